@@ -1,0 +1,13 @@
+# arm64.  mingw-w64's wdm.h/ntddk.h know no ARM64: adapted copies are
+# generated from the installed headers into $(B)/arm64/ddk (see gen-ddk.py).
+# NEON use in drivers is unverified on Windows, so general registers only.
+KCFLAGS_arm64  := --target=aarch64-w64-mingw32 -fasynchronous-unwind-tables -mgeneral-regs-only \
+	-isystem $(B)/arm64/ddk
+KLDFLAGS_arm64 := /machine:arm64 /base:0x140000000 /highentropyva
+DLLTOOL_arm64  := -m arm64
+KRT_SRCS_arm64 :=
+KGEN_arm64     := $(B)/arm64/ddk/wdm.h
+
+$(B)/arm64/ddk/wdm.h: arch/arm64/gen-ddk.py | deps-ensure
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) arch/arm64/gen-ddk.py $(MINGW_INC)/ddk $(@D)
