@@ -65,7 +65,7 @@ DRIVER_INITIALIZE VwDriverEntry;
 static PDRIVER_INITIALIZE volatile VwDriverEntryTarget = DriverEntry;
 
 VW_INIT_CODE VW_NO_STACK_PROTECTOR NTSTATUS NTAPI VwDriverEntry(PDRIVER_OBJECT DriverObject,
-                                                               PUNICODE_STRING RegistryPath)
+                                                                PUNICODE_STRING RegistryPath)
 {
     uint64_t seed = VwCycleCounter();
 

@@ -50,9 +50,8 @@ VOID PvPanicRegisterCallbacks(PPVPANIC_DEVICE Device)
     if (Device->SupportedEvents & PVPANIC_PANICKED) {
         PKBUGCHECK_CALLBACK_RECORD record = &Device->BugCheckRecord;
         KeInitializeCallbackRecord(record); /* mingw's macro needs a plain name */
-        Device->BugCheckRegistered =
-            KeRegisterBugCheckCallback(&Device->BugCheckRecord, PvPanicOnBugCheck, Device,
-                                       sizeof(*Device), PvPanicComponent);
+        Device->BugCheckRegistered = KeRegisterBugCheckCallback(
+            &Device->BugCheckRecord, PvPanicOnBugCheck, Device, sizeof(*Device), PvPanicComponent);
         if (!Device->BugCheckRegistered)
             PvPanicLog(DPFLTR_ERROR_LEVEL, "bug-check callback registration failed\n");
     }

@@ -55,8 +55,8 @@ NTSTATUS NTAPI PvPanicDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     case IRP_MN_START_DEVICE:
         status = VwForwardIrpAndWait(device->LowerDevice, Irp);
         if (NT_SUCCESS(status))
-            status = PvPanicStart(device,
-                                  stack->Parameters.StartDevice.AllocatedResourcesTranslated);
+            status =
+                PvPanicStart(device, stack->Parameters.StartDevice.AllocatedResourcesTranslated);
         VwCompleteIrp(Irp, status, 0);
         IoReleaseRemoveLock(&device->RemoveLock, Irp);
         return status;

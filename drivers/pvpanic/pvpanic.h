@@ -18,8 +18,8 @@
 #define PVPANIC_POOL_TAG 'cnPV'
 
 typedef struct _PVPANIC_REGISTER {
-    PUCHAR Address;  /* port number, or virtual address of mapped MMIO */
-    BOOLEAN IsPort;  /* I/O port space (x86/amd64 only) */
+    PUCHAR Address;   /* port number, or virtual address of mapped MMIO */
+    BOOLEAN IsPort;   /* I/O port space (x86/amd64 only) */
     BOOLEAN IsMapped; /* Address came from MmMapIoSpace */
 } PVPANIC_REGISTER, *PPVPANIC_REGISTER;
 

@@ -1,0 +1,3 @@
+BENCHES += bench-build
+bench-build:
+	$(Q)bench/build/run.sh $(B)

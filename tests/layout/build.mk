@@ -1,0 +1,27 @@
+# Kernel structure layouts on every arch (see compare.c).
+HOST_PROGS += layout-compare
+layout-compare_SRCS := tests/layout/compare.c
+
+LAYOUT_BINS := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
+
+layout_dump = $(OBJCOPY) --dump-section=.vwlay=$@ $< $@.tmp && rm -f $@.tmp
+$(B)/layout/%.bin: $(B)/%/obj/tests/layout/probe.o
+	@mkdir -p $(@D)
+	$(Q)$(layout_dump)
+$(B)/layout/arm64-planted.bin: $(B)/layout/arm64-planted.o
+	$(Q)$(layout_dump)
+
+# Planted bug: ARM64 headers generated without the 64-bit layout rule (the
+# pshpack4 path for IO_STACK_LOCATION).  compare must catch it.
+$(B)/layout/planted-ddk/wdm.h: $(B)/arm64/ddk/wdm.h tests/layout/build.mk
+	@mkdir -p $(@D)
+	$(Q)perl -0pe 's/ && !defined\(_ARM64_\)(\n#include <(pshpack4|poppack)\.h>)/$$1/g' $< >$@
+	$(Q)cp $(B)/arm64/ddk/ntddk.h $(@D)/ntddk.h
+	$(Q)! cmp -s $< $@ || { echo "layout: planting the bad header changed nothing" >&2; exit 1; }
+
+$(B)/layout/arm64-planted.o: tests/layout/probe.c $(B)/layout/planted-ddk/wdm.h
+	$(Q)$(call kcc,arm64,-isystem $(B)/layout/planted-ddk) -c $< -o $@
+
+CHECKS += check-layout
+check-layout: $(B)/host/layout-compare $(LAYOUT_BINS) $(B)/layout/arm64-planted.bin
+	$(Q)tests/run-check layout tests/layout/run.sh $(B)

@@ -1,0 +1,106 @@
+/*
+ * Every kernel structure, and the members, that our drivers (and the
+ * harness's fake kernel) depend on.  S(type) records sizeof, F(type, member)
+ * records offsetof.  probe.c evaluates the list for each Windows target;
+ * compare.c names the entries and checks them.  Add to it whenever a driver
+ * starts using another structure.
+ */
+#define VW_LAYOUT_LIST(S, F)                                                                       \
+    S(DRIVER_OBJECT)                                                                               \
+    F(DRIVER_OBJECT, DeviceObject)                                                                 \
+    F(DRIVER_OBJECT, DriverExtension)                                                              \
+    F(DRIVER_OBJECT, DriverInit)                                                                   \
+    F(DRIVER_OBJECT, DriverUnload)                                                                 \
+    F(DRIVER_OBJECT, MajorFunction)                                                                \
+    S(DRIVER_EXTENSION)                                                                            \
+    F(DRIVER_EXTENSION, AddDevice)                                                                 \
+    F(DEVICE_OBJECT, Flags)                                                                        \
+    F(DEVICE_OBJECT, DeviceExtension)                                                              \
+    F(DEVICE_OBJECT, StackSize)                                                                    \
+    F(DEVICE_OBJECT, AlignmentRequirement)                                                         \
+    S(IRP)                                                                                         \
+    F(IRP, MdlAddress)                                                                             \
+    F(IRP, Flags)                                                                                  \
+    F(IRP, AssociatedIrp.SystemBuffer)                                                             \
+    F(IRP, IoStatus)                                                                               \
+    F(IRP, RequestorMode)                                                                          \
+    F(IRP, PendingReturned)                                                                        \
+    F(IRP, StackCount)                                                                             \
+    F(IRP, CurrentLocation)                                                                        \
+    F(IRP, Cancel)                                                                                 \
+    F(IRP, CancelIrql)                                                                             \
+    F(IRP, CancelRoutine)                                                                          \
+    F(IRP, UserBuffer)                                                                             \
+    F(IRP, Tail.Overlay.DriverContext)                                                             \
+    F(IRP, Tail.Overlay.Thread)                                                                    \
+    F(IRP, Tail.Overlay.ListEntry)                                                                 \
+    F(IRP, Tail.Overlay.CurrentStackLocation)                                                      \
+    S(IO_STACK_LOCATION)                                                                           \
+    F(IO_STACK_LOCATION, MinorFunction)                                                            \
+    F(IO_STACK_LOCATION, Flags)                                                                    \
+    F(IO_STACK_LOCATION, Control)                                                                  \
+    F(IO_STACK_LOCATION, Parameters)                                                               \
+    F(IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode)                                 \
+    F(IO_STACK_LOCATION, Parameters.DeviceIoControl.Type3InputBuffer)                              \
+    F(IO_STACK_LOCATION, Parameters.StartDevice.AllocatedResourcesTranslated)                      \
+    F(IO_STACK_LOCATION, Parameters.Power.State)                                                   \
+    F(IO_STACK_LOCATION, DeviceObject)                                                             \
+    F(IO_STACK_LOCATION, FileObject)                                                               \
+    F(IO_STACK_LOCATION, CompletionRoutine)                                                        \
+    F(IO_STACK_LOCATION, Context)                                                                  \
+    S(IO_STATUS_BLOCK)                                                                             \
+    S(KDPC)                                                                                        \
+    F(KDPC, DeferredRoutine)                                                                       \
+    F(KDPC, DeferredContext)                                                                       \
+    S(KEVENT)                                                                                      \
+    S(KTIMER)                                                                                      \
+    S(KSEMAPHORE)                                                                                  \
+    S(KMUTEX)                                                                                      \
+    S(FAST_MUTEX)                                                                                  \
+    S(KSPIN_LOCK)                                                                                  \
+    S(KLOCK_QUEUE_HANDLE)                                                                          \
+    S(KDEVICE_QUEUE)                                                                               \
+    S(IO_REMOVE_LOCK)                                                                              \
+    S(WORK_QUEUE_ITEM)                                                                             \
+    S(NPAGED_LOOKASIDE_LIST)                                                                       \
+    S(LIST_ENTRY)                                                                                  \
+    S(SINGLE_LIST_ENTRY)                                                                           \
+    S(UNICODE_STRING)                                                                              \
+    F(UNICODE_STRING, Buffer)                                                                      \
+    S(LARGE_INTEGER)                                                                               \
+    S(MDL)                                                                                         \
+    F(MDL, MappedSystemVa)                                                                         \
+    F(MDL, ByteCount)                                                                              \
+    S(CM_RESOURCE_LIST)                                                                            \
+    S(CM_FULL_RESOURCE_DESCRIPTOR)                                                                 \
+    F(CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList)                                            \
+    S(CM_PARTIAL_RESOURCE_DESCRIPTOR)                                                              \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, Flags)                                                       \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u)                                                           \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Length)                                               \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Affinity)                                        \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.MessageCount)                         \
+    S(KBUGCHECK_CALLBACK_RECORD)                                                                   \
+    S(KBUGCHECK_REASON_CALLBACK_RECORD)                                                            \
+    F(KBUGCHECK_REASON_CALLBACK_RECORD, Reason)                                                    \
+    S(KBUGCHECK_DUMP_IO)                                                                           \
+    S(IO_CONNECT_INTERRUPT_PARAMETERS)                                                             \
+    S(IO_INTERRUPT_MESSAGE_INFO)                                                                   \
+    S(IO_INTERRUPT_MESSAGE_INFO_ENTRY)                                                             \
+    S(DEVICE_CAPABILITIES)                                                                         \
+    S(POWER_STATE)                                                                                 \
+    S(DEVICE_DESCRIPTION)                                                                          \
+    S(DMA_ADAPTER)                                                                                 \
+    S(DMA_OPERATIONS)                                                                              \
+    F(DMA_OPERATIONS, AllocateCommonBuffer)                                                        \
+    F(DMA_OPERATIONS, GetScatterGatherList)                                                        \
+    F(DMA_OPERATIONS, BuildScatterGatherList)                                                      \
+    S(SCATTER_GATHER_ELEMENT)                                                                      \
+    S(SCATTER_GATHER_LIST)                                                                         \
+    S(GROUP_AFFINITY)                                                                              \
+    S(PROCESSOR_NUMBER)                                                                            \
+    S(OBJECT_ATTRIBUTES)                                                                           \
+    S(KEY_VALUE_PARTIAL_INFORMATION)                                                               \
+    S(FILE_OBJECT)                                                                                 \
+    F(FILE_OBJECT, FsContext)                                                                      \
+    F(KUSER_SHARED_DATA, InterruptTime)

@@ -1,0 +1,166 @@
+#!/bin/sh
+# Test pecheck against every built driver and against planted-bad copies.
+#
+# usage: run-tests.sh OUT_DIR BIN_DIR SCRATCH_DIR
+#   OUT_DIR      built drivers, OUT_DIR/<arch>/<driver>/<driver>.sys
+#   BIN_DIR      holds pecheck and pemutate
+#   SCRATCH_DIR  mutated images are written here
+# Environment: PYTHON (default /usr/bin/python3, needs python3-pefile);
+# PECHECK_FUZZ (default 50) corrupted copies per driver for the crash test.
+#
+# For each .sys: pecheck must pass it; for each mutation (pemutate --list
+# gives "MUTATION EXPECTED-RULE"), pecheck must fail with exactly the
+# expected rule and nothing else; and the pefile-based checker must report
+# the same rule set as pecheck for every good and bad image.
+set -u
+[ $# -eq 3 ] || {
+    echo "usage: $0 OUT_DIR BIN_DIR SCRATCH_DIR" >&2
+    exit 2
+}
+out=${1%/} bin=$2 scratch=$3
+here=$(dirname "$0")
+py=${PYTHON:-/usr/bin/python3} # Debian's python, which has python3-pefile
+pass=0 fail=0
+
+ok() {
+    pass=$((pass + 1))
+    echo "PASS: $*"
+}
+ko() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+# ids FILE LOG: the sorted rule IDs (or "ok") that LOG reports for FILE.
+ids() {
+    awk -v p="$1: " 'index($0, p) == 1 { r = substr($0, length(p) + 1); sub(/:.*/, "", r); print r }' \
+        "$2" | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The tools under test must exist; a missing one is a failure, not a skip.
+tool_ok() {
+    for t in "$bin/pecheck" "$bin/pemutate"; do
+        [ -x "$t" ] || {
+            ko "missing $t"
+            return 1
+        }
+    done
+    "$py" -c 'import pefile' 2>/dev/null || {
+        ko "$py cannot import pefile (install python3-pefile)"
+        return 1
+    }
+}
+
+if tool_ok; then
+    if "$bin/pecheck" >/dev/null 2>&1; then rc=0; else rc=$?; fi
+    if [ $rc -eq 2 ]; then ok "usage error exits 2"; else ko "usage error exits $rc, not 2"; fi
+
+    files=$(find "$out" -name '*.sys' -type f 2>/dev/null | sort)
+    [ -n "$files" ] || ko "no .sys files under $out"
+    muts=$("$bin/pemutate" --list) || ko "pemutate --list"
+
+    for f in $files; do
+        rel=${f#"$out"/}
+        arch=${rel%%/*}
+        case $arch in
+        x86 | amd64 | arm64) set -- --arch "$arch" ;;
+        *) set -- ;; # unknown layout: let pecheck accept any of our machines
+        esac
+        dir=$scratch/${rel%.sys}
+        if ! { rm -rf "$dir" && mkdir -p "$dir"; }; then
+            ko "cannot create $dir"
+            continue
+        fi
+
+        # The good image.
+        "$bin/pecheck" "$@" "$f" >"$dir/good.log" 2>&1
+        rc=$? got=$(ids "$f" "$dir/good.log")
+        if [ $rc -eq 0 ] && [ "$got" = ok ]; then
+            ok "$f"
+        else
+            ko "$f: pecheck rc=$rc: $(cat "$dir/good.log")"
+        fi
+
+        # One planted defect per mutation; skip those pemutate calls not applicable.
+        echo "$muts" | {
+            while read -r m want; do
+                img=$dir/$m.sys
+                "$bin/pemutate" "$m" "$f" "$img" 2>"$dir/$m.err"
+                rc=$?
+                if [ $rc -eq 3 ]; then
+                    echo "SKIP: $f $m: $(cat "$dir/$m.err")"
+                    continue
+                elif [ $rc -ne 0 ]; then
+                    echo "FAIL: $f $m: pemutate: $(cat "$dir/$m.err")"
+                    continue
+                fi
+                "$bin/pecheck" "$@" "$img" >"$dir/$m.log" 2>&1
+                rc=$? got=$(ids "$img" "$dir/$m.log")
+                if [ $rc -eq 1 ] && [ "$got" = "$want" ]; then
+                    echo "PASS: $img: $want"
+                else
+                    echo "FAIL: $img: expected $want, pecheck rc=$rc: $(cat "$dir/$m.log")"
+                fi
+            done
+        } >"$dir/mut.log"
+        pass=$((pass + $(grep -c '^PASS' "$dir/mut.log")))
+        fail=$((fail + $(grep -c '^FAIL' "$dir/mut.log")))
+        cat "$dir/mut.log"
+
+        # --allow-dll extends the list, case-insensitively.
+        dll=$(sed -n 's/.*: imports: imports from \([^,]*\),.*/\1/p' "$dir/imports.log" 2>/dev/null)
+        if [ -n "$dll" ]; then
+            upper=$(echo "$dll" | tr '[:lower:]' '[:upper:]')
+            if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.sys" >/dev/null; then
+                ok "$f: --allow-dll $upper"
+            else
+                ko "$f: --allow-dll $upper did not accept the import"
+            fi
+        fi
+
+        # Robustness: randomly corrupted copies must give a verdict, never a
+        # crash (exit 0 or 1, a line for the file, nothing on stderr).
+        seed=1 crashed=
+        while [ $seed -le "${PECHECK_FUZZ:-50}" ]; do
+            fz=$dir/fuzz.bin
+            if "$bin/pemutate" "fuzz:$seed" "$f" "$fz" 2>"$dir/fuzz.err"; then
+                "$bin/pecheck" "$@" "$fz" >"$dir/fuzz.log" 2>"$dir/fuzz.err"
+                rc=$?
+                if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -z "$(ids "$fz" "$dir/fuzz.log")" ]; then
+                    cp "$fz" "$dir/fuzz-$seed.crash"
+                    crashed="$crashed $seed(rc=$rc)"
+                fi
+            else
+                crashed="$crashed $seed(pemutate: $(cat "$dir/fuzz.err"))"
+            fi
+            seed=$((seed + 1))
+        done
+        rm -f "$dir/fuzz.bin" "$dir/fuzz.log" "$dir/fuzz.err"
+        if [ -z "$crashed" ]; then
+            ok "$f: pecheck survives ${PECHECK_FUZZ:-50} corrupted copies"
+        else
+            ko "$f: pecheck misbehaved on fuzz seeds$crashed (inputs kept as $dir/fuzz-*.crash)"
+        fi
+
+        # Cross-check: the pefile implementation must agree on every image
+        # (one python run per driver: pefile's start-up dominates).
+        imgs=
+        for img in "$f" "$dir"/*.sys; do
+            [ -f "$img" ] && imgs="$imgs $img"
+        done
+        # shellcheck disable=SC2086 # image paths contain no blanks
+        "$py" "$here/pecheck_pefile.py" "$@" $imgs >"$dir/pefile.log" 2>&1
+        for img in $imgs; do
+            [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.sys}.log
+            a=$(ids "$img" "$log") b=$(ids "$img" "$dir/pefile.log")
+            if [ -n "$a" ] && [ "$a" = "$b" ]; then
+                ok "$img: pefile agrees ($b)"
+            else
+                ko "$img: pecheck says '$a', pefile says '$b': $(grep -F "$img" "$dir/pefile.log")"
+            fi
+        done
+    done
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

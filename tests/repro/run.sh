@@ -1,0 +1,63 @@
+#!/bin/sh
+# Usage: tests/repro/run.sh BUILD_DIR
+# Builds the drivers twice more, from copies of the source in two different
+# directories (different path lengths, so any leaked path shows), with the
+# same SOURCE_DATE_EPOCH, and requires every .sys to be bit-identical in all
+# three builds (this tree's out/ is the third).  A planted fourth build links
+# with a fixed timestamp instead of /Brepro and must be caught.
+set -u
+b=$(realpath "$1")
+root=$(pwd)
+work=$b/repro
+rm -rf "$work"
+mkdir -p "$work/a" "$work/bb/longer-directory-name" "$work/planted"
+copies="$work/a/src $work/bb/longer-directory-name/src"
+planted=$work/planted/src
+
+for dst in $copies $planted; do
+	mkdir -p "$dst"
+	if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$dst")
+	else
+		tar -C "$root" --exclude=./build --exclude=./out --exclude=./dist -cf - . | tar -C "$dst" -xf -
+	fi
+	set -- SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH"
+	if [ "$dst" = "$planted" ]; then
+		flags=$(make -s -C "$dst" --no-print-directory print-KLDFLAGS)
+		set -- "$@" KLDFLAGS="$(echo "$flags" | sed 's|/Brepro|/timestamp:12345|')"
+	fi
+	if ! make -C "$dst" --no-print-directory drivers "$@" >"$dst.log" 2>&1; then
+		echo "FAIL build in $dst (log: $dst.log)"
+		tail -n 20 "$dst.log"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+passed=0
+failed=0
+for sys in $(cd "$root" && find out -name '*.sys' | sort); do
+	same=yes
+	for dst in $copies; do
+		cmp -s "$root/$sys" "$dst/$sys" || same=no
+	done
+	if [ $same = yes ]; then
+		echo "ok $sys identical in three builds"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $sys differs between builds"
+		failed=$((failed + 1))
+	fi
+done
+# The planted build must differ in every image.
+for sys in $(cd "$root" && find out -name '*.sys' | sort); do
+	if cmp -s "$root/$sys" "$planted/$sys"; then
+		echo "FAIL planted: $sys without /Brepro was not detected"
+		failed=$((failed + 1))
+	else
+		echo "ok planted: $sys without /Brepro differs"
+		passed=$((passed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" != 0 ]
