@@ -43,10 +43,23 @@ static uint64_t next(uint64_t *state)
 
 int main(void)
 {
-    static const uint64_t edges[] = {
-        0, 1, 2, 3, 7, 10, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ULL,
-        0x123456789ULL, 0x7fffffffffffffffULL, 0x8000000000000000ULL, 0xfffffffffffffffeULL,
-        0xffffffffffffffffULL};
+    static const uint64_t edges[] = {0,
+                                     1,
+                                     2,
+                                     3,
+                                     7,
+                                     10,
+                                     0xff,
+                                     0xffff,
+                                     0x7fffffff,
+                                     0x80000000,
+                                     0xffffffff,
+                                     0x100000000ULL,
+                                     0x123456789ULL,
+                                     0x7fffffffffffffffULL,
+                                     0x8000000000000000ULL,
+                                     0xfffffffffffffffeULL,
+                                     0xffffffffffffffffULL};
     const size_t n = sizeof(edges) / sizeof(edges[0]);
 
     for (size_t i = 0; i < n; i++)
