@@ -1,0 +1,23 @@
+#!/bin/sh
+# Usage: packaging/dist.sh OUTPUT.tar.xz PREFIX SOURCE_DATE_EPOCH
+# Writes the reproducible source tarball: the tracked files (or, outside git,
+# the tree without build outputs) under PREFIX/, sorted, owned by 0:0, all
+# times set to SOURCE_DATE_EPOCH, plus PREFIX/.source-date-epoch so that a
+# build from the tarball stamps the same dates without git.
+set -eu
+output=$1
+prefix=$2
+epoch=$3
+stage=$(mktemp -d "${TMPDIR:-/tmp}/vw-dist.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+mkdir -p "$stage/$prefix"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	git ls-files -z | xargs -0 cp -P --parents -t "$stage/$prefix"
+else
+	tar --exclude=./build --exclude=./out --exclude=./dist -cf - . | tar -C "$stage/$prefix" -xf -
+fi
+echo "$epoch" >"$stage/$prefix/.source-date-epoch"
+tmp=$output.tmp
+tar -C "$stage" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner \
+	--mode='u=rwX,go=rX' --format=gnu -cf - "$prefix" | xz -9 -T1 >"$tmp"
+mv "$tmp" "$output"
