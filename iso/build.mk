@@ -1,0 +1,31 @@
+# The virtio-win ISO, mastered with xorriso from a staging tree that
+# packaging/layout.py builds from packaging/drivers.json and the signed
+# packages (sign/).  Deterministic: xorriso takes every date from
+# SOURCE_DATE_EPOCH and the staging tree is sorted and hardlinked.
+ISO       := $(DIST)/virtio-win-$(VERSION).iso
+ISO_STAGE := $(B)/iso/root
+ISO_META  := packaging/drivers.json
+
+# Active once drivers are packaged (sign/build.mk defines PACKAGES).
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: iso
+iso: $(ISO)
+all: iso
+
+$(B)/iso/root.stamp: $(ISO_META) packaging/layout.py LICENSE $(PACKAGES) $(SIGN_CA_CERT)
+	@mkdir -p $(@D)
+	@echo '  STAGE   $(ISO_STAGE)'
+	$(Q)$(PYTHON) packaging/layout.py stage-iso $(ISO_META) $(OUT) $(ISO_STAGE) \
+		--epoch $(SOURCE_DATE_EPOCH) --license LICENSE $(if $(SIGN_CA_CERT),--cert $(SIGN_CA_CERT))
+	@touch $@
+
+$(ISO): $(B)/iso/root.stamp | deps-ensure
+	@mkdir -p $(@D)
+	@echo '  ISO     $@'
+	$(Q)iso/master $(ISO_STAGE) $@ virtio-win-$(VERSION)
+
+CHECKS += check-iso
+check-iso: $(ISO)
+	$(Q)tests/run-check iso tests/iso/run.sh $(ISO) $(ISO_STAGE) $(ISO_META) $(OUT) $(B)/iso-test \
+		$(SIGN_CA_CERT)
+endif

@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""The distribution layout, computed from packaging/drivers.json.
+
+    layout.py check META                      validate the metadata
+    layout.py iso-files META                  list every file the ISO holds
+    layout.py stage-iso META OUT STAGE --epoch S --license F [--cert F]
+                                              build the ISO staging tree
+
+The staging tree is what xorriso masters: driver leaves
+<iso_dir>/<os>/<arch dir>/, the auto-detect directories for storage drivers,
+data/info.json, virtio-win_license.txt and cert/.  Files with the same
+content are hardlinks of one another, so the ISO stores them once.  Every
+timestamp is SOURCE_DATE_EPOCH.  On any error nothing is left behind.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+ARCHES = ("x86", "amd64", "arm64")
+SET_ARCHES = {"w10": ("x86", "amd64", "arm64"), "w11": ("amd64", "arm64")}
+ROLES = ("storage", "network", "other")
+
+
+class LayoutError(Exception):
+    pass
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        meta = json.load(f)
+    validate(meta)
+    return meta
+
+
+def validate(meta):
+    for os_dir, build_set in meta["os"].items():
+        if build_set not in SET_ARCHES:
+            raise LayoutError("os %s: unknown build set %r" % (os_dir, build_set))
+    for key in ("arch_dir", "autodetect_dir"):
+        if sorted(meta[key]) != sorted(ARCHES):
+            raise LayoutError("%s must name exactly %s" % (key, ", ".join(ARCHES)))
+    seen = set()
+    for drv in meta["drivers"]:
+        name = drv.get("iso_dir", "?")
+        for key in ("iso_dir", "package", "role", "files", "os"):
+            if key not in drv:
+                raise LayoutError("driver %s: missing %r" % (name, key))
+        if name.lower() in seen:
+            raise LayoutError("driver %s listed twice" % name)
+        seen.add(name.lower())
+        if drv["role"] not in ROLES:
+            raise LayoutError("driver %s: role %r is not one of %s" % (name, drv["role"], ROLES))
+        if not drv["files"] or len(set(drv["files"])) != len(drv["files"]):
+            raise LayoutError("driver %s: files must be a non-empty list without repeats" % name)
+        for os_dir, arches in drv["os"].items():
+            if os_dir not in meta["os"]:
+                raise LayoutError("driver %s: unknown OS directory %r" % (name, os_dir))
+            allowed = SET_ARCHES[meta["os"][os_dir]]
+            for arch in arches:
+                if arch not in allowed:
+                    raise LayoutError("driver %s: %s/%s is not built (set %s has %s)" % (
+                        name, os_dir, arch, meta["os"][os_dir], ", ".join(allowed)))
+
+
+def iso_entries(meta):
+    """(ISO path, path under out/) for every driver file, sorted."""
+    entries = []
+    for drv in meta["drivers"]:
+        for os_dir, arches in drv["os"].items():
+            build_set = meta["os"][os_dir]
+            for arch in arches:
+                src = "%s/%s/%s" % (arch, drv["package"], build_set)
+                leaves = ["%s/%s/%s" % (drv["iso_dir"], os_dir, meta["arch_dir"][arch])]
+                if drv["role"] == "storage":
+                    leaves.append("%s/%s" % (meta["autodetect_dir"][arch], os_dir))
+                for leaf in leaves:
+                    for name in drv["files"]:
+                        entries.append(("%s/%s" % (leaf, name), "%s/%s" % (src, name)))
+    return sorted(entries)
+
+
+def extra_files(cert):
+    files = ["data/info.json", "virtio-win_license.txt"]
+    if cert:
+        files.append("cert/" + os.path.basename(cert))
+    return files
+
+
+def inf_strings(path):
+    """DriverVer and the last *.DeviceDesc string of an INF (for info.json)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        text = f.read()
+    section, driver_ver, desc = None, None, None
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+            continue
+        if "=" not in line:
+            continue
+        key, value = (part.strip() for part in line.split("=", 1))
+        if section == "version" and key.lower() == "driverver":
+            driver_ver = value
+        elif section == "strings" and key.lower().endswith(".devicedesc"):
+            desc = value.strip('"')
+    if driver_ver is None or desc is None:
+        raise LayoutError("%s: no DriverVer or no *.DeviceDesc string" % path)
+    return driver_ver, desc
+
+
+def info_json(meta, entries, stage):
+    drivers = []
+    for iso_path, _ in entries:
+        parts = iso_path.split("/")
+        if not iso_path.endswith(".inf") or len(parts) != 4:
+            continue  # auto-detect copies are not listed
+        iso_dir, os_dir, arch_dir, _ = parts
+        if iso_dir not in {d["iso_dir"] for d in meta["drivers"]}:
+            continue
+        version, name = inf_strings(os.path.join(stage, iso_path))
+        drivers.append({"arch": arch_dir, "driver_version": version, "inf_path": iso_path,
+                        "name": name, "windows_version": os_dir})
+    return json.dumps({"drivers": drivers}, indent=2, sort_keys=True) + "\n"
+
+
+def stage_iso(meta, out, stage, epoch, license_file, cert):
+    entries = iso_entries(meta)
+    missing = [src for _, src in entries if not os.path.isfile(os.path.join(out, src))]
+    if missing:
+        raise LayoutError("missing build outputs under %s/: %s" % (out, ", ".join(sorted(set(missing)))))
+    parent = os.path.dirname(os.path.abspath(stage))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".stage-", dir=parent)
+    try:
+        pool = {}  # content hash -> first staged path: later copies are hardlinks
+        for iso_path, src in entries:
+            dst = os.path.join(tmp, iso_path)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(os.path.join(out, src), "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            if digest in pool:
+                os.link(pool[digest], dst)
+            else:
+                shutil.copyfile(os.path.join(out, src), dst)
+                os.chmod(dst, 0o644)
+                pool[digest] = dst
+        os.makedirs(os.path.join(tmp, "data"))
+        with open(os.path.join(tmp, "data", "info.json"), "w", encoding="utf-8") as f:
+            f.write(info_json(meta, entries, tmp))
+        shutil.copyfile(license_file, os.path.join(tmp, "virtio-win_license.txt"))
+        if cert:
+            os.makedirs(os.path.join(tmp, "cert"))
+            shutil.copyfile(cert, os.path.join(tmp, "cert", os.path.basename(cert)))
+        for dirpath, dirnames, filenames in os.walk(tmp, topdown=False):
+            for name in filenames + dirnames:
+                os.utime(os.path.join(dirpath, name), (epoch, epoch), follow_symlinks=False)
+        os.utime(tmp, (epoch, epoch))
+        os.chmod(tmp, 0o755)
+        if os.path.exists(stage):
+            shutil.rmtree(stage)
+        os.rename(tmp, stage)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("check").add_argument("meta")
+    p = sub.add_parser("iso-files")
+    p.add_argument("meta")
+    p.add_argument("--cert")
+    p = sub.add_parser("stage-iso")
+    for arg in ("meta", "out", "stage"):
+        p.add_argument(arg)
+    p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--license", required=True)
+    p.add_argument("--cert")
+    args = parser.parse_args()
+    try:
+        meta = load(args.meta)
+        if args.cmd == "iso-files":
+            files = [iso for iso, _ in iso_entries(meta)] + extra_files(args.cert)
+            print("\n".join(sorted(files)))
+        elif args.cmd == "stage-iso":
+            stage_iso(meta, args.out, args.stage, args.epoch, args.license, args.cert)
+    except (LayoutError, KeyError, ValueError, OSError) as e:
+        sys.exit("layout: %s: %s" % (args.meta, e))
+
+
+if __name__ == "__main__":
+    main()
