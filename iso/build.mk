@@ -29,3 +29,26 @@ check-iso: $(ISO)
 	$(Q)tests/run-check iso tests/iso/run.sh $(ISO) $(ISO_STAGE) $(ISO_META) $(OUT) $(B)/iso-test \
 		$(SIGN_CA_CERT)
 endif
+
+# VFD floppy images for Windows Setup: storage and network drivers of x86 and
+# amd64 (packaging/layout.py vfd-files lists what each holds).
+VFD_ARCHES := x86 amd64
+VFDS := $(foreach a,$(VFD_ARCHES),$(DIST)/virtio-win-$(VERSION)_$(a).vfd)
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: vfd
+vfd: $(VFDS)
+all: vfd
+
+$(DIST)/virtio-win-$(VERSION)_%.vfd: $(ISO_META) packaging/layout.py iso/mkvfd $(PACKAGES) | deps-ensure
+	@mkdir -p $(@D)
+	@echo '  VFD     $@'
+	$(Q)$(PYTHON) packaging/layout.py stage-vfd $(ISO_META) $(OUT) $* $(B)/vfd/$* \
+		--epoch $(SOURCE_DATE_EPOCH)
+	$(Q)iso/mkvfd $(B)/vfd/$* $@
+
+CHECKS += check-vfd
+check-vfd: $(VFDS)
+	$(Q)tests/run-check vfd tests/vfd/run.sh $(DIST)/virtio-win-$(VERSION) $(ISO_META) $(OUT) \
+		$(B)/vfd-test $(VFD_ARCHES)
+endif

@@ -5,8 +5,14 @@
     layout.py iso-files META                  list every file the ISO holds
     layout.py stage-iso META OUT STAGE --epoch S --license F [--cert F]
                                               build the ISO staging tree
+    layout.py vfd-files META ARCH             list every file of ARCH's VFD image
+    layout.py stage-vfd META OUT ARCH STAGE --epoch S
+                                              build the VFD staging tree
 
-The staging tree is what xorriso masters: driver leaves
+The VFD images carry what Windows Setup needs from a floppy: the storage and
+network drivers of one arch, in <auto-detect arch dir>/<os>/.
+
+The ISO staging tree is what xorriso masters: driver leaves
 <iso_dir>/<os>/<arch dir>/, the auto-detect directories for storage drivers,
 data/info.json, virtio-win_license.txt and cert/.  Files with the same
 content are hardlinks of one another, so the ISO stores them once.  Every
@@ -83,6 +89,23 @@ def iso_entries(meta):
     return sorted(entries)
 
 
+def vfd_entries(meta, arch):
+    """(VFD path, path under out/) for the storage and network drivers of arch."""
+    entries = []
+    for drv in meta["drivers"]:
+        if drv["role"] not in ("storage", "network"):
+            continue
+        for os_dir, arches in drv["os"].items():
+            if arch not in arches:
+                continue
+            src = "%s/%s/%s" % (arch, drv["package"], meta["os"][os_dir])
+            leaf = "%s/%s" % (meta["autodetect_dir"][arch], os_dir)
+            for name in drv["files"]:
+                if not name.endswith(".pdb"):
+                    entries.append(("%s/%s" % (leaf, name), "%s/%s" % (src, name)))
+    return sorted(entries)
+
+
 def extra_files(cert):
     files = ["data/info.json", "virtio-win_license.txt"]
     if cert:
@@ -127,15 +150,54 @@ def info_json(meta, entries, stage):
     return json.dumps({"drivers": drivers}, indent=2, sort_keys=True) + "\n"
 
 
-def stage_iso(meta, out, stage, epoch, license_file, cert):
-    entries = iso_entries(meta)
-    missing = [src for _, src in entries if not os.path.isfile(os.path.join(out, src))]
-    if missing:
-        raise LayoutError("missing build outputs under %s/: %s" % (out, ", ".join(sorted(set(missing)))))
+def make_stage(stage, fill):
+    """Build a staging tree in a temporary sibling, then rename it into place."""
     parent = os.path.dirname(os.path.abspath(stage))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".stage-", dir=parent)
     try:
+        fill(tmp)
+        os.chmod(tmp, 0o755)
+        if os.path.exists(stage):
+            shutil.rmtree(stage)
+        os.rename(tmp, stage)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def set_times(root, epoch):
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        for name in filenames + dirnames:
+            os.utime(os.path.join(dirpath, name), (epoch, epoch), follow_symlinks=False)
+    os.utime(root, (epoch, epoch))
+
+
+def check_sources(out, entries):
+    missing = [src for _, src in entries if not os.path.isfile(os.path.join(out, src))]
+    if missing:
+        raise LayoutError("missing build outputs under %s/: %s" % (out, ", ".join(sorted(set(missing)))))
+
+
+def stage_vfd(meta, out, arch, stage, epoch):
+    entries = vfd_entries(meta, arch)
+    check_sources(out, entries)
+
+    def fill(tmp):
+        for vfd_path, src in entries:
+            dst = os.path.join(tmp, vfd_path)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(os.path.join(out, src), dst)
+        set_times(tmp, epoch)
+
+    make_stage(stage, fill)
+
+
+def stage_iso(meta, out, stage, epoch, license_file, cert):
+    entries = iso_entries(meta)
+    check_sources(out, entries)
+
+    def fill(tmp):
         pool = {}  # content hash -> first staged path: later copies are hardlinks
         for iso_path, src in entries:
             dst = os.path.join(tmp, iso_path)
@@ -155,17 +217,9 @@ def stage_iso(meta, out, stage, epoch, license_file, cert):
         if cert:
             os.makedirs(os.path.join(tmp, "cert"))
             shutil.copyfile(cert, os.path.join(tmp, "cert", os.path.basename(cert)))
-        for dirpath, dirnames, filenames in os.walk(tmp, topdown=False):
-            for name in filenames + dirnames:
-                os.utime(os.path.join(dirpath, name), (epoch, epoch), follow_symlinks=False)
-        os.utime(tmp, (epoch, epoch))
-        os.chmod(tmp, 0o755)
-        if os.path.exists(stage):
-            shutil.rmtree(stage)
-        os.rename(tmp, stage)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        set_times(tmp, epoch)
+
+    make_stage(stage, fill)
 
 
 def main():
@@ -181,12 +235,27 @@ def main():
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--license", required=True)
     p.add_argument("--cert")
+    p = sub.add_parser("vfd-files")
+    p.add_argument("meta")
+    p.add_argument("arch", choices=ARCHES)
+    p = sub.add_parser("stage-vfd")
+    for arg in ("meta", "out", "arch", "stage"):
+        p.add_argument(arg)
+    p.add_argument("--epoch", type=int, required=True)
     args = parser.parse_args()
     try:
         meta = load(args.meta)
         if args.cmd == "iso-files":
             files = [iso for iso, _ in iso_entries(meta)] + extra_files(args.cert)
-            print("\n".join(sorted(files)))
+            for name in sorted(files):
+                print(name)
+        elif args.cmd == "vfd-files":
+            for vfd, _ in vfd_entries(meta, args.arch):
+                print(vfd)
+        elif args.cmd == "stage-vfd":
+            if args.arch not in ARCHES:
+                raise LayoutError("unknown arch %r" % args.arch)
+            stage_vfd(meta, args.out, args.arch, args.stage, args.epoch)
         elif args.cmd == "stage-iso":
             stage_iso(meta, args.out, args.stage, args.epoch, args.license, args.cert)
     except (LayoutError, KeyError, ValueError, OSError) as e:
