@@ -5,6 +5,8 @@
     layout.py iso-files META                  list every file the ISO holds
     layout.py stage-iso META OUT STAGE --epoch S --license F [--cert F]
                                               build the ISO staging tree
+    layout.py stage-rpm META ISO_STAGE ISO VFD... --tree DIR --version V --epoch S
+                                              build the RPM's installed tree
     layout.py vfd-files META ARCH             list every file of ARCH's VFD image
     layout.py stage-vfd META OUT ARCH STAGE --epoch S
                                               build the VFD staging tree
@@ -222,6 +224,93 @@ def stage_iso(meta, out, stage, epoch, license_file, cert):
     make_stage(stage, fill)
 
 
+OSINFO_ARCH = {"x86": "i686", "amd64": "x86_64", "arm64": "aarch64"}
+OSINFO_ID = {"w10": "10", "w11": "11", "2k16": "2k16", "2k19": "2k19", "2k22": "2k22", "2k25": "2k25"}
+SHARE = "usr/share/virtio-win"
+
+
+def osinfo_xml(meta, os_dir, by_os):
+    """libosinfo drop-in for one OS: one <driver> per arch, pointing at by-os."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<libosinfo version="0.0.1">',
+             '  <os id="http://microsoft.com/win/%s">' % OSINFO_ID[os_dir]]
+    for arch in ARCHES:
+        files = by_os.get((arch, os_dir))
+        if not files:
+            continue
+        ids = sorted({pci for d in meta["drivers"] if arch in d["os"].get(os_dir, [])
+                      for pci in d.get("pci", [])})
+        lines.append('    <driver arch="%s" location="file:///%s/drivers/by-os/%s/%s/" '
+                     'pre-installable="true" signed="true">' % (
+                         OSINFO_ARCH[arch], SHARE, meta["autodetect_dir"][arch], os_dir))
+        lines += ["      <file>%s</file>" % name for name in sorted(files)]
+        lines += ['      <device id="http://pcisig.com/pci/%s"/>' % pci.replace(":", "/")
+                  for pci in ids]
+        lines.append("    </driver>")
+    lines += ["  </os>", "</libosinfo>", ""]
+    return "\n".join(lines)
+
+
+def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch):
+    """/usr/share/virtio-win as upstream installs it, plus libosinfo drop-ins.
+
+    by-driver is the ISO's driver tree; by-os merges all drivers per arch and
+    OS without symbols.  Every copy is a hardlink of the ISO staging file."""
+
+    def fill(tmp):
+        share = os.path.join(tmp, SHARE)
+        os.makedirs(share)
+        iso_name = "virtio-win-%s.iso" % version
+        shutil.copyfile(iso, os.path.join(share, iso_name))
+        os.symlink(iso_name, os.path.join(share, "virtio-win.iso"))
+        for vfd in vfds:
+            name = os.path.basename(vfd)
+            prefix = "virtio-win-%s_" % version
+            if not (name.startswith(prefix) and name.endswith(".vfd")):
+                raise LayoutError("%s: VFD images are named %s<arch>.vfd" % (vfd, prefix))
+            shutil.copyfile(vfd, os.path.join(share, name))
+            os.symlink(name, os.path.join(share, "virtio-win_" + name[len(prefix):]))
+        shutil.copyfile(os.path.join(iso_stage, "virtio-win_license.txt"),
+                        os.path.join(share, "virtio-win_license.txt"))
+        by_os = {}
+        for iso_path, _ in iso_entries(meta):
+            parts = iso_path.split("/")
+            if len(parts) != 4 or parts[0] not in {d["iso_dir"] for d in meta["drivers"]}:
+                continue
+            src = os.path.join(iso_stage, iso_path)
+            dst = os.path.join(share, "drivers", "by-driver", iso_path)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copyfile(src, dst)
+            iso_dir, os_dir, arch_dir, name = parts
+            arch = [a for a, d in meta["arch_dir"].items() if d == arch_dir][0]
+            files = by_os.setdefault((arch, os_dir), {})
+            if name.endswith(".pdb") or name in files:
+                continue  # no symbols; on a name clash the first driver wins
+            files[name] = dst
+        for (arch, os_dir), files in by_os.items():
+            leaf = os.path.join(share, "drivers", "by-os", meta["autodetect_dir"][arch], os_dir)
+            os.makedirs(leaf, exist_ok=True)
+            for name, src in files.items():
+                os.link(src, os.path.join(leaf, name))
+        for os_dir in meta["os"]:
+            if not any(key[1] == os_dir for key in by_os):
+                continue
+            xml_dir = os.path.join(tmp, "usr/share/osinfo/os/microsoft.com",
+                                   "win-%s.d" % OSINFO_ID[os_dir])
+            os.makedirs(xml_dir, exist_ok=True)
+            with open(os.path.join(xml_dir, "virtio-win-pre-installable-drivers-win-%s.xml" %
+                                   OSINFO_ID[os_dir]), "w", encoding="utf-8") as f:
+                f.write(osinfo_xml(meta, os_dir, by_os))
+        for dirpath, dirnames, filenames in os.walk(tmp):
+            for name in dirnames:
+                os.chmod(os.path.join(dirpath, name), 0o755)
+            for name in filenames:
+                if not os.path.islink(os.path.join(dirpath, name)):
+                    os.chmod(os.path.join(dirpath, name), 0o644)
+        set_times(tmp, epoch)
+
+    make_stage(tree, fill)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -235,6 +324,13 @@ def main():
     p.add_argument("--epoch", type=int, required=True)
     p.add_argument("--license", required=True)
     p.add_argument("--cert")
+    p = sub.add_parser("stage-rpm")
+    for arg in ("meta", "iso_stage", "iso"):
+        p.add_argument(arg)
+    p.add_argument("vfds", nargs="*")
+    p.add_argument("--tree", required=True)
+    p.add_argument("--version", required=True)
+    p.add_argument("--epoch", type=int, required=True)
     p = sub.add_parser("vfd-files")
     p.add_argument("meta")
     p.add_argument("arch", choices=ARCHES)
@@ -249,6 +345,9 @@ def main():
             files = [iso for iso, _ in iso_entries(meta)] + extra_files(args.cert)
             for name in sorted(files):
                 print(name)
+        elif args.cmd == "stage-rpm":
+            stage_rpm(meta, args.iso_stage, args.iso, args.vfds, args.tree, args.version,
+                      args.epoch)
         elif args.cmd == "vfd-files":
             for vfd, _ in vfd_entries(meta, args.arch):
                 print(vfd)

@@ -1,0 +1,46 @@
+# The RPM (noarch) and the SRPM that rebuilds everything from the source
+# tarball.  `make rpm-tree` stages the installed tree; spec/virtio-win.spec.in
+# describes both builds (see its header).
+RPM_TREE := $(B)/rpm/tree
+RPM_SPEC := $(B)/rpm/virtio-win.spec
+RPM      := $(DIST)/virtio-win-$(VERSION)-1.noarch.rpm
+SRPM     := $(DIST)/virtio-win-$(VERSION)-1.src.rpm
+RPM_DATE  = $(shell LC_ALL=C date -u -d @$(SOURCE_DATE_EPOCH) '+%a %b %d %Y')
+# rpmbuild writes nothing outside this directory.
+rpmbuild = rpmbuild --define '_topdir $(abspath $(B)/rpm/top)' --quiet --nodeps
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: rpm srpm rpm-tree
+rpm: $(RPM)
+srpm: $(SRPM)
+rpm-tree: $(B)/rpm/tree.stamp
+all: rpm
+
+$(B)/rpm/tree.stamp: $(ISO) $(VFDS) $(B)/iso/root.stamp packaging/layout.py $(ISO_META)
+	@mkdir -p $(@D)
+	@echo '  STAGE   $(RPM_TREE)'
+	$(Q)$(PYTHON) packaging/layout.py stage-rpm $(ISO_META) $(ISO_STAGE) $(ISO) $(VFDS) \
+		--tree $(RPM_TREE) --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH)
+	@touch $@
+
+$(RPM_SPEC): spec/virtio-win.spec.in VERSION
+	@mkdir -p $(@D)
+	$(Q)sed 's/@VERSION@/$(VERSION)/g; s/@EPOCH@/$(SOURCE_DATE_EPOCH)/g; s/@DATE@/$(RPM_DATE)/g' $< >$@
+
+$(RPM): $(RPM_SPEC) $(B)/rpm/tree.stamp | deps-ensure
+	@echo '  RPM     $@'
+	$(Q)rm -rf $(B)/rpm/top
+	$(Q)$(rpmbuild) -bb --define 'vw_tree $(abspath $(RPM_TREE))' $(RPM_SPEC)
+	$(Q)cp $(B)/rpm/top/RPMS/noarch/$(notdir $@) $@
+
+$(SRPM): $(RPM_SPEC) $(DIST_TARBALL) | deps-ensure
+	@echo '  SRPM    $@'
+	$(Q)rm -rf $(B)/rpm/stop
+	$(Q)rpmbuild --define '_topdir $(abspath $(B)/rpm/stop)' --quiet --nodeps \
+		--define '_sourcedir $(abspath $(DIST))' -bs $(RPM_SPEC)
+	$(Q)cp $(B)/rpm/stop/SRPMS/$(notdir $@) $@
+
+CHECKS += check-rpm
+check-rpm: $(RPM) $(SRPM)
+	$(Q)tests/run-check rpm tests/rpm/run.sh $(RPM) $(SRPM) $(RPM_TREE) $(RPM_SPEC) $(B)/rpm-test
+endif
