@@ -11,3 +11,21 @@ $(DIST_TARBALL): FORCE
 CHECKS += check-dist
 check-dist: $(DIST_TARBALL) $(ALL_SYS)
 	$(Q)tests/run-check dist tests/dist/run.sh $(DIST_TARBALL) $(B)/dist-test
+
+# The KubeVirt container disk (an OCI image archive; see packaging/oci.py).
+CONTAINER_DISK := $(DIST)/virtio-container-disk-$(VERSION).tar
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: container-disk
+container-disk: $(CONTAINER_DISK)
+all: container-disk
+
+$(CONTAINER_DISK): $(ISO) packaging/oci.py
+	@echo '  OCI     $@'
+	$(Q)$(PYTHON) packaging/oci.py $(ISO) $@ --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH)
+
+CHECKS += check-containerdisk
+check-containerdisk: $(CONTAINER_DISK) | deps-ensure
+	$(Q)tests/run-check containerdisk tests/containerdisk/run.sh $(CONTAINER_DISK) $(ISO) \
+		$(VERSION) $(B)/containerdisk-test
+endif
