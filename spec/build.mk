@@ -44,3 +44,23 @@ CHECKS += check-rpm
 check-rpm: $(RPM) $(SRPM)
 	$(Q)tests/run-check rpm tests/rpm/run.sh $(RPM) $(SRPM) $(RPM_TREE) $(RPM_SPEC) $(B)/rpm-test
 endif
+
+# The yum repository (packaging/mkrepo).  REPO_BASEURL is where dist/repo/ is
+# published; REPO_STABLE lists the RPMs linked from stable/ (default: this one).
+REPO := $(DIST)/repo
+REPO_BASEURL ?= https://virtio-win.example.org/repo
+REPO_STABLE ?=
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: repo
+repo: $(REPO)/virtio-win.repo
+all: repo
+
+$(REPO)/virtio-win.repo: $(RPM) $(SRPM) packaging/mkrepo | deps-ensure
+	@echo '  REPO    $(REPO)'
+	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(REPO_STABLE)
+
+CHECKS += check-repo
+check-repo: $(REPO)/virtio-win.repo
+	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(B)/repo-test
+endif
