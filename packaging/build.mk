@@ -29,3 +29,24 @@ check-containerdisk: $(CONTAINER_DISK) | deps-ensure
 	$(Q)tests/run-check containerdisk tests/containerdisk/run.sh $(CONTAINER_DISK) $(ISO) \
 		$(VERSION) $(B)/containerdisk-test
 endif
+
+# Debug symbols, kept off the ISO: one tarball of every driver's PDB, laid
+# out like out/ (<arch>/<driver>/<driver>.pdb).
+SYMBOLS  := $(DIST)/virtio-win-debug-$(VERSION).tar.xz
+ALL_PDB  := $(ALL_SYS:.sys=.pdb)
+
+.PHONY: symbols
+symbols: $(SYMBOLS)
+all: symbols
+
+$(SYMBOLS): $(ALL_SYS)
+	@mkdir -p $(@D)
+	@echo '  SYMBOLS $@'
+	$(Q)tar -C $(OUT) --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 \
+		--numeric-owner --mode=u=rw,go=r --format=gnu \
+		--transform='s|^|virtio-win-debug-$(VERSION)/|' -cf - $(ALL_PDB:$(OUT)/%=%) | xz -9 -T1 >$@.tmp
+	$(Q)mv $@.tmp $@
+
+CHECKS += check-symbols
+check-symbols: $(SYMBOLS) | deps-ensure
+	$(Q)tests/run-check symbols tests/symbols/run.sh $(SYMBOLS) $(OUT) $(B)/symbols-test

@@ -36,7 +36,7 @@ done
 
 passed=0
 failed=0
-for sys in $(cd "$root" && find out -name '*.sys' | sort); do
+for sys in $(cd "$root" && find out \( -name '*.sys' -o -name '*.pdb' \) | sort); do
 	same=yes
 	for dst in $copies; do
 		cmp -s "$root/$sys" "$dst/$sys" || same=no
