@@ -1,0 +1,5 @@
+# The WDM device framework (vwdm.h): listed in a driver's SRCS as
+# $(VWDM_SRCS).  Compiled for every arch even before a driver uses it.
+VWDM_SRCS := common/wdm/driver.c common/wdm/pnp.c common/wdm/power.c common/wdm/resources.c \
+	common/wdm/interrupt.c common/wdm/registry.c common/wdm/irp.c
+XCOMPILE_SRCS += $(VWDM_SRCS)

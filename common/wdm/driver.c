@@ -1,0 +1,124 @@
+/*
+ * vwdm: driver object, AddDevice and request routing (see vwdm.h).
+ */
+#include <vw/compiler.h>
+#include "vwdm.h"
+#include "irp.h"
+
+/* One configuration per driver image. */
+static const VW_DRIVER_CONFIG *VwConfig;
+
+static DRIVER_ADD_DEVICE VwAddDevice;
+static DRIVER_UNLOAD VwUnload;
+static DRIVER_DISPATCH VwDispatchRequest;
+static DRIVER_DISPATCH VwDispatchSystemControl;
+
+static NTSTATUS NTAPI VwAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
+{
+    const VW_DRIVER_CONFIG *config = VwConfig;
+    ULONG size = (ULONG)((sizeof(VW_DEVICE) + 15) & ~(SIZE_T)15) + config->ContextSize;
+    PDEVICE_OBJECT fdo;
+    PVW_DEVICE device;
+    NTSTATUS status;
+
+    status = IoCreateDevice(DriverObject, size, NULL, config->DeviceType,
+                            config->Characteristics | FILE_DEVICE_SECURE_OPEN, FALSE, &fdo);
+    if (!NT_SUCCESS(status))
+        goto err_create;
+    device = VwDeviceFromObject(fdo);
+    RtlZeroMemory(device, size);
+    device->Self = fdo;
+    device->Pdo = Pdo;
+    device->Config = config;
+    device->PnpState = VwNotStarted;
+    device->DevicePower = PowerDeviceD3;
+    device->SystemPower = PowerSystemWorking;
+    IoInitializeRemoveLock(&device->RemoveLock, config->PoolTag, 0, 0);
+
+    device->Lower = IoAttachDeviceToDeviceStack(fdo, Pdo);
+    if (device->Lower == NULL) {
+        status = STATUS_NO_SUCH_DEVICE;
+        goto err_attach;
+    }
+    if (config->Interface != NULL) {
+        status = IoRegisterDeviceInterface(Pdo, config->Interface, NULL, &device->InterfaceName);
+        if (!NT_SUCCESS(status))
+            goto err_interface;
+    }
+    if (config->AddDevice != NULL) {
+        status = config->AddDevice(device);
+        if (!NT_SUCCESS(status))
+            goto err_callback;
+    }
+    fdo->Flags |= DO_POWER_PAGABLE | config->DeviceFlags;
+    fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    return STATUS_SUCCESS;
+
+err_callback:
+    RtlFreeUnicodeString(&device->InterfaceName);
+err_interface:
+    IoDetachDevice(device->Lower);
+err_attach:
+    IoDeleteDevice(fdo);
+err_create:
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "%s: AddDevice failed 0x%08lx\n",
+               config->Name, status);
+    return status;
+}
+
+static VOID NTAPI VwUnload(PDRIVER_OBJECT DriverObject)
+{
+    /* PnP removes every device before unloading a PnP driver. */
+    (void)DriverObject;
+}
+
+NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    VwCompleteIrp(Irp, Status, Information);
+    IoReleaseRemoveLock(&Device->RemoveLock, Irp);
+    return Status;
+}
+
+/* Requests for the driver's handlers: only while the device is started. */
+static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    UCHAR major = IoGetCurrentIrpStackLocation(Irp)->MajorFunction;
+    DRIVER_DISPATCH *handler = device->Config->Dispatch[major];
+    NTSTATUS status;
+
+    status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
+    if (!NT_SUCCESS(status))
+        return VwCompleteIrp(Irp, status, 0);
+    if (handler == NULL)
+        return VwCompleteRequest(device, Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    if (device->PnpState != VwStarted && major != IRP_MJ_CLOSE && major != IRP_MJ_CLEANUP)
+        return VwCompleteRequest(device, Irp, STATUS_DEVICE_NOT_READY, 0);
+    return handler(DeviceObject, Irp);
+}
+
+/* WMI requests belong to the bus driver below us. */
+static NTSTATUS NTAPI VwDispatchSystemControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    NTSTATUS status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
+
+    if (!NT_SUCCESS(status))
+        return VwCompleteIrp(Irp, status, 0);
+    status = VwPassIrpDown(device->Lower, Irp);
+    IoReleaseRemoveLock(&device->RemoveLock, Irp);
+    return status;
+}
+
+NTSTATUS VwDriverInitialize(PDRIVER_OBJECT DriverObject, const VW_DRIVER_CONFIG *Config)
+{
+    VwConfig = Config;
+    DriverObject->DriverExtension->AddDevice = VwAddDevice;
+    DriverObject->DriverUnload = VwUnload;
+    for (ULONG major = 0; major <= IRP_MJ_MAXIMUM_FUNCTION; major++)
+        DriverObject->MajorFunction[major] = VwDispatchRequest;
+    DriverObject->MajorFunction[IRP_MJ_PNP] = VwDispatchPnp;
+    DriverObject->MajorFunction[IRP_MJ_POWER] = VwDispatchPower;
+    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = VwDispatchSystemControl;
+    return STATUS_SUCCESS;
+}

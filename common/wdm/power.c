@@ -1,0 +1,123 @@
+/*
+ * vwdm: power.  The framework is the device's power policy owner:
+ *  - a system set-power IRP (S-IRP) goes down first; on its way back the
+ *    device state for that system state (from the capabilities the bus
+ *    reported; D0 for S0) is requested with PoRequestPowerIrp, and the S-IRP
+ *    completes when that device IRP (D-IRP) has;
+ *  - a D-IRP to D0 goes down first (the bus powers the slot), then the
+ *    driver's D0Entry runs; a D-IRP to D1-D3 runs D0Exit first, then goes
+ *    down.
+ * The FDO is DO_POWER_PAGABLE, so both run at PASSIVE_LEVEL and may wait.
+ * Since Windows Vista, IoCallDriver passes power IRPs; PoStartNextPowerIrp
+ * is still called where the documented protocol asks for it.
+ */
+#include "vwdm.h"
+#include "irp.h"
+
+static IO_COMPLETION_ROUTINE VwSystemPowerDone;
+static REQUEST_POWER_COMPLETE VwDevicePowerDone;
+
+static NTSTATUS VwDevicePower(PVW_DEVICE Device, PIRP Irp, DEVICE_POWER_STATE Target)
+{
+    const VW_DRIVER_CONFIG *config = Device->Config;
+    DEVICE_POWER_STATE previous = Device->DevicePower;
+    POWER_STATE state = {.DeviceState = Target};
+    NTSTATUS status;
+
+    if (Target == PowerDeviceD0 && previous != PowerDeviceD0) {
+        status = VwForwardIrpAndWait(Device->Lower, Irp);
+        if (NT_SUCCESS(status) && Device->HardwarePrepared && config->D0Entry != NULL)
+            status = config->D0Entry(Device, previous);
+        if (NT_SUCCESS(status)) {
+            Device->DevicePower = PowerDeviceD0;
+            PoSetPowerState(Device->Self, DevicePowerState, state);
+        }
+        PoStartNextPowerIrp(Irp);
+        VwCompleteIrp(Irp, status, 0);
+        IoReleaseRemoveLock(&Device->RemoveLock, Irp);
+        return status;
+    }
+    if (Target != PowerDeviceD0 && previous == PowerDeviceD0) {
+        if (Device->HardwarePrepared && config->D0Exit != NULL)
+            config->D0Exit(Device, Target);
+        Device->DevicePower = Target;
+        PoSetPowerState(Device->Self, DevicePowerState, state);
+    }
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    status = VwPassPowerIrpDown(Device->Lower, Irp);
+    IoReleaseRemoveLock(&Device->RemoveLock, Irp);
+    return status;
+}
+
+/* The D-IRP we requested for an S-IRP has completed: finish the S-IRP. */
+static VOID NTAPI VwDevicePowerDone(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction,
+                                    POWER_STATE PowerState, PVOID Context,
+                                    PIO_STATUS_BLOCK IoStatus)
+{
+    PIRP sirp = (PIRP)Context;
+    PVW_DEVICE device = VwDeviceFromObject(IoGetCurrentIrpStackLocation(sirp)->DeviceObject);
+
+    (void)DeviceObject;
+    (void)MinorFunction;
+    (void)PowerState;
+    /* A device that cannot power down must not veto system sleep. */
+    if (device->SystemPower == PowerSystemWorking)
+        sirp->IoStatus.Status = IoStatus->Status;
+    PoStartNextPowerIrp(sirp);
+    IoCompleteRequest(sirp, IO_NO_INCREMENT);
+    IoReleaseRemoveLock(&device->RemoveLock, sirp);
+}
+
+static NTSTATUS NTAPI VwSystemPowerDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    PVW_DEVICE device = (PVW_DEVICE)Context;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    SYSTEM_POWER_STATE system = stack->Parameters.Power.State.SystemState;
+    NTSTATUS status = Irp->IoStatus.Status;
+
+    (void)DeviceObject;
+    if (NT_SUCCESS(status) && system > PowerSystemUnspecified && system < PowerSystemMaximum) {
+        POWER_STATE target;
+        target.DeviceState =
+            system == PowerSystemWorking ? PowerDeviceD0 : device->SystemToDevice[system];
+        if (target.DeviceState == PowerDeviceUnspecified)
+            target.DeviceState = PowerDeviceD3;
+        device->SystemPower = system;
+        status =
+            PoRequestPowerIrp(device->Pdo, IRP_MN_SET_POWER, target, VwDevicePowerDone, Irp, NULL);
+        if (NT_SUCCESS(status))
+            return STATUS_MORE_PROCESSING_REQUIRED; /* VwDevicePowerDone completes it */
+        Irp->IoStatus.Status = status;
+    }
+    /* VwDispatchPower already marked the IRP pending. */
+    PoStartNextPowerIrp(Irp);
+    IoReleaseRemoveLock(&device->RemoveLock, Irp);
+    return STATUS_CONTINUE_COMPLETION;
+}
+
+NTSTATUS NTAPI VwDispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    NTSTATUS status;
+
+    status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
+    if (!NT_SUCCESS(status)) {
+        PoStartNextPowerIrp(Irp);
+        return VwCompleteIrp(Irp, status, 0);
+    }
+    if (stack->MinorFunction == IRP_MN_SET_POWER) {
+        if (stack->Parameters.Power.Type == DevicePowerState)
+            return VwDevicePower(device, Irp, stack->Parameters.Power.State.DeviceState);
+        if (stack->Parameters.Power.Type == SystemPowerState) {
+            IoMarkIrpPending(Irp);
+            IoCopyCurrentIrpStackLocationToNext(Irp);
+            IoSetCompletionRoutine(Irp, VwSystemPowerDone, device, TRUE, TRUE, TRUE);
+            PoCallDriver(device->Lower, Irp);
+            return STATUS_PENDING;
+        }
+    }
+    status = VwPassPowerIrpDown(device->Lower, Irp);
+    IoReleaseRemoveLock(&device->RemoveLock, Irp);
+    return status;
+}

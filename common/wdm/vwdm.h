@@ -1,0 +1,166 @@
+/*
+ * vwdm: the small WDM device framework our non-storage, non-network drivers
+ * are thin users of (see common/wdm/README.md for the whole picture).
+ *
+ * A driver describes itself in a VW_DRIVER_CONFIG and calls
+ * VwDriverInitialize from DriverEntry.  The framework then owns the driver
+ * object: it creates and attaches the function device object (FDO), runs
+ * Plug and Play and power, guards every request with the remove lock, finds
+ * and maps the hardware resources, and calls the driver back:
+ *
+ *   AddDevice        once, after the FDO exists (allocate software state)
+ *   PrepareHardware  START: resources are mapped; connect the device
+ *   D0Entry/D0Exit   power-up after START and after sleep / power-down
+ *   ReleaseHardware  STOP, SURPRISE_REMOVAL, REMOVE: undo PrepareHardware
+ *   RemoveDevice     last call before the FDO is deleted
+ *   Dispatch[]       IRP_MJ_CREATE/CLOSE/CLEANUP/READ/WRITE/DEVICE_CONTROL
+ *                    (requests arrive only between START and removal)
+ *
+ * Every callback runs at PASSIVE_LEVEL.  The driver's own per-device state
+ * (ContextSize bytes) follows the VW_DEVICE header in the device extension;
+ * VwDeviceContext returns it.
+ */
+#pragma once
+#include <ntddk.h>
+
+#define VW_MAX_BARS       6
+#define VW_MAX_INTERRUPTS 32
+
+typedef struct _VW_DEVICE VW_DEVICE, *PVW_DEVICE;
+
+/* One memory or port range of the device, in resource-list order. */
+typedef struct _VW_RANGE {
+    PHYSICAL_ADDRESS Start; /* translated (CPU) address */
+    ULONG Length;
+    PVOID Va;       /* mapped address, or the port number for I/O ports */
+    BOOLEAN IsPort; /* accessed with READ/WRITE_PORT_* (x86/amd64 only) */
+    BOOLEAN Mapped; /* Va came from MmMapIoSpace */
+    LONG PciBar;    /* PCI BAR number 0-5, or -1 when not known */
+} VW_RANGE, *PVW_RANGE;
+
+typedef struct _VW_RESOURCES {
+    VW_RANGE Ranges[VW_MAX_BARS];
+    ULONG RangeCount;
+    BOOLEAN HasInterrupt; /* a line or message interrupt was assigned */
+    BOOLEAN MessageBased; /* MSI/MSI-X assigned */
+    ULONG MessageCount;
+} VW_RESOURCES, *PVW_RESOURCES;
+
+/* Interrupt callbacks: Isr runs at device IRQL and returns TRUE when the
+ * interrupt was ours; it may ask for Dpc by returning TRUE with
+ * *QueueDpc set.  Dpc runs at DISPATCH_LEVEL. */
+typedef BOOLEAN VW_ISR(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc);
+typedef VOID VW_DPC(PVW_DEVICE Device, ULONG MessageId);
+
+typedef struct _VW_DRIVER_CONFIG {
+    const char *Name; /* log prefix */
+    ULONG PoolTag;
+    ULONG ContextSize; /* bytes of driver state after VW_DEVICE */
+    DEVICE_TYPE DeviceType;
+    ULONG Characteristics;
+    ULONG DeviceFlags;     /* DO_BUFFERED_IO or DO_DIRECT_IO for READ/WRITE */
+    const GUID *Interface; /* device interface to register and enable, or NULL */
+
+    NTSTATUS (*AddDevice)(PVW_DEVICE Device);
+    NTSTATUS (*PrepareHardware)(PVW_DEVICE Device, PVW_RESOURCES Resources);
+    NTSTATUS (*D0Entry)(PVW_DEVICE Device, DEVICE_POWER_STATE Previous);
+    NTSTATUS (*D0Exit)(PVW_DEVICE Device, DEVICE_POWER_STATE Target);
+    VOID (*ReleaseHardware)(PVW_DEVICE Device);
+    VOID (*RemoveDevice)(PVW_DEVICE Device);
+
+    VW_ISR *Isr; /* set to connect the device's interrupt(s) */
+    VW_DPC *Dpc;
+
+    /* Request handlers, indexed by IRP_MJ_*; NULL = not supported.  The
+     * framework holds the remove lock for each request until the handler
+     * finishes it with VwCompleteRequest, at once or later. */
+    DRIVER_DISPATCH *Dispatch[IRP_MJ_MAXIMUM_FUNCTION + 1];
+} VW_DRIVER_CONFIG, *PVW_DRIVER_CONFIG;
+
+typedef enum _VW_PNP_STATE {
+    VwNotStarted,
+    VwStarted,
+    VwStopPending,
+    VwStopped,
+    VwRemovePending,
+    VwSurpriseRemoved,
+    VwDeleted
+} VW_PNP_STATE;
+
+typedef struct _VW_INTERRUPT_CONTEXT {
+    PVW_DEVICE Device;
+    ULONG MessageId;
+    KDPC Dpc;
+} VW_INTERRUPT_CONTEXT, *PVW_INTERRUPT_CONTEXT;
+
+struct _VW_DEVICE {
+    PDEVICE_OBJECT Self;
+    PDEVICE_OBJECT Pdo;
+    PDEVICE_OBJECT Lower;
+    const VW_DRIVER_CONFIG *Config;
+    IO_REMOVE_LOCK RemoveLock;
+    VW_PNP_STATE PnpState;
+    VW_PNP_STATE PreviousPnpState;
+
+    DEVICE_POWER_STATE DevicePower;
+    SYSTEM_POWER_STATE SystemPower;
+    DEVICE_POWER_STATE SystemToDevice[POWER_SYSTEM_MAXIMUM];
+    BOOLEAN HardwarePrepared;
+
+    VW_RESOURCES Resources;
+    BUS_INTERFACE_STANDARD Bus;
+    BOOLEAN HaveBus;
+
+    /* Interrupts (interrupt.c). */
+    PVOID ConnectionContext;
+    ULONG ConnectionVersion;
+    VW_INTERRUPT_CONTEXT Interrupts[VW_MAX_INTERRUPTS];
+    ULONG InterruptCount;
+
+    UNICODE_STRING InterfaceName;
+};
+
+/* DriverEntry helper: fills the driver object from Config (which must stay
+ * valid while the driver is loaded: make it a static const). */
+NTSTATUS VwDriverInitialize(PDRIVER_OBJECT DriverObject, const VW_DRIVER_CONFIG *Config);
+
+/* Finish a request the framework handed to a Dispatch handler: completes it
+ * and releases the remove lock taken for it.  Returns Status. */
+NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
+
+/* The driver's state following the header. */
+static inline PVOID VwDeviceContext(PVW_DEVICE Device)
+{
+    return (PUCHAR)Device + ((sizeof(VW_DEVICE) + 15) & ~(SIZE_T)15);
+}
+
+static inline PVW_DEVICE VwDeviceFromObject(PDEVICE_OBJECT DeviceObject)
+{
+    return (PVW_DEVICE)DeviceObject->DeviceExtension;
+}
+
+/* PCI configuration space through the bus driver's BUS_INTERFACE_STANDARD.
+ * Returns the number of bytes read (0 when the device is not on PCI). */
+ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Length);
+
+/* Registry: a DWORD value from the device's hardware key (its INF's
+ * AddReg HKR section, "Parameters" subkey), or Default. */
+ULONG VwReadDeviceParameter(PVW_DEVICE Device, PCWSTR Name, ULONG Default);
+
+/* resources.c, used by the framework */
+NTSTATUS VwMapResources(PVW_DEVICE Device, PCM_RESOURCE_LIST Raw, PCM_RESOURCE_LIST Translated);
+VOID VwUnmapResources(PVW_DEVICE Device);
+
+/* interrupt.c, used by the framework */
+NTSTATUS VwConnectInterrupts(PVW_DEVICE Device);
+VOID VwDisconnectInterrupts(PVW_DEVICE Device);
+
+/* power.c / pnp.c, used by the framework */
+DRIVER_DISPATCH VwDispatchPnp;
+DRIVER_DISPATCH VwDispatchPower;
+
+/* Logging through DbgPrintEx (visible with the IHVDRIVER filter). */
+#define VwLog(dev, level, fmt, ...)                                                                \
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, (level), "%s: " fmt "\n", (dev)->Config->Name, ##__VA_ARGS__)
+#define VwError(dev, ...) VwLog(dev, DPFLTR_ERROR_LEVEL, __VA_ARGS__)
+#define VwInfo(dev, ...)  VwLog(dev, DPFLTR_INFO_LEVEL, __VA_ARGS__)
