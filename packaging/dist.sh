@@ -11,11 +11,7 @@ epoch=$3
 stage=$(mktemp -d "${TMPDIR:-/tmp}/vw-dist.XXXXXX")
 trap 'rm -rf "$stage"' EXIT INT TERM
 mkdir -p "$stage/$prefix"
-if git rev-parse --git-dir >/dev/null 2>&1; then
-	git ls-files -z | xargs -0 cp -P --parents -t "$stage/$prefix"
-else
-	tar --exclude=./build --exclude=./out --exclude=./dist -cf - . | tar -C "$stage/$prefix" -xf -
-fi
+packaging/copy-source . "$stage/$prefix"
 echo "$epoch" >"$stage/$prefix/.source-date-epoch"
 tmp=$output.tmp
 tar -C "$stage" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner \

@@ -8,12 +8,7 @@ b=$(realpath "$1")
 root=$(pwd)
 dst=$b/bench-build/src
 rm -rf "$b/bench-build"
-mkdir -p "$dst"
-if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
-	git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$dst")
-else
-	tar -C "$root" --exclude=./build --exclude=./out --exclude=./dist -cf - . | tar -C "$dst" -xf -
-fi
+packaging/copy-source "$root" "$dst"
 jobs=$(nproc)
 now() { date +%s.%N; }
 t0=$(now)

@@ -9,10 +9,7 @@ archive=$(realpath "$1")
 iso=$(realpath "$2")
 version=$3
 scratch=$(realpath -m "$4")
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 epoch=${SOURCE_DATE_EPOCH:?}
@@ -71,5 +68,4 @@ if unpack_check "$scratch/planted.tar" >/dev/null; then
 else
 	ok "planted: an archive with a different ISO is caught"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -6,10 +6,7 @@ set -u
 tarball=$(realpath "$1")
 scratch=$(realpath -m "$2")
 root=$(pwd)
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 
 rm -rf "$scratch"
 mkdir -p "$scratch"
@@ -53,5 +50,4 @@ else
 	fail "make check from the tarball (log: $scratch/check.log)"
 	tail -n 20 "$scratch/check.log"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

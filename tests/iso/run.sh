@@ -14,10 +14,7 @@ out=$4
 scratch=$5
 cert=${6:-}
 python=${PYTHON:-/usr/bin/python3}
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
@@ -100,5 +97,4 @@ else
 	ok "planted: an ISO missing a file is caught"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

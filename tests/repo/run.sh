@@ -11,10 +11,7 @@ baseurl=$2
 rpm=$(realpath "$3")
 srpm=$(realpath "$4")
 scratch=$(realpath -m "$5")
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
@@ -114,5 +111,4 @@ if installed_ok "$root" >/dev/null; then
 else
 	ok "planted: a missing installed file is caught"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -15,12 +15,7 @@ copies="$work/a/src $work/bb/longer-directory-name/src"
 planted=$work/planted/src
 
 for dst in $copies $planted; do
-	mkdir -p "$dst"
-	if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
-		git -C "$root" ls-files -z | (cd "$root" && xargs -0 cp --parents -t "$dst")
-	else
-		tar -C "$root" --exclude=./build --exclude=./out --exclude=./dist -cf - . | tar -C "$dst" -xf -
-	fi
+	packaging/copy-source "$root" "$dst"
 	set -- SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH"
 	if [ "$dst" = "$planted" ]; then
 		flags=$(make -s -C "$dst" --no-print-directory print-KLDFLAGS)
@@ -34,30 +29,24 @@ for dst in $copies $planted; do
 	fi
 done
 
-passed=0
-failed=0
+. tests/lib.sh
 for sys in $(cd "$root" && find out \( -name '*.sys' -o -name '*.pdb' \) | sort); do
 	same=yes
 	for dst in $copies; do
 		cmp -s "$root/$sys" "$dst/$sys" || same=no
 	done
 	if [ $same = yes ]; then
-		echo "ok $sys identical in three builds"
-		passed=$((passed + 1))
+		ok "$sys identical in three builds"
 	else
-		echo "FAIL $sys differs between builds"
-		failed=$((failed + 1))
+		fail "$sys differs between builds"
 	fi
 done
 # The planted build must differ in every image.
 for sys in $(cd "$root" && find out -name '*.sys' | sort); do
 	if cmp -s "$root/$sys" "$planted/$sys"; then
-		echo "FAIL planted: $sys without /Brepro was not detected"
-		failed=$((failed + 1))
+		fail "planted: $sys without /Brepro was not detected"
 	else
-		echo "ok planted: $sys without /Brepro differs"
-		passed=$((passed + 1))
+		ok "planted: $sys without /Brepro differs"
 	fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ] && [ "$passed" != 0 ]
+finish

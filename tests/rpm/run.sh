@@ -10,10 +10,7 @@ srpm=$(realpath "$2")
 tree=$(realpath "$3")
 spec=$(realpath "$4")
 scratch=$(realpath -m "$5")
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
@@ -107,5 +104,4 @@ if diff -q "$scratch/tree.manifest" "$scratch/planted.manifest" >/dev/null; then
 else
 	ok "planted: an RPM with a changed file is caught"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -8,10 +8,7 @@ set -u
 tarball=$(realpath "$1")
 out=$2
 scratch=$(realpath -m "$3")
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 tar -C "$scratch" -xJf "$tarball"
@@ -45,5 +42,4 @@ if [ -n "$other" ] && matches "$out/$first" "$root/${other%.sys}.pdb"; then
 else
 	ok "planted: a PDB of another image is rejected"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

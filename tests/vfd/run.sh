@@ -14,10 +14,7 @@ scratch=$4
 shift 4
 python=${PYTHON:-/usr/bin/python3}
 export MTOOLS_SKIP_CHECK=1
-passed=0
-failed=0
-ok() { echo "ok $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+. tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
@@ -85,5 +82,4 @@ if layout_matches "$scratch/planted.vfd" "$scratch/storage.json" "$arch"; then
 else
 	ok "planted: an image with an extra file is caught"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish
