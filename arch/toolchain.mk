@@ -17,5 +17,5 @@ MINGW_INC := /usr/share/mingw-w64/include
 DEBS := make gcc libc6-dev \
 	clang-$(LLVM_VERSION) lld-$(LLVM_VERSION) llvm-$(LLVM_VERSION) \
 	clang-format-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
-	mingw-w64-common python3 python3-pefile \
+	mingw-w64-common python3 python3-pefile libssl-dev openssl osslsigncode \
 	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci

@@ -24,7 +24,9 @@ pdb_id() { # pdb: "name GUID age"
 }
 matches() { [ "$(image_id "$1")" = "$(pdb_id "$2")" ]; }
 
-for sys in $(cd "$out" && find . -name '*.sys' | sed 's|^\./||' | sort); do
+# The linked images, out/<arch>/<driver>/<driver>.sys (not the signed copies).
+images=$(cd "$out" && find . -mindepth 3 -maxdepth 3 -name '*.sys' | sed 's|^\./||' | sort)
+for sys in $images; do
 	pdb=$root/${sys%.sys}.pdb
 	if [ ! -f "$pdb" ]; then
 		fail "$sys: no PDB in the tarball"
@@ -35,8 +37,8 @@ for sys in $(cd "$out" && find . -name '*.sys' | sed 's|^\./||' | sort); do
 	fi
 done
 
-first=$(cd "$out" && find . -name '*.sys' | sort | head -n 1)
-other=$(cd "$out" && find . -name '*.sys' | sort | sed -n 2p)
+first=$(echo "$images" | sed -n 1p)
+other=$(echo "$images" | sed -n 2p)
 if [ -n "$other" ] && matches "$out/$first" "$root/${other%.sys}.pdb"; then
 	fail "planted: the PDB of $other was accepted for $first"
 else

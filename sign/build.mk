@@ -1,0 +1,100 @@
+# Driver packages: out/<arch>/<driver>/<set>/ holding the signed <driver>.sys,
+# the stamped <driver>.inf and the signed <driver>.cat, for every driver that
+# has an INF template drivers/<name>/<name>.inx.
+#   set w10: Windows 10, Server 2016/2019/2022 (x86, amd64, arm64)
+#   set w11: Windows 11, Server 2025 (amd64, arm64)
+# Signing uses the test CA in SIGN_KEYDIR (made on first use, outside the
+# tree) unless SIGN_PKCS12/SIGN_PASSFILE or SIGN_PKCS11_* name a production
+# key (see sign/signfile.sh).  Only the CA certificate is published.
+
+SIGN_KEYDIR      ?= $(HOME)/.local/share/virtio-win/test-ca
+INF_PROVIDER     ?= virtio-win
+INF_MANUFACTURER ?= virtio-win
+export SIGN_KEYDIR
+
+# Private keys never go near an output: refuse a key directory inside the
+# tree (which holds $(B), $(OUT) and $(DIST)).
+ifneq ($(filter $(CURDIR)/%,$(abspath $(SIGN_KEYDIR))/),)
+$(error SIGN_KEYDIR=$(SIGN_KEYDIR) is inside the source tree; keys must stay outside every output)
+endif
+
+SIGN_SETS         := w10 w11
+SIGN_SET_ARCHES_w10 := x86 amd64 arm64
+SIGN_SET_ARCHES_w11 := amd64 arm64
+# Catalog OSAttr: platform 2 (NT) version 10.0 covers Windows 10 and 11 and
+# Server 2016-2025 alike (all report NT 10.0); the INF decoration is what
+# narrows a set to its builds.
+SIGN_OSATTR_w10 := 2:10.0
+SIGN_OSATTR_w11 := 2:10.0
+
+HOST_PROGS += infgen inflint mkcat keyscan
+infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
+inflint_SRCS   := sign/inflint.c sign/inf.c sign/fileio.c
+mkcat_SRCS     := sign/mkcat.c sign/der.c sign/pehash.c sign/fileio.c
+mkcat_LDLIBS   := -lcrypto
+keyscan_SRCS   := sign/keyscan.c sign/fileio.c
+keyscan_LDLIBS := -lcrypto
+
+PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard drivers/$(d)/$(d).inx),$(d)))
+
+# The test CA, unless a production key is configured.
+ifeq ($(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),)
+SIGN_KEY_DEP := $(SIGN_KEYDIR)/chain.pem
+SIGN_CA_CERT := $(OUT)/cert/virtio-win-test-ca.cer
+$(SIGN_KEY_DEP): | deps-ensure
+	$(Q)sign/testca.sh $(SIGN_KEYDIR)
+# Published in DER, the form Windows' certificate import tools expect.
+$(SIGN_CA_CERT): $(SIGN_KEY_DEP)
+	@mkdir -p $(@D)
+	$(Q)openssl x509 -in $(SIGN_KEYDIR)/ca.pem -outform DER -out $@.tmp && mv $@.tmp $@
+else
+SIGN_KEY_DEP :=
+SIGN_CA_CERT ?=
+endif
+
+# Artifacts carry SOURCE_DATE_EPOCH: rebuild them when it changes.
+SIGN_EPOCH := $(B)/sign/epoch
+$(SIGN_EPOCH): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || echo $(SOURCE_DATE_EPOCH) >$@
+
+SIGN_TOOLS := sign/signfile.sh $(SIGN_EPOCH)
+
+# $(1) = driver, $(2) = arch, $(3) = set
+define package_rules
+$(OUT)/$(2)/$(1)/$(3)/$(1).sys: $(OUT)/$(2)/$(1)/$(1).sys $(SIGN_KEY_DEP) $(SIGN_TOOLS)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh --ph $$< $$@ "$(1) driver"
+
+$(OUT)/$(2)/$(1)/$(3)/$(1).inf: drivers/$(1)/$(1).inx VERSION $(B)/host/infgen $(SIGN_EPOCH)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  INF     $$@')
+	$(Q)$(B)/host/infgen -o $$@ --set $(3) --arch $(2) --version-file VERSION \
+		--epoch $(SOURCE_DATE_EPOCH) --catalog $(1).cat --provider '$(INF_PROVIDER)' \
+		--manufacturer '$(INF_MANUFACTURER)' $$<
+
+$(OUT)/$(2)/$(1)/$(3)/$(1).cat: $(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/$(3)/$(1).inf \
+		$(B)/host/inflint $(B)/host/mkcat $(SIGN_KEY_DEP) $(SIGN_TOOLS)
+	@mkdir -p $(B)/sign/$(2)/$(1)/$(3)
+	$$(if $(Q),@echo '  CAT     $$@')
+	$(Q)$(B)/host/inflint --arch $(2) --dir $$(@D) $$(@D)/$(1).inf
+	$(Q)$(B)/host/mkcat -o $(B)/sign/$(2)/$(1)/$(3)/$(1).cat --os $(SIGN_OSATTR_$(3)) \
+		--time $(SOURCE_DATE_EPOCH) $$(@D)/$(1).sys $$(@D)/$(1).inf
+	$(Q)sign/signfile.sh $(B)/sign/$(2)/$(1)/$(3)/$(1).cat $$@ "$(1) driver package"
+
+PACKAGES += $(OUT)/$(2)/$(1)/$(3)/$(1).cat
+endef
+
+PACKAGES :=
+$(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),\
+	$(foreach a,$(filter $($(d)_ARCHES),$(SIGN_SET_ARCHES_$(s))),\
+		$(eval $(call package_rules,$(d),$(a),$(s))))))
+
+.PHONY: packages
+packages: $(PACKAGES) $(SIGN_CA_CERT)
+
+CHECKS += check-sign
+check-sign: $(PACKAGES) $(SIGN_CA_CERT) $(B)/host/infgen $(B)/host/inflint $(B)/host/mkcat \
+		$(B)/host/keyscan | deps-ensure
+	$(Q)tests/run-check sign sign/tests/run.sh $(B) $(OUT) $(DIST) $(SIGN_KEYDIR) $(PACKAGES)

@@ -1,0 +1,186 @@
+#!/bin/sh
+# Usage: sign/tests/run.sh BUILD OUT DIST KEYDIR PACKAGE.cat...
+# Tests of the driver packages (sign/): the INF linter rules, the template
+# stamper, the catalogs (osslsigncode membership, .inf digests, tampered /
+# unlisted / wrong-CA cases), the signatures, that no private key reached
+# any output, production PKCS#12 signing, and bit-identical rebuilds.
+set -u
+b=$1 out=$2 dist=$3 keydir=$4
+shift 4
+work=$b/sign-test
+rm -rf "$work"
+mkdir -p "$work"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+ca=$keydir/ca.pem
+
+# --- INF linter: each malformed INF gives exactly its one error.
+for inf in sign/tests/lint/*.inf; do
+	want=$(sed -n '1s/^; expect: //p' "$inf")
+	case $want in nothing*) want= ;; *) want="$inf:$want" ;; esac
+	got=$($b/host/inflint --arch amd64 --dir sign/tests/lint/pkg "$inf")
+	if [ "$got" = "$want" ]; then ok "inflint $inf"; else bad "inflint $inf: got '$got', want '$want'"; fi
+done
+
+# --- Template stamper: malformed templates give one file:line error and
+# write nothing.
+gen() { $b/host/infgen -o "$1" --set "$2" --arch "$3" --version-file "$4" --epoch "$5" \
+	--catalog t.cat --provider P --manufacturer M "$6"; }
+while read -r line; do
+	tpl=sign/tests/gen/${line%%:*}
+	got=$(gen "$work/gen.inf" w10 amd64 VERSION 0 "$tpl" 2>&1)
+	if [ "$got" = "sign/tests/gen/$line" ] && [ ! -e "$work/gen.inf" ]; then
+		ok "infgen rejects $tpl"
+	else
+		bad "infgen $tpl: got '$got'"
+	fi
+done <sign/tests/gen/expected.txt
+
+# Version mapping: 1-4 parts, padded with zeros, order kept; bad ones refused.
+driverver() {
+	printf '%s\n' "$1" >"$work/VERSION"
+	gen "$work/v.inf" "$2" "$3" "$work/VERSION" 1767225600 drivers/pvpanic/pvpanic.inx 2>/dev/null &&
+		sed -n 's/^DriverVer *= *//p' "$work/v.inf" | tr -d '\r'
+}
+prev=
+for v in 0.1.285 0.2 0.2.0 0.2.1 1.0.0.7 1.10 65535.65535.65535.65535; do
+	got=$(driverver "$v" w10 x86)
+	want=01/01/2026,$(echo "$v.0.0.0" | cut -d. -f1-4)
+	if [ "$got" = "$want" ]; then ok "DriverVer for VERSION $v is $got"; else bad "VERSION $v: got '$got', want '$want'"; fi
+	if [ -n "$prev" ]; then
+		# Windows compares the four parts numerically, left to right.
+		if [ "$(printf '%s\n%s\n' "$prev" "${got#*,}" | sort -t. -k1,1n -k2,2n -k3,3n -k4,4n | tail -n 1)" = "${got#*,}" ]; then
+			ok "DriverVer ${got#*,} >= $prev"
+		else
+			bad "DriverVer ${got#*,} sorts below $prev"
+		fi
+	fi
+	prev=${got#*,}
+done
+for v in 1.2.3.4.5 1.x 65536 "" -1; do
+	if driverver "$v" w10 x86 >/dev/null; then bad "VERSION '$v' accepted"; else ok "VERSION '$v' refused"; fi
+done
+if gen "$work/x.inf" w11 x86 VERSION 0 drivers/pvpanic/pvpanic.inx 2>/dev/null; then
+	bad "w11 x86 accepted"
+else ok "w11 has no x86"; fi
+
+# --- Every package.
+date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%m/%d/%Y)
+for cat in "$@"; do
+	dir=$(dirname "$cat")
+	drv=$(basename "$cat" .cat)
+	set_=$(basename "$dir")
+	arch=$(basename "$(dirname "$(dirname "$dir")")")
+	inf=$dir/$drv.inf
+	sys=$dir/$drv.sys
+	# INF content: set and arch specific values.
+	case $set_ in w10) deco=NT$arch.10.0 dirid=12 ;; *) deco=NT$arch.10.0...16299 dirid=13 ;; esac
+	tr -d '\r' <"$inf" >"$work/lf.inf"
+	if grep -q "^DriverVer *= *$date," "$work/lf.inf" && grep -q "= Models, $deco\$" "$work/lf.inf" &&
+		grep -q "^ServiceBinary = %$dirid%" "$work/lf.inf" &&
+		grep -q "^DefaultDestDir = $dirid" "$work/lf.inf" &&
+		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.inf" && [ "$(grep -c "$(printf '\r')\$" "$inf")" = "$(wc -l <"$inf")" ]; then
+		ok "$inf: DriverVer date, decoration $deco, dirid $dirid"
+	else
+		bad "$inf: stamped values"
+	fi
+	if msg=$($b/host/inflint --arch "$arch" --dir "$dir" "$inf"); then ok "$inf lints clean"; else bad "$inf: $msg"; fi
+	# Catalog signature, and the embedded .sys signature with page hashes.
+	if osslsigncode verify -in "$cat" -CAfile "$ca" >/dev/null 2>&1; then ok "$cat signature"; else bad "$cat signature"; fi
+	v=$(osslsigncode verify -in "$sys" -CAfile "$ca" 2>&1)
+	if [ $? = 0 ] && echo "$v" | grep -q "Page hash algorithm *: SHA256"; then
+		ok "$sys signed with page hashes"
+	else bad "$sys embedded signature"; fi
+	if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$ca" >/dev/null 2>&1; then
+		ok "$sys is in $cat"
+	else bad "$sys not verified through $cat"; fi
+	# osslsigncode cannot check .inf membership: compare the digest.
+	h=$(sha256sum "$inf" | cut -d' ' -f1 | tr a-f A-F)
+	if osslsigncode verify -in "$cat" -CAfile "$ca" -verbose 2>/dev/null |
+		grep -A2 "File name: $drv.inf" | grep -q "Message digest: $h"; then
+		ok "$inf digest in $cat"
+	else bad "$inf digest not in $cat"; fi
+	# Negative cases: a tampered image, an image the catalog does not list,
+	# a CA that did not issue the signer.
+	cp "$sys" "$work/tampered.sys"
+	printf 'X' | dd of="$work/tampered.sys" bs=1 seek=1200 conv=notrunc 2>/dev/null
+	if osslsigncode verify -catalog "$cat" -in "$work/tampered.sys" -CAfile "$ca" >/dev/null 2>&1; then
+		bad "tampered $sys accepted"
+	else ok "tampered $sys refused"; fi
+	other=$(for c in "$@"; do [ "$(dirname "$(dirname "$(dirname "$c")")")" != "$(dirname "$(dirname "$(dirname "$cat")")")" ] && echo "$(dirname "$c")/$drv.sys"; done | head -n 1)
+	if [ -n "$other" ]; then
+		if osslsigncode verify -catalog "$cat" -in "$other" -CAfile "$ca" >/dev/null 2>&1; then
+			bad "$other (not listed) accepted by $cat"
+		else ok "$other (not listed) refused by $cat"; fi
+	fi
+	[ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
+		-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
+	if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$work/wrong-ca.pem" >/dev/null 2>&1; then
+		bad "$cat accepted with a wrong CA"
+	else ok "$cat refused with a wrong CA"; fi
+done
+
+# --- No private key in any output (the published CA certificate included).
+for key in "$keydir/signer.key" "$keydir/ca.key"; do
+	if r=$($b/host/keyscan "$key" "$out" $( [ -d "$dist" ] && echo "$dist") "$b"); then
+		ok "$(basename "$key") in no output: $r"
+	else bad "key leaked: $r"; fi
+done
+mkdir -p "$work/planted"
+openssl rsa -in "$keydir/signer.key" -outform DER -out "$work/planted/key.der" 2>/dev/null
+if $b/host/keyscan "$keydir/signer.key" "$work/planted" >/dev/null; then bad "planted DER key missed"; else ok "planted DER key caught"; fi
+rm -f "$work/planted/key.der"
+{ echo junk; sed -n 5p "$keydir/signer.key"; } >"$work/planted/log.txt"
+if $b/host/keyscan "$keydir/signer.key" "$work/planted" >/dev/null; then bad "planted PEM line missed"; else ok "planted PEM line caught"; fi
+rm -rf "$work/planted"
+
+# --- Production signing from PKCS#12: right password signs, a wrong one
+# gives one clear error and leaves the output alone.
+first=$1
+sys=$(dirname "$first")/$(basename "$first" .cat).sys
+src=$(dirname "$(dirname "$sys")")/$(basename "$sys")
+p12=$work/prod.p12
+echo right-password >"$work/pass"
+echo wrong-password >"$work/wrong"
+openssl pkcs12 -export -inkey "$keydir/signer.key" -in "$keydir/signer.pem" -certfile "$keydir/ca.pem" \
+	-passout "file:$work/pass" -out "$p12" 2>/dev/null
+if SIGN_PKCS12=$p12 SIGN_PASSFILE=$work/pass sign/signfile.sh --ph "$src" "$work/p12.sys" test &&
+	osslsigncode verify -in "$work/p12.sys" -CAfile "$ca" >/dev/null 2>&1; then
+	ok "PKCS#12 signing"
+else bad "PKCS#12 signing"; fi
+echo old >"$work/keep.sys"
+msg=$(SIGN_PKCS12=$p12 SIGN_PASSFILE=$work/wrong sign/signfile.sh --ph "$src" "$work/keep.sys" test 2>&1)
+rc=$?
+left=$(ls -A "$work" | grep -c '\.tmp')
+if [ $rc = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "wrong password" &&
+	[ "$(cat "$work/keep.sys")" = old ] && [ "$left" = 0 ]; then
+	ok "wrong PKCS#12 password: $msg"
+else bad "wrong password: rc=$rc msg='$msg' leftovers=$left"; fi
+
+# --- Reproducible: a second build into another OUT with the same key
+# directory and SOURCE_DATE_EPOCH is bit-identical.
+# The unsigned images are copied and marked not-to-remake (-o): they are the
+# input here, and check-repro covers their own reproducibility.
+r=$work/repro-out
+keep=
+for cat in "$@"; do
+	unsigned=$(dirname "$(dirname "$cat")")/$(basename "$cat" .cat).sys
+	mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
+	cp -p "$unsigned" "$r/${unsigned#"$out"/}"
+	keep="$keep -o $r/${unsigned#"$out"/}"
+done
+# shellcheck disable=SC2086
+if make --no-print-directory OUT="$r" B="$b" $keep packages >"$work/repro.log" 2>&1; then
+	for cat in "$@"; do
+		for f in "${cat%.cat}.cat" "${cat%.cat}.inf" "${cat%.cat}.sys"; do
+			if cmp -s "$f" "$r/${f#"$out"/}"; then ok "reproducible $f"; else bad "$f differs in a rebuild"; fi
+		done
+	done
+else
+	bad "rebuild into $r failed (log $work/repro.log)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
