@@ -12,14 +12,14 @@ ifneq ($(strip $(PACKAGES)),)
 iso: $(ISO)
 all: iso
 
-$(B)/iso/root.stamp: $(ISO_META) packaging/layout.py LICENSE $(PACKAGES) $(SIGN_CA_CERT)
+$(B)/iso/root.stamp: $(ISO_META) packaging/layout.py LICENSE $(PACKAGES) $(SIGN_CA_CERT) $(EPOCH_STAMP)
 	@mkdir -p $(@D)
 	@echo '  STAGE   $(ISO_STAGE)'
 	$(Q)$(PYTHON) packaging/layout.py stage-iso $(ISO_META) $(OUT) $(ISO_STAGE) \
 		--epoch $(SOURCE_DATE_EPOCH) --license LICENSE $(if $(SIGN_CA_CERT),--cert $(SIGN_CA_CERT))
 	@touch $@
 
-$(ISO): $(B)/iso/root.stamp | deps-ensure
+$(ISO): $(B)/iso/root.stamp iso/master | deps-ensure
 	@mkdir -p $(@D)
 	@echo '  ISO     $@'
 	$(Q)iso/master $(ISO_STAGE) $@ virtio-win-$(VERSION)
@@ -40,7 +40,8 @@ ifneq ($(strip $(PACKAGES)),)
 vfd: $(VFDS)
 all: vfd
 
-$(DIST)/virtio-win-$(VERSION)_%.vfd: $(ISO_META) packaging/layout.py iso/mkvfd $(PACKAGES) | deps-ensure
+$(DIST)/virtio-win-$(VERSION)_%.vfd: $(ISO_META) packaging/layout.py iso/mkvfd $(PACKAGES) \
+		$(EPOCH_STAMP) | deps-ensure
 	@mkdir -p $(@D)
 	@echo '  VFD     $@'
 	$(Q)$(PYTHON) packaging/layout.py stage-vfd $(ISO_META) $(OUT) $* $(B)/vfd/$* \

@@ -20,7 +20,7 @@ ifneq ($(strip $(PACKAGES)),)
 container-disk: $(CONTAINER_DISK)
 all: container-disk
 
-$(CONTAINER_DISK): $(ISO) packaging/oci.py
+$(CONTAINER_DISK): $(ISO) packaging/oci.py $(EPOCH_STAMP)
 	@echo '  OCI     $@'
 	$(Q)$(PYTHON) packaging/oci.py $(ISO) $@ --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH)
 
@@ -39,7 +39,7 @@ ALL_PDB  := $(ALL_SYS:.sys=.pdb)
 symbols: $(SYMBOLS)
 all: symbols
 
-$(SYMBOLS): $(ALL_SYS)
+$(SYMBOLS): $(ALL_SYS) $(EPOCH_STAMP)
 	@mkdir -p $(@D)
 	@echo '  SYMBOLS $@'
 	$(Q)tar -C $(OUT) --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 \

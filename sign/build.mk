@@ -53,10 +53,7 @@ SIGN_CA_CERT ?=
 endif
 
 # Artifacts carry SOURCE_DATE_EPOCH: rebuild them when it changes.
-SIGN_EPOCH := $(B)/sign/epoch
-$(SIGN_EPOCH): FORCE
-	@mkdir -p $(@D)
-	@[ "$$(cat $@ 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || echo $(SOURCE_DATE_EPOCH) >$@
+SIGN_EPOCH := $(EPOCH_STAMP)
 
 SIGN_TOOLS := sign/signfile.sh $(SIGN_EPOCH)
 

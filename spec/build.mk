@@ -16,14 +16,15 @@ srpm: $(SRPM)
 rpm-tree: $(B)/rpm/tree.stamp
 all: rpm
 
-$(B)/rpm/tree.stamp: $(ISO) $(VFDS) $(B)/iso/root.stamp packaging/layout.py $(ISO_META)
+$(B)/rpm/tree.stamp: $(ISO) $(VFDS) $(B)/iso/root.stamp packaging/layout.py $(ISO_META) \
+		$(EPOCH_STAMP)
 	@mkdir -p $(@D)
 	@echo '  STAGE   $(RPM_TREE)'
 	$(Q)$(PYTHON) packaging/layout.py stage-rpm $(ISO_META) $(ISO_STAGE) $(ISO) $(VFDS) \
 		--tree $(RPM_TREE) --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH)
 	@touch $@
 
-$(RPM_SPEC): spec/virtio-win.spec.in VERSION
+$(RPM_SPEC): spec/virtio-win.spec.in VERSION $(EPOCH_STAMP)
 	@mkdir -p $(@D)
 	$(Q)sed 's/@VERSION@/$(VERSION)/g; s/@EPOCH@/$(SOURCE_DATE_EPOCH)/g; s/@DATE@/$(RPM_DATE)/g' $< >$@
 
@@ -33,11 +34,17 @@ $(RPM): $(RPM_SPEC) $(B)/rpm/tree.stamp | deps-ensure
 	$(Q)$(rpmbuild) -bb --define 'vw_tree $(abspath $(RPM_TREE))' $(RPM_SPEC)
 	$(Q)cp $(B)/rpm/top/RPMS/noarch/$(notdir $@) $@
 
+# An SRPM records its files' mtimes, which rpmbuild does not clamp: the spec
+# and the tarball are staged with SOURCE_DATE_EPOCH; the directories its
+# scripts name are relative, so no path of this machine gets in.
 $(SRPM): $(RPM_SPEC) $(DIST_TARBALL) | deps-ensure
 	@echo '  SRPM    $@'
 	$(Q)rm -rf $(B)/rpm/stop
-	$(Q)rpmbuild --define '_topdir $(abspath $(B)/rpm/stop)' --quiet --nodeps \
-		--define '_sourcedir $(abspath $(DIST))' -bs $(RPM_SPEC)
+	$(Q)mkdir -p $(B)/rpm/stop/src
+	$(Q)cp $(RPM_SPEC) $(DIST_TARBALL) $(B)/rpm/stop/src/
+	$(Q)touch -d @$(SOURCE_DATE_EPOCH) $(B)/rpm/stop/src/*
+	$(Q)rpmbuild --define '_topdir $(B)/rpm/stop' --define '_builddir $(B)/rpm/stop/BUILD' --quiet --nodeps \
+		--define '_sourcedir $(B)/rpm/stop/src' -bs $(B)/rpm/stop/src/$(notdir $(RPM_SPEC))
 	$(Q)cp $(B)/rpm/stop/SRPMS/$(notdir $@) $@
 
 CHECKS += check-rpm
@@ -56,7 +63,7 @@ ifneq ($(strip $(PACKAGES)),)
 repo: $(REPO)/virtio-win.repo
 all: repo
 
-$(REPO)/virtio-win.repo: $(RPM) $(SRPM) packaging/mkrepo | deps-ensure
+$(REPO)/virtio-win.repo: $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) | deps-ensure
 	@echo '  REPO    $(REPO)'
 	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(REPO_STABLE)
 

@@ -1,4 +1,4 @@
-# Bit-identical drivers from two other source directories.
+# Bit-identical outputs from two other source directories.
 CHECKS += check-repro
-check-repro: $(ALL_SYS)
+check-repro: all
 	$(Q)tests/run-check repro tests/repro/run.sh $(B)

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Usage: tests/repro/run.sh BUILD_DIR
-# Builds the drivers twice more, from copies of the source in two different
+# Builds everything twice more, from copies of the source in two different
 # directories (different path lengths, so any leaked path shows), with the
-# same SOURCE_DATE_EPOCH, and requires every .sys to be bit-identical in all
-# three builds (this tree's out/ is the third).  A planted fourth build links
-# with a fixed timestamp instead of /Brepro and must be caught.
+# same SOURCE_DATE_EPOCH and signing keys, and requires every output to be
+# bit-identical in all three builds (this tree's is the third): drivers,
+# symbols, INFs, catalogs, ISO, VFDs, RPM, SRPM, repository, container disk,
+# tarballs.  A planted fourth build links with a fixed timestamp instead of
+# /Brepro and must be caught.
 set -u
 b=$(realpath "$1")
 root=$(pwd)
@@ -21,7 +23,9 @@ for dst in $copies $planted; do
 		flags=$(make -s -C "$dst" --no-print-directory print-KLDFLAGS)
 		set -- "$@" KLDFLAGS="$(echo "$flags" | sed 's|/Brepro|/timestamp:12345|')"
 	fi
-	if ! make -C "$dst" --no-print-directory drivers "$@" >"$dst.log" 2>&1; then
+	target=all
+	[ "$dst" = "$planted" ] && target=drivers
+	if ! make -C "$dst" --no-print-directory "$target" "$@" >"$dst.log" 2>&1; then
 		echo "FAIL build in $dst (log: $dst.log)"
 		tail -n 20 "$dst.log"
 		echo "0 passed, 1 failed"
@@ -30,15 +34,15 @@ for dst in $copies $planted; do
 done
 
 . tests/lib.sh
-for sys in $(cd "$root" && find out \( -name '*.sys' -o -name '*.pdb' \) | sort); do
+for file in $(cd "$root" && find out dist -type f | sort); do
 	same=yes
 	for dst in $copies; do
-		cmp -s "$root/$sys" "$dst/$sys" || same=no
+		cmp -s "$root/$file" "$dst/$file" || same=no
 	done
 	if [ $same = yes ]; then
-		ok "$sys identical in three builds"
+		ok "$file identical in three builds"
 	else
-		fail "$sys differs between builds"
+		fail "$file differs between builds"
 	fi
 done
 # The planted build must differ in every image.
