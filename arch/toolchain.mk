@@ -18,4 +18,5 @@ DEBS := make gcc libc6-dev \
 	clang-$(LLVM_VERSION) lld-$(LLVM_VERSION) llvm-$(LLVM_VERSION) \
 	clang-format-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
 	mingw-w64-common python3 python3-pefile libssl-dev openssl osslsigncode \
+	libunicorn-dev libcapstone-dev valgrind \
 	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci

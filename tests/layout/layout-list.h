@@ -103,4 +103,49 @@
     S(KEY_VALUE_PARTIAL_INFORMATION)                                                               \
     S(FILE_OBJECT)                                                                                 \
     F(FILE_OBJECT, FsContext)                                                                      \
-    F(KUSER_SHARED_DATA, InterruptTime)
+    F(KUSER_SHARED_DATA, InterruptTime)                                                            \
+    S(DEVICE_OBJECT)                                                                               \
+    F(DEVICE_OBJECT, Type)                                                                         \
+    F(DEVICE_OBJECT, Size)                                                                         \
+    F(DEVICE_OBJECT, DriverObject)                                                                 \
+    F(DEVICE_OBJECT, NextDevice)                                                                   \
+    F(DEVICE_OBJECT, AttachedDevice)                                                               \
+    F(DEVICE_OBJECT, DeviceType)                                                                   \
+    F(DEVICE_OBJECT, Characteristics)                                                              \
+    F(DRIVER_OBJECT, Type)                                                                         \
+    F(DRIVER_OBJECT, Size)                                                                         \
+    F(DRIVER_OBJECT, DriverStart)                                                                  \
+    F(DRIVER_OBJECT, DriverSize)                                                                   \
+    F(DRIVER_OBJECT, DriverName)                                                                   \
+    F(DRIVER_EXTENSION, DriverObject)                                                              \
+    F(IRP, Type)                                                                                   \
+    F(IRP, Size)                                                                                   \
+    F(IO_STATUS_BLOCK, Information)                                                                \
+    F(IO_STACK_LOCATION, MajorFunction)                                                            \
+    F(IO_STACK_LOCATION, Parameters.StartDevice.AllocatedResources)                                \
+    F(IO_STACK_LOCATION, Parameters.Power.Type)                                                    \
+    F(CM_RESOURCE_LIST, Count)                                                                     \
+    F(CM_RESOURCE_LIST, List)                                                                      \
+    F(CM_FULL_RESOURCE_DESCRIPTOR, InterfaceType)                                                  \
+    F(CM_FULL_RESOURCE_DESCRIPTOR, BusNumber)                                                      \
+    S(CM_PARTIAL_RESOURCE_LIST)                                                                    \
+    F(CM_PARTIAL_RESOURCE_LIST, Version)                                                           \
+    F(CM_PARTIAL_RESOURCE_LIST, Revision)                                                          \
+    F(CM_PARTIAL_RESOURCE_LIST, Count)                                                             \
+    F(CM_PARTIAL_RESOURCE_LIST, PartialDescriptors)                                                \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, Type)                                                        \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition)                                            \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Start)                                                \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start)                                              \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length)                                             \
+    F(KBUGCHECK_CALLBACK_RECORD, State)                                                            \
+    F(KBUGCHECK_REASON_CALLBACK_RECORD, State)                                                     \
+    F(KBUGCHECK_DUMP_IO, Offset)                                                                   \
+    F(KBUGCHECK_DUMP_IO, Buffer)                                                                   \
+    F(KBUGCHECK_DUMP_IO, BufferLength)                                                             \
+    F(KBUGCHECK_DUMP_IO, Type)                                                                     \
+    F(KEVENT, Header.Type)                                                                         \
+    F(KEVENT, Header.SignalState)                                                                  \
+    F(IO_REMOVE_LOCK, Common.Removed)                                                              \
+    F(IO_REMOVE_LOCK, Common.IoCount)                                                              \
+    F(IO_REMOVE_LOCK, Common.RemoveEvent)

@@ -1,0 +1,407 @@
+/*
+ * virtio_device.c - transport-independent device handling: status
+ * sequence, feature negotiation, configuration reads, queue setup and the
+ * re-initialisation path. Calls the transport only through dev->ops.
+ */
+#include "virtio_pci.h"
+
+/** Transport feature bits the core itself implements */
+#define VIRTIO_CORE_FEATURES                                                                       \
+    (VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |                         \
+     VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM) |                       \
+     VIRTIO_BIT(VIRTIO_F_RING_PACKED) | VIRTIO_BIT(VIRTIO_F_ORDER_PLATFORM) |                      \
+     VIRTIO_BIT(VIRTIO_F_NOTIFICATION_DATA))
+
+/** Mask of all transport bits (28..41) */
+#define VIRTIO_TRANSPORT_MASK                                                                      \
+    (((VIRTIO_BIT(VIRTIO_TRANSPORT_F_END - VIRTIO_TRANSPORT_F_START)) - 1)                         \
+     << VIRTIO_TRANSPORT_F_START)
+
+void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation why)
+{
+    if (dev->broken)
+        return;
+    dev->broken = (uint8_t)why;
+    if (dev->os.ops->report != NULL)
+        dev->os.ops->report(dev->os.ctx, -1, why);
+}
+
+uint8_t virtio_get_status(struct virtio_device *dev)
+{
+    return dev->ops->get_status(dev);
+}
+
+void virtio_add_status(struct virtio_device *dev, uint8_t bits)
+{
+    dev->ops->set_status(dev, (uint8_t)(dev->ops->get_status(dev) | bits));
+}
+
+/**
+ * Reset (spec 2.4, 4.1.4.3.2): write 0, then wait until the device reads
+ * back 0. The wait is bounded; a device that never finishes is reported.
+ */
+int virtio_device_reset(struct virtio_device *dev)
+{
+    unsigned i;
+
+    dev->ops->set_status(dev, 0);
+    for (i = 0; i < VIRTIO_RESET_POLLS; i++) {
+        if (dev->ops->get_status(dev) == 0)
+            return 0;
+        dev->os.ops->delay_us(dev->os.ctx, VIRTIO_RESET_DELAY_US);
+    }
+    virtio_device_set_broken(dev, VIRTIO_VIOL_RESET_TIMEOUT);
+    return VIRTIO_ETIMEDOUT;
+}
+
+/**
+ * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
+ * 42..63) are taken from "wanted"; transport bits only if both this core
+ * and the transport implement them.
+ */
+int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
+{
+    uint64_t offered, accept;
+    int rc;
+
+    /* 1. Reset */
+    if ((rc = virtio_device_reset(dev)) != 0)
+        return rc;
+    /* 2. ACKNOWLEDGE: we noticed the device; 3. DRIVER: we can drive it */
+    dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+    dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+
+    /* 4. Read the device features and pick the intersection */
+    offered = dev->ops->get_features(dev);
+    dev->device_features = offered;
+    accept = wanted & ~VIRTIO_TRANSPORT_MASK;
+    accept |= wanted & VIRTIO_CORE_FEATURES & dev->ops->features;
+    /* Bus addresses come from the OS DMA layer: platform rules are met */
+    accept |= VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM) & dev->ops->features;
+    /* Ordering for real hardware costs little: always honour it */
+    accept |= VIRTIO_BIT(VIRTIO_F_ORDER_PLATFORM) & dev->ops->features;
+    if (dev->ops->has_features_ok)
+        accept |= VIRTIO_BIT(VIRTIO_F_VERSION_1);
+    else
+        accept &= 0xffffffffu;
+    accept &= offered;
+
+    /* A modern interface requires a 1.x device (spec 4.1.2.1) */
+    if (dev->ops->has_features_ok && !(accept & VIRTIO_BIT(VIRTIO_F_VERSION_1))) {
+        rc = VIRTIO_ENOTSUP;
+        goto err_features;
+    }
+
+    /* 5. Write our subset */
+    dev->ops->set_features(dev, accept);
+    dev->features = accept;
+
+    /* 6. FEATURES_OK, then read it back: the device may refuse (spec 3.1.1) */
+    if (dev->ops->has_features_ok) {
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                                      VIRTIO_CONFIG_S_FEATURES_OK);
+        if (!(dev->ops->get_status(dev) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+            virtio_device_set_broken(dev, VIRTIO_VIOL_FEATURES_REFUSED);
+            rc = VIRTIO_ENOTSUP;
+            goto err_features;
+        }
+    }
+    if (features != NULL)
+        *features = accept;
+    return 0;
+
+err_features:
+    dev->features = 0;
+    virtio_device_fail(dev);
+    return rc;
+}
+
+int virtio_device_ready(struct virtio_device *dev)
+{
+    uint8_t status;
+
+    virtio_add_status(dev, VIRTIO_CONFIG_S_DRIVER_OK);
+    status = dev->ops->get_status(dev);
+    if (status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET) {
+        virtio_device_set_broken(dev, VIRTIO_VIOL_NEEDS_RESET);
+        return VIRTIO_EIO;
+    }
+    return 0;
+}
+
+void virtio_device_fail(struct virtio_device *dev)
+{
+    virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
+}
+
+bool virtio_device_needs_reset(struct virtio_device *dev)
+{
+    if (!(dev->ops->get_status(dev) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
+        return false;
+    virtio_device_set_broken(dev, VIRTIO_VIOL_NEEDS_RESET);
+    return true;
+}
+
+/**
+ * Consistent configuration read (spec 2.5.1, 4.1.4.3): read between two
+ * equal config_generation values; a legacy device has none, so read twice
+ * and compare. Bounded by VIRTIO_CONFIG_RETRIES.
+ */
+int virtio_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint32_t len)
+{
+    uint8_t before, after, check[8];
+    unsigned i;
+
+    if (len == 0 || off > dev->device.len || len > dev->device.len - off)
+        return VIRTIO_ERANGE;
+
+    for (i = 0; i < VIRTIO_CONFIG_RETRIES; i++) {
+        if (dev->ops->generation(dev, &before)) {
+            dev->ops->config_read(dev, off, buf, len);
+            dev->ops->generation(dev, &after);
+            if (before == after)
+                return 0;
+        } else {
+            /* Legacy: the second read (in chunks of up to 8) must agree */
+            uint32_t done;
+            bool same = true;
+
+            dev->ops->config_read(dev, off, buf, len);
+            for (done = 0; done < len && same; done += 8) {
+                uint32_t n = len - done < 8 ? len - done : 8;
+
+                dev->ops->config_read(dev, off + done, check, n);
+                for (uint32_t k = 0; k < n; k++)
+                    same = same && check[k] == ((uint8_t *)buf)[done + k];
+            }
+            if (same)
+                return 0;
+        }
+    }
+    virtio_device_set_broken(dev, VIRTIO_VIOL_CONFIG_UNSTABLE);
+    return VIRTIO_EAGAIN;
+}
+
+int virtio_config_write(struct virtio_device *dev, uint32_t off, const void *buf, uint32_t len)
+{
+    if (len == 0 || off > dev->device.len || len > dev->device.len - off)
+        return VIRTIO_ERANGE;
+    dev->ops->config_write(dev, off, buf, len);
+    return 0;
+}
+
+int virtio_set_config_vector(struct virtio_device *dev, uint16_t vector)
+{
+    if (!dev->msix)
+        return vector == VIRTIO_MSI_NO_VECTOR ? 0 : VIRTIO_ENOTSUP;
+    if (dev->ops->set_config_vector(dev, vector) != vector) {
+        /* NO_VECTOR back means the device could not map it */
+        return VIRTIO_ENOSPC;
+    }
+    dev->config_vector = vector;
+    return 0;
+}
+
+uint8_t virtio_isr_read(struct virtio_device *dev)
+{
+    return dev->ops->isr(dev);
+}
+
+/** Ring options that follow from the negotiated features */
+static uint32_t queue_options(const struct virtio_device *dev)
+{
+    uint32_t opt = 0;
+
+    if (virtio_has_feature(dev, VIRTIO_F_EVENT_IDX))
+        opt |= VIRTQUEUE_OPT_EVENT_IDX;
+    if (virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC))
+        opt |= VIRTQUEUE_OPT_INDIRECT;
+    if (virtio_has_feature(dev, VIRTIO_F_ORDER_PLATFORM))
+        opt |= VIRTQUEUE_OPT_ORDER_PLATFORM;
+    if (virtio_has_feature(dev, VIRTIO_F_NOTIFICATION_DATA))
+        opt |= VIRTQUEUE_OPT_NOTIFICATION_DATA;
+    return opt;
+}
+
+/** Largest power of two <= x (x > 0) */
+static uint16_t pow2_floor(uint16_t x)
+{
+    uint16_t p = 1;
+
+    while ((uint16_t)(p << 1) != 0 && (uint16_t)(p << 1) <= x)
+        p = (uint16_t)(p << 1);
+    return p;
+}
+
+/**
+ * Allocate, initialise and enable a queue (see virtio_pci.h).
+ */
+int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
+                       const struct virtio_queue_config *cfg)
+{
+    const struct virtio_os_ops *o = dev->os.ops;
+    enum virtqueue_format format =
+        virtio_has_feature(dev, VIRTIO_F_RING_PACKED) ? VIRTQUEUE_PACKED : VIRTQUEUE_SPLIT;
+    bool legacy = !dev->ops->has_features_ok;
+    struct virtqueue_params p;
+    struct virtqueue_layout layout;
+    struct virtio_dma ring, ind;
+    uint16_t max, num, indirect_max;
+    void *state;
+    int rc;
+
+    memset(&ring, 0, sizeof(ring));
+    memset(&ind, 0, sizeof(ind));
+
+    /* Queue size (spec 4.1.5.1.3): 0 means absent */
+    max = dev->ops->queue_max(dev, cfg->index);
+    if (max == 0)
+        return VIRTIO_ENODEV;
+    if (max > VIRTQ_MAX_SIZE)
+        max = VIRTQ_MAX_SIZE;
+    if (legacy) {
+        /* Legacy sizes are fixed and must be powers of two */
+        if (!virtio_is_pow2(max)) {
+            virtio_device_set_broken(dev, VIRTIO_VIOL_QUEUE_SIZE);
+            return VIRTIO_EPROTO;
+        }
+        num = max;
+    } else {
+        num = (cfg->size != 0 && cfg->size < max) ? cfg->size : max;
+        if (format == VIRTQUEUE_SPLIT)
+            num = pow2_floor(num);
+    }
+
+    /* Ring memory; a modern device accepts a smaller ring if memory is short */
+    indirect_max = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC) ? cfg->indirect_max : 0;
+    for (;;) {
+        if ((rc = virtqueue_layout(format, num, indirect_max, dev->ops->used_align, &layout)) != 0)
+            return rc;
+        if ((rc = o->dma_alloc(dev->os.ctx, layout.ring_size, layout.ring_align, &ring)) == 0)
+            break;
+        if (legacy || num <= 1)
+            goto err_ring;
+        num = (uint16_t)(num / 2);
+    }
+
+    /* Indirect tables are an optimisation: go without if memory is short */
+    if (layout.indirect_size != 0 &&
+        o->dma_alloc(dev->os.ctx, layout.indirect_size, 16, &ind) != 0) {
+        memset(&ind, 0, sizeof(ind));
+        indirect_max = 0;
+    }
+
+    /* Driver-private state */
+    state = o->mem_alloc(dev->os.ctx, layout.state_size);
+    if (state == NULL) {
+        rc = VIRTIO_ENOMEM;
+        goto err_state;
+    }
+
+    memset(&p, 0, sizeof(p));
+    p.format = format;
+    p.index = cfg->index;
+    p.num = num;
+    p.indirect_max = indirect_max;
+    p.indirect_min = cfg->indirect_min;
+    p.options = queue_options(dev);
+    p.used_align = dev->ops->used_align;
+    p.ring_va = ring.va;
+    p.ring_pa = ring.pa;
+    p.indirect_va = ind.va;
+    p.indirect_pa = ind.pa;
+    p.state = state;
+    p.notify = dev->ops->notify;
+    p.priv = dev;
+    p.os = &dev->os;
+    if ((rc = virtqueue_init(vq, &p)) != 0)
+        goto err_init;
+    vq->ring_dma = ring;
+    vq->indirect_dma = ind;
+    vq->state_alloc = layout.state_size;
+
+    /* Tell the device */
+    if ((rc = dev->ops->queue_activate(dev, vq, cfg->msix_vector)) != 0)
+        goto err_activate;
+    return 0;
+
+    dev->ops->queue_deactivate(dev, vq);
+err_activate:
+    memset(vq, 0, sizeof(*vq));
+err_init:
+    o->mem_free(dev->os.ctx, state, layout.state_size);
+err_state:
+    if (ind.va != NULL)
+        o->dma_free(dev->os.ctx, &ind);
+    o->dma_free(dev->os.ctx, &ring);
+err_ring:
+    return rc < 0 ? rc : VIRTIO_ENOMEM;
+}
+
+/**
+ * Free a queue's memory (device already reset, or queue never enabled).
+ */
+void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
+{
+    const struct virtio_os_ops *o = dev->os.ops;
+
+    if (vq->ring_va == NULL)
+        return;
+    if (dev->ops != NULL)
+        dev->ops->queue_deactivate(dev, vq);
+    o->mem_free(dev->os.ctx, vq->state, vq->state_alloc);
+    if (vq->indirect_dma.va != NULL)
+        o->dma_free(dev->os.ctx, &vq->indirect_dma);
+    o->dma_free(dev->os.ctx, &vq->ring_dma);
+    memset(vq, 0, sizeof(*vq));
+}
+
+/**
+ * Re-initialise the device (see virtio_pci.h). Used after
+ * DEVICE_NEEDS_RESET, a broken queue, or a timeout.
+ */
+int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vqs, unsigned nvqs,
+                          void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie), void *ctx)
+{
+    uint64_t features = dev->features;
+    uint16_t config_vector = dev->config_vector;
+    uint64_t got;
+    unsigned i;
+    void *cookie;
+    int rc;
+
+    /* Stop the device; after this it owns no buffer */
+    if ((rc = virtio_device_reset(dev)) != 0)
+        goto err_reset;
+    dev->broken = 0;
+
+    /* Give back every outstanding request, then empty the rings */
+    for (i = 0; i < nvqs; i++) {
+        while ((cookie = virtqueue_detach_unused(vqs[i])) != NULL)
+            if (cancel != NULL)
+                cancel(ctx, vqs[i], cookie);
+        virtqueue_reinit(vqs[i]);
+    }
+
+    /* Same features as before: the rings were laid out for them */
+    if ((rc = virtio_negotiate(dev, features, &got)) != 0)
+        goto err_negotiate;
+    if (got != features) {
+        rc = VIRTIO_EPROTO;
+        goto err_negotiate;
+    }
+    if (config_vector != VIRTIO_MSI_NO_VECTOR &&
+        (rc = virtio_set_config_vector(dev, config_vector)) != 0)
+        goto err_vector;
+    for (i = 0; i < nvqs; i++)
+        if ((rc = dev->ops->queue_activate(dev, vqs[i], vqs[i]->msix_vector)) != 0)
+            goto err_queue;
+    return virtio_device_ready(dev);
+
+err_queue:
+err_vector:
+err_negotiate:
+    virtio_device_fail(dev);
+err_reset:
+    return rc;
+}

@@ -1,0 +1,229 @@
+/*
+ * virtqueue.c - format-independent part of the ring API: memory layout,
+ * initialisation, and dispatch to the split or packed implementation.
+ */
+#include "virtqueue_priv.h"
+
+/**
+ * Compute the memory a queue needs (see virtqueue.h).
+ *
+ * Split (spec 2.7): descriptor table (16 * num, align 16), available ring
+ * (6 + 2 * num, align 2), used ring (6 + 8 * num, align 4, or 4096 for the
+ * legacy interface). Packed (spec 2.8): descriptor ring (16 * num), then
+ * the driver and device event suppression structures, each on its own
+ * 64-byte line so that driver and device do not share a cache line.
+ */
+int virtqueue_layout(enum virtqueue_format format, uint16_t num, uint16_t indirect_max,
+                     size_t used_align, struct virtqueue_layout *layout)
+{
+    size_t off;
+
+    memset(layout, 0, sizeof(*layout));
+    if (num == 0 || num > VIRTQ_MAX_SIZE)
+        return VIRTIO_EINVAL;
+
+    if (format == VIRTQUEUE_SPLIT) {
+        /* Split rings index with a mask, so the size is a power of two */
+        if (!virtio_is_pow2(num))
+            return VIRTIO_EINVAL;
+        if (used_align < 4 || !virtio_is_pow2((uint32_t)used_align) || used_align > 4096)
+            return VIRTIO_EINVAL;
+        layout->desc_off = 0;
+        layout->driver_off = (size_t)16 * num;
+        /* flags, idx, ring[num], used_event */
+        off = layout->driver_off + 6 + (size_t)2 * num;
+        layout->device_off = VIRTIO_ALIGN_UP(off, used_align);
+        /* flags, idx, ring[num], avail_event */
+        layout->ring_size = layout->device_off + 6 + (size_t)8 * num;
+        layout->ring_align = used_align > 16 ? used_align : 16;
+    } else if (format == VIRTQUEUE_PACKED) {
+        layout->desc_off = 0;
+        layout->driver_off = VIRTIO_ALIGN_UP((size_t)16 * num, 64);
+        layout->device_off = layout->driver_off + 64;
+        layout->ring_size = layout->device_off + sizeof(struct pvirtq_event_suppress);
+        layout->ring_align = 64;
+    } else {
+        return VIRTIO_EINVAL;
+    }
+    layout->ring_size = VIRTIO_ALIGN_UP(layout->ring_size, 64);
+    layout->indirect_size = indirect_max ? (size_t)num * indirect_max * 16 : 0;
+    layout->state_size = (size_t)num * sizeof(struct virtqueue_state);
+    return 0;
+}
+
+/**
+ * Initialise a queue over caller-supplied memory.
+ *
+ * @v vq      Queue to initialise
+ * @v p       Parameters (memory must match virtqueue_layout())
+ * @ret rc    0 or VIRTIO_EINVAL
+ */
+int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
+{
+    struct virtqueue_layout layout;
+    int rc;
+
+    /* Validate the geometry once, here, so the hot path need not */
+    if ((rc = virtqueue_layout(p->format, p->num, p->indirect_max, p->used_align, &layout)) != 0)
+        return rc;
+    if (p->ring_va == NULL || p->state == NULL || (p->indirect_max != 0 && p->indirect_va == NULL))
+        return VIRTIO_EINVAL;
+
+    memset(vq, 0, sizeof(*vq));
+    vq->format = (uint8_t)p->format;
+    vq->fops = p->format == VIRTQUEUE_SPLIT ? &virtqueue_split_ops : &virtqueue_packed_ops;
+    vq->index = p->index;
+    vq->num = p->num;
+    vq->state = p->state;
+    vq->indirect_max = (p->options & VIRTQUEUE_OPT_INDIRECT) ? p->indirect_max : 0;
+    vq->indirect_min = p->indirect_min ? p->indirect_min : 2;
+    vq->indirect_va = p->indirect_va;
+    vq->indirect_pa = p->indirect_pa;
+    vq->event_idx = (p->options & VIRTQUEUE_OPT_EVENT_IDX) != 0;
+    vq->platform = (p->options & VIRTQUEUE_OPT_ORDER_PLATFORM) != 0;
+    vq->notification_data = (p->options & VIRTQUEUE_OPT_NOTIFICATION_DATA) != 0;
+    vq->ring_va = p->ring_va;
+    vq->ring_pa = p->ring_pa;
+    vq->ring_size = layout.ring_size;
+    vq->desc_pa = p->ring_pa + layout.desc_off;
+    vq->driver_pa = p->ring_pa + layout.driver_off;
+    vq->device_pa = p->ring_pa + layout.device_off;
+    vq->notify = p->notify;
+    vq->priv = p->priv;
+    vq->os = p->os;
+    vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
+
+    if (p->format == VIRTQUEUE_SPLIT) {
+        vq->u.split.desc = (struct virtq_desc *)((uint8_t *)p->ring_va + layout.desc_off);
+        vq->u.split.avail = (struct virtq_avail *)((uint8_t *)p->ring_va + layout.driver_off);
+        vq->u.split.used = (struct virtq_used *)((uint8_t *)p->ring_va + layout.device_off);
+    } else {
+        vq->u.packed.desc = (struct pvirtq_desc *)((uint8_t *)p->ring_va + layout.desc_off);
+        vq->u.packed.driver =
+            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout.driver_off);
+        vq->u.packed.device =
+            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout.device_off);
+    }
+    virtqueue_reinit(vq);
+    return 0;
+}
+
+/**
+ * Return a queue to its empty state. Only valid while the device does not
+ * own the ring (before enabling it, or after a reset); outstanding cookies
+ * are forgotten, so call virtqueue_detach_unused() first.
+ */
+void virtqueue_reinit(struct virtqueue *vq)
+{
+    memset(vq->ring_va, 0, vq->ring_size);
+    memset(vq->state, 0, (size_t)vq->num * sizeof(*vq->state));
+    vq->num_free = vq->num;
+    vq->added = 0;
+    vq->cb_disabled = false;
+    vq->broken = 0;
+    vq->fops->reset(vq);
+}
+
+/**
+ * Mark a queue broken and report why, once.
+ */
+void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
+{
+    if (vq->broken)
+        return;
+    vq->broken = (uint8_t)why;
+    if (vq->os && vq->os->ops && vq->os->ops->report)
+        vq->os->ops->report(vq->os->ctx, vq->index, why);
+}
+
+int virtqueue_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
+                  void *cookie)
+{
+    return vq->fops->add(vq, sg, out, in, cookie);
+}
+
+bool virtqueue_kick_prepare(struct virtqueue *vq)
+{
+    if (vq->broken)
+        return false;
+    return vq->fops->kick_prepare(vq);
+}
+
+uint32_t virtqueue_notify_data(const struct virtqueue *vq)
+{
+    /* Without NOTIFICATION_DATA the value is the queue index (spec 4.1.5.2) */
+    if (!vq->notification_data)
+        return vq->index;
+    return vq->fops->notify_data(vq);
+}
+
+void virtqueue_notify(struct virtqueue *vq)
+{
+    if (vq->notify != NULL && !vq->broken)
+        vq->notify(vq, virtqueue_notify_data(vq));
+}
+
+bool virtqueue_kick(struct virtqueue *vq)
+{
+    if (!virtqueue_kick_prepare(vq))
+        return false;
+    virtqueue_notify(vq);
+    return true;
+}
+
+void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
+{
+    if (vq->broken)
+        return NULL;
+    return vq->fops->get(vq, len);
+}
+
+bool virtqueue_has_used(struct virtqueue *vq)
+{
+    if (vq->broken)
+        return false;
+    return vq->fops->has_used(vq);
+}
+
+void virtqueue_disable_cb(struct virtqueue *vq)
+{
+    if (vq->cb_disabled)
+        return;
+    vq->cb_disabled = true;
+    vq->fops->disable_cb(vq);
+}
+
+bool virtqueue_enable_cb(struct virtqueue *vq)
+{
+    vq->cb_disabled = false;
+    if (vq->broken)
+        return true;
+    return vq->fops->enable_cb(vq, false);
+}
+
+bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
+{
+    vq->cb_disabled = false;
+    if (vq->broken)
+        return true;
+    return vq->fops->enable_cb(vq, true);
+}
+
+/**
+ * Take back an outstanding request after a reset. The scan is over the
+ * driver's own state, never over device-written memory.
+ */
+void *virtqueue_detach_unused(struct virtqueue *vq)
+{
+    uint16_t i;
+    void *cookie;
+
+    for (i = 0; i < vq->num; i++) {
+        cookie = vq->state[i].cookie;
+        if (cookie == NULL)
+            continue;
+        vq->fops->release(vq, i);
+        return cookie;
+    }
+    return NULL;
+}

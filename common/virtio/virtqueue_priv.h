@@ -1,0 +1,72 @@
+/*
+ * virtqueue_priv.h - the per-format operations table behind virtqueue.h.
+ * Private to the core.
+ */
+#ifndef VIRTQUEUE_PRIV_H
+#define VIRTQUEUE_PRIV_H
+
+#include "virtqueue.h"
+
+/** One ring format (split or packed) */
+struct virtqueue_format_ops {
+    void (*reset)(struct virtqueue *vq);
+    int (*add)(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
+               void *cookie);
+    bool (*kick_prepare)(struct virtqueue *vq);
+    void *(*get)(struct virtqueue *vq, uint32_t *len);
+    bool (*has_used)(struct virtqueue *vq);
+    void (*disable_cb)(struct virtqueue *vq);
+    bool (*enable_cb)(struct virtqueue *vq, bool delayed);
+    void (*release)(struct virtqueue *vq, uint16_t id);
+    uint32_t (*notify_data)(const struct virtqueue *vq);
+};
+
+extern const struct virtqueue_format_ops virtqueue_split_ops;
+extern const struct virtqueue_format_ops virtqueue_packed_ops;
+
+/**
+ * Event index window test (spec 2.7.10): true if the other side asked to be
+ * told when index event_idx is passed, and moving from old to new passed it.
+ * All arithmetic is modulo 2^16.
+ */
+static inline bool virtqueue_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
+{
+    return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+/** Sum of the device-writable lengths, or -1 if it overflows 32 bits */
+static inline int64_t virtqueue_in_len(const struct virtqueue_sg *sg, unsigned out, unsigned in)
+{
+    uint64_t sum = 0;
+    unsigned i;
+
+    for (i = out; i < out + in; i++)
+        sum += sg[i].len;
+    return sum > UINT32_MAX ? -1 : (int64_t)sum;
+}
+
+/** Common argument checks for add */
+static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtqueue_sg *sg,
+                                      unsigned out, unsigned in, void *cookie)
+{
+    unsigned i;
+
+    if (vq->broken)
+        return VIRTIO_EIO;
+    if (cookie == NULL || sg == NULL || out + in == 0 || out + in > vq->num + vq->indirect_max ||
+        out > VIRTQ_MAX_SIZE || in > VIRTQ_MAX_SIZE)
+        return VIRTIO_EINVAL;
+    for (i = 0; i < out + in; i++)
+        if (sg[i].len == 0)
+            return VIRTIO_EINVAL;
+    return 0;
+}
+
+/** Should this request use an indirect table? */
+static inline bool virtqueue_use_indirect(const struct virtqueue *vq, unsigned total)
+{
+    return total > 1 && total <= vq->indirect_max &&
+           (total >= vq->indirect_min || total > vq->num_free);
+}
+
+#endif /* VIRTQUEUE_PRIV_H */

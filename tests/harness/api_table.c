@@ -1,0 +1,80 @@
+/*
+ * The API table: data only.  x86 conventions and argument counts follow
+ * the x86 .def files under arch/ (Name@N = stdcall with N bytes, @Name@N = fastcall, plain =
+ * cdecl); IRQL limits are the ones Microsoft documents for each routine.
+ * A routine missing here makes every image importing it fail to load, with
+ * the list of such imports.
+ */
+#include <string.h>
+#include "kernel.h"
+
+#define ALL   VW_ALL_ARCHES
+#define X86   VW_ARCH_BIT(VW_X86)
+#define ARM64 VW_ARCH_BIT(VW_ARM64)
+#define P     VW_PASSIVE_LEVEL
+#define A     VW_APC_LEVEL
+#define D     VW_DISPATCH_LEVEL
+#define H     VW_HIGH_LEVEL
+
+static const struct vw_api table[] = {
+    /* name, arches, x86 convention, args, 64-bit args, max IRQL, handler */
+    {"ExAllocatePoolWithTag", ALL, VW_STDCALL, 3, 0, D, vw_ExAllocatePoolWithTag},
+    {"ExAllocatePool2", ALL, VW_STDCALL, 3, 1u << 0, D, vw_ExAllocatePool2},
+    {"ExFreePoolWithTag", ALL, VW_STDCALL, 2, 0, D, vw_ExFreePoolWithTag},
+    {"ExFreePool", ALL, VW_STDCALL, 1, 0, D, vw_ExFreePool},
+
+    {"IoCreateDevice", ALL, VW_STDCALL, 7, 0, P, vw_IoCreateDevice},
+    {"IoDeleteDevice", ALL, VW_STDCALL, 1, 0, P, vw_IoDeleteDevice},
+    {"IoAttachDeviceToDeviceStack", ALL, VW_STDCALL, 2, 0, D, vw_IoAttachDeviceToDeviceStack},
+    {"IoDetachDevice", ALL, VW_STDCALL, 1, 0, P, vw_IoDetachDevice},
+    {"IofCallDriver", ALL, VW_FASTCALL, 2, 0, D, vw_IofCallDriver},
+    {"IofCompleteRequest", ALL, VW_FASTCALL, 2, 0, D, vw_IofCompleteRequest},
+    {"PoCallDriver", ALL, VW_STDCALL, 2, 0, D, vw_PoCallDriver},
+    {"PoStartNextPowerIrp", ALL, VW_STDCALL, 1, 0, D, vw_PoStartNextPowerIrp},
+
+    {"IoInitializeRemoveLockEx", ALL, VW_STDCALL, 5, 0, P, vw_IoInitializeRemoveLockEx},
+    {"IoAcquireRemoveLockEx", ALL, VW_STDCALL, 5, 0, D, vw_IoAcquireRemoveLockEx},
+    {"IoReleaseRemoveLockEx", ALL, VW_STDCALL, 3, 0, D, vw_IoReleaseRemoveLockEx},
+    {"IoReleaseRemoveLockAndWaitEx", ALL, VW_STDCALL, 3, 0, P, vw_IoReleaseRemoveLockAndWaitEx},
+
+    {"KeInitializeEvent", ALL, VW_STDCALL, 3, 0, H, vw_KeInitializeEvent},
+    {"KeSetEvent", ALL, VW_STDCALL, 3, 0, D, vw_KeSetEvent},
+    {"KeWaitForSingleObject", ALL, VW_STDCALL, 5, 0, D, vw_KeWaitForSingleObject},
+
+    /* IRQL: imports on x86 (hal, fastcall) and arm64; inline CR8 on amd64. */
+    {"KeGetCurrentIrql", X86 | ARM64, VW_STDCALL, 0, 0, H, vw_KeGetCurrentIrql},
+    {"KfRaiseIrql", X86 | ARM64, VW_FASTCALL, 1, 0, H, vw_KfRaiseIrql},
+    {"KeRaiseIrqlToDpcLevel", ARM64, VW_STDCALL, 0, 0, D, vw_KeRaiseIrqlToDpcLevel},
+    {"KfLowerIrql", X86, VW_FASTCALL, 1, 0, H, vw_KfLowerIrql},
+    {"KeLowerIrql", ARM64, VW_STDCALL, 1, 0, H, vw_KfLowerIrql},
+
+    {"KeRegisterBugCheckCallback", ALL, VW_STDCALL, 5, 0, D, vw_KeRegisterBugCheckCallback},
+    {"KeRegisterBugCheckReasonCallback", ALL, VW_STDCALL, 4, 0, D,
+     vw_KeRegisterBugCheckReasonCallback},
+    {"KeDeregisterBugCheckCallback", ALL, VW_STDCALL, 1, 0, D, vw_KeDeregisterBugCheckCallback},
+    {"KeDeregisterBugCheckReasonCallback", ALL, VW_STDCALL, 1, 0, D,
+     vw_KeDeregisterBugCheckReasonCallback},
+    {"KeBugCheckEx", ALL, VW_STDCALL, 5, 0, H, vw_KeBugCheckEx},
+
+    {"MmMapIoSpace", ALL, VW_STDCALL, 3, 1u << 0, D, vw_MmMapIoSpace},
+    {"MmUnmapIoSpace", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapIoSpace},
+    /* x86 register and port accessors are imports; amd64/arm64 inline them. */
+    {"READ_REGISTER_UCHAR", X86, VW_STDCALL, 1, 0, H, vw_READ_REGISTER_UCHAR},
+    {"WRITE_REGISTER_UCHAR", X86, VW_STDCALL, 2, 0, H, vw_WRITE_REGISTER_UCHAR},
+    {"READ_PORT_UCHAR", X86, VW_STDCALL, 1, 0, H, vw_READ_PORT_UCHAR},
+    {"WRITE_PORT_UCHAR", X86, VW_STDCALL, 2, 0, H, vw_WRITE_PORT_UCHAR},
+
+    {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
+    {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},
+    {"memcpy", ALL, VW_CDECL, 3, 0, H, vw_memcpy},
+    {"memmove", ALL, VW_CDECL, 3, 0, H, vw_memmove},
+    {"memset", ALL, VW_CDECL, 3, 0, H, vw_memset},
+};
+
+const struct vw_api *vw_api_find(const char *name, enum vw_arch arch)
+{
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if ((table[i].arches & VW_ARCH_BIT(arch)) && strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}

@@ -1,0 +1,13 @@
+/*
+ * CPU set-up per architecture and the hooks that turn faults into scenario
+ * failures: KPCR (x86 FS via a GDT entry, amd64 GS base, arm64 x18), stack,
+ * KUSER_SHARED_DATA, CR8 accesses (amd64, found with capstone because
+ * unicorn ignores CR8), port I/O, interrupts, unmapped and invalid accesses.
+ */
+#pragma once
+#include "vm.h"
+
+bool vw_cpu_create(struct vm *vm);
+/* Called by the loader for each executable section (host copy of its bytes
+ * at guest address VA): hooks that depend on the code (amd64 CR8). */
+bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len);

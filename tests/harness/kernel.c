@@ -1,0 +1,105 @@
+/*
+ * Kernel state, the thunk dispatcher and IRQL.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "abi.h"
+#include "bus.h"
+#include "kernel.h"
+
+bool vw_kernel_create(struct vm *vm)
+{
+    vm->k = calloc(1, sizeof(*vm->k));
+    if (vm->k == NULL)
+        return false;
+    vm->k->pool_next = vm->map.pool;
+    vm->k->mmio_next = vm->map.mmio;
+    return true;
+}
+
+void vw_kernel_destroy(struct vm *vm)
+{
+    if (vm->k == NULL)
+        return;
+    for (unsigned i = 0; i < vm->k->kept_count; i++)
+        free(vm->k->kept[i]);
+    free(vm->k->kept);
+    free(vm->k->pool);
+    free(vm->k);
+    vm->k = NULL;
+    vw_bus_free(vm);
+}
+
+void vw_kernel_keep(struct vm *vm, void *p)
+{
+    void **kept = realloc(vm->k->kept, (vm->k->kept_count + 1) * sizeof(*kept));
+    if (kept == NULL)
+        return;
+    vm->k->kept = kept;
+    kept[vm->k->kept_count++] = p;
+}
+
+const char *vw_kernel_describe_address(struct vm *vm, gva_t va)
+{
+    static char text[160];
+    char w[48];
+    if (va < 0x10000)
+        return " (NULL pointer dereference)";
+    for (unsigned i = 0; i < vm->k->pool_count; i++) {
+        const struct vw_pool_block *b = &vm->k->pool[i];
+        if (va < b->pages || va >= b->pages + b->pages_len + 0x1000)
+            continue;
+        const char *what = !b->live                ? "freed"
+                           : va >= b->va + b->size ? "past the end of"
+                           : va < b->va            ? "before the start of"
+                                                   : "inside";
+        snprintf(text, sizeof(text), " (%s %s block of %" PRIu64 " bytes allocated at %s)", what,
+                 b->kind, b->size, vw_where(vm, b->caller, w));
+        return text;
+    }
+    return "";
+}
+
+void vw_irql_set(struct vm *vm, unsigned irql, const char *who)
+{
+    if (irql > VW_HIGH_LEVEL) {
+        vw_fail(vm, "IRQL: %s sets invalid IRQL %u", who, irql);
+        return;
+    }
+    vm->irql = irql;
+}
+
+static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct vm *vm = user;
+    (void)uc;
+    (void)size;
+    uint64_t index = (addr - vm->map.thunks) / 16;
+    if ((addr - vm->map.thunks) % 16 != 0 || index >= vm->import_count)
+        return; /* the ret of a slot, or the sentinel */
+    const struct vw_import *imp = &vm->imports[index];
+    char w[48];
+    if (imp->api == NULL) {
+        vw_fail(vm, "call to unimplemented import %s!%s", imp->module, imp->name);
+        return;
+    }
+    if (vm->irql > imp->api->irql_max) {
+        vw_fail(vm, "IRQL: %s called at IRQL %u (allowed up to %u) from %s", imp->name, vm->irql,
+                imp->api->irql_max, vw_where(vm, vw_return_address(vm), w));
+        return;
+    }
+    imp->api->fn(vm, imp->api);
+    if (vm->failed)
+        uc_emu_stop(vm->uc);
+}
+
+bool vw_kernel_bind_thunks(struct vm *vm)
+{
+    uc_hook h;
+    if (vm->import_count == 0)
+        return true;
+    /* Limited to the slots: no cost for driver code. */
+    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_thunk, vm, vm->map.thunks,
+                       vm->map.thunks + 16ull * vm->import_count - 1) == UC_ERR_OK;
+}

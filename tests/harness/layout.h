@@ -1,0 +1,18 @@
+/*
+ * Kernel structure layouts of the architecture under test, read from
+ * build/layout/<arch>.bin (extracted at build time from the real headers, see
+ * tests/layout/).  Offsets are looked up by the same names compare.c uses,
+ * "sizeof(IRP)" and "IRP.IoStatus", so no offsets are written by hand.
+ */
+#pragma once
+#include "vm.h"
+
+/* Load the table for vm->arch; false (with a message on stderr) when the
+ * file is missing or does not match layout-list.h. */
+bool vw_layout_load(struct vm *vm, const char *build_dir);
+
+/* The value for NAME; an unknown name is a harness bug and aborts. */
+uint64_t vw_layout(struct vm *vm, const char *name);
+
+#define VW_SIZEOF(vm, T)    vw_layout((vm), "sizeof(" #T ")")
+#define VW_OFFSET(vm, T, M) vw_layout((vm), #T "." #M)

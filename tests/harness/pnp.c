@@ -1,0 +1,283 @@
+/*
+ * Loading, PnP and unload as the I/O manager does them (see pnp.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "abi.h"
+#include "kernel.h"
+#include "layout.h"
+#include "pe_loader.h"
+#include "pnp.h"
+
+#define IO_TYPE_DRIVER         4
+#define DO_DEVICE_INITIALIZING 0x80
+#define IRP_MJ_POWER           0x16
+#define IRP_MJ_PNP             0x1b
+#define IRP_MN_SET_POWER       0x02
+
+/* entry.c's initial __stack_chk_guard (truncated to 32 bits on x86). */
+#define VW_INITIAL_STACK_GUARD 0x2f9e3b1c5a7d6000ull
+
+static gva_t new_driver_object(struct vm *vm, const char *name)
+{
+    uint64_t size = VW_SIZEOF(vm, DRIVER_OBJECT);
+    gva_t drv = vw_kalloc(vm, size + VW_SIZEOF(vm, DRIVER_EXTENSION));
+    gva_t ext = drv + size;
+    char full[96];
+    snprintf(full, sizeof(full), "\\Driver\\%s", name);
+    vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, Type), IO_TYPE_DRIVER, 2);
+    vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, Size), size, 2);
+    vw_wrptr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverExtension), ext);
+    vw_wrptr(vm, ext + VW_OFFSET(vm, DRIVER_EXTENSION, DriverObject), drv);
+    gva_t us = vw_unicode_string(vm, full);
+    uint8_t copy[16];
+    vw_read(vm, us, copy, VW_SIZEOF(vm, UNICODE_STRING));
+    vw_write(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverName), copy,
+             VW_SIZEOF(vm, UNICODE_STRING));
+    return drv;
+}
+
+static void find_stack_guard(struct vm *vm)
+{
+    uint64_t want = vm->ptr_size == 8 ? VW_INITIAL_STACK_GUARD : (uint32_t)VW_INITIAL_STACK_GUARD;
+    for (uint64_t off = 0; off + vm->ptr_size <= vm->image.size; off += vm->ptr_size) {
+        uint64_t v = 0;
+        if (uc_mem_read(vm->uc, vm->image.base + off, &v, vm->ptr_size) == UC_ERR_OK && v == want) {
+            vm->k->stack_guard = vm->image.base + off;
+            vm->k->stack_guard_initial = want;
+            return;
+        }
+    }
+}
+
+bool vw_driver_load(struct vm *vm, const char *name)
+{
+    char path[4096];
+    const char *arch = vw_arch_name(vm->arch);
+    snprintf(path, sizeof(path), "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, sizeof(path), "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
+    vm->k->driver_name = name;
+    if (!vw_load_image(vm, path))
+        return false;
+    find_stack_guard(vm);
+    gva_t drv = new_driver_object(vm, name);
+    vw_wrptr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverStart), vm->image.base);
+    vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverSize), vm->image.size, 4);
+    vw_wrptr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverInit), vm->image.entry);
+    vm->k->driver_object = drv;
+    char reg[160];
+    snprintf(reg, sizeof(reg), "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s",
+             name);
+    vm->k->registry_path = vw_unicode_string(vm, reg);
+
+    uint64_t args[2] = {drv, vm->k->registry_path}, status = 0;
+    vm->irql = VW_PASSIVE_LEVEL;
+    if (!vw_call(vm, vm->image.entry, 2, args, &status))
+        return false;
+    vw_log(vm, "DriverEntry returned 0x%08x", (uint32_t)status);
+    if (!VW_NT_SUCCESS((uint32_t)status)) {
+        vw_fail(vm, "DriverEntry failed with 0x%08x", (uint32_t)status);
+        return false;
+    }
+    return true;
+}
+
+static gva_t resource_list(struct vm *vm, enum vw_interface bus, const struct vw_resource *res,
+                           unsigned count)
+{
+    uint64_t full = VW_OFFSET(vm, CM_RESOURCE_LIST, List);
+    uint64_t partial = full + VW_OFFSET(vm, CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList);
+    uint64_t descs = partial + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, PartialDescriptors);
+    uint64_t dsize = VW_SIZEOF(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR);
+    gva_t list = vw_kalloc(vm, descs + dsize * (count ? count : 1));
+    vw_wr(vm, list + VW_OFFSET(vm, CM_RESOURCE_LIST, Count), 1, 4);
+    vw_wr(vm, list + full + VW_OFFSET(vm, CM_FULL_RESOURCE_DESCRIPTOR, InterfaceType), bus, 4);
+    vw_wr(vm, list + partial + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, Version), 1, 2);
+    vw_wr(vm, list + partial + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, Revision), 1, 2);
+    vw_wr(vm, list + partial + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, Count), count, 4);
+    for (unsigned i = 0; i < count; i++) {
+        gva_t d = list + descs + dsize * i;
+        bool port = res[i].type == VW_RES_PORT;
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type), res[i].type, 1);
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition),
+              1 /* CmResourceShareDeviceExclusive */, 1);
+        /* CM_RESOURCE_PORT_IO; CM_RESOURCE_MEMORY_READ_WRITE is 0. */
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Flags), port ? 1 : 0, 2);
+        vw_wr(vm,
+              d + (port ? VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Start)
+                        : VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start)),
+              res[i].start, 8);
+        vw_wr(vm,
+              d + (port ? VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Length)
+                        : VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length)),
+              res[i].len, 4);
+    }
+    return list;
+}
+
+gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resource *res,
+                    unsigned count)
+{
+    struct vw_kernel *k = vm->k;
+    if (vm->failed || k->pdo_count == sizeof(k->pdos) / sizeof(k->pdos[0]))
+        return 0;
+    if (k->bus_driver == 0)
+        k->bus_driver = new_driver_object(vm, "PnpBus");
+    struct vw_pdo *pdo = &k->pdos[k->pdo_count++];
+    pdo->obj = vw_pdo_new(vm);
+    pdo->raw = resource_list(vm, bus, res, count);
+    pdo->translated = resource_list(vm, bus, res, count);
+    return pdo->obj;
+}
+
+static const struct vw_pdo *find_pdo(struct vm *vm, gva_t obj)
+{
+    for (unsigned i = 0; i < vm->k->pdo_count; i++)
+        if (vm->k->pdos[i].obj == obj)
+            return &vm->k->pdos[i];
+    return NULL;
+}
+
+bool vw_add_device(struct vm *vm, gva_t pdo)
+{
+    if (vm->failed)
+        return false;
+    gva_t ext = vw_rdptr(vm, vm->k->driver_object + VW_OFFSET(vm, DRIVER_OBJECT, DriverExtension));
+    gva_t add = vw_rdptr(vm, ext + VW_OFFSET(vm, DRIVER_EXTENSION, AddDevice));
+    if (add == 0) {
+        vw_fail(vm, "the driver set no AddDevice routine");
+        return false;
+    }
+    uint64_t args[2] = {vm->k->driver_object, pdo}, status = 0;
+    if (!vw_call(vm, add, 2, args, &status))
+        return false;
+    if (!VW_NT_SUCCESS((uint32_t)status)) {
+        vw_fail(vm, "AddDevice failed with 0x%08x", (uint32_t)status);
+        return false;
+    }
+    gva_t top = vw_device_top(vm, pdo);
+    if (top == pdo) {
+        vw_fail(vm, "AddDevice succeeded but attached no device to the PDO");
+        return false;
+    }
+    if (vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, Flags), 4) & DO_DEVICE_INITIALIZING) {
+        vw_fail(vm, "AddDevice left DO_DEVICE_INITIALIZING set on its device");
+        return false;
+    }
+    return true;
+}
+
+/* Send an IRP the way the PnP/power manager does: a fresh IRP sized for the
+ * stack, the first location filled in, IoCallDriver on the top device. */
+static uint32_t send(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uint32_t status,
+                     void (*fill)(struct vm *, gva_t stack, const void *), const void *ctx)
+{
+    if (vm->failed)
+        return VW_STATUS_INVALID_DEVICE_REQUEST;
+    gva_t top = vw_device_top(vm, pdo);
+    unsigned count = (unsigned)vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1);
+    gva_t irp = vw_irp_alloc(vm, count);
+    if (irp == 0)
+        return VW_STATUS_INSUFFICIENT_RESOURCES;
+    vw_irp_set_status(vm, irp, status);
+    gva_t stack = vw_irp_next_stack(vm, irp);
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), minor, 1);
+    if (fill)
+        fill(vm, stack, ctx);
+    vm->k->completed_irp = 0;
+    uint32_t result = vw_io_call_driver(vm, top, irp);
+    if (vm->failed)
+        return result;
+    if (vm->k->completed_irp != irp) {
+        vw_fail(vm, "IRP (major 0x%x minor 0x%x) returned 0x%08x but was never completed", major,
+                minor, result);
+        return result;
+    }
+    uint32_t final = vw_irp_status(vm, irp);
+    if (result != VW_STATUS_PENDING && result != final)
+        vw_fail(vm, "dispatch returned 0x%08x but completed the IRP with 0x%08x", result, final);
+    vw_pool_free(vm, irp, "I/O manager freeing the IRP");
+    return final;
+}
+
+static void fill_start(struct vm *vm, gva_t stack, const void *ctx)
+{
+    const struct vw_pdo *pdo = ctx;
+    vw_wrptr(vm,
+             stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.StartDevice.AllocatedResources),
+             pdo->raw);
+    vw_wrptr(vm,
+             stack + VW_OFFSET(vm, IO_STACK_LOCATION,
+                               Parameters.StartDevice.AllocatedResourcesTranslated),
+             pdo->translated);
+}
+
+uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor)
+{
+    const struct vw_pdo *p = find_pdo(vm, pdo);
+    if (p == NULL) {
+        vw_fail(vm, "harness: unknown PDO");
+        return VW_STATUS_INVALID_DEVICE_REQUEST;
+    }
+    return send(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
+                minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, p);
+}
+
+static void fill_power(struct vm *vm, gva_t stack, const void *ctx)
+{
+    const unsigned *state = ctx;
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.Type), 1 /* Device */, 4);
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), *state, 4);
+}
+
+uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state)
+{
+    return send(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
+                &state);
+}
+
+void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled)
+{
+    if (vm->failed)
+        return;
+    vm->k->dump_enabled = dump_enabled;
+    vw_bugcheck_run(vm, code);
+}
+
+bool vw_driver_unload(struct vm *vm)
+{
+    if (vm->failed)
+        return false;
+    /* Device objects still present are counted as pool leaks below: a
+     * driver must delete them in REMOVE_DEVICE or, if it created them
+     * itself, in DriverUnload. */
+    gva_t unload = vw_rdptr(vm, vm->k->driver_object + VW_OFFSET(vm, DRIVER_OBJECT, DriverUnload));
+    if (unload == 0) {
+        vw_fail(vm, "the driver has no DriverUnload: it can never be unloaded");
+        return false;
+    }
+    uint64_t args[1] = {vm->k->driver_object};
+    if (!vw_call(vm, unload, 1, args, NULL))
+        return false;
+    unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
+    unsigned callbacks = vw_bugcheck_registered(vm);
+    if (pool || maps || callbacks)
+        vw_fail(vm,
+                "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
+                "callback(s) still registered (details in the log)",
+                pool, maps, callbacks);
+    return !vm->failed;
+}
+
+bool vw_stack_guard(struct vm *vm, uint64_t *initial, uint64_t *now)
+{
+    if (vm->k->stack_guard == 0)
+        return false;
+    *initial = vm->k->stack_guard_initial;
+    *now = vw_rd(vm, vm->k->stack_guard, vm->ptr_size);
+    return true;
+}

@@ -1,0 +1,39 @@
+/*
+ * Scenarios: one C file each (drivers/<driver>/tests/, tests/harness/bad/),
+ * run on every architecture.  A scenario gets a fresh machine and drives it
+ * through pnp.h; the first failure ends it.  A scenario with EXPECT set
+ * passes only if it fails with a message containing EXPECT: that is how the
+ * planted-bug drivers prove that each checker fires.
+ *
+ *   VW_SCENARIO("pvpanic", start_acpi, NULL) { ... uses vm ... }
+ */
+#pragma once
+#include "pnp.h"
+#include "vm.h"
+
+struct vw_scenario {
+    const char *driver;
+    const char *name;
+    const char *expect; /* NULL: must pass; else the expected failure */
+    void (*run)(struct vm *vm);
+    struct vw_scenario *next;
+};
+
+void vw_scenario_register(struct vw_scenario *scenario);
+
+/* Registration at start-up keeps the scenario list free of a central table. */
+#define VW_SCENARIO(DRIVER, NAME, EXPECT)                                                          \
+    static void NAME##_run(struct vm *vm);                                                         \
+    static struct vw_scenario NAME##_scenario = {DRIVER, #NAME, EXPECT, NAME##_run, NULL};         \
+    __attribute__((constructor)) static void NAME##_register(void)                                 \
+    {                                                                                              \
+        vw_scenario_register(&NAME##_scenario);                                                    \
+    }                                                                                              \
+    static void NAME##_run(struct vm *vm)
+
+/* Record a failed expectation (the first failure wins). */
+#define VW_EXPECT(vm, cond, ...)                                                                   \
+    do {                                                                                           \
+        if (!(vm)->failed && !(cond))                                                              \
+            vw_fail((vm), __VA_ARGS__);                                                            \
+    } while (0)

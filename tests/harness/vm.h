@@ -1,0 +1,104 @@
+/*
+ * The emulated machine one scenario runs on: one unicorn CPU of one Windows
+ * architecture, the guest address map, the loaded driver image and the
+ * mini-kernel's bookkeeping.  Every other harness file works on a struct vm.
+ *
+ * Failures (a driver fault, a checker violation, a broken expectation) are
+ * recorded once in vm->failure and stop emulation; every harness entry point
+ * does nothing once vm->failed is set, so a scenario can simply carry on and
+ * the first failure is what gets reported.
+ */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+typedef uint64_t gva_t; /* guest virtual address */
+
+enum vw_arch { VW_X86, VW_AMD64, VW_ARM64, VW_ARCH_COUNT };
+#define VW_ARCH_BIT(a) (1u << (a))
+#define VW_ALL_ARCHES  (VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
+
+/* IRQLs shared by the three architectures. */
+#define VW_PASSIVE_LEVEL  0
+#define VW_APC_LEVEL      1
+#define VW_DISPATCH_LEVEL 2
+#define VW_HIGH_LEVEL     31
+
+/* Guest address map of one architecture (see vm.c). */
+struct vw_map {
+    gva_t thunks, image, stack, stack_size, kpcr, gdt, kheap, pool, mmio, kuser;
+};
+
+struct vw_import;
+struct vw_kernel;
+struct vw_bus;
+
+struct vw_image {
+    gva_t base;
+    uint64_t size;
+    gva_t entry;
+    uint64_t preferred_base;
+    bool relocated; /* had base relocations applied */
+};
+
+struct vm {
+    uc_engine *uc;
+    enum vw_arch arch;
+    unsigned ptr_size;
+    struct vw_map map;
+    const uint64_t *layout; /* build/layout/<arch>.bin, in layout-list.h order */
+
+    struct vw_image image;
+    struct vw_import *imports;
+    unsigned import_count;
+    gva_t sentinel; /* return address of every call into the driver */
+
+    unsigned irql;
+    unsigned depth; /* nesting of calls into the driver */
+    gva_t kheap_next, kheap_mapped_end;
+
+    struct vw_kernel *k;
+    struct vw_bus *bus;
+
+    bool failed;
+    char failure[2048];
+    char *log;
+    size_t log_len, log_cap;
+
+    /* Where drivers are found (set by the runner). */
+    const char *out_dir, *build_dir;
+};
+
+const char *vw_arch_name(enum vw_arch arch);
+bool vw_arch_from_name(const char *name, enum vw_arch *arch);
+
+/* Create the machine: CPU, address map, layout table, kernel state. */
+struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *build_dir);
+void vw_vm_destroy(struct vm *vm);
+
+/* Record the first failure (with a short backtrace) and stop emulation. */
+void vw_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a line to the scenario log (shown when a scenario fails). */
+void vw_log(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vw_vlog(struct vm *vm, const char *fmt, va_list ap);
+
+/* Guest memory; a failed access records a failure and reads as 0. */
+bool vw_read(struct vm *vm, gva_t va, void *buf, size_t len);
+bool vw_write(struct vm *vm, gva_t va, const void *buf, size_t len);
+uint64_t vw_rd(struct vm *vm, gva_t va, unsigned size);
+void vw_wr(struct vm *vm, gva_t va, uint64_t value, unsigned size);
+gva_t vw_rdptr(struct vm *vm, gva_t va);
+void vw_wrptr(struct vm *vm, gva_t va, gva_t value);
+/* Map fresh zeroed pages; page-aligned address and length. */
+bool vw_map_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms);
+
+/* Harness-owned kernel memory (objects the harness builds for the driver:
+ * DRIVER_OBJECT, PDOs, IRPs, resource lists).  Zeroed, never freed, not
+ * counted as driver pool. */
+gva_t vw_kalloc(struct vm *vm, uint64_t size);
+
+/* "image+0x1234" or the plain address, for messages. */
+const char *vw_where(struct vm *vm, gva_t va, char buf[48]);

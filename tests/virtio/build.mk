@@ -1,0 +1,58 @@
+# tests/virtio: unit tests of the virtio core against the device model,
+# plain and with ASan/UBSan; fuzz targets (libFuzzer, clang) with a bounded
+# corpus pass in `make check` and timed runs in `make fuzz`.
+#
+# Recursive (=) on purpose: VIRTIO_CORE_SRCS comes from common/virtio/build.mk.
+
+VIRTIO_MODEL_SRCS = tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/host_os.c
+VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/test_ring.c \
+	tests/virtio/test_transport.c tests/virtio/test_harden.c tests/virtio/traffic.c \
+	tests/virtio/bed.c $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)
+VIRTIO_FUZZ_SRCS = tests/virtio/fuzz_ring.c tests/virtio/fuzz_caps.c $(VIRTIO_MODEL_SRCS) \
+	$(VIRTIO_CORE_SRCS)
+VIRTIO_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+HOST_PROGS += virtio-test virtio-test-san virtio-fuzz-replay
+virtio-test_SRCS = $(VIRTIO_TEST_SRCS)
+virtio-test-san_SRCS = $(VIRTIO_TEST_SRCS)
+virtio-test-san_CFLAGS := $(VIRTIO_SAN)
+virtio-test-san_LDFLAGS := $(VIRTIO_SAN)
+virtio-fuzz-replay_SRCS = tests/virtio/fuzz_replay.c $(VIRTIO_FUZZ_SRCS)
+virtio-fuzz-replay_CFLAGS := $(VIRTIO_SAN)
+virtio-fuzz-replay_LDFLAGS := $(VIRTIO_SAN)
+
+# libFuzzer binaries, built with clang
+VIRTIO_FUZZ_TARGETS := split_used packed_used pci_caps
+VIRTIO_LIBFUZZER := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+define virtio_fuzz_prog
+HOST_PROGS += virtio-fuzz-$(1)
+virtio-fuzz-$(1)_SRCS = tests/virtio/fuzz_entry_$(1).c $$(VIRTIO_FUZZ_SRCS)
+virtio-fuzz-$(1)_CC = $$(CLANG)
+virtio-fuzz-$(1)_CFLAGS := $$(VIRTIO_LIBFUZZER)
+virtio-fuzz-$(1)_LDFLAGS := $$(VIRTIO_LIBFUZZER)
+endef
+$(foreach t,$(VIRTIO_FUZZ_TARGETS),$(eval $(call virtio_fuzz_prog,$(t))))
+
+CHECKS += check-virtio check-virtio-san check-virtio-fuzz
+.PHONY: check-virtio check-virtio-san check-virtio-fuzz
+check-virtio: $(B)/host/virtio-test
+	$(Q)tests/run-check virtio $(B)/host/virtio-test
+check-virtio-san: $(B)/host/virtio-test-san
+	$(Q)tests/run-check virtio-san $(B)/host/virtio-test-san
+# Bounded: every corpus file plus 200 deterministic mutations of each
+check-virtio-fuzz: $(B)/host/virtio-fuzz-replay
+	$(Q)tests/run-check virtio-fuzz $(B)/host/virtio-fuzz-replay tests/virtio/corpus 200
+
+# make fuzz FUZZ_SECONDS=N: each target for N seconds, from a copy of the
+# checked-in corpus; a finding (crash file) fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ += $(patsubst %,fuzz-virtio-%,$(VIRTIO_FUZZ_TARGETS))
+.PHONY: $(patsubst %,fuzz-virtio-%,$(VIRTIO_FUZZ_TARGETS))
+define virtio_fuzz_run
+fuzz-virtio-$(1): $(B)/host/virtio-fuzz-$(1)
+	@rm -rf $(B)/fuzz/virtio-$(1)/corpus && mkdir -p $(B)/fuzz/virtio-$(1)/corpus
+	@cp tests/virtio/corpus/$(1)/* $(B)/fuzz/virtio-$(1)/corpus/
+	$$(Q)$(B)/host/virtio-fuzz-$(1) -max_total_time=$$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/virtio-$(1)/ $(B)/fuzz/virtio-$(1)/corpus
+endef
+$(foreach t,$(VIRTIO_FUZZ_TARGETS),$(eval $(call virtio_fuzz_run,$(t))))

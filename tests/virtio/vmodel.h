@@ -1,0 +1,176 @@
+/*
+ * vmodel.h - host-side model of a virtio PCI device, for unit tests,
+ * fuzzing, benchmarks and (later) the driver-execution harness.
+ *
+ * It models the device end of both ring formats and a virtual PCI function:
+ * configuration space with a capability list, the modern common / notify /
+ * ISR / device-config structures in an MMIO BAR, the legacy I/O BAR, and
+ * MSI-X. Behaviour is deterministic for a given seed: in-order or random
+ * completion, delays, batching, event-index honouring, and a malicious mode
+ * that writes bad ids, lengths, indices and wrap flags.
+ *
+ * No global state: everything hangs off struct vmodel. Guest memory is
+ * whatever the caller registers with vmodel_dma_register(); the device
+ * touches nothing else (out-of-range addresses are recorded as errors).
+ */
+#ifndef VMODEL_H
+#define VMODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmodel;
+
+/** Which PCI interfaces the function exposes */
+enum vmodel_transport {
+    VMODEL_MODERN = 0,       /**< 1.x only: ID 0x1040+type, revision 1 */
+    VMODEL_LEGACY = 1,       /**< Legacy only: transitional ID, no virtio caps */
+    VMODEL_TRANSITIONAL = 2, /**< Both: transitional ID, legacy BAR and caps */
+};
+
+/** Malformed capability layouts (vmodel_config.cap_evil) */
+enum vmodel_cap_evil {
+    VMODEL_CAP_OK = 0,
+    VMODEL_CAP_LOOP,         /**< Capability list loops back on itself */
+    VMODEL_CAP_BAD_PTR,      /**< Next pointer into the standard header */
+    VMODEL_CAP_SHORT,        /**< cap_len smaller than struct virtio_pci_cap */
+    VMODEL_CAP_OUT_OF_BAR,   /**< Common structure crosses the end of its BAR */
+    VMODEL_CAP_OVERFLOW,     /**< offset + length overflows 32 bits */
+    VMODEL_CAP_BAD_BAR,      /**< Reserved BAR number */
+    VMODEL_CAP_BAD_MULT,     /**< notify_off_multiplier not a power of two */
+    VMODEL_CAP_NOTIFY_SHORT, /**< Notify region too short for the queues */
+};
+
+/** Static configuration of a model instance */
+struct vmodel_config {
+    uint32_t seed;
+    enum vmodel_transport transport;
+    uint16_t device_type; /**< Virtio device type (2 = block, ...) */
+    uint16_t num_queues;
+    uint16_t queue_max;    /**< Maximum (and legacy fixed) queue size */
+    uint64_t features;     /**< Offered feature bits */
+    uint16_t msix_vectors; /**< MSI-X table size; 0 = no MSI-X capability */
+    bool msix_enabled;     /**< MSI-X enable bit as the OS left it */
+    uint32_t notify_off_multiplier;
+    uint32_t device_cfg_len; /**< Size of the device configuration */
+    enum vmodel_cap_evil cap_evil;
+};
+
+/** Malicious behaviours (vmodel_behaviour.evil), applied at evil_rate */
+#define VMODEL_EVIL_BAD_ID      0x0001 /**< Used id out of range */
+#define VMODEL_EVIL_IDLE_ID     0x0002 /**< Used id not outstanding */
+#define VMODEL_EVIL_DOUBLE      0x0004 /**< Complete the same request twice */
+#define VMODEL_EVIL_BAD_LEN     0x0008 /**< Written length beyond the buffer */
+#define VMODEL_EVIL_IDX_JUMP    0x0010 /**< Split: used idx jumps ahead */
+#define VMODEL_EVIL_WRAP        0x0020 /**< Packed: phantom used descriptor past the end */
+#define VMODEL_EVIL_MSIX        0x0040 /**< MSI-X vectors read back as another value */
+#define VMODEL_EVIL_NEEDS_RESET 0x0080 /**< Set DEVICE_NEEDS_RESET on DRIVER_OK */
+
+/** Run-time behaviour; may be changed at any time */
+struct vmodel_behaviour {
+    bool out_of_order;       /**< Complete in random order */
+    uint32_t delay;          /**< Steps a request waits before it may complete */
+    uint32_t batch;          /**< Max completions per queue per step (0 = all) */
+    bool ignore_event_idx;   /**< Notify/interrupt as if EVENT_IDX were off */
+    bool short_writes;       /**< Write a random length <= the writable size */
+    uint32_t evil;           /**< VMODEL_EVIL_* */
+    uint32_t evil_rate;      /**< Misbehave on 1 in evil_rate completions (0/1 = all) */
+    uint32_t reset_delay;    /**< Status reads before a reset completes; ~0 = never */
+    bool refuse_features_ok; /**< Never accept FEATURES_OK */
+    uint32_t config_churn;   /**< config_generation changes on this many reads (~0 = forever) */
+};
+
+/** One guest request as the device sees it */
+struct vmodel_seg {
+    void *va; /**< Host pointer to the guest buffer */
+    uint32_t len;
+    bool write; /**< Device-writable */
+};
+
+struct vmodel_req {
+    uint16_t queue;
+    uint16_t id; /**< Head (split) or buffer id (packed) */
+    uint16_t nsegs;
+    uint32_t out_len; /**< Device-readable bytes */
+    uint32_t in_len;  /**< Device-writable bytes */
+    const struct vmodel_seg *segs;
+};
+
+/**
+ * Request handler: consume the request, fill writable segments, return the
+ * number of bytes written. Default: fill with a pattern, return in_len.
+ */
+typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
+
+/** Interrupt hook: MSI-X vector, or 0xffff for INTx */
+typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
+
+/** Counters */
+struct vmodel_stats {
+    uint64_t notifies;    /**< Driver notifications received */
+    uint64_t interrupts;  /**< Interrupts raised */
+    uint64_t requests;    /**< Requests consumed from avail rings */
+    uint64_t completions; /**< Used entries written */
+    uint64_t evil_done;   /**< Malicious actions performed */
+    uint64_t errors;      /**< Driver-side spec violations seen by the device */
+    char last_error[160]; /**< Text of the last one */
+};
+
+struct vmodel *vmodel_create(const struct vmodel_config *cfg);
+void vmodel_destroy(struct vmodel *m);
+void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b);
+void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
+void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
+
+/** Guest memory the device may access by bus address */
+int vmodel_dma_register(struct vmodel *m, uint64_t pa, void *va, size_t len);
+void vmodel_dma_unregister(struct vmodel *m, uint64_t pa);
+
+/** PCI configuration space (256 bytes); the pointer allows malicious edits */
+uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width);
+uint8_t *vmodel_cfg_space(struct vmodel *m);
+
+/** BARs: length and whether it is I/O space; absent BARs return -1 */
+int vmodel_bar_info(struct vmodel *m, unsigned bar, uint64_t *len, bool *io);
+/** Override a BAR length (for malformed layouts); 0 removes the BAR */
+void vmodel_set_bar_len(struct vmodel *m, unsigned bar, uint64_t len);
+uint64_t vmodel_bar_read(struct vmodel *m, unsigned bar, uint64_t off, unsigned width);
+void vmodel_bar_write(struct vmodel *m, unsigned bar, uint64_t off, unsigned width, uint64_t val);
+
+/** Device configuration contents; changing it bumps config_generation */
+void vmodel_set_device_cfg(struct vmodel *m, uint32_t off, const void *buf, uint32_t len);
+/** Signal a configuration change (interrupt on the config vector) */
+void vmodel_config_changed(struct vmodel *m);
+/** Enter the DEVICE_NEEDS_RESET state */
+void vmodel_needs_reset(struct vmodel *m);
+
+/**
+ * One device step: consume newly available requests on every enabled
+ * queue, complete what the behaviour allows, raise interrupts as the
+ * driver's suppression state asks. Returns completions written.
+ */
+unsigned vmodel_run(struct vmodel *m);
+
+/** Requests the device holds (consumed, not completed) on a queue */
+unsigned vmodel_pending(struct vmodel *m, uint16_t queue);
+
+/** Device status byte, features the driver wrote, queue state */
+uint8_t vmodel_status(struct vmodel *m);
+uint64_t vmodel_driver_features(struct vmodel *m);
+bool vmodel_queue_enabled(struct vmodel *m, uint16_t queue);
+uint16_t vmodel_queue_size(struct vmodel *m, uint16_t queue);
+
+const struct vmodel_stats *vmodel_stats(struct vmodel *m);
+void vmodel_clear_stats(struct vmodel *m);
+
+/** BAR numbers and offsets of the modelled layout */
+#define VMODEL_LEGACY_BAR     0
+#define VMODEL_MODERN_BAR     4
+#define VMODEL_COMMON_OFF     0x0000
+#define VMODEL_ISR_OFF        0x1000
+#define VMODEL_DEVICE_OFF     0x2000
+#define VMODEL_NOTIFY_OFF     0x3000
+#define VMODEL_MODERN_BAR_LEN 0x8000
+
+#endif /* VMODEL_H */

@@ -1,0 +1,83 @@
+/*
+ * vmodel_priv.h - internal state of the device model (vmodel.h).
+ */
+#ifndef VMODEL_PRIV_H
+#define VMODEL_PRIV_H
+
+#include "vmodel.h"
+
+#define VMODEL_MAX_DMA  64
+#define VMODEL_MAX_SEGS 4096
+
+/** A request the device consumed and has not completed */
+struct vmodel_pending {
+    uint16_t id;
+    uint16_t ndesc; /**< Packed: descriptors the chain occupied */
+    uint32_t in_len;
+    uint64_t step; /**< Step it was consumed in */
+};
+
+struct vmodel_queue {
+    uint16_t size; /**< Current size (modern: driver may lower it) */
+    uint16_t msix_vector;
+    bool enabled;
+    uint64_t desc, driver, device; /**< Bus addresses */
+    /* Device-side ring state */
+    uint16_t last_avail; /**< Split: next avail index; packed: next position */
+    bool avail_wrap;     /**< Packed: device's view of the driver wrap */
+    uint16_t used_idx;   /**< Split: next used idx; packed: next used position */
+    bool used_wrap;
+    uint16_t signalled;     /**< Split: used idx at the last interrupt decision */
+    uint32_t signalled_lin; /**< Packed: linear used position at last decision */
+    uint32_t used_lin;      /**< Packed: linear used position (never wraps mod num) */
+    struct vmodel_pending *pending;
+    unsigned npending;
+};
+
+struct vmodel_dma_region {
+    uint64_t pa;
+    uint8_t *va;
+    size_t len;
+};
+
+struct vmodel {
+    struct vmodel_config cfg;
+    struct vmodel_behaviour beh;
+    uint64_t rng;
+    uint64_t step;
+    uint8_t pcicfg[256];
+    uint64_t bar_len[6];
+    bool bar_io[6];
+    uint8_t *devcfg;
+    /* Common registers */
+    uint8_t status;
+    uint8_t generation;
+    uint32_t churn_left;
+    uint8_t isr;
+    uint32_t dfselect, gfselect;
+    uint64_t driver_features;
+    uint16_t queue_select;
+    uint16_t msix_config;
+    uint32_t reset_reads; /**< Status reads left before a reset completes */
+    struct vmodel_queue *q;
+    struct vmodel_dma_region dma[VMODEL_MAX_DMA];
+    struct vmodel_seg segs[VMODEL_MAX_SEGS];
+    vmodel_handler_fn handler;
+    void *handler_ctx;
+    vmodel_irq_fn irq;
+    void *irq_ctx;
+    struct vmodel_stats stats;
+};
+
+/* vmodel.c */
+void vmodel_error(struct vmodel *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint32_t vmodel_rand(struct vmodel *m);
+void *vmodel_dma(struct vmodel *m, uint64_t pa, size_t len);
+void vmodel_interrupt(struct vmodel *m, uint16_t queue);
+bool vmodel_has(const struct vmodel *m, unsigned bit);
+
+/* vmodel_ring.c */
+void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q);
+unsigned vmodel_ring_run(struct vmodel *m, uint16_t index);
+
+#endif /* VMODEL_PRIV_H */
