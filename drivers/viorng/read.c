@@ -1,0 +1,130 @@
+/*
+ * viorng: serving reads (ReadFile and IOCTL_VIORNG_READ).
+ *
+ * One read at a time owns the bounce buffer: it posts the buffer, kicks the
+ * device and waits, bounded, for the DPC.  A device that does not answer in
+ * time, or that broke the ring protocol, is restarted (reset, renegotiate,
+ * fresh ring) and the read fails; the next read may succeed.
+ */
+#include "viorng.h"
+
+static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
+{
+    (void)ctx;
+    (void)vq;
+    (void)cookie; /* the only request is the reader that is restarting */
+}
+
+/* PASSIVE_LEVEL, holding RequestLock. */
+static VOID ViorngRestart(PVW_DEVICE Device)
+{
+    PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+    struct virtqueue *queues[] = {&rng->Queue};
+    KIRQL irql;
+
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    BOOLEAN hadQueue = rng->QueueReady;
+    rng->Ready = FALSE;
+    rng->QueueReady = FALSE; /* keeps the DPC away while the ring is rebuilt */
+    KeReleaseSpinLock(&rng->Lock, irql);
+    if (!hadQueue)
+        return;
+
+    int rc = virtio_device_restart(&rng->Virtio.Dev, queues, 1, ViorngCancel, rng);
+    if (rc != 0) {
+        VwError(Device, "restart failed (%d): reads fail until the device restarts", rc);
+        virtio_device_fail(&rng->Virtio.Dev);
+        /* The queue memory is freed by D0Exit/teardown: mark it as ours. */
+        KeAcquireSpinLock(&rng->Lock, &irql);
+        rng->QueueReady = TRUE;
+        KeReleaseSpinLock(&rng->Lock, irql);
+        return;
+    }
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    rng->QueueReady = TRUE;
+    rng->Ready = TRUE;
+    KeReleaseSpinLock(&rng->Lock, irql);
+}
+
+static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
+{
+    PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+    ULONG size = Length < VIORNG_MAX_READ ? Length : VIORNG_MAX_READ;
+    LARGE_INTEGER timeout = {.QuadPart = -(LONGLONG)VIORNG_TIMEOUT_MS * 10000};
+    struct virtqueue_sg sg = {.addr = rng->Buffer.pa, .len = size};
+    NTSTATUS status;
+    KIRQL irql;
+    BOOLEAN notify = FALSE;
+    int rc;
+
+    *Written = 0;
+    if (size == 0)
+        return STATUS_SUCCESS;
+    KeWaitForSingleObject(&rng->RequestLock, Executive, KernelMode, FALSE, NULL);
+
+    KeClearEvent(&rng->Completed);
+    rng->CompletedLength = 0;
+    rng->CompletedBroken = FALSE;
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    if (!rng->Ready) {
+        rc = VIRTIO_ENODEV;
+    } else {
+        rc = virtqueue_add(&rng->Queue, &sg, 0, 1, rng);
+        notify = rc == 0 && virtqueue_kick_prepare(&rng->Queue);
+    }
+    KeReleaseSpinLock(&rng->Lock, irql);
+    if (rc != 0) {
+        status = rc == VIRTIO_ENODEV ? STATUS_DEVICE_NOT_READY : VwVirtioStatus(rc);
+        goto out;
+    }
+    if (notify)
+        virtqueue_notify(&rng->Queue);
+
+    status = KeWaitForSingleObject(&rng->Completed, Executive, KernelMode, FALSE, &timeout);
+    if (status == STATUS_TIMEOUT) {
+        VwError(Device, "no answer in %u ms: restarting the device", VIORNG_TIMEOUT_MS);
+        ViorngRestart(Device);
+        status = STATUS_IO_TIMEOUT;
+    } else if (rng->CompletedBroken) {
+        ViorngRestart(Device);
+        status = STATUS_DEVICE_PROTOCOL_ERROR;
+    } else {
+        /* The core guarantees CompletedLength <= size (posted writable). */
+        RtlCopyMemory(Out, rng->Buffer.va, rng->CompletedLength);
+        *Written = rng->CompletedLength;
+        status = STATUS_SUCCESS;
+    }
+out:
+    KeSetEvent(&rng->RequestLock, IO_NO_INCREMENT, FALSE);
+    return status;
+}
+
+NTSTATUS NTAPI ViorngDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG written = 0;
+
+    NTSTATUS status = ViorngRead(device, Irp->AssociatedIrp.SystemBuffer,
+                                 stack->Parameters.Read.Length, &written);
+    return VwCompleteRequest(device, Irp, status, written);
+}
+
+NTSTATUS NTAPI ViorngDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG written = 0;
+    NTSTATUS status;
+
+    if (stack->Parameters.DeviceIoControl.IoControlCode != IOCTL_VIORNG_READ)
+        return VwCompleteRequest(device, Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    status = ViorngRead(device, Irp->AssociatedIrp.SystemBuffer,
+                        stack->Parameters.DeviceIoControl.OutputBufferLength, &written);
+    return VwCompleteRequest(device, Irp, status, written);
+}
+
+NTSTATUS NTAPI ViorngDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);
+}
