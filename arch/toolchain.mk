@@ -1,17 +1,22 @@
 # The one place where tool versions and Debian packages are pinned.
 # Behaviour (struct layouts, PE flags, checksums) was verified with LLVM 19.
+# Other distributions override the names from the command line (see
+# spec/virtio-win.spec.in for Fedora): LLVM_SUFFIX= for unversioned tools,
+# CLANG_RES, MINGW_INC, and DEPS_CHECK=0 where dpkg does not exist.
 LLVM_VERSION := 19
+LLVM_SUFFIX  ?= -$(LLVM_VERSION)
 
-CLANG     := clang-$(LLVM_VERSION)
-LLD_LINK  := lld-link-$(LLVM_VERSION)
-DLLTOOL   := llvm-dlltool-$(LLVM_VERSION)
-OBJCOPY   := llvm-objcopy-$(LLVM_VERSION)
-READOBJ   := llvm-readobj-$(LLVM_VERSION)
-CLANG_FMT := clang-format-$(LLVM_VERSION)
-CLANG_RES := /usr/lib/llvm-$(LLVM_VERSION)/lib/clang/$(LLVM_VERSION)
-HOSTCC    := gcc
-PYTHON    := /usr/bin/python3
-MINGW_INC := /usr/share/mingw-w64/include
+CLANG     ?= clang$(LLVM_SUFFIX)
+LLD_LINK  ?= lld-link$(LLVM_SUFFIX)
+DLLTOOL   ?= llvm-dlltool$(LLVM_SUFFIX)
+OBJCOPY   ?= llvm-objcopy$(LLVM_SUFFIX)
+READOBJ   ?= llvm-readobj$(LLVM_SUFFIX)
+CLANG_FMT ?= clang-format$(LLVM_SUFFIX)
+CLANG_RES ?= /usr/lib/llvm-$(LLVM_VERSION)/lib/clang/$(LLVM_VERSION)
+HOSTCC    ?= gcc
+PYTHON    ?= /usr/bin/python3
+MINGW_INC ?= /usr/share/mingw-w64/include
+DEPS_CHECK ?= 1
 
 # Everything `make` and `make check` need, from Debian 12 (bookworm) main.
 DEBS := make gcc libc6-dev \
