@@ -6,11 +6,17 @@
 # Signing uses the test CA in SIGN_KEYDIR (made on first use, outside the
 # tree) unless SIGN_PKCS12/SIGN_PASSFILE or SIGN_PKCS11_* name a production
 # key (see sign/signfile.sh).  Only the CA certificate is published.
+# Also: make verify (every package against SIGN_VERIFY_CA), make
+# attestation-cab (CABs for Microsoft's portal), make import-signed DIR=...
+# IMPORT_CA=... (the portal's results replace our packages); sign/README.md.
 
 SIGN_KEYDIR      ?= $(HOME)/.local/share/virtio-win/test-ca
 INF_PROVIDER     ?= virtio-win
 INF_MANUFACTURER ?= virtio-win
-export SIGN_KEYDIR
+# Optional RFC 3161 timestamp server (production): adds a timestamp to every
+# signature; outputs are then no longer reproducible.
+SIGN_TSA_URL     ?=
+export SIGN_KEYDIR SIGN_TSA_URL
 
 # Private keys never go near an output: refuse a key directory inside the
 # tree (which holds $(B), $(OUT) and $(DIST)).
@@ -27,13 +33,15 @@ SIGN_SET_ARCHES_w11 := amd64 arm64
 SIGN_OSATTR_w10 := 2:10.0
 SIGN_OSATTR_w11 := 2:10.0
 
-HOST_PROGS += infgen inflint mkcat keyscan
+HOST_PROGS += infgen inflint mkcat keyscan authhash
 infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
 inflint_SRCS   := sign/inflint.c sign/inf.c sign/fileio.c
 mkcat_SRCS     := sign/mkcat.c sign/der.c sign/pehash.c sign/fileio.c
 mkcat_LDLIBS   := -lcrypto
 keyscan_SRCS   := sign/keyscan.c sign/fileio.c
 keyscan_LDLIBS := -lcrypto
+authhash_SRCS  := sign/authhash.c sign/pehash.c sign/fileio.c
+authhash_LDLIBS := -lcrypto
 
 PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard drivers/$(d)/$(d).inx),$(d)))
 
@@ -41,6 +49,7 @@ PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard drivers/$(d)/$(d).inx),$(d
 ifeq ($(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),)
 SIGN_KEY_DEP := $(SIGN_KEYDIR)/chain.pem
 SIGN_CA_CERT := $(OUT)/cert/virtio-win-test-ca.cer
+SIGN_VERIFY_CA ?= $(SIGN_KEYDIR)/ca.pem
 $(SIGN_KEY_DEP): | deps-ensure
 	$(Q)sign/testca.sh $(SIGN_KEYDIR)
 # Published in DER, the form Windows' certificate import tools expect.
@@ -50,7 +59,21 @@ $(SIGN_CA_CERT): $(SIGN_KEY_DEP)
 else
 SIGN_KEY_DEP :=
 SIGN_CA_CERT ?=
+SIGN_VERIFY_CA ?=
 endif
+
+# The key is checked once before anything is signed (sign/signfile.sh
+# --check): a bad key stops the build with one error line before the first
+# file, so no tree is left half signed with it.  Order-only, so that it
+# never makes a package out of date.
+.PHONY: sign-key-check
+sign-key-check: $(SIGN_KEY_DEP)
+	$(Q)sign/signfile.sh --check
+
+# Packages that import-signed filled with Microsoft-signed files carry a
+# .imported marker: signing over them would silently drop Microsoft's
+# signature, so make stops instead.
+sign_guard = @if [ -e $(1)/.imported ]; then echo "sign: $(1) holds Microsoft-signed files (make import-signed); remove it to build and sign it again" >&2; exit 1; fi
 
 # Artifacts carry SOURCE_DATE_EPOCH: rebuild them when it changes.
 SIGN_EPOCH := $(EPOCH_STAMP)
@@ -59,7 +82,8 @@ SIGN_TOOLS := sign/signfile.sh $(SIGN_EPOCH)
 
 # $(1) = driver, $(2) = arch, $(3) = set
 define package_rules
-$(OUT)/$(2)/$(1)/$(3)/$(1).sys: $(OUT)/$(2)/$(1)/$(1).sys $(SIGN_KEY_DEP) $(SIGN_TOOLS)
+$(OUT)/$(2)/$(1)/$(3)/$(1).sys: $(OUT)/$(2)/$(1)/$(1).sys $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+	$$(call sign_guard,$$(@D))
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  SIGN    $$@')
 	$(Q)sign/signfile.sh --ph $$< $$@ "$(1) driver"
@@ -72,7 +96,8 @@ $(OUT)/$(2)/$(1)/$(3)/$(1).inf: drivers/$(1)/$(1).inx VERSION $(B)/host/infgen $
 		--manufacturer '$(INF_MANUFACTURER)' $$<
 
 $(OUT)/$(2)/$(1)/$(3)/$(1).cat: $(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/$(3)/$(1).inf \
-		$(B)/host/inflint $(B)/host/mkcat $(SIGN_KEY_DEP) $(SIGN_TOOLS)
+		$(B)/host/inflint $(B)/host/mkcat $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+	$$(call sign_guard,$$(@D))
 	@mkdir -p $(B)/sign/$(2)/$(1)/$(3)
 	$$(if $(Q),@echo '  CAT     $$@')
 	$(Q)$(B)/host/inflint --arch $(2) --dir $$(@D) $$(@D)/$(1).inf
@@ -81,9 +106,21 @@ $(OUT)/$(2)/$(1)/$(3)/$(1).cat: $(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/
 	$(Q)sign/signfile.sh $(B)/sign/$(2)/$(1)/$(3)/$(1).cat $$@ "$(1) driver package"
 
 PACKAGES += $(OUT)/$(2)/$(1)/$(3)/$(1).cat
+
+# Attestation submission: one signed CAB per driver, set and arch.
+$(DIST)/attestation/$(1)_$(3)_$(2).cab: $(OUT)/$(2)/$(1)/$(3)/$(1).cat sign/attest-cab.sh \
+		$(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check deps-ensure
+	$$(if $(Q),@echo '  CAB     $$@')
+	$(Q)sign/attest-cab.sh $$@ $(B)/attest/$(1)_$(3)_$(2) $(1)_$(3)_$(2) \
+		$(OUT)/$(2)/$(1)/$(3)/$(1).inf \
+		$(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/$(3)/$(1).cat \
+		$$(wildcard $(OUT)/$(2)/$(1)/$(1).pdb)
+
+ATTEST_CABS += $(DIST)/attestation/$(1)_$(3)_$(2).cab
 endef
 
 PACKAGES :=
+ATTEST_CABS :=
 $(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),\
 	$(foreach a,$(filter $($(d)_ARCHES),$(SIGN_SET_ARCHES_$(s))),\
 		$(eval $(call package_rules,$(d),$(a),$(s))))))
@@ -91,7 +128,29 @@ $(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),\
 .PHONY: packages
 packages: $(PACKAGES) $(SIGN_CA_CERT)
 
+# make verify: every package against the CA in use (SIGN_VERIFY_CA: the
+# test CA by default; with a production key, or after import-signed, its
+# root, e.g. Microsoft's).  One line per failure.
+.PHONY: verify
+verify: $(PACKAGES)
+	$(if $(SIGN_VERIFY_CA),,$(error make verify needs SIGN_VERIFY_CA=<root CA PEM> with a production key))
+	$(Q)sign/verify.sh $(SIGN_VERIFY_CA) $(PACKAGES)
+
+# make attestation-cab: the CABs to upload to Microsoft's hardware portal,
+# signed with the configured (production) key.
+.PHONY: attestation-cab
+attestation-cab: $(ATTEST_CABS)
+	$(if $(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),,@echo 'note: signed with the test CA; the portal needs SIGN_PKCS12 or SIGN_PKCS11_* (EV certificate)')
+
+# make import-signed DIR=... IMPORT_CA=...: the portal's results replace our
+# packages (after every check passes), so that the ISO/RPM carry them.
+.PHONY: import-signed
+import-signed: $(PACKAGES) $(B)/host/authhash
+	$(if $(DIR),,$(error make import-signed needs DIR=<folder with the portal's signed packages>))
+	$(if $(IMPORT_CA),,$(error make import-signed needs IMPORT_CA=<Microsoft root CA PEM>))
+	$(Q)sign/import-signed.sh $(DIR) $(IMPORT_CA) $(B)/sign/import $(B)/host/authhash $(PACKAGES)
+
 CHECKS += check-sign
 check-sign: $(PACKAGES) $(SIGN_CA_CERT) $(B)/host/infgen $(B)/host/inflint $(B)/host/mkcat \
-		$(B)/host/keyscan | deps-ensure
+		$(B)/host/keyscan $(B)/host/authhash | deps-ensure
 	$(Q)tests/run-check sign sign/tests/run.sh $(B) $(OUT) $(DIST) $(SIGN_KEYDIR) $(PACKAGES)

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Usage: sign/signfile.sh [--ph] IN OUT DESCRIPTION
-# Authenticode-signs IN (a .sys or .cat) into OUT with SHA-256, deterministic:
-# the signing time is SOURCE_DATE_EPOCH and no timestamp server is used.
+#        sign/signfile.sh --check
+# Authenticode-signs IN (a .sys, .cat or .cab) into OUT with SHA-256.
 # --ph adds page hashes (for .sys images; Code Integrity checks them page by
-# page when HVCI is on).
+# page when HVCI is on).  --check only checks the key (make runs it once
+# before any signing, so that a bad key stops the build before the first
+# file and gives its error once, not once per parallel job).
 #
 # Which key signs (the first that is set):
 #   SIGN_PKCS12=file SIGN_PASSFILE=file   production key in a PKCS#12 file
@@ -11,48 +13,132 @@
 #                                         production key on a token (untested
 #                                         here: no token on the build machine)
 #   SIGN_KEYDIR=dir                       the test CA made by sign/testca.sh
+#
+# Timestamps: without SIGN_TSA_URL the signing time is SOURCE_DATE_EPOCH and
+# the output is reproducible.  With SIGN_TSA_URL=http://... an RFC 3161
+# timestamp from that server is added and the signing time is the real time:
+# the timestamp proves the signature existed while the certificate was
+# valid, and it differs on every run, so such outputs are not reproducible.
+#
+# Before anything is written the key is checked, each failure giving one
+# line: password (PKCS#12), key missing or unreadable, certificate
+# unreadable, no code-signing EKU, outside its validity period, key not the
+# certificate's.  Validity is checked at the build time (a CA or portal
+# refuses an expired certificate, and a signature must not outlive its
+# certificate from the start) and, without a timestamp, also at
+# SOURCE_DATE_EPOCH, because that is the signing time written into the
+# signature and verifiers that honour it would refuse it otherwise.
 # OUT is written through a temporary file: on any error it is left as it was
-# and the one error line says why.
+# and no temporary file stays behind.
 set -u
 ph=
-if [ "${1:-}" = --ph ]; then
+check_only=
+case ${1:-} in
+--ph)
 	ph=-ph
 	shift
+	;;
+--check)
+	check_only=1
+	shift
+	;;
+esac
+if [ -n "$check_only" ]; then
+	[ $# = 0 ] || { echo "usage: signfile.sh --check" >&2; exit 2; }
+	out="signing key"
+else
+	[ $# = 3 ] || { echo "usage: signfile.sh [--ph] IN OUT DESCRIPTION" >&2; exit 2; }
+	in=$1 out=$2 desc=$3
 fi
-[ $# = 3 ] || { echo "usage: signfile.sh [--ph] IN OUT DESCRIPTION" >&2; exit 2; }
-in=$1 out=$2 desc=$3
 : "${SOURCE_DATE_EPOCH:?signfile: SOURCE_DATE_EPOCH is not set}"
+tsa=${SIGN_TSA_URL:-}
+tmp=
 
 die() {
-	rm -f "$tmp" "$tmp.log"
+	[ -z "$tmp" ] || rm -f "$tmp" "$tmp.log"
 	echo "sign: $out: $*" >&2
 	exit 1
 }
 
-tmp=$(dirname "$out")/.$(basename "$out").tmp$$
-rm -f "$tmp"
+# Prints the Unix time of a certificate date field (notBefore/notAfter).
+certdate() {
+	d=$(printf '%s\n' "$leaf" | openssl x509 -noout "-$1" -dateopt iso_8601 2>/dev/null) &&
+		date -u -d "${d#*=}" +%s
+}
+utc() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC'; }
+
+# The private key never touches the disk here: it only passes through pipes
+# into "openssl pkey -pubout", and only its public half is kept.
+keypub=
 if [ -n "${SIGN_PKCS12:-}" ]; then
-	[ -r "$SIGN_PKCS12" ] || die "cannot read PKCS#12 file $SIGN_PKCS12"
+	what=$SIGN_PKCS12
+	[ -e "$SIGN_PKCS12" ] || die "PKCS#12 file $SIGN_PKCS12 is missing"
+	[ -r "$SIGN_PKCS12" ] || die "cannot read PKCS#12 file $SIGN_PKCS12 (permissions)"
 	[ -r "${SIGN_PASSFILE:-}" ] || die "SIGN_PKCS12 needs a readable SIGN_PASSFILE"
 	# Check the password first so that a wrong one is reported as such and
 	# not as one of osslsigncode's generic failures.
-	openssl pkcs12 -in "$SIGN_PKCS12" -passin "file:$SIGN_PASSFILE" -noout >/dev/null 2>&1 ||
+	p12() { openssl pkcs12 -in "$SIGN_PKCS12" -passin "file:$SIGN_PASSFILE" "$@" 2>/dev/null; }
+	p12 -noout >/dev/null ||
 		die "cannot open PKCS#12 file $SIGN_PKCS12: wrong password (SIGN_PASSFILE) or damaged file"
+	keypub=$(p12 -nocerts -nodes | openssl pkey -pubout 2>/dev/null)
+	[ -n "$keypub" ] || die "PKCS#12 file $SIGN_PKCS12 holds no usable private key"
+	# The signer is the certificate paired with the key (-clcerts); a file
+	# without that pairing gets its first certificate checked.
+	leaf=$(p12 -nokeys -clcerts | openssl x509 2>/dev/null) || leaf=
+	[ -n "$leaf" ] || leaf=$(p12 -nokeys | openssl x509 2>/dev/null) ||
+		die "PKCS#12 file $SIGN_PKCS12 holds no certificate"
 	set -- -pkcs12 "$SIGN_PKCS12" -readpass "$SIGN_PASSFILE"
 elif [ -n "${SIGN_PKCS11_MODULE:-}" ]; then
 	[ -n "${SIGN_PKCS11_KEY:-}" ] && [ -r "${SIGN_CERTS:-}" ] ||
 		die "SIGN_PKCS11_MODULE needs SIGN_PKCS11_KEY (a pkcs11: URI) and SIGN_CERTS (chain PEM)"
+	what=$SIGN_CERTS
+	# The key stays on the token: only the certificate can be checked.
+	leaf=$(openssl x509 -in "$SIGN_CERTS" 2>/dev/null) || die "cannot read a certificate from $SIGN_CERTS"
 	set -- -pkcs11module "$SIGN_PKCS11_MODULE" -key "$SIGN_PKCS11_KEY" -certs "$SIGN_CERTS"
 else
 	[ -n "${SIGN_KEYDIR:-}" ] || die "no signing key: set SIGN_KEYDIR, SIGN_PKCS12 or SIGN_PKCS11_MODULE"
-	[ -r "$SIGN_KEYDIR/signer.key" ] || die "no test signer in $SIGN_KEYDIR (run sign/testca.sh)"
-	set -- -certs "$SIGN_KEYDIR/chain.pem" -key "$SIGN_KEYDIR/signer.key"
+	key=$SIGN_KEYDIR/signer.key
+	what=$SIGN_KEYDIR/chain.pem
+	[ -e "$key" ] || die "signing key $key is missing (run sign/testca.sh)"
+	[ -r "$key" ] || die "cannot read signing key $key (permissions)"
+	# -passin pass: makes an encrypted key fail instead of prompting.
+	keypub=$(openssl pkey -in "$key" -passin pass: -pubout 2>/dev/null) ||
+		die "cannot read signing key $key: damaged, encrypted or not a private key"
+	leaf=$(openssl x509 -in "$what" 2>/dev/null) || die "cannot read a certificate from $what"
+	set -- -certs "$what" -key "$key"
 fi
 
+printf '%s\n' "$leaf" | openssl x509 -noout -ext extendedKeyUsage 2>/dev/null | grep -q 'Code Signing' ||
+	die "certificate in $what has no code-signing EKU (extendedKeyUsage codeSigning)"
+from=$(certdate startdate) && until=$(certdate enddate) ||
+	die "cannot read the validity dates of the certificate in $what"
+now=$(date +%s)
+[ "$now" -le "$until" ] || die "certificate in $what expired on $(utc "$until")"
+[ "$now" -ge "$from" ] || die "certificate in $what is not valid before $(utc "$from")"
+if [ -z "$tsa" ] && { [ "$SOURCE_DATE_EPOCH" -lt "$from" ] || [ "$SOURCE_DATE_EPOCH" -gt "$until" ]; }; then
+	die "certificate in $what ($(utc "$from") to $(utc "$until")) is not valid at SOURCE_DATE_EPOCH $(utc "$SOURCE_DATE_EPOCH"), the signing time"
+fi
+if [ -n "$keypub" ] && [ "$keypub" != "$(printf '%s\n' "$leaf" | openssl x509 -noout -pubkey)" ]; then
+	die "the private key does not match the certificate in $what"
+fi
+[ -z "$check_only" ] || exit 0
+
+if [ -n "$tsa" ]; then
+	case $tsa in http://* | https://*) ;; *) die "SIGN_TSA_URL=$tsa is not an http(s) URL" ;; esac
+	set -- "$@" -ts "$tsa"
+else
+	set -- "$@" -time "$SOURCE_DATE_EPOCH"
+fi
+
+tmp=$(dirname "$out")/.$(basename "$out").tmp$$
+rm -f "$tmp"
 # shellcheck disable=SC2086
-osslsigncode sign "$@" -h sha256 $ph -n "$desc" -time "$SOURCE_DATE_EPOCH" \
-	-in "$in" -out "$tmp" >"$tmp.log" 2>&1 ||
-	die "osslsigncode failed: $(grep -v '^$' "$tmp.log" | tail -n 1)"
+if ! osslsigncode sign "$@" -h sha256 $ph -n "$desc" -in "$in" -out "$tmp" >"$tmp.log" 2>&1; then
+	# osslsigncode ends with a generic "Failed": name the TSA when it was that.
+	grep -q 'timestamping failed' "$tmp.log" &&
+		die "timestamp server $tsa failed: $(grep -m1 -e '^HTTP failure' -e 'timestamping failed' "$tmp.log")"
+	die "osslsigncode failed: $(grep -v -e '^$' -e '^Failed$' "$tmp.log" | tail -n 1)"
+fi
 rm -f "$tmp.log"
 chmod 644 "$tmp"
 mv -f "$tmp" "$out" || die "cannot rename into place"

@@ -3,7 +3,9 @@
 # Tests of the driver packages (sign/): the INF linter rules, the template
 # stamper, the catalogs (osslsigncode membership, .inf digests, tampered /
 # unlisted / wrong-CA cases), the signatures, that no private key reached
-# any output, production PKCS#12 signing, and bit-identical rebuilds.
+# any output, production PKCS#12 signing, bad keys and certificates and an
+# RFC 3161 timestamp (keys.sh), bit-identical rebuilds, then make verify,
+# attestation CABs and import-signed on the rebuilt tree (release.sh).
 set -u
 b=$1 out=$2 dist=$3 keydir=$4
 shift 4
@@ -158,6 +160,10 @@ if [ $rc = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "wro
 	[ "$(cat "$work/keep.sys")" = old ] && [ "$left" = 0 ]; then
 	ok "wrong PKCS#12 password: $msg"
 else bad "wrong password: rc=$rc msg='$msg' leftovers=$left"; fi
+drv0=$(basename "$first" .cat)
+
+# --- Bad keys and certificates, and an RFC 3161 timestamp (keys.sh).
+. sign/tests/keys.sh
 
 # --- Reproducible: a second build into another OUT with the same key
 # directory and SOURCE_DATE_EPOCH is bit-identical.
@@ -169,6 +175,8 @@ for cat in "$@"; do
 	unsigned=$(dirname "$(dirname "$cat")")/$(basename "$cat" .cat).sys
 	mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
 	cp -p "$unsigned" "$r/${unsigned#"$out"/}"
+	# The symbols too, for the attestation CABs (release.sh).
+	cp -p "${unsigned%.sys}.pdb" "$r/$(dirname "${unsigned#"$out"/}")/" 2>/dev/null
 	keep="$keep -o $r/${unsigned#"$out"/}"
 done
 # shellcheck disable=SC2086
@@ -181,6 +189,10 @@ if make --no-print-directory OUT="$r" B="$b" $keep packages >"$work/repro.log" 2
 else
 	bad "rebuild into $r failed (log $work/repro.log)"
 fi
+
+# --- make verify, a bad key in make, attestation CABs, import-signed
+# (release.sh, on the second tree).
+. sign/tests/release.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

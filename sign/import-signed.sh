@@ -1,0 +1,107 @@
+#!/bin/sh
+# Usage: sign/import-signed.sh DIR CA.pem STAGE AUTHHASH PACKAGE.cat...
+# Takes Microsoft-signed packages (what the hardware portal returns for the
+# CABs of make attestation-cab) back in place of ours (make import-signed).
+# DIR holds, at any depth, one folder <driver>_<set>_<arch> per package we
+# built (the folder names of the CABs), each with <driver>.inf, <driver>.sys
+# and <driver>.cat.  Each is accepted only if:
+#   - the .inf is byte-identical to ours (so the catalog Microsoft made
+#     covers exactly the INF we tested),
+#   - the .sys is our image: its Authenticode image hash (AUTHHASH, which
+#     leaves the signature out) equals that of our .sys, since Microsoft
+#     replaces our signature with its own,
+#   - the package verifies against CA.pem (Microsoft's root, or a test
+#     stand-in) with sign/verify.sh: .cat signature, .sys signature and its
+#     listing in the .cat, the .inf digest in the .cat.
+# Everything is checked in STAGE first; one line per problem and nothing in
+# OUT is replaced unless every package passes.  Imported package folders get
+# a .imported marker so that make refuses to sign over them.
+set -u
+[ $# -ge 5 ] || { echo "usage: import-signed.sh DIR CA.pem STAGE AUTHHASH PACKAGE.cat..." >&2; exit 2; }
+dir=$1 ca=$2 stage=$3 authhash=$4
+shift 4
+[ -d "$dir" ] || { echo "import-signed: DIR=$dir is not a directory" >&2; exit 2; }
+[ -r "$ca" ] || { echo "import-signed: cannot read the CA certificate $ca (IMPORT_CA)" >&2; exit 2; }
+errors=0
+err() {
+	errors=$((errors + 1))
+	echo "import-signed: $*" >&2
+}
+rm -rf "$stage"
+mkdir -p "$stage"
+
+staged=
+for cat in "$@"; do
+	pkg=$(dirname "$cat")
+	drv=$(basename "$cat" .cat)
+	set_=$(basename "$pkg")
+	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	folder=${drv}_${set_}_$arch
+	found=$(find "$dir" -type d -name "$folder")
+	case $(printf '%s' "$found" | grep -c '^') in
+	0)
+		err "$dir: no folder $folder (for $pkg)"
+		continue
+		;;
+	1) ;;
+	*)
+		err "$dir: more than one folder $folder: $(printf '%s\n' "$found" | tr '\n' ' ')"
+		continue
+		;;
+	esac
+	missing=
+	for f in "$drv.inf" "$drv.sys" "$drv.cat"; do
+		[ -f "$found/$f" ] || missing="$missing $f"
+	done
+	if [ -n "$missing" ]; then
+		err "$found: missing$missing"
+		continue
+	fi
+	if ! cmp -s "$found/$drv.inf" "$pkg/$drv.inf"; then
+		err "$found/$drv.inf: differs from our $pkg/$drv.inf"
+		continue
+	fi
+	theirs=$("$authhash" "$found/$drv.sys" 2>&1) || { err "$theirs"; continue; }
+	ours=$("$authhash" "$pkg/$drv.sys") || { err "cannot hash our $pkg/$drv.sys"; continue; }
+	if [ "${theirs%% *}" != "${ours%% *}" ]; then
+		err "$found/$drv.sys: not our image (Authenticode hash ${theirs%% *}, ours ${ours%% *})"
+		continue
+	fi
+	s=$stage/$arch/$drv/$set_
+	mkdir -p "$s"
+	cp "$found/$drv.inf" "$found/$drv.sys" "$found/$drv.cat" "$s/"
+	echo "$s $found" >>"$stage/map"
+	staged="$staged $s/$drv.cat"
+done
+# The signatures, for all staged packages at once (one line per failure).
+if [ -n "$staged" ]; then
+	# shellcheck disable=SC2086
+	sign/verify.sh "$ca" $staged >"$stage/verify.log" 2>&1 ||
+		while read -r line; do
+			line=${line#verify: }
+			# Name the file in DIR, not its staged copy.
+			while read -r s found; do
+				case $line in "$s/"*) line=$found/${line#"$s/"} ;; esac
+			done <"$stage/map"
+			err "$line"
+		done <"$stage/verify.log"
+fi
+if [ "$errors" != 0 ]; then
+	echo "import-signed: $errors problem(s); nothing was replaced" >&2
+	exit 1
+fi
+
+# Install: .sys and .inf before the .cat, so that the catalog is the newest
+# file and make sees the package as up to date; each file by rename.
+for cat in "$@"; do
+	pkg=$(dirname "$cat")
+	drv=$(basename "$cat" .cat)
+	s=$stage/${pkg#"${pkg%/*/*/*}"/}
+	for f in "$drv.sys" "$drv.inf" "$drv.cat"; do
+		cp "$s/$f" "$pkg/.$f.import$$" && mv -f "$pkg/.$f.import$$" "$pkg/$f" ||
+			{ echo "import-signed: cannot write $pkg/$f" >&2; exit 1; }
+	done
+	echo "$dir" >"$pkg/.imported"
+done
+rm -rf "$stage"
+echo "import-signed: $# packages from $dir"

@@ -1,0 +1,166 @@
+# Sourced by sign/tests/run.sh after the second build into $r (uses $r, $b,
+# $keep, $work, $ca, $out, $first, $drv0, $pki, ok, bad and the packages in
+# "$@").  make verify with planted bad packages, a bad key stopping make
+# before anything is signed, the attestation CABs, and import-signed with a
+# second CA playing Microsoft.  All of it works on $r, never on $out.
+rcats=
+for cat in "$@"; do rcats="$rcats $r/${cat#"$out"/}"; done
+rfirst=$r/${first#"$out"/}
+npkg=$#
+mk_r() { make --no-print-directory OUT="$r" B="$b" $keep "$@"; }
+# Checksums of every file of the second tree, to prove nothing changed.
+snapshot() { (cd "$r" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+
+# --- make verify, and verify.sh on planted bad packages: each failure
+# gives its own line naming the file, and the exit status is 1.
+# shellcheck disable=SC2086
+if msg=$(mk_r verify 2>&1); then ok "make verify: $(printf '%s\n' "$msg" | tail -n 1)"; else bad "make verify: $msg"; fi
+plant() {
+	p=$work/planted-$1/${first#"$out"/}
+	mkdir -p "$(dirname "$p")"
+	cp "$(dirname "$first")"/* "$(dirname "$p")/"
+	echo "$(dirname "$p")"
+}
+# rejects WHAT N EXPECT CA CAT...: exactly N failure lines, all matching EXPECT.
+rejects() {
+	what=$1 n=$2 expect=$3 vca=$4
+	shift 4
+	msg=$(sign/verify.sh "$vca" "$@" 2>/dev/null)
+	rc=$?
+	got=$(printf '%s\n' "$msg" | grep -c '^verify: ')
+	if [ $rc = 1 ] && [ "$got" = "$n" ] && [ -z "$(printf '%s\n' "$msg" | grep -v -- "$expect")" ]; then
+		ok "verify rejects $what: $(printf '%s\n' "$msg" | head -n 1)"
+	else bad "verify $what: rc=$rc lines=$got msg='$msg'"; fi
+}
+p=$(plant inf)
+printf '; changed\r\n' >>"$p/$drv0.inf"
+# shellcheck disable=SC2086
+rejects "a changed .inf among all good packages" 1 "$p/$drv0.inf: SHA-256 .* is not a member" "$ca" $rcats "$p/$drv0.cat"
+p=$(plant sys)
+printf 'X' | dd of="$p/$drv0.sys" bs=1 seek=1200 conv=notrunc 2>/dev/null
+rejects "a tampered .sys (signature and catalog)" 2 "$p/$drv0.sys: \(embedded signature does not verify\|not listed\)" "$ca" "$p/$drv0.cat"
+p=$(plant noph)
+sign/signfile.sh "$src" "$p/$drv0.sys" test
+rejects "a .sys signed without page hashes" 1 "$p/$drv0.sys: embedded signature has no SHA-256 page hashes" "$ca" "$p/$drv0.cat"
+p=$(plant cat)
+$b/host/mkcat -o "$work/other.cat" --os 2:10.0 --time "$SOURCE_DATE_EPOCH" "$p/$drv0.sys" "$p/$drv0.inf"
+SIGN_KEYDIR=$pki/kd-good sign/signfile.sh "$work/other.cat" "$p/$drv0.cat" test
+rejects "a catalog signed by another CA" 1 "$p/$drv0.cat: catalog signature does not verify" "$ca" "$p/$drv0.cat"
+p=$(plant extra)
+echo stray >"$p/readme.txt"
+rejects "a file the catalog does not list" 1 "$p/readme.txt: SHA-256 .* is not a member" "$ca" "$p/$drv0.cat"
+p=$(plant missing)
+rm "$p/$drv0.cat"
+rejects "a missing catalog" 1 "$p/$drv0.cat: missing" "$ca" "$p/$drv0.cat"
+# shellcheck disable=SC2086
+rejects "every package under a wrong CA" "$npkg" "catalog signature does not verify" "$work/wrong-ca.pem" $rcats
+
+# --- A bad key stops make before it signs anything: one error line (make
+# adds its own "Error" line), the tree unchanged although a package was due.
+unsigned0=$(dirname "$(dirname "$rfirst")")/$drv0.sys
+before=$(snapshot)
+# shellcheck disable=SC2086
+msg=$(make --no-print-directory -j2 OUT="$r" B="$b" $keep -W "$unsigned0" packages \
+	SIGN_PKCS12="$work/prod.p12" SIGN_PASSFILE="$work/wrong" 2>&1)
+rc=$?
+if [ $rc != 0 ] && [ "$(printf '%s\n' "$msg" | grep -c '^sign: ')" = 1 ] &&
+	printf '%s\n' "$msg" | grep -q '^sign: signing key: .*wrong password' && [ "$before" = "$(snapshot)" ]; then
+	ok "make with a bad key stops before signing: $(printf '%s\n' "$msg" | grep '^sign: ')"
+else bad "make with a bad key: rc=$rc '$msg'"; fi
+
+# --- Attestation CABs: one per package, signed, folder-only layout, the
+# package files and the .pdb inside, identical when made twice.
+for i in 1 2; do
+	# shellcheck disable=SC2086
+	mk_r DIST="$work/att$i" attestation-cab >"$work/att$i.log" 2>&1 || bad "make attestation-cab (log $work/att$i.log)"
+done
+for cat in $rcats; do
+	pkg=$(dirname "$cat")
+	drv=$(basename "$cat" .cat)
+	set_=$(basename "$pkg")
+	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	f=${drv}_${set_}_$arch
+	cab=$work/att1/attestation/$f.cab
+	want=$(printf '%s\\%s\n' "$f" "$drv.inf" "$f" "$drv.sys" "$f" "$drv.cat" "$f" "$drv.pdb")
+	rm -rf "$work/x"
+	mkdir -p "$work/x"
+	if osslsigncode verify -in "$cab" -CAfile "$ca" >/dev/null 2>&1 && [ "$(gcab -t "$cab")" = "$want" ] &&
+		gcab -x -C "$work/x" "$cab" && cmp -s "$work/x/$f/$drv.inf" "$pkg/$drv.inf" &&
+		cmp -s "$work/x/$f/$drv.sys" "$pkg/$drv.sys" && cmp -s "$work/x/$f/$drv.cat" "$pkg/$drv.cat" &&
+		cmp -s "$work/x/$f/$drv.pdb" "$(dirname "$pkg")/$drv.pdb"; then
+		ok "$f.cab: signed, $f\\ with .inf .sys .cat .pdb"
+	else bad "$f.cab: $(gcab -t "$cab" 2>&1 | tr '\n' ' ')"; fi
+	if cmp -s "$cab" "$work/att2/attestation/$f.cab"; then ok "$f.cab reproducible"; else bad "$f.cab differs when made again"; fi
+done
+
+# --- import-signed: a simulated portal result, re-signed by a second CA
+# that plays Microsoft (its own signature on the .sys, its own catalog).
+sign/tests/mkcert.sh "$pki" msca self $always "basicConstraints=critical,CA:TRUE;keyUsage=critical,keyCertSign" &&
+	sign/tests/mkcert.sh "$pki" mssigner msca $always "$cs;extendedKeyUsage=codeSigning" || bad "making the Microsoft stand-in"
+mkdir -p "$pki/kd-ms"
+cp "$pki/mssigner.key" "$pki/kd-ms/signer.key"
+cat "$pki/mssigner.pem" "$pki/msca.pem" >"$pki/kd-ms/chain.pem"
+portal=$work/portal
+for cat in $rcats; do
+	pkg=$(dirname "$cat")
+	drv=$(basename "$cat" .cat)
+	set_=$(basename "$pkg")
+	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	f=$portal/Signed_1234/drivers/${drv}_${set_}_$arch
+	mkdir -p "$f"
+	cp "$pkg/$drv.inf" "$f/"
+	SIGN_KEYDIR=$pki/kd-ms sign/signfile.sh --ph "$(dirname "$pkg")/$drv.sys" "$f/$drv.sys" "MS" &&
+		$b/host/mkcat -o "$work/ms.cat" --os 2:10.0 --time "$SOURCE_DATE_EPOCH" "$f/$drv.sys" "$f/$drv.inf" &&
+		SIGN_KEYDIR=$pki/kd-ms sign/signfile.sh "$work/ms.cat" "$f/$drv.cat" "MS" || bad "simulating the portal for $f"
+done
+f0=$(basename "$(find "$portal" -type d -name "${drv0}_*" | LC_ALL=C sort | head -n 1)")
+# refused_import WHAT EXPECT MUTATION: on a copy of the portal result, one
+# problem line matching EXPECT plus "nothing was replaced"; $r unchanged.
+refused_import() {
+	rm -rf "$work/pneg"
+	cp -r "$portal" "$work/pneg"
+	(cd "$work/pneg/Signed_1234/drivers" && eval "$3")
+	before=$(snapshot)
+	# shellcheck disable=SC2086
+	msg=$(sign/import-signed.sh "$work/pneg" "$pki/msca.pem" "$b/sign/import-test" "$b/host/authhash" $rcats 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && [ "$(printf '%s\n' "$msg" | wc -l)" = 2 ] &&
+		printf '%s\n' "$msg" | head -n 1 | grep -q -- "$2" &&
+		printf '%s\n' "$msg" | tail -n 1 | grep -q "nothing was replaced" && [ "$before" = "$(snapshot)" ]; then
+		ok "import-signed refuses $1: $(printf '%s\n' "$msg" | head -n 1)"
+	else bad "import-signed $1: rc=$rc '$msg'"; fi
+}
+other=$(basename "$(find "$portal" -type d -name "${drv0}_*" | LC_ALL=C sort | sed -n 2p)")
+refused_import "a changed INF" "$f0/$drv0.inf: differs from our" "printf '; x\r\n' >>$f0/$drv0.inf"
+refused_import "another image" "$f0/$drv0.sys: not our image" "cp $other/$drv0.sys $f0/"
+refused_import "a missing file" "$f0: missing $drv0.cat" "rm $f0/$drv0.cat"
+refused_import "a missing package" "no folder $f0" "rm -r $f0"
+refused_import "two results for one package" "more than one folder $f0" "mkdir ../again && cp -r $f0 ../again/"
+refused_import "a catalog not signed by IMPORT_CA" "$drv0.cat: catalog signature does not verify" \
+	"SIGN_KEYDIR=$keydir $PWD/sign/signfile.sh $PWD/$work/ms.cat $f0/$drv0.cat test"
+
+# shellcheck disable=SC2086
+if mk_r import-signed DIR="$portal" IMPORT_CA="$pki/msca.pem" >"$work/import.log" 2>&1; then
+	same=1
+	for cat in $rcats; do
+		pkg=$(dirname "$cat")
+		drv=$(basename "$cat" .cat)
+		f=$portal/Signed_1234/drivers/${drv}_$(basename "$pkg")_$(basename "$(dirname "$(dirname "$pkg")")")
+		for x in inf sys cat; do cmp -s "$f/$drv.$x" "$pkg/$drv.$x" || same=0; done
+		[ -f "$pkg/.imported" ] || same=0
+	done
+	if [ $same = 1 ]; then ok "import-signed placed all $npkg packages"; else bad "import-signed: packages not in place"; fi
+else bad "make import-signed (log $work/import.log)"; fi
+# shellcheck disable=SC2086
+if msg=$(mk_r verify SIGN_VERIFY_CA="$pki/msca.pem" 2>&1); then
+	ok "imported packages pass make verify against the Microsoft stand-in"
+else bad "verify after import: $msg"; fi
+after=$(snapshot)
+# shellcheck disable=SC2086
+if mk_r packages >"$work/after-import.log" 2>&1 && [ "$after" = "$(snapshot)" ]; then
+	ok "make keeps the imported packages"
+else bad "make after import changed or failed (log $work/after-import.log)"; fi
+msg=$(mk_r -W "$unsigned0" packages 2>&1)
+if [ $? != 0 ] && printf '%s\n' "$msg" | grep -q "holds Microsoft-signed files" && [ "$after" = "$(snapshot)" ]; then
+	ok "make refuses to sign over imported packages"
+else bad "re-sign over imported: '$msg'"; fi
