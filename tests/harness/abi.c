@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include "abi.h"
+#include "kernel.h"
 
 static const int x64_args[4] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9};
 
@@ -190,7 +191,12 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
     } else {
         base = vm->map.stack + vm->map.stack_size - 0x100;
     }
+    if (vm->next_call_stack != 0) {
+        base = vm->next_call_stack;
+        vm->next_call_stack = 0;
+    }
     gva_t entry_sp = build_frame(vm, base, n, args);
+    unsigned held_before = vm->k->held_count, irql_before = vm->irql;
 
     vm->depth++;
     /* A timeout only at the outermost level guards against endless loops in
@@ -213,6 +219,10 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
                 " argument bytes, expected %u (calling convention mismatch)",
                 fn, (int64_t)(vw_sp(vm) - entry_sp - 4), 4 * n);
         ok = false;
+    }
+    if (ok) {
+        vw_kernel_after_call(vm, fn, held_before, irql_before);
+        ok = !vm->failed;
     }
     if (ok && result != NULL) {
         switch (vm->arch) {

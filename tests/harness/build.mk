@@ -7,24 +7,29 @@
 #   make check-harness                    the same as a check group
 
 HOST_PROGS += harness
-harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c)
-harness_CFLAGS := -Itests/harness
+harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
+	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
+harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-TEST_DRIVERS += badirql badleak badimport
+HARNESS_BAD := badirql badleak badimport badlock badvirtio
+# Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
+HARNESS_TESTDRV_NAMES := vwparam vblk
+TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
 badimport_SRCS  := tests/harness/bad/badimport.c
-badirql_ARCHES   := x86 amd64 arm64
-badleak_ARCHES   := x86 amd64 arm64
-badimport_ARCHES := x86 amd64 arm64
-badirql_IMPORTS   := ntoskrnl hal
-badleak_IMPORTS   := ntoskrnl hal
-badimport_IMPORTS := ntoskrnl hal
+badlock_SRCS    := tests/harness/bad/badlock.c
+# Recursive: the framework and virtio core lists come from later fragments.
+badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
+vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+$(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
+	$(d)_IMPORTS := ntoskrnl hal))
 
-HARNESS_TESTDRV := $(foreach d,badirql badleak badimport,$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
+HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"

@@ -51,10 +51,10 @@ struct vw_pvpanic *vw_pvpanic_acpi(struct vm *vm, uint8_t supported)
     struct vw_resource res;
     if (vm->arch == VW_ARM64) {
         vw_bus_add_memory(vm, ACPI_MMIO, 0x1000, &ops, dev);
-        res = (struct vw_resource){VW_RES_MEMORY, ACPI_MMIO, 1};
+        res = (struct vw_resource){VW_RES_MEMORY, ACPI_MMIO, 1, 0};
     } else {
         vw_bus_add_ports(vm, ACPI_PORT, 1, &ops, dev);
-        res = (struct vw_resource){VW_RES_PORT, ACPI_PORT, 1};
+        res = (struct vw_resource){VW_RES_PORT, ACPI_PORT, 1, 0};
     }
     dev->pdo = vw_pdo_create(vm, VW_ACPI_BUS, &res, 1);
     return dev;
@@ -66,7 +66,7 @@ struct vw_pvpanic *vw_pvpanic_pci(struct vm *vm, uint8_t supported)
     if (dev == NULL)
         return NULL;
     vw_bus_add_memory(vm, PCI_BAR0, PCI_BAR0_SIZE, &ops, dev);
-    struct vw_resource res = {VW_RES_MEMORY, PCI_BAR0, PCI_BAR0_SIZE};
+    struct vw_resource res = {VW_RES_MEMORY, PCI_BAR0, PCI_BAR0_SIZE, 0};
     dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, &res, 1);
     return dev;
 }

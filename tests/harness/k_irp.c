@@ -8,13 +8,14 @@
 #include "kernel.h"
 #include "layout.h"
 
-#define IO_TYPE_IRP          6
-#define IRP_MJ_POWER         0x16
-#define IRP_MJ_PNP           0x1b
-#define SL_PENDING_RETURNED  0x01
-#define SL_INVOKE_ON_CANCEL  0x20
-#define SL_INVOKE_ON_SUCCESS 0x40
-#define SL_INVOKE_ON_ERROR   0x80
+#define IO_TYPE_IRP            6
+#define IRP_MJ_POWER           0x16
+#define IRP_MJ_PNP             0x1b
+#define IRP_MN_QUERY_INTERFACE 0x08
+#define SL_PENDING_RETURNED    0x01
+#define SL_INVOKE_ON_CANCEL    0x20
+#define SL_INVOKE_ON_SUCCESS   0x40
+#define SL_INVOKE_ON_ERROR     0x80
 
 static uint64_t stack_size(struct vm *vm)
 {
@@ -77,6 +78,10 @@ static uint32_t bus_dispatch(struct vm *vm, gva_t irp, gva_t stack)
     uint8_t minor = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), 1);
     if (major == IRP_MJ_POWER || (major == IRP_MJ_PNP && (minor <= 6 || minor == 0x17)))
         vw_irp_set_status(vm, irp, VW_STATUS_SUCCESS);
+    if (major == IRP_MJ_PNP && minor == IRP_MN_QUERY_INTERFACE) {
+        gva_t pdo = vw_rdptr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, DeviceObject));
+        vw_irp_set_status(vm, irp, vw_bus_query_interface(vm, pdo, stack, vw_irp_status(vm, irp)));
+    }
     uint32_t status = vw_irp_status(vm, irp);
     vw_io_complete(vm, irp);
     return status;
@@ -147,6 +152,8 @@ void vw_io_complete(struct vm *vm, gva_t irp)
             return;
     }
     vm->k->completed_irp = irp;
+    if (!vw_io_sync_complete(vm, irp))
+        vw_io_power_complete(vm, irp);
 }
 
 void vw_IofCallDriver(struct vm *vm, const struct vw_api *api)

@@ -91,3 +91,24 @@ void vw_WRITE_PORT_UCHAR(struct vm *vm, const struct vw_api *api)
 {
     vw_bus_port_write(vm, (uint16_t)vw_arg(vm, api, 0), vw_arg(vm, api, 1) & 0xff, 1);
 }
+
+#define REGISTER_ACCESSORS(TYPE, SIZE, MASK)                                                       \
+    void vw_READ_REGISTER_##TYPE(struct vm *vm, const struct vw_api *api)                          \
+    {                                                                                              \
+        vw_set_return(vm, register_access(vm, vw_arg(vm, api, 0), SIZE, false, 0));                \
+    }                                                                                              \
+    void vw_WRITE_REGISTER_##TYPE(struct vm *vm, const struct vw_api *api)                         \
+    {                                                                                              \
+        register_access(vm, vw_arg(vm, api, 0), SIZE, true, vw_arg(vm, api, 1) & (MASK));          \
+    }                                                                                              \
+    void vw_READ_PORT_##TYPE(struct vm *vm, const struct vw_api *api)                              \
+    {                                                                                              \
+        vw_set_return(vm, vw_bus_port_read(vm, (uint16_t)vw_arg(vm, api, 0), SIZE));               \
+    }                                                                                              \
+    void vw_WRITE_PORT_##TYPE(struct vm *vm, const struct vw_api *api)                             \
+    {                                                                                              \
+        vw_bus_port_write(vm, (uint16_t)vw_arg(vm, api, 0), vw_arg(vm, api, 1) & (MASK), SIZE);    \
+    }
+
+REGISTER_ACCESSORS(USHORT, 2, 0xffff)
+REGISTER_ACCESSORS(ULONG, 4, 0xffffffffu)

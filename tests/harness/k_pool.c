@@ -1,5 +1,5 @@
 /*
- * Pool: every block gets its own pages, ends at a page end (rounded to 16
+ * Pool, in guest RAM (ram.h): every block gets its own pages, ends at a page end (rounded to 16
  * bytes) and has an unmapped guard page on each side, so overruns, underruns
  * and use after free fault at once.  Addresses are never reused.
  */
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "abi.h"
 #include "kernel.h"
+#include "ram.h"
 
 #define PAGE 0x1000ull
 
@@ -26,7 +27,7 @@ gva_t vw_pool_alloc(struct vm *vm, uint64_t size, uint32_t tag, const char *kind
     uint64_t rounded = (size + 15) & ~15ull;
     uint64_t pages_len = (rounded + PAGE - 1) & ~(PAGE - 1);
     gva_t pages = k->pool_next + PAGE; /* leading guard page */
-    if (!vw_map_pages(vm, pages, pages_len, UC_PROT_READ | UC_PROT_WRITE))
+    if (!vw_ram_map(vm, pages, pages_len))
         return 0;
     k->pool_next = pages + pages_len; /* next block's leading guard is our trailing one */
     struct vw_pool_block *b = &k->pool[k->pool_count++];
@@ -58,6 +59,10 @@ bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
                 vw_kernel_describe_address(vm, va));
         return false;
     }
+    if (vw_dpc_queued_in(vm, b->va, b->size)) {
+        vw_fail(vm, "%s frees a %s that holds a queued DPC", who, b->kind);
+        return false;
+    }
     /* Freeing memory that still holds a registered callback record would
      * leave the kernel calling into freed memory at the next bug check. */
     for (unsigned i = 0; i < vm->k->callback_count; i++) {
@@ -69,7 +74,7 @@ bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
         }
     }
     b->live = false;
-    uc_mem_unmap(vm->uc, b->pages, b->pages_len);
+    vw_ram_unmap(vm, b->pages, b->pages_len);
     return true;
 }
 
@@ -106,11 +111,23 @@ void vw_ExAllocatePool2(struct vm *vm, const struct vw_api *api)
     allocate(vm, vw_arg(vm, api, 1), (uint32_t)vw_arg(vm, api, 2));
 }
 
+/* Only blocks from the pool allocators go back with ExFreePool*. */
+static bool is_pool(struct vm *vm, const struct vw_pool_block *b, const char *who)
+{
+    if (b != NULL && !b->driver_owned) {
+        vw_fail(vm, "%s of a %s, which the pool did not allocate", who, b->kind);
+        return false;
+    }
+    return true;
+}
+
 void vw_ExFreePoolWithTag(struct vm *vm, const struct vw_api *api)
 {
     gva_t va = vw_arg(vm, api, 0);
     uint32_t tag = (uint32_t)vw_arg(vm, api, 1);
     struct vw_pool_block *b = find_live(vm, va);
+    if (!is_pool(vm, b, "ExFreePoolWithTag"))
+        return;
     if (b != NULL && tag != 0 && b->tag != tag) {
         vw_fail(vm, "ExFreePoolWithTag: tag '%.4s' does not match the allocation's '%.4s'",
                 (const char *)&tag, (const char *)&b->tag);
@@ -121,5 +138,7 @@ void vw_ExFreePoolWithTag(struct vm *vm, const struct vw_api *api)
 
 void vw_ExFreePool(struct vm *vm, const struct vw_api *api)
 {
+    if (!is_pool(vm, find_live(vm, vw_arg(vm, api, 0)), "ExFreePool"))
+        return;
     vw_pool_free(vm, vw_arg(vm, api, 0), "ExFreePool");
 }

@@ -14,6 +14,7 @@ bool vw_kernel_create(struct vm *vm)
     if (vm->k == NULL)
         return false;
     vm->k->pool_next = vm->map.pool;
+    vm->k->interrupt_time = 0x0000001234abcd00ull; /* what cpu.c published */
     vm->k->mmio_next = vm->map.mmio;
     return true;
 }
@@ -22,6 +23,8 @@ void vw_kernel_destroy(struct vm *vm)
 {
     if (vm->k == NULL)
         return;
+    for (unsigned i = vm->k->destructor_count; i-- > 0;)
+        vm->k->destructors[i].fn(vm->k->destructors[i].p);
     for (unsigned i = 0; i < vm->k->kept_count; i++)
         free(vm->k->kept[i]);
     free(vm->k->kept);
@@ -38,6 +41,15 @@ void vw_kernel_keep(struct vm *vm, void *p)
         return;
     vm->k->kept = kept;
     kept[vm->k->kept_count++] = p;
+}
+
+void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->destructor_count < sizeof(k->destructors) / sizeof(k->destructors[0])) {
+        k->destructors[k->destructor_count].fn = fn;
+        k->destructors[k->destructor_count++].p = p;
+    }
 }
 
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va)
@@ -89,6 +101,7 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
                 imp->api->irql_max, vw_where(vm, vw_return_address(vm), w));
         return;
     }
+    vw_sched_point(vm);
     imp->api->fn(vm, imp->api);
     if (vm->failed)
         uc_emu_stop(vm->uc);

@@ -44,10 +44,68 @@ struct vw_mapping {
     uint64_t len, map_len, phys;
 };
 
+/* PCI configuration space of a PDO, served through BUS_INTERFACE_STANDARD. */
+struct vw_pci_ops {
+    uint32_t (*read)(struct vm *vm, void *dev, uint32_t offset, unsigned size);
+    void (*write)(struct vm *vm, void *dev, uint32_t offset, uint32_t value, unsigned size);
+};
+
 struct vw_pdo {
     gva_t obj;
     gva_t raw, translated; /* CM_RESOURCE_LISTs, 0 = none */
+    unsigned messages;     /* message-signalled interrupts assigned */
+    bool line;             /* a line-based interrupt assigned */
+    const struct vw_pci_ops *pci;
+    void *pci_dev;
+    int bus_refs; /* BUS_INTERFACE_STANDARD references held by drivers */
 };
+
+/* A connected interrupt (IoConnectInterruptEx). */
+struct vw_interrupt {
+    gva_t pdo, routine, context, object, table;
+    bool message, live;
+    unsigned messages, irql;
+    uint32_t pending; /* bit per message (bit 0 for a line) */
+};
+
+struct vw_dpc_entry {
+    gva_t dpc, arg1, arg2;
+};
+
+struct vw_adapter {
+    gva_t obj, pdo;
+    bool live;
+};
+
+struct vw_common_buffer {
+    gva_t va, adapter;
+    uint64_t pa, len;
+    bool live;
+};
+
+struct vw_reg_value {
+    gva_t pdo;
+    char name[64];
+    uint32_t type, len;
+    uint8_t data[256];
+};
+
+struct vw_power_request {
+    gva_t irp, pdo, completion, context;
+    uint32_t minor, state;
+};
+
+struct vw_spinlock_hold {
+    gva_t lock, where;
+};
+
+/* Devices run at scheduling points (sched.c); true when they did or hold
+ * work, so that a waiter keeps waiting. */
+typedef bool vw_poll_fn(struct vm *vm, void *dev);
+/* Told about each common buffer (DMA memory a device may be pointed at). */
+typedef void vw_dma_listener_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t len, bool add);
+/* Run by a waiter once, before it waits: another thread's action. */
+typedef void vw_on_wait_fn(struct vm *vm, void *ctx);
 
 struct vw_kernel {
     struct vw_pool_block *pool;
@@ -75,16 +133,113 @@ struct vw_kernel {
 
     void **kept;
     unsigned kept_count;
+    struct {
+        void (*fn)(void *);
+        void *p;
+    } destructors[8];
+    unsigned destructor_count;
+
+    /* Kernel routines handed out as pointers (routine.c). */
+    const struct vw_api *routines[64];
+    unsigned routine_count;
+
+    /* Interrupts and DPCs (k_intr.c, k_dpc.c). */
+    struct vw_interrupt interrupts[8];
+    unsigned interrupt_count;
+    struct vw_dpc_entry dpcs[VW_MAX_OBJECTS];
+    unsigned dpc_count;
+    unsigned interrupts_delivered, dpcs_run;
+
+    /* DMA (k_dma.c). */
+    struct vw_adapter adapters[8];
+    unsigned adapter_count;
+    struct vw_common_buffer buffers[VW_MAX_OBJECTS];
+    unsigned buffer_count;
+    struct {
+        vw_dma_listener_fn *fn;
+        void *dev;
+    } dma_listeners[4];
+    unsigned dma_listener_count;
+
+    /* Spin locks held now, in acquisition order (k_spinlock.c). */
+    struct vw_spinlock_hold held[16];
+    unsigned held_count;
+
+    /* Scheduling (sched.c). */
+    struct {
+        vw_poll_fn *fn;
+        void *dev;
+    } pollers[4];
+    unsigned poller_count;
+    bool in_sched;
+    uint64_t sched_rng; /* seeded injection points; 0 = every point */
+    vw_on_wait_fn *on_wait;
+    void *on_wait_ctx;
+
+    /* Virtual time in 100 ns units since boot (k_time.c). */
+    uint64_t interrupt_time;
+
+    /* Object references taken by IoGetAttachedDeviceReference and not yet
+     * dropped; driver-built synchronous IRPs (k_iomisc.c). */
+    int object_refs;
+    gva_t sync_irps[8];
+    unsigned sync_irp_count;
+    gva_t interface_names[8];
+    unsigned interface_count;
+
+    struct vw_power_request power_requests[4];
+    unsigned power_request_count;
+
+    /* Registry (k_registry.c): values the scenario set, open keys. */
+    struct vw_reg_value reg_values[16];
+    unsigned reg_value_count;
+    gva_t reg_open[8];
 };
 
 bool vw_kernel_create(struct vm *vm);
 void vw_kernel_destroy(struct vm *vm);
 /* Free P with the kernel state (host allocations tied to this machine). */
 void vw_kernel_keep(struct vm *vm, void *p);
+/* Call FN(P) when the machine goes away (before kept memory is freed). */
+void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p);
 /* " (NULL page)", " (freed pool block ...)" or "" for a faulting address. */
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va);
 /* Install the thunk dispatcher once the imports are bound. */
 bool vw_kernel_bind_thunks(struct vm *vm);
+
+/* Kernel routines the driver reaches through pointers the kernel hands out
+ * (BUS_INTERFACE_STANDARD, DMA_OPERATIONS): a slot on the routine page. */
+gva_t vw_kernel_routine(struct vm *vm, const struct vw_api *api);
+/* Checks when a driver routine returns to the kernel: no spin lock it took
+ * still held, IRQL back where it was (called by vw_call). */
+void vw_kernel_after_call(struct vm *vm, gva_t fn, unsigned held_before, unsigned irql_before);
+
+/* Scheduling points: devices run, pending interrupts and DPCs are delivered
+ * as the IRQL allows.  vw_sched_idle runs them until nothing happens;
+ * true when something did. */
+void vw_sched_point(struct vm *vm);
+bool vw_sched_idle(struct vm *vm);
+void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev);
+void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev);
+
+/* Interrupts (k_intr.c): a device raises message MESSAGE (0 for a line). */
+void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message);
+bool vw_intr_deliver(struct vm *vm);
+unsigned vw_intr_report_leaks(struct vm *vm);
+/* DPCs (k_dpc.c). */
+bool vw_dpc_drain(struct vm *vm);
+bool vw_dpc_queued_in(struct vm *vm, gva_t start, uint64_t len);
+/* DMA (k_dma.c). */
+unsigned vw_dma_report_leaks(struct vm *vm);
+/* Misc object bookkeeping at unload (k_iomisc.c). */
+unsigned vw_iomisc_report_leaks(struct vm *vm);
+unsigned vw_registry_report_leaks(struct vm *vm);
+/* Virtual clock (k_time.c). */
+void vw_time_advance(struct vm *vm, uint64_t units_100ns);
+/* The PDO record of a PDO object, or NULL. */
+struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
+/* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
+uint32_t vw_bus_query_interface(struct vm *vm, gva_t pdo, gva_t stack, uint32_t status);
 
 /* IRQL changes by inline code (CR8) or the IRQL APIs. */
 void vw_irql_set(struct vm *vm, unsigned irql, const char *who);
@@ -102,6 +257,19 @@ uint32_t vw_io_call_driver(struct vm *vm, gva_t device, gva_t irp);
 void vw_io_complete(struct vm *vm, gva_t irp);
 uint32_t vw_irp_status(struct vm *vm, gva_t irp);
 void vw_irp_set_status(struct vm *vm, gva_t irp, uint32_t status);
+
+/* Send an IRP to the top of PDO's stack as the I/O or PnP manager does
+ * (pnp.c): FILL sets the first stack location up, DONE sees the completed
+ * IRP before it is freed; returns the final status. */
+uint32_t vw_send_irp(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uint32_t status,
+                     void (*fill)(struct vm *, gva_t irp, gva_t stack, const void *),
+                     void (*done)(struct vm *, gva_t irp, const void *), const void *ctx);
+
+/* Driver-built synchronous IRPs: finish one that completed (k_iomisc.c). */
+bool vw_io_sync_complete(struct vm *vm, gva_t irp);
+/* Power IRPs from PoRequestPowerIrp: call the requester's completion
+ * function, free the IRP (k_iomisc.c). */
+bool vw_io_power_complete(struct vm *vm, gva_t irp);
 
 /* Devices (k_io.c). */
 gva_t vw_device_top(struct vm *vm, gva_t device);
@@ -138,3 +306,19 @@ vw_api_fn vw_MmMapIoSpace, vw_MmUnmapIoSpace;
 vw_api_fn vw_READ_REGISTER_UCHAR, vw_WRITE_REGISTER_UCHAR, vw_READ_PORT_UCHAR, vw_WRITE_PORT_UCHAR;
 vw_api_fn vw_DbgPrint, vw_DbgPrintEx;
 vw_api_fn vw_memcpy, vw_memmove, vw_memset;
+vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USHORT,
+    vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
+    vw_WRITE_PORT_ULONG;
+vw_api_fn vw_KeClearEvent;
+vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
+vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
+vw_api_fn vw_IoGetDmaAdapter;
+vw_api_fn vw_KeAcquireSpinLockRaiseToDpc, vw_KeReleaseSpinLock, vw_KeAcquireSpinLockAtDpcLevel,
+    vw_KeReleaseSpinLockFromDpcLevel, vw_KeAcquireInStackQueuedSpinLock,
+    vw_KeReleaseInStackQueuedSpinLock;
+vw_api_fn vw_KeStallExecutionProcessor, vw_KeQueryInterruptTime, vw_KeQuerySystemTime,
+    vw_KeQueryPerformanceCounter;
+vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSynchronousFsdRequest,
+    vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
+    vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
+vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;

@@ -211,6 +211,8 @@ static bool add_import(struct vm *vm, const char *module, const char *name)
     snprintf(imp->module, sizeof(imp->module), "%s", module);
     snprintf(imp->name, sizeof(imp->name), "%s", name);
     imp->api = vw_api_find(name, vm->arch);
+    if (vm->hidden_api != NULL && strcmp(name, vm->hidden_api) == 0)
+        imp->api = NULL;
     imp->slot = vm->map.thunks + SLOT_SIZE * vm->import_count;
     vm->import_count++;
     return true;

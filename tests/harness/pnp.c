@@ -85,8 +85,50 @@ bool vw_driver_load(struct vm *vm, const char *name)
     return true;
 }
 
+#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0x0
+#define CM_RESOURCE_INTERRUPT_LATCHED         0x1
+#define CM_RESOURCE_INTERRUPT_MESSAGE         0x2
+#define CM_RESOURCE_INTERRUPT_POLICY_INCLUDED 0x4
+
+/* Message-signalled: one descriptor with the message count (raw) and the
+ * vector/level the system assigned (translated); line: level-triggered. */
+static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resource *r,
+                                 bool translated)
+{
+    bool message = r->len != 0;
+    vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type), VW_RES_INTERRUPT, 1);
+    vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition),
+          message ? 1 /* exclusive */ : 3 /* shared */, 1);
+    vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Flags),
+          message ? CM_RESOURCE_INTERRUPT_MESSAGE | CM_RESOURCE_INTERRUPT_LATCHED
+                  : CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
+          2);
+    if (message && !translated) {
+        vw_wr(
+            vm,
+            d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.MessageCount),
+            r->len, 2);
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.Vector),
+              0x60, 4);
+    } else if (message) {
+        vw_wr(
+            vm,
+            d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Level),
+            5, 4);
+        vw_wr(
+            vm,
+            d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Vector),
+            0x60, 4);
+    } else {
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Level),
+              translated ? 5 : r->start, 4);
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Vector),
+              translated ? 0x50 : r->start, 4);
+    }
+}
+
 static gva_t resource_list(struct vm *vm, enum vw_interface bus, const struct vw_resource *res,
-                           unsigned count)
+                           unsigned count, bool translated)
 {
     uint64_t full = VW_OFFSET(vm, CM_RESOURCE_LIST, List);
     uint64_t partial = full + VW_OFFSET(vm, CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList);
@@ -100,8 +142,19 @@ static gva_t resource_list(struct vm *vm, enum vw_interface bus, const struct vw
     vw_wr(vm, list + partial + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, Count), count, 4);
     for (unsigned i = 0; i < count; i++) {
         gva_t d = list + descs + dsize * i;
-        bool port = res[i].type == VW_RES_PORT;
-        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type), res[i].type, 1);
+        if (res[i].type == VW_RES_INTERRUPT) {
+            interrupt_descriptor(vm, d, &res[i], translated);
+            continue;
+        }
+        /* A translated range elsewhere in CPU space is memory there. */
+        bool moved = translated && res[i].translated != 0;
+        bool port = res[i].type == VW_RES_PORT && !moved;
+        uint64_t start = moved ? res[i].translated : res[i].start;
+        vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type),
+              port    ? VW_RES_PORT
+              : moved ? VW_RES_MEMORY
+                      : res[i].type,
+              1);
         vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition),
               1 /* CmResourceShareDeviceExclusive */, 1);
         /* CM_RESOURCE_PORT_IO; CM_RESOURCE_MEMORY_READ_WRITE is 0. */
@@ -109,7 +162,7 @@ static gva_t resource_list(struct vm *vm, enum vw_interface bus, const struct vw
         vw_wr(vm,
               d + (port ? VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Start)
                         : VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start)),
-              res[i].start, 8);
+              start, 8);
         vw_wr(vm,
               d + (port ? VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Length)
                         : VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length)),
@@ -128,12 +181,26 @@ gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resour
         k->bus_driver = new_driver_object(vm, "PnpBus");
     struct vw_pdo *pdo = &k->pdos[k->pdo_count++];
     pdo->obj = vw_pdo_new(vm);
-    pdo->raw = resource_list(vm, bus, res, count);
-    pdo->translated = resource_list(vm, bus, res, count);
+    pdo->raw = resource_list(vm, bus, res, count, false);
+    pdo->translated = resource_list(vm, bus, res, count, true);
+    for (unsigned i = 0; i < count; i++)
+        if (res[i].type == VW_RES_INTERRUPT && res[i].len != 0)
+            pdo->messages += (unsigned)res[i].len;
+        else if (res[i].type == VW_RES_INTERRUPT)
+            pdo->line = true;
     return pdo->obj;
 }
 
-static const struct vw_pdo *find_pdo(struct vm *vm, gva_t obj)
+void vw_pdo_set_pci(struct vm *vm, gva_t pdo, const struct vw_pci_ops *ops, void *dev)
+{
+    struct vw_pdo *p = vw_pdo_find(vm, pdo);
+    if (p != NULL) {
+        p->pci = ops;
+        p->pci_dev = dev;
+    }
+}
+
+struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj)
 {
     for (unsigned i = 0; i < vm->k->pdo_count; i++)
         if (vm->k->pdos[i].obj == obj)
@@ -172,8 +239,9 @@ bool vw_add_device(struct vm *vm, gva_t pdo)
 
 /* Send an IRP the way the PnP/power manager does: a fresh IRP sized for the
  * stack, the first location filled in, IoCallDriver on the top device. */
-static uint32_t send(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uint32_t status,
-                     void (*fill)(struct vm *, gva_t stack, const void *), const void *ctx)
+uint32_t vw_send_irp(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uint32_t status,
+                     void (*fill)(struct vm *, gva_t irp, gva_t stack, const void *),
+                     void (*done)(struct vm *, gva_t irp, const void *), const void *ctx)
 {
     if (vm->failed)
         return VW_STATUS_INVALID_DEVICE_REQUEST;
@@ -187,7 +255,7 @@ static uint32_t send(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uin
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), minor, 1);
     if (fill)
-        fill(vm, stack, ctx);
+        fill(vm, irp, stack, ctx);
     vm->k->completed_irp = 0;
     uint32_t result = vw_io_call_driver(vm, top, irp);
     if (vm->failed)
@@ -200,12 +268,15 @@ static uint32_t send(struct vm *vm, gva_t pdo, uint8_t major, uint8_t minor, uin
     uint32_t final = vw_irp_status(vm, irp);
     if (result != VW_STATUS_PENDING && result != final)
         vw_fail(vm, "dispatch returned 0x%08x but completed the IRP with 0x%08x", result, final);
+    if (done && !vm->failed)
+        done(vm, irp, ctx);
     vw_pool_free(vm, irp, "I/O manager freeing the IRP");
     return final;
 }
 
-static void fill_start(struct vm *vm, gva_t stack, const void *ctx)
+static void fill_start(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
 {
+    (void)irp;
     const struct vw_pdo *pdo = ctx;
     vw_wrptr(vm,
              stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.StartDevice.AllocatedResources),
@@ -218,26 +289,40 @@ static void fill_start(struct vm *vm, gva_t stack, const void *ctx)
 
 uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor)
 {
-    const struct vw_pdo *p = find_pdo(vm, pdo);
+    const struct vw_pdo *p = vw_pdo_find(vm, pdo);
     if (p == NULL) {
         vw_fail(vm, "harness: unknown PDO");
         return VW_STATUS_INVALID_DEVICE_REQUEST;
     }
-    return send(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
-                minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, p);
+    return vw_send_irp(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
+                       minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, NULL, p);
 }
 
-static void fill_power(struct vm *vm, gva_t stack, const void *ctx)
+/* POWER_STATE_TYPE: SystemPowerState 0, DevicePowerState 1. */
+struct power_target {
+    unsigned type, state;
+};
+
+static void fill_power(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
 {
-    const unsigned *state = ctx;
-    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.Type), 1 /* Device */, 4);
-    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), *state, 4);
+    (void)irp;
+    const struct power_target *t = ctx;
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.Type), t->type, 4);
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), t->state, 4);
 }
 
 uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state)
 {
-    return send(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
-                &state);
+    struct power_target t = {1, state};
+    return vw_send_irp(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
+                       NULL, &t);
+}
+
+uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state)
+{
+    struct power_target t = {0, state};
+    return vw_send_irp(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
+                       NULL, &t);
 }
 
 void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled)
@@ -265,11 +350,18 @@ bool vw_driver_unload(struct vm *vm)
         return false;
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
     unsigned callbacks = vw_bugcheck_registered(vm);
+    unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
+                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
     if (pool || maps || callbacks)
         vw_fail(vm,
                 "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
                 "callback(s) still registered (details in the log)",
                 pool, maps, callbacks);
+    else if (others)
+        vw_fail(vm,
+                "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
+                "connection(s), references or registry handles (details in the log)",
+                others);
     return !vm->failed;
 }
 

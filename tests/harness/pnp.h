@@ -14,12 +14,16 @@
 #define VW_IRP_MN_QUERY_STOP_DEVICE    0x05
 #define VW_IRP_MN_SURPRISE_REMOVAL     0x17
 
-enum vw_resource_type { VW_RES_PORT = 1, VW_RES_MEMORY = 3 };
+enum vw_resource_type { VW_RES_PORT = 1, VW_RES_INTERRUPT = 2, VW_RES_MEMORY = 3 };
 enum vw_interface { VW_ISA = 1, VW_PCI_BUS = 5, VW_ACPI_BUS = 17 };
 
+/* A range (START, LEN), or an interrupt: LEN messages (message-signalled)
+ * or, with LEN 0, a level-triggered line.  TRANSLATED, when set, is what the
+ * CPU sees for a range (an arm64 PCI I/O BAR: raw port, translated memory). */
 struct vw_resource {
     enum vw_resource_type type;
     uint64_t start, len;
+    uint64_t translated;
 };
 
 /* Load NAME (out/<arch>/NAME/NAME.sys, else build/<arch>/testdrv/NAME/) and
@@ -28,12 +32,37 @@ bool vw_driver_load(struct vm *vm, const char *name);
 /* A PDO of the bus driver owning RESOURCES (raw = translated). */
 gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resource *res,
                     unsigned count);
+/* Serve PDO's PCI configuration space through BUS_INTERFACE_STANDARD. */
+struct vw_pci_ops;
+void vw_pdo_set_pci(struct vm *vm, gva_t pdo, const struct vw_pci_ops *ops, void *dev);
 /* Call the driver's AddDevice for PDO; true on success. */
 bool vw_add_device(struct vm *vm, gva_t pdo);
 /* Send a PnP IRP to the top of PDO's stack; returns its final status. */
 uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor);
 /* Send a power IRP (IRP_MN_SET_POWER, device power state STATE). */
 uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state);
+/* Send a system power IRP (IRP_MN_SET_POWER, S-state STATE: 1 = S0 ... 4 =
+ * S3); the power policy owner asks for the D-IRP with PoRequestPowerIrp. */
+uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state);
+/* Requests to the top of PDO's stack, as a user-mode handle would send
+ * them: IRP_MJ_CREATE/CLOSE, buffered IRP_MJ_DEVICE_CONTROL (METHOD_BUFFERED:
+ * the output is copied back, *INFO bytes) and buffered IRP_MJ_READ. */
+uint32_t vw_create(struct vm *vm, gva_t pdo);
+uint32_t vw_close(struct vm *vm, gva_t pdo);
+uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint32_t in_len,
+                  void *out, uint32_t out_len, uint64_t *info);
+uint32_t vw_read_request(struct vm *vm, gva_t pdo, void *out, uint32_t len, uint64_t *info);
+/* A value in PDO's hardware key ("Device Parameters"): TYPE is REG_DWORD (4),
+ * REG_SZ (1), ...; what IoOpenDeviceRegistryKey + ZwQueryValueKey return. */
+void vw_registry_set(struct vm *vm, gva_t pdo, const char *name, uint32_t type, const void *data,
+                     uint32_t len);
+/* Seeded injection points: with SEED != 0 each scheduling point outside a
+ * wait lets the devices run, and delivers interrupts, only at random (per
+ * SEED, so a failing seed replays exactly); 0 restores every point. */
+void vw_sched_seed(struct vm *vm, uint64_t seed);
+/* Run FN once, from inside the next wait of the driver that would block:
+ * another thread acting while a request is in flight. */
+void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *ctx);
 /* Crash: run the registered bug-check callbacks at HIGH_LEVEL. */
 void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled);
 /* Unload: the driver must have no device left; then DriverUnload, then the

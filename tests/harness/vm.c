@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "kernel.h"
 #include "layout.h"
+#include "ram.h"
 #include "vm.h"
 
 #define PAGE 0x1000ull
@@ -21,6 +22,7 @@ static const struct vw_map maps[VW_ARCH_COUNT] = {
                 .image = 0x81000000,
                 .stack = 0x82000000,
                 .stack_size = 0x40000,
+                .istack = 0x82100000,
                 .kpcr = 0x83000000,
                 .gdt = 0x83001000,
                 .kheap = 0x90000000,
@@ -31,6 +33,7 @@ static const struct vw_map maps[VW_ARCH_COUNT] = {
                   .image = 0xfffff80001000000,
                   .stack = 0xfffff80002000000,
                   .stack_size = 0x40000,
+                  .istack = 0xfffff80002100000,
                   .kpcr = 0xfffff80003000000,
                   .kheap = 0xfffff80010000000,
                   .pool = 0xfffff80020000000,
@@ -40,6 +43,7 @@ static const struct vw_map maps[VW_ARCH_COUNT] = {
                   .image = 0xfffff80001000000,
                   .stack = 0xfffff80002000000,
                   .stack_size = 0x40000,
+                  .istack = 0xfffff80002100000,
                   .kpcr = 0xfffff80003000000,
                   .kheap = 0xfffff80010000000,
                   .pool = 0xfffff80020000000,
@@ -75,7 +79,9 @@ struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *buil
     vm->out_dir = out_dir;
     vm->build_dir = build_dir;
     vm->kheap_next = vm->kheap_mapped_end = vm->map.kheap;
-    if (!vw_layout_load(vm, build_dir) || !vw_cpu_create(vm) || !vw_kernel_create(vm)) {
+    vm->ram.fd = -1;
+    if (!vw_layout_load(vm, build_dir) || !vw_cpu_create(vm) || !vw_ram_create(vm) ||
+        !vw_kernel_create(vm)) {
         vw_vm_destroy(vm);
         return NULL;
     }
@@ -89,6 +95,7 @@ void vw_vm_destroy(struct vm *vm)
     vw_kernel_destroy(vm);
     if (vm->uc)
         uc_close(vm->uc);
+    vw_ram_destroy(vm);
     free((void *)vm->layout);
     free(vm->imports);
     free(vm->log);

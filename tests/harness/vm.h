@@ -27,14 +27,23 @@ enum vw_arch { VW_X86, VW_AMD64, VW_ARM64, VW_ARCH_COUNT };
 #define VW_DISPATCH_LEVEL 2
 #define VW_HIGH_LEVEL     31
 
-/* Guest address map of one architecture (see vm.c). */
+/* Guest address map of one architecture (see vm.c); ISRs and DPCs run on
+ * the interrupt stack, VW_ISTACK_SIZE bytes at istack. */
+#define VW_ISTACK_SIZE 0x10000
 struct vw_map {
-    gva_t thunks, image, stack, stack_size, kpcr, gdt, kheap, pool, mmio, kuser;
+    gva_t thunks, image, stack, stack_size, istack, kpcr, gdt, kheap, pool, mmio, kuser;
 };
 
 struct vw_import;
 struct vw_kernel;
 struct vw_bus;
+
+/* Guest RAM (ram.h): one memfd, physical address = offset. */
+struct vw_ram {
+    int fd;
+    uint8_t *host;
+    uint64_t size;
+};
 
 struct vw_image {
     gva_t base;
@@ -57,16 +66,22 @@ struct vm {
     gva_t sentinel; /* return address of every call into the driver */
 
     unsigned irql;
-    unsigned depth; /* nesting of calls into the driver */
+    unsigned depth;        /* nesting of calls into the driver */
+    gva_t next_call_stack; /* top of the stack the next vw_call runs on (ISR/DPC) */
     gva_t kheap_next, kheap_mapped_end;
 
     struct vw_kernel *k;
     struct vw_bus *bus;
+    struct vw_ram ram;
 
     bool failed;
     char failure[2048];
     char *log;
     size_t log_len, log_cap;
+
+    /* An API the harness pretends not to have (the unimplemented-import
+     * checker's scenario), or NULL. */
+    const char *hidden_api;
 
     /* Where drivers are found (set by the runner). */
     const char *out_dir, *build_dir;

@@ -1,7 +1,7 @@
 /*
  * Planted bug for the unimplemented-API checker: imports a routine the
- * harness does not implement (KeStallExecutionProcessor, for now; when the
- * harness gains it, pick another import it lacks).
+ * harness pretends not to have (its scenario hides ZwClose: see
+ * selftest/planted_bugs.c).
  */
 #include <ntddk.h>
 
@@ -11,6 +11,6 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
 {
     (void)DriverObject;
     (void)RegistryPath;
-    KeStallExecutionProcessor(10);
+    ZwClose(NULL);
     return STATUS_SUCCESS;
 }

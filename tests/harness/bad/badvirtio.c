@@ -1,0 +1,168 @@
+/*
+ * Planted bugs for the virtio checkers: a driver on the WDM framework and
+ * the virtio core that brings its device up with exactly one violation of
+ * the virtio protocol, chosen by byte 0 of the device configuration (the
+ * harness scenario sets it):
+ *   1  DRIVER_OK without FEATURES_OK (status order)
+ *   2  a feature the device did not offer
+ *   3  avail->idx published before its ring entry (split ring)
+ *   4  a descriptor holding a virtual address, not DMA memory
+ *   5  a descriptor chain that loops
+ *   6  packed ring: descriptor flags written before its address and length
+ */
+#include <wdm/virtio_wdm.h>
+
+#define BAD_TAG 'dbWV'
+
+typedef struct _BAD_DEVICE {
+    VW_VIRTIO Virtio;
+    struct virtqueue Queue;
+    BOOLEAN QueueReady;
+    struct virtio_dma Buffer;
+} BAD_DEVICE, *PBAD_DEVICE;
+
+static PBAD_DEVICE BadFromDevice(PVW_DEVICE Device)
+{
+    return (PBAD_DEVICE)VwDeviceContext(Device);
+}
+
+static NTSTATUS BadPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
+{
+    PBAD_DEVICE bad = BadFromDevice(Device);
+    (void)Resources;
+    NTSTATUS status = VwVirtioStart(&bad->Virtio, Device, BAD_TAG);
+    if (!NT_SUCCESS(status))
+        return status;
+    const struct virtio_os *os = &bad->Virtio.Os;
+    if (os->ops->dma_alloc(os->ctx, 64, 0, &bad->Buffer) != 0) {
+        VwVirtioStop(&bad->Virtio);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    return STATUS_SUCCESS;
+}
+
+static VOID BadReleaseHardware(PVW_DEVICE Device)
+{
+    PBAD_DEVICE bad = BadFromDevice(Device);
+    const struct virtio_os *os = &bad->Virtio.Os;
+    VwVirtioReset(&bad->Virtio);
+    if (bad->QueueReady)
+        virtio_queue_teardown(&bad->Virtio.Dev, &bad->Queue);
+    bad->QueueReady = FALSE;
+    if (bad->Buffer.va != NULL)
+        os->ops->dma_free(os->ctx, &bad->Buffer);
+    VwVirtioStop(&bad->Virtio);
+}
+
+/* Negotiate VERSION_1 (and the packed ring when asked), one queue, DRIVER_OK. */
+static int BadBringUp(PBAD_DEVICE bad, BOOLEAN Packed)
+{
+    struct virtio_device *dev = &bad->Virtio.Dev;
+    uint64_t features;
+    struct virtio_queue_config qcfg = {.index = 0, .msix_vector = VIRTIO_MSI_NO_VECTOR};
+    uint64_t wanted =
+        VIRTIO_BIT(VIRTIO_F_VERSION_1) | (Packed ? VIRTIO_BIT(VIRTIO_F_RING_PACKED) : 0);
+    int rc = virtio_negotiate(dev, wanted, &features);
+    if (rc == 0)
+        rc = virtio_queue_setup(dev, &bad->Queue, &qcfg);
+    if (rc == 0) {
+        bad->QueueReady = TRUE;
+        rc = virtio_device_ready(dev);
+    }
+    return rc;
+}
+
+static VOID BadPublish(PBAD_DEVICE bad, BOOLEAN IdxFirst)
+{
+    volatile struct virtq_avail *avail = bad->Queue.u.split.avail;
+    if (IdxFirst) {
+        avail->idx = 1; /* the bug: the device may look before ring[0] is there */
+        avail->ring[0] = 0;
+    } else {
+        avail->ring[0] = 0;
+        avail->idx = 1;
+    }
+    virtqueue_notify(&bad->Queue);
+    KeStallExecutionProcessor(1); /* the device runs */
+}
+
+static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
+{
+    PBAD_DEVICE bad = BadFromDevice(Device);
+    struct virtio_device *dev = &bad->Virtio.Dev;
+    volatile struct virtq_desc *desc;
+    volatile struct pvirtq_desc *pdesc;
+    struct virtqueue_sg sg;
+    UCHAR mode = 0;
+
+    (void)Previous;
+    dev->ops->config_read(dev, 0, &mode, 1);
+    switch (mode) {
+    case 1:
+        virtio_device_reset(dev);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                                      VIRTIO_CONFIG_S_DRIVER_OK);
+        break;
+    case 2:
+        virtio_device_reset(dev);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+        dev->ops->set_features(dev, dev->device_features | VIRTIO_BIT(40));
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+                                      VIRTIO_CONFIG_S_FEATURES_OK);
+        break;
+    case 3:
+    case 5:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        desc = bad->Queue.u.split.desc;
+        desc[0].addr = bad->Buffer.pa;
+        desc[0].len = 64;
+        desc[0].flags = VIRTQ_DESC_F_WRITE | (mode == 5 ? VIRTQ_DESC_F_NEXT : 0);
+        desc[0].next = 0; /* mode 5: points back at itself */
+        BadPublish(bad, mode == 3);
+        break;
+    case 4:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        sg.addr = (uint64_t)(ULONG_PTR)bad->Buffer.va; /* the bug: a VA, not the bus address */
+        sg.len = 64;
+        if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) == 0 && virtqueue_kick_prepare(&bad->Queue))
+            virtqueue_notify(&bad->Queue);
+        KeStallExecutionProcessor(1);
+        break;
+    case 6:
+        if (BadBringUp(bad, TRUE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        pdesc = bad->Queue.u.packed.desc;
+        /* the bug: available (AVAIL = wrap counter 1, USED = 0) before the body */
+        pdesc[0].flags = (uint16_t)(VIRTQ_DESC_F_WRITE | 1u << VIRTQ_DESC_F_AVAIL);
+        pdesc[0].addr = bad->Buffer.pa;
+        pdesc[0].len = 64;
+        pdesc[0].id = 0;
+        break;
+    default:
+        break;
+    }
+    return STATUS_SUCCESS;
+}
+
+static const VW_DRIVER_CONFIG BadConfig = {
+    .Name = "badvirtio",
+    .PoolTag = BAD_TAG,
+    .ContextSize = sizeof(BAD_DEVICE),
+    .DeviceType = FILE_DEVICE_UNKNOWN,
+    .PrepareHardware = BadPrepareHardware,
+    .ReleaseHardware = BadReleaseHardware,
+    .D0Entry = BadD0Entry,
+};
+
+DRIVER_INITIALIZE DriverEntry;
+
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    return VwDriverInitialize(DriverObject, &BadConfig);
+}

@@ -1,0 +1,250 @@
+/*
+ * The virtio PCI function (see dev_virtio.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../../common/virtio/virtio_spec.h"
+#include "bus.h"
+#include "dev_virtio.h"
+#include "kernel.h"
+#include "pnp.h"
+#include "ram.h"
+
+#define MODERN_PHYS      0xfe000000ull
+#define LEGACY_PORT      0xc000u
+#define ARM64_PIO_WINDOW 0x3eff0000ull /* where arm64 maps PCI I/O space */
+
+static uint64_t all_ones(unsigned size)
+{
+    return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsigned size)
+{
+    if (dev->gone)
+        return all_ones(size);
+    uint64_t v = vmodel_bar_read(dev->model, bar, off, size);
+    vw_virtio_check_model(dev);
+    return v;
+}
+
+static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_t v, unsigned size)
+{
+    if (dev->gone)
+        return;
+    uint8_t status = dev->status;
+    vw_virtio_check_write(dev, bar, off, v);
+    vmodel_bar_write(dev->model, bar, off, size, v);
+    vw_virtio_check_model(dev);
+    if (dev->pending_watch) {
+        dev->pending_watch = false;
+        vw_virtio_watch(dev);
+        if (dev->backend != NULL)
+            dev->backend->driver_ok(dev);
+    }
+    if (dev->backend != NULL && status != 0 && dev->status == 0)
+        dev->backend->reset(dev);
+    if (dev->backend != NULL && bar == VMODEL_MODERN_BAR && off >= VMODEL_NOTIFY_OFF)
+        dev->backend->notify(dev, (uint16_t)v);
+}
+
+static uint64_t modern_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)
+{
+    (void)vm;
+    return bar_read(opaque, VMODEL_MODERN_BAR, off, size);
+}
+
+static void modern_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+    (void)vm;
+    bar_write(opaque, VMODEL_MODERN_BAR, off, v, size);
+}
+
+static uint64_t legacy_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)
+{
+    (void)vm;
+    return bar_read(opaque, VMODEL_LEGACY_BAR, off, size);
+}
+
+static void legacy_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+    (void)vm;
+    bar_write(opaque, VMODEL_LEGACY_BAR, off, v, size);
+}
+
+static const struct vw_device_ops modern_ops = {modern_read, modern_write};
+static const struct vw_device_ops legacy_ops = {legacy_read, legacy_write};
+
+static uint32_t cfg_read(struct vm *vm, void *opaque, uint32_t off, unsigned size)
+{
+    struct vw_virtio *dev = opaque;
+    (void)vm;
+    return dev->gone ? (uint32_t)all_ones(size) : vmodel_cfg_read(dev->model, off, size);
+}
+
+static void cfg_write(struct vm *vm, void *opaque, uint32_t off, uint32_t v, unsigned size)
+{
+    (void)opaque;
+    vw_log(vm, "virtio: config space write 0x%x (%u bytes) at 0x%x ignored", v, size, off);
+}
+
+static const struct vw_pci_ops pci_ops = {cfg_read, cfg_write};
+
+/* The device fills what it is given from a seeded stream and logs it. */
+static uint32_t handler(void *ctx, const struct vmodel_req *req)
+{
+    struct vw_virtio *dev = ctx;
+    uint32_t written = 0;
+    for (unsigned i = 0; i < req->nsegs; i++) {
+        const struct vmodel_seg *s = &req->segs[i];
+        if (!s->write)
+            continue;
+        uint8_t *p = s->va;
+        for (uint32_t j = 0; j < s->len; j++) {
+            dev->rng ^= dev->rng << 13;
+            dev->rng ^= dev->rng >> 7;
+            dev->rng ^= dev->rng << 17;
+            p[j] = (uint8_t)(dev->rng >> 24);
+            if (dev->produced_len < sizeof(dev->produced))
+                dev->produced[dev->produced_len++] = p[j];
+        }
+        written += s->len;
+    }
+    return written;
+}
+
+static void on_irq(void *ctx, uint16_t vector)
+{
+    struct vw_virtio *dev = ctx;
+    vw_intr_raise(dev->vm, dev->pdo, vector == 0xffff ? 0 : vector);
+}
+
+static bool poll(struct vm *vm, void *opaque)
+{
+    struct vw_virtio *dev = opaque;
+    (void)vm;
+    if (dev->gone || dev->hold)
+        return false;
+    if (dev->backend != NULL)
+        return dev->backend->poll(dev);
+    unsigned done = vmodel_run(dev->model);
+    vw_virtio_check_model(dev);
+    unsigned pending = 0;
+    for (uint16_t q = 0; q < dev->cfg.queues; q++)
+        pending += vmodel_pending(dev->model, q);
+    return done != 0 || pending != 0;
+}
+
+static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool add)
+{
+    struct vw_virtio *dev = opaque;
+    if (!add) {
+        vmodel_dma_unregister(dev->model, pa);
+        return;
+    }
+    if (vmodel_dma_register(dev->model, pa, vw_ram_host(vm, pa, len), len) != 0)
+        vw_fail(vm, "harness: the device model tracks too many DMA regions");
+}
+
+static void destroy(struct vw_virtio *dev)
+{
+    vmodel_destroy(dev->model);
+}
+
+struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config *cfg)
+{
+    struct vw_virtio *dev = calloc(1, sizeof(*dev));
+    if (dev == NULL)
+        return NULL;
+    vw_kernel_keep(vm, dev);
+    dev->vm = vm;
+    dev->cfg = *cfg;
+    dev->rng = 0x9e3779b97f4a7c15ull ^ cfg->seed;
+    struct vmodel_config mc = {
+        .seed = cfg->seed,
+        .transport = cfg->transport,
+        .device_type = cfg->device_type,
+        .num_queues = cfg->queues,
+        .queue_max = cfg->queue_max,
+        .features = cfg->features,
+        .msix_vectors = (uint16_t)(cfg->msix ? cfg->queues + 1 : 0),
+        .msix_enabled = cfg->msix,
+        .notify_off_multiplier = 4,
+        .device_cfg_len = cfg->device_cfg_len,
+    };
+    dev->model = vmodel_create(&mc);
+    if (dev->model == NULL) {
+        vw_fail(vm, "harness: cannot create the virtio device model");
+        return NULL;
+    }
+    vw_kernel_keep_fn(vm, (void (*)(void *))destroy, dev);
+    vmodel_set_handler(dev->model, handler, dev);
+    vmodel_set_irq(dev->model, on_irq, dev);
+
+    struct vw_resource res[3];
+    unsigned n = 0;
+    uint64_t len;
+    bool io;
+    if (vmodel_bar_info(dev->model, VMODEL_LEGACY_BAR, &len, &io) == 0 && io) {
+        if (vm->arch == VW_ARM64) {
+            uint64_t cpu = ARM64_PIO_WINDOW + LEGACY_PORT;
+            vw_bus_add_memory(vm, cpu, len, &legacy_ops, dev);
+            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, cpu};
+        } else {
+            vw_bus_add_ports(vm, LEGACY_PORT, (uint16_t)len, &legacy_ops, dev);
+            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, 0};
+        }
+    }
+    if (vmodel_bar_info(dev->model, VMODEL_MODERN_BAR, &len, &io) == 0 && !io) {
+        vw_bus_add_memory(vm, MODERN_PHYS, len, &modern_ops, dev);
+        res[n++] = (struct vw_resource){VW_RES_MEMORY, MODERN_PHYS, len, 0};
+    }
+    res[n++] = (struct vw_resource){VW_RES_INTERRUPT, 11, cfg->msix ? mc.msix_vectors : 0, 0};
+    dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, res, n);
+    vw_pdo_set_pci(vm, dev->pdo, &pci_ops, dev);
+    vw_sched_add_poller(vm, poll, dev);
+    vw_dma_add_listener(vm, on_dma, dev);
+    return dev;
+}
+
+void vw_virtio_unplug(struct vw_virtio *dev)
+{
+    vw_virtio_unwatch(dev);
+    dev->gone = true;
+}
+
+static uint64_t read_sel(struct vmodel *m, unsigned bar, uint64_t sel_off, unsigned q, uint64_t off,
+                         unsigned size)
+{
+    uint64_t sel = vmodel_bar_read(m, bar, sel_off, 2);
+    vmodel_bar_write(m, bar, sel_off, 2, q);
+    uint64_t v = vmodel_bar_read(m, bar, off, size);
+    vmodel_bar_write(m, bar, sel_off, 2, sel);
+    return v;
+}
+
+bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, uint64_t *avail,
+                            uint64_t *used, uint16_t *size)
+{
+    struct vmodel *m = dev->model;
+    if (!vmodel_queue_enabled(m, (uint16_t)q))
+        return false;
+    *size = vmodel_queue_size(m, (uint16_t)q);
+    if (dev->cfg.transport != VMODEL_LEGACY &&
+        (vmodel_driver_features(m) >> VIRTIO_F_VERSION_1 & 1)) {
+        const unsigned bar = VMODEL_MODERN_BAR, sel = VIRTIO_PCI_COMMON_Q_SELECT;
+        *desc = read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_DESCLO, 4) |
+                read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_DESCHI, 4) << 32;
+        *avail = read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_AVAILLO, 4) |
+                 read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_AVAILHI, 4) << 32;
+        *used = read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_USEDLO, 4) |
+                read_sel(m, bar, sel, q, VIRTIO_PCI_COMMON_Q_USEDHI, 4) << 32;
+    } else {
+        /* Legacy layout: avail after the table, used on the next 4 KiB. */
+        const unsigned bar = VMODEL_LEGACY_BAR, sel = VIRTIO_PCI_LEGACY_QUEUE_SEL;
+        *desc = read_sel(m, bar, sel, q, VIRTIO_PCI_LEGACY_QUEUE_PFN, 4) << 12;
+        *avail = *desc + 16ull * *size;
+        *used = (*avail + 6 + 2ull * *size + 4095) & ~4095ull;
+    }
+    return *size != 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * A virtio PCI function in the harness, backed by the device model of
+ * tests/virtio/vmodel (which knows config space, capabilities, modern and
+ * legacy register files and the device end of both ring formats):
+ *  - BARs on the bus: the modern MMIO BAR at 0xfe000000 and the legacy I/O
+ *    BAR at port 0xc000 (on arm64 the I/O BAR is translated to memory);
+ *  - configuration space through BUS_INTERFACE_STANDARD;
+ *  - a PDO with raw and translated resources: ranges plus MSI-X messages or
+ *    a level-triggered line;
+ *  - guest memory: the common buffers the driver allocated, nothing else;
+ *  - the device runs at scheduling points and raises its interrupts there.
+ * Checkers (dev_virtio_check.c) fail the run on a driver-side violation:
+ * status order ACKNOWLEDGE -> DRIVER -> FEATURES_OK -> DRIVER_OK, features
+ * not offered, avail->idx published before its ring entries (split) or a descriptor
+ * made available before its address and length (packed), descriptors
+ * outside common buffers or looping (the model's own checks).
+ */
+#pragma once
+#include "../virtio/vmodel.h"
+#include "vm.h"
+
+#define VW_VIRTIO_MAX_QUEUES 4
+
+struct vw_virtio_config {
+    enum vmodel_transport transport;
+    uint16_t device_type;
+    uint64_t features; /* offered */
+    uint16_t queues, queue_max;
+    bool msix; /* MSI-X assigned and enabled; else the INTx line */
+    uint32_t seed;
+    uint32_t device_cfg_len;
+};
+
+/* Split-ring ordering watch on one queue's avail ring. */
+struct vw_vq_watch {
+    struct vm *vm;
+    struct vw_virtio *dev;
+    unsigned queue;
+    bool active;
+    uc_hook hook;
+    bool packed; /* watching the packed descriptor ring, else the split avail ring */
+    gva_t va;
+    uint16_t size, idx;
+    /* Split: ring entry written since the index last passed it.  Packed:
+     * bit 0 address, bit 1 length written since the slot was last made
+     * available. */
+    uint8_t fresh[1024];
+};
+
+/* An external ring engine (a vhost-user back end) instead of the model's:
+ * the model keeps the registers and configuration space. */
+struct vw_virtio_backend {
+    void (*driver_ok)(struct vw_virtio *dev); /* rings are set up */
+    void (*reset)(struct vw_virtio *dev);     /* status written 0 */
+    void (*notify)(struct vw_virtio *dev, uint16_t queue);
+    bool (*poll)(struct vw_virtio *dev); /* as vw_poll_fn */
+};
+
+struct vw_virtio {
+    struct vm *vm;
+    const struct vw_virtio_backend *backend;
+    void *backend_ctx;
+    struct vmodel *model;
+    struct vw_virtio_config cfg;
+    gva_t pdo;
+    bool hold; /* the device takes no requests (a hung device) */
+    bool gone; /* surprise-removed: reads all ones, ignores writes */
+    uint64_t errors_seen;
+    uint8_t status;
+    bool pending_watch; /* arm the ring watches after this register write */
+    struct vw_vq_watch watch[VW_VIRTIO_MAX_QUEUES];
+    /* What the device wrote into the driver's buffers, in order (the
+     * entropy stream for virtio-rng). */
+    uint64_t rng;
+    uint8_t produced[1 << 16];
+    uint32_t produced_len;
+};
+
+struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config *cfg);
+/* The ring layout of an enabled queue as the device has it (bus addresses),
+ * read through the register file with the selector restored; false when the
+ * queue is not enabled. */
+bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, uint64_t *avail,
+                            uint64_t *used, uint16_t *size);
+/* Take the device away (before IRP_MN_SURPRISE_REMOVAL). */
+void vw_virtio_unplug(struct vw_virtio *dev);
+
+/* dev_virtio_check.c: called by the register file on every driver write
+ * (BAR = the modern or legacy BAR) and after every model step. */
+void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset, uint64_t value);
+void vw_virtio_check_model(struct vw_virtio *dev);
+void vw_virtio_watch(struct vw_virtio *dev);
+void vw_virtio_unwatch(struct vw_virtio *dev);

@@ -1,0 +1,202 @@
+/*
+ * Driver-side virtio checks, made by the device (see dev_virtio.h):
+ *  - device status only grows, in the order ACKNOWLEDGE, DRIVER,
+ *    FEATURES_OK (modern), DRIVER_OK, until a reset (write of 0);
+ *  - driver features are written only after DRIVER;
+ *  - split rings: avail->idx moves past an entry only after the driver
+ *    wrote that entry; packed rings: a descriptor's flags make it available
+ *    only after its address and length were written (write hooks on the
+ *    rings, armed at DRIVER_OK);
+ *  - whatever the model itself finds (features not offered, descriptors
+ *    outside the common buffers, loops, bad sizes, ...).
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "../../common/virtio/virtio_spec.h"
+#include "dev_virtio.h"
+#include "ram.h"
+
+#define ACK         VIRTIO_CONFIG_S_ACKNOWLEDGE
+#define DRIVER      VIRTIO_CONFIG_S_DRIVER
+#define FEATURES_OK VIRTIO_CONFIG_S_FEATURES_OK
+#define DRIVER_OK   VIRTIO_CONFIG_S_DRIVER_OK
+
+void vw_virtio_check_model(struct vw_virtio *dev)
+{
+    const struct vmodel_stats *st = vmodel_stats(dev->model);
+    if (st->errors > dev->errors_seen) {
+        dev->errors_seen = st->errors;
+        vw_fail(dev->vm, "virtio: the device saw a driver error: %s", st->last_error);
+    }
+}
+
+static uint16_t rd16(struct vw_virtio *dev, uint64_t pa)
+{
+    const uint8_t *p = vw_ram_host(dev->vm, pa, 2);
+    return p ? (uint16_t)(p[0] | p[1] << 8) : 0;
+}
+
+/* Before the CPU stores SIZE bytes of VALUE at ADDR in the avail ring. */
+static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                           void *user)
+{
+    struct vw_vq_watch *w = user;
+    struct vm *vm = w->vm;
+    (void)uc;
+    (void)type;
+    if (!w->active || vm->failed)
+        return;
+    uint64_t start = addr - w->va, end = start + (uint64_t)size;
+    uint8_t idx[2];
+    memcpy(idx, vw_ram_host(vm, vw_ram_pa(vm, w->va) + 2, 2), 2);
+    bool idx_written = false;
+    for (uint64_t b = start; b < end; b++) {
+        uint8_t byte = (uint8_t)((uint64_t)value >> (8 * (b - start)));
+        if (b == 2 || b == 3) {
+            idx[b - 2] = byte;
+            idx_written = true;
+        } else if (b >= 4 && b < 4 + 2ull * w->size) {
+            w->fresh[(b - 4) / 2] = 1;
+        }
+    }
+    if (!idx_written)
+        return;
+    uint16_t next = (uint16_t)(idx[0] | idx[1] << 8);
+    uint16_t moved = (uint16_t)(next - w->idx);
+    if (moved > w->size) {
+        vw_fail(vm, "virtio: queue %u avail->idx moved by %u on a ring of %u", w->queue, moved,
+                w->size);
+        return;
+    }
+    for (uint16_t i = 0; i < moved; i++) {
+        unsigned slot = (uint16_t)(w->idx + i) % w->size;
+        if (!w->fresh[slot]) {
+            vw_fail(vm,
+                    "virtio: queue %u avail->idx published (%u -> %u) before ring entry %u was "
+                    "written",
+                    w->queue, w->idx, next, slot);
+            return;
+        }
+        w->fresh[slot] = 0;
+    }
+    w->idx = next;
+}
+
+/* Before the CPU stores SIZE bytes of VALUE at ADDR in the packed ring. */
+static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                            void *user)
+{
+    struct vw_vq_watch *w = user;
+    struct vm *vm = w->vm;
+    (void)uc;
+    (void)type;
+    if (!w->active || vm->failed)
+        return;
+    uint64_t start = addr - w->va, end = start + (uint64_t)size;
+    for (uint64_t slot = start / 16; slot * 16 < end && slot < w->size; slot++) {
+        uint64_t base = slot * 16;
+        uint8_t flags[2];
+        bool flags_written = false;
+        memcpy(flags, vw_ram_host(vm, vw_ram_pa(vm, w->va) + base + 14, 2), 2);
+        for (uint64_t b = start > base ? start : base; b < end && b < base + 16; b++) {
+            uint8_t byte = (uint8_t)((uint64_t)value >> (8 * (b - start)));
+            uint64_t f = b - base;
+            if (f < 8) {
+                w->fresh[slot] |= 1;
+            } else if (f < 12) {
+                w->fresh[slot] |= 2;
+            } else if (f >= 14) {
+                flags[f - 14] = byte;
+                flags_written = true;
+            }
+        }
+        uint16_t v = (uint16_t)(flags[0] | flags[1] << 8);
+        bool available = ((v >> VIRTQ_DESC_F_AVAIL) & 1) != ((v >> VIRTQ_DESC_F_USED) & 1);
+        if (!flags_written || !available)
+            continue;
+        if ((w->fresh[slot] & 3) != 3) {
+            vw_fail(vm,
+                    "virtio: queue %u packed descriptor %u made available before its %s was "
+                    "written",
+                    w->queue, (unsigned)slot, w->fresh[slot] & 1 ? "length" : "address");
+            return;
+        }
+        w->fresh[slot] = 0;
+    }
+}
+
+void vw_virtio_watch(struct vw_virtio *dev)
+{
+    struct vm *vm = dev->vm;
+    bool packed = vmodel_driver_features(dev->model) >> VIRTIO_F_RING_PACKED & 1;
+    for (unsigned q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+        struct vw_vq_watch *w = &dev->watch[q];
+        uint64_t desc, avail, used;
+        uint16_t size;
+        if (w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size) ||
+            size > sizeof(w->fresh))
+            continue;
+        memset(w, 0, sizeof(*w));
+        w->vm = vm;
+        w->dev = dev;
+        w->queue = q;
+        w->size = size;
+        w->packed = packed;
+        w->va = vw_ram_va(vm, packed ? desc : avail);
+        w->idx = packed ? 0 : rd16(dev, avail + 2);
+        if (w->va == 0)
+            continue;
+        uint64_t len = packed ? 16ull * size : 4 + 2ull * size;
+        if (uc_hook_add(vm->uc, &w->hook, UC_HOOK_MEM_WRITE,
+                        packed ? (void *)on_packed_write : (void *)on_avail_write, w, w->va,
+                        w->va + len - 1) == UC_ERR_OK)
+            w->active = true;
+    }
+}
+
+void vw_virtio_unwatch(struct vw_virtio *dev)
+{
+    for (unsigned q = 0; q < VW_VIRTIO_MAX_QUEUES; q++)
+        if (dev->watch[q].active) {
+            uc_hook_del(dev->vm->uc, dev->watch[q].hook);
+            dev->watch[q].active = false;
+        }
+}
+
+static void status_write(struct vw_virtio *dev, uint8_t v, bool modern)
+{
+    struct vm *vm = dev->vm;
+    if (v == 0) {
+        dev->status = 0;
+        vw_virtio_unwatch(dev);
+        return;
+    }
+    uint8_t added = (uint8_t)(v & ~dev->status);
+    if ((added & DRIVER) && !(v & ACK))
+        vw_fail(vm, "virtio: status DRIVER set before ACKNOWLEDGE (0x%02x -> 0x%02x)", dev->status,
+                v);
+    else if ((added & FEATURES_OK) && !(v & DRIVER))
+        vw_fail(vm, "virtio: status FEATURES_OK set before DRIVER (0x%02x -> 0x%02x)", dev->status,
+                v);
+    else if ((added & DRIVER_OK) && (!(v & DRIVER) || (modern && !(v & FEATURES_OK))))
+        vw_fail(vm, "virtio: status DRIVER_OK set before %s (0x%02x -> 0x%02x)",
+                !(v & DRIVER) ? "DRIVER" : "FEATURES_OK", dev->status, v);
+    dev->status = v;
+}
+
+void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset, uint64_t value)
+{
+    bool modern = bar == VMODEL_MODERN_BAR;
+    uint64_t status_off = modern ? VIRTIO_PCI_COMMON_STATUS : VIRTIO_PCI_LEGACY_STATUS;
+    uint64_t features_off = modern ? VIRTIO_PCI_COMMON_GF : VIRTIO_PCI_LEGACY_GUEST_FEATURES;
+    if (offset == features_off && !(dev->status & DRIVER))
+        vw_fail(dev->vm, "virtio: driver features written before status DRIVER (status 0x%02x)",
+                dev->status);
+    if (offset != status_off)
+        return;
+    bool was_ok = dev->status & DRIVER_OK;
+    status_write(dev, (uint8_t)value, modern);
+    /* Armed once the device would look at the rings. */
+    if (!was_ok && (dev->status & DRIVER_OK))
+        dev->pending_watch = true;
+}

@@ -1,0 +1,225 @@
+/*
+ * Interrupts: IoConnectInterruptEx (CONNECT_MESSAGE_BASED with its message
+ * table, the line-based fallback, CONNECT_LINE_BASED), IoDisconnectInterruptEx,
+ * and delivery: a device raises a message; at the next scheduling point below
+ * the device IRQL the CPU context is saved, the IRQL raised to the device
+ * IRQL, the ISR called (KMESSAGE_SERVICE_ROUTINE or KSERVICE_ROUTINE), and
+ * everything restored.  The DPCs the ISR queued run when the IRQL drops
+ * below DISPATCH_LEVEL (sched.c).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include "abi.h"
+#include "kernel.h"
+#include "layout.h"
+
+#define CONNECT_LINE_BASED    2
+#define CONNECT_MESSAGE_BASED 3
+#define DEVICE_IRQL           5 /* one level for every device */
+#define KINTERRUPT_SIZE       0x100
+#define STATUS_INVALID_PARAM  0xc000000du
+#define STATUS_NOT_FOUND      0xc0000225u
+
+static uint64_t off(struct vm *vm, const char *member)
+{
+    char name[128];
+    snprintf(name, sizeof(name), "IO_CONNECT_INTERRUPT_PARAMETERS.%s", member);
+    return vw_layout(vm, name);
+}
+
+static struct vw_interrupt *new_interrupt(struct vm *vm, gva_t pdo)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->interrupt_count; i++)
+        if (k->interrupts[i].live && k->interrupts[i].pdo == pdo) {
+            vw_fail(vm, "IoConnectInterruptEx: the PDO's interrupt is already connected");
+            return NULL;
+        }
+    if (k->interrupt_count == sizeof(k->interrupts) / sizeof(k->interrupts[0])) {
+        vw_fail(vm, "harness: too many interrupt connections");
+        return NULL;
+    }
+    struct vw_interrupt *in = &k->interrupts[k->interrupt_count++];
+    *in = (struct vw_interrupt){.pdo = pdo, .live = true, .irql = DEVICE_IRQL};
+    in->object = vw_kalloc(vm, KINTERRUPT_SIZE);
+    return in;
+}
+
+/* The message table: one entry per message, all on the same IRQL. */
+static gva_t message_table(struct vm *vm, struct vw_interrupt *in)
+{
+    uint64_t entries = VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO, MessageInfo);
+    uint64_t esize = VW_SIZEOF(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY);
+    gva_t t = vw_kalloc(vm, entries + esize * in->messages);
+    vw_wr(vm, t + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO, UnifiedIrql), in->irql, 1);
+    vw_wr(vm, t + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO, MessageCount), in->messages, 4);
+    for (unsigned i = 0; i < in->messages; i++) {
+        gva_t e = t + entries + esize * i;
+        vw_wrptr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, InterruptObject),
+                 in->object);
+        vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, MessageData), i, 4);
+        vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, Vector), 0x60 + i, 4);
+        vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, Irql), in->irql, 1);
+    }
+    return t;
+}
+
+static void connect_line(struct vm *vm, gva_t pdo, gva_t routine, gva_t context, gva_t out)
+{
+    if (routine == 0) {
+        vw_set_return(vm, STATUS_INVALID_PARAM);
+        return;
+    }
+    struct vw_interrupt *in = new_interrupt(vm, pdo);
+    if (in == NULL)
+        return;
+    in->routine = routine;
+    in->context = context;
+    in->messages = 1;
+    if (out != 0)
+        vw_wrptr(vm, out, in->object);
+    vw_log(vm, "interrupt: line-based, ISR %" PRIx64, routine);
+    vw_set_return(vm, VW_STATUS_SUCCESS);
+}
+
+void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
+{
+    gva_t p = vw_arg(vm, api, 0);
+    uint32_t version = (uint32_t)vw_rd(vm, p + off(vm, "Version"), 4);
+    if (version == CONNECT_LINE_BASED) {
+        gva_t pdo = vw_rdptr(vm, p + off(vm, "LineBased.PhysicalDeviceObject"));
+        struct vw_pdo *rec = vw_pdo_find(vm, pdo);
+        if (rec == NULL || !rec->line) {
+            vw_set_return(vm, STATUS_NOT_FOUND);
+            return;
+        }
+        connect_line(vm, pdo, vw_rdptr(vm, p + off(vm, "LineBased.ServiceRoutine")),
+                     vw_rdptr(vm, p + off(vm, "LineBased.ServiceContext")),
+                     vw_rdptr(vm, p + off(vm, "LineBased.InterruptObject")));
+        return;
+    }
+    if (version != CONNECT_MESSAGE_BASED) {
+        vw_fail(vm, "IoConnectInterruptEx: version %u not modelled", version);
+        return;
+    }
+    gva_t pdo = vw_rdptr(vm, p + off(vm, "MessageBased.PhysicalDeviceObject"));
+    gva_t out = vw_rdptr(vm, p + off(vm, "MessageBased.ConnectionContext"));
+    gva_t context = vw_rdptr(vm, p + off(vm, "MessageBased.ServiceContext"));
+    struct vw_pdo *rec = vw_pdo_find(vm, pdo);
+    if (rec == NULL) {
+        vw_fail(vm, "IoConnectInterruptEx: 0x%" PRIx64 " is not a PDO", pdo);
+        return;
+    }
+    if (rec->messages == 0) {
+        /* No messages assigned: the documented fallback to the line. */
+        gva_t fallback = vw_rdptr(vm, p + off(vm, "MessageBased.FallBackServiceRoutine"));
+        if (!rec->line || fallback == 0) {
+            vw_set_return(vm, STATUS_NOT_FOUND);
+            return;
+        }
+        connect_line(vm, pdo, fallback, context, out);
+        vw_wr(vm, p + off(vm, "Version"), CONNECT_LINE_BASED, 4);
+        return;
+    }
+    gva_t routine = vw_rdptr(vm, p + off(vm, "MessageBased.MessageServiceRoutine"));
+    if (routine == 0 || out == 0) {
+        vw_set_return(vm, STATUS_INVALID_PARAM);
+        return;
+    }
+    struct vw_interrupt *in = new_interrupt(vm, pdo);
+    if (in == NULL)
+        return;
+    in->message = true;
+    in->routine = routine;
+    in->context = context;
+    in->messages = rec->messages;
+    in->table = message_table(vm, in);
+    vw_wrptr(vm, out, in->table);
+    vw_log(vm, "interrupt: %u message(s), ISR %" PRIx64, in->messages, routine);
+    vw_set_return(vm, VW_STATUS_SUCCESS);
+}
+
+void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)
+{
+    gva_t p = vw_arg(vm, api, 0);
+    uint32_t version =
+        (uint32_t)vw_rd(vm, p + VW_OFFSET(vm, IO_DISCONNECT_INTERRUPT_PARAMETERS, Version), 4);
+    gva_t ctx =
+        vw_rdptr(vm, p + VW_OFFSET(vm, IO_DISCONNECT_INTERRUPT_PARAMETERS, ConnectionContext));
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
+        struct vw_interrupt *in = &vm->k->interrupts[i];
+        if (!in->live || (in->message ? in->table : in->object) != ctx)
+            continue;
+        if ((version == CONNECT_MESSAGE_BASED) != in->message) {
+            vw_fail(vm, "IoDisconnectInterruptEx: version %u does not match the connection",
+                    version);
+            return;
+        }
+        in->live = false;
+        return;
+    }
+    vw_fail(vm, "IoDisconnectInterruptEx: 0x%" PRIx64 " is not a connected interrupt", ctx);
+}
+
+void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message)
+{
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
+        struct vw_interrupt *in = &vm->k->interrupts[i];
+        if (!in->live || in->pdo != pdo)
+            continue;
+        if (!in->message)
+            message = 0; /* a line has one "message" */
+        if (message >= in->messages || message >= 32) {
+            vw_log(vm, "interrupt: message %u beyond the %u connected: dropped", message,
+                   in->messages);
+            return;
+        }
+        in->pending |= 1u << message;
+        return;
+    }
+    vw_log(vm, "interrupt: message %u with no ISR connected: dropped", message);
+}
+
+static bool deliver_one(struct vm *vm, struct vw_interrupt *in)
+{
+    for (unsigned m = 0; m < in->messages && m < 32; m++) {
+        if (!(in->pending & (1u << m)))
+            continue;
+        in->pending &= ~(1u << m);
+        unsigned irql = vm->irql;
+        uint64_t result = 0;
+        uint64_t args[3] = {in->object, in->context, m};
+        vm->irql = in->irql;
+        vm->next_call_stack = vm->map.istack + VW_ISTACK_SIZE - 0x100;
+        vw_call(vm, in->routine, in->message ? 3 : 2, args, &result);
+        vm->irql = irql;
+        vm->k->interrupts_delivered++;
+        if (!in->message && (uint8_t)result == 0)
+            vw_log(vm, "interrupt: the line ISR did not claim the interrupt");
+        return true;
+    }
+    return false;
+}
+
+bool vw_intr_deliver(struct vm *vm)
+{
+    bool any = false;
+    for (unsigned i = 0; i < vm->k->interrupt_count && !vm->failed; i++) {
+        struct vw_interrupt *in = &vm->k->interrupts[i];
+        while (in->live && in->pending && vm->irql < in->irql && !vm->failed)
+            any |= deliver_one(vm, in);
+    }
+    return any;
+}
+
+unsigned vw_intr_report_leaks(struct vm *vm)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++)
+        if (vm->k->interrupts[i].live) {
+            vw_log(vm, "leak: interrupt still connected (ISR 0x%" PRIx64 ")",
+                   vm->k->interrupts[i].routine);
+            n++;
+        }
+    return n;
+}

@@ -1,0 +1,24 @@
+/*
+ * Guest RAM: one memfd, mapped once in the harness process.  A "physical"
+ * address is an offset into it; the pool window of the address map
+ * (vm->map.pool) maps the same offsets linearly, so va = pool base + pa.
+ * Pool blocks, common buffers and DMA memory are carved from it with
+ * uc_mem_map_ptr, page by page, so unmapped guard pages stay unmapped and a
+ * device model (in process, or a vhost-user back end given the fd) reads
+ * and writes exactly what the driver sees.
+ */
+#pragma once
+#include "vm.h"
+
+#define VW_RAM_SIZE (256ull << 20)
+
+bool vw_ram_create(struct vm *vm);
+void vw_ram_destroy(struct vm *vm);
+/* Map [va, va+len) of the pool window (page aligned) onto its RAM pages. */
+bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len);
+void vw_ram_unmap(struct vm *vm, gva_t va, uint64_t len);
+/* Physical address of a pool-window VA, and back; ~0 when outside. */
+uint64_t vw_ram_pa(struct vm *vm, gva_t va);
+gva_t vw_ram_va(struct vm *vm, uint64_t pa);
+/* Host view of [pa, pa+len), or NULL when it is not all RAM. */
+void *vw_ram_host(struct vm *vm, uint64_t pa, uint64_t len);

@@ -1,0 +1,78 @@
+/*
+ * Scheduling points.  One CPU, nothing preemptive: devices run, and their
+ * interrupts and the DPCs those queue are delivered, whenever the driver
+ * enters the kernel (every import or kernel routine call, before the call
+ * itself) and while it waits.  An interrupt is delivered only below the
+ * device IRQL, DPCs only below DISPATCH_LEVEL, exactly as on Windows; an
+ * interrupt raised during an ISR or DPC waits for the next point.
+ */
+#include "kernel.h"
+
+#define IDLE_ROUNDS 100000
+
+void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->poller_count < sizeof(k->pollers) / sizeof(k->pollers[0])) {
+        k->pollers[k->poller_count].fn = fn;
+        k->pollers[k->poller_count++].dev = dev;
+    }
+}
+
+void vw_sched_seed(struct vm *vm, uint64_t seed)
+{
+    vm->k->sched_rng = seed ? seed * 0x9e3779b97f4a7c15ull | 1 : 0;
+}
+
+/* xorshift64: true on about half the calls; always true without a seed. */
+static bool coin(struct vm *vm)
+{
+    uint64_t *r = &vm->k->sched_rng;
+    if (*r == 0)
+        return true;
+    *r ^= *r << 13;
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    return (*r >> 32) & 1;
+}
+
+/* One round; true when something ran or a device still holds work.  At a
+ * seeded point the device and the interrupt may each sit this one out. */
+static bool round_once(struct vm *vm, bool seeded)
+{
+    struct vw_kernel *k = vm->k;
+    bool busy = false;
+    for (unsigned i = 0; i < k->poller_count && !vm->failed; i++)
+        if (!seeded || coin(vm))
+            busy |= k->pollers[i].fn(vm, k->pollers[i].dev);
+    if (!seeded || coin(vm))
+        busy |= vw_intr_deliver(vm);
+    busy |= vw_dpc_drain(vm);
+    return busy && !vm->failed;
+}
+
+void vw_sched_point(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    if (vm->failed || k->in_sched)
+        return;
+    k->in_sched = true;
+    /* Interrupts queued by DPCs (a DPC that kicks the device) are delivered
+     * in the same point; a bounded number of rounds. */
+    for (unsigned i = 0; i < 4 && round_once(vm, true); i++)
+        ;
+    k->in_sched = false;
+}
+
+bool vw_sched_idle(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    bool any = false;
+    if (vm->failed || k->in_sched)
+        return false;
+    k->in_sched = true;
+    for (unsigned i = 0; i < IDLE_ROUNDS && round_once(vm, false); i++)
+        any = true;
+    k->in_sched = false;
+    return any;
+}
