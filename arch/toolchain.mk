@@ -24,4 +24,5 @@ DEBS := make gcc libc6-dev \
 	clang-format-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
 	mingw-w64-common python3 python3-pefile libssl-dev openssl osslsigncode \
 	libunicorn-dev libcapstone-dev valgrind \
-	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci
+	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci \
+	gcab qemu-system-common

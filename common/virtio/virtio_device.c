@@ -17,6 +17,12 @@
     (((VIRTIO_BIT(VIRTIO_TRANSPORT_F_END - VIRTIO_TRANSPORT_F_START)) - 1)                         \
      << VIRTIO_TRANSPORT_F_START)
 
+/**
+ * Every read from a surprise-removed PCI function returns all ones. 0xff
+ * is no status a device can report (bits 4 and 5 are reserved).
+ */
+#define VIRTIO_STATUS_GONE 0xff
+
 void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation why)
 {
     if (dev->broken)
@@ -39,15 +45,22 @@ void virtio_add_status(struct virtio_device *dev, uint8_t bits)
 /**
  * Reset (spec 2.4, 4.1.4.3.2): write 0, then wait until the device reads
  * back 0. The wait is bounded; a device that never finishes is reported.
+ * A removed device (VIRTIO_STATUS_GONE) will never finish: stop at once.
  */
 int virtio_device_reset(struct virtio_device *dev)
 {
     unsigned i;
+    uint8_t status;
 
     dev->ops->set_status(dev, 0);
     for (i = 0; i < VIRTIO_RESET_POLLS; i++) {
-        if (dev->ops->get_status(dev) == 0)
+        status = dev->ops->get_status(dev);
+        if (status == 0)
             return 0;
+        if (status == VIRTIO_STATUS_GONE) {
+            virtio_device_set_broken(dev, VIRTIO_VIOL_GONE);
+            return VIRTIO_ENODEV;
+        }
         dev->os.ops->delay_us(dev->os.ctx, VIRTIO_RESET_DELAY_US);
     }
     virtio_device_set_broken(dev, VIRTIO_VIOL_RESET_TIMEOUT);
@@ -122,6 +135,10 @@ int virtio_device_ready(struct virtio_device *dev)
 
     virtio_add_status(dev, VIRTIO_CONFIG_S_DRIVER_OK);
     status = dev->ops->get_status(dev);
+    if (status == VIRTIO_STATUS_GONE) {
+        virtio_device_set_broken(dev, VIRTIO_VIOL_GONE);
+        return VIRTIO_ENODEV;
+    }
     if (status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET) {
         virtio_device_set_broken(dev, VIRTIO_VIOL_NEEDS_RESET);
         return VIRTIO_EIO;
@@ -136,7 +153,14 @@ void virtio_device_fail(struct virtio_device *dev)
 
 bool virtio_device_needs_reset(struct virtio_device *dev)
 {
-    if (!(dev->ops->get_status(dev) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
+    uint8_t status = dev->ops->get_status(dev);
+
+    if (status == VIRTIO_STATUS_GONE) {
+        /* The caller's reset then fails at once with VIRTIO_ENODEV */
+        virtio_device_set_broken(dev, VIRTIO_VIOL_GONE);
+        return true;
+    }
+    if (!(status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
         return false;
     virtio_device_set_broken(dev, VIRTIO_VIOL_NEEDS_RESET);
     return true;

@@ -152,7 +152,10 @@ int virtio_device_ready(struct virtio_device *dev);
 /** Set FAILED: the driver gave up on the device */
 void virtio_device_fail(struct virtio_device *dev);
 
-/** True if the device set DEVICE_NEEDS_RESET (checked on config interrupts) */
+/**
+ * True if the device set DEVICE_NEEDS_RESET (checked on config interrupts)
+ * or is gone (status 0xff, dev->broken == VIRTIO_VIOL_GONE).
+ */
 bool virtio_device_needs_reset(struct virtio_device *dev);
 
 /** True if feature bit is negotiated */

@@ -64,6 +64,7 @@ enum virtio_violation {
     VIRTIO_VIOL_FEATURES_UNOFFERED, /**< device kept features it did not offer */
     VIRTIO_VIOL_MSIX_VECTOR,        /**< MSI-X vector read back differs */
     VIRTIO_VIOL_NEEDS_RESET,        /**< device set DEVICE_NEEDS_RESET */
+    VIRTIO_VIOL_GONE,               /**< status reads 0xff: the function was removed */
     VIRTIO_VIOL_MAX
 };
 

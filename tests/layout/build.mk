@@ -22,6 +22,10 @@ $(B)/layout/planted-ddk/wdm.h: $(B)/arm64/ddk/wdm.h tests/layout/build.mk
 $(B)/layout/arm64-planted.o: tests/layout/probe.c $(B)/layout/planted-ddk/wdm.h
 	$(Q)$(call kcc,arm64,-isystem $(B)/layout/planted-ddk) -c $< -o $@
 
+# probe.o is built by the generic kernel rule; its header dependencies
+# (layout-list.h, the generated ddk headers) come from the .d files.
+DEPFILES += $(foreach a,$(ARCHES),$(B)/$(a)/obj/tests/layout/probe.d)
+
 CHECKS += check-layout
 check-layout: $(B)/host/layout-compare $(LAYOUT_BINS) $(B)/layout/arm64-planted.bin
 	$(Q)tests/run-check layout tests/layout/run.sh $(B)

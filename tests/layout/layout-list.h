@@ -148,4 +148,58 @@
     F(KEVENT, Header.SignalState)                                                                  \
     F(IO_REMOVE_LOCK, Common.Removed)                                                              \
     F(IO_REMOVE_LOCK, Common.IoCount)                                                              \
-    F(IO_REMOVE_LOCK, Common.RemoveEvent)
+    F(IO_REMOVE_LOCK, Common.RemoveEvent)                                                          \
+    F(IRP, UserIosb)                                                                               \
+    F(IRP, UserEvent)                                                                              \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.InterfaceType)                                  \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.Size)                                           \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.Version)                                        \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.Interface)                                      \
+    F(IO_STACK_LOCATION, Parameters.Read.Length)                                                   \
+    F(IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength)                            \
+    F(IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength)                             \
+    S(BUS_INTERFACE_STANDARD)                                                                      \
+    F(BUS_INTERFACE_STANDARD, Size)                                                                \
+    F(BUS_INTERFACE_STANDARD, Version)                                                             \
+    F(BUS_INTERFACE_STANDARD, Context)                                                             \
+    F(BUS_INTERFACE_STANDARD, InterfaceReference)                                                  \
+    F(BUS_INTERFACE_STANDARD, InterfaceDereference)                                                \
+    F(BUS_INTERFACE_STANDARD, TranslateBusAddress)                                                 \
+    F(BUS_INTERFACE_STANDARD, GetDmaAdapter)                                                       \
+    F(BUS_INTERFACE_STANDARD, SetBusData)                                                          \
+    F(BUS_INTERFACE_STANDARD, GetBusData)                                                          \
+    F(DMA_ADAPTER, Version)                                                                        \
+    F(DMA_ADAPTER, Size)                                                                           \
+    F(DMA_ADAPTER, DmaOperations)                                                                  \
+    F(DMA_OPERATIONS, Size)                                                                        \
+    F(DMA_OPERATIONS, PutDmaAdapter)                                                               \
+    F(DMA_OPERATIONS, FreeCommonBuffer)                                                            \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, Version)                                                    \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.PhysicalDeviceObject)                          \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.ConnectionContext)                             \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.MessageServiceRoutine)                         \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.ServiceContext)                                \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.FallBackServiceRoutine)                        \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, LineBased.PhysicalDeviceObject)                             \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, LineBased.InterruptObject)                                  \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, LineBased.ServiceRoutine)                                   \
+    F(IO_CONNECT_INTERRUPT_PARAMETERS, LineBased.ServiceContext)                                   \
+    S(IO_DISCONNECT_INTERRUPT_PARAMETERS)                                                          \
+    F(IO_DISCONNECT_INTERRUPT_PARAMETERS, Version)                                                 \
+    F(IO_DISCONNECT_INTERRUPT_PARAMETERS, ConnectionContext)                                       \
+    F(IO_INTERRUPT_MESSAGE_INFO, UnifiedIrql)                                                      \
+    F(IO_INTERRUPT_MESSAGE_INFO, MessageCount)                                                     \
+    F(IO_INTERRUPT_MESSAGE_INFO, MessageInfo)                                                      \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, InterruptObject)                                            \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, MessageData)                                                \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Vector)                                                     \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Irql)                                                       \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Level)                                           \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Vector)                                          \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.Vector)                               \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Level)                         \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Vector)                        \
+    F(KEY_VALUE_PARTIAL_INFORMATION, Type)                                                         \
+    F(KEY_VALUE_PARTIAL_INFORMATION, DataLength)                                                   \
+    F(KEY_VALUE_PARTIAL_INFORMATION, Data)                                                         \
+    F(KUSER_SHARED_DATA, SystemTime)

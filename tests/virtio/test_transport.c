@@ -194,6 +194,26 @@ static void t_reset_wait(void)
     bed_fini(&b);
 }
 
+/** A surprise-removed device (all reads 0xff) is gone at once, not after the timeout */
+static void t_removed(void)
+{
+    struct vmodel_behaviour removed = {.removed = true}, normal = {0};
+    struct vmodel_config mc;
+    struct bed b;
+
+    bed_default_config(&mc);
+    CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO, 0, 1, 0, 0), 0);
+    vmodel_set_behaviour(b.m, &removed);
+    CHECK(virtio_device_needs_reset(&b.dev));
+    CHECK_EQ(b.dev.broken, VIRTIO_VIOL_GONE);
+    CHECK_EQ(b.h.last_violation, VIRTIO_VIOL_GONE);
+    b.h.delay_total_us = 0;
+    CHECK_EQ(virtio_device_reset(&b.dev), VIRTIO_ENODEV);
+    CHECK_EQ(b.h.delay_total_us, 0);
+    vmodel_set_behaviour(b.m, &normal);
+    bed_fini(&b);
+}
+
 /** Configuration reads: generation retry, legacy double read, ranges */
 static void config(enum vmodel_transport tr, enum virtio_pci_mode mode, bool msix)
 {
@@ -409,6 +429,7 @@ const struct vtest vtest_transport[] = {
     {"negotiation_matrix", t_negotiation_matrix},
     {"features_refused", t_features_refused},
     {"reset_wait", t_reset_wait},
+    {"removed", t_removed},
     {"config_modern", t_config_modern},
     {"config_legacy_msix", t_config_legacy_msix},
     {"config_legacy_intx", t_config_legacy_intx},

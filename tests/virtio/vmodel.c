@@ -198,6 +198,8 @@ uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
     uint32_t v = 0;
     unsigned i;
 
+    if (m->beh.removed)
+        return width >= 4 ? ~0u : (1u << (8 * width)) - 1;
     for (i = 0; i < width; i++)
         if (off + i < sizeof(m->pcicfg))
             v |= (uint32_t)m->pcicfg[off + i] << (8 * i);
@@ -704,6 +706,9 @@ uint64_t vmodel_bar_read(struct vmodel *m, unsigned bar, uint64_t off, unsigned 
         vmodel_error(m, "read outside BAR %u at %#llx", bar, (unsigned long long)off);
         return ~0ull;
     }
+    /* A removed PCI function answers every read with all ones */
+    if (m->beh.removed)
+        return width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
     if (bar == VMODEL_LEGACY_BAR && m->bar_io[bar])
         return legacy_read(m, off, width);
     if (bar != VMODEL_MODERN_BAR)
@@ -727,6 +732,8 @@ void vmodel_bar_write(struct vmodel *m, unsigned bar, uint64_t off, unsigned wid
         vmodel_error(m, "write outside BAR %u at %#llx", bar, (unsigned long long)off);
         return;
     }
+    if (m->beh.removed)
+        return;
     if (bar == VMODEL_LEGACY_BAR && m->bar_io[bar]) {
         legacy_write(m, off, width, val);
         return;

@@ -79,6 +79,7 @@ struct vmodel_behaviour {
     uint32_t reset_delay;    /**< Status reads before a reset completes; ~0 = never */
     bool refuse_features_ok; /**< Never accept FEATURES_OK */
     uint32_t config_churn;   /**< config_generation changes on this many reads (~0 = forever) */
+    bool removed;            /**< Surprise-removed: reads return all ones, writes vanish */
 };
 
 /** One guest request as the device sees it */
