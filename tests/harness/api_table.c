@@ -141,6 +141,12 @@ static const struct vw_api table[] = {
     {"IoInitializeWorkItem", ALL, VW_STDCALL, 2, 0, H, vw_IoInitializeWorkItem},
     {"IoUninitializeWorkItem", ALL, VW_STDCALL, 1, 0, H, vw_IoUninitializeWorkItem},
 
+    /* System threads (k_thread.c); ZwClose and ObfDereferenceObject take
+     * their handles and references too. */
+    {"PsCreateSystemThread", ALL, VW_STDCALL, 7, 0, P, vw_PsCreateSystemThread},
+    {"PsTerminateSystemThread", ALL, VW_STDCALL, 1, 0, P, vw_PsTerminateSystemThread},
+    {"ObReferenceObjectByHandle", ALL, VW_STDCALL, 6, 0, P, vw_ObReferenceObjectByHandle},
+
     /* MDLs (k_mdl.c). */
     {"IoAllocateMdl", ALL, VW_STDCALL, 5, 0, D, vw_IoAllocateMdl},
     {"IoFreeMdl", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeMdl},

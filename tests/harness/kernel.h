@@ -8,6 +8,8 @@
 #include "vm.h"
 
 #define VW_MAX_OBJECTS 64
+#define VW_MAX_THREADS 9 /* the scenario's and 8 system threads */
+struct vw_threads;
 
 /* NTSTATUS values the kernel uses. */
 #define VW_STATUS_SUCCESS                0x00000000u
@@ -213,6 +215,7 @@ struct vw_kernel {
     struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
     unsigned mdl_map_count;
     gva_t mdl_map_next, user_next;
+    struct vw_threads *threads; /* k_thread.c; NULL until the first thread */
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -296,6 +299,23 @@ bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
 unsigned vw_workitem_report_leaks(struct vm *vm);
 /* MDLs (k_mdl.c). */
 unsigned vw_mdl_report_leaks(struct vm *vm);
+/* Consume a satisfied wait: the index satisfied, or -1 (k_wait.c). */
+int vw_wait_consume(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all);
+/* System threads (k_thread.c).  vw_thread_wait blocks the current thread
+ * (KIND: 0 single, 1 any, 2 all, 3 delay) when it can switch threads and
+ * returns false otherwise; vw_call then takes the block and runs
+ * vw_thread_block, which returns the PC to resume at (0: failed). */
+bool vw_thread_active(struct vm *vm);
+bool vw_thread_wait(struct vm *vm, const gva_t *objects, unsigned count, int kind,
+                    uint64_t deadline);
+bool vw_thread_take_block(struct vm *vm);
+bool vw_thread_take_exit(struct vm *vm);
+gva_t vw_thread_block(struct vm *vm);
+bool vw_thread_skip(struct vm *vm, gva_t thunk);
+void vw_thread_run_for(struct vm *vm, uint64_t units);
+bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
+bool vw_thread_dereference(struct vm *vm, gva_t object);
+unsigned vw_thread_report_leaks(struct vm *vm);
 /* The PDO record of a PDO object, or NULL. */
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
 /* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
@@ -387,5 +407,6 @@ vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetT
 vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
 vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQueueWorkItemEx,
     vw_IoSizeofWorkItem, vw_IoInitializeWorkItem, vw_IoUninitializeWorkItem;
+vw_api_fn vw_PsCreateSystemThread, vw_PsTerminateSystemThread, vw_ObReferenceObjectByHandle;
 vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
     vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;
