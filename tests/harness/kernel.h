@@ -10,6 +10,7 @@
 #define VW_MAX_OBJECTS 64
 #define VW_MAX_THREADS 9 /* the scenario's and 8 system threads */
 struct vw_threads;
+struct vw_sg_state;
 
 /* NTSTATUS values the kernel uses. */
 #define VW_STATUS_SUCCESS                0x00000000u
@@ -216,6 +217,7 @@ struct vw_kernel {
     unsigned mdl_map_count;
     gva_t mdl_map_next, user_next;
     struct vw_threads *threads; /* k_thread.c; NULL until the first thread */
+    struct vw_sg_state *sg;     /* k_sg.c; NULL until the first SG list */
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -299,6 +301,16 @@ bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
 unsigned vw_workitem_report_leaks(struct vm *vm);
 /* MDLs (k_mdl.c). */
 unsigned vw_mdl_report_leaks(struct vm *vm);
+/* The physical runs of LEN bytes from VA in MDL's chain (coalesced);
+ * count, or 0 after a failure naming WHO. */
+unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t *pa, uint64_t *plen,
+                     unsigned max, const char *who);
+/* DMA (k_dma.c, k_sg.c): tell the device models about DMA-able memory;
+ * fill the scatter/gather operations of a new adapter; SG lists left. */
+void vw_dma_announce(struct vm *vm, uint64_t pa, uint64_t len, bool add);
+void vw_sg_fill_ops(struct vm *vm, gva_t dmaops);
+bool vw_sg_outstanding(struct vm *vm, gva_t adapter);
+unsigned vw_sg_report_leaks(struct vm *vm);
 /* Consume a satisfied wait: the index satisfied, or -1 (k_wait.c). */
 int vw_wait_consume(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all);
 /* System threads (k_thread.c).  vw_thread_wait blocks the current thread
