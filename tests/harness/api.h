@@ -6,6 +6,7 @@
  * they belong to.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -33,5 +34,7 @@ struct vw_import {
     gva_t slot;
 };
 
+/* The whole table (the coverage report). */
+const struct vw_api *vw_api_table(size_t *count);
 /* The entry for NAME on ARCH, or NULL. */
 const struct vw_api *vw_api_find(const char *name, enum vw_arch arch);

@@ -170,3 +170,9 @@ const struct vw_api *vw_api_find(const char *name, enum vw_arch arch)
             return &table[i];
     return NULL;
 }
+
+const struct vw_api *vw_api_table(size_t *count)
+{
+    *count = sizeof(table) / sizeof(table[0]);
+    return table;
+}

@@ -5,6 +5,7 @@
 #   make harness                          every scenario on every arch
 #   make harness DRIVER=pvpanic ARCH=x86  a subset
 #   make check-harness                    the same as a check group
+#   make harness-coverage                 the API coverage table (per API and per built driver)
 
 HOST_PROGS += harness
 harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
@@ -38,10 +39,13 @@ HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"
 
-.PHONY: harness check-harness
+.PHONY: harness check-harness harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_ARGS)
+
+harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
+	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage
