@@ -8,14 +8,16 @@
 #   make harness-coverage                 the API coverage table (per API and per built driver)
 
 HOST_PROGS += harness
-harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
+harness_SRCS := $(wildcard tests/harness/*.c tests/harness/port/*/*.c tests/harness/selftest/*.c \
+	drivers/*/tests/*.c) \
 	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
 harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-HARNESS_BAD := badirql badleak badimport badlock badvirtio badtimer badwork badthread
+HARNESS_BAD := badirql badleak badimport badlock badvirtio badtimer badwork badthread \
+	badbugcheck
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -26,6 +28,7 @@ badlock_SRCS    := tests/harness/bad/badlock.c
 badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
 badthread_SRCS  := tests/harness/bad/badthread.c
+badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)

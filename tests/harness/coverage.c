@@ -82,6 +82,26 @@ static bool uses(const struct image *img, const struct vw_api *api)
     return false;
 }
 
+/* One line: where API is implemented and which drivers import it (each
+ * driver once, whatever the arch; x86-only forms have lines of their own). */
+static void print_api(const struct vw_api_group *g, const struct vw_api *api,
+                      const struct image *images, unsigned n)
+{
+    char users[1024] = "";
+    size_t len = 0;
+    for (unsigned i = 0; i < n && len < sizeof(users); i++) {
+        bool listed = false;
+        for (unsigned j = 0; j < i && !listed; j++)
+            listed = strcmp(images[j].driver, images[i].driver) == 0 && uses(&images[j], api);
+        if (!listed && uses(&images[i], api))
+            len += (size_t)snprintf(users + len, sizeof(users) - len, " %s", images[i].driver);
+    }
+    printf("%-36s %-9s %-5s %-5s %-5s%s\n", api->name, g->name,
+           api->arches & VW_ARCH_BIT(VW_X86) ? "yes" : "-",
+           api->arches & VW_ARCH_BIT(VW_AMD64) ? "yes" : "-",
+           api->arches & VW_ARCH_BIT(VW_ARM64) ? "yes" : "-", *users ? users : " (none)");
+}
+
 int vw_coverage_main(const char *out_dir, const char *build_dir)
 {
     static struct image images[MAX_IMAGES];
@@ -93,27 +113,12 @@ int vw_coverage_main(const char *out_dir, const char *build_dir)
     for (unsigned i = 0; i < n; i++)
         read_imports(out_dir, build_dir, &images[i]);
 
-    size_t count;
-    const struct vw_api *table = vw_api_table(&count);
-    printf("%-36s %-5s %-5s %-5s %s\n", "API", "x86", "amd64", "arm64", "imported by");
-    for (size_t t = 0; t < count; t++) {
-        const struct vw_api *api = &table[t];
-        char users[1024] = "";
-        size_t len = 0;
-        for (unsigned i = 0; i < n && len < sizeof(users); i++) {
-            bool listed = false; /* a driver once, whatever the arch */
-            for (unsigned j = 0; j < i && !listed; j++)
-                listed = strcmp(images[j].driver, images[i].driver) == 0 && uses(&images[j], api);
-            if (!listed && uses(&images[i], api))
-                len += (size_t)snprintf(users + len, sizeof(users) - len, " %s", images[i].driver);
-        }
-        /* Entries of one name for different arches (x86 Kf* forms) share
-         * a line per entry. */
-        printf("%-36s %-5s %-5s %-5s%s\n", api->name,
-               api->arches & VW_ARCH_BIT(VW_X86) ? "yes" : "-",
-               api->arches & VW_ARCH_BIT(VW_AMD64) ? "yes" : "-",
-               api->arches & VW_ARCH_BIT(VW_ARM64) ? "yes" : "-", *users ? users : " (none)");
-    }
+    size_t count = 0;
+    printf("%-36s %-9s %-5s %-5s %-5s %s\n", "API", "group", "x86", "amd64", "arm64",
+           "imported by");
+    for (const struct vw_api_group *g = vw_api_groups(); g != NULL; g = g->next)
+        for (size_t t = 0; t < g->count; t++, count++)
+            print_api(g, &g->apis[t], images, n);
     unsigned imports = 0, covered = 0;
     printf("\n%-20s %-5s %s\n", "driver", "arch", "imports covered");
     for (unsigned i = 0; i < n; i++) {
@@ -123,7 +128,7 @@ int vw_coverage_main(const char *out_dir, const char *build_dir)
                images[i].covered, images[i].imports, *images[i].missing ? "  missing:" : "",
                images[i].missing);
     }
-    printf("summary: %zu APIs in the table; %u driver images, %u imports, %u covered, %u not "
+    printf("summary: %zu APIs in the tables; %u driver images, %u imports, %u covered, %u not "
            "covered\n",
            count, n, imports, covered, imports - covered);
     return 0; /* a report: scenarios fail on uncovered imports themselves */

@@ -8,7 +8,8 @@
 #include "vm.h"
 
 #define VW_MAX_OBJECTS 64
-#define VW_MAX_THREADS 9 /* the scenario's and 8 system threads */
+#define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
+#define VW_MAX_THREADS 9  /* the scenario's and 8 system threads */
 struct vw_threads;
 struct vw_sg_state;
 
@@ -33,13 +34,6 @@ struct vw_pool_block {
     gva_t caller;
     const char *kind;
     bool driver_owned, live;
-};
-
-struct vw_callback {
-    gva_t record, routine, buffer;
-    uint64_t length;
-    uint32_t reason;
-    bool is_reason;
 };
 
 struct vw_mapping {
@@ -139,8 +133,6 @@ struct vw_kernel {
     unsigned pool_count, pool_cap;
     gva_t pool_next;
 
-    struct vw_callback callbacks[VW_MAX_OBJECTS];
-    unsigned callback_count;
     struct vw_mapping mappings[VW_MAX_OBJECTS];
     unsigned mapping_count;
     gva_t mmio_next;
@@ -154,8 +146,6 @@ struct vw_kernel {
     gva_t stack_guard; /* __stack_chk_guard, found by its initial value */
     uint64_t stack_guard_initial;
 
-    bool dump_enabled; /* scenario option: crash dumps configured */
-    unsigned bugchecks;
     gva_t completed_irp; /* last IRP whose completion reached the top */
 
     void **kept;
@@ -216,8 +206,9 @@ struct vw_kernel {
     struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
     unsigned mdl_map_count;
     gva_t mdl_map_next, user_next;
-    struct vw_threads *threads; /* k_thread.c; NULL until the first thread */
-    struct vw_sg_state *sg;     /* k_sg.c; NULL until the first SG list */
+    struct vw_threads *threads;      /* k_thread.c; NULL until the first thread */
+    struct vw_sg_state *sg;          /* k_sg.c; NULL until the first SG list */
+    void *port_state[VW_MAX_GROUPS]; /* plug-in groups' state (vw_port_state) */
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -373,10 +364,6 @@ void vw_event_init(struct vm *vm, gva_t event, unsigned type, bool signalled);
 bool vw_event_signalled(struct vm *vm, gva_t event);
 void vw_event_set(struct vm *vm, gva_t event);
 
-/* Bug check (k_bugcheck.c): run the registered callbacks like Windows. */
-void vw_bugcheck_run(struct vm *vm, uint32_t code);
-unsigned vw_bugcheck_registered(struct vm *vm);
-
 /* Mm (k_mm.c). */
 unsigned vw_mm_report_leaks(struct vm *vm);
 
@@ -392,8 +379,6 @@ vw_api_fn vw_IoInitializeRemoveLockEx, vw_IoAcquireRemoveLockEx, vw_IoReleaseRem
     vw_IoReleaseRemoveLockAndWaitEx;
 vw_api_fn vw_KeInitializeEvent, vw_KeSetEvent, vw_KeWaitForSingleObject;
 vw_api_fn vw_KeGetCurrentIrql, vw_KfRaiseIrql, vw_KeRaiseIrqlToDpcLevel, vw_KfLowerIrql;
-vw_api_fn vw_KeRegisterBugCheckCallback, vw_KeRegisterBugCheckReasonCallback,
-    vw_KeDeregisterBugCheckCallback, vw_KeDeregisterBugCheckReasonCallback, vw_KeBugCheckEx;
 vw_api_fn vw_MmMapIoSpace, vw_MmUnmapIoSpace;
 vw_api_fn vw_READ_REGISTER_UCHAR, vw_WRITE_REGISTER_UCHAR, vw_READ_PORT_UCHAR, vw_WRITE_PORT_UCHAR;
 vw_api_fn vw_DbgPrint, vw_DbgPrintEx;
