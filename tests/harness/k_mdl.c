@@ -218,6 +218,11 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                 mode > USER_MODE ? "with a bad access mode" : "is already mapped");
         return;
     }
+    if (mode == USER_MODE && vm->irql > VW_APC_LEVEL) {
+        vw_fail(vm, "IRQL: MmMapLockedPagesSpecifyCache(UserMode) at IRQL %u (allowed up to 1)",
+                vm->irql);
+        return;
+    }
     if (k->mdl_map_count == VW_MAX_OBJECTS) {
         vw_set_return(vm, 0);
         return;
