@@ -10,7 +10,7 @@
 HOST_PROGS += harness
 harness_SRCS := $(wildcard tests/harness/*.c tests/harness/port/*/*.c tests/harness/selftest/*.c \
 	drivers/*/tests/*.c) \
-	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
+	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/vmodel_blk.c
 harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
