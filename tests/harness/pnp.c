@@ -349,10 +349,17 @@ bool vw_driver_unload(struct vm *vm)
     if (!vw_call(vm, unload, 1, args, NULL))
         return false;
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
+    unsigned pages = vw_mm_pages_report_leaks(vm);
     unsigned callbacks = vw_bugcheck_registered(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
-                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
-    if (pool || maps || callbacks)
+                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
+                      vw_event_handles_report_leaks(vm);
+    if (pages)
+        vw_fail(vm,
+                "leaks at unload: %u MDL(s) of pages from MmAllocatePagesForMdlEx never "
+                "given back (details in the log)",
+                pages);
+    else if (pool || maps || callbacks)
         vw_fail(vm,
                 "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
                 "callback(s) still registered (details in the log)",
@@ -360,7 +367,7 @@ bool vw_driver_unload(struct vm *vm)
     else if (others)
         vw_fail(vm,
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
-                "connection(s), references or registry handles (details in the log)",
+                "connection(s), references, registry or event handles (details in the log)",
                 others);
     return !vm->failed;
 }

@@ -71,6 +71,8 @@
     S(MDL)                                                                                         \
     F(MDL, MappedSystemVa)                                                                         \
     F(MDL, ByteCount)                                                                              \
+    F(MDL, Size)                                                                                   \
+    F(MDL, MdlFlags)                                                                               \
     S(CM_RESOURCE_LIST)                                                                            \
     S(CM_FULL_RESOURCE_DESCRIPTOR)                                                                 \
     F(CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList)                                            \

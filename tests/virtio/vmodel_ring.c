@@ -187,7 +187,7 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned i, start;
 
-    if (q->npending == 0)
+    if (q->npending == 0 || q->hold)
         return -1;
     start = m->beh.out_of_order ? vmodel_rand(m) % q->npending : 0;
     for (i = 0; i < q->npending; i++) {
