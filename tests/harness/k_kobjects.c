@@ -2,7 +2,7 @@
  * Named kernel events: IoCreateNotificationEvent opens (or creates) a
  * notification event by name, such as the standard
  * \KernelObjects\LowMemoryCondition the memory manager signals while free
- * memory is low; KeReadStateEvent reads any event.  The scenario signals
+ * memory is low (the driver reads it with KeReadStateEvent, k_ke.c).  The scenario signals
  * and clears the standard events with vw_named_event.  Handles must go
  * back with ZwClose; one still open at unload is a leak.
  */
@@ -89,10 +89,4 @@ unsigned vw_event_handles_report_leaks(struct vm *vm)
             n++;
         }
     return n;
-}
-
-void vw_KeReadStateEvent(struct vm *vm, const struct vw_api *api)
-{
-    gva_t event = vw_arg(vm, api, 0);
-    vw_set_return(vm, vw_rd(vm, event + VW_OFFSET(vm, KEVENT, Header.SignalState), 4));
 }
