@@ -64,8 +64,12 @@ typedef struct _BALLOON_STAT {
 
 /* Pages per inflate/deflate request and per MDL. */
 #define BALLOON_CHUNK 256
-/* Steps per work-item run before it requeues itself (lets stop/D3 in). */
+/* Steps per run, and runs per work item: more work after that resumes
+ * from the timer, so a device that keeps asking (stats buffer used at
+ * once, endless targets) costs bounded CPU. */
 #define BALLOON_STEPS_PER_RUN 16
+#define BALLOON_RUNS_PER_ITEM 4
+#define BALLOON_RESUME_MS     10
 /* A request the device does not finish in this time is given up. */
 #define BALLOON_REQUEST_TIMEOUT_MS 2000
 #define BALLOON_WAIT_SLICE_MS      100

@@ -40,9 +40,9 @@ VOID BalloonTimerDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     KeReleaseSpinLockFromDpcLevel(&b->Lock);
 }
 
-static VOID BalloonArmTimer(PBALLOON_DEVICE b)
+static VOID BalloonArmTimer(PBALLOON_DEVICE b, ULONG Ms)
 {
-    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)BALLOON_RETRY_MS * 10000};
+    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Ms * 10000};
     KeSetTimer(&b->Timer, due, &b->TimerDpc);
 }
 
@@ -54,9 +54,11 @@ VOID BalloonStopWork(PBALLOON_DEVICE b)
     KeAcquireSpinLock(&b->Lock, &irql);
     b->Running = FALSE;
     KeReleaseSpinLock(&b->Lock, irql);
-    KeCancelTimer(&b->Timer);
-    KeFlushQueuedDpcs(); /* a timer DPC already running sees Running clear */
+    /* The work item may still arm the timer until it is idle; the timer
+     * DPC queues nothing once Running is clear. */
     KeWaitForSingleObject(&b->WorkIdle, Executive, KernelMode, FALSE, NULL);
+    KeCancelTimer(&b->Timer);
+    KeFlushQueuedDpcs();
 }
 
 VOID BalloonWriteActual(PBALLOON_DEVICE b)
@@ -207,7 +209,7 @@ static VOID BalloonRun(PBALLOON_DEVICE b)
     KeReleaseSpinLock(&b->Lock, irql);
     /* Watch memory pressure while the balloon holds pages it may give. */
     if (retry || (b->OomDeflate && b->Pages > 0 && b->LowMemory != NULL))
-        BalloonArmTimer(b);
+        BalloonArmTimer(b, BALLOON_RETRY_MS);
 }
 
 static VOID BalloonWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
@@ -219,7 +221,12 @@ static VOID BalloonWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     KeAcquireSpinLock(&b->Lock, &irql);
     b->WorkQueued = FALSE;
     b->WorkRunning = TRUE;
-    for (;;) {
+    for (ULONG runs = 0;; runs++) {
+        if (runs == BALLOON_RUNS_PER_ITEM) {
+            KeSetTimer(&b->Timer, (LARGE_INTEGER){.QuadPart = -BALLOON_RESUME_MS * 10000LL},
+                       &b->TimerDpc);
+            break;
+        }
         b->WorkAgain = FALSE;
         BOOLEAN run = b->Running;
         KeReleaseSpinLock(&b->Lock, irql);
@@ -229,6 +236,7 @@ static VOID BalloonWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
         if (!b->WorkAgain || !b->Running)
             break;
     }
+    b->WorkAgain = FALSE;
     b->WorkRunning = FALSE;
     KeSetEvent(&b->WorkIdle, IO_NO_INCREMENT, FALSE);
     KeReleaseSpinLock(&b->Lock, irql);

@@ -55,9 +55,11 @@ static void barrier(void)
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 {
     struct vmodel_pending *pending = q->pending;
+    bool hold = q->hold; /* the scenario's setting, not device state */
 
     memset(q, 0, sizeof(*q));
     q->pending = pending;
+    q->hold = hold;
     q->size = m->cfg.queue_max;
     q->msix_vector = VIRTIO_MSI_NO_VECTOR;
     q->avail_wrap = true;
