@@ -328,6 +328,8 @@ fail:
     KeAcquireSpinLock(&b->Lock, &irql);
     b->Failed = TRUE;
     KeReleaseSpinLock(&b->Lock, irql);
+    /* A reset device owns no buffer and stays quiet, whatever it did. */
+    virtio_device_reset(dev);
     virtio_device_fail(dev);
     return FALSE;
 }
