@@ -14,7 +14,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-HARNESS_BAD := badirql badleak badimport badlock badvirtio badtimer badwork
+HARNESS_BAD := badirql badleak badimport badlock badvirtio badpgleak badpgfree badballoon badtimer badwork
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -22,6 +22,11 @@ badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
 badimport_SRCS  := tests/harness/bad/badimport.c
 badlock_SRCS    := tests/harness/bad/badlock.c
+badpgleak_SRCS  := tests/harness/bad/badpgleak.c
+badpgfree_SRCS  := tests/harness/bad/badpgfree.c
+# The balloon driver with a pages.c that frees before telling the host.
+badballoon_SRCS  = drivers/balloon/driver.c drivers/balloon/device.c drivers/balloon/worker.c \
+	drivers/balloon/stats.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c

@@ -48,9 +48,9 @@ void vw_IoCreateNotificationEvent(struct vm *vm, const struct vw_api *api)
 {
     struct vw_kernel *k = vm->k;
     char name[96];
-    gva_t handle_out = vw_arg(vm, api, 1);
-    vw_set_return(vm, 0);
-    if (!vw_read_unicode_string(vm, vw_arg(vm, api, 0), name, sizeof(name)) || handle_out == 0) {
+    gva_t name_us = vw_arg(vm, api, 0), handle_out = vw_arg(vm, api, 1);
+    vw_set_return(vm, 0); /* arm64: x0 is the first argument too, read above */
+    if (!vw_read_unicode_string(vm, name_us, name, sizeof(name)) || handle_out == 0) {
         vw_fail(vm, "IoCreateNotificationEvent: bad name or handle pointer");
         return;
     }

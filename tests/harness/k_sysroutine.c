@@ -20,8 +20,9 @@ void vw_hide_routine(struct vm *vm, const char *name)
 void vw_MmGetSystemRoutineAddress(struct vm *vm, const struct vw_api *api)
 {
     char name[96];
-    vw_set_return(vm, 0);
-    if (!vw_read_unicode_string(vm, vw_arg(vm, api, 0), name, sizeof(name))) {
+    gva_t name_us = vw_arg(vm, api, 0);
+    vw_set_return(vm, 0); /* arm64: x0 is the first argument too, read above */
+    if (!vw_read_unicode_string(vm, name_us, name, sizeof(name))) {
         vw_fail(vm, "MmGetSystemRoutineAddress: bad routine name");
         return;
     }
