@@ -17,7 +17,8 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
-	badtimer badwork badthread badbugcheck
+	badtimer badwork badthread badbugcheck \
+	badpgleak badpgfree badballoon
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -25,6 +26,11 @@ badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
 badimport_SRCS  := tests/harness/bad/badimport.c
 badlock_SRCS    := tests/harness/bad/badlock.c
+badpgleak_SRCS  := tests/harness/bad/badpgleak.c
+badpgfree_SRCS  := tests/harness/bad/badpgfree.c
+# The balloon driver with a pages.c that frees before telling the host.
+badballoon_SRCS  = drivers/balloon/driver.c drivers/balloon/device.c drivers/balloon/worker.c \
+	drivers/balloon/stats.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badpool_SRCS    := tests/harness/bad/badpool.c
 badirp_SRCS     := tests/harness/bad/badirp.c
 baddeadlock_SRCS := tests/harness/bad/baddeadlock.c

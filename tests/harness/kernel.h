@@ -225,6 +225,18 @@ struct vw_kernel {
     struct vw_reg_value reg_values[16];
     unsigned reg_value_count;
     gva_t reg_open[8];
+
+    /* Pages for MDLs (k_mmpages.c), named events and their handles
+     * (k_kobjects.c), a routine MmGetSystemRoutineAddress does not know
+     * (k_sysroutine.c). */
+    struct vw_mm_pages *mm_pages;
+    struct {
+        char name[64];
+        gva_t event;
+    } named_events[4];
+    unsigned named_event_count;
+    gva_t event_handles[8];
+    const char *hidden_routine;
 };
 
 bool vw_kernel_create(struct vm *vm);
@@ -407,3 +419,17 @@ vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQue
 vw_api_fn vw_PsCreateSystemThread, vw_PsTerminateSystemThread, vw_ObReferenceObjectByHandle;
 vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
     vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;
+vw_api_fn vw_MmAllocatePagesForMdlEx, vw_MmFreePagesFromMdl;
+vw_api_fn vw_IoCreateNotificationEvent;
+vw_api_fn vw_MmGetSystemRoutineAddress, vw_MmGetPhysicalMemoryRangesEx2;
+
+/* Named events (k_kobjects.c): the event of NAME (created on first use);
+ * the scenario sets or clears it; ZwClose of an event handle. */
+gva_t vw_named_event(struct vm *vm, const char *name);
+void vw_named_event_set(struct vm *vm, const char *name, bool signalled);
+bool vw_event_handle_close(struct vm *vm, uint64_t handle);
+unsigned vw_event_handles_report_leaks(struct vm *vm);
+/* MmGetSystemRoutineAddress returns NULL for NAME (an older Windows). */
+void vw_hide_routine(struct vm *vm, const char *name);
+/* Pages from MmAllocatePagesForMdlEx still held (k_mmpages.c). */
+unsigned vw_mm_pages_report_leaks(struct vm *vm);
