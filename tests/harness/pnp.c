@@ -351,8 +351,14 @@ bool vw_driver_unload(struct vm *vm)
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
     unsigned callbacks = vw_bugcheck_registered(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
-                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
-    if (pool || maps || callbacks)
+                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
+                      vw_names_report_leaks(vm);
+    unsigned pending = vw_async_report_pending(vm);
+    if (pending)
+        vw_fail(vm, "%u request(s) never completed at unload (details in the log)", pending);
+    if (vm->failed)
+        ;
+    else if (pool || maps || callbacks)
         vw_fail(vm,
                 "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
                 "callback(s) still registered (details in the log)",
@@ -360,7 +366,8 @@ bool vw_driver_unload(struct vm *vm)
     else if (others)
         vw_fail(vm,
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
-                "connection(s), references or registry handles (details in the log)",
+                "connection(s), references, registry handles or symbolic links (details in "
+                "the log)",
                 others);
     return !vm->failed;
 }
