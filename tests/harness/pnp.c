@@ -353,11 +353,16 @@ bool vw_driver_unload(struct vm *vm)
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
                       vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
                       vw_names_report_leaks(vm);
+    unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
+    unsigned mdls = vw_mdl_report_leaks(vm);
     unsigned pending = vw_async_report_pending(vm);
     if (pending)
         vw_fail(vm, "%u request(s) never completed at unload (details in the log)", pending);
-    if (vm->failed)
-        ;
+    else if (timers || items || mdls)
+        vw_fail(vm,
+                "leaks at unload: %u timer(s) still set, %u work item(s) queued or not freed, "
+                "%u MDL(s) or MDL mapping(s) (details in the log)",
+                timers, items, mdls);
     else if (pool || maps || callbacks)
         vw_fail(vm,
                 "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
