@@ -402,7 +402,6 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
-<<<<<<< HEAD
 vw_api_fn vw_IoCreateSymbolicLink, vw_IoDeleteSymbolicLink;
 vw_api_fn vw_IoAcquireCancelSpinLock, vw_IoReleaseCancelSpinLock;
 
@@ -417,7 +416,6 @@ bool vw_irp_cancel(struct vm *vm, gva_t irp);
 /* requests.c: an async request finished (called by IoCompleteRequest). */
 bool vw_io_async_complete(struct vm *vm, gva_t irp);
 unsigned vw_async_report_pending(struct vm *vm);
-=======
 vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
     vw_KeCancelTimer, vw_KeReadStateTimer;
 vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
@@ -425,4 +423,3 @@ vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQue
     vw_IoSizeofWorkItem, vw_IoInitializeWorkItem, vw_IoUninitializeWorkItem;
 vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
     vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;
->>>>>>> main

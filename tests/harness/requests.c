@@ -4,6 +4,7 @@
  * (not driver pool), sized for the larger of input and output.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
