@@ -102,22 +102,17 @@ VOID VioserPortAttach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
     VioserControlSend(Dev, Port->Id, VIRTIO_CONSOLE_PORT_READY, 1);
     if (Port->OpenCount > 0) /* reopened across a device reset */
         VioserControlSend(Dev, Port->Id, VIRTIO_CONSOLE_PORT_OPEN, 1);
-    VioserRequestSync(Dev);
 }
 
 /* PORT_REMOVE or the device going down: requests fail, data is dropped. */
 VOID VioserPortDetach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Failed)
 {
-    BOOLEAN was = Port->Present;
-
     Port->Present = FALSE;
     Port->HostConnected = FALSE;
     Port->Named = FALSE; /* the host names the port again when it adds it */
     Port->IsConsole = FALSE;
     Port->RxHead = Port->RxCount = 0;
     VioserFailAll(Dev, Port, Failed);
-    if (was)
-        VioserRequestSync(Dev);
 }
 
 /* Names become object names (\DosDevices\Global\<name>): printable ASCII
@@ -166,9 +161,11 @@ VOID VioserControlReceived(PVIOSER_DEVICE Dev, PVIOSER_SLOT Slot, ULONG Length, 
             break;
         }
         VioserPortAttach(Dev, port);
+        VioserRequestSync(Dev);
         break;
     case VIRTIO_CONSOLE_PORT_REMOVE:
         VioserPortDetach(Dev, port, Done);
+        VioserRequestSync(Dev);
         break;
     case VIRTIO_CONSOLE_CONSOLE_PORT:
         port->IsConsole = value != 0;
@@ -211,7 +208,8 @@ repost:
     }
 }
 
-/* Ask for VioserSyncPorts at PASSIVE_LEVEL (work item; Lock held). */
+/* Ask for VioserSyncPorts at PASSIVE_LEVEL (work item; Lock held, DPC only:
+ * PASSIVE_LEVEL callers call VioserSyncPorts themselves). */
 VOID VioserRequestSync(PVIOSER_DEVICE Dev)
 {
     if (Dev->SyncQueued || Dev->SyncItem == NULL)

@@ -141,8 +141,9 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     a->len = len;
     a->out = out;
     a->major = major;
-    struct request r = {0, major == IRP_MJ_WRITE ? len : 0, major == IRP_MJ_READ ? len : 0,
-                        in, NULL, NULL, a->buffer};
+    struct request r = {
+        0,        major == IRP_MJ_WRITE ? len : 0, major == IRP_MJ_READ ? len : 0, in, NULL, NULL,
+        a->buffer};
     vw_irp_set_status(vm, a->irp, VW_STATUS_NOT_SUPPORTED);
     gva_t stack = vw_irp_next_stack(vm, a->irp);
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);

@@ -27,13 +27,13 @@ VW_SCENARIO("vioser", hostile_control_messages, NULL)
     vcon_raw(c, 2, VCON_PORT_ADD, 1, NULL, 0);
     vcon_raw(c, 2, VCON_PORT_NAME, 1, longname, sizeof(longname)); /* absurd length */
     vcon_raw(c, 2, VCON_PORT_NAME, 1, "..", 2);
-    vcon_raw(c, 2, VCON_PORT_NAME, 1, "a\\b", 3);                  /* separator */
+    vcon_raw(c, 2, VCON_PORT_NAME, 1, "a\\b", 3); /* separator */
     vcon_raw(c, 2, VCON_PORT_NAME, 1, "", 0);
-    vcon_raw(c, 1, VCON_PORT_ADD, 1, NULL, 0);                     /* added twice */
-    vcon_raw(c, 1, VCON_PORT_NAME, 1, "evil.rename", 11);          /* renamed */
+    vcon_raw(c, 1, VCON_PORT_ADD, 1, NULL, 0);            /* added twice */
+    vcon_raw(c, 1, VCON_PORT_NAME, 1, "evil.rename", 11); /* renamed */
     vcon_raw(c, 1, VCON_RESIZE, 1, NULL, 0);
-    vcon_raw(c, 1, 77, 1, NULL, 0);                                /* unknown event */
-    vcon_raw(c, 1, VCON_DEVICE_READY, 1, NULL, 0);                 /* device-to-driver only */
+    vcon_raw(c, 1, 77, 1, NULL, 0);                /* unknown event */
+    vcon_raw(c, 1, VCON_DEVICE_READY, 1, NULL, 0); /* device-to-driver only */
     vw_run(vm);
     VW_EXPECT(vm, vcon_open_name(vm, "evil.rename") == 0, "a named port was renamed");
     VW_EXPECT(vm, vcon_open_name(vm, "..") == 0 && vcon_open_name(vm, "a\\b") == 0,
@@ -87,6 +87,7 @@ static void backpressure(struct vm *vm, uint64_t seed)
     gva_t ga = vcon_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     uint32_t sent = 0, fed = 0, read = 0, taken = 0;
+    unsigned guest_full = 0; /* steps where the guest held every receive buffer */
     struct vw_async wr = {.done = true}, rd = {.done = true};
     uint32_t wr_len = 0, rd_len = 0;
     static uint8_t rdbuf[3000];
@@ -102,12 +103,12 @@ static void backpressure(struct vm *vm, uint64_t seed)
             vw_request_start(vm, ga, IRP_MJ_WRITE, out + sent, NULL, wr_len, &wr);
             wr_busy = true;
         }
-        if (!rd_busy && read < sizeof(in)) {
+        if (!rd_busy && read < sizeof(in) && RND() % 3 == 0) { /* a slow reader */
             rd_len = 1 + RND() % sizeof(rdbuf);
             vw_request_start(vm, ga, IRP_MJ_READ, NULL, rdbuf, rd_len, &rd);
             rd_busy = true;
         }
-        if (fed < sizeof(in) && RND() % 3 == 0) {
+        if (fed < sizeof(in) && RND() % 2 == 0) {
             uint32_t n = 1 + RND() % 3000;
             if (n > sizeof(in) - fed)
                 n = sizeof(in) - fed;
@@ -119,6 +120,8 @@ static void backpressure(struct vm *vm, uint64_t seed)
         if (RND() % 4 == 0)
             taken += vcon_take(c, 1, got_out + taken, RND() % 2000);
         vw_run(vm);
+        if (c->port[1].to_guest_len > c->port[1].to_guest_pos)
+            guest_full++;
         if (wr_busy && wr.done) {
             VW_EXPECT(vm, wr.status == 0 && wr.info > 0 && wr.info <= wr_len,
                       "write of %u: 0x%08x, %llu bytes", wr_len, wr.status,
@@ -127,10 +130,10 @@ static void backpressure(struct vm *vm, uint64_t seed)
             wr_busy = false;
         }
         if (rd_busy && rd.done) {
-            VW_EXPECT(vm, rd.status == 0 && rd.info > 0 && rd.info <= rd_len &&
-                              read + rd.info <= sizeof(in),
-                      "read of %u: 0x%08x, %llu bytes", rd_len, rd.status,
-                      (unsigned long long)rd.info);
+            VW_EXPECT(
+                vm,
+                rd.status == 0 && rd.info > 0 && rd.info <= rd_len && read + rd.info <= sizeof(in),
+                "read of %u: 0x%08x, %llu bytes", rd_len, rd.status, (unsigned long long)rd.info);
             if (!vm->failed)
                 memcpy(got_in + read, rdbuf, rd.info);
             read += (uint32_t)rd.info;
@@ -141,6 +144,9 @@ static void backpressure(struct vm *vm, uint64_t seed)
     VW_EXPECT(vm, sent == sizeof(out) && taken == sizeof(out) && read == sizeof(in),
               "stalled: sent %u taken %u of %zu, read %u of %zu", sent, taken, sizeof(out), read,
               sizeof(in));
+    VW_EXPECT(vm, c->port[1].host_full > 0 && guest_full > 0,
+              "no back-pressure exercised (host full %u, guest full %u)", c->port[1].host_full,
+              guest_full);
     VW_EXPECT(vm, !memcmp(got_out, out, sizeof(out)), "guest-to-host stream damaged");
     VW_EXPECT(vm, !memcmp(got_in, in, sizeof(in)), "host-to-guest stream damaged");
     vw_sched_seed(vm, 0);

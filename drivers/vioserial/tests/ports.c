@@ -67,8 +67,9 @@ VW_SCENARIO("vioser", named_port_round_trip, NULL)
     VW_EXPECT(vm, st == VW_STATUS_PENDING && !rd.done, "read with no data: 0x%08x", st);
     vcon_send(c, 1, answer, sizeof(answer) - 1);
     vw_run(vm);
-    VW_EXPECT(vm, rd.done && rd.status == 0 && rd.info == sizeof(answer) - 1 &&
-                      !memcmp(buf, answer, sizeof(answer) - 1),
+    VW_EXPECT(vm,
+              rd.done && rd.status == 0 && rd.info == sizeof(answer) - 1 &&
+                  !memcmp(buf, answer, sizeof(answer) - 1),
               "read: done %d status 0x%08x %llu bytes", rd.done, rd.status,
               (unsigned long long)rd.info);
 

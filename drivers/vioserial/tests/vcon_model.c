@@ -18,9 +18,9 @@ void vcon_raw(struct vcon *c, uint32_t id, uint16_t event, uint16_t value, const
         return;
     }
     struct vcon_msg *m = &c->ctrl[(c->ctrl_head + c->ctrl_count++) % 64];
-    uint8_t h[8] = {(uint8_t)id,    (uint8_t)(id >> 8),    (uint8_t)(id >> 16),
-                    (uint8_t)(id >> 24), (uint8_t)event, (uint8_t)(event >> 8),
-                    (uint8_t)value, (uint8_t)(value >> 8)};
+    uint8_t h[8] = {(uint8_t)id,         (uint8_t)(id >> 8),   (uint8_t)(id >> 16),
+                    (uint8_t)(id >> 24), (uint8_t)event,       (uint8_t)(event >> 8),
+                    (uint8_t)value,      (uint8_t)(value >> 8)};
     if (extra_len > sizeof(m->bytes) - 8)
         extra_len = sizeof(m->bytes) - 8;
     memcpy(m->bytes, h, 8);
@@ -144,6 +144,7 @@ static uint32_t handler(void *ctx, const struct vmodel_req *req)
                     req->out_len);
             return 0;
         }
+        p->host_full++;
         return VMODEL_LATER;
     }
     p->from_guest_len += gather(req, p->from_guest + p->from_guest_len, cap - p->from_guest_len);

@@ -44,8 +44,9 @@ struct vcon_port {
     uint32_t to_guest_len, to_guest_pos;
     uint8_t from_guest[VCON_BUF];
     uint32_t from_guest_len;
-    uint32_t cap;   /* host-side buffer limit for guest data */
-    uint32_t chunk; /* at most this many bytes per receive buffer (0 = all) */
+    uint32_t cap;       /* host-side buffer limit for guest data */
+    uint32_t chunk;     /* at most this many bytes per receive buffer (0 = all) */
+    unsigned host_full; /* transmit buffers left in the ring: host buffer full */
 };
 
 struct vcon_msg {
