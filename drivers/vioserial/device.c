@@ -128,6 +128,8 @@ NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     int rc;
 
     (void)Previous;
+    if (!dev->Restarting)
+        dev->Restarts = 0; /* PnP or power: a fresh start */
     rc = virtio_negotiate(vdev, VIOSER_FEATURES, &features);
     if (rc != 0)
         goto fail;
@@ -261,6 +263,7 @@ static VOID VioserDrainQueue(PVIOSER_DEVICE Dev, ULONG Q, PLIST_ENTRY Done)
             } else {
                 ULONG port = Q < 2 ? 0 : Q / 2 - 1;
                 PVIOSER_PORT p = &Dev->Ports[port];
+                Dev->Restarts = 0; /* data moves: the device works */
                 if ((Q & 1) == 0) {
                     slot->Length = len; /* the core checked len <= posted */
                     slot->Offset = 0;

@@ -141,10 +141,21 @@ VOID NTAPI VioserSyncWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     BOOLEAN restart = dev->Broken && dev->QueuesReady;
     KeReleaseSpinLock(&dev->Lock, irql);
     if (restart && dev->Vw->DevicePower == PowerDeviceD0 && dev->Vw->PnpState == VwStarted) {
-        VwError(dev->Vw, "restarting the device");
         VioserD0Exit(dev->Vw, PowerDeviceD0);
-        if (!NT_SUCCESS(VioserD0Entry(dev->Vw, PowerDeviceD0)))
-            VwError(dev->Vw, "restart failed: the ports stay down until the device restarts");
+        /* A device that breaks again at once is not restarted for ever. */
+        if (++dev->Restarts > VIOSER_MAX_RESTARTS) {
+            VwError(dev->Vw,
+                    "%u restarts without data moving: the device stays down until "
+                    "it is restarted (disable/enable)",
+                    VIOSER_MAX_RESTARTS);
+            virtio_device_fail(&dev->Virtio.Dev);
+        } else {
+            VwError(dev->Vw, "restarting the device");
+            dev->Restarting = TRUE;
+            if (!NT_SUCCESS(VioserD0Entry(dev->Vw, PowerDeviceD0)))
+                VwError(dev->Vw, "restart failed: the ports stay down until the device restarts");
+            dev->Restarting = FALSE;
+        }
     }
     VioserSyncPorts(dev, FALSE);
     IoReleaseRemoveLock(&dev->Vw->RemoveLock, dev->SyncItem);

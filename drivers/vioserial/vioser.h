@@ -38,6 +38,7 @@
 #define VIOSER_CTRL_RX_SIZE 128 /* header + the longest name we accept, rounded */
 #define VIOSER_CTRL_TX_BUFS 16
 #define VIOSER_CTRL_PENDING 64 /* control messages waiting for a transmit buffer */
+#define VIOSER_MAX_RESTARTS 3  /* in a row without data moving, then give up */
 
 /* Control messages (spec 5.3.6.2). */
 #define VIRTIO_CONSOLE_F_SIZE       0
@@ -106,6 +107,8 @@ struct _VIOSER_DEVICE {
     BOOLEAN QueuesReady; /* the rings exist and the DPC may use them */
     BOOLEAN Running;     /* DRIVER_OK and accepting requests */
     BOOLEAN Broken;      /* the device misbehaved: requests fail until restart */
+    BOOLEAN Restarting;  /* D0Entry called by the restart, not by PnP/power */
+    ULONG Restarts;      /* restarts since data last moved */
 
     struct virtio_dma Shared; /* control and port buffers */
     VIOSER_SLOT CtrlRx[VIOSER_CTRL_RX_BUFS];

@@ -129,3 +129,50 @@ VW_SCENARIO("vioser", power_d3_and_back, NULL)
     vw_close(vm, ga);
     vcon_finish(vm, c);
 }
+
+/* A device that corrupts used entries (ids out of range or not in flight,
+ * lengths beyond the buffer): the driver restarts it, requests in flight
+ * fail, and once the device behaves the port works again. */
+VW_SCENARIO("vioser", bad_used_entries_restart, NULL)
+{
+    gva_t ga = 0;
+    struct vcon *c = start_ga(vm, VMODEL_MODERN, true, &ga);
+    if (c == NULL)
+        return;
+    struct vmodel_behaviour evil = {
+        .evil = VMODEL_EVIL_BAD_ID | VMODEL_EVIL_IDLE_ID,
+    };
+    vmodel_set_behaviour(c->dev->model, &evil);
+    unsigned failed = 0;
+    for (unsigned i = 0; i < 4 && !vm->failed; i++) {
+        struct vw_async rd;
+        char buf[16];
+        vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+        vcon_send(c, 1, "data", 4);
+        vw_run(vm);
+        if (!rd.done)
+            vw_request_cancel(vm, &rd);
+        VW_EXPECT(vm, rd.done, "read neither completed nor cancelled");
+        failed += rd.status != 0;
+        c->port[1].to_guest_len = c->port[1].to_guest_pos = 0;
+    }
+    VW_EXPECT(vm, failed > 0, "no request failed against a corrupting device");
+    VW_EXPECT(vm, c->device_ready_count > 1, "the driver never restarted the device");
+    /* Bounded: a device that breaks at once every time is given up on. */
+    VW_EXPECT(vm, c->device_ready_count <= 1 + 3 + 1, "%u restarts", c->device_ready_count);
+    VW_EXPECT(vm, vmodel_status(c->dev->model) & 0x80, "the driver did not set FAILED");
+    vw_cleanup(vm, ga);
+    vw_close(vm, ga);
+    /* Disable/enable with a device that behaves again: all works. */
+    struct vmodel_behaviour good = {0};
+    vmodel_set_behaviour(c->dev->model, &good);
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP");
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_STOP_DEVICE) == 0, "STOP failed");
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "restart failed");
+    vw_run(vm);
+    ga = vcon_open_name(vm, GA);
+    VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after restart");
+    round_trip(vm, c, ga);
+    vw_close(vm, ga);
+    vcon_finish(vm, c);
+}
