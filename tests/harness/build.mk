@@ -15,7 +15,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
-	badtimer badwork
+	badtimer badwork badlink badcancel
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -29,6 +29,8 @@ baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
 badstack_SRCS   := tests/harness/bad/badstack.c
 badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
+badlink_SRCS    := tests/harness/bad/badlink.c
+badcancel_SRCS  := tests/harness/bad/badcancel.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)

@@ -351,8 +351,8 @@ bool vw_driver_unload(struct vm *vm)
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
     unsigned callbacks = vw_bugcheck_registered(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
-                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
-                      vw_names_report_leaks(vm);
+                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
+    unsigned links = vw_names_report_leaks(vm);
     unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
     unsigned mdls = vw_mdl_report_leaks(vm);
     unsigned pending = vw_async_report_pending(vm);
@@ -371,9 +371,10 @@ bool vw_driver_unload(struct vm *vm)
     else if (others)
         vw_fail(vm,
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
-                "connection(s), references, registry handles or symbolic links (details in "
-                "the log)",
+                "connection(s), references or registry handles (details in the log)",
                 others);
+    else if (links)
+        vw_fail(vm, "leaks at unload: %u symbolic link(s) (details in the log)", links);
     return !vm->failed;
 }
 
