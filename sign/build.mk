@@ -43,7 +43,10 @@ keyscan_LDLIBS := -lcrypto
 authhash_SRCS  := sign/authhash.c sign/pehash.c sign/fileio.c
 authhash_LDLIBS := -lcrypto
 
-PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard drivers/$(d)/$(d).inx),$(d)))
+# A driver's folder is drivers/<name> unless its build.mk sets <name>_DIR
+# (vioser.sys lives in drivers/vioserial, upstream's folder name).
+drv_dir = $(or $($(1)_DIR),drivers/$(1))
+PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard $(call drv_dir,$(d))/$(d).inx),$(d)))
 
 # The test CA, unless a production key is configured.
 ifeq ($(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),)
@@ -88,7 +91,7 @@ $(OUT)/$(2)/$(1)/$(3)/$(1).sys: $(OUT)/$(2)/$(1)/$(1).sys $(SIGN_KEY_DEP) $(SIGN
 	$$(if $(Q),@echo '  SIGN    $$@')
 	$(Q)sign/signfile.sh --ph $$< $$@ "$(1) driver"
 
-$(OUT)/$(2)/$(1)/$(3)/$(1).inf: drivers/$(1)/$(1).inx VERSION $(B)/host/infgen $(SIGN_EPOCH)
+$(OUT)/$(2)/$(1)/$(3)/$(1).inf: $(call drv_dir,$(1))/$(1).inx VERSION $(B)/host/infgen $(SIGN_EPOCH)
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  INF     $$@')
 	$(Q)$(B)/host/infgen -o $$@ --set $(3) --arch $(2) --version-file VERSION \

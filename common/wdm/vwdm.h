@@ -81,7 +81,19 @@ typedef struct _VW_DRIVER_CONFIG {
      * framework holds the remove lock for each request until the handler
      * finishes it with VwCompleteRequest, at once or later. */
     DRIVER_DISPATCH *Dispatch[IRP_MJ_MAXIMUM_FUNCTION + 1];
+
+    /* Every request to a device object the driver created itself (its
+     * extension starts with VW_CHILD): no remove lock, no state check, the
+     * handler does it all.  NULL: such requests fail. */
+    DRIVER_DISPATCH *ChildDispatch;
 } VW_DRIVER_CONFIG, *PVW_DRIVER_CONFIG;
+
+/* The first field of the extension of a device object that the driver
+ * creates itself (a named port, a control device): Reserved stays NULL,
+ * where an FDO's extension holds its own device object (VW_DEVICE.Self). */
+typedef struct _VW_CHILD {
+    PVOID Reserved;
+} VW_CHILD, *PVW_CHILD;
 
 typedef enum _VW_PNP_STATE {
     VwNotStarted,
@@ -143,6 +155,13 @@ static inline PVOID VwDeviceContext(PVW_DEVICE Device)
 static inline PVW_DEVICE VwDeviceFromObject(PDEVICE_OBJECT DeviceObject)
 {
     return (PVW_DEVICE)DeviceObject->DeviceExtension;
+}
+
+/* TRUE for an FDO the framework made, FALSE for a driver's own object. */
+static inline BOOLEAN VwIsFdo(PDEVICE_OBJECT DeviceObject)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    return device != NULL && device->Self == DeviceObject;
 }
 
 /* PCI configuration space through the bus driver's BUS_INTERFACE_STANDARD.

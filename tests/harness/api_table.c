@@ -119,6 +119,11 @@ static const struct vw_api table[] = {
     {"PoSetPowerState", ALL, VW_STDCALL, 3, 0, D, vw_PoSetPowerState},
     {"PoRequestPowerIrp", ALL, VW_STDCALL, 6, 0, D, vw_PoRequestPowerIrp},
 
+    {"IoCreateSymbolicLink", ALL, VW_STDCALL, 2, 0, P, vw_IoCreateSymbolicLink},
+    {"IoDeleteSymbolicLink", ALL, VW_STDCALL, 1, 0, P, vw_IoDeleteSymbolicLink},
+    {"IoAcquireCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoAcquireCancelSpinLock},
+    {"IoReleaseCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoReleaseCancelSpinLock},
+
     {"IoOpenDeviceRegistryKey", ALL, VW_STDCALL, 4, 0, P, vw_IoOpenDeviceRegistryKey},
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
     {"ZwClose", ALL, VW_STDCALL, 1, 0, P, vw_ZwClose},

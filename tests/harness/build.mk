@@ -18,7 +18,8 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 # tests/harness/selftest/).
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
-	badpgleak badpgfree badballoon
+	badpgleak badpgfree badballoon \
+	badlink badcancel
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -39,6 +40,8 @@ badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
 badthread_SRCS  := tests/harness/bad/badthread.c
 badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
+badlink_SRCS    := tests/harness/bad/badlink.c
+badcancel_SRCS  := tests/harness/bad/badcancel.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)

@@ -237,6 +237,25 @@ struct vw_kernel {
     unsigned named_event_count;
     gva_t event_handles[8];
     const char *hidden_routine;
+    /* Object names (k_names.c): named device objects, symbolic links. */
+    struct {
+        char name[160];
+        gva_t dev;
+    } dev_names[VW_MAX_OBJECTS];
+    unsigned dev_name_count;
+    struct {
+        char link[160], target[160];
+    } links[VW_MAX_OBJECTS];
+    unsigned link_count;
+
+    /* Cancellation (k_cancel.c). */
+    bool cancel_lock_held;
+    unsigned cancel_irql;
+    gva_t cancel_routine_running; /* a cancel routine the harness called */
+
+    /* Requests a scenario sent and that are still pending (requests.c). */
+    struct vw_async *async[16];
+    unsigned async_count;
 };
 
 bool vw_kernel_create(struct vm *vm);
@@ -411,6 +430,20 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
+vw_api_fn vw_IoCreateSymbolicLink, vw_IoDeleteSymbolicLink;
+vw_api_fn vw_IoAcquireCancelSpinLock, vw_IoReleaseCancelSpinLock;
+
+/* k_names.c: device object names (IoCreateDevice with a name) and links. */
+uint32_t vw_names_add_device(struct vm *vm, gva_t dev, gva_t name_us);
+void vw_names_remove_device(struct vm *vm, gva_t dev);
+unsigned vw_names_report_leaks(struct vm *vm);
+void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev);
+/* k_cancel.c */
+bool vw_cancel_routine_returned(struct vm *vm, gva_t fn);
+bool vw_irp_cancel(struct vm *vm, gva_t irp);
+/* requests.c: an async request finished (called by IoCompleteRequest). */
+bool vw_io_async_complete(struct vm *vm, gva_t irp);
+unsigned vw_async_report_pending(struct vm *vm);
 vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
     vw_KeCancelTimer, vw_KeReadStateTimer;
 vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;

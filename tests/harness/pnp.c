@@ -346,9 +346,13 @@ bool vw_driver_unload(struct vm *vm)
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
                       vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
                       vw_event_handles_report_leaks(vm);
+    unsigned links = vw_names_report_leaks(vm);
     unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
     unsigned mdls = vw_mdl_report_leaks(vm), threads = vw_thread_report_leaks(vm);
-    if (pages)
+    unsigned pending = vw_async_report_pending(vm);
+    if (pending)
+        vw_fail(vm, "%u request(s) never completed at unload (details in the log)", pending);
+    else if (pages)
         vw_fail(vm,
                 "leaks at unload: %u MDL(s) of pages from MmAllocatePagesForMdlEx never "
                 "given back (details in the log)",
@@ -369,6 +373,8 @@ bool vw_driver_unload(struct vm *vm)
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
                 "connection(s), references, registry or event handles (details in the log)",
                 others);
+    else if (links)
+        vw_fail(vm, "leaks at unload: %u symbolic link(s) (details in the log)", links);
     return !vm->failed;
 }
 

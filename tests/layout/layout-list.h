@@ -161,6 +161,7 @@
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Version)                                        \
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Interface)                                      \
     F(IO_STACK_LOCATION, Parameters.Read.Length)                                                   \
+    F(IO_STACK_LOCATION, Parameters.Write.Length)                                                  \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength)                            \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength)                             \
     S(BUS_INTERFACE_STANDARD)                                                                      \

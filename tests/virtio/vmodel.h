@@ -104,6 +104,11 @@ struct vmodel_req {
  */
 typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
 
+/** Handler result: the device cannot take the request yet (a receive
+ *  buffer with no data to put in it, a full host-side buffer); it stays in
+ *  the ring, and the queue is not looked at again before the next step. */
+#define VMODEL_LATER 0xffffffffu
+
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 

@@ -170,10 +170,13 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
     uint32_t written;
     unsigned i;
 
-    m->stats.requests++;
     if (m->handler != NULL) {
         written = m->handler(m->handler_ctx, &req);
+        if (written == VMODEL_LATER)
+            return VMODEL_LATER; /* left in the ring, not consumed */
+        m->stats.requests++;
     } else {
+        m->stats.requests++;
         for (i = 0; i < c->nsegs; i++)
             if (m->segs[i].write)
                 memset(m->segs[i].va, (uint8_t)(0xa0 + id), m->segs[i].len);
@@ -322,8 +325,11 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
         }
         if (!split_consume(m, qi, desc, head, &c))
             return 0;
+        uint32_t written = handle(m, qi, head, &c);
+        if (written == VMODEL_LATER)
+            break;
         q->pending[q->npending].id = head;
-        q->pending[q->npending].in_len = handle(m, qi, head, &c);
+        q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
         q->npending++;
         q->last_avail++;
@@ -450,9 +456,12 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             vmodel_error(m, "more requests in flight than the ring holds");
             return 0;
         }
+        uint32_t written = handle(m, qi, id, &c);
+        if (written == VMODEL_LATER)
+            break;
         q->pending[q->npending].id = id;
         q->pending[q->npending].ndesc = count;
-        q->pending[q->npending].in_len = handle(m, qi, id, &c);
+        q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
         q->npending++;
         q->last_avail = pos;
