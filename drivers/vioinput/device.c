@@ -121,21 +121,21 @@ NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     input->Broken = FALSE;
     RtlZeroMemory(input->StatusBusy, sizeof(input->StatusBusy));
     VioinputResetState(input);
-    for (ULONG i = 0; i < VIOINPUT_EVENT_BUFFERS && rc == 0; i++)
-        rc = VioinputPostEvent(input, i);
-    /* A small ring holds fewer: what it took is enough. */
-    if (rc == VIRTIO_ENOSPC)
-        rc = 0;
     KeReleaseSpinLock(&input->Lock, irql);
-    if (rc != 0)
-        goto fail_queues;
     rc = virtio_device_ready(dev);
     if (rc != 0)
         goto fail_queues;
+    /* The event buffers go in once the device runs (as Linux does). */
     KeAcquireSpinLock(&input->Lock, &irql);
-    input->Ready = TRUE;
+    for (ULONG i = 0; i < VIOINPUT_EVENT_BUFFERS && rc == 0; i++)
+        rc = VioinputPostEvent(input, i);
+    if (rc == VIRTIO_ENOSPC)
+        rc = 0; /* a smaller ring holds fewer: what it took is enough */
+    input->Ready = rc == 0;
     BOOLEAN notify = virtqueue_kick_prepare(&input->EventQ);
     KeReleaseSpinLock(&input->Lock, irql);
+    if (rc != 0)
+        goto fail_queues;
     if (notify)
         virtqueue_notify(&input->EventQ);
     VwInfo(Device, "ready: features 0x%llx, %s rings", (unsigned long long)features,

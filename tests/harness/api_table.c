@@ -121,6 +121,11 @@ static const struct vw_api table[] = {
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
     {"ZwClose", ALL, VW_STDCALL, 1, 0, P, vw_ZwClose},
 
+    {"IoReleaseCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoReleaseCancelSpinLock},
+
+    /* hidclass.sys (port driver emulation: tests/harness/hidclass/). */
+    {"HidRegisterMinidriver", ALL, VW_STDCALL, 1, 0, P, vw_HidRegisterMinidriver},
+
     {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
     {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},
     {"memcpy", ALL, VW_CDECL, 3, 0, H, vw_memcpy},

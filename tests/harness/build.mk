@@ -7,8 +7,8 @@
 #   make check-harness                    the same as a check group
 
 HOST_PROGS += harness
-harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
-	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
+harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c tests/harness/hidclass/*.c \
+	drivers/*/tests/*.c) tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/vmodel_input.c
 harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 

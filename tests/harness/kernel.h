@@ -194,6 +194,11 @@ struct vw_kernel {
     struct vw_reg_value reg_values[16];
     unsigned reg_value_count;
     gva_t reg_open[8];
+    /* The cancel spin lock, held while a cancel routine runs (k_cancel.c). */
+    bool cancel_lock_held;
+    /* A port driver the loaded driver registered with (a HID minidriver
+     * with tests/harness/hidclass/): its emulation's state. */
+    void *port;
 };
 
 bool vw_kernel_create(struct vm *vm);
@@ -273,6 +278,14 @@ bool vw_io_power_complete(struct vm *vm, gva_t irp);
 
 /* Devices (k_io.c). */
 gva_t vw_device_top(struct vm *vm, gva_t device);
+/* A device object of DRIVER with EXT_SIZE bytes of extension, as
+ * IoCreateDevice makes it (DO_DEVICE_INITIALIZING set); what a port driver
+ * creates on its minidriver's behalf.  vw_device_delete undoes it. */
+gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type);
+void vw_device_delete(struct vm *vm, gva_t dev);
+/* IoCancelIrp: mark IRP cancelled and run its cancel routine, if any, with
+ * the cancel spin lock held (k_cancel.c); true when a routine ran. */
+bool vw_io_cancel_irp(struct vm *vm, gva_t irp);
 gva_t vw_pdo_new(struct vm *vm);
 unsigned vw_driver_device_count(struct vm *vm);
 
@@ -322,3 +335,5 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
+vw_api_fn vw_IoReleaseCancelSpinLock;
+vw_api_fn vw_HidRegisterMinidriver; /* tests/harness/hidclass/ */

@@ -209,6 +209,7 @@
     F(VW_HID_MINIDRIVER_REGISTRATION, DeviceExtensionSize)                                         \
     F(VW_HID_MINIDRIVER_REGISTRATION, DevicesArePolled)                                            \
     S(VW_HID_DEVICE_EXTENSION)                                                                     \
+    F(VW_HID_DEVICE_EXTENSION, PhysicalDeviceObject)                                               \
     F(VW_HID_DEVICE_EXTENSION, NextDeviceObject)                                                   \
     F(VW_HID_DEVICE_EXTENSION, MiniDeviceExtension)                                                \
     S(VW_HID_DESCRIPTOR)                                                                           \
