@@ -14,7 +14,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-HARNESS_BAD := badirql badleak badimport badlock badvirtio
+HARNESS_BAD := badirql badleak badimport badlock badvirtio badhid
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -24,10 +24,12 @@ badimport_SRCS  := tests/harness/bad/badimport.c
 badlock_SRCS    := tests/harness/bad/badlock.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
+badhid_IMPORTS := ntoskrnl hal hidclass
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).
