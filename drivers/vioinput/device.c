@@ -43,6 +43,12 @@ NTSTATUS VioinputPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
         status = STATUS_INTERNAL_ERROR;
         goto fail;
     }
+    input->Restarts = 0;
+    input->RestartItem = IoAllocateWorkItem(Device->Self);
+    if (input->RestartItem == NULL) {
+        status = STATUS_INSUFFICIENT_RESOURCES;
+        goto fail;
+    }
     os = &input->Virtio.Os;
     if (os->ops->dma_alloc(os->ctx, VIOINPUT_EVENT_BUFFERS * sizeof(VIRTIO_INPUT_EVENT), 0,
                            &input->Events) != 0 ||
@@ -63,6 +69,11 @@ VOID VioinputReleaseHardware(PVW_DEVICE Device)
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
     const struct virtio_os *os = &input->Virtio.Os;
 
+    if (input->RestartItem != NULL) {
+        VioinputWaitRestart(Device);
+        IoFreeWorkItem(input->RestartItem);
+        input->RestartItem = NULL;
+    }
     if (input->Events.va != NULL)
         os->ops->dma_free(os->ctx, &input->Events);
     if (input->Status.va != NULL)
@@ -85,12 +96,35 @@ static int VioinputPostEvent(PVIOINPUT_DEVICE Input, ULONG Index)
 NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
+
+    (void)Previous;
+    KeWaitForSingleObject(&input->StateLock, Executive, KernelMode, FALSE, NULL);
+    NTSTATUS status = VioinputD0EntryLocked(Device);
+    KeSetEvent(&input->StateLock, IO_NO_INCREMENT, FALSE);
+    return status;
+}
+
+NTSTATUS VioinputD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+{
+    PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
+
+    (void)Target;
+    KeWaitForSingleObject(&input->StateLock, Executive, KernelMode, FALSE, NULL);
+    VioinputD0ExitLocked(Device);
+    KeSetEvent(&input->StateLock, IO_NO_INCREMENT, FALSE);
+    return STATUS_SUCCESS;
+}
+
+/* Negotiate, set up both queues, DRIVER_OK, post the event buffers
+ * (StateLock held). */
+NTSTATUS VioinputD0EntryLocked(PVW_DEVICE Device)
+{
+    PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
     struct virtio_device *dev = &input->Virtio.Dev;
     uint64_t features = 0;
     KIRQL irql;
     int rc;
 
-    (void)Previous;
     rc = virtio_negotiate(dev, VIOINPUT_FEATURES, &features);
     if (rc != 0)
         goto fail;
@@ -143,7 +177,7 @@ NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     return STATUS_SUCCESS;
 
 fail_queues:
-    VioinputD0Exit(Device, PowerDeviceD3);
+    VioinputD0ExitLocked(Device);
     VwError(Device, "initialisation failed (%d)", rc);
     return VwVirtioStatus(rc);
 fail:
@@ -153,13 +187,12 @@ fail:
 }
 
 /* The device stops; after the reset it no longer owns any buffer.  Reads
- * stay pending: input resumes after D0. */
-NTSTATUS VioinputD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+ * stay pending: input resumes after D0 (StateLock held). */
+NTSTATUS VioinputD0ExitLocked(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
     KIRQL irql;
 
-    (void)Target;
     KeAcquireSpinLock(&input->Lock, &irql);
     input->Ready = FALSE;
     BOOLEAN hadQueues = input->QueuesReady;
@@ -226,7 +259,7 @@ static BOOLEAN VioinputDrainEvents(PVW_DEVICE Device, PVIOINPUT_DEVICE Input)
         virtqueue_disable_cb(&Input->EventQ);
     }
     if (virtqueue_broken(&Input->EventQ) && !Input->Broken) {
-        VwError(Device, "event queue broken by the device (%d): input stops until it restarts",
+        VwError(Device, "event queue broken by the device (%d): restarting it",
                 virtqueue_broken(&Input->EventQ));
         Input->Broken = TRUE;
     }
@@ -242,7 +275,7 @@ VOID VioinputDpc(PVW_DEVICE Device, ULONG MessageId)
     KeAcquireSpinLockAtDpcLevel(&input->Lock);
     if (input->QueuesReady && !input->Broken) {
         if (virtio_device_needs_reset(&input->Virtio.Dev)) {
-            VwError(Device, "device needs a reset: input stops until it restarts");
+            VwError(Device, "device needs a reset: restarting it");
             input->Broken = TRUE;
         } else {
             kick = VioinputDrainEvents(Device, input);
@@ -250,6 +283,8 @@ VOID VioinputDpc(PVW_DEVICE Device, ULONG MessageId)
             if (kick)
                 kick = virtqueue_kick_prepare(&input->EventQ);
         }
+        if (input->Broken)
+            VioinputQueueRestart(Device);
     }
     KeReleaseSpinLockFromDpcLevel(&input->Lock);
     if (kick)

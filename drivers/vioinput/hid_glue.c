@@ -65,6 +65,8 @@ static NTSTATUS NTAPI VioinputAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJ
     PVIOINPUT_DEVICE input = VioinputFromDevice(device);
     KeInitializeSpinLock(&input->Lock);
     InitializeListHead(&input->Reads);
+    KeInitializeEvent(&input->RestartIdle, NotificationEvent, TRUE);
+    KeInitializeEvent(&input->StateLock, SynchronizationEvent, TRUE);
     input->Removed = TRUE; /* until START */
     Fdo->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;

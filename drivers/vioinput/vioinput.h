@@ -110,6 +110,13 @@ typedef struct _VIOINPUT_DEVICE {
     BOOLEAN Ready;       /* DRIVER_OK, events flowing */
     BOOLEAN Broken;      /* the device misbehaved: no input until it restarts */
     BOOLEAN Removed;     /* stopped or removed: reads fail */
+    ULONG Restarts;      /* automatic restarts after a device fault */
+
+    /* Restart at PASSIVE_LEVEL after a fault seen in the DPC (restart.c). */
+    PIO_WORKITEM RestartItem;
+    BOOLEAN RestartQueued; /* under Lock */
+    KEVENT RestartIdle;    /* notification: no restart queued or running */
+    KEVENT StateLock;      /* synchronization: D0Entry/D0Exit/restart one at a time */
 
     struct virtio_dma Events; /* VIOINPUT_EVENT_BUFFERS events, device-writable */
     struct virtio_dma Status; /* VIOINPUT_STATUS_SLOTS events, device-readable */
@@ -154,8 +161,15 @@ NTSTATUS VioinputPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources);
 VOID VioinputReleaseHardware(PVW_DEVICE Device);
 NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous);
 NTSTATUS VioinputD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target);
+/* The same with StateLock already held (the restart worker). */
+NTSTATUS VioinputD0EntryLocked(PVW_DEVICE Device);
+NTSTATUS VioinputD0ExitLocked(PVW_DEVICE Device);
 BOOLEAN VioinputIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc);
 VOID VioinputDpc(PVW_DEVICE Device, ULONG MessageId);
+
+/* restart.c */
+VOID VioinputQueueRestart(PVW_DEVICE Device); /* Lock held, DISPATCH_LEVEL */
+VOID VioinputWaitRestart(PVW_DEVICE Device);
 
 /* config.c */
 NTSTATUS VioinputReadCaps(PVW_DEVICE Device, VIOINPUT_CAPS *Caps);

@@ -14,8 +14,9 @@ static void key_works(struct vm *vm, struct vioinput_bed *bed, unsigned *mark, u
               "key A state wrong after the frame");
 }
 
-/* NEEDS_RESET: input stops with one error; D3 and D0 bring it back. */
-VW_SCENARIO("vioinput", needs_reset_then_power_cycle, NULL)
+/* NEEDS_RESET: the driver restarts the device by itself; the key held
+ * before is released towards hidclass, then input flows again. */
+VW_SCENARIO("vioinput", needs_reset_restarts, NULL)
 {
     struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
@@ -24,11 +25,66 @@ VW_SCENARIO("vioinput", needs_reset_then_power_cycle, NULL)
     key_works(vm, &bed, &mark, 1);
     vmodel_needs_reset(bed.dev->model);
     const struct vinput_event b[] = {EV(KEY, KEY_B, 1)};
-    vioinput_frame(vm, &bed, &mark, 0, b, 1);
+    vioinput_frame(vm, &bed, &mark, 2, b, 1);
+    VW_EXPECT(vm, vioinput_report(vm, 1)->nitems == 0, "held key A not released at the restart");
+    VW_EXPECT(vm,
+              hid_has(vioinput_last(vm), PAGE_KEYBOARD, 0x05) &&
+                  !hid_has(vioinput_last(vm), PAGE_KEYBOARD, 0x04),
+              "B after the restart");
+    VW_EXPECT(vm, (vmodel_status(bed.dev->model) & 0x44) == 0x04,
+              "device not running after the restart (status 0x%02x)",
+              vmodel_status(bed.dev->model));
+    vioinput_finish(vm, &bed);
+}
+
+/* A device that breaks the event queue (a used id never posted): the
+ * frame is lost, the device is restarted, the next frame arrives. */
+VW_SCENARIO("vioinput", broken_event_queue_restarts, NULL)
+{
+    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, true, 0);
+    if (!vioinput_start(vm, &bed))
+        return;
+    unsigned mark = vw_hid(vm)->log_count;
+    struct vmodel_behaviour bad = {.evil = VMODEL_EVIL_BAD_ID};
+    vmodel_set_behaviour(bed.dev->model, &bad);
+    const struct vinput_event x[] = {EV(REL, REL_X, 9)};
+    vinput_event(bed.vi, VINPUT_EV_REL, REL_X, 9);
+    vinput_syn(bed.vi);
+    vw_hid_pump(vm);
+    struct vmodel_behaviour good = {0};
+    vmodel_set_behaviour(bed.dev->model, &good);
+    bed.vi->fifo_count = 0;
+    mark = vw_hid(vm)->log_count;
+    vioinput_frame(vm, &bed, &mark, 1, x, 1);
+    VW_EXPECT(vm, hid_value(vioinput_last(vm), PAGE_DESKTOP, USAGE_X) == 9, "X after restart");
+    vioinput_finish(vm, &bed);
+}
+
+/* A device that faults again as soon as it is restarted: the restart
+ * fails once, the device is left reset (no loop), input stops; a later
+ * D3/D0 with a healthy device brings it back. */
+VW_SCENARIO("vioinput", faulting_device_left_reset, NULL)
+{
+    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    if (!vioinput_start(vm, &bed))
+        return;
+    unsigned mark = vw_hid(vm)->log_count;
+    struct vmodel_behaviour bad = {.evil = VMODEL_EVIL_NEEDS_RESET};
+    vmodel_set_behaviour(bed.dev->model, &bad);
+    vmodel_needs_reset(bed.dev->model);
+    vw_hid_pump(vm);
+    VW_EXPECT(vm, vmodel_status(bed.dev->model) == 0,
+              "the hopeless device is not left reset (0x%02x)", vmodel_status(bed.dev->model));
+    uint64_t irqs = vmodel_stats(bed.dev->model)->interrupts;
+    const struct vinput_event a[] = {EV(KEY, KEY_A, 1)};
+    vioinput_frame(vm, &bed, &mark, 0, a, 1);
+    VW_EXPECT(vm, vmodel_stats(bed.dev->model)->interrupts == irqs,
+              "the driver keeps restarting a hopeless device");
+    struct vmodel_behaviour good = {0};
+    vmodel_set_behaviour(bed.dev->model, &good);
     VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 4) == 0, "D3 failed");
-    bed.vi->fifo_count = 0; /* what the broken device held is gone with it */
+    bed.vi->fifo_count = 0;
     VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 1) == 0, "D0 failed");
-    /* State starts over after the reset: A is up, then down again. */
     key_works(vm, &bed, &mark, 1);
     vioinput_finish(vm, &bed);
 }
