@@ -45,6 +45,16 @@ static LONG VioinputLe32(const UCHAR *p)
     return (LONG)((ULONG)p[0] | (ULONG)p[1] << 8 | (ULONG)p[2] << 16 | (ULONG)p[3] << 24);
 }
 
+/* A device string: printable ASCII kept, anything else becomes '?'; it
+ * ends at the first NUL or the size the device gave. */
+static VOID VioinputCopyString(CHAR *Out, const UCHAR *Data, int Size)
+{
+    int n = 0;
+    for (; n < Size && Data[n] != 0; n++)
+        Out[n] = Data[n] >= 0x20 && Data[n] < 0x7f ? (CHAR)Data[n] : '?';
+    Out[n] = 0;
+}
+
 NTSTATUS VioinputReadCaps(PVW_DEVICE Device, VIOINPUT_CAPS *Caps)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -62,8 +72,12 @@ NTSTATUS VioinputReadCaps(PVW_DEVICE Device, VIOINPUT_CAPS *Caps)
     size = VioinputQuery(Device, VIRTIO_INPUT_CFG_ID_NAME, 0, data);
     if (size < 0)
         return STATUS_DEVICE_CONFIGURATION_ERROR;
-    data[size < VIRTIO_INPUT_CFG_DATA_MAX ? size : VIRTIO_INPUT_CFG_DATA_MAX - 1] = 0;
-    VwInfo(Device, "device \"%s\"", (const char *)data);
+    VioinputCopyString(Caps->Name, data, size);
+    VwInfo(Device, "device \"%s\"", Caps->Name);
+    size = VioinputQuery(Device, VIRTIO_INPUT_CFG_ID_SERIAL, 0, data);
+    if (size < 0)
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
+    VioinputCopyString(Caps->Serial, data, size);
     Caps->VendorId = 0x1af4; /* virtio's, when the device gives none */
     Caps->ProductId = 0x1052;
     size = VioinputQuery(Device, VIRTIO_INPUT_CFG_ID_DEVIDS, 0, data);

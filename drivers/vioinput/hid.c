@@ -15,6 +15,45 @@ static NTSTATUS VioinputCopyOut(PIRP Irp, const void *Data, ULONG Length, ULONG_
     return STATUS_SUCCESS;
 }
 
+/* IOCTL_HID_GET_STRING: Type3InputBuffer carries the string ID (low 16
+ * bits) and language (high); the answer is a NUL-terminated wide string. */
+#define VIOINPUT_STRING_MANUFACTURER 0x0e
+#define VIOINPUT_STRING_PRODUCT      0x0f
+#define VIOINPUT_STRING_SERIAL       0x10
+
+static NTSTATUS VioinputGetString(PVIOINPUT_DEVICE Input, PIRP Irp, ULONG_PTR *Written)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    ULONG id = (ULONG)(ULONG_PTR)stack->Parameters.DeviceIoControl.Type3InputBuffer & 0xffff;
+    ULONG room = stack->Parameters.DeviceIoControl.OutputBufferLength / sizeof(WCHAR);
+    const CHAR *text;
+
+    switch (id) {
+    case VIOINPUT_STRING_MANUFACTURER:
+        text = "QEMU";
+        break;
+    case VIOINPUT_STRING_PRODUCT:
+        text = Input->Caps.Name[0] ? Input->Caps.Name : "VirtIO Input";
+        break;
+    case VIOINPUT_STRING_SERIAL:
+        text = Input->Caps.Serial;
+        break;
+    default:
+        return STATUS_INVALID_PARAMETER;
+    }
+    ULONG len = 0;
+    while (text[len] != 0)
+        len++;
+    if (Irp->UserBuffer == NULL || room < len + 1)
+        return STATUS_BUFFER_TOO_SMALL;
+    PWCHAR out = (PWCHAR)Irp->UserBuffer;
+    for (ULONG i = 0; i < len; i++)
+        out[i] = (WCHAR)(UCHAR)text[i];
+    out[len] = 0;
+    *Written = (len + 1) * sizeof(WCHAR);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS VioinputInternalIoctl(PVW_DEVICE Device, PIRP Irp)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -61,13 +100,16 @@ NTSTATUS VioinputInternalIoctl(PVW_DEVICE Device, PIRP Irp)
             written = packet->reportBufferLen;
         break;
     }
+    case VW_IOCTL_HID_GET_STRING:
+        status = VioinputGetString(input, Irp, &written);
+        break;
     case VW_IOCTL_HID_ACTIVATE_DEVICE:
     case VW_IOCTL_HID_DEACTIVATE_DEVICE:
         status = STATUS_SUCCESS;
         break;
     default:
-        /* Strings, features, idle notification: not supported, which
-         * hidclass accepts. */
+        /* Indexed strings, features, idle notification: not supported,
+         * which hidclass accepts. */
         status = STATUS_NOT_SUPPORTED;
         break;
     }

@@ -96,6 +96,8 @@ typedef struct _VIOINPUT_CAPS {
     UCHAR LedBits;    /* LED_* codes the device has */
     VIOINPUT_AXIS Abs[2];
     USHORT VendorId, ProductId, Version;
+    CHAR Name[VIRTIO_INPUT_CFG_DATA_MAX + 1];   /* ID_NAME, NUL-terminated */
+    CHAR Serial[VIRTIO_INPUT_CFG_DATA_MAX + 1]; /* ID_SERIAL */
 } VIOINPUT_CAPS;
 
 typedef struct _VIOINPUT_REPORT {

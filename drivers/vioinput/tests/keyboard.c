@@ -18,6 +18,8 @@ static void keyboard_run(struct vm *vm, bool msix, uint64_t features)
     VW_EXPECT(vm, h->vendor == 0x0627 && h->product == 0x0001 && h->version == 1,
               "attributes %04x:%04x v%u are not the device's ids", h->vendor, h->product,
               h->version);
+    VW_EXPECT(vm, strcmp(h->product_string, "QEMU Virtio Keyboard") == 0,
+              "product string \"%s\" is not the device's ID_NAME", h->product_string);
     unsigned mark = h->log_count;
 
     /* Shift down, then A: "A" with the left-shift modifier. */

@@ -22,7 +22,9 @@
 #define IOCTL_HID_GET_REPORT_DESCRIPTOR HID_CTL(1)
 #define IOCTL_HID_READ_REPORT           HID_CTL(2)
 #define IOCTL_HID_WRITE_REPORT          HID_CTL(3)
+#define IOCTL_HID_GET_STRING            HID_CTL(4)
 #define IOCTL_HID_GET_DEVICE_ATTRIBUTES HID_CTL(9)
+#define HID_STRING_ID_IPRODUCT          0x0f
 #define STATUS_CANCELLED                0xc0000120u
 #define HID_MINI_OFFSET                 0x40 /* MiniDeviceExtension within the FDO extension */
 
@@ -104,6 +106,8 @@ static gva_t hid_irp(struct vm *vm, struct vw_hidclass *h, uint32_t code, gva_t 
           out_len, 4);
     vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength),
           in_len, 4);
+    vw_wrptr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.Type3InputBuffer),
+             h->next_type3);
     vw_wrptr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, CompletionRoutine),
              vw_kernel_routine(vm, &hid_irp_done_api));
     vw_wrptr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Context), ctx);
@@ -137,6 +141,16 @@ static uint32_t hid_sync(struct vm *vm, struct vw_hidclass *h, uint32_t code, gv
                                  VW_OFFSET(vm, IO_STATUS_BLOCK, Information));
     vw_pool_free(vm, irp, "hidclass freeing its IRP");
     return status;
+}
+
+/* The same with Parameters.DeviceIoControl.Type3InputBuffer set. */
+static uint32_t hid_sync_type3(struct vm *vm, struct vw_hidclass *h, uint32_t code, gva_t user,
+                               uint32_t out_len, uint64_t type3, uint64_t *info)
+{
+    h->next_type3 = type3;
+    uint32_t st = hid_sync(vm, h, code, user, out_len, 0, info);
+    h->next_type3 = 0;
+    return st;
 }
 
 /* After START: what every HID device must describe. */
@@ -184,6 +198,28 @@ static void hid_query(struct vm *vm, struct vw_hidclass *h)
     h->vendor = (uint16_t)vw_rd(vm, buf + 4, 2);
     h->product = (uint16_t)vw_rd(vm, buf + 6, 2);
     h->version = (uint16_t)vw_rd(vm, buf + 8, 2);
+    /* The product string (optional for a minidriver): a wide string that
+     * must end inside what the minidriver said it wrote. */
+    st = hid_sync_type3(vm, h, IOCTL_HID_GET_STRING, buf, 256,
+                        HID_STRING_ID_IPRODUCT | 0x409u << 16, &info);
+    if (VW_NT_SUCCESS(st)) {
+        unsigned n = 0;
+        bool ended = false;
+        for (; n * 2 + 1 < info && n + 1 < sizeof(h->product_string); n++) {
+            uint16_t c = (uint16_t)vw_rd(vm, buf + 2 * n, 2);
+            if (c == 0) {
+                ended = true;
+                break;
+            }
+            h->product_string[n] = c < 0x80 ? (char)c : '?';
+        }
+        h->product_string[n] = 0;
+        if (!ended || info > 256 || info % 2) {
+            vw_fail(vm, "hidclass: GET_STRING returned %" PRIu64 " bytes without a terminator",
+                    info);
+            goto out;
+        }
+    }
     h->started = true;
     h->reading = true;
 out:

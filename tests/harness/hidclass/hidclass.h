@@ -11,7 +11,8 @@
  *              the HID descriptor, report descriptor and attributes
  *              (IRP_MJ_INTERNAL_DEVICE_CONTROL, METHOD_NEITHER), parses the
  *              report descriptor (hidparse.h: it must be well formed) and
- *              keeps two IOCTL_HID_READ_REPORT requests pending (ping-pong);
+ *              asks for the product string (optional) and keeps two
+ *              IOCTL_HID_READ_REPORT requests pending (ping-pong);
  *   STOP, SURPRISE_REMOVAL, REMOVE, D1-D3: pending reads are cancelled first;
  *              after REMOVE the FDO is detached and deleted;
  *   D0         reads start again.
@@ -37,11 +38,13 @@ struct vw_hidclass {
     gva_t mini_add, mini_unload;
     gva_t fdo, pdo, next;
     bool started, reading;
-    bool sync_done; /* the last synchronous request completed */
+    bool sync_done;      /* the last synchronous request completed */
+    uint64_t next_type3; /* Type3InputBuffer of the next request */
     uint8_t hid_descriptor[9];
     uint8_t report_descriptor[1024];
     unsigned report_descriptor_len;
     uint16_t vendor, product, version;
+    char product_string[128]; /* IOCTL_HID_GET_STRING(product), "" if refused */
     struct hid_descriptor parsed;
     struct vw_hid_read reads[VW_HID_READS];
     unsigned read_errors;
