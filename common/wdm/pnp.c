@@ -66,7 +66,7 @@ VOID VwStopHardware(PVW_DEVICE Device)
 
     if (Device->DevicePower == PowerDeviceD0) {
         if (config->D0Exit != NULL)
-            config->D0Exit(Device, PowerDeviceD3);
+            config->D0Exit(Device, VW_POWER_DEVICE_D3_FINAL);
         Device->DevicePower = PowerDeviceD3;
         POWER_STATE state = {.DeviceState = PowerDeviceD3};
         PoSetPowerState(Device->Self, DevicePowerState, state);

@@ -11,6 +11,7 @@
  *   AddDevice        once, after the FDO exists (allocate software state)
  *   PrepareHardware  START: resources are mapped; connect the device
  *   D0Entry/D0Exit   power-up after START and after sleep / power-down
+ *                    (D0Exit target VW_POWER_DEVICE_D3_FINAL before release)
  *   ReleaseHardware  STOP, SURPRISE_REMOVAL, REMOVE: undo PrepareHardware
  *   RemoveDevice     last call before the FDO is deleted
  *   Dispatch[]       IRP_MJ_CREATE/CLOSE/CLEANUP/READ/WRITE/DEVICE_CONTROL
@@ -51,6 +52,11 @@ typedef struct _VW_RESOURCES {
  * *QueueDpc set.  Dpc runs at DISPATCH_LEVEL. */
 typedef BOOLEAN VW_ISR(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc);
 typedef VOID VW_DPC(PVW_DEVICE Device, ULONG MessageId);
+
+/* D0Exit's Target when the device is leaving for good (STOP, REMOVE,
+ * SURPRISE_REMOVAL: the hardware is released next), as KMDF's
+ * WdfPowerDeviceD3Final; a sleep or idle power-down passes D1-D3. */
+#define VW_POWER_DEVICE_D3_FINAL PowerDeviceMaximum
 
 typedef struct _VW_DRIVER_CONFIG {
     const char *Name; /* log prefix */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "k_mmpages.h"
 #include "ram.h"
 
 bool vw_ram_create(struct vm *vm)
@@ -63,7 +64,8 @@ bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len)
 {
     uint64_t pa = vw_ram_pa(vm, va);
     void *host = vw_ram_host(vm, pa, len);
-    if (pa == ~0ull || host == NULL) {
+    /* The top of RAM is the page area of MmAllocatePagesForMdlEx. */
+    if (pa == ~0ull || host == NULL || pa + len > VW_MM_PAGES_BASE) {
         vw_fail(vm, "guest RAM exhausted (0x%" PRIx64 "+0x%" PRIx64 ")", va, len);
         return false;
     }

@@ -356,6 +356,20 @@ void vmodel_interrupt(struct vmodel *m, uint16_t queue)
         m->irq(m->irq_ctx, vector);
 }
 
+void vmodel_get_device_cfg(struct vmodel *m, uint32_t off, void *buf, uint32_t len)
+{
+    memset(buf, 0, len);
+    if (off > m->cfg.device_cfg_len || len > m->cfg.device_cfg_len - off)
+        return;
+    memcpy(buf, m->devcfg + off, len);
+}
+
+void vmodel_hold_queue(struct vmodel *m, uint16_t queue, bool hold)
+{
+    if (queue < m->cfg.num_queues)
+        m->q[queue].hold = hold;
+}
+
 void vmodel_config_changed(struct vmodel *m)
 {
     vmodel_interrupt(m, 0xffff);
@@ -796,7 +810,7 @@ unsigned vmodel_run(struct vmodel *m)
 
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue)
 {
-    return queue < m->cfg.num_queues ? m->q[queue].npending : 0;
+    return queue < m->cfg.num_queues && !m->q[queue].hold ? m->q[queue].npending : 0;
 }
 
 uint8_t vmodel_status(struct vmodel *m)

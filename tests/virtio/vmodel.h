@@ -160,6 +160,14 @@ void vmodel_bar_write(struct vmodel *m, unsigned bar, uint64_t off, unsigned wid
 
 /** Device configuration contents; changing it bumps config_generation */
 void vmodel_set_device_cfg(struct vmodel *m, uint32_t off, const void *buf, uint32_t len);
+/** Read the device configuration as the driver left it */
+void vmodel_get_device_cfg(struct vmodel *m, uint32_t off, void *buf, uint32_t len);
+/**
+ * Hold a queue: its requests are consumed (the handler sees them) but not
+ * completed until released, as a device keeps a buffer for later (the
+ * balloon's statistics).  Held requests do not count in vmodel_pending.
+ */
+void vmodel_hold_queue(struct vmodel *m, uint16_t queue, bool hold);
 /** Signal a configuration change (interrupt on the config vector) */
 void vmodel_config_changed(struct vmodel *m);
 /** Enter the DEVICE_NEEDS_RESET state */
@@ -172,7 +180,7 @@ void vmodel_needs_reset(struct vmodel *m);
  */
 unsigned vmodel_run(struct vmodel *m);
 
-/** Requests the device holds (consumed, not completed) on a queue */
+/** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);
 
 /** Device status byte, features the driver wrote, queue state */

@@ -32,6 +32,7 @@ struct vmodel_queue {
     uint32_t used_lin;      /**< Packed: linear used position (never wraps mod num) */
     struct vmodel_pending *pending;
     unsigned npending;
+    bool hold; /**< Requests are consumed but not completed (vmodel_hold_queue) */
 };
 
 struct vmodel_dma_region {

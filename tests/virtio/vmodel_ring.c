@@ -55,9 +55,11 @@ static void barrier(void)
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 {
     struct vmodel_pending *pending = q->pending;
+    bool hold = q->hold; /* the scenario's setting, not device state */
 
     memset(q, 0, sizeof(*q));
     q->pending = pending;
+    q->hold = hold;
     q->size = m->cfg.queue_max;
     q->msix_vector = VIRTIO_MSI_NO_VECTOR;
     q->avail_wrap = true;
@@ -187,7 +189,7 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned i, start;
 
-    if (q->npending == 0)
+    if (q->npending == 0 || q->hold)
         return -1;
     start = m->beh.out_of_order ? vmodel_rand(m) % q->npending : 0;
     for (i = 0; i < q->npending; i++) {

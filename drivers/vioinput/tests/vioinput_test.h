@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dev_virtio.h"
-#include "hidclass/hidclass.h"
+#include "port/hidclass/hidclass.h"
 #include "kernel.h"
 #include "scenario.h"
 #include "vmodel_input.h"

@@ -4,9 +4,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../abi.h"
-#include "../layout.h"
-#include "../pnp.h"
+#include "abi.h"
+#include "layout.h"
+#include "pnp.h"
 #include "hidclass.h"
 
 #define IRP_MJ_CREATE                   0x00
@@ -28,14 +28,17 @@
 #define STATUS_CANCELLED                0xc0000120u
 #define HID_MINI_OFFSET                 0x40 /* MiniDeviceExtension within the FDO extension */
 
-struct vw_hidclass *vw_hid(struct vm *vm)
+static struct vw_api_group hidclass_group;
+
+static struct vw_hidclass *hid_state(struct vm *vm)
 {
-    return vm->k->port;
+    return vw_port_state(vm, &hidclass_group, sizeof(struct vw_hidclass));
 }
 
-static void hid_free(void *p)
+struct vw_hidclass *vw_hid(struct vm *vm)
 {
-    free(p);
+    struct vw_hidclass *h = hid_state(vm);
+    return h != NULL && h->registered ? h : NULL;
 }
 
 /* ---- IRPs the class driver sends to the minidriver ---------------------- */
@@ -445,12 +448,17 @@ static const struct vw_api hid_add_device_api = {
 static const struct vw_api hid_unload_api = {
     "hidclass DriverUnload", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_PASSIVE_LEVEL, hid_unload};
 
-void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
+static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
 {
     gva_t reg = vw_arg(vm, api, 0);
     gva_t driver = vw_rdptr(vm, reg + VW_OFFSET(vm, VW_HID_MINIDRIVER_REGISTRATION, DriverObject));
     uint32_t revision = (uint32_t)vw_rd(vm, reg, 4);
-    if (vm->k->port != NULL) {
+    struct vw_hidclass *h = hid_state(vm);
+    if (h == NULL) {
+        vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
+        return;
+    }
+    if (h->registered) {
         vw_fail(vm, "HidRegisterMinidriver called twice");
         return;
     }
@@ -460,13 +468,7 @@ void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, 0xc000000du /* STATUS_INVALID_PARAMETER */);
         return;
     }
-    struct vw_hidclass *h = calloc(1, sizeof(*h));
-    if (h == NULL) {
-        vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
-        return;
-    }
-    vw_kernel_keep_fn(vm, hid_free, h);
-    vm->k->port = h;
+    h->registered = true;
     h->ext_size = (uint32_t)vw_rd(
         vm, reg + VW_OFFSET(vm, VW_HID_MINIDRIVER_REGISTRATION, DeviceExtensionSize), 4);
     h->polled =
@@ -492,3 +494,20 @@ void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
            h->polled ? "polled" : "not polled");
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
+
+/* At unload: the FDO must have gone with REMOVE_DEVICE. */
+static unsigned hid_report_leaks(struct vm *vm)
+{
+    struct vw_hidclass *h = vw_hid(vm);
+    if (h == NULL || h->fdo == 0)
+        return 0;
+    vw_log(vm, "leak: hidclass FDO 0x%" PRIx64 " never removed", h->fdo);
+    return 1;
+}
+
+static const struct vw_api hid_apis[] = {
+    {"HidRegisterMinidriver", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_PASSIVE_LEVEL,
+     vw_HidRegisterMinidriver},
+};
+
+VW_API_GROUP(hidclass, hid_apis, .report_leaks = hid_report_leaks)

@@ -1,7 +1,8 @@
 /*
  * hidclass.sys, emulated for HID minidrivers (one device per machine).
  *
- * HidRegisterMinidriver (api_table.c) records the minidriver's dispatch
+ * A plug-in API group (VW_API_GROUP, api.h) with per-machine state.
+ * HidRegisterMinidriver records the minidriver's dispatch
  * routines, AddDevice and DriverUnload and puts the class driver's in their
  * place, as hidclass does.  Then, through the ordinary PnP calls of pnp.h:
  *   AddDevice  creates the FDO with room for HID_DEVICE_EXTENSION and the
@@ -19,7 +20,7 @@
  * Completed reads are decoded to usages and logged for the scenario.
  */
 #pragma once
-#include "../kernel.h"
+#include "kernel.h"
 #include "hidparse.h"
 
 #define VW_HID_READS      2
@@ -32,6 +33,7 @@ struct vw_hid_read {
 };
 
 struct vw_hidclass {
+    bool registered;
     uint32_t ext_size;
     bool polled;
     gva_t mini_major[28];
