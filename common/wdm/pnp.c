@@ -60,7 +60,7 @@ ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Lengt
 }
 
 /* Undo START, from whatever point it reached. */
-static VOID VwStopHardware(PVW_DEVICE Device)
+VOID VwStopHardware(PVW_DEVICE Device)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
 
@@ -79,7 +79,7 @@ static VOID VwStopHardware(PVW_DEVICE Device)
     VwReleaseBusInterface(Device);
 }
 
-static NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
+NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
     NTSTATUS status;

@@ -180,6 +180,15 @@ VOID VwUnmapResources(PVW_DEVICE Device);
 NTSTATUS VwConnectInterrupts(PVW_DEVICE Device);
 VOID VwDisconnectInterrupts(PVW_DEVICE Device);
 
+/* The hardware half of START and its undo (pnp.c), for drivers whose PnP
+ * IRPs arrive through a port driver that owns the device object (a HID
+ * minidriver under hidclass.sys): they run their own PnP and power
+ * dispatch and call these around forwarding.  START: after the lower
+ * drivers completed the IRP; Stack is its stack location.  Stop copes with
+ * whatever point START reached. */
+NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack);
+VOID VwStopHardware(PVW_DEVICE Device);
+
 /* power.c / pnp.c, used by the framework */
 DRIVER_DISPATCH VwDispatchPnp;
 DRIVER_DISPATCH VwDispatchPower;

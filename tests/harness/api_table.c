@@ -162,6 +162,8 @@ static const struct vw_api table[] = {
     {"MmMapLockedPagesSpecifyCache", ALL, VW_STDCALL, 6, 0, D, vw_MmMapLockedPagesSpecifyCache},
     {"MmUnmapLockedPages", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapLockedPages},
 
+    {"IoReleaseCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoReleaseCancelSpinLock},
+
     {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
     {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},
     {"memcpy", ALL, VW_CDECL, 3, 0, H, vw_memcpy},

@@ -92,9 +92,8 @@ void vw_IoCreateDevice(struct vm *vm, const struct vw_api *api)
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
-void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
+void vw_device_delete(struct vm *vm, gva_t dev)
 {
-    gva_t dev = vw_arg(vm, api, 0);
     gva_t driver = vw_rdptr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, DriverObject));
     if (vm->failed)
         return;
@@ -122,6 +121,19 @@ void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev)
         }
         link = cur + next;
     }
+}
+
+void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
+{
+    vw_device_delete(vm, vw_arg(vm, api, 0));
+}
+
+gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type)
+{
+    gva_t dev = new_device(vm, driver, ext_size, type, 0, true);
+    if (dev != 0)
+        vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), DO_DEVICE_INITIALIZING, 4);
+    return dev;
 }
 
 void vw_IoAttachDeviceToDeviceStack(struct vm *vm, const struct vw_api *api)

@@ -225,7 +225,6 @@ struct vw_kernel {
     struct vw_reg_value reg_values[16];
     unsigned reg_value_count;
     gva_t reg_open[8];
-
     /* Pages for MDLs (k_mmpages.c), named events and their handles
      * (k_kobjects.c), a routine MmGetSystemRoutineAddress does not know
      * (k_sysroutine.c). */
@@ -387,6 +386,11 @@ bool vw_io_power_complete(struct vm *vm, gva_t irp);
 
 /* Devices (k_io.c). */
 gva_t vw_device_top(struct vm *vm, gva_t device);
+/* A device object of DRIVER with EXT_SIZE bytes of extension, as
+ * IoCreateDevice makes it (DO_DEVICE_INITIALIZING set); what a port driver
+ * creates on its minidriver's behalf.  vw_device_delete undoes it. */
+gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type);
+void vw_device_delete(struct vm *vm, gva_t dev);
 gva_t vw_pdo_new(struct vm *vm);
 unsigned vw_driver_device_count(struct vm *vm);
 
@@ -440,6 +444,8 @@ unsigned vw_names_report_leaks(struct vm *vm);
 void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev);
 /* k_cancel.c */
 bool vw_cancel_routine_returned(struct vm *vm, gva_t fn);
+/* IoCancelIrp: mark IRP cancelled and run its cancel routine, if any, at
+ * DISPATCH_LEVEL with the cancel spin lock held; true when a routine ran. */
 bool vw_irp_cancel(struct vm *vm, gva_t irp);
 /* requests.c: an async request finished (called by IoCompleteRequest). */
 bool vw_io_async_complete(struct vm *vm, gva_t irp);

@@ -313,6 +313,23 @@ void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx)
     m->irq_ctx = ctx;
 }
 
+void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx)
+{
+    m->gate = fn;
+    m->gate_ctx = ctx;
+}
+
+void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx)
+{
+    m->cfg_write = fn;
+    m->cfg_write_ctx = ctx;
+}
+
+uint8_t *vmodel_device_cfg(struct vmodel *m)
+{
+    return m->devcfg;
+}
+
 void vmodel_set_device_cfg(struct vmodel *m, uint32_t off, const void *buf, uint32_t len)
 {
     if (off > m->cfg.device_cfg_len || len > m->cfg.device_cfg_len - off)
@@ -451,6 +468,8 @@ static void devcfg_write(struct vmodel *m, uint64_t off, unsigned width, uint64_
     for (i = 0; i < width; i++)
         if (off + i < m->cfg.device_cfg_len)
             m->devcfg[off + i] = (uint8_t)(v >> (8 * i));
+    if (m->cfg_write != NULL)
+        m->cfg_write(m->cfg_write_ctx, (uint32_t)off, width);
 }
 
 static void queue_notify(struct vmodel *m, uint32_t data)

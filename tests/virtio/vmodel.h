@@ -109,6 +109,21 @@ typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
  *  the ring, and the queue is not looked at again before the next step. */
 #define VMODEL_LATER 0xffffffffu
 
+/**
+ * Consumption gate: the device takes the next available request of QUEUE
+ * only when it returns true (a device that holds buffers until it has
+ * something to put in them, like the virtio-input event queue). Default:
+ * always.
+ */
+typedef bool (*vmodel_gate_fn)(void *ctx, uint16_t queue);
+
+/**
+ * Device-configuration write hook: called after the driver wrote WIDTH
+ * bytes at OFF of the device configuration (a device whose configuration
+ * answers a selector, like virtio-input's select/subsel).
+ */
+typedef void (*vmodel_cfg_write_fn)(void *ctx, uint32_t off, unsigned width);
+
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
@@ -128,6 +143,10 @@ void vmodel_destroy(struct vmodel *m);
 void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b);
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
+void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx);
+void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
+/** Current device configuration bytes (for a cfg-write hook to answer) */
+uint8_t *vmodel_device_cfg(struct vmodel *m);
 
 /** Guest memory the device may access by bus address */
 int vmodel_dma_register(struct vmodel *m, uint64_t pa, void *va, size_t len);
