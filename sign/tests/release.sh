@@ -157,7 +157,7 @@ if mk_r import-signed DIR="$portal" IMPORT_CA="$pki/msca.pem" >"$work/import.log
 		pkg=$(dirname "$cat")
 		drv=$(basename "$cat" .cat)
 		f=$portal/Signed_1234/drivers/${drv}_$(basename "$pkg")_$(basename "$(dirname "$(dirname "$pkg")")")
-		for x in inf sys cat; do cmp -s "$f/$drv.$x" "$pkg/$drv.$x" || same=0; done
+		for x in "$drv.inf" $(pkg_pes "$f") "$drv.cat"; do cmp -s "$f/$x" "$pkg/$x" || same=0; done
 		[ -f "$pkg/.imported" ] || same=0
 	done
 	if [ $same = 1 ]; then ok "import-signed placed all $npkg packages"; else bad "import-signed: packages not in place"; fi
