@@ -2,9 +2,11 @@
  * The API table: data only.  x86 conventions and argument counts follow
  * the x86 .def files under arch/ (Name@N = stdcall with N bytes, @Name@N = fastcall, plain =
  * cdecl); IRQL limits are the ones Microsoft documents for each routine.
- * A routine missing here makes every image importing it fail to load, with
- * the list of such imports.
+ * A routine missing here (and in every plug-in group, tests/harness/port/)
+ * makes every image importing it fail to load, with the list of such
+ * imports.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
 
@@ -48,14 +50,6 @@ static const struct vw_api table[] = {
     {"KfLowerIrql", X86, VW_FASTCALL, 1, 0, H, vw_KfLowerIrql},
     {"KeLowerIrql", ARM64, VW_STDCALL, 1, 0, H, vw_KfLowerIrql},
 
-    {"KeRegisterBugCheckCallback", ALL, VW_STDCALL, 5, 0, D, vw_KeRegisterBugCheckCallback},
-    {"KeRegisterBugCheckReasonCallback", ALL, VW_STDCALL, 4, 0, D,
-     vw_KeRegisterBugCheckReasonCallback},
-    {"KeDeregisterBugCheckCallback", ALL, VW_STDCALL, 1, 0, D, vw_KeDeregisterBugCheckCallback},
-    {"KeDeregisterBugCheckReasonCallback", ALL, VW_STDCALL, 1, 0, D,
-     vw_KeDeregisterBugCheckReasonCallback},
-    {"KeBugCheckEx", ALL, VW_STDCALL, 5, 0, H, vw_KeBugCheckEx},
-
     {"MmMapIoSpace", ALL, VW_STDCALL, 3, 1u << 0, D, vw_MmMapIoSpace},
     {"MmUnmapIoSpace", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapIoSpace},
     /* x86 register and port accessors are imports; amd64/arm64 inline them. */
@@ -74,6 +68,7 @@ static const struct vw_api table[] = {
     {"WRITE_PORT_ULONG", X86, VW_STDCALL, 2, 0, H, vw_WRITE_PORT_ULONG},
 
     {"KeClearEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeClearEvent},
+    {"KeReadStateEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeReadStateEvent},
 
     {"IoConnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoConnectInterruptEx},
     {"IoDisconnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoDisconnectInterruptEx},
@@ -103,7 +98,7 @@ static const struct vw_api table[] = {
 
     {"KeStallExecutionProcessor", ALL, VW_STDCALL, 1, 0, H, vw_KeStallExecutionProcessor},
     {"KeQueryInterruptTime", X86 | ARM64, VW_STDCALL, 0, 0, H, vw_KeQueryInterruptTime},
-    {"KeQuerySystemTime", X86, VW_STDCALL, 1, 0, H, vw_KeQuerySystemTime},
+    {"KeQuerySystemTime", X86 | ARM64, VW_STDCALL, 1, 0, H, vw_KeQuerySystemTime},
     {"KeQueryPerformanceCounter", ALL, VW_STDCALL, 1, 0, H, vw_KeQueryPerformanceCounter},
 
     {"IoGetAttachedDeviceReference", ALL, VW_STDCALL, 1, 0, D, vw_IoGetAttachedDeviceReference},
@@ -121,6 +116,40 @@ static const struct vw_api table[] = {
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
     {"ZwClose", ALL, VW_STDCALL, 1, 0, P, vw_ZwClose},
 
+    /* Timers on the virtual clock, waits, delays (k_timer.c, k_wait.c). */
+    {"KeInitializeTimer", ALL, VW_STDCALL, 1, 0, H, vw_KeInitializeTimer},
+    {"KeInitializeTimerEx", ALL, VW_STDCALL, 2, 0, H, vw_KeInitializeTimerEx},
+    {"KeSetTimer", ALL, VW_STDCALL, 3, 1u << 1, D, vw_KeSetTimer},
+    {"KeSetTimerEx", ALL, VW_STDCALL, 4, 1u << 1, D, vw_KeSetTimerEx},
+    {"KeCancelTimer", ALL, VW_STDCALL, 1, 0, D, vw_KeCancelTimer},
+    {"KeReadStateTimer", ALL, VW_STDCALL, 1, 0, D, vw_KeReadStateTimer},
+    {"KeWaitForMultipleObjects", ALL, VW_STDCALL, 8, 0, D, vw_KeWaitForMultipleObjects},
+    {"KeDelayExecutionThread", ALL, VW_STDCALL, 3, 0, A, vw_KeDelayExecutionThread},
+
+    /* Work items (k_workitem.c). */
+    {"IoAllocateWorkItem", ALL, VW_STDCALL, 1, 0, D, vw_IoAllocateWorkItem},
+    {"IoFreeWorkItem", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeWorkItem},
+    {"IoQueueWorkItem", ALL, VW_STDCALL, 4, 0, D, vw_IoQueueWorkItem},
+    {"IoQueueWorkItemEx", ALL, VW_STDCALL, 4, 0, D, vw_IoQueueWorkItemEx},
+    {"IoSizeofWorkItem", ALL, VW_STDCALL, 0, 0, H, vw_IoSizeofWorkItem},
+    {"IoInitializeWorkItem", ALL, VW_STDCALL, 2, 0, H, vw_IoInitializeWorkItem},
+    {"IoUninitializeWorkItem", ALL, VW_STDCALL, 1, 0, H, vw_IoUninitializeWorkItem},
+
+    /* System threads (k_thread.c); ZwClose and ObfDereferenceObject take
+     * their handles and references too. */
+    {"PsCreateSystemThread", ALL, VW_STDCALL, 7, 0, P, vw_PsCreateSystemThread},
+    {"PsTerminateSystemThread", ALL, VW_STDCALL, 1, 0, P, vw_PsTerminateSystemThread},
+    {"ObReferenceObjectByHandle", ALL, VW_STDCALL, 6, 0, P, vw_ObReferenceObjectByHandle},
+
+    /* MDLs (k_mdl.c). */
+    {"IoAllocateMdl", ALL, VW_STDCALL, 5, 0, D, vw_IoAllocateMdl},
+    {"IoFreeMdl", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeMdl},
+    {"MmBuildMdlForNonPagedPool", ALL, VW_STDCALL, 1, 0, D, vw_MmBuildMdlForNonPagedPool},
+    {"MmProbeAndLockPages", ALL, VW_STDCALL, 3, 0, D, vw_MmProbeAndLockPages},
+    {"MmUnlockPages", ALL, VW_STDCALL, 1, 0, D, vw_MmUnlockPages},
+    {"MmMapLockedPagesSpecifyCache", ALL, VW_STDCALL, 6, 0, D, vw_MmMapLockedPagesSpecifyCache},
+    {"MmUnmapLockedPages", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapLockedPages},
+
     {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
     {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},
     {"memcpy", ALL, VW_CDECL, 3, 0, H, vw_memcpy},
@@ -128,10 +157,64 @@ static const struct vw_api table[] = {
     {"memset", ALL, VW_CDECL, 3, 0, H, vw_memset},
 };
 
+static struct vw_api_group core = {
+    .name = "core", .apis = table, .count = sizeof(table) / sizeof(table[0])};
+static unsigned group_count = 1;
+
+void vw_api_register(struct vw_api_group *group)
+{
+    /* Appended after the core table, in registration order. */
+    struct vw_api_group **at = &core.next;
+    while (*at != NULL)
+        at = &(*at)->next;
+    group->slot = group_count++;
+    group->next = NULL;
+    *at = group;
+}
+
+const struct vw_api_group *vw_api_groups(void)
+{
+    return &core;
+}
+
 const struct vw_api *vw_api_find(const char *name, enum vw_arch arch)
 {
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if ((table[i].arches & VW_ARCH_BIT(arch)) && strcmp(table[i].name, name) == 0)
-            return &table[i];
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next)
+        for (size_t i = 0; i < g->count; i++)
+            if ((g->apis[i].arches & VW_ARCH_BIT(arch)) && strcmp(g->apis[i].name, name) == 0)
+                return &g->apis[i];
+    return NULL;
+}
+
+void *vw_port_state(struct vm *vm, const struct vw_api_group *group, size_t size)
+{
+    struct vw_kernel *k = vm->k;
+    if (group->slot >= VW_MAX_GROUPS)
+        return NULL;
+    if (k->port_state[group->slot] == NULL) {
+        k->port_state[group->slot] = calloc(1, size);
+        if (k->port_state[group->slot] == NULL)
+            return NULL;
+        vw_kernel_keep(vm, k->port_state[group->slot]);
+    }
+    return k->port_state[group->slot];
+}
+
+unsigned vw_api_groups_report_leaks(struct vm *vm)
+{
+    unsigned n = 0;
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next)
+        if (g->report_leaks != NULL)
+            n += g->report_leaks(vm);
+    return n;
+}
+
+const char *vw_api_groups_holding(struct vm *vm, gva_t start, uint64_t len)
+{
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next) {
+        const char *what = g->holds != NULL ? g->holds(vm, start, len) : NULL;
+        if (what != NULL)
+            return what;
+    }
     return NULL;
 }

@@ -8,6 +8,10 @@
 #include "vm.h"
 
 #define VW_MAX_OBJECTS 64
+#define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
+#define VW_MAX_THREADS 9  /* the scenario's and 8 system threads */
+struct vw_threads;
+struct vw_sg_state;
 
 /* NTSTATUS values the kernel uses. */
 #define VW_STATUS_SUCCESS                0x00000000u
@@ -30,13 +34,6 @@ struct vw_pool_block {
     gva_t caller;
     const char *kind;
     bool driver_owned, live;
-};
-
-struct vw_callback {
-    gva_t record, routine, buffer;
-    uint64_t length;
-    uint32_t reason;
-    bool is_reason;
 };
 
 struct vw_mapping {
@@ -95,6 +92,30 @@ struct vw_power_request {
     uint32_t minor, state;
 };
 
+/* A timer the driver set (k_timer.c): due and period in interrupt time. */
+struct vw_timer {
+    gva_t timer, dpc;
+    uint64_t due, period;
+    bool set;
+};
+
+/* A work item (k_workitem.c): harness-allocated or driver memory. */
+struct vw_work_item {
+    gva_t item, device, routine, context;
+    bool live, queued, ex, allocated;
+};
+
+/* An MDL (k_mdl.c) and its mappings (MmMapLockedPagesSpecifyCache). */
+struct vw_mdl {
+    gva_t mdl;
+    bool live, allocated;
+};
+struct vw_mdl_mapping {
+    gva_t mdl, va, base;
+    uint64_t len;
+    bool user;
+};
+
 struct vw_spinlock_hold {
     gva_t lock, where;
 };
@@ -112,8 +133,6 @@ struct vw_kernel {
     unsigned pool_count, pool_cap;
     gva_t pool_next;
 
-    struct vw_callback callbacks[VW_MAX_OBJECTS];
-    unsigned callback_count;
     struct vw_mapping mappings[VW_MAX_OBJECTS];
     unsigned mapping_count;
     gva_t mmio_next;
@@ -127,8 +146,6 @@ struct vw_kernel {
     gva_t stack_guard; /* __stack_chk_guard, found by its initial value */
     uint64_t stack_guard_initial;
 
-    bool dump_enabled; /* scenario option: crash dumps configured */
-    unsigned bugchecks;
     gva_t completed_irp; /* last IRP whose completion reached the top */
 
     void **kept;
@@ -178,6 +195,20 @@ struct vw_kernel {
 
     /* Virtual time in 100 ns units since boot (k_time.c). */
     uint64_t interrupt_time;
+    /* Timers, work items, MDLs (k_timer.c, k_workitem.c, k_mdl.c). */
+    struct vw_timer timers[VW_MAX_OBJECTS];
+    unsigned timer_count, timers_fired;
+    struct vw_work_item work_items[VW_MAX_OBJECTS];
+    unsigned work_item_count, work_items_run;
+    unsigned in_worker; /* nesting of work items running */
+    struct vw_mdl mdls[VW_MAX_OBJECTS];
+    unsigned mdl_count;
+    struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
+    unsigned mdl_map_count;
+    gva_t mdl_map_next, user_next;
+    struct vw_threads *threads;      /* k_thread.c; NULL until the first thread */
+    struct vw_sg_state *sg;          /* k_sg.c; NULL until the first SG list */
+    void *port_state[VW_MAX_GROUPS]; /* plug-in groups' state (vw_port_state) */
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -238,8 +269,60 @@ unsigned vw_dma_report_leaks(struct vm *vm);
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
 unsigned vw_registry_report_leaks(struct vm *vm);
-/* Virtual clock (k_time.c). */
+/* Virtual clock (k_time.c).  A due time as the kernel takes it (negative:
+ * relative in 100 ns units, positive: absolute system time) in interrupt
+ * time. */
 void vw_time_advance(struct vm *vm, uint64_t units_100ns);
+uint64_t vw_time_due(struct vm *vm, int64_t due);
+/* DPCs (k_dpc.c): queue DPC with its system arguments; false if queued. */
+bool vw_dpc_queue(struct vm *vm, gva_t dpc, gva_t arg1, gva_t arg2);
+/* Dispatcher objects (k_wait.c): signalled state, and the wait core used by
+ * every waiting API: runs everything else until one (or, WAIT_ALL, every)
+ * object is signalled or DEADLINE (interrupt time, ~0 = none) passes.
+ * Returns the index satisfied, VW_WAIT_TIMEOUT or VW_WAIT_DEADLOCK. */
+#define VW_WAIT_TIMEOUT  (-1)
+#define VW_WAIT_DEADLOCK (-2)
+#define VW_NO_DEADLINE   (~0ull)
+int vw_wait(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all, uint64_t deadline);
+/* Timers (k_timer.c): fire those due now (signal, queue the DPC); the
+ * earliest due time (VW_NO_DEADLINE when none is set). */
+bool vw_timer_expire(struct vm *vm);
+uint64_t vw_timer_next_due(struct vm *vm);
+bool vw_timer_set_in(struct vm *vm, gva_t start, uint64_t len);
+unsigned vw_timer_report_leaks(struct vm *vm);
+/* Work items (k_workitem.c): run queued ones at PASSIVE_LEVEL. */
+bool vw_workitem_run(struct vm *vm);
+bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
+unsigned vw_workitem_report_leaks(struct vm *vm);
+/* MDLs (k_mdl.c). */
+unsigned vw_mdl_report_leaks(struct vm *vm);
+/* The physical runs of LEN bytes from VA in MDL's chain (coalesced);
+ * count, or 0 after a failure naming WHO. */
+unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t *pa, uint64_t *plen,
+                     unsigned max, const char *who);
+/* DMA (k_dma.c, k_sg.c): tell the device models about DMA-able memory;
+ * fill the scatter/gather operations of a new adapter; SG lists left. */
+void vw_dma_announce(struct vm *vm, uint64_t pa, uint64_t len, bool add);
+void vw_sg_fill_ops(struct vm *vm, gva_t dmaops);
+bool vw_sg_outstanding(struct vm *vm, gva_t adapter);
+unsigned vw_sg_report_leaks(struct vm *vm);
+/* Consume a satisfied wait: the index satisfied, or -1 (k_wait.c). */
+int vw_wait_consume(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all);
+/* System threads (k_thread.c).  vw_thread_wait blocks the current thread
+ * (KIND: 0 single, 1 any, 2 all, 3 delay) when it can switch threads and
+ * returns false otherwise; vw_call then takes the block and runs
+ * vw_thread_block, which returns the PC to resume at (0: failed). */
+bool vw_thread_active(struct vm *vm);
+bool vw_thread_wait(struct vm *vm, const gva_t *objects, unsigned count, int kind,
+                    uint64_t deadline);
+bool vw_thread_take_block(struct vm *vm);
+bool vw_thread_take_exit(struct vm *vm);
+gva_t vw_thread_block(struct vm *vm);
+bool vw_thread_skip(struct vm *vm, gva_t thunk);
+void vw_thread_run_for(struct vm *vm, uint64_t units);
+bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
+bool vw_thread_dereference(struct vm *vm, gva_t object);
+unsigned vw_thread_report_leaks(struct vm *vm);
 /* The PDO record of a PDO object, or NULL. */
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
 /* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
@@ -285,10 +368,6 @@ void vw_event_init(struct vm *vm, gva_t event, unsigned type, bool signalled);
 bool vw_event_signalled(struct vm *vm, gva_t event);
 void vw_event_set(struct vm *vm, gva_t event);
 
-/* Bug check (k_bugcheck.c): run the registered callbacks like Windows. */
-void vw_bugcheck_run(struct vm *vm, uint32_t code);
-unsigned vw_bugcheck_registered(struct vm *vm);
-
 /* Mm (k_mm.c). */
 unsigned vw_mm_report_leaks(struct vm *vm);
 
@@ -304,8 +383,6 @@ vw_api_fn vw_IoInitializeRemoveLockEx, vw_IoAcquireRemoveLockEx, vw_IoReleaseRem
     vw_IoReleaseRemoveLockAndWaitEx;
 vw_api_fn vw_KeInitializeEvent, vw_KeSetEvent, vw_KeWaitForSingleObject;
 vw_api_fn vw_KeGetCurrentIrql, vw_KfRaiseIrql, vw_KeRaiseIrqlToDpcLevel, vw_KfLowerIrql;
-vw_api_fn vw_KeRegisterBugCheckCallback, vw_KeRegisterBugCheckReasonCallback,
-    vw_KeDeregisterBugCheckCallback, vw_KeDeregisterBugCheckReasonCallback, vw_KeBugCheckEx;
 vw_api_fn vw_MmMapIoSpace, vw_MmUnmapIoSpace;
 vw_api_fn vw_READ_REGISTER_UCHAR, vw_WRITE_REGISTER_UCHAR, vw_READ_PORT_UCHAR, vw_WRITE_PORT_UCHAR;
 vw_api_fn vw_DbgPrint, vw_DbgPrintEx;
@@ -313,7 +390,7 @@ vw_api_fn vw_memcpy, vw_memmove, vw_memset;
 vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USHORT,
     vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
     vw_WRITE_PORT_ULONG;
-vw_api_fn vw_KeClearEvent;
+vw_api_fn vw_KeClearEvent, vw_KeReadStateEvent;
 vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
 vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
 vw_api_fn vw_IoGetDmaAdapter;
@@ -326,3 +403,11 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
+vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
+    vw_KeCancelTimer, vw_KeReadStateTimer;
+vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
+vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQueueWorkItemEx,
+    vw_IoSizeofWorkItem, vw_IoInitializeWorkItem, vw_IoUninitializeWorkItem;
+vw_api_fn vw_PsCreateSystemThread, vw_PsTerminateSystemThread, vw_ObReferenceObjectByHandle;
+vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
+    vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;
