@@ -217,6 +217,10 @@ struct vw_kernel {
     unsigned sync_irp_count;
     gva_t interface_names[8];
     unsigned interface_count;
+    /* Per registered interface: its class GUID (as in memory) and whether
+     * IoSetDeviceInterfaceState last enabled it (what user mode sees). */
+    uint8_t interface_guids[8][16];
+    bool interface_enabled[8];
 
     struct vw_power_request power_requests[4];
     unsigned power_request_count;
