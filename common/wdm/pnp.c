@@ -59,6 +59,24 @@ ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Lengt
                                   Length);
 }
 
+/* QUERY_STOP/QUERY_REMOVE remember the state to return to; CANCEL_STOP /
+ * CANCEL_REMOVE go back to it (only from the pending state the query set,
+ * since a cancel may arrive without its query). */
+VOID VwPnpQueryOrCancel(PVW_DEVICE Device, UCHAR Minor)
+{
+    switch (Minor) {
+    case IRP_MN_QUERY_STOP_DEVICE:
+    case IRP_MN_QUERY_REMOVE_DEVICE:
+        Device->PreviousPnpState = Device->PnpState;
+        Device->PnpState = Minor == IRP_MN_QUERY_STOP_DEVICE ? VwStopPending : VwRemovePending;
+        break;
+    default:
+        if (Device->PnpState == VwStopPending || Device->PnpState == VwRemovePending)
+            Device->PnpState = Device->PreviousPnpState;
+        break;
+    }
+}
+
 /* Undo START, from whatever point it reached. */
 VOID VwStopHardware(PVW_DEVICE Device)
 {
@@ -171,16 +189,9 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     case IRP_MN_QUERY_STOP_DEVICE:
     case IRP_MN_QUERY_REMOVE_DEVICE:
-        device->PreviousPnpState = device->PnpState;
-        device->PnpState =
-            stack->MinorFunction == IRP_MN_QUERY_STOP_DEVICE ? VwStopPending : VwRemovePending;
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-
     case IRP_MN_CANCEL_STOP_DEVICE:
     case IRP_MN_CANCEL_REMOVE_DEVICE:
-        if (device->PnpState == VwStopPending || device->PnpState == VwRemovePending)
-            device->PnpState = device->PreviousPnpState;
+        VwPnpQueryOrCancel(device, stack->MinorFunction);
         Irp->IoStatus.Status = STATUS_SUCCESS;
         break;
 

@@ -188,6 +188,9 @@ VOID VwDisconnectInterrupts(PVW_DEVICE Device);
  * whatever point START reached. */
 NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack);
 VOID VwStopHardware(PVW_DEVICE Device);
+/* PnP state for QUERY_STOP/QUERY_REMOVE and their CANCELs (drivers with
+ * their own PnP dispatch, like a HID minidriver, keep the same rules). */
+VOID VwPnpQueryOrCancel(PVW_DEVICE Device, UCHAR Minor);
 
 /* power.c / pnp.c, used by the framework */
 DRIVER_DISPATCH VwDispatchPnp;

@@ -122,16 +122,9 @@ static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
 
     case IRP_MN_QUERY_STOP_DEVICE:
     case IRP_MN_QUERY_REMOVE_DEVICE:
-        device->PreviousPnpState = device->PnpState;
-        device->PnpState =
-            stack->MinorFunction == IRP_MN_QUERY_STOP_DEVICE ? VwStopPending : VwRemovePending;
-        Irp->IoStatus.Status = STATUS_SUCCESS;
-        break;
-
     case IRP_MN_CANCEL_STOP_DEVICE:
     case IRP_MN_CANCEL_REMOVE_DEVICE:
-        if (device->PnpState == VwStopPending || device->PnpState == VwRemovePending)
-            device->PnpState = device->PreviousPnpState;
+        VwPnpQueryOrCancel(device, stack->MinorFunction);
         Irp->IoStatus.Status = STATUS_SUCCESS;
         break;
 
