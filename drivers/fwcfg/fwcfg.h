@@ -128,6 +128,7 @@ typedef struct _FWCFG_DEVICE {
     FWCFG_DMA_AREA *Area;
     PHYSICAL_ADDRESS AreaPa;
     BOOLEAN Published; /* the host holds a pointer into Area */
+    USHORT HostFormat; /* as read from the item; written back unchanged */
 } FWCFG_DEVICE, *PFWCFG_DEVICE;
 
 static inline PFWCFG_DEVICE FwCfgFromDevice(PVW_DEVICE Device)

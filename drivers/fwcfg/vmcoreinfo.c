@@ -10,7 +10,8 @@
  * be recreated when RAM changes, e.g. across hibernation).
  *
  * Withdrawing: write guest_format NONE, so that the host stops reading the
- * buffer before it is freed.
+ * buffer before it is freed.  Every write carries host_format back as read,
+ * since the guest's write replaces the whole item until the next reset.
  */
 #include "fwcfg.h"
 
@@ -56,6 +57,9 @@ NTSTATUS FwCfgPublishVmcoreinfo(PFWCFG_DEVICE Fw)
                               FwCfgAreaPa(Fw, FIELD_OFFSET(FWCFG_DMA_AREA, Info)), sizeof(*info));
     if (!NT_SUCCESS(status))
         return status;
+    /* The whole item is written back, host_format included: keep the
+     * host's value so that a later read (next D0 entry) still sees it. */
+    Fw->HostFormat = info->HostFormat;
     if (info->HostFormat != FWCFG_VMCOREINFO_FORMAT_ELF) {
         VwInfo(Fw->Device, "host vmcoreinfo format %u is not ELF: nothing published",
                info->HostFormat);
@@ -66,6 +70,7 @@ NTSTATUS FwCfgPublishVmcoreinfo(PFWCFG_DEVICE Fw)
     if (!NT_SUCCESS(status))
         return status;
     RtlZeroMemory(info, sizeof(*info));
+    info->HostFormat = Fw->HostFormat;
     info->GuestFormat = FWCFG_VMCOREINFO_FORMAT_ELF;
     info->Size = sizeof(FWCFG_NOTE);
     info->Paddr = FwCfgAreaPa(Fw, FIELD_OFFSET(FWCFG_DMA_AREA, Note));
@@ -90,6 +95,7 @@ VOID FwCfgWithdrawVmcoreinfo(PFWCFG_DEVICE Fw)
     if (Fw->Device->PnpState == VwSurpriseRemoved)
         return;
     RtlZeroMemory(&Fw->Area->Info, sizeof(Fw->Area->Info));
+    Fw->Area->Info.HostFormat = Fw->HostFormat;
     if (!NT_SUCCESS(FwCfgWriteInfo(Fw)))
         VwError(Fw->Device, "vmcoreinfo could not be withdrawn");
 }

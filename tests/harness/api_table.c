@@ -55,6 +55,7 @@ static const struct vw_api table[] = {
     {"KeDeregisterBugCheckReasonCallback", ALL, VW_STDCALL, 1, 0, D,
      vw_KeDeregisterBugCheckReasonCallback},
     {"KeBugCheckEx", ALL, VW_STDCALL, 5, 0, H, vw_KeBugCheckEx},
+    {"KeInitializeCrashDumpHeader", ALL, VW_STDCALL, 5, 0, H, vw_KeInitializeCrashDumpHeader},
 
     {"MmMapIoSpace", ALL, VW_STDCALL, 3, 1u << 0, D, vw_MmMapIoSpace},
     {"MmUnmapIoSpace", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapIoSpace},

@@ -285,6 +285,11 @@ void vw_event_set(struct vm *vm, gva_t event);
 void vw_bugcheck_run(struct vm *vm, uint32_t code);
 unsigned vw_bugcheck_registered(struct vm *vm);
 
+/* Crash-dump header (k_crashdump.c): what KeInitializeCrashDumpHeader
+ * returns on this arch, vw_crash_dump_header_size bytes. */
+uint32_t vw_crash_dump_header_size(struct vm *vm);
+void vw_crash_dump_header(struct vm *vm, uint8_t *out);
+
 /* Mm (k_mm.c). */
 unsigned vw_mm_report_leaks(struct vm *vm);
 
@@ -301,7 +306,8 @@ vw_api_fn vw_IoInitializeRemoveLockEx, vw_IoAcquireRemoveLockEx, vw_IoReleaseRem
 vw_api_fn vw_KeInitializeEvent, vw_KeSetEvent, vw_KeWaitForSingleObject;
 vw_api_fn vw_KeGetCurrentIrql, vw_KfRaiseIrql, vw_KeRaiseIrqlToDpcLevel, vw_KfLowerIrql;
 vw_api_fn vw_KeRegisterBugCheckCallback, vw_KeRegisterBugCheckReasonCallback,
-    vw_KeDeregisterBugCheckCallback, vw_KeDeregisterBugCheckReasonCallback, vw_KeBugCheckEx;
+    vw_KeDeregisterBugCheckCallback, vw_KeDeregisterBugCheckReasonCallback, vw_KeBugCheckEx,
+    vw_KeInitializeCrashDumpHeader;
 vw_api_fn vw_MmMapIoSpace, vw_MmUnmapIoSpace;
 vw_api_fn vw_READ_REGISTER_UCHAR, vw_WRITE_REGISTER_UCHAR, vw_READ_PORT_UCHAR, vw_WRITE_PORT_UCHAR;
 vw_api_fn vw_DbgPrint, vw_DbgPrintEx;
