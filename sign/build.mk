@@ -35,7 +35,7 @@ SIGN_OSATTR_w11 := 2:10.0
 
 HOST_PROGS += infgen inflint mkcat keyscan authhash
 infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
-inflint_SRCS   := sign/inflint.c sign/inf.c sign/fileio.c
+inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inf.c sign/fileio.c
 mkcat_SRCS     := sign/mkcat.c sign/der.c sign/pehash.c sign/fileio.c
 mkcat_LDLIBS   := -lcrypto
 keyscan_SRCS   := sign/keyscan.c sign/fileio.c

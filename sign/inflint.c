@@ -13,9 +13,12 @@
  *   - every %string% is defined in [Strings] (%N% dirids and %% excepted);
  *   - no key appears twice in a section where keys must be unique;
  *   - [Version] DriverVer is MM/DD/YYYY,w.x.y.z with a real date and parts
- *     0..65535. */
+ *     0..65535;
+ *   - advanced properties (Ndi\Params) are complete and their defaults lie
+ *     within their own ranges (inflint_ndi.c). */
 #include "fileio.h"
 #include "inf.h"
+#include "inflint_ndi.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -184,8 +187,11 @@ static void check_directives(const struct inf_section *s, int is_services)
             }
         } else if (!strcasecmp(l->key, "AddReg") || !strcasecmp(l->key, "DelReg") ||
                    !strcasecmp(l->key, "DelFiles") || !strcasecmp(l->key, "RenFiles")) {
-            for (size_t j = 0; j < n; j++)
-                need(f[j], l->lineno);
+            for (size_t j = 0; j < n; j++) {
+                const struct inf_section *r = need(f[j], l->lineno);
+                if (r != NULL && !strcasecmp(l->key, "AddReg"))
+                    ndi_collect(r);
+            }
         } else if (is_services && !strcasecmp(l->key, "AddService")) {
             /* AddService = name, flags, service-install[, event-log-install] */
             for (size_t j = 2; j < n && j < 4; j++)
@@ -478,6 +484,7 @@ int main(int argc, char **argv)
     check_destination_dirs();
     check_strings();
     check_duplicates();
+    ndi_check(report);
     inf_free(&inf);
     free(text);
     return g_errors ? 1 : 0;

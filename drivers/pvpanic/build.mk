@@ -1,5 +1,5 @@
 DRIVERS += pvpanic
 pvpanic_ARCHES  := x86 amd64 arm64
-pvpanic_SRCS    := drivers/pvpanic/driver.c drivers/pvpanic/pnp.c drivers/pvpanic/register.c \
-	drivers/pvpanic/bugcheck.c common/wdm/irp.c
+pvpanic_SRCS     = drivers/pvpanic/driver.c drivers/pvpanic/register.c drivers/pvpanic/bugcheck.c \
+	$(VWDM_SRCS)
 pvpanic_IMPORTS := ntoskrnl hal

@@ -1,52 +1,60 @@
 /*
- * pvpanic driver object: entry, AddDevice and unload.
+ * pvpanic on the WDM framework: START reads the supported events from the
+ * register and registers the bug-check callbacks; every way out (STOP,
+ * SURPRISE_REMOVAL, REMOVE) deregisters them before the framework unmaps the
+ * register they write.  Power transitions need nothing: the register is only
+ * written during a bug check.
  */
 #include <vw/compiler.h>
 #include "pvpanic.h"
 
-static DRIVER_ADD_DEVICE PvPanicAddDevice;
-static DRIVER_UNLOAD PvPanicUnload;
 DRIVER_INITIALIZE DriverEntry;
 
-static NTSTATUS NTAPI PvPanicAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
+static NTSTATUS PvPanicPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
-    PDEVICE_OBJECT fdo;
-    NTSTATUS status;
+    PPVPANIC_DEVICE pv = VwDeviceContext(Device);
 
-    status = IoCreateDevice(DriverObject, sizeof(PVPANIC_DEVICE), NULL, FILE_DEVICE_UNKNOWN,
-                            FILE_DEVICE_SECURE_OPEN, FALSE, &fdo);
-    if (!NT_SUCCESS(status))
-        return status;
-
-    PPVPANIC_DEVICE device = (PPVPANIC_DEVICE)fdo->DeviceExtension;
-    RtlZeroMemory(device, sizeof(*device));
-    device->Self = fdo;
-    IoInitializeRemoveLock(&device->RemoveLock, PVPANIC_POOL_TAG, 0, 0);
-
-    device->LowerDevice = IoAttachDeviceToDeviceStack(fdo, Pdo);
-    if (device->LowerDevice == NULL) {
-        IoDeleteDevice(fdo);
-        return STATUS_NO_SUCH_DEVICE;
+    /* The register is the first range (an ACPI port or BAR0); one byte is
+     * all the driver touches, and the framework refused empty ranges. */
+    if (Resources->RangeCount == 0) {
+        VwError(Device, "no register resource");
+        return STATUS_DEVICE_CONFIGURATION_ERROR;
     }
-    fdo->Flags |= DO_POWER_PAGABLE;
-    fdo->Flags &= ~DO_DEVICE_INITIALIZING;
+    pv->Register = Resources->Ranges[0];
+
+    /* Bits we do not know (e.g. SHUTDOWN) are ignored; an all-ones read
+     * means nothing is decoding the address: treat it as no device. */
+    UCHAR events = PvPanicReadRegister(&pv->Register);
+    if (events == 0xff)
+        events = 0;
+    pv->SupportedEvents = events & PVPANIC_EVENTS_KNOWN;
+    VwInfo(Device, "%s register, events 0x%02x (supported 0x%02x)",
+           pv->Register.IsPort ? "port" : "memory", events, pv->SupportedEvents);
+    PvPanicRegisterCallbacks(pv);
     return STATUS_SUCCESS;
 }
 
-static VOID NTAPI PvPanicUnload(PDRIVER_OBJECT DriverObject)
+static VOID PvPanicReleaseHardware(PVW_DEVICE Device)
 {
-    /* Every device was removed (and its callbacks deregistered) before the
-     * PnP manager unloads a PnP driver: nothing is left to undo. */
-    (void)DriverObject;
+    PPVPANIC_DEVICE pv = VwDeviceContext(Device);
+
+    PvPanicDeregisterCallbacks(pv);
+    pv->SupportedEvents = 0;
+    RtlZeroMemory(&pv->Register, sizeof(pv->Register));
 }
+
+static const VW_DRIVER_CONFIG PvPanicConfig = {
+    .Name = "pvpanic",
+    .PoolTag = PVPANIC_POOL_TAG,
+    .ContextSize = sizeof(PVPANIC_DEVICE),
+    .DeviceType = FILE_DEVICE_UNKNOWN,
+    .Characteristics = FILE_DEVICE_SECURE_OPEN,
+    .PrepareHardware = PvPanicPrepareHardware,
+    .ReleaseHardware = PvPanicReleaseHardware,
+};
 
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;
-    DriverObject->DriverExtension->AddDevice = PvPanicAddDevice;
-    DriverObject->DriverUnload = PvPanicUnload;
-    DriverObject->MajorFunction[IRP_MJ_PNP] = PvPanicDispatchPnp;
-    DriverObject->MajorFunction[IRP_MJ_POWER] = PvPanicDispatchPower;
-    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = PvPanicDispatchSystemControl;
-    return STATUS_SUCCESS;
+    return VwDriverInitialize(DriverObject, &PvPanicConfig);
 }

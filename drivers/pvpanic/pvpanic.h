@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <ntddk.h>
+#include "../../common/wdm/vwdm.h"
 
 /* Event bits (QEMU docs/specs/pvpanic.rst). */
 #define PVPANIC_PANICKED     0x01 /* guest crashed: the host may stop the VM */
@@ -17,19 +18,9 @@
 
 #define PVPANIC_POOL_TAG 'cnPV'
 
-typedef struct _PVPANIC_REGISTER {
-    PUCHAR Address;   /* port number, or virtual address of mapped MMIO */
-    BOOLEAN IsPort;   /* I/O port space (x86/amd64 only) */
-    BOOLEAN IsMapped; /* Address came from MmMapIoSpace */
-} PVPANIC_REGISTER, *PPVPANIC_REGISTER;
-
+/* Driver state after the framework's VW_DEVICE header (VwDeviceContext). */
 typedef struct _PVPANIC_DEVICE {
-    PDEVICE_OBJECT Self;
-    PDEVICE_OBJECT LowerDevice;
-    IO_REMOVE_LOCK RemoveLock;
-    BOOLEAN Started;
-
-    PVPANIC_REGISTER Register;
+    VW_RANGE Register;     /* the device's one register, a copy of its range */
     UCHAR SupportedEvents; /* device-reported, masked to PVPANIC_EVENTS_KNOWN */
 
     /* Bug-check state, touched only at HIGH_LEVEL on the crashing CPU. */
@@ -41,18 +32,11 @@ typedef struct _PVPANIC_DEVICE {
 } PVPANIC_DEVICE, *PPVPANIC_DEVICE;
 
 /* register.c */
-NTSTATUS PvPanicMapRegister(PPVPANIC_REGISTER Register, PCM_RESOURCE_LIST Translated);
-VOID PvPanicUnmapRegister(PPVPANIC_REGISTER Register);
-UCHAR PvPanicReadRegister(PPVPANIC_REGISTER Register);
-VOID PvPanicWriteRegister(PPVPANIC_REGISTER Register, UCHAR Value);
+UCHAR PvPanicReadRegister(const VW_RANGE *Register);
+VOID PvPanicWriteRegister(const VW_RANGE *Register, UCHAR Value);
 
 /* bugcheck.c */
 VOID PvPanicRegisterCallbacks(PPVPANIC_DEVICE Device);
 VOID PvPanicDeregisterCallbacks(PPVPANIC_DEVICE Device);
-
-/* pnp.c */
-DRIVER_DISPATCH PvPanicDispatchPnp;
-DRIVER_DISPATCH PvPanicDispatchPower;
-DRIVER_DISPATCH PvPanicDispatchSystemControl;
 
 #define PvPanicLog(level, ...) DbgPrintEx(DPFLTR_IHVDRIVER_ID, (level), "pvpanic: " __VA_ARGS__)

@@ -14,7 +14,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-HARNESS_BAD := badirql badleak badimport badlock badvirtio
+HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -22,12 +22,17 @@ badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
 badimport_SRCS  := tests/harness/bad/badimport.c
 badlock_SRCS    := tests/harness/bad/badlock.c
+badpool_SRCS    := tests/harness/bad/badpool.c
+badirp_SRCS     := tests/harness/bad/badirp.c
+baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
+badstack_SRCS   := tests/harness/bad/badstack.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
+badstack_ARCHES := x86
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).

@@ -142,6 +142,8 @@ int main(int argc, char **argv)
         for (int a = 0; a < VW_ARCH_COUNT; a++) {
             if (o.arch >= 0 && a != o.arch)
                 continue;
+            if (s->arches != 0 && !(s->arches & VW_ARCH_BIT(a)))
+                continue;
             if (run_isolated(&o, s, (enum vw_arch)a))
                 passed++;
             else

@@ -17,14 +17,19 @@ struct vw_scenario {
     const char *expect; /* NULL: must pass; else the expected failure */
     void (*run)(struct vm *vm);
     struct vw_scenario *next;
+    unsigned arches; /* VW_ARCH_BIT mask; 0 = every arch */
 };
 
 void vw_scenario_register(struct vw_scenario *scenario);
 
 /* Registration at start-up keeps the scenario list free of a central table. */
-#define VW_SCENARIO(DRIVER, NAME, EXPECT)                                                          \
+#define VW_SCENARIO(DRIVER, NAME, EXPECT) VW_SCENARIO_ON(DRIVER, NAME, EXPECT, 0)
+
+/* A scenario that only means something on some arches (e.g. the x86
+ * calling-convention checker): ARCHES is a VW_ARCH_BIT mask. */
+#define VW_SCENARIO_ON(DRIVER, NAME, EXPECT, ARCHES)                                               \
     static void NAME##_run(struct vm *vm);                                                         \
-    static struct vw_scenario NAME##_scenario = {DRIVER, #NAME, EXPECT, NAME##_run, NULL};         \
+    static struct vw_scenario NAME##_scenario = {DRIVER, #NAME, EXPECT, NAME##_run, NULL, ARCHES}; \
     __attribute__((constructor)) static void NAME##_register(void)                                 \
     {                                                                                              \
         vw_scenario_register(&NAME##_scenario);                                                    \

@@ -1,0 +1,30 @@
+/*
+ * More checkers and their planted-bug drivers (tests/harness/bad/): pool
+ * guard pages (use after free), IRPs never completed, deadlocks.  Each
+ * scenario passes only when the run fails with the checker's message.
+ */
+#include "scenario.h"
+
+/* The fault names the freed block and where the driver allocated it. */
+VW_SCENARIO("harness", checker_use_after_free, "(freed pool block of 64 bytes allocated at image+")
+{
+    vw_driver_load(vm, "badpool");
+}
+
+VW_SCENARIO("harness", checker_irp_not_completed, "but was never completed")
+{
+    gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, NULL, 0);
+    if (vw_driver_load(vm, "badirp") && vw_add_device(vm, pdo))
+        vw_create(vm, pdo);
+}
+
+VW_SCENARIO("harness", checker_deadlock, "deadlock: KeWaitForSingleObject")
+{
+    vw_driver_load(vm, "baddeadlock");
+}
+
+VW_SCENARIO_ON("harness", checker_x86_stack_balance, "x86 stack imbalance", VW_ARCH_BIT(VW_X86))
+{
+    if (vw_driver_load(vm, "badstack"))
+        vw_driver_unload(vm);
+}
