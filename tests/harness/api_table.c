@@ -75,6 +75,7 @@ static const struct vw_api table[] = {
     {"WRITE_PORT_ULONG", X86, VW_STDCALL, 2, 0, H, vw_WRITE_PORT_ULONG},
 
     {"KeClearEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeClearEvent},
+    {"KeReadStateEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeReadStateEvent},
 
     {"IoConnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoConnectInterruptEx},
     {"IoDisconnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoDisconnectInterruptEx},
@@ -104,7 +105,7 @@ static const struct vw_api table[] = {
 
     {"KeStallExecutionProcessor", ALL, VW_STDCALL, 1, 0, H, vw_KeStallExecutionProcessor},
     {"KeQueryInterruptTime", X86 | ARM64, VW_STDCALL, 0, 0, H, vw_KeQueryInterruptTime},
-    {"KeQuerySystemTime", X86, VW_STDCALL, 1, 0, H, vw_KeQuerySystemTime},
+    {"KeQuerySystemTime", X86 | ARM64, VW_STDCALL, 1, 0, H, vw_KeQuerySystemTime},
     {"KeQueryPerformanceCounter", ALL, VW_STDCALL, 1, 0, H, vw_KeQueryPerformanceCounter},
 
     {"IoGetAttachedDeviceReference", ALL, VW_STDCALL, 1, 0, D, vw_IoGetAttachedDeviceReference},
@@ -121,6 +122,34 @@ static const struct vw_api table[] = {
     {"IoOpenDeviceRegistryKey", ALL, VW_STDCALL, 4, 0, P, vw_IoOpenDeviceRegistryKey},
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
     {"ZwClose", ALL, VW_STDCALL, 1, 0, P, vw_ZwClose},
+
+    /* Timers on the virtual clock, waits, delays (k_timer.c, k_wait.c). */
+    {"KeInitializeTimer", ALL, VW_STDCALL, 1, 0, H, vw_KeInitializeTimer},
+    {"KeInitializeTimerEx", ALL, VW_STDCALL, 2, 0, H, vw_KeInitializeTimerEx},
+    {"KeSetTimer", ALL, VW_STDCALL, 3, 1u << 1, D, vw_KeSetTimer},
+    {"KeSetTimerEx", ALL, VW_STDCALL, 4, 1u << 1, D, vw_KeSetTimerEx},
+    {"KeCancelTimer", ALL, VW_STDCALL, 1, 0, D, vw_KeCancelTimer},
+    {"KeReadStateTimer", ALL, VW_STDCALL, 1, 0, D, vw_KeReadStateTimer},
+    {"KeWaitForMultipleObjects", ALL, VW_STDCALL, 8, 0, D, vw_KeWaitForMultipleObjects},
+    {"KeDelayExecutionThread", ALL, VW_STDCALL, 3, 0, A, vw_KeDelayExecutionThread},
+
+    /* Work items (k_workitem.c). */
+    {"IoAllocateWorkItem", ALL, VW_STDCALL, 1, 0, D, vw_IoAllocateWorkItem},
+    {"IoFreeWorkItem", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeWorkItem},
+    {"IoQueueWorkItem", ALL, VW_STDCALL, 4, 0, D, vw_IoQueueWorkItem},
+    {"IoQueueWorkItemEx", ALL, VW_STDCALL, 4, 0, D, vw_IoQueueWorkItemEx},
+    {"IoSizeofWorkItem", ALL, VW_STDCALL, 0, 0, H, vw_IoSizeofWorkItem},
+    {"IoInitializeWorkItem", ALL, VW_STDCALL, 2, 0, H, vw_IoInitializeWorkItem},
+    {"IoUninitializeWorkItem", ALL, VW_STDCALL, 1, 0, H, vw_IoUninitializeWorkItem},
+
+    /* MDLs (k_mdl.c). */
+    {"IoAllocateMdl", ALL, VW_STDCALL, 5, 0, D, vw_IoAllocateMdl},
+    {"IoFreeMdl", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeMdl},
+    {"MmBuildMdlForNonPagedPool", ALL, VW_STDCALL, 1, 0, D, vw_MmBuildMdlForNonPagedPool},
+    {"MmProbeAndLockPages", ALL, VW_STDCALL, 3, 0, D, vw_MmProbeAndLockPages},
+    {"MmUnlockPages", ALL, VW_STDCALL, 1, 0, D, vw_MmUnlockPages},
+    {"MmMapLockedPagesSpecifyCache", ALL, VW_STDCALL, 6, 0, D, vw_MmMapLockedPagesSpecifyCache},
+    {"MmUnmapLockedPages", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapLockedPages},
 
     {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
     {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},

@@ -14,9 +14,10 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
-HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack
+HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
+	badtimer badwork
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk
+HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -26,6 +27,9 @@ badpool_SRCS    := tests/harness/bad/badpool.c
 badirp_SRCS     := tests/harness/bad/badirp.c
 baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
 badstack_SRCS   := tests/harness/bad/badstack.c
+badtimer_SRCS   := tests/harness/bad/badtimer.c
+badwork_SRCS    := tests/harness/bad/badwork.c
+vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)

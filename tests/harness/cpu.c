@@ -144,6 +144,7 @@ bool vw_cpu_create(struct vm *vm)
     if (!vw_map_pages(vm, m->thunks, PAGE, UC_PROT_READ | UC_PROT_EXEC) ||
         !vw_map_pages(vm, m->stack, m->stack_size, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->istack, VW_ISTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||
+        !vw_map_pages(vm, m->wstack, VW_WSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->kpcr, PAGE, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->kuser, PAGE, UC_PROT_READ) || !setup_kpcr_register(vm))
         return false;

@@ -35,24 +35,26 @@ void vw_KeInitializeDpc(struct vm *vm, const struct vw_api *api)
     vw_wrptr(vm, dpc + VW_OFFSET(vm, KDPC, DeferredContext), vw_arg(vm, api, 2));
 }
 
-void vw_KeInsertQueueDpc(struct vm *vm, const struct vw_api *api)
+bool vw_dpc_queue(struct vm *vm, gva_t dpc, gva_t arg1, gva_t arg2)
 {
     struct vw_kernel *k = vm->k;
-    gva_t dpc = vw_arg(vm, api, 0);
     if (vw_rdptr(vm, dpc + VW_OFFSET(vm, KDPC, DeferredRoutine)) == 0) {
-        vw_fail(vm, "KeInsertQueueDpc: DPC 0x%" PRIx64 " was never initialized", dpc);
-        return;
+        vw_fail(vm, "DPC 0x%" PRIx64 " queued but never initialized", dpc);
+        return false;
     }
-    if (find(vm, dpc) >= 0) {
-        vw_set_return(vm, 0);
-        return;
-    }
+    if (find(vm, dpc) >= 0)
+        return false;
     if (k->dpc_count == VW_MAX_OBJECTS) {
         vw_fail(vm, "harness: DPC queue full");
-        return;
+        return false;
     }
-    k->dpcs[k->dpc_count++] = (struct vw_dpc_entry){dpc, vw_arg(vm, api, 1), vw_arg(vm, api, 2)};
-    vw_set_return(vm, 1);
+    k->dpcs[k->dpc_count++] = (struct vw_dpc_entry){dpc, arg1, arg2};
+    return true;
+}
+
+void vw_KeInsertQueueDpc(struct vm *vm, const struct vw_api *api)
+{
+    vw_set_return(vm, vw_dpc_queue(vm, vw_arg(vm, api, 0), vw_arg(vm, api, 1), vw_arg(vm, api, 2)));
 }
 
 void vw_KeRemoveQueueDpc(struct vm *vm, const struct vw_api *api)

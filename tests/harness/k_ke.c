@@ -1,6 +1,5 @@
 /*
- * Ke: IRQL imports and events on one CPU with nothing else runnable:
- * waiting for an event nobody can signal is a deadlock, reported at once.
+ * Ke: IRQL imports and events (waiting on them: k_wait.c).
  */
 #include <inttypes.h>
 #include "abi.h"
@@ -41,63 +40,14 @@ void vw_KeSetEvent(struct vm *vm, const struct vw_api *api)
     vw_set_return(vm, was);
 }
 
+void vw_KeReadStateEvent(struct vm *vm, const struct vw_api *api)
+{
+    vw_set_return(vm, vw_rd(vm, vw_arg(vm, api, 0) + VW_OFFSET(vm, KEVENT, Header.SignalState), 4));
+}
+
 void vw_KeClearEvent(struct vm *vm, const struct vw_api *api)
 {
     vw_wr(vm, vw_arg(vm, api, 0) + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
-}
-
-/* Waiting lets everything else run: first the scenario's "other thread"
- * (once), then devices, interrupts and DPCs until the object is signalled
- * or nothing can happen any more. */
-static void wait_for(struct vm *vm, gva_t object)
-{
-    struct vw_kernel *k = vm->k;
-    if (vw_event_signalled(vm, object) || vm->failed)
-        return;
-    if (k->on_wait != NULL) {
-        vw_on_wait_fn *fn = k->on_wait;
-        k->on_wait = NULL;
-        fn(vm, k->on_wait_ctx);
-    }
-    while (!vw_event_signalled(vm, object) && !vm->failed && vw_sched_idle(vm))
-        ;
-}
-
-void vw_KeWaitForSingleObject(struct vm *vm, const struct vw_api *api)
-{
-    gva_t object = vw_arg(vm, api, 0), timeout = vw_arg(vm, api, 4);
-    bool poll = timeout != 0 && vw_rd(vm, timeout, 8) == 0;
-    char w[48];
-    if (!poll && vm->irql > VW_APC_LEVEL) {
-        vw_fail(vm, "IRQL: KeWaitForSingleObject with a non-zero timeout at IRQL %u from %s",
-                vm->irql, vw_where(vm, vw_return_address(vm), w));
-        return;
-    }
-    if (!poll && vm->k->held_count > 0) {
-        vw_fail(vm, "KeWaitForSingleObject while holding spin lock 0x%" PRIx64 " (from %s)",
-                vm->k->held[0].lock, vw_where(vm, vw_return_address(vm), w));
-        return;
-    }
-    if (!poll)
-        wait_for(vm, object);
-    if (vm->failed)
-        return;
-    if (vw_event_signalled(vm, object)) {
-        if (vw_rd(vm, object + VW_OFFSET(vm, KEVENT, Header.Type), 1) == 1) /* synchronization */
-            vw_wr(vm, object + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
-        vw_set_return(vm, VW_STATUS_SUCCESS);
-    } else if (timeout != 0) {
-        /* Virtual time jumps to the timeout (relative: negative 100 ns units). */
-        int64_t t = (int64_t)vw_rd(vm, timeout, 8);
-        if (t < 0)
-            vw_time_advance(vm, (uint64_t)-t);
-        vw_set_return(vm, VW_STATUS_TIMEOUT);
-    } else {
-        vw_fail(vm,
-                "deadlock: KeWaitForSingleObject(0x%" PRIx64 ") waits forever on an "
-                "unsignalled object and nothing else can run (from %s)",
-                object, vw_where(vm, vw_return_address(vm), w));
-    }
 }
 
 void vw_KeGetCurrentIrql(struct vm *vm, const struct vw_api *api)

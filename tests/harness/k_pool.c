@@ -63,6 +63,14 @@ bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
         vw_fail(vm, "%s frees a %s that holds a queued DPC", who, b->kind);
         return false;
     }
+    if (vw_timer_set_in(vm, b->va, b->size)) {
+        vw_fail(vm, "%s frees a %s that holds a set timer (or its DPC)", who, b->kind);
+        return false;
+    }
+    if (vw_workitem_queued_in(vm, b->va, b->size)) {
+        vw_fail(vm, "%s frees a %s that holds a queued work item", who, b->kind);
+        return false;
+    }
     /* Freeing memory that still holds a registered callback record would
      * leave the kernel calling into freed memory at the next bug check. */
     for (unsigned i = 0; i < vm->k->callback_count; i++) {

@@ -25,6 +25,16 @@ void vw_time_advance(struct vm *vm, uint64_t units)
             SYSTEM_TIME_BASE + vm->k->interrupt_time);
 }
 
+uint64_t vw_time_due(struct vm *vm, int64_t due)
+{
+    uint64_t now = vm->k->interrupt_time;
+    if (due < 0)
+        return now + (uint64_t)-due;
+    /* Absolute system time; one already past is due now. */
+    uint64_t at = (uint64_t)due - SYSTEM_TIME_BASE;
+    return (uint64_t)due < SYSTEM_TIME_BASE || at < now ? now : at;
+}
+
 void vw_KeStallExecutionProcessor(struct vm *vm, const struct vw_api *api)
 {
     uint32_t us = (uint32_t)vw_arg(vm, api, 0);

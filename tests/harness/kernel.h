@@ -95,6 +95,30 @@ struct vw_power_request {
     uint32_t minor, state;
 };
 
+/* A timer the driver set (k_timer.c): due and period in interrupt time. */
+struct vw_timer {
+    gva_t timer, dpc;
+    uint64_t due, period;
+    bool set;
+};
+
+/* A work item (k_workitem.c): harness-allocated or driver memory. */
+struct vw_work_item {
+    gva_t item, device, routine, context;
+    bool live, queued, ex, allocated;
+};
+
+/* An MDL (k_mdl.c) and its mappings (MmMapLockedPagesSpecifyCache). */
+struct vw_mdl {
+    gva_t mdl;
+    bool live, allocated;
+};
+struct vw_mdl_mapping {
+    gva_t mdl, va, base;
+    uint64_t len;
+    bool user;
+};
+
 struct vw_spinlock_hold {
     gva_t lock, where;
 };
@@ -178,6 +202,17 @@ struct vw_kernel {
 
     /* Virtual time in 100 ns units since boot (k_time.c). */
     uint64_t interrupt_time;
+    /* Timers, work items, MDLs (k_timer.c, k_workitem.c, k_mdl.c). */
+    struct vw_timer timers[VW_MAX_OBJECTS];
+    unsigned timer_count, timers_fired;
+    struct vw_work_item work_items[VW_MAX_OBJECTS];
+    unsigned work_item_count, work_items_run;
+    unsigned in_worker; /* nesting of work items running */
+    struct vw_mdl mdls[VW_MAX_OBJECTS];
+    unsigned mdl_count;
+    struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
+    unsigned mdl_map_count;
+    gva_t mdl_map_next, user_next;
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -234,8 +269,33 @@ unsigned vw_dma_report_leaks(struct vm *vm);
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
 unsigned vw_registry_report_leaks(struct vm *vm);
-/* Virtual clock (k_time.c). */
+/* Virtual clock (k_time.c).  A due time as the kernel takes it (negative:
+ * relative in 100 ns units, positive: absolute system time) in interrupt
+ * time. */
 void vw_time_advance(struct vm *vm, uint64_t units_100ns);
+uint64_t vw_time_due(struct vm *vm, int64_t due);
+/* DPCs (k_dpc.c): queue DPC with its system arguments; false if queued. */
+bool vw_dpc_queue(struct vm *vm, gva_t dpc, gva_t arg1, gva_t arg2);
+/* Dispatcher objects (k_wait.c): signalled state, and the wait core used by
+ * every waiting API: runs everything else until one (or, WAIT_ALL, every)
+ * object is signalled or DEADLINE (interrupt time, ~0 = none) passes.
+ * Returns the index satisfied, VW_WAIT_TIMEOUT or VW_WAIT_DEADLOCK. */
+#define VW_WAIT_TIMEOUT  (-1)
+#define VW_WAIT_DEADLOCK (-2)
+#define VW_NO_DEADLINE   (~0ull)
+int vw_wait(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all, uint64_t deadline);
+/* Timers (k_timer.c): fire those due now (signal, queue the DPC); the
+ * earliest due time (VW_NO_DEADLINE when none is set). */
+bool vw_timer_expire(struct vm *vm);
+uint64_t vw_timer_next_due(struct vm *vm);
+bool vw_timer_set_in(struct vm *vm, gva_t start, uint64_t len);
+unsigned vw_timer_report_leaks(struct vm *vm);
+/* Work items (k_workitem.c): run queued ones at PASSIVE_LEVEL. */
+bool vw_workitem_run(struct vm *vm);
+bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
+unsigned vw_workitem_report_leaks(struct vm *vm);
+/* MDLs (k_mdl.c). */
+unsigned vw_mdl_report_leaks(struct vm *vm);
 /* The PDO record of a PDO object, or NULL. */
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
 /* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
@@ -315,7 +375,7 @@ vw_api_fn vw_memcpy, vw_memmove, vw_memset;
 vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USHORT,
     vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
     vw_WRITE_PORT_ULONG;
-vw_api_fn vw_KeClearEvent;
+vw_api_fn vw_KeClearEvent, vw_KeReadStateEvent;
 vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
 vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
 vw_api_fn vw_IoGetDmaAdapter;
@@ -328,3 +388,10 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
+vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
+    vw_KeCancelTimer, vw_KeReadStateTimer;
+vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
+vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQueueWorkItemEx,
+    vw_IoSizeofWorkItem, vw_IoInitializeWorkItem, vw_IoUninitializeWorkItem;
+vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
+    vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;

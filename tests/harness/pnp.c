@@ -352,7 +352,14 @@ bool vw_driver_unload(struct vm *vm)
     unsigned callbacks = vw_bugcheck_registered(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
                       vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
-    if (pool || maps || callbacks)
+    unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
+    unsigned mdls = vw_mdl_report_leaks(vm);
+    if (timers || items || mdls)
+        vw_fail(vm,
+                "leaks at unload: %u timer(s) still set, %u work item(s) queued or not freed, "
+                "%u MDL(s) or MDL mapping(s) (details in the log)",
+                timers, items, mdls);
+    else if (pool || maps || callbacks)
         vw_fail(vm,
                 "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
                 "callback(s) still registered (details in the log)",

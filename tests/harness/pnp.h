@@ -63,6 +63,9 @@ void vw_sched_seed(struct vm *vm, uint64_t seed);
 /* Run FN once, from inside the next wait of the driver that would block:
  * another thread acting while a request is in flight. */
 void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *ctx);
+/* Let UNITS of virtual time (100 ns each) pass with the driver idle:
+ * timers fire in order, their DPCs and queued work items run. */
+void vw_run_for(struct vm *vm, uint64_t units_100ns);
 /* Crash: run the registered bug-check callbacks at HIGH_LEVEL. */
 void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled);
 /* Unload: the driver must have no device left; then DriverUnload, then the

@@ -2,7 +2,9 @@
  * Scheduling points.  One CPU, nothing preemptive: devices run, and their
  * interrupts and the DPCs those queue are delivered, whenever the driver
  * enters the kernel (every import or kernel routine call, before the call
- * itself) and while it waits.  An interrupt is delivered only below the
+ * itself) and while it waits; timers due fire then.  Queued work items run
+ * at PASSIVE_LEVEL while the driver waits (seeded: also at random points).
+ * An interrupt is delivered only below the
  * device IRQL, DPCs only below DISPATCH_LEVEL, exactly as on Windows; an
  * interrupt raised during an ISR or DPC waits for the next point.
  */
@@ -47,7 +49,13 @@ static bool round_once(struct vm *vm, bool seeded)
             busy |= k->pollers[i].fn(vm, k->pollers[i].dev);
     if (!seeded || coin(vm))
         busy |= vw_intr_deliver(vm);
+    busy |= vw_timer_expire(vm);
     busy |= vw_dpc_drain(vm);
+    /* A worker thread picks queued work items up when the CPU is at
+     * PASSIVE_LEVEL and the driver waits (or the scenario idles); with a
+     * seed also at random points, as a worker on another CPU would. */
+    if (!seeded || (vm->k->sched_rng != 0 && coin(vm)))
+        busy |= vw_workitem_run(vm);
     return busy && !vm->failed;
 }
 

@@ -28,10 +28,14 @@ enum vw_arch { VW_X86, VW_AMD64, VW_ARM64, VW_ARCH_COUNT };
 #define VW_HIGH_LEVEL     31
 
 /* Guest address map of one architecture (see vm.c); ISRs and DPCs run on
- * the interrupt stack, VW_ISTACK_SIZE bytes at istack. */
+ * the interrupt stack, VW_ISTACK_SIZE bytes at istack; work items on the
+ * worker stack (wstack); MDL mappings go to mdl_map (kernel) and user (a
+ * user-mode process's address space). */
 #define VW_ISTACK_SIZE 0x10000
+#define VW_WSTACK_SIZE 0x40000
 struct vw_map {
-    gva_t thunks, image, stack, stack_size, istack, kpcr, gdt, kheap, pool, mmio, kuser;
+    gva_t thunks, image, stack, stack_size, istack, wstack, kpcr, gdt, kheap, pool, mmio, kuser;
+    gva_t mdl_map, user;
 };
 
 struct vw_import;

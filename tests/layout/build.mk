@@ -19,7 +19,7 @@ $(B)/layout/planted-ddk/wdm.h: $(B)/arm64/ddk/wdm.h tests/layout/build.mk
 	$(Q)cp $(B)/arm64/ddk/ntddk.h $(@D)/ntddk.h
 	$(Q)! cmp -s $< $@ || { echo "layout: planting the bad header changed nothing" >&2; exit 1; }
 
-$(B)/layout/arm64-planted.o: tests/layout/probe.c $(B)/layout/planted-ddk/wdm.h
+$(B)/layout/arm64-planted.o: tests/layout/probe.c tests/layout/layout-list.h $(B)/layout/planted-ddk/wdm.h
 	$(Q)$(call kcc,arm64,-isystem $(B)/layout/planted-ddk) -c $< -o $@
 
 # probe.o is built by the generic kernel rule; its header dependencies

@@ -71,6 +71,11 @@
     S(MDL)                                                                                         \
     F(MDL, MappedSystemVa)                                                                         \
     F(MDL, ByteCount)                                                                              \
+    F(MDL, Next)                                                                                   \
+    F(MDL, Size)                                                                                   \
+    F(MDL, MdlFlags)                                                                               \
+    F(MDL, StartVa)                                                                                \
+    F(MDL, ByteOffset)                                                                             \
     S(CM_RESOURCE_LIST)                                                                            \
     S(CM_FULL_RESOURCE_DESCRIPTOR)                                                                 \
     F(CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList)                                            \
