@@ -119,6 +119,10 @@ static const struct vw_api table[] = {
     {"PoSetPowerState", ALL, VW_STDCALL, 3, 0, D, vw_PoSetPowerState},
     {"PoRequestPowerIrp", ALL, VW_STDCALL, 6, 0, D, vw_PoRequestPowerIrp},
 
+    {"ObReferenceObjectByHandle", ALL, VW_STDCALL, 6, 0, P, vw_ObReferenceObjectByHandle},
+    {"ExEventObjectType", ALL, VW_DATA, 0, 0, H, vw_DataImportCalled},
+    {"IoIs32bitProcess", VW_ALL_ARCHES & ~X86, VW_STDCALL, 1, 0, D, vw_IoIs32bitProcess},
+
     {"IoOpenDeviceRegistryKey", ALL, VW_STDCALL, 4, 0, P, vw_IoOpenDeviceRegistryKey},
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
     {"ZwClose", ALL, VW_STDCALL, 1, 0, P, vw_ZwClose},
