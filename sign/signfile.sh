@@ -10,8 +10,8 @@
 # Which key signs (the first that is set):
 #   SIGN_PKCS12=file SIGN_PASSFILE=file   production key in a PKCS#12 file
 #   SIGN_PKCS11_MODULE=lib SIGN_PKCS11_KEY=uri SIGN_CERTS=chain.pem
-#                                         production key on a token (untested
-#                                         here: no token on the build machine)
+#                                         production key on a token (tested
+#                                         with SoftHSM: sign/tests/pkcs11.sh)
 #   SIGN_KEYDIR=dir                       the test CA made by sign/testca.sh
 #
 # Timestamps: without SIGN_TSA_URL the signing time is SOURCE_DATE_EPOCH and
@@ -92,7 +92,10 @@ elif [ -n "${SIGN_PKCS11_MODULE:-}" ]; then
 	[ -n "${SIGN_PKCS11_KEY:-}" ] && [ -r "${SIGN_CERTS:-}" ] ||
 		die "SIGN_PKCS11_MODULE needs SIGN_PKCS11_KEY (a pkcs11: URI) and SIGN_CERTS (chain PEM)"
 	what=$SIGN_CERTS
-	# The key stays on the token: only the certificate can be checked.
+	[ -r "$SIGN_PKCS11_MODULE" ] || die "PKCS#11 module $SIGN_PKCS11_MODULE is missing or unreadable"
+	# The key stays on the token: only the certificate can be checked here;
+	# the PIN, the key's presence and its match with the certificate are
+	# known only when osslsigncode signs (its errors are translated below).
 	leaf=$(openssl x509 -in "$SIGN_CERTS" 2>/dev/null) || die "cannot read a certificate from $SIGN_CERTS"
 	set -- -pkcs11module "$SIGN_PKCS11_MODULE" -key "$SIGN_PKCS11_KEY" -certs "$SIGN_CERTS"
 else
@@ -134,9 +137,15 @@ tmp=$(dirname "$out")/.$(basename "$out").tmp$$
 rm -f "$tmp"
 # shellcheck disable=SC2086
 if ! osslsigncode sign "$@" -h sha256 $ph -n "$desc" -in "$in" -out "$tmp" >"$tmp.log" 2>&1; then
-	# osslsigncode ends with a generic "Failed": name the TSA when it was that.
+	# osslsigncode ends with a generic "Failed": name the TSA or the token
+	# problem when it was that (never echoing a pin-value from the URI).
 	grep -q 'timestamping failed' "$tmp.log" &&
 		die "timestamp server $tsa failed: $(grep -m1 -e '^HTTP failure' -e 'timestamping failed' "$tmp.log")"
+	uri=$(printf '%s' "${SIGN_PKCS11_KEY:-}" | sed 's/pin-value=[^;?]*/pin-value=.../')
+	grep -q 'PIN incorrect' "$tmp.log" && die "PKCS#11 login failed: wrong PIN for $uri"
+	grep -q 'No matching initialized token' "$tmp.log" && die "no PKCS#11 token matches $uri"
+	grep -q 'object not found' "$tmp.log" && die "no private key on the token matches $uri"
+	grep -q 'key values mismatch' "$tmp.log" && die "the private key does not match the certificate in $what"
 	die "osslsigncode failed: $(grep -v -e '^$' -e '^Failed$' "$tmp.log" | tail -n 1)"
 fi
 rm -f "$tmp.log"

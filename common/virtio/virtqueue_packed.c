@@ -218,19 +218,8 @@ static void *packed_get(struct virtqueue *vq, uint32_t *len)
     id = virtio_read_le16(&d->id);
     written = virtio_read_le32(&d->len);
 
-    if (id >= vq->num) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_RANGE);
+    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
         return NULL;
-    }
-    st = &vq->state[id];
-    if (st->cookie == NULL) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_IDLE);
-        return NULL;
-    }
-    if (written > st->in_len) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_LEN);
-        return NULL;
-    }
 
     /* Skip the descriptors of the whole chain (spec 2.8.7) */
     pos = (uint16_t)(pos + st->ndesc);

@@ -195,20 +195,8 @@ static void *split_get(struct virtqueue *vq, uint32_t *len)
     id = virtio_read_le32(&e->id);
     written = virtio_read_le32(&e->len);
 
-    if (id >= vq->num) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_RANGE);
+    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
         return NULL;
-    }
-    st = &vq->state[id];
-    if (st->cookie == NULL) {
-        /* Not a head, never added, or already completed */
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_IDLE);
-        return NULL;
-    }
-    if (written > st->in_len) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_LEN);
-        return NULL;
-    }
 
     cookie = st->cookie;
     split_release(vq, (uint16_t)id);

@@ -165,6 +165,9 @@ drv0=$(basename "$first" .cat)
 # --- Bad keys and certificates, and an RFC 3161 timestamp (keys.sh).
 . sign/tests/keys.sh
 
+# --- Production signing from a PKCS#11 token (SoftHSM; pkcs11.sh).
+. sign/tests/pkcs11.sh
+
 # --- Reproducible: a second build into another OUT with the same key
 # directory and SOURCE_DATE_EPOCH is bit-identical.
 # The unsigned images are copied and marked not-to-remake (-o): they are the

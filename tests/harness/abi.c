@@ -203,7 +203,18 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
      * the driver; nested calls are covered by it. */
     uint64_t timeout_us = vm->depth == 1 ? 5 * 1000 * 1000 : 0;
     uc_err err = uc_emu_start(vm->uc, fn, vm->sentinel, timeout_us, 0);
-    gva_t pc = vw_pc(vm);
+    /* A system thread's blocking wait stopped emulation at its thunk: other
+     * threads run (k_thread.c), then this one resumes there. */
+    while (!vm->failed && err == UC_ERR_OK && vw_thread_take_block(vm)) {
+        vm->depth--;
+        gva_t resume = vw_thread_block(vm);
+        vm->depth++;
+        if (resume == 0)
+            break;
+        err = uc_emu_start(vm->uc, resume, vm->sentinel, timeout_us, 0);
+    }
+    bool exited = !vm->failed && vw_thread_take_exit(vm); /* PsTerminateSystemThread */
+    gva_t pc = exited ? vm->sentinel : vw_pc(vm);
     if (!vm->failed && err != UC_ERR_OK)
         vw_fail(vm, "emulation stopped: %s", uc_strerror(err));
     else if (!vm->failed && pc != vm->sentinel) {
@@ -213,7 +224,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
     vm->depth--;
 
     bool ok = !vm->failed;
-    if (ok && vm->arch == VW_X86 && vw_sp(vm) != entry_sp + 4 + 4ull * n) {
+    if (ok && !exited && vm->arch == VW_X86 && vw_sp(vm) != entry_sp + 4 + 4ull * n) {
         vw_fail(vm,
                 "x86 stack imbalance: routine at 0x%" PRIx64 " popped %" PRId64
                 " argument bytes, expected %u (calling convention mismatch)",

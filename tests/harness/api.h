@@ -6,6 +6,7 @@
  * they belong to.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -35,6 +36,48 @@ struct vw_import {
     const struct vw_api *api; /* NULL: not implemented */
     gva_t slot;
 };
+
+/*
+ * A group of APIs: the core table (api_table.c) or a plug-in folder
+ * (tests/harness/port/<name>/, e.g. a port driver's class emulation) that
+ * brings its own table and callbacks without touching the core:
+ *
+ *   static const struct vw_api apis[] = {{"StorPortInitialize", ...}, ...};
+ *   VW_API_GROUP(storport, apis, .report_leaks = leaks, .holds = holds);
+ *
+ * Per-machine state of a group: vw_port_state (zeroed on first use, freed
+ * with the machine).
+ */
+struct vw_api_group {
+    const char *name;
+    const struct vw_api *apis;
+    size_t count;
+    /* At unload, after DriverUnload: log each object the driver left
+     * behind, return their number (a leak failure when not 0). */
+    unsigned (*report_leaks)(struct vm *vm);
+    /* Before pool memory [start, start+len) is freed: what it holds that
+     * the group still uses (a registered record...), or NULL. */
+    const char *(*holds)(struct vm *vm, gva_t start, uint64_t len);
+    struct vw_api_group *next;
+    unsigned slot; /* vw_port_state index, set at registration */
+};
+
+void vw_api_register(struct vw_api_group *group);
+/* The registered groups, the core one first (the coverage report). */
+const struct vw_api_group *vw_api_groups(void);
+/* Per-machine state of GROUP, SIZE bytes, zeroed on first use. */
+void *vw_port_state(struct vm *vm, const struct vw_api_group *group, size_t size);
+/* Every group's leak report and freed-memory check (pnp.c, k_pool.c). */
+unsigned vw_api_groups_report_leaks(struct vm *vm);
+const char *vw_api_groups_holding(struct vm *vm, gva_t start, uint64_t len);
+
+#define VW_API_GROUP(NAME, APIS, ...)                                                              \
+    static struct vw_api_group NAME##_group = {                                                    \
+        .name = #NAME, .apis = APIS, .count = sizeof(APIS) / sizeof(APIS[0]), __VA_ARGS__};        \
+    __attribute__((constructor)) static void NAME##_group_register(void)                           \
+    {                                                                                              \
+        vw_api_register(&NAME##_group);                                                            \
+    }
 
 /* The entry for NAME on ARCH, or NULL. */
 const struct vw_api *vw_api_find(const char *name, enum vw_arch arch);

@@ -2,9 +2,11 @@
  * The API table: data only.  x86 conventions and argument counts follow
  * the x86 .def files under arch/ (Name@N = stdcall with N bytes, @Name@N = fastcall, plain =
  * cdecl); IRQL limits are the ones Microsoft documents for each routine.
- * A routine missing here makes every image importing it fail to load, with
- * the list of such imports.
+ * A routine missing here (and in every plug-in group, tests/harness/port/)
+ * makes every image importing it fail to load, with the list of such
+ * imports.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
 
@@ -47,15 +49,6 @@ static const struct vw_api table[] = {
     {"KeRaiseIrqlToDpcLevel", ARM64, VW_STDCALL, 0, 0, D, vw_KeRaiseIrqlToDpcLevel},
     {"KfLowerIrql", X86, VW_FASTCALL, 1, 0, H, vw_KfLowerIrql},
     {"KeLowerIrql", ARM64, VW_STDCALL, 1, 0, H, vw_KfLowerIrql},
-
-    {"KeRegisterBugCheckCallback", ALL, VW_STDCALL, 5, 0, D, vw_KeRegisterBugCheckCallback},
-    {"KeRegisterBugCheckReasonCallback", ALL, VW_STDCALL, 4, 0, D,
-     vw_KeRegisterBugCheckReasonCallback},
-    {"KeDeregisterBugCheckCallback", ALL, VW_STDCALL, 1, 0, D, vw_KeDeregisterBugCheckCallback},
-    {"KeDeregisterBugCheckReasonCallback", ALL, VW_STDCALL, 1, 0, D,
-     vw_KeDeregisterBugCheckReasonCallback},
-    {"KeBugCheckEx", ALL, VW_STDCALL, 5, 0, H, vw_KeBugCheckEx},
-    {"KeInitializeCrashDumpHeader", ALL, VW_STDCALL, 5, 0, H, vw_KeInitializeCrashDumpHeader},
 
     {"MmMapIoSpace", ALL, VW_STDCALL, 3, 1u << 0, D, vw_MmMapIoSpace},
     {"MmUnmapIoSpace", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapIoSpace},
@@ -119,7 +112,8 @@ static const struct vw_api table[] = {
     {"PoSetPowerState", ALL, VW_STDCALL, 3, 0, D, vw_PoSetPowerState},
     {"PoRequestPowerIrp", ALL, VW_STDCALL, 6, 0, D, vw_PoRequestPowerIrp},
 
-    {"ObReferenceObjectByHandle", ALL, VW_STDCALL, 6, 0, P, vw_ObReferenceObjectByHandle},
+    /* User-mode event handles (k_ob.c; ObReferenceObjectByHandle is with
+     * the system threads below) and the caller's bitness. */
     {"ExEventObjectType", ALL, VW_DATA, 0, 0, H, vw_DataImportCalled},
     {"IoIs32bitProcess", VW_ALL_ARCHES & ~X86, VW_STDCALL, 1, 0, D, vw_IoIs32bitProcess},
 
@@ -146,6 +140,12 @@ static const struct vw_api table[] = {
     {"IoInitializeWorkItem", ALL, VW_STDCALL, 2, 0, H, vw_IoInitializeWorkItem},
     {"IoUninitializeWorkItem", ALL, VW_STDCALL, 1, 0, H, vw_IoUninitializeWorkItem},
 
+    /* System threads (k_thread.c); ZwClose and ObfDereferenceObject take
+     * their handles and references too. */
+    {"PsCreateSystemThread", ALL, VW_STDCALL, 7, 0, P, vw_PsCreateSystemThread},
+    {"PsTerminateSystemThread", ALL, VW_STDCALL, 1, 0, P, vw_PsTerminateSystemThread},
+    {"ObReferenceObjectByHandle", ALL, VW_STDCALL, 6, 0, P, vw_ObReferenceObjectByHandle},
+
     /* MDLs (k_mdl.c). */
     {"IoAllocateMdl", ALL, VW_STDCALL, 5, 0, D, vw_IoAllocateMdl},
     {"IoFreeMdl", ALL, VW_STDCALL, 1, 0, D, vw_IoFreeMdl},
@@ -162,10 +162,64 @@ static const struct vw_api table[] = {
     {"memset", ALL, VW_CDECL, 3, 0, H, vw_memset},
 };
 
+static struct vw_api_group core = {
+    .name = "core", .apis = table, .count = sizeof(table) / sizeof(table[0])};
+static unsigned group_count = 1;
+
+void vw_api_register(struct vw_api_group *group)
+{
+    /* Appended after the core table, in registration order. */
+    struct vw_api_group **at = &core.next;
+    while (*at != NULL)
+        at = &(*at)->next;
+    group->slot = group_count++;
+    group->next = NULL;
+    *at = group;
+}
+
+const struct vw_api_group *vw_api_groups(void)
+{
+    return &core;
+}
+
 const struct vw_api *vw_api_find(const char *name, enum vw_arch arch)
 {
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if ((table[i].arches & VW_ARCH_BIT(arch)) && strcmp(table[i].name, name) == 0)
-            return &table[i];
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next)
+        for (size_t i = 0; i < g->count; i++)
+            if ((g->apis[i].arches & VW_ARCH_BIT(arch)) && strcmp(g->apis[i].name, name) == 0)
+                return &g->apis[i];
+    return NULL;
+}
+
+void *vw_port_state(struct vm *vm, const struct vw_api_group *group, size_t size)
+{
+    struct vw_kernel *k = vm->k;
+    if (group->slot >= VW_MAX_GROUPS)
+        return NULL;
+    if (k->port_state[group->slot] == NULL) {
+        k->port_state[group->slot] = calloc(1, size);
+        if (k->port_state[group->slot] == NULL)
+            return NULL;
+        vw_kernel_keep(vm, k->port_state[group->slot]);
+    }
+    return k->port_state[group->slot];
+}
+
+unsigned vw_api_groups_report_leaks(struct vm *vm)
+{
+    unsigned n = 0;
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next)
+        if (g->report_leaks != NULL)
+            n += g->report_leaks(vm);
+    return n;
+}
+
+const char *vw_api_groups_holding(struct vm *vm, gva_t start, uint64_t len)
+{
+    for (const struct vw_api_group *g = &core; g != NULL; g = g->next) {
+        const char *what = g->holds != NULL ? g->holds(vm, start, len) : NULL;
+        if (what != NULL)
+            return what;
+    }
     return NULL;
 }

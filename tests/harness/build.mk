@@ -5,9 +5,11 @@
 #   make harness                          every scenario on every arch
 #   make harness DRIVER=pvpanic ARCH=x86  a subset
 #   make check-harness                    the same as a check group
+#   make harness-coverage                 the API coverage table (per API and per built driver)
 
 HOST_PROGS += harness
-harness_SRCS := $(wildcard tests/harness/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
+harness_SRCS := $(wildcard tests/harness/*.c tests/harness/port/*/*.c tests/harness/selftest/*.c \
+	drivers/*/tests/*.c) \
 	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
 harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
@@ -15,7 +17,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
-	badtimer badwork
+	badtimer badwork badthread badbugcheck
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -29,6 +31,8 @@ baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
 badstack_SRCS   := tests/harness/bad/badstack.c
 badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
+badthread_SRCS  := tests/harness/bad/badthread.c
+badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
@@ -43,10 +47,13 @@ HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"
 
-.PHONY: harness check-harness
+.PHONY: harness check-harness harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_ARGS)
+
+harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
+	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

@@ -4,8 +4,9 @@
  * aligned with guard pages around (they are pool blocks the driver cannot
  * free with ExFreePool); their logical address is the guest-physical one.
  * Every common buffer is announced to the device models (listeners), which
- * refuse descriptors pointing anywhere else.  Unload reports adapters not
- * put and buffers not freed.
+ * refuse descriptors pointing anywhere else (scatter/gather lists add
+ * their pages while they live: k_sg.c).  Unload reports adapters not put
+ * and buffers not freed.
  */
 #include <inttypes.h>
 #include "abi.h"
@@ -33,7 +34,7 @@ void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev)
     }
 }
 
-static void announce(struct vm *vm, uint64_t pa, uint64_t len, bool add)
+void vw_dma_announce(struct vm *vm, uint64_t pa, uint64_t len, bool add)
 {
     for (unsigned i = 0; i < vm->k->dma_listener_count; i++)
         vm->k->dma_listeners[i].fn(vm, vm->k->dma_listeners[i].dev, pa, len, add);
@@ -60,7 +61,7 @@ static void AllocateCommonBuffer(struct vm *vm, const struct vw_api *api)
     k->buffers[k->buffer_count++] =
         (struct vw_common_buffer){.va = va, .adapter = adapter, .pa = pa, .len = len, .live = true};
     vw_wr(vm, out_pa, pa, 8);
-    announce(vm, pa, len, true);
+    vw_dma_announce(vm, pa, len, true);
     vw_set_return(vm, va);
 }
 
@@ -79,7 +80,7 @@ static void FreeCommonBuffer(struct vm *vm, const struct vw_api *api)
                     len, pa, b->len, b->pa);
             return;
         }
-        announce(vm, pa, len, false);
+        vw_dma_announce(vm, pa, len, false);
         b->live = false;
         vw_pool_free(vm, va, "FreeCommonBuffer");
         return;
@@ -98,6 +99,10 @@ static void PutDmaAdapter(struct vm *vm, const struct vw_api *api)
                     vm->k->buffers[i].va);
             return;
         }
+    if (vw_sg_outstanding(vm, a->obj)) {
+        vw_fail(vm, "PutDmaAdapter with a scatter/gather list not put");
+        return;
+    }
     a->live = false;
 }
 
@@ -136,6 +141,7 @@ void vw_IoGetDmaAdapter(struct vm *vm, const struct vw_api *api)
              vw_kernel_routine(vm, &ops[1]));
     vw_wrptr(vm, dmaops + VW_OFFSET(vm, DMA_OPERATIONS, FreeCommonBuffer),
              vw_kernel_routine(vm, &ops[2]));
+    vw_sg_fill_ops(vm, dmaops);
     if (count != 0)
         vw_wr(vm, count, 256, 4);
     k->adapters[k->adapter_count++] = (struct vw_adapter){adapter, pdo, true};
@@ -144,7 +150,7 @@ void vw_IoGetDmaAdapter(struct vm *vm, const struct vw_api *api)
 
 unsigned vw_dma_report_leaks(struct vm *vm)
 {
-    unsigned n = 0;
+    unsigned n = vw_sg_report_leaks(vm);
     for (unsigned i = 0; i < vm->k->buffer_count; i++)
         if (vm->k->buffers[i].live) {
             vw_log(vm, "leak: common buffer of %" PRIu64 " bytes at pa 0x%" PRIx64,

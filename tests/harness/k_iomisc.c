@@ -23,7 +23,8 @@ void vw_IoGetAttachedDeviceReference(struct vm *vm, const struct vw_api *api)
 
 void vw_ObfDereferenceObject(struct vm *vm, const struct vw_api *api)
 {
-    (void)api;
+    if (vw_thread_dereference(vm, vw_arg(vm, api, 0)))
+        return;
     if (vm->k->object_refs <= 0) {
         vw_fail(vm, "ObfDereferenceObject(0x%" PRIx64 ") without a reference the driver took",
                 vw_arg(vm, api, 0));

@@ -221,6 +221,11 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                 mode > USER_MODE ? "with a bad access mode" : "is already mapped");
         return;
     }
+    if (mode == USER_MODE && vm->irql > VW_APC_LEVEL) {
+        vw_fail(vm, "IRQL: MmMapLockedPagesSpecifyCache(UserMode) at IRQL %u (allowed up to 1)",
+                vm->irql);
+        return;
+    }
     if (k->mdl_map_count == VW_MAX_OBJECTS) {
         vw_set_return(vm, 0);
         return;
@@ -282,4 +287,50 @@ unsigned vw_mdl_report_leaks(struct vm *vm)
             n++;
         }
     return n;
+}
+
+unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t *pa, uint64_t *plen,
+                     unsigned max, const char *who)
+{
+    unsigned n = 0;
+    for (unsigned hops = 0; len > 0 && mdl != 0 && hops < 64 && !vm->failed; hops++) {
+        if (!(flags(vm, mdl) & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL))) {
+            vw_fail(vm, "%s: MDL 0x%" PRIx64 " describes no locked pages", who, mdl);
+            return 0;
+        }
+        gva_t first = start_va(vm, mdl) + byte_offset(vm, mdl);
+        uint64_t count = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
+        if (va < first || va >= first + count) {
+            vw_fail(vm, "%s: CurrentVa 0x%" PRIx64 " is outside MDL 0x%" PRIx64, who, va, mdl);
+            return 0;
+        }
+        for (uint64_t off = va - first; off < count && len > 0;) {
+            uint64_t in_page = (byte_offset(vm, mdl) + off) % PAGE;
+            uint64_t page = (byte_offset(vm, mdl) + off) / PAGE;
+            uint64_t chunk = PAGE - in_page;
+            if (chunk > count - off)
+                chunk = count - off;
+            if (chunk > len)
+                chunk = len;
+            uint64_t addr = vw_rdptr(vm, pfn_slot(vm, mdl, page)) * PAGE + in_page;
+            if (n > 0 && pa[n - 1] + plen[n - 1] == addr) {
+                plen[n - 1] += chunk;
+            } else if (n == max) {
+                vw_fail(vm, "%s: more than %u scatter/gather elements", who, max);
+                return 0;
+            } else {
+                pa[n] = addr;
+                plen[n++] = chunk;
+            }
+            off += chunk;
+            len -= chunk;
+        }
+        /* The rest of the transfer continues in the next MDL of the chain. */
+        mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
+        if (mdl != 0)
+            va = start_va(vm, mdl) + byte_offset(vm, mdl);
+    }
+    if (len > 0 && !vm->failed)
+        vw_fail(vm, "%s: the transfer is longer than its MDL chain", who);
+    return vm->failed ? 0 : n;
 }

@@ -48,8 +48,10 @@ static uint64_t event_type(struct vm *vm)
     return ~0ull;
 }
 
-/* (Handle, DesiredAccess, ObjectType, AccessMode, Object, HandleInformation) */
-void vw_ObReferenceObjectByHandle(struct vm *vm, const struct vw_api *api)
+/* (Handle, DesiredAccess, ObjectType, AccessMode, Object, HandleInformation),
+ * from k_thread.c's ObReferenceObjectByHandle for handles that are not
+ * threads. */
+bool vw_ob_reference_user_handle(struct vm *vm, const struct vw_api *api)
 {
     struct vw_kernel *k = vm->k;
     uint64_t handle = vw_arg(vm, api, 0), type = vw_arg(vm, api, 2);
@@ -58,18 +60,17 @@ void vw_ObReferenceObjectByHandle(struct vm *vm, const struct vw_api *api)
         type &= 0xffffffffu;
     uint64_t index = (handle - HANDLE_BASE) / 4;
     if (handle < HANDLE_BASE || handle % 4 != 0 || index >= k->handle_count ||
-        !k->handles[index].live) {
-        vw_set_return(vm, STATUS_INVALID_HANDLE);
-        return;
-    }
-    /* Every handle the harness hands out is an event. */
+        !k->handles[index].live)
+        return false;
+    /* Every handle the harness hands out here is an event. */
     if (type != event_type(vm)) {
         vw_set_return(vm, STATUS_OBJECT_TYPE_MISMATCH);
-        return;
+        return true;
     }
     vw_wrptr(vm, out, k->handles[index].object);
     k->object_refs++;
     vw_set_return(vm, VW_STATUS_SUCCESS);
+    return true;
 }
 
 void vw_IoIs32bitProcess(struct vm *vm, const struct vw_api *api)

@@ -71,15 +71,12 @@ bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
         vw_fail(vm, "%s frees a %s that holds a queued work item", who, b->kind);
         return false;
     }
-    /* Freeing memory that still holds a registered callback record would
-     * leave the kernel calling into freed memory at the next bug check. */
-    for (unsigned i = 0; i < vm->k->callback_count; i++) {
-        gva_t rec = vm->k->callbacks[i].record;
-        if (rec >= b->va && rec < b->va + b->size) {
-            vw_fail(vm, "%s frees a %s that holds a registered bug-check callback record", who,
-                    b->kind);
-            return false;
-        }
+    /* Freeing memory a plug-in still uses (a registered callback record:
+     * the kernel would call into freed memory at the next bug check). */
+    const char *what = vw_api_groups_holding(vm, b->va, b->size);
+    if (what != NULL) {
+        vw_fail(vm, "%s frees a %s that holds %s", who, b->kind, what);
+        return false;
     }
     b->live = false;
     vw_ram_unmap(vm, b->pages, b->pages_len);

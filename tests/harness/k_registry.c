@@ -118,6 +118,10 @@ void vw_ZwQueryValueKey(struct vm *vm, const struct vw_api *api)
 void vw_ZwClose(struct vm *vm, const struct vw_api *api)
 {
     uint64_t handle = vw_arg(vm, api, 0);
+    if (vw_thread_close_handle(vm, handle)) { /* a system thread's handle */
+        vw_set_return(vm, VW_STATUS_SUCCESS);
+        return;
+    }
     if (key_pdo(vm, handle) == 0) {
         vw_fail(vm, "ZwClose(0x%" PRIx64 "): not an open handle", handle);
         return;

@@ -57,6 +57,11 @@ static int ready(struct vm *vm, const gva_t *objects, unsigned count, bool wait_
     return 0;
 }
 
+int vw_wait_consume(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all)
+{
+    return ready(vm, objects, count, wait_all);
+}
+
 int vw_wait(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all, uint64_t deadline)
 {
     struct vw_kernel *k = vm->k;
@@ -107,9 +112,14 @@ static bool may_block(struct vm *vm, const char *who)
     return true;
 }
 
-/* Waits with an optional LARGE_INTEGER time-out at TIMEOUT: 0 = poll. */
+/* The wait went to the thread scheduler (k_thread.c), which sets the
+ * result when the thread resumes. */
+#define SWITCHED (-3)
+
+/* Waits with an optional LARGE_INTEGER time-out at TIMEOUT: 0 = poll.
+ * KIND is vw_thread_wait's. */
 static int wait_api(struct vm *vm, const char *who, const gva_t *objects, unsigned count,
-                    bool wait_all, gva_t timeout)
+                    bool wait_all, gva_t timeout, int kind)
 {
     char w[48];
     uint64_t deadline = VW_NO_DEADLINE;
@@ -123,6 +133,8 @@ static int wait_api(struct vm *vm, const char *who, const gva_t *objects, unsign
     }
     if (!may_block(vm, who))
         return VW_WAIT_DEADLOCK;
+    if (vw_thread_wait(vm, objects, count, kind, deadline))
+        return SWITCHED;
     int r = vw_wait(vm, objects, count, wait_all, deadline);
     if (r == VW_WAIT_DEADLOCK && !vm->failed)
         vw_fail(vm,
@@ -135,8 +147,8 @@ static int wait_api(struct vm *vm, const char *who, const gva_t *objects, unsign
 void vw_KeWaitForSingleObject(struct vm *vm, const struct vw_api *api)
 {
     gva_t object = vw_arg(vm, api, 0);
-    int r = wait_api(vm, "KeWaitForSingleObject", &object, 1, false, vw_arg(vm, api, 4));
-    if (!vm->failed)
+    int r = wait_api(vm, "KeWaitForSingleObject", &object, 1, false, vw_arg(vm, api, 4), 0);
+    if (!vm->failed && r != SWITCHED)
         vw_set_return(vm, r == VW_WAIT_TIMEOUT ? VW_STATUS_TIMEOUT : VW_STATUS_SUCCESS);
 }
 
@@ -157,8 +169,9 @@ void vw_KeWaitForMultipleObjects(struct vm *vm, const struct vw_api *api)
     }
     for (uint32_t i = 0; i < count; i++)
         objects[i] = vw_rdptr(vm, array + (uint64_t)vm->ptr_size * i);
-    int r = wait_api(vm, "KeWaitForMultipleObjects", objects, count, wait_all, vw_arg(vm, api, 6));
-    if (!vm->failed)
+    int r = wait_api(vm, "KeWaitForMultipleObjects", objects, count, wait_all, vw_arg(vm, api, 6),
+                     wait_all ? 2 : 1);
+    if (!vm->failed && r != SWITCHED)
         vw_set_return(vm, r == VW_WAIT_TIMEOUT ? VW_STATUS_TIMEOUT
                           : wait_all           ? VW_STATUS_SUCCESS
                                                : STATUS_WAIT_0 + (uint32_t)r);
@@ -171,13 +184,20 @@ void vw_KeDelayExecutionThread(struct vm *vm, const struct vw_api *api)
     gva_t interval = vw_arg(vm, api, 2);
     if (!may_block(vm, "KeDelayExecutionThread"))
         return;
-    vw_wait(vm, NULL, 0, false, vw_time_due(vm, (int64_t)vw_rd(vm, interval, 8)));
+    uint64_t deadline = vw_time_due(vm, (int64_t)vw_rd(vm, interval, 8));
+    if (vw_thread_wait(vm, NULL, 0, 3, deadline))
+        return;
+    vw_wait(vm, NULL, 0, false, deadline);
     if (!vm->failed)
         vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
 void vw_run_for(struct vm *vm, uint64_t units_100ns)
 {
-    if (!vm->failed)
+    if (vm->failed)
+        return;
+    if (vw_thread_active(vm) && vm->depth == 0)
+        vw_thread_run_for(vm, units_100ns);
+    else
         vw_wait(vm, NULL, 0, false, vm->k->interrupt_time + units_100ns);
 }

@@ -90,6 +90,8 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     uint64_t index = (addr - vm->map.thunks) / 16;
     if ((addr - vm->map.thunks) % 16 != 0 || index >= vm->import_count)
         return; /* the ret of a slot, or the sentinel */
+    if (vw_thread_skip(vm, addr))
+        return; /* a thread resuming after its wait: the call is done */
     const struct vw_import *imp = &vm->imports[index];
     char w[48];
     if (imp->api == NULL) {

@@ -8,6 +8,10 @@
 #include "vm.h"
 
 #define VW_MAX_OBJECTS 64
+#define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
+#define VW_MAX_THREADS 9  /* the scenario's and 8 system threads */
+struct vw_threads;
+struct vw_sg_state;
 
 /* NTSTATUS values the kernel uses. */
 #define VW_STATUS_SUCCESS                0x00000000u
@@ -30,13 +34,6 @@ struct vw_pool_block {
     gva_t caller;
     const char *kind;
     bool driver_owned, live;
-};
-
-struct vw_callback {
-    gva_t record, routine, buffer;
-    uint64_t length;
-    uint32_t reason;
-    bool is_reason;
 };
 
 struct vw_mapping {
@@ -136,8 +133,6 @@ struct vw_kernel {
     unsigned pool_count, pool_cap;
     gva_t pool_next;
 
-    struct vw_callback callbacks[VW_MAX_OBJECTS];
-    unsigned callback_count;
     struct vw_mapping mappings[VW_MAX_OBJECTS];
     unsigned mapping_count;
     gva_t mmio_next;
@@ -151,8 +146,6 @@ struct vw_kernel {
     gva_t stack_guard; /* __stack_chk_guard, found by its initial value */
     uint64_t stack_guard_initial;
 
-    bool dump_enabled; /* scenario option: crash dumps configured */
-    unsigned bugchecks;
     gva_t completed_irp; /* last IRP whose completion reached the top */
 
     void **kept;
@@ -213,6 +206,9 @@ struct vw_kernel {
     struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
     unsigned mdl_map_count;
     gva_t mdl_map_next, user_next;
+    struct vw_threads *threads;      /* k_thread.c; NULL until the first thread */
+    struct vw_sg_state *sg;          /* k_sg.c; NULL until the first SG list */
+    void *port_state[VW_MAX_GROUPS]; /* plug-in groups' state (vw_port_state) */
 
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
@@ -277,6 +273,9 @@ unsigned vw_dma_report_leaks(struct vm *vm);
 /* Objects by handle (k_ob.c): a user-mode process's event, as a handle
  * value for IOCTLs, and its KEVENT (to check vw_event_signalled). */
 uint64_t vw_user_event(struct vm *vm, gva_t *event);
+/* ObReferenceObjectByHandle for a handle vw_user_event gave: true when
+ * HANDLE is one (the call is then answered), false otherwise. */
+bool vw_ob_reference_user_handle(struct vm *vm, const struct vw_api *api);
 /* What a data import's slot holds (VW_DATA in the API table). */
 struct vw_import;
 uint64_t vw_data_import_value(struct vm *vm, const struct vw_import *imp);
@@ -311,6 +310,33 @@ bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
 unsigned vw_workitem_report_leaks(struct vm *vm);
 /* MDLs (k_mdl.c). */
 unsigned vw_mdl_report_leaks(struct vm *vm);
+/* The physical runs of LEN bytes from VA in MDL's chain (coalesced);
+ * count, or 0 after a failure naming WHO. */
+unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t *pa, uint64_t *plen,
+                     unsigned max, const char *who);
+/* DMA (k_dma.c, k_sg.c): tell the device models about DMA-able memory;
+ * fill the scatter/gather operations of a new adapter; SG lists left. */
+void vw_dma_announce(struct vm *vm, uint64_t pa, uint64_t len, bool add);
+void vw_sg_fill_ops(struct vm *vm, gva_t dmaops);
+bool vw_sg_outstanding(struct vm *vm, gva_t adapter);
+unsigned vw_sg_report_leaks(struct vm *vm);
+/* Consume a satisfied wait: the index satisfied, or -1 (k_wait.c). */
+int vw_wait_consume(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all);
+/* System threads (k_thread.c).  vw_thread_wait blocks the current thread
+ * (KIND: 0 single, 1 any, 2 all, 3 delay) when it can switch threads and
+ * returns false otherwise; vw_call then takes the block and runs
+ * vw_thread_block, which returns the PC to resume at (0: failed). */
+bool vw_thread_active(struct vm *vm);
+bool vw_thread_wait(struct vm *vm, const gva_t *objects, unsigned count, int kind,
+                    uint64_t deadline);
+bool vw_thread_take_block(struct vm *vm);
+bool vw_thread_take_exit(struct vm *vm);
+gva_t vw_thread_block(struct vm *vm);
+bool vw_thread_skip(struct vm *vm, gva_t thunk);
+void vw_thread_run_for(struct vm *vm, uint64_t units);
+bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
+bool vw_thread_dereference(struct vm *vm, gva_t object);
+unsigned vw_thread_report_leaks(struct vm *vm);
 /* The PDO record of a PDO object, or NULL. */
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
 /* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
@@ -356,15 +382,6 @@ void vw_event_init(struct vm *vm, gva_t event, unsigned type, bool signalled);
 bool vw_event_signalled(struct vm *vm, gva_t event);
 void vw_event_set(struct vm *vm, gva_t event);
 
-/* Bug check (k_bugcheck.c): run the registered callbacks like Windows. */
-void vw_bugcheck_run(struct vm *vm, uint32_t code);
-unsigned vw_bugcheck_registered(struct vm *vm);
-
-/* Crash-dump header (k_crashdump.c): what KeInitializeCrashDumpHeader
- * returns on this arch, vw_crash_dump_header_size bytes. */
-uint32_t vw_crash_dump_header_size(struct vm *vm);
-void vw_crash_dump_header(struct vm *vm, uint8_t *out);
-
 /* Mm (k_mm.c). */
 unsigned vw_mm_report_leaks(struct vm *vm);
 
@@ -380,9 +397,6 @@ vw_api_fn vw_IoInitializeRemoveLockEx, vw_IoAcquireRemoveLockEx, vw_IoReleaseRem
     vw_IoReleaseRemoveLockAndWaitEx;
 vw_api_fn vw_KeInitializeEvent, vw_KeSetEvent, vw_KeWaitForSingleObject;
 vw_api_fn vw_KeGetCurrentIrql, vw_KfRaiseIrql, vw_KeRaiseIrqlToDpcLevel, vw_KfLowerIrql;
-vw_api_fn vw_KeRegisterBugCheckCallback, vw_KeRegisterBugCheckReasonCallback,
-    vw_KeDeregisterBugCheckCallback, vw_KeDeregisterBugCheckReasonCallback, vw_KeBugCheckEx,
-    vw_KeInitializeCrashDumpHeader;
 vw_api_fn vw_MmMapIoSpace, vw_MmUnmapIoSpace;
 vw_api_fn vw_READ_REGISTER_UCHAR, vw_WRITE_REGISTER_UCHAR, vw_READ_PORT_UCHAR, vw_WRITE_PORT_UCHAR;
 vw_api_fn vw_DbgPrint, vw_DbgPrintEx;
@@ -402,12 +416,13 @@ vw_api_fn vw_KeStallExecutionProcessor, vw_KeQueryInterruptTime, vw_KeQuerySyste
 vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSynchronousFsdRequest,
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
-vw_api_fn vw_ObReferenceObjectByHandle, vw_IoIs32bitProcess, vw_DataImportCalled;
+vw_api_fn vw_IoIs32bitProcess, vw_DataImportCalled;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
 vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
     vw_KeCancelTimer, vw_KeReadStateTimer;
 vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
 vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQueueWorkItemEx,
     vw_IoSizeofWorkItem, vw_IoInitializeWorkItem, vw_IoUninitializeWorkItem;
+vw_api_fn vw_PsCreateSystemThread, vw_PsTerminateSystemThread, vw_ObReferenceObjectByHandle;
 vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
     vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;

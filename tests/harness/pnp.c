@@ -325,14 +325,6 @@ uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state)
                        NULL, &t);
 }
 
-void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled)
-{
-    if (vm->failed)
-        return;
-    vm->k->dump_enabled = dump_enabled;
-    vw_bugcheck_run(vm, code);
-}
-
 bool vw_driver_unload(struct vm *vm)
 {
     if (vm->failed)
@@ -349,21 +341,22 @@ bool vw_driver_unload(struct vm *vm)
     if (!vw_call(vm, unload, 1, args, NULL))
         return false;
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
-    unsigned callbacks = vw_bugcheck_registered(vm);
+    unsigned ports = vw_api_groups_report_leaks(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
                       vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
     unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
-    unsigned mdls = vw_mdl_report_leaks(vm);
-    if (timers || items || mdls)
+    unsigned mdls = vw_mdl_report_leaks(vm), threads = vw_thread_report_leaks(vm);
+    if (timers || items || mdls || threads)
         vw_fail(vm,
                 "leaks at unload: %u timer(s) still set, %u work item(s) queued or not freed, "
-                "%u MDL(s) or MDL mapping(s) (details in the log)",
-                timers, items, mdls);
-    else if (pool || maps || callbacks)
+                "%u MDL(s) or MDL mapping(s), %u system thread(s) running or handles/references "
+                "held (details in the log)",
+                timers, items, mdls, threads);
+    else if (pool || maps || ports)
         vw_fail(vm,
-                "leaks at unload: %u pool block(s), %u I/O mapping(s), %u bug-check "
-                "callback(s) still registered (details in the log)",
-                pool, maps, callbacks);
+                "leaks at unload: %u pool block(s), %u I/O mapping(s), %u registration(s) "
+                "such as bug-check callbacks (details in the log)",
+                pool, maps, ports);
     else if (others)
         vw_fail(vm,
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "

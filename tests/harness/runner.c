@@ -1,5 +1,6 @@
 /*
  * harness [--out DIR] [--build DIR] [--driver NAME] [--arch ARCH] [-v]
+ * harness [--out DIR] [--build DIR] --coverage   (the API coverage table)
  *
  * Runs every registered scenario on every architecture (or the chosen
  * subset), each in its own process so that one crash or hang cannot take the
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "coverage.h"
 #include "scenario.h"
 
 static struct vw_scenario *scenarios;
@@ -31,7 +33,7 @@ void vw_scenario_register(struct vw_scenario *scenario)
 struct options {
     const char *out, *build, *driver;
     int arch; /* -1: all */
-    bool verbose;
+    bool verbose, coverage;
 };
 
 static void print_log(const struct vm *vm)
@@ -102,8 +104,9 @@ static bool run_isolated(const struct options *o, const struct vw_scenario *s, e
 static int usage(const char *prog)
 {
     fprintf(stderr,
-            "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n",
-            prog);
+            "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
+            "       %s [--out DIR] [--build DIR] --coverage\n",
+            prog, prog);
     return 2;
 }
 
@@ -112,8 +115,9 @@ int main(int argc, char **argv)
     struct options o = {.out = "out", .build = "build", .arch = -1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-v") == 0) {
-            o.verbose = true;
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--coverage") == 0) {
+            o.verbose |= a[1] == 'v';
+            o.coverage |= a[1] == '-';
             continue;
         }
         if (v == NULL)
@@ -135,6 +139,8 @@ int main(int argc, char **argv)
         } else
             return usage(argv[0]);
     }
+    if (o.coverage)
+        return vw_coverage_main(o.out, o.build);
     unsigned passed = 0, failed = 0;
     for (const struct vw_scenario *s = scenarios; s; s = s->next) {
         if (o.driver && strcmp(o.driver, s->driver) != 0)

@@ -179,6 +179,13 @@
     F(DMA_OPERATIONS, Size)                                                                        \
     F(DMA_OPERATIONS, PutDmaAdapter)                                                               \
     F(DMA_OPERATIONS, FreeCommonBuffer)                                                            \
+    F(DMA_OPERATIONS, PutScatterGatherList)                                                        \
+    F(DMA_OPERATIONS, CalculateScatterGatherList)                                                  \
+    F(DMA_OPERATIONS, GetDmaAlignment)                                                             \
+    F(SCATTER_GATHER_LIST, NumberOfElements)                                                       \
+    F(SCATTER_GATHER_LIST, Elements)                                                               \
+    F(SCATTER_GATHER_ELEMENT, Address)                                                             \
+    F(SCATTER_GATHER_ELEMENT, Length)                                                              \
     F(IO_CONNECT_INTERRUPT_PARAMETERS, Version)                                                    \
     F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.PhysicalDeviceObject)                          \
     F(IO_CONNECT_INTERRUPT_PARAMETERS, MessageBased.ConnectionContext)                             \

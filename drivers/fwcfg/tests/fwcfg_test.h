@@ -5,6 +5,7 @@
 #include <string.h>
 #include "dev_fwcfg.h"
 #include "kernel.h"
+#include "port/crashdump/crashdump.h"
 #include "ram.h"
 #include "scenario.h"
 

@@ -9,6 +9,8 @@
  *   4  a descriptor holding a virtual address, not DMA memory
  *   5  a descriptor chain that loops
  *   6  packed ring: descriptor flags written before its address and length
+ *   7  a scatter/gather element handed to the device after PutScatterGatherList
+ *   8  (no bug) the same element handed over while the list lives
  */
 #include <wdm/virtio_wdm.h>
 
@@ -86,6 +88,50 @@ static VOID BadPublish(PBAD_DEVICE bad, BOOLEAN IdxFirst)
     KeStallExecutionProcessor(1); /* the device runs */
 }
 
+static VOID NTAPI BadSgReady(PDEVICE_OBJECT DeviceObject, PIRP Irp, PSCATTER_GATHER_LIST List,
+                             PVOID Context)
+{
+    (void)DeviceObject, (void)Irp;
+    *(PSCATTER_GATHER_LIST *)Context = List;
+}
+
+/* A pool buffer through an MDL and the adapter's scatter/gather list onto
+ * the queue; with UseAfterPut the list is put before the device sees it. */
+static NTSTATUS BadScatterGather(PVW_DEVICE Device, PBAD_DEVICE bad, BOOLEAN UseAfterPut)
+{
+    PDMA_ADAPTER dma = bad->Virtio.Dma;
+    PUCHAR buffer = ExAllocatePoolWithTag(NonPagedPool, 64, BAD_TAG);
+    PMDL mdl = buffer != NULL ? IoAllocateMdl(buffer, 64, FALSE, FALSE, NULL) : NULL;
+    PSCATTER_GATHER_LIST list = NULL;
+    struct virtqueue_sg sg;
+    KIRQL irql;
+
+    if (mdl == NULL) {
+        if (buffer != NULL)
+            ExFreePoolWithTag(buffer, BAD_TAG);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    MmBuildMdlForNonPagedPool(mdl);
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    NTSTATUS status = dma->DmaOperations->GetScatterGatherList(dma, Device->Self, mdl, buffer, 64,
+                                                               BadSgReady, &list, FALSE);
+    if (NT_SUCCESS(status) && list != NULL) {
+        sg.addr = (uint64_t)list->Elements[0].Address.QuadPart;
+        sg.len = list->Elements[0].Length;
+        if (UseAfterPut) /* the bug: the element's pages are no longer the device's */
+            dma->DmaOperations->PutScatterGatherList(dma, list, FALSE);
+        if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) == 0 && virtqueue_kick_prepare(&bad->Queue))
+            virtqueue_notify(&bad->Queue);
+        KeStallExecutionProcessor(1); /* the device runs */
+        if (!UseAfterPut)
+            dma->DmaOperations->PutScatterGatherList(dma, list, FALSE);
+    }
+    KeLowerIrql(irql);
+    IoFreeMdl(mdl);
+    ExFreePoolWithTag(buffer, BAD_TAG);
+    return NT_SUCCESS(status) && list == NULL ? STATUS_UNSUCCESSFUL : status;
+}
+
 static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PBAD_DEVICE bad = BadFromDevice(Device);
@@ -143,6 +189,11 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         pdesc[0].len = 64;
         pdesc[0].id = 0;
         break;
+    case 7:
+    case 8:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        return BadScatterGather(Device, bad, mode == 7);
     default:
         break;
     }

@@ -27,3 +27,10 @@ VW_SCENARIO("harness", checker_spinlock, "spin lock balance: routine image+")
 {
     vw_driver_load(vm, "badlock");
 }
+
+/* The bug-check plug-in group's unload check (port/bugcheck/). */
+VW_SCENARIO("harness", checker_bugcheck_registered, "1 registration(s) such as bug-check callbacks")
+{
+    if (vw_driver_load(vm, "badbugcheck"))
+        vw_driver_unload(vm);
+}

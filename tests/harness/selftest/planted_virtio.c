@@ -6,7 +6,7 @@
 #include "dev_virtio.h"
 #include "scenario.h"
 
-static void run_mode(struct vm *vm, uint8_t mode)
+static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
 {
     uint64_t packed = mode == 6 ? 1ull << 34 : 0; /* RING_PACKED */
     struct vw_virtio_config cfg = {
@@ -21,10 +21,11 @@ static void run_mode(struct vm *vm, uint8_t mode)
     };
     struct vw_virtio *dev = vw_virtio_create(vm, &cfg);
     if (dev == NULL)
-        return;
+        return NULL;
     vmodel_set_device_cfg(dev->model, 0, &mode, 1);
     if (vw_driver_load(vm, "badvirtio") && vw_add_device(vm, dev->pdo))
         vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
+    return dev;
 }
 
 VW_SCENARIO("harness", checker_virtio_status_order,
@@ -63,4 +64,24 @@ VW_SCENARIO("harness", checker_virtio_packed_order,
 VW_SCENARIO("harness", checker_virtio_clean, NULL)
 {
     run_mode(vm, 0);
+}
+
+VW_SCENARIO("harness", checker_virtio_sg_after_put, "DMA outside guest memory")
+{
+    run_mode(vm, 7);
+}
+
+/* The counterpart: the same element while its list lives is DMA-able, and
+ * the device really filled the buffer through it. */
+VW_SCENARIO("harness", virtio_sg_live, NULL)
+{
+    struct vw_virtio *dev = run_mode(vm, 8);
+    if (dev == NULL || vm->failed)
+        return;
+    const struct vmodel_stats *st = vmodel_stats(dev->model);
+    VW_EXPECT(
+        vm, st->requests == 1 && st->completions == 1 && st->errors == 0,
+        "the device took %llu request(s), completed %llu, saw %llu error(s); expected 1, 1, 0",
+        (unsigned long long)st->requests, (unsigned long long)st->completions,
+        (unsigned long long)st->errors);
 }

@@ -1,5 +1,6 @@
 /*
- * Test driver for the harness's timers, waits, work items and MDLs
+ * Test driver for the harness's timers, waits, work items, MDLs and system
+ * threads
  * (selftest/kernel_objects.c).  DriverEntry runs each check in turn against
  * the virtual clock, which only the harness moves, so the elapsed times are
  * exact; a failed check raises bug check VWKERN_FAILED with the check's
@@ -21,12 +22,15 @@ static DRIVER_UNLOAD KernUnload;
 static KDEFERRED_ROUTINE CountDpc, TickDpc;
 static IO_WORKITEM_ROUTINE SimpleWork;
 static IO_WORKITEM_ROUTINE_EX WaitingWork;
+static KSTART_ROUTINE Doubler;
 
 static PDEVICE_OBJECT Device;
 static KTIMER Timer, Periodic, Ticker;
 static KDPC CountDpcObject, TickDpcObject;
 static KEVENT Done, Other;
 static volatile LONG Count, Ticks, WorkRuns, WorkIrql;
+static KEVENT Go, Back;
+static volatile LONG Request, Reply, Stop;
 
 static void Check(ULONG check, BOOLEAN ok, ULONG_PTR seen)
 {
@@ -182,6 +186,51 @@ static void WorkItemChecks(void)
     ExFreePoolWithTag(own, TAG);
 }
 
+/* A system thread answering requests: it runs only while DriverEntry
+ * waits, and each answer takes it 1 ms. */
+static VOID NTAPI Doubler(PVOID Context)
+{
+    Check(60, Context == &Go && KeGetCurrentIrql() == PASSIVE_LEVEL, (ULONG_PTR)Context);
+    for (;;) {
+        KeWaitForSingleObject(&Go, Executive, KernelMode, FALSE, NULL);
+        if (Stop)
+            break;
+        Reply = 2 * Request;
+        Delay(1 * MS);
+        KeSetEvent(&Back, IO_NO_INCREMENT, FALSE);
+    }
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+static void ThreadChecks(void)
+{
+    HANDLE handle;
+    PVOID thread;
+    LONGLONG start = Now();
+
+    KeInitializeEvent(&Go, SynchronizationEvent, FALSE);
+    KeInitializeEvent(&Back, SynchronizationEvent, FALSE);
+    NTSTATUS status =
+        PsCreateSystemThread(&handle, THREAD_ALL_ACCESS, NULL, NULL, NULL, Doubler, &Go);
+    Check(61, NT_SUCCESS(status), status);
+    status = ObReferenceObjectByHandle(handle, SYNCHRONIZE, NULL, KernelMode, &thread, NULL);
+    Check(62, NT_SUCCESS(status), status);
+    ZwClose(handle);
+    for (LONG i = 1; i <= 4; i++) {
+        Request = i;
+        KeSetEvent(&Go, IO_NO_INCREMENT, FALSE);
+        KeWaitForSingleObject(&Back, Executive, KernelMode, FALSE, NULL);
+        Check(63, Reply == 2 * i, (ULONG_PTR)Reply);
+    }
+    Check(64, Now() - start == 4 * MS, (ULONG_PTR)(Now() - start));
+    /* The thread object is signalled when the thread ends. */
+    Stop = TRUE;
+    KeSetEvent(&Go, IO_NO_INCREMENT, FALSE);
+    status = KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, NULL);
+    Check(65, status == STATUS_SUCCESS, status);
+    ObDereferenceObject(thread);
+}
+
 static void MdlChecks(void)
 {
     PUCHAR buffer = ExAllocatePoolWithTag(NonPagedPool, 3 * PAGE_SIZE + 100, TAG);
@@ -237,6 +286,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     WaitMultipleChecks();
     WorkItemChecks();
     MdlChecks();
+    ThreadChecks();
 
     /* Left running for the scenario's idle time. */
     KeInitializeDpc(&TickDpcObject, TickDpc, NULL);

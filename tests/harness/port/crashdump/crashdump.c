@@ -1,15 +1,14 @@
 /*
- * KeInitializeCrashDumpHeader: the harness's stand-in for the header
- * Windows builds for a crash dump (DUMP_HEADER32, one page, on x86;
- * DUMP_HEADER64, two pages, elsewhere).  The real header's identifying
- * words are where Windows puts them ("PAGE" + "DUMP"/"DU64", the machine
- * type, DumpType); the rest is a deterministic pattern, so a device model
- * can check that what reached it is exactly what the kernel produced
- * (vw_crash_dump_header).  Documented: DumpType must be DUMP_TYPE_FULL (1),
- * Flags 0, any IRQL; BufferNeeded is optional.
+ * KeInitializeCrashDumpHeader, as a plug-in API group (api.h): the harness's stand-in for the
+ * header Windows builds for a crash dump (DUMP_HEADER32, one page, on x86; DUMP_HEADER64, two
+ * pages, elsewhere).  The real header's identifying words are where Windows puts them ("PAGE" +
+ * "DUMP"/"DU64", the machine type, DumpType); the rest is a deterministic pattern, so a device
+ * model can check that what reached it is exactly what the kernel produced (vw_crash_dump_header).
+ * Documented: DumpType must be DUMP_TYPE_FULL (1), Flags 0, any IRQL; BufferNeeded is optional.
  */
 #include <string.h>
 #include "abi.h"
+#include "crashdump.h"
 #include "kernel.h"
 
 #define DUMP_TYPE_FULL             1
@@ -40,7 +39,7 @@ void vw_crash_dump_header(struct vm *vm, uint8_t *out)
     put32(out + (is64 ? 0xf98 : 0xf88), DUMP_TYPE_FULL);
 }
 
-void vw_KeInitializeCrashDumpHeader(struct vm *vm, const struct vw_api *api)
+static void KeInitializeCrashDumpHeader(struct vm *vm, const struct vw_api *api)
 {
     uint32_t type = (uint32_t)vw_arg(vm, api, 0), flags = (uint32_t)vw_arg(vm, api, 1);
     gva_t buffer = vw_arg(vm, api, 2), needed_out = vw_arg(vm, api, 4);
@@ -61,3 +60,11 @@ void vw_KeInitializeCrashDumpHeader(struct vm *vm, const struct vw_api *api)
     vw_write(vm, buffer, header, needed);
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
+
+static const struct vw_api apis[] = {
+    /* name, arches, x86 convention, args, 64-bit args, max IRQL, handler */
+    {"KeInitializeCrashDumpHeader", VW_ALL_ARCHES, VW_STDCALL, 5, 0, VW_HIGH_LEVEL,
+     KeInitializeCrashDumpHeader},
+};
+
+VW_API_GROUP(crashdump, apis)
