@@ -2,6 +2,10 @@
  * ivshmem: the one mapping of the shared memory, into the requesting
  * process (or the kernel, for a kernel-mode caller).
  *
+ * A kernel-mode caller (REQUEST_KMAP) gets the driver's own kernel mapping
+ * (uncached): an MDL built by MmBuildMdlForNonPagedPool must not be mapped
+ * into system space again (Microsoft's rule; upstream maps it anyway).
+ *
  * MmMapLockedPagesSpecifyCache raises an exception when a user mapping
  * fails; upstream catches it with __try, which our x86 toolchain cannot
  * compile (clang SEH on i686 mingw), so the call is made without it: a
@@ -39,6 +43,11 @@ NTSTATUS IvshmemMap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, KPROCESSOR_MODE
         status = STATUS_DEVICE_NOT_READY;
     } else if (Ivshmem->MappedVa != NULL) {
         status = STATUS_DEVICE_ALREADY_ATTACHED; /* one mapping at a time */
+    } else if (Mode == KernelMode) {
+        Ivshmem->MappedVa = Ivshmem->Shmem;
+        Ivshmem->MapMdl = NULL; /* nothing to unmap */
+        Ivshmem->MapOwner = Owner;
+        *Va = Ivshmem->Shmem;
     } else {
         /* 0x40000000 = MdlMappingNoExecute: data, never code. */
         PVOID va = MmMapLockedPagesSpecifyCache(Ivshmem->Mdl, Mode, type, NULL, FALSE,
@@ -67,10 +76,12 @@ NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
     } else if (Ivshmem->MapOwner != Owner) {
         status = STATUS_INVALID_HANDLE;
     } else {
-        MmUnmapLockedPages(Ivshmem->MappedVa, Ivshmem->MapMdl);
-        /* The hardware went while mapped: its MDL was left for us. */
-        if (Ivshmem->MapMdl != Ivshmem->Mdl)
-            IoFreeMdl(Ivshmem->MapMdl);
+        if (Ivshmem->MapMdl != NULL) {
+            MmUnmapLockedPages(Ivshmem->MappedVa, Ivshmem->MapMdl);
+            /* The hardware went while mapped: its MDL was left for us. */
+            if (Ivshmem->MapMdl != Ivshmem->Mdl)
+                IoFreeMdl(Ivshmem->MapMdl);
+        }
         Ivshmem->MappedVa = NULL;
         Ivshmem->MapMdl = NULL;
         Ivshmem->MapOwner = NULL;
