@@ -59,6 +59,10 @@ gva_t vw_open(struct vm *vm, gva_t pdo, uint32_t *status);
 uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
                        uint32_t in_len, void *out, uint32_t out_len, uint64_t *info);
 uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file);
+/* The same from a kernel-mode client of the device (RequestorMode
+ * KernelMode), e.g. another driver holding a file object. */
+uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                              uint32_t in_len, void *out, uint32_t out_len, uint64_t *info);
 /* A value in PDO's hardware key ("Device Parameters"): TYPE is REG_DWORD (4),
  * REG_SZ (1), ...; what IoOpenDeviceRegistryKey + ZwQueryValueKey return. */
 void vw_registry_set(struct vm *vm, gva_t pdo, const char *name, uint32_t type, const void *data,

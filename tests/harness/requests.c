@@ -119,6 +119,13 @@ uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, cons
     return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
 }
 
+uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                              uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
+{
+    struct request r = {code, in_len, out_len, in, out, info, 0, file, 0};
+    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+}
+
 uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file)
 {
     struct request cleanup = {0}, close = {0};

@@ -144,3 +144,30 @@ VW_SCENARIO_ON("ivshmem", wow64_map, NULL, VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(V
     vw_file_close(vm, dev->pdo, file);
     ivshmem_remove_and_unload(vm, dev);
 }
+
+/* A kernel-mode client gets the driver's kernel view of the memory, owned
+ * by its file object like a user mapping; no second mapping is made. */
+VW_SCENARIO("ivshmem", kernel_map, NULL)
+{
+    struct vw_ivshmem *dev = ivshmem_doorbell_device(vm);
+    gva_t file = dev ? ivshmem_open(vm, dev) : 0;
+    if (file == 0)
+        return;
+    uint8_t out[32] = {0}, cache = 2;
+    uint32_t size = vm->arch == VW_X86 ? 24 : 32;
+    uint32_t status =
+        vw_file_ioctl_kernel(vm, dev->pdo, file, IOCTL_REQUEST_KMAP, &cache, 1, out, size, NULL);
+    VW_EXPECT(vm, status == 0, "REQUEST_KMAP from kernel mode: 0x%08x", status);
+    uint64_t ptr = 0;
+    memcpy(&ptr, out + 16, vm->arch == VW_X86 ? 4 : 8);
+    VW_EXPECT(vm, ptr != 0 && vm->k->mdl_map_count == 0, "KMAP: ptr 0x%llx, %u MDL mapping(s) made",
+              (unsigned long long)ptr, vm->k->mdl_map_count);
+    if (!vm->failed)
+        ivshmem_expect_shared(vm, dev, ptr);
+    struct ivshmem_map map;
+    status = ivshmem_map(vm, dev, file, 2, &map);
+    VW_EXPECT(vm, status == ST_DEVICE_ALREADY_ATTACHED, "MMAP while kernel-mapped: 0x%08x", status);
+    status = vw_file_close(vm, dev->pdo, file);
+    VW_EXPECT(vm, status == 0, "close failed: 0x%08x", status);
+    ivshmem_remove_and_unload(vm, dev);
+}
