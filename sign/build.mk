@@ -43,7 +43,12 @@ keyscan_LDLIBS := -lcrypto
 authhash_SRCS  := sign/authhash.c sign/pehash.c sign/fileio.c
 authhash_LDLIBS := -lcrypto
 
-PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard drivers/$(d)/$(d).inx),$(d)))
+# A driver's folder is drivers/<name> unless its build.mk sets <name>_DIR
+# (vioser.sys lives in drivers/vioserial, upstream's folder name).
+drv_dir = $(or $($(1)_DIR),drivers/$(1))
+# Packages: every driver with an INF template, then the INF-only packages
+# (INF_ONLY: an INF and its catalog, no image of ours; <name>_ARCHES).
+PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard $(call drv_dir,$(d))/$(d).inx),$(d))) $(INF_ONLY)
 
 # The test CA, unless a production key is configured.
 ifeq ($(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),)
@@ -80,41 +85,55 @@ SIGN_EPOCH := $(EPOCH_STAMP)
 
 SIGN_TOOLS := sign/signfile.sh $(SIGN_EPOCH)
 
-# $(1) = driver, $(2) = arch, $(3) = set
-define package_rules
-$(OUT)/$(2)/$(1)/$(3)/$(1).sys: $(OUT)/$(2)/$(1)/$(1).sys $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+# The PE files of a package: the driver image (none for INF-only packages,
+# INF_ONLY), then the extra images it ships (<name>_EXTRA_PE, e.g. a
+# user-mode DLL built under $(OUT)/<arch>/<name>/).  Each is signed into
+# the set directory and is a member of the package's catalog.
+pkg_pe = $(if $(filter $(1),$(DRIVERS)),$(1).sys) $($(1)_EXTRA_PE)
+
+# $(1) = package, $(2) = arch, $(3) = set, $(4) = PE file name
+define pe_sign_rule
+$(OUT)/$(2)/$(1)/$(3)/$(4): $(OUT)/$(2)/$(1)/$(4) $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
 	$$(call sign_guard,$$(@D))
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  SIGN    $$@')
 	$(Q)sign/signfile.sh --ph $$< $$@ "$(1) driver"
+endef
 
-$(OUT)/$(2)/$(1)/$(3)/$(1).inf: drivers/$(1)/$(1).inx VERSION $(B)/host/infgen $(SIGN_EPOCH)
+# $(1) = package, $(2) = arch, $(3) = set
+define package_rules
+$(foreach f,$(call pkg_pe,$(1)),$(eval $(call pe_sign_rule,$(1),$(2),$(3),$(f))))
+$(1)_$(2)_$(3)_PE := $(addprefix $(OUT)/$(2)/$(1)/$(3)/,$(call pkg_pe,$(1)))
+
+$(OUT)/$(2)/$(1)/$(3)/$(1).inf: $(call drv_dir,$(1))/$(1).inx VERSION $(B)/host/infgen $(SIGN_EPOCH)
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  INF     $$@')
 	$(Q)$(B)/host/infgen -o $$@ --set $(3) --arch $(2) --version-file VERSION \
 		--epoch $(SOURCE_DATE_EPOCH) --catalog $(1).cat --provider '$(INF_PROVIDER)' \
 		--manufacturer '$(INF_MANUFACTURER)' $$<
 
-$(OUT)/$(2)/$(1)/$(3)/$(1).cat: $(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/$(3)/$(1).inf \
+# The catalog lists the signed images and the INF (an INF-only package:
+# the INF alone).
+$(OUT)/$(2)/$(1)/$(3)/$(1).cat: $$($(1)_$(2)_$(3)_PE) $(OUT)/$(2)/$(1)/$(3)/$(1).inf \
 		$(B)/host/inflint $(B)/host/mkcat $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
 	$$(call sign_guard,$$(@D))
 	@mkdir -p $(B)/sign/$(2)/$(1)/$(3)
 	$$(if $(Q),@echo '  CAT     $$@')
 	$(Q)$(B)/host/inflint --arch $(2) --dir $$(@D) $$(@D)/$(1).inf
 	$(Q)$(B)/host/mkcat -o $(B)/sign/$(2)/$(1)/$(3)/$(1).cat --os $(SIGN_OSATTR_$(3)) \
-		--time $(SOURCE_DATE_EPOCH) $$(@D)/$(1).sys $$(@D)/$(1).inf
+		--time $(SOURCE_DATE_EPOCH) $$($(1)_$(2)_$(3)_PE) $$(@D)/$(1).inf
 	$(Q)sign/signfile.sh $(B)/sign/$(2)/$(1)/$(3)/$(1).cat $$@ "$(1) driver package"
 
 PACKAGES += $(OUT)/$(2)/$(1)/$(3)/$(1).cat
 
-# Attestation submission: one signed CAB per driver, set and arch.
+# Attestation submission: one signed CAB per driver, set and arch, with the
+# symbols of every image that has them.
 $(DIST)/attestation/$(1)_$(3)_$(2).cab: $(OUT)/$(2)/$(1)/$(3)/$(1).cat sign/attest-cab.sh \
 		$(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check deps-ensure
 	$$(if $(Q),@echo '  CAB     $$@')
 	$(Q)sign/attest-cab.sh $$@ $(B)/attest/$(1)_$(3)_$(2) $(1)_$(3)_$(2) \
-		$(OUT)/$(2)/$(1)/$(3)/$(1).inf \
-		$(OUT)/$(2)/$(1)/$(3)/$(1).sys $(OUT)/$(2)/$(1)/$(3)/$(1).cat \
-		$$(wildcard $(OUT)/$(2)/$(1)/$(1).pdb)
+		$(OUT)/$(2)/$(1)/$(3)/$(1).inf $$($(1)_$(2)_$(3)_PE) $(OUT)/$(2)/$(1)/$(3)/$(1).cat \
+		$$(wildcard $(addsuffix .pdb,$(basename $(addprefix $(OUT)/$(2)/$(1)/,$(call pkg_pe,$(1))))))
 
 ATTEST_CABS += $(DIST)/attestation/$(1)_$(3)_$(2).cab
 endef

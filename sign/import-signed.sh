@@ -3,12 +3,13 @@
 # Takes Microsoft-signed packages (what the hardware portal returns for the
 # CABs of make attestation-cab) back in place of ours (make import-signed).
 # DIR holds, at any depth, one folder <driver>_<set>_<arch> per package we
-# built (the folder names of the CABs), each with <driver>.inf, <driver>.sys
-# and <driver>.cat.  Each is accepted only if:
+# built (the folder names of the CABs), each with <driver>.inf, the PE
+# images our package holds (<driver>.sys and any .dll; none for an INF-only
+# package) and <driver>.cat.  Each is accepted only if:
 #   - the .inf is byte-identical to ours (so the catalog Microsoft made
 #     covers exactly the INF we tested),
-#   - the .sys is our image: its Authenticode image hash (AUTHHASH, which
-#     leaves the signature out) equals that of our .sys, since Microsoft
+#   - each image is ours: its Authenticode image hash (AUTHHASH, which
+#     leaves the signature out) equals that of our copy, since Microsoft
 #     replaces our signature with its own,
 #   - the package verifies against CA.pem (Microsoft's root, or a test
 #     stand-in) with sign/verify.sh: .cat signature, .sys signature and its
@@ -49,8 +50,10 @@ for cat in "$@"; do
 		continue
 		;;
 	esac
+	# Our images in this package, in a fixed order.
+	pes=$(cd "$pkg" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
 	missing=
-	for f in "$drv.inf" "$drv.sys" "$drv.cat"; do
+	for f in "$drv.inf" $pes "$drv.cat"; do
 		[ -f "$found/$f" ] || missing="$missing $f"
 	done
 	if [ -n "$missing" ]; then
@@ -61,15 +64,21 @@ for cat in "$@"; do
 		err "$found/$drv.inf: differs from our $pkg/$drv.inf"
 		continue
 	fi
-	theirs=$("$authhash" "$found/$drv.sys" 2>&1) || { err "$theirs"; continue; }
-	ours=$("$authhash" "$pkg/$drv.sys") || { err "cannot hash our $pkg/$drv.sys"; continue; }
-	if [ "${theirs%% *}" != "${ours%% *}" ]; then
-		err "$found/$drv.sys: not our image (Authenticode hash ${theirs%% *}, ours ${ours%% *})"
-		continue
-	fi
+	foreign=
+	for pe in $pes; do
+		theirs=$("$authhash" "$found/$pe" 2>&1) || { err "$theirs"; foreign=1; continue; }
+		ours=$("$authhash" "$pkg/$pe") || { err "cannot hash our $pkg/$pe"; foreign=1; continue; }
+		if [ "${theirs%% *}" != "${ours%% *}" ]; then
+			err "$found/$pe: not our image (Authenticode hash ${theirs%% *}, ours ${ours%% *})"
+			foreign=1
+		fi
+	done
+	[ -z "$foreign" ] || continue
 	s=$stage/$arch/$drv/$set_
 	mkdir -p "$s"
-	cp "$found/$drv.inf" "$found/$drv.sys" "$found/$drv.cat" "$s/"
+	for f in "$drv.inf" $pes "$drv.cat"; do
+		cp "$found/$f" "$s/"
+	done
 	echo "$s $found" >>"$stage/map"
 	staged="$staged $s/$drv.cat"
 done
@@ -91,13 +100,14 @@ if [ "$errors" != 0 ]; then
 	exit 1
 fi
 
-# Install: .sys and .inf before the .cat, so that the catalog is the newest
-# file and make sees the package as up to date; each file by rename.
+# Install: images and .inf before the .cat, so that the catalog is the
+# newest file and make sees the package as up to date; each file by rename.
 for cat in "$@"; do
 	pkg=$(dirname "$cat")
 	drv=$(basename "$cat" .cat)
 	s=$stage/${pkg#"${pkg%/*/*/*}"/}
-	for f in "$drv.sys" "$drv.inf" "$drv.cat"; do
+	pes=$(cd "$s" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+	for f in $pes "$drv.inf" "$drv.cat"; do
 		cp "$s/$f" "$pkg/.$f.import$$" && mv -f "$pkg/.$f.import$$" "$pkg/$f" ||
 			{ echo "import-signed: cannot write $pkg/$f" >&2; exit 1; }
 	done

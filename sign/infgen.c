@@ -12,6 +12,9 @@
  *   @DECORATION@   NT<arch>.10.0 (w10) or NT<arch>.10.0...16299 (w11)
  *   @DIRID@        12 (w10: System32\drivers) or 13 (w11: run from the
  *                  driver store)
+ *   @UMDIRID@      where user-mode files of a package go: 11 (w10:
+ *                  System32) or 13 (w11: they run from the driver store
+ *                  too, as Windows 11 driver package isolation asks)
  *   @ARCH@         x86, amd64 or arm64
  * A malformed template (unknown placeholder, INF syntax error) gives one
  * "file:line: message" error and nothing is written. */
@@ -29,6 +32,7 @@ struct build_set {
     const char *arches[4];
     const char *os_suffix; /* after NT<arch> */
     const char *dirid;
+    const char *umdirid;
 };
 
 /* Windows 10 set: Windows 10 and Server 2016/2019/2022, all three arches.
@@ -36,8 +40,8 @@ struct build_set {
  * any product type and suite from build 16299 on, the floor upstream uses for
  * packages that run from the driver store. */
 static const struct build_set sets[] = {
-    {"w10", {"x86", "amd64", "arm64"}, ".10.0", "12"},
-    {"w11", {"amd64", "arm64"}, ".10.0...16299", "13"},
+    {"w10", {"x86", "amd64", "arm64"}, ".10.0", "12", "11"},
+    {"w11", {"amd64", "arm64"}, ".10.0...16299", "13", "13"},
 };
 
 static void usage(void)
@@ -179,9 +183,10 @@ int main(int argc, char **argv)
     const struct {
         const char *name, *value;
     } subst[] = {
-        {"DRIVERVER", driverver}, {"CATALOG", catalog},       {"PROVIDER", provider},
-        {"MANUFACTURER", mfg},    {"DECORATION", decoration}, {"DIRID", set->dirid},
-        {"ARCH", arch},
+        {"DRIVERVER", driverver},   {"CATALOG", catalog},
+        {"PROVIDER", provider},     {"MANUFACTURER", mfg},
+        {"DECORATION", decoration}, {"DIRID", set->dirid},
+        {"UMDIRID", set->umdirid},  {"ARCH", arch},
     };
 
     char *src = (char *)read_file(tpl, &len);

@@ -9,7 +9,8 @@
  *     present in the package directory;
  *   - [Manufacturer] and SourceDisks* decorations name --arch;
  *   - hardware IDs are well-formed (PCI\VEN_xxxx&DEV_xxxx[&SUBSYS_xxxxxxxx]
- *     [&REV_xx], ACPI\<id>, or <enumerator>\<id> of safe characters);
+ *     [&REV_xx][&CC_xxxx[xx]], ACPI\<id>, or <enumerator>\<id> of safe
+ *     characters);
  *   - every %string% is defined in [Strings] (%N% dirids and %% excepted);
  *   - no key appears twice in a section where keys must be unique;
  *   - [Version] DriverVer is MM/DD/YYYY,w.x.y.z with a real date and parts
@@ -100,6 +101,13 @@ static int hwid_ok(const char *id)
             if (!hexrun(p + 5, 2))
                 return 0;
             p += 7;
+        }
+        /* Class code: &CC_ccss or &CC_ccsspp (class, subclass, interface). */
+        if (!strncmp(p, "&CC_", 4)) {
+            size_t n = strspn(p + 4, "0123456789abcdefABCDEF");
+            if ((n != 4 && n != 6) || p[4 + n])
+                return 0;
+            p += 4 + n;
         }
         return *p == 0;
     }

@@ -11,3 +11,6 @@ KGEN_arm64     := $(B)/arm64/ddk/wdm.h
 $(B)/arm64/ddk/wdm.h: arch/arm64/gen-ddk.py | deps-ensure
 	@mkdir -p $(@D)
 	$(Q)$(PYTHON) arch/arm64/gen-ddk.py $(MINGW_INC)/ddk $(@D)
+# User-mode DLLs (UDLLS): the user-mode headers know arm64 already.
+UCFLAGS_arm64  := --target=aarch64-w64-mingw32 -fasynchronous-unwind-tables
+ULDFLAGS_arm64 := /machine:arm64 /highentropyva

@@ -5,3 +5,6 @@ KCFLAGS_x86  := --target=i686-w64-mingw32 -fno-asynchronous-unwind-tables -fno-u
 KLDFLAGS_x86 := /machine:x86 /base:0x10000
 DLLTOOL_x86  := -m i386 -k
 KRT_SRCS_x86 := arch/x86/div64.c
+# User-mode DLLs (UDLLS): no unwind tables either (x86 SEH is frame-based).
+UCFLAGS_x86  := --target=i686-w64-mingw32 -fno-asynchronous-unwind-tables -fno-unwind-tables
+ULDFLAGS_x86 := /machine:x86

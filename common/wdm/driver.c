@@ -84,9 +84,14 @@ static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
     UCHAR major = IoGetCurrentIrpStackLocation(Irp)->MajorFunction;
-    DRIVER_DISPATCH *handler = device->Config->Dispatch[major];
     NTSTATUS status;
 
+    if (!VwIsFdo(DeviceObject)) {
+        if (VwConfig->ChildDispatch != NULL)
+            return VwConfig->ChildDispatch(DeviceObject, Irp);
+        return VwCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    }
+    DRIVER_DISPATCH *handler = device->Config->Dispatch[major];
     status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
     if (!NT_SUCCESS(status))
         return VwCompleteIrp(Irp, status, 0);
@@ -101,8 +106,11 @@ static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 static NTSTATUS NTAPI VwDispatchSystemControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
-    NTSTATUS status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
+    NTSTATUS status;
 
+    if (!VwIsFdo(DeviceObject))
+        return VwCompleteIrp(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
     if (!NT_SUCCESS(status))
         return VwCompleteIrp(Irp, status, 0);
     status = VwPassIrpDown(device->Lower, Irp);

@@ -60,13 +60,13 @@ ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Lengt
 }
 
 /* Undo START, from whatever point it reached. */
-static VOID VwStopHardware(PVW_DEVICE Device)
+VOID VwStopHardware(PVW_DEVICE Device)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
 
     if (Device->DevicePower == PowerDeviceD0) {
         if (config->D0Exit != NULL)
-            config->D0Exit(Device, PowerDeviceD3);
+            config->D0Exit(Device, VW_POWER_DEVICE_D3_FINAL);
         Device->DevicePower = PowerDeviceD3;
         POWER_STATE state = {.DeviceState = PowerDeviceD3};
         PoSetPowerState(Device->Self, DevicePowerState, state);
@@ -79,7 +79,7 @@ static VOID VwStopHardware(PVW_DEVICE Device)
     VwReleaseBusInterface(Device);
 }
 
-static NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
+NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
     NTSTATUS status;
@@ -141,6 +141,9 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
 
+    /* A driver's own (non-PnP) device objects get no PnP requests to act on. */
+    if (!VwIsFdo(DeviceObject))
+        return VwCompleteIrp(Irp, Irp->IoStatus.Status, 0);
     status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
     if (!NT_SUCCESS(status))
         return VwCompleteIrp(Irp, status, 0);

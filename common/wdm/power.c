@@ -101,6 +101,9 @@ NTSTATUS NTAPI VwDispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
 
+    /* A driver's own (non-PnP) device objects get no power requests to act on. */
+    if (!VwIsFdo(DeviceObject))
+        return VwCompleteIrp(Irp, Irp->IoStatus.Status, 0);
     status = IoAcquireRemoveLock(&device->RemoveLock, Irp);
     if (!NT_SUCCESS(status)) {
         PoStartNextPowerIrp(Irp);

@@ -11,6 +11,7 @@
  *   AddDevice        once, after the FDO exists (allocate software state)
  *   PrepareHardware  START: resources are mapped; connect the device
  *   D0Entry/D0Exit   power-up after START and after sleep / power-down
+ *                    (D0Exit target VW_POWER_DEVICE_D3_FINAL before release)
  *   ReleaseHardware  STOP, SURPRISE_REMOVAL, REMOVE: undo PrepareHardware
  *   RemoveDevice     last call before the FDO is deleted
  *   Dispatch[]       IRP_MJ_CREATE/CLOSE/CLEANUP/READ/WRITE/DEVICE_CONTROL
@@ -52,6 +53,11 @@ typedef struct _VW_RESOURCES {
 typedef BOOLEAN VW_ISR(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc);
 typedef VOID VW_DPC(PVW_DEVICE Device, ULONG MessageId);
 
+/* D0Exit's Target when the device is leaving for good (STOP, REMOVE,
+ * SURPRISE_REMOVAL: the hardware is released next), as KMDF's
+ * WdfPowerDeviceD3Final; a sleep or idle power-down passes D1-D3. */
+#define VW_POWER_DEVICE_D3_FINAL PowerDeviceMaximum
+
 typedef struct _VW_DRIVER_CONFIG {
     const char *Name; /* log prefix */
     ULONG PoolTag;
@@ -75,7 +81,19 @@ typedef struct _VW_DRIVER_CONFIG {
      * framework holds the remove lock for each request until the handler
      * finishes it with VwCompleteRequest, at once or later. */
     DRIVER_DISPATCH *Dispatch[IRP_MJ_MAXIMUM_FUNCTION + 1];
+
+    /* Every request to a device object the driver created itself (its
+     * extension starts with VW_CHILD): no remove lock, no state check, the
+     * handler does it all.  NULL: such requests fail. */
+    DRIVER_DISPATCH *ChildDispatch;
 } VW_DRIVER_CONFIG, *PVW_DRIVER_CONFIG;
+
+/* The first field of the extension of a device object that the driver
+ * creates itself (a named port, a control device): Reserved stays NULL,
+ * where an FDO's extension holds its own device object (VW_DEVICE.Self). */
+typedef struct _VW_CHILD {
+    PVOID Reserved;
+} VW_CHILD, *PVW_CHILD;
 
 typedef enum _VW_PNP_STATE {
     VwNotStarted,
@@ -139,6 +157,13 @@ static inline PVW_DEVICE VwDeviceFromObject(PDEVICE_OBJECT DeviceObject)
     return (PVW_DEVICE)DeviceObject->DeviceExtension;
 }
 
+/* TRUE for an FDO the framework made, FALSE for a driver's own object. */
+static inline BOOLEAN VwIsFdo(PDEVICE_OBJECT DeviceObject)
+{
+    PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
+    return device != NULL && device->Self == DeviceObject;
+}
+
 /* PCI configuration space through the bus driver's BUS_INTERFACE_STANDARD.
  * Returns the number of bytes read (0 when the device is not on PCI). */
 ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Length);
@@ -154,6 +179,15 @@ VOID VwUnmapResources(PVW_DEVICE Device);
 /* interrupt.c, used by the framework */
 NTSTATUS VwConnectInterrupts(PVW_DEVICE Device);
 VOID VwDisconnectInterrupts(PVW_DEVICE Device);
+
+/* The hardware half of START and its undo (pnp.c), for drivers whose PnP
+ * IRPs arrive through a port driver that owns the device object (a HID
+ * minidriver under hidclass.sys): they run their own PnP and power
+ * dispatch and call these around forwarding.  START: after the lower
+ * drivers completed the IRP; Stack is its stack location.  Stop copes with
+ * whatever point START reached. */
+NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack);
+VOID VwStopHardware(PVW_DEVICE Device);
 
 /* power.c / pnp.c, used by the framework */
 DRIVER_DISPATCH VwDispatchPnp;

@@ -68,60 +68,70 @@ if gen "$work/x.inf" w11 x86 VERSION 0 drivers/pvpanic/pvpanic.inx 2>/dev/null; 
 	bad "w11 x86 accepted"
 else ok "w11 has no x86"; fi
 
-# --- Every package.
+# --- Every package: its INF, its catalog and each of its PE images (the
+# driver .sys and any .dll; an INF-only package has none).
 date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%m/%d/%Y)
+pkg_pes() { (cd "$1" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort); }
 for cat in "$@"; do
 	dir=$(dirname "$cat")
 	drv=$(basename "$cat" .cat)
 	set_=$(basename "$dir")
 	arch=$(basename "$(dirname "$(dirname "$dir")")")
 	inf=$dir/$drv.inf
-	sys=$dir/$drv.sys
-	# INF content: set and arch specific values.
+	# INF content: set and arch specific values (dirids where the INF
+	# copies files or names a service binary).
 	case $set_ in w10) deco=NT$arch.10.0 dirid=12 ;; *) deco=NT$arch.10.0...16299 dirid=13 ;; esac
 	tr -d '\r' <"$inf" >"$work/lf.inf"
 	if grep -q "^DriverVer *= *$date," "$work/lf.inf" && grep -q "= Models, $deco\$" "$work/lf.inf" &&
-		grep -q "^ServiceBinary = %$dirid%" "$work/lf.inf" &&
-		grep -q "^DefaultDestDir = $dirid" "$work/lf.inf" &&
+		{ ! grep -q "^ServiceBinary" "$work/lf.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.inf"; } &&
+		{ ! grep -q "^DefaultDestDir" "$work/lf.inf" || grep -q "^DefaultDestDir = $dirid" "$work/lf.inf"; } &&
 		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.inf" && [ "$(grep -c "$(printf '\r')\$" "$inf")" = "$(wc -l <"$inf")" ]; then
 		ok "$inf: DriverVer date, decoration $deco, dirid $dirid"
 	else
 		bad "$inf: stamped values"
 	fi
 	if msg=$($b/host/inflint --arch "$arch" --dir "$dir" "$inf"); then ok "$inf lints clean"; else bad "$inf: $msg"; fi
-	# Catalog signature, and the embedded .sys signature with page hashes.
 	if osslsigncode verify -in "$cat" -CAfile "$ca" >/dev/null 2>&1; then ok "$cat signature"; else bad "$cat signature"; fi
-	v=$(osslsigncode verify -in "$sys" -CAfile "$ca" 2>&1)
-	if [ $? = 0 ] && echo "$v" | grep -q "Page hash algorithm *: SHA256"; then
-		ok "$sys signed with page hashes"
-	else bad "$sys embedded signature"; fi
-	if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$ca" >/dev/null 2>&1; then
-		ok "$sys is in $cat"
-	else bad "$sys not verified through $cat"; fi
 	# osslsigncode cannot check .inf membership: compare the digest.
 	h=$(sha256sum "$inf" | cut -d' ' -f1 | tr a-f A-F)
 	if osslsigncode verify -in "$cat" -CAfile "$ca" -verbose 2>/dev/null |
 		grep -A2 "File name: $drv.inf" | grep -q "Message digest: $h"; then
 		ok "$inf digest in $cat"
 	else bad "$inf digest not in $cat"; fi
-	# Negative cases: a tampered image, an image the catalog does not list,
-	# a CA that did not issue the signer.
-	cp "$sys" "$work/tampered.sys"
-	printf 'X' | dd of="$work/tampered.sys" bs=1 seek=1200 conv=notrunc 2>/dev/null
-	if osslsigncode verify -catalog "$cat" -in "$work/tampered.sys" -CAfile "$ca" >/dev/null 2>&1; then
-		bad "tampered $sys accepted"
-	else ok "tampered $sys refused"; fi
-	other=$(for c in "$@"; do [ "$(dirname "$(dirname "$(dirname "$c")")")" != "$(dirname "$(dirname "$(dirname "$cat")")")" ] && echo "$(dirname "$c")/$drv.sys"; done | head -n 1)
-	if [ -n "$other" ]; then
-		if osslsigncode verify -catalog "$cat" -in "$other" -CAfile "$ca" >/dev/null 2>&1; then
-			bad "$other (not listed) accepted by $cat"
-		else ok "$other (not listed) refused by $cat"; fi
-	fi
-	[ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
-		-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
-	if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$work/wrong-ca.pem" >/dev/null 2>&1; then
-		bad "$cat accepted with a wrong CA"
-	else ok "$cat refused with a wrong CA"; fi
+	# The catalog lists exactly the INF and the images of the package.
+	members=$(osslsigncode verify -in "$cat" -CAfile "$ca" -verbose 2>/dev/null |
+		sed -n 's/^.*File name: *//p' | tr -d '\r' | LC_ALL=C sort | tr '\n' ' ')
+	want=$( { echo "$drv.inf"; pkg_pes "$dir"; } | LC_ALL=C sort | tr '\n' ' ')
+	if [ "$members" = "$want" ]; then ok "$cat members: $members"; else bad "$cat members '$members', want '$want'"; fi
+	for pe in $(pkg_pes "$dir"); do
+		sys=$dir/$pe
+		# The embedded signature with page hashes, and the catalog entry.
+		v=$(osslsigncode verify -in "$sys" -CAfile "$ca" 2>&1)
+		if [ $? = 0 ] && echo "$v" | grep -q "Page hash algorithm *: SHA256"; then
+			ok "$sys signed with page hashes"
+		else bad "$sys embedded signature"; fi
+		if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$ca" >/dev/null 2>&1; then
+			ok "$sys is in $cat"
+		else bad "$sys not verified through $cat"; fi
+		# Negative cases: a tampered image, an image the catalog does not
+		# list, a CA that did not issue the signer.
+		cp "$sys" "$work/tampered.bin"
+		printf 'X' | dd of="$work/tampered.bin" bs=1 seek=1200 conv=notrunc 2>/dev/null
+		if osslsigncode verify -catalog "$cat" -in "$work/tampered.bin" -CAfile "$ca" >/dev/null 2>&1; then
+			bad "tampered $sys accepted"
+		else ok "tampered $sys refused"; fi
+		other=$(for c in "$@"; do [ "$(dirname "$(dirname "$(dirname "$c")")")" != "$(dirname "$(dirname "$(dirname "$cat")")")" ] && [ -f "$(dirname "$c")/$pe" ] && echo "$(dirname "$c")/$pe"; done | head -n 1)
+		if [ -n "$other" ]; then
+			if osslsigncode verify -catalog "$cat" -in "$other" -CAfile "$ca" >/dev/null 2>&1; then
+				bad "$other (not listed) accepted by $cat"
+			else ok "$other (not listed) refused by $cat"; fi
+		fi
+		[ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
+			-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
+		if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$work/wrong-ca.pem" >/dev/null 2>&1; then
+			bad "$cat accepted with a wrong CA"
+		else ok "$cat refused with a wrong CA"; fi
+	done
 done
 
 # --- No private key in any output (the published CA certificate included).
@@ -175,17 +185,19 @@ drv0=$(basename "$first" .cat)
 r=$work/repro-out
 keep=
 for cat in "$@"; do
-	unsigned=$(dirname "$(dirname "$cat")")/$(basename "$cat" .cat).sys
-	mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
-	cp -p "$unsigned" "$r/${unsigned#"$out"/}"
-	# The symbols too, for the attestation CABs (release.sh).
-	cp -p "${unsigned%.sys}.pdb" "$r/$(dirname "${unsigned#"$out"/}")/" 2>/dev/null
-	keep="$keep -o $r/${unsigned#"$out"/}"
+	for pe in $(pkg_pes "$(dirname "$cat")"); do
+		unsigned=$(dirname "$(dirname "$cat")")/$pe
+		mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
+		cp -p "$unsigned" "$r/${unsigned#"$out"/}"
+		# The symbols too, for the attestation CABs (release.sh).
+		cp -p "${unsigned%.*}.pdb" "$r/$(dirname "${unsigned#"$out"/}")/" 2>/dev/null
+		case " $keep " in *" -o $r/${unsigned#"$out"/} "*) ;; *) keep="$keep -o $r/${unsigned#"$out"/}" ;; esac
+	done
 done
 # shellcheck disable=SC2086
 if make --no-print-directory OUT="$r" B="$b" $keep packages >"$work/repro.log" 2>&1; then
 	for cat in "$@"; do
-		for f in "${cat%.cat}.cat" "${cat%.cat}.inf" "${cat%.cat}.sys"; do
+		for f in "${cat%.cat}.cat" "${cat%.cat}.inf" $(pkg_pes "$(dirname "$cat")" | sed "s|^|$(dirname "$cat")/|"); do
 			if cmp -s "$f" "$r/${f#"$out"/}"; then ok "reproducible $f"; else bad "$f differs in a rebuild"; fi
 		done
 	done

@@ -52,6 +52,12 @@ static const struct vw_api table[] = {
 
     {"MmMapIoSpace", ALL, VW_STDCALL, 3, 1u << 0, D, vw_MmMapIoSpace},
     {"MmUnmapIoSpace", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapIoSpace},
+    /* IRQL: APC_LEVEL, DISPATCH_LEVEL with MM_ALLOCATE_NO_WAIT (checked inside). */
+    {"MmAllocatePagesForMdlEx", ALL, VW_STDCALL, 6, 7u, D, vw_MmAllocatePagesForMdlEx},
+    {"MmFreePagesFromMdl", ALL, VW_STDCALL, 1, 0, D, vw_MmFreePagesFromMdl},
+    {"MmGetSystemRoutineAddress", ALL, VW_STDCALL, 1, 0, P, vw_MmGetSystemRoutineAddress},
+    /* Windows 10 2004+: reached through MmGetSystemRoutineAddress only. */
+    {"MmGetPhysicalMemoryRangesEx2", ALL, VW_STDCALL, 2, 0, P, vw_MmGetPhysicalMemoryRangesEx2},
     /* x86 register and port accessors are imports; amd64/arm64 inline them. */
     {"READ_REGISTER_UCHAR", X86, VW_STDCALL, 1, 0, H, vw_READ_REGISTER_UCHAR},
     {"WRITE_REGISTER_UCHAR", X86, VW_STDCALL, 2, 0, H, vw_WRITE_REGISTER_UCHAR},
@@ -69,6 +75,7 @@ static const struct vw_api table[] = {
 
     {"KeClearEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeClearEvent},
     {"KeReadStateEvent", ALL, VW_STDCALL, 1, 0, D, vw_KeReadStateEvent},
+    {"IoCreateNotificationEvent", ALL, VW_STDCALL, 2, 0, P, vw_IoCreateNotificationEvent},
 
     {"IoConnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoConnectInterruptEx},
     {"IoDisconnectInterruptEx", ALL, VW_STDCALL, 1, 0, P, vw_IoDisconnectInterruptEx},
@@ -116,6 +123,10 @@ static const struct vw_api table[] = {
      * the system threads below) and the caller's bitness. */
     {"ExEventObjectType", ALL, VW_DATA, 0, 0, H, vw_DataImportCalled},
     {"IoIs32bitProcess", VW_ALL_ARCHES & ~X86, VW_STDCALL, 1, 0, D, vw_IoIs32bitProcess},
+    {"IoCreateSymbolicLink", ALL, VW_STDCALL, 2, 0, P, vw_IoCreateSymbolicLink},
+    {"IoDeleteSymbolicLink", ALL, VW_STDCALL, 1, 0, P, vw_IoDeleteSymbolicLink},
+    {"IoAcquireCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoAcquireCancelSpinLock},
+    {"IoReleaseCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoReleaseCancelSpinLock},
 
     {"IoOpenDeviceRegistryKey", ALL, VW_STDCALL, 4, 0, P, vw_IoOpenDeviceRegistryKey},
     {"ZwQueryValueKey", ALL, VW_STDCALL, 6, 0, P, vw_ZwQueryValueKey},
@@ -154,6 +165,8 @@ static const struct vw_api table[] = {
     {"MmUnlockPages", ALL, VW_STDCALL, 1, 0, D, vw_MmUnlockPages},
     {"MmMapLockedPagesSpecifyCache", ALL, VW_STDCALL, 6, 0, D, vw_MmMapLockedPagesSpecifyCache},
     {"MmUnmapLockedPages", ALL, VW_STDCALL, 2, 0, D, vw_MmUnmapLockedPages},
+
+    {"IoReleaseCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoReleaseCancelSpinLock},
 
     {"DbgPrint", ALL, VW_CDECL, 1, 0, H, vw_DbgPrint},
     {"DbgPrintEx", ALL, VW_CDECL, 3, 0, H, vw_DbgPrintEx},

@@ -10,14 +10,17 @@
 HOST_PROGS += harness
 harness_SRCS := $(wildcard tests/harness/*.c tests/harness/port/*/*.c tests/harness/selftest/*.c \
 	drivers/*/tests/*.c) \
-	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c
+	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/vmodel_blk.c \
+	tests/virtio/vmodel_input.c
 harness_CFLAGS := -Itests/harness -Itests/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in
 # tests/harness/selftest/).
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
-	badtimer badwork badthread badbugcheck
+	badtimer badwork badthread badbugcheck \
+	badpgleak badpgfree badballoon \
+	badlink badcancel badhid
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -25,6 +28,11 @@ badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
 badimport_SRCS  := tests/harness/bad/badimport.c
 badlock_SRCS    := tests/harness/bad/badlock.c
+badpgleak_SRCS  := tests/harness/bad/badpgleak.c
+badpgfree_SRCS  := tests/harness/bad/badpgfree.c
+# The balloon driver with a pages.c that frees before telling the host.
+badballoon_SRCS  = drivers/balloon/driver.c drivers/balloon/device.c drivers/balloon/worker.c \
+	drivers/balloon/stats.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badpool_SRCS    := tests/harness/bad/badpool.c
 badirp_SRCS     := tests/harness/bad/badirp.c
 baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
@@ -33,13 +41,17 @@ badtimer_SRCS   := tests/harness/bad/badtimer.c
 badwork_SRCS    := tests/harness/bad/badwork.c
 badthread_SRCS  := tests/harness/bad/badthread.c
 badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
+badlink_SRCS    := tests/harness/bad/badlink.c
+badcancel_SRCS  := tests/harness/bad/badcancel.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
+badhid_IMPORTS := ntoskrnl hal hidclass
 badstack_ARCHES := x86
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))

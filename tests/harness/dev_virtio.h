@@ -19,7 +19,7 @@
 #include "../virtio/vmodel.h"
 #include "vm.h"
 
-#define VW_VIRTIO_MAX_QUEUES 4
+#define VW_VIRTIO_MAX_QUEUES 16
 
 struct vw_virtio_config {
     enum vmodel_transport transport;

@@ -47,7 +47,15 @@ static void AllocateCommonBuffer(struct vm *vm, const struct vw_api *api)
     uint64_t len = (uint32_t)vw_arg(vm, api, 1);
     if (find_adapter(vm, adapter, "AllocateCommonBuffer") == NULL)
         return;
-    if (len == 0 || k->buffer_count == VW_MAX_OBJECTS) {
+    /* A freed record is reused: drivers that restart their device
+     * allocate and free rings many times. */
+    unsigned slot = k->buffer_count;
+    for (unsigned i = 0; i < k->buffer_count; i++)
+        if (!k->buffers[i].live) {
+            slot = i;
+            break;
+        }
+    if (len == 0 || slot == VW_MAX_OBJECTS) {
         vw_set_return(vm, 0);
         return;
     }
@@ -58,7 +66,9 @@ static void AllocateCommonBuffer(struct vm *vm, const struct vw_api *api)
         return;
     }
     uint64_t pa = vw_ram_pa(vm, va);
-    k->buffers[k->buffer_count++] =
+    if (slot == k->buffer_count)
+        k->buffer_count++;
+    k->buffers[slot] =
         (struct vw_common_buffer){.va = va, .adapter = adapter, .pa = pa, .len = len, .live = true};
     vw_wr(vm, out_pa, pa, 8);
     vw_dma_announce(vm, pa, len, true);

@@ -80,14 +80,20 @@ void vw_IoCreateDevice(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
     }
+    uint32_t named = vw_names_add_device(vm, dev, vw_arg(vm, api, 2));
+    if (named != VW_STATUS_SUCCESS) {
+        vw_io_unlink_device(vm, driver, dev);
+        vw_pool_free(vm, dev, "IoCreateDevice failing");
+        vw_set_return(vm, named);
+        return;
+    }
     vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), DO_DEVICE_INITIALIZING, 4);
     vw_wrptr(vm, out, dev);
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
-void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
+void vw_device_delete(struct vm *vm, gva_t dev)
 {
-    gva_t dev = vw_arg(vm, api, 0);
     gva_t driver = vw_rdptr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, DriverObject));
     if (vm->failed)
         return;
@@ -95,7 +101,14 @@ void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "IoDeleteDevice: a device is still attached above 0x%" PRIx64, dev);
         return;
     }
-    /* Unlink from the driver's list. */
+    vw_names_remove_device(vm, dev);
+    vw_io_unlink_device(vm, driver, dev);
+    vw_pool_free(vm, dev, "IoDeleteDevice");
+}
+
+/* Take DEV off DRIVER's device list. */
+void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev)
+{
     gva_t link = driver + VW_OFFSET(vm, DRIVER_OBJECT, DeviceObject);
     uint64_t next = VW_OFFSET(vm, DEVICE_OBJECT, NextDevice);
     for (unsigned i = 0; i < 64; i++) {
@@ -108,7 +121,19 @@ void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
         }
         link = cur + next;
     }
-    vw_pool_free(vm, dev, "IoDeleteDevice");
+}
+
+void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)
+{
+    vw_device_delete(vm, vw_arg(vm, api, 0));
+}
+
+gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type)
+{
+    gva_t dev = new_device(vm, driver, ext_size, type, 0, true);
+    if (dev != 0)
+        vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), DO_DEVICE_INITIALIZING, 4);
+    return dev;
 }
 
 void vw_IoAttachDeviceToDeviceStack(struct vm *vm, const struct vw_api *api)

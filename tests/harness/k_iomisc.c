@@ -107,8 +107,11 @@ void vw_IoRegisterDeviceInterface(struct vm *vm, const struct vw_api *api)
     vw_wr(vm, out, 2 * n, 2);
     vw_wr(vm, out + 2, 2 * n + 2, 2);
     vw_wrptr(vm, out + VW_OFFSET(vm, UNICODE_STRING, Buffer), buf);
-    if (k->interface_count < sizeof(k->interface_names) / sizeof(k->interface_names[0]))
+    if (k->interface_count < sizeof(k->interface_names) / sizeof(k->interface_names[0])) {
+        memcpy(k->interface_guids[k->interface_count], g, sizeof(g));
+        k->interface_enabled[k->interface_count] = false;
         k->interface_names[k->interface_count++] = buf;
+    }
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
@@ -117,7 +120,8 @@ void vw_IoSetDeviceInterfaceState(struct vm *vm, const struct vw_api *api)
     gva_t buf = vw_rdptr(vm, vw_arg(vm, api, 0) + VW_OFFSET(vm, UNICODE_STRING, Buffer));
     for (unsigned i = 0; i < vm->k->interface_count; i++)
         if (vm->k->interface_names[i] == buf) {
-            vw_log(vm, "device interface %u %s", i, vw_arg(vm, api, 1) & 0xff ? "on" : "off");
+            vm->k->interface_enabled[i] = (vw_arg(vm, api, 1) & 0xff) != 0;
+            vw_log(vm, "device interface %u %s", i, vm->k->interface_enabled[i] ? "on" : "off");
             vw_set_return(vm, VW_STATUS_SUCCESS);
             return;
         }

@@ -152,7 +152,7 @@ void vw_io_complete(struct vm *vm, gva_t irp)
             return;
     }
     vm->k->completed_irp = irp;
-    if (!vw_io_sync_complete(vm, irp))
+    if (!vw_io_sync_complete(vm, irp) && !vw_io_async_complete(vm, irp))
         vw_io_power_complete(vm, irp);
 }
 

@@ -122,6 +122,10 @@ void vw_ZwClose(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, VW_STATUS_SUCCESS);
         return;
     }
+    if (vw_event_handle_close(vm, handle)) {
+        vw_set_return(vm, VW_STATUS_SUCCESS);
+        return;
+    }
     if (key_pdo(vm, handle) == 0) {
         vw_fail(vm, "ZwClose(0x%" PRIx64 "): not an open handle", handle);
         return;

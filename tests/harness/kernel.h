@@ -225,6 +225,10 @@ struct vw_kernel {
     unsigned sync_irp_count;
     gva_t interface_names[8];
     unsigned interface_count;
+    /* Per registered interface: its class GUID (as in memory) and whether
+     * IoSetDeviceInterfaceState last enabled it (what user mode sees). */
+    uint8_t interface_guids[8][16];
+    bool interface_enabled[8];
 
     struct vw_power_request power_requests[4];
     unsigned power_request_count;
@@ -233,6 +237,36 @@ struct vw_kernel {
     struct vw_reg_value reg_values[16];
     unsigned reg_value_count;
     gva_t reg_open[8];
+    /* Pages for MDLs (k_mmpages.c), named events and their handles
+     * (k_kobjects.c), a routine MmGetSystemRoutineAddress does not know
+     * (k_sysroutine.c). */
+    struct vw_mm_pages *mm_pages;
+    struct {
+        char name[64];
+        gva_t event;
+    } named_events[4];
+    unsigned named_event_count;
+    gva_t event_handles[8];
+    const char *hidden_routine;
+    /* Object names (k_names.c): named device objects, symbolic links. */
+    struct {
+        char name[160];
+        gva_t dev;
+    } dev_names[VW_MAX_OBJECTS];
+    unsigned dev_name_count;
+    struct {
+        char link[160], target[160];
+    } links[VW_MAX_OBJECTS];
+    unsigned link_count;
+
+    /* Cancellation (k_cancel.c). */
+    bool cancel_lock_held;
+    unsigned cancel_irql;
+    gva_t cancel_routine_running; /* a cancel routine the harness called */
+
+    /* Requests a scenario sent and that are still pending (requests.c). */
+    struct vw_async *async[16];
+    unsigned async_count;
 };
 
 bool vw_kernel_create(struct vm *vm);
@@ -374,6 +408,11 @@ bool vw_io_power_complete(struct vm *vm, gva_t irp);
 
 /* Devices (k_io.c). */
 gva_t vw_device_top(struct vm *vm, gva_t device);
+/* A device object of DRIVER with EXT_SIZE bytes of extension, as
+ * IoCreateDevice makes it (DO_DEVICE_INITIALIZING set); what a port driver
+ * creates on its minidriver's behalf.  vw_device_delete undoes it. */
+gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type);
+void vw_device_delete(struct vm *vm, gva_t dev);
 gva_t vw_pdo_new(struct vm *vm);
 unsigned vw_driver_device_count(struct vm *vm);
 
@@ -418,6 +457,22 @@ vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSy
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
 vw_api_fn vw_IoIs32bitProcess, vw_DataImportCalled;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
+vw_api_fn vw_IoCreateSymbolicLink, vw_IoDeleteSymbolicLink;
+vw_api_fn vw_IoAcquireCancelSpinLock, vw_IoReleaseCancelSpinLock;
+
+/* k_names.c: device object names (IoCreateDevice with a name) and links. */
+uint32_t vw_names_add_device(struct vm *vm, gva_t dev, gva_t name_us);
+void vw_names_remove_device(struct vm *vm, gva_t dev);
+unsigned vw_names_report_leaks(struct vm *vm);
+void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev);
+/* k_cancel.c */
+bool vw_cancel_routine_returned(struct vm *vm, gva_t fn);
+/* IoCancelIrp: mark IRP cancelled and run its cancel routine, if any, at
+ * DISPATCH_LEVEL with the cancel spin lock held; true when a routine ran. */
+bool vw_irp_cancel(struct vm *vm, gva_t irp);
+/* requests.c: an async request finished (called by IoCompleteRequest). */
+bool vw_io_async_complete(struct vm *vm, gva_t irp);
+unsigned vw_async_report_pending(struct vm *vm);
 vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
     vw_KeCancelTimer, vw_KeReadStateTimer;
 vw_api_fn vw_KeWaitForMultipleObjects, vw_KeDelayExecutionThread;
@@ -426,3 +481,17 @@ vw_api_fn vw_IoAllocateWorkItem, vw_IoFreeWorkItem, vw_IoQueueWorkItem, vw_IoQue
 vw_api_fn vw_PsCreateSystemThread, vw_PsTerminateSystemThread, vw_ObReferenceObjectByHandle;
 vw_api_fn vw_IoAllocateMdl, vw_IoFreeMdl, vw_MmBuildMdlForNonPagedPool, vw_MmProbeAndLockPages,
     vw_MmUnlockPages, vw_MmMapLockedPagesSpecifyCache, vw_MmUnmapLockedPages;
+vw_api_fn vw_MmAllocatePagesForMdlEx, vw_MmFreePagesFromMdl;
+vw_api_fn vw_IoCreateNotificationEvent;
+vw_api_fn vw_MmGetSystemRoutineAddress, vw_MmGetPhysicalMemoryRangesEx2;
+
+/* Named events (k_kobjects.c): the event of NAME (created on first use);
+ * the scenario sets or clears it; ZwClose of an event handle. */
+gva_t vw_named_event(struct vm *vm, const char *name);
+void vw_named_event_set(struct vm *vm, const char *name, bool signalled);
+bool vw_event_handle_close(struct vm *vm, uint64_t handle);
+unsigned vw_event_handles_report_leaks(struct vm *vm);
+/* MmGetSystemRoutineAddress returns NULL for NAME (an older Windows). */
+void vw_hide_routine(struct vm *vm, const char *name);
+/* Pages from MmAllocatePagesForMdlEx still held (k_mmpages.c). */
+unsigned vw_mm_pages_report_leaks(struct vm *vm);

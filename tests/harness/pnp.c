@@ -341,12 +341,23 @@ bool vw_driver_unload(struct vm *vm)
     if (!vw_call(vm, unload, 1, args, NULL))
         return false;
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
+    unsigned pages = vw_mm_pages_report_leaks(vm);
     unsigned ports = vw_api_groups_report_leaks(vm);
     unsigned others = vw_dma_report_leaks(vm) + vw_intr_report_leaks(vm) +
-                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm);
+                      vw_iomisc_report_leaks(vm) + vw_registry_report_leaks(vm) +
+                      vw_event_handles_report_leaks(vm);
+    unsigned links = vw_names_report_leaks(vm);
     unsigned timers = vw_timer_report_leaks(vm), items = vw_workitem_report_leaks(vm);
     unsigned mdls = vw_mdl_report_leaks(vm), threads = vw_thread_report_leaks(vm);
-    if (timers || items || mdls || threads)
+    unsigned pending = vw_async_report_pending(vm);
+    if (pending)
+        vw_fail(vm, "%u request(s) never completed at unload (details in the log)", pending);
+    else if (pages)
+        vw_fail(vm,
+                "leaks at unload: %u MDL(s) of pages from MmAllocatePagesForMdlEx never "
+                "given back (details in the log)",
+                pages);
+    else if (timers || items || mdls || threads)
         vw_fail(vm,
                 "leaks at unload: %u timer(s) still set, %u work item(s) queued or not freed, "
                 "%u MDL(s) or MDL mapping(s), %u system thread(s) running or handles/references "
@@ -360,8 +371,10 @@ bool vw_driver_unload(struct vm *vm)
     else if (others)
         vw_fail(vm,
                 "leaks at unload: %u DMA adapter(s), common buffer(s), interrupt "
-                "connection(s), references or registry handles (details in the log)",
+                "connection(s), references, registry or event handles (details in the log)",
                 others);
+    else if (links)
+        vw_fail(vm, "leaks at unload: %u symbolic link(s) (details in the log)", links);
     return !vm->failed;
 }
 

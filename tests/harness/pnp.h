@@ -63,6 +63,31 @@ uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file);
  * KernelMode), e.g. another driver holding a file object. */
 uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
                               uint32_t in_len, void *out, uint32_t out_len, uint64_t *info);
+uint32_t vw_cleanup(struct vm *vm, gva_t pdo);
+
+/* A request the driver may keep pending (IRP_MJ_READ 3 / WRITE 4, buffered
+ * I/O): sent by vw_request_start, which returns what dispatch returned;
+ * DONE, STATUS and INFO follow its completion (a read's bytes land in OUT).
+ * Every request must complete before unload. */
+struct vw_async {
+    gva_t irp, buffer;
+    uint32_t len;
+    uint8_t major;
+    void *out;
+    bool done;
+    uint32_t status;
+    uint64_t info;
+};
+uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void *in, void *out,
+                          uint32_t len, struct vw_async *a);
+/* IoCancelIrp on a pending request: true when a cancel routine ran. */
+bool vw_request_cancel(struct vm *vm, struct vw_async *a);
+/* Let the devices, interrupts, DPCs (and work items) run until idle. */
+void vw_run(struct vm *vm);
+/* The device object PATH names (\GLOBAL??\X as \\.\Global\X opens, or
+ * \Device\X), through symbolic links; 0 when nothing has that name. */
+gva_t vw_object_lookup(struct vm *vm, const char *path);
+
 /* A value in PDO's hardware key ("Device Parameters"): TYPE is REG_DWORD (4),
  * REG_SZ (1), ...; what IoOpenDeviceRegistryKey + ZwQueryValueKey return. */
 void vw_registry_set(struct vm *vm, gva_t pdo, const char *name, uint32_t type, const void *data,

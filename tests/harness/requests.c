@@ -4,6 +4,7 @@
  * (not driver pool), sized for the larger of input and output.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
@@ -11,8 +12,9 @@
 #define IRP_MJ_CREATE         0x00
 #define IRP_MJ_CLOSE          0x02
 #define IRP_MJ_READ           0x03
-#define IRP_MJ_DEVICE_CONTROL 0x0e
+#define IRP_MJ_WRITE          0x04
 #define IRP_MJ_CLEANUP        0x12
+#define IRP_MJ_DEVICE_CONTROL 0x0e
 #define USER_MODE             1
 #define IRP_BUFFERED_IO       0x10
 
@@ -54,6 +56,8 @@ static void fill(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
               r->out_len, 4);
     } else if (major == IRP_MJ_READ) {
         vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Read.Length), r->out_len, 4);
+    } else if (major == IRP_MJ_WRITE) {
+        vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Write.Length), r->in_len, 4);
     }
     (void)len;
 }
@@ -94,6 +98,12 @@ uint32_t vw_close(struct vm *vm, gva_t pdo)
 {
     struct request r = {0};
     return send(vm, pdo, IRP_MJ_CLOSE, &r);
+}
+
+uint32_t vw_cleanup(struct vm *vm, gva_t pdo)
+{
+    struct request r = {0};
+    return send(vm, pdo, IRP_MJ_CLEANUP, &r);
 }
 
 uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint32_t in_len,
@@ -146,4 +156,88 @@ void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *
 {
     vm->k->on_wait = fn;
     vm->k->on_wait_ctx = ctx;
+}
+
+/* Requests left pending: the IRP stays with the driver until it completes
+ * it (vw_io_async_complete, from IoCompleteRequest) or the scenario
+ * cancels it.  The record is the scenario's and must outlive the request. */
+uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void *in, void *out,
+                          uint32_t len, struct vw_async *a)
+{
+    struct vw_kernel *k = vm->k;
+    memset(a, 0, sizeof(*a));
+    if (vm->failed)
+        return VW_STATUS_INVALID_DEVICE_REQUEST;
+    if (k->async_count == sizeof(k->async) / sizeof(k->async[0])) {
+        vw_fail(vm, "harness: too many requests in flight");
+        return VW_STATUS_INSUFFICIENT_RESOURCES;
+    }
+    gva_t top = vw_device_top(vm, device);
+    unsigned count = (unsigned)vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1);
+    a->irp = vw_irp_alloc(vm, count);
+    if (a->irp == 0 || (len != 0 && (a->buffer = vw_kalloc(vm, len)) == 0))
+        return VW_STATUS_INSUFFICIENT_RESOURCES;
+    a->len = len;
+    a->out = out;
+    a->major = major;
+    struct request r = {.in_len = major == IRP_MJ_WRITE ? len : 0,
+                        .out_len = major == IRP_MJ_READ ? len : 0,
+                        .in = in,
+                        .buffer = a->buffer};
+    vw_irp_set_status(vm, a->irp, VW_STATUS_NOT_SUPPORTED);
+    gva_t stack = vw_irp_next_stack(vm, a->irp);
+    vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);
+    fill(vm, a->irp, stack, &r);
+    k->async[k->async_count++] = a;
+    uint32_t result = vw_io_call_driver(vm, top, a->irp);
+    if (!vm->failed && !a->done && result != VW_STATUS_PENDING)
+        vw_fail(vm, "dispatch returned 0x%08x without completing the request or STATUS_PENDING",
+                result);
+    if (!vm->failed && a->done && result != VW_STATUS_PENDING && result != a->status)
+        vw_fail(vm, "dispatch returned 0x%08x but completed the IRP with 0x%08x", result,
+                a->status);
+    return result;
+}
+
+bool vw_io_async_complete(struct vm *vm, gva_t irp)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->async_count; i++) {
+        struct vw_async *a = k->async[i];
+        if (a->irp != irp)
+            continue;
+        k->async[i] = k->async[--k->async_count];
+        a->status = vw_irp_status(vm, irp);
+        a->info = vw_rdptr(vm, irp + VW_OFFSET(vm, IRP, IoStatus) +
+                                   VW_OFFSET(vm, IO_STATUS_BLOCK, Information));
+        if (a->info > a->len)
+            vw_fail(vm, "request completed with Information %llu beyond its %u bytes",
+                    (unsigned long long)a->info, a->len);
+        else if (a->major == IRP_MJ_READ && a->out != NULL && a->info != 0)
+            vw_read(vm, a->buffer, a->out, a->info);
+        a->done = true;
+        vw_pool_free(vm, irp, "I/O manager freeing the IRP");
+        a->irp = 0;
+        return true;
+    }
+    return false;
+}
+
+bool vw_request_cancel(struct vm *vm, struct vw_async *a)
+{
+    if (a->done || a->irp == 0)
+        return false;
+    return vw_irp_cancel(vm, a->irp);
+}
+
+unsigned vw_async_report_pending(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->k->async_count; i++)
+        vw_log(vm, "leak: request (major 0x%x) never completed", vm->k->async[i]->major);
+    return vm->k->async_count;
+}
+
+void vw_run(struct vm *vm)
+{
+    vw_sched_idle(vm);
 }

@@ -90,6 +90,10 @@ void vw_kernel_after_call(struct vm *vm, gva_t fn, unsigned held_before, unsigne
                 vw_where(vm, fn, w));
         return;
     }
+    /* A cancel routine is called at DISPATCH_LEVEL holding the cancel spin
+     * lock and returns after releasing it, at the IRQL it restored. */
+    if (k->cancel_routine_running == fn && vw_cancel_routine_returned(vm, fn))
+        return;
     if (vm->irql != irql_before)
         vw_fail(vm, "IRQL: routine %s returned at IRQL %u, called at %u", vw_where(vm, fn, w),
                 vm->irql, irql_before);

@@ -43,6 +43,19 @@ static const struct documented documented[] = {
     {0, "DRIVER_OBJECT.MajorFunction", 0x38},
     {0, "IRP.Tail.Overlay.CurrentStackLocation", 0x60},
     {0, "KUSER_SHARED_DATA.InterruptTime", 0x8},
+    /* hidport.h (ours): the documented members, natural alignment. */
+    {1, "sizeof(VW_HID_MINIDRIVER_REGISTRATION)", 0x20},
+    {1, "VW_HID_MINIDRIVER_REGISTRATION.DeviceExtensionSize", 0x18},
+    {1, "sizeof(VW_HID_DEVICE_EXTENSION)", 0x18},
+    {1, "sizeof(VW_HID_DESCRIPTOR)", 9},
+    {1, "sizeof(VW_HID_DEVICE_ATTRIBUTES)", 0x20},
+    {1, "sizeof(VW_HID_XFER_PACKET)", 0x10},
+    {0, "sizeof(VW_HID_MINIDRIVER_REGISTRATION)", 0x14},
+    {0, "VW_HID_MINIDRIVER_REGISTRATION.DeviceExtensionSize", 0xc},
+    {0, "sizeof(VW_HID_DEVICE_EXTENSION)", 0xc},
+    {0, "sizeof(VW_HID_DESCRIPTOR)", 9},
+    {0, "sizeof(VW_HID_DEVICE_ATTRIBUTES)", 0x20},
+    {0, "sizeof(VW_HID_XFER_PACKET)", 0xc},
 };
 
 static const char *const arch_names[] = {"x86", "amd64", "arm64"};

@@ -161,6 +161,7 @@
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Version)                                        \
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Interface)                                      \
     F(IO_STACK_LOCATION, Parameters.Read.Length)                                                   \
+    F(IO_STACK_LOCATION, Parameters.Write.Length)                                                  \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength)                            \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength)                             \
     S(BUS_INTERFACE_STANDARD)                                                                      \
@@ -214,4 +215,22 @@
     F(KEY_VALUE_PARTIAL_INFORMATION, Type)                                                         \
     F(KEY_VALUE_PARTIAL_INFORMATION, DataLength)                                                   \
     F(KEY_VALUE_PARTIAL_INFORMATION, Data)                                                         \
-    F(KUSER_SHARED_DATA, SystemTime)
+    F(KUSER_SHARED_DATA, SystemTime)                                                               \
+    S(VW_HID_MINIDRIVER_REGISTRATION)                                                              \
+    F(VW_HID_MINIDRIVER_REGISTRATION, DriverObject)                                                \
+    F(VW_HID_MINIDRIVER_REGISTRATION, RegistryPath)                                                \
+    F(VW_HID_MINIDRIVER_REGISTRATION, DeviceExtensionSize)                                         \
+    F(VW_HID_MINIDRIVER_REGISTRATION, DevicesArePolled)                                            \
+    S(VW_HID_DEVICE_EXTENSION)                                                                     \
+    F(VW_HID_DEVICE_EXTENSION, PhysicalDeviceObject)                                               \
+    F(VW_HID_DEVICE_EXTENSION, NextDeviceObject)                                                   \
+    F(VW_HID_DEVICE_EXTENSION, MiniDeviceExtension)                                                \
+    S(VW_HID_DESCRIPTOR)                                                                           \
+    F(VW_HID_DESCRIPTOR, DescriptorList)                                                           \
+    S(VW_HID_DEVICE_ATTRIBUTES)                                                                    \
+    F(VW_HID_DEVICE_ATTRIBUTES, VendorID)                                                          \
+    F(VW_HID_DEVICE_ATTRIBUTES, ProductID)                                                         \
+    F(VW_HID_DEVICE_ATTRIBUTES, VersionNumber)                                                     \
+    S(VW_HID_XFER_PACKET)                                                                          \
+    F(VW_HID_XFER_PACKET, reportBufferLen)                                                         \
+    F(VW_HID_XFER_PACKET, reportId)

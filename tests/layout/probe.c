@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <ntddk.h>
+#include <vw/hidport.h>
 #include "layout-list.h"
 
 #define VW_SIZE(T)     (unsigned long long)sizeof(T),

@@ -1,7 +1,14 @@
 /*
- * pecheck: post-link checks for our kernel-mode driver images (.sys).
+ * pecheck: post-link checks for our kernel-mode driver images (.sys) and,
+ * with --user-dll, for the user-mode DLLs shipped beside them.
  *
- * usage: pecheck [--arch x86|amd64|arm64] [--allow-dll NAME]... FILE...
+ * usage: pecheck [--arch x86|amd64|arm64] [--allow-dll NAME]... [--user-dll]
+ *                [--export NAME]... FILE...
+ *
+ * --user-dll switches the rules that differ for a user-mode DLL: subsystem
+ * WINDOWS_GUI or WINDOWS_CUI (not native), IMAGE_FILE_DLL set, imports from
+ * the user-mode allow list (kernel32, advapi32, bcrypt, cfgmgr32), and an
+ * export table with at least one name, including every --export NAME.
  *
  * Prints "FILE: RULE: explanation" for each failed rule, or "FILE: ok".
  * Exit status: 0 all files pass, 1 some file fails, 2 usage error.
@@ -30,6 +37,14 @@ static const char *allow[MAX_DLLS] = {"ntoskrnl.exe", "hal.dll",      "storport.
                                       "ndis.sys",     "hidclass.sys", "wmilib.sys",
                                       "ksecdd.sys",   "cng.sys",      "netio.sys"};
 static int nallow = 9;
+
+/* User-mode DLLs: the Win32 modules they may import from. */
+static const char *uallow[MAX_DLLS] = {"kernel32.dll", "advapi32.dll", "bcrypt.dll",
+                                       "cfgmgr32.dll"};
+static int nuallow = 4;
+static int user_dll;
+static const char *exports_wanted[MAX_DLLS];
+static int nexports;
 
 /* The parsed headers of one image; all offsets already validated. */
 struct img {
@@ -196,6 +211,9 @@ static const char *r_machine(const struct img *im, enum arch want)
 static const char *r_subsystem(const struct img *im)
 {
     uint16_t sub = rd16(im->d + im->opt + 68);
+    if (user_dll)
+        return sub == 2 || sub == 3 ? NULL
+                                    : FAIL("subsystem %u, expected 2 or 3 (Windows GUI/CUI)", sub);
     return sub == 1 ? NULL : FAIL("subsystem %u, expected 1 (native)", sub);
 }
 
@@ -239,13 +257,17 @@ static const char *r_dllchar(const struct img *im, uint16_t bit, const char *nam
 
 static const char *r_dll(const struct img *im)
 {
+    if (user_dll)
+        return im->chars & 0x2000 ? NULL : FAIL("IMAGE_FILE_DLL is not set (link with /dll)");
     return im->chars & 0x2000 ? FAIL("IMAGE_FILE_DLL is set (link with /driver, not /dll)") : NULL;
 }
 
 static int allowed(const char *dll)
 {
-    for (int i = 0; i < nallow; i++)
-        if (strcasecmp(dll, allow[i]) == 0)
+    const char *const *list = user_dll ? uallow : allow;
+    int n = user_dll ? nuallow : nallow;
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(dll, list[i]) == 0)
             return 1;
     return 0;
 }
@@ -270,13 +292,40 @@ static const char *r_imports(const struct img *im)
         if (!s || len == 0 || len == avail || len == 256)
             return FAIL("import descriptor %u has an unreadable DLL name", i);
         if (!allowed(s))
-            return FAIL("imports from %s, not an allowed kernel module",
-                        printable((const uint8_t *)s, len));
+            return FAIL("imports from %s, not an allowed %s module",
+                        printable((const uint8_t *)s, len), user_dll ? "user-mode" : "kernel");
     }
+}
+
+/* A user-mode DLL: named exports, every --export among them. */
+static const char *r_dll_exports(const struct img *im)
+{
+    const uint8_t *e = im->dir_va[0] ? rva_get(im, im->dir_va[0], 40) : NULL;
+    if (!e)
+        return FAIL("no export directory");
+    uint32_t nname = rd32(e + 24), names = rd32(e + 32);
+    if (nname == 0)
+        return FAIL("exports no names");
+    if (nname > 65536 || !rva_get(im, names, 4 * nname))
+        return FAIL("export name table outside the image data");
+    for (int w = 0; w < nexports; w++) {
+        int found = 0;
+        for (uint32_t i = 0; i < nname && !found; i++) {
+            uint32_t avail = 0;
+            const uint8_t *np = rva_get(im, names + 4 * i, 4);
+            const char *s = np ? (const char *)rva_map(im, rd32(np), &avail) : NULL;
+            found = s && strnlen(s, avail) < avail && strcmp(s, exports_wanted[w]) == 0;
+        }
+        if (!found)
+            return FAIL("does not export %s", exports_wanted[w]);
+    }
+    return NULL;
 }
 
 static const char *r_exports(const struct img *im)
 {
+    if (user_dll)
+        return r_dll_exports(im);
     if (!im->dir_va[0] && !im->dir_sz[0])
         return NULL;
     const uint8_t *e = rva_get(im, im->dir_va[0], 40);
@@ -380,7 +429,8 @@ static int check(const char *path, enum arch want)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: pecheck [--arch x86|amd64|arm64] [--allow-dll NAME]... FILE...\n");
+    fprintf(stderr, "usage: pecheck [--arch x86|amd64|arm64] [--allow-dll NAME]... [--user-dll] "
+                    "[--export NAME]... FILE...\n");
     return 2;
 }
 
@@ -393,6 +443,10 @@ int main(int argc, char **argv)
             i++;
             break;
         }
+        if (strcmp(argv[i], "--user-dll") == 0) {
+            user_dll = 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage();
         if (strcmp(argv[i], "--arch") == 0) {
@@ -402,8 +456,11 @@ int main(int argc, char **argv)
                     break;
             if (want > ARCH_ARM64)
                 return usage();
-        } else if (strcmp(argv[i], "--allow-dll") == 0 && nallow < MAX_DLLS) {
-            allow[nallow++] = argv[++i];
+        } else if (strcmp(argv[i], "--allow-dll") == 0 && nallow < MAX_DLLS && nuallow < MAX_DLLS) {
+            allow[nallow++] = argv[i + 1];
+            uallow[nuallow++] = argv[++i];
+        } else if (strcmp(argv[i], "--export") == 0 && nexports < MAX_DLLS) {
+            exports_wanted[nexports++] = argv[++i];
         } else {
             return usage();
         }

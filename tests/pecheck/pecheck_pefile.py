@@ -2,7 +2,8 @@
 """Cross-check of pecheck's verdicts, written independently on top of
 python3-pefile (Debian package; run with /usr/bin/python3).
 
-usage: pecheck_pefile.py [--arch x86|amd64|arm64] [--allow-dll NAME]... FILE...
+usage: pecheck_pefile.py [--arch x86|amd64|arm64] [--allow-dll NAME]...
+                         [--user-dll] [--export NAME]... FILE...
 
 Prints the same "FILE: RULE: explanation" / "FILE: ok" lines and exit
 status as pecheck, so run-tests.sh can compare the rule sets per file.
@@ -13,6 +14,7 @@ import sys
 
 import pefile
 
+UALLOW = ["kernel32.dll", "advapi32.dll", "bcrypt.dll", "cfgmgr32.dll"]
 ALLOW = ["ntoskrnl.exe", "hal.dll", "storport.sys", "ndis.sys", "hidclass.sys",
          "wmilib.sys", "ksecdd.sys", "cng.sys", "netio.sys"]
 MACHINE = {"x86": 0x14C, "amd64": 0x8664, "arm64": 0xAA64}
@@ -54,7 +56,7 @@ def format_error(pe, data):
     return None
 
 
-def rules(pe, want, allow):
+def rules(pe, want, allow, user=None):
     """Yield (rule, explanation) for every failed rule."""
     fh, oh = pe.FILE_HEADER, pe.OPTIONAL_HEADER
     plus = pe.PE_TYPE == pefile.OPTIONAL_HEADER_MAGIC_PE_PLUS
@@ -66,7 +68,10 @@ def rules(pe, want, allow):
     elif plus != (got != "x86"):
         yield "machine", "wrong optional header magic for %s" % got
 
-    if oh.Subsystem != 1:
+    if user is not None:
+        if oh.Subsystem not in (2, 3):
+            yield "subsystem", "subsystem %d, not GUI/CUI" % oh.Subsystem
+    elif oh.Subsystem != 1:
         yield "subsystem", "subsystem %d" % oh.Subsystem
 
     computed = pe.generate_checksum()
@@ -86,8 +91,8 @@ def rules(pe, want, allow):
         yield "dynamicbase", "no DYNAMIC_BASE"
     if not oh.IMAGE_DLLCHARACTERISTICS_NX_COMPAT:
         yield "nxcompat", "no NX_COMPAT"
-    if fh.IMAGE_FILE_DLL:
-        yield "dll-flag", "IMAGE_FILE_DLL set"
+    if bool(fh.IMAGE_FILE_DLL) != (user is not None):
+        yield "dll-flag", "IMAGE_FILE_DLL %s" % ("clear" if user is not None else "set")
 
     bad = [e.dll.decode("latin-1") for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])
            if e.dll.decode("latin-1").lower() not in allow]
@@ -99,7 +104,14 @@ def rules(pe, want, allow):
         yield "imports", "forbidden imports: " + ", ".join(bad)
 
     va, size = ddir(pe, "IMAGE_DIRECTORY_ENTRY_EXPORT")
-    if va or size:
+    if user is not None:
+        exp = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
+        names = {s.name.decode("latin-1") for s in exp.symbols if s.name} if exp else set()
+        if not names:
+            yield "exports", "no named exports"
+        elif set(user) - names:
+            yield "exports", "missing exports %s" % ", ".join(sorted(set(user) - names))
+    elif va or size:
         exp = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
         if exp:
             counts = (exp.struct.NumberOfFunctions, exp.struct.NumberOfNames)
@@ -131,7 +143,7 @@ def rules(pe, want, allow):
         yield "relocs", "no base relocations"
 
 
-def check(path, want, allow):
+def check(path, want, allow, user=None):
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -146,7 +158,7 @@ def check(path, want, allow):
     if err:
         print("%s: format: %s" % (path, err))
         return False
-    failed = list(rules(pe, want, allow))
+    failed = list(rules(pe, want, allow, user))
     for rule, why in failed:
         print("%s: %s: %s" % (path, rule, why))
     if not failed:
@@ -158,10 +170,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--arch", choices=sorted(MACHINE))
     ap.add_argument("--allow-dll", action="append", default=[])
+    ap.add_argument("--user-dll", action="store_true")
+    ap.add_argument("--export", action="append", default=[])
     ap.add_argument("files", nargs="+")
     a = ap.parse_intermixed_args()
-    allow = {x.lower() for x in ALLOW + a.allow_dll}
-    ok = all([check(f, a.arch, allow) for f in a.files])
+    allow = {x.lower() for x in (UALLOW if a.user_dll else ALLOW) + a.allow_dll}
+    user = a.export if a.user_dll else None
+    ok = all([check(f, a.arch, allow, user) for f in a.files])
     sys.exit(0 if ok else 1)
 
 

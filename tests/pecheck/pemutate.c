@@ -1,6 +1,9 @@
 /*
- * pemutate: plant exactly one defect in a good driver image, so that the
- * test suite can prove each pecheck rule actually fires.
+ * pemutate: plant exactly one defect in a good driver image (or user-mode
+ * DLL), so that the test suite can prove each pecheck rule actually fires.
+ * On a DLL the same mutations break its own rules: subsystem native, DLL
+ * flag cleared, an import renamed off the allow list, an export directory
+ * replaced by one without names.
  *
  * usage: pemutate MUTATION IN.sys OUT.sys
  *        pemutate --list        (prints "MUTATION EXPECTED-RULE" lines)
@@ -194,7 +197,8 @@ static const char *mutate(const char *m, uint32_t *len)
     if (strcmp(m, "machine") == 0)
         wr16(pe + 4, 0x1c4); /* ARMNT: a real machine, but not one of ours */
     else if (strcmp(m, "subsystem") == 0)
-        wr16(opt + 68, 2); /* WINDOWS_GUI */
+        /* A driver becomes a GUI program, a user-mode DLL a native image. */
+        wr16(opt + 68, rd16(opt + 68) == 1 ? 2 : 1);
     else if (strcmp(m, "init-discardable") == 0) {
         if ((s = find_section("INIT", 0)) != 0)
             wr32(s + 36, rd32(s + 36) & ~0x02000000u);
@@ -211,7 +215,7 @@ static const char *mutate(const char *m, uint32_t *len)
     else if (strcmp(m, "nxcompat") == 0)
         wr16(opt + 70, rd16(opt + 70) & ~0x100u);
     else if (strcmp(m, "dll-flag") == 0)
-        wr16(pe + 22, rd16(pe + 22) | 0x2000);
+        wr16(pe + 22, rd16(pe + 22) ^ 0x2000); /* set on a driver, cleared on a DLL */
     else if (strcmp(m, "imports") == 0)
         return plant_import();
     else if (strcmp(m, "exports") == 0)

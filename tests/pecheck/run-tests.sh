@@ -8,7 +8,8 @@
 # Environment: PYTHON (default /usr/bin/python3, needs python3-pefile);
 # PECHECK_FUZZ (default 50) corrupted copies per driver for the crash test.
 #
-# For each .sys: pecheck must pass it; for each mutation (pemutate --list
+# For each .sys (and each user-mode .dll, checked with --user-dll and the
+# exports it must have): pecheck must pass it; for each mutation (pemutate --list
 # gives "MUTATION EXPECTED-RULE"), pecheck must fail with exactly the
 # expected rule and nothing else; and the pefile-based checker must report
 # the same rule set as pecheck for every good and bad image.
@@ -55,8 +56,9 @@ if tool_ok; then
     if "$bin/pecheck" >/dev/null 2>&1; then rc=0; else rc=$?; fi
     if [ $rc -eq 2 ]; then ok "usage error exits 2"; else ko "usage error exits $rc, not 2"; fi
 
-    files=$(find "$out" -name '*.sys' -type f 2>/dev/null | sort)
+    files=$(find "$out" \( -name '*.sys' -o -name '*.dll' \) -type f 2>/dev/null | sort)
     [ -n "$files" ] || ko "no .sys files under $out"
+    find "$out" -name '*.dll' -type f | grep -q . || ko "no user-mode .dll under $out"
     muts=$("$bin/pemutate" --list) || ko "pemutate --list"
 
     for f in $files; do
@@ -66,7 +68,15 @@ if tool_ok; then
         x86 | amd64 | arm64) set -- --arch "$arch" ;;
         *) set -- ;; # unknown layout: let pecheck accept any of our machines
         esac
-        dir=$scratch/${rel%.sys}
+        ext=${f##*.}
+        if [ "$ext" = dll ]; then
+            set -- "$@" --user-dll
+            # What each DLL must export, by name.
+            case ${f##*/} in
+            viorngum.dll) set -- "$@" --export GetRngInterface ;; # CNG's RNG provider entry
+            esac
+        fi
+        dir=$scratch/${rel%."$ext"}
         if ! { rm -rf "$dir" && mkdir -p "$dir"; }; then
             ko "cannot create $dir"
             continue
@@ -84,7 +94,7 @@ if tool_ok; then
         # One planted defect per mutation; skip those pemutate calls not applicable.
         echo "$muts" | {
             while read -r m want; do
-                img=$dir/$m.sys
+                img=$dir/$m.$ext
                 "$bin/pemutate" "$m" "$f" "$img" 2>"$dir/$m.err"
                 rc=$?
                 if [ $rc -eq 3 ]; then
@@ -111,7 +121,7 @@ if tool_ok; then
         dll=$(sed -n 's/.*: imports: imports from \([^,]*\),.*/\1/p' "$dir/imports.log" 2>/dev/null)
         if [ -n "$dll" ]; then
             upper=$(echo "$dll" | tr '[:lower:]' '[:upper:]')
-            if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.sys" >/dev/null; then
+            if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.$ext" >/dev/null; then
                 ok "$f: --allow-dll $upper"
             else
                 ko "$f: --allow-dll $upper did not accept the import"
@@ -145,13 +155,13 @@ if tool_ok; then
         # Cross-check: the pefile implementation must agree on every image
         # (one python run per driver: pefile's start-up dominates).
         imgs=
-        for img in "$f" "$dir"/*.sys; do
+        for img in "$f" "$dir"/*."$ext"; do
             [ -f "$img" ] && imgs="$imgs $img"
         done
         # shellcheck disable=SC2086 # image paths contain no blanks
         "$py" "$here/pecheck_pefile.py" "$@" $imgs >"$dir/pefile.log" 2>&1
         for img in $imgs; do
-            [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.sys}.log
+            [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.*}.log
             a=$(ids "$img" "$log") b=$(ids "$img" "$dir/pefile.log")
             if [ -n "$a" ] && [ "$a" = "$b" ]; then
                 ok "$img: pefile agrees ($b)"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Usage: tests/symbols/run.sh TARBALL OUT SCRATCH
-# Every driver image has its PDB in the symbols tarball, and each PDB is the
+# Every driver image and user-mode DLL has its PDB in the symbols tarball, and each PDB is the
 # one the image names: same file name, GUID and age in the image's CodeView
 # debug entry as in the PDB (what WinDbg matches on).  A planted PDB of
 # another image must be caught.
@@ -24,10 +24,13 @@ pdb_id() { # pdb: "name GUID age"
 }
 matches() { [ "$(image_id "$1")" = "$(pdb_id "$2")" ]; }
 
-# The linked images, out/<arch>/<driver>/<driver>.sys (not the signed copies).
-images=$(cd "$out" && find . -mindepth 3 -maxdepth 3 -name '*.sys' | sed 's|^\./||' | sort)
+# The linked images, out/<arch>/<driver>/<driver>.sys and the DLLs beside
+# them (not the signed copies).
+images=$(cd "$out" && find . -mindepth 3 -maxdepth 3 \( -name '*.sys' -o -name '*.dll' \) |
+	sed 's|^\./||' | sort)
+echo "$images" | grep -q '\.dll$' || fail "no user-mode DLL under $out"
 for sys in $images; do
-	pdb=$root/${sys%.sys}.pdb
+	pdb=$root/${sys%.*}.pdb
 	if [ ! -f "$pdb" ]; then
 		fail "$sys: no PDB in the tarball"
 	elif matches "$out/$sys" "$pdb"; then
@@ -39,7 +42,7 @@ done
 
 first=$(echo "$images" | sed -n 1p)
 other=$(echo "$images" | sed -n 2p)
-if [ -n "$other" ] && matches "$out/$first" "$root/${other%.sys}.pdb"; then
+if [ -n "$other" ] && matches "$out/$first" "$root/${other%.*}.pdb"; then
 	fail "planted: the PDB of $other was accepted for $first"
 else
 	ok "planted: a PDB of another image is rejected"

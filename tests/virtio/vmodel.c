@@ -313,6 +313,23 @@ void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx)
     m->irq_ctx = ctx;
 }
 
+void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx)
+{
+    m->gate = fn;
+    m->gate_ctx = ctx;
+}
+
+void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx)
+{
+    m->cfg_write = fn;
+    m->cfg_write_ctx = ctx;
+}
+
+uint8_t *vmodel_device_cfg(struct vmodel *m)
+{
+    return m->devcfg;
+}
+
 void vmodel_set_device_cfg(struct vmodel *m, uint32_t off, const void *buf, uint32_t len)
 {
     if (off > m->cfg.device_cfg_len || len > m->cfg.device_cfg_len - off)
@@ -337,6 +354,20 @@ void vmodel_interrupt(struct vmodel *m, uint16_t queue)
     m->stats.interrupts++;
     if (m->irq != NULL)
         m->irq(m->irq_ctx, vector);
+}
+
+void vmodel_get_device_cfg(struct vmodel *m, uint32_t off, void *buf, uint32_t len)
+{
+    memset(buf, 0, len);
+    if (off > m->cfg.device_cfg_len || len > m->cfg.device_cfg_len - off)
+        return;
+    memcpy(buf, m->devcfg + off, len);
+}
+
+void vmodel_hold_queue(struct vmodel *m, uint16_t queue, bool hold)
+{
+    if (queue < m->cfg.num_queues)
+        m->q[queue].hold = hold;
 }
 
 void vmodel_config_changed(struct vmodel *m)
@@ -437,6 +468,8 @@ static void devcfg_write(struct vmodel *m, uint64_t off, unsigned width, uint64_
     for (i = 0; i < width; i++)
         if (off + i < m->cfg.device_cfg_len)
             m->devcfg[off + i] = (uint8_t)(v >> (8 * i));
+    if (m->cfg_write != NULL)
+        m->cfg_write(m->cfg_write_ctx, (uint32_t)off, width);
 }
 
 static void queue_notify(struct vmodel *m, uint32_t data)
@@ -777,7 +810,7 @@ unsigned vmodel_run(struct vmodel *m)
 
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue)
 {
-    return queue < m->cfg.num_queues ? m->q[queue].npending : 0;
+    return queue < m->cfg.num_queues && !m->q[queue].hold ? m->q[queue].npending : 0;
 }
 
 uint8_t vmodel_status(struct vmodel *m)

@@ -104,6 +104,26 @@ struct vmodel_req {
  */
 typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
 
+/** Handler result: the device cannot take the request yet (a receive
+ *  buffer with no data to put in it, a full host-side buffer); it stays in
+ *  the ring, and the queue is not looked at again before the next step. */
+#define VMODEL_LATER 0xffffffffu
+
+/**
+ * Consumption gate: the device takes the next available request of QUEUE
+ * only when it returns true (a device that holds buffers until it has
+ * something to put in them, like the virtio-input event queue). Default:
+ * always.
+ */
+typedef bool (*vmodel_gate_fn)(void *ctx, uint16_t queue);
+
+/**
+ * Device-configuration write hook: called after the driver wrote WIDTH
+ * bytes at OFF of the device configuration (a device whose configuration
+ * answers a selector, like virtio-input's select/subsel).
+ */
+typedef void (*vmodel_cfg_write_fn)(void *ctx, uint32_t off, unsigned width);
+
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
@@ -123,6 +143,10 @@ void vmodel_destroy(struct vmodel *m);
 void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b);
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
+void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx);
+void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
+/** Current device configuration bytes (for a cfg-write hook to answer) */
+uint8_t *vmodel_device_cfg(struct vmodel *m);
 
 /** Guest memory the device may access by bus address */
 int vmodel_dma_register(struct vmodel *m, uint64_t pa, void *va, size_t len);
@@ -141,6 +165,14 @@ void vmodel_bar_write(struct vmodel *m, unsigned bar, uint64_t off, unsigned wid
 
 /** Device configuration contents; changing it bumps config_generation */
 void vmodel_set_device_cfg(struct vmodel *m, uint32_t off, const void *buf, uint32_t len);
+/** Read the device configuration as the driver left it */
+void vmodel_get_device_cfg(struct vmodel *m, uint32_t off, void *buf, uint32_t len);
+/**
+ * Hold a queue: its requests are consumed (the handler sees them) but not
+ * completed until released, as a device keeps a buffer for later (the
+ * balloon's statistics).  Held requests do not count in vmodel_pending.
+ */
+void vmodel_hold_queue(struct vmodel *m, uint16_t queue, bool hold);
 /** Signal a configuration change (interrupt on the config vector) */
 void vmodel_config_changed(struct vmodel *m);
 /** Enter the DEVICE_NEEDS_RESET state */
@@ -153,7 +185,7 @@ void vmodel_needs_reset(struct vmodel *m);
  */
 unsigned vmodel_run(struct vmodel *m);
 
-/** Requests the device holds (consumed, not completed) on a queue */
+/** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);
 
 /** Device status byte, features the driver wrote, queue state */

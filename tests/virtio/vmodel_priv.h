@@ -32,6 +32,7 @@ struct vmodel_queue {
     uint32_t used_lin;      /**< Packed: linear used position (never wraps mod num) */
     struct vmodel_pending *pending;
     unsigned npending;
+    bool hold; /**< Requests are consumed but not completed (vmodel_hold_queue) */
 };
 
 struct vmodel_dma_region {
@@ -66,6 +67,10 @@ struct vmodel {
     void *handler_ctx;
     vmodel_irq_fn irq;
     void *irq_ctx;
+    vmodel_gate_fn gate;
+    void *gate_ctx;
+    vmodel_cfg_write_fn cfg_write;
+    void *cfg_write_ctx;
     struct vmodel_stats stats;
 };
 

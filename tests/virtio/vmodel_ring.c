@@ -55,9 +55,11 @@ static void barrier(void)
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 {
     struct vmodel_pending *pending = q->pending;
+    bool hold = q->hold; /* the scenario's setting, not device state */
 
     memset(q, 0, sizeof(*q));
     q->pending = pending;
+    q->hold = hold;
     q->size = m->cfg.queue_max;
     q->msix_vector = VIRTIO_MSI_NO_VECTOR;
     q->avail_wrap = true;
@@ -168,10 +170,13 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
     uint32_t written;
     unsigned i;
 
-    m->stats.requests++;
     if (m->handler != NULL) {
         written = m->handler(m->handler_ctx, &req);
+        if (written == VMODEL_LATER)
+            return VMODEL_LATER; /* left in the ring, not consumed */
+        m->stats.requests++;
     } else {
+        m->stats.requests++;
         for (i = 0; i < c->nsegs; i++)
             if (m->segs[i].write)
                 memset(m->segs[i].va, (uint8_t)(0xa0 + id), m->segs[i].len);
@@ -187,7 +192,7 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned i, start;
 
-    if (q->npending == 0)
+    if (q->npending == 0 || q->hold)
         return -1;
     start = m->beh.out_of_order ? vmodel_rand(m) % q->npending : 0;
     for (i = 0; i < q->npending; i++) {
@@ -314,14 +319,20 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     while (q->last_avail != avail_idx) {
         uint16_t head = rd16(avail + 4 + 2u * (q->last_avail & (num - 1)));
 
+        if (m->gate != NULL && !m->gate(m->gate_ctx, qi))
+            break;
+
         if (q->npending >= m->cfg.queue_max) {
             vmodel_error(m, "more requests in flight than the ring holds");
             return 0;
         }
         if (!split_consume(m, qi, desc, head, &c))
             return 0;
+        uint32_t written = handle(m, qi, head, &c);
+        if (written == VMODEL_LATER)
+            break;
         q->pending[q->npending].id = head;
-        q->pending[q->npending].in_len = handle(m, qi, head, &c);
+        q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
         q->npending++;
         q->last_avail++;
@@ -416,6 +427,8 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
         flags = rd16(desc + 16u * pos + 14);
         if (!(((flags & P_AVAIL) != 0) == wrap && ((flags & P_USED) != 0) != wrap))
             break;
+        if (m->gate != NULL && !m->gate(m->gate_ctx, qi))
+            break;
         barrier();
         memset(&c, 0, sizeof(c));
         for (;;) {
@@ -448,9 +461,12 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             vmodel_error(m, "more requests in flight than the ring holds");
             return 0;
         }
+        uint32_t written = handle(m, qi, id, &c);
+        if (written == VMODEL_LATER)
+            break;
         q->pending[q->npending].id = id;
         q->pending[q->npending].ndesc = count;
-        q->pending[q->npending].in_len = handle(m, qi, id, &c);
+        q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
         q->npending++;
         q->last_avail = pos;

@@ -1,0 +1,84 @@
+/*
+ * balloon: memory statistics for the stats queue (spec 5.5.6.3), gathered
+ * in the kernel, without a user-mode service.
+ *
+ * Only values a documented kernel interface gives are reported:
+ *   MEMTOT  total memory, the sum of MmGetPhysicalMemoryRangesEx2's ranges
+ *           (Windows 10 2004 and later, found with MmGetSystemRoutineAddress
+ *           so that the driver still loads on 1507).
+ * Free and available memory have no documented kernel source (the
+ * ZwQuerySystemInformation classes that carry them are undocumented), so
+ * they are not reported.  Without MEMTOT the driver does not offer to
+ * negotiate STATS_VQ at all.
+ *
+ * Protocol (spec 5.5.6.3.1): the driver keeps one buffer in the queue;
+ * when the device uses it, the work item refreshes it and adds it again.
+ */
+#include "balloon.h"
+
+typedef PPHYSICAL_MEMORY_RANGE NTAPI BALLOON_RANGES_FN(PVOID PartitionObject, ULONG Flags);
+
+/* Ranges are bounded: a sane system has a few dozen. */
+#define BALLOON_MAX_RANGES 4096
+
+static ULONG64 BalloonCountPages(PBALLOON_DEVICE b)
+{
+    BALLOON_RANGES_FN *ranges = (BALLOON_RANGES_FN *)b->RangesRoutine;
+    ULONG64 pages = 0;
+
+    if (ranges == NULL)
+        return 0;
+    PPHYSICAL_MEMORY_RANGE r = ranges(NULL, 0);
+    if (r == NULL)
+        return 0;
+    for (ULONG i = 0; i < BALLOON_MAX_RANGES; i++) {
+        if (r[i].BaseAddress.QuadPart == 0 && r[i].NumberOfBytes.QuadPart == 0)
+            break;
+        if (r[i].NumberOfBytes.QuadPart > 0)
+            pages += (ULONG64)r[i].NumberOfBytes.QuadPart >> PAGE_SHIFT;
+    }
+    ExFreePool(r);
+    return pages;
+}
+
+VOID BalloonFindMemorySize(PBALLOON_DEVICE b)
+{
+    UNICODE_STRING name;
+
+    RtlInitUnicodeString(&name, L"MmGetPhysicalMemoryRangesEx2");
+    b->RangesRoutine = MmGetSystemRoutineAddress(&name);
+    b->TotalPages = BalloonCountPages(b);
+    if (b->TotalPages == 0)
+        VwInfo(b->Device, "total memory unknown: no statistics, no cap on the balloon");
+}
+
+VOID BalloonPostStats(PBALLOON_DEVICE b)
+{
+    BALLOON_STAT *stats = b->StatsBuffer.va;
+    ULONG n = 0;
+    BOOLEAN kick = FALSE;
+    KIRQL irql;
+    int rc;
+
+    ULONG64 pages = BalloonCountPages(b);
+    if (pages != 0)
+        b->TotalPages = pages; /* memory may have been hot-added */
+    stats[n].Tag = VIRTIO_BALLOON_S_MEMTOT;
+    stats[n].Value = b->TotalPages << PAGE_SHIFT;
+    n++;
+
+    struct virtqueue_sg sg = {.addr = b->StatsBuffer.pa, .len = n * sizeof(BALLOON_STAT)};
+    KeAcquireSpinLock(&b->Lock, &irql);
+    if (!b->QueuesReady || b->StatsPosted) {
+        KeReleaseSpinLock(&b->Lock, irql);
+        return;
+    }
+    rc = virtqueue_add(&b->Stats, &sg, 1, 0, b);
+    if (rc == 0) {
+        b->StatsPosted = TRUE;
+        kick = virtqueue_kick_prepare(&b->Stats);
+    }
+    KeReleaseSpinLock(&b->Lock, irql);
+    if (kick)
+        virtqueue_notify(&b->Stats);
+}

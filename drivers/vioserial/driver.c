@@ -1,0 +1,64 @@
+/*
+ * vioser: the driver object, the FDO's software state and its removal.
+ * Requests to the port device objects go to VioserDispatchPort (io.c).
+ */
+#include <vw/compiler.h>
+#include "vioser.h"
+
+/* Guards VIOSER_PORT_EXT.Owner: a port object may outlive its FDO. */
+KSPIN_LOCK VioserGlobalLock;
+static LONG VioserInstances;
+
+static NTSTATUS VioserAddDevice(PVW_DEVICE Device)
+{
+    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+
+    dev->Vw = Device;
+    dev->Instance = (ULONG)InterlockedIncrement(&VioserInstances) - 1;
+    KeInitializeSpinLock(&dev->Lock);
+    KeInitializeEvent(&dev->PortMutex, SynchronizationEvent, TRUE);
+    for (ULONG i = 0; i < VIOSER_MAX_PORTS; i++) {
+        dev->Ports[i].Id = i;
+        InitializeListHead(&dev->Ports[i].Reads);
+        InitializeListHead(&dev->Ports[i].Writes);
+    }
+    dev->SyncItem = IoAllocateWorkItem(Device->Self);
+    return dev->SyncItem != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+}
+
+/* After the remove lock drained: no request, DPC or work item is left. */
+static VOID VioserRemoveDevice(PVW_DEVICE Device)
+{
+    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+
+    VioserSyncPorts(dev, TRUE);
+    if (dev->SyncItem != NULL)
+        IoFreeWorkItem(dev->SyncItem);
+}
+
+static const VW_DRIVER_CONFIG VioserConfig = {
+    .Name = "vioser",
+    .PoolTag = VIOSER_POOL_TAG,
+    .ContextSize = sizeof(VIOSER_DEVICE),
+    .DeviceType = FILE_DEVICE_UNKNOWN,
+    .DeviceFlags = DO_BUFFERED_IO,
+    .AddDevice = VioserAddDevice,
+    .RemoveDevice = VioserRemoveDevice,
+    .PrepareHardware = VioserPrepareHardware,
+    .ReleaseHardware = VioserReleaseHardware,
+    .D0Entry = VioserD0Entry,
+    .D0Exit = VioserD0Exit,
+    .Isr = VioserIsr,
+    .Dpc = VioserDpc,
+    /* The FDO itself takes no requests: user mode talks to the ports. */
+    .ChildDispatch = VioserDispatchPort,
+};
+
+DRIVER_INITIALIZE DriverEntry;
+
+VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    (void)RegistryPath;
+    KeInitializeSpinLock(&VioserGlobalLock);
+    return VwDriverInitialize(DriverObject, &VioserConfig);
+}
