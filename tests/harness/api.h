@@ -11,7 +11,10 @@
 #include "vm.h"
 
 /* x86 conventions (amd64 and arm64 have one each). */
-enum vw_cc { VW_STDCALL, VW_FASTCALL, VW_CDECL };
+/* VW_DATA: a data import (e.g. ExEventObjectType); its slot holds a
+ * pointer-sized value the matching kernel routine recognises
+ * (vw_data_import_value), and calling it is a failure. */
+enum vw_cc { VW_STDCALL, VW_FASTCALL, VW_CDECL, VW_DATA };
 
 struct vw_api;
 typedef void vw_api_fn(struct vm *vm, const struct vw_api *api);

@@ -119,6 +119,10 @@ static const struct vw_api table[] = {
     {"PoSetPowerState", ALL, VW_STDCALL, 3, 0, D, vw_PoSetPowerState},
     {"PoRequestPowerIrp", ALL, VW_STDCALL, 6, 0, D, vw_PoRequestPowerIrp},
 
+    /* User-mode event handles (k_ob.c; ObReferenceObjectByHandle is with
+     * the system threads below) and the caller's bitness. */
+    {"ExEventObjectType", ALL, VW_DATA, 0, 0, H, vw_DataImportCalled},
+    {"IoIs32bitProcess", VW_ALL_ARCHES & ~X86, VW_STDCALL, 1, 0, D, vw_IoIs32bitProcess},
     {"IoCreateSymbolicLink", ALL, VW_STDCALL, 2, 0, P, vw_IoCreateSymbolicLink},
     {"IoDeleteSymbolicLink", ALL, VW_STDCALL, 1, 0, P, vw_IoDeleteSymbolicLink},
     {"IoAcquireCancelSpinLock", ALL, VW_STDCALL, 1, 0, D, vw_IoAcquireCancelSpinLock},

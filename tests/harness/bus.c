@@ -4,14 +4,16 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include "bus.h"
 #include "kernel.h"
+#include "ram.h"
 
 #define MAX_RANGES 16
 
 struct range {
     uint64_t base, len;
-    const struct vw_device_ops *ops;
+    const struct vw_device_ops *ops; /* NULL: RAM (vw_bus_add_ram) */
     void *dev;
 };
 
@@ -21,6 +23,7 @@ struct window {
     gva_t va;
     uint64_t phys, len;
     bool live;
+    bool ram; /* plain memory over guest RAM, not MMIO callbacks */
 };
 
 struct vw_bus {
@@ -63,6 +66,11 @@ void vw_bus_add_memory(struct vm *vm, uint64_t phys, uint64_t len, const struct 
         b->memory[b->nmemory++] = (struct range){phys, len, ops, dev};
 }
 
+void vw_bus_add_ram(struct vm *vm, uint64_t phys, uint64_t len)
+{
+    vw_bus_add_memory(vm, phys, len, NULL, NULL);
+}
+
 static const struct range *decode(const struct range *r, unsigned n, uint64_t addr, unsigned size)
 {
     for (unsigned i = 0; i < n; i++)
@@ -102,6 +110,13 @@ static uint64_t phys_read(struct vm *vm, uint64_t phys, unsigned size)
         vw_log(vm, "memory read at physical 0x%" PRIx64 ": nothing decodes it", phys);
         return all_ones(size);
     }
+    if (r->ops == NULL) {
+        uint64_t v = 0;
+        void *host = vw_ram_host(vm, phys, size);
+        if (host != NULL)
+            memcpy(&v, host, size);
+        return v;
+    }
     return r->ops->read(vm, r->dev, phys - r->base, size);
 }
 
@@ -110,7 +125,11 @@ static void phys_write(struct vm *vm, uint64_t phys, uint64_t value, unsigned si
     const struct range *r = decode(bus(vm)->memory, bus(vm)->nmemory, phys, size);
     if (r == NULL)
         vw_log(vm, "memory write at physical 0x%" PRIx64 ": nothing decodes it", phys);
-    else
+    else if (r->ops == NULL) {
+        void *host = vw_ram_host(vm, phys, size);
+        if (host != NULL)
+            memcpy(host, &value, size);
+    } else
         r->ops->write(vm, r->dev, phys - r->base, value, size);
 }
 
@@ -131,13 +150,20 @@ static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_
 bool vw_bus_map_mmio(struct vm *vm, gva_t va, uint64_t phys, uint64_t len)
 {
     struct vw_bus *b = bus(vm);
-    if (decode(b->memory, b->nmemory, phys, 1) == NULL || b->nwindows == 64)
+    const struct range *r = decode(b->memory, b->nmemory, phys, 1);
+    if (r == NULL || b->nwindows == 64)
         return false;
     struct window *w = calloc(1, sizeof(*w));
     if (w == NULL)
         return false;
-    *w = (struct window){vm, va, phys, len, true};
-    if (uc_mmio_map(vm->uc, va, len, on_mmio_read, w, on_mmio_write, w) != UC_ERR_OK) {
+    *w = (struct window){vm, va, phys, len, true, r->ops == NULL};
+    void *host = w->ram ? vw_ram_host(vm, phys, len) : NULL;
+    uc_err err =
+        w->ram
+            ? (host == NULL ? UC_ERR_ARG
+                            : uc_mem_map_ptr(vm->uc, va, len, UC_PROT_READ | UC_PROT_WRITE, host))
+            : uc_mmio_map(vm->uc, va, len, on_mmio_read, w, on_mmio_write, w);
+    if (err != UC_ERR_OK) {
         free(w);
         return false;
     }
@@ -153,6 +179,17 @@ void vw_bus_unmap_mmio(struct vm *vm, gva_t va)
             uc_mem_unmap(vm->uc, va, b->windows[i]->len);
             b->windows[i]->live = false;
         }
+}
+
+uint64_t vw_bus_ram_window_pa(struct vm *vm, gva_t va)
+{
+    struct vw_bus *b = bus(vm);
+    for (unsigned i = 0; i < b->nwindows; i++) {
+        const struct window *w = b->windows[i];
+        if (w->live && w->ram && va >= w->va && va - w->va < w->len)
+            return w->phys + (va - w->va);
+    }
+    return ~0ull;
 }
 
 bool vw_bus_va_access(struct vm *vm, gva_t va, unsigned size, bool write, uint64_t *value)

@@ -18,6 +18,14 @@ void vw_bus_add_ports(struct vm *vm, uint16_t base, uint16_t len, const struct v
 void vw_bus_add_memory(struct vm *vm, uint64_t phys, uint64_t len, const struct vw_device_ops *ops,
                        void *dev);
 
+/* Memory that is RAM (a shared-memory BAR): PHYS..PHYS+LEN is guest RAM
+ * from vw_ram_reserve; MmMapIoSpace maps it as plain memory, so the driver
+ * can describe it with an MDL and map it again. */
+void vw_bus_add_ram(struct vm *vm, uint64_t phys, uint64_t len);
+/* The physical address behind VA in an MmMapIoSpace window over such RAM,
+ * or ~0. */
+uint64_t vw_bus_ram_window_pa(struct vm *vm, gva_t va);
+
 uint64_t vw_bus_port_read(struct vm *vm, uint16_t port, unsigned size);
 void vw_bus_port_write(struct vm *vm, uint16_t port, uint64_t value, unsigned size);
 

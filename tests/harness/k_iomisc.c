@@ -238,7 +238,8 @@ unsigned vw_iomisc_report_leaks(struct vm *vm)
 {
     unsigned n = 0;
     if (vm->k->object_refs != 0) {
-        vw_log(vm, "leak: %d device object reference(s) never dropped", vm->k->object_refs);
+        vw_log(vm, "leak: %d object reference(s) never dropped (device objects, referenced events)",
+               vm->k->object_refs);
         n++;
     }
     for (unsigned i = 0; i < vm->k->sync_irp_count; i++) {

@@ -10,6 +10,7 @@
  */
 #include <inttypes.h>
 #include "abi.h"
+#include "bus.h"
 #include "kernel.h"
 #include "layout.h"
 #include "ram.h"
@@ -130,6 +131,8 @@ static bool fill_pfns(struct vm *vm, gva_t mdl, const char *who)
     uint64_t pages = page_count(vm, mdl);
     for (uint64_t i = 0; i < pages && !vm->failed; i++) {
         uint64_t pa = vw_ram_pa(vm, va + i * PAGE);
+        if (pa == ~0ull) /* a shared-memory BAR mapped with MmMapIoSpace */
+            pa = vw_bus_ram_window_pa(vm, va + i * PAGE);
         uint8_t probe;
         if (pa == ~0ull || uc_mem_read(vm->uc, va + i * PAGE, &probe, 1) != UC_ERR_OK) {
             vw_fail(vm, "%s: page 0x%" PRIx64 " of MDL 0x%" PRIx64 " is not valid memory%s", who,

@@ -402,6 +402,8 @@ bool vw_thread_close_handle(struct vm *vm, uint64_t handle)
 void vw_ObReferenceObjectByHandle(struct vm *vm, const struct vw_api *api)
 {
     struct vw_thread *t = by_handle(vm, vw_arg(vm, api, 0));
+    if (t == NULL && vw_ob_reference_user_handle(vm, api))
+        return; /* a user-mode process's event (k_ob.c) */
     if (t == NULL) {
         vw_set_return(vm, STATUS_INVALID_HANDLE);
         return;

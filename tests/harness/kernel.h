@@ -213,6 +213,14 @@ struct vw_kernel {
     /* Object references taken by IoGetAttachedDeviceReference and not yet
      * dropped; driver-built synchronous IRPs (k_iomisc.c). */
     int object_refs;
+    /* User-mode handles to kernel objects (k_ob.c) and the requesting
+     * process's bitness (IoIs32bitProcess). */
+    struct {
+        gva_t object;
+        bool live;
+    } handles[40];
+    unsigned handle_count;
+    bool process_32bit;
     gva_t sync_irps[8];
     unsigned sync_irp_count;
     gva_t interface_names[8];
@@ -296,6 +304,16 @@ bool vw_dpc_drain(struct vm *vm);
 bool vw_dpc_queued_in(struct vm *vm, gva_t start, uint64_t len);
 /* DMA (k_dma.c). */
 unsigned vw_dma_report_leaks(struct vm *vm);
+/* Objects by handle (k_ob.c): a user-mode process's event, as a handle
+ * value for IOCTLs, and its KEVENT (to check vw_event_signalled). */
+uint64_t vw_user_event(struct vm *vm, gva_t *event);
+/* ObReferenceObjectByHandle for a handle vw_user_event gave: true when
+ * HANDLE is one (the call is then answered), false otherwise. */
+bool vw_ob_reference_user_handle(struct vm *vm, const struct vw_api *api);
+/* What a data import's slot holds (VW_DATA in the API table). */
+struct vw_import;
+uint64_t vw_data_import_value(struct vm *vm, const struct vw_import *imp);
+
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
 unsigned vw_registry_report_leaks(struct vm *vm);
@@ -437,6 +455,7 @@ vw_api_fn vw_KeStallExecutionProcessor, vw_KeQueryInterruptTime, vw_KeQuerySyste
 vw_api_fn vw_IoGetAttachedDeviceReference, vw_ObfDereferenceObject, vw_IoBuildSynchronousFsdRequest,
     vw_IoRegisterDeviceInterface, vw_IoSetDeviceInterfaceState, vw_RtlFreeUnicodeString,
     vw_RtlInitUnicodeString, vw_RtlCmDecodeMemIoResource, vw_PoSetPowerState, vw_PoRequestPowerIrp;
+vw_api_fn vw_IoIs32bitProcess, vw_DataImportCalled;
 vw_api_fn vw_IoOpenDeviceRegistryKey, vw_ZwQueryValueKey, vw_ZwClose;
 vw_api_fn vw_IoCreateSymbolicLink, vw_IoDeleteSymbolicLink;
 vw_api_fn vw_IoAcquireCancelSpinLock, vw_IoReleaseCancelSpinLock;

@@ -265,7 +265,16 @@ static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks)
                 return false;
             }
             const struct vw_import *imp = &vm->imports[vm->import_count - 1];
-            write_slot(vm, thunks + (imp->slot - vm->map.thunks), imp->api);
+            if (imp->api != NULL && imp->api->cc == VW_DATA) {
+                /* The slot is the variable: it points at its own second
+                 * half, which holds the value the variable points to
+                 * (ExEventObjectType is a POBJECT_TYPE *). */
+                uint64_t inner = imp->slot + 8, value = vw_data_import_value(vm, imp);
+                memcpy(thunks + (imp->slot - vm->map.thunks), &inner, ps);
+                memcpy(thunks + (imp->slot - vm->map.thunks) + 8, &value, ps);
+            } else {
+                write_slot(vm, thunks + (imp->slot - vm->map.thunks), imp->api);
+            }
             memcpy(pe->img + iat_at, &imp->slot, ps);
         }
     }

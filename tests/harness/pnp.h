@@ -52,6 +52,17 @@ uint32_t vw_close(struct vm *vm, gva_t pdo);
 uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint32_t in_len,
                   void *out, uint32_t out_len, uint64_t *info);
 uint32_t vw_read_request(struct vm *vm, gva_t pdo, void *out, uint32_t len, uint64_t *info);
+/* A handle of a user-mode process: CREATE with a fresh FILE_OBJECT (returned,
+ * 0 on failure), IOCTLs on it from user mode (RequestorMode UserMode), and
+ * its last close: IRP_MJ_CLEANUP (in the process) then IRP_MJ_CLOSE. */
+gva_t vw_open(struct vm *vm, gva_t pdo, uint32_t *status);
+uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                       uint32_t in_len, void *out, uint32_t out_len, uint64_t *info);
+uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file);
+/* The same from a kernel-mode client of the device (RequestorMode
+ * KernelMode), e.g. another driver holding a file object. */
+uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                              uint32_t in_len, void *out, uint32_t out_len, uint64_t *info);
 uint32_t vw_cleanup(struct vm *vm, gva_t pdo);
 
 /* A request the driver may keep pending (IRP_MJ_READ 3 / WRITE 4, buffered

@@ -60,12 +60,21 @@ void *vw_ram_host(struct vm *vm, uint64_t pa, uint64_t len)
     return vm->ram.host + pa;
 }
 
+uint64_t vw_ram_reserve(struct vm *vm, uint64_t len)
+{
+    struct vw_ram *ram = &vm->ram;
+    if (len == 0 || (len & 0xfff) != 0 || len > VW_MM_PAGES_BASE / 2 - ram->reserved)
+        return ~0ull;
+    ram->reserved += len;
+    return VW_MM_PAGES_BASE - ram->reserved; /* just below the MDL page area */
+}
+
 bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len)
 {
     uint64_t pa = vw_ram_pa(vm, va);
     void *host = vw_ram_host(vm, pa, len);
     /* The top of RAM is the page area of MmAllocatePagesForMdlEx. */
-    if (pa == ~0ull || host == NULL || pa + len > VW_MM_PAGES_BASE) {
+    if (pa == ~0ull || host == NULL || pa + len > VW_MM_PAGES_BASE - vm->ram.reserved) {
         vw_fail(vm, "guest RAM exhausted (0x%" PRIx64 "+0x%" PRIx64 ")", va, len);
         return false;
     }

@@ -20,5 +20,9 @@ void vw_ram_unmap(struct vm *vm, gva_t va, uint64_t len);
 /* Physical address of a pool-window VA, and back; ~0 when outside. */
 uint64_t vw_ram_pa(struct vm *vm, gva_t va);
 gva_t vw_ram_va(struct vm *vm, uint64_t pa);
+/* Take LEN bytes (page multiple) from the top of RAM for a device whose
+ * memory is RAM (a shared-memory BAR): its physical address, or ~0 when
+ * RAM is short.  The pool never hands these pages out. */
+uint64_t vw_ram_reserve(struct vm *vm, uint64_t len);
 /* Host view of [pa, pa+len), or NULL when it is not all RAM. */
 void *vw_ram_host(struct vm *vm, uint64_t pa, uint64_t len);

@@ -15,6 +15,7 @@
 #define IRP_MJ_WRITE          0x04
 #define IRP_MJ_CLEANUP        0x12
 #define IRP_MJ_DEVICE_CONTROL 0x0e
+#define USER_MODE             1
 #define IRP_BUFFERED_IO       0x10
 
 struct request {
@@ -23,12 +24,17 @@ struct request {
     void *out;
     uint64_t *info;
     gva_t buffer;
+    gva_t file;   /* FILE_OBJECT of a handle (vw_open), or 0 */
+    uint8_t mode; /* RequestorMode */
 };
 
 static void fill(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
 {
     const struct request *r = ctx;
     uint64_t len = r->in_len > r->out_len ? r->in_len : r->out_len;
+    if (r->file != 0)
+        vw_wrptr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, FileObject), r->file);
+    vw_wr(vm, irp + VW_OFFSET(vm, IRP, RequestorMode), r->mode, 1);
     if (r->buffer != 0) {
         vw_wrptr(vm, irp + VW_OFFSET(vm, IRP, AssociatedIrp.SystemBuffer), r->buffer);
         vw_wr(vm, irp + VW_OFFSET(vm, IRP, Flags), IRP_BUFFERED_IO, 4);
@@ -103,13 +109,46 @@ uint32_t vw_cleanup(struct vm *vm, gva_t pdo)
 uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint32_t in_len,
                   void *out, uint32_t out_len, uint64_t *info)
 {
-    struct request r = {code, in_len, out_len, in, out, info, 0};
+    struct request r = {code, in_len, out_len, in, out, info, 0, 0, 0};
     return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+}
+
+gva_t vw_open(struct vm *vm, gva_t pdo, uint32_t *status)
+{
+    struct request r = {0};
+    r.file = vw_kalloc(vm, VW_SIZEOF(vm, FILE_OBJECT));
+    r.mode = USER_MODE;
+    *status = send(vm, pdo, IRP_MJ_CREATE, &r);
+    return *status == VW_STATUS_SUCCESS ? r.file : 0;
+}
+
+uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                       uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
+{
+    struct request r = {code, in_len, out_len, in, out, info, 0, file, USER_MODE};
+    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+}
+
+uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
+                              uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
+{
+    struct request r = {code, in_len, out_len, in, out, info, 0, file, 0};
+    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+}
+
+uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file)
+{
+    struct request cleanup = {0}, close = {0};
+    cleanup.file = close.file = file;
+    cleanup.mode = USER_MODE;
+    uint32_t status = send(vm, pdo, IRP_MJ_CLEANUP, &cleanup);
+    uint32_t close_status = send(vm, pdo, IRP_MJ_CLOSE, &close);
+    return status != VW_STATUS_SUCCESS ? status : close_status;
 }
 
 uint32_t vw_read_request(struct vm *vm, gva_t pdo, void *out, uint32_t len, uint64_t *info)
 {
-    struct request r = {0, 0, len, NULL, out, info, 0};
+    struct request r = {0, 0, len, NULL, out, info, 0, 0, 0};
     return send(vm, pdo, IRP_MJ_READ, &r);
 }
 
@@ -141,9 +180,10 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     a->len = len;
     a->out = out;
     a->major = major;
-    struct request r = {
-        0,        major == IRP_MJ_WRITE ? len : 0, major == IRP_MJ_READ ? len : 0, in, NULL, NULL,
-        a->buffer};
+    struct request r = {.in_len = major == IRP_MJ_WRITE ? len : 0,
+                        .out_len = major == IRP_MJ_READ ? len : 0,
+                        .in = in,
+                        .buffer = a->buffer};
     vw_irp_set_status(vm, a->irp, VW_STATUS_NOT_SUPPORTED);
     gva_t stack = vw_irp_next_stack(vm, a->irp);
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);

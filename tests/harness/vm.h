@@ -47,6 +47,7 @@ struct vw_ram {
     int fd;
     uint8_t *host;
     uint64_t size;
+    uint64_t reserved; /* top bytes given to devices (vw_ram_reserve), not to the pool */
 };
 
 struct vw_image {
