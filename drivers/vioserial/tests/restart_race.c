@@ -1,10 +1,10 @@
 /*
- * The restart work item against PnP: the device asks for a reset, the DPC
- * queues the work item that restarts it, and a QUERY_STOP + STOP (another
- * thread, vw_on_worker_point) lands while the work item runs, after it has
+ * The restart work item against PnP and power: the device asks for a
+ * reset, the DPC queues the work item that restarts it, and a QUERY_STOP +
+ * STOP or a D3 (another thread, vw_on_worker_point) lands while the work item runs, after it has
  * looked at the device state.  The stop must win: the device stays reset
  * while stopped, nothing touches the released BARs or leaks the buffers
- * the stop freed, and START brings the port back.
+ * the stop freed, and START (or D0) brings the port back.
  *
  * Points inside the work item's restart (once it holds StateMutex) are not
  * swept: there the stop waits for the restart to finish, which a nested
@@ -17,14 +17,19 @@
 
 struct race {
     struct vcon *c;
+    bool d3; /* D3 instead of QUERY_STOP + STOP */
     bool stopped;
 };
 
 static void stop_now(struct vm *vm, void *ctx)
 {
     struct race *r = ctx;
-    VW_EXPECT(vm, vw_pnp(vm, r->c->dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP");
-    VW_EXPECT(vm, vw_pnp(vm, r->c->dev->pdo, VW_IRP_MN_STOP_DEVICE) == 0, "STOP failed");
+    if (r->d3) {
+        VW_EXPECT(vm, vw_power_set_device(vm, r->c->dev->pdo, 4) == 0, "D3 failed");
+    } else {
+        VW_EXPECT(vm, vw_pnp(vm, r->c->dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP");
+        VW_EXPECT(vm, vw_pnp(vm, r->c->dev->pdo, VW_IRP_MN_STOP_DEVICE) == 0, "STOP failed");
+    }
     r->stopped = true;
 }
 
@@ -42,7 +47,7 @@ static void round_trip(struct vm *vm, struct vcon *c, gva_t ga)
 
 /* SKIP 0: the stop lands before the work item looks at the state; 1: just
  * after it decided to restart (the first kernel entry after that). */
-static void stop_during_restart(struct vm *vm, unsigned skip)
+static void stop_during_restart(struct vm *vm, unsigned skip, bool d3)
 {
     struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
     if (c == NULL)
@@ -50,7 +55,7 @@ static void stop_during_restart(struct vm *vm, unsigned skip)
     vcon_port_add(c, 1, GA, true);
     if (!vcon_start(vm, c))
         return;
-    struct race r = {c, false};
+    struct race r = {c, d3, false};
 
     vmodel_needs_reset(c->dev->model);
     vmodel_config_changed(c->dev->model);
@@ -61,13 +66,16 @@ static void stop_during_restart(struct vm *vm, unsigned skip)
         return;
     VW_EXPECT(vm, r.stopped, "the stop never landed inside the restart work item");
     VW_EXPECT(vm, vmodel_status(c->dev->model) == 0,
-              "the device runs (status 0x%02x) while PnP has it stopped",
+              "the device runs (status 0x%02x) while stopped or in D3",
               vmodel_status(c->dev->model));
     VW_EXPECT(vm, c->device_ready_count == 1, "restarted behind the stop (DEVICE_READY x%u)",
               c->device_ready_count);
-    VW_EXPECT(vm, vcon_open_name(vm, GA) == 0, "link left while stopped");
+    VW_EXPECT(vm, vcon_open_name(vm, GA) == 0, "link left while stopped or in D3");
 
-    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START after the stop");
+    if (d3)
+        VW_EXPECT(vm, vw_power_set_device(vm, c->dev->pdo, 1) == 0, "D0 after D3");
+    else
+        VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START after the stop");
     vw_run(vm);
     gva_t ga = vcon_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after START");
@@ -80,10 +88,15 @@ static void stop_during_restart(struct vm *vm, unsigned skip)
 
 VW_SCENARIO("vioser", stop_before_restart_looks, NULL)
 {
-    stop_during_restart(vm, 0);
+    stop_during_restart(vm, 0, false);
 }
 
 VW_SCENARIO("vioser", stop_after_restart_decided, NULL)
 {
-    stop_during_restart(vm, 1);
+    stop_during_restart(vm, 1, false);
+}
+
+VW_SCENARIO("vioser", d3_after_restart_decided, NULL)
+{
+    stop_during_restart(vm, 1, true);
 }
