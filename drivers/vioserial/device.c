@@ -119,16 +119,18 @@ static int VioserLayoutBuffers(PVIOSER_DEVICE Dev)
     return 0;
 }
 
-NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
+/* Bring the device up (StateMutex held).  RESTART: called by the restart
+ * work item, not by PnP or power. */
+NTSTATUS VioserDeviceUp(PVIOSER_DEVICE Dev, BOOLEAN Restart)
 {
-    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+    PVIOSER_DEVICE dev = Dev;
+    PVW_DEVICE Device = Dev->Vw;
     struct virtio_device *vdev = &dev->Virtio.Dev;
     uint64_t features = 0;
     KIRQL irql;
     int rc;
 
-    (void)Previous;
-    if (!dev->Restarting)
+    if (!Restart)
         dev->Restarts = 0; /* PnP or power: a fresh start */
     rc = virtio_negotiate(vdev, VIOSER_FEATURES, &features);
     if (rc != 0)
@@ -167,7 +169,7 @@ NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     KeReleaseSpinLock(&dev->Lock, irql);
     rc = virtio_device_ready(vdev);
     if (rc != 0) {
-        VioserD0Exit(Device, PowerDeviceD3);
+        VioserDeviceDown(dev);
         return VwVirtioStatus(rc);
     }
 
@@ -199,14 +201,14 @@ fail:
     return rc == VIRTIO_EPROTO ? STATUS_DEVICE_CONFIGURATION_ERROR : VwVirtioStatus(rc);
 }
 
-/* Take the device down: requests fail, the device is reset, rings freed. */
-NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+/* Take the device down (StateMutex held): requests fail, the device is
+ * reset, rings freed. */
+VOID VioserDeviceDown(PVIOSER_DEVICE Dev)
 {
-    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+    PVIOSER_DEVICE dev = Dev;
     LIST_ENTRY done;
     KIRQL irql;
 
-    (void)Target;
     InitializeListHead(&done);
     KeAcquireSpinLock(&dev->Lock, &irql);
     BOOLEAN hadQueues = dev->QueuesReady;
@@ -226,6 +228,29 @@ NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
         }
     }
     VioserSyncPorts(dev, FALSE);
+}
+
+/* The framework's callbacks (PnP START/STOP/removal, power): the same
+ * steps as the restart work item, never at the same time (StateMutex). */
+NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
+{
+    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+
+    (void)Previous;
+    KeWaitForSingleObject(&dev->StateMutex, Executive, KernelMode, FALSE, NULL);
+    NTSTATUS status = VioserDeviceUp(dev, FALSE);
+    KeSetEvent(&dev->StateMutex, IO_NO_INCREMENT, FALSE);
+    return status;
+}
+
+NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+{
+    PVIOSER_DEVICE dev = VioserFromDevice(Device);
+
+    (void)Target;
+    KeWaitForSingleObject(&dev->StateMutex, Executive, KernelMode, FALSE, NULL);
+    VioserDeviceDown(dev);
+    KeSetEvent(&dev->StateMutex, IO_NO_INCREMENT, FALSE);
     return STATUS_SUCCESS;
 }
 

@@ -17,6 +17,7 @@ static NTSTATUS VioserAddDevice(PVW_DEVICE Device)
     dev->Instance = (ULONG)InterlockedIncrement(&VioserInstances) - 1;
     KeInitializeSpinLock(&dev->Lock);
     KeInitializeEvent(&dev->PortMutex, SynchronizationEvent, TRUE);
+    KeInitializeEvent(&dev->StateMutex, SynchronizationEvent, TRUE);
     for (ULONG i = 0; i < VIOSER_MAX_PORTS; i++) {
         dev->Ports[i].Id = i;
         InitializeListHead(&dev->Ports[i].Reads);

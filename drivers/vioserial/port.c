@@ -129,6 +129,17 @@ VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
     KeSetEvent(&Dev->PortMutex, IO_NO_INCREMENT, FALSE);
 }
 
+/* Broken and up (Lock): the DPC asked for a restart nobody has done. */
+static BOOLEAN VioserRestartWanted(PVIOSER_DEVICE Dev)
+{
+    KIRQL irql;
+
+    KeAcquireSpinLock(&Dev->Lock, &irql);
+    BOOLEAN wanted = Dev->Broken && Dev->QueuesReady;
+    KeReleaseSpinLock(&Dev->Lock, irql);
+    return wanted;
+}
+
 /* The work item the DPC queues: restart a broken device, then sync. */
 VOID NTAPI VioserSyncWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
 {
@@ -140,22 +151,33 @@ VOID NTAPI VioserSyncWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     dev->SyncQueued = FALSE;
     BOOLEAN restart = dev->Broken && dev->QueuesReady;
     KeReleaseSpinLock(&dev->Lock, irql);
-    if (restart && dev->Vw->DevicePower == PowerDeviceD0 && dev->Vw->PnpState == VwStarted) {
-        VioserD0Exit(dev->Vw, PowerDeviceD0);
-        /* A device that breaks again at once is not restarted for ever. */
-        if (++dev->Restarts > VIOSER_MAX_RESTARTS) {
-            VwError(dev->Vw,
-                    "%u restarts without data moving: the device stays down until "
-                    "it is restarted (disable/enable)",
-                    VIOSER_MAX_RESTARTS);
-            virtio_device_fail(&dev->Virtio.Dev);
-        } else {
-            VwError(dev->Vw, "restarting the device");
-            dev->Restarting = TRUE;
-            if (!NT_SUCCESS(VioserD0Entry(dev->Vw, PowerDeviceD0)))
-                VwError(dev->Vw, "restart failed: the ports stay down until the device restarts");
-            dev->Restarting = FALSE;
+    if (restart) {
+        /* Why StateMutex: PnP (STOP, SURPRISE_REMOVAL, REMOVE) and power
+         * take the device down on their own threads, at any moment of this
+         * restart, and then release the BARs and the buffers.  With the
+         * callbacks waiting on the same mutex, a stop either comes first
+         * (and the look again below sees QueuesReady FALSE: nothing to
+         * restart, the next D0Entry starts afresh) or waits until the
+         * restart is over and takes down the restarted device.  The same
+         * holds for this work item queued again while it runs. */
+        KeWaitForSingleObject(&dev->StateMutex, Executive, KernelMode, FALSE, NULL);
+        if (VioserRestartWanted(dev) && dev->Vw->PnpState != VwSurpriseRemoved) {
+            VioserDeviceDown(dev);
+            /* A device that breaks again at once is not restarted for ever. */
+            if (++dev->Restarts > VIOSER_MAX_RESTARTS) {
+                VwError(dev->Vw,
+                        "%u restarts without data moving: the device stays down until "
+                        "it is restarted (disable/enable)",
+                        VIOSER_MAX_RESTARTS);
+                virtio_device_fail(&dev->Virtio.Dev);
+            } else {
+                VwError(dev->Vw, "restarting the device");
+                if (!NT_SUCCESS(VioserDeviceUp(dev, TRUE)))
+                    VwError(dev->Vw,
+                            "restart failed: the ports stay down until the device restarts");
+            }
         }
+        KeSetEvent(&dev->StateMutex, IO_NO_INCREMENT, FALSE);
     }
     VioserSyncPorts(dev, FALSE);
     IoReleaseRemoveLock(&dev->Vw->RemoveLock, dev->SyncItem);

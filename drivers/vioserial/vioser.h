@@ -107,7 +107,6 @@ struct _VIOSER_DEVICE {
     BOOLEAN QueuesReady; /* the rings exist and the DPC may use them */
     BOOLEAN Running;     /* DRIVER_OK and accepting requests */
     BOOLEAN Broken;      /* the device misbehaved: requests fail until restart */
-    BOOLEAN Restarting;  /* D0Entry called by the restart, not by PnP/power */
     ULONG Restarts;      /* restarts since data last moved */
 
     struct virtio_dma Shared; /* control and port buffers */
@@ -120,6 +119,10 @@ struct _VIOSER_DEVICE {
 
     KSPIN_LOCK Lock;
     KEVENT PortMutex; /* serialises VioserSyncPorts (synchronization event) */
+    /* Serialises bringing the device up and down (synchronization event):
+     * the D0Entry/D0Exit callbacks PnP and power call, and the restart work
+     * item.  Taken before PortMutex, never the other way round. */
+    KEVENT StateMutex;
     PIO_WORKITEM SyncItem;
     BOOLEAN SyncQueued;
 };
@@ -142,6 +145,8 @@ NTSTATUS VioserPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources);
 VOID VioserReleaseHardware(PVW_DEVICE Device);
 NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous);
 NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target);
+NTSTATUS VioserDeviceUp(PVIOSER_DEVICE Dev, BOOLEAN Restart); /* StateMutex held */
+VOID VioserDeviceDown(PVIOSER_DEVICE Dev);                    /* StateMutex held */
 BOOLEAN VioserIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc);
 VOID VioserDpc(PVW_DEVICE Device, ULONG MessageId);
 

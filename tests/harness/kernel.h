@@ -192,6 +192,9 @@ struct vw_kernel {
     uint64_t sched_rng; /* seeded injection points; 0 = every point */
     vw_on_wait_fn *on_wait;
     void *on_wait_ctx;
+    vw_on_wait_fn *on_worker_point; /* vw_on_worker_point: once, after ..._skip points */
+    void *on_worker_point_ctx;
+    unsigned on_worker_point_skip;
 
     /* Virtual time in 100 ns units since boot (k_time.c). */
     uint64_t interrupt_time;

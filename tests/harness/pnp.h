@@ -99,6 +99,13 @@ void vw_sched_seed(struct vm *vm, uint64_t seed);
 /* Run FN once, from inside the next wait of the driver that would block:
  * another thread acting while a request is in flight. */
 void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *ctx);
+/* Run FN once from inside a work item, at a scheduling point (a kernel
+ * entry at PASSIVE_LEVEL) after SKIP such points: another thread acting
+ * while the worker is between two steps that need no wait (a PnP request
+ * landing after a work item checked the device state).  FN runs nested in
+ * the work item, so it cannot wait for that work item to finish. */
+void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, void *ctx),
+                        void *ctx);
 /* Let UNITS of virtual time (100 ns each) pass with the driver idle:
  * timers fire in order, their DPCs and queued work items run. */
 void vw_run_for(struct vm *vm, uint64_t units_100ns);

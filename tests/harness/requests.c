@@ -158,6 +158,14 @@ void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *
     vm->k->on_wait_ctx = ctx;
 }
 
+void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, void *ctx),
+                        void *ctx)
+{
+    vm->k->on_worker_point = fn;
+    vm->k->on_worker_point_ctx = ctx;
+    vm->k->on_worker_point_skip = skip;
+}
+
 /* Requests left pending: the IRP stays with the driver until it completes
  * it (vw_io_async_complete, from IoCompleteRequest) or the scenario
  * cancels it.  The record is the scenario's and must outlive the request. */

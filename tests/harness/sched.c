@@ -59,10 +59,28 @@ static bool round_once(struct vm *vm, bool seeded)
     return busy && !vm->failed;
 }
 
+/* vw_on_worker_point: the other thread's action, at the chosen point. */
+static void worker_point(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->on_worker_point == NULL || k->in_worker == 0 || vm->irql != VW_PASSIVE_LEVEL)
+        return;
+    if (k->on_worker_point_skip > 0) {
+        k->on_worker_point_skip--;
+        return;
+    }
+    vw_on_wait_fn *fn = k->on_worker_point;
+    k->on_worker_point = NULL;
+    fn(vm, k->on_worker_point_ctx);
+}
+
 void vw_sched_point(struct vm *vm)
 {
     struct vw_kernel *k = vm->k;
     if (vm->failed || k->in_sched)
+        return;
+    worker_point(vm);
+    if (vm->failed)
         return;
     k->in_sched = true;
     /* Interrupts queued by DPCs (a DPC that kicks the device) are delivered

@@ -313,12 +313,6 @@ void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx)
     m->irq_ctx = ctx;
 }
 
-void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx)
-{
-    m->gate = fn;
-    m->gate_ctx = ctx;
-}
-
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx)
 {
     m->cfg_write = fn;

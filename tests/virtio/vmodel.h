@@ -105,17 +105,11 @@ struct vmodel_req {
 typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
 
 /** Handler result: the device cannot take the request yet (a receive
- *  buffer with no data to put in it, a full host-side buffer); it stays in
- *  the ring, and the queue is not looked at again before the next step. */
+ *  buffer with no data to put in it, a full host-side buffer, a virtio-input
+ *  event buffer with no event); it stays in the ring, untouched, and the
+ *  queue is not looked at again before the next step.  The one way a model
+ *  holds buffers until it has something for them. */
 #define VMODEL_LATER 0xffffffffu
-
-/**
- * Consumption gate: the device takes the next available request of QUEUE
- * only when it returns true (a device that holds buffers until it has
- * something to put in them, like the virtio-input event queue). Default:
- * always.
- */
-typedef bool (*vmodel_gate_fn)(void *ctx, uint16_t queue);
 
 /**
  * Device-configuration write hook: called after the driver wrote WIDTH
@@ -143,7 +137,6 @@ void vmodel_destroy(struct vmodel *m);
 void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b);
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
-void vmodel_set_gate(struct vmodel *m, vmodel_gate_fn fn, void *ctx);
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
 /** Current device configuration bytes (for a cfg-write hook to answer) */
 uint8_t *vmodel_device_cfg(struct vmodel *m);

@@ -82,20 +82,16 @@ static void answer(void *ctx, uint32_t off, unsigned width)
     cfg[2] = size;
 }
 
-/* Event buffers are taken only when there is an event for them. */
-static bool gate(void *ctx, uint16_t queue)
-{
-    struct vinput *vi = ctx;
-    return queue != 0 || vi->fifo_count != 0;
-}
-
 static uint32_t handle(void *ctx, const struct vmodel_req *req)
 {
     struct vinput *vi = ctx;
     uint8_t raw[8];
 
     if (req->queue == 0) {
-        if (req->nsegs != 1 || !req->segs[0].write || req->segs[0].len < 8 || vi->fifo_count == 0)
+        /* Event buffers are taken only when there is an event for them. */
+        if (vi->fifo_count == 0)
+            return VMODEL_LATER;
+        if (req->nsegs != 1 || !req->segs[0].write || req->segs[0].len < 8)
             return 0;
         const struct vinput_event *e = &vi->fifo[vi->fifo_head];
         raw[0] = (uint8_t)e->type, raw[1] = (uint8_t)(e->type >> 8);
@@ -156,7 +152,6 @@ void vinput_init(struct vinput *vi, struct vmodel *m, unsigned kinds)
         vi->abs_max[0] = vi->abs_max[1] = 0x7fff; /* QEMU's tablet range */
     }
     vmodel_set_handler(m, handle, vi);
-    vmodel_set_gate(m, gate, vi);
     vmodel_set_cfg_write(m, answer, vi);
 }
 

@@ -67,8 +67,6 @@ struct vmodel {
     void *handler_ctx;
     vmodel_irq_fn irq;
     void *irq_ctx;
-    vmodel_gate_fn gate;
-    void *gate_ctx;
     vmodel_cfg_write_fn cfg_write;
     void *cfg_write_ctx;
     struct vmodel_stats stats;

@@ -319,9 +319,6 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     while (q->last_avail != avail_idx) {
         uint16_t head = rd16(avail + 4 + 2u * (q->last_avail & (num - 1)));
 
-        if (m->gate != NULL && !m->gate(m->gate_ctx, qi))
-            break;
-
         if (q->npending >= m->cfg.queue_max) {
             vmodel_error(m, "more requests in flight than the ring holds");
             return 0;
@@ -426,8 +423,6 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
 
         flags = rd16(desc + 16u * pos + 14);
         if (!(((flags & P_AVAIL) != 0) == wrap && ((flags & P_USED) != 0) != wrap))
-            break;
-        if (m->gate != NULL && !m->gate(m->gate_ctx, qi))
             break;
         barrier();
         memset(&c, 0, sizeof(c));
