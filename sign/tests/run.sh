@@ -18,11 +18,16 @@ ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 ca=$keydir/ca.pem
 
-# --- INF linter: each malformed INF gives exactly its one error.
+# --- INF linter: each malformed INF gives exactly its one error.  The
+# package directory the INFs are checked against holds the one file they
+# copy (only its presence matters); @PKG@ in an expectation names it.
+lintpkg=$work/lintpkg
+mkdir -p "$lintpkg"
+echo "not a real image: inflint only checks that the file is there" >"$lintpkg/lintdrv.sys"
 for inf in sign/tests/lint/*.inf; do
-	want=$(sed -n '1s/^; expect: //p' "$inf")
+	want=$(sed -n '1s/^; expect: //p' "$inf" | sed "s|@PKG@|$lintpkg|")
 	case $want in nothing*) want= ;; *) want="$inf:$want" ;; esac
-	got=$($b/host/inflint --arch amd64 --dir sign/tests/lint/pkg "$inf")
+	got=$($b/host/inflint --arch amd64 --dir "$lintpkg" "$inf")
 	if [ "$got" = "$want" ]; then ok "inflint $inf"; else bad "inflint $inf: got '$got', want '$want'"; fi
 done
 
