@@ -197,20 +197,19 @@ static void t_reset_wait(void)
 /** A surprise-removed device (all reads 0xff) is gone at once, not after the timeout */
 static void t_removed(void)
 {
-    struct vmodel_behaviour removed = {.removed = true}, normal = {0};
     struct vmodel_config mc;
     struct bed b;
 
     bed_default_config(&mc);
     CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO, 0, 1, 0, 0), 0);
-    vmodel_set_behaviour(b.m, &removed);
+    vmodel_set_removed(b.m, true);
     CHECK(virtio_device_needs_reset(&b.dev));
     CHECK_EQ(b.dev.broken, VIRTIO_VIOL_GONE);
     CHECK_EQ(b.h.last_violation, VIRTIO_VIOL_GONE);
     b.h.delay_total_us = 0;
     CHECK_EQ(virtio_device_reset(&b.dev), VIRTIO_ENODEV);
     CHECK_EQ(b.h.delay_total_us, 0);
-    vmodel_set_behaviour(b.m, &normal);
+    vmodel_set_removed(b.m, false);
     bed_fini(&b);
 }
 

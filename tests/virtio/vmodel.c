@@ -198,7 +198,7 @@ uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
     uint32_t v = 0;
     unsigned i;
 
-    if (m->beh.removed)
+    if (m->removed)
         return width >= 4 ? ~0u : (1u << (8 * width)) - 1;
     for (i = 0; i < width; i++)
         if (off + i < sizeof(m->pcicfg))
@@ -299,6 +299,11 @@ void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b)
 {
     m->beh = *b;
     m->churn_left = b->config_churn;
+}
+
+void vmodel_set_removed(struct vmodel *m, bool removed)
+{
+    m->removed = removed;
 }
 
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx)
@@ -734,7 +739,7 @@ uint64_t vmodel_bar_read(struct vmodel *m, unsigned bar, uint64_t off, unsigned 
         return ~0ull;
     }
     /* A removed PCI function answers every read with all ones */
-    if (m->beh.removed)
+    if (m->removed)
         return width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
     if (bar == VMODEL_LEGACY_BAR && m->bar_io[bar])
         return legacy_read(m, off, width);
@@ -759,7 +764,7 @@ void vmodel_bar_write(struct vmodel *m, unsigned bar, uint64_t off, unsigned wid
         vmodel_error(m, "write outside BAR %u at %#llx", bar, (unsigned long long)off);
         return;
     }
-    if (m->beh.removed)
+    if (m->removed)
         return;
     if (bar == VMODEL_LEGACY_BAR && m->bar_io[bar]) {
         legacy_write(m, off, width, val);
@@ -793,7 +798,7 @@ unsigned vmodel_run(struct vmodel *m)
     uint16_t i;
 
     m->step++;
-    if (!(m->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+    if (m->removed || !(m->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
         (m->status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
         return 0;
     for (i = 0; i < m->cfg.num_queues; i++)

@@ -79,7 +79,6 @@ struct vmodel_behaviour {
     uint32_t reset_delay;    /**< Status reads before a reset completes; ~0 = never */
     bool refuse_features_ok; /**< Never accept FEATURES_OK */
     uint32_t config_churn;   /**< config_generation changes on this many reads (~0 = forever) */
-    bool removed;            /**< Surprise-removed: reads return all ones, writes vanish */
 };
 
 /** One guest request as the device sees it */
@@ -135,6 +134,12 @@ struct vmodel_stats {
 struct vmodel *vmodel_create(const struct vmodel_config *cfg);
 void vmodel_destroy(struct vmodel *m);
 void vmodel_set_behaviour(struct vmodel *m, const struct vmodel_behaviour *b);
+/**
+ * Surprise removal (or putting the function back): a removed PCI function
+ * answers every config-space and BAR read with all ones, drops writes and
+ * touches no ring.
+ */
+void vmodel_set_removed(struct vmodel *m, bool removed);
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);

@@ -44,6 +44,7 @@ struct vmodel_dma_region {
 struct vmodel {
     struct vmodel_config cfg;
     struct vmodel_behaviour beh;
+    bool removed; /* vmodel_set_removed */
     uint64_t rng;
     uint64_t step;
     uint8_t pcicfg[256];
