@@ -1,0 +1,51 @@
+#!/bin/sh
+# Usage: tests/results/run.sh WORKDIR
+# The result plumbing of `make check` (tests/run-check, tests/summary) on
+# planted groups: each way a group can hide a failure must count as one.
+set -u
+work=$1
+. tests/lib.sh
+rm -rf "$work"
+mkdir -p "$work"
+
+# plant NAME SHELL-BODY: run a fake group through run-check into $work.
+plant() {
+	B=$work tests/run-check "$1" sh -c "$2" >/dev/null 2>&1
+}
+# total LOG...: the summary's closing line for those groups.
+total() {
+	tests/summary "$@" 2>/dev/null | tail -n 1
+}
+
+plant good 'echo "3 passed, 0 failed"'
+plant leak 'echo "3 passed, 0 failed"; echo "ERROR: LeakSanitizer"; exit 23'
+plant crash 'echo "2 passed, 0 failed"; kill -SEGV $$'
+plant noline 'echo all fine'
+plant nothing 'echo "0 passed, 0 failed"'
+plant counted 'echo "1 passed, 2 failed"; exit 1'
+
+c=$work/check
+[ "$(total $c/good.log)" = "3 passed, 0 failed" ] &&
+	ok "a clean group passes" || fail "a clean group: $(total $c/good.log)"
+[ "$(cat $c/good.log.exit)" = 0 ] && [ -s $c/good.log.time ] &&
+	ok "run-check records exit status and time" || fail "no .exit/.time"
+[ "$(total $c/good.log $c/leak.log)" = "6 passed, 1 failed" ] &&
+	ok "a non-zero exit after the closing line fails" ||
+	fail "leak after summary line: $(total $c/good.log $c/leak.log)"
+[ "$(total $c/crash.log)" = "2 passed, 1 failed" ] &&
+	ok "a crash after the closing line fails" || fail "crash: $(total $c/crash.log)"
+[ "$(total $c/noline.log)" = "0 passed, 1 failed" ] &&
+	ok "a group without a closing line fails" || fail "noline: $(total $c/noline.log)"
+[ "$(total $c/nothing.log)" = "0 passed, 1 failed" ] &&
+	ok "a group that ran nothing fails" || fail "nothing: $(total $c/nothing.log)"
+[ "$(total $c/counted.log)" = "1 passed, 2 failed" ] &&
+	ok "failures a group counts itself are not doubled" || fail "counted: $(total $c/counted.log)"
+[ "$(total $c/missing.log)" = "0 passed, 1 failed" ] &&
+	ok "a group that never ran fails" || fail "missing: $(total $c/missing.log)"
+tests/summary $c/good.log >/dev/null 2>&1 &&
+	ok "summary exits 0 when all passed" || fail "summary exit on success"
+tests/summary $c/leak.log >/dev/null 2>&1 &&
+	fail "summary exits 0 with a failing group" || ok "summary exits non-zero on failure"
+tests/summary $c/good.log 2>/dev/null | grep -q '^group good .* exit 0 ' &&
+	ok "per-group line with exit and time" || fail "no per-group line"
+finish
