@@ -6,6 +6,8 @@ VIRTIO_CORE_SRCS := \
 	common/virtio/virtqueue.c \
 	common/virtio/virtqueue_split.c \
 	common/virtio/virtqueue_packed.c \
+	common/virtio/virtqueue_req.c \
+	common/virtio/virtqueue_plan.c \
 	common/virtio/virtio_device.c \
 	common/virtio/virtio_pci_caps.c \
 	common/virtio/virtio_pci_modern.c \

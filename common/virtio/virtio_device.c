@@ -258,19 +258,54 @@ static uint16_t pow2_floor(uint16_t x)
 }
 
 /**
+ * The size a queue will have: the device's (legacy, fixed), or the wanted
+ * size within the device's maximum (split: a power of two). 0 and rc set
+ * when the queue is absent or its size unusable.
+ */
+static uint16_t queue_size(struct virtio_device *dev, uint16_t index, uint16_t want,
+                           enum virtqueue_format format, int *rc)
+{
+    uint16_t max = dev->ops->queue_max(dev, index);
+
+    *rc = 0;
+    if (max == 0) {
+        *rc = VIRTIO_ENODEV;
+        return 0;
+    }
+    if (max > VIRTQ_MAX_SIZE)
+        max = VIRTQ_MAX_SIZE;
+    if (!dev->ops->has_features_ok) {
+        /* Legacy sizes are fixed and must be powers of two */
+        if (!virtio_is_pow2(max)) {
+            virtio_device_set_broken(dev, VIRTIO_VIOL_QUEUE_SIZE);
+            *rc = VIRTIO_EPROTO;
+            return 0;
+        }
+        return max;
+    }
+    want = (want != 0 && want < max) ? want : max;
+    return format == VIRTQUEUE_SPLIT ? pow2_floor(want) : want;
+}
+
+/** The ring format the negotiated features ask for */
+static enum virtqueue_format queue_format(const struct virtio_device *dev)
+{
+    return virtio_has_feature(dev, VIRTIO_F_RING_PACKED) ? VIRTQUEUE_PACKED : VIRTQUEUE_SPLIT;
+}
+
+/**
  * Allocate, initialise and enable a queue (see virtio_pci.h).
  */
 int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
                        const struct virtio_queue_config *cfg)
 {
     const struct virtio_os_ops *o = dev->os.ops;
-    enum virtqueue_format format =
-        virtio_has_feature(dev, VIRTIO_F_RING_PACKED) ? VIRTQUEUE_PACKED : VIRTQUEUE_SPLIT;
+    enum virtqueue_format format = queue_format(dev);
     bool legacy = !dev->ops->has_features_ok;
     struct virtqueue_params p;
     struct virtqueue_layout layout;
     struct virtio_dma ring, ind;
-    uint16_t max, num, indirect_max;
+    uint16_t num, indirect_max;
     void *state;
     int rc;
 
@@ -278,23 +313,8 @@ int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
     memset(&ind, 0, sizeof(ind));
 
     /* Queue size (spec 4.1.5.1.3): 0 means absent */
-    max = dev->ops->queue_max(dev, cfg->index);
-    if (max == 0)
-        return VIRTIO_ENODEV;
-    if (max > VIRTQ_MAX_SIZE)
-        max = VIRTQ_MAX_SIZE;
-    if (legacy) {
-        /* Legacy sizes are fixed and must be powers of two */
-        if (!virtio_is_pow2(max)) {
-            virtio_device_set_broken(dev, VIRTIO_VIOL_QUEUE_SIZE);
-            return VIRTIO_EPROTO;
-        }
-        num = max;
-    } else {
-        num = (cfg->size != 0 && cfg->size < max) ? cfg->size : max;
-        if (format == VIRTQUEUE_SPLIT)
-            num = pow2_floor(num);
-    }
+    if ((num = queue_size(dev, cfg->index, cfg->size, format, &rc)) == 0)
+        return rc;
 
     /* Ring memory; a modern device accepts a smaller ring if memory is short */
     indirect_max = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC) ? cfg->indirect_max : 0;
@@ -328,6 +348,7 @@ int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
     p.num = num;
     p.indirect_max = indirect_max;
     p.indirect_min = cfg->indirect_min;
+    p.seg_max = cfg->seg_max;
     p.options = queue_options(dev);
     p.used_align = dev->ops->used_align;
     p.ring_va = ring.va;
@@ -363,6 +384,64 @@ err_ring:
 }
 
 /**
+ * Plan the memory of a set of queues (see virtio_pci.h): their sizes come
+ * from the device, as virtio_queue_setup() would choose them.
+ */
+int virtio_queue_plan(struct virtio_device *dev, const struct virtio_queue_config *cfg,
+                      unsigned nqueues, uint16_t indirect_max, uint16_t *num,
+                      struct virtqueue_plan *plan)
+{
+    enum virtqueue_format format = queue_format(dev);
+    unsigned i;
+    int rc;
+
+    for (i = 0; i < nqueues; i++)
+        if ((num[i] = queue_size(dev, cfg[i].index, cfg[i].size, format, &rc)) == 0)
+            return rc;
+    if (!virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC))
+        indirect_max = 0;
+    return virtqueue_plan_init(plan, format, dev->ops->used_align, nqueues, num, indirect_max);
+}
+
+/**
+ * Initialise and enable queue q of a plan over the caller's blocks (see
+ * virtio_pci.h). The device must still offer the planned size.
+ */
+int virtio_queue_setup_planned(struct virtio_device *dev, struct virtqueue *vq,
+                               const struct virtio_queue_config *cfg,
+                               const struct virtqueue_plan *plan, unsigned q,
+                               const struct virtio_dma *block, void *mem)
+{
+    struct virtqueue_params p;
+    uint16_t num;
+    int rc;
+
+    if (q >= plan->nqueues || block == NULL || block->size < plan->dma_size ||
+        plan->format != queue_format(dev) || plan->used_align != dev->ops->used_align)
+        return VIRTIO_EINVAL;
+    if ((num = queue_size(dev, cfg->index, plan->num[q], plan->format, &rc)) == 0)
+        return rc;
+    if (num != plan->num[q])
+        return VIRTIO_EINVAL;
+    memset(&p, 0, sizeof(p));
+    p.index = cfg->index;
+    p.indirect_min = cfg->indirect_min;
+    p.seg_max = cfg->seg_max;
+    p.options = queue_options(dev);
+    p.notify = dev->ops->notify;
+    p.priv = dev;
+    p.os = &dev->os;
+    if ((rc = virtqueue_init_planned(vq, plan, q, &p, block->va, block->pa, mem)) != 0)
+        return rc;
+    /* The memory is the caller's: teardown frees nothing */
+    if ((rc = dev->ops->queue_activate(dev, vq, cfg->msix_vector)) != 0) {
+        memset(vq, 0, sizeof(*vq));
+        return rc;
+    }
+    return 0;
+}
+
+/**
  * Free a queue's memory (device already reset, or queue never enabled).
  */
 void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
@@ -373,10 +452,13 @@ void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
         return;
     if (dev->ops != NULL)
         dev->ops->queue_deactivate(dev, vq);
-    o->mem_free(dev->os.ctx, vq->state, vq->state_alloc);
+    /* A planned queue lives in the caller's blocks: nothing of ours to free */
+    if (vq->state_alloc != 0)
+        o->mem_free(dev->os.ctx, vq->state, vq->state_alloc);
     if (vq->indirect_dma.va != NULL)
         o->dma_free(dev->os.ctx, &vq->indirect_dma);
-    o->dma_free(dev->os.ctx, &vq->ring_dma);
+    if (vq->ring_dma.va != NULL)
+        o->dma_free(dev->os.ctx, &vq->ring_dma);
     memset(vq, 0, sizeof(*vq));
 }
 

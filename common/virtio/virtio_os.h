@@ -114,11 +114,20 @@ struct virtio_os {
  */
 #define virtio_compiler_barrier() __asm__ __volatile__("" ::: "memory")
 
+#ifdef VIRTIO_BENCH_FENCES
+/* bench/ring counts the full fences it executes (never in a driver build) */
+extern unsigned long long virtio_bench_fences;
+#define VIRTIO_COUNT_FENCE() (virtio_bench_fences++)
+#else
+#define VIRTIO_COUNT_FENCE() ((void)0)
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 /* x86 is TSO: loads are not reordered with loads, stores not with stores. */
 static inline void virtio_mb(bool platform)
 {
     (void)platform;
+    VIRTIO_COUNT_FENCE();
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 static inline void virtio_rmb(bool platform)
@@ -134,6 +143,7 @@ static inline void virtio_wmb(bool platform)
 #elif defined(__aarch64__)
 static inline void virtio_mb(bool platform)
 {
+    VIRTIO_COUNT_FENCE();
     if (platform)
         __asm__ __volatile__("dsb sy" ::: "memory");
     else
@@ -157,6 +167,7 @@ static inline void virtio_wmb(bool platform)
 static inline void virtio_mb(bool platform)
 {
     (void)platform;
+    VIRTIO_COUNT_FENCE();
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 static inline void virtio_rmb(bool platform)

@@ -21,6 +21,7 @@
 #include "virtio_spec.h"
 #include "virtio_os.h"
 #include "virtqueue.h"
+#include "virtqueue_plan.h"
 
 /** Which interface to use */
 enum virtio_pci_mode {
@@ -170,6 +171,7 @@ struct virtio_queue_config {
     uint16_t size;         /**< Wanted size, 0 = device maximum */
     uint16_t indirect_max; /**< Segments per indirect table (0 = none) */
     uint16_t indirect_min; /**< Use indirect from this many segments (0 = 2) */
+    uint16_t seg_max;      /**< Device's segments per request (e.g. blk seg_max), 0 = none */
     uint16_t msix_vector;  /**< MSI-X vector, VIRTIO_MSI_NO_VECTOR for none */
 };
 
@@ -182,6 +184,34 @@ struct virtio_queue_config {
  */
 int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
                        const struct virtio_queue_config *cfg);
+
+/**
+ * Plan the memory of nqueues queues in one DMA block and one private block
+ * (virtqueue_plan.h), e.g. in HwFindAdapter to size StorPort's uncached
+ * extension. After virtio_negotiate().
+ *
+ * @v cfg           Per queue: index and wanted size (0 = device maximum)
+ * @v indirect_max  Pool tables per queue (0: requests bring their own)
+ * @v num           Filled with the sizes; must outlive the plan
+ * @ret rc  0, VIRTIO_ENODEV (a queue is absent), VIRTIO_EPROTO, VIRTIO_EINVAL
+ */
+int virtio_queue_plan(struct virtio_device *dev, const struct virtio_queue_config *cfg,
+                      unsigned nqueues, uint16_t indirect_max, uint16_t *num,
+                      struct virtqueue_plan *plan);
+
+/**
+ * Initialise and enable queue q of the plan over the caller's blocks
+ * (block: at least plan->dma_size bytes, aligned to plan->dma_align; mem:
+ * plan->mem_size bytes, pointer aligned). cfg as for virtio_queue_setup();
+ * its size is the plan's. Teardown then frees nothing.
+ *
+ * @ret rc  0, VIRTIO_EINVAL (block too small or misaligned, plan not for
+ *          this device), VIRTIO_ENODEV, VIRTIO_EPROTO, VIRTIO_ENOSPC
+ */
+int virtio_queue_setup_planned(struct virtio_device *dev, struct virtqueue *vq,
+                               const struct virtio_queue_config *cfg,
+                               const struct virtqueue_plan *plan, unsigned q,
+                               const struct virtio_dma *block, void *mem);
 
 /** Free a queue's memory. The device must be reset first. */
 void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq);

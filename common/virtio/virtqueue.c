@@ -3,6 +3,7 @@
  * initialisation, and dispatch to the split or packed implementation.
  */
 #include "virtqueue_priv.h"
+#include "virtqueue_get.h"
 
 /**
  * Compute the memory a queue needs (see virtqueue.h).
@@ -66,6 +67,16 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
     /* Validate the geometry once, here, so the hot path need not */
     if ((rc = virtqueue_layout(p->format, p->num, p->indirect_max, p->used_align, &layout)) != 0)
         return rc;
+    return virtqueue_init_layout(vq, p, &layout);
+}
+
+/**
+ * Initialise a queue whose ring areas sit at the offsets of layout (from
+ * virtqueue_layout() or a queue plan); the geometry is already validated.
+ */
+int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p,
+                          const struct virtqueue_layout *layout)
+{
     if (p->ring_va == NULL || p->state == NULL || (p->indirect_max != 0 && p->indirect_va == NULL))
         return VIRTIO_EINVAL;
 
@@ -75,8 +86,11 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
     vq->index = p->index;
     vq->num = p->num;
     vq->state = p->state;
-    vq->indirect_max = (p->options & VIRTQUEUE_OPT_INDIRECT) ? p->indirect_max : 0;
+    vq->indirect_ok = (p->options & VIRTQUEUE_OPT_INDIRECT) != 0;
+    vq->indirect_max = vq->indirect_ok ? p->indirect_max : 0;
     vq->indirect_min = p->indirect_min ? p->indirect_min : 2;
+    /* A chain, indirect or not, is never longer than the queue (spec 2.7.5.3.1, 2.8.18.1) */
+    vq->seg_limit = (p->seg_max != 0 && p->seg_max < p->num) ? p->seg_max : p->num;
     vq->indirect_va = p->indirect_va;
     vq->indirect_pa = p->indirect_pa;
     vq->event_idx = (p->options & VIRTQUEUE_OPT_EVENT_IDX) != 0;
@@ -84,25 +98,25 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
     vq->notification_data = (p->options & VIRTQUEUE_OPT_NOTIFICATION_DATA) != 0;
     vq->ring_va = p->ring_va;
     vq->ring_pa = p->ring_pa;
-    vq->ring_size = layout.ring_size;
-    vq->desc_pa = p->ring_pa + layout.desc_off;
-    vq->driver_pa = p->ring_pa + layout.driver_off;
-    vq->device_pa = p->ring_pa + layout.device_off;
+    vq->ring_size = layout->ring_size;
+    vq->desc_pa = p->ring_pa + layout->desc_off;
+    vq->driver_pa = p->ring_pa + layout->driver_off;
+    vq->device_pa = p->ring_pa + layout->device_off;
     vq->notify = p->notify;
     vq->priv = p->priv;
     vq->os = p->os;
     vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 
     if (p->format == VIRTQUEUE_SPLIT) {
-        vq->u.split.desc = (struct virtq_desc *)((uint8_t *)p->ring_va + layout.desc_off);
-        vq->u.split.avail = (struct virtq_avail *)((uint8_t *)p->ring_va + layout.driver_off);
-        vq->u.split.used = (struct virtq_used *)((uint8_t *)p->ring_va + layout.device_off);
+        vq->u.split.desc = (struct virtq_desc *)((uint8_t *)p->ring_va + layout->desc_off);
+        vq->u.split.avail = (struct virtq_avail *)((uint8_t *)p->ring_va + layout->driver_off);
+        vq->u.split.used = (struct virtq_used *)((uint8_t *)p->ring_va + layout->device_off);
     } else {
-        vq->u.packed.desc = (struct pvirtq_desc *)((uint8_t *)p->ring_va + layout.desc_off);
+        vq->u.packed.desc = (struct pvirtq_desc *)((uint8_t *)p->ring_va + layout->desc_off);
         vq->u.packed.driver =
-            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout.driver_off);
+            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout->driver_off);
         vq->u.packed.device =
-            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout.device_off);
+            (struct pvirtq_event_suppress *)((uint8_t *)p->ring_va + layout->device_off);
     }
     virtqueue_reinit(vq);
     return 0;
@@ -175,7 +189,9 @@ void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
 {
     if (vq->broken)
         return NULL;
-    return vq->fops->get(vq, len);
+    if (vq->format == VIRTQUEUE_SPLIT)
+        return split_get(vq, len);
+    return packed_get(vq, len);
 }
 
 bool virtqueue_has_used(struct virtqueue *vq)

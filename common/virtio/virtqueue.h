@@ -18,7 +18,11 @@
  *   virtqueue_add(vq, sg, out, in, cookie);   one or more times
  *       - sg[0..out-1] are device-readable, sg[out..out+in-1] are
  *         device-writable. cookie is returned when the request completes
- *         and must not be NULL. Returns VIRTIO_ENOSPC when the ring is full.
+ *         and must not be NULL. Returns VIRTIO_ENOSPC when the ring is too
+ *         full now (it would fit an empty ring), VIRTIO_EINVAL for a
+ *         request that can never fit (more than num or seg_max segments).
+ *       - or the descriptor writer of virtqueue_req.h (miniports: straight
+ *         from the OS's SG list, caller-owned indirect tables).
  *   if (virtqueue_kick_prepare(vq))            once per batch
  *       virtqueue_notify(vq);
  *       - kick_prepare publishes the batch and decides whether the device
@@ -100,11 +104,12 @@ struct virtqueue_params {
     uint16_t num;               /**< Queue size */
     uint16_t indirect_max;      /**< Segments per indirect table, 0 = none */
     uint16_t indirect_min;      /**< Use indirect from this many segments (0: 2) */
+    uint16_t seg_max;           /**< Device's segment limit per request, 0 = num */
     uint32_t options;           /**< VIRTQUEUE_OPT_* */
     size_t used_align;          /**< Split: alignment of the used ring */
     void *ring_va;              /**< Ring memory (layout.ring_size, zeroed or not) */
     uint64_t ring_pa;           /**< Its bus address */
-    void *indirect_va;          /**< Indirect tables (layout.indirect_size) */
+    void *indirect_va;          /**< Indirect pool (layout.indirect_size); optional */
     uint64_t indirect_pa;       /**< Their bus address */
     void *state;                /**< Private state (layout.state_size) */
     virtqueue_notify_fn notify; /**< Driver notification, may be NULL */
@@ -118,6 +123,7 @@ struct virtqueue_state {
     uint32_t in_len; /**< Device-writable bytes posted */
     uint16_t next;   /**< Free list / chain link (shadow, never read from the ring) */
     uint16_t ndesc;  /**< Ring descriptors used by this request */
+    uint16_t tail;   /**< Split: last descriptor of the chain (head only) */
 };
 
 struct virtqueue_format_ops;
@@ -129,13 +135,15 @@ struct virtqueue_format_ops;
 struct virtqueue {
     const struct virtqueue_format_ops *fops;
     struct virtqueue_state *state;
-    uint16_t index;     /**< Queue index (public, read-only) */
-    uint16_t num;       /**< Queue size (public, read-only) */
-    uint16_t num_free;  /**< Free descriptors */
-    uint16_t free_head; /**< First free descriptor (split) / buffer id (packed) */
-    uint16_t indirect_max;
+    uint16_t index;        /**< Queue index (public, read-only) */
+    uint16_t num;          /**< Queue size (public, read-only) */
+    uint16_t num_free;     /**< Free descriptors */
+    uint16_t free_head;    /**< First free descriptor (split) / buffer id (packed) */
+    uint16_t indirect_max; /**< Segments per pool table, 0 = no pool */
     uint16_t indirect_min;
-    uint8_t format; /**< enum virtqueue_format */
+    uint16_t seg_limit; /**< Most segments a request may have: min(num, seg_max) */
+    uint8_t format;     /**< enum virtqueue_format */
+    bool indirect_ok;   /**< INDIRECT_DESC negotiated (pool or caller tables) */
     bool event_idx;
     bool platform; /**< ORDER_PLATFORM barriers */
     bool notification_data;

@@ -6,15 +6,7 @@
  * L" at the next used position, and both are checked.
  */
 #include "virtqueue_priv.h"
-
-#define PACKED_AVAIL ((uint16_t)1 << VIRTQ_DESC_F_AVAIL)
-#define PACKED_USED  ((uint16_t)1 << VIRTQ_DESC_F_USED)
-
-/** Avail/used flag bits that make a descriptor available in wrap w */
-static inline uint16_t packed_avail_bits(bool wrap)
-{
-    return wrap ? PACKED_AVAIL : PACKED_USED;
-}
+#include "virtqueue_get.h"
 
 static void packed_reset(struct virtqueue *vq)
 {
@@ -73,7 +65,7 @@ static int packed_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsig
         virtio_write_le64(&desc[pos].addr, vq->indirect_pa + (uint64_t)id * vq->indirect_max * 16);
         virtio_write_le32(&desc[pos].len, (uint32_t)(total * 16));
         virtio_write_le16(&desc[pos].id, id);
-        head_flags = (uint16_t)(VIRTQ_DESC_F_INDIRECT | packed_avail_bits(wrap));
+        head_flags = (uint16_t)(VIRTQ_DESC_F_INDIRECT | virtqueue_packed_avail_bits(wrap));
         needed = 1;
         if (++pos == vq->num) {
             pos = 0;
@@ -84,9 +76,9 @@ static int packed_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsig
             return VIRTIO_ENOSPC;
         head_flags = 0;
         for (i = 0; i < total; i++) {
-            uint16_t flags =
-                (uint16_t)((i < out ? 0 : VIRTQ_DESC_F_WRITE) |
-                           (i + 1 < total ? VIRTQ_DESC_F_NEXT : 0) | packed_avail_bits(wrap));
+            uint16_t flags = (uint16_t)((i < out ? 0 : VIRTQ_DESC_F_WRITE) |
+                                        (i + 1 < total ? VIRTQ_DESC_F_NEXT : 0) |
+                                        virtqueue_packed_avail_bits(wrap));
 
             virtio_write_le64(&desc[pos].addr, sg[i].addr);
             virtio_write_le32(&desc[pos].len, sg[i].len);
@@ -160,85 +152,9 @@ static bool packed_kick_prepare(struct virtqueue *vq)
     return event >= old_pos && event < new_pos;
 }
 
-/** Free a buffer id and its descriptors */
-static void packed_release(struct virtqueue *vq, uint16_t id)
+static void *packed_get_fn(struct virtqueue *vq, uint32_t *len)
 {
-    struct virtqueue_state *st = &vq->state[id];
-
-    vq->num_free = (uint16_t)(vq->num_free + st->ndesc);
-    st->cookie = NULL;
-    st->ndesc = 0;
-    st->next = vq->free_head;
-    vq->free_head = id;
-}
-
-/**
- * Is the descriptor at pos used in the lap of wrap counter wrap?
- *
- * Used means AVAIL == USED == wrap (spec 2.8.1). AVAIL != USED is a
- * descriptor the driver made available (in this lap or, for the non-head
- * parts of an old chain, in the previous one): not used. AVAIL == USED ==
- * !wrap is the previous lap's used state: not used yet.
- */
-static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
-{
-    uint16_t flags = virtio_read_le16(&vq->u.packed.desc[pos].flags);
-    bool avail = (flags & PACKED_AVAIL) != 0;
-    bool used = (flags & PACKED_USED) != 0;
-
-    return avail == used && used == wrap;
-}
-
-/**
- * Get one completed request (spec 2.8.5, 2.8.23). The used descriptor at
- * next_used names a buffer id; it must be outstanding, its length within
- * what was posted, and its flags consistent with the used wrap counter.
- */
-static void *packed_get(struct virtqueue *vq, uint32_t *len)
-{
-    uint16_t pos = vq->u.packed.next_used;
-    struct pvirtq_desc *d = &vq->u.packed.desc[pos];
-    struct virtqueue_state *st;
-    uint32_t written;
-    uint16_t id;
-    void *cookie;
-    bool used;
-
-    used = packed_is_used(vq, pos, vq->u.packed.used_wrap);
-    if (!used)
-        return NULL;
-    if (vq->num_free == vq->num) {
-        /* A used descriptor in the current lap with nothing in flight */
-        virtqueue_set_broken(vq, VIRTIO_VIOL_PACKED_WRAP);
-        return NULL;
-    }
-
-    /* Read id and length only after the flags that expose them */
-    virtio_rmb(vq->platform);
-    id = virtio_read_le16(&d->id);
-    written = virtio_read_le32(&d->len);
-
-    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
-        return NULL;
-
-    /* Skip the descriptors of the whole chain (spec 2.8.7) */
-    pos = (uint16_t)(pos + st->ndesc);
-    if (pos >= vq->num) {
-        pos = (uint16_t)(pos - vq->num);
-        vq->u.packed.used_wrap = !vq->u.packed.used_wrap;
-    }
-    vq->u.packed.next_used = pos;
-    cookie = st->cookie;
-    packed_release(vq, id);
-
-    /* With callbacks on and EVENT_IDX, ask for an interrupt at the next one */
-    if (vq->event_idx && !vq->cb_disabled)
-        virtio_write_le16(
-            &vq->u.packed.driver->off_wrap,
-            (uint16_t)(pos | ((uint16_t)vq->u.packed.used_wrap << RING_EVENT_WRAP_SHIFT)));
-    if (len != NULL)
-        *len = written;
-    return cookie;
+    return packed_get(vq, len);
 }
 
 static bool packed_has_used(struct virtqueue *vq)
@@ -305,7 +221,7 @@ const struct virtqueue_format_ops virtqueue_packed_ops = {
     .reset = packed_reset,
     .add = packed_add,
     .kick_prepare = packed_kick_prepare,
-    .get = packed_get,
+    .get = packed_get_fn,
     .has_used = packed_has_used,
     .disable_cb = packed_disable_cb,
     .enable_cb = packed_enable_cb,

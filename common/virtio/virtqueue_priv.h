@@ -6,6 +6,7 @@
 #define VIRTQUEUE_PRIV_H
 
 #include "virtqueue.h"
+#include "virtqueue_ring.h"
 
 /** One ring format (split or packed) */
 struct virtqueue_format_ops {
@@ -23,6 +24,10 @@ struct virtqueue_format_ops {
 
 extern const struct virtqueue_format_ops virtqueue_split_ops;
 extern const struct virtqueue_format_ops virtqueue_packed_ops;
+
+/** virtqueue_init() over an explicit, already validated layout */
+int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p,
+                          const struct virtqueue_layout *layout);
 
 /**
  * Event index window test (spec 2.7.10): true if the other side asked to be
@@ -53,8 +58,9 @@ static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtque
 
     if (vq->broken)
         return VIRTIO_EIO;
-    if (cookie == NULL || sg == NULL || out + in == 0 || out + in > vq->num + vq->indirect_max ||
-        out > VIRTQ_MAX_SIZE || in > VIRTQ_MAX_SIZE)
+    /* More than seg_limit segments never fits, not even an empty ring */
+    if (cookie == NULL || sg == NULL || out > VIRTQ_MAX_SIZE || in > VIRTQ_MAX_SIZE ||
+        out + in == 0 || out + in > vq->seg_limit)
         return VIRTIO_EINVAL;
     for (i = 0; i < out + in; i++)
         if (sg[i].len == 0)
@@ -93,7 +99,7 @@ static inline struct virtqueue_state *virtqueue_check_used(struct virtqueue *vq,
 /** Should this request use an indirect table? */
 static inline bool virtqueue_use_indirect(const struct virtqueue *vq, unsigned total)
 {
-    return total > 1 && total <= vq->indirect_max &&
+    return total > 1 && total <= vq->indirect_max && vq->indirect_va != NULL &&
            (total >= vq->indirect_min || total > vq->num_free);
 }
 

@@ -6,12 +6,7 @@
  * device that scribbles on the descriptor table cannot steer the driver.
  */
 #include "virtqueue_priv.h"
-
-/** Pointer to used_event (after avail->ring[num]) */
-static inline uint16_t *split_used_event(struct virtqueue *vq)
-{
-    return &vq->u.split.avail->ring[vq->num];
-}
+#include "virtqueue_get.h"
 
 /** Pointer to avail_event (after used->ring[num]) */
 static inline uint16_t *split_avail_event(struct virtqueue *vq)
@@ -67,6 +62,7 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
         return VIRTIO_EINVAL;
 
     head = vq->free_head;
+    id = head;
     if (virtqueue_use_indirect(vq, total)) {
         /* One descriptor pointing at this head's own indirect table */
         struct virtq_desc *tbl;
@@ -84,12 +80,12 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
         split_write_desc(&desc[head], tbl_pa, (uint32_t)(total * 16), VIRTQ_DESC_F_INDIRECT, 0);
         vq->free_head = vq->state[head].next;
         vq->state[head].ndesc = 1;
+        vq->state[head].tail = head;
         vq->num_free--;
     } else {
         /* A chain of direct descriptors taken from the free list */
         if (total > vq->num_free)
             return VIRTIO_ENOSPC;
-        id = head;
         for (i = 0; i < total; i++) {
             uint16_t next = vq->state[id].next;
 
@@ -97,6 +93,7 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
                              (uint16_t)((i < out ? 0 : VIRTQ_DESC_F_WRITE) |
                                         (i + 1 < total ? VIRTQ_DESC_F_NEXT : 0)),
                              (uint16_t)(i + 1 < total ? next : 0));
+            vq->state[head].tail = id;
             id = next;
         }
         vq->free_head = id;
@@ -142,74 +139,9 @@ static bool split_kick_prepare(struct virtqueue *vq)
     return !(virtio_read_le16(&vq->u.split.used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
-/** Return a chain to the free list and forget its cookie */
-static void split_release(struct virtqueue *vq, uint16_t head)
+static void *split_get_fn(struct virtqueue *vq, uint32_t *len)
 {
-    struct virtqueue_state *st = vq->state;
-    uint16_t tail = head;
-    uint16_t n;
-
-    /* Walk the shadow links (driver memory) to the chain's tail */
-    for (n = 1; n < st[head].ndesc; n++)
-        tail = st[tail].next;
-    st[tail].next = vq->free_head;
-    vq->free_head = head;
-    vq->num_free = (uint16_t)(vq->num_free + st[head].ndesc);
-    st[head].cookie = NULL;
-    st[head].ndesc = 0;
-}
-
-/** Number of entries the device has added to the used ring, unchecked */
-static inline uint16_t split_pending(struct virtqueue *vq)
-{
-    return (uint16_t)(virtio_read_le16(&vq->u.split.used->idx) - vq->u.split.last_used);
-}
-
-/**
- * Get one completed request (spec 2.7.14), checking everything the device
- * wrote: the used index movement, the id, the length.
- */
-static void *split_get(struct virtqueue *vq, uint32_t *len)
-{
-    uint16_t last = vq->u.split.last_used;
-    uint16_t pending, inflight;
-    struct virtq_used_elem *e;
-    struct virtqueue_state *st;
-    uint32_t id, written;
-    void *cookie;
-
-    pending = split_pending(vq);
-    if (pending == 0)
-        return NULL;
-
-    /* The device cannot have used more heads than were published */
-    inflight = (uint16_t)(vq->u.split.avail_published - last);
-    if (pending > inflight) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
-        return NULL;
-    }
-
-    /* Read the element only after seeing the index that exposes it */
-    virtio_rmb(vq->platform);
-    e = &vq->u.split.used->ring[last & (vq->num - 1)];
-    id = virtio_read_le32(&e->id);
-    written = virtio_read_le32(&e->len);
-
-    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
-        return NULL;
-
-    cookie = st->cookie;
-    split_release(vq, (uint16_t)id);
-    vq->u.split.last_used = (uint16_t)(last + 1);
-
-    /* With callbacks on, ask for an interrupt at the next completion */
-    if (vq->event_idx && !vq->cb_disabled) {
-        virtio_write_le16(split_used_event(vq), vq->u.split.last_used);
-        vq->u.split.used_event = vq->u.split.last_used;
-    }
-    if (len != NULL)
-        *len = written;
-    return cookie;
+    return split_get(vq, len);
 }
 
 static bool split_has_used(struct virtqueue *vq)
@@ -267,7 +199,7 @@ const struct virtqueue_format_ops virtqueue_split_ops = {
     .reset = split_reset,
     .add = split_add,
     .kick_prepare = split_kick_prepare,
-    .get = split_get,
+    .get = split_get_fn,
     .has_used = split_has_used,
     .disable_cb = split_disable_cb,
     .enable_cb = split_enable_cb,

@@ -5,7 +5,7 @@
 # Recursive (=) on purpose: VIRTIO_CORE_SRCS comes from common/virtio/build.mk.
 
 VIRTIO_MODEL_SRCS = tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/host_os.c
-VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/test_ring.c \
+VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/test_ring.c tests/virtio/test_req.c \
 	tests/virtio/test_transport.c tests/virtio/test_harden.c tests/virtio/traffic.c \
 	tests/virtio/bed.c $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)
 VIRTIO_FUZZ_SRCS = tests/virtio/fuzz_ring.c tests/virtio/fuzz_caps.c $(VIRTIO_MODEL_SRCS) \
@@ -15,14 +15,15 @@ VIRTIO_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 HOST_PROGS += virtio-test virtio-test-san virtio-fuzz-replay
 virtio-test_SRCS = $(VIRTIO_TEST_SRCS)
 virtio-test-san_SRCS = $(VIRTIO_TEST_SRCS)
-virtio-test-san_CFLAGS := $(VIRTIO_SAN)
+# The sanitizer build is also the debug build: the writer's caller checks are in
+virtio-test-san_CFLAGS := $(VIRTIO_SAN) -DVIRTQUEUE_DEBUG
 virtio-test-san_LDFLAGS := $(VIRTIO_SAN)
 virtio-fuzz-replay_SRCS = tests/virtio/fuzz_replay.c $(VIRTIO_FUZZ_SRCS)
 virtio-fuzz-replay_CFLAGS := $(VIRTIO_SAN)
 virtio-fuzz-replay_LDFLAGS := $(VIRTIO_SAN)
 
 # libFuzzer binaries, built with clang
-VIRTIO_FUZZ_TARGETS := split_used packed_used pci_caps
+VIRTIO_FUZZ_TARGETS := split_used packed_used req pci_caps
 VIRTIO_LIBFUZZER := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 define virtio_fuzz_prog
 HOST_PROGS += virtio-fuzz-$(1)

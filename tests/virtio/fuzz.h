@@ -13,6 +13,8 @@
 int fuzz_split_used(const uint8_t *data, size_t size);
 /** Packed ring consumer, same */
 int fuzz_packed_used(const uint8_t *data, size_t size);
+/** The descriptor writer (virtqueue_req.h), same device, caller's bugs included */
+int fuzz_req(const uint8_t *data, size_t size);
 /** Capability walk, probe, negotiation and queue setup over an input config space */
 int fuzz_pci_caps(const uint8_t *data, size_t size);
 

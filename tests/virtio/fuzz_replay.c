@@ -5,7 +5,7 @@
  *
  * Usage: fuzz-replay CORPUS_DIR [MUTATIONS]
  * CORPUS_DIR holds one subdirectory per target: split_used, packed_used,
- * pci_caps.
+ * req, pci_caps.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@ static const struct {
 } targets[] = {
     {"split_used", fuzz_split_used},
     {"packed_used", fuzz_packed_used},
+    {"req", fuzz_req},
     {"pci_caps", fuzz_pci_caps},
 };
 

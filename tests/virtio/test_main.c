@@ -18,7 +18,7 @@ void vtest_fail(const char *file, int line, const char *expr)
 
 int main(int argc, char **argv)
 {
-    const struct vtest *tables[] = {vtest_ring, vtest_transport, vtest_harden};
+    const struct vtest *tables[] = {vtest_ring, vtest_transport, vtest_harden, vtest_req};
     unsigned passed = 0, failed = 0, t;
 
     for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {

@@ -39,5 +39,6 @@ struct vtest {
 extern const struct vtest vtest_ring[];
 extern const struct vtest vtest_transport[];
 extern const struct vtest vtest_harden[];
+extern const struct vtest vtest_req[];
 
 #endif /* VTEST_H */

@@ -1,0 +1,164 @@
+/*
+ * virtqueue_get.h - the completion path of both ring formats, inline so
+ * that virtqueue_get() costs one branch on the format, not a table call.
+ * Private to the core.
+ */
+#ifndef VIRTQUEUE_GET_H
+#define VIRTQUEUE_GET_H
+
+#include "virtqueue_priv.h"
+
+/** Pointer to used_event (after avail->ring[num]) */
+static inline uint16_t *split_used_event(struct virtqueue *vq)
+{
+    return &vq->u.split.avail->ring[vq->num];
+}
+
+/** Number of entries the device has added to the used ring, unchecked */
+static inline uint16_t split_pending(struct virtqueue *vq)
+{
+    return (uint16_t)(virtio_read_le16(&vq->u.split.used->idx) - vq->u.split.last_used);
+}
+
+/** Return a chain to the free list and forget its cookie */
+static inline void split_release(struct virtqueue *vq, uint16_t head)
+{
+    struct virtqueue_state *st = vq->state;
+
+    /* The chain's links are intact in the shadow: splice head..tail in front */
+    st[st[head].tail].next = vq->free_head;
+    vq->free_head = head;
+    vq->num_free = (uint16_t)(vq->num_free + st[head].ndesc);
+    st[head].cookie = NULL;
+    st[head].ndesc = 0;
+}
+
+/**
+ * Get one completed request (spec 2.7.14), checking everything the device
+ * wrote: the used index movement, the id, the length.
+ */
+static inline void *split_get(struct virtqueue *vq, uint32_t *len)
+{
+    uint16_t last = vq->u.split.last_used;
+    uint16_t pending, inflight;
+    struct virtq_used_elem *e;
+    struct virtqueue_state *st;
+    uint32_t id, written;
+    void *cookie;
+
+    pending = split_pending(vq);
+    if (pending == 0)
+        return NULL;
+
+    /* The device cannot have used more heads than were published */
+    inflight = (uint16_t)(vq->u.split.avail_published - last);
+    if (pending > inflight) {
+        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
+        return NULL;
+    }
+
+    /* Read the element only after seeing the index that exposes it */
+    virtio_rmb(vq->platform);
+    e = &vq->u.split.used->ring[last & (vq->num - 1)];
+    id = virtio_read_le32(&e->id);
+    written = virtio_read_le32(&e->len);
+
+    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
+        return NULL;
+
+    cookie = st->cookie;
+    split_release(vq, (uint16_t)id);
+    vq->u.split.last_used = (uint16_t)(last + 1);
+
+    /* With callbacks on, ask for an interrupt at the next completion */
+    if (vq->event_idx && !vq->cb_disabled) {
+        virtio_write_le16(split_used_event(vq), vq->u.split.last_used);
+        vq->u.split.used_event = vq->u.split.last_used;
+    }
+    if (len != NULL)
+        *len = written;
+    return cookie;
+}
+
+/** Free a buffer id and its descriptors */
+static inline void packed_release(struct virtqueue *vq, uint16_t id)
+{
+    struct virtqueue_state *st = &vq->state[id];
+
+    vq->num_free = (uint16_t)(vq->num_free + st->ndesc);
+    st->cookie = NULL;
+    st->ndesc = 0;
+    st->next = vq->free_head;
+    vq->free_head = id;
+}
+
+/**
+ * Is the descriptor at pos used in the lap of wrap counter wrap?
+ *
+ * Used means AVAIL == USED == wrap (spec 2.8.1). AVAIL != USED is a
+ * descriptor the driver made available (in this lap or, for the non-head
+ * parts of an old chain, in the previous one): not used. AVAIL == USED ==
+ * !wrap is the previous lap's used state: not used yet.
+ */
+static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
+{
+    uint16_t flags = virtio_read_le16(&vq->u.packed.desc[pos].flags);
+    bool avail = (flags & PACKED_AVAIL) != 0;
+    bool used = (flags & PACKED_USED) != 0;
+
+    return avail == used && used == wrap;
+}
+
+/**
+ * Get one completed request (spec 2.8.5, 2.8.23). The used descriptor at
+ * next_used names a buffer id; it must be outstanding, its length within
+ * what was posted, and its flags consistent with the used wrap counter.
+ */
+static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
+{
+    uint16_t pos = vq->u.packed.next_used;
+    struct pvirtq_desc *d = &vq->u.packed.desc[pos];
+    struct virtqueue_state *st;
+    uint32_t written;
+    uint16_t id;
+    void *cookie;
+    bool used;
+
+    used = packed_is_used(vq, pos, vq->u.packed.used_wrap);
+    if (!used)
+        return NULL;
+    if (vq->num_free == vq->num) {
+        /* A used descriptor in the current lap with nothing in flight */
+        virtqueue_set_broken(vq, VIRTIO_VIOL_PACKED_WRAP);
+        return NULL;
+    }
+
+    /* Read id and length only after the flags that expose them */
+    virtio_rmb(vq->platform);
+    id = virtio_read_le16(&d->id);
+    written = virtio_read_le32(&d->len);
+
+    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
+        return NULL;
+
+    /* Skip the descriptors of the whole chain (spec 2.8.7) */
+    pos = (uint16_t)(pos + st->ndesc);
+    if (pos >= vq->num) {
+        pos = (uint16_t)(pos - vq->num);
+        vq->u.packed.used_wrap = !vq->u.packed.used_wrap;
+    }
+    vq->u.packed.next_used = pos;
+    cookie = st->cookie;
+    packed_release(vq, id);
+
+    /* With callbacks on and EVENT_IDX, ask for an interrupt at the next one */
+    if (vq->event_idx && !vq->cb_disabled)
+        virtio_write_le16(
+            &vq->u.packed.driver->off_wrap,
+            (uint16_t)(pos | ((uint16_t)vq->u.packed.used_wrap << RING_EVENT_WRAP_SHIFT)));
+    if (len != NULL)
+        *len = written;
+    return cookie;
+}
+
+#endif /* VIRTQUEUE_GET_H */
