@@ -7,8 +7,8 @@ The image has one layer holding /disk/virtio-win.iso, owned by 107:107 (the
 qemu user in KubeVirt's virt-launcher) with mode 0440, which is the
 containerDisk convention.  The layer is the same for every platform, so the
 archive carries an index with one manifest per architecture KubeVirt runs on
-(amd64, arm64), both pointing at the same layer, under one multi-platform
-index named by the version.  Everything is
+(amd64, arm64), both pointing at the same layer; index.json references only
+that multi-platform index, tagged with the version.  Everything is
 deterministic: fixed owners, SOURCE_DATE_EPOCH times, sorted entries, JSON
 with sorted keys, no compression (an ISO does not compress, and gzip adds a
 source of variation).  The output is written to a temporary file and renamed,
@@ -83,20 +83,17 @@ def build(iso, version, epoch):
         blobs += [config, manifest]
         manifests.append(descriptor(MEDIA_MANIFEST, manifest,
                                     platform={"architecture": arch, "os": "linux"}))
-    # index.json names one image, a multi-platform index, so that tools pick
-    # the platform of the host they run on.
+    # index.json names exactly one image, the multi-platform index tagged
+    # with the version: podman load and skopeo/umoci without a tag accept an
+    # archive only when it holds a single reference, and tools then pick the
+    # platform of the host they run on (or the one asked for).
     platforms = canonical({"schemaVersion": 2, "mediaType": MEDIA_INDEX, "manifests": manifests})
     blobs.append(platforms)
     top = descriptor(MEDIA_INDEX, platforms,
                      annotations={"org.opencontainers.image.ref.name": version})
-    # Each platform's manifest is also named <version>-<arch>, for tools that
-    # cannot choose a platform (umoci).
-    named = [top] + [dict(m, annotations={"org.opencontainers.image.ref.name":
-                                          "%s-%s" % (version, m["platform"]["architecture"])})
-                     for m in manifests]
     files = {"oci-layout": canonical({"imageLayoutVersion": "1.0.0"}),
              "index.json": canonical({"schemaVersion": 2, "mediaType": MEDIA_INDEX,
-                                      "manifests": named})}
+                                      "manifests": [top]})}
     for blob in blobs:
         files["blobs/sha256/" + hashlib.sha256(blob).hexdigest()] = blob
     return files

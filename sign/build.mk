@@ -32,11 +32,20 @@ SIGN_SET_ARCHES_w11 := amd64 arm64
 # narrows a set to its builds.
 SIGN_OSATTR_w10 := 2:10.0
 SIGN_OSATTR_w11 := 2:10.0
+# Catalog attribute OS, as Inf2Cat writes it for each set's targets: w10 =
+# Windows 10 (10_X86, 10_X64, 10_ARM64) and Server 2016-2022 (Server10_X64);
+# w11 = Windows 11 21H2 and later (10_CO_*) and Server 2025 (ServerGE_*).
+# mkcat checks each name against the INF's [Manufacturer] decoration.
+SIGN_CATOS_w10_x86   := _v100
+SIGN_CATOS_w10_amd64 := _v100_X64,Server_v100_X64
+SIGN_CATOS_w10_arm64 := _v100_ARM64
+SIGN_CATOS_w11_amd64 := _v100_X64_21H2,Server_v100_X64_24H2
+SIGN_CATOS_w11_arm64 := _v100_ARM64_21H2,Server_v100_ARM64_24H2
 
 HOST_PROGS += infgen inflint mkcat keyscan authhash
 infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
 inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inf.c sign/fileio.c
-mkcat_SRCS     := sign/mkcat.c sign/der.c sign/pehash.c sign/fileio.c
+mkcat_SRCS     := sign/mkcat.c sign/catattrs.c sign/inf.c sign/der.c sign/pehash.c sign/fileio.c
 mkcat_LDLIBS   := -lcrypto
 keyscan_SRCS   := sign/keyscan.c sign/fileio.c
 keyscan_LDLIBS := -lcrypto
@@ -121,7 +130,7 @@ $(OUT)/$(2)/$(1)/$(3)/$(1).cat: $$($(1)_$(2)_$(3)_PE) $(OUT)/$(2)/$(1)/$(3)/$(1)
 	$$(if $(Q),@echo '  CAT     $$@')
 	$(Q)$(B)/host/inflint --arch $(2) --dir $$(@D) $$(@D)/$(1).inf
 	$(Q)$(B)/host/mkcat -o $(B)/sign/$(2)/$(1)/$(3)/$(1).cat --os $(SIGN_OSATTR_$(3)) \
-		--time $(SOURCE_DATE_EPOCH) $$($(1)_$(2)_$(3)_PE) $$(@D)/$(1).inf
+		--catos $(SIGN_CATOS_$(3)_$(2)) --time $(SOURCE_DATE_EPOCH) $$($(1)_$(2)_$(3)_PE) $$(@D)/$(1).inf
 	$(Q)sign/signfile.sh $(B)/sign/$(2)/$(1)/$(3)/$(1).cat $$@ "$(1) driver package"
 
 PACKAGES += $(OUT)/$(2)/$(1)/$(3)/$(1).cat

@@ -1,6 +1,6 @@
 /* mkcat: writes an unsigned SHA-256 (MakeCat "v2") driver catalog.
  *
- *   mkcat -o OUT.cat --os OSATTR --time EPOCH FILE...
+ *   mkcat -o OUT.cat --os OSATTR [--catos OSNAMES] --time EPOCH FILE...
  *
  * Each FILE becomes a member named by its base name: PE images are hashed
  * with the Authenticode image hash (so the member still matches after the
@@ -8,7 +8,12 @@
  * SHA-256.  The output is deterministic: members are sorted, sets are in DER
  * order, thisUpdate is EPOCH, and the list identifier is a hash of the
  * content.  Structure: see /work/shared/reference/toolchain.md section 8 and
- * sign/README.md. */
+ * sign/README.md.
+ *
+ * With --catos, the catalog also carries the attributes Inf2Cat writes: OS
+ * (the list OSNAMES, checked against the INF's decorations, see catattrs.h)
+ * and HWID1..HWIDn, from the one .inf among the FILEs. */
+#include "catattrs.h"
 #include "der.h"
 #include "fileio.h"
 #include "pehash.h"
@@ -43,7 +48,7 @@ struct member {
 
 static void usage(void)
 {
-    fputs("usage: mkcat -o OUT.cat --os OSATTR --time EPOCH FILE...\n", stderr);
+    fputs("usage: mkcat -o OUT.cat --os OSATTR [--catos OSNAMES] --time EPOCH FILE...\n", stderr);
     exit(2);
 }
 
@@ -111,6 +116,17 @@ static void indirect_data(struct der *out, const struct member *m)
     der_wrap(out, DER_SEQUENCE, &v);
 }
 
+/* Appends one catalog-wide attribute: an extension whose value is a
+ * DER-encoded CatNameValue. */
+static void catalog_attr(struct der *exts, const char *tag, const char *value)
+{
+    struct der nv = {0}, ext = {0};
+    name_value(&nv, tag, value);
+    der_oid(&ext, OID_CAT_NAMEVALUE);
+    der_wrap(&ext, DER_OCTETS, &nv);
+    der_wrap(exts, DER_SEQUENCE, &ext);
+}
+
 static void subject(struct der_set *subjects, const struct member *m)
 {
     struct der_set attrs = {0};
@@ -161,7 +177,7 @@ static int hash_member(struct member *m, const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *out = NULL, *osattr = NULL, *epoch_s = NULL;
+    const char *out = NULL, *osattr = NULL, *epoch_s = NULL, *catos = NULL;
     int i = 1;
 
     for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
@@ -171,6 +187,8 @@ int main(int argc, char **argv)
             osattr = argv[i + 1];
         else if (!strcmp(argv[i], "--time"))
             epoch_s = argv[i + 1];
+        else if (!strcmp(argv[i], "--catos"))
+            catos = argv[i + 1];
         else
             usage();
     }
@@ -198,6 +216,30 @@ int main(int argc, char **argv)
                 fprintf(stderr, "mkcat: member %s given twice\n", m[a].name);
                 return 1;
             }
+
+    struct cat_attrs ca = {0};
+    if (catos) {
+        const char *inf = NULL;
+        for (int k = 0; k < n; k++) {
+            size_t l = strlen(argv[i + k]);
+            if (l > 4 && !strcasecmp(argv[i + k] + l - 4, ".inf")) {
+                if (inf) {
+                    fprintf(stderr, "mkcat: --catos needs exactly one .inf member\n");
+                    return 1;
+                }
+                inf = argv[i + k];
+            }
+        }
+        char err[512];
+        if (!inf) {
+            fprintf(stderr, "mkcat: --catos needs exactly one .inf member\n");
+            return 1;
+        }
+        if (cat_attrs_from_inf(inf, catos, &ca, err, sizeof(err))) {
+            fprintf(stderr, "mkcat: %s\n", err);
+            return 1;
+        }
+    }
 
     /* trustedSubjects, sorted by encoding (and so by digest). */
     struct der_set subjects = {0};
@@ -233,13 +275,19 @@ int main(int argc, char **argv)
     der_raw(&ctl, subj.p, subj.len);
     der_free(&subj);
 
-    /* Catalog-wide attribute OSAttr, as a CTL extension whose value is a
-     * DER-encoded CatNameValue. */
-    struct der nv = {0}, ext = {0}, exts = {0};
-    name_value(&nv, "OSAttr", osattr);
-    der_oid(&ext, OID_CAT_NAMEVALUE);
-    der_wrap(&ext, DER_OCTETS, &nv);
-    der_wrap(&exts, DER_SEQUENCE, &ext);
+    /* Catalog-wide attributes (OSAttr; with --catos also OS and HWIDn),
+     * each a CTL extension. */
+    struct der exts = {0};
+    catalog_attr(&exts, "OSAttr", osattr);
+    if (ca.os) {
+        catalog_attr(&exts, "OS", ca.os);
+        for (size_t h = 0; h < ca.nhwid; h++) {
+            char tag[32];
+            snprintf(tag, sizeof(tag), "HWID%zu", h + 1);
+            catalog_attr(&exts, tag, ca.hwid[h]);
+        }
+    }
+    cat_attrs_free(&ca);
     der_wrap(&tmp, DER_SEQUENCE, &exts);
     der_wrap(&ctl, DER_CTXC(0), &tmp);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Usage: tests/iso/run.sh ISO STAGE META OUT SCRATCH [CA_CERT]
-# Checks the mastered ISO against the layout that packaging/drivers.json
-# describes: exactly the expected files, the same bytes as the staging tree,
+# Checks the mastered ISO against the list of paths written below (not
+# derived from packaging/layout.py, so a wrong layout shows): exactly the
+# expected files, the same bytes as the staging tree,
 # the volume ID, no debug symbols, identical files stored once (size bound),
 # data/info.json, and a bit-identical ISO when staged and mastered again in
 # another directory.  A planted ISO missing one file must fail the layout
@@ -18,12 +19,46 @@ python=${PYTHON:-/usr/bin/python3}
 rm -rf "$scratch"
 mkdir -p "$scratch"
 
+# Every file the ISO holds, one pattern a line ({a,b} alternatives; see
+# tests/expand-patterns).  Upstream's layout: <Driver>/<os>/<arch>/, x86 only
+# for w10, ARM64 for w10, w11 and 2k25; smbus for w11, 2k22 and 2k25;
+# auto-detect directories (amd64/<os>, i386/w10) only once a storage driver
+# (viostor, vioscsi) exists.
 expected() {
-	if [ -n "$cert" ]; then
-		$python packaging/layout.py iso-files "$meta" --cert "$cert"
-	else
-		$python packaging/layout.py iso-files "$meta"
-	fi
+	EXPAND_IF=${cert:+cert} "$python" tests/expand-patterns <<'LIST'
+Balloon/{w10,2k16,2k19,2k22,w11,2k25}/amd64/balloon.{cat,inf,sys}
+Balloon/{w10,w11,2k25}/ARM64/balloon.{cat,inf,sys}
+Balloon/w10/x86/balloon.{cat,inf,sys}
+fwcfg/{w10,2k16,2k19,2k22,w11,2k25}/amd64/fwcfg.{cat,inf,sys}
+fwcfg/{w10,w11,2k25}/ARM64/fwcfg.{cat,inf,sys}
+fwcfg/w10/x86/fwcfg.{cat,inf,sys}
+ivshmem/{w10,2k16,2k19,2k22,w11,2k25}/amd64/ivshmem.{cat,inf,sys}
+ivshmem/{w10,w11,2k25}/ARM64/ivshmem.{cat,inf,sys}
+ivshmem/w10/x86/ivshmem.{cat,inf,sys}
+pvpanic/{w10,2k16,2k19,2k22,w11,2k25}/amd64/pvpanic.{cat,inf,sys}
+pvpanic/{w10,w11,2k25}/ARM64/pvpanic.{cat,inf,sys}
+pvpanic/w10/x86/pvpanic.{cat,inf,sys}
+vioinput/{w10,2k16,2k19,2k22,w11,2k25}/amd64/vioinput.{cat,inf,sys}
+vioinput/{w10,w11,2k25}/ARM64/vioinput.{cat,inf,sys}
+vioinput/w10/x86/vioinput.{cat,inf,sys}
+viorng/{w10,2k16,2k19,2k22,w11,2k25}/amd64/viorng.{cat,inf,sys}
+viorng/{w10,w11,2k25}/ARM64/viorng.{cat,inf,sys}
+viorng/w10/x86/viorng.{cat,inf,sys}
+viorng/{w10,2k16,2k19,2k22,w11,2k25}/amd64/viorngum.dll
+viorng/{w10,w11,2k25}/ARM64/viorngum.dll
+viorng/w10/x86/viorngum.dll
+vioserial/{w10,2k16,2k19,2k22,w11,2k25}/amd64/vioser.{cat,inf,sys}
+vioserial/{w10,w11,2k25}/ARM64/vioser.{cat,inf,sys}
+vioserial/w10/x86/vioser.{cat,inf,sys}
+qemufwcfg/{w10,2k16,2k19,2k22,w11,2k25}/amd64/qemufwcfg.{cat,inf}
+qemufwcfg/w10/x86/qemufwcfg.{cat,inf}
+qemupciserial/{w10,2k16,2k19,2k22,w11,2k25}/amd64/qemupciserial.{cat,inf}
+qemupciserial/w10/x86/qemupciserial.{cat,inf}
+smbus/{w11,2k22,2k25}/amd64/smbus.{cat,inf}
+data/info.json
+virtio-win_license.txt
+if:cert cert/virtio-win-test-ca.cer
+LIST
 }
 listing() { # files on an ISO, one relative path a line, sorted
 	xorriso -indev "$1" -find / -type f 2>/dev/null | sed "s|^'/||; s|'\$||" | LC_ALL=C sort
@@ -35,9 +70,9 @@ same_layout() { # ISO: compare its file list with the metadata's
 }
 
 if same_layout "$iso"; then
-	ok "layout: $(wc -l <"$scratch/expected.txt") files, exactly those of $meta"
+	ok "layout: $(wc -l <"$scratch/expected.txt") files, exactly those the list in this test names"
 else
-	fail "layout differs from $meta:"
+	fail "layout differs from the list in this test:"
 	cat "$scratch/layout.diff"
 fi
 
@@ -95,6 +130,24 @@ if same_layout "$scratch/planted.iso"; then
 	fail "planted: an ISO without $(basename "$victim") passed the layout test"
 else
 	ok "planted: an ISO missing a file is caught"
+fi
+
+# Planted: metadata with a wrong directory name (Balloon in lower case, as a
+# layout bug would write it) must fail the written list.
+"$python" -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+for d in m["drivers"]:
+    if d["iso_dir"] == "Balloon":
+        d["iso_dir"] = "balloon"
+json.dump(m, open(sys.argv[2], "w"))' "$meta" "$scratch/wrong.json"
+if [ -n "$cert" ]; then set -- --cert "$cert"; else set --; fi
+"$python" packaging/layout.py stage-iso "$scratch/wrong.json" "$out" "$scratch/wrong-stage" \
+	--epoch "$SOURCE_DATE_EPOCH" --license LICENSE "$@" &&
+	iso/master "$scratch/wrong-stage" "$scratch/wrong.iso" "$want"
+if same_layout "$scratch/wrong.iso"; then
+	fail "planted: an ISO with balloon/ instead of Balloon/ passed"
+else
+	ok "planted: an ISO with a wrongly named driver directory is caught"
 fi
 
 finish
