@@ -24,3 +24,43 @@ check-gtca: $(B)/host/gtca-test $(B)/host/gtca-test-planted
 # The GNUmakefile computes ALL_DLL before this fragment is read: add ours
 # so that `make`, check-pecheck and the symbols tarball see it.
 ALL_DLL += $(foreach a,$(vwgtca_ARCHES),$(OUT)/$(a)/installer/vwgtca.dll)
+
+# The gt MSIs: out/installer/virtio-win-gt-{x64,x86,arm64}.msi, generated
+# from packaging/drivers.json by installer/msi/mkmsi.py (msibuild + gcab),
+# each carrying its arch's signed CA DLL, then Authenticode-signed like the
+# drivers.  Test-CA builds carry the CA certificate (installed only with
+# INSTALLTESTCA=1).
+GT_ARCHES := x86 amd64 arm64
+GT_DIR    := $(OUT)/installer
+gt_msi_arch = $(if $(filter amd64,$(1)),x64,$(1))
+GT_MSIS   := $(foreach a,$(GT_ARCHES),$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi)
+GT_META   := packaging/drivers.json
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: gt-msi
+gt-msi: $(GT_MSIS)
+all: gt-msi
+
+# $(1) = arch
+define gt_msi_rules
+$(B)/installer/$(1)/vwgtca.dll: $(OUT)/$(1)/installer/vwgtca.dll $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "virtio-win guest tools"
+
+$(B)/installer/$(1)/unsigned.msi: $(GT_META) installer/msi/mkmsi.py $(PACKAGES) \
+		$(B)/installer/$(1)/vwgtca.dll $(SIGN_CA_CERT) $(EPOCH_STAMP) VERSION | deps-ensure
+	$$(if $(Q),@echo '  MSI     $$@')
+	$(Q)$(PYTHON) installer/msi/mkmsi.py $(GT_META) $(OUT) $(1) $$@ \
+		--ca $(B)/installer/$(1)/vwgtca.dll --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH) \
+		--work $(B)/installer/$(1)/msi $(if $(SIGN_CA_CERT),--cert $(SIGN_CA_CERT))
+
+$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(1)).msi: $(B)/installer/$(1)/unsigned.msi \
+		$(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "virtio-win guest tools"
+endef
+$(foreach a,$(GT_ARCHES),$(eval $(call gt_msi_rules,$(a))))
+endif
