@@ -64,3 +64,12 @@ $(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(1)).msi: $(B)/installer/$(1)/unsign
 endef
 $(foreach a,$(GT_ARCHES),$(eval $(call gt_msi_rules,$(a))))
 endif
+
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-msi
+.PHONY: check-gt-msi
+check-gt-msi: $(GT_MSIS) | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-msi installer/tests/msi.sh $(GT_META) $(OUT) \
+		$(VERSION) $(B)/gt-msi-test '$(SIGN_CA_CERT)' \
+		$(foreach a,$(GT_ARCHES),$(a):$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi:$(B)/installer/$(a)/vwgtca.dll:$(B)/installer/$(a)/unsigned.msi)
+endif
