@@ -74,6 +74,11 @@ if tool_ok; then
             # What each DLL must export, by name.
             case ${f##*/} in
             viorngum.dll) set -- "$@" --export GetRngInterface ;; # CNG's RNG provider entry
+            vwgtca.dll) # the guest-tools MSI's custom action (installer/ca/)
+                set -- "$@" --export VwGtInstall --export VwGtRollback --export VwGtCommit \
+                    --export VwGtRemove --allow-dll setupapi.dll --allow-dll newdev.dll \
+                    --allow-dll msi.dll --allow-dll crypt32.dll
+                ;;
             esac
         fi
         dir=$scratch/${rel%."$ext"}

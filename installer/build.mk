@@ -1,0 +1,75 @@
+# The guest tools (installer/README.md): the custom action DLL vwgtca.dll
+# per arch, the gt MSIs per arch, the virtio-win-guest-tools.exe bundle.
+
+# vwgtca.dll: the MSI's driver-store custom action (installer/ca/).  Built
+# like viorngum.dll; out/<arch>/installer/vwgtca.dll.
+UDLLS += vwgtca
+vwgtca_ARCHES  := x86 amd64 arm64
+vwgtca_PACKAGE := installer
+vwgtca_SRCS    := installer/ca/gtca.c installer/ca/gtca_win.c
+vwgtca_IMPORTS := kernel32 advapi32 setupapi newdev msi crypt32
+vwgtca_DEF     := installer/ca/vwgtca.def
+
+HOST_PROGS += gtca-test gtca-test-planted
+gtca-test_SRCS := installer/ca/tests/gtca_test.c installer/ca/gtca.c
+gtca-test-planted_SRCS := $(gtca-test_SRCS)
+# The planted bug: an undo that leaves the packages in the driver store.
+gtca-test-planted_CFLAGS := -DGT_PLANTED_KEEP_ON_UNDO
+
+CHECKS += check-gtca
+.PHONY: check-gtca
+check-gtca: $(B)/host/gtca-test $(B)/host/gtca-test-planted
+	$(Q)tests/run-check gtca installer/ca/tests/run.sh $^
+
+# The GNUmakefile computes ALL_DLL before this fragment is read: add ours
+# so that `make`, check-pecheck and the symbols tarball see it.
+ALL_DLL += $(foreach a,$(vwgtca_ARCHES),$(OUT)/$(a)/installer/vwgtca.dll)
+
+# The gt MSIs: out/installer/virtio-win-gt-{x64,x86,arm64}.msi, generated
+# from packaging/drivers.json by installer/msi/mkmsi.py (msibuild + gcab),
+# each carrying its arch's signed CA DLL, then Authenticode-signed like the
+# drivers.  Test-CA builds carry the CA certificate (installed only with
+# INSTALLTESTCA=1).
+GT_ARCHES := x86 amd64 arm64
+GT_DIR    := $(OUT)/installer
+gt_msi_arch = $(if $(filter amd64,$(1)),x64,$(1))
+GT_MSIS   := $(foreach a,$(GT_ARCHES),$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi)
+GT_META   := packaging/drivers.json
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: gt-msi
+gt-msi: $(GT_MSIS)
+all: gt-msi
+
+# $(1) = arch
+define gt_msi_rules
+$(B)/installer/$(1)/vwgtca.dll: $(OUT)/$(1)/installer/vwgtca.dll $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "virtio-win guest tools"
+
+$(B)/installer/$(1)/unsigned.msi: $(GT_META) installer/msi/mkmsi.py $(PACKAGES) \
+		$(B)/installer/$(1)/vwgtca.dll $(SIGN_CA_CERT) $(EPOCH_STAMP) VERSION | deps-ensure
+	$$(if $(Q),@echo '  MSI     $$@')
+	$(Q)$(PYTHON) installer/msi/mkmsi.py $(GT_META) $(OUT) $(1) $$@ \
+		--ca $(B)/installer/$(1)/vwgtca.dll --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH) \
+		--work $(B)/installer/$(1)/msi $(if $(SIGN_CA_CERT),--cert $(SIGN_CA_CERT))
+
+$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(1)).msi: $(B)/installer/$(1)/unsigned.msi \
+		$(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "virtio-win guest tools"
+endef
+$(foreach a,$(GT_ARCHES),$(eval $(call gt_msi_rules,$(a))))
+endif
+
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-msi
+.PHONY: check-gt-msi
+check-gt-msi: $(GT_MSIS) | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-msi installer/tests/msi.sh $(GT_META) $(OUT) \
+		$(VERSION) $(B)/gt-msi-test '$(SIGN_CA_CERT)' \
+		$(foreach a,$(GT_ARCHES),$(a):$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi:$(B)/installer/$(a)/vwgtca.dll:$(B)/installer/$(a)/unsigned.msi)
+endif
