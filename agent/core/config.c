@@ -283,7 +283,7 @@ bool ga_config_load(struct ga_config *c, const char *text, size_t len, char *err
         while (vstart < end && (text[vstart] == ' ' || text[vstart] == '\t')) {
             vstart++;
         }
-        char key[64], value[4096];
+        static char key[64], value[4096]; /* keeps the stack small */
         if (kend - start >= sizeof(key) || end - vstart >= sizeof(value)) {
             ga_fmt(err, err_size, "line %u: key or value too long", lineno);
             return false;
