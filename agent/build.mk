@@ -1,0 +1,73 @@
+# The guest agent (agent/README.md): portable core in agent/core, Win32
+# layer in agent/win; host unit tests against a fake OS layer.
+GA_CORE_SRCS := agent/core/json.c agent/core/stream.c agent/core/agent.c agent/core/util.c \
+	agent/core/b64.c agent/core/config.c agent/core/commands.c agent/core/cmd_base.c \
+	agent/core/cmd_system.c agent/core/cmd_inventory.c agent/core/cmd_file.c \
+	agent/core/cmd_exec.c
+
+GA_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_PROGS += qga-test qga-test-planted
+qga-test_SRCS := agent/tests/agent_test.c agent/tests/fake_os.c $(GA_CORE_SRCS)
+qga-test_CFLAGS := $(GA_SAN) -Wno-format-truncation
+qga-test_LDFLAGS := $(GA_SAN)
+qga-test-planted_SRCS := $(qga-test_SRCS)
+# The planted bug: the stream ignores the host's 0xFF flush.
+qga-test-planted_CFLAGS := $(qga-test_CFLAGS) -DGA_PLANTED_NO_FLUSH
+qga-test-planted_LDFLAGS := $(GA_SAN)
+
+CHECKS += check-qga
+.PHONY: check-qga
+check-qga: $(B)/host/qga-test $(B)/host/qga-test-planted
+	$(Q)tests/run-check qga agent/tests/run.sh $^
+
+# qemu-ga.exe for each arch: out/<arch>/qemu-ga/qemu-ga.exe (+ .pdb).  No C
+# runtime: win/rt.c has the few string routines, common/runtime/dllentry.c
+# the stack-protector runtime; imports come from win/imports.txt (DLL,
+# function, bytes of arguments for x86 stdcall names), made into one
+# import library per DLL and arch by llvm-dlltool.
+GA_ARCHES := x86 amd64 arm64
+GA_WIN_SRCS := agent/win/main.c agent/win/channel.c agent/win/service.c agent/win/util_win.c \
+	agent/win/os_sys.c agent/win/os_inventory.c agent/win/os_file.c agent/win/os_exec.c \
+	agent/win/rt.c common/runtime/dllentry.c
+GA_DLLS := kernel32 advapi32 shell32 iphlpapi wtsapi32 ntdll
+GA_CFLAGS := -fno-builtin -DGA_VERSION='"$(VERSION)"'
+GA_LDFLAGS := -lldmingw /auto-import:no /runtime-pseudo-reloc:no /subsystem:console,10.0 \
+	/entry:VwAgentEntry /nodefaultlib /dynamicbase /nxcompat /Brepro /release /opt:ref /opt:icf \
+	/debug /pdbaltpath:%_PDB% /pdbsourcepath:c:\\virtio-win
+GA_EXES := $(foreach a,$(GA_ARCHES),$(OUT)/$(a)/qemu-ga/qemu-ga.exe)
+
+# $(1) = arch
+define ga_rules
+ga_$(1)_OBJS := $$(patsubst %.c,$(B)/$(1)/qga/%.o,$$(GA_CORE_SRCS) $$(GA_WIN_SRCS) \
+	$$(if $$(filter x86,$(1)),arch/x86/div64.c))
+ga_$(1)_LIBS := $$(patsubst %,$(B)/$(1)/qga/lib%.a,$$(GA_DLLS))
+$(B)/$(1)/qga/%.o: %.c $$(FLAGS_FILES) arch/$(1)/arch.mk agent/build.mk | deps-ensure
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  UCC     $(1)/$$<')
+	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) $$(GA_CFLAGS) -Xclang -object-file-name=$$@ -MMD -MP \
+		-c $$< -o $$@
+$(B)/$(1)/qga/%.def: agent/win/imports.txt agent/win/mkdef.sh
+	@mkdir -p $$(@D)
+	$(Q)agent/win/mkdef.sh $$* $(1) <$$< >$$@
+$(B)/$(1)/qga/lib%.a: $(B)/$(1)/qga/%.def | deps-ensure
+	$(Q)$$(DLLTOOL) $$(DLLTOOL_$(1)) -d $$< -l $$@
+$(OUT)/$(1)/qemu-ga/qemu-ga.exe: $$(ga_$(1)_OBJS) $$(ga_$(1)_LIBS)
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  LINK    $$@')
+	$(Q)$$(LLD_LINK) $$(GA_LDFLAGS) $$(ULDFLAGS_$(1)) /pdb:$$(@:.exe=.pdb) /out:$$@ $$^
+DEPFILES += $$(ga_$(1)_OBJS:.o=.d)
+endef
+$(foreach a,$(GA_ARCHES),$(eval $(call ga_rules,$(a))))
+
+drivers: $(GA_EXES)
+.PHONY: qemu-ga
+qemu-ga: $(GA_EXES)
+
+# The real agent under Wine (agent/tests/wine.sh).  wine32:i386 (for the
+# x86 run) needs the i386 architecture in dpkg; without it that run is a
+# skip.
+DEBS += wine wine64
+CHECKS += check-qga-wine
+.PHONY: check-qga-wine
+check-qga-wine: $(OUT)/amd64/qemu-ga/qemu-ga.exe $(OUT)/x86/qemu-ga/qemu-ga.exe
+	$(Q)tests/run-check qga-wine agent/tests/wine.sh $(B) $^

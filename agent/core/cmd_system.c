@@ -1,0 +1,219 @@
+/* Time, names, OS information, processors, users and shutdown. */
+#include <string.h>
+
+#include "commands.h"
+#include "os.h"
+#include "util.h"
+
+GA_HANDLER(ga_cmd_get_time)
+{
+    (void)ga, (void)args, (void)err;
+    gw_int(out, ga_os_time_ns());
+    return true;
+}
+
+GA_HANDLER(ga_cmd_set_time)
+{
+    (void)ga, (void)out;
+    if (!ga_arg_has(args, "time")) {
+        /* Windows cannot read the RTC apart from the system time; QEMU's
+         * agent refuses the same way. */
+        return ga_error(err, "%s", GA_UNSUPPORTED);
+    }
+    int64_t ns = ga_arg_int(args, "time", 0);
+    /* Windows' FILETIME starts in 1601 and cannot be negative; keep the
+     * value where the conversion is exact and meaningful. */
+    if (ns < 0 || ns > INT64_MAX / 2) {
+        return ga_error(err, "Time %lld is invalid", (long long)ns);
+    }
+    return ga_os_set_time_ns(ns, err);
+}
+
+GA_HANDLER(ga_cmd_get_host_name)
+{
+    (void)ga, (void)args;
+    char name[256];
+    if (!ga_os_host_name(name, sizeof(name), err)) {
+        return false;
+    }
+    gw_obj_begin(out);
+    gw_key(out, "host-name");
+    gw_str(out, name);
+    gw_obj_end(out);
+    return true;
+}
+
+GA_HANDLER(ga_cmd_get_timezone)
+{
+    (void)ga, (void)args;
+    char zone[128];
+    int64_t offset;
+    if (!ga_os_timezone(zone, sizeof(zone), &offset, err)) {
+        return false;
+    }
+    gw_obj_begin(out);
+    if (zone[0]) {
+        gw_key(out, "zone");
+        gw_str(out, zone);
+    }
+    gw_key(out, "offset");
+    gw_int(out, offset);
+    gw_obj_end(out);
+    return true;
+}
+
+/* Writes key: value when value is not empty. */
+static void opt_str(struct gw *out, const char *key, const char *value)
+{
+    if (value[0]) {
+        gw_key(out, key);
+        gw_str(out, value);
+    }
+}
+
+GA_HANDLER(ga_cmd_get_osinfo)
+{
+    (void)ga, (void)args;
+    struct ga_osinfo info;
+    memset(&info, 0, sizeof(info));
+    if (!ga_os_osinfo(&info, err)) {
+        return false;
+    }
+    const char *variant = info.server ? "server" : "client";
+    gw_obj_begin(out);
+    opt_str(out, "kernel-release", info.kernel_release);
+    opt_str(out, "kernel-version", info.kernel_version);
+    opt_str(out, "machine", info.machine);
+    gw_key(out, "id");
+    gw_str(out, "mswindows");
+    gw_key(out, "name");
+    gw_str(out, "Microsoft Windows");
+    opt_str(out, "pretty-name", info.pretty_name);
+    opt_str(out, "version", info.version);
+    opt_str(out, "version-id", info.version_id);
+    gw_key(out, "variant");
+    gw_str(out, variant);
+    gw_key(out, "variant-id");
+    gw_str(out, variant);
+    gw_obj_end(out);
+    return true;
+}
+
+GA_HANDLER(ga_cmd_get_vcpus)
+{
+    (void)ga, (void)args;
+    unsigned n;
+    if (!ga_os_cpu_count(&n, err)) {
+        return false;
+    }
+    gw_arr_begin(out);
+    for (unsigned i = 0; i < n; i++) {
+        gw_obj_begin(out);
+        gw_key(out, "logical-id");
+        gw_int(out, i);
+        gw_key(out, "online");
+        gw_bool(out, true);
+        /* Windows cannot take a processor offline. */
+        gw_key(out, "can-offline");
+        gw_bool(out, false);
+        gw_obj_end(out);
+    }
+    gw_arr_end(out);
+    return true;
+}
+
+#define GA_MAX_USERS 256
+
+struct users {
+    struct {
+        char name[128];
+        char domain[128];
+        int64_t login;
+    } u[GA_MAX_USERS];
+    unsigned n;
+};
+
+/* Collects one session's user, keeping each user once with the earliest
+ * login time (QEMU's rule). */
+static void add_user(void *ctx, const char *user, const char *domain, int64_t login)
+{
+    struct users *us = ctx;
+    for (unsigned i = 0; i < us->n; i++) {
+        if (ga_streq(us->u[i].name, user) && ga_streq(us->u[i].domain, domain)) {
+            if (login < us->u[i].login) {
+                us->u[i].login = login;
+            }
+            return;
+        }
+    }
+    if (us->n < GA_MAX_USERS) {
+        ga_fmt(us->u[us->n].name, sizeof(us->u[0].name), "%s", user);
+        ga_fmt(us->u[us->n].domain, sizeof(us->u[0].domain), "%s", domain);
+        us->u[us->n].login = login;
+        us->n++;
+    }
+}
+
+/* 100 ns units as decimal seconds with seven fraction digits. */
+static void seconds_text(char *t, size_t size, int64_t v)
+{
+    char frac[8];
+    int64_t f = (v < 0 ? 0 : v) % 10000000;
+    for (int i = 6; i >= 0; i--, f /= 10) {
+        frac[i] = (char)('0' + f % 10);
+    }
+    frac[7] = 0;
+    ga_fmt(t, size, "%lld.%s", (long long)((v < 0 ? 0 : v) / 10000000), frac);
+}
+
+GA_HANDLER(ga_cmd_get_users)
+{
+    (void)ga, (void)args;
+    struct users *us = ga_alloc(sizeof(*us));
+    if (!us) {
+        return ga_error(err, "out of memory");
+    }
+    if (!ga_os_users(add_user, us, err)) {
+        ga_free(us);
+        return false;
+    }
+    gw_arr_begin(out);
+    for (unsigned i = 0; i < us->n; i++) {
+        char t[48];
+        seconds_text(t, sizeof(t), us->u[i].login);
+        gw_obj_begin(out);
+        gw_key(out, "user");
+        gw_str(out, us->u[i].name);
+        gw_key(out, "login-time");
+        gw_number_text(out, t);
+        if (us->u[i].domain[0]) {
+            gw_key(out, "domain");
+            gw_str(out, us->u[i].domain);
+        }
+        gw_obj_end(out);
+    }
+    gw_arr_end(out);
+    ga_free(us);
+    return true;
+}
+
+GA_HANDLER(ga_cmd_shutdown)
+{
+    (void)out;
+    const char *mode = ga_arg_str(args, "mode", "powerdown");
+    enum ga_shutdown_mode m;
+    if (ga_streq(mode, "powerdown")) {
+        m = GA_SHUTDOWN_POWERDOWN;
+    } else if (ga_streq(mode, "halt")) {
+        m = GA_SHUTDOWN_HALT;
+    } else if (ga_streq(mode, "reboot")) {
+        m = GA_SHUTDOWN_REBOOT;
+    } else {
+        return ga_error(err, "Parameter 'mode' expects 'halt', 'powerdown' or 'reboot'");
+    }
+    if (!ga_os_shutdown(m, err)) {
+        return false;
+    }
+    ga->shutdown_requested = true;
+    return true;
+}

@@ -1,0 +1,112 @@
+/*
+ * The OS layer under the agent's commands: every Windows call the
+ * commands need, behind plain C functions.  agent/win/ implements them
+ * with Win32; agent/tests/fake_os.c with a scripted fake, so every
+ * command's logic runs on the host.  Strings are UTF-8.  A function that
+ * fails fills err (GenericError, with the system's message) and returns
+ * false.
+ */
+#ifndef GA_OS_H
+#define GA_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ga_err;
+
+/* Time in nanoseconds since 1970-01-01 UTC. */
+int64_t ga_os_time_ns(void);
+bool ga_os_set_time_ns(int64_t ns, struct ga_err *err);
+
+bool ga_os_host_name(char *buf, size_t size, struct ga_err *err);
+
+/* Zone name (empty when unknown) and offset east of UTC in seconds. */
+bool ga_os_timezone(char *zone, size_t size, int64_t *offset, struct ga_err *err);
+
+struct ga_osinfo {
+    char kernel_release[32]; /* build number */
+    char kernel_version[32]; /* major.minor */
+    char machine[16];        /* x86, x86_64, arm64 */
+    char pretty_name[128];   /* product name */
+    char version[128];       /* long version, e.g. Microsoft Windows 10 */
+    char version_id[32];     /* short, e.g. 10, 2019 */
+    bool server;
+};
+bool ga_os_osinfo(struct ga_osinfo *info, struct ga_err *err);
+
+/* Logical processors Windows knows. */
+bool ga_os_cpu_count(unsigned *count, struct ga_err *err);
+
+/* Logged-in users: cb per session, login time in 100 ns since 1970. */
+typedef void (*ga_user_cb)(void *ctx, const char *user, const char *domain, int64_t login_100ns);
+bool ga_os_users(ga_user_cb cb, void *ctx, struct ga_err *err);
+
+struct ga_ipaddr {
+    char text[64];
+    bool v6;
+    unsigned prefix;
+};
+struct ga_netif {
+    char name[256];
+    unsigned char mac[32];
+    unsigned mac_len;
+    struct ga_ipaddr addrs[32];
+    unsigned naddrs;
+    bool have_stats;
+    uint64_t rx_bytes, rx_packets, rx_errs, rx_dropped;
+    uint64_t tx_bytes, tx_packets, tx_errs, tx_dropped;
+};
+typedef void (*ga_netif_cb)(void *ctx, const struct ga_netif *nif);
+bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err);
+
+struct ga_volume {
+    char name[260];       /* volume GUID path */
+    char mountpoint[260]; /* first mount point, e.g. C:\ */
+    char type[32];        /* file system, e.g. NTFS */
+    bool have_sizes;
+    uint64_t used, total;
+};
+typedef void (*ga_volume_cb)(void *ctx, const struct ga_volume *vol);
+bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err);
+
+enum ga_shutdown_mode { GA_SHUTDOWN_POWERDOWN, GA_SHUTDOWN_HALT, GA_SHUTDOWN_REBOOT };
+bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err);
+
+/* Files (guest-file-*).  mode is already checked by the caller. */
+struct ga_open_mode {
+    bool read, write, append;
+    enum { GA_OPEN_EXISTING, GA_CREATE_ALWAYS, GA_OPEN_ALWAYS } disposition;
+};
+bool ga_os_file_open(const char *path, const struct ga_open_mode *mode, void **file,
+                     struct ga_err *err);
+bool ga_os_file_read(void *file, void *buf, size_t len, size_t *got, struct ga_err *err);
+bool ga_os_file_write(void *file, const void *buf, size_t len, size_t *put, struct ga_err *err);
+/* whence: 0 set, 1 cur, 2 end. */
+bool ga_os_file_seek(void *file, int64_t offset, int whence, int64_t *pos, struct ga_err *err);
+bool ga_os_file_flush(void *file, struct ga_err *err);
+void ga_os_file_close(void *file);
+
+/* Processes (guest-exec). */
+struct ga_exec_req {
+    const char *path;
+    const char *const *argv; /* NULL-terminated, without path */
+    const char *const *envp; /* NULL-terminated "NAME=value", or NULL: inherit */
+    const unsigned char *input;
+    size_t input_len;
+    bool capture;
+};
+struct ga_exec_state {
+    bool exited;
+    int64_t exitcode;
+    const unsigned char *out, *errout; /* captured so far (valid until the next call) */
+    size_t out_len, err_len;
+    bool out_truncated, err_truncated;
+};
+/* Most output kept per stream, as QEMU's agent (16 MiB). */
+#define GA_EXEC_MAX_OUTPUT (16u << 20)
+bool ga_os_exec_start(const struct ga_exec_req *req, void **proc, int64_t *pid, struct ga_err *err);
+void ga_os_exec_poll(void *proc, struct ga_exec_state *st);
+void ga_os_exec_free(void *proc);
+
+#endif

@@ -1,0 +1,553 @@
+/*
+ * Host unit tests of the guest agent's protocol core and command logic,
+ * against the fake OS layer (fake_os.c).  Built with ASan and UBSan.
+ * Each case prints PASS/FAIL; the last line is "N passed, N failed".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/agent.h"
+#include "../core/b64.h"
+#include "../core/config.h"
+#include "../core/json.h"
+#include "fake_os.h"
+
+static int passed, failed;
+
+static void check(int ok, const char *name, const char *detail)
+{
+    if (ok) {
+        passed++;
+        printf("PASS: %s\n", name);
+    } else {
+        failed++;
+        printf("FAIL: %s%s%s\n", name, detail ? ": " : "", detail ? detail : "");
+    }
+}
+
+/* Everything the agent wrote since the last take(). */
+static char out[1 << 16];
+static size_t out_len;
+
+static void capture(void *ctx, const char *d, size_t n)
+{
+    (void)ctx;
+    if (out_len + n < sizeof(out)) {
+        memcpy(out + out_len, d, n);
+        out_len += n;
+        out[out_len] = 0;
+    }
+}
+
+static struct ga ga;
+
+static void start(void)
+{
+    fake_reset();
+    out_len = 0;
+    out[0] = 0;
+    ga_init(&ga, "test", capture, NULL);
+}
+
+static void send_n(const char *s, size_t n)
+{
+    out_len = 0;
+    out[0] = 0;
+    ga_feed(&ga, s, n);
+}
+
+static void send(const char *s)
+{
+    send_n(s, strlen(s));
+}
+
+/* Number of replies (lines) in out. */
+static int replies(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < out_len; i++) {
+        n += out[i] == '\n';
+    }
+    return n;
+}
+
+/* The single reply parsed (arena kept in a static), or NULL. */
+static struct gj_arena arena;
+static const struct gj *reply(void)
+{
+    char err[256];
+    gj_arena_free(&arena);
+    if (replies() != 1) {
+        return NULL;
+    }
+    const char *p = out;
+    size_t n = out_len;
+    if (n && (unsigned char)*p == 0xff) {
+        p++, n--;
+    }
+    return gj_parse(&arena, p, n, err, sizeof(err));
+}
+
+/* True when the reply is an error of class cls whose desc starts with desc. */
+static int is_error(const char *cls, const char *desc)
+{
+    const struct gj *r = reply();
+    const struct gj *e = gj_get(r, "error");
+    const struct gj *c = gj_get(e, "class"), *d = gj_get(e, "desc");
+    return c && d && strcmp(c->s, cls) == 0 && strncmp(d->s, desc, strlen(desc)) == 0 &&
+           !gj_get(r, "return");
+}
+
+static const struct gj *ret(void)
+{
+    return gj_get(reply(), "return");
+}
+
+/* ---- protocol ---- */
+
+static void test_ping_and_id(void)
+{
+    start();
+    send("{\"execute\":\"guest-ping\"}");
+    const struct gj *r = ret();
+    check(r && r->type == GJ_OBJ && r->count == 0 && strcmp(out, "{\"return\":{}}\n") == 0,
+          "ping returns {}", out);
+    send("{\"execute\":\"guest-ping\",\"id\":{\"a\":[1,\"x\"]}}");
+    const struct gj *id = gj_get(reply(), "id");
+    check(id && id->type == GJ_OBJ && gj_get(id, "a") && gj_get(id, "a")->count == 2,
+          "request id echoed", out);
+    send("{\"execute\":\"guest-nope\",\"id\":7}");
+    check(is_error("CommandNotFound", "The command guest-nope has not been found") &&
+              gj_get(reply(), "id") && gj_get(reply(), "id")->i == 7,
+          "unknown command: CommandNotFound with id", out);
+    ga_fini(&ga);
+}
+
+static void test_sync(void)
+{
+    start();
+    send("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":123456789012}}");
+    check(ret() && ret()->type == GJ_INT && ret()->i == 123456789012 &&
+              (unsigned char)out[0] != 0xff,
+          "guest-sync echoes id", out);
+    send("{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":-5}}");
+    check((unsigned char)out[0] == 0xff && ret() && ret()->i == -5,
+          "guest-sync-delimited: 0xFF first", out);
+    send("{\"execute\":\"guest-ping\"}");
+    check(out[0] == '{', "only that reply is delimited", out);
+    /* A partial command, the host's 0xFF flush, then a sync: only the sync
+     * is answered. */
+    send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"C:\\\\x");
+    check(out_len == 0, "partial command: no reply yet", out);
+    send("\xff{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":42}}");
+    check(replies() == 1 && (unsigned char)out[0] == 0xff && ret() && ret()->i == 42,
+          "0xFF flush drops the partial command; sync answered alone", out);
+    /* Byte by byte delivery. */
+    const char *m = "{\"execute\":\"guest-sync\",\"arguments\":{\"id\":9}}";
+    out_len = 0;
+    for (size_t i = 0; m[i]; i++) {
+        ga_feed(&ga, m + i, 1);
+    }
+    check(ret() && ret()->i == 9, "request delivered byte by byte", out);
+    send("{\"execute\":\"guest-sync\"}");
+    check(is_error("GenericError", "Parameter 'id' is missing"), "sync without id", out);
+    ga_fini(&ga);
+}
+
+static void test_malformed(void)
+{
+    start();
+    send("{\"execute\": guest-ping}\n");
+    check(is_error("GenericError", "JSON parse error"), "malformed JSON: one parse error", out);
+    send("{\"execute\":\"guest-ping\"}");
+    check(ret() != NULL, "next request answered after a parse error", out);
+    send("{\"execute\":\"guest-\xc0\xaf\"}");
+    check(is_error("GenericError", "JSON parse error, invalid UTF-8"), "overlong UTF-8 refused",
+          out);
+    send("{\"execute\":\"guest-\xed\xa0\x80\"}");
+    check(is_error("GenericError", "JSON parse error, invalid UTF-8"), "UTF-8 surrogate refused",
+          out);
+    send("{\"execute\":\"guest-\\ud800x\"}");
+    check(is_error("GenericError", "JSON parse error, unpaired surrogate"), "lone \\ud800 refused",
+          out);
+    send("{\"execute\":\"a\",\"execute\":\"b\"}");
+    check(is_error("GenericError", "JSON parse error, duplicate member"),
+          "duplicate member refused", out);
+    send("[1]");
+    check(is_error("GenericError", "QMP input must be a JSON object"), "array refused", out);
+    send("{}");
+    check(is_error("GenericError", "QMP input lacks member 'execute'"), "missing execute", out);
+    send("{\"execute\":1}");
+    check(is_error("GenericError", "QMP input member 'execute' must be a string"),
+          "execute not a string", out);
+    send("{\"execute\":\"guest-ping\",\"arguments\":[]}");
+    check(is_error("GenericError", "QMP input member 'arguments' must be an object"),
+          "arguments not an object", out);
+    send("{\"execute\":\"guest-ping\",\"foo\":1}");
+    check(is_error("GenericError", "QMP input member 'foo' is unexpected"), "unexpected member",
+          out);
+    send("garbage ");
+    check(is_error("GenericError", "JSON parse error"), "bare token at top level", out);
+    send("{\"execute\":\"guest-ping\",\"arguments\":{\"x\":1}}");
+    check(is_error("GenericError", "Parameter 'x' is unexpected"), "unexpected argument", out);
+    send("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":1}} {\"execute\":\"guest-ping\"}");
+    check(replies() == 2, "two requests in one read: two replies", out);
+    ga_fini(&ga);
+}
+
+static void test_limits(void)
+{
+    start();
+    size_t big = GA_MAX_REQUEST + 100;
+    char *m = malloc(big + 64);
+    size_t n = (size_t)sprintf(m, "{\"execute\":\"guest-ping\",\"id\":\"");
+    memset(m + n, 'a', big);
+    n += big;
+    n += (size_t)sprintf(m + n, "\"}");
+    send_n(m, n);
+    check(is_error("GenericError", "JSON token size limit exceeded"),
+          "oversized request: one clear error", out);
+    send("{\"execute\":\"guest-ping\"}");
+    check(ret() != NULL, "resynchronised after an oversized request", out);
+    /* Oversized and never finished: the host's 0xFF ends it silently. */
+    send_n(m, big / 2);
+    send_n(m + 20, big);
+    check(out_len == 0, "unfinished oversized request: no reply", out);
+    send("\xff{\"execute\":\"guest-ping\"}");
+    check(replies() == 1 && ret() != NULL, "0xFF ends an unfinished oversized request", out);
+    free(m);
+    char deep[300];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    deep[200] = 0;
+    send(deep);
+    check(is_error("GenericError", "JSON nesting depth limit exceeded"), "too deep: one error",
+          out);
+    memset(deep, '[', 40);
+    memset(deep + 40, ']', 40);
+    deep[80] = 0;
+    send(deep);
+    check(is_error("GenericError", "JSON parse error, nesting too deep"),
+          "deeper than the parser's limit: parse error", out);
+    ga_fini(&ga);
+}
+
+static void test_filters(void)
+{
+    start();
+    const char *block[] = {"guest-exec", NULL};
+    ga_apply_filters(&ga, NULL, block);
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\"}}");
+    check(is_error("CommandNotFound", "Command guest-exec has been disabled"),
+          "blocked command refused", out);
+    check(fake.open_procs == 0, "blocked command did not run", NULL);
+    const char *allow[] = {"guest-ping", "guest-info", "guest-exec", NULL};
+    ga_apply_filters(&ga, allow, block);
+    send("{\"execute\":\"guest-get-time\"}");
+    check(is_error("CommandNotFound", "Command guest-get-time has been disabled"),
+          "allow list disables the rest", out);
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\"}}");
+    check(is_error("CommandNotFound", "Command guest-exec has been disabled"),
+          "block list wins over allow list", out);
+    send("{\"execute\":\"guest-info\"}");
+    const struct gj *cmds = gj_get(ret(), "supported_commands");
+    int on = 0, seen = 0;
+    for (const struct gj *c = cmds ? cmds->first : NULL; c; c = c->next) {
+        seen++;
+        on += gj_get(c, "enabled")->b;
+        if (strcmp(gj_get(c, "name")->s, "guest-shutdown") == 0) {
+            check(!gj_get(c, "success-response")->b, "guest-info: shutdown has no success response",
+                  NULL);
+        }
+    }
+    check(seen == (int)ga_command_count && on == 2, "guest-info lists enabled flags", out);
+    ga_fini(&ga);
+}
+
+/* ---- commands ---- */
+
+static void test_system(void)
+{
+    start();
+    send("{\"execute\":\"guest-get-time\"}");
+    check(ret() && ret()->i == 1700000000123456789LL, "guest-get-time", out);
+    send("{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":1600000000000000000}}");
+    check(ret() && fake.set_ns == 1600000000000000000LL, "guest-set-time sets", out);
+    send("{\"execute\":\"guest-set-time\"}");
+    check(is_error("GenericError", "this feature or command is not currently supported"),
+          "guest-set-time without time: unsupported on Windows", out);
+    send("{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":\"1\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'time', expected: integer"),
+          "guest-set-time: wrong type", out);
+    send("{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":-1}}");
+    check(is_error("GenericError", "Time -1 is invalid"), "guest-set-time: negative refused", out);
+    fake.deny_set_time = true;
+    send("{\"execute\":\"guest-set-time\",\"arguments\":{\"time\":1}}");
+    check(is_error("GenericError", "failed to set time"), "guest-set-time: OS refusal reported",
+          out);
+    send("{\"execute\":\"guest-get-host-name\"}");
+    check(ret() && strcmp(gj_get(ret(), "host-name")->s, "fake-host") == 0, "guest-get-host-name",
+          out);
+    send("{\"execute\":\"guest-get-timezone\"}");
+    check(ret() && gj_get(ret(), "offset")->i == 3600 && gj_get(ret(), "zone"),
+          "guest-get-timezone", out);
+    send("{\"execute\":\"guest-get-osinfo\"}");
+    check(ret() && strcmp(gj_get(ret(), "id")->s, "mswindows") == 0 &&
+              strcmp(gj_get(ret(), "variant")->s, "client") == 0 &&
+              strcmp(gj_get(ret(), "kernel-release")->s, "19045") == 0,
+          "guest-get-osinfo", out);
+    send("{\"execute\":\"guest-get-vcpus\"}");
+    check(ret() && ret()->count == 4 && gj_get(ret()->first, "can-offline"), "guest-get-vcpus",
+          out);
+    send("{\"execute\":\"guest-get-users\"}");
+    const struct gj *u = ret();
+    check(u && u->count == 2 && strcmp(gj_get(u->first, "user")->s, "alice") == 0 &&
+              strstr(out, "\"login-time\":1600000000.0000000") && !gj_get(u->first->next, "domain"),
+          "guest-get-users: one entry per user, earliest login", out);
+    send("{\"execute\":\"guest-network-get-interfaces\"}");
+    const struct gj *n = ret();
+    check(n && n->count == 2 &&
+              strcmp(gj_get(n->first, "hardware-address")->s, "52:54:00:12:34:56") == 0 &&
+              gj_get(n->first, "ip-addresses")->count == 2 &&
+              gj_get(gj_get(n->first, "statistics"), "rx-bytes")->i == (1ll << 40) &&
+              !gj_get(n->first->next, "statistics"),
+          "guest-network-get-interfaces", out);
+    send("{\"execute\":\"guest-get-fsinfo\"}");
+    check(ret() && ret()->count == 1 && gj_get(ret()->first, "used-bytes")->i == 40 &&
+              gj_get(ret()->first, "disk")->type == GJ_ARR,
+          "guest-get-fsinfo", out);
+    send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"reboot\"}}");
+    check(out_len == 0 && fake.shutdowns == 1 && strcmp(fake.last_shutdown, "reboot") == 0,
+          "guest-shutdown: no reply on success", out);
+    send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"sideways\"}}");
+    check(is_error("GenericError", "Parameter 'mode'") && fake.shutdowns == 1,
+          "guest-shutdown: bad mode refused", out);
+    send("{\"execute\":\"guest-fstrim\"}");
+    check(is_error("GenericError", "this feature or command is not currently supported"),
+          "unsupported command answers as QEMU's agent", out);
+    ga_fini(&ga);
+}
+
+static void test_files(void)
+{
+    start();
+    send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"C:\\\\none\"}}");
+    check(is_error("GenericError", "failed to open file 'C:\\none' (mode: 'r'): The system"),
+          "guest-file-open: missing file", out);
+    send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"f\",\"mode\":\"rw\"}}");
+    check(is_error("GenericError", "invalid file open mode 'rw'"), "guest-file-open: bad mode",
+          out);
+    send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"f\",\"mode\":\"w+\"}}");
+    int64_t h = ret() ? ret()->i : -1;
+    check(h == 1000, "guest-file-open: first handle is 1000", out);
+    char req[512];
+    sprintf(req,
+            "{\"execute\":\"guest-file-write\",\"arguments\":{\"handle\":%lld,\"buf-b64\":"
+            "\"aGVsbG8gd29ybGQ=\"}}",
+            (long long)h);
+    send(req);
+    check(ret() && gj_get(ret(), "count")->i == 11, "guest-file-write", out);
+    sprintf(req,
+            "{\"execute\":\"guest-file-seek\",\"arguments\":{\"handle\":%lld,\"offset\":6,"
+            "\"whence\":\"set\"}}",
+            (long long)h);
+    send(req);
+    check(ret() && gj_get(ret(), "position")->i == 6, "guest-file-seek (symbolic whence)", out);
+    sprintf(req, "{\"execute\":\"guest-file-read\",\"arguments\":{\"handle\":%lld}}", (long long)h);
+    send(req);
+    check(ret() && strcmp(gj_get(ret(), "buf-b64")->s, "d29ybGQ=") == 0 &&
+              gj_get(ret(), "count")->i == 5 && !gj_get(ret(), "eof")->b,
+          "guest-file-read", out);
+    send(req);
+    check(ret() && gj_get(ret(), "count")->i == 0 && gj_get(ret(), "eof")->b,
+          "guest-file-read at the end: eof", out);
+    sprintf(req,
+            "{\"execute\":\"guest-file-seek\",\"arguments\":{\"handle\":%lld,\"offset\":0,"
+            "\"whence\":7}}",
+            (long long)h);
+    send(req);
+    check(is_error("GenericError", "invalid whence code 7"), "guest-file-seek: bad whence", out);
+    sprintf(
+        req,
+        "{\"execute\":\"guest-file-write\",\"arguments\":{\"handle\":%lld,\"buf-b64\":\"a$==\"}}",
+        (long long)h);
+    send(req);
+    check(is_error("GenericError", "Invalid Base64 data"), "guest-file-write: bad base64", out);
+    sprintf(req,
+            "{\"execute\":\"guest-file-write\",\"arguments\":{\"handle\":%lld,\"buf-b64\":\"aGk=\","
+            "\"count\":3}}",
+            (long long)h);
+    send(req);
+    check(is_error("GenericError", "value '3' is invalid for argument count"),
+          "guest-file-write: count beyond the data", out);
+    sprintf(req, "{\"execute\":\"guest-file-read\",\"arguments\":{\"handle\":%lld,\"count\":-1}}",
+            (long long)h);
+    send(req);
+    check(is_error("GenericError", "value '-1' is invalid for argument count"),
+          "guest-file-read: negative count", out);
+    sprintf(req, "{\"execute\":\"guest-file-flush\",\"arguments\":{\"handle\":%lld}}",
+            (long long)h);
+    send(req);
+    check(ret() != NULL, "guest-file-flush", out);
+    sprintf(req, "{\"execute\":\"guest-file-close\",\"arguments\":{\"handle\":%lld}}",
+            (long long)h);
+    send(req);
+    check(ret() != NULL && fake.open_files == 0, "guest-file-close", out);
+    send(req);
+    check(is_error("GenericError", "handle '1000' has not been found"), "closed handle refused",
+          out);
+    /* The host opens files and never closes them. */
+    fake_file_put("log", "x", 1);
+    int opened = 0;
+    for (int i = 0; i < GA_MAX_FILES; i++) {
+        send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"log\"}}");
+        opened += ret() != NULL;
+    }
+    send("{\"execute\":\"guest-file-open\",\"arguments\":{\"path\":\"log\"}}");
+    check(opened == GA_MAX_FILES && is_error("GenericError", "too many open files"),
+          "leaked handles: a clear error past the limit", out);
+    check(fake.open_files == GA_MAX_FILES, "leaked handles held until the agent stops", NULL);
+    ga_fini(&ga);
+    check(fake.open_files == 0, "agent stop closes every leaked handle", NULL);
+}
+
+static void test_exec(void)
+{
+    start();
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\",\"arg\":[\"a\",\"b\"],"
+         "\"input-data\":\"IQ==\",\"capture-output\":true}}");
+    int64_t pid = ret() ? gj_get(ret(), "pid")->i : -1;
+    check(pid > 0, "guest-exec returns a pid", out);
+    char req[256];
+    sprintf(req, "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":%lld}}",
+            (long long)pid);
+    send(req);
+    check(ret() && !gj_get(ret(), "exited")->b && !gj_get(ret(), "exitcode"),
+          "guest-exec-status: running", out);
+    send(req);
+    /* "a b!" in base64 */
+    check(ret() && gj_get(ret(), "exited")->b && gj_get(ret(), "exitcode")->i == 3 &&
+              strcmp(gj_get(ret(), "out-data")->s, "YSBiIQ==") == 0,
+          "guest-exec-status: exited with output", out);
+    send(req);
+    check(is_error("GenericError", "Invalid parameter 'pid'"), "reaped pid refused", out);
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"nope\"}}");
+    check(is_error("GenericError", "failed to execute child process 'nope'"),
+          "guest-exec: missing program", out);
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\",\"arg\":[1]}}");
+    check(is_error("GenericError", "Invalid parameter type for 'arg', expected: array"),
+          "guest-exec: non-string argument", out);
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\"}}");
+    check(fake.open_procs == 1, "an unreaped process is held", NULL);
+    ga_fini(&ga);
+    check(fake.open_procs == 0, "agent stop forgets unreaped processes", NULL);
+}
+
+/* ---- JSON, base64, configuration ---- */
+
+static void test_json(void)
+{
+    struct gj_arena a = {0};
+    char err[128];
+    const char *t = "{\"s\":\"\\u00e9\\ud83d\\ude00\\n\\\"\",\"n\":-9223372036854775808,"
+                    "\"u\":18446744073709551615,\"f\":1.5e3,\"a\":[true,false,null]}";
+    const struct gj *v = gj_parse(&a, t, strlen(t), err, sizeof(err));
+    check(v && strcmp(gj_get(v, "s")->s, "\xc3\xa9\xf0\x9f\x98\x80\n\"") == 0 &&
+              gj_get(v, "n")->i == INT64_MIN && gj_get(v, "u")->type == GJ_UINT &&
+              gj_get(v, "f")->type == GJ_NUM && gj_get(v, "a")->count == 3,
+          "JSON: escapes, surrogate pairs, number kinds", err);
+    struct gw w;
+    gw_init(&w, 1 << 20);
+    gw_value(&w, v);
+    check(!w.failed &&
+              strcmp(w.buf, "{\"s\":\"\xc3\xa9\xf0\x9f\x98\x80\\n\\\"\",\"n\":-9223372036854775808,"
+                            "\"u\":18446744073709551615,\"f\":1.5e3,\"a\":[true,false,null]}") == 0,
+          "JSON: writer round trip", w.buf);
+    gw_free(&w);
+    gw_init(&w, 1 << 20);
+    gw_str(&w, "a\x01\xff");
+    check(strcmp(w.buf, "\"a\\u0001\\ufffd\"") == 0,
+          "JSON writer: control and invalid bytes escaped", w.buf);
+    gw_free(&w);
+    gw_init(&w, 8);
+    gw_str(&w, "0123456789");
+    check(w.failed, "JSON writer: limit enforced", NULL);
+    gw_free(&w);
+    const char *bad[] = {"01", "1.", "-", "\"\x01\"", "[1,]", "{\"a\" 1}", "tru", "\"\\x\"", "1 2"};
+    int refused = 0;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        refused += gj_parse(&a, bad[i], strlen(bad[i]), err, sizeof(err)) == NULL;
+    }
+    check(refused == (int)(sizeof(bad) / sizeof(bad[0])), "JSON: malformed texts refused", NULL);
+    gj_arena_free(&a);
+    unsigned char d[16];
+    size_t dl;
+    char e[16];
+    b64_encode((const unsigned char *)"ab", 2, e);
+    check(strcmp(e, "YWI=") == 0 && b64_decode("YWI=", 4, d, &dl) && dl == 2 &&
+              !b64_decode("YW=I", 4, d, &dl) && !b64_decode("YWJ=", 4, d, &dl) &&
+              !b64_decode("YWI", 3, d, &dl),
+          "base64: strict decoding", e);
+}
+
+static void test_config(void)
+{
+    struct ga_config c;
+    char err[256];
+    ga_config_init(&c);
+    const char *file = "# comment\n[general]\ndaemon=false\nmethod=virtio-serial\n"
+                       "path=\\\\.\\Global\\org.qemu.guest_agent.0\nverbose=true\n"
+                       "block-rpcs=guest-ping;guest-get-time\n[other]\nx=y\n";
+    bool ok = ga_config_load(&c, file, strlen(file), err, sizeof(err));
+    char *argv[] = {"qemu-ga",
+                    "-b",
+                    "guest-exec,guest-file-open",
+                    "--allow-rpcs=guest-info",
+                    "-pCOM2",
+                    "-m",
+                    "isa-serial",
+                    "-r",
+                    NULL};
+    ok = ok && ga_config_parse_args(&c, 8, argv, err, sizeof(err));
+    check(ok && c.verbose && c.retry_path && strcmp(c.method, "isa-serial") == 0 &&
+              strcmp(c.path, "COM2") == 0 && c.nblock == 4 &&
+              strcmp(c.block[1], "guest-get-time") == 0 &&
+              strcmp(c.block[3], "guest-file-open") == 0 && c.nallow == 1 && !c.block[4],
+          "config: key file then command line; lists accumulate", err);
+    char dump[1024];
+    ga_config_dump(&c, dump, sizeof(dump));
+    check(strstr(dump, "block-rpcs=guest-ping;guest-get-time;guest-exec;guest-file-open;\n") !=
+              NULL,
+          "config: -D dump", dump);
+    ga_config_free(&c);
+    ga_config_init(&c);
+    char *bad[] = {"qemu-ga", "--nope", NULL};
+    check(!ga_config_parse_args(&c, 2, bad, err, sizeof(err)) && strstr(err, "--nope"),
+          "config: unknown option refused", err);
+    const char *badfile = "[general]\nverbose=maybe\n";
+    check(!ga_config_load(&c, badfile, strlen(badfile), err, sizeof(err)),
+          "config: bad boolean refused", err);
+    char *help[] = {"qemu-ga", "-b", "help", NULL};
+    check(ga_config_parse_args(&c, 3, help, err, sizeof(err)) && c.list_rpcs && c.nblock == 0,
+          "config: 'help' lists the RPCs", err);
+    ga_config_free(&c);
+}
+
+int main(void)
+{
+    test_ping_and_id();
+    test_sync();
+    test_malformed();
+    test_limits();
+    test_filters();
+    test_system();
+    test_files();
+    test_exec();
+    test_json();
+    test_config();
+    gj_arena_free(&arena);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}

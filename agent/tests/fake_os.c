@@ -1,0 +1,316 @@
+/* A scripted OS layer: in-memory files, a fixed machine, processes that
+ * echo their arguments.  Counts what the agent holds so tests can prove
+ * nothing is left behind. */
+#include "fake_os.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/agent.h"
+#include "../core/os.h"
+#include "../core/util.h"
+
+struct fake_os fake;
+
+void *ga_alloc(size_t size)
+{
+    return calloc(1, size ? size : 1);
+}
+
+void *ga_realloc(void *p, size_t size)
+{
+    return realloc(p, size ? size : 1);
+}
+
+void ga_free(void *p)
+{
+    free(p);
+}
+
+#define MAX_FAKE_FILES 16
+static struct ffile {
+    char path[256];
+    unsigned char *data;
+    size_t len;
+    bool used;
+} files[MAX_FAKE_FILES];
+
+struct fhandle {
+    struct ffile *f;
+    size_t pos;
+    bool read, write, append;
+};
+
+void fake_reset(void)
+{
+    for (int i = 0; i < MAX_FAKE_FILES; i++) {
+        free(files[i].data);
+    }
+    memset(files, 0, sizeof(files));
+    memset(&fake, 0, sizeof(fake));
+    fake.now_ns = 1700000000123456789LL;
+}
+
+static struct ffile *lookup(const char *path, bool create)
+{
+    for (int i = 0; i < MAX_FAKE_FILES; i++) {
+        if (files[i].used && strcmp(files[i].path, path) == 0) {
+            return &files[i];
+        }
+    }
+    for (int i = 0; create && i < MAX_FAKE_FILES; i++) {
+        if (!files[i].used) {
+            files[i].used = true;
+            snprintf(files[i].path, sizeof(files[i].path), "%s", path);
+            return &files[i];
+        }
+    }
+    return NULL;
+}
+
+void fake_file_put(const char *path, const char *data, size_t len)
+{
+    struct ffile *f = lookup(path, true);
+    free(f->data);
+    f->data = malloc(len ? len : 1);
+    memcpy(f->data, data, len);
+    f->len = len;
+}
+
+int64_t ga_os_time_ns(void)
+{
+    return fake.now_ns;
+}
+
+bool ga_os_set_time_ns(int64_t ns, struct ga_err *err)
+{
+    if (fake.deny_set_time) {
+        return ga_error(err, "failed to set time: A required privilege is not held by the client.");
+    }
+    fake.set_ns = ns;
+    return true;
+}
+
+bool ga_os_host_name(char *buf, size_t size, struct ga_err *err)
+{
+    (void)err;
+    ga_fmt(buf, size, "%s", "fake-host");
+    return true;
+}
+
+bool ga_os_timezone(char *zone, size_t size, int64_t *offset, struct ga_err *err)
+{
+    (void)err;
+    ga_fmt(zone, size, "%s", "W. Europe Standard Time");
+    *offset = 3600;
+    return true;
+}
+
+bool ga_os_osinfo(struct ga_osinfo *info, struct ga_err *err)
+{
+    (void)err;
+    ga_fmt(info->kernel_release, sizeof(info->kernel_release), "19045");
+    ga_fmt(info->kernel_version, sizeof(info->kernel_version), "10.0");
+    ga_fmt(info->machine, sizeof(info->machine), "x86_64");
+    ga_fmt(info->pretty_name, sizeof(info->pretty_name), "Windows 10 Pro");
+    ga_fmt(info->version, sizeof(info->version), "Microsoft Windows 10");
+    ga_fmt(info->version_id, sizeof(info->version_id), "10");
+    return true;
+}
+
+bool ga_os_cpu_count(unsigned *count, struct ga_err *err)
+{
+    (void)err;
+    *count = 4;
+    return true;
+}
+
+bool ga_os_users(ga_user_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    cb(ctx, "alice", "DOM", 17000000000000005LL);
+    cb(ctx, "bob", "", 17000000010000000LL);
+    cb(ctx, "alice", "DOM", 16000000000000000LL); /* earlier: wins */
+    return true;
+}
+
+bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    struct ga_netif n;
+    memset(&n, 0, sizeof(n));
+    ga_fmt(n.name, sizeof(n.name), "Ethernet \"virtio\"");
+    n.mac_len = 6;
+    memcpy(n.mac, "\x52\x54\x00\x12\x34\x56", 6);
+    n.naddrs = 2;
+    ga_fmt(n.addrs[0].text, 64, "10.0.2.15");
+    n.addrs[0].prefix = 24;
+    ga_fmt(n.addrs[1].text, 64, "fe80::5054:ff:fe12:3456");
+    n.addrs[1].v6 = true;
+    n.addrs[1].prefix = 64;
+    n.have_stats = true;
+    n.rx_bytes = 1ull << 40;
+    n.tx_packets = 7;
+    cb(ctx, &n);
+    memset(&n, 0, sizeof(n));
+    ga_fmt(n.name, sizeof(n.name), "Loopback");
+    cb(ctx, &n);
+    return true;
+}
+
+bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    struct ga_volume v;
+    memset(&v, 0, sizeof(v));
+    ga_fmt(v.name, sizeof(v.name), "\\\\?\\Volume{11111111-2222-3333-4444-555555555555}\\");
+    ga_fmt(v.mountpoint, sizeof(v.mountpoint), "C:\\");
+    ga_fmt(v.type, sizeof(v.type), "NTFS");
+    v.have_sizes = true;
+    v.total = 100;
+    v.used = 40;
+    cb(ctx, &v);
+    return true;
+}
+
+bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err)
+{
+    (void)err;
+    fake.shutdowns++;
+    fake.last_shutdown = mode == GA_SHUTDOWN_HALT     ? "halt"
+                         : mode == GA_SHUTDOWN_REBOOT ? "reboot"
+                                                      : "powerdown";
+    return true;
+}
+
+bool ga_os_file_open(const char *path, const struct ga_open_mode *mode, void **file,
+                     struct ga_err *err)
+{
+    struct ffile *f = lookup(path, mode->disposition != GA_OPEN_EXISTING);
+    if (!f) {
+        return ga_error(err, "The system cannot find the file specified.");
+    }
+    if (mode->disposition == GA_CREATE_ALWAYS) {
+        free(f->data);
+        f->data = NULL;
+        f->len = 0;
+    }
+    struct fhandle *h = calloc(1, sizeof(*h));
+    h->f = f;
+    h->read = mode->read;
+    h->write = mode->write;
+    h->append = mode->append;
+    *file = h;
+    fake.open_files++;
+    return true;
+}
+
+bool ga_os_file_read(void *file, void *buf, size_t len, size_t *got, struct ga_err *err)
+{
+    struct fhandle *h = file;
+    if (!h->read) {
+        return ga_error(err, "Access is denied.");
+    }
+    size_t n = h->pos < h->f->len ? h->f->len - h->pos : 0;
+    n = n < len ? n : len;
+    if (n) {
+        memcpy(buf, h->f->data + h->pos, n);
+    }
+    h->pos += n;
+    *got = n;
+    return true;
+}
+
+bool ga_os_file_write(void *file, const void *buf, size_t len, size_t *put, struct ga_err *err)
+{
+    struct fhandle *h = file;
+    if (!h->write) {
+        return ga_error(err, "Access is denied.");
+    }
+    if (h->append) {
+        h->pos = h->f->len;
+    }
+    if (h->pos + len > h->f->len) {
+        h->f->data = realloc(h->f->data, h->pos + len ? h->pos + len : 1);
+        memset(h->f->data + h->f->len, 0, h->pos + len - h->f->len);
+        h->f->len = h->pos + len;
+    }
+    if (len) {
+        memcpy(h->f->data + h->pos, buf, len);
+    }
+    h->pos += len;
+    *put = len;
+    return true;
+}
+
+bool ga_os_file_seek(void *file, int64_t offset, int whence, int64_t *pos, struct ga_err *err)
+{
+    struct fhandle *h = file;
+    int64_t base = whence == 0 ? 0 : whence == 1 ? (int64_t)h->pos : (int64_t)h->f->len;
+    if (base + offset < 0) {
+        return ga_error(
+            err, "An attempt was made to move the file pointer before the beginning of the file.");
+    }
+    h->pos = (size_t)(base + offset);
+    *pos = (int64_t)h->pos;
+    return true;
+}
+
+bool ga_os_file_flush(void *file, struct ga_err *err)
+{
+    (void)file, (void)err;
+    return true;
+}
+
+void ga_os_file_close(void *file)
+{
+    free(file);
+    fake.open_files--;
+}
+
+struct fproc {
+    unsigned char out[256];
+    size_t out_len;
+    int polls;
+};
+
+bool ga_os_exec_start(const struct ga_exec_req *req, void **proc, int64_t *pid, struct ga_err *err)
+{
+    static int64_t next_pid = 4000;
+    if (strcmp(req->path, "echo") != 0) {
+        return ga_error(err, "The system cannot find the file specified.");
+    }
+    struct fproc *p = calloc(1, sizeof(*p));
+    for (const char *const *a = req->argv; *a && req->capture; a++) {
+        p->out_len += (size_t)snprintf((char *)p->out + p->out_len, sizeof(p->out) - p->out_len,
+                                       "%s%s", a == req->argv ? "" : " ", *a);
+    }
+    if (req->input_len && req->capture && p->out_len + req->input_len < sizeof(p->out)) {
+        memcpy(p->out + p->out_len, req->input, req->input_len);
+        p->out_len += req->input_len;
+    }
+    *proc = p;
+    *pid = next_pid++;
+    fake.open_procs++;
+    return true;
+}
+
+void ga_os_exec_poll(void *proc, struct ga_exec_state *st)
+{
+    struct fproc *p = proc;
+    /* Running at the first poll, exited (code 3) at the second. */
+    if (p->polls++ == 0) {
+        return;
+    }
+    st->exited = true;
+    st->exitcode = 3;
+    st->out = p->out;
+    st->out_len = p->out_len;
+}
+
+void ga_os_exec_free(void *proc)
+{
+    free(proc);
+    fake.open_procs--;
+}

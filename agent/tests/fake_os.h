@@ -1,0 +1,22 @@
+/* The fake OS layer the host tests run the agent's commands against. */
+#ifndef GA_FAKE_OS_H
+#define GA_FAKE_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fake_os {
+    int64_t now_ns, set_ns;
+    bool deny_set_time;
+    int open_files, open_procs; /* what the agent still holds */
+    int shutdowns;
+    const char *last_shutdown;
+};
+extern struct fake_os fake;
+
+/* Creates a fake file with the given content. */
+void fake_file_put(const char *path, const char *data, size_t len);
+void fake_reset(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* Shared helpers of the agent's Win32 layer. */
+#ifndef GA_WIN_H
+#define GA_WIN_H
+
+#include <windows.h>
+
+#include "../core/agent.h"
+
+/* UTF-8 to a heap UTF-16 string (ga_free), or NULL. */
+WCHAR *ga_wide(const char *s);
+/* UTF-16 to UTF-8 into buf (truncated, NUL-terminated). */
+void ga_narrow(const WCHAR *w, char *buf, size_t size);
+/* UTF-16 to a heap UTF-8 string (ga_free), or NULL. */
+char *ga_narrow_dup(const WCHAR *w);
+/* Sets a GenericError with the system's text for code. */
+bool ga_win_error(struct ga_err *err, DWORD code);
+/* Enables a privilege (SeShutdownPrivilege, SeSystemtimePrivilege) in the
+ * process token. */
+bool ga_enable_privilege(const WCHAR *name, struct ga_err *err);
+/* Writes a log line when logging is on (see main.c). */
+void ga_log(const char *fmt, ...);
+extern bool ga_verbose;
+
+#endif
