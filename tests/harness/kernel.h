@@ -166,6 +166,7 @@ struct vw_kernel {
     struct vw_dpc_entry dpcs[VW_MAX_OBJECTS];
     unsigned dpc_count;
     unsigned interrupts_delivered, dpcs_run;
+    bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
