@@ -17,6 +17,14 @@
 static IO_COMPLETION_ROUTINE VwSystemPowerDone;
 static REQUEST_POWER_COMPLETE VwDevicePowerDone;
 
+/* A device set-power IRP (PASSIVE_LEVEL: the FDO is DO_POWER_PAGABLE).
+ * Never failed by us: "a driver can fail IRP_MN_QUERY_POWER but cannot fail
+ * IRP_MN_SET_POWER" (learn.microsoft.com/windows-hardware/drivers/kernel/
+ * power-irps-for-the-system, and .../handling-irp-mn-set-power-for-device-
+ * power-states: the function driver passes it down).  The status is the
+ * bus driver's; a device that fails to come back in D0Entry is the
+ * driver's problem to report through its requests (they fail), not a
+ * reason to fail the IRP. */
 static NTSTATUS VwDevicePower(PVW_DEVICE Device, PIRP Irp, DEVICE_POWER_STATE Target)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
@@ -26,11 +34,15 @@ static NTSTATUS VwDevicePower(PVW_DEVICE Device, PIRP Irp, DEVICE_POWER_STATE Ta
 
     if (Target == PowerDeviceD0 && previous != PowerDeviceD0) {
         status = VwForwardIrpAndWait(Device->Lower, Irp);
-        if (NT_SUCCESS(status) && Device->HardwarePrepared && config->D0Entry != NULL)
-            status = config->D0Entry(Device, previous);
         if (NT_SUCCESS(status)) {
+            /* The bus powered the device: it is in D0 whatever D0Entry says. */
             Device->DevicePower = PowerDeviceD0;
             PoSetPowerState(Device->Self, DevicePowerState, state);
+            if (Device->HardwarePrepared && config->D0Entry != NULL) {
+                NTSTATUS entry = config->D0Entry(Device, previous);
+                if (!NT_SUCCESS(entry))
+                    VwError(Device, "D0Entry failed 0x%08lx: the device stays unusable", entry);
+            }
         }
         PoStartNextPowerIrp(Irp);
         VwCompleteIrp(Irp, status, 0);
@@ -60,9 +72,12 @@ static VOID NTAPI VwDevicePowerDone(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunc
     (void)DeviceObject;
     (void)MinorFunction;
     (void)PowerState;
-    /* A device that cannot power down must not veto system sleep. */
-    if (device->SystemPower == PowerSystemWorking)
-        sirp->IoStatus.Status = IoStatus->Status;
+    /* The S-IRP keeps the status the lower drivers gave it: a system
+     * set-power IRP is never failed (power-irps-for-the-system, cited at
+     * VwDevicePower), whatever became of the device IRP. */
+    if (!NT_SUCCESS(IoStatus->Status))
+        VwError(device, "device power IRP for S%d failed 0x%08lx", (int)device->SystemPower - 1,
+                IoStatus->Status);
     PoStartNextPowerIrp(sirp);
     IoCompleteRequest(sirp, IO_NO_INCREMENT);
     IoReleaseRemoveLock(&device->RemoveLock, sirp);
@@ -87,7 +102,8 @@ static NTSTATUS NTAPI VwSystemPowerDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, P
             PoRequestPowerIrp(device->Pdo, IRP_MN_SET_POWER, target, VwDevicePowerDone, Irp, NULL);
         if (NT_SUCCESS(status))
             return STATUS_MORE_PROCESSING_REQUIRED; /* VwDevicePowerDone completes it */
-        Irp->IoStatus.Status = status;
+        /* No D-IRP: the S-IRP still completes with the lower drivers' status. */
+        VwError(device, "PoRequestPowerIrp failed 0x%08lx", status);
     }
     /* VwDispatchPower already marked the IRP pending. */
     PoStartNextPowerIrp(Irp);

@@ -28,6 +28,8 @@ static DRIVER_DISPATCH VioinputDispatchPnp;
 static DRIVER_DISPATCH VioinputDispatchPower;
 static DRIVER_DISPATCH VioinputDispatchInternal;
 static DRIVER_DISPATCH VioinputDispatchPassDown;
+static DRIVER_DISPATCH VioinputDispatchCreateClose;
+static IO_WORKITEM_ROUTINE VioinputPowerWork;
 
 const VW_DRIVER_CONFIG VioinputConfig = {
     .Name = "vioinput",
@@ -68,6 +70,9 @@ static NTSTATUS NTAPI VioinputAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJ
     KeInitializeEvent(&input->RestartIdle, NotificationEvent, TRUE);
     KeInitializeEvent(&input->StateLock, SynchronizationEvent, TRUE);
     input->Removed = TRUE; /* until START */
+    input->PowerItem = IoAllocateWorkItem(Fdo);
+    if (input->PowerItem == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
     Fdo->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;
 }
@@ -145,6 +150,8 @@ static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
         /* Requests in flight finish before hidclass deletes the FDO (and
          * our state with it); the FDO itself is hidclass's to delete. */
         IoReleaseRemoveLockAndWait(&device->RemoveLock, Irp);
+        IoFreeWorkItem(input->PowerItem);
+        input->PowerItem = NULL;
         return status;
 
     default:
@@ -155,11 +162,65 @@ static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
     return status;
 }
 
-/* Device power: the hardware leaves D0 before the IRP goes down and enters
- * it after the bus has powered up.  System power is hidclass's business. */
+/* A device set-power IRP, where blocking is allowed (PASSIVE_LEVEL): the
+ * hardware leaves D0 before the IRP goes down and enters it after the bus
+ * has powered up.  Never failed by us ("a driver can fail
+ * IRP_MN_QUERY_POWER but cannot fail IRP_MN_SET_POWER",
+ * learn.microsoft.com/windows-hardware/drivers/kernel/power-irps-for-the-
+ * system): the status is the bus driver's; a device that does not come
+ * back stays unusable (reads fail) until it restarts. */
+static NTSTATUS VioinputDevicePower(PVW_DEVICE Device, PIRP Irp)
+{
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    DEVICE_POWER_STATE target = stack->Parameters.Power.State.DeviceState;
+    DEVICE_POWER_STATE previous = Device->DevicePower;
+    NTSTATUS status;
+
+    if (target == PowerDeviceD0 && previous != PowerDeviceD0) {
+        status = VwForwardIrpAndWait(Device->Lower, Irp);
+        if (NT_SUCCESS(status)) {
+            Device->DevicePower = PowerDeviceD0;
+            if (Device->HardwarePrepared) {
+                NTSTATUS entry = VioinputD0Entry(Device, previous);
+                if (!NT_SUCCESS(entry))
+                    VwError(Device, "D0Entry failed 0x%08lx: no input until a restart", entry);
+            }
+        }
+        PoStartNextPowerIrp(Irp);
+        VwCompleteIrp(Irp, status, 0);
+        IoReleaseRemoveLock(&Device->RemoveLock, Irp);
+        return status;
+    }
+    if (target != PowerDeviceD0 && previous == PowerDeviceD0) {
+        if (Device->HardwarePrepared)
+            VioinputD0Exit(Device, target);
+        Device->DevicePower = target;
+    }
+    Irp->IoStatus.Status = STATUS_SUCCESS;
+    status = VwPassPowerIrpDown(Device->Lower, Irp);
+    IoReleaseRemoveLock(&Device->RemoveLock, Irp);
+    return status;
+}
+
+/* PASSIVE_LEVEL worker: the set-power IRP that arrived where we could not
+ * block. */
+static VOID NTAPI VioinputPowerWork(PDEVICE_OBJECT Fdo, PVOID Context)
+{
+    VioinputDevicePower(VioinputDeviceFromFdo(Fdo), (PIRP)Context);
+}
+
+/* Device power.  hidclass owns the FDO and sets its flags, not us: only a
+ * stack whose device objects are DO_POWER_PAGABLE is promised its power
+ * IRPs at PASSIVE_LEVEL (learn.microsoft.com/windows-hardware/drivers/
+ * kernel/irp-mn-set-power); otherwise they may come at DISPATCH_LEVEL,
+ * where D0Entry/D0Exit (which wait and allocate) must not run.  So we do
+ * not assume either: at PASSIVE_LEVEL the IRP is handled inline, above it
+ * on a work item (PASSIVE_LEVEL) and the IRP is pending meanwhile.  System
+ * power is hidclass's business (the HID minidriver passes it down). */
 static NTSTATUS NTAPI VioinputDispatchPower(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
+    PVIOINPUT_DEVICE input = VioinputFromDevice(device);
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
 
@@ -170,29 +231,27 @@ static NTSTATUS NTAPI VioinputDispatchPower(PDEVICE_OBJECT Fdo, PIRP Irp)
     }
     if (stack->MinorFunction == IRP_MN_SET_POWER &&
         stack->Parameters.Power.Type == DevicePowerState) {
-        DEVICE_POWER_STATE target = stack->Parameters.Power.State.DeviceState;
-        DEVICE_POWER_STATE previous = device->DevicePower;
-        if (target == PowerDeviceD0 && previous != PowerDeviceD0) {
-            status = VwForwardIrpAndWait(device->Lower, Irp);
-            if (NT_SUCCESS(status) && device->HardwarePrepared)
-                status = VioinputD0Entry(device, previous);
-            if (NT_SUCCESS(status))
-                device->DevicePower = PowerDeviceD0;
-            PoStartNextPowerIrp(Irp);
-            VwCompleteIrp(Irp, status, 0);
-            IoReleaseRemoveLock(&device->RemoveLock, Irp);
-            return status;
-        }
-        if (target != PowerDeviceD0 && previous == PowerDeviceD0) {
-            if (device->HardwarePrepared)
-                VioinputD0Exit(device, target);
-            device->DevicePower = target;
-        }
-        Irp->IoStatus.Status = STATUS_SUCCESS;
+        if (KeGetCurrentIrql() == PASSIVE_LEVEL)
+            return VioinputDevicePower(device, Irp);
+        IoMarkIrpPending(Irp);
+        IoQueueWorkItem(input->PowerItem, VioinputPowerWork, DelayedWorkQueue, Irp);
+        return STATUS_PENDING;
     }
     status = VwPassPowerIrpDown(device->Lower, Irp);
     IoReleaseRemoveLock(&device->RemoveLock, Irp);
     return status;
+}
+
+/* IRP_MJ_CREATE / IRP_MJ_CLOSE: hidclass never sends them to the minidriver
+ * (the FDO cannot be opened), but "a HID minidriver must supply the
+ * following dispatch routines: create, close, internal device control,
+ * system control, Plug and Play, and power management"
+ * (learn.microsoft.com/windows-hardware/drivers/hid/minidriver-operations):
+ * a stub that succeeds. */
+static NTSTATUS NTAPI VioinputDispatchCreateClose(PDEVICE_OBJECT Fdo, PIRP Irp)
+{
+    (void)Fdo;
+    return VwCompleteIrp(Irp, STATUS_SUCCESS, 0);
 }
 
 /* hidclass's requests: IRP_MJ_INTERNAL_DEVICE_CONTROL (hid.c). */
@@ -228,6 +287,8 @@ VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_ST
     /* hidclass keeps these and routes the FDO's IRPs to them. */
     DriverObject->DriverExtension->AddDevice = VioinputAddDevice;
     DriverObject->DriverUnload = VioinputUnload;
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = VioinputDispatchCreateClose;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = VioinputDispatchCreateClose;
     DriverObject->MajorFunction[IRP_MJ_PNP] = VioinputDispatchPnp;
     DriverObject->MajorFunction[IRP_MJ_POWER] = VioinputDispatchPower;
     DriverObject->MajorFunction[IRP_MJ_INTERNAL_DEVICE_CONTROL] = VioinputDispatchInternal;

@@ -116,9 +116,10 @@ typedef struct _VIOINPUT_DEVICE {
 
     /* Restart at PASSIVE_LEVEL after a fault seen in the DPC (restart.c). */
     PIO_WORKITEM RestartItem;
-    BOOLEAN RestartQueued; /* under Lock */
-    KEVENT RestartIdle;    /* notification: no restart queued or running */
-    KEVENT StateLock;      /* synchronization: D0Entry/D0Exit/restart one at a time */
+    BOOLEAN RestartQueued;  /* under Lock */
+    KEVENT RestartIdle;     /* notification: no restart queued or running */
+    PIO_WORKITEM PowerItem; /* a set-power IRP that came where we cannot block */
+    KEVENT StateLock;       /* synchronization: D0Entry/D0Exit/restart one at a time */
 
     struct virtio_dma Events; /* VIOINPUT_EVENT_BUFFERS events, device-writable */
     struct virtio_dma Status; /* VIOINPUT_STATUS_SLOTS events, device-readable */

@@ -48,12 +48,18 @@ VOID ViorngReleaseHardware(PVW_DEVICE Device)
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
     const struct virtio_os *os = &rng->Virtio.Os;
 
+    ViorngLock(&rng->StateLock);
     if (rng->Buffer.va != NULL)
         os->ops->dma_free(os->ctx, &rng->Buffer);
+    RtlZeroMemory(&rng->Buffer, sizeof(rng->Buffer));
     VwVirtioStop(&rng->Virtio);
+    ViorngUnlock(&rng->StateLock);
 }
 
-NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
+static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng);
+
+/* Virtio initialisation (StateLock held). */
+static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
     struct virtio_device *dev = &rng->Virtio.Dev;
@@ -61,7 +67,6 @@ NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     KIRQL irql;
     int rc;
 
-    (void)Previous;
     rc = virtio_negotiate(dev, VIORNG_FEATURES, &features);
     if (rc != 0)
         goto fail;
@@ -93,7 +98,7 @@ NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     return STATUS_SUCCESS;
 
 fail_queue:
-    ViorngD0Exit(Device, PowerDeviceD3);
+    ViorngDeviceDown(rng);
     return VwVirtioStatus(rc);
 fail:
     VwError(Device, "initialisation failed (%d)", rc);
@@ -101,15 +106,25 @@ fail:
     return VwVirtioStatus(rc);
 }
 
-/* Stop the device: after the reset it no longer touches the ring, so the
- * queue memory can go; a read still waiting is failed. */
-NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+
+    (void)Previous;
+    ViorngLock(&rng->StateLock);
+    NTSTATUS status = ViorngDeviceUp(Device);
+    ViorngUnlock(&rng->StateLock);
+    return status;
+}
+
+/* Stop the device (StateLock held): after the reset it no longer touches
+ * the ring, so the queue memory can go; a read still waiting is failed. */
+static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng)
+{
+    PVIORNG_DEVICE rng = Rng;
     KIRQL irql;
     BOOLEAN waiting = FALSE;
 
-    (void)Target;
     KeAcquireSpinLock(&rng->Lock, &irql);
     rng->Ready = FALSE;
     BOOLEAN hadQueue = rng->QueueReady;
@@ -126,6 +141,19 @@ NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
         rng->CompletedBroken = TRUE;
         KeSetEvent(&rng->Completed, IO_NO_INCREMENT, FALSE);
     }
+}
+
+/* PnP and power: never at the same time as a reader's restart (StateLock):
+ * either the restart finished first and this takes the restarted device
+ * down, or this came first and the restart finds no queue to rebuild. */
+NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
+{
+    PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+
+    (void)Target;
+    ViorngLock(&rng->StateLock);
+    ViorngDeviceDown(rng);
+    ViorngUnlock(&rng->StateLock);
     return STATUS_SUCCESS;
 }
 

@@ -10,6 +10,7 @@ static NTSTATUS ViorngAddDevice(PVW_DEVICE Device)
 
     KeInitializeSpinLock(&rng->Lock);
     KeInitializeEvent(&rng->RequestLock, SynchronizationEvent, TRUE);
+    KeInitializeEvent(&rng->StateLock, SynchronizationEvent, TRUE);
     KeInitializeEvent(&rng->Completed, NotificationEvent, FALSE);
     return STATUS_SUCCESS;
 }

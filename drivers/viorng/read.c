@@ -15,20 +15,26 @@ static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
     (void)cookie; /* the only request is the reader that is restarting */
 }
 
-/* PASSIVE_LEVEL, holding RequestLock. */
+/* PASSIVE_LEVEL, holding RequestLock.  Under StateLock: a D3 (or, without
+ * the framework's rundown, a STOP) on another thread takes the device down
+ * and releases its registers and buffers; deciding and rebuilding under
+ * the same lock as D0Exit/ReleaseHardware means the restart either comes
+ * first (and the power-down takes the restarted device down) or finds the
+ * queue gone and leaves the device to the next D0Entry. */
 static VOID ViorngRestart(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
     struct virtqueue *queues[] = {&rng->Queue};
     KIRQL irql;
 
+    ViorngLock(&rng->StateLock);
     KeAcquireSpinLock(&rng->Lock, &irql);
     BOOLEAN hadQueue = rng->QueueReady;
     rng->Ready = FALSE;
     rng->QueueReady = FALSE; /* keeps the DPC away while the ring is rebuilt */
     KeReleaseSpinLock(&rng->Lock, irql);
     if (!hadQueue)
-        return;
+        goto out;
 
     int rc = virtio_device_restart(&rng->Virtio.Dev, queues, 1, ViorngCancel, rng);
     if (rc != 0) {
@@ -38,12 +44,14 @@ static VOID ViorngRestart(PVW_DEVICE Device)
         KeAcquireSpinLock(&rng->Lock, &irql);
         rng->QueueReady = TRUE;
         KeReleaseSpinLock(&rng->Lock, irql);
-        return;
+        goto out;
     }
     KeAcquireSpinLock(&rng->Lock, &irql);
     rng->QueueReady = TRUE;
     rng->Ready = TRUE;
     KeReleaseSpinLock(&rng->Lock, irql);
+out:
+    ViorngUnlock(&rng->StateLock);
 }
 
 static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
@@ -60,7 +68,7 @@ static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Wr
     *Written = 0;
     if (size == 0)
         return STATUS_SUCCESS;
-    KeWaitForSingleObject(&rng->RequestLock, Executive, KernelMode, FALSE, NULL);
+    ViorngLock(&rng->RequestLock);
 
     KeClearEvent(&rng->Completed);
     rng->CompletedLength = 0;
@@ -95,7 +103,7 @@ static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Wr
         status = STATUS_SUCCESS;
     }
 out:
-    KeSetEvent(&rng->RequestLock, IO_NO_INCREMENT, FALSE);
+    ViorngUnlock(&rng->RequestLock);
     return status;
 }
 

@@ -29,12 +29,33 @@ typedef struct _VIORNG_DEVICE {
     /* One bounce buffer the device writes into. */
     struct virtio_dma Buffer;
 
-    KSPIN_LOCK Lock;       /* queue state, shared with the DPC */
-    KEVENT RequestLock;    /* one read at a time (synchronization event) */
+    KSPIN_LOCK Lock; /* queue state, shared with the DPC */
+    /* One read at a time (synchronization event, ViorngLock).  Readers are
+     * user threads: a thread suspended (a kernel APC) while holding it would
+     * block every other reader, so it is held inside a critical region. */
+    KEVENT RequestLock;
+    /* Bringing the device up and down one at a time (synchronization
+     * event, ViorngLock): D0Entry, D0Exit, ReleaseHardware (PnP and power
+     * threads) and a reader's restart.  Taken after RequestLock. */
+    KEVENT StateLock;
     KEVENT Completed;      /* signalled by the DPC */
     ULONG CompletedLength; /* bytes the device wrote */
     BOOLEAN CompletedBroken;
 } VIORNG_DEVICE, *PVIORNG_DEVICE;
+
+/* An event used as a lock (PASSIVE_LEVEL), inside a critical region so that
+ * normal kernel APCs (suspension) cannot stop its holder. */
+static inline VOID ViorngLock(PKEVENT Lock)
+{
+    KeEnterCriticalRegion();
+    KeWaitForSingleObject(Lock, Executive, KernelMode, FALSE, NULL);
+}
+
+static inline VOID ViorngUnlock(PKEVENT Lock)
+{
+    KeSetEvent(Lock, IO_NO_INCREMENT, FALSE);
+    KeLeaveCriticalRegion();
+}
 
 static inline PVIORNG_DEVICE ViorngFromDevice(PVW_DEVICE Device)
 {

@@ -100,8 +100,13 @@ static VOID VioserCreateLink(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, const CHAR *
     Port->Linked = TRUE;
 }
 
+/* PortMutex is an event used as a lock; the last close of a port calls this
+ * on the user's thread, which a kernel APC (suspension) could stop while
+ * it holds the lock and every other port change waits: held inside a
+ * critical region, which holds normal kernel APCs off. */
 VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
 {
+    KeEnterCriticalRegion();
     KeWaitForSingleObject(&Dev->PortMutex, Executive, KernelMode, FALSE, NULL);
     for (ULONG i = 0; i < VIOSER_MAX_PORTS; i++) {
         PVIOSER_PORT port = &Dev->Ports[i];
@@ -127,6 +132,7 @@ VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
             VioserCreateLink(Dev, port, name);
     }
     KeSetEvent(&Dev->PortMutex, IO_NO_INCREMENT, FALSE);
+    KeLeaveCriticalRegion();
 }
 
 /* Broken and up (Lock): the DPC asked for a restart nobody has done. */

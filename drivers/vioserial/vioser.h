@@ -118,7 +118,7 @@ struct _VIOSER_DEVICE {
     VIOSER_PORT Ports[VIOSER_MAX_PORTS];
 
     KSPIN_LOCK Lock;
-    KEVENT PortMutex; /* serialises VioserSyncPorts (synchronization event) */
+    KEVENT PortMutex; /* serialises VioserSyncPorts (event, held in a critical region) */
     /* Serialises bringing the device up and down (synchronization event):
      * the D0Entry/D0Exit callbacks PnP and power call, and the restart work
      * item.  Taken before PortMutex, never the other way round. */

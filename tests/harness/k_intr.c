@@ -12,6 +12,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "pnp.h"
 
 #define CONNECT_LINE_BASED    2
 #define CONNECT_MESSAGE_BASED 3
@@ -102,6 +103,11 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "IoConnectInterruptEx: version %u not modelled", version);
         return;
     }
+    if (vm->k->intr_empty_message_context) {
+        vw_log(vm, "interrupt: quirk: message-based connect succeeds with nothing filled in");
+        vw_set_return(vm, VW_STATUS_SUCCESS);
+        return;
+    }
     gva_t pdo = vw_rdptr(vm, p + off(vm, "MessageBased.PhysicalDeviceObject"));
     gva_t out = vw_rdptr(vm, p + off(vm, "MessageBased.ConnectionContext"));
     gva_t context = vw_rdptr(vm, p + off(vm, "MessageBased.ServiceContext"));
@@ -137,6 +143,11 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
     vw_wrptr(vm, out, in->table);
     vw_log(vm, "interrupt: %u message(s), ISR %" PRIx64, in->messages, routine);
     vw_set_return(vm, VW_STATUS_SUCCESS);
+}
+
+void vw_intr_quirk_empty_context(struct vm *vm, bool on)
+{
+    vm->k->intr_empty_message_context = on;
 }
 
 void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)

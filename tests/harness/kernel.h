@@ -166,6 +166,8 @@ struct vw_kernel {
     struct vw_dpc_entry dpcs[VW_MAX_OBJECTS];
     unsigned dpc_count;
     unsigned interrupts_delivered, dpcs_run;
+    bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
+    unsigned critical_regions;       /* KeEnterCriticalRegion nesting */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
@@ -447,6 +449,7 @@ vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USH
     vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
     vw_WRITE_PORT_ULONG;
 vw_api_fn vw_KeClearEvent, vw_KeReadStateEvent;
+vw_api_fn vw_KeEnterCriticalRegion, vw_KeLeaveCriticalRegion;
 vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
 vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
 vw_api_fn vw_IoGetDmaAdapter;

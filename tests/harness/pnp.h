@@ -106,6 +106,10 @@ void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *
  * the work item, so it cannot wait for that work item to finish. */
 void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, void *ctx),
                         void *ctx);
+/* Quirk of another NT-compatible kernel: IoConnectInterruptEx
+ * (CONNECT_MESSAGE_BASED) returns success but fills neither the connection
+ * context nor Version and connects nothing; line-based connections work. */
+void vw_intr_quirk_empty_context(struct vm *vm, bool on);
 /* Let UNITS of virtual time (100 ns each) pass with the driver idle:
  * timers fire in order, their DPCs and queued work items run. */
 void vw_run_for(struct vm *vm, uint64_t units_100ns);

@@ -164,3 +164,28 @@ VW_SCENARIO("vioinput", unload_without_leaks, NULL)
     VW_EXPECT(vm, vw_driver_device_count(vm) == 0, "%u device objects left",
               vw_driver_device_count(vm));
 }
+
+/* A device that refuses FEATURES_OK on the way back from D3: the D0
+ * set-power IRP is not failed (a driver "cannot fail IRP_MN_SET_POWER",
+ * Microsoft's Power IRPs for the System); the next D3/D0 with a good
+ * device brings input back. */
+VW_SCENARIO("vioinput", power_up_with_failing_device_not_failed, NULL)
+{
+    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    if (!vioinput_start(vm, &bed))
+        return;
+    unsigned mark = vw_hid(vm)->log_count;
+    key_works(vm, &bed, &mark, 1);
+    VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 4) == 0, "D3 failed");
+    struct vmodel_behaviour refuse = {.refuse_features_ok = true};
+    vmodel_set_behaviour(bed.dev->model, &refuse);
+    uint32_t status = vw_power_set_device(vm, bed.dev->pdo, 1);
+    VW_EXPECT(vm, status == 0, "D0 set-power IRP failed with 0x%08x (must not fail)", status);
+    struct vmodel_behaviour good = {0};
+    vmodel_set_behaviour(bed.dev->model, &good);
+    VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 4) == 0, "D3 failed");
+    bed.vi->fifo_count = 0;
+    VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 1) == 0, "D0 failed");
+    key_works(vm, &bed, &mark, 1);
+    vioinput_finish(vm, &bed);
+}

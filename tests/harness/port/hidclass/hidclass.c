@@ -13,6 +13,7 @@
 #define IRP_MJ_CLOSE                    0x02
 #define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0f
 #define IRP_MJ_POWER                    0x16
+#define IRP_MJ_SYSTEM_CONTROL           0x17
 #define IRP_MJ_PNP                      0x1b
 #define IRP_MN_SET_POWER                0x02
 #define SL_INVOKE_ALL                   0xe0
@@ -474,6 +475,29 @@ static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
     h->polled =
         vw_rd(vm, reg + VW_OFFSET(vm, VW_HID_MINIDRIVER_REGISTRATION, DevicesArePolled), 1) != 0;
     uint64_t major = VW_OFFSET(vm, DRIVER_OBJECT, MajorFunction);
+    /* "A HID minidriver must supply the following dispatch routines: create,
+     * close, internal device control, system control, Plug and Play, and
+     * power management" (learn.microsoft.com/windows-hardware/drivers/hid/
+     * minidriver-operations), set before registering. */
+    static const struct {
+        unsigned major;
+        const char *name;
+    } required[] = {{IRP_MJ_CREATE, "IRP_MJ_CREATE"},
+                    {IRP_MJ_CLOSE, "IRP_MJ_CLOSE"},
+                    {IRP_MJ_INTERNAL_DEVICE_CONTROL, "IRP_MJ_INTERNAL_DEVICE_CONTROL"},
+                    {IRP_MJ_POWER, "IRP_MJ_POWER"},
+                    {IRP_MJ_SYSTEM_CONTROL, "IRP_MJ_SYSTEM_CONTROL"},
+                    {IRP_MJ_PNP, "IRP_MJ_PNP"}};
+    for (unsigned i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (vw_rdptr(vm, driver + major + required[i].major * vm->ptr_size) == 0) {
+            vw_fail(vm,
+                    "HidRegisterMinidriver: the minidriver supplies no %s dispatch routine "
+                    "(a HID minidriver must supply create, close, internal device control, "
+                    "system control, PnP and power)",
+                    required[i].name);
+            vw_set_return(vm, 0xc000000du /* STATUS_INVALID_PARAMETER */);
+            return;
+        }
     gva_t dispatch = vw_kernel_routine(vm, &hid_dispatch_api);
     for (unsigned i = 0; i < 28; i++) {
         h->mini_major[i] = vw_rdptr(vm, driver + major + i * vm->ptr_size);
