@@ -20,7 +20,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid
+	badlink badcancel badhid badproc badsec
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -43,6 +43,8 @@ badthread_SRCS  := tests/harness/bad/badthread.c
 badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
 badlink_SRCS    := tests/harness/bad/badlink.c
 badcancel_SRCS  := tests/harness/bad/badcancel.c
+badproc_SRCS    := tests/harness/bad/badproc.c
+badsec_SRCS     := tests/harness/bad/badsec.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)

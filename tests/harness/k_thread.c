@@ -47,7 +47,7 @@ struct vw_thread {
     void *host_stack;
     uc_context *cpu;
     /* Per-thread machine state, saved while another thread runs. */
-    unsigned depth, irql, in_worker;
+    unsigned depth, irql, in_worker, process, critical_region;
     /* The wait it is blocked in. */
     gva_t objects[64];
     unsigned count;
@@ -123,6 +123,8 @@ static void switch_to(struct vm *vm, unsigned to)
     from->depth = vm->depth;
     from->irql = vm->irql;
     from->in_worker = vm->k->in_worker;
+    from->process = vm->k->process;
+    from->critical_region = vm->k->critical_region;
     if (next->state == T_NEW) {
         next->state = T_RUNNING;
         next->host_stack =
@@ -140,11 +142,15 @@ static void switch_to(struct vm *vm, unsigned to)
         next->depth = 0;
         next->irql = VW_PASSIVE_LEVEL;
         next->in_worker = 0;
+        next->process = VW_PROCESS_SYSTEM; /* a system thread */
+        next->critical_region = 0;
     }
     ts->current = to;
     vm->depth = next->depth;
     vm->irql = next->irql;
     vm->k->in_worker = next->in_worker;
+    vm->k->process = next->process;
+    vm->k->critical_region = next->critical_region;
     swapcontext(&from->host, &next->host);
 }
 

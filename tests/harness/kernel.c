@@ -16,6 +16,7 @@ bool vw_kernel_create(struct vm *vm)
     vm->k->pool_next = vm->map.pool;
     vm->k->interrupt_time = 0x0000001234abcd00ull; /* what cpu.c published */
     vm->k->mmio_next = vm->map.mmio;
+    vm->k->process = VW_PROCESS_SCENARIO; /* the scenario's code acts in its process */
     return true;
 }
 
