@@ -165,6 +165,7 @@ struct virtqueue {
             uint16_t avail_published; /**< Last avail->idx written */
             uint16_t last_used;       /**< Next used entry to read */
             uint16_t used_event;      /**< Last used_event written */
+            uint16_t used_seen;       /**< used->idx last read and checked */
         } split;
         struct {
             struct pvirtq_desc *desc;

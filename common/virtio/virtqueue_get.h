@@ -30,7 +30,6 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
     vq->free_head = head;
     vq->num_free = (uint16_t)(vq->num_free + st[head].ndesc);
     st[head].cookie = NULL;
-    st[head].ndesc = 0;
 }
 
 /**
@@ -40,25 +39,27 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
 static inline void *split_get(struct virtqueue *vq, uint32_t *len)
 {
     uint16_t last = vq->u.split.last_used;
-    uint16_t pending, inflight;
     struct virtq_used_elem *e;
     struct virtqueue_state *st;
     uint32_t id, written;
     void *cookie;
 
-    pending = split_pending(vq);
-    if (pending == 0)
-        return NULL;
+    /* used->idx is read (and checked) only when the entries seen so far are consumed */
+    if (last == vq->u.split.used_seen) {
+        uint16_t idx = virtio_read_le16(&vq->u.split.used->idx);
+        uint16_t pending = (uint16_t)(idx - last);
 
-    /* The device cannot have used more heads than were published */
-    inflight = (uint16_t)(vq->u.split.avail_published - last);
-    if (pending > inflight) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
-        return NULL;
+        if (pending == 0)
+            return NULL;
+        /* The device cannot have used more heads than were published */
+        if (pending > (uint16_t)(vq->u.split.avail_published - last)) {
+            virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
+            return NULL;
+        }
+        /* Read the entries only after seeing the index that exposes them */
+        virtio_rmb(vq->platform);
+        vq->u.split.used_seen = idx;
     }
-
-    /* Read the element only after seeing the index that exposes it */
-    virtio_rmb(vq->platform);
     e = &vq->u.split.used->ring[last & (vq->num - 1)];
     id = virtio_read_le32(&e->id);
     written = virtio_read_le32(&e->len);
@@ -87,7 +88,6 @@ static inline void packed_release(struct virtqueue *vq, uint16_t id)
 
     vq->num_free = (uint16_t)(vq->num_free + st->ndesc);
     st->cookie = NULL;
-    st->ndesc = 0;
     st->next = vq->free_head;
     vq->free_head = id;
 }

@@ -35,9 +35,9 @@
  *         _iter asks a callback for each segment (an MDL chain, ...).
  *   rc = virtqueue_req_close(&rq, cookie);
  *       - commits the request (cookie not NULL; returned by virtqueue_get()).
- *         VIRTIO_EINVAL if fewer or more segments than nseg were appended,
- *         or the writable bytes exceed 4 GiB: the request is dropped and
- *         the ring is as before open. virtqueue_req_abort(&rq) drops an
+ *         VIRTIO_EINVAL if fewer or more segments than nseg were appended
+ *         (debug builds: also the caller checks below): the request is
+ *         dropped and the ring is as before open. virtqueue_req_abort(&rq) drops an
  *         opened request on purpose.
  *
  * Then, as with virtqueue_add(): virtqueue_kick_prepare() once per batch,
@@ -46,9 +46,12 @@
  * virtqueue_get() (or virtqueue_detach_unused()) returns its cookie.
  *
  * Checks that only catch a caller's bug (zero-length segment, readable
- * after writable) are compiled in with VIRTQUEUE_DEBUG (the tests build
- * with it); appending more than nseg segments is always refused, so a
- * caller's bug never writes outside the ring or the table. Everything the
+ * after writable, NULL cookie, writable bytes above 4 GiB) are compiled in
+ * with VIRTQUEUE_DEBUG (the sanitizer tests build with it); without it
+ * such a request fails safe (the device's completion is refused and the
+ * queue reported broken). Appending more or fewer than nseg segments is
+ * always refused, so a caller's bug never writes outside the ring or the
+ * table, nor exposes a half-formed chain. Everything the
  * device writes is checked as for virtqueue_add().
  *
  * The writer is inline (it is the hot path: the request state stays in
@@ -361,53 +364,55 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
     uint16_t head = rq->head;
     struct virtqueue_state *st = &vq->state[head];
     uint16_t ndesc = rq->nseg, cur = rq->cur;
+    unsigned mode = rq->mode;
 
-    if ((rq->left | rq->bad) != 0 || rq->in_len > UINT32_MAX || cookie == NULL) {
+    /* A wrong segment count would leave a chain half-formed: always refused */
+    if ((rq->left | rq->bad) != 0) {
         virtqueue_req_abort(rq);
         return VIRTIO_EINVAL;
     }
+#ifdef VIRTQUEUE_DEBUG
+    /* Caller's bugs that fail safe (the device's completion is then refused) */
+    if (rq->in_len > UINT32_MAX || cookie == NULL) {
+        virtqueue_req_abort(rq);
+        return VIRTIO_EINVAL;
+    }
+#endif
     st->cookie = cookie;
     st->in_len = (uint32_t)rq->in_len;
 
-    switch (rq->mode) {
-    case VIRTQUEUE_REQ_SPLIT_DIRECT:
+    /* if-chain, not switch: the direct modes are the common ones */
+    if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
         st->tail = rq->last;
         vq->free_head = cur;
-        break;
-    case VIRTQUEUE_REQ_SPLIT_INDIRECT: {
-        struct virtq_desc *d = &vq->u.split.desc[head];
-        uint64_t tbl_pa = rq->tbl_pa;
-
-        virtio_write_le64(&d->addr, tbl_pa);
-        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
-        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
-        virtio_write_le16(&d->next, 0);
-        st->tail = head;
-        vq->free_head = st->next;
-        ndesc = 1;
-        break;
-    }
-    case VIRTQUEUE_REQ_PACKED_DIRECT: {
+    } else if (mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         uint16_t pos = vq->u.packed.next_avail, head_flags = rq->head_flags;
-        bool wrap = rq->wrap;
 
         vq->free_head = st->next;
         vq->u.packed.next_avail = cur;
-        vq->u.packed.avail_wrap = wrap;
+        vq->u.packed.avail_wrap = rq->wrap;
         st->ndesc = ndesc;
         vq->num_free = (uint16_t)(vq->num_free - ndesc);
         vq->added += ndesc;
         virtio_wmb(vq->platform);
         virtio_write_le16(&vq->u.packed.desc[pos].flags, head_flags);
         return 0;
-    }
-    default: { /* packed indirect */
+    } else if (mode == VIRTQUEUE_REQ_SPLIT_INDIRECT) {
+        struct virtq_desc *d = &vq->u.split.desc[head];
+
+        virtio_write_le64(&d->addr, rq->tbl_pa);
+        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
+        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
+        virtio_write_le16(&d->next, 0);
+        st->tail = head;
+        vq->free_head = st->next;
+        ndesc = 1;
+    } else { /* packed indirect */
         uint16_t pos = vq->u.packed.next_avail;
         struct pvirtq_desc *d = &vq->u.packed.desc[pos];
-        uint64_t tbl_pa = rq->tbl_pa;
         bool wrap = vq->u.packed.avail_wrap;
 
-        virtio_write_le64(&d->addr, tbl_pa);
+        virtio_write_le64(&d->addr, rq->tbl_pa);
         virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
         virtio_write_le16(&d->id, head);
         vq->free_head = st->next;
@@ -420,10 +425,9 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
         }
         vq->u.packed.next_avail = pos;
         virtio_wmb(vq->platform);
-        virtio_write_le16(&d->flags, (uint16_t)(VIRTQ_DESC_F_INDIRECT |
-                                                virtqueue_packed_avail_bits(wrap)));
+        virtio_write_le16(&d->flags,
+                          (uint16_t)(VIRTQ_DESC_F_INDIRECT | virtqueue_packed_avail_bits(wrap)));
         return 0;
-    }
     }
     /* Split: the head goes into the next available slot */
     st->ndesc = ndesc;

@@ -27,6 +27,7 @@ static void split_reset(struct virtqueue *vq)
     vq->u.split.avail_idx = 0;
     vq->u.split.avail_published = 0;
     vq->u.split.last_used = 0;
+    vq->u.split.used_seen = 0;
     vq->u.split.used_event = 0;
 }
 
