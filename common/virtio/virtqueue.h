@@ -121,9 +121,8 @@ struct virtqueue_params {
 struct virtqueue_state {
     void *cookie;    /**< Caller's cookie; NULL when not outstanding */
     uint32_t in_len; /**< Device-writable bytes posted */
-    uint16_t next;   /**< Free list / chain link (shadow, never read from the ring) */
+    uint16_t next;   /**< Free list / chain link, the tail's back to the head (shadow) */
     uint16_t ndesc;  /**< Ring descriptors used by this request */
-    uint16_t tail;   /**< Split: last descriptor of the chain (head only) */
 };
 
 struct virtqueue_format_ops;

@@ -20,14 +20,19 @@ static inline uint16_t split_pending(struct virtqueue *vq)
     return (uint16_t)(virtio_read_le16(&vq->u.split.used->idx) - vq->u.split.last_used);
 }
 
-/** Return a chain to the free list and forget its cookie */
+/**
+ * Return a chain to the free list and forget its cookie. While in flight
+ * the shadow links of a chain form a ring (its tail links back to the
+ * head), so it is spliced in without a walk: the free list becomes
+ * head.next .. tail, head, old free list.
+ */
 static inline void split_release(struct virtqueue *vq, uint16_t head)
 {
     struct virtqueue_state *st = vq->state;
+    uint16_t second = st[head].next;
 
-    /* The chain's links are intact in the shadow: splice head..tail in front */
-    st[st[head].tail].next = vq->free_head;
-    vq->free_head = head;
+    st[head].next = vq->free_head;
+    vq->free_head = second;
     vq->num_free = (uint16_t)(vq->num_free + st[head].ndesc);
     st[head].cookie = NULL;
 }
@@ -103,10 +108,10 @@ static inline void packed_release(struct virtqueue *vq, uint16_t id)
 static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
 {
     uint16_t flags = virtio_read_le16(&vq->u.packed.desc[pos].flags);
-    bool avail = (flags & PACKED_AVAIL) != 0;
-    bool used = (flags & PACKED_USED) != 0;
 
-    return avail == used && used == wrap;
+    /* Both bits equal to wrap: 11 in a lap with wrap 1, 00 with wrap 0 */
+    return (flags & (PACKED_AVAIL | PACKED_USED)) ==
+           (wrap ? (uint16_t)(PACKED_AVAIL | PACKED_USED) : 0);
 }
 
 /**

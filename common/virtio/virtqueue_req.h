@@ -86,7 +86,7 @@ struct virtqueue_req {
     uint16_t nseg;       /**< Segments announced at open */
     uint16_t head_flags; /**< Packed direct: the head's flags, stored at close */
     uint8_t mode;        /**< Split/packed, direct/indirect */
-    bool wrap;           /**< Packed direct: wrap counter at cur */
+    uint16_t avail_bits; /**< Packed direct: AVAIL/USED bits of the lap at cur */
     uint8_t bad;         /**< A caller error was seen while appending */
     uint8_t writes;      /**< A device-writable segment was appended */
 };
@@ -129,7 +129,7 @@ static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtque
         rq->mode = VIRTQUEUE_REQ_PACKED_DIRECT;
         rq->tbl = (uint8_t *)vq->u.packed.desc;
         rq->cur = vq->u.packed.next_avail;
-        rq->wrap = vq->u.packed.avail_wrap;
+        rq->avail_bits = virtqueue_packed_avail_bits(vq->u.packed.avail_wrap);
     }
     return 0;
 }
@@ -162,7 +162,7 @@ static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req 
     /* Every field set: the request lives in registers once inlined */
     rq->last = rq->head;
     rq->head_flags = 0;
-    rq->wrap = false;
+    rq->avail_bits = 0;
     rq->tbl_pa = 0;
     if (nseg > 1 && vq->indirect_ok && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
         /* An indirect table: the request's own if big enough, else the pool's */
@@ -245,8 +245,8 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
         rq->last = last;
     } else if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         struct pvirtq_desc *tbl = (struct pvirtq_desc *)rq->tbl;
-        bool wrap = rq->wrap, first = left == rq->nseg;
-        uint16_t head = rq->head, num = vq->num;
+        bool first = left == rq->nseg;
+        uint16_t head = rq->head, num = vq->num, bits = rq->avail_bits;
 
         for (; count != 0; count--, e += stride) {
             struct pvirtq_desc *d = &tbl[cur];
@@ -258,8 +258,7 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             __builtin_memcpy(&len, e + 8, sizeof(len));
             in_len += wflag ? len : 0;
             left--;
-            flags = (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0) |
-                               virtqueue_packed_avail_bits(wrap));
+            flags = (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0) | bits);
             virtio_write_le64(&d->addr, addr);
             virtio_write_le32(&d->len, len);
             virtio_write_le16(&d->id, head);
@@ -272,10 +271,10 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             }
             if (++cur == num) {
                 cur = 0;
-                wrap = !wrap;
+                bits ^= PACKED_AVAIL | PACKED_USED; /* the next lap */
             }
         }
-        rq->wrap = wrap;
+        rq->avail_bits = bits;
     } else if (rq->mode == VIRTQUEUE_REQ_SPLIT_INDIRECT) {
         struct virtq_desc *tbl = (struct virtq_desc *)rq->tbl;
 
@@ -383,14 +382,15 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
 
     /* if-chain, not switch: the direct modes are the common ones */
     if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
-        st->tail = rq->last;
+        /* The shadow chain becomes a ring: its tail links back to the head */
+        vq->state[rq->last].next = head;
         vq->free_head = cur;
     } else if (mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         uint16_t pos = vq->u.packed.next_avail, head_flags = rq->head_flags;
 
         vq->free_head = st->next;
         vq->u.packed.next_avail = cur;
-        vq->u.packed.avail_wrap = rq->wrap;
+        vq->u.packed.avail_wrap = (rq->avail_bits & PACKED_AVAIL) != 0;
         st->ndesc = ndesc;
         vq->num_free = (uint16_t)(vq->num_free - ndesc);
         vq->added += ndesc;
@@ -404,8 +404,8 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
         virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
         virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
         virtio_write_le16(&d->next, 0);
-        st->tail = head;
         vq->free_head = st->next;
+        st->next = head;
         ndesc = 1;
     } else { /* packed indirect */
         uint16_t pos = vq->u.packed.next_avail;

@@ -81,12 +81,14 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
         split_write_desc(&desc[head], tbl_pa, (uint32_t)(total * 16), VIRTQ_DESC_F_INDIRECT, 0);
         vq->free_head = vq->state[head].next;
         vq->state[head].ndesc = 1;
-        vq->state[head].tail = head;
+        vq->state[head].next = head; /* a ring of one (see split_release) */
         vq->num_free--;
     } else {
         /* A chain of direct descriptors taken from the free list */
         if (total > vq->num_free)
             return VIRTIO_ENOSPC;
+        uint16_t last = head;
+
         for (i = 0; i < total; i++) {
             uint16_t next = vq->state[id].next;
 
@@ -94,10 +96,11 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
                              (uint16_t)((i < out ? 0 : VIRTQ_DESC_F_WRITE) |
                                         (i + 1 < total ? VIRTQ_DESC_F_NEXT : 0)),
                              (uint16_t)(i + 1 < total ? next : 0));
-            vq->state[head].tail = id;
+            last = id;
             id = next;
         }
         vq->free_head = id;
+        vq->state[last].next = head; /* the shadow chain is a ring (see split_release) */
         vq->state[head].ndesc = (uint16_t)total;
         vq->num_free = (uint16_t)(vq->num_free - total);
     }
