@@ -2,7 +2,7 @@
 # Usage: bench/ring/run-bench.sh BENCH_BINARY FENCE_COUNTING_BINARY [REQUESTS]
 # Prints instructions per request cycle (callgrind, counting only inside
 # the ring entry points: virtqueue_add or, for the descriptor writer,
-# bench_req_add, plus kick_prepare, get, disable_cb, enable_cb_delayed)
+# bench_req_add / bench_reqind_add, plus kick_prepare, get, disable_cb, enable_cb_delayed)
 # for both APIs, split/packed, with and without EVENT_IDX, at queue depth
 # 1, 32 and 256; then notifications, interrupts and full fences per
 # request at queue depth 32 against the model device.
@@ -14,7 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 command -v valgrind >/dev/null || { echo "run-bench: valgrind not installed" >&2; exit 1; }
 
-collect="--toggle-collect=virtqueue_add --toggle-collect=bench_req_add \
+collect="--toggle-collect=virtqueue_add --toggle-collect=bench_req_add --toggle-collect=bench_reqind_add \
 --toggle-collect=virtqueue_kick_prepare --toggle-collect=virtqueue_get \
 --toggle-collect=virtqueue_disable_cb --toggle-collect=virtqueue_enable_cb_delayed"
 

@@ -147,8 +147,9 @@ struct virtqueue {
     bool platform; /**< ORDER_PLATFORM barriers */
     bool notification_data;
     bool cb_disabled; /**< Driver does not want used buffer notifications */
+    bool rearm;       /**< event_idx && !cb_disabled: get moves the used event */
     uint8_t broken;   /**< enum virtio_violation, 0 while healthy */
-    uint32_t added;   /**< Split: heads, packed: descriptors added since kick */
+    uint32_t added;   /**< Packed: descriptors added since kick (split: avail_idx - published) */
     uint8_t *indirect_va;
     uint64_t indirect_pa;
     void *ring_va;

@@ -77,7 +77,7 @@ static inline void *split_get(struct virtqueue *vq, uint32_t *len)
     vq->u.split.last_used = (uint16_t)(last + 1);
 
     /* With callbacks on, ask for an interrupt at the next completion */
-    if (vq->event_idx && !vq->cb_disabled) {
+    if (vq->rearm) {
         virtio_write_le16(split_used_event(vq), vq->u.split.last_used);
         vq->u.split.used_event = vq->u.split.last_used;
     }
@@ -157,7 +157,7 @@ static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
     packed_release(vq, id);
 
     /* With callbacks on and EVENT_IDX, ask for an interrupt at the next one */
-    if (vq->event_idx && !vq->cb_disabled)
+    if (vq->rearm)
         virtio_write_le16(
             &vq->u.packed.driver->off_wrap,
             (uint16_t)(pos | ((uint16_t)vq->u.packed.used_wrap << RING_EVENT_WRAP_SHIFT)));

@@ -63,6 +63,9 @@
 #include "virtqueue.h"
 #include "virtqueue_ring.h"
 
+/* The writer must be inlined whole, or the request leaves registers */
+#define VIRTQUEUE_REQ_INLINE static inline __attribute__((always_inline))
+
 /** Segment flag: the device writes this segment (else it reads it) */
 #define VIRTQUEUE_SEG_WRITE VIRTQ_DESC_F_WRITE
 
@@ -81,7 +84,6 @@ struct virtqueue_req {
     uint64_t in_len;     /**< Device-writable bytes so far */
     uint16_t head;       /**< Split: head descriptor; packed: buffer id */
     uint16_t cur;        /**< Next descriptor: ring id, table index or ring position */
-    uint16_t last;       /**< Split direct: last descriptor written */
     uint16_t left;       /**< Segments still to append */
     uint16_t nseg;       /**< Segments announced at open */
     uint16_t head_flags; /**< Packed direct: the head's flags, stored at close */
@@ -106,18 +108,19 @@ enum {
  * of its non-head descriptors). Values, not the request, so that the
  * request never escapes and stays in registers.
  */
-void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written);
+void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written, uint16_t cur);
 
 /** Drop an opened request; the ring is as before open */
-static inline void virtqueue_req_abort(struct virtqueue_req *rq)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_abort(struct virtqueue_req *rq)
 {
-    if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT)
-        virtqueue_req_undo(rq->vq, rq->mode, (unsigned)(rq->nseg - rq->left));
+    if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT ||
+        (rq->mode == VIRTQUEUE_REQ_SPLIT_DIRECT && rq->left == 0))
+        virtqueue_req_undo(rq->vq, rq->mode, (unsigned)(rq->nseg - rq->left), rq->cur);
 }
 
 /** Direct chain from the ring's free descriptors (open's common case) */
-static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtqueue_req *rq,
-                                            unsigned nseg)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct virtqueue_req *rq,
+                                                   unsigned nseg)
 {
     if (nseg > vq->num_free)
         return VIRTIO_ENOSPC;
@@ -143,8 +146,8 @@ static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtque
  * @v ind   This request's indirect table, or NULL (queue pool, or direct)
  * @ret rc  0, VIRTIO_EINVAL (never fits), VIRTIO_ENOSPC (not now), VIRTIO_EIO
  */
-static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq, unsigned nseg,
-                                     const struct virtqueue_indirect *ind)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq,
+                                            unsigned nseg, const struct virtqueue_indirect *ind)
 {
     if (vq->broken)
         return VIRTIO_EIO;
@@ -160,11 +163,10 @@ static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req 
     rq->bad = 0;
     rq->writes = 0;
     /* Every field set: the request lives in registers once inlined */
-    rq->last = rq->head;
     rq->head_flags = 0;
     rq->avail_bits = 0;
     rq->tbl_pa = 0;
-    if (nseg > 1 && vq->indirect_ok && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
+    if (vq->indirect_ok && nseg > 1 && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
         /* An indirect table: the request's own if big enough, else the pool's */
         if (ind != NULL && ind->va != NULL && nseg <= ind->capacity) {
             rq->tbl = (uint8_t *)ind->va;
@@ -190,8 +192,8 @@ static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req 
  * at offset 0, 32-bit length at offset 8) at the cursor. The cursor lives
  * in locals across the loop: ring stores may alias the request state.
  */
-static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *e, size_t stride,
-                                       unsigned count, uint16_t wflag)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *e,
+                                              size_t stride, unsigned count, uint16_t wflag)
 {
     struct virtqueue *vq = rq->vq;
     uint16_t cur = rq->cur;
@@ -222,7 +224,7 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
     if (rq->mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
         struct virtq_desc *tbl = (struct virtq_desc *)rq->tbl;
         struct virtqueue_state *st = vq->state;
-        uint16_t last = rq->last;
+        uint16_t head = rq->head;
 
         for (; count != 0; count--, e += stride) {
             struct virtq_desc *d = &tbl[cur];
@@ -239,10 +241,12 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             virtio_write_le32(&d->len, len);
             virtio_write_le16(&d->flags, (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0)));
             virtio_write_le16(&d->next, left ? next : 0);
-            last = cur;
+            /* The tail's shadow link goes back to the head: the chain is a
+             * ring while in flight (abort puts the free-list link back) */
+            if (left == 0)
+                st[cur].next = head;
             cur = next;
         }
-        rq->last = last;
     } else if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         struct pvirtq_desc *tbl = (struct pvirtq_desc *)rq->tbl;
         bool first = left == rq->nseg;
@@ -315,8 +319,8 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
 }
 
 /** Append one segment; flags is 0 or VIRTQUEUE_SEG_WRITE */
-static inline void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, uint32_t len,
-                                     unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, uint32_t len,
+                                            unsigned flags)
 {
     struct virtqueue_sg sg = {addr, len};
 
@@ -328,16 +332,16 @@ static inline void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, ui
  * Append count segments read in place from an element array (64-bit bus
  * address at offset 0, 32-bit length at offset 8, stride bytes apart).
  */
-static inline void virtqueue_req_sgl(struct virtqueue_req *rq, const void *elems, unsigned count,
-                                     size_t stride, unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_sgl(struct virtqueue_req *rq, const void *elems,
+                                            unsigned count, size_t stride, unsigned flags)
 {
     virtqueue_req_write(rq, (const uint8_t *)elems, stride, count,
                         (uint16_t)(flags & VIRTQUEUE_SEG_WRITE));
 }
 
 /** Append count segments, each from next(ctx, &addr, &len) */
-static inline void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_next_fn next,
-                                      void *ctx, unsigned count, unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_next_fn next,
+                                             void *ctx, unsigned count, unsigned flags)
 {
     for (; count != 0; count--) {
         struct virtqueue_sg sg;
@@ -357,7 +361,7 @@ static inline void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_nex
  *
  * @ret rc  0, or VIRTIO_EINVAL (request dropped, ring unchanged)
  */
-static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
 {
     struct virtqueue *vq = rq->vq;
     uint16_t head = rq->head;
@@ -382,8 +386,6 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
 
     /* if-chain, not switch: the direct modes are the common ones */
     if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
-        /* The shadow chain becomes a ring: its tail links back to the head */
-        vq->state[rq->last].next = head;
         vq->free_head = cur;
     } else if (mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         uint16_t pos = vq->u.packed.next_avail, head_flags = rq->head_flags;
@@ -434,7 +436,6 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
     vq->num_free = (uint16_t)(vq->num_free - ndesc);
     virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
     vq->u.split.avail_idx++;
-    vq->added++;
     return 0;
 }
 

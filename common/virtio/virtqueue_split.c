@@ -110,7 +110,6 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
     /* Put the head in the next available ring slot */
     virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
     vq->u.split.avail_idx++;
-    vq->added++;
     return 0;
 }
 
@@ -121,23 +120,20 @@ static bool split_kick_prepare(struct virtqueue *vq)
 {
     uint16_t old_idx = vq->u.split.avail_published;
     uint16_t new_idx = vq->u.split.avail_idx;
-    uint32_t added = vq->added;
 
-    if (added == 0)
+    /* Heads added since the last decision; at most num (unpublished heads
+     * hold their descriptors), so the 16-bit difference is exact */
+    if (new_idx == old_idx)
         return false;
 
     /* Descriptors and ring entries before the index that exposes them */
     virtio_wmb(vq->platform);
     virtio_write_le16(&vq->u.split.avail->idx, new_idx);
     vq->u.split.avail_published = new_idx;
-    vq->added = 0;
 
     /* The index store before reading the device's suppression state */
     virtio_mb(vq->platform);
 
-    /* More than 2^16 - 1 heads since the last decision: the window is lost */
-    if (added >= 0xffff)
-        return true;
     if (vq->event_idx)
         return virtqueue_need_event(virtio_read_le16(split_avail_event(vq)), new_idx, old_idx);
     return !(virtio_read_le16(&vq->u.split.used->flags) & VIRTQ_USED_F_NO_NOTIFY);
