@@ -71,7 +71,22 @@ __attribute__((noinline)) int bench_req_add(struct virtqueue *vq, struct os_requ
     struct virtqueue_req rq;
     int rc;
 
-    if ((rc = virtqueue_req_open(vq, &rq, 1 + r->n, r->ind.va ? &r->ind : NULL)) != 0)
+    if ((rc = virtqueue_req_open(vq, &rq, 1 + r->n, NULL)) != 0)
+        return rc;
+    virtqueue_req_seg(&rq, r->hdr_pa, 512, 0);
+    if (r->n)
+        virtqueue_req_sgl(&rq, r->sgl, r->n, sizeof(r->sgl[0]), VIRTQUEUE_SEG_WRITE);
+    return virtqueue_req_close(&rq, cookie);
+}
+
+/** The same with the request's own indirect table */
+__attribute__((noinline)) int bench_reqind_add(struct virtqueue *vq, struct os_request *r,
+                                               void *cookie)
+{
+    struct virtqueue_req rq;
+    int rc;
+
+    if ((rc = virtqueue_req_open(vq, &rq, 1 + r->n, &r->ind)) != 0)
         return rc;
     virtqueue_req_seg(&rq, r->hdr_pa, 512, 0);
     if (r->n)
@@ -114,7 +129,8 @@ static void add_one(struct bench *b)
             r->ind.pa = b->tables.pa + 64 * slot;
             r->ind.capacity = 4;
         }
-        rc = bench_req_add(&b->vq, r, &b->cookie[slot]);
+        rc = b->api == API_REQIND ? bench_reqind_add(&b->vq, r, &b->cookie[slot])
+                                  : bench_req_add(&b->vq, r, &b->cookie[slot]);
     }
     if (rc != 0) {
         fprintf(stderr, "add failed\n");

@@ -134,6 +134,7 @@ void virtqueue_reinit(struct virtqueue *vq)
     vq->num_free = vq->num;
     vq->added = 0;
     vq->cb_disabled = false;
+    vq->rearm = vq->event_idx;
     vq->broken = 0;
     vq->fops->reset(vq);
 }
@@ -206,12 +207,14 @@ void virtqueue_disable_cb(struct virtqueue *vq)
     if (vq->cb_disabled)
         return;
     vq->cb_disabled = true;
+    vq->rearm = false;
     vq->fops->disable_cb(vq);
 }
 
 bool virtqueue_enable_cb(struct virtqueue *vq)
 {
     vq->cb_disabled = false;
+    vq->rearm = vq->event_idx;
     if (vq->broken)
         return true;
     return vq->fops->enable_cb(vq, false);
@@ -220,6 +223,7 @@ bool virtqueue_enable_cb(struct virtqueue *vq)
 bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
 {
     vq->cb_disabled = false;
+    vq->rearm = vq->event_idx;
     if (vq->broken)
         return true;
     return vq->fops->enable_cb(vq, true);

@@ -121,9 +121,8 @@ struct virtqueue_params {
 struct virtqueue_state {
     void *cookie;    /**< Caller's cookie; NULL when not outstanding */
     uint32_t in_len; /**< Device-writable bytes posted */
-    uint16_t next;   /**< Free list / chain link (shadow, never read from the ring) */
+    uint16_t next;   /**< Free list / chain link, the tail's back to the head (shadow) */
     uint16_t ndesc;  /**< Ring descriptors used by this request */
-    uint16_t tail;   /**< Split: last descriptor of the chain (head only) */
 };
 
 struct virtqueue_format_ops;
@@ -148,8 +147,9 @@ struct virtqueue {
     bool platform; /**< ORDER_PLATFORM barriers */
     bool notification_data;
     bool cb_disabled; /**< Driver does not want used buffer notifications */
+    bool rearm;       /**< event_idx && !cb_disabled: get moves the used event */
     uint8_t broken;   /**< enum virtio_violation, 0 while healthy */
-    uint32_t added;   /**< Split: heads, packed: descriptors added since kick */
+    uint32_t added;   /**< Packed: descriptors added since kick (split: avail_idx - published) */
     uint8_t *indirect_va;
     uint64_t indirect_pa;
     void *ring_va;
@@ -165,6 +165,7 @@ struct virtqueue {
             uint16_t avail_published; /**< Last avail->idx written */
             uint16_t last_used;       /**< Next used entry to read */
             uint16_t used_event;      /**< Last used_event written */
+            uint16_t used_seen;       /**< used->idx last read and checked */
         } split;
         struct {
             struct pvirtq_desc *desc;

@@ -20,17 +20,21 @@ static inline uint16_t split_pending(struct virtqueue *vq)
     return (uint16_t)(virtio_read_le16(&vq->u.split.used->idx) - vq->u.split.last_used);
 }
 
-/** Return a chain to the free list and forget its cookie */
+/**
+ * Return a chain to the free list and forget its cookie. While in flight
+ * the shadow links of a chain form a ring (its tail links back to the
+ * head), so it is spliced in without a walk: the free list becomes
+ * head.next .. tail, head, old free list.
+ */
 static inline void split_release(struct virtqueue *vq, uint16_t head)
 {
     struct virtqueue_state *st = vq->state;
+    uint16_t second = st[head].next;
 
-    /* The chain's links are intact in the shadow: splice head..tail in front */
-    st[st[head].tail].next = vq->free_head;
-    vq->free_head = head;
+    st[head].next = vq->free_head;
+    vq->free_head = second;
     vq->num_free = (uint16_t)(vq->num_free + st[head].ndesc);
     st[head].cookie = NULL;
-    st[head].ndesc = 0;
 }
 
 /**
@@ -40,25 +44,27 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
 static inline void *split_get(struct virtqueue *vq, uint32_t *len)
 {
     uint16_t last = vq->u.split.last_used;
-    uint16_t pending, inflight;
     struct virtq_used_elem *e;
     struct virtqueue_state *st;
     uint32_t id, written;
     void *cookie;
 
-    pending = split_pending(vq);
-    if (pending == 0)
-        return NULL;
+    /* used->idx is read (and checked) only when the entries seen so far are consumed */
+    if (last == vq->u.split.used_seen) {
+        uint16_t idx = virtio_read_le16(&vq->u.split.used->idx);
+        uint16_t pending = (uint16_t)(idx - last);
 
-    /* The device cannot have used more heads than were published */
-    inflight = (uint16_t)(vq->u.split.avail_published - last);
-    if (pending > inflight) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
-        return NULL;
+        if (pending == 0)
+            return NULL;
+        /* The device cannot have used more heads than were published */
+        if (pending > (uint16_t)(vq->u.split.avail_published - last)) {
+            virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
+            return NULL;
+        }
+        /* Read the entries only after seeing the index that exposes them */
+        virtio_rmb(vq->platform);
+        vq->u.split.used_seen = idx;
     }
-
-    /* Read the element only after seeing the index that exposes it */
-    virtio_rmb(vq->platform);
     e = &vq->u.split.used->ring[last & (vq->num - 1)];
     id = virtio_read_le32(&e->id);
     written = virtio_read_le32(&e->len);
@@ -71,7 +77,7 @@ static inline void *split_get(struct virtqueue *vq, uint32_t *len)
     vq->u.split.last_used = (uint16_t)(last + 1);
 
     /* With callbacks on, ask for an interrupt at the next completion */
-    if (vq->event_idx && !vq->cb_disabled) {
+    if (vq->rearm) {
         virtio_write_le16(split_used_event(vq), vq->u.split.last_used);
         vq->u.split.used_event = vq->u.split.last_used;
     }
@@ -87,7 +93,6 @@ static inline void packed_release(struct virtqueue *vq, uint16_t id)
 
     vq->num_free = (uint16_t)(vq->num_free + st->ndesc);
     st->cookie = NULL;
-    st->ndesc = 0;
     st->next = vq->free_head;
     vq->free_head = id;
 }
@@ -103,10 +108,10 @@ static inline void packed_release(struct virtqueue *vq, uint16_t id)
 static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
 {
     uint16_t flags = virtio_read_le16(&vq->u.packed.desc[pos].flags);
-    bool avail = (flags & PACKED_AVAIL) != 0;
-    bool used = (flags & PACKED_USED) != 0;
 
-    return avail == used && used == wrap;
+    /* Both bits equal to wrap: 11 in a lap with wrap 1, 00 with wrap 0 */
+    return (flags & (PACKED_AVAIL | PACKED_USED)) ==
+           (wrap ? (uint16_t)(PACKED_AVAIL | PACKED_USED) : 0);
 }
 
 /**
@@ -152,7 +157,7 @@ static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
     packed_release(vq, id);
 
     /* With callbacks on and EVENT_IDX, ask for an interrupt at the next one */
-    if (vq->event_idx && !vq->cb_disabled)
+    if (vq->rearm)
         virtio_write_le16(
             &vq->u.packed.driver->off_wrap,
             (uint16_t)(pos | ((uint16_t)vq->u.packed.used_wrap << RING_EVENT_WRAP_SHIFT)));

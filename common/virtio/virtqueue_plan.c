@@ -94,8 +94,8 @@ int virtqueue_plan_init(struct virtqueue_plan *plan, enum virtqueue_format forma
     plan->indirect_max = indirect_max;
     plan->nqueues = nqueues;
     plan->num = num;
-    if ((rc = plan_walk(plan, nqueues, NULL, &plan->dma_size, &plan->mem_size,
-                        &plan->dma_align)) != 0) {
+    if ((rc = plan_walk(plan, nqueues, NULL, &plan->dma_size, &plan->mem_size, &plan->dma_align)) !=
+        0) {
         memset(plan, 0, sizeof(*plan));
         return rc;
     }

@@ -12,16 +12,26 @@
 #include "virtqueue_priv.h"
 
 /**
- * Undo a dropped request. Split wrote only free descriptors (or a table):
- * nothing to undo. Packed wrote the flags of non-head descriptors; each is
- * put back to "used in the previous lap" (AVAIL == USED == !wrap of its
- * lap), so the device never takes a stale one for available.
+ * Undo a dropped request. Split wrote only free descriptors (or a table),
+ * and, once every segment was written, the tail's shadow link. Packed wrote the flags of non-head
+ * descriptors; each is put back to "used in the previous lap" (AVAIL == USED == !wrap of its lap),
+ * so the device never takes a stale one for available.
  */
-void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written)
+void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written, uint16_t cur)
 {
     uint16_t pos;
     bool wrap;
 
+    if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
+        /* The whole chain was written: its tail links back to the head;
+         * walk to it (rare path) and restore the free-list link */
+        uint16_t id = vq->free_head;
+
+        for (; written > 1; written--)
+            id = vq->state[id].next;
+        vq->state[id].next = cur;
+        return;
+    }
     if (mode != VIRTQUEUE_REQ_PACKED_DIRECT)
         return;
     pos = vq->u.packed.next_avail;

@@ -35,9 +35,9 @@
  *         _iter asks a callback for each segment (an MDL chain, ...).
  *   rc = virtqueue_req_close(&rq, cookie);
  *       - commits the request (cookie not NULL; returned by virtqueue_get()).
- *         VIRTIO_EINVAL if fewer or more segments than nseg were appended,
- *         or the writable bytes exceed 4 GiB: the request is dropped and
- *         the ring is as before open. virtqueue_req_abort(&rq) drops an
+ *         VIRTIO_EINVAL if fewer or more segments than nseg were appended
+ *         (debug builds: also the caller checks below): the request is
+ *         dropped and the ring is as before open. virtqueue_req_abort(&rq) drops an
  *         opened request on purpose.
  *
  * Then, as with virtqueue_add(): virtqueue_kick_prepare() once per batch,
@@ -46,9 +46,12 @@
  * virtqueue_get() (or virtqueue_detach_unused()) returns its cookie.
  *
  * Checks that only catch a caller's bug (zero-length segment, readable
- * after writable) are compiled in with VIRTQUEUE_DEBUG (the tests build
- * with it); appending more than nseg segments is always refused, so a
- * caller's bug never writes outside the ring or the table. Everything the
+ * after writable, NULL cookie, writable bytes above 4 GiB) are compiled in
+ * with VIRTQUEUE_DEBUG (the sanitizer tests build with it); without it
+ * such a request fails safe (the device's completion is refused and the
+ * queue reported broken). Appending more or fewer than nseg segments is
+ * always refused, so a caller's bug never writes outside the ring or the
+ * table, nor exposes a half-formed chain. Everything the
  * device writes is checked as for virtqueue_add().
  *
  * The writer is inline (it is the hot path: the request state stays in
@@ -59,6 +62,9 @@
 
 #include "virtqueue.h"
 #include "virtqueue_ring.h"
+
+/* The writer must be inlined whole, or the request leaves registers */
+#define VIRTQUEUE_REQ_INLINE static inline __attribute__((always_inline))
 
 /** Segment flag: the device writes this segment (else it reads it) */
 #define VIRTQUEUE_SEG_WRITE VIRTQ_DESC_F_WRITE
@@ -78,12 +84,11 @@ struct virtqueue_req {
     uint64_t in_len;     /**< Device-writable bytes so far */
     uint16_t head;       /**< Split: head descriptor; packed: buffer id */
     uint16_t cur;        /**< Next descriptor: ring id, table index or ring position */
-    uint16_t last;       /**< Split direct: last descriptor written */
     uint16_t left;       /**< Segments still to append */
     uint16_t nseg;       /**< Segments announced at open */
     uint16_t head_flags; /**< Packed direct: the head's flags, stored at close */
     uint8_t mode;        /**< Split/packed, direct/indirect */
-    bool wrap;           /**< Packed direct: wrap counter at cur */
+    uint16_t avail_bits; /**< Packed direct: AVAIL/USED bits of the lap at cur */
     uint8_t bad;         /**< A caller error was seen while appending */
     uint8_t writes;      /**< A device-writable segment was appended */
 };
@@ -103,18 +108,19 @@ enum {
  * of its non-head descriptors). Values, not the request, so that the
  * request never escapes and stays in registers.
  */
-void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written);
+void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written, uint16_t cur);
 
 /** Drop an opened request; the ring is as before open */
-static inline void virtqueue_req_abort(struct virtqueue_req *rq)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_abort(struct virtqueue_req *rq)
 {
-    if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT)
-        virtqueue_req_undo(rq->vq, rq->mode, (unsigned)(rq->nseg - rq->left));
+    if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT ||
+        (rq->mode == VIRTQUEUE_REQ_SPLIT_DIRECT && rq->left == 0))
+        virtqueue_req_undo(rq->vq, rq->mode, (unsigned)(rq->nseg - rq->left), rq->cur);
 }
 
 /** Direct chain from the ring's free descriptors (open's common case) */
-static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtqueue_req *rq,
-                                            unsigned nseg)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct virtqueue_req *rq,
+                                                   unsigned nseg)
 {
     if (nseg > vq->num_free)
         return VIRTIO_ENOSPC;
@@ -126,7 +132,7 @@ static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtque
         rq->mode = VIRTQUEUE_REQ_PACKED_DIRECT;
         rq->tbl = (uint8_t *)vq->u.packed.desc;
         rq->cur = vq->u.packed.next_avail;
-        rq->wrap = vq->u.packed.avail_wrap;
+        rq->avail_bits = virtqueue_packed_avail_bits(vq->u.packed.avail_wrap);
     }
     return 0;
 }
@@ -140,8 +146,8 @@ static inline int virtqueue_req_open_direct(struct virtqueue *vq, struct virtque
  * @v ind   This request's indirect table, or NULL (queue pool, or direct)
  * @ret rc  0, VIRTIO_EINVAL (never fits), VIRTIO_ENOSPC (not now), VIRTIO_EIO
  */
-static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq, unsigned nseg,
-                                     const struct virtqueue_indirect *ind)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq,
+                                            unsigned nseg, const struct virtqueue_indirect *ind)
 {
     if (vq->broken)
         return VIRTIO_EIO;
@@ -157,11 +163,10 @@ static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req 
     rq->bad = 0;
     rq->writes = 0;
     /* Every field set: the request lives in registers once inlined */
-    rq->last = rq->head;
     rq->head_flags = 0;
-    rq->wrap = false;
+    rq->avail_bits = 0;
     rq->tbl_pa = 0;
-    if (nseg > 1 && vq->indirect_ok && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
+    if (vq->indirect_ok && nseg > 1 && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
         /* An indirect table: the request's own if big enough, else the pool's */
         if (ind != NULL && ind->va != NULL && nseg <= ind->capacity) {
             rq->tbl = (uint8_t *)ind->va;
@@ -187,8 +192,8 @@ static inline int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req 
  * at offset 0, 32-bit length at offset 8) at the cursor. The cursor lives
  * in locals across the loop: ring stores may alias the request state.
  */
-static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *e, size_t stride,
-                                       unsigned count, uint16_t wflag)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *e,
+                                              size_t stride, unsigned count, uint16_t wflag)
 {
     struct virtqueue *vq = rq->vq;
     uint16_t cur = rq->cur;
@@ -219,7 +224,7 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
     if (rq->mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
         struct virtq_desc *tbl = (struct virtq_desc *)rq->tbl;
         struct virtqueue_state *st = vq->state;
-        uint16_t last = rq->last;
+        uint16_t head = rq->head;
 
         for (; count != 0; count--, e += stride) {
             struct virtq_desc *d = &tbl[cur];
@@ -236,14 +241,16 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             virtio_write_le32(&d->len, len);
             virtio_write_le16(&d->flags, (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0)));
             virtio_write_le16(&d->next, left ? next : 0);
-            last = cur;
+            /* The tail's shadow link goes back to the head: the chain is a
+             * ring while in flight (abort puts the free-list link back) */
+            if (left == 0)
+                st[cur].next = head;
             cur = next;
         }
-        rq->last = last;
     } else if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         struct pvirtq_desc *tbl = (struct pvirtq_desc *)rq->tbl;
-        bool wrap = rq->wrap, first = left == rq->nseg;
-        uint16_t head = rq->head, num = vq->num;
+        bool first = left == rq->nseg;
+        uint16_t head = rq->head, num = vq->num, bits = rq->avail_bits;
 
         for (; count != 0; count--, e += stride) {
             struct pvirtq_desc *d = &tbl[cur];
@@ -255,8 +262,7 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             __builtin_memcpy(&len, e + 8, sizeof(len));
             in_len += wflag ? len : 0;
             left--;
-            flags = (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0) |
-                               virtqueue_packed_avail_bits(wrap));
+            flags = (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0) | bits);
             virtio_write_le64(&d->addr, addr);
             virtio_write_le32(&d->len, len);
             virtio_write_le16(&d->id, head);
@@ -269,10 +275,10 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
             }
             if (++cur == num) {
                 cur = 0;
-                wrap = !wrap;
+                bits ^= PACKED_AVAIL | PACKED_USED; /* the next lap */
             }
         }
-        rq->wrap = wrap;
+        rq->avail_bits = bits;
     } else if (rq->mode == VIRTQUEUE_REQ_SPLIT_INDIRECT) {
         struct virtq_desc *tbl = (struct virtq_desc *)rq->tbl;
 
@@ -313,8 +319,8 @@ static inline void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *
 }
 
 /** Append one segment; flags is 0 or VIRTQUEUE_SEG_WRITE */
-static inline void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, uint32_t len,
-                                     unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, uint32_t len,
+                                            unsigned flags)
 {
     struct virtqueue_sg sg = {addr, len};
 
@@ -326,16 +332,16 @@ static inline void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, ui
  * Append count segments read in place from an element array (64-bit bus
  * address at offset 0, 32-bit length at offset 8, stride bytes apart).
  */
-static inline void virtqueue_req_sgl(struct virtqueue_req *rq, const void *elems, unsigned count,
-                                     size_t stride, unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_sgl(struct virtqueue_req *rq, const void *elems,
+                                            unsigned count, size_t stride, unsigned flags)
 {
     virtqueue_req_write(rq, (const uint8_t *)elems, stride, count,
                         (uint16_t)(flags & VIRTQUEUE_SEG_WRITE));
 }
 
 /** Append count segments, each from next(ctx, &addr, &len) */
-static inline void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_next_fn next,
-                                      void *ctx, unsigned count, unsigned flags)
+VIRTQUEUE_REQ_INLINE void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_next_fn next,
+                                             void *ctx, unsigned count, unsigned flags)
 {
     for (; count != 0; count--) {
         struct virtqueue_sg sg;
@@ -355,59 +361,60 @@ static inline void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_nex
  *
  * @ret rc  0, or VIRTIO_EINVAL (request dropped, ring unchanged)
  */
-static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
+VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
 {
     struct virtqueue *vq = rq->vq;
     uint16_t head = rq->head;
     struct virtqueue_state *st = &vq->state[head];
     uint16_t ndesc = rq->nseg, cur = rq->cur;
+    unsigned mode = rq->mode;
 
-    if ((rq->left | rq->bad) != 0 || rq->in_len > UINT32_MAX || cookie == NULL) {
+    /* A wrong segment count would leave a chain half-formed: always refused */
+    if ((rq->left | rq->bad) != 0) {
         virtqueue_req_abort(rq);
         return VIRTIO_EINVAL;
     }
+#ifdef VIRTQUEUE_DEBUG
+    /* Caller's bugs that fail safe (the device's completion is then refused) */
+    if (rq->in_len > UINT32_MAX || cookie == NULL) {
+        virtqueue_req_abort(rq);
+        return VIRTIO_EINVAL;
+    }
+#endif
     st->cookie = cookie;
     st->in_len = (uint32_t)rq->in_len;
 
-    switch (rq->mode) {
-    case VIRTQUEUE_REQ_SPLIT_DIRECT:
-        st->tail = rq->last;
+    /* if-chain, not switch: the direct modes are the common ones */
+    if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
         vq->free_head = cur;
-        break;
-    case VIRTQUEUE_REQ_SPLIT_INDIRECT: {
-        struct virtq_desc *d = &vq->u.split.desc[head];
-        uint64_t tbl_pa = rq->tbl_pa;
-
-        virtio_write_le64(&d->addr, tbl_pa);
-        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
-        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
-        virtio_write_le16(&d->next, 0);
-        st->tail = head;
-        vq->free_head = st->next;
-        ndesc = 1;
-        break;
-    }
-    case VIRTQUEUE_REQ_PACKED_DIRECT: {
+    } else if (mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
         uint16_t pos = vq->u.packed.next_avail, head_flags = rq->head_flags;
-        bool wrap = rq->wrap;
 
         vq->free_head = st->next;
         vq->u.packed.next_avail = cur;
-        vq->u.packed.avail_wrap = wrap;
+        vq->u.packed.avail_wrap = (rq->avail_bits & PACKED_AVAIL) != 0;
         st->ndesc = ndesc;
         vq->num_free = (uint16_t)(vq->num_free - ndesc);
         vq->added += ndesc;
         virtio_wmb(vq->platform);
         virtio_write_le16(&vq->u.packed.desc[pos].flags, head_flags);
         return 0;
-    }
-    default: { /* packed indirect */
+    } else if (mode == VIRTQUEUE_REQ_SPLIT_INDIRECT) {
+        struct virtq_desc *d = &vq->u.split.desc[head];
+
+        virtio_write_le64(&d->addr, rq->tbl_pa);
+        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
+        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
+        virtio_write_le16(&d->next, 0);
+        vq->free_head = st->next;
+        st->next = head;
+        ndesc = 1;
+    } else { /* packed indirect */
         uint16_t pos = vq->u.packed.next_avail;
         struct pvirtq_desc *d = &vq->u.packed.desc[pos];
-        uint64_t tbl_pa = rq->tbl_pa;
         bool wrap = vq->u.packed.avail_wrap;
 
-        virtio_write_le64(&d->addr, tbl_pa);
+        virtio_write_le64(&d->addr, rq->tbl_pa);
         virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
         virtio_write_le16(&d->id, head);
         vq->free_head = st->next;
@@ -420,17 +427,15 @@ static inline int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
         }
         vq->u.packed.next_avail = pos;
         virtio_wmb(vq->platform);
-        virtio_write_le16(&d->flags, (uint16_t)(VIRTQ_DESC_F_INDIRECT |
-                                                virtqueue_packed_avail_bits(wrap)));
+        virtio_write_le16(&d->flags,
+                          (uint16_t)(VIRTQ_DESC_F_INDIRECT | virtqueue_packed_avail_bits(wrap)));
         return 0;
-    }
     }
     /* Split: the head goes into the next available slot */
     st->ndesc = ndesc;
     vq->num_free = (uint16_t)(vq->num_free - ndesc);
     virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
     vq->u.split.avail_idx++;
-    vq->added++;
     return 0;
 }
 

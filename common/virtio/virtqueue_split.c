@@ -27,6 +27,7 @@ static void split_reset(struct virtqueue *vq)
     vq->u.split.avail_idx = 0;
     vq->u.split.avail_published = 0;
     vq->u.split.last_used = 0;
+    vq->u.split.used_seen = 0;
     vq->u.split.used_event = 0;
 }
 
@@ -80,12 +81,14 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
         split_write_desc(&desc[head], tbl_pa, (uint32_t)(total * 16), VIRTQ_DESC_F_INDIRECT, 0);
         vq->free_head = vq->state[head].next;
         vq->state[head].ndesc = 1;
-        vq->state[head].tail = head;
+        vq->state[head].next = head; /* a ring of one (see split_release) */
         vq->num_free--;
     } else {
         /* A chain of direct descriptors taken from the free list */
         if (total > vq->num_free)
             return VIRTIO_ENOSPC;
+        uint16_t last = head;
+
         for (i = 0; i < total; i++) {
             uint16_t next = vq->state[id].next;
 
@@ -93,10 +96,11 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
                              (uint16_t)((i < out ? 0 : VIRTQ_DESC_F_WRITE) |
                                         (i + 1 < total ? VIRTQ_DESC_F_NEXT : 0)),
                              (uint16_t)(i + 1 < total ? next : 0));
-            vq->state[head].tail = id;
+            last = id;
             id = next;
         }
         vq->free_head = id;
+        vq->state[last].next = head; /* the shadow chain is a ring (see split_release) */
         vq->state[head].ndesc = (uint16_t)total;
         vq->num_free = (uint16_t)(vq->num_free - total);
     }
@@ -106,7 +110,6 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
     /* Put the head in the next available ring slot */
     virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
     vq->u.split.avail_idx++;
-    vq->added++;
     return 0;
 }
 
@@ -117,23 +120,20 @@ static bool split_kick_prepare(struct virtqueue *vq)
 {
     uint16_t old_idx = vq->u.split.avail_published;
     uint16_t new_idx = vq->u.split.avail_idx;
-    uint32_t added = vq->added;
 
-    if (added == 0)
+    /* Heads added since the last decision; at most num (unpublished heads
+     * hold their descriptors), so the 16-bit difference is exact */
+    if (new_idx == old_idx)
         return false;
 
     /* Descriptors and ring entries before the index that exposes them */
     virtio_wmb(vq->platform);
     virtio_write_le16(&vq->u.split.avail->idx, new_idx);
     vq->u.split.avail_published = new_idx;
-    vq->added = 0;
 
     /* The index store before reading the device's suppression state */
     virtio_mb(vq->platform);
 
-    /* More than 2^16 - 1 heads since the last decision: the window is lost */
-    if (added >= 0xffff)
-        return true;
     if (vq->event_idx)
         return virtqueue_need_event(virtio_read_le16(split_avail_event(vq)), new_idx, old_idx);
     return !(virtio_read_le16(&vq->u.split.used->flags) & VIRTQ_USED_F_NO_NOTIFY);
