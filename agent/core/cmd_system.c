@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "load.h"
 #include "os.h"
 #include "util.h"
 
@@ -215,5 +216,24 @@ GA_HANDLER(ga_cmd_shutdown)
         return false;
     }
     ga->shutdown_requested = true;
+    return true;
+}
+
+GA_HANDLER(ga_cmd_get_load)
+{
+    (void)ga, (void)args;
+    uint32_t avg[3];
+    if (!ga_os_load(avg, err)) {
+        return false;
+    }
+    static const char *const keys[3] = {"load1", "load5", "load15"};
+    gw_obj_begin(out);
+    for (int i = 0; i < 3; i++) {
+        char t[24];
+        ga_load_text(avg[i], t, sizeof(t));
+        gw_key(out, keys[i]);
+        gw_number_text(out, t);
+    }
+    gw_obj_end(out);
     return true;
 }

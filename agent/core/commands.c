@@ -77,7 +77,7 @@ const struct ga_cmd ga_commands[] = {
     {"guest-ssh-get-authorized-keys", ga_cmd_unsupported, p_ssh_get, 0},
     {"guest-ssh-add-authorized-keys", ga_cmd_unsupported, p_ssh_add, 0},
     {"guest-ssh-remove-authorized-keys", ga_cmd_unsupported, p_ssh_remove, 0},
-    {"guest-get-load", ga_cmd_unsupported, NULL, 0},
+    {"guest-get-load", ga_cmd_get_load, NULL, 0},
 };
 
 const size_t ga_command_count = sizeof(ga_commands) / sizeof(ga_commands[0]);

@@ -23,6 +23,7 @@ GA_HANDLER(ga_cmd_get_osinfo);
 GA_HANDLER(ga_cmd_get_vcpus);
 GA_HANDLER(ga_cmd_get_users);
 GA_HANDLER(ga_cmd_shutdown);
+GA_HANDLER(ga_cmd_get_load);
 /* cmd_inventory.c */
 GA_HANDLER(ga_cmd_network_get_interfaces);
 GA_HANDLER(ga_cmd_get_fsinfo);

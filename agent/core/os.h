@@ -70,6 +70,9 @@ struct ga_volume {
 typedef void (*ga_volume_cb)(void *ctx, const struct ga_volume *vol);
 bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err);
 
+/* Load averages (1, 5, 15 minutes) in fixed point (core/load.h). */
+bool ga_os_load(uint32_t avg[3], struct ga_err *err);
+
 enum ga_shutdown_mode { GA_SHUTDOWN_POWERDOWN, GA_SHUTDOWN_HALT, GA_SHUTDOWN_REBOOT };
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err);
 

@@ -12,6 +12,7 @@
 #include "../core/b64.h"
 #include "../core/config.h"
 #include "../core/json.h"
+#include "../core/load.h"
 #include "fake_os.h"
 
 static int passed, failed;
@@ -318,6 +319,9 @@ static void test_system(void)
     check(ret() && ret()->count == 1 && gj_get(ret()->first, "used-bytes")->i == 40 &&
               gj_get(ret()->first, "disk")->type == GJ_ARR,
           "guest-get-fsinfo", out);
+    send("{\"execute\":\"guest-get-load\"}");
+    check(ret() && strstr(out, "{\"load1\":0.50,\"load5\":1.01,\"load15\":30.00}"),
+          "guest-get-load: three numbers", out);
     send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"reboot\"}}");
     check(out_len == 0 && fake.shutdowns == 1 && strcmp(fake.last_shutdown, "reboot") == 0,
           "guest-shutdown: no reply on success", out);
@@ -492,6 +496,27 @@ static void test_json(void)
           "base64: strict decoding", e);
 }
 
+static void test_load(void)
+{
+    struct ga_load l = {{0, 0, 0}};
+    for (int i = 0; i < 12; i++) { /* one minute of one waiting thread */
+        ga_load_sample(&l, 1);
+    }
+    char t[3][16];
+    for (int i = 0; i < 3; i++) {
+        ga_load_text(l.avg[i], t[i], sizeof(t[i]));
+    }
+    /* 1 - e^-1 = 0.63, 1 - e^-0.2 = 0.18, 1 - e^-(1/15) = 0.06 */
+    check(strcmp(t[0], "0.63") == 0 && strcmp(t[1], "0.18") == 0 && strcmp(t[2], "0.07") <= 0 &&
+              strcmp(t[2], "0.06") >= 0,
+          "load averages decay as Linux's", t[0]);
+    for (int i = 0; i < 1000; i++) {
+        ga_load_sample(&l, 0);
+    }
+    ga_load_text(l.avg[0], t[0], sizeof(t[0]));
+    check(strcmp(t[0], "0.00") == 0, "load averages fall back to 0.00", t[0]);
+}
+
 static void test_config(void)
 {
     struct ga_config c;
@@ -546,6 +571,7 @@ int main(void)
     test_files();
     test_exec();
     test_json();
+    test_load();
     test_config();
     gj_arena_free(&arena);
     printf("%d passed, %d failed\n", passed, failed);
