@@ -10,6 +10,7 @@
 
 #include "../core/agent.h"
 #include "../core/b64.h"
+#include "../core/balloon_stats.h"
 #include "../core/config.h"
 #include "../core/json.h"
 #include "../core/load.h"
@@ -517,6 +518,23 @@ static void test_load(void)
     check(strcmp(t[0], "0.00") == 0, "load averages fall back to 0.00", t[0]);
 }
 
+static void test_balloon_pack(void)
+{
+    struct ga_mem_figures f = {{0}, {0}, 0};
+    unsigned char out[GA_MEM_COUNT * GA_BALLOON_ENTRY_SIZE];
+    check(ga_balloon_pack(&f, out) == 0, "balloon figures: nothing known, nothing sent", NULL);
+    f.total = 1000;
+    f.have[GA_MEM_SWAP_IN] = true;
+    f.value[GA_MEM_SWAP_IN] = 0x0102030405060708ull;
+    f.have[GA_MEM_AVAIL] = true;
+    f.value[GA_MEM_AVAIL] = 5000; /* sampled apart from the total */
+    size_t n = ga_balloon_pack(&f, out);
+    static const unsigned char want[] = {0, 0, 8,    7, 6, 5, 4, 3, 2, 1,
+                                         6, 0, 0xe8, 3, 0, 0, 0, 0, 0, 0};
+    check(n == sizeof(want) && memcmp(out, want, n) == 0,
+          "balloon figures: tags 0 and 6, little-endian, memory clamped to the total", NULL);
+}
+
 static void test_config(void)
 {
     struct ga_config c;
@@ -572,6 +590,7 @@ int main(void)
     test_exec();
     test_json();
     test_load();
+    test_balloon_pack();
     test_config();
     gj_arena_free(&arena);
     printf("%d passed, %d failed\n", passed, failed);

@@ -279,12 +279,15 @@ def main():
     # Processes.
     pid = (shaped(a, "guest-exec", {"path": "cmd.exe", "arg": ["/c", "echo hi& exit 3"],
                                     "capture-output": True}) or {}).get("pid")
-    st = None
+    st, shape_errs = None, []
     for _ in range(100):
-        st = shaped(a, "guest-exec-status", {"pid": pid}) if pid else None
+        r = a.call("guest-exec-status", {"pid": pid}) if pid else None
+        shape_errs += validate_reply("guest-exec-status", r) if r is not None else ["no reply"]
+        st = r.get("return") if isinstance(r, dict) else None
         if not st or st.get("exited"):
             break
         time.sleep(0.2)
+    check(not shape_errs, "guest-exec-status: every reply matches QEMU's schema", shape_errs)
     check(isinstance(st, dict) and st.get("exited") and st.get("exitcode") == 3 and
           base64.b64decode(st.get("out-data", "")).strip() == b"hi",
           "guest-exec: output and exit code", st)

@@ -22,5 +22,7 @@ void ga_log(const char *fmt, ...);
 extern bool ga_verbose;
 /* Starts sampling the processor queue for guest-get-load (os_load.c). */
 void ga_win_load_start(void);
+/* Starts feeding the balloon driver memory statistics (balloon_win.c). */
+void ga_win_balloon_start(void);
 
 #endif
