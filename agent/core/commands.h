@@ -24,6 +24,9 @@ GA_HANDLER(ga_cmd_get_vcpus);
 GA_HANDLER(ga_cmd_get_users);
 GA_HANDLER(ga_cmd_shutdown);
 GA_HANDLER(ga_cmd_get_load);
+GA_HANDLER(ga_cmd_suspend_disk);
+GA_HANDLER(ga_cmd_suspend_ram);
+GA_HANDLER(ga_cmd_set_user_password);
 /* cmd_inventory.c */
 GA_HANDLER(ga_cmd_network_get_interfaces);
 GA_HANDLER(ga_cmd_get_fsinfo);

@@ -73,6 +73,14 @@ bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err);
 /* Load averages (1, 5, 15 minutes) in fixed point (core/load.h). */
 bool ga_os_load(uint32_t avg[3], struct ga_err *err);
 
+/* Starts suspending (after the reply would have gone: the command sends
+ * none on success); fails at once when Windows cannot. */
+enum ga_suspend_mode { GA_SUSPEND_DISK, GA_SUSPEND_RAM };
+bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err);
+
+/* Sets a local account's password. */
+bool ga_os_set_password(const char *user, const char *password, struct ga_err *err);
+
 enum ga_shutdown_mode { GA_SHUTDOWN_POWERDOWN, GA_SHUTDOWN_HALT, GA_SHUTDOWN_REBOOT };
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err);
 

@@ -329,6 +329,29 @@ static void test_system(void)
     send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"sideways\"}}");
     check(is_error("GenericError", "Parameter 'mode'") && fake.shutdowns == 1,
           "guest-shutdown: bad mode refused", out);
+    send("{\"execute\":\"guest-suspend-ram\"}");
+    check(out_len == 0 && fake.suspends == 1, "guest-suspend-ram: no reply on success", out);
+    send("{\"execute\":\"guest-suspend-disk\"}");
+    check(is_error("GenericError", "suspend-to-disk not supported by OS"),
+          "guest-suspend-disk: refusal reported", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"czNjcmV0\",\"crypted\":false}}");
+    check(ret() && strcmp(fake.password, "s3cret") == 0, "guest-set-user-password", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"czNjcmV0\",\"crypted\":true}}");
+    check(is_error("GenericError", "this feature or command is not currently supported"),
+          "guest-set-user-password: crypted refused", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"YQBi\",\"crypted\":false}}");
+    check(is_error("GenericError", "password must be UTF-8"),
+          "guest-set-user-password: NUL refused", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"bob\","
+         "\"password\":\"czNjcmV0\",\"crypted\":false}}");
+    check(is_error("GenericError", "The user name could not be found."),
+          "guest-set-user-password: OS refusal reported", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\"}}");
+    check(is_error("GenericError", "Parameter 'password' is missing"),
+          "guest-set-user-password: missing argument", out);
     send("{\"execute\":\"guest-fstrim\"}");
     check(is_error("GenericError", "this feature or command is not currently supported"),
           "unsupported command answers as QEMU's agent", out);

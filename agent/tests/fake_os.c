@@ -183,6 +183,24 @@ bool ga_os_load(uint32_t avg[3], struct ga_err *err)
     return true;
 }
 
+bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err)
+{
+    if (mode == GA_SUSPEND_DISK) {
+        return ga_error(err, "suspend-to-disk not supported by OS");
+    }
+    fake.suspends++;
+    return true;
+}
+
+bool ga_os_set_password(const char *user, const char *password, struct ga_err *err)
+{
+    if (strcmp(user, "alice") != 0) {
+        return ga_error(err, "The user name could not be found.");
+    }
+    snprintf(fake.password, sizeof(fake.password), "%s", password);
+    return true;
+}
+
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err)
 {
     (void)err;

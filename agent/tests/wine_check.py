@@ -305,6 +305,13 @@ def main():
     r = a.call("guest-set-time", {"time": "soon"})
     check(r is not None and r.get("error", {}).get("desc") ==
           "Invalid parameter type for 'time', expected: integer", "wrong argument type", r)
+    r = a.call("guest-set-user-password", {"username": "x", "password": "czNj", "crypted": True})
+    check(r is not None and r.get("error", {}).get("desc") ==
+          "this feature or command is not currently supported",
+          "guest-set-user-password: crypted passwords refused", r)
+    r = a.call("guest-set-user-password", {"username": "x", "password": "c$Nj", "crypted": False})
+    check(r is not None and r.get("error", {}).get("desc") == "Invalid Base64 data",
+          "guest-set-user-password: bad base64 refused", r)
     big = '{"execute":"guest-ping","id":"' + "x" * (5 << 20) + '"}'
     r = a.call(None, raw=big)
     check(r is not None and r.get("error", {}).get("desc") == "JSON token size limit exceeded",
