@@ -320,6 +320,13 @@ static void test_system(void)
     check(ret() && ret()->count == 1 && gj_get(ret()->first, "used-bytes")->i == 40 &&
               gj_get(ret()->first, "disk")->type == GJ_ARR,
           "guest-get-fsinfo", out);
+    send("{\"execute\":\"guest-get-devices\"}");
+    check(ret() && ret()->count == 2 &&
+              strstr(out, "{\"driver-name\":\"device 0\",\"driver-date\":1600000000000000000,"
+                          "\"driver-version\":\"100.0.0.1\",\"id\":{\"type\":\"pci\","
+                          "\"vendor-id\":6900,\"device-id\":4161}}") &&
+              strstr(out, "\"vendor-id\":6966,\"device-id\":13}"),
+          "guest-get-devices: virtio and QEMU PCI devices only", out);
     send("{\"execute\":\"guest-get-load\"}");
     check(ret() && strstr(out, "{\"load1\":0.50,\"load5\":1.01,\"load15\":30.00}"),
           "guest-get-load: three numbers", out);

@@ -57,6 +57,10 @@ GuestExec = {"pid": (INT, True)}
 GuestExecStatus = {"exited": (BOOL, True), "exitcode": (INT, False), "signal": (INT, False),
                    "out-data": (STR, False), "err-data": (STR, False),
                    "out-truncated": (BOOL, False), "err-truncated": (BOOL, False)}
+GuestDeviceId = {"type": (("enum", ["pci"]), True), "vendor-id": (INT, True),
+                 "device-id": (INT, True)}
+GuestDeviceInfo = {"driver-name": (STR, True), "driver-date": (INT, False),
+                   "driver-version": (STR, False), "id": (GuestDeviceId, False)}
 GuestLoadInfo = {"load1": (NUMBER, True), "load5": (NUMBER, True), "load15": (NUMBER, True)}
 EMPTY = {}
 
@@ -70,7 +74,7 @@ RETURNS = {
     "guest-file-read": GuestFileRead, "guest-file-write": GuestFileWrite,
     "guest-file-seek": GuestFileSeek, "guest-file-flush": EMPTY, "guest-file-close": EMPTY,
     "guest-exec": GuestExec, "guest-exec-status": GuestExecStatus,
-    "guest-get-load": GuestLoadInfo,
+    "guest-get-load": GuestLoadInfo, "guest-get-devices": [GuestDeviceInfo],
 }
 ERROR_CLASSES = ("GenericError", "CommandNotFound", "DeviceNotActive", "DeviceNotFound",
                  "KVMMissingCap")
@@ -242,6 +246,7 @@ def main():
     check(any(ip.get("ip-address") == "127.0.0.1" and ip.get("prefix") == 8
               for n in (nics or []) for ip in n.get("ip-addresses", [])),
           "guest-network-get-interfaces: loopback 127.0.0.1/8", nics)
+    shaped(a, "guest-get-devices")
     fs = shaped(a, "guest-get-fsinfo")
     check(any(v.get("mountpoint") == "C:\\" for v in (fs or [])), "guest-get-fsinfo: C:\\", fs)
 
