@@ -8,7 +8,7 @@
 #define OPT(name, type) {name, type, true}
 #define END             {0, 0, 0}
 
-static const struct ga_param p_sync[] = {P("id", GA_P_ANY), END};
+static const struct ga_param p_sync[] = {P("id", GA_P_INT), END};
 static const struct ga_param p_set_time[] = {OPT("time", GA_P_INT), END};
 static const struct ga_param p_shutdown[] = {OPT("mode", GA_P_STR), END};
 static const struct ga_param p_file_open[] = {P("path", GA_P_STR), OPT("mode", GA_P_STR), END};

@@ -155,6 +155,9 @@ static void test_sync(void)
     check(ret() && ret()->i == 9, "request delivered byte by byte", out);
     send("{\"execute\":\"guest-sync\"}");
     check(is_error("GenericError", "Parameter 'id' is missing"), "sync without id", out);
+    send("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":\"7\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'id', expected: integer"),
+          "sync with a string id", out);
     ga_fini(&ga);
 }
 
