@@ -102,3 +102,83 @@ GA_HANDLER(ga_cmd_get_fsinfo)
     gw_arr_end(out);
     return true;
 }
+
+/* Four hex digits at s, or -1. */
+static int32_t hex4(const char *s)
+{
+    int32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0) {
+            return -1;
+        }
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+bool ga_pci_hwid(const char *s, uint16_t *vendor, uint16_t *device)
+{
+    static const char pre[] = "PCI\\VEN_";
+    for (size_t i = 0; pre[i]; i++) {
+        char c = s[i];
+        if ((c >= 'a' && c <= 'z' ? c - 32 : c) != pre[i]) {
+            return false;
+        }
+    }
+    s += sizeof(pre) - 1;
+    int32_t ven = hex4(s);
+    if (ven < 0 || s[4] != '&' || (s[5] != 'D' && s[5] != 'd') || (s[6] != 'E' && s[6] != 'e') ||
+        (s[7] != 'V' && s[7] != 'v') || s[8] != '_') {
+        return false;
+    }
+    int32_t dev = hex4(s + 9);
+    if (dev < 0 || (s[13] != 0 && s[13] != '&') || (ven != 0x1af4 && ven != 0x1b36)) {
+        return false;
+    }
+    *vendor = (uint16_t)ven;
+    *device = (uint16_t)dev;
+    return true;
+}
+
+/* Writes one device in QEMU's GuestDeviceInfo shape. */
+static void put_device(void *ctx, const struct ga_device *d)
+{
+    struct gw *out = ctx;
+    gw_obj_begin(out);
+    gw_key(out, "driver-name");
+    gw_str(out, d->name);
+    if (d->have_date) {
+        gw_key(out, "driver-date");
+        gw_int(out, d->date_ns);
+    }
+    if (d->version[0]) {
+        gw_key(out, "driver-version");
+        gw_str(out, d->version);
+    }
+    gw_key(out, "id");
+    gw_obj_begin(out);
+    gw_key(out, "type");
+    gw_str(out, "pci");
+    gw_key(out, "vendor-id");
+    gw_int(out, d->vendor);
+    gw_key(out, "device-id");
+    gw_int(out, d->device);
+    gw_obj_end(out);
+    gw_obj_end(out);
+}
+
+GA_HANDLER(ga_cmd_get_devices)
+{
+    (void)ga, (void)args;
+    gw_arr_begin(out);
+    if (!ga_os_devices(put_device, out, err)) {
+        return false;
+    }
+    gw_arr_end(out);
+    return true;
+}

@@ -1,7 +1,9 @@
 /* Time, names, OS information, processors, users and shutdown. */
 #include <string.h>
 
+#include "b64.h"
 #include "commands.h"
+#include "load.h"
 #include "os.h"
 #include "util.h"
 
@@ -216,4 +218,65 @@ GA_HANDLER(ga_cmd_shutdown)
     }
     ga->shutdown_requested = true;
     return true;
+}
+
+GA_HANDLER(ga_cmd_get_load)
+{
+    (void)ga, (void)args;
+    uint32_t avg[3];
+    if (!ga_os_load(avg, err)) {
+        return false;
+    }
+    static const char *const keys[3] = {"load1", "load5", "load15"};
+    gw_obj_begin(out);
+    for (int i = 0; i < 3; i++) {
+        char t[24];
+        ga_load_text(avg[i], t, sizeof(t));
+        gw_key(out, keys[i]);
+        gw_number_text(out, t);
+    }
+    gw_obj_end(out);
+    return true;
+}
+
+GA_HANDLER(ga_cmd_suspend_disk)
+{
+    (void)ga, (void)args, (void)out;
+    return ga_os_suspend(GA_SUSPEND_DISK, err);
+}
+
+GA_HANDLER(ga_cmd_suspend_ram)
+{
+    (void)ga, (void)args, (void)out;
+    return ga_os_suspend(GA_SUSPEND_RAM, err);
+}
+
+GA_HANDLER(ga_cmd_set_user_password)
+{
+    (void)ga, (void)out;
+    if (ga_arg_bool(args, "crypted", false)) {
+        /* Windows takes clear-text passwords only, as with QEMU's agent. */
+        return ga_error(err, "%s", GA_UNSUPPORTED);
+    }
+    const struct gj *pw = gj_get(args, "password");
+    unsigned char *clear = ga_alloc(pw->len / 4 * 3 + 4);
+    if (!clear) {
+        return ga_error(err, "out of memory");
+    }
+    size_t len = 0;
+    bool ok;
+    if (!b64_decode(pw->s, pw->len, clear, &len)) {
+        ok = ga_error(err, "Invalid Base64 data");
+    } else if (memchr(clear, 0, len) || !gj_utf8_valid((const char *)clear, len)) {
+        ok = ga_error(err, "password must be UTF-8 text without NUL characters");
+    } else {
+        clear[len] = 0;
+        ok = ga_os_set_password(ga_arg_str(args, "username", ""), (const char *)clear, err);
+    }
+    /* The password does not stay in the agent's memory. */
+    for (volatile unsigned char *p = clear; p < clear + len; p++) {
+        *p = 0;
+    }
+    ga_free(clear);
+    return ok;
 }

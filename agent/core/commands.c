@@ -8,7 +8,7 @@
 #define OPT(name, type) {name, type, true}
 #define END             {0, 0, 0}
 
-static const struct ga_param p_sync[] = {P("id", GA_P_ANY), END};
+static const struct ga_param p_sync[] = {P("id", GA_P_INT), END};
 static const struct ga_param p_set_time[] = {OPT("time", GA_P_INT), END};
 static const struct ga_param p_shutdown[] = {OPT("mode", GA_P_STR), END};
 static const struct ga_param p_file_open[] = {P("path", GA_P_STR), OPT("mode", GA_P_STR), END};
@@ -55,15 +55,15 @@ const struct ga_cmd ga_commands[] = {
     {"guest-fsfreeze-freeze-list", ga_cmd_unsupported, p_freeze_list, 0},
     {"guest-fsfreeze-thaw", ga_cmd_unsupported, NULL, 0},
     {"guest-fstrim", ga_cmd_unsupported, p_fstrim, 0},
-    {"guest-suspend-disk", ga_cmd_unsupported, NULL, NOREPLY},
-    {"guest-suspend-ram", ga_cmd_unsupported, NULL, NOREPLY},
+    {"guest-suspend-disk", ga_cmd_suspend_disk, NULL, NOREPLY},
+    {"guest-suspend-ram", ga_cmd_suspend_ram, NULL, NOREPLY},
     {"guest-suspend-hybrid", ga_cmd_unsupported, NULL, NOREPLY},
     {"guest-network-get-interfaces", ga_cmd_network_get_interfaces, NULL, 0},
     {"guest-get-vcpus", ga_cmd_get_vcpus, NULL, 0},
     {"guest-set-vcpus", ga_cmd_unsupported, p_set_vcpus, 0},
     {"guest-get-disks", ga_cmd_unsupported, NULL, 0},
     {"guest-get-fsinfo", ga_cmd_get_fsinfo, NULL, 0},
-    {"guest-set-user-password", ga_cmd_unsupported, p_password, 0},
+    {"guest-set-user-password", ga_cmd_set_user_password, p_password, 0},
     {"guest-get-memory-blocks", ga_cmd_unsupported, NULL, 0},
     {"guest-set-memory-blocks", ga_cmd_unsupported, p_mem_blocks, 0},
     {"guest-get-memory-block-info", ga_cmd_unsupported, NULL, 0},
@@ -73,11 +73,11 @@ const struct ga_cmd ga_commands[] = {
     {"guest-get-users", ga_cmd_get_users, NULL, 0},
     {"guest-get-timezone", ga_cmd_get_timezone, NULL, 0},
     {"guest-get-osinfo", ga_cmd_get_osinfo, NULL, 0},
-    {"guest-get-devices", ga_cmd_unsupported, NULL, 0},
+    {"guest-get-devices", ga_cmd_get_devices, NULL, 0},
     {"guest-ssh-get-authorized-keys", ga_cmd_unsupported, p_ssh_get, 0},
     {"guest-ssh-add-authorized-keys", ga_cmd_unsupported, p_ssh_add, 0},
     {"guest-ssh-remove-authorized-keys", ga_cmd_unsupported, p_ssh_remove, 0},
-    {"guest-get-load", ga_cmd_unsupported, NULL, 0},
+    {"guest-get-load", ga_cmd_get_load, NULL, 0},
 };
 
 const size_t ga_command_count = sizeof(ga_commands) / sizeof(ga_commands[0]);

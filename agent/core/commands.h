@@ -23,9 +23,14 @@ GA_HANDLER(ga_cmd_get_osinfo);
 GA_HANDLER(ga_cmd_get_vcpus);
 GA_HANDLER(ga_cmd_get_users);
 GA_HANDLER(ga_cmd_shutdown);
+GA_HANDLER(ga_cmd_get_load);
+GA_HANDLER(ga_cmd_suspend_disk);
+GA_HANDLER(ga_cmd_suspend_ram);
+GA_HANDLER(ga_cmd_set_user_password);
 /* cmd_inventory.c */
 GA_HANDLER(ga_cmd_network_get_interfaces);
 GA_HANDLER(ga_cmd_get_fsinfo);
+GA_HANDLER(ga_cmd_get_devices);
 /* cmd_file.c */
 GA_HANDLER(ga_cmd_file_open);
 GA_HANDLER(ga_cmd_file_close);

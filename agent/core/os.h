@@ -70,6 +70,31 @@ struct ga_volume {
 typedef void (*ga_volume_cb)(void *ctx, const struct ga_volume *vol);
 bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err);
 
+/* Load averages (1, 5, 15 minutes) in fixed point (core/load.h). */
+bool ga_os_load(uint32_t avg[3], struct ga_err *err);
+
+/* Starts suspending (after the reply would have gone: the command sends
+ * none on success); fails at once when Windows cannot. */
+enum ga_suspend_mode { GA_SUSPEND_DISK, GA_SUSPEND_RAM };
+bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err);
+
+/* Sets a local account's password. */
+bool ga_os_set_password(const char *user, const char *password, struct ga_err *err);
+
+/* PCI devices of the virtio and QEMU vendors and their drivers. */
+struct ga_device {
+    char name[256];   /* the device's name */
+    char version[64]; /* driver version, empty when unknown */
+    bool have_date;
+    int64_t date_ns; /* driver date, ns since 1970 */
+    uint16_t vendor, device;
+};
+typedef void (*ga_device_cb)(void *ctx, const struct ga_device *dev);
+bool ga_os_devices(ga_device_cb cb, void *ctx, struct ga_err *err);
+/* Parses "PCI\VEN_1AF4&DEV_1041..." (hex digits either case); true for
+ * the virtio (1AF4) and QEMU (1B36) vendors only. */
+bool ga_pci_hwid(const char *hwid, uint16_t *vendor, uint16_t *device);
+
 enum ga_shutdown_mode { GA_SHUTDOWN_POWERDOWN, GA_SHUTDOWN_HALT, GA_SHUTDOWN_REBOOT };
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err);
 

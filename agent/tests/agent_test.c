@@ -10,8 +10,10 @@
 
 #include "../core/agent.h"
 #include "../core/b64.h"
+#include "../core/balloon_stats.h"
 #include "../core/config.h"
 #include "../core/json.h"
+#include "../core/load.h"
 #include "fake_os.h"
 
 static int passed, failed;
@@ -153,6 +155,9 @@ static void test_sync(void)
     check(ret() && ret()->i == 9, "request delivered byte by byte", out);
     send("{\"execute\":\"guest-sync\"}");
     check(is_error("GenericError", "Parameter 'id' is missing"), "sync without id", out);
+    send("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":\"7\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'id', expected: integer"),
+          "sync with a string id", out);
     ga_fini(&ga);
 }
 
@@ -318,12 +323,45 @@ static void test_system(void)
     check(ret() && ret()->count == 1 && gj_get(ret()->first, "used-bytes")->i == 40 &&
               gj_get(ret()->first, "disk")->type == GJ_ARR,
           "guest-get-fsinfo", out);
+    send("{\"execute\":\"guest-get-devices\"}");
+    check(ret() && ret()->count == 2 &&
+              strstr(out, "{\"driver-name\":\"device 0\",\"driver-date\":1600000000000000000,"
+                          "\"driver-version\":\"100.0.0.1\",\"id\":{\"type\":\"pci\","
+                          "\"vendor-id\":6900,\"device-id\":4161}}") &&
+              strstr(out, "\"vendor-id\":6966,\"device-id\":13}"),
+          "guest-get-devices: virtio and QEMU PCI devices only", out);
+    send("{\"execute\":\"guest-get-load\"}");
+    check(ret() && strstr(out, "{\"load1\":0.50,\"load5\":1.01,\"load15\":30.00}"),
+          "guest-get-load: three numbers", out);
     send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"reboot\"}}");
     check(out_len == 0 && fake.shutdowns == 1 && strcmp(fake.last_shutdown, "reboot") == 0,
           "guest-shutdown: no reply on success", out);
     send("{\"execute\":\"guest-shutdown\",\"arguments\":{\"mode\":\"sideways\"}}");
     check(is_error("GenericError", "Parameter 'mode'") && fake.shutdowns == 1,
           "guest-shutdown: bad mode refused", out);
+    send("{\"execute\":\"guest-suspend-ram\"}");
+    check(out_len == 0 && fake.suspends == 1, "guest-suspend-ram: no reply on success", out);
+    send("{\"execute\":\"guest-suspend-disk\"}");
+    check(is_error("GenericError", "suspend-to-disk not supported by OS"),
+          "guest-suspend-disk: refusal reported", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"czNjcmV0\",\"crypted\":false}}");
+    check(ret() && strcmp(fake.password, "s3cret") == 0, "guest-set-user-password", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"czNjcmV0\",\"crypted\":true}}");
+    check(is_error("GenericError", "this feature or command is not currently supported"),
+          "guest-set-user-password: crypted refused", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\","
+         "\"password\":\"YQBi\",\"crypted\":false}}");
+    check(is_error("GenericError", "password must be UTF-8"),
+          "guest-set-user-password: NUL refused", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"bob\","
+         "\"password\":\"czNjcmV0\",\"crypted\":false}}");
+    check(is_error("GenericError", "The user name could not be found."),
+          "guest-set-user-password: OS refusal reported", out);
+    send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\"}}");
+    check(is_error("GenericError", "Parameter 'password' is missing"),
+          "guest-set-user-password: missing argument", out);
     send("{\"execute\":\"guest-fstrim\"}");
     check(is_error("GenericError", "this feature or command is not currently supported"),
           "unsupported command answers as QEMU's agent", out);
@@ -492,6 +530,44 @@ static void test_json(void)
           "base64: strict decoding", e);
 }
 
+static void test_load(void)
+{
+    struct ga_load l = {{0, 0, 0}};
+    for (int i = 0; i < 12; i++) { /* one minute of one waiting thread */
+        ga_load_sample(&l, 1);
+    }
+    char t[3][16];
+    for (int i = 0; i < 3; i++) {
+        ga_load_text(l.avg[i], t[i], sizeof(t[i]));
+    }
+    /* 1 - e^-1 = 0.63, 1 - e^-0.2 = 0.18, 1 - e^-(1/15) = 0.06 */
+    check(strcmp(t[0], "0.63") == 0 && strcmp(t[1], "0.18") == 0 && strcmp(t[2], "0.07") <= 0 &&
+              strcmp(t[2], "0.06") >= 0,
+          "load averages decay as Linux's", t[0]);
+    for (int i = 0; i < 1000; i++) {
+        ga_load_sample(&l, 0);
+    }
+    ga_load_text(l.avg[0], t[0], sizeof(t[0]));
+    check(strcmp(t[0], "0.00") == 0, "load averages fall back to 0.00", t[0]);
+}
+
+static void test_balloon_pack(void)
+{
+    struct ga_mem_figures f = {{0}, {0}, 0};
+    unsigned char out[GA_MEM_COUNT * GA_BALLOON_ENTRY_SIZE];
+    check(ga_balloon_pack(&f, out) == 0, "balloon figures: nothing known, nothing sent", NULL);
+    f.total = 1000;
+    f.have[GA_MEM_SWAP_IN] = true;
+    f.value[GA_MEM_SWAP_IN] = 0x0102030405060708ull;
+    f.have[GA_MEM_AVAIL] = true;
+    f.value[GA_MEM_AVAIL] = 5000; /* sampled apart from the total */
+    size_t n = ga_balloon_pack(&f, out);
+    static const unsigned char want[] = {0, 0, 8,    7, 6, 5, 4, 3, 2, 1,
+                                         6, 0, 0xe8, 3, 0, 0, 0, 0, 0, 0};
+    check(n == sizeof(want) && memcmp(out, want, n) == 0,
+          "balloon figures: tags 0 and 6, little-endian, memory clamped to the total", NULL);
+}
+
 static void test_config(void)
 {
     struct ga_config c;
@@ -546,6 +622,8 @@ int main(void)
     test_files();
     test_exec();
     test_json();
+    test_load();
+    test_balloon_pack();
     test_config();
     gj_arena_free(&arena);
     printf("%d passed, %d failed\n", passed, failed);

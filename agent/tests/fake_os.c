@@ -174,6 +174,56 @@ bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
     return true;
 }
 
+bool ga_os_load(uint32_t avg[3], struct ga_err *err)
+{
+    (void)err;
+    avg[0] = 1024;      /* 0.50 */
+    avg[1] = 2048 + 20; /* 1.01 */
+    avg[2] = 30 * 2048; /* 30.00 */
+    return true;
+}
+
+bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err)
+{
+    if (mode == GA_SUSPEND_DISK) {
+        return ga_error(err, "suspend-to-disk not supported by OS");
+    }
+    fake.suspends++;
+    return true;
+}
+
+bool ga_os_set_password(const char *user, const char *password, struct ga_err *err)
+{
+    if (strcmp(user, "alice") != 0) {
+        return ga_error(err, "The user name could not be found.");
+    }
+    snprintf(fake.password, sizeof(fake.password), "%s", password);
+    return true;
+}
+
+bool ga_os_devices(ga_device_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    static const char *const ids[] = {"PCI\\VEN_1AF4&DEV_1041&SUBSYS_11001AF4&REV_01",
+                                      "PCI\\VEN_8086&DEV_100E", "pci\\ven_1b36&dev_000d",
+                                      "PCI\\VEN_1AF4&DEV_10", "PCI\\VEN_1AF4&DEV_1042X"};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        struct ga_device d;
+        memset(&d, 0, sizeof(d));
+        if (!ga_pci_hwid(ids[i], &d.vendor, &d.device)) {
+            continue;
+        }
+        snprintf(d.name, sizeof(d.name), "device %zu", i);
+        if (i == 0) {
+            snprintf(d.version, sizeof(d.version), "100.0.0.1");
+            d.have_date = true;
+            d.date_ns = 1600000000000000000LL;
+        }
+        cb(ctx, &d);
+    }
+    return true;
+}
+
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err)
 {
     (void)err;

@@ -10,7 +10,8 @@ struct fake_os {
     int64_t now_ns, set_ns;
     bool deny_set_time;
     int open_files, open_procs; /* what the agent still holds */
-    int shutdowns;
+    int shutdowns, suspends;
+    char password[64];
     const char *last_shutdown;
 };
 extern struct fake_os fake;

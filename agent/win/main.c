@@ -60,6 +60,8 @@ int ga_serve(const struct ga_config *cfg, HANDLE stop)
         return 1;
     }
     ga_apply_filters(ga, cfg->nallow ? cfg->allow : NULL, cfg->block);
+    ga_win_load_start();
+    ga_win_balloon_start();
     int rc = ga_run_agent(ga, cfg, stop);
     ga_fini(ga);
     ga_free(ga);

@@ -20,5 +20,9 @@ bool ga_enable_privilege(const WCHAR *name, struct ga_err *err);
 /* Writes a log line when logging is on (see main.c). */
 void ga_log(const char *fmt, ...);
 extern bool ga_verbose;
+/* Starts sampling the processor queue for guest-get-load (os_load.c). */
+void ga_win_load_start(void);
+/* Starts feeding the balloon driver memory statistics (balloon_win.c). */
+void ga_win_balloon_start(void);
 
 #endif

@@ -27,6 +27,8 @@
 #pragma once
 #include <wdm/virtio_wdm.h>
 
+#include "balloon_ioctl.h"
+
 #define BALLOON_POOL_TAG 'nlBV'
 
 #define VIRTIO_ID_BALLOON 5
@@ -46,8 +48,16 @@
 #define BALLOON_Q_STATS   2
 
 /* Memory statistics tags (spec 5.5.6.3). */
-#define VIRTIO_BALLOON_S_MEMTOT 5
-#define BALLOON_STATS_MAX       4
+#define VIRTIO_BALLOON_S_SWAP_IN  0
+#define VIRTIO_BALLOON_S_SWAP_OUT 1
+#define VIRTIO_BALLOON_S_MAJFLT   2
+#define VIRTIO_BALLOON_S_MINFLT   3
+#define VIRTIO_BALLOON_S_MEMFREE  4
+#define VIRTIO_BALLOON_S_MEMTOT   5
+#define VIRTIO_BALLOON_S_AVAIL    6
+#define VIRTIO_BALLOON_S_CACHES   7
+/* MEMTOT and what the guest tools' service sends (balloon_ioctl.h). */
+#define BALLOON_STATS_MAX (1 + BALLOON_USER_STATS_MAX)
 
 #pragma pack(push, 1)
 typedef struct _BALLOON_STAT {
@@ -129,6 +139,12 @@ typedef struct _BALLOON_DEVICE {
     PVOID RangesRoutine;
     ULONG64 TotalPages;
 
+    /* Statistics from the guest tools' service (ioctl.c), under Lock;
+     * they belong to the handle that set them and go when it closes. */
+    BALLOON_STAT UserStats[BALLOON_USER_STATS_MAX];
+    ULONG UserStatsCount;
+    PFILE_OBJECT UserStatsFile;
+
     /* \KernelObjects\LowMemoryCondition */
     PKEVENT LowMemory;
     HANDLE LowMemoryHandle;
@@ -164,3 +180,8 @@ VOID BalloonFreeAll(PBALLOON_DEVICE Balloon);
 /* stats.c */
 VOID BalloonFindMemorySize(PBALLOON_DEVICE Balloon);
 VOID BalloonPostStats(PBALLOON_DEVICE Balloon);
+
+/* ioctl.c */
+DRIVER_DISPATCH BalloonDispatchCreateClose;
+DRIVER_DISPATCH BalloonDispatchCleanup;
+DRIVER_DISPATCH BalloonDispatchIoctl;

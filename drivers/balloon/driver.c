@@ -41,11 +41,15 @@ static VOID BalloonRemoveDevice(PVW_DEVICE Device)
     b->LowMemory = NULL;
 }
 
+static const GUID BalloonInterface = BALLOON_INTERFACE_GUID_INIT;
+
 static const VW_DRIVER_CONFIG BalloonConfig = {
     .Name = "balloon",
     .PoolTag = BALLOON_POOL_TAG,
     .ContextSize = sizeof(BALLOON_DEVICE),
     .DeviceType = FILE_DEVICE_UNKNOWN,
+    .DeviceFlags = DO_BUFFERED_IO,
+    .Interface = &BalloonInterface,
     .AddDevice = BalloonAddDevice,
     .RemoveDevice = BalloonRemoveDevice,
     .PrepareHardware = BalloonPrepareHardware,
@@ -54,6 +58,13 @@ static const VW_DRIVER_CONFIG BalloonConfig = {
     .D0Exit = BalloonD0Exit,
     .Isr = BalloonIsr,
     .Dpc = BalloonDpc,
+    .Dispatch =
+        {
+            [IRP_MJ_CREATE] = BalloonDispatchCreateClose,
+            [IRP_MJ_CLOSE] = BalloonDispatchCreateClose,
+            [IRP_MJ_CLEANUP] = BalloonDispatchCleanup,
+            [IRP_MJ_DEVICE_CONTROL] = BalloonDispatchIoctl,
+        },
 };
 
 DRIVER_INITIALIZE DriverEntry;

@@ -1,6 +1,7 @@
 /*
- * balloon: memory statistics for the stats queue (spec 5.5.6.3), gathered
- * in the kernel, without a user-mode service.
+ * balloon: memory statistics for the stats queue (spec 5.5.6.3): MEMTOT
+ * gathered in the kernel, the rest from the guest tools' service if one
+ * runs (ioctl.c).
  *
  * Only values a documented kernel interface gives are reported:
  *   MEMTOT  total memory, the sum of MmGetPhysicalMemoryRangesEx2's ranges
@@ -8,8 +9,10 @@
  *           so that the driver still loads on 1507).
  * Free and available memory have no documented kernel source (the
  * ZwQuerySystemInformation classes that carry them are undocumented), so
- * they are not reported.  Without MEMTOT the driver does not offer to
- * negotiate STATS_VQ at all.
+ * they are not reported by the driver itself; the guest tools' service
+ * may add them, and the other statistics Windows gives, through
+ * IOCTL_BALLOON_SET_STATS (ioctl.c).  Without MEMTOT the driver does not
+ * offer to negotiate STATS_VQ at all.
  *
  * Protocol (spec 5.5.6.3.1): the driver keeps one buffer in the queue;
  * when the device uses it, the work item refreshes it and adds it again.
@@ -60,12 +63,22 @@ VOID BalloonPostStats(PBALLOON_DEVICE b)
     KIRQL irql;
     int rc;
 
+    BALLOON_STAT user[BALLOON_USER_STATS_MAX];
+    ULONG users;
+
     ULONG64 pages = BalloonCountPages(b);
     if (pages != 0)
         b->TotalPages = pages; /* memory may have been hot-added */
     stats[n].Tag = VIRTIO_BALLOON_S_MEMTOT;
     stats[n].Value = b->TotalPages << PAGE_SHIFT;
     n++;
+    /* The service's figures, as they were when it last sent them. */
+    KeAcquireSpinLock(&b->Lock, &irql);
+    users = b->UserStatsCount;
+    RtlCopyMemory(user, b->UserStats, users * sizeof(BALLOON_STAT));
+    KeReleaseSpinLock(&b->Lock, irql);
+    for (ULONG i = 0; i < users && n < BALLOON_STATS_MAX; i++)
+        stats[n++] = user[i];
 
     struct virtqueue_sg sg = {.addr = b->StatsBuffer.pa, .len = n * sizeof(BALLOON_STAT)};
     KeAcquireSpinLock(&b->Lock, &irql);

@@ -32,7 +32,8 @@ badpgleak_SRCS  := tests/harness/bad/badpgleak.c
 badpgfree_SRCS  := tests/harness/bad/badpgfree.c
 # The balloon driver with a pages.c that frees before telling the host.
 badballoon_SRCS  = drivers/balloon/driver.c drivers/balloon/device.c drivers/balloon/worker.c \
-	drivers/balloon/stats.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+	drivers/balloon/stats.c drivers/balloon/ioctl.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) \
+	$(VWDM_VIRTIO_SRCS)
 badpool_SRCS    := tests/harness/bad/badpool.c
 badirp_SRCS     := tests/harness/bad/badirp.c
 baddeadlock_SRCS := tests/harness/bad/baddeadlock.c

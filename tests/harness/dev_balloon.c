@@ -104,6 +104,7 @@ static void stats(struct vw_balloon *b, const struct vmodel_req *req)
         vw_fail(vm, "balloon: statistics buffer of %u bytes is not whole entries", len);
         return;
     }
+    unsigned tags = 0;
     for (uint32_t off = 0; off < len; off += STAT_SIZE) {
         uint16_t tag;
         uint64_t value;
@@ -113,10 +114,17 @@ static void stats(struct vw_balloon *b, const struct vmodel_req *req)
             vw_fail(vm, "balloon: unknown statistics tag %u", tag);
             return;
         }
-        b->stat_tags |= 1u << tag;
+        if (tags & (1u << tag)) {
+            vw_fail(vm, "balloon: statistics tag %u twice in one buffer", tag);
+            return;
+        }
+        tags |= 1u << tag;
+        b->stat_values[tag] = value;
         if (tag == 5)
             b->memtot = value;
     }
+    b->stat_tags |= tags;
+    b->last_tags = tags;
     b->stats_updates++;
 }
 

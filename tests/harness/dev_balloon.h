@@ -28,8 +28,10 @@ struct vw_balloon {
     unsigned pages;                           /* pages the device holds */
     unsigned inflate_requests, deflate_requests, max_request_pages;
     unsigned stats_updates;
-    uint64_t memtot;    /* last MEMTOT reported, bytes */
-    unsigned stat_tags; /* bit per tag seen */
+    uint64_t memtot;          /* last MEMTOT reported, bytes */
+    unsigned stat_tags;       /* bit per tag seen */
+    unsigned last_tags;       /* bit per tag of the last statistics buffer */
+    uint64_t stat_values[16]; /* last value per tag */
 };
 
 struct vw_balloon *vw_balloon_create(struct vm *vm, enum vmodel_transport transport, bool msix,

@@ -1,9 +1,9 @@
 /*
  * Statistics: the driver keeps one buffer in the stats queue; each time
  * the device gives it back, the driver refreshes it and adds it again.
- * Only MEMTOT is reported (the one value with a documented kernel source),
- * equal to the guest's RAM.  Without that source (Windows before 2004) the
- * driver does not negotiate STATS_VQ, and the balloon still works.
+ * Without a service (tests/service.c) only MEMTOT is reported (the one
+ * value with a documented kernel source), equal to the guest's RAM.  Without that source (Windows
+ * before 2004) the driver does not negotiate STATS_VQ, and the balloon still works.
  */
 #include "balloon_test.h"
 
