@@ -189,7 +189,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
             return false;
         }
     } else {
-        base = vm->map.stack + vm->map.stack_size - 0x100;
+        base = vw_thread_call_base(vm); /* the current thread's own stack */
     }
     if (vm->next_call_stack != 0) {
         base = vm->next_call_stack;

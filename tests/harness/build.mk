@@ -20,7 +20,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid
+	badlink badcancel badhid badhidcreate
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -47,11 +47,13 @@ vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
+badhidcreate_SRCS = tests/harness/bad/badhidcreate.c $(VWDM_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
 badhid_IMPORTS := ntoskrnl hal hidclass
+badhidcreate_IMPORTS := ntoskrnl hal hidclass
 badstack_ARCHES := x86
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))

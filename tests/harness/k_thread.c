@@ -12,6 +12,14 @@
  * own code is thread 0.  A wait nested deeper (in a work item, a
  * completion routine) keeps the inline wait of k_wait.c and cannot switch.
  *
+ * Scenario threads (vw_preempt_at) are the same threads with host code as
+ * their body instead of a driver routine: another thread of the system
+ * (the PnP manager's, a power IRP's) that preempts the driver on the
+ * scenario's thread at a chosen kernel entry and runs until it waits; the
+ * preempted thread then goes on from that entry (the call itself runs
+ * after the switch back).  Each outermost driver call from such a thread
+ * runs on its own kernel stack.
+ *
  * Threads end by returning or by PsTerminateSystemThread; the thread
  * object (a dispatcher object, waitable) is signalled then.  Handles come
  * from PsCreateSystemThread and go with ZwClose; ObReferenceObjectByHandle
@@ -20,11 +28,13 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "pnp.h"
 
 #define THREAD_OBJECT         6 /* DISPATCHER_HEADER type */
 #define THREAD_OBJECT_SIZE    0x400
@@ -42,6 +52,10 @@ struct vw_thread {
     enum thread_state state;
     gva_t object, start, context, kstack;
     bool handle_open, in_block_loop;
+    vw_on_wait_fn *host_fn; /* a scenario thread's body (vw_preempt_at) */
+    void *host_ctx;
+    bool yield;     /* switch to another thread before looking at the wait */
+    bool preempted; /* resumes by running the call it was preempted at */
     int refs;
     ucontext_t host;
     void *host_stack;
@@ -62,6 +76,11 @@ struct vw_threads {
     bool blocked_now, exit_now; /* set by a hook for vw_call */
     gva_t skip_thunk;
     struct vm *vm;
+    /* vw_preempt_at, armed */
+    const char *preempt_api;
+    unsigned preempt_skip;
+    vw_on_wait_fn *preempt_fn;
+    void *preempt_ctx;
 };
 
 static struct vw_threads *threads(struct vm *vm)
@@ -180,6 +199,15 @@ static bool block(struct vm *vm, bool forever)
     struct vw_threads *ts = vm->k->threads;
     struct vw_thread *me = current(vm);
     unsigned jumps = 0;
+    if (me->yield) {
+        me->yield = false;
+        int other = pick_other(vm);
+        if (other >= 0) {
+            me->state = T_BLOCKED;
+            switch_to(vm, (unsigned)other);
+            me->state = T_RUNNING;
+        }
+    }
     while (!vm->failed) {
         if (!forever && wait_done(vm, me))
             return true;
@@ -226,9 +254,13 @@ static void thread_main(unsigned lo, unsigned hi)
     struct vw_threads *ts = (struct vw_threads *)(uintptr_t)((uint64_t)hi << 32 | lo);
     struct vm *vm = ts->vm;
     struct vw_thread *me = current(vm);
-    uint64_t args[1] = {me->context};
-    vm->next_call_stack = me->kstack + KSTACK_SIZE - 0x100;
-    vw_call(vm, me->start, 1, args, NULL);
+    if (me->host_fn != NULL) {
+        me->host_fn(vm, me->host_ctx);
+    } else {
+        uint64_t args[1] = {me->context};
+        vm->next_call_stack = me->kstack + KSTACK_SIZE - 0x100;
+        vw_call(vm, me->start, 1, args, NULL);
+    }
     if (!vm->failed && vm->irql != VW_PASSIVE_LEVEL)
         vw_fail(vm, "system thread %u ended at IRQL %u", me->id, vm->irql);
     me->state = T_DONE;
@@ -296,6 +328,12 @@ gva_t vw_thread_block(struct vm *vm)
     struct vw_thread *me = current(vm);
     if (!block(vm, false))
         return 0;
+    if (me->preempted) {
+        /* Back at the kernel entry it was preempted at: the call runs now. */
+        me->preempted = false;
+        uc_context_restore(vm->uc, me->cpu);
+        return me->resume_pc;
+    }
     uint32_t status = finish_wait(vm, me);
     uc_context_restore(vm->uc, me->cpu);
     vw_set_return(vm, status);
@@ -321,37 +359,48 @@ void vw_thread_run_for(struct vm *vm, uint64_t units)
     block(vm, false);
 }
 
+/* A new thread record with its kernel stack and thread object, or NULL. */
+static struct vw_thread *thread_new(struct vm *vm)
+{
+    struct vw_threads *ts = threads(vm);
+    if (ts == NULL || ts->count == VW_MAX_THREADS)
+        return NULL;
+    unsigned id = ts->count;
+    gva_t kstack =
+        vm->map.wstack + VW_WSTACK_SIZE + 0x10000 + (uint64_t)(id - 1) * (KSTACK_SIZE + 0x10000);
+    if (!vw_map_pages(vm, kstack, KSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+        return NULL;
+    struct vw_thread *t = &ts->t[ts->count++];
+    *t = (struct vw_thread){.id = id,
+                            .state = T_NEW,
+                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
+                            .kstack = kstack,
+                            .deadline = VW_NO_DEADLINE};
+    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
+    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
+    return t;
+}
+
 /* (ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId,
  * StartRoutine, StartContext) */
 void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
 {
-    struct vw_threads *ts = threads(vm);
     gva_t out = vw_arg(vm, api, 0);
-    if (ts == NULL || ts->count == VW_MAX_THREADS) {
-        vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
-        return;
-    }
     if (vw_arg(vm, api, 3) != 0) {
         vw_fail(vm, "PsCreateSystemThread: a driver thread belongs to the system process "
                     "(ProcessHandle must be NULL)");
         return;
     }
-    unsigned id = ts->count;
-    gva_t kstack =
-        vm->map.wstack + VW_WSTACK_SIZE + 0x10000 + (uint64_t)(id - 1) * (KSTACK_SIZE + 0x10000);
-    if (!vw_map_pages(vm, kstack, KSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+    struct vw_thread *t = thread_new(vm);
+    if (t == NULL) {
+        if (!vm->failed)
+            vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
-    struct vw_thread *t = &ts->t[ts->count++];
-    *t = (struct vw_thread){.id = id,
-                            .state = T_NEW,
-                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
-                            .start = vw_arg(vm, api, 5),
-                            .context = vw_arg(vm, api, 6),
-                            .kstack = kstack,
-                            .handle_open = true,
-                            .deadline = VW_NO_DEADLINE};
-    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
-    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
+    }
+    unsigned id = t->id;
+    t->start = vw_arg(vm, api, 5);
+    t->context = vw_arg(vm, api, 6);
+    t->handle_open = true;
     vw_wrptr(vm, out, HANDLE_BASE + 4 * id);
     gva_t client = vw_arg(vm, api, 4);
     if (client != 0) { /* CLIENT_ID: UniqueProcess 4 (System), UniqueThread */
@@ -359,6 +408,99 @@ void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
         vw_wrptr(vm, client + vm->ptr_size, 0x1000 + 4 * id);
     }
     vw_set_return(vm, VW_STATUS_SUCCESS);
+}
+
+void vw_preempt_at(struct vm *vm, const char *api, unsigned skip, vw_on_wait_fn *fn, void *ctx)
+{
+    struct vw_threads *ts = threads(vm);
+    if (ts == NULL)
+        return;
+    ts->preempt_api = api;
+    ts->preempt_skip = skip;
+    ts->preempt_fn = fn;
+    ts->preempt_ctx = ctx;
+}
+
+/* Whether NAME is one of the '|'-separated names in LIST (NULL: any). */
+static bool name_in(const char *list, const char *name)
+{
+    if (list == NULL)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = list; *p != 0;) {
+        const char *end = strchr(p, '|');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+    return false;
+}
+
+bool vw_thread_preempt(struct vm *vm, const char *name, gva_t thunk)
+{
+    struct vw_threads *ts = vm->k->threads;
+    if (ts == NULL || ts->preempt_fn == NULL || ts->current != 0 || vm->depth != 1 ||
+        vm->k->in_worker || vm->irql != VW_PASSIVE_LEVEL || vm->k->held_count != 0 ||
+        current(vm)->in_block_loop || !name_in(ts->preempt_api, name))
+        return false;
+    if (ts->preempt_skip > 0) {
+        ts->preempt_skip--;
+        return false;
+    }
+    struct vw_thread *me = current(vm);
+    if (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK)
+        return false;
+    struct vw_thread *t = thread_new(vm);
+    if (t == NULL) {
+        vw_fail(vm, "harness: no thread left for vw_preempt_at");
+        return false;
+    }
+    t->host_fn = ts->preempt_fn;
+    t->host_ctx = ts->preempt_ctx;
+    ts->preempt_fn = NULL;
+    vw_log(vm, "thread 0 preempted at %s: scenario thread %u runs", name, t->id);
+    me->count = 0;
+    me->kind = WAIT_DELAY;
+    me->deadline = vm->k->interrupt_time; /* runnable again at once */
+    me->resume_pc = thunk;
+    me->yield = true;
+    me->preempted = true;
+    uc_context_save(vm->uc, me->cpu);
+    ts->blocked_now = true;
+    uc_emu_stop(vm->uc);
+    return true;
+}
+
+void vw_join(struct vm *vm)
+{
+    struct vw_threads *ts = vm->k->threads;
+    if (ts == NULL || vm->failed)
+        return;
+    if (ts->current != 0 || vm->depth != 0) {
+        vw_fail(vm, "harness: vw_join from inside a driver call");
+        return;
+    }
+    for (unsigned i = 1; i < ts->count && !vm->failed; i++) {
+        struct vw_thread *t = &ts->t[i], *me = current(vm);
+        if (t->host_fn == NULL || t->state == T_DONE)
+            continue;
+        me->objects[0] = t->object;
+        me->count = 1;
+        me->kind = WAIT_SINGLE;
+        me->deadline = VW_NO_DEADLINE;
+        block(vm, false);
+    }
+}
+
+gva_t vw_thread_call_base(struct vm *vm)
+{
+    struct vw_threads *ts = vm->k->threads;
+    if (ts != NULL && ts->current != 0 && current(vm)->host_fn != NULL)
+        return current(vm)->kstack + KSTACK_SIZE - 0x100;
+    return vm->map.stack + vm->map.stack_size - 0x100;
 }
 
 void vw_PsTerminateSystemThread(struct vm *vm, const struct vw_api *api)

@@ -372,6 +372,10 @@ bool vw_thread_take_block(struct vm *vm);
 bool vw_thread_take_exit(struct vm *vm);
 gva_t vw_thread_block(struct vm *vm);
 bool vw_thread_skip(struct vm *vm, gva_t thunk);
+/* vw_preempt_at: true when the call at THUNK (import NAME) was preempted. */
+bool vw_thread_preempt(struct vm *vm, const char *name, gva_t thunk);
+/* Where an outermost driver call of the current thread puts its frame. */
+gva_t vw_thread_call_base(struct vm *vm);
 void vw_thread_run_for(struct vm *vm, uint64_t units);
 bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
 bool vw_thread_dereference(struct vm *vm, gva_t object);

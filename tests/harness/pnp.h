@@ -110,6 +110,16 @@ void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, 
  * (CONNECT_MESSAGE_BASED) returns success but fills neither the connection
  * context nor Version and connects nothing; line-based connections work. */
 void vw_intr_quirk_empty_context(struct vm *vm, bool on);
+/* Another thread acting while the driver runs on the scenario's thread:
+ * when the driver next enters the kernel through one of the '|'-separated
+ * imports in API (NULL: any) at PASSIVE_LEVEL, holding no spin lock, in
+ * its outermost call on the scenario's thread, after SKIP such entries, it
+ * is preempted there and FN runs on a thread of its own (it may send PnP,
+ * power and requests; when it waits, the preempted thread goes on with the
+ * call it was stopped at).  vw_join waits until every such thread ended. */
+void vw_preempt_at(struct vm *vm, const char *api, unsigned skip,
+                   void (*fn)(struct vm *vm, void *ctx), void *ctx);
+void vw_join(struct vm *vm);
 /* Let UNITS of virtual time (100 ns each) pass with the driver idle:
  * timers fire in order, their DPCs and queued work items run. */
 void vw_run_for(struct vm *vm, uint64_t units_100ns);

@@ -1,7 +1,8 @@
 /*
  * The hidclass emulation's checks must flag badhid's planted bugs
  * (tests/harness/bad/badhid.c): a malformed report descriptor, an input
- * report of the wrong length, a cancel routine that keeps the cancel lock.
+ * report of the wrong length, a cancel routine that keeps the cancel lock;
+ * and badhidcreate, which registers without the CREATE/CLOSE stubs.
  */
 #include "scenario.h"
 
@@ -32,4 +33,9 @@ VW_SCENARIO("harness", checker_hid_report, "bad input report: input report 1 has
 VW_SCENARIO("harness", checker_cancel_lock, "returned holding the cancel spin lock")
 {
     run(vm, 3, true);
+}
+
+VW_SCENARIO("harness", checker_hid_dispatch, "supplies no IRP_MJ_CREATE dispatch routine")
+{
+    vw_driver_load(vm, "badhidcreate");
 }

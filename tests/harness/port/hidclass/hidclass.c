@@ -383,7 +383,21 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
             vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), 4);
         if (state != 1)
             cancel_reads(vm, h);
+        /* A stack that is not DO_POWER_PAGABLE may get its power IRPs at
+         * DISPATCH_LEVEL (learn.microsoft.com/windows-hardware/drivers/
+         * kernel/irp-mn-set-power); hidclass, the power policy owner,
+         * goes on once its device IRP completed. */
+        unsigned irql = vm->irql;
+        if (h->power_at_dispatch)
+            vm->irql = VW_DISPATCH_LEVEL;
+        vm->k->completed_irp = 0;
         uint32_t status = call_mini(vm, h, major, dev, irp);
+        vm->irql = irql;
+        while (status == VW_STATUS_PENDING && !vm->failed && vm->k->completed_irp != irp &&
+               vw_sched_idle(vm))
+            ;
+        if (status == VW_STATUS_PENDING && vm->k->completed_irp == irp)
+            status = vw_irp_status(vm, irp);
         if (state == 1 && VW_NT_SUCCESS(status) && h->started && !vm->failed) {
             h->reading = true;
             post_reads(vm, h);
@@ -392,6 +406,13 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
         return;
     }
     vw_set_return(vm, call_mini(vm, h, major, dev, irp));
+}
+
+void vw_hidclass_power_at_dispatch(struct vm *vm, bool on)
+{
+    struct vw_hidclass *h = vw_hid(vm);
+    if (h != NULL)
+        h->power_at_dispatch = on;
 }
 
 static void hid_add_device(struct vm *vm, const struct vw_api *api)
