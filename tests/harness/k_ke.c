@@ -36,6 +36,7 @@ void vw_KeSetEvent(struct vm *vm, const struct vw_api *api)
 {
     gva_t event = vw_arg(vm, api, 0);
     bool was = vw_event_signalled(vm, event);
+    vw_apc_note_set(vm, event);
     vw_event_set(vm, event);
     vw_set_return(vm, was);
 }

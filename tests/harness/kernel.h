@@ -377,6 +377,18 @@ const char *vw_security_source(struct vm *vm, gva_t device);
  * PSE_EXPORTS) rather than a pointer to it. */
 bool vw_data_import_direct(const struct vw_import *imp);
 
+/* Power rules (k_power.c): the final STATUS of a power IRP (MINOR, TYPE 0
+ * system / 1 device, STATE as in the IRP) against what a driver may fail. */
+void vw_power_check_final(struct vm *vm, unsigned minor, unsigned type, unsigned state,
+                          uint32_t status);
+
+/* APCs (k_apc.c): a wait (without time-out when NO_TIMEOUT) on OBJECT and
+ * a KeSetEvent, for the event-used-as-a-lock check; the running thread's
+ * number (k_thread.c, 0 = the scenario's). */
+void vw_apc_note_wait(struct vm *vm, gva_t object, bool no_timeout);
+void vw_apc_note_set(struct vm *vm, gva_t event);
+unsigned vw_thread_current(struct vm *vm);
+
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
 unsigned vw_registry_report_leaks(struct vm *vm);
@@ -430,6 +442,9 @@ bool vw_thread_take_block(struct vm *vm);
 bool vw_thread_take_exit(struct vm *vm);
 gva_t vw_thread_block(struct vm *vm);
 bool vw_thread_skip(struct vm *vm, gva_t thunk);
+/* A kernel call (before its API runs): the vw_preempt_at switch, if due;
+ * true when the call must not run now (it runs when the thread resumes). */
+bool vw_thread_preempt_point(struct vm *vm);
 void vw_thread_run_for(struct vm *vm, uint64_t units);
 bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
 bool vw_thread_dereference(struct vm *vm, gva_t object);
