@@ -22,7 +22,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vwkern
+HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -49,6 +49,7 @@ badpower_SRCS   := tests/harness/bad/badpower.c
 badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
+vwseh_SRCS      := tests/harness/testdrv/vwseh.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
@@ -60,6 +61,9 @@ $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 am
 badhid_IMPORTS := ntoskrnl hal hidclass
 badhidstub_IMPORTS := ntoskrnl hal hidclass
 badstack_ARCHES := x86
+# __try: clang compiles it for the 64-bit mingw targets only.
+vwseh_ARCHES := amd64 arm64
+$(foreach a,amd64 arm64,$(B)/$(a)/obj/tests/harness/testdrv/vwseh.o): KCFLAGS += -fms-extensions
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).

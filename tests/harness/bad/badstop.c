@@ -34,7 +34,8 @@ static NTSTATUS BadStopStart(BADSTOP *dev, PIO_STACK_LOCATION stack)
     if (list == NULL || list->Count == 0)
         return STATUS_DEVICE_CONFIGURATION_ERROR;
     for (i = 0; i < list->List[0].PartialResourceList.Count; i++) {
-        PCM_PARTIAL_RESOURCE_DESCRIPTOR d = &list->List[0].PartialResourceList.PartialDescriptors[i];
+        PCM_PARTIAL_RESOURCE_DESCRIPTOR d =
+            &list->List[0].PartialResourceList.PartialDescriptors[i];
         if (d->Type != CmResourceTypeMemory)
             continue;
         dev->Length = d->u.Memory.Length;
