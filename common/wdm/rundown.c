@@ -75,8 +75,8 @@ VOID VwLeaveRequest(PVW_DEVICE Device)
 NTSTATUS VwWaitInRequest(PVW_DEVICE Device, PVOID Object, PLARGE_INTEGER Timeout)
 {
     PVOID objects[2] = {Object, &Device->RequestsAbort};
-    NTSTATUS status = KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode, FALSE,
-                                               Timeout, NULL);
+    NTSTATUS status =
+        KeWaitForMultipleObjects(2, objects, WaitAny, Executive, KernelMode, FALSE, Timeout, NULL);
     if (status == STATUS_WAIT_0)
         return STATUS_SUCCESS;
     if (status == STATUS_WAIT_1)

@@ -188,8 +188,10 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
             vw_fail(vm, "kernel stack overflow (call depth %u)", vm->depth);
             return false;
         }
+    } else if (vm->thread_stack != 0) {
+        base = vm->thread_stack; /* a harness thread's own stack (k_thread.c) */
     } else {
-        base = vw_thread_call_base(vm); /* the current thread's own stack */
+        base = vm->map.stack + vm->map.stack_size - 0x100;
     }
     if (vm->next_call_stack != 0) {
         base = vm->next_call_stack;

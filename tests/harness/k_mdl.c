@@ -226,8 +226,21 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                 vm->irql);
         return;
     }
+    if (mode == USER_MODE && k->fail_next_user_map) {
+        /* "If AccessMode = UserMode and the specified pages cannot be
+         * mapped, the routine raises an exception. Callers that specify
+         * UserMode must wrap the call in a try/except block."
+         * (MmMapLockedPagesSpecifyCache, wdm.h) */
+        k->fail_next_user_map = false;
+        vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, "MmMapLockedPagesSpecifyCache(UserMode)");
+        return;
+    }
     if (k->mdl_map_count == VW_MAX_OBJECTS) {
-        vw_set_return(vm, 0);
+        if (mode == USER_MODE)
+            vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES,
+                     "MmMapLockedPagesSpecifyCache(UserMode)");
+        else
+            vw_set_return(vm, 0);
         return;
     }
     gva_t *next = mode == USER_MODE ? &k->user_next : &k->mdl_map_next;
@@ -251,8 +264,12 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
     }
     *next += (pages + 1) * PAGE; /* an unmapped guard page after each */
     gva_t va = base + byte_offset(vm, mdl);
-    k->mdl_maps[k->mdl_map_count++] = (struct vw_mdl_mapping){
-        .mdl = mdl, .va = va, .base = base, .len = pages * PAGE, .user = mode == USER_MODE};
+    k->mdl_maps[k->mdl_map_count++] = (struct vw_mdl_mapping){.mdl = mdl,
+                                                              .va = va,
+                                                              .base = base,
+                                                              .len = pages * PAGE,
+                                                              .user = mode == USER_MODE,
+                                                              .process = k->process};
     if (mode == KERNEL_MODE && !(f & MDL_SOURCE_IS_NONPAGED_POOL)) {
         vw_wrptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa), va);
         set_flags(vm, mdl, f | MDL_MAPPED_TO_SYSTEM_VA);
@@ -266,6 +283,28 @@ void vw_MmUnmapLockedPages(struct vm *vm, const struct vw_api *api)
     gva_t va = vw_arg(vm, api, 0), mdl = vw_arg(vm, api, 1);
     for (unsigned i = 0; i < vm->k->mdl_map_count; i++)
         if (vm->k->mdl_maps[i].va == va && vm->k->mdl_maps[i].mdl == mdl) {
+            const struct vw_mdl_mapping *m = &vm->k->mdl_maps[i];
+            /* "If the call to MmMapLockedPages or MmMapLockedPagesSpecify-
+             * Cache specified user mode, the caller must be in the context
+             * of the original process before calling MmUnmapLockedPages"
+             * (MmUnmapLockedPages, wdm.h): elsewhere the address is not a
+             * mapping of this process, which Windows bug-checks (0xD7,
+             * "a driver is trying to unmap an address that was not
+             * mapped") or, worse, unmaps another range of that process. */
+            if (m->user && m->process != vm->k->process) {
+                vw_fail(vm,
+                        "bug check 0xd7 (DRIVER_UNMAPPING_INVALID_VIEW): MmUnmapLockedPages of "
+                        "user mapping 0x%" PRIx64 " made in process %u, called in process %u",
+                        va, m->process, vm->k->process);
+                return;
+            }
+            if (m->user && vm->irql > VW_APC_LEVEL) {
+                vw_fail(vm,
+                        "IRQL: MmUnmapLockedPages of a user mapping at IRQL %u (allowed up "
+                        "to 1)",
+                        vm->irql);
+                return;
+            }
             unmap_at(vm, i);
             return;
         }
@@ -284,6 +323,18 @@ unsigned vw_mdl_report_leaks(struct vm *vm)
             bool locked = flags(vm, vm->k->mdls[i].mdl) & MDL_PAGES_LOCKED;
             vw_log(vm, "leak: MDL 0x%" PRIx64 " never freed%s", vm->k->mdls[i].mdl,
                    locked ? " (pages still locked)" : "");
+            n++;
+        }
+    return n;
+}
+
+unsigned vw_mdl_user_mappings(struct vm *vm, unsigned process)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < vm->k->mdl_map_count; i++)
+        if (vm->k->mdl_maps[i].user && vm->k->mdl_maps[i].process == process) {
+            vw_log(vm, "user mapping 0x%" PRIx64 " of MDL 0x%" PRIx64 " still in process %u",
+                   vm->k->mdl_maps[i].va, vm->k->mdl_maps[i].mdl, process);
             n++;
         }
     return n;

@@ -36,8 +36,14 @@ uint64_t vw_user_event(struct vm *vm, gva_t *event)
  * and never a real object. */
 uint64_t vw_data_import_value(struct vm *vm, const struct vw_import *imp)
 {
-    (void)vm;
+    if (vw_data_import_direct(imp))
+        return vw_security_exports(vm);
     return imp->slot;
+}
+
+bool vw_data_import_direct(const struct vw_import *imp)
+{
+    return strcmp(imp->name, "SeExports") == 0;
 }
 
 static uint64_t event_type(struct vm *vm)

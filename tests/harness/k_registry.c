@@ -122,7 +122,7 @@ void vw_ZwClose(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, VW_STATUS_SUCCESS);
         return;
     }
-    if (vw_event_handle_close(vm, handle)) {
+    if (vw_event_handle_close(vm, handle) || vw_security_close_handle(vm, handle)) {
         vw_set_return(vm, VW_STATUS_SUCCESS);
         return;
     }

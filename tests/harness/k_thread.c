@@ -12,14 +12,6 @@
  * own code is thread 0.  A wait nested deeper (in a work item, a
  * completion routine) keeps the inline wait of k_wait.c and cannot switch.
  *
- * Scenario threads (vw_preempt_at) are the same threads with host code as
- * their body instead of a driver routine: another thread of the system
- * (the PnP manager's, a power IRP's) that preempts the driver on the
- * scenario's thread at a chosen kernel entry and runs until it waits; the
- * preempted thread then goes on from that entry (the call itself runs
- * after the switch back).  Each outermost driver call from such a thread
- * runs on its own kernel stack.
- *
  * Threads end by returning or by PsTerminateSystemThread; the thread
  * object (a dispatcher object, waitable) is signalled then.  Handles come
  * from PsCreateSystemThread and go with ZwClose; ObReferenceObjectByHandle
@@ -34,7 +26,6 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
-#include "pnp.h"
 
 #define THREAD_OBJECT         6 /* DISPATCHER_HEADER type */
 #define THREAD_OBJECT_SIZE    0x400
@@ -45,23 +36,22 @@
 #define STATUS_INVALID_HANDLE 0xc0000008u
 
 enum thread_state { T_NEW, T_RUNNING, T_BLOCKED, T_DONE };
-enum wait_kind { WAIT_SINGLE, WAIT_ANY, WAIT_ALL, WAIT_DELAY };
+enum wait_kind { WAIT_SINGLE, WAIT_ANY, WAIT_ALL, WAIT_DELAY, WAIT_PREEMPTED };
 
 struct vw_thread {
     unsigned id;
     enum thread_state state;
     gva_t object, start, context, kstack;
-    bool handle_open, in_block_loop;
-    vw_on_wait_fn *host_fn; /* a scenario thread's body (vw_preempt_at) */
+    vw_on_wait_fn *host_fn; /* a harness thread (vw_preempt_at): runs this */
     void *host_ctx;
-    bool yield;     /* switch to another thread before looking at the wait */
-    bool preempted; /* resumes by running the call it was preempted at */
+    bool handle_open, in_block_loop;
     int refs;
     ucontext_t host;
     void *host_stack;
     uc_context *cpu;
     /* Per-thread machine state, saved while another thread runs. */
-    unsigned depth, irql, in_worker;
+    unsigned depth, irql, in_worker, process, critical_region;
+    gva_t thread_stack;
     /* The wait it is blocked in. */
     gva_t objects[64];
     unsigned count;
@@ -76,11 +66,12 @@ struct vw_threads {
     bool blocked_now, exit_now; /* set by a hook for vw_call */
     gva_t skip_thunk;
     struct vm *vm;
-    /* vw_preempt_at, armed */
-    const char *preempt_api;
-    unsigned preempt_skip;
+    /* vw_preempt_at: kernel calls left before the switch, what to run. */
+    unsigned preempt_left;
+    const char *preempt_names; /* only calls through these imports count (NULL: all) */
     vw_on_wait_fn *preempt_fn;
     void *preempt_ctx;
+    unsigned preempt_thread; /* the harness thread made for it, 0 = none */
 };
 
 static struct vw_threads *threads(struct vm *vm)
@@ -103,6 +94,11 @@ static struct vw_thread *current(struct vm *vm)
     return &vm->k->threads->t[vm->k->threads->current];
 }
 
+unsigned vw_thread_current(struct vm *vm)
+{
+    return vm->k->threads != NULL ? vm->k->threads->current : 0;
+}
+
 bool vw_thread_active(struct vm *vm)
 {
     return vm->k->threads != NULL && vm->k->threads->count > 1;
@@ -118,6 +114,8 @@ static bool wait_done(struct vm *vm, const struct vw_thread *t)
 {
     if (t->deadline != VW_NO_DEADLINE && vm->k->interrupt_time >= t->deadline)
         return true;
+    if (t->kind == WAIT_PREEMPTED)
+        return true; /* runnable as soon as the preempting thread lets go */
     if (t->kind == WAIT_DELAY)
         return false;
     unsigned n = 0;
@@ -142,6 +140,9 @@ static void switch_to(struct vm *vm, unsigned to)
     from->depth = vm->depth;
     from->irql = vm->irql;
     from->in_worker = vm->k->in_worker;
+    from->process = vm->k->process;
+    from->critical_region = vm->k->critical_region;
+    from->thread_stack = vm->thread_stack;
     if (next->state == T_NEW) {
         next->state = T_RUNNING;
         next->host_stack =
@@ -159,11 +160,17 @@ static void switch_to(struct vm *vm, unsigned to)
         next->depth = 0;
         next->irql = VW_PASSIVE_LEVEL;
         next->in_worker = 0;
+        next->process = VW_PROCESS_SYSTEM; /* a system thread */
+        next->critical_region = 0;
+        next->thread_stack = next->kstack + KSTACK_SIZE - 0x100;
     }
     ts->current = to;
     vm->depth = next->depth;
     vm->irql = next->irql;
     vm->k->in_worker = next->in_worker;
+    vm->k->process = next->process;
+    vm->k->critical_region = next->critical_region;
+    vm->thread_stack = next->thread_stack;
     swapcontext(&from->host, &next->host);
 }
 
@@ -199,15 +206,6 @@ static bool block(struct vm *vm, bool forever)
     struct vw_threads *ts = vm->k->threads;
     struct vw_thread *me = current(vm);
     unsigned jumps = 0;
-    if (me->yield) {
-        me->yield = false;
-        int other = pick_other(vm);
-        if (other >= 0) {
-            me->state = T_BLOCKED;
-            switch_to(vm, (unsigned)other);
-            me->state = T_RUNNING;
-        }
-    }
     while (!vm->failed) {
         if (!forever && wait_done(vm, me))
             return true;
@@ -254,10 +252,10 @@ static void thread_main(unsigned lo, unsigned hi)
     struct vw_threads *ts = (struct vw_threads *)(uintptr_t)((uint64_t)hi << 32 | lo);
     struct vm *vm = ts->vm;
     struct vw_thread *me = current(vm);
+    uint64_t args[1] = {me->context};
     if (me->host_fn != NULL) {
-        me->host_fn(vm, me->host_ctx);
+        me->host_fn(vm, me->host_ctx); /* its driver calls use its own stack */
     } else {
-        uint64_t args[1] = {me->context};
         vm->next_call_stack = me->kstack + KSTACK_SIZE - 0x100;
         vw_call(vm, me->start, 1, args, NULL);
     }
@@ -326,14 +324,20 @@ static uint32_t finish_wait(struct vm *vm, struct vw_thread *me)
 gva_t vw_thread_block(struct vm *vm)
 {
     struct vw_thread *me = current(vm);
-    if (!block(vm, false))
-        return 0;
-    if (me->preempted) {
-        /* Back at the kernel entry it was preempted at: the call runs now. */
-        me->preempted = false;
+    if (me->kind == WAIT_PREEMPTED) {
+        /* The other thread runs first, until it ends or blocks; then this
+         * one carries on at the kernel call it was stopped at, which runs
+         * now (no return value to set, no thunk to skip). */
+        me->state = T_BLOCKED;
+        switch_to(vm, vm->k->threads->preempt_thread);
+        me->state = T_RUNNING;
+        if (vm->failed)
+            return 0;
         uc_context_restore(vm->uc, me->cpu);
         return me->resume_pc;
     }
+    if (!block(vm, false))
+        return 0;
     uint32_t status = finish_wait(vm, me);
     uc_context_restore(vm->uc, me->cpu);
     vw_set_return(vm, status);
@@ -359,66 +363,33 @@ void vw_thread_run_for(struct vm *vm, uint64_t units)
     block(vm, false);
 }
 
-/* A new thread record with its kernel stack and thread object, or NULL. */
-static struct vw_thread *thread_new(struct vm *vm)
+/* Thread ID's kernel stack, mapped (0 on failure). */
+static gva_t kstack_of(struct vm *vm, unsigned id)
 {
-    struct vw_threads *ts = threads(vm);
-    if (ts == NULL || ts->count == VW_MAX_THREADS)
-        return NULL;
-    unsigned id = ts->count;
     gva_t kstack =
         vm->map.wstack + VW_WSTACK_SIZE + 0x10000 + (uint64_t)(id - 1) * (KSTACK_SIZE + 0x10000);
     if (!vw_map_pages(vm, kstack, KSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE))
-        return NULL;
-    struct vw_thread *t = &ts->t[ts->count++];
-    *t = (struct vw_thread){.id = id,
-                            .state = T_NEW,
-                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
-                            .kstack = kstack,
-                            .deadline = VW_NO_DEADLINE};
-    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
-    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
-    return t;
+        return 0;
+    return kstack;
 }
 
-/* (ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId,
- * StartRoutine, StartContext) */
-void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
-{
-    gva_t out = vw_arg(vm, api, 0);
-    if (vw_arg(vm, api, 3) != 0) {
-        vw_fail(vm, "PsCreateSystemThread: a driver thread belongs to the system process "
-                    "(ProcessHandle must be NULL)");
-        return;
-    }
-    struct vw_thread *t = thread_new(vm);
-    if (t == NULL) {
-        if (!vm->failed)
-            vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
-        return;
-    }
-    unsigned id = t->id;
-    t->start = vw_arg(vm, api, 5);
-    t->context = vw_arg(vm, api, 6);
-    t->handle_open = true;
-    vw_wrptr(vm, out, HANDLE_BASE + 4 * id);
-    gva_t client = vw_arg(vm, api, 4);
-    if (client != 0) { /* CLIENT_ID: UniqueProcess 4 (System), UniqueThread */
-        vw_wrptr(vm, client, 4);
-        vw_wrptr(vm, client + vm->ptr_size, 0x1000 + 4 * id);
-    }
-    vw_set_return(vm, VW_STATUS_SUCCESS);
-}
-
-void vw_preempt_at(struct vm *vm, const char *api, unsigned skip, vw_on_wait_fn *fn, void *ctx)
+void vw_preempt_at(struct vm *vm, unsigned n, void (*fn)(struct vm *vm, void *ctx), void *ctx)
 {
     struct vw_threads *ts = threads(vm);
     if (ts == NULL)
         return;
-    ts->preempt_api = api;
-    ts->preempt_skip = skip;
+    ts->preempt_left = n > 0 ? n : 1;
+    ts->preempt_names = NULL;
     ts->preempt_fn = fn;
     ts->preempt_ctx = ctx;
+}
+
+void vw_preempt_at_import(struct vm *vm, const char *names, unsigned n,
+                          void (*fn)(struct vm *vm, void *ctx), void *ctx)
+{
+    vw_preempt_at(vm, n, fn, ctx);
+    if (vm->k->threads != NULL)
+        vm->k->threads->preempt_names = names;
 }
 
 /* Whether NAME is one of the '|'-separated names in LIST (NULL: any). */
@@ -427,80 +398,116 @@ static bool name_in(const char *list, const char *name)
     if (list == NULL)
         return true;
     size_t n = strlen(name);
-    for (const char *p = list; *p != 0;) {
+    for (const char *p = list;;) {
         const char *end = strchr(p, '|');
         size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
         if (len == n && strncmp(p, name, n) == 0)
             return true;
         if (end == NULL)
-            break;
+            return false;
         p = end + 1;
     }
-    return false;
 }
 
-bool vw_thread_preempt(struct vm *vm, const char *name, gva_t thunk)
+/* A kernel call of the scenario's thread (on_thunk, on_routine, before the
+ * API runs): at the armed one, make the harness thread, save this
+ * thread's context at the call, stop emulation; vw_call then runs
+ * vw_thread_block, which switches to it.  True when it did. */
+bool vw_thread_preempt_point(struct vm *vm, const char *name)
 {
     struct vw_threads *ts = vm->k->threads;
     if (ts == NULL || ts->preempt_fn == NULL || ts->current != 0 || vm->depth != 1 ||
-        vm->k->in_worker || vm->irql != VW_PASSIVE_LEVEL || vm->k->held_count != 0 ||
-        current(vm)->in_block_loop || !name_in(ts->preempt_api, name))
+        vm->k->in_worker || vm->k->in_sched || vm->irql > VW_APC_LEVEL || vm->failed ||
+        !name_in(ts->preempt_names, name))
         return false;
-    if (ts->preempt_skip > 0) {
-        ts->preempt_skip--;
+    if (--ts->preempt_left > 0)
         return false;
-    }
     struct vw_thread *me = current(vm);
-    if (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK)
-        return false;
-    struct vw_thread *t = thread_new(vm);
-    if (t == NULL) {
+    if (ts->count == VW_MAX_THREADS ||
+        (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK)) {
         vw_fail(vm, "harness: no thread left for vw_preempt_at");
         return false;
     }
-    t->host_fn = ts->preempt_fn;
-    t->host_ctx = ts->preempt_ctx;
+    unsigned id = ts->count;
+    gva_t kstack = kstack_of(vm, id);
+    if (kstack == 0)
+        return false;
+    ts->t[ts->count++] = (struct vw_thread){.id = id,
+                                            .state = T_NEW,
+                                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
+                                            .kstack = kstack,
+                                            .host_fn = ts->preempt_fn,
+                                            .host_ctx = ts->preempt_ctx,
+                                            .deadline = VW_NO_DEADLINE};
+    vw_wr(vm, ts->t[id].object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
     ts->preempt_fn = NULL;
-    vw_log(vm, "thread 0 preempted at %s: scenario thread %u runs", name, t->id);
+    ts->preempt_thread = id;
+    me->kind = WAIT_PREEMPTED;
     me->count = 0;
-    me->kind = WAIT_DELAY;
-    me->deadline = vm->k->interrupt_time; /* runnable again at once */
-    me->resume_pc = thunk;
-    me->yield = true;
-    me->preempted = true;
+    me->deadline = VW_NO_DEADLINE;
+    me->resume_pc = vw_pc(vm);
     uc_context_save(vm->uc, me->cpu);
     ts->blocked_now = true;
     uc_emu_stop(vm->uc);
+    char w[48];
+    vw_log(vm, "preempted at the kernel call from %s: harness thread %u runs",
+           vw_where(vm, vw_return_address(vm), w), id);
     return true;
 }
 
-void vw_join(struct vm *vm)
+bool vw_preempt_finish(struct vm *vm)
 {
     struct vw_threads *ts = vm->k->threads;
-    if (ts == NULL || vm->failed)
-        return;
-    if (ts->current != 0 || vm->depth != 0) {
-        vw_fail(vm, "harness: vw_join from inside a driver call");
-        return;
-    }
-    for (unsigned i = 1; i < ts->count && !vm->failed; i++) {
-        struct vw_thread *t = &ts->t[i], *me = current(vm);
-        if (t->host_fn == NULL || t->state == T_DONE)
-            continue;
+    if (vm->failed || ts == NULL || ts->preempt_thread == 0)
+        return false;
+    struct vw_thread *t = &ts->t[ts->preempt_thread], *me = current(vm);
+    if (t->state != T_DONE) {
         me->objects[0] = t->object;
         me->count = 1;
         me->kind = WAIT_SINGLE;
         me->deadline = VW_NO_DEADLINE;
         block(vm, false);
     }
+    return !vm->failed && t->state == T_DONE;
 }
 
-gva_t vw_thread_call_base(struct vm *vm)
+/* (ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId,
+ * StartRoutine, StartContext) */
+void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
 {
-    struct vw_threads *ts = vm->k->threads;
-    if (ts != NULL && ts->current != 0 && current(vm)->host_fn != NULL)
-        return current(vm)->kstack + KSTACK_SIZE - 0x100;
-    return vm->map.stack + vm->map.stack_size - 0x100;
+    struct vw_threads *ts = threads(vm);
+    gva_t out = vw_arg(vm, api, 0);
+    if (ts == NULL || ts->count == VW_MAX_THREADS) {
+        vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
+        return;
+    }
+    if (vw_arg(vm, api, 3) != 0) {
+        vw_fail(vm, "PsCreateSystemThread: a driver thread belongs to the system process "
+                    "(ProcessHandle must be NULL)");
+        return;
+    }
+    unsigned id = ts->count;
+    gva_t kstack = kstack_of(vm, id);
+    if (kstack == 0)
+        return;
+    struct vw_thread *t = &ts->t[ts->count++];
+    *t = (struct vw_thread){.id = id,
+                            .state = T_NEW,
+                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
+                            .start = vw_arg(vm, api, 5),
+                            .context = vw_arg(vm, api, 6),
+                            .kstack = kstack,
+                            .handle_open = true,
+                            .deadline = VW_NO_DEADLINE};
+    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
+    vw_wr(vm, t->object + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
+    vw_wrptr(vm, out, HANDLE_BASE + 4 * id);
+    gva_t client = vw_arg(vm, api, 4);
+    if (client != 0) { /* CLIENT_ID: UniqueProcess 4 (System), UniqueThread */
+        vw_wrptr(vm, client, 4);
+        vw_wrptr(vm, client + vm->ptr_size, 0x1000 + 4 * id);
+    }
+    vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
 void vw_PsTerminateSystemThread(struct vm *vm, const struct vw_api *api)

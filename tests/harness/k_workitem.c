@@ -151,7 +151,13 @@ bool vw_workitem_run(struct vm *vm)
         vm->next_call_stack = vm->map.wstack + VW_WSTACK_SIZE - 0x100;
     k->in_worker++;
     k->in_sched = false;
+    /* A system worker thread: the System process, APCs as it left them. */
+    unsigned process = k->process, critical = k->critical_region;
+    k->process = VW_PROCESS_SYSTEM;
+    k->critical_region = 0;
     vw_call(vm, routine, w->ex ? 3 : 2, args, NULL);
+    k->process = process;
+    k->critical_region = critical;
     k->in_sched = was_sched;
     k->in_worker--;
     k->work_items_run++;

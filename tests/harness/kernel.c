@@ -16,6 +16,7 @@ bool vw_kernel_create(struct vm *vm)
     vm->k->pool_next = vm->map.pool;
     vm->k->interrupt_time = 0x0000001234abcd00ull; /* what cpu.c published */
     vm->k->mmio_next = vm->map.mmio;
+    vm->k->process = VW_PROCESS_SCENARIO; /* the scenario's code acts in its process */
     return true;
 }
 
@@ -103,7 +104,7 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
                 imp->api->irql_max, vw_where(vm, vw_return_address(vm), w));
         return;
     }
-    if (vw_thread_preempt(vm, imp->api->name, addr))
+    if (vw_thread_preempt_point(vm, imp->api->name))
         return; /* another thread runs first; this call runs when it resumes */
     vw_sched_point(vm);
     imp->api->fn(vm, imp->api);

@@ -5,12 +5,15 @@
  */
 #pragma once
 #include "api.h"
+#include "process.h"
 #include "vm.h"
 
 #define VW_MAX_OBJECTS 64
 #define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
 #define VW_MAX_THREADS 9  /* the scenario's and 8 system threads */
 struct vw_threads;
+struct vw_processes;
+struct vw_handle_tables;
 struct vw_sg_state;
 
 /* NTSTATUS values the kernel uses. */
@@ -114,6 +117,7 @@ struct vw_mdl_mapping {
     gva_t mdl, va, base;
     uint64_t len;
     bool user;
+    unsigned process; /* a user mapping's process (k_process.c index) */
 };
 
 struct vw_spinlock_hold {
@@ -167,7 +171,6 @@ struct vw_kernel {
     unsigned dpc_count;
     unsigned interrupts_delivered, dpcs_run;
     bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
-    unsigned critical_regions;       /* KeEnterCriticalRegion nesting */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
@@ -226,6 +229,16 @@ struct vw_kernel {
     } handles[40];
     unsigned handle_count;
     bool process_32bit;
+    /* Processes (k_process.c): the running thread's process (an index;
+     * VW_PROCESS_SYSTEM for system threads, work items, PnP) and the table;
+     * user handles of scenario processes (handles.c). */
+    unsigned process;
+    struct vw_processes *processes;
+    struct vw_handle_tables *handle_tables;
+    bool fail_next_user_map; /* vw_fail_next_user_map */
+    /* KeEnterCriticalRegion/KeEnterGuardedRegion nesting of the running
+     * thread: normal kernel APCs are disabled while it is not 0. */
+    unsigned critical_region;
     gva_t sync_irps[8];
     unsigned sync_irp_count;
     gva_t interface_names[8];
@@ -319,6 +332,64 @@ bool vw_ob_reference_user_handle(struct vm *vm, const struct vw_api *api);
 struct vw_import;
 uint64_t vw_data_import_value(struct vm *vm, const struct vw_import *imp);
 
+/* Processes (k_process.c).  Index 0 is the System process, 1 the
+ * scenario's own process (administrator token); vw_process_new makes
+ * another; vw_process_notify calls the drivers' process-notify routines
+ * in the process's context (CREATE or exit); vw_process_end marks it gone. */
+#define VW_MAX_PROCESSES 16u
+unsigned vw_process_new(struct vm *vm, unsigned token, unsigned parent);
+bool vw_process_live(struct vm *vm, unsigned process);
+unsigned vw_process_token(struct vm *vm, unsigned process);
+uint64_t vw_process_pid(struct vm *vm, unsigned process);
+void vw_process_notify(struct vm *vm, unsigned process, bool create);
+void vw_process_end(struct vm *vm, unsigned process);
+unsigned vw_process_report_leaks(struct vm *vm);
+/* User mappings (k_mdl.c) still held in PROCESS, each logged. */
+unsigned vw_mdl_user_mappings(struct vm *vm, unsigned process);
+/* Exceptions (k_except.c): raise CODE in the driver at the current kernel
+ * call (an API that raises, named WHO).  With no handler of the driver
+ * covering the call site this is a bug check (0x1E KMODE_EXCEPTION_NOT_
+ * HANDLED, or 0x7E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED in the System
+ * process); true when a handler took it (the CPU then continues there and
+ * the API must not set a return value). */
+bool vw_raise(struct vm *vm, uint32_t code, const char *who);
+/* Requests on a handle's file object (requests.c), for handles.c:
+ * IRP_MJ_CREATE with a fresh FILE_OBJECT, IRP_MJ_CLEANUP, IRP_MJ_CLOSE. */
+uint32_t vw_irp_file_create(struct vm *vm, gva_t device, gva_t file);
+uint32_t vw_irp_file_cleanup(struct vm *vm, gva_t device, gva_t file);
+uint32_t vw_irp_file_close(struct vm *vm, gva_t device, gva_t file);
+/* Handles of scenario processes (handles.c): the access a handle of
+ * PROCESS to FILE was granted (false: the process has no such handle). */
+bool vw_handle_access(struct vm *vm, unsigned process, gva_t file, uint32_t *access);
+
+/* Security (k_security.c): may a process of TOKEN open DEVICE with
+ * DESIRED access; *GRANTED is what its handle gets. */
+bool vw_security_access_check(struct vm *vm, gva_t device, unsigned token, uint32_t desired,
+                              uint32_t *granted);
+/* The PnP manager after AddDevice: PDO's Security value (vw_device_security)
+ * on every object of its stack; SeExports' structure; ZwClose of a handle
+ * from ObOpenObjectByPointer (true when it was one). */
+void vw_security_apply_stack(struct vm *vm, gva_t pdo);
+gva_t vw_security_exports(struct vm *vm);
+bool vw_security_close_handle(struct vm *vm, uint64_t handle);
+/* Who set DEVICE's security descriptor (for messages). */
+const char *vw_security_source(struct vm *vm, gva_t device);
+/* A data import whose variable holds the value itself (SeExports, a
+ * PSE_EXPORTS) rather than a pointer to it. */
+bool vw_data_import_direct(const struct vw_import *imp);
+
+/* Power rules (k_power.c): the final STATUS of a power IRP (MINOR, TYPE 0
+ * system / 1 device, STATE as in the IRP) against what a driver may fail. */
+void vw_power_check_final(struct vm *vm, unsigned minor, unsigned type, unsigned state,
+                          uint32_t status);
+
+/* APCs (k_apc.c): a wait (without time-out when NO_TIMEOUT) on OBJECT and
+ * a KeSetEvent, for the event-used-as-a-lock check; the running thread's
+ * number (k_thread.c, 0 = the scenario's). */
+void vw_apc_note_wait(struct vm *vm, gva_t object, bool no_timeout);
+void vw_apc_note_set(struct vm *vm, gva_t event);
+unsigned vw_thread_current(struct vm *vm);
+
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
 unsigned vw_registry_report_leaks(struct vm *vm);
@@ -372,10 +443,9 @@ bool vw_thread_take_block(struct vm *vm);
 bool vw_thread_take_exit(struct vm *vm);
 gva_t vw_thread_block(struct vm *vm);
 bool vw_thread_skip(struct vm *vm, gva_t thunk);
-/* vw_preempt_at: true when the call at THUNK (import NAME) was preempted. */
-bool vw_thread_preempt(struct vm *vm, const char *name, gva_t thunk);
-/* Where an outermost driver call of the current thread puts its frame. */
-gva_t vw_thread_call_base(struct vm *vm);
+/* A kernel call (before its API runs): the vw_preempt_at switch, if due;
+ * true when the call must not run now (it runs when the thread resumes). */
+bool vw_thread_preempt_point(struct vm *vm, const char *name);
 void vw_thread_run_for(struct vm *vm, uint64_t units);
 bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
 bool vw_thread_dereference(struct vm *vm, gva_t object);
@@ -453,7 +523,6 @@ vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USH
     vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
     vw_WRITE_PORT_ULONG;
 vw_api_fn vw_KeClearEvent, vw_KeReadStateEvent;
-vw_api_fn vw_KeEnterCriticalRegion, vw_KeLeaveCriticalRegion;
 vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
 vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
 vw_api_fn vw_IoGetDmaAdapter;

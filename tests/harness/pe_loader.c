@@ -270,6 +270,8 @@ static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks)
                  * half, which holds the value the variable points to
                  * (ExEventObjectType is a POBJECT_TYPE *). */
                 uint64_t inner = imp->slot + 8, value = vw_data_import_value(vm, imp);
+                if (vw_data_import_direct(imp))
+                    inner = value; /* SeExports: the variable is the pointer */
                 memcpy(thunks + (imp->slot - vm->map.thunks), &inner, ps);
                 memcpy(thunks + (imp->slot - vm->map.thunks) + 8, &value, ps);
             } else {

@@ -16,6 +16,7 @@
 #define IRP_MJ_POWER           0x16
 #define IRP_MJ_PNP             0x1b
 #define IRP_MN_SET_POWER       0x02
+#define IRP_MN_QUERY_POWER     0x03
 
 /* entry.c's initial __stack_chk_guard (truncated to 32 bits on x86). */
 #define VW_INITIAL_STACK_GUARD 0x2f9e3b1c5a7d6000ull
@@ -52,6 +53,14 @@ static void find_stack_guard(struct vm *vm)
     }
 }
 
+/* The PnP manager and the driver loader run in the System process. */
+static unsigned enter_system(struct vm *vm)
+{
+    unsigned saved = vm->k->process;
+    vm->k->process = VW_PROCESS_SYSTEM;
+    return saved;
+}
+
 bool vw_driver_load(struct vm *vm, const char *name)
 {
     char path[4096];
@@ -75,7 +84,10 @@ bool vw_driver_load(struct vm *vm, const char *name)
 
     uint64_t args[2] = {drv, vm->k->registry_path}, status = 0;
     vm->irql = VW_PASSIVE_LEVEL;
-    if (!vw_call(vm, vm->image.entry, 2, args, &status))
+    unsigned saved = enter_system(vm);
+    bool called = vw_call(vm, vm->image.entry, 2, args, &status);
+    vm->k->process = saved;
+    if (!called)
         return false;
     vw_log(vm, "DriverEntry returned 0x%08x", (uint32_t)status);
     if (!VW_NT_SUCCESS((uint32_t)status)) {
@@ -219,7 +231,10 @@ bool vw_add_device(struct vm *vm, gva_t pdo)
         return false;
     }
     uint64_t args[2] = {vm->k->driver_object, pdo}, status = 0;
-    if (!vw_call(vm, add, 2, args, &status))
+    unsigned saved = enter_system(vm);
+    bool called = vw_call(vm, add, 2, args, &status);
+    vm->k->process = saved;
+    if (!called)
         return false;
     if (!VW_NT_SUCCESS((uint32_t)status)) {
         vw_fail(vm, "AddDevice failed with 0x%08x", (uint32_t)status);
@@ -234,7 +249,10 @@ bool vw_add_device(struct vm *vm, gva_t pdo)
         vw_fail(vm, "AddDevice left DO_DEVICE_INITIALIZING set on its device");
         return false;
     }
-    return true;
+    /* "The PnP manager updates the security descriptor for the newly-
+     * created device object" (Controlling Device Access). */
+    vw_security_apply_stack(vm, pdo);
+    return !vm->failed;
 }
 
 /* Send an IRP the way the PnP/power manager does: a fresh IRP sized for the
@@ -294,8 +312,11 @@ uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor)
         vw_fail(vm, "harness: unknown PDO");
         return VW_STATUS_INVALID_DEVICE_REQUEST;
     }
-    return vw_send_irp(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
-                       minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, NULL, p);
+    unsigned saved = enter_system(vm);
+    uint32_t status = vw_send_irp(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
+                                  minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, NULL, p);
+    vm->k->process = saved;
+    return status;
 }
 
 /* POWER_STATE_TYPE: SystemPowerState 0, DevicePowerState 1. */
@@ -311,18 +332,30 @@ static void fill_power(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), t->state, 4);
 }
 
+static uint32_t send_power(struct vm *vm, gva_t pdo, uint8_t minor, unsigned type, unsigned state)
+{
+    struct power_target t = {type, state};
+    unsigned saved = enter_system(vm);
+    uint32_t status =
+        vw_send_irp(vm, pdo, IRP_MJ_POWER, minor, VW_STATUS_NOT_SUPPORTED, fill_power, NULL, &t);
+    vm->k->process = saved;
+    vw_power_check_final(vm, minor, type, state, status);
+    return status;
+}
+
 uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state)
 {
-    struct power_target t = {1, state};
-    return vw_send_irp(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
-                       NULL, &t);
+    return send_power(vm, pdo, IRP_MN_SET_POWER, 1, state);
 }
 
 uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state)
 {
-    struct power_target t = {0, state};
-    return vw_send_irp(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED, fill_power,
-                       NULL, &t);
+    return send_power(vm, pdo, IRP_MN_SET_POWER, 0, state);
+}
+
+uint32_t vw_power_query(struct vm *vm, gva_t pdo, unsigned type, unsigned state)
+{
+    return send_power(vm, pdo, IRP_MN_QUERY_POWER, type, state);
 }
 
 bool vw_driver_unload(struct vm *vm)
@@ -338,7 +371,10 @@ bool vw_driver_unload(struct vm *vm)
         return false;
     }
     uint64_t args[1] = {vm->k->driver_object};
-    if (!vw_call(vm, unload, 1, args, NULL))
+    unsigned saved = enter_system(vm);
+    bool called = vw_call(vm, unload, 1, args, NULL);
+    vm->k->process = saved;
+    if (!called)
         return false;
     unsigned pool = vw_pool_report_leaks(vm), maps = vw_mm_report_leaks(vm);
     unsigned pages = vw_mm_pages_report_leaks(vm);

@@ -17,6 +17,11 @@
 #define IRP_MJ_DEVICE_CONTROL 0x0e
 #define USER_MODE             1
 #define IRP_BUFFERED_IO       0x10
+#define FILE_READ_ACCESS      1
+#define FILE_WRITE_ACCESS     2
+#define FILE_READ_DATA        0x0001u
+#define FILE_WRITE_DATA       0x0002u
+#define STATUS_ACCESS_DENIED  0xc0000022u
 
 struct request {
     uint32_t code, in_len, out_len;
@@ -113,19 +118,50 @@ uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint3
     return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
 }
 
-gva_t vw_open(struct vm *vm, gva_t pdo, uint32_t *status)
+uint32_t vw_irp_file_create(struct vm *vm, gva_t device, gva_t file)
 {
     struct request r = {0};
-    r.file = vw_kalloc(vm, VW_SIZEOF(vm, FILE_OBJECT));
+    r.file = file;
     r.mode = USER_MODE;
-    *status = send(vm, pdo, IRP_MJ_CREATE, &r);
-    return *status == VW_STATUS_SUCCESS ? r.file : 0;
+    return send(vm, device, IRP_MJ_CREATE, &r);
+}
+
+uint32_t vw_irp_file_cleanup(struct vm *vm, gva_t device, gva_t file)
+{
+    struct request r = {0};
+    r.file = file;
+    r.mode = USER_MODE;
+    return send(vm, device, IRP_MJ_CLEANUP, &r);
+}
+
+uint32_t vw_irp_file_close(struct vm *vm, gva_t device, gva_t file)
+{
+    struct request r = {0};
+    r.file = file;
+    return send(vm, device, IRP_MJ_CLOSE, &r);
 }
 
 uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
                        uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
 {
     struct request r = {code, in_len, out_len, in, out, info, 0, file, USER_MODE};
+    uint32_t granted;
+    if (!vw_handle_access(vm, vm->k->process, file, &granted)) {
+        vw_fail(vm, "scenario: IOCTL 0x%x on a file object process %u holds no handle to", code,
+                vm->k->process);
+        return VW_STATUS_INVALID_DEVICE_REQUEST;
+    }
+    /* RequiredAccess of the code: "the I/O manager sends the IRP only if
+     * the caller has read access rights" (FILE_READ_ACCESS) or write
+     * rights (FILE_WRITE_ACCESS) to the file object's handle ("Defining
+     * I/O Control Codes"). */
+    uint32_t required = (code >> 14) & 3;
+    if (((required & FILE_READ_ACCESS) && !(granted & FILE_READ_DATA)) ||
+        ((required & FILE_WRITE_ACCESS) && !(granted & FILE_WRITE_DATA))) {
+        if (r.info != NULL)
+            *r.info = 0;
+        return STATUS_ACCESS_DENIED;
+    }
     return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
 }
 
@@ -134,16 +170,6 @@ uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t cod
 {
     struct request r = {code, in_len, out_len, in, out, info, 0, file, 0};
     return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
-}
-
-uint32_t vw_file_close(struct vm *vm, gva_t pdo, gva_t file)
-{
-    struct request cleanup = {0}, close = {0};
-    cleanup.file = close.file = file;
-    cleanup.mode = USER_MODE;
-    uint32_t status = send(vm, pdo, IRP_MJ_CLEANUP, &cleanup);
-    uint32_t close_status = send(vm, pdo, IRP_MJ_CLOSE, &close);
-    return status != VW_STATUS_SUCCESS ? status : close_status;
 }
 
 uint32_t vw_read_request(struct vm *vm, gva_t pdo, void *out, uint32_t len, uint64_t *info)

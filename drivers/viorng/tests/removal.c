@@ -26,13 +26,13 @@ VW_SCENARIO("viorng", surprise_removal_during_read, NULL)
     dev->hold = true; /* the request stays in flight */
     /* Another thread removes the device while the read waits for it (its
      * second wait: the first takes the request lock). */
-    vw_preempt_at(vm, "KeWaitForSingleObject|KeWaitForMultipleObjects", 1, pull, dev);
+    vw_preempt_at_import(vm, "KeWaitForSingleObject|KeWaitForMultipleObjects", 2, pull, dev);
     uint8_t buf[64];
     uint64_t info = 0;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
     VW_EXPECT(vm, status != 0 && info == 0, "read across surprise removal: 0x%08x, %llu bytes",
               status, (unsigned long long)info);
-    vw_join(vm);
+    VW_EXPECT(vm, vw_preempt_finish(vm), "the removal never finished");
     /* Requests after removal fail without touching the device. */
     status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
     VW_EXPECT(vm, status == 0xc0000056u /* STATUS_DELETE_PENDING */, "read after removal: 0x%08x",

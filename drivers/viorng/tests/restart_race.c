@@ -2,7 +2,7 @@
  * A reader's restart against a power-down on another thread: the device
  * keeps a read past its 5 s bound, the reader restarts the device, and a
  * D3 lands inside that restart after it decided to rebuild the ring (at
- * its last spin-lock acquisition: vw_preempt_at).  The power-down must
+ * its last spin-lock acquisition: vw_preempt_at_import).  The power-down must
  * win or wait: once both are done the device is reset and stays so, a
  * read in D3 fails at once without touching it, and D0 brings reads
  * back.  Without StateLock the restart publishes a ring the D3 reset
@@ -29,7 +29,7 @@ static void d3_now(struct vm *vm, void *ctx)
  * second publishes). */
 static void arm(struct vm *vm, void *ctx)
 {
-    vw_preempt_at(vm, SPIN_ACQUIRE, 1, d3_now, ctx);
+    vw_preempt_at_import(vm, SPIN_ACQUIRE, 2, d3_now, ctx);
 }
 
 VW_SCENARIO("viorng", d3_inside_reader_restart, NULL)
@@ -44,7 +44,7 @@ VW_SCENARIO("viorng", d3_inside_reader_restart, NULL)
     uint64_t info = 0;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
     VW_EXPECT(vm, status == STATUS_IO_TIMEOUT, "held read: 0x%08x", status);
-    vw_join(vm);
+    vw_preempt_finish(vm);
     VW_EXPECT(vm, r.d3_done, "the D3 never landed inside the restart");
     dev->hold = false;
     VW_EXPECT(vm, vmodel_status(dev->model) == 0, "the device runs in D3 (status 0x%02x)",

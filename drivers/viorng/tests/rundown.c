@@ -1,7 +1,7 @@
 /*
  * The framework's rundown: a STOP or a surprise removal from another
  * thread while a read is inside its dispatch routine, waiting on the
- * device (preempted at that wait, vw_preempt_at).  The PnP IRP must not
+ * device (preempted at that wait, vw_preempt_at_import).  The PnP IRP must not
  * run D0Exit/ReleaseHardware (reset, free the bounce buffer, unmap the
  * BARs) before the read has left its dispatch routine; the read is woken
  * at once and fails (STATUS_DEVICE_NOT_READY for a stop, the device may
@@ -45,7 +45,7 @@ static void pnp_during_read(struct vm *vm, uint8_t minor, uint32_t expect)
         return;
     struct race r = {dev, minor, false, false};
     dev->hold = true; /* the device keeps the buffer: the read waits */
-    vw_preempt_at(vm, WAITS, 1, pnp_now, &r);
+    vw_preempt_at_import(vm, WAITS, 2, pnp_now, &r);
     uint8_t buf[64];
     uint64_t info = 0, before = vm->k->interrupt_time;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
@@ -55,7 +55,7 @@ static void pnp_during_read(struct vm *vm, uint8_t minor, uint32_t expect)
     VW_EXPECT(vm, vm->k->interrupt_time - before < 10000000 /* 1 s */,
               "the read was not woken by the PnP IRP (%llu ms)",
               (unsigned long long)(vm->k->interrupt_time - before) / 10000);
-    vw_join(vm);
+    vw_preempt_finish(vm);
     VW_EXPECT(vm, r.pnp_done, "the PnP IRP never finished");
     status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
     VW_EXPECT(vm, status == expect, "read after PnP 0x%02x: 0x%08x", minor, status);

@@ -3,9 +3,7 @@
  * a HID minidriver with no hardware whose device parameter "Bug" picks
  *   1: a report descriptor with a collection left open;
  *   2: an input report shorter than its descriptor says;
- *   3: a cancel routine that never releases the cancel spin lock;
- * built as badhidcreate (BADHID_NO_CREATE_CLOSE) it supplies no CREATE and
- * CLOSE dispatch routines, which a HID minidriver must.
+ *   3: a cancel routine that never releases the cancel spin lock.
  * Everything else is what a minidriver must do, so only the planted bug
  * can make the scenario fail.
  */
@@ -120,19 +118,12 @@ static NTSTATUS NTAPI BadInternal(PDEVICE_OBJECT Fdo, PIRP Irp)
     }
 }
 
-#ifndef BADHID_NO_CREATE_CLOSE
-/* The stubs Microsoft requires of a HID minidriver (never called). */
-static NTSTATUS NTAPI BadCreateClose(PDEVICE_OBJECT Fdo, PIRP Irp)
+/* Create, close (never called: hidclass keeps the FDO closed) and system
+ * control, which every HID minidriver must supply. */
+static NTSTATUS NTAPI BadStub(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
-    (void)Fdo;
+    (void)DeviceObject;
     return VwCompleteIrp(Irp, STATUS_SUCCESS, 0);
-}
-#endif
-
-/* WMI goes to the bus driver below. */
-static NTSTATUS NTAPI BadSystemControl(PDEVICE_OBJECT Fdo, PIRP Irp)
-{
-    return VwPassIrpDown(BadFromFdo(Fdo)->Vw.Lower, Irp);
 }
 
 DRIVER_INITIALIZE DriverEntry;
@@ -150,10 +141,8 @@ VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_ST
     DriverObject->MajorFunction[IRP_MJ_PNP] = BadPnp;
     DriverObject->MajorFunction[IRP_MJ_POWER] = BadPower;
     DriverObject->MajorFunction[IRP_MJ_INTERNAL_DEVICE_CONTROL] = BadInternal;
-    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = BadSystemControl;
-#ifndef BADHID_NO_CREATE_CLOSE
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = BadCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = BadCreateClose;
-#endif
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = BadStub;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = BadStub;
+    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = BadStub;
     return HidRegisterMinidriver(&reg);
 }

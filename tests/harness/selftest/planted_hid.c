@@ -1,8 +1,7 @@
 /*
  * The hidclass emulation's checks must flag badhid's planted bugs
  * (tests/harness/bad/badhid.c): a malformed report descriptor, an input
- * report of the wrong length, a cancel routine that keeps the cancel lock;
- * and badhidcreate, which registers without the CREATE/CLOSE stubs.
+ * report of the wrong length, a cancel routine that keeps the cancel lock.
  */
 #include "scenario.h"
 
@@ -35,7 +34,9 @@ VW_SCENARIO("harness", checker_cancel_lock, "returned holding the cancel spin lo
     run(vm, 3, true);
 }
 
-VW_SCENARIO("harness", checker_hid_dispatch, "supplies no IRP_MJ_CREATE dispatch routine")
+/* hid/minidriver-operations: "A HID minidriver must supply the following
+ * dispatch routines: create, close, ..." */
+VW_SCENARIO("harness", checker_hid_no_create_stub, "supplies no IRP_MJ_CREATE dispatch routine")
 {
-    vw_driver_load(vm, "badhidcreate");
+    vw_driver_load(vm, "badhidstub");
 }
