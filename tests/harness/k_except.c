@@ -18,8 +18,14 @@
  *   arm64: only the driver function that called the raising routine is
  *          searched (its registers are the call site's); an __except further
  *          out is not found.
- *   x86:   the fs:[0] handler chain is not walked (our x86 toolchain cannot
- *          compile __try): the exception is unhandled.
+ *   x86:   the fs:[0] chain of EXCEPTION_REGISTRATION_RECORDs (KPCR
+ *          NtTib.ExceptionList) is walked: each handler is called (cdecl)
+ *          with the EXCEPTION_RECORD, its record, a CONTEXT of the call
+ *          site and no dispatcher context; ExceptionContinueExecution
+ *          resumes at the CONTEXT it left, ExceptionContinueSearch goes on
+ *          to the next record.  Clang cannot compile __try for i686 mingw,
+ *          so an x86 driver registers a record of its own (see
+ *          testdrv/vwseh86.c).
  * __finally blocks of the frames passed over are not run.
  *
  * Unhandled: an exception no handler takes in a system thread is 0x7E
@@ -308,17 +314,88 @@ static bool dispatch(struct vm *vm, uint32_t code)
     return false;
 }
 
-bool vw_raise(struct vm *vm, uint32_t code, const char *who)
+/* x86 CONTEXT: Edi at 0x9c ... SegSs at 0xc8, CONTEXT_FULL flags. */
+#define X86_CONTEXT_SIZE 0x2cc
+#define X86_CONTEXT_FULL 0x00010007u
+static const struct {
+    int reg;
+    unsigned off;
+} x86_ctx[] = {{UC_X86_REG_EDI, 0x9c}, {UC_X86_REG_ESI, 0xa0}, {UC_X86_REG_EBX, 0xa4},
+               {UC_X86_REG_EDX, 0xa8}, {UC_X86_REG_ECX, 0xac}, {UC_X86_REG_EAX, 0xb0},
+               {UC_X86_REG_EBP, 0xb4}};
+
+/* x86: walk the fs:[0] chain; true when a handler continued execution.
+ * POP is what the raising routine's stdcall return pops. */
+static bool dispatch_x86(struct vm *vm, uint32_t code, unsigned pop)
+{
+    gva_t list = vm->map.kpcr; /* NtTib.ExceptionList */
+    gva_t record = vw_kalloc(vm, 0x50), context = vw_kalloc(vm, X86_CONTEXT_SIZE);
+    gva_t ret = vw_return_address(vm), sp = vw_sp(vm);
+    vw_wr(vm, record, code, 4);
+    vw_wr(vm, record + 12, ret, 4); /* ExceptionAddress */
+    for (unsigned depth = 0; depth < MAX_FRAMES; depth++) {
+        gva_t reg = rd(vm, list, 4);
+        if (reg == 0 || reg == 0xffffffffu)
+            return false;
+        gva_t handler = rd(vm, reg + 4, 4);
+        /* The call site's registers, as if the routine had returned. */
+        vw_wr(vm, context, X86_CONTEXT_FULL, 4);
+        for (unsigned i = 0; i < sizeof(x86_ctx) / sizeof(x86_ctx[0]); i++) {
+            uint64_t v = 0;
+            uc_reg_read(vm->uc, x86_ctx[i].reg, &v);
+            vw_wr(vm, context + x86_ctx[i].off, v, 4);
+        }
+        vw_wr(vm, context + 0xb8, ret, 4);          /* Eip */
+        vw_wr(vm, context + 0xc4, sp + 4 + pop, 4); /* Esp */
+        if (handler < vm->image.base || handler >= vm->image.base + vm->image.size) {
+            vw_fail(vm,
+                    "exception handler 0x%" PRIx64 " in the fs:[0] chain is not in the "
+                    "driver (corrupt chain: bug check 0x1E)",
+                    handler);
+            return false;
+        }
+        uint64_t args[4] = {record, reg, context, 0}, disposition = 0;
+        vm->call_cdecl = true;
+        if (!vw_call(vm, handler, 4, args, &disposition))
+            return false;
+        if ((uint32_t)disposition == 1) { /* ExceptionContinueSearch */
+            list = reg;                   /* the record's Next */
+            continue;
+        }
+        if ((uint32_t)disposition != 0) {
+            vw_fail(vm, "exception handler returned disposition %u (bug check 0x1E)",
+                    (unsigned)disposition);
+            return false;
+        }
+        /* ExceptionContinueExecution: resume at the CONTEXT; the routine's
+         * `ret POP` carries it out. */
+        for (unsigned i = 0; i < sizeof(x86_ctx) / sizeof(x86_ctx[0]); i++) {
+            uint64_t v = rd(vm, context + x86_ctx[i].off, 4);
+            uc_reg_write(vm->uc, x86_ctx[i].reg, &v);
+        }
+        uint64_t esp = rd(vm, context + 0xc4, 4) - 4 - pop;
+        vw_wr(vm, esp, rd(vm, context + 0xb8, 4), 4);
+        uc_reg_write(vm->uc, UC_X86_REG_ESP, &esp);
+        vw_log(vm, "exception 0x%08x: the fs:[0] handler continued execution", code);
+        return true;
+    }
+    return false;
+}
+
+bool vw_raise(struct vm *vm, uint32_t code, const struct vw_api *api)
 {
     char w[48];
+    const char *who = api->name;
     if (vm->arch != VW_X86 && dispatch(vm, code))
+        return true;
+    if (vm->arch == VW_X86 && dispatch_x86(vm, code, vw_callee_pop(api)))
         return true;
     if (vm->failed)
         return false;
     bool system = vm->k->process == VW_PROCESS_SYSTEM;
     vw_fail(vm,
-            "bug check 0x%x (%s): exception 0x%08x raised by %s called from %s: no __except "
-            "of the driver takes it",
+            "bug check 0x%x (%s): exception 0x%08x raised by %s called from %s: no exception "
+            "handler of the driver takes it",
             system ? 0x7e : 0x1e,
             system ? "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED" : "KMODE_EXCEPTION_NOT_HANDLED", code,
             who, vw_where(vm, vw_return_address(vm), w));
