@@ -34,6 +34,7 @@ static NTSTATUS NTAPI VwAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pd
     device->DevicePower = PowerDeviceD3;
     device->SystemPower = PowerSystemWorking;
     IoInitializeRemoveLock(&device->RemoveLock, config->PoolTag, 0, 0);
+    VwRequestsInitialize(device);
 
     device->Lower = IoAttachDeviceToDeviceStack(fdo, Pdo);
     if (device->Lower == NULL) {
@@ -79,7 +80,8 @@ NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_P
     return Status;
 }
 
-/* Requests for the driver's handlers: only while the device is started. */
+/* Requests for the driver's handlers: only while the device is started,
+ * each counted in the rundown (rundown.c) while its handler runs. */
 static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -97,9 +99,18 @@ static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return VwCompleteIrp(Irp, status, 0);
     if (handler == NULL)
         return VwCompleteRequest(device, Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
-    if (device->PnpState != VwStarted && major != IRP_MJ_CLOSE && major != IRP_MJ_CLEANUP)
-        return VwCompleteRequest(device, Irp, STATUS_DEVICE_NOT_READY, 0);
-    return handler(DeviceObject, Irp);
+    /* Closing a handle is always allowed, even after a removal. */
+    if (major == IRP_MJ_CLOSE || major == IRP_MJ_CLEANUP)
+        return handler(DeviceObject, Irp);
+    if (!VwEnterRequest(device))
+        return VwCompleteRequest(device, Irp, device->GateStatus, 0);
+    if (device->PnpState != VwStarted)
+        status = VwCompleteRequest(device, Irp, STATUS_DEVICE_NOT_READY, 0);
+    else
+        status = handler(DeviceObject, Irp);
+    /* The device (not the IRP) is still ours: a rundown waits for this. */
+    VwLeaveRequest(device);
+    return status;
 }
 
 /* WMI requests belong to the bus driver below us. */

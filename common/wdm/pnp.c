@@ -4,7 +4,8 @@
  * START goes to the bus driver first; once it succeeds the resources are
  * mapped, the driver prepares its hardware, interrupts are connected and the
  * device enters D0.  STOP, SURPRISE_REMOVAL and REMOVE undo exactly what
- * START did, in reverse order (VwStopHardware), whatever state it reached.
+ * START did, in reverse order (VwStopHardware), whatever state it reached,
+ * after the dispatch routines in flight have left (rundown.c).
  */
 #include "vwdm.h"
 #include "irp.h"
@@ -173,6 +174,7 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             status = VwStartHardware(device, stack);
         if (NT_SUCCESS(status)) {
             device->PnpState = VwStarted;
+            VwRequestsOpen(device);
             VwSetInterface(device, TRUE);
         }
         VwCompleteIrp(Irp, status, 0);
@@ -196,6 +198,8 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         break;
 
     case IRP_MN_STOP_DEVICE:
+        /* No dispatch routine may still touch the hardware (rundown.c). */
+        VwRequestsRundown(device, STATUS_DEVICE_NOT_READY);
         VwStopHardware(device);
         device->PnpState = VwStopped;
         Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -203,6 +207,7 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     case IRP_MN_SURPRISE_REMOVAL:
         device->PnpState = VwSurpriseRemoved;
+        VwRequestsRundown(device, STATUS_DELETE_PENDING);
         VwSetInterface(device, FALSE);
         VwStopHardware(device);
         Irp->IoStatus.Status = STATUS_SUCCESS;
@@ -210,6 +215,7 @@ NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
     case IRP_MN_REMOVE_DEVICE:
         if (device->PnpState != VwSurpriseRemoved) {
+            VwRequestsRundown(device, STATUS_DELETE_PENDING);
             VwSetInterface(device, FALSE);
             VwStopHardware(device);
         }

@@ -136,6 +136,13 @@ struct _VW_DEVICE {
     ULONG InterruptCount;
 
     UNICODE_STRING InterfaceName;
+
+    /* Rundown of dispatch routines in flight (pnp.c, VwEnterRequest). */
+    LONG volatile ActiveRequests; /* routines inside, plus 1 while the gate is open */
+    LONG volatile GateOpen;       /* changed by PnP IRPs only (they are serialised) */
+    NTSTATUS GateStatus;          /* what requests get while the gate is closed */
+    KEVENT RequestsIdle;          /* notification: the count reached 0 */
+    KEVENT RequestsAbort;         /* notification: set while the gate is closed */
 };
 
 /* DriverEntry helper: fills the driver object from Config (which must stay
@@ -191,6 +198,27 @@ VOID VwStopHardware(PVW_DEVICE Device);
 /* PnP state for QUERY_STOP/QUERY_REMOVE and their CANCELs (drivers with
  * their own PnP dispatch, like a HID minidriver, keep the same rules). */
 VOID VwPnpQueryOrCancel(PVW_DEVICE Device, UCHAR Minor);
+
+/* Dispatch routines in flight, run down before the hardware goes (pnp.c).
+ * A request enters before it touches the device and leaves when its
+ * dispatch routine returns (a request it left pending is the driver's to
+ * fail in D0Exit).  STOP, SURPRISE_REMOVAL and REMOVE close the gate (new
+ * requests fail: STATUS_DEVICE_NOT_READY after STOP, STATUS_DELETE_PENDING
+ * after removal), wake routines waiting in VwWaitInRequest, and wait until
+ * every routine left before D0Exit and ReleaseHardware run.  The
+ * framework's own dispatch does this for every request except CLOSE and
+ * CLEANUP; a driver with its own dispatch (a HID minidriver) calls these
+ * around what touches the hardware.  PASSIVE_LEVEL for the rundown,
+ * <= DISPATCH_LEVEL for enter/leave. */
+VOID VwRequestsInitialize(PVW_DEVICE Device);
+VOID VwRequestsOpen(PVW_DEVICE Device);
+VOID VwRequestsRundown(PVW_DEVICE Device, NTSTATUS Status);
+BOOLEAN VwEnterRequest(PVW_DEVICE Device);
+VOID VwLeaveRequest(PVW_DEVICE Device);
+/* A wait inside a dispatch routine (PASSIVE_LEVEL): STATUS_SUCCESS when
+ * Object was signalled, STATUS_TIMEOUT, or the gate's status when a stop
+ * or removal wants the routine out. */
+NTSTATUS VwWaitInRequest(PVW_DEVICE Device, PVOID Object, PLARGE_INTEGER Timeout);
 
 /* power.c / pnp.c, used by the framework */
 DRIVER_DISPATCH VwDispatchPnp;

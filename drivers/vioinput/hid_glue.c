@@ -63,6 +63,7 @@ static NTSTATUS NTAPI VioinputAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJ
     device->DevicePower = PowerDeviceD3;
     device->SystemPower = PowerSystemWorking;
     IoInitializeRemoveLock(&device->RemoveLock, VIOINPUT_POOL_TAG, 0, 0);
+    VwRequestsInitialize(device);
 
     PVIOINPUT_DEVICE input = VioinputFromDevice(device);
     KeInitializeSpinLock(&input->Lock);
@@ -88,6 +89,9 @@ static VOID VioinputStop(PVW_DEVICE Device, VW_PNP_STATE State)
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
     KIRQL irql;
 
+    /* hidclass's requests still inside our dispatch (an LED report on its
+     * way to the status queue) leave before the hardware goes. */
+    VwRequestsRundown(Device, State == VwStopped ? STATUS_DEVICE_NOT_READY : STATUS_DELETE_PENDING);
     KeAcquireSpinLock(&input->Lock, &irql);
     input->Removed = TRUE;
     KeReleaseSpinLock(&input->Lock, irql);
@@ -120,6 +124,7 @@ static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
             KeAcquireSpinLock(&input->Lock, &irql);
             input->Removed = FALSE;
             KeReleaseSpinLock(&input->Lock, irql);
+            VwRequestsOpen(device);
         }
         VwCompleteIrp(Irp, status, 0);
         IoReleaseRemoveLock(&device->RemoveLock, Irp);
@@ -262,7 +267,11 @@ static NTSTATUS NTAPI VioinputDispatchInternal(PDEVICE_OBJECT Fdo, PIRP Irp)
 
     if (!NT_SUCCESS(status))
         return VwCompleteIrp(Irp, status, 0);
-    return VioinputInternalIoctl(device, Irp);
+    if (!VwEnterRequest(device))
+        return VwCompleteRequest(device, Irp, device->GateStatus, 0);
+    status = VioinputInternalIoctl(device, Irp);
+    VwLeaveRequest(device); /* counted in the rundown of STOP and removal */
+    return status;
 }
 
 /* Anything else (WMI) belongs to the bus driver below. */

@@ -88,11 +88,15 @@ static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Wr
     if (notify)
         virtqueue_notify(&rng->Queue);
 
-    status = KeWaitForSingleObject(&rng->Completed, Executive, KernelMode, FALSE, &timeout);
+    /* Woken early by a STOP or removal (VwWaitInRequest): the buffer stays
+     * posted; D0Exit resets the device, which gives it back. */
+    status = VwWaitInRequest(Device, &rng->Completed, &timeout);
     if (status == STATUS_TIMEOUT) {
         VwError(Device, "no answer in %u ms: restarting the device", VIORNG_TIMEOUT_MS);
         ViorngRestart(Device);
         status = STATUS_IO_TIMEOUT;
+    } else if (!NT_SUCCESS(status)) {
+        /* the gate's status: STATUS_DEVICE_NOT_READY or STATUS_DELETE_PENDING */
     } else if (rng->CompletedBroken) {
         ViorngRestart(Device);
         status = STATUS_DEVICE_PROTOCOL_ERROR;

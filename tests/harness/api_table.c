@@ -42,8 +42,6 @@ static const struct vw_api table[] = {
     {"KeInitializeEvent", ALL, VW_STDCALL, 3, 0, H, vw_KeInitializeEvent},
     {"KeSetEvent", ALL, VW_STDCALL, 3, 0, D, vw_KeSetEvent},
     {"KeWaitForSingleObject", ALL, VW_STDCALL, 5, 0, D, vw_KeWaitForSingleObject},
-    {"KeEnterCriticalRegion", ALL, VW_STDCALL, 0, 0, A, vw_KeEnterCriticalRegion},
-    {"KeLeaveCriticalRegion", ALL, VW_STDCALL, 0, 0, A, vw_KeLeaveCriticalRegion},
 
     /* IRQL: imports on x86 (hal, fastcall) and arm64; inline CR8 on amd64. */
     {"KeGetCurrentIrql", X86 | ARM64, VW_STDCALL, 0, 0, H, vw_KeGetCurrentIrql},

@@ -224,6 +224,7 @@ bool vw_io_power_complete(struct vm *vm, gva_t irp)
         struct vw_power_request r = k->power_requests[i];
         k->power_requests[i] = k->power_requests[--k->power_request_count];
         gva_t iosb = irp + VW_OFFSET(vm, IRP, IoStatus);
+        vw_power_check_final(vm, r.minor, 1, r.state, vw_irp_status(vm, irp));
         if (r.completion != 0) {
             uint64_t args[5] = {r.pdo, r.minor, r.state, r.context, iosb};
             vw_call(vm, r.completion, 5, args, NULL);

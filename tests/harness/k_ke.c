@@ -36,6 +36,7 @@ void vw_KeSetEvent(struct vm *vm, const struct vw_api *api)
 {
     gva_t event = vw_arg(vm, api, 0);
     bool was = vw_event_signalled(vm, event);
+    vw_apc_note_set(vm, event);
     vw_event_set(vm, event);
     vw_set_return(vm, was);
 }
@@ -48,24 +49,6 @@ void vw_KeReadStateEvent(struct vm *vm, const struct vw_api *api)
 void vw_KeClearEvent(struct vm *vm, const struct vw_api *api)
 {
     vw_wr(vm, vw_arg(vm, api, 0) + VW_OFFSET(vm, KEVENT, Header.SignalState), 0, 4);
-}
-
-/* Normal kernel APCs (thread suspension among them) are held off while a
- * thread is inside a critical region; the regions must pair up. */
-void vw_KeEnterCriticalRegion(struct vm *vm, const struct vw_api *api)
-{
-    (void)api;
-    vm->k->critical_regions++;
-}
-
-void vw_KeLeaveCriticalRegion(struct vm *vm, const struct vw_api *api)
-{
-    (void)api;
-    if (vm->k->critical_regions == 0) {
-        vw_fail(vm, "KeLeaveCriticalRegion without KeEnterCriticalRegion");
-        return;
-    }
-    vm->k->critical_regions--;
 }
 
 void vw_KeGetCurrentIrql(struct vm *vm, const struct vw_api *api)

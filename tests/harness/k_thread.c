@@ -20,6 +20,7 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "abi.h"
@@ -35,12 +36,14 @@
 #define STATUS_INVALID_HANDLE 0xc0000008u
 
 enum thread_state { T_NEW, T_RUNNING, T_BLOCKED, T_DONE };
-enum wait_kind { WAIT_SINGLE, WAIT_ANY, WAIT_ALL, WAIT_DELAY };
+enum wait_kind { WAIT_SINGLE, WAIT_ANY, WAIT_ALL, WAIT_DELAY, WAIT_PREEMPTED };
 
 struct vw_thread {
     unsigned id;
     enum thread_state state;
     gva_t object, start, context, kstack;
+    vw_on_wait_fn *host_fn; /* a harness thread (vw_preempt_at): runs this */
+    void *host_ctx;
     bool handle_open, in_block_loop;
     int refs;
     ucontext_t host;
@@ -48,6 +51,7 @@ struct vw_thread {
     uc_context *cpu;
     /* Per-thread machine state, saved while another thread runs. */
     unsigned depth, irql, in_worker, process, critical_region;
+    gva_t thread_stack;
     /* The wait it is blocked in. */
     gva_t objects[64];
     unsigned count;
@@ -62,6 +66,12 @@ struct vw_threads {
     bool blocked_now, exit_now; /* set by a hook for vw_call */
     gva_t skip_thunk;
     struct vm *vm;
+    /* vw_preempt_at: kernel calls left before the switch, what to run. */
+    unsigned preempt_left;
+    const char *preempt_names; /* only calls through these imports count (NULL: all) */
+    vw_on_wait_fn *preempt_fn;
+    void *preempt_ctx;
+    unsigned preempt_thread; /* the harness thread made for it, 0 = none */
 };
 
 static struct vw_threads *threads(struct vm *vm)
@@ -84,6 +94,11 @@ static struct vw_thread *current(struct vm *vm)
     return &vm->k->threads->t[vm->k->threads->current];
 }
 
+unsigned vw_thread_current(struct vm *vm)
+{
+    return vm->k->threads != NULL ? vm->k->threads->current : 0;
+}
+
 bool vw_thread_active(struct vm *vm)
 {
     return vm->k->threads != NULL && vm->k->threads->count > 1;
@@ -99,6 +114,8 @@ static bool wait_done(struct vm *vm, const struct vw_thread *t)
 {
     if (t->deadline != VW_NO_DEADLINE && vm->k->interrupt_time >= t->deadline)
         return true;
+    if (t->kind == WAIT_PREEMPTED)
+        return true; /* runnable as soon as the preempting thread lets go */
     if (t->kind == WAIT_DELAY)
         return false;
     unsigned n = 0;
@@ -125,6 +142,7 @@ static void switch_to(struct vm *vm, unsigned to)
     from->in_worker = vm->k->in_worker;
     from->process = vm->k->process;
     from->critical_region = vm->k->critical_region;
+    from->thread_stack = vm->thread_stack;
     if (next->state == T_NEW) {
         next->state = T_RUNNING;
         next->host_stack =
@@ -144,6 +162,7 @@ static void switch_to(struct vm *vm, unsigned to)
         next->in_worker = 0;
         next->process = VW_PROCESS_SYSTEM; /* a system thread */
         next->critical_region = 0;
+        next->thread_stack = next->kstack + KSTACK_SIZE - 0x100;
     }
     ts->current = to;
     vm->depth = next->depth;
@@ -151,6 +170,7 @@ static void switch_to(struct vm *vm, unsigned to)
     vm->k->in_worker = next->in_worker;
     vm->k->process = next->process;
     vm->k->critical_region = next->critical_region;
+    vm->thread_stack = next->thread_stack;
     swapcontext(&from->host, &next->host);
 }
 
@@ -233,8 +253,12 @@ static void thread_main(unsigned lo, unsigned hi)
     struct vm *vm = ts->vm;
     struct vw_thread *me = current(vm);
     uint64_t args[1] = {me->context};
-    vm->next_call_stack = me->kstack + KSTACK_SIZE - 0x100;
-    vw_call(vm, me->start, 1, args, NULL);
+    if (me->host_fn != NULL) {
+        me->host_fn(vm, me->host_ctx); /* its driver calls use its own stack */
+    } else {
+        vm->next_call_stack = me->kstack + KSTACK_SIZE - 0x100;
+        vw_call(vm, me->start, 1, args, NULL);
+    }
     if (!vm->failed && vm->irql != VW_PASSIVE_LEVEL)
         vw_fail(vm, "system thread %u ended at IRQL %u", me->id, vm->irql);
     me->state = T_DONE;
@@ -300,6 +324,18 @@ static uint32_t finish_wait(struct vm *vm, struct vw_thread *me)
 gva_t vw_thread_block(struct vm *vm)
 {
     struct vw_thread *me = current(vm);
+    if (me->kind == WAIT_PREEMPTED) {
+        /* The other thread runs first, until it ends or blocks; then this
+         * one carries on at the kernel call it was stopped at, which runs
+         * now (no return value to set, no thunk to skip). */
+        me->state = T_BLOCKED;
+        switch_to(vm, vm->k->threads->preempt_thread);
+        me->state = T_RUNNING;
+        if (vm->failed)
+            return 0;
+        uc_context_restore(vm->uc, me->cpu);
+        return me->resume_pc;
+    }
     if (!block(vm, false))
         return 0;
     uint32_t status = finish_wait(vm, me);
@@ -327,6 +363,114 @@ void vw_thread_run_for(struct vm *vm, uint64_t units)
     block(vm, false);
 }
 
+/* Thread ID's kernel stack, mapped (0 on failure). */
+static gva_t kstack_of(struct vm *vm, unsigned id)
+{
+    gva_t kstack =
+        vm->map.wstack + VW_WSTACK_SIZE + 0x10000 + (uint64_t)(id - 1) * (KSTACK_SIZE + 0x10000);
+    if (!vw_map_pages(vm, kstack, KSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+        return 0;
+    return kstack;
+}
+
+void vw_preempt_at(struct vm *vm, unsigned n, void (*fn)(struct vm *vm, void *ctx), void *ctx)
+{
+    struct vw_threads *ts = threads(vm);
+    if (ts == NULL)
+        return;
+    ts->preempt_left = n > 0 ? n : 1;
+    ts->preempt_names = NULL;
+    ts->preempt_fn = fn;
+    ts->preempt_ctx = ctx;
+}
+
+void vw_preempt_at_import(struct vm *vm, const char *names, unsigned n,
+                          void (*fn)(struct vm *vm, void *ctx), void *ctx)
+{
+    vw_preempt_at(vm, n, fn, ctx);
+    if (vm->k->threads != NULL)
+        vm->k->threads->preempt_names = names;
+}
+
+/* Whether NAME is one of the '|'-separated names in LIST (NULL: any). */
+static bool name_in(const char *list, const char *name)
+{
+    if (list == NULL)
+        return true;
+    size_t n = strlen(name);
+    for (const char *p = list;;) {
+        const char *end = strchr(p, '|');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        if (end == NULL)
+            return false;
+        p = end + 1;
+    }
+}
+
+/* A kernel call of the scenario's thread (on_thunk, on_routine, before the
+ * API runs): at the armed one, make the harness thread, save this
+ * thread's context at the call, stop emulation; vw_call then runs
+ * vw_thread_block, which switches to it.  True when it did. */
+bool vw_thread_preempt_point(struct vm *vm, const char *name)
+{
+    struct vw_threads *ts = vm->k->threads;
+    if (ts == NULL || ts->preempt_fn == NULL || ts->current != 0 || vm->depth != 1 ||
+        vm->k->in_worker || vm->k->in_sched || vm->irql > VW_APC_LEVEL || vm->failed ||
+        !name_in(ts->preempt_names, name))
+        return false;
+    if (--ts->preempt_left > 0)
+        return false;
+    struct vw_thread *me = current(vm);
+    if (ts->count == VW_MAX_THREADS ||
+        (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK)) {
+        vw_fail(vm, "harness: no thread left for vw_preempt_at");
+        return false;
+    }
+    unsigned id = ts->count;
+    gva_t kstack = kstack_of(vm, id);
+    if (kstack == 0)
+        return false;
+    ts->t[ts->count++] = (struct vw_thread){.id = id,
+                                            .state = T_NEW,
+                                            .object = vw_kalloc(vm, THREAD_OBJECT_SIZE),
+                                            .kstack = kstack,
+                                            .host_fn = ts->preempt_fn,
+                                            .host_ctx = ts->preempt_ctx,
+                                            .deadline = VW_NO_DEADLINE};
+    vw_wr(vm, ts->t[id].object + VW_OFFSET(vm, KEVENT, Header.Type), THREAD_OBJECT, 1);
+    ts->preempt_fn = NULL;
+    ts->preempt_thread = id;
+    me->kind = WAIT_PREEMPTED;
+    me->count = 0;
+    me->deadline = VW_NO_DEADLINE;
+    me->resume_pc = vw_pc(vm);
+    uc_context_save(vm->uc, me->cpu);
+    ts->blocked_now = true;
+    uc_emu_stop(vm->uc);
+    char w[48];
+    vw_log(vm, "preempted at the kernel call from %s: harness thread %u runs",
+           vw_where(vm, vw_return_address(vm), w), id);
+    return true;
+}
+
+bool vw_preempt_finish(struct vm *vm)
+{
+    struct vw_threads *ts = vm->k->threads;
+    if (vm->failed || ts == NULL || ts->preempt_thread == 0)
+        return false;
+    struct vw_thread *t = &ts->t[ts->preempt_thread], *me = current(vm);
+    if (t->state != T_DONE) {
+        me->objects[0] = t->object;
+        me->count = 1;
+        me->kind = WAIT_SINGLE;
+        me->deadline = VW_NO_DEADLINE;
+        block(vm, false);
+    }
+    return !vm->failed && t->state == T_DONE;
+}
+
 /* (ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId,
  * StartRoutine, StartContext) */
 void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
@@ -343,9 +487,8 @@ void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
         return;
     }
     unsigned id = ts->count;
-    gva_t kstack =
-        vm->map.wstack + VW_WSTACK_SIZE + 0x10000 + (uint64_t)(id - 1) * (KSTACK_SIZE + 0x10000);
-    if (!vw_map_pages(vm, kstack, KSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+    gva_t kstack = kstack_of(vm, id);
+    if (kstack == 0)
         return;
     struct vw_thread *t = &ts->t[ts->count++];
     *t = (struct vw_thread){.id = id,

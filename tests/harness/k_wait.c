@@ -147,6 +147,7 @@ static int wait_api(struct vm *vm, const char *who, const gva_t *objects, unsign
 void vw_KeWaitForSingleObject(struct vm *vm, const struct vw_api *api)
 {
     gva_t object = vw_arg(vm, api, 0);
+    vw_apc_note_wait(vm, object, vw_arg(vm, api, 4) == 0);
     int r = wait_api(vm, "KeWaitForSingleObject", &object, 1, false, vw_arg(vm, api, 4), 0);
     if (!vm->failed && r != SWITCHED)
         vw_set_return(vm, r == VW_WAIT_TIMEOUT ? VW_STATUS_TIMEOUT : VW_STATUS_SUCCESS);

@@ -104,6 +104,8 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
                 imp->api->irql_max, vw_where(vm, vw_return_address(vm), w));
         return;
     }
+    if (vw_thread_preempt_point(vm, imp->api->name))
+        return; /* another thread runs first; this call runs when it resumes */
     vw_sched_point(vm);
     imp->api->fn(vm, imp->api);
     if (vm->failed)

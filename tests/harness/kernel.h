@@ -171,7 +171,6 @@ struct vw_kernel {
     unsigned dpc_count;
     unsigned interrupts_delivered, dpcs_run;
     bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
-    unsigned critical_regions;       /* KeEnterCriticalRegion nesting */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
@@ -348,12 +347,12 @@ unsigned vw_process_report_leaks(struct vm *vm);
 /* User mappings (k_mdl.c) still held in PROCESS, each logged. */
 unsigned vw_mdl_user_mappings(struct vm *vm, unsigned process);
 /* Exceptions (k_except.c): raise CODE in the driver at the current kernel
- * call (an API that raises, named WHO).  With no handler of the driver
+ * call (API, which raises).  With no handler of the driver
  * covering the call site this is a bug check (0x1E KMODE_EXCEPTION_NOT_
  * HANDLED, or 0x7E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED in the System
  * process); true when a handler took it (the CPU then continues there and
  * the API must not set a return value). */
-bool vw_raise(struct vm *vm, uint32_t code, const char *who);
+bool vw_raise(struct vm *vm, uint32_t code, const struct vw_api *api);
 /* Requests on a handle's file object (requests.c), for handles.c:
  * IRP_MJ_CREATE with a fresh FILE_OBJECT, IRP_MJ_CLEANUP, IRP_MJ_CLOSE. */
 uint32_t vw_irp_file_create(struct vm *vm, gva_t device, gva_t file);
@@ -378,6 +377,18 @@ const char *vw_security_source(struct vm *vm, gva_t device);
 /* A data import whose variable holds the value itself (SeExports, a
  * PSE_EXPORTS) rather than a pointer to it. */
 bool vw_data_import_direct(const struct vw_import *imp);
+
+/* Power rules (k_power.c): the final STATUS of a power IRP (MINOR, TYPE 0
+ * system / 1 device, STATE as in the IRP) against what a driver may fail. */
+void vw_power_check_final(struct vm *vm, unsigned minor, unsigned type, unsigned state,
+                          uint32_t status);
+
+/* APCs (k_apc.c): a wait (without time-out when NO_TIMEOUT) on OBJECT and
+ * a KeSetEvent, for the event-used-as-a-lock check; the running thread's
+ * number (k_thread.c, 0 = the scenario's). */
+void vw_apc_note_wait(struct vm *vm, gva_t object, bool no_timeout);
+void vw_apc_note_set(struct vm *vm, gva_t event);
+unsigned vw_thread_current(struct vm *vm);
 
 /* Misc object bookkeeping at unload (k_iomisc.c). */
 unsigned vw_iomisc_report_leaks(struct vm *vm);
@@ -432,6 +443,9 @@ bool vw_thread_take_block(struct vm *vm);
 bool vw_thread_take_exit(struct vm *vm);
 gva_t vw_thread_block(struct vm *vm);
 bool vw_thread_skip(struct vm *vm, gva_t thunk);
+/* A kernel call (before its API runs): the vw_preempt_at switch, if due;
+ * true when the call must not run now (it runs when the thread resumes). */
+bool vw_thread_preempt_point(struct vm *vm, const char *name);
 void vw_thread_run_for(struct vm *vm, uint64_t units);
 bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
 bool vw_thread_dereference(struct vm *vm, gva_t object);
@@ -509,7 +523,6 @@ vw_api_fn vw_READ_REGISTER_USHORT, vw_READ_REGISTER_ULONG, vw_WRITE_REGISTER_USH
     vw_WRITE_REGISTER_ULONG, vw_READ_PORT_USHORT, vw_READ_PORT_ULONG, vw_WRITE_PORT_USHORT,
     vw_WRITE_PORT_ULONG;
 vw_api_fn vw_KeClearEvent, vw_KeReadStateEvent;
-vw_api_fn vw_KeEnterCriticalRegion, vw_KeLeaveCriticalRegion;
 vw_api_fn vw_IoConnectInterruptEx, vw_IoDisconnectInterruptEx;
 vw_api_fn vw_KeInitializeDpc, vw_KeInsertQueueDpc, vw_KeRemoveQueueDpc, vw_KeFlushQueuedDpcs;
 vw_api_fn vw_IoGetDmaAdapter;

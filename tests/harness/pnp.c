@@ -16,6 +16,7 @@
 #define IRP_MJ_POWER           0x16
 #define IRP_MJ_PNP             0x1b
 #define IRP_MN_SET_POWER       0x02
+#define IRP_MN_QUERY_POWER     0x03
 
 /* entry.c's initial __stack_chk_guard (truncated to 32 bits on x86). */
 #define VW_INITIAL_STACK_GUARD 0x2f9e3b1c5a7d6000ull
@@ -331,24 +332,30 @@ static void fill_power(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), t->state, 4);
 }
 
-static uint32_t send_power(struct vm *vm, gva_t pdo, unsigned type, unsigned state)
+static uint32_t send_power(struct vm *vm, gva_t pdo, uint8_t minor, unsigned type, unsigned state)
 {
     struct power_target t = {type, state};
     unsigned saved = enter_system(vm);
-    uint32_t status = vw_send_irp(vm, pdo, IRP_MJ_POWER, IRP_MN_SET_POWER, VW_STATUS_NOT_SUPPORTED,
-                                  fill_power, NULL, &t);
+    uint32_t status =
+        vw_send_irp(vm, pdo, IRP_MJ_POWER, minor, VW_STATUS_NOT_SUPPORTED, fill_power, NULL, &t);
     vm->k->process = saved;
+    vw_power_check_final(vm, minor, type, state, status);
     return status;
 }
 
 uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state)
 {
-    return send_power(vm, pdo, 1, state);
+    return send_power(vm, pdo, IRP_MN_SET_POWER, 1, state);
 }
 
 uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state)
 {
-    return send_power(vm, pdo, 0, state);
+    return send_power(vm, pdo, IRP_MN_SET_POWER, 0, state);
+}
+
+uint32_t vw_power_query(struct vm *vm, gva_t pdo, unsigned type, unsigned state)
+{
+    return send_power(vm, pdo, IRP_MN_QUERY_POWER, type, state);
 }
 
 bool vw_driver_unload(struct vm *vm)

@@ -44,6 +44,11 @@ uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state);
 /* Send a system power IRP (IRP_MN_SET_POWER, S-state STATE: 1 = S0 ... 4 =
  * S3); the power policy owner asks for the D-IRP with PoRequestPowerIrp. */
 uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state);
+/* IRP_MN_QUERY_POWER for a system (TYPE 0, STATE 1 = S0 ...) or device
+ * (TYPE 1, STATE 1 = D0 ...) power state: the one power IRP a driver may
+ * fail.  Every IRP_MN_SET_POWER that completes with a failure status fails
+ * the scenario (k_power.c). */
+uint32_t vw_power_query(struct vm *vm, gva_t pdo, unsigned type, unsigned state);
 /* Requests to the top of PDO's stack, as a user-mode handle would send
  * them: IRP_MJ_CREATE/CLOSE, buffered IRP_MJ_DEVICE_CONTROL (METHOD_BUFFERED:
  * the output is copied back, *INFO bytes) and buffered IRP_MJ_READ. */
@@ -110,6 +115,24 @@ void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, 
  * (CONNECT_MESSAGE_BASED) returns success but fills neither the connection
  * context nor Version and connects nothing; line-based connections work. */
 void vw_intr_quirk_empty_context(struct vm *vm, bool on);
+/* PnP (or anything) landing while a dispatch routine runs: at the Nth
+ * kernel call (import or kernel routine, N >= 1) made at IRQL <=
+ * APC_LEVEL by the scenario thread's outermost driver calls from now on
+ * (arm it just before the request, e.g. vw_file_ioctl or vw_request_start,
+ * so that its dispatch routine makes that call), the harness switches to a new
+ * harness thread (System process) that runs FN, e.g. QUERY_STOP + STOP or
+ * SURPRISE_REMOVAL with vw_pnp.  FN's driver calls may block (on the
+ * remove lock or an event the dispatch routine holds): the dispatch
+ * routine then runs on from that kernel call, and FN resumes when its wait
+ * is satisfied and the scenario's thread waits or idles.
+ * vw_preempt_finish waits until FN has returned (true then). */
+void vw_preempt_at(struct vm *vm, unsigned n, void (*fn)(struct vm *vm, void *ctx), void *ctx);
+bool vw_preempt_finish(struct vm *vm);
+/* vw_preempt_at counting only the kernel calls through the imports named
+ * in NAMES ('|'-separated API names, e.g. "KeWaitForSingleObject|
+ * KeWaitForMultipleObjects"): the switch comes at the Nth of those. */
+void vw_preempt_at_import(struct vm *vm, const char *names, unsigned n,
+                          void (*fn)(struct vm *vm, void *ctx), void *ctx);
 /* Let UNITS of virtual time (100 ns each) pass with the driver idle:
  * timers fire in order, their DPCs and queued work items run. */
 void vw_run_for(struct vm *vm, uint64_t units_100ns);

@@ -32,6 +32,8 @@ static void on_routine(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
                 api->irql_max, vw_where(vm, vw_return_address(vm), w));
         return;
     }
+    if (vw_thread_preempt_point(vm, api->name))
+        return; /* another thread runs first; this call runs when it resumes */
     vw_sched_point(vm);
     api->fn(vm, api);
     if (vm->failed)

@@ -189,3 +189,25 @@ VW_SCENARIO("vioinput", power_up_with_failing_device_not_failed, NULL)
     key_works(vm, &bed, &mark, 1);
     vioinput_finish(vm, &bed);
 }
+
+/* hidclass's FDO is not ours: without DO_POWER_PAGABLE its device power
+ * IRPs may come at DISPATCH_LEVEL, where the driver must not wait or bring
+ * the device up; it finishes them at PASSIVE_LEVEL on a work item. */
+VW_SCENARIO("vioinput", power_irps_at_dispatch_level, NULL)
+{
+    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    if (!vioinput_start(vm, &bed))
+        return;
+    unsigned mark = vw_hid(vm)->log_count;
+    key_works(vm, &bed, &mark, 1);
+    vw_hidclass_power_at_dispatch(vm, true);
+    VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 4) == 0, "D3 failed");
+    VW_EXPECT(vm, vmodel_status(bed.dev->model) == 0, "device not reset in D3 (status 0x%02x)",
+              vmodel_status(bed.dev->model));
+    VW_EXPECT(vm, vw_power_set_device(vm, bed.dev->pdo, 1) == 0, "D0 failed");
+    VW_EXPECT(vm, vmodel_status(bed.dev->model) & 0x04, "device not running after D0");
+    vw_hidclass_power_at_dispatch(vm, false);
+    key_works(vm, &bed, &mark, 1);
+    key_works(vm, &bed, &mark, 0);
+    vioinput_finish(vm, &bed);
+}

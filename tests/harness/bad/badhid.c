@@ -118,6 +118,14 @@ static NTSTATUS NTAPI BadInternal(PDEVICE_OBJECT Fdo, PIRP Irp)
     }
 }
 
+/* Create, close (never called: hidclass keeps the FDO closed) and system
+ * control, which every HID minidriver must supply. */
+static NTSTATUS NTAPI BadStub(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    return VwCompleteIrp(Irp, STATUS_SUCCESS, 0);
+}
+
 DRIVER_INITIALIZE DriverEntry;
 
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
@@ -133,5 +141,8 @@ VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_ST
     DriverObject->MajorFunction[IRP_MJ_PNP] = BadPnp;
     DriverObject->MajorFunction[IRP_MJ_POWER] = BadPower;
     DriverObject->MajorFunction[IRP_MJ_INTERNAL_DEVICE_CONTROL] = BadInternal;
+    DriverObject->MajorFunction[IRP_MJ_CREATE] = BadStub;
+    DriverObject->MajorFunction[IRP_MJ_CLOSE] = BadStub;
+    DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = BadStub;
     return HidRegisterMinidriver(&reg);
 }

@@ -39,9 +39,11 @@ static NTSTATUS BadSecLock(PDEVICE_OBJECT Device)
     if (NT_SUCCESS(status))
         status = RtlCreateAcl(acl, sizeof(buffer), ACL_REVISION);
     if (NT_SUCCESS(status))
-        status = RtlAddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, SeExports->SeLocalSystemSid);
+        status =
+            RtlAddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, SeExports->SeLocalSystemSid);
     if (NT_SUCCESS(status))
-        status = RtlAddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, SeExports->SeAliasAdminsSid);
+        status =
+            RtlAddAccessAllowedAce(acl, ACL_REVISION, GENERIC_ALL, SeExports->SeAliasAdminsSid);
     if (NT_SUCCESS(status))
         status = RtlSetDaclSecurityDescriptor(&sd, TRUE, acl, FALSE);
     if (!NT_SUCCESS(status))

@@ -33,3 +33,10 @@ VW_SCENARIO("harness", checker_cancel_lock, "returned holding the cancel spin lo
 {
     run(vm, 3, true);
 }
+
+/* hid/minidriver-operations: "A HID minidriver must supply the following
+ * dispatch routines: create, close, ..." */
+VW_SCENARIO("harness", checker_hid_no_create_stub, "supplies no IRP_MJ_CREATE dispatch routine")
+{
+    vw_driver_load(vm, "badhidstub");
+}

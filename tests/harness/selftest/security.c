@@ -73,8 +73,7 @@ VW_SCENARIO("harness", security_from_registry, NULL)
     unsigned user = vw_process_create(vm, VW_TOKEN_USER);
     uint32_t status;
     gva_t f = vw_open_as(vm, user, pdo, VW_OPEN_READ_WRITE, &status);
-    VW_EXPECT(vm, f == 0 && status == STATUS_ACCESS_DENIED, "user read-write open: 0x%08x",
-              status);
+    VW_EXPECT(vm, f == 0 && status == STATUS_ACCESS_DENIED, "user read-write open: 0x%08x", status);
     f = vw_open_as(vm, user, pdo, VW_GENERIC_READ, &status);
     VW_EXPECT(vm, f != 0, "user read open: 0x%08x", status);
     vw_process_enter(vm, user);

@@ -13,8 +13,11 @@
 #define IRP_MJ_CLOSE                    0x02
 #define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0f
 #define IRP_MJ_POWER                    0x16
-#define IRP_MJ_SYSTEM_CONTROL           0x17
 #define IRP_MJ_PNP                      0x1b
+#define IRP_MJ_SYSTEM_CONTROL           0x17
+#define DO_POWER_PAGABLE                0x2000u
+#define STATUS_UNSUCCESSFUL             0xc0000001u
+#define STATUS_INVALID_PARAMETER_1      0xc00000efu
 #define IRP_MN_SET_POWER                0x02
 #define SL_INVOKE_ALL                   0xe0
 #define FILE_DEVICE_KEYBOARD            0x0b
@@ -350,10 +353,16 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
     uint8_t major = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), 1);
     uint8_t minor = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), 1);
 
+    /* "The HID class driver does not send the following requests to the
+     * HID minidriver: create, close, or device control."  "the FDO cannot
+     * be opened. The HID class driver returns STATUS_UNSUCCESSFUL" (create)
+     * and "STATUS_INVALID_PARAMETER_1" (close). (Minidrivers and the HID
+     * class driver, hid/minidriver-operations) */
     if (major == IRP_MJ_CREATE || major == IRP_MJ_CLOSE) {
-        vw_irp_set_status(vm, irp, VW_STATUS_SUCCESS); /* the class driver's own */
+        uint32_t status = major == IRP_MJ_CREATE ? STATUS_UNSUCCESSFUL : STATUS_INVALID_PARAMETER_1;
+        vw_irp_set_status(vm, irp, status);
         vw_io_complete(vm, irp);
-        vw_set_return(vm, VW_STATUS_SUCCESS);
+        vw_set_return(vm, status);
         return;
     }
     if (major == IRP_MJ_PNP) {
@@ -383,7 +392,21 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
             vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), 4);
         if (state != 1)
             cancel_reads(vm, h);
+        /* A stack that is not DO_POWER_PAGABLE may get its power IRPs at
+         * DISPATCH_LEVEL (learn.microsoft.com/windows-hardware/drivers/
+         * kernel/irp-mn-set-power); hidclass, the power policy owner,
+         * goes on once its device IRP completed. */
+        unsigned irql = vm->irql;
+        if (h->power_at_dispatch)
+            vm->irql = VW_DISPATCH_LEVEL;
+        vm->k->completed_irp = 0;
         uint32_t status = call_mini(vm, h, major, dev, irp);
+        vm->irql = irql;
+        while (status == VW_STATUS_PENDING && !vm->failed && vm->k->completed_irp != irp &&
+               vw_sched_idle(vm))
+            ;
+        if (status == VW_STATUS_PENDING && vm->k->completed_irp == irp)
+            status = vw_irp_status(vm, irp);
         if (state == 1 && VW_NT_SUCCESS(status) && h->started && !vm->failed) {
             h->reading = true;
             post_reads(vm, h);
@@ -392,6 +415,13 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
         return;
     }
     vw_set_return(vm, call_mini(vm, h, major, dev, irp));
+}
+
+void vw_hidclass_power_at_dispatch(struct vm *vm, bool on)
+{
+    struct vw_hidclass *h = vw_hid(vm);
+    if (h != NULL)
+        h->power_at_dispatch = on;
 }
 
 static void hid_add_device(struct vm *vm, const struct vw_api *api)
@@ -408,6 +438,13 @@ static void hid_add_device(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
     }
+    /* hidclass.sys marks its FDO power-pageable before the minidriver's
+     * AddDevice: the power manager then sends the stack's power IRPs at
+     * PASSIVE_LEVEL ("The power manager calls such drivers at IRQL =
+     * PASSIVE_LEVEL", Setting Device Object Flags for Power Management),
+     * which is what lets a minidriver wait in its power dispatch. */
+    uint64_t fl = VW_OFFSET(vm, DEVICE_OBJECT, Flags);
+    vw_wr(vm, fdo + fl, vw_rd(vm, fdo + fl, 4) | DO_POWER_PAGABLE, 4);
     gva_t top = vw_device_top(vm, pdo);
     vw_wrptr(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, AttachedDevice), fdo);
     uint64_t ss = VW_OFFSET(vm, DEVICE_OBJECT, StackSize);
@@ -475,34 +512,33 @@ static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
     h->polled =
         vw_rd(vm, reg + VW_OFFSET(vm, VW_HID_MINIDRIVER_REGISTRATION, DevicesArePolled), 1) != 0;
     uint64_t major = VW_OFFSET(vm, DRIVER_OBJECT, MajorFunction);
-    /* "A HID minidriver must supply the following dispatch routines: create,
-     * close, internal device control, system control, Plug and Play, and
-     * power management" (learn.microsoft.com/windows-hardware/drivers/hid/
-     * minidriver-operations), set before registering. */
-    static const struct {
-        unsigned major;
-        const char *name;
-    } required[] = {{IRP_MJ_CREATE, "IRP_MJ_CREATE"},
-                    {IRP_MJ_CLOSE, "IRP_MJ_CLOSE"},
-                    {IRP_MJ_INTERNAL_DEVICE_CONTROL, "IRP_MJ_INTERNAL_DEVICE_CONTROL"},
-                    {IRP_MJ_POWER, "IRP_MJ_POWER"},
-                    {IRP_MJ_SYSTEM_CONTROL, "IRP_MJ_SYSTEM_CONTROL"},
-                    {IRP_MJ_PNP, "IRP_MJ_PNP"}};
-    for (unsigned i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-        if (vw_rdptr(vm, driver + major + required[i].major * vm->ptr_size) == 0) {
-            vw_fail(vm,
-                    "HidRegisterMinidriver: the minidriver supplies no %s dispatch routine "
-                    "(a HID minidriver must supply create, close, internal device control, "
-                    "system control, PnP and power)",
-                    required[i].name);
-            vw_set_return(vm, 0xc000000du /* STATUS_INVALID_PARAMETER */);
-            return;
-        }
     gva_t dispatch = vw_kernel_routine(vm, &hid_dispatch_api);
     for (unsigned i = 0; i < 28; i++) {
         h->mini_major[i] = vw_rdptr(vm, driver + major + i * vm->ptr_size);
         vw_wrptr(vm, driver + major + i * vm->ptr_size, dispatch);
     }
+    /* "A HID minidriver must supply the following dispatch routines:
+     * create, close, internal device control, system control, Plug and
+     * Play, and power management." (hid/minidriver-operations; create and
+     * close are never called: stubs suffice) */
+    static const struct {
+        uint8_t major;
+        const char *name;
+    } required[] = {{IRP_MJ_CREATE, "IRP_MJ_CREATE"},
+                    {IRP_MJ_CLOSE, "IRP_MJ_CLOSE"},
+                    {IRP_MJ_INTERNAL_DEVICE_CONTROL, "IRP_MJ_INTERNAL_DEVICE_CONTROL"},
+                    {IRP_MJ_SYSTEM_CONTROL, "IRP_MJ_SYSTEM_CONTROL"},
+                    {IRP_MJ_PNP, "IRP_MJ_PNP"},
+                    {IRP_MJ_POWER, "IRP_MJ_POWER"}};
+    for (unsigned i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+        if (h->mini_major[required[i].major] == 0) {
+            vw_fail(vm,
+                    "HidRegisterMinidriver: the minidriver supplies no %s dispatch routine (a "
+                    "HID minidriver must supply create, close, internal device control, system "
+                    "control, PnP and power)",
+                    required[i].name);
+            return;
+        }
     gva_t ext = vw_rdptr(vm, driver + VW_OFFSET(vm, DRIVER_OBJECT, DriverExtension));
     h->mini_add = vw_rdptr(vm, ext + VW_OFFSET(vm, DRIVER_EXTENSION, AddDevice));
     h->mini_unload = vw_rdptr(vm, driver + VW_OFFSET(vm, DRIVER_OBJECT, DriverUnload));

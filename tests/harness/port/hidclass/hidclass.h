@@ -40,8 +40,9 @@ struct vw_hidclass {
     gva_t mini_add, mini_unload;
     gva_t fdo, pdo, next;
     bool started, reading;
-    bool sync_done;      /* the last synchronous request completed */
-    uint64_t next_type3; /* Type3InputBuffer of the next request */
+    bool power_at_dispatch; /* vw_hidclass_power_at_dispatch */
+    bool sync_done;         /* the last synchronous request completed */
+    uint64_t next_type3;    /* Type3InputBuffer of the next request */
     uint8_t hid_descriptor[9];
     uint8_t report_descriptor[1024];
     unsigned report_descriptor_len;
@@ -57,6 +58,9 @@ struct vw_hidclass {
 
 /* The emulation's state, or NULL when the driver never registered. */
 struct vw_hidclass *vw_hid(struct vm *vm);
+/* hidclass's FDO without DO_POWER_PAGABLE: device set-power IRPs reach the
+ * minidriver at DISPATCH_LEVEL (hidclass waits for a pending one). */
+void vw_hidclass_power_at_dispatch(struct vm *vm, bool on);
 /* Let the device run, deliver completed reads, keep two reads pending;
  * returns how many reports arrived. */
 unsigned vw_hid_pump(struct vm *vm);
