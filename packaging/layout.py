@@ -10,6 +10,13 @@
     layout.py vfd-files META ARCH             list every file of ARCH's VFD image
     layout.py stage-vfd META OUT ARCH STAGE --epoch S
                                               build the VFD staging tree
+    layout.py server-only META                the packages (<package>_<set>_<arch>)
+                                              that ship only in server folders
+                                              (2k16..2k25), which attestation
+                                              signing does not cover
+    layout.py rank-groups META                one line per ISO folder and arch:
+                                              "OS ARCH INF..." (the INFs under
+                                              out/ that Windows may choose from)
 
 The VFD images carry what Windows Setup needs from a floppy: the storage and
 network drivers of one arch, in <auto-detect arch dir>/<os>/.
@@ -89,6 +96,33 @@ def iso_entries(meta):
                     for name in drv["files"]:
                         entries.append(("%s/%s" % (leaf, name), "%s/%s" % (src, name)))
     return sorted(entries)
+
+
+def rank_groups(meta):
+    """(os dir, arch, [package INF under out/]) per ISO folder and arch:
+    the packages a guest pointed at that folder chooses from."""
+    groups = {}
+    for drv in meta["drivers"]:
+        for os_dir, arches in drv["os"].items():
+            build_set = meta["os"][os_dir]
+            for arch in arches:
+                inf = [n for n in drv["files"] if n.endswith(".inf")]
+                for name in inf:
+                    groups.setdefault((os_dir, arch), []).append(
+                        "%s/%s/%s/%s" % (arch, drv["package"], build_set, name))
+    return [(o, a, sorted(g)) for (o, a), g in sorted(groups.items())]
+
+
+def server_only(meta):
+    """<package>_<set>_<arch> of every package that ships in server folders
+    (2k..) only: attestation signatures load on client Windows alone."""
+    where = {}
+    for drv in meta["drivers"]:
+        for os_dir, arches in drv["os"].items():
+            for arch in arches:
+                key = "%s_%s_%s" % (drv["package"], meta["os"][os_dir], arch)
+                where.setdefault(key, set()).add(os_dir)
+    return sorted(k for k, dirs in where.items() if all(d.startswith("2k") for d in dirs))
 
 
 def vfd_entries(meta, arch):
@@ -334,6 +368,8 @@ def main():
     p = sub.add_parser("vfd-files")
     p.add_argument("meta")
     p.add_argument("arch", choices=ARCHES)
+    sub.add_parser("rank-groups").add_argument("meta")
+    sub.add_parser("server-only").add_argument("meta")
     p = sub.add_parser("stage-vfd")
     for arg in ("meta", "out", "arch", "stage"):
         p.add_argument(arg)
@@ -351,6 +387,12 @@ def main():
         elif args.cmd == "vfd-files":
             for vfd, _ in vfd_entries(meta, args.arch):
                 print(vfd)
+        elif args.cmd == "server-only":
+            for name in server_only(meta):
+                print(name)
+        elif args.cmd == "rank-groups":
+            for os_dir, arch, infs in rank_groups(meta):
+                print(os_dir, arch, " ".join(infs))
         elif args.cmd == "stage-vfd":
             if args.arch not in ARCHES:
                 raise LayoutError("unknown arch %r" % args.arch)

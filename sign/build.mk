@@ -44,7 +44,8 @@ SIGN_CATOS_w11_arm64 := _v100_ARM64_21H2,Server_v100_ARM64_24H2
 
 HOST_PROGS += infgen inflint mkcat keyscan authhash
 infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
-inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inf.c sign/fileio.c
+inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inflint_policy.c sign/inflint_rank.c \
+	sign/inf.c sign/fileio.c
 mkcat_SRCS     := sign/mkcat.c sign/catattrs.c sign/inf.c sign/der.c sign/pehash.c sign/fileio.c
 mkcat_LDLIBS   := -lcrypto
 keyscan_SRCS   := sign/keyscan.c sign/fileio.c
@@ -153,8 +154,20 @@ $(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),\
 	$(foreach a,$(filter $($(d)_ARCHES),$(SIGN_SET_ARCHES_$(s))),\
 		$(eval $(call package_rules,$(d),$(a),$(s))))))
 
+# No two packages one ISO folder offers may match a hardware ID with equal
+# rank (Windows would bind either): inflint --ranks over each folder's INFs
+# per arch, as packaging/drivers.json lays them out.
+SIGN_RANKS := $(B)/sign/ranks.ok
+$(SIGN_RANKS): $(PACKAGES) packaging/drivers.json packaging/layout.py $(B)/host/inflint
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) packaging/layout.py rank-groups packaging/drivers.json | \
+	while read -r os arch infs; do \
+		$(B)/host/inflint --ranks --arch $$arch $$(for i in $$infs; do echo $(OUT)/$$i; done) || exit 1; \
+	done
+	@touch $@
+
 .PHONY: packages
-packages: $(PACKAGES) $(SIGN_CA_CERT)
+packages: $(PACKAGES) $(SIGN_CA_CERT) $(SIGN_RANKS)
 
 # make verify: every package against the CA in use (SIGN_VERIFY_CA: the
 # test CA by default; with a production key, or after import-signed, its
@@ -165,10 +178,20 @@ verify: $(PACKAGES)
 	$(Q)sign/verify.sh $(SIGN_VERIFY_CA) $(PACKAGES)
 
 # make attestation-cab: the CABs to upload to Microsoft's hardware portal,
-# signed with the configured (production) key.
+# signed with the configured (production) key.  Attestation signatures load
+# on client Windows only (Windows 10 and 11); Windows Server 2016 and later
+# load dashboard (HLK-tested) signatures.  Packages that ship only in the
+# ISO's server folders (2k16..2k25, from ATTEST_META) get no CAB, and make
+# says so; the packages it does submit also ship in server folders, where
+# their attestation signature does not load (sign/README.md).
+ATTEST_META ?= packaging/drivers.json
+ATTEST_SERVER_ONLY := $(shell $(PYTHON) packaging/layout.py server-only $(ATTEST_META))
+ATTEST_SKIPPED := $(filter $(addprefix $(DIST)/attestation/,$(addsuffix .cab,$(ATTEST_SERVER_ONLY))),$(ATTEST_CABS))
 .PHONY: attestation-cab
-attestation-cab: $(ATTEST_CABS)
+attestation-cab: $(filter-out $(ATTEST_SKIPPED),$(ATTEST_CABS))
 	$(if $(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),,@echo 'note: signed with the test CA; the portal needs SIGN_PKCS12 or SIGN_PKCS11_* (EV certificate)')
+	@$(foreach c,$(ATTEST_SKIPPED),echo 'note: no CAB for $(notdir $(basename $(c))): it ships only in server folders (2k16..2k25), which load dashboard (HLK) signatures, not attestation ones';) true
+	@echo 'note: attestation signatures load on Windows 10 and 11 only; the 2k16..2k25 folders need dashboard (HLK) signatures (sign/README.md)'
 
 # make import-signed DIR=... IMPORT_CA=...: the portal's results replace our
 # packages (after every check passes), so that the ISO/RPM carry them.

@@ -16,6 +16,7 @@
  *                  System32) or 13 (w11: they run from the driver store
  *                  too, as Windows 11 driver package isolation asks)
  *   @ARCH@         x86, amd64 or arm64
+ *   infgen --print-version VERSION  prints the DriverVer version alone.
  * A malformed template (unknown placeholder, INF syntax error) gives one
  * "file:line: message" error and nothing is written. */
 #include "fileio.h"
@@ -52,7 +53,7 @@ static void usage(void)
     exit(2);
 }
 
-/* VERSION "a.b.c" (1 to 4 numeric parts, each 0..65535) becomes the
+/* VERSION "a.b.c" (1 to 4 numeric parts, each 0..65534, not all 0) becomes the
  * four-part DriverVer version "a.b.c.0": missing parts are 0.  Windows
  * compares the parts left to right as numbers, exactly the order of the
  * VERSION tuples, so a higher VERSION always gives a higher DriverVer. */
@@ -68,7 +69,8 @@ static int version_4part(const char *text, char *out, size_t outlen)
         char *end;
         errno = 0;
         part[n++] = strtoul(p, &end, 10);
-        if (errno || part[n - 1] > 65535 || end - p > 5)
+        /* Each part below 65535 (INF DriverVer directive). */
+        if (errno || part[n - 1] >= 65535 || end - p > 5)
             return -1;
         p = end;
         if (*p == '.') {
@@ -79,8 +81,8 @@ static int version_4part(const char *text, char *out, size_t outlen)
     }
     while (*p == '\n' || *p == '\r' || *p == ' ')
         p++;
-    if (*p)
-        return -1;
+    if (*p || (part[0] | part[1] | part[2] | part[3]) == 0)
+        return -1; /* 0.0.0.0 is no version */
     snprintf(out, outlen, "%lu.%lu.%lu.%lu", part[0], part[1], part[2], part[3]);
     return 0;
 }
@@ -111,6 +113,20 @@ int main(int argc, char **argv)
     const char *out = NULL, *set_name = NULL, *arch = NULL, *verfile = NULL, *epoch_s = NULL;
     const char *catalog = NULL, *provider = NULL, *mfg = NULL, *tpl = NULL;
     int i;
+
+    /* infgen --print-version VERSION: the four-part version alone, for the
+     * images' version resources (sign/versionrc.sh), so that they carry
+     * exactly the DriverVer version of their INF. */
+    if (argc == 3 && !strcmp(argv[1], "--print-version")) {
+        size_t n;
+        char *text = (char *)read_file(argv[2], &n), v[64];
+        if (!text)
+            return fprintf(stderr, "infgen: %s: %s\n", argv[2], strerror(errno)), 1;
+        if (version_4part(text, v, sizeof(v)))
+            return fprintf(stderr, "%s:1: not a version\n", argv[2]), 1;
+        free(text);
+        return puts(v) < 0;
+    }
 
     for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
         const char *o = argv[i], *v = argv[i + 1];
@@ -162,7 +178,8 @@ int main(int argc, char **argv)
     if (!vtext)
         return fprintf(stderr, "infgen: %s: %s\n", verfile, strerror(errno)), 1;
     if (version_4part(vtext, ver, sizeof(ver)))
-        return fprintf(stderr, "%s:1: version must be 1 to 4 numbers 0..65535 joined by '.'\n",
+        return fprintf(stderr,
+                       "%s:1: version must be 1 to 4 numbers 0..65534 joined by '.', not all 0\n",
                        verfile),
                1;
     free(vtext);

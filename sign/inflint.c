@@ -13,13 +13,21 @@
  *     characters);
  *   - every %string% is defined in [Strings] (%N% dirids and %% excepted);
  *   - no key appears twice in a section where keys must be unique;
- *   - [Version] DriverVer is MM/DD/YYYY,w.x.y.z with a real date and parts
- *     0..65535;
+ *   - [Version] DriverVer is MM/DD/YYYY,w.x.y.z with a real date, parts
+ *     below 65535 (INF DriverVer directive) and not 0.0.0.0;
  *   - advanced properties (Ndi\Params) are complete and their defaults lie
- *     within their own ranges (inflint_ndi.c). */
+ *     within their own ranges (inflint_ndi.c);
+ *   - install policy (inflint_policy.c): one associated service per device,
+ *     HKR-only registry writes, DMA-remapping keys where Windows reads them,
+ *     CNG provider registration as bcrypt reads it, generic virtio IDs.
+ *
+ *   inflint --ranks --arch ARCH FILE.inf...
+ * checks that no two of the packages (those one ISO folder offers) match a
+ * hardware ID with equal rank (inflint_rank.c). */
 #include "fileio.h"
 #include "inf.h"
 #include "inflint_ndi.h"
+#include "inflint_policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -253,8 +261,12 @@ static void check_models(const struct inf_section *m)
             report(l->lineno, "model line needs: description = install-section, hardware-id");
             continue;
         }
+        /* The hardware-ID position may be empty when compatible IDs
+         * follow ("INF Models section": at least one ID per entry). */
+        if (!f[1][0] && n < 3)
+            report(l->lineno, "model line has no hardware or compatible ID");
         for (size_t j = 1; j < n; j++)
-            if (!hwid_ok(f[j]))
+            if ((f[j][0] || j > 1) && !hwid_ok(f[j]))
                 report(l->lineno, "malformed hardware ID \"%s\"", f[j]);
         if (f[0][0])
             install_section(f[0], l->lineno);
@@ -433,13 +445,13 @@ static int driverver_ok(const char *v)
             return 0;
         errno = 0;
         part[i] = strtoul(p, &end, 10);
-        if (errno || part[i] > 65535)
+        if (errno || part[i] >= 65535)
             return 0;
         p = end;
         if (i < 3 && *p++ != '.')
             return 0;
     }
-    return *p == 0;
+    return *p == 0 && (part[0] | part[1] | part[2] | part[3]) != 0;
 }
 
 static void check_version(void)
@@ -452,7 +464,9 @@ static void check_version(void)
     for (size_t k = 0; k < v->n; k++)
         if (v->lines[k].key && !strcasecmp(v->lines[k].key, "DriverVer")) {
             if (!driverver_ok(v->lines[k].value))
-                report(v->lines[k].lineno, "malformed DriverVer \"%s\" (want MM/DD/YYYY,w.x.y.z)",
+                report(v->lines[k].lineno,
+                       "malformed DriverVer \"%s\" (want MM/DD/YYYY,w.x.y.z, "
+                       "each part below 65535, not 0.0.0.0)",
                        v->lines[k].value);
             return;
         }
@@ -462,6 +476,10 @@ static void check_version(void)
 int main(int argc, char **argv)
 {
     const char *path = NULL;
+    if (argc > 3 && !strcmp(argv[1], "--ranks") && !strcmp(argv[2], "--arch")) {
+        int r = rank_check(argc - 4, argv + 4, argv[3]);
+        return r < 0 ? 2 : r > 0;
+    }
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--arch") && i + 1 < argc)
             g_arch = argv[++i];
@@ -473,7 +491,9 @@ int main(int argc, char **argv)
             path = NULL, i = argc;
     }
     if (!path || !g_arch) {
-        fputs("usage: inflint --arch ARCH [--dir PACKAGE_DIR] FILE.inf\n", stderr);
+        fputs("usage: inflint --arch ARCH [--dir PACKAGE_DIR] FILE.inf\n"
+              "       inflint --ranks --arch ARCH FILE.inf...\n",
+              stderr);
         return 2;
     }
     size_t len;
@@ -493,6 +513,7 @@ int main(int argc, char **argv)
     check_strings();
     check_duplicates();
     ndi_check(report);
+    policy_check(&inf, g_arch, report);
     inf_free(&inf);
     free(text);
     return g_errors ? 1 : 0;

@@ -74,12 +74,41 @@ for i in 1 2; do
 	# shellcheck disable=SC2086
 	mk_r DIST="$work/att$i" attestation-cab >"$work/att$i.log" 2>&1 || bad "make attestation-cab (log $work/att$i.log)"
 done
+# Packages that ship only in server folders get no CAB, and a note says so.
+server_only=$(${PYTHON:-/usr/bin/python3} packaging/layout.py server-only packaging/drivers.json)
+for f in $server_only; do
+	if [ ! -e "$work/att1/attestation/$f.cab" ] &&
+		grep -q "^note: no CAB for $f: it ships only in server folders" "$work/att1.log"; then
+		ok "no attestation CAB for server-only $f, with a note"
+	else bad "server-only $f: CAB made or no note (log $work/att1.log)"; fi
+done
+if grep -q "^note: attestation signatures load on Windows 10 and 11 only" "$work/att1.log"; then
+	ok "make attestation-cab says which folders attestation covers"
+else bad "make attestation-cab: no note on server folders"; fi
+# A planted layout where pvpanic's w10 amd64 package ships only in 2k16.
+${PYTHON:-/usr/bin/python3} - "$work/server-meta.json" <<'PY'
+import json, sys
+meta = json.load(open("packaging/drivers.json"))
+for drv in meta["drivers"]:
+    if drv["package"] == "pvpanic":
+        for os_dir in ("w10", "2k19", "2k22"):
+            drv["os"][os_dir] = [a for a in drv["os"][os_dir] if a != "amd64"]
+        drv["os"] = {k: v for k, v in drv["os"].items() if v}
+json.dump(meta, open(sys.argv[1], "w"))
+PY
+mk_r DIST="$work/att3" ATTEST_META="$work/server-meta.json" attestation-cab >"$work/att3.log" 2>&1 ||
+	bad "make attestation-cab with a planted layout (log $work/att3.log)"
+if [ ! -e "$work/att3/attestation/pvpanic_w10_amd64.cab" ] && [ -e "$work/att3/attestation/pvpanic_w11_amd64.cab" ] &&
+	grep -q "^note: no CAB for pvpanic_w10_amd64: " "$work/att3.log"; then
+	ok "planted server-only pvpanic_w10_amd64 left out, with a note"
+else bad "planted server-only pvpanic_w10_amd64 (log $work/att3.log)"; fi
 for cat in $rcats; do
 	pkg=$(dirname "$cat")
 	drv=$(basename "$cat" .cat)
 	set_=$(basename "$pkg")
 	arch=$(basename "$(dirname "$(dirname "$pkg")")")
 	f=${drv}_${set_}_$arch
+	case " $(echo $server_only) " in *" $f "*) continue ;; esac
 	cab=$work/att1/attestation/$f.cab
 	# The INF, the images, the catalog, then the symbols of each image.
 	pes=$(pkg_pes "$pkg")

@@ -24,12 +24,38 @@ ca=$keydir/ca.pem
 lintpkg=$work/lintpkg
 mkdir -p "$lintpkg"
 echo "not a real image: inflint only checks that the file is there" >"$lintpkg/lintdrv.sys"
+# The leading "; expect: " lines list every finding, in order.
 for inf in sign/tests/lint/*.inf; do
-	want=$(sed -n '1s/^; expect: //p' "$inf" | sed "s|@PKG@|$lintpkg|")
-	case $want in nothing*) want= ;; *) want="$inf:$want" ;; esac
+	want=$(sed -n '/^; expect: /!q; s/^; expect: //p' "$inf" | sed "s|@PKG@|$lintpkg|")
+	case $want in nothing*) want= ;; *) want=$(printf '%s\n' "$want" | sed "s|^|$inf:|") ;; esac
 	got=$($b/host/inflint --arch amd64 --dir "$lintpkg" "$inf")
 	if [ "$got" = "$want" ]; then ok "inflint $inf"; else bad "inflint $inf: got '$got', want '$want'"; fi
 done
+
+# --- Ties between packages: each directory under sign/tests/rank/ is one
+# ISO folder's packages; expect.txt lists the findings (empty: none).
+for d in sign/tests/rank/*/; do
+	got=$($b/host/inflint --ranks --arch amd64 "$d"*.inf)
+	want=$(cat "$d/expect.txt")
+	if [ "$got" = "$want" ]; then ok "inflint --ranks $d"; else bad "inflint --ranks $d: got '$got', want '$want'"; fi
+done
+# The packages every ISO folder offers, per arch (packaging/drivers.json):
+# no two match one hardware ID with equal rank.
+if groups=$(${PYTHON:-/usr/bin/python3} packaging/layout.py rank-groups packaging/drivers.json); then
+	echo "$groups" | {
+		n=0 f=0
+		while read -r osdir arch infs; do
+			n=$((n + 1))
+			# shellcheck disable=SC2086
+			$b/host/inflint --ranks --arch "$arch" $(for i in $infs; do echo "$out/$i"; done) || f=$((f + 1))
+		done
+		echo "$n $f" >"$work/rank-groups"
+	}
+	read -r n f <"$work/rank-groups"
+	if [ "$f" = 0 ] && [ "$n" -gt 0 ]; then ok "no equal-rank matches in the $n ISO folders x arches"; else bad "$f of $n ISO folders x arches have equal-rank matches"; fi
+else
+	bad "layout.py rank-groups failed"
+fi
 
 # --- Template stamper: malformed templates give one file:line error and
 # write nothing.
@@ -52,7 +78,7 @@ driverver() {
 		sed -n 's/^DriverVer *= *//p' "$work/v.inf" | tr -d '\r'
 }
 prev=
-for v in 0.1.285 0.2 0.2.0 0.2.1 1.0.0.7 1.10 65535.65535.65535.65535; do
+for v in 0.1.285 0.2 0.2.0 0.2.1 1.0.0.7 1.10 65534.65534.65534.65534; do
 	got=$(driverver "$v" w10 x86)
 	want=01/01/2026,$(echo "$v.0.0.0" | cut -d. -f1-4)
 	if [ "$got" = "$want" ]; then ok "DriverVer for VERSION $v is $got"; else bad "VERSION $v: got '$got', want '$want'"; fi
@@ -66,7 +92,7 @@ for v in 0.1.285 0.2 0.2.0 0.2.1 1.0.0.7 1.10 65535.65535.65535.65535; do
 	fi
 	prev=${got#*,}
 done
-for v in 1.2.3.4.5 1.x 65536 "" -1; do
+for v in 1.2.3.4.5 1.x 65536 65535 1.65535 0 0.0.0.0 "" -1; do
 	if driverver "$v" w10 x86 >/dev/null; then bad "VERSION '$v' accepted"; else ok "VERSION '$v' refused"; fi
 done
 if gen "$work/x.inf" w11 x86 VERSION 0 drivers/pvpanic/pvpanic.inx 2>/dev/null; then
@@ -138,6 +164,30 @@ for cat in "$@"; do
 		else ok "$cat refused with a wrong CA"; fi
 	done
 done
+
+# --- Version resources: every image's VERSIONINFO matches its INF
+# (sign/tests/versioninfo.py); a copy whose fixed FileVersion is one off
+# must fail.
+pkgdirs=$(for cat in "$@"; do dirname "$cat"; done)
+# shellcheck disable=SC2086
+if msg=$(${PYTHON:-/usr/bin/python3} sign/tests/versioninfo.py sign/versioninfo.txt $pkgdirs); then
+	ok "$msg"
+else bad "version resources: $msg"; fi
+vdir=$(for d in $pkgdirs; do ls "$d"/*.sys >/dev/null 2>&1 && { echo "$d"; break; }; done)
+rm -rf "$work/vplant" && mkdir -p "$work/vplant" && cp "$vdir"/* "$work/vplant/"
+vimg=$(ls "$work/vplant"/*.sys | head -n 1)
+${PYTHON:-/usr/bin/python3} - "$vimg" <<'PY'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.find(struct.pack("<I", 0xFEEF04BD))  # VS_FIXEDFILEINFO signature
+ls = struct.unpack_from("<I", data, at + 12)[0]  # dwFileVersionLS
+struct.pack_into("<I", data, at + 12, ls + 1)
+open(sys.argv[1], "wb").write(bytes(data))
+PY
+msg=$(${PYTHON:-/usr/bin/python3} sign/tests/versioninfo.py sign/versioninfo.txt "$work/vplant")
+if [ $? = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "fixed FileVersion"; then
+	ok "planted version resource refused: $msg"
+else bad "planted version resource: '$msg'"; fi
 
 # --- No private key in any output (the published CA certificate included).
 for key in "$keydir/signer.key" "$keydir/ca.key"; do
