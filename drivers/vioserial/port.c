@@ -8,6 +8,13 @@
  * holds it (the last close calls VioserSyncPorts again).  On removal of
  * the FDO every object goes; one still open keeps answering with errors
  * (VIOSER_PORT_EXT.Owner is NULL) until Windows frees it.
+ *
+ * Security: a port object gets an explicit descriptor before anyone can
+ * open it (SYSTEM and Administrators; BUILTIN\Users too with the
+ * AllowUserAccess parameter): with the default one, any user could open
+ * org.qemu.guest_agent.0 first, impersonating the agent to the host or
+ * keeping the real agent out.  A port whose descriptor cannot be set is
+ * not created.
  */
 #include "vioser.h"
 
@@ -59,6 +66,12 @@ static VOID VioserCreateObject(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
         VwError(Dev->Vw, "port %u: IoCreateDevice failed 0x%08lx", Port->Id, status);
         return;
     }
+    status = VwSetDeviceSecurity(obj, Dev->AllowUsers, VIOSER_POOL_TAG);
+    if (!NT_SUCCESS(status)) {
+        VwError(Dev->Vw, "port %u: setting its security failed 0x%08lx", Port->Id, status);
+        IoDeleteDevice(obj);
+        return;
+    }
     PVIOSER_PORT_EXT ext = obj->DeviceExtension;
     RtlZeroMemory(ext, sizeof(*ext));
     ext->Owner = Dev;
@@ -102,6 +115,10 @@ static VOID VioserCreateLink(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, const CHAR *
 
 VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
 {
+    /* A critical region: the last close of a port calls this in the user's
+     * thread, and a holder suspended by a kernel APC would block every
+     * other sync. */
+    KeEnterCriticalRegion();
     KeWaitForSingleObject(&Dev->PortMutex, Executive, KernelMode, FALSE, NULL);
     for (ULONG i = 0; i < VIOSER_MAX_PORTS; i++) {
         PVIOSER_PORT port = &Dev->Ports[i];
@@ -127,6 +144,7 @@ VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
             VioserCreateLink(Dev, port, name);
     }
     KeSetEvent(&Dev->PortMutex, IO_NO_INCREMENT, FALSE);
+    KeLeaveCriticalRegion();
 }
 
 /* Broken and up (Lock): the DPC asked for a restart nobody has done. */

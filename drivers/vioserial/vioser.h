@@ -99,7 +99,8 @@ typedef struct _VIOSER_PORT {
 struct _VIOSER_DEVICE {
     PVW_DEVICE Vw;
     VW_VIRTIO Virtio;
-    ULONG Instance; /* d in \Device\vport<d>p<n> */
+    ULONG Instance;     /* d in \Device\vport<d>p<n> */
+    BOOLEAN AllowUsers; /* AllowUserAccess: BUILTIN\Users may open the ports */
     BOOLEAN Multiport;
     ULONG PortCount; /* max_nr_ports, validated */
     ULONG QueueCount;
@@ -118,7 +119,7 @@ struct _VIOSER_DEVICE {
     VIOSER_PORT Ports[VIOSER_MAX_PORTS];
 
     KSPIN_LOCK Lock;
-    KEVENT PortMutex; /* serialises VioserSyncPorts (synchronization event) */
+    KEVENT PortMutex; /* serialises VioserSyncPorts (synchronization event, in a critical region) */
     /* Serialises bringing the device up and down (synchronization event):
      * the D0Entry/D0Exit callbacks PnP and power call, and the restart work
      * item.  Taken before PortMutex, never the other way round. */

@@ -18,8 +18,16 @@
  *   arm64: only the driver function that called the raising routine is
  *          searched (its registers are the call site's); an __except further
  *          out is not found.
- *   x86:   the fs:[0] handler chain is not walked (our x86 toolchain cannot
- *          compile __try): the exception is unhandled.
+ *   x86:   the registration at the head of the fs:[0] chain, if it names
+ *          _except_handler3 (what clang's i686-pc-windows-msvc triple
+ *          compiles __try to: common/wdm/guard.c), as that routine does:
+ *          the scope-table entry {EnclosingLevel, Filter, Handler} of the
+ *          frame's try level; a filter function is called with EBP =
+ *          registration + 16 and the EXCEPTION_POINTERS at registration - 4;
+ *          on EXCEPTION_EXECUTE_HANDLER the try level becomes the enclosing
+ *          one and the handler runs with EBP = registration + 16, ESP = the
+ *          ESP saved at registration - 8.  Registrations further down the
+ *          chain are not searched.
  * __finally blocks of the frames passed over are not run.
  *
  * Unhandled: an exception no handler takes in a system thread is 0x7E
@@ -308,10 +316,74 @@ static bool dispatch(struct vm *vm, uint32_t code)
     return false;
 }
 
+/* x86: does the import thunk at THUNK (jmp [abs32]) lead to NAME? */
+static bool x86_thunk_is(struct vm *vm, uint32_t thunk, const char *name)
+{
+    uint8_t op[6];
+    if (!vw_read(vm, thunk, op, sizeof(op)) || op[0] != 0xff || op[1] != 0x25)
+        return false;
+    uint32_t slot;
+    memcpy(&slot, op + 2, 4);
+    gva_t target = (uint32_t)vw_rd(vm, slot, 4);
+    for (unsigned i = 0; i < vm->import_count; i++)
+        if (vm->imports[i].slot == target)
+            return strcmp(vm->imports[i].name, name) == 0;
+    return false;
+}
+
+/* x86: the _except_handler3 frame at the head of fs:[0] (see above). */
+static bool dispatch_x86(struct vm *vm, uint32_t code)
+{
+    uint32_t reg = (uint32_t)vw_rd(vm, vm->map.kpcr, 4); /* NtTib.ExceptionList */
+    if (reg == 0 || reg == 0xffffffffu ||
+        !x86_thunk_is(vm, (uint32_t)vw_rd(vm, reg + 4, 4), "_except_handler3"))
+        return false;
+    uint32_t table = (uint32_t)vw_rd(vm, reg + 8, 4);
+    int32_t level = (int32_t)vw_rd(vm, reg + 12, 4);
+    gva_t record = vw_kalloc(vm, 0x60), pointers = record + 0x50;
+    vw_wr(vm, record, code, 4);                       /* ExceptionCode */
+    vw_wr(vm, record + 12, vw_return_address(vm), 4); /* ExceptionAddress */
+    vw_wr(vm, pointers, record, 4);                   /* ExceptionRecord */
+    vw_wr(vm, reg - 4, pointers, 4);
+    for (unsigned depth = 0; level >= 0 && depth < MAX_FRAMES && !vm->failed; depth++) {
+        gva_t e = table + 12u * (uint32_t)level;
+        int32_t enclosing = (int32_t)vw_rd(vm, e, 4);
+        uint32_t filter = (uint32_t)vw_rd(vm, e + 4, 4), handler = (uint32_t)vw_rd(vm, e + 8, 4);
+        uint64_t verdict = 0;
+        if (filter == EXCEPTION_EXECUTE_HANDLER) {
+            verdict = EXCEPTION_EXECUTE_HANDLER;
+        } else if (filter != 0) { /* 0: a __finally */
+            uint32_t ebp = reg + 16, saved;
+            uc_reg_read(vm->uc, UC_X86_REG_EBP, &saved);
+            uc_reg_write(vm->uc, UC_X86_REG_EBP, &ebp);
+            bool ok = vw_call(vm, filter, 0, NULL, &verdict);
+            uc_reg_write(vm->uc, UC_X86_REG_EBP, &saved);
+            if (!ok)
+                return false;
+        }
+        if ((int32_t)verdict == EXCEPTION_EXECUTE_HANDLER) {
+            uint32_t ebp = reg + 16, esp = (uint32_t)vw_rd(vm, reg - 8, 4), eip = handler;
+            vw_wr(vm, reg + 12, (uint32_t)enclosing, 4);
+            uc_reg_write(vm->uc, UC_X86_REG_EBP, &ebp);
+            uc_reg_write(vm->uc, UC_X86_REG_ESP, &esp);
+            uc_reg_write(vm->uc, UC_X86_REG_EIP, &eip);
+            char w[48];
+            vw_log(vm, "exception 0x%08x: the driver's __except at %s", code, vw_where(vm, eip, w));
+            return true;
+        }
+        if ((int32_t)verdict != 0)
+            return false; /* EXCEPTION_CONTINUE_EXECUTION: not modelled */
+        level = enclosing;
+    }
+    return false;
+}
+
 bool vw_raise(struct vm *vm, uint32_t code, const char *who)
 {
     char w[48];
     if (vm->arch != VW_X86 && dispatch(vm, code))
+        return true;
+    if (vm->arch == VW_X86 && dispatch_x86(vm, code))
         return true;
     if (vm->failed)
         return false;
@@ -325,15 +397,16 @@ bool vw_raise(struct vm *vm, uint32_t code, const char *who)
     return false;
 }
 
-/* Reached only through the unwind data, never called by driver code. */
+/* Reached only through the unwind data or the fs:[0] chain, never called
+ * by driver code. */
 static void C_specific_handler(struct vm *vm, const struct vw_api *api)
 {
-    (void)api;
-    vw_fail(vm, "the driver called __C_specific_handler directly");
+    vw_fail(vm, "the driver called %s directly", api->name);
 }
 
 static const struct vw_api apis[] = {
     {"__C_specific_handler", VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64), VW_CDECL, 4, 0,
      VW_HIGH_LEVEL, C_specific_handler},
+    {"_except_handler3", VW_ARCH_BIT(VW_X86), VW_CDECL, 4, 0, VW_HIGH_LEVEL, C_specific_handler},
 };
 VW_API_GROUP(except, apis);
