@@ -226,7 +226,9 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
     vm->depth--;
 
     bool ok = !vm->failed;
-    if (ok && !exited && vm->arch == VW_X86 && vw_sp(vm) != entry_sp + 4 + 4ull * n) {
+    bool cdecl = vm->call_cdecl; /* the caller pops (an x86 exception handler) */
+    vm->call_cdecl = false;
+    if (ok && !exited && vm->arch == VW_X86 && vw_sp(vm) != entry_sp + 4 + (cdecl ? 0 : 4ull * n)) {
         vw_fail(vm,
                 "x86 stack imbalance: routine at 0x%" PRIx64 " popped %" PRId64
                 " argument bytes, expected %u (calling convention mismatch)",

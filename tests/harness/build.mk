@@ -22,7 +22,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh
+HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh vwseh86
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -50,6 +50,7 @@ badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c
+vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
@@ -63,6 +64,7 @@ badhidstub_IMPORTS := ntoskrnl hal hidclass
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64
+vwseh86_ARCHES := x86
 $(foreach a,amd64 arm64,$(B)/$(a)/obj/tests/harness/testdrv/vwseh.o): KCFLAGS += -fms-extensions
 
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))

@@ -18,16 +18,14 @@
  *   arm64: only the driver function that called the raising routine is
  *          searched (its registers are the call site's); an __except further
  *          out is not found.
- *   x86:   the registration at the head of the fs:[0] chain, if it names
- *          _except_handler3 (what clang's i686-pc-windows-msvc triple
- *          compiles __try to: common/wdm/guard.c), as that routine does:
- *          the scope-table entry {EnclosingLevel, Filter, Handler} of the
- *          frame's try level; a filter function is called with EBP =
- *          registration + 16 and the EXCEPTION_POINTERS at registration - 4;
- *          on EXCEPTION_EXECUTE_HANDLER the try level becomes the enclosing
- *          one and the handler runs with EBP = registration + 16, ESP = the
- *          ESP saved at registration - 8.  Registrations further down the
- *          chain are not searched.
+ *   x86:   the fs:[0] chain of EXCEPTION_REGISTRATION_RECORDs (KPCR
+ *          NtTib.ExceptionList) is walked: each handler is called (cdecl)
+ *          with the EXCEPTION_RECORD, its record, a CONTEXT of the call
+ *          site and no dispatcher context; ExceptionContinueExecution
+ *          resumes at the CONTEXT it left, ExceptionContinueSearch goes on
+ *          to the next record.  Clang cannot compile __try for i686 mingw,
+ *          so an x86 driver registers a record of its own (see
+ *          testdrv/vwseh86.c).
  * __finally blocks of the frames passed over are not run.
  *
  * Unhandled: an exception no handler takes in a system thread is 0x7E
@@ -316,97 +314,103 @@ static bool dispatch(struct vm *vm, uint32_t code)
     return false;
 }
 
-/* x86: does the import thunk at THUNK (jmp [abs32]) lead to NAME? */
-static bool x86_thunk_is(struct vm *vm, uint32_t thunk, const char *name)
-{
-    uint8_t op[6];
-    if (!vw_read(vm, thunk, op, sizeof(op)) || op[0] != 0xff || op[1] != 0x25)
-        return false;
-    uint32_t slot;
-    memcpy(&slot, op + 2, 4);
-    gva_t target = (uint32_t)vw_rd(vm, slot, 4);
-    for (unsigned i = 0; i < vm->import_count; i++)
-        if (vm->imports[i].slot == target)
-            return strcmp(vm->imports[i].name, name) == 0;
-    return false;
-}
+/* x86 CONTEXT: Edi at 0x9c ... SegSs at 0xc8, CONTEXT_FULL flags. */
+#define X86_CONTEXT_SIZE 0x2cc
+#define X86_CONTEXT_FULL 0x00010007u
+static const struct {
+    int reg;
+    unsigned off;
+} x86_ctx[] = {{UC_X86_REG_EDI, 0x9c}, {UC_X86_REG_ESI, 0xa0}, {UC_X86_REG_EBX, 0xa4},
+               {UC_X86_REG_EDX, 0xa8}, {UC_X86_REG_ECX, 0xac}, {UC_X86_REG_EAX, 0xb0},
+               {UC_X86_REG_EBP, 0xb4}};
 
-/* x86: the _except_handler3 frame at the head of fs:[0] (see above). */
-static bool dispatch_x86(struct vm *vm, uint32_t code)
+/* x86: walk the fs:[0] chain; true when a handler continued execution.
+ * POP is what the raising routine's stdcall return pops. */
+static bool dispatch_x86(struct vm *vm, uint32_t code, unsigned pop)
 {
-    uint32_t reg = (uint32_t)vw_rd(vm, vm->map.kpcr, 4); /* NtTib.ExceptionList */
-    if (reg == 0 || reg == 0xffffffffu ||
-        !x86_thunk_is(vm, (uint32_t)vw_rd(vm, reg + 4, 4), "_except_handler3"))
-        return false;
-    uint32_t table = (uint32_t)vw_rd(vm, reg + 8, 4);
-    int32_t level = (int32_t)vw_rd(vm, reg + 12, 4);
-    gva_t record = vw_kalloc(vm, 0x60), pointers = record + 0x50;
-    vw_wr(vm, record, code, 4);                       /* ExceptionCode */
-    vw_wr(vm, record + 12, vw_return_address(vm), 4); /* ExceptionAddress */
-    vw_wr(vm, pointers, record, 4);                   /* ExceptionRecord */
-    vw_wr(vm, reg - 4, pointers, 4);
-    for (unsigned depth = 0; level >= 0 && depth < MAX_FRAMES && !vm->failed; depth++) {
-        gva_t e = table + 12u * (uint32_t)level;
-        int32_t enclosing = (int32_t)vw_rd(vm, e, 4);
-        uint32_t filter = (uint32_t)vw_rd(vm, e + 4, 4), handler = (uint32_t)vw_rd(vm, e + 8, 4);
-        uint64_t verdict = 0;
-        if (filter == EXCEPTION_EXECUTE_HANDLER) {
-            verdict = EXCEPTION_EXECUTE_HANDLER;
-        } else if (filter != 0) { /* 0: a __finally */
-            uint32_t ebp = reg + 16, saved;
-            uc_reg_read(vm->uc, UC_X86_REG_EBP, &saved);
-            uc_reg_write(vm->uc, UC_X86_REG_EBP, &ebp);
-            bool ok = vw_call(vm, filter, 0, NULL, &verdict);
-            uc_reg_write(vm->uc, UC_X86_REG_EBP, &saved);
-            if (!ok)
-                return false;
+    gva_t list = vm->map.kpcr; /* NtTib.ExceptionList */
+    gva_t record = vw_kalloc(vm, 0x50), context = vw_kalloc(vm, X86_CONTEXT_SIZE);
+    gva_t ret = vw_return_address(vm), sp = vw_sp(vm);
+    vw_wr(vm, record, code, 4);
+    vw_wr(vm, record + 12, ret, 4); /* ExceptionAddress */
+    for (unsigned depth = 0; depth < MAX_FRAMES; depth++) {
+        gva_t reg = rd(vm, list, 4);
+        if (reg == 0 || reg == 0xffffffffu)
+            return false;
+        gva_t handler = rd(vm, reg + 4, 4);
+        /* The call site's registers, as if the routine had returned. */
+        vw_wr(vm, context, X86_CONTEXT_FULL, 4);
+        for (unsigned i = 0; i < sizeof(x86_ctx) / sizeof(x86_ctx[0]); i++) {
+            uint64_t v = 0;
+            uc_reg_read(vm->uc, x86_ctx[i].reg, &v);
+            vw_wr(vm, context + x86_ctx[i].off, v, 4);
         }
-        if ((int32_t)verdict == EXCEPTION_EXECUTE_HANDLER) {
-            uint32_t ebp = reg + 16, esp = (uint32_t)vw_rd(vm, reg - 8, 4), eip = handler;
-            vw_wr(vm, reg + 12, (uint32_t)enclosing, 4);
-            uc_reg_write(vm->uc, UC_X86_REG_EBP, &ebp);
-            uc_reg_write(vm->uc, UC_X86_REG_ESP, &esp);
-            uc_reg_write(vm->uc, UC_X86_REG_EIP, &eip);
-            char w[48];
-            vw_log(vm, "exception 0x%08x: the driver's __except at %s", code, vw_where(vm, eip, w));
-            return true;
+        vw_wr(vm, context + 0xb8, ret, 4);          /* Eip */
+        vw_wr(vm, context + 0xc4, sp + 4 + pop, 4); /* Esp */
+        if (handler < vm->image.base || handler >= vm->image.base + vm->image.size) {
+            vw_fail(vm,
+                    "exception handler 0x%" PRIx64 " in the fs:[0] chain is not in the "
+                    "driver (corrupt chain: bug check 0x1E)",
+                    handler);
+            return false;
         }
-        if ((int32_t)verdict != 0)
-            return false; /* EXCEPTION_CONTINUE_EXECUTION: not modelled */
-        level = enclosing;
+        uint64_t args[4] = {record, reg, context, 0}, disposition = 0;
+        vm->call_cdecl = true;
+        if (!vw_call(vm, handler, 4, args, &disposition))
+            return false;
+        if ((uint32_t)disposition == 1) { /* ExceptionContinueSearch */
+            list = reg;                   /* the record's Next */
+            continue;
+        }
+        if ((uint32_t)disposition != 0) {
+            vw_fail(vm, "exception handler returned disposition %u (bug check 0x1E)",
+                    (unsigned)disposition);
+            return false;
+        }
+        /* ExceptionContinueExecution: resume at the CONTEXT; the routine's
+         * `ret POP` carries it out. */
+        for (unsigned i = 0; i < sizeof(x86_ctx) / sizeof(x86_ctx[0]); i++) {
+            uint64_t v = rd(vm, context + x86_ctx[i].off, 4);
+            uc_reg_write(vm->uc, x86_ctx[i].reg, &v);
+        }
+        uint64_t esp = rd(vm, context + 0xc4, 4) - 4 - pop;
+        vw_wr(vm, esp, rd(vm, context + 0xb8, 4), 4);
+        uc_reg_write(vm->uc, UC_X86_REG_ESP, &esp);
+        vw_log(vm, "exception 0x%08x: the fs:[0] handler continued execution", code);
+        return true;
     }
     return false;
 }
 
-bool vw_raise(struct vm *vm, uint32_t code, const char *who)
+bool vw_raise(struct vm *vm, uint32_t code, const struct vw_api *api)
 {
     char w[48];
+    const char *who = api->name;
     if (vm->arch != VW_X86 && dispatch(vm, code))
         return true;
-    if (vm->arch == VW_X86 && dispatch_x86(vm, code))
+    if (vm->arch == VW_X86 && dispatch_x86(vm, code, vw_callee_pop(api)))
         return true;
     if (vm->failed)
         return false;
     bool system = vm->k->process == VW_PROCESS_SYSTEM;
     vw_fail(vm,
-            "bug check 0x%x (%s): exception 0x%08x raised by %s called from %s: no __except "
-            "of the driver takes it",
+            "bug check 0x%x (%s): exception 0x%08x raised by %s called from %s: no exception "
+            "handler of the driver takes it",
             system ? 0x7e : 0x1e,
             system ? "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED" : "KMODE_EXCEPTION_NOT_HANDLED", code,
             who, vw_where(vm, vw_return_address(vm), w));
     return false;
 }
 
-/* Reached only through the unwind data or the fs:[0] chain, never called
- * by driver code. */
+/* Reached only through the unwind data, never called by driver code. */
 static void C_specific_handler(struct vm *vm, const struct vw_api *api)
 {
-    vw_fail(vm, "the driver called %s directly", api->name);
+    (void)api;
+    vw_fail(vm, "the driver called __C_specific_handler directly");
 }
 
 static const struct vw_api apis[] = {
     {"__C_specific_handler", VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64), VW_CDECL, 4, 0,
      VW_HIGH_LEVEL, C_specific_handler},
-    {"_except_handler3", VW_ARCH_BIT(VW_X86), VW_CDECL, 4, 0, VW_HIGH_LEVEL, C_specific_handler},
 };
 VW_API_GROUP(except, apis);

@@ -232,13 +232,12 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
          * UserMode must wrap the call in a try/except block."
          * (MmMapLockedPagesSpecifyCache, wdm.h) */
         k->fail_next_user_map = false;
-        vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, "MmMapLockedPagesSpecifyCache(UserMode)");
+        vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, api);
         return;
     }
     if (k->mdl_map_count == VW_MAX_OBJECTS) {
         if (mode == USER_MODE)
-            vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES,
-                     "MmMapLockedPagesSpecifyCache(UserMode)");
+            vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, api);
         else
             vw_set_return(vm, 0);
         return;

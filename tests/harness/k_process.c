@@ -181,8 +181,9 @@ void vw_process_notify(struct vm *vm, unsigned process, bool create)
 void vw_process_end(struct vm *vm, unsigned process)
 {
     struct vw_process *p = get(vm, process);
-    if (p != NULL)
-        p->live = false;
+    if (p == NULL)
+        return;
+    p->live = false;
     vw_wr(vm, p->object + VW_OFFSET(vm, KEVENT, Header.SignalState), 1, 4);
     if (vm->k->process == process)
         vm->k->process = VW_PROCESS_SYSTEM;

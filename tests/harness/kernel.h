@@ -346,12 +346,12 @@ unsigned vw_process_report_leaks(struct vm *vm);
 /* User mappings (k_mdl.c) still held in PROCESS, each logged. */
 unsigned vw_mdl_user_mappings(struct vm *vm, unsigned process);
 /* Exceptions (k_except.c): raise CODE in the driver at the current kernel
- * call (an API that raises, named WHO).  With no handler of the driver
+ * call (API, which raises).  With no handler of the driver
  * covering the call site this is a bug check (0x1E KMODE_EXCEPTION_NOT_
  * HANDLED, or 0x7E SYSTEM_THREAD_EXCEPTION_NOT_HANDLED in the System
  * process); true when a handler took it (the CPU then continues there and
  * the API must not set a return value). */
-bool vw_raise(struct vm *vm, uint32_t code, const char *who);
+bool vw_raise(struct vm *vm, uint32_t code, const struct vw_api *api);
 /* Requests on a handle's file object (requests.c), for handles.c:
  * IRP_MJ_CREATE with a fresh FILE_OBJECT, IRP_MJ_CLEANUP, IRP_MJ_CLOSE. */
 uint32_t vw_irp_file_create(struct vm *vm, gva_t device, gva_t file);

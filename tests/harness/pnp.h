@@ -113,8 +113,9 @@ void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, 
                         void *ctx);
 /* PnP (or anything) landing while a dispatch routine runs: at the Nth
  * kernel call (import or kernel routine, N >= 1) made at IRQL <=
- * APC_LEVEL by the scenario thread's next outermost driver call (e.g. the
- * dispatch routine of vw_file_ioctl), the harness switches to a new
+ * APC_LEVEL by the scenario thread's outermost driver calls from now on
+ * (arm it just before the request, e.g. vw_file_ioctl or vw_request_start,
+ * so that its dispatch routine makes that call), the harness switches to a new
  * harness thread (System process) that runs FN, e.g. QUERY_STOP + STOP or
  * SURPRISE_REMOVAL with vw_pnp.  FN's driver calls may block (on the
  * remove lock or an event the dispatch routine holds): the dispatch

@@ -74,6 +74,7 @@ struct vm {
     unsigned depth;        /* nesting of calls into the driver */
     gva_t next_call_stack; /* top of the stack the next vw_call runs on (ISR/DPC) */
     gva_t thread_stack;    /* the running thread's stack top for outermost calls, 0 = main */
+    bool call_cdecl;       /* the next vw_call's routine is cdecl on x86 (the caller pops) */
     gva_t kheap_next, kheap_mapped_end;
 
     struct vw_kernel *k;

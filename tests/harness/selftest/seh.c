@@ -2,7 +2,8 @@
  * Exceptions dispatched to the driver's __except (k_except.c) with vwseh:
  * a failing user mapping raises STATUS_INSUFFICIENT_RESOURCES, which the
  * __except around the call turns into the request's status; on amd64 an
- * __except one frame further out is found by unwinding.
+ * __except one frame further out is found by unwinding; on x86 a handler
+ * the driver put on the fs:[0] chain (vwseh86) resumes after the call.
  */
 #include "kernel.h"
 #include "process.h"
@@ -16,7 +17,7 @@
 
 static void run(struct vm *vm, uint32_t map)
 {
-    if (!vw_driver_load(vm, "vwseh"))
+    if (!vw_driver_load(vm, vm->arch == VW_X86 ? "vwseh86" : "vwseh"))
         return;
     gva_t dev = vw_object_lookup(vm, "\\Device\\VwSeh");
     uint32_t status;
@@ -40,4 +41,10 @@ VW_SCENARIO_ON("harness", seh_except_around_call, NULL, AMD64_ARM64)
 VW_SCENARIO_ON("harness", seh_except_one_frame_out, NULL, VW_ARCH_BIT(VW_AMD64))
 {
     run(vm, IOCTL_MAP_NESTED);
+}
+
+/* x86: a handler of the driver's own on the fs:[0] chain. */
+VW_SCENARIO_ON("harness", seh_fs0_handler, NULL, VW_ARCH_BIT(VW_X86))
+{
+    run(vm, IOCTL_MAP);
 }
