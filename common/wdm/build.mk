@@ -4,4 +4,17 @@
 VWDM_SRCS := common/wdm/driver.c common/wdm/pnp.c common/wdm/power.c common/wdm/resources.c \
 	common/wdm/interrupt.c common/wdm/registry.c common/wdm/irp.c common/wdm/rundown.c
 VWDM_VIRTIO_SRCS = common/wdm/virtio_wdm.c $(VIRTIO_CORE_SRCS)
-XCOMPILE_SRCS += $(VWDM_SRCS) common/wdm/virtio_wdm.c
+# Device security (security.c) and calls under an exception handler
+# (guard.c), for the drivers that use them: they bring their own imports.
+VWDM_SECURITY_SRCS := common/wdm/security.c
+VWDM_GUARD_SRCS := common/wdm/guard.c
+XCOMPILE_SRCS += $(VWDM_SRCS) common/wdm/virtio_wdm.c $(VWDM_SECURITY_SRCS) $(VWDM_GUARD_SRCS)
+
+# guard.c holds the one __try/__except of the framework (see its comment):
+# -fms-extensions on every arch, and on x86 the MSVC triple, whose SEH
+# tables clang can emit (no stack protector there: it would want MSVC's
+# __security_cookie).
+$(B)/amd64/obj/common/wdm/guard.o $(B)/arm64/obj/common/wdm/guard.o: KCFLAGS += -fms-extensions
+$(B)/x86/obj/common/wdm/guard.o: KCFLAGS += -fms-extensions -fno-stack-protector
+$(B)/x86/obj/common/wdm/guard.o: KCFLAGS_x86 := --target=i686-pc-windows-msvc \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only

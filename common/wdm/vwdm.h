@@ -179,6 +179,15 @@ ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Lengt
  * AddReg HKR section, "Parameters" subkey), or Default. */
 ULONG VwReadDeviceParameter(PVW_DEVICE Device, PCWSTR Name, ULONG Default);
 
+/* Security (security.c): Object's DACL becomes SYSTEM and Administrators
+ * (all access), plus BUILTIN\Users (read and write) when AllowUsers.
+ * PASSIVE_LEVEL; on failure the object is unchanged. */
+NTSTATUS VwSetDeviceSecurity(PDEVICE_OBJECT Object, BOOLEAN AllowUsers, ULONG PoolTag);
+
+/* The device parameter (DWORD, INF HKR in the .HW section) that widens a
+ * driver's device security to BUILTIN\Users when 1. */
+#define VW_ALLOW_USERS_PARAMETER L"AllowUserAccess"
+
 /* resources.c, used by the framework */
 NTSTATUS VwMapResources(PVW_DEVICE Device, PCM_RESOURCE_LIST Raw, PCM_RESOURCE_LIST Translated);
 VOID VwUnmapResources(PVW_DEVICE Device);

@@ -31,6 +31,7 @@ static NTSTATUS IvshmemFindBars(PIVSHMEM_DEVICE Ivshmem, PVW_RESOURCES Resources
     }
     Ivshmem->Regs = (PUCHAR)regs->Va;
     Ivshmem->Shmem = (PUCHAR)shmem->Va;
+    Ivshmem->ShmemStart = shmem->Start;
     Ivshmem->ShmemLength = shmem->Length;
     return STATUS_SUCCESS;
 }
@@ -47,9 +48,10 @@ NTSTATUS IvshmemPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
         return STATUS_INSUFFICIENT_RESOURCES;
     MmBuildMdlForNonPagedPool(mdl);
 
-    KeWaitForSingleObject(&ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
+    IvshmemLockMaps(ivshmem);
     ivshmem->Mdl = mdl;
-    KeSetEvent(&ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
+    ivshmem->MapsBlocked = FALSE;
+    IvshmemUnlockMaps(ivshmem);
 
     if (Resources->MessageBased) {
         ivshmem->Vectors = Resources->MessageCount;
@@ -65,8 +67,12 @@ NTSTATUS IvshmemPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
     return STATUS_SUCCESS;
 }
 
-/* The BARs go after this.  A user mapping still open keeps its MDL until
- * its owner's handle is cleaned up (only there can it be unmapped). */
+/* The BARs go after this.  QUERY_STOP and QUERY_REMOVE fail while the
+ * memory is mapped, so a mapping is still here only on surprise removal
+ * (or a STOP without its query): a user mapping is undone now, in its
+ * process, since the BAR range may go to another device; a kernel
+ * client's view is its own and stays until it releases it (a kernel
+ * client must handle the device's removal notification). */
 VOID IvshmemReleaseHardware(PVW_DEVICE Device)
 {
     PIVSHMEM_DEVICE ivshmem = IvshmemFromDevice(Device);
@@ -74,13 +80,17 @@ VOID IvshmemReleaseHardware(PVW_DEVICE Device)
     if (ivshmem->Regs != NULL && Device->PnpState != VwSurpriseRemoved && ivshmem->Vectors != 0 &&
         !Device->Resources.MessageBased)
         WRITE_REGISTER_ULONG((PULONG)(ivshmem->Regs + IVSHMEM_REG_INTR_MASK), 0);
-    KeWaitForSingleObject(&ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
-    if (ivshmem->Mdl != NULL && ivshmem->Mdl != ivshmem->MapMdl)
+    IvshmemLockMaps(ivshmem);
+    if (ivshmem->MappedVa != NULL && !ivshmem->MapIsKernel) {
+        VwInfo(Device, "shared memory still mapped by a process: unmapped");
+        IvshmemUndoMapping(ivshmem);
+    } else if (ivshmem->MappedVa != NULL) {
+        VwInfo(Device, "a kernel client's view stays until it releases it");
+    }
+    if (ivshmem->Mdl != NULL)
         IoFreeMdl(ivshmem->Mdl);
-    else if (ivshmem->Mdl != NULL)
-        VwInfo(Device, "shared memory still mapped: released when its handle closes");
     ivshmem->Mdl = NULL;
-    KeSetEvent(&ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
+    IvshmemUnlockMaps(ivshmem);
     ivshmem->Regs = NULL;
     ivshmem->Shmem = NULL;
     ivshmem->ShmemLength = 0;

@@ -19,6 +19,14 @@
  * A 32-bit process on 64-bit Windows uses the same structures as compiled
  * for 32 bits (pointer and HANDLE fields of 4 bytes); the driver accepts
  * both.
+ *
+ * Access: only SYSTEM and Administrators may open the device unless the
+ * AllowUserAccess device parameter admits BUILTIN\Users (ivshmem.inx);
+ * the check is Windows's, at open, against the descriptor the driver sets.
+ * The codes keep FILE_ANY_ACCESS: the required access is part of a code's
+ * value, and existing clients (Looking Glass, upstream's test program) open
+ * the device with no desired access at all, so any other value would break
+ * them.  Whoever may open the device may use every request.
  */
 #pragma once
 

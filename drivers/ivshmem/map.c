@@ -1,17 +1,43 @@
 /*
  * ivshmem: the one mapping of the shared memory, into the requesting
- * process (or the kernel, for a kernel-mode caller).
+ * process or, for a kernel-mode caller, a kernel view of its own (the
+ * ownership rules are in ivshmem.h).
  *
- * A kernel-mode caller (REQUEST_KMAP) gets the driver's own kernel mapping
- * (uncached): an MDL built by MmBuildMdlForNonPagedPool must not be mapped
- * into system space again (Microsoft's rule; upstream maps it anyway).
+ * MmMapLockedPagesSpecifyCache(UserMode) does not return NULL when the
+ * user mapping fails (the process's address space cannot take it): it
+ * raises an exception, and an exception that finds no handler in the
+ * driver's frames is bug check 0x1E/0x7E.  The call is therefore made
+ * through VwMapLockedPagesUser (common/wdm/guard.c: a __try/__except built
+ * for every arch) and a raised exception fails the request with
+ * STATUS_INSUFFICIENT_RESOURCES.
+ * Mapping a section with ZwMapViewOfSection returns an NTSTATUS instead,
+ * but the only section over device memory is \Device\PhysicalMemory,
+ * which drivers must not hand to user mode; the MDL mapping is what
+ * Microsoft documents for this job (MmBuildMdlForNonPagedPool MDLs "can
+ * be used" for mappings to user space).
  *
- * MmMapLockedPagesSpecifyCache raises an exception when a user mapping
- * fails; upstream catches it with __try, which our x86 toolchain cannot
- * compile (clang SEH on i686 mingw), so the call is made without it: a
- * failure (user address space exhausted) is not caught on any arch.
+ * A kernel client gets its own MmMapIoSpace view (uncached, like the
+ * driver's: two views of one range must agree on caching) rather than the
+ * driver's, whose lifetime ends at ReleaseHardware; and never an MDL
+ * mapping of a MmBuildMdlForNonPagedPool MDL into system space
+ * (Microsoft's rule).
  */
+#include <wdm/guard.h>
 #include "ivshmem.h"
+
+/* Inside a critical region: normal kernel APCs (thread suspension) are
+ * off while the lock is held.  PASSIVE_LEVEL. */
+VOID IvshmemLockMaps(PIVSHMEM_DEVICE Ivshmem)
+{
+    KeEnterCriticalRegion();
+    KeWaitForSingleObject(&Ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
+}
+
+VOID IvshmemUnlockMaps(PIVSHMEM_DEVICE Ivshmem)
+{
+    KeSetEvent(&Ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
+    KeLeaveCriticalRegion();
+}
 
 static NTSTATUS IvshmemCacheType(UCHAR CacheMode, MEMORY_CACHING_TYPE *Type)
 {
@@ -29,63 +55,112 @@ static NTSTATUS IvshmemCacheType(UCHAR CacheMode, MEMORY_CACHING_TYPE *Type)
     return STATUS_INVALID_PARAMETER;
 }
 
+/* In the requesting process.  0x40000000 = MdlMappingNoExecute: data,
+ * never code. */
+static NTSTATUS IvshmemMapUser(PIVSHMEM_DEVICE Ivshmem, MEMORY_CACHING_TYPE Type, PVOID *Va)
+{
+    PVOID va;
+
+    if (!IvshmemWatchingProcesses())
+        return STATUS_INSUFFICIENT_RESOURCES; /* its exit could not be undone */
+    if (VwMapLockedPagesUser(Ivshmem->Mdl, Type, NormalPagePriority | 0x40000000, &va) != 0) {
+        VwError(Ivshmem->Device, "user mapping failed (exception raised and handled)");
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (va == NULL)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    Ivshmem->MapProcess = IoGetCurrentProcess();
+    Ivshmem->MapProcessId = PsGetCurrentProcessId();
+    *Va = va;
+    return STATUS_SUCCESS;
+}
+
+/* PASSIVE_LEVEL, in the requesting process. */
 NTSTATUS IvshmemMap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, KPROCESSOR_MODE Mode,
                     UCHAR CacheMode, PVOID *Va)
 {
     MEMORY_CACHING_TYPE type;
     NTSTATUS status = IvshmemCacheType(CacheMode, &type);
+    PVOID va = NULL;
 
     *Va = NULL;
     if (!NT_SUCCESS(status))
         return status;
-    KeWaitForSingleObject(&Ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
-    if (Ivshmem->Mdl == NULL) {
+    IvshmemLockMaps(Ivshmem);
+    if (Ivshmem->Mdl == NULL || Ivshmem->MapsBlocked) {
         status = STATUS_DEVICE_NOT_READY;
     } else if (Ivshmem->MappedVa != NULL) {
         status = STATUS_DEVICE_ALREADY_ATTACHED; /* one mapping at a time */
     } else if (Mode == KernelMode) {
-        Ivshmem->MappedVa = Ivshmem->Shmem;
-        Ivshmem->MapMdl = NULL; /* nothing to unmap */
-        Ivshmem->MapOwner = Owner;
-        *Va = Ivshmem->Shmem;
+        va = MmMapIoSpace(Ivshmem->ShmemStart, Ivshmem->ShmemLength, MmNonCached);
+        status = va != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
     } else {
-        /* 0x40000000 = MdlMappingNoExecute: data, never code. */
-        PVOID va = MmMapLockedPagesSpecifyCache(Ivshmem->Mdl, Mode, type, NULL, FALSE,
-                                                NormalPagePriority | 0x40000000);
-        if (va == NULL) {
-            status = STATUS_INSUFFICIENT_RESOURCES;
-        } else {
-            Ivshmem->MappedVa = va;
-            Ivshmem->MapMdl = Ivshmem->Mdl;
-            Ivshmem->MapOwner = Owner;
-            *Va = va;
-        }
+        status = IvshmemMapUser(Ivshmem, type, &va);
     }
-    KeSetEvent(&Ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
+    if (NT_SUCCESS(status)) {
+        Ivshmem->MappedVa = va;
+        Ivshmem->MapIsKernel = Mode == KernelMode;
+        Ivshmem->MapLength = Ivshmem->ShmemLength;
+        Ivshmem->MapOwner = Owner;
+        *Va = va;
+    }
+    IvshmemUnlockMaps(Ivshmem);
     return status;
 }
 
-/* In the owner's process (RELEASE_MMAP or its handle's cleanup). */
+/* Under MapLock, PASSIVE_LEVEL, in any process: the mapping goes, a user
+ * one in its own process (attached to it when the caller is elsewhere). */
+VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem)
+{
+    if (Ivshmem->MappedVa == NULL)
+        return;
+    if (Ivshmem->MapIsKernel) {
+        MmUnmapIoSpace(Ivshmem->MappedVa, Ivshmem->MapLength);
+    } else {
+        KAPC_STATE apc;
+        BOOLEAN attach = IoGetCurrentProcess() != Ivshmem->MapProcess;
+        if (attach)
+            KeStackAttachProcess((PKPROCESS)Ivshmem->MapProcess, &apc);
+        MmUnmapLockedPages(Ivshmem->MappedVa, Ivshmem->Mdl);
+        if (attach)
+            KeUnstackDetachProcess(&apc);
+    }
+    Ivshmem->MappedVa = NULL;
+    Ivshmem->MapIsKernel = FALSE;
+    Ivshmem->MapLength = 0;
+    Ivshmem->MapOwner = NULL;
+    Ivshmem->MapProcess = NULL;
+    Ivshmem->MapProcessId = NULL;
+}
+
+/* RELEASE_MMAP or the owner handle's cleanup, from whatever process holds
+ * the handle.  PASSIVE_LEVEL. */
 NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
 {
     NTSTATUS status = STATUS_SUCCESS;
 
-    KeWaitForSingleObject(&Ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
-    if (Ivshmem->MappedVa == NULL) {
+    IvshmemLockMaps(Ivshmem);
+    if (Ivshmem->MappedVa == NULL)
         status = STATUS_INVALID_DEVICE_REQUEST;
-    } else if (Ivshmem->MapOwner != Owner) {
+    else if (Ivshmem->MapOwner != Owner)
         status = STATUS_INVALID_HANDLE;
-    } else {
-        if (Ivshmem->MapMdl != NULL) {
-            MmUnmapLockedPages(Ivshmem->MappedVa, Ivshmem->MapMdl);
-            /* The hardware went while mapped: its MDL was left for us. */
-            if (Ivshmem->MapMdl != Ivshmem->Mdl)
-                IoFreeMdl(Ivshmem->MapMdl);
-        }
-        Ivshmem->MappedVa = NULL;
-        Ivshmem->MapMdl = NULL;
-        Ivshmem->MapOwner = NULL;
-    }
-    KeSetEvent(&Ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
+    else
+        IvshmemUndoMapping(Ivshmem);
+    IvshmemUnlockMaps(Ivshmem);
     return status;
+}
+
+/* QUERY_STOP/QUERY_REMOVE (Block TRUE): FALSE while a mapping exists;
+ * otherwise no new mapping until START or CANCEL (Block FALSE). */
+BOOLEAN IvshmemBlockMaps(PIVSHMEM_DEVICE Ivshmem, BOOLEAN Block)
+{
+    BOOLEAN done = TRUE;
+
+    IvshmemLockMaps(Ivshmem);
+    if (Block && Ivshmem->MappedVa != NULL)
+        done = FALSE;
+    else
+        Ivshmem->MapsBlocked = Block;
+    IvshmemUnlockMaps(Ivshmem);
+    return done;
 }

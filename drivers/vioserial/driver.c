@@ -15,6 +15,9 @@ static NTSTATUS VioserAddDevice(PVW_DEVICE Device)
 
     dev->Vw = Device;
     dev->Instance = (ULONG)InterlockedIncrement(&VioserInstances) - 1;
+    /* Ports are for SYSTEM and Administrators (the guest agent is a
+     * service) unless the INF's AllowUserAccess admits BUILTIN\Users. */
+    dev->AllowUsers = VwReadDeviceParameter(Device, VW_ALLOW_USERS_PARAMETER, 0) == 1;
     KeInitializeSpinLock(&dev->Lock);
     KeInitializeEvent(&dev->PortMutex, SynchronizationEvent, TRUE);
     KeInitializeEvent(&dev->StateMutex, SynchronizationEvent, TRUE);

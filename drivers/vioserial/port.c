@@ -8,6 +8,13 @@
  * holds it (the last close calls VioserSyncPorts again).  On removal of
  * the FDO every object goes; one still open keeps answering with errors
  * (VIOSER_PORT_EXT.Owner is NULL) until Windows frees it.
+ *
+ * Security: a port object gets an explicit descriptor before anyone can
+ * open it (SYSTEM and Administrators; BUILTIN\Users too with the
+ * AllowUserAccess parameter): with the default one, any user could open
+ * org.qemu.guest_agent.0 first, impersonating the agent to the host or
+ * keeping the real agent out.  A port whose descriptor cannot be set is
+ * not created.
  */
 #include "vioser.h"
 
@@ -57,6 +64,12 @@ static VOID VioserCreateObject(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
                                      FILE_DEVICE_UNKNOWN, FILE_DEVICE_SECURE_OPEN, FALSE, &obj);
     if (!NT_SUCCESS(status)) {
         VwError(Dev->Vw, "port %u: IoCreateDevice failed 0x%08lx", Port->Id, status);
+        return;
+    }
+    status = VwSetDeviceSecurity(obj, Dev->AllowUsers, VIOSER_POOL_TAG);
+    if (!NT_SUCCESS(status)) {
+        VwError(Dev->Vw, "port %u: setting its security failed 0x%08lx", Port->Id, status);
+        IoDeleteDevice(obj);
         return;
     }
     PVIOSER_PORT_EXT ext = obj->DeviceExtension;

@@ -99,7 +99,8 @@ typedef struct _VIOSER_PORT {
 struct _VIOSER_DEVICE {
     PVW_DEVICE Vw;
     VW_VIRTIO Virtio;
-    ULONG Instance; /* d in \Device\vport<d>p<n> */
+    ULONG Instance;     /* d in \Device\vport<d>p<n> */
+    BOOLEAN AllowUsers; /* AllowUserAccess: BUILTIN\Users may open the ports */
     BOOLEAN Multiport;
     ULONG PortCount; /* max_nr_ports, validated */
     ULONG QueueCount;

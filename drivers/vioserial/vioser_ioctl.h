@@ -7,6 +7,12 @@
  * there is some), WriteFile sends up to VIOSER_MAX_WRITE bytes per call
  * (fewer are reported written for a longer buffer: callers loop).
  * IOCTL_VIOSER_PORT_INFO returns VIOSER_PORT_INFO.
+ *
+ * Access: ports open for SYSTEM and Administrators only, unless the
+ * AllowUserAccess device parameter admits BUILTIN\Users (vioser.inx).
+ * ReadFile and WriteFile need a handle opened for reading and writing
+ * (Windows checks the handle's access); PORT_INFO only describes the port
+ * and stays FILE_ANY_ACCESS.
  */
 #pragma once
 

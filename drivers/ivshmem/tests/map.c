@@ -145,8 +145,8 @@ VW_SCENARIO_ON("ivshmem", wow64_map, NULL, VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(V
     ivshmem_remove_and_unload(vm, dev);
 }
 
-/* A kernel-mode client gets the driver's kernel view of the memory, owned
- * by its file object like a user mapping; no second mapping is made. */
+/* A kernel-mode client gets a kernel view of its own (MmMapIoSpace),
+ * owned by its file object like a user mapping; no MDL mapping is made. */
 VW_SCENARIO("ivshmem", kernel_map, NULL)
 {
     struct vw_ivshmem *dev = ivshmem_doorbell_device(vm);
