@@ -63,10 +63,14 @@ check-rpm: $(RPM) $(SRPM) | deps-ensure
 	$(Q)OSINFO_SIGNED=$(OSINFO_SIGNED) tests/run-check rpm tests/rpm/run.sh $(RPM) $(SRPM) $(RPM_TREE) $(RPM_SPEC) $(B)/rpm-test
 endif
 
-# The yum repository (packaging/mkrepo).  REPO_BASEURL is where dist/repo/ is
-# published; REPO_STABLE lists the RPMs linked from stable/ (default: this one).
+# The yum repository and direct downloads (packaging/mkrepo).  REPO_BASEURL
+# is the URL where dist/repo/ is published; virtio-win.repo and the install
+# lines point there.  The default, http://localhost:8000, is dist/repo/
+# served on the build machine (`python3 -m http.server 8000 -d dist/repo`);
+# set it to your server's URL for a published build.  REPO_STABLE lists the
+# RPMs linked from stable/ (default: this one).
 REPO := $(DIST)/repo
-REPO_BASEURL ?= https://virtio-win.example.org/repo
+REPO_BASEURL ?= http://localhost:8000
 REPO_STABLE ?=
 
 ifneq ($(strip $(PACKAGES)),)
@@ -74,11 +78,18 @@ ifneq ($(strip $(PACKAGES)),)
 repo: $(REPO)/virtio-win.repo
 all: repo
 
-$(REPO)/virtio-win.repo: $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) | deps-ensure
+# Changes exactly when REPO_BASEURL does.
+$(B)/repo-baseurl: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(REPO_BASEURL)" ] || echo '$(REPO_BASEURL)' >$@
+
+$(REPO)/virtio-win.repo: $(ISO) $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) $(B)/repo-baseurl \
+		| deps-ensure
 	@echo '  REPO    $(REPO)'
-	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(REPO_STABLE)
+	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) $(REPO_STABLE)
 
 CHECKS += check-repo
 check-repo: $(REPO)/virtio-win.repo
-	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(B)/repo-test
+	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) \
+		$(B)/repo-test
 endif
