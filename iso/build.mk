@@ -30,14 +30,21 @@ check-iso: $(ISO)
 		$(SIGN_CA_CERT)
 endif
 
-# VFD floppy images for Windows Setup: storage and network drivers of x86 and
-# amd64 (packaging/layout.py vfd-files lists what each holds).
-VFD_ARCHES := x86 amd64
-VFDS := $(foreach a,$(VFD_ARCHES),$(DIST)/virtio-win-$(VERSION)_$(a).vfd)
+# VFD floppy images for Windows Setup: the storage and network drivers, split
+# as the historic virtio-win floppies were (packaging/layout.py: images x86,
+# amd64, servers_amd64; folders i386/Win10, amd64/Win11, amd64/Win2019 ...).
+# Only images that would hold a driver are made; until viostor, vioscsi or
+# NetKVM exist there is none, and `make` says so instead of writing empty
+# floppies.
+VFD_IMAGES := $(if $(strip $(PACKAGES)),$(shell $(PYTHON) packaging/layout.py vfd-images $(ISO_META)))
+VFDS := $(foreach i,$(VFD_IMAGES),$(DIST)/virtio-win-$(VERSION)_$(i).vfd)
 
 ifneq ($(strip $(PACKAGES)),)
 .PHONY: vfd
 vfd: $(VFDS)
+ifeq ($(VFDS),)
+	@echo 'note: no VFD image: no storage or network driver (viostor, vioscsi, NetKVM) is built yet'
+endif
 all: vfd
 
 $(DIST)/virtio-win-$(VERSION)_%.vfd: $(ISO_META) packaging/layout.py iso/mkvfd $(PACKAGES) \
@@ -49,7 +56,7 @@ $(DIST)/virtio-win-$(VERSION)_%.vfd: $(ISO_META) packaging/layout.py iso/mkvfd $
 	$(Q)iso/mkvfd $(B)/vfd/$* $@
 
 CHECKS += check-vfd
-check-vfd: $(VFDS)
+check-vfd: $(VFDS) $(PACKAGES) | deps-ensure
 	$(Q)tests/run-check vfd tests/vfd/run.sh $(DIST)/virtio-win-$(VERSION) $(ISO_META) $(OUT) \
-		$(B)/vfd-test $(VFD_ARCHES)
+		$(B)/vfd-test $(VFD_IMAGES)
 endif

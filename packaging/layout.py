@@ -7,8 +7,9 @@
                                               build the ISO staging tree
     layout.py stage-rpm META ISO_STAGE ISO VFD... --tree DIR --version V --epoch S
                                               build the RPM's installed tree
-    layout.py vfd-files META ARCH             list every file of ARCH's VFD image
-    layout.py stage-vfd META OUT ARCH STAGE --epoch S
+    layout.py vfd-images META                 list the VFD images that hold a driver
+    layout.py vfd-files META IMAGE            list every file of a VFD image
+    layout.py stage-vfd META OUT IMAGE STAGE --epoch S
                                               build the VFD staging tree
     layout.py server-only META                the packages (<package>_<set>_<arch>)
                                               that ship only in server folders
@@ -19,7 +20,10 @@
                                               out/ that Windows may choose from)
 
 The VFD images carry what Windows Setup needs from a floppy: the storage and
-network drivers of one arch, in <auto-detect arch dir>/<os>/.
+network drivers, in the folders the historic virtio-win floppies used
+(<i386|amd64>/<Win10|Win11|Win2016...>/, a disk1 marker at the root): image
+x86 (i386/Win10), amd64 (amd64/Win10, Win11) and servers_amd64
+(amd64/Win2016 ... Win2025).  An image without a driver is an error.
 
 The ISO staging tree is what xorriso masters: driver leaves
 <iso_dir>/<os>/<arch dir>/, the auto-detect directories for storage drivers,
@@ -125,21 +129,46 @@ def server_only(meta):
     return sorted(k for k, dirs in where.items() if all(d.startswith("2k") for d in dirs))
 
 
-def vfd_entries(meta, arch):
-    """(VFD path, path under out/) for the storage and network drivers of arch."""
+# The VFD images, as the historic virtio-win floppies were split (existing
+# install guides name these folders): image -> (arch, OS directories).  The
+# retired _servers_x86 image held only Windows 2003/2008 drivers, which are
+# not built.
+VFD_IMAGES = {
+    "x86": ("x86", ("w10",)),
+    "amd64": ("amd64", ("w10", "w11")),
+    "servers_amd64": ("amd64", ("2k16", "2k19", "2k22", "2k25")),
+}
+VFD_ARCH_DIR = {"x86": "i386", "amd64": "amd64"}
+VFD_OS_DIR = {"w10": "Win10", "w11": "Win11", "2k16": "Win2016", "2k19": "Win2019",
+              "2k22": "Win2022", "2k25": "Win2025"}
+# Empty marker file at the root of every historic image.  Their txtsetup.oem
+# served text-mode setup of Windows XP/2003 only (F6), which no driver here
+# supports, so it is not written.
+VFD_MARKER = "disk1"
+
+
+def vfd_entries(meta, image):
+    """(VFD path, path under out/) for the storage and network drivers of an
+    image, in <i386|amd64>/<WinXX>/ without symbols."""
+    arch, os_dirs = VFD_IMAGES[image]
     entries = []
     for drv in meta["drivers"]:
         if drv["role"] not in ("storage", "network"):
             continue
         for os_dir, arches in drv["os"].items():
-            if arch not in arches:
+            if arch not in arches or os_dir not in os_dirs:
                 continue
             src = "%s/%s/%s" % (arch, drv["package"], meta["os"][os_dir])
-            leaf = "%s/%s" % (meta["autodetect_dir"][arch], os_dir)
+            leaf = "%s/%s" % (VFD_ARCH_DIR[arch], VFD_OS_DIR[os_dir])
             for name in drv["files"]:
                 if not name.endswith(".pdb"):
                     entries.append(("%s/%s" % (leaf, name), "%s/%s" % (src, name)))
     return sorted(entries)
+
+
+def vfd_images(meta):
+    """The images that would hold at least one driver."""
+    return [image for image in VFD_IMAGES if vfd_entries(meta, image)]
 
 
 def extra_files(cert):
@@ -215,11 +244,15 @@ def check_sources(out, entries):
         raise LayoutError("missing build outputs under %s/: %s" % (out, ", ".join(sorted(set(missing)))))
 
 
-def stage_vfd(meta, out, arch, stage, epoch):
-    entries = vfd_entries(meta, arch)
+def stage_vfd(meta, out, image, stage, epoch):
+    entries = vfd_entries(meta, image)
+    if not entries:
+        raise LayoutError("VFD image %s would hold no driver (no storage or network driver "
+                          "is built for it)" % image)
     check_sources(out, entries)
 
     def fill(tmp):
+        open(os.path.join(tmp, VFD_MARKER), "wb").close()
         for vfd_path, src in entries:
             dst = os.path.join(tmp, vfd_path)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
@@ -259,23 +292,45 @@ def stage_iso(meta, out, stage, epoch, license_file, cert):
 
 
 OSINFO_ARCH = {"x86": "i686", "amd64": "x86_64", "arm64": "aarch64"}
-OSINFO_ID = {"w10": "10", "w11": "11", "2k16": "2k16", "2k19": "2k19", "2k22": "2k22", "2k25": "2k25"}
+# The libosinfo OS entries a drop-in extends: (id suffix, short-id, name).
+# The schema (osinfo.rng) wants vendor, name and short-id in every <os>, also
+# in a drop-in.  Only entries that osinfo-db 20221130 (Debian 12) has: a
+# drop-in for an OS the database lacks would define a half-empty OS of its
+# own.  Windows Server 2025 (win-2k25) needs a newer osinfo-db, so 2k25 gets
+# no drop-in yet (its drivers are in by-os all the same).
+OSINFO_OS = {
+    "w10": ("10", "win10", "Microsoft Windows 10"),
+    "w11": ("11", "win11", "Microsoft Windows 11"),
+    "2k16": ("2k16", "win2k16", "Microsoft Windows Server 2016"),
+    "2k19": ("2k19", "win2k19", "Microsoft Windows Server 2019"),
+    "2k22": ("2k22", "win2k22", "Microsoft Windows Server 2022"),
+}
 SHARE = "usr/share/virtio-win"
 
 
-def osinfo_xml(meta, os_dir, by_os):
-    """libosinfo drop-in for one OS: one <driver> per arch, pointing at by-os."""
+def osinfo_xml(meta, os_dir, by_os, signed):
+    """libosinfo drop-in for one OS: one <driver> per arch, pointing at by-os.
+
+    signed says whether Windows accepts the drivers without test signing
+    (true only for production-signed builds)."""
+    os_id, short_id, name = OSINFO_OS[os_dir]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<libosinfo version="0.0.1">',
-             '  <os id="http://microsoft.com/win/%s">' % OSINFO_ID[os_dir]]
+             '  <os id="http://microsoft.com/win/%s">' % os_id,
+             "    <short-id>%s</short-id>" % short_id,
+             "    <name>%s</name>" % name,
+             "    <vendor>Microsoft Corporation</vendor>"]
     for arch in ARCHES:
         files = by_os.get((arch, os_dir))
         if not files:
             continue
         ids = sorted({pci for d in meta["drivers"] if arch in d["os"].get(os_dir, [])
                       for pci in d.get("pci", [])})
+        if not ids:
+            continue  # the schema wants at least one <device> per <driver>
         lines.append('    <driver arch="%s" location="file:///%s/drivers/by-os/%s/%s/" '
-                     'pre-installable="true" signed="true">' % (
-                         OSINFO_ARCH[arch], SHARE, meta["autodetect_dir"][arch], os_dir))
+                     'pre-installable="true" signed="%s">' % (
+                         OSINFO_ARCH[arch], SHARE, meta["autodetect_dir"][arch], os_dir,
+                         "true" if signed else "false"))
         lines += ["      <file>%s</file>" % name for name in sorted(files)]
         lines += ['      <device id="http://pcisig.com/pci/%s"/>' % pci.replace(":", "/")
                   for pci in ids]
@@ -284,11 +339,13 @@ def osinfo_xml(meta, os_dir, by_os):
     return "\n".join(lines)
 
 
-def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch):
+def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch, signed=False):
     """/usr/share/virtio-win as upstream installs it, plus libosinfo drop-ins.
 
     by-driver is the ISO's driver tree; by-os merges all drivers per arch and
-    OS without symbols.  Every copy is a hardlink of the ISO staging file."""
+    OS without symbols.  Files with the same content are hardlinks of one
+    another (by-os into by-driver, and within by-driver), so the RPM stores
+    each once."""
 
     def fill(tmp):
         share = os.path.join(tmp, SHARE)
@@ -300,12 +357,12 @@ def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch):
             name = os.path.basename(vfd)
             prefix = "virtio-win-%s_" % version
             if not (name.startswith(prefix) and name.endswith(".vfd")):
-                raise LayoutError("%s: VFD images are named %s<arch>.vfd" % (vfd, prefix))
+                raise LayoutError("%s: VFD images are named %s<image>.vfd" % (vfd, prefix))
             shutil.copyfile(vfd, os.path.join(share, name))
             os.symlink(name, os.path.join(share, "virtio-win_" + name[len(prefix):]))
         shutil.copyfile(os.path.join(iso_stage, "virtio-win_license.txt"),
                         os.path.join(share, "virtio-win_license.txt"))
-        by_os = {}
+        by_os, pool = {}, {}
         for iso_path, _ in iso_entries(meta):
             parts = iso_path.split("/")
             if len(parts) != 4 or parts[0] not in {d["iso_dir"] for d in meta["drivers"]}:
@@ -313,7 +370,13 @@ def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch):
             src = os.path.join(iso_stage, iso_path)
             dst = os.path.join(share, "drivers", "by-driver", iso_path)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copyfile(src, dst)
+            with open(src, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            if digest in pool:  # same content (w10 and 2k16 ...): stored once
+                os.link(pool[digest], dst)
+            else:
+                shutil.copyfile(src, dst)
+                pool[digest] = dst
             iso_dir, os_dir, arch_dir, name = parts
             arch = [a for a, d in meta["arch_dir"].items() if d == arch_dir][0]
             files = by_os.setdefault((arch, os_dir), {})
@@ -326,14 +389,14 @@ def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch):
             for name, src in files.items():
                 os.link(src, os.path.join(leaf, name))
         for os_dir in meta["os"]:
-            if not any(key[1] == os_dir for key in by_os):
+            if os_dir not in OSINFO_OS or not any(key[1] == os_dir for key in by_os):
                 continue
-            xml_dir = os.path.join(tmp, "usr/share/osinfo/os/microsoft.com",
-                                   "win-%s.d" % OSINFO_ID[os_dir])
+            os_id = OSINFO_OS[os_dir][0]
+            xml_dir = os.path.join(tmp, "usr/share/osinfo/os/microsoft.com", "win-%s.d" % os_id)
             os.makedirs(xml_dir, exist_ok=True)
             with open(os.path.join(xml_dir, "virtio-win-pre-installable-drivers-win-%s.xml" %
-                                   OSINFO_ID[os_dir]), "w", encoding="utf-8") as f:
-                f.write(osinfo_xml(meta, os_dir, by_os))
+                                   os_id), "w", encoding="utf-8") as f:
+                f.write(osinfo_xml(meta, os_dir, by_os, signed))
         for dirpath, dirnames, filenames in os.walk(tmp):
             for name in dirnames:
                 os.chmod(os.path.join(dirpath, name), 0o755)
@@ -365,13 +428,16 @@ def main():
     p.add_argument("--tree", required=True)
     p.add_argument("--version", required=True)
     p.add_argument("--epoch", type=int, required=True)
+    p.add_argument("--signed", action="store_true",
+                   help="drivers are production-signed (libosinfo signed=\"true\")")
+    sub.add_parser("vfd-images").add_argument("meta")
     p = sub.add_parser("vfd-files")
     p.add_argument("meta")
-    p.add_argument("arch", choices=ARCHES)
+    p.add_argument("image", choices=sorted(VFD_IMAGES))
     sub.add_parser("rank-groups").add_argument("meta")
     sub.add_parser("server-only").add_argument("meta")
     p = sub.add_parser("stage-vfd")
-    for arg in ("meta", "out", "arch", "stage"):
+    for arg in ("meta", "out", "image", "stage"):
         p.add_argument(arg)
     p.add_argument("--epoch", type=int, required=True)
     args = parser.parse_args()
@@ -383,9 +449,12 @@ def main():
                 print(name)
         elif args.cmd == "stage-rpm":
             stage_rpm(meta, args.iso_stage, args.iso, args.vfds, args.tree, args.version,
-                      args.epoch)
+                      args.epoch, args.signed)
+        elif args.cmd == "vfd-images":
+            for image in vfd_images(meta):
+                print(image)
         elif args.cmd == "vfd-files":
-            for vfd, _ in vfd_entries(meta, args.arch):
+            for vfd, _ in vfd_entries(meta, args.image):
                 print(vfd)
         elif args.cmd == "server-only":
             for name in server_only(meta):
@@ -394,9 +463,10 @@ def main():
             for os_dir, arch, infs in rank_groups(meta):
                 print(os_dir, arch, " ".join(infs))
         elif args.cmd == "stage-vfd":
-            if args.arch not in ARCHES:
-                raise LayoutError("unknown arch %r" % args.arch)
-            stage_vfd(meta, args.out, args.arch, args.stage, args.epoch)
+            if args.image not in VFD_IMAGES:
+                raise LayoutError("unknown VFD image %r (one of %s)" % (
+                    args.image, ", ".join(sorted(VFD_IMAGES))))
+            stage_vfd(meta, args.out, args.image, args.stage, args.epoch)
         elif args.cmd == "stage-iso":
             stage_iso(meta, args.out, args.stage, args.epoch, args.license, args.cert)
     except (LayoutError, KeyError, ValueError, OSError) as e:

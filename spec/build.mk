@@ -6,6 +6,11 @@ RPM_SPEC := $(B)/rpm/virtio-win.spec
 RPM      := $(DIST)/virtio-win-$(VERSION)-1.noarch.rpm
 SRPM     := $(DIST)/virtio-win-$(VERSION)-1.src.rpm
 RPM_DATE  = $(shell LC_ALL=C date -u -d @$(SOURCE_DATE_EPOCH) '+%a %b %d %Y')
+# libosinfo's signed="true" (Windows accepts the drivers without test mode)
+# only for production-signed builds: true when SIGN_PKCS12 or SIGN_PKCS11_*
+# name the key; set OSINFO_SIGNED=true after `make import-signed` of
+# Microsoft-signed packages, or false to override.
+OSINFO_SIGNED ?= $(if $(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),true,false)
 # rpmbuild writes nothing outside this directory.
 rpmbuild = rpmbuild --define '_topdir $(abspath $(B)/rpm/top)' --quiet --nodeps
 
@@ -16,12 +21,18 @@ srpm: $(SRPM)
 rpm-tree: $(B)/rpm/tree.stamp
 all: rpm
 
+# Changes exactly when OSINFO_SIGNED does.
+$(B)/rpm/osinfo-signed: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(OSINFO_SIGNED)" ] || echo $(OSINFO_SIGNED) >$@
+
 $(B)/rpm/tree.stamp: $(ISO) $(VFDS) $(B)/iso/root.stamp packaging/layout.py $(ISO_META) \
-		$(EPOCH_STAMP)
+		$(EPOCH_STAMP) $(B)/rpm/osinfo-signed
 	@mkdir -p $(@D)
 	@echo '  STAGE   $(RPM_TREE)'
 	$(Q)$(PYTHON) packaging/layout.py stage-rpm $(ISO_META) $(ISO_STAGE) $(ISO) $(VFDS) \
-		--tree $(RPM_TREE) --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH)
+		--tree $(RPM_TREE) --version $(VERSION) --epoch $(SOURCE_DATE_EPOCH) \
+		$(if $(filter true,$(OSINFO_SIGNED)),--signed)
 	@touch $@
 
 $(RPM_SPEC): spec/virtio-win.spec.in VERSION $(EPOCH_STAMP)
@@ -48,14 +59,18 @@ $(SRPM): $(RPM_SPEC) $(DIST_TARBALL) | deps-ensure
 	$(Q)cp $(B)/rpm/stop/SRPMS/$(notdir $@) $@
 
 CHECKS += check-rpm
-check-rpm: $(RPM) $(SRPM)
-	$(Q)tests/run-check rpm tests/rpm/run.sh $(RPM) $(SRPM) $(RPM_TREE) $(RPM_SPEC) $(B)/rpm-test
+check-rpm: $(RPM) $(SRPM) | deps-ensure
+	$(Q)OSINFO_SIGNED=$(OSINFO_SIGNED) tests/run-check rpm tests/rpm/run.sh $(RPM) $(SRPM) $(RPM_TREE) $(RPM_SPEC) $(B)/rpm-test
 endif
 
-# The yum repository (packaging/mkrepo).  REPO_BASEURL is where dist/repo/ is
-# published; REPO_STABLE lists the RPMs linked from stable/ (default: this one).
+# The yum repository and direct downloads (packaging/mkrepo).  REPO_BASEURL
+# is the URL where dist/repo/ is published; virtio-win.repo and the install
+# lines point there.  The default, http://localhost:8000, is dist/repo/
+# served on the build machine (`python3 -m http.server 8000 -d dist/repo`);
+# set it to your server's URL for a published build.  REPO_STABLE lists the
+# RPMs linked from stable/ (default: this one).
 REPO := $(DIST)/repo
-REPO_BASEURL ?= https://virtio-win.example.org/repo
+REPO_BASEURL ?= http://localhost:8000
 REPO_STABLE ?=
 
 ifneq ($(strip $(PACKAGES)),)
@@ -63,11 +78,18 @@ ifneq ($(strip $(PACKAGES)),)
 repo: $(REPO)/virtio-win.repo
 all: repo
 
-$(REPO)/virtio-win.repo: $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) | deps-ensure
+# Changes exactly when REPO_BASEURL does.
+$(B)/repo-baseurl: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(REPO_BASEURL)" ] || echo '$(REPO_BASEURL)' >$@
+
+$(REPO)/virtio-win.repo: $(ISO) $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) $(B)/repo-baseurl \
+		| deps-ensure
 	@echo '  REPO    $(REPO)'
-	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(REPO_STABLE)
+	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) $(REPO_STABLE)
 
 CHECKS += check-repo
 check-repo: $(REPO)/virtio-win.repo
-	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(RPM) $(SRPM) $(B)/repo-test
+	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) \
+		$(B)/repo-test
 endif

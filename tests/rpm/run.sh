@@ -1,9 +1,12 @@
 #!/bin/sh
 # Usage: tests/rpm/run.sh RPM SRPM TREE SPEC SCRATCH
 # The binary RPM installs exactly the staged tree (files, symlinks, modes,
-# hardlinks between by-os and by-driver), is bit-identical when built again,
-# and its payload equals that of the RPM rebuilt from the SRPM, which compiles
-# everything from the source tarball.
+# hardlinks between by-os and by-driver), its libosinfo drop-ins pass
+# osinfo-db-validate, the RPM and SRPM are bit-identical when built again
+# with header times from SOURCE_DATE_EPOCH, rpmlint finds nothing the spec
+# does not list with its reason, and the SRPM rebuilt with a fresh home
+# directory (a new test CA) gives the same payload but for signatures, which
+# differ only by key.  Each check has a planted defect that must fail.
 set -u
 rpm=$(realpath "$1")
 srpm=$(realpath "$2")
@@ -65,6 +68,40 @@ else
 fi
 if find "$share/drivers/by-os" -name '*.pdb' | grep -q .; then fail "symbols in by-os"; else ok "no symbols in by-os"; fi
 
+# libosinfo drop-ins: osinfo-db-validate (the schema of the installed
+# osinfo-db-tools) accepts them, each extends an OS the installed osinfo-db
+# has, and signed= is what the build's key allows (OSINFO_SIGNED).
+osinfo=$scratch/direct/usr/share/osinfo
+system_db=$(osinfo-db-path --system 2>/dev/null || echo /usr/share/osinfo)
+n=$(find "$osinfo" -name '*.xml' 2>/dev/null | wc -l)
+if [ "$n" -gt 0 ] && osinfo-db-validate --dir "$osinfo" >"$scratch/osinfo.log" 2>&1; then
+	ok "osinfo-db-validate accepts the $n drop-ins"
+else
+	fail "osinfo-db-validate ($n drop-ins): $(head -n 3 "$scratch/osinfo.log" 2>/dev/null)"
+fi
+unknown=
+for xml in $(find "$osinfo" -name '*.xml' | LC_ALL=C sort); do
+	id=$(sed -n 's/.*<os id="\([^"]*\)".*/\1/p' "$xml")
+	grep -q -r -l -F "<os id=\"$id\">" "$system_db/os" --include='*.xml' --exclude-dir='*.d' ||
+		unknown="$unknown $id"
+done
+[ -z "$unknown" ] && ok "every drop-in extends an OS the installed osinfo-db knows" ||
+	fail "drop-ins for OSes osinfo-db does not know:$unknown"
+want_signed=${OSINFO_SIGNED:-false}
+signed=$(grep -h -o 'signed="[a-z]*"' $(find "$osinfo" -name '*.xml') | sort -u | tr '\n' ' ')
+[ "$signed" = "signed=\"$want_signed\" " ] && ok "drop-ins say $signed(OSINFO_SIGNED=$want_signed)" ||
+	fail "drop-ins say '$signed', want signed=\"$want_signed\""
+# Planted: a drop-in whose <os> lacks <short-id> must be refused.
+mkdir -p "$scratch/osinfo-planted"
+cp -a "$osinfo/." "$scratch/osinfo-planted/"
+victim=$(find "$scratch/osinfo-planted" -name '*.xml' | LC_ALL=C sort | head -n 1)
+sed -i '/<short-id>/d' "$victim"
+if osinfo-db-validate --dir "$scratch/osinfo-planted" >/dev/null 2>&1; then
+	fail "planted: osinfo-db-validate accepted a drop-in without <short-id>"
+else
+	ok "planted: a drop-in without <short-id> is refused by osinfo-db-validate"
+fi
+
 topdir=$scratch/top
 rpmbuild --define "_topdir $topdir" --quiet --nodeps -bb --define "vw_tree $tree" "$spec" >/dev/null 2>&1
 again=$(find "$topdir/RPMS" -name '*.rpm' | head -n 1)
@@ -74,16 +111,70 @@ else
 	fail "RPM differs when built again"
 fi
 
-if rpmbuild --define "_topdir $scratch/rebuild" --quiet --rebuild --nodeps "$srpm" \
+# Header times: BUILDTIME is SOURCE_DATE_EPOCH, the build host is fixed.
+for f in "$rpm" "$srpm"; do
+	got=$(rpm -qp --qf '%{BUILDTIME} %{BUILDHOST}' "$f" 2>/dev/null)
+	[ "$got" = "$SOURCE_DATE_EPOCH reproducible" ] && ok "$(basename "$f"): header time $got" ||
+		fail "$(basename "$f"): header time/host '$got', want '$SOURCE_DATE_EPOCH reproducible'"
+done
+# Again in another directory: the SRPM's scripts name the source and build
+# directories, relative ones as in spec/build.mk, so no path of this machine
+# gets in; the same relative names are used here.
+again=$scratch/srpm-again
+mkdir -p "$again/build/rpm/stop/src"
+cp "$spec" "$again/build/rpm/stop/src/"
+(cd "$again/build/rpm/stop/src" && rpm2cpio "$srpm" | cpio -idm --quiet '*.tar.xz')
+touch -d "@$SOURCE_DATE_EPOCH" "$again/build/rpm/stop/src"/*
+(cd "$again" && rpmbuild --define '_topdir build/rpm/stop' --define '_builddir build/rpm/stop/BUILD' \
+	--define '_sourcedir build/rpm/stop/src' --quiet --nodeps \
+	-bs "build/rpm/stop/src/$(basename "$spec")" >/dev/null 2>&1)
+if cmp -s "$srpm" "$again/build/rpm/stop/SRPMS/$(basename "$srpm")"; then
+	ok "SRPM is bit-identical when built again"
+else
+	fail "SRPM differs when built again"
+fi
+
+# rpmlint on both packages, with the filters (and their reasons) the spec
+# lists: no error, no warning left.
+if rpmlint -r "$spec" "$rpm" "$srpm" >"$scratch/rpmlint.log" 2>&1; then
+	summary=$(tail -n 1 "$scratch/rpmlint.log")
+	case $summary in
+	*" 0 errors, 0 warnings"*) ok "rpmlint: $summary" ;;
+	*) fail "rpmlint: $summary" && grep -E ': [EW]: ' "$scratch/rpmlint.log" | head ;;
+	esac
+else
+	fail "rpmlint reports errors:"
+	grep -E ': [EW]: ' "$scratch/rpmlint.log" | head
+fi
+
+# The SRPM rebuilt as a stranger would: a fresh home directory (so a new
+# test CA is made), none of this build's settings in the environment, not
+# even SOURCE_DATE_EPOCH (the spec sets it).  Every unsigned image must be
+# bit-identical and every signature differ only by key.
+home=$scratch/home
+mkdir -p "$home"
+if env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SOURCE_DATE_EPOCH -u SIGN_KEYDIR -u SIGN_PKCS12 \
+	-u SIGN_PASSFILE -u SIGN_PKCS11_MODULE -u SIGN_PKCS11_KEY -u SIGN_CERTS -u SIGN_TSA_URL \
+	-u OSINFO_SIGNED HOME="$home" \
+	rpmbuild --define "_topdir $scratch/rebuild" --quiet --rebuild --nodeps "$srpm" \
 	>"$scratch/rebuild.log" 2>&1; then
 	rebuilt=$(find "$scratch/rebuild/RPMS" -name '*.rpm' | head -n 1)
-	payload "$rebuilt" "$scratch/from-srpm"
-	manifest "$scratch/from-srpm" >"$scratch/srpm.manifest"
-	if diff -u "$scratch/direct.manifest" "$scratch/srpm.manifest" >"$scratch/srpm.diff"; then
-		ok "the SRPM rebuilds from source to the same payload"
+	got=$(rpm -qp --qf '%{BUILDTIME} %{BUILDHOST}' "$rebuilt" 2>/dev/null)
+	[ "$got" = "$SOURCE_DATE_EPOCH reproducible" ] && ok "rebuilt RPM: header time $got" ||
+		fail "rebuilt RPM: header time/host '$got'"
+	newca=$home/.local/share/virtio-win/test-ca/ca.pem
+	if [ -f "$newca" ] && ! cmp -s "$newca" "${SIGN_KEYDIR:-$HOME/.local/share/virtio-win/test-ca}/ca.pem"; then
+		ok "the rebuild made its own test CA in the fresh home"
 	else
-		fail "payload rebuilt from the SRPM differs"
-		head -n 20 "$scratch/srpm.diff"
+		fail "the rebuild did not make a new test CA ($newca)"
+	fi
+	payload "$rebuilt" "$scratch/from-srpm"
+	if msg=$(tests/rpm/same-but-key.sh "$scratch/direct" "$scratch/from-srpm" "$newca" \
+		"$scratch/compare" 2>&1); then
+		ok "SRPM rebuilt with a fresh home: identical but for signatures, which differ only by key ($(echo "$msg" | tail -n 1))"
+	else
+		fail "payload rebuilt from the SRPM differs:"
+		echo "$msg" | head -n 20
 	fi
 else
 	fail "rpmbuild --rebuild of the SRPM (log: $scratch/rebuild.log)"
@@ -103,5 +194,33 @@ if diff -q "$scratch/tree.manifest" "$scratch/planted.manifest" >/dev/null; then
 	fail "planted: an RPM with a changed file passed the payload comparison"
 else
 	ok "planted: an RPM with a changed file is caught"
+fi
+
+# Planted for rpmlint: a world-writable file.
+cp -a "$tree" "$scratch/lint-tree"
+chmod o+w "$(find "$scratch/lint-tree" -name '*.inf' | LC_ALL=C sort | head -n 1)"
+rpmbuild --define "_topdir $scratch/lint-top" --quiet --nodeps -bb --define "vw_tree $scratch/lint-tree" \
+	"$spec" >/dev/null 2>&1
+if rpmlint -r "$spec" "$(find "$scratch/lint-top/RPMS" -name '*.rpm' | head -n 1)" \
+	>"$scratch/lint-planted.log" 2>&1; then
+	fail "planted: rpmlint accepted an RPM with a world-writable file"
+elif grep -q 'E: world-writable' "$scratch/lint-planted.log"; then
+	ok "planted: rpmlint refuses an RPM with a world-writable file"
+else
+	fail "planted: rpmlint failed for another reason: $(grep -E ': E: ' "$scratch/lint-planted.log" | head -n 2)"
+fi
+
+# Planted for the rebuild comparison: a catalog over different content.
+if [ -d "$scratch/from-srpm" ]; then
+	cp -a "$scratch/from-srpm" "$scratch/planted-rebuild"
+	a=$(find "$scratch/planted-rebuild" -name '*.cat' | LC_ALL=C sort | head -n 1)
+	b=$(find "$scratch/planted-rebuild" -name '*.cat' | LC_ALL=C sort | grep -v "/$(basename "$a")\$" | head -n 1)
+	cp "$b" "$a"
+	if tests/rpm/same-but-key.sh "$scratch/direct" "$scratch/planted-rebuild" \
+		"$home/.local/share/virtio-win/test-ca/ca.pem" "$scratch/compare-planted" >/dev/null 2>&1; then
+		fail "planted: a catalog over other files passed the rebuild comparison"
+	else
+		ok "planted: a catalog over other files fails the rebuild comparison"
+	fi
 fi
 finish

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Usage: tests/rpm/same-but-key.sh A B CA_B SCRATCH
+# Compares two installed trees built from the same source with different
+# signing keys: every file is bit-identical, except that signed PE images
+# (.sys/.dll/.exe) are equal once their signatures are removed, catalogs
+# (.cat) sign equal content (sign/catdump.py --content), the CA certificate
+# differs only in its key (same subject), and ISO/VFD images hold trees that
+# compare the same way.  B's signatures must verify against CA_B.  Prints
+# one line per difference and a summary; exit 1 on any difference.
+set -u
+a=$1
+b=$2
+ca=$3
+scratch=$4
+python=${PYTHON:-/usr/bin/python3}
+export MTOOLS_SKIP_CHECK=1
+mkdir -p "$scratch"
+bad=0
+counts=$scratch/counts
+: >"$counts"
+
+differ() { echo "differs: $*"; bad=1; }
+
+compare() { # dirA dirB label (recursive for images: own list files per level)
+	la=$(mktemp "$scratch/list.XXXXXX")
+	lb=$(mktemp "$scratch/list.XXXXXX")
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort) >"$la"
+	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort) >"$lb"
+	if ! cmp -s "$la" "$lb"; then
+		differ "$3: file lists ($(diff "$la" "$lb" | grep -c '^[<>]') paths)"
+		return
+	fi
+	while read -r p; do
+		fa=$1/$p
+		fb=$2/$p
+		if [ -L "$fa" ] || [ -d "$fa" ]; then
+			[ "$(readlink "$fa")" = "$(readlink "$fb")" ] || differ "$3/$p: link target"
+			continue
+		fi
+		if cmp -s "$fa" "$fb"; then
+			echo identical >>"$counts"
+			continue
+		fi
+		case $p in
+		*.sys | *.dll | *.exe)
+			rm -f "$scratch/ua" "$scratch/ub"
+			osslsigncode remove-signature -in "$fa" -out "$scratch/ua" >/dev/null 2>&1
+			osslsigncode remove-signature -in "$fb" -out "$scratch/ub" >/dev/null 2>&1
+			if ! cmp -s "$scratch/ua" "$scratch/ub"; then
+				differ "$3/$p: the unsigned images differ"
+			elif ! osslsigncode verify -in "$fb" -CAfile "$ca" >/dev/null 2>&1; then
+				differ "$3/$p: the rebuilt signature does not verify"
+			else
+				echo image >>"$counts"
+			fi
+			;;
+		*.cat)
+			"$python" sign/catdump.py --content "$fa" "$scratch/ca" &&
+				"$python" sign/catdump.py --content "$fb" "$scratch/cb" || { differ "$3/$p: unreadable"; continue; }
+			if ! cmp -s "$scratch/ca" "$scratch/cb"; then
+				differ "$3/$p: the catalogs sign different content"
+			elif ! osslsigncode verify -in "$fb" -CAfile "$ca" >/dev/null 2>&1; then
+				differ "$3/$p: the rebuilt catalog signature does not verify"
+			else
+				echo catalog >>"$counts"
+			fi
+			;;
+		*.cer)
+			sa=$(openssl x509 -inform DER -in "$fa" -noout -subject 2>/dev/null)
+			sb=$(openssl x509 -inform DER -in "$fb" -noout -subject 2>/dev/null)
+			[ -n "$sa" ] && [ "$sa" = "$sb" ] && echo cert >>"$counts" || differ "$3/$p: certificate subjects"
+			;;
+		*.iso)
+			rm -rf "$scratch/$p.a" "$scratch/$p.b"
+			mkdir -p "$scratch/$p.a" "$scratch/$p.b"
+			xorriso -osirrox on -indev "$fa" -extract / "$scratch/$p.a" >/dev/null 2>&1
+			xorriso -osirrox on -indev "$fb" -extract / "$scratch/$p.b" >/dev/null 2>&1
+			compare "$scratch/$p.a" "$scratch/$p.b" "$3/$p"
+			;;
+		*.vfd)
+			rm -rf "$scratch/$p.a" "$scratch/$p.b"
+			mkdir -p "$scratch/$p.a" "$scratch/$p.b"
+			mcopy -s -n -i "$fa" '::*' "$scratch/$p.a/" 2>/dev/null
+			mcopy -s -n -i "$fb" '::*' "$scratch/$p.b/" 2>/dev/null
+			compare "$scratch/$p.a" "$scratch/$p.b" "$3/$p"
+			;;
+		*) differ "$3/$p" ;;
+		esac
+	done <"$la"
+}
+compare "$a" "$b" ""
+summary=$(sort "$counts" | uniq -c | awk '{ printf "%s%d %s", sep, $1, $2; sep = ", " }')
+echo "compared: $summary"
+exit $bad
