@@ -73,3 +73,13 @@ check-gt-msi: $(GT_MSIS) | deps-ensure
 		$(VERSION) $(B)/gt-msi-test '$(SIGN_CA_CERT)' \
 		$(foreach a,$(GT_ARCHES),$(a):$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi:$(B)/installer/$(a)/vwgtca.dll:$(B)/installer/$(a)/unsigned.msi)
 endif
+
+# Wine installs and removes the MSIs (installer/tests/wine.sh).
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-wine
+.PHONY: check-gt-wine
+check-gt-wine: $(GT_MSIS) | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-wine installer/tests/wine.sh $(B)/gt-wine-test \
+		$(GT_META) $(OUT) $(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
+		$(B)/installer/amd64/vwgtca.dll $(VERSION) $(SIGN_CA_CERT)
+endif
