@@ -11,6 +11,7 @@ LLD_LINK  ?= lld-link$(LLVM_SUFFIX)
 DLLTOOL   ?= llvm-dlltool$(LLVM_SUFFIX)
 OBJCOPY   ?= llvm-objcopy$(LLVM_SUFFIX)
 READOBJ   ?= llvm-readobj$(LLVM_SUFFIX)
+LLVM_RC   ?= llvm-rc$(LLVM_SUFFIX)
 CLANG_FMT ?= clang-format$(LLVM_SUFFIX)
 CLANG_RES ?= /usr/lib/llvm-$(LLVM_VERSION)/lib/clang/$(LLVM_VERSION)
 HOSTCC    ?= gcc

@@ -83,3 +83,61 @@ check-gt-wine: $(GT_MSIS) | deps-ensure
 		$(GT_META) $(OUT) $(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
 		$(B)/installer/amd64/vwgtca.dll $(VERSION) $(SIGN_CA_CERT)
 endif
+
+# virtio-win-guest-tools.exe (installer/boot/): one x86 console image that
+# carries the three gt MSIs (and GT_AGENT_MSI_<arch>, the guest agent's MSI,
+# when set: the hook for the agent's installer) as RCDATA resources, signed
+# like the drivers.  An x64 build of the same source is made for the Wine
+# test on machines that cannot run i386 programs.
+GT_EXE := $(GT_DIR)/virtio-win-guest-tools.exe
+GT_AGENT_MSI_x86 ?=
+GT_AGENT_MSI_amd64 ?=
+GT_AGENT_MSI_arm64 ?=
+GT_RES_ITEMS := GT_X64=$(GT_DIR)/virtio-win-gt-x64.msi GT_X86=$(GT_DIR)/virtio-win-gt-x86.msi \
+	GT_ARM64=$(GT_DIR)/virtio-win-gt-arm64.msi \
+	$(if $(GT_AGENT_MSI_x86),AGENT_X86=$(GT_AGENT_MSI_x86)) \
+	$(if $(GT_AGENT_MSI_amd64),AGENT_X64=$(GT_AGENT_MSI_amd64)) \
+	$(if $(GT_AGENT_MSI_arm64),AGENT_ARM64=$(GT_AGENT_MSI_arm64))
+GT_BOOT_LDFLAGS := -lldmingw /auto-import:no /runtime-pseudo-reloc:no /subsystem:console,10.0 \
+	/entry:VwGtBootMain /nodefaultlib /dynamicbase /nxcompat /Brepro /release /opt:ref /opt:icf \
+	/debug /pdbaltpath:%_PDB% /pdbsourcepath:c:\\virtio-win
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: gt-exe
+gt-exe: $(GT_EXE)
+all: gt-exe
+
+$(B)/installer/boot/gt.res: $(GT_MSIS) $(GT_AGENT_MSI_x86) $(GT_AGENT_MSI_amd64) \
+		$(GT_AGENT_MSI_arm64) installer/boot/mkrc.py | deps-ensure
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) installer/boot/mkrc.py $(@:.res=.rc) $(GT_RES_ITEMS)
+	$(Q)$(LLVM_RC) /FO $@ $(@:.res=.rc)
+
+# $(1) = arch
+define gt_boot_rules
+$(B)/installer/boot/$(1)/virtio-win-guest-tools.exe: $(B)/$(1)/uobj/installer/boot/gtboot.o \
+		$(B)/$(1)/uobj/common/runtime/dllentry.o $(B)/$(1)/lib/libkernel32.a \
+		$(B)/installer/boot/gt.res
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  LINK    $$@')
+	$(Q)$$(LLD_LINK) $$(GT_BOOT_LDFLAGS) $$(ULDFLAGS_$(1)) /pdb:$$(@:.exe=.pdb) /out:$$@ $$^
+DEPFILES += $(B)/$(1)/uobj/installer/boot/gtboot.d
+endef
+$(foreach a,x86 amd64,$(eval $(call gt_boot_rules,$(a))))
+
+$(GT_EXE): $(B)/installer/boot/x86/virtio-win-guest-tools.exe $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $(@D)
+	$(if $(Q),@echo '  SIGN    $@')
+	$(Q)sign/signfile.sh $< $@ "virtio-win guest tools"
+endif
+
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-exe
+.PHONY: check-gt-exe
+check-gt-exe: $(GT_EXE) $(B)/installer/boot/amd64/virtio-win-guest-tools.exe | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-exe installer/tests/boot.sh $(B)/gt-exe-test $(GT_EXE) \
+		$(B)/installer/boot/amd64/virtio-win-guest-tools.exe $(B)/installer/boot/gt.rc \
+		$(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
+		$(GT_DIR)/virtio-win-gt-arm64.msi
+endif
