@@ -141,3 +141,34 @@ check-gt-exe: $(GT_EXE) $(B)/installer/boot/amd64/virtio-win-guest-tools.exe | d
 		$(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
 		$(GT_DIR)/virtio-win-gt-arm64.msi
 endif
+
+# The ISO's staging tree (iso/build.mk) puts these at the ISO root
+# (packaging/drivers.json "installer"); the RPM and the repository follow.
+ifneq ($(strip $(PACKAGES)),)
+$(B)/iso/root.stamp: $(GT_MSIS) $(GT_EXE)
+endif
+
+# The direct-download area (packaging/mkdirect): ISO, RPM, SRPM and the
+# guest tools in archive-virtio/virtio-win-<version>-1/, as upstream.
+DIRECT := $(DIST)/direct-downloads
+# iso/ and spec/ define ISO, RPM and SRPM after this fragment is read, too
+# late for a prerequisite list: their names, as those fragments make them.
+GT_ISO  := $(DIST)/virtio-win-$(VERSION).iso
+GT_RPM  := $(DIST)/virtio-win-$(VERSION)-1.noarch.rpm
+GT_SRPM := $(DIST)/virtio-win-$(VERSION)-1.src.rpm
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: direct-downloads
+direct-downloads: $(DIRECT)/latest-virtio
+all: direct-downloads
+$(DIRECT)/latest-virtio: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP)
+	@echo '  DIRECT  $(DIRECT)'
+	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE)
+
+# The guest tools in every distribution form: the ISO root, the RPM's
+# /usr/share/virtio-win/installer/, the direct-download area.
+CHECKS += check-gt-dist
+.PHONY: check-gt-dist
+check-gt-dist: $(GT_ISO) $(GT_RPM) $(DIRECT)/latest-virtio | deps-ensure
+	$(Q)tests/run-check gt-dist installer/tests/dist.sh $(B)/gt-dist-test $(GT_ISO) $(GT_RPM) \
+		$(DIRECT) $(VERSION) $(GT_MSIS) $(GT_EXE)
+endif
