@@ -227,7 +227,30 @@ grep '^store-add .* -> ' "$c/gt/ca.log" | sed 's/.* -> //' >"$scratch/oem.txt"
     ko "late failure: exit $rc, $added added, $removed taken away"
 removed_ok "late failure" "$bad"
 
-# 5. The x86 MSI, in a 32-bit prefix: needs a machine that runs i386
+# 5. Upgrade: an older version (0.1.900, same content) is replaced by this
+# one, and this one refuses to be downgraded.
+set_os 19045 WinNT
+old=$scratch/old.msi
+"$py" "$here/../msi/mkmsi.py" "$meta" "$out" amd64 "$old" --ca "$ca64" --version 0.1.900 \
+    --epoch "$SOURCE_DATE_EPOCH" --work "$scratch/old" >/dev/null 2>&1 || ko "cannot build 0.1.900"
+arp() { w reg query "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$(product_code "$1")" >/dev/null 2>&1; }
+msiexec /i "$old"
+rc1=$?
+msiexec /i "$msi64"
+rc2=$?
+grep '^store-add .* -> ' "$c/gt/ca.log" | sed 's/.* -> //' >"$scratch/oem.txt"
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && ! arp "$old" && arp "$msi64" &&
+    [ -f "$pf/viorng/w10/viorng.inf" ] &&
+    ok "upgrade: $version replaces 0.1.900 (its ARP entry gone, drivers in place)" ||
+    ko "upgrade from 0.1.900: exits $rc1/$rc2"
+msiexec /i "$old"
+rc=$?
+[ $rc -ne 0 ] && arp "$msi64" && ok "downgrade to 0.1.900 refused (exit $rc), $version stays" ||
+    ko "downgrade to 0.1.900: exit $rc"
+msiexec /x "$msi64"
+removed_ok "uninstall after the upgrade" "$msi64"
+
+# 6. The x86 MSI, in a 32-bit prefix: needs a machine that runs i386
 # programs (wine32:i386 on a kernel with IA-32 emulation).
 if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver32 ]; then
     "$server" -k 2>/dev/null
