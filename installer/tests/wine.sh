@@ -88,7 +88,7 @@ PY
 }
 
 product_code() {
-    msiinfo export "$1" Property | awk -F'\t' '$1 == "ProductCode" {print $2}'
+    msiinfo export "$1" Property | tr -d '\r' | awk -F'\t' '$1 == "ProductCode" {print $2}'
 }
 
 # installed_ok NAME ARCH OS PACKAGES...: files, store calls and INFs.
@@ -123,6 +123,14 @@ installed_ok() {
         ko "$name: driver store calls wrong (missing:$bad; $others store-adds for $n INFs)"
 }
 
+# arp MSI: whether Windows lists the MSI's product as installed (the
+# Uninstall key's subkeys; Wine's reg query fails on such a key itself).
+arp() {
+    code=$(product_code "$1")
+    [ -n "$code" ] && w reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' \
+        2>/dev/null | tr -d "\r" | grep -i -F "$code" >/dev/null
+}
+
 # removed_ok NAME MSI: no file, no INF we added, no ARP entry.
 removed_ok() {
     name=$1
@@ -131,8 +139,7 @@ removed_ok() {
     for oem in $(cat "$scratch/oem.txt"); do
         [ -e "$c/windows/inf/$oem" ] && left="$left $oem"
     done
-    w reg query "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$(product_code "$2")" \
-        >/dev/null 2>&1 && left="$left ARP-entry"
+    arp "$2" && left="$left ARP-entry"
     [ -z "$left" ] && ok "$name: nothing left behind" || ko "$name: left behind:$left"
 }
 
@@ -233,7 +240,6 @@ set_os 19045 WinNT
 old=$scratch/old.msi
 "$py" "$here/../msi/mkmsi.py" "$meta" "$out" amd64 "$old" --ca "$ca64" --version 0.1.900 \
     --epoch "$SOURCE_DATE_EPOCH" --work "$scratch/old" >/dev/null 2>&1 || ko "cannot build 0.1.900"
-arp() { w reg query "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\$(product_code "$1")" >/dev/null 2>&1; }
 msiexec /i "$old"
 rc1=$?
 msiexec /i "$msi64"
