@@ -20,6 +20,8 @@ MINGW_INC ?= /usr/share/mingw-w64/include
 DEPS_CHECK ?= 1
 
 # Everything `make` and `make check` need, from Debian 12 (bookworm) main.
+# NAME:i386 packages need the i386 foreign architecture, which arch/deps.sh
+# adds first (wine32 runs the x86 guest-tools MSI's custom action).
 DEBS := make gcc libc6-dev \
 	clang-$(LLVM_VERSION) lld-$(LLVM_VERSION) llvm-$(LLVM_VERSION) \
 	clang-format-$(LLVM_VERSION) libclang-rt-$(LLVM_VERSION)-dev \
@@ -27,4 +29,4 @@ DEBS := make gcc libc6-dev \
 	libunicorn-dev libcapstone-dev valgrind \
 	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci \
 	gcab qemu-system-common softhsm2 opensc libengine-pkcs11-openssl \
-	podman osinfo-db osinfo-db-tools rpmlint wine wine64
+	podman osinfo-db osinfo-db-tools rpmlint msitools wine wine64 wine32:i386

@@ -73,3 +73,102 @@ check-gt-msi: $(GT_MSIS) | deps-ensure
 		$(VERSION) $(B)/gt-msi-test '$(SIGN_CA_CERT)' \
 		$(foreach a,$(GT_ARCHES),$(a):$(GT_DIR)/virtio-win-gt-$(call gt_msi_arch,$(a)).msi:$(B)/installer/$(a)/vwgtca.dll:$(B)/installer/$(a)/unsigned.msi)
 endif
+
+# Wine installs and removes the MSIs (installer/tests/wine.sh).
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-wine
+.PHONY: check-gt-wine
+check-gt-wine: $(GT_MSIS) | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-wine installer/tests/wine.sh $(B)/gt-wine-test \
+		$(GT_META) $(OUT) $(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
+		$(B)/installer/amd64/vwgtca.dll $(VERSION) $(SIGN_CA_CERT)
+endif
+
+# virtio-win-guest-tools.exe (installer/boot/): one x86 console image that
+# carries the three gt MSIs (and GT_AGENT_MSI_<arch>, the guest agent's MSI,
+# when set: the hook for the agent's installer) as RCDATA resources, signed
+# like the drivers.  An x64 build of the same source is made for the Wine
+# test on machines that cannot run i386 programs.
+GT_EXE := $(GT_DIR)/virtio-win-guest-tools.exe
+GT_AGENT_MSI_x86 ?=
+GT_AGENT_MSI_amd64 ?=
+GT_AGENT_MSI_arm64 ?=
+GT_RES_ITEMS := GT_X64=$(GT_DIR)/virtio-win-gt-x64.msi GT_X86=$(GT_DIR)/virtio-win-gt-x86.msi \
+	GT_ARM64=$(GT_DIR)/virtio-win-gt-arm64.msi \
+	$(if $(GT_AGENT_MSI_x86),AGENT_X86=$(GT_AGENT_MSI_x86)) \
+	$(if $(GT_AGENT_MSI_amd64),AGENT_X64=$(GT_AGENT_MSI_amd64)) \
+	$(if $(GT_AGENT_MSI_arm64),AGENT_ARM64=$(GT_AGENT_MSI_arm64))
+GT_BOOT_LDFLAGS := -lldmingw /auto-import:no /runtime-pseudo-reloc:no /subsystem:console,10.0 \
+	/entry:VwGtBootMain /nodefaultlib /dynamicbase /nxcompat /Brepro /release /opt:ref /opt:icf \
+	/debug /pdbaltpath:%_PDB% /pdbsourcepath:c:\\virtio-win
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: gt-exe
+gt-exe: $(GT_EXE)
+all: gt-exe
+
+$(B)/installer/boot/gt.res: $(GT_MSIS) $(GT_AGENT_MSI_x86) $(GT_AGENT_MSI_amd64) \
+		$(GT_AGENT_MSI_arm64) installer/boot/mkrc.py | deps-ensure
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) installer/boot/mkrc.py $(@:.res=.rc) $(GT_RES_ITEMS)
+	$(Q)$(LLVM_RC) /FO $@ $(@:.res=.rc)
+
+# $(1) = arch
+define gt_boot_rules
+$(B)/installer/boot/$(1)/virtio-win-guest-tools.exe: $(B)/$(1)/uobj/installer/boot/gtboot.o \
+		$(B)/$(1)/uobj/common/runtime/dllentry.o $(B)/$(1)/lib/libkernel32.a \
+		$(B)/installer/boot/gt.res
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  LINK    $$@')
+	$(Q)$$(LLD_LINK) $$(GT_BOOT_LDFLAGS) $$(ULDFLAGS_$(1)) /pdb:$$(@:.exe=.pdb) /out:$$@ $$^
+DEPFILES += $(B)/$(1)/uobj/installer/boot/gtboot.d
+endef
+$(foreach a,x86 amd64,$(eval $(call gt_boot_rules,$(a))))
+
+$(GT_EXE): $(B)/installer/boot/x86/virtio-win-guest-tools.exe $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $(@D)
+	$(if $(Q),@echo '  SIGN    $@')
+	$(Q)sign/signfile.sh $< $@ "virtio-win guest tools"
+endif
+
+ifneq ($(strip $(PACKAGES)),)
+CHECKS += check-gt-exe
+.PHONY: check-gt-exe
+check-gt-exe: $(GT_EXE) $(B)/installer/boot/amd64/virtio-win-guest-tools.exe | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check gt-exe installer/tests/boot.sh $(B)/gt-exe-test $(GT_EXE) \
+		$(B)/installer/boot/amd64/virtio-win-guest-tools.exe $(B)/installer/boot/gt.rc \
+		$(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
+		$(GT_DIR)/virtio-win-gt-arm64.msi
+endif
+
+# The ISO's staging tree (iso/build.mk) puts these at the ISO root
+# (packaging/drivers.json "installer"); the RPM and the repository follow.
+ifneq ($(strip $(PACKAGES)),)
+$(B)/iso/root.stamp: $(GT_MSIS) $(GT_EXE)
+endif
+
+# The direct-download area (packaging/mkdirect): ISO, RPM, SRPM and the
+# guest tools in archive-virtio/virtio-win-<version>-1/, as upstream.
+DIRECT := $(DIST)/direct-downloads
+# iso/ and spec/ define ISO, RPM and SRPM after this fragment is read, too
+# late for a prerequisite list: their names, as those fragments make them.
+GT_ISO  := $(DIST)/virtio-win-$(VERSION).iso
+GT_RPM  := $(DIST)/virtio-win-$(VERSION)-1.noarch.rpm
+GT_SRPM := $(DIST)/virtio-win-$(VERSION)-1.src.rpm
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: direct-downloads
+direct-downloads: $(DIRECT)/latest-virtio
+all: direct-downloads
+$(DIRECT)/latest-virtio: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP)
+	@echo '  DIRECT  $(DIRECT)'
+	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE)
+
+# The guest tools in every distribution form: the ISO root, the RPM's
+# /usr/share/virtio-win/installer/, the direct-download area.
+CHECKS += check-gt-dist
+.PHONY: check-gt-dist
+check-gt-dist: $(GT_ISO) $(GT_RPM) $(DIRECT)/latest-virtio | deps-ensure
+	$(Q)tests/run-check gt-dist installer/tests/dist.sh $(B)/gt-dist-test $(GT_ISO) $(GT_RPM) \
+		$(DIRECT) $(VERSION) $(GT_MSIS) $(GT_EXE)
+endif

@@ -27,7 +27,8 @@ x86 (i386/Win10), amd64 (amd64/Win10, Win11) and servers_amd64
 
 The ISO staging tree is what xorriso masters: driver leaves
 <iso_dir>/<os>/<arch dir>/, the auto-detect directories for storage drivers,
-data/info.json, virtio-win_license.txt and cert/.  Files with the same
+data/info.json, virtio-win_license.txt, cert/ and the guest tools
+(installer.files: the gt MSIs and virtio-win-guest-tools.exe) at the root.  Files with the same
 content are hardlinks of one another, so the ISO stores them once.  Every
 timestamp is SOURCE_DATE_EPOCH.  On any error nothing is left behind.
 """
@@ -62,6 +63,9 @@ def validate(meta):
     for key in ("arch_dir", "autodetect_dir"):
         if sorted(meta[key]) != sorted(ARCHES):
             raise LayoutError("%s must name exactly %s" % (key, ", ".join(ARCHES)))
+    inst = installer_files(meta)
+    if len(set(inst)) != len(inst) or any("/" in n or not n for n in inst):
+        raise LayoutError("installer.files must be plain file names without repeats")
     seen = set()
     for drv in meta["drivers"]:
         name = drv.get("iso_dir", "?")
@@ -171,8 +175,13 @@ def vfd_images(meta):
     return [image for image in VFD_IMAGES if vfd_entries(meta, image)]
 
 
-def extra_files(cert):
-    files = ["data/info.json", "virtio-win_license.txt"]
+def installer_files(meta):
+    """The guest-tools files at the ISO root (out/installer/<name>)."""
+    return list(meta.get("installer", {}).get("files", []))
+
+
+def extra_files(meta, cert):
+    files = ["data/info.json", "virtio-win_license.txt"] + installer_files(meta)
     if cert:
         files.append("cert/" + os.path.basename(cert))
     return files
@@ -264,7 +273,7 @@ def stage_vfd(meta, out, image, stage, epoch):
 
 def stage_iso(meta, out, stage, epoch, license_file, cert):
     entries = iso_entries(meta)
-    check_sources(out, entries)
+    check_sources(out, entries + [(n, "installer/" + n) for n in installer_files(meta)])
 
     def fill(tmp):
         pool = {}  # content hash -> first staged path: later copies are hardlinks
@@ -283,6 +292,9 @@ def stage_iso(meta, out, stage, epoch, license_file, cert):
         with open(os.path.join(tmp, "data", "info.json"), "w", encoding="utf-8") as f:
             f.write(info_json(meta, entries, tmp))
         shutil.copyfile(license_file, os.path.join(tmp, "virtio-win_license.txt"))
+        for name in installer_files(meta):
+            shutil.copyfile(os.path.join(out, "installer", name), os.path.join(tmp, name))
+            os.chmod(os.path.join(tmp, name), 0o644)
         if cert:
             os.makedirs(os.path.join(tmp, "cert"))
             shutil.copyfile(cert, os.path.join(tmp, "cert", os.path.basename(cert)))
@@ -362,6 +374,10 @@ def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch, signed=False):
             os.symlink(name, os.path.join(share, "virtio-win_" + name[len(prefix):]))
         shutil.copyfile(os.path.join(iso_stage, "virtio-win_license.txt"),
                         os.path.join(share, "virtio-win_license.txt"))
+        # The guest tools, as upstream's Fedora RPM installs them.
+        for name in installer_files(meta):
+            os.makedirs(os.path.join(share, "installer"), exist_ok=True)
+            shutil.copyfile(os.path.join(iso_stage, name), os.path.join(share, "installer", name))
         by_os, pool = {}, {}
         for iso_path, _ in iso_entries(meta):
             parts = iso_path.split("/")
@@ -444,7 +460,7 @@ def main():
     try:
         meta = load(args.meta)
         if args.cmd == "iso-files":
-            files = [iso for iso, _ in iso_entries(meta)] + extra_files(args.cert)
+            files = [iso for iso, _ in iso_entries(meta)] + extra_files(meta, args.cert)
             for name in sorted(files):
                 print(name)
         elif args.cmd == "stage-rpm":

@@ -243,6 +243,10 @@ static uint32_t VwGtCertStore(const WCHAR *store_name, const BYTE *der, DWORD le
             CertFreeCertificateContext(cert);
         }
     }
+    /* Written to the machine's store now, not when the last reference to
+     * the store goes. */
+    if (r == ERROR_SUCCESS && !CertControlStore(store, 0, CERT_STORE_CTRL_COMMIT, NULL))
+        r = GetLastError();
     CertCloseStore(store, 0);
     return r;
 }

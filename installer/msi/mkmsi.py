@@ -185,7 +185,7 @@ def summary_patch(path, props):
         f.write(data)
 
 
-def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert):
+def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     is64 = arch != "x86"
     work, msi = os.path.abspath(work), os.path.abspath(msi)
     drivers = []
@@ -255,14 +255,17 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert):
             taken = set()
             keypath = None
             for name in drv["files"]:
+                if "%s/%s/%s" % (pkg, osd, name) in omit:
+                    continue  # a planted defect (tests only)
                 src = os.path.join(src_dir, name)
                 if not os.path.isfile(src):
                     raise MsiError("missing build output %s" % src)
                 key = add_file(comp, odkey, src, name, taken)
                 if name.lower() == pkg.lower() + ".inf":
                     keypath = key
-            if keypath is None:
+            if keypath is None and not omit:
                 raise MsiError("driver %s: no %s.inf among its files" % (folder, pkg))
+            keypath = keypath or [f[0] for f in files if f[1] == comp][0]
             components.append([comp, guid(arch, "component", folder, osd, pkg + ".inf"), odkey,
                                comp_attr, None, keypath])
             feature_comps.append([feature, comp])
@@ -363,6 +366,13 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert):
     if cert:
         props.append(["VWGT_TESTCA_BUILD", "1"])
 
+    # The install folder as a component of every feature (no file: the
+    # folder is its key path): when the last feature goes, RemoveFiles
+    # takes the emptied folder tree away with it.
+    components.append(["C_root", guid(arch, "component", "root"), "INSTALLDIR", comp_attr, None,
+                       None])
+    for f in features:
+        feature_comps.append([f[0], "C_root"])
     write_idt(work, "Directory", ["Directory", "Directory_Parent", "DefaultDir"],
               ["s72", "S72", "l255"], ["Directory"], directories)
     write_idt(work, "Component", ["Component", "ComponentId", "Directory_", "Attributes",
@@ -375,6 +385,8 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert):
     # does (RemoveFile rows without a file name, on remove).
     remove = []
     for comp, _, dkey, _, _, _ in components:
+        if comp == "C_root":
+            continue
         parents = [d for d in directories if d[0] == dkey][0][1]
         for i, folder in enumerate((dkey, parents, "INSTALLDIR")):
             if folder == "INSTALLDIR" and i == 1:
@@ -438,11 +450,13 @@ def main():
     ap.add_argument("--epoch", type=int, required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--cert")
+    ap.add_argument("--omit", action="append", default=[],
+                    help="PACKAGE/OS/FILE left out: a planted defect for the tests")
     a = ap.parse_args()
     try:
         with open(a.meta, encoding="utf-8") as f:
             meta = json.load(f)
-        build(meta, a.out, a.arch, a.msi, a.ca, a.version, a.epoch, a.work, a.cert)
+        build(meta, a.out, a.arch, a.msi, a.ca, a.version, a.epoch, a.work, a.cert, a.omit)
     except (MsiError, OSError, KeyError, ValueError, subprocess.CalledProcessError) as e:
         sys.exit("mkmsi: %s: %s" % (a.msi, e))
 

@@ -55,6 +55,8 @@ qemufwcfg/w10/x86/qemufwcfg.{cat,inf}
 qemupciserial/{w10,2k16,2k19,2k22,w11,2k25}/amd64/qemupciserial.{cat,inf}
 qemupciserial/w10/x86/qemupciserial.{cat,inf}
 smbus/{w11,2k22,2k25}/amd64/smbus.{cat,inf}
+virtio-win-gt-{x64,x86,arm64}.msi
+virtio-win-guest-tools.exe
 data/info.json
 virtio-win_license.txt
 if:cert cert/virtio-win-test-ca.cer
