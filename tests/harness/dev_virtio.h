@@ -20,6 +20,9 @@
 #include "vm.h"
 
 #define VW_VIRTIO_MAX_QUEUES 16
+/* Virtual time a queue may stall (buffers never notified, an interrupt
+ * lost) before the run fails: 5 s in 100 ns units. */
+#define VW_VIRTIO_STALL_LIMIT 50000000ull
 
 struct vw_virtio_config {
     enum vmodel_transport transport;
@@ -69,6 +72,7 @@ struct vw_virtio {
     uint8_t status;
     bool pending_watch; /* arm the ring watches after this register write */
     struct vw_vq_watch watch[VW_VIRTIO_MAX_QUEUES];
+    uint64_t stall_since[VW_VIRTIO_MAX_QUEUES]; /* virtual time + 1 a stall began; 0 none */
     /* What the device wrote into the driver's buffers, in order (the
      * entropy stream for virtio-rng). */
     uint64_t rng;
