@@ -11,8 +11,10 @@
  *  - the device runs at scheduling points and raises its interrupts there.
  * Checkers (dev_virtio_check.c) fail the run on a driver-side violation:
  * status order ACKNOWLEDGE -> DRIVER -> FEATURES_OK -> DRIVER_OK, features
- * not offered, avail->idx published before its ring entries (split) or a descriptor
- * made available before its address and length (packed), descriptors
+ * not offered, avail->idx published before its ring entries or an entry
+ * rewritten after it (split), a descriptor made available before its
+ * address and length or a head before its chain (packed), buffers never
+ * notified and lost interrupts (vmodel_stall), descriptors
  * outside common buffers or looping (the model's own checks).
  */
 #pragma once
@@ -43,7 +45,8 @@ struct vw_vq_watch {
     uc_hook hook;
     bool packed; /* watching the packed descriptor ring, else the split avail ring */
     gva_t va;
-    uint16_t size, idx;
+    uint16_t size, idx; /* split: avail->idx seen; packed: the driver's next head */
+    bool wrap;          /* packed: the driver's wrap counter at idx */
     /* Split: ring entry written since the index last passed it.  Packed:
      * bit 0 address, bit 1 length written since the slot was last made
      * available. */

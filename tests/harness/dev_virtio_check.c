@@ -56,7 +56,19 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
             idx[b - 2] = byte;
             idx_written = true;
         } else if (b >= 4 && b < 4 + 2ull * w->size) {
-            w->fresh[(b - 4) / 2] = 1;
+            unsigned slot = (unsigned)(b - 4) / 2;
+            /* Published and not yet taken by the device: the device may
+             * be reading it (spec 2.7.13.2: entry, barrier, then idx). */
+            uint16_t seen = vmodel_avail_seen(w->dev->model, (uint16_t)w->queue);
+            for (uint16_t k = 0; k < (uint16_t)(w->idx - seen) && k < w->size; k++)
+                if ((uint16_t)(seen + k) % w->size == slot) {
+                    vw_fail(vm,
+                            "virtio: queue %u avail ring entry %u written after avail->idx "
+                            "published it (idx %u, device at %u)",
+                            w->queue, slot, w->idx, seen);
+                    return;
+                }
+            w->fresh[slot] = 1;
         }
     }
     if (!idx_written)
@@ -80,6 +92,50 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
         w->fresh[slot] = 0;
     }
     w->idx = next;
+}
+
+/* Packed: flags FLAGS stored at the driver's next head position make the
+ * head available; every later descriptor of its chain must already be
+ * available, since the device may take the chain now (spec 2.8.21: the
+ * head's flags are written last).  Moves the expected head past the chain;
+ * true when the run failed. */
+static bool packed_head_check(struct vw_vq_watch *w, uint16_t slot, uint16_t flags)
+{
+    struct vm *vm = w->vm;
+    const uint8_t *ring = vw_ram_host(vm, vw_ram_pa(vm, w->va), 16ull * w->size);
+    uint16_t pos = slot, f = flags;
+    bool wrap = w->wrap;
+    /* A batch may publish its first head last: then the heads after it
+     * are already available and are checked here too. */
+    for (unsigned heads = 0; heads < w->size; heads++) {
+        if ((((f >> VIRTQ_DESC_F_AVAIL) & 1) != wrap) || (((f >> VIRTQ_DESC_F_USED) & 1) == wrap))
+            return false; /* not (yet) this lap's head */
+        uint16_t head = pos, count = 1;
+        while ((f & VIRTQ_DESC_F_NEXT) && !(f & VIRTQ_DESC_F_INDIRECT) && count < w->size) {
+            if (++pos == w->size) {
+                pos = 0;
+                wrap = !wrap;
+            }
+            f = (uint16_t)(ring[16u * pos + 14] | ring[16u * pos + 15] << 8);
+            if ((((f >> VIRTQ_DESC_F_AVAIL) & 1) != wrap) ||
+                (((f >> VIRTQ_DESC_F_USED) & 1) == wrap)) {
+                vw_fail(vm,
+                        "virtio: queue %u packed head %u made available before descriptor %u "
+                        "of its chain",
+                        w->queue, head, pos);
+                return true;
+            }
+            count++;
+        }
+        if (++pos == w->size) {
+            pos = 0;
+            wrap = !wrap;
+        }
+        w->idx = pos;
+        w->wrap = wrap;
+        f = (uint16_t)(ring[16u * pos + 14] | ring[16u * pos + 15] << 8);
+    }
+    return false;
 }
 
 /* Before the CPU stores SIZE bytes of VALUE at ADDR in the packed ring. */
@@ -122,6 +178,8 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
             return;
         }
         w->fresh[slot] = 0;
+        if (slot == w->idx && packed_head_check(w, (uint16_t)slot, v))
+            return;
     }
 }
 
@@ -144,6 +202,7 @@ void vw_virtio_watch(struct vw_virtio *dev)
         w->packed = packed;
         w->va = vw_ram_va(vm, packed ? desc : avail);
         w->idx = packed ? 0 : rd16(dev, avail + 2);
+        w->wrap = true; /* packed: the driver's wrap counter starts at 1 */
         if (w->va == 0)
             continue;
         uint64_t len = packed ? 16ull * size : 4 + 2ull * size;

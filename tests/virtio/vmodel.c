@@ -810,6 +810,11 @@ unsigned vmodel_run(struct vmodel *m)
     return done;
 }
 
+uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue)
+{
+    return queue < m->cfg.num_queues ? m->q[queue].last_avail : 0;
+}
+
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue)
 {
     return queue < m->cfg.num_queues && !m->q[queue].hold ? m->q[queue].npending : 0;

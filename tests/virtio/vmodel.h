@@ -202,6 +202,9 @@ enum vmodel_stall {
 /** The stall of a queue right now, with a one-line explanation in WHY */
 enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size_t len);
 
+/** Split: the avail index up to which the device has taken entries */
+uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
+
 /** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);
 

@@ -17,6 +17,8 @@
  *  11  EVENT_IDX: callbacks re-armed without the re-check of the used ring
  *      (virtqueue_enable_cb's answer ignored): the interrupt is lost
  *  12  (no bug) modes 10 and 11 done right
+ *  13  split: an avail ring entry rewritten after avail->idx published it
+ *  14  packed: a chain's head made available before its second descriptor
  */
 #include <wdm/virtio_wdm.h>
 
@@ -281,6 +283,33 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         if (BadBringUp(bad, FALSE) != 0)
             return STATUS_DEVICE_PROTOCOL_ERROR;
         return BadScatterGather(Device, bad, mode == 7);
+    case 13:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        desc = bad->Queue.u.split.desc;
+        desc[0].addr = bad->Buffer.pa;
+        desc[0].len = 64;
+        desc[0].flags = VIRTQ_DESC_F_WRITE;
+        bad->Queue.u.split.avail->ring[0] = 0;
+        bad->Queue.u.split.avail->idx = 1;
+        bad->Queue.u.split.avail->ring[0] = 0; /* the bug: the device may be reading it */
+        virtqueue_notify(&bad->Queue);
+        break;
+    case 14:
+        if (BadBringUp(bad, TRUE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        pdesc = bad->Queue.u.packed.desc;
+        pdesc[0].addr = bad->Buffer.pa;
+        pdesc[0].len = 32;
+        pdesc[0].id = 0;
+        pdesc[1].addr = bad->Buffer.pa + 32;
+        pdesc[1].len = 32;
+        pdesc[1].id = 0;
+        /* the bug: the head first, its chain's second descriptor after */
+        pdesc[0].flags =
+            (uint16_t)(VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT | 1u << VIRTQ_DESC_F_AVAIL);
+        pdesc[1].flags = (uint16_t)(VIRTQ_DESC_F_WRITE | 1u << VIRTQ_DESC_F_AVAIL);
+        break;
     case 9:
     case 10:
     case 11:

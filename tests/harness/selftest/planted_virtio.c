@@ -8,8 +8,8 @@
 
 static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
 {
-    uint64_t packed = mode == 6 ? 1ull << 34 : 0; /* RING_PACKED */
-    uint64_t event_idx = mode >= 10 ? 1ull << 29 : 0;
+    uint64_t packed = mode == 6 || mode == 14 ? 1ull << 34 : 0; /* RING_PACKED */
+    uint64_t event_idx = mode >= 10 && mode <= 12 ? 1ull << 29 : 0;
     struct vw_virtio_config cfg = {
         .transport = VMODEL_MODERN,
         .device_type = 4,
@@ -125,4 +125,16 @@ VW_SCENARIO("harness", checker_virtio_notifications_clean, NULL)
     const struct vmodel_stats *st = vmodel_stats(dev->model);
     VW_EXPECT(vm, st->completions == 3, "the device completed %llu request(s), expected 3",
               (unsigned long long)st->completions);
+}
+
+VW_SCENARIO("harness", checker_virtio_avail_entry_after_idx,
+            "avail ring entry 0 written after avail->idx published it")
+{
+    run_mode(vm, 13);
+}
+
+VW_SCENARIO("harness", checker_virtio_packed_head_first,
+            "packed head 0 made available before descriptor 1 of its chain")
+{
+    run_mode(vm, 14);
 }
