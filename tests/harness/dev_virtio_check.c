@@ -57,6 +57,10 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
             idx_written = true;
         } else if (b >= 4 && b < 4 + 2ull * w->size) {
             unsigned slot = (unsigned)(b - 4) / 2;
+            if (w->dev->backend != NULL) { /* the model does not take entries */
+                w->fresh[slot] = 1;
+                continue;
+            }
             /* Published and not yet taken by the device: the device may
              * be reading it (spec 2.7.13.2: entry, barrier, then idx). */
             uint16_t seen = vmodel_avail_seen(w->dev->model, (uint16_t)w->queue);
