@@ -12,7 +12,7 @@
  * Checkers (dev_virtio_check.c) fail the run on a driver-side violation:
  * status order ACKNOWLEDGE -> DRIVER -> FEATURES_OK -> DRIVER_OK, features
  * not offered, avail->idx published before its ring entries or an entry
- * rewritten after it (split), a descriptor made available before its
+ * or descriptor rewritten after it (split), a descriptor made available before its
  * address and length or a head before its chain (packed), buffers never
  * notified and lost interrupts (vmodel_stall), descriptors
  * outside common buffers or looping (the model's own checks).
@@ -43,8 +43,11 @@ struct vw_vq_watch {
     unsigned queue;
     bool active;
     uc_hook hook;
+    uc_hook desc_hook; /* split: the descriptor table */
+    bool desc_hooked;
     bool packed; /* watching the packed descriptor ring, else the split avail ring */
     gva_t va;
+    gva_t desc_va;      /* split: the descriptor table */
     uint16_t size, idx; /* split: avail->idx seen; packed: the driver's next head */
     bool wrap;          /* packed: the driver's wrap counter at idx */
     /* Split: ring entry written since the index last passed it.  Packed:

@@ -142,6 +142,30 @@ static bool packed_head_check(struct vw_vq_watch *w, uint16_t slot, uint16_t fla
     return false;
 }
 
+/* Split: before the CPU stores into the descriptor table: a descriptor of
+ * a chain avail->idx published and the device has not taken yet must not
+ * change (spec 2.7.13.1: descriptors first, then the ring, then idx). */
+static void on_desc_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *user)
+{
+    struct vw_vq_watch *w = user;
+    struct vm *vm = w->vm;
+    (void)uc;
+    (void)type;
+    (void)value;
+    if (!w->active || vm->failed || w->dev->backend != NULL)
+        return; /* an external back end: the model does not take entries */
+    uint64_t start = addr - w->desc_va, end = start + (uint64_t)size;
+    for (uint64_t d = start / 16; d * 16 < end && d < w->size; d++)
+        if (vmodel_split_desc_owned(w->dev->model, (uint16_t)w->queue, (uint16_t)d, w->idx)) {
+            vw_fail(vm,
+                    "virtio: queue %u descriptor %u written after avail->idx published its "
+                    "chain (the device owns it until it is used)",
+                    w->queue, (unsigned)d);
+            return;
+        }
+}
+
 /* Before the CPU stores SIZE bytes of VALUE at ADDR in the packed ring. */
 static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
                             void *user)
@@ -214,6 +238,11 @@ void vw_virtio_watch(struct vw_virtio *dev)
                         packed ? (void *)on_packed_write : (void *)on_avail_write, w, w->va,
                         w->va + len - 1) == UC_ERR_OK)
             w->active = true;
+        w->desc_va = vw_ram_va(vm, desc);
+        if (w->active && !packed && w->desc_va != 0 &&
+            uc_hook_add(vm->uc, &w->desc_hook, UC_HOOK_MEM_WRITE, (void *)on_desc_write, w,
+                        w->desc_va, w->desc_va + 16ull * size - 1) == UC_ERR_OK)
+            w->desc_hooked = true;
     }
 }
 
@@ -222,6 +251,9 @@ void vw_virtio_unwatch(struct vw_virtio *dev)
     for (unsigned q = 0; q < VW_VIRTIO_MAX_QUEUES; q++)
         if (dev->watch[q].active) {
             uc_hook_del(dev->vm->uc, dev->watch[q].hook);
+            if (dev->watch[q].desc_hooked)
+                uc_hook_del(dev->vm->uc, dev->watch[q].desc_hook);
+            dev->watch[q].desc_hooked = false;
             dev->watch[q].active = false;
         }
 }

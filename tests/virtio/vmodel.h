@@ -202,6 +202,10 @@ enum vmodel_stall {
 /** The stall of a queue right now, with a one-line explanation in WHY */
 enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size_t len);
 
+/** Split: is descriptor D on a chain published up to AVAIL_IDX that the
+ *  device has not taken yet (it will read it later)? */
+bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx);
+
 /** Split: the avail index up to which the device has taken entries */
 uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
 

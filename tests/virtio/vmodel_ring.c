@@ -237,6 +237,8 @@ static uint32_t evil_now(struct vmodel *m, uint32_t allowed)
 static uint16_t idle_id(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned tries, k;
+    const uint8_t *avail =
+        vmodel_has(m, VIRTIO_F_RING_PACKED) ? NULL : vmodel_dma(m, q->driver, 6u + 2u * q->size);
 
     for (tries = 0; tries < 4u * q->size; tries++) {
         uint16_t id = (uint16_t)(vmodel_rand(m) % q->size);
@@ -244,6 +246,11 @@ static uint16_t idle_id(struct vmodel *m, struct vmodel_queue *q)
 
         for (k = 0; k < q->npending && !busy; k++)
             busy = q->pending[k].id == id;
+        /* Nor published and not taken yet (split: the driver has it out) */
+        if (!busy && avail != NULL)
+            for (k = 0; k < (uint16_t)(rd16(avail + 2) - q->last_avail) && k < q->size && !busy;
+                 k++)
+                busy = rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)) == id;
         if (!busy)
             return id;
     }
@@ -818,4 +825,44 @@ enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size
     if (m->stats.errors != errors)
         m->stats.errors = errors;
     return s;
+}
+
+/** Is descriptor D on the chain from split head HEAD (as guest memory has it)? */
+static bool split_chain_has(const struct vmodel_queue *q, const uint8_t *desc, uint16_t head,
+                            uint16_t d)
+{
+    uint16_t i = head;
+
+    for (unsigned count = 0; count < q->size && i < q->size; count++) {
+        uint16_t flags = rd16(desc + 16u * i + 12);
+
+        if (i == d)
+            return true;
+        if (!(flags & VIRTQ_DESC_F_NEXT) || (flags & VIRTQ_DESC_F_INDIRECT))
+            return false;
+        i = rd16(desc + 16u * i + 14);
+    }
+    return false;
+}
+
+bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx)
+{
+    struct vmodel_queue *q;
+    const uint8_t *desc, *avail;
+    uint64_t errors = m->stats.errors;
+    bool owned = false;
+
+    if (queue >= m->cfg.num_queues || !m->q[queue].enabled || vmodel_has(m, VIRTIO_F_RING_PACKED))
+        return false;
+    q = &m->q[queue];
+    desc = vmodel_dma(m, q->desc, 16u * q->size);
+    avail = vmodel_dma(m, q->driver, 6u + 2u * q->size);
+    if (desc == NULL || avail == NULL) {
+        m->stats.errors = errors; /* looking is not using */
+        return false;
+    }
+    for (uint16_t k = 0; k < (uint16_t)(avail_idx - q->last_avail) && k < q->size && !owned; k++)
+        owned = split_chain_has(
+            q, desc, rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)), d);
+    return owned;
 }

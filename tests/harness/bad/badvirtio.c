@@ -19,6 +19,7 @@
  *  12  (no bug) modes 10 and 11 done right
  *  13  split: an avail ring entry rewritten after avail->idx published it
  *  14  packed: a chain's head made available before its second descriptor
+ *  15  split: a descriptor rewritten after avail->idx published it
  */
 #include <wdm/virtio_wdm.h>
 
@@ -293,6 +294,18 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         bad->Queue.u.split.avail->ring[0] = 0;
         bad->Queue.u.split.avail->idx = 1;
         bad->Queue.u.split.avail->ring[0] = 0; /* the bug: the device may be reading it */
+        virtqueue_notify(&bad->Queue);
+        break;
+    case 15:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        desc = bad->Queue.u.split.desc;
+        desc[0].addr = bad->Buffer.pa;
+        desc[0].len = 64;
+        desc[0].flags = VIRTQ_DESC_F_WRITE;
+        bad->Queue.u.split.avail->ring[0] = 0;
+        bad->Queue.u.split.avail->idx = 1;
+        desc[0].len = 32; /* the bug: the device owns it now */
         virtqueue_notify(&bad->Queue);
         break;
     case 14:

@@ -138,3 +138,9 @@ VW_SCENARIO("harness", checker_virtio_packed_head_first,
 {
     run_mode(vm, 14);
 }
+
+VW_SCENARIO("harness", checker_virtio_desc_after_idx,
+            "descriptor 0 written after avail->idx published its chain")
+{
+    run_mode(vm, 15);
+}
