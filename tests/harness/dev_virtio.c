@@ -1,6 +1,7 @@
 /*
  * The virtio PCI function (see dev_virtio.h).
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../common/virtio/virtio_spec.h"
@@ -114,6 +115,51 @@ static void on_irq(void *ctx, uint16_t vector)
     vw_intr_raise(dev->vm, dev->pdo, vector == 0xffff ? 0 : vector);
 }
 
+/* When each queue started to stall (see vmodel_stall), in virtual time. */
+static void stall_note(struct vw_virtio *dev)
+{
+    char why[320];
+    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+        enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
+        if (s == VMODEL_STALL_NONE || s == VMODEL_STALL_MAYBE_LOST_IRQ)
+            dev->stall_since[q] = 0;
+        else if (dev->stall_since[q] == 0)
+            dev->stall_since[q] = dev->vm->k->interrupt_time + 1; /* 0 = none */
+    }
+}
+
+/* vw_stall_fn: a queue the driver left without a notification, or whose
+ * interrupt it lost, fails the run by name: at once when nothing else can
+ * run (HANG), else after VW_VIRTIO_STALL_LIMIT of virtual time. */
+static void stall_check(struct vm *vm, void *opaque, bool hang)
+{
+    struct vw_virtio *dev = opaque;
+    char why[320];
+    if (dev->gone || dev->hold || dev->backend != NULL)
+        return;
+    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+        enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
+        if (s == VMODEL_STALL_NONE) {
+            dev->stall_since[q] = 0;
+            continue;
+        }
+        if (hang) {
+            vw_fail(vm, "virtio: queue %u hangs: %s", q, why);
+            return;
+        }
+        if (s == VMODEL_STALL_MAYBE_LOST_IRQ)
+            continue;
+        uint64_t now = vm->k->interrupt_time + 1;
+        if (dev->stall_since[q] == 0)
+            dev->stall_since[q] = now;
+        else if (now - dev->stall_since[q] >= VW_VIRTIO_STALL_LIMIT) {
+            vw_fail(vm, "virtio: queue %u stuck for %" PRIu64 " ms of virtual time: %s", q,
+                    (now - dev->stall_since[q]) / 10000, why);
+            return;
+        }
+    }
+}
+
 static bool poll(struct vm *vm, void *opaque)
 {
     struct vw_virtio *dev = opaque;
@@ -124,6 +170,7 @@ static bool poll(struct vm *vm, void *opaque)
         return dev->backend->poll(dev);
     unsigned done = vmodel_run(dev->model);
     vw_virtio_check_model(dev);
+    stall_note(dev);
     unsigned pending = 0;
     for (uint16_t q = 0; q < dev->cfg.queues; q++)
         pending += vmodel_pending(dev->model, q);
@@ -175,6 +222,9 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vw_kernel_keep_fn(vm, (void (*)(void *))destroy, dev);
     vmodel_set_handler(dev->model, handler, dev);
     vmodel_set_irq(dev->model, on_irq, dev);
+    /* A device that sometimes keeps working a step or two with
+     * notifications suppressed (seeded), so drivers meet both states. */
+    vmodel_set_behaviour(dev->model, &(struct vmodel_behaviour){.busy_steps = 2});
 
     struct vw_resource res[3];
     unsigned n = 0;
@@ -198,6 +248,7 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, res, n);
     vw_pdo_set_pci(vm, dev->pdo, &pci_ops, dev);
     vw_sched_add_poller(vm, poll, dev);
+    vw_sched_add_stall_check(vm, stall_check, dev);
     vw_dma_add_listener(vm, on_dma, dev);
     return dev;
 }

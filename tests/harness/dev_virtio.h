@@ -11,8 +11,10 @@
  *  - the device runs at scheduling points and raises its interrupts there.
  * Checkers (dev_virtio_check.c) fail the run on a driver-side violation:
  * status order ACKNOWLEDGE -> DRIVER -> FEATURES_OK -> DRIVER_OK, features
- * not offered, avail->idx published before its ring entries (split) or a descriptor
- * made available before its address and length (packed), descriptors
+ * not offered, avail->idx published before its ring entries or an entry
+ * or descriptor rewritten after it (split), a descriptor made available before its
+ * address and length or a head before its chain (packed), buffers never
+ * notified and lost interrupts (vmodel_stall), descriptors
  * outside common buffers or looping (the model's own checks).
  */
 #pragma once
@@ -20,6 +22,9 @@
 #include "vm.h"
 
 #define VW_VIRTIO_MAX_QUEUES 16
+/* Virtual time a queue may stall (buffers never notified, an interrupt
+ * lost) before the run fails: 5 s in 100 ns units. */
+#define VW_VIRTIO_STALL_LIMIT 50000000ull
 
 struct vw_virtio_config {
     enum vmodel_transport transport;
@@ -38,9 +43,13 @@ struct vw_vq_watch {
     unsigned queue;
     bool active;
     uc_hook hook;
+    uc_hook desc_hook; /* split: the descriptor table */
+    bool desc_hooked;
     bool packed; /* watching the packed descriptor ring, else the split avail ring */
     gva_t va;
-    uint16_t size, idx;
+    gva_t desc_va;      /* split: the descriptor table */
+    uint16_t size, idx; /* split: avail->idx seen; packed: the driver's next head */
+    bool wrap;          /* packed: the driver's wrap counter at idx */
     /* Split: ring entry written since the index last passed it.  Packed:
      * bit 0 address, bit 1 length written since the slot was last made
      * available. */
@@ -69,6 +78,7 @@ struct vw_virtio {
     uint8_t status;
     bool pending_watch; /* arm the ring watches after this register write */
     struct vw_vq_watch watch[VW_VIRTIO_MAX_QUEUES];
+    uint64_t stall_since[VW_VIRTIO_MAX_QUEUES]; /* virtual time + 1 a stall began; 0 none */
     /* What the device wrote into the driver's buffers, in order (the
      * entropy stream for virtio-rng). */
     uint64_t rng;

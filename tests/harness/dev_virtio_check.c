@@ -56,7 +56,23 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
             idx[b - 2] = byte;
             idx_written = true;
         } else if (b >= 4 && b < 4 + 2ull * w->size) {
-            w->fresh[(b - 4) / 2] = 1;
+            unsigned slot = (unsigned)(b - 4) / 2;
+            if (w->dev->backend != NULL) { /* the model does not take entries */
+                w->fresh[slot] = 1;
+                continue;
+            }
+            /* Published and not yet taken by the device: the device may
+             * be reading it (spec 2.7.13.2: entry, barrier, then idx). */
+            uint16_t seen = vmodel_avail_seen(w->dev->model, (uint16_t)w->queue);
+            for (uint16_t k = 0; k < (uint16_t)(w->idx - seen) && k < w->size; k++)
+                if ((uint16_t)(seen + k) % w->size == slot) {
+                    vw_fail(vm,
+                            "virtio: queue %u avail ring entry %u written after avail->idx "
+                            "published it (idx %u, device at %u)",
+                            w->queue, slot, w->idx, seen);
+                    return;
+                }
+            w->fresh[slot] = 1;
         }
     }
     if (!idx_written)
@@ -80,6 +96,74 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
         w->fresh[slot] = 0;
     }
     w->idx = next;
+}
+
+/* Packed: flags FLAGS stored at the driver's next head position make the
+ * head available; every later descriptor of its chain must already be
+ * available, since the device may take the chain now (spec 2.8.21: the
+ * head's flags are written last).  Moves the expected head past the chain;
+ * true when the run failed. */
+static bool packed_head_check(struct vw_vq_watch *w, uint16_t slot, uint16_t flags)
+{
+    struct vm *vm = w->vm;
+    const uint8_t *ring = vw_ram_host(vm, vw_ram_pa(vm, w->va), 16ull * w->size);
+    uint16_t pos = slot, f = flags;
+    bool wrap = w->wrap;
+    /* A batch may publish its first head last: then the heads after it
+     * are already available and are checked here too. */
+    for (unsigned heads = 0; heads < w->size; heads++) {
+        if ((((f >> VIRTQ_DESC_F_AVAIL) & 1) != wrap) || (((f >> VIRTQ_DESC_F_USED) & 1) == wrap))
+            return false; /* not (yet) this lap's head */
+        uint16_t head = pos, count = 1;
+        while ((f & VIRTQ_DESC_F_NEXT) && !(f & VIRTQ_DESC_F_INDIRECT) && count < w->size) {
+            if (++pos == w->size) {
+                pos = 0;
+                wrap = !wrap;
+            }
+            f = (uint16_t)(ring[16u * pos + 14] | ring[16u * pos + 15] << 8);
+            if ((((f >> VIRTQ_DESC_F_AVAIL) & 1) != wrap) ||
+                (((f >> VIRTQ_DESC_F_USED) & 1) == wrap)) {
+                vw_fail(vm,
+                        "virtio: queue %u packed head %u made available before descriptor %u "
+                        "of its chain",
+                        w->queue, head, pos);
+                return true;
+            }
+            count++;
+        }
+        if (++pos == w->size) {
+            pos = 0;
+            wrap = !wrap;
+        }
+        w->idx = pos;
+        w->wrap = wrap;
+        f = (uint16_t)(ring[16u * pos + 14] | ring[16u * pos + 15] << 8);
+    }
+    return false;
+}
+
+/* Split: before the CPU stores into the descriptor table: a descriptor of
+ * a chain avail->idx published and the device has not taken yet must not
+ * change (spec 2.7.13.1: descriptors first, then the ring, then idx). */
+static void on_desc_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *user)
+{
+    struct vw_vq_watch *w = user;
+    struct vm *vm = w->vm;
+    (void)uc;
+    (void)type;
+    (void)value;
+    if (!w->active || vm->failed || w->dev->backend != NULL)
+        return; /* an external back end: the model does not take entries */
+    uint64_t start = addr - w->desc_va, end = start + (uint64_t)size;
+    for (uint64_t d = start / 16; d * 16 < end && d < w->size; d++)
+        if (vmodel_split_desc_owned(w->dev->model, (uint16_t)w->queue, (uint16_t)d, w->idx)) {
+            vw_fail(vm,
+                    "virtio: queue %u descriptor %u written after avail->idx published its "
+                    "chain (the device owns it until it is used)",
+                    w->queue, (unsigned)d);
+            return;
+        }
 }
 
 /* Before the CPU stores SIZE bytes of VALUE at ADDR in the packed ring. */
@@ -122,6 +206,8 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
             return;
         }
         w->fresh[slot] = 0;
+        if (slot == w->idx && packed_head_check(w, (uint16_t)slot, v))
+            return;
     }
 }
 
@@ -144,6 +230,7 @@ void vw_virtio_watch(struct vw_virtio *dev)
         w->packed = packed;
         w->va = vw_ram_va(vm, packed ? desc : avail);
         w->idx = packed ? 0 : rd16(dev, avail + 2);
+        w->wrap = true; /* packed: the driver's wrap counter starts at 1 */
         if (w->va == 0)
             continue;
         uint64_t len = packed ? 16ull * size : 4 + 2ull * size;
@@ -151,6 +238,11 @@ void vw_virtio_watch(struct vw_virtio *dev)
                         packed ? (void *)on_packed_write : (void *)on_avail_write, w, w->va,
                         w->va + len - 1) == UC_ERR_OK)
             w->active = true;
+        w->desc_va = vw_ram_va(vm, desc);
+        if (w->active && !packed && w->desc_va != 0 &&
+            uc_hook_add(vm->uc, &w->desc_hook, UC_HOOK_MEM_WRITE, (void *)on_desc_write, w,
+                        w->desc_va, w->desc_va + 16ull * size - 1) == UC_ERR_OK)
+            w->desc_hooked = true;
     }
 }
 
@@ -159,6 +251,9 @@ void vw_virtio_unwatch(struct vw_virtio *dev)
     for (unsigned q = 0; q < VW_VIRTIO_MAX_QUEUES; q++)
         if (dev->watch[q].active) {
             uc_hook_del(dev->vm->uc, dev->watch[q].hook);
+            if (dev->watch[q].desc_hooked)
+                uc_hook_del(dev->vm->uc, dev->watch[q].desc_hook);
+            dev->watch[q].desc_hooked = false;
             dev->watch[q].active = false;
         }
 }

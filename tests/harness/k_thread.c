@@ -236,6 +236,7 @@ static bool block(struct vm *vm, bool forever)
             vw_timer_expire(vm);
             continue;
         }
+        vw_sched_check_stalls(vm, true); /* a device that knows why names it first */
         vw_fail(vm,
                 "deadlock: every thread waits (thread %u%s) and nothing else can run or is "
                 "due",

@@ -23,6 +23,7 @@ void vw_time_advance(struct vm *vm, uint64_t units)
     publish(vm, VW_OFFSET(vm, KUSER_SHARED_DATA, InterruptTime), vm->k->interrupt_time);
     publish(vm, VW_OFFSET(vm, KUSER_SHARED_DATA, SystemTime),
             SYSTEM_TIME_BASE + vm->k->interrupt_time);
+    vw_sched_check_stalls(vm, false); /* a device stuck too long in virtual time */
 }
 
 uint64_t vw_time_due(struct vm *vm, int64_t due)

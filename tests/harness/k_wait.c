@@ -137,6 +137,8 @@ static int wait_api(struct vm *vm, const char *who, const gva_t *objects, unsign
         return SWITCHED;
     int r = vw_wait(vm, objects, count, wait_all, deadline);
     if (r == VW_WAIT_DEADLOCK && !vm->failed)
+        vw_sched_check_stalls(vm, true); /* a device that knows why names it first */
+    if (r == VW_WAIT_DEADLOCK && !vm->failed)
         vw_fail(vm,
                 "deadlock: %s(0x%" PRIx64 "%s) waits forever on an unsignalled object and "
                 "nothing else can run (from %s)",

@@ -127,6 +127,10 @@ struct vw_spinlock_hold {
 /* Devices run at scheduling points (sched.c); true when they did or hold
  * work, so that a waiter keeps waiting. */
 typedef bool vw_poll_fn(struct vm *vm, void *dev);
+/* A device's hang check: HANG true when nothing can run any more (fail
+ * naming the cause if the device knows one), false after the clock moved
+ * (fail if the device has been stuck too long in virtual time). */
+typedef void vw_stall_fn(struct vm *vm, void *dev, bool hang);
 /* Told about each common buffer (DMA memory a device may be pointed at). */
 typedef void vw_dma_listener_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t len, bool add);
 /* Run by a waiter once, before it waits: another thread's action. */
@@ -190,6 +194,7 @@ struct vw_kernel {
     /* Scheduling (sched.c). */
     struct {
         vw_poll_fn *fn;
+        vw_stall_fn *stall; /* optional: names a device-side hang */
         void *dev;
     } pollers[4];
     unsigned poller_count;
@@ -311,6 +316,10 @@ void vw_kernel_after_call(struct vm *vm, gva_t fn, unsigned held_before, unsigne
 void vw_sched_point(struct vm *vm);
 bool vw_sched_idle(struct vm *vm);
 void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev);
+/* Give the poller of DEV a hang check (vw_stall_fn). */
+void vw_sched_add_stall_check(struct vm *vm, vw_stall_fn *fn, void *dev);
+/* Run every device's hang check (see vw_stall_fn). */
+void vw_sched_check_stalls(struct vm *vm, bool hang);
 void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev);
 
 /* Interrupts (k_intr.c): a device raises message MESSAGE (0 for a line). */

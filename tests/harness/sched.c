@@ -17,8 +17,25 @@ void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev)
     struct vw_kernel *k = vm->k;
     if (k->poller_count < sizeof(k->pollers) / sizeof(k->pollers[0])) {
         k->pollers[k->poller_count].fn = fn;
+        k->pollers[k->poller_count].stall = NULL;
         k->pollers[k->poller_count++].dev = dev;
     }
+}
+
+void vw_sched_add_stall_check(struct vm *vm, vw_stall_fn *fn, void *dev)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->poller_count; i++)
+        if (k->pollers[i].dev == dev)
+            k->pollers[i].stall = fn;
+}
+
+void vw_sched_check_stalls(struct vm *vm, bool hang)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->poller_count && !vm->failed; i++)
+        if (k->pollers[i].stall != NULL)
+            k->pollers[i].stall(vm, k->pollers[i].dev, hang);
 }
 
 void vw_sched_seed(struct vm *vm, uint64_t seed)

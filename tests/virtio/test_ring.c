@@ -304,8 +304,8 @@ static void t_need_event_arith(void)
 
 /**
  * kick_prepare against a linear reference: the device's event is set by
- * hand (the model is run only to complete requests, then its event is
- * overwritten) at, before and after the window [old, new).
+ * hand (the model is notified and run only to complete requests, then its
+ * event is overwritten) at, before and after the window [old, new).
  */
 static void kick_window(bool packed, uint16_t qsize, unsigned iterations)
 {
@@ -360,7 +360,10 @@ static void kick_window(bool packed, uint16_t qsize, unsigned iterations)
             CHECK(!"kick decision");
         }
         lin = new_l;
-        /* Complete them */
+        /* Complete them: the device event above was the test's, not the
+         * model's, so notify whatever the decision (an extra notification
+         * is harmless) to have the model look */
+        virtqueue_notify(vq);
         vmodel_run(b.m);
         for (i = 0; i < k; i++)
             CHECK(virtqueue_get(vq, NULL) == &c);
@@ -692,6 +695,146 @@ static void t_packed_notify_batching(void)
     notify_batching(true);
 }
 
+/* ---------------------------------------------------------------------- */
+/* The device model's notification rules                                  */
+
+/** A queue is looked at only after a notification; an idle device has
+ *  notifications enabled, so the core decides to kick; a published,
+ *  never-notified buffer is a NO_KICK stall. */
+static void device_needs_kick(bool packed, bool event_idx)
+{
+    struct bed b;
+    struct virtqueue_sg sg;
+    char why[320];
+    int c;
+
+    CHECK_EQ(bed_fmt(&b, packed, event_idx, false, 16, 1), 0);
+    sg.addr = bed_buf_pa(&b, 0);
+    sg.len = 4;
+    CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c), 0);
+    CHECK(virtqueue_kick_prepare(&b.vq[0])); /* published; the notify is "forgotten" */
+    CHECK_EQ(vmodel_run(b.m), 0);
+    CHECK_EQ(vmodel_run(b.m), 0);
+    CHECK_EQ(vmodel_stats(b.m)->requests, 0);
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NO_KICK);
+    virtqueue_notify(&b.vq[0]);
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NONE);
+    CHECK_EQ(vmodel_run(b.m), 1);
+    CHECK(virtqueue_get(&b.vq[0], NULL) == &c);
+    /* Idle again: notifications back on, the next add must kick */
+    CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c), 0);
+    CHECK(virtqueue_kick_prepare(&b.vq[0]));
+    CHECK_EQ(vmodel_run(b.m), 0);
+    virtqueue_notify(&b.vq[0]);
+    CHECK_EQ(vmodel_run(b.m), 1);
+    CHECK(virtqueue_get(&b.vq[0], NULL) == &c);
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NONE);
+    CHECK_EQ(vmodel_stats(b.m)->errors, 0);
+    bed_fini(&b);
+}
+
+static void t_split_device_needs_kick(void)
+{
+    device_needs_kick(false, false);
+    device_needs_kick(false, true);
+}
+static void t_packed_device_needs_kick(void)
+{
+    device_needs_kick(true, false);
+    device_needs_kick(true, true);
+}
+
+/** A busy device keeps notifications suppressed and takes what the driver
+ *  adds without a kick (the core's decision says none is needed); once idle
+ *  it asks again.  Driven by the core's own kick decisions, every request
+ *  completes whatever busy_steps the seed picks. */
+static void device_busy(bool packed, bool event_idx)
+{
+    struct vmodel_behaviour beh = {.busy_steps = 3};
+    struct bed b;
+    struct virtqueue_sg sg;
+    unsigned i, got = 0, kicks = 0;
+    char why[320];
+    int c;
+
+    CHECK_EQ(bed_fmt(&b, packed, event_idx, false, 16, 1), 0);
+    vmodel_set_behaviour(b.m, &beh);
+    sg.addr = bed_buf_pa(&b, 0);
+    sg.len = 4;
+    for (i = 0; i < 2000; i++) {
+        if (virtqueue_num_free(&b.vq[0]) > 0 && i % 3 != 2) {
+            CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c), 0);
+            if (virtqueue_kick_prepare(&b.vq[0])) {
+                virtqueue_notify(&b.vq[0]);
+                kicks++;
+            }
+        }
+        vmodel_run(b.m);
+        while (virtqueue_get(&b.vq[0], NULL) != NULL)
+            got++;
+    }
+    for (i = 0; i < 8; i++) {
+        vmodel_run(b.m);
+        while (virtqueue_get(&b.vq[0], NULL) != NULL)
+            got++;
+    }
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 16);
+    CHECK(kicks < got); /* some adds needed no kick: the device was busy */
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NONE);
+    CHECK_EQ(vmodel_stats(b.m)->errors, 0);
+    bed_fini(&b);
+}
+
+static void t_split_device_busy(void)
+{
+    device_busy(false, false);
+    device_busy(false, true);
+}
+static void t_packed_device_busy(void)
+{
+    device_busy(true, false);
+    device_busy(true, true);
+}
+
+/** Callbacks re-armed without the re-check: the completion that raced
+ *  with the re-arm raises no interrupt, and the model names the stall;
+ *  the re-check finds it. */
+static void lost_interrupt(bool packed)
+{
+    struct bed b;
+    struct virtqueue_sg sg;
+    char why[320];
+    int c;
+
+    CHECK_EQ(bed_fmt(&b, packed, true, false, 16, 1), 0);
+    sg.addr = bed_buf_pa(&b, 0);
+    sg.len = 4;
+    virtqueue_disable_cb(&b.vq[0]);
+    CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c), 0);
+    CHECK(virtqueue_kick(&b.vq[0]));
+    CHECK_EQ(vmodel_run(b.m), 1);
+    CHECK_EQ(b.irqs, 0);
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NONE);
+    CHECK(!virtqueue_enable_cb(&b.vq[0])); /* the answer a buggy driver ignores */
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_LOST_IRQ);
+    CHECK(strstr(why, "interrupt is lost") != NULL);
+    vmodel_run(b.m);
+    CHECK_EQ(b.irqs, 0); /* none will come */
+    CHECK(virtqueue_get(&b.vq[0], NULL) == &c);
+    CHECK(virtqueue_enable_cb(&b.vq[0]));
+    CHECK_EQ(vmodel_stall(b.m, 0, why, sizeof(why)), VMODEL_STALL_NONE);
+    bed_fini(&b);
+}
+
+static void t_split_lost_interrupt(void)
+{
+    lost_interrupt(false);
+}
+static void t_packed_lost_interrupt(void)
+{
+    lost_interrupt(true);
+}
+
 const struct vtest vtest_ring[] = {
     {"split_basic", t_split_basic},
     {"packed_basic", t_packed_basic},
@@ -726,5 +869,11 @@ const struct vtest vtest_ring[] = {
     {"packed_notification_data", t_packed_notification_data},
     {"split_notify_batching", t_split_notify_batching},
     {"packed_notify_batching", t_packed_notify_batching},
+    {"split_device_needs_kick", t_split_device_needs_kick},
+    {"packed_device_needs_kick", t_packed_device_needs_kick},
+    {"split_device_busy", t_split_device_busy},
+    {"packed_device_busy", t_packed_device_busy},
+    {"split_lost_interrupt", t_split_lost_interrupt},
+    {"packed_lost_interrupt", t_packed_lost_interrupt},
     {NULL, NULL},
 };

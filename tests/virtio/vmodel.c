@@ -263,6 +263,7 @@ struct vmodel *vmodel_create(const struct vmodel_config *cfg)
     if (m->cfg.queue_max > VIRTQ_MAX_SIZE)
         m->cfg.queue_max = VIRTQ_MAX_SIZE;
     m->rng = ((uint64_t)cfg->seed << 1) | 0x9e3779b97f4a7c15ull;
+    m->nrng = ((uint64_t)cfg->seed << 7) ^ 0x2545f4914f6cdd1dull;
     m->devcfg = calloc(1, cfg->device_cfg_len + 8);
     m->q = calloc(cfg->num_queues ? cfg->num_queues : 1, sizeof(*m->q));
     if (m->devcfg == NULL || m->q == NULL) {
@@ -478,6 +479,8 @@ static void queue_notify(struct vmodel *m, uint32_t data)
     m->stats.notifies++;
     if (idx >= m->cfg.num_queues || !m->q[idx].enabled)
         vmodel_error(m, "notify for unknown/disabled queue %u", idx);
+    else
+        vmodel_ring_kick(m, idx);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -805,6 +808,11 @@ unsigned vmodel_run(struct vmodel *m)
         if (m->q[i].enabled)
             done += vmodel_ring_run(m, i);
     return done;
+}
+
+uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue)
+{
+    return queue < m->cfg.num_queues ? m->q[queue].last_avail : 0;
 }
 
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue)

@@ -72,7 +72,9 @@ struct vmodel_behaviour {
     bool out_of_order;       /**< Complete in random order */
     uint32_t delay;          /**< Steps a request waits before it may complete */
     uint32_t batch;          /**< Max completions per queue per step (0 = all) */
-    bool ignore_event_idx;   /**< Notify/interrupt as if EVENT_IDX were off */
+    bool ignore_event_idx;   /**< Interrupt as if EVENT_IDX were off (extra interrupts) */
+    uint32_t busy_steps;     /**< After taking what is available, stay busy (notifications
+                                  suppressed, looking each step) 0..busy_steps steps, seeded */
     bool short_writes;       /**< Write a random length <= the writable size */
     uint32_t evil;           /**< VMODEL_EVIL_* */
     uint32_t evil_rate;      /**< Misbehave on 1 in evil_rate completions (0/1 = all) */
@@ -177,11 +179,35 @@ void vmodel_config_changed(struct vmodel *m);
 void vmodel_needs_reset(struct vmodel *m);
 
 /**
- * One device step: consume newly available requests on every enabled
- * queue, complete what the behaviour allows, raise interrupts as the
- * driver's suppression state asks. Returns completions written.
+ * One device step: on every enabled queue that was notified (or on which
+ * the device is still busy, see busy_steps, or holds a buffer it waits to
+ * fill) consume the newly available requests, then re-enable
+ * notifications and look once more before going idle; complete what the
+ * behaviour allows on every queue; raise interrupts as the driver's
+ * suppression state asks. A queue never notified is never looked at.
+ * Returns completions written.
  */
 unsigned vmodel_run(struct vmodel *m);
+
+/** Why a queue cannot make progress as the device sees it (vmodel_stall) */
+enum vmodel_stall {
+    VMODEL_STALL_NONE = 0,
+    VMODEL_STALL_NO_KICK,        /**< Idle, notifications on, buffers available, never notified */
+    VMODEL_STALL_LOST_IRQ,       /**< Event index: the driver asks for an interrupt at a used
+                                      entry already written with none sent: none will come */
+    VMODEL_STALL_MAYBE_LOST_IRQ, /**< Flags only: entries written while interrupts were off,
+                                      now on; lost if the driver waits for them */
+};
+
+/** The stall of a queue right now, with a one-line explanation in WHY */
+enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size_t len);
+
+/** Split: is descriptor D on a chain published up to AVAIL_IDX that the
+ *  device has not taken yet (it will read it later)? */
+bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx);
+
+/** Split: the avail index up to which the device has taken entries */
+uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
 
 /** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);

@@ -33,6 +33,14 @@ struct vmodel_queue {
     struct vmodel_pending *pending;
     unsigned npending;
     bool hold; /**< Requests are consumed but not completed (vmodel_hold_queue) */
+    /* Notification state (spec 2.7.10, 2.8.10): the device looks at the
+     * avail ring only after a notification, or while it is still working
+     * (notifications suppressed) or waiting for data to put in buffers. */
+    bool kicked;           /**< Notified since the device last looked */
+    bool active;           /**< Still working: notifications suppressed, looks each step */
+    uint32_t busy_left;    /**< Steps the device still works through this burst */
+    uint16_t irq_used;     /**< Split: used idx at the last interrupt sent */
+    uint32_t irq_used_lin; /**< Packed: used_lin at the last interrupt sent */
 };
 
 struct vmodel_dma_region {
@@ -46,6 +54,7 @@ struct vmodel {
     struct vmodel_behaviour beh;
     bool removed; /* vmodel_set_removed */
     uint64_t rng;
+    uint64_t nrng; /* how long the device keeps working (own stream: rng sequences unchanged) */
     uint64_t step;
     uint8_t pcicfg[256];
     uint64_t bar_len[6];
@@ -83,5 +92,6 @@ bool vmodel_has(const struct vmodel *m, unsigned bit);
 /* vmodel_ring.c */
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q);
 unsigned vmodel_ring_run(struct vmodel *m, uint16_t index);
+void vmodel_ring_kick(struct vmodel *m, uint16_t index);
 
 #endif /* VMODEL_PRIV_H */

@@ -8,6 +8,7 @@
  * the driver's event suppression - or, in malicious mode, writing values a
  * correct device never would.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vmodel_priv.h"
@@ -236,6 +237,8 @@ static uint32_t evil_now(struct vmodel *m, uint32_t allowed)
 static uint16_t idle_id(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned tries, k;
+    const uint8_t *avail =
+        vmodel_has(m, VIRTIO_F_RING_PACKED) ? NULL : vmodel_dma(m, q->driver, 6u + 2u * q->size);
 
     for (tries = 0; tries < 4u * q->size; tries++) {
         uint16_t id = (uint16_t)(vmodel_rand(m) % q->size);
@@ -243,10 +246,43 @@ static uint16_t idle_id(struct vmodel *m, struct vmodel_queue *q)
 
         for (k = 0; k < q->npending && !busy; k++)
             busy = q->pending[k].id == id;
+        /* Nor published and not taken yet (split: the driver has it out) */
+        if (!busy && avail != NULL)
+            for (k = 0; k < (uint16_t)(rd16(avail + 2) - q->last_avail) && k < q->size && !busy;
+                 k++)
+                busy = rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)) == id;
         if (!busy)
             return id;
     }
     return q->size; /* all busy: out of range instead */
+}
+
+/** Seeded, at the start of a burst: how many more steps the device keeps
+ *  working (notifications suppressed) after taking what was available;
+ *  0..busy_steps, so a driver can never rely on it. */
+static uint32_t vmodel_busy_pick(struct vmodel *m)
+{
+    if (m->beh.busy_steps == 0)
+        return 0;
+    m->nrng ^= m->nrng << 13;
+    m->nrng ^= m->nrng >> 7;
+    m->nrng ^= m->nrng << 17;
+    return (uint32_t)(m->nrng >> 32) % (m->beh.busy_steps + 1);
+}
+
+/** Still working through the batch: stay busy one more step? */
+static bool vmodel_keep_busy(struct vmodel_queue *q)
+{
+    if (q->busy_left == 0)
+        return false;
+    q->busy_left--;
+    return true;
+}
+
+static void split_interrupt(struct vmodel *m, uint16_t qi)
+{
+    m->q[qi].irq_used = m->q[qi].used_idx;
+    vmodel_interrupt(m, qi);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -293,6 +329,86 @@ static bool split_consume(struct vmodel *m, uint16_t qi, const uint8_t *desc, ui
     }
 }
 
+/** Consume what the driver published until the ring is empty or the
+ *  handler waits for data; false on a driver error (already recorded). */
+static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, const uint8_t *desc,
+                       bool *later)
+{
+    struct vmodel_queue *q = &m->q[qi];
+    uint16_t num = q->size, avail_idx = rd16(avail + 2);
+    struct chain c;
+
+    if ((uint16_t)(avail_idx - q->last_avail) > num) {
+        vmodel_error(m, "avail idx moved by %u on a ring of %u",
+                     (uint16_t)(avail_idx - q->last_avail), num);
+        return false;
+    }
+    barrier();
+    while (q->last_avail != avail_idx) {
+        uint16_t head = rd16(avail + 4 + 2u * (q->last_avail & (num - 1)));
+
+        if (q->npending >= m->cfg.queue_max) {
+            vmodel_error(m, "more requests in flight than the ring holds");
+            return false;
+        }
+        if (!split_consume(m, qi, desc, head, &c))
+            return false;
+        uint32_t written = handle(m, qi, head, &c);
+        if (written == VMODEL_LATER) {
+            *later = true;
+            break;
+        }
+        q->pending[q->npending].id = head;
+        q->pending[q->npending].in_len = written;
+        q->pending[q->npending].step = m->step;
+        q->npending++;
+        q->last_avail++;
+    }
+    return true;
+}
+
+/**
+ * A notified (or still busy) split queue: with notifications suppressed,
+ * take everything available; then either stay busy (seeded: the device is
+ * still working through the batch, or waits for data for a buffer it
+ * holds) or go idle the way the spec lets a device: re-enable
+ * notifications (used->flags, or avail_event = the next index with
+ * EVENT_IDX), then look once more, since the driver may have published
+ * while they were off (spec 2.7.10).
+ */
+static bool split_consume_all(struct vmodel *m, uint16_t qi, const uint8_t *avail, uint8_t *used,
+                              const uint8_t *desc, bool event_idx)
+{
+    struct vmodel_queue *q = &m->q[qi];
+    uint16_t num = q->size;
+    bool later = false;
+
+    if (!q->active)
+        q->busy_left = vmodel_busy_pick(m);
+    q->kicked = false;
+    if (!event_idx)
+        wr16(used, VIRTQ_USED_F_NO_NOTIFY);
+    for (;;) {
+        if (!split_take(m, qi, avail, desc, &later))
+            return false;
+        if (later || vmodel_keep_busy(q)) {
+            q->active = true;
+            return true;
+        }
+        if (event_idx)
+            wr16(used + 4 + 8u * num, q->last_avail);
+        else
+            wr16(used, 0);
+        barrier();
+        if (rd16(avail + 2) == q->last_avail) {
+            q->active = false;
+            return true;
+        }
+        if (!event_idx)
+            wr16(used, VIRTQ_USED_F_NO_NOTIFY);
+    }
+}
+
 static unsigned split_run(struct vmodel *m, uint16_t qi)
 {
     struct vmodel_queue *q = &m->q[qi];
@@ -302,43 +418,13 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     uint8_t *avail = vmodel_dma(m, q->driver, 6u + 2u * num);
     uint8_t *used = vmodel_dma(m, q->device, 6u + 8u * num);
     unsigned n = 0, limit = m->beh.batch ? m->beh.batch : ~0u;
-    uint16_t avail_idx;
-    struct chain c;
 
     if (desc == NULL || avail == NULL || used == NULL)
         return 0;
 
-    /* Consume what the driver published */
-    avail_idx = rd16(avail + 2);
-    if ((uint16_t)(avail_idx - q->last_avail) > num) {
-        vmodel_error(m, "avail idx moved by %u on a ring of %u",
-                     (uint16_t)(avail_idx - q->last_avail), num);
+    if ((q->kicked || q->active) &&
+        !split_consume_all(m, qi, avail, used, desc, vmodel_has(m, VIRTIO_F_EVENT_IDX)))
         return 0;
-    }
-    barrier();
-    while (q->last_avail != avail_idx) {
-        uint16_t head = rd16(avail + 4 + 2u * (q->last_avail & (num - 1)));
-
-        if (q->npending >= m->cfg.queue_max) {
-            vmodel_error(m, "more requests in flight than the ring holds");
-            return 0;
-        }
-        if (!split_consume(m, qi, desc, head, &c))
-            return 0;
-        uint32_t written = handle(m, qi, head, &c);
-        if (written == VMODEL_LATER)
-            break;
-        q->pending[q->npending].id = head;
-        q->pending[q->npending].in_len = written;
-        q->pending[q->npending].step = m->step;
-        q->npending++;
-        q->last_avail++;
-    }
-    /* Ask to be notified at the next new buffer (event idx) or always */
-    if (event_idx)
-        wr16(used + 4 + 8u * num, q->last_avail);
-    else
-        wr16(used, 0);
 
     /* Complete */
     while (n < limit) {
@@ -389,9 +475,9 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
         uint16_t ue = rd16(avail + 4 + 2u * num);
 
         if ((uint16_t)(q->used_idx - ue - 1) < (uint16_t)(q->used_idx - q->signalled))
-            vmodel_interrupt(m, qi);
+            split_interrupt(m, qi);
     } else if (m->beh.ignore_event_idx || !(rd16(avail) & VIRTQ_AVAIL_F_NO_INTERRUPT)) {
-        vmodel_interrupt(m, qi);
+        split_interrupt(m, qi);
     }
     q->signalled = q->used_idx;
     return n;
@@ -400,30 +486,29 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
 /* ---------------------------------------------------------------------- */
 /* Packed ring (spec 2.8)                                                 */
 
-static unsigned packed_run(struct vmodel *m, uint16_t qi)
+/** Is the descriptor at the device's next position available? */
+static bool packed_avail_at(const struct vmodel_queue *q, const uint8_t *desc)
+{
+    uint16_t flags = rd16(desc + 16u * q->last_avail + 14);
+
+    return ((flags & P_AVAIL) != 0) == q->avail_wrap && ((flags & P_USED) != 0) != q->avail_wrap;
+}
+
+/** Take available descriptors until none is left or the handler waits for
+ *  data; false on a driver error (already recorded). */
+static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool *later)
 {
     struct vmodel_queue *q = &m->q[qi];
     uint16_t num = q->size;
-    bool event_idx = vmodel_has(m, VIRTIO_F_EVENT_IDX) && !m->beh.ignore_event_idx;
-    uint8_t *desc = vmodel_dma(m, q->desc, 16u * num);
-    uint8_t *drv = vmodel_dma(m, q->driver, 4);
-    uint8_t *dev = vmodel_dma(m, q->device, 4);
-    unsigned n = 0, limit = m->beh.batch ? m->beh.batch : ~0u;
-    uint32_t old_lin = q->used_lin;
     struct chain c;
 
-    if (desc == NULL || drv == NULL || dev == NULL)
-        return 0;
-
-    /* Consume available descriptors */
     for (;;) {
         uint16_t pos = q->last_avail, flags, id = 0, count = 0;
         bool wrap = q->avail_wrap;
         const uint8_t *d;
 
-        flags = rd16(desc + 16u * pos + 14);
-        if (!(((flags & P_AVAIL) != 0) == wrap && ((flags & P_USED) != 0) != wrap))
-            break;
+        if (!packed_avail_at(q, desc))
+            return true;
         barrier();
         memset(&c, 0, sizeof(c));
         for (;;) {
@@ -431,7 +516,7 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             flags = rd16(d + 14);
             if (++count > num) {
                 vmodel_error(m, "packed chain longer than the ring");
-                return 0;
+                return false;
             }
             if (count > 1 && !(((flags & P_AVAIL) != 0) == wrap && ((flags & P_USED) != 0) != wrap))
                 vmodel_error(m, "packed chain element not available");
@@ -451,14 +536,16 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
                 break;
         }
         if (c.bad)
-            return 0;
+            return false;
         if (q->npending >= m->cfg.queue_max) {
             vmodel_error(m, "more requests in flight than the ring holds");
-            return 0;
+            return false;
         }
         uint32_t written = handle(m, qi, id, &c);
-        if (written == VMODEL_LATER)
-            break;
+        if (written == VMODEL_LATER) {
+            *later = true;
+            return true;
+        }
         q->pending[q->npending].id = id;
         q->pending[q->npending].ndesc = count;
         q->pending[q->npending].in_len = written;
@@ -467,14 +554,64 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
         q->last_avail = pos;
         q->avail_wrap = wrap;
     }
-    /* Device event suppression: notify me at the next position, or always */
-    if (event_idx) {
-        wr16(dev, (uint16_t)(q->last_avail | (q->avail_wrap << RING_EVENT_WRAP_SHIFT)));
+}
+
+/**
+ * A notified (or still busy) packed queue, as split_consume_all: device
+ * event suppression DISABLE while working; going idle re-enables it
+ * (ENABLE, or DESC at the next position with EVENT_IDX) and looks once
+ * more (spec 2.8.10, 2.8.21).
+ */
+static bool packed_consume_all(struct vmodel *m, uint16_t qi, const uint8_t *desc, uint8_t *dev,
+                               bool event_idx)
+{
+    struct vmodel_queue *q = &m->q[qi];
+    bool later = false;
+
+    if (!q->active)
+        q->busy_left = vmodel_busy_pick(m);
+    q->kicked = false;
+    wr16(dev + 2, RING_EVENT_FLAGS_DISABLE);
+    for (;;) {
+        if (!packed_take(m, qi, desc, &later))
+            return false;
+        if (later || vmodel_keep_busy(q)) {
+            q->active = true;
+            return true;
+        }
+        if (event_idx) {
+            wr16(dev, (uint16_t)(q->last_avail | (q->avail_wrap << RING_EVENT_WRAP_SHIFT)));
+            barrier();
+            wr16(dev + 2, RING_EVENT_FLAGS_DESC);
+        } else {
+            wr16(dev + 2, RING_EVENT_FLAGS_ENABLE);
+        }
         barrier();
-        wr16(dev + 2, RING_EVENT_FLAGS_DESC);
-    } else {
-        wr16(dev + 2, RING_EVENT_FLAGS_ENABLE);
+        if (!packed_avail_at(q, desc)) {
+            q->active = false;
+            return true;
+        }
+        wr16(dev + 2, RING_EVENT_FLAGS_DISABLE);
     }
+}
+
+static unsigned packed_run(struct vmodel *m, uint16_t qi)
+{
+    struct vmodel_queue *q = &m->q[qi];
+    uint16_t num = q->size;
+    bool event_idx = vmodel_has(m, VIRTIO_F_EVENT_IDX) && !m->beh.ignore_event_idx;
+    uint8_t *desc = vmodel_dma(m, q->desc, 16u * num);
+    uint8_t *drv = vmodel_dma(m, q->driver, 4);
+    uint8_t *dev = vmodel_dma(m, q->device, 4);
+    unsigned n = 0, limit = m->beh.batch ? m->beh.batch : ~0u;
+    uint32_t old_lin = q->used_lin;
+
+    if (desc == NULL || drv == NULL || dev == NULL)
+        return 0;
+
+    if ((q->kicked || q->active) &&
+        !packed_consume_all(m, qi, desc, dev, vmodel_has(m, VIRTIO_F_EVENT_IDX)))
+        return 0;
 
     /* Complete: one used descriptor per request, flags last */
     while (n < limit) {
@@ -552,10 +689,18 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
         } else {
             fire = flags != RING_EVENT_FLAGS_DISABLE;
         }
-        if (fire)
+        if (fire) {
+            q->irq_used_lin = q->used_lin;
             vmodel_interrupt(m, qi);
+        }
     }
     return n;
+}
+
+/** A driver notification for queue QI: the device will look at it */
+void vmodel_ring_kick(struct vmodel *m, uint16_t qi)
+{
+    m->q[qi].kicked = true;
 }
 
 unsigned vmodel_ring_run(struct vmodel *m, uint16_t qi)
@@ -563,4 +708,161 @@ unsigned vmodel_ring_run(struct vmodel *m, uint16_t qi)
     if (vmodel_has(m, VIRTIO_F_RING_PACKED))
         return packed_run(m, qi);
     return split_run(m, qi);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Stalls                                                                 */
+
+static enum vmodel_stall split_stall(struct vmodel *m, struct vmodel_queue *q, char *why,
+                                     size_t len)
+{
+    uint16_t num = q->size;
+    const uint8_t *avail = vmodel_dma(m, q->driver, 6u + 2u * num);
+    const uint8_t *used = vmodel_dma(m, q->device, 6u + 8u * num);
+    bool event_idx = vmodel_has(m, VIRTIO_F_EVENT_IDX);
+
+    if (avail == NULL || used == NULL)
+        return VMODEL_STALL_NONE;
+    uint16_t idx = rd16(avail + 2);
+    if (!q->kicked && !q->active && idx != q->last_avail) {
+        if (event_idx)
+            snprintf(why, len,
+                     "avail->idx is %u but the device saw %u: the driver published past "
+                     "avail_event %u without a notification (missing kick, or a wrong event "
+                     "index computation, spec 2.7.10)",
+                     idx, q->last_avail, rd16(used + 4 + 8u * num));
+        else
+            snprintf(why, len,
+                     "avail->idx is %u but the device saw %u: buffers made available with "
+                     "notifications enabled and never notified (missing kick, spec 2.7.13)",
+                     idx, q->last_avail);
+        return VMODEL_STALL_NO_KICK;
+    }
+    uint16_t unsignalled = (uint16_t)(q->used_idx - q->irq_used);
+    if (unsignalled == 0)
+        return VMODEL_STALL_NONE;
+    if (event_idx) {
+        uint16_t ue = rd16(avail + 4 + 2u * num);
+
+        if ((uint16_t)(ue - q->irq_used) >= unsignalled)
+            return VMODEL_STALL_NONE;
+        snprintf(why, len,
+                 "used_event %u asks for an interrupt at a used entry written while interrupts "
+                 "were suppressed (used idx %u, last interrupt at %u): the callback was re-armed "
+                 "without re-checking the used ring, the interrupt is lost (spec 2.7.10)",
+                 ue, q->used_idx, q->irq_used);
+        return VMODEL_STALL_LOST_IRQ;
+    }
+    if (rd16(avail) & VIRTQ_AVAIL_F_NO_INTERRUPT)
+        return VMODEL_STALL_NONE;
+    snprintf(why, len,
+             "%u used entr%s written while VIRTQ_AVAIL_F_NO_INTERRUPT was set and interrupts are "
+             "enabled again: if the driver waits for them, the callback was re-armed without "
+             "re-checking the used ring (lost interrupt, spec 2.7.10)",
+             unsignalled, unsignalled == 1 ? "y" : "ies");
+    return VMODEL_STALL_MAYBE_LOST_IRQ;
+}
+
+static enum vmodel_stall packed_stall(struct vmodel *m, struct vmodel_queue *q, char *why,
+                                      size_t len)
+{
+    uint16_t num = q->size;
+    const uint8_t *desc = vmodel_dma(m, q->desc, 16u * num);
+    const uint8_t *drv = vmodel_dma(m, q->driver, 4);
+    const uint8_t *dev = vmodel_dma(m, q->device, 4);
+
+    if (desc == NULL || drv == NULL || dev == NULL)
+        return VMODEL_STALL_NONE;
+    if (!q->kicked && !q->active && packed_avail_at(q, desc)) {
+        snprintf(why, len,
+                 "descriptor %u (wrap %u) is available but was never notified while the device "
+                 "event suppression asked for it (flags %u, off_wrap %#x): missing kick, or a "
+                 "wrong event index computation (spec 2.8.10)",
+                 q->last_avail, q->avail_wrap, rd16(dev + 2), rd16(dev));
+        return VMODEL_STALL_NO_KICK;
+    }
+    uint32_t unsignalled = q->used_lin - q->irq_used_lin;
+    uint16_t flags = rd16(drv + 2), off_wrap = rd16(drv);
+    if (unsignalled == 0 || flags == RING_EVENT_FLAGS_DISABLE)
+        return VMODEL_STALL_NONE;
+    if (flags == RING_EVENT_FLAGS_DESC && vmodel_has(m, VIRTIO_F_EVENT_IDX)) {
+        uint32_t ev = q->used_lin - q->used_idx + (off_wrap & 0x7fff);
+
+        if ((bool)(off_wrap >> RING_EVENT_WRAP_SHIFT) != q->used_wrap)
+            ev -= num;
+        if (ev - q->irq_used_lin >= unsignalled)
+            return VMODEL_STALL_NONE;
+        snprintf(why, len,
+                 "the driver event suppression asks for an interrupt at a used descriptor "
+                 "written while interrupts were suppressed (off_wrap %#x): the callback was "
+                 "re-armed without re-checking the used ring, the interrupt is lost "
+                 "(spec 2.8.10)",
+                 off_wrap);
+        return VMODEL_STALL_LOST_IRQ;
+    }
+    snprintf(why, len,
+             "%u used descriptor(s) written while driver event suppression was DISABLE and "
+             "interrupts are enabled again: if the driver waits for them, the callback was "
+             "re-armed without re-checking the used ring (lost interrupt, spec 2.8.10)",
+             unsignalled);
+    return VMODEL_STALL_MAYBE_LOST_IRQ;
+}
+
+enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size_t len)
+{
+    uint64_t errors = m->stats.errors;
+    enum vmodel_stall s;
+
+    if (queue >= m->cfg.num_queues || !m->q[queue].enabled || m->removed ||
+        !(m->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+        (m->status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
+        return VMODEL_STALL_NONE;
+    if (vmodel_has(m, VIRTIO_F_RING_PACKED))
+        s = packed_stall(m, &m->q[queue], why, len);
+    else
+        s = split_stall(m, &m->q[queue], why, len);
+    /* Looking is not using: a bad address here is the ring run's to report */
+    if (m->stats.errors != errors)
+        m->stats.errors = errors;
+    return s;
+}
+
+/** Is descriptor D on the chain from split head HEAD (as guest memory has it)? */
+static bool split_chain_has(const struct vmodel_queue *q, const uint8_t *desc, uint16_t head,
+                            uint16_t d)
+{
+    uint16_t i = head;
+
+    for (unsigned count = 0; count < q->size && i < q->size; count++) {
+        uint16_t flags = rd16(desc + 16u * i + 12);
+
+        if (i == d)
+            return true;
+        if (!(flags & VIRTQ_DESC_F_NEXT) || (flags & VIRTQ_DESC_F_INDIRECT))
+            return false;
+        i = rd16(desc + 16u * i + 14);
+    }
+    return false;
+}
+
+bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx)
+{
+    struct vmodel_queue *q;
+    const uint8_t *desc, *avail;
+    uint64_t errors = m->stats.errors;
+    bool owned = false;
+
+    if (queue >= m->cfg.num_queues || !m->q[queue].enabled || vmodel_has(m, VIRTIO_F_RING_PACKED))
+        return false;
+    q = &m->q[queue];
+    desc = vmodel_dma(m, q->desc, 16u * q->size);
+    avail = vmodel_dma(m, q->driver, 6u + 2u * q->size);
+    if (desc == NULL || avail == NULL) {
+        m->stats.errors = errors; /* looking is not using */
+        return false;
+    }
+    for (uint16_t k = 0; k < (uint16_t)(avail_idx - q->last_avail) && k < q->size && !owned; k++)
+        owned = split_chain_has(
+            q, desc, rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)), d);
+    return owned;
 }

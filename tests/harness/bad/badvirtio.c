@@ -11,6 +11,15 @@
  *   6  packed ring: descriptor flags written before its address and length
  *   7  a scatter/gather element handed to the device after PutScatterGatherList
  *   8  (no bug) the same element handed over while the list lives
+ *   9  a request published with notifications enabled and no kick
+ *  10  EVENT_IDX: a kick suppressed by an off-by-one event index test
+ *      (new - event < new - old instead of new - event - 1 < new - old)
+ *  11  EVENT_IDX: callbacks re-armed without the re-check of the used ring
+ *      (virtqueue_enable_cb's answer ignored): the interrupt is lost
+ *  12  (no bug) modes 10 and 11 done right
+ *  13  split: an avail ring entry rewritten after avail->idx published it
+ *  14  packed: a chain's head made available before its second descriptor
+ *  15  split: a descriptor rewritten after avail->idx published it
  */
 #include <wdm/virtio_wdm.h>
 
@@ -57,13 +66,14 @@ static VOID BadReleaseHardware(PVW_DEVICE Device)
 }
 
 /* Negotiate VERSION_1 (and the packed ring when asked), one queue, DRIVER_OK. */
-static int BadBringUp(PBAD_DEVICE bad, BOOLEAN Packed)
+static int BadBringUpWith(PBAD_DEVICE bad, BOOLEAN Packed, BOOLEAN EventIdx)
 {
     struct virtio_device *dev = &bad->Virtio.Dev;
     uint64_t features;
     struct virtio_queue_config qcfg = {.index = 0, .msix_vector = VIRTIO_MSI_NO_VECTOR};
-    uint64_t wanted =
-        VIRTIO_BIT(VIRTIO_F_VERSION_1) | (Packed ? VIRTIO_BIT(VIRTIO_F_RING_PACKED) : 0);
+    uint64_t wanted = VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+                      (Packed ? VIRTIO_BIT(VIRTIO_F_RING_PACKED) : 0) |
+                      (EventIdx ? VIRTIO_BIT(VIRTIO_F_EVENT_IDX) : 0);
     int rc = virtio_negotiate(dev, wanted, &features);
     if (rc == 0)
         rc = virtio_queue_setup(dev, &bad->Queue, &qcfg);
@@ -72,6 +82,86 @@ static int BadBringUp(PBAD_DEVICE bad, BOOLEAN Packed)
         rc = virtio_device_ready(dev);
     }
     return rc;
+}
+
+static int BadBringUp(PBAD_DEVICE bad, BOOLEAN Packed)
+{
+    return BadBringUpWith(bad, Packed, FALSE);
+}
+
+/* Let the device run: a few scheduling points. */
+static VOID BadLetDeviceRun(unsigned Points)
+{
+    for (unsigned i = 0; i < Points; i++)
+        KeStallExecutionProcessor(1);
+}
+
+/* Put the DMA buffer on the queue (device-writable), publish it, and
+ * return the kick decision of the core (not acted on here). */
+static BOOLEAN BadAddOne(PBAD_DEVICE bad)
+{
+    struct virtqueue_sg sg = {.addr = bad->Buffer.pa, .len = 64};
+    if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) != 0)
+        return FALSE;
+    return virtqueue_kick_prepare(&bad->Queue);
+}
+
+/* Poll the used ring (no interrupt) until the request is back. */
+static BOOLEAN BadCollect(PBAD_DEVICE bad)
+{
+    uint32_t len;
+    for (unsigned i = 0; i < 64; i++) {
+        if (virtqueue_get(&bad->Queue, &len) != NULL)
+            return TRUE;
+        KeStallExecutionProcessor(1);
+    }
+    return FALSE;
+}
+
+/* Modes 9-12: the notification rules, on a split ring. */
+static NTSTATUS BadNotifications(PBAD_DEVICE bad, UCHAR Mode)
+{
+    if (BadBringUpWith(bad, FALSE, Mode != 9) != 0)
+        return STATUS_DEVICE_PROTOCOL_ERROR;
+    if (Mode == 9) {
+        (void)BadAddOne(bad); /* the bug: published, never notified */
+        return STATUS_SUCCESS;
+    }
+    /* A first request done right; then the device goes idle and asks to be
+     * notified at the next index (avail_event). */
+    if (BadAddOne(bad))
+        virtqueue_notify(&bad->Queue);
+    if (!BadCollect(bad))
+        return STATUS_IO_TIMEOUT;
+    BadLetDeviceRun(32);
+    if (Mode == 10) {
+        volatile struct virtq_used *used = bad->Queue.u.split.used;
+        uint16_t old_idx = bad->Queue.u.split.avail->idx;
+        (void)BadAddOne(bad);
+        uint16_t new_idx = bad->Queue.u.split.avail->idx;
+        uint16_t event = ((volatile uint16_t *)&used->ring[bad->Queue.num])[0];
+        /* the bug: vring_need_event without its "- 1" */
+        if ((uint16_t)(new_idx - event) < (uint16_t)(new_idx - old_idx))
+            virtqueue_notify(&bad->Queue);
+        return STATUS_SUCCESS;
+    }
+    /* Modes 11, 12: callbacks off while a request is in flight, the device
+     * completes it without an interrupt, callbacks back on. */
+    virtqueue_disable_cb(&bad->Queue);
+    if (BadAddOne(bad))
+        virtqueue_notify(&bad->Queue);
+    for (unsigned i = 0; i < 64 && !virtqueue_has_used(&bad->Queue); i++)
+        KeStallExecutionProcessor(1);
+    if (Mode == 11) {
+        (void)virtqueue_enable_cb(&bad->Queue); /* the bug: completions that raced are lost */
+        return STATUS_SUCCESS;
+    }
+    if (!virtqueue_enable_cb(&bad->Queue) && !BadCollect(bad))
+        return STATUS_IO_TIMEOUT;
+    /* And a request after it, kicked as the core decides. */
+    if (BadAddOne(bad))
+        virtqueue_notify(&bad->Queue);
+    return BadCollect(bad) ? STATUS_SUCCESS : STATUS_IO_TIMEOUT;
 }
 
 static VOID BadPublish(PBAD_DEVICE bad, BOOLEAN IdxFirst)
@@ -194,6 +284,50 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         if (BadBringUp(bad, FALSE) != 0)
             return STATUS_DEVICE_PROTOCOL_ERROR;
         return BadScatterGather(Device, bad, mode == 7);
+    case 13:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        desc = bad->Queue.u.split.desc;
+        desc[0].addr = bad->Buffer.pa;
+        desc[0].len = 64;
+        desc[0].flags = VIRTQ_DESC_F_WRITE;
+        bad->Queue.u.split.avail->ring[0] = 0;
+        bad->Queue.u.split.avail->idx = 1;
+        bad->Queue.u.split.avail->ring[0] = 0; /* the bug: the device may be reading it */
+        virtqueue_notify(&bad->Queue);
+        break;
+    case 15:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        desc = bad->Queue.u.split.desc;
+        desc[0].addr = bad->Buffer.pa;
+        desc[0].len = 64;
+        desc[0].flags = VIRTQ_DESC_F_WRITE;
+        bad->Queue.u.split.avail->ring[0] = 0;
+        bad->Queue.u.split.avail->idx = 1;
+        desc[0].len = 32; /* the bug: the device owns it now */
+        virtqueue_notify(&bad->Queue);
+        break;
+    case 14:
+        if (BadBringUp(bad, TRUE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        pdesc = bad->Queue.u.packed.desc;
+        pdesc[0].addr = bad->Buffer.pa;
+        pdesc[0].len = 32;
+        pdesc[0].id = 0;
+        pdesc[1].addr = bad->Buffer.pa + 32;
+        pdesc[1].len = 32;
+        pdesc[1].id = 0;
+        /* the bug: the head first, its chain's second descriptor after */
+        pdesc[0].flags =
+            (uint16_t)(VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT | 1u << VIRTQ_DESC_F_AVAIL);
+        pdesc[1].flags = (uint16_t)(VIRTQ_DESC_F_WRITE | 1u << VIRTQ_DESC_F_AVAIL);
+        break;
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+        return BadNotifications(bad, mode);
     default:
         break;
     }
