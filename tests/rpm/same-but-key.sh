@@ -4,8 +4,11 @@
 # signing keys: every file is bit-identical, except that signed PE images
 # (.sys/.dll/.exe) are equal once their signatures are removed, catalogs
 # (.cat) sign equal content (sign/catdump.py --content), the CA certificate
-# differs only in its key (same subject), and ISO/VFD images hold trees that
-# compare the same way.  B's signatures must verify against CA_B.  Prints
+# differs only in its key (same subject), ISO/VFD images and MSIs hold trees
+# that compare the same way (an MSI's own tables are not compared: they
+# carry the sizes of signed files), and a PE image whose unsigned bytes
+# differ may differ only in embedded resources that compare the same way
+# (the guest-tools bundle carries the signed MSIs; tests/rpm/peres.py).  B's signatures must verify against CA_B.  Prints
 # one line per difference and a summary; exit 1 on any difference.
 set -u
 a=$1
@@ -20,6 +23,17 @@ counts=$scratch/counts
 : >"$counts"
 
 differ() { echo "differs: $*"; bad=1; }
+
+# same_but_resources LABEL: the unsigned images $scratch/ua and ub differ
+# only in RCDATA resources that compare the same way.
+same_but_resources() {
+	rm -rf "$scratch/$1.ra" "$scratch/$1.rb"
+	"$python" tests/rpm/peres.py "$scratch/ua" "$scratch/$1.ra" &&
+		"$python" tests/rpm/peres.py "$scratch/ub" "$scratch/$1.rb" &&
+		cmp -s "$scratch/$1.ra/sections" "$scratch/$1.rb/sections" || return 1
+	compare "$scratch/$1.ra/res" "$scratch/$1.rb/res" "$1(resources)"
+	return 0
+}
 
 compare() { # dirA dirB label (recursive for images: own list files per level)
 	la=$(mktemp "$scratch/list.XXXXXX")
@@ -46,12 +60,16 @@ compare() { # dirA dirB label (recursive for images: own list files per level)
 			rm -f "$scratch/ua" "$scratch/ub"
 			osslsigncode remove-signature -in "$fa" -out "$scratch/ua" >/dev/null 2>&1
 			osslsigncode remove-signature -in "$fb" -out "$scratch/ub" >/dev/null 2>&1
-			if ! cmp -s "$scratch/ua" "$scratch/ub"; then
-				differ "$3/$p: the unsigned images differ"
-			elif ! osslsigncode verify -in "$fb" -CAfile "$ca" >/dev/null 2>&1; then
+			# Verified first: same_but_resources recurses, and the shell's
+			# variables are global.
+			if ! osslsigncode verify -in "$fb" -CAfile "$ca" >/dev/null 2>&1; then
 				differ "$3/$p: the rebuilt signature does not verify"
-			else
+			elif cmp -s "$scratch/ua" "$scratch/ub"; then
 				echo image >>"$counts"
+			elif same_but_resources "$3/$p"; then
+				echo bundle >>"$counts"
+			else
+				differ "$3/$p: the unsigned images differ"
 			fi
 			;;
 		*.cat)
@@ -76,6 +94,19 @@ compare() { # dirA dirB label (recursive for images: own list files per level)
 			xorriso -osirrox on -indev "$fa" -extract / "$scratch/$p.a" >/dev/null 2>&1
 			xorriso -osirrox on -indev "$fb" -extract / "$scratch/$p.b" >/dev/null 2>&1
 			compare "$scratch/$p.a" "$scratch/$p.b" "$3/$p"
+			;;
+		*.msi)
+			rm -rf "$scratch/$p.a" "$scratch/$p.b"
+			mkdir -p "$scratch/$p.a" "$scratch/$p.b"
+			if ! msiextract -C "$scratch/$p.a" "$fa" >/dev/null 2>&1 ||
+				! msiextract -C "$scratch/$p.b" "$fb" >/dev/null 2>&1; then
+				differ "$3/$p: unreadable MSI"
+			elif ! osslsigncode verify -in "$fb" -CAfile "$ca" >/dev/null 2>&1; then
+				differ "$3/$p: the rebuilt MSI signature does not verify"
+			else
+				echo msi >>"$counts"
+				compare "$scratch/$p.a" "$scratch/$p.b" "$3/$p"
+			fi
 			;;
 		*.vfd)
 			rm -rf "$scratch/$p.a" "$scratch/$p.b"
