@@ -347,8 +347,14 @@ static void VwCheckInf(const WCHAR *path)
                         VwProblem(L"a model without an install section in ", section);
                         continue;
                     }
-                    if (SetupGetFieldCount(&ctx) < 2 || !VwField(&ctx, 2, hwid) || !hwid[0])
-                        VwProblem(L"a model without a hardware ID: ", install);
+                    /* "description = install[,hw-id][,compatible-id...]": the
+                     * hardware ID may be empty when a compatible ID follows
+                     * (a package meant to rank below a more specific one). */
+                    BOOL has_id = FALSE;
+                    for (DWORD f = 2; f <= SetupGetFieldCount(&ctx) && !has_id; f++)
+                        has_id = VwField(&ctx, f, hwid) && hwid[0];
+                    if (!has_id)
+                        VwProblem(L"a model without a hardware or compatible ID: ", install);
                     nhwids += (int)SetupGetFieldCount(&ctx) - 1;
                     if (!VwActualSection(inf, install, actual)) {
                         VwProblem(L"install section missing: ", install);
