@@ -44,14 +44,14 @@ badthread_SRCS  := tests/harness/bad/badthread.c
 badbugcheck_SRCS := tests/harness/bad/badbugcheck.c
 badlink_SRCS    := tests/harness/bad/badlink.c
 badcancel_SRCS  := tests/harness/bad/badcancel.c
-badproc_SRCS    := tests/harness/bad/badproc.c
+badproc_SRCS    := tests/harness/bad/badproc.c tests/harness/testdrv/pagedev.c
 badsec_SRCS     := tests/harness/bad/badsec.c
 badpower_SRCS   := tests/harness/bad/badpower.c
 badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
-vwseh_SRCS      := tests/harness/testdrv/vwseh.c
-vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c
+vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
+vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
 # Recursive: the framework and virtio core lists come from later fragments.
 badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)

@@ -9,7 +9,7 @@
  * the owner.  A process-notify routine records the last exit it saw
  * (IOCTL_LAST_EXIT: the process ID given, and the one it ran in).
  */
-#include <ntddk.h>
+#include "../testdrv/pagedev.h"
 
 #define IOCTL_MAP            CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_MAP_KEEP       CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
@@ -27,8 +27,6 @@ DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD BadProcUnload;
 static DRIVER_DISPATCH BadProcDispatch;
 
-static PVOID Buffer;
-static PMDL Mdl;
 static PVOID UserVa;
 static PEPROCESS Owner;
 static BOOLEAN Keep;
@@ -47,7 +45,7 @@ static VOID NTAPI BadProcNotify(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Creat
 static VOID Unmap(VOID)
 {
     if (UserVa != NULL) {
-        MmUnmapLockedPages(UserVa, Mdl);
+        MmUnmapLockedPages(UserVa, VwPageMdl);
         UserVa = NULL;
     }
 }
@@ -68,7 +66,7 @@ static NTSTATUS NTAPI BadProcDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         case IOCTL_MAP:
         case IOCTL_MAP_KEEP:
             /* No __try: a failing user mapping raises into nothing. */
-            UserVa = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE,
+            UserVa = MmMapLockedPagesSpecifyCache(VwPageMdl, UserMode, MmCached, NULL, FALSE,
                                                   NormalPagePriority);
             Owner = IoGetCurrentProcess();
             Keep = stack->Parameters.DeviceIoControl.IoControlCode == IOCTL_MAP_KEEP;
@@ -99,42 +97,19 @@ static NTSTATUS NTAPI BadProcDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 static VOID NTAPI BadProcUnload(PDRIVER_OBJECT DriverObject)
 {
     PsSetCreateProcessNotifyRoutine(BadProcNotify, TRUE);
-    IoFreeMdl(Mdl);
-    ExFreePoolWithTag(Buffer, 'corP');
-    IoDeleteDevice(DriverObject->DeviceObject);
+    VwPageDevDelete(DriverObject);
 }
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING name;
-    PDEVICE_OBJECT device;
     NTSTATUS status;
 
     (void)RegistryPath;
-    DriverObject->DriverUnload = BadProcUnload;
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = BadProcDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = BadProcDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = BadProcDispatch;
-    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = BadProcDispatch;
-    Buffer = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, 'corP');
-    if (Buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    Mdl = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
-    if (Mdl == NULL) {
-        ExFreePoolWithTag(Buffer, 'corP');
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    MmBuildMdlForNonPagedPool(Mdl);
-    RtlInitUnicodeString(&name, L"\\Device\\BadProc");
-    status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
+    status = VwPageDevCreate(DriverObject, L"\\Device\\BadProc", BadProcDispatch, BadProcUnload);
     if (NT_SUCCESS(status)) {
         status = PsSetCreateProcessNotifyRoutine(BadProcNotify, FALSE);
         if (!NT_SUCCESS(status))
-            IoDeleteDevice(device);
-    }
-    if (!NT_SUCCESS(status)) {
-        IoFreeMdl(Mdl);
-        ExFreePoolWithTag(Buffer, 'corP');
+            VwPageDevDelete(DriverObject);
     }
     return status;
 }

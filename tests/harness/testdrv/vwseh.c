@@ -7,7 +7,7 @@
  * failed mapping is the exception code the __except block saw.  amd64 and
  * arm64 only: clang cannot compile __try for i686 mingw.
  */
-#include <ntddk.h>
+#include "pagedev.h"
 
 #define IOCTL_MAP        CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_MAP_NESTED CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
@@ -17,8 +17,6 @@ DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD SehUnload;
 static DRIVER_DISPATCH SehDispatch;
 
-static PVOID Buffer;
-static PMDL Mdl;
 static PVOID UserVa;
 static volatile LONG Steps; /* keeps the helper's frame honest */
 
@@ -27,7 +25,8 @@ static __attribute__((noinline)) PVOID SehMapHelper(VOID)
 {
     PVOID va;
     InterlockedIncrement(&Steps);
-    va = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
+    va = MmMapLockedPagesSpecifyCache(VwPageMdl, UserMode, MmCached, NULL, FALSE,
+                                      NormalPagePriority);
     InterlockedIncrement(&Steps);
     return va;
 }
@@ -47,7 +46,7 @@ static NTSTATUS SehMap(BOOLEAN Nested)
         }
     } else {
         __try {
-            va = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE,
+            va = MmMapLockedPagesSpecifyCache(VwPageMdl, UserMode, MmCached, NULL, FALSE,
                                               NormalPagePriority);
         } __except (EXCEPTION_EXECUTE_HANDLER) {
             status = GetExceptionCode();
@@ -75,7 +74,7 @@ static NTSTATUS NTAPI SehDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             break;
         case IOCTL_UNMAP:
             if (UserVa != NULL)
-                MmUnmapLockedPages(UserVa, Mdl);
+                MmUnmapLockedPages(UserVa, VwPageMdl);
             UserVa = NULL;
             break;
         default:
@@ -90,37 +89,11 @@ static NTSTATUS NTAPI SehDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
 static VOID NTAPI SehUnload(PDRIVER_OBJECT DriverObject)
 {
-    IoFreeMdl(Mdl);
-    ExFreePoolWithTag(Buffer, 'hesV');
-    IoDeleteDevice(DriverObject->DeviceObject);
+    VwPageDevDelete(DriverObject);
 }
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING name;
-    PDEVICE_OBJECT device;
-    NTSTATUS status;
-
     (void)RegistryPath;
-    DriverObject->DriverUnload = SehUnload;
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = SehDispatch;
-    Buffer = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, 'hesV');
-    if (Buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    Mdl = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
-    if (Mdl == NULL) {
-        ExFreePoolWithTag(Buffer, 'hesV');
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    MmBuildMdlForNonPagedPool(Mdl);
-    RtlInitUnicodeString(&name, L"\\Device\\VwSeh");
-    status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
-    if (!NT_SUCCESS(status)) {
-        IoFreeMdl(Mdl);
-        ExFreePoolWithTag(Buffer, 'hesV');
-    }
-    return status;
+    return VwPageDevCreate(DriverObject, L"\\Device\\VwSeh", SehDispatch, SehUnload);
 }

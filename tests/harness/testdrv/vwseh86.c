@@ -7,7 +7,7 @@
  * (MmMapLockedPagesSpecifyCache(UserMode) raises when it fails);
  * IOCTL_UNMAP undoes the mapping.  x86 only (k_except.c walks the chain).
  */
-#include <ntddk.h>
+#include "pagedev.h"
 
 #define IOCTL_MAP   CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_UNMAP CTL_CODE(FILE_DEVICE_UNKNOWN, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)
@@ -60,15 +60,14 @@ DRIVER_INITIALIZE DriverEntry;
 static DRIVER_UNLOAD SehUnload;
 static DRIVER_DISPATCH SehDispatch;
 
-static PVOID Buffer;
-static PMDL Mdl;
 static PVOID UserVa;
 
 /* <= APC_LEVEL, under VwGuarded. */
 static NTSTATUS __cdecl SehMap(PVOID Context)
 {
     (void)Context;
-    UserVa = MmMapLockedPagesSpecifyCache(Mdl, UserMode, MmCached, NULL, FALSE, NormalPagePriority);
+    UserVa = MmMapLockedPagesSpecifyCache(VwPageMdl, UserMode, MmCached, NULL, FALSE,
+                                          NormalPagePriority);
     return STATUS_SUCCESS;
 }
 
@@ -87,7 +86,7 @@ static NTSTATUS NTAPI SehDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             break;
         case IOCTL_UNMAP:
             if (UserVa != NULL)
-                MmUnmapLockedPages(UserVa, Mdl);
+                MmUnmapLockedPages(UserVa, VwPageMdl);
             UserVa = NULL;
             break;
         default:
@@ -102,37 +101,11 @@ static NTSTATUS NTAPI SehDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 
 static VOID NTAPI SehUnload(PDRIVER_OBJECT DriverObject)
 {
-    IoFreeMdl(Mdl);
-    ExFreePoolWithTag(Buffer, 'hesV');
-    IoDeleteDevice(DriverObject->DeviceObject);
+    VwPageDevDelete(DriverObject);
 }
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING name;
-    PDEVICE_OBJECT device;
-    NTSTATUS status;
-
     (void)RegistryPath;
-    DriverObject->DriverUnload = SehUnload;
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = SehDispatch;
-    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = SehDispatch;
-    Buffer = ExAllocatePoolWithTag(NonPagedPoolNx, PAGE_SIZE, 'hesV');
-    if (Buffer == NULL)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    Mdl = IoAllocateMdl(Buffer, PAGE_SIZE, FALSE, FALSE, NULL);
-    if (Mdl == NULL) {
-        ExFreePoolWithTag(Buffer, 'hesV');
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    MmBuildMdlForNonPagedPool(Mdl);
-    RtlInitUnicodeString(&name, L"\\Device\\VwSeh");
-    status = IoCreateDevice(DriverObject, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
-    if (!NT_SUCCESS(status)) {
-        IoFreeMdl(Mdl);
-        ExFreePoolWithTag(Buffer, 'hesV');
-    }
-    return status;
+    return VwPageDevCreate(DriverObject, L"\\Device\\VwSeh", SehDispatch, SehUnload);
 }
