@@ -17,8 +17,8 @@ static VOID VwPageFree(VOID)
     Page = NULL;
 }
 
-NTSTATUS VwPageDevCreate(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName,
-                         PDRIVER_DISPATCH Dispatch, PDRIVER_UNLOAD Unload)
+NTSTATUS VwPageDevCreate(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName, PDRIVER_DISPATCH Dispatch,
+                         PDRIVER_UNLOAD Unload)
 {
     UNICODE_STRING name;
     PDEVICE_OBJECT device;

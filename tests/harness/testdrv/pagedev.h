@@ -13,8 +13,8 @@
 extern PMDL VwPageMdl;
 
 /* PASSIVE_LEVEL: the page, its MDL and the device; nothing left on failure. */
-NTSTATUS VwPageDevCreate(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName,
-                         PDRIVER_DISPATCH Dispatch, PDRIVER_UNLOAD Unload);
+NTSTATUS VwPageDevCreate(PDRIVER_OBJECT DriverObject, PCWSTR DeviceName, PDRIVER_DISPATCH Dispatch,
+                         PDRIVER_UNLOAD Unload);
 
 /* PASSIVE_LEVEL: undo VwPageDevCreate. */
 VOID VwPageDevDelete(PDRIVER_OBJECT DriverObject);
