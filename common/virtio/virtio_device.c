@@ -231,6 +231,15 @@ uint8_t virtio_isr_read(struct virtio_device *dev)
     return dev->ops->isr(dev);
 }
 
+uint8_t virtio_isr_ack(struct virtio_device *dev, uint16_t message)
+{
+    if (!dev->msix)
+        return dev->ops->isr(dev);
+    if (message == dev->config_vector)
+        return VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG;
+    return VIRTIO_PCI_ISR_QUEUE;
+}
+
 /** Ring options that follow from the negotiated features */
 static uint32_t queue_options(const struct virtio_device *dev)
 {

@@ -247,6 +247,16 @@ int virtio_set_config_vector(struct virtio_device *dev, uint16_t vector);
 /** Read (and so acknowledge) the INTx ISR status (VIRTIO_PCI_ISR_*) */
 uint8_t virtio_isr_read(struct virtio_device *dev);
 
+/**
+ * What an interrupt of this device means, from its ISR (any IRQL): the
+ * VIRTIO_PCI_ISR_* causes it may stand for, 0 when it is not ours.  With
+ * MSI-X a message is never shared and needs no acknowledgement: a queue
+ * message means QUEUE, the configuration vector CONFIG (and QUEUE too, as
+ * drivers with one message share it).  A line interrupt may be shared:
+ * reading ISR status acknowledges it and tells.
+ */
+uint8_t virtio_isr_ack(struct virtio_device *dev, uint16_t message);
+
 /** Mark the device broken and report why, once */
 void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation why);
 

@@ -210,13 +210,7 @@ BOOLEAN BalloonIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
 
-    (void)MessageId;
-    if (b->Virtio.Dev.msix) {
-        *QueueDpc = TRUE;
-        return TRUE;
-    }
-    /* Line interrupt, possibly shared: reading ISR status acknowledges. */
-    uint8_t isr = virtio_isr_read(&b->Virtio.Dev);
+    uint8_t isr = virtio_isr_ack(&b->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
     if (isr & VIRTIO_PCI_ISR_CONFIG)
@@ -249,11 +243,10 @@ VOID BalloonDpc(PVW_DEVICE Device, ULONG MessageId)
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
     BOOLEAN config, wake = FALSE, broken = FALSE;
 
-    /* With MSI-X message 0 is the configuration vector; with one message
-     * (or a line) the cause is not known, so the configuration is looked
-     * at too, which costs one read. */
-    config = InterlockedExchange(&b->ConfigEvent, 0) != 0 ||
-             (b->Virtio.Dev.msix && (MessageId == 0 || b->Messages < 2));
+    /* Set by the ISR for the configuration vector (message 0, which a
+     * single message shares with the queues) or the line's CONFIG bit. */
+    (void)MessageId;
+    config = InterlockedExchange(&b->ConfigEvent, 0) != 0;
     KeAcquireSpinLockAtDpcLevel(&b->Lock);
     if (b->QueuesReady) {
         if (BalloonDrain(&b->Inflate, &broken) | BalloonDrain(&b->Deflate, &broken))

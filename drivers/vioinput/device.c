@@ -215,12 +215,7 @@ BOOLEAN VioinputIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
 
-    (void)MessageId;
-    if (input->Virtio.Dev.msix) {
-        *QueueDpc = TRUE;
-        return TRUE;
-    }
-    uint8_t isr = virtio_isr_read(&input->Virtio.Dev);
+    uint8_t isr = virtio_isr_ack(&input->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
     *QueueDpc = TRUE;

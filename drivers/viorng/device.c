@@ -161,14 +161,7 @@ BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
 
-    (void)MessageId;
-    if (rng->Virtio.Dev.msix) {
-        /* A message is never shared: it is ours. */
-        *QueueDpc = TRUE;
-        return TRUE;
-    }
-    /* Line interrupt, possibly shared: reading ISR status acknowledges. */
-    uint8_t isr = virtio_isr_read(&rng->Virtio.Dev);
+    uint8_t isr = virtio_isr_ack(&rng->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
     *QueueDpc = (isr & VIRTIO_PCI_ISR_QUEUE) != 0;

@@ -258,12 +258,7 @@ BOOLEAN VioserIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
 
-    (void)MessageId;
-    if (dev->Virtio.Dev.msix) {
-        *QueueDpc = TRUE;
-        return TRUE;
-    }
-    uint8_t isr = virtio_isr_read(&dev->Virtio.Dev);
+    uint8_t isr = virtio_isr_ack(&dev->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
     *QueueDpc = TRUE;
