@@ -7,7 +7,7 @@
  * image gets its own embedded signature), other files (the .inf) with a flat
  * SHA-256.  The output is deterministic: members are sorted, sets are in DER
  * order, thisUpdate is EPOCH, and the list identifier is a hash of the
- * content.  Structure: see /work/shared/reference/toolchain.md section 8 and
+ * content.  Structure: see the team reference toolchain.md, section 8, and
  * sign/README.md.
  *
  * With --catos, the catalog also carries the attributes Inf2Cat writes: OS

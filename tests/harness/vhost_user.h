@@ -1,6 +1,6 @@
 /*
- * The vhost-user front end (the role QEMU plays; protocol facts in
- * /work/shared/reference/test-harness.md section 6): messages on a unix
+ * The vhost-user front end (the role QEMU plays; protocol facts from QEMU's
+ * docs/interop/vhost-user.rst): messages on a unix
  * socket, file descriptors as SCM_RIGHTS, guest RAM shared as one memfd,
  * kick and call as eventfds.  Synchronous: every call returns when the back
  * end has answered (or, for messages without a reply, has been sent).
