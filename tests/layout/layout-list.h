@@ -183,6 +183,16 @@
     F(DMA_OPERATIONS, PutScatterGatherList)                                                        \
     F(DMA_OPERATIONS, CalculateScatterGatherList)                                                  \
     F(DMA_OPERATIONS, GetDmaAlignment)                                                             \
+    F(DMA_OPERATIONS, BuildMdlFromScatterGatherList)                                               \
+    F(DEVICE_DESCRIPTION, Version)                                                                 \
+    F(DEVICE_DESCRIPTION, Master)                                                                  \
+    F(DEVICE_DESCRIPTION, ScatterGather)                                                           \
+    F(DEVICE_DESCRIPTION, Dma32BitAddresses)                                                       \
+    F(DEVICE_DESCRIPTION, Dma64BitAddresses)                                                       \
+    F(DEVICE_DESCRIPTION, InterfaceType)                                                           \
+    F(DEVICE_DESCRIPTION, MaximumLength)                                                           \
+    F(DEVICE_DESCRIPTION, DmaPort)                                                                 \
+    F(DEVICE_OBJECT, Reserved)                                                                     \
     F(SCATTER_GATHER_LIST, NumberOfElements)                                                       \
     F(SCATTER_GATHER_LIST, Elements)                                                               \
     F(SCATTER_GATHER_ELEMENT, Address)                                                             \
