@@ -49,7 +49,8 @@ struct known {
     uint64_t value;
 };
 
-/* Sizes and offsets as Windows' debuggers show them (dt nt!_IRP ...). */
+/* Sizes and offsets as Windows' debuggers show them (dt nt!_IRP ...: the
+ * public symbols of ntoskrnl, Windows 8 to 11). */
 static const struct known known[] = {
     {1, "sizeof(DRIVER_OBJECT)", 0x150},
     {1, "sizeof(IRP)", 0xd0},
@@ -61,6 +62,13 @@ static const struct known known[] = {
     {1, "KUSER_SHARED_DATA.InterruptTime", 0x8},
     {1, "sizeof(DEVICE_OBJECT)", 0x150},
     {1, "DEVICE_OBJECT.AlignmentRequirement", 0x98},
+    {1, "DEVICE_OBJECT.DeviceExtension", 0x40},
+    {1, "DRIVER_OBJECT.DriverExtension", 0x30},
+    {1, "IRP.IoStatus", 0x30},
+    {1, "IRP.UserBuffer", 0x70},
+    {1, "sizeof(DMA_OPERATIONS)", 0x140},
+    {1, "sizeof(DEVICE_DESCRIPTION)", 0x40},
+    {1, "DEVICE_DESCRIPTION.DmaPort", 0x24},
     {0, "sizeof(DRIVER_OBJECT)", 0xa8},
     {0, "sizeof(IRP)", 0x70},
     {0, "sizeof(IO_STACK_LOCATION)", 0x24},
@@ -71,6 +79,12 @@ static const struct known known[] = {
     {0, "KUSER_SHARED_DATA.InterruptTime", 0x8},
     {0, "sizeof(DEVICE_OBJECT)", 0xb8},
     {0, "DEVICE_OBJECT.AlignmentRequirement", 0x5c},
+    {0, "DEVICE_OBJECT.DeviceExtension", 0x28},
+    {0, "DRIVER_OBJECT.DriverExtension", 0x18},
+    {0, "IRP.IoStatus", 0x18},
+    {0, "IRP.UserBuffer", 0x3c},
+    {0, "sizeof(DEVICE_DESCRIPTION)", 0x40},
+    {0, "DEVICE_DESCRIPTION.DmaPort", 0x24},
 };
 
 static const char *const arch_names[] = {"x86", "amd64", "arm64"};

@@ -93,8 +93,11 @@ typedef struct {
     ULONG_PTR Information;
 } IO_STATUS_BLOCK;
 
-/* Opaque dispatcher and kernel objects: the pages (wdm/ns-wdm-_kevent ...)
- * call them opaque; sizes from the public symbols. */
+/* Objects drivers provide storage for but must not look into (the
+ * KeInitializeEvent, KeInitializeTimer, KeInitializeDpc, ExInitializeFastMutex,
+ * IoInitializeRemoveLock, ... pages treat them as opaque): sizes from the
+ * public symbols.  WAIT_CONTEXT_BLOCK and KAPC only size DEVICE_OBJECT and
+ * IRP. */
 VW_OPAQUE(KEVENT, 0x10, 0x18);
 VW_OPAQUE(KTIMER, 0x28, 0x40);
 VW_OPAQUE(KSEMAPHORE, 0x14, 0x20);
@@ -708,8 +711,10 @@ typedef struct {
     PVOID MiniDeviceExtension;
 } VW_HID_DEVICE_EXTENSION;
 
-/* hidport/ns-hidport-_hid_descriptor: declared under pshpack1 (the HID
- * class descriptor is a USB byte layout; the page shows the packing). */
+/* hidport/ns-hidport-_hid_descriptor.  The syntax block does not show it,
+ * but this is the USB HID class descriptor byte for byte (HID 1.11, 6.2.1:
+ * 9 bytes with one class descriptor, wReportLength at 7), which hidport.h
+ * gets with pshpack1. */
 #pragma pack(push, 1)
 typedef struct {
     UCHAR bLength;
