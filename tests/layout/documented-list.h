@@ -85,12 +85,15 @@
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Size)                                           \
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Version)                                        \
     F(IO_STACK_LOCATION, Parameters.QueryInterface.Interface)                                      \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.InterfaceSpecificData)                          \
+    F(IO_STACK_LOCATION, Parameters.DeviceCapabilities.Capabilities)                               \
     F(IO_STACK_LOCATION, Parameters.Read.Length)                                                   \
     F(IO_STACK_LOCATION, Parameters.Write.Length)                                                  \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength)                            \
     F(IO_STACK_LOCATION, Parameters.DeviceIoControl.InputBufferLength)                             \
     S(IO_STATUS_BLOCK)                                                                             \
     F(IO_STATUS_BLOCK, Information)                                                                \
+    F(IO_STATUS_BLOCK, Status)                                                                     \
     S(KDPC)                                                                                        \
     UF(KDPC, DeferredRoutine)                                                                      \
     UF(KDPC, DeferredContext)                                                                      \
@@ -177,7 +180,12 @@
     F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Vector)                                                     \
     F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Irql)                                                       \
     S(DEVICE_CAPABILITIES)                                                                         \
+    F(DEVICE_CAPABILITIES, Size)                                                                   \
+    F(DEVICE_CAPABILITIES, Version)                                                                \
+    F(DEVICE_CAPABILITIES, DeviceState)                                                            \
     S(POWER_STATE)                                                                                 \
+    F(POWER_STATE, SystemState)                                                                    \
+    F(POWER_STATE, DeviceState)                                                                    \
     SX(DEVICE_DESCRIPTION)                                                                         \
     F(DEVICE_DESCRIPTION, Version)                                                                 \
     F(DEVICE_DESCRIPTION, Master)                                                                  \
@@ -219,6 +227,9 @@
     F(FILE_OBJECT, FsContext)                                                                      \
     F(KUSER_SHARED_DATA, InterruptTime)                                                            \
     F(KUSER_SHARED_DATA, SystemTime)                                                               \
+    F(SE_EXPORTS, SeLocalSystemSid)                                                                \
+    F(SE_EXPORTS, SeAliasAdminsSid)                                                                \
+    F(SE_EXPORTS, SeAliasUsersSid)                                                                 \
     S(CM_PARTIAL_RESOURCE_LIST)                                                                    \
     F(CM_PARTIAL_RESOURCE_LIST, Version)                                                           \
     F(CM_PARTIAL_RESOURCE_LIST, Revision)                                                          \

@@ -300,6 +300,9 @@ typedef struct {
             PVOID AllocatedResourcesTranslated;
         } StartDevice;
         struct {
+            PVOID Capabilities;
+        } DeviceCapabilities;
+        struct {
             union {
                 ULONG SystemContext;
                 ULONG SystemPowerStateContext; /* SYSTEM_POWER_STATE_CONTEXT: a ULONG of bits */
@@ -692,6 +695,29 @@ typedef struct {
     PVOID SetBusData;
     PVOID GetBusData;
 } BUS_INTERFACE_STANDARD;
+
+/* ntifs/ns-ntifs-_se_exports: 23 privilege LUIDs, then the SIDs, up to the
+ * last one our drivers use.  LUID: win32/api/winnt/ns-winnt-luid. */
+typedef struct {
+    ULONG LowPart;
+    LONG HighPart;
+} LUID;
+typedef struct {
+    LUID Privileges[23]; /* SeCreateTokenPrivilege ... SeRemoteShutdownPrivilege */
+    PVOID SeNullSid;
+    PVOID SeWorldSid;
+    PVOID SeLocalSid;
+    PVOID SeCreatorOwnerSid;
+    PVOID SeCreatorGroupSid;
+    PVOID SeNtAuthoritySid;
+    PVOID SeDialupSid;
+    PVOID SeNetworkSid;
+    PVOID SeBatchSid;
+    PVOID SeInteractiveSid;
+    PVOID SeLocalSystemSid;
+    PVOID SeAliasAdminsSid;
+    PVOID SeAliasUsersSid;
+} SE_EXPORTS;
 
 /* hidport.h (not in mingw-w64; ours is common/include/vw/hidport.h):
  * hidport/ns-hidport-_hid_minidriver_registration. */

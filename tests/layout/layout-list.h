@@ -193,6 +193,17 @@
     F(DEVICE_DESCRIPTION, MaximumLength)                                                           \
     F(DEVICE_DESCRIPTION, DmaPort)                                                                 \
     F(DEVICE_OBJECT, Reserved)                                                                     \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.InterfaceSpecificData)                          \
+    F(IO_STACK_LOCATION, Parameters.DeviceCapabilities.Capabilities)                               \
+    F(IO_STATUS_BLOCK, Status)                                                                     \
+    F(POWER_STATE, SystemState)                                                                    \
+    F(POWER_STATE, DeviceState)                                                                    \
+    F(DEVICE_CAPABILITIES, Size)                                                                   \
+    F(DEVICE_CAPABILITIES, Version)                                                                \
+    F(DEVICE_CAPABILITIES, DeviceState)                                                            \
+    F(SE_EXPORTS, SeLocalSystemSid)                                                                \
+    F(SE_EXPORTS, SeAliasAdminsSid)                                                                \
+    F(SE_EXPORTS, SeAliasUsersSid)                                                                 \
     F(SCATTER_GATHER_LIST, NumberOfElements)                                                       \
     F(SCATTER_GATHER_LIST, Elements)                                                               \
     F(SCATTER_GATHER_ELEMENT, Address)                                                             \
