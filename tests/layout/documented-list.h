@@ -230,6 +230,15 @@
     F(SE_EXPORTS, SeLocalSystemSid)                                                                \
     F(SE_EXPORTS, SeAliasAdminsSid)                                                                \
     F(SE_EXPORTS, SeAliasUsersSid)                                                                 \
+    S(ACL)                                                                                         \
+    S(ACCESS_ALLOWED_ACE)                                                                          \
+    F(ACCESS_ALLOWED_ACE, SidStart)                                                                \
+    S(SECURITY_DESCRIPTOR)                                                                         \
+    F(SECURITY_DESCRIPTOR, Control)                                                                \
+    F(SECURITY_DESCRIPTOR, Dacl)                                                                   \
+    S(KAPC_STATE)                                                                                  \
+    S(PHYSICAL_MEMORY_RANGE)                                                                       \
+    F(PHYSICAL_MEMORY_RANGE, NumberOfBytes)                                                        \
     S(CM_PARTIAL_RESOURCE_LIST)                                                                    \
     F(CM_PARTIAL_RESOURCE_LIST, Version)                                                           \
     F(CM_PARTIAL_RESOURCE_LIST, Revision)                                                          \

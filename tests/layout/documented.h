@@ -112,6 +112,7 @@ VW_OPAQUE(IO_REMOVE_LOCK, 0x18, 0x20); /* free build: the common block only */
 VW_OPAQUE(WORK_QUEUE_ITEM, 0x10, 0x20);
 VW_OPAQUE(KBUGCHECK_CALLBACK_RECORD, 0x20, 0x40);
 VW_OPAQUE(KBUGCHECK_REASON_CALLBACK_RECORD, 0x1c, 0x30);
+VW_OPAQUE(KAPC_STATE, 0x18, 0x30); /* ntifs/nf-ntifs-kestackattachprocess: opaque */
 
 /* wdm/ns-wdm-_driver_object. */
 typedef struct {
@@ -718,6 +719,43 @@ typedef struct {
     PVOID SeAliasAdminsSid;
     PVOID SeAliasUsersSid;
 } SE_EXPORTS;
+
+/* win32/api/winnt/ns-winnt-acl. */
+typedef struct {
+    UCHAR AclRevision;
+    UCHAR Sbz1;
+    USHORT AclSize;
+    USHORT AceCount;
+    USHORT Sbz2;
+} ACL;
+
+/* win32/api/winnt/ns-winnt-access_allowed_ace (ACE_HEADER: -ace_header). */
+typedef struct {
+    struct {
+        UCHAR AceType;
+        UCHAR AceFlags;
+        USHORT AceSize;
+    } Header;
+    ULONG Mask; /* ACCESS_MASK */
+    ULONG SidStart;
+} ACCESS_ALLOWED_ACE;
+
+/* win32/api/winnt/ns-winnt-security_descriptor (the absolute form). */
+typedef struct {
+    UCHAR Revision;
+    UCHAR Sbz1;
+    USHORT Control; /* SECURITY_DESCRIPTOR_CONTROL */
+    PVOID Owner;
+    PVOID Group;
+    PVOID Sacl;
+    PVOID Dacl;
+} SECURITY_DESCRIPTOR;
+
+/* ntddk/ns-ntddk-_physical_memory_range. */
+typedef struct {
+    PHYSICAL_ADDRESS BaseAddress;
+    LARGE_INTEGER NumberOfBytes;
+} PHYSICAL_MEMORY_RANGE;
 
 /* hidport.h (not in mingw-w64; ours is common/include/vw/hidport.h):
  * hidport/ns-hidport-_hid_minidriver_registration. */

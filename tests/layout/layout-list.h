@@ -204,6 +204,15 @@
     F(SE_EXPORTS, SeLocalSystemSid)                                                                \
     F(SE_EXPORTS, SeAliasAdminsSid)                                                                \
     F(SE_EXPORTS, SeAliasUsersSid)                                                                 \
+    S(ACL)                                                                                         \
+    S(ACCESS_ALLOWED_ACE)                                                                          \
+    F(ACCESS_ALLOWED_ACE, SidStart)                                                                \
+    S(SECURITY_DESCRIPTOR)                                                                         \
+    F(SECURITY_DESCRIPTOR, Control)                                                                \
+    F(SECURITY_DESCRIPTOR, Dacl)                                                                   \
+    S(KAPC_STATE)                                                                                  \
+    S(PHYSICAL_MEMORY_RANGE)                                                                       \
+    F(PHYSICAL_MEMORY_RANGE, NumberOfBytes)                                                        \
     F(SCATTER_GATHER_LIST, NumberOfElements)                                                       \
     F(SCATTER_GATHER_LIST, Elements)                                                               \
     F(SCATTER_GATHER_ELEMENT, Address)                                                             \
