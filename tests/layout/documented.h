@@ -343,8 +343,11 @@ typedef struct {
 /* wdm/ns-wdm-_cm_partial_resource_descriptor.  wdm.h declares it under
  * pshpack4, which the syntax block leaves out (public symbols: 0x10 / 0x14
  * bytes, u at 4 on both).  Level/Group: the NT_PROCESSOR_GROUPS branch
- * (Windows 7 and later).  Of the union, the members layout-list.h names,
- * plus Generic (the size every 12-byte member shares) and, on x86, the
+ * (Windows 7 and later).  MessageInterrupt.Raw: the syntax block lists
+ * "USHORT Group; USHORT Reserved;", the two branches of that #if flattened
+ * (as with Interrupt's Level); one USHORT precedes MessageCount (public
+ * symbols: Raw.Group at u+0, Raw.MessageCount at u+2, Raw.Vector at u+4).  Of the union, the
+ * members layout-list.h names, plus Generic (the size every 12-byte member shares) and, on x86, the
  * 12-byte Interrupt. */
 #pragma pack(push, 4)
 typedef struct {
