@@ -137,7 +137,10 @@ void vw_IoGetDmaAdapter(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, 0);
         return;
     }
-    uint64_t osize = VW_SIZEOF(vm, DMA_OPERATIONS);
+    /* The version-2 table (Windows 7), up to BuildMdlFromScatterGatherList;
+     * Size says the later operations are absent.  (Not sizeof: Microsoft's
+     * declaration has 39 operations, mingw-w64's these 15.) */
+    uint64_t osize = VW_OFFSET(vm, DMA_OPERATIONS, BuildMdlFromScatterGatherList) + vm->ptr_size;
     gva_t adapter = vw_kalloc(vm, VW_SIZEOF(vm, DMA_ADAPTER) + 16 + osize);
     gva_t dmaops = adapter + ((VW_SIZEOF(vm, DMA_ADAPTER) + 15) & ~15ull);
     vw_wr(vm, adapter + VW_OFFSET(vm, DMA_ADAPTER, Version), 1, 2);

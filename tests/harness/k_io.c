@@ -28,11 +28,22 @@ gva_t vw_device_top(struct vm *vm, gva_t device)
     return 0;
 }
 
+/* The size of a DEVICE_OBJECT as Windows has it: wdm.h declares it
+ * DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) (16 bytes on 64-bit, 8 on
+ * x86), which the mingw-w64 headers leave out (0x148 instead of 0x150 on
+ * amd64), so the size is the end of its last member, rounded up to that. */
+static uint64_t device_object_size(struct vm *vm)
+{
+    uint64_t align = vm->ptr_size == 8 ? 16 : 8;
+    uint64_t end = VW_OFFSET(vm, DEVICE_OBJECT, Reserved) + vm->ptr_size;
+    return (end + align - 1) & ~(align - 1);
+}
+
 /* A device object and its extension, in one block like Windows does. */
 static gva_t new_device(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t type,
                         uint32_t characteristics, bool driver_owned)
 {
-    uint64_t size = VW_SIZEOF(vm, DEVICE_OBJECT);
+    uint64_t size = device_object_size(vm);
     uint64_t ext_off = (size + 15) & ~15ull;
     gva_t dev = driver_owned ? vw_pool_alloc(vm, ext_off + ext_size, VW_TAG('D', 'e', 'v', 'i'),
                                              "device object", true)

@@ -373,6 +373,14 @@ gva_t vw_security_exports(struct vm *vm)
     if (s->exports == 0) {
         unsigned ps = vm->ptr_size;
         gva_t sids_at = 23 * 8;
+        /* The SIDs our drivers read sit where the layout table (pinned to
+         * the documented declaration) says: SeNullSid's index + 10, 11, 12. */
+        if (VW_OFFSET(vm, SE_EXPORTS, SeLocalSystemSid) != sids_at + 10 * ps ||
+            VW_OFFSET(vm, SE_EXPORTS, SeAliasAdminsSid) != sids_at + 11 * ps ||
+            VW_OFFSET(vm, SE_EXPORTS, SeAliasUsersSid) != sids_at + 12 * ps) {
+            vw_fail(vm, "harness bug: SE_EXPORTS slots disagree with the layout table");
+            return 0;
+        }
         s->exports = vw_kalloc(vm, 0x400);
         static const struct {
             unsigned index;
@@ -389,10 +397,10 @@ gva_t vw_security_exports(struct vm *vm)
 }
 
 /* Absolute SECURITY_DESCRIPTOR: Revision, Sbz1, Control, then Owner,
- * Group, Sacl, Dacl pointers. */
+ * Group, Sacl, Dacl pointers (offsets from the layout table). */
 static gva_t sd_dacl_slot(struct vm *vm, gva_t sd)
 {
-    return sd + (vm->ptr_size == 8 ? 8 : 4) + 3ull * vm->ptr_size;
+    return sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Dacl);
 }
 
 /* (SecurityDescriptor, Revision) */
@@ -403,8 +411,9 @@ static void RtlCreateSecurityDescriptor(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, STATUS_UNKNOWN_REVISION);
         return;
     }
-    uint8_t zero[40] = {1};
-    vw_write(vm, sd, zero, vm->ptr_size == 8 ? 40 : 20);
+    uint8_t zero[64] = {1};
+    uint64_t size = VW_SIZEOF(vm, SECURITY_DESCRIPTOR);
+    vw_write(vm, sd, zero, size < sizeof(zero) ? size : sizeof(zero));
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
@@ -413,7 +422,7 @@ static void RtlSetDaclSecurityDescriptor(struct vm *vm, const struct vw_api *api
 {
     gva_t sd = vw_arg(vm, api, 0);
     bool present = vw_arg(vm, api, 1) & 0xff, defaulted = vw_arg(vm, api, 3) & 0xff;
-    unsigned control = (unsigned)vw_rd(vm, sd + 2, 2);
+    unsigned control = (unsigned)vw_rd(vm, sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Control), 2);
     if (vw_rd(vm, sd, 1) != 1 || (control & SE_SELF_RELATIVE)) {
         vw_set_return(vm, STATUS_UNKNOWN_REVISION);
         return;
@@ -421,7 +430,7 @@ static void RtlSetDaclSecurityDescriptor(struct vm *vm, const struct vw_api *api
     control &= ~(SE_DACL_PRESENT | 0x0008u);
     if (present)
         control |= SE_DACL_PRESENT | (defaulted ? 0x0008u : 0);
-    vw_wr(vm, sd + 2, control, 2);
+    vw_wr(vm, sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Control), control, 2);
     vw_wrptr(vm, sd_dacl_slot(vm, sd), present ? vw_arg(vm, api, 2) : 0);
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }

@@ -183,6 +183,36 @@
     F(DMA_OPERATIONS, PutScatterGatherList)                                                        \
     F(DMA_OPERATIONS, CalculateScatterGatherList)                                                  \
     F(DMA_OPERATIONS, GetDmaAlignment)                                                             \
+    F(DMA_OPERATIONS, BuildMdlFromScatterGatherList)                                               \
+    F(DEVICE_DESCRIPTION, Version)                                                                 \
+    F(DEVICE_DESCRIPTION, Master)                                                                  \
+    F(DEVICE_DESCRIPTION, ScatterGather)                                                           \
+    F(DEVICE_DESCRIPTION, Dma32BitAddresses)                                                       \
+    F(DEVICE_DESCRIPTION, Dma64BitAddresses)                                                       \
+    F(DEVICE_DESCRIPTION, InterfaceType)                                                           \
+    F(DEVICE_DESCRIPTION, MaximumLength)                                                           \
+    F(DEVICE_DESCRIPTION, DmaPort)                                                                 \
+    F(DEVICE_OBJECT, Reserved)                                                                     \
+    F(IO_STACK_LOCATION, Parameters.QueryInterface.InterfaceSpecificData)                          \
+    F(IO_STACK_LOCATION, Parameters.DeviceCapabilities.Capabilities)                               \
+    F(IO_STATUS_BLOCK, Status)                                                                     \
+    F(POWER_STATE, SystemState)                                                                    \
+    F(POWER_STATE, DeviceState)                                                                    \
+    F(DEVICE_CAPABILITIES, Size)                                                                   \
+    F(DEVICE_CAPABILITIES, Version)                                                                \
+    F(DEVICE_CAPABILITIES, DeviceState)                                                            \
+    F(SE_EXPORTS, SeLocalSystemSid)                                                                \
+    F(SE_EXPORTS, SeAliasAdminsSid)                                                                \
+    F(SE_EXPORTS, SeAliasUsersSid)                                                                 \
+    S(ACL)                                                                                         \
+    S(ACCESS_ALLOWED_ACE)                                                                          \
+    F(ACCESS_ALLOWED_ACE, SidStart)                                                                \
+    S(SECURITY_DESCRIPTOR)                                                                         \
+    F(SECURITY_DESCRIPTOR, Control)                                                                \
+    F(SECURITY_DESCRIPTOR, Dacl)                                                                   \
+    S(KAPC_STATE)                                                                                  \
+    S(PHYSICAL_MEMORY_RANGE)                                                                       \
+    F(PHYSICAL_MEMORY_RANGE, NumberOfBytes)                                                        \
     F(SCATTER_GATHER_LIST, NumberOfElements)                                                       \
     F(SCATTER_GATHER_LIST, Elements)                                                               \
     F(SCATTER_GATHER_ELEMENT, Address)                                                             \

@@ -4,6 +4,7 @@
  * extracts them for compare.c.
  */
 #include <stddef.h>
+#include <ntifs.h> /* SE_EXPORTS; it includes ntddk.h */
 #include <ntddk.h>
 #include <vw/hidport.h>
 #include "layout-list.h"

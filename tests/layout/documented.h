@@ -1,0 +1,813 @@
+/*
+ * The kernel structures of layout-list.h as Microsoft declares them, written
+ * down as facts (member order and types) from the DDI reference pages cited
+ * above each structure, with fixed-size types only.  documented.c compiles
+ * this file for x86 and amd64 WITHOUT the mingw-w64 headers, so the values
+ * it yields are independent of the headers the drivers and the fake kernel
+ * are built with; compare.c checks the two tables entry by entry.
+ *
+ * Pages: https://learn.microsoft.com/windows-hardware/drivers/ddi/<header>/<page>
+ * (written below as <header>/<page>).  Where the page's syntax block leaves
+ * out what the header applies (a pack pragma, an alignment, an #if _WIN64),
+ * the comment says so and which public-symbol layout confirms it.
+ *
+ * Opaque structures (the page says drivers must not touch the members) get
+ * their size only, from Microsoft's public symbols for ntoskrnl (the type
+ * sizes of ntkrnlmp.pdb, x86 and x64, as listed by vergiliusproject.com for
+ * Windows 10/11); their members are listed in VW_DOCUMENTED_LIST as not
+ * documented.  Only members before the last one used are needed where
+ * sizeof is not pinned (KUSER_SHARED_DATA).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__x86_64__)
+#define VW_ARCH(x86, amd64) amd64
+#elif defined(__i386__)
+#define VW_ARCH(x86, amd64) x86
+#else
+#error "documented.h: x86 and amd64 only (arm64 is checked to equal amd64)"
+#endif
+
+/* Base types (ntdef.h/basetsd.h, learn.microsoft.com/windows/win32/winprog/windows-data-types). */
+typedef int8_t CHAR, CCHAR;
+typedef uint8_t UCHAR, BOOLEAN, KIRQL;
+typedef int8_t KPROCESSOR_MODE;
+typedef int16_t CSHORT;
+typedef uint16_t USHORT;
+typedef int32_t LONG, NTSTATUS;
+typedef uint32_t ULONG;
+typedef int64_t LONGLONG;
+typedef uint64_t ULONG64;
+typedef uintptr_t ULONG_PTR, KAFFINITY;
+/* kernel/introduction-to-spin-locks calls it opaque; wdm.h declares it
+ * ULONG_PTR, the size the public symbols give. */
+typedef ULONG_PTR KSPIN_LOCK;
+typedef void *PVOID;  /* every P* pointer and function pointer below */
+typedef int32_t ENUM; /* C enums (INTERFACE_TYPE, DEVICE_POWER_STATE, ...) are int */
+
+/* POINTER_ALIGNMENT: DECLSPEC_ALIGN(8) on 64-bit, nothing on 32-bit (wdm.h). */
+#define POINTER_ALIGNMENT _Alignas(VW_ARCH(4, 8))
+/* MEMORY_ALLOCATION_ALIGNMENT: 16 on 64-bit, 8 on 32-bit (winnt.h/wdm.h). */
+#define MEMORY_ALLOCATION_ALIGNMENT VW_ARCH(8, 16)
+
+/* An opaque object of public-symbol size, pointer-aligned. */
+#define VW_OPAQUE(name, x86, amd64)                                                                \
+    typedef struct {                                                                               \
+        _Alignas(VW_ARCH(4, 8)) UCHAR Opaque[VW_ARCH(x86, amd64)];                                 \
+    } name
+
+/* winnt.h/LARGE_INTEGER (win32/api/winnt/ns-winnt-large_integer-r1). */
+typedef union {
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    };
+    LONGLONG QuadPart;
+} LARGE_INTEGER, PHYSICAL_ADDRESS;
+
+/* ntdef.h: LIST_ENTRY, SINGLE_LIST_ENTRY (win32/api/ntdef/ns-ntdef-list_entry, -single_list_entry).
+ */
+typedef struct {
+    PVOID Flink;
+    PVOID Blink;
+} LIST_ENTRY;
+typedef struct {
+    PVOID Next;
+} SINGLE_LIST_ENTRY;
+
+/* ntdef.h: UNICODE_STRING (wudfwdm/ns-wudfwdm-_unicode_string). */
+typedef struct {
+    USHORT Length;
+    USHORT MaximumLength;
+    PVOID Buffer;
+} UNICODE_STRING;
+
+/* wdm/ns-wdm-_io_status_block. */
+typedef struct {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK;
+
+/* Objects drivers provide storage for but must not look into (the
+ * KeInitializeEvent, KeInitializeTimer, KeInitializeDpc, ExInitializeFastMutex,
+ * IoInitializeRemoveLock, ... pages treat them as opaque): sizes from the
+ * public symbols.  WAIT_CONTEXT_BLOCK and KAPC only size DEVICE_OBJECT and
+ * IRP. */
+VW_OPAQUE(KEVENT, 0x10, 0x18);
+VW_OPAQUE(KTIMER, 0x28, 0x40);
+VW_OPAQUE(KSEMAPHORE, 0x14, 0x20);
+VW_OPAQUE(KMUTEX, 0x20, 0x38); /* _KMUTANT */
+VW_OPAQUE(FAST_MUTEX, 0x20, 0x38);
+VW_OPAQUE(KDPC, 0x20, 0x40);
+VW_OPAQUE(KDEVICE_QUEUE, 0x14, 0x28);
+VW_OPAQUE(KAPC, 0x30, 0x58);
+VW_OPAQUE(WAIT_CONTEXT_BLOCK, 0x28, 0x48);
+VW_OPAQUE(KLOCK_QUEUE_HANDLE, 0x0c, 0x18);
+VW_OPAQUE(IO_REMOVE_LOCK, 0x18, 0x20); /* free build: the common block only */
+VW_OPAQUE(WORK_QUEUE_ITEM, 0x10, 0x20);
+VW_OPAQUE(KBUGCHECK_CALLBACK_RECORD, 0x20, 0x40);
+VW_OPAQUE(KBUGCHECK_REASON_CALLBACK_RECORD, 0x1c, 0x30);
+VW_OPAQUE(KAPC_STATE, 0x18, 0x30); /* ntifs/nf-ntifs-kestackattachprocess: opaque */
+
+/* wdm/ns-wdm-_driver_object. */
+typedef struct {
+    CSHORT Type;
+    CSHORT Size;
+    PVOID DeviceObject;
+    ULONG Flags;
+    PVOID DriverStart;
+    ULONG DriverSize;
+    PVOID DriverSection;
+    PVOID DriverExtension;
+    UNICODE_STRING DriverName;
+    PVOID HardwareDatabase;
+    PVOID FastIoDispatch;
+    PVOID DriverInit;
+    PVOID DriverStartIo;
+    PVOID DriverUnload;
+    PVOID MajorFunction[0x1b + 1]; /* IRP_MJ_MAXIMUM_FUNCTION + 1 */
+} DRIVER_OBJECT;
+
+/* wdm/ns-wdm-_device_object.  The header declares it
+ * DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT), which the syntax block leaves
+ * out (public symbols: 0xb8 / 0x150 bytes). */
+typedef struct {
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) CSHORT Type;
+    USHORT Size;
+    LONG ReferenceCount;
+    PVOID DriverObject;
+    PVOID NextDevice;
+    PVOID AttachedDevice;
+    PVOID CurrentIrp;
+    PVOID Timer;
+    ULONG Flags;
+    ULONG Characteristics;
+    PVOID Vpb;
+    PVOID DeviceExtension;
+    ULONG DeviceType; /* DEVICE_TYPE */
+    CCHAR StackSize;
+    union {
+        LIST_ENTRY ListEntry;
+        WAIT_CONTEXT_BLOCK Wcb;
+    } Queue;
+    ULONG AlignmentRequirement;
+    KDEVICE_QUEUE DeviceQueue;
+    KDPC Dpc;
+    ULONG ActiveThreadCount;
+    PVOID SecurityDescriptor;
+    KEVENT DeviceLock;
+    USHORT SectorSize;
+    USHORT Spare1;
+    PVOID DeviceObjectExtension;
+    PVOID Reserved;
+} DEVICE_OBJECT;
+
+/* DRIVER_EXTENSION has no page of its own: wdm/ns-wdm-_driver_object says
+ * AddDevice is its only member drivers may use.  The two members' offsets
+ * are the public symbols' (_DRIVER_EXTENSION: DriverObject, then AddDevice);
+ * the kernel's structure is larger than wdm.h's, so its size is not pinned. */
+typedef struct {
+    PVOID DriverObject;
+    PVOID AddDevice;
+} DRIVER_EXTENSION;
+
+/* wdm/ns-wdm-_irp.  (The header declares it DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT);
+ * the syntax block leaves it out.)  Tail.Overlay's first member is a
+ * union of KDEVICE_QUEUE_ENTRY (opaque) and DriverContext[4]; the public
+ * symbols put Thread right after DriverContext, so the array sets its size. */
+typedef struct {
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) CSHORT Type;
+    USHORT Size;
+    PVOID MdlAddress;
+    ULONG Flags;
+    union {
+        PVOID MasterIrp;
+        LONG IrpCount;
+        PVOID SystemBuffer;
+    } AssociatedIrp;
+    LIST_ENTRY ThreadListEntry;
+#ifdef VW_PLANTED_IOSTATUS
+    ULONG64 Planted; /* tests/layout/run.sh: a member moved must be caught */
+#endif
+    IO_STATUS_BLOCK IoStatus;
+    KPROCESSOR_MODE RequestorMode;
+    BOOLEAN PendingReturned;
+    CHAR StackCount;
+    CHAR CurrentLocation;
+    BOOLEAN Cancel;
+    KIRQL CancelIrql;
+    CCHAR ApcEnvironment;
+    UCHAR AllocationFlags;
+    union {
+        PVOID UserIosb;
+        PVOID IoRingContext;
+    };
+    PVOID UserEvent;
+    union {
+        struct {
+            union {
+                PVOID UserApcRoutine;
+                PVOID IssuingProcess;
+            };
+            union {
+                PVOID UserApcContext;
+                PVOID IoRing;
+            };
+        } AsynchronousParameters;
+        LARGE_INTEGER AllocationSize;
+    } Overlay;
+    PVOID CancelRoutine;
+    PVOID UserBuffer;
+    union {
+        struct {
+            union {
+                struct {
+                    PVOID DriverContext[4];
+                };
+            };
+            PVOID Thread;
+            PVOID AuxiliaryBuffer;
+            struct {
+                LIST_ENTRY ListEntry;
+                union {
+                    PVOID CurrentStackLocation;
+                    ULONG PacketType;
+                };
+            };
+            PVOID OriginalFileObject;
+        } Overlay;
+        KAPC Apc;
+        PVOID CompletionKey;
+    } Tail;
+} IRP;
+
+/* wdm/ns-wdm-_power_state. */
+typedef union {
+    ENUM SystemState;
+    ENUM DeviceState;
+} POWER_STATE;
+
+/* wdm/ns-wdm-_io_stack_location.  Two things the syntax block flattens:
+ * wdm.h declares the structure under pshpack4 on x86 (not on 64-bit), and
+ * Read/Write.Flags exist under _WIN64 only (public symbols, x86: 0x24 bytes,
+ * Parameters at 4, Read.ByteOffset at 0xc; x64: 0x48 bytes).  Of the
+ * Parameters union, the members layout-list.h names are written out, plus
+ * Others, the largest (four pointers), which sets the union's size. */
+#if defined(__i386__)
+#pragma pack(push, 4)
+#endif
+typedef struct {
+    UCHAR MajorFunction;
+    UCHAR MinorFunction;
+    UCHAR Flags;
+    UCHAR Control;
+    union {
+        struct {
+            ULONG Length;
+            POINTER_ALIGNMENT ULONG Key;
+#if defined(__x86_64__)
+            ULONG Flags;
+#endif
+            LARGE_INTEGER ByteOffset;
+        } Read;
+        struct {
+            ULONG Length;
+            POINTER_ALIGNMENT ULONG Key;
+#if defined(__x86_64__)
+            ULONG Flags;
+#endif
+            LARGE_INTEGER ByteOffset;
+        } Write;
+        struct {
+            ULONG OutputBufferLength;
+            POINTER_ALIGNMENT ULONG InputBufferLength;
+            POINTER_ALIGNMENT ULONG IoControlCode;
+            PVOID Type3InputBuffer;
+        } DeviceIoControl;
+        struct {
+            PVOID InterfaceType;
+            USHORT Size;
+            USHORT Version;
+            PVOID Interface;
+            PVOID InterfaceSpecificData;
+        } QueryInterface;
+        struct {
+            PVOID AllocatedResources;
+            PVOID AllocatedResourcesTranslated;
+        } StartDevice;
+        struct {
+            PVOID Capabilities;
+        } DeviceCapabilities;
+        struct {
+            union {
+                ULONG SystemContext;
+                ULONG SystemPowerStateContext; /* SYSTEM_POWER_STATE_CONTEXT: a ULONG of bits */
+            };
+            POINTER_ALIGNMENT ENUM Type; /* POWER_STATE_TYPE */
+            POINTER_ALIGNMENT POWER_STATE State;
+            POINTER_ALIGNMENT ENUM ShutdownType; /* POWER_ACTION */
+        } Power;
+        struct {
+            PVOID Argument1;
+            PVOID Argument2;
+            PVOID Argument3;
+            PVOID Argument4;
+        } Others;
+    } Parameters;
+    PVOID DeviceObject;
+    PVOID FileObject;
+    PVOID CompletionRoutine;
+    PVOID Context;
+} IO_STACK_LOCATION;
+#if defined(__i386__)
+#pragma pack(pop)
+#endif
+
+/* wdm/ns-wdm-_mdl. */
+typedef struct {
+    PVOID Next;
+    CSHORT Size;
+    CSHORT MdlFlags;
+    PVOID Process;
+    PVOID MappedSystemVa;
+    PVOID StartVa;
+    ULONG ByteCount;
+    ULONG ByteOffset;
+} MDL;
+
+/* wdm/ns-wdm-_cm_partial_resource_descriptor.  wdm.h declares it under
+ * pshpack4, which the syntax block leaves out (public symbols: 0x10 / 0x14
+ * bytes, u at 4 on both).  Level/Group: the NT_PROCESSOR_GROUPS branch
+ * (Windows 7 and later).  MessageInterrupt.Raw: the syntax block lists
+ * "USHORT Group; USHORT Reserved;", the two branches of that #if flattened
+ * (as with Interrupt's Level); one USHORT precedes MessageCount (public
+ * symbols: Raw.Group at u+0, Raw.MessageCount at u+2, Raw.Vector at u+4).  Of the union, the
+ * members layout-list.h names, plus Generic (the size every 12-byte member shares) and, on x86, the
+ * 12-byte Interrupt. */
+#pragma pack(push, 4)
+typedef struct {
+    UCHAR Type;
+    UCHAR ShareDisposition;
+    USHORT Flags;
+    union {
+        struct {
+            PHYSICAL_ADDRESS Start;
+            ULONG Length;
+        } Generic;
+        struct {
+            PHYSICAL_ADDRESS Start;
+            ULONG Length;
+        } Port;
+        struct {
+            USHORT Level;
+            USHORT Group;
+            ULONG Vector;
+            KAFFINITY Affinity;
+        } Interrupt;
+        struct {
+            union {
+                struct {
+                    USHORT Group;
+                    USHORT MessageCount;
+                    ULONG Vector;
+                    KAFFINITY Affinity;
+                } Raw;
+                struct {
+                    USHORT Level;
+                    USHORT Group;
+                    ULONG Vector;
+                    KAFFINITY Affinity;
+                } Translated;
+            };
+        } MessageInterrupt;
+        struct {
+            PHYSICAL_ADDRESS Start;
+            ULONG Length;
+        } Memory;
+    } u;
+} CM_PARTIAL_RESOURCE_DESCRIPTOR;
+#pragma pack(pop)
+
+/* wdm/ns-wdm-_cm_partial_resource_list. */
+typedef struct {
+    USHORT Version;
+    USHORT Revision;
+    ULONG Count;
+    CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1];
+} CM_PARTIAL_RESOURCE_LIST;
+
+/* wdm/ns-wdm-_cm_full_resource_descriptor. */
+typedef struct {
+    ENUM InterfaceType;
+    ULONG BusNumber;
+    CM_PARTIAL_RESOURCE_LIST PartialResourceList;
+} CM_FULL_RESOURCE_DESCRIPTOR;
+
+/* wdm/ns-wdm-_cm_resource_list. */
+typedef struct {
+    ULONG Count;
+    CM_FULL_RESOURCE_DESCRIPTOR List[1];
+} CM_RESOURCE_LIST;
+
+/* wdm/ns-wdm-_kbugcheck_dump_io. */
+typedef struct {
+    ULONG64 Offset;
+    PVOID Buffer;
+    ULONG BufferLength;
+    ENUM Type; /* KBUGCHECK_DUMP_IO_TYPE */
+} KBUGCHECK_DUMP_IO;
+
+/* wdm/ns-wdm-_io_connect_interrupt_fully_specified_parameters,
+ * -_io_connect_interrupt_line_based_parameters,
+ * -_io_connect_interrupt_message_based_parameters,
+ * -_io_connect_interrupt_parameters. */
+typedef struct {
+    PVOID PhysicalDeviceObject;
+    PVOID InterruptObject;
+    PVOID ServiceRoutine;
+    PVOID ServiceContext;
+    PVOID SpinLock;
+    KIRQL SynchronizeIrql;
+    BOOLEAN FloatingSave;
+    BOOLEAN ShareVector;
+    ULONG Vector;
+    KIRQL Irql;
+    ENUM InterruptMode;
+    KAFFINITY ProcessorEnableMask;
+    USHORT Group;
+} IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS;
+typedef struct {
+    PVOID PhysicalDeviceObject;
+    PVOID InterruptObject;
+    PVOID ServiceRoutine;
+    PVOID ServiceContext;
+    PVOID SpinLock;
+    KIRQL SynchronizeIrql;
+    BOOLEAN FloatingSave;
+} IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS;
+typedef struct {
+    PVOID PhysicalDeviceObject;
+    union {
+        PVOID Generic;
+        PVOID InterruptMessageTable;
+        PVOID InterruptObject;
+    } ConnectionContext;
+    PVOID MessageServiceRoutine;
+    PVOID ServiceContext;
+    PVOID SpinLock;
+    KIRQL SynchronizeIrql;
+    BOOLEAN FloatingSave;
+    PVOID FallBackServiceRoutine;
+} IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS;
+typedef struct {
+    ULONG Version;
+    union {
+        IO_CONNECT_INTERRUPT_FULLY_SPECIFIED_PARAMETERS FullySpecified;
+        IO_CONNECT_INTERRUPT_LINE_BASED_PARAMETERS LineBased;
+        IO_CONNECT_INTERRUPT_MESSAGE_BASED_PARAMETERS MessageBased;
+    };
+} IO_CONNECT_INTERRUPT_PARAMETERS;
+
+/* wdm/ns-wdm-_io_disconnect_interrupt_parameters. */
+typedef struct {
+    ULONG Version;
+    union {
+        PVOID Generic;
+        PVOID InterruptObject;
+        PVOID InterruptMessageTable;
+    } ConnectionContext;
+} IO_DISCONNECT_INTERRUPT_PARAMETERS;
+
+/* wdm/ns-wdm-_io_interrupt_message_info_entry. */
+typedef struct {
+    PHYSICAL_ADDRESS MessageAddress;
+    KAFFINITY TargetProcessorSet;
+    PVOID InterruptObject;
+    ULONG MessageData;
+    ULONG Vector;
+    KIRQL Irql;
+    ENUM Mode;     /* KINTERRUPT_MODE */
+    ENUM Polarity; /* KINTERRUPT_POLARITY */
+} IO_INTERRUPT_MESSAGE_INFO_ENTRY;
+
+/* wdm/ns-wdm-_io_interrupt_message_info. */
+typedef struct {
+    KIRQL UnifiedIrql;
+    ULONG MessageCount;
+    IO_INTERRUPT_MESSAGE_INFO_ENTRY MessageInfo[1];
+} IO_INTERRUPT_MESSAGE_INFO;
+
+/* wdm/ns-wdm-_device_capabilities: after Version, one ULONG of 1-bit fields
+ * (DeviceD1 ... Reserved1, 32 bits in all). */
+typedef struct {
+    USHORT Size;
+    USHORT Version;
+    ULONG Bits;
+    ULONG Address;
+    ULONG UINumber;
+    ENUM DeviceState[7]; /* POWER_SYSTEM_MAXIMUM */
+    ENUM SystemWake;
+    ENUM DeviceWake;
+    ULONG D1Latency;
+    ULONG D2Latency;
+    ULONG D3Latency;
+} DEVICE_CAPABILITIES;
+
+/* wdm/ns-wdm-_device_description. */
+typedef struct {
+    ULONG Version;
+    BOOLEAN Master;
+    BOOLEAN ScatterGather;
+    BOOLEAN DemandMode;
+    BOOLEAN AutoInitialize;
+    BOOLEAN Dma32BitAddresses;
+    BOOLEAN IgnoreCount;
+    BOOLEAN Reserved1;
+    BOOLEAN Dma64BitAddresses;
+    ULONG BusNumber;
+    ULONG DmaChannel;
+    ENUM InterfaceType;
+    ENUM DmaWidth;
+    ENUM DmaSpeed;
+    ULONG MaximumLength;
+    ULONG DmaPort;
+    ULONG DmaAddressWidth;
+    ULONG DmaControllerInstance;
+    ULONG DmaRequestLine;
+    PHYSICAL_ADDRESS DeviceAddress;
+} DEVICE_DESCRIPTION;
+
+/* wdm/ns-wdm-_dma_adapter. */
+typedef struct {
+    USHORT Version;
+    USHORT Size;
+    PVOID DmaOperations;
+} DMA_ADAPTER;
+
+/* wdm/ns-wdm-_dma_operations: Size, then one function pointer per operation
+ * in the page's order, 39 in all (public symbols, Windows 11 x64: 0x140). */
+typedef struct {
+    ULONG Size;
+    PVOID PutDmaAdapter;
+    PVOID AllocateCommonBuffer;
+    PVOID FreeCommonBuffer;
+    PVOID AllocateAdapterChannel;
+    PVOID FlushAdapterBuffers;
+    PVOID FreeAdapterChannel;
+    PVOID FreeMapRegisters;
+    PVOID MapTransfer;
+    PVOID GetDmaAlignment;
+    PVOID ReadDmaCounter;
+    PVOID GetScatterGatherList;
+    PVOID PutScatterGatherList;
+    PVOID CalculateScatterGatherList;
+    PVOID BuildScatterGatherList;
+    PVOID BuildMdlFromScatterGatherList;
+    PVOID GetDmaAdapterInfo;
+    PVOID GetDmaTransferInfo;
+    PVOID InitializeDmaTransferContext;
+    PVOID AllocateCommonBufferEx;
+    PVOID AllocateAdapterChannelEx;
+    PVOID ConfigureAdapterChannel;
+    PVOID CancelAdapterChannel;
+    PVOID MapTransferEx;
+    PVOID GetScatterGatherListEx;
+    PVOID BuildScatterGatherListEx;
+    PVOID FlushAdapterBuffersEx;
+    PVOID FreeAdapterObject;
+    PVOID CancelMappedTransfer;
+    PVOID AllocateDomainCommonBuffer;
+    PVOID FlushDmaBuffer;
+    PVOID JoinDmaDomain;
+    PVOID LeaveDmaDomain;
+    PVOID GetDmaDomain;
+    PVOID AllocateCommonBufferWithBounds;
+    PVOID AllocateCommonBufferVector;
+    PVOID GetCommonBufferFromVectorByIndex;
+    PVOID FreeCommonBufferFromVector;
+    PVOID FreeCommonBufferVector;
+    PVOID CreateCommonBufferFromMdl;
+} DMA_OPERATIONS;
+
+/* wdm/ns-wdm-_scatter_gather_element. */
+typedef struct {
+    PHYSICAL_ADDRESS Address;
+    ULONG Length;
+    ULONG_PTR Reserved;
+} SCATTER_GATHER_ELEMENT;
+
+/* wdm/ns-wdm-_scatter_gather_list (Elements[]: no storage of its own). */
+typedef struct {
+    ULONG NumberOfElements;
+    ULONG_PTR Reserved;
+    SCATTER_GATHER_ELEMENT Elements[];
+} SCATTER_GATHER_LIST;
+
+/* miniport/ns-miniport-_group_affinity. */
+typedef struct {
+    KAFFINITY Mask;
+    USHORT Group;
+    USHORT Reserved[3];
+} GROUP_AFFINITY;
+
+/* miniport/ns-miniport-_processor_number. */
+typedef struct {
+    USHORT Group;
+    UCHAR Number;
+    UCHAR Reserved;
+} PROCESSOR_NUMBER;
+
+/* wudfwdm/ns-wudfwdm-_object_attributes. */
+typedef struct {
+    ULONG Length;
+    PVOID RootDirectory;
+    PVOID ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES;
+
+/* wdm/ns-wdm-_key_value_partial_information. */
+typedef struct {
+    ULONG TitleIndex;
+    ULONG Type;
+    ULONG DataLength;
+    UCHAR Data[1];
+} KEY_VALUE_PARTIAL_INFORMATION;
+
+/* wdm/ns-wdm-_file_object. */
+typedef struct {
+    CSHORT Type;
+    CSHORT Size;
+    PVOID DeviceObject;
+    PVOID Vpb;
+    PVOID FsContext;
+    PVOID FsContext2;
+    PVOID SectionObjectPointer;
+    PVOID PrivateCacheMap;
+    NTSTATUS FinalStatus;
+    PVOID RelatedFileObject;
+    BOOLEAN LockOperation;
+    BOOLEAN DeletePending;
+    BOOLEAN ReadAccess;
+    BOOLEAN WriteAccess;
+    BOOLEAN DeleteAccess;
+    BOOLEAN SharedRead;
+    BOOLEAN SharedWrite;
+    BOOLEAN SharedDelete;
+    ULONG Flags;
+    UNICODE_STRING FileName;
+    LARGE_INTEGER CurrentByteOffset;
+    ULONG Waiters;
+    ULONG Busy;
+    PVOID LastLock;
+    KEVENT Lock;
+    KEVENT Event;
+    PVOID CompletionContext;
+    KSPIN_LOCK IrpListLock;
+    LIST_ENTRY IrpList;
+    PVOID FileObjectExtension;
+} FILE_OBJECT;
+
+/* ntddk/ns-ntddk-kuser_shared_data: the members up to SystemTime. */
+typedef struct {
+    ULONG LowPart;
+    LONG High1Time;
+    LONG High2Time;
+} KSYSTEM_TIME; /* ntddk.h, KUSER_SHARED_DATA's time stamps */
+typedef struct {
+    ULONG TickCountLowDeprecated;
+    ULONG TickCountMultiplier;
+    KSYSTEM_TIME InterruptTime;
+    KSYSTEM_TIME SystemTime;
+} KUSER_SHARED_DATA;
+
+/* wdm/ns-wdm-_bus_interface_standard. */
+typedef struct {
+    USHORT Size;
+    USHORT Version;
+    PVOID Context;
+    PVOID InterfaceReference;
+    PVOID InterfaceDereference;
+    PVOID TranslateBusAddress;
+    PVOID GetDmaAdapter;
+    PVOID SetBusData;
+    PVOID GetBusData;
+} BUS_INTERFACE_STANDARD;
+
+/* ntifs/ns-ntifs-_se_exports: 23 privilege LUIDs, then the SIDs, up to the
+ * last one our drivers use.  LUID: win32/api/winnt/ns-winnt-luid. */
+typedef struct {
+    ULONG LowPart;
+    LONG HighPart;
+} LUID;
+typedef struct {
+    LUID Privileges[23]; /* SeCreateTokenPrivilege ... SeRemoteShutdownPrivilege */
+    PVOID SeNullSid;
+    PVOID SeWorldSid;
+    PVOID SeLocalSid;
+    PVOID SeCreatorOwnerSid;
+    PVOID SeCreatorGroupSid;
+    PVOID SeNtAuthoritySid;
+    PVOID SeDialupSid;
+    PVOID SeNetworkSid;
+    PVOID SeBatchSid;
+    PVOID SeInteractiveSid;
+    PVOID SeLocalSystemSid;
+    PVOID SeAliasAdminsSid;
+    PVOID SeAliasUsersSid;
+} SE_EXPORTS;
+
+/* win32/api/winnt/ns-winnt-acl. */
+typedef struct {
+    UCHAR AclRevision;
+    UCHAR Sbz1;
+    USHORT AclSize;
+    USHORT AceCount;
+    USHORT Sbz2;
+} ACL;
+
+/* win32/api/winnt/ns-winnt-access_allowed_ace (ACE_HEADER: -ace_header). */
+typedef struct {
+    struct {
+        UCHAR AceType;
+        UCHAR AceFlags;
+        USHORT AceSize;
+    } Header;
+    ULONG Mask; /* ACCESS_MASK */
+    ULONG SidStart;
+} ACCESS_ALLOWED_ACE;
+
+/* win32/api/winnt/ns-winnt-security_descriptor (the absolute form). */
+typedef struct {
+    UCHAR Revision;
+    UCHAR Sbz1;
+    USHORT Control; /* SECURITY_DESCRIPTOR_CONTROL */
+    PVOID Owner;
+    PVOID Group;
+    PVOID Sacl;
+    PVOID Dacl;
+} SECURITY_DESCRIPTOR;
+
+/* ntddk/ns-ntddk-_physical_memory_range. */
+typedef struct {
+    PHYSICAL_ADDRESS BaseAddress;
+    LARGE_INTEGER NumberOfBytes;
+} PHYSICAL_MEMORY_RANGE;
+
+/* hidport.h (not in mingw-w64; ours is common/include/vw/hidport.h):
+ * hidport/ns-hidport-_hid_minidriver_registration. */
+typedef struct {
+    ULONG Revision;
+    PVOID DriverObject;
+    PVOID RegistryPath;
+    ULONG DeviceExtensionSize;
+    BOOLEAN DevicesArePolled;
+    UCHAR Reserved[3];
+} VW_HID_MINIDRIVER_REGISTRATION;
+
+/* hidport/ns-hidport-_hid_device_extension. */
+typedef struct {
+    PVOID PhysicalDeviceObject;
+    PVOID NextDeviceObject;
+    PVOID MiniDeviceExtension;
+} VW_HID_DEVICE_EXTENSION;
+
+/* hidport/ns-hidport-_hid_descriptor.  The syntax block does not show it,
+ * but this is the USB HID class descriptor byte for byte (HID 1.11, 6.2.1:
+ * 9 bytes with one class descriptor, wReportLength at 7), which hidport.h
+ * gets with pshpack1. */
+#pragma pack(push, 1)
+typedef struct {
+    UCHAR bLength;
+    UCHAR bDescriptorType;
+    USHORT bcdHID;
+    UCHAR bCountry;
+    UCHAR bNumDescriptors;
+    struct {
+        UCHAR bReportType;
+        USHORT wReportLength;
+    } DescriptorList[1];
+} VW_HID_DESCRIPTOR;
+#pragma pack(pop)
+
+/* hidclass/ns-hidclass-_hid_device_attributes. */
+typedef struct {
+    ULONG Size;
+    USHORT VendorID;
+    USHORT ProductID;
+    USHORT VersionNumber;
+    USHORT Reserved[11];
+} VW_HID_DEVICE_ATTRIBUTES;
+
+/* hidclass/ns-hidclass-_hid_xfer_packet. */
+typedef struct {
+    PVOID reportBuffer;
+    ULONG reportBufferLen;
+    UCHAR reportId;
+} VW_HID_XFER_PACKET;
