@@ -15,7 +15,7 @@
 #define GA "org.qemu.guest_agent.0"
 /* KeAcquireSpinLock: an import on x86, the RaiseToDpc form elsewhere. */
 #define IRP_MJ_DEVICE_CONTROL 0x0e
-#define SPIN "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
+#define SPIN                  "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
 
 struct race {
     struct vcon *c;
