@@ -42,15 +42,17 @@ rngprov_status rngreg_register(const struct rngreg_bcrypt *b)
     return status;
 }
 
+/* Both steps are tried (an uninstall takes away what it can); the first
+ * failure is the answer. */
 rngprov_status rngreg_unregister(const struct rngreg_bcrypt *b)
 {
-    rngprov_status status;
+    rngprov_status removed, unregistered;
 
-    status = b->remove_context_function_provider(b->ctx, RNGREG_CRYPT_LOCAL, rngreg_context,
-                                                 RNGREG_RNG_INTERFACE, rngreg_function,
-                                                 rngreg_provider_name);
-    if (status != RNGPROV_SUCCESS && status != RNGPROV_NOT_FOUND)
-        return status;
-    status = b->unregister_provider(b->ctx, rngreg_provider_name);
-    return status == RNGPROV_NOT_FOUND ? RNGPROV_SUCCESS : status;
+    removed = b->remove_context_function_provider(b->ctx, RNGREG_CRYPT_LOCAL, rngreg_context,
+                                                  RNGREG_RNG_INTERFACE, rngreg_function,
+                                                  rngreg_provider_name);
+    unregistered = b->unregister_provider(b->ctx, rngreg_provider_name);
+    if (removed != RNGPROV_SUCCESS && removed != RNGPROV_NOT_FOUND)
+        return removed;
+    return unregistered == RNGPROV_NOT_FOUND ? RNGPROV_SUCCESS : unregistered;
 }

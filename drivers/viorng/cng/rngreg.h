@@ -81,6 +81,7 @@ extern const uint16_t rngreg_provider_name[];
 /* Registers the provider and adds it to the RNG function; if the second
  * call fails, the first is undone (nothing half-registered). */
 rngprov_status rngreg_register(const struct rngreg_bcrypt *b);
-/* Removes both; what is already gone (STATUS_NOT_FOUND) is not an error,
- * so an uninstall after a failed or partial install succeeds. */
+/* Removes both, trying the second even when the first fails; what is
+ * already gone (STATUS_NOT_FOUND) is not an error, so an uninstall after a
+ * failed or partial install succeeds. */
 rngprov_status rngreg_unregister(const struct rngreg_bcrypt *b);
