@@ -178,8 +178,9 @@ static void test_register(void)
     struct rngreg_bcrypt b = bcrypt_of(&f);
     rngprov_status st = rngreg_register(&b);
     expect(st == RNGPROV_SUCCESS, "register succeeds (0x%08x)", (unsigned)st);
-    expect(strcmp(f.calls, "RA") == 0, "BCryptRegisterProvider, then "
-                                       "BCryptAddContextFunctionProvider (calls \"%s\")",
+    expect(strcmp(f.calls, "RA") == 0,
+           "BCryptRegisterProvider, then "
+           "BCryptAddContextFunctionProvider (calls \"%s\")",
            f.calls);
     expect(f.reg_ok, "CRYPT_PROVIDER_REG: %s",
            f.reg_ok ? "UM image viorngum.dll, BCRYPT_RNG_INTERFACE (CRYPT_LOCAL) serving RNG"
