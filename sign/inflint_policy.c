@@ -12,12 +12,18 @@
  *     Windows 11 24H2 the per-device HKR,"DMA Management",RemappingSupported
  *     in DDInstall.HW's AddReg (0 opt out, 1 opt in), which overrides the
  *     per-driver value when present.  Anywhere else Windows never reads them.
- *   - Universal INFs ("Using a Universal INF File", InfVerif /u, and the
- *     Windows-driver rules of InfVerif /w and /h) write the registry only
- *     through HKR.  Microsoft documents exceptions for a few specific
- *     global keys; none is used by a package here, so allowed_global[] is
- *     empty: a package that needs one adds it there with the page that
- *     allows it.
+ *   - Universal INFs ("Using a Universal INF File", the rules of InfVerif
+ *     /u; Windows drivers' /w adds driver package isolation on top) write
+ *     the registry only through HKR, with two documented exceptions (the
+ *     same page, AddReg caveats): COM registration under HKCR and
+ *     HKLM\SOFTWARE\Classes, and hardware Media Foundation transforms under
+ *     HKLM\SOFTWARE\Microsoft\Windows Media Foundation and its
+ *     WOW6432Node/WOW3232Node twins (allowed_global[]).  InfVerif /h's
+ *     longer list (infverif_h, "Current Requirements as of April 2024":
+ *     HKLM\SYSTEM\CurrentControlSet, ...\CurrentVersion\Run and others) is
+ *     a set of temporary WHCP exceptions that page says "should not be used";
+ *     it is not followed here, so the CNG keys under SYSTEM\CurrentControlSet
+ *     stay refused.
  *   - One device has one function driver: DDInstall.Services holds one
  *     AddService with SPSVCINST_ASSOCSERVICE (0x2).  Include/Needs of another
  *     INF's .Services section runs that INF's AddService lines too, so a
@@ -49,9 +55,37 @@ static const struct inf *g_inf;
 static const char *g_arch;
 static policy_report_fn *g_report;
 
-/* Global registry keys a universal INF may write, with the page allowing
- * each (empty: no package here needs one). */
-static const char *const allowed_global[] = {NULL};
+/* Global registry keys a universal INF may write ("Using a Universal INF
+ * File", learn.microsoft.com/windows-hardware/drivers/install/
+ * using-a-universal-inf-file, the AddReg caveats): a root and a subkey
+ * prefix ending at a key boundary (NULL: any subkey).  No package here
+ * uses one. */
+static const struct {
+    const char *root, *subkey;
+} allowed_global[] = {
+    {"HKCR", NULL},                                                         /* COM registration */
+    {"HKLM", "SOFTWARE\\Classes"},                                          /* COM registration */
+    {"HKLM", "SOFTWARE\\Microsoft\\Windows Media Foundation"},              /* MFTs */
+    {"HKLM", "SOFTWARE\\WOW6432Node\\Microsoft\\Windows Media Foundation"}, /* MFTs */
+    {"HKLM", "SOFTWARE\\WOW3232Node\\Microsoft\\Windows Media Foundation"}, /* MFTs */
+    {NULL, NULL},
+};
+
+/* Whether ROOT,SUBKEY is one of allowed_global[]. */
+static int global_allowed(const char *root, const char *subkey)
+{
+    for (size_t a = 0; allowed_global[a].root; a++) {
+        if (strcasecmp(root, allowed_global[a].root))
+            continue;
+        const char *p = allowed_global[a].subkey;
+        if (p == NULL)
+            return 1;
+        size_t n = strlen(p);
+        if (!strncasecmp(subkey, p, n) && (subkey[n] == '\0' || subkey[n] == '\\'))
+            return 1;
+    }
+    return 0;
+}
 
 #define CNG_PROVIDERS "SYSTEM\\CurrentControlSet\\Control\\Cryptography\\Providers\\"
 
@@ -171,10 +205,7 @@ static void addreg_section(const struct inf_section *s, enum ctx ctx)
         const char *value = n > 4 ? f[4] : "";
         policy_expand(g_inf, n > 1 ? f[1] : "", subkey, sizeof(subkey));
         if (strcasecmp(root, "HKR")) {
-            int allowed = 0;
-            for (size_t a = 0; allowed_global[a]; a++)
-                allowed |= !strncasecmp(subkey, allowed_global[a], strlen(allowed_global[a]));
-            if (!allowed)
+            if (!global_allowed(root, subkey))
                 g_report(l->lineno,
                          "%s write to %s: universal INFs write the registry only through HKR", root,
                          subkey);

@@ -119,7 +119,6 @@ NTSTATUS NTAPI IvshmemDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     ULONG in = stack->Parameters.DeviceIoControl.InputBufferLength;
     ULONG out = stack->Parameters.DeviceIoControl.OutputBufferLength;
     PVOID buffer = Irp->AssociatedIrp.SystemBuffer;
-    BOOLEAN owner = ivshmem->MapOwner != NULL && ivshmem->MapOwner == stack->FileObject;
     ULONG_PTR written = 0;
     NTSTATUS status;
     USHORT peer;
@@ -156,7 +155,7 @@ NTSTATUS NTAPI IvshmemDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         status = IvshmemUnmap(ivshmem, stack->FileObject);
         break;
     case IOCTL_IVSHMEM_RING_DOORBELL:
-        if (!owner) {
+        if (!IvshmemIsMapOwner(ivshmem, stack->FileObject)) {
             status = STATUS_INVALID_HANDLE;
         } else if (in != sizeof(IVSHMEM_RING)) {
             status = STATUS_INVALID_BUFFER_SIZE;
@@ -168,7 +167,8 @@ NTSTATUS NTAPI IvshmemDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         }
         break;
     case IOCTL_IVSHMEM_REGISTER_EVENT:
-        status = owner ? IvshmemRegister(ivshmem, Irp, in) : STATUS_INVALID_HANDLE;
+        status = IvshmemIsMapOwner(ivshmem, stack->FileObject) ? IvshmemRegister(ivshmem, Irp, in)
+                                                               : STATUS_INVALID_HANDLE;
         break;
     default:
         status = STATUS_INVALID_DEVICE_REQUEST;
@@ -191,8 +191,8 @@ NTSTATUS NTAPI IvshmemDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PFILE_OBJECT file = IoGetCurrentIrpStackLocation(Irp)->FileObject;
 
     IvshmemDropEvents(ivshmem, file);
-    if (file != NULL && ivshmem->MapOwner == file)
-        IvshmemUnmap(ivshmem, file);
+    if (file != NULL)
+        IvshmemUnmap(ivshmem, file); /* only the owner's mapping, under MapLock */
     return VwCompleteRequest(device, Irp, STATUS_SUCCESS, 0);
 }
 

@@ -100,6 +100,7 @@ VOID IvshmemUnlockMaps(PIVSHMEM_DEVICE Ivshmem);
 NTSTATUS IvshmemMap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, KPROCESSOR_MODE Mode,
                     UCHAR CacheMode, PVOID *Va);
 NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner);
+BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File);
 VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem);
 BOOLEAN IvshmemBlockMaps(PIVSHMEM_DEVICE Ivshmem, BOOLEAN Block);
 

@@ -133,6 +133,21 @@ VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem)
     Ivshmem->MapProcessId = NULL;
 }
 
+/* Whether FILE holds the mapping: read under MapLock, inside a critical
+ * region like every other access to the mapping state (an unlocked read
+ * races a RELEASE_MMAP or a cleanup of another thread).  PASSIVE_LEVEL. */
+BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File)
+{
+    BOOLEAN owner;
+
+    if (File == NULL)
+        return FALSE;
+    IvshmemLockMaps(Ivshmem);
+    owner = Ivshmem->MappedVa != NULL && Ivshmem->MapOwner == File;
+    IvshmemUnlockMaps(Ivshmem);
+    return owner;
+}
+
 /* RELEASE_MMAP or the owner handle's cleanup, from whatever process holds
  * the handle.  PASSIVE_LEVEL. */
 NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)

@@ -5,24 +5,31 @@ viorng_SRCS    = drivers/viorng/driver.c drivers/viorng/device.c drivers/viorng/
 viorng_IMPORTS := ntoskrnl hal
 
 # viorngum.dll: the CNG random number provider that ships in the viorng
-# package (drivers/viorng/cng/; registered by viorng.inx).  The logic in
-# rngprov.c is also built for the host and unit-tested (check-viorngum).
+# package (drivers/viorng/cng/; registered by its DllRegisterServer, which
+# the guest-tools MSI runs).  The logic in rngprov.c and rngreg.c is also
+# built for the host and unit-tested (check-viorngum).
 UDLLS += viorngum
 viorngum_ARCHES  := $(viorng_ARCHES)
 viorngum_PACKAGE := viorng
-viorngum_SRCS    := drivers/viorng/cng/rngprov.c drivers/viorng/cng/rngprov_win.c
-viorngum_IMPORTS := kernel32 cfgmgr32
+viorngum_SRCS    := drivers/viorng/cng/rngprov.c drivers/viorng/cng/rngprov_win.c \
+	drivers/viorng/cng/rngreg.c drivers/viorng/cng/rngreg_win.c
+viorngum_IMPORTS := kernel32 cfgmgr32 bcrypt
 viorngum_DEF     := drivers/viorng/cng/viorngum.def
 # Extra PE files of the package: signed and catalogued with the driver.
 viorng_EXTRA_PE  := viorngum.dll
 
-HOST_PROGS += viorngum-test viorngum-test-planted
+HOST_PROGS += viorngum-test viorngum-test-planted viorngum-regtest viorngum-regtest-planted
 viorngum-test_SRCS := drivers/viorng/cng/tests/rngprov_test.c drivers/viorng/cng/rngprov.c
 viorngum-test-planted_SRCS := $(viorngum-test_SRCS)
 # The planted bug: one byte more per read than the driver accepts.
 viorngum-test-planted_CFLAGS := -DRNGPROV_READ_CHUNK=4097
+viorngum-regtest_SRCS := drivers/viorng/cng/tests/rngreg_test.c drivers/viorng/cng/rngreg.c
+viorngum-regtest-planted_SRCS := $(viorngum-regtest_SRCS)
+# The planted bug: the provider at the top of the RNG list (CRYPT_PRIORITY_TOP).
+viorngum-regtest-planted_CFLAGS := -DRNGREG_POSITION=0
 
 CHECKS += check-viorngum
 .PHONY: check-viorngum
-check-viorngum: $(B)/host/viorngum-test $(B)/host/viorngum-test-planted
+check-viorngum: $(B)/host/viorngum-test $(B)/host/viorngum-test-planted \
+		$(B)/host/viorngum-regtest $(B)/host/viorngum-regtest-planted
 	$(Q)tests/run-check viorngum drivers/viorng/cng/tests/run.sh $^

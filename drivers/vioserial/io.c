@@ -7,7 +7,11 @@
  * up to VIOSER_MAX_WRITE bytes into a free transmit buffer and completes
  * when the device gives it back; with none free it waits (cancellable) in
  * order.  CLEANUP cancels what the closing handle left waiting.  A port
- * the host removed fails what is pending and new requests.
+ * the host removed fails what is pending and new requests.  CREATE, READ,
+ * WRITE and IOCTLs run inside the framework's rundown, so a STOP or a
+ * removal waits for them before it releases the hardware; after a STOP
+ * they fail with STATUS_DEVICE_NOT_READY, after a removal with
+ * STATUS_DELETE_PENDING (common/wdm/rundown.c).
  *
  * Waiting requests hang on Irp->Tail.Overlay.ListEntry under Lock.  The
  * cancel routine and whoever dequeues race through IoSetCancelRoutine:
@@ -268,6 +272,34 @@ static NTSTATUS VioserPortInfo(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
     return VwCompleteRequest(Dev->Vw, Irp, STATUS_SUCCESS, sizeof(*info));
 }
 
+/* CREATE, READ, WRITE, DEVICE_CONTROL inside the rundown (the remove
+ * lock held).  PASSIVE_LEVEL (READ/WRITE/IOCTL: <= APC_LEVEL). */
+static NTSTATUS VioserDispatchCounted(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp, UCHAR Major)
+{
+    NTSTATUS status;
+    KIRQL irql;
+
+    switch (Major) {
+    case IRP_MJ_CREATE:
+        KeAcquireSpinLock(&Dev->Lock, &irql);
+        if (!Port->Present) {
+            status = STATUS_PORT_GONE;
+        } else {
+            if (Port->OpenCount++ == 0)
+                VioserControlSend(Dev, Port->Id, VIRTIO_CONSOLE_PORT_OPEN, 1);
+            status = STATUS_SUCCESS;
+        }
+        KeReleaseSpinLock(&Dev->Lock, irql);
+        return VwCompleteRequest(Dev->Vw, Irp, status, 0);
+    case IRP_MJ_READ:
+        return VioserRead(Dev, Port, Irp);
+    case IRP_MJ_WRITE:
+        return VioserWrite(Dev, Port, Irp);
+    default:
+        return VioserPortInfo(Dev, Port, Irp);
+    }
+}
+
 NTSTATUS NTAPI VioserDispatchPort(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVIOSER_PORT_EXT ext = DeviceObject->DeviceExtension;
@@ -295,18 +327,23 @@ NTSTATUS NTAPI VioserDispatchPort(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     LIST_ENTRY done;
     InitializeListHead(&done);
 
+    /* CREATE, READ, WRITE and IOCTLs are counted in the framework's
+     * rundown (common/wdm/rundown.c): STOP and removal wait for them to
+     * leave before D0Exit and ReleaseHardware. */
     switch (major) {
     case IRP_MJ_CREATE:
-        KeAcquireSpinLock(&dev->Lock, &irql);
-        if (!port->Present) {
-            status = STATUS_PORT_GONE;
-        } else {
-            if (port->OpenCount++ == 0)
-                VioserControlSend(dev, port->Id, VIRTIO_CONSOLE_PORT_OPEN, 1);
-            status = STATUS_SUCCESS;
-        }
-        KeReleaseSpinLock(&dev->Lock, irql);
-        return VwCompleteRequest(dev->Vw, Irp, status, 0);
+    case IRP_MJ_READ:
+    case IRP_MJ_WRITE:
+    case IRP_MJ_DEVICE_CONTROL:
+        if (!VwEnterRequest(dev->Vw))
+            return VwCompleteRequest(dev->Vw, Irp, dev->Vw->GateStatus, 0);
+        status = VioserDispatchCounted(dev, port, Irp, major);
+        VwLeaveRequest(dev->Vw);
+        return status;
+    default:
+        break;
+    }
+    switch (major) {
     case IRP_MJ_CLOSE: {
         KeAcquireSpinLock(&dev->Lock, &irql);
         BOOLEAN last = port->OpenCount > 0 && --port->OpenCount == 0;
@@ -325,12 +362,6 @@ NTSTATUS NTAPI VioserDispatchPort(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         KeReleaseSpinLock(&dev->Lock, irql);
         VioserCompleteList(dev, &done);
         return VwCompleteRequest(dev->Vw, Irp, STATUS_SUCCESS, 0);
-    case IRP_MJ_READ:
-        return VioserRead(dev, port, Irp);
-    case IRP_MJ_WRITE:
-        return VioserWrite(dev, port, Irp);
-    case IRP_MJ_DEVICE_CONTROL:
-        return VioserPortInfo(dev, port, Irp);
     default:
         return VwCompleteRequest(dev->Vw, Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }

@@ -42,6 +42,13 @@ UPGRADE_CODE = {a: "{%s}" % str(uuid.uuid5(NS, "upgrade-code/" + a)).upper() for
 UPSTREAM_UPGRADE_CODE = {"amd64": "{05294E2F-7778-4E46-B2A3-CF039D5767C8}",
                          "x86": "{22C8F100-2ED1-4A99-A8FC-C391F0D1D7E7}"}
 
+# DLLs of a driver package that the MSI also places in System32 and
+# registers through the SelfReg table (Windows Installer calls their
+# DllRegisterServer in SelfRegModules, DllUnregisterServer in
+# SelfUnregModules): viorngum.dll, the CNG RNG provider, which bcrypt loads
+# by its bare name from System32 (drivers/viorng/cng/README.md).
+SELFREG = {"viorng": ["viorngum.dll"]}
+
 PRODUCT_NAME = "Virtio-win-driver-installer"
 MANUFACTURER = "virtio-win"
 
@@ -203,6 +210,7 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     os.makedirs(os.path.join(work, "Binary"))
 
     pf = "ProgramFiles64Folder" if is64 else "ProgramFilesFolder"
+    sysdir = "System64Folder" if is64 else "SystemFolder"
     comp_attr = 256 if is64 else 0  # msidbComponentAttributes64bit
     directories = [("TARGETDIR", None, "SourceDir"), (pf, "TARGETDIR", "."),
                    ("INSTALLDIR", pf, "VIRTIO~1|Virtio-Win")]
@@ -237,7 +245,7 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
                            None, key])
     cert_key = files[0][0] if cert else None
 
-    setters_i, setters_r = [], []
+    setters_i, setters_r, selfreg = [], [], []
     for drv, oses in drivers:
         pkg, folder = drv["package"], drv["iso_dir"]
         dkey = ident("D_" + pkg)
@@ -269,6 +277,20 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
             components.append([comp, guid(arch, "component", folder, osd, pkg + ".inf"), odkey,
                                comp_attr, None, keypath])
             feature_comps.append([feature, comp])
+        for name in SELFREG.get(pkg, []):
+            # One copy in System32 for the feature (the file is the same in
+            # every OS folder of the arch; the first one's is taken).
+            if not any(d[0] == sysdir for d in directories):
+                directories.append((sysdir, "TARGETDIR", "."))
+            comp = ident("C_%s_system_%s" % (pkg, name))
+            src = os.path.join(out, arch, pkg, meta["os"][oses[0]], name)
+            if not os.path.isfile(src):
+                raise MsiError("missing build output %s" % src)
+            key = add_file(comp, sysdir, src, name, set())
+            components.append([comp, guid(arch, "component", "system", pkg, name), sysdir,
+                               comp_attr, None, key])
+            feature_comps.append([feature, comp])
+            selfreg.append([key, None])
         if cert_comp:
             feature_comps.append([feature, cert_comp])
         drv_field = "|drv=%s:%s:%s" % (folder, pkg, ",".join(oses))
@@ -325,7 +347,9 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
                ("MigrateFeatureStates", None, 1200), ("InstallValidate", None, 1400),
                ("InstallInitialize", None, 1500), ("RemoveExistingProducts", None, 1501),
                ("ProcessComponents", None, 1600), ("UnpublishFeatures", None, 1800),
+               ("SelfUnregModules", None, 2200),
                ("RemoveFiles", None, 3500), ("InstallFiles", None, 4000),
+               ("SelfRegModules", None, 6500),
                ("RegisterUser", None, 6000), ("RegisterProduct", None, 6100),
                ("PublishFeatures", None, 6300), ("PublishProduct", None, 6400),
                ("InstallFinalize", None, 6600)]
@@ -385,8 +409,8 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     # does (RemoveFile rows without a file name, on remove).
     remove = []
     for comp, _, dkey, _, _, _ in components:
-        if comp == "C_root":
-            continue
+        if comp == "C_root" or dkey == sysdir:
+            continue  # System32 is not ours to remove
         parents = [d for d in directories if d[0] == dkey][0][1]
         for i, folder in enumerate((dkey, parents, "INSTALLDIR")):
             if folder == "INSTALLDIR" and i == 1:
@@ -405,6 +429,7 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
               ["i2", "i2", "L64", "S255", "S32", "S72"], ["DiskId"],
               [[1, len(files), None, "#gt.cab", None, None]])
     write_idt(work, "Property", ["Property", "Value"], ["s72", "l0"], ["Property"], props)
+    write_idt(work, "SelfReg", ["File_", "Cost"], ["s72", "I2"], ["File_"], selfreg)
     write_idt(work, "Binary", ["Name", "Data"], ["s72", "v0"], ["Name"],
               [["VwGtCa", "VwGtCa.ibd"]])
     write_idt(work, "CustomAction", ["Action", "Type", "Source", "Target"],
@@ -425,7 +450,7 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
         # msibuild takes one kind of option per run.
         tables = ["Directory", "Component", "File", "Feature", "FeatureComponents", "Media",
                   "Property", "Binary", "CustomAction", "InstallExecuteSequence",
-                  "InstallUISequence", "AdminExecuteSequence", "Upgrade", "LaunchCondition", "RemoveFile"]
+                  "InstallUISequence", "AdminExecuteSequence", "Upgrade", "LaunchCondition", "RemoveFile", "SelfReg"]
         for cmd in (["-i"] + [t + ".idt" for t in tables], ["-a", "gt.cab", "gt.cab"],
                     ["-s", PRODUCT_NAME, MANUFACTURER, "%s;1033" % PLATFORM[arch], package_code]):
             r = subprocess.run(["msibuild", tmp] + cmd, cwd=work, capture_output=True, text=True)

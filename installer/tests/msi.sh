@@ -2,7 +2,8 @@
 # check-gt-msi: every gt MSI's tables and contents (msicheck.py), the MSIs
 # rebuilt elsewhere are bit-identical, a production build (no test CA) has
 # no certificate action, and planted defects are caught: an MSI that lost a
-# driver's file, an MSI whose install action runs immediate.
+# driver's file, an MSI whose install action runs immediate, an MSI that
+# places viorngum.dll in System32 without registering it (no SelfReg row).
 # usage: msi.sh META OUT VERSION SCRATCH CERT ARCH:MSI:CADLL:UNSIGNED...
 set -u
 meta=$1 out=$2 version=$3 scratch=$4 cert=$5
@@ -99,6 +100,19 @@ if [ $? -ne 0 ] && grep -q '^FAIL: .*VwGtInstall is a deferred' "$scratch/p2.log
     ok "planted: an immediate install action is caught"
 else
     ko "planted: an immediate install action went unnoticed"
+fi
+
+# Planted: viorngum.dll copied to System32 but not registered (no SelfReg row).
+planted=$scratch/planted-noselfreg.msi
+cp "$(echo "$spec" | cut -d: -f4)" "$planted"
+msibuild "$planted" -q "DELETE FROM \`SelfReg\`"
+# shellcheck disable=SC2086
+"$py" "$here/msicheck.py" "$meta" "$out" amd64 "$planted" --ca "$ca" --version "$version" \
+    $certopt >"$scratch/p3.log" 2>&1
+if [ $? -ne 0 ] && grep -q '^FAIL: .*viorngum.dll (and nothing else) is in SelfReg' "$scratch/p3.log"; then
+    ok "planted: an MSI that does not register viorngum.dll is caught"
+else
+    ko "planted: an MSI that does not register viorngum.dll went unnoticed"
 fi
 
 echo "$pass passed, $fail failed"

@@ -74,7 +74,8 @@ def main():
     t = {n: table(msi, n) or [] for n in ("Directory", "Component", "File", "Feature",
                                           "FeatureComponents", "CustomAction",
                                           "InstallExecuteSequence", "Upgrade", "Property",
-                                          "Media", "LaunchCondition")}
+                                          "Media", "LaunchCondition", "SelfReg",
+                                          "RemoveFile")}
     dirs = {d["Directory"]: d for d in t["Directory"]}
 
     def rel(dkey):
@@ -203,6 +204,32 @@ def main():
         check(any(u["UpgradeCode"] == UPSTREAM[arch] and u["ActionProperty"] ==
                   "UPSTREAMPRODUCTFOUND" for u in up),
               "%s: upstream's 0.1.x gt MSI (%s) is upgraded" % (name, UPSTREAM[arch]))
+    # viorngum.dll: a copy in System32 (bcrypt loads a provider by its bare
+    # name from there) in the viorng feature, registered through SelfReg
+    # (DllRegisterServer after InstallFiles, DllUnregisterServer before
+    # RemoveFiles); System32 is never in RemoveFile.
+    if any(arch in v for d in meta["drivers"] if d["package"] == "viorng"
+           for v in d["os"].values()):
+        sysdir = "SystemFolder" if arch == "x86" else "System64Folder"
+        rows = [f for f in t["File"] if long_name(f["FileName"]).lower() == "viorngum.dll" and
+                comps.get(f["Component_"], {}).get("Directory_") == sysdir]
+        drv = [d for d in meta["drivers"] if d["package"] == "viorng"][0]
+        first = [o for o, v in drv["os"].items() if arch in v][0]
+        with open(os.path.join(a.out, arch, "viorng", meta["os"][first], "viorngum.dll"),
+                  "rb") as fh:
+            size = len(fh.read())
+        check(len(rows) == 1 and int(rows[0]["FileSize"]) == size and
+              "FE_viorng_driver" in feature_of.get(rows[0]["Component_"], ()),
+              "%s: viorngum.dll also goes to %s with the viorng feature" % (name, sysdir))
+        selfreg = {r["File_"] for r in t["SelfReg"]}
+        check(len(rows) == 1 and selfreg == {rows[0]["File"]},
+              "%s: the System32 viorngum.dll (and nothing else) is in SelfReg" % name)
+        check(order("InstallFiles", "SelfRegModules", "InstallFinalize") and
+              order("InstallInitialize", "SelfUnregModules", "RemoveFiles"),
+              "%s: InstallFiles < SelfRegModules < InstallFinalize, "
+              "InstallInitialize < SelfUnregModules < RemoveFiles" % name)
+        check(not any(r["DirProperty"] == sysdir for r in t["RemoveFile"]),
+              "%s: System32 itself is never removed" % name)
     lc = {c["Condition"] for c in t["LaunchCondition"]}
     check("NOT NEWERPRODUCTFOUND" in lc, "%s: no downgrade" % name)
     sys.exit(1 if failed else 0)

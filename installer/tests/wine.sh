@@ -4,7 +4,9 @@
 # action logging what it asked the driver store for (VWGTLOG):
 #   - x64 on Server 2019 (build 17763, ServerNT): every file where the File
 #     table puts it, every amd64 driver's 2k19 INF given to SetupCopyOEMInf
-#     and in C:\windows\inf; uninstall leaves no file, INF or ARP entry;
+#     and in C:\windows\inf, viorngum.dll in System32 registered as the CNG
+#     RNG provider (the bcrypt calls Wine logs); uninstall unregisters it and
+#     leaves no file, INF or ARP entry;
 #   - x64 on Windows 11 (22631) with ADDLOCAL=viorng,smbus and
 #     INSTALLTESTCA=1: only those two, w11 INFs, the test CA in the machine's
 #     Root and TrustedPublisher stores, all gone after uninstall;
@@ -151,10 +153,23 @@ cert_in() {
         >/dev/null 2>&1
 }
 
+# The CNG provider's registration: viorngum.dll in System32, its
+# DllRegisterServer run by Windows Installer's SelfRegModules (Wine's msi
+# runs "regsvr32 /s" for it).  Wine 8's bcrypt stubs the four calls
+# (BCryptRegisterProvider and BCryptAddContextFunctionProvider succeed,
+# BCryptRemoveContextFunctionProvider and BCryptUnregisterProvider return
+# STATUS_NOT_IMPLEMENTED) and stores nothing, but logs each call with its
+# arguments on the fixme channel: that log is what shows the calls made.
+sys32="$c/windows/system32/viorngum.dll"
+provider='L"QEMU VirtIO RNG Provider"'
+bcrypt_log() { grep -F "fixme:bcrypt:$1 $2" "$scratch/msiexec.out" >/dev/null; }
+
 # 1. x64 on Server 2019.
 set_os 17763 ServerNT
+WINEDEBUG=-all,fixme+bcrypt
 msiexec /i "$msi64"
 rc=$?
+WINEDEBUG=-all
 [ $rc -eq 0 ] && ok "x64 MSI on Server 2019: msiexec /i /qn exits 0" ||
     ko "x64 MSI on Server 2019: msiexec /i exits $rc: $(tail -n 3 "$c/gt/ca.log")"
 installed_ok "x64 on 2k19" amd64 2k19
@@ -162,9 +177,21 @@ grep -q '^skip smbus: no package for 2k19' "$c/gt/ca.log" &&
     ok "x64 on 2k19: smbus (no 2k19 package) is skipped" || ko "x64 on 2k19: smbus not skipped"
 [ ! -e "$pf/driver-journal.txt" ] && ok "x64 on 2k19: the commit action removed the journal" ||
     ko "x64 on 2k19: journal left after commit"
+cmp -s "$sys32" "$out/amd64/viorng/w10/viorngum.dll" &&
+    bcrypt_log BCryptRegisterProvider "$provider, 0x1, " &&
+    bcrypt_log BCryptAddContextFunctionProvider "0x1, L\"Default\", 0x6, L\"RNG\", $provider, 4294967295" &&
+    ok "x64 install: viorngum.dll in System32, its DllRegisterServer called BCryptRegisterProvider and BCryptAddContextFunctionProvider (CRYPT_LOCAL, Default, RNG, bottom)" ||
+    ko "x64 install: viorngum.dll not in System32 or not registered: $(grep -c 'fixme:bcrypt' "$scratch/msiexec.out") bcrypt calls logged"
+WINEDEBUG=-all,fixme+bcrypt
 msiexec /x "$msi64"
 rc=$?
+WINEDEBUG=-all
 [ $rc -eq 0 ] && ok "x64 MSI: msiexec /x /qn exits 0" || ko "x64 MSI: msiexec /x exits $rc"
+[ ! -e "$sys32" ] &&
+    bcrypt_log BCryptRemoveContextFunctionProvider "0x1, L\"Default\", 0x6, L\"RNG\", $provider" &&
+    bcrypt_log BCryptUnregisterProvider "$provider" &&
+    ok "x64 uninstall: DllUnregisterServer called BCryptRemoveContextFunctionProvider and BCryptUnregisterProvider, viorngum.dll left System32" ||
+    ko "x64 uninstall: registration not undone or System32 copy left ($(grep -c 'fixme:bcrypt' "$scratch/msiexec.out") bcrypt calls logged)"
 n=$(wc -w <"$scratch/oem.txt")
 [ "$(grep -c '^store-remove ' "$c/gt/ca.log")" -eq "$n" ] &&
     ok "x64 uninstall: SetupUninstallOEMInf for each of the $n packages" ||

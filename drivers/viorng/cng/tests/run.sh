@@ -1,36 +1,51 @@
 #!/bin/sh
-# check-viorngum: the provider's unit tests, then the same tests against a
-# copy built with a planted bug (reads of 4097 bytes), which must fail.
-# usage: run.sh TEST PLANTED_TEST
+# check-viorngum: the provider's unit tests and the registration's unit
+# tests, then each against a copy built with a planted bug (reads of 4097
+# bytes; the provider added at the top of the RNG list), which must fail.
+# usage: run.sh TEST PLANTED_TEST REG_TEST PLANTED_REG_TEST
 set -u
-[ $# -eq 2 ] || {
-    echo "usage: $0 TEST PLANTED_TEST" >&2
+[ $# -eq 4 ] || {
+    echo "usage: $0 TEST PLANTED_TEST REG_TEST PLANTED_REG_TEST" >&2
     exit 2
 }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$1" >"$log" 2>&1
-rc=$?
-# The unit tests' own lines, minus their summary: one summary line ends
-# this group.
-sed '$d' "$log"
-last=$(tail -n 1 "$log")
-pass=${last%% passed*}
-fail=${last#*, }
-fail=${fail%% failed*}
-case $pass$fail in
-*[!0-9]*) pass=0 fail=1 ;;
-esac
-[ $rc -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+pass=0
+fail=0
 
-"$2" >"$log" 2>&1
-prc=$?
-if [ $prc -ne 0 ] && grep -q '^FAIL: gen: .*4096' "$log"; then
-    echo "PASS: planted bug (4097-byte reads) is caught: $(grep -c '^FAIL' "$log") failing checks"
-    pass=$((pass + 1))
-else
-    echo "FAIL: planted bug (4097-byte reads) went unnoticed (exit $prc)"
-    fail=$((fail + 1))
-fi
+# One unit-test program: its lines minus its summary, counted here.
+unit() {
+    "$1" >"$log" 2>&1
+    rc=$?
+    sed '$d' "$log"
+    last=$(tail -n 1 "$log")
+    p=${last%% passed*}
+    f=${last#*, }
+    f=${f%% failed*}
+    case $p$f in
+    *[!0-9]*) p=0 f=1 ;;
+    esac
+    [ $rc -eq 0 ] || [ "$f" -gt 0 ] || f=1
+    pass=$((pass + p))
+    fail=$((fail + f))
+}
+
+# A planted copy must fail, on the check named by PATTERN.
+planted() {
+    "$1" >"$log" 2>&1
+    prc=$?
+    if [ $prc -ne 0 ] && grep -q "$2" "$log"; then
+        echo "PASS: planted bug ($3) is caught: $(grep -c '^FAIL' "$log") failing checks"
+        pass=$((pass + 1))
+    else
+        echo "FAIL: planted bug ($3) went unnoticed (exit $prc)"
+        fail=$((fail + 1))
+    fi
+}
+
+unit "$1"
+planted "$2" '^FAIL: gen: .*4096' '4097-byte reads'
+unit "$3"
+planted "$4" '^FAIL: reg: added at CRYPT_PRIORITY_BOTTOM' 'provider at the top of the RNG list'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
