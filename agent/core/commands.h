@@ -30,6 +30,8 @@ GA_HANDLER(ga_cmd_set_user_password);
 /* cmd_inventory.c */
 GA_HANDLER(ga_cmd_network_get_interfaces);
 GA_HANDLER(ga_cmd_get_fsinfo);
+GA_HANDLER(ga_cmd_get_disks);
+GA_HANDLER(ga_cmd_fstrim);
 GA_HANDLER(ga_cmd_get_devices);
 /* cmd_file.c */
 GA_HANDLER(ga_cmd_file_open);

@@ -12,6 +12,7 @@
 #include "../core/b64.h"
 #include "../core/balloon_stats.h"
 #include "../core/config.h"
+#include "../core/disk.h"
 #include "../core/json.h"
 #include "../core/load.h"
 #include "fake_os.h"
@@ -362,7 +363,7 @@ static void test_system(void)
     send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\"}}");
     check(is_error("GenericError", "Parameter 'password' is missing"),
           "guest-set-user-password: missing argument", out);
-    send("{\"execute\":\"guest-fstrim\"}");
+    send("{\"execute\":\"guest-fsfreeze-status\"}");
     check(is_error("GenericError", "this feature or command is not currently supported"),
           "unsupported command answers as QEMU's agent", out);
     ga_fini(&ga);
@@ -481,6 +482,159 @@ static void test_exec(void)
     check(fake.open_procs == 1, "an unreaped process is held", NULL);
     ga_fini(&ga);
     check(fake.open_procs == 0, "agent stop forgets unreaped processes", NULL);
+}
+
+/* A STORAGE_DEVICE_DESCRIPTOR of len bytes: bus type, serial at offset off. */
+static unsigned char desc[512];
+static size_t make_desc(uint32_t bus_type, uint32_t off, const char *serial, size_t serial_len,
+                        size_t len)
+{
+    memset(desc, 0, sizeof(desc));
+    desc[4] = (unsigned char)len;
+    for (int i = 0; i < 4; i++) {
+        desc[24 + i] = (unsigned char)(off >> (8 * i));
+        desc[28 + i] = (unsigned char)(bus_type >> (8 * i));
+    }
+    if (serial && off + serial_len <= sizeof(desc)) {
+        memcpy(desc + off, serial, serial_len);
+    }
+    fake.disk_desc = desc;
+    fake.disk_desc_len = len;
+    return len;
+}
+
+static void test_disks(void)
+{
+    start();
+    make_desc(1, 40, "  QM00001  ", 12, 64);
+    send("{\"execute\":\"guest-get-disks\"}");
+    const struct gj *d = ret();
+    const struct gj *a = d ? gj_get(d->first, "address") : NULL;
+    const struct gj *pci = gj_get(a, "pci-controller");
+    check(d && d->count == 2 && strcmp(gj_get(d->first, "name")->s, "\\\\.\\PhysicalDrive0") == 0 &&
+              gj_get(d->first, "partition")->type == GJ_BOOL && !gj_get(d->first, "partition")->b &&
+              pci && gj_get(pci, "domain")->i == 0 && gj_get(pci, "bus")->i == 0 &&
+              gj_get(pci, "slot")->i == 5 && gj_get(pci, "function")->i == 0 &&
+              strcmp(gj_get(a, "bus-type")->s, "scsi") == 0 && gj_get(a, "target")->i == 1 &&
+              gj_get(a, "unit")->i == 2 && strcmp(gj_get(a, "serial")->s, "QM00001") == 0 &&
+              !gj_get(d->first->next, "address"),
+          "guest-get-disks: PhysicalDrive0 with PCI 0:0:5.0, scsi, serial trimmed; a disk "
+          "without address",
+          out);
+    send("{\"execute\":\"guest-get-fsinfo\"}");
+    const struct gj *disk = ret() ? gj_get(ret()->first, "disk") : NULL;
+    check(disk && disk->count == 1 && strcmp(gj_get(disk->first, "serial")->s, "QM00001") == 0 &&
+              strcmp(gj_get(disk->first, "dev")->s, "\\\\.\\PhysicalDrive0") == 0 &&
+              gj_get(gj_get(disk->first, "pci-controller"), "slot")->i == 5,
+          "guest-get-fsinfo: the volume's disk with PCI address, bus type and serial", out);
+
+    /* Hostile descriptors from the device. */
+    make_desc(1, 200, "X", 2, 64); /* serial offset past the data */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && ret()->count == 2 && !gj_get(ret()->first, "address"),
+          "descriptor with the serial offset outside it: no address, no crash", out);
+    make_desc(1, 8, NULL, 0, 64); /* serial offset inside the header */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && !gj_get(ret()->first, "address"), "serial offset inside the header refused",
+          out);
+    make_desc(1, 0, NULL, 0, 20); /* shorter than the header */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && !gj_get(ret()->first, "address"), "descriptor shorter than its header refused",
+          out);
+    make_desc(0xffffffffu, 36, "\x01\xff\xc3(ab\"\\", 8, 44); /* no NUL, raw bytes */
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a &&
+              strcmp(gj_get(a, "serial")->s, "???"
+                                             "(ab\"\\") == 0 &&
+              strcmp(gj_get(a, "bus-type")->s, "unknown") == 0,
+          "serial without NUL ends at the buffer, bytes outside printable ASCII become '?', an "
+          "unknown bus type is \"unknown\"",
+          out);
+    char big[400];
+    memset(big, 'S', sizeof(big));
+    make_desc(17, 40, big, sizeof(big), 40 + sizeof(big));
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a && strlen(gj_get(a, "serial")->s) == 127 &&
+              strcmp(gj_get(a, "bus-type")->s, "nvme") == 0,
+          "a 400-byte serial is cut to 127 characters (nvme)", out);
+    make_desc(1, 0, NULL, 0, 36);
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a && !gj_get(a, "serial"), "no serial number: no serial member", out);
+    check(strcmp(ga_bus_type_name(2), "ide") == 0 && strcmp(ga_bus_type_name(3), "ide") == 0 &&
+              strcmp(ga_bus_type_name(11), "sata") == 0 &&
+              strcmp(ga_bus_type_name(16), "unknown") == 0 &&
+              strcmp(ga_bus_type_name(15), "file-backed-virtual") == 0,
+          "bus type names as QEMU's GuestDiskBusType", NULL);
+
+    /* guest-fstrim */
+    static const char err_out[] = "Invoking retrim on (C:)...\r\nThe operation failed "
+                                  "(0x89000020)\r\nmore\r\n";
+    fake.trim_output = err_out;
+    fake.trim_len = sizeof(err_out) - 1;
+    send("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
+    const struct gj *p = gj_get(ret(), "paths");
+    check(p && p->count == 2 && strcmp(gj_get(p->first, "path")->s, "C:\\") == 0 &&
+              strcmp(gj_get(p->first, "error")->s, "The operation failed (0x89000020)") == 0 &&
+              !gj_get(p->first, "trimmed") && !gj_get(p->first->next, "error"),
+          "guest-fstrim: per path, defrag's error line as error, none where it succeeded", out);
+    fake.trim_output = NULL, fake.trim_len = 0;
+    fake.trim_start_error = "defrag.exe did not finish within 600 s";
+    send("{\"execute\":\"guest-fstrim\"}");
+    p = gj_get(ret(), "paths");
+    check(p && strcmp(gj_get(p->first, "error")->s, "defrag.exe did not finish within 600 s") == 0,
+          "guest-fstrim: defrag that could not run or finish gives its reason", out);
+    fake.trim_start_error = NULL;
+    static char junk[300000];
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        junk[i] = (char)(i * 7 + 1);
+    }
+    memcpy(junk + 1000, "(0x", 3);
+    fake.trim_output = junk, fake.trim_len = sizeof(junk);
+    send("{\"execute\":\"guest-fstrim\"}");
+    p = gj_get(ret(), "paths");
+    const struct gj *e = p ? gj_get(p->first, "error") : NULL;
+    int printable = e != NULL;
+    for (const char *c = e ? e->s : ""; *c; c++) {
+        printable &= *c >= 0x20 && *c < 0x7f;
+    }
+    check(e && printable && strlen(e->s) <= 255 && strstr(e->s, "(0x"),
+          "guest-fstrim: 300 kB of binary output: one printable error line, at most 255 bytes",
+          out);
+    send("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":\"x\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'minimum', expected: integer"),
+          "guest-fstrim: mistyped minimum", out);
+    ga_fini(&ga);
+}
+
+/* guest-exec has no time-out in QEMU's schema: a process that does not end
+ * stays "exited": false however often it is polled, and is let go when
+ * the agent stops. */
+static void test_exec_no_timeout(void)
+{
+    start();
+    fake.exec_never_exits = true;
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\"}}");
+    int64_t pid = ret() ? gj_get(ret(), "pid")->i : -1;
+    char req[256];
+    sprintf(req, "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":%lld}}",
+            (long long)pid);
+    int running = 0;
+    for (int i = 0; i < 50; i++) {
+        send(req);
+        running += ret() && !gj_get(ret(), "exited")->b && !gj_get(ret(), "exitcode");
+    }
+    check(running == 50, "guest-exec: a process that does not end is reported running 50 times",
+          out);
+    send("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":-1}}");
+    check(is_error("GenericError", "Invalid parameter 'pid'"), "guest-exec-status: unknown pid",
+          out);
+    send("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":1e400}}");
+    check(replies() == 1 && gj_get(reply(), "error"), "guest-exec-status: out-of-range pid", out);
+    ga_fini(&ga);
+    check(fake.open_procs == 0, "agent stop lets the running process go", NULL);
 }
 
 /* ---- JSON, base64, configuration ---- */
@@ -621,6 +775,8 @@ int main(void)
     test_system();
     test_files();
     test_exec();
+    test_exec_no_timeout();
+    test_disks();
     test_json();
     test_load();
     test_balloon_pack();

@@ -50,6 +50,12 @@ GuestDiskAddress = {"pci-controller": (GuestPCIAddress, True),
 GuestFilesystemInfo = {"name": (STR, True), "mountpoint": (STR, True), "type": (STR, True),
                        "used-bytes": (UINT64, False), "total-bytes": (UINT64, False),
                        "disk": ([GuestDiskAddress], True)}
+GuestDiskInfo = {"name": (STR, True), "partition": (BOOL, True), "dependencies": ([STR], False),
+                 "address": (GuestDiskAddress, False), "alias": (STR, False),
+                 "smart": ({}, False)}
+GuestFilesystemTrimResult = {"path": (STR, True), "trimmed": (INT, False),
+                             "minimum": (INT, False), "error": (STR, False)}
+GuestFilesystemTrimResponse = {"paths": ([GuestFilesystemTrimResult], True)}
 GuestFileRead = {"count": (INT, True), "buf-b64": (STR, True), "eof": (BOOL, True)}
 GuestFileWrite = {"count": (INT, True), "eof": (BOOL, True)}
 GuestFileSeek = {"position": (INT, True), "eof": (BOOL, True)}
@@ -71,6 +77,7 @@ RETURNS = {
     "guest-get-vcpus": [GuestLogicalProcessor], "guest-get-users": [GuestUser],
     "guest-network-get-interfaces": [GuestNetworkInterface],
     "guest-get-fsinfo": [GuestFilesystemInfo], "guest-file-open": INT,
+    "guest-get-disks": [GuestDiskInfo], "guest-fstrim": GuestFilesystemTrimResponse,
     "guest-file-read": GuestFileRead, "guest-file-write": GuestFileWrite,
     "guest-file-seek": GuestFileSeek, "guest-file-flush": EMPTY, "guest-file-close": EMPTY,
     "guest-exec": GuestExec, "guest-exec-status": GuestExecStatus,
@@ -207,7 +214,9 @@ def self_test():
                                                           "prefix": 8}]}]}),
            ("guest-get-vcpus", {"return": [{"logical-id": 0, "online": "yes"}]}),
            ("guest-ping", {"error": {"class": "Oops", "desc": "x"}}),
-           ("guest-exec-status", {"return": {"exited": True, "exit-code": 1}})]
+           ("guest-exec-status", {"return": {"exited": True, "exit-code": 1}}),
+           ("guest-get-disks", {"return": [{"name": "\\\\.\\PhysicalDrive0"}]}),
+           ("guest-fstrim", {"return": {"paths": [{"path": "C:\\", "error": 5}]}})]
     caught = sum(1 for cmd, r in bad if validate_reply(cmd, r))
     check(caught == len(bad), f"planted bad replies refused by the validator ({caught}/{len(bad)})")
 
@@ -249,6 +258,13 @@ def main():
     shaped(a, "guest-get-devices")
     fs = shaped(a, "guest-get-fsinfo")
     check(any(v.get("mountpoint") == "C:\\" for v in (fs or [])), "guest-get-fsinfo: C:\\", fs)
+    # Wine has no disk device interfaces (an empty list) and no defrag.exe
+    # (each fixed volume's result carries the reason); the shapes hold.
+    shaped(a, "guest-get-disks")
+    trim = shaped(a, "guest-fstrim", {"minimum": 0})
+    check(isinstance(trim, dict) and all(isinstance(p.get("path"), str) and p["path"]
+                                         for p in trim.get("paths", [])),
+          "guest-fstrim: one result per fixed volume, each with its path", trim)
 
     # Wine's PDH has no "\System\Processor Queue Length": a clear error
     # there, three averages on Windows.
