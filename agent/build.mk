@@ -3,7 +3,8 @@
 GA_CORE_SRCS := agent/core/json.c agent/core/stream.c agent/core/agent.c agent/core/util.c \
 	agent/core/b64.c agent/core/config.c agent/core/commands.c agent/core/cmd_base.c \
 	agent/core/cmd_system.c agent/core/cmd_inventory.c agent/core/cmd_file.c \
-	agent/core/cmd_exec.c agent/core/load.c agent/core/balloon_stats.c agent/core/disk.c
+	agent/core/cmd_exec.c agent/core/load.c agent/core/balloon_stats.c agent/core/disk.c \
+	agent/core/cmd_ssh.c
 
 GA_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_PROGS += qga-test qga-test-planted
@@ -28,7 +29,7 @@ check-qga: $(B)/host/qga-test $(B)/host/qga-test-planted
 GA_ARCHES := x86 amd64 arm64
 GA_WIN_SRCS := agent/win/main.c agent/win/channel.c agent/win/service.c agent/win/util_win.c \
 	agent/win/os_sys.c agent/win/os_inventory.c agent/win/os_file.c agent/win/os_exec.c \
-	agent/win/os_load.c agent/win/os_power.c agent/win/os_devices.c agent/win/os_disks.c \
+	agent/win/os_load.c agent/win/os_power.c agent/win/os_devices.c agent/win/os_disks.c agent/win/os_ssh.c \
 	agent/win/balloon_win.c agent/win/rt.c common/runtime/dllentry.c
 GA_DLLS := kernel32 advapi32 shell32 iphlpapi wtsapi32 ntdll pdh cfgmgr32 powrprof netapi32 \
 	setupapi

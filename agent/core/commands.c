@@ -74,9 +74,9 @@ const struct ga_cmd ga_commands[] = {
     {"guest-get-timezone", ga_cmd_get_timezone, NULL, 0},
     {"guest-get-osinfo", ga_cmd_get_osinfo, NULL, 0},
     {"guest-get-devices", ga_cmd_get_devices, NULL, 0},
-    {"guest-ssh-get-authorized-keys", ga_cmd_unsupported, p_ssh_get, 0},
-    {"guest-ssh-add-authorized-keys", ga_cmd_unsupported, p_ssh_add, 0},
-    {"guest-ssh-remove-authorized-keys", ga_cmd_unsupported, p_ssh_remove, 0},
+    {"guest-ssh-get-authorized-keys", ga_cmd_ssh_get_authorized_keys, p_ssh_get, 0},
+    {"guest-ssh-add-authorized-keys", ga_cmd_ssh_add_authorized_keys, p_ssh_add, 0},
+    {"guest-ssh-remove-authorized-keys", ga_cmd_ssh_remove_authorized_keys, p_ssh_remove, 0},
     {"guest-get-load", ga_cmd_get_load, NULL, 0},
 };
 

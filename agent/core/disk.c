@@ -19,9 +19,9 @@ const char *ga_bus_type_name(uint32_t t)
     /* STORAGE_BUS_TYPE order (BusTypeUnknown = 0 ...), mapped to QEMU's
      * GuestDiskBusType; Spaces, SCM, UFS have no name there. */
     static const char *const names[] = {
-        "unknown", "scsi",  "ide",     "ide",     "ieee1394", "ssa",
-        "fibre",   "usb",   "raid",    "iscsi",   "sas",      "sata",
-        "sd",      "mmc",   "virtual", "file-backed-virtual", "unknown", "nvme"};
+        "unknown", "scsi",  "ide", "ide",  "ieee1394", "ssa", "fibre",   "usb",
+        "raid",    "iscsi", "sas", "sata", "sd",       "mmc", "virtual", "file-backed-virtual",
+        "unknown", "nvme"};
     return t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
 

@@ -102,6 +102,25 @@ bool ga_os_trim(ga_trim_cb cb, void *ctx, struct ga_err *err);
 /* How long one defrag /L may run before it is ended (ms). */
 #define GA_TRIM_TIMEOUT_MS (10u * 60 * 1000)
 
+/* guest-ssh-*: where a user's OpenSSH keys live. */
+struct ga_ssh_user {
+    bool admin;     /* in Administrators: %ProgramData%\ssh\administrators_authorized_keys */
+    char dir[780];  /* the folder (made with the file's ACL when missing) */
+    char file[820]; /* the key file */
+    char sid[192];  /* the account's SID, S-1-5-... */
+};
+/* Most bytes a key file may have. */
+#define GA_SSH_MAX_FILE (1u << 20)
+/* Looks the account up (a missing account is an error). */
+bool ga_os_ssh_user(const char *user, struct ga_ssh_user *u, struct ga_err *err);
+/* Reads the key file whole (*data from ga_alloc); *missing when it does
+ * not exist.  A link (file or folder) is refused. */
+bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool *missing,
+                    struct ga_err *err);
+/* Replaces the key file by data[0..len), all or nothing, with OpenSSH's
+ * ACL; makes the folder when missing.  A link is refused. */
+bool ga_os_ssh_write(const struct ga_ssh_user *u, const char *data, size_t len, struct ga_err *err);
+
 /* Load averages (1, 5, 15 minutes) in fixed point (core/load.h). */
 bool ga_os_load(uint32_t avg[3], struct ga_err *err);
 

@@ -15,6 +15,7 @@
 #include "../core/disk.h"
 #include "../core/json.h"
 #include "../core/load.h"
+#include "../core/os.h"
 #include "fake_os.h"
 
 static int passed, failed;
@@ -609,6 +610,135 @@ static void test_disks(void)
     ga_fini(&ga);
 }
 
+/* The fake key file of user, or "" when there is none. */
+static const char *key_file(const char *path)
+{
+    static char buf[4096];
+    buf[0] = 0;
+    void *f;
+    struct ga_open_mode m = {true, false, false, GA_OPEN_EXISTING};
+    struct ga_err e;
+    size_t got = 0;
+    if (ga_os_file_open(path, &m, &f, &e)) {
+        ga_os_file_read(f, buf, sizeof(buf) - 1, &got, &e);
+        buf[got] = 0;
+        ga_os_file_close(f);
+    }
+    return buf;
+}
+
+static void test_ssh(void)
+{
+    static const char *alice = "C:\\Users\\alice\\.ssh\\authorized_keys";
+    static const char *admin = "C:\\ProgramData\\ssh\\administrators_authorized_keys";
+    start();
+    send("{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"alice\"}}");
+    check(is_error("GenericError", "failed to read 'C:\\Users\\alice\\.ssh\\authorized_keys'"),
+          "ssh-get without a key file: QEMU's read error", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-ed25519 AAAAC3 alice@a\",\"ssh-rsa AAAAB3 b\",\"ssh-ed25519 AAAAC3 "
+         "alice@a\"]}}");
+    check(ret() && ret()->type == GJ_OBJ && ret()->count == 0 &&
+              strcmp(key_file(alice), "ssh-ed25519 AAAAC3 alice@a\nssh-rsa AAAAB3 b\n") == 0,
+          "ssh-add: {} and the user's %USERPROFILE%\\.ssh\\authorized_keys, a repeated key once",
+          key_file(alice));
+    fake_file_put(alice, "# comment\r\n  ssh-rsa AAAAB3 b  \r\n\nssh-ed25519 AAAAC3 alice@a", 60);
+    send("{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"alice\"}}");
+    const struct gj *k = gj_get(ret(), "keys");
+    check(k && k->count == 2 && strcmp(k->first->s, "ssh-rsa AAAAB3 b") == 0 &&
+              strcmp(k->first->next->s, "ssh-ed25519 AAAAC3 alice@a") == 0,
+          "ssh-get: keys without comments, empty lines, blanks or CR", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 c\"]}}");
+    check(strcmp(key_file(alice), "# comment\n  ssh-rsa AAAAB3 b  \n\nssh-ed25519 AAAAC3 "
+                                  "alice@a\nssh-rsa AAAAB3 c\n") == 0,
+          "ssh-add keeps the file's lines and appends the new key", key_file(alice));
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":"
+         "\"alice\",\"keys\":[\"ssh-ed25519 AAAAC3 alice@a\",\"ssh-dss nothere\"]}}");
+    check(ret() &&
+              strcmp(key_file(alice), "# comment\n  ssh-rsa AAAAB3 b  \n\nssh-rsa AAAAB3 c\n") == 0,
+          "ssh-remove drops exactly the given key; an absent key is no error", key_file(alice));
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 d\"],\"reset\":true}}");
+    check(strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "ssh-add with reset: only the new keys", key_file(alice));
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"admin\","
+         "\"keys\":[\"ssh-rsa AAAAB3 root\"]}}");
+    check(strcmp(key_file(admin), "ssh-rsa AAAAB3 root\n") == 0,
+          "an administrator's key goes to %ProgramData%\\ssh\\administrators_authorized_keys",
+          key_file(admin));
+
+    /* Hostile input: every refusal leaves the files as they were. */
+    int writes = fake.ssh_writes;
+    static const char *const bad_keys[] = {"[\"ssh-rsa AAAA\\nssh-rsa EVIL\"]",
+                                           "[\"ssh-rsa AAAA\\rx\"]",
+                                           "[\"# ssh-rsa AAAA\"]",
+                                           "[\"\"]",
+                                           "[\"ssh-rsa A\\u0007B\"]",
+                                           "[\"ok-key A\",\"ssh-rsa AAAA\\nEVIL\"]"};
+    int refused = 0;
+    for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+        char req[512];
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"alice\",\"keys\":%s}}",
+                 bad_keys[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid OpenSSH public key");
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"alice\",\"keys\":%s}}",
+                 bad_keys[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid OpenSSH public key");
+    }
+    check(refused == 12 && fake.ssh_writes == writes &&
+              strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "bad key lines (line breaks, CR, comment, empty, control character, one bad among good) "
+          "refused by add and remove, nothing written",
+          out);
+    static const char *const bad_users[] = {
+        "..\\\\admin", "alice/../admin", "C:\\\\x",        "a*b", "..", " . ", "",
+        "alice@corp",  "al\\u0001ice",   "DOMAIN\\\\alice"};
+    refused = 0;
+    for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+        char req[512];
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"%s\",\"keys\":[\"ssh-rsa A\"]}}",
+                 bad_users[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid user name");
+    }
+    check(refused == 10 && fake.ssh_writes == writes,
+          "user names with path tricks, wildcards, only dots, empty, domain forms refused", out);
+    send(
+        "{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"mallory\"}}");
+    check(is_error("GenericError", "User mallory was not found"), "a missing user", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"newbie\","
+         "\"keys\":[\"ssh-rsa A\"]}}");
+    check(is_error("GenericError", "user newbie has no profile folder"),
+          "a user without a profile folder", out);
+    fake.ssh_write_fails = true;
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 e\"]}}");
+    check(is_error("GenericError", "failed to write to") &&
+              strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "a failed write is one error, the old file stays", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":\"ssh-rsa A\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'keys', expected: array"),
+          "keys not a list", out);
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":\"admin\","
+         "\"keys\":[\"x\"]}}");
+    check(ret() != NULL, "ssh-remove on the admin file", out);
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[]}}");
+    check(ret() && strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0, "ssh-remove of no keys",
+          out);
+    ga_fini(&ga);
+}
+
 /* guest-exec has no time-out in QEMU's schema: a process that does not end
  * stays "exited": false however often it is polled, and is let go when
  * the agent stops. */
@@ -777,6 +907,7 @@ int main(void)
     test_exec();
     test_exec_no_timeout();
     test_disks();
+    test_ssh();
     test_json();
     test_load();
     test_balloon_pack();

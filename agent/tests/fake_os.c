@@ -221,6 +221,57 @@ bool ga_os_trim(ga_trim_cb cb, void *ctx, struct ga_err *err)
     return true;
 }
 
+/* Accounts: alice (a user with a profile), admin (in Administrators),
+ * newbie (never logged on: no profile).  Key files are fake files. */
+bool ga_os_ssh_user(const char *user, struct ga_ssh_user *u, struct ga_err *err)
+{
+    memset(u, 0, sizeof(*u));
+    if (strcmp(user, "alice") == 0) {
+        ga_fmt(u->dir, sizeof(u->dir), "C:\\Users\\alice\\.ssh");
+        ga_fmt(u->file, sizeof(u->file), "%s\\authorized_keys", u->dir);
+        ga_fmt(u->sid, sizeof(u->sid), "S-1-5-21-1-2-3-1001");
+        return true;
+    }
+    if (strcmp(user, "admin") == 0) {
+        u->admin = true;
+        ga_fmt(u->dir, sizeof(u->dir), "C:\\ProgramData\\ssh");
+        ga_fmt(u->file, sizeof(u->file), "%s\\administrators_authorized_keys", u->dir);
+        ga_fmt(u->sid, sizeof(u->sid), "S-1-5-21-1-2-3-500");
+        return true;
+    }
+    if (strcmp(user, "newbie") == 0) {
+        return ga_error(err, "user newbie has no profile folder (it has never logged on)");
+    }
+    return ga_error(err, "User %s was not found", user);
+}
+
+bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool *missing,
+                    struct ga_err *err)
+{
+    (void)err;
+    struct ffile *f = lookup(u->file, false);
+    *missing = !f;
+    *data = NULL, *len = 0;
+    if (f) {
+        *data = ga_alloc(f->len + 1);
+        memcpy(*data, f->data, f->len);
+        *len = f->len;
+    }
+    return true;
+}
+
+bool ga_os_ssh_write(const struct ga_ssh_user *u, const char *data, size_t len, struct ga_err *err)
+{
+    if (fake.ssh_write_fails) {
+        fake.ssh_write_fails = false;
+        return ga_error(err, "failed to write to '%s': There is not enough space on the disk.",
+                        u->file);
+    }
+    fake_file_put(u->file, data, len);
+    fake.ssh_writes++;
+    return true;
+}
+
 bool ga_os_load(uint32_t avg[3], struct ga_err *err)
 {
     (void)err;

@@ -21,6 +21,8 @@ struct fake_os {
     size_t trim_len;
     const char *trim_start_error;
     bool exec_never_exits; /* processes stay running */
+    int ssh_writes;        /* key files written */
+    bool ssh_write_fails;  /* the next write fails (disk full) */
 };
 extern struct fake_os fake;
 

@@ -14,8 +14,8 @@
 #include "../core/util.h"
 
 /* GUID_DEVINTERFACE_DISK (ntddstor.h). */
-static const GUID disk_interface = {0x53f56307, 0xb6bf, 0x11d0,
-                                    {0x94, 0xf2, 0x00, 0xa0, 0xc9, 0x1e, 0xfb, 0x8b}};
+static const GUID disk_interface = {
+    0x53f56307, 0xb6bf, 0x11d0, {0x94, 0xf2, 0x00, 0xa0, 0xc9, 0x1e, 0xfb, 0x8b}};
 
 /* PCI bus, slot and function of the disk's controller (its parent device
  * node, when that is a PCI device); left at -1 otherwise. */
@@ -81,8 +81,8 @@ static bool disk_address(HANDLE h, DEVINST inst, DWORD n, struct ga_disk_addr *a
 typedef bool (*disk_fn)(void *ctx, DWORD number, HANDLE h, DEVINST inst);
 static bool for_each_disk(disk_fn fn, void *ctx, struct ga_err *err)
 {
-    HDEVINFO set = SetupDiGetClassDevsW(&disk_interface, NULL, NULL,
-                                        DIGCF_PRESENT | DIGCF_DEVICEINTERFACE);
+    HDEVINFO set =
+        SetupDiGetClassDevsW(&disk_interface, NULL, NULL, DIGCF_PRESENT | DIGCF_DEVICEINTERFACE);
     if (set == INVALID_HANDLE_VALUE) {
         return ga_win_error(err, GetLastError());
     }
@@ -182,8 +182,8 @@ void ga_win_volume_disks(const WCHAR *volume, struct ga_volume *vol)
         n--;
     }
     name[n] = 0;
-    HANDLE h = CreateFileW(name, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0,
-                           NULL);
+    HANDLE h =
+        CreateFileW(name, 0, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
     if (h == INVALID_HANDLE_VALUE) {
         return;
     }
