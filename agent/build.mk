@@ -3,7 +3,8 @@
 GA_CORE_SRCS := agent/core/json.c agent/core/stream.c agent/core/agent.c agent/core/util.c \
 	agent/core/b64.c agent/core/config.c agent/core/commands.c agent/core/cmd_base.c \
 	agent/core/cmd_system.c agent/core/cmd_inventory.c agent/core/cmd_file.c \
-	agent/core/cmd_exec.c agent/core/load.c agent/core/balloon_stats.c
+	agent/core/cmd_exec.c agent/core/load.c agent/core/balloon_stats.c agent/core/disk.c \
+	agent/core/cmd_ssh.c
 
 GA_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_PROGS += qga-test qga-test-planted
@@ -28,7 +29,7 @@ check-qga: $(B)/host/qga-test $(B)/host/qga-test-planted
 GA_ARCHES := x86 amd64 arm64
 GA_WIN_SRCS := agent/win/main.c agent/win/channel.c agent/win/service.c agent/win/util_win.c \
 	agent/win/os_sys.c agent/win/os_inventory.c agent/win/os_file.c agent/win/os_exec.c \
-	agent/win/os_load.c agent/win/os_power.c agent/win/os_devices.c \
+	agent/win/os_load.c agent/win/os_power.c agent/win/os_devices.c agent/win/os_disks.c agent/win/os_ssh.c \
 	agent/win/balloon_win.c agent/win/rt.c common/runtime/dllentry.c
 GA_DLLS := kernel32 advapi32 shell32 iphlpapi wtsapi32 ntdll pdh cfgmgr32 powrprof netapi32 \
 	setupapi
@@ -73,3 +74,62 @@ CHECKS += check-qga-wine
 .PHONY: check-qga-wine
 check-qga-wine: $(OUT)/amd64/qemu-ga/qemu-ga.exe $(OUT)/x86/qemu-ga/qemu-ga.exe
 	$(Q)tests/run-check qga-wine agent/tests/wine.sh $(B) $^
+
+# The agent's MSIs, under upstream's names: out/guest-agent/qemu-ga-x86_64.msi,
+# qemu-ga-i386.msi, qemu-ga-aarch64.msi (installer/msi/mkagentmsi.py, on
+# mkmsi.py's machinery), each carrying its arch's signed qemu-ga.exe and
+# Authenticode-signed like the gt MSIs.  They go to guest-agent/ on the ISO
+# and in the RPM (packaging/drivers.json "guest_agent") and into
+# virtio-win-guest-tools.exe (installer/build.mk: GT_AGENT_MSI_<arch>).
+QGA_MSI_DIR := $(OUT)/guest-agent
+QGA_MSI_x86 := $(QGA_MSI_DIR)/qemu-ga-i386.msi
+QGA_MSI_amd64 := $(QGA_MSI_DIR)/qemu-ga-x86_64.msi
+QGA_MSI_arm64 := $(QGA_MSI_DIR)/qemu-ga-aarch64.msi
+QGA_MSIS := $(foreach a,$(GA_ARCHES),$(QGA_MSI_$(a)))
+
+ifneq ($(strip $(PACKAGES)),)
+.PHONY: qga-msi
+qga-msi: $(QGA_MSIS)
+all: qga-msi
+
+# $(1) = arch
+define qga_msi_rules
+$(B)/qga-msi/$(1)/qemu-ga.exe: $(OUT)/$(1)/qemu-ga/qemu-ga.exe $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "QEMU guest agent"
+
+$(B)/qga-msi/$(1)/unsigned.msi: $(B)/qga-msi/$(1)/qemu-ga.exe installer/msi/mkagentmsi.py \
+		installer/msi/mkmsi.py $(EPOCH_STAMP) VERSION | deps-ensure
+	$$(if $(Q),@echo '  MSI     $$@')
+	$(Q)$(PYTHON) installer/msi/mkagentmsi.py $$< $(1) $$@ --version $(VERSION) \
+		--epoch $(SOURCE_DATE_EPOCH) --work $(B)/qga-msi/$(1)/msi
+
+$(QGA_MSI_$(1)): $(B)/qga-msi/$(1)/unsigned.msi $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "QEMU guest agent"
+endef
+$(foreach a,$(GA_ARCHES),$(eval $(call qga_msi_rules,$(a))))
+
+# The ISO's staging tree carries them in guest-agent/.
+$(B)/iso/root.stamp: $(QGA_MSIS)
+
+# Tables and contents (msiinfo), rebuilt elsewhere bit-identical, planted
+# defects caught.
+CHECKS += check-qga-msi
+.PHONY: check-qga-msi
+check-qga-msi: $(QGA_MSIS) | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check qga-msi installer/tests/agent-msi.sh $(B)/qga-msi-test \
+		$(VERSION) $(foreach a,$(GA_ARCHES),$(a):$(QGA_MSI_$(a)):$(B)/qga-msi/$(a)/qemu-ga.exe:$(B)/qga-msi/$(a)/unsigned.msi)
+
+# Wine's msiexec installs the x64 MSI over a stand-in for upstream's agent,
+# registers and starts the service, and removes it all again.
+CHECKS += check-qga-msi-wine
+.PHONY: check-qga-msi-wine
+check-qga-msi-wine: $(QGA_MSIS) $(B)/qga-msi/x86/qemu-ga.exe | deps-ensure
+	$(Q)PYTHON=$(PYTHON) tests/run-check qga-msi-wine installer/tests/agent-wine.sh \
+		$(B)/qga-msi-wine-test $(VERSION) $(QGA_MSI_amd64) $(B)/qga-msi/amd64/qemu-ga.exe \
+		$(QGA_MSI_x86) $(B)/qga-msi/x86/qemu-ga.exe
+endif

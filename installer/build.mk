@@ -90,9 +90,11 @@ endif
 # like the drivers.  An x64 build of the same source is made for the Wine
 # test on machines that cannot run i386 programs.
 GT_EXE := $(GT_DIR)/virtio-win-guest-tools.exe
-GT_AGENT_MSI_x86 ?=
-GT_AGENT_MSI_amd64 ?=
-GT_AGENT_MSI_arm64 ?=
+# The guest agent's MSIs (agent/build.mk); set GT_AGENT_MSI_<arch>= to
+# leave one out.
+GT_AGENT_MSI_x86 ?= $(QGA_MSI_x86)
+GT_AGENT_MSI_amd64 ?= $(QGA_MSI_amd64)
+GT_AGENT_MSI_arm64 ?= $(QGA_MSI_arm64)
 GT_RES_ITEMS := GT_X64=$(GT_DIR)/virtio-win-gt-x64.msi GT_X86=$(GT_DIR)/virtio-win-gt-x86.msi \
 	GT_ARM64=$(GT_DIR)/virtio-win-gt-arm64.msi \
 	$(if $(GT_AGENT_MSI_x86),AGENT_X86=$(GT_AGENT_MSI_x86)) \
@@ -139,7 +141,8 @@ check-gt-exe: $(GT_EXE) $(B)/installer/boot/amd64/virtio-win-guest-tools.exe | d
 	$(Q)PYTHON=$(PYTHON) tests/run-check gt-exe installer/tests/boot.sh $(B)/gt-exe-test $(GT_EXE) \
 		$(B)/installer/boot/amd64/virtio-win-guest-tools.exe $(B)/installer/boot/gt.rc \
 		$(GT_DIR)/virtio-win-gt-x64.msi $(GT_DIR)/virtio-win-gt-x86.msi \
-		$(GT_DIR)/virtio-win-gt-arm64.msi
+		$(GT_DIR)/virtio-win-gt-arm64.msi '$(GT_AGENT_MSI_amd64)' '$(GT_AGENT_MSI_x86)' \
+		'$(GT_AGENT_MSI_arm64)'
 endif
 
 # The ISO's staging tree (iso/build.mk) puts these at the ISO root
@@ -170,5 +173,5 @@ CHECKS += check-gt-dist
 .PHONY: check-gt-dist
 check-gt-dist: $(GT_ISO) $(GT_RPM) $(DIRECT)/latest-virtio | deps-ensure
 	$(Q)tests/run-check gt-dist installer/tests/dist.sh $(B)/gt-dist-test $(GT_ISO) $(GT_RPM) \
-		$(DIRECT) $(VERSION) $(GT_MSIS) $(GT_EXE)
+		$(DIRECT) $(VERSION) $(GT_MSIS) $(GT_EXE) -- $(QGA_MSIS)
 endif

@@ -27,8 +27,9 @@ x86 (i386/Win10), amd64 (amd64/Win10, Win11) and servers_amd64
 
 The ISO staging tree is what xorriso masters: driver leaves
 <iso_dir>/<os>/<arch dir>/, the auto-detect directories for storage drivers,
-data/info.json, virtio-win_license.txt, cert/ and the guest tools
-(installer.files: the gt MSIs and virtio-win-guest-tools.exe) at the root.  Files with the same
+data/info.json, virtio-win_license.txt, cert/, the guest tools
+(installer.files: the gt MSIs and virtio-win-guest-tools.exe) at the root and
+the guest agent's MSIs (guest_agent.files) in guest_agent.dir.  Files with the same
 content are hardlinks of one another, so the ISO stores them once.  Every
 timestamp is SOURCE_DATE_EPOCH.  On any error nothing is left behind.
 """
@@ -66,6 +67,11 @@ def validate(meta):
     inst = installer_files(meta)
     if len(set(inst)) != len(inst) or any("/" in n or not n for n in inst):
         raise LayoutError("installer.files must be plain file names without repeats")
+    agent = list(meta.get("guest_agent", {}).get("files", []))
+    if len(set(agent)) != len(agent) or any("/" in n or not n for n in agent):
+        raise LayoutError("guest_agent.files must be plain file names without repeats")
+    if agent and "/" in meta["guest_agent"].get("dir", "/"):
+        raise LayoutError("guest_agent.dir must be one plain folder name")
     seen = set()
     for drv in meta["drivers"]:
         name = drv.get("iso_dir", "?")
@@ -180,8 +186,15 @@ def installer_files(meta):
     return list(meta.get("installer", {}).get("files", []))
 
 
+def agent_files(meta):
+    """(ISO path, path under out/) of the guest agent's MSIs (out/<dir>/<name>)."""
+    ga = meta.get("guest_agent", {})
+    return [("%s/%s" % (ga["dir"], n), "%s/%s" % (ga["dir"], n)) for n in ga.get("files", [])]
+
+
 def extra_files(meta, cert):
     files = ["data/info.json", "virtio-win_license.txt"] + installer_files(meta)
+    files += [iso for iso, _ in agent_files(meta)]
     if cert:
         files.append("cert/" + os.path.basename(cert))
     return files
@@ -273,7 +286,8 @@ def stage_vfd(meta, out, image, stage, epoch):
 
 def stage_iso(meta, out, stage, epoch, license_file, cert):
     entries = iso_entries(meta)
-    check_sources(out, entries + [(n, "installer/" + n) for n in installer_files(meta)])
+    check_sources(out, entries + [(n, "installer/" + n) for n in installer_files(meta)] +
+                  agent_files(meta))
 
     def fill(tmp):
         pool = {}  # content hash -> first staged path: later copies are hardlinks
@@ -295,6 +309,10 @@ def stage_iso(meta, out, stage, epoch, license_file, cert):
         for name in installer_files(meta):
             shutil.copyfile(os.path.join(out, "installer", name), os.path.join(tmp, name))
             os.chmod(os.path.join(tmp, name), 0o644)
+        for iso_path, src in agent_files(meta):
+            os.makedirs(os.path.dirname(os.path.join(tmp, iso_path)), exist_ok=True)
+            shutil.copyfile(os.path.join(out, src), os.path.join(tmp, iso_path))
+            os.chmod(os.path.join(tmp, iso_path), 0o644)
         if cert:
             os.makedirs(os.path.join(tmp, "cert"))
             shutil.copyfile(cert, os.path.join(tmp, "cert", os.path.basename(cert)))
@@ -378,6 +396,10 @@ def stage_rpm(meta, iso_stage, iso, vfds, tree, version, epoch, signed=False):
         for name in installer_files(meta):
             os.makedirs(os.path.join(share, "installer"), exist_ok=True)
             shutil.copyfile(os.path.join(iso_stage, name), os.path.join(share, "installer", name))
+        # The guest agent's MSIs, where upstream's RPM puts them.
+        for iso_path, _ in agent_files(meta):
+            os.makedirs(os.path.join(share, os.path.dirname(iso_path)), exist_ok=True)
+            shutil.copyfile(os.path.join(iso_stage, iso_path), os.path.join(share, iso_path))
         by_os, pool = {}, {}
         for iso_path, _ in iso_entries(meta):
             parts = iso_path.split("/")

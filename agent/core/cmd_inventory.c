@@ -1,5 +1,7 @@
-/* guest-network-get-interfaces and guest-get-fsinfo. */
+/* guest-network-get-interfaces, guest-get-fsinfo, guest-get-disks,
+ * guest-fstrim and guest-get-devices. */
 #include "commands.h"
+#include "disk.h"
 #include "os.h"
 #include "util.h"
 
@@ -68,6 +70,40 @@ GA_HANDLER(ga_cmd_network_get_interfaces)
     return true;
 }
 
+/* Writes one disk address in QEMU's GuestDiskAddress shape. */
+static void put_disk_addr(struct gw *out, const struct ga_disk_addr *a)
+{
+    gw_obj_begin(out);
+    gw_key(out, "pci-controller");
+    gw_obj_begin(out);
+    gw_key(out, "domain");
+    gw_int(out, a->pci_domain);
+    gw_key(out, "bus");
+    gw_int(out, a->pci_bus);
+    gw_key(out, "slot");
+    gw_int(out, a->pci_slot);
+    gw_key(out, "function");
+    gw_int(out, a->pci_function);
+    gw_obj_end(out);
+    gw_key(out, "bus-type");
+    gw_str(out, a->bus_type ? a->bus_type : "unknown");
+    gw_key(out, "bus");
+    gw_int(out, a->bus);
+    gw_key(out, "target");
+    gw_int(out, a->target);
+    gw_key(out, "unit");
+    gw_int(out, a->unit);
+    if (a->serial[0]) {
+        gw_key(out, "serial");
+        gw_str(out, a->serial);
+    }
+    if (a->dev[0]) {
+        gw_key(out, "dev");
+        gw_str(out, a->dev);
+    }
+    gw_obj_end(out);
+}
+
 /* Writes one volume in QEMU's GuestFilesystemInfo shape. */
 static void put_volume(void *ctx, const struct ga_volume *vol)
 {
@@ -85,9 +121,11 @@ static void put_volume(void *ctx, const struct ga_volume *vol)
         gw_key(out, "total-bytes");
         gw_uint(out, vol->total);
     }
-    /* Disk addresses (PCI controller, bus, serial) are not gathered yet. */
     gw_key(out, "disk");
     gw_arr_begin(out);
+    for (unsigned i = 0; i < vol->ndisks && i < GA_VOLUME_MAX_DISKS; i++) {
+        put_disk_addr(out, &vol->disks[i]);
+    }
     gw_arr_end(out);
     gw_obj_end(out);
 }
@@ -100,6 +138,71 @@ GA_HANDLER(ga_cmd_get_fsinfo)
         return false;
     }
     gw_arr_end(out);
+    return true;
+}
+
+/* Writes one disk in QEMU's GuestDiskInfo shape (Windows lists whole disks,
+ * never partitions, and no dependencies). */
+static void put_disk(void *ctx, const struct ga_disk *d)
+{
+    struct gw *out = ctx;
+    gw_obj_begin(out);
+    gw_key(out, "name");
+    gw_str(out, d->name);
+    gw_key(out, "partition");
+    gw_bool(out, false);
+    if (d->have_address) {
+        gw_key(out, "address");
+        put_disk_addr(out, &d->addr);
+    }
+    gw_obj_end(out);
+}
+
+GA_HANDLER(ga_cmd_get_disks)
+{
+    (void)ga, (void)args;
+    gw_arr_begin(out);
+    if (!ga_os_disks(put_disk, out, err)) {
+        return false;
+    }
+    gw_arr_end(out);
+    return true;
+}
+
+/* Writes one GuestFilesystemTrimResult: the path and, when defrag could
+ * not run or reported an error code, that error (as QEMU's agent on
+ * Windows: no trimmed or minimum figures). */
+static void put_trim(void *ctx, const char *path, const char *output, size_t len,
+                     const char *start_error)
+{
+    struct gw *out = ctx;
+    char line[256];
+    gw_obj_begin(out);
+    gw_key(out, "path");
+    gw_str(out, path);
+    if (start_error) {
+        gw_key(out, "error");
+        gw_str(out, start_error);
+    } else if (ga_defrag_error(output, len, line, sizeof(line))) {
+        gw_key(out, "error");
+        gw_str(out, line);
+    }
+    gw_obj_end(out);
+}
+
+GA_HANDLER(ga_cmd_fstrim)
+{
+    /* minimum is accepted and, as by QEMU's agent on Windows, not used:
+     * defrag /L has no such setting. */
+    (void)ga, (void)args;
+    gw_obj_begin(out);
+    gw_key(out, "paths");
+    gw_arr_begin(out);
+    if (!ga_os_trim(put_trim, out, err)) {
+        return false;
+    }
+    gw_arr_end(out);
+    gw_obj_end(out);
     return true;
 }
 

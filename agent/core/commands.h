@@ -30,6 +30,8 @@ GA_HANDLER(ga_cmd_set_user_password);
 /* cmd_inventory.c */
 GA_HANDLER(ga_cmd_network_get_interfaces);
 GA_HANDLER(ga_cmd_get_fsinfo);
+GA_HANDLER(ga_cmd_get_disks);
+GA_HANDLER(ga_cmd_fstrim);
 GA_HANDLER(ga_cmd_get_devices);
 /* cmd_file.c */
 GA_HANDLER(ga_cmd_file_open);
@@ -38,6 +40,10 @@ GA_HANDLER(ga_cmd_file_read);
 GA_HANDLER(ga_cmd_file_write);
 GA_HANDLER(ga_cmd_file_seek);
 GA_HANDLER(ga_cmd_file_flush);
+/* cmd_ssh.c */
+GA_HANDLER(ga_cmd_ssh_get_authorized_keys);
+GA_HANDLER(ga_cmd_ssh_add_authorized_keys);
+GA_HANDLER(ga_cmd_ssh_remove_authorized_keys);
 /* cmd_exec.c */
 GA_HANDLER(ga_cmd_exec);
 GA_HANDLER(ga_cmd_exec_status);

@@ -60,15 +60,66 @@ struct ga_netif {
 typedef void (*ga_netif_cb)(void *ctx, const struct ga_netif *nif);
 bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err);
 
+/* Where a disk sits (QEMU's GuestDiskAddress); -1 where unknown. */
+struct ga_disk_addr {
+    char dev[64]; /* \\.\PhysicalDriveN */
+    int pci_domain, pci_bus, pci_slot, pci_function;
+    const char *bus_type; /* QEMU's GuestDiskBusType name (core/disk.h) */
+    int bus, target, unit;
+    char serial[128]; /* empty: none */
+};
+/* Most disks listed per volume (extents beyond are left out). */
+#define GA_VOLUME_MAX_DISKS 8
+
 struct ga_volume {
     char name[260];       /* volume GUID path */
     char mountpoint[260]; /* first mount point, e.g. C:\ */
     char type[32];        /* file system, e.g. NTFS */
     bool have_sizes;
     uint64_t used, total;
+    struct ga_disk_addr disks[GA_VOLUME_MAX_DISKS];
+    unsigned ndisks;
 };
 typedef void (*ga_volume_cb)(void *ctx, const struct ga_volume *vol);
 bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err);
+
+/* Disks (guest-get-disks): name \\.\PhysicalDriveN and, when it could be
+ * read, its address. */
+struct ga_disk {
+    char name[64];
+    bool have_address;
+    struct ga_disk_addr addr;
+};
+typedef void (*ga_disk_cb)(void *ctx, const struct ga_disk *disk);
+bool ga_os_disks(ga_disk_cb cb, void *ctx, struct ga_err *err);
+
+/* guest-fstrim: for each fixed volume with a mount path, defrag.exe /L on
+ * it; cb gets the path and defrag's output (or start_error, the reason it
+ * could not run or finish, e.g. its time-out). */
+typedef void (*ga_trim_cb)(void *ctx, const char *path, const char *output, size_t len,
+                           const char *start_error);
+bool ga_os_trim(ga_trim_cb cb, void *ctx, struct ga_err *err);
+/* How long one defrag /L may run before it is ended (ms). */
+#define GA_TRIM_TIMEOUT_MS (10u * 60 * 1000)
+
+/* guest-ssh-*: where a user's OpenSSH keys live. */
+struct ga_ssh_user {
+    bool admin;     /* in Administrators: %ProgramData%\ssh\administrators_authorized_keys */
+    char dir[780];  /* the folder (made with the file's ACL when missing) */
+    char file[820]; /* the key file */
+    char sid[192];  /* the account's SID, S-1-5-... */
+};
+/* Most bytes a key file may have. */
+#define GA_SSH_MAX_FILE (1u << 20)
+/* Looks the account up (a missing account is an error). */
+bool ga_os_ssh_user(const char *user, struct ga_ssh_user *u, struct ga_err *err);
+/* Reads the key file whole (*data from ga_alloc); *missing when it does
+ * not exist.  A link (file or folder) is refused. */
+bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool *missing,
+                    struct ga_err *err);
+/* Replaces the key file by data[0..len), all or nothing, with OpenSSH's
+ * ACL; makes the folder when missing.  A link is refused. */
+bool ga_os_ssh_write(const struct ga_ssh_user *u, const char *data, size_t len, struct ga_err *err);
 
 /* Load averages (1, 5, 15 minutes) in fixed point (core/load.h). */
 bool ga_os_load(uint32_t avg[3], struct ga_err *err);

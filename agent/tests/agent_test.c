@@ -12,8 +12,10 @@
 #include "../core/b64.h"
 #include "../core/balloon_stats.h"
 #include "../core/config.h"
+#include "../core/disk.h"
 #include "../core/json.h"
 #include "../core/load.h"
+#include "../core/os.h"
 #include "fake_os.h"
 
 static int passed, failed;
@@ -362,7 +364,7 @@ static void test_system(void)
     send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\"}}");
     check(is_error("GenericError", "Parameter 'password' is missing"),
           "guest-set-user-password: missing argument", out);
-    send("{\"execute\":\"guest-fstrim\"}");
+    send("{\"execute\":\"guest-fsfreeze-status\"}");
     check(is_error("GenericError", "this feature or command is not currently supported"),
           "unsupported command answers as QEMU's agent", out);
     ga_fini(&ga);
@@ -481,6 +483,288 @@ static void test_exec(void)
     check(fake.open_procs == 1, "an unreaped process is held", NULL);
     ga_fini(&ga);
     check(fake.open_procs == 0, "agent stop forgets unreaped processes", NULL);
+}
+
+/* A STORAGE_DEVICE_DESCRIPTOR of len bytes: bus type, serial at offset off. */
+static unsigned char desc[512];
+static size_t make_desc(uint32_t bus_type, uint32_t off, const char *serial, size_t serial_len,
+                        size_t len)
+{
+    memset(desc, 0, sizeof(desc));
+    desc[4] = (unsigned char)len;
+    for (int i = 0; i < 4; i++) {
+        desc[24 + i] = (unsigned char)(off >> (8 * i));
+        desc[28 + i] = (unsigned char)(bus_type >> (8 * i));
+    }
+    if (serial && off + serial_len <= sizeof(desc)) {
+        memcpy(desc + off, serial, serial_len);
+    }
+    fake.disk_desc = desc;
+    fake.disk_desc_len = len;
+    return len;
+}
+
+static void test_disks(void)
+{
+    start();
+    make_desc(1, 40, "  QM00001  ", 12, 64);
+    send("{\"execute\":\"guest-get-disks\"}");
+    const struct gj *d = ret();
+    const struct gj *a = d ? gj_get(d->first, "address") : NULL;
+    const struct gj *pci = gj_get(a, "pci-controller");
+    check(d && d->count == 2 && strcmp(gj_get(d->first, "name")->s, "\\\\.\\PhysicalDrive0") == 0 &&
+              gj_get(d->first, "partition")->type == GJ_BOOL && !gj_get(d->first, "partition")->b &&
+              pci && gj_get(pci, "domain")->i == 0 && gj_get(pci, "bus")->i == 0 &&
+              gj_get(pci, "slot")->i == 5 && gj_get(pci, "function")->i == 0 &&
+              strcmp(gj_get(a, "bus-type")->s, "scsi") == 0 && gj_get(a, "target")->i == 1 &&
+              gj_get(a, "unit")->i == 2 && strcmp(gj_get(a, "serial")->s, "QM00001") == 0 &&
+              !gj_get(d->first->next, "address"),
+          "guest-get-disks: PhysicalDrive0 with PCI 0:0:5.0, scsi, serial trimmed; a disk "
+          "without address",
+          out);
+    send("{\"execute\":\"guest-get-fsinfo\"}");
+    const struct gj *disk = ret() ? gj_get(ret()->first, "disk") : NULL;
+    check(disk && disk->count == 1 && strcmp(gj_get(disk->first, "serial")->s, "QM00001") == 0 &&
+              strcmp(gj_get(disk->first, "dev")->s, "\\\\.\\PhysicalDrive0") == 0 &&
+              gj_get(gj_get(disk->first, "pci-controller"), "slot")->i == 5,
+          "guest-get-fsinfo: the volume's disk with PCI address, bus type and serial", out);
+
+    /* Hostile descriptors from the device. */
+    make_desc(1, 200, "X", 2, 64); /* serial offset past the data */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && ret()->count == 2 && !gj_get(ret()->first, "address"),
+          "descriptor with the serial offset outside it: no address, no crash", out);
+    make_desc(1, 8, NULL, 0, 64); /* serial offset inside the header */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && !gj_get(ret()->first, "address"), "serial offset inside the header refused",
+          out);
+    make_desc(1, 0, NULL, 0, 20); /* shorter than the header */
+    send("{\"execute\":\"guest-get-disks\"}");
+    check(ret() && !gj_get(ret()->first, "address"), "descriptor shorter than its header refused",
+          out);
+    make_desc(0xffffffffu, 36, "\x01\xff\xc3(ab\"\\", 8, 44); /* no NUL, raw bytes */
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a &&
+              strcmp(gj_get(a, "serial")->s, "???"
+                                             "(ab\"\\") == 0 &&
+              strcmp(gj_get(a, "bus-type")->s, "unknown") == 0,
+          "serial without NUL ends at the buffer, bytes outside printable ASCII become '?', an "
+          "unknown bus type is \"unknown\"",
+          out);
+    char big[400];
+    memset(big, 'S', sizeof(big));
+    make_desc(17, 40, big, sizeof(big), 40 + sizeof(big));
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a && strlen(gj_get(a, "serial")->s) == 127 &&
+              strcmp(gj_get(a, "bus-type")->s, "nvme") == 0,
+          "a 400-byte serial is cut to 127 characters (nvme)", out);
+    make_desc(1, 0, NULL, 0, 36);
+    send("{\"execute\":\"guest-get-disks\"}");
+    a = ret() ? gj_get(ret()->first, "address") : NULL;
+    check(a && !gj_get(a, "serial"), "no serial number: no serial member", out);
+    check(strcmp(ga_bus_type_name(2), "ide") == 0 && strcmp(ga_bus_type_name(3), "ide") == 0 &&
+              strcmp(ga_bus_type_name(11), "sata") == 0 &&
+              strcmp(ga_bus_type_name(16), "unknown") == 0 &&
+              strcmp(ga_bus_type_name(15), "file-backed-virtual") == 0,
+          "bus type names as QEMU's GuestDiskBusType", NULL);
+
+    /* guest-fstrim */
+    static const char err_out[] = "Invoking retrim on (C:)...\r\nThe operation failed "
+                                  "(0x89000020)\r\nmore\r\n";
+    fake.trim_output = err_out;
+    fake.trim_len = sizeof(err_out) - 1;
+    send("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":4096}}");
+    const struct gj *p = gj_get(ret(), "paths");
+    check(p && p->count == 2 && strcmp(gj_get(p->first, "path")->s, "C:\\") == 0 &&
+              strcmp(gj_get(p->first, "error")->s, "The operation failed (0x89000020)") == 0 &&
+              !gj_get(p->first, "trimmed") && !gj_get(p->first->next, "error"),
+          "guest-fstrim: per path, defrag's error line as error, none where it succeeded", out);
+    fake.trim_output = NULL, fake.trim_len = 0;
+    fake.trim_start_error = "defrag.exe did not finish within 600 s";
+    send("{\"execute\":\"guest-fstrim\"}");
+    p = gj_get(ret(), "paths");
+    check(p && strcmp(gj_get(p->first, "error")->s, "defrag.exe did not finish within 600 s") == 0,
+          "guest-fstrim: defrag that could not run or finish gives its reason", out);
+    fake.trim_start_error = NULL;
+    static char junk[300000];
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        junk[i] = (char)(i * 7 + 1);
+    }
+    memcpy(junk + 1000, "(0x", 3);
+    fake.trim_output = junk, fake.trim_len = sizeof(junk);
+    send("{\"execute\":\"guest-fstrim\"}");
+    p = gj_get(ret(), "paths");
+    const struct gj *e = p ? gj_get(p->first, "error") : NULL;
+    int printable = e != NULL;
+    for (const char *c = e ? e->s : ""; *c; c++) {
+        printable &= *c >= 0x20 && *c < 0x7f;
+    }
+    check(e && printable && strlen(e->s) <= 255 && strstr(e->s, "(0x"),
+          "guest-fstrim: 300 kB of binary output: one printable error line, at most 255 bytes",
+          out);
+    send("{\"execute\":\"guest-fstrim\",\"arguments\":{\"minimum\":\"x\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'minimum', expected: integer"),
+          "guest-fstrim: mistyped minimum", out);
+    ga_fini(&ga);
+}
+
+/* The fake key file of user, or "" when there is none. */
+static const char *key_file(const char *path)
+{
+    static char buf[4096];
+    buf[0] = 0;
+    void *f;
+    struct ga_open_mode m = {true, false, false, GA_OPEN_EXISTING};
+    struct ga_err e;
+    size_t got = 0;
+    if (ga_os_file_open(path, &m, &f, &e)) {
+        ga_os_file_read(f, buf, sizeof(buf) - 1, &got, &e);
+        buf[got] = 0;
+        ga_os_file_close(f);
+    }
+    return buf;
+}
+
+static void test_ssh(void)
+{
+    static const char *alice = "C:\\Users\\alice\\.ssh\\authorized_keys";
+    static const char *admin = "C:\\ProgramData\\ssh\\administrators_authorized_keys";
+    start();
+    send("{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"alice\"}}");
+    check(is_error("GenericError", "failed to read 'C:\\Users\\alice\\.ssh\\authorized_keys'"),
+          "ssh-get without a key file: QEMU's read error", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-ed25519 AAAAC3 alice@a\",\"ssh-rsa AAAAB3 b\",\"ssh-ed25519 AAAAC3 "
+         "alice@a\"]}}");
+    check(ret() && ret()->type == GJ_OBJ && ret()->count == 0 &&
+              strcmp(key_file(alice), "ssh-ed25519 AAAAC3 alice@a\nssh-rsa AAAAB3 b\n") == 0,
+          "ssh-add: {} and the user's %USERPROFILE%\\.ssh\\authorized_keys, a repeated key once",
+          key_file(alice));
+    fake_file_put(alice, "# comment\r\n  ssh-rsa AAAAB3 b  \r\n\nssh-ed25519 AAAAC3 alice@a", 60);
+    send("{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"alice\"}}");
+    const struct gj *k = gj_get(ret(), "keys");
+    check(k && k->count == 2 && strcmp(k->first->s, "ssh-rsa AAAAB3 b") == 0 &&
+              strcmp(k->first->next->s, "ssh-ed25519 AAAAC3 alice@a") == 0,
+          "ssh-get: keys without comments, empty lines, blanks or CR", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 c\"]}}");
+    check(strcmp(key_file(alice), "# comment\n  ssh-rsa AAAAB3 b  \n\nssh-ed25519 AAAAC3 "
+                                  "alice@a\nssh-rsa AAAAB3 c\n") == 0,
+          "ssh-add keeps the file's lines and appends the new key", key_file(alice));
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":"
+         "\"alice\",\"keys\":[\"ssh-ed25519 AAAAC3 alice@a\",\"ssh-dss nothere\"]}}");
+    check(ret() &&
+              strcmp(key_file(alice), "# comment\n  ssh-rsa AAAAB3 b  \n\nssh-rsa AAAAB3 c\n") == 0,
+          "ssh-remove drops exactly the given key; an absent key is no error", key_file(alice));
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 d\"],\"reset\":true}}");
+    check(strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "ssh-add with reset: only the new keys", key_file(alice));
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"admin\","
+         "\"keys\":[\"ssh-rsa AAAAB3 root\"]}}");
+    check(strcmp(key_file(admin), "ssh-rsa AAAAB3 root\n") == 0,
+          "an administrator's key goes to %ProgramData%\\ssh\\administrators_authorized_keys",
+          key_file(admin));
+
+    /* Hostile input: every refusal leaves the files as they were. */
+    int writes = fake.ssh_writes;
+    static const char *const bad_keys[] = {"[\"ssh-rsa AAAA\\nssh-rsa EVIL\"]",
+                                           "[\"ssh-rsa AAAA\\rx\"]",
+                                           "[\"# ssh-rsa AAAA\"]",
+                                           "[\"\"]",
+                                           "[\"ssh-rsa A\\u0007B\"]",
+                                           "[\"ok-key A\",\"ssh-rsa AAAA\\nEVIL\"]"};
+    int refused = 0;
+    for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+        char req[512];
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"alice\",\"keys\":%s}}",
+                 bad_keys[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid OpenSSH public key");
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"alice\",\"keys\":%s}}",
+                 bad_keys[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid OpenSSH public key");
+    }
+    check(refused == 12 && fake.ssh_writes == writes &&
+              strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "bad key lines (line breaks, CR, comment, empty, control character, one bad among good) "
+          "refused by add and remove, nothing written",
+          out);
+    static const char *const bad_users[] = {
+        "..\\\\admin", "alice/../admin", "C:\\\\x",        "a*b", "..", " . ", "",
+        "alice@corp",  "al\\u0001ice",   "DOMAIN\\\\alice"};
+    refused = 0;
+    for (size_t i = 0; i < sizeof(bad_users) / sizeof(bad_users[0]); i++) {
+        char req[512];
+        snprintf(req, sizeof(req),
+                 "{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":"
+                 "\"%s\",\"keys\":[\"ssh-rsa A\"]}}",
+                 bad_users[i]);
+        send(req);
+        refused += is_error("GenericError", "invalid user name");
+    }
+    check(refused == 10 && fake.ssh_writes == writes,
+          "user names with path tricks, wildcards, only dots, empty, domain forms refused", out);
+    send(
+        "{\"execute\":\"guest-ssh-get-authorized-keys\",\"arguments\":{\"username\":\"mallory\"}}");
+    check(is_error("GenericError", "User mallory was not found"), "a missing user", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"newbie\","
+         "\"keys\":[\"ssh-rsa A\"]}}");
+    check(is_error("GenericError", "user newbie has no profile folder"),
+          "a user without a profile folder", out);
+    fake.ssh_write_fails = true;
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[\"ssh-rsa AAAAB3 e\"]}}");
+    check(is_error("GenericError", "failed to write to") &&
+              strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0,
+          "a failed write is one error, the old file stays", out);
+    send("{\"execute\":\"guest-ssh-add-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":\"ssh-rsa A\"}}");
+    check(is_error("GenericError", "Invalid parameter type for 'keys', expected: array"),
+          "keys not a list", out);
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":\"admin\","
+         "\"keys\":[\"x\"]}}");
+    check(ret() != NULL, "ssh-remove on the admin file", out);
+    send("{\"execute\":\"guest-ssh-remove-authorized-keys\",\"arguments\":{\"username\":\"alice\","
+         "\"keys\":[]}}");
+    check(ret() && strcmp(key_file(alice), "ssh-rsa AAAAB3 d\n") == 0, "ssh-remove of no keys",
+          out);
+    ga_fini(&ga);
+}
+
+/* guest-exec has no time-out in QEMU's schema: a process that does not end
+ * stays "exited": false however often it is polled, and is let go when
+ * the agent stops. */
+static void test_exec_no_timeout(void)
+{
+    start();
+    fake.exec_never_exits = true;
+    send("{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"echo\"}}");
+    int64_t pid = ret() ? gj_get(ret(), "pid")->i : -1;
+    char req[256];
+    sprintf(req, "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":%lld}}",
+            (long long)pid);
+    int running = 0;
+    for (int i = 0; i < 50; i++) {
+        send(req);
+        running += ret() && !gj_get(ret(), "exited")->b && !gj_get(ret(), "exitcode");
+    }
+    check(running == 50, "guest-exec: a process that does not end is reported running 50 times",
+          out);
+    send("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":-1}}");
+    check(is_error("GenericError", "Invalid parameter 'pid'"), "guest-exec-status: unknown pid",
+          out);
+    send("{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":1e400}}");
+    check(replies() == 1 && gj_get(reply(), "error"), "guest-exec-status: out-of-range pid", out);
+    ga_fini(&ga);
+    check(fake.open_procs == 0, "agent stop lets the running process go", NULL);
 }
 
 /* ---- JSON, base64, configuration ---- */
@@ -621,6 +905,9 @@ int main(void)
     test_system();
     test_files();
     test_exec();
+    test_exec_no_timeout();
+    test_disks();
+    test_ssh();
     test_json();
     test_load();
     test_balloon_pack();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/agent.h"
+#include "../core/disk.h"
 #include "../core/os.h"
 #include "../core/util.h"
 
@@ -159,6 +160,8 @@ bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err)
     return true;
 }
 
+static bool fake_disk_addr(struct ga_disk_addr *a);
+
 bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
 {
     (void)err;
@@ -170,7 +173,102 @@ bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
     v.have_sizes = true;
     v.total = 100;
     v.used = 40;
+    if (fake_disk_addr(&v.disks[0])) {
+        v.ndisks = 1;
+    }
     cb(ctx, &v);
+    return true;
+}
+
+/* Disk 0's address as the Win32 layer builds it: the descriptor parsed
+ * by core/disk.c, PCI 0:0:5.0 from SPDRP_ADDRESS 0x50000, SCSI 0:1:2. */
+static bool fake_disk_addr(struct ga_disk_addr *a)
+{
+    uint32_t bus_type;
+    memset(a, 0, sizeof(*a));
+    if (!ga_storage_descriptor(fake.disk_desc, fake.disk_desc_len, &bus_type, a->serial,
+                               sizeof(a->serial))) {
+        return false;
+    }
+    ga_fmt(a->dev, sizeof(a->dev), "\\\\.\\PhysicalDrive0");
+    a->bus_type = ga_bus_type_name(bus_type);
+    a->pci_domain = 0;
+    a->pci_bus = 0;
+    ga_pci_slot_function(0x50000, &a->pci_slot, &a->pci_function);
+    a->bus = 0, a->target = 1, a->unit = 2;
+    return true;
+}
+
+bool ga_os_disks(ga_disk_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    struct ga_disk d;
+    memset(&d, 0, sizeof(d));
+    ga_fmt(d.name, sizeof(d.name), "\\\\.\\PhysicalDrive0");
+    d.have_address = fake_disk_addr(&d.addr);
+    cb(ctx, &d);
+    memset(&d, 0, sizeof(d));
+    ga_fmt(d.name, sizeof(d.name), "\\\\.\\PhysicalDrive1"); /* could not be opened */
+    cb(ctx, &d);
+    return true;
+}
+
+bool ga_os_trim(ga_trim_cb cb, void *ctx, struct ga_err *err)
+{
+    (void)err;
+    cb(ctx, "C:\\", fake.trim_output, fake.trim_len, fake.trim_start_error);
+    cb(ctx, "D:\\", "The operation completed successfully.\r\n", 39, NULL);
+    return true;
+}
+
+/* Accounts: alice (a user with a profile), admin (in Administrators),
+ * newbie (never logged on: no profile).  Key files are fake files. */
+bool ga_os_ssh_user(const char *user, struct ga_ssh_user *u, struct ga_err *err)
+{
+    memset(u, 0, sizeof(*u));
+    if (strcmp(user, "alice") == 0) {
+        ga_fmt(u->dir, sizeof(u->dir), "C:\\Users\\alice\\.ssh");
+        ga_fmt(u->file, sizeof(u->file), "%s\\authorized_keys", u->dir);
+        ga_fmt(u->sid, sizeof(u->sid), "S-1-5-21-1-2-3-1001");
+        return true;
+    }
+    if (strcmp(user, "admin") == 0) {
+        u->admin = true;
+        ga_fmt(u->dir, sizeof(u->dir), "C:\\ProgramData\\ssh");
+        ga_fmt(u->file, sizeof(u->file), "%s\\administrators_authorized_keys", u->dir);
+        ga_fmt(u->sid, sizeof(u->sid), "S-1-5-21-1-2-3-500");
+        return true;
+    }
+    if (strcmp(user, "newbie") == 0) {
+        return ga_error(err, "user newbie has no profile folder (it has never logged on)");
+    }
+    return ga_error(err, "User %s was not found", user);
+}
+
+bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool *missing,
+                    struct ga_err *err)
+{
+    (void)err;
+    struct ffile *f = lookup(u->file, false);
+    *missing = !f;
+    *data = NULL, *len = 0;
+    if (f) {
+        *data = ga_alloc(f->len + 1);
+        memcpy(*data, f->data, f->len);
+        *len = f->len;
+    }
+    return true;
+}
+
+bool ga_os_ssh_write(const struct ga_ssh_user *u, const char *data, size_t len, struct ga_err *err)
+{
+    if (fake.ssh_write_fails) {
+        fake.ssh_write_fails = false;
+        return ga_error(err, "failed to write to '%s': There is not enough space on the disk.",
+                        u->file);
+    }
+    fake_file_put(u->file, data, len);
+    fake.ssh_writes++;
     return true;
 }
 
@@ -349,8 +447,9 @@ bool ga_os_exec_start(const struct ga_exec_req *req, void **proc, int64_t *pid, 
 void ga_os_exec_poll(void *proc, struct ga_exec_state *st)
 {
     struct fproc *p = proc;
-    /* Running at the first poll, exited (code 3) at the second. */
-    if (p->polls++ == 0) {
+    /* Running at the first poll, exited (code 3) at the second; never
+     * exits when the test says so. */
+    if (p->polls++ == 0 || fake.exec_never_exits) {
         return;
     }
     st->exited = true;

@@ -13,6 +13,16 @@ struct fake_os {
     int shutdowns, suspends;
     char password[64];
     const char *last_shutdown;
+    /* The storage descriptor disk 0 answers with (raw, as the device
+     * sends it), the output defrag gives, or why it could not run. */
+    const unsigned char *disk_desc;
+    size_t disk_desc_len;
+    const char *trim_output;
+    size_t trim_len;
+    const char *trim_start_error;
+    bool exec_never_exits; /* processes stay running */
+    int ssh_writes;        /* key files written */
+    bool ssh_write_fails;  /* the next write fails (disk full) */
 };
 extern struct fake_os fake;
 

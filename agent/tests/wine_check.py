@@ -8,6 +8,7 @@ from QEMU's documentation.  Prints PASS/FAIL/SKIP lines and ends with
 usage: wine_check.py WINE EXE WORKDIR
 """
 import base64
+import getpass
 import json
 import os
 import select
@@ -50,6 +51,13 @@ GuestDiskAddress = {"pci-controller": (GuestPCIAddress, True),
 GuestFilesystemInfo = {"name": (STR, True), "mountpoint": (STR, True), "type": (STR, True),
                        "used-bytes": (UINT64, False), "total-bytes": (UINT64, False),
                        "disk": ([GuestDiskAddress], True)}
+GuestDiskInfo = {"name": (STR, True), "partition": (BOOL, True), "dependencies": ([STR], False),
+                 "address": (GuestDiskAddress, False), "alias": (STR, False),
+                 "smart": ({}, False)}
+GuestFilesystemTrimResult = {"path": (STR, True), "trimmed": (INT, False),
+                             "minimum": (INT, False), "error": (STR, False)}
+GuestFilesystemTrimResponse = {"paths": ([GuestFilesystemTrimResult], True)}
+GuestAuthorizedKeys = {"keys": ([STR], True)}
 GuestFileRead = {"count": (INT, True), "buf-b64": (STR, True), "eof": (BOOL, True)}
 GuestFileWrite = {"count": (INT, True), "eof": (BOOL, True)}
 GuestFileSeek = {"position": (INT, True), "eof": (BOOL, True)}
@@ -71,6 +79,9 @@ RETURNS = {
     "guest-get-vcpus": [GuestLogicalProcessor], "guest-get-users": [GuestUser],
     "guest-network-get-interfaces": [GuestNetworkInterface],
     "guest-get-fsinfo": [GuestFilesystemInfo], "guest-file-open": INT,
+    "guest-get-disks": [GuestDiskInfo], "guest-fstrim": GuestFilesystemTrimResponse,
+    "guest-ssh-get-authorized-keys": GuestAuthorizedKeys,
+    "guest-ssh-add-authorized-keys": EMPTY, "guest-ssh-remove-authorized-keys": EMPTY,
     "guest-file-read": GuestFileRead, "guest-file-write": GuestFileWrite,
     "guest-file-seek": GuestFileSeek, "guest-file-flush": EMPTY, "guest-file-close": EMPTY,
     "guest-exec": GuestExec, "guest-exec-status": GuestExecStatus,
@@ -207,7 +218,9 @@ def self_test():
                                                           "prefix": 8}]}]}),
            ("guest-get-vcpus", {"return": [{"logical-id": 0, "online": "yes"}]}),
            ("guest-ping", {"error": {"class": "Oops", "desc": "x"}}),
-           ("guest-exec-status", {"return": {"exited": True, "exit-code": 1}})]
+           ("guest-exec-status", {"return": {"exited": True, "exit-code": 1}}),
+           ("guest-get-disks", {"return": [{"name": "\\\\.\\PhysicalDrive0"}]}),
+           ("guest-fstrim", {"return": {"paths": [{"path": "C:\\", "error": 5}]}})]
     caught = sum(1 for cmd, r in bad if validate_reply(cmd, r))
     check(caught == len(bad), f"planted bad replies refused by the validator ({caught}/{len(bad)})")
 
@@ -249,6 +262,13 @@ def main():
     shaped(a, "guest-get-devices")
     fs = shaped(a, "guest-get-fsinfo")
     check(any(v.get("mountpoint") == "C:\\" for v in (fs or [])), "guest-get-fsinfo: C:\\", fs)
+    # Wine has no disk device interfaces (an empty list) and no defrag.exe
+    # (each fixed volume's result carries the reason); the shapes hold.
+    shaped(a, "guest-get-disks")
+    trim = shaped(a, "guest-fstrim", {"minimum": 0})
+    check(isinstance(trim, dict) and all(isinstance(p.get("path"), str) and p["path"]
+                                         for p in trim.get("paths", [])),
+          "guest-fstrim: one result per fixed volume, each with its path", trim)
 
     # Wine's PDH has no "\System\Processor Queue Length": a clear error
     # there, three averages on Windows.
@@ -280,6 +300,40 @@ def main():
     check(not validate_reply("guest-file-open", r) and
           r.get("error", {}).get("desc", "").startswith("failed to open file"),
           "missing file: clear error", r)
+
+    # SSH keys of Wine's user (its profile found through the ProfileList
+    # by SID; Wine does not count it as an administrator): the Linux side
+    # sees the file.
+    user = getpass.getuser()
+    keyfile = os.path.join(os.environ["WINEPREFIX"], "drive_c", "users", user, ".ssh",
+                           "authorized_keys")
+    if os.path.exists(keyfile):
+        os.unlink(keyfile)
+    k1, k2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5 one@host", "ssh-rsa AAAAB3NzaC1yc2E two@host"
+    r = a.call("guest-ssh-get-authorized-keys", {"username": user})
+    check(not validate_reply("guest-ssh-get-authorized-keys", r) and
+          r.get("error", {}).get("desc", "").startswith("failed to read"),
+          "guest-ssh-get-authorized-keys without a key file: clear error", r)
+    shaped(a, "guest-ssh-add-authorized-keys", {"username": user, "keys": [k1, k2, k1]})
+    got = open(keyfile, encoding="utf-8").read() if os.path.exists(keyfile) else None
+    check(got == k1 + "\n" + k2 + "\n", "ssh-add: %USERPROFILE%\\.ssh\\authorized_keys written", got)
+    keys = shaped(a, "guest-ssh-get-authorized-keys", {"username": user})
+    check(keys == {"keys": [k1, k2]}, "ssh-get: the keys back", keys)
+    shaped(a, "guest-ssh-remove-authorized-keys", {"username": user, "keys": [k1]})
+    got = open(keyfile, encoding="utf-8").read() if os.path.exists(keyfile) else None
+    check(got == k2 + "\n", "ssh-remove: only the other key left", got)
+    r = a.call("guest-ssh-add-authorized-keys", {"username": user, "keys": ["ssh-rsa A\nEVIL"]})
+    got = open(keyfile, encoding="utf-8").read() if os.path.exists(keyfile) else None
+    check(not validate_reply("guest-ssh-add-authorized-keys", r) and "error" in r and
+          got == k2 + "\n", "ssh-add of a key with a line break: refused, file unchanged", r)
+    r = a.call("guest-ssh-get-authorized-keys", {"username": "no-such-user-qga"})
+    check(not validate_reply("guest-ssh-get-authorized-keys", r) and
+          r.get("error", {}).get("desc") == "User no-such-user-qga was not found",
+          "ssh-get for a missing user: clear error", r)
+    r = a.call("guest-ssh-get-authorized-keys", {"username": "..\\" + user})
+    check(not validate_reply("guest-ssh-get-authorized-keys", r) and
+          r.get("error", {}).get("desc", "").startswith("invalid user name"),
+          "ssh-get with a path in the user name: refused", r)
 
     # Processes.
     pid = (shaped(a, "guest-exec", {"path": "cmd.exe", "arg": ["/c", "echo hi& exit 3"],

@@ -309,6 +309,11 @@ void ga_os_exec_poll(void *proc, struct ga_exec_state *st)
     st->err_truncated = p->err.truncated;
 }
 
+void ga_os_exec_kill(void *proc)
+{
+    TerminateProcess(((struct proc *)proc)->process, 1);
+}
+
 void ga_os_exec_free(void *proc)
 {
     struct proc *p = proc;

@@ -147,6 +147,7 @@ bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
             vol->total = total.QuadPart;
             vol->used = total.QuadPart - free_bytes.QuadPart;
         }
+        ga_win_volume_disks(name, vol);
         cb(ctx, vol);
     } while (FindNextVolumeW(find, name, MAX_PATH));
     FindVolumeClose(find);

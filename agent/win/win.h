@@ -20,6 +20,11 @@ bool ga_enable_privilege(const WCHAR *name, struct ga_err *err);
 /* Writes a log line when logging is on (see main.c). */
 void ga_log(const char *fmt, ...);
 extern bool ga_verbose;
+/* Fills vol's disks from the volume's extents (os_disks.c). */
+struct ga_volume;
+void ga_win_volume_disks(const WCHAR *volume, struct ga_volume *vol);
+/* Ends a guest-exec process (os_exec.c). */
+void ga_os_exec_kill(void *proc);
 /* Starts sampling the processor queue for guest-get-load (os_load.c). */
 void ga_win_load_start(void);
 /* Starts feeding the balloon driver memory statistics (balloon_win.c). */

@@ -192,6 +192,34 @@ def summary_patch(path, props):
         f.write(data)
 
 
+def make_cab(work, files_dir, names, cab_name):
+    """One MSZIP cabinet of files_dir's NAMES (File table order, named by key)."""
+    r = subprocess.run(["gcab", "-c", "-n", "-z", os.path.join(work, cab_name)] + names,
+                       cwd=files_dir, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise MsiError("gcab failed: %s" % r.stderr.strip())
+
+
+def assemble(work, msi, tables, cab_name, title, manufacturer, platform, package_code):
+    """The MSI from work's IDT files (TABLES) and cabinet: tables imported,
+    cabinet embedded, summary written and patched to schema 500 and
+    "compressed", then moved to MSI; on any error nothing is left at MSI."""
+    tmp = os.path.join(work, "out.msi")
+    try:
+        # msibuild takes one kind of option per run.
+        for cmd in (["-i"] + [t + ".idt" for t in tables], ["-a", cab_name, cab_name],
+                    ["-s", title, manufacturer, "%s;1033" % platform, package_code]):
+            r = subprocess.run(["msibuild", tmp] + cmd, cwd=work, capture_output=True, text=True)
+            if r.returncode != 0 or not os.path.isfile(tmp):
+                raise MsiError("msibuild %s failed: %s" % (cmd[0], r.stderr.strip() or r.stdout.strip()))
+        summary_patch(tmp, {PID_PAGECOUNT: SCHEMA, PID_WORDCOUNT: WORDCOUNT_COMPRESSED})
+        shutil.move(tmp, msi)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     is64 = arch != "x86"
     work, msi = os.path.abspath(work), os.path.abspath(msi)
@@ -309,12 +337,7 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     product_code = guid(arch, "product", version)
     package_code = guid(arch, "package", version, content.hexdigest())
 
-    # Cabinet: files in File table order, named by key.
-    cab = os.path.join(work, "gt.cab")
-    r = subprocess.run(["gcab", "-c", "-n", "-z", cab] + cab_files, cwd=files_dir,
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise MsiError("gcab failed: %s" % r.stderr.strip())
+    make_cab(work, files_dir, cab_files, "gt.cab")
 
     # Type-51 setters build the CustomActionData of the deferred actions
     # from the feature states, after CostFinalize has fixed them.
@@ -445,23 +468,11 @@ def build(meta, out, arch, msi, ca_dll, version, epoch, work, cert, omit=()):
     write_idt(work, "LaunchCondition", ["Condition", "Description"], ["s255", "l255"],
               ["Condition"], launch)
 
-    tmp = os.path.join(work, "out.msi")
-    try:
-        # msibuild takes one kind of option per run.
-        tables = ["Directory", "Component", "File", "Feature", "FeatureComponents", "Media",
-                  "Property", "Binary", "CustomAction", "InstallExecuteSequence",
-                  "InstallUISequence", "AdminExecuteSequence", "Upgrade", "LaunchCondition", "RemoveFile", "SelfReg"]
-        for cmd in (["-i"] + [t + ".idt" for t in tables], ["-a", "gt.cab", "gt.cab"],
-                    ["-s", PRODUCT_NAME, MANUFACTURER, "%s;1033" % PLATFORM[arch], package_code]):
-            r = subprocess.run(["msibuild", tmp] + cmd, cwd=work, capture_output=True, text=True)
-            if r.returncode != 0 or not os.path.isfile(tmp):
-                raise MsiError("msibuild %s failed: %s" % (cmd[0], r.stderr.strip() or r.stdout.strip()))
-        summary_patch(tmp, {PID_PAGECOUNT: SCHEMA, PID_WORDCOUNT: WORDCOUNT_COMPRESSED})
-        shutil.move(tmp, msi)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    assemble(work, msi, ["Directory", "Component", "File", "Feature", "FeatureComponents",
+                         "Media", "Property", "Binary", "CustomAction", "InstallExecuteSequence",
+                         "InstallUISequence", "AdminExecuteSequence", "Upgrade",
+                         "LaunchCondition", "RemoveFile", "SelfReg"],
+             "gt.cab", PRODUCT_NAME, MANUFACTURER, PLATFORM[arch], package_code)
 
 
 def main():

@@ -9,9 +9,14 @@
 #     code 1620 with nothing installed; a bad option gives the usage line.
 #     The x86 image runs where i386 programs can; elsewhere the same source
 #     built for x64 stands in for it (reported as such).
+#   - with the guest agent's MSIs given (GT_AGENT_MSI_<arch>): the exe
+#     carries them byte for byte, installs the agent after the drivers (its
+#     service QEMU-GA registered) and removes it on /uninstall.
 # usage: boot.sh SCRATCH EXE_X86 EXE_X64 RC MSI_X64 MSI_X86 MSI_ARM64
+#                [AGENT_X64 AGENT_X86 AGENT_ARM64]
 set -u
 scratch=$1 exe86=$2 exe64=$3 rc=$4 msi64=$5 msi32=$6 msiarm=$7
+ag64=${8:-} ag32=${9:-} agarm=${10:-}
 py=${PYTHON:-/usr/bin/python3}
 pass=0 fail=0
 ok() { echo "PASS: $*"; pass=$((pass + 1)); }
@@ -20,12 +25,14 @@ rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
 
 # The image: embedded MSIs identical to the shipped ones.
-for pair in GT_X64="$msi64" GT_X86="$msi32" GT_ARM64="$msiarm"; do
+for pair in GT_X64="$msi64" GT_X86="$msi32" GT_ARM64="$msiarm" AGENT_X64="$ag64" \
+    AGENT_X86="$ag32" AGENT_ARM64="$agarm"; do
     name=${pair%%=*} file=${pair#*=}
+    [ -n "$file" ] || continue
     grep -q "^$name RCDATA \"$(cd "$(dirname "$file")" && pwd)/$(basename "$file")\"\$" "$rc" ||
         ko "$name is not $file in the resource script"
 done
-if "$py" - "$exe86" "$msi64" "$msi32" "$msiarm" <<'PY'; then
+if "$py" - "$exe86" "$msi64" "$msi32" "$msiarm" $ag64 $ag32 $agarm <<'PY'; then
 import sys
 exe = open(sys.argv[1], "rb").read()
 for m in sys.argv[2:]:
@@ -33,7 +40,7 @@ for m in sys.argv[2:]:
     if exe.count(data) != 1:
         sys.exit("%s is not embedded whole" % m)
 PY
-    ok "the exe carries the three shipped MSIs byte for byte"
+    ok "the exe carries the $(echo "$msi64 $msi32 $msiarm $ag64 $ag32 $agarm" | wc -w) shipped MSIs byte for byte"
 else
     ko "the exe does not carry the shipped MSIs"
 fi
@@ -63,6 +70,9 @@ c="$WINEPREFIX/drive_c"
 w() { timeout 300 "$wine" "$@" </dev/null; }
 w wineboot -i >"$scratch/boot.log" 2>&1 || ko "wineboot failed"
 w winecfg /v win10 >/dev/null 2>&1
+# msiexec gets a fresh services.exe: one started by wineboot could not open
+# a service just created (the agent MSI's StartServices failed with 1060).
+"$server" -k 2>/dev/null
 w reg add 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' /v CurrentBuildNumber /t REG_SZ \
     /d 19045 /f >/dev/null 2>&1
 mkdir -p "$c/gt"
@@ -74,11 +84,20 @@ code=$?
     [ -f "$c/Program Files/Virtio-Win/viorng/w10/viorng.inf" ] && [ -s "$c/gt/msi.log" ] &&
     ok "$what on x64 Wine: runs virtio-win-gt-x64.msi silently, exit 0, drivers installed, /log written" ||
     ko "install through the exe: exit $code: $(cat "$scratch/out.txt")"
+if [ -n "$ag64" ]; then
+    [ -f "$c/Program Files/Qemu-ga/qemu-ga.exe" ] && grep -q 'running guest-agent.msi' "$scratch/out.txt" &&
+        w reg query 'HKLM\System\CurrentControlSet\Services\QEMU-GA' >/dev/null 2>&1 &&
+        ok "the exe then ran the agent's MSI: Qemu-ga\\qemu-ga.exe, service QEMU-GA registered" ||
+        ko "the exe did not install the guest agent: $(cat "$scratch/out.txt")"
+fi
 w 'C:\gt\gt.exe' /uninstall /quiet >"$scratch/out.txt" 2>&1
 code=$?
 [ $code -eq 0 ] && grep -q 'removing virtio-win-gt-x64.msi' "$scratch/out.txt" &&
     [ ! -e "$c/Program Files/Virtio-Win" ] &&
-    ok "/uninstall /quiet: exit 0, nothing left" || ko "/uninstall: exit $code, $(cat "$scratch/out.txt")"
+    { [ -z "$ag64" ] || { [ ! -e "$c/Program Files/Qemu-ga" ] &&
+        ! w reg query 'HKLM\System\CurrentControlSet\Services\QEMU-GA' >/dev/null 2>&1; }; } &&
+    ok "/uninstall /quiet: exit 0, nothing left${ag64:+ (drivers and agent)}" ||
+    ko "/uninstall: exit $code, $(cat "$scratch/out.txt")"
 
 # A failing MSI: Windows 8.1 (build 9600) makes our custom action refuse.
 w reg add 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion' /v CurrentBuildNumber /t REG_SZ \

@@ -1,24 +1,43 @@
 #!/bin/sh
 # check-gt-dist: the gt MSIs and virtio-win-guest-tools.exe, byte for byte,
 # at the ISO root, in the RPM under /usr/share/virtio-win/installer/ and in
-# the direct-download area; a planted ISO without the ARM64 MSI is caught.
-# usage: dist.sh SCRATCH ISO RPM DIRECT VERSION FILE...
+# the direct-download area; the guest agent's MSIs (AGENT..., after --)
+# byte for byte in guest-agent/ on the ISO and in the RPM under
+# /usr/share/virtio-win/guest-agent/; planted ISOs without the ARM64 gt MSI,
+# or without the x86 agent MSI, are caught.
+# usage: dist.sh SCRATCH ISO RPM DIRECT VERSION FILE... [-- AGENT...]
 set -u
 scratch=$1 iso=$2 rpm=$3 direct=$4 version=$5
 shift 5
+files= agents= seen=
+for a in "$@"; do
+    if [ "$a" = -- ]; then
+        seen=1
+    elif [ -n "$seen" ]; then
+        agents="$agents $a"
+    else
+        files="$files $a"
+    fi
+done
+# shellcheck disable=SC2086
+set -- $files
 pass=0 fail=0
 ok() { echo "PASS: $*"; pass=$((pass + 1)); }
 ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
 rm -rf "$scratch" && mkdir -p "$scratch/iso" "$scratch/rpm" || exit 1
 rpm=$(realpath "$rpm")
 
-# on_iso ISO FILE...: every FILE at the ISO root, same bytes.
+# on_iso ISO [--dir D] FILE...: every FILE at the ISO root (or in D/), same bytes.
 on_iso() {
-    img=$1
+    img=$1 sub=
     shift
+    if [ "$1" = --dir ]; then
+        sub=$2/
+        shift 2
+    fi
     rm -rf "$scratch/iso" && mkdir -p "$scratch/iso"
     for f in "$@"; do
-        xorriso -osirrox on -indev "$img" -extract "/$(basename "$f")" \
+        xorriso -osirrox on -indev "$img" -extract "/$sub$(basename "$f")" \
             "$scratch/iso/$(basename "$f")" >/dev/null 2>&1 || return 1
         cmp -s "$f" "$scratch/iso/$(basename "$f")" || return 1
     done
@@ -54,6 +73,30 @@ done
 xorriso -as mkisofs -quiet -r -V planted -o "$scratch/planted.iso" "$scratch/planted" 2>/dev/null
 on_iso "$scratch/planted.iso" "$@" && ko "planted: an ISO without the ARM64 MSI passed" ||
     ok "planted: an ISO without the ARM64 MSI is caught"
+
+if [ -n "$agents" ]; then
+    # shellcheck disable=SC2086
+    on_iso "$iso" --dir guest-agent $agents &&
+        ok "ISO guest-agent/: $(for f in $agents; do basename "$f"; done | tr '\n' ' ')" ||
+        ko "ISO guest-agent/ lacks or differs in an agent MSI"
+    bad=
+    for f in $agents; do
+        cmp -s "$f" "$scratch/rpm/usr/share/virtio-win/guest-agent/$(basename "$f")" ||
+            bad="$bad $(basename "$f")"
+    done
+    [ -z "$bad" ] && ok "RPM: /usr/share/virtio-win/guest-agent/ holds the $(echo $agents | wc -w) agent MSIs" ||
+        ko "RPM guest-agent/ lacks or differs:$bad"
+    # Planted: an ISO whose guest-agent/ lacks the x86 MSI.
+    rm -rf "$scratch/planted-ga" && mkdir -p "$scratch/planted-ga/guest-agent"
+    for f in $agents; do
+        case $f in *i386*) ;; *) cp "$f" "$scratch/planted-ga/guest-agent/" ;; esac
+    done
+    xorriso -as mkisofs -quiet -r -V planted -o "$scratch/planted-ga.iso" "$scratch/planted-ga" 2>/dev/null
+    # shellcheck disable=SC2086
+    on_iso "$scratch/planted-ga.iso" --dir guest-agent $agents &&
+        ko "planted: an ISO without qemu-ga-i386.msi passed" ||
+        ok "planted: an ISO without qemu-ga-i386.msi is caught"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,7 +23,8 @@ mkdir -p "$scratch"
 # tests/expand-patterns).  Upstream's layout: <Driver>/<os>/<arch>/, x86 only
 # for w10, ARM64 for w10, w11 and 2k25; smbus for w11, 2k22 and 2k25;
 # auto-detect directories (amd64/<os>, i386/w10) only once a storage driver
-# (viostor, vioscsi) exists.
+# (viostor, vioscsi) exists; the guest agent's MSIs in guest-agent/ under
+# upstream's names (qemu-ga-x86_64.msi, qemu-ga-i386.msi) plus ARM64's.
 expected() {
 	EXPAND_IF=${cert:+cert} "$python" tests/expand-patterns <<'LIST'
 Balloon/{w10,2k16,2k19,2k22,w11,2k25}/amd64/balloon.{cat,inf,sys}
@@ -57,6 +58,7 @@ qemupciserial/w10/x86/qemupciserial.{cat,inf}
 smbus/{w11,2k22,2k25}/amd64/smbus.{cat,inf}
 virtio-win-gt-{x64,x86,arm64}.msi
 virtio-win-guest-tools.exe
+guest-agent/qemu-ga-{x86_64,i386,aarch64}.msi
 data/info.json
 virtio-win_license.txt
 if:cert cert/virtio-win-test-ca.cer

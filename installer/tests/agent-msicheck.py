@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""Checks one guest agent MSI's tables and contents with msitools.
+
+    agent-msicheck.py ARCH MSI EXE --version V
+
+Prints one PASS/FAIL line per check; exits 1 when any fails.  What it
+expects is written here from QEMU's qga/installer/qemu-ga.wxs (UpgradeCode,
+folder, service name and settings) and from EXE (the signed qemu-ga.exe the
+MSI must carry), never taken from the MSI itself.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+TEMPLATE = {"x86": "Intel;1033", "amd64": "x64;1033", "arm64": "Arm64;1033"}
+NAME = {"x86": "qemu-ga-i386.msi", "amd64": "qemu-ga-x86_64.msi", "arm64": "qemu-ga-aarch64.msi"}
+UPSTREAM_UPGRADE_CODE = "{EB6B8302-C06E-4BEC-ADAC-932C68A3A98D}"
+# Standard action order the service handling depends on.
+ORDER = ["FindRelatedProducts", "LaunchConditions", "InstallInitialize",
+         "RemoveExistingProducts", "StopServices", "DeleteServices", "RemoveFiles",
+         "InstallFiles", "InstallServices", "StartServices", "InstallFinalize"]
+
+failed = 0
+
+
+def check(ok, what):
+    global failed
+    print("%s: %s" % ("PASS" if ok else "FAIL", what))
+    if not ok:
+        failed += 1
+    return ok
+
+
+def table(msi, name):
+    r = subprocess.run(["msiinfo", "export", msi, name], capture_output=True, text=True)
+    if r.returncode != 0:
+        return []
+    lines = r.stdout.replace("\r\n", "\n").split("\n")
+    cols = lines[0].split("\t")
+    return [dict(zip(cols, line.split("\t"))) for line in lines[3:] if line]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("arch", choices=sorted(TEMPLATE))
+    ap.add_argument("msi")
+    ap.add_argument("exe")
+    ap.add_argument("--version", required=True)
+    a = ap.parse_args()
+    msi, arch = a.msi, a.arch
+    name = os.path.basename(msi)
+    check(name == NAME[arch], "%s: named %s as upstream's for %s" % (name, NAME[arch], arch))
+
+    suminfo = subprocess.run(["msiinfo", "suminfo", msi], capture_output=True, text=True).stdout
+    check("Template: %s\n" % TEMPLATE[arch] in suminfo, "%s: platform %s" % (name, TEMPLATE[arch]))
+    check("Version: 500 " in suminfo, "%s: schema 500" % name)
+    check("Source: 2 " in suminfo, "%s: compressed (word count 2)" % name)
+    streams = subprocess.run(["msiinfo", "streams", msi], capture_output=True, text=True).stdout
+    check(any(x.endswith("DigitalSignature") for x in streams.split()),
+          "%s: Authenticode-signed" % name)
+
+    t = {n: table(msi, n) for n in ("Directory", "Component", "File", "ServiceInstall",
+                                    "ServiceControl", "Upgrade", "Property",
+                                    "InstallExecuteSequence", "LaunchCondition", "Feature",
+                                    "FeatureComponents")}
+    props = {p["Property"]: p["Value"] for p in t["Property"]}
+    check(props.get("UpgradeCode") == UPSTREAM_UPGRADE_CODE,
+          "%s: UpgradeCode %s (QEMU's agent MSI's)" % (name, props.get("UpgradeCode")))
+    check(props.get("ProductVersion") == a.version and props.get("ALLUSERS") == "1",
+          "%s: ProductVersion %s, per machine" % (name, props.get("ProductVersion")))
+
+    # Folder: [ProgramFiles(64)Folder]Qemu-ga, as upstream's.
+    dirs = {d["Directory"]: d for d in t["Directory"]}
+    pf = "ProgramFilesFolder" if arch == "x86" else "ProgramFiles64Folder"
+    files = t["File"]
+    comp = {c["Component"]: c for c in t["Component"]}
+    exe_rows = [f for f in files if f["FileName"].split("|")[-1] == "qemu-ga.exe"]
+    ok = len(files) == 1 and len(exe_rows) == 1
+    if ok:
+        c = comp.get(exe_rows[0]["Component_"], {})
+        d = dirs.get(c.get("Directory_"), {})
+        ok = (d.get("DefaultDir", "").split("|")[-1] == "Qemu-ga" and d.get("Directory_Parent") == pf
+              and c.get("KeyPath") == exe_rows[0]["File"]
+              and (int(c.get("Attributes", "0")) & 256) == (0 if arch == "x86" else 256))
+    check(ok, "%s: one file, qemu-ga.exe, key path of its component in [%s]Qemu-ga" % (name, pf))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["msiextract", "-C", tmp, msi], capture_output=True)
+        # msiextract names ProgramFilesFolder "Program Files", the 64-bit one ".".
+        got = os.path.join(tmp, *(["Program Files"] if arch == "x86" else []), "Qemu-ga",
+                           "qemu-ga.exe")
+        with open(a.exe, "rb") as f:
+            want = f.read()
+        same = os.path.isfile(got) and open(got, "rb").read() == want
+        check(same, "%s: carries the signed qemu-ga.exe byte for byte" % name)
+
+    svc = t["ServiceInstall"]
+    s = svc[0] if len(svc) == 1 else {}
+    exe_comp = exe_rows[0]["Component_"] if exe_rows else None
+    check(s.get("Name", "").lower() == "qemu-ga" and s.get("DisplayName") == "QEMU Guest Agent"
+          and s.get("ServiceType") == "16" and s.get("StartType") == "2"
+          and int(s.get("ErrorControl") or -1) & 0xFF == 0
+          and int(s.get("ErrorControl") or 0) & 0x8000
+          and s.get("StartName") == "LocalSystem" and s.get("Arguments") == "-d --retry-path"
+          and s.get("Component_") == exe_comp,
+          "%s: ServiceInstall %s: own process, automatic, error control ignore (vital), "
+          "LocalSystem, -d --retry-path, with qemu-ga.exe's component" % (name, s.get("Name")))
+    ctl = t["ServiceControl"]
+    e = int(ctl[0]["Event"]) if len(ctl) == 1 else 0
+    check(len(ctl) == 1 and ctl[0]["Name"].lower() == "qemu-ga" and e & 0x1 and e & 0x2
+          and e & 0x20 and e & 0x80 and ctl[0]["Wait"] == "1"
+          and ctl[0]["Component_"] == exe_comp,
+          "%s: ServiceControl: started on install, stopped on install and removal, deleted "
+          "on removal, waited for (event %d)" % (name, e))
+
+    up = t["Upgrade"]
+    ok = any(u["UpgradeCode"] == UPSTREAM_UPGRADE_CODE and u["VersionMin"] == "0.0.0"
+             and not u["VersionMax"] and int(u["Attributes"]) & 0x100
+             and not int(u["Attributes"]) & 0x2 and u["ActionProperty"] in
+             props.get("SecureCustomProperties", "").split(";") for u in up)
+    check(ok, "%s: Upgrade: every version of upstream's UpgradeCode is found and removed" % name)
+
+    seq = {r["Action"]: int(r["Sequence"]) for r in t["InstallExecuteSequence"]}
+    order = [seq.get(x, -1) for x in ORDER]
+    check(all(x > 0 for x in order) and order == sorted(order),
+          "%s: the upgrade, service and file actions run in order (%s)" % (name, " < ".join(ORDER)))
+    cond = {c["Condition"] for c in t["LaunchCondition"]}
+    want = "NOT VersionNT64" if arch == "x86" else "VersionNT64"
+    check(want in cond and "VersionNT >= 603" in cond,
+          "%s: launch conditions: Windows 10 or later, %s" % (name, want))
+    check(len(t["Feature"]) == 1 and len(t["FeatureComponents"]) == 1,
+          "%s: one feature holding the component" % name)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+#!/bin/sh
+# check-qga-msi-wine: the agent's MSIs under Wine's own msiexec, in a fresh
+# prefix under build/ (no display, bounded time):
+#   - a stand-in for upstream's agent (our MSI machinery with upstream's
+#     UpgradeCode, version 107.0.1, an extra libglib-2.0-0.dll) installed
+#     first, as users have it;
+#   - ours installed over it: the stand-in's product, ARP entry and files
+#     gone, qemu-ga.exe (ours, signed) in C:\Program Files\Qemu-ga, the
+#     service QEMU-GA registered as upstream's MSI registers it (own
+#     process, automatic, LocalSystem, "<exe>" -d --retry-path) and running;
+#   - removed: service, folder and ARP entry gone, the agent's process ended;
+#   - planted: an MSI without its ServiceInstall and ServiceControl rows must
+#     fail the service check;
+#   - the x86 MSI the same way in a 32-bit prefix, where this machine can
+#     run i386 programs (else a skip).
+# usage: agent-wine.sh SCRATCH VERSION X64_MSI SIGNED_X64_EXE X86_MSI SIGNED_X86_EXE
+set -u
+scratch=$1 version=$2 msi64=$3 exe64=$4 msi32=$5 exe32=$6
+here=$(dirname "$0")
+py=${PYTHON:-/usr/bin/python3}
+pass=0 fail=0 skip=0
+ok() { echo "PASS: $*"; pass=$((pass + 1)); }
+ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+wine=/usr/lib/wine/wine64
+server=/usr/lib/wine/wineserver64
+if [ ! -x "$wine" ] || [ ! -x "$server" ]; then
+    ko "Wine is missing ($wine, $server): install wine and wine64"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
+scratch=$(cd "$scratch" && pwd)
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+unset DISPLAY WAYLAND_DISPLAY WINEPREFIX
+sleeper=
+trap '[ -z "${WINEPREFIX:-}" ] || "$server" -k 2>/dev/null; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null' EXIT
+svckey='HKLM\System\CurrentControlSet\Services\QEMU-GA'
+
+w() { timeout 300 "$wine" "$@" </dev/null; }
+
+# prefix NAME WINE SERVER WINEARCH: a fresh prefix set up as Windows 10.
+prefix() {
+    [ -z "${WINEPREFIX:-}" ] || "$server" -k 2>/dev/null
+    [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null
+    sleeper=
+    wine=$2 server=$3
+    export WINEPREFIX="$scratch/$1" WINELOADER="$2" WINESERVER="$3" WINEARCH="$4"
+    c="$WINEPREFIX/drive_c"
+    dir="$c/Program Files/Qemu-ga"
+    w wineboot -i >"$scratch/$1.boot.log" 2>&1 || return 1
+    w winecfg /v win10 >/dev/null 2>&1
+    # A service created while the services.exe that wineboot started still
+    # runs could not be opened right after (OpenService: 1060, so
+    # StartServices failed): msiexec gets a fresh one.
+    "$server" -k 2>/dev/null
+    mkdir -p "$c/qga"
+}
+
+# keep_up: Wine ends service processes (and services.exe) a few seconds
+# after the last ordinary process of the prefix; a cmd.exe reading from a
+# sleeping pipe keeps the session up while the service is looked at.
+keep_up() {
+    rm -f "$scratch/keep.fifo" && mkfifo "$scratch/keep.fifo"
+    sleep 600 >"$scratch/keep.fifo" &
+    sleeper=$!
+    "$wine" cmd <"$scratch/keep.fifo" >/dev/null 2>&1 &
+}
+
+# msiexec ACTION MSI: Wine's msiexec, silent, with a verbose log per run
+# (the last one is $log).
+runs=0
+msiexec() {
+    runs=$((runs + 1))
+    log="$c/qga/$runs.log"
+    cp "$2" "$c/qga/$(basename "$2")"
+    w msiexec "$1" "C:\\qga\\$(basename "$2")" /qn /l*v "C:\\qga\\$runs.log" \
+        >"$scratch/msiexec.out" 2>&1
+}
+# why: the failing actions of the last run's log.
+why() {
+    grep -a 'Return value 3\|rror' "$log" 2>/dev/null | head -n 3 | tr '\n' ' '
+}
+product_code() {
+    msiinfo export "$1" Property | tr -d '\r' | awk -F'\t' '$1 == "ProductCode" {print $2}'
+}
+arp() { # MSI: whether Windows lists its product as installed
+    code=$(product_code "$1")
+    [ -n "$code" ] && w reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' \
+        2>/dev/null | tr -d "\r" | grep -i -F "$code" >/dev/null
+}
+# svc_value NAME: one value of the service's key, as reg query prints it.
+svc_value() {
+    w reg query "$svckey" /v "$1" 2>/dev/null | tr -d '\r' |
+        awk -v n="$1" '$1 == n { $1 = ""; $2 = ""; sub(/^  */, ""); print }'
+}
+# agent_running: whether a qemu-ga.exe process runs in this prefix.
+agent_running() {
+    ps -eo args | grep -i 'Qemu-ga.qemu-ga.exe.* -d --retry-path' | grep -v grep >/dev/null
+}
+# service_ok NAME: the service registered as upstream's MSI does.
+service_ok() {
+    # Wine's InstallServices writes the path unquoted, Windows quoted.
+    want="C:\\Program Files\\Qemu-ga\\qemu-ga.exe -d --retry-path"
+    img=$(svc_value ImagePath | sed 's/^"\([^"]*\)"/\1/') start=$(svc_value Start) type=$(svc_value Type)
+    disp=$(svc_value DisplayName) obj=$(svc_value ObjectName)
+    if [ "$img" = "$want" ] && [ "$start" = 0x2 ] && [ "$type" = 0x10 ] &&
+        [ "$disp" = "QEMU Guest Agent" ] && [ "$obj" = LocalSystem ]; then
+        ok "$1: service QEMU-GA: $img, automatic (Start $start), own process, LocalSystem"
+    else
+        ko "$1: service QEMU-GA: ImagePath '$img' Start '$start' Type '$type' DisplayName '$disp' ObjectName '$obj'"
+    fi
+}
+
+# scenario NAME ARCH MSI EXE: a stand-in for upstream's agent (our MSI
+# machinery with upstream's UpgradeCode, version 107.0.1, an extra DLL as
+# upstream's has) installed, ours installed over it, then removed.
+scenario() {
+    name=$1 arch=$2 msi=$3 exe=$4
+    upstream=$scratch/upstream-$arch.msi
+    printf 'stand-in for upstream DLL\n' >"$scratch/libglib-2.0-0.dll"
+    "$py" "$here/../msi/mkagentmsi.py" "$exe" "$arch" "$upstream" --version 107.0.1 \
+        --epoch "$SOURCE_DATE_EPOCH" --work "$scratch/up-$arch" \
+        --extra "$scratch/libglib-2.0-0.dll" || ko "$name: cannot build the upstream stand-in"
+    msiexec /i "$upstream"
+    rc=$?
+    [ $rc -eq 0 ] && arp "$upstream" && [ -f "$dir/libglib-2.0-0.dll" ] &&
+        ok "$name: upstream stand-in 107.0.1 installed (exit 0, ARP entry, its DLL in Qemu-ga)" ||
+        ko "$name: upstream stand-in: exit $rc: $(why)"
+
+    keep_up
+    msiexec /i "$msi"
+    rc=$?
+    [ $rc -eq 0 ] && ok "$name: $(basename "$msi") $version over it: msiexec /i /qn exits 0" ||
+        ko "$name: $(basename "$msi"): msiexec /i exits $rc: $(why)"
+    ! arp "$upstream" && [ ! -e "$dir/libglib-2.0-0.dll" ] && arp "$msi" &&
+        ok "$name: the upstream stand-in was replaced in place: its ARP entry and DLL gone, ours listed" ||
+        ko "$name: upstream stand-in not replaced (its ARP entry or DLL stays, or ours is missing)"
+    cmp -s "$dir/qemu-ga.exe" "$exe" && [ "$(ls "$dir")" = qemu-ga.exe ] &&
+        ok "$name: C:\\Program Files\\Qemu-ga holds exactly our signed qemu-ga.exe" ||
+        ko "$name: Qemu-ga folder: $(ls "$dir" 2>&1 | tr '\n' ' ')"
+    service_ok "$name, after install"
+    sleep 2
+    agent_running && ok "$name: the service was started: qemu-ga.exe -d --retry-path runs" ||
+        ko "$name: the service was not started (no qemu-ga.exe process)"
+
+    msiexec /x "$msi"
+    rc=$?
+    [ $rc -eq 0 ] && ok "$name: msiexec /x /qn exits 0" || ko "$name: msiexec /x exits $rc"
+    left=
+    [ -e "$dir" ] && left="$left Qemu-ga-folder"
+    w reg query "$svckey" >/dev/null 2>&1 && left="$left service-key"
+    arp "$msi" && left="$left ARP-entry"
+    sleep 1
+    agent_running && left="$left running-agent"
+    [ -z "$left" ] && ok "$name: removal: no folder, no service, no ARP entry, no agent process" ||
+        ko "$name: removal left:$left"
+}
+
+if ! prefix pfx "$wine" "$server" win64; then
+    ko "wineboot failed: $(tail -n 3 "$scratch/pfx.boot.log")"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+scenario x64 amd64 "$msi64" "$exe64"
+
+# Planted: an MSI without its ServiceInstall and ServiceControl rows.
+bad=$scratch/no-service.msi
+cp "$msi64" "$bad"
+msibuild "$bad" -q "DELETE FROM \`ServiceInstall\`" &&
+    msibuild "$bad" -q "DELETE FROM \`ServiceControl\`" || ko "cannot plant the MSI without service"
+msiexec /i "$bad"
+out=$(service_ok "planted" | head -n 1)
+case $out in
+FAIL:*) ok "planted: an MSI that registers no service fails the service check" ;;
+*) ko "planted: an MSI without service rows passed: $out" ;;
+esac
+msiexec /x "$bad"
+
+# The x86 MSI, in a 32-bit prefix: needs a machine that runs i386 programs.
+if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver32 ]; then
+    if prefix pfx32 /usr/lib/wine/wine /usr/lib/wine/wineserver32 win32; then
+        scenario x86 x86 "$msi32" "$exe32"
+    else
+        ko "32-bit wineboot failed: $(tail -n 3 "$scratch/pfx32.boot.log")"
+    fi
+else
+    echo "SKIP: x86 agent MSI under Wine: this machine cannot execute i386 programs"
+    skip=$((skip + 1))
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
