@@ -20,7 +20,7 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop
+	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh vwseh86
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
@@ -49,6 +49,7 @@ badsec_SRCS     := tests/harness/bad/badsec.c
 badpower_SRCS   := tests/harness/bad/badpower.c
 badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
+badcpu_SRCS     := tests/harness/bad/badcpu.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c
@@ -73,13 +74,19 @@ HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"
 
-.PHONY: harness check-harness harness-coverage
+.PHONY: harness check-harness check-harness-cpus64 harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_ARGS)
+
+# The driver scenarios again with 64 processors (one group), on amd64.
+CHECKS += check-harness-cpus64
+check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
+	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness --out $(OUT) --build $(B) \
+		--arch amd64
 
 harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

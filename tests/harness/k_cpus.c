@@ -288,7 +288,8 @@ static void resume(struct vm *vm, unsigned n)
     struct vw_cpu *cpu = &c->cpu[n];
     unsigned from = c->current;
     uc_context *saved = NULL;
-    if (uc_context_alloc(vm->uc, &saved) != UC_ERR_OK || uc_context_save(vm->uc, saved) != UC_ERR_OK) {
+    if (uc_context_alloc(vm->uc, &saved) != UC_ERR_OK ||
+        uc_context_save(vm->uc, saved) != UC_ERR_OK) {
         vw_fail(vm, "harness: cannot save the CPU context");
         return;
     }
@@ -403,9 +404,8 @@ bool vw_cpu_run_others(struct vm *vm, bool seeded)
         if (seeded && !vw_sched_coin(vm))
             continue;
         uc_context *saved = NULL;
-        if (vm->depth > 0 &&
-            (uc_context_alloc(vm->uc, &saved) != UC_ERR_OK ||
-             uc_context_save(vm->uc, saved) != UC_ERR_OK)) {
+        if (vm->depth > 0 && (uc_context_alloc(vm->uc, &saved) != UC_ERR_OK ||
+                              uc_context_save(vm->uc, saved) != UC_ERR_OK)) {
             vw_fail(vm, "harness: cannot save the CPU context");
             return any;
         }

@@ -1,0 +1,72 @@
+/*
+ * The many-CPU model (k_cpus.c): bad/badcpu.c picks its planted bug by the
+ * processor count the scenario gives the machine; at other counts it does
+ * the same flows right (a DPC on the last CPU spins on the lock CPU 0
+ * holds, and runs when CPU 0 releases it).
+ */
+#include "kernel.h"
+#include "scenario.h"
+
+static void load_with(struct vm *vm, unsigned cpus)
+{
+    if (vw_cpus_set(vm, cpus) && vw_driver_load(vm, "badcpu"))
+        vw_driver_unload(vm);
+}
+
+/* The DPC on CPU 3 found the lock held by CPU 0, spun once, and ran on when
+ * CPU 0 released it: no update lost, and it saw itself on CPU 3. */
+VW_SCENARIO("harness", cpus_dpc_spins_on_lock, NULL)
+{
+    load_with(vm, 4);
+    VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "%llu spins, expected 1",
+              (unsigned long long)vw_cpu_spins(vm));
+}
+
+VW_SCENARIO("harness", cpus_one, NULL)
+{
+    load_with(vm, 1);
+    VW_EXPECT(vm, vw_cpu_other_runs(vm) == 0, "another CPU ran with CPUS=1");
+}
+
+/* The last processor is in group 1 (index 79: group 1, number 15). */
+VW_SCENARIO("harness", cpus_80_two_groups, NULL)
+{
+    load_with(vm, 80);
+    VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "no spin");
+}
+
+VW_SCENARIO("harness", cpus_64_one_group, NULL)
+{
+    load_with(vm, 64);
+    VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "no spin");
+}
+
+VW_SCENARIO("harness", checker_cpus_lost_update, "DriverEntry failed with 0xc000003e")
+{
+    load_with(vm, 2);
+}
+
+VW_SCENARIO("harness", checker_cpus_lowered_release, "freed pool block")
+{
+    load_with(vm, 3);
+}
+
+VW_SCENARIO("harness", checker_cpus_lowered_irql, "freed pool block")
+{
+    load_with(vm, 5);
+}
+
+VW_SCENARIO("harness", checker_cpus_release_twice, "the lock is not held (released twice?)")
+{
+    load_with(vm, 6);
+}
+
+VW_SCENARIO("harness", checker_cpus_irql_left_raised, "returned at IRQL")
+{
+    load_with(vm, 7);
+}
+
+VW_SCENARIO("harness", checker_cpus_lock_order, "held by CPU 0")
+{
+    load_with(vm, 8);
+}
