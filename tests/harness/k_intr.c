@@ -14,6 +14,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
@@ -347,4 +348,23 @@ void vw_KeReleaseInterruptSpinLock(struct vm *vm, const struct vw_api *api)
     struct vw_interrupt *in = by_object(vm, vw_arg(vm, api, 0), api->name);
     if (in != NULL)
         unlock_interrupt(vm, in, (unsigned)(vw_arg(vm, api, 1) & 0xff), api->name);
+}
+
+void vw_intr_raise_at_import(struct vm *vm, gva_t pdo, unsigned message, const char *import,
+                             unsigned times)
+{
+    struct vw_kernel *k = vm->k;
+    k->raise_at.pdo = pdo;
+    k->raise_at.message = message;
+    k->raise_at.import = import;
+    k->raise_at.times = times;
+}
+
+void vw_intr_import_point(struct vm *vm, const char *name)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->raise_at.times == 0 || strcmp(k->raise_at.import, name) != 0)
+        return;
+    k->raise_at.times--;
+    vw_intr_raise(vm, k->raise_at.pdo, k->raise_at.message);
 }

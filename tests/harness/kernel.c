@@ -126,6 +126,7 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     }
     if (vw_thread_preempt_point(vm, imp->api->name))
         return; /* another thread runs first; this call runs when it resumes */
+    vw_intr_import_point(vm, imp->api->name);
     vw_sched_point(vm);
     imp->api->fn(vm, imp->api);
     if (vm->k->irql_lowered)

@@ -177,6 +177,11 @@ struct vw_kernel {
     struct dpc_targets *dpc_targets; /* KeSetTargetProcessorDpc[Ex] (k_dpc.c) */
     unsigned interrupts_delivered, dpcs_run;
     bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
+    struct {
+        gva_t pdo;
+        unsigned message, times;
+        const char *import;
+    } raise_at; /* vw_intr_raise_at_import */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
@@ -332,6 +337,8 @@ unsigned vw_intr_report_leaks(struct vm *vm);
 /* The running CPU's pending interrupts (k_intr.c); are any waiting for
  * CPU N. */
 bool vw_intr_pending_on(struct vm *vm, unsigned n);
+/* A call of the import NAME is about to run: vw_intr_raise_at_import. */
+void vw_intr_import_point(struct vm *vm, const char *name);
 /* The CPU an interrupt's message M (MESSAGE false: the line) targets. */
 unsigned vw_intr_target_cpu(struct vm *vm, bool message, unsigned m);
 /* Record the acquisition or release of LOCK by the running CPU, as a spin

@@ -123,6 +123,11 @@ bool vw_cpus_set(struct vm *vm, unsigned n);
  * would; on a line with no interrupt pending at the device, a spurious
  * (or shared-line) interrupt the ISR must decline. */
 void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message);
+/* The same at each of the next TIMES calls of the import IMPORT (a
+ * string that lives as long as the machine), before the call's
+ * scheduling point: an interrupt landing inside a chosen region. */
+void vw_intr_raise_at_import(struct vm *vm, gva_t pdo, unsigned message, const char *import,
+                             unsigned times);
 /* PnP (or anything) landing while a dispatch routine runs: at the Nth
  * kernel call (import or kernel routine, N >= 1) made at IRQL <=
  * APC_LEVEL by the scenario thread's outermost driver calls from now on

@@ -39,8 +39,7 @@ static VOID NTAPI CountDpc(PKDPC D, PVOID Context, PVOID A1, PVOID A2)
     (void)Context;
     (void)A1;
     (void)A2;
-    DpcCpuOk = KeGetCurrentProcessorNumberEx(&pn) == Target &&
-               pn.Group * 64u + pn.Number == Target;
+    DpcCpuOk = KeGetCurrentProcessorNumberEx(&pn) == Target && pn.Group * 64u + pn.Number == Target;
     if (Mode == 2) {
         Counter++; /* the bug: without the lock */
         return;

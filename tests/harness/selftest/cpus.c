@@ -70,3 +70,34 @@ VW_SCENARIO("harness", checker_cpus_lock_order, "held by CPU 0")
 {
     load_with(vm, 8);
 }
+
+/* testdrv/vwsync.c: the line interrupt (CPU 1) raised at each
+ * KeStallExecutionProcessor, inside KeSynchronizeExecution and inside
+ * KeAcquireInterruptSpinLock: its ISR waits for the release. */
+static void sync_with(struct vm *vm, unsigned cpus)
+{
+    struct vw_resource line = {VW_RES_INTERRUPT, 9, 0, 0};
+    if (!vw_cpus_set(vm, cpus))
+        return;
+    gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, &line, 1);
+    if (!vw_driver_load(vm, "vwsync") || !vw_add_device(vm, pdo))
+        return;
+    vw_intr_raise_at_import(vm, pdo, 0, "KeStallExecutionProcessor", 2);
+    uint32_t status = vw_pnp(vm, pdo, VW_IRP_MN_START_DEVICE);
+    VW_EXPECT(vm, status == 0, "START_DEVICE failed 0x%08x: an update was lost", status);
+    vw_run(vm);
+    VW_EXPECT(vm, vm->k->interrupts_delivered == 2, "%u interrupts delivered, expected 2",
+              vm->k->interrupts_delivered);
+    vw_pnp(vm, pdo, VW_IRP_MN_REMOVE_DEVICE);
+    vw_driver_unload(vm);
+}
+
+VW_SCENARIO("harness", cpus_synchronize_execution, NULL)
+{
+    sync_with(vm, 4);
+}
+
+VW_SCENARIO("harness", checker_cpus_isr_unsynchronized, "0xc000003e: an update was lost")
+{
+    sync_with(vm, 3);
+}
