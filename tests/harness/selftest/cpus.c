@@ -5,6 +5,7 @@
  * holds, and runs when CPU 0 releases it).
  */
 #include "kernel.h"
+#include "layout.h"
 #include "scenario.h"
 
 static void load_with(struct vm *vm, unsigned cpus)
@@ -100,4 +101,38 @@ VW_SCENARIO("harness", cpus_synchronize_execution, NULL)
 VW_SCENARIO("harness", checker_cpus_isr_unsynchronized, "0xc000003e: an update was lost")
 {
     sync_with(vm, 3);
+}
+
+/* The translated MSI-X resource says where its messages go: messages 0-2
+ * target CPUs 1, 2 and 3 (message M: CPU (M + 1) mod CPUS); with 2 CPUs
+ * they go to CPUs 1, 0 and 1. */
+static uint64_t message_affinity(struct vm *vm, unsigned cpus)
+{
+    struct vw_resource msgs = {VW_RES_INTERRUPT, 0, 3, 0};
+    if (!vw_cpus_set(vm, cpus))
+        return 0;
+    gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, &msgs, 1);
+    struct vw_pdo *rec = vw_pdo_find(vm, pdo);
+    uint64_t d = VW_OFFSET(vm, CM_RESOURCE_LIST, List) +
+                 VW_OFFSET(vm, CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList) +
+                 VW_OFFSET(vm, CM_PARTIAL_RESOURCE_LIST, PartialDescriptors);
+    return rec == NULL ? 0
+                       : vw_rd(vm,
+                               rec->translated + d +
+                                   VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR,
+                                             u.MessageInterrupt.Translated.Affinity),
+                               vm->ptr_size);
+}
+
+VW_SCENARIO("harness", cpus_message_affinity, NULL)
+{
+    uint64_t four = message_affinity(vm, 4);
+    VW_EXPECT(vm, four == 0xe, "affinity 0x%llx with 4 CPUs, expected 0xe",
+              (unsigned long long)four);
+}
+
+VW_SCENARIO("harness", cpus_message_affinity_two, NULL)
+{
+    uint64_t two = message_affinity(vm, 2);
+    VW_EXPECT(vm, two == 0x3, "affinity 0x%llx with 2 CPUs, expected 0x3", (unsigned long long)two);
 }
