@@ -14,7 +14,8 @@ VW_SCENARIO("viorng", spurious_line_interrupt_declined, NULL)
     unsigned before = vm->k->interrupts_delivered;
     vw_intr_raise(vm, dev->pdo, 0);
     vw_run(vm);
-    VW_EXPECT(vm, vm->k->interrupts_delivered == before + 1, "the injected interrupt was not delivered");
+    VW_EXPECT(vm, vm->k->interrupts_delivered == before + 1,
+              "the injected interrupt was not delivered");
     VW_EXPECT(vm, vm->log && strstr(vm->log, "the line ISR did not claim the interrupt"),
               "the ISR claimed an interrupt its device did not raise");
     viorng_read_expect(vm, dev, 16);

@@ -4,6 +4,7 @@
  * the same flows right (a DPC on the last CPU spins on the lock CPU 0
  * holds, and runs when CPU 0 releases it).
  */
+#include <string.h>
 #include "kernel.h"
 #include "layout.h"
 #include "scenario.h"
@@ -75,32 +76,54 @@ VW_SCENARIO("harness", checker_cpus_lock_order, "held by CPU 0")
 /* testdrv/vwsync.c: the line interrupt (CPU 1) raised at each
  * KeStallExecutionProcessor, inside KeSynchronizeExecution and inside
  * KeAcquireInterruptSpinLock: its ISR waits for the release. */
-static void sync_with(struct vm *vm, unsigned cpus)
+static gva_t sync_start(struct vm *vm, unsigned cpus)
 {
     struct vw_resource line = {VW_RES_INTERRUPT, 9, 0, 0};
     if (!vw_cpus_set(vm, cpus))
-        return;
+        return 0;
     gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, &line, 1);
     if (!vw_driver_load(vm, "vwsync") || !vw_add_device(vm, pdo))
-        return;
+        return 0;
     vw_intr_raise_at_import(vm, pdo, 0, "KeStallExecutionProcessor", 2);
     uint32_t status = vw_pnp(vm, pdo, VW_IRP_MN_START_DEVICE);
     VW_EXPECT(vm, status == 0, "START_DEVICE failed 0x%08x: an update was lost", status);
     vw_run(vm);
-    VW_EXPECT(vm, vm->k->interrupts_delivered == 2, "%u interrupts delivered, expected 2",
-              vm->k->interrupts_delivered);
+    return vm->failed ? 0 : pdo;
+}
+
+static void sync_stop(struct vm *vm, gva_t pdo)
+{
     vw_pnp(vm, pdo, VW_IRP_MN_REMOVE_DEVICE);
     vw_driver_unload(vm);
 }
 
 VW_SCENARIO("harness", cpus_synchronize_execution, NULL)
 {
-    sync_with(vm, 4);
+    gva_t pdo = sync_start(vm, 4);
+    VW_EXPECT(vm, vm->k->interrupts_delivered == 2, "%u interrupts delivered, expected 2",
+              vm->k->interrupts_delivered);
+    if (pdo != 0)
+        sync_stop(vm, pdo);
 }
 
 VW_SCENARIO("harness", checker_cpus_isr_unsynchronized, "0xc000003e: an update was lost")
 {
-    sync_with(vm, 3);
+    sync_start(vm, 3);
+}
+
+/* The interrupt raised while the DPC (on CPU 1, where the line goes) is in
+ * a kernel call preempts it there. */
+VW_SCENARIO("harness", cpus_interrupt_preempts_dpc, NULL)
+{
+    gva_t pdo = sync_start(vm, 4);
+    if (pdo == 0)
+        return;
+    vw_intr_raise_at_import(vm, pdo, 0, "KeGetCurrentProcessorNumberEx", 1);
+    vw_intr_raise(vm, pdo, 0);
+    vw_run(vm);
+    VW_EXPECT(vm, vm->log && strstr(vm->log, "ISR ran inside the DPC on CPU 1"),
+              "the interrupt did not preempt the DPC");
+    sync_stop(vm, pdo);
 }
 
 /* The translated MSI-X resource says where its messages go: messages 0-2

@@ -7,21 +7,35 @@
  * call.  Both must exclude the ISR: START fails with STATUS_DATA_ERROR if
  * an update was lost.  With exactly 3 processors it plants the bug: the
  * second update is made without the lock, and the ISR's update is lost.
+ * Its DPC logs an ISR that preempted it at a kernel call.
  */
 #include <wdm/vwdm.h>
 
 static volatile LONG Shared, IsrRuns;
 static ULONG Planted;
 
-/* Counts the interrupt (device IRQL). */
+/* Counts the interrupt and asks for the DPC (device IRQL). */
 static BOOLEAN SyncIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     (void)Device;
     (void)MessageId;
-    *QueueDpc = FALSE;
+    *QueueDpc = TRUE;
     Shared += 100;
     IsrRuns++;
     return TRUE;
+}
+
+/* Logs an ISR that ran during its kernel call (DISPATCH_LEVEL): the
+ * scenario raises the interrupt there, and it must preempt the DPC. */
+static VOID SyncDpc(PVW_DEVICE Device, ULONG MessageId)
+{
+    LONG seen = IsrRuns;
+    PROCESSOR_NUMBER pn;
+    ULONG cpu = KeGetCurrentProcessorNumberEx(&pn);
+
+    (void)MessageId;
+    if (IsrRuns != seen)
+        VwInfo(Device, "ISR ran inside the DPC on CPU %lu", cpu);
 }
 
 /* Read, a kernel call, write (device IRQL or any). */
@@ -63,6 +77,7 @@ static const VW_DRIVER_CONFIG SyncConfig = {
     .DeviceType = FILE_DEVICE_UNKNOWN,
     .D0Entry = SyncD0Entry,
     .Isr = SyncIsr,
+    .Dpc = SyncDpc,
 };
 
 DRIVER_INITIALIZE DriverEntry;
