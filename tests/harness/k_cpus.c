@@ -22,7 +22,6 @@
 
 #define DEFAULT_CPUS 4
 #define MAX_CPUS     2048 /* a hard limit, failed by name */
-#define GROUP_SIZE   64
 #define CPU_STACK    0x10000
 
 enum cpu_state { CPU_IDLE, CPU_ACTIVE, CPU_SPINNING };
@@ -37,7 +36,7 @@ struct vw_cpu {
     gva_t stack;        /* top of its interrupt stack (CPU 0: the machine's) */
     unsigned on_istack; /* ISRs and DPCs running on it */
     /* SPINNING: the DPC suspended at its acquisition of spin_lock. */
-    gva_t spin_lock, spin_routine, spin_dpc;
+    gva_t spin_lock, spin_routine;
     uc_context *ctx;
 };
 
@@ -260,9 +259,9 @@ bool vw_cpu_spinning(struct vm *vm)
     return c->cpu[c->current].state == CPU_SPINNING;
 }
 
-/* Run CPU N's DPC routine ROUTINE (DPC's) as an other CPU's work: a
- * suspension records it.  True when it ran to its end. */
-bool vw_cpu_call_dpc(struct vm *vm, gva_t dpc, gva_t routine, const uint64_t *args)
+/* Run the DPC routine ROUTINE on the running CPU, which may spin in it (a
+ * suspension is recorded).  True when it ran to its end. */
+bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args)
 {
     struct vw_cpus *c = cpus(vm);
     struct vw_cpu *cpu = &c->cpu[c->current];
@@ -275,7 +274,6 @@ bool vw_cpu_call_dpc(struct vm *vm, gva_t dpc, gva_t routine, const uint64_t *ar
     c->base_is_dpc = was_dpc;
     if (!ok && cpu->state == CPU_SPINNING) {
         cpu->spin_routine = routine;
-        cpu->spin_dpc = dpc;
         return false;
     }
     return ok;

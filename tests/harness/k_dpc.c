@@ -156,7 +156,7 @@ static bool run_all(struct vm *vm)
         vm->irql = VW_DISPATCH_LEVEL;
         vm->next_call_stack = vw_cpu_enter_istack(vm);
         uint64_t args[4] = {e.dpc, context, e.arg1, e.arg2};
-        bool done = vw_cpu_call_dpc(vm, e.dpc, routine, args);
+        bool done = vw_cpu_call_dpc(vm, routine, args);
         if (!done && vw_cpu_spinning(vm))
             return true; /* resumes later, on this CPU, at the same call */
         vw_cpu_leave_istack(vm);

@@ -365,7 +365,7 @@ bool vw_cpu_dpc_queued_in(struct vm *vm, gva_t start, uint64_t len, bool remove,
 gva_t vw_cpu_enter_istack(struct vm *vm);
 void vw_cpu_leave_istack(struct vm *vm);
 /* Run a DPC routine on the running CPU; false when it failed or spins. */
-bool vw_cpu_call_dpc(struct vm *vm, gva_t dpc, gva_t routine, const uint64_t *args);
+bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args);
 bool vw_cpu_spinning(struct vm *vm);
 /* vw_call: the routine stopped spinning on a lock (returns at once). */
 bool vw_cpu_take_suspend(struct vm *vm);
