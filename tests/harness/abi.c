@@ -215,6 +215,15 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
             break;
         err = uc_emu_start(vm->uc, resume, vm->sentinel, timeout_us, 0);
     }
+    if (!vm->failed && err == UC_ERR_OK && vw_cpu_take_suspend(vm)) {
+        /* Another CPU's DPC spins on a lock (k_cpus.c): it resumes later. */
+        vm->depth--;
+        if (saved != NULL) {
+            uc_context_restore(vm->uc, saved);
+            uc_context_free(saved);
+        }
+        return false;
+    }
     bool exited = !vm->failed && vw_thread_take_exit(vm); /* PsTerminateSystemThread */
     gva_t pc = exited ? vm->sentinel : vw_pc(vm);
     if (!vm->failed && err != UC_ERR_OK)

@@ -83,6 +83,17 @@ static const struct vw_api table[] = {
     {"KeInsertQueueDpc", ALL, VW_STDCALL, 3, 0, H, vw_KeInsertQueueDpc},
     {"KeRemoveQueueDpc", ALL, VW_STDCALL, 1, 0, H, vw_KeRemoveQueueDpc},
     {"KeFlushQueuedDpcs", ALL, VW_STDCALL, 0, 0, P, vw_KeFlushQueuedDpcs},
+    {"KeSetTargetProcessorDpcEx", ALL, VW_STDCALL, 2, 0, H, vw_KeSetTargetProcessorDpcEx},
+    {"KeSetTargetProcessorDpc", ALL, VW_STDCALL, 2, 0, H, vw_KeSetTargetProcessorDpc},
+    {"KeGetCurrentProcessorNumberEx", ALL, VW_STDCALL, 1, 0, H, vw_KeGetCurrentProcessorNumberEx},
+    {"KeQueryActiveProcessorCountEx", ALL, VW_STDCALL, 1, 0, H, vw_KeQueryActiveProcessorCountEx},
+    {"KeQueryMaximumProcessorCountEx", ALL, VW_STDCALL, 1, 0, H, vw_KeQueryMaximumProcessorCountEx},
+    {"KeGetProcessorNumberFromIndex", ALL, VW_STDCALL, 2, 0, H, vw_KeGetProcessorNumberFromIndex},
+    {"KeQueryActiveProcessorCount", ALL, VW_STDCALL, 1, 0, H, vw_KeQueryActiveProcessorCount},
+    {"KeGetCurrentProcessorNumber", X86, VW_STDCALL, 0, 0, H, vw_KeGetCurrentProcessorNumber},
+    {"KeSynchronizeExecution", ALL, VW_STDCALL, 3, 0, H, vw_KeSynchronizeExecution},
+    {"KeAcquireInterruptSpinLock", ALL, VW_STDCALL, 1, 0, H, vw_KeAcquireInterruptSpinLock},
+    {"KeReleaseInterruptSpinLock", ALL, VW_STDCALL, 2, 0, H, vw_KeReleaseInterruptSpinLock},
 
     {"IoGetDmaAdapter", ALL, VW_STDCALL, 3, 0, P, vw_IoGetDmaAdapter},
 

@@ -20,9 +20,9 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop
+	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh vwseh86
+HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh vwseh86 vwsync
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -49,6 +49,7 @@ badsec_SRCS     := tests/harness/bad/badsec.c
 badpower_SRCS   := tests/harness/bad/badpower.c
 badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
+badcpu_SRCS     := tests/harness/bad/badcpu.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
@@ -57,6 +58,7 @@ badvirtio_SRCS   = tests/harness/bad/badvirtio.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS
 badhid_SRCS      = tests/harness/bad/badhid.c $(VWDM_SRCS)
 badhidstub_SRCS  = tests/harness/bad/badhidstub.c $(VWDM_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
+vwsync_SRCS      = tests/harness/testdrv/vwsync.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
@@ -73,13 +75,19 @@ HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"
 
-.PHONY: harness check-harness harness-coverage
+.PHONY: harness check-harness check-harness-cpus64 harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_ARGS)
+
+# The driver scenarios again with 64 processors (one group), on amd64.
+CHECKS += check-harness-cpus64
+check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
+	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness --out $(OUT) --build $(B) \
+		--arch amd64
 
 harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

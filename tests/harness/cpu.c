@@ -191,6 +191,8 @@ static void on_cr8(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     }
     uint64_t next = addr + size;
     uc_reg_write(uc, UC_X86_REG_RIP, &next);
+    if (vm->k->irql_lowered)
+        vw_irql_lowered(vm); /* an interrupt the lower IRQL lets in preempts here */
 }
 
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)

@@ -1,14 +1,20 @@
 /*
  * Interrupts: IoConnectInterruptEx (CONNECT_MESSAGE_BASED with its message
  * table, the line-based fallback, CONNECT_LINE_BASED), IoDisconnectInterruptEx,
- * and delivery: a device raises a message; at the next scheduling point below
- * the device IRQL the CPU context is saved, the IRQL raised to the device
- * IRQL, the ISR called (KMESSAGE_SERVICE_ROUTINE or KSERVICE_ROUTINE), and
- * everything restored.  The DPCs the ISR queued run when the IRQL drops
- * below DISPATCH_LEVEL (sched.c).
+ * and delivery: a device raises a message, which targets one CPU (message
+ * M: CPU (M + 1) mod CPUS, since CPU 0 runs the threads; a line: CPU 1 mod
+ * CPUS); at that CPU's next scheduling point below the device IRQL (also
+ * inside a DPC or a spin-locked region, and when the IRQL is lowered) the
+ * CPU context is saved, the IRQL raised to the device IRQL, the ISR called
+ * (KMESSAGE_SERVICE_ROUTINE or KSERVICE_ROUTINE) on the CPU's interrupt
+ * stack, and everything restored.  The DPCs the ISR queued run when that
+ * CPU's IRQL drops below DISPATCH_LEVEL (sched.c, k_cpus.c).  The
+ * interrupt's spin lock (KeSynchronizeExecution, KeAcquireInterruptSpinLock)
+ * keeps its ISR off every CPU while held.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
@@ -61,6 +67,8 @@ static gva_t message_table(struct vm *vm, struct vw_interrupt *in)
         vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, MessageData), i, 4);
         vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, Vector), 0x60 + i, 4);
         vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, Irql), in->irql, 1);
+        vw_wr(vm, e + VW_OFFSET(vm, IO_INTERRUPT_MESSAGE_INFO_ENTRY, TargetProcessorSet),
+              1ull << (vw_intr_target_cpu(vm, true, i) % 64), vm->ptr_size);
     }
     return t;
 }
@@ -191,18 +199,55 @@ void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message)
     vw_log(vm, "interrupt: message %u with no ISR connected: dropped", message);
 }
 
+unsigned vw_intr_target_cpu(struct vm *vm, bool message, unsigned m)
+{
+    return ((message ? m : 0) + 1) % vw_cpu_count(vm);
+}
+
+static unsigned target(struct vm *vm, const struct vw_interrupt *in, unsigned m)
+{
+    return vw_intr_target_cpu(vm, in->message, m);
+}
+
+/* Pending messages of IN that the running CPU may take now. */
+static uint32_t deliverable(struct vm *vm, const struct vw_interrupt *in)
+{
+    uint32_t mask = 0;
+    unsigned cpu = vw_cpu_current(vm);
+    if (!in->live || in->pending == 0 || vm->irql >= in->irql ||
+        vw_cpu_lock_holder(vm, in->object) >= 0)
+        return 0;
+    for (unsigned m = 0; m < in->messages && m < 32; m++)
+        if ((in->pending & (1u << m)) && target(vm, in, m) == cpu)
+            mask |= 1u << m;
+    return mask;
+}
+
+bool vw_intr_pending_on(struct vm *vm, unsigned n)
+{
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
+        struct vw_interrupt *in = &vm->k->interrupts[i];
+        for (unsigned m = 0; in->live && in->pending && m < in->messages && m < 32; m++)
+            if ((in->pending & (1u << m)) && target(vm, in, m) == n)
+                return true;
+    }
+    return false;
+}
+
 static bool deliver_one(struct vm *vm, struct vw_interrupt *in)
 {
+    uint32_t mask = deliverable(vm, in);
     for (unsigned m = 0; m < in->messages && m < 32; m++) {
-        if (!(in->pending & (1u << m)))
+        if (!(mask & (1u << m)))
             continue;
         in->pending &= ~(1u << m);
         unsigned irql = vm->irql;
         uint64_t result = 0;
         uint64_t args[3] = {in->object, in->context, m};
         vm->irql = in->irql;
-        vm->next_call_stack = vm->map.istack + VW_ISTACK_SIZE - 0x100;
+        vm->next_call_stack = vw_cpu_enter_istack(vm);
         vw_call(vm, in->routine, in->message ? 3 : 2, args, &result);
+        vw_cpu_leave_istack(vm);
         vm->irql = irql;
         vm->k->interrupts_delivered++;
         if (!in->message && (uint8_t)result == 0)
@@ -217,7 +262,7 @@ bool vw_intr_deliver(struct vm *vm)
     bool any = false;
     for (unsigned i = 0; i < vm->k->interrupt_count && !vm->failed; i++) {
         struct vw_interrupt *in = &vm->k->interrupts[i];
-        while (in->live && in->pending && vm->irql < in->irql && !vm->failed)
+        while (deliverable(vm, in) != 0 && !vm->failed)
             any |= deliver_one(vm, in);
     }
     return any;
@@ -233,4 +278,93 @@ unsigned vw_intr_report_leaks(struct vm *vm)
             n++;
         }
     return n;
+}
+
+static struct vw_interrupt *by_object(struct vm *vm, gva_t object, const char *who)
+{
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++)
+        if (vm->k->interrupts[i].live && vm->k->interrupts[i].object == object)
+            return &vm->k->interrupts[i];
+    vw_fail(vm, "%s: 0x%" PRIx64 " is not a connected interrupt object", who, object);
+    return NULL;
+}
+
+/* Take IN's spin lock at its IRQL; the previous IRQL, or ~0u on failure. */
+static unsigned lock_interrupt(struct vm *vm, struct vw_interrupt *in, const char *who)
+{
+    unsigned old = vm->irql;
+    if (old > in->irql) {
+        vw_fail(vm, "IRQL: %s at IRQL %u, above the interrupt's %u", who, old, in->irql);
+        return ~0u;
+    }
+    /* The holder is never suspended (nothing spins at DIRQL), so it is this
+     * CPU: a second acquisition. */
+    if (vw_cpu_lock_holder(vm, in->object) >= 0) {
+        vw_fail(vm, "deadlock: %s: the interrupt spin lock is already held", who);
+        return ~0u;
+    }
+    vm->irql = in->irql;
+    vw_spinlock_note(vm, in->object, true, who);
+    return old;
+}
+
+static void unlock_interrupt(struct vm *vm, struct vw_interrupt *in, unsigned old, const char *who)
+{
+    vw_spinlock_note(vm, in->object, false, who);
+    vw_irql_set(vm, old, who);
+}
+
+/* KeSynchronizeExecution(Interrupt, SynchronizeRoutine, Context): the
+ * routine runs at the interrupt's IRQL holding its spin lock, so the ISR
+ * runs on no CPU meanwhile; returns what the routine returns. */
+void vw_KeSynchronizeExecution(struct vm *vm, const struct vw_api *api)
+{
+    struct vw_interrupt *in = by_object(vm, vw_arg(vm, api, 0), api->name);
+    if (in == NULL)
+        return;
+    unsigned old = lock_interrupt(vm, in, api->name);
+    if (old == ~0u)
+        return;
+    uint64_t args[1] = {vw_arg(vm, api, 2)}, result = 0;
+    gva_t routine = vw_arg(vm, api, 1);
+    if (!vw_call(vm, routine, 1, args, &result))
+        return;
+    unlock_interrupt(vm, in, old, api->name);
+    vw_set_return(vm, result & 0xff);
+}
+
+/* KeAcquireInterruptSpinLock(Interrupt): the previous IRQL. */
+void vw_KeAcquireInterruptSpinLock(struct vm *vm, const struct vw_api *api)
+{
+    struct vw_interrupt *in = by_object(vm, vw_arg(vm, api, 0), api->name);
+    unsigned old = in != NULL ? lock_interrupt(vm, in, api->name) : ~0u;
+    if (old != ~0u)
+        vw_set_return(vm, old);
+}
+
+/* KeReleaseInterruptSpinLock(Interrupt, OldIrql). */
+void vw_KeReleaseInterruptSpinLock(struct vm *vm, const struct vw_api *api)
+{
+    struct vw_interrupt *in = by_object(vm, vw_arg(vm, api, 0), api->name);
+    if (in != NULL)
+        unlock_interrupt(vm, in, (unsigned)(vw_arg(vm, api, 1) & 0xff), api->name);
+}
+
+void vw_intr_raise_at_import(struct vm *vm, gva_t pdo, unsigned message, const char *import,
+                             unsigned times)
+{
+    struct vw_kernel *k = vm->k;
+    k->raise_at.pdo = pdo;
+    k->raise_at.message = message;
+    k->raise_at.import = import;
+    k->raise_at.times = times;
+}
+
+void vw_intr_import_point(struct vm *vm, const char *name)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->raise_at.times == 0 || strcmp(k->raise_at.import, name) != 0)
+        return;
+    k->raise_at.times--;
+    vw_intr_raise(vm, k->raise_at.pdo, k->raise_at.message);
 }

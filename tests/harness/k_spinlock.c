@@ -1,7 +1,9 @@
 /*
- * Spin locks on one CPU: the lock word is set while held, so acquiring a
- * held lock is a deadlock, reported at once; releasing a lock not held, or
- * out of order with a lower IRQL than the lock needs, is a bug.  The
+ * Spin locks: the lock word is set while held.  Acquiring a lock the same
+ * CPU holds is a deadlock, reported at once; one another CPU holds makes
+ * this CPU spin until it is released (k_cpus.c); releasing a lock not held
+ * (twice, or never taken), or with a lower IRQL than the lock needs, is a
+ * bug.  The
  * balance checker (vw_kernel_after_call) fails a driver routine that
  * returns holding a lock it took.
  *   x86:         KfAcquireSpinLock/KfReleaseSpinLock (fastcall, hal),
@@ -14,7 +16,9 @@
 #include "abi.h"
 #include "kernel.h"
 
-static void acquire(struct vm *vm, gva_t lock, const char *who)
+/* True when the running CPU now holds LOCK; false after a failure or when
+ * it spins (the call is made again when the CPU resumes). */
+static bool acquire(struct vm *vm, gva_t lock, const char *who)
 {
     struct vw_kernel *k = vm->k;
     char w[48], w2[48];
@@ -25,14 +29,17 @@ static void acquire(struct vm *vm, gva_t lock, const char *who)
                     "%s) on this CPU",
                     who, lock, vw_where(vm, vw_return_address(vm), w),
                     vw_where(vm, k->held[i].where, w2));
-            return;
+            return false;
         }
+    if (vw_cpu_lock_holder(vm, lock) >= 0 && !vw_cpu_wait_holder(vm, lock, who))
+        return false;
     if (k->held_count == sizeof(k->held) / sizeof(k->held[0])) {
         vw_fail(vm, "%s: more than 16 spin locks held", who);
-        return;
+        return false;
     }
     k->held[k->held_count++] = (struct vw_spinlock_hold){lock, vw_return_address(vm)};
     vw_wrptr(vm, lock, 1);
+    return true;
 }
 
 static void release(struct vm *vm, gva_t lock, const char *who)
@@ -46,10 +53,24 @@ static void release(struct vm *vm, gva_t lock, const char *who)
             k->held[i] = k->held[i + 1];
         k->held_count--;
         vw_wrptr(vm, lock, 0);
+        vw_cpu_released(vm, lock);
         return;
     }
-    vw_fail(vm, "%s(0x%" PRIx64 ") from %s: the lock is not held", who, lock,
-            vw_where(vm, vw_return_address(vm), w));
+    int h = vw_cpu_lock_holder(vm, lock);
+    if (h >= 0)
+        vw_fail(vm, "%s(0x%" PRIx64 ") from %s on CPU %u: the lock is held by CPU %d", who, lock,
+                vw_where(vm, vw_return_address(vm), w), vw_cpu_current(vm), h);
+    else
+        vw_fail(vm, "%s(0x%" PRIx64 ") from %s: the lock is not held (released twice?)", who, lock,
+                vw_where(vm, vw_return_address(vm), w));
+}
+
+void vw_spinlock_note(struct vm *vm, gva_t lock, bool acquired, const char *who)
+{
+    if (acquired)
+        acquire(vm, lock, who);
+    else
+        release(vm, lock, who);
 }
 
 static void need_dispatch(struct vm *vm, const char *who)
@@ -64,7 +85,8 @@ static void need_dispatch(struct vm *vm, const char *who)
 void vw_KeAcquireSpinLockRaiseToDpc(struct vm *vm, const struct vw_api *api)
 {
     unsigned old = vm->irql;
-    acquire(vm, vw_arg(vm, api, 0), api->name);
+    if (!acquire(vm, vw_arg(vm, api, 0), api->name))
+        return;
     vm->irql = VW_DISPATCH_LEVEL;
     vw_set_return(vm, old);
 }
@@ -99,7 +121,8 @@ void vw_KeAcquireInStackQueuedSpinLock(struct vm *vm, const struct vw_api *api)
 {
     gva_t lock = vw_arg(vm, api, 0), handle = vw_arg(vm, api, 1);
     unsigned old = vm->irql;
-    acquire(vm, lock, api->name);
+    if (!acquire(vm, lock, api->name))
+        return;
     vw_wrptr(vm, handle, 0);
     vw_wrptr(vm, handle + vm->ptr_size, lock);
     vw_wr(vm, handle + 2ull * vm->ptr_size, old, 1);

@@ -17,7 +17,7 @@ bool vw_kernel_create(struct vm *vm)
     vm->k->interrupt_time = 0x0000001234abcd00ull; /* what cpu.c published */
     vm->k->mmio_next = vm->map.mmio;
     vm->k->process = VW_PROCESS_SCENARIO; /* the scenario's code acts in its process */
-    return true;
+    return vw_cpus_init(vm);
 }
 
 void vw_kernel_destroy(struct vm *vm)
@@ -30,6 +30,8 @@ void vw_kernel_destroy(struct vm *vm)
         free(vm->k->kept[i]);
     free(vm->k->kept);
     free(vm->k->pool);
+    vw_dpc_free_targets(vm);
+    vw_cpus_free(vm);
     free(vm->k);
     vm->k = NULL;
     vw_bus_free(vm);
@@ -80,7 +82,25 @@ void vw_irql_set(struct vm *vm, unsigned irql, const char *who)
         vw_fail(vm, "IRQL: %s sets invalid IRQL %u", who, irql);
         return;
     }
+    if (irql < vm->irql)
+        vm->k->irql_lowered = true;
     vm->irql = irql;
+}
+
+void vw_irql_lowered(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    k->irql_lowered = false;
+    if (vm->failed)
+        return;
+    if (k->in_sched) {
+        vw_intr_deliver(vm);
+        return;
+    }
+    k->in_sched = true;
+    vw_intr_deliver(vm);
+    vw_dpc_drain(vm);
+    k->in_sched = false;
 }
 
 static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -106,8 +126,11 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     }
     if (vw_thread_preempt_point(vm, imp->api->name))
         return; /* another thread runs first; this call runs when it resumes */
+    vw_intr_import_point(vm, imp->api->name);
     vw_sched_point(vm);
     imp->api->fn(vm, imp->api);
+    if (vm->k->irql_lowered)
+        vw_irql_lowered(vm); /* what the lower IRQL lets in runs now */
     if (vm->failed)
         uc_emu_stop(vm->uc);
 }

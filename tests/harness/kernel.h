@@ -15,6 +15,8 @@ struct vw_threads;
 struct vw_processes;
 struct vw_handle_tables;
 struct vw_sg_state;
+struct vw_cpus;
+struct dpc_targets;
 
 /* NTSTATUS values the kernel uses. */
 #define VW_STATUS_SUCCESS                0x00000000u
@@ -171,10 +173,15 @@ struct vw_kernel {
     /* Interrupts and DPCs (k_intr.c, k_dpc.c). */
     struct vw_interrupt interrupts[8];
     unsigned interrupt_count;
-    struct vw_dpc_entry dpcs[VW_MAX_OBJECTS];
-    unsigned dpc_count;
+    struct vw_cpus *cpus;            /* processors and their DPC queues (k_cpus.c) */
+    struct dpc_targets *dpc_targets; /* KeSetTargetProcessorDpc[Ex] (k_dpc.c) */
     unsigned interrupts_delivered, dpcs_run;
     bool intr_empty_message_context; /* vw_intr_quirk_empty_context */
+    struct {
+        gva_t pdo;
+        unsigned message, times;
+        const char *import;
+    } raise_at; /* vw_intr_raise_at_import */
 
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
@@ -198,8 +205,9 @@ struct vw_kernel {
         void *dev;
     } pollers[4];
     unsigned poller_count;
-    bool in_sched;
-    uint64_t sched_rng; /* seeded injection points; 0 = every point */
+    bool in_sched, in_poll; /* in a point; a device poller runs */
+    bool irql_lowered;      /* set by vw_irql_set, taken after the API (kernel.c) */
+    uint64_t sched_rng;     /* seeded injection points; 0 = every point */
     vw_on_wait_fn *on_wait;
     void *on_wait_ctx;
     vw_on_wait_fn *on_worker_point; /* vw_on_worker_point: once, after ..._skip points */
@@ -326,8 +334,65 @@ void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev);
 void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message);
 bool vw_intr_deliver(struct vm *vm);
 unsigned vw_intr_report_leaks(struct vm *vm);
+/* The running CPU's pending interrupts (k_intr.c); are any waiting for
+ * CPU N. */
+bool vw_intr_pending_on(struct vm *vm, unsigned n);
+/* A call of the import NAME is about to run: vw_intr_raise_at_import. */
+void vw_intr_import_point(struct vm *vm, const char *name);
+/* The CPU an interrupt's message M (MESSAGE false: the line) targets. */
+unsigned vw_intr_target_cpu(struct vm *vm, bool message, unsigned m);
+/* Record the acquisition or release of LOCK by the running CPU, as a spin
+ * lock (k_spinlock.c: balance and cross-CPU checks). */
+void vw_spinlock_note(struct vm *vm, gva_t lock, bool acquired, const char *who);
+/* Interrupt objects and their spin locks (KeSynchronizeExecution). */
+vw_api_fn vw_KeSynchronizeExecution, vw_KeAcquireInterruptSpinLock, vw_KeReleaseInterruptSpinLock;
+
+/* Processors (k_cpus.c).  CPUS from the environment (default 4) or
+ * vw_cpus_set (pnp.h); the running CPU's IRQL is vm->irql and its spin
+ * locks k->held.  See k_cpus.c for the model. */
+bool vw_cpus_init(struct vm *vm);
+void vw_cpus_free(struct vm *vm);
+unsigned vw_cpu_count(struct vm *vm);
+unsigned vw_cpu_current(struct vm *vm);
+/* CPU N's DPC queue (*COUNT entries); append one. */
+struct vw_dpc_entry *vw_cpu_dpcs(struct vm *vm, unsigned n, unsigned **count);
+bool vw_cpu_dpc_push(struct vm *vm, unsigned n, struct vw_dpc_entry e);
+/* A DPC queued on any CPU: EXACT, or (EXACT 0) one inside START..+LEN;
+ * REMOVE dequeues it. */
+bool vw_cpu_dpc_queued_in(struct vm *vm, gva_t start, uint64_t len, bool remove, gva_t exact);
+/* The stack for an ISR or DPC entering the running CPU's interrupt stack
+ * (0: nested below the frame already there), and its leaving. */
+gva_t vw_cpu_enter_istack(struct vm *vm);
+void vw_cpu_leave_istack(struct vm *vm);
+/* Run a DPC routine on the running CPU; false when it failed or spins. */
+bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args);
+bool vw_cpu_spinning(struct vm *vm);
+/* vw_call: the routine stopped spinning on a lock (returns at once). */
+bool vw_cpu_take_suspend(struct vm *vm);
+/* Spin locks across CPUs: the CPU holding LOCK (-1: none); wait for its
+ * holder (false: the running CPU now spins, or a failure); a release. */
+int vw_cpu_lock_holder(struct vm *vm, gva_t lock);
+bool vw_cpu_wait_holder(struct vm *vm, gva_t lock, const char *who);
+void vw_cpu_released(struct vm *vm, gva_t lock);
+/* At a scheduling point: other CPUs' work; KeFlushQueuedDpcs. */
+bool vw_cpu_run_others(struct vm *vm, bool seeded);
+void vw_cpu_flush_dpcs(struct vm *vm);
+uint64_t vw_cpu_other_runs(struct vm *vm);
+uint64_t vw_cpu_spins(struct vm *vm);
+/* The index of the processor a PROCESSOR_NUMBER at PN names. */
+unsigned vw_processor_index(struct vm *vm, gva_t pn);
+/* A seeded coin (sched.c): true on about half the calls, always unseeded. */
+bool vw_sched_coin(struct vm *vm);
+/* IRQL lowered: deliver what became deliverable (kernel.c, cpu.c). */
+void vw_irql_lowered(struct vm *vm);
+
 /* DPCs (k_dpc.c). */
 bool vw_dpc_drain(struct vm *vm);
+void vw_dpc_free_targets(struct vm *vm);
+vw_api_fn vw_KeSetTargetProcessorDpcEx, vw_KeSetTargetProcessorDpc;
+vw_api_fn vw_KeGetCurrentProcessorNumberEx, vw_KeQueryActiveProcessorCountEx,
+    vw_KeQueryMaximumProcessorCountEx, vw_KeGetProcessorNumberFromIndex,
+    vw_KeQueryActiveProcessorCount, vw_KeGetCurrentProcessorNumber;
 bool vw_dpc_queued_in(struct vm *vm, gva_t start, uint64_t len);
 /* DMA (k_dma.c). */
 unsigned vw_dma_report_leaks(struct vm *vm);

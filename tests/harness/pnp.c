@@ -131,6 +131,15 @@ static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resourc
             vm,
             d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Vector),
             0x60, 4);
+        /* The processors the messages target (k_intr.c), in group 0. */
+        uint64_t affinity = 0;
+        for (unsigned m = 0; m < r->len; m++)
+            if (vw_intr_target_cpu(vm, true, m) < 64)
+                affinity |= 1ull << vw_intr_target_cpu(vm, true, m);
+        vw_wr(vm,
+              d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR,
+                            u.MessageInterrupt.Translated.Affinity),
+              affinity, vm->ptr_size);
     } else {
         vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Level),
               translated ? 5 : r->start, 4);

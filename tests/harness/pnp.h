@@ -115,6 +115,19 @@ void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, 
  * (CONNECT_MESSAGE_BASED) returns success but fills neither the connection
  * context nor Version and connects nothing; line-based connections work. */
 void vw_intr_quirk_empty_context(struct vm *vm, bool on);
+/* Processors (k_cpus.c): CPUS from the environment (default 4) unless a
+ * scenario sets N (1..2048) before anything is queued; CPU 0 runs threads,
+ * PnP and the scenario. */
+bool vw_cpus_set(struct vm *vm, unsigned n);
+/* Raise message MESSAGE of PDO's interrupt (0 for a line) as a device
+ * would; on a line with no interrupt pending at the device, a spurious
+ * (or shared-line) interrupt the ISR must decline. */
+void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message);
+/* The same at each of the next TIMES calls of the import IMPORT (a
+ * string that lives as long as the machine), before the call's
+ * scheduling point: an interrupt landing inside a chosen region. */
+void vw_intr_raise_at_import(struct vm *vm, gva_t pdo, unsigned message, const char *import,
+                             unsigned times);
 /* PnP (or anything) landing while a dispatch routine runs: at the Nth
  * kernel call (import or kernel routine, N >= 1) made at IRQL <=
  * APC_LEVEL by the scenario thread's outermost driver calls from now on

@@ -36,6 +36,8 @@ static void on_routine(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
         return; /* another thread runs first; this call runs when it resumes */
     vw_sched_point(vm);
     api->fn(vm, api);
+    if (vm->k->irql_lowered)
+        vw_irql_lowered(vm);
     if (vm->failed)
         uc_emu_stop(vm->uc);
 }

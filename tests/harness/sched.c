@@ -1,12 +1,14 @@
 /*
- * Scheduling points.  One CPU, nothing preemptive: devices run, and their
- * interrupts and the DPCs those queue are delivered, whenever the driver
- * enters the kernel (every import or kernel routine call, before the call
- * itself) and while it waits; timers due fire then.  Queued work items run
- * at PASSIVE_LEVEL while the driver waits (seeded: also at random points).
- * An interrupt is delivered only below the
- * device IRQL, DPCs only below DISPATCH_LEVEL, exactly as on Windows; an
- * interrupt raised during an ISR or DPC waits for the next point.
+ * Scheduling points: devices run, and their interrupts and the DPCs those
+ * queue are delivered, whenever the driver enters the kernel (every import
+ * or kernel routine call, before the call itself), when it lowers its IRQL
+ * and while it waits; timers due fire then.  Queued work items run at
+ * PASSIVE_LEVEL while the driver waits (seeded: also at random points).
+ * An interrupt is delivered only below its IRQL, DPCs only below
+ * DISPATCH_LEVEL, on the CPU they target; other CPUs' work runs at the
+ * running CPU's points (k_cpus.c).  Inside an ISR or a DPC (a point nested
+ * in another) devices still run and an interrupt above the IRQL preempts;
+ * nothing else does.
  */
 #include "kernel.h"
 
@@ -44,7 +46,7 @@ void vw_sched_seed(struct vm *vm, uint64_t seed)
 }
 
 /* xorshift64: true on about half the calls; always true without a seed. */
-static bool coin(struct vm *vm)
+bool vw_sched_coin(struct vm *vm)
 {
     uint64_t *r = &vm->k->sched_rng;
     if (*r == 0)
@@ -62,16 +64,17 @@ static bool round_once(struct vm *vm, bool seeded)
     struct vw_kernel *k = vm->k;
     bool busy = false;
     for (unsigned i = 0; i < k->poller_count && !vm->failed; i++)
-        if (!seeded || coin(vm))
+        if (!seeded || vw_sched_coin(vm))
             busy |= k->pollers[i].fn(vm, k->pollers[i].dev);
-    if (!seeded || coin(vm))
+    if (!seeded || vw_sched_coin(vm))
         busy |= vw_intr_deliver(vm);
+    busy |= vw_cpu_run_others(vm, seeded);
     busy |= vw_timer_expire(vm);
     busy |= vw_dpc_drain(vm);
     /* A worker thread picks queued work items up when the CPU is at
      * PASSIVE_LEVEL and the driver waits (or the scenario idles); with a
      * seed also at random points, as a worker on another CPU would. */
-    if (!seeded || (vm->k->sched_rng != 0 && coin(vm)))
+    if (!seeded || (vm->k->sched_rng != 0 && vw_sched_coin(vm)))
         busy |= vw_workitem_run(vm);
     return busy && !vm->failed;
 }
@@ -91,11 +94,30 @@ static void worker_point(struct vm *vm)
     fn(vm, k->on_worker_point_ctx);
 }
 
+/* A point inside an ISR or DPC (or another CPU's work): devices run, and an
+ * interrupt above the running CPU's IRQL preempts. */
+static void nested_point(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    if (k->in_poll)
+        return;
+    k->in_poll = true;
+    for (unsigned i = 0; i < k->poller_count && !vm->failed; i++)
+        if (k->sched_rng != 0 && vw_sched_coin(vm))
+            k->pollers[i].fn(vm, k->pollers[i].dev);
+    k->in_poll = false;
+    vw_intr_deliver(vm);
+}
+
 void vw_sched_point(struct vm *vm)
 {
     struct vw_kernel *k = vm->k;
-    if (vm->failed || k->in_sched)
+    if (vm->failed)
         return;
+    if (k->in_sched) {
+        nested_point(vm);
+        return;
+    }
     worker_point(vm);
     if (vm->failed)
         return;

@@ -104,6 +104,8 @@
     S(SCATTER_GATHER_LIST)                                                                         \
     S(GROUP_AFFINITY)                                                                              \
     S(PROCESSOR_NUMBER)                                                                            \
+    F(PROCESSOR_NUMBER, Group)                                                                     \
+    F(PROCESSOR_NUMBER, Number)                                                                    \
     S(OBJECT_ATTRIBUTES)                                                                           \
     S(KEY_VALUE_PARTIAL_INFORMATION)                                                               \
     S(FILE_OBJECT)                                                                                 \
@@ -242,6 +244,8 @@
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.Vector)                               \
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Level)                         \
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Vector)                        \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Affinity)                      \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, TargetProcessorSet)                                         \
     F(KEY_VALUE_PARTIAL_INFORMATION, Type)                                                         \
     F(KEY_VALUE_PARTIAL_INFORMATION, DataLength)                                                   \
     F(KEY_VALUE_PARTIAL_INFORMATION, Data)                                                         \
