@@ -149,6 +149,7 @@
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Raw.Vector)                               \
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Level)                         \
     F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Vector)                        \
+    F(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.MessageInterrupt.Translated.Affinity)                      \
     S(KBUGCHECK_CALLBACK_RECORD)                                                                   \
     UF(KBUGCHECK_CALLBACK_RECORD, State)                                                           \
     S(KBUGCHECK_REASON_CALLBACK_RECORD)                                                            \
@@ -179,6 +180,7 @@
     F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, MessageData)                                                \
     F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Vector)                                                     \
     F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, Irql)                                                       \
+    F(IO_INTERRUPT_MESSAGE_INFO_ENTRY, TargetProcessorSet)                                         \
     S(DEVICE_CAPABILITIES)                                                                         \
     F(DEVICE_CAPABILITIES, Size)                                                                   \
     F(DEVICE_CAPABILITIES, Version)                                                                \
@@ -218,6 +220,8 @@
     F(SCATTER_GATHER_LIST, Elements)                                                               \
     S(GROUP_AFFINITY)                                                                              \
     S(PROCESSOR_NUMBER)                                                                            \
+    F(PROCESSOR_NUMBER, Group)                                                                     \
+    F(PROCESSOR_NUMBER, Number)                                                                    \
     S(OBJECT_ATTRIBUTES)                                                                           \
     S(KEY_VALUE_PARTIAL_INFORMATION)                                                               \
     F(KEY_VALUE_PARTIAL_INFORMATION, Type)                                                         \
