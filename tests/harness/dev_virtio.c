@@ -2,6 +2,7 @@
  * The virtio PCI function (see dev_virtio.h).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../common/virtio/virtio_spec.h"
@@ -35,6 +36,7 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
     if (dev->pending_watch) {
         dev->pending_watch = false;
         vw_virtio_watch(dev);
+        vw_virtio_fetch_arm(dev);
         if (dev->backend != NULL)
             dev->backend->driver_ok(dev);
     }
@@ -168,13 +170,40 @@ static bool poll(struct vm *vm, void *opaque)
         return false;
     if (dev->backend != NULL)
         return dev->backend->poll(dev);
+    uint64_t now = vm->k->interrupt_time;
+    vmodel_set_time(dev->model, now);
     unsigned done = vmodel_run(dev->model);
     vw_virtio_check_model(dev);
     stall_note(dev);
-    unsigned pending = 0;
+    /* Busy while a completion is due now; later ones move an idle clock
+     * (next_due). */
+    return done != 0 || vmodel_next_due(dev->model) <= now;
+}
+
+/* vw_next_due_fn: the device's next delayed completion. */
+static uint64_t next_due(struct vm *vm, void *opaque)
+{
+    struct vw_virtio *dev = opaque;
+    (void)vm;
+    if (dev->gone || dev->hold || dev->backend != NULL)
+        return VW_NO_DEADLINE;
+    uint64_t at = vmodel_next_due(dev->model);
+    return at == UINT64_MAX ? VW_NO_DEADLINE : at;
+}
+
+void vw_virtio_delay(struct vw_virtio *dev, int queue, uint64_t min, uint64_t max,
+                     bool out_of_order)
+{
     for (uint16_t q = 0; q < dev->cfg.queues; q++)
-        pending += vmodel_pending(dev->model, q);
-    return done != 0 || pending != 0;
+        if (queue < 0 || q == queue)
+            vmodel_queue_delay(dev->model, q, min, max);
+    vmodel_set_behaviour(dev->model,
+                         &(struct vmodel_behaviour){.busy_steps = 2, .out_of_order = out_of_order});
+}
+
+void vw_virtio_hang_queue(struct vw_virtio *dev, uint16_t queue, uint64_t duration)
+{
+    vmodel_queue_freeze(dev->model, queue, dev->vm->k->interrupt_time + duration);
 }
 
 static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool add)
@@ -190,6 +219,7 @@ static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool 
 
 static void destroy(struct vw_virtio *dev)
 {
+    vw_virtio_fetch_disarm(dev);
     vmodel_destroy(dev->model);
 }
 
@@ -223,8 +253,11 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vmodel_set_handler(dev->model, handler, dev);
     vmodel_set_irq(dev->model, on_irq, dev);
     /* A device that sometimes keeps working a step or two with
-     * notifications suppressed (seeded), so drivers meet both states. */
-    vmodel_set_behaviour(dev->model, &(struct vmodel_behaviour){.busy_steps = 2});
+     * notifications suppressed (seeded), so drivers meet both states, and
+     * completes each request after a seeded delay (in ring order by
+     * default: the order of an event or receive stream is the used order,
+     * and the model fills buffers when it takes them). */
+    vw_virtio_delay(dev, -1, 0, cfg->sync ? 0 : VW_VIRTIO_DELAY_MAX, false);
 
     struct vw_resource res[3];
     unsigned n = 0;
@@ -249,6 +282,7 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vw_pdo_set_pci(vm, dev->pdo, &pci_ops, dev);
     vw_sched_add_poller(vm, poll, dev);
     vw_sched_add_stall_check(vm, stall_check, dev);
+    vw_sched_add_next_due(vm, next_due, dev);
     vw_dma_add_listener(vm, on_dma, dev);
     return dev;
 }

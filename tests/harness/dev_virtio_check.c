@@ -248,6 +248,7 @@ void vw_virtio_watch(struct vw_virtio *dev)
 
 void vw_virtio_unwatch(struct vw_virtio *dev)
 {
+    vw_virtio_fetch_disarm(dev);
     for (unsigned q = 0; q < VW_VIRTIO_MAX_QUEUES; q++)
         if (dev->watch[q].active) {
             uc_hook_del(dev->vm->uc, dev->watch[q].hook);
