@@ -263,19 +263,32 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     unsigned n = 0;
     uint64_t len;
     bool io;
+    /* Several functions per machine: each PCI function its own windows. */
+    unsigned slot = vm->k->pdo_count;
+    const uint64_t modern_phys = MODERN_PHYS + 0x100000ull * slot;
+    const uint16_t legacy_port = (uint16_t)(LEGACY_PORT + 0x200u * slot);
+    uint8_t *pcicfg = vmodel_cfg_space(dev->model); /* the BARs as assigned */
+    if (pcicfg[0x10 + 4 * VMODEL_LEGACY_BAR] & 1) {
+        uint32_t bar = legacy_port | 1u;
+        memcpy(&pcicfg[0x10 + 4 * VMODEL_LEGACY_BAR], &bar, 4);
+    }
+    if (vmodel_bar_info(dev->model, VMODEL_MODERN_BAR, &len, &io) == 0) {
+        uint32_t bar = (uint32_t)modern_phys;
+        memcpy(&pcicfg[0x10 + 4 * VMODEL_MODERN_BAR], &bar, 4);
+    }
     if (vmodel_bar_info(dev->model, VMODEL_LEGACY_BAR, &len, &io) == 0 && io) {
         if (vm->arch == VW_ARM64) {
-            uint64_t cpu = ARM64_PIO_WINDOW + LEGACY_PORT;
+            uint64_t cpu = ARM64_PIO_WINDOW + legacy_port;
             vw_bus_add_memory(vm, cpu, len, &legacy_ops, dev);
-            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, cpu};
+            res[n++] = (struct vw_resource){VW_RES_PORT, legacy_port, len, cpu};
         } else {
-            vw_bus_add_ports(vm, LEGACY_PORT, (uint16_t)len, &legacy_ops, dev);
-            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, 0};
+            vw_bus_add_ports(vm, legacy_port, (uint16_t)len, &legacy_ops, dev);
+            res[n++] = (struct vw_resource){VW_RES_PORT, legacy_port, len, 0};
         }
     }
     if (vmodel_bar_info(dev->model, VMODEL_MODERN_BAR, &len, &io) == 0 && !io) {
-        vw_bus_add_memory(vm, MODERN_PHYS, len, &modern_ops, dev);
-        res[n++] = (struct vw_resource){VW_RES_MEMORY, MODERN_PHYS, len, 0};
+        vw_bus_add_memory(vm, modern_phys, len, &modern_ops, dev);
+        res[n++] = (struct vw_resource){VW_RES_MEMORY, modern_phys, len, 0};
     }
     res[n++] = (struct vw_resource){VW_RES_INTERRUPT, 11, cfg->msix ? mc.msix_vectors : 0, 0};
     dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, res, n);

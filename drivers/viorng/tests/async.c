@@ -62,3 +62,32 @@ VW_SCENARIO("viorng", out_of_order_long_delays, NULL)
         viorng_read_expect(vm, dev, 1 + 500 * i);
     viorng_finish(vm, dev);
 }
+
+/* Two functions of the driver in one machine: AddDevice twice, each device
+ * its own queue, interrupts and entropy stream; one removed, the other
+ * still reads. */
+VW_SCENARIO("viorng", two_functions, NULL)
+{
+    struct vw_virtio *a = viorng_device(vm, VMODEL_MODERN, true, 0);
+    struct vw_virtio *b = viorng_device(vm, VMODEL_MODERN, false, F_RING_PACKED);
+    if (a == NULL || b == NULL || !viorng_start(vm, a))
+        return;
+    if (!vw_add_device(vm, b->pdo))
+        return;
+    uint32_t status = vw_pnp(vm, b->pdo, VW_IRP_MN_START_DEVICE);
+    VW_EXPECT(vm, status == 0, "second START_DEVICE failed with 0x%08x", status);
+    VW_EXPECT(vm, vw_create(vm, b->pdo) == 0, "IRP_MJ_CREATE on the second function failed");
+    b->rng ^= 0x1234567; /* another entropy stream than the first function's */
+    for (unsigned i = 0; i < 4 && !vm->failed; i++) {
+        viorng_read_expect(vm, a, 48 + i);
+        viorng_read_expect(vm, b, 64 + i);
+    }
+    VW_EXPECT(vm, vmodel_stats(a->model)->requests >= 4 && vmodel_stats(b->model)->requests >= 4,
+              "requests went to one function only (%llu, %llu)",
+              (unsigned long long)vmodel_stats(a->model)->requests,
+              (unsigned long long)vmodel_stats(b->model)->requests);
+    VW_EXPECT(vm, vw_close(vm, b->pdo) == 0, "IRP_MJ_CLOSE on the second function failed");
+    vw_pnp(vm, b->pdo, VW_IRP_MN_REMOVE_DEVICE);
+    viorng_read_expect(vm, a, 100); /* the first still works */
+    viorng_finish(vm, a);
+}
