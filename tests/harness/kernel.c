@@ -150,9 +150,13 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 bool vw_kernel_bind_thunks(struct vm *vm)
 {
     uc_hook h;
-    if (vm->import_count == 0)
+    if (vm->import_count == vm->thunks_bound)
         return true;
-    /* Limited to the slots: no cost for driver code. */
-    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_thunk, vm, vm->map.thunks,
-                       vm->map.thunks + 16ull * vm->import_count - 1) == UC_ERR_OK;
+    /* Limited to the slots not yet hooked (a second image adds some): no
+     * cost for driver code. */
+    bool ok = uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_thunk, vm,
+                          vm->map.thunks + 16ull * vm->thunks_bound,
+                          vm->map.thunks + 16ull * vm->import_count - 1) == UC_ERR_OK;
+    vm->thunks_bound = vm->import_count;
+    return ok;
 }
