@@ -121,7 +121,7 @@ static void on_irq(void *ctx, uint16_t vector)
 static void stall_note(struct vw_virtio *dev)
 {
     char why[320];
-    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+    for (uint16_t q = 0; q < dev->cfg.queues; q++) {
         enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
         if (s == VMODEL_STALL_NONE || s == VMODEL_STALL_MAYBE_LOST_IRQ)
             dev->stall_since[q] = 0;
@@ -139,7 +139,7 @@ static void stall_check(struct vm *vm, void *opaque, bool hang)
     char why[320];
     if (dev->gone || dev->hold || dev->backend != NULL)
         return;
-    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+    for (uint16_t q = 0; q < dev->cfg.queues; q++) {
         enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
         if (s == VMODEL_STALL_NONE) {
             dev->stall_since[q] = 0;
@@ -220,6 +220,8 @@ static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool 
 static void destroy(struct vw_virtio *dev)
 {
     vw_virtio_fetch_disarm(dev);
+    for (unsigned q = 0; q < dev->cfg.queues; q++)
+        free(dev->watch[q].fresh);
     vmodel_destroy(dev->model);
 }
 
@@ -245,7 +247,11 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
         .device_cfg_len = cfg->device_cfg_len,
     };
     dev->model = vmodel_create(&mc);
-    if (dev->model == NULL) {
+    dev->watch = calloc(cfg->queues ? cfg->queues : 1, sizeof(*dev->watch));
+    dev->stall_since = calloc(cfg->queues ? cfg->queues : 1, sizeof(*dev->stall_since));
+    vw_kernel_keep(vm, dev->watch);
+    vw_kernel_keep(vm, dev->stall_since);
+    if (dev->model == NULL || dev->watch == NULL || dev->stall_since == NULL) {
         vw_fail(vm, "harness: cannot create the virtio device model");
         return NULL;
     }

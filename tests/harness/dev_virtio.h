@@ -21,7 +21,6 @@
 #include "../virtio/vmodel.h"
 #include "vm.h"
 
-#define VW_VIRTIO_MAX_QUEUES 16
 /* Virtual time a queue may stall (buffers never notified, an interrupt
  * lost) before the run fails: 5 s in 100 ns units. */
 #define VW_VIRTIO_STALL_LIMIT 50000000ull
@@ -56,8 +55,8 @@ struct vw_vq_watch {
     bool wrap;          /* packed: the driver's wrap counter at idx */
     /* Split: ring entry written since the index last passed it.  Packed:
      * bit 0 address, bit 1 length written since the slot was last made
-     * available. */
-    uint8_t fresh[1024];
+     * available.  One per ring entry (any queue size). */
+    uint8_t *fresh;
 };
 
 /* An external ring engine (a vhost-user back end) instead of the model's:
@@ -85,8 +84,8 @@ struct vw_virtio {
     bool double_fetch;  /* vw_virtio_double_fetch */
     struct vw_fetch_watch *fetch;
     unsigned fetch_count;
-    struct vw_vq_watch watch[VW_VIRTIO_MAX_QUEUES];
-    uint64_t stall_since[VW_VIRTIO_MAX_QUEUES]; /* virtual time + 1 a stall began; 0 none */
+    struct vw_vq_watch *watch; /* one per queue (any number of queues) */
+    uint64_t *stall_since;     /* per queue: virtual time + 1 a stall began; 0 none */
     /* What the device wrote into the driver's buffers, in order (the
      * entropy stream for virtio-rng). */
     uint64_t rng;

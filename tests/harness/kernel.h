@@ -191,13 +191,13 @@ struct vw_kernel {
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
     unsigned adapter_count;
-    struct vw_common_buffer buffers[VW_MAX_OBJECTS];
-    unsigned buffer_count;
-    struct {
+    struct vw_common_buffer *buffers; /* grows (vw_grow) */
+    unsigned buffer_count, buffer_cap;
+    struct vw_dma_listener {
         vw_dma_listener_fn *fn;
         void *dev;
-    } dma_listeners[4];
-    unsigned dma_listener_count;
+    } *dma_listeners; /* grows (vw_grow) */
+    unsigned dma_listener_count, dma_listener_cap;
 
     /* Spin locks held now, in acquisition order (k_spinlock.c). */
     struct vw_spinlock_hold held[16];

@@ -23,6 +23,8 @@
  *  16  a request whose result is read right after the kick, as if the
  *      device completed synchronously (start fails when it did not)
  *  17  a used ring entry read twice (its id, then its id again to use it)
+ *  18  (no bug) beyond the harness's old fixed sizes: 100 common buffers,
+ *      a request in the last one on the device's largest ring
  */
 #include <wdm/virtio_wdm.h>
 
@@ -347,6 +349,30 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
                 return STATUS_IO_DEVICE_ERROR;
         }
         break;
+    case 18: {
+        static struct virtio_dma More[100];
+        const struct virtio_os *os = &bad->Virtio.Os;
+        NTSTATUS st = STATUS_SUCCESS;
+        unsigned n = 0;
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        while (n < 100 && os->ops->dma_alloc(os->ctx, 64, 0, &More[n]) == 0)
+            n++;
+        if (n < 100) {
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            struct virtqueue_sg sg = {.addr = More[99].pa, .len = 64};
+            if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) != 0)
+                st = STATUS_UNSUCCESSFUL;
+            else if (virtqueue_kick_prepare(&bad->Queue))
+                virtqueue_notify(&bad->Queue);
+            if (NT_SUCCESS(st) && !BadCollect(bad))
+                st = STATUS_IO_TIMEOUT;
+        }
+        while (n > 0)
+            os->ops->dma_free(os->ctx, &More[--n]);
+        return st;
+    }
     case 17:
         if (BadBringUp(bad, FALSE) != 0)
             return STATUS_DEVICE_PROTOCOL_ERROR;
