@@ -208,6 +208,8 @@ void vw_balloon_stats_request(struct vw_balloon *b)
     /* Release the buffer the device kept; hold the next one again once it
      * has been completed (the model completes at its next step). */
     vmodel_hold_queue(b->dev->model, Q_STATS, false);
+    vmodel_set_time(b->dev->model, UINT64_MAX); /* whatever its delay: the host asks now */
     vmodel_run(b->dev->model);
+    vmodel_set_time(b->dev->model, b->vm->k->interrupt_time);
     vmodel_hold_queue(b->dev->model, Q_STATS, true);
 }

@@ -2,6 +2,7 @@
  * The virtio PCI function (see dev_virtio.h).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../common/virtio/virtio_spec.h"
@@ -35,6 +36,7 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
     if (dev->pending_watch) {
         dev->pending_watch = false;
         vw_virtio_watch(dev);
+        vw_virtio_fetch_arm(dev);
         if (dev->backend != NULL)
             dev->backend->driver_ok(dev);
     }
@@ -119,7 +121,7 @@ static void on_irq(void *ctx, uint16_t vector)
 static void stall_note(struct vw_virtio *dev)
 {
     char why[320];
-    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+    for (uint16_t q = 0; q < dev->cfg.queues; q++) {
         enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
         if (s == VMODEL_STALL_NONE || s == VMODEL_STALL_MAYBE_LOST_IRQ)
             dev->stall_since[q] = 0;
@@ -137,7 +139,7 @@ static void stall_check(struct vm *vm, void *opaque, bool hang)
     char why[320];
     if (dev->gone || dev->hold || dev->backend != NULL)
         return;
-    for (uint16_t q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+    for (uint16_t q = 0; q < dev->cfg.queues; q++) {
         enum vmodel_stall s = vmodel_stall(dev->model, q, why, sizeof(why));
         if (s == VMODEL_STALL_NONE) {
             dev->stall_since[q] = 0;
@@ -168,13 +170,40 @@ static bool poll(struct vm *vm, void *opaque)
         return false;
     if (dev->backend != NULL)
         return dev->backend->poll(dev);
+    uint64_t now = vm->k->interrupt_time;
+    vmodel_set_time(dev->model, now);
     unsigned done = vmodel_run(dev->model);
     vw_virtio_check_model(dev);
     stall_note(dev);
-    unsigned pending = 0;
+    /* Busy while a completion is due now; later ones move an idle clock
+     * (next_due). */
+    return done != 0 || vmodel_next_due(dev->model) <= now;
+}
+
+/* vw_next_due_fn: the device's next delayed completion. */
+static uint64_t next_due(struct vm *vm, void *opaque)
+{
+    struct vw_virtio *dev = opaque;
+    (void)vm;
+    if (dev->gone || dev->hold || dev->backend != NULL)
+        return VW_NO_DEADLINE;
+    uint64_t at = vmodel_next_due(dev->model);
+    return at == UINT64_MAX ? VW_NO_DEADLINE : at;
+}
+
+void vw_virtio_delay(struct vw_virtio *dev, int queue, uint64_t min, uint64_t max,
+                     bool out_of_order)
+{
     for (uint16_t q = 0; q < dev->cfg.queues; q++)
-        pending += vmodel_pending(dev->model, q);
-    return done != 0 || pending != 0;
+        if (queue < 0 || q == queue)
+            vmodel_queue_delay(dev->model, q, min, max);
+    vmodel_set_behaviour(dev->model,
+                         &(struct vmodel_behaviour){.busy_steps = 2, .out_of_order = out_of_order});
+}
+
+void vw_virtio_hang_queue(struct vw_virtio *dev, uint16_t queue, uint64_t duration)
+{
+    vmodel_queue_freeze(dev->model, queue, dev->vm->k->interrupt_time + duration);
 }
 
 static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool add)
@@ -190,6 +219,9 @@ static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool 
 
 static void destroy(struct vw_virtio *dev)
 {
+    vw_virtio_fetch_disarm(dev);
+    for (unsigned q = 0; q < dev->cfg.queues; q++)
+        free(dev->watch[q].fresh);
     vmodel_destroy(dev->model);
 }
 
@@ -215,7 +247,11 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
         .device_cfg_len = cfg->device_cfg_len,
     };
     dev->model = vmodel_create(&mc);
-    if (dev->model == NULL) {
+    dev->watch = calloc(cfg->queues ? cfg->queues : 1, sizeof(*dev->watch));
+    dev->stall_since = calloc(cfg->queues ? cfg->queues : 1, sizeof(*dev->stall_since));
+    vw_kernel_keep(vm, dev->watch);
+    vw_kernel_keep(vm, dev->stall_since);
+    if (dev->model == NULL || dev->watch == NULL || dev->stall_since == NULL) {
         vw_fail(vm, "harness: cannot create the virtio device model");
         return NULL;
     }
@@ -223,32 +259,49 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vmodel_set_handler(dev->model, handler, dev);
     vmodel_set_irq(dev->model, on_irq, dev);
     /* A device that sometimes keeps working a step or two with
-     * notifications suppressed (seeded), so drivers meet both states. */
-    vmodel_set_behaviour(dev->model, &(struct vmodel_behaviour){.busy_steps = 2});
+     * notifications suppressed (seeded), so drivers meet both states, and
+     * completes each request after a seeded delay (in ring order by
+     * default: the order of an event or receive stream is the used order,
+     * and the model fills buffers when it takes them). */
+    vw_virtio_delay(dev, -1, 0, cfg->sync ? 0 : VW_VIRTIO_DELAY_MAX, false);
 
     struct vw_resource res[3];
     unsigned n = 0;
     uint64_t len;
     bool io;
+    /* Several functions per machine: each PCI function its own windows. */
+    unsigned slot = vm->k->pdo_count;
+    const uint64_t modern_phys = MODERN_PHYS + 0x100000ull * slot;
+    const uint16_t legacy_port = (uint16_t)(LEGACY_PORT + 0x200u * slot);
+    uint8_t *pcicfg = vmodel_cfg_space(dev->model); /* the BARs as assigned */
+    if (pcicfg[0x10 + 4 * VMODEL_LEGACY_BAR] & 1) {
+        uint32_t bar = legacy_port | 1u;
+        memcpy(&pcicfg[0x10 + 4 * VMODEL_LEGACY_BAR], &bar, 4);
+    }
+    if (vmodel_bar_info(dev->model, VMODEL_MODERN_BAR, &len, &io) == 0) {
+        uint32_t bar = (uint32_t)modern_phys;
+        memcpy(&pcicfg[0x10 + 4 * VMODEL_MODERN_BAR], &bar, 4);
+    }
     if (vmodel_bar_info(dev->model, VMODEL_LEGACY_BAR, &len, &io) == 0 && io) {
         if (vm->arch == VW_ARM64) {
-            uint64_t cpu = ARM64_PIO_WINDOW + LEGACY_PORT;
+            uint64_t cpu = ARM64_PIO_WINDOW + legacy_port;
             vw_bus_add_memory(vm, cpu, len, &legacy_ops, dev);
-            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, cpu};
+            res[n++] = (struct vw_resource){VW_RES_PORT, legacy_port, len, cpu};
         } else {
-            vw_bus_add_ports(vm, LEGACY_PORT, (uint16_t)len, &legacy_ops, dev);
-            res[n++] = (struct vw_resource){VW_RES_PORT, LEGACY_PORT, len, 0};
+            vw_bus_add_ports(vm, legacy_port, (uint16_t)len, &legacy_ops, dev);
+            res[n++] = (struct vw_resource){VW_RES_PORT, legacy_port, len, 0};
         }
     }
     if (vmodel_bar_info(dev->model, VMODEL_MODERN_BAR, &len, &io) == 0 && !io) {
-        vw_bus_add_memory(vm, MODERN_PHYS, len, &modern_ops, dev);
-        res[n++] = (struct vw_resource){VW_RES_MEMORY, MODERN_PHYS, len, 0};
+        vw_bus_add_memory(vm, modern_phys, len, &modern_ops, dev);
+        res[n++] = (struct vw_resource){VW_RES_MEMORY, modern_phys, len, 0};
     }
     res[n++] = (struct vw_resource){VW_RES_INTERRUPT, 11, cfg->msix ? mc.msix_vectors : 0, 0};
     dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, res, n);
     vw_pdo_set_pci(vm, dev->pdo, &pci_ops, dev);
     vw_sched_add_poller(vm, poll, dev);
     vw_sched_add_stall_check(vm, stall_check, dev);
+    vw_sched_add_next_due(vm, next_due, dev);
     vw_dma_add_listener(vm, on_dma, dev);
     return dev;
 }

@@ -21,10 +21,12 @@
 #include "../virtio/vmodel.h"
 #include "vm.h"
 
-#define VW_VIRTIO_MAX_QUEUES 16
 /* Virtual time a queue may stall (buffers never notified, an interrupt
  * lost) before the run fails: 5 s in 100 ns units. */
 #define VW_VIRTIO_STALL_LIMIT 50000000ull
+
+/* Default seeded delay of each request: 0..50 us of virtual time. */
+#define VW_VIRTIO_DELAY_MAX 500ull
 
 struct vw_virtio_config {
     enum vmodel_transport transport;
@@ -34,6 +36,7 @@ struct vw_virtio_config {
     bool msix; /* MSI-X assigned and enabled; else the INTx line */
     uint32_t seed;
     uint32_t device_cfg_len;
+    bool sync; /* complete at the first scheduling point (no seeded delay) */
 };
 
 /* Split-ring ordering watch on one queue's avail ring. */
@@ -52,8 +55,8 @@ struct vw_vq_watch {
     bool wrap;          /* packed: the driver's wrap counter at idx */
     /* Split: ring entry written since the index last passed it.  Packed:
      * bit 0 address, bit 1 length written since the slot was last made
-     * available. */
-    uint8_t fresh[1024];
+     * available.  One per ring entry (any queue size). */
+    uint8_t *fresh;
 };
 
 /* An external ring engine (a vhost-user back end) instead of the model's:
@@ -65,6 +68,7 @@ struct vw_virtio_backend {
     bool (*poll)(struct vw_virtio *dev); /* as vw_poll_fn */
 };
 
+struct vw_fetch_watch;
 struct vw_virtio {
     struct vm *vm;
     const struct vw_virtio_backend *backend;
@@ -77,8 +81,11 @@ struct vw_virtio {
     uint64_t errors_seen;
     uint8_t status;
     bool pending_watch; /* arm the ring watches after this register write */
-    struct vw_vq_watch watch[VW_VIRTIO_MAX_QUEUES];
-    uint64_t stall_since[VW_VIRTIO_MAX_QUEUES]; /* virtual time + 1 a stall began; 0 none */
+    bool double_fetch;  /* vw_virtio_double_fetch */
+    struct vw_fetch_watch *fetch;
+    unsigned fetch_count;
+    struct vw_vq_watch *watch; /* one per queue (any number of queues) */
+    uint64_t *stall_since;     /* per queue: virtual time + 1 a stall began; 0 none */
     /* What the device wrote into the driver's buffers, in order (the
      * entropy stream for virtio-rng). */
     uint64_t rng;
@@ -92,6 +99,22 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
  * queue is not enabled. */
 bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, uint64_t *avail,
                             uint64_t *used, uint16_t *size);
+/* Asynchronous completion: each request of QUEUE (-1: every queue)
+ * completes MIN..MAX (100 ns units, seeded per request) after the device
+ * took it; with OUT_OF_ORDER any request that is due may complete first
+ * (a block device), else in the order taken.  vw_virtio_hang_queue: nothing of
+ * QUEUE completes for DURATION of virtual time from now (a back end that
+ * hangs; requests are still taken), then it resumes. */
+void vw_virtio_delay(struct vw_virtio *dev, int queue, uint64_t min, uint64_t max,
+                     bool out_of_order);
+void vw_virtio_hang_queue(struct vw_virtio *dev, uint16_t queue, uint64_t duration);
+/* The double-fetch knob (dev_virtio_fetch.c): from the next DRIVER_OK, the
+ * device rewrites each byte of a used element's id and length right after
+ * the driver read it, and a second read of it fails the run ("read twice
+ * by the driver").  Arm/disarm: called by the register file. */
+void vw_virtio_double_fetch(struct vw_virtio *dev, bool on);
+void vw_virtio_fetch_arm(struct vw_virtio *dev);
+void vw_virtio_fetch_disarm(struct vw_virtio *dev);
 /* Take the device away (before IRP_MN_SURPRISE_REMOVAL). */
 void vw_virtio_unplug(struct vw_virtio *dev);
 

@@ -11,6 +11,7 @@
  *    outside the common buffers, loops, bad sizes, ...).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../../common/virtio/virtio_spec.h"
 #include "dev_virtio.h"
@@ -215,14 +216,19 @@ void vw_virtio_watch(struct vw_virtio *dev)
 {
     struct vm *vm = dev->vm;
     bool packed = vmodel_driver_features(dev->model) >> VIRTIO_F_RING_PACKED & 1;
-    for (unsigned q = 0; q < dev->cfg.queues && q < VW_VIRTIO_MAX_QUEUES; q++) {
+    for (unsigned q = 0; q < dev->cfg.queues; q++) {
         struct vw_vq_watch *w = &dev->watch[q];
         uint64_t desc, avail, used;
         uint16_t size;
-        if (w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size) ||
-            size > sizeof(w->fresh))
+        if (w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size))
             continue;
+        free(w->fresh);
         memset(w, 0, sizeof(*w));
+        w->fresh = calloc(size, 1);
+        if (w->fresh == NULL) {
+            vw_fail(vm, "harness: out of host memory for the ring watch of queue %u", q);
+            return;
+        }
         w->vm = vm;
         w->dev = dev;
         w->queue = q;
@@ -248,7 +254,8 @@ void vw_virtio_watch(struct vw_virtio *dev)
 
 void vw_virtio_unwatch(struct vw_virtio *dev)
 {
-    for (unsigned q = 0; q < VW_VIRTIO_MAX_QUEUES; q++)
+    vw_virtio_fetch_disarm(dev);
+    for (unsigned q = 0; q < dev->cfg.queues; q++)
         if (dev->watch[q].active) {
             uc_hook_del(dev->vm->uc, dev->watch[q].hook);
             if (dev->watch[q].desc_hooked)

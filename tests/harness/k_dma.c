@@ -28,7 +28,8 @@ static struct vw_adapter *find_adapter(struct vm *vm, gva_t obj, const char *who
 void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev)
 {
     struct vw_kernel *k = vm->k;
-    if (k->dma_listener_count < sizeof(k->dma_listeners) / sizeof(k->dma_listeners[0])) {
+    if (VW_GROW(vm, k->dma_listeners, k->dma_listener_count, k->dma_listener_cap,
+                "DMA listeners")) {
         k->dma_listeners[k->dma_listener_count].fn = fn;
         k->dma_listeners[k->dma_listener_count++].dev = dev;
     }
@@ -55,7 +56,8 @@ static void AllocateCommonBuffer(struct vm *vm, const struct vw_api *api)
             slot = i;
             break;
         }
-    if (len == 0 || slot == VW_MAX_OBJECTS) {
+    if (len == 0 || (slot == k->buffer_count &&
+                     !VW_GROW(vm, k->buffers, k->buffer_count, k->buffer_cap, "common buffers"))) {
         vw_set_return(vm, 0);
         return;
     }

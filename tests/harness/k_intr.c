@@ -187,8 +187,15 @@ void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message)
         if (!in->live || in->pdo != pdo)
             continue;
         if (!in->message)
-            message = 0; /* a line has one "message" */
-        if (message >= in->messages || message >= 32) {
+            message = 0;                               /* a line has one "message" */
+        if (message >= 32 && message < in->messages) { /* the pending bits: a hard limit */
+            vw_fail(vm,
+                    "harness: hard limit: interrupt message %u of %u cannot be delivered "
+                    "(32 per function)",
+                    message, in->messages);
+            return;
+        }
+        if (message >= in->messages) {
             vw_log(vm, "interrupt: message %u beyond the %u connected: dropped", message,
                    in->messages);
             return;

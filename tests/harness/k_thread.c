@@ -190,7 +190,7 @@ static int pick_other(struct vm *vm)
 static uint64_t next_event(struct vm *vm)
 {
     struct vw_threads *ts = vm->k->threads;
-    uint64_t next = vw_timer_next_due(vm);
+    uint64_t next = vw_next_due(vm);
     for (unsigned i = 0; i < ts->count; i++) {
         const struct vw_thread *t = &ts->t[i];
         if ((t->state == T_BLOCKED || i == ts->current) && t->deadline < next)

@@ -145,6 +145,12 @@ uint64_t vw_timer_next_due(struct vm *vm)
     return next;
 }
 
+uint64_t vw_next_due(struct vm *vm)
+{
+    uint64_t timer = vw_timer_next_due(vm), device = vw_sched_next_due(vm);
+    return device < timer ? device : timer;
+}
+
 bool vw_timer_set_in(struct vm *vm, gva_t start, uint64_t len)
 {
     struct vw_kernel *k = vm->k;

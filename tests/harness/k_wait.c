@@ -78,7 +78,7 @@ int vw_wait(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all, 
         }
         if (vw_sched_idle(vm))
             continue;
-        uint64_t next = vw_timer_next_due(vm);
+        uint64_t next = vw_next_due(vm);
         if (next != VW_NO_DEADLINE && (deadline == VW_NO_DEADLINE || next <= deadline) &&
             jumps++ < MAX_TIMER_JUMPS) {
             if (next > k->interrupt_time)
@@ -193,6 +193,22 @@ void vw_KeDelayExecutionThread(struct vm *vm, const struct vw_api *api)
     vw_wait(vm, NULL, 0, false, deadline);
     if (!vm->failed)
         vw_set_return(vm, VW_STATUS_SUCCESS);
+}
+
+bool vw_sched_settle(struct vm *vm)
+{
+    bool any = false;
+    for (unsigned jumps = 0; !vm->failed && !vm->k->in_sched && jumps < MAX_TIMER_JUMPS; jumps++) {
+        bool ran = vw_sched_idle(vm);
+        any |= ran;
+        uint64_t now = vm->k->interrupt_time, next = vw_sched_next_due(vm);
+        if (next == VW_NO_DEADLINE || next > now + VW_SETTLE_SPAN || (next <= now && !ran))
+            break;
+        if (next > now)
+            vw_time_advance(vm, next - now);
+        any = true;
+    }
+    return any;
 }
 
 void vw_run_for(struct vm *vm, uint64_t units_100ns)

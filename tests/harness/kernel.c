@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "abi.h"
 #include "bus.h"
 #include "kernel.h"
@@ -26,6 +27,11 @@ void vw_kernel_destroy(struct vm *vm)
         return;
     for (unsigned i = vm->k->destructor_count; i-- > 0;)
         vm->k->destructors[i].fn(vm->k->destructors[i].p);
+    for (unsigned i = vm->k->grown_count; i-- > 0;) {
+        free(*vm->k->grown[i]);
+        *vm->k->grown[i] = NULL;
+    }
+    free(vm->k->grown);
     for (unsigned i = 0; i < vm->k->kept_count; i++)
         free(vm->k->kept[i]);
     free(vm->k->kept);
@@ -46,13 +52,42 @@ void vw_kernel_keep(struct vm *vm, void *p)
     kept[vm->k->kept_count++] = p;
 }
 
+bool vw_grow(struct vm *vm, void **array, unsigned *cap, unsigned count, size_t size,
+             const char *what)
+{
+    struct vw_kernel *k = vm->k;
+    if (count < *cap)
+        return true;
+    unsigned n = *cap ? 2 * *cap : 8;
+    void *p = realloc(*array, (size_t)n * size);
+    void ***grown =
+        *array == NULL ? realloc(k->grown, (k->grown_count + 1) * sizeof(*grown)) : NULL;
+    if (p == NULL || (*array == NULL && grown == NULL)) {
+        if (grown != NULL)
+            k->grown = grown;
+        if (*array == NULL)
+            free(p); /* never recorded */
+        else if (p != NULL)
+            *array = p;
+        vw_fail(vm, "harness: out of host memory for %s (%u of them)", what, count);
+        return false;
+    }
+    memset((char *)p + (size_t)*cap * size, 0, (size_t)(n - *cap) * size);
+    if (*array == NULL) {
+        k->grown = grown;
+        k->grown[k->grown_count++] = array;
+    }
+    *array = p;
+    *cap = n;
+    return true;
+}
+
 void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p)
 {
     struct vw_kernel *k = vm->k;
-    if (k->destructor_count < sizeof(k->destructors) / sizeof(k->destructors[0])) {
-        k->destructors[k->destructor_count].fn = fn;
-        k->destructors[k->destructor_count++].p = p;
-    }
+    if (!VW_GROW(vm, k->destructors, k->destructor_count, k->destructor_cap, "destructors"))
+        return;
+    k->destructors[k->destructor_count++] = (struct vw_destructor){fn, p};
 }
 
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va)
@@ -138,9 +173,13 @@ static void on_thunk(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 bool vw_kernel_bind_thunks(struct vm *vm)
 {
     uc_hook h;
-    if (vm->import_count == 0)
+    if (vm->import_count == vm->thunks_bound)
         return true;
-    /* Limited to the slots: no cost for driver code. */
-    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_thunk, vm, vm->map.thunks,
-                       vm->map.thunks + 16ull * vm->import_count - 1) == UC_ERR_OK;
+    /* Limited to the slots not yet hooked (a second image adds some): no
+     * cost for driver code. */
+    bool ok = uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_thunk, vm,
+                          vm->map.thunks + 16ull * vm->thunks_bound,
+                          vm->map.thunks + 16ull * vm->import_count - 1) == UC_ERR_OK;
+    vm->thunks_bound = vm->import_count;
+    return ok;
 }

@@ -133,6 +133,16 @@ typedef bool vw_poll_fn(struct vm *vm, void *dev);
  * naming the cause if the device knows one), false after the clock moved
  * (fail if the device has been stuck too long in virtual time). */
 typedef void vw_stall_fn(struct vm *vm, void *dev, bool hang);
+/* A device's next deferred event (a completion it delays, kernel.h's
+ * virtual time), VW_NO_DEADLINE when none: a waiter with nothing else to
+ * run moves the clock there. */
+typedef uint64_t vw_next_due_fn(struct vm *vm, void *dev);
+struct vw_poller {
+    vw_poll_fn *fn;
+    vw_stall_fn *stall;       /* optional: names a device-side hang */
+    vw_next_due_fn *next_due; /* optional: deferred completions */
+    void *dev;
+};
 /* Told about each common buffer (DMA memory a device may be pointed at). */
 typedef void vw_dma_listener_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t len, bool add);
 /* Run by a waiter once, before it waits: another thread's action. */
@@ -160,11 +170,13 @@ struct vw_kernel {
 
     void **kept;
     unsigned kept_count;
-    struct {
+    struct vw_destructor {
         void (*fn)(void *);
         void *p;
-    } destructors[8];
-    unsigned destructor_count;
+    } *destructors; /* grows (vw_grow) */
+    unsigned destructor_count, destructor_cap;
+    void ***grown; /* arrays vw_grow allocated, freed with the machine */
+    unsigned grown_count;
 
     /* Kernel routines handed out as pointers (routine.c). */
     const struct vw_api *routines[64];
@@ -186,25 +198,21 @@ struct vw_kernel {
     /* DMA (k_dma.c). */
     struct vw_adapter adapters[8];
     unsigned adapter_count;
-    struct vw_common_buffer buffers[VW_MAX_OBJECTS];
-    unsigned buffer_count;
-    struct {
+    struct vw_common_buffer *buffers; /* grows (vw_grow) */
+    unsigned buffer_count, buffer_cap;
+    struct vw_dma_listener {
         vw_dma_listener_fn *fn;
         void *dev;
-    } dma_listeners[4];
-    unsigned dma_listener_count;
+    } *dma_listeners; /* grows (vw_grow) */
+    unsigned dma_listener_count, dma_listener_cap;
 
     /* Spin locks held now, in acquisition order (k_spinlock.c). */
     struct vw_spinlock_hold held[16];
     unsigned held_count;
 
     /* Scheduling (sched.c). */
-    struct {
-        vw_poll_fn *fn;
-        vw_stall_fn *stall; /* optional: names a device-side hang */
-        void *dev;
-    } pollers[4];
-    unsigned poller_count;
+    struct vw_poller *pollers; /* grows (vw_grow) */
+    unsigned poller_count, poller_cap;
     bool in_sched, in_poll; /* in a point; a device poller runs */
     bool irql_lowered;      /* set by vw_irql_set, taken after the API (kernel.c) */
     uint64_t sched_rng;     /* seeded injection points; 0 = every point */
@@ -304,6 +312,15 @@ bool vw_kernel_create(struct vm *vm);
 void vw_kernel_destroy(struct vm *vm);
 /* Free P with the kernel state (host allocations tied to this machine). */
 void vw_kernel_keep(struct vm *vm, void *p);
+/* Room for one more element in *ARRAY (COUNT used, *CAP allocated; new
+ * elements zeroed), for the tables that grow as the driver asks: false
+ * after failing the run naming WHAT when the host is out of memory.  The
+ * array is freed with the machine; ARRAY must live as long (a field of the
+ * kernel state or of memory given to vw_kernel_keep). */
+bool vw_grow(struct vm *vm, void **array, unsigned *cap, unsigned count, size_t size,
+             const char *what);
+#define VW_GROW(vm, arr, count, cap, what)                                                         \
+    vw_grow((vm), (void **)&(arr), &(cap), (count), sizeof(*(arr)), (what))
 /* Call FN(P) when the machine goes away (before kept memory is freed). */
 void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p);
 /* " (NULL page)", " (freed pool block ...)" or "" for a faulting address. */
@@ -323,7 +340,17 @@ void vw_kernel_after_call(struct vm *vm, gva_t fn, unsigned held_before, unsigne
  * true when something did. */
 void vw_sched_point(struct vm *vm);
 bool vw_sched_idle(struct vm *vm);
+/* vw_sched_idle, then the clock moved to each device's next deferred
+ * completion while one is due within VW_SETTLE_SPAN (never to a timer):
+ * "let the devices answer" with asynchronous devices (a hung queue is left
+ * to vw_run_for).  True when something ran. */
+#define VW_SETTLE_SPAN 10000ull /* 1 ms */
+bool vw_sched_settle(struct vm *vm);
 void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev);
+/* Give the poller of DEV its next deferred event (vw_next_due_fn); the
+ * earliest of every device's (VW_NO_DEADLINE when none). */
+void vw_sched_add_next_due(struct vm *vm, vw_next_due_fn *fn, void *dev);
+uint64_t vw_sched_next_due(struct vm *vm);
 /* Give the poller of DEV a hang check (vw_stall_fn). */
 void vw_sched_add_stall_check(struct vm *vm, vw_stall_fn *fn, void *dev);
 /* Run every device's hang check (see vw_stall_fn). */
@@ -486,6 +513,9 @@ int vw_wait(struct vm *vm, const gva_t *objects, unsigned count, bool wait_all, 
  * earliest due time (VW_NO_DEADLINE when none is set). */
 bool vw_timer_expire(struct vm *vm);
 uint64_t vw_timer_next_due(struct vm *vm);
+/* The earliest moment anything is due: a timer or a device's deferred
+ * completion (what an idle waiter jumps the clock to). */
+uint64_t vw_next_due(struct vm *vm);
 bool vw_timer_set_in(struct vm *vm, gva_t start, uint64_t len);
 unsigned vw_timer_report_leaks(struct vm *vm);
 /* Work items (k_workitem.c): run queued ones at PASSIVE_LEVEL. */

@@ -342,7 +342,9 @@ static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
     return true;
 }
 
-bool vw_load_image(struct vm *vm, const char *path)
+/* Load PATH at BASE; COPY: a second image of a driver already loaded (its
+ * imports get slots after the first image's, vm->image stays the first). */
+static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, struct vw_image *out)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -358,23 +360,31 @@ bool vw_load_image(struct vm *vm, const char *path)
     struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
     uint8_t thunks[PAGE];
     memset(thunks, 0xcc, sizeof(thunks));
-    gva_t base = vm->map.image;
+    if (copy)
+        ok = ok && vw_read(vm, vm->map.thunks, thunks, sizeof(thunks));
 
     ok = ok && parse_headers(vm, &pe);
     uint64_t mapped = ok ? ((uint64_t)pe.image_size + PAGE - 1) & ~(PAGE - 1) : 0;
+    if (ok && mapped > VW_IMAGE_SPAN) {
+        vw_fail(vm, "harness: hard limit: image of %" PRIu64 " bytes, more than %llu", mapped,
+                (unsigned long long)VW_IMAGE_SPAN);
+        ok = false;
+    }
     if (ok && (pe.img = calloc(1, mapped)) == NULL)
         ok = false;
     ok = ok && copy_sections(vm, &pe) && apply_relocations(vm, &pe, base) &&
          bind_imports(vm, &pe, thunks);
     if (ok) {
-        /* The sentinel: the last slot, a plain return never reached. */
-        vm->sentinel = vm->map.thunks + PAGE - SLOT_SIZE;
-        write_slot(vm, thunks + PAGE - SLOT_SIZE, NULL);
-        vm->image = (struct vw_image){.base = base,
-                                      .size = pe.image_size,
-                                      .entry = base + pe.entry_rva,
-                                      .preferred_base = pe.preferred_base,
-                                      .relocated = vm->image.relocated};
+        if (!copy) {
+            /* The sentinel: the last slot, a plain return never reached. */
+            vm->sentinel = vm->map.thunks + PAGE - SLOT_SIZE;
+            write_slot(vm, thunks + PAGE - SLOT_SIZE, NULL);
+        }
+        *out = (struct vw_image){.base = base,
+                                 .size = pe.image_size,
+                                 .entry = base + pe.entry_rva,
+                                 .preferred_base = pe.preferred_base,
+                                 .relocated = out->relocated};
         ok = vw_write(vm, vm->map.thunks, thunks, sizeof(thunks)) &&
              map_image(vm, &pe, base, mapped) && vw_kernel_bind_thunks(vm) &&
              report_unimplemented(vm);
@@ -384,4 +394,19 @@ bool vw_load_image(struct vm *vm, const char *path)
     free(pe.img);
     free(file);
     return ok;
+}
+
+bool vw_load_image(struct vm *vm, const char *path)
+{
+    return load_at(vm, path, vm->map.image, false, &vm->image);
+}
+
+bool vw_load_image_copy(struct vm *vm, const char *path, struct vw_image *copy)
+{
+    *copy = (struct vw_image){0};
+    if (vm->image.base == 0) {
+        vw_fail(vm, "harness: a second image before the first");
+        return false;
+    }
+    return load_at(vm, path, vm->map.image + VW_IMAGE_SPAN, true, copy);
 }

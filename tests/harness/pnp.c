@@ -196,8 +196,13 @@ gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resour
                     unsigned count)
 {
     struct vw_kernel *k = vm->k;
-    if (vm->failed || k->pdo_count == sizeof(k->pdos) / sizeof(k->pdos[0]))
+    if (vm->failed)
         return 0;
+    if (k->pdo_count == sizeof(k->pdos) / sizeof(k->pdos[0])) {
+        vw_fail(vm, "harness: hard limit: more than %u devices (PDOs) in one machine",
+                k->pdo_count);
+        return 0;
+    }
     if (k->bus_driver == 0)
         k->bus_driver = new_driver_object(vm, "PnpBus");
     struct vw_pdo *pdo = &k->pdos[k->pdo_count++];

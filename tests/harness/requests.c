@@ -273,5 +273,5 @@ unsigned vw_async_report_pending(struct vm *vm)
 
 void vw_run(struct vm *vm)
 {
-    vw_sched_idle(vm);
+    vw_sched_settle(vm);
 }

@@ -17,11 +17,30 @@
 void vw_sched_add_poller(struct vm *vm, vw_poll_fn *fn, void *dev)
 {
     struct vw_kernel *k = vm->k;
-    if (k->poller_count < sizeof(k->pollers) / sizeof(k->pollers[0])) {
-        k->pollers[k->poller_count].fn = fn;
-        k->pollers[k->poller_count].stall = NULL;
-        k->pollers[k->poller_count++].dev = dev;
-    }
+    if (!VW_GROW(vm, k->pollers, k->poller_count, k->poller_cap, "device pollers"))
+        return;
+    k->pollers[k->poller_count++] = (struct vw_poller){.fn = fn, .dev = dev};
+}
+
+void vw_sched_add_next_due(struct vm *vm, vw_next_due_fn *fn, void *dev)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->poller_count; i++)
+        if (k->pollers[i].dev == dev)
+            k->pollers[i].next_due = fn;
+}
+
+uint64_t vw_sched_next_due(struct vm *vm)
+{
+    struct vw_kernel *k = vm->k;
+    uint64_t next = VW_NO_DEADLINE;
+    for (unsigned i = 0; i < k->poller_count; i++)
+        if (k->pollers[i].next_due != NULL) {
+            uint64_t at = k->pollers[i].next_due(vm, k->pollers[i].dev);
+            if (at < next)
+                next = at;
+        }
+    return next;
 }
 
 void vw_sched_add_stall_check(struct vm *vm, vw_stall_fn *fn, void *dev)

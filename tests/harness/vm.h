@@ -67,6 +67,7 @@ struct vm {
 
     struct vw_image image;
     struct vw_import *imports;
+    unsigned thunks_bound; /* import slots the thunk hook covers */
     unsigned import_count;
     gva_t sentinel; /* return address of every call into the driver */
 

@@ -38,40 +38,37 @@ bool vmodel_has(const struct vmodel *m, unsigned bit)
 /** Translate a guest bus address range; NULL (and an error) if outside */
 void *vmodel_dma(struct vmodel *m, uint64_t pa, size_t len)
 {
-    unsigned i;
-
-    for (i = 0; i < VMODEL_MAX_DMA; i++) {
+    for (unsigned i = 0; i < m->dma_count; i++) {
         struct vmodel_dma_region *r = &m->dma[i];
 
-        if (r->va != NULL && pa >= r->pa && len <= r->len && pa - r->pa <= r->len - len)
+        if (pa >= r->pa && len <= r->len && pa - r->pa <= r->len - len)
             return r->va + (pa - r->pa);
     }
     vmodel_error(m, "DMA outside guest memory: pa %#llx len %zu", (unsigned long long)pa, len);
     return NULL;
 }
 
+/** Add a region; the table grows as needed (-1 only when the host is out of memory) */
 int vmodel_dma_register(struct vmodel *m, uint64_t pa, void *va, size_t len)
 {
-    unsigned i;
+    if (m->dma_count == m->dma_cap) {
+        unsigned cap = m->dma_cap ? 2 * m->dma_cap : 16;
+        struct vmodel_dma_region *d = realloc(m->dma, cap * sizeof(*d));
 
-    for (i = 0; i < VMODEL_MAX_DMA; i++) {
-        if (m->dma[i].va == NULL) {
-            m->dma[i].pa = pa;
-            m->dma[i].va = va;
-            m->dma[i].len = len;
-            return 0;
-        }
+        if (d == NULL)
+            return -1;
+        m->dma = d;
+        m->dma_cap = cap;
     }
-    return -1;
+    m->dma[m->dma_count++] = (struct vmodel_dma_region){pa, va, len};
+    return 0;
 }
 
 void vmodel_dma_unregister(struct vmodel *m, uint64_t pa)
 {
-    unsigned i;
-
-    for (i = 0; i < VMODEL_MAX_DMA; i++)
-        if (m->dma[i].va != NULL && m->dma[i].pa == pa)
-            memset(&m->dma[i], 0, sizeof(m->dma[i]));
+    for (unsigned i = m->dma_count; i-- > 0;)
+        if (m->dma[i].pa == pa)
+            m->dma[i] = m->dma[--m->dma_count];
 }
 
 /* ---------------------------------------------------------------------- */
@@ -264,6 +261,7 @@ struct vmodel *vmodel_create(const struct vmodel_config *cfg)
         m->cfg.queue_max = VIRTQ_MAX_SIZE;
     m->rng = ((uint64_t)cfg->seed << 1) | 0x9e3779b97f4a7c15ull;
     m->nrng = ((uint64_t)cfg->seed << 7) ^ 0x2545f4914f6cdd1dull;
+    m->drng = ((uint64_t)cfg->seed << 11) ^ 0x94d049bb133111ebull;
     m->devcfg = calloc(1, cfg->device_cfg_len + 8);
     m->q = calloc(cfg->num_queues ? cfg->num_queues : 1, sizeof(*m->q));
     if (m->devcfg == NULL || m->q == NULL) {
@@ -292,6 +290,7 @@ void vmodel_destroy(struct vmodel *m)
         for (i = 0; i < m->cfg.num_queues; i++)
             free(m->q[i].pending);
     free(m->q);
+    free(m->dma);
     free(m->devcfg);
     free(m);
 }
@@ -323,6 +322,53 @@ void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx)
 {
     m->cfg_write = fn;
     m->cfg_write_ctx = ctx;
+}
+
+void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx)
+{
+    m->used_hook = fn;
+    m->used_ctx = ctx;
+}
+
+void vmodel_set_time(struct vmodel *m, uint64_t now)
+{
+    m->now = now;
+}
+
+void vmodel_queue_delay(struct vmodel *m, uint16_t queue, uint64_t min, uint64_t max)
+{
+    if (queue < m->cfg.num_queues) {
+        m->q[queue].delay_min = min;
+        m->q[queue].delay_max = max < min ? min : max;
+    }
+}
+
+void vmodel_queue_freeze(struct vmodel *m, uint16_t queue, uint64_t until)
+{
+    if (queue < m->cfg.num_queues)
+        m->q[queue].frozen_until = until;
+}
+
+uint64_t vmodel_next_due(struct vmodel *m)
+{
+    uint64_t next = UINT64_MAX;
+
+    if (m->removed || !(m->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+        (m->status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET))
+        return next;
+    for (uint16_t i = 0; i < m->cfg.num_queues; i++) {
+        const struct vmodel_queue *q = &m->q[i];
+
+        if (!q->enabled || q->hold)
+            continue;
+        for (unsigned k = 0; k < q->npending; k++) {
+            uint64_t at = q->pending[k].due > q->frozen_until ? q->pending[k].due : q->frozen_until;
+
+            if (at < next)
+                next = at;
+        }
+    }
+    return next;
 }
 
 uint8_t *vmodel_device_cfg(struct vmodel *m)

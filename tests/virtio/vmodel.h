@@ -119,6 +119,10 @@ typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
  */
 typedef void (*vmodel_cfg_write_fn)(void *ctx, uint32_t off, unsigned width);
 
+/** Used-element hook: the device just wrote the used element at SLOT of
+ *  QUEUE (split: used ring entry; packed: descriptor ring position) */
+typedef void (*vmodel_used_fn)(void *ctx, uint16_t queue, uint16_t slot);
+
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
@@ -145,6 +149,24 @@ void vmodel_set_removed(struct vmodel *m, bool removed);
 void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
+void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx);
+
+/**
+ * Asynchronous completion on a virtual clock (any unit; the harness uses
+ * 100 ns).  vmodel_set_time tells the device the time before a step; a
+ * request consumed on QUEUE completes no earlier than MIN..MAX (seeded per
+ * request, own random stream) after it was taken, so with out_of_order a
+ * later request may complete first.  vmodel_queue_freeze: nothing of the
+ * queue completes before UNTIL (a back end that hangs); requests are still
+ * taken.  vmodel_next_due: the earliest time a consumed request may
+ * complete (UINT64_MAX when none), for a clock that jumps while idle.
+ * Without these calls the time stays 0 and nothing is delayed.
+ */
+void vmodel_set_time(struct vmodel *m, uint64_t now);
+void vmodel_queue_delay(struct vmodel *m, uint16_t queue, uint64_t min, uint64_t max);
+void vmodel_queue_freeze(struct vmodel *m, uint16_t queue, uint64_t until);
+uint64_t vmodel_next_due(struct vmodel *m);
+
 /** Current device configuration bytes (for a cfg-write hook to answer) */
 uint8_t *vmodel_device_cfg(struct vmodel *m);
 

@@ -6,7 +6,6 @@
 
 #include "vmodel.h"
 
-#define VMODEL_MAX_DMA  64
 #define VMODEL_MAX_SEGS 4096
 
 /** A request the device consumed and has not completed */
@@ -15,6 +14,7 @@ struct vmodel_pending {
     uint16_t ndesc; /**< Packed: descriptors the chain occupied */
     uint32_t in_len;
     uint64_t step; /**< Step it was consumed in */
+    uint64_t due;  /**< Virtual time it may complete at (vmodel_queue_delay) */
 };
 
 struct vmodel_queue {
@@ -41,6 +41,10 @@ struct vmodel_queue {
     uint32_t busy_left;    /**< Steps the device still works through this burst */
     uint16_t irq_used;     /**< Split: used idx at the last interrupt sent */
     uint32_t irq_used_lin; /**< Packed: used_lin at the last interrupt sent */
+    /* Asynchronous completion (vmodel_queue_delay, vmodel_queue_freeze):
+     * scenario settings, kept across a reset. */
+    uint64_t delay_min, delay_max; /**< Seeded delay of each request, virtual time */
+    uint64_t frozen_until;         /**< No completion before this virtual time */
 };
 
 struct vmodel_dma_region {
@@ -56,6 +60,8 @@ struct vmodel {
     uint64_t rng;
     uint64_t nrng; /* how long the device keeps working (own stream: rng sequences unchanged) */
     uint64_t step;
+    uint64_t now;  /* virtual time (vmodel_set_time) */
+    uint64_t drng; /* request delays (own stream: rng sequences unchanged) */
     uint8_t pcicfg[256];
     uint64_t bar_len[6];
     bool bar_io[6];
@@ -71,7 +77,8 @@ struct vmodel {
     uint16_t msix_config;
     uint32_t reset_reads; /**< Status reads left before a reset completes */
     struct vmodel_queue *q;
-    struct vmodel_dma_region dma[VMODEL_MAX_DMA];
+    struct vmodel_dma_region *dma; /* grows as the driver allocates (vmodel_dma_register) */
+    unsigned dma_count, dma_cap;
     struct vmodel_seg segs[VMODEL_MAX_SEGS];
     vmodel_handler_fn handler;
     void *handler_ctx;
@@ -79,6 +86,8 @@ struct vmodel {
     void *irq_ctx;
     vmodel_cfg_write_fn cfg_write;
     void *cfg_write_ctx;
+    vmodel_used_fn used_hook;
+    void *used_ctx;
     struct vmodel_stats stats;
 };
 

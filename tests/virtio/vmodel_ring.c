@@ -56,11 +56,15 @@ static void barrier(void)
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 {
     struct vmodel_pending *pending = q->pending;
-    bool hold = q->hold; /* the scenario's setting, not device state */
+    bool hold = q->hold; /* the scenario's settings, not device state */
+    uint64_t delay_min = q->delay_min, delay_max = q->delay_max, frozen = q->frozen_until;
 
     memset(q, 0, sizeof(*q));
     q->pending = pending;
     q->hold = hold;
+    q->delay_min = delay_min;
+    q->delay_max = delay_max;
+    q->frozen_until = frozen;
     q->size = m->cfg.queue_max;
     q->msix_vector = VIRTIO_MSI_NO_VECTOR;
     q->avail_wrap = true;
@@ -188,18 +192,44 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
     return written > c->in_len ? c->in_len : written;
 }
 
+/** When a request taken now may complete: now + a seeded MIN..MAX delay */
+static uint64_t due_time(struct vmodel *m, const struct vmodel_queue *q)
+{
+    uint64_t span = q->delay_max - q->delay_min;
+
+    uint64_t due = m->now;
+
+    if (q->delay_max != 0) {
+        m->drng ^= m->drng << 13;
+        m->drng ^= m->drng >> 7;
+        m->drng ^= m->drng << 17;
+        due += q->delay_min + (span ? (m->drng >> 11) % (span + 1) : 0);
+    }
+    /* In order: never due before the request ahead of it */
+    if (!m->beh.out_of_order && q->npending > 0 && q->pending[q->npending - 1].due > due)
+        due = q->pending[q->npending - 1].due;
+    return due;
+}
+
+/** Tell the harness the device wrote a used element (double-fetch watch) */
+static void used_written(struct vmodel *m, uint16_t qi, uint16_t slot)
+{
+    if (m->used_hook != NULL)
+        m->used_hook(m->used_ctx, qi, slot);
+}
+
 /** Pick the next request to complete, or -1 */
 static int pick(struct vmodel *m, struct vmodel_queue *q)
 {
     unsigned i, start;
 
-    if (q->npending == 0 || q->hold)
+    if (q->npending == 0 || q->hold || m->now < q->frozen_until)
         return -1;
     start = m->beh.out_of_order ? vmodel_rand(m) % q->npending : 0;
     for (i = 0; i < q->npending; i++) {
         unsigned k = (start + i) % q->npending;
 
-        if (m->step >= q->pending[k].step + m->beh.delay)
+        if (m->step >= q->pending[k].step + m->beh.delay && m->now >= q->pending[k].due)
             return (int)k;
         if (!m->beh.out_of_order)
             return -1;
@@ -361,6 +391,7 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
         q->pending[q->npending].id = head;
         q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
+        q->pending[q->npending].due = due_time(m, q);
         q->npending++;
         q->last_avail++;
     }
@@ -448,11 +479,13 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
         e = used + 4 + 8u * (q->used_idx & (num - 1));
         wr32(e, id);
         wr32(e + 4, len);
+        used_written(m, qi, (uint16_t)(q->used_idx & (num - 1)));
         q->used_idx++;
         if (evil == VMODEL_EVIL_DOUBLE) {
             e = used + 4 + 8u * (q->used_idx & (num - 1));
             wr32(e, id);
             wr32(e + 4, len);
+            used_written(m, qi, (uint16_t)(q->used_idx & (num - 1)));
             q->used_idx++;
         }
         if (evil == VMODEL_EVIL_IDX_JUMP)
@@ -550,6 +583,7 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         q->pending[q->npending].ndesc = count;
         q->pending[q->npending].in_len = written;
         q->pending[q->npending].step = m->step;
+        q->pending[q->npending].due = due_time(m, q);
         q->npending++;
         q->last_avail = pos;
         q->avail_wrap = wrap;
@@ -643,6 +677,7 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             flags = q->used_wrap ? (P_AVAIL | P_USED) : 0;
             barrier();
             wr16(d + 14, flags);
+            used_written(m, qi, q->used_idx);
             q->used_idx = (uint16_t)(q->used_idx + ndesc);
             q->used_lin += ndesc;
             if (q->used_idx >= num) {

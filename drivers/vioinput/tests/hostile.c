@@ -116,7 +116,7 @@ VW_SCENARIO("vioinput", report_queue_bounded, NULL)
     for (unsigned i = 1; i <= 60; i++) {
         vinput_event(bed.vi, VINPUT_EV_REL, REL_Y, i);
         vinput_syn(bed.vi);
-        vw_sched_idle(vm);
+        vw_run(vm);
     }
     vw_hid(vm)->reading = true;
     got = vioinput_new_reports(vm, &mark);

@@ -20,6 +20,11 @@
  *  13  split: an avail ring entry rewritten after avail->idx published it
  *  14  packed: a chain's head made available before its second descriptor
  *  15  split: a descriptor rewritten after avail->idx published it
+ *  16  a request whose result is read right after the kick, as if the
+ *      device completed synchronously (start fails when it did not)
+ *  17  a used ring entry read twice (its id, then its id again to use it)
+ *  18  (no bug) beyond the harness's old fixed sizes: 100 common buffers,
+ *      a request in the last one on the device's largest ring
  */
 #include <wdm/virtio_wdm.h>
 
@@ -110,10 +115,10 @@ static BOOLEAN BadAddOne(PBAD_DEVICE bad)
 static BOOLEAN BadCollect(PBAD_DEVICE bad)
 {
     uint32_t len;
-    for (unsigned i = 0; i < 64; i++) {
+    for (unsigned i = 0; i < 1000; i++) {
         if (virtqueue_get(&bad->Queue, &len) != NULL)
             return TRUE;
-        KeStallExecutionProcessor(1);
+        KeStallExecutionProcessor(10);
     }
     return FALSE;
 }
@@ -150,8 +155,8 @@ static NTSTATUS BadNotifications(PBAD_DEVICE bad, UCHAR Mode)
     virtqueue_disable_cb(&bad->Queue);
     if (BadAddOne(bad))
         virtqueue_notify(&bad->Queue);
-    for (unsigned i = 0; i < 64 && !virtqueue_has_used(&bad->Queue); i++)
-        KeStallExecutionProcessor(1);
+    for (unsigned i = 0; i < 1000 && !virtqueue_has_used(&bad->Queue); i++)
+        KeStallExecutionProcessor(10);
     if (Mode == 11) {
         (void)virtqueue_enable_cb(&bad->Queue); /* the bug: completions that raced are lost */
         return STATUS_SUCCESS;
@@ -213,8 +218,12 @@ static NTSTATUS BadScatterGather(PVW_DEVICE Device, PBAD_DEVICE bad, BOOLEAN Use
         if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) == 0 && virtqueue_kick_prepare(&bad->Queue))
             virtqueue_notify(&bad->Queue);
         KeStallExecutionProcessor(1); /* the device runs */
-        if (!UseAfterPut)
+        if (!UseAfterPut) {
+            /* The device owns the pages until it returns the buffer */
+            if (!BadCollect(bad))
+                status = STATUS_IO_TIMEOUT;
             dma->DmaOperations->PutScatterGatherList(dma, list, FALSE);
+        }
     }
     KeLowerIrql(irql);
     IoFreeMdl(mdl);
@@ -328,6 +337,58 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     case 11:
     case 12:
         return BadNotifications(bad, mode);
+    case 16:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        if (BadAddOne(bad))
+            virtqueue_notify(&bad->Queue);
+        KeStallExecutionProcessor(1); /* the bug: one scheduling point is not a completion */
+        {
+            uint32_t len;
+            if (virtqueue_get(&bad->Queue, &len) == NULL)
+                return STATUS_IO_DEVICE_ERROR;
+        }
+        break;
+    case 18: {
+        static struct virtio_dma More[100];
+        const struct virtio_os *os = &bad->Virtio.Os;
+        NTSTATUS st = STATUS_SUCCESS;
+        unsigned n = 0;
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        while (n < 100 && os->ops->dma_alloc(os->ctx, 64, 0, &More[n]) == 0)
+            n++;
+        if (n < 100) {
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        } else {
+            struct virtqueue_sg sg = {.addr = More[99].pa, .len = 64};
+            if (virtqueue_add(&bad->Queue, &sg, 0, 1, bad) != 0)
+                st = STATUS_UNSUCCESSFUL;
+            else if (virtqueue_kick_prepare(&bad->Queue))
+                virtqueue_notify(&bad->Queue);
+            if (NT_SUCCESS(st) && !BadCollect(bad))
+                st = STATUS_IO_TIMEOUT;
+        }
+        while (n > 0)
+            os->ops->dma_free(os->ctx, &More[--n]);
+        return st;
+    }
+    case 17:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        if (BadAddOne(bad))
+            virtqueue_notify(&bad->Queue);
+        for (unsigned i = 0; i < 1000 && !virtqueue_has_used(&bad->Queue); i++)
+            KeStallExecutionProcessor(10);
+        {
+            volatile struct virtq_used *used = bad->Queue.u.split.used;
+            uint32_t id = used->ring[0].id;
+            if (id >= bad->Queue.num) /* checked ... */
+                return STATUS_DEVICE_PROTOCOL_ERROR;
+            id = used->ring[0].id; /* the bug: ... and fetched again to use */
+            (void)id;
+        }
+        break;
     default:
         break;
     }

@@ -294,7 +294,7 @@ unsigned vw_hid_pump(struct vm *vm)
     unsigned before = h->log_count;
     for (unsigned round = 0; round < 64 && !vm->failed; round++) {
         unsigned seen = h->log_count;
-        bool ran = vw_sched_idle(vm);
+        bool ran = vw_sched_settle(vm);
         post_reads(vm, h);
         if (!ran && seen == h->log_count)
             break;
@@ -403,7 +403,7 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
         uint32_t status = call_mini(vm, h, major, dev, irp);
         vm->irql = irql;
         while (status == VW_STATUS_PENDING && !vm->failed && vm->k->completed_irp != irp &&
-               vw_sched_idle(vm))
+               vw_sched_settle(vm))
             ;
         if (status == VW_STATUS_PENDING && vm->k->completed_irp == irp)
             status = vw_irp_status(vm, irp);
