@@ -8,9 +8,17 @@ $(DIST_TARBALL): FORCE
 	@echo '  DIST    $@'
 	$(Q)packaging/dist.sh $@ virtio-win-$(VERSION) $(SOURCE_DATE_EPOCH)
 
+# The one second build of everything, from the tarball outside git, that
+# check-dist and check-repro (tests/repro/build.mk) compare with this tree.
+# Recursive (+): its make takes its jobs from make check's pool.
+SECOND_BUILD := $(B)/second/make.status
+$(SECOND_BUILD): $(DIST_TARBALL) all tests/repro/second-build.sh
+	@echo '  SECOND  $(B)/second'
+	+$(Q)tests/repro/second-build.sh $(DIST_TARBALL) $(@D)
+
 CHECKS += check-dist
-check-dist: $(DIST_TARBALL) all
-	$(Q)tests/run-check dist tests/dist/run.sh $(DIST_TARBALL) $(B)/dist-test
+check-dist: $(DIST_TARBALL) $(SECOND_BUILD)
+	$(Q)tests/run-check dist tests/dist/run.sh $(DIST_TARBALL) $(B)/dist-test $(B)/second
 
 # The KubeVirt container disk (an OCI image archive; see packaging/oci.py).
 CONTAINER_DISK := $(DIST)/virtio-container-disk-$(VERSION).tar

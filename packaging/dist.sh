@@ -16,4 +16,10 @@ echo "$epoch" >"$stage/$prefix/.source-date-epoch"
 tmp=$output.tmp
 tar -C "$stage" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner \
 	--mode='u=rwX,go=rX' --format=gnu -cf - "$prefix" | xz -9 -T1 >"$tmp"
-mv "$tmp" "$output"
+# An unchanged tarball keeps its time, so what is made from it (the SRPM,
+# the repository) is not made again.
+if cmp -s "$tmp" "$output"; then
+	rm -f "$tmp"
+else
+	mv "$tmp" "$output"
+fi

@@ -1,14 +1,17 @@
 #!/bin/sh
-# Usage: tests/dist/run.sh TARBALL SCRATCH
+# Usage: tests/dist/run.sh TARBALL SCRATCH SECOND_DIR
 # The source tarball is reproducible, holds exactly the tree's source (what
 # packaging/copy-source takes), and outside git it builds every output
 # (drivers, packages, ISO, VFDs, RPMs, repository, container disk, tarballs)
-# bit-identical to this tree's.  The other test groups are not run again
-# from it: their scripts, data and inputs are the same files and the
-# outputs they test are bit-identical, so they would give the same results.
+# bit-identical to this tree's.  That build is the second build of
+# check-repro (tests/repro/second-build.sh, in SECOND_DIR), made once for
+# both groups.  The other test groups are not run again from it: their
+# scripts, data and inputs are the same files and the outputs they test are
+# bit-identical, so they would give the same results.
 set -u
 tarball=$(realpath "$1")
 scratch=$(realpath -m "$2")
+second=$3
 root=$(pwd)
 . tests/lib.sh
 
@@ -24,28 +27,32 @@ else
 	fail "tarball differs when made twice"
 fi
 
-# Outside any git repository, so nothing can come from git.
-tree=$(mktemp -d /tmp/vw-dist-test.XXXXXX)
-trap 'rm -rf "$tree"' EXIT INT TERM
-tar -C "$tree" -xJf "$tarball"
-src=$tree/$name
+# Built outside any git repository, so nothing can come from git.
+src=$(cat "$second/tree" 2>/dev/null)
+if [ -z "$src" ] || [ ! -d "$src" ]; then
+	fail "the tarball was not unpacked ($(cat "$second/make.log" 2>/dev/null | head -n 1))"
+	finish
+fi
 if [ -d "$src/.git" ] || git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
 	fail "extracted tarball is inside a git repository"
+else
+	ok "the tarball is built outside git ($src)"
 fi
 # Same files as the tree's source, byte for byte.
 packaging/copy-source "$root" "$scratch/source"
 echo "$epoch" >"$scratch/source/.source-date-epoch"
-if diff -r "$scratch/source" "$src" >"$scratch/source.diff" 2>&1; then
+tar -C "$scratch" -xJf "$tarball"
+if diff -r "$scratch/source" "$scratch/$name" >"$scratch/source.diff" 2>&1; then
 	ok "the tarball holds exactly the tree's source"
 else
 	fail "the tarball's files differ from the tree's source ($scratch/source.diff)"
 	head -n 20 "$scratch/source.diff"
 fi
-if make -C "$src" --no-print-directory >"$scratch/make.log" 2>&1; then
+if [ "$(cat "$second/make.status" 2>/dev/null)" = 0 ]; then
 	ok "make works from the tarball without git"
 else
-	fail "make from the tarball (log: $scratch/make.log)"
-	tail -n 20 "$scratch/make.log"
+	fail "make from the tarball (log: $second/make.log)"
+	tail -n 20 "$second/make.log"
 fi
 # Every output, not only the images: a build step that reads git, the host
 # name or the directory shows here.

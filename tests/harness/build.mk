@@ -2,8 +2,8 @@
 # kernel (tests/harness/), scenarios in drivers/*/tests/, planted-bug test
 # drivers in tests/harness/bad/ that every checker must flag.
 #
-#   make harness                          every scenario on every arch
-#   make harness DRIVER=pvpanic ARCH=x86  a subset
+#   make harness                          every scenario on every arch, SEEDS seeds
+#   make harness DRIVER=pvpanic ARCH=x86  a subset (SEED=S: one seed)
 #   make check-harness                    the same as a check group
 #   make harness-coverage                 the API coverage table (per API and per built driver)
 
@@ -73,7 +73,12 @@ $(foreach a,amd64 arm64,$(B)/$(a)/obj/tests/harness/testdrv/vwseh.o): KCFLAGS +=
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
-HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)"
+# SEEDS: scheduling seeds per scenario and arch (0: every scheduling point;
+# 1..: random points, vw_sched_seed); SEED=S replays one; HARNESS_JOBS runs
+# at once (default: one per online CPU).
+SEEDS ?= 1
+HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)" \
+	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
 
 .PHONY: harness check-harness check-harness-cpus64 harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)

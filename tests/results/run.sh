@@ -48,4 +48,23 @@ tests/summary $c/leak.log >/dev/null 2>&1 &&
 	fail "summary exits 0 with a failing group" || ok "summary exits non-zero on failure"
 tests/summary $c/good.log 2>/dev/null | grep -q '^group good .* exit 0 ' &&
 	ok "per-group line with exit and time" || fail "no per-group line"
+# Two groups at once, as make check runs them: with CHECK_GROUPED=1 each
+# log comes out whole; without it (the planted case) the lines interleave.
+two() {
+	for g in ga gb; do
+		B=$work/par CHECK_GROUPED=$1 tests/run-check "$g" sh -c \
+			"for i in 1 2 3 4; do echo $g \$i; sleep 0.2; done; echo '4 passed, 0 failed'" &
+	done
+	wait
+}
+blocks() { sed 's/ .*//' | uniq | wc -l; }
+[ "$(two 1 2>/dev/null | blocks)" = 4 ] && ok "groups run at once print their logs whole" ||
+	fail "grouped output interleaves"
+[ "$(two 0 2>/dev/null | blocks)" -gt 4 ] && ok "planted: without grouping the same runs interleave" ||
+	fail "planted: ungrouped runs did not interleave (the check above proves nothing)"
+date +%s >$work/started
+out=$(tests/summary --since $work/started $c/good.log $c/counted.log 2>/dev/null)
+echo "$out" | tail -n 2 | head -n 1 | grep -q '^time: [0-9]*s wall, [0-9]*s summed over the groups$' &&
+	[ "$(echo "$out" | tail -n 1)" = "4 passed, 2 failed" ] &&
+	ok "--since: wall and summed group time, then the total last" || fail "--since: '$out'"
 finish
