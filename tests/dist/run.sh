@@ -56,7 +56,8 @@ else
 fi
 # Every output, not only the images: a build step that reads git, the host
 # name or the directory shows here.
-for file in $(cd "$root" && find out dist -type f ! -name "$name.tar.xz" | sort); do
+note_stale_outputs "$root" "$src"
+for file in $(cd "$src" && find out dist -type f ! -name "$name.tar.xz" | sort); do
 	if cmp -s "$root/$file" "$src/$file"; then
 		ok "$file from the tarball is identical"
 	else

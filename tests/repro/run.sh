@@ -27,7 +27,8 @@ else
 	fail "second tree $src has the path length of $root"
 fi
 
-for file in $(cd "$root" && find out dist -type f | sort); do
+note_stale_outputs "$root" "$src"
+for file in $(cd "$src" && find out dist -type f | sort); do
 	if cmp -s "$root/$file" "$src/$file"; then
 		ok "$file identical in two builds"
 	else
