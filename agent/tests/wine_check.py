@@ -339,7 +339,10 @@ def main():
     pid = (shaped(a, "guest-exec", {"path": "cmd.exe", "arg": ["/c", "echo hi& exit 3"],
                                     "capture-output": True}) or {}).get("pid")
     st, shape_errs = None, []
-    for _ in range(100):
+    # Polled for at most 2 minutes: cmd.exe starts slowly under Wine on a
+    # loaded machine.
+    end = time.time() + 120
+    while time.time() < end:
         r = a.call("guest-exec-status", {"pid": pid}) if pid else None
         shape_errs += validate_reply("guest-exec-status", r) if r is not None else ["no reply"]
         st = r.get("return") if isinstance(r, dict) else None

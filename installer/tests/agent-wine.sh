@@ -98,6 +98,17 @@ svc_value() {
 agent_running() {
     ps -eo args | grep -i 'Qemu-ga.qemu-ga.exe.* -d --retry-path' | grep -v grep >/dev/null
 }
+# agent_becomes yes|no: waits (at most 60 s: Wine starts and ends services
+# slowly on a loaded machine) until the agent runs, or no longer runs.
+agent_becomes() {
+    i=0
+    while [ $i -lt 120 ]; do
+        if agent_running; then [ "$1" = yes ] && return 0; else [ "$1" = no ] && return 0; fi
+        sleep 0.5
+        i=$((i + 1))
+    done
+    return 1
+}
 # service_ok NAME: the service registered as upstream's MSI does.
 service_ok() {
     # Wine's InstallServices writes the path unquoted, Windows quoted.
@@ -140,8 +151,7 @@ scenario() {
         ok "$name: C:\\Program Files\\Qemu-ga holds exactly our signed qemu-ga.exe" ||
         ko "$name: Qemu-ga folder: $(ls "$dir" 2>&1 | tr '\n' ' ')"
     service_ok "$name, after install"
-    sleep 2
-    agent_running && ok "$name: the service was started: qemu-ga.exe -d --retry-path runs" ||
+    agent_becomes yes && ok "$name: the service was started: qemu-ga.exe -d --retry-path runs" ||
         ko "$name: the service was not started (no qemu-ga.exe process)"
 
     msiexec /x "$msi"
@@ -151,8 +161,7 @@ scenario() {
     [ -e "$dir" ] && left="$left Qemu-ga-folder"
     w reg query "$svckey" >/dev/null 2>&1 && left="$left service-key"
     arp "$msi" && left="$left ARP-entry"
-    sleep 1
-    agent_running && left="$left running-agent"
+    agent_becomes no || left="$left running-agent"
     [ -z "$left" ] && ok "$name: removal: no folder, no service, no ARP entry, no agent process" ||
         ko "$name: removal left:$left"
 }

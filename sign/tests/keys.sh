@@ -98,10 +98,12 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 CNF
 rm -f "$pki/port"
-timeout 40 python3 sign/tests/tsa.py "$pki/tsa.cnf" "$pki/port" 30 &
+# Up for at most 2 minutes (a loaded machine signs slowly), killed by PID
+# when done.
+timeout 150 python3 sign/tests/tsa.py "$pki/tsa.cnf" "$pki/port" 120 &
 tsapid=$!
 i=0
-while [ ! -s "$pki/port" ] && [ $i -lt 50 ]; do
+while [ ! -s "$pki/port" ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
