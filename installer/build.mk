@@ -12,9 +12,10 @@ vwgtca_DEF     := installer/ca/vwgtca.def
 
 HOST_PROGS += gtca-test gtca-test-planted
 gtca-test_SRCS := installer/ca/tests/gtca_test.c installer/ca/gtca.c
+gtca-test_CFLAGS := -Itests/include
 gtca-test-planted_SRCS := $(gtca-test_SRCS)
 # The planted bug: an undo that leaves the packages in the driver store.
-gtca-test-planted_CFLAGS := -DGT_PLANTED_KEEP_ON_UNDO
+gtca-test-planted_CFLAGS := -Itests/include -DGT_PLANTED_KEEP_ON_UNDO
 
 CHECKS += check-gtca
 .PHONY: check-gtca

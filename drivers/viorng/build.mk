@@ -20,13 +20,15 @@ viorng_EXTRA_PE  := viorngum.dll
 
 HOST_PROGS += viorngum-test viorngum-test-planted viorngum-regtest viorngum-regtest-planted
 viorngum-test_SRCS := drivers/viorng/cng/tests/rngprov_test.c drivers/viorng/cng/rngprov.c
+viorngum-test_CFLAGS := -Itests/include
 viorngum-test-planted_SRCS := $(viorngum-test_SRCS)
 # The planted bug: one byte more per read than the driver accepts.
-viorngum-test-planted_CFLAGS := -DRNGPROV_READ_CHUNK=4097
+viorngum-test-planted_CFLAGS := -Itests/include -DRNGPROV_READ_CHUNK=4097
 viorngum-regtest_SRCS := drivers/viorng/cng/tests/rngreg_test.c drivers/viorng/cng/rngreg.c
+viorngum-regtest_CFLAGS := -Itests/include
 viorngum-regtest-planted_SRCS := $(viorngum-regtest_SRCS)
 # The planted bug: the provider at the top of the RNG list (CRYPT_PRIORITY_TOP).
-viorngum-regtest-planted_CFLAGS := -DRNGREG_POSITION=0
+viorngum-regtest-planted_CFLAGS := -Itests/include -DRNGREG_POSITION=0
 
 CHECKS += check-viorngum
 .PHONY: check-viorngum

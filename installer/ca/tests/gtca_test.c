@@ -6,26 +6,10 @@
  */
 #include "../gtca.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-static void expect(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%s: ", ok ? "PASS" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
+#include <hostcheck.h>
 
 /* ---- UTF-16 helpers ---- */
 
@@ -560,6 +544,5 @@ int main(void)
     test_failures();
     test_rollback_commit();
     test_remove();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hostcheck_end();
 }

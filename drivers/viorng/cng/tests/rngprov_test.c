@@ -5,26 +5,10 @@
  */
 #include "../rngprov.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-static void expect(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%s: ", ok ? "PASS" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
+#include <hostcheck.h>
 
 /* ---- the fake I/O layer ---- */
 
@@ -440,6 +424,5 @@ int main(void)
     test_multisz();
     for (int i = 0; i < ngrave; i++)
         free(graveyard[i]);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hostcheck_end();
 }

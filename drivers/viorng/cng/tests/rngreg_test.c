@@ -7,25 +7,10 @@
  */
 #include "../rngreg.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int passed, failed;
-
-static void expect(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    printf("%s: reg: ", ok ? "PASS" : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
+#define HOSTCHECK_PREFIX "reg: "
+#include <hostcheck.h>
 
 /* UTF-16 against ASCII. */
 static int wide_is(const uint16_t *w, const char *s)
@@ -257,6 +242,5 @@ int main(void)
     test_register();
     test_register_failures();
     test_unregister();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return hostcheck_end();
 }
