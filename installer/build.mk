@@ -163,17 +163,22 @@ GT_RPM  := $(DIST)/virtio-win-$(VERSION)-1.noarch.rpm
 GT_SRPM := $(DIST)/virtio-win-$(VERSION)-1.src.rpm
 ifneq ($(strip $(PACKAGES)),)
 .PHONY: direct-downloads
-direct-downloads: $(DIRECT)/latest-virtio
+direct-downloads: $(B)/direct.stamp
 all: direct-downloads
-$(DIRECT)/latest-virtio: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP)
+# A stamp stands for the area: its files carry SOURCE_DATE_EPOCH as their
+# time, older than what they are made from, so make would remake them on
+# every run (FORCE when the area is gone).
+$(B)/direct.stamp: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP) \
+		$(if $(wildcard $(DIRECT)/latest-virtio),,FORCE)
 	@echo '  DIRECT  $(DIRECT)'
 	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE)
+	$(Q)touch $@
 
 # The guest tools in every distribution form: the ISO root, the RPM's
 # /usr/share/virtio-win/installer/, the direct-download area.
 CHECKS += check-gt-dist
 .PHONY: check-gt-dist
-check-gt-dist: $(GT_ISO) $(GT_RPM) $(DIRECT)/latest-virtio | deps-ensure
+check-gt-dist: $(GT_ISO) $(GT_RPM) $(B)/direct.stamp | deps-ensure
 	$(Q)tests/run-check gt-dist installer/tests/dist.sh $(B)/gt-dist-test $(GT_ISO) $(GT_RPM) \
 		$(DIRECT) $(VERSION) $(GT_MSIS) $(GT_EXE) -- $(QGA_MSIS)
 endif

@@ -75,7 +75,7 @@ REPO_STABLE ?=
 
 ifneq ($(strip $(PACKAGES)),)
 .PHONY: repo
-repo: $(REPO)/virtio-win.repo
+repo: $(B)/repo.stamp
 all: repo
 
 # Changes exactly when REPO_BASEURL does.
@@ -83,13 +83,16 @@ $(B)/repo-baseurl: FORCE
 	@mkdir -p $(@D)
 	@[ "$$(cat $@ 2>/dev/null)" = "$(REPO_BASEURL)" ] || echo '$(REPO_BASEURL)' >$@
 
-$(REPO)/virtio-win.repo: $(ISO) $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) $(B)/repo-baseurl \
-		| deps-ensure
+# A stamp stands for the repository, whose files carry SOURCE_DATE_EPOCH
+# (FORCE when the repository is gone).
+$(B)/repo.stamp: $(ISO) $(RPM) $(SRPM) packaging/mkrepo $(EPOCH_STAMP) $(B)/repo-baseurl \
+		$(if $(wildcard $(REPO)/virtio-win.repo),,FORCE) | deps-ensure
 	@echo '  REPO    $(REPO)'
 	$(Q)packaging/mkrepo $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) $(REPO_STABLE)
+	$(Q)touch $@
 
 CHECKS += check-repo
-check-repo: $(REPO)/virtio-win.repo
+check-repo: $(B)/repo.stamp
 	$(Q)tests/run-check repo tests/repo/run.sh $(REPO) $(REPO_BASEURL) $(ISO) $(RPM) $(SRPM) \
 		$(B)/repo-test
 endif
