@@ -13,8 +13,9 @@ build=$1
 here=$(dirname "$0")
 wine_dir=/usr/lib/wine
 pass=0 fail=0
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" DISPLAY=
-unset WAYLAND_DISPLAY
+. "$here/../../tests/wine-env.sh"
+mkdir -p "$build/wine" && wine_isolate "$build/wine" || exit 1
+export WINEDEBUG=-all
 
 # run_arch NAME LOADER EXE
 run_arch() {

@@ -31,8 +31,10 @@ if [ ! -x "$wine" ] || [ ! -x "$server" ]; then
 fi
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-unset DISPLAY WAYLAND_DISPLAY WINEPREFIX
+. "$here/../../tests/wine-env.sh"
+wine_isolate "$scratch" || exit 1
+export WINEDEBUG=-all
+unset WINEPREFIX
 sleeper=
 trap '[ -z "${WINEPREFIX:-}" ] || "$server" -k 2>/dev/null; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null' EXIT
 svckey='HKLM\System\CurrentControlSet\Services\QEMU-GA'

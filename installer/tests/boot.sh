@@ -63,8 +63,9 @@ else
     echo "NOTE: running the $what"
 fi
 export WINEPREFIX="$scratch/pfx" WINELOADER="$wine" WINESERVER="$server" WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
-unset DISPLAY WAYLAND_DISPLAY
+. "$(dirname "$0")/../../tests/wine-env.sh"
+wine_isolate "$scratch" || exit 1
+export WINEARCH=win64
 trap '"$server" -k 2>/dev/null' EXIT
 c="$WINEPREFIX/drive_c"
 w() { timeout 300 "$wine" "$@" </dev/null; }

@@ -37,8 +37,9 @@ fi
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
 export WINEPREFIX="$scratch/pfx" WINELOADER="$wine" WINESERVER="$server" WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
-unset DISPLAY WAYLAND_DISPLAY
+. "$here/../../tests/wine-env.sh"
+wine_isolate "$scratch" || exit 1
+export WINEARCH=win64
 # Stops this prefix's wineserver (and with it every Wine process of it).
 trap '"$server" -k 2>/dev/null' EXIT
 c="$WINEPREFIX/drive_c"
