@@ -136,6 +136,7 @@ void virtqueue_reinit(struct virtqueue *vq)
     vq->cb_disabled = false;
     vq->rearm = vq->event_idx;
     vq->broken = 0;
+    vq->direct_max = virtqueue_direct_max(vq);
     vq->fops->reset(vq);
 }
 
@@ -147,8 +148,23 @@ void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
     if (vq->broken)
         return;
     vq->broken = (uint8_t)why;
+    /* virtqueue_get() tests broken only where it reads the device's
+     * index (split) or never matches a used descriptor (packed) */
+    if (vq->format == VIRTQUEUE_SPLIT)
+        vq->u.split.used_seen = vq->u.split.last_used;
+    else
+        vq->u.packed.used_bits = VIRTQUEUE_USED_BITS_BROKEN;
+    vq->direct_max = 0; /* the writer's fast path takes no request */
     if (vq->os && vq->os->ops && vq->os->ops->report)
         vq->os->ops->report(vq->os->ctx, vq->index, why);
+}
+
+void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)
+{
+    if (vq->format == VIRTQUEUE_PACKED && vq->num_free == vq->num)
+        why = VIRTIO_VIOL_PACKED_WRAP;
+    virtqueue_set_broken(vq, why);
+    return NULL;
 }
 
 int virtqueue_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
@@ -188,8 +204,7 @@ bool virtqueue_kick(struct virtqueue *vq)
 
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
 {
-    if (vq->broken)
-        return NULL;
+    /* A broken queue returns NULL from either (see virtqueue_set_broken) */
     if (vq->format == VIRTQUEUE_SPLIT)
         return split_get(vq, len);
     return packed_get(vq, len);

@@ -69,31 +69,25 @@ static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtque
 }
 
 /**
- * Check a completion the device wrote (id and written length, both
- * untrusted): the id must name a request in flight, and the length must
- * not exceed the device-writable bytes that request posted. Returns its
- * state, or NULL after marking the queue broken.
+ * Refuse a completion the device wrote: mark the queue broken (why; for a
+ * packed ring with nothing in flight, a wrap violation: the device marked
+ * a descriptor used in the current lap) and return NULL. Out of line, so
+ * that the get paths stay frameless.
  */
-static inline struct virtqueue_state *virtqueue_check_used(struct virtqueue *vq, uint32_t id,
-                                                           uint32_t written)
-{
-    struct virtqueue_state *st;
+void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why);
 
-    if (id >= vq->num) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_RANGE);
-        return NULL;
-    }
-    st = &vq->state[id];
-    if (st->cookie == NULL) {
-        /* Not a head, never added, or already completed */
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_IDLE);
-        return NULL;
-    }
-    if (written > st->in_len) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_LEN);
-        return NULL;
-    }
-    return st;
+/**
+ * The most segments a healthy queue writes as a direct chain without
+ * considering a table (the writer's fast path): below indirect_min when
+ * tables may be used, else the segment limit.
+ */
+static inline uint16_t virtqueue_direct_max(const struct virtqueue *vq)
+{
+    uint16_t below = vq->indirect_min > 2 ? (uint16_t)(vq->indirect_min - 1) : 1;
+
+    if (vq->indirect_ok && below < vq->seg_limit)
+        return below;
+    return vq->seg_limit;
 }
 
 /** Should this request use an indirect table? */
