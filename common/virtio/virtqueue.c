@@ -136,7 +136,7 @@ void virtqueue_reinit(struct virtqueue *vq)
     vq->cb_disabled = false;
     vq->rearm = vq->event_idx;
     vq->broken = 0;
-    vq->direct_max = virtqueue_direct_max(vq);
+    vq->open_limit = vq->seg_limit;
     vq->fops->reset(vq);
 }
 
@@ -154,7 +154,7 @@ void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
         vq->u.split.used_seen = vq->u.split.last_used;
     else
         vq->u.packed.used_bits = VIRTQUEUE_USED_BITS_BROKEN;
-    vq->direct_max = 0; /* the writer's fast path takes no request */
+    vq->open_limit = 0; /* the writer opens no request */
     if (vq->os && vq->os->ops && vq->os->ops->report)
         vq->os->ops->report(vq->os->ctx, vq->index, why);
 }

@@ -141,7 +141,7 @@ struct virtqueue {
     uint16_t indirect_max; /**< Segments per pool table, 0 = no pool */
     uint16_t indirect_min;
     uint16_t seg_limit;  /**< Most segments a request may have: min(num, seg_max) */
-    uint16_t direct_max; /**< Writer's fast path: most segments that go direct, 0 if broken */
+    uint16_t open_limit; /**< seg_limit while healthy, 0 once broken (writer: one compare) */
     uint8_t format;      /**< enum virtqueue_format */
     bool indirect_ok;    /**< INDIRECT_DESC negotiated (pool or caller tables) */
     bool event_idx;
@@ -181,6 +181,7 @@ struct virtqueue {
             uint16_t used_bits;   /**< AVAIL|USED of a used descriptor in the used lap (both
                                        or neither); an impossible value once broken */
             uint16_t event_flags; /**< Shadow of driver->flags */
+            uint16_t head_flags;  /**< Writer: the open request's head flags, stored at close */
         } packed;
     } u;
     virtqueue_notify_fn notify;

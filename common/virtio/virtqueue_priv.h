@@ -76,20 +76,6 @@ static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtque
  */
 void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why);
 
-/**
- * The most segments a healthy queue writes as a direct chain without
- * considering a table (the writer's fast path): below indirect_min when
- * tables may be used, else the segment limit.
- */
-static inline uint16_t virtqueue_direct_max(const struct virtqueue *vq)
-{
-    uint16_t below = vq->indirect_min > 2 ? (uint16_t)(vq->indirect_min - 1) : 1;
-
-    if (vq->indirect_ok && below < vq->seg_limit)
-        return below;
-    return vq->seg_limit;
-}
-
 /** Should this request use an indirect table? */
 static inline bool virtqueue_use_indirect(const struct virtqueue *vq, unsigned total)
 {
