@@ -89,6 +89,8 @@ int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p
     vq->indirect_ok = (p->options & VIRTQUEUE_OPT_INDIRECT) != 0;
     vq->indirect_max = vq->indirect_ok ? p->indirect_max : 0;
     vq->indirect_min = p->indirect_min ? p->indirect_min : 2;
+    /* A table for a request of one segment is never worth it */
+    vq->indirect_from = !vq->indirect_ok ? 0xffff : vq->indirect_min > 2 ? vq->indirect_min : 2;
     /* A chain, indirect or not, is never longer than the queue (spec 2.7.5.3.1, 2.8.18.1) */
     vq->seg_limit = (p->seg_max != 0 && p->seg_max < p->num) ? p->seg_max : p->num;
     vq->indirect_va = p->indirect_va;

@@ -87,7 +87,7 @@ static inline void *split_get(struct virtqueue *vq, uint32_t *len)
         virtio_rmb(vq->platform);
         vq->u.split.used_seen = idx;
     }
-    e = &vq->u.split.used->ring[last & (vq->num - 1)];
+    e = &vq->u.split.used->ring[last & vq->u.split.mask];
     id = virtio_read_le32(&e->id);
     written = virtio_read_le32(&e->len);
 

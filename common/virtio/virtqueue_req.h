@@ -194,7 +194,8 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtque
     rq->writes = 0;
     /* Every field set: the request lives in registers once inlined */
     rq->avail_bits = 0;
-    if (vq->indirect_ok && nseg > 1 && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
+    /* A table from indirect_from segments, or (if tables may be used) when the ring is short */
+    if (nseg >= vq->indirect_from || (nseg > vq->num_free && vq->indirect_ok && nseg > 1)) {
         /* An indirect table: the request's own if big enough, else the pool's */
         uint64_t tbl_pa;
 
@@ -447,7 +448,7 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *coo
         return 0;
     }
     /* Split: the head goes into the next available slot */
-    virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
+    virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & vq->u.split.mask], head);
     vq->u.split.avail_idx++;
     return 0;
 }
