@@ -2,11 +2,13 @@
  * virtqueue_req.c - the out-of-line part of the descriptor writer
  * (virtqueue_req.h): undoing an aborted request.
  *
- * Nothing the device can see changes before close: split descriptors are
- * written into free entries and exposed by the avail entry at close (and
- * avail->idx at kick_prepare); packed descriptors after the head are
- * written in place but exposed only by the head's flags, stored last at
- * close. An abort undoes the packed non-head flags.
+ * Nothing the device may read changes before close: split descriptors
+ * (and, for a table, the head pointing at it, written at open) are free
+ * entries exposed by the avail entry at close (and avail->idx at
+ * kick_prepare); packed descriptors (a table's: all but its flags, at open)
+ * are written in place but exposed only by the head's flags, stored last
+ * at close. An abort gives back the counts open took and undoes the packed
+ * non-head flags.
  */
 #include "virtqueue_req.h"
 #include "virtqueue_priv.h"

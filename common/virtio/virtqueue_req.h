@@ -47,15 +47,21 @@
  *
  * Checks that only catch a caller's bug (zero-length segment, readable
  * after writable, NULL cookie, writable bytes above 4 GiB) are compiled in
- * with VIRTQUEUE_DEBUG (the sanitizer tests build with it); without it
- * such a request fails safe (the device's completion is refused and the
- * queue reported broken). Appending more or fewer than nseg segments is
- * always refused, so a caller's bug never writes outside the ring or the
- * table, nor exposes a half-formed chain. Everything the
- * device writes is checked as for virtqueue_add().
+ * with VIRTQUEUE_DEBUG (the sanitizer unit tests, check-virtio-san, build
+ * with it; check-virtio runs the same tests without it); without it such a
+ * request fails safe (the device's completion is refused and the queue
+ * reported broken). Always checked, debug or not: the segment count
+ * (0, above min(num, seg_max): EINVAL; more or fewer appended than nseg:
+ * refused, so a caller's bug never writes outside the ring or the table,
+ * nor exposes a half-formed chain), a broken queue (EIO), and everything
+ * the device writes, as for virtqueue_add() (used id in range and in
+ * flight, length within the request's writable bytes, used index movement
+ * bounded by what was published).
  *
  * The writer is inline (it is the hot path: the request state stays in
- * registers); only undoing an aborted packed request is out of line.
+ * registers). Open takes the descriptor counts (and, for a table, writes
+ * the ring descriptor pointing at it), so close needs only the cursor;
+ * an abort gives them back out of line (virtqueue_req_undo).
  */
 #ifndef VIRTQUEUE_REQ_H
 #define VIRTQUEUE_REQ_H
@@ -102,9 +108,10 @@ enum {
 };
 
 /**
- * Out of line: undo what a dropped request wrote (packed direct: the flags
- * of its non-head descriptors). Values, not the request, so that the
- * request never escapes and stays in registers.
+ * Out of line: undo what a dropped request did (the descriptor counts open
+ * took; split direct: the tail's shadow link; packed direct: the flags of
+ * its non-head descriptors). Values, not the request, so that the request
+ * never escapes and stays in registers.
  */
 void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, uint16_t head, unsigned left,
                         uint16_t cur);
