@@ -89,6 +89,8 @@ int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p
     vq->indirect_ok = (p->options & VIRTQUEUE_OPT_INDIRECT) != 0;
     vq->indirect_max = vq->indirect_ok ? p->indirect_max : 0;
     vq->indirect_min = p->indirect_min ? p->indirect_min : 2;
+    /* A table for a request of one segment is never worth it */
+    vq->indirect_from = !vq->indirect_ok ? 0xffff : vq->indirect_min > 2 ? vq->indirect_min : 2;
     /* A chain, indirect or not, is never longer than the queue (spec 2.7.5.3.1, 2.8.18.1) */
     vq->seg_limit = (p->seg_max != 0 && p->seg_max < p->num) ? p->seg_max : p->num;
     vq->indirect_va = p->indirect_va;
@@ -136,6 +138,7 @@ void virtqueue_reinit(struct virtqueue *vq)
     vq->cb_disabled = false;
     vq->rearm = vq->event_idx;
     vq->broken = 0;
+    vq->open_limit = vq->seg_limit;
     vq->fops->reset(vq);
 }
 
@@ -147,8 +150,23 @@ void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
     if (vq->broken)
         return;
     vq->broken = (uint8_t)why;
+    /* virtqueue_get() tests broken only where it reads the device's
+     * index (split) or never matches a used descriptor (packed) */
+    if (vq->format == VIRTQUEUE_SPLIT)
+        vq->u.split.used_seen = vq->u.split.last_used;
+    else
+        vq->u.packed.used_bits = VIRTQUEUE_USED_BITS_BROKEN;
+    vq->open_limit = 0; /* the writer opens no request */
     if (vq->os && vq->os->ops && vq->os->ops->report)
         vq->os->ops->report(vq->os->ctx, vq->index, why);
+}
+
+void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)
+{
+    if (vq->format == VIRTQUEUE_PACKED && vq->num_free == vq->num)
+        why = VIRTIO_VIOL_PACKED_WRAP;
+    virtqueue_set_broken(vq, why);
+    return NULL;
 }
 
 int virtqueue_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
@@ -188,8 +206,7 @@ bool virtqueue_kick(struct virtqueue *vq)
 
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
 {
-    if (vq->broken)
-        return NULL;
+    /* A broken queue returns NULL from either (see virtqueue_set_broken) */
     if (vq->format == VIRTQUEUE_SPLIT)
         return split_get(vq, len);
     return packed_get(vq, len);

@@ -140,9 +140,11 @@ struct virtqueue {
     uint16_t free_head;    /**< First free descriptor (split) / buffer id (packed) */
     uint16_t indirect_max; /**< Segments per pool table, 0 = no pool */
     uint16_t indirect_min;
-    uint16_t seg_limit; /**< Most segments a request may have: min(num, seg_max) */
-    uint8_t format;     /**< enum virtqueue_format */
-    bool indirect_ok;   /**< INDIRECT_DESC negotiated (pool or caller tables) */
+    uint16_t seg_limit;     /**< Most segments a request may have: min(num, seg_max) */
+    uint16_t open_limit;    /**< seg_limit while healthy, 0 once broken (writer: one compare) */
+    uint16_t indirect_from; /**< Writer: tables from this many segments (0xffff: none) */
+    uint8_t format;         /**< enum virtqueue_format */
+    bool indirect_ok;       /**< INDIRECT_DESC negotiated (pool or caller tables) */
     bool event_idx;
     bool platform; /**< ORDER_PLATFORM barriers */
     bool notification_data;
@@ -166,6 +168,7 @@ struct virtqueue {
             uint16_t last_used;       /**< Next used entry to read */
             uint16_t used_event;      /**< Last used_event written */
             uint16_t used_seen;       /**< used->idx last read and checked */
+            uint16_t mask;            /**< num - 1 (ring slot of an index) */
         } split;
         struct {
             struct pvirtq_desc *desc;
@@ -177,7 +180,10 @@ struct virtqueue {
             bool avail_wrap;                      /**< Driver ring wrap counter */
             bool used_wrap;                       /**< Used wrap counter */
             bool kick_wrap;                       /**< avail_wrap at the last kick decision */
-            uint16_t event_flags;                 /**< Shadow of driver->flags */
+            uint16_t used_bits;   /**< AVAIL|USED of a used descriptor in the used lap (both
+                                       or neither); an impossible value once broken */
+            uint16_t event_flags; /**< Shadow of driver->flags */
+            uint16_t head_flags;  /**< Writer: the open request's head flags, stored at close */
         } packed;
     } u;
     virtqueue_notify_fn notify;

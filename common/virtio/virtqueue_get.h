@@ -38,8 +38,29 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
 }
 
 /**
+ * Check a completion the device wrote (id and written length, both
+ * untrusted): the id must name a request in flight, and the length must
+ * not exceed the device-writable bytes that request posted. Evaluates to
+ * its state; on a violation the enclosing get returns through
+ * virtqueue_refuse_used() (a tail call: the get paths need no frame).
+ */
+#define VIRTQUEUE_CHECK_USED(vq, id, written, st)                                                  \
+    do {                                                                                           \
+        if ((id) >= (vq)->num)                                                                     \
+            return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_ID_RANGE);                           \
+        (st) = &(vq)->state[id];                                                                   \
+        /* Not a head, never added, or already completed */                                        \
+        if ((st)->cookie == NULL)                                                                  \
+            return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_ID_IDLE);                            \
+        if ((written) > (st)->in_len)                                                              \
+            return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_LEN);                                \
+    } while (0)
+
+/**
  * Get one completed request (spec 2.7.14), checking everything the device
- * wrote: the used index movement, the id, the length.
+ * wrote: the used index movement, the id, the length. A broken queue is
+ * seen where used->idx is read: virtqueue_set_broken() makes the entries
+ * already checked count as consumed.
  */
 static inline void *split_get(struct virtqueue *vq, uint32_t *len)
 {
@@ -51,26 +72,26 @@ static inline void *split_get(struct virtqueue *vq, uint32_t *len)
 
     /* used->idx is read (and checked) only when the entries seen so far are consumed */
     if (last == vq->u.split.used_seen) {
-        uint16_t idx = virtio_read_le16(&vq->u.split.used->idx);
-        uint16_t pending = (uint16_t)(idx - last);
+        uint16_t idx, pending;
 
+        if (vq->broken)
+            return NULL;
+        idx = virtio_read_le16(&vq->u.split.used->idx);
+        pending = (uint16_t)(idx - last);
         if (pending == 0)
             return NULL;
         /* The device cannot have used more heads than were published */
-        if (pending > (uint16_t)(vq->u.split.avail_published - last)) {
-            virtqueue_set_broken(vq, VIRTIO_VIOL_USED_IDX);
-            return NULL;
-        }
+        if (pending > (uint16_t)(vq->u.split.avail_published - last))
+            return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_IDX);
         /* Read the entries only after seeing the index that exposes them */
         virtio_rmb(vq->platform);
         vq->u.split.used_seen = idx;
     }
-    e = &vq->u.split.used->ring[last & (vq->num - 1)];
+    e = &vq->u.split.used->ring[last & vq->u.split.mask];
     id = virtio_read_le32(&e->id);
     written = virtio_read_le32(&e->len);
 
-    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
-        return NULL;
+    VIRTQUEUE_CHECK_USED(vq, id, written, st);
 
     cookie = st->cookie;
     split_release(vq, (uint16_t)id);
@@ -129,28 +150,24 @@ static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
     void *cookie;
     bool used;
 
-    used = packed_is_used(vq, pos, vq->u.packed.used_wrap);
+    /* Used in the used lap (never matches once broken, see virtqueue_set_broken) */
+    used = (virtio_read_le16(&d->flags) & (PACKED_AVAIL | PACKED_USED)) == vq->u.packed.used_bits;
     if (!used)
         return NULL;
-    if (vq->num_free == vq->num) {
-        /* A used descriptor in the current lap with nothing in flight */
-        virtqueue_set_broken(vq, VIRTIO_VIOL_PACKED_WRAP);
-        return NULL;
-    }
 
     /* Read id and length only after the flags that expose them */
     virtio_rmb(vq->platform);
     id = virtio_read_le16(&d->id);
     written = virtio_read_le32(&d->len);
 
-    if ((st = virtqueue_check_used(vq, id, written)) == NULL)
-        return NULL;
+    VIRTQUEUE_CHECK_USED(vq, id, written, st);
 
     /* Skip the descriptors of the whole chain (spec 2.8.7) */
     pos = (uint16_t)(pos + st->ndesc);
     if (pos >= vq->num) {
         pos = (uint16_t)(pos - vq->num);
         vq->u.packed.used_wrap = !vq->u.packed.used_wrap;
+        vq->u.packed.used_bits ^= PACKED_AVAIL | PACKED_USED;
     }
     vq->u.packed.next_used = pos;
     cookie = st->cookie;

@@ -69,32 +69,12 @@ static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtque
 }
 
 /**
- * Check a completion the device wrote (id and written length, both
- * untrusted): the id must name a request in flight, and the length must
- * not exceed the device-writable bytes that request posted. Returns its
- * state, or NULL after marking the queue broken.
+ * Refuse a completion the device wrote: mark the queue broken (why; for a
+ * packed ring with nothing in flight, a wrap violation: the device marked
+ * a descriptor used in the current lap) and return NULL. Out of line, so
+ * that the get paths stay frameless.
  */
-static inline struct virtqueue_state *virtqueue_check_used(struct virtqueue *vq, uint32_t id,
-                                                           uint32_t written)
-{
-    struct virtqueue_state *st;
-
-    if (id >= vq->num) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_RANGE);
-        return NULL;
-    }
-    st = &vq->state[id];
-    if (st->cookie == NULL) {
-        /* Not a head, never added, or already completed */
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_ID_IDLE);
-        return NULL;
-    }
-    if (written > st->in_len) {
-        virtqueue_set_broken(vq, VIRTIO_VIOL_USED_LEN);
-        return NULL;
-    }
-    return st;
-}
+void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why);
 
 /** Should this request use an indirect table? */
 static inline bool virtqueue_use_indirect(const struct virtqueue *vq, unsigned total)

@@ -47,15 +47,21 @@
  *
  * Checks that only catch a caller's bug (zero-length segment, readable
  * after writable, NULL cookie, writable bytes above 4 GiB) are compiled in
- * with VIRTQUEUE_DEBUG (the sanitizer tests build with it); without it
- * such a request fails safe (the device's completion is refused and the
- * queue reported broken). Appending more or fewer than nseg segments is
- * always refused, so a caller's bug never writes outside the ring or the
- * table, nor exposes a half-formed chain. Everything the
- * device writes is checked as for virtqueue_add().
+ * with VIRTQUEUE_DEBUG (the sanitizer unit tests, check-virtio-san, build
+ * with it; check-virtio runs the same tests without it); without it such a
+ * request fails safe (the device's completion is refused and the queue
+ * reported broken). Always checked, debug or not: the segment count
+ * (0, above min(num, seg_max): EINVAL; more or fewer appended than nseg:
+ * refused, so a caller's bug never writes outside the ring or the table,
+ * nor exposes a half-formed chain), a broken queue (EIO), and everything
+ * the device writes, as for virtqueue_add() (used id in range and in
+ * flight, length within the request's writable bytes, used index movement
+ * bounded by what was published).
  *
  * The writer is inline (it is the hot path: the request state stays in
- * registers); only undoing an aborted packed request is out of line.
+ * registers). Open takes the descriptor counts (and, for a table, writes
+ * the ring descriptor pointing at it), so close needs only the cursor;
+ * an abort gives them back out of line (virtqueue_req_undo).
  */
 #ifndef VIRTQUEUE_REQ_H
 #define VIRTQUEUE_REQ_H
@@ -80,13 +86,11 @@ struct virtqueue_indirect {
 struct virtqueue_req {
     struct virtqueue *vq;
     uint8_t *tbl;        /**< Table being filled: the ring's or an indirect one */
-    uint64_t tbl_pa;     /**< Indirect table bus address */
     uint64_t in_len;     /**< Device-writable bytes so far */
     uint16_t head;       /**< Split: head descriptor; packed: buffer id */
     uint16_t cur;        /**< Next descriptor: ring id, table index or ring position */
     uint16_t left;       /**< Segments still to append */
     uint16_t nseg;       /**< Segments announced at open */
-    uint16_t head_flags; /**< Packed direct: the head's flags, stored at close */
     uint8_t mode;        /**< Split/packed, direct/indirect */
     uint16_t avail_bits; /**< Packed direct: AVAIL/USED bits of the lap at cur */
     uint8_t bad;         /**< A caller error was seen while appending */
@@ -104,18 +108,18 @@ enum {
 };
 
 /**
- * Out of line: undo what a dropped request wrote (packed direct: the flags
- * of its non-head descriptors). Values, not the request, so that the
- * request never escapes and stays in registers.
+ * Out of line: undo what a dropped request did (the descriptor counts open
+ * took; split direct: the tail's shadow link; packed direct: the flags of
+ * its non-head descriptors). Values, not the request, so that the request
+ * never escapes and stays in registers.
  */
-void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, unsigned written, uint16_t cur);
+void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, uint16_t head, unsigned left,
+                        uint16_t cur);
 
 /** Drop an opened request; the ring is as before open */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_abort(struct virtqueue_req *rq)
 {
-    if (rq->mode == VIRTQUEUE_REQ_PACKED_DIRECT ||
-        (rq->mode == VIRTQUEUE_REQ_SPLIT_DIRECT && rq->left == 0))
-        virtqueue_req_undo(rq->vq, rq->mode, (unsigned)(rq->nseg - rq->left), rq->cur);
+    virtqueue_req_undo(rq->vq, rq->mode, rq->head, rq->left, rq->cur);
 }
 
 /** Direct chain from the ring's free descriptors (open's common case) */
@@ -124,6 +128,9 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct 
 {
     if (nseg > vq->num_free)
         return VIRTIO_ENOSPC;
+    /* The counts are taken here (an abort gives them back): close needs only the cursor */
+    vq->state[rq->head].ndesc = (uint16_t)nseg;
+    vq->num_free = (uint16_t)(vq->num_free - nseg);
     if (vq->format == VIRTQUEUE_SPLIT) {
         rq->mode = VIRTQUEUE_REQ_SPLIT_DIRECT;
         rq->tbl = (uint8_t *)vq->u.split.desc;
@@ -133,8 +140,39 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct 
         rq->tbl = (uint8_t *)vq->u.packed.desc;
         rq->cur = vq->u.packed.next_avail;
         rq->avail_bits = virtqueue_packed_avail_bits(vq->u.packed.avail_wrap);
+        vq->added += nseg;
     }
     return 0;
+}
+
+/**
+ * Take one ring descriptor for an indirect table and fill in all of it but
+ * what exposes it (split: the avail entry; packed: its flags), so that
+ * close needs only the cursor.
+ */
+VIRTQUEUE_REQ_INLINE void virtqueue_req_set_indirect(struct virtqueue *vq, struct virtqueue_req *rq,
+                                                     unsigned nseg, uint64_t tbl_pa)
+{
+    vq->state[rq->head].ndesc = 1;
+    vq->num_free--;
+    rq->cur = 0;
+    if (vq->format == VIRTQUEUE_SPLIT) {
+        struct virtq_desc *d = &vq->u.split.desc[rq->head];
+
+        rq->mode = VIRTQUEUE_REQ_SPLIT_INDIRECT;
+        virtio_write_le64(&d->addr, tbl_pa);
+        virtio_write_le32(&d->len, (uint32_t)nseg * 16);
+        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
+        virtio_write_le16(&d->next, 0);
+    } else {
+        struct pvirtq_desc *d = &vq->u.packed.desc[vq->u.packed.next_avail];
+
+        rq->mode = VIRTQUEUE_REQ_PACKED_INDIRECT;
+        virtio_write_le64(&d->addr, tbl_pa);
+        virtio_write_le32(&d->len, (uint32_t)nseg * 16);
+        virtio_write_le16(&d->id, rq->head);
+        vq->added++;
+    }
 }
 
 /**
@@ -149,12 +187,11 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct 
 VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq,
                                             unsigned nseg, const struct virtqueue_indirect *ind)
 {
-    if (vq->broken)
-        return VIRTIO_EIO;
     /* A request that can never fit is EINVAL before ENOSPC is considered;
-     * 0 wraps to UINT_MAX, so one compare covers 0 and above the limit */
-    if (nseg - 1u >= vq->seg_limit)
-        return VIRTIO_EINVAL;
+     * 0 wraps to UINT_MAX, so one compare covers 0 and above the limit, and
+     * a broken queue (open_limit 0) */
+    if (nseg - 1u >= vq->open_limit)
+        return vq->broken ? VIRTIO_EIO : VIRTIO_EINVAL;
     rq->vq = vq;
     rq->in_len = 0;
     rq->head = vq->free_head;
@@ -163,25 +200,24 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtque
     rq->bad = 0;
     rq->writes = 0;
     /* Every field set: the request lives in registers once inlined */
-    rq->head_flags = 0;
     rq->avail_bits = 0;
-    rq->tbl_pa = 0;
-    if (vq->indirect_ok && nseg > 1 && (nseg >= vq->indirect_min || nseg > vq->num_free)) {
+    /* A table from indirect_from segments, or (if tables may be used) when the ring is short */
+    if (nseg >= vq->indirect_from || (nseg > vq->num_free && vq->indirect_ok && nseg > 1)) {
         /* An indirect table: the request's own if big enough, else the pool's */
+        uint64_t tbl_pa;
+
         if (ind != NULL && ind->va != NULL && nseg <= ind->capacity) {
             rq->tbl = (uint8_t *)ind->va;
-            rq->tbl_pa = ind->pa;
+            tbl_pa = ind->pa;
         } else if (nseg <= vq->indirect_max && vq->indirect_va != NULL) {
             rq->tbl = vq->indirect_va + (size_t)rq->head * vq->indirect_max * 16;
-            rq->tbl_pa = vq->indirect_pa + (uint64_t)rq->head * vq->indirect_max * 16;
+            tbl_pa = vq->indirect_pa + (uint64_t)rq->head * vq->indirect_max * 16;
         } else {
             return virtqueue_req_open_direct(vq, rq, nseg);
         }
         if (vq->num_free == 0)
             return VIRTIO_ENOSPC;
-        rq->mode = vq->format == VIRTQUEUE_SPLIT ? VIRTQUEUE_REQ_SPLIT_INDIRECT
-                                                 : VIRTQUEUE_REQ_PACKED_INDIRECT;
-        rq->cur = 0;
+        virtqueue_req_set_indirect(vq, rq, nseg, tbl_pa);
         return 0;
     }
     return virtqueue_req_open_direct(vq, rq, nseg);
@@ -252,6 +288,9 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const ui
         bool first = left == rq->nseg;
         uint16_t head = rq->head, num = vq->num, bits = rq->avail_bits;
 
+        /* NEXT on all but the request's last: more after this call, or not the call's last */
+        uint16_t next_last = left != count ? VIRTQ_DESC_F_NEXT : 0;
+
         for (; count != 0; count--, e += stride) {
             struct pvirtq_desc *d = &tbl[cur];
             uint64_t addr;
@@ -261,14 +300,13 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const ui
             __builtin_memcpy(&addr, e, sizeof(addr));
             __builtin_memcpy(&len, e + 8, sizeof(len));
             in_len += wflag ? len : 0;
-            left--;
-            flags = (uint16_t)(wflag | (left ? VIRTQ_DESC_F_NEXT : 0) | bits);
+            flags = (uint16_t)(wflag | (count != 1 ? VIRTQ_DESC_F_NEXT : next_last) | bits);
             virtio_write_le64(&d->addr, addr);
             virtio_write_le32(&d->len, len);
             virtio_write_le16(&d->id, head);
             /* The head's flags hand the chain over: they wait for close */
             if (first) {
-                rq->head_flags = flags;
+                vq->u.packed.head_flags = flags;
                 first = false;
             } else {
                 virtio_write_le16(&d->flags, flags);
@@ -366,7 +404,7 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *coo
     struct virtqueue *vq = rq->vq;
     uint16_t head = rq->head;
     struct virtqueue_state *st = &vq->state[head];
-    uint16_t ndesc = rq->nseg, cur = rq->cur;
+    uint16_t cur = rq->cur;
     unsigned mode = rq->mode;
 
     /* A wrong segment count would leave a chain half-formed: always refused */
@@ -388,39 +426,24 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *coo
     if (mode == VIRTQUEUE_REQ_SPLIT_DIRECT) {
         vq->free_head = cur;
     } else if (mode == VIRTQUEUE_REQ_PACKED_DIRECT) {
-        uint16_t pos = vq->u.packed.next_avail, head_flags = rq->head_flags;
+        uint16_t pos = vq->u.packed.next_avail, head_flags = vq->u.packed.head_flags;
 
         vq->free_head = st->next;
         vq->u.packed.next_avail = cur;
         vq->u.packed.avail_wrap = (rq->avail_bits & PACKED_AVAIL) != 0;
-        st->ndesc = ndesc;
-        vq->num_free = (uint16_t)(vq->num_free - ndesc);
-        vq->added += ndesc;
         virtio_wmb(vq->platform);
         virtio_write_le16(&vq->u.packed.desc[pos].flags, head_flags);
         return 0;
     } else if (mode == VIRTQUEUE_REQ_SPLIT_INDIRECT) {
-        struct virtq_desc *d = &vq->u.split.desc[head];
-
-        virtio_write_le64(&d->addr, rq->tbl_pa);
-        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
-        virtio_write_le16(&d->flags, VIRTQ_DESC_F_INDIRECT);
-        virtio_write_le16(&d->next, 0);
+        /* The head descriptor was written at open */
         vq->free_head = st->next;
         st->next = head;
-        ndesc = 1;
-    } else { /* packed indirect */
+    } else { /* packed indirect: addr, len and id were written at open */
         uint16_t pos = vq->u.packed.next_avail;
         struct pvirtq_desc *d = &vq->u.packed.desc[pos];
         bool wrap = vq->u.packed.avail_wrap;
 
-        virtio_write_le64(&d->addr, rq->tbl_pa);
-        virtio_write_le32(&d->len, (uint32_t)ndesc * 16);
-        virtio_write_le16(&d->id, head);
         vq->free_head = st->next;
-        st->ndesc = 1;
-        vq->num_free--;
-        vq->added++;
         if (++pos == vq->num) {
             pos = 0;
             vq->u.packed.avail_wrap = !wrap;
@@ -432,9 +455,7 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *coo
         return 0;
     }
     /* Split: the head goes into the next available slot */
-    st->ndesc = ndesc;
-    vq->num_free = (uint16_t)(vq->num_free - ndesc);
-    virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & (vq->num - 1)], head);
+    virtio_write_le16(&vq->u.split.avail->ring[vq->u.split.avail_idx & vq->u.split.mask], head);
     vq->u.split.avail_idx++;
     return 0;
 }

@@ -11,6 +11,9 @@
 #define PACKED_AVAIL ((uint16_t)1 << VIRTQ_DESC_F_AVAIL)
 #define PACKED_USED  ((uint16_t)1 << VIRTQ_DESC_F_USED)
 
+/** packed.used_bits of a broken queue: (flags & (AVAIL|USED)) never equals it */
+#define VIRTQUEUE_USED_BITS_BROKEN ((uint16_t)0xffff)
+
 /** Avail/used flag bits that make a packed descriptor available in wrap w */
 static inline uint16_t virtqueue_packed_avail_bits(bool wrap)
 {

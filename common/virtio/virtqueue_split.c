@@ -29,6 +29,7 @@ static void split_reset(struct virtqueue *vq)
     vq->u.split.last_used = 0;
     vq->u.split.used_seen = 0;
     vq->u.split.used_event = 0;
+    vq->u.split.mask = (uint16_t)(vq->num - 1);
 }
 
 /** Write one descriptor */

@@ -235,6 +235,126 @@ static void t_packed_boundaries(void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* The writer's open decides in a few compares: tables from indirect_min    */
+/* (or when the ring is short), aborts give back what open took, and a     */
+/* broken queue refuses (EIO) and completes nothing                         */
+
+/** Open nseg readable segments with the writer and close with cookie */
+static int req_n(struct bed *b, struct virtqueue *vq, unsigned nseg, void *cookie)
+{
+    struct virtqueue_req rq;
+    unsigned i;
+    int rc;
+
+    if ((rc = virtqueue_req_open(vq, &rq, nseg, NULL)) != 0)
+        return rc;
+    for (i = 0; i < nseg; i++)
+        virtqueue_req_seg(&rq, bed_buf_pa(b, i), 8, 0);
+    return virtqueue_req_close(&rq, cookie);
+}
+
+static void req_indirect_min(bool packed)
+{
+    struct vmodel_config mc;
+    struct virtio_queue_config qc = {.index = 0, .size = 16, .indirect_max = 8, .indirect_min = 4};
+    struct virtqueue_req rq;
+    struct bed b;
+    unsigned i, n = 0;
+    int c[8];
+
+    bed_default_config(&mc);
+    mc.queue_max = 16;
+    CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO,
+                      F(INDIRECT_DESC) | (packed ? F(RING_PACKED) : 0), 0, 0, 0),
+             0);
+    /* bed_init set DRIVER_OK with no queue; redo with the custom queue */
+    CHECK_EQ(virtio_negotiate(&b.dev, F(INDIRECT_DESC) | (packed ? F(RING_PACKED) : 0), NULL), 0);
+    qc.msix_vector = 1;
+    CHECK_EQ(virtio_queue_setup(&b.dev, &b.vq[0], &qc), 0);
+    b.nq = 1;
+    CHECK_EQ(virtio_device_ready(&b.dev), 0);
+    CHECK_EQ(req_n(&b, &b.vq[0], 1, &c[0]), 0); /* one segment: direct */
+    CHECK_EQ(req_n(&b, &b.vq[0], 3, &c[1]), 0); /* indirect_min - 1: direct */
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 12);
+    CHECK_EQ(req_n(&b, &b.vq[0], 4, &c[2]), 0); /* indirect_min: a table */
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 11);
+    CHECK_EQ(req_n(&b, &b.vq[0], 8, &c[3]), 0); /* indirect_max: a table */
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 10);
+    CHECK_EQ(req_n(&b, &b.vq[0], 9, &c[4]), 0); /* indirect_max + 1: direct */
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 1);
+    CHECK_EQ(req_n(&b, &b.vq[0], 2, &c[5]), 0); /* short ring: a table below indirect_min */
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 0);
+    CHECK_EQ(req_n(&b, &b.vq[0], 1, &c[6]), VIRTIO_ENOSPC);
+    CHECK_EQ(req_n(&b, &b.vq[0], 17, &c[6]), VIRTIO_EINVAL);
+    CHECK(virtqueue_kick(&b.vq[0]));
+    CHECK_EQ(vmodel_run(b.m), 6);
+    for (i = 0; i < 6; i++)
+        if (virtqueue_get(&b.vq[0], NULL) == &c[i])
+            n++;
+    CHECK_EQ(n, 6);
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 16);
+    /* Aborted table and chain requests give back their descriptors, add nothing */
+    CHECK_EQ(virtqueue_req_open(&b.vq[0], &rq, 4, NULL), 0);
+    virtqueue_req_seg(&rq, bed_buf_pa(&b, 0), 8, 0);
+    virtqueue_req_abort(&rq);
+    CHECK_EQ(virtqueue_req_open(&b.vq[0], &rq, 3, NULL), 0);
+    virtqueue_req_seg(&rq, bed_buf_pa(&b, 0), 8, 0);
+    virtqueue_req_abort(&rq);
+    CHECK_EQ(virtqueue_req_open(&b.vq[0], &rq, 5, NULL), 0);
+    virtqueue_req_seg(&rq, bed_buf_pa(&b, 0), 8, 0);
+    CHECK_EQ(virtqueue_req_close(&rq, &c[0]), VIRTIO_EINVAL);
+    CHECK_EQ(virtqueue_num_free(&b.vq[0]), 16);
+    CHECK(!virtqueue_kick_prepare(&b.vq[0]));
+    CHECK_EQ(req_n(&b, &b.vq[0], 2, &c[0]), 0); /* the next one still runs */
+    CHECK(virtqueue_kick(&b.vq[0]));
+    CHECK_EQ(vmodel_run(b.m), 1);
+    CHECK(virtqueue_get(&b.vq[0], NULL) == &c[0]);
+    CHECK_EQ(vmodel_stats(b.m)->errors, 0);
+    bed_fini(&b);
+}
+
+static void t_split_req_indirect_min(void)
+{
+    req_indirect_min(false);
+}
+static void t_packed_req_indirect_min(void)
+{
+    req_indirect_min(true);
+}
+
+/** Once broken: open is EIO for every size, and completions already seen are not returned */
+static void req_broken(bool packed)
+{
+    struct bed b;
+    int c[2];
+
+    CHECK_EQ(bed_q(&b, packed, false, 16, 0), 0);
+    CHECK_EQ(req_n(&b, &b.vq[0], 2, &c[0]), 0);
+    CHECK_EQ(req_n(&b, &b.vq[0], 2, &c[1]), 0);
+    CHECK(virtqueue_kick(&b.vq[0]));
+    CHECK_EQ(vmodel_run(b.m), 2);
+    /* The first get reads (and checks) the device's index for both */
+    CHECK(virtqueue_get(&b.vq[0], NULL) == &c[0]);
+    virtqueue_set_broken(&b.vq[0], VIRTIO_VIOL_USED_LEN);
+    CHECK(virtqueue_get(&b.vq[0], NULL) == NULL);
+    CHECK(!virtqueue_has_used(&b.vq[0]));
+    CHECK_EQ(req_n(&b, &b.vq[0], 1, &c[0]), VIRTIO_EIO);
+    CHECK_EQ(req_n(&b, &b.vq[0], 0, &c[0]), VIRTIO_EIO);
+    CHECK_EQ(req_n(&b, &b.vq[0], 17, &c[0]), VIRTIO_EIO);
+    CHECK_EQ(b.h.reports, 1);
+    bed_fini(&b);
+}
+
+static void t_split_req_broken(void)
+{
+    req_broken(false);
+}
+static void t_packed_req_broken(void)
+{
+    req_broken(true);
+}
+
+/* ---------------------------------------------------------------------- */
 
 /** Bus address of the iterator's buffers (a bed's payload area) */
 static uint64_t iter_base;
@@ -618,6 +738,10 @@ const struct vtest vtest_req[] = {
     {"packed_req_caller_indirect", t_packed_req_caller_indirect},
     {"split_boundaries", t_split_boundaries},
     {"packed_boundaries", t_packed_boundaries},
+    {"split_req_indirect_min", t_split_req_indirect_min},
+    {"packed_req_indirect_min", t_packed_req_indirect_min},
+    {"split_req_broken", t_split_req_broken},
+    {"packed_req_broken", t_packed_req_broken},
     {"split_req_errors", t_split_req_errors},
     {"packed_req_errors", t_packed_req_errors},
     {"split_req_wrap", t_split_req_wrap},
