@@ -186,6 +186,14 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
     uint64_t start = addr - w->va, end = start + (uint64_t)size;
     for (uint64_t slot = start / 16; slot * 16 < end && slot < w->size; slot++) {
         uint64_t base = slot * 16;
+        if (w->dev->backend == NULL && vmodel_packed_desc_owned(w->dev->model, (uint16_t)w->queue,
+                                                                (uint16_t)slot, w->idx, w->wrap)) {
+            vw_fail(vm,
+                    "virtio: queue %u packed descriptor %u written while the device owns it "
+                    "(made available, not used yet)",
+                    w->queue, (unsigned)slot);
+            return;
+        }
         uint8_t flags[2];
         bool flags_written = false;
         memcpy(flags, vw_ram_host(vm, vw_ram_pa(vm, w->va) + base + 14, 2), 2);

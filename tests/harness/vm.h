@@ -60,8 +60,8 @@ struct vw_image {
 
 /* Memory barrier instructions the driver executed (cpu_barrier.c), by what
  * they order: the virtio ring checkers compare them at publication points. */
-#define VW_BARRIER_STORE 1u /* earlier stores before later stores */
-#define VW_BARRIER_LOAD  2u /* earlier loads before later loads */
+#define VW_BARRIER_STORE   1u /* earlier stores before later stores */
+#define VW_BARRIER_LOAD    2u /* earlier loads before later loads */
 #define VW_BARRIER_FULL    4u /* also earlier stores before later loads */
 #define VW_BARRIER_ACQUIRE 8u /* a load-acquire: later loads after that load */
 struct vw_barriers {

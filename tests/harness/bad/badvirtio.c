@@ -33,6 +33,9 @@
  *  22  split: used->flags (may I kick?) read after publishing with no full
  *      barrier between (a bug on every architecture: store -> load)
  *  23  split: avail->idx moved by more than the ring holds
+ *  24  split: a descriptor rewritten after the device took its chain (the
+ *      scenario holds the queue: taken, not used)
+ *  25  packed: a descriptor rewritten after it was made available
  * Modes with another bug keep their barriers, so that bug is the one seen.
  */
 #include <wdm/virtio_wdm.h>
@@ -384,6 +387,18 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     case 22:
     case 23:
         return BadSplitBarriers(bad, mode);
+    case 24:
+    case 25:
+        if (BadBringUp(bad, mode == 25) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        if (BadAddOne(bad))
+            virtqueue_notify(&bad->Queue);
+        BadLetDeviceRun(8); /* the device takes the request and holds it */
+        if (mode == 24)
+            bad->Queue.u.split.desc[0].len = 32; /* the bug: the device owns it until used */
+        else
+            bad->Queue.u.packed.desc[0].len = 32; /* the bug: the same, packed */
+        break;
     case 20:
         if (BadBringUp(bad, TRUE) != 0)
             return STATUS_DEVICE_PROTOCOL_ERROR;

@@ -6,9 +6,11 @@
 #include "dev_virtio.h"
 #include "scenario.h"
 
-static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
+/* HOLD: the device takes requests and completes none for a second. */
+static struct vw_virtio *run_mode_held(struct vm *vm, uint8_t mode, bool hold)
 {
-    uint64_t packed = mode == 6 || mode == 14 || mode == 20 ? 1ull << 34 : 0; /* RING_PACKED */
+    uint64_t packed =
+        mode == 6 || mode == 14 || mode == 20 || mode == 25 ? 1ull << 34 : 0; /* RING_PACKED */
     uint64_t event_idx = mode >= 10 && mode <= 12 ? 1ull << 29 : 0;
     struct vw_virtio_config cfg = {
         .transport = VMODEL_MODERN,
@@ -24,9 +26,16 @@ static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
     if (dev == NULL)
         return NULL;
     vmodel_set_device_cfg(dev->model, 0, &mode, 1);
+    if (hold)
+        vw_virtio_hang_queue(dev, 0, 10000000);
     if (vw_driver_load(vm, "badvirtio") && vw_add_device(vm, dev->pdo))
         vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
     return dev;
+}
+
+static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
+{
+    return run_mode_held(vm, mode, false);
 }
 
 VW_SCENARIO("harness", checker_virtio_status_order,
@@ -197,4 +206,18 @@ VW_SCENARIO("harness", checker_virtio_missing_mb,
 VW_SCENARIO("harness", checker_virtio_avail_jump, "queue 0 avail->idx moved by 17 on a ring of 16")
 {
     run_mode(vm, 23);
+}
+
+/* Ownership lasts until the device uses the buffer, not just until it
+ * takes it. */
+VW_SCENARIO("harness", checker_virtio_desc_in_flight,
+            "descriptor 0 written after avail->idx published its chain")
+{
+    run_mode_held(vm, 24, true);
+}
+
+VW_SCENARIO("harness", checker_virtio_packed_desc_in_flight,
+            "queue 0 packed descriptor 0 written while the device owns it")
+{
+    run_mode_held(vm, 25, true);
 }
