@@ -197,6 +197,8 @@ static void on_cr8(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
 {
+    if (!vw_cpu_scan_barriers(vm, va, code, len))
+        return false;
     if (vm->arch != VW_AMD64)
         return true;
     csh cs;

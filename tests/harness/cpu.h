@@ -11,3 +11,6 @@ bool vw_cpu_create(struct vm *vm);
 /* Called by the loader for each executable section (host copy of its bytes
  * at guest address VA): hooks that depend on the code (amd64 CR8). */
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len);
+/* cpu_barrier.c: hook the memory barrier instructions of a section, counted
+ * in vm->barriers (called by vw_cpu_scan_code). */
+bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t len);

@@ -220,8 +220,10 @@ static void on_dma(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, bool 
 static void destroy(struct vw_virtio *dev)
 {
     vw_virtio_fetch_disarm(dev);
-    for (unsigned q = 0; q < dev->cfg.queues; q++)
+    for (unsigned q = 0; q < dev->cfg.queues; q++) {
         free(dev->watch[q].fresh);
+        free(dev->watch[q].flags_mark);
+    }
     vmodel_destroy(dev->model);
 }
 

@@ -57,6 +57,17 @@ struct vw_vq_watch {
      * bit 0 address, bit 1 length written since the slot was last made
      * available.  One per ring entry (any queue size). */
     uint8_t *fresh;
+    /* Barrier checks (dev_virtio_barrier.c), against vm->barriers. */
+    bool stored;          /* a descriptor or ring entry stored since the last publication */
+    uint64_t store_mark;  /* store barriers at that store */
+    bool kicked;          /* published; no full barrier checked since */
+    uint64_t kick_mark;   /* full barriers at the publication */
+    bool idx_read;        /* split: used->idx read (not by an acquire load) */
+    uint64_t idx_mark;    /* load barriers at that read */
+    uint64_t *flags_mark; /* packed: per slot, load barriers + 1 at its flags read; 0 none */
+    gva_t used_va;        /* split: the used ring; packed: the device event suppression */
+    uc_hook read_hook, event_hook;
+    bool read_hooked, event_hooked;
 };
 
 /* An external ring engine (a vhost-user back end) instead of the model's:
@@ -124,3 +135,12 @@ void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset,
 void vw_virtio_check_model(struct vw_virtio *dev);
 void vw_virtio_watch(struct vw_virtio *dev);
 void vw_virtio_unwatch(struct vw_virtio *dev);
+
+/* dev_virtio_barrier.c: the barrier rules at the ring watch's points.
+ * A descriptor or ring entry stored; a publication (split avail->idx,
+ * packed head flags; true when the run failed); the read hooks, armed and
+ * removed with the watch. */
+void vw_vq_barrier_store(struct vw_vq_watch *w);
+bool vw_vq_barrier_publish(struct vw_vq_watch *w);
+bool vw_vq_barrier_watch(struct vw_vq_watch *w, uint64_t used_pa);
+void vw_vq_barrier_unwatch(struct vw_vq_watch *w);

@@ -58,6 +58,7 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
             idx_written = true;
         } else if (b >= 4 && b < 4 + 2ull * w->size) {
             unsigned slot = (unsigned)(b - 4) / 2;
+            vw_vq_barrier_store(w);
             if (w->dev->backend != NULL) { /* the model does not take entries */
                 w->fresh[slot] = 1;
                 continue;
@@ -96,6 +97,8 @@ static void on_avail_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
         }
         w->fresh[slot] = 0;
     }
+    if (moved != 0 && vw_vq_barrier_publish(w))
+        return;
     w->idx = next;
 }
 
@@ -154,7 +157,10 @@ static void on_desc_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     (void)uc;
     (void)type;
     (void)value;
-    if (!w->active || vm->failed || w->dev->backend != NULL)
+    if (!w->active || vm->failed)
+        return;
+    vw_vq_barrier_store(w);
+    if (w->dev->backend != NULL)
         return; /* an external back end: the model does not take entries */
     uint64_t start = addr - w->desc_va, end = start + (uint64_t)size;
     for (uint64_t d = start / 16; d * 16 < end && d < w->size; d++)
@@ -180,6 +186,14 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
     uint64_t start = addr - w->va, end = start + (uint64_t)size;
     for (uint64_t slot = start / 16; slot * 16 < end && slot < w->size; slot++) {
         uint64_t base = slot * 16;
+        if (w->dev->backend == NULL && vmodel_packed_desc_owned(w->dev->model, (uint16_t)w->queue,
+                                                                (uint16_t)slot, w->idx, w->wrap)) {
+            vw_fail(vm,
+                    "virtio: queue %u packed descriptor %u written while the device owns it "
+                    "(made available, not used yet)",
+                    w->queue, (unsigned)slot);
+            return;
+        }
         uint8_t flags[2];
         bool flags_written = false;
         memcpy(flags, vw_ram_host(vm, vw_ram_pa(vm, w->va) + base + 14, 2), 2);
@@ -197,6 +211,9 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
         }
         uint16_t v = (uint16_t)(flags[0] | flags[1] << 8);
         bool available = ((v >> VIRTQ_DESC_F_AVAIL) & 1) != ((v >> VIRTQ_DESC_F_USED) & 1);
+        bool publishes = flags_written && available && slot == w->idx;
+        if (start < base + 14 || (flags_written && !publishes))
+            vw_vq_barrier_store(w); /* the body, or a flag that publishes nothing yet */
         if (!flags_written || !available)
             continue;
         if ((w->fresh[slot] & 3) != 3) {
@@ -207,7 +224,7 @@ static void on_packed_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
             return;
         }
         w->fresh[slot] = 0;
-        if (slot == w->idx && packed_head_check(w, (uint16_t)slot, v))
+        if (publishes && (packed_head_check(w, (uint16_t)slot, v) || vw_vq_barrier_publish(w)))
             return;
     }
 }
@@ -223,6 +240,7 @@ void vw_virtio_watch(struct vw_virtio *dev)
         if (w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size))
             continue;
         free(w->fresh);
+        free(w->flags_mark);
         memset(w, 0, sizeof(*w));
         w->fresh = calloc(size, 1);
         if (w->fresh == NULL) {
@@ -249,6 +267,10 @@ void vw_virtio_watch(struct vw_virtio *dev)
             uc_hook_add(vm->uc, &w->desc_hook, UC_HOOK_MEM_WRITE, (void *)on_desc_write, w,
                         w->desc_va, w->desc_va + 16ull * size - 1) == UC_ERR_OK)
             w->desc_hooked = true;
+        if (w->active && !vw_vq_barrier_watch(w, used)) {
+            vw_fail(vm, "harness: cannot watch queue %u for barriers", q);
+            return;
+        }
     }
 }
 
@@ -261,6 +283,7 @@ void vw_virtio_unwatch(struct vw_virtio *dev)
             if (dev->watch[q].desc_hooked)
                 uc_hook_del(dev->vm->uc, dev->watch[q].desc_hook);
             dev->watch[q].desc_hooked = false;
+            vw_vq_barrier_unwatch(&dev->watch[q]);
             dev->watch[q].active = false;
         }
 }

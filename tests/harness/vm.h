@@ -58,6 +58,17 @@ struct vw_image {
     bool relocated; /* had base relocations applied */
 };
 
+/* Memory barrier instructions the driver executed (cpu_barrier.c), by what
+ * they order: the virtio ring checkers compare them at publication points. */
+#define VW_BARRIER_STORE   1u /* earlier stores before later stores */
+#define VW_BARRIER_LOAD    2u /* earlier loads before later loads */
+#define VW_BARRIER_FULL    4u /* also earlier stores before later loads */
+#define VW_BARRIER_ACQUIRE 8u /* a load-acquire: later loads after that load */
+struct vw_barriers {
+    uint64_t store, load, full;
+    bool acquire; /* a load-acquire ran; the next ring read takes it */
+};
+
 struct vm {
     uc_engine *uc;
     enum vw_arch arch;
@@ -71,6 +82,7 @@ struct vm {
     unsigned import_count;
     gva_t sentinel; /* return address of every call into the driver */
 
+    struct vw_barriers barriers;
     unsigned irql;
     unsigned depth;        /* nesting of calls into the driver */
     gva_t next_call_stack; /* top of the stack the next vw_call runs on (ISR/DPC) */

@@ -225,8 +225,14 @@ enum vmodel_stall {
 enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size_t len);
 
 /** Split: is descriptor D on a chain published up to AVAIL_IDX that the
- *  device has not taken yet (it will read it later)? */
+ *  device has not taken yet (it will read it later) or has taken and not
+ *  used yet? */
 bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx);
+/** Packed: is SLOT between the device's next used position and the
+ *  driver's next head NEXT (wrap counter NEXT_WRAP), i.e. made available
+ *  and not used yet? */
+bool vmodel_packed_desc_owned(struct vmodel *m, uint16_t queue, uint16_t slot, uint16_t next,
+                              bool next_wrap);
 
 /** Split: the avail index up to which the device has taken entries */
 uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);

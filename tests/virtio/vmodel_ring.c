@@ -899,5 +899,27 @@ bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint1
     for (uint16_t k = 0; k < (uint16_t)(avail_idx - q->last_avail) && k < q->size && !owned; k++)
         owned = split_chain_has(
             q, desc, rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)), d);
+    /* Taken and not used yet: still the device's (spec 2.7.13.1) */
+    for (unsigned k = 0; k < q->npending && !owned; k++)
+        owned = split_chain_has(q, desc, q->pending[k].id, d);
     return owned;
+}
+
+bool vmodel_packed_desc_owned(struct vmodel *m, uint16_t queue, uint16_t slot, uint16_t next,
+                              bool next_wrap)
+{
+    const struct vmodel_queue *q;
+    uint16_t in_flight;
+
+    if (queue >= m->cfg.num_queues || !m->q[queue].enabled || !vmodel_has(m, VIRTIO_F_RING_PACKED))
+        return false;
+    q = &m->q[queue];
+    if (q->size == 0 || slot >= q->size || next >= q->size)
+        return false;
+    /* From the device's next used position to the driver's next head, in
+     * ring order: a whole ring when the positions meet a lap apart */
+    in_flight = (uint16_t)((next + q->size - q->used_idx) % q->size);
+    if (in_flight == 0 && next_wrap != q->used_wrap)
+        in_flight = q->size;
+    return (uint16_t)((slot + q->size - q->used_idx) % q->size) < in_flight;
 }

@@ -25,6 +25,18 @@
  *  17  a used ring entry read twice (its id, then its id again to use it)
  *  18  (no bug) beyond the harness's old fixed sizes: 100 common buffers,
  *      a request in the last one on the device's largest ring
+ *  19  split: avail->idx stored with no write barrier after the ring entry
+ *      (a bug on arm64; x86 is TSO and needs only the compiler barrier)
+ *  20  packed: the head's flags stored with no write barrier after its body
+ *  21  split: a used ring entry read with no read barrier after used->idx
+ *      (a bug on arm64, as 19)
+ *  22  split: used->flags (may I kick?) read after publishing with no full
+ *      barrier between (a bug on every architecture: store -> load)
+ *  23  split: avail->idx moved by more than the ring holds
+ *  24  split: a descriptor rewritten after the device took its chain (the
+ *      scenario holds the queue: taken, not used)
+ *  25  packed: a descriptor rewritten after it was made available
+ * Modes with another bug keep their barriers, so that bug is the one seen.
  */
 #include <wdm/virtio_wdm.h>
 
@@ -177,10 +189,41 @@ static VOID BadPublish(PBAD_DEVICE bad, BOOLEAN IdxFirst)
         avail->ring[0] = 0;
     } else {
         avail->ring[0] = 0;
+        virtio_wmb(FALSE);
         avail->idx = 1;
     }
     virtqueue_notify(&bad->Queue);
     KeStallExecutionProcessor(1); /* the device runs */
+}
+
+/* Modes 19, 21-23: one request on the split ring by hand, with one
+ * barrier left out (or the index jumping), then its completion. */
+static NTSTATUS BadSplitBarriers(PBAD_DEVICE bad, UCHAR Mode)
+{
+    if (BadBringUp(bad, FALSE) != 0)
+        return STATUS_DEVICE_PROTOCOL_ERROR;
+    volatile struct virtq_desc *desc = bad->Queue.u.split.desc;
+    volatile struct virtq_avail *avail = bad->Queue.u.split.avail;
+    volatile struct virtq_used *used = bad->Queue.u.split.used;
+    desc[0].addr = bad->Buffer.pa;
+    desc[0].len = 64;
+    desc[0].flags = VIRTQ_DESC_F_WRITE;
+    avail->ring[0] = 0;
+    if (Mode != 19) /* mode 19's bug: no write barrier */
+        virtio_wmb(FALSE);
+    /* mode 23's bug: an index past a whole ring of entries never written */
+    avail->idx = Mode == 23 ? (uint16_t)(bad->Queue.num + 1) : 1;
+    if (Mode != 22) /* mode 22's bug: no full barrier before the read */
+        virtio_mb(FALSE);
+    if (!(used->flags & VIRTQ_USED_F_NO_NOTIFY))
+        virtqueue_notify(&bad->Queue);
+    for (unsigned i = 0; i < 1000 && used->idx == 0; i++)
+        KeStallExecutionProcessor(10);
+    if (used->idx != 1)
+        return STATUS_IO_TIMEOUT;
+    if (Mode != 21) /* mode 21's bug: no read barrier */
+        virtio_rmb(FALSE);
+    return used->ring[0].id == 0 ? STATUS_SUCCESS : STATUS_DEVICE_PROTOCOL_ERROR;
 }
 
 static VOID NTAPI BadSgReady(PDEVICE_OBJECT DeviceObject, PIRP Irp, PSCATTER_GATHER_LIST List,
@@ -301,6 +344,7 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         desc[0].len = 64;
         desc[0].flags = VIRTQ_DESC_F_WRITE;
         bad->Queue.u.split.avail->ring[0] = 0;
+        virtio_wmb(FALSE);
         bad->Queue.u.split.avail->idx = 1;
         bad->Queue.u.split.avail->ring[0] = 0; /* the bug: the device may be reading it */
         virtqueue_notify(&bad->Queue);
@@ -313,6 +357,7 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         desc[0].len = 64;
         desc[0].flags = VIRTQ_DESC_F_WRITE;
         bad->Queue.u.split.avail->ring[0] = 0;
+        virtio_wmb(FALSE);
         bad->Queue.u.split.avail->idx = 1;
         desc[0].len = 32; /* the bug: the device owns it now */
         virtqueue_notify(&bad->Queue);
@@ -337,6 +382,33 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     case 11:
     case 12:
         return BadNotifications(bad, mode);
+    case 19:
+    case 21:
+    case 22:
+    case 23:
+        return BadSplitBarriers(bad, mode);
+    case 24:
+    case 25:
+        if (BadBringUp(bad, mode == 25) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        if (BadAddOne(bad))
+            virtqueue_notify(&bad->Queue);
+        BadLetDeviceRun(8); /* the device takes the request and holds it */
+        if (mode == 24)
+            bad->Queue.u.split.desc[0].len = 32; /* the bug: the device owns it until used */
+        else
+            bad->Queue.u.packed.desc[0].len = 32; /* the bug: the same, packed */
+        break;
+    case 20:
+        if (BadBringUp(bad, TRUE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        pdesc = bad->Queue.u.packed.desc;
+        pdesc[0].addr = bad->Buffer.pa;
+        pdesc[0].len = 64;
+        pdesc[0].id = 0;
+        /* the bug: no virtio_wmb, the device may see the flags first */
+        pdesc[0].flags = (uint16_t)(VIRTQ_DESC_F_WRITE | 1u << VIRTQ_DESC_F_AVAIL);
+        break;
     case 16:
         if (BadBringUp(bad, FALSE) != 0)
             return STATUS_DEVICE_PROTOCOL_ERROR;
@@ -382,6 +454,7 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
             KeStallExecutionProcessor(10);
         {
             volatile struct virtq_used *used = bad->Queue.u.split.used;
+            virtio_rmb(FALSE);
             uint32_t id = used->ring[0].id;
             if (id >= bad->Queue.num) /* checked ... */
                 return STATUS_DEVICE_PROTOCOL_ERROR;

@@ -6,9 +6,11 @@
 #include "dev_virtio.h"
 #include "scenario.h"
 
-static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
+/* HOLD: the device takes requests and completes none for a second. */
+static struct vw_virtio *run_mode_held(struct vm *vm, uint8_t mode, bool hold)
 {
-    uint64_t packed = mode == 6 || mode == 14 ? 1ull << 34 : 0; /* RING_PACKED */
+    uint64_t packed =
+        mode == 6 || mode == 14 || mode == 20 || mode == 25 ? 1ull << 34 : 0; /* RING_PACKED */
     uint64_t event_idx = mode >= 10 && mode <= 12 ? 1ull << 29 : 0;
     struct vw_virtio_config cfg = {
         .transport = VMODEL_MODERN,
@@ -24,9 +26,16 @@ static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
     if (dev == NULL)
         return NULL;
     vmodel_set_device_cfg(dev->model, 0, &mode, 1);
+    if (hold)
+        vw_virtio_hang_queue(dev, 0, 10000000);
     if (vw_driver_load(vm, "badvirtio") && vw_add_device(vm, dev->pdo))
         vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
     return dev;
+}
+
+static struct vw_virtio *run_mode(struct vm *vm, uint8_t mode)
+{
+    return run_mode_held(vm, mode, false);
 }
 
 VW_SCENARIO("harness", checker_virtio_status_order,
@@ -143,4 +152,72 @@ VW_SCENARIO("harness", checker_virtio_desc_after_idx,
             "descriptor 0 written after avail->idx published its chain")
 {
     run_mode(vm, 15);
+}
+
+/* The barrier rules (dev_virtio_barrier.c): a write barrier before the
+ * publication and a read barrier after used->idx are instructions on arm64
+ * only (x86 is TSO: there the same driver is correct and passes). */
+#define ARM64_ONLY VW_ARCH_BIT(VW_ARM64)
+#define X86_ONLY   (VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
+
+VW_SCENARIO_ON("harness", checker_virtio_missing_wmb,
+               "queue 0 avail->idx published with no store barrier since the last descriptor "
+               "store (missing write barrier)",
+               ARM64_ONLY)
+{
+    run_mode(vm, 19);
+}
+
+VW_SCENARIO_ON("harness", checker_virtio_missing_wmb_tso, NULL, X86_ONLY)
+{
+    run_mode(vm, 19);
+}
+
+VW_SCENARIO_ON("harness", checker_virtio_packed_missing_wmb,
+               "queue 0 packed head published with no store barrier", ARM64_ONLY)
+{
+    run_mode(vm, 20);
+}
+
+VW_SCENARIO_ON("harness", checker_virtio_packed_missing_wmb_tso, NULL, X86_ONLY)
+{
+    run_mode(vm, 20);
+}
+
+VW_SCENARIO_ON("harness", checker_virtio_missing_rmb,
+               "queue 0 used ring entry 0 read with no load barrier after reading used->idx",
+               ARM64_ONLY)
+{
+    run_mode(vm, 21);
+}
+
+VW_SCENARIO_ON("harness", checker_virtio_missing_rmb_tso, NULL, X86_ONLY)
+{
+    run_mode(vm, 21);
+}
+
+/* Store -> load needs a full fence everywhere (x86 too). */
+VW_SCENARIO("harness", checker_virtio_missing_mb,
+            "queue 0 used->flags read after publishing with no full barrier between")
+{
+    run_mode(vm, 22);
+}
+
+VW_SCENARIO("harness", checker_virtio_avail_jump, "queue 0 avail->idx moved by 17 on a ring of 16")
+{
+    run_mode(vm, 23);
+}
+
+/* Ownership lasts until the device uses the buffer, not just until it
+ * takes it. */
+VW_SCENARIO("harness", checker_virtio_desc_in_flight,
+            "descriptor 0 written after avail->idx published its chain")
+{
+    run_mode_held(vm, 24, true);
+}
+
+VW_SCENARIO("harness", checker_virtio_packed_desc_in_flight,
+            "queue 0 packed descriptor 0 written while the device owns it")
+{
+    run_mode_held(vm, 25, true);
 }

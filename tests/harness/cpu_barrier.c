@@ -1,0 +1,141 @@
+/*
+ * Barrier instructions the driver executes (see cpu.h): the loader's scan
+ * of each executable section finds them, and a code hook on each one (not
+ * on every instruction: the cost is per barrier executed) counts it in
+ * vm->barriers by what it orders.  The emulator is sequentially
+ * consistent, so a missing barrier cannot show as a wrong value; the ring
+ * checkers (dev_virtio_check.c) compare these counts at the points where
+ * the virtio spec needs an order instead.
+ *   arm64: DMB and DSB by their type field (LD: loads, ST: stores, else
+ *          both and store->load); STLR counts as a store barrier (it
+ *          orders every earlier store before its own), LDAR/LDAPR arm an
+ *          acquire that the next ring read takes (later loads after it);
+ *   x86:   MFENCE, a LOCK-prefixed read-modify-write and XCHG with memory
+ *          (full), SFENCE (stores), LFENCE (loads).
+ */
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cpu.h"
+#include "kernel.h"
+
+struct barrier_site {
+    struct vm *vm;
+    unsigned kind; /* VW_BARRIER_* bits */
+};
+
+static void on_barrier(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct barrier_site *site = user;
+    struct vw_barriers *b = &site->vm->barriers;
+    (void)uc, (void)size;
+    if (site->kind & VW_BARRIER_STORE)
+        b->store++;
+    if (site->kind & VW_BARRIER_LOAD)
+        b->load++;
+    if (site->kind & VW_BARRIER_FULL)
+        b->full++;
+    if (site->kind & VW_BARRIER_ACQUIRE)
+        b->acquire = true;
+    (void)addr;
+}
+
+static bool hook_site(struct vm *vm, uint64_t addr, unsigned kind)
+{
+    struct barrier_site *site = malloc(sizeof(*site));
+    uc_hook h;
+    if (site == NULL)
+        return false;
+    site->vm = vm;
+    site->kind = kind;
+    vw_kernel_keep(vm, site); /* freed with the kernel state */
+    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_barrier, site, addr, addr) == UC_ERR_OK;
+}
+
+/* DMB/DSB <option>: CRm bits 1:0 are the access types ordered. */
+static unsigned arm64_kind(uint32_t insn)
+{
+    uint32_t ordered = insn & 0x3ffffc00u;
+    if (ordered == 0x089ffc00u) /* STLR */
+        return VW_BARRIER_STORE;
+    if (ordered == 0x08dffc00u || ordered == 0x38bfc000u) /* LDAR, LDAPR */
+        return VW_BARRIER_ACQUIRE;
+    uint32_t op = insn & 0xfffff0ffu;
+    if (op != 0xd50330bfu && op != 0xd503309fu) /* DMB, DSB */
+        return 0;
+    switch ((insn >> 8) & 3) {
+    case 1:
+        return VW_BARRIER_LOAD;
+    case 2:
+        return VW_BARRIER_STORE;
+    case 3:
+        return VW_BARRIER_LOAD | VW_BARRIER_STORE | VW_BARRIER_FULL;
+    default:
+        return 0; /* SSBB, PSSBB: speculation only */
+    }
+}
+
+static bool scan_arm64(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
+{
+    for (size_t off = 0; off + 4 <= len; off += 4) {
+        uint32_t insn = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 |
+                        (uint32_t)code[off + 2] << 16 | (uint32_t)code[off + 3] << 24;
+        unsigned kind = arm64_kind(insn);
+        if (kind != 0 && !hook_site(vm, va + off, kind))
+            return false;
+    }
+    return true;
+}
+
+/* A LOCK prefix among the instruction's legacy prefixes. */
+static bool x86_locked(const cs_insn *insn)
+{
+    for (unsigned i = 0; i < insn->size; i++) {
+        uint8_t b = insn->bytes[i];
+        if (b == 0xf0)
+            return true;
+        if (b != 0xf2 && b != 0xf3 && b != 0x2e && b != 0x36 && b != 0x3e && b != 0x26 &&
+            b != 0x64 && b != 0x65 && b != 0x66 && b != 0x67)
+            return false;
+    }
+    return false;
+}
+
+static unsigned x86_kind(const cs_insn *insn)
+{
+    const unsigned all = VW_BARRIER_LOAD | VW_BARRIER_STORE | VW_BARRIER_FULL;
+    switch (insn->id) {
+    case X86_INS_MFENCE:
+        return all;
+    case X86_INS_SFENCE:
+        return VW_BARRIER_STORE;
+    case X86_INS_LFENCE:
+        return VW_BARRIER_LOAD;
+    case X86_INS_XCHG:
+        return strstr(insn->op_str, "ptr") != NULL ? all : 0; /* locked when on memory */
+    default:
+        return x86_locked(insn) ? all : 0;
+    }
+}
+
+bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
+{
+    if (vm->arch == VW_ARM64)
+        return scan_arm64(vm, va, code, len);
+    csh cs;
+    if (cs_open(CS_ARCH_X86, vm->arch == VW_AMD64 ? CS_MODE_64 : CS_MODE_32, &cs) != CS_ERR_OK)
+        return false;
+    cs_option(cs, CS_OPT_SKIPDATA, CS_OPT_ON);
+    cs_insn *insn = cs_malloc(cs);
+    const uint8_t *p = code;
+    uint64_t addr = va;
+    bool ok = true;
+    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn)) {
+        unsigned kind = x86_kind(insn);
+        if (kind != 0)
+            ok = hook_site(vm, insn->address, kind);
+    }
+    cs_free(insn, 1);
+    cs_close(&cs);
+    return ok;
+}
