@@ -348,3 +348,11 @@ bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, u
     }
     return *size != 0;
 }
+
+uint16_t vw_virtio_queue_vector(struct vw_virtio *dev, unsigned q)
+{
+    if (dev->cfg.transport == VMODEL_LEGACY || !dev->cfg.msix)
+        return 0xffff;
+    return (uint16_t)read_sel(dev->model, VMODEL_MODERN_BAR, VIRTIO_PCI_COMMON_Q_SELECT, q,
+                              VIRTIO_PCI_COMMON_Q_MSIX, 2);
+}

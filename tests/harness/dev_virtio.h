@@ -99,6 +99,8 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
  * queue is not enabled. */
 bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, uint64_t *avail,
                             uint64_t *used, uint16_t *size);
+/* The MSI-X message the driver gave queue Q (0xffff: none, or INTx). */
+uint16_t vw_virtio_queue_vector(struct vw_virtio *dev, unsigned q);
 /* Asynchronous completion: each request of QUEUE (-1: every queue)
  * completes MIN..MAX (100 ns units, seeded per request) after the device
  * took it; with OUT_OF_ORDER any request that is due may complete first
