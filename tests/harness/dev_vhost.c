@@ -19,14 +19,13 @@
 #include "ram.h"
 
 #define CONNECT_TIMEOUT_MS 15000 /* testpmd's EAL takes a while on a loaded machine */
-#define REQUEST_TIMEOUT_MS 5000
-#define QUIET_MS           20 /* after a call, wait this long for the next (a reply frame) */
+#define REQUEST_TIMEOUT_MS 3000  /* under the harness's 5 s per driver call */
+#define QUIET_MS           20    /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
-#define FRONT_END_WITHHELD                                                                   \
-    (1ull << 26 | 1ull << VHOST_USER_F_PROTOCOL_FEATURES | 1ull << 33 | 1ull << 38 |        \
-     1ull << 40)
+#define FRONT_END_WITHHELD                                                                         \
+    (1ull << 26 | 1ull << VHOST_USER_F_PROTOCOL_FEATURES | 1ull << 33 | 1ull << 38 | 1ull << 40)
 
 static uint64_t now_ms(void)
 {
@@ -56,7 +55,9 @@ static void driver_ok(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
     struct vm *vm = dev->vm;
-    uint64_t features = vmodel_driver_features(dev->model);
+    /* What the driver acked of what the back end offered (the front end's
+     * own features, like net's control queue, are not the back end's). */
+    uint64_t features = vmodel_driver_features(dev->model) & d->vu.features;
     bool packed = features >> F_RING_PACKED & 1;
     if (!vw_vhost_set_features(&d->vu, features) ||
         !vw_vhost_set_mem_table(&d->vu, vm->ram.fd, vm->ram.size, vm->ram.host)) {
@@ -89,6 +90,7 @@ static void driver_ok(struct vw_virtio *dev)
             return;
         }
         d->q[i].started = true;
+        d->q[i].ring = r;
     }
 }
 
@@ -107,19 +109,27 @@ static void reset(struct vw_virtio *dev)
     d->waiting = 0;
 }
 
-/* A driver notification becomes the queue's kick. */
-static void notify(struct vw_virtio *dev, uint16_t queue)
+/* A driver notification becomes the queue's kick; the extra queues'
+ * notifications are the model's. */
+static bool notify(struct vw_virtio *dev, uint16_t queue)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
     uint64_t one = 1;
-    if (queue >= d->p.queues || !d->q[queue].started)
-        return;
+    if (queue >= d->p.queues)
+        return false;
+    if (!d->q[queue].started)
+        return true;
     if (write(d->q[queue].kick, &one, sizeof(one)) != sizeof(one))
         vw_fail(dev->vm, "vhost-%s: kick: %s", d->type->name, strerror(errno));
     d->q[queue].kicks++;
+    if (d->type->even_queues_receive && queue % 2 == 0)
+        return true;
     d->waiting++;
     d->deadline_ms = now_ms() + REQUEST_TIMEOUT_MS;
+    return true;
 }
+
+static bool poll_calls(struct vw_vhost_dev *d);
 
 /* Calls from the back end become the queues' interrupts; while a kick is
  * unanswered (bounded), and briefly after each call, the harness waits for
@@ -127,10 +137,64 @@ static void notify(struct vw_virtio *dev, uint16_t queue)
 static bool poll_backend(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
+    bool model_busy = false;
+    if (d->p.extra_queues > 0) {
+        /* The queues the front end serves itself (the model's handler). */
+        uint64_t vnow = dev->vm->k->interrupt_time;
+        vmodel_set_time(dev->model, vnow);
+        model_busy = vmodel_run(dev->model) != 0 || vmodel_next_due(dev->model) <= vnow;
+    }
+    return poll_calls(d) || model_busy;
+}
+
+/* Does queue Q hold buffers the back end has not used?  Shared memory the
+ * driver and the back end write: read once, only compared. */
+static bool queue_pending(const struct vw_vhost_queue *q)
+{
+    const struct vw_vhost_ring *r = &q->ring;
+    if (!q->started)
+        return false;
+    if (!r->packed) {
+        uint16_t avail, used;
+        memcpy(&avail, (const uint8_t *)r->driver + 2, 2);
+        memcpy(&used, (const uint8_t *)r->device + 2, 2);
+        return avail != used;
+    }
+    /* Packed: a descriptor made available and not used has its AVAIL
+     * (bit 7) and USED (bit 15) flags different. */
+    for (unsigned i = 0; i < r->num; i++) {
+        uint16_t flags;
+        memcpy(&flags, (const uint8_t *)r->desc + 16ull * i + 14, 2);
+        if ((flags >> 7 & 1) != (flags >> 15 & 1))
+            return true;
+    }
+    return false;
+}
+
+/* A polling back end still has work: some queue other than a receive queue
+ * holds buffers (bounded by REQUEST_TIMEOUT_MS from when first seen). */
+static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
+{
+    bool pending = false;
+    for (unsigned i = 0; d->type->polls && i < d->p.queues && !pending; i++)
+        pending = !(d->type->even_queues_receive && i % 2 == 0) && queue_pending(&d->q[i]);
+    if (!pending) {
+        d->pending_since_ms = 0;
+        return false;
+    }
+    if (d->pending_since_ms == 0)
+        d->pending_since_ms = now;
+    return now - d->pending_since_ms < REQUEST_TIMEOUT_MS;
+}
+
+/* The back end's calls (see poll_backend). */
+static bool poll_calls(struct vw_vhost_dev *d)
+{
+    struct vw_virtio *dev = d->dev;
     struct pollfd pfd[64];
     unsigned n = d->p.queues < 64 ? d->p.queues : 64;
     uint64_t now = now_ms();
-    bool busy = now < d->deadline_ms && d->waiting > 0;
+    bool busy = now < d->deadline_ms || backend_working(d, now);
     for (unsigned i = 0; i < n; i++)
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
     if (poll(pfd, n, busy ? 1 : 0) <= 0) {
@@ -144,7 +208,7 @@ static bool poll_backend(struct vw_virtio *dev)
             continue;
         d->q[i].calls++;
         d->waiting = 0;
-        d->deadline_ms = now_ms() + QUIET_MS;
+        d->deadline_ms = now_ms() + (d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS);
         if (d->q[i].vector == 0xffff)
             vw_fail(dev->vm, "vhost-%s: queue %u has no MSI-X message", d->type->name, i);
         else
@@ -158,6 +222,9 @@ static const struct vw_virtio_backend backend = {driver_ok, reset, notify, poll_
 void vw_vhost_stop(struct vw_vhost_dev *d)
 {
     vw_vhost_close(&d->vu);
+    if (d->stdin_fd >= 0)
+        close(d->stdin_fd);
+    d->stdin_fd = -1;
     if (d->daemon <= 0)
         return;
     kill(d->daemon, SIGTERM);
@@ -189,17 +256,24 @@ static void destroy(void *p)
     free(d->q);
 }
 
-/* Fork and exec the back end with its output in LOG; its pid. */
-static int start_daemon(const char *const *argv, const char *log)
+/* Fork and exec the back end with its output in LOG and its stdin a pipe
+ * whose write end is *STDIN_FD; its pid. */
+static int start_daemon(const char *const *argv, const char *log, int *stdin_fd)
 {
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0)
+        return -1;
     pid_t pid = fork();
-    if (pid != 0)
+    if (pid != 0) {
+        close(in[0]);
+        *stdin_fd = in[1];
         return pid;
+    }
     /* The daemon never outlives the harness process that started it. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(in[0], 0);
     if (fd >= 0) {
-        dup2(fd, 0);
         dup2(fd, 1);
         dup2(fd, 2);
     }
@@ -223,6 +297,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     d->type = type;
     d->p = *p;
     d->vu.sock = -1;
+    d->stdin_fd = -1;
     bool fds = true;
     for (unsigned i = 0; i < p->queues; i++) {
         d->q[i].kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -242,7 +317,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     }
     type->argv(d, argv, store, sizeof(store));
     d->up_ms = now_ms();
-    d->daemon = start_daemon(argv, d->log);
+    d->daemon = start_daemon(argv, d->log, &d->stdin_fd);
     if (d->daemon < 0) {
         vw_fail(vm, "vhost-%s: cannot start %s", type->name, type->program);
         return NULL;
@@ -271,7 +346,8 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     struct vw_virtio_config cfg = {
         .transport = VMODEL_MODERN,
         .device_type = type->device_type,
-        .features = d->vu.features & ~(FRONT_END_WITHHELD | type->withheld | p->withhold),
+        .features = ((d->vu.features & ~(FRONT_END_WITHHELD | type->withheld)) | type->offers) &
+                    ~p->withhold,
         .queues = (uint16_t)(p->queues + p->extra_queues),
         .queue_max = p->queue_max ? p->queue_max : 128,
         .msix = true,
@@ -283,5 +359,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     vmodel_set_device_cfg(d->dev->model, 0, config, type->config_len);
     d->dev->backend = &backend;
     d->dev->backend_ctx = d;
+    if (type->setup != NULL)
+        type->setup(d);
     return d;
 }

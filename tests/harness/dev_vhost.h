@@ -27,19 +27,34 @@ struct vw_vhost_type {
     const char *package; /* the Debian package that ships it */
     uint16_t device_type;
     uint32_t config_len;
+    /* Real time the harness keeps waiting for the next call after one
+     * (0: 20 ms); net waits for the frame that answers a sent one. */
+    unsigned quiet_ms;
+    /* Even queues receive (net): a kick there posts buffers and expects no
+     * call, so the harness does not wait for one. */
+    bool even_queues_receive;
+    /* The back end polls its queues and asks for no notifications (DPDK):
+     * while a (non-receive) queue holds buffers the back end has not used,
+     * the harness waits for it in real time (bounded). */
+    bool polls;
     /* Feature bits never offered to the driver (ones the front end would
      * have to implement itself). */
     uint64_t withheld;
+    /* Feature bits the front end adds (ones it implements itself). */
+    uint64_t offers;
     /* Fill ARGV (at most VW_VHOST_MAX_ARGS - 1 entries) to serve SOCK with
      * QUEUES queues; strings may live in STORE. */
     void (*argv)(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap);
     /* The configuration space when the back end has no GET_CONFIG. */
     void (*config)(const struct vw_vhost_dev *d, uint8_t *cfg);
+    /* After the function exists: serve the extra queues (the model's
+     * handler), NULL when there are none. */
+    void (*setup)(struct vw_vhost_dev *d);
 };
 
 struct vw_vhost_params {
-    const char *target; /* what the back end serves (blk: the image file) */
-    uint16_t queues;    /* virtqueues the back end serves */
+    const char *target;    /* what the back end serves (blk: the image file) */
+    uint16_t queues;       /* virtqueues the back end serves */
     uint16_t extra_queues; /* queues after those, served by the model (net: control) */
     uint16_t queue_max;
     uint64_t withhold; /* feature bits this scenario does not offer */
@@ -50,6 +65,7 @@ struct vw_vhost_queue {
     uint16_t vector; /* MSI-X message the driver gave the queue */
     bool started;
     uint64_t kicks, calls;
+    struct vw_vhost_ring ring; /* as the back end was told */
 };
 
 struct vw_vhost_dev {
@@ -64,6 +80,12 @@ struct vw_vhost_dev {
     struct vw_vhost_queue *q;    /* p.queues */
     unsigned waiting;            /* kicks not answered by a call yet */
     uint64_t deadline_ms;
+    uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
+    int stdin_fd;              /* the back end's stdin (testpmd exits on its EOF) */
+    /* net: queue pairs the driver set on the control queue, and control
+     * commands refused */
+    uint16_t net_pairs;
+    unsigned net_refused;
 };
 
 /* True when TYPE's back end is installed. */

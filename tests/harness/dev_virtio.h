@@ -64,7 +64,8 @@ struct vw_vq_watch {
 struct vw_virtio_backend {
     void (*driver_ok)(struct vw_virtio *dev); /* rings are set up */
     void (*reset)(struct vw_virtio *dev);     /* status written 0 */
-    void (*notify)(struct vw_virtio *dev, uint16_t queue);
+    /* A notification; false: not a queue of the back end (the model's). */
+    bool (*notify)(struct vw_virtio *dev, uint16_t queue);
     bool (*poll)(struct vw_virtio *dev); /* as vw_poll_fn */
 };
 
