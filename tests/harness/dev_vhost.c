@@ -50,6 +50,15 @@ bool vw_vhost_available(const struct vw_vhost_type *type)
     return false;
 }
 
+bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
+{
+    if (vw_vhost_available(type))
+        return true;
+    vw_fail(vm, "vhost-%s: %s is not installed (Debian %s)", type->name, type->program,
+            type->package);
+    return false;
+}
+
 /* Tell the back end about every queue the driver enabled (DRIVER_OK). */
 static void driver_ok(struct vw_virtio *dev)
 {
@@ -281,6 +290,25 @@ static int start_daemon(const char *const *argv, const char *log, int *stdin_fd)
     _exit(127);
 }
 
+/* Connect while the back end starts; fail at once when it exits first. */
+static bool connect_backend(struct vw_vhost_dev *d)
+{
+    int status;
+    for (unsigned waited = 0;; waited += 100) {
+        if (vw_vhost_connect(&d->vu, d->sock, 100))
+            return true;
+        if (waitpid(d->daemon, &status, WNOHANG) == d->daemon) {
+            d->daemon = 0;
+            snprintf(d->vu.error, sizeof(d->vu.error),
+                     "%.40s exited (status %d) before serving %.100s", d->type->program,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), d->sock);
+            return false;
+        }
+        if (waited >= CONNECT_TIMEOUT_MS)
+            return false;
+    }
+}
+
 struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *type,
                                      const struct vw_vhost_params *p)
 {
@@ -327,7 +355,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
         vw_fail(vm, "vhost-%s: configuration space too large", type->name);
         return NULL;
     }
-    if (!vw_vhost_connect(&d->vu, d->sock, CONNECT_TIMEOUT_MS) || !vw_vhost_handshake(&d->vu) ||
+    if (!connect_backend(d) || !vw_vhost_handshake(&d->vu) ||
         (type->config == NULL && !vw_vhost_get_config(&d->vu, config, type->config_len))) {
         vw_fail(vm, "vhost-%s: %s (back end log: %s)", type->name, d->vu.error, d->log);
         return NULL;

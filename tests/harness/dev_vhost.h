@@ -90,6 +90,9 @@ struct vw_vhost_dev {
 
 /* True when TYPE's back end is installed. */
 bool vw_vhost_available(const struct vw_vhost_type *type);
+/* The same, failing the run when it is not: a missing back end is a
+ * failure, never a pass (make installs TYPE->package). */
+bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type);
 /* Start the back end, connect, negotiate, create the function; NULL after
  * a failure (the run has failed). */
 struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *type,

@@ -25,8 +25,8 @@
 /* Offered by the vhost PMD but needing the front end (MTU, status and
  * announce live in the front end's configuration space, the control
  * queue's other classes in QEMU): withheld. */
-#define NET_WITHHELD                                                                          \
-    (1ull << 3 /* MTU */ | 1ull << 16 /* STATUS */ | 1ull << 18 /* CTRL_RX */ |               \
+#define NET_WITHHELD                                                                               \
+    (1ull << 3 /* MTU */ | 1ull << 16 /* STATUS */ | 1ull << 18 /* CTRL_RX */ |                    \
      1ull << 19 /* CTRL_VLAN */ | 1ull << 21 /* GUEST_ANNOUNCE */ | 1ull << 23 /* CTRL_MAC */)
 /* The front end's control queue makes these available (QEMU does the same). */
 #define NET_FRONT_END_OFFERS (1ull << 17 /* CTRL_VQ */ | 1ull << 22 /* MQ */)
@@ -36,8 +36,9 @@ static void net_argv(const struct vw_vhost_dev *d, const char **argv, char *stor
 {
     unsigned pairs = d->p.queues / 2;
     int prefix = snprintf(store, cap, "--file-prefix=vw-net-%d", (int)getpid()) + 1;
-    int vdev = snprintf(store + prefix, cap - (size_t)prefix,
-                        "net_vhost0,iface=%s,queues=%u", d->sock, pairs) + 1;
+    int vdev = snprintf(store + prefix, cap - (size_t)prefix, "net_vhost0,iface=%s,queues=%u",
+                        d->sock, pairs) +
+               1;
     int rxq = snprintf(store + prefix + vdev, cap - (size_t)(prefix + vdev), "--rxq=%u", pairs) + 1;
     snprintf(store + prefix + vdev + rxq, cap - (size_t)(prefix + vdev + rxq), "--txq=%u", pairs);
     const char *args[] = {d->type->program,

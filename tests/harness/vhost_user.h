@@ -24,7 +24,7 @@ struct vw_vhost {
     uint64_t features, protocol_features; /* offered; protocol: negotiated */
     uint64_t queue_num;                   /* GET_QUEUE_NUM (MQ), else 0 */
     unsigned requests;                    /* messages sent (statistics) */
-    char error[160];
+    char error[200];
 };
 
 /* One queue as the back end is told about it (this process's addresses). */

@@ -47,10 +47,8 @@ static void write_every_queue(struct vm *vm, gva_t pdo, const char *image)
 static void run(struct vm *vm, uint64_t withhold)
 {
     char image[300];
-    if (!vw_vhost_available(&vw_vhost_blk)) {
-        VW_EXPECT(vm, false, "qemu-storage-daemon is not installed (Debian qemu-system-common)");
+    if (!vw_vhost_require(vm, &vw_vhost_blk))
         return;
-    }
     VW_EXPECT(vm, blk_make_image(vm, "disk", image, sizeof(image)), "cannot create the disk image");
     struct vw_vhost_params p = {
         .target = image, .queues = BLK_QUEUES, .queue_max = 128, .withhold = withhold};
@@ -98,4 +96,31 @@ VW_SCENARIO("vhost", blk_4q_split_event_idx, NULL)
 VW_SCENARIO("vhost", blk_4q_split_no_event_idx, NULL)
 {
     run(vm, 1ull << F_EVENT_IDX);
+}
+
+/* Planted back ends: one that is not installed and one that exits before
+ * serving its socket each fail the run with one clear error. */
+static void argv_only(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
+{
+    (void)store;
+    (void)cap;
+    argv[0] = d->type->program;
+    argv[1] = NULL;
+}
+
+static const struct vw_vhost_type missing = {
+    .name = "missing", .program = "vw-no-such-backend", .package = "none", .argv = argv_only};
+static const struct vw_vhost_type exits = {
+    .name = "exits", .program = "false", .package = "coreutils", .argv = argv_only};
+
+VW_SCENARIO("vhost", checker_backend_missing, "vw-no-such-backend is not installed")
+{
+    vw_vhost_require(vm, &missing);
+}
+
+VW_SCENARIO("vhost", checker_backend_exits, "false exited (status 1) before serving")
+{
+    struct vw_vhost_params p = {.queues = 1};
+    if (vw_vhost_require(vm, &exits))
+        vw_vhost_create(vm, &exits, &p);
 }

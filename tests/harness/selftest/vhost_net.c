@@ -65,10 +65,8 @@ static void exchange(struct vm *vm, gva_t pdo, unsigned pair, unsigned k)
 
 static void run(struct vm *vm, uint64_t withhold)
 {
-    if (!vw_vhost_available(&vw_vhost_net)) {
-        VW_EXPECT(vm, false, "dpdk-testpmd is not installed (Debian dpdk-dev)");
+    if (!vw_vhost_require(vm, &vw_vhost_net))
         return;
-    }
     struct vw_vhost_params p = {
         .queues = NET_QUEUES, .extra_queues = 1, .queue_max = 256, .withhold = withhold};
     struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);

@@ -117,8 +117,8 @@ static NTSTATUS VnetPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
     if (!NT_SUCCESS(status))
         return status;
     /* A message per queue (pairs and control) or one pair. */
-    n->MaxPairs = n->Virtio.Dev.msix && Resources->MessageCount >= 2 * VNET_PAIRS + 1 ? VNET_PAIRS
-                                                                                      : 1;
+    n->MaxPairs =
+        n->Virtio.Dev.msix && Resources->MessageCount >= 2 * VNET_PAIRS + 1 ? VNET_PAIRS : 1;
     const struct virtio_os *os = &n->Virtio.Os;
     BOOLEAN ok = os->ops->dma_alloc(os->ctx, 4096, 0, &n->CtrlMem) == 0;
     for (ULONG i = 0; ok && i < n->MaxPairs; i++)
@@ -225,9 +225,9 @@ static NTSTATUS VnetD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
         rc = virtio_set_config_vector(dev, VIRTIO_MSI_NO_VECTOR);
     BOOLEAN perQueue = dev->msix && pairs == n->MaxPairs && n->MaxPairs == VNET_PAIRS;
     for (; rc == 0 && q < 2 * pairs; q++) {
-        struct virtio_queue_config qcfg = {
-            .index = (uint16_t)q,
-            .msix_vector = dev->msix ? (uint16_t)(perQueue ? q : 0) : VIRTIO_MSI_NO_VECTOR};
+        struct virtio_queue_config qcfg = {.index = (uint16_t)q,
+                                           .msix_vector = dev->msix ? (uint16_t)(perQueue ? q : 0)
+                                                                    : VIRTIO_MSI_NO_VECTOR};
         rc = virtio_queue_setup(dev, (q & 1) ? &n->P[q / 2].Tx : &n->P[q / 2].Rx, &qcfg);
         if (rc != 0)
             break;
@@ -349,8 +349,7 @@ static NTSTATUS VnetSend(PVNET n, ULONG Pair, const UCHAR *Frame, ULONG Len)
         return VwVirtioStatus(rc);
     if (kick)
         virtqueue_notify(&p->Tx);
-    if (KeWaitForSingleObject(&p->TxDone, Executive, KernelMode, FALSE, &timeout) !=
-        STATUS_SUCCESS)
+    if (KeWaitForSingleObject(&p->TxDone, Executive, KernelMode, FALSE, &timeout) != STATUS_SUCCESS)
         return STATUS_IO_TIMEOUT;
     return STATUS_SUCCESS;
 }
@@ -397,9 +396,8 @@ static NTSTATUS VnetRecv(PVNET n, ULONG Pair, PUCHAR Out, ULONG Cap, PULONG Len)
             *Len = len - VNET_HDR;
             return STATUS_SUCCESS;
         }
-        if (attempt == 0 &&
-            KeWaitForSingleObject(&p->RxReady, Executive, KernelMode, FALSE, &timeout) !=
-                STATUS_SUCCESS)
+        if (attempt == 0 && KeWaitForSingleObject(&p->RxReady, Executive, KernelMode, FALSE,
+                                                  &timeout) != STATUS_SUCCESS)
             break;
     }
     return STATUS_IO_TIMEOUT;
