@@ -236,6 +236,7 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     d->stdin_fd = -1;
     if (d->daemon <= 0)
         return;
+    uint64_t stopping = now_ms();
     kill(d->daemon, SIGTERM);
     for (int i = 0; i < 300 && waitpid(d->daemon, NULL, WNOHANG) == 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
@@ -245,8 +246,9 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     }
     d->daemon = 0;
     d->lifetime_ms = now_ms() - d->up_ms;
-    vw_log(d->vm, "vhost-%s: %s ran %llu ms", d->type->name, d->type->program,
-           (unsigned long long)d->lifetime_ms);
+    vw_log(d->vm, "vhost-%s: %s ran %llu ms (start %llu ms, stop %llu ms)", d->type->name,
+           d->type->program, (unsigned long long)d->lifetime_ms, (unsigned long long)d->start_ms,
+           (unsigned long long)(now_ms() - stopping));
 }
 
 static void destroy(void *p)
@@ -360,6 +362,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
         vw_fail(vm, "vhost-%s: %s (back end log: %s)", type->name, d->vu.error, d->log);
         return NULL;
     }
+    d->start_ms = now_ms() - d->up_ms;
     if (type->config != NULL)
         type->config(d, config);
     if (vw_vhost_has(&d->vu, VHOST_USER_PROTO_MQ) && d->vu.queue_num < p->queues) {
@@ -367,10 +370,11 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
                 (unsigned long long)d->vu.queue_num, p->queues);
         return NULL;
     }
-    vw_log(vm, "vhost-%s: back-end features 0x%llx, protocol 0x%llx, %llu queues, up after %llu ms",
-           type->name, (unsigned long long)d->vu.features,
-           (unsigned long long)d->vu.protocol_features, (unsigned long long)d->vu.queue_num,
-           (unsigned long long)(now_ms() - d->up_ms));
+    vw_log(
+        vm,
+        "vhost-%s: back-end features 0x%llx, protocol 0x%llx, %llu queues, serving after %llu ms",
+        type->name, (unsigned long long)d->vu.features, (unsigned long long)d->vu.protocol_features,
+        (unsigned long long)d->vu.queue_num, (unsigned long long)d->start_ms);
     struct vw_virtio_config cfg = {
         .transport = VMODEL_MODERN,
         .device_type = type->device_type,

@@ -76,6 +76,7 @@ struct vw_vhost_dev {
     struct vm *vm;
     int daemon;                  /* pid, 0 = none */
     uint64_t up_ms, lifetime_ms; /* when it started; how long it ran */
+    uint64_t start_ms;           /* how long it took to serve its socket */
     char sock[200], log[260];    /* the daemon's log is kept when the run fails */
     struct vw_vhost_queue *q;    /* p.queues */
     unsigned waiting;            /* kicks not answered by a call yet */
