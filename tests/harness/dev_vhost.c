@@ -200,8 +200,8 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
 static bool poll_calls(struct vw_vhost_dev *d)
 {
     struct vw_virtio *dev = d->dev;
-    struct pollfd pfd[64];
-    unsigned n = d->p.queues < 64 ? d->p.queues : 64;
+    struct pollfd *pfd = d->pfd;
+    unsigned n = d->p.queues;
     uint64_t now = now_ms();
     bool busy = now < d->deadline_ms || backend_working(d, now);
     for (unsigned i = 0; i < n; i++)
@@ -265,6 +265,7 @@ static void destroy(void *p)
             close(d->q[i].call);
     }
     free(d->q);
+    free(d->pfd);
 }
 
 /* Fork and exec the back end with its output in LOG and its stdin a pipe
@@ -317,7 +318,10 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     struct vw_vhost_dev *d = calloc(1, sizeof(*d));
     char dir[150], store[2048];
     const char *argv[VW_VHOST_MAX_ARGS] = {0};
-    if (d == NULL || p->queues == 0 || (d->q = calloc(p->queues, sizeof(*d->q))) == NULL) {
+    if (d == NULL || p->queues == 0 || (d->q = calloc(p->queues, sizeof(*d->q))) == NULL ||
+        (d->pfd = calloc(p->queues, sizeof(*d->pfd))) == NULL) {
+        if (d != NULL)
+            free(d->q);
         free(d);
         vw_fail(vm, "vhost-%s: out of memory", type->name);
         return NULL;

@@ -13,6 +13,7 @@
  * dev_vhost_blk.c (qemu-storage-daemon), dev_vhost_net.c (DPDK testpmd).
  */
 #pragma once
+#include <poll.h>
 #include <stddef.h>
 #include "dev_virtio.h"
 #include "vhost_user.h"
@@ -79,6 +80,7 @@ struct vw_vhost_dev {
     uint64_t start_ms;           /* how long it took to serve its socket */
     char sock[200], log[260];    /* the daemon's log is kept when the run fails */
     struct vw_vhost_queue *q;    /* p.queues */
+    struct pollfd *pfd;          /* p.queues: their call eventfds */
     unsigned waiting;            /* kicks not answered by a call yet */
     uint64_t deadline_ms;
     uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
