@@ -246,6 +246,8 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     }
     d->daemon = 0;
     d->lifetime_ms = now_ms() - d->up_ms;
+    if (d->type->cleanup != NULL)
+        d->type->cleanup(d);
     vw_log(d->vm, "vhost-%s: %s ran %llu ms (start %llu ms, stop %llu ms)", d->type->name,
            d->type->program, (unsigned long long)d->lifetime_ms, (unsigned long long)d->start_ms,
            (unsigned long long)(now_ms() - stopping));

@@ -51,6 +51,8 @@ struct vw_vhost_type {
     /* After the function exists: serve the extra queues (the model's
      * handler), NULL when there are none. */
     void (*setup)(struct vw_vhost_dev *d);
+    /* After the back end exited: remove what it leaves behind (NULL: nothing). */
+    void (*cleanup)(const struct vw_vhost_dev *d);
 };
 
 struct vw_vhost_params {

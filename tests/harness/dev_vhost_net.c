@@ -9,7 +9,9 @@
  * vhost-user has no GET_CONFIG for net: the configuration space (MAC,
  * status, max_virtqueue_pairs) is the front end's.
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "dev_vhost.h"
@@ -30,6 +32,35 @@
      1ull << 19 /* CTRL_VLAN */ | 1ull << 21 /* GUEST_ANNOUNCE */ | 1ull << 23 /* CTRL_MAC */)
 /* The front end's control queue makes these available (QEMU does the same). */
 #define NET_FRONT_END_OFFERS (1ull << 17 /* CTRL_VQ */ | 1ull << 22 /* MQ */)
+
+/* EAL's runtime directory for --file-prefix PREFIX (root: /var/run/dpdk). */
+static void runtime_dir(char *buf, size_t cap)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (getuid() == 0)
+        snprintf(buf, cap, "/var/run/dpdk/vw-net-%d", (int)getpid());
+    else
+        snprintf(buf, cap, "%s/dpdk/vw-net-%d", xdg ? xdg : "/tmp", (int)getpid());
+}
+
+/* testpmd leaves its EAL runtime directory (config, sockets, memseg
+ * arrays) behind: remove this run's, which only it used. */
+static void net_cleanup(const struct vw_vhost_dev *d)
+{
+    char dir[200], path[520];
+    (void)d;
+    runtime_dir(dir, sizeof(dir));
+    DIR *dp = opendir(dir);
+    if (dp == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(dp)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(dp);
+    rmdir(dir);
+}
 
 /* dpdk-testpmd ... --vdev net_vhost0,iface=SOCK,queues=N -- macswap. */
 static void net_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
@@ -122,4 +153,5 @@ const struct vw_vhost_type vw_vhost_net = {
     .argv = net_argv,
     .config = net_config,
     .setup = net_setup,
+    .cleanup = net_cleanup,
 };
