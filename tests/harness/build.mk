@@ -22,7 +22,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vwkern vwseh vwseh86 vwsync
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -60,6 +60,7 @@ badhidstub_SRCS  = tests/harness/bad/badhidstub.c $(VWDM_SRCS)
 vwparam_SRCS     = tests/harness/testdrv/vwparam.c $(VWDM_SRCS)
 vwsync_SRCS      = tests/harness/testdrv/vwsync.c $(VWDM_SRCS)
 vblk_SRCS        = tests/harness/testdrv/vblk.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
+vnet_SRCS        = tests/harness/testdrv/vnet.c $(VWDM_SRCS) $(VWDM_VIRTIO_SRCS)
 $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 amd64 arm64)$(eval \
 	$(d)_IMPORTS := ntoskrnl hal))
 badhid_IMPORTS := ntoskrnl hal hidclass

@@ -31,6 +31,11 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
         return;
     uint8_t status = dev->status;
     vw_virtio_check_write(dev, bar, off, v);
+    /* A notification for a queue an external back end serves is its kick
+     * only: the model never looks at that queue. */
+    if (dev->backend != NULL && bar == VMODEL_MODERN_BAR && off >= VMODEL_NOTIFY_OFF &&
+        dev->backend->notify(dev, (uint16_t)v))
+        return;
     vmodel_bar_write(dev->model, bar, off, size, v);
     vw_virtio_check_model(dev);
     if (dev->pending_watch) {
@@ -42,8 +47,6 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
     }
     if (dev->backend != NULL && status != 0 && dev->status == 0)
         dev->backend->reset(dev);
-    if (dev->backend != NULL && bar == VMODEL_MODERN_BAR && off >= VMODEL_NOTIFY_OFF)
-        dev->backend->notify(dev, (uint16_t)v);
 }
 
 static uint64_t modern_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)
@@ -185,7 +188,9 @@ static uint64_t next_due(struct vm *vm, void *opaque)
 {
     struct vw_virtio *dev = opaque;
     (void)vm;
-    if (dev->gone || dev->hold || dev->backend != NULL)
+    /* With a back end the model has requests only on the queues it still
+     * serves itself (net's control queue). */
+    if (dev->gone || dev->hold)
         return VW_NO_DEADLINE;
     uint64_t at = vmodel_next_due(dev->model);
     return at == UINT64_MAX ? VW_NO_DEADLINE : at;
@@ -349,4 +354,12 @@ bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, u
         *used = (*avail + 6 + 2ull * *size + 4095) & ~4095ull;
     }
     return *size != 0;
+}
+
+uint16_t vw_virtio_queue_vector(struct vw_virtio *dev, unsigned q)
+{
+    if (dev->cfg.transport == VMODEL_LEGACY || !dev->cfg.msix)
+        return 0xffff;
+    return (uint16_t)read_sel(dev->model, VMODEL_MODERN_BAR, VIRTIO_PCI_COMMON_Q_SELECT, q,
+                              VIRTIO_PCI_COMMON_Q_MSIX, 2);
 }

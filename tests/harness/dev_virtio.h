@@ -75,7 +75,8 @@ struct vw_vq_watch {
 struct vw_virtio_backend {
     void (*driver_ok)(struct vw_virtio *dev); /* rings are set up */
     void (*reset)(struct vw_virtio *dev);     /* status written 0 */
-    void (*notify)(struct vw_virtio *dev, uint16_t queue);
+    /* A notification; false: not a queue of the back end (the model's). */
+    bool (*notify)(struct vw_virtio *dev, uint16_t queue);
     bool (*poll)(struct vw_virtio *dev); /* as vw_poll_fn */
 };
 
@@ -110,6 +111,8 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
  * queue is not enabled. */
 bool vw_virtio_queue_layout(struct vw_virtio *dev, unsigned q, uint64_t *desc, uint64_t *avail,
                             uint64_t *used, uint16_t *size);
+/* The MSI-X message the driver gave queue Q (0xffff: none, or INTx). */
+uint16_t vw_virtio_queue_vector(struct vw_virtio *dev, unsigned q);
 /* Asynchronous completion: each request of QUEUE (-1: every queue)
  * completes MIN..MAX (100 ns units, seeded per request) after the device
  * took it; with OUT_OF_ORDER any request that is due may complete first

@@ -25,15 +25,18 @@ enum {
     SET_VRING_CALL = 13,
     GET_PROTOCOL_FEATURES = 15,
     SET_PROTOCOL_FEATURES = 16,
+    GET_QUEUE_NUM = 17,
     SET_VRING_ENABLE = 18,
     GET_CONFIG = 24,
+    RESET_DEVICE = 34,
 };
 
 #define FLAG_VERSION     0x1u
 #define FLAG_REPLY       0x4u
-#define PROTO_F_MQ       (1ull << 0)
-#define PROTO_F_CONFIG   (1ull << 9)
+#define FLAG_NEED_REPLY  0x8u
 #define REPLY_TIMEOUT_MS 5000
+/* Packed rings start with both wrap counters at 1 (bit 15 of the base). */
+#define PACKED_WRAP_BIT 0x8000u
 
 struct header {
     uint32_t request, flags, size;
@@ -48,10 +51,10 @@ static bool fail(struct vw_vhost *v, const char *fmt, ...)
     return false;
 }
 
-static bool send_msg(struct vw_vhost *v, uint32_t request, const void *payload, uint32_t size,
-                     const int *fds, unsigned nfds)
+static bool send_flags(struct vw_vhost *v, uint32_t request, uint32_t flags, const void *payload,
+                       uint32_t size, const int *fds, unsigned nfds)
 {
-    struct header h = {request, FLAG_VERSION, size};
+    struct header h = {request, FLAG_VERSION | flags, size};
     struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)payload, size}};
     union {
         char buf[CMSG_SPACE(8 * sizeof(int))];
@@ -71,6 +74,7 @@ static bool send_msg(struct vw_vhost *v, uint32_t request, const void *payload, 
     ssize_t n = sendmsg(v->sock, &msg, MSG_NOSIGNAL);
     if (n != (ssize_t)(sizeof(h) + size))
         return fail(v, "vhost-user: sending request %u: %s", request, strerror(errno));
+    v->requests++;
     return true;
 }
 
@@ -101,11 +105,37 @@ static bool recv_reply(struct vw_vhost *v, uint32_t request, void *payload, uint
     return read_full(v, payload, size);
 }
 
-static bool get_u64(struct vw_vhost *v, uint32_t request, uint64_t *value)
+/* A request without a reply of its own: with REPLY_ACK the back end
+ * acknowledges it, and a non-zero acknowledgement is its refusal. */
+static bool send_msg(struct vw_vhost *v, uint32_t request, const void *payload, uint32_t size,
+                     const int *fds, unsigned nfds)
 {
-    return send_msg(v, request, NULL, 0, NULL, 0) && recv_reply(v, request, value, 8);
+    bool ack = vw_vhost_has(v, VHOST_USER_PROTO_REPLY_ACK);
+    if (!send_flags(v, request, ack ? FLAG_NEED_REPLY : 0, payload, size, fds, nfds))
+        return false;
+    uint64_t status = 0;
+    if (ack && !recv_reply(v, request, &status, 8))
+        return false;
+    if (status != 0)
+        return fail(v, "vhost-user: the back end refused request %u (status %llu)", request,
+                    (unsigned long long)status);
+    return true;
 }
 
+/* A request with a reply of its own (no acknowledgement asked for). */
+static bool ask(struct vw_vhost *v, uint32_t request, const void *payload, uint32_t size,
+                void *reply, uint32_t reply_size)
+{
+    return send_flags(v, request, 0, payload, size, NULL, 0) &&
+           recv_reply(v, request, reply, reply_size);
+}
+
+static bool get_u64(struct vw_vhost *v, uint32_t request, uint64_t *value)
+{
+    return ask(v, request, NULL, 0, value, 8);
+}
+
+/* A u64 request, with FD attached when FD >= 0. */
 static bool set_u64(struct vw_vhost *v, uint32_t request, uint64_t value, int fd)
 {
     return send_msg(v, request, &value, 8, &fd, fd >= 0 ? 1 : 0);
@@ -141,14 +171,20 @@ void vw_vhost_close(struct vw_vhost *v)
 
 bool vw_vhost_handshake(struct vw_vhost *v)
 {
+    const uint64_t wanted = 1ull << VHOST_USER_PROTO_MQ | 1ull << VHOST_USER_PROTO_REPLY_ACK |
+                            1ull << VHOST_USER_PROTO_CONFIG | 1ull << VHOST_USER_PROTO_RESET_DEVICE;
     if (!get_u64(v, GET_FEATURES, &v->features))
         return false;
     if (v->features >> VHOST_USER_F_PROTOCOL_FEATURES & 1) {
         uint64_t offered;
         if (!get_u64(v, GET_PROTOCOL_FEATURES, &offered))
             return false;
-        v->protocol_features = offered & (PROTO_F_MQ | PROTO_F_CONFIG);
-        if (!set_u64(v, SET_PROTOCOL_FEATURES, v->protocol_features, -1))
+        /* Acknowledgements start after SET_PROTOCOL_FEATURES itself. */
+        uint64_t negotiated = offered & wanted;
+        if (!send_flags(v, SET_PROTOCOL_FEATURES, 0, &negotiated, 8, NULL, 0))
+            return false;
+        v->protocol_features = negotiated;
+        if (vw_vhost_has(v, VHOST_USER_PROTO_MQ) && !get_u64(v, GET_QUEUE_NUM, &v->queue_num))
             return false;
     }
     return send_msg(v, SET_OWNER, NULL, 0, NULL, 0);
@@ -160,10 +196,9 @@ bool vw_vhost_get_config(struct vw_vhost *v, void *buf, uint32_t len)
         uint32_t offset, size, flags;
         uint8_t data[256];
     } cfg = {0, len, 0, {0}};
-    if (!(v->protocol_features & PROTO_F_CONFIG) || len > sizeof(cfg.data))
+    if (!vw_vhost_has(v, VHOST_USER_PROTO_CONFIG) || len > sizeof(cfg.data))
         return fail(v, "vhost-user: the back end offers no configuration space");
-    if (!send_msg(v, GET_CONFIG, &cfg, 12 + len, NULL, 0) ||
-        !recv_reply(v, GET_CONFIG, &cfg, 12 + len))
+    if (!ask(v, GET_CONFIG, &cfg, 12 + len, &cfg, 12 + len))
         return false;
     memcpy(buf, cfg.data, len);
     return true;
@@ -185,34 +220,53 @@ bool vw_vhost_set_mem_table(struct vw_vhost *v, int fd, uint64_t size, const voi
     return send_msg(v, SET_MEM_TABLE, &table, sizeof(table), &fd, 1);
 }
 
-bool vw_vhost_start_queue(struct vw_vhost *v, unsigned index, unsigned num, const void *desc,
-                          const void *avail, const void *used, int kick, int call)
+bool vw_vhost_start_queue(struct vw_vhost *v, const struct vw_vhost_ring *r)
 {
     struct {
         uint32_t index, num;
-    } state = {index, num}, base = {index, 0}, enable = {index, 1};
+    } state = {r->index, r->num}, base = {r->index, r->packed ? PACKED_WRAP_BIT : 0},
+      enable = {r->index, 1};
+    /* The back end's field names are the split ring's: for a packed ring
+     * "avail" is the driver event area and "used" the device event area. */
     struct {
         uint32_t index, flags;
         uint64_t desc, used, avail, log;
-    } addr = {
-        index, 0, (uint64_t)(uintptr_t)desc, (uint64_t)(uintptr_t)used, (uint64_t)(uintptr_t)avail,
-        0};
-    uint64_t dummy;
+    } addr = {r->index,
+              0,
+              (uint64_t)(uintptr_t)r->desc,
+              (uint64_t)(uintptr_t)r->device,
+              (uint64_t)(uintptr_t)r->driver,
+              0};
     bool ok = send_msg(v, SET_VRING_NUM, &state, sizeof(state), NULL, 0) &&
               send_msg(v, SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0) &&
               send_msg(v, SET_VRING_BASE, &base, sizeof(base), NULL, 0) &&
-              set_u64(v, SET_VRING_KICK, index, kick) && set_u64(v, SET_VRING_CALL, index, call);
+              set_u64(v, SET_VRING_KICK, r->index, r->kick) &&
+              set_u64(v, SET_VRING_CALL, r->index, r->call);
     if (ok && (v->features >> VHOST_USER_F_PROTOCOL_FEATURES & 1))
         ok = send_msg(v, SET_VRING_ENABLE, &enable, sizeof(enable), NULL, 0);
-    /* A request with a reply: everything before it has been processed. */
-    return ok && get_u64(v, GET_FEATURES, &dummy);
+    /* Without REPLY_ACK, a request with a reply shows that everything
+     * before it has been processed. */
+    uint64_t dummy;
+    return ok && (vw_vhost_has(v, VHOST_USER_PROTO_REPLY_ACK) || get_u64(v, GET_FEATURES, &dummy));
 }
 
-bool vw_vhost_stop_queue(struct vw_vhost *v, unsigned index)
+bool vw_vhost_stop_queue(struct vw_vhost *v, unsigned index, uint32_t *base)
 {
     struct {
         uint32_t index, num;
     } state = {index, 0};
-    return send_msg(v, GET_VRING_BASE, &state, sizeof(state), NULL, 0) &&
-           recv_reply(v, GET_VRING_BASE, &state, sizeof(state));
+    if (!ask(v, GET_VRING_BASE, &state, sizeof(state), &state, sizeof(state)))
+        return false;
+    if (state.index != index)
+        return fail(v, "vhost-user: GET_VRING_BASE answered for queue %u, not %u", state.index,
+                    index);
+    *base = state.num;
+    return true;
+}
+
+bool vw_vhost_reset(struct vw_vhost *v)
+{
+    if (!vw_vhost_has(v, VHOST_USER_PROTO_RESET_DEVICE))
+        return true;
+    return send_msg(v, RESET_DEVICE, NULL, 0, NULL, 0);
 }

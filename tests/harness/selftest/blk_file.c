@@ -57,6 +57,22 @@ static void run(struct vm *vm, enum vmodel_transport t, bool msix, uint64_t extr
     VW_EXPECT(vm, blk.reads == 5 && blk.writes == 1, "%llu reads and %llu writes, expected 5 and 1",
               (unsigned long long)blk.reads, (unsigned long long)blk.writes);
 
+    /* The driver negotiates packed rings and EVENT_IDX where offered. */
+    struct {
+        uint64_t features;
+        uint32_t queues, completed[4];
+    } info = {0};
+    uint64_t got = 0;
+    VW_EXPECT(vm,
+              vw_ioctl(vm, dev->pdo, 0x22200cu, NULL, 0, &info, sizeof(info), &got) == 0 &&
+                  got == sizeof(info),
+              "VBLK_IOCTL_INFO failed");
+    uint64_t wanted = t == VMODEL_LEGACY ? F_EVENT_IDX : cfg.features;
+    VW_EXPECT(vm,
+              (info.features & (F_RING_PACKED | F_EVENT_IDX)) ==
+                  (wanted & (F_RING_PACKED | F_EVENT_IDX)),
+              "negotiated 0x%llx of offered 0x%llx", (unsigned long long)info.features,
+              (unsigned long long)cfg.features);
     VW_EXPECT(vm, vw_close(vm, dev->pdo) == 0, "IRP_MJ_CLOSE failed");
     vw_pnp(vm, dev->pdo, VW_IRP_MN_REMOVE_DEVICE);
     vw_driver_unload(vm);

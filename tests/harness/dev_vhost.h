@@ -1,0 +1,109 @@
+/*
+ * A virtio PCI function whose rings are served by a real back end over
+ * vhost-user (the second tier: external, not deterministic in timing).  The
+ * generic part (dev_vhost.c) starts the back end on a unix socket under the
+ * build directory, bounded in time (it dies with the harness process and is
+ * stopped by PID when the machine goes away), shares guest RAM with it as
+ * the memfd, gives every queue its own kick and call eventfd, forwards the
+ * driver's notifications as kicks and turns each queue's calls into the
+ * MSI-X message the driver gave that queue.  Split and packed rings.  The
+ * register file and configuration space are the device model's
+ * (dev_virtio.h), filled with the back end's features and configuration.
+ * What differs per device type is a small table (struct vw_vhost_type):
+ * dev_vhost_blk.c (qemu-storage-daemon), dev_vhost_net.c (DPDK testpmd).
+ */
+#pragma once
+#include <poll.h>
+#include <stddef.h>
+#include "dev_virtio.h"
+#include "vhost_user.h"
+
+#define VW_VHOST_MAX_ARGS 24
+
+struct vw_vhost_dev;
+
+struct vw_vhost_type {
+    const char *name;    /* "blk": socket, log and messages */
+    const char *program; /* the back end, looked up on PATH */
+    const char *package; /* the Debian package that ships it */
+    uint16_t device_type;
+    uint32_t config_len;
+    /* Real time the harness keeps waiting for the next call after one
+     * (0: 20 ms); net waits for the frame that answers a sent one. */
+    unsigned quiet_ms;
+    /* Even queues receive (net): a kick there posts buffers and expects no
+     * call, so the harness does not wait for one. */
+    bool even_queues_receive;
+    /* The back end polls its queues and asks for no notifications (DPDK):
+     * while a (non-receive) queue holds buffers the back end has not used,
+     * the harness waits for it in real time (bounded). */
+    bool polls;
+    /* Feature bits never offered to the driver (ones the front end would
+     * have to implement itself). */
+    uint64_t withheld;
+    /* Feature bits the front end adds (ones it implements itself). */
+    uint64_t offers;
+    /* Fill ARGV (at most VW_VHOST_MAX_ARGS - 1 entries) to serve SOCK with
+     * QUEUES queues; strings may live in STORE. */
+    void (*argv)(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap);
+    /* The configuration space when the back end has no GET_CONFIG. */
+    void (*config)(const struct vw_vhost_dev *d, uint8_t *cfg);
+    /* After the function exists: serve the extra queues (the model's
+     * handler), NULL when there are none. */
+    void (*setup)(struct vw_vhost_dev *d);
+    /* After the back end exited: remove what it leaves behind (NULL: nothing). */
+    void (*cleanup)(const struct vw_vhost_dev *d);
+};
+
+struct vw_vhost_params {
+    const char *target;    /* what the back end serves (blk: the image file) */
+    uint16_t queues;       /* virtqueues the back end serves */
+    uint16_t extra_queues; /* queues after those, served by the model (net: control) */
+    uint16_t queue_max;
+    uint64_t withhold; /* feature bits this scenario does not offer */
+};
+
+struct vw_vhost_queue {
+    int kick, call;
+    uint16_t vector; /* MSI-X message the driver gave the queue */
+    bool started;
+    uint64_t kicks, calls;
+    struct vw_vhost_ring ring; /* as the back end was told */
+};
+
+struct vw_vhost_dev {
+    const struct vw_vhost_type *type;
+    struct vw_vhost_params p;
+    struct vw_virtio *dev;
+    struct vw_vhost vu;
+    struct vm *vm;
+    int daemon;                  /* pid, 0 = none */
+    uint64_t up_ms, lifetime_ms; /* when it started; how long it ran */
+    uint64_t start_ms;           /* how long it took to serve its socket */
+    char sock[200], log[260];    /* the daemon's log is kept when the run fails */
+    struct vw_vhost_queue *q;    /* p.queues */
+    struct pollfd *pfd;          /* p.queues: their call eventfds */
+    unsigned waiting;            /* kicks not answered by a call yet */
+    uint64_t deadline_ms;
+    uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
+    int stdin_fd;              /* the back end's stdin (testpmd exits on its EOF) */
+    /* net: queue pairs the driver set on the control queue, and control
+     * commands refused */
+    uint16_t net_pairs;
+    unsigned net_refused;
+};
+
+/* True when TYPE's back end is installed. */
+bool vw_vhost_available(const struct vw_vhost_type *type);
+/* The same, failing the run when it is not: a missing back end is a
+ * failure, never a pass (make installs TYPE->package). */
+bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type);
+/* Start the back end, connect, negotiate, create the function; NULL after
+ * a failure (the run has failed). */
+struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *type,
+                                     const struct vw_vhost_params *p);
+/* Stop the back end now (by PID) and record its lifetime. */
+void vw_vhost_stop(struct vw_vhost_dev *d);
+
+extern const struct vw_vhost_type vw_vhost_blk; /* dev_vhost_blk.c */
+extern const struct vw_vhost_type vw_vhost_net; /* dev_vhost_net.c */

@@ -1,0 +1,157 @@
+/*
+ * virtio-net through DPDK testpmd's vhost PMD (Debian dpdk-dev): the
+ * device-specific table of the generic vhost-user function (dev_vhost.h).
+ * testpmd runs with the command line of issue 13 (no hugepages, no PCI, two
+ * lcores, macswap forwarding) on p.queues / 2 queue pairs; its forwarding
+ * core polls, so the scenario keeps its lifetime short.  As in QEMU, the
+ * control queue (the extra queue after the pairs) is the front end's own:
+ * the model serves it here, answering VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET.
+ * vhost-user has no GET_CONFIG for net: the configuration space (MAC,
+ * status, max_virtqueue_pairs) is the front end's.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dev_vhost.h"
+#include "kernel.h"
+
+#define VIRTIO_ID_NET             1
+#define NET_CONFIG_LEN            12 /* mac[6], status, max_virtqueue_pairs, mtu */
+#define VIRTIO_NET_S_LINK_UP      1
+#define VIRTIO_NET_CTRL_MQ        4
+#define VIRTIO_NET_CTRL_MQ_VQ_SET 0
+#define VIRTIO_NET_OK             0
+#define VIRTIO_NET_ERR            1
+/* Offered by the vhost PMD but needing the front end (MTU, status and
+ * announce live in the front end's configuration space, the control
+ * queue's other classes in QEMU): withheld. */
+#define NET_WITHHELD                                                                               \
+    (1ull << 3 /* MTU */ | 1ull << 16 /* STATUS */ | 1ull << 18 /* CTRL_RX */ |                    \
+     1ull << 19 /* CTRL_VLAN */ | 1ull << 21 /* GUEST_ANNOUNCE */ | 1ull << 23 /* CTRL_MAC */)
+/* The front end's control queue makes these available (QEMU does the same). */
+#define NET_FRONT_END_OFFERS (1ull << 17 /* CTRL_VQ */ | 1ull << 22 /* MQ */)
+
+/* EAL's runtime directory for --file-prefix PREFIX (root: /var/run/dpdk). */
+static void runtime_dir(char *buf, size_t cap)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (getuid() == 0)
+        snprintf(buf, cap, "/var/run/dpdk/vw-net-%d", (int)getpid());
+    else
+        snprintf(buf, cap, "%s/dpdk/vw-net-%d", xdg ? xdg : "/tmp", (int)getpid());
+}
+
+/* testpmd leaves its EAL runtime directory (config, sockets, memseg
+ * arrays) behind: remove this run's, which only it used. */
+static void net_cleanup(const struct vw_vhost_dev *d)
+{
+    char dir[200], path[520];
+    (void)d;
+    runtime_dir(dir, sizeof(dir));
+    DIR *dp = opendir(dir);
+    if (dp == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(dp)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(dp);
+    rmdir(dir);
+}
+
+/* dpdk-testpmd ... --vdev net_vhost0,iface=SOCK,queues=N -- macswap. */
+static void net_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
+{
+    unsigned pairs = d->p.queues / 2;
+    int prefix = snprintf(store, cap, "--file-prefix=vw-net-%d", (int)getpid()) + 1;
+    int vdev = snprintf(store + prefix, cap - (size_t)prefix, "net_vhost0,iface=%s,queues=%u",
+                        d->sock, pairs) +
+               1;
+    int rxq = snprintf(store + prefix + vdev, cap - (size_t)(prefix + vdev), "--rxq=%u", pairs) + 1;
+    snprintf(store + prefix + vdev + rxq, cap - (size_t)(prefix + vdev + rxq), "--txq=%u", pairs);
+    const char *args[] = {d->type->program,
+                          "--no-huge",
+                          "-m",
+                          "1024",
+                          "--no-pci",
+                          "-l",
+                          "0,1",
+                          store,
+                          "--vdev",
+                          store + prefix,
+                          "--",
+                          "--forward-mode=macswap",
+                          "--auto-start",
+                          store + prefix + vdev,
+                          store + prefix + vdev + rxq,
+                          "--nb-cores=1",
+                          "--total-num-mbufs=8192",
+                          NULL};
+    for (unsigned i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+        argv[i] = args[i];
+}
+
+/* A locally administered MAC, link up, the pairs served. */
+static void net_config(const struct vw_vhost_dev *d, uint8_t *cfg)
+{
+    static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x76, 0x77, 0x01};
+    uint16_t status = VIRTIO_NET_S_LINK_UP, pairs = (uint16_t)(d->p.queues / 2);
+    memcpy(cfg, mac, 6);
+    memcpy(cfg + 6, &status, 2);
+    memcpy(cfg + 8, &pairs, 2);
+}
+
+/* The control queue: header (class, command), data, ack byte.  Device-side:
+ * the driver's request is untrusted. */
+static uint32_t net_ctrl(void *ctx, const struct vmodel_req *req)
+{
+    struct vw_vhost_dev *d = ctx;
+    uint8_t cmd[4] = {0};
+    uint32_t got = 0;
+    const struct vmodel_seg *ack = NULL;
+    for (unsigned i = 0; i < req->nsegs; i++) {
+        const struct vmodel_seg *s = &req->segs[i];
+        if (s->write) {
+            ack = ack ? ack : s;
+            continue;
+        }
+        for (uint32_t j = 0; j < s->len && got < sizeof(cmd); j++)
+            cmd[got++] = ((const uint8_t *)s->va)[j];
+    }
+    if (ack == NULL || ack->len < 1)
+        return 0;
+    uint16_t pairs = (uint16_t)(cmd[2] | cmd[3] << 8);
+    bool ok = req->queue == d->p.queues && got == 4 && cmd[0] == VIRTIO_NET_CTRL_MQ &&
+              cmd[1] == VIRTIO_NET_CTRL_MQ_VQ_SET && pairs >= 1 && pairs <= d->p.queues / 2;
+    if (ok)
+        d->net_pairs = pairs;
+    else
+        d->net_refused++;
+    *(uint8_t *)ack->va = ok ? VIRTIO_NET_OK : VIRTIO_NET_ERR;
+    return 1;
+}
+
+static void net_setup(struct vw_vhost_dev *d)
+{
+    vmodel_set_handler(d->dev->model, net_ctrl, d);
+}
+
+const struct vw_vhost_type vw_vhost_net = {
+    .name = "net",
+    .program = "dpdk-testpmd",
+    .package = "dpdk-dev",
+    .device_type = VIRTIO_ID_NET,
+    .config_len = NET_CONFIG_LEN,
+    .quiet_ms = 200,
+    .even_queues_receive = true,
+    .polls = true,
+    .withheld = NET_WITHHELD,
+    .offers = NET_FRONT_END_OFFERS,
+    .argv = net_argv,
+    .config = net_config,
+    .setup = net_setup,
+    .cleanup = net_cleanup,
+};
