@@ -148,17 +148,19 @@ static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
     uint32_t written;
     uint16_t id;
     void *cookie;
-    bool used;
+    uint16_t flags;
 
     /* Used in the used lap (never matches once broken, see virtqueue_set_broken) */
-    used = (virtio_read_le16(&d->flags) & (PACKED_AVAIL | PACKED_USED)) == vq->u.packed.used_bits;
-    if (!used)
+    flags = virtio_read_le16(&d->flags);
+    if ((flags & (PACKED_AVAIL | PACKED_USED)) != vq->u.packed.used_bits)
         return NULL;
 
-    /* Read id and length only after the flags that expose them */
+    /* Read id and length only after the flags that expose them. The length
+     * is reserved in a used descriptor without VIRTQ_DESC_F_WRITE and
+     * ignored by drivers (spec 2.8.4): nothing was written. */
     virtio_rmb(vq->platform);
     id = virtio_read_le16(&d->id);
-    written = virtio_read_le32(&d->len);
+    written = (flags & VIRTQ_DESC_F_WRITE) ? virtio_read_le32(&d->len) : 0;
 
     VIRTQUEUE_CHECK_USED(vq, id, written, st);
 

@@ -165,6 +165,50 @@ static void t_len_on_readonly(void)
     bed_fini(&b);
 }
 
+/**
+ * Packed: a used descriptor without VIRTQ_DESC_F_WRITE reports no bytes,
+ * whatever its reserved length says (DPDK leaves the driver's length there,
+ * spec 2.8.4); with the flag, a length above what was posted is refused.
+ */
+static void packed_used_readonly(bool write_flag, uint32_t len)
+{
+    struct vmodel_config mc;
+    struct virtqueue_sg sg = {0, 64};
+    struct pvirtq_desc *d;
+    uint32_t got = 12345;
+    struct bed b;
+    int c;
+
+    bed_default_config(&mc);
+    CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO, F(RING_PACKED), 1, 8, 0), 0);
+    sg.addr = bed_buf_pa(&b, 0);
+    CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 1, 0, &c), 0);
+    CHECK(virtqueue_kick_prepare(&b.vq[0]));
+    d = &b.vq[0].u.packed.desc[0];
+    virtio_write_le16(&d->id, 0);
+    virtio_write_le32(&d->len, len);
+    virtio_write_le16(&d->flags, (uint16_t)((1u << VIRTQ_DESC_F_AVAIL) | (1u << VIRTQ_DESC_F_USED) |
+                                            (write_flag ? VIRTQ_DESC_F_WRITE : 0)));
+    if (write_flag) {
+        CHECK(virtqueue_get(&b.vq[0], &got) == NULL);
+        CHECK_EQ(virtqueue_broken(&b.vq[0]), VIRTIO_VIOL_USED_LEN);
+    } else {
+        CHECK(virtqueue_get(&b.vq[0], &got) == &c);
+        CHECK_EQ(got, 0);
+        CHECK_EQ(virtqueue_broken(&b.vq[0]), 0);
+    }
+    bed_fini(&b);
+}
+
+static void t_packed_len_ignored_without_write(void)
+{
+    packed_used_readonly(false, 108);
+}
+static void t_packed_len_on_readonly(void)
+{
+    packed_used_readonly(true, 1);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Capabilities                                                           */
 
@@ -327,6 +371,8 @@ const struct vtest vtest_harden[] = {
     {"harden_split_idx_jump", t_split_idx_jump},
     {"harden_split_non_head", t_split_non_head},
     {"harden_len_on_readonly", t_len_on_readonly},
+    {"harden_packed_len_ignored_without_write", t_packed_len_ignored_without_write},
+    {"harden_packed_len_on_readonly", t_packed_len_on_readonly},
     {"harden_packed_bad_id", t_packed_bad_id},
     {"harden_packed_idle_id", t_packed_idle_id},
     {"harden_packed_double", t_packed_double},

@@ -675,6 +675,10 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             wr16(d + 12, id);
             wr32(d + 8, len);
             flags = q->used_wrap ? (P_AVAIL | P_USED) : 0;
+            /* WRITE: data was written (spec 2.8.3); without it the driver
+             * ignores len, so a bad length comes with the flag */
+            if (q->pending[k].in_len != 0 || evil == VMODEL_EVIL_BAD_LEN)
+                flags |= VIRTQ_DESC_F_WRITE;
             barrier();
             wr16(d + 14, flags);
             used_written(m, qi, q->used_idx);
