@@ -4,7 +4,7 @@ GA_CORE_SRCS := agent/core/json.c agent/core/stream.c agent/core/agent.c agent/c
 	agent/core/b64.c agent/core/config.c agent/core/commands.c agent/core/cmd_base.c \
 	agent/core/cmd_system.c agent/core/cmd_inventory.c agent/core/cmd_file.c \
 	agent/core/cmd_exec.c agent/core/load.c agent/core/balloon_stats.c agent/core/disk.c \
-	agent/core/cmd_ssh.c
+	agent/core/cmd_ssh.c agent/core/freeze.c
 
 GA_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_PROGS += qga-test qga-test-planted
@@ -18,7 +18,8 @@ qga-test-planted_LDFLAGS := $(GA_SAN)
 
 CHECKS += check-qga
 .PHONY: check-qga
-check-qga: $(B)/host/qga-test $(B)/host/qga-test-planted
+check-qga: $(B)/host/qga-test $(B)/host/qga-test-planted $(B)/host/qvss-test \
+		$(B)/host/qvss-test-planted
 	$(Q)tests/run-check qga agent/tests/run.sh $^
 
 # qemu-ga.exe for each arch: out/<arch>/qemu-ga/qemu-ga.exe (+ .pdb).  No C
@@ -30,9 +31,10 @@ GA_ARCHES := x86 amd64 arm64
 GA_WIN_SRCS := agent/win/main.c agent/win/channel.c agent/win/service.c agent/win/util_win.c \
 	agent/win/os_sys.c agent/win/os_inventory.c agent/win/os_file.c agent/win/os_exec.c \
 	agent/win/os_load.c agent/win/os_power.c agent/win/os_devices.c agent/win/os_disks.c agent/win/os_ssh.c \
-	agent/win/balloon_win.c agent/win/rt.c common/runtime/dllentry.c
+	agent/win/balloon_win.c agent/win/vss_requester.c agent/win/vss_install.c agent/win/rt.c \
+	common/runtime/dllentry.c
 GA_DLLS := kernel32 advapi32 shell32 iphlpapi wtsapi32 ntdll pdh cfgmgr32 powrprof netapi32 \
-	setupapi
+	setupapi ole32 oleaut32
 GA_CFLAGS := -fno-builtin -DGA_VERSION='"$(VERSION)"'
 GA_LDFLAGS := -lldmingw /auto-import:no /runtime-pseudo-reloc:no /subsystem:console,10.0 \
 	/entry:VwAgentEntry /nodefaultlib /dynamicbase /nxcompat /Brepro /release /opt:ref /opt:icf \
@@ -62,9 +64,48 @@ DEPFILES += $$(ga_$(1)_OBJS:.o=.d)
 endef
 $(foreach a,$(GA_ARCHES),$(eval $(call ga_rules,$(a))))
 
-drivers: $(GA_EXES)
+# qga-vss.dll for each arch: out/<arch>/qemu-ga/qga-vss.dll (+ .pdb), our
+# VSS provider (agent/vss/), an in-process COM server without C runtime
+# built like viorngum.dll (exports from agent/vss/qga-vss.def, imports from
+# agent/vss/imports.txt through agent/win/mkdef.sh).
+QVSS_SRCS := agent/vss/provider.c agent/vss/provider_win.c common/runtime/dllentry.c
+QVSS_DLLS := $(foreach a,$(GA_ARCHES),$(OUT)/$(a)/qemu-ga/qga-vss.dll)
+
+# $(1) = arch
+define qvss_rules
+qvss_$(1)_OBJS := $$(patsubst %.c,$(B)/$(1)/qvss/%.o,$$(QVSS_SRCS))
+$(B)/$(1)/qvss/%.o: %.c $$(FLAGS_FILES) arch/$(1)/arch.mk agent/build.mk | deps-ensure
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  UCC     $(1)/$$<')
+	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) -Xclang -object-file-name=$$@ -MMD -MP -c $$< -o $$@
+$(B)/$(1)/qvss/kernel32.def: agent/vss/imports.txt agent/win/mkdef.sh
+	@mkdir -p $$(@D)
+	$(Q)agent/win/mkdef.sh kernel32 $(1) <$$< >$$@
+$(B)/$(1)/qvss/libkernel32.a: $(B)/$(1)/qvss/kernel32.def | deps-ensure
+	$(Q)$$(DLLTOOL) $$(DLLTOOL_$(1)) -d $$< -l $$@
+$(OUT)/$(1)/qemu-ga/qga-vss.dll: $$(qvss_$(1)_OBJS) $(B)/$(1)/qvss/libkernel32.a agent/vss/qga-vss.def
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  LINK    $$@')
+	$(Q)$$(LLD_LINK) $$(ULDFLAGS) $$(ULDFLAGS_$(1)) /def:agent/vss/qga-vss.def \
+		/pdb:$$(@:.dll=.pdb) /out:$$@ $$(qvss_$(1)_OBJS) $(B)/$(1)/qvss/libkernel32.a
+DEPFILES += $$(qvss_$(1)_OBJS:.o=.d)
+endef
+$(foreach a,$(GA_ARCHES),$(eval $(call qvss_rules,$(a))))
+
+# The provider's logic on the host (state, time-out, bad calls), and a
+# planted bug (the provider waits for thaw past the hold limit), which
+# must fail.
+HOST_PROGS += qvss-test qvss-test-planted
+qvss-test_SRCS := agent/vss/tests/provider_test.c agent/vss/provider.c
+qvss-test_CFLAGS := $(GA_SAN)
+qvss-test_LDFLAGS := $(GA_SAN)
+qvss-test-planted_SRCS := $(qvss-test_SRCS)
+qvss-test-planted_CFLAGS := $(GA_SAN) -DQVSS_PLANTED_HOLD_MS=60000u
+qvss-test-planted_LDFLAGS := $(GA_SAN)
+
+drivers: $(GA_EXES) $(QVSS_DLLS)
 .PHONY: qemu-ga
-qemu-ga: $(GA_EXES)
+qemu-ga: $(GA_EXES) $(QVSS_DLLS)
 
 # The real agent under Wine (agent/tests/wine.sh).  wine32:i386 (for the
 # x86 run) needs the i386 architecture in dpkg; without it that run is a
