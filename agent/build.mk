@@ -141,11 +141,19 @@ $(B)/qga-msi/$(1)/qemu-ga.exe: $(OUT)/$(1)/qemu-ga/qemu-ga.exe $(SIGN_KEY_DEP) $
 	$$(if $(Q),@echo '  SIGN    $$@')
 	$(Q)sign/signfile.sh $$< $$@ "QEMU guest agent"
 
-$(B)/qga-msi/$(1)/unsigned.msi: $(B)/qga-msi/$(1)/qemu-ga.exe installer/msi/mkagentmsi.py \
-		installer/msi/mkmsi.py $(EPOCH_STAMP) VERSION | deps-ensure
+$(B)/qga-msi/$(1)/qga-vss.dll: $(OUT)/$(1)/qemu-ga/qga-vss.dll $(SIGN_KEY_DEP) $(SIGN_TOOLS) \
+		| sign-key-check
+	@mkdir -p $$(@D)
+	$$(if $(Q),@echo '  SIGN    $$@')
+	$(Q)sign/signfile.sh $$< $$@ "QEMU guest agent VSS provider"
+
+$(B)/qga-msi/$(1)/unsigned.msi: $(B)/qga-msi/$(1)/qemu-ga.exe $(B)/qga-msi/$(1)/qga-vss.dll \
+		installer/msi/mkagentmsi.py installer/msi/mkmsi.py agent/vss/qga_vss.h $(EPOCH_STAMP) \
+		VERSION | deps-ensure
 	$$(if $(Q),@echo '  MSI     $$@')
 	$(Q)$(PYTHON) installer/msi/mkagentmsi.py $$< $(1) $$@ --version $(VERSION) \
-		--epoch $(SOURCE_DATE_EPOCH) --work $(B)/qga-msi/$(1)/msi
+		--epoch $(SOURCE_DATE_EPOCH) --work $(B)/qga-msi/$(1)/msi \
+		--vss-dll $(B)/qga-msi/$(1)/qga-vss.dll
 
 $(QGA_MSI_$(1)): $(B)/qga-msi/$(1)/unsigned.msi $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
 	@mkdir -p $$(@D)
@@ -163,7 +171,7 @@ CHECKS += check-qga-msi
 .PHONY: check-qga-msi
 check-qga-msi: $(QGA_MSIS) | deps-ensure
 	$(Q)PYTHON=$(PYTHON) tests/run-check qga-msi installer/tests/agent-msi.sh $(B)/qga-msi-test \
-		$(VERSION) $(foreach a,$(GA_ARCHES),$(a):$(QGA_MSI_$(a)):$(B)/qga-msi/$(a)/qemu-ga.exe:$(B)/qga-msi/$(a)/unsigned.msi)
+		$(VERSION) $(foreach a,$(GA_ARCHES),$(a):$(QGA_MSI_$(a)):$(B)/qga-msi/$(a)/qemu-ga.exe:$(B)/qga-msi/$(a)/unsigned.msi:$(B)/qga-msi/$(a)/qga-vss.dll)
 
 # Wine's msiexec installs the x64 MSI over a stand-in for upstream's agent,
 # registers and starts the service, and removes it all again.
@@ -172,5 +180,6 @@ CHECKS += check-qga-msi-wine
 check-qga-msi-wine: $(QGA_MSIS) $(B)/qga-msi/x86/qemu-ga.exe | deps-ensure
 	$(Q)PYTHON=$(PYTHON) tests/run-check qga-msi-wine installer/tests/agent-wine.sh \
 		$(B)/qga-msi-wine-test $(VERSION) $(QGA_MSI_amd64) $(B)/qga-msi/amd64/qemu-ga.exe \
-		$(QGA_MSI_x86) $(B)/qga-msi/x86/qemu-ga.exe
+		$(QGA_MSI_x86) $(B)/qga-msi/x86/qemu-ga.exe $(B)/qga-msi/amd64/qga-vss.dll \
+		$(B)/qga-msi/x86/qga-vss.dll
 endif

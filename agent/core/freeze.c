@@ -19,8 +19,12 @@
 
 /* The commands QEMU's agent still runs while frozen (qga/main.c). */
 static const char *const frozen_allowed[] = {
-    "guest-ping",           "guest-info",            "guest-sync",
-    "guest-sync-delimited", "guest-fsfreeze-status", "guest-fsfreeze-thaw",
+    "guest-ping",
+    "guest-info",
+    "guest-sync",
+    "guest-sync-delimited",
+    "guest-fsfreeze-status",
+    "guest-fsfreeze-thaw",
 };
 
 bool ga_freeze_allows(const struct ga *ga, const char *name)
@@ -85,8 +89,7 @@ static void match_volume(void *ctx, const struct ga_volume *vol)
 }
 
 /* Freezes the given volumes (NULL: every fixed one) and enters "frozen". */
-static bool do_freeze(struct ga *ga, const char *const *volumes, struct gw *out,
-                      struct ga_err *err)
+static bool do_freeze(struct ga *ga, const char *const *volumes, struct gw *out, struct ga_err *err)
 {
     int64_t count = 0;
     if (ga->frozen) { /* not reachable: the frozen filter refuses a second freeze */
@@ -133,7 +136,8 @@ GA_HANDLER(ga_cmd_fsfreeze_freeze_list)
     const char *volumes[GA_FREEZE_MAX_VOLUMES + 1];
     for (unsigned i = 0; i < l.n; i++) {
         if (!l.found[i]) {
-            return ga_error(err, "failed to add %s to snapshot set: no mounted volume has that path",
+            return ga_error(err,
+                            "failed to add %s to snapshot set: no mounted volume has that path",
                             l.want[i]);
         }
         volumes[i] = l.path[i];

@@ -66,8 +66,7 @@ int32_t qvss_end_prepare(struct qvss_provider *p, const unsigned char set_id[16]
 
 int32_t qvss_pre_commit(struct qvss_provider *p, const unsigned char set_id[16])
 {
-    return p->state == QVSS_PREPARED && same_set(p->set_id, set_id) ? QVSS_S_OK
-                                                                     : QVSS_E_BAD_STATE;
+    return p->state == QVSS_PREPARED && same_set(p->set_id, set_id) ? QVSS_S_OK : QVSS_E_BAD_STATE;
 }
 
 int32_t qvss_commit(struct qvss_provider *p, const unsigned char set_id[16],
@@ -94,8 +93,7 @@ int32_t qvss_commit(struct qvss_provider *p, const unsigned char set_id[16],
 
 int32_t qvss_after_commit(struct qvss_provider *p, const unsigned char set_id[16])
 {
-    return p->state == QVSS_COMMITTED && same_set(p->set_id, set_id) ? QVSS_S_OK
-                                                                      : QVSS_E_BAD_STATE;
+    return p->state == QVSS_COMMITTED && same_set(p->set_id, set_id) ? QVSS_S_OK : QVSS_E_BAD_STATE;
 }
 
 int32_t qvss_abort(struct qvss_provider *p, const unsigned char set_id[16])

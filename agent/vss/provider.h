@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 /* HRESULTs the provider answers (winerror.h, vsserror.h). */
-#define QVSS_S_OK                ((int32_t)0)
-#define QVSS_S_FALSE             ((int32_t)1)
-#define QVSS_E_FAIL              ((int32_t)0x80004005u)
-#define QVSS_E_NOTIMPL           ((int32_t)0x80004001u)
-#define QVSS_E_POINTER           ((int32_t)0x80004003u)
-#define QVSS_E_BAD_STATE         ((int32_t)0x80042301u)
-#define QVSS_E_OBJECT_NOT_FOUND  ((int32_t)0x80042308u)
+#define QVSS_S_OK               ((int32_t)0)
+#define QVSS_S_FALSE            ((int32_t)1)
+#define QVSS_E_FAIL             ((int32_t)0x80004005u)
+#define QVSS_E_NOTIMPL          ((int32_t)0x80004001u)
+#define QVSS_E_POINTER          ((int32_t)0x80004003u)
+#define QVSS_E_BAD_STATE        ((int32_t)0x80042301u)
+#define QVSS_E_OBJECT_NOT_FOUND ((int32_t)0x80042308u)
 
 /* The agent's three events, behind functions (named events on Windows,
  * a script in the tests). */

@@ -170,7 +170,8 @@ struct Provider {
     struct qvss_provider Logic;
 };
 
-#define FROM(iface, member) ((struct Provider *)((char *)(iface) - offsetof(struct Provider, member)))
+#define FROM(iface, member)                                                                        \
+    ((struct Provider *)((char *)(iface) - offsetof(struct Provider, member)))
 
 /* QueryInterface of all three interfaces. */
 static HRESULT ProviderQuery(struct Provider *p, REFIID riid, void **ppv)
@@ -244,7 +245,8 @@ static HRESULT STDMETHODCALLTYPE SwSetContext(IVssSoftwareSnapshotProvider *This
 
 /* GetSnapshotProperties: we make no shadow copies, so there is none. */
 static HRESULT STDMETHODCALLTYPE SwGetSnapshotProperties(IVssSoftwareSnapshotProvider *This,
-                                                         VSS_ID SnapshotId, VSS_SNAPSHOT_PROP *pProp)
+                                                         VSS_ID SnapshotId,
+                                                         VSS_SNAPSHOT_PROP *pProp)
 {
     (void)This, (void)SnapshotId, (void)pProp;
     return VSS_E_OBJECT_NOT_FOUND;
@@ -253,7 +255,8 @@ static HRESULT STDMETHODCALLTYPE SwGetSnapshotProperties(IVssSoftwareSnapshotPro
 /* Query: an empty enumerator. */
 static HRESULT STDMETHODCALLTYPE SwQuery(IVssSoftwareSnapshotProvider *This, VSS_ID QueriedObjectId,
                                          VSS_OBJECT_TYPE eQueriedObjectType,
-                                         VSS_OBJECT_TYPE eReturnedObjectsType, IVssEnumObject **ppEnum)
+                                         VSS_OBJECT_TYPE eReturnedObjectsType,
+                                         IVssEnumObject **ppEnum)
 {
     (void)This, (void)QueriedObjectId, (void)eQueriedObjectType, (void)eReturnedObjectsType;
     if (!ppEnum) {
@@ -346,12 +349,19 @@ static HRESULT STDMETHODCALLTYPE SwQueryRevertStatus(IVssSoftwareSnapshotProvide
     return E_NOTIMPL;
 }
 
-static const IVssSoftwareSnapshotProviderVtbl SoftwareVtbl = {
-    SwQueryInterface,    SwAddRef,          SwRelease,
-    SwSetContext,        SwGetSnapshotProperties,
-    SwQuery,             SwDeleteSnapshots, SwBeginPrepareSnapshot,
-    SwIsVolumeSupported, SwIsVolumeSnapshotted,
-    SwSetSnapshotProperty, SwRevertToSnapshot, SwQueryRevertStatus};
+static const IVssSoftwareSnapshotProviderVtbl SoftwareVtbl = {SwQueryInterface,
+                                                              SwAddRef,
+                                                              SwRelease,
+                                                              SwSetContext,
+                                                              SwGetSnapshotProperties,
+                                                              SwQuery,
+                                                              SwDeleteSnapshots,
+                                                              SwBeginPrepareSnapshot,
+                                                              SwIsVolumeSupported,
+                                                              SwIsVolumeSnapshotted,
+                                                              SwSetSnapshotProperty,
+                                                              SwRevertToSnapshot,
+                                                              SwQueryRevertStatus};
 
 /* IVssProviderCreateSnapshotSet */
 
@@ -428,12 +438,16 @@ static HRESULT STDMETHODCALLTYPE CsAbortSnapshots(IVssProviderCreateSnapshotSet 
     return ProviderStep(FROM(This, Create), qvss_abort, SnapshotSetId);
 }
 
-static const IVssProviderCreateSnapshotSetVtbl CreateVtbl = {
-    CsQueryInterface,      CsAddRef,
-    CsRelease,             CsEndPrepareSnapshots,
-    CsPreCommitSnapshots,  CsCommitSnapshots,
-    CsPostCommitSnapshots, CsPreFinalCommitSnapshots,
-    CsPostFinalCommitSnapshots, CsAbortSnapshots};
+static const IVssProviderCreateSnapshotSetVtbl CreateVtbl = {CsQueryInterface,
+                                                             CsAddRef,
+                                                             CsRelease,
+                                                             CsEndPrepareSnapshots,
+                                                             CsPreCommitSnapshots,
+                                                             CsCommitSnapshots,
+                                                             CsPostCommitSnapshots,
+                                                             CsPreFinalCommitSnapshots,
+                                                             CsPostFinalCommitSnapshots,
+                                                             CsAbortSnapshots};
 
 /* IVssProviderNotifications */
 

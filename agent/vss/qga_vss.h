@@ -21,7 +21,7 @@
 /* VSS_ID of this provider version (changes only when its behaviour does). */
 #define QGA_VSS_VERSION_ID_INIT                                                                    \
     {0x850dd5ed, 0x29c7, 0x422e, {0x8c, 0x2a, 0xec, 0x6a, 0x06, 0xfc, 0x84, 0xb7}}
-#define QGA_VSS_PROVIDER_NAME "QEMU Guest Agent VSS Provider (virtio-win)"
+#define QGA_VSS_PROVIDER_NAME    "QEMU Guest Agent VSS Provider (virtio-win)"
 #define QGA_VSS_PROVIDER_VERSION "1.0"
 
 /* Named events, created by the requester (which owns them) and opened by

@@ -40,10 +40,9 @@ int ga_vss_install(bool install)
         if (FAILED(hr) && hr != (HRESULT)VSS_E_PROVIDER_NOT_REGISTERED) {
             ga_vss_hr_error(&err, hr, "failed to unregister the VSS provider");
         } else if (install) {
-            hr = IVssAdmin_RegisterProvider(admin, ProviderId, ProviderClsid,
-                                            (VSS_PWSZ)L"" QGA_VSS_PROVIDER_NAME, VSS_PROV_SOFTWARE,
-                                            (VSS_PWSZ)L"" QGA_VSS_PROVIDER_VERSION,
-                                            ProviderVersionId);
+            hr = IVssAdmin_RegisterProvider(
+                admin, ProviderId, ProviderClsid, (VSS_PWSZ)L"" QGA_VSS_PROVIDER_NAME,
+                VSS_PROV_SOFTWARE, (VSS_PWSZ)L"" QGA_VSS_PROVIDER_VERSION, ProviderVersionId);
             if (FAILED(hr)) {
                 ga_vss_hr_error(&err, hr, "failed to register the VSS provider");
             }

@@ -45,9 +45,9 @@ typedef HRESULT(WINAPI *CreateBackupFn)(IVssBackupComponents **);
 
 /* The freeze in progress (one at a time). */
 static struct {
-    HANDLE thread;                 /* the worker; NULL: no freeze */
-    HANDLE frozen, thaw, timeout;  /* the handshake with the provider */
-    HANDLE reported;               /* the worker knows the freeze's outcome */
+    HANDLE thread;                             /* the worker; NULL: no freeze */
+    HANDLE frozen, thaw, timeout;              /* the handshake with the provider */
+    HANDLE reported;                           /* the worker knows the freeze's outcome */
     WCHAR *volumes[GA_FREEZE_MAX_VOLUMES + 1]; /* NULL list: every fixed volume */
     bool all;
     bool freeze_ok;

@@ -88,8 +88,9 @@ int main(void)
     f.agent_running = 1;
     f.thaw_after_ms = 3000;
     qvss_init(&p);
-    check(qvss_begin_prepare(&p, set_a) == QVSS_S_OK && qvss_begin_prepare(&p, set_a) == QVSS_S_OK &&
-              p.volumes == 2 && p.state == QVSS_PREPARING,
+    check(qvss_begin_prepare(&p, set_a) == QVSS_S_OK &&
+              qvss_begin_prepare(&p, set_a) == QVSS_S_OK && p.volumes == 2 &&
+              p.state == QVSS_PREPARING,
           "BeginPrepareSnapshot: two volumes join the set");
     check(qvss_end_prepare(&p, set_a) == QVSS_S_OK && qvss_pre_commit(&p, set_a) == QVSS_S_OK &&
               p.state == QVSS_PREPARED,
