@@ -15,6 +15,8 @@
 #     process ended;
 #   - planted: an MSI without its ServiceInstall and ServiceControl rows must
 #     fail the service check, one without its Registry rows the COM check;
+#   - downgrade: an older version of our MSI installed over ours replaces
+#     it (agent/README.md), and its removal leaves nothing;
 #   - the x86 MSI the same way in a 32-bit prefix, where this machine can
 #     run i386 programs (else a skip).
 # usage: agent-wine.sh SCRATCH VERSION X64_MSI SIGNED_X64_EXE X86_MSI SIGNED_X86_EXE \
@@ -217,6 +219,25 @@ FAIL:*) ok "planted: an MSI that registers no COM class fails the COM check" ;;
 *) ko "planted: an MSI without Registry rows passed: $out" ;;
 esac
 msiexec /x "$bad"
+
+# Downgrade (agent/README.md): an older version of our MSI over ours
+# replaces it, as every version of the UpgradeCode is replaced.
+older=$scratch/older-x64.msi
+"$py" "$here/../msi/mkagentmsi.py" "$exe64" amd64 "$older" --version 0.0.1 \
+    --epoch "$SOURCE_DATE_EPOCH" --work "$scratch/older-x64" --vss-dll "$dll64" ||
+    ko "downgrade: cannot build the older MSI"
+msiexec /i "$msi64"
+rc1=$?
+msiexec /i "$older"
+rc2=$?
+[ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && arp "$older" && ! arp "$msi64" &&
+    cmp -s "$dir/qemu-ga.exe" "$exe64" && [ "$(svc_value Start)" = 0x2 ] &&
+    ok "downgrade: 0.0.1 over $version exits 0 and replaces it (only 0.0.1 listed, agent and service in place)" ||
+    ko "downgrade: exits $rc1/$rc2, ours still listed or the agent missing: $(why)"
+msiexec /x "$older"
+w reg query "$svckey" >/dev/null 2>&1 || [ -e "$dir" ] &&
+    ko "downgrade: removing the older MSI left the service or folder" ||
+    ok "downgrade: removing the older MSI leaves nothing"
 
 # The x86 MSI, in a 32-bit prefix: needs a machine that runs i386 programs.
 if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver32 ]; then
