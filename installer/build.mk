@@ -152,7 +152,8 @@ $(B)/iso/root.stamp: $(GT_MSIS) $(GT_EXE)
 endif
 
 # The direct-download area (packaging/mkdirect): ISO, RPM, SRPM and the
-# guest tools in archive-virtio/virtio-win-<version>-1/, as upstream.
+# guest tools in archive-virtio/virtio-win-<version>-1/, the agent's MSIs in
+# archive-qemu-ga/qemu-ga-win-<version>-1/ (latest-qemu-ga), as upstream.
 DIRECT := $(DIST)/direct-downloads
 # iso/ and spec/ define ISO, RPM and SRPM after this fragment is read, too
 # late for a prerequisite list: their names, as those fragments make them.
@@ -163,9 +164,11 @@ ifneq ($(strip $(PACKAGES)),)
 .PHONY: direct-downloads
 direct-downloads: $(DIRECT)/latest-virtio
 all: direct-downloads
-$(DIRECT)/latest-virtio: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP)
+$(DIRECT)/latest-virtio: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) $(QGA_MSIS) \
+		packaging/mkdirect $(EPOCH_STAMP)
 	@echo '  DIRECT  $(DIRECT)'
-	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE)
+	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) \
+		-- $(QGA_MSIS)
 
 # The guest tools in every distribution form: the ISO root, the RPM's
 # /usr/share/virtio-win/installer/, the direct-download area.

@@ -31,6 +31,9 @@ int ga_vss_install(bool install)
         ga_log("%s", err.desc);
         return 1;
     }
+    /* As QEMU's installer: VSS talks back to its caller. */
+    CoInitializeSecurity(NULL, -1, NULL, NULL, RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+                         RPC_C_IMP_LEVEL_IDENTIFY, NULL, EOAC_NONE, NULL);
     hr = CoCreateInstance(&CLSID_VSSCoordinator, NULL, CLSCTX_ALL, &IID_IVssAdmin, (void **)&admin);
     if (FAILED(hr)) {
         ga_vss_hr_error(&err, hr, "failed to reach the VSS coordinator");

@@ -2,8 +2,9 @@
 # check-gt-dist: the gt MSIs and virtio-win-guest-tools.exe, byte for byte,
 # at the ISO root, in the RPM under /usr/share/virtio-win/installer/ and in
 # the direct-download area; the guest agent's MSIs (AGENT..., after --)
-# byte for byte in guest-agent/ on the ISO and in the RPM under
-# /usr/share/virtio-win/guest-agent/; planted ISOs without the ARM64 gt MSI,
+# byte for byte in guest-agent/ on the ISO, in the RPM under
+# /usr/share/virtio-win/guest-agent/ and in the direct-download area's
+# archive-qemu-ga/qemu-ga-win-<version>-1/ (latest-qemu-ga); planted ISOs without the ARM64 gt MSI,
 # or without the x86 agent MSI, are caught.
 # usage: dist.sh SCRATCH ISO RPM DIRECT VERSION FILE... [-- AGENT...]
 set -u
@@ -64,6 +65,19 @@ done
     bad="$bad latest-virtio"
 [ -z "$bad" ] && ok "direct downloads: archive-virtio/virtio-win-$version-1/ with ISO, RPM and the guest tools; latest-virtio" ||
     ko "direct downloads:$bad"
+
+# The agent's MSIs as upstream publishes its agent: archive-qemu-ga/.
+qleaf=$direct/archive-qemu-ga/qemu-ga-win-$version-1
+bad=
+for f in $agents; do
+    cmp -s "$f" "$qleaf/$(basename "$f")" || bad="$bad $(basename "$f")"
+done
+[ -n "$agents" ] || bad=" no-agent-MSIs-given"
+[ "$(ls "$qleaf" 2>/dev/null | wc -l)" -eq "$(echo $agents | wc -w)" ] || bad="$bad extra-files"
+[ "$(readlink "$direct/latest-qemu-ga")" = "archive-qemu-ga/qemu-ga-win-$version-1" ] ||
+    bad="$bad latest-qemu-ga"
+[ -z "$bad" ] && ok "direct downloads: archive-qemu-ga/qemu-ga-win-$version-1/ with the agent's MSIs; latest-qemu-ga" ||
+    ko "direct downloads, agent:$bad"
 
 # Planted: an ISO staged without the ARM64 MSI.
 mkdir -p "$scratch/planted"
