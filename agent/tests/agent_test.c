@@ -172,6 +172,20 @@ static void test_freeze(void)
     send("{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":6}}");
     ran += ret_int() == 6 && (unsigned char)out[0] == 0xff;
     check(ran == 5, "ping, info, status, sync, sync-delimited run while frozen", out);
+    send("{\"execute\":\"guest-info\"}");
+    int shown_on = 0, shown_off = 0;
+    const struct gj *cmds = gj_get(ret(), "supported_commands");
+    for (const struct gj *c = cmds ? cmds->first : NULL; c; c = c->next) {
+        const char *n = gj_get(c, "name")->s;
+        bool on = gj_get(c, "enabled")->b;
+        bool want = strcmp(n, "guest-ping") == 0 || strcmp(n, "guest-info") == 0 ||
+                    strncmp(n, "guest-sync", 10) == 0 || strcmp(n, "guest-fsfreeze-status") == 0 ||
+                    strcmp(n, "guest-fsfreeze-thaw") == 0;
+        shown_on += on && want;
+        shown_off += !on && !want;
+    }
+    check(cmds && shown_on == 6 && shown_off == (int)cmds->count - 6,
+          "guest-info while frozen: only the allow list enabled", out);
     send("{\"execute\":\"guest-fsfreeze-thaw\"}");
     check(ret_int() == 1 && fake.vss_held == 0 && fake.vss_thaws == 1, "fsfreeze-thaw: count 1",
           out);
