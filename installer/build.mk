@@ -154,7 +154,8 @@ $(B)/iso/root.stamp: $(GT_MSIS) $(GT_EXE)
 endif
 
 # The direct-download area (packaging/mkdirect): ISO, RPM, SRPM and the
-# guest tools in archive-virtio/virtio-win-<version>-1/, as upstream.
+# guest tools in archive-virtio/virtio-win-<version>-1/, the agent's MSIs in
+# archive-qemu-ga/qemu-ga-win-<version>-1/ (latest-qemu-ga), as upstream.
 DIRECT := $(DIST)/direct-downloads
 # iso/ and spec/ define ISO, RPM and SRPM after this fragment is read, too
 # late for a prerequisite list: their names, as those fragments make them.
@@ -168,10 +169,11 @@ all: direct-downloads
 # A stamp stands for the area: its files carry SOURCE_DATE_EPOCH as their
 # time, older than what they are made from, so make would remake them on
 # every run (FORCE when the area is gone).
-$(B)/direct.stamp: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) packaging/mkdirect $(EPOCH_STAMP) \
-		$(if $(wildcard $(DIRECT)/latest-virtio),,FORCE)
+$(B)/direct.stamp: $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) $(QGA_MSIS) \
+		packaging/mkdirect $(EPOCH_STAMP) $(if $(wildcard $(DIRECT)/latest-virtio),,FORCE)
 	@echo '  DIRECT  $(DIRECT)'
-	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE)
+	$(Q)packaging/mkdirect $(DIRECT) $(VERSION) 1 $(GT_ISO) $(GT_RPM) $(GT_SRPM) $(GT_MSIS) $(GT_EXE) \
+		-- $(QGA_MSIS)
 	$(Q)touch $@
 
 # The guest tools in every distribution form: the ISO root, the RPM's

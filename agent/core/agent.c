@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "freeze.h"
 #include "os.h"
 #include "util.h"
 
@@ -115,6 +116,7 @@ bool ga_init(struct ga *ga, const char *version, ga_write_fn write, void *write_
 
 void ga_fini(struct ga *ga)
 {
+    ga_freeze_cleanup(ga);
     for (size_t i = 0; i < GA_MAX_FILES; i++) {
         if (ga->files[i].os) {
             ga_os_file_close(ga->files[i].os);
@@ -298,6 +300,13 @@ void ga_handle_message(struct ga *ga, const char *text, size_t len)
     int idx = ga_find_command(name);
     if (idx < 0) {
         ga_error_class(&err, GA_ERR_COMMAND_NOT_FOUND, "The command %s has not been found", name);
+        reply_error(ga, &err, id);
+        gj_arena_free(&arena);
+        return;
+    }
+    if (!ga_freeze_allows(ga, name)) {
+        ga_error_class(&err, GA_ERR_COMMAND_NOT_FOUND,
+                       "Command %s has been disabled: the agent is in frozen state", name);
         reply_error(ga, &err, id);
         gj_arena_free(&arena);
         return;

@@ -94,11 +94,13 @@ struct ga {
     int64_t next_file_id;
     struct ga_proc procs[GA_MAX_PROCS];
     bool shutdown_requested; /* for the tests and the service */
+    bool frozen;             /* guest-fsfreeze-freeze holds volumes (freeze.c) */
 };
 
 /* Sets up the agent; every command enabled until ga_apply_filters. */
 bool ga_init(struct ga *ga, const char *version, ga_write_fn write, void *write_ctx);
-/* Closes every file and forgets every process the host left behind. */
+/* Thaws a freeze the host left held, closes every file and forgets every
+ * process the host left behind. */
 void ga_fini(struct ga *ga);
 /* Applies the allow and block lists (NULL-terminated; NULL: none), as
  * QEMU's agent: an allow list disables everything not on it, then the

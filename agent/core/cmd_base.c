@@ -1,6 +1,7 @@
 /* guest-ping, guest-info, guest-sync, guest-sync-delimited, and the
  * answer of commands Windows cannot do. */
 #include "commands.h"
+#include "freeze.h"
 
 GA_HANDLER(ga_cmd_ping)
 {
@@ -19,7 +20,8 @@ GA_HANDLER(ga_cmd_info)
     for (size_t i = 0; i < ga_command_count; i++) {
         gw_obj_begin(out);
         gw_key(out, "enabled");
-        gw_bool(out, ga->enabled[i]);
+        /* As QEMU's: commands refused while frozen show as disabled. */
+        gw_bool(out, ga->enabled[i] && ga_freeze_allows(ga, ga_commands[i].name));
         gw_key(out, "name");
         gw_str(out, ga_commands[i].name);
         gw_key(out, "success-response");

@@ -44,6 +44,11 @@ GA_HANDLER(ga_cmd_file_flush);
 GA_HANDLER(ga_cmd_ssh_get_authorized_keys);
 GA_HANDLER(ga_cmd_ssh_add_authorized_keys);
 GA_HANDLER(ga_cmd_ssh_remove_authorized_keys);
+/* freeze.c */
+GA_HANDLER(ga_cmd_fsfreeze_status);
+GA_HANDLER(ga_cmd_fsfreeze_freeze);
+GA_HANDLER(ga_cmd_fsfreeze_freeze_list);
+GA_HANDLER(ga_cmd_fsfreeze_thaw);
 /* cmd_exec.c */
 GA_HANDLER(ga_cmd_exec);
 GA_HANDLER(ga_cmd_exec_status);

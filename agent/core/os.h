@@ -146,6 +146,17 @@ bool ga_os_devices(ga_device_cb cb, void *ctx, struct ga_err *err);
  * the virtio (1AF4) and QEMU (1B36) vendors only. */
 bool ga_pci_hwid(const char *hwid, uint16_t *vendor, uint16_t *device);
 
+/* guest-fsfreeze-*: freezing through VSS (win/vss_requester.c).
+ * Freezes the volumes named by their mount paths (NULL-terminated, e.g.
+ * "C:\\"; NULL: every fixed volume) and returns once writers and I/O are
+ * held; *count is the number of volumes frozen (0: none to freeze, nothing
+ * held).  On failure nothing stays frozen. */
+bool ga_os_vss_freeze(const char *const *volumes, int64_t *count, struct ga_err *err);
+/* Ends the hold: *count the volumes that were frozen.  *timed_out when
+ * VSS had already ended the hold (its 10-second limit); err then holds the
+ * system's text for it.  Nothing is held afterwards, whatever the result. */
+bool ga_os_vss_thaw(int64_t *count, bool *timed_out, struct ga_err *err);
+
 enum ga_shutdown_mode { GA_SHUTDOWN_POWERDOWN, GA_SHUTDOWN_HALT, GA_SHUTDOWN_REBOOT };
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err);
 

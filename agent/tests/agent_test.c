@@ -109,6 +109,194 @@ static const struct gj *ret(void)
     return gj_get(reply(), "return");
 }
 
+/* ---- guest-fsfreeze-* ---- */
+
+/* The reply's integer return, or -1. */
+static int64_t ret_int(void)
+{
+    const struct gj *r = ret();
+    return r && r->type == GJ_INT ? r->i : -1;
+}
+
+/* True when guest-fsfreeze-status answers state. */
+static int status_is(const char *state)
+{
+    send("{\"execute\":\"guest-fsfreeze-status\"}");
+    const struct gj *r = ret();
+    return r && r->type == GJ_STR && strcmp(r->s, state) == 0;
+}
+
+static void test_freeze(void)
+{
+    start();
+    check(status_is("thawed"), "fsfreeze-status: thawed at start", out);
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(ret_int() == 0 && fake.vss_thaws == 0, "fsfreeze-thaw without freeze: 0, no OS call",
+          out);
+    send("{\"execute\":\"guest-fsfreeze-freeze\",\"id\":1}");
+    check(ret_int() == 1 && strcmp(fake.vss_last, "*") == 0 && fake.vss_held == 1,
+          "fsfreeze-freeze: every fixed volume, count 1", out);
+    check(status_is("frozen"), "fsfreeze-status: frozen", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    check(
+        is_error("CommandNotFound",
+                 "Command guest-fsfreeze-freeze has been disabled: the agent is in frozen state") &&
+            fake.vss_freezes == 1 && fake.vss_double_freezes == 0,
+        "second freeze refused while frozen, no OS call", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":[\"C:\\\\\"]}"
+         "}");
+    check(is_error("CommandNotFound", "Command guest-fsfreeze-freeze-list has been disabled: "
+                                      "the agent is in frozen state"),
+          "freeze-list refused while frozen", out);
+    const char *blocked[] = {"guest-get-time", "guest-file-open",  "guest-exec",
+                             "guest-shutdown", "guest-get-fsinfo", "guest-fstrim"};
+    int refused = 0;
+    for (size_t i = 0; i < sizeof(blocked) / sizeof(blocked[0]); i++) {
+        char req[128];
+        snprintf(req, sizeof(req), "{\"execute\":\"%s\"}", blocked[i]);
+        send(req);
+        refused += is_error("CommandNotFound", "Command guest-") &&
+                   strstr(out, "the agent is in frozen state") != NULL;
+    }
+    check(refused == 6 && fake.shutdowns == 0, "other commands refused while frozen", out);
+    const char *allowed[] = {"guest-ping", "guest-info", "guest-fsfreeze-status"};
+    int ran = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char req[128];
+        snprintf(req, sizeof(req), "{\"execute\":\"%s\"}", allowed[i]);
+        send(req);
+        ran += ret() != NULL;
+    }
+    send("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":5}}");
+    ran += ret_int() == 5;
+    send("{\"execute\":\"guest-sync-delimited\",\"arguments\":{\"id\":6}}");
+    ran += ret_int() == 6 && (unsigned char)out[0] == 0xff;
+    check(ran == 5, "ping, info, status, sync, sync-delimited run while frozen", out);
+    send("{\"execute\":\"guest-info\"}");
+    int shown_on = 0, shown_off = 0;
+    const struct gj *cmds = gj_get(ret(), "supported_commands");
+    for (const struct gj *c = cmds ? cmds->first : NULL; c; c = c->next) {
+        const char *n = gj_get(c, "name")->s;
+        bool on = gj_get(c, "enabled")->b;
+        bool want = strcmp(n, "guest-ping") == 0 || strcmp(n, "guest-info") == 0 ||
+                    strncmp(n, "guest-sync", 10) == 0 || strcmp(n, "guest-fsfreeze-status") == 0 ||
+                    strcmp(n, "guest-fsfreeze-thaw") == 0;
+        shown_on += on && want;
+        shown_off += !on && !want;
+    }
+    check(cmds && shown_on == 6 && shown_off == (int)cmds->count - 6,
+          "guest-info while frozen: only the allow list enabled", out);
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(ret_int() == 1 && fake.vss_held == 0 && fake.vss_thaws == 1, "fsfreeze-thaw: count 1",
+          out);
+    check(status_is("thawed"), "fsfreeze-status: thawed after thaw", out);
+    send("{\"execute\":\"guest-get-time\"}");
+    check(ret() != NULL, "commands run again after thaw", out);
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(ret_int() == 0 && fake.vss_thaws == 1, "second thaw: 0", out);
+
+    /* freeze-list: mount points matched to the volumes. */
+    fake.second_volume = true;
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":"
+         "[\"d:\\\\DATA\",\"C:\\\\\"]}}");
+    check(ret_int() == 2 && strcmp(fake.vss_last, "D:\\data\\|C:\\") == 0,
+          "freeze-list: two volumes, in the volumes' spelling", fake.vss_last);
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(ret_int() == 2, "thaw after freeze-list: count 2", out);
+    int before = fake.vss_freezes;
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":"
+         "[\"C:\\\\\",\"E:\\\\\"]}}");
+    check(is_error("GenericError",
+                   "failed to add E:\\ to snapshot set: no mounted volume has that path") &&
+              fake.vss_freezes == before && status_is("thawed"),
+          "freeze-list: unknown mount point refused, nothing frozen", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":"
+         "[\"C:\\\\\",\"c:\"]}}");
+    check(is_error("GenericError", "failed to add c: to snapshot set: named twice") &&
+              fake.vss_freezes == before,
+          "freeze-list: a volume named twice refused", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":[\"\"]}}");
+    check(is_error("GenericError", "failed to add  to snapshot set") && fake.vss_freezes == before,
+          "freeze-list: empty path refused", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":[1]}}");
+    check(is_error("GenericError", "Invalid parameter type for 'mountpoints', expected: array"),
+          "freeze-list: mistyped mountpoints", out);
+    char big[8192];
+    size_t o = (size_t)snprintf(big, sizeof(big),
+                                "{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":"
+                                "{\"mountpoints\":[");
+    for (int i = 0; i < 65; i++) {
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "%s\"M%d:\\\\\"", i ? "," : "", i);
+    }
+    snprintf(big + o, sizeof(big) - o, "]}}");
+    send(big);
+    check(is_error("GenericError", "failed to add M64:\\ to snapshot set: at most 64 volumes") &&
+              fake.vss_freezes == before,
+          "freeze-list: 65 volumes refused", out);
+    send("{\"execute\":\"guest-fsfreeze-freeze-list\",\"arguments\":{\"mountpoints\":[]}}");
+    check(ret_int() == 1 && strcmp(fake.vss_last, "*") == 0,
+          "freeze-list: empty list freezes every volume", out);
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    ret_int();
+
+    /* A volume that cannot be frozen, a writer that fails: the OS layer's
+     * error, nothing frozen, the next freeze works. */
+    fake.vss_freeze_error = "failed to add D:\\data\\ to snapshot set: unknown Windows error "
+                            "0x8004230e";
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    check(is_error("GenericError", "failed to add D:\\data\\ to snapshot set: unknown Windows "
+                                   "error 0x8004230e") &&
+              status_is("thawed") && fake.vss_held == 0,
+          "freeze: a volume that cannot be frozen, thawed after", out);
+    fake.vss_freeze_error = "failed to prepare for backup: writer failed";
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    check(is_error("GenericError", "failed to prepare for backup") && status_is("thawed"),
+          "freeze: a writer that fails, thawed after", out);
+    fake.vss_freeze_error = NULL;
+    fake.vss_fixed = 0;
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    check(ret_int() == 0 && status_is("thawed"), "freeze: no fixed volume, 0 and thawed", out);
+    fake.vss_fixed = 1;
+
+    /* The hold ran out (VSS's 10-second limit): reported at thaw. */
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    ret_int();
+    fake.vss_hold_times_out = true;
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(is_error("GenericError", "couldn't hold writes: fsfreeze is limited up to 10 seconds: "
+                                   "unknown Windows error 0x80042314") &&
+              status_is("thawed"),
+          "thaw after the hold ran out: QEMU's 10-second error, thawed", out);
+    fake.vss_hold_times_out = false;
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    ret_int();
+    fake.vss_thaw_error = "failed to complete backup: unknown Windows error 0x80042301";
+    send("{\"execute\":\"guest-fsfreeze-thaw\"}");
+    check(is_error("GenericError", "failed to complete backup") && status_is("thawed"),
+          "thaw failing: its error, thawed", out);
+    fake.vss_thaw_error = NULL;
+
+    /* Blocked by the host's list: refused as disabled even when thawed. */
+    const char *block[] = {"guest-fsfreeze-freeze", NULL};
+    ga_apply_filters(&ga, NULL, block);
+    before = fake.vss_freezes;
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    check(is_error("CommandNotFound", "Command guest-fsfreeze-freeze has been disabled: the "
+                                      "command is not allowed") &&
+              fake.vss_freezes == before,
+          "blocked freeze stays blocked", out);
+    ga_apply_filters(&ga, NULL, NULL);
+
+    /* A freeze the host leaves held is thawed when the agent stops. */
+    send("{\"execute\":\"guest-fsfreeze-freeze\"}");
+    int thaws = fake.vss_thaws;
+    check(ret_int() == 1 && fake.vss_held == 1, "freeze before stop", out);
+    ga_fini(&ga);
+    check(fake.vss_held == 0 && fake.vss_thaws == thaws + 1 && !ga.frozen,
+          "freeze leaked at agent stop is thawed", NULL);
+    check(fake.vss_double_freezes == 0, "the OS layer never saw a second freeze", NULL);
+}
+
 /* ---- protocol ---- */
 
 static void test_ping_and_id(void)
@@ -364,7 +552,7 @@ static void test_system(void)
     send("{\"execute\":\"guest-set-user-password\",\"arguments\":{\"username\":\"alice\"}}");
     check(is_error("GenericError", "Parameter 'password' is missing"),
           "guest-set-user-password: missing argument", out);
-    send("{\"execute\":\"guest-fsfreeze-status\"}");
+    send("{\"execute\":\"guest-suspend-hybrid\"}");
     check(is_error("GenericError", "this feature or command is not currently supported"),
           "unsupported command answers as QEMU's agent", out);
     ga_fini(&ga);
@@ -906,6 +1094,7 @@ int main(void)
     test_files();
     test_exec();
     test_exec_no_timeout();
+    test_freeze();
     test_disks();
     test_ssh();
     test_json();

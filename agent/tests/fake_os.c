@@ -51,6 +51,7 @@ void fake_reset(void)
     memset(files, 0, sizeof(files));
     memset(&fake, 0, sizeof(fake));
     fake.now_ns = 1700000000123456789LL;
+    fake.vss_fixed = 1;
 }
 
 static struct ffile *lookup(const char *path, bool create)
@@ -177,6 +178,53 @@ bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
         v.ndisks = 1;
     }
     cb(ctx, &v);
+    if (fake.second_volume) {
+        memset(&v, 0, sizeof(v));
+        ga_fmt(v.name, sizeof(v.name), "\\\\?\\Volume{66666666-2222-3333-4444-555555555555}\\");
+        ga_fmt(v.mountpoint, sizeof(v.mountpoint), "D:\\data\\");
+        ga_fmt(v.type, sizeof(v.type), "NTFS");
+        cb(ctx, &v);
+    }
+    return true;
+}
+
+bool ga_os_vss_freeze(const char *const *volumes, int64_t *count, struct ga_err *err)
+{
+    fake.vss_freezes++;
+    if (fake.vss_held) {
+        fake.vss_double_freezes++;
+    }
+    fake.vss_last[0] = 0;
+    size_t o = 0;
+    int n = 0;
+    for (const char *const *v = volumes; v && *v; v++, n++) {
+        o += ga_fmt(fake.vss_last + o, sizeof(fake.vss_last) - o, "%s%s", n ? "|" : "", *v);
+    }
+    if (!volumes) {
+        ga_fmt(fake.vss_last, sizeof(fake.vss_last), "*");
+        n = (int)fake.vss_fixed;
+    }
+    if (fake.vss_freeze_error) {
+        return ga_error(err, "%s", fake.vss_freeze_error); /* nothing left held */
+    }
+    fake.vss_held = n;
+    *count = n;
+    return true;
+}
+
+bool ga_os_vss_thaw(int64_t *count, bool *timed_out, struct ga_err *err)
+{
+    fake.vss_thaws++;
+    *count = fake.vss_held;
+    *timed_out = false;
+    fake.vss_held = 0;
+    if (fake.vss_hold_times_out) {
+        *timed_out = true;
+        return ga_error(err, "unknown Windows error 0x80042314");
+    }
+    if (fake.vss_thaw_error) {
+        return ga_error(err, "%s", fake.vss_thaw_error);
+    }
     return true;
 }
 

@@ -23,6 +23,16 @@ struct fake_os {
     bool exec_never_exits; /* processes stay running */
     int ssh_writes;        /* key files written */
     bool ssh_write_fails;  /* the next write fails (disk full) */
+    bool second_volume;    /* D:\\data\\ is mounted besides C:\\ */
+    /* VSS: what the fake holds, what it was asked, how it answers. */
+    int vss_held;                 /* volumes frozen now */
+    int vss_freezes, vss_thaws;   /* calls */
+    int vss_double_freezes;       /* a freeze while already held (a bug) */
+    char vss_last[512];           /* volumes of the last freeze, '|'-joined; "*": all */
+    unsigned vss_fixed;           /* fixed volumes a full freeze finds (set by reset: 1) */
+    const char *vss_freeze_error; /* the freeze fails with this text */
+    bool vss_hold_times_out;      /* VSS ends the hold before thaw */
+    const char *vss_thaw_error;   /* thaw fails with this text */
 };
 extern struct fake_os fake;
 

@@ -86,6 +86,8 @@ RETURNS = {
     "guest-file-seek": GuestFileSeek, "guest-file-flush": EMPTY, "guest-file-close": EMPTY,
     "guest-exec": GuestExec, "guest-exec-status": GuestExecStatus,
     "guest-get-load": GuestLoadInfo, "guest-get-devices": [GuestDeviceInfo],
+    "guest-fsfreeze-status": ("enum", ["thawed", "frozen"]), "guest-fsfreeze-freeze": INT,
+    "guest-fsfreeze-freeze-list": INT, "guest-fsfreeze-thaw": INT,
 }
 ERROR_CLASSES = ("GenericError", "CommandNotFound", "DeviceNotActive", "DeviceNotFound",
                  "KVMMissingCap")
@@ -223,6 +225,45 @@ def self_test():
            ("guest-fstrim", {"return": {"paths": [{"path": "C:\\", "error": 5}]}})]
     caught = sum(1 for cmd, r in bad if validate_reply(cmd, r))
     check(caught == len(bad), f"planted bad replies refused by the validator ({caught}/{len(bad)})")
+
+
+def freeze_checks(a):
+    """guest-fsfreeze-*: Wine has no VSS (its vssapi answers E_NOTIMPL), so a
+    freeze must be one clear error leaving the agent thawed and answering;
+    a real freeze is a skip here."""
+    check(shaped(a, "guest-fsfreeze-status") == "thawed", "guest-fsfreeze-status: thawed")
+    check(shaped(a, "guest-fsfreeze-thaw") == 0, "guest-fsfreeze-thaw without freeze: 0")
+    r = a.call("guest-fsfreeze-freeze")
+    err = (r or {}).get("error", {})
+    if r is not None and "return" in r:
+        check(shaped(a, "guest-fsfreeze-status") == "frozen", "freeze worked: frozen")
+        check(isinstance(shaped(a, "guest-fsfreeze-thaw"), int), "thaw after a freeze")
+    else:
+        check(err.get("class") == "GenericError" and
+              err.get("desc", "").startswith("failed to create VSS backup components: "),
+              "guest-fsfreeze-freeze without VSS: one clear error", r)
+        print(f"SKIP: a real freeze needs Windows's VSS (Wine answered: {err.get('desc')})")
+    check(shaped(a, "guest-fsfreeze-status") == "thawed", "thawed after the failed freeze")
+    r = a.call("guest-fsfreeze-freeze-list", {"mountpoints": ["Q:\\"]})
+    check((r or {}).get("error", {}).get("desc") ==
+          "failed to add Q:\\ to snapshot set: no mounted volume has that path",
+          "guest-fsfreeze-freeze-list: an unknown mount point refused", r)
+    check(shaped(a, "guest-get-host-name") is not None, "commands run after the freeze attempts")
+
+
+def vss_install_checks(wine, exe):
+    """-s vss-install / vss-uninstall: Wine has no VSS coordinator, so each
+    must end with exit status 1 and one clear line; registering with VSS is
+    a skip here."""
+    for cmd in ("vss-install", "vss-uninstall"):
+        p = subprocess.run([wine, exe, "-s", cmd], stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=120)
+        text = (p.stdout + p.stderr).decode(errors="replace")
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        check(p.returncode == 1 and len(lines) == 1 and
+              "failed to reach the VSS coordinator: " in lines[0],
+              f"qemu-ga -s {cmd} without VSS: exit 1, one clear line", (p.returncode, text))
+    print("SKIP: registering the provider with VSS needs Windows (Wine has no VSS coordinator)")
 
 
 def main():
@@ -379,7 +420,9 @@ def main():
     check(r is not None and r.get("error", {}).get("desc") == "JSON token size limit exceeded",
           "oversized request: one clear error", r)
     check(shaped(a, "guest-ping") == {}, "answering again after the errors")
+    freeze_checks(a)
     check(a.close() == 0, "agent ends at the end of its input")
+    vss_install_checks(wine, exe)
 
     # Allow and block lists from the command line and a key file.
     conf = os.path.join(os.path.abspath(work), "qemu-ga.conf")

@@ -152,9 +152,11 @@ int ga_service_command(const struct ga_config *cfg)
     if (ga_streq(cfg->service, "uninstall")) {
         return uninstall();
     }
-    if (ga_streq(cfg->service, "vss-install") || ga_streq(cfg->service, "vss-uninstall")) {
-        ga_log("%s: the VSS provider is not part of this agent yet", cfg->service);
-        return 1;
+    if (ga_streq(cfg->service, "vss-install")) {
+        return ga_vss_install(true);
+    }
+    if (ga_streq(cfg->service, "vss-uninstall")) {
+        return ga_vss_install(false);
     }
     ga_log("unknown service command '%s'", cfg->service);
     return 1;

@@ -14,6 +14,11 @@ void ga_narrow(const WCHAR *w, char *buf, size_t size);
 char *ga_narrow_dup(const WCHAR *w);
 /* Sets a GenericError with the system's text for code. */
 bool ga_win_error(struct ga_err *err, DWORD code);
+/* Sets err to "<what>: <system text for hr>" (or "unknown Windows error
+ * 0x..."), as QEMU's agent words HRESULT errors (vss_requester.c). */
+bool ga_vss_hr_error(struct ga_err *err, HRESULT hr, const char *what);
+/* -s vss-install / vss-uninstall (vss_install.c); the exit status. */
+int ga_vss_install(bool install);
 /* Enables a privilege (SeShutdownPrivilege, SeSystemtimePrivilege) in the
  * process token. */
 bool ga_enable_privilege(const WCHAR *name, struct ga_err *err);

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Checks one guest agent MSI's tables and contents with msitools.
 
-    agent-msicheck.py ARCH MSI EXE --version V
+    agent-msicheck.py ARCH MSI EXE --version V --vss-dll DLL
 
 Prints one PASS/FAIL line per check; exits 1 when any fails.  What it
 expects is written here from QEMU's qga/installer/qemu-ga.wxs (UpgradeCode,
-folder, service name and settings) and from EXE (the signed qemu-ga.exe the
-MSI must carry), never taken from the MSI itself.
+folder, service name and settings), from agent/README.md (the VSS
+provider's CLSID and registration) and from EXE and DLL (the signed
+qemu-ga.exe and qga-vss.dll the MSI must carry), never taken from the MSI
+itself.
 """
 import argparse
 import os
@@ -17,6 +19,10 @@ import tempfile
 TEMPLATE = {"x86": "Intel;1033", "amd64": "x64;1033", "arm64": "Arm64;1033"}
 NAME = {"x86": "qemu-ga-i386.msi", "amd64": "qemu-ga-x86_64.msi", "arm64": "qemu-ga-aarch64.msi"}
 UPSTREAM_UPGRADE_CODE = "{EB6B8302-C06E-4BEC-ADAC-932C68A3A98D}"
+# Our VSS provider's COM class (agent/vss/qga_vss.h).
+VSS_CLSID = "{262B189F-9FE3-4DFE-8A76-3804CF03B308}"
+CLS_KEY = "SOFTWARE\\Classes\\CLSID\\" + VSS_CLSID
+APP_KEY = "SOFTWARE\\Classes\\AppID\\" + VSS_CLSID
 # Standard action order the service handling depends on.
 ORDER = ["FindRelatedProducts", "LaunchConditions", "InstallInitialize",
          "RemoveExistingProducts", "StopServices", "DeleteServices", "RemoveFiles",
@@ -48,6 +54,7 @@ def main():
     ap.add_argument("msi")
     ap.add_argument("exe")
     ap.add_argument("--version", required=True)
+    ap.add_argument("--vss-dll", required=True)
     a = ap.parse_args()
     msi, arch = a.msi, a.arch
     name = os.path.basename(msi)
@@ -64,7 +71,7 @@ def main():
     t = {n: table(msi, n) for n in ("Directory", "Component", "File", "ServiceInstall",
                                     "ServiceControl", "Upgrade", "Property",
                                     "InstallExecuteSequence", "LaunchCondition", "Feature",
-                                    "FeatureComponents")}
+                                    "FeatureComponents", "Registry", "CustomAction")}
     props = {p["Property"]: p["Value"] for p in t["Property"]}
     check(props.get("UpgradeCode") == UPSTREAM_UPGRADE_CODE,
           "%s: UpgradeCode %s (QEMU's agent MSI's)" % (name, props.get("UpgradeCode")))
@@ -77,14 +84,19 @@ def main():
     files = t["File"]
     comp = {c["Component"]: c for c in t["Component"]}
     exe_rows = [f for f in files if f["FileName"].split("|")[-1] == "qemu-ga.exe"]
-    ok = len(files) == 1 and len(exe_rows) == 1
-    if ok:
-        c = comp.get(exe_rows[0]["Component_"], {})
+    dll_rows = [f for f in files if f["FileName"].split("|")[-1] == "qga-vss.dll"]
+
+    def own_component(row):
+        c = comp.get(row["Component_"], {})
         d = dirs.get(c.get("Directory_"), {})
-        ok = (d.get("DefaultDir", "").split("|")[-1] == "Qemu-ga" and d.get("Directory_Parent") == pf
-              and c.get("KeyPath") == exe_rows[0]["File"]
-              and (int(c.get("Attributes", "0")) & 256) == (0 if arch == "x86" else 256))
-    check(ok, "%s: one file, qemu-ga.exe, key path of its component in [%s]Qemu-ga" % (name, pf))
+        return (d.get("DefaultDir", "").split("|")[-1] == "Qemu-ga" and d.get("Directory_Parent") == pf
+                and c.get("KeyPath") == row["File"]
+                and (int(c.get("Attributes", "0")) & 256) == (0 if arch == "x86" else 256))
+    ok = (len(files) == 2 and len(exe_rows) == 1 and len(dll_rows) == 1
+          and exe_rows[0]["Component_"] != dll_rows[0]["Component_"]
+          and own_component(exe_rows[0]) and own_component(dll_rows[0]))
+    check(ok, "%s: two files, qemu-ga.exe and qga-vss.dll, each the key path of its own "
+          "component in [%s]Qemu-ga" % (name, pf))
 
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["msiextract", "-C", tmp, msi], capture_output=True)
@@ -95,6 +107,11 @@ def main():
             want = f.read()
         same = os.path.isfile(got) and open(got, "rb").read() == want
         check(same, "%s: carries the signed qemu-ga.exe byte for byte" % name)
+        got = os.path.join(os.path.dirname(got), "qga-vss.dll")
+        with open(a.vss_dll, "rb") as f:
+            want = f.read()
+        same = os.path.isfile(got) and open(got, "rb").read() == want
+        check(same, "%s: carries the signed qga-vss.dll byte for byte" % name)
 
     svc = t["ServiceInstall"]
     s = svc[0] if len(svc) == 1 else {}
@@ -130,8 +147,41 @@ def main():
     want = "NOT VersionNT64" if arch == "x86" else "VersionNT64"
     check(want in cond and "VersionNT >= 603" in cond,
           "%s: launch conditions: Windows 10 or later, %s" % (name, want))
-    check(len(t["Feature"]) == 1 and len(t["FeatureComponents"]) == 1,
-          "%s: one feature holding the component" % name)
+    check(len(t["Feature"]) == 1 and len(t["FeatureComponents"]) == 2,
+          "%s: one feature holding both components" % name)
+
+    # The provider's COM class, written with qga-vss.dll's component.
+    dll_key = dll_rows[0]["File"] if dll_rows else "?"
+    dll_comp = dll_rows[0]["Component_"] if dll_rows else "?"
+    reg = {(r["Root"], r["Key"], r["Name"]): (r["Value"], r["Component_"]) for r in t["Registry"]}
+    system = "[SystemFolder]" if arch == "x86" else "[System64Folder]"
+    want = {("2", CLS_KEY + "\\InprocServer32", ""): "[#%s]" % dll_key,
+            ("2", CLS_KEY + "\\InprocServer32", "ThreadingModel"): "Both",
+            ("2", CLS_KEY, "AppID"): VSS_CLSID,
+            ("2", APP_KEY, "DllSurrogate"): system + "dllhost.exe"}
+    bad = [k for k, v in want.items() if reg.get(k) != (v, dll_comp)]
+    check(not bad, "%s: Registry: HKLM CLSID %s InprocServer32 = qga-vss.dll (ThreadingModel "
+          "Both), AppID with DllSurrogate, with qga-vss.dll's component%s"
+          % (name, VSS_CLSID, (" (wrong: %s)" % bad) if bad else ""))
+
+    # -s vss-install / vss-uninstall: deferred, not impersonated, qemu-ga.exe.
+    ca = {c["Action"]: c for c in t["CustomAction"]}
+    conds = {r["Action"]: r["Condition"] for r in t["InstallExecuteSequence"]}
+    exe_key = exe_rows[0]["File"] if exe_rows else "?"
+    for action, args, cond, after, before in (
+            ("QgaVssInstall", "-s vss-install", 'NOT REMOVE="ALL"',
+             ("InstallFiles", "WriteRegistryValues"), ("InstallFinalize",)),
+            ("QgaVssUninstall", "-s vss-uninstall", 'REMOVE="ALL"',
+             ("InstallInitialize",), ("RemoveFiles",))):
+        c = ca.get(action, {})
+        typ = int(c.get("Type") or 0)
+        at = seq.get(action, -1)
+        ok = (typ & 0x3F == 0x12 and typ & 0x400 and typ & 0x800 and c.get("Source") == exe_key
+              and c.get("Target") == args and conds.get(action) == cond and at > 0
+              and all(0 < seq.get(x, -1) < at for x in after)
+              and all(seq.get(x, -1) > at for x in before))
+        check(ok, "%s: custom action %s: qemu-ga.exe %s, deferred, not impersonated, when %s, "
+              "after %s, before %s" % (name, action, args, cond, "/".join(after), "/".join(before)))
     return 1 if failed else 0
 
 

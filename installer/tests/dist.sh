@@ -2,8 +2,10 @@
 # check-gt-dist: the gt MSIs and virtio-win-guest-tools.exe, byte for byte,
 # at the ISO root, in the RPM under /usr/share/virtio-win/installer/ and in
 # the direct-download area; the guest agent's MSIs (AGENT..., after --)
-# byte for byte in guest-agent/ on the ISO and in the RPM under
-# /usr/share/virtio-win/guest-agent/; planted ISOs without the ARM64 gt MSI,
+# byte for byte in guest-agent/ on the ISO, in the RPM under
+# /usr/share/virtio-win/guest-agent/ and in the direct-download area's
+# archive-qemu-ga/qemu-ga-win-<version>-1/ (latest-qemu-ga; a planted copy
+# without the x86 agent MSI is caught); planted ISOs without the ARM64 gt MSI,
 # or without the x86 agent MSI, are caught.
 # usage: dist.sh SCRATCH ISO RPM DIRECT VERSION FILE... [-- AGENT...]
 set -u
@@ -64,6 +66,34 @@ done
     bad="$bad latest-virtio"
 [ -z "$bad" ] && ok "direct downloads: archive-virtio/virtio-win-$version-1/ with ISO, RPM and the guest tools; latest-virtio" ||
     ko "direct downloads:$bad"
+
+# agent_direct DIRECT: what the direct-download area lacks of the agent's
+# MSIs as upstream publishes its agent (archive-qemu-ga/, latest-qemu-ga);
+# empty when nothing.
+agent_direct() {
+    qleaf=$1/archive-qemu-ga/qemu-ga-win-$version-1
+    missing=
+    for f in $agents; do
+        cmp -s "$f" "$qleaf/$(basename "$f")" || missing="$missing $(basename "$f")"
+    done
+    [ -n "$agents" ] || missing=" no-agent-MSIs-given"
+    # shellcheck disable=SC2086
+    [ "$(ls "$qleaf" 2>/dev/null | wc -l)" -eq "$(echo $agents | wc -w)" ] ||
+        missing="$missing extra-files"
+    [ "$(readlink "$1/latest-qemu-ga")" = "archive-qemu-ga/qemu-ga-win-$version-1" ] ||
+        missing="$missing latest-qemu-ga"
+    echo "$missing"
+}
+bad=$(agent_direct "$direct")
+[ -z "$bad" ] && ok "direct downloads: archive-qemu-ga/qemu-ga-win-$version-1/ with the agent's MSIs; latest-qemu-ga" ||
+    ko "direct downloads, agent:$bad"
+# Planted: a copy of the area without the x86 agent MSI.
+rm -rf "$scratch/planted-direct" && cp -a "$direct" "$scratch/planted-direct" &&
+    rm -f "$scratch/planted-direct/archive-qemu-ga/qemu-ga-win-$version-1/qemu-ga-i386.msi"
+case $(agent_direct "$scratch/planted-direct") in
+*qemu-ga-i386.msi*) ok "planted: a direct-download area without qemu-ga-i386.msi is caught" ;;
+*) ko "planted: a direct-download area without qemu-ga-i386.msi passed" ;;
+esac
 
 # Planted: an ISO staged without the ARM64 MSI.
 mkdir -p "$scratch/planted"
