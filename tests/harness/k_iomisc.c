@@ -248,9 +248,9 @@ unsigned vw_iomisc_report_leaks(struct vm *vm)
         n++;
     }
     for (unsigned i = 0; i < vm->k->pdo_count; i++)
-        if (vm->k->pdos[i].bus_refs != 0) {
+        if (vm->k->pdos[i]->bus_refs != 0) {
             vw_log(vm, "leak: %d bus interface reference(s) never dropped",
-                   vm->k->pdos[i].bus_refs);
+                   vm->k->pdos[i]->bus_refs);
             n++;
         }
     return n;
