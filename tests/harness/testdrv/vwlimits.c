@@ -74,8 +74,8 @@ static void WaitAllDone(ULONG check)
 {
     LARGE_INTEGER timeout;
     timeout.QuadPart = -10000000LL; /* 1 s of virtual time */
-    Check(check, KeWaitForSingleObject(&AllDone, Executive, KernelMode, FALSE, &timeout) ==
-                     STATUS_SUCCESS,
+    Check(check,
+          KeWaitForSingleObject(&AllDone, Executive, KernelMode, FALSE, &timeout) == STATUS_SUCCESS,
           0);
     KeClearEvent(&AllDone);
 }
@@ -184,8 +184,8 @@ static void ManyNames(PDRIVER_OBJECT Driver)
     for (ULONG i = 0; i < NAMED; i++) {
         Numbered(&name, buffer, L"\\Device\\vwlimits", i);
         Check(15,
-              NT_SUCCESS(IoCreateDevice(Driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE,
-                                        &devices[i])),
+              NT_SUCCESS(
+                  IoCreateDevice(Driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &devices[i])),
               i);
         devices[i]->Flags &= ~DO_DEVICE_INITIALIZING;
     }
@@ -221,7 +221,8 @@ static void ManyLocks(void)
 /* NAMED remove locks (PASSIVE_LEVEL): nothing to undo. */
 static void ManyRemoveLocks(void)
 {
-    PIO_REMOVE_LOCK locks = ExAllocatePoolWithTag(NonPagedPool, NAMED * sizeof(IO_REMOVE_LOCK), TAG);
+    PIO_REMOVE_LOCK locks =
+        ExAllocatePoolWithTag(NonPagedPool, NAMED * sizeof(IO_REMOVE_LOCK), TAG);
     Check(18, locks != NULL, 0);
     for (ULONG i = 0; i < NAMED; i++) {
         IoInitializeRemoveLock(&locks[i], TAG, 0, 0);
@@ -332,8 +333,8 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
         ManyThreads(PLANTED_THREADS); /* the harness fails the run by name */
         return STATUS_SUCCESS;
     }
-    Check(30, NT_SUCCESS(IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE,
-                                        &device)),
+    Check(30,
+          NT_SUCCESS(IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device)),
           0);
     ManyTimers();
     ManyWorkItems(device);
