@@ -4,7 +4,7 @@
 #
 #   make harness                          every scenario on every arch, SEEDS seeds
 #   make harness DRIVER=pvpanic ARCH=x86  a subset (SEED=S: one seed)
-#   make check-harness                    the same as a check group
+#   make check-harness                    the same as a check group, at least 3 seeds
 #   make harness-coverage                 the API coverage table (per API and per built driver)
 
 HOST_PROGS += harness
@@ -22,7 +22,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -51,6 +51,7 @@ badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
 badcpu_SRCS     := tests/harness/bad/badcpu.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
+vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
 # Recursive: the framework and virtio core lists come from later fragments.
@@ -77,9 +78,14 @@ HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 # SEEDS: scheduling seeds per scenario and arch (0: every scheduling point;
 # 1..: random points, vw_sched_seed); SEED=S replays one; HARNESS_JOBS runs
 # at once (default: one per online CPU).
+# make check runs at least CHECK_MIN_SEEDS seeds (SEEDS=N raises it).
 SEEDS ?= 1
+CHECK_MIN_SEEDS := 3
+CHECK_SEEDS = $(shell s=$(SEEDS); echo $$(( s > $(CHECK_MIN_SEEDS) ? s : $(CHECK_MIN_SEEDS) )))
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)" \
 	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
+HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" \
+	$(if $(SEED),--seed $(SEED),--seeds $(CHECK_SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
 
 .PHONY: harness check-harness check-harness-cpus64 harness-coverage
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
@@ -87,13 +93,12 @@ harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
-	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_ARGS)
+	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch "$(ARCH)"
 
 # The driver scenarios again with 64 processors (one group), on amd64.
 CHECKS += check-harness-cpus64
 check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
-	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness --out $(OUT) --build $(B) \
-		--arch amd64
+	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch amd64
 
 harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

@@ -9,8 +9,6 @@
 #include "kernel.h"
 #include "ram.h"
 
-#define MAX_RANGES 16
-
 struct range {
     uint64_t base, len;
     const struct vw_device_ops *ops; /* NULL: RAM (vw_bus_add_ram) */
@@ -27,10 +25,10 @@ struct window {
 };
 
 struct vw_bus {
-    struct range ports[MAX_RANGES], memory[MAX_RANGES];
-    unsigned nports, nmemory;
-    struct window *windows[64];
-    unsigned nwindows;
+    struct range *ports, *memory; /* grow (add_range) */
+    unsigned nports, nmemory, cap_ports, cap_memory;
+    struct window **windows; /* grows */
+    unsigned nwindows, cap_windows;
 };
 
 static struct vw_bus *bus(struct vm *vm)
@@ -46,15 +44,35 @@ void vw_bus_free(struct vm *vm)
         return;
     for (unsigned i = 0; i < vm->bus->nwindows; i++)
         free(vm->bus->windows[i]);
+    free(vm->bus->windows);
+    free(vm->bus->ports);
+    free(vm->bus->memory);
     free(vm->bus);
     vm->bus = NULL;
+}
+
+/* Room for one more element in *ARRAY (N used, *CAP allocated). */
+static bool grow(struct vm *vm, void **array, unsigned n, unsigned *cap, size_t size,
+                 const char *what)
+{
+    if (n < *cap)
+        return true;
+    unsigned c = *cap ? 2 * *cap : 16;
+    void *p = realloc(*array, c * size);
+    if (p == NULL) {
+        vw_fail(vm, "harness: out of host memory for %u bus %s", c, what);
+        return false;
+    }
+    *array = p;
+    *cap = c;
+    return true;
 }
 
 void vw_bus_add_ports(struct vm *vm, uint16_t base, uint16_t len, const struct vw_device_ops *ops,
                       void *dev)
 {
     struct vw_bus *b = bus(vm);
-    if (b->nports < MAX_RANGES)
+    if (grow(vm, (void **)&b->ports, b->nports, &b->cap_ports, sizeof(*b->ports), "port ranges"))
         b->ports[b->nports++] = (struct range){base, len, ops, dev};
 }
 
@@ -62,7 +80,8 @@ void vw_bus_add_memory(struct vm *vm, uint64_t phys, uint64_t len, const struct 
                        void *dev)
 {
     struct vw_bus *b = bus(vm);
-    if (b->nmemory < MAX_RANGES)
+    if (grow(vm, (void **)&b->memory, b->nmemory, &b->cap_memory, sizeof(*b->memory),
+             "memory ranges"))
         b->memory[b->nmemory++] = (struct range){phys, len, ops, dev};
 }
 
@@ -151,7 +170,8 @@ bool vw_bus_map_mmio(struct vm *vm, gva_t va, uint64_t phys, uint64_t len)
 {
     struct vw_bus *b = bus(vm);
     const struct range *r = decode(b->memory, b->nmemory, phys, 1);
-    if (r == NULL || b->nwindows == 64)
+    if (r == NULL || !grow(vm, (void **)&b->windows, b->nwindows, &b->cap_windows,
+                           sizeof(*b->windows), "MMIO windows"))
         return false;
     struct window *w = calloc(1, sizeof(*w));
     if (w == NULL)

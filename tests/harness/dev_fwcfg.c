@@ -132,7 +132,11 @@ static void dma_listener(struct vm *vm, void *opaque, uint64_t pa, uint64_t len,
 {
     struct vw_fwcfg *dev = opaque;
     (void)vm;
-    if (add && dev->dma_count < sizeof(dev->dma) / sizeof(dev->dma[0])) {
+    if (add && dev->dma_count == sizeof(dev->dma) / sizeof(dev->dma[0])) {
+        vw_fail(vm, "harness: hard limit: fw_cfg tracks more than %u DMA regions", dev->dma_count);
+        return;
+    }
+    if (add) {
         dev->dma[dev->dma_count].pa = pa;
         dev->dma[dev->dma_count++].len = len;
         return;

@@ -12,9 +12,12 @@
 #include "pnp.h"
 #include "ram.h"
 
-#define MODERN_PHYS      0xfe000000ull
-#define LEGACY_PORT      0xc000u
-#define ARM64_PIO_WINDOW 0x3eff0000ull /* where arm64 maps PCI I/O space */
+#define MODERN_PHYS 0xfe000000ull
+#define LEGACY_PORT 0xc000u
+/* Windows of 1 MiB from MODERN_PHYS and 0x200 ports from LEGACY_PORT per
+ * device of the machine: 32 fit below 4 GiB and in the port space. */
+#define VW_VIRTIO_MAX_SLOTS 32u
+#define ARM64_PIO_WINDOW    0x3eff0000ull /* where arm64 maps PCI I/O space */
 
 /* Reads of a removed function: the model answers all ones itself
  * (vmodel_set_removed); writes skip the harness's checkers too. */
@@ -24,6 +27,8 @@ static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsi
     vw_virtio_check_model(dev);
     return v;
 }
+
+static bool poll(struct vm *vm, void *opaque);
 
 static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_t v, unsigned size)
 {
@@ -47,6 +52,8 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
     }
     if (dev->backend != NULL && status != 0 && dev->status == 0)
         dev->backend->reset(dev);
+    if (dev->cfg.sync) /* completes inside the write (the notification), whatever the seed */
+        poll(dev->vm, dev);
 }
 
 static uint64_t modern_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)
@@ -234,6 +241,13 @@ static void destroy(struct vw_virtio *dev)
 
 struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config *cfg)
 {
+    if (vm->k->pdo_count >= VW_VIRTIO_MAX_SLOTS) { /* 16-bit port space, 32-bit BARs */
+        vw_fail(vm,
+                "harness: hard limit: a virtio function as device %u of the machine (%u "
+                "BAR windows)",
+                vm->k->pdo_count + 1, VW_VIRTIO_MAX_SLOTS);
+        return NULL;
+    }
     struct vw_virtio *dev = calloc(1, sizeof(*dev));
     if (dev == NULL)
         return NULL;

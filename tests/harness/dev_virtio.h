@@ -36,7 +36,7 @@ struct vw_virtio_config {
     bool msix; /* MSI-X assigned and enabled; else the INTx line */
     uint32_t seed;
     uint32_t device_cfg_len;
-    bool sync; /* complete at the first scheduling point (no seeded delay) */
+    bool sync; /* complete inside the notification (no delay, whatever the seed) */
 };
 
 /* Split-ring ordering watch on one queue's avail ring. */

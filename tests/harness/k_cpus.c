@@ -29,8 +29,8 @@ enum cpu_state { CPU_IDLE, CPU_ACTIVE, CPU_SPINNING };
 struct vw_cpu {
     enum cpu_state state;
     unsigned irql;
-    struct vw_spinlock_hold held[16];
-    unsigned held_count;
+    struct vw_spinlock_hold *held; /* while another CPU runs (k->held: the running one's) */
+    unsigned held_count, held_cap;
     struct vw_dpc_entry *dpcs; /* queued DPCs, in order */
     unsigned dpc_count, dpc_cap;
     gva_t stack;        /* top of its interrupt stack (CPU 0: the machine's) */
@@ -72,8 +72,11 @@ void vw_cpus_free(struct vm *vm)
     struct vw_cpus *c = cpus(vm);
     if (c == NULL)
         return;
+    free(vm->k->held);
+    vm->k->held = NULL;
     for (unsigned i = 0; i < c->count; i++) {
         free(c->cpu[i].dpcs);
+        free(c->cpu[i].held);
         if (c->cpu[i].ctx != NULL)
             uc_context_free(c->cpu[i].ctx);
     }
@@ -97,8 +100,10 @@ bool vw_cpus_set(struct vm *vm, unsigned n)
     struct vw_cpu *cpu = calloc(n, sizeof(*cpu));
     if (cpu == NULL)
         return false;
-    for (unsigned i = 0; i < c->count; i++)
+    for (unsigned i = 0; i < c->count; i++) {
         free(c->cpu[i].dpcs);
+        free(c->cpu[i].held); /* the running CPU's (k->held) becomes CPU 0's */
+    }
     free(c->cpu);
     c->cpu = cpu;
     c->count = n;
@@ -137,11 +142,14 @@ static void switch_to(struct vm *vm, unsigned n)
     if (n == c->current)
         return;
     from->irql = vm->irql;
-    memcpy(from->held, k->held, sizeof(from->held));
+    from->held = k->held;
     from->held_count = k->held_count;
+    from->held_cap = k->held_cap;
     vm->irql = to->irql;
-    memcpy(k->held, to->held, sizeof(k->held));
+    k->held = to->held;
     k->held_count = to->held_count;
+    k->held_cap = to->held_cap;
+    to->held = NULL;
     c->current = n;
 }
 

@@ -136,7 +136,7 @@ void vw_IoGetDmaAdapter(struct vm *vm, const struct vw_api *api)
         return;
     }
     if (k->adapter_count == sizeof(k->adapters) / sizeof(k->adapters[0])) {
-        vw_set_return(vm, 0);
+        vw_fail(vm, "harness: hard limit: more than %u DMA adapters", k->adapter_count);
         return;
     }
     /* The version-2 table (Windows 7), up to BuildMdlFromScatterGatherList;

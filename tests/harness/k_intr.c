@@ -14,6 +14,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "abi.h"
 #include "kernel.h"
@@ -38,15 +39,19 @@ static struct vw_interrupt *new_interrupt(struct vm *vm, gva_t pdo)
 {
     struct vw_kernel *k = vm->k;
     for (unsigned i = 0; i < k->interrupt_count; i++)
-        if (k->interrupts[i].live && k->interrupts[i].pdo == pdo) {
+        if (k->interrupts[i]->live && k->interrupts[i]->pdo == pdo) {
             vw_fail(vm, "IoConnectInterruptEx: the PDO's interrupt is already connected");
             return NULL;
         }
-    if (k->interrupt_count == sizeof(k->interrupts) / sizeof(k->interrupts[0])) {
-        vw_fail(vm, "harness: too many interrupt connections");
+    if (!VW_GROW(vm, k->interrupts, k->interrupt_count, k->interrupt_cap, "interrupt connections"))
+        return NULL;
+    struct vw_interrupt *in = calloc(1, sizeof(*in));
+    if (in == NULL) {
+        vw_fail(vm, "harness: out of host memory for an interrupt connection");
         return NULL;
     }
-    struct vw_interrupt *in = &k->interrupts[k->interrupt_count++];
+    vw_kernel_keep(vm, in);
+    k->interrupts[k->interrupt_count++] = in;
     *in = (struct vw_interrupt){.pdo = pdo, .live = true, .irql = DEVICE_IRQL};
     in->object = vw_kalloc(vm, KINTERRUPT_SIZE);
     return in;
@@ -166,7 +171,7 @@ void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)
     gva_t ctx =
         vw_rdptr(vm, p + VW_OFFSET(vm, IO_DISCONNECT_INTERRUPT_PARAMETERS, ConnectionContext));
     for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
-        struct vw_interrupt *in = &vm->k->interrupts[i];
+        struct vw_interrupt *in = vm->k->interrupts[i];
         if (!in->live || (in->message ? in->table : in->object) != ctx)
             continue;
         if ((version == CONNECT_MESSAGE_BASED) != in->message) {
@@ -180,27 +185,28 @@ void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)
     vw_fail(vm, "IoDisconnectInterruptEx: 0x%" PRIx64 " is not a connected interrupt", ctx);
 }
 
+static uint64_t bit(unsigned m)
+{
+    return 1ull << (m % 64);
+}
+
 void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message)
 {
     for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
-        struct vw_interrupt *in = &vm->k->interrupts[i];
+        struct vw_interrupt *in = vm->k->interrupts[i];
         if (!in->live || in->pdo != pdo)
             continue;
         if (!in->message)
-            message = 0;                               /* a line has one "message" */
-        if (message >= 32 && message < in->messages) { /* the pending bits: a hard limit */
-            vw_fail(vm,
-                    "harness: hard limit: interrupt message %u of %u cannot be delivered "
-                    "(32 per function)",
-                    message, in->messages);
-            return;
-        }
+            message = 0; /* a line has one "message" */
         if (message >= in->messages) {
             vw_log(vm, "interrupt: message %u beyond the %u connected: dropped", message,
                    in->messages);
             return;
         }
-        in->pending |= 1u << message;
+        if (!(in->pending[message / 64] & bit(message))) {
+            in->pending[message / 64] |= bit(message);
+            in->pending_count++;
+        }
         return;
     }
     vw_log(vm, "interrupt: message %u with no ISR connected: dropped", message);
@@ -216,61 +222,60 @@ static unsigned target(struct vm *vm, const struct vw_interrupt *in, unsigned m)
     return vw_intr_target_cpu(vm, in->message, m);
 }
 
-/* Pending messages of IN that the running CPU may take now. */
-static uint32_t deliverable(struct vm *vm, const struct vw_interrupt *in)
+/* The first pending message of IN that CPU may take now (IRQL and the
+ * interrupt's lock permitting when NOW), or -1. */
+static int first_for(struct vm *vm, const struct vw_interrupt *in, unsigned cpu, bool now)
 {
-    uint32_t mask = 0;
-    unsigned cpu = vw_cpu_current(vm);
-    if (!in->live || in->pending == 0 || vm->irql >= in->irql ||
-        vw_cpu_lock_holder(vm, in->object) >= 0)
-        return 0;
-    for (unsigned m = 0; m < in->messages && m < 32; m++)
-        if ((in->pending & (1u << m)) && target(vm, in, m) == cpu)
-            mask |= 1u << m;
-    return mask;
+    if (!in->live || in->pending_count == 0)
+        return -1;
+    if (now && (vm->irql >= in->irql || vw_cpu_lock_holder(vm, in->object) >= 0))
+        return -1;
+    for (unsigned w = 0; w * 64 < in->messages; w++)
+        for (uint64_t bits = in->pending[w]; bits != 0; bits &= bits - 1) {
+            unsigned m = w * 64 + (unsigned)__builtin_ctzll(bits);
+            if (m < in->messages && target(vm, in, m) == cpu)
+                return (int)m;
+        }
+    return -1;
 }
 
 bool vw_intr_pending_on(struct vm *vm, unsigned n)
 {
-    for (unsigned i = 0; i < vm->k->interrupt_count; i++) {
-        struct vw_interrupt *in = &vm->k->interrupts[i];
-        for (unsigned m = 0; in->live && in->pending && m < in->messages && m < 32; m++)
-            if ((in->pending & (1u << m)) && target(vm, in, m) == n)
-                return true;
-    }
+    for (unsigned i = 0; i < vm->k->interrupt_count; i++)
+        if (first_for(vm, vm->k->interrupts[i], n, false) >= 0)
+            return true;
     return false;
 }
 
 static bool deliver_one(struct vm *vm, struct vw_interrupt *in)
 {
-    uint32_t mask = deliverable(vm, in);
-    for (unsigned m = 0; m < in->messages && m < 32; m++) {
-        if (!(mask & (1u << m)))
-            continue;
-        in->pending &= ~(1u << m);
-        unsigned irql = vm->irql;
-        uint64_t result = 0;
-        uint64_t args[3] = {in->object, in->context, m};
-        vm->irql = in->irql;
-        vm->next_call_stack = vw_cpu_enter_istack(vm);
-        vw_call(vm, in->routine, in->message ? 3 : 2, args, &result);
-        vw_cpu_leave_istack(vm);
-        vm->irql = irql;
-        vm->k->interrupts_delivered++;
-        if (!in->message && (uint8_t)result == 0)
-            vw_log(vm, "interrupt: the line ISR did not claim the interrupt");
-        return true;
-    }
-    return false;
+    int found = first_for(vm, in, vw_cpu_current(vm), true);
+    if (found < 0)
+        return false;
+    unsigned m = (unsigned)found;
+    in->pending[m / 64] &= ~bit(m);
+    in->pending_count--;
+    unsigned irql = vm->irql;
+    uint64_t result = 0;
+    uint64_t args[3] = {in->object, in->context, m};
+    vm->irql = in->irql;
+    vm->next_call_stack = vw_cpu_enter_istack(vm);
+    vw_call(vm, in->routine, in->message ? 3 : 2, args, &result);
+    vw_cpu_leave_istack(vm);
+    vm->irql = irql;
+    vm->k->interrupts_delivered++;
+    if (!in->message && (uint8_t)result == 0)
+        vw_log(vm, "interrupt: the line ISR did not claim the interrupt");
+    return true;
 }
 
 bool vw_intr_deliver(struct vm *vm)
 {
     bool any = false;
     for (unsigned i = 0; i < vm->k->interrupt_count && !vm->failed; i++) {
-        struct vw_interrupt *in = &vm->k->interrupts[i];
-        while (deliverable(vm, in) != 0 && !vm->failed)
-            any |= deliver_one(vm, in);
+        struct vw_interrupt *in = vm->k->interrupts[i];
+        while (!vm->failed && deliver_one(vm, in))
+            any = true;
     }
     return any;
 }
@@ -279,9 +284,9 @@ unsigned vw_intr_report_leaks(struct vm *vm)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < vm->k->interrupt_count; i++)
-        if (vm->k->interrupts[i].live) {
+        if (vm->k->interrupts[i]->live) {
             vw_log(vm, "leak: interrupt still connected (ISR 0x%" PRIx64 ")",
-                   vm->k->interrupts[i].routine);
+                   vm->k->interrupts[i]->routine);
             n++;
         }
     return n;
@@ -290,8 +295,8 @@ unsigned vw_intr_report_leaks(struct vm *vm)
 static struct vw_interrupt *by_object(struct vm *vm, gva_t object, const char *who)
 {
     for (unsigned i = 0; i < vm->k->interrupt_count; i++)
-        if (vm->k->interrupts[i].live && vm->k->interrupts[i].object == object)
-            return &vm->k->interrupts[i];
+        if (vm->k->interrupts[i]->live && vm->k->interrupts[i]->object == object)
+            return vm->k->interrupts[i];
     vw_fail(vm, "%s: 0x%" PRIx64 " is not a connected interrupt object", who, object);
     return NULL;
 }
@@ -318,6 +323,10 @@ static unsigned lock_interrupt(struct vm *vm, struct vw_interrupt *in, const cha
 static void unlock_interrupt(struct vm *vm, struct vw_interrupt *in, unsigned old, const char *who)
 {
     vw_spinlock_note(vm, in->object, false, who);
+    /* A CPU held off by the lock takes the ISR at once, as its spinning
+     * dispatch would: at the next point, whatever the seed. */
+    if (in->pending_count > 0)
+        vm->k->point_unseeded = true;
     vw_irql_set(vm, old, who);
 }
 
@@ -374,4 +383,5 @@ void vw_intr_import_point(struct vm *vm, const char *name)
         return;
     k->raise_at.times--;
     vw_intr_raise(vm, k->raise_at.pdo, k->raise_at.message);
+    k->point_unseeded = true; /* it lands at this call on every seed */
 }

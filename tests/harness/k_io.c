@@ -73,7 +73,7 @@ unsigned vw_driver_device_count(struct vm *vm)
 {
     unsigned n = 0;
     gva_t dev = vw_rdptr(vm, vm->k->driver_object + VW_OFFSET(vm, DRIVER_OBJECT, DeviceObject));
-    for (; dev != 0 && n < 64; n++)
+    for (; dev != 0 && n < 1000000; n++) /* any length; a loop stops somewhere */
         dev = vw_rdptr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, NextDevice));
     return n;
 }
@@ -122,16 +122,18 @@ void vw_io_unlink_device(struct vm *vm, gva_t driver, gva_t dev)
 {
     gva_t link = driver + VW_OFFSET(vm, DRIVER_OBJECT, DeviceObject);
     uint64_t next = VW_OFFSET(vm, DEVICE_OBJECT, NextDevice);
-    for (unsigned i = 0; i < 64; i++) {
+    /* Any length; a list longer than a million has a loop in it. */
+    for (unsigned i = 0; i < 1000000; i++) {
         gva_t cur = vw_rdptr(vm, link);
         if (cur == 0 || vm->failed)
-            break;
+            return;
         if (cur == dev) {
             vw_wrptr(vm, link, vw_rdptr(vm, dev + next));
-            break;
+            return;
         }
         link = cur + next;
     }
+    vw_fail(vm, "the driver object's device list (NextDevice) loops");
 }
 
 void vw_IoDeleteDevice(struct vm *vm, const struct vw_api *api)

@@ -43,7 +43,8 @@ void vw_IoBuildSynchronousFsdRequest(struct vm *vm, const struct vw_api *api)
     uint32_t major = (uint32_t)vw_arg(vm, api, 0);
     gva_t device = vw_arg(vm, api, 1);
     if (k->sync_irp_count == sizeof(k->sync_irps) / sizeof(k->sync_irps[0])) {
-        vw_set_return(vm, 0);
+        vw_fail(vm, "harness: hard limit: more than %u synchronous IRPs in flight",
+                k->sync_irp_count);
         return;
     }
     unsigned count = (unsigned)vw_rd(vm, device + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1);
@@ -107,11 +108,13 @@ void vw_IoRegisterDeviceInterface(struct vm *vm, const struct vw_api *api)
     vw_wr(vm, out, 2 * n, 2);
     vw_wr(vm, out + 2, 2 * n + 2, 2);
     vw_wrptr(vm, out + VW_OFFSET(vm, UNICODE_STRING, Buffer), buf);
-    if (k->interface_count < sizeof(k->interface_names) / sizeof(k->interface_names[0])) {
-        memcpy(k->interface_guids[k->interface_count], g, sizeof(g));
-        k->interface_enabled[k->interface_count] = false;
-        k->interface_names[k->interface_count++] = buf;
+    if (k->interface_count == sizeof(k->interface_names) / sizeof(k->interface_names[0])) {
+        vw_fail(vm, "harness: hard limit: more than %u device interfaces", k->interface_count);
+        return;
     }
+    memcpy(k->interface_guids[k->interface_count], g, sizeof(g));
+    k->interface_enabled[k->interface_count] = false;
+    k->interface_names[k->interface_count++] = buf;
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
 
@@ -188,8 +191,12 @@ void vw_PoRequestPowerIrp(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "PoRequestPowerIrp: 0x%" PRIx64 " is not a PDO", pdo);
         return;
     }
-    if (minor != 2 /* IRP_MN_SET_POWER */ || k->power_request_count == 4) {
+    if (minor != 2 /* IRP_MN_SET_POWER */) {
         vw_fail(vm, "PoRequestPowerIrp: minor 0x%x not modelled", minor);
+        return;
+    }
+    if (k->power_request_count == 4) {
+        vw_fail(vm, "harness: hard limit: more than 4 requested power IRPs in flight");
         return;
     }
     gva_t top = vw_device_top(vm, pdo);
@@ -248,9 +255,9 @@ unsigned vw_iomisc_report_leaks(struct vm *vm)
         n++;
     }
     for (unsigned i = 0; i < vm->k->pdo_count; i++)
-        if (vm->k->pdos[i].bus_refs != 0) {
+        if (vm->k->pdos[i]->bus_refs != 0) {
             vw_log(vm, "leak: %d bus interface reference(s) never dropped",
-                   vm->k->pdos[i].bus_refs);
+                   vm->k->pdos[i]->bus_refs);
             n++;
         }
     return n;

@@ -70,7 +70,7 @@ void vw_IoAllocateMdl(struct vm *vm, const struct vw_api *api)
     uint64_t len = (uint32_t)vw_arg(vm, api, 1);
     bool secondary = vw_arg(vm, api, 2) & 0xff;
     uint64_t pages = ((va & (PAGE - 1)) + len + PAGE - 1) / PAGE;
-    if (len == 0 || k->mdl_count == VW_MAX_OBJECTS) {
+    if (len == 0 || !VW_GROW(vm, k->mdls, k->mdl_count, k->mdl_cap, "MDLs")) {
         vw_set_return(vm, 0);
         return;
     }
@@ -235,13 +235,8 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
         vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, api);
         return;
     }
-    if (k->mdl_map_count == VW_MAX_OBJECTS) {
-        if (mode == USER_MODE)
-            vw_raise(vm, VW_STATUS_INSUFFICIENT_RESOURCES, api);
-        else
-            vw_set_return(vm, 0);
+    if (!VW_GROW(vm, k->mdl_maps, k->mdl_map_count, k->mdl_map_cap, "MDL mappings"))
         return;
-    }
     gva_t *next = mode == USER_MODE ? &k->user_next : &k->mdl_map_next;
     if (*next == 0)
         *next = mode == USER_MODE ? vm->map.user : vm->map.mdl_map;

@@ -15,10 +15,12 @@ void vw_MmMapIoSpace(struct vm *vm, const struct vw_api *api)
     uint64_t offset = phys & (PAGE - 1);
     uint64_t map_len = (offset + len + PAGE - 1) & ~(PAGE - 1);
     struct vw_kernel *k = vm->k;
-    if (len == 0 || k->mapping_count == VW_MAX_OBJECTS) {
-        vw_fail(vm, "MmMapIoSpace: length %" PRIu64 " or too many mappings", len);
+    if (len == 0) {
+        vw_fail(vm, "MmMapIoSpace: length 0");
         return;
     }
+    if (!VW_GROW(vm, k->mappings, k->mapping_count, k->mapping_cap, "I/O mappings"))
+        return;
     gva_t va = k->mmio_next;
     if (!vw_bus_map_mmio(vm, va, phys - offset, map_len)) {
         vw_log(vm, "MmMapIoSpace(0x%" PRIx64 "): no device there, returning NULL", phys);

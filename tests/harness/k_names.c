@@ -68,7 +68,7 @@ uint32_t vw_names_add_device(struct vm *vm, gva_t dev, gva_t name_us)
         return STATUS_OBJECT_NAME_INVALID;
     if (find_device(vm, name) >= 0 || find_link(vm, name) >= 0)
         return STATUS_OBJECT_NAME_COLLISION;
-    if (k->dev_name_count == VW_MAX_OBJECTS)
+    if (!VW_GROW(vm, k->dev_names, k->dev_name_count, k->dev_name_cap, "device names"))
         return VW_STATUS_INSUFFICIENT_RESOURCES;
     snprintf(k->dev_names[k->dev_name_count].name, sizeof(k->dev_names[0].name), "%s", name);
     k->dev_names[k->dev_name_count++].dev = dev;
@@ -99,7 +99,7 @@ void vw_IoCreateSymbolicLink(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, STATUS_OBJECT_NAME_COLLISION);
         return;
     }
-    if (k->link_count == VW_MAX_OBJECTS) {
+    if (!VW_GROW(vm, k->links, k->link_count, k->link_cap, "symbolic links")) {
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
     }

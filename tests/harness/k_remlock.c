@@ -42,7 +42,8 @@ void vw_IoInitializeRemoveLockEx(struct vm *vm, const struct vw_api *api)
     for (unsigned i = 0; i < vm->k->remove_lock_count; i++)
         if (vm->k->remove_locks[i] == lock)
             return;
-    if (vm->k->remove_lock_count < VW_MAX_OBJECTS)
+    if (VW_GROW(vm, vm->k->remove_locks, vm->k->remove_lock_count, vm->k->remove_lock_cap,
+                "remove locks"))
         vm->k->remove_locks[vm->k->remove_lock_count++] = lock;
 }
 

@@ -118,7 +118,7 @@ static void make_list(struct vm *vm, const struct vw_api *api, gva_t buffer, uin
         return;
     }
     if (s->list_count == MAX_LISTS) {
-        vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
+        vw_fail(vm, "harness: hard limit: more than %u scatter/gather lists", MAX_LISTS);
         return;
     }
     struct sg_list *l = &s->lists[s->list_count];

@@ -13,6 +13,7 @@
  *   all:         KeAcquireInStackQueuedSpinLock/KeReleaseInStackQueuedSpinLock
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include "abi.h"
 #include "kernel.h"
 
@@ -33,9 +34,15 @@ static bool acquire(struct vm *vm, gva_t lock, const char *who)
         }
     if (vw_cpu_lock_holder(vm, lock) >= 0 && !vw_cpu_wait_holder(vm, lock, who))
         return false;
-    if (k->held_count == sizeof(k->held) / sizeof(k->held[0])) {
-        vw_fail(vm, "%s: more than 16 spin locks held", who);
-        return false;
+    if (k->held_count == k->held_cap) { /* own growth: the array moves between CPUs */
+        unsigned cap = k->held_cap ? 2 * k->held_cap : 16;
+        struct vw_spinlock_hold *grown = realloc(k->held, cap * sizeof(*grown));
+        if (grown == NULL) {
+            vw_fail(vm, "harness: out of host memory for %u held spin locks", cap);
+            return false;
+        }
+        k->held = grown;
+        k->held_cap = cap;
     }
     k->held[k->held_count++] = (struct vw_spinlock_hold){lock, vw_return_address(vm)};
     vw_wrptr(vm, lock, 1);

@@ -424,9 +424,13 @@ bool vw_thread_preempt_point(struct vm *vm, const char *name)
     if (--ts->preempt_left > 0)
         return false;
     struct vw_thread *me = current(vm);
-    if (ts->count == VW_MAX_THREADS ||
-        (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK)) {
-        vw_fail(vm, "harness: no thread left for vw_preempt_at");
+    if (ts->count == VW_MAX_THREADS) {
+        vw_fail(vm, "harness: hard limit: more than %u threads (vw_preempt_at)",
+                VW_MAX_THREADS - 1);
+        return false;
+    }
+    if (me->cpu == NULL && uc_context_alloc(vm->uc, &me->cpu) != UC_ERR_OK) {
+        vw_fail(vm, "harness: no CPU context left for vw_preempt_at");
         return false;
     }
     unsigned id = ts->count;
@@ -478,8 +482,13 @@ void vw_PsCreateSystemThread(struct vm *vm, const struct vw_api *api)
 {
     struct vw_threads *ts = threads(vm);
     gva_t out = vw_arg(vm, api, 0);
-    if (ts == NULL || ts->count == VW_MAX_THREADS) {
+    if (ts == NULL) {
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
+        return;
+    }
+    if (ts->count == VW_MAX_THREADS) {
+        vw_fail(vm, "harness: hard limit: more than %u system threads (PsCreateSystemThread)",
+                VW_MAX_THREADS - 1);
         return;
     }
     if (vw_arg(vm, api, 3) != 0) {

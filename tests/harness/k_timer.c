@@ -38,10 +38,8 @@ static void initialize(struct vm *vm, gva_t timer, unsigned type)
         return;
     }
     if (t == NULL) {
-        if (k->timer_count == VW_MAX_OBJECTS) {
-            vw_fail(vm, "harness: too many timers");
+        if (!VW_GROW(vm, k->timers, k->timer_count, k->timer_cap, "timers"))
             return;
-        }
         t = &k->timers[k->timer_count++];
     }
     *t = (struct vw_timer){.timer = timer};

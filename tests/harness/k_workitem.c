@@ -34,10 +34,9 @@ static struct vw_work_item *add(struct vm *vm, gva_t item, gva_t device, bool al
     for (unsigned i = 0; i < k->work_item_count && w == NULL; i++)
         if (!k->work_items[i].live)
             w = &k->work_items[i];
-    if (w == NULL && k->work_item_count == VW_MAX_OBJECTS) {
-        vw_fail(vm, "harness: too many work items");
+    if (w == NULL &&
+        !VW_GROW(vm, k->work_items, k->work_item_count, k->work_item_cap, "work items"))
         return NULL;
-    }
     if (w == NULL)
         w = &k->work_items[k->work_item_count++];
     *w =

@@ -10,7 +10,10 @@
 
 #define VW_MAX_OBJECTS 64
 #define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
-#define VW_MAX_THREADS 9  /* the scenario's and 8 system threads */
+/* The scenario's thread and 64 system threads: their kernel stacks fill
+ * the window between the worker stack and the KPCR (k_thread.c); one more
+ * fails the run by name. */
+#define VW_MAX_THREADS 65
 struct vw_threads;
 struct vw_processes;
 struct vw_handle_tables;
@@ -54,6 +57,9 @@ struct vw_pci_ops {
 
 struct vw_pdo {
     gva_t obj;
+    /* PnP requests that completed with success (scenario_end.c removes
+     * what is left as the PnP manager would). */
+    bool started, surprise_removed, removed;
     gva_t raw, translated; /* CM_RESOURCE_LISTs, 0 = none */
     unsigned messages;     /* message-signalled interrupts assigned */
     bool line;             /* a line-based interrupt assigned */
@@ -62,12 +68,17 @@ struct vw_pdo {
     int bus_refs; /* BUS_INTERFACE_STANDARD references held by drivers */
 };
 
-/* A connected interrupt (IoConnectInterruptEx). */
+/* Message-signalled interrupts per function: MSI-X's 2048 (PCI Local Bus,
+ * the Table Size field); a PDO with more fails by name (pnp.c). */
+#define VW_MAX_MESSAGES 2048u
+/* A connected interrupt (IoConnectInterruptEx); own allocation, so that a
+ * pointer held across a driver call stays valid. */
 struct vw_interrupt {
     gva_t pdo, routine, context, object, table;
     bool message, live;
     unsigned messages, irql;
-    uint32_t pending; /* bit per message (bit 0 for a line) */
+    unsigned pending_count;                 /* bits set in PENDING */
+    uint64_t pending[VW_MAX_MESSAGES / 64]; /* bit per message (bit 0 for a line) */
 };
 
 struct vw_dpc_entry {
@@ -148,18 +159,29 @@ typedef void vw_dma_listener_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t 
 /* Run by a waiter once, before it waits: another thread's action. */
 typedef void vw_on_wait_fn(struct vm *vm, void *ctx);
 
+/* Where the driver is in its life: what the end of a scenario still has to
+ * check (scenario_end.c).  CRASHED: a bug check the scenario made on
+ * purpose (vw_crash); the machine is gone, nothing is unloaded. */
+enum vw_driver_state {
+    VW_DRIVER_NONE,
+    VW_DRIVER_LOADED,
+    VW_DRIVER_UNLOADED,
+    VW_DRIVER_CRASHED,
+};
+
 struct vw_kernel {
+    enum vw_driver_state driver_state;
     struct vw_pool_block *pool;
     unsigned pool_count, pool_cap;
     gva_t pool_next;
 
-    struct vw_mapping mappings[VW_MAX_OBJECTS];
-    unsigned mapping_count;
+    struct vw_mapping *mappings; /* grows (vw_grow), like every table below so marked */
+    unsigned mapping_count, mapping_cap;
     gva_t mmio_next;
-    gva_t remove_locks[VW_MAX_OBJECTS];
-    unsigned remove_lock_count;
-    struct vw_pdo pdos[8];
-    unsigned pdo_count;
+    gva_t *remove_locks; /* grows */
+    unsigned remove_lock_count, remove_lock_cap;
+    struct vw_pdo **pdos; /* grows (vw_grow); each kept, so pointers stay valid */
+    unsigned pdo_count, pdo_cap;
 
     const char *driver_name;
     gva_t driver_object, registry_path, bus_driver;
@@ -183,8 +205,8 @@ struct vw_kernel {
     unsigned routine_count;
 
     /* Interrupts and DPCs (k_intr.c, k_dpc.c). */
-    struct vw_interrupt interrupts[8];
-    unsigned interrupt_count;
+    struct vw_interrupt **interrupts; /* grows (vw_grow); each kept */
+    unsigned interrupt_count, interrupt_cap;
     struct vw_cpus *cpus;            /* processors and their DPC queues (k_cpus.c) */
     struct dpc_targets *dpc_targets; /* KeSetTargetProcessorDpc[Ex] (k_dpc.c) */
     unsigned interrupts_delivered, dpcs_run;
@@ -207,14 +229,15 @@ struct vw_kernel {
     unsigned dma_listener_count, dma_listener_cap;
 
     /* Spin locks held now, in acquisition order (k_spinlock.c). */
-    struct vw_spinlock_hold held[16];
-    unsigned held_count;
+    struct vw_spinlock_hold *held; /* grows (k_spinlock.c); swapped per CPU */
+    unsigned held_count, held_cap;
 
     /* Scheduling (sched.c). */
     struct vw_poller *pollers; /* grows (vw_grow) */
     unsigned poller_count, poller_cap;
     bool in_sched, in_poll; /* in a point; a device poller runs */
     bool irql_lowered;      /* set by vw_irql_set, taken after the API (kernel.c) */
+    bool point_unseeded;    /* the next point delivers as at seed 0 (k_intr.c, sched.c) */
     uint64_t sched_rng;     /* seeded injection points; 0 = every point */
     vw_on_wait_fn *on_wait;
     void *on_wait_ctx;
@@ -225,15 +248,15 @@ struct vw_kernel {
     /* Virtual time in 100 ns units since boot (k_time.c). */
     uint64_t interrupt_time;
     /* Timers, work items, MDLs (k_timer.c, k_workitem.c, k_mdl.c). */
-    struct vw_timer timers[VW_MAX_OBJECTS];
-    unsigned timer_count, timers_fired;
-    struct vw_work_item work_items[VW_MAX_OBJECTS];
-    unsigned work_item_count, work_items_run;
-    unsigned in_worker; /* nesting of work items running */
-    struct vw_mdl mdls[VW_MAX_OBJECTS];
-    unsigned mdl_count;
-    struct vw_mdl_mapping mdl_maps[VW_MAX_OBJECTS];
-    unsigned mdl_map_count;
+    struct vw_timer *timers; /* grows */
+    unsigned timer_count, timer_cap, timers_fired;
+    struct vw_work_item *work_items; /* grows */
+    unsigned work_item_count, work_item_cap, work_items_run;
+    unsigned in_worker;  /* nesting of work items running */
+    struct vw_mdl *mdls; /* grows */
+    unsigned mdl_count, mdl_cap;
+    struct vw_mdl_mapping *mdl_maps; /* grows */
+    unsigned mdl_map_count, mdl_map_cap;
     gva_t mdl_map_next, user_next;
     struct vw_threads *threads;      /* k_thread.c; NULL until the first thread */
     struct vw_sg_state *sg;          /* k_sg.c; NULL until the first SG list */
@@ -288,15 +311,15 @@ struct vw_kernel {
     gva_t event_handles[8];
     const char *hidden_routine;
     /* Object names (k_names.c): named device objects, symbolic links. */
-    struct {
+    struct vw_dev_name {
         char name[160];
         gva_t dev;
-    } dev_names[VW_MAX_OBJECTS];
-    unsigned dev_name_count;
-    struct {
+    } *dev_names; /* grows */
+    unsigned dev_name_count, dev_name_cap;
+    struct vw_link {
         char link[160], target[160];
-    } links[VW_MAX_OBJECTS];
-    unsigned link_count;
+    } *links; /* grows */
+    unsigned link_count, link_cap;
 
     /* Cancellation (k_cancel.c). */
     bool cancel_lock_held;
@@ -304,8 +327,12 @@ struct vw_kernel {
     gva_t cancel_routine_running; /* a cancel routine the harness called */
 
     /* Requests a scenario sent and that are still pending (requests.c). */
-    struct vw_async *async[16];
-    unsigned async_count;
+    struct vw_async_slot {
+        struct vw_async *a; /* the scenario's record; NULL once it ended */
+        gva_t irp;
+        uint8_t major;
+    } *async; /* grows (vw_grow) */
+    unsigned async_count, async_cap;
 };
 
 bool vw_kernel_create(struct vm *vm);

@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "abi.h"
@@ -94,6 +95,7 @@ bool vw_driver_load(struct vm *vm, const char *name)
         vw_fail(vm, "DriverEntry failed with 0x%08x", (uint32_t)status);
         return false;
     }
+    vm->k->driver_state = VW_DRIVER_LOADED;
     return true;
 }
 
@@ -198,14 +200,26 @@ gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resour
     struct vw_kernel *k = vm->k;
     if (vm->failed)
         return 0;
-    if (k->pdo_count == sizeof(k->pdos) / sizeof(k->pdos[0])) {
-        vw_fail(vm, "harness: hard limit: more than %u devices (PDOs) in one machine",
-                k->pdo_count);
+    unsigned messages = 0;
+    for (unsigned i = 0; i < count; i++)
+        if (res[i].type == VW_RES_INTERRUPT)
+            messages += (unsigned)res[i].len;
+    if (messages > VW_MAX_MESSAGES) {
+        vw_fail(vm, "harness: hard limit: %u interrupt messages for one function (MSI-X: %u)",
+                messages, VW_MAX_MESSAGES);
         return 0;
     }
+    if (!VW_GROW(vm, k->pdos, k->pdo_count, k->pdo_cap, "devices (PDOs)"))
+        return 0;
+    struct vw_pdo *pdo = calloc(1, sizeof(*pdo));
+    if (pdo == NULL) {
+        vw_fail(vm, "harness: out of host memory for a PDO");
+        return 0;
+    }
+    vw_kernel_keep(vm, pdo);
+    k->pdos[k->pdo_count++] = pdo;
     if (k->bus_driver == 0)
         k->bus_driver = new_driver_object(vm, "PnpBus");
-    struct vw_pdo *pdo = &k->pdos[k->pdo_count++];
     pdo->obj = vw_pdo_new(vm);
     pdo->raw = resource_list(vm, bus, res, count, false);
     pdo->translated = resource_list(vm, bus, res, count, true);
@@ -229,8 +243,8 @@ void vw_pdo_set_pci(struct vm *vm, gva_t pdo, const struct vw_pci_ops *ops, void
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj)
 {
     for (unsigned i = 0; i < vm->k->pdo_count; i++)
-        if (vm->k->pdos[i].obj == obj)
-            return &vm->k->pdos[i];
+        if (vm->k->pdos[i]->obj == obj)
+            return vm->k->pdos[i];
     return NULL;
 }
 
@@ -330,6 +344,14 @@ uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor)
     uint32_t status = vw_send_irp(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
                                   minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, NULL, p);
     vm->k->process = saved;
+    /* What the end of the scenario still has to remove (scenario_end.c). */
+    struct vw_pdo *state = vw_pdo_find(vm, pdo);
+    if (minor == VW_IRP_MN_START_DEVICE && VW_NT_SUCCESS(status))
+        state->started = true;
+    else if (minor == VW_IRP_MN_SURPRISE_REMOVAL)
+        state->surprise_removed = true;
+    else if (minor == VW_IRP_MN_REMOVE_DEVICE)
+        state->removed = true;
     return status;
 }
 
@@ -386,6 +408,7 @@ bool vw_driver_unload(struct vm *vm)
     }
     uint64_t args[1] = {vm->k->driver_object};
     unsigned saved = enter_system(vm);
+    vm->k->driver_state = VW_DRIVER_UNLOADED;
     bool called = vw_call(vm, unload, 1, args, NULL);
     vm->k->process = saved;
     if (!called)

@@ -154,6 +154,13 @@ void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled);
 /* Unload: the driver must have no device left; then DriverUnload, then the
  * leak checks (pool, mappings, callback registrations). */
 bool vw_driver_unload(struct vm *vm);
+/* The end of every scenario (the runner calls it): requests still pending
+ * fail the run; a driver still loaded has its devices removed as the PnP
+ * manager would (the scenario's processes exit, closing their handles;
+ * QUERY_REMOVE and REMOVE, or SURPRISE_REMOVAL and REMOVE when the driver
+ * refuses) and is unloaded with the leak checks; a machine that bug-checked
+ * on purpose (vw_crash) is left as it is. */
+void vw_scenario_end(struct vm *vm);
 
 /* __stack_chk_guard: its initial value in the image and its value now. */
 bool vw_stack_guard(struct vm *vm, uint64_t *initial, uint64_t *now);

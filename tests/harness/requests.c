@@ -202,10 +202,8 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     memset(a, 0, sizeof(*a));
     if (vm->failed)
         return VW_STATUS_INVALID_DEVICE_REQUEST;
-    if (k->async_count == sizeof(k->async) / sizeof(k->async[0])) {
-        vw_fail(vm, "harness: too many requests in flight");
+    if (!VW_GROW(vm, k->async, k->async_count, k->async_cap, "requests in flight"))
         return VW_STATUS_INSUFFICIENT_RESOURCES;
-    }
     gva_t top = vw_device_top(vm, device);
     unsigned count = (unsigned)vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1);
     a->irp = vw_irp_alloc(vm, count);
@@ -222,7 +220,7 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     gva_t stack = vw_irp_next_stack(vm, a->irp);
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);
     fill(vm, a->irp, stack, &r);
-    k->async[k->async_count++] = a;
+    k->async[k->async_count++] = (struct vw_async_slot){a, a->irp, major};
     uint32_t result = vw_io_call_driver(vm, top, a->irp);
     if (!vm->failed && !a->done && result != VW_STATUS_PENDING)
         vw_fail(vm, "dispatch returned 0x%08x without completing the request or STATUS_PENDING",
@@ -237,10 +235,14 @@ bool vw_io_async_complete(struct vm *vm, gva_t irp)
 {
     struct vw_kernel *k = vm->k;
     for (unsigned i = 0; i < k->async_count; i++) {
-        struct vw_async *a = k->async[i];
-        if (a->irp != irp)
+        struct vw_async *a = k->async[i].a;
+        if (k->async[i].irp != irp)
             continue;
         k->async[i] = k->async[--k->async_count];
+        if (a == NULL) { /* the scenario ended: only the IRP is left */
+            vw_pool_free(vm, irp, "I/O manager freeing the IRP");
+            return true;
+        }
         a->status = vw_irp_status(vm, irp);
         a->info = vw_rdptr(vm, irp + VW_OFFSET(vm, IRP, IoStatus) +
                                    VW_OFFSET(vm, IO_STATUS_BLOCK, Information));
@@ -267,7 +269,9 @@ bool vw_request_cancel(struct vm *vm, struct vw_async *a)
 unsigned vw_async_report_pending(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->k->async_count; i++)
-        vw_log(vm, "leak: request (major 0x%x) never completed", vm->k->async[i]->major);
+        vm->k->async[i].a = NULL; /* reported: the records may be gone */
+    for (unsigned i = 0; i < vm->k->async_count; i++)
+        vw_log(vm, "leak: request (major 0x%x) never completed", vm->k->async[i].major);
     return vm->k->async_count;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "coverage.h"
+#include "kernel.h"
 #include "scenario.h"
 
 static struct vw_scenario *scenarios;
@@ -93,6 +94,12 @@ static int run_one(const struct options *o, const struct run *r)
     /* The scenario may choose its own seed; this one is the default. */
     vw_sched_seed(vm, r->seed);
     s->run(vm);
+    vw_scenario_end(vm); /* leak and pending-request checks, unloaded or not */
+    /* A run that tested no driver is no pass: its back end (a vhost-user
+     * daemon) or its image was missing and the scenario returned early. */
+    if (!s->expect && !vm->failed && vm->k->driver_state == VW_DRIVER_NONE && !s->no_driver)
+        vw_fail(vm, "the scenario loaded no driver: nothing was tested (a back end or image "
+                    "missing?)");
     bool pass = s->expect ? vm->failed && strstr(vm->failure, s->expect) != NULL : !vm->failed;
     if (pass && s->expect) {
         const char *nl = strchr(vm->failure, '\n');

@@ -142,8 +142,11 @@ void vw_sched_point(struct vm *vm)
         return;
     k->in_sched = true;
     /* Interrupts queued by DPCs (a DPC that kicks the device) are delivered
-     * in the same point; a bounded number of rounds. */
-    for (unsigned i = 0; i < 4 && round_once(vm, true); i++)
+     * in the same point; a bounded number of rounds.  A point made unseeded
+     * (an interrupt a scenario raises at this call) acts as at seed 0. */
+    bool seeded = !k->point_unseeded;
+    k->point_unseeded = false;
+    for (unsigned i = 0; i < 4 && round_once(vm, seeded); i++)
         ;
     k->in_sched = false;
 }

@@ -32,7 +32,7 @@ VW_SCENARIO("viorng", message_connect_without_context_no_line, NULL)
     uint32_t status = vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
     VW_EXPECT(vm, status != 0, "START succeeded with no usable interrupt connection");
     for (unsigned i = 0; i < vm->k->interrupt_count; i++)
-        VW_EXPECT(vm, !vm->k->interrupts[i].live, "an interrupt is left connected");
+        VW_EXPECT(vm, !vm->k->interrupts[i]->live, "an interrupt is left connected");
     vw_pnp(vm, dev->pdo, VW_IRP_MN_REMOVE_DEVICE);
     vw_driver_unload(vm);
 }

@@ -88,6 +88,15 @@ static VOID NTAPI BadCpuUnload(PDRIVER_OBJECT DriverObject)
     (void)DriverObject;
 }
 
+/* Kernel calls where the DPC on its CPU runs (any IRQL): several, so that
+ * it lands inside the window under every scheduling seed (at a seeded
+ * point an idle CPU runs its work about every other time). */
+static void Window(void)
+{
+    for (int i = 0; i < 16; i++)
+        KeStallExecutionProcessor(1);
+}
+
 /* Queue ROUTINE's DPC on the last processor (any IRQL). */
 static NTSTATUS QueueOnTarget(PKDEFERRED_ROUTINE Routine)
 {
@@ -160,7 +169,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     case 8:
         KeAcquireSpinLock(&Lock, &old);
         status = QueueOnTarget(OrderDpc);
-        KeStallExecutionProcessor(1); /* the DPC runs on its CPU: takes Lock2, spins */
+        Window(); /* the DPC runs on its CPU: takes Lock2, spins */
         KeAcquireSpinLockAtDpcLevel(&Lock2);
         KeReleaseSpinLockFromDpcLevel(&Lock2);
         KeReleaseSpinLock(&Lock, old);
@@ -173,7 +182,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     KeAcquireSpinLock(&Lock, &old);
     seen = Counter;
     status = QueueOnTarget(CountDpc);
-    KeStallExecutionProcessor(1);
+    Window();
     Counter = seen + 1;
     KeReleaseSpinLock(&Lock, old);
     KeFlushQueuedDpcs();

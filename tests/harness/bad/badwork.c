@@ -31,7 +31,12 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     PIO_WORKITEM item = IoAllocateWorkItem(Device);
     if (item == NULL)
         return STATUS_INSUFFICIENT_RESOURCES;
+    /* At DISPATCH_LEVEL no worker takes it between the two calls, whatever
+     * the scheduling seed: the free is certainly before it ran. */
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
     IoQueueWorkItem(item, BadWorkRoutine, DelayedWorkQueue, NULL);
     IoFreeWorkItem(item); /* before it ran */
+    KeLowerIrql(old);
     return STATUS_SUCCESS;
 }

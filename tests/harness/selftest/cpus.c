@@ -147,14 +147,14 @@ static uint64_t message_affinity(struct vm *vm, unsigned cpus)
                                vm->ptr_size);
 }
 
-VW_SCENARIO("harness", cpus_message_affinity, NULL)
+VW_SCENARIO_NO_DRIVER("harness", cpus_message_affinity)
 {
     uint64_t four = message_affinity(vm, 4);
     VW_EXPECT(vm, four == 0xe, "affinity 0x%llx with 4 CPUs, expected 0xe",
               (unsigned long long)four);
 }
 
-VW_SCENARIO("harness", cpus_message_affinity_two, NULL)
+VW_SCENARIO_NO_DRIVER("harness", cpus_message_affinity_two)
 {
     uint64_t two = message_affinity(vm, 2);
     VW_EXPECT(vm, two == 0x3, "affinity 0x%llx with 2 CPUs, expected 0x3", (unsigned long long)two);

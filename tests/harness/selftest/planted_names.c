@@ -34,3 +34,15 @@ VW_SCENARIO("harness", checker_request_never_completed, "never completed at unlo
     vw_request_start(vm, dev, 0x03 /* IRP_MJ_READ */, NULL, buf, sizeof(buf), &rd);
     vw_driver_unload(vm);
 }
+
+/* The same request left pending by a scenario that never unloads: the end
+ * of the scenario reports it (its record on the scenario's stack is gone). */
+VW_SCENARIO("harness", checker_request_pending_at_end, "never completed at the end of the scenario")
+{
+    if (!vw_driver_load(vm, "badcancel"))
+        return;
+    gva_t dev = vw_object_lookup(vm, "\\Device\\BadCancel");
+    struct vw_async rd;
+    char buf[8];
+    vw_request_start(vm, dev, 0x03 /* IRP_MJ_READ */, NULL, buf, sizeof(buf), &rd);
+}

@@ -194,6 +194,7 @@ void vw_crash(struct vm *vm, uint32_t code, bool dump_enabled)
     if (s == NULL)
         return;
     s->dump_enabled = dump_enabled;
+    vm->k->driver_state = VW_DRIVER_CRASHED; /* nothing to unload at the scenario's end */
     bugcheck_run(vm, code);
 }
 
