@@ -410,6 +410,7 @@
     F(SRBEX_DATA_SCSI_CDB16, SenseInfoBuffer)                                                      \
     F(SRBEX_DATA_SCSI_CDB16, Cdb)                                                                  \
     S(STOR_SCATTER_GATHER_ELEMENT)                                                                 \
+    F(STOR_SCATTER_GATHER_ELEMENT, PhysicalAddress)                                                \
     F(STOR_SCATTER_GATHER_ELEMENT, Length)                                                         \
     F(STOR_SCATTER_GATHER_ELEMENT, Reserved)                                                       \
     S(STOR_SCATTER_GATHER_LIST)                                                                    \
@@ -418,6 +419,7 @@
     S(STOR_DPC)                                                                                    \
     F(STOR_DPC, Lock)                                                                              \
     S(STOR_LOCK_HANDLE)                                                                            \
+    F(STOR_LOCK_HANDLE, Lock)                                                                      \
     F(STOR_LOCK_HANDLE, Context)                                                                   \
     S(MESSAGE_INTERRUPT_INFORMATION)                                                               \
     F(MESSAGE_INTERRUPT_INFORMATION, MessageData)                                                  \

@@ -23,22 +23,22 @@
 
 /* ---- Status values and constants (storport/ns-storport-_storage_request_block,
  * srb.h constants listed there) ------------------------------------------ */
-#define SRB_STATUS_PENDING             0x00
-#define SRB_STATUS_SUCCESS             0x01
-#define SRB_STATUS_ABORTED             0x02
-#define SRB_STATUS_ERROR               0x04
-#define SRB_STATUS_BUSY                0x05
-#define SRB_STATUS_INVALID_REQUEST     0x06
-#define SRB_STATUS_NO_DEVICE           0x08
-#define SRB_STATUS_TIMEOUT             0x09
-#define SRB_STATUS_BUS_RESET           0x0e
-#define SRB_STATUS_DATA_OVERRUN        0x12
+#define SRB_STATUS_PENDING              0x00
+#define SRB_STATUS_SUCCESS              0x01
+#define SRB_STATUS_ABORTED              0x02
+#define SRB_STATUS_ERROR                0x04
+#define SRB_STATUS_BUSY                 0x05
+#define SRB_STATUS_INVALID_REQUEST      0x06
+#define SRB_STATUS_NO_DEVICE            0x08
+#define SRB_STATUS_TIMEOUT              0x09
+#define SRB_STATUS_BUS_RESET            0x0e
+#define SRB_STATUS_DATA_OVERRUN         0x12
 #define SRB_STATUS_BAD_SRB_BLOCK_LENGTH 0x15
-#define SRB_STATUS_BAD_FUNCTION        0x22
-#define SRB_STATUS_INTERNAL_ERROR      0x30
-#define SRB_STATUS_QUEUE_FROZEN        0x40
-#define SRB_STATUS_AUTOSENSE_VALID     0x80
-#define SRB_STATUS(s)                  ((s) & ~(SRB_STATUS_AUTOSENSE_VALID | SRB_STATUS_QUEUE_FROZEN))
+#define SRB_STATUS_BAD_FUNCTION         0x22
+#define SRB_STATUS_INTERNAL_ERROR       0x30
+#define SRB_STATUS_QUEUE_FROZEN         0x40
+#define SRB_STATUS_AUTOSENSE_VALID      0x80
+#define SRB_STATUS(s)                   ((s) & ~(SRB_STATUS_AUTOSENSE_VALID | SRB_STATUS_QUEUE_FROZEN))
 
 #define SRB_FUNCTION_EXECUTE_SCSI          0x00
 #define SRB_FUNCTION_IO_CONTROL            0x02
@@ -57,25 +57,25 @@
 #define SRB_FLAGS_DATA_OUT         0x00000080
 #define SRB_FLAGS_NO_DATA_TRANSFER 0x00000000
 
-#define SRB_SIGNATURE                 0x53524258 /* "SRBX" */
-#define STORAGE_REQUEST_BLOCK_VERSION_1 0x1
-#define SRB_TYPE_SCSI_REQUEST_BLOCK     0
-#define SRB_TYPE_STORAGE_REQUEST_BLOCK  1
+#define SRB_SIGNATURE                       0x53524258 /* "SRBX" */
+#define STORAGE_REQUEST_BLOCK_VERSION_1     0x1
+#define SRB_TYPE_SCSI_REQUEST_BLOCK         0
+#define SRB_TYPE_STORAGE_REQUEST_BLOCK      1
 #define SRB_TYPE_FLAG_SCSI_REQUEST_BLOCK    0x1
 #define SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK 0x2
-#define STORAGE_ADDRESS_TYPE_BTL8    0
-#define ADDRESS_TYPE_FLAG_BTL8       0x1
-#define STOR_ADDR_BTL8_ADDRESS_LENGTH 4
+#define STORAGE_ADDRESS_TYPE_BTL8           0
+#define ADDRESS_TYPE_FLAG_BTL8              0x1
+#define STOR_ADDR_BTL8_ADDRESS_LENGTH       4
 
-#define SP_RETURN_NOT_FOUND  0
-#define SP_RETURN_FOUND      1
-#define SP_RETURN_ERROR      2
-#define SP_RETURN_BAD_CONFIG 3
+#define SP_RETURN_NOT_FOUND    0
+#define SP_RETURN_FOUND        1
+#define SP_RETURN_ERROR        2
+#define SP_RETURN_BAD_CONFIG   3
 #define SP_UNINITIALIZED_VALUE ((ULONG)~0)
 
-#define STOR_MAP_NO_BUFFERS                     0
-#define STOR_MAP_ALL_BUFFERS                    1
-#define STOR_MAP_NON_READ_WRITE_BUFFERS         2
+#define STOR_MAP_NO_BUFFERS                       0
+#define STOR_MAP_ALL_BUFFERS                      1
+#define STOR_MAP_NON_READ_WRITE_BUFFERS           2
 #define STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE 3
 
 #define SCSI_DMA64_MINIPORT_SUPPORTED           0x01
@@ -89,13 +89,13 @@
 #define STOR_STATUS_INVALID_PARAMETER 0xC1000005UL
 
 /* PERF_CONFIGURATION_DATA.Flags (storport/ns-storport-_perf_configuration_data). */
-#define STOR_PERF_DPC_REDIRECTION             0x00000001
-#define STOR_PERF_CONCURRENT_CHANNELS         0x00000002
-#define STOR_PERF_INTERRUPT_MESSAGE_RANGES    0x00000004
-#define STOR_PERF_ADV_CONFIG_LOCALITY         0x00000008
+#define STOR_PERF_DPC_REDIRECTION                        0x00000001
+#define STOR_PERF_CONCURRENT_CHANNELS                    0x00000002
+#define STOR_PERF_INTERRUPT_MESSAGE_RANGES               0x00000004
+#define STOR_PERF_ADV_CONFIG_LOCALITY                    0x00000008
 #define STOR_PERF_OPTIMIZE_FOR_COMPLETION_DURING_STARTIO 0x00000010
-#define STOR_PERF_DPC_REDIRECTION_CURRENT_CPU 0x00000020
-#define STOR_PERF_VERSION                     0x00000005
+#define STOR_PERF_DPC_REDIRECTION_CURRENT_CPU            0x00000020
+#define STOR_PERF_VERSION                                0x00000005
 
 /* ---- Enumerations ------------------------------------------------------ */
 /* storport/ne-storport-scsi_adapter_control_type */
@@ -303,8 +303,8 @@ typedef struct _PORT_CONFIGURATION_INFORMATION {
 
 /* The miniport's routines (storport/nc-storport-hw_*). */
 typedef ULONG NTAPI HW_FIND_ADAPTER(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
-                                    PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
-                                    PBOOLEAN Reserved3);
+                                    PCHAR ArgumentString,
+                                    PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3);
 typedef BOOLEAN NTAPI HW_INITIALIZE(PVOID DeviceExtension);
 typedef BOOLEAN NTAPI HW_PASSIVE_INITIALIZE_ROUTINE(PVOID DeviceExtension);
 typedef BOOLEAN NTAPI HW_BUILDIO(PVOID DeviceExtension, PVOID Srb);
@@ -312,8 +312,8 @@ typedef BOOLEAN NTAPI HW_STARTIO(PVOID DeviceExtension, PVOID Srb);
 typedef BOOLEAN NTAPI HW_INTERRUPT(PVOID DeviceExtension);
 typedef BOOLEAN NTAPI HW_RESET_BUS(PVOID DeviceExtension, ULONG PathId);
 typedef SCSI_ADAPTER_CONTROL_STATUS NTAPI HW_ADAPTER_CONTROL(PVOID DeviceExtension,
-                                                              SCSI_ADAPTER_CONTROL_TYPE ControlType,
-                                                              PVOID Parameters);
+                                                             SCSI_ADAPTER_CONTROL_TYPE ControlType,
+                                                             PVOID Parameters);
 typedef VOID NTAPI HW_TIMER(PVOID DeviceExtension);
 typedef HW_FIND_ADAPTER *PHW_FIND_ADAPTER;
 typedef HW_INITIALIZE *PHW_INITIALIZE;
@@ -482,7 +482,8 @@ typedef struct VW_SRB_ALIGN8 _SRBEX_DATA_SCSI_CDB16 {
     PVOID VW_SRB_ALIGN8 SenseInfoBuffer;
     UCHAR VW_SRB_ALIGN8 Cdb[16];
 } SRBEX_DATA_SCSI_CDB16, *PSRBEX_DATA_SCSI_CDB16;
-#define SRBEX_DATA_SCSI_CDB16_LENGTH ((16 * sizeof(UCHAR)) + (4 * sizeof(UCHAR)) + sizeof(ULONG) + sizeof(PVOID))
+#define SRBEX_DATA_SCSI_CDB16_LENGTH                                                               \
+    ((16 * sizeof(UCHAR)) + (4 * sizeof(UCHAR)) + sizeof(ULONG) + sizeof(PVOID))
 
 /* storport/ns-storport-_stor_scatter_gather_element (and _list) */
 typedef struct _STOR_SCATTER_GATHER_ELEMENT {
@@ -559,8 +560,7 @@ STORPORT_API PVOID NTAPI StorPortGetUncachedExtension(PVOID HwDeviceExtension,
                                                       PPORT_CONFIGURATION_INFORMATION ConfigInfo,
                                                       ULONG NumberOfBytes);
 STORPORT_API STOR_PHYSICAL_ADDRESS NTAPI StorPortGetPhysicalAddress(PVOID HwDeviceExtension,
-                                                                    PVOID Srb,
-                                                                    PVOID VirtualAddress,
+                                                                    PVOID Srb, PVOID VirtualAddress,
                                                                     ULONG *Length);
 STORPORT_API PSTOR_SCATTER_GATHER_LIST NTAPI StorPortGetScatterGatherList(PVOID DeviceExtension,
                                                                           PVOID Srb);
@@ -665,11 +665,11 @@ FORCEINLINE ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension,
 
 /* Register access on a mapped BAR (storport/nf-storport-storportreadregisterulong
  * and friends: plain MMIO). */
-#define StorPortReadRegisterUlong(h, r)     READ_REGISTER_ULONG(r)
-#define StorPortWriteRegisterUlong(h, r, v) WRITE_REGISTER_ULONG((r), (v))
-#define StorPortReadRegisterUchar(h, r)     READ_REGISTER_UCHAR(r)
-#define StorPortWriteRegisterUchar(h, r, v) WRITE_REGISTER_UCHAR((r), (v))
-#define StorPortReadRegisterUshort(h, r)    READ_REGISTER_USHORT(r)
+#define StorPortReadRegisterUlong(h, r)      READ_REGISTER_ULONG(r)
+#define StorPortWriteRegisterUlong(h, r, v)  WRITE_REGISTER_ULONG((r), (v))
+#define StorPortReadRegisterUchar(h, r)      READ_REGISTER_UCHAR(r)
+#define StorPortWriteRegisterUchar(h, r, v)  WRITE_REGISTER_UCHAR((r), (v))
+#define StorPortReadRegisterUshort(h, r)     READ_REGISTER_USHORT(r)
 #define StorPortWriteRegisterUshort(h, r, v) WRITE_REGISTER_USHORT((r), (v))
 
 /* ---- Request block accessors: either format (the SRB_EX one marks
