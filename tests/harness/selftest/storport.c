@@ -40,7 +40,7 @@ static void rw16(uint8_t *cdb, uint8_t op, uint32_t lba, uint32_t blocks)
 
 static bool start(struct vm *vm, const char *driver, const char *args)
 {
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10};
+    struct vw_stor_config cfg = {.args = args, .timeout_s = 10, .msi_messages = 3};
     return vw_driver_load(vm, driver) && vw_stor_start(vm, &cfg);
 }
 
@@ -125,9 +125,10 @@ VW_SCENARIO("vwstor", storport_class_data, NULL)
     if (!scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
         return;
     static const uint8_t zero[2 * SECTOR];
-    VW_EXPECT(vm, memcmp(in + 2 * SECTOR, zero, sizeof(zero)) == 0 &&
-                      memcmp(in, out, 2 * SECTOR) == 0 &&
-                      memcmp(in + 4 * SECTOR, out + 4 * SECTOR, 4 * SECTOR) == 0,
+    VW_EXPECT(vm,
+              memcmp(in + 2 * SECTOR, zero, sizeof(zero)) == 0 &&
+                  memcmp(in, out, 2 * SECTOR) == 0 &&
+                  memcmp(in + 4 * SECTOR, out + 4 * SECTOR, 4 * SECTOR) == 0,
               "UNMAP did not zero exactly sectors 12-13");
     uint8_t block[SECTOR];
     memset(block, 0x5c, sizeof(block));

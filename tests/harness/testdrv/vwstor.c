@@ -20,12 +20,12 @@
 
 enum {
     VWSTOR_BUG_NONE,
-    VWSTOR_BUG_DOUBLE_COMPLETE,  /* the DPC completes its first request twice */
-    VWSTOR_BUG_AFTER_RESET,      /* HwResetBus leaves its requests; the DPC completes them later */
-    VWSTOR_BUG_RELOCK,           /* HwStartIo takes the StartIo lock StorPort already holds */
-    VWSTOR_BUG_UNCACHED_LATE,    /* StorPortGetUncachedExtension from HwInitialize */
-    VWSTOR_BUG_ISR_PAUSE,        /* StorPortPause (<= DISPATCH_LEVEL) from HwInterrupt */
-    VWSTOR_BUG_CONTROL_OVERRUN,  /* writes SupportedTypeList[MaxControlType] */
+    VWSTOR_BUG_DOUBLE_COMPLETE, /* the DPC completes its first request twice */
+    VWSTOR_BUG_AFTER_RESET,     /* HwResetBus leaves its requests; the DPC completes them later */
+    VWSTOR_BUG_RELOCK,          /* HwStartIo takes the StartIo lock StorPort already holds */
+    VWSTOR_BUG_UNCACHED_LATE,   /* StorPortGetUncachedExtension from HwInitialize */
+    VWSTOR_BUG_ISR_PAUSE,       /* StorPortPause (<= DISPATCH_LEVEL) from HwInterrupt */
+    VWSTOR_BUG_CONTROL_OVERRUN, /* writes SupportedTypeList[MaxControlType] */
 };
 
 typedef struct _VWSTOR_EXT {
@@ -34,6 +34,7 @@ typedef struct _VWSTOR_EXT {
     BOOLEAN DpcReady, Dump, Hang, Stopped;
     ULONG Bug;
     ULONG Queued, Held, Restarts;
+    ULONG Messages, PerfFlags, LastCpu;
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
 } VWSTOR_EXT, *PVWSTOR_EXT;
@@ -119,8 +120,13 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
 static BOOLEAN NTAPI StorInitialize(PVOID DeviceExtension)
 {
     PVWSTOR_EXT ext = DeviceExtension;
+    MESSAGE_INTERRUPT_INFORMATION info;
     if (ext->Bug == VWSTOR_BUG_UNCACHED_LATE)
         ext->Disk = StorPortGetUncachedExtension(ext, NULL, DISK_BYTES);
+    /* Count the granted messages as upstream does: ids 0, 1, ... until one fails. */
+    for (ext->Messages = 0; ext->Messages < 16; ext->Messages++)
+        if (StorPortGetMSIInfo(ext, ext->Messages, &info) != STOR_STATUS_SUCCESS)
+            break;
     if (!ext->Dump && !ext->DpcReady)
         return StorPortEnablePassiveInitialization(ext, StorPassiveInit);
     return TRUE;
@@ -130,6 +136,17 @@ static BOOLEAN NTAPI StorInitialize(PVOID DeviceExtension)
 static BOOLEAN NTAPI StorPassiveInit(PVOID DeviceExtension)
 {
     PVWSTOR_EXT ext = DeviceExtension;
+    PERF_CONFIGURATION_DATA perf;
+    RtlZeroMemory(&perf, sizeof(perf));
+    perf.Version = STOR_PERF_VERSION;
+    perf.Size = sizeof(perf);
+    /* Query, then ask for DPC redirection only (no concurrent StartIo). */
+    if (StorPortInitializePerfOpts(ext, TRUE, &perf) == STOR_STATUS_SUCCESS &&
+        (perf.Flags & STOR_PERF_DPC_REDIRECTION)) {
+        perf.Flags = STOR_PERF_DPC_REDIRECTION;
+        if (StorPortInitializePerfOpts(ext, FALSE, &perf) == STOR_STATUS_SUCCESS)
+            ext->PerfFlags = perf.Flags;
+    }
     StorPortInitializeDpc(ext, &ext->Dpc, StorCompleteDpc);
     ext->DpcReady = TRUE;
     return TRUE;
@@ -320,6 +337,9 @@ static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
     PVWSTOR_EXT ext = DeviceExtension;
     PVWSTOR_SRBEXT se = SrbGetMiniportContext(Srb);
     UCHAR status = SRB_STATUS_BAD_FUNCTION;
+    PROCESSOR_NUMBER pn;
+    if (StorPortGetCurrentProcessorNumber(ext, &pn) == STOR_STATUS_SUCCESS)
+        ext->LastCpu = pn.Group * 64u + pn.Number;
     if (ext->Bug == VWSTOR_BUG_RELOCK) {
         STOR_LOCK_HANDLE h;
         StorPortAcquireSpinLock(ext, StartIoLock, NULL, &h);

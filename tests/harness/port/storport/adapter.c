@@ -16,7 +16,7 @@
 #include "pe_loader.h"
 #include "ram.h"
 
-#define TAG VW_TAG('S', 't', 'o', 'r')
+#define TAG            VW_TAG('S', 't', 'o', 'r')
 #define SRB_EXT_POISON 0xa5
 
 static struct stor_adapter *normal(struct vm *vm)
@@ -101,7 +101,7 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
         vw_fail(vm, "storport: HwFindAdapter returned %u, not SP_RETURN_FOUND", (uint32_t)ret);
         return false;
     }
-#define CFGR(m, n) (uint32_t) vw_rd(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), n)
+#define CFGR(m, n) (uint32_t)vw_rd(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), n)
     a->max_transfer = CFGR(MaximumTransferLength, 4);
     a->breaks = CFGR(NumberOfPhysicalBreaks, 4);
     a->max_io = CFGR(MaxNumberOfIO, 4);
@@ -185,8 +185,9 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
         !query_controls(vm, a))
         return false;
     a->started = true;
-    vw_log(vm, "storport: adapter started (MaxNumberOfIO %u, LUN depth %u, max transfer %u, "
-               "%u breaks, %s duplex)",
+    vw_log(vm,
+           "storport: adapter started (MaxNumberOfIO %u, LUN depth %u, max transfer %u, "
+           "%u breaks, %s duplex)",
            a->max_io, a->lun_depth, a->max_transfer, a->breaks, a->half_duplex ? "half" : "full");
     return true;
 }
@@ -308,8 +309,10 @@ static void start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     a->outstanding++;
     /* The independent count: never more than the miniport allowed. */
     if (a->outstanding > a->max_io) {
-        vw_fail(vm, "storport: %u requests outstanding, more than the %u the miniport allowed "
-                    "(MaxNumberOfIO)", a->outstanding, a->max_io);
+        vw_fail(vm,
+                "storport: %u requests outstanding, more than the %u the miniport allowed "
+                "(MaxNumberOfIO)",
+                a->outstanding, a->max_io);
         return;
     }
     if (a->outstanding > a->stats.max_outstanding)
@@ -372,8 +375,8 @@ static void reset_bus(struct vm *vm, struct stor_adapter *a)
     uint64_t argv[2] = {a->ext, 0}, ret = 0;
     a->stats.resets++;
     vw_log(vm, "storport: request timed out: HwResetBus (event 129)");
-    if (!stor_call(vm, a, CTX_RESET_BUS, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->reset_bus,
-                   2, argv, &ret))
+    if (!stor_call(vm, a, CTX_RESET_BUS, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->reset_bus, 2,
+                   argv, &ret))
         return;
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
         struct stor_req *r = &a->reqs[i];
@@ -429,8 +432,8 @@ static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor
         res->srb_status = r->status & SRB_STATUS_MASK;
         res->transferred = (uint32_t)vw_rd(
             vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataTransferLength), 4);
-        gva_t ex = r->srb + vw_rd(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK,
-                                                         SrbExDataOffset), 4);
+        gva_t ex =
+            r->srb + vw_rd(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbExDataOffset), 4);
         res->scsi_status =
             (uint8_t)vw_rd(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, ScsiStatus), 1);
     }
@@ -475,8 +478,7 @@ bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf
     uint8_t c[1][16] = {{0}};
     memcpy(c[0], cdb, cdb_len > 16 ? 16 : cdb_len);
     uint8_t *bufs[1] = {buf};
-    return vw_stor_scsi_batch(vm, 1, (const uint8_t(*)[16])c, &cdb_len, bufs, &len, &data_in,
-                              res);
+    return vw_stor_scsi_batch(vm, 1, (const uint8_t(*)[16])c, &cdb_len, bufs, &len, &data_in, res);
 }
 
 bool vw_stor_interrupt(struct vm *vm)
@@ -530,8 +532,8 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
-    gva_t blocks[7] = {a->ext, a->cfg, a->access_ranges, a->argstr, a->reserved3, a->uncached,
-                       a->hwid_copy};
+    gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
+                       a->reserved3, a->uncached, a->hwid_copy};
     for (unsigned i = 0; i < 7; i++)
         if (blocks[i] != 0)
             vw_pool_free(vm, blocks[i], "storport");
@@ -583,8 +585,16 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
     uint8_t block[512], back[512];
     memset(block, pattern, sizeof(block));
     for (int pass = 0; pass < 2; pass++) {
-        uint8_t cdb[10] = {pass ? 0x28 : 0x2a, 0, (uint8_t)(sector >> 24), (uint8_t)(sector >> 16),
-                           (uint8_t)(sector >> 8), (uint8_t)sector, 0, 0, 1, 0};
+        uint8_t cdb[10] = {pass ? 0x28 : 0x2a,
+                           0,
+                           (uint8_t)(sector >> 24),
+                           (uint8_t)(sector >> 16),
+                           (uint8_t)(sector >> 8),
+                           (uint8_t)sector,
+                           0,
+                           0,
+                           1,
+                           0};
         struct stor_req *r = new_request(vm, a, cdb, 10, 512, pass == 1, SRB_FUNCTION_EXECUTE_SCSI);
         if (r == NULL)
             return false;

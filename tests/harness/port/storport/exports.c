@@ -21,8 +21,8 @@ struct stor_state *stor_state(struct vm *vm)
 const char *stor_ctx_name(enum stor_ctx ctx)
 {
     static const char *const names[] = {
-        "no miniport routine", "HwFindAdapter", "HwInitialize",   "HwPassiveInitializeRoutine",
-        "HwBuildIo",           "HwStartIo",     "HwInterrupt",    "a StorPort DPC routine",
+        "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
+        "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "a StorPort DPC routine",
         "HwResetBus",          "HwAdapterControl", "DriverEntry"};
     return names[ctx];
 }
@@ -97,8 +97,10 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
 {
     struct stor_req *r = stor_find_req(a, srb);
     if (r == NULL) {
-        vw_fail(vm, "storport: RequestComplete for 0x%" PRIx64 ", an SRB StorPort never gave "
-                    "the miniport", srb);
+        vw_fail(vm,
+                "storport: RequestComplete for 0x%" PRIx64 ", an SRB StorPort never gave "
+                "the miniport",
+                srb);
         return;
     }
     /* "After this notification the port driver owns the request"
@@ -108,8 +110,9 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
         return;
     }
     if (r->state == REQ_RETURNED_BY_RESET) {
-        vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed after the reset that returned it "
-                    "(HwResetBus must complete what it resets: storport/nc-storport-hw_reset_bus)",
+        vw_fail(vm,
+                "storport: SRB 0x%" PRIx64 " completed after the reset that returned it "
+                "(HwResetBus must complete what it resets: storport/nc-storport-hw_reset_bus)",
                 srb);
         return;
     }
@@ -155,8 +158,10 @@ static void acquire_lock(struct vm *vm, struct stor_adapter *a, unsigned lock, g
         return;
     }
     if (lock != LOCK_INTERRUPT && (a->held & LOCK_BIT(LOCK_INTERRUPT))) {
-        vw_fail(vm, "StorPortAcquireSpinLock(%s) while holding InterruptLock: DPC and StartIo "
-                    "locks come first", lock_name(lock));
+        vw_fail(vm,
+                "StorPortAcquireSpinLock(%s) while holding InterruptLock: DPC and StartIo "
+                "locks come first",
+                lock_name(lock));
         return;
     }
     a->held |= LOCK_BIT(lock);
@@ -217,8 +222,10 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
             return;
         }
         if (a->ctx != CTX_PASSIVE_INIT && a->ctx != CTX_FIND_ADAPTER)
-            vw_log(vm, "storport: StorPortInitializeDpc in %s (documented for the passive "
-                       "routine)", stor_ctx_name(a->ctx));
+            vw_log(vm,
+                   "storport: StorPortInitializeDpc in %s (documented for the passive "
+                   "routine)",
+                   stor_ctx_name(a->ctx));
         unsigned i = 0;
         while (i < a->ndpcs && a->dpcs[i].dpc != dpc)
             i++;
@@ -298,8 +305,10 @@ static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
         unsigned query = (unsigned)vw_slot(vm, api, v) & 0xff;
         gva_t data = vw_slot(vm, api, v + 1);
         if (a->ctx != CTX_HW_INITIALIZE && a->ctx != CTX_PASSIVE_INIT) {
-            vw_fail(vm, "StorPortInitializePerfOpts in %s (HwInitialize or the passive routine "
-                        "only)", stor_ctx_name(a->ctx));
+            vw_fail(vm,
+                    "StorPortInitializePerfOpts in %s (HwInitialize or the passive routine "
+                    "only)",
+                    stor_ctx_name(a->ctx));
             return;
         }
         uint64_t fl = VW_OFFSET(vm, PERF_CONFIGURATION_DATA, Flags);
@@ -353,8 +362,8 @@ static void vw_StorPortInitialize(struct vm *vm, const struct vw_api *api)
     struct stor_adapter *a = dump ? &s->dumpcopy : &s->normal;
     uint32_t size = (uint32_t)vw_rd(vm, hwid, 4);
     if (size != VW_SIZEOF(vm, HW_INITIALIZATION_DATA)) {
-        vw_fail(vm, "StorPortInitialize: HwInitializationDataSize %u, not sizeof 0x%" PRIx64,
-                size, VW_SIZEOF(vm, HW_INITIALIZATION_DATA));
+        vw_fail(vm, "StorPortInitialize: HwInitializationDataSize %u, not sizeof 0x%" PRIx64, size,
+                VW_SIZEOF(vm, HW_INITIALIZATION_DATA));
         vw_set_return(vm, 0xc0000004u);
         return;
     }
@@ -370,28 +379,31 @@ static void vw_StorPortInitialize(struct vm *vm, const struct vw_api *api)
     a->adapter_control = HWID(HwAdapterControl);
     /* Required routines; DMA-started and adapter-state must be NULL
      * (storport/ns-storport-_hw_initialization_data-r1). */
-    const char *missing = !a->find_adapter ? "HwFindAdapter"
-                          : !a->initialize ? "HwInitialize"
-                          : !a->start_io   ? "HwStartIo"
-                          : !a->interrupt  ? "HwInterrupt"
-                          : !a->reset_bus  ? "HwResetBus"
+    const char *missing = !a->find_adapter      ? "HwFindAdapter"
+                          : !a->initialize      ? "HwInitialize"
+                          : !a->start_io        ? "HwStartIo"
+                          : !a->interrupt       ? "HwInterrupt"
+                          : !a->reset_bus       ? "HwResetBus"
                           : !a->adapter_control ? "HwAdapterControl"
                                                 : NULL;
     if (missing != NULL || HWID(HwDmaStarted) || HWID(HwAdapterState)) {
-        vw_fail(vm, "StorPortInitialize: %s", missing ? missing : "HwDmaStarted/HwAdapterState set");
+        vw_fail(vm, "StorPortInitialize: %s",
+                missing ? missing : "HwDmaStarted/HwAdapterState set");
         vw_set_return(vm, 0xc000000du);
         return;
     }
 #undef HWID
-    a->ext_size = (uint32_t)vw_rd(
-        vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, DeviceExtensionSize), 4);
+    a->ext_size =
+        (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, DeviceExtensionSize), 4);
     a->srb_ext_size =
         (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, SrbExtensionSize), 4);
     uint32_t types =
         (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, SrbTypeFlags), 4);
     if (!(types & 2)) {
-        vw_fail(vm, "StorPortInitialize: SrbTypeFlags 0x%x without "
-                    "SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK (only SRB_EX is emulated)", types);
+        vw_fail(vm,
+                "StorPortInitialize: SrbTypeFlags 0x%x without "
+                "SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK (only SRB_EX is emulated)",
+                types);
         vw_set_return(vm, 0xc000000du);
         return;
     }
@@ -425,7 +437,8 @@ static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *
         return;
     }
     if (a->uncached == 0) {
-        a->uncached = vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);
+        a->uncached =
+            vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);
         a->uncached_len = len;
     } else if (len > a->uncached_len) {
         vw_set_return(vm, 0);
@@ -529,7 +542,8 @@ static unsigned stor_report_leaks(struct vm *vm)
 /* IRQL limits: the pages' "IRQL" lines; the notification and extended
  * function entries take any IRQL and check per type. */
 static const struct vw_api stor_apis[] = {
-    {"StorPortInitialize", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_PASSIVE_LEVEL, vw_StorPortInitialize},
+    {"StorPortInitialize", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_PASSIVE_LEVEL,
+     vw_StorPortInitialize},
     {"StorPortNotification", VW_ALL_ARCHES, VW_CDECL, 2, 0, VW_HIGH_LEVEL, vw_StorPortNotification},
     {"StorPortExtendedFunction", VW_ALL_ARCHES, VW_CDECL, 2, 0, VW_HIGH_LEVEL,
      vw_StorPortExtendedFunction},

@@ -58,8 +58,8 @@ struct stor_req {
     bool completed_once;
 };
 
-#define STOR_MAX_REQ  64
-#define STOR_MAX_DPC  16
+#define STOR_MAX_REQ 64
+#define STOR_MAX_DPC 16
 
 struct stor_dpc {
     gva_t dpc, routine, arg1, arg2;
@@ -75,7 +75,7 @@ struct stor_adapter {
     gva_t ext, cfg, access_ranges, argstr, reserved3, uncached;
     uint32_t uncached_len;
     enum stor_ctx ctx;
-    unsigned held;        /* LOCK_BIT set of StorPort locks held */
+    unsigned held; /* LOCK_BIT set of StorPort locks held */
     unsigned held_at_entry;
     bool passive_enabled;
     uint8_t supported[16]; /* control types answered TRUE */

@@ -11,8 +11,8 @@
 #include "vm.h"
 
 struct vw_stor_config {
-    const char *args;     /* HwFindAdapter's ArgumentString, or NULL */
-    unsigned timeout_s;   /* SRB TimeOutValue (default 10) */
+    const char *args;      /* HwFindAdapter's ArgumentString, or NULL */
+    unsigned timeout_s;    /* SRB TimeOutValue (default 10) */
     unsigned msi_messages; /* messages StorPortGetMSIInfo reports (0: line-based) */
 };
 
