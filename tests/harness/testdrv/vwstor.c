@@ -51,6 +51,7 @@ static HW_PASSIVE_INITIALIZE_ROUTINE StorPassiveInit;
 static HW_BUILDIO StorBuildIo;
 static HW_STARTIO StorStartIo;
 static HW_INTERRUPT StorInterrupt;
+static HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE StorMsiInterrupt;
 static HW_RESET_BUS StorResetBus;
 static HW_ADAPTER_CONTROL StorAdapterControl;
 static HW_DPC_ROUTINE StorCompleteDpc;
@@ -104,6 +105,8 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ConfigInfo->Master = TRUE;
     ConfigInfo->CachesData = TRUE;
     ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
+    ConfigInfo->HwMSInterruptRoutine = StorMsiInterrupt;
+    ConfigInfo->InterruptSynchronizationMode = InterruptSynchronizePerMessage;
     ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
     ConfigInfo->MaxNumberOfIO = MAX_IO;
     ConfigInfo->MaxIOsPerLun = MAX_IO;
@@ -395,6 +398,14 @@ static BOOLEAN NTAPI StorInterrupt(PVOID DeviceExtension)
     PVWSTOR_EXT ext = DeviceExtension;
     if (ext->Bug == VWSTOR_BUG_ISR_PAUSE)
         StorPortPause(ext, 1);
+    return FALSE;
+}
+
+/* DIRQL, this message's lock held: no device, never ours. */
+static BOOLEAN NTAPI StorMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
+{
+    UNREFERENCED_PARAMETER(DeviceExtension);
+    UNREFERENCED_PARAMETER(MessageId);
     return FALSE;
 }
 

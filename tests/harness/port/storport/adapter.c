@@ -492,6 +492,24 @@ bool vw_stor_interrupt(struct vm *vm)
     return (ret & 0xff) != 0;
 }
 
+/* HwMSInterruptRoutine(ext, MessageId) at DIRQL holding the interrupt
+ * lock (storport/nc-storport-hw_message_signaled_interrupt_routine). */
+bool vw_stor_msi(struct vm *vm, unsigned message)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || a->msi_routine == 0 || message >= a->msi_messages) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no MSI routine, or message %u not granted", message);
+        return false;
+    }
+    uint64_t argv[2] = {a->ext, message}, ret = 0;
+    if (!stor_call(vm, a, CTX_INTERRUPT, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT), a->msi_routine, 2,
+                   argv, &ret))
+        return false;
+    stor_run_dpcs(vm, a);
+    return (ret & 0xff) != 0;
+}
+
 /* Power: the queue is drained, then ScsiStopAdapter / ScsiRestartAdapter
  * at DIRQL holding the interrupt lock (miniports.md 1, HwAdapterControl);
  * without Restart, StorPort repeats FindAdapter and HwInitialize. */

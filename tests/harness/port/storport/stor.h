@@ -39,6 +39,8 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
                         const bool *data_in, struct vw_stor_result *res);
 /* HwInterrupt at DIRQL under the interrupt lock; returns what it returned. */
 bool vw_stor_interrupt(struct vm *vm);
+/* The MSI routine for MESSAGE (granted by msi_messages); its result. */
+bool vw_stor_msi(struct vm *vm, unsigned message);
 /* Power down (ScsiStopAdapter) and up (ScsiRestartAdapter), queue drained. */
 bool vw_stor_power(struct vm *vm, bool up);
 /* StorPortPause state after the last call (for scenarios). */
