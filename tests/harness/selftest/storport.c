@@ -297,3 +297,18 @@ VW_SCENARIO("vwstor", checker_stor_too_many_outstanding, "more than the 8 the mi
     vw_stor_plant_no_gate(vm);
     batch_writes(vm, 24);
 }
+
+/* StorPortPause at the first write holds the queue until the DPC's
+ * StorPortResume: nothing starts in between, everything completes. */
+VW_SCENARIO("vwstor", storport_pause_resume, NULL)
+{
+    if (!start(vm, "vwstor", "pause=1"))
+        return;
+    batch_writes(vm, 6);
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
+              "%u pauses, %u requests started while paused, %u completed", st.pauses,
+              st.max_started_paused, st.completed);
+    finish(vm);
+}

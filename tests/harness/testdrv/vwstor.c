@@ -5,7 +5,9 @@
  * in the uncached extension; reads and writes are queued by HwStartIo and
  * completed by a StorPort DPC, everything else completes in HwStartIo.
  * ArgumentString "hang=1" holds reads until a bus reset (the time-out path);
- * "dump=1" is the crash-dump instance (inline completion, no DPC).
+ * "dump=1" is the crash-dump instance (inline completion, no DPC);
+ * "pause=1" pauses the adapter at the first write and resumes it from the
+ * DPC.
  * Built again as bad/badstor.c with VWSTOR_PLANTED: "mode=N" in the
  * ArgumentString then plants one bug per checker (VWSTOR_BUG_*).
  */
@@ -31,7 +33,7 @@ enum {
 typedef struct _VWSTOR_EXT {
     PUCHAR Disk;
     STOR_DPC Dpc;
-    BOOLEAN DpcReady, Dump, Hang, Stopped;
+    BOOLEAN DpcReady, Dump, Hang, Stopped, PauseOnce, Paused;
     ULONG Bug;
     ULONG Queued, Held, Restarts;
     ULONG Messages, PerfFlags, LastCpu;
@@ -92,6 +94,7 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     UNREFERENCED_PARAMETER(Reserved3);
     ext->Dump = ArgValue(ArgumentString, "dump") != 0;
     ext->Hang = ArgValue(ArgumentString, "hang") != 0;
+    ext->PauseOnce = ArgValue(ArgumentString, "pause") != 0;
 #ifdef VWSTOR_PLANTED
     ext->Bug = ArgValue(ArgumentString, "mode");
 #endif
@@ -326,6 +329,10 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
         }
         if (ext->Queued == MAX_QUEUED)
             return SRB_STATUS_BUSY;
+        if (write && ext->PauseOnce) {
+            ext->PauseOnce = FALSE;
+            ext->Paused = StorPortPause(ext, 1);
+        }
         ext->Queue[ext->Queued++] = Srb;
         StorPortIssueDpc(ext, &ext->Dpc, NULL, NULL);
         return SRB_STATUS_PENDING;
@@ -388,6 +395,10 @@ static VOID NTAPI StorCompleteDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID Ar
     StorPortReleaseSpinLock(ext, &h);
     for (ULONG i = 0; i < n; i++)
         Complete(ext, done[i], SRB_STATUS_SUCCESS);
+    if (ext->Paused) {
+        ext->Paused = FALSE;
+        StorPortResume(ext);
+    }
     if (ext->Bug == VWSTOR_BUG_DOUBLE_COMPLETE && n > 0)
         Complete(ext, done[0], SRB_STATUS_SUCCESS);
 }

@@ -346,6 +346,8 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
         bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
         if (!a->no_gate && (!room || a->busy || a->paused))
             break;
+        if (a->paused)
+            a->stats.max_started_paused++;
         start_one(vm, a, r);
         any = true;
     }

@@ -501,8 +501,10 @@ static void vw_StorPortReady(struct vm *vm, const struct vw_api *api)
 static void vw_StorPortPause(struct vm *vm, const struct vw_api *api)
 {
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
-    if (a != NULL)
+    if (a != NULL) {
         a->paused = true;
+        a->stats.pauses++;
+    }
     vw_set_return(vm, 1);
 }
 

@@ -54,7 +54,7 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
-    unsigned dpcs_run, control_stop, control_restart;
+    unsigned dpcs_run, control_stop, control_restart, pauses, max_started_paused;
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
