@@ -20,9 +20,9 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu
+	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -50,6 +50,9 @@ badpower_SRCS   := tests/harness/bad/badpower.c
 badapc_SRCS     := tests/harness/bad/badapc.c
 badstop_SRCS    := tests/harness/bad/badstop.c
 badcpu_SRCS     := tests/harness/bad/badcpu.c
+# StorPort: the RAM-disk miniport and its planted twin (port/storport/).
+vwstor_SRCS     := tests/harness/testdrv/vwstor.c
+badstor_SRCS    := tests/harness/bad/badstor.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
@@ -66,6 +69,8 @@ $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(eval $(d)_ARCHES := x86 am
 	$(d)_IMPORTS := ntoskrnl hal))
 badhid_IMPORTS := ntoskrnl hal hidclass
 badhidstub_IMPORTS := ntoskrnl hal hidclass
+vwstor_IMPORTS := ntoskrnl storport
+badstor_IMPORTS := ntoskrnl storport
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

@@ -811,3 +811,307 @@ typedef struct {
     ULONG reportBufferLen;
     UCHAR reportId;
 } VW_HID_XFER_PACKET;
+
+/* ---- StorPort (common/include/vw/storport.h) ----------------------------
+ * storport/<page> below.  srb.h's SRB_ALIGN, POINTER_ALIGN and
+ * STOR_ADDRESS_ALIGN are DECLSPEC_ALIGN(8) on 64-bit and nothing on 32-bit
+ * (the request blocks' syntax blocks show POINTER_ALIGN on the pointers). */
+#define VW_SRB_ALIGN8        _Alignas(VW_ARCH(4, 8))
+#define VW_SRB_ALIGN8_STRUCT VW_ARCH(, __attribute__((aligned(8))))
+
+/* storport/ns-storport-_access_range */
+typedef struct {
+    PHYSICAL_ADDRESS RangeStart;
+    ULONG RangeLength;
+    BOOLEAN RangeInMemory;
+} ACCESS_RANGE;
+
+/* storport/ns-storport-_memory_region */
+typedef struct {
+    PVOID VirtualBase;
+    PHYSICAL_ADDRESS PhysicalBase;
+    ULONG Length;
+} MEMORY_REGION;
+
+/* storport/ns-storport-_hw_initialization_data-r1 */
+typedef struct {
+    ULONG HwInitializationDataSize;
+    ENUM AdapterInterfaceType;
+    PVOID HwInitialize;
+    PVOID HwStartIo;
+    PVOID HwInterrupt;
+    PVOID HwFindAdapter;
+    PVOID HwResetBus;
+    PVOID HwDmaStarted;
+    PVOID HwAdapterState;
+    ULONG DeviceExtensionSize;
+    ULONG SpecificLuExtensionSize;
+    ULONG SrbExtensionSize;
+    ULONG NumberOfAccessRanges;
+    PVOID Reserved;
+    UCHAR MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    USHORT VendorIdLength;
+    PVOID VendorId;
+    union {
+        USHORT ReservedUshort;
+        USHORT PortVersionFlags;
+    };
+    USHORT DeviceIdLength;
+    PVOID DeviceId;
+    PVOID HwAdapterControl;
+    PVOID HwBuildIo;
+    PVOID HwFreeAdapterResources;
+    PVOID HwProcessServiceRequest;
+    PVOID HwCompleteServiceIrp;
+    PVOID HwInitializeTracing;
+    PVOID HwCleanupTracing;
+    PVOID HwTracingEnabled;
+    ULONG FeatureSupport;
+    ULONG SrbTypeFlags;
+    ULONG AddressTypeFlags;
+    ULONG Reserved1;
+    PVOID HwUnitControl;
+} HW_INITIALIZATION_DATA;
+
+/* storport/ns-storport-_port_configuration_information.  The page's syntax
+ * block writes AccessRanges as "ACCESS_RANGE (*AccessRanges)[]": a pointer. */
+typedef struct {
+    ULONG Length;
+    ULONG SystemIoBusNumber;
+    ENUM AdapterInterfaceType;
+    ULONG BusInterruptLevel;
+    ULONG BusInterruptVector;
+    ENUM InterruptMode;
+    ULONG MaximumTransferLength;
+    ULONG NumberOfPhysicalBreaks;
+    ULONG DmaChannel;
+    ULONG DmaPort;
+    ENUM DmaWidth;
+    ENUM DmaSpeed;
+    ULONG AlignmentMask;
+    ULONG NumberOfAccessRanges;
+    PVOID AccessRanges;
+    PVOID MiniportDumpData;
+    PVOID Reserved;
+    UCHAR NumberOfBuses;
+    CCHAR InitiatorBusId[8];
+    BOOLEAN ScatterGather;
+    BOOLEAN Master;
+    BOOLEAN CachesData;
+    BOOLEAN AdapterScansDown;
+    BOOLEAN AtdiskPrimaryClaimed;
+    BOOLEAN AtdiskSecondaryClaimed;
+    BOOLEAN Dma32BitAddresses;
+    BOOLEAN DemandMode;
+    UCHAR MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    BOOLEAN RealModeInitialized;
+    BOOLEAN BufferAccessScsiPortControlled;
+    UCHAR MaximumNumberOfTargets;
+    UCHAR SrbType;
+    UCHAR AddressType;
+    UCHAR ReservedUchars[2];
+    ULONG SlotNumber;
+    ULONG BusInterruptLevel2;
+    ULONG BusInterruptVector2;
+    ENUM InterruptMode2;
+    ULONG DmaChannel2;
+    ULONG DmaPort2;
+    ENUM DmaWidth2;
+    ENUM DmaSpeed2;
+    ULONG DeviceExtensionSize;
+    ULONG SpecificLuExtensionSize;
+    ULONG SrbExtensionSize;
+    UCHAR Dma64BitAddresses;
+    BOOLEAN ResetTargetSupported;
+    UCHAR MaximumNumberOfLogicalUnits;
+    BOOLEAN WmiDataProvider;
+    ENUM SynchronizationModel;
+    PVOID HwMSInterruptRoutine;
+    ENUM InterruptSynchronizationMode;
+    MEMORY_REGION DumpRegion;
+    ULONG RequestedDumpBufferSize;
+    BOOLEAN VirtualDevice;
+    UCHAR DumpMode;
+    UCHAR DmaAddressWidth;
+    ULONG ExtendedFlags1;
+    ULONG MaxNumberOfIO;
+    ULONG MaxIOsPerLun;
+    ULONG InitialLunQueueDepth;
+    ULONG BusResetHoldTime;
+    ULONG FeatureSupport;
+} PORT_CONFIGURATION_INFORMATION;
+
+/* storport/ns-storport-_scsi_supported_control_type_list */
+typedef struct {
+    ULONG MaxControlType;
+    BOOLEAN SupportedTypeList[1];
+} SCSI_SUPPORTED_CONTROL_TYPE_LIST;
+
+/* srb/ns-srb-_scsi_request_block: srb.h adds "ULONG Reserved" before Cdb
+ * under _WIN64 (the 64-bit size the public symbols give, 0x58). */
+typedef struct {
+    USHORT Length;
+    UCHAR Function;
+    UCHAR SrbStatus;
+    UCHAR ScsiStatus;
+    UCHAR PathId;
+    UCHAR TargetId;
+    UCHAR Lun;
+    UCHAR QueueTag;
+    UCHAR QueueAction;
+    UCHAR CdbLength;
+    UCHAR SenseInfoBufferLength;
+    ULONG SrbFlags;
+    ULONG DataTransferLength;
+    ULONG TimeOutValue;
+    PVOID DataBuffer;
+    PVOID SenseInfoBuffer;
+    PVOID NextSrb;
+    PVOID OriginalRequest;
+    PVOID SrbExtension;
+    union {
+        ULONG InternalStatus;
+        ULONG QueueSortKey;
+        ULONG LinkTimeoutValue;
+    };
+#if defined(__x86_64__)
+    ULONG Reserved;
+#endif
+    UCHAR Cdb[16];
+} SCSI_REQUEST_BLOCK;
+
+/* storport/ns-storport-_storage_request_block.  The page lists SystemStatus
+ * both inside the union and after it; srb.h has the union only (ZeroGuard1
+ * follows it). */
+typedef struct VW_SRB_ALIGN8_STRUCT {
+    USHORT Length;
+    UCHAR Function;
+    UCHAR SrbStatus;
+    ULONG ReservedUlong1;
+    ULONG Signature;
+    ULONG Version;
+    ULONG SrbLength;
+    ULONG SrbFunction;
+    ULONG SrbFlags;
+    ULONG ReservedUlong2;
+    ULONG RequestTag;
+    USHORT RequestPriority;
+    USHORT RequestAttribute;
+    ULONG TimeOutValue;
+    union {
+        ULONG SystemStatus;
+        ULONG RequestTagHigh4Bytes;
+    };
+    ULONG ZeroGuard1;
+    ULONG AddressOffset;
+    ULONG NumSrbExData;
+    ULONG DataTransferLength;
+    VW_SRB_ALIGN8 PVOID DataBuffer;
+    VW_SRB_ALIGN8 PVOID ZeroGuard2;
+    VW_SRB_ALIGN8 PVOID OriginalRequest;
+    VW_SRB_ALIGN8 PVOID ClassContext;
+    VW_SRB_ALIGN8 PVOID PortContext;
+    VW_SRB_ALIGN8 PVOID MiniportContext;
+    VW_SRB_ALIGN8 PVOID NextSrb;
+    ULONG SrbExDataOffset[1];
+} STORAGE_REQUEST_BLOCK;
+
+/* storport/ns-storport-_stor_addr_btl8 (STOR_ADDRESS_ALIGN) */
+typedef struct VW_SRB_ALIGN8_STRUCT {
+    USHORT Type;
+    USHORT Port;
+    ULONG AddressLength;
+    UCHAR Path;
+    UCHAR Target;
+    UCHAR Lun;
+    UCHAR Reserved;
+} STOR_ADDR_BTL8;
+
+/* srb/ns-srb-_srbex_data (SRB_ALIGN) */
+typedef struct VW_SRB_ALIGN8_STRUCT {
+    ENUM Type;
+    ULONG Length;
+    UCHAR Data[1];
+} SRBEX_DATA;
+
+/* srb/ns-srb-_srbex_data_scsi_cdb16 */
+typedef struct VW_SRB_ALIGN8_STRUCT {
+    ENUM Type;
+    ULONG Length;
+    UCHAR ScsiStatus;
+    UCHAR SenseInfoBufferLength;
+    UCHAR CdbLength;
+    UCHAR Reserved;
+    ULONG Reserved1;
+    VW_SRB_ALIGN8 PVOID SenseInfoBuffer;
+    VW_SRB_ALIGN8 UCHAR Cdb[16];
+} SRBEX_DATA_SCSI_CDB16;
+
+/* storport/ns-storport-_stor_scatter_gather_element, _list */
+typedef struct {
+    PHYSICAL_ADDRESS PhysicalAddress;
+    ULONG Length;
+    ULONG_PTR Reserved;
+} STOR_SCATTER_GATHER_ELEMENT;
+
+typedef struct {
+    ULONG NumberOfElements;
+    ULONG_PTR Reserved;
+    STOR_SCATTER_GATHER_ELEMENT List[];
+} STOR_SCATTER_GATHER_LIST;
+
+/* storport/ns-storport-_stor_dpc */
+typedef struct {
+    KDPC Dpc;
+    KSPIN_LOCK Lock;
+} STOR_DPC;
+
+/* storport/ns-storport-_stor_lock_handle */
+typedef struct {
+    ENUM Lock;
+    union {
+        KLOCK_QUEUE_HANDLE LockHandle;
+        KIRQL OldIrql;
+    } Context;
+} STOR_LOCK_HANDLE;
+
+/* storport/ns-storport-_message_interrupt_information */
+typedef struct {
+    ULONG MessageId;
+    ULONG MessageData;
+    PHYSICAL_ADDRESS MessageAddress;
+    ULONG InterruptVector;
+    ULONG InterruptLevel;
+    ENUM InterruptMode;
+} MESSAGE_INTERRUPT_INFORMATION;
+
+/* storport/ns-storport-_perf_configuration_data */
+typedef struct {
+    ULONG Version;
+    ULONG Size;
+    ULONG Flags;
+    ULONG ConcurrentChannels;
+    ULONG FirstRedirectionMessageNumber;
+    ULONG LastRedirectionMessageNumber;
+    ULONG DeviceNode;
+    ULONG Reserved;
+    PVOID MessageTargets;
+} PERF_CONFIGURATION_DATA;
+
+/* storport/ns-storport-_startio_performance_parameters */
+typedef struct {
+    ULONG Version;
+    ULONG Size;
+    ULONG MessageNumber;
+    ULONG ChannelNumber;
+} STARTIO_PERFORMANCE_PARAMETERS;

@@ -267,4 +267,172 @@
     F(VW_HID_DEVICE_ATTRIBUTES, VersionNumber)                                                     \
     S(VW_HID_XFER_PACKET)                                                                          \
     F(VW_HID_XFER_PACKET, reportBufferLen)                                                         \
-    F(VW_HID_XFER_PACKET, reportId)
+    F(VW_HID_XFER_PACKET, reportId)                                                                \
+    S(ACCESS_RANGE)                                                                                \
+    F(ACCESS_RANGE, RangeLength)                                                                   \
+    F(ACCESS_RANGE, RangeInMemory)                                                                 \
+    S(MEMORY_REGION)                                                                               \
+    F(MEMORY_REGION, PhysicalBase)                                                                 \
+    F(MEMORY_REGION, Length)                                                                       \
+    S(HW_INITIALIZATION_DATA)                                                                      \
+    F(HW_INITIALIZATION_DATA, AdapterInterfaceType)                                                \
+    F(HW_INITIALIZATION_DATA, HwInitialize)                                                        \
+    F(HW_INITIALIZATION_DATA, HwStartIo)                                                           \
+    F(HW_INITIALIZATION_DATA, HwInterrupt)                                                         \
+    F(HW_INITIALIZATION_DATA, HwFindAdapter)                                                       \
+    F(HW_INITIALIZATION_DATA, HwResetBus)                                                          \
+    F(HW_INITIALIZATION_DATA, HwDmaStarted)                                                        \
+    F(HW_INITIALIZATION_DATA, HwAdapterState)                                                      \
+    F(HW_INITIALIZATION_DATA, DeviceExtensionSize)                                                 \
+    F(HW_INITIALIZATION_DATA, SpecificLuExtensionSize)                                             \
+    F(HW_INITIALIZATION_DATA, SrbExtensionSize)                                                    \
+    F(HW_INITIALIZATION_DATA, NumberOfAccessRanges)                                                \
+    F(HW_INITIALIZATION_DATA, MapBuffers)                                                          \
+    F(HW_INITIALIZATION_DATA, NeedPhysicalAddresses)                                               \
+    F(HW_INITIALIZATION_DATA, TaggedQueuing)                                                       \
+    F(HW_INITIALIZATION_DATA, AutoRequestSense)                                                    \
+    F(HW_INITIALIZATION_DATA, MultipleRequestPerLu)                                                \
+    F(HW_INITIALIZATION_DATA, VendorId)                                                            \
+    F(HW_INITIALIZATION_DATA, PortVersionFlags)                                                    \
+    F(HW_INITIALIZATION_DATA, DeviceId)                                                            \
+    F(HW_INITIALIZATION_DATA, HwAdapterControl)                                                    \
+    F(HW_INITIALIZATION_DATA, HwBuildIo)                                                           \
+    F(HW_INITIALIZATION_DATA, HwFreeAdapterResources)                                              \
+    F(HW_INITIALIZATION_DATA, HwTracingEnabled)                                                    \
+    F(HW_INITIALIZATION_DATA, FeatureSupport)                                                      \
+    F(HW_INITIALIZATION_DATA, SrbTypeFlags)                                                        \
+    F(HW_INITIALIZATION_DATA, AddressTypeFlags)                                                    \
+    F(HW_INITIALIZATION_DATA, HwUnitControl)                                                       \
+    S(PORT_CONFIGURATION_INFORMATION)                                                              \
+    F(PORT_CONFIGURATION_INFORMATION, SystemIoBusNumber)                                           \
+    F(PORT_CONFIGURATION_INFORMATION, AdapterInterfaceType)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, BusInterruptLevel)                                           \
+    F(PORT_CONFIGURATION_INFORMATION, InterruptMode)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, MaximumTransferLength)                                       \
+    F(PORT_CONFIGURATION_INFORMATION, NumberOfPhysicalBreaks)                                      \
+    F(PORT_CONFIGURATION_INFORMATION, DmaWidth)                                                    \
+    F(PORT_CONFIGURATION_INFORMATION, AlignmentMask)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, NumberOfAccessRanges)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, AccessRanges)                                                \
+    F(PORT_CONFIGURATION_INFORMATION, MiniportDumpData)                                            \
+    F(PORT_CONFIGURATION_INFORMATION, NumberOfBuses)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, InitiatorBusId)                                              \
+    F(PORT_CONFIGURATION_INFORMATION, ScatterGather)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, Master)                                                      \
+    F(PORT_CONFIGURATION_INFORMATION, CachesData)                                                  \
+    F(PORT_CONFIGURATION_INFORMATION, Dma32BitAddresses)                                           \
+    F(PORT_CONFIGURATION_INFORMATION, MapBuffers)                                                  \
+    F(PORT_CONFIGURATION_INFORMATION, NeedPhysicalAddresses)                                       \
+    F(PORT_CONFIGURATION_INFORMATION, TaggedQueuing)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, AutoRequestSense)                                            \
+    F(PORT_CONFIGURATION_INFORMATION, MultipleRequestPerLu)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, MaximumNumberOfTargets)                                      \
+    F(PORT_CONFIGURATION_INFORMATION, SrbType)                                                     \
+    F(PORT_CONFIGURATION_INFORMATION, AddressType)                                                 \
+    F(PORT_CONFIGURATION_INFORMATION, SlotNumber)                                                  \
+    F(PORT_CONFIGURATION_INFORMATION, DeviceExtensionSize)                                         \
+    F(PORT_CONFIGURATION_INFORMATION, SpecificLuExtensionSize)                                     \
+    F(PORT_CONFIGURATION_INFORMATION, SrbExtensionSize)                                            \
+    F(PORT_CONFIGURATION_INFORMATION, Dma64BitAddresses)                                           \
+    F(PORT_CONFIGURATION_INFORMATION, ResetTargetSupported)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, MaximumNumberOfLogicalUnits)                                 \
+    F(PORT_CONFIGURATION_INFORMATION, WmiDataProvider)                                             \
+    F(PORT_CONFIGURATION_INFORMATION, SynchronizationModel)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, HwMSInterruptRoutine)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, InterruptSynchronizationMode)                                \
+    F(PORT_CONFIGURATION_INFORMATION, DumpRegion)                                                  \
+    F(PORT_CONFIGURATION_INFORMATION, RequestedDumpBufferSize)                                     \
+    F(PORT_CONFIGURATION_INFORMATION, VirtualDevice)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, DumpMode)                                                    \
+    F(PORT_CONFIGURATION_INFORMATION, DmaAddressWidth)                                             \
+    F(PORT_CONFIGURATION_INFORMATION, ExtendedFlags1)                                              \
+    F(PORT_CONFIGURATION_INFORMATION, MaxNumberOfIO)                                               \
+    F(PORT_CONFIGURATION_INFORMATION, MaxIOsPerLun)                                                \
+    F(PORT_CONFIGURATION_INFORMATION, InitialLunQueueDepth)                                        \
+    F(PORT_CONFIGURATION_INFORMATION, BusResetHoldTime)                                            \
+    F(PORT_CONFIGURATION_INFORMATION, FeatureSupport)                                              \
+    F(SCSI_SUPPORTED_CONTROL_TYPE_LIST, SupportedTypeList)                                         \
+    S(SCSI_REQUEST_BLOCK)                                                                          \
+    F(SCSI_REQUEST_BLOCK, Function)                                                                \
+    F(SCSI_REQUEST_BLOCK, SrbStatus)                                                               \
+    F(SCSI_REQUEST_BLOCK, ScsiStatus)                                                              \
+    F(SCSI_REQUEST_BLOCK, PathId)                                                                  \
+    F(SCSI_REQUEST_BLOCK, TargetId)                                                                \
+    F(SCSI_REQUEST_BLOCK, Lun)                                                                     \
+    F(SCSI_REQUEST_BLOCK, CdbLength)                                                               \
+    F(SCSI_REQUEST_BLOCK, SenseInfoBufferLength)                                                   \
+    F(SCSI_REQUEST_BLOCK, SrbFlags)                                                                \
+    F(SCSI_REQUEST_BLOCK, DataTransferLength)                                                      \
+    F(SCSI_REQUEST_BLOCK, TimeOutValue)                                                            \
+    F(SCSI_REQUEST_BLOCK, DataBuffer)                                                              \
+    F(SCSI_REQUEST_BLOCK, SenseInfoBuffer)                                                         \
+    F(SCSI_REQUEST_BLOCK, NextSrb)                                                                 \
+    F(SCSI_REQUEST_BLOCK, OriginalRequest)                                                         \
+    F(SCSI_REQUEST_BLOCK, SrbExtension)                                                            \
+    F(SCSI_REQUEST_BLOCK, QueueSortKey)                                                            \
+    F(SCSI_REQUEST_BLOCK, Cdb)                                                                     \
+    S(STORAGE_REQUEST_BLOCK)                                                                       \
+    F(STORAGE_REQUEST_BLOCK, Function)                                                             \
+    F(STORAGE_REQUEST_BLOCK, SrbStatus)                                                            \
+    F(STORAGE_REQUEST_BLOCK, Signature)                                                            \
+    F(STORAGE_REQUEST_BLOCK, Version)                                                              \
+    F(STORAGE_REQUEST_BLOCK, SrbLength)                                                            \
+    F(STORAGE_REQUEST_BLOCK, SrbFunction)                                                          \
+    F(STORAGE_REQUEST_BLOCK, SrbFlags)                                                             \
+    F(STORAGE_REQUEST_BLOCK, RequestTag)                                                           \
+    F(STORAGE_REQUEST_BLOCK, TimeOutValue)                                                         \
+    F(STORAGE_REQUEST_BLOCK, SystemStatus)                                                         \
+    F(STORAGE_REQUEST_BLOCK, ZeroGuard1)                                                           \
+    F(STORAGE_REQUEST_BLOCK, AddressOffset)                                                        \
+    F(STORAGE_REQUEST_BLOCK, NumSrbExData)                                                         \
+    F(STORAGE_REQUEST_BLOCK, DataTransferLength)                                                   \
+    F(STORAGE_REQUEST_BLOCK, DataBuffer)                                                           \
+    F(STORAGE_REQUEST_BLOCK, ZeroGuard2)                                                           \
+    F(STORAGE_REQUEST_BLOCK, OriginalRequest)                                                      \
+    F(STORAGE_REQUEST_BLOCK, ClassContext)                                                         \
+    F(STORAGE_REQUEST_BLOCK, PortContext)                                                          \
+    F(STORAGE_REQUEST_BLOCK, MiniportContext)                                                      \
+    F(STORAGE_REQUEST_BLOCK, NextSrb)                                                              \
+    F(STORAGE_REQUEST_BLOCK, SrbExDataOffset)                                                      \
+    S(STOR_ADDR_BTL8)                                                                              \
+    F(STOR_ADDR_BTL8, Port)                                                                        \
+    F(STOR_ADDR_BTL8, AddressLength)                                                               \
+    F(STOR_ADDR_BTL8, Path)                                                                        \
+    F(STOR_ADDR_BTL8, Target)                                                                      \
+    F(STOR_ADDR_BTL8, Lun)                                                                         \
+    F(SRBEX_DATA, Length)                                                                          \
+    F(SRBEX_DATA, Data)                                                                            \
+    S(SRBEX_DATA_SCSI_CDB16)                                                                       \
+    F(SRBEX_DATA_SCSI_CDB16, Length)                                                               \
+    F(SRBEX_DATA_SCSI_CDB16, ScsiStatus)                                                           \
+    F(SRBEX_DATA_SCSI_CDB16, SenseInfoBufferLength)                                                \
+    F(SRBEX_DATA_SCSI_CDB16, CdbLength)                                                            \
+    F(SRBEX_DATA_SCSI_CDB16, SenseInfoBuffer)                                                      \
+    F(SRBEX_DATA_SCSI_CDB16, Cdb)                                                                  \
+    S(STOR_SCATTER_GATHER_ELEMENT)                                                                 \
+    F(STOR_SCATTER_GATHER_ELEMENT, PhysicalAddress)                                                \
+    F(STOR_SCATTER_GATHER_ELEMENT, Length)                                                         \
+    F(STOR_SCATTER_GATHER_ELEMENT, Reserved)                                                       \
+    S(STOR_SCATTER_GATHER_LIST)                                                                    \
+    F(STOR_SCATTER_GATHER_LIST, Reserved)                                                          \
+    F(STOR_SCATTER_GATHER_LIST, List)                                                              \
+    S(STOR_DPC)                                                                                    \
+    F(STOR_DPC, Lock)                                                                              \
+    S(STOR_LOCK_HANDLE)                                                                            \
+    F(STOR_LOCK_HANDLE, Lock)                                                                      \
+    F(STOR_LOCK_HANDLE, Context)                                                                   \
+    S(MESSAGE_INTERRUPT_INFORMATION)                                                               \
+    F(MESSAGE_INTERRUPT_INFORMATION, MessageData)                                                  \
+    F(MESSAGE_INTERRUPT_INFORMATION, MessageAddress)                                               \
+    F(MESSAGE_INTERRUPT_INFORMATION, InterruptVector)                                              \
+    F(MESSAGE_INTERRUPT_INFORMATION, InterruptLevel)                                               \
+    F(MESSAGE_INTERRUPT_INFORMATION, InterruptMode)                                                \
+    S(PERF_CONFIGURATION_DATA)                                                                     \
+    F(PERF_CONFIGURATION_DATA, Flags)                                                              \
+    F(PERF_CONFIGURATION_DATA, ConcurrentChannels)                                                 \
+    F(PERF_CONFIGURATION_DATA, FirstRedirectionMessageNumber)                                      \
+    F(PERF_CONFIGURATION_DATA, LastRedirectionMessageNumber)                                       \
+    F(PERF_CONFIGURATION_DATA, MessageTargets)                                                     \
+    S(STARTIO_PERFORMANCE_PARAMETERS)                                                              \
+    F(STARTIO_PERFORMANCE_PARAMETERS, MessageNumber)                                               \
+    F(STARTIO_PERFORMANCE_PARAMETERS, ChannelNumber)

@@ -7,6 +7,7 @@
 #include <ntifs.h> /* SE_EXPORTS; it includes ntddk.h */
 #include <ntddk.h>
 #include <vw/hidport.h>
+#include <vw/storport.h>
 #include "layout-list.h"
 
 #define VW_SIZE(T)     (unsigned long long)sizeof(T),

@@ -1,0 +1,660 @@
+/*
+ * The StorPort adapter life cycle and request path, as the port driver
+ * drives a physical miniport (../shared/reference/miniports.md 1-4, each
+ * step citing its storport/<page>): FindAdapter with the configuration
+ * information and the uncached extension, HwInitialize at DIRQL under the
+ * interrupt lock, the passive routine, the control-type query; requests
+ * as SRB_EX with a CDB16 block, a BTL8 address, an SRB extension left
+ * uninitialised and a scatter/gather list built from the data buffer's
+ * pages; HwBuildIo without locks then HwStartIo under the StartIo lock,
+ * never more outstanding than the miniport allowed; time-outs that call
+ * HwResetBus; stop/restart through HwAdapterControl; the dump copy.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "internal.h"
+#include "pe_loader.h"
+#include "ram.h"
+
+#define TAG            VW_TAG('S', 't', 'o', 'r')
+#define SRB_EXT_POISON 0xa5
+
+static struct stor_adapter *normal(struct vm *vm)
+{
+    struct stor_adapter *a = &stor_state(vm)->normal;
+    if (!a->registered) {
+        vw_fail(vm, "storport: the driver never called StorPortInitialize");
+        return NULL;
+    }
+    return a;
+}
+
+/* A zeroed pool block StorPort owns (not the miniport's). */
+static gva_t port_alloc(struct vm *vm, uint64_t len, const char *kind)
+{
+    gva_t va = vw_pool_alloc(vm, len ? len : 1, TAG, kind, false);
+    if (va == 0)
+        vw_fail(vm, "storport: no pool for %s", kind);
+    return va;
+}
+
+/* PORT_CONFIGURATION_INFORMATION as StorPort fills it before FindAdapter
+ * (storport/ns-storport-_port_configuration_information; defaults in
+ * miniports.md 1). */
+static gva_t make_config(struct vm *vm, struct stor_adapter *a)
+{
+    gva_t cfg = port_alloc(vm, VW_SIZEOF(vm, PORT_CONFIGURATION_INFORMATION), "config info");
+    if (cfg == 0)
+        return 0;
+    gva_t hw = a->hwid_copy;
+#define CFG(m, v, n) vw_wr(vm, cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), (v), (n))
+#define HW(m, n)     vw_rd(vm, hw + VW_OFFSET(vm, HW_INITIALIZATION_DATA, m), (n))
+    vw_wr(vm, cfg, VW_SIZEOF(vm, PORT_CONFIGURATION_INFORMATION), 4);
+    CFG(AdapterInterfaceType, HW(AdapterInterfaceType, 4), 4);
+    CFG(MaximumTransferLength, 0xffffffffu, 4);
+    CFG(NumberOfPhysicalBreaks, 0x11, 4);
+    CFG(NumberOfAccessRanges, HW(NumberOfAccessRanges, 4), 4);
+    a->access_ranges =
+        port_alloc(vm, VW_SIZEOF(vm, ACCESS_RANGE) * (HW(NumberOfAccessRanges, 4) + 1), "ranges");
+    vw_wrptr(vm, cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, AccessRanges),
+             a->access_ranges);
+    CFG(MapBuffers, HW(MapBuffers, 1), 1);
+    CFG(NeedPhysicalAddresses, HW(NeedPhysicalAddresses, 1), 1);
+    CFG(TaggedQueuing, HW(TaggedQueuing, 1), 1);
+    CFG(AutoRequestSense, HW(AutoRequestSense, 1), 1);
+    CFG(MultipleRequestPerLu, HW(MultipleRequestPerLu, 1), 1);
+    CFG(MaximumNumberOfTargets, 128, 1);
+    CFG(MaximumNumberOfLogicalUnits, 8, 1);
+    CFG(SrbType, 1, 1); /* SRB_TYPE_STORAGE_REQUEST_BLOCK */
+    CFG(DeviceExtensionSize, a->ext_size, 4);
+    CFG(SrbExtensionSize, a->srb_ext_size, 4);
+    CFG(Dma64BitAddresses, 0x80, 1); /* SCSI_DMA64_SYSTEM_SUPPORTED */
+    CFG(MaxNumberOfIO, 1000, 4);
+    CFG(MaxIOsPerLun, 255, 4);
+    CFG(InitialLunQueueDepth, 20, 4);
+    if (a->dump)
+        CFG(DumpMode, 1, 1); /* DUMP_MODE_CRASH */
+#undef HW
+    return cfg;
+}
+
+/* HwFindAdapter, then what it set (storport/nc-storport-hw_find_adapter). */
+static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args)
+{
+    if (a->ext == 0)
+        a->ext = port_alloc(vm, a->ext_size, "device extension"); /* zeroed once only */
+    a->cfg = make_config(vm, a);
+    a->reserved3 = port_alloc(vm, 8, "FindAdapter Again");
+    a->argstr = 0;
+    if (args != NULL) {
+        a->argstr = port_alloc(vm, strlen(args) + 1, "argument string");
+        vw_write(vm, a->argstr, args, strlen(args) + 1);
+    }
+    if (a->ext == 0 || a->cfg == 0 || a->reserved3 == 0)
+        return false;
+    uint64_t argv[6] = {a->ext, 0, 0, a->argstr, a->cfg, a->reserved3}, ret = 0;
+    /* PASSIVE_LEVEL without locks; HIGH_LEVEL in dump mode. */
+    if (!stor_call(vm, a, CTX_FIND_ADAPTER, a->dump ? VW_HIGH_LEVEL : VW_PASSIVE_LEVEL, 0,
+                   a->find_adapter, 6, argv, &ret))
+        return false;
+    if ((uint32_t)ret != SP_RETURN_FOUND) {
+        vw_fail(vm, "storport: HwFindAdapter returned %u, not SP_RETURN_FOUND", (uint32_t)ret);
+        return false;
+    }
+#define CFGR(m, n) (uint32_t)vw_rd(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), n)
+    a->max_transfer = CFGR(MaximumTransferLength, 4);
+    a->breaks = CFGR(NumberOfPhysicalBreaks, 4);
+    a->max_io = CFGR(MaxNumberOfIO, 4);
+    uint32_t per_lun = CFGR(MaxIOsPerLun, 4), initial = CFGR(InitialLunQueueDepth, 4);
+    a->half_duplex = CFGR(SynchronizationModel, 4) == 0;
+    a->msi_routine =
+        vw_rdptr(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, HwMSInterruptRoutine));
+#undef CFGR
+    if (a->max_io == 0 || per_lun == 0 || per_lun > a->max_io) {
+        vw_fail(vm, "storport: MaxNumberOfIO %u, MaxIOsPerLun %u (must be 1..MaxNumberOfIO)",
+                a->max_io, per_lun);
+        return false;
+    }
+    a->lun_depth = initial < per_lun ? initial : per_lun;
+    a->stats.max_io = a->max_io;
+    return true;
+}
+
+/* HwInitialize at DIRQL holding the interrupt lock, then the passive
+ * routine at PASSIVE_LEVEL (storport/nc-storport-hw_initialize,
+ * storport/nf-storport-storportenablepassiveinitialization). */
+static bool initialize(struct vm *vm, struct stor_adapter *a)
+{
+    uint64_t argv[1] = {a->ext}, ret = 0;
+    a->passive_enabled = false;
+    if (!stor_call(vm, a, CTX_HW_INITIALIZE, a->dump ? VW_HIGH_LEVEL : STOR_DIRQL,
+                   LOCK_BIT(LOCK_INTERRUPT), a->initialize, 1, argv, &ret))
+        return false;
+    if ((ret & 0xff) == 0) {
+        vw_fail(vm, "storport: HwInitialize returned FALSE");
+        return false;
+    }
+    if (a->passive_enabled && a->passive_routine != 0) {
+        if (!stor_call(vm, a, CTX_PASSIVE_INIT, VW_PASSIVE_LEVEL, 0, a->passive_routine, 1, argv,
+                       &ret))
+            return false;
+        if ((ret & 0xff) == 0) {
+            vw_fail(vm, "storport: HwPassiveInitializeRoutine returned FALSE");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ScsiQuerySupportedControlTypes: the list pre-filled FALSE, no index
+ * >= MaxControlType may be written (storport/nc-storport-hw_adapter_control). */
+#define CONTROL_MAX 13 /* ScsiAdapterControlMax in storport.h */
+static bool query_controls(struct vm *vm, struct stor_adapter *a)
+{
+    uint64_t list_off = VW_OFFSET(vm, SCSI_SUPPORTED_CONTROL_TYPE_LIST, SupportedTypeList);
+    gva_t list = port_alloc(vm, list_off + CONTROL_MAX + 16, "control type list");
+    if (list == 0)
+        return false;
+    vw_wr(vm, list, CONTROL_MAX, 4);
+    uint8_t guard[16];
+    memset(guard, 0x5a, sizeof(guard));
+    vw_write(vm, list + list_off + CONTROL_MAX, guard, sizeof(guard));
+    uint64_t argv[3] = {a->ext, 0, list};
+    bool ok = stor_call(vm, a, CTX_ADAPTER_CONTROL, VW_PASSIVE_LEVEL, 0, a->adapter_control, 3,
+                        argv, NULL);
+    uint8_t after[16];
+    vw_read(vm, list + list_off + CONTROL_MAX, after, sizeof(after));
+    if (ok && memcmp(guard, after, sizeof(guard)) != 0) {
+        vw_fail(vm, "storport: HwAdapterControl wrote SupportedTypeList past MaxControlType %u",
+                CONTROL_MAX);
+        ok = false;
+    }
+    vw_read(vm, list + list_off, a->supported, CONTROL_MAX);
+    vw_pool_free(vm, list, "storport");
+    return ok;
+}
+
+bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL)
+        return false;
+    a->timeout_s = cfg && cfg->timeout_s ? cfg->timeout_s : 10;
+    a->msi_messages = cfg ? cfg->msi_messages : 0;
+    if (!find_adapter(vm, a, cfg ? cfg->args : NULL) || !initialize(vm, a) ||
+        !query_controls(vm, a))
+        return false;
+    a->started = true;
+    vw_log(vm,
+           "storport: adapter started (MaxNumberOfIO %u, LUN depth %u, max transfer %u, "
+           "%u breaks, %s duplex)",
+           a->max_io, a->lun_depth, a->max_transfer, a->breaks, a->half_duplex ? "half" : "full");
+    return true;
+}
+
+/* ---- Requests ---------------------------------------------------------- */
+
+/* SG list of LEN bytes at VA, from its pages' physical addresses, merged
+ * where contiguous (storport/ns-storport-_stor_scatter_gather_list). */
+static gva_t build_sg(struct vm *vm, gva_t va, uint32_t len)
+{
+    uint64_t hdr = VW_OFFSET(vm, STOR_SCATTER_GATHER_LIST, List);
+    uint64_t el = VW_SIZEOF(vm, STOR_SCATTER_GATHER_ELEMENT);
+    unsigned max = len / 0x1000 + 2, n = 0;
+    gva_t sg = port_alloc(vm, hdr + el * max, "SG list");
+    if (sg == 0)
+        return 0;
+    uint64_t last_pa = 0, last_len = 0;
+    for (uint32_t off = 0; off < len;) {
+        uint32_t chunk = 0x1000 - (uint32_t)((va + off) & 0xfff);
+        if (chunk > len - off)
+            chunk = len - off;
+        uint64_t pa = vw_ram_pa(vm, va + off);
+        if (n > 0 && last_pa + last_len == pa) {
+            last_len += chunk;
+        } else {
+            n++;
+            last_pa = pa, last_len = chunk;
+        }
+        gva_t e = sg + hdr + el * (n - 1);
+        vw_wr(vm, e + VW_OFFSET(vm, STOR_SCATTER_GATHER_ELEMENT, PhysicalAddress), last_pa, 8);
+        vw_wr(vm, e + VW_OFFSET(vm, STOR_SCATTER_GATHER_ELEMENT, Length), last_len, 4);
+        off += chunk;
+    }
+    vw_wr(vm, sg, n, 4);
+    return sg;
+}
+
+/* A request as disk.sys's SRB_EX: CDB16 block after a BTL8 address
+ * (storport/ns-storport-_storage_request_block, srb/ns-srb-_srbex_data_scsi_cdb16). */
+static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const uint8_t *cdb,
+                                    unsigned cdb_len, uint32_t len, bool data_in, uint32_t function)
+{
+    struct stor_req *r = NULL;
+    for (unsigned i = 0; i < STOR_MAX_REQ && r == NULL; i++)
+        if (a->reqs[i].state == REQ_FREE)
+            r = &a->reqs[i];
+    if (r == NULL) {
+        vw_fail(vm, "harness: hard limit: %u StorPort requests in flight", STOR_MAX_REQ);
+        return NULL;
+    }
+    uint64_t base = (VW_SIZEOF(vm, STORAGE_REQUEST_BLOCK) + 7) & ~7ull;
+    uint64_t addr_len = (VW_SIZEOF(vm, STOR_ADDR_BTL8) + 7) & ~7ull;
+    uint64_t total = base + addr_len + VW_SIZEOF(vm, SRBEX_DATA_SCSI_CDB16);
+    memset(r, 0, sizeof(*r));
+    r->srb = port_alloc(vm, total, "SRB");
+    r->ext = a->srb_ext_size ? port_alloc(vm, a->srb_ext_size, "SRB extension") : 0;
+    r->data = len ? port_alloc(vm, len, "data buffer") : 0;
+    r->sense = port_alloc(vm, 32, "sense buffer");
+    if (r->srb == 0 || (a->srb_ext_size && r->ext == 0) || (len && r->data == 0) || r->sense == 0)
+        return NULL;
+    if (r->ext) { /* "SRB extensions are never initialised" (miniports.md 1) */
+        uint8_t poison[256];
+        memset(poison, SRB_EXT_POISON, sizeof(poison));
+        for (uint32_t o = 0; o < a->srb_ext_size; o += sizeof(poison))
+            vw_write(vm, r->ext + o, poison,
+                     a->srb_ext_size - o < sizeof(poison) ? a->srb_ext_size - o : sizeof(poison));
+    }
+#define SRB(m, v, n) vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, m), (v), (n))
+    SRB(Function, SRB_FUNCTION_STORAGE_BLOCK, 1);
+    SRB(Signature, SRB_SIGNATURE, 4);
+    SRB(Version, 1, 4);
+    SRB(SrbLength, total, 4);
+    SRB(SrbFunction, function, 4);
+    SRB(SrbFlags, len == 0 ? 0 : data_in ? SRB_FLAGS_DATA_IN : SRB_FLAGS_DATA_OUT, 4);
+    SRB(TimeOutValue, a->timeout_s, 4);
+    SRB(AddressOffset, base, 4);
+    SRB(NumSrbExData, 1, 4);
+    SRB(DataTransferLength, len, 4);
+    SRB(SrbExDataOffset, base + addr_len, 4);
+    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataBuffer), r->data);
+    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, MiniportContext), r->ext);
+#undef SRB
+    gva_t ad = r->srb + base;
+    vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, AddressLength), 4, 4);
+    gva_t ex = r->srb + base + addr_len;
+    vw_wr(vm, ex, SRBEX_TYPE_CDB16, 4);
+    vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, Length),
+          VW_SIZEOF(vm, SRBEX_DATA_SCSI_CDB16) - VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, ScsiStatus),
+          4);
+    vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, SenseInfoBufferLength), 32, 1);
+    vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, CdbLength), cdb_len, 1);
+    vw_wrptr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, SenseInfoBuffer), r->sense);
+    if (cdb_len)
+        vw_write(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, Cdb), cdb, cdb_len);
+    r->len = len;
+    r->data_in = data_in;
+    r->sg = len ? build_sg(vm, r->data, len) : 0;
+    r->state = REQ_PENDING;
+    return r;
+}
+
+static void free_request(struct vm *vm, struct stor_req *r)
+{
+    gva_t blocks[5] = {r->srb, r->ext, r->data, r->sg, r->sense};
+    for (unsigned i = 0; i < 5; i++)
+        if (blocks[i] != 0)
+            vw_pool_free(vm, blocks[i], "storport");
+    r->state = REQ_FREE;
+}
+
+/* Hand one pending request to the miniport: HwBuildIo at DISPATCH_LEVEL
+ * without locks, then HwStartIo under the StartIo lock (DIRQL and the
+ * interrupt lock in half duplex) (storport/nc-storport-hw_buildio,
+ * storport/nc-storport-hw_startio). */
+static void start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
+{
+    r->state = REQ_AT_MINIPORT;
+    r->deadline = vm->k->interrupt_time + a->timeout_s * 10000000ull;
+    a->outstanding++;
+    /* The independent count: never more than the miniport allowed. */
+    if (a->outstanding > a->max_io) {
+        vw_fail(vm,
+                "storport: %u requests outstanding, more than the %u the miniport allowed "
+                "(MaxNumberOfIO)",
+                a->outstanding, a->max_io);
+        return;
+    }
+    if (a->outstanding > a->stats.max_outstanding)
+        a->stats.max_outstanding = a->outstanding;
+    uint64_t argv[2] = {a->ext, r->srb}, ret = 0;
+    if (a->build_io != 0) {
+        if (!stor_call(vm, a, CTX_BUILDIO, VW_DISPATCH_LEVEL, 0, a->build_io, 2, argv, &ret))
+            return;
+        if ((ret & 0xff) == 0) {
+            if (r->state != REQ_COMPLETED)
+                vw_fail(vm, "storport: HwBuildIo returned FALSE without completing the SRB");
+            return;
+        }
+    }
+    if (a->half_duplex)
+        stor_call(vm, a, CTX_STARTIO, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT), a->start_io, 2, argv,
+                  NULL);
+    else
+        stor_call(vm, a, CTX_STARTIO, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->start_io, 2,
+                  argv, NULL);
+}
+
+/* Start what the gate allows: adapter and LUN depth, busy, paused. */
+static bool start_pending(struct vm *vm, struct stor_adapter *a)
+{
+    bool any = false;
+    for (unsigned i = 0; i < STOR_MAX_REQ && !vm->failed; i++) {
+        struct stor_req *r = &a->reqs[i];
+        if (r->state != REQ_PENDING)
+            continue;
+        bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
+        if (!a->no_gate && (!room || a->busy || a->paused))
+            break;
+        if (a->paused)
+            a->stats.max_started_paused++;
+        start_one(vm, a, r);
+        any = true;
+    }
+    return any;
+}
+
+/* BUSY completions go back on the queue with a fresh SRB extension
+ * (miniports.md 2). */
+static void requeue_busy(struct vm *vm, struct stor_adapter *a)
+{
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
+        struct stor_req *r = &a->reqs[i];
+        if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY) {
+            r->state = REQ_PENDING;
+            r->completed_once = false;
+            vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 0, 1);
+            a->stats.busy_retries++;
+        }
+    }
+}
+
+/* Time-out: HwResetBus at DISPATCH_LEVEL under the StartIo lock; what it
+ * left outstanding StorPort completes with BUS_RESET itself, and a later
+ * completion of it is a bug (storport/nc-storport-hw_reset_bus). */
+static void reset_bus(struct vm *vm, struct stor_adapter *a)
+{
+    uint64_t argv[2] = {a->ext, 0}, ret = 0;
+    a->stats.resets++;
+    vw_log(vm, "storport: request timed out: HwResetBus (event 129)");
+    if (!stor_call(vm, a, CTX_RESET_BUS, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->reset_bus, 2,
+                   argv, &ret))
+        return;
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
+        struct stor_req *r = &a->reqs[i];
+        if (r->state == REQ_AT_MINIPORT) {
+            vw_log(vm, "storport: HwResetBus left SRB 0x%" PRIx64 "; completed with BUS_RESET",
+                   r->srb);
+            r->state = REQ_RETURNED_BY_RESET;
+            r->status = SRB_STATUS_BUS_RESET;
+            a->outstanding--;
+        }
+    }
+}
+
+/* Run DPCs and the queue until REQS are all finished (or the run failed),
+ * moving the clock to the first deadline when nothing moves. */
+static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n)
+{
+    for (unsigned rounds = 0; !vm->failed; rounds++) {
+        bool moved = start_pending(vm, a);
+        moved |= stor_run_dpcs(vm, a);
+        requeue_busy(vm, a);
+        bool done = true;
+        uint64_t first = UINT64_MAX;
+        for (unsigned i = 0; i < n; i++) {
+            if (reqs[i]->state == REQ_PENDING || reqs[i]->state == REQ_AT_MINIPORT)
+                done = false;
+            if (reqs[i]->state == REQ_AT_MINIPORT && reqs[i]->deadline < first)
+                first = reqs[i]->deadline;
+        }
+        if (done)
+            return true;
+        if (moved)
+            continue;
+        if (first == UINT64_MAX) {
+            vw_fail(vm, "storport: requests wait and nothing can start them (busy %d, paused %d)",
+                    a->busy, a->paused);
+            return false;
+        }
+        if (vm->k->interrupt_time < first)
+            vw_time_advance(vm, first - vm->k->interrupt_time);
+        reset_bus(vm, a);
+        if (rounds > 1000) {
+            vw_fail(vm, "storport: requests never finish");
+            return false;
+        }
+    }
+    return false;
+}
+
+static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res)
+{
+    if (res) {
+        res->srb_status = r->status & SRB_STATUS_MASK;
+        res->transferred = (uint32_t)vw_rd(
+            vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataTransferLength), 4);
+        gva_t ex =
+            r->srb + vw_rd(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbExDataOffset), 4);
+        res->scsi_status =
+            (uint8_t)vw_rd(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, ScsiStatus), 1);
+    }
+    if (r->data_in && buf != NULL && r->len)
+        vw_read(vm, r->data, buf, r->len);
+    /* A request HwResetBus left stays allocated (quarantined) until the
+     * adapter goes, so that a late completion is named, not a write to
+     * freed pool. */
+    if (r->state != REQ_RETURNED_BY_RESET)
+        free_request(vm, r);
+}
+
+bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
+                        const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
+                        const bool *data_in, struct vw_stor_result *res)
+{
+    struct stor_adapter *a = normal(vm);
+    struct stor_req *reqs[STOR_MAX_REQ];
+    if (a == NULL || !a->started || count > STOR_MAX_REQ) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no started adapter, or more than %u requests", STOR_MAX_REQ);
+        return false;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        reqs[i] = new_request(vm, a, cdbs[i], cdb_lens[i], lens[i], data_in[i],
+                              SRB_FUNCTION_EXECUTE_SCSI);
+        if (reqs[i] == NULL)
+            return false;
+        if (!data_in[i] && lens[i])
+            vw_write(vm, reqs[i]->data, bufs[i], lens[i]);
+    }
+    if (!wait_for(vm, a, reqs, count))
+        return false;
+    for (unsigned i = 0; i < count; i++)
+        collect(vm, reqs[i], bufs[i], res ? &res[i] : NULL);
+    return !vm->failed;
+}
+
+bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
+                  bool data_in, struct vw_stor_result *res)
+{
+    uint8_t c[1][16] = {{0}};
+    memcpy(c[0], cdb, cdb_len > 16 ? 16 : cdb_len);
+    uint8_t *bufs[1] = {buf};
+    return vw_stor_scsi_batch(vm, 1, (const uint8_t(*)[16])c, &cdb_len, bufs, &len, &data_in, res);
+}
+
+bool vw_stor_interrupt(struct vm *vm)
+{
+    struct stor_adapter *a = normal(vm);
+    uint64_t argv[1] = {a ? a->ext : 0}, ret = 0;
+    if (a == NULL || !stor_call(vm, a, CTX_INTERRUPT, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT),
+                                a->interrupt, 1, argv, &ret))
+        return false;
+    stor_run_dpcs(vm, a);
+    return (ret & 0xff) != 0;
+}
+
+/* HwMSInterruptRoutine(ext, MessageId) at DIRQL holding the interrupt
+ * lock (storport/nc-storport-hw_message_signaled_interrupt_routine). */
+bool vw_stor_msi(struct vm *vm, unsigned message)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || a->msi_routine == 0 || message >= a->msi_messages) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no MSI routine, or message %u not granted", message);
+        return false;
+    }
+    uint64_t argv[2] = {a->ext, message}, ret = 0;
+    if (!stor_call(vm, a, CTX_INTERRUPT, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT), a->msi_routine, 2,
+                   argv, &ret))
+        return false;
+    stor_run_dpcs(vm, a);
+    return (ret & 0xff) != 0;
+}
+
+/* Power: the queue is drained, then ScsiStopAdapter / ScsiRestartAdapter
+ * at DIRQL holding the interrupt lock (miniports.md 1, HwAdapterControl);
+ * without Restart, StorPort repeats FindAdapter and HwInitialize. */
+bool vw_stor_power(struct vm *vm, bool up)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL)
+        return false;
+    if (a->outstanding != 0) {
+        vw_fail(vm, "storport: power change with %u requests outstanding", a->outstanding);
+        return false;
+    }
+    unsigned type = up ? 2 : 1;
+    if (a->supported[type]) {
+        uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
+        if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT),
+                       a->adapter_control, 3, argv, &ret))
+            return false;
+        if ((uint32_t)ret != 0) {
+            vw_fail(vm, "storport: HwAdapterControl(%s) failed", up ? "Restart" : "Stop");
+            return false;
+        }
+        if (up)
+            a->stats.control_restart++;
+        else
+            a->stats.control_stop++;
+        return true;
+    }
+    if (!up)
+        return true;
+    return find_adapter(vm, a, NULL) && initialize(vm, a);
+}
+
+bool vw_stor_paused(struct vm *vm)
+{
+    return stor_state(vm)->normal.paused;
+}
+
+static void free_adapter(struct vm *vm, struct stor_adapter *a)
+{
+    gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
+                       a->reserved3, a->uncached, a->hwid_copy};
+    for (unsigned i = 0; i < 7; i++)
+        if (blocks[i] != 0)
+            vw_pool_free(vm, blocks[i], "storport");
+    a->ext = a->cfg = a->access_ranges = a->argstr = a->reserved3 = a->uncached = 0;
+    a->hwid_copy = 0;
+    a->started = false;
+}
+
+bool vw_stor_remove(struct vm *vm)
+{
+    struct stor_state *s = stor_state(vm);
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || (a->started && !vw_stor_power(vm, false)))
+        return false;
+    for (unsigned i = 0; i < a->ndpcs; i++)
+        if (a->dpcs[i].queued) {
+            vw_fail(vm, "storport: a DPC is still queued at remove");
+            return false;
+        }
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+        if (a->reqs[i].state == REQ_RETURNED_BY_RESET)
+            free_request(vm, &a->reqs[i]);
+    free_adapter(vm, a);
+    if (s->dumpcopy.registered)
+        free_adapter(vm, &s->dumpcopy);
+    return true;
+}
+
+/* The crash-dump copy (miniports.md 4): polled through HwInterrupt (not
+ * the MSI routine) after HwStartIo; no DPCs, at most one request. */
+bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
+{
+    struct stor_state *s = stor_state(vm);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s/testdrv/vwstor/vwstor.sys", vm->build_dir,
+             vw_arch_name(vm->arch));
+    struct vw_image copy;
+    if (!vw_load_image_copy(vm, path, &copy))
+        return false;
+    uint64_t argv[2] = {0, 0}, ret = 0;
+    if (!vw_call(vm, copy.entry, 2, argv, &ret) || (uint32_t)ret != 0) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: the dump copy's DriverEntry returned 0x%08x", (uint32_t)ret);
+        return false;
+    }
+    struct stor_adapter *a = &s->dumpcopy;
+    if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
+        return false;
+    uint8_t block[512], back[512];
+    memset(block, pattern, sizeof(block));
+    for (int pass = 0; pass < 2; pass++) {
+        uint8_t cdb[10] = {pass ? 0x28 : 0x2a,
+                           0,
+                           (uint8_t)(sector >> 24),
+                           (uint8_t)(sector >> 16),
+                           (uint8_t)(sector >> 8),
+                           (uint8_t)sector,
+                           0,
+                           0,
+                           1,
+                           0};
+        struct stor_req *r = new_request(vm, a, cdb, 10, 512, pass == 1, SRB_FUNCTION_EXECUTE_SCSI);
+        if (r == NULL)
+            return false;
+        if (pass == 0)
+            vw_write(vm, r->data, block, 512);
+        start_one(vm, a, r);
+        uint64_t iargv[1] = {a->ext};
+        for (unsigned polls = 0; r->state == REQ_AT_MINIPORT && !vm->failed; polls++) {
+            if (polls == 1000) {
+                vw_fail(vm, "storport: the dump request never completed");
+                return false;
+            }
+            stor_call(vm, a, CTX_INTERRUPT, VW_HIGH_LEVEL, LOCK_BIT(LOCK_INTERRUPT), a->interrupt,
+                      1, iargv, NULL);
+        }
+        if (vm->failed)
+            return false;
+        struct vw_stor_result res;
+        collect(vm, r, back, &res);
+        if (res.srb_status != SRB_STATUS_SUCCESS) {
+            vw_fail(vm, "storport: dump %s ended with SRB status 0x%02x", pass ? "read" : "write",
+                    res.srb_status);
+            return false;
+        }
+    }
+    if (memcmp(block, back, sizeof(block)) != 0) {
+        vw_fail(vm, "storport: the dump copy read back other data than it wrote");
+        return false;
+    }
+    return true;
+}
+
+void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
+{
+    struct stor_adapter *a = &stor_state(vm)->normal;
+    *out = a->stats;
+    out->lun_depth = a->lun_depth;
+}
+
+void vw_stor_plant_no_gate(struct vm *vm)
+{
+    stor_state(vm)->normal.no_gate = true;
+}

@@ -1,0 +1,568 @@
+/*
+ * storport.sys as a miniport sees it: the exports, the notifications and
+ * extended functions behind the inline wrappers of
+ * common/include/vw/storport.h, StorPort's spin locks and DPCs, and the
+ * checks on each (context, IRQL, lock).  Each rule cites the page of
+ * learn.microsoft.com/windows-hardware/drivers/ddi/storport/ it follows
+ * (written storport/<page>).
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "internal.h"
+#include "ram.h"
+
+static struct vw_api_group storport_group;
+
+struct stor_state *stor_state(struct vm *vm)
+{
+    return vw_port_state(vm, &storport_group, sizeof(struct stor_state));
+}
+
+const char *stor_ctx_name(enum stor_ctx ctx)
+{
+    static const char *const names[] = {
+        "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
+        "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "a StorPort DPC routine",
+        "HwResetBus",          "HwAdapterControl", "DriverEntry"};
+    return names[ctx];
+}
+
+static const char *lock_name(unsigned lock)
+{
+    return lock == LOCK_DPC ? "DpcLock" : lock == LOCK_STARTIO ? "StartIoLock" : "InterruptLock";
+}
+
+struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who)
+{
+    struct stor_state *s = stor_state(vm);
+    if (s->normal.registered && s->normal.ext != 0 && s->normal.ext == ext)
+        return &s->normal;
+    if (s->dumpcopy.registered && s->dumpcopy.ext != 0 && s->dumpcopy.ext == ext)
+        return &s->dumpcopy;
+    vw_fail(vm, "%s: 0x%" PRIx64 " is no adapter's device extension", who, ext);
+    return NULL;
+}
+
+struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb)
+{
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+        if (a->reqs[i].state != REQ_FREE && a->reqs[i].srb == srb)
+            return &a->reqs[i];
+    return NULL;
+}
+
+bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
+               unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret)
+{
+    enum stor_ctx saved_ctx = a->ctx;
+    unsigned saved_irql = vm->irql, saved_held = a->held, saved_entry = a->held_at_entry;
+    a->ctx = ctx;
+    a->held = a->held_at_entry = locks;
+    vm->irql = irql;
+    uint64_t r = 0;
+    bool ok = vw_call(vm, fn, n, args, &r);
+    if (ok && !vm->failed && a->held != locks)
+        vw_fail(vm, "storport: %s returned holding StorPort lock(s) 0x%x it took",
+                stor_ctx_name(ctx), a->held & ~locks);
+    a->ctx = saved_ctx;
+    a->held = saved_held;
+    a->held_at_entry = saved_entry;
+    vm->irql = saved_irql;
+    if (ret)
+        *ret = r;
+    return ok && !vm->failed;
+}
+
+bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a)
+{
+    bool ran = false;
+    for (unsigned i = 0; i < a->ndpcs && !vm->failed; i++) {
+        struct stor_dpc *d = &a->dpcs[i];
+        if (!d->queued)
+            continue;
+        /* Dequeued before the routine runs, as KeInsertQueueDpc's DPCs
+         * are: the routine may queue it again (storport/nf-storport-
+         * storportissuedpc). DISPATCH_LEVEL, no lock (storport/nc-storport-
+         * hw_dpc_routine). */
+        d->queued = false;
+        uint64_t args[4] = {d->dpc, a->ext, d->arg1, d->arg2};
+        stor_call(vm, a, CTX_DPC, VW_DISPATCH_LEVEL, 0, d->routine, 4, args, NULL);
+        a->stats.dpcs_run++;
+        ran = true;
+    }
+    return ran;
+}
+
+void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
+{
+    struct stor_req *r = stor_find_req(a, srb);
+    if (r == NULL) {
+        vw_fail(vm,
+                "storport: RequestComplete for 0x%" PRIx64 ", an SRB StorPort never gave "
+                "the miniport",
+                srb);
+        return;
+    }
+    /* "After this notification the port driver owns the request"
+     * (srb/nf-srb-scsiportnotification, RequestComplete). */
+    if (r->state == REQ_COMPLETED || r->completed_once) {
+        vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed twice", srb);
+        return;
+    }
+    if (r->state == REQ_RETURNED_BY_RESET) {
+        vw_fail(vm,
+                "storport: SRB 0x%" PRIx64 " completed after the reset that returned it "
+                "(HwResetBus must complete what it resets: storport/nc-storport-hw_reset_bus)",
+                srb);
+        return;
+    }
+    if (r->state != REQ_AT_MINIPORT) {
+        vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed before HwStartIo had it", srb);
+        return;
+    }
+    uint8_t status = (uint8_t)vw_rd(vm, srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 1);
+    if ((status & SRB_STATUS_MASK) == SRB_STATUS_PENDING) {
+        vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed with SRB_STATUS_PENDING", srb);
+        return;
+    }
+    r->state = REQ_COMPLETED;
+    r->completed_once = true;
+    r->status = status;
+    a->outstanding--;
+    a->stats.completed++;
+    if (a->busy_count > 0 && --a->busy_count == 0)
+        a->busy = false;
+}
+
+/* ---- Locks (storport/nf-storport-storportacquirespinlock) ---------------- */
+
+static void acquire_lock(struct vm *vm, struct stor_adapter *a, unsigned lock, gva_t handle)
+{
+    if (lock < LOCK_DPC || lock > LOCK_INTERRUPT) {
+        vw_fail(vm, "StorPortAcquireSpinLock: lock kind %u is none StorPort has", lock);
+        return;
+    }
+    /* FindAdapter, the passive routine, HwInitialize and the ISR may take
+     * no StorPort lock (the page's table of routines and locks). */
+    if (a->ctx == CTX_FIND_ADAPTER || a->ctx == CTX_PASSIVE_INIT || a->ctx == CTX_HW_INITIALIZE ||
+        a->ctx == CTX_INTERRUPT) {
+        vw_fail(vm, "StorPortAcquireSpinLock(%s) in %s, which may take no StorPort lock",
+                lock_name(lock), stor_ctx_name(a->ctx));
+        return;
+    }
+    if (a->held & LOCK_BIT(lock)) {
+        vw_fail(vm, "StorPortAcquireSpinLock(%s) in %s: the lock is already held%s",
+                lock_name(lock), stor_ctx_name(a->ctx),
+                (a->held_at_entry & LOCK_BIT(lock)) ? " (StorPort holds it around this routine)"
+                                                    : "");
+        return;
+    }
+    if (lock != LOCK_INTERRUPT && (a->held & LOCK_BIT(LOCK_INTERRUPT))) {
+        vw_fail(vm,
+                "StorPortAcquireSpinLock(%s) while holding InterruptLock: DPC and StartIo "
+                "locks come first",
+                lock_name(lock));
+        return;
+    }
+    a->held |= LOCK_BIT(lock);
+    vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Lock), lock, 4);
+    vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), vm->irql, 1);
+    unsigned irql = lock == LOCK_INTERRUPT ? STOR_DIRQL : VW_DISPATCH_LEVEL;
+    if (vm->irql < irql)
+        vm->irql = irql;
+}
+
+static void release_lock(struct vm *vm, struct stor_adapter *a, gva_t handle)
+{
+    unsigned lock = (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Lock), 4);
+    if (lock < LOCK_DPC || lock > LOCK_INTERRUPT || !(a->held & LOCK_BIT(lock)) ||
+        (a->held_at_entry & LOCK_BIT(lock))) {
+        vw_fail(vm, "StorPortReleaseSpinLock in %s: lock %u is not one the miniport acquired",
+                stor_ctx_name(a->ctx), lock);
+        return;
+    }
+    a->held &= ~LOCK_BIT(lock);
+    vm->irql = (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), 1);
+}
+
+/* ---- StorPortNotification (storport/nf-storport-storportnotification) ---- */
+
+static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
+{
+    unsigned type = (unsigned)vw_arg(vm, api, 0);
+    unsigned v = vw_vararg_slot(vm, api);
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 1), "StorPortNotification");
+    if (a == NULL)
+        return;
+    switch (type) {
+    case 0: /* RequestComplete */
+        stor_request_complete(vm, a, vw_slot(vm, api, v));
+        return;
+    case 1: /* NextRequest */
+    case 2: /* NextLuRequest: ignored by StorPort */
+        return;
+    case 3: /* ResetDetected */
+    case 7: /* BusChangeDetected */
+        vw_log(vm, "storport: notification %u", type);
+        return;
+    case 0x1000: { /* EnablePassiveInitialization: HwInitialize only
+                    * (storport/nf-storport-storportenablepassiveinitialization) */
+        gva_t ok = vw_slot(vm, api, v + 1);
+        bool allowed = a->ctx == CTX_HW_INITIALIZE && !a->dump;
+        if (allowed)
+            a->passive_routine = vw_slot(vm, api, v);
+        a->passive_enabled = allowed;
+        vw_wr(vm, ok, allowed, 4);
+        return;
+    }
+    case 0x1001: { /* InitializeDpc */
+        gva_t dpc = vw_slot(vm, api, v), routine = vw_slot(vm, api, v + 1);
+        if (a->dump) {
+            vw_fail(vm, "StorPortInitializeDpc in dump mode: the dump port runs no DPCs");
+            return;
+        }
+        if (a->ctx != CTX_PASSIVE_INIT && a->ctx != CTX_FIND_ADAPTER)
+            vw_log(vm,
+                   "storport: StorPortInitializeDpc in %s (documented for the passive "
+                   "routine)",
+                   stor_ctx_name(a->ctx));
+        unsigned i = 0;
+        while (i < a->ndpcs && a->dpcs[i].dpc != dpc)
+            i++;
+        if (i == STOR_MAX_DPC) {
+            vw_fail(vm, "harness: hard limit: %u StorPort DPCs", STOR_MAX_DPC);
+            return;
+        }
+        if (i == a->ndpcs)
+            a->ndpcs++;
+        a->dpcs[i] = (struct stor_dpc){.dpc = dpc, .routine = routine};
+        return;
+    }
+    case 0x1002: { /* IssueDpc: KeInsertQueueDpc semantics */
+        gva_t dpc = vw_slot(vm, api, v), ok = vw_slot(vm, api, v + 3);
+        for (unsigned i = 0; i < a->ndpcs; i++)
+            if (a->dpcs[i].dpc == dpc) {
+                bool inserted = !a->dpcs[i].queued;
+                if (inserted) {
+                    a->dpcs[i].queued = true;
+                    a->dpcs[i].arg1 = vw_slot(vm, api, v + 1);
+                    a->dpcs[i].arg2 = vw_slot(vm, api, v + 2);
+                }
+                vw_wr(vm, ok, inserted, 4);
+                return;
+            }
+        vw_fail(vm, "StorPortIssueDpc on 0x%" PRIx64 ", never passed to StorPortInitializeDpc",
+                dpc);
+        return;
+    }
+    case 0x1003: /* AcquireSpinLock(kind, context, handle) */
+        acquire_lock(vm, a, (unsigned)vw_slot(vm, api, v), vw_slot(vm, api, v + 2));
+        return;
+    case 0x1004: /* ReleaseSpinLock(handle) */
+        release_lock(vm, a, vw_slot(vm, api, v));
+        return;
+    }
+    vw_fail(vm, "StorPortNotification: type 0x%x is not emulated", type);
+}
+
+/* ---- StorPortExtendedFunction (storport/nf-storport-storportextendedfunction) */
+
+#define STOR_STATUS_SUCCESS         0x00000000u
+#define STOR_STATUS_UNSUCCESSFUL    0xC1000001u
+#define STOR_STATUS_NOT_IMPLEMENTED 0xC1000002u
+#define STOR_PERF_SUPPORTED         0x3fu /* DPC redirection .. current-CPU redirection */
+
+static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
+{
+    unsigned code = (unsigned)vw_arg(vm, api, 0), v = vw_vararg_slot(vm, api);
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 1), "StorPortExtendedFunction");
+    if (a == NULL)
+        return;
+    uint32_t status = STOR_STATUS_SUCCESS;
+    switch (code) {
+    case 13: { /* GetMessageInterruptInformation: never in the MSI routine */
+        unsigned id = (unsigned)vw_slot(vm, api, v);
+        gva_t info = vw_slot(vm, api, v + 1);
+        if (a->ctx == CTX_INTERRUPT) {
+            vw_fail(vm, "StorPortGetMSIInfo inside the interrupt routine");
+            return;
+        }
+        if (id >= a->msi_messages) {
+            status = STOR_STATUS_UNSUCCESSFUL;
+            break;
+        }
+        vw_wr(vm, info + VW_OFFSET(vm, MESSAGE_INTERRUPT_INFORMATION, MessageData), 0x4000 + id, 4);
+        vw_wr(vm, info, id, 4);
+        vw_wr(vm, info + VW_OFFSET(vm, MESSAGE_INTERRUPT_INFORMATION, MessageAddress), 0xfee00000,
+              8);
+        vw_wr(vm, info + VW_OFFSET(vm, MESSAGE_INTERRUPT_INFORMATION, InterruptLevel), STOR_DIRQL,
+              4);
+        vw_wr(vm, info + VW_OFFSET(vm, MESSAGE_INTERRUPT_INFORMATION, InterruptMode), 1, 4);
+        break;
+    }
+    case 14: { /* InitializePerformanceOptimizations: HwInitialize or the
+                * passive routine (storport/nf-storport-storportinitializeperfopts) */
+        unsigned query = (unsigned)vw_slot(vm, api, v) & 0xff;
+        gva_t data = vw_slot(vm, api, v + 1);
+        if (a->ctx != CTX_HW_INITIALIZE && a->ctx != CTX_PASSIVE_INIT) {
+            vw_fail(vm,
+                    "StorPortInitializePerfOpts in %s (HwInitialize or the passive routine "
+                    "only)",
+                    stor_ctx_name(a->ctx));
+            return;
+        }
+        uint64_t fl = VW_OFFSET(vm, PERF_CONFIGURATION_DATA, Flags);
+        if (query)
+            vw_wr(vm, data + fl, STOR_PERF_SUPPORTED, 4);
+        else if (vw_rd(vm, data + fl, 4) & ~(uint64_t)STOR_PERF_SUPPORTED)
+            status = STOR_STATUS_UNSUCCESSFUL;
+        break;
+    }
+    case 15: { /* GetStartIoPerformanceParameters */
+        gva_t p = vw_slot(vm, api, v + 1);
+        vw_wr(vm, p + VW_OFFSET(vm, STARTIO_PERFORMANCE_PARAMETERS, MessageNumber), 0, 4);
+        vw_wr(vm, p + VW_OFFSET(vm, STARTIO_PERFORMANCE_PARAMETERS, ChannelNumber), 0, 4);
+        break;
+    }
+    case 17: { /* GetCurrentProcessorNumber */
+        gva_t pn = vw_slot(vm, api, v);
+        unsigned cpu = vw_cpu_current(vm);
+        vw_wr(vm, pn + VW_OFFSET(vm, PROCESSOR_NUMBER, Group), cpu / 64, 2);
+        vw_wr(vm, pn + VW_OFFSET(vm, PROCESSOR_NUMBER, Number), cpu % 64, 1);
+        break;
+    }
+    default:
+        vw_log(vm, "storport: StorPortExtendedFunction %u not emulated", code);
+        status = STOR_STATUS_NOT_IMPLEMENTED;
+    }
+    vw_set_return(vm, status);
+}
+
+/* ---- Exports ----------------------------------------------------------- */
+
+static vw_api_fn stor_driver_unload;
+static const struct vw_api stor_unload_api = {
+    "storport DriverUnload", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_PASSIVE_LEVEL, stor_driver_unload};
+
+static void stor_driver_unload(struct vm *vm, const struct vw_api *api)
+{
+    (void)api;
+    struct stor_state *s = stor_state(vm);
+    if (s->normal.started)
+        vw_log(vm, "storport: unload with the adapter still started");
+}
+
+/* storport/nf-storport-storportinitialize: DriverEntry's last call. */
+static void vw_StorPortInitialize(struct vm *vm, const struct vw_api *api)
+{
+    gva_t arg1 = vw_arg(vm, api, 0), arg2 = vw_arg(vm, api, 1), hwid = vw_arg(vm, api, 2);
+    struct stor_state *s = stor_state(vm);
+    /* Dump and hibernation copies get NULL for both (miniports.md 1). */
+    bool dump = arg1 == 0 && arg2 == 0;
+    struct stor_adapter *a = dump ? &s->dumpcopy : &s->normal;
+    uint32_t size = (uint32_t)vw_rd(vm, hwid, 4);
+    if (size != VW_SIZEOF(vm, HW_INITIALIZATION_DATA)) {
+        vw_fail(vm, "StorPortInitialize: HwInitializationDataSize %u, not sizeof 0x%" PRIx64, size,
+                VW_SIZEOF(vm, HW_INITIALIZATION_DATA));
+        vw_set_return(vm, 0xc0000004u);
+        return;
+    }
+#define HWID(m) vw_rdptr(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, m))
+    memset(a, 0, sizeof(*a));
+    a->dump = dump;
+    a->find_adapter = HWID(HwFindAdapter);
+    a->initialize = HWID(HwInitialize);
+    a->start_io = HWID(HwStartIo);
+    a->build_io = HWID(HwBuildIo);
+    a->interrupt = HWID(HwInterrupt);
+    a->reset_bus = HWID(HwResetBus);
+    a->adapter_control = HWID(HwAdapterControl);
+    /* Required routines; DMA-started and adapter-state must be NULL
+     * (storport/ns-storport-_hw_initialization_data-r1). */
+    const char *missing = !a->find_adapter      ? "HwFindAdapter"
+                          : !a->initialize      ? "HwInitialize"
+                          : !a->start_io        ? "HwStartIo"
+                          : !a->interrupt       ? "HwInterrupt"
+                          : !a->reset_bus       ? "HwResetBus"
+                          : !a->adapter_control ? "HwAdapterControl"
+                                                : NULL;
+    if (missing != NULL || HWID(HwDmaStarted) || HWID(HwAdapterState)) {
+        vw_fail(vm, "StorPortInitialize: %s",
+                missing ? missing : "HwDmaStarted/HwAdapterState set");
+        vw_set_return(vm, 0xc000000du);
+        return;
+    }
+#undef HWID
+    a->ext_size =
+        (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, DeviceExtensionSize), 4);
+    a->srb_ext_size =
+        (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, SrbExtensionSize), 4);
+    uint32_t types =
+        (uint32_t)vw_rd(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, SrbTypeFlags), 4);
+    if (!(types & 2)) {
+        vw_fail(vm,
+                "StorPortInitialize: SrbTypeFlags 0x%x without "
+                "SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK (only SRB_EX is emulated)",
+                types);
+        vw_set_return(vm, 0xc000000du);
+        return;
+    }
+    a->hwid_copy = vw_pool_alloc(vm, size, VW_TAG('S', 't', 'o', 'r'), "storport", false);
+    uint8_t buf[512];
+    vw_read(vm, hwid, buf, size < sizeof(buf) ? size : sizeof(buf));
+    vw_write(vm, a->hwid_copy, buf, size < sizeof(buf) ? size : sizeof(buf));
+    a->registered = true;
+    if (!dump) {
+        s->driver_object = arg1;
+        vw_wrptr(vm, arg1 + VW_OFFSET(vm, DRIVER_OBJECT, DriverUnload),
+                 vw_kernel_routine(vm, &stor_unload_api));
+    }
+    vw_log(vm, "storport: %s registered (extension %u, SRB extension %u bytes)",
+           dump ? "dump copy" : "miniport", a->ext_size, a->srb_ext_size);
+    vw_set_return(vm, 0);
+}
+
+/* storport/nf-storport-storportgetuncachedextension: HwFindAdapter only;
+ * the first call allocates, later ones return the same block. */
+static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    uint32_t len = (uint32_t)vw_arg(vm, api, 2);
+    if (a == NULL)
+        return;
+    if (a->ctx != CTX_FIND_ADAPTER) {
+        vw_fail(vm, "StorPortGetUncachedExtension in %s (HwFindAdapter only)",
+                stor_ctx_name(a->ctx));
+        vw_set_return(vm, 0);
+        return;
+    }
+    if (a->uncached == 0) {
+        a->uncached =
+            vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);
+        a->uncached_len = len;
+    } else if (len > a->uncached_len) {
+        vw_set_return(vm, 0);
+        return;
+    }
+    vw_set_return(vm, a->uncached);
+}
+
+/* storport/nf-storport-storportgetphysicaladdress: SRB-extension and
+ * uncached-extension VAs too (upstream passes Srb NULL for both). */
+static void vw_StorPortGetPhysicalAddress(struct vm *vm, const struct vw_api *api)
+{
+    gva_t va = vw_arg(vm, api, 2), lenp = vw_arg(vm, api, 3);
+    uint64_t pa = vw_ram_pa(vm, va);
+    if (pa == UINT64_MAX) {
+        vw_fail(vm, "StorPortGetPhysicalAddress: 0x%" PRIx64 " is not in guest RAM", va);
+        return;
+    }
+    uint64_t run = 0x1000 - (va & 0xfff);
+    while (run < 0x100000 && vw_ram_pa(vm, va + run) == pa + run)
+        run += 0x1000;
+    if (lenp)
+        vw_wr(vm, lenp, run, 4);
+    vw_set_return(vm, pa);
+}
+
+/* storport/nf-storport-storportgetscattergatherlist: read-only, valid
+ * until the request completes. */
+static void vw_StorPortGetScatterGatherList(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    if (a == NULL)
+        return;
+    struct stor_req *r = stor_find_req(a, vw_arg(vm, api, 1));
+    if (r == NULL || r->state != REQ_AT_MINIPORT) {
+        vw_fail(vm, "StorPortGetScatterGatherList for an SRB the miniport does not own");
+        return;
+    }
+    vw_set_return(vm, r->sg);
+}
+
+static void vw_StorPortBusy(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    if (a != NULL) {
+        a->busy = true;
+        a->busy_count = (unsigned)vw_arg(vm, api, 1);
+    }
+    vw_set_return(vm, 1);
+}
+
+static void vw_StorPortReady(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    if (a != NULL)
+        a->busy = false;
+    vw_set_return(vm, 1);
+}
+
+static void vw_StorPortPause(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    if (a != NULL) {
+        a->paused = true;
+        a->stats.pauses++;
+    }
+    vw_set_return(vm, 1);
+}
+
+static void vw_StorPortResume(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    if (a != NULL)
+        a->paused = false;
+    vw_set_return(vm, 1);
+}
+
+/* storport/nf-storport-storportsetdevicequeuedepth: depth > 0. */
+static void vw_StorPortSetDeviceQueueDepth(struct vm *vm, const struct vw_api *api)
+{
+    struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    uint32_t depth = (uint32_t)vw_arg(vm, api, 4);
+    if (a != NULL && depth > 0)
+        a->lun_depth = depth;
+    vw_set_return(vm, a != NULL && depth > 0);
+}
+
+static void vw_StorPortStallExecution(struct vm *vm, const struct vw_api *api)
+{
+    vw_time_advance(vm, 10 * (uint64_t)(uint32_t)vw_arg(vm, api, 0));
+}
+
+/* At unload: the adapter must have been removed. */
+static unsigned stor_report_leaks(struct vm *vm)
+{
+    struct stor_state *s = stor_state(vm);
+    if (!s->normal.started)
+        return 0;
+    vw_log(vm, "leak: storport adapter never removed");
+    return 1;
+}
+
+/* IRQL limits: the pages' "IRQL" lines; the notification and extended
+ * function entries take any IRQL and check per type. */
+static const struct vw_api stor_apis[] = {
+    {"StorPortInitialize", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_PASSIVE_LEVEL,
+     vw_StorPortInitialize},
+    {"StorPortNotification", VW_ALL_ARCHES, VW_CDECL, 2, 0, VW_HIGH_LEVEL, vw_StorPortNotification},
+    {"StorPortExtendedFunction", VW_ALL_ARCHES, VW_CDECL, 2, 0, VW_HIGH_LEVEL,
+     vw_StorPortExtendedFunction},
+    {"StorPortGetUncachedExtension", VW_ALL_ARCHES, VW_STDCALL, 3, 0, VW_HIGH_LEVEL,
+     vw_StorPortGetUncachedExtension},
+    {"StorPortGetPhysicalAddress", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_HIGH_LEVEL,
+     vw_StorPortGetPhysicalAddress},
+    {"StorPortGetScatterGatherList", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL,
+     vw_StorPortGetScatterGatherList},
+    {"StorPortBusy", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL, vw_StorPortBusy},
+    {"StorPortReady", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_HIGH_LEVEL, vw_StorPortReady},
+    {"StorPortPause", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_DISPATCH_LEVEL, vw_StorPortPause},
+    {"StorPortResume", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_DISPATCH_LEVEL, vw_StorPortResume},
+    {"StorPortSetDeviceQueueDepth", VW_ALL_ARCHES, VW_STDCALL, 5, 0, VW_DISPATCH_LEVEL,
+     vw_StorPortSetDeviceQueueDepth},
+    {"StorPortStallExecution", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_HIGH_LEVEL,
+     vw_StorPortStallExecution},
+};
+
+VW_API_GROUP(storport, stor_apis, .report_leaks = stor_report_leaks)

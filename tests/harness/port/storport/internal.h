@@ -1,0 +1,110 @@
+/*
+ * State shared by the StorPort emulation's files: exports.c (the routines a
+ * miniport imports, locks, DPCs, checks) and adapter.c (the adapter life
+ * cycle, the class layer and the request queue).
+ */
+#pragma once
+#include "abi.h"
+#include "kernel.h"
+#include "layout.h"
+#include "pnp.h"
+#include "stor.h"
+
+/* SRB constants the emulation sends or checks (storport/ns-storport-
+ * _storage_request_block; common/include/vw/storport.h has the driver side). */
+#define SRB_FUNCTION_EXECUTE_SCSI  0x00
+#define SRB_FUNCTION_FLUSH         0x08
+#define SRB_FUNCTION_STORAGE_BLOCK 0x28
+#define SRB_STATUS_PENDING         0x00
+#define SRB_STATUS_SUCCESS         0x01
+#define SRB_STATUS_BUSY            0x05
+#define SRB_STATUS_BUS_RESET       0x0e
+#define SRB_STATUS_MASK            0x3f
+#define SRB_FLAGS_DATA_IN          0x40
+#define SRB_FLAGS_DATA_OUT         0x80
+#define SRB_SIGNATURE              0x53524258u
+#define SRBEX_TYPE_CDB16           0x40
+#define SP_RETURN_FOUND            1
+#define STOR_DIRQL                 5 /* the harness's device IRQL (k_intr.c) */
+
+enum stor_lock { LOCK_DPC = 1, LOCK_STARTIO = 2, LOCK_INTERRUPT = 3 };
+#define LOCK_BIT(l) (1u << (l))
+
+/* Which miniport routine is running: the rules of each StorPort routine
+ * depend on it (../shared/reference/miniports.md sections 1-4). */
+enum stor_ctx {
+    CTX_NONE,
+    CTX_FIND_ADAPTER,
+    CTX_HW_INITIALIZE,
+    CTX_PASSIVE_INIT,
+    CTX_BUILDIO,
+    CTX_STARTIO,
+    CTX_INTERRUPT,
+    CTX_DPC,
+    CTX_RESET_BUS,
+    CTX_ADAPTER_CONTROL,
+    CTX_DRIVER_ENTRY,
+};
+
+enum req_state { REQ_FREE, REQ_PENDING, REQ_AT_MINIPORT, REQ_COMPLETED, REQ_RETURNED_BY_RESET };
+
+struct stor_req {
+    enum req_state state;
+    gva_t srb, ext, data, sg, sense;
+    uint32_t len;
+    bool data_in;
+    uint8_t status;
+    uint64_t deadline; /* interrupt time */
+    bool completed_once;
+};
+
+#define STOR_MAX_REQ 64
+#define STOR_MAX_DPC 16
+
+struct stor_dpc {
+    gva_t dpc, routine, arg1, arg2;
+    bool queued;
+};
+
+struct stor_adapter {
+    bool registered, started, dump;
+    gva_t hwid_copy; /* HW_INITIALIZATION_DATA as registered (pool copy) */
+    gva_t find_adapter, initialize, start_io, build_io, interrupt, reset_bus, adapter_control;
+    gva_t msi_routine, passive_routine;
+    uint32_t ext_size, srb_ext_size;
+    gva_t ext, cfg, access_ranges, argstr, reserved3, uncached;
+    uint32_t uncached_len;
+    enum stor_ctx ctx;
+    unsigned held; /* LOCK_BIT set of StorPort locks held */
+    unsigned held_at_entry;
+    bool passive_enabled;
+    uint8_t supported[16]; /* control types answered TRUE */
+    uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
+    bool half_duplex, busy, paused, no_gate;
+    unsigned busy_count;
+    struct stor_dpc dpcs[STOR_MAX_DPC];
+    unsigned ndpcs;
+    struct stor_req reqs[STOR_MAX_REQ];
+    unsigned outstanding;
+    struct vw_stor_stats stats;
+};
+
+struct stor_state {
+    struct stor_adapter normal, dumpcopy;
+    gva_t driver_object;
+};
+
+struct stor_state *stor_state(struct vm *vm);
+/* The adapter whose device extension is EXT, or NULL (the run failed). */
+struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who);
+/* Call a miniport routine in context CTX at IRQL with LOCKS held as
+ * StorPort holds them; checks that it returns with the same locks. */
+bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
+               unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret);
+/* Run queued StorPort DPCs; true if any ran. */
+bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
+/* A request the miniport completed (RequestComplete notification). */
+void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);
+/* The request whose SRB is SRB, or NULL. */
+struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
+const char *stor_ctx_name(enum stor_ctx ctx);

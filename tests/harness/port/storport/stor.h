@@ -1,0 +1,62 @@
+/*
+ * The StorPort emulation (storport.sys for physical miniports), scenario
+ * side: start an adapter through HwFindAdapter/HwInitialize, issue SCSI
+ * commands through a small class layer (what disk.sys and Windows Setup
+ * send), stop/restart/remove it, raise its interrupt, and run the
+ * crash-dump copy.  README: tests/harness/README.md, "StorPort".
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "vm.h"
+
+struct vw_stor_config {
+    const char *args;      /* HwFindAdapter's ArgumentString, or NULL */
+    unsigned timeout_s;    /* SRB TimeOutValue (default 10) */
+    unsigned msi_messages; /* messages StorPortGetMSIInfo reports (0: line-based) */
+};
+
+/* One finished request as the class driver sees it. */
+struct vw_stor_result {
+    uint8_t srb_status; /* SRB_STATUS(...) of the SRB */
+    uint8_t scsi_status;
+    uint32_t transferred; /* DataTransferLength at completion */
+};
+
+/* The normal adapter through FindAdapter, HwInitialize, the passive
+ * routine and the control-type query; false (the run failed) otherwise. */
+bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg);
+/* One SCSI command: CDB of CDB_LEN bytes; DATA_IN receives LEN bytes into
+ * BUF, else BUF (may be NULL when LEN is 0) is written.  Waits for it,
+ * resetting the bus when its time-out passes.  Returns false if the run
+ * failed. */
+bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
+                  bool data_in, struct vw_stor_result *res);
+/* Several commands at once (COUNT up to 64): all submitted, then waited
+ * for; the queue-depth gate decides how many reach the miniport. */
+bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
+                        const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
+                        const bool *data_in, struct vw_stor_result *res);
+/* HwInterrupt at DIRQL under the interrupt lock; returns what it returned. */
+bool vw_stor_interrupt(struct vm *vm);
+/* The MSI routine for MESSAGE (granted by msi_messages); its result. */
+bool vw_stor_msi(struct vm *vm, unsigned message);
+/* Power down (ScsiStopAdapter) and up (ScsiRestartAdapter), queue drained. */
+bool vw_stor_power(struct vm *vm, bool up);
+/* StorPortPause state after the last call (for scenarios). */
+bool vw_stor_paused(struct vm *vm);
+/* PnP remove: stop the adapter and free what StorPort allocated for it. */
+bool vw_stor_remove(struct vm *vm);
+/* The crash-dump copy: second image, DriverEntry(NULL, NULL), FindAdapter
+ * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
+ * HwInterrupt.  SECTOR is written with PATTERN and read back. */
+bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* Counters for scenarios. */
+struct vw_stor_stats {
+    unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
+    unsigned dpcs_run, control_stop, control_restart, pauses, max_started_paused;
+};
+void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
+/* Planted emulation bug for the queue-depth checker: the gate lets
+ * everything through (the independent count must catch it). */
+void vw_stor_plant_no_gate(struct vm *vm);

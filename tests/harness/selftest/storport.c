@@ -1,0 +1,314 @@
+/*
+ * The StorPort emulation (port/storport/) against the RAM-disk miniport
+ * (testdrv/vwstor.c): the adapter life cycle, the class layer's commands,
+ * the queue-depth gate, a time-out that resets the bus, stop/restart,
+ * remove, the crash-dump copy; and each StorPort checker failing by name
+ * on its planted bug (bad/badstor.c, "mode=N" in the ArgumentString).
+ */
+#include <string.h>
+#include "port/storport/stor.h"
+#include "scenario.h"
+
+#define SECTOR 512u
+
+static bool scsi(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len, bool in,
+                 uint8_t want, const char *what)
+{
+    struct vw_stor_result r;
+    if (!vw_stor_scsi(vm, cdb, n, buf, len, in, &r))
+        return false;
+    VW_EXPECT(vm, r.srb_status == want, "%s: SRB status 0x%02x, expected 0x%02x", what,
+              r.srb_status, want);
+    return !vm->failed;
+}
+
+static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
+{
+    memset(cdb, 0, 10);
+    cdb[0] = op, cdb[2] = (uint8_t)(lba >> 24), cdb[3] = (uint8_t)(lba >> 16);
+    cdb[4] = (uint8_t)(lba >> 8), cdb[5] = (uint8_t)lba, cdb[7] = (uint8_t)(blocks >> 8);
+    cdb[8] = (uint8_t)blocks;
+}
+
+static void rw16(uint8_t *cdb, uint8_t op, uint32_t lba, uint32_t blocks)
+{
+    memset(cdb, 0, 16);
+    cdb[0] = op, cdb[6] = (uint8_t)(lba >> 24), cdb[7] = (uint8_t)(lba >> 16);
+    cdb[8] = (uint8_t)(lba >> 8), cdb[9] = (uint8_t)lba, cdb[10] = (uint8_t)(blocks >> 24);
+    cdb[11] = (uint8_t)(blocks >> 16), cdb[12] = (uint8_t)(blocks >> 8), cdb[13] = (uint8_t)blocks;
+}
+
+static bool start(struct vm *vm, const char *driver, const char *args)
+{
+    struct vw_stor_config cfg = {.args = args, .timeout_s = 10, .msi_messages = 3};
+    return vw_driver_load(vm, driver) && vw_stor_start(vm, &cfg);
+}
+
+static void finish(struct vm *vm)
+{
+    if (!vm->failed && vw_stor_remove(vm))
+        vw_driver_unload(vm);
+}
+
+/* What disk.sys and Setup ask first: INQUIRY (+VPD), capacities, caching. */
+VW_SCENARIO("vwstor", storport_class_discovery, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    uint8_t buf[64], cdb[16] = {0};
+    cdb[0] = 0x12, cdb[4] = 36;
+    if (!scsi(vm, cdb, 6, buf, 36, true, 1, "INQUIRY"))
+        return;
+    VW_EXPECT(vm, memcmp(buf + 8, "VW      RAMDISK", 15) == 0 && buf[0] == 0,
+              "INQUIRY: not a direct-access RAMDISK");
+    static const uint8_t pages[] = {0x00, 0x80, 0xb0};
+    for (unsigned i = 0; i < sizeof(pages); i++) {
+        cdb[1] = 1, cdb[2] = pages[i], cdb[4] = 64;
+        if (!scsi(vm, cdb, 6, buf, 64, true, pages[i] == 0xb0 ? 1 : 0x12, "INQUIRY VPD"))
+            return;
+        VW_EXPECT(vm, buf[1] == pages[i], "VPD page 0x%02x answered as 0x%02x", pages[i], buf[1]);
+    }
+    memset(cdb, 0, sizeof(cdb));
+    cdb[0] = 0x25;
+    if (!scsi(vm, cdb, 10, buf, 8, true, 1, "READ CAPACITY(10)"))
+        return;
+    VW_EXPECT(vm, buf[3] == 127 && buf[6] == 2 && buf[7] == 0, "READ CAPACITY(10): %u blocks",
+              buf[3] + 1u);
+    cdb[0] = 0x9e, cdb[1] = 0x10, cdb[13] = 32;
+    if (!scsi(vm, cdb, 16, buf, 32, true, 1, "READ CAPACITY(16)"))
+        return;
+    VW_EXPECT(vm, buf[7] == 127 && (buf[14] & 0x80), "READ CAPACITY(16): last LBA %u, LBPME %d",
+              buf[7], buf[14] >> 7);
+    memset(cdb, 0, sizeof(cdb));
+    cdb[0] = 0x1a, cdb[2] = 0x08, cdb[4] = 24;
+    if (!scsi(vm, cdb, 6, buf, 24, true, 1, "MODE SENSE(6)"))
+        return;
+    VW_EXPECT(vm, buf[4] == 0x08 && (buf[6] & 0x04), "MODE SENSE: no caching page with WCE");
+    memset(cdb, 0, sizeof(cdb));
+    if (!scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY"))
+        return;
+    cdb[0] = 0xc7; /* vendor-specific: refused, never guessed */
+    if (!scsi(vm, cdb, 6, NULL, 0, false, 6, "opcode 0xC7"))
+        return;
+    VW_EXPECT(vm, !vw_stor_interrupt(vm), "HwInterrupt claimed an interrupt with no device");
+    VW_EXPECT(vm, !vw_stor_msi(vm, 2), "the MSI routine claimed message 2 with no device");
+    finish(vm);
+}
+
+/* Reads and writes through SG lists, flush, UNMAP, WRITE SAME. */
+VW_SCENARIO("vwstor", storport_class_data, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    static uint8_t out[8 * SECTOR], in[8 * SECTOR];
+    for (unsigned i = 0; i < sizeof(out); i++)
+        out[i] = (uint8_t)(i * 7 + 3);
+    uint8_t cdb[16];
+    rw10(cdb, 0x2a, 10, 8);
+    if (!scsi(vm, cdb, 10, out, sizeof(out), false, 1, "WRITE(10)"))
+        return;
+    rw16(cdb, 0x88, 10, 8);
+    if (!scsi(vm, cdb, 16, in, sizeof(in), true, 1, "READ(16)"))
+        return;
+    VW_EXPECT(vm, memcmp(in, out, sizeof(in)) == 0, "READ(16) returned other data");
+    memset(cdb, 0, 16);
+    cdb[0] = 0x35;
+    if (!scsi(vm, cdb, 10, NULL, 0, false, 1, "SYNCHRONIZE CACHE(10)"))
+        return;
+    /* UNMAP sectors 12..13: 8-byte header, one 16-byte descriptor. */
+    uint8_t list[24] = {0, 22, 0, 16};
+    list[8 + 7] = 12, list[8 + 11] = 2;
+    memset(cdb, 0, 16);
+    cdb[0] = 0x42, cdb[8] = sizeof(list);
+    if (!scsi(vm, cdb, 10, list, sizeof(list), false, 1, "UNMAP"))
+        return;
+    rw10(cdb, 0x28, 10, 8);
+    if (!scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
+        return;
+    static const uint8_t zero[2 * SECTOR];
+    VW_EXPECT(vm,
+              memcmp(in + 2 * SECTOR, zero, sizeof(zero)) == 0 &&
+                  memcmp(in, out, 2 * SECTOR) == 0 &&
+                  memcmp(in + 4 * SECTOR, out + 4 * SECTOR, 4 * SECTOR) == 0,
+              "UNMAP did not zero exactly sectors 12-13");
+    uint8_t block[SECTOR];
+    memset(block, 0x5c, sizeof(block));
+    rw16(cdb, 0x93, 40, 4);
+    if (!scsi(vm, cdb, 16, block, SECTOR, false, 1, "WRITE SAME(16)"))
+        return;
+    rw10(cdb, 0x28, 40, 4);
+    if (!scsi(vm, cdb, 10, in, 4 * SECTOR, true, 1, "READ(10)"))
+        return;
+    bool same = true;
+    for (unsigned i = 0; i < 4 * SECTOR; i++)
+        same &= in[i] == 0x5c;
+    VW_EXPECT(vm, same, "WRITE SAME(16) did not repeat the block");
+    rw10(cdb, 0x28, 126, 4); /* past the end: refused in HwBuildIo */
+    if (!scsi(vm, cdb, 10, in, 4 * SECTOR, true, 6, "READ(10) past the end"))
+        return;
+    finish(vm);
+}
+
+/* 24 writes at once: the miniport allows 8 (MaxNumberOfIO), the gate
+ * never gives it more, and reaches 8. */
+static void batch_writes(struct vm *vm, unsigned n)
+{
+    static uint8_t data[24][SECTOR];
+    uint8_t cdbs[24][16];
+    unsigned lens[24];
+    uint32_t sizes[24];
+    uint8_t *bufs[24];
+    bool in[24];
+    struct vw_stor_result res[24];
+    for (unsigned i = 0; i < n; i++) {
+        memset(data[i], (int)i, SECTOR);
+        rw10(cdbs[i], 0x2a, i, 1);
+        lens[i] = 10, sizes[i] = SECTOR, bufs[i] = data[i], in[i] = false;
+    }
+    if (!vw_stor_scsi_batch(vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
+        return;
+    for (unsigned i = 0; i < n; i++)
+        VW_EXPECT(vm, res[i].srb_status == 1, "write %u: SRB status 0x%02x", i, res[i].srb_status);
+}
+
+VW_SCENARIO("vwstor", storport_queue_depth, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    batch_writes(vm, 24);
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.max_outstanding == 8 && st.max_io == 8 && st.completed == 24,
+              "outstanding reached %u of %u allowed, %u completed", st.max_outstanding, st.max_io,
+              st.completed);
+    vw_log(vm, "24 writes: at most %u outstanding (allowed %u), %u DPC runs", st.max_outstanding,
+           st.max_io, st.dpcs_run);
+    finish(vm);
+}
+
+/* A read the miniport holds: its time-out resets the bus, the read ends
+ * with BUS_RESET exactly once, and I/O goes on. */
+VW_SCENARIO("vwstor", storport_timeout_resets_bus, NULL)
+{
+    if (!start(vm, "vwstor", "hang=1"))
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    rw10(cdb, 0x28, 0, 1);
+    if (!scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)"))
+        return;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.resets == 1, "%u bus resets for one time-out", st.resets);
+    if (!scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the reset"))
+        return;
+    finish(vm);
+}
+
+/* Stop (ScsiStopAdapter) and restart (ScsiRestartAdapter); data survives. */
+VW_SCENARIO("vwstor", storport_stop_restart, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    uint8_t cdb[16], out[SECTOR], in[SECTOR];
+    memset(out, 0x77, sizeof(out));
+    rw10(cdb, 0x2a, 3, 1);
+    if (!scsi(vm, cdb, 10, out, SECTOR, false, 1, "WRITE(10)") || !vw_stor_power(vm, false) ||
+        !vw_stor_power(vm, true))
+        return;
+    rw10(cdb, 0x28, 3, 1);
+    if (!scsi(vm, cdb, 10, in, SECTOR, true, 1, "READ(10) after restart"))
+        return;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, memcmp(in, out, SECTOR) == 0 && st.control_stop == 1 && st.control_restart == 1,
+              "after stop/restart: data %s, %u stops, %u restarts",
+              memcmp(in, out, SECTOR) ? "lost" : "kept", st.control_stop, st.control_restart);
+    finish(vm);
+}
+
+/* The crash-dump copy writes and reads back with no DPC, polled. */
+VW_SCENARIO("vwstor", storport_dump_copy, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    batch_writes(vm, 4);
+    if (vw_stor_dump(vm, 20, 0xd5))
+        finish(vm);
+}
+
+/* ---- Planted bugs: each checker fails by name ----------------------- */
+
+static void write1(struct vm *vm)
+{
+    uint8_t cdb[16], buf[SECTOR] = {0};
+    rw10(cdb, 0x2a, 1, 1);
+    scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10)");
+}
+
+static void planted_write(struct vm *vm, const char *args)
+{
+    if (start(vm, "badstor", args))
+        write1(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_completed_twice, "completed twice")
+{
+    planted_write(vm, "mode=1");
+}
+
+VW_SCENARIO("badstor", checker_stor_completed_after_reset, "completed after the reset")
+{
+    if (!start(vm, "badstor", "mode=2 hang=1"))
+        return;
+    uint8_t cdb[16], buf[SECTOR] = {0};
+    rw10(cdb, 0x28, 0, 1);
+    /* The next write's DPC completes the read the reset already returned. */
+    if (scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)"))
+        write1(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_lock_held, "the lock is already held")
+{
+    planted_write(vm, "mode=3");
+}
+
+VW_SCENARIO("badstor", checker_stor_uncached_outside_find_adapter,
+            "StorPortGetUncachedExtension in HwInitialize")
+{
+    start(vm, "badstor", "mode=4");
+}
+
+VW_SCENARIO("badstor", checker_stor_wrong_irql, "IRQL: StorPortPause called at IRQL 5")
+{
+    if (start(vm, "badstor", "mode=5"))
+        vw_stor_interrupt(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_control_list_overrun, "past MaxControlType")
+{
+    start(vm, "badstor", "mode=6");
+}
+
+/* The emulation's own gate planted open: the independent count names it. */
+VW_SCENARIO("vwstor", checker_stor_too_many_outstanding, "more than the 8 the miniport allowed")
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    vw_stor_plant_no_gate(vm);
+    batch_writes(vm, 24);
+}
+
+/* StorPortPause at the first write holds the queue until the DPC's
+ * StorPortResume: nothing starts in between, everything completes. */
+VW_SCENARIO("vwstor", storport_pause_resume, NULL)
+{
+    if (!start(vm, "vwstor", "pause=1"))
+        return;
+    batch_writes(vm, 6);
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
+              "%u pauses, %u requests started while paused, %u completed", st.pauses,
+              st.max_started_paused, st.completed);
+    finish(vm);
+}
