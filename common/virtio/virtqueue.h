@@ -181,7 +181,7 @@ struct virtqueue {
             bool used_wrap;                       /**< Used wrap counter */
             bool kick_wrap;                       /**< avail_wrap at the last kick decision */
             uint16_t used_bits;   /**< AVAIL|USED of a used descriptor in the used lap (both
-                                       or neither); an impossible value once broken */
+                                       or neither), with WRITE; an impossible value once broken */
             uint16_t event_flags; /**< Shadow of driver->flags */
             uint16_t head_flags;  /**< Writer: the open request's head flags, stored at close */
         } packed;

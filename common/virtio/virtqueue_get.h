@@ -150,17 +150,23 @@ static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
     void *cookie;
     uint16_t flags;
 
-    /* Used in the used lap (never matches once broken, see virtqueue_set_broken) */
-    flags = virtio_read_le16(&d->flags);
-    if ((flags & (PACKED_AVAIL | PACKED_USED)) != vq->u.packed.used_bits)
+    /* Used in the used lap (never matches once broken, see virtqueue_set_broken).
+     * used_bits carries VIRTQ_DESC_F_WRITE: data written, the common case,
+     * costs one compare. Without WRITE the length is reserved and ignored
+     * by drivers (spec 2.8.4): nothing was written. Id and length are read
+     * only after the flags that expose them. */
+    flags = virtio_read_le16(&d->flags) & (PACKED_AVAIL | PACKED_USED | VIRTQ_DESC_F_WRITE);
+    if (flags == vq->u.packed.used_bits) {
+        virtio_rmb(vq->platform);
+        id = virtio_read_le16(&d->id);
+        written = virtio_read_le32(&d->len);
+    } else if ((flags | VIRTQ_DESC_F_WRITE) == vq->u.packed.used_bits) {
+        virtio_rmb(vq->platform);
+        id = virtio_read_le16(&d->id);
+        written = 0;
+    } else {
         return NULL;
-
-    /* Read id and length only after the flags that expose them. The length
-     * is reserved in a used descriptor without VIRTQ_DESC_F_WRITE and
-     * ignored by drivers (spec 2.8.4): nothing was written. */
-    virtio_rmb(vq->platform);
-    id = virtio_read_le16(&d->id);
-    written = (flags & VIRTQ_DESC_F_WRITE) ? virtio_read_le32(&d->len) : 0;
+    }
 
     VIRTQUEUE_CHECK_USED(vq, id, written, st);
 

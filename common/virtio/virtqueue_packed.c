@@ -22,7 +22,7 @@ static void packed_reset(struct virtqueue *vq)
     vq->u.packed.kick_avail = 0;
     vq->u.packed.avail_wrap = true;
     vq->u.packed.used_wrap = true;
-    vq->u.packed.used_bits = PACKED_AVAIL | PACKED_USED;
+    vq->u.packed.used_bits = PACKED_AVAIL | PACKED_USED | VIRTQ_DESC_F_WRITE;
     vq->u.packed.kick_wrap = true;
     vq->u.packed.event_flags = RING_EVENT_FLAGS_ENABLE;
 }

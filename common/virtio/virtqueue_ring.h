@@ -11,7 +11,7 @@
 #define PACKED_AVAIL ((uint16_t)1 << VIRTQ_DESC_F_AVAIL)
 #define PACKED_USED  ((uint16_t)1 << VIRTQ_DESC_F_USED)
 
-/** packed.used_bits of a broken queue: (flags & (AVAIL|USED)) never equals it */
+/** packed.used_bits of a broken queue: no masked descriptor flags ever equal it */
 #define VIRTQUEUE_USED_BITS_BROKEN ((uint16_t)0xffff)
 
 /** Avail/used flag bits that make a packed descriptor available in wrap w */
