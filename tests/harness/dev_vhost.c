@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -188,8 +189,16 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
     for (unsigned i = 0; d->type->polls && i < d->p.queues && !pending; i++)
         pending = !(d->type->even_queues_receive && i % 2 == 0) && queue_pending(&d->q[i]);
     if (!pending) {
+        /* Just used: the call that reports it follows the used entry (the
+         * back end may be preempted between the two), so keep waiting for
+         * it as after a call, not for the driver's own timeout. */
+        if (d->pending_since_ms != 0) {
+            uint64_t quiet = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
+            if (d->deadline_ms < now + quiet)
+                d->deadline_ms = now + quiet;
+        }
         d->pending_since_ms = 0;
-        return false;
+        return now < d->deadline_ms;
     }
     if (d->pending_since_ms == 0)
         d->pending_since_ms = now;
@@ -248,6 +257,9 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     d->lifetime_ms = now_ms() - d->up_ms;
     if (d->type->cleanup != NULL)
         d->type->cleanup(d);
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* the next polling back end may start */
+    d->lock_fd = -1;
     vw_log(d->vm, "vhost-%s: %s ran %llu ms (start %llu ms, stop %llu ms)", d->type->name,
            d->type->program, (unsigned long long)d->lifetime_ms, (unsigned long long)d->start_ms,
            (unsigned long long)(now_ms() - stopping));
@@ -334,6 +346,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     d->p = *p;
     d->vu.sock = -1;
     d->stdin_fd = -1;
+    d->lock_fd = -1;
     bool fds = true;
     for (unsigned i = 0; i < p->queues; i++) {
         d->q[i].kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -350,6 +363,19 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     if (!fds) {
         vw_fail(vm, "vhost-%s: eventfd: %s", type->name, strerror(errno));
         return NULL;
+    }
+    /* A back end that polls busy-waits on the cores it is pinned to (testpmd:
+     * -l 0,1): two at once on a 2-core machine starve each other and the
+     * harness past its real-time bounds, so they run one at a time, whatever
+     * HARNESS_JOBS and CHECK_JOBS run beside them. */
+    if (type->polls) {
+        char lock[300];
+        snprintf(lock, sizeof(lock), "%s/%s.lock", dir, type->name);
+        d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX) != 0) {
+            vw_fail(vm, "vhost-%s: lock %s: %s", type->name, lock, strerror(errno));
+            return NULL;
+        }
     }
     type->argv(d, argv, store, sizeof(store));
     d->up_ms = now_ms();

@@ -87,6 +87,7 @@ struct vw_vhost_dev {
     uint64_t deadline_ms;
     uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
     int stdin_fd;              /* the back end's stdin (testpmd exits on its EOF) */
+    int lock_fd;               /* polls: held while the back end runs (one per machine) */
     /* net: queue pairs the driver set on the control queue, and control
      * commands refused */
     uint16_t net_pairs;

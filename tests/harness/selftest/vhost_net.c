@@ -109,11 +109,3 @@ VW_SCENARIO("vhost", net_2q_split, NULL)
 {
     run(vm, 1ull << F_RING_PACKED);
 }
-
-/* Packed rings against testpmd: DPDK leaves the driver's length in the used
- * descriptors of a transmit queue, reserved without VIRTQ_DESC_F_WRITE
- * (spec 2.8.4); the ring core ignores it. */
-VW_SCENARIO("vhost", net_2q_packed, NULL)
-{
-    run(vm, 0);
-}
