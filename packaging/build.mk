@@ -41,13 +41,15 @@ endif
 # Debug symbols, kept off the ISO: one tarball of every driver's PDB, laid
 # out like out/ (<arch>/<driver>/<driver>.pdb).
 SYMBOLS  := $(DIST)/virtio-win-debug-$(VERSION).tar.xz
-ALL_PDB  := $(ALL_SYS:.sys=.pdb) $(ALL_DLL:.dll=.pdb)
+# The agent's VSS provider (agent/build.mk QVSS_DLLS) ships in the agent
+# MSIs, not in a driver package: its PDB belongs here all the same.
+ALL_PDB  := $(ALL_SYS:.sys=.pdb) $(ALL_DLL:.dll=.pdb) $(QVSS_DLLS:.dll=.pdb)
 
 .PHONY: symbols
 symbols: $(SYMBOLS)
 all: symbols
 
-$(SYMBOLS): $(ALL_SYS) $(ALL_DLL) $(EPOCH_STAMP)
+$(SYMBOLS): $(ALL_SYS) $(ALL_DLL) $(QVSS_DLLS) $(EPOCH_STAMP)
 	@mkdir -p $(@D)
 	@echo '  SYMBOLS $@'
 	$(Q)tar -C $(OUT) --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 \

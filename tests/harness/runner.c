@@ -40,6 +40,7 @@ void vw_scenario_register(struct vw_scenario *scenario)
 struct options {
     const char *out, *build, *driver;
     const char *skip_driver; /* its scenarios are reported as skipped */
+    const char *one_seed;    /* this driver's scenarios run under the first seed only */
     int arch;                /* -1: all */
     bool verbose, coverage;
     unsigned seeds; /* seeds 0..seeds-1 */
@@ -221,6 +222,7 @@ static int usage(const char *prog)
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
             "          [--seeds N | --seed S] [--jobs N] [--skip-driver NAME]\n"
+            "          [--one-seed-driver NAME]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
@@ -253,6 +255,8 @@ int main(int argc, char **argv)
             o.driver = *v ? v : NULL;
         else if (strcmp(a, "--skip-driver") == 0)
             o.skip_driver = *v ? v : NULL;
+        else if (strcmp(a, "--one-seed-driver") == 0)
+            o.one_seed = *v ? v : NULL;
         else if (strcmp(a, "--arch") == 0) {
             enum vw_arch arch;
             if (*v == 0)
@@ -298,6 +302,12 @@ int main(int argc, char **argv)
                 continue;
             }
             for (unsigned seed = first; seed <= last; seed++) {
+                if (seed != first && o.one_seed && strcmp(o.one_seed, s->driver) == 0) {
+                    printf("skip %-5s %s/%s seed %u: --one-seed-driver %s\n",
+                           vw_arch_name((enum vw_arch)a), s->driver, s->name, seed, s->driver);
+                    skipped++;
+                    continue;
+                }
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;
                     struct run *grown = realloc(runs, cap * sizeof(*runs));
