@@ -15,6 +15,7 @@
 
 #define VIRTIO_ID_RNG 4
 
+/* START: bind the virtio core and allocate the read buffer. IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -43,6 +44,7 @@ err_type:
     return status;
 }
 
+/* STOP/REMOVE: free the read buffer and release the transport. IRQL: PASSIVE_LEVEL. */
 VOID ViorngReleaseHardware(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -58,7 +60,7 @@ VOID ViorngReleaseHardware(PVW_DEVICE Device)
 
 static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng);
 
-/* Virtio initialisation (StateLock held). */
+/* Virtio initialisation (StateLock held). IRQL: PASSIVE_LEVEL. */
 static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -106,6 +108,7 @@ fail:
     return VwVirtioStatus(rc);
 }
 
+/* D0: bring the device up (negotiate, queue, DRIVER_OK). IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -118,7 +121,7 @@ NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 }
 
 /* Stop the device (StateLock held): after the reset it no longer touches
- * the ring, so the queue memory can go; a read still waiting is failed. */
+ * the ring, so the queue memory can go; a read still waiting is failed. IRQL: PASSIVE_LEVEL. */
 static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng)
 {
     PVIORNG_DEVICE rng = Rng;
@@ -145,7 +148,7 @@ static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng)
 
 /* PnP and power: never at the same time as a reader's restart (StateLock):
  * either the restart finished first and this takes the restarted device
- * down, or this came first and the restart finds no queue to rebuild. */
+ * down, or this came first and the restart finds no queue to rebuild. IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -157,6 +160,8 @@ NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupts; the DPC runs for completions and configuration changes. IRQL:
+ * DIRQL. */
 BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -168,6 +173,8 @@ BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     return TRUE;
 }
 
+/* Completions: hand the read's length to the waiting reader, or wake it at once on a broken queue.
+ * IRQL: DISPATCH_LEVEL. */
 VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);

@@ -8,6 +8,8 @@
  */
 #include "viorng.h"
 
+/* Restart's callback for the request given up on: the reader itself, nothing to free. IRQL:
+ * PASSIVE_LEVEL. */
 static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
 {
     (void)ctx;
@@ -20,7 +22,7 @@ static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
  * and releases its registers and buffers; deciding and rebuilding under
  * the same lock as D0Exit/ReleaseHardware means the restart either comes
  * first (and the power-down takes the restarted device down) or finds the
- * queue gone and leaves the device to the next D0Entry. */
+ * queue gone and leaves the device to the next D0Entry. IRQL: PASSIVE_LEVEL. */
 static VOID ViorngRestart(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -54,6 +56,8 @@ out:
     ViorngUnlock(&rng->StateLock);
 }
 
+/* Fill Out with up to VIORNG_MAX_READ random bytes from the device, waiting bounded, restarting a
+ * broken device. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -111,6 +115,7 @@ out:
     return status;
 }
 
+/* IRP_MJ_READ: random bytes into the buffered I/O buffer. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -122,6 +127,7 @@ NTSTATUS NTAPI ViorngDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, written);
 }
 
+/* IOCTL_VIORNG_READ: random bytes for the CNG provider. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -136,6 +142,7 @@ NTSTATUS NTAPI ViorngDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, written);
 }
 
+/* IRP_MJ_CREATE and IRP_MJ_CLOSE: nothing to do. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);
