@@ -66,6 +66,9 @@ def comment_above(lines, i):
 
 def routine_name(signature):
     """The name of the routine a signature defines."""
+    m = re.match(r"^[A-Z_][A-Z0-9_]*\((\w+)\)$", signature.strip())
+    if m:
+        return m.group(1)  # a routine defined through a macro: GA_HANDLER(name)
     for m in re.finditer(r"([A-Za-z_]\w*)\s*\(", signature):
         if m.group(1) not in NOT_NAMES:
             return m.group(1)
