@@ -215,8 +215,8 @@ NTSTATUS BalloonD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
-/* Claim the device's interrupts; a configuration change (new target) is noted for the DPC. IRQL:
- * DIRQL. */
+/* Claim the device's interrupts; a configuration change (a new target, or DEVICE_NEEDS_RESET) is
+ * noted for the DPC, which queues the worker to re-read the target or restart. IRQL: DIRQL. */
 BOOLEAN BalloonIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);

@@ -217,8 +217,9 @@ NTSTATUS VioinputD0ExitLocked(PVW_DEVICE Device)
     return STATUS_SUCCESS;
 }
 
-/* Claim the device's interrupts for the DPC (completions and configuration changes). IRQL: DIRQL.
- */
+/* Claim the device's interrupts for the DPC.  virtio-input's configuration is a window the
+ * driver selects itself (select/subsel), so a configuration change can only mean
+ * DEVICE_NEEDS_RESET, which the DPC checks on every interrupt and restarts for. IRQL: DIRQL. */
 BOOLEAN VioinputIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

@@ -72,10 +72,11 @@ static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
     rc = virtio_negotiate(dev, VIORNG_FEATURES, &features);
     if (rc != 0)
         goto fail;
-    /* With MSI-X the queue interrupts on message 0; entropy devices have no
-     * configuration worth an interrupt. */
+    /* With MSI-X the queue and configuration changes share message 0: an
+     * entropy device has no configuration, but it announces
+     * DEVICE_NEEDS_RESET with a configuration change (spec 2.1.2). */
     if (dev->msix) {
-        rc = virtio_set_config_vector(dev, VIRTIO_MSI_NO_VECTOR);
+        rc = virtio_set_config_vector(dev, 0);
         if (rc != 0)
             goto fail;
     }
@@ -88,6 +89,7 @@ static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
         goto fail;
     KeAcquireSpinLock(&rng->Lock, &irql);
     rng->QueueReady = TRUE;
+    rng->ResetNeeded = FALSE; /* a fresh device */
     KeReleaseSpinLock(&rng->Lock, irql);
     rc = virtio_device_ready(dev);
     if (rc != 0)
@@ -169,12 +171,14 @@ BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     uint8_t isr = virtio_isr_ack(&rng->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
-    *QueueDpc = (isr & VIRTIO_PCI_ISR_QUEUE) != 0;
+    if (isr & VIRTIO_PCI_ISR_CONFIG)
+        InterlockedExchange(&rng->ConfigEvent, 1);
+    *QueueDpc = TRUE;
     return TRUE;
 }
 
-/* Completions: hand the read's length to the waiting reader, or wake it at once on a broken queue.
- * IRQL: DISPATCH_LEVEL. */
+/* Completions: hand the read's length to the waiting reader, or wake it at once on a broken queue
+ * or a device that needs a reset. IRQL: DISPATCH_LEVEL. */
 VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -182,6 +186,7 @@ VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
     uint32_t len = 0;
 
     (void)MessageId;
+    BOOLEAN config = InterlockedExchange(&rng->ConfigEvent, 0) != 0;
     KeAcquireSpinLockAtDpcLevel(&rng->Lock);
     if (rng->QueueReady) {
         virtqueue_disable_cb(&rng->Queue);
@@ -198,6 +203,13 @@ VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
          * timeout; it resets the device. */
         if (virtqueue_broken(&rng->Queue)) {
             rng->CompletedBroken = TRUE;
+            done = TRUE;
+        }
+        /* A configuration change: an entropy device has no configuration,
+         * so it can only announce DEVICE_NEEDS_RESET (spec 2.1.2).  The
+         * reader restarts the device now rather than at its timeout. */
+        if (config && !rng->ResetNeeded && virtio_device_needs_reset(&rng->Virtio.Dev)) {
+            rng->ResetNeeded = TRUE;
             done = TRUE;
         }
     }

@@ -33,7 +33,8 @@ static VOID ViorngRestart(PVW_DEVICE Device)
     KeAcquireSpinLock(&rng->Lock, &irql);
     BOOLEAN hadQueue = rng->QueueReady;
     rng->Ready = FALSE;
-    rng->QueueReady = FALSE; /* keeps the DPC away while the ring is rebuilt */
+    rng->QueueReady = FALSE;  /* keeps the DPC away while the ring is rebuilt */
+    rng->ResetNeeded = FALSE; /* the restart is the reset it asked for */
     KeReleaseSpinLock(&rng->Lock, irql);
     if (!hadQueue)
         goto out;
@@ -56,24 +57,21 @@ out:
     ViorngUnlock(&rng->StateLock);
 }
 
-/* Fill Out with up to VIORNG_MAX_READ random bytes from the device, waiting bounded, restarting a
- * broken device. IRQL: PASSIVE_LEVEL. */
-static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
+/* One request: post the buffer and wait, bounded, for the device.  *Reset
+ * says the device asked for a reset instead of answering (RequestLock held).
+ * IRQL: PASSIVE_LEVEL. */
+static NTSTATUS ViorngReadOnce(PVW_DEVICE Device, PVOID Out, ULONG Size, PULONG Written,
+                               PBOOLEAN Reset)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
-    ULONG size = Length < VIORNG_MAX_READ ? Length : VIORNG_MAX_READ;
     LARGE_INTEGER timeout = {.QuadPart = -(LONGLONG)VIORNG_TIMEOUT_MS * 10000};
-    struct virtqueue_sg sg = {.addr = rng->Buffer.pa, .len = size};
+    struct virtqueue_sg sg = {.addr = rng->Buffer.pa, .len = Size};
     NTSTATUS status;
     KIRQL irql;
     BOOLEAN notify = FALSE;
     int rc;
 
-    *Written = 0;
-    if (size == 0)
-        return STATUS_SUCCESS;
-    ViorngLock(&rng->RequestLock);
-
+    *Reset = FALSE;
     KeClearEvent(&rng->Completed);
     rng->CompletedLength = 0;
     rng->CompletedBroken = FALSE;
@@ -85,32 +83,65 @@ static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Wr
         notify = rc == 0 && virtqueue_kick_prepare(&rng->Queue);
     }
     KeReleaseSpinLock(&rng->Lock, irql);
-    if (rc != 0) {
-        status = rc == VIRTIO_ENODEV ? STATUS_DEVICE_NOT_READY : VwVirtioStatus(rc);
-        goto out;
-    }
+    if (rc != 0)
+        return rc == VIRTIO_ENODEV ? STATUS_DEVICE_NOT_READY : VwVirtioStatus(rc);
     if (notify)
         virtqueue_notify(&rng->Queue);
 
     /* Woken early by a STOP or removal (VwWaitInRequest): the buffer stays
      * posted; D0Exit resets the device, which gives it back. */
     status = VwWaitInRequest(Device, &rng->Completed, &timeout);
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    *Reset = NT_SUCCESS(status) && rng->ResetNeeded;
+    KeReleaseSpinLock(&rng->Lock, irql);
     if (status == STATUS_TIMEOUT) {
         VwError(Device, "no answer in %u ms: restarting the device", VIORNG_TIMEOUT_MS);
         ViorngRestart(Device);
-        status = STATUS_IO_TIMEOUT;
-    } else if (!NT_SUCCESS(status)) {
-        /* the gate's status: STATUS_DEVICE_NOT_READY or STATUS_DELETE_PENDING */
-    } else if (rng->CompletedBroken) {
-        ViorngRestart(Device);
-        status = STATUS_DEVICE_PROTOCOL_ERROR;
-    } else {
-        /* The core guarantees CompletedLength <= size (posted writable). */
-        RtlCopyMemory(Out, rng->Buffer.va, rng->CompletedLength);
-        *Written = rng->CompletedLength;
-        status = STATUS_SUCCESS;
+        return STATUS_IO_TIMEOUT;
     }
-out:
+    if (!NT_SUCCESS(status))
+        return status; /* the gate's: STATUS_DEVICE_NOT_READY or STATUS_DELETE_PENDING */
+    if (*Reset) {
+        VwError(Device, "the device needs a reset: restarting it");
+        ViorngRestart(Device);
+        return STATUS_IO_DEVICE_ERROR;
+    }
+    if (rng->CompletedBroken) {
+        ViorngRestart(Device);
+        return STATUS_DEVICE_PROTOCOL_ERROR;
+    }
+    /* The core guarantees CompletedLength <= size (posted writable). */
+    RtlCopyMemory(Out, rng->Buffer.va, rng->CompletedLength);
+    *Written = rng->CompletedLength;
+    return STATUS_SUCCESS;
+}
+
+/* Fill Out with up to VIORNG_MAX_READ random bytes from the device, waiting bounded, restarting a
+ * broken device; a device that asked for a reset is restarted and asked once more. IRQL:
+ * PASSIVE_LEVEL. */
+static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
+{
+    PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+    ULONG size = Length < VIORNG_MAX_READ ? Length : VIORNG_MAX_READ;
+    NTSTATUS status = STATUS_SUCCESS;
+    BOOLEAN reset = FALSE;
+    KIRQL irql;
+
+    *Written = 0;
+    if (size == 0)
+        return STATUS_SUCCESS;
+    ViorngLock(&rng->RequestLock);
+    /* NEEDS_RESET announced while no read waited: a fresh device first. */
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    BOOLEAN pending = rng->ResetNeeded && rng->Ready;
+    KeReleaseSpinLock(&rng->Lock, irql);
+    if (pending)
+        ViorngRestart(Device);
+    for (ULONG attempt = 0; attempt < 2; attempt++) {
+        status = ViorngReadOnce(Device, Out, size, Written, &reset);
+        if (!reset)
+            break;
+    }
     ViorngUnlock(&rng->RequestLock);
     return status;
 }

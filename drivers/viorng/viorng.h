@@ -41,6 +41,10 @@ typedef struct _VIORNG_DEVICE {
     KEVENT Completed;      /* signalled by the DPC */
     ULONG CompletedLength; /* bytes the device wrote */
     BOOLEAN CompletedBroken;
+    /* The device set DEVICE_NEEDS_RESET and said so with a configuration
+     * interrupt (Lock): the reader restarts it before its next request. */
+    BOOLEAN ResetNeeded;
+    volatile LONG ConfigEvent; /* the ISR saw a configuration change */
 } VIORNG_DEVICE, *PVIORNG_DEVICE;
 
 /* An event used as a lock (PASSIVE_LEVEL), inside a critical region so that

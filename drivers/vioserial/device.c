@@ -257,8 +257,9 @@ NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
-/* Claim the device's interrupts for the DPC (completions and configuration changes). IRQL: DIRQL.
- */
+/* Claim the device's interrupts for the DPC.  A configuration change can only mean
+ * DEVICE_NEEDS_RESET here (MULTIPORT's max_nr_ports is fixed, CONSOLE_F_SIZE is not
+ * negotiated, emerg_wr is write-only), which the DPC checks on every interrupt. IRQL: DIRQL. */
 BOOLEAN VioserIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
