@@ -34,7 +34,7 @@ VOID VwRequestsInitialize(PVW_DEVICE Device)
     KeInitializeEvent(&Device->RequestsAbort, NotificationEvent, FALSE);
 }
 
-/* START succeeded: requests may come in (PASSIVE_LEVEL, PnP thread). IRQL: PASSIVE_LEVEL. */
+/* START succeeded: requests may come in (PnP thread). IRQL: PASSIVE_LEVEL. */
 VOID VwRequestsOpen(PVW_DEVICE Device)
 {
     if (Device->GateOpen)
@@ -45,7 +45,7 @@ VOID VwRequestsOpen(PVW_DEVICE Device)
 }
 
 /* Close the gate and wait for every dispatch routine inside to leave
- * (PASSIVE_LEVEL, PnP thread). IRQL: PASSIVE_LEVEL. */
+ * (PnP thread). IRQL: PASSIVE_LEVEL. */
 VOID VwRequestsRundown(PVW_DEVICE Device, NTSTATUS Status)
 {
     Device->GateStatus = Status;

@@ -39,7 +39,7 @@ static VOID IvshmemRemoveDevice(PVW_DEVICE Device)
 /* QUERY_STOP and QUERY_REMOVE fail while the shared memory is mapped (a
  * stop may move the BAR under it; the mapping is its owner's to end);
  * once they succeeded, no mapping is made until START or the CANCEL.
- * Everything else is the framework's.  PASSIVE_LEVEL. IRQL: PASSIVE_LEVEL. */
+ * Everything else is the framework's.  IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI IvshmemDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UCHAR minor = IoGetCurrentIrpStackLocation(Irp)->MinorFunction;

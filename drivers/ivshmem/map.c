@@ -26,7 +26,7 @@
 #include "ivshmem.h"
 
 /* Inside a critical region: normal kernel APCs (thread suspension) are
- * off while the lock is held.  PASSIVE_LEVEL. IRQL: PASSIVE_LEVEL. */
+ * off while the lock is held.  IRQL: PASSIVE_LEVEL. */
 VOID IvshmemLockMaps(PIVSHMEM_DEVICE Ivshmem)
 {
     KeEnterCriticalRegion();
@@ -137,7 +137,7 @@ VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem)
 
 /* Whether FILE holds the mapping: read under MapLock, inside a critical
  * region like every other access to the mapping state (an unlocked read
- * races a RELEASE_MMAP or a cleanup of another thread).  PASSIVE_LEVEL. IRQL: PASSIVE_LEVEL. */
+ * races a RELEASE_MMAP or a cleanup of another thread).  IRQL: PASSIVE_LEVEL. */
 BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File)
 {
     BOOLEAN owner;
@@ -151,7 +151,7 @@ BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File)
 }
 
 /* RELEASE_MMAP or the owner handle's cleanup, from whatever process holds
- * the handle.  PASSIVE_LEVEL. IRQL: PASSIVE_LEVEL. */
+ * the handle.  IRQL: PASSIVE_LEVEL. */
 NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
 {
     NTSTATUS status = STATUS_SUCCESS;

@@ -285,7 +285,7 @@ static NTSTATUS VioserPortInfo(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
 }
 
 /* CREATE, READ, WRITE, DEVICE_CONTROL inside the rundown (the remove
- * lock held).  PASSIVE_LEVEL (READ/WRITE/IOCTL: <= APC_LEVEL). IRQL: PASSIVE_LEVEL. */
+ * lock held): CREATE at PASSIVE_LEVEL, the others at APC_LEVEL at most. IRQL <= APC_LEVEL. */
 static NTSTATUS VioserDispatchCounted(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp, UCHAR Major)
 {
     NTSTATUS status;

@@ -583,7 +583,7 @@ FORCEINLINE BOOLEAN StorPortEnablePassiveInitialization(PVOID DeviceExtension,
     return (BOOLEAN)succeeded;
 }
 
-/* storport/nf-storport-storportinitializedpc (PASSIVE_LEVEL). IRQL: PASSIVE_LEVEL. */
+/* storport/nf-storport-storportinitializedpc. IRQL: PASSIVE_LEVEL. */
 FORCEINLINE VOID StorPortInitializeDpc(PVOID DeviceExtension, PSTOR_DPC Dpc,
                                        PHW_DPC_ROUTINE HwDpcRoutine)
 {
