@@ -20,8 +20,11 @@
 #include "ram.h"
 
 #define CONNECT_TIMEOUT_MS 15000 /* testpmd's EAL takes a while on a loaded machine */
-#define REQUEST_TIMEOUT_MS 3000  /* under the harness's 5 s per driver call */
-#define QUIET_MS           20    /* after a call, wait this long for the next one */
+/* How long a run waits in real time for a back end that does not answer
+ * (virtual time stands still meanwhile; then the driver's own wait times
+ * out in virtual time at once). */
+#define REQUEST_TIMEOUT_MS 3000
+#define QUIET_MS           20 /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
@@ -112,9 +115,9 @@ static void reset(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
     for (unsigned i = 0; i < d->p.queues; i++) {
-        uint32_t base;
-        if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &base))
+        if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &d->q[i].stopped_base))
             vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
+        d->q[i].stopped = d->q[i].started;
         d->q[i].started = false;
     }
     if (!vw_vhost_reset(&d->vu))

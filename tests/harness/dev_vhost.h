@@ -71,6 +71,8 @@ struct vw_vhost_queue {
     uint64_t kicks, calls;
     struct vw_vhost_ring ring; /* as the back end was told */
     uint32_t used_state;       /* what the back end had written when last looked at */
+    bool stopped;              /* GET_VRING_BASE answered stopped_base */
+    uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
 };
 
 struct vw_vhost_dev {

@@ -119,6 +119,13 @@ static void run(struct vm *vm, uint64_t withhold)
     VW_EXPECT(vm, vw_close(vm, pdo) == 0, "IRP_MJ_CLOSE failed");
     vw_pnp(vm, pdo, VW_IRP_MN_REMOVE_DEVICE);
     vw_driver_unload(vm);
+    /* The reset stopped every queue: testpmd took FRAMES buffers from each
+     * (packed: the avail wrap counter, still 1, in bit 15). */
+    for (unsigned i = 0; i < NET_QUEUES && !vm->failed; i++)
+        VW_EXPECT(vm,
+                  net->q[i].stopped && net->q[i].stopped_base == (packed ? 0x8000u : 0) + FRAMES,
+                  "queue %u: GET_VRING_BASE gave 0x%x, 0x%x expected", i, net->q[i].stopped_base,
+                  (packed ? 0x8000u : 0) + FRAMES);
     vw_vhost_stop(net);
 }
 
