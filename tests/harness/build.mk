@@ -100,24 +100,14 @@ HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" \
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
-# The vhost-user scenarios (real back ends, bounded in real time) run under
-# the first seed only, the others printed as skips: under seeds 1 and 2
-# net_2q_split sometimes missed the 5 s a driver call may take against
-# testpmd on a loaded machine (cause not found yet).
 CHECKS += check-harness
 check-harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
-	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch "$(ARCH)" \
-		--one-seed-driver vhost
+	$(Q)tests/run-check harness $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch "$(ARCH)"
 
 # The driver scenarios again with 64 processors (one group), on amd64.
-# The vhost-user scenarios (real back ends, bounded in real time) are
-# skipped, and say so: next to 64-CPU jobs, testpmd's macswap missed the 5 s
-# a driver call may take (net_2q_split at seeds 1 and 2); they run at 4 CPUs
-# in check-harness.
 CHECKS += check-harness-cpus64
 check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
-	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch amd64 \
-		--skip-driver vhost
+	$(Q)CPUS=64 tests/run-check harness-cpus64 $(B)/host/harness $(HARNESS_CHECK_ARGS) --arch amd64
 
 harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

@@ -20,8 +20,11 @@
 #include "ram.h"
 
 #define CONNECT_TIMEOUT_MS 15000 /* testpmd's EAL takes a while on a loaded machine */
-#define REQUEST_TIMEOUT_MS 3000  /* under the harness's 5 s per driver call */
-#define QUIET_MS           20    /* after a call, wait this long for the next one */
+/* How long a run waits in real time for a back end that does not answer
+ * (virtual time stands still meanwhile; then the driver's own wait times
+ * out in virtual time at once). */
+#define REQUEST_TIMEOUT_MS 3000
+#define QUIET_MS           20 /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
@@ -59,6 +62,8 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
             type->package);
     return false;
 }
+
+static uint32_t used_state(const struct vw_vhost_queue *q);
 
 /* Tell the back end about every queue the driver enabled (DRIVER_OK). */
 static void driver_ok(struct vw_virtio *dev)
@@ -101,6 +106,7 @@ static void driver_ok(struct vw_virtio *dev)
         }
         d->q[i].started = true;
         d->q[i].ring = r;
+        d->q[i].used_state = used_state(&d->q[i]);
     }
 }
 
@@ -109,9 +115,9 @@ static void reset(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
     for (unsigned i = 0; i < d->p.queues; i++) {
-        uint32_t base;
-        if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &base))
+        if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &d->q[i].stopped_base))
             vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
+        d->q[i].stopped = d->q[i].started;
         d->q[i].started = false;
     }
     if (!vw_vhost_reset(&d->vu))
@@ -181,6 +187,47 @@ static bool queue_pending(const struct vw_vhost_queue *q)
     return false;
 }
 
+/* What the back end has written to queue Q, folded into one number that
+ * changes whenever it uses a buffer (split: the used index; packed: the
+ * descriptor flags, which the driver changes too).  Shared memory: read
+ * once, only compared. */
+static uint32_t used_state(const struct vw_vhost_queue *q)
+{
+    const struct vw_vhost_ring *r = &q->ring;
+    if (!r->packed) {
+        uint16_t used;
+        memcpy(&used, (const uint8_t *)r->device + 2, 2);
+        return used;
+    }
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < r->num; i++) {
+        uint16_t flags;
+        memcpy(&flags, (const uint8_t *)r->desc + 16ull * i + 14, 2);
+        h = (h ^ flags) * 16777619u;
+    }
+    return h;
+}
+
+/* Keep waiting a settling time after the back end last wrote a ring: the
+ * call that reports a used entry follows it, and a forwarding back end
+ * (testpmd) writes the answering receive entry right after, but it may be
+ * preempted between the two. */
+static void note_used(struct vw_vhost_dev *d, uint64_t now)
+{
+    uint64_t settle = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
+    for (unsigned i = 0; i < d->p.queues; i++) {
+        struct vw_vhost_queue *q = &d->q[i];
+        if (!q->started)
+            continue;
+        uint32_t state = used_state(q);
+        if (state == q->used_state)
+            continue;
+        q->used_state = state;
+        if (d->deadline_ms < now + settle)
+            d->deadline_ms = now + settle;
+    }
+}
+
 /* A polling back end still has work: some queue other than a receive queue
  * holds buffers (bounded by REQUEST_TIMEOUT_MS from when first seen). */
 static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
@@ -189,16 +236,8 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
     for (unsigned i = 0; d->type->polls && i < d->p.queues && !pending; i++)
         pending = !(d->type->even_queues_receive && i % 2 == 0) && queue_pending(&d->q[i]);
     if (!pending) {
-        /* Just used: the call that reports it follows the used entry (the
-         * back end may be preempted between the two), so keep waiting for
-         * it as after a call, not for the driver's own timeout. */
-        if (d->pending_since_ms != 0) {
-            uint64_t quiet = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
-            if (d->deadline_ms < now + quiet)
-                d->deadline_ms = now + quiet;
-        }
         d->pending_since_ms = 0;
-        return now < d->deadline_ms;
+        return false;
     }
     if (d->pending_since_ms == 0)
         d->pending_since_ms = now;
@@ -212,6 +251,7 @@ static bool poll_calls(struct vw_vhost_dev *d)
     struct pollfd *pfd = d->pfd;
     unsigned n = d->p.queues;
     uint64_t now = now_ms();
+    note_used(d, now);
     bool busy = now < d->deadline_ms || backend_working(d, now);
     for (unsigned i = 0; i < n; i++)
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
@@ -235,6 +275,47 @@ static bool poll_calls(struct vw_vhost_dev *d)
     return true;
 }
 
+/* After a failure: what each queue's rings hold (shared memory, read once)
+ * and how often it was kicked and called, for the log. */
+static void log_rings(struct vw_vhost_dev *d)
+{
+    for (unsigned i = 0; i < d->p.queues; i++) {
+        const struct vw_vhost_queue *q = &d->q[i];
+        const struct vw_vhost_ring *r = &q->ring;
+        uint16_t a[2], b[2];
+        if (!q->started)
+            continue;
+        memcpy(a, r->driver, 4);
+        memcpy(b, r->device, 4);
+        if (!r->packed) {
+            uint16_t used_event, avail_event;
+            memcpy(&used_event, (const uint8_t *)r->driver + 4 + 2ull * r->num, 2);
+            memcpy(&avail_event, (const uint8_t *)r->device + 4 + 8ull * r->num, 2);
+            vw_log(d->vm,
+                   "vhost-%s: queue %u: %llu kicks, %llu calls; avail flags %u idx %u "
+                   "used_event %u; used flags %u idx %u avail_event %u",
+                   d->type->name, i, (unsigned long long)q->kicks, (unsigned long long)q->calls,
+                   a[0], a[1], used_event, b[0], b[1], avail_event);
+            continue;
+        }
+        char descs[200];
+        size_t at = 0;
+        for (unsigned j = 0; j < r->num && j < 8; j++) {
+            uint16_t id, flags;
+            uint32_t len;
+            memcpy(&len, (const uint8_t *)r->desc + 16ull * j + 8, 4);
+            memcpy(&id, (const uint8_t *)r->desc + 16ull * j + 12, 2);
+            memcpy(&flags, (const uint8_t *)r->desc + 16ull * j + 14, 2);
+            at += (size_t)snprintf(descs + at, sizeof(descs) - at, " %u:%04x/%u", id, flags, len);
+        }
+        vw_log(d->vm,
+               "vhost-%s: queue %u: %llu kicks, %llu calls; driver event off_wrap 0x%04x "
+               "flags %u; device event off_wrap 0x%04x flags %u; id:flags/len%s",
+               d->type->name, i, (unsigned long long)q->kicks, (unsigned long long)q->calls, a[0],
+               a[1], b[0], b[1], descs);
+    }
+}
+
 static const struct vw_virtio_backend backend = {driver_ok, reset, notify, poll_backend};
 
 void vw_vhost_stop(struct vw_vhost_dev *d)
@@ -245,6 +326,8 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     d->stdin_fd = -1;
     if (d->daemon <= 0)
         return;
+    if (d->vm->failed)
+        log_rings(d);
     uint64_t stopping = now_ms();
     kill(d->daemon, SIGTERM);
     for (int i = 0; i < 300 && waitpid(d->daemon, NULL, WNOHANG) == 0; i++)
@@ -326,6 +409,26 @@ static bool connect_backend(struct vw_vhost_dev *d)
     }
 }
 
+/* The lock polling back ends of TYPE take, one per build directory. */
+static void lock_path(struct vm *vm, const struct vw_vhost_type *type, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/vhost/%s.lock", vm->build_dir, type->name);
+}
+
+bool vw_vhost_lock_held(struct vm *vm, const struct vw_vhost_type *type)
+{
+    char lock[300];
+    lock_path(vm, type, lock, sizeof(lock));
+    /* A new open file description: its lock conflicts with every other one,
+     * this process's included. */
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    bool held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd); /* releases it when it was taken */
+    return held;
+}
+
 struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *type,
                                      const struct vw_vhost_params *p)
 {
@@ -370,7 +473,7 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
      * HARNESS_JOBS and CHECK_JOBS run beside them. */
     if (type->polls) {
         char lock[300];
-        snprintf(lock, sizeof(lock), "%s/%s.lock", dir, type->name);
+        lock_path(vm, type, lock, sizeof(lock));
         d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX) != 0) {
             vw_fail(vm, "vhost-%s: lock %s: %s", type->name, lock, strerror(errno));

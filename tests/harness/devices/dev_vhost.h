@@ -28,8 +28,9 @@ struct vw_vhost_type {
     const char *package; /* the Debian package that ships it */
     uint16_t device_type;
     uint32_t config_len;
-    /* Real time the harness keeps waiting for the next call after one
-     * (0: 20 ms); net waits for the frame that answers a sent one. */
+    /* Real time the harness keeps waiting after a call or after the back
+     * end last wrote a ring (0: 20 ms); net waits for the frame that
+     * answers a sent one. */
     unsigned quiet_ms;
     /* Even queues receive (net): a kick there posts buffers and expects no
      * call, so the harness does not wait for one. */
@@ -69,6 +70,9 @@ struct vw_vhost_queue {
     bool started;
     uint64_t kicks, calls;
     struct vw_vhost_ring ring; /* as the back end was told */
+    uint32_t used_state;       /* what the back end had written when last looked at */
+    bool stopped;              /* GET_VRING_BASE answered stopped_base */
+    uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
 };
 
 struct vw_vhost_dev {
@@ -103,6 +107,9 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type);
  * a failure (the run has failed). */
 struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *type,
                                      const struct vw_vhost_params *p);
+/* True when a polling back end of TYPE runs from this build directory now:
+ * its lock is held, so another one waits before starting. */
+bool vw_vhost_lock_held(struct vm *vm, const struct vw_vhost_type *type);
 /* Stop the back end now (by PID) and record its lifetime. */
 void vw_vhost_stop(struct vw_vhost_dev *d);
 

@@ -39,9 +39,7 @@ void vw_scenario_register(struct vw_scenario *scenario)
 
 struct options {
     const char *out, *build, *driver;
-    const char *skip_driver; /* its scenarios are reported as skipped */
-    const char *one_seed;    /* this driver's scenarios run under the first seed only */
-    int arch;                /* -1: all */
+    int arch; /* -1: all */
     bool verbose, coverage;
     unsigned seeds; /* seeds 0..seeds-1 */
     long seed;      /* >= 0: only this seed */
@@ -221,8 +219,7 @@ static int usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-            "          [--seeds N | --seed S] [--jobs N] [--skip-driver NAME]\n"
-            "          [--one-seed-driver NAME]\n"
+            "          [--seeds N | --seed S] [--jobs N]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
@@ -253,10 +250,6 @@ int main(int argc, char **argv)
             o.build = v;
         else if (strcmp(a, "--driver") == 0)
             o.driver = *v ? v : NULL;
-        else if (strcmp(a, "--skip-driver") == 0)
-            o.skip_driver = *v ? v : NULL;
-        else if (strcmp(a, "--one-seed-driver") == 0)
-            o.one_seed = *v ? v : NULL;
         else if (strcmp(a, "--arch") == 0) {
             enum vw_arch arch;
             if (*v == 0)
@@ -283,7 +276,6 @@ int main(int argc, char **argv)
     if (o.coverage)
         return vw_coverage_main(o.out, o.build);
     size_t n = 0, cap = 0;
-    unsigned skipped = 0;
     struct run *runs = NULL;
     unsigned first = o.seed >= 0 ? (unsigned)o.seed : 0;
     unsigned last = o.seed >= 0 ? (unsigned)o.seed : o.seeds - 1;
@@ -295,19 +287,7 @@ int main(int argc, char **argv)
                 continue;
             if (s->arches != 0 && !(s->arches & VW_ARCH_BIT(a)))
                 continue;
-            if (o.skip_driver && strcmp(o.skip_driver, s->driver) == 0) {
-                printf("skip %-5s %s/%s: --skip-driver %s\n", vw_arch_name((enum vw_arch)a),
-                       s->driver, s->name, s->driver);
-                skipped += last - first + 1;
-                continue;
-            }
             for (unsigned seed = first; seed <= last; seed++) {
-                if (seed != first && o.one_seed && strcmp(o.one_seed, s->driver) == 0) {
-                    printf("skip %-5s %s/%s seed %u: --one-seed-driver %s\n",
-                           vw_arch_name((enum vw_arch)a), s->driver, s->name, seed, s->driver);
-                    skipped++;
-                    continue;
-                }
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;
                     struct run *grown = realloc(runs, cap * sizeof(*runs));
@@ -324,9 +304,6 @@ int main(int argc, char **argv)
     unsigned passed = 0, failed = 0;
     run_all(&o, runs, n, &passed, &failed);
     free(runs);
-    if (skipped)
-        printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
-    else
-        printf("%u passed, %u failed\n", passed, failed);
+    printf("%u passed, %u failed\n", passed, failed);
     return failed != 0;
 }

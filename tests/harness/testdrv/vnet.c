@@ -5,11 +5,15 @@
  * EVENT_IDX, the control queue and multiqueue; with MQ it sets up
  * VNET_PAIRS queue pairs (one MSI-X message per queue) and tells the device
  * on the control queue (VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET) before using the
- * second pair.  Each receive queue keeps VNET_RX_BUFS buffers posted.
- * Buffered IOCTLs (one sender at a time per pair):
+ * second pair.  Each receive queue keeps VNET_RX_BUFS buffers posted (a
+ * buffer is posted again as soon as its frame is taken).  As a real NIC
+ * driver, a send never waits for the device: the frame goes into one of
+ * VNET_TX_BUFS transmit buffers and the DPC reaps completions (a send waits
+ * only while all of its pair's buffers are in flight).
+ * Buffered IOCTLs:
  *   VNET_IOCTL_SEND  in: ULONG pair + frame (14..VNET_FRAME_MAX bytes)
  *   VNET_IOCTL_RECV  in: ULONG pair          out: the next received frame
- *   VNET_IOCTL_INFO  out: VNET_INFO
+ *   VNET_IOCTL_INFO  out: VNET_INFO, once every frame sent was completed
  */
 #include <wdm/virtio_wdm.h>
 
@@ -19,6 +23,7 @@
 #define VNET_IOCTL_INFO CTL_CODE(FILE_DEVICE_UNKNOWN, 0x813, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define VNET_PAIRS      2
 #define VNET_RX_BUFS    16
+#define VNET_TX_BUFS    16
 #define VNET_BUF        2048
 #define VNET_HDR        12 /* struct virtio_net_hdr_v1 (VERSION_1) */
 #define VNET_FRAME_MAX  (VNET_BUF - VNET_HDR)
@@ -40,7 +45,8 @@ typedef struct _VNET_INFO {
 typedef struct _VNET_PAIR {
     struct virtqueue Rx, Tx;
     struct virtio_dma RxMem; /* VNET_RX_BUFS buffers of VNET_BUF */
-    struct virtio_dma TxMem; /* one frame */
+    struct virtio_dma TxMem; /* VNET_TX_BUFS buffers of VNET_BUF */
+    ULONG TxFree;            /* bit i: transmit buffer i is ours */
     KEVENT RxReady, TxDone;
     UCHAR Done[VNET_RX_BUFS]; /* received buffers in used order */
     ULONG DoneLen[VNET_RX_BUFS];
@@ -123,7 +129,7 @@ static NTSTATUS VnetPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
     BOOLEAN ok = os->ops->dma_alloc(os->ctx, 4096, 0, &n->CtrlMem) == 0;
     for (ULONG i = 0; ok && i < n->MaxPairs; i++)
         ok = os->ops->dma_alloc(os->ctx, VNET_RX_BUFS * VNET_BUF, 0, &n->P[i].RxMem) == 0 &&
-             os->ops->dma_alloc(os->ctx, VNET_BUF, 0, &n->P[i].TxMem) == 0;
+             os->ops->dma_alloc(os->ctx, VNET_TX_BUFS * VNET_BUF, 0, &n->P[i].TxMem) == 0;
     if (!ok) {
         VnetReleaseHardware(Device);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -155,8 +161,10 @@ static NTSTATUS VnetD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
             ;
         virtio_queue_teardown(&n->Virtio.Dev, &n->Ctrl);
     }
-    for (ULONG i = 0; i < VNET_PAIRS; i++)
+    for (ULONG i = 0; i < VNET_PAIRS; i++) {
         n->P[i].DoneCount = n->P[i].DoneHead = 0;
+        n->P[i].TxFree = (1u << VNET_TX_BUFS) - 1;
+    }
     return STATUS_SUCCESS;
 }
 
@@ -243,6 +251,8 @@ static NTSTATUS VnetD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     n->HasCtrl = rc == 0 && ctrl;
     n->Pairs = 1; /* the second pair only after the device was told */
     n->Features = features;
+    for (ULONG p = 0; p < VNET_PAIRS; p++)
+        n->P[p].TxFree = (1u << VNET_TX_BUFS) - 1;
     BOOLEAN kick[VNET_PAIRS] = {FALSE};
     for (ULONG p = 0; rc == 0 && p < pairs; p++) {
         for (ULONG i = 0; rc == 0 && i < VNET_RX_BUFS; i++)
@@ -303,9 +313,12 @@ static VOID VnetDpc(PVW_DEVICE Device, ULONG MessageId)
         for (;;) {
             while ((cookie = virtqueue_get(vq, &len)) != NULL) {
                 any = TRUE;
-                if (p == NULL || !rx) {
-                    if (p != NULL)
-                        p->Sent++;
+                if (p == NULL)
+                    continue;
+                if (!rx) {
+                    /* Cookies are ours: transmit buffer + 1. */
+                    p->TxFree |= 1u << (((ULONG)(ULONG_PTR)cookie - 1) % VNET_TX_BUFS);
+                    p->Sent++;
                     continue;
                 }
                 ULONG i = (ULONG)(ULONG_PTR)cookie - 1, slot;
@@ -327,30 +340,65 @@ static VOID VnetDpc(PVW_DEVICE Device, ULONG MessageId)
         KeSetEvent(wake[i], IO_NO_INCREMENT, FALSE);
 }
 
-/* Send one frame on PAIR and wait until the device took it; PASSIVE_LEVEL. */
+/* Post one frame on PAIR without waiting for the device (only, up to 5 s,
+ * while every transmit buffer of the pair is in flight); PASSIVE_LEVEL. */
 static NTSTATUS VnetSend(PVNET n, ULONG Pair, const UCHAR *Frame, ULONG Len)
 {
     VNET_PAIR *p = &n->P[Pair];
     LARGE_INTEGER timeout = {.QuadPart = -50000000LL};
-    struct virtqueue_sg sg = {p->TxMem.pa, VNET_HDR + Len};
     KIRQL irql;
-    BOOLEAN kick = FALSE;
-    int rc = VIRTIO_ENODEV;
-    RtlZeroMemory(p->TxMem.va, VNET_HDR);
-    RtlCopyMemory((PUCHAR)p->TxMem.va + VNET_HDR, Frame, Len);
-    KeClearEvent(&p->TxDone);
-    KeAcquireSpinLock(&n->Lock, &irql);
-    if (Pair < n->Pairs) {
-        rc = virtqueue_add(&p->Tx, &sg, 1, 0, p);
-        kick = rc == 0 && virtqueue_kick_prepare(&p->Tx);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        BOOLEAN kick = FALSE;
+        int rc = VIRTIO_ENODEV;
+        KeClearEvent(&p->TxDone);
+        KeAcquireSpinLock(&n->Lock, &irql);
+        if (Pair < n->Pairs && p->TxFree != 0) {
+            ULONG i = 0;
+            while (!(p->TxFree >> i & 1))
+                i++;
+            PUCHAR buf = (PUCHAR)p->TxMem.va + (SIZE_T)i * VNET_BUF;
+            struct virtqueue_sg sg = {p->TxMem.pa + (uint64_t)i * VNET_BUF, VNET_HDR + Len};
+            RtlZeroMemory(buf, VNET_HDR);
+            RtlCopyMemory(buf + VNET_HDR, Frame, Len);
+            rc = virtqueue_add(&p->Tx, &sg, 1, 0, (void *)(ULONG_PTR)(i + 1));
+            if (rc == 0)
+                p->TxFree &= ~(1u << i);
+            kick = rc == 0 && virtqueue_kick_prepare(&p->Tx);
+        } else if (Pair < n->Pairs)
+            rc = VIRTIO_ENOSPC; /* every buffer in flight: wait for one */
+        KeReleaseSpinLock(&n->Lock, irql);
+        if (kick)
+            virtqueue_notify(&p->Tx);
+        if (rc != VIRTIO_ENOSPC)
+            return VwVirtioStatus(rc);
+        if (attempt == 0 && KeWaitForSingleObject(&p->TxDone, Executive, KernelMode, FALSE,
+                                                  &timeout) != STATUS_SUCCESS)
+            break;
     }
-    KeReleaseSpinLock(&n->Lock, irql);
-    if (rc != 0)
-        return VwVirtioStatus(rc);
-    if (kick)
-        virtqueue_notify(&p->Tx);
-    if (KeWaitForSingleObject(&p->TxDone, Executive, KernelMode, FALSE, &timeout) != STATUS_SUCCESS)
-        return STATUS_IO_TIMEOUT;
+    return STATUS_IO_TIMEOUT;
+}
+
+/* Wait until every frame sent on a pair in use was completed (up to 5 s
+ * without a completion); PASSIVE_LEVEL. */
+static NTSTATUS VnetFlush(PVNET n)
+{
+    LARGE_INTEGER timeout = {.QuadPart = -50000000LL};
+    KIRQL irql;
+    for (ULONG i = 0; i < VNET_PAIRS; i++) {
+        VNET_PAIR *p = &n->P[i];
+        for (;;) {
+            KeClearEvent(&p->TxDone);
+            KeAcquireSpinLock(&n->Lock, &irql);
+            BOOLEAN done = i >= n->Pairs || p->TxFree == (1u << VNET_TX_BUFS) - 1;
+            KeReleaseSpinLock(&n->Lock, irql);
+            if (done)
+                break;
+            /* Each wake-up reaped at least one frame: bounded. */
+            if (KeWaitForSingleObject(&p->TxDone, Executive, KernelMode, FALSE, &timeout) !=
+                STATUS_SUCCESS)
+                return STATUS_IO_TIMEOUT;
+        }
+    }
     return STATUS_SUCCESS;
 }
 
@@ -429,6 +477,9 @@ static NTSTATUS NTAPI VnetIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return VwCompleteRequest(device, Irp, status, NT_SUCCESS(status) ? len : 0);
     }
     if (code == VNET_IOCTL_INFO && out >= sizeof(VNET_INFO)) {
+        status = VnetFlush(n);
+        if (!NT_SUCCESS(status))
+            return VwCompleteRequest(device, Irp, status, 0);
         VNET_INFO info = {.Features = n->Features, .Pairs = n->Pairs};
         for (ULONG i = 0; i < VNET_PAIRS; i++) {
             info.Sent[i] = n->P[i].Sent;
