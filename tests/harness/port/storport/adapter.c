@@ -58,6 +58,7 @@ static gva_t make_config(struct vm *vm, struct stor_adapter *a)
         port_alloc(vm, VW_SIZEOF(vm, ACCESS_RANGE) * (HW(NumberOfAccessRanges, 4) + 1), "ranges");
     vw_wrptr(vm, cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, AccessRanges),
              a->access_ranges);
+    stor_pci_fill_config(vm, a, cfg);
     CFG(MapBuffers, HW(MapBuffers, 1), 1);
     CFG(NeedPhysicalAddresses, HW(NeedPhysicalAddresses, 1), 1);
     CFG(TaggedQueuing, HW(TaggedQueuing, 1), 1);
@@ -109,6 +110,7 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
     a->half_duplex = CFGR(SynchronizationModel, 4) == 0;
     a->msi_routine =
         vw_rdptr(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, HwMSInterruptRoutine));
+    a->sync_mode = CFGR(InterruptSynchronizationMode, 4);
 #undef CFGR
     if (a->max_io == 0 || per_lun == 0 || per_lun > a->max_io) {
         vw_fail(vm, "storport: MaxNumberOfIO %u, MaxIOsPerLun %u (must be 1..MaxNumberOfIO)",
@@ -181,8 +183,11 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
         return false;
     a->timeout_s = cfg && cfg->timeout_s ? cfg->timeout_s : 10;
     a->msi_messages = cfg ? cfg->msi_messages : 0;
-    if (!find_adapter(vm, a, cfg ? cfg->args : NULL) || !initialize(vm, a) ||
-        !query_controls(vm, a))
+    a->pdo = stor_state(vm)->pdo;
+    /* The interrupt is connected between FindAdapter and HwInitialize, as
+     * StorPort starts a PnP adapter (miniports.md 1). */
+    if (!find_adapter(vm, a, cfg ? cfg->args : NULL) || !stor_pci_connect(vm, a) ||
+        !initialize(vm, a) || !query_controls(vm, a))
         return false;
     a->started = true;
     vw_log(vm,
@@ -410,8 +415,16 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
         }
         if (done)
             return true;
-        if (moved)
+        /* Let the devices answer: they run, raise their interrupts, and
+         * the ISRs and DPCs run on the CPUs the interrupts target. */
+        if (moved || vw_sched_settle(vm))
             continue;
+        uint64_t due = vw_sched_next_due(vm);
+        if (due != VW_NO_DEADLINE && due < first) {
+            if (due > vm->k->interrupt_time)
+                vw_time_advance(vm, due - vm->k->interrupt_time);
+            continue;
+        }
         if (first == UINT64_MAX) {
             vw_fail(vm, "storport: requests wait and nothing can start them (busy %d, paused %d)",
                     a->busy, a->paused);
@@ -525,6 +538,8 @@ bool vw_stor_power(struct vm *vm, bool up)
         return false;
     }
     unsigned type = up ? 2 : 1;
+    if (up)
+        a->powered_down = false; /* the restart runs under the interrupt lock */
     if (a->supported[type]) {
         uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
         if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT),
@@ -538,10 +553,13 @@ bool vw_stor_power(struct vm *vm, bool up)
             a->stats.control_restart++;
         else
             a->stats.control_stop++;
+        a->powered_down = !up;
         return true;
     }
-    if (!up)
+    if (!up) {
+        a->powered_down = true;
         return true;
+    }
     return find_adapter(vm, a, NULL) && initialize(vm, a);
 }
 
@@ -576,6 +594,9 @@ bool vw_stor_remove(struct vm *vm)
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
         if (a->reqs[i].state == REQ_RETURNED_BY_RESET)
             free_request(vm, &a->reqs[i]);
+    stor_pci_disconnect(vm, a);
+    stor_pci_unmap_all(vm, a);
+    stor_pci_unmap_all(vm, &s->dumpcopy);
     free_adapter(vm, a);
     if (s->dumpcopy.registered)
         free_adapter(vm, &s->dumpcopy);
@@ -600,6 +621,7 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
         return false;
     }
     struct stor_adapter *a = &s->dumpcopy;
+    a->pdo = s->pdo; /* the same function, polled */
     if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
         return false;
     uint8_t block[512], back[512];

@@ -29,7 +29,10 @@ const char *stor_ctx_name(enum stor_ctx ctx)
 
 static const char *lock_name(unsigned lock)
 {
-    return lock == LOCK_DPC ? "DpcLock" : lock == LOCK_STARTIO ? "StartIoLock" : "InterruptLock";
+    return lock == LOCK_DPC       ? "DpcLock"
+           : lock == LOCK_STARTIO ? "StartIoLock"
+           : lock == LOCK_MESSAGE ? "a message's lock"
+                                  : "InterruptLock";
 }
 
 struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who)
@@ -59,8 +62,24 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
     a->ctx = ctx;
     a->held = a->held_at_entry = locks;
     vm->irql = irql;
+    /* StorPort's interrupt lock is the connected interrupt's: while it is
+     * held no CPU takes the ISR (the ISR path holds it already). */
+    bool take = (locks & LOCK_BIT(LOCK_INTERRUPT)) && a->intr != NULL &&
+                vw_cpu_lock_holder(vm, a->intr->object) != (int)vw_cpu_current(vm);
+    if (take && !stor_pci_interrupt_lock(vm, a, true)) {
+        if (!vm->failed)
+            vw_fail(vm,
+                    "harness: StorPort would spin on the interrupt lock another CPU holds "
+                    "around %s (not modelled)",
+                    stor_ctx_name(ctx));
+        a->ctx = saved_ctx, a->held = saved_held, a->held_at_entry = saved_entry;
+        vm->irql = saved_irql;
+        return false;
+    }
     uint64_t r = 0;
     bool ok = vw_call(vm, fn, n, args, &r);
+    if (take && ok && !vm->failed)
+        stor_pci_interrupt_lock(vm, a, false);
     if (ok && !vm->failed && a->held != locks)
         vw_fail(vm, "storport: %s returned holding StorPort lock(s) 0x%x it took",
                 stor_ctx_name(ctx), a->held & ~locks);
@@ -120,6 +139,8 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
         vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed before HwStartIo had it", srb);
         return;
     }
+    if (!stor_check_device_released(vm, a, r))
+        return;
     uint8_t status = (uint8_t)vw_rd(vm, srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 1);
     if ((status & SRB_STATUS_MASK) == SRB_STATUS_PENDING) {
         vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed with SRB_STATUS_PENDING", srb);
@@ -164,6 +185,14 @@ static void acquire_lock(struct vm *vm, struct stor_adapter *a, unsigned lock, g
                 lock_name(lock));
         return;
     }
+    if (lock == LOCK_INTERRUPT && a->msi_locks_held > 0) {
+        vw_fail(vm, "StorPortAcquireSpinLock(InterruptLock) while holding a message's lock "
+                    "(StorPortAcquireMSISpinLock): the interrupt lock comes first");
+        return;
+    }
+    /* A CPU that must spin for it runs this call again when it resumes. */
+    if (lock == LOCK_INTERRUPT && !stor_pci_interrupt_lock(vm, a, true))
+        return;
     a->held |= LOCK_BIT(lock);
     vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Lock), lock, 4);
     vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), vm->irql, 1);
@@ -182,7 +211,10 @@ static void release_lock(struct vm *vm, struct stor_adapter *a, gva_t handle)
         return;
     }
     a->held &= ~LOCK_BIT(lock);
-    vm->irql = (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), 1);
+    if (lock == LOCK_INTERRUPT)
+        stor_pci_interrupt_lock(vm, a, false);
+    vw_irql_set(vm, (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), 1),
+                "StorPortReleaseSpinLock");
 }
 
 /* ---- StorPortNotification (storport/nf-storport-storportnotification) ---- */
@@ -280,6 +312,13 @@ static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
         return;
     uint32_t status = STOR_STATUS_SUCCESS;
     switch (code) {
+    case 11: /* AcquireMSISpinLock(MessageId, &OldIrql) */
+    case 12: /* ReleaseMSISpinLock(MessageId, OldIrql) */
+        status = stor_msi_lock(vm, a, (unsigned)vw_slot(vm, api, v), vw_slot(vm, api, v + 1),
+                               vw_slot(vm, api, v + 1), code == 11);
+        if (vm->failed || (code == 11 && status != STOR_STATUS_SUCCESS))
+            return; /* failed, or spins and runs again */
+        break;
     case 13: { /* GetMessageInterruptInformation: never in the MSI routine */
         unsigned id = (unsigned)vw_slot(vm, api, v);
         gva_t info = vw_slot(vm, api, v + 1);

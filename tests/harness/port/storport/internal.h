@@ -27,7 +27,9 @@
 #define SP_RETURN_FOUND            1
 #define STOR_DIRQL                 5 /* the harness's device IRQL (k_intr.c) */
 
-enum stor_lock { LOCK_DPC = 1, LOCK_STARTIO = 2, LOCK_INTERRUPT = 3 };
+/* StorPort's locks; LOCK_MESSAGE: one message's lock, held around the
+ * ISR in per-message mode (never through StorPortAcquireSpinLock). */
+enum stor_lock { LOCK_DPC = 1, LOCK_STARTIO = 2, LOCK_INTERRUPT = 3, LOCK_MESSAGE = 4 };
 #define LOCK_BIT(l) (1u << (l))
 
 /* Which miniport routine is running: the rules of each StorPort routine
@@ -58,8 +60,15 @@ struct stor_req {
     bool completed_once;
 };
 
-#define STOR_MAX_REQ 64
-#define STOR_MAX_DPC 16
+#define STOR_MAX_REQ    64
+#define STOR_MAX_DPC    16
+#define STOR_MAX_MAPS   8
+#define STOR_MAX_OWNERS 8
+
+struct stor_map {
+    gva_t va; /* page-aligned start of a StorPortGetDeviceBase window */
+    uint64_t len;
+};
 
 struct stor_dpc {
     gva_t dpc, routine, arg1, arg2;
@@ -87,11 +96,25 @@ struct stor_adapter {
     struct stor_req reqs[STOR_MAX_REQ];
     unsigned outstanding;
     struct vw_stor_stats stats;
+    /* A PCI function (pci.c): its PDO, the interrupt StorPort connected
+     * for the miniport, InterruptSynchronizationMode, device bases. */
+    gva_t pdo;
+    struct vw_interrupt *intr;
+    unsigned sync_mode, held_message, msi_locks_held;
+    bool powered_down;
+    struct stor_map maps[STOR_MAX_MAPS];
+    unsigned nmaps;
 };
 
 struct stor_state {
     struct stor_adapter normal, dumpcopy;
     gva_t driver_object;
+    gva_t pdo; /* vw_stor_attach_pci */
+    struct {
+        vw_stor_owner_fn *fn;
+        void *dev;
+    } owners[STOR_MAX_OWNERS];
+    unsigned nowners;
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -108,3 +131,15 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);
 /* The request whose SRB is SRB, or NULL. */
 struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
 const char *stor_ctx_name(enum stor_ctx ctx);
+
+/* pci.c: the PCI function's side of the adapter. */
+void stor_pci_fill_config(struct vm *vm, struct stor_adapter *a, gva_t cfg);
+bool stor_pci_connect(struct vm *vm, struct stor_adapter *a);
+void stor_pci_disconnect(struct vm *vm, struct stor_adapter *a);
+void stor_pci_unmap_all(struct vm *vm, struct stor_adapter *a);
+/* Take (true when now held) or drop the interrupt's lock word. */
+bool stor_pci_interrupt_lock(struct vm *vm, struct stor_adapter *a, bool take);
+uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t old_irql,
+                       uint64_t irql_in, bool acquire);
+/* False (the run failed) when a device still owns part of R's buffers. */
+bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
