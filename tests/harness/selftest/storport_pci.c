@@ -151,6 +151,47 @@ VW_SCENARIO("vwpcidisk", storport_pci_batch, NULL)
     finish(vm);
 }
 
+/* "dpc=1": the ISRs hand completions to per-message StorPort DPCs, which
+ * run on the CPUs the messages target (not CPU 0, which submits). */
+VW_SCENARIO("vwpcidisk", storport_pci_dpc_on_message_cpus, NULL)
+{
+    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, "dpc=1");
+    if (d == NULL)
+        return;
+    data_round_trip(vm, d);
+    enum { N = 12 };
+    static uint8_t data[N][SECTOR];
+    uint8_t cdbs[N][16], *bufs[N];
+    unsigned lens[N];
+    uint32_t sizes[N];
+    bool in[N];
+    struct vw_stor_result res[N];
+    for (unsigned i = 0; i < N; i++) {
+        memset(data[i], (int)(0x40 + i), SECTOR);
+        rw10(cdbs[i], 0x2a, 160 + i, 1);
+        bufs[i] = data[i], lens[i] = 10, sizes[i] = SECTOR, in[i] = false;
+    }
+    if (!vw_stor_scsi_batch(vm, N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
+        return;
+    for (unsigned i = 0; i < N; i++)
+        VW_EXPECT(vm,
+                  res[i].srb_status == 1 &&
+                      memcmp(vw_stordisk_data(d) + (160 + i) * SECTOR, data[i], SECTOR) == 0,
+                  "write %u: SRB status 0x%02x or data not on the disk", i, res[i].srb_status);
+    struct vw_stor_stats s;
+    vw_stor_stats(vm, &s);
+    unsigned cpus = vw_cpu_count(vm);
+    unsigned want = 0; /* message m targets CPU (m + 1) mod CPUS (k_intr.c) */
+    for (unsigned m = 0; m < 4; m++)
+        want |= 1u << ((m + 1) % cpus % 32);
+    VW_EXPECT(vm,
+              s.dpcs_run > 0 && (s.dpc_cpus & ~want) == 0 &&
+                  (cpus == 1 || !(s.dpc_cpus & 1u) || (want & 1u)),
+              "DPCs queued on CPUs 0x%x, expected within 0x%x (%u DPCs)", s.dpc_cpus, want,
+              s.dpcs_run);
+    finish(vm);
+}
+
 /* A hung device: the read times out, HwResetBus resets the device, the
  * read ends with BUS_RESET and the device had nothing left; then it works. */
 VW_SCENARIO("vwpcidisk", storport_pci_timeout_reset, NULL)

@@ -7,7 +7,9 @@
  * descriptors in the uncached extension, one slot per outstanding request.
  * Completion in HwMSInterruptRoutine (per-message mode: each message's
  * slots under its own lock, StorPortAcquireMSISpinLock in HwStartIo) or in
- * HwInterrupt on the line.  Scenarios: selftest/storport_pci.c.
+ * HwInterrupt on the line; with "dpc=1" the ISR hands what finished to the
+ * message's StorPort DPC, which completes it on the CPU that took the
+ * interrupt.  Scenarios: selftest/storport_pci.c.
  * Built again as bad/badpcidisk.c with VWPCIDISK_PLANTED: "mode=N" in the
  * ArgumentString plants one bug (VWPCIDISK_BUG_*).
  */
@@ -62,6 +64,11 @@ typedef struct _VWPCI_EXT {
     BOOLEAN Line, PerMessage;
     SLOT Slots[MAX_IO];
     ULONG Completed, Spurious;
+    BOOLEAN UseDpc;
+    STOR_DPC Dpc[MAX_MSG];
+    PVOID Done[MAX_MSG][MAX_IO]; /* finished, for the DPC; the message's lock guards it */
+    UCHAR DoneStatus[MAX_MSG][MAX_IO];
+    ULONG DoneCount[MAX_MSG];
 } VWPCI_EXT, *PVWPCI_EXT;
 
 DRIVER_INITIALIZE DriverEntry;
@@ -72,6 +79,7 @@ static HW_INTERRUPT PciInterrupt;
 static HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE PciMsiInterrupt;
 static HW_RESET_BUS PciResetBus;
 static HW_ADAPTER_CONTROL PciAdapterControl;
+static HW_DPC_ROUTINE PciCompleteDpc;
 
 /* Any IRQL: the value after "KEY=" in ARGS (decimal), or 0. */
 static ULONG ArgValue(PCHAR Args, const char *Key)
@@ -132,10 +140,9 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
         ACCESS_RANGE *r = &(*ConfigInfo->AccessRanges)[i];
         if (r->RangeLength == 0)
             continue;
-        PVOID base =
-            StorPortGetDeviceBase(ext, ConfigInfo->AdapterInterfaceType,
-                                  ConfigInfo->SystemIoBusNumber, r->RangeStart, r->RangeLength,
-                                  (BOOLEAN)!r->RangeInMemory);
+        PVOID base = StorPortGetDeviceBase(ext, ConfigInfo->AdapterInterfaceType,
+                                           ConfigInfo->SystemIoBusNumber, r->RangeStart,
+                                           r->RangeLength, (BOOLEAN)!r->RangeInMemory);
         if (r->RangeInMemory && r->RangeLength >= 0x1000)
             ext->Regs = base;
         else if (!r->RangeInMemory)
@@ -167,6 +174,9 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
         ConfigInfo->InterruptSynchronizationMode =
             ext->PerMessage ? InterruptSynchronizePerMessage : InterruptSynchronizeAll;
     }
+    ext->UseDpc = ArgValue(ArgumentString, "dpc") != 0;
+    for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
+        StorPortInitializeDpc(ext, &ext->Dpc[m], PciCompleteDpc);
     ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
     ConfigInfo->MaxNumberOfIO = MAX_IO;
     ConfigInfo->MaxIOsPerLun = MAX_IO;
@@ -275,7 +285,7 @@ static BOOLEAN NTAPI PciStartIo(PVOID DeviceExtension, PVOID Srb)
             break;
         d[2] = 6, d[3] = 2, d[4] = 31;
         for (ULONG i = 0; i < 16; i++)
-            d[8 + i] = (UCHAR)"VW      PCIDISK "[i];
+            d[8 + i] = (UCHAR) "VW      PCIDISK "[i];
         for (ULONG i = 0; i < 36; i++)
             buf[i] = d[i];
         SrbSetDataTransferLength(Srb, 36);
@@ -317,10 +327,49 @@ static BOOLEAN Drain(PVWPCI_EXT ext, ULONG M)
         BOOLEAN early = ext->Slots[tag].Early;
         ext->Slots[tag].Srb = NULL;
         ext->Completed++;
-        if (!early)
-            Complete(ext, srb, d->Status == 1 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
+        UCHAR status = d->Status == 1 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+        if (early)
+            continue;
+        if (!ext->UseDpc) {
+            Complete(ext, srb, status);
+            continue;
+        }
+        ext->Done[M][ext->DoneCount[M]] = srb;
+        ext->DoneStatus[M][ext->DoneCount[M]++] = status;
     }
+    if (ext->UseDpc && ext->DoneCount[M] != 0)
+        StorPortIssueDpc(ext, &ext->Dpc[M], (PVOID)(ULONG_PTR)M, NULL);
     return any;
+}
+
+/* DISPATCH_LEVEL, no lock, on the CPU whose ISR issued it: take what
+ * message M finished (under its lock, or the interrupt lock when the
+ * messages share one) and complete it outside the lock. */
+static VOID NTAPI PciCompleteDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID Arg1, PVOID Arg2)
+{
+    PVWPCI_EXT ext = DeviceExtension;
+    ULONG m = (ULONG)(ULONG_PTR)Arg1, n, old = 0;
+    PVOID srbs[MAX_IO];
+    UCHAR status[MAX_IO];
+    STOR_LOCK_HANDLE h;
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(Arg2);
+    if (m >= MAX_MSG)
+        return;
+    if (ext->PerMessage)
+        StorPortAcquireMSISpinLock(ext, m, &old);
+    else
+        StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
+    n = ext->DoneCount[m];
+    for (ULONG i = 0; i < n; i++)
+        srbs[i] = ext->Done[m][i], status[i] = ext->DoneStatus[m][i];
+    ext->DoneCount[m] = 0;
+    if (ext->PerMessage)
+        StorPortReleaseMSISpinLock(ext, m, old);
+    else
+        StorPortReleaseSpinLock(ext, &h);
+    for (ULONG i = 0; i < n; i++)
+        Complete(ext, srbs[i], status[i]);
 }
 
 /* DIRQL, interrupt lock held: the line. */
@@ -362,6 +411,12 @@ static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
             ext->Slots[s].Srb = NULL;
             Complete(ext, srb, SRB_STATUS_BUS_RESET);
         }
+    /* Finished but not yet completed by a DPC: theirs is the device's answer. */
+    for (ULONG m = 0; m < MAX_MSG; m++) {
+        for (ULONG i = 0; i < ext->DoneCount[m]; i++)
+            Complete(ext, ext->Done[m][i], ext->DoneStatus[m][i]);
+        ext->DoneCount[m] = 0;
+    }
     Wr(ext, REG_CONTROL, 1);
     StorPortReleaseSpinLock(ext, &h);
     return TRUE;

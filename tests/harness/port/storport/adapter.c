@@ -587,7 +587,7 @@ bool vw_stor_remove(struct vm *vm)
     if (a == NULL || (a->started && !vw_stor_power(vm, false)))
         return false;
     for (unsigned i = 0; i < a->ndpcs; i++)
-        if (a->dpcs[i].queued) {
+        if (vw_dpc_queued_in(vm, a->dpcs[i].dpc, 1)) {
             vw_fail(vm, "storport: a DPC is still queued at remove");
             return false;
         }

@@ -71,8 +71,16 @@ struct stor_map {
 };
 
 struct stor_dpc {
-    gva_t dpc, routine, arg1, arg2;
-    bool queued;
+    gva_t dpc, routine; /* the STOR_DPC (its KDPC first) and HwDpcRoutine */
+};
+
+/* One CPU's view of an adapter: CTX_NONE there is a DPC StorPort queued
+ * (a KDPC running the miniport's routine directly) or nothing. */
+struct stor_cpu {
+    enum stor_ctx ctx;
+    unsigned held; /* LOCK_BIT set of StorPort locks held */
+    unsigned held_at_entry;
+    unsigned held_message;
 };
 
 struct stor_adapter {
@@ -83,9 +91,11 @@ struct stor_adapter {
     uint32_t ext_size, srb_ext_size;
     gva_t ext, cfg, access_ranges, argstr, reserved3, uncached;
     uint32_t uncached_len;
-    enum stor_ctx ctx;
-    unsigned held; /* LOCK_BIT set of StorPort locks held */
-    unsigned held_at_entry;
+    /* What runs on each CPU: the miniport routine StorPort called there
+     * and the StorPort locks it holds (stor_cpu). */
+    struct stor_cpu *cpus;
+    unsigned ncpus;
+    gva_t startio_word, dpc_word; /* the StartIo and DPC locks' lock words */
     bool passive_enabled;
     uint8_t supported[16]; /* control types answered TRUE */
     uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
@@ -100,7 +110,7 @@ struct stor_adapter {
      * for the miniport, InterruptSynchronizationMode, device bases. */
     gva_t pdo;
     struct vw_interrupt *intr;
-    unsigned sync_mode, held_message, msi_locks_held;
+    unsigned sync_mode, msi_locks_held;
     bool powered_down;
     struct stor_map maps[STOR_MAX_MAPS];
     unsigned nmaps;
@@ -118,13 +128,15 @@ struct stor_state {
 };
 
 struct stor_state *stor_state(struct vm *vm);
+/* The running CPU's view of A (allocated on first use). */
+struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a);
 /* The adapter whose device extension is EXT, or NULL (the run failed). */
 struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who);
 /* Call a miniport routine in context CTX at IRQL with LOCKS held as
  * StorPort holds them; checks that it returns with the same locks. */
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
                unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret);
-/* Run queued StorPort DPCs; true if any ran. */
+/* Run the DPCs queued on the running CPU; true if any ran. */
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */
 void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);

@@ -39,8 +39,8 @@ static bool pdo_range(struct vm *vm, gva_t list, unsigned i, unsigned *type, uin
     gva_t d = list + descs + VW_SIZEOF(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR) * i;
     *type = (unsigned)vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type), 1);
     *start = vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start), 8);
-    *len = (uint32_t)vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length),
-                           4);
+    *len =
+        (uint32_t)vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length), 4);
     return true;
 }
 
@@ -70,8 +70,7 @@ void stor_pci_fill_config(struct vm *vm, struct stor_adapter *a, gva_t cfg)
             continue;
         }
         if (filled == max) {
-            vw_log(vm, "storport: access range %u beyond NumberOfAccessRanges %u left out", i,
-                   max);
+            vw_log(vm, "storport: access range %u beyond NumberOfAccessRanges %u left out", i, max);
             continue;
         }
         gva_t r = a->access_ranges + VW_SIZEOF(vm, ACCESS_RANGE) * filled++;
@@ -166,8 +165,8 @@ static void vw_StorPortGetDeviceBase(struct vm *vm, const struct vw_api *api)
     uint64_t start, tstart;
     uint32_t rlen, tlen;
     for (unsigned i = 0; p != NULL && pdo_range(vm, p->raw, i, &type, &start, &rlen); i++) {
-        if (type == VW_RES_INTERRUPT || (type == VW_RES_PORT) != io || addr < start ||
-            len == 0 || addr + len > start + rlen)
+        if (type == VW_RES_INTERRUPT || (type == VW_RES_PORT) != io || addr < start || len == 0 ||
+            addr + len > start + rlen)
             continue;
         pdo_range(vm, p->translated, i, &ttype, &tstart, &tlen);
         uint64_t cpu = tstart + (addr - start);
@@ -225,8 +224,8 @@ void stor_pci_unmap_all(struct vm *vm, struct stor_adapter *a)
 static uint64_t port_or_register(struct vm *vm, const struct vw_api *api, unsigned size, bool write)
 {
     gva_t where = vw_arg(vm, api, 1);
-    uint64_t value = write ? vw_arg(vm, api, 2) & (size == 4 ? 0xffffffffull : (1ull << 8 * size) - 1)
-                           : 0;
+    uint64_t value =
+        write ? vw_arg(vm, api, 2) & (size == 4 ? 0xffffffffull : (1ull << 8 * size) - 1) : 0;
     if (vm->arch != VW_ARM64 && where < 0x10000) {
         if (write)
             vw_bus_port_write(vm, (uint16_t)where, value, size);
@@ -242,12 +241,12 @@ static uint64_t port_or_register(struct vm *vm, const struct vw_api *api, unsign
 #define READER(NAME, SIZE)                                                                         \
     static void vw_##NAME(struct vm *vm, const struct vw_api *api)                                 \
     {                                                                                              \
-        vw_set_return(vm, port_or_register(vm, api, SIZE, false));                                           \
+        vw_set_return(vm, port_or_register(vm, api, SIZE, false));                                 \
     }
 #define WRITER(NAME, SIZE)                                                                         \
     static void vw_##NAME(struct vm *vm, const struct vw_api *api)                                 \
     {                                                                                              \
-        port_or_register(vm, api, SIZE, true);                                                               \
+        port_or_register(vm, api, SIZE, true);                                                     \
     }
 READER(StorPortReadPortUchar, 1)
 READER(StorPortReadPortUshort, 2)
@@ -287,11 +286,11 @@ static void isr(struct vm *vm, const struct vw_api *api, bool message)
     vw_spinlock_note(vm, lock, true, "storport ISR");
     uint64_t args[2] = {a->ext, m}, ret = 0;
     unsigned held = per_msg ? LOCK_BIT(LOCK_MESSAGE) : LOCK_BIT(LOCK_INTERRUPT);
-    unsigned saved_msg = a->held_message;
-    a->held_message = m;
-    bool ok = stor_call(vm, a, CTX_INTERRUPT, vm->irql, held, message ? a->msi_routine : a->interrupt,
-                        message ? 2 : 1, args, &ret);
-    a->held_message = saved_msg;
+    unsigned saved_msg = stor_cpu(vm, a)->held_message;
+    stor_cpu(vm, a)->held_message = m;
+    bool ok = stor_call(vm, a, CTX_INTERRUPT, vm->irql, held,
+                        message ? a->msi_routine : a->interrupt, message ? 2 : 1, args, &ret);
+    stor_cpu(vm, a)->held_message = saved_msg;
     if (!ok)
         return;
     vw_spinlock_note(vm, lock, false, "storport ISR");
@@ -374,7 +373,9 @@ uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t 
     }
     gva_t lock = vw_intr_message_lock(a->intr, m);
     if (acquire) {
-        if (a->ctx == CTX_INTERRUPT && (a->held & LOCK_BIT(LOCK_MESSAGE)) && a->held_message == m) {
+        if (stor_cpu(vm, a)->ctx == CTX_INTERRUPT &&
+            (stor_cpu(vm, a)->held & LOCK_BIT(LOCK_MESSAGE)) &&
+            stor_cpu(vm, a)->held_message == m) {
             vw_fail(vm, "%s(%u) inside the ISR of message %u, which holds it", who, m, m);
             return STOR_STATUS_INVALID_PAR;
         }
@@ -444,9 +445,10 @@ bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct st
     } parts[4] = {{r->data, r->len, "data buffer"},
                   {r->ext, a->srb_ext_size, "SRB extension"},
                   {r->srb, VW_SIZEOF(vm, STORAGE_REQUEST_BLOCK), "SRB"},
-                  {r->sg, r->sg ? VW_OFFSET(vm, STOR_SCATTER_GATHER_LIST, List) +
-                                      VW_SIZEOF(vm, STOR_SCATTER_GATHER_ELEMENT) * 4
-                                : 0,
+                  {r->sg,
+                   r->sg ? VW_OFFSET(vm, STOR_SCATTER_GATHER_LIST, List) +
+                               VW_SIZEOF(vm, STOR_SCATTER_GATHER_ELEMENT) * 4
+                         : 0,
                    "scatter/gather list"}};
     for (unsigned i = 0; i < 4; i++)
         if (parts[i].va != 0 && parts[i].len != 0 &&

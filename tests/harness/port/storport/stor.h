@@ -55,9 +55,10 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
-    unsigned dpcs_run, control_stop, control_restart, pauses, max_started_paused;
+    unsigned dpcs_run /* queued */, control_stop, control_restart, pauses, max_started_paused;
     unsigned device_interrupts; /* ISR calls for interrupts a device raised */
     unsigned interrupts_masked; /* raised while stopped: not given to the miniport */
+    unsigned dpc_cpus;          /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets

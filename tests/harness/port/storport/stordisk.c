@@ -84,8 +84,7 @@ static void doorbell(struct vw_stordisk *d, unsigned message)
     if (desc == NULL || f == NULL || message >= messages) {
         /* Nowhere to report it: a device error the driver sees as a lost
          * request, which is what its time-out is for. */
-        vw_log(vm, "stordisk: doorbell for 0x%" PRIx64 " message %u refused", d->desc_pa,
-               message);
+        vw_log(vm, "stordisk: doorbell for 0x%" PRIx64 " message %u refused", d->desc_pa, message);
         d->stats.errors++;
         return;
     }
@@ -355,7 +354,7 @@ static void build_config(struct vw_stordisk *d, uint64_t bar0, uint16_t port)
     uint8_t *c = d->pcicfg;
     put16(c + 0x00, 0x1b36);
     put16(c + 0x02, 0x00fe);
-    put16(c + 0x06, 0x0010); /* status: capabilities list */
+    put16(c + 0x06, 0x0010);        /* status: capabilities list */
     c[0x0a] = 0x80, c[0x0b] = 0x01; /* class 01 (storage), subclass 80 (other) */
     put32(c + 0x10, (uint32_t)bar0);
     put32(c + 0x14, port | 1u);
