@@ -196,7 +196,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_dpc_on_message_cpus, NULL)
  * read ends with BUS_RESET and the device had nothing left; then it works. */
 VW_SCENARIO("vwpcidisk", storport_pci_timeout_reset, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 2, NULL);
+    struct vw_stordisk *d = start(vm, "vwpcidisk", 2, "timer=1");
     if (d == NULL)
         return;
     uint8_t cdb[16], buf[SECTOR];
@@ -208,6 +208,9 @@ VW_SCENARIO("vwpcidisk", storport_pci_timeout_reset, NULL)
     struct vw_stordisk_stats ds;
     vw_stordisk_stats(d, &ds);
     VW_EXPECT(vm, ds.dropped_by_reset == 1, "the reset dropped %u requests", ds.dropped_by_reset);
+    struct vw_stor_stats s;
+    vw_stor_stats(vm, &s); /* the watchdog ran while the read waited: 1, 2, 3 ms */
+    VW_EXPECT(vm, s.timer_calls == 3, "HwTimer ran %u times, not 3", s.timer_calls);
     memset(buf, 0x77, sizeof(buf));
     rw10(cdb, 0x2a, 7, 1);
     if (scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10) after the reset"))
@@ -258,4 +261,17 @@ VW_SCENARIO("badpcidisk", checker_stor_msi_lock_wrong_mode,
             "only InterruptSynchronizePerMessage has message locks")
 {
     planted_write(vm, "mode=3");
+}
+
+VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock,
+            "StorPortAcquireSpinLock(StartIoLock) in HwTimer: the lock is already held")
+{
+    if (start(vm, "badpcidisk", 2, "mode=4 timer=1") == NULL)
+        return;
+    uint8_t cdb[16] = {0};
+    vw_run_for(vm, 20000); /* nothing waits: the timer fires when the class layer waits */
+    scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
+    uint8_t buf[SECTOR];
+    rw10(cdb, 0x28, 1, 1);
+    scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
 }

@@ -38,6 +38,7 @@ enum {
     VWPCIDISK_BUG_EARLY_COMPLETE, /* a write completes at the doorbell, the device still busy */
     VWPCIDISK_BUG_MSI_RELOCK,     /* the ISR takes its own message's MSI lock */
     VWPCIDISK_BUG_MSI_LOCK_ALL,   /* StorPortAcquireMSISpinLock in InterruptSynchronizeAll mode */
+    VWPCIDISK_BUG_TIMER_RELOCK,   /* HwTimer takes the StartIo lock StorPort holds */
 };
 
 typedef struct _DESC {
@@ -64,7 +65,8 @@ typedef struct _VWPCI_EXT {
     BOOLEAN Line, PerMessage;
     SLOT Slots[MAX_IO];
     ULONG Completed, Spurious;
-    BOOLEAN UseDpc;
+    BOOLEAN UseDpc, UseTimer;
+    ULONG TimerCalls;
     STOR_DPC Dpc[MAX_MSG];
     PVOID Done[MAX_MSG][MAX_IO]; /* finished, for the DPC; the message's lock guards it */
     UCHAR DoneStatus[MAX_MSG][MAX_IO];
@@ -80,6 +82,7 @@ static HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE PciMsiInterrupt;
 static HW_RESET_BUS PciResetBus;
 static HW_ADAPTER_CONTROL PciAdapterControl;
 static HW_DPC_ROUTINE PciCompleteDpc;
+static HW_TIMER PciTimer;
 
 /* Any IRQL: the value after "KEY=" in ARGS (decimal), or 0. */
 static ULONG ArgValue(PCHAR Args, const char *Key)
@@ -175,6 +178,7 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
             ext->PerMessage ? InterruptSynchronizePerMessage : InterruptSynchronizeAll;
     }
     ext->UseDpc = ArgValue(ArgumentString, "dpc") != 0;
+    ext->UseTimer = ArgValue(ArgumentString, "timer") != 0;
     for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
         StorPortInitializeDpc(ext, &ext->Dpc[m], PciCompleteDpc);
     ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
@@ -196,7 +200,22 @@ static BOOLEAN NTAPI PciInitialize(PVOID DeviceExtension)
     if (ext->Messages == 0)
         ext->Line = TRUE;
     Wr(ext, REG_CONTROL, 1);
+    if (ext->UseTimer) /* a watchdog every millisecond, three times */
+        StorPortNotification(RequestTimerCall, ext, PciTimer, 1000);
     return TRUE;
+}
+
+/* DISPATCH_LEVEL, StartIo lock held by StorPort: the watchdog. */
+static VOID NTAPI PciTimer(PVOID DeviceExtension)
+{
+    PVWPCI_EXT ext = DeviceExtension;
+    if (ext->Bug == VWPCIDISK_BUG_TIMER_RELOCK) {
+        STOR_LOCK_HANDLE h;
+        StorPortAcquireSpinLock(ext, StartIoLock, NULL, &h);
+        StorPortReleaseSpinLock(ext, &h);
+    }
+    if (++ext->TimerCalls < 3)
+        StorPortNotification(RequestTimerCall, ext, PciTimer, 1000);
 }
 
 static ULONG Be32(const UCHAR *p)

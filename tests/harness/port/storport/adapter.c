@@ -404,6 +404,7 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
     for (unsigned rounds = 0; !vm->failed; rounds++) {
         bool moved = start_pending(vm, a);
         moved |= stor_run_dpcs(vm, a);
+        moved |= stor_run_timer(vm, a);
         requeue_busy(vm, a);
         bool done = true;
         uint64_t first = UINT64_MAX;
@@ -420,6 +421,8 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
         if (moved || vw_sched_settle(vm))
             continue;
         uint64_t due = vw_sched_next_due(vm);
+        if (a->timer != 0 && a->timer_due < due)
+            due = a->timer_due;
         if (due != VW_NO_DEADLINE && due < first) {
             if (due > vm->k->interrupt_time)
                 vw_time_advance(vm, due - vm->k->interrupt_time);

@@ -48,7 +48,7 @@ const char *stor_ctx_name(enum stor_ctx ctx)
     static const char *const names[] = {
         "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
         "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "a StorPort DPC routine",
-        "HwResetBus",          "HwAdapterControl", "DriverEntry"};
+        "HwResetBus",          "HwAdapterControl", "DriverEntry",  "HwTimer"};
     return names[ctx];
 }
 
@@ -126,6 +126,21 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
 
 /* StorPort's DPCs run as KDPCs (see InitializeDpc): the running CPU's
  * queue, when its IRQL allows. */
+/* HwTimer at DISPATCH_LEVEL holding the StartIo lock (storport/nc-storport-
+ * hw_timer: the lock is taken unless the miniport asked for concurrent
+ * channels, which this emulation does not grant). */
+bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
+{
+    if (a->timer == 0 || a->timer_due > vm->k->interrupt_time || !a->started)
+        return false;
+    gva_t routine = a->timer;
+    a->timer = 0; /* one shot: HwTimer may ask again */
+    a->stats.timer_calls++;
+    uint64_t args[1] = {a->ext};
+    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), routine, 1, args, NULL);
+    return true;
+}
+
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a)
 {
     (void)a;
@@ -260,6 +275,19 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
     case 1: /* NextRequest */
     case 2: /* NextLuRequest: ignored by StorPort */
         return;
+    case 6: { /* RequestTimerCall(HwTimer, MiniportTimerValue in us): one
+               * timer, replaced by the next request, 0 cancels
+               * (storport/nc-storport-hw_timer); no timers in dump mode. */
+        gva_t routine = vw_slot(vm, api, v);
+        uint32_t us = (uint32_t)vw_slot(vm, api, v + 1);
+        if (a->dump) {
+            vw_fail(vm, "RequestTimerCall in dump mode: the dump port runs no timers");
+            return;
+        }
+        a->timer = us != 0 ? routine : 0;
+        a->timer_due = vm->k->interrupt_time + 10ull * us;
+        return;
+    }
     case 3: /* ResetDetected */
     case 7: /* BusChangeDetected */
         vw_log(vm, "storport: notification %u", type);

@@ -46,6 +46,7 @@ enum stor_ctx {
     CTX_RESET_BUS,
     CTX_ADAPTER_CONTROL,
     CTX_DRIVER_ENTRY,
+    CTX_TIMER,
 };
 
 enum req_state { REQ_FREE, REQ_PENDING, REQ_AT_MINIPORT, REQ_COMPLETED, REQ_RETURNED_BY_RESET };
@@ -114,6 +115,8 @@ struct stor_adapter {
     bool powered_down;
     struct stor_map maps[STOR_MAX_MAPS];
     unsigned nmaps;
+    gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
+    uint64_t timer_due; /* interrupt time it is due */
 };
 
 struct stor_state {
@@ -136,6 +139,8 @@ struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who);
  * StorPort holds them; checks that it returns with the same locks. */
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
                unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret);
+/* Call HwTimer if it is due; true if it ran. */
+bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
 /* Run the DPCs queued on the running CPU; true if any ran. */
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */

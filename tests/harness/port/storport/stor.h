@@ -58,6 +58,7 @@ struct vw_stor_stats {
     unsigned dpcs_run /* queued */, control_stop, control_restart, pauses, max_started_paused;
     unsigned device_interrupts; /* ISR calls for interrupts a device raised */
     unsigned interrupts_masked; /* raised while stopped: not given to the miniport */
+    unsigned timer_calls;       /* HwTimer calls */
     unsigned dpc_cpus;          /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
