@@ -275,3 +275,10 @@ VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock,
     rw10(cdb, 0x28, 1, 1);
     scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
 }
+
+/* MapBuffers STOR_MAP_NON_READ_WRITE_BUFFERS: a write's DataBuffer is no
+ * system address, and the miniport reading it faults. */
+VW_SCENARIO("badpcidisk", checker_stor_unmapped_data_buffer, "at 0x")
+{
+    planted_write(vm, "mode=5");
+}

@@ -39,6 +39,7 @@ enum {
     VWPCIDISK_BUG_MSI_RELOCK,     /* the ISR takes its own message's MSI lock */
     VWPCIDISK_BUG_MSI_LOCK_ALL,   /* StorPortAcquireMSISpinLock in InterruptSynchronizeAll mode */
     VWPCIDISK_BUG_TIMER_RELOCK,   /* HwTimer takes the StartIo lock StorPort holds */
+    VWPCIDISK_BUG_UNMAPPED_DATA,  /* a write's DataBuffer read though it was never mapped */
 };
 
 typedef struct _DESC {
@@ -251,6 +252,9 @@ static UCHAR Submit(PVWPCI_EXT ext, PVOID Srb, const UCHAR *Cdb)
         SrbGetDataTransferLength(Srb) != blocks * SECTOR || sg == NULL ||
         sg->NumberOfElements > MAX_SG || blocks == 0)
         return SRB_STATUS_INVALID_REQUEST;
+    if (ext->Bug == VWPCIDISK_BUG_UNMAPPED_DATA &&
+        ((volatile UCHAR *)SrbGetDataBuffer(Srb))[0] == 0xee)
+        return SRB_STATUS_ERROR;
     for (ULONG n = 0; n < MAX_IO; n++) {
         ULONG s = (ext->Next + n) % MAX_IO, m = SlotMessage(ext, s), old = 0;
         if (ext->PerMessage || ext->Bug == VWPCIDISK_BUG_MSI_LOCK_ALL)

@@ -230,6 +230,26 @@ static gva_t build_sg(struct vm *vm, gva_t va, uint32_t len)
     return sg;
 }
 
+/* What DataBuffer says: the buffer's system address when the miniport's
+ * MapBuffers asks for it, else an address that faults.  0 STOR_MAP_NO_BUFFERS
+ * maps none; 1 STOR_MAP_ALL_BUFFERS (obsolete, treated as 2) and 2
+ * STOR_MAP_NON_READ_WRITE_BUFFERS map all but reads and writes; 3
+ * STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE maps all
+ * (storport/ns-storport-_hw_initialization_data-r1, MapBuffers): a
+ * miniport that reads a read/write DataBuffer it never asked for faults. */
+#define STOR_MAP_ALL_INCLUDING_RW 3
+static gva_t data_buffer_va(struct vm *vm, struct stor_adapter *a, const uint8_t *cdb, gva_t data)
+{
+    uint8_t map =
+        (uint8_t)vw_rd(vm, a->hwid_copy + VW_OFFSET(vm, HW_INITIALIZATION_DATA, MapBuffers), 1);
+    static const uint8_t rw[] = {0x08, 0x0a, 0x28, 0x2a, 0xa8, 0xaa, 0x88, 0x8a};
+    bool is_rw = memchr(rw, cdb[0], sizeof(rw)) != NULL;
+    if (data == 0 || map >= STOR_MAP_ALL_INCLUDING_RW || (map != 0 && !is_rw))
+        return data;
+    /* Unmapped on every arch: the page offset kept, so a fault names it. */
+    return (vm->ptr_size == 4 ? 0xdead0000ull : 0xffffdead00000000ull) | (data & 0xfff);
+}
+
 /* A request as disk.sys's SRB_EX: CDB16 block after a BTL8 address
  * (storport/ns-storport-_storage_request_block, srb/ns-srb-_srbex_data_scsi_cdb16). */
 static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const uint8_t *cdb,
@@ -272,7 +292,8 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     SRB(NumSrbExData, 1, 4);
     SRB(DataTransferLength, len, 4);
     SRB(SrbExDataOffset, base + addr_len, 4);
-    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataBuffer), r->data);
+    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataBuffer),
+             data_buffer_va(vm, a, cdb, r->data));
     vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, MiniportContext), r->ext);
 #undef SRB
     gva_t ad = r->srb + base;
