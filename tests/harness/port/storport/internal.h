@@ -64,7 +64,7 @@ struct stor_req {
 #define STOR_MAX_REQ    64
 #define STOR_MAX_DPC    16
 #define STOR_MAX_MAPS   8
-#define STOR_MAX_OWNERS 8
+#define STOR_MAX_OWNERS 64 /* devices of one machine with a claim check */
 
 struct stor_map {
     gva_t va; /* page-aligned start of a StorPortGetDeviceBase window */
