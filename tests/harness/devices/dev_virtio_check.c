@@ -362,7 +362,9 @@ static bool desc_meets(struct vm *vm, const uint8_t *e, bool packed, uint64_t pa
 bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char *what, size_t n)
 {
     struct vw_virtio *dev = opaque;
-    if (dev->gone || dev->watch == NULL)
+    /* An external back end (vhost-user) serves the rings: the model does
+     * not know what it took, so it claims nothing (a gap, not a pass). */
+    if (dev->gone || dev->watch == NULL || dev->backend != NULL)
         return false;
     for (unsigned q = 0; q < dev->cfg.queues; q++) {
         struct vw_vq_watch *w = &dev->watch[q];
