@@ -237,6 +237,23 @@ VW_SCENARIO("vwpcidisk", storport_pci_stopped_masks_interrupts, NULL)
     finish(vm);
 }
 
+/* The crash-dump copy of the same miniport on the same function: second
+ * image, FindAdapter with "dump=1", a write and a read polled through
+ * HwInterrupt; the sector lands on the device's disk. */
+VW_SCENARIO("vwpcidisk", storport_pci_dump_copy, NULL)
+{
+    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, "dpc=1");
+    if (d == NULL)
+        return;
+    data_round_trip(vm, d);
+    if (!vw_stor_dump(vm, 77, 0xd5))
+        return;
+    const uint8_t *disk = vw_stordisk_data(d) + 77 * SECTOR;
+    VW_EXPECT(vm, disk[0] == 0xd5 && disk[SECTOR - 1] == 0xd5,
+              "the dump's sector is not on the device's disk");
+    finish(vm);
+}
+
 static void planted_write(struct vm *vm, const char *args)
 {
     if (start(vm, "badpcidisk", 4, args) == NULL)

@@ -66,7 +66,7 @@ typedef struct _VWPCI_EXT {
     BOOLEAN Line, PerMessage;
     SLOT Slots[MAX_IO];
     ULONG Completed, Spurious;
-    BOOLEAN UseDpc, UseTimer;
+    BOOLEAN UseDpc, UseTimer, Dump;
     ULONG TimerCalls;
     STOR_DPC Dpc[MAX_MSG];
     PVOID Done[MAX_MSG][MAX_IO]; /* finished, for the DPC; the message's lock guards it */
@@ -171,15 +171,18 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
     ConfigInfo->ScatterGather = TRUE;
     ConfigInfo->Master = TRUE;
     ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
-    ext->Line = !msix || ArgValue(ArgumentString, "line") != 0;
+    /* The crash-dump copy ("dump=1", DumpMode set): polled through
+     * HwInterrupt, no MSI routine, no DPCs or timers. */
+    ext->Dump = ArgValue(ArgumentString, "dump") != 0 || ConfigInfo->DumpMode != 0;
+    ext->Line = !msix || ext->Dump || ArgValue(ArgumentString, "line") != 0;
     if (!ext->Line) {
         ConfigInfo->HwMSInterruptRoutine = PciMsiInterrupt;
         ext->PerMessage = ext->Bug != VWPCIDISK_BUG_MSI_LOCK_ALL;
         ConfigInfo->InterruptSynchronizationMode =
             ext->PerMessage ? InterruptSynchronizePerMessage : InterruptSynchronizeAll;
     }
-    ext->UseDpc = ArgValue(ArgumentString, "dpc") != 0;
-    ext->UseTimer = ArgValue(ArgumentString, "timer") != 0;
+    ext->UseDpc = !ext->Dump && ArgValue(ArgumentString, "dpc") != 0;
+    ext->UseTimer = !ext->Dump && ArgValue(ArgumentString, "timer") != 0;
     for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
         StorPortInitializeDpc(ext, &ext->Dpc[m], PciCompleteDpc);
     ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
@@ -200,6 +203,10 @@ static BOOLEAN NTAPI PciInitialize(PVOID DeviceExtension)
         ext->Messages++;
     if (ext->Messages == 0)
         ext->Line = TRUE;
+    /* The dump copy takes the device over from the crashed instance: a
+     * reset drops whatever that one left in flight. */
+    if (ext->Dump)
+        Wr(ext, REG_CONTROL, 0);
     Wr(ext, REG_CONTROL, 1);
     if (ext->UseTimer) /* a watchdog every millisecond, three times */
         StorPortNotification(RequestTimerCall, ext, PciTimer, 1000);
@@ -399,6 +406,8 @@ static VOID NTAPI PciCompleteDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID Arg
 static BOOLEAN NTAPI PciInterrupt(PVOID DeviceExtension)
 {
     PVWPCI_EXT ext = DeviceExtension;
+    if (ext->Dump) /* polled: the device may signal nothing at all */
+        return Drain(ext, 0);
     if (Rd(ext, REG_INT) == 0)
         return FALSE; /* not ours (a shared line) */
     Drain(ext, 0);

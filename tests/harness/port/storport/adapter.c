@@ -12,6 +12,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 #include "internal.h"
 #include "pe_loader.h"
 #include "ram.h"
@@ -632,9 +633,13 @@ bool vw_stor_remove(struct vm *vm)
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
 {
     struct stor_state *s = stor_state(vm);
+    /* The loaded miniport's image, found as vw_driver_load finds it. */
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s/testdrv/vwstor/vwstor.sys", vm->build_dir,
-             vw_arch_name(vm->arch));
+    const char *name = vm->k->driver_name ? vm->k->driver_name : "vwstor";
+    const char *arch = vw_arch_name(vm->arch);
+    snprintf(path, sizeof(path), "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, sizeof(path), "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
     struct vw_image copy;
     if (!vw_load_image_copy(vm, path, &copy))
         return false;
@@ -645,7 +650,8 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
         return false;
     }
     struct stor_adapter *a = &s->dumpcopy;
-    a->pdo = s->pdo; /* the same function, polled */
+    s->normal.crashed = true; /* the system stopped: its ISRs and DPCs never run again */
+    a->pdo = s->pdo;          /* the same function, polled */
     if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
         return false;
     uint8_t block[512], back[512];
@@ -675,6 +681,10 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
             }
             stor_call(vm, a, CTX_INTERRUPT, VW_HIGH_LEVEL, LOCK_BIT(LOCK_INTERRUPT), a->interrupt,
                       1, iargv, NULL);
+            /* Between polls the device works (10 us of virtual time); the
+             * crashed instance's interrupts reach nobody. */
+            vw_time_advance(vm, 100);
+            vw_sched_settle(vm);
         }
         if (vm->failed)
             return false;

@@ -112,7 +112,7 @@ struct stor_adapter {
     gva_t pdo;
     struct vw_interrupt *intr;
     unsigned sync_mode, msi_locks_held;
-    bool powered_down;
+    bool powered_down, crashed;
     struct stor_map maps[STOR_MAX_MAPS];
     unsigned nmaps;
     gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */

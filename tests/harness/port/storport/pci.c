@@ -91,6 +91,18 @@ void vw_stor_attach_pci(struct vm *vm, gva_t pdo)
     stor_state(vm)->pdo = pdo;
 }
 
+/* Bus data belongs to HwFindAdapter and HwAdapterControl (the routines
+ * storport/nf-storport-storportgetbusdata lists; other callers "cause a
+ * system failure"): elsewhere the call fails by name. */
+static bool bus_data_context(struct vm *vm, struct stor_adapter *a, const char *who)
+{
+    enum stor_ctx ctx = stor_cpu(vm, a)->ctx;
+    if (ctx == CTX_FIND_ADAPTER || ctx == CTX_ADAPTER_CONTROL)
+        return true;
+    vw_fail(vm, "%s in %s (HwFindAdapter and HwAdapterControl only)", who, stor_ctx_name(ctx));
+    return false;
+}
+
 static struct vw_pdo *adapter_pdo(struct vm *vm, struct stor_adapter *a, const char *who)
 {
     struct vw_pdo *p = a->pdo ? vw_pdo_find(vm, a->pdo) : NULL;
@@ -108,7 +120,7 @@ static void vw_StorPortGetBusData(struct vm *vm, const struct vw_api *api)
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
     uint32_t type = (uint32_t)vw_arg(vm, api, 1), len = (uint32_t)vw_arg(vm, api, 5);
     gva_t buf = vw_arg(vm, api, 4);
-    if (a == NULL)
+    if (a == NULL || !bus_data_context(vm, a, api->name))
         return;
     struct vw_pdo *p = adapter_pdo(vm, a, api->name);
     if (p == NULL || type != PCI_CONFIGURATION) {
@@ -133,7 +145,7 @@ static void vw_StorPortSetBusDataByOffset(struct vm *vm, const struct vw_api *ap
     uint32_t type = (uint32_t)vw_arg(vm, api, 1), off = (uint32_t)vw_arg(vm, api, 5);
     uint32_t len = (uint32_t)vw_arg(vm, api, 6);
     gva_t buf = vw_arg(vm, api, 4);
-    if (a == NULL)
+    if (a == NULL || !bus_data_context(vm, a, api->name))
         return;
     struct vw_pdo *p = adapter_pdo(vm, a, api->name);
     if (p == NULL || type != PCI_CONFIGURATION || off >= PCI_CONFIG_SIZE) {
@@ -273,6 +285,8 @@ static void isr(struct vm *vm, const struct vw_api *api, bool message)
     unsigned m = message ? (unsigned)vw_arg(vm, api, 2) : 0;
     vw_set_return(vm, 0);
     if (a == NULL || a->intr == NULL)
+        return;
+    if (a->crashed) /* after the crash only the dump copy runs, polled */
         return;
     if (a->powered_down || !a->started) {
         /* A stopped or powered-down adapter's interrupt is disconnected
@@ -463,13 +477,14 @@ bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct st
 }
 
 static const struct vw_api stor_pci_apis[] = {
-    {"StorPortGetBusData", VW_ALL_ARCHES, VW_STDCALL, 6, 0, VW_DISPATCH_LEVEL,
-     vw_StorPortGetBusData},
-    {"StorPortSetBusDataByOffset", VW_ALL_ARCHES, VW_STDCALL, 7, 0, VW_DISPATCH_LEVEL,
+    /* Checked by routine instead of IRQL: the dump copy's FindAdapter runs
+     * at HIGH_LEVEL and calls them there. */
+    {"StorPortGetBusData", VW_ALL_ARCHES, VW_STDCALL, 6, 0, VW_HIGH_LEVEL, vw_StorPortGetBusData},
+    {"StorPortSetBusDataByOffset", VW_ALL_ARCHES, VW_STDCALL, 7, 0, VW_HIGH_LEVEL,
      vw_StorPortSetBusDataByOffset},
-    {"StorPortGetDeviceBase", VW_ALL_ARCHES, VW_STDCALL, 6, 1u << 3, VW_DISPATCH_LEVEL,
+    {"StorPortGetDeviceBase", VW_ALL_ARCHES, VW_STDCALL, 6, 1u << 3, VW_HIGH_LEVEL,
      vw_StorPortGetDeviceBase},
-    {"StorPortFreeDeviceBase", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_DISPATCH_LEVEL,
+    {"StorPortFreeDeviceBase", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL,
      vw_StorPortFreeDeviceBase},
     {"StorPortReadPortUchar", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL,
      vw_StorPortReadPortUchar},
