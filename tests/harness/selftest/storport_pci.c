@@ -254,6 +254,26 @@ VW_SCENARIO("vwpcidisk", storport_pci_dump_copy, NULL)
     finish(vm);
 }
 
+/* The crash with four writes in flight on a hung device: the dump copy
+ * takes the device over (its reset drops them) and writes its sector; the
+ * writes in flight never land. */
+VW_SCENARIO("vwpcidisk", storport_pci_dump_with_io_outstanding, NULL)
+{
+    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, NULL);
+    if (d == NULL)
+        return;
+    vw_stordisk_hold(d, true);
+    if (!vw_stor_submit_writes(vm, 4, 20, 0x5a) || !vw_stor_dump(vm, 90, 0xd7))
+        return;
+    const uint8_t *disk = vw_stordisk_data(d);
+    struct vw_stordisk_stats ds;
+    vw_stordisk_stats(d, &ds);
+    VW_EXPECT(vm, disk[90 * SECTOR] == 0xd7 && disk[20 * SECTOR] == 0 && ds.dropped_by_reset == 4,
+              "dump sector 0x%02x, in-flight sector 0x%02x, %u dropped (0xd7, 0, 4 expected)",
+              disk[90 * SECTOR], disk[20 * SECTOR], ds.dropped_by_reset);
+    finish(vm);
+}
+
 static void planted_write(struct vm *vm, const char *args)
 {
     if (start(vm, "badpcidisk", 4, args) == NULL)

@@ -512,6 +512,31 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
     return !vm->failed;
 }
 
+bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t pattern)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || !a->started || count > STOR_MAX_REQ) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no started adapter, or more than %u requests", STOR_MAX_REQ);
+        return false;
+    }
+    uint8_t block[512];
+    memset(block, pattern, sizeof(block));
+    for (unsigned i = 0; i < count; i++) {
+        uint32_t l = lba + i;
+        uint8_t cdb[10] = {
+            0x2a, 0, (uint8_t)(l >> 24), (uint8_t)(l >> 16), (uint8_t)(l >> 8), (uint8_t)l, 0, 0,
+            1,    0};
+        struct stor_req *r = new_request(vm, a, cdb, 10, 512, false, SRB_FUNCTION_EXECUTE_SCSI);
+        if (r == NULL)
+            return false;
+        vw_write(vm, r->data, block, sizeof(block));
+    }
+    start_pending(vm, a);
+    vw_sched_settle(vm);
+    return !vm->failed;
+}
+
 bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
                   bool data_in, struct vw_stor_result *res)
 {
@@ -609,6 +634,15 @@ bool vw_stor_remove(struct vm *vm)
 {
     struct stor_state *s = stor_state(vm);
     struct stor_adapter *a = normal(vm);
+    if (a != NULL && a->crashed) {
+        /* After the dump the machine is gone: what was in flight is
+         * dropped, the adapter only freed (so the run can end cleanly). */
+        for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+            if (a->reqs[i].state != REQ_FREE)
+                free_request(vm, &a->reqs[i]);
+        a->outstanding = 0;
+        a->started = false;
+    }
     if (a == NULL || (a->started && !vw_stor_power(vm, false)))
         return false;
     for (unsigned i = 0; i < a->ndpcs; i++)

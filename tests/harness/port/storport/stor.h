@@ -38,6 +38,10 @@ bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf
 bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
                         const bool *data_in, struct vw_stor_result *res);
+/* COUNT one-sector writes of PATTERN from LBA handed to the miniport and
+ * left in flight (not waited for): the crashed adapter's outstanding I/O
+ * before vw_stor_dump. */
+bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t pattern);
 /* HwInterrupt at DIRQL under the interrupt lock; returns what it returned. */
 bool vw_stor_interrupt(struct vm *vm);
 /* The MSI routine for MESSAGE (granted by msi_messages); its result. */

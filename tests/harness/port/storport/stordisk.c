@@ -222,6 +222,7 @@ static void reset(struct vw_stordisk *d)
         }
     memset(d->cq_len, 0, sizeof(d->cq_len));
     d->int_status = 0;
+    d->hold = false; /* a reset brings a hung disk back */
 }
 
 static uint64_t reg_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)

@@ -45,5 +45,6 @@ gva_t vw_stordisk_pdo(const struct vw_stordisk *d);
 /* The disk contents (sectors * 512 bytes). */
 uint8_t *vw_stordisk_data(struct vw_stordisk *d);
 void vw_stordisk_stats(const struct vw_stordisk *d, struct vw_stordisk_stats *out);
-/* Hold every completion (a hung disk) until released with false. */
+/* Hold every completion (a hung disk) until released with false or the
+ * driver resets the device. */
 void vw_stordisk_hold(struct vw_stordisk *d, bool hold);
