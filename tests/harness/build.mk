@@ -24,9 +24,10 @@ harness_LDLIBS := -lunicorn -lcapstone -lpthread
 HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddeadlock badstack \
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
-	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor
+	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor \
+	badpcidisk
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -57,6 +58,9 @@ badcpu_SRCS     := tests/harness/bad/badcpu.c
 # StorPort: the RAM-disk miniport and its planted twin (port/storport/).
 vwstor_SRCS     := tests/harness/testdrv/vwstor.c
 badstor_SRCS    := tests/harness/bad/badstor.c
+# StorPort on a PCI function: the stordisk miniport and its planted twin.
+vwpcidisk_SRCS  := tests/harness/testdrv/vwpcidisk.c
+badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
@@ -75,6 +79,9 @@ badhid_IMPORTS := ntoskrnl hal hidclass
 badhidstub_IMPORTS := ntoskrnl hal hidclass
 vwstor_IMPORTS := ntoskrnl storport
 badstor_IMPORTS := ntoskrnl storport
+# hal: x86's READ/WRITE_REGISTER_ULONG behind StorPortRead/WriteRegisterUlong.
+vwpcidisk_IMPORTS := ntoskrnl storport hal
+badpcidisk_IMPORTS := ntoskrnl storport hal
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

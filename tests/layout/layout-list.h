@@ -269,6 +269,7 @@
     F(VW_HID_XFER_PACKET, reportBufferLen)                                                         \
     F(VW_HID_XFER_PACKET, reportId)                                                                \
     S(ACCESS_RANGE)                                                                                \
+    F(ACCESS_RANGE, RangeStart)                                                                    \
     F(ACCESS_RANGE, RangeLength)                                                                   \
     F(ACCESS_RANGE, RangeInMemory)                                                                 \
     S(MEMORY_REGION)                                                                               \
@@ -307,6 +308,7 @@
     F(PORT_CONFIGURATION_INFORMATION, SystemIoBusNumber)                                           \
     F(PORT_CONFIGURATION_INFORMATION, AdapterInterfaceType)                                        \
     F(PORT_CONFIGURATION_INFORMATION, BusInterruptLevel)                                           \
+    F(PORT_CONFIGURATION_INFORMATION, BusInterruptVector)                                          \
     F(PORT_CONFIGURATION_INFORMATION, InterruptMode)                                               \
     F(PORT_CONFIGURATION_INFORMATION, MaximumTransferLength)                                       \
     F(PORT_CONFIGURATION_INFORMATION, NumberOfPhysicalBreaks)                                      \

@@ -571,6 +571,31 @@ STORPORT_API BOOLEAN NTAPI StorPortResume(PVOID HwDeviceExtension);
 STORPORT_API BOOLEAN NTAPI StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId,
                                                        UCHAR TargetId, UCHAR Lun, ULONG Depth);
 STORPORT_API VOID NTAPI StorPortStallExecution(ULONG Delay);
+/* storport/nf-storport-storportgetbusdata: bytes stored in Buffer. */
+STORPORT_API ULONG NTAPI StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType,
+                                            ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer,
+                                            ULONG Length);
+/* storport/nf-storport-storportsetbusdatabyoffset */
+STORPORT_API ULONG NTAPI StorPortSetBusDataByOffset(PVOID DeviceExtension, ULONG BusDataType,
+                                                    ULONG SystemIoBusNumber, ULONG SlotNumber,
+                                                    PVOID Buffer, ULONG Offset, ULONG Length);
+/* storport/nf-storport-storportgetdevicebase: IoAddress is an access range
+ * (bus-relative); InIoSpace is !RangeInMemory. */
+STORPORT_API PVOID NTAPI StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
+                                               ULONG SystemIoBusNumber,
+                                               STOR_PHYSICAL_ADDRESS IoAddress, ULONG NumberOfBytes,
+                                               BOOLEAN InIoSpace);
+/* storport/nf-storport-storportfreedevicebase */
+STORPORT_API VOID NTAPI StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress);
+/* Port access on a StorPortGetDeviceBase result for I/O space
+ * (storport/nf-storport-storportreadportulong and the rest). */
+STORPORT_API UCHAR NTAPI StorPortReadPortUchar(PVOID HwDeviceExtension, PUCHAR Port);
+STORPORT_API USHORT NTAPI StorPortReadPortUshort(PVOID HwDeviceExtension, PUSHORT Port);
+STORPORT_API ULONG NTAPI StorPortReadPortUlong(PVOID HwDeviceExtension, PULONG Port);
+STORPORT_API VOID NTAPI StorPortWritePortUchar(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value);
+STORPORT_API VOID NTAPI StorPortWritePortUshort(PVOID HwDeviceExtension, PUSHORT Port,
+                                                USHORT Value);
+STORPORT_API VOID NTAPI StorPortWritePortUlong(PVOID HwDeviceExtension, PULONG Port, ULONG Value);
 
 /* ---- Wrappers over StorPortNotification / StorPortExtendedFunction ------ */
 /* Only in HwInitialize: run HwPassiveInitializeRoutine at PASSIVE_LEVEL

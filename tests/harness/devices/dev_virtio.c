@@ -8,6 +8,7 @@
 #include "../../../common/virtio/virtio_spec.h"
 #include "bus.h"
 #include "dev_virtio.h"
+#include "port/storport/stor.h"
 #include "kernel.h"
 #include "pnp.h"
 #include "ram.h"
@@ -324,6 +325,7 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vw_sched_add_stall_check(vm, stall_check, dev);
     vw_sched_add_next_due(vm, next_due, dev);
     vw_dma_add_listener(vm, on_dma, dev);
+    vw_stor_add_owner_check(vm, vw_virtio_owns, dev); /* for a StorPort miniport on it */
     return dev;
 }
 

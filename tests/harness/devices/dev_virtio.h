@@ -137,6 +137,10 @@ void vw_virtio_unplug(struct vw_virtio *dev);
 void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset, uint64_t value);
 void vw_virtio_check_model(struct vw_virtio *dev);
 void vw_virtio_watch(struct vw_virtio *dev);
+/* StorPort's completion check (vw_stor_owner_fn, port/storport/stor.h):
+ * does a descriptor the driver made available and the device has not used
+ * (or a table or buffer an indirect one lists) meet [PA, PA+LEN)? */
+bool vw_virtio_owns(struct vm *vm, void *dev, uint64_t pa, uint64_t len, char *what, size_t n);
 void vw_virtio_unwatch(struct vw_virtio *dev);
 
 /* dev_virtio_barrier.c: the barrier rules at the ring watch's points.

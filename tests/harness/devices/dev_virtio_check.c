@@ -15,6 +15,7 @@
 #include <string.h>
 #include "../../../common/virtio/virtio_spec.h"
 #include "dev_virtio.h"
+#include "port/storport/stor.h"
 #include "ram.h"
 
 #define ACK         VIRTIO_CONFIG_S_ACKNOWLEDGE
@@ -324,4 +325,68 @@ void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset,
     /* Armed once the device would look at the rings. */
     if (!was_ok && (dev->status & DRIVER_OK))
         dev->pending_watch = true;
+}
+
+/* Does [A, A+ALEN) meet [B, B+BLEN)? */
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+/* The guest memory one descriptor hands the device (an indirect table
+ * and every buffer it lists); true when part of [PA, PA+LEN) is in it. */
+static bool desc_meets(struct vm *vm, const uint8_t *e, bool packed, uint64_t pa, uint64_t len,
+                       uint64_t *hit, uint32_t *hit_len)
+{
+    uint64_t addr;
+    uint32_t dlen;
+    uint16_t flags;
+    memcpy(&addr, e, 8);
+    memcpy(&dlen, e + 8, 4);
+    memcpy(&flags, e + (packed ? 14 : 12), 2);
+    *hit = addr, *hit_len = dlen;
+    if (overlaps(addr, dlen, pa, len))
+        return true;
+    if (!(flags & VIRTQ_DESC_F_INDIRECT))
+        return false;
+    const uint8_t *table = vw_ram_host(vm, addr, dlen);
+    for (uint32_t i = 0; table != NULL && i + 16 <= dlen; i += 16) {
+        memcpy(hit, table + i, 8);
+        memcpy(hit_len, table + i + 8, 4);
+        if (overlaps(*hit, *hit_len, pa, len))
+            return true;
+    }
+    return false;
+}
+
+bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char *what, size_t n)
+{
+    struct vw_virtio *dev = opaque;
+    /* An external back end (vhost-user) serves the rings: the model does
+     * not know what it took, so it claims nothing (a gap, not a pass). */
+    if (dev->gone || dev->watch == NULL || dev->backend != NULL)
+        return false;
+    for (unsigned q = 0; q < dev->cfg.queues; q++) {
+        struct vw_vq_watch *w = &dev->watch[q];
+        uint64_t desc, avail, used;
+        uint16_t size;
+        if (!w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size))
+            continue;
+        for (uint16_t d = 0; d < size; d++) {
+            bool owned = w->packed
+                             ? vmodel_packed_desc_owned(dev->model, (uint16_t)q, d, w->idx, w->wrap)
+                             : vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
+            const uint8_t *e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
+            uint64_t hit;
+            uint32_t hit_len;
+            if (e != NULL && desc_meets(vm, e, w->packed, pa, len, &hit, &hit_len)) {
+                snprintf(what, n,
+                         "virtio queue %u descriptor %u, available and not used: 0x%" PRIx64
+                         " (%u bytes)",
+                         q, d, hit, hit_len);
+                return true;
+            }
+        }
+    }
+    return false;
 }

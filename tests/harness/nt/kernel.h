@@ -77,7 +77,8 @@ struct vw_interrupt {
     gva_t pdo, routine, context, object, table;
     bool message, live;
     unsigned messages, irql;
-    unsigned pending_count;                 /* bits set in PENDING */
+    gva_t msg_locks;        /* per-message lock words (vw_intr_connect_port), or 0 */
+    unsigned pending_count; /* bits set in PENDING */
     uint64_t pending[VW_MAX_MESSAGES / 64]; /* bit per message (bit 0 for a line) */
 };
 
@@ -391,6 +392,15 @@ void vw_dma_add_listener(struct vm *vm, vw_dma_listener_fn *fn, void *dev);
 /* Interrupts (k_intr.c): a device raises message MESSAGE (0 for a line). */
 void vw_intr_raise(struct vm *vm, gva_t pdo, unsigned message);
 bool vw_intr_deliver(struct vm *vm);
+/* A connection a port driver makes for its miniport (storport): PDO's
+ * messages go to MESSAGE_ROUTINE (object, context, message), else its line
+ * to LINE_ROUTINE (object, context); kernel routines.  PER_MESSAGE gives
+ * each message its own lock (vw_intr_message_lock), held off like the
+ * interrupt's.  NULL when the PDO has no interrupt. */
+struct vw_interrupt *vw_intr_connect_port(struct vm *vm, gva_t pdo, gva_t message_routine,
+                                          gva_t line_routine, gva_t context, bool per_message);
+/* The lock word of message M (the interrupt's own without per-message locks). */
+gva_t vw_intr_message_lock(const struct vw_interrupt *in, unsigned m);
 unsigned vw_intr_report_leaks(struct vm *vm);
 /* The running CPU's pending interrupts (k_intr.c); are any waiting for
  * CPU N. */

@@ -233,6 +233,11 @@ static int first_for(struct vm *vm, const struct vw_interrupt *in, unsigned cpu,
     for (unsigned w = 0; w * 64 < in->messages; w++)
         for (uint64_t bits = in->pending[w]; bits != 0; bits &= bits - 1) {
             unsigned m = w * 64 + (unsigned)__builtin_ctzll(bits);
+            /* A message whose own lock is held waits for it (per-message
+             * locks of a port driver's connection). */
+            if (now && in->msg_locks != 0 &&
+                vw_cpu_lock_holder(vm, vw_intr_message_lock(in, m)) >= 0)
+                continue;
             if (m < in->messages && target(vm, in, m) == cpu)
                 return (int)m;
         }
@@ -384,4 +389,33 @@ void vw_intr_import_point(struct vm *vm, const char *name)
     k->raise_at.times--;
     vw_intr_raise(vm, k->raise_at.pdo, k->raise_at.message);
     k->point_unseeded = true; /* it lands at this call on every seed */
+}
+
+struct vw_interrupt *vw_intr_connect_port(struct vm *vm, gva_t pdo, gva_t message_routine,
+                                          gva_t line_routine, gva_t context, bool per_message)
+{
+    struct vw_pdo *rec = vw_pdo_find(vm, pdo);
+    if (rec == NULL || (rec->messages == 0 && !rec->line))
+        return NULL;
+    struct vw_interrupt *in = new_interrupt(vm, pdo);
+    if (in == NULL)
+        return NULL;
+    in->context = context;
+    if (rec->messages != 0) {
+        in->message = true;
+        in->routine = message_routine;
+        in->messages = rec->messages;
+        in->table = message_table(vm, in);
+        if (per_message)
+            in->msg_locks = vw_kalloc(vm, (uint64_t)vm->ptr_size * in->messages);
+    } else {
+        in->routine = line_routine;
+        in->messages = 1;
+    }
+    return in;
+}
+
+gva_t vw_intr_message_lock(const struct vw_interrupt *in, unsigned m)
+{
+    return in->msg_locks != 0 && m < in->messages ? in->msg_locks + 8ull * m : in->object;
 }

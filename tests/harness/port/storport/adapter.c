@@ -12,6 +12,7 @@
  */
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 #include "internal.h"
 #include "pe_loader.h"
 #include "ram.h"
@@ -58,6 +59,7 @@ static gva_t make_config(struct vm *vm, struct stor_adapter *a)
         port_alloc(vm, VW_SIZEOF(vm, ACCESS_RANGE) * (HW(NumberOfAccessRanges, 4) + 1), "ranges");
     vw_wrptr(vm, cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, AccessRanges),
              a->access_ranges);
+    stor_pci_fill_config(vm, a, cfg);
     CFG(MapBuffers, HW(MapBuffers, 1), 1);
     CFG(NeedPhysicalAddresses, HW(NeedPhysicalAddresses, 1), 1);
     CFG(TaggedQueuing, HW(TaggedQueuing, 1), 1);
@@ -109,6 +111,7 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
     a->half_duplex = CFGR(SynchronizationModel, 4) == 0;
     a->msi_routine =
         vw_rdptr(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, HwMSInterruptRoutine));
+    a->sync_mode = CFGR(InterruptSynchronizationMode, 4);
 #undef CFGR
     if (a->max_io == 0 || per_lun == 0 || per_lun > a->max_io) {
         vw_fail(vm, "storport: MaxNumberOfIO %u, MaxIOsPerLun %u (must be 1..MaxNumberOfIO)",
@@ -181,8 +184,11 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
         return false;
     a->timeout_s = cfg && cfg->timeout_s ? cfg->timeout_s : 10;
     a->msi_messages = cfg ? cfg->msi_messages : 0;
-    if (!find_adapter(vm, a, cfg ? cfg->args : NULL) || !initialize(vm, a) ||
-        !query_controls(vm, a))
+    a->pdo = stor_state(vm)->pdo;
+    /* The interrupt is connected between FindAdapter and HwInitialize, as
+     * StorPort starts a PnP adapter (miniports.md 1). */
+    if (!find_adapter(vm, a, cfg ? cfg->args : NULL) || !stor_pci_connect(vm, a) ||
+        !initialize(vm, a) || !query_controls(vm, a))
         return false;
     a->started = true;
     vw_log(vm,
@@ -223,6 +229,26 @@ static gva_t build_sg(struct vm *vm, gva_t va, uint32_t len)
     }
     vw_wr(vm, sg, n, 4);
     return sg;
+}
+
+/* What DataBuffer says: the buffer's system address when the miniport's
+ * MapBuffers asks for it, else an address that faults.  0 STOR_MAP_NO_BUFFERS
+ * maps none; 1 STOR_MAP_ALL_BUFFERS (obsolete, treated as 2) and 2
+ * STOR_MAP_NON_READ_WRITE_BUFFERS map all but reads and writes; 3
+ * STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE maps all
+ * (storport/ns-storport-_hw_initialization_data-r1, MapBuffers): a
+ * miniport that reads a read/write DataBuffer it never asked for faults. */
+#define STOR_MAP_ALL_INCLUDING_RW 3
+static gva_t data_buffer_va(struct vm *vm, struct stor_adapter *a, const uint8_t *cdb, gva_t data)
+{
+    uint8_t map =
+        (uint8_t)vw_rd(vm, a->hwid_copy + VW_OFFSET(vm, HW_INITIALIZATION_DATA, MapBuffers), 1);
+    static const uint8_t rw[] = {0x08, 0x0a, 0x28, 0x2a, 0xa8, 0xaa, 0x88, 0x8a};
+    bool is_rw = memchr(rw, cdb[0], sizeof(rw)) != NULL;
+    if (data == 0 || map >= STOR_MAP_ALL_INCLUDING_RW || (map != 0 && !is_rw))
+        return data;
+    /* Unmapped on every arch: the page offset kept, so a fault names it. */
+    return (vm->ptr_size == 4 ? 0xdead0000ull : 0xffffdead00000000ull) | (data & 0xfff);
 }
 
 /* A request as disk.sys's SRB_EX: CDB16 block after a BTL8 address
@@ -267,7 +293,8 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     SRB(NumSrbExData, 1, 4);
     SRB(DataTransferLength, len, 4);
     SRB(SrbExDataOffset, base + addr_len, 4);
-    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataBuffer), r->data);
+    vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, DataBuffer),
+             data_buffer_va(vm, a, cdb, r->data));
     vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, MiniportContext), r->ext);
 #undef SRB
     gva_t ad = r->srb + base;
@@ -399,6 +426,7 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
     for (unsigned rounds = 0; !vm->failed; rounds++) {
         bool moved = start_pending(vm, a);
         moved |= stor_run_dpcs(vm, a);
+        moved |= stor_run_timer(vm, a);
         requeue_busy(vm, a);
         bool done = true;
         uint64_t first = UINT64_MAX;
@@ -410,8 +438,18 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
         }
         if (done)
             return true;
-        if (moved)
+        /* Let the devices answer: they run, raise their interrupts, and
+         * the ISRs and DPCs run on the CPUs the interrupts target. */
+        if (moved || vw_sched_settle(vm))
             continue;
+        uint64_t due = vw_sched_next_due(vm);
+        if (a->timer != 0 && a->timer_due < due)
+            due = a->timer_due;
+        if (due != VW_NO_DEADLINE && due < first) {
+            if (due > vm->k->interrupt_time)
+                vw_time_advance(vm, due - vm->k->interrupt_time);
+            continue;
+        }
         if (first == UINT64_MAX) {
             vw_fail(vm, "storport: requests wait and nothing can start them (busy %d, paused %d)",
                     a->busy, a->paused);
@@ -474,6 +512,31 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
     return !vm->failed;
 }
 
+bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t pattern)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || !a->started || count > STOR_MAX_REQ) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no started adapter, or more than %u requests", STOR_MAX_REQ);
+        return false;
+    }
+    uint8_t block[512];
+    memset(block, pattern, sizeof(block));
+    for (unsigned i = 0; i < count; i++) {
+        uint32_t l = lba + i;
+        uint8_t cdb[10] = {
+            0x2a, 0, (uint8_t)(l >> 24), (uint8_t)(l >> 16), (uint8_t)(l >> 8), (uint8_t)l, 0, 0,
+            1,    0};
+        struct stor_req *r = new_request(vm, a, cdb, 10, 512, false, SRB_FUNCTION_EXECUTE_SCSI);
+        if (r == NULL)
+            return false;
+        vw_write(vm, r->data, block, sizeof(block));
+    }
+    start_pending(vm, a);
+    vw_sched_settle(vm);
+    return !vm->failed;
+}
+
 bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
                   bool data_in, struct vw_stor_result *res)
 {
@@ -525,6 +588,8 @@ bool vw_stor_power(struct vm *vm, bool up)
         return false;
     }
     unsigned type = up ? 2 : 1;
+    if (up)
+        a->powered_down = false; /* the restart runs under the interrupt lock */
     if (a->supported[type]) {
         uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
         if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT),
@@ -538,10 +603,13 @@ bool vw_stor_power(struct vm *vm, bool up)
             a->stats.control_restart++;
         else
             a->stats.control_stop++;
+        a->powered_down = !up;
         return true;
     }
-    if (!up)
+    if (!up) {
+        a->powered_down = true;
         return true;
+    }
     return find_adapter(vm, a, NULL) && initialize(vm, a);
 }
 
@@ -566,16 +634,28 @@ bool vw_stor_remove(struct vm *vm)
 {
     struct stor_state *s = stor_state(vm);
     struct stor_adapter *a = normal(vm);
+    if (a != NULL && a->crashed) {
+        /* After the dump the machine is gone: what was in flight is
+         * dropped, the adapter only freed (so the run can end cleanly). */
+        for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+            if (a->reqs[i].state != REQ_FREE)
+                free_request(vm, &a->reqs[i]);
+        a->outstanding = 0;
+        a->started = false;
+    }
     if (a == NULL || (a->started && !vw_stor_power(vm, false)))
         return false;
     for (unsigned i = 0; i < a->ndpcs; i++)
-        if (a->dpcs[i].queued) {
+        if (vw_dpc_queued_in(vm, a->dpcs[i].dpc, 1)) {
             vw_fail(vm, "storport: a DPC is still queued at remove");
             return false;
         }
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
         if (a->reqs[i].state == REQ_RETURNED_BY_RESET)
             free_request(vm, &a->reqs[i]);
+    stor_pci_disconnect(vm, a);
+    stor_pci_unmap_all(vm, a);
+    stor_pci_unmap_all(vm, &s->dumpcopy);
     free_adapter(vm, a);
     if (s->dumpcopy.registered)
         free_adapter(vm, &s->dumpcopy);
@@ -587,9 +667,13 @@ bool vw_stor_remove(struct vm *vm)
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
 {
     struct stor_state *s = stor_state(vm);
+    /* The loaded miniport's image, found as vw_driver_load finds it. */
     char path[4096];
-    snprintf(path, sizeof(path), "%s/%s/testdrv/vwstor/vwstor.sys", vm->build_dir,
-             vw_arch_name(vm->arch));
+    const char *name = vm->k->driver_name ? vm->k->driver_name : "vwstor";
+    const char *arch = vw_arch_name(vm->arch);
+    snprintf(path, sizeof(path), "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, sizeof(path), "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
     struct vw_image copy;
     if (!vw_load_image_copy(vm, path, &copy))
         return false;
@@ -600,6 +684,8 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
         return false;
     }
     struct stor_adapter *a = &s->dumpcopy;
+    s->normal.crashed = true; /* the system stopped: its ISRs and DPCs never run again */
+    a->pdo = s->pdo;          /* the same function, polled */
     if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
         return false;
     uint8_t block[512], back[512];
@@ -629,6 +715,10 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
             }
             stor_call(vm, a, CTX_INTERRUPT, VW_HIGH_LEVEL, LOCK_BIT(LOCK_INTERRUPT), a->interrupt,
                       1, iargv, NULL);
+            /* Between polls the device works (10 us of virtual time); the
+             * crashed instance's interrupts reach nobody. */
+            vw_time_advance(vm, 100);
+            vw_sched_settle(vm);
         }
         if (vm->failed)
             return false;

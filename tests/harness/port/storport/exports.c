@@ -7,6 +7,7 @@
  * (written storport/<page>).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 #include "ram.h"
@@ -18,18 +19,45 @@ struct stor_state *stor_state(struct vm *vm)
     return vw_port_state(vm, &storport_group, sizeof(struct stor_state));
 }
 
+struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a)
+{
+    static struct stor_cpu spare; /* only after an allocation failure (the run failed) */
+    if (a->cpus == NULL) {
+        a->ncpus = vw_cpu_count(vm);
+        a->cpus = calloc(a->ncpus, sizeof(*a->cpus));
+        if (a->cpus == NULL) {
+            vw_fail(vm, "harness: out of host memory for StorPort's per-CPU state");
+            return &spare;
+        }
+        vw_kernel_keep(vm, a->cpus);
+    }
+    unsigned n = vw_cpu_current(vm);
+    return n < a->ncpus ? &a->cpus[n] : &spare;
+}
+
+/* Take (true when now held by this CPU: false when it spins and the
+ * import runs again on resume, or the run failed) or drop a lock word. */
+static bool lock_word(struct vm *vm, gva_t word, bool take, const char *who)
+{
+    vw_spinlock_note(vm, word, take, who);
+    return !take || (!vm->failed && vw_cpu_lock_holder(vm, word) == (int)vw_cpu_current(vm));
+}
+
 const char *stor_ctx_name(enum stor_ctx ctx)
 {
     static const char *const names[] = {
         "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
         "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "a StorPort DPC routine",
-        "HwResetBus",          "HwAdapterControl", "DriverEntry"};
+        "HwResetBus",          "HwAdapterControl", "DriverEntry",  "HwTimer"};
     return names[ctx];
 }
 
 static const char *lock_name(unsigned lock)
 {
-    return lock == LOCK_DPC ? "DpcLock" : lock == LOCK_STARTIO ? "StartIoLock" : "InterruptLock";
+    return lock == LOCK_DPC       ? "DpcLock"
+           : lock == LOCK_STARTIO ? "StartIoLock"
+           : lock == LOCK_MESSAGE ? "a message's lock"
+                                  : "InterruptLock";
 }
 
 struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who)
@@ -54,43 +82,69 @@ struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb)
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
                unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret)
 {
-    enum stor_ctx saved_ctx = a->ctx;
-    unsigned saved_irql = vm->irql, saved_held = a->held, saved_entry = a->held_at_entry;
-    a->ctx = ctx;
-    a->held = a->held_at_entry = locks;
+    struct stor_cpu *c = stor_cpu(vm, a);
+    struct stor_cpu saved = *c;
+    unsigned saved_irql = vm->irql;
+    c->ctx = ctx;
+    c->held = c->held_at_entry = locks;
     vm->irql = irql;
+    /* The StartIo lock and StorPort's interrupt lock (the connected
+     * interrupt's) are real lock words: while this CPU holds them another
+     * CPU's DPC spins on them and no CPU takes the ISR (the ISR path holds
+     * the interrupt lock already). */
+    bool take_io = (locks & LOCK_BIT(LOCK_STARTIO)) &&
+                   vw_cpu_lock_holder(vm, a->startio_word) != (int)vw_cpu_current(vm);
+    bool take_int = (locks & LOCK_BIT(LOCK_INTERRUPT)) && a->intr != NULL &&
+                    vw_cpu_lock_holder(vm, a->intr->object) != (int)vw_cpu_current(vm);
+    if ((take_io && !lock_word(vm, a->startio_word, true, "StorPort StartIo lock")) ||
+        (take_int && !stor_pci_interrupt_lock(vm, a, true))) {
+        if (!vm->failed)
+            vw_fail(vm,
+                    "harness: StorPort would spin on a lock another CPU holds around %s "
+                    "(not modelled)",
+                    stor_ctx_name(ctx));
+        *c = saved;
+        vm->irql = saved_irql;
+        return false;
+    }
     uint64_t r = 0;
     bool ok = vw_call(vm, fn, n, args, &r);
-    if (ok && !vm->failed && a->held != locks)
+    c = stor_cpu(vm, a);
+    if (ok && !vm->failed && c->held != locks)
         vw_fail(vm, "storport: %s returned holding StorPort lock(s) 0x%x it took",
-                stor_ctx_name(ctx), a->held & ~locks);
-    a->ctx = saved_ctx;
-    a->held = saved_held;
-    a->held_at_entry = saved_entry;
+                stor_ctx_name(ctx), c->held & ~locks);
+    if (take_int && ok && !vm->failed)
+        stor_pci_interrupt_lock(vm, a, false);
+    if (take_io && ok && !vm->failed)
+        lock_word(vm, a->startio_word, false, "StorPort StartIo lock");
+    *c = saved;
     vm->irql = saved_irql;
     if (ret)
         *ret = r;
     return ok && !vm->failed;
 }
 
+/* StorPort's DPCs run as KDPCs (see InitializeDpc): the running CPU's
+ * queue, when its IRQL allows. */
+/* HwTimer at DISPATCH_LEVEL holding the StartIo lock (storport/nc-storport-
+ * hw_timer: the lock is taken unless the miniport asked for concurrent
+ * channels, which this emulation does not grant). */
+bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
+{
+    if (a->timer == 0 || a->timer_due > vm->k->interrupt_time || !a->started)
+        return false;
+    gva_t routine = a->timer;
+    a->timer = 0; /* one shot: HwTimer may ask again */
+    a->stats.timer_calls++;
+    uint64_t args[1] = {a->ext};
+    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), routine, 1, args, NULL);
+    return true;
+}
+
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a)
 {
-    bool ran = false;
-    for (unsigned i = 0; i < a->ndpcs && !vm->failed; i++) {
-        struct stor_dpc *d = &a->dpcs[i];
-        if (!d->queued)
-            continue;
-        /* Dequeued before the routine runs, as KeInsertQueueDpc's DPCs
-         * are: the routine may queue it again (storport/nf-storport-
-         * storportissuedpc). DISPATCH_LEVEL, no lock (storport/nc-storport-
-         * hw_dpc_routine). */
-        d->queued = false;
-        uint64_t args[4] = {d->dpc, a->ext, d->arg1, d->arg2};
-        stor_call(vm, a, CTX_DPC, VW_DISPATCH_LEVEL, 0, d->routine, 4, args, NULL);
-        a->stats.dpcs_run++;
-        ran = true;
-    }
-    return ran;
+    (void)a;
+    return vw_dpc_drain(vm);
 }
 
 void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
@@ -120,6 +174,8 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
         vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed before HwStartIo had it", srb);
         return;
     }
+    if (!stor_check_device_released(vm, a, r))
+        return;
     uint8_t status = (uint8_t)vw_rd(vm, srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 1);
     if ((status & SRB_STATUS_MASK) == SRB_STATUS_PENDING) {
         vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed with SRB_STATUS_PENDING", srb);
@@ -144,27 +200,40 @@ static void acquire_lock(struct vm *vm, struct stor_adapter *a, unsigned lock, g
     }
     /* FindAdapter, the passive routine, HwInitialize and the ISR may take
      * no StorPort lock (the page's table of routines and locks). */
-    if (a->ctx == CTX_FIND_ADAPTER || a->ctx == CTX_PASSIVE_INIT || a->ctx == CTX_HW_INITIALIZE ||
-        a->ctx == CTX_INTERRUPT) {
+    if (stor_cpu(vm, a)->ctx == CTX_FIND_ADAPTER || stor_cpu(vm, a)->ctx == CTX_PASSIVE_INIT ||
+        stor_cpu(vm, a)->ctx == CTX_HW_INITIALIZE || stor_cpu(vm, a)->ctx == CTX_INTERRUPT) {
         vw_fail(vm, "StorPortAcquireSpinLock(%s) in %s, which may take no StorPort lock",
-                lock_name(lock), stor_ctx_name(a->ctx));
+                lock_name(lock), stor_ctx_name(stor_cpu(vm, a)->ctx));
         return;
     }
-    if (a->held & LOCK_BIT(lock)) {
+    if (stor_cpu(vm, a)->held & LOCK_BIT(lock)) {
         vw_fail(vm, "StorPortAcquireSpinLock(%s) in %s: the lock is already held%s",
-                lock_name(lock), stor_ctx_name(a->ctx),
-                (a->held_at_entry & LOCK_BIT(lock)) ? " (StorPort holds it around this routine)"
-                                                    : "");
+                lock_name(lock), stor_ctx_name(stor_cpu(vm, a)->ctx),
+                (stor_cpu(vm, a)->held_at_entry & LOCK_BIT(lock))
+                    ? " (StorPort holds it around this routine)"
+                    : "");
         return;
     }
-    if (lock != LOCK_INTERRUPT && (a->held & LOCK_BIT(LOCK_INTERRUPT))) {
+    if (lock != LOCK_INTERRUPT && (stor_cpu(vm, a)->held & LOCK_BIT(LOCK_INTERRUPT))) {
         vw_fail(vm,
                 "StorPortAcquireSpinLock(%s) while holding InterruptLock: DPC and StartIo "
                 "locks come first",
                 lock_name(lock));
         return;
     }
-    a->held |= LOCK_BIT(lock);
+    if (lock == LOCK_INTERRUPT && a->msi_locks_held > 0) {
+        vw_fail(vm, "StorPortAcquireSpinLock(InterruptLock) while holding a message's lock "
+                    "(StorPortAcquireMSISpinLock): the interrupt lock comes first");
+        return;
+    }
+    /* Real lock words: a CPU that must spin for one runs this call again
+     * when it resumes. */
+    if (lock == LOCK_INTERRUPT && !stor_pci_interrupt_lock(vm, a, true))
+        return;
+    if (lock != LOCK_INTERRUPT &&
+        !lock_word(vm, lock == LOCK_STARTIO ? a->startio_word : a->dpc_word, true, lock_name(lock)))
+        return;
+    stor_cpu(vm, a)->held |= LOCK_BIT(lock);
     vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Lock), lock, 4);
     vw_wr(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), vm->irql, 1);
     unsigned irql = lock == LOCK_INTERRUPT ? STOR_DIRQL : VW_DISPATCH_LEVEL;
@@ -175,14 +244,19 @@ static void acquire_lock(struct vm *vm, struct stor_adapter *a, unsigned lock, g
 static void release_lock(struct vm *vm, struct stor_adapter *a, gva_t handle)
 {
     unsigned lock = (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Lock), 4);
-    if (lock < LOCK_DPC || lock > LOCK_INTERRUPT || !(a->held & LOCK_BIT(lock)) ||
-        (a->held_at_entry & LOCK_BIT(lock))) {
+    if (lock < LOCK_DPC || lock > LOCK_INTERRUPT || !(stor_cpu(vm, a)->held & LOCK_BIT(lock)) ||
+        (stor_cpu(vm, a)->held_at_entry & LOCK_BIT(lock))) {
         vw_fail(vm, "StorPortReleaseSpinLock in %s: lock %u is not one the miniport acquired",
-                stor_ctx_name(a->ctx), lock);
+                stor_ctx_name(stor_cpu(vm, a)->ctx), lock);
         return;
     }
-    a->held &= ~LOCK_BIT(lock);
-    vm->irql = (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), 1);
+    stor_cpu(vm, a)->held &= ~LOCK_BIT(lock);
+    if (lock == LOCK_INTERRUPT)
+        stor_pci_interrupt_lock(vm, a, false);
+    else
+        lock_word(vm, lock == LOCK_STARTIO ? a->startio_word : a->dpc_word, false, lock_name(lock));
+    vw_irql_set(vm, (unsigned)vw_rd(vm, handle + VW_OFFSET(vm, STOR_LOCK_HANDLE, Context), 1),
+                "StorPortReleaseSpinLock");
 }
 
 /* ---- StorPortNotification (storport/nf-storport-storportnotification) ---- */
@@ -201,6 +275,19 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
     case 1: /* NextRequest */
     case 2: /* NextLuRequest: ignored by StorPort */
         return;
+    case 6: { /* RequestTimerCall(HwTimer, MiniportTimerValue in us): one
+               * timer, replaced by the next request, 0 cancels
+               * (storport/nc-storport-hw_timer); no timers in dump mode. */
+        gva_t routine = vw_slot(vm, api, v);
+        uint32_t us = (uint32_t)vw_slot(vm, api, v + 1);
+        if (a->dump) {
+            vw_fail(vm, "RequestTimerCall in dump mode: the dump port runs no timers");
+            return;
+        }
+        a->timer = us != 0 ? routine : 0;
+        a->timer_due = vm->k->interrupt_time + 10ull * us;
+        return;
+    }
     case 3: /* ResetDetected */
     case 7: /* BusChangeDetected */
         vw_log(vm, "storport: notification %u", type);
@@ -208,7 +295,7 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
     case 0x1000: { /* EnablePassiveInitialization: HwInitialize only
                     * (storport/nf-storport-storportenablepassiveinitialization) */
         gva_t ok = vw_slot(vm, api, v + 1);
-        bool allowed = a->ctx == CTX_HW_INITIALIZE && !a->dump;
+        bool allowed = stor_cpu(vm, a)->ctx == CTX_HW_INITIALIZE && !a->dump;
         if (allowed)
             a->passive_routine = vw_slot(vm, api, v);
         a->passive_enabled = allowed;
@@ -221,11 +308,11 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
             vw_fail(vm, "StorPortInitializeDpc in dump mode: the dump port runs no DPCs");
             return;
         }
-        if (a->ctx != CTX_PASSIVE_INIT && a->ctx != CTX_FIND_ADAPTER)
+        if (stor_cpu(vm, a)->ctx != CTX_PASSIVE_INIT && stor_cpu(vm, a)->ctx != CTX_FIND_ADAPTER)
             vw_log(vm,
                    "storport: StorPortInitializeDpc in %s (documented for the passive "
                    "routine)",
-                   stor_ctx_name(a->ctx));
+                   stor_ctx_name(stor_cpu(vm, a)->ctx));
         unsigned i = 0;
         while (i < a->ndpcs && a->dpcs[i].dpc != dpc)
             i++;
@@ -236,17 +323,25 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
         if (i == a->ndpcs)
             a->ndpcs++;
         a->dpcs[i] = (struct stor_dpc){.dpc = dpc, .routine = routine};
+        /* A STOR_DPC starts with its KDPC and HW_DPC_ROUTINE has the
+         * deferred routine's shape (storport/ns-storport-_stor_dpc): the
+         * routine runs as the KDPC's, its context the device extension, at
+         * DISPATCH_LEVEL on the CPU that issued it, racing the others. */
+        vw_wrptr(vm, dpc + VW_OFFSET(vm, KDPC, DeferredRoutine), routine);
+        vw_wrptr(vm, dpc + VW_OFFSET(vm, KDPC, DeferredContext), a->ext);
         return;
     }
     case 0x1002: { /* IssueDpc: KeInsertQueueDpc semantics */
         gva_t dpc = vw_slot(vm, api, v), ok = vw_slot(vm, api, v + 3);
         for (unsigned i = 0; i < a->ndpcs; i++)
             if (a->dpcs[i].dpc == dpc) {
-                bool inserted = !a->dpcs[i].queued;
+                bool inserted =
+                    vw_dpc_queue(vm, dpc, vw_slot(vm, api, v + 1), vw_slot(vm, api, v + 2));
+                unsigned cpu = vw_cpu_current(vm);
                 if (inserted) {
-                    a->dpcs[i].queued = true;
-                    a->dpcs[i].arg1 = vw_slot(vm, api, v + 1);
-                    a->dpcs[i].arg2 = vw_slot(vm, api, v + 2);
+                    a->stats.dpcs_run++;
+                    if (cpu < 32)
+                        a->stats.dpc_cpus |= 1u << cpu;
                 }
                 vw_wr(vm, ok, inserted, 4);
                 return;
@@ -280,10 +375,17 @@ static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
         return;
     uint32_t status = STOR_STATUS_SUCCESS;
     switch (code) {
+    case 11: /* AcquireMSISpinLock(MessageId, &OldIrql) */
+    case 12: /* ReleaseMSISpinLock(MessageId, OldIrql) */
+        status = stor_msi_lock(vm, a, (unsigned)vw_slot(vm, api, v), vw_slot(vm, api, v + 1),
+                               vw_slot(vm, api, v + 1), code == 11);
+        if (vm->failed || (code == 11 && status != STOR_STATUS_SUCCESS))
+            return; /* failed, or spins and runs again */
+        break;
     case 13: { /* GetMessageInterruptInformation: never in the MSI routine */
         unsigned id = (unsigned)vw_slot(vm, api, v);
         gva_t info = vw_slot(vm, api, v + 1);
-        if (a->ctx == CTX_INTERRUPT) {
+        if (stor_cpu(vm, a)->ctx == CTX_INTERRUPT) {
             vw_fail(vm, "StorPortGetMSIInfo inside the interrupt routine");
             return;
         }
@@ -304,11 +406,11 @@ static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
                 * passive routine (storport/nf-storport-storportinitializeperfopts) */
         unsigned query = (unsigned)vw_slot(vm, api, v) & 0xff;
         gva_t data = vw_slot(vm, api, v + 1);
-        if (a->ctx != CTX_HW_INITIALIZE && a->ctx != CTX_PASSIVE_INIT) {
+        if (stor_cpu(vm, a)->ctx != CTX_HW_INITIALIZE && stor_cpu(vm, a)->ctx != CTX_PASSIVE_INIT) {
             vw_fail(vm,
                     "StorPortInitializePerfOpts in %s (HwInitialize or the passive routine "
                     "only)",
-                    stor_ctx_name(a->ctx));
+                    stor_ctx_name(stor_cpu(vm, a)->ctx));
             return;
         }
         uint64_t fl = VW_OFFSET(vm, PERF_CONFIGURATION_DATA, Flags);
@@ -370,6 +472,8 @@ static void vw_StorPortInitialize(struct vm *vm, const struct vw_api *api)
 #define HWID(m) vw_rdptr(vm, hwid + VW_OFFSET(vm, HW_INITIALIZATION_DATA, m))
     memset(a, 0, sizeof(*a));
     a->dump = dump;
+    a->startio_word = vw_kalloc(vm, 8);
+    a->dpc_word = vw_kalloc(vm, 8);
     a->find_adapter = HWID(HwFindAdapter);
     a->initialize = HWID(HwInitialize);
     a->start_io = HWID(HwStartIo);
@@ -430,9 +534,9 @@ static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *
     uint32_t len = (uint32_t)vw_arg(vm, api, 2);
     if (a == NULL)
         return;
-    if (a->ctx != CTX_FIND_ADAPTER) {
+    if (stor_cpu(vm, a)->ctx != CTX_FIND_ADAPTER) {
         vw_fail(vm, "StorPortGetUncachedExtension in %s (HwFindAdapter only)",
-                stor_ctx_name(a->ctx));
+                stor_ctx_name(stor_cpu(vm, a)->ctx));
         vw_set_return(vm, 0);
         return;
     }

@@ -27,7 +27,9 @@
 #define SP_RETURN_FOUND            1
 #define STOR_DIRQL                 5 /* the harness's device IRQL (k_intr.c) */
 
-enum stor_lock { LOCK_DPC = 1, LOCK_STARTIO = 2, LOCK_INTERRUPT = 3 };
+/* StorPort's locks; LOCK_MESSAGE: one message's lock, held around the
+ * ISR in per-message mode (never through StorPortAcquireSpinLock). */
+enum stor_lock { LOCK_DPC = 1, LOCK_STARTIO = 2, LOCK_INTERRUPT = 3, LOCK_MESSAGE = 4 };
 #define LOCK_BIT(l) (1u << (l))
 
 /* Which miniport routine is running: the rules of each StorPort routine
@@ -44,6 +46,7 @@ enum stor_ctx {
     CTX_RESET_BUS,
     CTX_ADAPTER_CONTROL,
     CTX_DRIVER_ENTRY,
+    CTX_TIMER,
 };
 
 enum req_state { REQ_FREE, REQ_PENDING, REQ_AT_MINIPORT, REQ_COMPLETED, REQ_RETURNED_BY_RESET };
@@ -58,12 +61,27 @@ struct stor_req {
     bool completed_once;
 };
 
-#define STOR_MAX_REQ 64
-#define STOR_MAX_DPC 16
+#define STOR_MAX_REQ    64
+#define STOR_MAX_DPC    16
+#define STOR_MAX_MAPS   8
+#define STOR_MAX_OWNERS 64 /* devices of one machine with a claim check */
+
+struct stor_map {
+    gva_t va; /* page-aligned start of a StorPortGetDeviceBase window */
+    uint64_t len;
+};
 
 struct stor_dpc {
-    gva_t dpc, routine, arg1, arg2;
-    bool queued;
+    gva_t dpc, routine; /* the STOR_DPC (its KDPC first) and HwDpcRoutine */
+};
+
+/* One CPU's view of an adapter: CTX_NONE there is a DPC StorPort queued
+ * (a KDPC running the miniport's routine directly) or nothing. */
+struct stor_cpu {
+    enum stor_ctx ctx;
+    unsigned held; /* LOCK_BIT set of StorPort locks held */
+    unsigned held_at_entry;
+    unsigned held_message;
 };
 
 struct stor_adapter {
@@ -74,9 +92,11 @@ struct stor_adapter {
     uint32_t ext_size, srb_ext_size;
     gva_t ext, cfg, access_ranges, argstr, reserved3, uncached;
     uint32_t uncached_len;
-    enum stor_ctx ctx;
-    unsigned held; /* LOCK_BIT set of StorPort locks held */
-    unsigned held_at_entry;
+    /* What runs on each CPU: the miniport routine StorPort called there
+     * and the StorPort locks it holds (stor_cpu). */
+    struct stor_cpu *cpus;
+    unsigned ncpus;
+    gva_t startio_word, dpc_word; /* the StartIo and DPC locks' lock words */
     bool passive_enabled;
     uint8_t supported[16]; /* control types answered TRUE */
     uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
@@ -87,24 +107,56 @@ struct stor_adapter {
     struct stor_req reqs[STOR_MAX_REQ];
     unsigned outstanding;
     struct vw_stor_stats stats;
+    /* A PCI function (pci.c): its PDO, the interrupt StorPort connected
+     * for the miniport, InterruptSynchronizationMode, device bases. */
+    gva_t pdo;
+    struct vw_interrupt *intr;
+    unsigned sync_mode, msi_locks_held;
+    bool powered_down, crashed;
+    struct stor_map maps[STOR_MAX_MAPS];
+    unsigned nmaps;
+    gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
+    uint64_t timer_due; /* interrupt time it is due */
 };
 
 struct stor_state {
     struct stor_adapter normal, dumpcopy;
     gva_t driver_object;
+    gva_t pdo; /* vw_stor_attach_pci */
+    struct {
+        vw_stor_owner_fn *fn;
+        void *dev;
+    } owners[STOR_MAX_OWNERS];
+    unsigned nowners;
 };
 
 struct stor_state *stor_state(struct vm *vm);
+/* The running CPU's view of A (allocated on first use). */
+struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a);
 /* The adapter whose device extension is EXT, or NULL (the run failed). */
 struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who);
 /* Call a miniport routine in context CTX at IRQL with LOCKS held as
  * StorPort holds them; checks that it returns with the same locks. */
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
                unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret);
-/* Run queued StorPort DPCs; true if any ran. */
+/* Call HwTimer if it is due; true if it ran. */
+bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
+/* Run the DPCs queued on the running CPU; true if any ran. */
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */
 void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);
 /* The request whose SRB is SRB, or NULL. */
 struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
 const char *stor_ctx_name(enum stor_ctx ctx);
+
+/* pci.c: the PCI function's side of the adapter. */
+void stor_pci_fill_config(struct vm *vm, struct stor_adapter *a, gva_t cfg);
+bool stor_pci_connect(struct vm *vm, struct stor_adapter *a);
+void stor_pci_disconnect(struct vm *vm, struct stor_adapter *a);
+void stor_pci_unmap_all(struct vm *vm, struct stor_adapter *a);
+/* Take (true when now held) or drop the interrupt's lock word. */
+bool stor_pci_interrupt_lock(struct vm *vm, struct stor_adapter *a, bool take);
+uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t old_irql,
+                       uint64_t irql_in, bool acquire);
+/* False (the run failed) when a device still owns part of R's buffers. */
+bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct stor_req *r);

@@ -7,6 +7,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vm.h"
 
@@ -37,6 +38,10 @@ bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf
 bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
                         const bool *data_in, struct vw_stor_result *res);
+/* COUNT one-sector writes of PATTERN from LBA handed to the miniport and
+ * left in flight (not waited for): the crashed adapter's outstanding I/O
+ * before vw_stor_dump. */
+bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t pattern);
 /* HwInterrupt at DIRQL under the interrupt lock; returns what it returned. */
 bool vw_stor_interrupt(struct vm *vm);
 /* The MSI routine for MESSAGE (granted by msi_messages); its result. */
@@ -54,9 +59,28 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
-    unsigned dpcs_run, control_stop, control_restart, pauses, max_started_paused;
+    unsigned dpcs_run /* queued */, control_stop, control_restart, pauses, max_started_paused;
+    unsigned device_interrupts; /* ISR calls for interrupts a device raised */
+    unsigned interrupts_masked; /* raised while stopped: not given to the miniport */
+    unsigned timer_calls;       /* HwTimer calls */
+    unsigned dpc_cpus;          /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */
 void vw_stor_plant_no_gate(struct vm *vm);
+
+/* The adapter runs on PCI function PDO (any device model with a
+ * configuration space: dev_virtio, dev_vhost, stordisk.h): call before
+ * vw_stor_start.  HwFindAdapter then gets its BARs as access ranges, the
+ * function's interrupt is connected to HwInterrupt or the MSI routine
+ * (delivered on the CPU each message targets), StorPortGetBusData reads
+ * its configuration space and StorPortGetDeviceBase maps its ranges. */
+void vw_stor_attach_pci(struct vm *vm, gva_t pdo);
+/* A device's claim on guest memory: true when it still owns part of
+ * [PA, PA+LEN) (a descriptor it has not completed points there), WHAT
+ * naming the claim.  Registered by device models; StorPort asks at every
+ * RequestComplete about the SRB, its extension, data and SG list. */
+typedef bool vw_stor_owner_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t len, char *what,
+                              size_t n);
+void vw_stor_add_owner_check(struct vm *vm, vw_stor_owner_fn *fn, void *dev);
