@@ -3,14 +3,15 @@
 # Every group runs even when one fails (-k); a group whose prerequisites
 # failed to build leaves no log and so counts as failed in the summary.
 # Groups run CHECK_JOBS at a time (default: one per core), the slowest
-# started first; each group's output is printed whole when it ends
+# started first (check-rpm as soon as the second build it shares with
+# check-repro is there); each group's output is printed whole when it ends
 # (tests/run-check with CHECK_GROUPED=1; -O for the build steps).
 # The recipe is recursive (+): the makes the groups run themselves (the
 # second build of check-repro, the rebuilds of check-sign) take their jobs
 # from the same pool, so the machine is never asked for more than
 # CHECK_JOBS at once.
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CHECK_FIRST := check-repro check-sign check-pecheck check-rpm check-harness check-gt-wine \
+CHECK_FIRST := check-repro check-rpm check-sign check-pecheck check-harness check-gt-wine \
 	check-qga-wine check-wine-inf check-virtio-san check-virtio-fuzz
 CHECK_ORDER = $(foreach c,$(CHECK_FIRST),$(filter $(c),$(CHECKS))) $(filter-out $(CHECK_FIRST),$(CHECKS))
 check:
@@ -18,4 +19,4 @@ check:
 	@mkdir -p $(B)/check
 	@date +%s >$(B)/check/started
 	+@CHECK_GROUPED=1 $(MAKE) --no-print-directory -k -j$(CHECK_JOBS) -Otarget $(CHECK_ORDER) || true
-	@tests/summary --since $(B)/check/started $(patsubst check-%,$(B)/check/%.log,$(CHECKS))
+	@tests/summary --since $(B)/check/started --build second $(B)/second $(patsubst check-%,$(B)/check/%.log,$(CHECKS))

@@ -14,7 +14,7 @@
 # expected rule and nothing else; and the pefile-based checker must report
 # the same rule set as pecheck for every good and bad image.
 set -u
-[ $# -eq 3 ] || {
+[ $# -eq 3 ] || { [ "${1:-}" = --one ] && [ $# -ge 5 ]; } || {
     echo "usage: $0 OUT_DIR BIN_DIR SCRATCH_DIR" >&2
     exit 2
 }
@@ -52,6 +52,160 @@ tool_ok() {
     }
 }
 
+# check_file FILE: every check of one image, printed.  Run by --one, for
+# several images at once: one image after the other was most of this
+# group's time.
+check_file() {
+    f=$1
+    rel=${f#"$out"/}
+    arch=${rel%%/*}
+    case $arch in
+    x86 | amd64 | arm64) set -- --arch "$arch" ;;
+    *) set -- ;; # unknown layout: let pecheck accept any of our machines
+    esac
+    ext=${f##*.}
+    if [ "$ext" = dll ]; then
+        set -- "$@" --user-dll
+        # What each DLL must export, by name.
+        case ${f##*/} in
+        viorngum.dll) set -- "$@" --export GetRngInterface ;; # CNG's RNG provider entry
+        vwgtca.dll) # the guest-tools MSI's custom action (installer/ca/)
+            set -- "$@" --export VwGtInstall --export VwGtRollback --export VwGtCommit \
+                --export VwGtRemove --allow-dll setupapi.dll --allow-dll newdev.dll \
+                --allow-dll msi.dll --allow-dll crypt32.dll
+            ;;
+        esac
+    fi
+    dir=$scratch/${rel%."$ext"}
+    if ! { rm -rf "$dir" && mkdir -p "$dir"; }; then
+        ko "cannot create $dir"
+        return
+    fi
+
+    # The good image.
+    "$bin/pecheck" "$@" "$f" >"$dir/good.log" 2>&1
+    rc=$? got=$(ids "$f" "$dir/good.log")
+    if [ $rc -eq 0 ] && [ "$got" = ok ]; then
+        ok "$f"
+    else
+        ko "$f: pecheck rc=$rc: $(cat "$dir/good.log")"
+    fi
+
+    # One planted defect per mutation; skip those pemutate calls not applicable.
+    echo "$muts" | {
+        while read -r m want; do
+            img=$dir/$m.$ext
+            "$bin/pemutate" "$m" "$f" "$img" 2>"$dir/$m.err"
+            rc=$?
+            if [ $rc -eq 3 ]; then
+                echo "SKIP: $f $m: $(cat "$dir/$m.err")"
+                continue
+            elif [ $rc -ne 0 ]; then
+                echo "FAIL: $f $m: pemutate: $(cat "$dir/$m.err")"
+                continue
+            fi
+            "$bin/pecheck" "$@" "$img" >"$dir/$m.log" 2>&1
+            rc=$? got=$(ids "$img" "$dir/$m.log")
+            if [ $rc -eq 1 ] && [ "$got" = "$want" ]; then
+                echo "PASS: $img: $want"
+            else
+                echo "FAIL: $img: expected $want, pecheck rc=$rc: $(cat "$dir/$m.log")"
+            fi
+        done
+    } >"$dir/mut.log"
+    pass=$((pass + $(grep -c '^PASS' "$dir/mut.log")))
+    fail=$((fail + $(grep -c '^FAIL' "$dir/mut.log")))
+    cat "$dir/mut.log"
+
+    # --allow-dll extends the list, case-insensitively.
+    dll=$(sed -n 's/.*: imports: imports from \([^,]*\),.*/\1/p' "$dir/imports.log" 2>/dev/null)
+    if [ -n "$dll" ]; then
+        upper=$(echo "$dll" | tr '[:lower:]' '[:upper:]')
+        if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.$ext" >/dev/null; then
+            ok "$f: --allow-dll $upper"
+        else
+            ko "$f: --allow-dll $upper did not accept the import"
+        fi
+    fi
+
+    # Robustness: randomly corrupted copies must give a verdict, never a
+    # crash (exit 0 or 1, a line for the file, nothing on stderr).
+    # All copies go to one pecheck run; only when that run crashes,
+    # writes to stderr or leaves a copy without a verdict is each copy
+    # run alone, to name the seeds (one process per copy was most of
+    # this group's time).
+    seed=1 crashed= fzs=
+    while [ $seed -le "${PECHECK_FUZZ:-50}" ]; do
+        fz=$dir/fuzz-$seed.bin
+        if "$bin/pemutate" "fuzz:$seed" "$f" "$fz" 2>"$dir/fuzz.err"; then
+            fzs="$fzs $fz"
+        else
+            crashed="$crashed $seed(pemutate: $(cat "$dir/fuzz.err"))"
+        fi
+        seed=$((seed + 1))
+    done
+    # shellcheck disable=SC2086 # image paths contain no blanks
+    "$bin/pecheck" "$@" $fzs >"$dir/fuzz.log" 2>"$dir/fuzz.err"
+    rc=$?
+    # Copies without a verdict line ("FILE: ...") in the log.
+    # shellcheck disable=SC2086
+    silent=$(printf '%s\n' $fzs | awk 'FNR == NR { seen[$1] = 1; next } !(($0 ":") in seen)' \
+        "$dir/fuzz.log" -)
+    if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -n "$silent" ]; then
+        for fz in $fzs; do
+            "$bin/pecheck" "$@" "$fz" >"$dir/fuzz.log" 2>"$dir/fuzz.err"
+            rc=$?
+            if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -z "$(ids "$fz" "$dir/fuzz.log")" ]; then
+                seed=${fz##*/fuzz-}
+                seed=${seed%.bin}
+                cp "$fz" "$dir/fuzz-$seed.crash"
+                crashed="$crashed $seed(rc=$rc)"
+            fi
+        done
+    fi
+    # shellcheck disable=SC2086
+    rm -f $fzs "$dir/fuzz.log" "$dir/fuzz.err"
+    if [ -z "$crashed" ]; then
+        ok "$f: pecheck survives ${PECHECK_FUZZ:-50} corrupted copies"
+    else
+        ko "$f: pecheck misbehaved on fuzz seeds$crashed (inputs kept as $dir/fuzz-*.crash)"
+    fi
+
+    # Cross-check: the pefile implementation must agree on every image
+    # (one python run per driver: pefile's start-up dominates).
+    imgs=
+    for img in "$f" "$dir"/*."$ext"; do
+        [ -f "$img" ] && imgs="$imgs $img"
+    done
+    # shellcheck disable=SC2086 # image paths contain no blanks
+    "$py" "$here/pecheck_pefile.py" "$@" $imgs >"$dir/pefile.log" 2>&1
+    for img in $imgs; do
+        [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.*}.log
+        a=$(ids "$img" "$log") b=$(ids "$img" "$dir/pefile.log")
+        if [ -n "$a" ] && [ "$a" = "$b" ]; then
+            ok "$img: pefile agrees ($b)"
+        else
+            ko "$img: pecheck says '$a', pefile says '$b': $(grep -F "$img" "$dir/pefile.log")"
+        fi
+    done
+}
+
+# --one OUT BIN SCRATCH FILE...: the checks of these images, each printed
+# into SCRATCH/<arch>/.../<image>.result (the main run prints them in order
+# and counts them).
+if [ "${1:-}" = --one ]; then
+    out=${2%/} bin=$3 scratch=$4
+    shift 4
+    muts=$("$bin/pemutate" --list)
+    for image; do
+        rel=${image#"$out"/}
+        ext=${image##*.}
+        mkdir -p "$(dirname "$scratch/$rel")"
+        check_file "$image" >"$scratch/${rel%."$ext"}.result" 2>&1
+    done
+    exit 0
+fi
+
 if tool_ok; then
     if "$bin/pecheck" >/dev/null 2>&1; then rc=0; else rc=$?; fi
     if [ $rc -eq 2 ]; then ok "usage error exits 2"; else ko "usage error exits $rc, not 2"; fi
@@ -61,138 +215,33 @@ if tool_ok; then
     find "$out" -name '*.dll' -type f | grep -q . || ko "no user-mode .dll under $out"
     muts=$("$bin/pemutate" --list) || ko "pemutate --list"
 
+    # Four images per process, the processes run by a make: in make
+    # check's job pool when there is one (the recipe is recursive), else
+    # one job per core.  The results are printed and counted in the order
+    # of the list.
+    jobs=
+    case " ${MAKEFLAGS:-} " in *jobserver*) ;; *) jobs=-j$(nproc 2>/dev/null || echo 2) ;; esac
     for f in $files; do
         rel=${f#"$out"/}
-        arch=${rel%%/*}
-        case $arch in
-        x86 | amd64 | arm64) set -- --arch "$arch" ;;
-        *) set -- ;; # unknown layout: let pecheck accept any of our machines
-        esac
-        ext=${f##*.}
-        if [ "$ext" = dll ]; then
-            set -- "$@" --user-dll
-            # What each DLL must export, by name.
-            case ${f##*/} in
-            viorngum.dll) set -- "$@" --export GetRngInterface ;; # CNG's RNG provider entry
-            vwgtca.dll) # the guest-tools MSI's custom action (installer/ca/)
-                set -- "$@" --export VwGtInstall --export VwGtRollback --export VwGtCommit \
-                    --export VwGtRemove --allow-dll setupapi.dll --allow-dll newdev.dll \
-                    --allow-dll msi.dll --allow-dll crypt32.dll
-                ;;
-            esac
-        fi
-        dir=$scratch/${rel%."$ext"}
-        if ! { rm -rf "$dir" && mkdir -p "$dir"; }; then
-            ko "cannot create $dir"
-            continue
-        fi
-
-        # The good image.
-        "$bin/pecheck" "$@" "$f" >"$dir/good.log" 2>&1
-        rc=$? got=$(ids "$f" "$dir/good.log")
-        if [ $rc -eq 0 ] && [ "$got" = ok ]; then
-            ok "$f"
+        rm -f "$scratch/${rel%.*}.result"
+    done
+    mkdir -p "$scratch"
+    # shellcheck disable=SC2086 # image paths contain no blanks
+    printf '%s\n' $files | xargs -n 4 echo | awk -v cmd="sh $0 --one $out $bin $scratch" '
+        { t = "images" NR; all = all " " t; rules = rules t ":\n\t@" cmd " " $0 "\n" }
+        END { print ".PHONY: all" all; print "all:" all; printf "%s", rules }' >"$scratch/images.mk"
+    # shellcheck disable=SC2086
+    make -s --no-print-directory -f "$scratch/images.mk" $jobs
+    for f in $files; do
+        rel=${f#"$out"/}
+        result=$scratch/${rel%.*}.result
+        if [ -f "$result" ]; then
+            cat "$result"
+            pass=$((pass + $(grep -c '^PASS' "$result")))
+            fail=$((fail + $(grep -c '^FAIL' "$result")))
         else
-            ko "$f: pecheck rc=$rc: $(cat "$dir/good.log")"
+            ko "$f: no result (its checks did not run)"
         fi
-
-        # One planted defect per mutation; skip those pemutate calls not applicable.
-        echo "$muts" | {
-            while read -r m want; do
-                img=$dir/$m.$ext
-                "$bin/pemutate" "$m" "$f" "$img" 2>"$dir/$m.err"
-                rc=$?
-                if [ $rc -eq 3 ]; then
-                    echo "SKIP: $f $m: $(cat "$dir/$m.err")"
-                    continue
-                elif [ $rc -ne 0 ]; then
-                    echo "FAIL: $f $m: pemutate: $(cat "$dir/$m.err")"
-                    continue
-                fi
-                "$bin/pecheck" "$@" "$img" >"$dir/$m.log" 2>&1
-                rc=$? got=$(ids "$img" "$dir/$m.log")
-                if [ $rc -eq 1 ] && [ "$got" = "$want" ]; then
-                    echo "PASS: $img: $want"
-                else
-                    echo "FAIL: $img: expected $want, pecheck rc=$rc: $(cat "$dir/$m.log")"
-                fi
-            done
-        } >"$dir/mut.log"
-        pass=$((pass + $(grep -c '^PASS' "$dir/mut.log")))
-        fail=$((fail + $(grep -c '^FAIL' "$dir/mut.log")))
-        cat "$dir/mut.log"
-
-        # --allow-dll extends the list, case-insensitively.
-        dll=$(sed -n 's/.*: imports: imports from \([^,]*\),.*/\1/p' "$dir/imports.log" 2>/dev/null)
-        if [ -n "$dll" ]; then
-            upper=$(echo "$dll" | tr '[:lower:]' '[:upper:]')
-            if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.$ext" >/dev/null; then
-                ok "$f: --allow-dll $upper"
-            else
-                ko "$f: --allow-dll $upper did not accept the import"
-            fi
-        fi
-
-        # Robustness: randomly corrupted copies must give a verdict, never a
-        # crash (exit 0 or 1, a line for the file, nothing on stderr).
-        # All copies go to one pecheck run; only when that run crashes,
-        # writes to stderr or leaves a copy without a verdict is each copy
-        # run alone, to name the seeds (one process per copy was most of
-        # this group's time).
-        seed=1 crashed= fzs=
-        while [ $seed -le "${PECHECK_FUZZ:-50}" ]; do
-            fz=$dir/fuzz-$seed.bin
-            if "$bin/pemutate" "fuzz:$seed" "$f" "$fz" 2>"$dir/fuzz.err"; then
-                fzs="$fzs $fz"
-            else
-                crashed="$crashed $seed(pemutate: $(cat "$dir/fuzz.err"))"
-            fi
-            seed=$((seed + 1))
-        done
-        # shellcheck disable=SC2086 # image paths contain no blanks
-        "$bin/pecheck" "$@" $fzs >"$dir/fuzz.log" 2>"$dir/fuzz.err"
-        rc=$?
-        # Copies without a verdict line ("FILE: ...") in the log.
-        # shellcheck disable=SC2086
-        silent=$(printf '%s\n' $fzs | awk 'FNR == NR { seen[$1] = 1; next } !(($0 ":") in seen)' \
-            "$dir/fuzz.log" -)
-        if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -n "$silent" ]; then
-            for fz in $fzs; do
-                "$bin/pecheck" "$@" "$fz" >"$dir/fuzz.log" 2>"$dir/fuzz.err"
-                rc=$?
-                if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -z "$(ids "$fz" "$dir/fuzz.log")" ]; then
-                    seed=${fz##*/fuzz-}
-                    seed=${seed%.bin}
-                    cp "$fz" "$dir/fuzz-$seed.crash"
-                    crashed="$crashed $seed(rc=$rc)"
-                fi
-            done
-        fi
-        # shellcheck disable=SC2086
-        rm -f $fzs "$dir/fuzz.log" "$dir/fuzz.err"
-        if [ -z "$crashed" ]; then
-            ok "$f: pecheck survives ${PECHECK_FUZZ:-50} corrupted copies"
-        else
-            ko "$f: pecheck misbehaved on fuzz seeds$crashed (inputs kept as $dir/fuzz-*.crash)"
-        fi
-
-        # Cross-check: the pefile implementation must agree on every image
-        # (one python run per driver: pefile's start-up dominates).
-        imgs=
-        for img in "$f" "$dir"/*."$ext"; do
-            [ -f "$img" ] && imgs="$imgs $img"
-        done
-        # shellcheck disable=SC2086 # image paths contain no blanks
-        "$py" "$here/pecheck_pefile.py" "$@" $imgs >"$dir/pefile.log" 2>&1
-        for img in $imgs; do
-            [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.*}.log
-            a=$(ids "$img" "$log") b=$(ids "$img" "$dir/pefile.log")
-            if [ -n "$a" ] && [ "$a" = "$b" ]; then
-                ok "$img: pefile agrees ($b)"
-            else
-                ko "$img: pecheck says '$a', pefile says '$b': $(grep -F "$img" "$dir/pefile.log")"
-            fi
-        done
     done
 fi
 

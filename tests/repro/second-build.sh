@@ -7,14 +7,19 @@
 # Then the planted build for check-repro: a copy of that tree whose driver
 # images are linked again with a fixed timestamp instead of /Brepro (only
 # the links: its objects are the second build's, hard-linked).
-# Writes into DIR: top (the directory holding both trees), tree (the second tree's path), make.log, make.status,
-# planted (the planted tree's path), planted.log, planted.status.  Always
+# Writes into DIR: top (the directory holding both trees), tree (the second
+# tree's path), tarball (the path of a copy of the tarball it unpacked, for
+# check-rpm's rebuild), make.log, make.status,
+# planted (the planted tree's path), planted.log, planted.status, and its
+# wall and CPU seconds in time and cpu (make check's summary prints them:
+# they are in no group's time).  Always
 # exits 0: the two groups report what failed.  A previous run's trees (named
 # in DIR/top) are removed first.
 set -u
 tarball=$(realpath "$1")
 dir=$2
 root=$(pwd)
+start=$(date +%s)
 mkdir -p "$dir"
 dir=$(realpath "$dir")
 top=$(cat "$dir/top" 2>/dev/null) && case $top in */vw-second.*) rm -rf "$top" ;; esac
@@ -32,6 +37,7 @@ if ! tar -C "$(dirname "$src")" -xJf "$tarball"; then
 	exit 0
 fi
 echo "$src" >"$dir/tree"
+cp "$tarball" "$top/$name.tar.xz" && echo "$top/$name.tar.xz" >"$dir/tarball"
 
 # One parallel make: the jobs of make check's pool when there is one (the
 # recipe is recursive), else one per core.
@@ -57,4 +63,11 @@ else
 	echo "cannot copy $src" >"$dir/planted.log"
 	echo 1 >"$dir/planted.status"
 fi
+echo $(($(date +%s) - start)) >"$dir/time"
+# As tests/run-check: the children's user and system time.
+# Not in a pipe: a subshell would see only its own (none).
+times >"$dir/times"
+awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+	printf "%d\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] + 0.5 }' "$dir/times" >"$dir/cpu"
+rm -f "$dir/times"
 exit 0

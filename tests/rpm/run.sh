@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: tests/rpm/run.sh RPM SRPM TREE SPEC SCRATCH
+# Usage: tests/rpm/run.sh RPM SRPM TREE SPEC SCRATCH SECOND_DIR
 # The binary RPM installs exactly the staged tree (files, symlinks, modes,
 # hardlinks between by-os and by-driver), its libosinfo drop-ins pass
 # osinfo-db-validate, the RPM and SRPM are bit-identical when built again
@@ -13,6 +13,7 @@ srpm=$(realpath "$2")
 tree=$(realpath "$3")
 spec=$(realpath "$4")
 scratch=$(realpath -m "$5")
+second=$6
 . tests/lib.sh
 rm -rf "$scratch"
 mkdir -p "$scratch"
@@ -22,15 +23,7 @@ payload() { # rpm dir: extract the payload
 	(cd "$2" && rpm2cpio "$1" | cpio -idm --quiet --no-absolute-filenames)
 }
 manifest() { # dir: path, type, mode, size, link target and content hash of everything
-	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | while read -r p; do
-		if [ -L "$p" ]; then
-			echo "$p link $(readlink "$p")"
-		elif [ -d "$p" ]; then
-			echo "$p dir $(stat -c %a "$p")"
-		else
-			echo "$p file $(stat -c '%a %s' "$p") $(sha256sum <"$p" | cut -c1-64)"
-		fi
-	done)
+	${PYTHON:-/usr/bin/python3} tests/rpm/manifest.py "$1"
 }
 
 rpm -qlp "$rpm" 2>/dev/null | LC_ALL=C sort >"$scratch/rpm-list"
@@ -147,38 +140,96 @@ else
 	grep -E ': [EW]: ' "$scratch/rpmlint.log" | head
 fi
 
-# The SRPM rebuilt as a stranger would: a fresh home directory (so a new
-# test CA is made), none of this build's settings in the environment, not
-# even SOURCE_DATE_EPOCH (the spec sets it).  Every unsigned image must be
-# bit-identical and every signature differ only by key.
+# The SRPM rebuilt as a stranger would: its spec's %build and %install with
+# a fresh home directory (so a new test CA is made) and none of this
+# build's settings in the environment, not even SOURCE_DATE_EPOCH (the spec
+# sets it).  Every unsigned image must be bit-identical and every signature
+# differ only by key.
+# The compilation is not done a third time: the stranger's tree is a copy of
+# check-repro's second build (SECOND_DIR: this SRPM's tarball unpacked
+# outside git and built, its outputs bit-identical to this tree's) without
+# its outputs (out/, dist/), so the stranger's make links, signs, makes the
+# catalogs, ISO and staged tree again and reuses the objects (and what
+# make finds up to date beside them: host tools, import libraries).  That is
+# the stranger's compilation only if (1) the SRPM carries the tarball the
+# second build compiled and (2) the stranger's environment gives the same
+# commands for every object reused (make imports the environment): both
+# are checked below, and (2) has a planted environment that must change
+# them.  A stale file that should have been made again with the new key
+# would show: every signature must verify against the new CA.
+stranger() { # runs "$@" in the stranger's environment
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SOURCE_DATE_EPOCH -u SIGN_KEYDIR -u SIGN_PKCS12 \
+		-u SIGN_PASSFILE -u SIGN_PKCS11_MODULE -u SIGN_PKCS11_KEY -u SIGN_CERTS -u SIGN_TSA_URL \
+		-u OSINFO_SIGNED HOME="$home" "$@"
+}
 home=$scratch/home
-mkdir -p "$home"
-if env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u SOURCE_DATE_EPOCH -u SIGN_KEYDIR -u SIGN_PKCS12 \
-	-u SIGN_PASSFILE -u SIGN_PKCS11_MODULE -u SIGN_PKCS11_KEY -u SIGN_CERTS -u SIGN_TSA_URL \
-	-u OSINFO_SIGNED HOME="$home" \
-	rpmbuild --define "_topdir $scratch/rebuild" --quiet --rebuild --nodeps "$srpm" \
-	>"$scratch/rebuild.log" 2>&1; then
-	rebuilt=$(find "$scratch/rebuild/RPMS" -name '*.rpm' | head -n 1)
-	got=$(rpm -qp --qf '%{BUILDTIME} %{BUILDHOST}' "$rebuilt" 2>/dev/null)
-	[ "$got" = "$SOURCE_DATE_EPOCH reproducible" ] && ok "rebuilt RPM: header time $got" ||
-		fail "rebuilt RPM: header time/host '$got'"
-	newca=$home/.local/share/virtio-win/test-ca/ca.pem
-	if [ -f "$newca" ] && ! cmp -s "$newca" "${SIGN_KEYDIR:-$HOME/.local/share/virtio-win/test-ca}/ca.pem"; then
-		ok "the rebuild made its own test CA in the fresh home"
-	else
-		fail "the rebuild did not make a new test CA ($newca)"
-	fi
-	payload "$rebuilt" "$scratch/from-srpm"
-	if msg=$(tests/rpm/same-but-key.sh "$scratch/direct" "$scratch/from-srpm" "$newca" \
-		"$scratch/compare" 2>&1); then
-		ok "SRPM rebuilt with a fresh home: identical but for signatures, which differ only by key ($(echo "$msg" | tail -n 1))"
-	else
-		fail "payload rebuilt from the SRPM differs:"
-		echo "$msg" | head -n 20
-	fi
+mkdir -p "$home" "$scratch/srpm-src"
+(cd "$scratch/srpm-src" && rpm2cpio "$srpm" | cpio -idm --quiet)
+src2=$(cat "$second/tree" 2>/dev/null)
+tarball2=$(cat "$second/tarball" 2>/dev/null)
+name=$(basename "$src2")
+if [ "$(cat "$second/make.status" 2>/dev/null)" != 0 ] || [ ! -d "$src2" ]; then
+	fail "no second build to rebuild from (log: $second/make.log)"
+elif ! cmp -s "$scratch/srpm-src/$name.tar.xz" "$tarball2"; then
+	fail "the SRPM's $name.tar.xz is not the tarball the second build compiled ($tarball2)"
+elif ! cmp -s "$scratch/srpm-src/$(basename "$spec")" "$spec"; then
+	fail "the SRPM's spec differs from $spec"
 else
-	fail "rpmbuild --rebuild of the SRPM (log: $scratch/rebuild.log)"
-	tail -n 20 "$scratch/rebuild.log"
+	ok "the SRPM carries the spec and the tarball the second build compiled"
+	build=$scratch/rebuild/BUILD
+	tree2=$build/$name
+	mkdir -p "$build"
+	cp -a "$src2" "$tree2" && rm -rf "$tree2/out" "$tree2/dist"
+	# Every object the stranger reuses: the commands that make it, as the
+	# second build ran them (make check's environment) and as the stranger
+	# would.
+	objs=$(cd "$tree2" && find build -name '*.o' | LC_ALL=C sort)
+	# shellcheck disable=SC2086
+	make -n -B -C "$tree2" --no-print-directory $objs >"$scratch/commands.ours" 2>&1
+	status=$?
+	# shellcheck disable=SC2086
+	stranger make -n -B -C "$tree2" --no-print-directory $objs >"$scratch/commands.stranger" 2>&1
+	# shellcheck disable=SC2086
+	stranger env LLVM_SUFFIX=-planted make -n -B -C "$tree2" --no-print-directory $objs \
+		>"$scratch/commands.planted" 2>&1
+	if [ "$status" = 0 ] && [ -n "$objs" ] && grep -q -- '-o ' "$scratch/commands.ours" &&
+		cmp -s "$scratch/commands.ours" "$scratch/commands.stranger"; then
+		ok "the stranger's environment gives the same commands for the $(echo "$objs" | wc -l) objects it reuses"
+	else
+		fail "the stranger's compile commands differ from the second build's (make -n status $status):"
+		diff "$scratch/commands.ours" "$scratch/commands.stranger" | head -n 10
+	fi
+	if cmp -s "$scratch/commands.ours" "$scratch/commands.planted"; then
+		fail "planted: LLVM_SUFFIX in the environment did not change the compile commands"
+	else
+		ok "planted: a stranger's LLVM_SUFFIX changes the compile commands, and is seen"
+	fi
+	# --noprep: %prep only unpacks the tarball, which is the copy's source.
+	if stranger rpmbuild --define "_topdir $scratch/rebuild" --define "_builddir $build" \
+		--define "_sourcedir $scratch/srpm-src" --quiet --nodeps --noprep \
+		-bb "$scratch/srpm-src/$(basename "$spec")" >"$scratch/rebuild.log" 2>&1; then
+		rebuilt=$(find "$scratch/rebuild/RPMS" -name '*.rpm' | head -n 1)
+		got=$(rpm -qp --qf '%{BUILDTIME} %{BUILDHOST}' "$rebuilt" 2>/dev/null)
+		[ "$got" = "$SOURCE_DATE_EPOCH reproducible" ] && ok "rebuilt RPM: header time $got" ||
+			fail "rebuilt RPM: header time/host '$got'"
+		newca=$home/.local/share/virtio-win/test-ca/ca.pem
+		if [ -f "$newca" ] && ! cmp -s "$newca" "${SIGN_KEYDIR:-$HOME/.local/share/virtio-win/test-ca}/ca.pem"; then
+			ok "the rebuild made its own test CA in the fresh home"
+		else
+			fail "the rebuild did not make a new test CA ($newca)"
+		fi
+		payload "$rebuilt" "$scratch/from-srpm"
+		if msg=$(tests/rpm/same-but-key.sh "$scratch/direct" "$scratch/from-srpm" "$newca" \
+			"$scratch/compare" "$scratch/memo" 2>&1); then
+			ok "SRPM rebuilt with a fresh home: identical but for signatures, which differ only by key ($(echo "$msg" | tail -n 1))"
+		else
+			fail "payload rebuilt from the SRPM differs:"
+			echo "$msg" | head -n 20
+		fi
+	else
+		fail "rpmbuild of the SRPM's spec in the stranger's environment (log: $scratch/rebuild.log)"
+		tail -n 20 "$scratch/rebuild.log"
+	fi
 fi
 
 # Planted: an RPM built from a tree with one changed file must not compare
@@ -216,8 +267,11 @@ if [ -d "$scratch/from-srpm" ]; then
 	a=$(find "$scratch/planted-rebuild" -name '*.cat' | LC_ALL=C sort | head -n 1)
 	b=$(find "$scratch/planted-rebuild" -name '*.cat' | LC_ALL=C sort | grep -v "/$(basename "$a")\$" | head -n 1)
 	cp "$b" "$a"
+	# The verdicts of the comparison above are reused (same CA; they are
+	# kept by content, so the swapped catalog is judged anew).
 	if tests/rpm/same-but-key.sh "$scratch/direct" "$scratch/planted-rebuild" \
-		"$home/.local/share/virtio-win/test-ca/ca.pem" "$scratch/compare-planted" >/dev/null 2>&1; then
+		"$home/.local/share/virtio-win/test-ca/ca.pem" "$scratch/compare-planted" "$scratch/memo" \
+		>/dev/null 2>&1; then
 		fail "planted: a catalog over other files passed the rebuild comparison"
 	else
 		ok "planted: a catalog over other files fails the rebuild comparison"
