@@ -16,15 +16,15 @@
 #endif
 
 #define VW_STOR_ACCESSORS(BITS, TYPE, NAME)                                                        \
-    /* Any IRQL: one access of the register's width. */                                           \
+    /* Any IRQL: one access of the register's width. */                                            \
     static uint##BITS##_t VwStorRead##BITS(void *ctx, uint8_t space, uintptr_t addr)               \
     {                                                                                              \
         (void)ctx;                                                                                 \
-        VW_STOR_ON_PORT(space, return StorPortReadPort##NAME(VW_STOR(ctx)->DeviceExtension,        \
-                                                             (P##TYPE)addr))                       \
+        VW_STOR_ON_PORT(                                                                           \
+            space, return StorPortReadPort##NAME(VW_STOR(ctx)->DeviceExtension, (P##TYPE)addr))    \
         return StorPortReadRegister##NAME(VW_STOR(ctx)->DeviceExtension, (P##TYPE)addr);           \
     }                                                                                              \
-    /* Any IRQL: one access of the register's width. */                                           \
+    /* Any IRQL: one access of the register's width. */                                            \
     static void VwStorWrite##BITS(void *ctx, uint8_t space, uintptr_t addr, uint##BITS##_t val)    \
     {                                                                                              \
         (void)ctx;                                                                                 \

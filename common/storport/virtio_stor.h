@@ -24,7 +24,7 @@
 #define VW_STOR_BARS             6
 
 typedef struct _VW_STOR_BAR {
-    PVOID Va;   /* mapped base (MMIO address or port number) */
+    PVOID Va; /* mapped base (MMIO address or port number) */
     ULONG Length;
     BOOLEAN InIo; /* port space */
 } VW_STOR_BAR;

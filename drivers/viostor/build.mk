@@ -20,3 +20,9 @@ CHECKS += check-viostor
 check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted
 	$(Q)tests/run-check viostor tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps'
+
+DRIVERS += viostor
+viostor_ARCHES  := x86 amd64 arm64
+viostor_SRCS    = drivers/viostor/driver.c drivers/viostor/io.c drivers/viostor/complete.c \
+	$(VIOSTOR_VBLK_SRCS) $(VWSTOR_VIRTIO_SRCS)
+viostor_IMPORTS := ntoskrnl hal storport

@@ -37,28 +37,28 @@
 #define VIRTIO_BLK_S_IOERR  1
 #define VIRTIO_BLK_S_UNSUPP 2
 
-#define VIRTIO_BLK_ID_BYTES     20 /* GET_ID: the serial, NUL-padded, maybe not terminated */
-#define VIRTIO_BLK_SECTOR_SHIFT 9  /* request sectors are always 512 bytes */
-#define VIRTIO_BLK_WZ_FLAG_UNMAP 1 /* discard/write-zeroes segment flag */
+#define VIRTIO_BLK_ID_BYTES      20 /* GET_ID: the serial, NUL-padded, maybe not terminated */
+#define VIRTIO_BLK_SECTOR_SHIFT  9  /* request sectors are always 512 bytes */
+#define VIRTIO_BLK_WZ_FLAG_UNMAP 1  /* discard/write-zeroes segment flag */
 
 /* Offsets in struct virtio_blk_config (spec 5.2.4) */
-#define VBLK_CFG_CAPACITY          0  /* le64, 512-byte sectors */
-#define VBLK_CFG_SIZE_MAX          8  /* le32 */
-#define VBLK_CFG_SEG_MAX           12 /* le32 */
-#define VBLK_CFG_BLK_SIZE          20 /* le32 */
-#define VBLK_CFG_PHYS_BLOCK_EXP    24 /* u8 */
-#define VBLK_CFG_ALIGNMENT_OFFSET  25 /* u8 */
-#define VBLK_CFG_MIN_IO_SIZE       26 /* le16 */
-#define VBLK_CFG_OPT_IO_SIZE       28 /* le32 */
-#define VBLK_CFG_WRITEBACK         32 /* u8 */
-#define VBLK_CFG_NUM_QUEUES        34 /* le16 */
-#define VBLK_CFG_MAX_DISCARD_SECT  36 /* le32 */
-#define VBLK_CFG_MAX_DISCARD_SEG   40 /* le32 */
-#define VBLK_CFG_DISCARD_ALIGN     44 /* le32 */
-#define VBLK_CFG_MAX_WZ_SECT       48 /* le32 */
-#define VBLK_CFG_MAX_WZ_SEG        52 /* le32 */
-#define VBLK_CFG_WZ_MAY_UNMAP      56 /* u8 */
-#define VBLK_CFG_BYTES             60 /* what the driver reads */
+#define VBLK_CFG_CAPACITY         0  /* le64, 512-byte sectors */
+#define VBLK_CFG_SIZE_MAX         8  /* le32 */
+#define VBLK_CFG_SEG_MAX          12 /* le32 */
+#define VBLK_CFG_BLK_SIZE         20 /* le32 */
+#define VBLK_CFG_PHYS_BLOCK_EXP   24 /* u8 */
+#define VBLK_CFG_ALIGNMENT_OFFSET 25 /* u8 */
+#define VBLK_CFG_MIN_IO_SIZE      26 /* le16 */
+#define VBLK_CFG_OPT_IO_SIZE      28 /* le32 */
+#define VBLK_CFG_WRITEBACK        32 /* u8 */
+#define VBLK_CFG_NUM_QUEUES       34 /* le16 */
+#define VBLK_CFG_MAX_DISCARD_SECT 36 /* le32 */
+#define VBLK_CFG_MAX_DISCARD_SEG  40 /* le32 */
+#define VBLK_CFG_DISCARD_ALIGN    44 /* le32 */
+#define VBLK_CFG_MAX_WZ_SECT      48 /* le32 */
+#define VBLK_CFG_MAX_WZ_SEG       52 /* le32 */
+#define VBLK_CFG_WZ_MAY_UNMAP     56 /* u8 */
+#define VBLK_CFG_BYTES            60 /* what the driver reads */
 
 /* Request header (device-readable, 16 bytes) and a discard/write-zeroes
  * segment (16 bytes), little-endian on the wire */
@@ -82,18 +82,18 @@ struct vblk_range {
 
 /* ---- The disk, from a checked configuration (vblk_config.c) ------------ */
 struct vblk_disk {
-    uint64_t sectors;      /* capacity in 512-byte sectors */
-    uint64_t blocks;       /* capacity in logical blocks */
-    uint32_t blk_size;     /* logical block size: a power of two, 512 .. 65536 */
-    uint8_t blk_shift;     /* log2(blk_size / 512) */
-    uint8_t phys_exp;      /* logical blocks per physical block, log2 */
-    uint16_t align_off;    /* lowest aligned logical block */
-    uint16_t min_io;       /* logical blocks (0: not reported) */
-    uint32_t opt_io;       /* logical blocks (0: not reported) */
-    uint32_t size_max;     /* bytes per segment (0: no limit) */
-    uint32_t data_segs;    /* data segments per request */
-    uint32_t max_elems;    /* scatter/gather elements StorPort may send */
-    uint16_t num_queues;   /* request queues the device has */
+    uint64_t sectors;    /* capacity in 512-byte sectors */
+    uint64_t blocks;     /* capacity in logical blocks */
+    uint32_t blk_size;   /* logical block size: a power of two, 512 .. 65536 */
+    uint8_t blk_shift;   /* log2(blk_size / 512) */
+    uint8_t phys_exp;    /* logical blocks per physical block, log2 */
+    uint16_t align_off;  /* lowest aligned logical block */
+    uint16_t min_io;     /* logical blocks (0: not reported) */
+    uint32_t opt_io;     /* logical blocks (0: not reported) */
+    uint32_t size_max;   /* bytes per segment (0: no limit) */
+    uint32_t data_segs;  /* data segments per request */
+    uint32_t max_elems;  /* scatter/gather elements StorPort may send */
+    uint16_t num_queues; /* request queues the device has */
     bool ro, flush, config_wce, writeback;
     bool discard, write_zeroes, wz_may_unmap;
     uint32_t max_discard;  /* 512-byte sectors per range */
@@ -143,6 +143,10 @@ static inline uint64_t vblk_le64(const uint8_t *p)
  */
 unsigned vblk_config_check(const uint8_t *cfg, uint64_t features, struct vblk_disk *disk);
 
+/* Lower the data segments per request to segs (a queue shorter than
+ * seg_max + 2), with the transfer limits that follow */
+void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs);
+
 /* A one-line description of a finding, for the log */
 const char *vblk_finding_text(unsigned finding);
 
@@ -157,9 +161,9 @@ enum vblk_msg_mode {
 };
 
 struct vblk_queue_plan {
-    unsigned nqueues;           /* request queues to run */
-    enum vblk_msg_mode mode;    /* how messages are shared */
-    unsigned config_msg;        /* message of configuration changes */
+    unsigned nqueues;        /* request queues to run */
+    enum vblk_msg_mode mode; /* how messages are shared */
+    unsigned config_msg;     /* message of configuration changes */
     uint16_t queue_msg[VBLK_MAX_QUEUES];
 };
 

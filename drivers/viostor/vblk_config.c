@@ -64,6 +64,41 @@ static unsigned vblk_check_geometry(const uint8_t *cfg, uint64_t features, struc
     return found;
 }
 
+/* Any IRQL: StorPort's limits from data_segs and size_max.  What StorPort
+ * may send: at most max_elems list elements, each split at size_max;
+ * elements <= data_segs / 2 and bytes <= that many size_max pieces keep
+ * the pieces within data_segs (ceil(l / s) <= l / s + 1). */
+static void vblk_transfer_limits(struct vblk_disk *d)
+{
+    uint64_t mt;
+
+    if (d->size_max != 0 && (uint64_t)d->size_max * (d->data_segs - 1) < (4u << 20)) {
+        uint32_t half = d->data_segs / 2 != 0 ? d->data_segs / 2 : 1;
+        d->max_elems = half;
+        mt = (uint64_t)half * d->size_max;
+    } else {
+        d->max_elems = d->data_segs;
+        mt = (uint64_t)(d->data_segs - 1) * 4096; /* spans data_segs pages unaligned */
+    }
+    if (mt > (uint64_t)(d->max_elems > 1 ? d->max_elems - 1 : 1) * 4096)
+        mt = (uint64_t)(d->max_elems > 1 ? d->max_elems - 1 : 1) * 4096;
+    if (mt > 4u << 20)
+        mt = 4u << 20;
+    mt &= ~(uint64_t)(d->blk_size - 1);
+    d->max_transfer = (uint32_t)(mt != 0 ? mt : d->blk_size);
+}
+
+/* Any IRQL: at most segs data segments (the queue is shorter than seg_max) */
+void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs)
+{
+    if (segs == 0)
+        segs = 1;
+    if (disk->data_segs > segs) {
+        disk->data_segs = segs;
+        vblk_transfer_limits(disk);
+    }
+}
+
 /* Any IRQL: segments, queues, cache and the discard/write-zeroes limits */
 static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct vblk_disk *d)
 {
@@ -86,24 +121,7 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
         }
         d->size_max = sz;
     }
-    /* What StorPort may send: at most max_elems list elements, each split
-     * at size_max; elements <= data_segs / 2 and bytes <= that many
-     * size_max pieces keep the pieces within data_segs (ceil(l / s) <= l / s + 1) */
-    uint64_t mt;
-    if (d->size_max != 0 && (uint64_t)d->size_max * (d->data_segs - 1) < (4u << 20)) {
-        uint32_t half = d->data_segs / 2 != 0 ? d->data_segs / 2 : 1;
-        d->max_elems = half;
-        mt = (uint64_t)half * d->size_max;
-    } else {
-        d->max_elems = d->data_segs;
-        mt = (uint64_t)(d->data_segs - 1) * 4096; /* spans data_segs pages unaligned */
-    }
-    if (mt > (uint64_t)(d->max_elems > 1 ? d->max_elems - 1 : 1) * 4096)
-        mt = (uint64_t)(d->max_elems > 1 ? d->max_elems - 1 : 1) * 4096;
-    if (mt > 4u << 20)
-        mt = 4u << 20;
-    mt &= ~(uint64_t)(d->blk_size - 1);
-    d->max_transfer = (uint32_t)(mt != 0 ? mt : d->blk_size);
+    vblk_transfer_limits(d);
 
     d->num_queues = 1;
     if (features & (1ull << VIRTIO_BLK_F_MQ)) {

@@ -9,35 +9,35 @@
  */
 #include "vblk.h"
 
-#define SCSI_TEST_UNIT_READY  0x00
-#define SCSI_REQUEST_SENSE    0x03
-#define SCSI_READ6            0x08
-#define SCSI_WRITE6           0x0a
-#define SCSI_INQUIRY          0x12
-#define SCSI_MODE_SELECT6     0x15
-#define SCSI_MODE_SENSE6      0x1a
-#define SCSI_START_STOP_UNIT  0x1b
-#define SCSI_READ_CAPACITY10  0x25
-#define SCSI_READ10           0x28
-#define SCSI_WRITE10          0x2a
-#define SCSI_VERIFY10         0x2f
-#define SCSI_SYNC_CACHE10     0x35
-#define SCSI_UNMAP            0x42
-#define SCSI_MODE_SELECT10    0x55
-#define SCSI_MODE_SENSE10     0x5a
-#define SCSI_READ16           0x88
-#define SCSI_WRITE16          0x8a
-#define SCSI_VERIFY16         0x8f
-#define SCSI_SYNC_CACHE16     0x91
-#define SCSI_WRITE_SAME16     0x93
-#define SCSI_SERVICE_IN16     0x9e
-#define SCSI_REPORT_LUNS      0xa0
-#define SCSI_READ12           0xa8
-#define SCSI_WRITE12          0xaa
-#define SCSI_VERIFY12         0xaf
-#define SA_READ_CAPACITY16    0x10
-#define MODE_PAGE_CACHING     0x08
-#define MODE_PAGE_ALL         0x3f
+#define SCSI_TEST_UNIT_READY 0x00
+#define SCSI_REQUEST_SENSE   0x03
+#define SCSI_READ6           0x08
+#define SCSI_WRITE6          0x0a
+#define SCSI_INQUIRY         0x12
+#define SCSI_MODE_SELECT6    0x15
+#define SCSI_MODE_SENSE6     0x1a
+#define SCSI_START_STOP_UNIT 0x1b
+#define SCSI_READ_CAPACITY10 0x25
+#define SCSI_READ10          0x28
+#define SCSI_WRITE10         0x2a
+#define SCSI_VERIFY10        0x2f
+#define SCSI_SYNC_CACHE10    0x35
+#define SCSI_UNMAP           0x42
+#define SCSI_MODE_SELECT10   0x55
+#define SCSI_MODE_SENSE10    0x5a
+#define SCSI_READ16          0x88
+#define SCSI_WRITE16         0x8a
+#define SCSI_VERIFY16        0x8f
+#define SCSI_SYNC_CACHE16    0x91
+#define SCSI_WRITE_SAME16    0x93
+#define SCSI_SERVICE_IN16    0x9e
+#define SCSI_REPORT_LUNS     0xa0
+#define SCSI_READ12          0xa8
+#define SCSI_WRITE12         0xaa
+#define SCSI_VERIFY12        0xaf
+#define SA_READ_CAPACITY16   0x10
+#define MODE_PAGE_CACHING    0x08
+#define MODE_PAGE_ALL        0x3f
 
 static const char vblk_vendor[8] = {'V', 'i', 'r', 't', 'I', 'O', ' ', ' '};
 static const char vblk_product[16] = {'B', 'l', 'o', 'c', 'k', ' ', 'D', 'e',
@@ -63,7 +63,8 @@ static void put16(uint8_t *p, uint32_t v)
 }
 static void put32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
+    p[3] = (uint8_t)v;
 }
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -190,7 +191,7 @@ static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
             put64(r + 36, d->max_discard / bs);
         return 64;
     }
-    case 0xb1:      /* block device characteristics */
+    case 0xb1: /* block device characteristics */
         r[3] = 0x3c;
         r[5] = 0x01; /* medium rotation rate 1: non-rotating */
         return 64;
@@ -199,7 +200,7 @@ static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
         if (d->discard)
             r[5] = 0x80; /* LBPU */
         if (d->discard || d->write_zeroes)
-            r[5] |= 0x40; /* LBPWS */
+            r[5] |= 0x40;                /* LBPWS */
         r[6] = d->discard ? 0x02 : 0x00; /* thin provisioned */
         return 8;
     }
@@ -386,8 +387,8 @@ static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *c
     uint64_t lba;
     uint32_t blocks;
     uint8_t op = cdb[0];
-    bool write = op == SCSI_WRITE6 || op == SCSI_WRITE10 || op == SCSI_WRITE12 ||
-                 op == SCSI_WRITE16;
+    bool write =
+        op == SCSI_WRITE6 || op == SCSI_WRITE10 || op == SCSI_WRITE12 || op == SCSI_WRITE16;
     bool verify = op == SCSI_VERIFY10 || op == SCSI_VERIFY12 || op == SCSI_VERIFY16;
 
     if (!rw_range(cdb, cmd->cdb_len, &lba, &blocks))

@@ -82,6 +82,13 @@ static void test_config(void)
     f = vblk_config_check(cfg, all_features, &d);
     expect(f == 0 && d.data_segs == VBLK_MAX_DATA_SEGS, "seg_max 2^32-1: capped at %u",
            d.data_segs);
+    good_config();
+    vblk_config_check(cfg, all_features, &d);
+    vblk_limit_segments(&d, 30);
+    expect(d.data_segs == 30 && d.max_elems <= 30 && d.max_transfer <= 29 * 4096,
+           "a queue of 32: 30 data segments, %u bytes", d.max_transfer);
+    vblk_limit_segments(&d, 0);
+    expect(d.data_segs == 1 && d.max_transfer >= 512, "a queue of 2: one data segment");
     static const uint32_t bad_bs[] = {0, 1, 256, 511, 513, 1000, 3000, 131072, 0x80000000u};
     for (unsigned i = 0; i < sizeof(bad_bs) / sizeof(bad_bs[0]); i++) {
         good_config();
@@ -234,8 +241,7 @@ static void test_queues(void)
     vblk_plan_queues(4, 4, 0, &p);
     expect(p.nqueues == 4 && p.mode == VBLK_MSG_ALL_ONE, "line interrupt: 4 queues on it");
     vblk_plan_queues(256, 0xffff, 300, &p);
-    expect(p.nqueues == VBLK_MAX_QUEUES, "65535 device queues, 256 CPUs: capped at %u",
-           p.nqueues);
+    expect(p.nqueues == VBLK_MAX_QUEUES, "65535 device queues, 256 CPUs: capped at %u", p.nqueues);
     vblk_plan_queues(0, 0, 0, &p);
     expect(p.nqueues == 1, "0 CPUs, 0 queues: one queue");
     unsigned bad = 0;
@@ -353,18 +359,20 @@ static void test_capacity_mode(void)
            "READ CAPACITY(10): last LBA 262143, 4096 bytes");
     disk.blocks = 1ull << 33;
     run(rc10, 10, true, 8, &c);
-    expect(c.status == 0 && buf[0] == 0xff && buf[3] == 0xff, "READ CAPACITY(10) above 2 TiB: FFFFFFFF");
+    expect(c.status == 0 && buf[0] == 0xff && buf[3] == 0xff,
+           "READ CAPACITY(10) above 2 TiB: FFFFFFFF");
     fresh_disk();
     disk.phys_exp = 3;
     disk.align_off = 0x123;
     uint8_t rc16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0};
     run(rc16, 16, true, 32, &c);
-    expect(c.status == 0 && c.data_len == 32 && buf[7] == 0xff && buf[10] == 0x10 &&
-               buf[13] == 3 && buf[14] == (0x80 | 0x01) && buf[15] == 0x23,
+    expect(c.status == 0 && c.data_len == 32 && buf[7] == 0xff && buf[10] == 0x10 && buf[13] == 3 &&
+               buf[14] == (0x80 | 0x01) && buf[15] == 0x23,
            "READ CAPACITY(16): exponent 3, LBPME, lowest aligned 0x123");
     uint8_t sa[16] = {0x9e, 0x11};
     run(sa, 16, true, 32, &c);
-    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD), "SERVICE ACTION IN other than 0x10: refused");
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD),
+           "SERVICE ACTION IN other than 0x10: refused");
 
     fresh_disk();
     uint8_t ms6[6] = {0x1a, 0, 0x08, 0, 255, 0};
@@ -420,7 +428,8 @@ static void test_capacity_mode(void)
     expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD), "MODE SELECT of page 0x0A: refused");
     buf[16] = 8, buf[7] = 200;
     run(sel10, 10, false, 36, &c);
-    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD), "MODE SELECT descriptor length beyond the list");
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD),
+           "MODE SELECT descriptor length beyond the list");
     uint8_t selnopf[6] = {0x15, 0, 0, 0, 24, 0};
     run(selnopf, 6, false, 24, &c);
     expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD), "MODE SELECT without PF: refused");
@@ -431,7 +440,8 @@ static void test_capacity_mode(void)
     memset(buf, 0, 64);
     buf[4] = 8, buf[5] = 0x12, buf[6] = 0;
     run(sel6, 6, false, 24, &c);
-    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD), "MODE SELECT WCE without CONFIG_WCE: refused");
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD),
+           "MODE SELECT WCE without CONFIG_WCE: refused");
 }
 
 static void test_rw(void)
@@ -526,8 +536,8 @@ static void test_unmap_ws(void)
     uint8_t um[10] = {0x42, 0, 0, 0, 0, 0, 0, 0, 40, 0};
     memset(buf, 0, 64);
     buf[1] = 38, buf[3] = 32;
-    buf[8 + 7] = 10, buf[8 + 11] = 2;       /* LBA 10, 2 blocks */
-    buf[24 + 7] = 100, buf[24 + 11] = 0;    /* empty: skipped */
+    buf[8 + 7] = 10, buf[8 + 11] = 2;    /* LBA 10, 2 blocks */
+    buf[24 + 7] = 100, buf[24 + 11] = 0; /* empty: skipped */
     expect(run(um, 10, false, 40, &c) == VBLK_IO && c.io.type == VIRTIO_BLK_T_DISCARD &&
                c.io.nranges == 1,
            "UNMAP: one range (an empty descriptor skipped)");
@@ -551,7 +561,8 @@ static void test_unmap_ws(void)
     for (unsigned i = 0; i < 9; i++)
         buf[8 + 16 * i + 7] = (uint8_t)i, buf[8 + 16 * i + 11] = 1;
     run(um200, 10, false, 200, &c);
-    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD), "UNMAP with more ranges than max_discard_seg");
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_PARAM_FIELD),
+           "UNMAP with more ranges than max_discard_seg");
     memset(buf, 0, 64);
     buf[3] = 16;
     buf[8 + 7] = 0, buf[8 + 10] = 0x20; /* 8192 blocks = 65536 sectors */
@@ -592,11 +603,13 @@ static void test_unmap_ws(void)
            "WRITE SAME(16) UNMAP without WRITE_ZEROES -> DISCARD");
     ws[1] = 0x01;
     run(ws, 16, false, 0, &c);
-    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD), "WRITE SAME(16) zeroes without WRITE_ZEROES");
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD),
+           "WRITE SAME(16) zeroes without WRITE_ZEROES");
     disk.ro = true;
     ws[1] = 0x09;
     run(ws, 16, false, 0, &c);
-    expect(sense_is(&c, SCSI_SENSE_DATA_PROTECT, SCSI_ASC_WRITE_PROTECTED), "WRITE SAME on read-only");
+    expect(sense_is(&c, SCSI_SENSE_DATA_PROTECT, SCSI_ASC_WRITE_PROTECTED),
+           "WRITE SAME on read-only");
 }
 
 static void test_misc(void)
@@ -619,7 +632,8 @@ static void test_misc(void)
     run(rs, 6, true, 64, &c);
     expect(c.status == 0 && c.data_len == 18 && buf[0] == 0x70 && buf[2] == 0,
            "REQUEST SENSE: no sense");
-    static const uint8_t unsupported[] = {0x04, 0x1e, 0x3b, 0x3c, 0x41, 0x4d, 0x5e, 0x89, 0xa3, 0xff};
+    static const uint8_t unsupported[] = {0x04, 0x1e, 0x3b, 0x3c, 0x41,
+                                          0x4d, 0x5e, 0x89, 0xa3, 0xff};
     for (unsigned i = 0; i < sizeof(unsupported); i++) {
         uint8_t u[16] = {unsupported[i]};
         run(u, 16, true, 64, &c);
@@ -643,7 +657,8 @@ static void test_complete(void)
     expect(sense_is(&c, SCSI_SENSE_HARDWARE_ERROR, SCSI_ASC_INTERNAL_FAILURE),
            "IN OK but only the status written: not believed");
     vblk_scsi_complete(&c, VIRTIO_BLK_S_IOERR, 1);
-    expect(sense_is(&c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_UNRECOVERED_READ), "IN IOERR: medium error");
+    expect(sense_is(&c, SCSI_SENSE_MEDIUM_ERROR, SCSI_ASC_UNRECOVERED_READ),
+           "IN IOERR: medium error");
     c.io.type = VIRTIO_BLK_T_OUT;
     vblk_scsi_complete(&c, VIRTIO_BLK_S_OK, 1);
     expect(c.status == 0, "OUT OK");
