@@ -571,16 +571,31 @@ STORPORT_API BOOLEAN NTAPI StorPortResume(PVOID HwDeviceExtension);
 STORPORT_API BOOLEAN NTAPI StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId,
                                                        UCHAR TargetId, UCHAR Lun, ULONG Depth);
 STORPORT_API VOID NTAPI StorPortStallExecution(ULONG Delay);
-/* HwFindAdapter only: PCI configuration space of the adapter
- * (storport/nf-storport-storportgetbusdata; BusDataType PCIConfiguration). */
+/* storport/nf-storport-storportgetbusdata: bytes stored in Buffer. */
 STORPORT_API ULONG NTAPI StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType,
                                             ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer,
                                             ULONG Length);
-/* HwFindAdapter only: map an access range (storport/nf-storport-storportgetdevicebase). */
+/* storport/nf-storport-storportsetbusdatabyoffset */
+STORPORT_API ULONG NTAPI StorPortSetBusDataByOffset(PVOID DeviceExtension, ULONG BusDataType,
+                                                    ULONG SystemIoBusNumber, ULONG SlotNumber,
+                                                    PVOID Buffer, ULONG Offset, ULONG Length);
+/* storport/nf-storport-storportgetdevicebase: IoAddress is an access range
+ * (bus-relative); InIoSpace is !RangeInMemory. */
 STORPORT_API PVOID NTAPI StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
                                                ULONG SystemIoBusNumber,
                                                STOR_PHYSICAL_ADDRESS IoAddress, ULONG NumberOfBytes,
                                                BOOLEAN InIoSpace);
+/* storport/nf-storport-storportfreedevicebase */
+STORPORT_API VOID NTAPI StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress);
+/* Port access on a StorPortGetDeviceBase result for I/O space
+ * (storport/nf-storport-storportreadportulong and the rest). */
+STORPORT_API UCHAR NTAPI StorPortReadPortUchar(PVOID HwDeviceExtension, PUCHAR Port);
+STORPORT_API USHORT NTAPI StorPortReadPortUshort(PVOID HwDeviceExtension, PUSHORT Port);
+STORPORT_API ULONG NTAPI StorPortReadPortUlong(PVOID HwDeviceExtension, PULONG Port);
+STORPORT_API VOID NTAPI StorPortWritePortUchar(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value);
+STORPORT_API VOID NTAPI StorPortWritePortUshort(PVOID HwDeviceExtension, PUSHORT Port,
+                                                USHORT Value);
+STORPORT_API VOID NTAPI StorPortWritePortUlong(PVOID HwDeviceExtension, PULONG Port, ULONG Value);
 
 /* ---- Wrappers over StorPortNotification / StorPortExtendedFunction ------ */
 /* Only in HwInitialize: run HwPassiveInitializeRoutine at PASSIVE_LEVEL
@@ -681,16 +696,6 @@ FORCEINLINE ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension,
 #define StorPortWriteRegisterUchar(h, r, v)  WRITE_REGISTER_UCHAR((r), (v))
 #define StorPortReadRegisterUshort(h, r)     READ_REGISTER_USHORT(r)
 #define StorPortWriteRegisterUshort(h, r, v) WRITE_REGISTER_USHORT((r), (v))
-/* I/O ports (x86 and amd64 only: ARM64 has no port space;
- * storport/nf-storport-storportreadportuchar and friends). */
-#if !defined(_M_ARM64)
-#define StorPortReadPortUchar(h, p)      READ_PORT_UCHAR(p)
-#define StorPortReadPortUshort(h, p)     READ_PORT_USHORT(p)
-#define StorPortReadPortUlong(h, p)      READ_PORT_ULONG(p)
-#define StorPortWritePortUchar(h, p, v)  WRITE_PORT_UCHAR((p), (v))
-#define StorPortWritePortUshort(h, p, v) WRITE_PORT_USHORT((p), (v))
-#define StorPortWritePortUlong(h, p, v)  WRITE_PORT_ULONG((p), (v))
-#endif
 
 /* ---- Request block accessors: either format (the SRB_EX one marks
  * itself with Function == SRB_FUNCTION_STORAGE_REQUEST_BLOCK) ----------- */
