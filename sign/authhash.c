@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Print the Authenticode SHA-256 of each PE file named, as signtool would hash it. */
 int main(int argc, char **argv)
 {
     if (argc < 2) {

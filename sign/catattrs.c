@@ -94,6 +94,7 @@ static int check_os(struct cat_attrs *a, const char *path, const char *os, const
     return 0;
 }
 
+/* The catalog attributes (OS, hardware IDs) an INF's models section implies for an OS set. */
 int cat_attrs_from_inf(const char *path, const char *os, struct cat_attrs *out, char *err,
                        size_t errlen)
 {
@@ -169,6 +170,7 @@ out:
     return rc;
 }
 
+/* Free what cat_attrs_from_inf allocated. */
 void cat_attrs_free(struct cat_attrs *a)
 {
     for (size_t i = 0; i < a->nhwid; i++)

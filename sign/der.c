@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* realloc that ends the tool on exhaustion (a build tool has nothing to fall back to). */
 static void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
@@ -16,6 +17,7 @@ static void *xrealloc(void *p, size_t n)
     return p;
 }
 
+/* Free a DER buffer and leave it empty for reuse. */
 void der_free(struct der *d)
 {
     free(d->p);
@@ -23,6 +25,7 @@ void der_free(struct der *d)
     d->len = d->cap = 0;
 }
 
+/* Append raw bytes to a DER buffer. */
 void der_raw(struct der *d, const void *p, size_t n)
 {
     if (d->len + n > d->cap) {
@@ -34,6 +37,7 @@ void der_raw(struct der *d, const void *p, size_t n)
     d->len += n;
 }
 
+/* Append a DER length: short form below 128, long form above. */
 static void put_len(struct der *d, size_t n)
 {
     uint8_t b[9];
@@ -53,6 +57,7 @@ static void put_len(struct der *d, size_t n)
     der_raw(d, b, (size_t)k + 1);
 }
 
+/* Append a tag, length and value. */
 void der_tlv(struct der *d, uint8_t tag, const void *p, size_t n)
 {
     der_raw(d, &tag, 1);
@@ -60,12 +65,14 @@ void der_tlv(struct der *d, uint8_t tag, const void *p, size_t n)
     der_raw(d, p, n);
 }
 
+/* Wrap a child buffer as the value of tag, consuming the child. */
 void der_wrap(struct der *d, uint8_t tag, struct der *child)
 {
     der_tlv(d, tag, child->p, child->len);
     der_free(child);
 }
 
+/* Append an OBJECT IDENTIFIER from its dotted text. */
 void der_oid(struct der *d, const char *dotted)
 {
     unsigned long arc[32];
@@ -95,6 +102,7 @@ void der_oid(struct der *d, const char *dotted)
     der_wrap(d, DER_OID, &body);
 }
 
+/* Append a non-negative INTEGER, with the leading zero DER asks for. */
 void der_uint(struct der *d, uint32_t v)
 {
     uint8_t b[5];
@@ -108,6 +116,7 @@ void der_uint(struct der *d, uint32_t v)
     der_tlv(d, DER_INTEGER, b + i, (size_t)(5 - i));
 }
 
+/* Append an ASCII string as a BMPString (UTF-16BE). */
 void der_bmp(struct der *d, const char *ascii)
 {
     struct der body = {0};
@@ -118,6 +127,7 @@ void der_bmp(struct der *d, const char *ascii)
     der_wrap(d, DER_BMPSTRING, &body);
 }
 
+/* Append an ASCII string as NUL-terminated UTF-16LE bytes (catalog member tags). */
 void der_utf16le_z(struct der *d, const char *ascii)
 {
     struct der body = {0};
@@ -130,6 +140,7 @@ void der_utf16le_z(struct der *d, const char *ascii)
     der_wrap(d, DER_OCTETS, &body);
 }
 
+/* Add an encoded element to a SET under construction, taking it over. */
 void der_set_add(struct der_set *s, struct der *elem)
 {
     s->items = xrealloc(s->items, (s->n + 1) * sizeof(*s->items));
@@ -149,6 +160,7 @@ static int cmp_enc(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
+/* Append a SET OF with its elements in DER's sorted order. */
 void der_set_emit(struct der *d, uint8_t tag, struct der_set *s)
 {
     struct der body = {0};

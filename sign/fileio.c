@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A whole file in memory (NUL-terminated for text use), or NULL with errno set. */
 uint8_t *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -46,6 +47,8 @@ uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* Write a file through a temporary in the same folder and a rename, so no half-written file is
+ * left. */
 int write_file_atomic(const char *path, const void *buf, size_t len)
 {
     size_t plen = strlen(path);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+/* Strip blanks from both ends of a line in place. */
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -17,6 +18,7 @@ static char *trim(char *s)
     return s;
 }
 
+/* realloc of n elements that ends the tool on exhaustion. */
 static void *grow(void *p, size_t n, size_t size)
 {
     p = realloc(p, n * size);
@@ -42,6 +44,7 @@ static int strip_comment(char *s)
     return q ? -1 : 0;
 }
 
+/* Parse INF text into sections and key=value lines, keeping line numbers for reports. */
 int inf_parse(struct inf *inf, const char *path, char *text, char *err, size_t errlen)
 {
     struct inf_section *cur = NULL;
@@ -126,6 +129,7 @@ int inf_parse(struct inf *inf, const char *path, char *text, char *err, size_t e
     return 0;
 }
 
+/* Free what inf_parse allocated. */
 void inf_free(struct inf *inf)
 {
     for (size_t i = 0; i < inf->n; i++)
@@ -134,6 +138,7 @@ void inf_free(struct inf *inf)
     memset(inf, 0, sizeof(*inf));
 }
 
+/* A section by name (case-insensitive, as Windows reads INFs), or NULL. */
 const struct inf_section *inf_find(const struct inf *inf, const char *name)
 {
     for (size_t i = 0; i < inf->n; i++)
@@ -142,6 +147,7 @@ const struct inf_section *inf_find(const struct inf *inf, const char *name)
     return NULL;
 }
 
+/* Split a value into comma-separated fields, quotes and %% handled, into buf. */
 size_t inf_fields(const char *value, char **field, size_t max, char *buf, size_t buflen)
 {
     size_t n = 0, o = 0;

@@ -45,6 +45,7 @@ static const struct build_set sets[] = {
     {"w11", {"amd64", "arm64"}, ".10.0...16299", "13", "13"},
 };
 
+/* Print infgen's usage and exit with status 2. */
 static void usage(void)
 {
     fputs("usage: infgen -o OUT.inf --set w10|w11 --arch ARCH --version-file FILE --epoch N\n"
@@ -93,6 +94,7 @@ struct text {
     size_t len, cap;
 };
 
+/* Append n bytes to the growing output text. */
 static void put(struct text *t, const char *s, size_t n)
 {
     if (t->len + n + 1 > t->cap) {
@@ -108,6 +110,7 @@ static void put(struct text *t, const char *s, size_t n)
     t->p[t->len] = 0;
 }
 
+/* Stamp an INF template for an OS set and arch: DriverVer, catalog, provider and manufacturer. */
 int main(int argc, char **argv)
 {
     const char *out = NULL, *set_name = NULL, *arch = NULL, *verfile = NULL, *epoch_s = NULL;

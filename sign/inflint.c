@@ -44,6 +44,7 @@ static const struct inf *g_inf;
 static const char *g_arch, *g_dir;
 static int g_errors;
 
+/* Print one finding as file:line: message. */
 static void report(int lineno, const char *fmt, ...)
 {
     va_list ap;
@@ -55,6 +56,7 @@ static void report(int lineno, const char *fmt, ...)
     g_errors++;
 }
 
+/* Whether s starts with prefix, ignoring case. */
 static int starts_ci(const char *s, const char *prefix)
 {
     return !strncasecmp(s, prefix, strlen(prefix));
@@ -84,6 +86,7 @@ static int decoration_ok(const char *d)
 
 /* ---- hardware IDs ---- */
 
+/* Whether the first n characters are hexadecimal digits. */
 static int hexrun(const char *s, int n)
 {
     for (int i = 0; i < n; i++)
@@ -92,6 +95,8 @@ static int hexrun(const char *s, int n)
     return 1;
 }
 
+/* Whether a hardware ID is well formed (PCI\VEN_xxxx&DEV_xxxx..., ACPI\..., or another bus's form).
+ */
 static int hwid_ok(const char *id)
 {
     if (starts_ci(id, "PCI\\")) {
@@ -147,6 +152,7 @@ static int hwid_ok(const char *id)
 
 /* ---- files ---- */
 
+/* Whether a file is listed in [SourceDisksFiles] (undecorated or for our platform). */
 static int listed_in_source_disks(const char *file)
 {
     for (size_t i = 0; i < g_inf->n; i++) {
@@ -162,6 +168,7 @@ static int listed_in_source_disks(const char *file)
     return 0;
 }
 
+/* Check a copied file: listed in [SourceDisksFiles] and, with a package folder, present there. */
 static void copied_file(const char *file, int lineno)
 {
     if (!listed_in_source_disks(file))
@@ -176,6 +183,7 @@ static void copied_file(const char *file, int lineno)
 
 /* ---- install sections ---- */
 
+/* Check the CopyFiles, AddReg and AddService directives of an install section. */
 static void check_directives(const struct inf_section *s, int is_services)
 {
     char buf[1024], *f[MAXF];
@@ -251,6 +259,7 @@ static const struct inf_section *install_section(const char *base, int lineno)
     return s;
 }
 
+/* Check every line of a models section: description, install section, hardware IDs. */
 static void check_models(const struct inf_section *m)
 {
     char buf[1024], *f[MAXF];
@@ -273,6 +282,7 @@ static void check_models(const struct inf_section *m)
     }
 }
 
+/* Check [Manufacturer] and the models sections it names. */
 static void check_manufacturer(void)
 {
     const struct inf_section *mf = inf_find(g_inf, "Manufacturer");
@@ -322,6 +332,7 @@ static void check_platform_sections(void)
     }
 }
 
+/* Check that every [DestinationDirs] entry names a copy section that exists. */
 static void check_destination_dirs(void)
 {
     const struct inf_section *d = inf_find(g_inf, "DestinationDirs");
@@ -332,6 +343,7 @@ static void check_destination_dirs(void)
 
 /* ---- strings ---- */
 
+/* Whether a %string% token is defined in [Strings]. */
 static int string_defined(const char *name, size_t n)
 {
     for (size_t i = 0; i < g_inf->n; i++) {
@@ -346,6 +358,7 @@ static int string_defined(const char *name, size_t n)
     return 0;
 }
 
+/* Check every %token% of a line is terminated and defined. */
 static void check_tokens(const char *text, int lineno)
 {
     for (const char *p = text; (p = strchr(p, '%'));) {
@@ -364,6 +377,7 @@ static void check_tokens(const char *text, int lineno)
     }
 }
 
+/* Check every %token% outside the [Strings] sections. */
 static void check_strings(void)
 {
     for (size_t i = 0; i < g_inf->n; i++) {
@@ -380,6 +394,7 @@ static void check_strings(void)
 
 /* ---- duplicate keys ---- */
 
+/* Whether a section is named by an AddService directive. */
 static int is_service_install(const char *name)
 {
     char buf[1024], *f[MAXF];
@@ -421,6 +436,7 @@ static void check_duplicates(void)
 
 /* ---- DriverVer ---- */
 
+/* Whether DriverVer is a real date and a four-part version within 16 bits each. */
 static int driverver_ok(const char *v)
 {
     int mm, dd, yyyy, used = 0;
@@ -454,6 +470,7 @@ static int driverver_ok(const char *v)
     return *p == 0 && (part[0] | part[1] | part[2] | part[3]) != 0;
 }
 
+/* Check [Version]: Signature, Class/ClassGuid, Provider, CatalogFile, DriverVer, PnpLockdown. */
 static void check_version(void)
 {
     const struct inf_section *v = inf_find(g_inf, "Version");
@@ -473,6 +490,7 @@ static void check_version(void)
     report(v->lineno, "[Version] has no DriverVer");
 }
 
+/* inflint: lint one INF (or, with --ranks, compare the ranks of several), exit 1 on a finding. */
 int main(int argc, char **argv)
 {
     const char *path = NULL;

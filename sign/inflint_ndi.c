@@ -43,6 +43,7 @@ static size_t g_nprops;
 static const struct inf_section *g_seen[NDI_MAX_SECS];
 static size_t g_nseen;
 
+/* The advanced property called name, added on first sight; NULL past the table's size. */
 static struct ndi_prop *prop_named(const char *name, size_t len, int lineno)
 {
     for (size_t i = 0; i < g_nprops; i++)
@@ -57,12 +58,14 @@ static struct ndi_prop *prop_named(const char *name, size_t len, int lineno)
     return p;
 }
 
+/* Record one value of an advanced property with its line. */
 static void set_value(struct ndi_value *v, const char *text, int lineno)
 {
     snprintf(v->text, sizeof(v->text), "%s", text);
     v->lineno = lineno;
 }
 
+/* Record an HKR,Ndi\params\... line of an AddReg section. */
 static void collect_line(const struct inf_line *l)
 {
     char buf[1024], *f[5] = {0};
@@ -104,6 +107,7 @@ static void collect_line(const struct inf_line *l)
             set_value((struct ndi_value *)((char *)p + keys[i].off), value, l->lineno);
 }
 
+/* Collect the advanced properties of one AddReg section (each section once). */
 void ndi_collect(const struct inf_section *addreg)
 {
     for (size_t i = 0; i < g_nseen; i++)
@@ -136,6 +140,7 @@ static const struct {
     {"dword", 0, 4294967295LL},
 };
 
+/* Check an int/long property: base, min <= default <= max, step, within the type's range. */
 static void check_numeric(const struct ndi_prop *p, long long lo, long long hi,
                           ndi_report_fn *report)
 {
@@ -187,6 +192,7 @@ static void check_numeric(const struct ndi_prop *p, long long lo, long long hi,
                p->name, v[3], v[0], v[2]);
 }
 
+/* Check an enum property: values listed and its default among them. */
 static void check_enum(const struct ndi_prop *p, ndi_report_fn *report)
 {
     if (p->nenum == 0) {
@@ -203,6 +209,7 @@ static void check_enum(const struct ndi_prop *p, ndi_report_fn *report)
            p->name, p->def.text);
 }
 
+/* Check an edit property: LimitText a positive number that holds the default. */
 static void check_edit(const struct ndi_prop *p, ndi_report_fn *report)
 {
     long long limit;
@@ -218,6 +225,7 @@ static void check_edit(const struct ndi_prop *p, ndi_report_fn *report)
                p->name, limit);
 }
 
+/* Check one advanced property: description, type and the rules of its type. */
 static void check_prop(const struct ndi_prop *p, ndi_report_fn *report)
 {
     if (!p->desc.lineno) {
@@ -250,6 +258,7 @@ static void check_prop(const struct ndi_prop *p, ndi_report_fn *report)
         report(p->type.lineno, "advanced property %s: unknown Type \"%s\"", p->name, p->type.text);
 }
 
+/* Check every advanced property collected. */
 void ndi_check(ndi_report_fn *report)
 {
     for (size_t i = 0; i < g_nprops; i++)

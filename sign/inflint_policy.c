@@ -96,6 +96,7 @@ static struct {
 } g_ifc[MAX_IFC];
 static size_t g_nifc;
 
+/* Whether p is seen for the first time (then remembered). */
 static int once(const void **seen, size_t *n, const void *p)
 {
     for (size_t i = 0; i < *n; i++)
@@ -106,6 +107,7 @@ static int once(const void **seen, size_t *n, const void *p)
     return 1;
 }
 
+/* Expand %strings% from [Strings] into out, bounded. */
 void policy_expand(const struct inf *inf, const char *in, char *out, size_t outlen)
 {
     size_t o = 0;
@@ -130,6 +132,7 @@ void policy_expand(const struct inf *inf, const char *in, char *out, size_t outl
     out[o] = 0;
 }
 
+/* A number in C notation, with *ok saying whether all of s was one. */
 static unsigned long number(const char *s, int *ok)
 {
     char *end;
@@ -138,6 +141,7 @@ static unsigned long number(const char *s, int *ok)
     return v;
 }
 
+/* Whether s is exactly eight hexadecimal digits. */
 static int hex8(const char *s)
 {
     for (int i = 0; i < 8; i++)
@@ -190,6 +194,7 @@ static void cng_line(const char *subkey, const char *name, const char *flags, co
         g_ifc[i].has_functions = 1;
 }
 
+/* Check an AddReg section against what a universal INF may write where. */
 static void addreg_section(const struct inf_section *s, enum ctx ctx)
 {
     static const char *const where[] = {"the software key (DDInstall)",
@@ -294,6 +299,7 @@ static void services_section(const struct inf_section *s)
     }
 }
 
+/* Check an install section of the arch and the sections it reaches, each once. */
 static void install_section(const char *base)
 {
     static const void *seen[MAX_SEEN];
@@ -347,6 +353,7 @@ static void generic_ids(const struct inf_section *m)
     }
 }
 
+/* Check an INF against the universal and declarative driver rules for arch. */
 void policy_check(const struct inf *inf, const char *arch, policy_report_fn *report)
 {
     g_inf = inf;

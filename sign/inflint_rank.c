@@ -49,6 +49,7 @@ static int feature_score(const struct inf *inf, const char *base, const char *ar
     return 0xFF;
 }
 
+/* Record the hardware IDs, DriverVer and signer of one INF's models for arch. */
 static void collect(const struct inf *inf, const char *path, const char *arch)
 {
     const struct inf_section *v = inf_find(inf, "Version"), *mf = inf_find(inf, "Manufacturer");
@@ -88,6 +89,7 @@ static void collect(const struct inf *inf, const char *path, const char *arch)
     }
 }
 
+/* Report hardware IDs for which another INF of the set would rank above ours. */
 int rank_check(int n, char **paths, const char *arch)
 {
     static struct inf infs[MAX_INFS];

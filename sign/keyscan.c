@@ -31,6 +31,7 @@ static size_t npat;
 static long scanned;
 static int hits;
 
+/* Remember a long enough piece of the private key to look for. */
 static void add(const char *what, const void *p, size_t n)
 {
     if (npat == sizeof(pat) / sizeof(pat[0]) || n < 32)
@@ -56,6 +57,7 @@ static void add_pem_lines(const char *what, BIO *b)
     free(copy);
 }
 
+/* Remember one big-number parameter of the key. */
 static void add_bn(EVP_PKEY *k, const char *name)
 {
     BIGNUM *bn = NULL;
@@ -72,6 +74,7 @@ static void add_bn(EVP_PKEY *k, const char *name)
     BN_free(bn);
 }
 
+/* Report a file that holds any piece of the key (nftw callback). */
 static int scan(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;
@@ -96,6 +99,7 @@ static int scan(const char *path, const struct stat *st, int type, struct FTW *f
     return 0;
 }
 
+/* keyscan: fail when any file under the paths holds a piece of the private key. */
 int main(int argc, char **argv)
 {
     if (argc < 3) {

@@ -46,6 +46,7 @@ struct member {
     int is_pe;
 };
 
+/* Print mkcat's usage and exit with status 2. */
 static void usage(void)
 {
     fputs("usage: mkcat -o OUT.cat --os OSATTR [--catos OSNAMES] --time EPOCH FILE...\n", stderr);
@@ -127,6 +128,7 @@ static void catalog_attr(struct der *exts, const char *tag, const char *value)
     der_wrap(exts, DER_SEQUENCE, &ext);
 }
 
+/* Append one catalog member: its hash and its name, OS and member-info attributes. */
 static void subject(struct der_set *subjects, const struct member *m)
 {
     struct der_set attrs = {0};
@@ -149,6 +151,8 @@ static void subject(struct der_set *subjects, const struct member *m)
     der_set_add(subjects, &seq);
 }
 
+/* Hash one file for the catalog: Authenticode for PE images, SHA-256 of the whole file otherwise.
+ */
 static int hash_member(struct member *m, const char *path)
 {
     size_t len;
@@ -175,6 +179,7 @@ static int hash_member(struct member *m, const char *path)
     return rc;
 }
 
+/* mkcat: build an unsigned catalog (CTL) of the files named, with a fixed time. */
 int main(int argc, char **argv)
 {
     const char *out = NULL, *osattr = NULL, *epoch_s = NULL, *catos = NULL;

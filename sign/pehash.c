@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Little-endian 16-bit read. */
 static uint32_t rd16(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
 }
 
+/* Little-endian 32-bit read. */
 static uint32_t rd32(const uint8_t *p)
 {
     return rd16(p) | rd16(p + 2) << 16;
@@ -26,6 +28,7 @@ struct range {
     uint32_t off, size;
 };
 
+/* qsort order of section ranges by file offset. */
 static int by_offset(const void *a, const void *b)
 {
     const struct range *x = a, *y = b;
@@ -41,6 +44,8 @@ struct pe {
     uint32_t nsect, sect_off;
 };
 
+/* Parse the PE headers: checksum, certificate directory and section ranges, each bounded by the
+ * file. */
 static int parse(const uint8_t *b, size_t len, struct pe *pe, const char **why)
 {
     if (len < 0x40 || b[0] != 'M' || b[1] != 'Z')
@@ -78,6 +83,7 @@ static int parse(const uint8_t *b, size_t len, struct pe *pe, const char **why)
     return 0;
 }
 
+/* Whether a buffer is a PE image we can hash. */
 int pe_is_image(const uint8_t *buf, size_t len)
 {
     struct pe pe;
@@ -85,6 +91,7 @@ int pe_is_image(const uint8_t *buf, size_t len)
     return parse(buf, len, &pe, &why) == 0;
 }
 
+/* The Authenticode SHA-256 of a PE image (checksum and certificate left out). */
 int pe_hash_sha256(const uint8_t *b, size_t len, uint8_t out[32], const char **why)
 {
     struct pe pe;

@@ -8,6 +8,7 @@
 #include "os.h"
 #include "util.h"
 
+/* Set a GenericError with a formatted description; returns false for the handler to return. */
 bool ga_error(struct ga_err *err, const char *fmt, ...)
 {
     va_list ap;
@@ -18,6 +19,7 @@ bool ga_error(struct ga_err *err, const char *fmt, ...)
     return false;
 }
 
+/* Set an error of a given QEMU class with a formatted description; returns false. */
 bool ga_error_class(struct ga_err *err, enum ga_err_class cls, const char *fmt, ...)
 {
     va_list ap;
@@ -28,6 +30,7 @@ bool ga_error_class(struct ga_err *err, enum ga_err_class cls, const char *fmt, 
     return false;
 }
 
+/* Index of a command in the command table by its QMP name, or -1. */
 int ga_find_command(const char *name)
 {
     for (size_t i = 0; i < ga_command_count; i++) {
@@ -38,6 +41,7 @@ int ga_find_command(const char *name)
     return -1;
 }
 
+/* The stream's callback for each complete JSON message: handle it as a request. */
 static void on_message(void *ctx, const char *text, size_t len)
 {
     ga_handle_message(ctx, text, len);
@@ -60,6 +64,7 @@ static void send_reply(struct ga *ga, struct gw *w)
     ga->write(ga->write_ctx, w->buf, w->len);
 }
 
+/* The QEMU error class name a reply carries. */
 static const char *class_name(enum ga_err_class c)
 {
     return c == GA_ERR_COMMAND_NOT_FOUND ? "CommandNotFound" : "GenericError";
@@ -87,6 +92,7 @@ static void reply_error(struct ga *ga, const struct ga_err *err, const struct gj
     gw_free(&w);
 }
 
+/* The stream's callback for a malformed or oversized message: reply one error. */
 static void on_stream_error(void *ctx, const char *desc)
 {
     struct ga_err err = {GA_ERR_GENERIC, {0}};
@@ -94,6 +100,7 @@ static void on_stream_error(void *ctx, const char *desc)
     reply_error(ctx, &err, NULL);
 }
 
+/* Set up an agent: stream limits, every command enabled, replies through write. */
 bool ga_init(struct ga *ga, const char *version, ga_write_fn write, void *write_ctx)
 {
     memset(ga, 0, sizeof(*ga));
@@ -114,6 +121,7 @@ bool ga_init(struct ga *ga, const char *version, ga_write_fn write, void *write_
     return true;
 }
 
+/* Free an agent's state: thaw a freeze, close leaked file handles, end processes. */
 void ga_fini(struct ga *ga)
 {
     ga_freeze_cleanup(ga);
@@ -143,6 +151,7 @@ static bool listed(const char *const *list, const char *name)
     return false;
 }
 
+/* Enable only allowed commands (all when no allow list) and disable blocked ones. */
 void ga_apply_filters(struct ga *ga, const char *const *allow, const char *const *block)
 {
     for (size_t i = 0; i < ga_command_count; i++) {
@@ -157,22 +166,26 @@ void ga_apply_filters(struct ga *ga, const char *const *allow, const char *const
     }
 }
 
+/* Feed bytes read from the channel to the message stream. */
 void ga_feed(struct ga *ga, const char *data, size_t len)
 {
     gs_feed(&ga->stream, data, len);
 }
 
+/* Forget a half-read message after the channel was reopened. */
 void ga_channel_reset(struct ga *ga)
 {
     gs_reset(&ga->stream);
     ga->delimit_next = false;
 }
 
+/* Make the next reply start with the 0xFF sentinel (guest-sync-delimited). */
 void ga_set_delimited(struct ga *ga)
 {
     ga->delimit_next = true;
 }
 
+/* The JSON type name used in argument errors. */
 static const char *type_name(enum ga_ptype t)
 {
     switch (t) {
@@ -275,6 +288,7 @@ static const struct gj *check_request(const struct gj *req, struct ga_err *err)
     return req;
 }
 
+/* Handle one request: parse, check the command and its arguments, run it, reply. */
 void ga_handle_message(struct ga *ga, const char *text, size_t len)
 {
     struct gj_arena arena = {0};
@@ -353,23 +367,27 @@ void ga_handle_message(struct ga *ga, const char *text, size_t len)
     gj_arena_free(&arena);
 }
 
+/* A string argument, or dflt when absent (types were checked against the table). */
 const char *ga_arg_str(const struct gj *args, const char *name, const char *dflt)
 {
     const struct gj *v = gj_get(args, name);
     return v && v->type == GJ_STR ? v->s : dflt;
 }
 
+/* An integer argument, or dflt when absent. */
 int64_t ga_arg_int(const struct gj *args, const char *name, int64_t dflt)
 {
     const struct gj *v = gj_get(args, name);
     return v && v->type == GJ_INT ? v->i : dflt;
 }
 
+/* Whether an argument was given. */
 bool ga_arg_has(const struct gj *args, const char *name)
 {
     return gj_get(args, name) != NULL;
 }
 
+/* A boolean argument, or dflt when absent. */
 bool ga_arg_bool(const struct gj *args, const char *name, bool dflt)
 {
     const struct gj *v = gj_get(args, name);

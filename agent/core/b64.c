@@ -3,11 +3,13 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Length of the base64 text of len bytes (without NUL). */
 size_t b64_encoded_len(size_t len)
 {
     return (len + 2) / 3 * 4;
 }
 
+/* Encode bytes as base64 text, padded, into out. */
 void b64_encode(const unsigned char *d, size_t len, char *out)
 {
     size_t o = 0, i = 0;
@@ -49,6 +51,7 @@ static int digit(char c)
     return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
+/* Decode strict base64 (padded, no whitespace); false on anything else. */
 bool b64_decode(const char *t, size_t len, unsigned char *out, size_t *out_len)
 {
     size_t o = 0;

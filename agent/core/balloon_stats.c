@@ -4,6 +4,7 @@
 /* The virtio tags (spec 5.5.6.3) of the figures, in enum order. */
 static const uint16_t tags[GA_MEM_COUNT] = {0, 1, 2, 3, 4, 6, 7};
 
+/* Pack the memory figures Windows gave as virtio-balloon statistics records for the driver. */
 size_t ga_balloon_pack(const struct ga_mem_figures *f, unsigned char *out)
 {
     size_t n = 0;

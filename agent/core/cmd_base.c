@@ -3,12 +3,14 @@
 #include "commands.h"
 #include "freeze.h"
 
+/* guest-ping: an empty reply says the agent is alive. */
 GA_HANDLER(ga_cmd_ping)
 {
     (void)ga, (void)args, (void)out, (void)err;
     return true; /* {"return": {}} */
 }
 
+/* guest-info: the version and every command with whether it is enabled. */
 GA_HANDLER(ga_cmd_info)
 {
     (void)args, (void)err;
@@ -39,6 +41,7 @@ static void echo_id(const struct gj *args, struct gw *out)
     gw_value(out, gj_get(args, "id"));
 }
 
+/* guest-sync: echo the id so the host can match replies after a resync. */
 GA_HANDLER(ga_cmd_sync)
 {
     (void)ga, (void)err;
@@ -46,6 +49,7 @@ GA_HANDLER(ga_cmd_sync)
     return true;
 }
 
+/* guest-sync-delimited: as guest-sync, the reply preceded by the 0xFF sentinel. */
 GA_HANDLER(ga_cmd_sync_delimited)
 {
     (void)err;
@@ -54,6 +58,7 @@ GA_HANDLER(ga_cmd_sync_delimited)
     return true;
 }
 
+/* The handler of commands Windows cannot do, answered as QEMU's agent does. */
 GA_HANDLER(ga_cmd_unsupported)
 {
     (void)ga, (void)args, (void)out;

@@ -49,6 +49,8 @@ static bool parse_capture(const struct gj *v, bool *capture, struct ga_err *err)
     return ga_error(err, "Invalid parameter type for 'capture-output', expected: boolean");
 }
 
+/* guest-exec: start a process with its arguments, environment and input, capturing output if asked.
+ */
 GA_HANDLER(ga_cmd_exec)
 {
     struct ga_proc *slot = NULL;
@@ -129,6 +131,7 @@ static bool put_b64(struct gw *out, const char *key, const unsigned char *data, 
     return true;
 }
 
+/* guest-exec-status: whether the process exited, with its code and captured output. */
 GA_HANDLER(ga_cmd_exec_status)
 {
     int64_t pid = ga_arg_int(args, "pid", 0);

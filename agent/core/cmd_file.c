@@ -64,6 +64,7 @@ static bool fail_with(struct ga_err *err, const char *what)
     return ga_error(err, sys[0] ? "%s: %s" : "%s", what, sys);
 }
 
+/* guest-file-open: open a file in a QEMU open mode, returning a handle. */
 GA_HANDLER(ga_cmd_file_open)
 {
     const char *path = ga_arg_str(args, "path", "");
@@ -94,6 +95,7 @@ GA_HANDLER(ga_cmd_file_open)
     return true;
 }
 
+/* guest-file-close: close a handle. */
 GA_HANDLER(ga_cmd_file_close)
 {
     (void)out;
@@ -106,6 +108,7 @@ GA_HANDLER(ga_cmd_file_close)
     return true;
 }
 
+/* guest-file-read: up to count bytes as base64, with EOF. */
 GA_HANDLER(ga_cmd_file_read)
 {
     struct ga_file *f = find_file(ga, ga_arg_int(args, "handle", 0), err);
@@ -143,6 +146,7 @@ GA_HANDLER(ga_cmd_file_read)
     return ok;
 }
 
+/* guest-file-write: write base64 data, returning the count written. */
 GA_HANDLER(ga_cmd_file_write)
 {
     struct ga_file *f = find_file(ga, ga_arg_int(args, "handle", 0), err);
@@ -180,6 +184,7 @@ GA_HANDLER(ga_cmd_file_write)
     return true;
 }
 
+/* guest-file-seek: move the position (whence as a number or a name). */
 GA_HANDLER(ga_cmd_file_seek)
 {
     struct ga_file *f = find_file(ga, ga_arg_int(args, "handle", 0), err);
@@ -219,6 +224,7 @@ GA_HANDLER(ga_cmd_file_seek)
     return true;
 }
 
+/* guest-file-flush: flush a handle's buffers to disk. */
 GA_HANDLER(ga_cmd_file_flush)
 {
     (void)out;

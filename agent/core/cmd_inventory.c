@@ -59,6 +59,7 @@ static void put_netif(void *ctx, const struct ga_netif *nif)
     gw_obj_end(out);
 }
 
+/* guest-network-get-interfaces: every adapter with its addresses and statistics. */
 GA_HANDLER(ga_cmd_network_get_interfaces)
 {
     (void)ga, (void)args;
@@ -130,6 +131,7 @@ static void put_volume(void *ctx, const struct ga_volume *vol)
     gw_obj_end(out);
 }
 
+/* guest-get-fsinfo: every mounted volume with its type, size and disks. */
 GA_HANDLER(ga_cmd_get_fsinfo)
 {
     (void)ga, (void)args;
@@ -158,6 +160,7 @@ static void put_disk(void *ctx, const struct ga_disk *d)
     gw_obj_end(out);
 }
 
+/* guest-get-disks: every disk with its bus, PCI address and serial. */
 GA_HANDLER(ga_cmd_get_disks)
 {
     (void)ga, (void)args;
@@ -190,6 +193,7 @@ static void put_trim(void *ctx, const char *path, const char *output, size_t len
     gw_obj_end(out);
 }
 
+/* guest-fstrim: trim each fixed volume, with a per-path result. */
 GA_HANDLER(ga_cmd_fstrim)
 {
     /* minimum is accepted and, as by QEMU's agent on Windows, not used:
@@ -224,6 +228,8 @@ static int32_t hex4(const char *s)
     return v;
 }
 
+/* Vendor and device of a PCI hardware ID (PCI\VEN_xxxx&DEV_xxxx...), checked character by
+ * character. */
 bool ga_pci_hwid(const char *s, uint16_t *vendor, uint16_t *device)
 {
     static const char pre[] = "PCI\\VEN_";
@@ -275,6 +281,7 @@ static void put_device(void *ctx, const struct ga_device *d)
     gw_obj_end(out);
 }
 
+/* guest-get-devices: the virtio and QEMU PCI devices with their drivers' versions and dates. */
 GA_HANDLER(ga_cmd_get_devices)
 {
     (void)ga, (void)args;

@@ -96,6 +96,7 @@ static bool load(const char *user, struct ga_ssh_user *u, char **data, size_t *l
     return true;
 }
 
+/* guest-ssh-get-authorized-keys: the keys in the user's authorized_keys file. */
 GA_HANDLER(ga_cmd_ssh_get_authorized_keys)
 {
     (void)ga;
@@ -167,6 +168,7 @@ static bool rewrite(const struct ga_ssh_user *u, const char *data, size_t len,
     return ok;
 }
 
+/* guest-ssh-add-authorized-keys: add checked keys (or replace all with reset). */
 GA_HANDLER(ga_cmd_ssh_add_authorized_keys)
 {
     (void)ga;
@@ -187,6 +189,7 @@ GA_HANDLER(ga_cmd_ssh_add_authorized_keys)
     return ok;
 }
 
+/* guest-ssh-remove-authorized-keys: remove the keys given, keeping the rest. */
 GA_HANDLER(ga_cmd_ssh_remove_authorized_keys)
 {
     (void)ga;

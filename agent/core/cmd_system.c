@@ -7,6 +7,7 @@
 #include "os.h"
 #include "util.h"
 
+/* guest-get-time: nanoseconds since the Unix epoch. */
 GA_HANDLER(ga_cmd_get_time)
 {
     (void)ga, (void)args, (void)err;
@@ -14,6 +15,7 @@ GA_HANDLER(ga_cmd_get_time)
     return true;
 }
 
+/* guest-set-time: set the system time (without a time: refused, as QEMU's agent on Windows). */
 GA_HANDLER(ga_cmd_set_time)
 {
     (void)ga, (void)out;
@@ -31,6 +33,7 @@ GA_HANDLER(ga_cmd_set_time)
     return ga_os_set_time_ns(ns, err);
 }
 
+/* guest-get-host-name: the computer name. */
 GA_HANDLER(ga_cmd_get_host_name)
 {
     (void)ga, (void)args;
@@ -45,6 +48,7 @@ GA_HANDLER(ga_cmd_get_host_name)
     return true;
 }
 
+/* guest-get-timezone: the zone's name and its offset from UTC in seconds. */
 GA_HANDLER(ga_cmd_get_timezone)
 {
     (void)ga, (void)args;
@@ -73,6 +77,7 @@ static void opt_str(struct gw *out, const char *key, const char *value)
     }
 }
 
+/* guest-get-osinfo: Windows' name, version and build in QEMU's fields. */
 GA_HANDLER(ga_cmd_get_osinfo)
 {
     (void)ga, (void)args;
@@ -101,6 +106,7 @@ GA_HANDLER(ga_cmd_get_osinfo)
     return true;
 }
 
+/* guest-get-vcpus: one entry per active processor, all online. */
 GA_HANDLER(ga_cmd_get_vcpus)
 {
     (void)ga, (void)args;
@@ -168,6 +174,7 @@ static void seconds_text(char *t, size_t size, int64_t v)
     ga_fmt(t, size, "%lld.%s", (long long)((v < 0 ? 0 : v) / 10000000), frac);
 }
 
+/* guest-get-users: logged-in users (each once) with their earliest login time. */
 GA_HANDLER(ga_cmd_get_users)
 {
     (void)ga, (void)args;
@@ -199,6 +206,7 @@ GA_HANDLER(ga_cmd_get_users)
     return true;
 }
 
+/* guest-shutdown: power down, halt or reboot. */
 GA_HANDLER(ga_cmd_shutdown)
 {
     (void)out;
@@ -220,6 +228,7 @@ GA_HANDLER(ga_cmd_shutdown)
     return true;
 }
 
+/* guest-get-load: the smoothed processor queue length over 1, 5 and 15 minutes. */
 GA_HANDLER(ga_cmd_get_load)
 {
     (void)ga, (void)args;
@@ -239,18 +248,21 @@ GA_HANDLER(ga_cmd_get_load)
     return true;
 }
 
+/* guest-suspend-disk: hibernate, when the machine can. */
 GA_HANDLER(ga_cmd_suspend_disk)
 {
     (void)ga, (void)args, (void)out;
     return ga_os_suspend(GA_SUSPEND_DISK, err);
 }
 
+/* guest-suspend-ram: sleep, when the machine can. */
 GA_HANDLER(ga_cmd_suspend_ram)
 {
     (void)ga, (void)args, (void)out;
     return ga_os_suspend(GA_SUSPEND_RAM, err);
 }
 
+/* guest-set-user-password: set a local user's password (clear text only). */
 GA_HANDLER(ga_cmd_set_user_password)
 {
     (void)ga, (void)out;

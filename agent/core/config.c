@@ -5,11 +5,13 @@
 
 #include "util.h"
 
+/* An empty configuration. */
 void ga_config_init(struct ga_config *c)
 {
     memset(c, 0, sizeof(*c));
 }
 
+/* Free the strings a configuration holds and empty it. */
 void ga_config_free(struct ga_config *c)
 {
     for (size_t i = 0; i < c->nstrings; i++) {
@@ -213,6 +215,7 @@ static bool apply(struct ga_config *c, const struct opt *o, const char *value, b
     return true;
 }
 
+/* The key file named by -c/--config on the command line, or NULL. */
 const char *ga_config_path_arg(int argc, char **argv)
 {
     const char *path = NULL;
@@ -231,6 +234,7 @@ const char *ga_config_path_arg(int argc, char **argv)
     return path;
 }
 
+/* Read the [general] section of a key file into c; err names the line of a mistake. */
 bool ga_config_load(struct ga_config *c, const char *text, size_t len, char *err, size_t err_size)
 {
     bool in_general = false;
@@ -308,6 +312,7 @@ bool ga_config_load(struct ga_config *c, const char *text, size_t len, char *err
     return true;
 }
 
+/* Apply command-line options over the key file's values; err names a bad option. */
 bool ga_config_parse_args(struct ga_config *c, int argc, char **argv, char *err, size_t err_size)
 {
     for (int i = 1; i < argc; i++) {
@@ -390,6 +395,7 @@ static size_t dump_list(char *buf, size_t size, size_t n, const char *key, const
     return n;
 }
 
+/* The configuration as key-file text (-D), bounded by size. */
 size_t ga_config_dump(const struct ga_config *c, char *buf, size_t size)
 {
     size_t n = ga_fmt(buf, size, "[general]\ndaemon=%s\n", c->daemon ? "true" : "false");

@@ -9,11 +9,13 @@
 #define SDD_BUS_TYPE      28
 #define SDD_HEADER        36 /* up to RawPropertiesLength included */
 
+/* Little-endian 32-bit read from a descriptor buffer. */
 static uint32_t le32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* QEMU's disk bus type name for a Windows STORAGE_BUS_TYPE. */
 const char *ga_bus_type_name(uint32_t t)
 {
     /* STORAGE_BUS_TYPE order (BusTypeUnknown = 0 ...), mapped to QEMU's
@@ -44,6 +46,7 @@ static void printable(const unsigned char *src, size_t n, char *dst, size_t size
     }
 }
 
+/* Bus type and serial from a STORAGE_DEVICE_DESCRIPTOR, every offset checked against len. */
 bool ga_storage_descriptor(const unsigned char *buf, size_t len, uint32_t *bus_type, char *serial,
                            size_t size)
 {
@@ -70,12 +73,14 @@ bool ga_storage_descriptor(const unsigned char *buf, size_t len, uint32_t *bus_t
     return true;
 }
 
+/* PCI slot and function from SPDRP_ADDRESS. */
 void ga_pci_slot_function(uint32_t address, int *slot, int *function)
 {
     *slot = (int)(address >> 16);
     *function = (int)(address & 0xffff);
 }
 
+/* The first error line of defrag's output, if any. */
 bool ga_defrag_error(const char *out, size_t len, char *line, size_t size)
 {
     size_t start = 0;

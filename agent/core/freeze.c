@@ -27,6 +27,7 @@ static const char *const frozen_allowed[] = {
     "guest-fsfreeze-thaw",
 };
 
+/* Whether a command may run while filesystems are frozen. */
 bool ga_freeze_allows(const struct ga *ga, const char *name)
 {
     if (!ga->frozen) {
@@ -40,6 +41,7 @@ bool ga_freeze_allows(const struct ga *ga, const char *name)
     return false;
 }
 
+/* guest-fsfreeze-status: frozen or thawed. */
 GA_HANDLER(ga_cmd_fsfreeze_status)
 {
     (void)args, (void)err;
@@ -104,12 +106,14 @@ static bool do_freeze(struct ga *ga, const char *const *volumes, struct gw *out,
     return true;
 }
 
+/* guest-fsfreeze-freeze: freeze every volume through VSS. */
 GA_HANDLER(ga_cmd_fsfreeze_freeze)
 {
     (void)args;
     return do_freeze(ga, NULL, out, err);
 }
 
+/* guest-fsfreeze-freeze-list: freeze the volumes named (all when none). */
 GA_HANDLER(ga_cmd_fsfreeze_freeze_list)
 {
     const struct gj *mp = gj_get(args, "mountpoints");
@@ -146,6 +150,7 @@ GA_HANDLER(ga_cmd_fsfreeze_freeze_list)
     return do_freeze(ga, volumes, out, err);
 }
 
+/* guest-fsfreeze-thaw: thaw, returning how many volumes were frozen. */
 GA_HANDLER(ga_cmd_fsfreeze_thaw)
 {
     (void)args;
@@ -170,6 +175,7 @@ GA_HANDLER(ga_cmd_fsfreeze_thaw)
     return true;
 }
 
+/* Thaw a freeze still held when the agent stops. */
 void ga_freeze_cleanup(struct ga *ga)
 {
     if (ga->frozen) {

@@ -42,6 +42,7 @@ static void *arena_alloc(struct gj_arena *a, size_t size)
     return p;
 }
 
+/* Free every block of a parse arena. */
 void gj_arena_free(struct gj_arena *a)
 {
     while (a->head) {
@@ -88,6 +89,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Whether bytes are strict UTF-8 (no overlongs, surrogates or values past U+10FFFF). */
 bool gj_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -145,6 +147,7 @@ static void fail(struct parser *ps, const char *what)
     }
 }
 
+/* Skip JSON whitespace. */
 static void skip_ws(struct parser *ps)
 {
     while (ps->p < ps->end &&
@@ -436,6 +439,7 @@ static bool parse_container(struct parser *ps, struct gj *v, int depth)
     }
 }
 
+/* Parse one JSON value, nesting bounded by depth. */
 static struct gj *parse_value(struct parser *ps, int depth)
 {
     skip_ws(ps);
@@ -474,6 +478,7 @@ static struct gj *parse_value(struct parser *ps, int depth)
     return ok ? v : NULL;
 }
 
+/* Parse a whole JSON text into the arena; NULL with err set on any mistake. */
 struct gj *gj_parse(struct gj_arena *arena, const char *text, size_t len, char *err,
                     size_t err_size)
 {
@@ -489,6 +494,7 @@ struct gj *gj_parse(struct gj_arena *arena, const char *text, size_t len, char *
     return v;
 }
 
+/* A member of an object by name, or NULL. */
 const struct gj *gj_get(const struct gj *obj, const char *name)
 {
     if (!obj || obj->type != GJ_OBJ) {
@@ -504,12 +510,14 @@ const struct gj *gj_get(const struct gj *obj, const char *name)
 
 /* ---- writer ---- */
 
+/* An empty JSON writer whose output is bounded by limit. */
 void gw_init(struct gw *w, size_t limit)
 {
     memset(w, 0, sizeof(*w));
     w->limit = limit;
 }
 
+/* Free a writer's buffer. */
 void gw_free(struct gw *w)
 {
     ga_free(w->buf);
@@ -517,6 +525,7 @@ void gw_free(struct gw *w)
     w->len = w->cap = 0;
 }
 
+/* Append raw text; past the limit the writer fails instead. */
 void gw_raw(struct gw *w, const char *s, size_t len)
 {
     if (w->failed) {
@@ -553,6 +562,7 @@ static void sep(struct gw *w)
     w->need_comma = true;
 }
 
+/* Open an object. */
 void gw_obj_begin(struct gw *w)
 {
     sep(w);
@@ -560,12 +570,14 @@ void gw_obj_begin(struct gw *w)
     w->need_comma = false;
 }
 
+/* Close an object. */
 void gw_obj_end(struct gw *w)
 {
     gw_raw(w, "}", 1);
     w->need_comma = true;
 }
 
+/* Open an array. */
 void gw_arr_begin(struct gw *w)
 {
     sep(w);
@@ -573,6 +585,7 @@ void gw_arr_begin(struct gw *w)
     w->need_comma = false;
 }
 
+/* Close an array. */
 void gw_arr_end(struct gw *w)
 {
     gw_raw(w, "]", 1);
@@ -620,6 +633,7 @@ static void put_quoted(struct gw *w, const char *s, size_t len)
     gw_raw(w, "\"", 1);
 }
 
+/* Write an object member's key. */
 void gw_key(struct gw *w, const char *key)
 {
     sep(w);
@@ -628,17 +642,20 @@ void gw_key(struct gw *w, const char *key)
     w->need_comma = false;
 }
 
+/* Write a string of len bytes, escaped. */
 void gw_strn(struct gw *w, const char *s, size_t len)
 {
     sep(w);
     put_quoted(w, s, len);
 }
 
+/* Write a NUL-terminated string, escaped. */
 void gw_str(struct gw *w, const char *s)
 {
     gw_strn(w, s, strlen(s));
 }
 
+/* Write a signed integer. */
 void gw_int(struct gw *w, int64_t v)
 {
     char t[24];
@@ -646,6 +663,7 @@ void gw_int(struct gw *w, int64_t v)
     gw_raw(w, t, ga_fmt(t, sizeof(t), "%lld", (long long)v));
 }
 
+/* Write an unsigned integer. */
 void gw_uint(struct gw *w, uint64_t v)
 {
     char t[24];
@@ -653,24 +671,28 @@ void gw_uint(struct gw *w, uint64_t v)
     gw_raw(w, t, ga_fmt(t, sizeof(t), "%llu", (unsigned long long)v));
 }
 
+/* Write true or false. */
 void gw_bool(struct gw *w, bool v)
 {
     sep(w);
     gw_raw(w, v ? "true" : "false", v ? 4 : 5);
 }
 
+/* Write a JSON null. */
 void gw_null(struct gw *w)
 {
     sep(w);
     gw_raw(w, "null", 4);
 }
 
+/* Write a number already formatted as text. */
 void gw_number_text(struct gw *w, const char *text)
 {
     sep(w);
     gw_raw(w, text, strlen(text));
 }
 
+/* Write a parsed JSON value back out (guest-sync's id). */
 void gw_value(struct gw *w, const struct gj *v)
 {
     switch (v->type) {

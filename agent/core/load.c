@@ -6,6 +6,7 @@
 /* exp(-5 s / 1, 5, 15 min) in fixed point, Linux's EXP_1, EXP_5, EXP_15. */
 static const uint32_t decay[3] = {1884, 2014, 2037};
 
+/* Fold one processor queue sample into the 1, 5 and 15 minute averages, as Linux does. */
 void ga_load_sample(struct ga_load *l, uint32_t queue)
 {
     /* More than 2^20 waiting threads would overflow; no machine has them. */
@@ -19,6 +20,7 @@ void ga_load_sample(struct ga_load *l, uint32_t queue)
     }
 }
 
+/* A fixed-point load average as decimal text with two places. */
 void ga_load_text(uint32_t fixed, char *buf, size_t size)
 {
     uint32_t hundredths =

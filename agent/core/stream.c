@@ -6,6 +6,7 @@
 #define GS_TOO_LONG "JSON token size limit exceeded"
 #define GS_TOO_DEEP "JSON nesting depth limit exceeded"
 
+/* A message stream accepting messages up to max_len bytes. */
 void gs_init(struct gs *s, size_t max_len)
 {
     struct gs z = {0};
@@ -13,6 +14,7 @@ void gs_init(struct gs *s, size_t max_len)
     s->max_len = max_len;
 }
 
+/* Free a stream's buffer. */
 void gs_free(struct gs *s)
 {
     ga_free(s->buf);
@@ -21,6 +23,7 @@ void gs_free(struct gs *s)
     gs_reset(s);
 }
 
+/* Forget any half-read message. */
 void gs_reset(struct gs *s)
 {
     s->len = 0;
@@ -72,11 +75,14 @@ static void start_skipping(struct gs *s, const char *why)
     s->len = 0;
 }
 
+/* Whether a byte is JSON whitespace. */
 static bool is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Split incoming bytes into JSON messages by brace depth, honouring the 0xFF flush and size limit.
+ */
 void gs_feed(struct gs *s, const char *data, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -42,6 +42,7 @@ static void put_i64(struct fmt_out *o, int64_t v)
     }
 }
 
+/* A small vsnprintf (no C runtime): %s %d %u %lld %llu %x %c, always NUL-terminated. */
 size_t ga_vfmt(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct fmt_out o = {buf, size, 0};
@@ -90,6 +91,7 @@ out:
     return o.len;
 }
 
+/* ga_vfmt with variadic arguments. */
 size_t ga_fmt(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;
@@ -99,6 +101,7 @@ size_t ga_fmt(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
+/* A NUL-terminated copy of len bytes. */
 char *ga_strndup(const char *s, size_t len)
 {
     char *d = ga_alloc(len + 1);
@@ -109,11 +112,13 @@ char *ga_strndup(const char *s, size_t len)
     return d;
 }
 
+/* A copy of a string. */
 char *ga_strdup(const char *s)
 {
     return ga_strndup(s, strlen(s));
 }
 
+/* Whether two strings are equal. */
 bool ga_streq(const char *a, const char *b)
 {
     return strcmp(a, b) == 0;

@@ -26,6 +26,7 @@ static bool same_set(const unsigned char a[16], const unsigned char b[16])
     return true;
 }
 
+/* The provider's state machine at rest, no snapshot set. */
 void qvss_init(struct qvss_provider *p)
 {
     p->state = QVSS_IDLE;
@@ -36,6 +37,7 @@ void qvss_init(struct qvss_provider *p)
     p->timed_out = false;
 }
 
+/* BeginPrepareSnapshot: start or continue preparing one snapshot set. */
 int32_t qvss_begin_prepare(struct qvss_provider *p, const unsigned char set_id[16])
 {
     if (p->state == QVSS_PREPARING && !same_set(p->set_id, set_id)) {
@@ -55,6 +57,7 @@ int32_t qvss_begin_prepare(struct qvss_provider *p, const unsigned char set_id[1
     return QVSS_S_OK;
 }
 
+/* EndPrepareSnapshots: the set is prepared. */
 int32_t qvss_end_prepare(struct qvss_provider *p, const unsigned char set_id[16])
 {
     if (p->state != QVSS_PREPARING || !same_set(p->set_id, set_id)) {
@@ -64,11 +67,14 @@ int32_t qvss_end_prepare(struct qvss_provider *p, const unsigned char set_id[16]
     return QVSS_S_OK;
 }
 
+/* PreCommitSnapshots: accepted only for the prepared set. */
 int32_t qvss_pre_commit(struct qvss_provider *p, const unsigned char set_id[16])
 {
     return p->state == QVSS_PREPARED && same_set(p->set_id, set_id) ? QVSS_S_OK : QVSS_E_BAD_STATE;
 }
 
+/* CommitSnapshots: tell the agent volumes are frozen and hold writes until it thaws or times out.
+ */
 int32_t qvss_commit(struct qvss_provider *p, const unsigned char set_id[16],
                     const struct qvss_sync_ops *ops, void *ctx)
 {
@@ -91,11 +97,13 @@ int32_t qvss_commit(struct qvss_provider *p, const unsigned char set_id[16],
     return p->timed_out ? QVSS_E_FAIL : QVSS_S_OK;
 }
 
+/* The post-commit steps: accepted only for the committed set. */
 int32_t qvss_after_commit(struct qvss_provider *p, const unsigned char set_id[16])
 {
     return p->state == QVSS_COMMITTED && same_set(p->set_id, set_id) ? QVSS_S_OK : QVSS_E_BAD_STATE;
 }
 
+/* AbortSnapshots: back to rest whatever state it was in. */
 int32_t qvss_abort(struct qvss_provider *p, const unsigned char set_id[16])
 {
     (void)set_id; /* VSS aborts whatever it started: nothing to check */
@@ -103,6 +111,7 @@ int32_t qvss_abort(struct qvss_provider *p, const unsigned char set_id[16])
     return QVSS_S_OK;
 }
 
+/* Whether a volume can be handled: only while the agent asked for a freeze. */
 bool qvss_volume_supported(const struct qvss_sync_ops *ops, void *ctx)
 {
     if (!ops->open(ctx)) {

@@ -70,16 +70,19 @@ static bool SyncOpen(void *ctx)
     return true;
 }
 
+/* Signal the agent's Frozen event. */
 static void SyncSignalFrozen(void *ctx)
 {
     SetEvent(((struct SyncEvents *)ctx)->Frozen);
 }
 
+/* Wait up to ms for the agent's Thaw event. */
 static bool SyncWaitThaw(void *ctx, uint32_t ms)
 {
     return WaitForSingleObject(((struct SyncEvents *)ctx)->Thaw, ms) == WAIT_OBJECT_0;
 }
 
+/* Signal that the writes were held too long (the agent reports the timeout). */
 static void SyncSignalTimeout(void *ctx)
 {
     SetEvent(((struct SyncEvents *)ctx)->Timeout);
@@ -95,6 +98,7 @@ struct EnumObject {
     volatile LONG Refs;
 };
 
+/* QueryInterface of IVssEnumObject: the interfaces this object answers to. */
 static HRESULT STDMETHODCALLTYPE EnumQueryInterface(IVssEnumObject *This, REFIID riid, void **ppv)
 {
     if (!ppv) {
@@ -109,11 +113,13 @@ static HRESULT STDMETHODCALLTYPE EnumQueryInterface(IVssEnumObject *This, REFIID
     return E_NOINTERFACE;
 }
 
+/* AddRef of IVssEnumObject: one more reference to the object. */
 static ULONG STDMETHODCALLTYPE EnumAddRef(IVssEnumObject *This)
 {
     return (ULONG)InterlockedIncrement(&((struct EnumObject *)This)->Refs);
 }
 
+/* IVssEnumObject::Release, freeing the object at zero. */
 static ULONG STDMETHODCALLTYPE EnumRelease(IVssEnumObject *This)
 {
     LONG n = InterlockedDecrement(&((struct EnumObject *)This)->Refs);
@@ -135,18 +141,21 @@ static HRESULT STDMETHODCALLTYPE EnumNext(IVssEnumObject *This, ULONG celt, VSS_
     return S_FALSE;
 }
 
+/* IVssEnumObject::Skip: the enumeration is always empty. */
 static HRESULT STDMETHODCALLTYPE EnumSkip(IVssEnumObject *This, ULONG celt)
 {
     (void)This, (void)celt;
     return S_FALSE;
 }
 
+/* IVssEnumObject::Reset: nothing to rewind. */
 static HRESULT STDMETHODCALLTYPE EnumReset(IVssEnumObject *This)
 {
     (void)This;
     return S_OK;
 }
 
+/* IVssEnumObject::Clone: not implemented. */
 static HRESULT STDMETHODCALLTYPE EnumClone(IVssEnumObject *This, IVssEnumObject **ppenum)
 {
     (void)This;
@@ -193,11 +202,13 @@ static HRESULT ProviderQuery(struct Provider *p, REFIID riid, void **ppv)
     return S_OK;
 }
 
+/* Count one more reference to the provider object. */
 static ULONG ProviderAddRef(struct Provider *p)
 {
     return (ULONG)InterlockedIncrement(&p->Refs);
 }
 
+/* Drop a reference, freeing the provider at zero. */
 static ULONG ProviderRelease(struct Provider *p)
 {
     LONG n = InterlockedDecrement(&p->Refs);
@@ -211,6 +222,7 @@ static ULONG ProviderRelease(struct Provider *p)
 
 /* Runs one logic step under the object's lock. */
 typedef int32_t (*SetStep)(struct qvss_provider *, const unsigned char *);
+/* Run one state machine step for a snapshot set under the provider's lock. */
 static HRESULT ProviderStep(struct Provider *p, SetStep step, VSS_ID set)
 {
     EnterCriticalSection(&p->Lock);
@@ -221,22 +233,26 @@ static HRESULT ProviderStep(struct Provider *p, SetStep step, VSS_ID set)
 
 /* IVssSoftwareSnapshotProvider */
 
+/* QueryInterface of IVssSoftwareSnapshotProvider: the interfaces this object answers to. */
 static HRESULT STDMETHODCALLTYPE SwQueryInterface(IVssSoftwareSnapshotProvider *This, REFIID riid,
                                                   void **ppv)
 {
     return ProviderQuery(FROM(This, Software), riid, ppv);
 }
 
+/* AddRef of IVssSoftwareSnapshotProvider: one more reference to the object. */
 static ULONG STDMETHODCALLTYPE SwAddRef(IVssSoftwareSnapshotProvider *This)
 {
     return ProviderAddRef(FROM(This, Software));
 }
 
+/* Release of IVssSoftwareSnapshotProvider: drop a reference to the object. */
 static ULONG STDMETHODCALLTYPE SwRelease(IVssSoftwareSnapshotProvider *This)
 {
     return ProviderRelease(FROM(This, Software));
 }
 
+/* SetContext: every context is accepted. */
 static HRESULT STDMETHODCALLTYPE SwSetContext(IVssSoftwareSnapshotProvider *This, LONG lContext)
 {
     (void)This, (void)lContext;
@@ -274,6 +290,7 @@ static HRESULT STDMETHODCALLTYPE SwQuery(IVssSoftwareSnapshotProvider *This, VSS
     return S_OK;
 }
 
+/* DeleteSnapshots: we keep no snapshots, so none is deleted. */
 static HRESULT STDMETHODCALLTYPE SwDeleteSnapshots(IVssSoftwareSnapshotProvider *This,
                                                    VSS_ID SourceObjectId,
                                                    VSS_OBJECT_TYPE eSourceObjectType,
@@ -289,6 +306,7 @@ static HRESULT STDMETHODCALLTYPE SwDeleteSnapshots(IVssSoftwareSnapshotProvider 
     return S_OK;
 }
 
+/* BeginPrepareSnapshot: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE SwBeginPrepareSnapshot(IVssSoftwareSnapshotProvider *This,
                                                         VSS_ID SnapshotSetId, VSS_ID SnapshotId,
                                                         VSS_PWSZ pwszVolumeName, LONG lNewContext)
@@ -297,6 +315,7 @@ static HRESULT STDMETHODCALLTYPE SwBeginPrepareSnapshot(IVssSoftwareSnapshotProv
     return ProviderStep(FROM(This, Software), qvss_begin_prepare, SnapshotSetId);
 }
 
+/* IsVolumeSupported: only while the agent holds a freeze request. */
 static HRESULT STDMETHODCALLTYPE SwIsVolumeSupported(IVssSoftwareSnapshotProvider *This,
                                                      VSS_PWSZ pwszVolumeName, WINBOOL *pbSupported)
 {
@@ -309,6 +328,7 @@ static HRESULT STDMETHODCALLTYPE SwIsVolumeSupported(IVssSoftwareSnapshotProvide
     return S_OK;
 }
 
+/* IsVolumeSnapshotted: never, we keep no snapshots. */
 static HRESULT STDMETHODCALLTYPE SwIsVolumeSnapshotted(IVssSoftwareSnapshotProvider *This,
                                                        VSS_PWSZ pwszVolumeName,
                                                        WINBOOL *pbSnapshotsPresent,
@@ -323,6 +343,7 @@ static HRESULT STDMETHODCALLTYPE SwIsVolumeSnapshotted(IVssSoftwareSnapshotProvi
     return S_OK;
 }
 
+/* SetSnapshotProperty: not implemented. */
 static HRESULT STDMETHODCALLTYPE SwSetSnapshotProperty(IVssSoftwareSnapshotProvider *This,
                                                        VSS_ID SnapshotId,
                                                        VSS_SNAPSHOT_PROPERTY_ID eSnapshotPropertyId,
@@ -332,6 +353,7 @@ static HRESULT STDMETHODCALLTYPE SwSetSnapshotProperty(IVssSoftwareSnapshotProvi
     return E_NOTIMPL;
 }
 
+/* RevertToSnapshot: not implemented. */
 static HRESULT STDMETHODCALLTYPE SwRevertToSnapshot(IVssSoftwareSnapshotProvider *This,
                                                     VSS_ID SnapshotId)
 {
@@ -339,6 +361,7 @@ static HRESULT STDMETHODCALLTYPE SwRevertToSnapshot(IVssSoftwareSnapshotProvider
     return E_NOTIMPL;
 }
 
+/* QueryRevertStatus: not implemented. */
 static HRESULT STDMETHODCALLTYPE SwQueryRevertStatus(IVssSoftwareSnapshotProvider *This,
                                                      VSS_PWSZ pwszVolume, IVssAsync **ppAsync)
 {
@@ -365,28 +388,33 @@ static const IVssSoftwareSnapshotProviderVtbl SoftwareVtbl = {SwQueryInterface,
 
 /* IVssProviderCreateSnapshotSet */
 
+/* QueryInterface of IVssProviderCreateSnapshotSet: the interfaces this object answers to. */
 static HRESULT STDMETHODCALLTYPE CsQueryInterface(IVssProviderCreateSnapshotSet *This, REFIID riid,
                                                   void **ppv)
 {
     return ProviderQuery(FROM(This, Create), riid, ppv);
 }
 
+/* AddRef of IVssProviderCreateSnapshotSet: one more reference to the object. */
 static ULONG STDMETHODCALLTYPE CsAddRef(IVssProviderCreateSnapshotSet *This)
 {
     return ProviderAddRef(FROM(This, Create));
 }
 
+/* Release of IVssProviderCreateSnapshotSet: drop a reference to the object. */
 static ULONG STDMETHODCALLTYPE CsRelease(IVssProviderCreateSnapshotSet *This)
 {
     return ProviderRelease(FROM(This, Create));
 }
 
+/* EndPrepareSnapshots: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE CsEndPrepareSnapshots(IVssProviderCreateSnapshotSet *This,
                                                        VSS_ID SnapshotSetId)
 {
     return ProviderStep(FROM(This, Create), qvss_end_prepare, SnapshotSetId);
 }
 
+/* PreCommitSnapshots: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE CsPreCommitSnapshots(IVssProviderCreateSnapshotSet *This,
                                                       VSS_ID SnapshotSetId)
 {
@@ -413,6 +441,7 @@ static HRESULT STDMETHODCALLTYPE CsCommitSnapshots(IVssProviderCreateSnapshotSet
     return hr;
 }
 
+/* PostCommitSnapshots: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE CsPostCommitSnapshots(IVssProviderCreateSnapshotSet *This,
                                                        VSS_ID SnapshotSetId, LONG lSnapshotsCount)
 {
@@ -420,18 +449,21 @@ static HRESULT STDMETHODCALLTYPE CsPostCommitSnapshots(IVssProviderCreateSnapsho
     return ProviderStep(FROM(This, Create), qvss_after_commit, SnapshotSetId);
 }
 
+/* PreFinalCommitSnapshots: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE CsPreFinalCommitSnapshots(IVssProviderCreateSnapshotSet *This,
                                                            VSS_ID SnapshotSetId)
 {
     return ProviderStep(FROM(This, Create), qvss_after_commit, SnapshotSetId);
 }
 
+/* PostFinalCommitSnapshots: a step of the state machine. */
 static HRESULT STDMETHODCALLTYPE CsPostFinalCommitSnapshots(IVssProviderCreateSnapshotSet *This,
                                                             VSS_ID SnapshotSetId)
 {
     return ProviderStep(FROM(This, Create), qvss_after_commit, SnapshotSetId);
 }
 
+/* AbortSnapshots: back to rest. */
 static HRESULT STDMETHODCALLTYPE CsAbortSnapshots(IVssProviderCreateSnapshotSet *This,
                                                   VSS_ID SnapshotSetId)
 {
@@ -451,28 +483,33 @@ static const IVssProviderCreateSnapshotSetVtbl CreateVtbl = {CsQueryInterface,
 
 /* IVssProviderNotifications */
 
+/* QueryInterface of IVssProviderNotifications: the interfaces this object answers to. */
 static HRESULT STDMETHODCALLTYPE NtQueryInterface(IVssProviderNotifications *This, REFIID riid,
                                                   void **ppv)
 {
     return ProviderQuery(FROM(This, Notify), riid, ppv);
 }
 
+/* AddRef of IVssProviderNotifications: one more reference to the object. */
 static ULONG STDMETHODCALLTYPE NtAddRef(IVssProviderNotifications *This)
 {
     return ProviderAddRef(FROM(This, Notify));
 }
 
+/* Release of IVssProviderNotifications: drop a reference to the object. */
 static ULONG STDMETHODCALLTYPE NtRelease(IVssProviderNotifications *This)
 {
     return ProviderRelease(FROM(This, Notify));
 }
 
+/* OnLoad: nothing to set up. */
 static HRESULT STDMETHODCALLTYPE NtOnLoad(IVssProviderNotifications *This, IUnknown *pCallback)
 {
     (void)This, (void)pCallback;
     return S_OK;
 }
 
+/* OnUnload: nothing to tear down. */
 static HRESULT STDMETHODCALLTYPE NtOnUnload(IVssProviderNotifications *This, WINBOOL bForceUnload)
 {
     (void)This, (void)bForceUnload;
@@ -484,6 +521,7 @@ static const IVssProviderNotificationsVtbl NotifyVtbl = {NtQueryInterface, NtAdd
 
 /* ---- the class factory (one static object) ---- */
 
+/* QueryInterface of IClassFactory: the interfaces this object answers to. */
 static HRESULT STDMETHODCALLTYPE FactoryQueryInterface(IClassFactory *This, REFIID riid, void **ppv)
 {
     if (!ppv) {
@@ -504,12 +542,14 @@ static ULONG STDMETHODCALLTYPE FactoryAddRef(IClassFactory *This)
     return 2;
 }
 
+/* IClassFactory::Release: the factory is static. */
 static ULONG STDMETHODCALLTYPE FactoryRelease(IClassFactory *This)
 {
     (void)This;
     return 1;
 }
 
+/* IClassFactory::CreateInstance: a new provider object. */
 static HRESULT STDMETHODCALLTYPE FactoryCreateInstance(IClassFactory *This, IUnknown *pUnkOuter,
                                                        REFIID riid, void **ppv)
 {
@@ -537,6 +577,7 @@ static HRESULT STDMETHODCALLTYPE FactoryCreateInstance(IClassFactory *This, IUnk
     return hr;
 }
 
+/* IClassFactory::LockServer: keep the DLL loaded while locked. */
 static HRESULT STDMETHODCALLTYPE FactoryLockServer(IClassFactory *This, BOOL fLock)
 {
     (void)This;
@@ -557,6 +598,7 @@ static IClassFactory Factory = {(IClassFactoryVtbl *)&FactoryVtbl};
 HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid, LPVOID *ppv);
 HRESULT WINAPI DllCanUnloadNow(void);
 
+/* COM entry: the class factory of our provider's CLSID. */
 HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid, LPVOID *ppv)
 {
     if (!ppv) {
@@ -569,6 +611,7 @@ HRESULT WINAPI DllGetClassObject(REFCLSID rclsid, REFIID riid, LPVOID *ppv)
     return FactoryQueryInterface(&Factory, riid, ppv);
 }
 
+/* COM entry: unloadable when no object or lock is alive. */
 HRESULT WINAPI DllCanUnloadNow(void)
 {
     return LiveObjects == 0 ? S_OK : S_FALSE;

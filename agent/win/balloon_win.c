@@ -117,6 +117,7 @@ static DWORD WINAPI feeder(void *arg)
     }
 }
 
+/* Start the thread that feeds Windows' memory figures to the balloon driver. */
 void ga_win_balloon_start(void)
 {
     HANDLE t = CreateThread(NULL, 64 * 1024, feeder, NULL, 0, NULL);

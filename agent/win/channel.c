@@ -100,6 +100,8 @@ static bool wait_stop(HANDLE stop, DWORD ms)
     return WaitForSingleObject(stop, ms) == WAIT_OBJECT_0;
 }
 
+/* Serve requests on the channel (virtio-serial port, isa-serial or stdio) until stop is signalled.
+ */
 int ga_run_agent(struct ga *ga, const struct ga_config *cfg, HANDLE stop)
 {
     const char *method = cfg->method ? cfg->method : "virtio-serial";

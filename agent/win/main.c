@@ -28,11 +28,13 @@ static void put(HANDLE h, const char *s, size_t n)
     }
 }
 
+/* Write a string to standard output. */
 static void print(const char *s)
 {
     put(GetStdHandle(STD_OUTPUT_HANDLE), s, strlen(s));
 }
 
+/* Log a line with the uptime in seconds to the log file or standard error. */
 void ga_log(const char *fmt, ...)
 {
     char line[640];
@@ -52,6 +54,7 @@ static void no_write(void *ctx, const char *d, size_t n)
     (void)ctx, (void)d, (void)n;
 }
 
+/* Run the agent with a configuration until stop is signalled. */
 int ga_serve(const struct ga_config *cfg, HANDLE stop)
 {
     struct ga *ga = ga_alloc(sizeof(*ga));
@@ -228,6 +231,8 @@ extern uintptr_t __stack_chk_guard;
 /* The image's entry (lld-link /entry): seeds the stack-protector guard
  * before any protected function runs, then runs the program. */
 __attribute__((no_stack_protector)) void WINAPI VwAgentEntry(void);
+/* Process entry point (no C runtime): seed the stack guard, parse options, run as service or
+ * console. */
 __attribute__((no_stack_protector)) void WINAPI VwAgentEntry(void)
 {
     LARGE_INTEGER now;

@@ -16,6 +16,7 @@ static const DEVPROPKEY driver_version = {
 /* 100 ns intervals between 1601-01-01 and 1970-01-01. */
 #define EPOCH_DIFF 116444736000000000LL
 
+/* List present PCI devices with their IDs and their driver's version and date. */
 bool ga_os_devices(ga_device_cb cb, void *ctx, struct ga_err *err)
 {
     HDEVINFO set = SetupDiGetClassDevsW(NULL, L"PCI", NULL, DIGCF_PRESENT | DIGCF_ALLCLASSES);

@@ -79,6 +79,7 @@ static bool disk_address(HANDLE h, DEVINST inst, DWORD n, struct ga_disk_addr *a
 
 /* Calls fn for each present disk: its number, open handle, device node. */
 typedef bool (*disk_fn)(void *ctx, DWORD number, HANDLE h, DEVINST inst);
+/* Call fn for every present disk device interface with an open handle. */
 static bool for_each_disk(disk_fn fn, void *ctx, struct ga_err *err)
 {
     HDEVINFO set =
@@ -139,6 +140,7 @@ static bool list_one(void *ctx, DWORD number, HANDLE h, DEVINST inst)
     return true;
 }
 
+/* List disks with bus type, PCI address and serial. */
 bool ga_os_disks(ga_disk_cb cb, void *ctx, struct ga_err *err)
 {
     struct list_ctx *c = ga_alloc(sizeof(*c));
@@ -169,6 +171,7 @@ static bool find_one(void *ctx, DWORD number, HANDLE h, DEVINST inst)
     return false;
 }
 
+/* Fill in the disks a volume spans (its extents). */
 void ga_win_volume_disks(const WCHAR *volume, struct ga_volume *vol)
 {
     /* The volume device: its GUID path without the trailing backslash. */
@@ -257,6 +260,7 @@ static void trim_one(const char *path, ga_trim_cb cb, void *ctx)
     ga_os_exec_free(proc);
 }
 
+/* Trim every fixed volume with defrag /L, reporting each path's result. */
 bool ga_os_trim(ga_trim_cb cb, void *ctx, struct ga_err *err)
 {
     WCHAR name[MAX_PATH];

@@ -188,6 +188,7 @@ static bool make_pipe(HANDLE *ours, HANDLE *theirs, bool child_reads)
     return true;
 }
 
+/* Start a process with quoted arguments and pipes for its input and output. */
 bool ga_os_exec_start(const struct ga_exec_req *req, void **out_proc, int64_t *pid,
                       struct ga_err *err)
 {
@@ -286,6 +287,7 @@ bool ga_os_exec_start(const struct ga_exec_req *req, void **out_proc, int64_t *p
     return true;
 }
 
+/* Whether a process has exited and its output has all been read. */
 void ga_os_exec_poll(void *proc, struct ga_exec_state *st)
 {
     struct proc *p = proc;
@@ -309,11 +311,13 @@ void ga_os_exec_poll(void *proc, struct ga_exec_state *st)
     st->err_truncated = p->err.truncated;
 }
 
+/* End a process the agent started. */
 void ga_os_exec_kill(void *proc)
 {
     TerminateProcess(((struct proc *)proc)->process, 1);
 }
 
+/* Free a process's handles and buffers. */
 void ga_os_exec_free(void *proc)
 {
     struct proc *p = proc;

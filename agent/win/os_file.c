@@ -3,6 +3,7 @@
 #include "../core/util.h"
 #include "win.h"
 
+/* Open a file for guest-file-open with the access and disposition of its mode. */
 bool ga_os_file_open(const char *path, const struct ga_open_mode *mode, void **file,
                      struct ga_err *err)
 {
@@ -32,6 +33,7 @@ bool ga_os_file_open(const char *path, const struct ga_open_mode *mode, void **f
     return true;
 }
 
+/* Read up to len bytes (in 1 GB pieces). */
 bool ga_os_file_read(void *file, void *buf, size_t len, size_t *got, struct ga_err *err)
 {
     *got = 0;
@@ -50,6 +52,7 @@ bool ga_os_file_read(void *file, void *buf, size_t len, size_t *got, struct ga_e
     return true;
 }
 
+/* Write len bytes (in 1 GB pieces). */
 bool ga_os_file_write(void *file, const void *buf, size_t len, size_t *put, struct ga_err *err)
 {
     *put = 0;
@@ -68,6 +71,7 @@ bool ga_os_file_write(void *file, const void *buf, size_t len, size_t *put, stru
     return true;
 }
 
+/* Move a file's position; returns the new position. */
 bool ga_os_file_seek(void *file, int64_t offset, int whence, int64_t *pos, struct ga_err *err)
 {
     LARGE_INTEGER off, newpos;
@@ -80,6 +84,7 @@ bool ga_os_file_seek(void *file, int64_t offset, int whence, int64_t *pos, struc
     return true;
 }
 
+/* Flush a file's buffers to disk. */
 bool ga_os_file_flush(void *file, struct ga_err *err)
 {
     if (!FlushFileBuffers(file)) {
@@ -88,6 +93,7 @@ bool ga_os_file_flush(void *file, struct ga_err *err)
     return true;
 }
 
+/* Close a file handle. */
 void ga_os_file_close(void *file)
 {
     CloseHandle(file);

@@ -78,6 +78,7 @@ static void fill_netif(const IP_ADAPTER_ADDRESSES *a, struct ga_netif *nif)
     }
 }
 
+/* List network adapters with their hardware and IP addresses and statistics. */
 bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err)
 {
     ULONG size = 16384, rc;
@@ -113,6 +114,7 @@ bool ga_os_netifs(ga_netif_cb cb, void *ctx, struct ga_err *err)
     return true;
 }
 
+/* List mounted volumes with mount point, file system, sizes and disks. */
 bool ga_os_volumes(ga_volume_cb cb, void *ctx, struct ga_err *err)
 {
     WCHAR name[MAX_PATH];

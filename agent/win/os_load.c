@@ -35,6 +35,7 @@ static DWORD WINAPI sampler(void *arg)
     }
 }
 
+/* Start sampling the processor queue length (PDH) once, in its own thread. */
 void ga_win_load_start(void)
 {
     if (InterlockedExchange(&load_started, 1)) {
@@ -65,6 +66,7 @@ void ga_win_load_start(void)
     load_status = st;
 }
 
+/* The current load averages, or the PDH error when there is no counter. */
 bool ga_os_load(uint32_t avg[3], struct ga_err *err)
 {
     ga_win_load_start();

@@ -15,6 +15,7 @@ static DWORD WINAPI suspend_thread(void *arg)
     return 0;
 }
 
+/* Hibernate or sleep, when the power capabilities allow it. */
 bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err)
 {
     SYSTEM_POWER_CAPABILITIES caps;
@@ -40,6 +41,7 @@ bool ga_os_suspend(enum ga_suspend_mode mode, struct ga_err *err)
     return true;
 }
 
+/* Set a local user's password. */
 bool ga_os_set_password(const char *user, const char *password, struct ga_err *err)
 {
     WCHAR *wuser = ga_wide(user), *wpass = ga_wide(password);

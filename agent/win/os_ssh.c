@@ -32,6 +32,7 @@ static bool wcat(WCHAR *d, size_t cap, const WCHAR *s)
     return true;
 }
 
+/* Where a user's authorized_keys lives (administrators' file for admins) and the user's SID. */
 bool ga_os_ssh_user(const char *user, struct ga_ssh_user *u, struct ga_err *err)
 {
     memset(u, 0, sizeof(*u));
@@ -118,6 +119,7 @@ static bool is_link(const WCHAR *path)
     return a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT);
 }
 
+/* Read an authorized_keys file whole; missing says it did not exist. */
 bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool *missing,
                     struct ga_err *err)
 {
@@ -173,6 +175,7 @@ bool ga_os_ssh_read(const struct ga_ssh_user *u, char **data, size_t *len, bool 
     return ok;
 }
 
+/* Replace an authorized_keys file whole, with the ACL OpenSSH requires. */
 bool ga_os_ssh_write(const struct ga_ssh_user *u, const char *data, size_t len, struct ga_err *err)
 {
     static WCHAR sddl[512];

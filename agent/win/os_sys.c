@@ -9,6 +9,7 @@
 /* 100 ns intervals between 1601-01-01 and 1970-01-01. */
 #define EPOCH_DIFF 116444736000000000LL
 
+/* The system time in nanoseconds since the Unix epoch. */
 int64_t ga_os_time_ns(void)
 {
     FILETIME ft;
@@ -17,6 +18,7 @@ int64_t ga_os_time_ns(void)
     return (t - EPOCH_DIFF) * 100;
 }
 
+/* Set the system time from nanoseconds since the Unix epoch. */
 bool ga_os_set_time_ns(int64_t ns, struct ga_err *err)
 {
     uint64_t t = (uint64_t)(ns / 100 + EPOCH_DIFF);
@@ -36,6 +38,7 @@ bool ga_os_set_time_ns(int64_t ns, struct ga_err *err)
     return true;
 }
 
+/* The computer name as UTF-8. */
 bool ga_os_host_name(char *buf, size_t size, struct ga_err *err)
 {
     WCHAR name[MAX_COMPUTERNAME_LENGTH + 1];
@@ -47,6 +50,7 @@ bool ga_os_host_name(char *buf, size_t size, struct ga_err *err)
     return true;
 }
 
+/* The time zone's name and its offset from UTC, with daylight saving applied. */
 bool ga_os_timezone(char *zone, size_t size, int64_t *offset, struct ga_err *err)
 {
     TIME_ZONE_INFORMATION tz;
@@ -74,6 +78,7 @@ static bool reg_string(const WCHAR *key, const WCHAR *value, char *buf, size_t s
     return true;
 }
 
+/* Windows' version, build, edition and names for guest-get-osinfo. */
 bool ga_os_osinfo(struct ga_osinfo *info, struct ga_err *err)
 {
     RTL_OSVERSIONINFOEXW v;
@@ -115,6 +120,7 @@ bool ga_os_osinfo(struct ga_osinfo *info, struct ga_err *err)
     return true;
 }
 
+/* Number of active processors in every group. */
 bool ga_os_cpu_count(unsigned *count, struct ga_err *err)
 {
     DWORD n = GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
@@ -125,6 +131,7 @@ bool ga_os_cpu_count(unsigned *count, struct ga_err *err)
     return true;
 }
 
+/* List the users of active sessions with their login times. */
 bool ga_os_users(ga_user_cb cb, void *ctx, struct ga_err *err)
 {
     WTS_SESSION_INFOW *sessions;
@@ -170,6 +177,7 @@ bool ga_os_users(ga_user_cb cb, void *ctx, struct ga_err *err)
     return true;
 }
 
+/* Shut down, halt or restart, forcing other sessions' applications closed. */
 bool ga_os_shutdown(enum ga_shutdown_mode mode, struct ga_err *err)
 {
     if (!ga_enable_privilege(L"SeShutdownPrivilege", err)) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+/* memcpy for the compiler's own calls (no C runtime). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
@@ -17,6 +18,7 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
+/* memmove for the compiler's own calls (no C runtime). */
 void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
@@ -33,6 +35,7 @@ void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
+/* memset for the compiler's own calls (no C runtime). */
 void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
@@ -42,6 +45,7 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
+/* memcmp without a C runtime. */
 int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
@@ -53,6 +57,7 @@ int memcmp(const void *a, const void *b, size_t n)
     return 0;
 }
 
+/* strlen without a C runtime. */
 size_t strlen(const char *s)
 {
     size_t n = 0;
@@ -62,6 +67,7 @@ size_t strlen(const char *s)
     return n;
 }
 
+/* strcmp without a C runtime. */
 int strcmp(const char *a, const char *b)
 {
     while (*a && *a == *b) {
@@ -70,6 +76,7 @@ int strcmp(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
+/* strncmp without a C runtime. */
 int strncmp(const char *a, const char *b, size_t n)
 {
     for (; n; n--, a++, b++) {
@@ -80,6 +87,7 @@ int strncmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+/* strchr without a C runtime. */
 char *strchr(const char *s, int c)
 {
     for (;; s++) {
@@ -92,6 +100,7 @@ char *strchr(const char *s, int c)
     }
 }
 
+/* memchr without a C runtime. */
 void *memchr(const void *s, int c, size_t n)
 {
     const unsigned char *p = s;

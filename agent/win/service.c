@@ -52,6 +52,7 @@ static void WINAPI service_main(DWORD argc, WCHAR **argv)
     report(SERVICE_STOPPED, rc ? ERROR_SERVICE_SPECIFIC_ERROR : NO_ERROR);
 }
 
+/* Run as the QEMU-GA service under the service control manager. */
 int ga_service_dispatch(const struct ga_config *cfg)
 {
     static SERVICE_TABLE_ENTRYW table[] = {{(WCHAR *)GA_SERVICE_NAME, service_main}, {NULL, NULL}};
@@ -124,6 +125,7 @@ static int install(const struct ga_config *cfg)
 }
 
 /* Removes the service. */
+/* Remove the QEMU-GA service. */
 static int uninstall(void)
 {
     SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_ALL_ACCESS);
@@ -144,6 +146,7 @@ static int uninstall(void)
     return 0;
 }
 
+/* -s install/uninstall/vss-install/vss-uninstall from the command line. */
 int ga_service_command(const struct ga_config *cfg)
 {
     if (ga_streq(cfg->service, "install")) {

@@ -4,11 +4,13 @@
 #include "../core/util.h"
 #include "win.h"
 
+/* Zeroed memory from the process heap. */
 void *ga_alloc(size_t size)
 {
     return HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size ? size : 1);
 }
 
+/* Resize memory from ga_alloc. */
 void *ga_realloc(void *p, size_t size)
 {
     if (!p) {
@@ -17,6 +19,7 @@ void *ga_realloc(void *p, size_t size)
     return HeapReAlloc(GetProcessHeap(), 0, p, size ? size : 1);
 }
 
+/* Free memory from ga_alloc. */
 void ga_free(void *p)
 {
     if (p) {
@@ -24,6 +27,7 @@ void ga_free(void *p)
     }
 }
 
+/* A UTF-16 copy of a UTF-8 string, or NULL when it is not valid UTF-8. */
 WCHAR *ga_wide(const char *s)
 {
     int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
@@ -38,6 +42,7 @@ WCHAR *ga_wide(const char *s)
     return w;
 }
 
+/* UTF-16 to UTF-8 into a bounded buffer, cut at a character boundary. */
 void ga_narrow(const WCHAR *w, char *buf, size_t size)
 {
     if (!size) {
@@ -66,6 +71,7 @@ void ga_narrow(const WCHAR *w, char *buf, size_t size)
     }
 }
 
+/* A UTF-8 copy of a UTF-16 string. */
 char *ga_narrow_dup(const WCHAR *w)
 {
     int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
@@ -79,6 +85,7 @@ char *ga_narrow_dup(const WCHAR *w)
     return s;
 }
 
+/* Set an error from a Windows error code with its message text. */
 bool ga_win_error(struct ga_err *err, DWORD code)
 {
     WCHAR text[256];
@@ -95,6 +102,7 @@ bool ga_win_error(struct ga_err *err, DWORD code)
     return ga_error(err, "Windows error 0x%x", (unsigned)code);
 }
 
+/* Enable a privilege in the process token. */
 bool ga_enable_privilege(const WCHAR *name, struct ga_err *err)
 {
     HANDLE token;

@@ -21,6 +21,7 @@ static const VSS_ID ProviderId = QGA_VSS_PROVIDER_ID_INIT;
 static const CLSID ProviderClsid = QGA_VSS_CLSID_INIT;
 static const VSS_ID ProviderVersionId = QGA_VSS_VERSION_ID_INIT;
 
+/* Register (or unregister) our VSS provider with the VSS service. */
 int ga_vss_install(bool install)
 {
     struct ga_err err = {GA_ERR_NONE, {0}};

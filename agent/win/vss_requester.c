@@ -419,6 +419,7 @@ static HANDLE make_event(const WCHAR *name, const char *text, SECURITY_ATTRIBUTE
     return h;
 }
 
+/* Freeze volumes through a VSS snapshot set whose commit our provider holds. */
 bool ga_os_vss_freeze(const char *const *volumes, int64_t *count, struct ga_err *err)
 {
     *count = 0;
@@ -483,6 +484,7 @@ bool ga_os_vss_freeze(const char *const *volumes, int64_t *count, struct ga_err 
     return true;
 }
 
+/* Release the held commit; says how many volumes were frozen and whether writes timed out. */
 bool ga_os_vss_thaw(int64_t *count, bool *timed_out, struct ga_err *err)
 {
     *count = 0;

@@ -2,7 +2,7 @@
 # and notifications / interrupts per request against the model device.
 
 HOST_PROGS += ring-bench ring-bench-fences
-ring-bench_SRCS = bench/ring/ring_bench.c tests/virtio/vmodel.c tests/virtio/vmodel_ring.c \
+ring-bench_SRCS = bench/ring/ring_bench.c tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/virtio/host_os.c $(VIRTIO_CORE_SRCS)
 # The same, counting full fences (for the rates; not used for instructions)
 ring-bench-fences_SRCS = $(ring-bench_SRCS)

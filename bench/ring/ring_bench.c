@@ -22,7 +22,7 @@
 #include "../../common/virtio/virtio_pci.h"
 #include "../../common/virtio/virtqueue_req.h"
 #include "../../tests/virtio/host_os.h"
-#include "../../tests/virtio/vmodel.h"
+#include "../../tests/models/virtio/vmodel.h"
 
 #ifdef VIRTIO_BENCH_FENCES
 unsigned long long virtio_bench_fences;

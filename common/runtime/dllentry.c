@@ -18,6 +18,7 @@
 uintptr_t __stack_chk_guard = (uintptr_t)0x2f9e3b1c5a7d6000ULL;
 
 __attribute__((noreturn)) void __stack_chk_fail(void);
+/* Called by the stack protector on a damaged canary: end the process at once with __fastfail. */
 void __stack_chk_fail(void)
 {
     /* __fastfail: int 0x29 (x86, x64) or brk #0xF003 (arm64), code in
@@ -31,6 +32,7 @@ void __stack_chk_fail(void)
     __builtin_unreachable();
 }
 
+/* splitmix64 finaliser: spreads the few varying bits of the seed over the whole word. */
 static VW_NO_STACK_PROTECTOR uint64_t VwMix(uint64_t x)
 {
     x ^= x >> 30;
@@ -43,6 +45,7 @@ static VW_NO_STACK_PROTECTOR uint64_t VwMix(uint64_t x)
 
 BOOL WINAPI VwDllEntry(HINSTANCE Instance, DWORD Reason, LPVOID Reserved);
 
+/* DLL entry point: seed the stack-protector guard before the C code runs, then call DllMain. */
 VW_NO_STACK_PROTECTOR BOOL WINAPI VwDllEntry(HINSTANCE Instance, DWORD Reason, LPVOID Reserved)
 {
     (void)Reserved;

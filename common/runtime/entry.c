@@ -25,6 +25,8 @@
 uintptr_t __stack_chk_guard = (uintptr_t)0x2f9e3b1c5a7d6000ULL;
 
 VW_NORETURN void __stack_chk_fail(void);
+/* Called by the stack protector on a damaged canary: bug check DRIVER_OVERRAN_STACK_BUFFER. IRQL:
+ * any. */
 void __stack_chk_fail(void)
 {
     KeBugCheckEx(VW_BUGCHECK_STACK_OVERRUN, 0, (ULONG_PTR)__stack_chk_guard,
@@ -32,7 +34,7 @@ void __stack_chk_fail(void)
     __builtin_unreachable();
 }
 
-/* Cycle counter: differs on every boot and every load. */
+/* Cycle counter: differs on every boot and every load. IRQL: any. */
 static VW_NO_STACK_PROTECTOR uint64_t VwCycleCounter(void)
 {
 #if defined(_M_ARM64)
@@ -44,7 +46,7 @@ static VW_NO_STACK_PROTECTOR uint64_t VwCycleCounter(void)
 #endif
 }
 
-/* splitmix64 finaliser: spreads the few varying bits over the whole word. */
+/* splitmix64 finaliser: spreads the few varying bits over the whole word. IRQL: any. */
 static VW_NO_STACK_PROTECTOR uint64_t VwMix(uint64_t x)
 {
     x ^= x >> 30;
@@ -64,6 +66,8 @@ DRIVER_INITIALIZE VwDriverEntry;
  * relocation directory is present. */
 static PDRIVER_INITIALIZE volatile VwDriverEntryTarget = DriverEntry;
 
+/* Image entry point: seed the stack-protector guard, then call the driver's DriverEntry. IRQL:
+ * PASSIVE_LEVEL. */
 VW_INIT_CODE VW_NO_STACK_PROTECTOR NTSTATUS NTAPI VwDriverEntry(PDRIVER_OBJECT DriverObject,
                                                                 PUNICODE_STRING RegistryPath)
 {

@@ -23,6 +23,8 @@
  */
 #define VIRTIO_STATUS_GONE 0xff
 
+/* Record the first protocol violation that makes the device unusable and report it to the OS layer
+ * once. IRQL: any. */
 void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation why)
 {
     if (dev->broken)
@@ -32,11 +34,13 @@ void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation w
         dev->os.ops->report(dev->os.ctx, -1, why);
 }
 
+/* Read the device status byte (spec 2.1). IRQL: any. */
 uint8_t virtio_get_status(struct virtio_device *dev)
 {
     return dev->ops->get_status(dev);
 }
 
+/* Set more bits in the device status byte, keeping those already set. IRQL: any. */
 void virtio_add_status(struct virtio_device *dev, uint8_t bits)
 {
     dev->ops->set_status(dev, (uint8_t)(dev->ops->get_status(dev) | bits));
@@ -46,6 +50,7 @@ void virtio_add_status(struct virtio_device *dev, uint8_t bits)
  * Reset (spec 2.4, 4.1.4.3.2): write 0, then wait until the device reads
  * back 0. The wait is bounded; a device that never finishes is reported.
  * A removed device (VIRTIO_STATUS_GONE) will never finish: stop at once.
+ * IRQL <= DISPATCH_LEVEL.
  */
 int virtio_device_reset(struct virtio_device *dev)
 {
@@ -71,6 +76,7 @@ int virtio_device_reset(struct virtio_device *dev)
  * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
  * 42..63) are taken from "wanted"; transport bits only if both this core
  * and the transport implement them.
+ * IRQL: PASSIVE_LEVEL.
  */
 int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
 {
@@ -129,6 +135,8 @@ err_features:
     return rc;
 }
 
+/* Set DRIVER_OK once the queues are live, and see whether the device took it or has gone. IRQL:
+ * any. */
 int virtio_device_ready(struct virtio_device *dev)
 {
     uint8_t status;
@@ -146,11 +154,13 @@ int virtio_device_ready(struct virtio_device *dev)
     return 0;
 }
 
+/* Tell the device the driver gave up on it (status FAILED). IRQL: any. */
 void virtio_device_fail(struct virtio_device *dev)
 {
     virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
 }
 
+/* Whether the device asked for a reset (DEVICE_NEEDS_RESET) or has gone from the bus. IRQL: any. */
 bool virtio_device_needs_reset(struct virtio_device *dev)
 {
     uint8_t status = dev->ops->get_status(dev);
@@ -170,6 +180,7 @@ bool virtio_device_needs_reset(struct virtio_device *dev)
  * Consistent configuration read (spec 2.5.1, 4.1.4.3): read between two
  * equal config_generation values; a legacy device has none, so read twice
  * and compare. Bounded by VIRTIO_CONFIG_RETRIES.
+ * IRQL: any.
  */
 int virtio_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint32_t len)
 {
@@ -206,6 +217,7 @@ int virtio_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint3
     return VIRTIO_EAGAIN;
 }
 
+/* Write bytes of the device-specific configuration, refusing a range outside it. IRQL: any. */
 int virtio_config_write(struct virtio_device *dev, uint32_t off, const void *buf, uint32_t len)
 {
     if (len == 0 || off > dev->device.len || len > dev->device.len - off)
@@ -214,6 +226,8 @@ int virtio_config_write(struct virtio_device *dev, uint32_t off, const void *buf
     return 0;
 }
 
+/* Route configuration-change interrupts to an MSI-X vector, checking the device accepted it. IRQL:
+ * any. */
 int virtio_set_config_vector(struct virtio_device *dev, uint16_t vector)
 {
     if (!dev->msix)
@@ -226,11 +240,14 @@ int virtio_set_config_vector(struct virtio_device *dev, uint16_t vector)
     return 0;
 }
 
+/* Read the line interrupt's ISR status, which also acknowledges it. IRQL: any. */
 uint8_t virtio_isr_read(struct virtio_device *dev)
 {
     return dev->ops->isr(dev);
 }
 
+/* Say which causes (queue, configuration change) an interrupt stands for, from its MSI-X message or
+ * by reading ISR status once. IRQL: any. */
 uint8_t virtio_isr_ack(struct virtio_device *dev, uint16_t message)
 {
     if (!dev->msix)
@@ -240,7 +257,7 @@ uint8_t virtio_isr_ack(struct virtio_device *dev, uint16_t message)
     return VIRTIO_PCI_ISR_QUEUE;
 }
 
-/** Ring options that follow from the negotiated features */
+/** Ring options that follow from the negotiated features. IRQL: any. */
 static uint32_t queue_options(const struct virtio_device *dev)
 {
     uint32_t opt = 0;
@@ -256,7 +273,7 @@ static uint32_t queue_options(const struct virtio_device *dev)
     return opt;
 }
 
-/** Largest power of two <= x (x > 0) */
+/** Largest power of two <= x (x > 0). IRQL: any. */
 static uint16_t pow2_floor(uint16_t x)
 {
     uint16_t p = 1;
@@ -270,6 +287,7 @@ static uint16_t pow2_floor(uint16_t x)
  * The size a queue will have: the device's (legacy, fixed), or the wanted
  * size within the device's maximum (split: a power of two). 0 and rc set
  * when the queue is absent or its size unusable.
+ * IRQL: any.
  */
 static uint16_t queue_size(struct virtio_device *dev, uint16_t index, uint16_t want,
                            enum virtqueue_format format, int *rc)
@@ -296,7 +314,7 @@ static uint16_t queue_size(struct virtio_device *dev, uint16_t index, uint16_t w
     return format == VIRTQUEUE_SPLIT ? pow2_floor(want) : want;
 }
 
-/** The ring format the negotiated features ask for */
+/** The ring format the negotiated features ask for. IRQL: any. */
 static enum virtqueue_format queue_format(const struct virtio_device *dev)
 {
     return virtio_has_feature(dev, VIRTIO_F_RING_PACKED) ? VIRTQUEUE_PACKED : VIRTQUEUE_SPLIT;
@@ -304,6 +322,7 @@ static enum virtqueue_format queue_format(const struct virtio_device *dev)
 
 /**
  * Allocate, initialise and enable a queue (see virtio_pci.h).
+ * IRQL: PASSIVE_LEVEL.
  */
 int virtio_queue_setup(struct virtio_device *dev, struct virtqueue *vq,
                        const struct virtio_queue_config *cfg)
@@ -395,6 +414,7 @@ err_ring:
 /**
  * Plan the memory of a set of queues (see virtio_pci.h): their sizes come
  * from the device, as virtio_queue_setup() would choose them.
+ * IRQL: any.
  */
 int virtio_queue_plan(struct virtio_device *dev, const struct virtio_queue_config *cfg,
                       unsigned nqueues, uint16_t indirect_max, uint16_t *num,
@@ -415,6 +435,7 @@ int virtio_queue_plan(struct virtio_device *dev, const struct virtio_queue_confi
 /**
  * Initialise and enable queue q of a plan over the caller's blocks (see
  * virtio_pci.h). The device must still offer the planned size.
+ * IRQL: any.
  */
 int virtio_queue_setup_planned(struct virtio_device *dev, struct virtqueue *vq,
                                const struct virtio_queue_config *cfg,
@@ -452,6 +473,7 @@ int virtio_queue_setup_planned(struct virtio_device *dev, struct virtqueue *vq,
 
 /**
  * Free a queue's memory (device already reset, or queue never enabled).
+ * IRQL: PASSIVE_LEVEL.
  */
 void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
 {
@@ -474,6 +496,7 @@ void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
 /**
  * Re-initialise the device (see virtio_pci.h). Used after
  * DEVICE_NEEDS_RESET, a broken queue, or a timeout.
+ * IRQL: PASSIVE_LEVEL.
  */
 int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vqs, unsigned nvqs,
                           void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie), void *ctx)

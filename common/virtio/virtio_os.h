@@ -124,23 +124,27 @@ extern unsigned long long virtio_bench_fences;
 
 #if defined(__x86_64__) || defined(__i386__)
 /* x86 is TSO: loads are not reordered with loads, stores not with stores. */
+/* Full barrier between ring accesses: the one reordering TSO allows. IRQL: any. */
 static inline void virtio_mb(bool platform)
 {
     (void)platform;
     VIRTIO_COUNT_FENCE();
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+/* Order ring reads after the index read that found them. IRQL: any. */
 static inline void virtio_rmb(bool platform)
 {
     (void)platform;
     virtio_compiler_barrier();
 }
+/* Order ring writes before the index or flag that publishes them. IRQL: any. */
 static inline void virtio_wmb(bool platform)
 {
     (void)platform;
     virtio_compiler_barrier();
 }
 #elif defined(__aarch64__)
+/* Full barrier between ring accesses: dmb, or dsb for platform (device) order. IRQL: any. */
 static inline void virtio_mb(bool platform)
 {
     VIRTIO_COUNT_FENCE();
@@ -149,6 +153,7 @@ static inline void virtio_mb(bool platform)
     else
         __asm__ __volatile__("dmb ish" ::: "memory");
 }
+/* Order ring reads after the index read that found them. IRQL: any. */
 static inline void virtio_rmb(bool platform)
 {
     if (platform)
@@ -156,6 +161,7 @@ static inline void virtio_rmb(bool platform)
     else
         __asm__ __volatile__("dmb ishld" ::: "memory");
 }
+/* Order ring writes before the index or flag that publishes them. IRQL: any. */
 static inline void virtio_wmb(bool platform)
 {
     if (platform)
@@ -164,17 +170,20 @@ static inline void virtio_wmb(bool platform)
         __asm__ __volatile__("dmb ishst" ::: "memory");
 }
 #else
+/* Full barrier between ring accesses (host builds: a sequentially consistent fence). IRQL: any. */
 static inline void virtio_mb(bool platform)
 {
     (void)platform;
     VIRTIO_COUNT_FENCE();
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+/* Order ring reads after the index read that found them. IRQL: any. */
 static inline void virtio_rmb(bool platform)
 {
     (void)platform;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+/* Order ring writes before the index or flag that publishes them. IRQL: any. */
 static inline void virtio_wmb(bool platform)
 {
     (void)platform;

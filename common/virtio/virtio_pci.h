@@ -159,7 +159,7 @@ void virtio_device_fail(struct virtio_device *dev);
  */
 bool virtio_device_needs_reset(struct virtio_device *dev);
 
-/** True if feature bit is negotiated */
+/** True if feature bit is negotiated. IRQL: any. */
 static inline bool virtio_has_feature(const struct virtio_device *dev, unsigned bit)
 {
     return (dev->features & VIRTIO_BIT(bit)) != 0;
@@ -235,7 +235,7 @@ int virtio_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint3
 /** Write device configuration */
 int virtio_config_write(struct virtio_device *dev, uint32_t off, const void *buf, uint32_t len);
 
-/** Size of the device configuration region */
+/** Size of the device configuration region. IRQL: any. */
 static inline uint32_t virtio_config_len(const struct virtio_device *dev)
 {
     return dev->device.len;
@@ -263,32 +263,37 @@ void virtio_device_set_broken(struct virtio_device *dev, enum virtio_violation w
 extern const struct virtio_transport_ops virtio_pci_modern_ops;
 extern const struct virtio_transport_ops virtio_pci_legacy_ops;
 
-/** @defgroup virtio_reg Register access through the OS services @{ */
+/** @defgroup virtio_reg Register access through the OS services @{. IRQL: any. */
 static inline uint8_t virtio_reg_read8(struct virtio_device *dev, const struct virtio_region *r,
                                        uint32_t off)
 {
     return dev->os.ops->read8(dev->os.ctx, r->space, r->base + off);
 }
+/* Read a 16-bit transport register through the OS services. IRQL: any. */
 static inline uint16_t virtio_reg_read16(struct virtio_device *dev, const struct virtio_region *r,
                                          uint32_t off)
 {
     return dev->os.ops->read16(dev->os.ctx, r->space, r->base + off);
 }
+/* Read a 32-bit transport register through the OS services. IRQL: any. */
 static inline uint32_t virtio_reg_read32(struct virtio_device *dev, const struct virtio_region *r,
                                          uint32_t off)
 {
     return dev->os.ops->read32(dev->os.ctx, r->space, r->base + off);
 }
+/* Write an 8-bit transport register through the OS services. IRQL: any. */
 static inline void virtio_reg_write8(struct virtio_device *dev, const struct virtio_region *r,
                                      uint32_t off, uint8_t v)
 {
     dev->os.ops->write8(dev->os.ctx, r->space, r->base + off, v);
 }
+/* Write a 16-bit transport register through the OS services. IRQL: any. */
 static inline void virtio_reg_write16(struct virtio_device *dev, const struct virtio_region *r,
                                       uint32_t off, uint16_t v)
 {
     dev->os.ops->write16(dev->os.ctx, r->space, r->base + off, v);
 }
+/* Write a 32-bit transport register through the OS services. IRQL: any. */
 static inline void virtio_reg_write32(struct virtio_device *dev, const struct virtio_region *r,
                                       uint32_t off, uint32_t v)
 {

@@ -5,7 +5,7 @@
  */
 #include "virtio_pci.h"
 
-/** Minimum structure sizes we accept per cfg_type */
+/** Minimum structure sizes we accept per cfg_type. IRQL: any. */
 static uint32_t cap_min_length(uint8_t type)
 {
     switch (type) {
@@ -18,7 +18,7 @@ static uint32_t cap_min_length(uint8_t type)
     }
 }
 
-/** Record a malformed-capability finding (the first one is kept) */
+/** Record a malformed-capability finding (the first one is kept). IRQL: any. */
 static void caps_note(struct virtio_pci_caps *caps, enum virtio_violation why)
 {
     if (caps->violation == VIRTIO_VIOL_NONE)
@@ -29,6 +29,7 @@ static void caps_note(struct virtio_pci_caps *caps, enum virtio_violation why)
  * Check one virtio vendor capability and record it if it is the first
  * usable one of its type (spec 4.1.4: "the driver SHOULD use the first
  * instance of each virtio structure type it can support").
+ * IRQL: PASSIVE_LEVEL.
  */
 static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps, uint8_t pos)
 {
@@ -113,6 +114,7 @@ static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps
  * Walk the capability list (see virtio_pci.h). At most PCI_CAP_WALK_LIMIT
  * entries; each pointer must be dword-aligned, past the standard header and
  * not visited before.
+ * IRQL: PASSIVE_LEVEL.
  */
 int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *caps)
 {
@@ -159,7 +161,7 @@ int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *ca
     return 0;
 }
 
-/** Map a capability's structure into a region */
+/** Map a capability's structure into a region. IRQL: PASSIVE_LEVEL. */
 static int map_region(struct virtio_device *dev, const struct virtio_pci_cap_info *info,
                       struct virtio_region *r)
 {
@@ -178,6 +180,7 @@ static int map_region(struct virtio_device *dev, const struct virtio_pci_cap_inf
     return 0;
 }
 
+/* Give back a region's BAR mapping and forget the region. IRQL: PASSIVE_LEVEL. */
 static void unmap_region(struct virtio_device *dev, struct virtio_region *r)
 {
     if (r->space != VIRTIO_SPACE_NONE && dev->os.ops->bar_unmap != NULL)
@@ -188,6 +191,7 @@ static void unmap_region(struct virtio_device *dev, struct virtio_region *r)
 /**
  * Map the modern interface: common, notify and ISR are mandatory, device
  * configuration is optional (some devices have none).
+ * IRQL: PASSIVE_LEVEL.
  */
 static int probe_modern(struct virtio_device *dev)
 {
@@ -226,6 +230,7 @@ err_common:
  * Map the legacy interface: BAR 0 is an I/O (or memory) BAR holding the
  * registers of spec 4.1.4.8 followed by the device configuration, which
  * starts at 24 with MSI-X enabled and at 20 without.
+ * IRQL: PASSIVE_LEVEL.
  */
 static int probe_legacy(struct virtio_device *dev)
 {
@@ -263,6 +268,7 @@ static int probe_legacy(struct virtio_device *dev)
 
 /**
  * Find and map the transport (see virtio_pci.h).
+ * IRQL: PASSIVE_LEVEL.
  */
 int virtio_pci_probe(struct virtio_device *dev, const struct virtio_os *os,
                      enum virtio_pci_mode mode)
@@ -311,7 +317,7 @@ int virtio_pci_probe(struct virtio_device *dev, const struct virtio_os *os,
     return rc;
 }
 
-/** Unmap everything probe mapped */
+/** Unmap everything probe mapped. IRQL: PASSIVE_LEVEL. */
 void virtio_pci_release(struct virtio_device *dev)
 {
     if (dev->mode == VIRTIO_PCI_MODE_LEGACY) {

@@ -5,27 +5,31 @@
  */
 #include "virtio_pci.h"
 
+/* Read the legacy status register. IRQL: any. */
 static uint8_t legacy_get_status(struct virtio_device *dev)
 {
     return virtio_reg_read8(dev, &dev->legacy, VIRTIO_PCI_LEGACY_STATUS);
 }
 
+/* Write the legacy status register. IRQL: any. */
 static void legacy_set_status(struct virtio_device *dev, uint8_t status)
 {
     virtio_reg_write8(dev, &dev->legacy, VIRTIO_PCI_LEGACY_STATUS, status);
 }
 
+/* Read the 32 feature bits a legacy device offers. IRQL: any. */
 static uint64_t legacy_get_features(struct virtio_device *dev)
 {
     return virtio_reg_read32(dev, &dev->legacy, VIRTIO_PCI_LEGACY_HOST_FEATURES);
 }
 
+/* Write the 32 feature bits the driver accepts (legacy has no more). IRQL: any. */
 static void legacy_set_features(struct virtio_device *dev, uint64_t features)
 {
     virtio_reg_write32(dev, &dev->legacy, VIRTIO_PCI_LEGACY_GUEST_FEATURES, (uint32_t)features);
 }
 
-/** No config_generation in legacy: the caller compares two reads */
+/** No config_generation in legacy: the caller compares two reads. IRQL: any. */
 static bool legacy_generation(struct virtio_device *dev, uint8_t *gen)
 {
     (void)dev;
@@ -37,6 +41,7 @@ static bool legacy_generation(struct virtio_device *dev, uint8_t *gen)
  * Legacy device configuration is in guest byte order for multi-byte
  * fields; all our targets are little-endian, and bytewise access keeps
  * it simple and correct for any field layout.
+ * IRQL: any.
  */
 static void legacy_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint32_t len)
 {
@@ -47,6 +52,7 @@ static void legacy_config_read(struct virtio_device *dev, uint32_t off, void *bu
         p[i] = virtio_reg_read8(dev, &dev->device, off + i);
 }
 
+/* Write device configuration bytewise, as legacy_config_read reads it. IRQL: any. */
 static void legacy_config_write(struct virtio_device *dev, uint32_t off, const void *buf,
                                 uint32_t len)
 {
@@ -57,6 +63,7 @@ static void legacy_config_write(struct virtio_device *dev, uint32_t off, const v
         virtio_reg_write8(dev, &dev->device, off + i, p[i]);
 }
 
+/* Size of a legacy queue, which the device fixes (0: no such queue). IRQL: any. */
 static uint16_t legacy_queue_max(struct virtio_device *dev, uint16_t index)
 {
     virtio_reg_write16(dev, &dev->legacy, VIRTIO_PCI_LEGACY_QUEUE_SEL, index);
@@ -66,6 +73,7 @@ static uint16_t legacy_queue_max(struct virtio_device *dev, uint16_t index)
 /**
  * Queue setup, legacy: the size is the device's, the ring is one block
  * with the used ring 4096-aligned, addressed by its page frame number.
+ * IRQL: any.
  */
 static int legacy_queue_activate(struct virtio_device *dev, struct virtqueue *vq, uint16_t vector)
 {
@@ -94,23 +102,27 @@ static int legacy_queue_activate(struct virtio_device *dev, struct virtqueue *vq
     return 0;
 }
 
+/* Detach a legacy queue's ring from the device by writing PFN 0. IRQL: any. */
 static void legacy_queue_deactivate(struct virtio_device *dev, struct virtqueue *vq)
 {
     virtio_reg_write16(dev, &dev->legacy, VIRTIO_PCI_LEGACY_QUEUE_SEL, vq->index);
     virtio_reg_write32(dev, &dev->legacy, VIRTIO_PCI_LEGACY_QUEUE_PFN, 0);
 }
 
+/* Program the legacy configuration MSI-X vector and read back what the device kept. IRQL: any. */
 static uint16_t legacy_set_config_vector(struct virtio_device *dev, uint16_t vector)
 {
     virtio_reg_write16(dev, &dev->legacy, VIRTIO_PCI_LEGACY_MSIX_CONFIG, vector);
     return virtio_reg_read16(dev, &dev->legacy, VIRTIO_PCI_LEGACY_MSIX_CONFIG);
 }
 
+/* Read (and so acknowledge) the legacy ISR status register. IRQL: any. */
 static uint8_t legacy_isr(struct virtio_device *dev)
 {
     return virtio_reg_read8(dev, &dev->legacy, VIRTIO_PCI_LEGACY_ISR);
 }
 
+/* Legacy notification: write the queue index to the notify register. IRQL: any. */
 static void legacy_notify(struct virtqueue *vq, uint32_t data)
 {
     struct virtio_device *dev = vq->priv;

@@ -5,17 +5,19 @@
  */
 #include "virtio_pci.h"
 
+/* Read the device status from the common configuration structure. IRQL: any. */
 static uint8_t modern_get_status(struct virtio_device *dev)
 {
     return virtio_reg_read8(dev, &dev->common, VIRTIO_PCI_COMMON_STATUS);
 }
 
+/* Write the device status in the common configuration structure. IRQL: any. */
 static void modern_set_status(struct virtio_device *dev, uint8_t status)
 {
     virtio_reg_write8(dev, &dev->common, VIRTIO_PCI_COMMON_STATUS, status);
 }
 
-/** Features are read 32 bits at a time through a select register */
+/** Features are read 32 bits at a time through a select register. IRQL: any. */
 static uint64_t modern_get_features(struct virtio_device *dev)
 {
     uint64_t lo, hi;
@@ -27,6 +29,7 @@ static uint64_t modern_get_features(struct virtio_device *dev)
     return lo | (hi << 32);
 }
 
+/* Write the 64 accepted feature bits, 32 at a time through the select register. IRQL: any. */
 static void modern_set_features(struct virtio_device *dev, uint64_t features)
 {
     virtio_reg_write32(dev, &dev->common, VIRTIO_PCI_COMMON_GFSELECT, 0);
@@ -35,6 +38,7 @@ static void modern_set_features(struct virtio_device *dev, uint64_t features)
     virtio_reg_write32(dev, &dev->common, VIRTIO_PCI_COMMON_GF, (uint32_t)(features >> 32));
 }
 
+/* Read config_generation, which changes when the device configuration does. IRQL: any. */
 static bool modern_generation(struct virtio_device *dev, uint8_t *gen)
 {
     *gen = virtio_reg_read8(dev, &dev->common, VIRTIO_PCI_COMMON_CFGGENERATION);
@@ -44,6 +48,7 @@ static bool modern_generation(struct virtio_device *dev, uint8_t *gen)
 /**
  * Device configuration access with the widths the spec requires (4.1.3.1):
  * naturally aligned 8/16/32-bit accesses; 64-bit fields as two 32-bit.
+ * IRQL: any.
  */
 static void modern_config_read(struct virtio_device *dev, uint32_t off, void *buf, uint32_t len)
 {
@@ -65,6 +70,7 @@ static void modern_config_read(struct virtio_device *dev, uint32_t off, void *bu
     }
 }
 
+/* Write device configuration with the access widths the spec requires (4.1.3.1). IRQL: any. */
 static void modern_config_write(struct virtio_device *dev, uint32_t off, const void *buf,
                                 uint32_t len)
 {
@@ -88,6 +94,7 @@ static void modern_config_write(struct virtio_device *dev, uint32_t off, const v
     }
 }
 
+/* Largest size the device allows for a queue (0: no such queue). IRQL: any. */
 static uint16_t modern_queue_max(struct virtio_device *dev, uint16_t index)
 {
     if (index >= dev->num_queues)
@@ -96,7 +103,7 @@ static uint16_t modern_queue_max(struct virtio_device *dev, uint16_t index)
     return virtio_reg_read16(dev, &dev->common, VIRTIO_PCI_COMMON_Q_SIZE);
 }
 
-/** Write a 64-bit register as two 32-bit halves, low first */
+/** Write a 64-bit register as two 32-bit halves, low first. IRQL: any. */
 static void modern_write64(struct virtio_device *dev, uint32_t lo_off, uint64_t v)
 {
     virtio_reg_write32(dev, &dev->common, lo_off, (uint32_t)v);
@@ -106,6 +113,7 @@ static void modern_write64(struct virtio_device *dev, uint32_t lo_off, uint64_t 
 /**
  * Queue setup (spec 4.1.5.1.3): select, size, addresses, vector with
  * read-back, notify address with bounds check, enable.
+ * IRQL: any.
  */
 static int modern_queue_activate(struct virtio_device *dev, struct virtqueue *vq, uint16_t vector)
 {
@@ -142,6 +150,7 @@ static int modern_queue_activate(struct virtio_device *dev, struct virtqueue *vq
     return 0;
 }
 
+/* Nothing to do per queue: without RING_RESET only a device reset disables a queue. IRQL: any. */
 static void modern_queue_deactivate(struct virtio_device *dev, struct virtqueue *vq)
 {
     /* A 1.x queue cannot be disabled alone without RING_RESET: reset does it */
@@ -149,18 +158,20 @@ static void modern_queue_deactivate(struct virtio_device *dev, struct virtqueue 
     (void)vq;
 }
 
+/* Program the configuration MSI-X vector and read back what the device kept. IRQL: any. */
 static uint16_t modern_set_config_vector(struct virtio_device *dev, uint16_t vector)
 {
     virtio_reg_write16(dev, &dev->common, VIRTIO_PCI_COMMON_MSIX, vector);
     return virtio_reg_read16(dev, &dev->common, VIRTIO_PCI_COMMON_MSIX);
 }
 
+/* Read (and so acknowledge) the ISR status byte. IRQL: any. */
 static uint8_t modern_isr(struct virtio_device *dev)
 {
     return virtio_reg_read8(dev, &dev->isr, 0);
 }
 
-/** Driver notification: 16-bit queue index, or 32-bit notification data */
+/** Driver notification: 16-bit queue index, or 32-bit notification data. IRQL: any. */
 static void modern_notify(struct virtqueue *vq, uint32_t data)
 {
     struct virtio_device *dev = vq->priv;

@@ -82,31 +82,37 @@ enum virtio_violation {
 #define VIRTIO_LE(bits, x) (x)
 #endif
 
+/* Little-endian 16-bit value to the CPU's order. IRQL: any. */
 static inline uint16_t virtio_le16_to_cpu(uint16_t v)
 {
     return (uint16_t)VIRTIO_LE(16, v);
 }
 
+/* Little-endian 32-bit value to the CPU's order. IRQL: any. */
 static inline uint32_t virtio_le32_to_cpu(uint32_t v)
 {
     return (uint32_t)VIRTIO_LE(32, v);
 }
 
+/* Little-endian 64-bit value to the CPU's order. IRQL: any. */
 static inline uint64_t virtio_le64_to_cpu(uint64_t v)
 {
     return (uint64_t)VIRTIO_LE(64, v);
 }
 
+/* CPU-order 16-bit value to little-endian. IRQL: any. */
 static inline uint16_t virtio_cpu_to_le16(uint16_t v)
 {
     return (uint16_t)VIRTIO_LE(16, v);
 }
 
+/* CPU-order 32-bit value to little-endian. IRQL: any. */
 static inline uint32_t virtio_cpu_to_le32(uint32_t v)
 {
     return (uint32_t)VIRTIO_LE(32, v);
 }
 
+/* CPU-order 64-bit value to little-endian. IRQL: any. */
 static inline uint64_t virtio_cpu_to_le64(uint64_t v)
 {
     return (uint64_t)VIRTIO_LE(64, v);
@@ -118,27 +124,32 @@ static inline uint64_t virtio_cpu_to_le64(uint64_t v)
  *
  * The volatile access makes the compiler read it exactly once, so a check
  * and the later use see the same value.
+ * IRQL: any.
  */
 static inline uint16_t virtio_read_le16(const void *p)
 {
     return virtio_le16_to_cpu(*(const volatile uint16_t *)p);
 }
 
+/* Read a little-endian 32-bit ring field exactly once (see virtio_read_le16). IRQL: any. */
 static inline uint32_t virtio_read_le32(const void *p)
 {
     return virtio_le32_to_cpu(*(const volatile uint32_t *)p);
 }
 
+/* Store a 16-bit ring field in little-endian, as one access. IRQL: any. */
 static inline void virtio_write_le16(void *p, uint16_t v)
 {
     *(volatile uint16_t *)p = virtio_cpu_to_le16(v);
 }
 
+/* Store a 32-bit ring field in little-endian, as one access. IRQL: any. */
 static inline void virtio_write_le32(void *p, uint32_t v)
 {
     *(volatile uint32_t *)p = virtio_cpu_to_le32(v);
 }
 
+/* Store a 64-bit ring field in little-endian, as one access. IRQL: any. */
 static inline void virtio_write_le64(void *p, uint64_t v)
 {
     *(volatile uint64_t *)p = virtio_cpu_to_le64(v);
@@ -147,7 +158,7 @@ static inline void virtio_write_le64(void *p, uint64_t v)
 /** Round x up to a multiple of the power of two a */
 #define VIRTIO_ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((size_t)(a) - 1))
 
-/** True if x is a non-zero power of two */
+/** True if x is a non-zero power of two. IRQL: any. */
 static inline bool virtio_is_pow2(uint32_t x)
 {
     return x != 0 && (x & (x - 1)) == 0;

@@ -13,6 +13,7 @@
  * legacy interface). Packed (spec 2.8): descriptor ring (16 * num), then
  * the driver and device event suppression structures, each on its own
  * 64-byte line so that driver and device do not share a cache line.
+ * IRQL: any.
  */
 int virtqueue_layout(enum virtqueue_format format, uint16_t num, uint16_t indirect_max,
                      size_t used_align, struct virtqueue_layout *layout)
@@ -58,6 +59,7 @@ int virtqueue_layout(enum virtqueue_format format, uint16_t num, uint16_t indire
  * @v vq      Queue to initialise
  * @v p       Parameters (memory must match virtqueue_layout())
  * @ret rc    0 or VIRTIO_EINVAL
+ * IRQL: any.
  */
 int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
 {
@@ -73,6 +75,7 @@ int virtqueue_init(struct virtqueue *vq, const struct virtqueue_params *p)
 /**
  * Initialise a queue whose ring areas sit at the offsets of layout (from
  * virtqueue_layout() or a queue plan); the geometry is already validated.
+ * IRQL: any.
  */
 int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p,
                           const struct virtqueue_layout *layout)
@@ -128,6 +131,7 @@ int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p
  * Return a queue to its empty state. Only valid while the device does not
  * own the ring (before enabling it, or after a reset); outstanding cookies
  * are forgotten, so call virtqueue_detach_unused() first.
+ * IRQL: any.
  */
 void virtqueue_reinit(struct virtqueue *vq)
 {
@@ -144,6 +148,7 @@ void virtqueue_reinit(struct virtqueue *vq)
 
 /**
  * Mark a queue broken and report why, once.
+ * IRQL: any.
  */
 void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
 {
@@ -161,6 +166,8 @@ void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
         vq->os->ops->report(vq->os->ctx, vq->index, why);
 }
 
+/* Refuse what the device put in the used ring: mark the queue broken and return no cookie. IRQL:
+ * any. */
 void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)
 {
     if (vq->format == VIRTQUEUE_PACKED && vq->num_free == vq->num)
@@ -169,12 +176,15 @@ void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)
     return NULL;
 }
 
+/* Queue a request described by an SG array (split or packed through the format's table). IRQL: any.
+ */
 int virtqueue_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
                   void *cookie)
 {
     return vq->fops->add(vq, sg, out, in, cookie);
 }
 
+/* Publish added requests and decide whether the device must be notified. IRQL: any. */
 bool virtqueue_kick_prepare(struct virtqueue *vq)
 {
     if (vq->broken)
@@ -182,6 +192,8 @@ bool virtqueue_kick_prepare(struct virtqueue *vq)
     return vq->fops->kick_prepare(vq);
 }
 
+/* The value a notification carries: the queue index, or with NOTIFICATION_DATA the next avail
+ * position. IRQL: any. */
 uint32_t virtqueue_notify_data(const struct virtqueue *vq)
 {
     /* Without NOTIFICATION_DATA the value is the queue index (spec 4.1.5.2) */
@@ -190,12 +202,14 @@ uint32_t virtqueue_notify_data(const struct virtqueue *vq)
     return vq->fops->notify_data(vq);
 }
 
+/* Notify the device of new requests, unless the queue is broken. IRQL: any. */
 void virtqueue_notify(struct virtqueue *vq)
 {
     if (vq->notify != NULL && !vq->broken)
         vq->notify(vq, virtqueue_notify_data(vq));
 }
 
+/* Publish added requests and notify the device when it asked to be told. IRQL: any. */
 bool virtqueue_kick(struct virtqueue *vq)
 {
     if (!virtqueue_kick_prepare(vq))
@@ -204,6 +218,8 @@ bool virtqueue_kick(struct virtqueue *vq)
     return true;
 }
 
+/* Take one completed request's cookie and written length, after checking what the device wrote.
+ * IRQL: any. */
 void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
 {
     /* A broken queue returns NULL from either (see virtqueue_set_broken) */
@@ -212,6 +228,7 @@ void *virtqueue_get(struct virtqueue *vq, uint32_t *len)
     return packed_get(vq, len);
 }
 
+/* Whether the device has completed a request not yet taken. IRQL: any. */
 bool virtqueue_has_used(struct virtqueue *vq)
 {
     if (vq->broken)
@@ -219,6 +236,7 @@ bool virtqueue_has_used(struct virtqueue *vq)
     return vq->fops->has_used(vq);
 }
 
+/* Ask the device not to interrupt for completions (a hint: one may still come). IRQL: any. */
 void virtqueue_disable_cb(struct virtqueue *vq)
 {
     if (vq->cb_disabled)
@@ -228,6 +246,8 @@ void virtqueue_disable_cb(struct virtqueue *vq)
     vq->fops->disable_cb(vq);
 }
 
+/* Ask for an interrupt at the next completion; FALSE when one came meanwhile and must be drained.
+ * IRQL: any. */
 bool virtqueue_enable_cb(struct virtqueue *vq)
 {
     vq->cb_disabled = false;
@@ -237,6 +257,8 @@ bool virtqueue_enable_cb(struct virtqueue *vq)
     return vq->fops->enable_cb(vq, false);
 }
 
+/* As virtqueue_enable_cb, but interrupt only after most of what is in flight completed. IRQL: any.
+ */
 bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
 {
     vq->cb_disabled = false;
@@ -249,6 +271,7 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
 /**
  * Take back an outstanding request after a reset. The scan is over the
  * driver's own state, never over device-written memory.
+ * IRQL: any.
  */
 void *virtqueue_detach_unused(struct virtqueue *vq)
 {

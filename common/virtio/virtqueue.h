@@ -280,13 +280,13 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
  */
 void *virtqueue_detach_unused(struct virtqueue *vq);
 
-/** Why the queue is broken (enum virtio_violation), 0 if healthy */
+/** Why the queue is broken (enum virtio_violation), 0 if healthy. IRQL: any. */
 static inline int virtqueue_broken(const struct virtqueue *vq)
 {
     return vq->broken;
 }
 
-/** Number of free descriptors */
+/** Number of free descriptors. IRQL: any. */
 static inline unsigned virtqueue_num_free(const struct virtqueue *vq)
 {
     return vq->num_free;

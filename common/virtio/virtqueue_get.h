@@ -8,13 +8,13 @@
 
 #include "virtqueue_priv.h"
 
-/** Pointer to used_event (after avail->ring[num]) */
+/** Pointer to used_event (after avail->ring[num]). IRQL: any. */
 static inline uint16_t *split_used_event(struct virtqueue *vq)
 {
     return &vq->u.split.avail->ring[vq->num];
 }
 
-/** Number of entries the device has added to the used ring, unchecked */
+/** Number of entries the device has added to the used ring, unchecked. IRQL: any. */
 static inline uint16_t split_pending(struct virtqueue *vq)
 {
     return (uint16_t)(virtio_read_le16(&vq->u.split.used->idx) - vq->u.split.last_used);
@@ -25,6 +25,7 @@ static inline uint16_t split_pending(struct virtqueue *vq)
  * the shadow links of a chain form a ring (its tail links back to the
  * head), so it is spliced in without a walk: the free list becomes
  * head.next .. tail, head, old free list.
+ * IRQL: any.
  */
 static inline void split_release(struct virtqueue *vq, uint16_t head)
 {
@@ -61,6 +62,7 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
  * wrote: the used index movement, the id, the length. A broken queue is
  * seen where used->idx is read: virtqueue_set_broken() makes the entries
  * already checked count as consumed.
+ * IRQL: any.
  */
 static inline void *split_get(struct virtqueue *vq, uint32_t *len)
 {
@@ -107,7 +109,7 @@ static inline void *split_get(struct virtqueue *vq, uint32_t *len)
     return cookie;
 }
 
-/** Free a buffer id and its descriptors */
+/** Free a buffer id and its descriptors. IRQL: any. */
 static inline void packed_release(struct virtqueue *vq, uint16_t id)
 {
     struct virtqueue_state *st = &vq->state[id];
@@ -125,6 +127,7 @@ static inline void packed_release(struct virtqueue *vq, uint16_t id)
  * descriptor the driver made available (in this lap or, for the non-head
  * parts of an old chain, in the previous one): not used. AVAIL == USED ==
  * !wrap is the previous lap's used state: not used yet.
+ * IRQL: any.
  */
 static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
 {
@@ -139,6 +142,7 @@ static inline bool packed_is_used(struct virtqueue *vq, uint16_t pos, bool wrap)
  * Get one completed request (spec 2.8.5, 2.8.23). The used descriptor at
  * next_used names a buffer id; it must be outstanding, its length within
  * what was posted, and its flags consistent with the used wrap counter.
+ * IRQL: any.
  */
 static inline void *packed_get(struct virtqueue *vq, uint32_t *len)
 {

@@ -8,6 +8,7 @@
 #include "virtqueue_priv.h"
 #include "virtqueue_get.h"
 
+/* Put every buffer id on the free list and the wrap counters at their start. IRQL: any. */
 static void packed_reset(struct virtqueue *vq)
 {
     uint16_t i;
@@ -30,6 +31,7 @@ static void packed_reset(struct virtqueue *vq)
 /**
  * Add a request (spec 2.8.21): fill the descriptors, the head's flags last
  * and after a write barrier, since they hand the whole chain to the device.
+ * IRQL: any.
  */
 static int packed_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out,
                       unsigned in, void *cookie)
@@ -118,6 +120,7 @@ static int packed_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsig
  * descriptor at off_wrap is made available. The descriptors made available
  * since the last decision occupy [old, new) in a linear numbering where the
  * current lap starts at 0 and the previous lap is negative.
+ * IRQL: any.
  */
 static bool packed_kick_prepare(struct virtqueue *vq)
 {
@@ -153,16 +156,19 @@ static bool packed_kick_prepare(struct virtqueue *vq)
     return event >= old_pos && event < new_pos;
 }
 
+/* The packed ring's get for the format table (the inline packed_get). IRQL: any. */
 static void *packed_get_fn(struct virtqueue *vq, uint32_t *len)
 {
     return packed_get(vq, len);
 }
 
+/* Whether the next packed descriptor the device would use is used. IRQL: any. */
 static bool packed_has_used(struct virtqueue *vq)
 {
     return packed_is_used(vq, vq->u.packed.next_used, vq->u.packed.used_wrap);
 }
 
+/* Write the driver's event suppression flags when they change. IRQL: any. */
 static void packed_set_event_flags(struct virtqueue *vq, uint16_t flags)
 {
     if (vq->u.packed.event_flags == flags)
@@ -171,6 +177,7 @@ static void packed_set_event_flags(struct virtqueue *vq, uint16_t flags)
     virtio_write_le16(&vq->u.packed.driver->flags, flags);
 }
 
+/* Ask a packed device not to interrupt for completions. IRQL: any. */
 static void packed_disable_cb(struct virtqueue *vq)
 {
     packed_set_event_flags(vq, RING_EVENT_FLAGS_DISABLE);
@@ -179,6 +186,7 @@ static void packed_disable_cb(struct virtqueue *vq)
 /**
  * Re-enable used buffer notifications, then re-check the descriptor the
  * device would write next (or, delayed, the one we asked to be told about).
+ * IRQL: any.
  */
 static bool packed_enable_cb(struct virtqueue *vq, bool delayed)
 {
@@ -209,7 +217,7 @@ static bool packed_enable_cb(struct virtqueue *vq, bool delayed)
     return !packed_is_used(vq, pos, wrap);
 }
 
-/** Packed notification data: 15-bit next offset and the wrap counter */
+/** Packed notification data: 15-bit next offset and the wrap counter. IRQL: any. */
 static uint32_t packed_notify_data(const struct virtqueue *vq)
 {
     uint32_t next = (uint32_t)vq->u.packed.kick_avail |

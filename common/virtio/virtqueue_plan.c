@@ -12,6 +12,7 @@
 /**
  * The ring of one queue, tight (spec 2.7 and 2.8 alignments, nothing
  * rounded up beyond them). Returns 0 or VIRTIO_EINVAL.
+ * IRQL: any.
  */
 static int plan_ring(enum virtqueue_format format, uint16_t num, uint16_t indirect_max,
                      size_t used_align, struct virtqueue_layout *l)
@@ -41,6 +42,7 @@ static int plan_ring(enum virtqueue_format format, uint16_t num, uint16_t indire
 /**
  * Walk the queues up to and including q (or all when q == nqueues),
  * placing each; the single source of every offset and of the totals.
+ * IRQL: any.
  */
 static int plan_walk(const struct virtqueue_plan *plan, unsigned q, struct virtqueue_region *r,
                      size_t *dma_end, size_t *mem_end, size_t *align)
@@ -80,6 +82,8 @@ static int plan_walk(const struct virtqueue_plan *plan, unsigned q, struct virtq
     return q == plan->nqueues ? 0 : VIRTIO_EINVAL;
 }
 
+/* Lay out the rings of nqueues queues in one DMA block and one state block, with their totals.
+ * IRQL: any. */
 int virtqueue_plan_init(struct virtqueue_plan *plan, enum virtqueue_format format,
                         size_t used_align, unsigned nqueues, const uint16_t *num,
                         uint16_t indirect_max)
@@ -102,6 +106,7 @@ int virtqueue_plan_init(struct virtqueue_plan *plan, enum virtqueue_format forma
     return 0;
 }
 
+/* Where queue q's ring areas sit inside the plan's blocks. IRQL: any. */
 int virtqueue_plan_queue(const struct virtqueue_plan *plan, unsigned q,
                          struct virtqueue_region *region)
 {
@@ -110,6 +115,7 @@ int virtqueue_plan_queue(const struct virtqueue_plan *plan, unsigned q,
     return plan_walk(plan, q, region, NULL, NULL, NULL);
 }
 
+/* Initialise queue q over its slice of the caller's planned blocks. IRQL: any. */
 int virtqueue_init_planned(struct virtqueue *vq, const struct virtqueue_plan *plan, unsigned q,
                            const struct virtqueue_params *params, void *dma_va, uint64_t dma_pa,
                            void *mem)

@@ -33,13 +33,14 @@ int virtqueue_init_layout(struct virtqueue *vq, const struct virtqueue_params *p
  * Event index window test (spec 2.7.10): true if the other side asked to be
  * told when index event_idx is passed, and moving from old to new passed it.
  * All arithmetic is modulo 2^16.
+ * IRQL: any.
  */
 static inline bool virtqueue_need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old_idx)
 {
     return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
 }
 
-/** Sum of the device-writable lengths, or -1 if it overflows 32 bits */
+/** Sum of the device-writable lengths, or -1 if it overflows 32 bits. IRQL: any. */
 static inline int64_t virtqueue_in_len(const struct virtqueue_sg *sg, unsigned out, unsigned in)
 {
     uint64_t sum = 0;
@@ -50,7 +51,7 @@ static inline int64_t virtqueue_in_len(const struct virtqueue_sg *sg, unsigned o
     return sum > UINT32_MAX ? -1 : (int64_t)sum;
 }
 
-/** Common argument checks for add */
+/** Common argument checks for add. IRQL: any. */
 static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtqueue_sg *sg,
                                       unsigned out, unsigned in, void *cookie)
 {
@@ -76,7 +77,7 @@ static inline int virtqueue_check_add(struct virtqueue *vq, const struct virtque
  */
 void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why);
 
-/** Should this request use an indirect table? */
+/** Should this request use an indirect table? IRQL: any. */
 static inline bool virtqueue_use_indirect(const struct virtqueue *vq, unsigned total)
 {
     return total > 1 && total <= vq->indirect_max && vq->indirect_va != NULL &&

@@ -21,6 +21,7 @@
  * of non-head descriptors; each is put back to "used in the previous lap"
  * (AVAIL == USED == !wrap of its lap), so the device never takes a stale one
  * for available.
+ * IRQL: any.
  */
 void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, uint16_t head, unsigned left,
                         uint16_t cur)

@@ -116,13 +116,13 @@ enum {
 void virtqueue_req_undo(struct virtqueue *vq, unsigned mode, uint16_t head, unsigned left,
                         uint16_t cur);
 
-/** Drop an opened request; the ring is as before open */
+/** Drop an opened request; the ring is as before open. IRQL: any. */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_abort(struct virtqueue_req *rq)
 {
     virtqueue_req_undo(rq->vq, rq->mode, rq->head, rq->left, rq->cur);
 }
 
-/** Direct chain from the ring's free descriptors (open's common case) */
+/** Direct chain from the ring's free descriptors (open's common case). IRQL: any. */
 VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct virtqueue_req *rq,
                                                    unsigned nseg)
 {
@@ -149,6 +149,7 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open_direct(struct virtqueue *vq, struct 
  * Take one ring descriptor for an indirect table and fill in all of it but
  * what exposes it (split: the avail entry; packed: its flags), so that
  * close needs only the cursor.
+ * IRQL: any.
  */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_set_indirect(struct virtqueue *vq, struct virtqueue_req *rq,
                                                      unsigned nseg, uint64_t tbl_pa)
@@ -183,6 +184,7 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_set_indirect(struct virtqueue *vq, struc
  * @v nseg  Segments that will be appended
  * @v ind   This request's indirect table, or NULL (queue pool, or direct)
  * @ret rc  0, VIRTIO_EINVAL (never fits), VIRTIO_ENOSPC (not now), VIRTIO_EIO
+ * IRQL: any.
  */
 VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtqueue_req *rq,
                                             unsigned nseg, const struct virtqueue_indirect *ind)
@@ -227,6 +229,7 @@ VIRTQUEUE_REQ_INLINE int virtqueue_req_open(struct virtqueue *vq, struct virtque
  * Write count segments from elements stride bytes apart (64-bit address
  * at offset 0, 32-bit length at offset 8) at the cursor. The cursor lives
  * in locals across the loop: ring stores may alias the request state.
+ * IRQL: any.
  */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const uint8_t *e,
                                               size_t stride, unsigned count, uint16_t wflag)
@@ -356,7 +359,7 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_write(struct virtqueue_req *rq, const ui
     rq->in_len = in_len;
 }
 
-/** Append one segment; flags is 0 or VIRTQUEUE_SEG_WRITE */
+/** Append one segment; flags is 0 or VIRTQUEUE_SEG_WRITE. IRQL: any. */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t addr, uint32_t len,
                                             unsigned flags)
 {
@@ -369,6 +372,7 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_seg(struct virtqueue_req *rq, uint64_t a
 /**
  * Append count segments read in place from an element array (64-bit bus
  * address at offset 0, 32-bit length at offset 8, stride bytes apart).
+ * IRQL: any.
  */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_sgl(struct virtqueue_req *rq, const void *elems,
                                             unsigned count, size_t stride, unsigned flags)
@@ -377,7 +381,7 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_sgl(struct virtqueue_req *rq, const void
                         (uint16_t)(flags & VIRTQUEUE_SEG_WRITE));
 }
 
-/** Append count segments, each from next(ctx, &addr, &len) */
+/** Append count segments, each from next(ctx, &addr, &len). IRQL: any. */
 VIRTQUEUE_REQ_INLINE void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue_sg_next_fn next,
                                              void *ctx, unsigned count, unsigned flags)
 {
@@ -398,6 +402,7 @@ VIRTQUEUE_REQ_INLINE void virtqueue_req_iter(struct virtqueue_req *rq, virtqueue
  * flags after a write barrier).
  *
  * @ret rc  0, or VIRTIO_EINVAL (request dropped, ring unchanged)
+ * IRQL: any.
  */
 VIRTQUEUE_REQ_INLINE int virtqueue_req_close(struct virtqueue_req *rq, void *cookie)
 {

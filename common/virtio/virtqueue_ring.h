@@ -14,7 +14,7 @@
 /** packed.used_bits of a broken queue: no masked descriptor flags ever equal it */
 #define VIRTQUEUE_USED_BITS_BROKEN ((uint16_t)0xffff)
 
-/** Avail/used flag bits that make a packed descriptor available in wrap w */
+/** Avail/used flag bits that make a packed descriptor available in wrap w. IRQL: any. */
 static inline uint16_t virtqueue_packed_avail_bits(bool wrap)
 {
     return wrap ? PACKED_AVAIL : PACKED_USED;

@@ -8,7 +8,7 @@
 #include "virtqueue_priv.h"
 #include "virtqueue_get.h"
 
-/** Pointer to avail_event (after used->ring[num]) */
+/** Pointer to avail_event (after used->ring[num]). IRQL: any. */
 static inline uint16_t *split_avail_event(struct virtqueue *vq)
 {
     return (uint16_t *)&vq->u.split.used->ring[vq->num];
@@ -16,6 +16,7 @@ static inline uint16_t *split_avail_event(struct virtqueue *vq)
 
 /**
  * Reset driver state: all descriptors on the free list, indices at 0.
+ * IRQL: any.
  */
 static void split_reset(struct virtqueue *vq)
 {
@@ -32,7 +33,7 @@ static void split_reset(struct virtqueue *vq)
     vq->u.split.mask = (uint16_t)(vq->num - 1);
 }
 
-/** Write one descriptor */
+/** Write one descriptor. IRQL: any. */
 static inline void split_write_desc(struct virtq_desc *d, uint64_t addr, uint32_t len,
                                     uint16_t flags, uint16_t next)
 {
@@ -46,6 +47,7 @@ static inline void split_write_desc(struct virtq_desc *d, uint64_t addr, uint32_
  * Add a request (spec 2.7.13): build the chain (or one indirect
  * descriptor), then put its head in the available ring. avail->idx is not
  * written here; kick_prepare publishes the whole batch with one store.
+ * IRQL: any.
  */
 static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsigned out, unsigned in,
                      void *cookie)
@@ -116,6 +118,7 @@ static int split_add(struct virtqueue *vq, const struct virtqueue_sg *sg, unsign
 
 /**
  * Publish the batch and decide whether to notify (spec 2.7.13.3-4).
+ * IRQL: any.
  */
 static bool split_kick_prepare(struct virtqueue *vq)
 {
@@ -140,11 +143,13 @@ static bool split_kick_prepare(struct virtqueue *vq)
     return !(virtio_read_le16(&vq->u.split.used->flags) & VIRTQ_USED_F_NO_NOTIFY);
 }
 
+/* The split ring's get for the format table (the inline split_get). IRQL: any. */
 static void *split_get_fn(struct virtqueue *vq, uint32_t *len)
 {
     return split_get(vq, len);
 }
 
+/* Whether the device has added used entries not yet taken. IRQL: any. */
 static bool split_has_used(struct virtqueue *vq)
 {
     return split_pending(vq) != 0;
@@ -154,6 +159,7 @@ static bool split_has_used(struct virtqueue *vq)
  * Suppress used buffer notifications (spec 2.7.7). Without EVENT_IDX this
  * sets NO_INTERRUPT; with it, used_event is moved just behind last_used,
  * an index the device has already passed.
+ * IRQL: any.
  */
 static void split_disable_cb(struct virtqueue *vq)
 {
@@ -168,6 +174,7 @@ static void split_disable_cb(struct virtqueue *vq)
 /**
  * Re-enable used buffer notifications and re-check for completions that
  * raced with it (the device may have added one before seeing the change).
+ * IRQL: any.
  */
 static bool split_enable_cb(struct virtqueue *vq, bool delayed)
 {
@@ -190,7 +197,7 @@ static bool split_enable_cb(struct virtqueue *vq, bool delayed)
     return split_pending(vq) <= wait;
 }
 
-/** Split notification data: the full 16-bit available index */
+/** Split notification data: the full 16-bit available index. IRQL: any. */
 static uint32_t split_notify_data(const struct virtqueue *vq)
 {
     return ((uint32_t)vq->u.split.avail_published << 16) | vq->index;

@@ -13,6 +13,8 @@ static DRIVER_UNLOAD VwUnload;
 static DRIVER_DISPATCH VwDispatchRequest;
 static DRIVER_DISPATCH VwDispatchSystemControl;
 
+/* AddDevice: create the FDO with the driver's context behind the framework's header and attach it
+ * to the PDO. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VwAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
 {
     const VW_DRIVER_CONFIG *config = VwConfig;
@@ -67,12 +69,15 @@ err_create:
     return status;
 }
 
+/* Driver unload: nothing left to free, PnP removed every device first. IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI VwUnload(PDRIVER_OBJECT DriverObject)
 {
     /* PnP removes every device before unloading a PnP driver. */
     (void)DriverObject;
 }
 
+/* Complete a request the driver's handler took and release the remove lock it held. IRQL <=
+ * DISPATCH_LEVEL. */
 NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 {
     VwCompleteIrp(Irp, Status, Information);
@@ -81,7 +86,7 @@ NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_P
 }
 
 /* Requests for the driver's handlers: only while the device is started,
- * each counted in the rundown (rundown.c) while its handler runs. */
+ * each counted in the rundown (rundown.c) while its handler runs. IRQL <= DISPATCH_LEVEL. */
 static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -113,7 +118,7 @@ static NTSTATUS NTAPI VwDispatchRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return status;
 }
 
-/* WMI requests belong to the bus driver below us. */
+/* WMI requests belong to the bus driver below us. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VwDispatchSystemControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -129,6 +134,8 @@ static NTSTATUS NTAPI VwDispatchSystemControl(PDEVICE_OBJECT DeviceObject, PIRP 
     return status;
 }
 
+/* Fill the driver object's entry points with the framework's and keep the driver's configuration.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS VwDriverInitialize(PDRIVER_OBJECT DriverObject, const VW_DRIVER_CONFIG *Config)
 {
     VwConfig = Config;

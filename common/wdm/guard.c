@@ -34,7 +34,7 @@ __declspec(dllimport) void *__stdcall MmMapLockedPagesSpecifyCache(void *Mdl, ch
 
 /* PASSIVE or APC_LEVEL, in the process to map into.  The call sits
  * directly in the __try (no routine in between), so the handler covers
- * its call site in this very frame. */
+ * its call site in this very frame. IRQL <= APC_LEVEL. */
 long VwMapLockedPagesUser(void *Mdl, int CacheType, unsigned long Priority, void **Va)
 {
     long raised = 0;

@@ -11,6 +11,8 @@ static KMESSAGE_SERVICE_ROUTINE VwMessageIsr;
 static KSERVICE_ROUTINE VwLineIsr;
 static KDEFERRED_ROUTINE VwInterruptDpc;
 
+/* Ask the driver's ISR whether the interrupt is its own, and queue the DPC it asks for. IRQL:
+ * DIRQL. */
 static BOOLEAN VwServe(PVW_DEVICE Device, ULONG MessageId)
 {
     BOOLEAN queueDpc = FALSE;
@@ -23,18 +25,23 @@ static BOOLEAN VwServe(PVW_DEVICE Device, ULONG MessageId)
     return ours;
 }
 
+/* Message-signalled interrupt service routine: one message of the device. IRQL: DIRQL. */
 static BOOLEAN NTAPI VwMessageIsr(PKINTERRUPT Interrupt, PVOID Context, ULONG MessageId)
 {
     (void)Interrupt;
     return VwServe((PVW_DEVICE)Context, MessageId);
 }
 
+/* Line-based interrupt service routine: the line may be shared, so the driver's ISR decides. IRQL:
+ * DIRQL. */
 static BOOLEAN NTAPI VwLineIsr(PKINTERRUPT Interrupt, PVOID Context)
 {
     (void)Interrupt;
     return VwServe((PVW_DEVICE)Context, 0);
 }
 
+/* The interrupt's DPC: run the driver's DPC for the message that queued it. IRQL: DISPATCH_LEVEL.
+ */
 static VOID NTAPI VwInterruptDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PVW_INTERRUPT_CONTEXT ctx = (PVW_INTERRUPT_CONTEXT)Context;
@@ -46,7 +53,7 @@ static VOID NTAPI VwInterruptDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg
 }
 
 /* A line-based connection of the PDO's interrupt (PASSIVE_LEVEL): the
- * fallback when the kernel's message-based answer cannot be used. */
+ * fallback when the kernel's message-based answer cannot be used. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VwConnectLine(PVW_DEVICE Device)
 {
     IO_CONNECT_INTERRUPT_PARAMETERS params;
@@ -78,7 +85,7 @@ static NTSTATUS VwConnectLine(PVW_DEVICE Device)
  * interrupt object).  A kernel that returns success without filling it (an
  * NT-compatible kernel did, for an x86 guest under QEMU) gets the
  * line-based connection instead; the message count comes from the table
- * and is bounded.  Returns the number of messages in *Count. */
+ * and is bounded.  Returns the number of messages in *Count. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VwConnectMessages(PVW_DEVICE Device, PULONG Count)
 {
     IO_CONNECT_INTERRUPT_PARAMETERS params;
@@ -126,6 +133,8 @@ static NTSTATUS VwConnectMessages(PVW_DEVICE Device, PULONG Count)
     return VwConnectLine(Device);
 }
 
+/* Connect the device's interrupts at start: messages when granted, else the line. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS VwConnectInterrupts(PVW_DEVICE Device)
 {
     ULONG count = 0;
@@ -152,6 +161,8 @@ NTSTATUS VwConnectInterrupts(PVW_DEVICE Device)
     return STATUS_SUCCESS;
 }
 
+/* Disconnect what VwConnectInterrupts connected, with the version it connected. IRQL:
+ * PASSIVE_LEVEL. */
 VOID VwDisconnectInterrupts(PVW_DEVICE Device)
 {
     IO_DISCONNECT_INTERRUPT_PARAMETERS params;

@@ -4,6 +4,7 @@
 #include <vw/compiler.h>
 #include "irp.h"
 
+/* Hand an IRP to the next driver down without a completion routine. IRQL <= DISPATCH_LEVEL. */
 NTSTATUS VwPassIrpDown(PDEVICE_OBJECT LowerDevice, PIRP Irp)
 {
     IoSkipCurrentIrpStackLocation(Irp);
@@ -13,7 +14,7 @@ NTSTATUS VwPassIrpDown(PDEVICE_OBJECT LowerDevice, PIRP Irp)
 static IO_COMPLETION_ROUTINE VwSignalCompletion;
 
 /* Runs when the lower drivers complete the IRP: wake the waiter and keep the
- * IRP (STATUS_MORE_PROCESSING_REQUIRED stops the completion walk here). */
+ * IRP (STATUS_MORE_PROCESSING_REQUIRED stops the completion walk here). IRQL <= DISPATCH_LEVEL. */
 static NTSTATUS NTAPI VwSignalCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
 {
     (void)DeviceObject;
@@ -22,6 +23,7 @@ static NTSTATUS NTAPI VwSignalCompletion(PDEVICE_OBJECT DeviceObject, PIRP Irp, 
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+/* Send an IRP down the stack and wait until the lower drivers completed it. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VwForwardIrpAndWait(PDEVICE_OBJECT LowerDevice, PIRP Irp)
 {
     KEVENT done;
@@ -38,6 +40,7 @@ NTSTATUS VwForwardIrpAndWait(PDEVICE_OBJECT LowerDevice, PIRP Irp)
     return status;
 }
 
+/* Complete an IRP with a status and information value. IRQL <= DISPATCH_LEVEL. */
 NTSTATUS VwCompleteIrp(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 {
     Irp->IoStatus.Status = Status;
@@ -46,6 +49,7 @@ NTSTATUS VwCompleteIrp(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
     return Status;
 }
 
+/* Hand a power IRP to the next driver down, with the power IRP protocol. IRQL <= DISPATCH_LEVEL. */
 NTSTATUS VwPassPowerIrpDown(PDEVICE_OBJECT LowerDevice, PIRP Irp)
 {
     /* Both are no-ops on Windows Vista and later but remain the documented

@@ -15,7 +15,7 @@ static const GUID VwGuidBusInterfaceStandard = {
     0x496b8280, 0x6f25, 0x11d0, {0xbe, 0xaf, 0x08, 0x00, 0x2b, 0xe2, 0x09, 0x2f}};
 
 /* Ask the stack for the bus driver's configuration-space access.  Not every
- * bus offers it (ACPI devices do not); that is not an error. */
+ * bus offers it (ACPI devices do not); that is not an error. IRQL: PASSIVE_LEVEL. */
 static VOID VwQueryBusInterface(PVW_DEVICE Device)
 {
     PDEVICE_OBJECT top = IoGetAttachedDeviceReference(Device->Self);
@@ -45,6 +45,7 @@ out:
     ObDereferenceObject(top);
 }
 
+/* Drop the reference on the bus interface VwQueryBusInterface took. IRQL: PASSIVE_LEVEL. */
 static VOID VwReleaseBusInterface(PVW_DEVICE Device)
 {
     if (Device->HaveBus && Device->Bus.InterfaceDereference != NULL)
@@ -52,6 +53,8 @@ static VOID VwReleaseBusInterface(PVW_DEVICE Device)
     Device->HaveBus = FALSE;
 }
 
+/* Read PCI configuration space through the bus interface; returns the bytes read (0 without one).
+ * IRQL <= DISPATCH_LEVEL. */
 ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Length)
 {
     if (!Device->HaveBus)
@@ -62,7 +65,7 @@ ULONG VwReadPciConfig(PVW_DEVICE Device, ULONG Offset, PVOID Buffer, ULONG Lengt
 
 /* QUERY_STOP/QUERY_REMOVE remember the state to return to; CANCEL_STOP /
  * CANCEL_REMOVE go back to it (only from the pending state the query set,
- * since a cancel may arrive without its query). */
+ * since a cancel may arrive without its query). IRQL: PASSIVE_LEVEL. */
 VOID VwPnpQueryOrCancel(PVW_DEVICE Device, UCHAR Minor)
 {
     switch (Minor) {
@@ -78,7 +81,7 @@ VOID VwPnpQueryOrCancel(PVW_DEVICE Device, UCHAR Minor)
     }
 }
 
-/* Undo START, from whatever point it reached. */
+/* Undo START, from whatever point it reached. IRQL: PASSIVE_LEVEL. */
 VOID VwStopHardware(PVW_DEVICE Device)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
@@ -98,6 +101,8 @@ VOID VwStopHardware(PVW_DEVICE Device)
     VwReleaseBusInterface(Device);
 }
 
+/* IRP_MN_START_DEVICE after the lower drivers: map resources, connect interrupts, enter D0, open
+ * requests. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VwStartHardware(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
@@ -135,6 +140,7 @@ fail:
     return status;
 }
 
+/* Enable or disable the device interface the driver registered, if any. IRQL: PASSIVE_LEVEL. */
 static VOID VwSetInterface(PVW_DEVICE Device, BOOLEAN Enable)
 {
     if (Device->InterfaceName.Buffer != NULL)
@@ -142,7 +148,7 @@ static VOID VwSetInterface(PVW_DEVICE Device, BOOLEAN Enable)
 }
 
 /* The bus driver reports which D-state each S-state allows; power.c uses it
- * to pick the device state for a system transition. */
+ * to pick the device state for a system transition. IRQL: PASSIVE_LEVEL. */
 static VOID VwRecordCapabilities(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
 {
     PDEVICE_CAPABILITIES caps = Stack->Parameters.DeviceCapabilities.Capabilities;
@@ -154,6 +160,8 @@ static VOID VwRecordCapabilities(PVW_DEVICE Device, PIO_STACK_LOCATION Stack)
     Device->SystemToDevice[PowerSystemWorking] = PowerDeviceD0;
 }
 
+/* PnP dispatch: start, stop, remove and their queries for the FDO, passed down in the documented
+ * order. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI VwDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);

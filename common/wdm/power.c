@@ -24,7 +24,7 @@ static REQUEST_POWER_COMPLETE VwDevicePowerDone;
  * power-states: the function driver passes it down).  The status is the
  * bus driver's; a device that fails to come back in D0Entry is the
  * driver's problem to report through its requests (they fail), not a
- * reason to fail the IRP. */
+ * reason to fail the IRP. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VwDevicePower(PVW_DEVICE Device, PIRP Irp, DEVICE_POWER_STATE Target)
 {
     const VW_DRIVER_CONFIG *config = Device->Config;
@@ -61,7 +61,7 @@ static NTSTATUS VwDevicePower(PVW_DEVICE Device, PIRP Irp, DEVICE_POWER_STATE Ta
     return status;
 }
 
-/* The D-IRP we requested for an S-IRP has completed: finish the S-IRP. */
+/* The D-IRP we requested for an S-IRP has completed: finish the S-IRP. IRQL <= DISPATCH_LEVEL. */
 static VOID NTAPI VwDevicePowerDone(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunction,
                                     POWER_STATE PowerState, PVOID Context,
                                     PIO_STATUS_BLOCK IoStatus)
@@ -83,6 +83,8 @@ static VOID NTAPI VwDevicePowerDone(PDEVICE_OBJECT DeviceObject, UCHAR MinorFunc
     IoReleaseRemoveLock(&device->RemoveLock, sirp);
 }
 
+/* Completion of a system power IRP: request the device state that S-state allows, finishing the
+ * S-IRP when it is done. IRQL <= DISPATCH_LEVEL. */
 static NTSTATUS NTAPI VwSystemPowerDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
 {
     PVW_DEVICE device = (PVW_DEVICE)Context;
@@ -111,6 +113,8 @@ static NTSTATUS NTAPI VwSystemPowerDone(PDEVICE_OBJECT DeviceObject, PIRP Irp, P
     return STATUS_CONTINUE_COMPLETION;
 }
 
+/* Power dispatch: system IRPs become device IRPs, device IRPs run the driver's D0 entry and exit.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI VwDispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);

@@ -5,6 +5,8 @@
  */
 #include "vwdm.h"
 
+/* Read a DWORD under the device's "Device Parameters" key, or Default when absent or not a DWORD.
+ * IRQL: PASSIVE_LEVEL. */
 ULONG VwReadDeviceParameter(PVW_DEVICE Device, PCWSTR Name, ULONG Default)
 {
     /* Room for a KEY_VALUE_PARTIAL_INFORMATION with a DWORD. */

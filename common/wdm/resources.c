@@ -9,7 +9,7 @@
 
 #define PCI_BAR0_OFFSET 0x10
 
-/* Which PCI BAR holds a raw (bus-relative) range start, or -1. */
+/* Which PCI BAR holds a raw (bus-relative) range start, or -1. IRQL: PASSIVE_LEVEL. */
 static LONG VwFindPciBar(PVW_DEVICE Device, ULONGLONG RawStart, BOOLEAN IsPort)
 {
     ULONG bars[VW_MAX_BARS];
@@ -35,6 +35,8 @@ static LONG VwFindPciBar(PVW_DEVICE Device, ULONGLONG RawStart, BOOLEAN IsPort)
     return -1;
 }
 
+/* Record one port or memory range of the start resources, mapping memory ranges, with the BAR it
+ * belongs to. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VwAddRange(PVW_DEVICE Device, PCM_PARTIAL_RESOURCE_DESCRIPTOR Raw,
                            PCM_PARTIAL_RESOURCE_DESCRIPTOR Translated)
 {
@@ -75,6 +77,8 @@ static NTSTATUS VwAddRange(PVW_DEVICE Device, PCM_PARTIAL_RESOURCE_DESCRIPTOR Ra
     return STATUS_SUCCESS;
 }
 
+/* Walk the raw and translated start resources: ranges mapped, the interrupt noted. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS VwMapResources(PVW_DEVICE Device, PCM_RESOURCE_LIST Raw, PCM_RESOURCE_LIST Translated)
 {
     NTSTATUS status = STATUS_SUCCESS;
@@ -114,6 +118,7 @@ NTSTATUS VwMapResources(PVW_DEVICE Device, PCM_RESOURCE_LIST Raw, PCM_RESOURCE_L
     return status;
 }
 
+/* Unmap every range VwMapResources mapped and forget the resources. IRQL: PASSIVE_LEVEL. */
 VOID VwUnmapResources(PVW_DEVICE Device)
 {
     PVW_RESOURCES res = &Device->Resources;

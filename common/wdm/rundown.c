@@ -24,6 +24,7 @@
  */
 #include "vwdm.h"
 
+/* Set up a device's request gate closed, with no request inside. IRQL: PASSIVE_LEVEL. */
 VOID VwRequestsInitialize(PVW_DEVICE Device)
 {
     Device->ActiveRequests = 0;
@@ -33,7 +34,7 @@ VOID VwRequestsInitialize(PVW_DEVICE Device)
     KeInitializeEvent(&Device->RequestsAbort, NotificationEvent, FALSE);
 }
 
-/* START succeeded: requests may come in (PASSIVE_LEVEL, PnP thread). */
+/* START succeeded: requests may come in (PnP thread). IRQL: PASSIVE_LEVEL. */
 VOID VwRequestsOpen(PVW_DEVICE Device)
 {
     if (Device->GateOpen)
@@ -44,7 +45,7 @@ VOID VwRequestsOpen(PVW_DEVICE Device)
 }
 
 /* Close the gate and wait for every dispatch routine inside to leave
- * (PASSIVE_LEVEL, PnP thread). */
+ * (PnP thread). IRQL: PASSIVE_LEVEL. */
 VOID VwRequestsRundown(PVW_DEVICE Device, NTSTATUS Status)
 {
     Device->GateStatus = Status;
@@ -57,6 +58,8 @@ VOID VwRequestsRundown(PVW_DEVICE Device, NTSTATUS Status)
     KeWaitForSingleObject(&Device->RequestsIdle, Executive, KernelMode, FALSE, NULL);
 }
 
+/* Enter the gate for one request; FALSE when the device is not started (the gate is closed). IRQL
+ * <= DISPATCH_LEVEL. */
 BOOLEAN VwEnterRequest(PVW_DEVICE Device)
 {
     InterlockedIncrement(&Device->ActiveRequests);
@@ -66,12 +69,15 @@ BOOLEAN VwEnterRequest(PVW_DEVICE Device)
     return FALSE;
 }
 
+/* Leave the gate; the last one out wakes a rundown waiting for it. IRQL <= DISPATCH_LEVEL. */
 VOID VwLeaveRequest(PVW_DEVICE Device)
 {
     if (InterlockedDecrement(&Device->ActiveRequests) == 0)
         KeSetEvent(&Device->RequestsIdle, IO_NO_INCREMENT, FALSE);
 }
 
+/* Wait on an object from inside a request, giving up when a rundown aborts the requests. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS VwWaitInRequest(PVW_DEVICE Device, PVOID Object, PLARGE_INTEGER Timeout)
 {
     PVOID objects[2] = {Object, &Device->RequestsAbort};

@@ -14,7 +14,7 @@
 
 /* The DACL: SYSTEM and Administrators get every right; with AllowUsers,
  * BUILTIN\Users (every interactive or service account that is not a guest)
- * may read and write, but not change the descriptor. */
+ * may read and write, but not change the descriptor. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VwBuildDacl(BOOLEAN AllowUsers, ULONG PoolTag, PACL *Dacl)
 {
     PSID system = SeExports->SeLocalSystemSid, admins = SeExports->SeAliasAdminsSid;
@@ -46,7 +46,7 @@ static NTSTATUS VwBuildDacl(BOOLEAN AllowUsers, ULONG PoolTag, PACL *Dacl)
 
 /* PASSIVE_LEVEL.  Replaces Object's DACL by the one above (the owner and
  * the SACL stay).  A failure leaves the object as it was: the caller must
- * not expose it then. */
+ * not expose it then. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VwSetDeviceSecurity(PDEVICE_OBJECT Object, BOOLEAN AllowUsers, ULONG PoolTag)
 {
     SECURITY_DESCRIPTOR sd;

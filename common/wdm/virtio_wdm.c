@@ -40,13 +40,14 @@ VW_REGISTER_ACCESSORS(16, USHORT)
 VW_REGISTER_ACCESSORS(32, ULONG)
 
 /* 64-bit fields as two 32-bit accesses, low half first, which the
- * specification allows (4.1.3.1) and every platform supports. */
+ * specification allows (4.1.3.1) and every platform supports. IRQL: any. */
 static uint64_t VwRead64(void *ctx, uint8_t space, uintptr_t addr)
 {
     uint64_t lo = VwRead32(ctx, space, addr);
     return lo | (uint64_t)VwRead32(ctx, space, addr + 4) << 32;
 }
 
+/* Write a 64-bit register as two 32-bit accesses, low half first. IRQL: any. */
 static void VwWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
 {
     VwWrite32(ctx, space, addr, (uint32_t)val);
@@ -54,13 +55,14 @@ static void VwWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
 }
 
 /* Configuration space: a short read (not on PCI) reads as all ones, which
- * the capability walk treats as "no capability". */
+ * the capability walk treats as "no capability". IRQL <= DISPATCH_LEVEL. */
 static void VwPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
 {
     if (VwReadPciConfig(VW_CTX(ctx)->Device, off, buf, len) != len)
         RtlFillMemory(buf, len, 0xff);
 }
 
+/* Read one byte of PCI configuration space for the virtio core. IRQL <= DISPATCH_LEVEL. */
 static uint8_t VwPciRead8(void *ctx, uint32_t off)
 {
     uint8_t v;
@@ -68,6 +70,7 @@ static uint8_t VwPciRead8(void *ctx, uint32_t off)
     return v;
 }
 
+/* Read a 16-bit PCI configuration field for the virtio core. IRQL <= DISPATCH_LEVEL. */
 static uint16_t VwPciRead16(void *ctx, uint32_t off)
 {
     uint16_t v;
@@ -75,6 +78,7 @@ static uint16_t VwPciRead16(void *ctx, uint32_t off)
     return v;
 }
 
+/* Read a 32-bit PCI configuration field for the virtio core. IRQL <= DISPATCH_LEVEL. */
 static uint32_t VwPciRead32(void *ctx, uint32_t off)
 {
     uint32_t v;
@@ -82,6 +86,7 @@ static uint32_t VwPciRead32(void *ctx, uint32_t off)
     return v;
 }
 
+/* The mapped range that holds PCI BAR number bar, or NULL. IRQL: any. */
 static PVW_RANGE VwFindBar(PVW_VIRTIO Virtio, unsigned bar)
 {
     PVW_RESOURCES res = &Virtio->Device->Resources;
@@ -91,6 +96,7 @@ static PVW_RANGE VwFindBar(PVW_VIRTIO Virtio, unsigned bar)
     return NULL;
 }
 
+/* Tell the virtio core a BAR's length and whether it is port or memory space. IRQL: any. */
 static int VwBarInfo(void *ctx, unsigned bar, uint64_t *len, uint8_t *space)
 {
     PVW_RANGE range = VwFindBar(VW_CTX(ctx), bar);
@@ -102,7 +108,7 @@ static int VwBarInfo(void *ctx, unsigned bar, uint64_t *len, uint8_t *space)
 }
 
 /* The framework mapped each BAR whole; the core checked offset + len
- * against the length bar_info gave. */
+ * against the length bar_info gave. IRQL: any. */
 static int VwBarMap(void *ctx, unsigned bar, uint64_t offset, uint32_t len, uintptr_t *addr)
 {
     PVW_RANGE range = VwFindBar(VW_CTX(ctx), bar);
@@ -112,6 +118,8 @@ static int VwBarMap(void *ctx, unsigned bar, uint64_t offset, uint32_t len, uint
     return 0;
 }
 
+/* Common buffer from the device's DMA adapter, zeroed, for rings and device-visible memory. IRQL:
+ * PASSIVE_LEVEL. */
 static int VwDmaAlloc(void *ctx, size_t size, size_t align, struct virtio_dma *dma)
 {
     PVW_VIRTIO virtio = VW_CTX(ctx);
@@ -136,6 +144,7 @@ static int VwDmaAlloc(void *ctx, size_t size, size_t align, struct virtio_dma *d
     return 0;
 }
 
+/* Give a common buffer back to the DMA adapter. IRQL: PASSIVE_LEVEL. */
 static void VwDmaFree(void *ctx, struct virtio_dma *dma)
 {
     PVW_VIRTIO virtio = VW_CTX(ctx);
@@ -148,6 +157,7 @@ static void VwDmaFree(void *ctx, struct virtio_dma *dma)
     dma->va = NULL;
 }
 
+/* Zeroed non-paged memory for the virtio core's own state. IRQL <= DISPATCH_LEVEL. */
 static void *VwMemAlloc(void *ctx, size_t size)
 {
     PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, size, VW_CTX(ctx)->PoolTag);
@@ -156,6 +166,7 @@ static void *VwMemAlloc(void *ctx, size_t size)
     return p;
 }
 
+/* Free memory VwMemAlloc gave. IRQL <= DISPATCH_LEVEL. */
 static void VwMemFree(void *ctx, void *ptr, size_t size)
 {
     (void)size;
@@ -163,12 +174,14 @@ static void VwMemFree(void *ctx, void *ptr, size_t size)
         ExFreePoolWithTag(ptr, VW_CTX(ctx)->PoolTag);
 }
 
+/* Busy-wait for the virtio core (the reset poll). IRQL: any. */
 static void VwDelay(void *ctx, uint32_t us)
 {
     (void)ctx;
     KeStallExecutionProcessor(us);
 }
 
+/* Log a device's violation of the virtio specification. IRQL <= DISPATCH_LEVEL. */
 static void VwReport(void *ctx, int queue, enum virtio_violation why)
 {
     VwError(VW_CTX(ctx)->Device, "device violated the virtio specification: queue %d, reason %d",
@@ -198,6 +211,7 @@ static const struct virtio_os_ops VwVirtioOps = {
     .report = VwReport,
 };
 
+/* Turn a virtio core error code into the NTSTATUS a driver returns. IRQL: any. */
 NTSTATUS VwVirtioStatus(int rc)
 {
     switch (rc) {
@@ -216,6 +230,8 @@ NTSTATUS VwVirtioStatus(int rc)
     }
 }
 
+/* Bind a started device to the virtio core: DMA adapter, transport probe over the mapped BARs.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS VwVirtioStart(PVW_VIRTIO Virtio, PVW_DEVICE Device, ULONG PoolTag)
 {
     DEVICE_DESCRIPTION desc;
@@ -254,12 +270,14 @@ NTSTATUS VwVirtioStart(PVW_VIRTIO Virtio, PVW_DEVICE Device, ULONG PoolTag)
     return STATUS_SUCCESS;
 }
 
+/* Reset the virtio device, if it was probed. IRQL <= DISPATCH_LEVEL. */
 VOID VwVirtioReset(PVW_VIRTIO Virtio)
 {
     if (Virtio->Probed)
         virtio_device_reset(&Virtio->Dev);
 }
 
+/* Undo VwVirtioStart: release the transport and the DMA adapter. IRQL: PASSIVE_LEVEL. */
 VOID VwVirtioStop(PVW_VIRTIO Virtio)
 {
     if (Virtio->Probed)

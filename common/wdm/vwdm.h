@@ -153,18 +153,19 @@ NTSTATUS VwDriverInitialize(PDRIVER_OBJECT DriverObject, const VW_DRIVER_CONFIG 
  * and releases the remove lock taken for it.  Returns Status. */
 NTSTATUS VwCompleteRequest(PVW_DEVICE Device, PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
 
-/* The driver's state following the header. */
+/* The driver's state following the header. IRQL: any. */
 static inline PVOID VwDeviceContext(PVW_DEVICE Device)
 {
     return (PUCHAR)Device + ((sizeof(VW_DEVICE) + 15) & ~(SIZE_T)15);
 }
 
+/* The framework's device header kept in a device object's extension. IRQL: any. */
 static inline PVW_DEVICE VwDeviceFromObject(PDEVICE_OBJECT DeviceObject)
 {
     return (PVW_DEVICE)DeviceObject->DeviceExtension;
 }
 
-/* TRUE for an FDO the framework made, FALSE for a driver's own object. */
+/* TRUE for an FDO the framework made, FALSE for a driver's own object. IRQL: any. */
 static inline BOOLEAN VwIsFdo(PDEVICE_OBJECT DeviceObject)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);

@@ -150,6 +150,7 @@ typedef struct _BALLOON_DEVICE {
     HANDLE LowMemoryHandle;
 } BALLOON_DEVICE, *PBALLOON_DEVICE;
 
+/* The balloon's state behind the framework's device header. IRQL: any. */
 static inline PBALLOON_DEVICE BalloonFromDevice(PVW_DEVICE Device)
 {
     return (PBALLOON_DEVICE)VwDeviceContext(Device);

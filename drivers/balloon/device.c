@@ -15,6 +15,8 @@
      VIRTIO_BIT(VIRTIO_F_RING_PACKED) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX) |                           \
      VIRTIO_BIT(VIRTIO_BALLOON_F_MUST_TELL_HOST) | VIRTIO_BIT(VIRTIO_BALLOON_F_DEFLATE_ON_OOM))
 
+/* START: bind the virtio core, allocate the PFN and statistics buffers, find the memory size. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS BalloonPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -52,6 +54,7 @@ fail:
     return status;
 }
 
+/* STOP/REMOVE: return any pages left to Windows and free the buffers. IRQL: PASSIVE_LEVEL. */
 VOID BalloonReleaseHardware(PVW_DEVICE Device)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -70,7 +73,7 @@ VOID BalloonReleaseHardware(PVW_DEVICE Device)
 }
 
 /* Queue vectors: configuration changes on message 0, the queues on message
- * 1 when there are two messages, else everything on message 0. */
+ * 1 when there are two messages, else everything on message 0. IRQL: any. */
 static USHORT BalloonQueueVector(PBALLOON_DEVICE b)
 {
     if (!b->Virtio.Dev.msix)
@@ -78,6 +81,8 @@ static USHORT BalloonQueueVector(PBALLOON_DEVICE b)
     return b->Messages >= 2 ? 1 : 0;
 }
 
+/* Create the inflate, deflate and (if negotiated) statistics queues on their MSI-X vectors. IRQL:
+ * PASSIVE_LEVEL. */
 static int BalloonSetupQueues(PBALLOON_DEVICE b)
 {
     struct virtio_device *dev = &b->Virtio.Dev;
@@ -100,6 +105,7 @@ static int BalloonSetupQueues(PBALLOON_DEVICE b)
     return 0;
 }
 
+/* Free the queues' memory after a reset. IRQL: PASSIVE_LEVEL. */
 static VOID BalloonTeardownQueues(PBALLOON_DEVICE b)
 {
     struct virtio_device *dev = &b->Virtio.Dev;
@@ -110,6 +116,7 @@ static VOID BalloonTeardownQueues(PBALLOON_DEVICE b)
         virtio_queue_teardown(dev, &b->Stats);
 }
 
+/* D0: negotiate, set up the queues, report `actual`, start the worker. IRQL: PASSIVE_LEVEL. */
 NTSTATUS BalloonD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -170,6 +177,8 @@ fail:
     return VwVirtioStatus(rc);
 }
 
+/* Leaving D0: stop the worker, deflate (telling the device) unless it is gone, reset. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS BalloonD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -206,6 +215,8 @@ NTSTATUS BalloonD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupts; a configuration change (a new target, or DEVICE_NEEDS_RESET) is
+ * noted for the DPC, which queues the worker to re-read the target or restart. IRQL: DIRQL. */
 BOOLEAN BalloonIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -219,7 +230,7 @@ BOOLEAN BalloonIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     return TRUE;
 }
 
-/* Drain one PFN queue: the single request in flight came back. */
+/* Drain one PFN queue: the single request in flight came back. IRQL: DISPATCH_LEVEL. */
 static BOOLEAN BalloonDrain(struct virtqueue *Queue, PBOOLEAN Broken)
 {
     BOOLEAN done = FALSE;
@@ -238,6 +249,8 @@ static BOOLEAN BalloonDrain(struct virtqueue *Queue, PBOOLEAN Broken)
     return done;
 }
 
+/* Completions of the PFN and statistics queues wake their waiter; a configuration change queues the
+ * worker. IRQL: DISPATCH_LEVEL. */
 VOID BalloonDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -275,6 +288,8 @@ VOID BalloonDpc(PVW_DEVICE Device, ULONG MessageId)
         KeSetEvent(&b->RequestWake, IO_NO_INCREMENT, FALSE);
 }
 
+/* Restart's callback for a request given up on: nothing to free (the pages stay in the balloon).
+ * IRQL: PASSIVE_LEVEL. */
 static void BalloonCancel(void *Context, struct virtqueue *Queue, void *Cookie)
 {
     (void)Context;
@@ -284,7 +299,7 @@ static void BalloonCancel(void *Context, struct virtqueue *Queue, void *Cookie)
 
 /* Re-initialise the device after NEEDS_RESET or a broken queue (work item,
  * PASSIVE_LEVEL, no request in flight).  The pages stay in the balloon and
- * `actual` is reported again.  FALSE when the balloon had to stop. */
+ * `actual` is reported again.  FALSE when the balloon had to stop. IRQL: PASSIVE_LEVEL. */
 BOOLEAN BalloonRestart(PBALLOON_DEVICE b)
 {
     struct virtio_device *dev = &b->Virtio.Dev;

@@ -5,6 +5,8 @@
 #include <vw/compiler.h>
 #include "balloon.h"
 
+/* Initialise the balloon's locks, events, timer and work item, and register its device interface.
+ * IRQL: PASSIVE_LEVEL. */
 static NTSTATUS BalloonAddDevice(PVW_DEVICE Device)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -29,6 +31,7 @@ static NTSTATUS BalloonAddDevice(PVW_DEVICE Device)
     return STATUS_SUCCESS;
 }
 
+/* Free what BalloonAddDevice made. IRQL: PASSIVE_LEVEL. */
 static VOID BalloonRemoveDevice(PVW_DEVICE Device)
 {
     PBALLOON_DEVICE b = BalloonFromDevice(Device);
@@ -69,6 +72,7 @@ static const VW_DRIVER_CONFIG BalloonConfig = {
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: hand the balloon's configuration to the WDM framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

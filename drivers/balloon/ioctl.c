@@ -7,7 +7,7 @@
 #include "balloon.h"
 
 /* Whether the service may send this tag, and whether its value is bytes
- * of memory (bounded by the total). */
+ * of memory (bounded by the total). IRQL: any. */
 static BOOLEAN BalloonUserTag(USHORT Tag, PBOOLEAN Memory)
 {
     switch (Tag) {
@@ -27,7 +27,7 @@ static BOOLEAN BalloonUserTag(USHORT Tag, PBOOLEAN Memory)
     }
 }
 
-/* Checks the service's figures (PASSIVE_LEVEL). */
+/* Checks the service's figures. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS BalloonCheckUserStats(PBALLOON_DEVICE b, const BALLOON_STAT *Stats, ULONG Count)
 {
     ULONG seen = 0;
@@ -52,7 +52,7 @@ static NTSTATUS BalloonCheckUserStats(PBALLOON_DEVICE b, const BALLOON_STAT *Sta
     return STATUS_SUCCESS;
 }
 
-/* IRP_MJ_DEVICE_CONTROL (PASSIVE_LEVEL): IOCTL_BALLOON_SET_STATS. */
+/* IRP_MJ_DEVICE_CONTROL: IOCTL_BALLOON_SET_STATS. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI BalloonDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -81,14 +81,14 @@ NTSTATUS NTAPI BalloonDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, 0);
 }
 
-/* IRP_MJ_CREATE, IRP_MJ_CLOSE (PASSIVE_LEVEL): nothing to do. */
+/* IRP_MJ_CREATE, IRP_MJ_CLOSE: nothing to do. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI BalloonDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);
 }
 
 /* IRP_MJ_CLEANUP (PASSIVE_LEVEL): the service's handle closed, so its
- * figures go; the driver reports MEMTOT alone again. */
+ * figures go; the driver reports MEMTOT alone again. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI BalloonDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);

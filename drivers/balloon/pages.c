@@ -13,13 +13,14 @@
  */
 #include "balloon.h"
 
+/* Number of pages an MDL chunk of the balloon holds. IRQL: any. */
 static ULONG BalloonChunkPages(PMDL Mdl)
 {
     return MmGetMdlByteCount(Mdl) >> PAGE_SHIFT;
 }
 
 /* Copy a chunk's frame numbers into the DMA buffer; FALSE if one does not
- * fit the device's 32 bits (never, given the allocation's upper bound). */
+ * fit the device's 32 bits (never, given the allocation's upper bound). IRQL: any. */
 static BOOLEAN BalloonFillPfns(PBALLOON_DEVICE b, PMDL Mdl, ULONG Count)
 {
     PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
@@ -34,12 +35,15 @@ static BOOLEAN BalloonFillPfns(PBALLOON_DEVICE b, PMDL Mdl, ULONG Count)
     return TRUE;
 }
 
+/* Give a chunk's pages back to Windows and free its MDL. IRQL <= APC_LEVEL. */
 static VOID BalloonReturnChunk(PMDL Mdl)
 {
     MmFreePagesFromMdl(Mdl);
     ExFreePool(Mdl);
 }
 
+/* Take one chunk of pages from Windows and tell the device of them (inflate). IRQL: PASSIVE_LEVEL.
+ */
 NTSTATUS BalloonInflateStep(PBALLOON_DEVICE b, ULONG Want)
 {
     PHYSICAL_ADDRESS low = {.QuadPart = 0}, high = {.QuadPart = BALLOON_MAX_PA};
@@ -73,7 +77,7 @@ NTSTATUS BalloonInflateStep(PBALLOON_DEVICE b, ULONG Want)
     return count < Want ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
 }
 
-/* Unlink the chunk that best deflates Want pages. */
+/* Unlink the chunk that best deflates Want pages. IRQL: PASSIVE_LEVEL. */
 static PMDL BalloonPickChunk(PBALLOON_DEVICE b, ULONG Want)
 {
     PMDL *best = NULL, *smallest = NULL;
@@ -95,7 +99,7 @@ static PMDL BalloonPickChunk(PBALLOON_DEVICE b, ULONG Want)
 }
 
 /* Give one chunk back; with Tell the host hears of it first (and must,
- * under MUST_TELL_HOST, before Windows may use the pages). */
+ * under MUST_TELL_HOST, before Windows may use the pages). IRQL: PASSIVE_LEVEL. */
 NTSTATUS BalloonDeflateStep(PBALLOON_DEVICE b, ULONG Want, BOOLEAN Tell)
 {
     PMDL mdl = BalloonPickChunk(b, Want);
@@ -116,7 +120,7 @@ NTSTATUS BalloonDeflateStep(PBALLOON_DEVICE b, ULONG Want, BOOLEAN Tell)
     return STATUS_SUCCESS;
 }
 
-/* STOP/REMOVE with a working device: tell it about every page. */
+/* STOP/REMOVE with a working device: tell it about every page. IRQL: PASSIVE_LEVEL. */
 VOID BalloonDeflateAll(PBALLOON_DEVICE b)
 {
     /* Bounded: each step removes a chunk or stops. */
@@ -127,7 +131,7 @@ VOID BalloonDeflateAll(PBALLOON_DEVICE b)
     }
 }
 
-/* Every page back to Windows without the device (removed, reset, failed). */
+/* Every page back to Windows without the device (removed, reset, failed). IRQL: PASSIVE_LEVEL. */
 VOID BalloonFreeAll(PBALLOON_DEVICE b)
 {
     if (b->Chunks != NULL)

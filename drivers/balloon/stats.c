@@ -24,6 +24,8 @@ typedef PPHYSICAL_MEMORY_RANGE NTAPI BALLOON_RANGES_FN(PVOID PartitionObject, UL
 /* Ranges are bounded: a sane system has a few dozen. */
 #define BALLOON_MAX_RANGES 4096
 
+/* Pages of physical memory, from MmGetPhysicalMemoryRangesEx2 when the kernel has it. IRQL:
+ * PASSIVE_LEVEL. */
 static ULONG64 BalloonCountPages(PBALLOON_DEVICE b)
 {
     BALLOON_RANGES_FN *ranges = (BALLOON_RANGES_FN *)b->RangesRoutine;
@@ -44,6 +46,7 @@ static ULONG64 BalloonCountPages(PBALLOON_DEVICE b)
     return pages;
 }
 
+/* Find how much memory the guest has (the target's bound and MEMTOT). IRQL: PASSIVE_LEVEL. */
 VOID BalloonFindMemorySize(PBALLOON_DEVICE b)
 {
     UNICODE_STRING name;
@@ -55,6 +58,8 @@ VOID BalloonFindMemorySize(PBALLOON_DEVICE b)
         VwInfo(b->Device, "total memory unknown: no statistics, no cap on the balloon");
 }
 
+/* Fill the statistics buffer (MEMTOT and the service's figures) and give it to the device. IRQL:
+ * PASSIVE_LEVEL. */
 VOID BalloonPostStats(PBALLOON_DEVICE b)
 {
     BALLOON_STAT *stats = b->StatsBuffer.va;

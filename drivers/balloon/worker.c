@@ -12,7 +12,7 @@
 
 static IO_WORKITEM_ROUTINE BalloonWork;
 
-/* Lock held. */
+/* Queue the work item, or ask the running one to go again (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID BalloonQueueWorkLocked(PBALLOON_DEVICE b)
 {
     if (!b->Running)
@@ -28,6 +28,7 @@ VOID BalloonQueueWorkLocked(PBALLOON_DEVICE b)
     IoQueueWorkItem(b->WorkItem, BalloonWork, DelayedWorkQueue, b);
 }
 
+/* Retry timer: queue the worker again after a failed or partial step. IRQL: DISPATCH_LEVEL. */
 VOID BalloonTimerDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PBALLOON_DEVICE b = Context;
@@ -40,13 +41,14 @@ VOID BalloonTimerDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     KeReleaseSpinLockFromDpcLevel(&b->Lock);
 }
 
+/* Arm the retry timer for Ms milliseconds. IRQL <= DISPATCH_LEVEL. */
 static VOID BalloonArmTimer(PBALLOON_DEVICE b, ULONG Ms)
 {
     LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Ms * 10000};
     KeSetTimer(&b->Timer, due, &b->TimerDpc);
 }
 
-/* Stop the work for D0Exit: nothing queued or running afterwards. */
+/* Stop the work for D0Exit: nothing queued or running afterwards. IRQL: PASSIVE_LEVEL. */
 VOID BalloonStopWork(PBALLOON_DEVICE b)
 {
     KIRQL irql;
@@ -61,6 +63,7 @@ VOID BalloonStopWork(PBALLOON_DEVICE b)
     KeFlushQueuedDpcs();
 }
 
+/* Report the pages held to the device's `actual` field when it changed. IRQL: PASSIVE_LEVEL. */
 VOID BalloonWriteActual(PBALLOON_DEVICE b)
 {
     uint32_t actual = b->Pages;
@@ -72,7 +75,7 @@ VOID BalloonWriteActual(PBALLOON_DEVICE b)
 }
 
 /* Send the first Count frame numbers of PfnBuffer on Queue and wait,
- * bounded, for the device to use them. */
+ * bounded, for the device to use them. IRQL: PASSIVE_LEVEL. */
 BALLOON_XFER BalloonTransfer(PBALLOON_DEVICE b, struct virtqueue *Queue, ULONG Count)
 {
     struct virtqueue_sg sg = {.addr = b->PfnBuffer.pa, .len = Count * sizeof(ULONG)};
@@ -119,12 +122,13 @@ BALLOON_XFER BalloonTransfer(PBALLOON_DEVICE b, struct virtqueue *Queue, ULONG C
     return BalloonXferLost;
 }
 
+/* Whether Windows signals low memory (DEFLATE_ON_OOM). IRQL <= DISPATCH_LEVEL. */
 static BOOLEAN BalloonLowMemory(PBALLOON_DEVICE b)
 {
     return b->LowMemory != NULL && KeReadStateEvent(b->LowMemory) != 0;
 }
 
-/* The host's target, bounded by what the guest can give. */
+/* The host's target, bounded by what the guest can give. IRQL: PASSIVE_LEVEL. */
 static ULONG BalloonTarget(PBALLOON_DEVICE b)
 {
     uint32_t target = 0;
@@ -144,7 +148,7 @@ static ULONG BalloonTarget(PBALLOON_DEVICE b)
     return target;
 }
 
-/* One run: restart if needed, statistics, then bounded steps. */
+/* One run: restart if needed, statistics, then bounded steps. IRQL: PASSIVE_LEVEL. */
 static VOID BalloonRun(PBALLOON_DEVICE b)
 {
     BOOLEAN retry = FALSE, more = FALSE;
@@ -212,6 +216,8 @@ static VOID BalloonRun(PBALLOON_DEVICE b)
         BalloonArmTimer(b, BALLOON_RETRY_MS);
 }
 
+/* The work item: run the balloon towards its target until nothing more is asked. IRQL:
+ * PASSIVE_LEVEL. */
 static VOID BalloonWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
 {
     PBALLOON_DEVICE b = Context;

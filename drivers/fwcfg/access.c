@@ -6,6 +6,7 @@
  */
 #include "fwcfg.h"
 
+/* Select the fw_cfg item the data register streams next. IRQL <= DISPATCH_LEVEL. */
 VOID FwCfgSelect(PFWCFG_DEVICE Fw, USHORT Key)
 {
 #if !defined(_M_ARM64)
@@ -17,7 +18,7 @@ VOID FwCfgSelect(PFWCFG_DEVICE Fw, USHORT Key)
     WRITE_REGISTER_USHORT((PUSHORT)(Fw->Base + FWCFG_MMIO_SELECTOR), FwCfgBe16(Key));
 }
 
-/* The data register streams the selected item; past its end it reads 0. */
+/* The data register streams the selected item; past its end it reads 0. IRQL <= DISPATCH_LEVEL. */
 VOID FwCfgReadData(PFWCFG_DEVICE Fw, PVOID Buffer, ULONG Length)
 {
     PUCHAR out = (PUCHAR)Buffer;
@@ -33,11 +34,13 @@ VOID FwCfgReadData(PFWCFG_DEVICE Fw, PVOID Buffer, ULONG Length)
     }
 }
 
+/* Address of the DMA address register (port or MMIO layout). IRQL: any. */
 static PUCHAR FwCfgDmaRegister(PFWCFG_DEVICE Fw)
 {
     return Fw->Base + (Fw->IsPort ? FWCFG_PORT_DMA : FWCFG_MMIO_DMA);
 }
 
+/* Read a 32-bit device register (port or memory). IRQL <= DISPATCH_LEVEL. */
 static ULONG FwCfgRead32(PFWCFG_DEVICE Fw, PUCHAR Address)
 {
 #if !defined(_M_ARM64)
@@ -48,6 +51,7 @@ static ULONG FwCfgRead32(PFWCFG_DEVICE Fw, PUCHAR Address)
     return READ_REGISTER_ULONG((PULONG)Address);
 }
 
+/* Write a 32-bit device register (port or memory). IRQL <= DISPATCH_LEVEL. */
 static VOID FwCfgWrite32(PFWCFG_DEVICE Fw, PUCHAR Address, ULONG Value)
 {
 #if !defined(_M_ARM64)
@@ -60,7 +64,8 @@ static VOID FwCfgWrite32(PFWCFG_DEVICE Fw, PUCHAR Address, ULONG Value)
     WRITE_REGISTER_ULONG((PULONG)Address, Value);
 }
 
-/* Two 32-bit big-endian halves, the most significant at the lower offset. */
+/* Two 32-bit big-endian halves, the most significant at the lower offset. IRQL <= DISPATCH_LEVEL.
+ */
 ULONGLONG FwCfgReadDmaRegister(PFWCFG_DEVICE Fw)
 {
     PUCHAR reg = FwCfgDmaRegister(Fw);
@@ -69,7 +74,7 @@ ULONGLONG FwCfgReadDmaRegister(PFWCFG_DEVICE Fw)
     return (high << 32) | low;
 }
 
-/* The write of the low half starts the operation, so it comes last. */
+/* The write of the low half starts the operation, so it comes last. IRQL <= DISPATCH_LEVEL. */
 VOID FwCfgWriteDmaRegister(PFWCFG_DEVICE Fw, ULONGLONG Value)
 {
     PUCHAR reg = FwCfgDmaRegister(Fw);

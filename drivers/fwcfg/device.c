@@ -12,6 +12,8 @@
 
 static const char FwCfgSignature[4] = {'Q', 'E', 'M', 'U'};
 
+/* Pick the first register range large enough for fw_cfg (ports not on arm64). IRQL: PASSIVE_LEVEL.
+ */
 static NTSTATUS FwCfgTakeRange(PFWCFG_DEVICE Fw, PVW_RESOURCES Resources)
 {
     for (ULONG i = 0; i < Resources->RangeCount; i++) {
@@ -34,6 +36,7 @@ static NTSTATUS FwCfgTakeRange(PFWCFG_DEVICE Fw, PVW_RESOURCES Resources)
     return STATUS_DEVICE_CONFIGURATION_ERROR;
 }
 
+/* Check the "QEMU" signature and that the device offers DMA. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS FwCfgCheckDevice(PFWCFG_DEVICE Fw)
 {
     char signature[4];
@@ -63,6 +66,8 @@ static NTSTATUS FwCfgCheckDevice(PFWCFG_DEVICE Fw)
     return STATUS_SUCCESS;
 }
 
+/* Get a DMA adapter and the common buffer for DMA descriptors, the note and vmcoreinfo. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS FwCfgAllocateDma(PFWCFG_DEVICE Fw)
 {
     DEVICE_DESCRIPTION desc;
@@ -93,6 +98,8 @@ static NTSTATUS FwCfgAllocateDma(PFWCFG_DEVICE Fw)
     return STATUS_SUCCESS;
 }
 
+/* START: take the range, check the device, find etc/vmcoreinfo and set up DMA. IRQL: PASSIVE_LEVEL.
+ */
 NTSTATUS FwCfgPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PFWCFG_DEVICE fw = FwCfgFromDevice(Device);
@@ -118,6 +125,7 @@ NTSTATUS FwCfgPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
     return FwCfgAllocateDma(fw);
 }
 
+/* STOP/REMOVE: withdraw the note and free the DMA buffer and adapter. IRQL: PASSIVE_LEVEL. */
 VOID FwCfgReleaseHardware(PVW_DEVICE Device)
 {
     PFWCFG_DEVICE fw = FwCfgFromDevice(Device);
@@ -133,6 +141,8 @@ VOID FwCfgReleaseHardware(PVW_DEVICE Device)
     fw->Dma = NULL;
 }
 
+/* D0: publish the VMCOREINFO note again (the host may have been reset meanwhile). IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS FwCfgD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PFWCFG_DEVICE fw = FwCfgFromDevice(Device);

@@ -8,6 +8,7 @@
  */
 #include "fwcfg.h"
 
+/* Whether a directory entry's name is Name, and whether the device terminated it. IRQL: any. */
 static BOOLEAN FwCfgNameIs(const FWCFG_FILE *Entry, const char *Name, PBOOLEAN Terminated)
 {
     SIZE_T i;
@@ -26,6 +27,8 @@ static BOOLEAN FwCfgNameIs(const FWCFG_FILE *Entry, const char *Name, PBOOLEAN T
     }
 }
 
+/* Find a file by name in the fw_cfg directory, with its key; a wrong size is an error. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS FwCfgFindFile(PFWCFG_DEVICE Fw, const char *Name, ULONG Size, PUSHORT Key, PBOOLEAN Found)
 {
     ULONG countBe = 0;

@@ -7,6 +7,7 @@
  */
 #include "fwcfg.h"
 
+/* One fw_cfg DMA operation on item Key, waited for with a bound. IRQL: PASSIVE_LEVEL. */
 NTSTATUS FwCfgDmaTransfer(PFWCFG_DEVICE Fw, USHORT Key, ULONG Control, ULONGLONG Pa, ULONG Length)
 {
     volatile FWCFG_DMA_ACCESS *access = &Fw->Area->Access;

@@ -17,6 +17,7 @@ static const VW_DRIVER_CONFIG FwCfgConfig = {
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: hand fwcfg's configuration to the WDM framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

@@ -131,6 +131,7 @@ typedef struct _FWCFG_DEVICE {
     USHORT HostFormat; /* as read from the item; written back unchanged */
 } FWCFG_DEVICE, *PFWCFG_DEVICE;
 
+/* fwcfg's state behind the framework's device header. IRQL: any. */
 static inline PFWCFG_DEVICE FwCfgFromDevice(PVW_DEVICE Device)
 {
     return (PFWCFG_DEVICE)VwDeviceContext(Device);
@@ -162,7 +163,7 @@ VOID FwCfgReleaseHardware(PVW_DEVICE Device);
 NTSTATUS FwCfgD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous);
 
 /* Orders memory against the device: the descriptor before the register
- * write that starts DMA, the control word read after it. */
+ * write that starts DMA, the control word read after it. IRQL: any. */
 static inline VOID FwCfgMemoryBarrier(VOID)
 {
 #if defined(_M_ARM64)
@@ -172,14 +173,17 @@ static inline VOID FwCfgMemoryBarrier(VOID)
 #endif
 }
 
+/* CPU order to big-endian (and back) for 32-bit fw_cfg fields. IRQL: any. */
 static inline ULONG FwCfgBe32(ULONG v)
 {
     return __builtin_bswap32(v);
 }
+/* CPU order to big-endian (and back) for 16-bit fw_cfg fields. IRQL: any. */
 static inline USHORT FwCfgBe16(USHORT v)
 {
     return __builtin_bswap16(v);
 }
+/* CPU order to big-endian (and back) for 64-bit fw_cfg fields. IRQL: any. */
 static inline ULONGLONG FwCfgBe64(ULONGLONG v)
 {
     return __builtin_bswap64(v);

@@ -15,11 +15,13 @@
  */
 #include "fwcfg.h"
 
+/* Bus address of a field inside the DMA area. IRQL: any. */
 static ULONGLONG FwCfgAreaPa(PFWCFG_DEVICE Fw, ULONG Offset)
 {
     return (ULONGLONG)Fw->AreaPa.QuadPart + Offset;
 }
 
+/* Write the vmcoreinfo descriptor (note address and size) to the device. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS FwCfgWriteInfo(PFWCFG_DEVICE Fw)
 {
     return FwCfgDmaTransfer(Fw, Fw->VmcoreinfoKey, FWCFG_DMA_WRITE,
@@ -27,6 +29,8 @@ static NTSTATUS FwCfgWriteInfo(PFWCFG_DEVICE Fw)
                             sizeof(FWCFG_VMCOREINFO));
 }
 
+/* Build the ELF note VMCOREINFO holding the crash dump header the kernel gives. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS FwCfgBuildNote(PFWCFG_DEVICE Fw)
 {
     FWCFG_NOTE *note = &Fw->Area->Note;
@@ -47,6 +51,8 @@ static NTSTATUS FwCfgBuildNote(PFWCFG_DEVICE Fw)
     return STATUS_SUCCESS;
 }
 
+/* Point etc/vmcoreinfo at a freshly built note, if the host accepts the format. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS FwCfgPublishVmcoreinfo(PFWCFG_DEVICE Fw)
 {
     FWCFG_VMCOREINFO *info = &Fw->Area->Info;
@@ -86,6 +92,7 @@ NTSTATUS FwCfgPublishVmcoreinfo(PFWCFG_DEVICE Fw)
     return STATUS_SUCCESS;
 }
 
+/* Tell the host the note is gone before its buffer is freed. IRQL: PASSIVE_LEVEL. */
 VOID FwCfgWithdrawVmcoreinfo(PFWCFG_DEVICE Fw)
 {
     if (!Fw->Published)

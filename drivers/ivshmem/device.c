@@ -4,7 +4,7 @@
 #include "ivshmem.h"
 
 /* BAR0 (registers) and BAR2 (shared memory).  The framework matched the
- * ranges to their BARs through PCI configuration space. */
+ * ranges to their BARs through PCI configuration space. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS IvshmemFindBars(PIVSHMEM_DEVICE Ivshmem, PVW_RESOURCES Resources)
 {
     PVW_RANGE regs = NULL, shmem = NULL;
@@ -36,6 +36,8 @@ static NTSTATUS IvshmemFindBars(PIVSHMEM_DEVICE Ivshmem, PVW_RESOURCES Resources
     return STATUS_SUCCESS;
 }
 
+/* START: find the BARs, describe the shared memory with an MDL, read the vectors. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS IvshmemPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PIVSHMEM_DEVICE ivshmem = IvshmemFromDevice(Device);
@@ -72,7 +74,7 @@ NTSTATUS IvshmemPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
  * (or a STOP without its query): a user mapping is undone now, in its
  * process, since the BAR range may go to another device; a kernel
  * client's view is its own and stays until it releases it (a kernel
- * client must handle the device's removal notification). */
+ * client must handle the device's removal notification). IRQL: PASSIVE_LEVEL. */
 VOID IvshmemReleaseHardware(PVW_DEVICE Device)
 {
     PIVSHMEM_DEVICE ivshmem = IvshmemFromDevice(Device);
@@ -97,6 +99,8 @@ VOID IvshmemReleaseHardware(PVW_DEVICE Device)
     ivshmem->Vectors = 0;
 }
 
+/* This VM's peer id from IVPosition (not ready until the server answered, revision 0). IRQL <=
+ * DISPATCH_LEVEL. */
 NTSTATUS IvshmemPeerId(PIVSHMEM_DEVICE Ivshmem, PUSHORT PeerId)
 {
     LONG position = (LONG)READ_REGISTER_ULONG((PULONG)(Ivshmem->Regs + IVSHMEM_REG_IV_POSITION));
@@ -111,6 +115,7 @@ NTSTATUS IvshmemPeerId(PIVSHMEM_DEVICE Ivshmem, PUSHORT PeerId)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupt (a line: only when its status says so) for the DPC. IRQL: DIRQL. */
 BOOLEAN IvshmemIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PIVSHMEM_DEVICE ivshmem = IvshmemFromDevice(Device);
@@ -125,6 +130,7 @@ BOOLEAN IvshmemIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     return TRUE;
 }
 
+/* Set the user events registered for the vector that fired. IRQL: DISPATCH_LEVEL. */
 VOID IvshmemDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     /* A line cannot tell the vector: revision 0 devices only have one. */

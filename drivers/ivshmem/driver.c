@@ -10,7 +10,7 @@
  * the AllowUserAccess device parameter (ivshmem.inx) admits BUILTIN\Users.
  * The descriptor goes on the PDO, the object a create names (through the
  * device interface), as the PnP manager would place an INF's Security
- * value. */
+ * value. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS IvshmemAddDevice(PVW_DEVICE Device)
 {
     PIVSHMEM_DEVICE ivshmem = IvshmemFromDevice(Device);
@@ -30,6 +30,7 @@ static NTSTATUS IvshmemAddDevice(PVW_DEVICE Device)
     return STATUS_SUCCESS;
 }
 
+/* Stop tracking the device for process exits. IRQL: PASSIVE_LEVEL. */
 static VOID IvshmemRemoveDevice(PVW_DEVICE Device)
 {
     IvshmemTrackDevice(IvshmemFromDevice(Device), FALSE);
@@ -38,7 +39,7 @@ static VOID IvshmemRemoveDevice(PVW_DEVICE Device)
 /* QUERY_STOP and QUERY_REMOVE fail while the shared memory is mapped (a
  * stop may move the BAR under it; the mapping is its owner's to end);
  * once they succeeded, no mapping is made until START or the CANCEL.
- * Everything else is the framework's.  PASSIVE_LEVEL. */
+ * Everything else is the framework's.  IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI IvshmemDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     UCHAR minor = IoGetCurrentIrpStackLocation(Irp)->MinorFunction;
@@ -66,6 +67,7 @@ static NTSTATUS NTAPI IvshmemDispatchPnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwDispatchPnp(DeviceObject, Irp);
 }
 
+/* Driver unload: stop watching process exits. IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI IvshmemUnload(PDRIVER_OBJECT DriverObject)
 {
     (void)DriverObject;
@@ -98,6 +100,8 @@ static const VW_DRIVER_CONFIG IvshmemConfig = {
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: watch process exits (to undo mappings), then hand the configuration to the
+ * framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

@@ -5,6 +5,8 @@
  */
 #include "ivshmem.h"
 
+/* Register a caller's event for a vector, referenced until it fires once or its handle closes.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS IvshmemRegisterEvent(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, HANDLE Handle,
                               USHORT Vector, BOOLEAN SingleShot, KPROCESSOR_MODE Mode)
 {
@@ -38,7 +40,7 @@ NTSTATUS IvshmemRegisterEvent(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, HANDL
     return status;
 }
 
-/* DISPATCH_LEVEL, from the DPC. */
+/* DISPATCH_LEVEL, from the DPC. IRQL: DISPATCH_LEVEL. */
 VOID IvshmemSignalVector(PIVSHMEM_DEVICE Ivshmem, ULONG Vector)
 {
     PKEVENT done[IVSHMEM_MAX_EVENTS];
@@ -60,6 +62,7 @@ VOID IvshmemSignalVector(PIVSHMEM_DEVICE Ivshmem, ULONG Vector)
         ObDereferenceObject(done[i]);
 }
 
+/* Dereference every event a file object registered. IRQL: PASSIVE_LEVEL. */
 VOID IvshmemDropEvents(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
 {
     PKEVENT done[IVSHMEM_MAX_EVENTS];

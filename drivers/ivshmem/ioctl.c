@@ -22,6 +22,7 @@ typedef struct _IVSHMEM_EVENT32 {
 } IVSHMEM_EVENT32;
 #endif
 
+/* Whether the request comes from a 32-bit process (WOW64 layouts). IRQL: PASSIVE_LEVEL. */
 static BOOLEAN IvshmemIs32Bit(PIRP Irp)
 {
 #if defined(_M_IX86)
@@ -32,6 +33,8 @@ static BOOLEAN IvshmemIs32Bit(PIRP Irp)
 #endif
 }
 
+/* IOCTL_IVSHMEM_REQUEST_MMAP (user or kernel): map the shared memory and return its address and
+ * peer id. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS IvshmemRequestMap(PIVSHMEM_DEVICE Ivshmem, PIRP Irp, ULONG InLength,
                                   ULONG OutLength, BOOLEAN ForKernel, PULONG_PTR Written)
 {
@@ -81,6 +84,7 @@ static NTSTATUS IvshmemRequestMap(PIVSHMEM_DEVICE Ivshmem, PIRP Irp, ULONG InLen
     return STATUS_SUCCESS;
 }
 
+/* IOCTL_IVSHMEM_REGISTER_EVENT: check the request and register its event. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS IvshmemRegister(PIVSHMEM_DEVICE Ivshmem, PIRP Irp, ULONG InLength)
 {
     PVOID buffer = Irp->AssociatedIrp.SystemBuffer;
@@ -111,6 +115,8 @@ static NTSTATUS IvshmemRegister(PIVSHMEM_DEVICE Ivshmem, PIRP Irp, ULONG InLengt
                                 Irp->RequestorMode);
 }
 
+/* IRP_MJ_DEVICE_CONTROL: upstream's ivshmem IOCTLs, sizes checked per caller width. IRQL:
+ * PASSIVE_LEVEL. */
 NTSTATUS NTAPI IvshmemDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -177,13 +183,14 @@ NTSTATUS NTAPI IvshmemDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, written);
 }
 
+/* IRP_MJ_CREATE: nothing to do (the security descriptor decided). IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI IvshmemDispatchCreate(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);
 }
 
 /* The last handle of a file object closes, in its process: undo what it
- * owns. */
+ * owns. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI IvshmemDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -196,6 +203,7 @@ NTSTATUS NTAPI IvshmemDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, STATUS_SUCCESS, 0);
 }
 
+/* IRP_MJ_CLOSE: nothing left to do (cleanup undid what the handle owned). IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI IvshmemDispatchClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);

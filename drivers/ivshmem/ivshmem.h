@@ -77,6 +77,7 @@ typedef struct _IVSHMEM_DEVICE {
     IVSHMEM_EVENT_ENTRY Events[IVSHMEM_MAX_EVENTS];
 } IVSHMEM_DEVICE, *PIVSHMEM_DEVICE;
 
+/* ivshmem's state behind the framework's device header. IRQL: any. */
 static inline PIVSHMEM_DEVICE IvshmemFromDevice(PVW_DEVICE Device)
 {
     return (PIVSHMEM_DEVICE)VwDeviceContext(Device);

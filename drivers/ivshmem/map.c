@@ -26,19 +26,21 @@
 #include "ivshmem.h"
 
 /* Inside a critical region: normal kernel APCs (thread suspension) are
- * off while the lock is held.  PASSIVE_LEVEL. */
+ * off while the lock is held.  IRQL: PASSIVE_LEVEL. */
 VOID IvshmemLockMaps(PIVSHMEM_DEVICE Ivshmem)
 {
     KeEnterCriticalRegion();
     KeWaitForSingleObject(&Ivshmem->MapLock, Executive, KernelMode, FALSE, NULL);
 }
 
+/* Release MapLock and leave the critical region. IRQL: PASSIVE_LEVEL. */
 VOID IvshmemUnlockMaps(PIVSHMEM_DEVICE Ivshmem)
 {
     KeSetEvent(&Ivshmem->MapLock, IO_NO_INCREMENT, FALSE);
     KeLeaveCriticalRegion();
 }
 
+/* The memory caching type of an upstream cache mode, or an error for an unknown one. IRQL: any. */
 static NTSTATUS IvshmemCacheType(UCHAR CacheMode, MEMORY_CACHING_TYPE *Type)
 {
     switch (CacheMode) {
@@ -56,7 +58,7 @@ static NTSTATUS IvshmemCacheType(UCHAR CacheMode, MEMORY_CACHING_TYPE *Type)
 }
 
 /* In the requesting process.  0x40000000 = MdlMappingNoExecute: data,
- * never code. */
+ * never code. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS IvshmemMapUser(PIVSHMEM_DEVICE Ivshmem, MEMORY_CACHING_TYPE Type, PVOID *Va)
 {
     PVOID va;
@@ -75,7 +77,7 @@ static NTSTATUS IvshmemMapUser(PIVSHMEM_DEVICE Ivshmem, MEMORY_CACHING_TYPE Type
     return STATUS_SUCCESS;
 }
 
-/* PASSIVE_LEVEL, in the requesting process. */
+/* PASSIVE_LEVEL, in the requesting process. IRQL: PASSIVE_LEVEL. */
 NTSTATUS IvshmemMap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, KPROCESSOR_MODE Mode,
                     UCHAR CacheMode, PVOID *Va)
 {
@@ -109,7 +111,7 @@ NTSTATUS IvshmemMap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner, KPROCESSOR_MODE
 }
 
 /* Under MapLock, PASSIVE_LEVEL, in any process: the mapping goes, a user
- * one in its own process (attached to it when the caller is elsewhere). */
+ * one in its own process (attached to it when the caller is elsewhere). IRQL: PASSIVE_LEVEL. */
 VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem)
 {
     if (Ivshmem->MappedVa == NULL)
@@ -135,7 +137,7 @@ VOID IvshmemUndoMapping(PIVSHMEM_DEVICE Ivshmem)
 
 /* Whether FILE holds the mapping: read under MapLock, inside a critical
  * region like every other access to the mapping state (an unlocked read
- * races a RELEASE_MMAP or a cleanup of another thread).  PASSIVE_LEVEL. */
+ * races a RELEASE_MMAP or a cleanup of another thread).  IRQL: PASSIVE_LEVEL. */
 BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File)
 {
     BOOLEAN owner;
@@ -149,7 +151,7 @@ BOOLEAN IvshmemIsMapOwner(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT File)
 }
 
 /* RELEASE_MMAP or the owner handle's cleanup, from whatever process holds
- * the handle.  PASSIVE_LEVEL. */
+ * the handle.  IRQL: PASSIVE_LEVEL. */
 NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
 {
     NTSTATUS status = STATUS_SUCCESS;
@@ -166,7 +168,7 @@ NTSTATUS IvshmemUnmap(PIVSHMEM_DEVICE Ivshmem, PFILE_OBJECT Owner)
 }
 
 /* QUERY_STOP/QUERY_REMOVE (Block TRUE): FALSE while a mapping exists;
- * otherwise no new mapping until START or CANCEL (Block FALSE). */
+ * otherwise no new mapping until START or CANCEL (Block FALSE). IRQL: PASSIVE_LEVEL. */
 BOOLEAN IvshmemBlockMaps(PIVSHMEM_DEVICE Ivshmem, BOOLEAN Block)
 {
     BOOLEAN done = TRUE;

@@ -17,19 +17,21 @@ static LIST_ENTRY IvshmemDevices;
 static KEVENT IvshmemDevicesLock; /* synchronization event, in a critical region */
 static BOOLEAN IvshmemWatching;
 
+/* Take the lock of the list of devices, inside a critical region. IRQL: PASSIVE_LEVEL. */
 static VOID IvshmemLockDevices(VOID)
 {
     KeEnterCriticalRegion();
     KeWaitForSingleObject(&IvshmemDevicesLock, Executive, KernelMode, FALSE, NULL);
 }
 
+/* Release the devices list lock and leave the critical region. IRQL: PASSIVE_LEVEL. */
 static VOID IvshmemUnlockDevices(VOID)
 {
     KeSetEvent(&IvshmemDevicesLock, IO_NO_INCREMENT, FALSE);
     KeLeaveCriticalRegion();
 }
 
-/* PASSIVE_LEVEL: a process exits (Create FALSE), in its own context. */
+/* PASSIVE_LEVEL: a process exits (Create FALSE), in its own context. IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI IvshmemProcessNotify(HANDLE ParentId, HANDLE ProcessId, BOOLEAN Create)
 {
     (void)ParentId;
@@ -50,7 +52,7 @@ static VOID NTAPI IvshmemProcessNotify(HANDLE ParentId, HANDLE ProcessId, BOOLEA
 }
 
 /* DriverEntry (PASSIVE_LEVEL).  Without the routine, user mappings are
- * refused: nothing could undo one at its process's exit. */
+ * refused: nothing could undo one at its process's exit. IRQL: PASSIVE_LEVEL. */
 NTSTATUS IvshmemWatchProcesses(VOID)
 {
     InitializeListHead(&IvshmemDevices);
@@ -60,7 +62,7 @@ NTSTATUS IvshmemWatchProcesses(VOID)
     return status;
 }
 
-/* Unload (PASSIVE_LEVEL): removal waits for routines in flight. */
+/* Unload (PASSIVE_LEVEL): removal waits for routines in flight. IRQL: PASSIVE_LEVEL. */
 VOID IvshmemUnwatchProcesses(VOID)
 {
     if (IvshmemWatching)
@@ -68,12 +70,13 @@ VOID IvshmemUnwatchProcesses(VOID)
     IvshmemWatching = FALSE;
 }
 
+/* Whether process exits are watched (user mappings allowed). IRQL: any. */
 BOOLEAN IvshmemWatchingProcesses(VOID)
 {
     return IvshmemWatching;
 }
 
-/* AddDevice (Track TRUE) and RemoveDevice (FALSE), PASSIVE_LEVEL. */
+/* AddDevice (Track TRUE) and RemoveDevice (FALSE), PASSIVE_LEVEL. IRQL: PASSIVE_LEVEL. */
 VOID IvshmemTrackDevice(PIVSHMEM_DEVICE Ivshmem, BOOLEAN Track)
 {
     IvshmemLockDevices();

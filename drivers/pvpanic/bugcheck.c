@@ -18,6 +18,8 @@ static KBUGCHECK_REASON_CALLBACK_ROUTINE PvPanicOnDumpIo;
 
 static UCHAR PvPanicComponent[] = "pvpanic";
 
+/* Bug-check callback: tell the host PANICKED unless a crash dump was announced. IRQL: HIGH_LEVEL.
+ */
 static VOID NTAPI PvPanicOnBugCheck(PVOID Buffer, ULONG Length)
 {
     PPVPANIC_DEVICE device = (PPVPANIC_DEVICE)Buffer;
@@ -28,6 +30,8 @@ static VOID NTAPI PvPanicOnBugCheck(PVOID Buffer, ULONG Length)
         PvPanicWriteRegister(&device->Register, PVPANIC_PANICKED);
 }
 
+/* Dump-I/O callback: tell the host CRASH_LOADED once, when Windows starts writing a dump. IRQL:
+ * HIGH_LEVEL. */
 static VOID NTAPI PvPanicOnDumpIo(KBUGCHECK_CALLBACK_REASON Reason,
                                   struct _KBUGCHECK_REASON_CALLBACK_RECORD *Record, PVOID Data,
                                   ULONG DataLength)
@@ -44,6 +48,8 @@ static VOID NTAPI PvPanicOnDumpIo(KBUGCHECK_CALLBACK_REASON Reason,
     }
 }
 
+/* Register the bug-check and dump-I/O callbacks for the events the device supports. IRQL:
+ * PASSIVE_LEVEL. */
 VOID PvPanicRegisterCallbacks(PPVPANIC_DEVICE Device)
 {
     Device->CrashLoadedSent = FALSE;
@@ -65,6 +71,7 @@ VOID PvPanicRegisterCallbacks(PPVPANIC_DEVICE Device)
     }
 }
 
+/* Deregister the callbacks PvPanicRegisterCallbacks registered. IRQL: PASSIVE_LEVEL. */
 VOID PvPanicDeregisterCallbacks(PPVPANIC_DEVICE Device)
 {
     if (Device->BugCheckRegistered)

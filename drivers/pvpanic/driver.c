@@ -10,6 +10,8 @@
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* START: take the register range, read the supported events, register the callbacks. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS PvPanicPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PPVPANIC_DEVICE pv = VwDeviceContext(Device);
@@ -34,6 +36,7 @@ static NTSTATUS PvPanicPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resource
     return STATUS_SUCCESS;
 }
 
+/* STOP/REMOVE: deregister the callbacks and forget the register. IRQL: PASSIVE_LEVEL. */
 static VOID PvPanicReleaseHardware(PVW_DEVICE Device)
 {
     PPVPANIC_DEVICE pv = VwDeviceContext(Device);
@@ -53,6 +56,7 @@ static const VW_DRIVER_CONFIG PvPanicConfig = {
     .ReleaseHardware = PvPanicReleaseHardware,
 };
 
+/* Driver entry: hand pvpanic's configuration to the WDM framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

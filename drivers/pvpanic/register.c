@@ -6,6 +6,7 @@
  */
 #include "pvpanic.h"
 
+/* Read the pvpanic register (port or memory). IRQL: any. */
 UCHAR PvPanicReadRegister(const VW_RANGE *Register)
 {
 #if !defined(_M_ARM64)
@@ -15,6 +16,7 @@ UCHAR PvPanicReadRegister(const VW_RANGE *Register)
     return READ_REGISTER_UCHAR((PUCHAR)Register->Va);
 }
 
+/* Write an event to the pvpanic register (port or memory). IRQL: any. */
 VOID PvPanicWriteRegister(const VW_RANGE *Register, UCHAR Value)
 {
 #if !defined(_M_ARM64)

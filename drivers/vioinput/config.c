@@ -9,7 +9,7 @@
 
 /* The size the device reports for (select, subsel), its data copied to Out
  * (VIRTIO_INPUT_CFG_DATA_MAX bytes, zero-filled).  Returns -1 when the
- * device's answer is unusable. */
+ * device's answer is unusable. IRQL: PASSIVE_LEVEL. */
 static int VioinputQuery(PVW_DEVICE Device, UCHAR Select, UCHAR Subsel, UCHAR *Out)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -35,18 +35,20 @@ static int VioinputQuery(PVW_DEVICE Device, UCHAR Select, UCHAR Subsel, UCHAR *O
     return size;
 }
 
+/* Whether bit Bit is set in a device bitmap of Size bytes. IRQL: any. */
 static BOOLEAN VioinputBit(const UCHAR *Bitmap, int Size, ULONG Bit)
 {
     return (int)(Bit / 8) < Size && (Bitmap[Bit / 8] >> (Bit % 8)) & 1;
 }
 
+/* A little-endian 32-bit value from device configuration bytes. IRQL: any. */
 static LONG VioinputLe32(const UCHAR *p)
 {
     return (LONG)((ULONG)p[0] | (ULONG)p[1] << 8 | (ULONG)p[2] << 16 | (ULONG)p[3] << 24);
 }
 
 /* A device string: printable ASCII kept, anything else becomes '?'; it
- * ends at the first NUL or the size the device gave. */
+ * ends at the first NUL or the size the device gave. IRQL: any. */
 static VOID VioinputCopyString(CHAR *Out, const UCHAR *Data, int Size)
 {
     int n = 0;
@@ -55,6 +57,8 @@ static VOID VioinputCopyString(CHAR *Out, const UCHAR *Data, int Size)
     Out[n] = 0;
 }
 
+/* Read what the device is (keys, relative and absolute axes, names) into Caps, every size checked.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputReadCaps(PVW_DEVICE Device, VIOINPUT_CAPS *Caps)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

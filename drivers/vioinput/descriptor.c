@@ -114,6 +114,7 @@ static const UCHAR VioinputTablet[] = {
 };
 /* clang-format on */
 
+/* Append a part to the report descriptor; FALSE when it does not fit. IRQL: any. */
 static BOOLEAN VioinputAppend(UCHAR *Out, USHORT Capacity, USHORT *Used, const UCHAR *Part,
                               USHORT Length)
 {
@@ -124,6 +125,7 @@ static BOOLEAN VioinputAppend(UCHAR *Out, USHORT Capacity, USHORT *Used, const U
     return TRUE;
 }
 
+/* The HID report descriptor: one top-level collection per class the device has. IRQL: any. */
 USHORT VioinputBuildDescriptor(const VIOINPUT_CAPS *Caps, UCHAR *Out, USHORT Capacity)
 {
     USHORT used = 0;

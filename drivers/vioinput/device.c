@@ -17,6 +17,8 @@
 
 #define VIRTIO_ID_INPUT 18
 
+/* START: bind the virtio core, allocate the event and status buffers and the restart work item.
+ * IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -64,6 +66,8 @@ fail:
     return status;
 }
 
+/* STOP/REMOVE: wait for a restart in flight, free the buffers and the work item. IRQL:
+ * PASSIVE_LEVEL. */
 VOID VioinputReleaseHardware(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -83,7 +87,7 @@ VOID VioinputReleaseHardware(PVW_DEVICE Device)
     VwVirtioStop(&input->Virtio);
 }
 
-/* Hand event buffer INDEX to the device (Lock held). */
+/* Hand event buffer INDEX to the device (Lock held). IRQL: DISPATCH_LEVEL. */
 static int VioinputPostEvent(PVIOINPUT_DEVICE Input, ULONG Index)
 {
     struct virtqueue_sg sg = {
@@ -93,6 +97,7 @@ static int VioinputPostEvent(PVIOINPUT_DEVICE Input, ULONG Index)
     return virtqueue_add(&Input->EventQ, &sg, 0, 1, (void *)(ULONG_PTR)(Index + 1));
 }
 
+/* D0: bring the device up under StateLock. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -104,6 +109,7 @@ NTSTATUS VioinputD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     return status;
 }
 
+/* Leaving D0: take the device down under StateLock. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -116,7 +122,7 @@ NTSTATUS VioinputD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 }
 
 /* Negotiate, set up both queues, DRIVER_OK, post the event buffers
- * (StateLock held). */
+ * (StateLock held). IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputD0EntryLocked(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -187,7 +193,7 @@ fail:
 }
 
 /* The device stops; after the reset it no longer owns any buffer.  Reads
- * stay pending: input resumes after D0 (StateLock held). */
+ * stay pending: input resumes after D0 (StateLock held). IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioinputD0ExitLocked(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -211,6 +217,9 @@ NTSTATUS VioinputD0ExitLocked(PVW_DEVICE Device)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupts for the DPC.  virtio-input's configuration is a window the
+ * driver selects itself (select/subsel), so a configuration change can only mean
+ * DEVICE_NEEDS_RESET, which the DPC checks on every interrupt and restarts for. IRQL: DIRQL. */
 BOOLEAN VioinputIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -222,7 +231,7 @@ BOOLEAN VioinputIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     return TRUE;
 }
 
-/* Take finished event buffers, translate, repost (Lock held). */
+/* Take finished event buffers, translate, repost (Lock held). IRQL: DISPATCH_LEVEL. */
 static BOOLEAN VioinputDrainEvents(PVW_DEVICE Device, PVIOINPUT_DEVICE Input)
 {
     BOOLEAN kick = FALSE;
@@ -261,6 +270,8 @@ static BOOLEAN VioinputDrainEvents(PVW_DEVICE Device, PVIOINPUT_DEVICE Input)
     return kick;
 }
 
+/* Completions: turn events into reports, reclaim status buffers, restart a broken device. IRQL:
+ * DISPATCH_LEVEL. */
 VOID VioinputDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

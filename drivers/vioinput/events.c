@@ -11,11 +11,13 @@
  */
 #include "vioinput.h"
 
+/* Clamp an accumulated relative value to what a report field holds. IRQL: any. */
 static LONG VioinputSaturate(LONGLONG Value, LONG Limit)
 {
     return Value > Limit ? Limit : Value < -Limit ? -Limit : (LONG)Value;
 }
 
+/* Forget every key, button and motion (after a reset or SYN_DROPPED). IRQL <= DISPATCH_LEVEL. */
 VOID VioinputResetState(PVIOINPUT_DEVICE Input)
 {
     RtlZeroMemory(Input->KeysDown, sizeof(Input->KeysDown));
@@ -25,6 +27,8 @@ VOID VioinputResetState(PVIOINPUT_DEVICE Input)
     Input->KeyboardDirty = Input->MouseDirty = Input->TabletDirty = FALSE;
 }
 
+/* Record a key's usage as down or up; the keyboard report is due when it changed. IRQL:
+ * DISPATCH_LEVEL. */
 static VOID VioinputSetKey(PVIOINPUT_DEVICE Input, UCHAR Usage, BOOLEAN Down)
 {
     UCHAR bit = (UCHAR)(1u << (Usage % 8));
@@ -39,6 +43,8 @@ static VOID VioinputSetKey(PVIOINPUT_DEVICE Input, UCHAR Usage, BOOLEAN Down)
     Input->KeyboardDirty = TRUE;
 }
 
+/* Record a pointer button for the mouse or the tablet, whichever the device has. IRQL:
+ * DISPATCH_LEVEL. */
 static VOID VioinputSetButton(PVIOINPUT_DEVICE Input, ULONG Button, BOOLEAN Down)
 {
     UCHAR bit = (UCHAR)(1u << Button);
@@ -56,6 +62,7 @@ static VOID VioinputSetButton(PVIOINPUT_DEVICE Input, ULONG Button, BOOLEAN Down
     }
 }
 
+/* An EV_KEY event: a key, a mouse button or a touch. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputKey(PVIOINPUT_DEVICE Input, ULONG Code, ULONG Value)
 {
     BOOLEAN down = Value != 0;
@@ -81,6 +88,7 @@ static VOID VioinputKey(PVIOINPUT_DEVICE Input, ULONG Code, ULONG Value)
     }
 }
 
+/* An EV_REL event: accumulate motion, wheel or pan until SYN_REPORT. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputRel(PVIOINPUT_DEVICE Input, ULONG Code, LONG Value)
 {
     LONG *axis;
@@ -111,7 +119,7 @@ static VOID VioinputRel(PVIOINPUT_DEVICE Input, ULONG Code, LONG Value)
     Input->MouseDirty = TRUE;
 }
 
-/* The device's range of the axis, linearly onto 0..VIOINPUT_TABLET_MAX. */
+/* The device's range of the axis, linearly onto 0..VIOINPUT_TABLET_MAX. IRQL: any. */
 static LONG VioinputScale(const VIOINPUT_AXIS *Axis, LONG Value)
 {
     if (Value <= Axis->Min)
@@ -123,6 +131,7 @@ static LONG VioinputScale(const VIOINPUT_AXIS *Axis, LONG Value)
     return (LONG)(offset * VIOINPUT_TABLET_MAX / span);
 }
 
+/* An EV_ABS event: a tablet position, scaled. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputAbs(PVIOINPUT_DEVICE Input, ULONG Code, LONG Value)
 {
     if (!Input->Caps.Tablet || Code > ABS_Y) {
@@ -137,6 +146,7 @@ static VOID VioinputAbs(PVIOINPUT_DEVICE Input, ULONG Code, LONG Value)
     Input->TabletDirty = TRUE;
 }
 
+/* Queue the keyboard report: modifiers and up to six keys. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputKeyboardReport(PVIOINPUT_DEVICE Input)
 {
     UCHAR r[VIOINPUT_KEYBOARD_REPORT] = {VIOINPUT_ID_KEYBOARD};
@@ -157,6 +167,7 @@ static VOID VioinputKeyboardReport(PVIOINPUT_DEVICE Input)
     VioinputPostReport(Input, r, sizeof(r));
 }
 
+/* Queue the mouse report with the motion accumulated since the last one. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputMouseReport(PVIOINPUT_DEVICE Input)
 {
     UCHAR r[VIOINPUT_MOUSE_REPORT] = {VIOINPUT_ID_MOUSE};
@@ -172,6 +183,7 @@ static VOID VioinputMouseReport(PVIOINPUT_DEVICE Input)
     VioinputPostReport(Input, r, sizeof(r));
 }
 
+/* Queue the tablet report: buttons and absolute position. IRQL: DISPATCH_LEVEL. */
 static VOID VioinputTabletReport(PVIOINPUT_DEVICE Input)
 {
     UCHAR r[VIOINPUT_TABLET_REPORT] = {VIOINPUT_ID_TABLET};
@@ -184,6 +196,7 @@ static VOID VioinputTabletReport(PVIOINPUT_DEVICE Input)
     VioinputPostReport(Input, r, sizeof(r));
 }
 
+/* One event from the device: state updated, reports queued at SYN_REPORT. IRQL: DISPATCH_LEVEL. */
 VOID VioinputHandleEvent(PVIOINPUT_DEVICE Input, const VIRTIO_INPUT_EVENT *Event)
 {
     switch (Event->Type) {

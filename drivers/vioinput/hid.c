@@ -4,6 +4,8 @@
  */
 #include "vioinput.h"
 
+/* Copy a descriptor or attribute block to a HID IOCTL's output buffer, if it fits. IRQL <=
+ * DISPATCH_LEVEL. */
 static NTSTATUS VioinputCopyOut(PIRP Irp, const void *Data, ULONG Length, ULONG_PTR *Written)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -21,6 +23,8 @@ static NTSTATUS VioinputCopyOut(PIRP Irp, const void *Data, ULONG Length, ULONG_
 #define VIOINPUT_STRING_PRODUCT      0x0f
 #define VIOINPUT_STRING_SERIAL       0x10
 
+/* IOCTL_HID_GET_STRING: manufacturer, product or serial as a wide string. IRQL <= DISPATCH_LEVEL.
+ */
 static NTSTATUS VioinputGetString(PVIOINPUT_DEVICE Input, PIRP Irp, ULONG_PTR *Written)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -54,6 +58,8 @@ static NTSTATUS VioinputGetString(PVIOINPUT_DEVICE Input, PIRP Irp, ULONG_PTR *W
     return STATUS_SUCCESS;
 }
 
+/* hidclass's internal IOCTLs: descriptors, attributes, strings, reads and output reports. IRQL <=
+ * DISPATCH_LEVEL. */
 NTSTATUS VioinputInternalIoctl(PVW_DEVICE Device, PIRP Irp)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

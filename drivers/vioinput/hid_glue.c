@@ -43,11 +43,14 @@ const VW_DRIVER_CONFIG VioinputConfig = {
     .Dpc = VioinputDpc,
 };
 
+/* Size of the minidriver extension: the framework header and vioinput's state. IRQL: any. */
 static ULONG VioinputExtensionSize(void)
 {
     return (ULONG)((sizeof(VW_DEVICE) + 15) & ~(SIZE_T)15) + sizeof(VIOINPUT_DEVICE);
 }
 
+/* AddDevice under hidclass: set up the framework's device in the minidriver extension. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VioinputAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Fdo)
 {
     PVW_HID_DEVICE_EXTENSION hid = (PVW_HID_DEVICE_EXTENSION)Fdo->DeviceExtension;
@@ -78,12 +81,13 @@ static NTSTATUS NTAPI VioinputAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJ
     return STATUS_SUCCESS;
 }
 
+/* Driver unload: nothing to free (hidclass removed every device first). IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI VioinputUnload(PDRIVER_OBJECT DriverObject)
 {
     (void)DriverObject; /* hidclass removed every device first */
 }
 
-/* Stop (or removal): no more reads, hardware down. */
+/* Stop (or removal): no more reads, hardware down. IRQL: PASSIVE_LEVEL. */
 static VOID VioinputStop(PVW_DEVICE Device, VW_PNP_STATE State)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -102,6 +106,8 @@ static VOID VioinputStop(PVW_DEVICE Device, VW_PNP_STATE State)
     Device->PnpState = State;
 }
 
+/* PnP for the FDO hidclass owns: start, stop, removal through the framework's hardware half. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
@@ -173,7 +179,7 @@ static NTSTATUS NTAPI VioinputDispatchPnp(PDEVICE_OBJECT Fdo, PIRP Irp)
  * IRP_MN_QUERY_POWER but cannot fail IRP_MN_SET_POWER",
  * learn.microsoft.com/windows-hardware/drivers/kernel/power-irps-for-the-
  * system): the status is the bus driver's; a device that does not come
- * back stays unusable (reads fail) until it restarts. */
+ * back stays unusable (reads fail) until it restarts. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS VioinputDevicePower(PVW_DEVICE Device, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -208,7 +214,7 @@ static NTSTATUS VioinputDevicePower(PVW_DEVICE Device, PIRP Irp)
 }
 
 /* PASSIVE_LEVEL worker: the set-power IRP that arrived where we could not
- * block. */
+ * block. IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI VioinputPowerWork(PDEVICE_OBJECT Fdo, PVOID Context)
 {
     VioinputDevicePower(VioinputDeviceFromFdo(Fdo), (PIRP)Context);
@@ -221,7 +227,7 @@ static VOID NTAPI VioinputPowerWork(PDEVICE_OBJECT Fdo, PVOID Context)
  * where D0Entry/D0Exit (which wait and allocate) must not run.  So we do
  * not assume either: at PASSIVE_LEVEL the IRP is handled inline, above it
  * on a work item (PASSIVE_LEVEL) and the IRP is pending meanwhile.  System
- * power is hidclass's business (the HID minidriver passes it down). */
+ * power is hidclass's business (the HID minidriver passes it down). IRQL <= DISPATCH_LEVEL. */
 static NTSTATUS NTAPI VioinputDispatchPower(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
@@ -252,14 +258,14 @@ static NTSTATUS NTAPI VioinputDispatchPower(PDEVICE_OBJECT Fdo, PIRP Irp)
  * following dispatch routines: create, close, internal device control,
  * system control, Plug and Play, and power management"
  * (learn.microsoft.com/windows-hardware/drivers/hid/minidriver-operations):
- * a stub that succeeds. */
+ * a stub that succeeds. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VioinputDispatchCreateClose(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     (void)Fdo;
     return VwCompleteIrp(Irp, STATUS_SUCCESS, 0);
 }
 
-/* hidclass's requests: IRP_MJ_INTERNAL_DEVICE_CONTROL (hid.c). */
+/* hidclass's requests: IRP_MJ_INTERNAL_DEVICE_CONTROL (hid.c). IRQL <= DISPATCH_LEVEL. */
 static NTSTATUS NTAPI VioinputDispatchInternal(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
@@ -274,7 +280,7 @@ static NTSTATUS NTAPI VioinputDispatchInternal(PDEVICE_OBJECT Fdo, PIRP Irp)
     return status;
 }
 
-/* Anything else (WMI) belongs to the bus driver below. */
+/* Anything else (WMI) belongs to the bus driver below. IRQL: PASSIVE_LEVEL. */
 static NTSTATUS NTAPI VioinputDispatchPassDown(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
@@ -289,6 +295,7 @@ static NTSTATUS NTAPI VioinputDispatchPassDown(PDEVICE_OBJECT Fdo, PIRP Irp)
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: register with hidclass as a HID minidriver. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     VW_HID_MINIDRIVER_REGISTRATION reg;

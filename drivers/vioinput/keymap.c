@@ -152,6 +152,7 @@ static const UCHAR VioinputKeys[] = {
     0x00, /* FIND CUT HELP MENU */
 };
 
+/* The HID keyboard usage of a Linux key code, 0 when it has none. IRQL: any. */
 UCHAR VioinputKeyUsage(ULONG Code)
 {
     if (Code < sizeof(VioinputKeys))

@@ -9,6 +9,8 @@
  */
 #include "vioinput.h"
 
+/* Queue a report for hidclass, dropping the oldest when the queue is full (Lock held). IRQL:
+ * DISPATCH_LEVEL. */
 VOID VioinputPostReport(PVIOINPUT_DEVICE Input, const UCHAR *Data, UCHAR Length)
 {
     if (Input->ReportCount == VIOINPUT_REPORT_QUEUE) {
@@ -23,7 +25,7 @@ VOID VioinputPostReport(PVIOINPUT_DEVICE Input, const UCHAR *Data, UCHAR Length)
     Input->ReportCount++;
 }
 
-/* A pending read off the list, no longer cancellable; NULL if none (Lock). */
+/* A pending read off the list, no longer cancellable; NULL if none (Lock). IRQL: DISPATCH_LEVEL. */
 static PIRP VioinputTakeRead(PVIOINPUT_DEVICE Input)
 {
     while (!IsListEmpty(&Input->Reads)) {
@@ -37,6 +39,7 @@ static PIRP VioinputTakeRead(PVIOINPUT_DEVICE Input)
     return NULL;
 }
 
+/* Complete pending reads with queued reports while both exist. IRQL <= DISPATCH_LEVEL. */
 VOID VioinputDrainReports(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -68,6 +71,7 @@ VOID VioinputDrainReports(PVW_DEVICE Device)
 
 static DRIVER_CANCEL VioinputCancelRead;
 
+/* Cancel routine of a pending read: unlink and complete it as cancelled. IRQL: DISPATCH_LEVEL. */
 static VOID NTAPI VioinputCancelRead(PDEVICE_OBJECT Fdo, PIRP Irp)
 {
     PVW_DEVICE device = VioinputDeviceFromFdo(Fdo);
@@ -81,6 +85,8 @@ static VOID NTAPI VioinputCancelRead(PDEVICE_OBJECT Fdo, PIRP Irp)
     VwCompleteRequest(device, Irp, STATUS_CANCELLED, 0);
 }
 
+/* IOCTL_HID_READ_REPORT: complete at once with a queued report, or keep the read pending. IRQL <=
+ * DISPATCH_LEVEL. */
 NTSTATUS VioinputReadReport(PVW_DEVICE Device, PIRP Irp)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -107,6 +113,7 @@ NTSTATUS VioinputReadReport(PVW_DEVICE Device, PIRP Irp)
     return STATUS_PENDING;
 }
 
+/* Complete every pending read with Status (stop, removal). IRQL <= DISPATCH_LEVEL. */
 VOID VioinputFailReads(PVW_DEVICE Device, NTSTATUS Status)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

@@ -13,6 +13,8 @@
 
 static IO_WORKITEM_ROUTINE VioinputRestartWorker;
 
+/* Queue the restart work item for a broken device, at most VIOINPUT_MAX_RESTARTS times per start
+ * (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioinputQueueRestart(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);
@@ -29,7 +31,7 @@ VOID VioinputQueueRestart(PVW_DEVICE Device)
     IoQueueWorkItem(input->RestartItem, VioinputRestartWorker, DelayedWorkQueue, Device);
 }
 
-/* Release what the host had pressed: the reset forgets it (Lock held). */
+/* Release what the host had pressed: the reset forgets it (Lock held). IRQL: DISPATCH_LEVEL. */
 static VOID VioinputReleaseAll(PVIOINPUT_DEVICE Input)
 {
     static const VIRTIO_INPUT_EVENT syn = {EV_SYN, SYN_REPORT, 0};
@@ -48,6 +50,7 @@ static VOID VioinputReleaseAll(PVIOINPUT_DEVICE Input)
     VioinputHandleEvent(Input, &syn);
 }
 
+/* Restart work item: reset and bring up the device again under StateLock. IRQL: PASSIVE_LEVEL. */
 static VOID NTAPI VioinputRestartWorker(PDEVICE_OBJECT Fdo, PVOID Context)
 {
     PVW_DEVICE device = (PVW_DEVICE)Context;
@@ -80,6 +83,7 @@ static VOID NTAPI VioinputRestartWorker(PDEVICE_OBJECT Fdo, PVOID Context)
     KeReleaseSpinLock(&input->Lock, irql);
 }
 
+/* Wait until no restart work item is queued or running. IRQL: PASSIVE_LEVEL. */
 VOID VioinputWaitRestart(PVW_DEVICE Device)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

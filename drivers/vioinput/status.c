@@ -8,6 +8,7 @@
  */
 #include "vioinput.h"
 
+/* Take back status buffers the device used (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioinputReclaimStatus(PVIOINPUT_DEVICE Input)
 {
     uint32_t len;
@@ -20,6 +21,7 @@ VOID VioinputReclaimStatus(PVIOINPUT_DEVICE Input)
     }
 }
 
+/* Number of status buffers not with the device. IRQL: any. */
 static ULONG VioinputFreeSlots(PVIOINPUT_DEVICE Input)
 {
     ULONG n = 0;
@@ -28,7 +30,7 @@ static ULONG VioinputFreeSlots(PVIOINPUT_DEVICE Input)
     return n;
 }
 
-/* Queue one event (Lock held, a free slot known to exist). */
+/* Queue one event (Lock held, a free slot known to exist). IRQL: DISPATCH_LEVEL. */
 static int VioinputSendEvent(PVIOINPUT_DEVICE Input, USHORT Type, USHORT Code, ULONG Value)
 {
     ULONG i = 0;
@@ -48,6 +50,8 @@ static int VioinputSendEvent(PVIOINPUT_DEVICE Input, USHORT Type, USHORT Code, U
     return rc;
 }
 
+/* An output report: the keyboard LEDs that changed go to the status queue as EV_LED events. IRQL <=
+ * DISPATCH_LEVEL. */
 NTSTATUS VioinputWriteLeds(PVW_DEVICE Device, const UCHAR *Report, ULONG Length)
 {
     PVIOINPUT_DEVICE input = VioinputFromDevice(Device);

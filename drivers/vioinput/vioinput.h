@@ -145,12 +145,13 @@ typedef struct _VIOINPUT_DEVICE {
     ULONG ReportHead, ReportCount, ReportsDropped;
 } VIOINPUT_DEVICE, *PVIOINPUT_DEVICE;
 
+/* vioinput's state behind the framework's device header. IRQL: any. */
 static inline PVIOINPUT_DEVICE VioinputFromDevice(PVW_DEVICE Device)
 {
     return (PVIOINPUT_DEVICE)VwDeviceContext(Device);
 }
 
-/* The VW_DEVICE hidclass keeps for us behind its FDO. */
+/* The VW_DEVICE hidclass keeps for us behind its FDO. IRQL: any. */
 static inline PVW_DEVICE VioinputDeviceFromFdo(PDEVICE_OBJECT Fdo)
 {
     return (PVW_DEVICE)((PVW_HID_DEVICE_EXTENSION)Fdo->DeviceExtension)->MiniDeviceExtension;

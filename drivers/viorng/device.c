@@ -15,6 +15,7 @@
 
 #define VIRTIO_ID_RNG 4
 
+/* START: bind the virtio core and allocate the read buffer. IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -43,6 +44,7 @@ err_type:
     return status;
 }
 
+/* STOP/REMOVE: free the read buffer and release the transport. IRQL: PASSIVE_LEVEL. */
 VOID ViorngReleaseHardware(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -58,7 +60,7 @@ VOID ViorngReleaseHardware(PVW_DEVICE Device)
 
 static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng);
 
-/* Virtio initialisation (StateLock held). */
+/* Virtio initialisation (StateLock held). IRQL: PASSIVE_LEVEL. */
 static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -70,10 +72,11 @@ static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
     rc = virtio_negotiate(dev, VIORNG_FEATURES, &features);
     if (rc != 0)
         goto fail;
-    /* With MSI-X the queue interrupts on message 0; entropy devices have no
-     * configuration worth an interrupt. */
+    /* With MSI-X the queue and configuration changes share message 0: an
+     * entropy device has no configuration, but it announces
+     * DEVICE_NEEDS_RESET with a configuration change (spec 2.1.2). */
     if (dev->msix) {
-        rc = virtio_set_config_vector(dev, VIRTIO_MSI_NO_VECTOR);
+        rc = virtio_set_config_vector(dev, 0);
         if (rc != 0)
             goto fail;
     }
@@ -86,6 +89,7 @@ static NTSTATUS ViorngDeviceUp(PVW_DEVICE Device)
         goto fail;
     KeAcquireSpinLock(&rng->Lock, &irql);
     rng->QueueReady = TRUE;
+    rng->ResetNeeded = FALSE; /* a fresh device */
     KeReleaseSpinLock(&rng->Lock, irql);
     rc = virtio_device_ready(dev);
     if (rc != 0)
@@ -106,6 +110,7 @@ fail:
     return VwVirtioStatus(rc);
 }
 
+/* D0: bring the device up (negotiate, queue, DRIVER_OK). IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -118,7 +123,7 @@ NTSTATUS ViorngD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 }
 
 /* Stop the device (StateLock held): after the reset it no longer touches
- * the ring, so the queue memory can go; a read still waiting is failed. */
+ * the ring, so the queue memory can go; a read still waiting is failed. IRQL: PASSIVE_LEVEL. */
 static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng)
 {
     PVIORNG_DEVICE rng = Rng;
@@ -145,7 +150,7 @@ static VOID ViorngDeviceDown(PVIORNG_DEVICE Rng)
 
 /* PnP and power: never at the same time as a reader's restart (StateLock):
  * either the restart finished first and this takes the restarted device
- * down, or this came first and the restart finds no queue to rebuild. */
+ * down, or this came first and the restart finds no queue to rebuild. IRQL: PASSIVE_LEVEL. */
 NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -157,6 +162,8 @@ NTSTATUS ViorngD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupts; the DPC runs for completions and configuration changes. IRQL:
+ * DIRQL. */
 BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -164,10 +171,14 @@ BOOLEAN ViorngIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     uint8_t isr = virtio_isr_ack(&rng->Virtio.Dev, (uint16_t)MessageId);
     if (isr == 0)
         return FALSE;
-    *QueueDpc = (isr & VIRTIO_PCI_ISR_QUEUE) != 0;
+    if (isr & VIRTIO_PCI_ISR_CONFIG)
+        InterlockedExchange(&rng->ConfigEvent, 1);
+    *QueueDpc = TRUE;
     return TRUE;
 }
 
+/* Completions: hand the read's length to the waiting reader, or wake it at once on a broken queue
+ * or a device that needs a reset. IRQL: DISPATCH_LEVEL. */
 VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -175,6 +186,7 @@ VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
     uint32_t len = 0;
 
     (void)MessageId;
+    BOOLEAN config = InterlockedExchange(&rng->ConfigEvent, 0) != 0;
     KeAcquireSpinLockAtDpcLevel(&rng->Lock);
     if (rng->QueueReady) {
         virtqueue_disable_cb(&rng->Queue);
@@ -191,6 +203,13 @@ VOID ViorngDpc(PVW_DEVICE Device, ULONG MessageId)
          * timeout; it resets the device. */
         if (virtqueue_broken(&rng->Queue)) {
             rng->CompletedBroken = TRUE;
+            done = TRUE;
+        }
+        /* A configuration change: an entropy device has no configuration,
+         * so it can only announce DEVICE_NEEDS_RESET (spec 2.1.2).  The
+         * reader restarts the device now rather than at its timeout. */
+        if (config && !rng->ResetNeeded && virtio_device_needs_reset(&rng->Virtio.Dev)) {
+            rng->ResetNeeded = TRUE;
             done = TRUE;
         }
     }

@@ -4,6 +4,8 @@
 #include <vw/compiler.h>
 #include "viorng.h"
 
+/* Initialise the device's locks and events and register its device interface. IRQL: PASSIVE_LEVEL.
+ */
 static NTSTATUS ViorngAddDevice(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -42,6 +44,7 @@ static const VW_DRIVER_CONFIG ViorngConfig = {
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: hand viorng's configuration to the WDM framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

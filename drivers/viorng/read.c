@@ -8,6 +8,8 @@
  */
 #include "viorng.h"
 
+/* Restart's callback for the request given up on: the reader itself, nothing to free. IRQL:
+ * PASSIVE_LEVEL. */
 static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
 {
     (void)ctx;
@@ -20,7 +22,7 @@ static void ViorngCancel(void *ctx, struct virtqueue *vq, void *cookie)
  * and releases its registers and buffers; deciding and rebuilding under
  * the same lock as D0Exit/ReleaseHardware means the restart either comes
  * first (and the power-down takes the restarted device down) or finds the
- * queue gone and leaves the device to the next D0Entry. */
+ * queue gone and leaves the device to the next D0Entry. IRQL: PASSIVE_LEVEL. */
 static VOID ViorngRestart(PVW_DEVICE Device)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
@@ -31,7 +33,8 @@ static VOID ViorngRestart(PVW_DEVICE Device)
     KeAcquireSpinLock(&rng->Lock, &irql);
     BOOLEAN hadQueue = rng->QueueReady;
     rng->Ready = FALSE;
-    rng->QueueReady = FALSE; /* keeps the DPC away while the ring is rebuilt */
+    rng->QueueReady = FALSE;  /* keeps the DPC away while the ring is rebuilt */
+    rng->ResetNeeded = FALSE; /* the restart is the reset it asked for */
     KeReleaseSpinLock(&rng->Lock, irql);
     if (!hadQueue)
         goto out;
@@ -54,22 +57,21 @@ out:
     ViorngUnlock(&rng->StateLock);
 }
 
-static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
+/* One request: post the buffer and wait, bounded, for the device.  *Reset
+ * says the device asked for a reset instead of answering (RequestLock held).
+ * IRQL: PASSIVE_LEVEL. */
+static NTSTATUS ViorngReadOnce(PVW_DEVICE Device, PVOID Out, ULONG Size, PULONG Written,
+                               PBOOLEAN Reset)
 {
     PVIORNG_DEVICE rng = ViorngFromDevice(Device);
-    ULONG size = Length < VIORNG_MAX_READ ? Length : VIORNG_MAX_READ;
     LARGE_INTEGER timeout = {.QuadPart = -(LONGLONG)VIORNG_TIMEOUT_MS * 10000};
-    struct virtqueue_sg sg = {.addr = rng->Buffer.pa, .len = size};
+    struct virtqueue_sg sg = {.addr = rng->Buffer.pa, .len = Size};
     NTSTATUS status;
     KIRQL irql;
     BOOLEAN notify = FALSE;
     int rc;
 
-    *Written = 0;
-    if (size == 0)
-        return STATUS_SUCCESS;
-    ViorngLock(&rng->RequestLock);
-
+    *Reset = FALSE;
     KeClearEvent(&rng->Completed);
     rng->CompletedLength = 0;
     rng->CompletedBroken = FALSE;
@@ -81,36 +83,70 @@ static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Wr
         notify = rc == 0 && virtqueue_kick_prepare(&rng->Queue);
     }
     KeReleaseSpinLock(&rng->Lock, irql);
-    if (rc != 0) {
-        status = rc == VIRTIO_ENODEV ? STATUS_DEVICE_NOT_READY : VwVirtioStatus(rc);
-        goto out;
-    }
+    if (rc != 0)
+        return rc == VIRTIO_ENODEV ? STATUS_DEVICE_NOT_READY : VwVirtioStatus(rc);
     if (notify)
         virtqueue_notify(&rng->Queue);
 
     /* Woken early by a STOP or removal (VwWaitInRequest): the buffer stays
      * posted; D0Exit resets the device, which gives it back. */
     status = VwWaitInRequest(Device, &rng->Completed, &timeout);
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    *Reset = NT_SUCCESS(status) && rng->ResetNeeded;
+    KeReleaseSpinLock(&rng->Lock, irql);
     if (status == STATUS_TIMEOUT) {
         VwError(Device, "no answer in %u ms: restarting the device", VIORNG_TIMEOUT_MS);
         ViorngRestart(Device);
-        status = STATUS_IO_TIMEOUT;
-    } else if (!NT_SUCCESS(status)) {
-        /* the gate's status: STATUS_DEVICE_NOT_READY or STATUS_DELETE_PENDING */
-    } else if (rng->CompletedBroken) {
-        ViorngRestart(Device);
-        status = STATUS_DEVICE_PROTOCOL_ERROR;
-    } else {
-        /* The core guarantees CompletedLength <= size (posted writable). */
-        RtlCopyMemory(Out, rng->Buffer.va, rng->CompletedLength);
-        *Written = rng->CompletedLength;
-        status = STATUS_SUCCESS;
+        return STATUS_IO_TIMEOUT;
     }
-out:
+    if (!NT_SUCCESS(status))
+        return status; /* the gate's: STATUS_DEVICE_NOT_READY or STATUS_DELETE_PENDING */
+    if (*Reset) {
+        VwError(Device, "the device needs a reset: restarting it");
+        ViorngRestart(Device);
+        return STATUS_IO_DEVICE_ERROR;
+    }
+    if (rng->CompletedBroken) {
+        ViorngRestart(Device);
+        return STATUS_DEVICE_PROTOCOL_ERROR;
+    }
+    /* The core guarantees CompletedLength <= size (posted writable). */
+    RtlCopyMemory(Out, rng->Buffer.va, rng->CompletedLength);
+    *Written = rng->CompletedLength;
+    return STATUS_SUCCESS;
+}
+
+/* Fill Out with up to VIORNG_MAX_READ random bytes from the device, waiting bounded, restarting a
+ * broken device; a device that asked for a reset is restarted and asked once more. IRQL:
+ * PASSIVE_LEVEL. */
+static NTSTATUS ViorngRead(PVW_DEVICE Device, PVOID Out, ULONG Length, PULONG Written)
+{
+    PVIORNG_DEVICE rng = ViorngFromDevice(Device);
+    ULONG size = Length < VIORNG_MAX_READ ? Length : VIORNG_MAX_READ;
+    NTSTATUS status = STATUS_SUCCESS;
+    BOOLEAN reset = FALSE;
+    KIRQL irql;
+
+    *Written = 0;
+    if (size == 0)
+        return STATUS_SUCCESS;
+    ViorngLock(&rng->RequestLock);
+    /* NEEDS_RESET announced while no read waited: a fresh device first. */
+    KeAcquireSpinLock(&rng->Lock, &irql);
+    BOOLEAN pending = rng->ResetNeeded && rng->Ready;
+    KeReleaseSpinLock(&rng->Lock, irql);
+    if (pending)
+        ViorngRestart(Device);
+    for (ULONG attempt = 0; attempt < 2; attempt++) {
+        status = ViorngReadOnce(Device, Out, size, Written, &reset);
+        if (!reset)
+            break;
+    }
     ViorngUnlock(&rng->RequestLock);
     return status;
 }
 
+/* IRP_MJ_READ: random bytes into the buffered I/O buffer. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -122,6 +158,7 @@ NTSTATUS NTAPI ViorngDispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, written);
 }
 
+/* IOCTL_VIORNG_READ: random bytes for the CNG provider. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVW_DEVICE device = VwDeviceFromObject(DeviceObject);
@@ -136,6 +173,7 @@ NTSTATUS NTAPI ViorngDispatchIoctl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return VwCompleteRequest(device, Irp, status, written);
 }
 
+/* IRP_MJ_CREATE and IRP_MJ_CLOSE: nothing to do. IRQL: PASSIVE_LEVEL. */
 NTSTATUS NTAPI ViorngDispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     return VwCompleteRequest(VwDeviceFromObject(DeviceObject), Irp, STATUS_SUCCESS, 0);

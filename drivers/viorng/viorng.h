@@ -41,22 +41,28 @@ typedef struct _VIORNG_DEVICE {
     KEVENT Completed;      /* signalled by the DPC */
     ULONG CompletedLength; /* bytes the device wrote */
     BOOLEAN CompletedBroken;
+    /* The device set DEVICE_NEEDS_RESET and said so with a configuration
+     * interrupt (Lock): the reader restarts it before its next request. */
+    BOOLEAN ResetNeeded;
+    volatile LONG ConfigEvent; /* the ISR saw a configuration change */
 } VIORNG_DEVICE, *PVIORNG_DEVICE;
 
 /* An event used as a lock (PASSIVE_LEVEL), inside a critical region so that
- * normal kernel APCs (suspension) cannot stop its holder. */
+ * normal kernel APCs (suspension) cannot stop its holder. IRQL: PASSIVE_LEVEL. */
 static inline VOID ViorngLock(PKEVENT Lock)
 {
     KeEnterCriticalRegion();
     KeWaitForSingleObject(Lock, Executive, KernelMode, FALSE, NULL);
 }
 
+/* Release an event lock taken by ViorngLock and leave the critical region. IRQL: PASSIVE_LEVEL. */
 static inline VOID ViorngUnlock(PKEVENT Lock)
 {
     KeSetEvent(Lock, IO_NO_INCREMENT, FALSE);
     KeLeaveCriticalRegion();
 }
 
+/* viorng's state behind the framework's device header. IRQL: any. */
 static inline PVIORNG_DEVICE ViorngFromDevice(PVW_DEVICE Device)
 {
     return (PVIORNG_DEVICE)VwDeviceContext(Device);

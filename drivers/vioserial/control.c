@@ -9,12 +9,13 @@
  */
 #include "vioser.h"
 
+/* The control transmit queue (c_ovq). IRQL: any. */
 static struct virtqueue *CtrlOut(PVIOSER_DEVICE Dev)
 {
     return &Dev->Queues[3];
 }
 
-/* Try to put one message in a free transmit slot; FALSE when none. */
+/* Try to put one message in a free transmit slot; FALSE when none. IRQL: DISPATCH_LEVEL. */
 static BOOLEAN VioserControlPost(PVIOSER_DEVICE Dev, const UCHAR *Msg)
 {
     for (ULONG i = 0; i < VIOSER_CTRL_TX_BUFS; i++) {
@@ -33,7 +34,7 @@ static BOOLEAN VioserControlPost(PVIOSER_DEVICE Dev, const UCHAR *Msg)
     return FALSE;
 }
 
-/* Messages that waited for a free slot, in order. */
+/* Messages that waited for a free slot, in order. IRQL: DISPATCH_LEVEL. */
 VOID VioserControlFlush(PVIOSER_DEVICE Dev)
 {
     if (!Dev->Multiport || !Dev->QueuesReady)
@@ -45,6 +46,8 @@ VOID VioserControlFlush(PVIOSER_DEVICE Dev)
     }
 }
 
+/* Send a control message (event, value) about port Id, or keep it until a slot frees. IRQL:
+ * DISPATCH_LEVEL. */
 VOID VioserControlSend(PVIOSER_DEVICE Dev, ULONG Id, USHORT Event, USHORT Value)
 {
     UCHAR msg[VIOSER_CTRL_HEADER];
@@ -72,6 +75,7 @@ VOID VioserControlSend(PVIOSER_DEVICE Dev, ULONG Id, USHORT Event, USHORT Value)
     Dev->CtrlPendingCount++;
 }
 
+/* Give a port's receive buffer to the device (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioserPostRx(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, ULONG Slot)
 {
     PVIOSER_SLOT slot = &Port->Rx[Slot];
@@ -88,7 +92,7 @@ VOID VioserPostRx(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, ULONG Slot)
         virtqueue_notify(vq);
 }
 
-/* PORT_ADD (or the single port): receive buffers posted, PORT_READY. */
+/* PORT_ADD (or the single port): receive buffers posted, PORT_READY. IRQL: DISPATCH_LEVEL. */
 VOID VioserPortAttach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
 {
     BOOLEAN held[VIOSER_RX_BUFS] = {0};
@@ -104,7 +108,7 @@ VOID VioserPortAttach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
         VioserControlSend(Dev, Port->Id, VIRTIO_CONSOLE_PORT_OPEN, 1);
 }
 
-/* PORT_REMOVE or the device going down: requests fail, data is dropped. */
+/* PORT_REMOVE or the device going down: requests fail, data is dropped. IRQL: DISPATCH_LEVEL. */
 VOID VioserPortDetach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Failed)
 {
     Port->Present = FALSE;
@@ -117,7 +121,7 @@ VOID VioserPortDetach(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Failed)
 
 /* Names become object names (\DosDevices\Global\<name>): printable ASCII
  * without separators or characters the object manager or Win32 treat
- * specially. */
+ * specially. IRQL: any. */
 static BOOLEAN VioserNameValid(const UCHAR *Name, ULONG Length)
 {
     if (Length == 0 || Length > VIOSER_NAME_MAX)
@@ -133,6 +137,8 @@ static BOOLEAN VioserNameValid(const UCHAR *Name, ULONG Length)
     return !(Name[0] == '.' && (Length == 1 || (Length == 2 && Name[1] == '.')));
 }
 
+/* A control message from the device (PORT_ADD, PORT_REMOVE, PORT_NAME, PORT_OPEN ...), checked,
+ * then its buffer reposted. IRQL: DISPATCH_LEVEL. */
 VOID VioserControlReceived(PVIOSER_DEVICE Dev, PVIOSER_SLOT Slot, ULONG Length, PLIST_ENTRY Done)
 {
     const UCHAR *m = Slot->Va;
@@ -209,7 +215,7 @@ repost:
 }
 
 /* Ask for VioserSyncPorts at PASSIVE_LEVEL (work item; Lock held, DPC only:
- * PASSIVE_LEVEL callers call VioserSyncPorts themselves). */
+ * PASSIVE_LEVEL callers call VioserSyncPorts themselves). IRQL: DISPATCH_LEVEL. */
 VOID VioserRequestSync(PVIOSER_DEVICE Dev)
 {
     if (Dev->SyncQueued || Dev->SyncItem == NULL)

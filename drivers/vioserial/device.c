@@ -17,6 +17,7 @@
 
 #define VIRTIO_ID_CONSOLE 3
 
+/* START: bind the virtio core. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioserPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -34,6 +35,7 @@ NTSTATUS VioserPrepareHardware(PVW_DEVICE Device, PVW_RESOURCES Resources)
     return STATUS_SUCCESS;
 }
 
+/* STOP/REMOVE: free the shared buffer and release the transport. IRQL: PASSIVE_LEVEL. */
 VOID VioserReleaseHardware(PVW_DEVICE Device)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -46,7 +48,7 @@ VOID VioserReleaseHardware(PVW_DEVICE Device)
 }
 
 /* max_nr_ports from the configuration, bounded: a device may offer more
- * ports than we serve (the rest are refused as they are added), never 0. */
+ * ports than we serve (the rest are refused as they are added), never 0. IRQL: PASSIVE_LEVEL. */
 static int VioserReadPortCount(PVIOSER_DEVICE Dev)
 {
     struct virtio_device *vdev = &Dev->Virtio.Dev;
@@ -79,7 +81,7 @@ static int VioserReadPortCount(PVIOSER_DEVICE Dev)
     return 0;
 }
 
-/* Carve the shared common buffer into control and port slots. */
+/* Carve the shared common buffer into control and port slots. IRQL: PASSIVE_LEVEL. */
 static int VioserLayoutBuffers(PVIOSER_DEVICE Dev)
 {
     const struct virtio_os *os = &Dev->Virtio.Os;
@@ -120,7 +122,7 @@ static int VioserLayoutBuffers(PVIOSER_DEVICE Dev)
 }
 
 /* Bring the device up (StateMutex held).  RESTART: called by the restart
- * work item, not by PnP or power. */
+ * work item, not by PnP or power. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioserDeviceUp(PVIOSER_DEVICE Dev, BOOLEAN Restart)
 {
     PVIOSER_DEVICE dev = Dev;
@@ -202,7 +204,7 @@ fail:
 }
 
 /* Take the device down (StateMutex held): requests fail, the device is
- * reset, rings freed. */
+ * reset, rings freed. IRQL: PASSIVE_LEVEL. */
 VOID VioserDeviceDown(PVIOSER_DEVICE Dev)
 {
     PVIOSER_DEVICE dev = Dev;
@@ -231,7 +233,7 @@ VOID VioserDeviceDown(PVIOSER_DEVICE Dev)
 }
 
 /* The framework's callbacks (PnP START/STOP/removal, power): the same
- * steps as the restart work item, never at the same time (StateMutex). */
+ * steps as the restart work item, never at the same time (StateMutex). IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -243,6 +245,7 @@ NTSTATUS VioserD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     return status;
 }
 
+/* Leaving D0: take the device down under StateMutex. IRQL: PASSIVE_LEVEL. */
 NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -254,6 +257,9 @@ NTSTATUS VioserD0Exit(PVW_DEVICE Device, DEVICE_POWER_STATE Target)
     return STATUS_SUCCESS;
 }
 
+/* Claim the device's interrupts for the DPC.  A configuration change can only mean
+ * DEVICE_NEEDS_RESET here (MULTIPORT's max_nr_ports is fixed, CONSOLE_F_SIZE is not
+ * negotiated, emerg_wr is write-only), which the DPC checks on every interrupt. IRQL: DIRQL. */
 BOOLEAN VioserIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -265,7 +271,7 @@ BOOLEAN VioserIsr(PVW_DEVICE Device, ULONG MessageId, PBOOLEAN QueueDpc)
     return TRUE;
 }
 
-/* One queue's completions (Lock held). */
+/* One queue's completions (Lock held). IRQL: DISPATCH_LEVEL. */
 static VOID VioserDrainQueue(PVIOSER_DEVICE Dev, ULONG Q, PLIST_ENTRY Done)
 {
     struct virtqueue *vq = &Dev->Queues[Q];
@@ -305,6 +311,8 @@ static VOID VioserDrainQueue(PVIOSER_DEVICE Dev, ULONG Q, PLIST_ENTRY Done)
     }
 }
 
+/* Completions of every queue, control messages, reads served; a broken device or NEEDS_RESET is
+ * restarted. IRQL: DISPATCH_LEVEL. */
 VOID VioserDpc(PVW_DEVICE Device, ULONG MessageId)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);

@@ -9,6 +9,8 @@
 KSPIN_LOCK VioserGlobalLock;
 static LONG VioserInstances;
 
+/* Initialise the device's locks, instance number, port security and sync work item. IRQL:
+ * PASSIVE_LEVEL. */
 static NTSTATUS VioserAddDevice(PVW_DEVICE Device)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -30,7 +32,7 @@ static NTSTATUS VioserAddDevice(PVW_DEVICE Device)
     return dev->SyncItem != NULL ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
 }
 
-/* After the remove lock drained: no request, DPC or work item is left. */
+/* After the remove lock drained: no request, DPC or work item is left. IRQL: PASSIVE_LEVEL. */
 static VOID VioserRemoveDevice(PVW_DEVICE Device)
 {
     PVIOSER_DEVICE dev = VioserFromDevice(Device);
@@ -60,6 +62,7 @@ static const VW_DRIVER_CONFIG VioserConfig = {
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Driver entry: hand vioser's configuration to the WDM framework. IRQL: PASSIVE_LEVEL. */
 VW_INIT_CODE NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     (void)RegistryPath;

@@ -24,11 +24,13 @@
 
 static DRIVER_CANCEL VioserCancel;
 
+/* The device a port object belongs to, NULL once it was removed. IRQL <= DISPATCH_LEVEL. */
 static PVIOSER_DEVICE VioserOwner(PDEVICE_OBJECT DeviceObject)
 {
     return ((PVIOSER_PORT_EXT)DeviceObject->DeviceExtension)->Owner;
 }
 
+/* Cancel routine of a queued port read or write: unlink and complete it. IRQL: DISPATCH_LEVEL. */
 static VOID NTAPI VioserCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     /* The request holds the FDO's remove lock, so the owner is there. */
@@ -43,7 +45,7 @@ static VOID NTAPI VioserCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     VwCompleteRequest(dev->Vw, Irp, STATUS_CANCELLED, 0);
 }
 
-/* Lock held.  FALSE: already cancelled, the caller completes it. */
+/* Lock held.  FALSE: already cancelled, the caller completes it. IRQL: DISPATCH_LEVEL. */
 static BOOLEAN VioserQueue(PLIST_ENTRY List, PIRP Irp)
 {
     IoSetCancelRoutine(Irp, VioserCancel);
@@ -54,7 +56,7 @@ static BOOLEAN VioserQueue(PLIST_ENTRY List, PIRP Irp)
     return TRUE;
 }
 
-/* Lock held: the oldest request the cancel routine does not own. */
+/* Lock held: the oldest request the cancel routine does not own. IRQL: DISPATCH_LEVEL. */
 static PIRP VioserDequeue(PLIST_ENTRY List)
 {
     while (!IsListEmpty(List)) {
@@ -67,6 +69,7 @@ static PIRP VioserDequeue(PLIST_ENTRY List)
     return NULL;
 }
 
+/* Set a request's result and put it on the list to complete once the lock is dropped. IRQL: any. */
 static VOID VioserFinish(PIRP Irp, NTSTATUS Status, ULONG_PTR Information, PLIST_ENTRY Done)
 {
     Irp->IoStatus.Status = Status;
@@ -74,6 +77,7 @@ static VOID VioserFinish(PIRP Irp, NTSTATUS Status, ULONG_PTR Information, PLIST
     InsertTailList(Done, &Irp->Tail.Overlay.ListEntry);
 }
 
+/* Complete every request of a Done list (no lock held). IRQL <= DISPATCH_LEVEL. */
 VOID VioserCompleteList(PVIOSER_DEVICE Dev, PLIST_ENTRY Done)
 {
     while (!IsListEmpty(Done)) {
@@ -82,7 +86,7 @@ VOID VioserCompleteList(PVIOSER_DEVICE Dev, PLIST_ENTRY Done)
     }
 }
 
-/* Lock held: copy delivered data; buffers read to the end go back. */
+/* Lock held: copy delivered data; buffers read to the end go back. IRQL: DISPATCH_LEVEL. */
 static ULONG VioserCopyOut(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PUCHAR Out, ULONG Length)
 {
     ULONG copied = 0;
@@ -105,6 +109,7 @@ static ULONG VioserCopyOut(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PUCHAR Out, UL
     return copied;
 }
 
+/* Complete waiting reads with data the device delivered (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioserServeReads(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
 {
     while (Port->RxCount != 0) {
@@ -117,6 +122,7 @@ VOID VioserServeReads(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
     }
 }
 
+/* A port's transmit slot not with the device, or NULL. IRQL: any. */
 static PVIOSER_SLOT VioserFreeTx(PVIOSER_PORT Port)
 {
     for (ULONG i = 0; i < VIOSER_TX_BUFS; i++)
@@ -125,7 +131,7 @@ static PVIOSER_SLOT VioserFreeTx(PVIOSER_PORT Port)
     return NULL;
 }
 
-/* Lock held: Irp (marked pending, no cancel routine) goes to the device. */
+/* Lock held: Irp (marked pending, no cancel routine) goes to the device. IRQL: DISPATCH_LEVEL. */
 static BOOLEAN VioserSend(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PVIOSER_SLOT Slot, PIRP Irp)
 {
     struct virtqueue *vq = &Dev->Queues[VioserRxQueue(Port->Id) + 1];
@@ -145,6 +151,7 @@ static BOOLEAN VioserSend(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PVIOSER_SLOT Sl
     return TRUE;
 }
 
+/* Send waiting writes while transmit slots are free (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioserStartWrites(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
 {
     PVIOSER_SLOT slot;
@@ -158,6 +165,7 @@ VOID VioserStartWrites(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
     }
 }
 
+/* The device sent a slot's data: its write completes. IRQL: DISPATCH_LEVEL. */
 VOID VioserTxDone(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PVIOSER_SLOT Slot, PLIST_ENTRY Done)
 {
     (void)Dev;
@@ -167,6 +175,7 @@ VOID VioserTxDone(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PVIOSER_SLOT Slot, PLIS
     Slot->Irp = NULL;
 }
 
+/* Fail every waiting read and write of a port (Lock held). IRQL: DISPATCH_LEVEL. */
 VOID VioserFailAll(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
 {
     PIRP irp;
@@ -184,7 +193,7 @@ VOID VioserFailAll(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PLIST_ENTRY Done)
     }
 }
 
-/* Lock held: requests of FileObject left waiting. */
+/* Lock held: requests of FileObject left waiting. IRQL: DISPATCH_LEVEL. */
 static VOID VioserCleanupList(PLIST_ENTRY List, PFILE_OBJECT FileObject, PLIST_ENTRY Done)
 {
     PLIST_ENTRY entry = List->Flink;
@@ -203,6 +212,7 @@ static VOID VioserCleanupList(PLIST_ENTRY List, PFILE_OBJECT FileObject, PLIST_E
     }
 }
 
+/* IRP_MJ_READ on a port: data already delivered, or wait for it. IRQL <= APC_LEVEL. */
 static NTSTATUS VioserRead(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
 {
     ULONG len = IoGetCurrentIrpStackLocation(Irp)->Parameters.Read.Length;
@@ -225,6 +235,7 @@ static NTSTATUS VioserRead(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
     return queued ? STATUS_PENDING : VwCompleteRequest(Dev->Vw, Irp, STATUS_CANCELLED, 0);
 }
 
+/* IRP_MJ_WRITE on a port: sent when a transmit slot is free, else queued. IRQL <= APC_LEVEL. */
 static NTSTATUS VioserWrite(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
 {
     ULONG len = IoGetCurrentIrpStackLocation(Irp)->Parameters.Write.Length;
@@ -251,6 +262,7 @@ static NTSTATUS VioserWrite(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
     return queued ? STATUS_PENDING : VwCompleteRequest(Dev->Vw, Irp, STATUS_CANCELLED, 0);
 }
 
+/* IOCTL_VIOSER_PORT_INFO: the port's id, name and host connection. IRQL <= APC_LEVEL. */
 static NTSTATUS VioserPortInfo(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
 {
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
@@ -273,7 +285,7 @@ static NTSTATUS VioserPortInfo(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp)
 }
 
 /* CREATE, READ, WRITE, DEVICE_CONTROL inside the rundown (the remove
- * lock held).  PASSIVE_LEVEL (READ/WRITE/IOCTL: <= APC_LEVEL). */
+ * lock held): CREATE at PASSIVE_LEVEL, the others at APC_LEVEL at most. IRQL <= APC_LEVEL. */
 static NTSTATUS VioserDispatchCounted(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIRP Irp, UCHAR Major)
 {
     NTSTATUS status;
@@ -300,6 +312,8 @@ static NTSTATUS VioserDispatchCounted(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, PIR
     }
 }
 
+/* Dispatch for a port's device object: find its owner, enter its rundown, serve the request. IRQL
+ * <= APC_LEVEL. */
 NTSTATUS NTAPI VioserDispatchPort(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PVIOSER_PORT_EXT ext = DeviceObject->DeviceExtension;

@@ -21,7 +21,7 @@
 static const WCHAR VioserDevicePrefix[] = L"\\Device\\vport";
 static const WCHAR VioserLinkPrefix[] = L"\\DosDevices\\Global\\";
 
-/* Append a decimal number (no swprintf in the kernel's import list). */
+/* Append a decimal number (no swprintf in the kernel's import list). IRQL: any. */
 static ULONG VioserAppendNumber(PWCHAR Buffer, ULONG At, ULONG Value)
 {
     WCHAR digits[10];
@@ -36,6 +36,7 @@ static ULONG VioserAppendNumber(PWCHAR Buffer, ULONG At, ULONG Value)
     return At;
 }
 
+/* Append a wide string at At; returns the new end. IRQL: any. */
 static ULONG VioserAppendText(PWCHAR Buffer, ULONG At, const WCHAR *Text)
 {
     while (*Text != 0)
@@ -43,6 +44,7 @@ static ULONG VioserAppendText(PWCHAR Buffer, ULONG At, const WCHAR *Text)
     return At;
 }
 
+/* A port's object name, \Device\vport<d>p<n>. IRQL: any. */
 static VOID VioserDeviceName(PVIOSER_DEVICE Dev, ULONG Id, PWCHAR Buffer)
 {
     ULONG at = VioserAppendText(Buffer, 0, VioserDevicePrefix);
@@ -52,6 +54,7 @@ static VOID VioserDeviceName(PVIOSER_DEVICE Dev, ULONG Id, PWCHAR Buffer)
     Buffer[at] = 0;
 }
 
+/* Create a port's device object with the ports' security descriptor. IRQL: PASSIVE_LEVEL. */
 static VOID VioserCreateObject(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
 {
     WCHAR name[48];
@@ -81,6 +84,7 @@ static VOID VioserCreateObject(PVIOSER_DEVICE Dev, PVIOSER_PORT Port)
     Port->Object = obj;
 }
 
+/* Detach a port's object from its device and delete it. IRQL: PASSIVE_LEVEL. */
 static VOID VioserDeleteObject(PVIOSER_PORT Port)
 {
     PVIOSER_PORT_EXT ext = Port->Object->DeviceExtension;
@@ -93,6 +97,7 @@ static VOID VioserDeleteObject(PVIOSER_PORT Port)
     Port->Object = NULL;
 }
 
+/* Create the \DosDevices\Global\<name> link the host named the port with. IRQL: PASSIVE_LEVEL. */
 static VOID VioserCreateLink(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, const CHAR *Name)
 {
     WCHAR target[48];
@@ -116,7 +121,7 @@ static VOID VioserCreateLink(PVIOSER_DEVICE Dev, PVIOSER_PORT Port, const CHAR *
 /* PortMutex is an event used as a lock; the last close of a port calls this
  * on the user's thread, which a kernel APC (suspension) could stop while
  * it holds the lock and every other port change waits: held inside a
- * critical region, which holds normal kernel APCs off. */
+ * critical region, which holds normal kernel APCs off. IRQL: PASSIVE_LEVEL. */
 VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
 {
     KeEnterCriticalRegion();
@@ -148,7 +153,7 @@ VOID VioserSyncPorts(PVIOSER_DEVICE Dev, BOOLEAN Removing)
     KeLeaveCriticalRegion();
 }
 
-/* Broken and up (Lock): the DPC asked for a restart nobody has done. */
+/* Broken and up (Lock): the DPC asked for a restart nobody has done. IRQL <= DISPATCH_LEVEL. */
 static BOOLEAN VioserRestartWanted(PVIOSER_DEVICE Dev)
 {
     KIRQL irql;
@@ -159,7 +164,7 @@ static BOOLEAN VioserRestartWanted(PVIOSER_DEVICE Dev)
     return wanted;
 }
 
-/* The work item the DPC queues: restart a broken device, then sync. */
+/* The work item the DPC queues: restart a broken device, then sync. IRQL: PASSIVE_LEVEL. */
 VOID NTAPI VioserSyncWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
 {
     PVIOSER_DEVICE dev = Context;

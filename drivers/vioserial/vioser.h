@@ -128,11 +128,14 @@ struct _VIOSER_DEVICE {
     BOOLEAN SyncQueued;
 };
 
+/* vioser's state behind the framework's device header. IRQL: any. */
 static inline PVIOSER_DEVICE VioserFromDevice(PVW_DEVICE Device)
 {
     return (PVIOSER_DEVICE)VwDeviceContext(Device);
 }
 
+/* The receive queue of a port (port 0: 0; port n: 2n + 2), its transmit queue is the next. IRQL:
+ * any. */
 static inline USHORT VioserRxQueue(ULONG Port)
 {
     return (USHORT)(Port == 0 ? 0 : 2 * Port + 2);

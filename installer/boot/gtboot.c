@@ -291,6 +291,8 @@ static int GtbTempDir(WCHAR *dir)
 BOOL WINAPI VwDllEntry(HINSTANCE Instance, DWORD Reason, LPVOID Reserved);
 void VwGtBootMain(void);
 
+/* Entry point of virtio-win-guest-tools.exe: pick the machine's MSI and run msiexec with the
+ * options given. */
 __attribute__((no_stack_protector)) void VwGtBootMain(void)
 {
     /* The stack-protector guard is seeded as in our DLLs. */

@@ -16,6 +16,7 @@ static size_t gt_len(const gt_char *s)
     return n;
 }
 
+/* Whether two NUL-terminated wide strings are equal. */
 static int gt_eq(const gt_char *a, const gt_char *b)
 {
     while (*a && *a == *b) {
@@ -77,6 +78,7 @@ static const gt_char *gt_hex(gt_char *buf, uint32_t v)
     return buf;
 }
 
+/* Parse the custom action's data (folder, CA, log, packages) into d, every length bounded. */
 uint32_t gt_parse(struct gt_data *d, const gt_char *data)
 {
     size_t n = gt_len(data);
@@ -147,6 +149,7 @@ uint32_t gt_parse(struct gt_data *d, const gt_char *data)
     return d->dir ? GT_OK : GT_ERROR_INVALID_DATA;
 }
 
+/* The ISO's OS folder (w10, w11, 2k16 ... 2k25) for a Windows build, NULL when none fits. */
 const gt_char *gt_os_folder(uint32_t build, int server)
 {
     if (server) {
@@ -186,7 +189,7 @@ static int gt_has_os(const gt_char *list, const gt_char *os)
     return 0;
 }
 
-/* <dir><folder>\<os>\<package>.inf */
+/* The path of a package's INF for an OS folder: <dir><folder>\<os>\<package>.inf */
 static void gt_inf_path(gt_char *path, const struct gt_data *d, const struct gt_driver *drv,
                         const gt_char *os)
 {
@@ -202,6 +205,7 @@ static void gt_inf_path(gt_char *path, const struct gt_data *d, const struct gt_
     gt_cat(path, GT_PATH_MAX, u".inf");
 }
 
+/* The path of the install journal that rollback reads. */
 static void gt_journal_path(gt_char *path, const struct gt_data *d)
 {
     path[0] = 0;
@@ -292,6 +296,7 @@ static void gt_undo_all(const struct gt_ops *ops, const struct gt_data *d, const
     ops->journal_delete(ops->ctx, path);
 }
 
+/* Install every package for the running Windows, journalling each step for rollback. */
 uint32_t gt_install(const struct gt_ops *ops, const struct gt_data *d)
 {
     static gt_char inf[GT_PATH_MAX], oem[GT_PATH_MAX];
@@ -390,6 +395,7 @@ fail:
     return r;
 }
 
+/* Undo what the journal says an interrupted install did. */
 uint32_t gt_rollback(const struct gt_ops *ops, const struct gt_data *d)
 {
     static gt_char path[GT_PATH_MAX], buf[GT_JOURNAL_MAX];
@@ -406,6 +412,7 @@ uint32_t gt_rollback(const struct gt_ops *ops, const struct gt_data *d)
     return GT_OK;
 }
 
+/* The install went through: the journal is no longer needed. */
 uint32_t gt_commit(const struct gt_ops *ops, const struct gt_data *d)
 {
     static gt_char path[GT_PATH_MAX];
@@ -414,6 +421,7 @@ uint32_t gt_commit(const struct gt_ops *ops, const struct gt_data *d)
     return GT_OK;
 }
 
+/* Uninstall every package; errors are logged and the next package still tried. */
 uint32_t gt_remove(const struct gt_ops *ops, const struct gt_data *d)
 {
     static gt_char inf[GT_PATH_MAX], oem[GT_PATH_MAX];

@@ -56,6 +56,7 @@ static uint32_t VwGtRegString(const WCHAR *key, const WCHAR *name, WCHAR *buf, D
     return ERROR_SUCCESS;
 }
 
+/* The running Windows' build number and whether it is a server, from the registry. */
 static uint32_t VwGtOsVersion(void *ctx, uint32_t *build, int *server)
 {
     WCHAR buf[64];
@@ -80,6 +81,7 @@ static uint32_t VwGtOsVersion(void *ctx, uint32_t *build, int *server)
     return ERROR_SUCCESS;
 }
 
+/* Whether a path names an existing file (not a directory). */
 static int VwGtFileExists(void *ctx, const gt_char *path)
 {
     (void)ctx;
@@ -87,6 +89,7 @@ static int VwGtFileExists(void *ctx, const gt_char *path)
     return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
 }
 
+/* Add an INF to the driver store; returns its oem<N>.inf name. */
 static uint32_t VwGtStoreAdd(void *ctx, const gt_char *inf, gt_char *oem, size_t cap)
 {
     static WCHAR dest[MAX_PATH];
@@ -108,6 +111,7 @@ static uint32_t VwGtStoreAdd(void *ctx, const gt_char *inf, gt_char *oem, size_t
     return r;
 }
 
+/* Remove a package from the driver store by its oem<N>.inf name. */
 static uint32_t VwGtStoreRemove(void *ctx, const gt_char *oem)
 {
     (void)ctx;
@@ -155,6 +159,7 @@ static uint32_t VwGtSectionIds(HINF inf, const WCHAR *section, WCHAR *ids, size_
     return ERROR_SUCCESS;
 }
 
+/* The hardware IDs an INF's models section lists, as a MULTI_SZ. */
 static uint32_t VwGtHardwareIds(void *ctx, const gt_char *path, gt_char *out, size_t cap)
 {
     static WCHAR models[MAX_PATH], decoration[MAX_PATH], section[2 * MAX_PATH + 2];
@@ -194,6 +199,7 @@ static uint32_t VwGtHardwareIds(void *ctx, const gt_char *path, gt_char *out, si
     return r;
 }
 
+/* Install an INF onto present devices with a hardware ID; says whether a restart is needed. */
 static uint32_t VwGtUpdateDevices(void *ctx, const gt_char *hwid, const gt_char *inf, int *reboot)
 {
     BOOL need = FALSE;
@@ -251,6 +257,8 @@ static uint32_t VwGtCertStore(const WCHAR *store_name, const BYTE *der, DWORD le
     return r;
 }
 
+/* Add the test CA certificate to, or remove it from, the machine's Root and TrustedPublisher
+ * stores. */
 static uint32_t VwGtCa(const gt_char *cer, int add)
 {
     static BYTE der[VWGT_CERT_MAX];
@@ -268,18 +276,21 @@ static uint32_t VwGtCa(const gt_char *cer, int add)
     return r;
 }
 
+/* Trust the test CA (gt_ops callback). */
 static uint32_t VwGtTrustCa(void *ctx, const gt_char *cer)
 {
     (void)ctx;
     return VwGtCa(cer, 1);
 }
 
+/* Withdraw the test CA (gt_ops callback). */
 static uint32_t VwGtUntrustCa(void *ctx, const gt_char *cer)
 {
     (void)ctx;
     return VwGtCa(cer, 0);
 }
 
+/* Read the install journal into buf, bounded by cap. */
 static uint32_t VwGtJournalRead(void *ctx, const gt_char *path, gt_char *buf, size_t cap)
 {
     DWORD got = 0;
@@ -293,6 +304,7 @@ static uint32_t VwGtJournalRead(void *ctx, const gt_char *path, gt_char *buf, si
     return ERROR_SUCCESS;
 }
 
+/* Write the install journal whole. */
 static uint32_t VwGtJournalWrite(void *ctx, const gt_char *path, const gt_char *buf, size_t len)
 {
     DWORD done = 0;
@@ -308,6 +320,7 @@ static uint32_t VwGtJournalWrite(void *ctx, const gt_char *path, const gt_char *
     return r;
 }
 
+/* Delete the install journal. */
 static uint32_t VwGtJournalDelete(void *ctx, const gt_char *path)
 {
     (void)ctx;
@@ -400,21 +413,25 @@ UINT WINAPI VwGtRollback(MSIHANDLE msi);
 UINT WINAPI VwGtCommit(MSIHANDLE msi);
 UINT WINAPI VwGtRemove(MSIHANDLE msi);
 
+/* Deferred custom action: install the selected packages. */
 UINT WINAPI VwGtInstall(MSIHANDLE msi)
 {
     return VwGtRun(msi, VWGT_INSTALL);
 }
 
+/* Rollback custom action: undo an interrupted install. */
 UINT WINAPI VwGtRollback(MSIHANDLE msi)
 {
     return VwGtRun(msi, VWGT_ROLLBACK);
 }
 
+/* Commit custom action: forget the journal. */
 UINT WINAPI VwGtCommit(MSIHANDLE msi)
 {
     return VwGtRun(msi, VWGT_COMMIT);
 }
 
+/* Uninstall custom action: remove the packages. */
 UINT WINAPI VwGtRemove(MSIHANDLE msi)
 {
     return VwGtRun(msi, VWGT_REMOVE);

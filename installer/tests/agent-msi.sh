@@ -11,19 +11,9 @@ scratch=$1 version=$2
 shift 2
 here=$(dirname "$0")
 py=${PYTHON:-/usr/bin/python3}
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
-# msicheck ARCH MSI EXE: runs agent-msicheck.py, counts its lines.
-msicheck() {
-    log=$scratch/msicheck.log
-    "$py" "$here/agent-msicheck.py" "$@" --version "$version" >"$log" 2>&1
-    rc=$?
-    cat "$log"
-    pass=$((pass + $(grep -c '^PASS' "$log")))
-    fail=$((fail + $(grep -c '^FAIL' "$log")))
-    [ $rc -eq 0 ] || grep -q '^FAIL' "$log" || ko "agent-msicheck.py exited $rc: $(tail -n 1 "$log")"
-}
+. "$(dirname "$0")/testlib.sh"
+# msicheck ARG...: agent-msicheck.py, its lines counted.
+msicheck() { counted "$scratch/msicheck.log" "$py" "$here/agent-msicheck.py" "$@" --version "$version"; }
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 
 for spec in "$@"; do
@@ -75,5 +65,4 @@ plant "no vss-install custom action" "custom action QgaVssInstall" \
 plant "vss-install run impersonated" "custom action QgaVssInstall" \
     "UPDATE \`CustomAction\` SET \`Type\` = 1106 WHERE \`Action\` = 'QgaVssInstall'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

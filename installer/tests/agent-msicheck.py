@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+from msitables import check, table
+import msitables
+
 TEMPLATE = {"x86": "Intel;1033", "amd64": "x64;1033", "arm64": "Arm64;1033"}
 NAME = {"x86": "qemu-ga-i386.msi", "amd64": "qemu-ga-x86_64.msi", "arm64": "qemu-ga-aarch64.msi"}
 UPSTREAM_UPGRADE_CODE = "{EB6B8302-C06E-4BEC-ADAC-932C68A3A98D}"
@@ -28,24 +31,6 @@ ORDER = ["FindRelatedProducts", "LaunchConditions", "InstallInitialize",
          "RemoveExistingProducts", "StopServices", "DeleteServices", "RemoveFiles",
          "InstallFiles", "InstallServices", "StartServices", "InstallFinalize"]
 
-failed = 0
-
-
-def check(ok, what):
-    global failed
-    print("%s: %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failed += 1
-    return ok
-
-
-def table(msi, name):
-    r = subprocess.run(["msiinfo", "export", msi, name], capture_output=True, text=True)
-    if r.returncode != 0:
-        return []
-    lines = r.stdout.replace("\r\n", "\n").split("\n")
-    cols = lines[0].split("\t")
-    return [dict(zip(cols, line.split("\t"))) for line in lines[3:] if line]
 
 
 def main():
@@ -182,7 +167,7 @@ def main():
               and all(seq.get(x, -1) > at for x in before))
         check(ok, "%s: custom action %s: qemu-ga.exe %s, deferred, not impersonated, when %s, "
               "after %s, before %s" % (name, action, args, cond, "/".join(after), "/".join(before)))
-    return 1 if failed else 0
+    return 1 if msitables.failed else 0
 
 
 if __name__ == "__main__":

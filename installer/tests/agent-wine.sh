@@ -25,17 +25,9 @@ set -u
 scratch=$1 version=$2 msi64=$3 exe64=$4 msi32=$5 exe32=$6 dll64=$7 dll32=$8
 here=$(dirname "$0")
 py=${PYTHON:-/usr/bin/python3}
-pass=0 fail=0 skip=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/testlib.sh"
 
-wine=/usr/lib/wine/wine64
-server=/usr/lib/wine/wineserver64
-if [ ! -x "$wine" ] || [ ! -x "$server" ]; then
-    ko "Wine is missing ($wine, $server): install wine and wine64"
-    echo "$pass passed, $fail failed"
-    exit 1
-fi
+wine64_tools
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
 . "$here/../../tests/wine-env.sh"
@@ -47,8 +39,6 @@ trap '[ -z "${WINEPREFIX:-}" ] || "$server" -k 2>/dev/null; [ -z "$sleeper" ] ||
 svckey='HKLM\System\CurrentControlSet\Services\QEMU-GA'
 # The VSS provider's class (agent/vss/qga_vss.h).
 clskey='HKLM\Software\Classes\CLSID\{262B189F-9FE3-4DFE-8A76-3804CF03B308}'
-
-w() { timeout 300 "$wine" "$@" </dev/null; }
 
 # prefix NAME WINE SERVER WINEARCH: a fresh prefix set up as Windows 10.
 prefix() {
@@ -201,8 +191,7 @@ scenario() {
 
 if ! prefix pfx "$wine" "$server" win64; then
     ko "wineboot failed: $(tail -n 3 "$scratch/pfx.boot.log")"
-    echo "$pass passed, $fail failed"
-    exit 1
+    finish
 fi
 scenario x64 amd64 "$msi64" "$exe64" "$dll64"
 
@@ -258,9 +247,7 @@ if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver
         ko "32-bit wineboot failed: $(tail -n 3 "$scratch/pfx32.boot.log")"
     fi
 else
-    echo "SKIP: x86 agent MSI under Wine: this machine cannot execute i386 programs"
-    skip=$((skip + 1))
+    skipped "x86 agent MSI under Wine: this machine cannot execute i386 programs"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+finish

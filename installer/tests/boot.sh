@@ -18,9 +18,7 @@ set -u
 scratch=$1 exe86=$2 exe64=$3 rc=$4 msi64=$5 msi32=$6 msiarm=$7
 ag64=${8:-} ag32=${9:-} agarm=${10:-}
 py=${PYTHON:-/usr/bin/python3}
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/testlib.sh"
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
 
@@ -50,12 +48,7 @@ machine=$(llvm-readobj-19 --file-headers "$exe86" | awk '/Machine:/ {print $2}')
 osslsigncode verify -in "$exe86" 2>&1 | grep -q 'Signature Index: 0' &&
     ok "virtio-win-guest-tools.exe is Authenticode-signed" || ko "virtio-win-guest-tools.exe is not signed"
 
-wine=/usr/lib/wine/wine64 server=/usr/lib/wine/wineserver64
-if [ ! -x "$wine" ]; then
-    ko "Wine is missing ($wine): install wine and wine64"
-    echo "$pass passed, $fail failed"
-    exit 1
-fi
+wine64_tools
 if /usr/lib/wine/wine --version >/dev/null 2>&1; then
     exe=$exe86 what="x86 image"
 else
@@ -68,7 +61,6 @@ wine_isolate "$scratch" || exit 1
 export WINEARCH=win64
 trap '"$server" -k 2>/dev/null' EXIT
 c="$WINEPREFIX/drive_c"
-w() { timeout 300 "$wine" "$@" </dev/null; }
 w wineboot -i >"$scratch/boot.log" 2>&1 || ko "wineboot failed"
 w winecfg /v win10 >/dev/null 2>&1
 # msiexec gets a fresh services.exe: one started by wineboot could not open
@@ -137,5 +129,4 @@ code=$?
 [ $code -eq 87 ] && grep -q '^usage:' "$scratch/out.txt" &&
     ok "an unknown option: the usage line, exit 87" || ko "bad option: exit $code"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

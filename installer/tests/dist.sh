@@ -23,9 +23,7 @@ for a in "$@"; do
 done
 # shellcheck disable=SC2086
 set -- $files
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/testlib.sh"
 rm -rf "$scratch" && mkdir -p "$scratch/iso" "$scratch/rpm" || exit 1
 rpm=$(realpath "$rpm")
 
@@ -128,5 +126,4 @@ if [ -n "$agents" ]; then
         ok "planted: an ISO without qemu-ga-i386.msi is caught"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,19 +10,9 @@ meta=$1 out=$2 version=$3 scratch=$4 cert=$5
 shift 5
 here=$(dirname "$0")
 py=${PYTHON:-/usr/bin/python3}
-pass=0 fail=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
-# Runs msicheck.py and counts its lines.
-msicheck() {
-    log=$scratch/msicheck.log
-    "$py" "$here/msicheck.py" "$@" >"$log" 2>&1
-    rc=$?
-    cat "$log"
-    pass=$((pass + $(grep -c '^PASS' "$log")))
-    fail=$((fail + $(grep -c '^FAIL' "$log")))
-    [ $rc -eq 0 ] || grep -q '^FAIL' "$log" || ko "msicheck.py exited $rc: $(tail -n 1 "$log")"
-}
+. "$(dirname "$0")/testlib.sh"
+# msicheck ARG...: msicheck.py, its lines counted.
+msicheck() { counted "$scratch/msicheck.log" "$py" "$here/msicheck.py" "$@"; }
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 certopt=${cert:+--cert $cert}
 
@@ -115,5 +105,4 @@ else
     ko "planted: an MSI that does not register viorngum.dll went unnoticed"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+from msitables import check, table
+import msitables
+
 TEMPLATE = {"x86": "Intel;1033", "amd64": "x64;1033", "arm64": "Arm64;1033"}
 UPSTREAM = {"amd64": "{05294E2F-7778-4E46-B2A3-CF039D5767C8}",
             "x86": "{22C8F100-2ED1-4A99-A8FC-C391F0D1D7E7}"}
@@ -21,28 +24,6 @@ UPSTREAM = {"amd64": "{05294E2F-7778-4E46-B2A3-CF039D5767C8}",
 # Rollback 0x100, Commit 0x200.
 DEFERRED = 0x1 | 0x400 | 0x800
 
-failed = 0
-
-
-def check(ok, what):
-    global failed
-    print("%s: %s" % ("PASS" if ok else "FAIL", what))
-    if not ok:
-        failed += 1
-    return ok
-
-
-def table(msi, name):
-    r = subprocess.run(["msiinfo", "export", msi, name], capture_output=True, text=True)
-    if r.returncode != 0:
-        return None
-    lines = r.stdout.replace("\r\n", "\n").split("\n")
-    cols = lines[0].split("\t")
-    rows = []
-    for line in lines[3:]:
-        if line:
-            rows.append(dict(zip(cols, line.split("\t"))))
-    return rows
 
 
 def long_name(v):
@@ -232,7 +213,7 @@ def main():
               "%s: System32 itself is never removed" % name)
     lc = {c["Condition"] for c in t["LaunchCondition"]}
     check("NOT NEWERPRODUCTFOUND" in lc, "%s: no downgrade" % name)
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if msitables.failed else 0)
 
 
 if __name__ == "__main__":

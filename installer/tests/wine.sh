@@ -23,17 +23,9 @@ set -u
 scratch=$1 meta=$2 out=$3 msi64=$4 msi32=$5 ca64=$6 version=$7 cert=${8:-}
 here=$(dirname "$0")
 py=${PYTHON:-/usr/bin/python3}
-pass=0 fail=0 skip=0
-ok() { echo "PASS: $*"; pass=$((pass + 1)); }
-ko() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/testlib.sh"
 
-wine=/usr/lib/wine/wine64
-server=/usr/lib/wine/wineserver64
-if [ ! -x "$wine" ] || [ ! -x "$server" ]; then
-    ko "Wine is missing ($wine, $server): install wine and wine64"
-    echo "$pass passed, $fail failed"
-    exit 1
-fi
+wine64_tools
 rm -rf "$scratch" && mkdir -p "$scratch" || exit 1
 scratch=$(cd "$scratch" && pwd)
 export WINEPREFIX="$scratch/pfx" WINELOADER="$wine" WINESERVER="$server" WINEDEBUG=-all
@@ -45,12 +37,9 @@ trap '"$server" -k 2>/dev/null' EXIT
 c="$WINEPREFIX/drive_c"
 pf="$c/Program Files/Virtio-Win"
 
-w() { timeout 300 "$wine" "$@" </dev/null; }
-
 if ! w wineboot -i >"$scratch/boot.log" 2>&1; then
     ko "wineboot failed: $(tail -n 3 "$scratch/boot.log")"
-    echo "$pass passed, $fail failed"
-    exit 1
+    finish
 fi
 w winecfg /v win10 >/dev/null 2>&1
 mkdir -p "$c/gt"
@@ -308,9 +297,7 @@ if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver
         ko "32-bit wineboot failed: $(tail -n 3 "$scratch/boot32.log")"
     fi
 else
-    echo "SKIP: x86 MSI under Wine: this machine cannot execute i386 programs ($(/usr/lib/wine/wine --version 2>&1 | tail -n 1))"
-    skip=$((skip + 1))
+    skipped "x86 MSI under Wine: this machine cannot execute i386 programs ($(/usr/lib/wine/wine --version 2>&1 | tail -n 1))"
 fi
 
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+finish

@@ -8,11 +8,15 @@
 #   make harness-coverage                 the API coverage table (per API and per built driver)
 
 HOST_PROGS += harness
-harness_SRCS := $(wildcard tests/harness/*.c tests/harness/port/*/*.c tests/harness/selftest/*.c \
-	drivers/*/tests/*.c) \
-	tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/vmodel_blk.c \
-	tests/virtio/vmodel_input.c
-harness_CFLAGS := -Itests/harness -Itests/virtio
+# The parts (tests/harness/README.md has the map); each folder's headers are
+# found by name from every other.
+HARNESS_PARTS := machine nt nt/ke nt/io nt/mm nt/ob nt/ps nt/se nt/rtl nt/cm pnp devices run
+harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
+	tests/harness/port/*/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
+	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
+	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c
+harness_CFLAGS := -Itests/harness $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
+	-Itests/models/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in

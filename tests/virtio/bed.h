@@ -7,7 +7,7 @@
 
 #include "../../common/virtio/virtio_pci.h"
 #include "host_os.h"
-#include "vmodel.h"
+#include "../models/virtio/vmodel.h"
 
 #define BED_MAX_QUEUES 8
 #define BED_BUF_SIZE   4096

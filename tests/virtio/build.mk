@@ -1,10 +1,12 @@
-# tests/virtio: unit tests of the virtio core against the device model,
-# plain and with ASan/UBSan; fuzz targets (libFuzzer, clang) with a bounded
-# corpus pass in `make check` and timed runs in `make fuzz`.
+# tests/virtio: unit tests of the virtio core against the device model
+# (tests/models/virtio/), plain and with ASan/UBSan; fuzz targets
+# (libFuzzer, clang) with a bounded corpus pass in `make check` and timed
+# runs in `make fuzz`.
 #
 # Recursive (=) on purpose: VIRTIO_CORE_SRCS comes from common/virtio/build.mk.
 
-VIRTIO_MODEL_SRCS = tests/virtio/vmodel.c tests/virtio/vmodel_ring.c tests/virtio/host_os.c
+VIRTIO_MODEL_SRCS = tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
+	tests/virtio/host_os.c
 VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/test_ring.c tests/virtio/test_req.c \
 	tests/virtio/test_transport.c tests/virtio/test_harden.c tests/virtio/traffic.c \
 	tests/virtio/bed.c $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)

@@ -10,7 +10,7 @@
 #include "../../common/virtio/virtio_pci.h"
 #include "fuzz.h"
 #include "host_os.h"
-#include "vmodel.h"
+#include "../models/virtio/vmodel.h"
 
 int fuzz_pci_caps(const uint8_t *data, size_t size)
 {

@@ -12,7 +12,7 @@
 #define HOST_OS_H
 
 #include "../../common/virtio/virtio_os.h"
-#include "vmodel.h"
+#include "../models/virtio/vmodel.h"
 
 struct host_os {
     struct vmodel *m;

@@ -403,6 +403,78 @@ static void t_needs_reset(void)
     free(t);
 }
 
+/* The transport's ISR read, counted: virtio_isr_ack reads it once per
+ * line interrupt and never for a message. */
+static unsigned isr_reads;
+static uint8_t (*real_isr)(struct virtio_device *dev);
+static uint8_t counting_isr(struct virtio_device *dev)
+{
+    isr_reads++;
+    return real_isr(dev);
+}
+
+/** virtio_isr_ack: what an interrupt stands for, on each transport and mode */
+static void isr_ack_on(enum vmodel_transport tr, bool msix)
+{
+    struct virtio_transport_ops counted;
+    const struct virtio_transport_ops *ops;
+    struct vmodel_config mc;
+    struct bed b;
+
+    bed_default_config(&mc);
+    mc.transport = tr;
+    mc.msix_enabled = msix;
+    CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO, F(EVENT_IDX), 2, 0, 0), 0);
+    ops = b.dev.ops;
+    counted = *ops;
+    real_isr = counted.isr;
+    counted.isr = counting_isr;
+    b.dev.ops = &counted;
+    isr_reads = 0;
+    if (msix) {
+        /* Messages are never shared: no read, the vector says the cause.
+         * The configuration vector is 0 (bed.c), shared with queue 0. */
+        CHECK_EQ(virtio_isr_ack(&b.dev, 1), VIRTIO_PCI_ISR_QUEUE);
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG);
+        CHECK_EQ(virtio_set_config_vector(&b.dev, VIRTIO_MSI_NO_VECTOR), 0);
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), VIRTIO_PCI_ISR_QUEUE);
+        CHECK_EQ(isr_reads, 0);
+    } else {
+        /* A line may be shared: nothing pending is not ours */
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), 0);
+        vmodel_config_changed(b.m);
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), VIRTIO_PCI_ISR_CONFIG); /* no queue bit */
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), 0); /* that one read acknowledged it */
+        CHECK_EQ(isr_reads, 3);                 /* one read per call */
+        /* Completions (the bed's interrupt handler reads nothing), then a
+         * configuration change: both causes in one read */
+        struct traffic *t = calloc(1, sizeof(*t));
+        CHECK(t != NULL);
+        CHECK(traffic_run(t, &b, &b.vq[1], 10, 4) >= 10);
+        vmodel_config_changed(b.m);
+        isr_reads = 0;
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), VIRTIO_PCI_ISR_QUEUE | VIRTIO_PCI_ISR_CONFIG);
+        CHECK_EQ(virtio_isr_ack(&b.dev, 0), 0);
+        CHECK_EQ(isr_reads, 2);
+        free(t);
+    }
+    b.dev.ops = ops;
+    bed_fini(&b);
+}
+
+static void t_isr_ack_modern_msix(void)
+{
+    isr_ack_on(VMODEL_MODERN, true);
+}
+static void t_isr_ack_modern_intx(void)
+{
+    isr_ack_on(VMODEL_MODERN, false);
+}
+static void t_isr_ack_legacy_intx(void)
+{
+    isr_ack_on(VMODEL_LEGACY, false);
+}
+
 /** Teardown frees everything */
 static void t_no_leaks(void)
 {
@@ -443,6 +515,9 @@ const struct vtest vtest_transport[] = {
     {"msix_legacy", t_msix_legacy},
     {"queue_sizes", t_queue_sizes},
     {"needs_reset", t_needs_reset},
+    {"isr_ack_modern_msix", t_isr_ack_modern_msix},
+    {"isr_ack_modern_intx", t_isr_ack_modern_intx},
+    {"isr_ack_legacy_intx", t_isr_ack_legacy_intx},
     {"no_leaks", t_no_leaks},
     {NULL, NULL},
 };

@@ -599,7 +599,7 @@ STORPORT_API VOID NTAPI StorPortWritePortUlong(PVOID HwDeviceExtension, PULONG P
 
 /* ---- Wrappers over StorPortNotification / StorPortExtendedFunction ------ */
 /* Only in HwInitialize: run HwPassiveInitializeRoutine at PASSIVE_LEVEL
- * afterwards (storport/nf-storport-storportenablepassiveinitialization). */
+ * afterwards (storport/nf-storport-storportenablepassiveinitialization). IRQL: DIRQL. */
 FORCEINLINE BOOLEAN StorPortEnablePassiveInitialization(PVOID DeviceExtension,
                                                         PHW_PASSIVE_INITIALIZE_ROUTINE Routine)
 {
@@ -608,14 +608,14 @@ FORCEINLINE BOOLEAN StorPortEnablePassiveInitialization(PVOID DeviceExtension,
     return (BOOLEAN)succeeded;
 }
 
-/* storport/nf-storport-storportinitializedpc (PASSIVE_LEVEL). */
+/* storport/nf-storport-storportinitializedpc. IRQL: PASSIVE_LEVEL. */
 FORCEINLINE VOID StorPortInitializeDpc(PVOID DeviceExtension, PSTOR_DPC Dpc,
                                        PHW_DPC_ROUTINE HwDpcRoutine)
 {
     StorPortNotification(InitializeDpc, DeviceExtension, Dpc, HwDpcRoutine);
 }
 
-/* storport/nf-storport-storportissuedpc (<= DIRQL): FALSE if already queued. */
+/* storport/nf-storport-storportissuedpc (<= DIRQL): FALSE if already queued. IRQL <= DIRQL. */
 FORCEINLINE BOOLEAN StorPortIssueDpc(PVOID DeviceExtension, PSTOR_DPC Dpc, PVOID SystemArgument1,
                                      PVOID SystemArgument2)
 {
@@ -626,20 +626,20 @@ FORCEINLINE BOOLEAN StorPortIssueDpc(PVOID DeviceExtension, PSTOR_DPC Dpc, PVOID
 }
 
 /* storport/nf-storport-storportacquirespinlock: LockContext is the STOR_DPC
- * for DpcLock, NULL otherwise. */
+ * for DpcLock, NULL otherwise. IRQL <= DIRQL. */
 FORCEINLINE VOID StorPortAcquireSpinLock(PVOID DeviceExtension, STOR_SPINLOCK SpinLock,
                                          PVOID LockContext, PSTOR_LOCK_HANDLE LockHandle)
 {
     StorPortNotification(AcquireSpinLock, DeviceExtension, SpinLock, LockContext, LockHandle);
 }
 
-/* storport/nf-storport-storportreleasespinlock */
+/* storport/nf-storport-storportreleasespinlock. IRQL <= DIRQL. */
 FORCEINLINE VOID StorPortReleaseSpinLock(PVOID DeviceExtension, PSTOR_LOCK_HANDLE LockHandle)
 {
     StorPortNotification(ReleaseSpinLock, DeviceExtension, LockHandle);
 }
 
-/* storport/nf-storport-storportgetmsiinfo */
+/* storport/nf-storport-storportgetmsiinfo. IRQL <= DIRQL. */
 FORCEINLINE ULONG StorPortGetMSIInfo(PVOID HwDeviceExtension, ULONG MessageId,
                                      PMESSAGE_INTERRUPT_INFORMATION InterruptInfo)
 {
@@ -647,7 +647,7 @@ FORCEINLINE ULONG StorPortGetMSIInfo(PVOID HwDeviceExtension, ULONG MessageId,
                                     MessageId, InterruptInfo);
 }
 
-/* storport/nf-storport-storportacquiremsispinlock (OldIrql out) */
+/* storport/nf-storport-storportacquiremsispinlock (OldIrql out). IRQL <= DIRQL. */
 FORCEINLINE ULONG StorPortAcquireMSISpinLock(PVOID HwDeviceExtension, ULONG MessageId,
                                              PULONG OldIrql)
 {
@@ -655,7 +655,7 @@ FORCEINLINE ULONG StorPortAcquireMSISpinLock(PVOID HwDeviceExtension, ULONG Mess
                                     OldIrql);
 }
 
-/* storport/nf-storport-storportreleasemsispinlock */
+/* storport/nf-storport-storportreleasemsispinlock. IRQL <= DIRQL. */
 FORCEINLINE ULONG StorPortReleaseMSISpinLock(PVOID HwDeviceExtension, ULONG MessageId,
                                              ULONG OldIrql)
 {
@@ -664,7 +664,7 @@ FORCEINLINE ULONG StorPortReleaseMSISpinLock(PVOID HwDeviceExtension, ULONG Mess
 }
 
 /* storport/nf-storport-storportinitializeperfopts: HwInitialize or the
- * passive routine only. */
+ * passive routine only. IRQL <= DIRQL. */
 FORCEINLINE ULONG StorPortInitializePerfOpts(PVOID HwDeviceExtension, BOOLEAN Query,
                                              PPERF_CONFIGURATION_DATA PerfConfigData)
 {
@@ -672,7 +672,7 @@ FORCEINLINE ULONG StorPortInitializePerfOpts(PVOID HwDeviceExtension, BOOLEAN Qu
                                     HwDeviceExtension, Query, PerfConfigData);
 }
 
-/* storport/nf-storport-storportgetstartioperfparams */
+/* storport/nf-storport-storportgetstartioperfparams. IRQL <= DIRQL. */
 FORCEINLINE ULONG StorPortGetStartIoPerfParams(PVOID HwDeviceExtension, PVOID Srb,
                                                PSTARTIO_PERFORMANCE_PARAMETERS StartIoPerfParams)
 {
@@ -680,7 +680,7 @@ FORCEINLINE ULONG StorPortGetStartIoPerfParams(PVOID HwDeviceExtension, PVOID Sr
                                     Srb, StartIoPerfParams);
 }
 
-/* storport/nf-storport-storportgetcurrentprocessornumber */
+/* storport/nf-storport-storportgetcurrentprocessornumber. IRQL: any. */
 FORCEINLINE ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension,
                                                     PPROCESSOR_NUMBER ProcNumber)
 {
@@ -698,13 +698,13 @@ FORCEINLINE ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension,
 #define StorPortWriteRegisterUshort(h, r, v) WRITE_REGISTER_USHORT((r), (v))
 
 /* ---- Request block accessors: either format (the SRB_EX one marks
- * itself with Function == SRB_FUNCTION_STORAGE_REQUEST_BLOCK) ----------- */
+ * itself with Function == SRB_FUNCTION_STORAGE_REQUEST_BLOCK) -----------. IRQL: any. */
 FORCEINLINE BOOLEAN VwSrbIsEx(PVOID Srb)
 {
     return ((PSCSI_REQUEST_BLOCK)Srb)->Function == SRB_FUNCTION_STORAGE_REQUEST_BLOCK;
 }
 
-/* The SRBEX_DATA block of TYPE in an SRB_EX, or NULL. */
+/* The SRBEX_DATA block of TYPE in an SRB_EX, or NULL. IRQL: any. */
 FORCEINLINE PSRBEX_DATA VwSrbExData(PSTORAGE_REQUEST_BLOCK Srb, SRBEXDATATYPE Type)
 {
     for (ULONG i = 0; i < Srb->NumSrbExData; i++) {
@@ -718,12 +718,14 @@ FORCEINLINE PSRBEX_DATA VwSrbExData(PSTORAGE_REQUEST_BLOCK Srb, SRBEXDATATYPE Ty
     return NULL;
 }
 
+/* The SRB function of either request block format. IRQL: any. */
 FORCEINLINE ULONG SrbGetSrbFunction(PVOID Srb)
 {
     return VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->SrbFunction
                           : ((PSCSI_REQUEST_BLOCK)Srb)->Function;
 }
 
+/* The CDB of either format (NULL for an SRB_EX without a CDB block). IRQL: any. */
 FORCEINLINE PUCHAR SrbGetCdb(PVOID Srb)
 {
     if (!VwSrbIsEx(Srb))
@@ -733,6 +735,7 @@ FORCEINLINE PUCHAR SrbGetCdb(PVOID Srb)
     return d != NULL ? d->Cdb : NULL;
 }
 
+/* The CDB length of either format (0 without a CDB block). IRQL: any. */
 FORCEINLINE ULONG SrbGetCdbLength(PVOID Srb)
 {
     if (!VwSrbIsEx(Srb))
@@ -742,18 +745,21 @@ FORCEINLINE ULONG SrbGetCdbLength(PVOID Srb)
     return d != NULL ? d->CdbLength : 0;
 }
 
+/* The data buffer's virtual address of either format. IRQL: any. */
 FORCEINLINE PVOID SrbGetDataBuffer(PVOID Srb)
 {
     return VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->DataBuffer
                           : ((PSCSI_REQUEST_BLOCK)Srb)->DataBuffer;
 }
 
+/* The transfer length of either format. IRQL: any. */
 FORCEINLINE ULONG SrbGetDataTransferLength(PVOID Srb)
 {
     return VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->DataTransferLength
                           : ((PSCSI_REQUEST_BLOCK)Srb)->DataTransferLength;
 }
 
+/* Set the transfer length (bytes actually moved) of either format. IRQL: any. */
 FORCEINLINE VOID SrbSetDataTransferLength(PVOID Srb, ULONG Length)
 {
     if (VwSrbIsEx(Srb))
@@ -762,28 +768,33 @@ FORCEINLINE VOID SrbSetDataTransferLength(PVOID Srb, ULONG Length)
         ((PSCSI_REQUEST_BLOCK)Srb)->DataTransferLength = Length;
 }
 
+/* The SRB_FLAGS_* of either format. IRQL: any. */
 FORCEINLINE ULONG SrbGetSrbFlags(PVOID Srb)
 {
     return VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->SrbFlags
                           : ((PSCSI_REQUEST_BLOCK)Srb)->SrbFlags;
 }
 
+/* The miniport's per-request memory (SRB extension) of either format. IRQL: any. */
 FORCEINLINE PVOID SrbGetMiniportContext(PVOID Srb)
 {
     return VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->MiniportContext
                           : ((PSCSI_REQUEST_BLOCK)Srb)->SrbExtension;
 }
 
+/* The SRB status byte (the same offset in both formats). IRQL: any. */
 FORCEINLINE UCHAR SrbGetSrbStatus(PVOID Srb)
 {
     return ((PSCSI_REQUEST_BLOCK)Srb)->SrbStatus; /* same offset in both */
 }
 
+/* Set the SRB status byte (the same offset in both formats). IRQL: any. */
 FORCEINLINE VOID SrbSetSrbStatus(PVOID Srb, UCHAR Status)
 {
     ((PSCSI_REQUEST_BLOCK)Srb)->SrbStatus = Status;
 }
 
+/* Set the SCSI status of either format (the CDB block's, for an SRB_EX). IRQL: any. */
 FORCEINLINE VOID SrbSetScsiStatus(PVOID Srb, UCHAR Status)
 {
     if (!VwSrbIsEx(Srb)) {
@@ -796,7 +807,7 @@ FORCEINLINE VOID SrbSetScsiStatus(PVOID Srb, UCHAR Status)
         d->ScsiStatus = Status;
 }
 
-/* Path, target and LUN of either format (BTL8 address of an SRB_EX). */
+/* Path, target and LUN of either format (BTL8 address of an SRB_EX). IRQL: any. */
 FORCEINLINE VOID SrbGetPathTargetLun(PVOID Srb, PUCHAR PathId, PUCHAR TargetId, PUCHAR Lun)
 {
     if (!VwSrbIsEx(Srb)) {

@@ -1,6 +1,6 @@
 /*
  * Shared set-up of the balloon scenarios: a virtio-balloon PCI function
- * (tests/harness/dev_balloon), the driver loaded and started on it, the
+ * (tests/harness/devices/dev_balloon), the driver loaded and started on it, the
  * host's target set, virtual time run until the balloon settles, and the
  * three views of the balloon compared: `actual` in the configuration, the
  * pages the device model holds, the pages the driver holds from

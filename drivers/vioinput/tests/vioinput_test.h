@@ -1,8 +1,8 @@
 /*
  * Shared set-up of the vioinput scenarios: a virtio-input PCI function
  * (modern only, 1AF4:1052) with a keyboard, mouse and/or tablet
- * personality (tests/virtio/vmodel_input), the driver loaded under the
- * hidclass emulation (tests/harness/hidclass) and started, and helpers that
+ * personality (tests/models/virtio/vmodel_input), the driver loaded under the
+ * hidclass emulation (tests/harness/port/hidclass) and started, and helpers that
  * inject Linux input events and return the decoded HID reports.
  */
 #pragma once

@@ -20,6 +20,7 @@ struct rngprov_alg {
     void *dev;
 };
 
+/* The algorithm object a CNG handle stands for, or NULL when it is not one of ours. */
 static struct rngprov_alg *rngprov_from_handle(void *alg)
 {
     struct rngprov_alg *a = alg;
@@ -36,6 +37,7 @@ static void rngprov_wipe(uint8_t *buf, uint32_t len)
         p[i] = 0;
 }
 
+/* Whether a CNG algorithm id is "RNG", the only one the provider implements. */
 static int rngprov_is_rng(const uint16_t *id)
 {
     static const uint16_t rng[] = {'R', 'N', 'G', 0};
@@ -45,6 +47,7 @@ static int rngprov_is_rng(const uint16_t *id)
     return 1;
 }
 
+/* BCryptOpenAlgorithmProvider for "RNG": an algorithm object with the device opened. */
 rngprov_status rngprov_open(const struct rngprov_io *io, void **alg, const uint16_t *alg_id,
                             uint32_t flags)
 {
@@ -75,6 +78,7 @@ rngprov_status rngprov_open(const struct rngprov_io *io, void **alg, const uint1
     return RNGPROV_SUCCESS;
 }
 
+/* BCryptCloseAlgorithmProvider: close the device and free the object. */
 rngprov_status rngprov_close(void *alg, uint32_t flags)
 {
     struct rngprov_alg *a = rngprov_from_handle(alg);
@@ -89,6 +93,7 @@ rngprov_status rngprov_close(void *alg, uint32_t flags)
     return RNGPROV_SUCCESS;
 }
 
+/* BCryptGenRandom: fill buf from the device, read by read until len bytes came. */
 rngprov_status rngprov_gen(void *alg, uint8_t *buf, uint32_t len, uint32_t flags)
 {
     struct rngprov_alg *a = rngprov_from_handle(alg);
@@ -125,6 +130,7 @@ rngprov_status rngprov_gen(void *alg, uint8_t *buf, uint32_t len, uint32_t flags
     return last;
 }
 
+/* BCryptGetProperty: the provider has no properties to report. */
 rngprov_status rngprov_get_property(void *object, const uint16_t *property, uint8_t *out,
                                     uint32_t len, uint32_t *result, uint32_t flags)
 {
@@ -139,6 +145,7 @@ rngprov_status rngprov_get_property(void *object, const uint16_t *property, uint
     return RNGPROV_NOT_SUPPORTED;
 }
 
+/* BCryptSetProperty: the provider has no properties to change. */
 rngprov_status rngprov_set_property(void *object, const uint16_t *property, const uint8_t *in,
                                     uint32_t len, uint32_t flags)
 {
@@ -152,6 +159,7 @@ rngprov_status rngprov_set_property(void *object, const uint16_t *property, cons
     return RNGPROV_NOT_SUPPORTED;
 }
 
+/* The next string of a bounded MULTI_SZ list at *pos, or NULL at its end. */
 const uint16_t *rngprov_multisz_next(const uint16_t *list, size_t count, size_t *pos)
 {
     size_t start = *pos;

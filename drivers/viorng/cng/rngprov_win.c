@@ -46,12 +46,14 @@ typedef struct {
 
 static const GUID ViorngumInterface = VIORNG_INTERFACE_GUID_INIT;
 
+/* Memory for the provider core, from the process heap. */
 static void *ViorngumAlloc(void *ctx, size_t size)
 {
     (void)ctx;
     return HeapAlloc(GetProcessHeap(), 0, size);
 }
 
+/* Free memory ViorngumAlloc gave. */
 static void ViorngumFree(void *ctx, void *p)
 {
     (void)ctx;
@@ -84,6 +86,7 @@ static WCHAR *ViorngumInterfaceList(ULONG *count)
     return NULL;
 }
 
+/* Open the first viorng device interface that answers. */
 static rngprov_status ViorngumOpenDevice(void *ctx, void **dev)
 {
     (void)ctx;
@@ -108,6 +111,7 @@ static rngprov_status ViorngumOpenDevice(void *ctx, void **dev)
     return status;
 }
 
+/* Read random bytes from an open device with IOCTL_VIORNG_READ. */
 static rngprov_status ViorngumRead(void *ctx, void *dev, uint8_t *buf, uint32_t len, uint32_t *got)
 {
     (void)ctx;
@@ -118,6 +122,7 @@ static rngprov_status ViorngumRead(void *ctx, void *dev, uint8_t *buf, uint32_t 
     return RNGPROV_SUCCESS;
 }
 
+/* Close a device handle ViorngumOpenDevice opened. */
 static void ViorngumCloseDevice(void *ctx, void *dev)
 {
     (void)ctx;
@@ -132,28 +137,33 @@ static const struct rngprov_io ViorngumIo = {
     .free = ViorngumFree,
 };
 
+/* CNG's OpenAlgorithmProvider entry, on the portable core. */
 static NTSTATUS WINAPI ViorngumOpen(BCRYPT_ALG_HANDLE *alg, LPCWSTR id, ULONG flags)
 {
     return rngprov_open(&ViorngumIo, (void **)alg, (const uint16_t *)id, flags);
 }
 
+/* CNG's GetProperty entry, on the portable core. */
 static NTSTATUS WINAPI ViorngumGetProperty(BCRYPT_HANDLE obj, LPCWSTR prop, PUCHAR out, ULONG len,
                                            ULONG *result, ULONG flags)
 {
     return rngprov_get_property(obj, (const uint16_t *)prop, out, len, (uint32_t *)result, flags);
 }
 
+/* CNG's SetProperty entry, on the portable core. */
 static NTSTATUS WINAPI ViorngumSetProperty(BCRYPT_HANDLE obj, LPCWSTR prop, PUCHAR in, ULONG len,
                                            ULONG flags)
 {
     return rngprov_set_property(obj, (const uint16_t *)prop, in, len, flags);
 }
 
+/* CNG's CloseAlgorithmProvider entry, on the portable core. */
 static NTSTATUS WINAPI ViorngumClose(BCRYPT_ALG_HANDLE alg, ULONG flags)
 {
     return rngprov_close(alg, flags);
 }
 
+/* CNG's GenRandom entry, on the portable core. */
 static NTSTATUS WINAPI ViorngumGenRandom(BCRYPT_ALG_HANDLE alg, PUCHAR buf, ULONG len, ULONG flags)
 {
     return rngprov_gen(alg, buf, len, flags);

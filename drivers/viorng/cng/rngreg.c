@@ -13,6 +13,7 @@ static uint16_t rngreg_image[] = u"viorngum.dll";
 static const uint16_t rngreg_context[] = u"Default";
 static uint16_t rngreg_function[] = u"RNG";
 
+/* Register the provider with CNG and add it at the bottom of the RNG list. */
 rngprov_status rngreg_register(const struct rngreg_bcrypt *b)
 {
     uint16_t *functions[1] = {rngreg_function};

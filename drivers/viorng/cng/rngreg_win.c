@@ -37,6 +37,7 @@ NTSTATUS WINAPI BCryptRemoveContextFunctionProvider(ULONG dwTable, LPCWSTR pszCo
                                                     ULONG dwInterface, LPCWSTR pszFunction,
                                                     LPCWSTR pszProvider);
 
+/* BCryptRegisterProvider for the registration core. */
 static rngprov_status RngregRegister(void *ctx, const uint16_t *provider, uint32_t flags,
                                      const RNGREG_PROVIDER_REG *reg)
 {
@@ -44,12 +45,14 @@ static rngprov_status RngregRegister(void *ctx, const uint16_t *provider, uint32
     return BCryptRegisterProvider((LPCWSTR)provider, flags, reg);
 }
 
+/* BCryptUnregisterProvider for the registration core. */
 static rngprov_status RngregUnregister(void *ctx, const uint16_t *provider)
 {
     (void)ctx;
     return BCryptUnregisterProvider((LPCWSTR)provider);
 }
 
+/* BCryptAddContextFunctionProvider for the registration core. */
 static rngprov_status RngregAdd(void *ctx, uint32_t table, const uint16_t *context, uint32_t iface,
                                 const uint16_t *function, const uint16_t *provider,
                                 uint32_t position)
@@ -59,6 +62,7 @@ static rngprov_status RngregAdd(void *ctx, uint32_t table, const uint16_t *conte
                                             (LPCWSTR)provider, position);
 }
 
+/* BCryptRemoveContextFunctionProvider for the registration core. */
 static rngprov_status RngregRemove(void *ctx, uint32_t table, const uint16_t *context,
                                    uint32_t iface, const uint16_t *function,
                                    const uint16_t *provider)
@@ -90,6 +94,7 @@ HRESULT WINAPI DllRegisterServer(void)
     return RngregResult(rngreg_register(&RngregBcrypt));
 }
 
+/* regsvr32 /u: take the provider out of CNG's RNG list and unregister it. */
 HRESULT WINAPI DllUnregisterServer(void)
 {
     return RngregResult(rngreg_unregister(&RngregBcrypt));

@@ -14,8 +14,10 @@
 
 #define GA "org.qemu.guest_agent.0"
 /* KeAcquireSpinLock: an import on x86, the RaiseToDpc form elsewhere. */
-#define IRP_MJ_DEVICE_CONTROL 0x0e
-#define SPIN                  "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
+#define IRP_MJ_DEVICE_CONTROL   0x0e
+#define SPIN                    "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
+#define STATUS_DEVICE_NOT_READY 0xc00000a3u
+#define STATUS_DELETE_PENDING   0xc0000056u
 
 struct race {
     struct vcon *c;
@@ -76,9 +78,12 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
     if (major == IRP_MJ_WRITE && a.status == 0)
         VW_EXPECT(vm, a.info == 3 && vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
                   "a write that succeeded across PnP 0x%02x did not reach the host", minor);
+    /* New requests fail with the framework's gate status (rundown.c). */
     uint64_t n = 0;
-    VW_EXPECT(vm, vw_read_request(vm, ga, buf, 8, &n) != 0, "a read after PnP 0x%02x succeeded",
-              minor);
+    uint32_t want =
+        minor == VW_IRP_MN_STOP_DEVICE ? STATUS_DEVICE_NOT_READY : STATUS_DELETE_PENDING;
+    uint32_t st = vw_read_request(vm, ga, buf, 8, &n);
+    VW_EXPECT(vm, st == want, "a read after PnP 0x%02x: 0x%08x, expected 0x%08x", minor, st, want);
     if (minor == VW_IRP_MN_STOP_DEVICE) {
         VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START failed");
         vw_run(vm);
@@ -116,4 +121,52 @@ VW_SCENARIO("vioser", stop_waits_for_read_in_dispatch, NULL)
 VW_SCENARIO("vioser", surprise_removal_waits_for_ioctl_in_dispatch, NULL)
 {
     pnp_during_request(vm, IRP_MJ_DEVICE_CONTROL, VW_IRP_MN_SURPRISE_REMOVAL);
+}
+
+/* A read left pending (nothing delivered) when STOP comes: completed with
+ * an error before the hardware goes, not left hanging; a write and a
+ * PORT_INFO after the STOP fail with STATUS_DEVICE_NOT_READY; after START
+ * the port works. */
+VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
+{
+    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
+    if (c == NULL)
+        return;
+    vcon_port_add(c, 1, GA, true);
+    if (!vcon_start(vm, c))
+        return;
+    gva_t ga = vcon_open_name(vm, GA);
+    VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
+    if (vm->failed)
+        return;
+    struct vw_async rd = {0};
+    uint8_t buf[512] = {0};
+    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, 8, &rd);
+    vw_run(vm);
+    VW_EXPECT(vm, !rd.done, "the read did not wait for data");
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP failed");
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_STOP_DEVICE) == 0, "STOP failed");
+    VW_EXPECT(vm, rd.done && rd.status != 0, "pending read across STOP: done %d, 0x%08x", rd.done,
+              rd.status);
+    struct vw_async wr = {0};
+    vw_request_start(vm, ga, IRP_MJ_WRITE, "abc", NULL, 3, &wr);
+    VW_EXPECT(vm, wr.done && wr.status == STATUS_DEVICE_NOT_READY,
+              "write after STOP: done %d, 0x%08x", wr.done, wr.status);
+    uint64_t info = 0;
+    uint32_t st = vw_ioctl(vm, ga, IOCTL_VIOSER_PORT_INFO, NULL, 0, buf, sizeof(buf), &info);
+    VW_EXPECT(vm, st == STATUS_DEVICE_NOT_READY, "PORT_INFO after STOP: 0x%08x", st);
+    VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START failed");
+    vw_run(vm);
+    vw_close(vm, ga);
+    ga = vcon_open_name(vm, GA);
+    VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after START");
+    if (vm->failed)
+        return;
+    uint64_t w = 0;
+    char got[8];
+    VW_EXPECT(vm, vcon_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write after START");
+    VW_EXPECT(vm, vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
+              "the host got nothing after START");
+    vw_close(vm, ga);
+    vcon_finish(vm, c);
 }

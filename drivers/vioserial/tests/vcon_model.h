@@ -1,6 +1,6 @@
 /*
  * The host end of a virtio console for the vioser scenarios: a handler on
- * the device model (tests/virtio/vmodel) that speaks the control protocol
+ * the device model (tests/models/virtio/vmodel) that speaks the control protocol
  * (DEVICE_READY -> PORT_ADD, PORT_READY -> PORT_NAME/PORT_OPEN) and moves
  * port data both ways with host-side buffers:
  *  - host to guest: bytes queued with vcon_send are written into the

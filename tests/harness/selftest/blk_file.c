@@ -1,11 +1,11 @@
 /*
- * The in-process block device (tests/virtio/vmodel_blk.c, a disk image
+ * The in-process block device (tests/models/virtio/vmodel_blk.c, a disk image
  * file behind the device model): testdrv/vblk.sys reads and writes sectors
  * on every transport and both ring formats, deterministically; a request
  * past the end of the disk fails with the device's I/O error and the driver
  * goes on.
  */
-#include "../../virtio/vmodel_blk.h"
+#include "../../models/virtio/vmodel_blk.h"
 #include "blk_common.h"
 #include "dev_virtio.h"
 

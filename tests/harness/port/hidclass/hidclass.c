@@ -345,10 +345,11 @@ static uint32_t call_mini(struct vm *vm, struct vw_hidclass *h, uint8_t major, g
     return (uint32_t)status;
 }
 
-static void hid_dispatch(struct vm *vm, const struct vw_api *api)
+/* The class driver's dispatch routine for every major function of the
+ * minidriver's driver object (IoCallDriver runs it as host code). */
+static uint32_t hid_dispatch_irp(struct vm *vm, gva_t dev, gva_t irp)
 {
     struct vw_hidclass *h = vw_hid(vm);
-    gva_t dev = vw_arg(vm, api, 0), irp = vw_arg(vm, api, 1);
     gva_t stack = vw_rdptr(vm, irp + VW_OFFSET(vm, IRP, Tail.Overlay.CurrentStackLocation));
     uint8_t major = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), 1);
     uint8_t minor = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), 1);
@@ -362,8 +363,7 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
         uint32_t status = major == IRP_MJ_CREATE ? STATUS_UNSUCCESSFUL : STATUS_INVALID_PARAMETER_1;
         vw_irp_set_status(vm, irp, status);
         vw_io_complete(vm, irp);
-        vw_set_return(vm, status);
-        return;
+        return status;
     }
     if (major == IRP_MJ_PNP) {
         bool going = minor == VW_IRP_MN_STOP_DEVICE || minor == VW_IRP_MN_SURPRISE_REMOVAL ||
@@ -383,8 +383,7 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
             vw_device_delete(vm, h->fdo);
             h->fdo = 0;
         }
-        vw_set_return(vm, status);
-        return;
+        return status;
     }
     if (major == IRP_MJ_POWER && minor == IRP_MN_SET_POWER &&
         vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.Type), 4) == 1) {
@@ -411,10 +410,15 @@ static void hid_dispatch(struct vm *vm, const struct vw_api *api)
             h->reading = true;
             post_reads(vm, h);
         }
-        vw_set_return(vm, status);
-        return;
+        return status;
     }
-    vw_set_return(vm, call_mini(vm, h, major, dev, irp));
+    return call_mini(vm, h, major, dev, irp);
+}
+
+/* The same, called through the routine's address (a driver's own call). */
+static void hid_dispatch(struct vm *vm, const struct vw_api *api)
+{
+    vw_set_return(vm, hid_dispatch_irp(vm, vw_arg(vm, api, 0), vw_arg(vm, api, 1)));
 }
 
 void vw_hidclass_power_at_dispatch(struct vm *vm, bool on)
@@ -513,6 +517,8 @@ static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
         vw_rd(vm, reg + VW_OFFSET(vm, VW_HID_MINIDRIVER_REGISTRATION, DevicesArePolled), 1) != 0;
     uint64_t major = VW_OFFSET(vm, DRIVER_OBJECT, MajorFunction);
     gva_t dispatch = vw_kernel_routine(vm, &hid_dispatch_api);
+    vm->k->host_dispatch_routine = dispatch;
+    vm->k->host_dispatch = hid_dispatch_irp;
     for (unsigned i = 0; i < 28; i++) {
         h->mini_major[i] = vw_rdptr(vm, driver + major + i * vm->ptr_size);
         vw_wrptr(vm, driver + major + i * vm->ptr_size, dispatch);

@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "../../common/virtio/virtio_spec.h"
+#include "../../../common/virtio/virtio_spec.h"
 #include "dev_virtio.h"
 #include "ram.h"
 

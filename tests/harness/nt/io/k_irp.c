@@ -110,6 +110,17 @@ uint32_t vw_io_call_driver(struct vm *vm, gva_t device, gva_t irp)
         vw_io_complete(vm, irp);
         return VW_STATUS_INVALID_DEVICE_REQUEST;
     }
+    /* An emulated class driver (hidclass) is host code, like the bus
+     * driver: its minidriver's routines then run one call level higher,
+     * at depth 1 when the scenario sends the IRP, where the harness can
+     * switch threads (k_thread.c: vw_preempt_at, blocking waits). */
+    if (routine == vm->k->host_dispatch_routine && vm->k->host_dispatch != NULL) {
+        if (vm->irql > VW_DISPATCH_LEVEL) {
+            vw_fail(vm, "IRQL: IoCallDriver at IRQL %u", vm->irql);
+            return VW_STATUS_INVALID_DEVICE_REQUEST;
+        }
+        return vm->k->host_dispatch(vm, device, irp);
+    }
     uint64_t args[2] = {device, irp}, status = 0;
     vw_call(vm, routine, 2, args, &status);
     return (uint32_t)status;

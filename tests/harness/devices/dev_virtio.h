@@ -1,6 +1,6 @@
 /*
  * A virtio PCI function in the harness, backed by the device model of
- * tests/virtio/vmodel (which knows config space, capabilities, modern and
+ * tests/models/virtio/vmodel (which knows config space, capabilities, modern and
  * legacy register files and the device end of both ring formats):
  *  - BARs on the bus: the modern MMIO BAR at 0xfe000000 and the legacy I/O
  *    BAR at port 0xc000 (on arm64 the I/O BAR is translated to memory);
@@ -18,7 +18,7 @@
  * outside common buffers or looping (the model's own checks).
  */
 #pragma once
-#include "../virtio/vmodel.h"
+#include "../../models/virtio/vmodel.h"
 #include "vm.h"
 
 /* Virtual time a queue may stall (buffers never notified, an interrupt

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "layout.h"
-#include "../layout/layout-list.h"
+#include "../../layout/layout-list.h"
 
 #define VW_SIZE(T)     "sizeof(" #T ")",
 #define VW_FIELD(T, M) #T "." #M,

@@ -13,7 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../common/virtio/virtio_spec.h"
+#include "../../../common/virtio/virtio_spec.h"
 #include "dev_virtio.h"
 #include "ram.h"
 

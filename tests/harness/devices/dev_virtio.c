@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../common/virtio/virtio_spec.h"
+#include "../../../common/virtio/virtio_spec.h"
 #include "bus.h"
 #include "dev_virtio.h"
 #include "kernel.h"

@@ -185,6 +185,10 @@ struct vw_kernel {
 
     const char *driver_name;
     gva_t driver_object, registry_path, bus_driver;
+    /* An emulated class driver's dispatch routine (hidclass's) and the host
+     * code IoCallDriver runs for it instead of emulating a thunk (k_irp.c). */
+    gva_t host_dispatch_routine;
+    uint32_t (*host_dispatch)(struct vm *vm, gva_t device, gva_t irp);
     gva_t stack_guard; /* __stack_chk_guard, found by its initial value */
     uint64_t stack_guard_initial;
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "vmodel_priv.h"
-#include "../../common/virtio/virtio_spec.h"
+#include "../../../common/virtio/virtio_spec.h"
 
 void vmodel_error(struct vmodel *m, const char *fmt, ...)
 {

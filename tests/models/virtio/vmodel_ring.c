@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "vmodel_priv.h"
-#include "../../common/virtio/virtio_spec.h"
+#include "../../../common/virtio/virtio_spec.h"
 
 #define P_AVAIL ((uint16_t)1 << VIRTQ_DESC_F_AVAIL)
 #define P_USED  ((uint16_t)1 << VIRTQ_DESC_F_USED)
