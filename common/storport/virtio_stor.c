@@ -16,7 +16,7 @@
 #endif
 
 #define VW_STOR_ACCESSORS(BITS, TYPE, NAME)                                                        \
-    /* Any IRQL: one access of the register's width. */                                            \
+    /* IRQL: any. one access of the register's width. */                                           \
     static uint##BITS##_t VwStorRead##BITS(void *ctx, uint8_t space, uintptr_t addr)               \
     {                                                                                              \
         (void)ctx;                                                                                 \
@@ -24,7 +24,7 @@
             space, return StorPortReadPort##NAME(VW_STOR(ctx)->DeviceExtension, (P##TYPE)addr))    \
         return StorPortReadRegister##NAME(VW_STOR(ctx)->DeviceExtension, (P##TYPE)addr);           \
     }                                                                                              \
-    /* Any IRQL: one access of the register's width. */                                            \
+    /* IRQL: any. one access of the register's width. */                                           \
     static void VwStorWrite##BITS(void *ctx, uint8_t space, uintptr_t addr, uint##BITS##_t val)    \
     {                                                                                              \
         (void)ctx;                                                                                 \
@@ -39,21 +39,21 @@ VW_STOR_ACCESSORS(8, UCHAR, Uchar)
 VW_STOR_ACCESSORS(16, USHORT, Ushort)
 VW_STOR_ACCESSORS(32, ULONG, Ulong)
 
-/* Any IRQL: 64-bit fields as two 32-bit accesses, low half first (spec 4.1.3.1). */
+/* IRQL: any. 64-bit fields as two 32-bit accesses, low half first (spec 4.1.3.1). */
 static uint64_t VwStorRead64(void *ctx, uint8_t space, uintptr_t addr)
 {
     uint64_t lo = VwStorRead32(ctx, space, addr);
     return lo | (uint64_t)VwStorRead32(ctx, space, addr + 4) << 32;
 }
 
-/* Any IRQL: see VwStorRead64. */
+/* IRQL: any. see VwStorRead64. */
 static void VwStorWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
 {
     VwStorWrite32(ctx, space, addr, (uint32_t)val);
     VwStorWrite32(ctx, space, addr + 4, (uint32_t)(val >> 32));
 }
 
-/* Any IRQL: configuration space from the copy HwFindAdapter read; beyond
+/* IRQL: any. configuration space from the copy HwFindAdapter read; beyond
  * it all ones, which the capability walk takes as "no capability". */
 static void VwStorPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
 {
@@ -64,7 +64,7 @@ static void VwStorPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
         RtlCopyMemory(buf, v->PciConfig + off, len);
 }
 
-/* Any IRQL: a configuration byte. */
+/* IRQL: any. a configuration byte. */
 static uint8_t VwStorPciRead8(void *ctx, uint32_t off)
 {
     uint8_t v;
@@ -72,7 +72,7 @@ static uint8_t VwStorPciRead8(void *ctx, uint32_t off)
     return v;
 }
 
-/* Any IRQL: a configuration word. */
+/* IRQL: any. a configuration word. */
 static uint16_t VwStorPciRead16(void *ctx, uint32_t off)
 {
     uint16_t v;
@@ -80,7 +80,7 @@ static uint16_t VwStorPciRead16(void *ctx, uint32_t off)
     return v;
 }
 
-/* Any IRQL: a configuration dword. */
+/* IRQL: any. a configuration dword. */
 static uint32_t VwStorPciRead32(void *ctx, uint32_t off)
 {
     uint32_t v;
@@ -88,7 +88,7 @@ static uint32_t VwStorPciRead32(void *ctx, uint32_t off)
     return v;
 }
 
-/* Any IRQL: length and space of a mapped BAR. */
+/* IRQL: any. length and space of a mapped BAR. */
 static int VwStorBarInfo(void *ctx, unsigned bar, uint64_t *len, uint8_t *space)
 {
     PVW_STOR_VIRTIO v = VW_STOR(ctx);
@@ -99,7 +99,7 @@ static int VwStorBarInfo(void *ctx, unsigned bar, uint64_t *len, uint8_t *space)
     return 0;
 }
 
-/* Any IRQL: an address inside a BAR mapped whole by VwStorVirtioFind. */
+/* IRQL: any. an address inside a BAR mapped whole by VwStorVirtioFind. */
 static int VwStorBarMap(void *ctx, unsigned bar, uint64_t offset, uint32_t len, uintptr_t *addr)
 {
     PVW_STOR_VIRTIO v = VW_STOR(ctx);
@@ -110,14 +110,14 @@ static int VwStorBarMap(void *ctx, unsigned bar, uint64_t offset, uint32_t len, 
     return 0;
 }
 
-/* Any IRQL: the bus address of Va and its contiguous length. */
+/* IRQL: any. the bus address of Va and its contiguous length. */
 uint64_t VwStorPhysical(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG *Length)
 {
     STOR_PHYSICAL_ADDRESS pa = StorPortGetPhysicalAddress(Virtio->DeviceExtension, Srb, Va, Length);
     return (uint64_t)pa.QuadPart;
 }
 
-/* Any IRQL: carve a DMA block (see virtio_stor.h). */
+/* IRQL: any. carve a DMA block (see virtio_stor.h). */
 int VwStorCarve(PVW_STOR_VIRTIO Virtio, size_t Size, size_t Align, struct virtio_dma *Dma)
 {
     if (Virtio->Uncached == NULL || Size == 0 || Size > Virtio->UncachedSize)
@@ -145,40 +145,40 @@ int VwStorCarve(PVW_STOR_VIRTIO Virtio, size_t Size, size_t Align, struct virtio
     return 0;
 }
 
-/* Any IRQL: DMA memory for the core. */
+/* IRQL: any. DMA memory for the core. */
 static int VwStorDmaAlloc(void *ctx, size_t size, size_t align, struct virtio_dma *dma)
 {
     return VwStorCarve(VW_STOR(ctx), size, align, dma);
 }
 
-/* Any IRQL: carved memory goes back with the adapter. */
+/* IRQL: any. carved memory goes back with the adapter. */
 static void VwStorDmaFree(void *ctx, struct virtio_dma *dma)
 {
     (void)ctx;
     dma->va = NULL;
 }
 
-/* Any IRQL: private memory, carved like DMA memory (a dump copy has no pool). */
+/* IRQL: any. private memory, carved like DMA memory (a dump copy has no pool). */
 static void *VwStorMemAlloc(void *ctx, size_t size)
 {
     struct virtio_dma dma;
     return VwStorCarve(VW_STOR(ctx), size, sizeof(void *), &dma) == 0 ? dma.va : NULL;
 }
 
-/* Any IRQL: see VwStorDmaFree. */
+/* IRQL: any. see VwStorDmaFree. */
 static void VwStorMemFree(void *ctx, void *ptr, size_t size)
 {
     (void)ctx, (void)ptr, (void)size;
 }
 
-/* Any IRQL: a busy wait (StorPort miniports never sleep). */
+/* IRQL: any. a busy wait (StorPort miniports never sleep). */
 static void VwStorDelay(void *ctx, uint32_t us)
 {
     (void)ctx;
     StorPortStallExecution(us);
 }
 
-/* Any IRQL: count and log a device protocol violation. */
+/* IRQL: any. count and log a device protocol violation. */
 static void VwStorReport(void *ctx, int queue, enum virtio_violation why)
 {
     VW_STOR(ctx)->Violations++;
@@ -208,7 +208,7 @@ static const struct virtio_os_ops VwStorOps = {
     .report = VwStorReport,
 };
 
-/* HwFindAdapter: the BAR whose base is the access range's start, or -1. */
+/* IRQL: PASSIVE_LEVEL (HwFindAdapter): the BAR whose base is the access range's start, or -1. */
 static int VwStorBarOf(PVW_STOR_VIRTIO Virtio, const ACCESS_RANGE *Range)
 {
     for (unsigned bar = 0; bar < VW_STOR_BARS; bar++) {
@@ -235,7 +235,7 @@ static int VwStorBarOf(PVW_STOR_VIRTIO Virtio, const ACCESS_RANGE *Range)
     return -1;
 }
 
-/* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter: see virtio_stor.h. */
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter: see virtio_stor.h. */
 ULONG VwStorVirtioFind(PVW_STOR_VIRTIO Virtio, PVOID DeviceExtension,
                        PPORT_CONFIGURATION_INFORMATION ConfigInfo)
 {

@@ -7,7 +7,7 @@
  */
 #include "viostor.h"
 
-/* DISPATCH_LEVEL or above, StartIo lock: one request the device gave back. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: one request the device gave back. */
 static VOID ViostorFinish(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, uint32_t Written)
 {
     struct vblk_cmd cmd;
@@ -34,7 +34,7 @@ static VOID ViostorFinish(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, uint32_t Written)
     ViostorComplete(Stor, X->Srb, SRB_STATUS_SUCCESS, &cmd);
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see viostor.h. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see viostor.h. */
 VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
 {
     struct virtqueue *vq = &Stor->Queues[Q].Vq;
@@ -61,7 +61,7 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
     }
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: a request the reset took back. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a request the reset took back. */
 static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
 {
     PVIOSTOR stor = ctx;
@@ -74,7 +74,7 @@ static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
     ViostorComplete(stor, x->Srb, SRB_STATUS_BUS_RESET, NULL);
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
@@ -96,7 +96,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     return TRUE;
 }
 
-/* DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
  * timed out, or the class driver asked). */
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
@@ -104,7 +104,7 @@ BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
     return ViostorResetDevice(DeviceExtension);
 }
 
-/* DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
+/* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
 static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
 {
     if (Stor->Dump) {
@@ -127,19 +127,19 @@ static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
     return TRUE;
 }
 
-/* DIRQL, interrupt lock held: a line interrupt, or a dump copy's poll. */
+/* IRQL: DIRQL, interrupt lock held: a line interrupt, or a dump copy's poll. */
 BOOLEAN NTAPI ViostorInterrupt(PVOID DeviceExtension)
 {
     return ViostorDispatch(DeviceExtension, 0, TRUE);
 }
 
-/* DIRQL, the message's lock held: a message-signalled interrupt. */
+/* IRQL: DIRQL, the message's lock held: a message-signalled interrupt. */
 BOOLEAN NTAPI ViostorMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
 {
     return ViostorDispatch(DeviceExtension, MessageId, FALSE);
 }
 
-/* DISPATCH_LEVEL: complete what queue SystemArgument1 has finished. */
+/* IRQL: DISPATCH_LEVEL: complete what queue SystemArgument1 has finished. */
 VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
                            PVOID SystemArgument2)
 {
@@ -156,7 +156,7 @@ VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     StorPortReleaseSpinLock(stor, &lock);
 }
 
-/* DISPATCH_LEVEL: a configuration change: NEEDS_RESET, or a new capacity. */
+/* IRQL: DISPATCH_LEVEL: a configuration change: NEEDS_RESET, or a new capacity. */
 VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
                             PVOID SystemArgument2)
 {
@@ -174,8 +174,7 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
         uint64_t blocks = stor->Disk.blocks;
         uint32_t bs = stor->Disk.blk_size;
         if (ViostorReadConfig(stor) && (stor->Disk.blocks != blocks || stor->Disk.blk_size != bs)) {
-            DbgPrint("viostor: capacity now %llu blocks\n",
-                     (unsigned long long)stor->Disk.blocks);
+            DbgPrint("viostor: capacity now %llu blocks\n", (unsigned long long)stor->Disk.blocks);
             StorPortNotification(BusChangeDetected, stor, 0);
         }
     }

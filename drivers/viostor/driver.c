@@ -7,13 +7,13 @@
  */
 #include "viostor.h"
 
-#define VIOSTOR_FEATURES                                                                          \
-    (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_RING_PACKED) |                          \
-     VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |                        \
-     VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |                       \
-     VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                            \
-     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |                         \
-     VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |                          \
+#define VIOSTOR_FEATURES                                                                           \
+    (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_RING_PACKED) |                           \
+     VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |                         \
+     VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |                        \
+     VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                             \
+     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |                          \
+     VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |                           \
      VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES))
 
 DRIVER_INITIALIZE DriverEntry;
@@ -22,7 +22,7 @@ static HW_INITIALIZE ViostorInitialize;
 static HW_PASSIVE_INITIALIZE_ROUTINE ViostorPassiveInit;
 static HW_ADAPTER_CONTROL ViostorAdapterControl;
 
-/* Any IRQL: true if ARGS holds "KEY=<non-zero digit>" (the dump copy's marker). */
+/* IRQL: any. true if ARGS holds "KEY=<non-zero digit>" (the dump copy's marker). */
 static BOOLEAN ViostorArg(PCHAR Args, const char *Key)
 {
     for (PCHAR p = Args; p != NULL && *p != 0; p++) {
@@ -36,7 +36,7 @@ static BOOLEAN ViostorArg(PCHAR Args, const char *Key)
     return FALSE;
 }
 
-/* Any IRQL: read the device configuration and check it (see viostor.h). */
+/* IRQL: any. read the device configuration and check it (see viostor.h). */
 BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
 {
     UCHAR cfg[VBLK_CFG_BYTES];
@@ -59,14 +59,14 @@ BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
     return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
 }
 
-/* PASSIVE_LEVEL: the processors I/O can come from. */
+/* IRQL: PASSIVE_LEVEL: the processors I/O can come from. */
 static ULONG ViostorCpus(void)
 {
     ULONG n = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
     return n != 0 ? n : 1;
 }
 
-/* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): plan the queues and carve
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): plan the queues and carve
  * their memory and the GET_ID buffer from the uncached extension. */
 static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION ConfigInfo)
 {
@@ -117,7 +117,7 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
     return SP_RETURN_FOUND;
 }
 
-/* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): find, negotiate, check, plan. */
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): find, negotiate, check, plan. */
 static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
                                       PCHAR ArgumentString,
                                       PPORT_CONFIGURATION_INFORMATION ConfigInfo,
@@ -179,7 +179,7 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     return SP_RETURN_FOUND;
 }
 
-/* DIRQL, interrupt lock held (HwInitialize and adapter restart): count the
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): count the
  * messages, set the queues and the configuration vector up, DRIVER_OK. */
 static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
 {
@@ -221,7 +221,7 @@ static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
     return TRUE;
 }
 
-/* DIRQL, interrupt lock held: ask for the serial (GET_ID) and poll for it,
+/* IRQL: DIRQL, interrupt lock held: ask for the serial (GET_ID) and poll for it,
  * bounded; a device that never answers leaves the serial empty. */
 static VOID ViostorGetId(PVIOSTOR Stor)
 {
@@ -259,7 +259,7 @@ static VOID ViostorGetId(PVIOSTOR Stor)
         DbgPrint("viostor: no answer to GET_ID: no serial number\n");
 }
 
-/* DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
+/* IRQL: DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
 static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
 {
     PVIOSTOR stor = DeviceExtension;
@@ -276,7 +276,7 @@ static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
     return TRUE;
 }
 
-/* PASSIVE_LEVEL: the DPCs (StorPortInitializeDpc is passive only). */
+/* IRQL: PASSIVE_LEVEL: the DPCs (StorPortInitializeDpc is passive only). */
 static BOOLEAN NTAPI ViostorPassiveInit(PVOID DeviceExtension)
 {
     PVIOSTOR stor = DeviceExtension;
@@ -288,7 +288,7 @@ static BOOLEAN NTAPI ViostorPassiveInit(PVOID DeviceExtension)
     return TRUE;
 }
 
-/* DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
+/* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
  * and restart the adapter across power changes. */
 static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExtension,
                                                                SCSI_ADAPTER_CONTROL_TYPE Type,
@@ -327,7 +327,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
     }
 }
 
-/* PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */
+/* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     HW_INITIALIZATION_DATA hw;

@@ -8,7 +8,7 @@
  */
 #include "viostor.h"
 
-/* Any IRQL: the sense buffer of either request block format, and its length. */
+/* IRQL: any. the sense buffer of either request block format, and its length. */
 static PVOID ViostorSenseBuffer(PVOID Srb, PUCHAR *LengthField)
 {
     if (!VwSrbIsEx(Srb)) {
@@ -24,7 +24,7 @@ static PVOID ViostorSenseBuffer(PVOID Srb, PUCHAR *LengthField)
     return d->SenseInfoBuffer;
 }
 
-/* Any IRQL: complete Srb (see viostor.h). */
+/* IRQL: any. complete Srb (see viostor.h). */
 VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd)
 {
     if (Cmd != NULL && Cmd->status == SCSI_STATUS_CHECK_CONDITION) {
@@ -48,7 +48,7 @@ VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vbl
     StorPortNotification(RequestComplete, Stor, Srb);
 }
 
-/* DISPATCH_LEVEL, no lock: translate; answer here what needs no device. */
+/* IRQL: DISPATCH_LEVEL, no lock: translate; answer here what needs no device. */
 BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSTOR stor = DeviceExtension;
@@ -83,10 +83,10 @@ BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
     return TRUE;
 }
 
-/* DISPATCH_LEVEL or above: append (Rq != NULL) or count the pieces of a
+/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the pieces of a
  * buffer in the SRB extension as physically contiguous runs; -1 if none. */
-static int ViostorVaPieces(PVIOSTOR Stor, PVOID Srb, PVOID Va, ULONG Len,
-                           struct virtqueue_req *Rq, unsigned Flags)
+static int ViostorVaPieces(PVIOSTOR Stor, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
+                           unsigned Flags)
 {
     int n = 0;
     PUCHAR p = Va;
@@ -105,7 +105,7 @@ static int ViostorVaPieces(PVIOSTOR Stor, PVOID Srb, PVOID Va, ULONG Len,
     return n;
 }
 
-/* DISPATCH_LEVEL or above: append (Rq != NULL) or count the data segments
+/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the data segments
  * of Bytes from the list, each split at size_max; -1 if the list is short. */
 static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG Bytes,
                            struct virtqueue_req *Rq, unsigned Flags)
@@ -127,7 +127,7 @@ static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG B
     return Bytes == 0 ? n : -1;
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: the queue of the current CPU. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the queue of the current CPU. */
 static ULONG ViostorPickQueue(PVIOSTOR Stor)
 {
     PROCESSOR_NUMBER pn;
@@ -140,7 +140,7 @@ static ULONG ViostorPickQueue(PVIOSTOR Stor)
     return ((ULONG)pn.Group * 64 + pn.Number) % Stor->NumQueues;
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: put X on a queue (see viostor.h). */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: put X on a queue (see viostor.h). */
 UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
     PVOID srb = X->Srb;
@@ -169,8 +169,8 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
             dataN = -1;
     }
     if (ranges)
-        rangeN = ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), NULL,
-                                 0);
+        rangeN =
+            ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), NULL, 0);
     if (hdrN < 0 || stN < 0 || dataN < 0 || rangeN < 0) {
         DbgPrint("viostor: a request's buffers do not fit the device's limits\n");
         return SRB_STATUS_INVALID_REQUEST;
@@ -204,7 +204,7 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     return SRB_STATUS_PENDING;
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: MODE SELECT's new cache mode. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: MODE SELECT's new cache mode. */
 static UCHAR ViostorSetWce(PVIOSTOR Stor, UCHAR Wce)
 {
     UCHAR back = 0xff;
@@ -218,7 +218,7 @@ static UCHAR ViostorSetWce(PVIOSTOR Stor, UCHAR Wce)
     return SRB_STATUS_SUCCESS;
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
 static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
     switch (SrbGetSrbFunction(X->Srb)) {
@@ -241,7 +241,7 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     }
 }
 
-/* DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
 BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSTOR stor = DeviceExtension;

@@ -121,15 +121,17 @@ enum vblk_finding {
     VBLK_BAD_DISCARD_ALIGN = 1u << 10 /* 0: one block */
 };
 
-/* Little-endian loads from the configuration bytes */
+/* A little-endian 16-bit load from the configuration bytes. IRQL: any. */
 static inline uint16_t vblk_le16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
 }
+/* A little-endian 32-bit load. IRQL: any. */
 static inline uint32_t vblk_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+/* A little-endian 64-bit load. IRQL: any. */
 static inline uint64_t vblk_le64(const uint8_t *p)
 {
     return vblk_le32(p) | (uint64_t)vblk_le32(p + 4) << 32;

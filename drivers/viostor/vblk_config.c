@@ -6,13 +6,13 @@
  */
 #include "vblk.h"
 
-/* Any IRQL: true if v is a power of two */
+/* IRQL: any. true if v is a power of two */
 static bool vblk_pow2(uint32_t v)
 {
     return v != 0 && (v & (v - 1)) == 0;
 }
 
-/* Any IRQL: log2 of a power of two */
+/* IRQL: any. log2 of a power of two */
 static uint8_t vblk_log2(uint32_t v)
 {
     uint8_t n = 0;
@@ -23,7 +23,7 @@ static uint8_t vblk_log2(uint32_t v)
     return n;
 }
 
-/* Any IRQL: the block size, topology and capacity fields */
+/* IRQL: any. the block size, topology and capacity fields */
 static unsigned vblk_check_geometry(const uint8_t *cfg, uint64_t features, struct vblk_disk *d)
 {
     unsigned found = 0;
@@ -64,7 +64,7 @@ static unsigned vblk_check_geometry(const uint8_t *cfg, uint64_t features, struc
     return found;
 }
 
-/* Any IRQL: StorPort's limits from data_segs and size_max.  What StorPort
+/* IRQL: any. StorPort's limits from data_segs and size_max.  What StorPort
  * may send: at most max_elems list elements, each split at size_max;
  * elements <= data_segs / 2 and bytes <= that many size_max pieces keep
  * the pieces within data_segs (ceil(l / s) <= l / s + 1). */
@@ -88,7 +88,7 @@ static void vblk_transfer_limits(struct vblk_disk *d)
     d->max_transfer = (uint32_t)(mt != 0 ? mt : d->blk_size);
 }
 
-/* Any IRQL: at most segs data segments (the queue is shorter than seg_max) */
+/* IRQL: any. at most segs data segments (the queue is shorter than seg_max) */
 void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs)
 {
     if (segs == 0)
@@ -99,7 +99,7 @@ void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs)
     }
 }
 
-/* Any IRQL: segments, queues, cache and the discard/write-zeroes limits */
+/* IRQL: any. segments, queues, cache and the discard/write-zeroes limits */
 static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct vblk_disk *d)
 {
     unsigned found = 0;
@@ -188,7 +188,7 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
     return found;
 }
 
-/* Any IRQL: check cfg (see vblk.h) */
+/* IRQL: any. check cfg (see vblk.h) */
 unsigned vblk_config_check(const uint8_t *cfg, uint64_t features, struct vblk_disk *disk)
 {
     struct vblk_disk d = {0};
@@ -203,7 +203,7 @@ unsigned vblk_config_check(const uint8_t *cfg, uint64_t features, struct vblk_di
     return found;
 }
 
-/* Any IRQL: the log line of one finding */
+/* IRQL: any. the log line of one finding */
 const char *vblk_finding_text(unsigned finding)
 {
     switch (finding) {
@@ -233,7 +233,7 @@ const char *vblk_finding_text(unsigned finding)
     return "unknown finding";
 }
 
-/* Any IRQL: keep the printable prefix of the GET_ID answer */
+/* IRQL: any. keep the printable prefix of the GET_ID answer */
 void vblk_set_serial(struct vblk_disk *disk, const uint8_t *id, size_t len)
 {
     size_t n = 0;

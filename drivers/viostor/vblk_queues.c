@@ -7,7 +7,7 @@
  */
 #include "vblk.h"
 
-/* PASSIVE_LEVEL (any IRQL: pure): fill plan (see vblk.h) */
+/* IRQL: any (pure): fill plan (see vblk.h) */
 void vblk_plan_queues(unsigned cpus, unsigned dev_queues, unsigned messages,
                       struct vblk_queue_plan *plan)
 {

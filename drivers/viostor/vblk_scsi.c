@@ -44,34 +44,39 @@ static const char vblk_product[16] = {'B', 'l', 'o', 'c', 'k', ' ', 'D', 'e',
                                       'v', 'i', 'c', 'e', ' ', ' ', ' ', ' '};
 static const char vblk_revision[4] = {'0', '0', '0', '1'};
 
-/* Any IRQL: big-endian loads and stores of CDB and data fields */
+/* IRQL: any. big-endian loads and stores of CDB and data fields */
 static uint32_t be16(const uint8_t *p)
 {
     return (uint32_t)p[0] << 8 | p[1];
 }
+/* A big-endian 32-bit field. IRQL: any. */
 static uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
+/* A big-endian 64-bit field. IRQL: any. */
 static uint64_t be64(const uint8_t *p)
 {
     return (uint64_t)be32(p) << 32 | be32(p + 4);
 }
+/* Store a big-endian 16-bit field. IRQL: any. */
 static void put16(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v;
 }
+/* Store a big-endian 32-bit field. IRQL: any. */
 static void put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
     p[3] = (uint8_t)v;
 }
+/* Store a big-endian 64-bit field. IRQL: any. */
 static void put64(uint8_t *p, uint64_t v)
 {
     put32(p, (uint32_t)(v >> 32)), put32(p + 4, (uint32_t)v);
 }
 
-/* Any IRQL: fixed-format sense data (SPC-4 4.5.3) with CHECK CONDITION */
+/* IRQL: any. fixed-format sense data (SPC-4 4.5.3) with CHECK CONDITION */
 void vblk_scsi_sense(struct vblk_cmd *cmd, uint8_t key, uint8_t asc, uint8_t ascq)
 {
     for (unsigned i = 0; i < VBLK_SENSE_BYTES; i++)
@@ -86,14 +91,14 @@ void vblk_scsi_sense(struct vblk_cmd *cmd, uint8_t key, uint8_t asc, uint8_t asc
     cmd->data_len = 0;
 }
 
-/* Any IRQL: ILLEGAL REQUEST with asc, answered here */
+/* IRQL: any. ILLEGAL REQUEST with asc, answered here */
 static enum vblk_action illegal(struct vblk_cmd *cmd, uint8_t asc)
 {
     vblk_scsi_sense(cmd, SCSI_SENSE_ILLEGAL_REQUEST, asc, 0);
     return VBLK_DONE;
 }
 
-/* Any IRQL: GOOD with len bytes of the response buffer transferred */
+/* IRQL: any. GOOD with len bytes of the response buffer transferred */
 static enum vblk_action good(struct vblk_cmd *cmd, uint32_t len)
 {
     cmd->status = SCSI_STATUS_GOOD;
@@ -103,7 +108,7 @@ static enum vblk_action good(struct vblk_cmd *cmd, uint32_t len)
 }
 
 /*
- * Any IRQL: copy a response of len bytes built in resp to the data-in
+ * IRQL: any. Copy a response of len bytes built in resp to the data-in
  * buffer, truncated to the allocation length and the buffer (SPC-4 4.2.5.6).
  */
 static enum vblk_action reply(struct vblk_cmd *cmd, const uint8_t *resp, uint32_t len,
@@ -120,7 +125,7 @@ static enum vblk_action reply(struct vblk_cmd *cmd, const uint8_t *resp, uint32_
     return good(cmd, n);
 }
 
-/* Any IRQL: standard INQUIRY data (SPC-4 6.4.2), 36 bytes */
+/* IRQL: any. standard INQUIRY data (SPC-4 6.4.2), 36 bytes */
 static uint32_t inquiry_std(uint8_t *r)
 {
     r[0] = 0x00; /* peripheral: connected direct-access block device */
@@ -137,7 +142,7 @@ static uint32_t inquiry_std(uint8_t *r)
     return 36;
 }
 
-/* Any IRQL: the VPD page page into r (zeroed, 64 bytes); its length or 0 */
+/* IRQL: any. the VPD page page into r (zeroed, 64 bytes); its length or 0 */
 static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
 {
     static const uint8_t pages[] = {0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2};
@@ -207,7 +212,7 @@ static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
     return 0;
 }
 
-/* Any IRQL: INQUIRY (SPC-4 6.4) */
+/* IRQL: any. INQUIRY (SPC-4 6.4) */
 static enum vblk_action inquiry(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -228,7 +233,7 @@ static enum vblk_action inquiry(const struct vblk_disk *d, struct vblk_cmd *cmd)
     return reply(cmd, r, len, alloc);
 }
 
-/* Any IRQL: READ CAPACITY (10) and (16) (SBC-3 5.15, 5.16) */
+/* IRQL: any. READ CAPACITY (10) and (16) (SBC-3 5.15, 5.16) */
 static enum vblk_action read_capacity(const struct vblk_disk *d, struct vblk_cmd *cmd, bool c16)
 {
     uint8_t r[32] = {0};
@@ -249,7 +254,7 @@ static enum vblk_action read_capacity(const struct vblk_disk *d, struct vblk_cmd
     return reply(cmd, r, 32, be32(cmd->cdb + 10));
 }
 
-/* Any IRQL: the caching mode page (SBC-3 6.4.5); changeable when pc is 1 */
+/* IRQL: any. the caching mode page (SBC-3 6.4.5); changeable when pc is 1 */
 static uint32_t caching_page(const struct vblk_disk *d, unsigned pc, uint8_t *p)
 {
     p[0] = MODE_PAGE_CACHING;
@@ -263,7 +268,7 @@ static uint32_t caching_page(const struct vblk_disk *d, unsigned pc, uint8_t *p)
     return 20;
 }
 
-/* Any IRQL: MODE SENSE (6) and (10) (SPC-4 6.11, 6.12) */
+/* IRQL: any. MODE SENSE (6) and (10) (SPC-4 6.11, 6.12) */
 static enum vblk_action mode_sense(const struct vblk_disk *d, struct vblk_cmd *cmd, bool m10)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -296,7 +301,7 @@ static enum vblk_action mode_sense(const struct vblk_disk *d, struct vblk_cmd *c
     return reply(cmd, r, len, m10 ? be16(cdb + 7) : cdb[4]);
 }
 
-/* Any IRQL: MODE SELECT (6) and (10): only the caching page's WCE */
+/* IRQL: any. MODE SELECT (6) and (10): only the caching page's WCE */
 static enum vblk_action mode_select(const struct vblk_disk *d, struct vblk_cmd *cmd, bool m10)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -329,7 +334,7 @@ static enum vblk_action mode_select(const struct vblk_disk *d, struct vblk_cmd *
     return VBLK_SET_WCE;
 }
 
-/* Any IRQL: LBA and block count of a read/write/verify CDB; false if not one */
+/* IRQL: any. LBA and block count of a read/write/verify CDB; false if not one */
 static bool rw_range(const uint8_t *cdb, unsigned cdb_len, uint64_t *lba, uint32_t *blocks)
 {
     switch (cdb[0]) {
@@ -369,7 +374,7 @@ static bool rw_range(const uint8_t *cdb, unsigned cdb_len, uint64_t *lba, uint32
     return false;
 }
 
-/* Any IRQL: true if blocks at lba lie inside the disk (no wrap) */
+/* IRQL: any. true if blocks at lba lie inside the disk (no wrap) */
 static bool in_range(const struct vblk_disk *d, uint64_t lba, uint64_t blocks)
 {
 #ifdef VBLK_PLANTED_WRAP
@@ -380,7 +385,7 @@ static bool in_range(const struct vblk_disk *d, uint64_t lba, uint64_t blocks)
 #endif
 }
 
-/* Any IRQL: READ, WRITE and VERIFY of every size */
+/* IRQL: any. READ, WRITE and VERIFY of every size */
 static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -421,7 +426,7 @@ static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *c
     return VBLK_IO;
 }
 
-/* Any IRQL: one range of blocks as a little-endian virtio range */
+/* IRQL: any. one range of blocks as a little-endian virtio range */
 static void put_range(struct vblk_range *r, uint64_t sector, uint32_t sectors, uint32_t flags)
 {
     uint8_t *b = (uint8_t *)r;
@@ -433,7 +438,7 @@ static void put_range(struct vblk_range *r, uint64_t sector, uint32_t sectors, u
         b[12 + i] = (uint8_t)(flags >> (8 * i));
 }
 
-/* Any IRQL: UNMAP (SBC-3 5.28) -> DISCARD with one range per descriptor */
+/* IRQL: any. UNMAP (SBC-3 5.28) -> DISCARD with one range per descriptor */
 static enum vblk_action unmap(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
     const uint8_t *p = cmd->data;
@@ -474,7 +479,7 @@ static enum vblk_action unmap(const struct vblk_disk *d, struct vblk_cmd *cmd)
     return VBLK_IO;
 }
 
-/* Any IRQL: WRITE SAME (16) (SBC-3 5.42) with a zero block -> WRITE_ZEROES or DISCARD */
+/* IRQL: any. WRITE SAME (16) (SBC-3 5.42) with a zero block -> WRITE_ZEROES or DISCARD */
 static enum vblk_action write_same(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -520,7 +525,7 @@ static enum vblk_action write_same(const struct vblk_disk *d, struct vblk_cmd *c
     return VBLK_IO;
 }
 
-/* Any IRQL: REPORT LUNS (SPC-4 6.33): LUN 0 only */
+/* IRQL: any. REPORT LUNS (SPC-4 6.33): LUN 0 only */
 static enum vblk_action report_luns(struct vblk_cmd *cmd)
 {
     uint8_t r[16] = {0};
@@ -532,7 +537,7 @@ static enum vblk_action report_luns(struct vblk_cmd *cmd)
     return reply(cmd, r, 16, alloc);
 }
 
-/* Any IRQL: REQUEST SENSE: autosense carries every error, so nothing is pending */
+/* IRQL: any. REQUEST SENSE: autosense carries every error, so nothing is pending */
 static enum vblk_action request_sense(struct vblk_cmd *cmd)
 {
     uint8_t r[VBLK_SENSE_BYTES] = {0};
@@ -542,7 +547,7 @@ static enum vblk_action request_sense(struct vblk_cmd *cmd)
     return reply(cmd, r, sizeof(r), cmd->cdb[4]);
 }
 
-/* Any IRQL: translate cmd (see vblk.h) */
+/* IRQL: any. translate cmd (see vblk.h) */
 enum vblk_action vblk_scsi_translate(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
     const uint8_t *cdb = cmd->cdb;
@@ -613,7 +618,7 @@ enum vblk_action vblk_scsi_translate(const struct vblk_disk *d, struct vblk_cmd 
     return illegal(cmd, SCSI_ASC_INVALID_OPCODE);
 }
 
-/* Any IRQL: the SCSI outcome of a finished request (see vblk.h) */
+/* IRQL: any. the SCSI outcome of a finished request (see vblk.h) */
 void vblk_scsi_complete(struct vblk_cmd *cmd, uint8_t blk_status, uint32_t written)
 {
     uint32_t type = cmd->io.type;

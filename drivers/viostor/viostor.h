@@ -50,15 +50,15 @@ typedef struct _VIOSTOR {
     struct virtio_dma IdDma;
     PVOID RingMem;
     ULONG NumQueues;
-    ULONG Messages;     /* MSI/MSI-X messages granted (0: a line) */
-    ULONG Findings;     /* enum vblk_finding of the last configuration check */
-    ULONG Resets;       /* device resets done */
-    ULONG Depth;        /* requests StorPort may have at the adapter */
-    ULONG SegLimit;     /* data segments the shortest queue allows */
-    BOOLEAN Dump;       /* a crash-dump or hibernation copy */
-    BOOLEAN DpcReady;   /* the DPCs are initialised */
-    BOOLEAN Ready;      /* DRIVER_OK set, queues live */
-    BOOLEAN IdPending;  /* the GET_ID request is at the device */
+    ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;    /* enum vblk_finding of the last configuration check */
+    ULONG Resets;      /* device resets done */
+    ULONG Depth;       /* requests StorPort may have at the adapter */
+    ULONG SegLimit;    /* data segments the shortest queue allows */
+    BOOLEAN Dump;      /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;  /* the DPCs are initialised */
+    BOOLEAN Ready;     /* DRIVER_OK set, queues live */
+    BOOLEAN IdPending; /* the GET_ID request is at the device */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
 } VIOSTOR, *PVIOSTOR;
@@ -79,16 +79,16 @@ typedef struct _VIOSTOR_SRBEXT {
 } VIOSTOR_SRBEXT, *PVIOSTOR_SRBEXT;
 
 /* driver.c */
-/* Any IRQL: read the device configuration and check it (DbgPrint findings). */
+/* IRQL: any. read the device configuration and check it (DbgPrint findings). */
 BOOLEAN ViostorReadConfig(PVIOSTOR Stor);
 
 /* io.c */
 HW_BUILDIO ViostorBuildIo;
 HW_STARTIO ViostorStartIo;
-/* DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the request
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the request
  * of X on its queue; returns an SRB status, SRB_STATUS_PENDING when queued. */
 UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
-/* Any IRQL: complete Srb with Status (and the sense of Cmd, if any). */
+/* IRQL: any. complete Srb with Status (and the sense of Cmd, if any). */
 VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd);
 
 /* complete.c */
@@ -97,9 +97,9 @@ HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE ViostorMsiInterrupt;
 HW_RESET_BUS ViostorResetBus;
 HW_DPC_ROUTINE ViostorQueueDpc;
 HW_DPC_ROUTINE ViostorConfigDpc;
-/* DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete what
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete what
  * queue Q has finished. */
 VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
-/* DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
  * request it had with BUS_RESET, bring it back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
