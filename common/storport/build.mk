@@ -1,0 +1,5 @@
+# common/storport: the StorPort OS services of the virtio core (see
+# virtio_stor.h), listed in a StorPort miniport's SRCS as
+# $(VWSTOR_VIRTIO_SRCS); compiled for every arch even before one uses it.
+VWSTOR_VIRTIO_SRCS = common/storport/virtio_stor.c $(VIRTIO_CORE_SRCS)
+XCOMPILE_SRCS += common/storport/virtio_stor.c

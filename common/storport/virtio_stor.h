@@ -1,0 +1,62 @@
+/*
+ * The StorPort implementation of the virtio core's OS services
+ * (virtio_os.h), for StorPort miniports (viostor; vioscsi next): registers
+ * through StorPort's register and port routines on the access ranges
+ * StorPortGetDeviceBase mapped, PCI configuration space read once with
+ * StorPortGetBusData (HwFindAdapter is the only place StorPort allows it),
+ * DMA memory and private memory carved from the one uncached extension
+ * (StorPortGetUncachedExtension, HwFindAdapter only; it is also all the
+ * memory a dump or hibernation copy may use), bus addresses from
+ * StorPortGetPhysicalAddress.  Nothing is ever freed: the uncached
+ * extension lives as long as the adapter.
+ *
+ *   HwFindAdapter: VwStorVirtioFind(&v, ext, config)    map, probe
+ *                  virtio_negotiate(&v.Dev, ...), virtio_queue_plan(...)
+ *                  VwStorVirtioUncached(&v, config, plan.dma_size + ...)
+ *                  VwStorCarve(&v, size, align, &dma)    the queues' block
+ *   HwInitialize:  virtio_queue_setup_planned(...), virtio_device_ready()
+ */
+#pragma once
+#include <vw/storport.h>
+#include <virtio/virtio_pci.h>
+
+#define VW_STOR_PCI_CONFIG_BYTES 256 /* the capability list lives here */
+#define VW_STOR_BARS             6
+
+typedef struct _VW_STOR_BAR {
+    PVOID Va; /* mapped base (MMIO address or port number) */
+    ULONG Length;
+    BOOLEAN InIo; /* port space */
+} VW_STOR_BAR;
+
+typedef struct _VW_STOR_VIRTIO {
+    PVOID DeviceExtension;
+    struct virtio_os Os;
+    struct virtio_device Dev;
+    UCHAR PciConfig[VW_STOR_PCI_CONFIG_BYTES];
+    ULONG PciConfigLength; /* bytes StorPortGetBusData returned */
+    VW_STOR_BAR Bars[VW_STOR_BARS];
+    PUCHAR Uncached; /* the uncached extension */
+    ULONG UncachedSize, UncachedUsed;
+    ULONG Violations; /* device protocol violations reported */
+    BOOLEAN Probed;
+} VW_STOR_VIRTIO, *PVW_STOR_VIRTIO;
+
+/* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter only: read the
+ * configuration space, map the access ranges that are BARs and find the
+ * virtio transport.  Returns an SP_RETURN_* value. */
+ULONG VwStorVirtioFind(PVW_STOR_VIRTIO Virtio, PVOID DeviceExtension,
+                       PPORT_CONFIGURATION_INFORMATION ConfigInfo);
+
+/* HwFindAdapter only: take the uncached extension of Size bytes (once). */
+BOOLEAN VwStorVirtioUncached(PVW_STOR_VIRTIO Virtio, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
+                             ULONG Size);
+
+/* Any IRQL: carve Size bytes aligned to Align (a power of two) from the
+ * uncached extension, zeroed, with its bus address; 0 or VIRTIO_ENOMEM
+ * (also when the block is not physically contiguous). */
+int VwStorCarve(PVW_STOR_VIRTIO Virtio, size_t Size, size_t Align, struct virtio_dma *Dma);
+
+/* Any IRQL: the bus address of Va inside the SRB (or NULL: the uncached
+ * extension) and the bytes physically contiguous from it (Length). */
+uint64_t VwStorPhysical(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG *Length);

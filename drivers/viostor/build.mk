@@ -1,0 +1,28 @@
+# viostor: the virtio-blk StorPort miniport.  vblk_*.c (the configuration
+# checks, the queue plan and the SCSI translation) include no Windows
+# header; the host unit tests build them as they are (check-viostor).
+VIOSTOR_VBLK_SRCS := drivers/viostor/vblk_config.c drivers/viostor/vblk_queues.c \
+	drivers/viostor/vblk_scsi.c
+XCOMPILE_SRCS += $(VIOSTOR_VBLK_SRCS)
+
+VIOSTOR_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_PROGS += viostor-test viostor-test-planted
+viostor-test_SRCS := drivers/viostor/tests/host/vblk_test.c $(VIOSTOR_VBLK_SRCS)
+viostor-test_CFLAGS := -Itests/include $(VIOSTOR_SAN)
+viostor-test_LDFLAGS := $(VIOSTOR_SAN)
+viostor-test-planted_SRCS := $(viostor-test_SRCS)
+# The planted bug: the LBA range check as a sum, which wraps past 2^64.
+viostor-test-planted_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_WRAP
+viostor-test-planted_LDFLAGS := $(VIOSTOR_SAN)
+
+CHECKS += check-viostor
+.PHONY: check-viostor
+check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted
+	$(Q)tests/run-check viostor tests/host-units.sh --unit $< \
+		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps'
+
+DRIVERS += viostor
+viostor_ARCHES  := x86 amd64 arm64
+viostor_SRCS    = drivers/viostor/driver.c drivers/viostor/io.c drivers/viostor/complete.c \
+	$(VIOSTOR_VBLK_SRCS) $(VWSTOR_VIRTIO_SRCS)
+viostor_IMPORTS := ntoskrnl hal storport

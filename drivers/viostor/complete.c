@@ -1,0 +1,182 @@
+/*
+ * viostor: requests out.  The interrupt routines queue the DPC of each
+ * queue on their message; the DPC completes, under the StartIo lock, what
+ * the device gave back (a FUA write first gets its FLUSH).  A reset
+ * completes a request only once the device has been reset, so nothing it
+ * still owned is ever handed back; a dump copy polls from HwInterrupt.
+ */
+#include "viostor.h"
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: one request the device gave back. */
+static VOID ViostorFinish(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, uint32_t Written)
+{
+    struct vblk_cmd cmd;
+    UCHAR status = X->Status;
+
+    if (X->Stage == VIOSTOR_STAGE_IO && X->Io.fua && status == VIRTIO_BLK_S_OK) {
+        X->Stage = VIOSTOR_STAGE_FLUSH;
+        UCHAR rc = ViostorSubmit(Stor, X);
+        if (rc == SRB_STATUS_PENDING)
+            return;
+        ViostorComplete(Stor, X->Srb, rc, NULL);
+        return;
+    }
+    RtlZeroMemory(&cmd, sizeof(cmd));
+    cmd.io = X->Io;
+    if (X->Stage == VIOSTOR_STAGE_FLUSH) {
+        /* The write is done; the outcome is the flush's */
+        cmd.io.type = VIRTIO_BLK_T_FLUSH;
+        cmd.io.bytes = 0;
+    }
+    vblk_scsi_complete(&cmd, status, Written);
+    if (cmd.status == SCSI_STATUS_GOOD)
+        cmd.data_len = X->Io.bytes;
+    ViostorComplete(Stor, X->Srb, SRB_STATUS_SUCCESS, &cmd);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see viostor.h. */
+VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
+{
+    struct virtqueue *vq = &Stor->Queues[Q].Vq;
+    uint32_t len;
+
+    if (!Stor->Ready)
+        return;
+    for (;;) {
+        PVOID cookie;
+        while ((cookie = virtqueue_get(vq, &len)) != NULL) {
+            if (cookie == Stor->IdDma.va)
+                Stor->IdPending = FALSE; /* a late GET_ID: the serial stays empty */
+            else
+                ViostorFinish(Stor, cookie, len);
+        }
+        if (virtqueue_broken(vq)) {
+            DbgPrint("viostor: queue %lu broken by the device: reset\n", Q);
+            ViostorResetDevice(Stor);
+            return;
+        }
+        if (virtqueue_enable_cb(vq))
+            break;
+        virtqueue_disable_cb(vq);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a request the reset took back. */
+static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
+{
+    PVIOSTOR stor = ctx;
+    (void)vq;
+    if (cookie == stor->IdDma.va) {
+        stor->IdPending = FALSE;
+        return;
+    }
+    PVIOSTOR_SRBEXT x = cookie;
+    ViostorComplete(stor, x->Srb, SRB_STATUS_BUS_RESET, NULL);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
+BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
+{
+    struct virtqueue *vqs[VBLK_MAX_QUEUES];
+
+    if (!Stor->Ready)
+        return FALSE;
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        vqs[q] = &Stor->Queues[q].Vq;
+    Stor->Resets++;
+    int rc = virtio_device_restart(&Stor->Virtio.Dev, vqs, Stor->NumQueues, ViostorCancel, Stor);
+    if (rc != 0) {
+        /* The device may still own what it had: those requests stay
+         * uncompleted here (StorPort ends them), the adapter is gone */
+        DbgPrint("viostor: the device did not come back from a reset (%d)\n", rc);
+        virtio_device_fail(&Stor->Virtio.Dev);
+        Stor->Ready = FALSE;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
+ * timed out, or the class driver asked). */
+BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
+{
+    UNREFERENCED_PARAMETER(PathId);
+    return ViostorResetDevice(DeviceExtension);
+}
+
+/* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
+static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
+{
+    if (Stor->Dump) {
+        /* Polled by StorPort: no DPCs in a dump copy */
+        ViostorDrain(Stor, 0);
+        return TRUE;
+    }
+    uint8_t isr = virtio_isr_ack(&Stor->Virtio.Dev, (uint16_t)Message);
+    if (isr == 0)
+        return FALSE;
+    if (!Stor->DpcReady)
+        return TRUE; /* before the passive routine: the next interrupt drains */
+    BOOLEAN any = Line || !Stor->Virtio.Dev.msix;
+    if (isr & VIRTIO_PCI_ISR_CONFIG)
+        StorPortIssueDpc(Stor, &Stor->ConfigDpc, NULL, NULL);
+    if (isr & VIRTIO_PCI_ISR_QUEUE)
+        for (ULONG q = 0; q < Stor->NumQueues; q++)
+            if (any || Stor->Plan.queue_msg[q] == Message)
+                StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held: a line interrupt, or a dump copy's poll. */
+BOOLEAN NTAPI ViostorInterrupt(PVOID DeviceExtension)
+{
+    return ViostorDispatch(DeviceExtension, 0, TRUE);
+}
+
+/* IRQL: DIRQL, the message's lock held: a message-signalled interrupt. */
+BOOLEAN NTAPI ViostorMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
+{
+    return ViostorDispatch(DeviceExtension, MessageId, FALSE);
+}
+
+/* IRQL: DISPATCH_LEVEL: complete what queue SystemArgument1 has finished. */
+VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
+                           PVOID SystemArgument2)
+{
+    PVIOSTOR stor = DeviceExtension;
+    STOR_LOCK_HANDLE lock;
+    ULONG q = (ULONG)(ULONG_PTR)SystemArgument1;
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+
+    if (q >= stor->NumQueues)
+        return;
+    StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+    ViostorDrain(stor, q);
+    StorPortReleaseSpinLock(stor, &lock);
+}
+
+/* IRQL: DISPATCH_LEVEL: a configuration change: NEEDS_RESET, or a new capacity. */
+VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
+                            PVOID SystemArgument2)
+{
+    PVIOSTOR stor = DeviceExtension;
+    STOR_LOCK_HANDLE lock;
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument1);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+
+    StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+    if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
+        DbgPrint("viostor: the device needs a reset\n");
+        ViostorResetDevice(stor);
+    } else if (stor->Ready) {
+        uint64_t blocks = stor->Disk.blocks;
+        uint32_t bs = stor->Disk.blk_size;
+        if (ViostorReadConfig(stor) && (stor->Disk.blocks != blocks || stor->Disk.blk_size != bs)) {
+            DbgPrint("viostor: capacity now %llu blocks\n", (unsigned long long)stor->Disk.blocks);
+            StorPortNotification(BusChangeDetected, stor, 0);
+        }
+    }
+    StorPortReleaseSpinLock(stor, &lock);
+}

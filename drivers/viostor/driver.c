@@ -1,0 +1,356 @@
+/*
+ * viostor: registration with StorPort, HwFindAdapter (the device found,
+ * its features negotiated, its configuration checked value by value, the
+ * queues planned into one uncached extension), HwInitialize (queues and
+ * messages, DRIVER_OK, the serial number), the passive initialisation
+ * (DPCs) and adapter control (stop and restart).
+ */
+#include "viostor.h"
+
+#define VIOSTOR_FEATURES                                                                           \
+    (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_RING_PACKED) |                           \
+     VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |                         \
+     VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |                        \
+     VIRTIO_BIT(VIRTIO_BLK_F_RO) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) |                             \
+     VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_TOPOLOGY) |                          \
+     VIRTIO_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VIRTIO_BIT(VIRTIO_BLK_F_MQ) |                           \
+     VIRTIO_BIT(VIRTIO_BLK_F_DISCARD) | VIRTIO_BIT(VIRTIO_BLK_F_WRITE_ZEROES))
+
+DRIVER_INITIALIZE DriverEntry;
+static HW_FIND_ADAPTER ViostorFindAdapter;
+static HW_INITIALIZE ViostorInitialize;
+static HW_PASSIVE_INITIALIZE_ROUTINE ViostorPassiveInit;
+static HW_ADAPTER_CONTROL ViostorAdapterControl;
+
+/* IRQL: any. true if ARGS holds "KEY=<non-zero digit>" (the dump copy's marker). */
+static BOOLEAN ViostorArg(PCHAR Args, const char *Key)
+{
+    for (PCHAR p = Args; p != NULL && *p != 0; p++) {
+        const char *k = Key;
+        PCHAR q = p;
+        while (*k != 0 && *q == *k)
+            q++, k++;
+        if (*k == 0 && *q == '=' && q[1] >= '1' && q[1] <= '9')
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* IRQL: any. read the device configuration and check it (see viostor.h). */
+BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
+{
+    UCHAR cfg[VBLK_CFG_BYTES];
+    uint32_t len = virtio_config_len(&Stor->Virtio.Dev);
+
+    RtlZeroMemory(cfg, sizeof(cfg));
+    /* A short configuration region reads as zeroes past its end */
+    if (len > sizeof(cfg))
+        len = sizeof(cfg);
+    if (len < 8 || virtio_config_read(&Stor->Virtio.Dev, 0, cfg, len) != 0) {
+        DbgPrint("viostor: the device configuration cannot be read\n");
+        return FALSE;
+    }
+    Stor->Findings = vblk_config_check(cfg, Stor->Virtio.Dev.features, &Stor->Disk);
+    if (Stor->SegLimit != 0)
+        vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
+    for (unsigned b = 0; b < 32; b++)
+        if (Stor->Findings & (1u << b))
+            DbgPrint("viostor: bad device value: %s\n", vblk_finding_text(1u << b));
+    return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
+}
+
+/* IRQL: PASSIVE_LEVEL: the processors I/O can come from. */
+static ULONG ViostorCpus(void)
+{
+    ULONG n = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    return n != 0 ? n : 1;
+}
+
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): plan the queues and carve
+ * their memory and the GET_ID buffer from the uncached extension. */
+static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION ConfigInfo)
+{
+    struct virtio_device *dev = &Stor->Virtio.Dev;
+    struct virtio_queue_config qcfg[VBLK_MAX_QUEUES];
+    ULONG cpus = Stor->Dump ? 1 : ViostorCpus();
+
+    vblk_plan_queues(cpus, Stor->Disk.num_queues, 0, &Stor->Plan);
+    Stor->NumQueues = Stor->Plan.nqueues;
+    RtlZeroMemory(qcfg, sizeof(qcfg));
+    for (ULONG q = 0; q < Stor->NumQueues; q++) {
+        qcfg[q].index = (uint16_t)q;
+        qcfg[q].size = Stor->Dump ? VIOSTOR_DUMP_QUEUE_SIZE : 0;
+    }
+    int rc = virtio_queue_plan(dev, qcfg, Stor->NumQueues, 0, Stor->QueueSizes, &Stor->QueuePlan);
+    if (rc != 0) {
+        DbgPrint("viostor: the device's queues are unusable (%d)\n", rc);
+        return SP_RETURN_ERROR;
+    }
+    /* A chain never exceeds the shortest queue: header and status take two */
+    uint16_t shortest = 0xffff;
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        if (Stor->QueueSizes[q] < shortest)
+            shortest = Stor->QueueSizes[q];
+    Stor->SegLimit = shortest > 6 ? shortest - 6u : 1u;
+    vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
+
+    size_t need = Stor->QueuePlan.dma_size + Stor->QueuePlan.dma_align + Stor->QueuePlan.mem_size +
+                  sizeof(void *) + sizeof(VIOSTOR_ID_BUFFER) + 16;
+    if (need > MAXULONG || !VwStorVirtioUncached(&Stor->Virtio, ConfigInfo, (ULONG)need)) {
+        DbgPrint("viostor: no uncached extension of %lu bytes\n", (ULONG)need);
+        return SP_RETURN_ERROR;
+    }
+    if (VwStorCarve(&Stor->Virtio, Stor->QueuePlan.dma_size, Stor->QueuePlan.dma_align,
+                    &Stor->RingBlock) != 0 ||
+        (Stor->RingMem = Stor->Virtio.Os.ops->mem_alloc(Stor->Virtio.Os.ctx,
+                                                        Stor->QueuePlan.mem_size)) == NULL ||
+        VwStorCarve(&Stor->Virtio, sizeof(VIOSTOR_ID_BUFFER), 16, &Stor->IdDma) != 0) {
+        DbgPrint("viostor: the uncached extension is not usable for the rings\n");
+        return SP_RETURN_ERROR;
+    }
+    /* Each request takes one descriptor with a table, three or more without */
+    BOOLEAN indirect = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
+    ULONG depth = 0;
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        depth += indirect ? Stor->QueueSizes[q] : Stor->QueueSizes[q] / 3u;
+    Stor->Depth = depth != 0 ? depth : 1;
+    return SP_RETURN_FOUND;
+}
+
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): find, negotiate, check, plan. */
+static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
+                                      PCHAR ArgumentString,
+                                      PPORT_CONFIGURATION_INFORMATION ConfigInfo,
+                                      PBOOLEAN Reserved3)
+{
+    PVIOSTOR stor = DeviceExtension;
+    UNREFERENCED_PARAMETER(HwContext);
+    UNREFERENCED_PARAMETER(BusInformation);
+    UNREFERENCED_PARAMETER(Reserved3);
+
+    BOOLEAN dump = ConfigInfo->DumpMode != 0 || ViostorArg(ArgumentString, "dump");
+    ULONG rc = VwStorVirtioFind(&stor->Virtio, stor, ConfigInfo);
+    if (rc != SP_RETURN_FOUND)
+        return rc;
+    stor->Dump = dump;
+    if (stor->Virtio.Dev.device_type != 2) {
+        DbgPrint("viostor: virtio device type %u is not a block device\n",
+                 stor->Virtio.Dev.device_type);
+        return SP_RETURN_NOT_FOUND;
+    }
+    uint64_t features;
+    int vrc = virtio_negotiate(&stor->Virtio.Dev, VIOSTOR_FEATURES, &features);
+    if (vrc != 0) {
+        DbgPrint("viostor: feature negotiation failed (%d)\n", vrc);
+        virtio_device_fail(&stor->Virtio.Dev);
+        return SP_RETURN_ERROR;
+    }
+    if (!ViostorReadConfig(stor) || (rc = ViostorPlanMemory(stor, ConfigInfo)) != SP_RETURN_FOUND) {
+        virtio_device_fail(&stor->Virtio.Dev);
+        return SP_RETURN_ERROR;
+    }
+
+    ConfigInfo->NumberOfBuses = 1;
+    ConfigInfo->MaximumNumberOfTargets = 1;
+    ConfigInfo->MaximumNumberOfLogicalUnits = 1;
+    ConfigInfo->MaximumTransferLength = stor->Disk.max_transfer;
+    ConfigInfo->NumberOfPhysicalBreaks = stor->Disk.max_elems - 1;
+    ConfigInfo->AlignmentMask = 0;
+    ConfigInfo->ScatterGather = TRUE;
+    ConfigInfo->Master = TRUE;
+    ConfigInfo->CachesData = stor->Disk.writeback;
+    ConfigInfo->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    ConfigInfo->NeedPhysicalAddresses = TRUE;
+    ConfigInfo->TaggedQueuing = TRUE;
+    ConfigInfo->AutoRequestSense = TRUE;
+    ConfigInfo->MultipleRequestPerLu = TRUE;
+    ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
+    ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
+    ConfigInfo->HwMSInterruptRoutine = ViostorMsiInterrupt;
+    ConfigInfo->InterruptSynchronizationMode = InterruptSynchronizePerMessage;
+    /* The queue depth is what the rings hold, so StorPort never throttles below it */
+    ConfigInfo->MaxNumberOfIO = stor->Depth;
+    ConfigInfo->MaxIOsPerLun = stor->Depth;
+    ConfigInfo->InitialLunQueueDepth = stor->Depth;
+    DbgPrint("viostor: %lu queue(s), depth %lu, max transfer %lu, %llu blocks of %lu%s\n",
+             stor->NumQueues, stor->Depth, stor->Disk.max_transfer,
+             (unsigned long long)stor->Disk.blocks, stor->Disk.blk_size,
+             stor->Dump ? " (dump copy)" : "");
+    return SP_RETURN_FOUND;
+}
+
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): count the
+ * messages, set the queues and the configuration vector up, DRIVER_OK. */
+static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
+{
+    struct virtio_device *dev = &Stor->Virtio.Dev;
+    MESSAGE_INTERRUPT_INFORMATION info;
+
+    Stor->Messages = 0;
+    if (!Stor->Dump)
+        while (Stor->Messages < VBLK_MAX_QUEUES + 1 &&
+               StorPortGetMSIInfo(Stor, Stor->Messages, &info) == STOR_STATUS_SUCCESS)
+            Stor->Messages++;
+    vblk_plan_queues(Stor->NumQueues, Stor->NumQueues, Stor->Messages, &Stor->Plan);
+    if (!Stor->Dump)
+        DbgPrint("viostor: %lu queues on %lu message(s): %s\n", Stor->NumQueues, Stor->Messages,
+                 Stor->Plan.mode == VBLK_MSG_ONE_EACH ? "one each"
+                 : Stor->Plan.mode == VBLK_MSG_SHARED ? "shared"
+                                                      : "all on one");
+    BOOLEAN msix = dev->msix && Stor->Messages != 0 && !Stor->Dump;
+    if (msix && virtio_set_config_vector(dev, (uint16_t)Stor->Plan.config_msg) != 0) {
+        DbgPrint("viostor: the device refused the configuration vector\n");
+        return FALSE;
+    }
+    for (ULONG q = 0; q < Stor->NumQueues; q++) {
+        struct virtio_queue_config qcfg = {
+            .index = (uint16_t)q,
+            .seg_max = (uint16_t)(Stor->Disk.data_segs + 6),
+            .msix_vector = msix ? Stor->Plan.queue_msg[q] : VIRTIO_MSI_NO_VECTOR,
+        };
+        int rc = virtio_queue_setup_planned(dev, &Stor->Queues[q].Vq, &qcfg, &Stor->QueuePlan, q,
+                                            &Stor->RingBlock, Stor->RingMem);
+        if (rc != 0) {
+            DbgPrint("viostor: queue %lu could not be set up (%d)\n", q, rc);
+            return FALSE;
+        }
+    }
+    if (virtio_device_ready(dev) != 0)
+        return FALSE;
+    Stor->Ready = TRUE;
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held: ask for the serial (GET_ID) and poll for it,
+ * bounded; a device that never answers leaves the serial empty. */
+static VOID ViostorGetId(PVIOSTOR Stor)
+{
+    VIOSTOR_ID_BUFFER *id = Stor->IdDma.va;
+    struct virtqueue *vq = &Stor->Queues[0].Vq;
+    struct virtqueue_req rq;
+    uint64_t pa = Stor->IdDma.pa;
+    uint32_t len;
+
+    RtlZeroMemory(id, sizeof(*id));
+    id->Hdr.type = VIRTIO_BLK_T_GET_ID;
+    id->Status = 0xff;
+    if (virtqueue_req_open(vq, &rq, 3, NULL) != 0)
+        return;
+    virtqueue_req_seg(&rq, pa, sizeof(id->Hdr), 0);
+    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Id), VIRTIO_BLK_ID_BYTES,
+                      VIRTQUEUE_SEG_WRITE);
+    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Status), 1, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, id) != 0)
+        return;
+    Stor->IdPending = TRUE;
+    if (virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+    for (ULONG i = 0; i < VIOSTOR_ID_POLLS && Stor->IdPending; i++) {
+        PVOID cookie = virtqueue_get(vq, &len);
+        if (cookie == id) {
+            Stor->IdPending = FALSE;
+            if (id->Status == VIRTIO_BLK_S_OK && len == VIRTIO_BLK_ID_BYTES + 1)
+                vblk_set_serial(&Stor->Disk, id->Id, VIRTIO_BLK_ID_BYTES);
+            break;
+        }
+        StorPortStallExecution(10);
+    }
+    if (Stor->IdPending)
+        DbgPrint("viostor: no answer to GET_ID: no serial number\n");
+}
+
+/* IRQL: DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
+static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
+{
+    PVIOSTOR stor = DeviceExtension;
+
+    if (!ViostorStartQueues(stor)) {
+        virtio_device_fail(&stor->Virtio.Dev);
+        return FALSE;
+    }
+    if (stor->Dump)
+        return TRUE;
+    ViostorGetId(stor);
+    if (!stor->DpcReady)
+        return StorPortEnablePassiveInitialization(stor, ViostorPassiveInit);
+    return TRUE;
+}
+
+/* IRQL: PASSIVE_LEVEL: the DPCs (StorPortInitializeDpc is passive only). */
+static BOOLEAN NTAPI ViostorPassiveInit(PVOID DeviceExtension)
+{
+    PVIOSTOR stor = DeviceExtension;
+
+    for (ULONG q = 0; q < stor->NumQueues; q++)
+        StorPortInitializeDpc(stor, &stor->Queues[q].Dpc, ViostorQueueDpc);
+    StorPortInitializeDpc(stor, &stor->ConfigDpc, ViostorConfigDpc);
+    stor->DpcReady = TRUE;
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
+ * and restart the adapter across power changes. */
+static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExtension,
+                                                               SCSI_ADAPTER_CONTROL_TYPE Type,
+                                                               PVOID Parameters)
+{
+    PVIOSTOR stor = DeviceExtension;
+
+    switch (Type) {
+    case ScsiQuerySupportedControlTypes: {
+        PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = Parameters;
+        if (list->MaxControlType > ScsiStopAdapter)
+            list->SupportedTypeList[ScsiStopAdapter] = TRUE;
+        if (list->MaxControlType > ScsiRestartAdapter)
+            list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        return ScsiAdapterControlSuccess;
+    }
+    case ScsiStopAdapter:
+        /* Nothing is outstanding at a stop; the reset takes the device's hands off memory */
+        virtio_device_reset(&stor->Virtio.Dev);
+        stor->Ready = FALSE;
+        stor->IdPending = FALSE;
+        return ScsiAdapterControlSuccess;
+    case ScsiRestartAdapter: {
+        uint64_t features;
+        if (virtio_negotiate(&stor->Virtio.Dev, VIOSTOR_FEATURES, &features) != 0 ||
+            features != stor->Virtio.Dev.features || !ViostorReadConfig(stor) ||
+            !ViostorStartQueues(stor)) {
+            DbgPrint("viostor: the device did not come back\n");
+            virtio_device_fail(&stor->Virtio.Dev);
+            return ScsiAdapterControlUnsuccessful;
+        }
+        return ScsiAdapterControlSuccess;
+    }
+    default:
+        return ScsiAdapterControlUnsuccessful;
+    }
+}
+
+/* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    HW_INITIALIZATION_DATA hw;
+
+    RtlZeroMemory(&hw, sizeof(hw));
+    hw.HwInitializationDataSize = sizeof(hw);
+    hw.AdapterInterfaceType = PCIBus;
+    hw.HwInitialize = ViostorInitialize;
+    hw.HwStartIo = ViostorStartIo;
+    hw.HwInterrupt = ViostorInterrupt;
+    hw.HwFindAdapter = ViostorFindAdapter;
+    hw.HwResetBus = ViostorResetBus;
+    hw.HwAdapterControl = ViostorAdapterControl;
+    hw.HwBuildIo = ViostorBuildIo;
+    hw.DeviceExtensionSize = sizeof(VIOSTOR);
+    hw.SrbExtensionSize = sizeof(VIOSTOR_SRBEXT);
+    hw.NumberOfAccessRanges = 6;
+    hw.MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    hw.NeedPhysicalAddresses = TRUE;
+    hw.TaggedQueuing = TRUE;
+    hw.AutoRequestSense = TRUE;
+    hw.MultipleRequestPerLu = TRUE;
+    hw.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
+    hw.AddressTypeFlags = ADDRESS_TYPE_FLAG_BTL8;
+    return (NTSTATUS)StorPortInitialize(DriverObject, RegistryPath, &hw, NULL);
+}

@@ -1,0 +1,262 @@
+/*
+ * viostor: requests in.  HwBuildIo translates each SCSI command without a
+ * lock (vblk_scsi.c) and answers what needs no device; HwStartIo, under the
+ * StartIo lock, puts the rest on the queue of the submitting CPU: header,
+ * data straight from StorPort's scatter/gather list (split at size_max),
+ * ranges, status byte, written into the request's own indirect table in
+ * its SRB extension.
+ */
+#include "viostor.h"
+
+/* IRQL: any. the sense buffer of either request block format, and its length. */
+static PVOID ViostorSenseBuffer(PVOID Srb, PUCHAR *LengthField)
+{
+    if (!VwSrbIsEx(Srb)) {
+        PSCSI_REQUEST_BLOCK s = Srb;
+        *LengthField = &s->SenseInfoBufferLength;
+        return s->SenseInfoBuffer;
+    }
+    PSRBEX_DATA_SCSI_CDB16 d =
+        (PSRBEX_DATA_SCSI_CDB16)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypeScsiCdb16);
+    if (d == NULL)
+        return NULL;
+    *LengthField = &d->SenseInfoBufferLength;
+    return d->SenseInfoBuffer;
+}
+
+/* IRQL: any. complete Srb (see viostor.h). */
+VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd)
+{
+    if (Cmd != NULL && Cmd->status == SCSI_STATUS_CHECK_CONDITION) {
+        PUCHAR lenField = NULL;
+        PUCHAR sense = ViostorSenseBuffer(Srb, &lenField);
+        SrbSetScsiStatus(Srb, SCSI_STATUS_CHECK_CONDITION);
+        SrbStatus = SRB_STATUS_ERROR;
+        if (sense != NULL && lenField != NULL && *lenField != 0) {
+            UCHAR n = *lenField < VBLK_SENSE_BYTES ? *lenField : VBLK_SENSE_BYTES;
+            RtlCopyMemory(sense, Cmd->sense, n);
+            *lenField = n;
+            SrbStatus |= SRB_STATUS_AUTOSENSE_VALID;
+        }
+        SrbSetDataTransferLength(Srb, 0);
+    } else if (Cmd != NULL) {
+        SrbSetScsiStatus(Srb, SCSI_STATUS_GOOD);
+        if (Cmd->data_len < SrbGetDataTransferLength(Srb))
+            SrbSetDataTransferLength(Srb, Cmd->data_len);
+    }
+    SrbSetSrbStatus(Srb, SrbStatus);
+    StorPortNotification(RequestComplete, Stor, Srb);
+}
+
+/* IRQL: DISPATCH_LEVEL, no lock: translate; answer here what needs no device. */
+BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
+{
+    PVIOSTOR stor = DeviceExtension;
+    PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
+    struct vblk_cmd cmd;
+    UCHAR path, target, lun;
+
+    x->Srb = Srb;
+    x->Stage = VIOSTOR_STAGE_IO;
+    x->Action = 0xff; /* not a SCSI command: HwStartIo decides */
+    if (SrbGetSrbFunction(Srb) != SRB_FUNCTION_EXECUTE_SCSI)
+        return TRUE;
+    SrbGetPathTargetLun(Srb, &path, &target, &lun);
+    if (path != 0 || target != 0 || lun != 0) {
+        ViostorComplete(stor, Srb, SRB_STATUS_NO_DEVICE, NULL);
+        return FALSE;
+    }
+    RtlZeroMemory(&cmd, sizeof(cmd));
+    cmd.cdb = SrbGetCdb(Srb);
+    cmd.cdb_len = SrbGetCdbLength(Srb);
+    cmd.data = SrbGetDataBuffer(Srb);
+    cmd.data_len = SrbGetDataTransferLength(Srb);
+    cmd.data_in = (SrbGetSrbFlags(Srb) & SRB_FLAGS_DATA_IN) != 0;
+    cmd.ranges = x->Ranges;
+    enum vblk_action act = vblk_scsi_translate(&stor->Disk, &cmd);
+    if (act == VBLK_DONE) {
+        ViostorComplete(stor, Srb, SRB_STATUS_SUCCESS, &cmd);
+        return FALSE;
+    }
+    x->Io = cmd.io;
+    x->Action = (UCHAR)act;
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the pieces of a
+ * buffer in the SRB extension as physically contiguous runs; -1 if none. */
+static int ViostorVaPieces(PVIOSTOR Stor, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
+                           unsigned Flags)
+{
+    int n = 0;
+    PUCHAR p = Va;
+
+    while (Len != 0) {
+        ULONG run = 0;
+        uint64_t pa = VwStorPhysical(&Stor->Virtio, Srb, p, &run);
+        if (run == 0 || pa == 0)
+            return -1;
+        if (run > Len)
+            run = Len;
+        if (Rq != NULL)
+            virtqueue_req_seg(Rq, pa, run, Flags);
+        p += run, Len -= run, n++;
+    }
+    return n;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the data segments
+ * of Bytes from the list, each split at size_max; -1 if the list is short. */
+static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG Bytes,
+                           struct virtqueue_req *Rq, unsigned Flags)
+{
+    ULONG sizeMax = Stor->Disk.size_max;
+    int n = 0;
+
+    for (ULONG i = 0; i < Sgl->NumberOfElements && Bytes != 0; i++) {
+        uint64_t pa = (uint64_t)Sgl->List[i].PhysicalAddress.QuadPart;
+        ULONG len = Sgl->List[i].Length < Bytes ? Sgl->List[i].Length : Bytes;
+        Bytes -= len;
+        while (len != 0) {
+            ULONG piece = sizeMax != 0 && len > sizeMax ? sizeMax : len;
+            if (Rq != NULL)
+                virtqueue_req_seg(Rq, pa, piece, Flags);
+            pa += piece, len -= piece, n++;
+        }
+    }
+    return Bytes == 0 ? n : -1;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the queue of the current CPU. */
+static ULONG ViostorPickQueue(PVIOSTOR Stor)
+{
+    PROCESSOR_NUMBER pn;
+
+    if (Stor->NumQueues <= 1)
+        return 0;
+    RtlZeroMemory(&pn, sizeof(pn));
+    if (StorPortGetCurrentProcessorNumber(Stor, &pn) != STOR_STATUS_SUCCESS)
+        return 0;
+    return ((ULONG)pn.Group * 64 + pn.Number) % Stor->NumQueues;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: put X on a queue (see viostor.h). */
+UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    PVOID srb = X->Srb;
+    ULONG q = X->Stage == VIOSTOR_STAGE_FLUSH ? X->Queue : ViostorPickQueue(Stor);
+    struct virtqueue *vq = &Stor->Queues[q].Vq;
+    uint32_t type = X->Stage == VIOSTOR_STAGE_FLUSH ? VIRTIO_BLK_T_FLUSH : X->Io.type;
+    BOOLEAN data = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT;
+    BOOLEAN ranges = type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES;
+    unsigned dataFlags = type == VIRTIO_BLK_T_IN ? VIRTQUEUE_SEG_WRITE : 0;
+    PSTOR_SCATTER_GATHER_LIST sgl = NULL;
+    struct virtqueue_req rq;
+
+    X->Queue = q;
+    X->Hdr.type = type;
+    X->Hdr.ioprio = 0;
+    X->Hdr.sector = data ? X->Io.sector : 0;
+    X->Status = 0xff; /* a device that writes no status is caught */
+
+    int hdrN = ViostorVaPieces(Stor, srb, &X->Hdr, sizeof(X->Hdr), NULL, 0);
+    int stN = ViostorVaPieces(Stor, srb, &X->Status, 1, NULL, 0);
+    int dataN = 0, rangeN = 0;
+    if (data) {
+        sgl = StorPortGetScatterGatherList(Stor, srb);
+        dataN = sgl != NULL ? ViostorSgPieces(Stor, sgl, X->Io.bytes, NULL, 0) : -1;
+        if (dataN > (int)Stor->Disk.data_segs)
+            dataN = -1;
+    }
+    if (ranges)
+        rangeN =
+            ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), NULL, 0);
+    if (hdrN < 0 || stN < 0 || dataN < 0 || rangeN < 0) {
+        DbgPrint("viostor: a request's buffers do not fit the device's limits\n");
+        return SRB_STATUS_INVALID_REQUEST;
+    }
+
+    /* This request's own table, as far as it is physically contiguous */
+    struct virtqueue_indirect ind;
+    ULONG run = 0;
+    ind.va = (PVOID)(((ULONG_PTR)X->Table + 15) & ~(ULONG_PTR)15);
+    ind.pa = VwStorPhysical(&Stor->Virtio, srb, ind.va, &run);
+    run /= 16;
+    ind.capacity = (uint16_t)(run < VIOSTOR_TABLE_ENTRIES ? run : VIOSTOR_TABLE_ENTRIES);
+
+    int rc = virtqueue_req_open(vq, &rq, (unsigned)(hdrN + dataN + rangeN + stN), &ind);
+    if (rc == VIRTIO_ENOSPC)
+        return SRB_STATUS_BUSY; /* StorPort sends it again */
+    if (rc != 0) {
+        DbgPrint("viostor: queue %lu refused a request (%d)\n", q, rc);
+        return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
+    }
+    ViostorVaPieces(Stor, srb, &X->Hdr, sizeof(X->Hdr), &rq, 0);
+    if (data)
+        ViostorSgPieces(Stor, sgl, X->Io.bytes, &rq, dataFlags);
+    if (ranges)
+        ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), &rq, 0);
+    ViostorVaPieces(Stor, srb, &X->Status, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, X) != 0)
+        return SRB_STATUS_INTERNAL_ERROR;
+    if (virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+    return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: MODE SELECT's new cache mode. */
+static UCHAR ViostorSetWce(PVIOSTOR Stor, UCHAR Wce)
+{
+    UCHAR back = 0xff;
+
+    if (virtio_config_write(&Stor->Virtio.Dev, VBLK_CFG_WRITEBACK, &Wce, 1) != 0 ||
+        virtio_config_read(&Stor->Virtio.Dev, VBLK_CFG_WRITEBACK, &back, 1) != 0 || back != Wce) {
+        DbgPrint("viostor: the device kept its cache mode\n");
+        return SRB_STATUS_ERROR;
+    }
+    Stor->Disk.writeback = Wce != 0;
+    return SRB_STATUS_SUCCESS;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
+static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    switch (SrbGetSrbFunction(X->Srb)) {
+    case SRB_FUNCTION_RESET_BUS:
+    case SRB_FUNCTION_RESET_DEVICE:
+    case SRB_FUNCTION_RESET_LOGICAL_UNIT:
+        return ViostorResetDevice(Stor) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+    case SRB_FUNCTION_FLUSH:
+    case SRB_FUNCTION_SHUTDOWN:
+        if (!Stor->Disk.flush)
+            return SRB_STATUS_SUCCESS;
+        RtlZeroMemory(&X->Io, sizeof(X->Io));
+        X->Io.type = VIRTIO_BLK_T_FLUSH;
+        return ViostorSubmit(Stor, X);
+    case SRB_FUNCTION_PNP:
+    case SRB_FUNCTION_POWER:
+        return SRB_STATUS_SUCCESS;
+    default:
+        return SRB_STATUS_INVALID_REQUEST;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
+BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
+{
+    PVIOSTOR stor = DeviceExtension;
+    PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
+    UCHAR status;
+
+    if (!stor->Ready)
+        status = SRB_STATUS_NO_DEVICE;
+    else if (x->Action == 0xff)
+        status = ViostorFunction(stor, x);
+    else if (x->Action == VBLK_SET_WCE)
+        status = ViostorSetWce(stor, x->Io.wce);
+    else
+        status = ViostorSubmit(stor, x);
+    if (status != SRB_STATUS_PENDING)
+        ViostorComplete(stor, Srb, status, NULL);
+    return TRUE;
+}

@@ -1,0 +1,105 @@
+/*
+ * viostor.h - the StorPort half of viostor: the adapter (device extension),
+ * the per-request state (SRB extension) and the routines shared by
+ * driver.c (registration, HwFindAdapter, HwInitialize, adapter control),
+ * io.c (HwBuildIo, HwStartIo, submission) and complete.c (interrupts,
+ * DPCs, completion, reset).
+ *
+ * Locks: the rings are touched only under StorPort's StartIo lock: HwStartIo
+ * holds it (full duplex), the completion DPCs and the configuration DPC
+ * take it, HwResetBus runs under it.  The interrupt routines touch no ring:
+ * they queue the DPC of each queue on their message.  A dump copy has no
+ * DPCs: it completes from HwInterrupt, which StorPort polls.
+ */
+#pragma once
+#include <storport/virtio_stor.h>
+#include <virtio/virtqueue_req.h>
+#include "vblk.h"
+
+#define VIOSTOR_DUMP_QUEUE_SIZE 128 /* a dump copy's ring: little memory */
+#define VIOSTOR_TABLE_ENTRIES   (VBLK_MAX_DATA_SEGS + 6)
+#define VIOSTOR_ID_POLLS        10000 /* GET_ID at start: 10000 x 10 us */
+
+/* Where a request is */
+enum viostor_stage {
+    VIOSTOR_STAGE_IO = 0,    /* the translated request is at the device */
+    VIOSTOR_STAGE_FLUSH = 1, /* the FLUSH that follows a FUA write */
+};
+
+/* One request queue */
+typedef struct _VIOSTOR_QUEUE {
+    struct virtqueue Vq;
+    STOR_DPC Dpc;
+} VIOSTOR_QUEUE, *PVIOSTOR_QUEUE;
+
+/* The GET_ID request of the start, in the uncached extension */
+typedef struct _VIOSTOR_ID_BUFFER {
+    struct vblk_req_hdr Hdr;
+    UCHAR Id[VIRTIO_BLK_ID_BYTES];
+    UCHAR Status;
+} VIOSTOR_ID_BUFFER;
+
+/* The adapter */
+typedef struct _VIOSTOR {
+    VW_STOR_VIRTIO Virtio;
+    struct vblk_disk Disk;
+    struct vblk_queue_plan Plan;
+    struct virtqueue_plan QueuePlan;
+    uint16_t QueueSizes[VBLK_MAX_QUEUES];
+    struct virtio_dma RingBlock;
+    struct virtio_dma IdDma;
+    PVOID RingMem;
+    ULONG NumQueues;
+    ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;    /* enum vblk_finding of the last configuration check */
+    ULONG Resets;      /* device resets done */
+    ULONG Depth;       /* requests StorPort may have at the adapter */
+    ULONG SegLimit;    /* data segments the shortest queue allows */
+    BOOLEAN Dump;      /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;  /* the DPCs are initialised */
+    BOOLEAN Ready;     /* DRIVER_OK set, queues live */
+    BOOLEAN IdPending; /* the GET_ID request is at the device */
+    STOR_DPC ConfigDpc;
+    VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
+} VIOSTOR, *PVIOSTOR;
+
+/* One request: translated by HwBuildIo, submitted by HwStartIo */
+typedef struct _VIOSTOR_SRBEXT {
+    struct vblk_req_hdr Hdr; /* device-readable */
+    UCHAR Status;            /* device-writable; 0xff until the device writes it */
+    UCHAR Stage;             /* enum viostor_stage */
+    UCHAR Action;            /* enum vblk_action of the translation */
+    UCHAR Pad;
+    ULONG Queue;
+    PVOID Srb;
+    struct vblk_io Io;
+    struct vblk_range Ranges[VBLK_MAX_RANGES]; /* device-readable */
+    /* This request's indirect table: 16-byte aligned inside */
+    UCHAR Table[VIOSTOR_TABLE_ENTRIES * 16 + 16];
+} VIOSTOR_SRBEXT, *PVIOSTOR_SRBEXT;
+
+/* driver.c */
+/* IRQL: any. read the device configuration and check it (DbgPrint findings). */
+BOOLEAN ViostorReadConfig(PVIOSTOR Stor);
+
+/* io.c */
+HW_BUILDIO ViostorBuildIo;
+HW_STARTIO ViostorStartIo;
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the request
+ * of X on its queue; returns an SRB status, SRB_STATUS_PENDING when queued. */
+UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
+/* IRQL: any. complete Srb with Status (and the sense of Cmd, if any). */
+VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd);
+
+/* complete.c */
+HW_INTERRUPT ViostorInterrupt;
+HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE ViostorMsiInterrupt;
+HW_RESET_BUS ViostorResetBus;
+HW_DPC_ROUTINE ViostorQueueDpc;
+HW_DPC_ROUTINE ViostorConfigDpc;
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete what
+ * queue Q has finished. */
+VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
+ * request it had with BUS_RESET, bring it back. */
+BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
