@@ -11,11 +11,11 @@
  */
 #include <string.h>
 #include "vcon_model.h"
+#include "vw_irp.h"
 
 #define GA "org.qemu.guest_agent.0"
 /* KeAcquireSpinLock: an import on x86, the RaiseToDpc form elsewhere. */
-#define IRP_MJ_DEVICE_CONTROL 0x0e
-#define SPIN                  "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
+#define SPIN "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
 
 struct race {
     struct vcon *c;
@@ -60,11 +60,11 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
     uint64_t info = 0;
 
     vw_preempt_at_import(vm, SPIN, 2, pnp_now, &r);
-    if (major == IRP_MJ_DEVICE_CONTROL) {
+    if (major == VW_IRP_MJ_DEVICE_CONTROL) {
         vw_ioctl(vm, ga, IOCTL_VIOSER_PORT_INFO, NULL, 0, buf, sizeof(buf), &info);
         a.done = true;
     } else {
-        vw_request_start(vm, ga, major, "abc", major == IRP_MJ_READ ? buf : NULL, 3, &a);
+        vw_request_start(vm, ga, major, "abc", major == VW_IRP_MJ_READ ? buf : NULL, 3, &a);
     }
     r.request_left = true;
     vw_run(vm);
@@ -73,7 +73,7 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
     VW_EXPECT(vm, a.done, "a request (major 0x%02x) never completed across PnP 0x%02x", major,
               minor);
     char got[8];
-    if (major == IRP_MJ_WRITE && a.status == 0)
+    if (major == VW_IRP_MJ_WRITE && a.status == 0)
         VW_EXPECT(vm, a.info == 3 && vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
                   "a write that succeeded across PnP 0x%02x did not reach the host", minor);
     uint64_t n = 0;
@@ -100,20 +100,20 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
 
 VW_SCENARIO("vioser", stop_waits_for_write_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_WRITE, VW_IRP_MN_STOP_DEVICE);
+    pnp_during_request(vm, VW_IRP_MJ_WRITE, VW_IRP_MN_STOP_DEVICE);
 }
 
 VW_SCENARIO("vioser", surprise_removal_waits_for_write_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_WRITE, VW_IRP_MN_SURPRISE_REMOVAL);
+    pnp_during_request(vm, VW_IRP_MJ_WRITE, VW_IRP_MN_SURPRISE_REMOVAL);
 }
 
 VW_SCENARIO("vioser", stop_waits_for_read_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_READ, VW_IRP_MN_STOP_DEVICE);
+    pnp_during_request(vm, VW_IRP_MJ_READ, VW_IRP_MN_STOP_DEVICE);
 }
 
 VW_SCENARIO("vioser", surprise_removal_waits_for_ioctl_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_DEVICE_CONTROL, VW_IRP_MN_SURPRISE_REMOVAL);
+    pnp_during_request(vm, VW_IRP_MJ_DEVICE_CONTROL, VW_IRP_MN_SURPRISE_REMOVAL);
 }

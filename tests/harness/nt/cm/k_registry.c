@@ -11,15 +11,11 @@
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
+#include "vw_ntstatus.h"
+#include "vw_registry.h"
 
-#define PLUGPLAY_REGKEY_DEVICE        1
-#define KEY_VALUE_PARTIAL_INFORMATION 2
-#define HANDLE_BASE                   0x80000100u
-#define STATUS_BUFFER_OVERFLOW        0x80000005u
-#define STATUS_BUFFER_TOO_SMALL       0xc0000023u
-#define STATUS_NAME_NOT_FOUND         0xc0000034u
-#define STATUS_INVALID_HANDLE         0xc0000008u
-#define STATUS_INVALID_PARAMETER      0xc000000du
+#define HANDLE_BASE           0x80000100u
+#define STATUS_NAME_NOT_FOUND 0xc0000034u
 
 void vw_registry_set(struct vm *vm, gva_t pdo, const char *name, uint32_t type, const void *data,
                      uint32_t len)
@@ -47,8 +43,8 @@ void vw_IoOpenDeviceRegistryKey(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "IoOpenDeviceRegistryKey: 0x%" PRIx64 " is not a PDO", pdo);
         return;
     }
-    if (which != PLUGPLAY_REGKEY_DEVICE) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER); /* only the hardware key is modelled */
+    if (which != VW_PLUGPLAY_REGKEY_DEVICE) {
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER); /* only the hardware key is modelled */
         return;
     }
     unsigned slot = 0;
@@ -79,10 +75,10 @@ void vw_ZwQueryValueKey(struct vm *vm, const struct vw_api *api)
     gva_t result = vw_arg(vm, api, 5);
     char name[64];
     if (pdo == 0) {
-        vw_set_return(vm, STATUS_INVALID_HANDLE);
+        vw_set_return(vm, VW_STATUS_INVALID_HANDLE);
         return;
     }
-    if (cls != KEY_VALUE_PARTIAL_INFORMATION) {
+    if (cls != VW_KEY_VALUE_PARTIAL_INFORMATION_CLASS) {
         vw_fail(vm, "ZwQueryValueKey: information class %u not modelled", cls);
         return;
     }
@@ -101,14 +97,14 @@ void vw_ZwQueryValueKey(struct vm *vm, const struct vw_api *api)
     if (result != 0)
         vw_wr(vm, result, need, 4);
     if (len < head) {
-        vw_set_return(vm, STATUS_BUFFER_TOO_SMALL);
+        vw_set_return(vm, VW_STATUS_BUFFER_TOO_SMALL);
         return;
     }
     vw_wr(vm, info, 0, 4); /* TitleIndex */
     vw_wr(vm, info + VW_OFFSET(vm, KEY_VALUE_PARTIAL_INFORMATION, Type), v->type, 4);
     vw_wr(vm, info + VW_OFFSET(vm, KEY_VALUE_PARTIAL_INFORMATION, DataLength), v->len, 4);
     if (len < need) {
-        vw_set_return(vm, STATUS_BUFFER_OVERFLOW);
+        vw_set_return(vm, VW_STATUS_BUFFER_OVERFLOW);
         return;
     }
     vw_write(vm, info + head, v->data, v->len);

@@ -10,6 +10,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_irp.h"
 
 #define CM_RESOURCE_TYPE_PORT   1
 #define CM_RESOURCE_TYPE_MEMORY 3
@@ -191,7 +192,7 @@ void vw_PoRequestPowerIrp(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "PoRequestPowerIrp: 0x%" PRIx64 " is not a PDO", pdo);
         return;
     }
-    if (minor != 2 /* IRP_MN_SET_POWER */) {
+    if (minor != VW_IRP_MN_SET_POWER) {
         vw_fail(vm, "PoRequestPowerIrp: minor 0x%x not modelled", minor);
         return;
     }

@@ -12,10 +12,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "pnp.h"
-
-#define STATUS_OBJECT_NAME_INVALID   0xc0000033u
-#define STATUS_OBJECT_NAME_NOT_FOUND 0xc0000034u
-#define STATUS_OBJECT_NAME_COLLISION 0xc0000035u
+#include "vw_ntstatus.h"
 
 /* One spelling for the global DOS-device directory. */
 static void canonical(const char *in, char *out, size_t cap)
@@ -65,9 +62,9 @@ uint32_t vw_names_add_device(struct vm *vm, gva_t dev, gva_t name_us)
     if (name_us == 0)
         return VW_STATUS_SUCCESS;
     if (!read_name(vm, name_us, name, sizeof(name)))
-        return STATUS_OBJECT_NAME_INVALID;
+        return VW_STATUS_OBJECT_NAME_INVALID;
     if (find_device(vm, name) >= 0 || find_link(vm, name) >= 0)
-        return STATUS_OBJECT_NAME_COLLISION;
+        return VW_STATUS_OBJECT_NAME_COLLISION;
     if (!VW_GROW(vm, k->dev_names, k->dev_name_count, k->dev_name_cap, "device names"))
         return VW_STATUS_INSUFFICIENT_RESOURCES;
     snprintf(k->dev_names[k->dev_name_count].name, sizeof(k->dev_names[0].name), "%s", name);
@@ -92,11 +89,11 @@ void vw_IoCreateSymbolicLink(struct vm *vm, const struct vw_api *api)
     char link[160], target[160];
     if (!read_name(vm, vw_arg(vm, api, 0), link, sizeof(link)) ||
         !read_name(vm, vw_arg(vm, api, 1), target, sizeof(target))) {
-        vw_set_return(vm, STATUS_OBJECT_NAME_INVALID);
+        vw_set_return(vm, VW_STATUS_OBJECT_NAME_INVALID);
         return;
     }
     if (find_link(vm, link) >= 0 || find_device(vm, link) >= 0) {
-        vw_set_return(vm, STATUS_OBJECT_NAME_COLLISION);
+        vw_set_return(vm, VW_STATUS_OBJECT_NAME_COLLISION);
         return;
     }
     if (!VW_GROW(vm, k->links, k->link_count, k->link_cap, "symbolic links")) {
@@ -116,7 +113,7 @@ void vw_IoDeleteSymbolicLink(struct vm *vm, const struct vw_api *api)
     char link[160];
     int i;
     if (!read_name(vm, vw_arg(vm, api, 0), link, sizeof(link)) || (i = find_link(vm, link)) < 0) {
-        vw_set_return(vm, STATUS_OBJECT_NAME_NOT_FOUND);
+        vw_set_return(vm, VW_STATUS_OBJECT_NAME_NOT_FOUND);
         return;
     }
     vw_log(vm, "object: link %s deleted", link);

@@ -20,13 +20,12 @@
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
+#include "vw_ntstatus.h"
 
 #define CONNECT_LINE_BASED    2
 #define CONNECT_MESSAGE_BASED 3
 #define DEVICE_IRQL           5 /* one level for every device */
 #define KINTERRUPT_SIZE       0x100
-#define STATUS_INVALID_PARAM  0xc000000du
-#define STATUS_NOT_FOUND      0xc0000225u
 
 static uint64_t off(struct vm *vm, const char *member)
 {
@@ -81,7 +80,7 @@ static gva_t message_table(struct vm *vm, struct vw_interrupt *in)
 static void connect_line(struct vm *vm, gva_t pdo, gva_t routine, gva_t context, gva_t out)
 {
     if (routine == 0) {
-        vw_set_return(vm, STATUS_INVALID_PARAM);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     struct vw_interrupt *in = new_interrupt(vm, pdo);
@@ -104,7 +103,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
         gva_t pdo = vw_rdptr(vm, p + off(vm, "LineBased.PhysicalDeviceObject"));
         struct vw_pdo *rec = vw_pdo_find(vm, pdo);
         if (rec == NULL || !rec->line) {
-            vw_set_return(vm, STATUS_NOT_FOUND);
+            vw_set_return(vm, VW_STATUS_NOT_FOUND);
             return;
         }
         connect_line(vm, pdo, vw_rdptr(vm, p + off(vm, "LineBased.ServiceRoutine")),
@@ -133,7 +132,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
         /* No messages assigned: the documented fallback to the line. */
         gva_t fallback = vw_rdptr(vm, p + off(vm, "MessageBased.FallBackServiceRoutine"));
         if (!rec->line || fallback == 0) {
-            vw_set_return(vm, STATUS_NOT_FOUND);
+            vw_set_return(vm, VW_STATUS_NOT_FOUND);
             return;
         }
         connect_line(vm, pdo, fallback, context, out);
@@ -142,7 +141,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
     }
     gva_t routine = vw_rdptr(vm, p + off(vm, "MessageBased.MessageServiceRoutine"));
     if (routine == 0 || out == 0) {
-        vw_set_return(vm, STATUS_INVALID_PARAM);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     struct vw_interrupt *in = new_interrupt(vm, pdo);

@@ -14,13 +14,12 @@
 #include "kernel.h"
 #include "layout.h"
 #include "ram.h"
+#include "vw_irp.h"
 
 #define PAGE                        ((uint64_t)0x1000)
 #define MDL_MAPPED_TO_SYSTEM_VA     0x0001
 #define MDL_PAGES_LOCKED            0x0002
 #define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
-#define KERNEL_MODE                 0
-#define USER_MODE                   1
 
 static struct vw_mdl *find(struct vm *vm, gva_t mdl, const char *who)
 {
@@ -216,17 +215,17 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                 mdl);
         return;
     }
-    if (mode > USER_MODE || (mode == KERNEL_MODE && (f & MDL_MAPPED_TO_SYSTEM_VA))) {
+    if (mode > VW_USER_MODE || (mode == VW_KERNEL_MODE && (f & MDL_MAPPED_TO_SYSTEM_VA))) {
         vw_fail(vm, "MmMapLockedPagesSpecifyCache: MDL 0x%" PRIx64 " %s", mdl,
-                mode > USER_MODE ? "with a bad access mode" : "is already mapped");
+                mode > VW_USER_MODE ? "with a bad access mode" : "is already mapped");
         return;
     }
-    if (mode == USER_MODE && vm->irql > VW_APC_LEVEL) {
+    if (mode == VW_USER_MODE && vm->irql > VW_APC_LEVEL) {
         vw_fail(vm, "IRQL: MmMapLockedPagesSpecifyCache(UserMode) at IRQL %u (allowed up to 1)",
                 vm->irql);
         return;
     }
-    if (mode == USER_MODE && k->fail_next_user_map) {
+    if (mode == VW_USER_MODE && k->fail_next_user_map) {
         /* "If AccessMode = UserMode and the specified pages cannot be
          * mapped, the routine raises an exception. Callers that specify
          * UserMode must wrap the call in a try/except block."
@@ -237,9 +236,9 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
     }
     if (!VW_GROW(vm, k->mdl_maps, k->mdl_map_count, k->mdl_map_cap, "MDL mappings"))
         return;
-    gva_t *next = mode == USER_MODE ? &k->user_next : &k->mdl_map_next;
+    gva_t *next = mode == VW_USER_MODE ? &k->user_next : &k->mdl_map_next;
     if (*next == 0)
-        *next = mode == USER_MODE ? vm->map.user : vm->map.mdl_map;
+        *next = mode == VW_USER_MODE ? vm->map.user : vm->map.mdl_map;
     uint64_t pages = page_count(vm, mdl);
     gva_t base = *next;
     for (uint64_t i = 0; i < pages; i++) {
@@ -262,9 +261,9 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                                                               .va = va,
                                                               .base = base,
                                                               .len = pages * PAGE,
-                                                              .user = mode == USER_MODE,
+                                                              .user = mode == VW_USER_MODE,
                                                               .process = k->process};
-    if (mode == KERNEL_MODE && !(f & MDL_SOURCE_IS_NONPAGED_POOL)) {
+    if (mode == VW_KERNEL_MODE && !(f & MDL_SOURCE_IS_NONPAGED_POOL)) {
         vw_wrptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa), va);
         set_flags(vm, mdl, f | MDL_MAPPED_TO_SYSTEM_VA);
     }

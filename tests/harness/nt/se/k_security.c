@@ -31,24 +31,17 @@
 #include "kernel.h"
 #include "layout.h"
 #include "process.h"
+#include "vw_ntstatus.h"
 
-#define STATUS_UNKNOWN_REVISION        0xc0000058u
-#define STATUS_BUFFER_TOO_SMALL        0xc0000023u
-#define STATUS_ALLOTTED_SPACE_EXCEEDED 0xc0000099u
-#define STATUS_INVALID_SID             0xc0000078u
-#define STATUS_INVALID_ACL             0xc0000077u
-#define STATUS_INVALID_HANDLE          0xc0000008u
-#define STATUS_INVALID_PARAMETER_3     0xc00000f1u
-#define STATUS_INVALID_SECURITY_DESCR  0xc0000079u
-#define DACL_SECURITY_INFORMATION      0x4u
-#define SE_DACL_PRESENT                0x0004u
-#define SE_SELF_RELATIVE               0x8000u
-#define ACCESS_ALLOWED_ACE_TYPE        0
-#define ACCESS_DENIED_ACE_TYPE         1
-#define MAX_ACES                       16
-#define MAX_SECURED                    VW_MAX_OBJECTS
-#define HANDLE_BASE                    0x80000800u
-#define MAX_HANDLES                    8
+#define DACL_SECURITY_INFORMATION 0x4u
+#define SE_DACL_PRESENT           0x0004u
+#define SE_SELF_RELATIVE          0x8000u
+#define ACCESS_ALLOWED_ACE_TYPE   0
+#define ACCESS_DENIED_ACE_TYPE    1
+#define MAX_ACES                  16
+#define MAX_SECURED               VW_MAX_OBJECTS
+#define HANDLE_BASE               0x80000800u
+#define MAX_HANDLES               8
 
 /* Generic rights and the file object's generic mapping (FILE_GENERIC_*). */
 #define GENERIC_READ         0x80000000u
@@ -408,7 +401,7 @@ static void RtlCreateSecurityDescriptor(struct vm *vm, const struct vw_api *api)
 {
     gva_t sd = vw_arg(vm, api, 0);
     if ((uint32_t)vw_arg(vm, api, 1) != 1) {
-        vw_set_return(vm, STATUS_UNKNOWN_REVISION);
+        vw_set_return(vm, VW_STATUS_UNKNOWN_REVISION);
         return;
     }
     uint8_t zero[64] = {1};
@@ -424,7 +417,7 @@ static void RtlSetDaclSecurityDescriptor(struct vm *vm, const struct vw_api *api
     bool present = vw_arg(vm, api, 1) & 0xff, defaulted = vw_arg(vm, api, 3) & 0xff;
     unsigned control = (unsigned)vw_rd(vm, sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Control), 2);
     if (vw_rd(vm, sd, 1) != 1 || (control & SE_SELF_RELATIVE)) {
-        vw_set_return(vm, STATUS_UNKNOWN_REVISION);
+        vw_set_return(vm, VW_STATUS_UNKNOWN_REVISION);
         return;
     }
     control &= ~(SE_DACL_PRESENT | 0x0008u);
@@ -442,11 +435,11 @@ static void RtlCreateAcl(struct vm *vm, const struct vw_api *api)
     gva_t acl = vw_arg(vm, api, 0);
     uint32_t len = (uint32_t)vw_arg(vm, api, 1), rev = (uint32_t)vw_arg(vm, api, 2);
     if (len < 8 || len > 0xffff) {
-        vw_set_return(vm, STATUS_BUFFER_TOO_SMALL);
+        vw_set_return(vm, VW_STATUS_BUFFER_TOO_SMALL);
         return;
     }
     if (rev != 2 && rev != 4) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER_3);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER_3);
         return;
     }
     uint8_t h[8] = {(uint8_t)rev, 0, (uint8_t)len, (uint8_t)(len >> 8), 0, 0, 0, 0};
@@ -481,17 +474,17 @@ static void add_ace(struct vm *vm, const struct vw_api *api, uint8_t type)
     uint32_t mask = (uint32_t)vw_arg(vm, api, 2), size;
     unsigned count;
     if (read_sid(vm, sid) < 0) {
-        vw_set_return(vm, STATUS_INVALID_SID);
+        vw_set_return(vm, VW_STATUS_INVALID_SID);
         return;
     }
     uint32_t off = acl_used(vm, acl, &size, &count);
     uint32_t sid_len = 8 + 4 * (uint32_t)vw_rd(vm, sid + 1, 1), ace_len = 8 + sid_len;
     if (off == 0) {
-        vw_set_return(vm, STATUS_INVALID_ACL);
+        vw_set_return(vm, VW_STATUS_INVALID_ACL);
         return;
     }
     if (off + ace_len > size) {
-        vw_set_return(vm, STATUS_ALLOTTED_SPACE_EXCEEDED);
+        vw_set_return(vm, VW_STATUS_ALLOTTED_SPACE_EXCEEDED);
         return;
     }
     uint8_t h[8] = {type, 0, (uint8_t)ace_len, (uint8_t)(ace_len >> 8)};
@@ -550,7 +543,7 @@ static uint32_t set_from_driver(struct vm *vm, gva_t device, uint32_t info, gva_
     if (!(info & DACL_SECURITY_INFORMATION))
         return VW_STATUS_SUCCESS; /* owner/group/SACL: not modelled */
     if (!read_sd(vm, sdp, &sd))
-        return STATUS_INVALID_SECURITY_DESCR;
+        return VW_STATUS_INVALID_SECURITY_DESCR;
     set_sd(vm, device, &sd, "the driver");
     return VW_STATUS_SUCCESS;
 }
@@ -593,7 +586,7 @@ static void ZwSetSecurityObject(struct vm *vm, const struct vw_api *api)
 {
     gva_t object = by_handle(state(vm), vw_arg(vm, api, 0));
     if (object == 0) {
-        vw_set_return(vm, STATUS_INVALID_HANDLE);
+        vw_set_return(vm, VW_STATUS_INVALID_HANDLE);
         return;
     }
     vw_set_return(vm,
