@@ -128,12 +128,10 @@ void *vw_part_state(struct vm *vm, const void *key, size_t size)
     for (unsigned i = 0; i < k->part_count; i++)
         if (k->parts[i].key == key)
             return k->parts[i].state;
-    if (!VW_GROW(vm, k->parts, k->part_count, k->part_cap, "part states"))
-        return NULL;
     void *state = calloc(1, size);
-    if (state == NULL) {
-        vw_fail(vm, "harness: out of host memory for a part's state");
-        return NULL;
+    if (state == NULL || !VW_GROW(vm, k->parts, k->part_count, k->part_cap, "part states")) {
+        fprintf(stderr, "harness: out of host memory for a part's state\n");
+        abort();
     }
     vw_kernel_keep(vm, state);
     k->parts[k->part_count++] = (struct vw_part_slot){key, state};

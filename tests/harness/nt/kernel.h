@@ -90,13 +90,6 @@ struct vw_common_buffer {
     bool live;
 };
 
-struct vw_reg_value {
-    gva_t pdo;
-    char name[64];
-    uint32_t type, len;
-    uint8_t data[256];
-};
-
 struct vw_power_request {
     gva_t irp, pdo, completion, context;
     uint32_t minor, state;
@@ -175,8 +168,6 @@ struct vw_kernel {
     struct vw_mapping *mappings; /* grows (vw_grow), like every table below so marked */
     unsigned mapping_count, mapping_cap;
     gva_t mmio_next;
-    gva_t *remove_locks; /* grows */
-    unsigned remove_lock_count, remove_lock_cap;
     struct vw_pdo **pdos; /* grows (vw_grow); each kept, so pointers stay valid */
     unsigned pdo_count, pdo_cap;
 
@@ -292,31 +283,11 @@ struct vw_kernel {
     struct vw_power_request power_requests[4];
     unsigned power_request_count;
 
-    /* Registry (k_registry.c): values the scenario set, open keys. */
-    struct vw_reg_value reg_values[16];
-    unsigned reg_value_count;
-    gva_t reg_open[8];
     /* Pages for MDLs (k_mmpages.c), named events and their handles
      * (k_kobjects.c), a routine MmGetSystemRoutineAddress does not know
      * (k_sysroutine.c). */
     struct vw_mm_pages *mm_pages;
-    struct {
-        char name[64];
-        gva_t event;
-    } named_events[4];
-    unsigned named_event_count;
-    gva_t event_handles[8];
     const char *hidden_routine;
-    /* Object names (k_names.c): named device objects, symbolic links. */
-    struct vw_dev_name {
-        char name[160];
-        gva_t dev;
-    } *dev_names; /* grows */
-    unsigned dev_name_count, dev_name_cap;
-    struct vw_link {
-        char link[160], target[160];
-    } *links; /* grows */
-    unsigned link_count, link_cap;
 
     /* Cancellation (k_cancel.c). */
     bool cancel_lock_held;
@@ -350,8 +321,8 @@ bool vw_grow(struct vm *vm, void **array, unsigned *cap, unsigned count, size_t 
 /* Call FN(P) when the machine goes away (before kept memory is freed). */
 void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p);
 /* A part's own per-machine state, found by the address of a static KEY of
- * that part: SIZE bytes zeroed on first use, freed with the machine; NULL
- * after failing the run when the host is out of memory. */
+ * that part: SIZE bytes zeroed on first use, freed with the machine (the
+ * harness exits when the host is out of memory for it). */
 void *vw_part_state(struct vm *vm, const void *key, size_t size);
 /* " (NULL page)", " (freed pool block ...)" or "" for a faulting address. */
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va);

@@ -192,7 +192,7 @@ struct pending {
 
 static const char pending_key = 0;
 
-/* This machine's pending requests (NULL after a failure); harness side. */
+/* This machine's pending requests; harness side, any IRQL. */
 static struct pending *pending(struct vm *vm)
 {
     return vw_part_state(vm, &pending_key, sizeof(struct pending));
@@ -210,7 +210,7 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     if (vm->failed)
         return VW_STATUS_INVALID_DEVICE_REQUEST;
     struct pending *p = pending(vm);
-    if (p == NULL || !VW_GROW(vm, p->async, p->async_count, p->async_cap, "requests in flight"))
+    if (!VW_GROW(vm, p->async, p->async_count, p->async_cap, "requests in flight"))
         return VW_STATUS_INSUFFICIENT_RESOURCES;
     vw_io_add_completion_hook(vm, async_complete);
     gva_t top = vw_device_top(vm, device);
@@ -245,8 +245,6 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
 static bool async_complete(struct vm *vm, gva_t irp)
 {
     struct pending *p = pending(vm);
-    if (p == NULL)
-        return false;
     for (unsigned i = 0; i < p->async_count; i++) {
         struct vw_async *a = p->async[i].a;
         if (p->async[i].irp != irp)
@@ -282,8 +280,6 @@ bool vw_request_cancel(struct vm *vm, struct vw_async *a)
 unsigned vw_async_report_pending(struct vm *vm)
 {
     struct pending *p = pending(vm);
-    if (p == NULL)
-        return 0;
     for (unsigned i = 0; i < p->async_count; i++)
         p->async[i].a = NULL; /* reported: the records may be gone */
     for (unsigned i = 0; i < p->async_count; i++)
