@@ -13,6 +13,7 @@
 #include "pe_loader.h"
 #include "pnp.h"
 #include "vw_irp.h"
+#include "vw_resources.h"
 
 /* entry.c's initial __stack_chk_guard (truncated to 32 bits on x86). */
 #define VW_INITIAL_STACK_GUARD 0x2f9e3b1c5a7d6000ull
@@ -94,11 +95,6 @@ bool vw_driver_load(struct vm *vm, const char *name)
     return true;
 }
 
-#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0x0
-#define CM_RESOURCE_INTERRUPT_LATCHED         0x1
-#define CM_RESOURCE_INTERRUPT_MESSAGE         0x2
-#define CM_RESOURCE_INTERRUPT_POLICY_INCLUDED 0x4
-
 /* Message-signalled: one descriptor with the message count (raw) and the
  * vector/level the system assigned (translated); line: level-triggered. */
 static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resource *r,
@@ -109,8 +105,8 @@ static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resourc
     vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition),
           message ? 1 /* exclusive */ : 3 /* shared */, 1);
     vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Flags),
-          message ? CM_RESOURCE_INTERRUPT_MESSAGE | CM_RESOURCE_INTERRUPT_LATCHED
-                  : CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
+          message ? VW_CM_RESOURCE_INTERRUPT_MESSAGE | VW_CM_RESOURCE_INTERRUPT_LATCHED
+                  : VW_CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
           2);
     if (message && !translated) {
         vw_wr(

@@ -6,8 +6,13 @@
 #pragma once
 #include "vm.h"
 #include "vw_irp.h"
+#include "vw_resources.h"
 
-enum vw_resource_type { VW_RES_PORT = 1, VW_RES_INTERRUPT = 2, VW_RES_MEMORY = 3 };
+enum vw_resource_type {
+    VW_RES_PORT = VW_CM_RESOURCE_TYPE_PORT,
+    VW_RES_INTERRUPT = VW_CM_RESOURCE_TYPE_INTERRUPT,
+    VW_RES_MEMORY = VW_CM_RESOURCE_TYPE_MEMORY,
+};
 enum vw_interface { VW_ISA = 1, VW_PCI_BUS = 5, VW_ACPI_BUS = 17 };
 
 /* A range (START, LEN), or an interrupt: LEN messages (message-signalled)

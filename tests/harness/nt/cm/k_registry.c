@@ -14,8 +14,7 @@
 #include "vw_ntstatus.h"
 #include "vw_registry.h"
 
-#define HANDLE_BASE           0x80000100u
-#define STATUS_NAME_NOT_FOUND 0xc0000034u
+#define HANDLE_BASE 0x80000100u
 
 struct vw_reg_value {
     gva_t pdo;
@@ -113,7 +112,7 @@ void vw_ZwQueryValueKey(struct vm *vm, const struct vw_api *api)
         if (s->reg_values[i].pdo == pdo && strcasecmp(s->reg_values[i].name, name) == 0)
             v = &s->reg_values[i];
     if (v == NULL) {
-        vw_set_return(vm, STATUS_NAME_NOT_FOUND);
+        vw_set_return(vm, VW_STATUS_OBJECT_NAME_NOT_FOUND);
         return;
     }
     uint64_t head = VW_OFFSET(vm, KEY_VALUE_PARTIAL_INFORMATION, Data);

@@ -21,11 +21,10 @@
 #include "layout.h"
 #include "pnp.h"
 #include "vw_ntstatus.h"
+#include "vw_resources.h"
 
-#define CONNECT_LINE_BASED    2
-#define CONNECT_MESSAGE_BASED 3
-#define DEVICE_IRQL           5 /* one level for every device */
-#define KINTERRUPT_SIZE       0x100
+#define DEVICE_IRQL     5 /* one level for every device */
+#define KINTERRUPT_SIZE 0x100
 
 static uint64_t off(struct vm *vm, const char *member)
 {
@@ -99,7 +98,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
 {
     gva_t p = vw_arg(vm, api, 0);
     uint32_t version = (uint32_t)vw_rd(vm, p + off(vm, "Version"), 4);
-    if (version == CONNECT_LINE_BASED) {
+    if (version == VW_CONNECT_LINE_BASED) {
         gva_t pdo = vw_rdptr(vm, p + off(vm, "LineBased.PhysicalDeviceObject"));
         struct vw_pdo *rec = vw_pdo_find(vm, pdo);
         if (rec == NULL || !rec->line) {
@@ -111,7 +110,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
                      vw_rdptr(vm, p + off(vm, "LineBased.InterruptObject")));
         return;
     }
-    if (version != CONNECT_MESSAGE_BASED) {
+    if (version != VW_CONNECT_MESSAGE_BASED) {
         vw_fail(vm, "IoConnectInterruptEx: version %u not modelled", version);
         return;
     }
@@ -136,7 +135,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
             return;
         }
         connect_line(vm, pdo, fallback, context, out);
-        vw_wr(vm, p + off(vm, "Version"), CONNECT_LINE_BASED, 4);
+        vw_wr(vm, p + off(vm, "Version"), VW_CONNECT_LINE_BASED, 4);
         return;
     }
     gva_t routine = vw_rdptr(vm, p + off(vm, "MessageBased.MessageServiceRoutine"));
@@ -173,7 +172,7 @@ void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)
         struct vw_interrupt *in = vm->k->interrupts[i];
         if (!in->live || (in->message ? in->table : in->object) != ctx)
             continue;
-        if ((version == CONNECT_MESSAGE_BASED) != in->message) {
+        if ((version == VW_CONNECT_MESSAGE_BASED) != in->message) {
             vw_fail(vm, "IoDisconnectInterruptEx: version %u does not match the connection",
                     version);
             return;

@@ -11,9 +11,9 @@
 #include "kernel.h"
 #include "layout.h"
 #include "vw_ntstatus.h"
+#include "vw_ke.h"
 
-#define NOTIFICATION_EVENT 0
-#define HANDLE_BASE        0x100
+#define HANDLE_BASE 0x100
 
 uint64_t vw_user_event(struct vm *vm, gva_t *event)
 {
@@ -24,7 +24,7 @@ uint64_t vw_user_event(struct vm *vm, gva_t *event)
         return 0;
     }
     gva_t ev = vw_kalloc(vm, VW_SIZEOF(vm, KEVENT));
-    vw_event_init(vm, ev, NOTIFICATION_EVENT, false);
+    vw_event_init(vm, ev, VW_NOTIFICATION_EVENT, false);
     k->handles[k->handle_count].object = ev;
     k->handles[k->handle_count].live = true;
     *event = ev;
