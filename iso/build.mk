@@ -43,7 +43,7 @@ ifneq ($(strip $(PACKAGES)),)
 .PHONY: vfd
 vfd: $(VFDS)
 ifeq ($(VFDS),)
-	@echo 'note: no VFD image: no storage or network driver (viostor, vioscsi, NetKVM) is built yet'
+	@echo 'note: no VFD image: no storage or network driver (viostor, vioscsi, NetKVM) is packaged yet'
 endif
 all: vfd
 

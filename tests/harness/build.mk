@@ -15,7 +15,7 @@ harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
 	tests/harness/port/*/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c
-harness_CFLAGS := -Itests/harness $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
+harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
 	-Itests/models/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 

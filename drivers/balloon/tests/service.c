@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "balloon_test.h"
+#include "vw_ntstatus.h"
 
 /* CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_WRITE_ACCESS),
  * as drivers/balloon/balloon_ioctl.h defines it. */
-#define IOCTL_BALLOON_SET_STATS   0x0022a004u
-#define STATUS_INVALID_PARAMETER_ 0xc000000du
+#define IOCTL_BALLOON_SET_STATS 0x0022a004u
 
 #define TAG_MEMTOT 5
 
@@ -84,7 +84,7 @@ VW_SCENARIO("balloon", stats_from_service, NULL)
         len = pack(buf, bad[i].tags, bad[i].values, bad[i].n) + (uint32_t)bad[i].torn;
         status =
             vw_file_ioctl(vm, b->dev->pdo, file, IOCTL_BALLOON_SET_STATS, buf, len, NULL, 0, NULL);
-        VW_EXPECT(vm, status == STATUS_INVALID_PARAMETER_, "%s: status 0x%08x", bad[i].what,
+        VW_EXPECT(vm, status == VW_STATUS_INVALID_PARAMETER, "%s: status 0x%08x", bad[i].what,
                   status);
     }
     poll_stats(vm, b);

@@ -7,10 +7,9 @@
  */
 #include "ivshmem_test.h"
 #include "process.h"
+#include "vw_registry.h"
 
 #define LIKE_LOOKING_GLASS (VW_SYNCHRONIZE | 0x0080u /* FILE_READ_ATTRIBUTES */)
-#define REG_DWORD          4u
-#define REG_SZ             1u
 
 /* ivshmem_started with device parameter AllowUserAccess set first. */
 static struct vw_ivshmem *started_with(struct vm *vm, uint32_t type, const void *value,
@@ -72,7 +71,7 @@ VW_SCENARIO("ivshmem", user_denied, NULL)
 VW_SCENARIO("ivshmem", allow_user_access, NULL)
 {
     uint32_t one = 1;
-    struct vw_ivshmem *dev = started_with(vm, REG_DWORD, &one, 4);
+    struct vw_ivshmem *dev = started_with(vm, VW_REG_DWORD, &one, 4);
     if (dev == NULL)
         return;
     unsigned user = vw_process_create(vm, VW_TOKEN_USER);
@@ -92,7 +91,7 @@ VW_SCENARIO("ivshmem", allow_user_access, NULL)
 VW_SCENARIO("ivshmem", allow_user_access_wrong_type, NULL)
 {
     static const char text[] = "1\0";
-    struct vw_ivshmem *dev = started_with(vm, REG_SZ, text, sizeof(text));
+    struct vw_ivshmem *dev = started_with(vm, VW_REG_SZ, text, sizeof(text));
     if (dev == NULL)
         return;
     unsigned user = vw_process_create(vm, VW_TOKEN_USER);

@@ -15,7 +15,7 @@ VW_SCENARIO("vioinput", hostile_config_size, NULL)
     struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
     bed.vi->size_override = 200;
     uint32_t status = vioinput_try_start(vm, &bed);
-    VW_EXPECT(vm, status == STATUS_DEVICE_CONFIGURATION_ERROR,
+    VW_EXPECT(vm, status == VW_STATUS_DEVICE_CONFIGURATION_ERROR,
               "START with a 200-byte config answer: 0x%08x", status);
     VW_EXPECT(vm, !vw_hid(vm)->started, "hidclass started a refused device");
     vioinput_finish(vm, &bed);
@@ -27,7 +27,7 @@ VW_SCENARIO("vioinput", hostile_abs_range, NULL)
     struct vioinput_bed bed = vioinput_device(vm, VINPUT_TABLET, false, 0);
     bed.vi->abs_min[0] = 500, bed.vi->abs_max[0] = 500;
     uint32_t status = vioinput_try_start(vm, &bed);
-    VW_EXPECT(vm, status == STATUS_DEVICE_CONFIGURATION_ERROR,
+    VW_EXPECT(vm, status == VW_STATUS_DEVICE_CONFIGURATION_ERROR,
               "START with an empty abs range: 0x%08x", status);
     vioinput_finish(vm, &bed);
 }

@@ -13,6 +13,7 @@
 #include "kernel.h"
 #include "scenario.h"
 #include "vmodel_input.h"
+#include "vw_ntstatus.h"
 
 #define VIRTIO_ID_INPUT 18
 #define F_VERSION_1     (1ull << 32)
@@ -49,8 +50,6 @@
 #define REL_WHEEL     8
 #define ABS_X         0
 #define ABS_Y         1
-
-#define STATUS_DEVICE_CONFIGURATION_ERROR 0xc0000182u
 
 struct vioinput_bed {
     struct vw_virtio *dev;

@@ -19,7 +19,7 @@ VW_SCENARIO("viorng", backend_hang_60s, NULL)
     uint8_t buf[64];
     uint64_t info = 0;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
-    VW_EXPECT(vm, status == STATUS_IO_TIMEOUT && info == 0,
+    VW_EXPECT(vm, status == VW_STATUS_IO_TIMEOUT && info == 0,
               "read from a hung back end: 0x%08x with %llu bytes, expected a time-out", status,
               (unsigned long long)info);
     vw_run_for(vm, 60 * SECOND);

@@ -10,8 +10,8 @@
 
 static bool clean_error(uint32_t status)
 {
-    return status == STATUS_DEVICE_PROTOCOL_ERROR || status == STATUS_IO_TIMEOUT ||
-           status == STATUS_DEVICE_NOT_READY;
+    return status == VW_STATUS_DEVICE_PROTOCOL_ERROR || status == VW_STATUS_IO_TIMEOUT ||
+           status == VW_STATUS_DEVICE_NOT_READY;
 }
 
 static void hostile_reads(struct vm *vm, uint64_t features, uint32_t evil)

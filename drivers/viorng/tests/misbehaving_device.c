@@ -29,17 +29,17 @@ static void misbehave_once(struct vm *vm, uint32_t evil, uint32_t expect_status)
 
 VW_SCENARIO("viorng", device_reports_too_many_bytes, NULL)
 {
-    misbehave_once(vm, VMODEL_EVIL_BAD_LEN, STATUS_DEVICE_PROTOCOL_ERROR);
+    misbehave_once(vm, VMODEL_EVIL_BAD_LEN, VW_STATUS_DEVICE_PROTOCOL_ERROR);
 }
 
 VW_SCENARIO("viorng", device_returns_bad_used_id, NULL)
 {
-    misbehave_once(vm, VMODEL_EVIL_BAD_ID, STATUS_DEVICE_PROTOCOL_ERROR);
+    misbehave_once(vm, VMODEL_EVIL_BAD_ID, VW_STATUS_DEVICE_PROTOCOL_ERROR);
 }
 
 VW_SCENARIO("viorng", device_returns_idle_used_id, NULL)
 {
-    misbehave_once(vm, VMODEL_EVIL_IDLE_ID, STATUS_DEVICE_PROTOCOL_ERROR);
+    misbehave_once(vm, VMODEL_EVIL_IDLE_ID, VW_STATUS_DEVICE_PROTOCOL_ERROR);
 }
 
 /* A hung device: the read times out after 5 s of virtual time. */
@@ -52,7 +52,7 @@ VW_SCENARIO("viorng", device_never_answers, NULL)
     uint8_t buf[32];
     uint64_t info = 0, t0 = vm->k->interrupt_time;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 32, &info);
-    VW_EXPECT(vm, status == STATUS_IO_TIMEOUT, "read from a hung device: 0x%08x", status);
+    VW_EXPECT(vm, status == VW_STATUS_IO_TIMEOUT, "read from a hung device: 0x%08x", status);
     VW_EXPECT(vm, vm->k->interrupt_time - t0 >= 5000 * 10000ull, "timed out after %llu ms",
               (unsigned long long)(vm->k->interrupt_time - t0) / 10000);
     dev->hold = false;

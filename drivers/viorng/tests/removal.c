@@ -35,8 +35,7 @@ VW_SCENARIO("viorng", surprise_removal_during_read, NULL)
     VW_EXPECT(vm, vw_preempt_finish(vm), "the removal never finished");
     /* Requests after removal fail without touching the device. */
     status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
-    VW_EXPECT(vm, status == 0xc0000056u /* STATUS_DELETE_PENDING */, "read after removal: 0x%08x",
-              status);
+    VW_EXPECT(vm, status == VW_STATUS_DELETE_PENDING, "read after removal: 0x%08x", status);
     viorng_finish(vm, dev);
 }
 

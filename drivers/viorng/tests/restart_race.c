@@ -43,7 +43,7 @@ VW_SCENARIO("viorng", d3_inside_reader_restart, NULL)
     uint8_t buf[64];
     uint64_t info = 0;
     uint32_t status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
-    VW_EXPECT(vm, status == STATUS_IO_TIMEOUT, "held read: 0x%08x", status);
+    VW_EXPECT(vm, status == VW_STATUS_IO_TIMEOUT, "held read: 0x%08x", status);
     vw_preempt_finish(vm);
     VW_EXPECT(vm, r.d3_done, "the D3 never landed inside the restart");
     dev->hold = false;
@@ -51,7 +51,7 @@ VW_SCENARIO("viorng", d3_inside_reader_restart, NULL)
               vmodel_status(dev->model));
     uint64_t before = vm->k->interrupt_time;
     status = vw_ioctl(vm, dev->pdo, VIORNG_IOCTL_READ, NULL, 0, buf, 64, &info);
-    VW_EXPECT(vm, status == STATUS_DEVICE_NOT_READY, "read in D3: 0x%08x", status);
+    VW_EXPECT(vm, status == VW_STATUS_DEVICE_NOT_READY, "read in D3: 0x%08x", status);
     VW_EXPECT(vm, vm->k->interrupt_time - before < 10000000, "read in D3 waited %llu ms",
               (unsigned long long)(vm->k->interrupt_time - before) / 10000);
     VW_EXPECT(vm, vmodel_status(dev->model) == 0, "a read in D3 restarted the device (0x%02x)",

@@ -9,8 +9,8 @@
  * its 5 s bound; new requests fail the same way.
  */
 #include "viorng_test.h"
+#include "vw_ntstatus.h"
 
-#define STATUS_DELETE_PENDING 0xc0000056u
 /* The read's waits: RequestLock first, then the device's answer. */
 #define WAITS "KeWaitForSingleObject|KeWaitForMultipleObjects"
 
@@ -69,10 +69,10 @@ static void pnp_during_read(struct vm *vm, uint8_t minor, uint32_t expect)
 
 VW_SCENARIO("viorng", stop_waits_for_read_in_dispatch, NULL)
 {
-    pnp_during_read(vm, VW_IRP_MN_STOP_DEVICE, STATUS_DEVICE_NOT_READY);
+    pnp_during_read(vm, VW_IRP_MN_STOP_DEVICE, VW_STATUS_DEVICE_NOT_READY);
 }
 
 VW_SCENARIO("viorng", surprise_removal_waits_for_read_in_dispatch, NULL)
 {
-    pnp_during_read(vm, VW_IRP_MN_SURPRISE_REMOVAL, STATUS_DELETE_PENDING);
+    pnp_during_read(vm, VW_IRP_MN_SURPRISE_REMOVAL, VW_STATUS_DELETE_PENDING);
 }

@@ -9,6 +9,7 @@
 #include "dev_virtio.h"
 #include "kernel.h"
 #include "scenario.h"
+#include "vw_ntstatus.h"
 
 #define VIORNG_IOCTL_READ 0x226000u /* CTL_CODE(0x22, 0x800, METHOD_BUFFERED, FILE_READ_ACCESS) */
 #define VIRTIO_ID_RNG     4
@@ -16,10 +17,6 @@
 #define F_RING_PACKED     (1ull << 34)
 #define F_EVENT_IDX       (1ull << 29)
 #define F_INDIRECT        (1ull << 28)
-
-#define STATUS_DEVICE_NOT_READY      0xc00000a3u
-#define STATUS_DEVICE_PROTOCOL_ERROR 0xc0000186u
-#define STATUS_IO_TIMEOUT            0xc00000b5u
 
 static inline struct vw_virtio *viorng_device(struct vm *vm, enum vmodel_transport transport,
                                               bool msix, uint64_t extra_features)

@@ -100,12 +100,12 @@ static void backpressure(struct vm *vm, uint64_t seed)
             wr_len = 1 + RND() % 6000;
             if (wr_len > sizeof(out) - sent)
                 wr_len = sizeof(out) - sent;
-            vw_request_start(vm, ga, IRP_MJ_WRITE, out + sent, NULL, wr_len, &wr);
+            vw_request_start(vm, ga, VW_IRP_MJ_WRITE, out + sent, NULL, wr_len, &wr);
             wr_busy = true;
         }
         if (!rd_busy && read < sizeof(in) && RND() % 3 == 0) { /* a slow reader */
             rd_len = 1 + RND() % sizeof(rdbuf);
-            vw_request_start(vm, ga, IRP_MJ_READ, NULL, rdbuf, rd_len, &rd);
+            vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, rdbuf, rd_len, &rd);
             rd_busy = true;
         }
         if (fed < sizeof(in) && RND() % 2 == 0) {

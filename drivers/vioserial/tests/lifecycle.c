@@ -61,7 +61,7 @@ VW_SCENARIO("vioser", needs_reset_restarts, NULL)
         return;
     struct vw_async rd;
     char buf[8];
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     vmodel_needs_reset(c->dev->model);
     vmodel_config_changed(c->dev->model);
     vw_run(vm);
@@ -92,7 +92,7 @@ VW_SCENARIO("vioser", surprise_removal_with_read_pending, NULL)
         return;
     struct vw_async rd;
     char buf[8];
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     pull(vm, c);
     VW_EXPECT(vm, rd.done && rd.status != 0, "read across surprise removal: done %d 0x%08x",
               rd.done, rd.status);
@@ -147,7 +147,7 @@ VW_SCENARIO("vioser", bad_used_entries_restart, NULL)
     for (unsigned i = 0; i < 4 && !vm->failed; i++) {
         struct vw_async rd;
         char buf[16];
-        vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+        vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
         vcon_send(c, 1, "data", 4);
         vw_run(vm);
         if (!rd.done)

@@ -63,7 +63,7 @@ VW_SCENARIO("vioser", named_port_round_trip, NULL)
     static const char answer[] = "{\"return\": {}}\n";
     struct vw_async rd;
     char buf[128] = {0};
-    st = vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+    st = vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     VW_EXPECT(vm, st == VW_STATUS_PENDING && !rd.done, "read with no data: 0x%08x", st);
     vcon_send(c, 1, answer, sizeof(answer) - 1);
     vw_run(vm);
@@ -93,26 +93,26 @@ VW_SCENARIO("vioser", read_cancel_keeps_data, NULL)
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     struct vw_async rd;
     char buf[32];
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     vw_run(vm);
     VW_EXPECT(vm, !rd.done, "read completed with no data");
     VW_EXPECT(vm, vw_request_cancel(vm, &rd), "no cancel routine on a pending read");
-    VW_EXPECT(vm, rd.done && rd.status == STATUS_CANCELLED && rd.info == 0,
+    VW_EXPECT(vm, rd.done && rd.status == VW_STATUS_CANCELLED && rd.info == 0,
               "cancelled read: done %d status 0x%08x", rd.done, rd.status);
     /* Data arriving after the cancel goes to the next read, intact. */
     vcon_send(c, 1, "0123456789", 10);
     vw_run(vm);
     struct vw_async rd2;
     memset(buf, 0, sizeof(buf));
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, 4, &rd2);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, 4, &rd2);
     VW_EXPECT(vm, rd2.done && rd2.info == 4 && !memcmp(buf, "0123", 4), "first part lost");
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd2);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd2);
     VW_EXPECT(vm, rd2.done && rd2.info == 6 && !memcmp(buf, "456789", 6), "second part lost");
     /* A read cancelled by CLEANUP. */
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd2);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd2);
     VW_EXPECT(vm, !rd2.done, "read completed with no data");
     vw_cleanup(vm, ga);
-    VW_EXPECT(vm, rd2.done && rd2.status == STATUS_CANCELLED, "CLEANUP left a read pending");
+    VW_EXPECT(vm, rd2.done && rd2.status == VW_STATUS_CANCELLED, "CLEANUP left a read pending");
     vw_close(vm, ga);
     vcon_finish(vm, c);
 }
@@ -126,15 +126,15 @@ VW_SCENARIO("vioser", hot_unplug_with_read_pending, NULL)
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     struct vw_async rd;
     char buf[32];
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     vcon_port_remove(c, 1);
     vw_run(vm);
-    VW_EXPECT(vm, rd.done && rd.status == STATUS_DEVICE_NOT_CONNECTED,
+    VW_EXPECT(vm, rd.done && rd.status == VW_STATUS_DEVICE_NOT_CONNECTED,
               "read across PORT_REMOVE: done %d status 0x%08x", rd.done, rd.status);
     VW_EXPECT(vm, vcon_open_name(vm, GA) == 0, "the link outlived PORT_REMOVE");
     VW_EXPECT(vm, vcon_port_object(vm, 1) == ga, "the object went while a handle holds it");
     uint64_t w = 0;
-    VW_EXPECT(vm, vcon_write(vm, ga, "x", 1, &w) == STATUS_DEVICE_NOT_CONNECTED,
+    VW_EXPECT(vm, vcon_write(vm, ga, "x", 1, &w) == VW_STATUS_DEVICE_NOT_CONNECTED,
               "write to a removed port did not fail");
     vw_cleanup(vm, ga);
     vw_close(vm, ga);

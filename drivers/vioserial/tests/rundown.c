@@ -11,13 +11,12 @@
  */
 #include <string.h>
 #include "vcon_model.h"
+#include "vw_irp.h"
+#include "vw_ntstatus.h"
 
 #define GA "org.qemu.guest_agent.0"
 /* KeAcquireSpinLock: an import on x86, the RaiseToDpc form elsewhere. */
-#define IRP_MJ_DEVICE_CONTROL   0x0e
-#define SPIN                    "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
-#define STATUS_DEVICE_NOT_READY 0xc00000a3u
-#define STATUS_DELETE_PENDING   0xc0000056u
+#define SPIN "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
 
 struct race {
     struct vcon *c;
@@ -43,7 +42,7 @@ static void pnp_now(struct vm *vm, void *ctx)
     r->pnp_done = true;
 }
 
-/* MAJOR: IRP_MJ_WRITE, IRP_MJ_READ or IRP_MJ_DEVICE_CONTROL (PORT_INFO). */
+/* MAJOR: VW_IRP_MJ_WRITE, VW_IRP_MJ_READ or VW_IRP_MJ_DEVICE_CONTROL (PORT_INFO). */
 static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
 {
     struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
@@ -62,11 +61,11 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
     uint64_t info = 0;
 
     vw_preempt_at_import(vm, SPIN, 2, pnp_now, &r);
-    if (major == IRP_MJ_DEVICE_CONTROL) {
+    if (major == VW_IRP_MJ_DEVICE_CONTROL) {
         vw_ioctl(vm, ga, IOCTL_VIOSER_PORT_INFO, NULL, 0, buf, sizeof(buf), &info);
         a.done = true;
     } else {
-        vw_request_start(vm, ga, major, "abc", major == IRP_MJ_READ ? buf : NULL, 3, &a);
+        vw_request_start(vm, ga, major, "abc", major == VW_IRP_MJ_READ ? buf : NULL, 3, &a);
     }
     r.request_left = true;
     vw_run(vm);
@@ -75,13 +74,13 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
     VW_EXPECT(vm, a.done, "a request (major 0x%02x) never completed across PnP 0x%02x", major,
               minor);
     char got[8];
-    if (major == IRP_MJ_WRITE && a.status == 0)
+    if (major == VW_IRP_MJ_WRITE && a.status == 0)
         VW_EXPECT(vm, a.info == 3 && vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
                   "a write that succeeded across PnP 0x%02x did not reach the host", minor);
     /* New requests fail with the framework's gate status (rundown.c). */
     uint64_t n = 0;
     uint32_t want =
-        minor == VW_IRP_MN_STOP_DEVICE ? STATUS_DEVICE_NOT_READY : STATUS_DELETE_PENDING;
+        minor == VW_IRP_MN_STOP_DEVICE ? VW_STATUS_DEVICE_NOT_READY : VW_STATUS_DELETE_PENDING;
     uint32_t st = vw_read_request(vm, ga, buf, 8, &n);
     VW_EXPECT(vm, st == want, "a read after PnP 0x%02x: 0x%08x, expected 0x%08x", minor, st, want);
     if (minor == VW_IRP_MN_STOP_DEVICE) {
@@ -105,27 +104,27 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
 
 VW_SCENARIO("vioser", stop_waits_for_write_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_WRITE, VW_IRP_MN_STOP_DEVICE);
+    pnp_during_request(vm, VW_IRP_MJ_WRITE, VW_IRP_MN_STOP_DEVICE);
 }
 
 VW_SCENARIO("vioser", surprise_removal_waits_for_write_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_WRITE, VW_IRP_MN_SURPRISE_REMOVAL);
+    pnp_during_request(vm, VW_IRP_MJ_WRITE, VW_IRP_MN_SURPRISE_REMOVAL);
 }
 
 VW_SCENARIO("vioser", stop_waits_for_read_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_READ, VW_IRP_MN_STOP_DEVICE);
+    pnp_during_request(vm, VW_IRP_MJ_READ, VW_IRP_MN_STOP_DEVICE);
 }
 
 VW_SCENARIO("vioser", surprise_removal_waits_for_ioctl_in_dispatch, NULL)
 {
-    pnp_during_request(vm, IRP_MJ_DEVICE_CONTROL, VW_IRP_MN_SURPRISE_REMOVAL);
+    pnp_during_request(vm, VW_IRP_MJ_DEVICE_CONTROL, VW_IRP_MN_SURPRISE_REMOVAL);
 }
 
 /* A read left pending (nothing delivered) when STOP comes: completed with
  * an error before the hardware goes, not left hanging; a write and a
- * PORT_INFO after the STOP fail with STATUS_DEVICE_NOT_READY; after START
+ * PORT_INFO after the STOP fail with VW_STATUS_DEVICE_NOT_READY; after START
  * the port works. */
 VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
 {
@@ -141,7 +140,7 @@ VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
         return;
     struct vw_async rd = {0};
     uint8_t buf[512] = {0};
-    vw_request_start(vm, ga, IRP_MJ_READ, NULL, buf, 8, &rd);
+    vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, 8, &rd);
     vw_run(vm);
     VW_EXPECT(vm, !rd.done, "the read did not wait for data");
     VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP failed");
@@ -149,12 +148,12 @@ VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
     VW_EXPECT(vm, rd.done && rd.status != 0, "pending read across STOP: done %d, 0x%08x", rd.done,
               rd.status);
     struct vw_async wr = {0};
-    vw_request_start(vm, ga, IRP_MJ_WRITE, "abc", NULL, 3, &wr);
-    VW_EXPECT(vm, wr.done && wr.status == STATUS_DEVICE_NOT_READY,
+    vw_request_start(vm, ga, VW_IRP_MJ_WRITE, "abc", NULL, 3, &wr);
+    VW_EXPECT(vm, wr.done && wr.status == VW_STATUS_DEVICE_NOT_READY,
               "write after STOP: done %d, 0x%08x", wr.done, wr.status);
     uint64_t info = 0;
     uint32_t st = vw_ioctl(vm, ga, IOCTL_VIOSER_PORT_INFO, NULL, 0, buf, sizeof(buf), &info);
-    VW_EXPECT(vm, st == STATUS_DEVICE_NOT_READY, "PORT_INFO after STOP: 0x%08x", st);
+    VW_EXPECT(vm, st == VW_STATUS_DEVICE_NOT_READY, "PORT_INFO after STOP: 0x%08x", st);
     VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START failed");
     vw_run(vm);
     vw_close(vm, ga);

@@ -7,10 +7,10 @@
  */
 #include "process.h"
 #include "vcon_model.h"
+#include "vw_registry.h"
 
 #define GA        "org.qemu.guest_agent.0"
 #define GA_PATH   "\\GLOBAL??\\" GA
-#define REG_DWORD 4u
 #define ST_DENIED 0xc0000022u
 
 static struct vcon *start(struct vm *vm, bool allow_users)
@@ -20,7 +20,7 @@ static struct vcon *start(struct vm *vm, bool allow_users)
         return NULL;
     if (allow_users) {
         uint32_t one = 1;
-        vw_registry_set(vm, c->dev->pdo, "AllowUserAccess", REG_DWORD, &one, 4);
+        vw_registry_set(vm, c->dev->pdo, "AllowUserAccess", VW_REG_DWORD, &one, 4);
     }
     vcon_port_add(c, 0, NULL, false);
     vcon_port_add(c, 1, GA, true);

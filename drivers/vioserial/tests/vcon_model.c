@@ -268,7 +268,7 @@ void vcon_finish(struct vm *vm, struct vcon *c)
 uint32_t vcon_write(struct vm *vm, gva_t port, const void *data, uint32_t len, uint64_t *written)
 {
     struct vw_async a;
-    uint32_t status = vw_request_start(vm, port, IRP_MJ_WRITE, data, NULL, len, &a);
+    uint32_t status = vw_request_start(vm, port, VW_IRP_MJ_WRITE, data, NULL, len, &a);
     for (unsigned i = 0; i < 16 && !a.done && !vm->failed; i++)
         vw_run(vm);
     VW_EXPECT(vm, a.done, "a write of %u bytes never completed", len);

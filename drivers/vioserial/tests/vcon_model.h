@@ -14,6 +14,8 @@
 #include "dev_virtio.h"
 #include "kernel.h"
 #include "scenario.h"
+#include "vw_irp.h"
+#include "vw_ntstatus.h"
 
 #define VCON_MAX_PORTS 7
 #define VCON_BUF       (1 << 16)
@@ -27,11 +29,7 @@
 #define VCON_PORT_OPEN    6
 #define VCON_PORT_NAME    7
 
-#define STATUS_CANCELLED            0xc0000120u
-#define STATUS_DEVICE_NOT_CONNECTED 0xc000009du
-#define IRP_MJ_READ                 0x03
-#define IRP_MJ_WRITE                0x04
-#define IOCTL_VIOSER_PORT_INFO      0x222004u
+#define IOCTL_VIOSER_PORT_INFO 0x222004u
 
 struct vcon_port {
     bool exists;     /* the host has the port (added at DEVICE_READY or hot) */

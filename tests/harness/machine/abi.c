@@ -3,7 +3,6 @@
  */
 #include <inttypes.h>
 #include "abi.h"
-#include "kernel.h"
 
 static const int x64_args[4] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9};
 
@@ -198,7 +197,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
         vm->next_call_stack = 0;
     }
     gva_t entry_sp = build_frame(vm, base, n, args);
-    unsigned held_before = vm->k->held_count, irql_before = vm->irql;
+    unsigned held_before = vm->os->held_locks(vm), irql_before = vm->irql;
 
     vm->depth++;
     /* A timeout only at the outermost level guards against endless loops in
@@ -207,15 +206,15 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
     uc_err err = uc_emu_start(vm->uc, fn, vm->sentinel, timeout_us, 0);
     /* A system thread's blocking wait stopped emulation at its thunk: other
      * threads run (k_thread.c), then this one resumes there. */
-    while (!vm->failed && err == UC_ERR_OK && vw_thread_take_block(vm)) {
+    while (!vm->failed && err == UC_ERR_OK && vm->os->take_block(vm)) {
         vm->depth--;
-        gva_t resume = vw_thread_block(vm);
+        gva_t resume = vm->os->block(vm);
         vm->depth++;
         if (resume == 0)
             break;
         err = uc_emu_start(vm->uc, resume, vm->sentinel, timeout_us, 0);
     }
-    if (!vm->failed && err == UC_ERR_OK && vw_cpu_take_suspend(vm)) {
+    if (!vm->failed && err == UC_ERR_OK && vm->os->take_suspend(vm)) {
         /* Another CPU's DPC spins on a lock (k_cpus.c): it resumes later. */
         vm->depth--;
         if (saved != NULL) {
@@ -224,7 +223,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
         }
         return false;
     }
-    bool exited = !vm->failed && vw_thread_take_exit(vm); /* PsTerminateSystemThread */
+    bool exited = !vm->failed && vm->os->take_exit(vm); /* PsTerminateSystemThread */
     gva_t pc = exited ? vm->sentinel : vw_pc(vm);
     if (!vm->failed && err != UC_ERR_OK)
         vw_fail(vm, "emulation stopped: %s", uc_strerror(err));
@@ -245,7 +244,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
         ok = false;
     }
     if (ok) {
-        vw_kernel_after_call(vm, fn, held_before, irql_before);
+        vm->os->after_call(vm, fn, held_before, irql_before);
         ok = !vm->failed;
     }
     if (ok && result != NULL) {

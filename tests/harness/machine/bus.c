@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "bus.h"
-#include "kernel.h"
 #include "ram.h"
 
 struct range {

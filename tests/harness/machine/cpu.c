@@ -8,7 +8,6 @@
 #include "abi.h"
 #include "bus.h"
 #include "cpu.h"
-#include "kernel.h"
 #include "layout.h"
 
 #define PAGE 0x1000ull
@@ -39,7 +38,7 @@ static bool on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
     (void)value;
     bool prot = type == UC_MEM_READ_PROT || type == UC_MEM_WRITE_PROT || type == UC_MEM_FETCH_PROT;
     vw_fail(vm, "%s %s of %d bytes at %s%s", prot ? "protection fault:" : "unmapped",
-            access_name(type), size, vw_where(vm, addr, w), vw_kernel_describe_address(vm, addr));
+            access_name(type), size, vw_where(vm, addr, w), vm->os->describe_address(vm, addr));
     return false;
 }
 
@@ -184,15 +183,14 @@ static void on_cr8(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     uint64_t value;
     if (site->write) {
         uc_reg_read(uc, site->gpr, &value);
-        vw_irql_set(vm, (unsigned)(value & 0xf), "mov cr8");
+        vm->os->irql_set(vm, (unsigned)(value & 0xf), "mov cr8");
     } else {
         value = vm->irql;
         uc_reg_write(uc, site->gpr, &value);
     }
     uint64_t next = addr + size;
     uc_reg_write(uc, UC_X86_REG_RIP, &next);
-    if (vm->k->irql_lowered)
-        vw_irql_lowered(vm); /* an interrupt the lower IRQL lets in preempts here */
+    vm->os->irql_settle(vm); /* an interrupt the lower IRQL lets in preempts here */
 }
 
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
@@ -217,7 +215,7 @@ bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
         site->write = b[2] == 0x22;
         site->gpr = gprs[(b[3] & 7) | ((b[0] & 1) << 3)];
         site->size = insn->size;
-        vw_kernel_keep(vm, site); /* freed with the kernel state */
+        vm->os->keep(vm, site); /* freed with the kernel state */
         uc_hook h;
         uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_cr8, site, insn->address, insn->address);
     }

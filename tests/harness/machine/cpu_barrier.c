@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
-#include "kernel.h"
 
 struct barrier_site {
     struct vm *vm;
@@ -48,7 +47,7 @@ static bool hook_site(struct vm *vm, uint64_t addr, unsigned kind)
         return false;
     site->vm = vm;
     site->kind = kind;
-    vw_kernel_keep(vm, site); /* freed with the kernel state */
+    vm->os->keep(vm, site); /* freed with the kernel state */
     return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_barrier, site, addr, addr) == UC_ERR_OK;
 }
 

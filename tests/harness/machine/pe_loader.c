@@ -9,7 +9,6 @@
 #include "abi.h"
 #include "api.h"
 #include "cpu.h"
-#include "kernel.h"
 #include "pe_loader.h"
 
 #define PAGE       0x1000ull
@@ -210,7 +209,7 @@ static bool add_import(struct vm *vm, const char *module, const char *name)
     memset(imp, 0, sizeof(*imp));
     snprintf(imp->module, sizeof(imp->module), "%s", module);
     snprintf(imp->name, sizeof(imp->name), "%s", name);
-    imp->api = vw_api_find(name, vm->arch);
+    imp->api = vm->os->find_api(name, vm->arch);
     if (vm->hidden_api != NULL && strcmp(name, vm->hidden_api) == 0)
         imp->api = NULL;
     imp->slot = vm->map.thunks + SLOT_SIZE * vm->import_count;
@@ -269,8 +268,8 @@ static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks)
                 /* The slot is the variable: it points at its own second
                  * half, which holds the value the variable points to
                  * (ExEventObjectType is a POBJECT_TYPE *). */
-                uint64_t inner = imp->slot + 8, value = vw_data_import_value(vm, imp);
-                if (vw_data_import_direct(imp))
+                uint64_t inner = imp->slot + 8, value = vm->os->data_import_value(vm, imp);
+                if (vm->os->data_import_direct(imp))
                     inner = value; /* SeExports: the variable is the pointer */
                 memcpy(thunks + (imp->slot - vm->map.thunks), &inner, ps);
                 memcpy(thunks + (imp->slot - vm->map.thunks) + 8, &value, ps);
@@ -386,7 +385,7 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, stru
                                  .preferred_base = pe.preferred_base,
                                  .relocated = out->relocated};
         ok = vw_write(vm, vm->map.thunks, thunks, sizeof(thunks)) &&
-             map_image(vm, &pe, base, mapped) && vw_kernel_bind_thunks(vm) &&
+             map_image(vm, &pe, base, mapped) && vm->os->bind_thunks(vm) &&
              report_unimplemented(vm);
     }
     if (!ok && !vm->failed)

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "k_mmpages.h"
 #include "ram.h"
 
 bool vw_ram_create(struct vm *vm)

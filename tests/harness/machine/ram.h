@@ -11,6 +11,11 @@
 #include "vm.h"
 
 #define VW_RAM_SIZE (256ull << 20)
+/* The top VW_MM_PAGES_BYTES: pages the kernel hands out with
+ * MmAllocatePagesForMdlEx (nt/mm/k_mmpages.c), never pool or DMA memory;
+ * reserved device memory sits just below. */
+#define VW_MM_PAGES_BYTES (64ull << 20)
+#define VW_MM_PAGES_BASE  (VW_RAM_SIZE - VW_MM_PAGES_BYTES)
 
 bool vw_ram_create(struct vm *vm);
 void vw_ram_destroy(struct vm *vm);

@@ -41,6 +41,40 @@ struct vw_map {
 struct vw_import;
 struct vw_kernel;
 struct vw_bus;
+struct vw_api;
+struct vm;
+
+/* What the machine asks of the kernel it runs (set by the kernel when it is
+ * created, nt/kernel.c), so that the machine parts never call upward. */
+struct vw_os {
+    /* The loader binding an import: the kernel's entry for NAME, or NULL. */
+    const struct vw_api *(*find_api)(const char *name, enum vw_arch arch);
+    /* A data import's slot value, and whether the variable holds it
+     * directly (see VW_DATA, api.h). */
+    uint64_t (*data_import_value)(struct vm *vm, const struct vw_import *imp);
+    bool (*data_import_direct)(const struct vw_import *imp);
+    /* The imports are bound: install the thunk dispatcher. */
+    bool (*bind_thunks)(struct vm *vm);
+    /* vw_call (abi.c): the spin locks the running CPU holds, before a
+     * call; the kernel's checks when the driver routine returned. */
+    unsigned (*held_locks)(struct vm *vm);
+    void (*after_call)(struct vm *vm, gva_t fn, unsigned held_before, unsigned irql_before);
+    /* vw_call: a system thread's blocking wait stopped emulation (take
+     * it; run the other threads, returning where to resume, 0: failed);
+     * a DPC spins on another CPU's lock; the thread terminated itself. */
+    bool (*take_block)(struct vm *vm);
+    gva_t (*block)(struct vm *vm);
+    bool (*take_suspend)(struct vm *vm);
+    bool (*take_exit)(struct vm *vm);
+    /* An inline IRQL write (amd64 mov cr8, cpu.c), then the point after
+     * it: deliver what a lowered IRQL lets in. */
+    void (*irql_set)(struct vm *vm, unsigned irql, const char *who);
+    void (*irql_settle)(struct vm *vm);
+    /* " (NULL page)", " (freed pool block ...)" or "" for a faulting
+     * address; free P with the kernel state. */
+    const char *(*describe_address)(struct vm *vm, gva_t va);
+    void (*keep)(struct vm *vm, void *p);
+};
 
 /* Guest RAM (ram.h): one memfd, physical address = offset. */
 struct vw_ram {
@@ -91,6 +125,7 @@ struct vm {
     gva_t kheap_next, kheap_mapped_end;
 
     struct vw_kernel *k;
+    const struct vw_os *os;
     struct vw_bus *bus;
     struct vw_ram ram;
 

@@ -9,11 +9,43 @@
 #include "bus.h"
 #include "kernel.h"
 
+/* The spin locks the running CPU holds (vw_os.held_locks); any IRQL. */
+static unsigned held_locks(struct vm *vm)
+{
+    return vm->k->held_count;
+}
+
+/* After an inline IRQL write: deliver what the lowered IRQL lets in. */
+static void irql_settle(struct vm *vm)
+{
+    if (vm->k->irql_lowered)
+        vw_irql_lowered(vm);
+}
+
+/* What the machine asks of this kernel (vm.h). */
+static const struct vw_os nt_os = {
+    .find_api = vw_api_find,
+    .data_import_value = vw_data_import_value,
+    .data_import_direct = vw_data_import_direct,
+    .bind_thunks = vw_kernel_bind_thunks,
+    .held_locks = held_locks,
+    .after_call = vw_kernel_after_call,
+    .take_block = vw_thread_take_block,
+    .block = vw_thread_block,
+    .take_suspend = vw_cpu_take_suspend,
+    .take_exit = vw_thread_take_exit,
+    .irql_set = vw_irql_set,
+    .irql_settle = irql_settle,
+    .describe_address = vw_kernel_describe_address,
+    .keep = vw_kernel_keep,
+};
+
 bool vw_kernel_create(struct vm *vm)
 {
     vm->k = calloc(1, sizeof(*vm->k));
     if (vm->k == NULL)
         return false;
+    vm->os = &nt_os;
     vm->k->pool_next = vm->map.pool;
     vm->k->interrupt_time = 0x0000001234abcd00ull; /* what cpu.c published */
     vm->k->mmio_next = vm->map.mmio;
@@ -88,6 +120,22 @@ void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p)
     if (!VW_GROW(vm, k->destructors, k->destructor_count, k->destructor_cap, "destructors"))
         return;
     k->destructors[k->destructor_count++] = (struct vw_destructor){fn, p};
+}
+
+void *vw_part_state(struct vm *vm, const void *key, size_t size)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->part_count; i++)
+        if (k->parts[i].key == key)
+            return k->parts[i].state;
+    void *state = calloc(1, size);
+    if (state == NULL || !VW_GROW(vm, k->parts, k->part_count, k->part_cap, "part states")) {
+        fprintf(stderr, "harness: out of host memory for a part's state\n");
+        abort();
+    }
+    vw_kernel_keep(vm, state);
+    k->parts[k->part_count++] = (struct vw_part_slot){key, state};
+    return state;
 }
 
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va)

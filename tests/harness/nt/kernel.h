@@ -7,6 +7,7 @@
 #include "api.h"
 #include "process.h"
 #include "vm.h"
+#include "vw_ntstatus.h"
 
 #define VW_MAX_OBJECTS 64
 #define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
@@ -21,19 +22,9 @@ struct vw_sg_state;
 struct vw_cpus;
 struct dpc_targets;
 
-/* NTSTATUS values the kernel uses. */
-#define VW_STATUS_SUCCESS                0x00000000u
-#define VW_STATUS_TIMEOUT                0x00000102u
-#define VW_STATUS_PENDING                0x00000103u
-#define VW_STATUS_MORE_PROCESSING        0xc0000016u
-#define VW_STATUS_INVALID_DEVICE_REQUEST 0xc0000010u
-#define VW_STATUS_NOT_SUPPORTED          0xc00000bbu
-#define VW_STATUS_DELETE_PENDING         0xc0000056u
-#define VW_STATUS_INSUFFICIENT_RESOURCES 0xc000009au
 /* A pool tag from four characters, in the byte order pool dumps show. */
 #define VW_TAG(a, b, c, d)                                                                         \
     ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#define VW_NT_SUCCESS(s) ((int32_t)(s) >= 0)
 
 struct vw_pool_block {
     gva_t va, pages;
@@ -66,6 +57,9 @@ struct vw_pdo {
     const struct vw_pci_ops *pci;
     void *pci_dev;
     int bus_refs; /* BUS_INTERFACE_STANDARD references held by drivers */
+    /* The bus driver's answer to IRP_MN_QUERY_INTERFACE (set by pnp/ for a
+     * PCI function), given the status the sender set; NULL: that status. */
+    uint32_t (*query_interface)(struct vm *vm, gva_t pdo, gva_t stack, uint32_t status);
 };
 
 /* Message-signalled interrupts per function: MSI-X's 2048 (PCI Local Bus,
@@ -95,13 +89,6 @@ struct vw_common_buffer {
     gva_t va, adapter;
     uint64_t pa, len;
     bool live;
-};
-
-struct vw_reg_value {
-    gva_t pdo;
-    char name[64];
-    uint32_t type, len;
-    uint8_t data[256];
 };
 
 struct vw_power_request {
@@ -159,6 +146,9 @@ struct vw_poller {
 typedef void vw_dma_listener_fn(struct vm *vm, void *dev, uint64_t pa, uint64_t len, bool add);
 /* Run by a waiter once, before it waits: another thread's action. */
 typedef void vw_on_wait_fn(struct vm *vm, void *ctx);
+/* An IRP's completion reached the top of its stack: true when the hook
+ * owns IRP (a request it sent) and has finished it. */
+typedef bool vw_irp_done_fn(struct vm *vm, gva_t irp);
 
 /* Where the driver is in its life: what the end of a scenario still has to
  * check (scenario_end.c).  CRASHED: a bug check the scenario made on
@@ -179,8 +169,6 @@ struct vw_kernel {
     struct vw_mapping *mappings; /* grows (vw_grow), like every table below so marked */
     unsigned mapping_count, mapping_cap;
     gva_t mmio_next;
-    gva_t *remove_locks; /* grows */
-    unsigned remove_lock_count, remove_lock_cap;
     struct vw_pdo **pdos; /* grows (vw_grow); each kept, so pointers stay valid */
     unsigned pdo_count, pdo_cap;
 
@@ -300,44 +288,26 @@ struct vw_kernel {
     struct vw_power_request power_requests[4];
     unsigned power_request_count;
 
-    /* Registry (k_registry.c): values the scenario set, open keys. */
-    struct vw_reg_value reg_values[16];
-    unsigned reg_value_count;
-    gva_t reg_open[8];
     /* Pages for MDLs (k_mmpages.c), named events and their handles
      * (k_kobjects.c), a routine MmGetSystemRoutineAddress does not know
      * (k_sysroutine.c). */
     struct vw_mm_pages *mm_pages;
-    struct {
-        char name[64];
-        gva_t event;
-    } named_events[4];
-    unsigned named_event_count;
-    gva_t event_handles[8];
     const char *hidden_routine;
-    /* Object names (k_names.c): named device objects, symbolic links. */
-    struct vw_dev_name {
-        char name[160];
-        gva_t dev;
-    } *dev_names; /* grows */
-    unsigned dev_name_count, dev_name_cap;
-    struct vw_link {
-        char link[160], target[160];
-    } *links; /* grows */
-    unsigned link_count, link_cap;
 
     /* Cancellation (k_cancel.c). */
     bool cancel_lock_held;
     unsigned cancel_irql;
     gva_t cancel_routine_running; /* a cancel routine the harness called */
 
-    /* Requests a scenario sent and that are still pending (requests.c). */
-    struct vw_async_slot {
-        struct vw_async *a; /* the scenario's record; NULL once it ended */
-        gva_t irp;
-        uint8_t major;
-    } *async; /* grows (vw_grow) */
-    unsigned async_count, async_cap;
+    /* Told about each IRP whose completion reached the top (k_irp.c). */
+    vw_irp_done_fn **completion_hooks; /* grows (vw_grow) */
+    unsigned completion_hook_count, completion_hook_cap;
+    /* Each part's own state (vw_part_state). */
+    struct vw_part_slot {
+        const void *key;
+        void *state;
+    } *parts; /* grows (vw_grow) */
+    unsigned part_count, part_cap;
 };
 
 bool vw_kernel_create(struct vm *vm);
@@ -355,6 +325,10 @@ bool vw_grow(struct vm *vm, void **array, unsigned *cap, unsigned count, size_t 
     vw_grow((vm), (void **)&(arr), &(cap), (count), sizeof(*(arr)), (what))
 /* Call FN(P) when the machine goes away (before kept memory is freed). */
 void vw_kernel_keep_fn(struct vm *vm, void (*fn)(void *), void *p);
+/* A part's own per-machine state, found by the address of a static KEY of
+ * that part: SIZE bytes zeroed on first use, freed with the machine (the
+ * harness exits when the host is out of memory for it). */
+void *vw_part_state(struct vm *vm, const void *key, size_t size);
 /* " (NULL page)", " (freed pool block ...)" or "" for a faulting address. */
 const char *vw_kernel_describe_address(struct vm *vm, gva_t va);
 /* Install the thunk dispatcher once the imports are bound. */
@@ -595,10 +569,9 @@ void vw_thread_run_for(struct vm *vm, uint64_t units);
 bool vw_thread_close_handle(struct vm *vm, uint64_t handle);
 bool vw_thread_dereference(struct vm *vm, gva_t object);
 unsigned vw_thread_report_leaks(struct vm *vm);
-/* The PDO record of a PDO object, or NULL. */
+/* PDO records (k_pdo.c): the record of a PDO object, or NULL; a new one. */
 struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj);
-/* Bus driver: IRP_MN_QUERY_INTERFACE for the PCI bus interface. */
-uint32_t vw_bus_query_interface(struct vm *vm, gva_t pdo, gva_t stack, uint32_t status);
+struct vw_pdo *vw_pdo_add(struct vm *vm);
 
 /* IRQL changes by inline code (CR8) or the IRQL APIs. */
 void vw_irql_set(struct vm *vm, unsigned irql, const char *who);
@@ -694,8 +667,10 @@ bool vw_cancel_routine_returned(struct vm *vm, gva_t fn);
 /* IoCancelIrp: mark IRP cancelled and run its cancel routine, if any, at
  * DISPATCH_LEVEL with the cancel spin lock held; true when a routine ran. */
 bool vw_irp_cancel(struct vm *vm, gva_t irp);
-/* requests.c: an async request finished (called by IoCompleteRequest). */
-bool vw_io_async_complete(struct vm *vm, gva_t irp);
+/* IoCompleteRequest tells FN about each IRP that completed and that the
+ * kernel itself did not send (once per FN; requests.c's pending requests). */
+void vw_io_add_completion_hook(struct vm *vm, vw_irp_done_fn *fn);
+/* requests.c: requests the scenario sent that never completed. */
 unsigned vw_async_report_pending(struct vm *vm);
 vw_api_fn vw_KeInitializeTimer, vw_KeInitializeTimerEx, vw_KeSetTimer, vw_KeSetTimerEx,
     vw_KeCancelTimer, vw_KeReadStateTimer;

@@ -8,12 +8,13 @@
 #include <inttypes.h>
 #include <string.h>
 #include "abi.h"
+#include "bus_pci.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ntstatus.h"
 
 #define PCI_WHICHSPACE_CONFIG 0
 #define PCI_CONFIG_SIZE       256
-#define STATUS_INVALID_PARAM  0xc000000du
 
 static const uint8_t guid_bus_interface_standard[16] = {
     0x80, 0x82, 0x6b, 0x49, 0x25, 0x6f, 0xd0, 0x11, 0xbe, 0xaf, 0x08, 0x00, 0x2b, 0xe2, 0x09, 0x2f};
@@ -107,7 +108,7 @@ uint32_t vw_bus_query_interface(struct vm *vm, gva_t pdo, gva_t stack, uint32_t 
     gva_t out =
         vw_rdptr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.QueryInterface.Interface));
     if (size < VW_SIZEOF(vm, BUS_INTERFACE_STANDARD) || out == 0)
-        return STATUS_INVALID_PARAM;
+        return VW_STATUS_INVALID_PARAMETER;
     vw_wr(vm, out + VW_OFFSET(vm, BUS_INTERFACE_STANDARD, Size),
           VW_SIZEOF(vm, BUS_INTERFACE_STANDARD), 2);
     vw_wr(vm, out + VW_OFFSET(vm, BUS_INTERFACE_STANDARD, Version), 1, 2);

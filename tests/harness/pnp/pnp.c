@@ -7,17 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 #include "abi.h"
+#include "bus_pci.h"
 #include "kernel.h"
 #include "layout.h"
 #include "pe_loader.h"
 #include "pnp.h"
-
-#define IO_TYPE_DRIVER         4
-#define DO_DEVICE_INITIALIZING 0x80
-#define IRP_MJ_POWER           0x16
-#define IRP_MJ_PNP             0x1b
-#define IRP_MN_SET_POWER       0x02
-#define IRP_MN_QUERY_POWER     0x03
+#include "vw_irp.h"
+#include "vw_resources.h"
 
 /* entry.c's initial __stack_chk_guard (truncated to 32 bits on x86). */
 #define VW_INITIAL_STACK_GUARD 0x2f9e3b1c5a7d6000ull
@@ -29,7 +25,7 @@ static gva_t new_driver_object(struct vm *vm, const char *name)
     gva_t ext = drv + size;
     char full[96];
     snprintf(full, sizeof(full), "\\Driver\\%s", name);
-    vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, Type), IO_TYPE_DRIVER, 2);
+    vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, Type), VW_IO_TYPE_DRIVER, 2);
     vw_wr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, Size), size, 2);
     vw_wrptr(vm, drv + VW_OFFSET(vm, DRIVER_OBJECT, DriverExtension), ext);
     vw_wrptr(vm, ext + VW_OFFSET(vm, DRIVER_EXTENSION, DriverObject), drv);
@@ -99,11 +95,6 @@ bool vw_driver_load(struct vm *vm, const char *name)
     return true;
 }
 
-#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0x0
-#define CM_RESOURCE_INTERRUPT_LATCHED         0x1
-#define CM_RESOURCE_INTERRUPT_MESSAGE         0x2
-#define CM_RESOURCE_INTERRUPT_POLICY_INCLUDED 0x4
-
 /* Message-signalled: one descriptor with the message count (raw) and the
  * vector/level the system assigned (translated); line: level-triggered. */
 static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resource *r,
@@ -114,8 +105,8 @@ static void interrupt_descriptor(struct vm *vm, gva_t d, const struct vw_resourc
     vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, ShareDisposition),
           message ? 1 /* exclusive */ : 3 /* shared */, 1);
     vw_wr(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Flags),
-          message ? CM_RESOURCE_INTERRUPT_MESSAGE | CM_RESOURCE_INTERRUPT_LATCHED
-                  : CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
+          message ? VW_CM_RESOURCE_INTERRUPT_MESSAGE | VW_CM_RESOURCE_INTERRUPT_LATCHED
+                  : VW_CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE,
           2);
     if (message && !translated) {
         vw_wr(
@@ -209,15 +200,9 @@ gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resour
                 messages, VW_MAX_MESSAGES);
         return 0;
     }
-    if (!VW_GROW(vm, k->pdos, k->pdo_count, k->pdo_cap, "devices (PDOs)"))
+    struct vw_pdo *pdo = vw_pdo_add(vm);
+    if (pdo == NULL)
         return 0;
-    struct vw_pdo *pdo = calloc(1, sizeof(*pdo));
-    if (pdo == NULL) {
-        vw_fail(vm, "harness: out of host memory for a PDO");
-        return 0;
-    }
-    vw_kernel_keep(vm, pdo);
-    k->pdos[k->pdo_count++] = pdo;
     if (k->bus_driver == 0)
         k->bus_driver = new_driver_object(vm, "PnpBus");
     pdo->obj = vw_pdo_new(vm);
@@ -237,15 +222,8 @@ void vw_pdo_set_pci(struct vm *vm, gva_t pdo, const struct vw_pci_ops *ops, void
     if (p != NULL) {
         p->pci = ops;
         p->pci_dev = dev;
+        p->query_interface = vw_bus_query_interface;
     }
-}
-
-struct vw_pdo *vw_pdo_find(struct vm *vm, gva_t obj)
-{
-    for (unsigned i = 0; i < vm->k->pdo_count; i++)
-        if (vm->k->pdos[i]->obj == obj)
-            return vm->k->pdos[i];
-    return NULL;
 }
 
 bool vw_add_device(struct vm *vm, gva_t pdo)
@@ -273,7 +251,7 @@ bool vw_add_device(struct vm *vm, gva_t pdo)
         vw_fail(vm, "AddDevice succeeded but attached no device to the PDO");
         return false;
     }
-    if (vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, Flags), 4) & DO_DEVICE_INITIALIZING) {
+    if (vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, Flags), 4) & VW_DO_DEVICE_INITIALIZING) {
         vw_fail(vm, "AddDevice left DO_DEVICE_INITIALIZING set on its device");
         return false;
     }
@@ -341,7 +319,7 @@ uint32_t vw_pnp(struct vm *vm, gva_t pdo, uint8_t minor)
         return VW_STATUS_INVALID_DEVICE_REQUEST;
     }
     unsigned saved = enter_system(vm);
-    uint32_t status = vw_send_irp(vm, pdo, IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
+    uint32_t status = vw_send_irp(vm, pdo, VW_IRP_MJ_PNP, minor, VW_STATUS_NOT_SUPPORTED,
                                   minor == VW_IRP_MN_START_DEVICE ? fill_start : NULL, NULL, p);
     vm->k->process = saved;
     /* What the end of the scenario still has to remove (scenario_end.c). */
@@ -373,7 +351,7 @@ static uint32_t send_power(struct vm *vm, gva_t pdo, uint8_t minor, unsigned typ
     struct power_target t = {type, state};
     unsigned saved = enter_system(vm);
     uint32_t status =
-        vw_send_irp(vm, pdo, IRP_MJ_POWER, minor, VW_STATUS_NOT_SUPPORTED, fill_power, NULL, &t);
+        vw_send_irp(vm, pdo, VW_IRP_MJ_POWER, minor, VW_STATUS_NOT_SUPPORTED, fill_power, NULL, &t);
     vm->k->process = saved;
     vw_power_check_final(vm, minor, type, state, status);
     return status;
@@ -381,17 +359,17 @@ static uint32_t send_power(struct vm *vm, gva_t pdo, uint8_t minor, unsigned typ
 
 uint32_t vw_power_set_device(struct vm *vm, gva_t pdo, unsigned state)
 {
-    return send_power(vm, pdo, IRP_MN_SET_POWER, 1, state);
+    return send_power(vm, pdo, VW_IRP_MN_SET_POWER, 1, state);
 }
 
 uint32_t vw_power_set_system(struct vm *vm, gva_t pdo, unsigned state)
 {
-    return send_power(vm, pdo, IRP_MN_SET_POWER, 0, state);
+    return send_power(vm, pdo, VW_IRP_MN_SET_POWER, 0, state);
 }
 
 uint32_t vw_power_query(struct vm *vm, gva_t pdo, unsigned type, unsigned state)
 {
-    return send_power(vm, pdo, IRP_MN_QUERY_POWER, type, state);
+    return send_power(vm, pdo, VW_IRP_MN_QUERY_POWER, type, state);
 }
 
 bool vw_driver_unload(struct vm *vm)

@@ -5,16 +5,14 @@
  */
 #pragma once
 #include "vm.h"
+#include "vw_irp.h"
+#include "vw_resources.h"
 
-#define VW_IRP_MN_START_DEVICE         0x00
-#define VW_IRP_MN_QUERY_REMOVE_DEVICE  0x01
-#define VW_IRP_MN_REMOVE_DEVICE        0x02
-#define VW_IRP_MN_CANCEL_REMOVE_DEVICE 0x03
-#define VW_IRP_MN_STOP_DEVICE          0x04
-#define VW_IRP_MN_QUERY_STOP_DEVICE    0x05
-#define VW_IRP_MN_SURPRISE_REMOVAL     0x17
-
-enum vw_resource_type { VW_RES_PORT = 1, VW_RES_INTERRUPT = 2, VW_RES_MEMORY = 3 };
+enum vw_resource_type {
+    VW_RES_PORT = VW_CM_RESOURCE_TYPE_PORT,
+    VW_RES_INTERRUPT = VW_CM_RESOURCE_TYPE_INTERRUPT,
+    VW_RES_MEMORY = VW_CM_RESOURCE_TYPE_MEMORY,
+};
 enum vw_interface { VW_ISA = 1, VW_PCI_BUS = 5, VW_ACPI_BUS = 17 };
 
 /* A range (START, LEN), or an interrupt: LEN messages (message-signalled)

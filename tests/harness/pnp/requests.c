@@ -8,20 +8,8 @@
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
-
-#define IRP_MJ_CREATE         0x00
-#define IRP_MJ_CLOSE          0x02
-#define IRP_MJ_READ           0x03
-#define IRP_MJ_WRITE          0x04
-#define IRP_MJ_CLEANUP        0x12
-#define IRP_MJ_DEVICE_CONTROL 0x0e
-#define USER_MODE             1
-#define IRP_BUFFERED_IO       0x10
-#define FILE_READ_ACCESS      1
-#define FILE_WRITE_ACCESS     2
-#define FILE_READ_DATA        0x0001u
-#define FILE_WRITE_DATA       0x0002u
-#define STATUS_ACCESS_DENIED  0xc0000022u
+#include "vw_irp.h"
+#include "vw_ntstatus.h"
 
 struct request {
     uint32_t code, in_len, out_len;
@@ -42,12 +30,12 @@ static void fill(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
     vw_wr(vm, irp + VW_OFFSET(vm, IRP, RequestorMode), r->mode, 1);
     if (r->buffer != 0) {
         vw_wrptr(vm, irp + VW_OFFSET(vm, IRP, AssociatedIrp.SystemBuffer), r->buffer);
-        vw_wr(vm, irp + VW_OFFSET(vm, IRP, Flags), IRP_BUFFERED_IO, 4);
+        vw_wr(vm, irp + VW_OFFSET(vm, IRP, Flags), VW_IRP_BUFFERED_IO, 4);
         if (r->in_len)
             vw_write(vm, r->buffer, r->in, r->in_len);
     }
     uint8_t major = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), 1);
-    if (major == IRP_MJ_DEVICE_CONTROL) {
+    if (major == VW_IRP_MJ_DEVICE_CONTROL) {
         vw_wr(vm,
               stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode),
               r->code, 4);
@@ -59,9 +47,9 @@ static void fill(struct vm *vm, gva_t irp, gva_t stack, const void *ctx)
               stack +
                   VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength),
               r->out_len, 4);
-    } else if (major == IRP_MJ_READ) {
+    } else if (major == VW_IRP_MJ_READ) {
         vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Read.Length), r->out_len, 4);
-    } else if (major == IRP_MJ_WRITE) {
+    } else if (major == VW_IRP_MJ_WRITE) {
         vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Write.Length), r->in_len, 4);
     }
     (void)len;
@@ -96,55 +84,55 @@ static uint32_t send(struct vm *vm, gva_t pdo, uint8_t major, struct request *r)
 uint32_t vw_create(struct vm *vm, gva_t pdo)
 {
     struct request r = {0};
-    return send(vm, pdo, IRP_MJ_CREATE, &r);
+    return send(vm, pdo, VW_IRP_MJ_CREATE, &r);
 }
 
 uint32_t vw_close(struct vm *vm, gva_t pdo)
 {
     struct request r = {0};
-    return send(vm, pdo, IRP_MJ_CLOSE, &r);
+    return send(vm, pdo, VW_IRP_MJ_CLOSE, &r);
 }
 
 uint32_t vw_cleanup(struct vm *vm, gva_t pdo)
 {
     struct request r = {0};
-    return send(vm, pdo, IRP_MJ_CLEANUP, &r);
+    return send(vm, pdo, VW_IRP_MJ_CLEANUP, &r);
 }
 
 uint32_t vw_ioctl(struct vm *vm, gva_t pdo, uint32_t code, const void *in, uint32_t in_len,
                   void *out, uint32_t out_len, uint64_t *info)
 {
     struct request r = {code, in_len, out_len, in, out, info, 0, 0, 0};
-    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+    return send(vm, pdo, VW_IRP_MJ_DEVICE_CONTROL, &r);
 }
 
 uint32_t vw_irp_file_create(struct vm *vm, gva_t device, gva_t file)
 {
     struct request r = {0};
     r.file = file;
-    r.mode = USER_MODE;
-    return send(vm, device, IRP_MJ_CREATE, &r);
+    r.mode = VW_USER_MODE;
+    return send(vm, device, VW_IRP_MJ_CREATE, &r);
 }
 
 uint32_t vw_irp_file_cleanup(struct vm *vm, gva_t device, gva_t file)
 {
     struct request r = {0};
     r.file = file;
-    r.mode = USER_MODE;
-    return send(vm, device, IRP_MJ_CLEANUP, &r);
+    r.mode = VW_USER_MODE;
+    return send(vm, device, VW_IRP_MJ_CLEANUP, &r);
 }
 
 uint32_t vw_irp_file_close(struct vm *vm, gva_t device, gva_t file)
 {
     struct request r = {0};
     r.file = file;
-    return send(vm, device, IRP_MJ_CLOSE, &r);
+    return send(vm, device, VW_IRP_MJ_CLOSE, &r);
 }
 
 uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
                        uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
 {
-    struct request r = {code, in_len, out_len, in, out, info, 0, file, USER_MODE};
+    struct request r = {code, in_len, out_len, in, out, info, 0, file, VW_USER_MODE};
     uint32_t granted;
     if (!vw_handle_access(vm, vm->k->process, file, &granted)) {
         vw_fail(vm, "scenario: IOCTL 0x%x on a file object process %u holds no handle to", code,
@@ -156,26 +144,26 @@ uint32_t vw_file_ioctl(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, cons
      * rights (FILE_WRITE_ACCESS) to the file object's handle ("Defining
      * I/O Control Codes"). */
     uint32_t required = (code >> 14) & 3;
-    if (((required & FILE_READ_ACCESS) && !(granted & FILE_READ_DATA)) ||
-        ((required & FILE_WRITE_ACCESS) && !(granted & FILE_WRITE_DATA))) {
+    if (((required & VW_FILE_READ_ACCESS) && !(granted & VW_FILE_READ_DATA)) ||
+        ((required & VW_FILE_WRITE_ACCESS) && !(granted & VW_FILE_WRITE_DATA))) {
         if (r.info != NULL)
             *r.info = 0;
-        return STATUS_ACCESS_DENIED;
+        return VW_STATUS_ACCESS_DENIED;
     }
-    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+    return send(vm, pdo, VW_IRP_MJ_DEVICE_CONTROL, &r);
 }
 
 uint32_t vw_file_ioctl_kernel(struct vm *vm, gva_t pdo, gva_t file, uint32_t code, const void *in,
                               uint32_t in_len, void *out, uint32_t out_len, uint64_t *info)
 {
     struct request r = {code, in_len, out_len, in, out, info, 0, file, 0};
-    return send(vm, pdo, IRP_MJ_DEVICE_CONTROL, &r);
+    return send(vm, pdo, VW_IRP_MJ_DEVICE_CONTROL, &r);
 }
 
 uint32_t vw_read_request(struct vm *vm, gva_t pdo, void *out, uint32_t len, uint64_t *info)
 {
     struct request r = {0, 0, len, NULL, out, info, 0, 0, 0};
-    return send(vm, pdo, IRP_MJ_READ, &r);
+    return send(vm, pdo, VW_IRP_MJ_READ, &r);
 }
 
 void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *ctx)
@@ -192,18 +180,39 @@ void vw_on_worker_point(struct vm *vm, unsigned skip, void (*fn)(struct vm *vm, 
     vm->k->on_worker_point_skip = skip;
 }
 
+/* Requests a scenario sent and that are still pending: this part's state. */
+struct pending {
+    struct pending_slot {
+        struct vw_async *a; /* the scenario's record; NULL once it ended */
+        gva_t irp;
+        uint8_t major;
+    } *async; /* grows (vw_grow) */
+    unsigned async_count, async_cap;
+};
+
+static const char pending_key = 0;
+
+/* This machine's pending requests; harness side, any IRQL. */
+static struct pending *pending(struct vm *vm)
+{
+    return vw_part_state(vm, &pending_key, sizeof(struct pending));
+}
+
+static bool async_complete(struct vm *vm, gva_t irp);
+
 /* Requests left pending: the IRP stays with the driver until it completes
- * it (vw_io_async_complete, from IoCompleteRequest) or the scenario
+ * it (async_complete, hooked to IoCompleteRequest) or the scenario
  * cancels it.  The record is the scenario's and must outlive the request. */
 uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void *in, void *out,
                           uint32_t len, struct vw_async *a)
 {
-    struct vw_kernel *k = vm->k;
     memset(a, 0, sizeof(*a));
     if (vm->failed)
         return VW_STATUS_INVALID_DEVICE_REQUEST;
-    if (!VW_GROW(vm, k->async, k->async_count, k->async_cap, "requests in flight"))
+    struct pending *p = pending(vm);
+    if (!VW_GROW(vm, p->async, p->async_count, p->async_cap, "requests in flight"))
         return VW_STATUS_INSUFFICIENT_RESOURCES;
+    vw_io_add_completion_hook(vm, async_complete);
     gva_t top = vw_device_top(vm, device);
     unsigned count = (unsigned)vw_rd(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1);
     a->irp = vw_irp_alloc(vm, count);
@@ -212,15 +221,15 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     a->len = len;
     a->out = out;
     a->major = major;
-    struct request r = {.in_len = major == IRP_MJ_WRITE ? len : 0,
-                        .out_len = major == IRP_MJ_READ ? len : 0,
+    struct request r = {.in_len = major == VW_IRP_MJ_WRITE ? len : 0,
+                        .out_len = major == VW_IRP_MJ_READ ? len : 0,
                         .in = in,
                         .buffer = a->buffer};
     vw_irp_set_status(vm, a->irp, VW_STATUS_NOT_SUPPORTED);
     gva_t stack = vw_irp_next_stack(vm, a->irp);
     vw_wr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), major, 1);
     fill(vm, a->irp, stack, &r);
-    k->async[k->async_count++] = (struct vw_async_slot){a, a->irp, major};
+    p->async[p->async_count++] = (struct pending_slot){a, a->irp, major};
     uint32_t result = vw_io_call_driver(vm, top, a->irp);
     if (!vm->failed && !a->done && result != VW_STATUS_PENDING)
         vw_fail(vm, "dispatch returned 0x%08x without completing the request or STATUS_PENDING",
@@ -231,14 +240,16 @@ uint32_t vw_request_start(struct vm *vm, gva_t device, uint8_t major, const void
     return result;
 }
 
-bool vw_io_async_complete(struct vm *vm, gva_t irp)
+/* A request this part sent completed: record the outcome for the scenario,
+ * free the IRP; false for an IRP that is not one (harness side). */
+static bool async_complete(struct vm *vm, gva_t irp)
 {
-    struct vw_kernel *k = vm->k;
-    for (unsigned i = 0; i < k->async_count; i++) {
-        struct vw_async *a = k->async[i].a;
-        if (k->async[i].irp != irp)
+    struct pending *p = pending(vm);
+    for (unsigned i = 0; i < p->async_count; i++) {
+        struct vw_async *a = p->async[i].a;
+        if (p->async[i].irp != irp)
             continue;
-        k->async[i] = k->async[--k->async_count];
+        p->async[i] = p->async[--p->async_count];
         if (a == NULL) { /* the scenario ended: only the IRP is left */
             vw_pool_free(vm, irp, "I/O manager freeing the IRP");
             return true;
@@ -249,7 +260,7 @@ bool vw_io_async_complete(struct vm *vm, gva_t irp)
         if (a->info > a->len)
             vw_fail(vm, "request completed with Information %llu beyond its %u bytes",
                     (unsigned long long)a->info, a->len);
-        else if (a->major == IRP_MJ_READ && a->out != NULL && a->info != 0)
+        else if (a->major == VW_IRP_MJ_READ && a->out != NULL && a->info != 0)
             vw_read(vm, a->buffer, a->out, a->info);
         a->done = true;
         vw_pool_free(vm, irp, "I/O manager freeing the IRP");
@@ -268,11 +279,12 @@ bool vw_request_cancel(struct vm *vm, struct vw_async *a)
 
 unsigned vw_async_report_pending(struct vm *vm)
 {
-    for (unsigned i = 0; i < vm->k->async_count; i++)
-        vm->k->async[i].a = NULL; /* reported: the records may be gone */
-    for (unsigned i = 0; i < vm->k->async_count; i++)
-        vw_log(vm, "leak: request (major 0x%x) never completed", vm->k->async[i].major);
-    return vm->k->async_count;
+    struct pending *p = pending(vm);
+    for (unsigned i = 0; i < p->async_count; i++)
+        p->async[i].a = NULL; /* reported: the records may be gone */
+    for (unsigned i = 0; i < p->async_count; i++)
+        vw_log(vm, "leak: request (major 0x%x) never completed", p->async[i].major);
+    return p->async_count;
 }
 
 void vw_run(struct vm *vm)

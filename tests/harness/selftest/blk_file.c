@@ -8,13 +8,12 @@
 #include "../../models/virtio/vmodel_blk.h"
 #include "blk_common.h"
 #include "dev_virtio.h"
+#include "vw_ntstatus.h"
 
 #define VIRTIO_ID_BLOCK 2
 #define F_VERSION_1     (1ull << 32)
 #define F_RING_PACKED   (1ull << 34)
 #define F_EVENT_IDX     (1ull << 29)
-
-#define STATUS_IO_DEVICE_ERROR 0xc0000185u
 
 static void run(struct vm *vm, enum vmodel_transport t, bool msix, uint64_t extra)
 {
@@ -48,7 +47,7 @@ static void run(struct vm *vm, enum vmodel_transport t, bool msix, uint64_t extr
 
     uint8_t buf[BLK_SECTOR];
     uint32_t status = blk_read(vm, dev->pdo, BLK_SECTORS, buf);
-    VW_EXPECT(vm, status == STATUS_IO_DEVICE_ERROR,
+    VW_EXPECT(vm, status == VW_STATUS_IO_DEVICE_ERROR,
               "reading past the end of the disk gave 0x%08x, not an I/O error", status);
     VW_EXPECT(vm, blk.errors == 1, "the device saw %llu bad requests, expected 1",
               (unsigned long long)blk.errors);

@@ -20,7 +20,7 @@ VW_SCENARIO("harness", checker_cancel_lock, "returned holding the cancel spin lo
     VW_EXPECT(vm, dev != 0, "no \\Device\\BadCancel");
     static struct vw_async rd;
     static char buf[8];
-    vw_request_start(vm, dev, 0x03 /* IRP_MJ_READ */, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, dev, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     vw_request_cancel(vm, &rd);
 }
 
@@ -31,7 +31,7 @@ VW_SCENARIO("harness", checker_request_never_completed, "never completed at unlo
     gva_t dev = vw_object_lookup(vm, "\\Device\\BadCancel");
     static struct vw_async rd;
     static char buf[8];
-    vw_request_start(vm, dev, 0x03 /* IRP_MJ_READ */, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, dev, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     vw_driver_unload(vm);
 }
 
@@ -44,5 +44,5 @@ VW_SCENARIO("harness", checker_request_pending_at_end, "never completed at the e
     gva_t dev = vw_object_lookup(vm, "\\Device\\BadCancel");
     struct vw_async rd;
     char buf[8];
-    vw_request_start(vm, dev, 0x03 /* IRP_MJ_READ */, NULL, buf, sizeof(buf), &rd);
+    vw_request_start(vm, dev, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
 }

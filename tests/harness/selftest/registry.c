@@ -5,16 +5,14 @@
  */
 #include <string.h>
 #include "scenario.h"
-
-#define REG_SZ    1
-#define REG_DWORD 4
+#include "vw_registry.h"
 
 VW_SCENARIO("harness", registry_parameters, NULL)
 {
     gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, NULL, 0);
     uint32_t answer = 42;
-    vw_registry_set(vm, pdo, "Answer", REG_DWORD, &answer, sizeof(answer));
-    vw_registry_set(vm, pdo, "WrongType", REG_SZ, "x\0\0", 4);
+    vw_registry_set(vm, pdo, "Answer", VW_REG_DWORD, &answer, sizeof(answer));
+    vw_registry_set(vm, pdo, "WrongType", VW_REG_SZ, "x\0\0", 4);
     if (!vw_driver_load(vm, "vwparam") || !vw_add_device(vm, pdo))
         return;
     VW_EXPECT(vm, vm->log && strstr(vm->log, "Answer=42 WrongType=5 Missing=7"),

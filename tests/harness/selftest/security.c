@@ -8,12 +8,12 @@
 #include "kernel.h"
 #include "process.h"
 #include "scenario.h"
+#include "vw_ntstatus.h"
 
-#define IOCTL(f, access)     (0x22u << 16 | (access) << 14 | (0x800u + (f)) << 2)
-#define IOCTL_READ           IOCTL(0, 1u)
-#define IOCTL_WRITE          IOCTL(1, 2u)
-#define IOCTL_CREATES        IOCTL(2, 0u)
-#define STATUS_ACCESS_DENIED 0xc0000022u
+#define IOCTL(f, access) (0x22u << 16 | (access) << 14 | (0x800u + (f)) << 2)
+#define IOCTL_READ       IOCTL(0, 1u)
+#define IOCTL_WRITE      IOCTL(1, 2u)
+#define IOCTL_CREATES    IOCTL(2, 0u)
 
 static int32_t creates(struct vm *vm, gva_t dev)
 {
@@ -48,7 +48,7 @@ VW_SCENARIO("harness", security_set_by_driver, NULL)
     unsigned service = vw_process_create(vm, VW_TOKEN_SYSTEM);
     uint32_t status;
     gva_t f = vw_open_as(vm, user, dev, VW_GENERIC_READ, &status);
-    VW_EXPECT(vm, f == 0 && status == STATUS_ACCESS_DENIED, "user open: 0x%08x", status);
+    VW_EXPECT(vm, f == 0 && status == VW_STATUS_ACCESS_DENIED, "user open: 0x%08x", status);
     VW_EXPECT(vm, creates(vm, dev) == 1, "the driver saw the refused open (%d creates)",
               creates(vm, dev));
     f = vw_open_as(vm, admin, dev, VW_OPEN_READ_WRITE, &status);
@@ -73,14 +73,16 @@ VW_SCENARIO("harness", security_from_registry, NULL)
     unsigned user = vw_process_create(vm, VW_TOKEN_USER);
     uint32_t status;
     gva_t f = vw_open_as(vm, user, pdo, VW_OPEN_READ_WRITE, &status);
-    VW_EXPECT(vm, f == 0 && status == STATUS_ACCESS_DENIED, "user read-write open: 0x%08x", status);
+    VW_EXPECT(vm, f == 0 && status == VW_STATUS_ACCESS_DENIED, "user read-write open: 0x%08x",
+              status);
     f = vw_open_as(vm, user, pdo, VW_GENERIC_READ, &status);
     VW_EXPECT(vm, f != 0, "user read open: 0x%08x", status);
     vw_process_enter(vm, user);
     status = vw_file_ioctl(vm, pdo, f, IOCTL_READ, NULL, 0, NULL, 0, NULL);
     VW_EXPECT(vm, status == VW_STATUS_SUCCESS, "read IOCTL on a read handle: 0x%08x", status);
     status = vw_file_ioctl(vm, pdo, f, IOCTL_WRITE, NULL, 0, NULL, 0, NULL);
-    VW_EXPECT(vm, status == STATUS_ACCESS_DENIED, "write IOCTL on a read handle: 0x%08x", status);
+    VW_EXPECT(vm, status == VW_STATUS_ACCESS_DENIED, "write IOCTL on a read handle: 0x%08x",
+              status);
     vw_process_exit(vm, user);
     VW_EXPECT(vm, vw_pnp(vm, pdo, VW_IRP_MN_REMOVE_DEVICE) == VW_STATUS_SUCCESS, "remove");
     vw_driver_unload(vm);

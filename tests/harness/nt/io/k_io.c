@@ -6,9 +6,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
-
-#define IO_TYPE_DEVICE         3
-#define DO_DEVICE_INITIALIZING 0x80
+#include "vw_irp.h"
 
 static gva_t field_ptr(struct vm *vm, gva_t obj, uint64_t off)
 {
@@ -50,7 +48,7 @@ static gva_t new_device(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t
                              : vw_kalloc(vm, ext_off + ext_size);
     if (dev == 0)
         return 0;
-    vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Type), IO_TYPE_DEVICE, 2);
+    vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Type), VW_IO_TYPE_DEVICE, 2);
     vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Size), size, 2);
     vw_wrptr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, DriverObject), driver);
     vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, StackSize), 1, 1);
@@ -98,7 +96,7 @@ void vw_IoCreateDevice(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, named);
         return;
     }
-    vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), DO_DEVICE_INITIALIZING, 4);
+    vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), VW_DO_DEVICE_INITIALIZING, 4);
     vw_wrptr(vm, out, dev);
     vw_set_return(vm, VW_STATUS_SUCCESS);
 }
@@ -145,7 +143,7 @@ gva_t vw_device_create(struct vm *vm, gva_t driver, uint64_t ext_size, uint32_t 
 {
     gva_t dev = new_device(vm, driver, ext_size, type, 0, true);
     if (dev != 0)
-        vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), DO_DEVICE_INITIALIZING, 4);
+        vw_wr(vm, dev + VW_OFFSET(vm, DEVICE_OBJECT, Flags), VW_DO_DEVICE_INITIALIZING, 4);
     return dev;
 }
 

@@ -10,9 +10,8 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
-
-#define CM_RESOURCE_TYPE_PORT   1
-#define CM_RESOURCE_TYPE_MEMORY 3
+#include "vw_irp.h"
+#include "vw_resources.h"
 
 void vw_IoGetAttachedDeviceReference(struct vm *vm, const struct vw_api *api)
 {
@@ -159,10 +158,10 @@ void vw_RtlCmDecodeMemIoResource(struct vm *vm, const struct vw_api *api)
     gva_t d = vw_arg(vm, api, 0), start = vw_arg(vm, api, 1);
     uint8_t type = (uint8_t)vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, Type), 1);
     uint64_t s = 0, len = 0;
-    if (type == CM_RESOURCE_TYPE_PORT) {
+    if (type == VW_CM_RESOURCE_TYPE_PORT) {
         s = vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Start), 8);
         len = vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Port.Length), 4);
-    } else if (type == CM_RESOURCE_TYPE_MEMORY) {
+    } else if (type == VW_CM_RESOURCE_TYPE_MEMORY) {
         s = vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Start), 8);
         len = vw_rd(vm, d + VW_OFFSET(vm, CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Memory.Length), 4);
     }
@@ -191,7 +190,7 @@ void vw_PoRequestPowerIrp(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "PoRequestPowerIrp: 0x%" PRIx64 " is not a PDO", pdo);
         return;
     }
-    if (minor != 2 /* IRP_MN_SET_POWER */) {
+    if (minor != VW_IRP_MN_SET_POWER) {
         vw_fail(vm, "PoRequestPowerIrp: minor 0x%x not modelled", minor);
         return;
     }

@@ -7,15 +7,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
-
-#define IO_TYPE_IRP            6
-#define IRP_MJ_POWER           0x16
-#define IRP_MJ_PNP             0x1b
-#define IRP_MN_QUERY_INTERFACE 0x08
-#define SL_PENDING_RETURNED    0x01
-#define SL_INVOKE_ON_CANCEL    0x20
-#define SL_INVOKE_ON_SUCCESS   0x40
-#define SL_INVOKE_ON_ERROR     0x80
+#include "vw_irp.h"
 
 static uint64_t stack_size(struct vm *vm)
 {
@@ -56,7 +48,7 @@ gva_t vw_irp_alloc(struct vm *vm, unsigned count)
     gva_t irp = vw_pool_alloc(vm, size, VW_TAG('I', 'r', 'p', ' '), "IRP", false);
     if (irp == 0)
         return 0;
-    vw_wr(vm, irp + VW_OFFSET(vm, IRP, Type), IO_TYPE_IRP, 2);
+    vw_wr(vm, irp + VW_OFFSET(vm, IRP, Type), VW_IO_TYPE_IRP, 2);
     vw_wr(vm, irp + VW_OFFSET(vm, IRP, Size), size, 2);
     vw_wr(vm, irp + VW_OFFSET(vm, IRP, StackCount), count, 1);
     vw_wr(vm, irp + VW_OFFSET(vm, IRP, CurrentLocation), count + 1, 1);
@@ -76,11 +68,14 @@ static uint32_t bus_dispatch(struct vm *vm, gva_t irp, gva_t stack)
 {
     uint8_t major = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), 1);
     uint8_t minor = (uint8_t)vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, MinorFunction), 1);
-    if (major == IRP_MJ_POWER || (major == IRP_MJ_PNP && (minor <= 6 || minor == 0x17)))
+    if (major == VW_IRP_MJ_POWER || (major == VW_IRP_MJ_PNP && (minor <= 6 || minor == 0x17)))
         vw_irp_set_status(vm, irp, VW_STATUS_SUCCESS);
-    if (major == IRP_MJ_PNP && minor == IRP_MN_QUERY_INTERFACE) {
+    if (major == VW_IRP_MJ_PNP && minor == VW_IRP_MN_QUERY_INTERFACE) {
         gva_t pdo = vw_rdptr(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, DeviceObject));
-        vw_irp_set_status(vm, irp, vw_bus_query_interface(vm, pdo, stack, vw_irp_status(vm, irp)));
+        struct vw_pdo *rec = vw_pdo_find(vm, pdo);
+        if (rec != NULL && rec->query_interface != NULL)
+            vw_irp_set_status(vm, irp,
+                              rec->query_interface(vm, pdo, stack, vw_irp_status(vm, irp)));
     }
     uint32_t status = vw_irp_status(vm, irp);
     vw_io_complete(vm, irp);
@@ -144,12 +139,12 @@ void vw_io_complete(struct vm *vm, gva_t irp)
         uint8_t control = (uint8_t)vw_rd(vm, stack + control_off, 1);
         gva_t routine = vw_rdptr(vm, stack + routine_off);
         gva_t context = vw_rdptr(vm, stack + context_off);
-        vw_wr(vm, irp + VW_OFFSET(vm, IRP, PendingReturned), control & SL_PENDING_RETURNED, 1);
+        vw_wr(vm, irp + VW_OFFSET(vm, IRP, PendingReturned), control & VW_SL_PENDING_RETURNED, 1);
         move_location(vm, irp, +1);
         status = vw_irp_status(vm, irp);
         bool invoke =
-            routine != 0 && ((VW_NT_SUCCESS(status) && (control & SL_INVOKE_ON_SUCCESS)) ||
-                             (!VW_NT_SUCCESS(status) && (control & SL_INVOKE_ON_ERROR)));
+            routine != 0 && ((VW_NT_SUCCESS(status) && (control & VW_SL_INVOKE_ON_SUCCESS)) ||
+                             (!VW_NT_SUCCESS(status) && (control & VW_SL_INVOKE_ON_ERROR)));
         if (!invoke)
             continue;
         gva_t device = current_location(vm, irp) > count
@@ -163,8 +158,22 @@ void vw_io_complete(struct vm *vm, gva_t irp)
             return;
     }
     vm->k->completed_irp = irp;
-    if (!vw_io_sync_complete(vm, irp) && !vw_io_async_complete(vm, irp))
-        vw_io_power_complete(vm, irp);
+    if (vw_io_sync_complete(vm, irp) || vw_io_power_complete(vm, irp))
+        return;
+    for (unsigned i = 0; i < vm->k->completion_hook_count; i++)
+        if (vm->k->completion_hooks[i](vm, irp))
+            return;
+}
+
+void vw_io_add_completion_hook(struct vm *vm, vw_irp_done_fn *fn)
+{
+    struct vw_kernel *k = vm->k;
+    for (unsigned i = 0; i < k->completion_hook_count; i++)
+        if (k->completion_hooks[i] == fn)
+            return;
+    if (VW_GROW(vm, k->completion_hooks, k->completion_hook_count, k->completion_hook_cap,
+                "IRP completion hooks"))
+        k->completion_hooks[k->completion_hook_count++] = fn;
 }
 
 void vw_IofCallDriver(struct vm *vm, const struct vw_api *api)

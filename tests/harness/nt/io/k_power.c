@@ -15,13 +15,12 @@
  * (PoRequestPowerIrp) is checked when it completes.
  */
 #include "kernel.h"
-
-#define IRP_MN_SET_POWER 0x02
+#include "vw_irp.h"
 
 void vw_power_check_final(struct vm *vm, unsigned minor, unsigned type, unsigned state,
                           uint32_t status)
 {
-    if (vm->failed || minor != IRP_MN_SET_POWER || VW_NT_SUCCESS(status))
+    if (vm->failed || minor != VW_IRP_MN_SET_POWER || VW_NT_SUCCESS(status))
         return;
     if (type == 0)
         vw_fail(vm,

@@ -9,10 +9,25 @@
 #include "kernel.h"
 #include "layout.h"
 
+/* Remove locks the driver initialized: this part's state (vw_part_state). */
+struct remlock_state {
+    gva_t *remove_locks; /* grows (vw_grow) */
+    unsigned remove_lock_count, remove_lock_cap;
+};
+
+static const char remlocks_key;
+
+/* This machine's remlock state; harness side, any IRQL. */
+static struct remlock_state *remlocks(struct vm *vm)
+{
+    return vw_part_state(vm, &remlocks_key, sizeof(struct remlock_state));
+}
+
 static bool known(struct vm *vm, gva_t lock, const char *who)
 {
-    for (unsigned i = 0; i < vm->k->remove_lock_count; i++)
-        if (vm->k->remove_locks[i] == lock)
+    struct remlock_state *s = remlocks(vm);
+    for (unsigned i = 0; i < s->remove_lock_count; i++)
+        if (s->remove_locks[i] == lock)
             return true;
     vw_fail(vm, "%s: remove lock 0x%" PRIx64 " was never initialized", who, lock);
     return false;
@@ -30,6 +45,7 @@ static void set_count(struct vm *vm, gva_t lock, int32_t value)
 
 void vw_IoInitializeRemoveLockEx(struct vm *vm, const struct vw_api *api)
 {
+    struct remlock_state *s = remlocks(vm);
     gva_t lock = vw_arg(vm, api, 0);
     if ((uint32_t)vw_arg(vm, api, 4) < VW_SIZEOF(vm, IO_REMOVE_LOCK)) {
         vw_fail(vm, "IoInitializeRemoveLockEx: RemlockSize %u too small",
@@ -39,12 +55,11 @@ void vw_IoInitializeRemoveLockEx(struct vm *vm, const struct vw_api *api)
     vw_wr(vm, lock + VW_OFFSET(vm, IO_REMOVE_LOCK, Common.Removed), 0, 1);
     set_count(vm, lock, 1);
     vw_event_init(vm, lock + VW_OFFSET(vm, IO_REMOVE_LOCK, Common.RemoveEvent), 1, false);
-    for (unsigned i = 0; i < vm->k->remove_lock_count; i++)
-        if (vm->k->remove_locks[i] == lock)
+    for (unsigned i = 0; i < s->remove_lock_count; i++)
+        if (s->remove_locks[i] == lock)
             return;
-    if (VW_GROW(vm, vm->k->remove_locks, vm->k->remove_lock_count, vm->k->remove_lock_cap,
-                "remove locks"))
-        vm->k->remove_locks[vm->k->remove_lock_count++] = lock;
+    if (VW_GROW(vm, s->remove_locks, s->remove_lock_count, s->remove_lock_cap, "remove locks"))
+        s->remove_locks[s->remove_lock_count++] = lock;
 }
 
 void vw_IoAcquireRemoveLockEx(struct vm *vm, const struct vw_api *api)

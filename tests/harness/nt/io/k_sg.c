@@ -13,12 +13,12 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ntstatus.h"
 
-#define MAX_LISTS               32
-#define MAX_ELEMENTS            64
-#define MAX_RANGES              128
-#define STATUS_BUFFER_TOO_SMALL 0xc0000023u
-#define PAGE                    ((uint64_t)0x1000)
+#define MAX_LISTS    32
+#define MAX_ELEMENTS 64
+#define MAX_RANGES   128
+#define PAGE         ((uint64_t)0x1000)
 
 struct sg_list {
     gva_t list, adapter;
@@ -138,7 +138,7 @@ static void make_list(struct vm *vm, const struct vw_api *api, gva_t buffer, uin
             return;
         }
     } else if (buffer_len < size) {
-        vw_set_return(vm, STATUS_BUFFER_TOO_SMALL);
+        vw_set_return(vm, VW_STATUS_BUFFER_TOO_SMALL);
         return;
     }
     l->list = buffer;

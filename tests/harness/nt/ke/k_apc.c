@@ -25,9 +25,9 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ke.h"
 
-#define SYNCHRONIZATION_EVENT 1 /* DISPATCHER_HEADER type */
-#define MAX_HELD              16
+#define MAX_HELD 16
 
 struct held {
     gva_t event, where;
@@ -52,7 +52,7 @@ void vw_apc_note_wait(struct vm *vm, gva_t object, bool no_timeout)
     if (s == NULL || !no_timeout || vm->irql != VW_PASSIVE_LEVEL || vm->k->critical_region != 0 ||
         vm->k->process == VW_PROCESS_SYSTEM || vm->k->in_worker)
         return;
-    if (vw_rd(vm, object + VW_OFFSET(vm, KEVENT, Header.Type), 1) != SYNCHRONIZATION_EVENT)
+    if (vw_rd(vm, object + VW_OFFSET(vm, KEVENT, Header.Type), 1) != VW_SYNCHRONIZATION_EVENT)
         return;
     if (s->count == MAX_HELD)
         s->held[0] = s->held[--s->count];

@@ -10,8 +10,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
-
-#define STATUS_INVALID_PARAMETER 0xc000000du
+#include "vw_ntstatus.h"
 
 /* Targets set by KeSetTargetProcessorDpc[Ex], by KDPC address. */
 struct dpc_target {
@@ -119,7 +118,7 @@ void vw_KeSetTargetProcessorDpcEx(struct vm *vm, const struct vw_api *api)
 {
     unsigned index = vw_processor_index(vm, vw_arg(vm, api, 1));
     if (index >= vw_cpu_count(vm)) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     target_set(vm, vw_arg(vm, api, 0), (int)index);

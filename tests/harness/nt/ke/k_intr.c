@@ -20,13 +20,11 @@
 #include "kernel.h"
 #include "layout.h"
 #include "pnp.h"
+#include "vw_ntstatus.h"
+#include "vw_resources.h"
 
-#define CONNECT_LINE_BASED    2
-#define CONNECT_MESSAGE_BASED 3
-#define DEVICE_IRQL           5 /* one level for every device */
-#define KINTERRUPT_SIZE       0x100
-#define STATUS_INVALID_PARAM  0xc000000du
-#define STATUS_NOT_FOUND      0xc0000225u
+#define DEVICE_IRQL     5 /* one level for every device */
+#define KINTERRUPT_SIZE 0x100
 
 static uint64_t off(struct vm *vm, const char *member)
 {
@@ -81,7 +79,7 @@ static gva_t message_table(struct vm *vm, struct vw_interrupt *in)
 static void connect_line(struct vm *vm, gva_t pdo, gva_t routine, gva_t context, gva_t out)
 {
     if (routine == 0) {
-        vw_set_return(vm, STATUS_INVALID_PARAM);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     struct vw_interrupt *in = new_interrupt(vm, pdo);
@@ -100,11 +98,11 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
 {
     gva_t p = vw_arg(vm, api, 0);
     uint32_t version = (uint32_t)vw_rd(vm, p + off(vm, "Version"), 4);
-    if (version == CONNECT_LINE_BASED) {
+    if (version == VW_CONNECT_LINE_BASED) {
         gva_t pdo = vw_rdptr(vm, p + off(vm, "LineBased.PhysicalDeviceObject"));
         struct vw_pdo *rec = vw_pdo_find(vm, pdo);
         if (rec == NULL || !rec->line) {
-            vw_set_return(vm, STATUS_NOT_FOUND);
+            vw_set_return(vm, VW_STATUS_NOT_FOUND);
             return;
         }
         connect_line(vm, pdo, vw_rdptr(vm, p + off(vm, "LineBased.ServiceRoutine")),
@@ -112,7 +110,7 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
                      vw_rdptr(vm, p + off(vm, "LineBased.InterruptObject")));
         return;
     }
-    if (version != CONNECT_MESSAGE_BASED) {
+    if (version != VW_CONNECT_MESSAGE_BASED) {
         vw_fail(vm, "IoConnectInterruptEx: version %u not modelled", version);
         return;
     }
@@ -133,16 +131,16 @@ void vw_IoConnectInterruptEx(struct vm *vm, const struct vw_api *api)
         /* No messages assigned: the documented fallback to the line. */
         gva_t fallback = vw_rdptr(vm, p + off(vm, "MessageBased.FallBackServiceRoutine"));
         if (!rec->line || fallback == 0) {
-            vw_set_return(vm, STATUS_NOT_FOUND);
+            vw_set_return(vm, VW_STATUS_NOT_FOUND);
             return;
         }
         connect_line(vm, pdo, fallback, context, out);
-        vw_wr(vm, p + off(vm, "Version"), CONNECT_LINE_BASED, 4);
+        vw_wr(vm, p + off(vm, "Version"), VW_CONNECT_LINE_BASED, 4);
         return;
     }
     gva_t routine = vw_rdptr(vm, p + off(vm, "MessageBased.MessageServiceRoutine"));
     if (routine == 0 || out == 0) {
-        vw_set_return(vm, STATUS_INVALID_PARAM);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     struct vw_interrupt *in = new_interrupt(vm, pdo);
@@ -174,7 +172,7 @@ void vw_IoDisconnectInterruptEx(struct vm *vm, const struct vw_api *api)
         struct vw_interrupt *in = vm->k->interrupts[i];
         if (!in->live || (in->message ? in->table : in->object) != ctx)
             continue;
-        if ((version == CONNECT_MESSAGE_BASED) != in->message) {
+        if ((version == VW_CONNECT_MESSAGE_BASED) != in->message) {
             vw_fail(vm, "IoDisconnectInterruptEx: version %u does not match the connection",
                     version);
             return;

@@ -5,6 +5,7 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ntstatus.h"
 
 void vw_event_init(struct vm *vm, gva_t event, unsigned type, bool signalled)
 {
@@ -93,9 +94,8 @@ void vw_KfLowerIrql(struct vm *vm, const struct vw_api *api)
 
 /* Processors (the model: k_cpus.c).  Groups of 64, filled in order.
  * PROCESSOR_NUMBER is {USHORT Group; UCHAR Number; UCHAR Reserved}. */
-#define GROUP_SIZE               64u
-#define ALL_PROCESSOR_GROUPS     0xffffu
-#define STATUS_INVALID_PARAMETER 0xc000000du
+#define GROUP_SIZE           64u
+#define ALL_PROCESSOR_GROUPS 0xffffu
 
 static void write_processor_number(struct vm *vm, gva_t pn, unsigned index)
 {
@@ -149,7 +149,7 @@ void vw_KeGetProcessorNumberFromIndex(struct vm *vm, const struct vw_api *api)
 {
     unsigned index = (unsigned)vw_arg(vm, api, 0);
     if (index >= vw_cpu_count(vm)) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     write_processor_number(vm, vw_arg(vm, api, 1), index);

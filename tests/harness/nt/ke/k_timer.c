@@ -10,11 +10,9 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ke.h"
 
-/* DISPATCHER_HEADER types (KOBJECTS). */
-#define TIMER_NOTIFICATION    8
-#define TIMER_SYNCHRONIZATION 9
-#define UNITS_PER_MS          ((uint64_t)10000)
+#define UNITS_PER_MS ((uint64_t)10000)
 
 static struct vw_timer *find(struct vm *vm, gva_t timer)
 {
@@ -49,7 +47,7 @@ static void initialize(struct vm *vm, gva_t timer, unsigned type)
 
 void vw_KeInitializeTimer(struct vm *vm, const struct vw_api *api)
 {
-    initialize(vm, vw_arg(vm, api, 0), TIMER_NOTIFICATION);
+    initialize(vm, vw_arg(vm, api, 0), VW_TIMER_NOTIFICATION);
 }
 
 /* TIMER_TYPE: NotificationTimer 0, SynchronizationTimer 1. */
@@ -60,7 +58,7 @@ void vw_KeInitializeTimerEx(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "KeInitializeTimerEx: bad timer type %u", type);
         return;
     }
-    initialize(vm, vw_arg(vm, api, 0), type ? TIMER_SYNCHRONIZATION : TIMER_NOTIFICATION);
+    initialize(vm, vw_arg(vm, api, 0), type ? VW_TIMER_SYNCHRONIZATION : VW_TIMER_NOTIFICATION);
 }
 
 static void set_timer(struct vm *vm, const struct vw_api *api, int32_t period_ms, gva_t dpc)

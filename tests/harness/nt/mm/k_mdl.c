@@ -14,13 +14,10 @@
 #include "kernel.h"
 #include "layout.h"
 #include "ram.h"
+#include "vw_irp.h"
+#include "vw_mm.h"
 
-#define PAGE                        ((uint64_t)0x1000)
-#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
-#define MDL_PAGES_LOCKED            0x0002
-#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
-#define KERNEL_MODE                 0
-#define USER_MODE                   1
+#define PAGE ((uint64_t)0x1000)
 
 static struct vw_mdl *find(struct vm *vm, gva_t mdl, const char *who)
 {
@@ -109,7 +106,7 @@ void vw_IoFreeMdl(struct vm *vm, const struct vw_api *api)
     struct vw_mdl *m = find(vm, mdl, "IoFreeMdl");
     if (m == NULL)
         return;
-    if (flags(vm, mdl) & MDL_PAGES_LOCKED) {
+    if (flags(vm, mdl) & VW_MDL_PAGES_LOCKED) {
         vw_fail(vm, "IoFreeMdl of MDL 0x%" PRIx64 " whose pages are still locked (MmUnlockPages)",
                 mdl);
         return;
@@ -152,7 +149,7 @@ void vw_MmBuildMdlForNonPagedPool(struct vm *vm, const struct vw_api *api)
         return;
     vw_wrptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa),
              start_va(vm, mdl) + byte_offset(vm, mdl));
-    set_flags(vm, mdl, flags(vm, mdl) | MDL_SOURCE_IS_NONPAGED_POOL);
+    set_flags(vm, mdl, flags(vm, mdl) | VW_MDL_SOURCE_IS_NONPAGED_POOL);
 }
 
 /* (MemoryDescriptorList, AccessMode, Operation) */
@@ -161,12 +158,12 @@ void vw_MmProbeAndLockPages(struct vm *vm, const struct vw_api *api)
     gva_t mdl = vw_arg(vm, api, 0);
     if (find(vm, mdl, "MmProbeAndLockPages") == NULL)
         return;
-    if (flags(vm, mdl) & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL)) {
+    if (flags(vm, mdl) & (VW_MDL_PAGES_LOCKED | VW_MDL_SOURCE_IS_NONPAGED_POOL)) {
         vw_fail(vm, "MmProbeAndLockPages: MDL 0x%" PRIx64 " is already locked or built", mdl);
         return;
     }
     if (fill_pfns(vm, mdl, "MmProbeAndLockPages"))
-        set_flags(vm, mdl, flags(vm, mdl) | MDL_PAGES_LOCKED);
+        set_flags(vm, mdl, flags(vm, mdl) | VW_MDL_PAGES_LOCKED);
 }
 
 static void unmap_at(struct vm *vm, unsigned i)
@@ -175,8 +172,8 @@ static void unmap_at(struct vm *vm, unsigned i)
     struct vw_mdl_mapping *m = &k->mdl_maps[i];
     uc_mem_unmap(vm->uc, m->base, m->len);
     if (!m->user && vw_rdptr(vm, m->mdl + VW_OFFSET(vm, MDL, MappedSystemVa)) == m->va &&
-        (flags(vm, m->mdl) & MDL_MAPPED_TO_SYSTEM_VA))
-        set_flags(vm, m->mdl, flags(vm, m->mdl) & ~MDL_MAPPED_TO_SYSTEM_VA);
+        (flags(vm, m->mdl) & VW_MDL_MAPPED_TO_SYSTEM_VA))
+        set_flags(vm, m->mdl, flags(vm, m->mdl) & ~VW_MDL_MAPPED_TO_SYSTEM_VA);
     *m = k->mdl_maps[--k->mdl_map_count];
 }
 
@@ -185,7 +182,7 @@ void vw_MmUnlockPages(struct vm *vm, const struct vw_api *api)
     gva_t mdl = vw_arg(vm, api, 0);
     if (find(vm, mdl, "MmUnlockPages") == NULL)
         return;
-    if (!(flags(vm, mdl) & MDL_PAGES_LOCKED)) {
+    if (!(flags(vm, mdl) & VW_MDL_PAGES_LOCKED)) {
         vw_fail(vm, "MmUnlockPages: MDL 0x%" PRIx64 " is not locked", mdl);
         return;
     }
@@ -199,7 +196,7 @@ void vw_MmUnlockPages(struct vm *vm, const struct vw_api *api)
             unmap_at(vm, i);
         else
             i++;
-    set_flags(vm, mdl, flags(vm, mdl) & ~(MDL_PAGES_LOCKED | MDL_MAPPED_TO_SYSTEM_VA));
+    set_flags(vm, mdl, flags(vm, mdl) & ~(VW_MDL_PAGES_LOCKED | VW_MDL_MAPPED_TO_SYSTEM_VA));
 }
 
 /* (Mdl, AccessMode, CacheType, RequestedAddress, BugCheckOnFailure, Priority) */
@@ -211,22 +208,22 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
     if (find(vm, mdl, "MmMapLockedPagesSpecifyCache") == NULL)
         return;
     unsigned f = flags(vm, mdl);
-    if (!(f & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL))) {
+    if (!(f & (VW_MDL_PAGES_LOCKED | VW_MDL_SOURCE_IS_NONPAGED_POOL))) {
         vw_fail(vm, "MmMapLockedPagesSpecifyCache: MDL 0x%" PRIx64 " describes no locked pages",
                 mdl);
         return;
     }
-    if (mode > USER_MODE || (mode == KERNEL_MODE && (f & MDL_MAPPED_TO_SYSTEM_VA))) {
+    if (mode > VW_USER_MODE || (mode == VW_KERNEL_MODE && (f & VW_MDL_MAPPED_TO_SYSTEM_VA))) {
         vw_fail(vm, "MmMapLockedPagesSpecifyCache: MDL 0x%" PRIx64 " %s", mdl,
-                mode > USER_MODE ? "with a bad access mode" : "is already mapped");
+                mode > VW_USER_MODE ? "with a bad access mode" : "is already mapped");
         return;
     }
-    if (mode == USER_MODE && vm->irql > VW_APC_LEVEL) {
+    if (mode == VW_USER_MODE && vm->irql > VW_APC_LEVEL) {
         vw_fail(vm, "IRQL: MmMapLockedPagesSpecifyCache(UserMode) at IRQL %u (allowed up to 1)",
                 vm->irql);
         return;
     }
-    if (mode == USER_MODE && k->fail_next_user_map) {
+    if (mode == VW_USER_MODE && k->fail_next_user_map) {
         /* "If AccessMode = UserMode and the specified pages cannot be
          * mapped, the routine raises an exception. Callers that specify
          * UserMode must wrap the call in a try/except block."
@@ -237,9 +234,9 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
     }
     if (!VW_GROW(vm, k->mdl_maps, k->mdl_map_count, k->mdl_map_cap, "MDL mappings"))
         return;
-    gva_t *next = mode == USER_MODE ? &k->user_next : &k->mdl_map_next;
+    gva_t *next = mode == VW_USER_MODE ? &k->user_next : &k->mdl_map_next;
     if (*next == 0)
-        *next = mode == USER_MODE ? vm->map.user : vm->map.mdl_map;
+        *next = mode == VW_USER_MODE ? vm->map.user : vm->map.mdl_map;
     uint64_t pages = page_count(vm, mdl);
     gva_t base = *next;
     for (uint64_t i = 0; i < pages; i++) {
@@ -262,11 +259,11 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
                                                               .va = va,
                                                               .base = base,
                                                               .len = pages * PAGE,
-                                                              .user = mode == USER_MODE,
+                                                              .user = mode == VW_USER_MODE,
                                                               .process = k->process};
-    if (mode == KERNEL_MODE && !(f & MDL_SOURCE_IS_NONPAGED_POOL)) {
+    if (mode == VW_KERNEL_MODE && !(f & VW_MDL_SOURCE_IS_NONPAGED_POOL)) {
         vw_wrptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa), va);
-        set_flags(vm, mdl, f | MDL_MAPPED_TO_SYSTEM_VA);
+        set_flags(vm, mdl, f | VW_MDL_MAPPED_TO_SYSTEM_VA);
     }
     vw_set_return(vm, va);
 }
@@ -314,7 +311,7 @@ unsigned vw_mdl_report_leaks(struct vm *vm)
                vm->k->mdl_maps[i].mdl);
     for (unsigned i = 0; i < vm->k->mdl_count; i++)
         if (vm->k->mdls[i].live) {
-            bool locked = flags(vm, vm->k->mdls[i].mdl) & MDL_PAGES_LOCKED;
+            bool locked = flags(vm, vm->k->mdls[i].mdl) & VW_MDL_PAGES_LOCKED;
             vw_log(vm, "leak: MDL 0x%" PRIx64 " never freed%s", vm->k->mdls[i].mdl,
                    locked ? " (pages still locked)" : "");
             n++;
@@ -339,7 +336,7 @@ unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t 
 {
     unsigned n = 0;
     for (unsigned hops = 0; len > 0 && mdl != 0 && hops < 64 && !vm->failed; hops++) {
-        if (!(flags(vm, mdl) & (MDL_PAGES_LOCKED | MDL_SOURCE_IS_NONPAGED_POOL))) {
+        if (!(flags(vm, mdl) & (VW_MDL_PAGES_LOCKED | VW_MDL_SOURCE_IS_NONPAGED_POOL))) {
             vw_fail(vm, "%s: MDL 0x%" PRIx64 " describes no locked pages", who, mdl);
             return 0;
         }

@@ -15,14 +15,11 @@
 #include "k_mmpages.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_mm.h"
 
 #define PAGE                0x1000ull
 #define STRIDE              4099u /* odd: visits every page of the power-of-two area */
-#define MM_DONT_ZERO        0x001u
-#define MM_FULLY_REQUIRED   0x004u
-#define MM_NO_WAIT          0x008u
 #define MM_KNOWN_FLAGS      0x1ffu
-#define MDL_PAGES_LOCKED    0x0002u
 #define MM_MAX_CACHING_TYPE 2 /* MmNonCached, MmCached, MmWriteCombined */
 #define MDL_TAG             VW_TAG('M', 'd', 'l', ' ')
 
@@ -103,7 +100,7 @@ void vw_MmAllocatePagesForMdlEx(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "MmAllocatePagesForMdlEx: caching type %u", cache);
         return;
     }
-    if (!(flags & MM_NO_WAIT) && vm->irql > VW_APC_LEVEL) {
+    if (!(flags & VW_MM_NO_WAIT) && vm->irql > VW_APC_LEVEL) {
         vw_fail(vm, "IRQL: MmAllocatePagesForMdlEx at IRQL %u without MM_ALLOCATE_NO_WAIT",
                 vm->irql);
         return;
@@ -125,7 +122,7 @@ void vw_MmAllocatePagesForMdlEx(struct vm *vm, const struct vw_api *api)
             continue;
         pfns[got++] = (uint32_t)(pa >> 12);
     }
-    if (got == 0 || (got < want && (flags & MM_FULLY_REQUIRED))) {
+    if (got == 0 || (got < want && (flags & VW_MM_FULLY_REQUIRED))) {
         free(pfns);
         return;
     }
@@ -143,11 +140,11 @@ void vw_MmAllocatePagesForMdlEx(struct vm *vm, const struct vw_api *api)
         uint64_t pa = (uint64_t)pfns[i] << 12;
         mp->owner[(pa - VW_MM_PAGES_BASE) >> 12] = owner;
         /* Contents: zeroed unless the driver said it does not care. */
-        memset(vw_ram_host(vm, pa, PAGE), (flags & MM_DONT_ZERO) ? 0xa5 : 0, PAGE);
+        memset(vw_ram_host(vm, pa, PAGE), (flags & VW_MM_DONT_ZERO) ? 0xa5 : 0, PAGE);
         vw_wr(vm, array + (uint64_t)i * vm->ptr_size, pfns[i], vm->ptr_size);
     }
     vw_wr(vm, mdl + VW_OFFSET(vm, MDL, Size), mdl_size, 2);
-    vw_wr(vm, mdl + VW_OFFSET(vm, MDL, MdlFlags), MDL_PAGES_LOCKED, 2);
+    vw_wr(vm, mdl + VW_OFFSET(vm, MDL, MdlFlags), VW_MDL_PAGES_LOCKED, 2);
     vw_wr(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), (uint64_t)got * PAGE, 4);
     mp->allocated += got;
     mp->available -= got;

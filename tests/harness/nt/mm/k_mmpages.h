@@ -10,9 +10,7 @@
 #include <stdint.h>
 #include "ram.h"
 
-#define VW_MM_PAGES_BYTES (64ull << 20)
-#define VW_MM_PAGES_BASE  (VW_RAM_SIZE - VW_MM_PAGES_BYTES)
-#define VW_MM_PAGE_COUNT  (unsigned)(VW_MM_PAGES_BYTES >> 12)
+#define VW_MM_PAGE_COUNT (unsigned)(VW_MM_PAGES_BYTES >> 12)
 
 struct vw_mm_mdl {
     gva_t mdl;

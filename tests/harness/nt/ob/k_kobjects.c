@@ -15,14 +15,32 @@
 #define EVENT_HANDLE_BASE 0x80000400u
 #define NOTIFICATION      0
 
+/* Named events and their handles: this part's state (vw_part_state). */
+struct kobjects_state {
+    struct {
+        char name[64];
+        gva_t event;
+    } named_events[4];
+    unsigned named_event_count;
+    gva_t event_handles[8];
+};
+
+static const char kobjects_key;
+
+/* This machine's kobjects state; harness side, any IRQL. */
+static struct kobjects_state *kobjects(struct vm *vm)
+{
+    return vw_part_state(vm, &kobjects_key, sizeof(struct kobjects_state));
+}
+
 gva_t vw_named_event(struct vm *vm, const char *name)
 {
-    struct vw_kernel *k = vm->k;
-    for (unsigned i = 0; i < k->named_event_count; i++)
-        if (strcmp(k->named_events[i].name, name) == 0)
-            return k->named_events[i].event;
-    if (k->named_event_count == sizeof(k->named_events) / sizeof(k->named_events[0]) ||
-        strlen(name) >= sizeof(k->named_events[0].name)) {
+    struct kobjects_state *s = kobjects(vm);
+    for (unsigned i = 0; i < s->named_event_count; i++)
+        if (strcmp(s->named_events[i].name, name) == 0)
+            return s->named_events[i].event;
+    if (s->named_event_count == sizeof(s->named_events) / sizeof(s->named_events[0]) ||
+        strlen(name) >= sizeof(s->named_events[0].name)) {
         vw_fail(vm, "harness: too many named events (%s)", name);
         return 0;
     }
@@ -31,8 +49,8 @@ gva_t vw_named_event(struct vm *vm, const char *name)
     if (event == 0)
         return 0;
     vw_event_init(vm, event, NOTIFICATION, false);
-    strcpy(k->named_events[k->named_event_count].name, name);
-    k->named_events[k->named_event_count++].event = event;
+    strcpy(s->named_events[s->named_event_count].name, name);
+    s->named_events[s->named_event_count++].event = event;
     return event;
 }
 
@@ -46,7 +64,7 @@ void vw_named_event_set(struct vm *vm, const char *name, bool signalled)
 /* PKEVENT IoCreateNotificationEvent(PUNICODE_STRING EventName, PHANDLE EventHandle) */
 void vw_IoCreateNotificationEvent(struct vm *vm, const struct vw_api *api)
 {
-    struct vw_kernel *k = vm->k;
+    struct kobjects_state *s = kobjects(vm);
     char name[96];
     gva_t name_us = vw_arg(vm, api, 0), handle_out = vw_arg(vm, api, 1);
     vw_set_return(vm, 0); /* arm64: x0 is the first argument too, read above */
@@ -55,7 +73,7 @@ void vw_IoCreateNotificationEvent(struct vm *vm, const struct vw_api *api)
         return;
     }
     unsigned slot = 0;
-    while (slot < 8 && k->event_handles[slot] != 0)
+    while (slot < 8 && s->event_handles[slot] != 0)
         slot++;
     if (slot == 8) {
         vw_fail(vm, "harness: too many event handles open");
@@ -64,26 +82,28 @@ void vw_IoCreateNotificationEvent(struct vm *vm, const struct vw_api *api)
     gva_t event = vw_named_event(vm, name);
     if (event == 0)
         return;
-    k->event_handles[slot] = event;
+    s->event_handles[slot] = event;
     vw_wrptr(vm, handle_out, EVENT_HANDLE_BASE + 4 * slot);
     vw_set_return(vm, event);
 }
 
 bool vw_event_handle_close(struct vm *vm, uint64_t handle)
 {
+    struct kobjects_state *s = kobjects(vm);
     uint64_t slot = (handle - EVENT_HANDLE_BASE) / 4;
     if (handle < EVENT_HANDLE_BASE || (handle - EVENT_HANDLE_BASE) % 4 != 0 || slot >= 8 ||
-        vm->k->event_handles[slot] == 0)
+        s->event_handles[slot] == 0)
         return false;
-    vm->k->event_handles[slot] = 0;
+    s->event_handles[slot] = 0;
     return true;
 }
 
 unsigned vw_event_handles_report_leaks(struct vm *vm)
 {
+    struct kobjects_state *s = kobjects(vm);
     unsigned n = 0;
     for (unsigned i = 0; i < 8; i++)
-        if (vm->k->event_handles[i] != 0) {
+        if (s->event_handles[i] != 0) {
             vw_log(vm, "leak: event handle 0x%x (IoCreateNotificationEvent) never closed",
                    EVENT_HANDLE_BASE + 4 * i);
             n++;

@@ -10,11 +10,10 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ntstatus.h"
+#include "vw_ke.h"
 
-#define STATUS_INVALID_HANDLE       0xc0000008u
-#define STATUS_OBJECT_TYPE_MISMATCH 0xc0000024u
-#define NOTIFICATION_EVENT          0
-#define HANDLE_BASE                 0x100
+#define HANDLE_BASE 0x100
 
 uint64_t vw_user_event(struct vm *vm, gva_t *event)
 {
@@ -25,7 +24,7 @@ uint64_t vw_user_event(struct vm *vm, gva_t *event)
         return 0;
     }
     gva_t ev = vw_kalloc(vm, VW_SIZEOF(vm, KEVENT));
-    vw_event_init(vm, ev, NOTIFICATION_EVENT, false);
+    vw_event_init(vm, ev, VW_NOTIFICATION_EVENT, false);
     k->handles[k->handle_count].object = ev;
     k->handles[k->handle_count].live = true;
     *event = ev;
@@ -70,7 +69,7 @@ bool vw_ob_reference_user_handle(struct vm *vm, const struct vw_api *api)
         return false;
     /* Every handle the harness hands out here is an event. */
     if (type != event_type(vm)) {
-        vw_set_return(vm, STATUS_OBJECT_TYPE_MISMATCH);
+        vw_set_return(vm, VW_STATUS_OBJECT_TYPE_MISMATCH);
         return true;
     }
     vw_wrptr(vm, out, k->handles[index].object);

@@ -15,13 +15,12 @@
 #include "kernel.h"
 #include "layout.h"
 #include "process.h"
+#include "vw_ntstatus.h"
 
-#define PROCESS_OBJECT           3 /* DISPATCHER_HEADER type */
-#define PROCESS_OBJECT_SIZE      0x800
-#define STATUS_INVALID_PARAMETER 0xc000000du
-#define STATUS_ACCESS_DENIED     0xc0000022u
-#define MAX_NOTIFY               8
-#define MAX_ATTACH               8
+#define PROCESS_OBJECT      3 /* DISPATCHER_HEADER type */
+#define PROCESS_OBJECT_SIZE 0x800
+#define MAX_NOTIFY          8
+#define MAX_ATTACH          8
 /* IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY (the linker's /integritycheck). */
 #define FORCE_INTEGRITY 0x0080
 
@@ -274,18 +273,18 @@ static void set_notify(struct vm *vm, const struct vw_api *api, bool ex)
     if (remove) {
         if (found >= 0)
             ps->notify[found] = ps->notify[--ps->notify_count];
-        vw_set_return(vm, found >= 0 ? VW_STATUS_SUCCESS : STATUS_INVALID_PARAMETER);
+        vw_set_return(vm, found >= 0 ? VW_STATUS_SUCCESS : VW_STATUS_INVALID_PARAMETER);
         return;
     }
     /* PsSetCreateProcessNotifyRoutineEx: STATUS_ACCESS_DENIED "The image
      * that contains the callback routine pointer did not have
      * IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY set in its image header." */
     if (ex && !image_has_integrity_check(vm)) {
-        vw_set_return(vm, STATUS_ACCESS_DENIED);
+        vw_set_return(vm, VW_STATUS_ACCESS_DENIED);
         return;
     }
     if (found >= 0 || ps->notify_count == MAX_NOTIFY) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     ps->notify[ps->notify_count].routine = routine;

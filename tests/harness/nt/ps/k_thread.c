@@ -26,14 +26,14 @@
 #include "abi.h"
 #include "kernel.h"
 #include "layout.h"
+#include "vw_ntstatus.h"
 
-#define THREAD_OBJECT         6 /* DISPATCHER_HEADER type */
-#define THREAD_OBJECT_SIZE    0x400
-#define HANDLE_BASE           0x80000400u
-#define KSTACK_SIZE           0x20000
-#define HOST_STACK_SIZE       (1u << 20)
-#define MAX_TIMER_JUMPS       100000
-#define STATUS_INVALID_HANDLE 0xc0000008u
+#define THREAD_OBJECT      6 /* DISPATCHER_HEADER type */
+#define THREAD_OBJECT_SIZE 0x400
+#define HANDLE_BASE        0x80000400u
+#define KSTACK_SIZE        0x20000
+#define HOST_STACK_SIZE    (1u << 20)
+#define MAX_TIMER_JUMPS    100000
 
 enum thread_state { T_NEW, T_RUNNING, T_BLOCKED, T_DONE };
 enum wait_kind { WAIT_SINGLE, WAIT_ANY, WAIT_ALL, WAIT_DELAY, WAIT_PREEMPTED };
@@ -564,7 +564,7 @@ void vw_ObReferenceObjectByHandle(struct vm *vm, const struct vw_api *api)
     if (t == NULL && vw_ob_reference_user_handle(vm, api))
         return; /* a user-mode process's event (k_ob.c) */
     if (t == NULL) {
-        vw_set_return(vm, STATUS_INVALID_HANDLE);
+        vw_set_return(vm, VW_STATUS_INVALID_HANDLE);
         return;
     }
     t->refs++;

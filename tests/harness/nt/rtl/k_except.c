@@ -39,12 +39,11 @@
 #include <string.h>
 #include "abi.h"
 #include "kernel.h"
+#include "vw_ke.h"
 
-#define UNW_FLAG_EHANDLER         0x1
-#define UNW_FLAG_CHAININFO        0x4
-#define MAX_FRAMES                32
-#define EXCEPTION_EXECUTE_HANDLER 1
-#define EXCEPTION_CONTINUE_SEARCH 0
+#define UNW_FLAG_EHANDLER  0x1
+#define UNW_FLAG_CHAININFO 0x4
+#define MAX_FRAMES         32
 
 /* x64 nonvolatile registers by unwind-code register number. */
 static const int x64_regs[16] = {UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
@@ -228,7 +227,7 @@ static bool unwind_x64(struct vm *vm, uint32_t entry, struct frame *f)
 static int32_t filter(struct vm *vm, uint32_t handler, uint32_t code, const struct frame *f,
                       gva_t establisher)
 {
-    if (handler == EXCEPTION_EXECUTE_HANDLER || handler == EXCEPTION_CONTINUE_SEARCH)
+    if (handler == VW_EXCEPTION_EXECUTE_HANDLER || handler == VW_EXCEPTION_CONTINUE_SEARCH)
         return (int32_t)handler;
     gva_t record = vw_kalloc(vm, 0x100), context = vw_kalloc(vm, 0x500);
     gva_t pointers = vw_kalloc(vm, 16);
@@ -238,7 +237,7 @@ static int32_t filter(struct vm *vm, uint32_t handler, uint32_t code, const stru
     vw_wrptr(vm, pointers + 8, context);
     uint64_t args[2] = {pointers, establisher}, result = 0;
     if (!vw_call(vm, vm->image.base + handler, 2, args, &result))
-        return EXCEPTION_CONTINUE_SEARCH;
+        return VW_EXCEPTION_CONTINUE_SEARCH;
     return (int32_t)result;
 }
 

@@ -31,34 +31,13 @@
 #include "kernel.h"
 #include "layout.h"
 #include "process.h"
+#include "vw_ntstatus.h"
+#include "vw_security.h"
 
-#define STATUS_UNKNOWN_REVISION        0xc0000058u
-#define STATUS_BUFFER_TOO_SMALL        0xc0000023u
-#define STATUS_ALLOTTED_SPACE_EXCEEDED 0xc0000099u
-#define STATUS_INVALID_SID             0xc0000078u
-#define STATUS_INVALID_ACL             0xc0000077u
-#define STATUS_INVALID_HANDLE          0xc0000008u
-#define STATUS_INVALID_PARAMETER_3     0xc00000f1u
-#define STATUS_INVALID_SECURITY_DESCR  0xc0000079u
-#define DACL_SECURITY_INFORMATION      0x4u
-#define SE_DACL_PRESENT                0x0004u
-#define SE_SELF_RELATIVE               0x8000u
-#define ACCESS_ALLOWED_ACE_TYPE        0
-#define ACCESS_DENIED_ACE_TYPE         1
-#define MAX_ACES                       16
-#define MAX_SECURED                    VW_MAX_OBJECTS
-#define HANDLE_BASE                    0x80000800u
-#define MAX_HANDLES                    8
-
-/* Generic rights and the file object's generic mapping (FILE_GENERIC_*). */
-#define GENERIC_READ         0x80000000u
-#define GENERIC_WRITE        0x40000000u
-#define GENERIC_EXECUTE      0x20000000u
-#define GENERIC_ALL          0x10000000u
-#define FILE_GENERIC_READ    0x00120089u
-#define FILE_GENERIC_WRITE   0x00120116u
-#define FILE_GENERIC_EXECUTE 0x001200a0u
-#define FILE_ALL_ACCESS      0x001f01ffu
+#define MAX_ACES    16
+#define MAX_SECURED VW_MAX_OBJECTS
+#define HANDLE_BASE 0x80000800u
+#define MAX_HANDLES 8
 
 /* The well-known SIDs the harness knows (and SDDL's names for them). */
 enum sid { SID_SY, SID_BA, SID_BU, SID_WD, SID_AU, SID_LS, SID_NS, SID_IU, SID_COUNT, SID_OTHER };
@@ -137,24 +116,24 @@ static struct vw_security *state(struct vm *vm)
 static uint32_t map_generic(uint32_t mask)
 {
     uint32_t m = mask & 0x0fffffffu;
-    if (mask & GENERIC_READ)
-        m |= FILE_GENERIC_READ;
-    if (mask & GENERIC_WRITE)
-        m |= FILE_GENERIC_WRITE;
-    if (mask & GENERIC_EXECUTE)
-        m |= FILE_GENERIC_EXECUTE;
-    if (mask & GENERIC_ALL)
-        m |= FILE_ALL_ACCESS;
+    if (mask & VW_GENERIC_READ)
+        m |= VW_FILE_GENERIC_READ;
+    if (mask & VW_GENERIC_WRITE)
+        m |= VW_FILE_GENERIC_WRITE;
+    if (mask & VW_GENERIC_EXECUTE)
+        m |= VW_FILE_GENERIC_EXECUTE;
+    if (mask & VW_GENERIC_ALL)
+        m |= VW_FILE_ALL_ACCESS;
     return m;
 }
 
 static void default_sd(struct sd *sd)
 {
     *sd = (struct sd){.count = 3,
-                      .aces = {{ACCESS_ALLOWED_ACE_TYPE, GENERIC_ALL, SID_SY},
-                               {ACCESS_ALLOWED_ACE_TYPE, GENERIC_ALL, SID_BA},
-                               {ACCESS_ALLOWED_ACE_TYPE,
-                                GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE, SID_WD}}};
+                      .aces = {{VW_ACCESS_ALLOWED_ACE_TYPE, VW_GENERIC_ALL, SID_SY},
+                               {VW_ACCESS_ALLOWED_ACE_TYPE, VW_GENERIC_ALL, SID_BA},
+                               {VW_ACCESS_ALLOWED_ACE_TYPE,
+                                VW_GENERIC_READ | VW_GENERIC_WRITE | VW_GENERIC_EXECUTE, SID_WD}}};
 }
 
 static struct secured *find(struct vw_security *s, gva_t device)
@@ -193,9 +172,9 @@ static bool check(const struct sd *sd, unsigned token, uint32_t desired)
         uint32_t mask = map_generic(a->mask);
         if (!token_has(token, a->sid))
             continue;
-        if (a->type == ACCESS_DENIED_ACE_TYPE && (mask & want & ~got))
+        if (a->type == VW_ACCESS_DENIED_ACE_TYPE && (mask & want & ~got))
             return false;
-        if (a->type == ACCESS_ALLOWED_ACE_TYPE)
+        if (a->type == VW_ACCESS_ALLOWED_ACE_TYPE)
             got |= mask & want;
     }
     return (want & ~got) == 0;
@@ -223,11 +202,12 @@ static bool parse_rights(const char *p, size_t n, uint32_t *mask)
     static const struct {
         const char code[3];
         uint32_t mask;
-    } codes[] = {
-        {"GA", GENERIC_ALL},        {"GR", GENERIC_READ},         {"GW", GENERIC_WRITE},
-        {"GX", GENERIC_EXECUTE},    {"FA", FILE_ALL_ACCESS},      {"FR", FILE_GENERIC_READ},
-        {"FW", FILE_GENERIC_WRITE}, {"FX", FILE_GENERIC_EXECUTE}, {"RC", 0x00020000u},
-        {"SD", 0x00010000u},        {"WD", 0x00040000u},          {"WO", 0x00080000u}};
+    } codes[] = {{"GA", VW_GENERIC_ALL},        {"GR", VW_GENERIC_READ},
+                 {"GW", VW_GENERIC_WRITE},      {"GX", VW_GENERIC_EXECUTE},
+                 {"FA", VW_FILE_ALL_ACCESS},    {"FR", VW_FILE_GENERIC_READ},
+                 {"FW", VW_FILE_GENERIC_WRITE}, {"FX", VW_FILE_GENERIC_EXECUTE},
+                 {"RC", 0x00020000u},           {"SD", 0x00010000u},
+                 {"WD", 0x00040000u},           {"WO", 0x00080000u}};
     *mask = 0;
     if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         char buf[16];
@@ -280,7 +260,7 @@ static bool parse_sddl(const char *sddl, struct sd *sd)
         if (n != 6 || len[0] != 1 || (field[0][0] != 'A' && field[0][0] != 'D') || len[5] != 2)
             return false;
         struct ace *a = &sd->aces[sd->count];
-        a->type = field[0][0] == 'A' ? ACCESS_ALLOWED_ACE_TYPE : ACCESS_DENIED_ACE_TYPE;
+        a->type = field[0][0] == 'A' ? VW_ACCESS_ALLOWED_ACE_TYPE : VW_ACCESS_DENIED_ACE_TYPE;
         if (!parse_rights(field[2], len[2], &a->mask))
             return false;
         a->sid = SID_OTHER;
@@ -408,7 +388,7 @@ static void RtlCreateSecurityDescriptor(struct vm *vm, const struct vw_api *api)
 {
     gva_t sd = vw_arg(vm, api, 0);
     if ((uint32_t)vw_arg(vm, api, 1) != 1) {
-        vw_set_return(vm, STATUS_UNKNOWN_REVISION);
+        vw_set_return(vm, VW_STATUS_UNKNOWN_REVISION);
         return;
     }
     uint8_t zero[64] = {1};
@@ -423,13 +403,13 @@ static void RtlSetDaclSecurityDescriptor(struct vm *vm, const struct vw_api *api
     gva_t sd = vw_arg(vm, api, 0);
     bool present = vw_arg(vm, api, 1) & 0xff, defaulted = vw_arg(vm, api, 3) & 0xff;
     unsigned control = (unsigned)vw_rd(vm, sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Control), 2);
-    if (vw_rd(vm, sd, 1) != 1 || (control & SE_SELF_RELATIVE)) {
-        vw_set_return(vm, STATUS_UNKNOWN_REVISION);
+    if (vw_rd(vm, sd, 1) != 1 || (control & VW_SE_SELF_RELATIVE)) {
+        vw_set_return(vm, VW_STATUS_UNKNOWN_REVISION);
         return;
     }
-    control &= ~(SE_DACL_PRESENT | 0x0008u);
+    control &= ~(VW_SE_DACL_PRESENT | 0x0008u);
     if (present)
-        control |= SE_DACL_PRESENT | (defaulted ? 0x0008u : 0);
+        control |= VW_SE_DACL_PRESENT | (defaulted ? 0x0008u : 0);
     vw_wr(vm, sd + VW_OFFSET(vm, SECURITY_DESCRIPTOR, Control), control, 2);
     vw_wrptr(vm, sd_dacl_slot(vm, sd), present ? vw_arg(vm, api, 2) : 0);
     vw_set_return(vm, VW_STATUS_SUCCESS);
@@ -442,11 +422,11 @@ static void RtlCreateAcl(struct vm *vm, const struct vw_api *api)
     gva_t acl = vw_arg(vm, api, 0);
     uint32_t len = (uint32_t)vw_arg(vm, api, 1), rev = (uint32_t)vw_arg(vm, api, 2);
     if (len < 8 || len > 0xffff) {
-        vw_set_return(vm, STATUS_BUFFER_TOO_SMALL);
+        vw_set_return(vm, VW_STATUS_BUFFER_TOO_SMALL);
         return;
     }
     if (rev != 2 && rev != 4) {
-        vw_set_return(vm, STATUS_INVALID_PARAMETER_3);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER_3);
         return;
     }
     uint8_t h[8] = {(uint8_t)rev, 0, (uint8_t)len, (uint8_t)(len >> 8), 0, 0, 0, 0};
@@ -481,17 +461,17 @@ static void add_ace(struct vm *vm, const struct vw_api *api, uint8_t type)
     uint32_t mask = (uint32_t)vw_arg(vm, api, 2), size;
     unsigned count;
     if (read_sid(vm, sid) < 0) {
-        vw_set_return(vm, STATUS_INVALID_SID);
+        vw_set_return(vm, VW_STATUS_INVALID_SID);
         return;
     }
     uint32_t off = acl_used(vm, acl, &size, &count);
     uint32_t sid_len = 8 + 4 * (uint32_t)vw_rd(vm, sid + 1, 1), ace_len = 8 + sid_len;
     if (off == 0) {
-        vw_set_return(vm, STATUS_INVALID_ACL);
+        vw_set_return(vm, VW_STATUS_INVALID_ACL);
         return;
     }
     if (off + ace_len > size) {
-        vw_set_return(vm, STATUS_ALLOTTED_SPACE_EXCEEDED);
+        vw_set_return(vm, VW_STATUS_ALLOTTED_SPACE_EXCEEDED);
         return;
     }
     uint8_t h[8] = {type, 0, (uint8_t)ace_len, (uint8_t)(ace_len >> 8)};
@@ -507,12 +487,12 @@ static void add_ace(struct vm *vm, const struct vw_api *api, uint8_t type)
 /* (Acl, AceRevision, AccessMask, Sid) */
 static void RtlAddAccessAllowedAce(struct vm *vm, const struct vw_api *api)
 {
-    add_ace(vm, api, ACCESS_ALLOWED_ACE_TYPE);
+    add_ace(vm, api, VW_ACCESS_ALLOWED_ACE_TYPE);
 }
 
 static void RtlAddAccessDeniedAce(struct vm *vm, const struct vw_api *api)
 {
-    add_ace(vm, api, ACCESS_DENIED_ACE_TYPE);
+    add_ace(vm, api, VW_ACCESS_DENIED_ACE_TYPE);
 }
 
 /* A driver's descriptor into the harness's form; false if malformed. */
@@ -520,10 +500,10 @@ static bool read_sd(struct vm *vm, gva_t sdp, struct sd *sd)
 {
     memset(sd, 0, sizeof(*sd));
     unsigned control = (unsigned)vw_rd(vm, sdp + 2, 2);
-    if (vw_rd(vm, sdp, 1) != 1 || (control & SE_SELF_RELATIVE))
+    if (vw_rd(vm, sdp, 1) != 1 || (control & VW_SE_SELF_RELATIVE))
         return false; /* the harness reads absolute descriptors only */
     gva_t acl = vw_rdptr(vm, sd_dacl_slot(vm, sdp));
-    if (!(control & SE_DACL_PRESENT) || acl == 0) {
+    if (!(control & VW_SE_DACL_PRESENT) || acl == 0) {
         sd->null_dacl = true;
         return true;
     }
@@ -537,7 +517,7 @@ static bool read_sd(struct vm *vm, gva_t sdp, struct sd *sd)
         a->type = (uint8_t)vw_rd(vm, acl + off, 1);
         a->mask = (uint32_t)vw_rd(vm, acl + off + 4, 4);
         a->sid = read_sid(vm, acl + off + 8);
-        if (a->sid < 0 || a->type > ACCESS_DENIED_ACE_TYPE)
+        if (a->sid < 0 || a->type > VW_ACCESS_DENIED_ACE_TYPE)
             return false;
         off += (uint32_t)vw_rd(vm, acl + off + 2, 2);
     }
@@ -547,10 +527,10 @@ static bool read_sd(struct vm *vm, gva_t sdp, struct sd *sd)
 static uint32_t set_from_driver(struct vm *vm, gva_t device, uint32_t info, gva_t sdp)
 {
     struct sd sd;
-    if (!(info & DACL_SECURITY_INFORMATION))
+    if (!(info & VW_DACL_SECURITY_INFORMATION))
         return VW_STATUS_SUCCESS; /* owner/group/SACL: not modelled */
     if (!read_sd(vm, sdp, &sd))
-        return STATUS_INVALID_SECURITY_DESCR;
+        return VW_STATUS_INVALID_SECURITY_DESCR;
     set_sd(vm, device, &sd, "the driver");
     return VW_STATUS_SUCCESS;
 }
@@ -593,7 +573,7 @@ static void ZwSetSecurityObject(struct vm *vm, const struct vw_api *api)
 {
     gva_t object = by_handle(state(vm), vw_arg(vm, api, 0));
     if (object == 0) {
-        vw_set_return(vm, STATUS_INVALID_HANDLE);
+        vw_set_return(vm, VW_STATUS_INVALID_HANDLE);
         return;
     }
     vw_set_return(vm,

@@ -8,20 +8,10 @@
 #include "layout.h"
 #include "pnp.h"
 #include "hidclass.h"
+#include "vw_irp.h"
+#include "vw_ntstatus.h"
 
-#define IRP_MJ_CREATE                   0x00
-#define IRP_MJ_CLOSE                    0x02
-#define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0f
-#define IRP_MJ_POWER                    0x16
-#define IRP_MJ_PNP                      0x1b
-#define IRP_MJ_SYSTEM_CONTROL           0x17
-#define DO_POWER_PAGABLE                0x2000u
-#define STATUS_UNSUCCESSFUL             0xc0000001u
-#define STATUS_INVALID_PARAMETER_1      0xc00000efu
-#define IRP_MN_SET_POWER                0x02
-#define SL_INVOKE_ALL                   0xe0
-#define FILE_DEVICE_KEYBOARD            0x0b
-#define HID_CTL(id)                     ((FILE_DEVICE_KEYBOARD << 16) | ((id) << 2) | 3)
+#define HID_CTL(id)                     ((VW_FILE_DEVICE_KEYBOARD << 16) | ((id) << 2) | 3)
 #define IOCTL_HID_GET_DEVICE_DESCRIPTOR HID_CTL(0)
 #define IOCTL_HID_GET_REPORT_DESCRIPTOR HID_CTL(1)
 #define IOCTL_HID_READ_REPORT           HID_CTL(2)
@@ -29,7 +19,6 @@
 #define IOCTL_HID_GET_STRING            HID_CTL(4)
 #define IOCTL_HID_GET_DEVICE_ATTRIBUTES HID_CTL(9)
 #define HID_STRING_ID_IPRODUCT          0x0f
-#define STATUS_CANCELLED                0xc0000120u
 #define HID_MINI_OFFSET                 0x40 /* MiniDeviceExtension within the FDO extension */
 
 static struct vw_api_group hidclass_group;
@@ -105,8 +94,8 @@ static gva_t hid_irp(struct vm *vm, struct vw_hidclass *h, uint32_t code, gva_t 
     vw_irp_set_status(vm, irp, VW_STATUS_NOT_SUPPORTED);
     vw_wrptr(vm, irp + VW_OFFSET(vm, IRP, UserBuffer), user);
     gva_t st = vw_irp_next_stack(vm, irp);
-    vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction), IRP_MJ_INTERNAL_DEVICE_CONTROL,
-          1);
+    vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, MajorFunction),
+          VW_IRP_MJ_INTERNAL_DEVICE_CONTROL, 1);
     vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.IoControlCode), code,
           4);
     vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.DeviceIoControl.OutputBufferLength),
@@ -118,7 +107,7 @@ static gva_t hid_irp(struct vm *vm, struct vw_hidclass *h, uint32_t code, gva_t 
     vw_wrptr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, CompletionRoutine),
              vw_kernel_routine(vm, &hid_irp_done_api));
     vw_wrptr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Context), ctx);
-    vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Control), SL_INVOKE_ALL, 1);
+    vw_wr(vm, st + VW_OFFSET(vm, IO_STACK_LOCATION, Control), VW_SL_INVOKE_ALL, 1);
     if (stack_out)
         *stack_out = st;
     return irp;
@@ -359,13 +348,14 @@ static uint32_t hid_dispatch_irp(struct vm *vm, gva_t dev, gva_t irp)
      * be opened. The HID class driver returns STATUS_UNSUCCESSFUL" (create)
      * and "STATUS_INVALID_PARAMETER_1" (close). (Minidrivers and the HID
      * class driver, hid/minidriver-operations) */
-    if (major == IRP_MJ_CREATE || major == IRP_MJ_CLOSE) {
-        uint32_t status = major == IRP_MJ_CREATE ? STATUS_UNSUCCESSFUL : STATUS_INVALID_PARAMETER_1;
+    if (major == VW_IRP_MJ_CREATE || major == VW_IRP_MJ_CLOSE) {
+        uint32_t status =
+            major == VW_IRP_MJ_CREATE ? VW_STATUS_UNSUCCESSFUL : VW_STATUS_INVALID_PARAMETER_1;
         vw_irp_set_status(vm, irp, status);
         vw_io_complete(vm, irp);
         return status;
     }
-    if (major == IRP_MJ_PNP) {
+    if (major == VW_IRP_MJ_PNP) {
         bool going = minor == VW_IRP_MN_STOP_DEVICE || minor == VW_IRP_MN_SURPRISE_REMOVAL ||
                      minor == VW_IRP_MN_REMOVE_DEVICE;
         if (going)
@@ -385,7 +375,7 @@ static uint32_t hid_dispatch_irp(struct vm *vm, gva_t dev, gva_t irp)
         }
         return status;
     }
-    if (major == IRP_MJ_POWER && minor == IRP_MN_SET_POWER &&
+    if (major == VW_IRP_MJ_POWER && minor == VW_IRP_MN_SET_POWER &&
         vw_rd(vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.Type), 4) == 1) {
         unsigned state = (unsigned)vw_rd(
             vm, stack + VW_OFFSET(vm, IO_STACK_LOCATION, Parameters.Power.State), 4);
@@ -437,7 +427,8 @@ static void hid_add_device(struct vm *vm, const struct vw_api *api)
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
     }
-    gva_t fdo = vw_device_create(vm, driver, HID_MINI_OFFSET + h->ext_size, FILE_DEVICE_KEYBOARD);
+    gva_t fdo =
+        vw_device_create(vm, driver, HID_MINI_OFFSET + h->ext_size, VW_FILE_DEVICE_KEYBOARD);
     if (fdo == 0) {
         vw_set_return(vm, VW_STATUS_INSUFFICIENT_RESOURCES);
         return;
@@ -448,7 +439,7 @@ static void hid_add_device(struct vm *vm, const struct vw_api *api)
      * PASSIVE_LEVEL", Setting Device Object Flags for Power Management),
      * which is what lets a minidriver wait in its power dispatch. */
     uint64_t fl = VW_OFFSET(vm, DEVICE_OBJECT, Flags);
-    vw_wr(vm, fdo + fl, vw_rd(vm, fdo + fl, 4) | DO_POWER_PAGABLE, 4);
+    vw_wr(vm, fdo + fl, vw_rd(vm, fdo + fl, 4) | VW_DO_POWER_PAGABLE, 4);
     gva_t top = vw_device_top(vm, pdo);
     vw_wrptr(vm, top + VW_OFFSET(vm, DEVICE_OBJECT, AttachedDevice), fdo);
     uint64_t ss = VW_OFFSET(vm, DEVICE_OBJECT, StackSize);
@@ -507,7 +498,7 @@ static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
     if (revision != 1 || driver != vm->k->driver_object) {
         vw_fail(vm, "HidRegisterMinidriver: revision %u, driver object 0x%" PRIx64, revision,
                 driver);
-        vw_set_return(vm, 0xc000000du /* STATUS_INVALID_PARAMETER */);
+        vw_set_return(vm, VW_STATUS_INVALID_PARAMETER);
         return;
     }
     h->registered = true;
@@ -530,12 +521,12 @@ static void vw_HidRegisterMinidriver(struct vm *vm, const struct vw_api *api)
     static const struct {
         uint8_t major;
         const char *name;
-    } required[] = {{IRP_MJ_CREATE, "IRP_MJ_CREATE"},
-                    {IRP_MJ_CLOSE, "IRP_MJ_CLOSE"},
-                    {IRP_MJ_INTERNAL_DEVICE_CONTROL, "IRP_MJ_INTERNAL_DEVICE_CONTROL"},
-                    {IRP_MJ_SYSTEM_CONTROL, "IRP_MJ_SYSTEM_CONTROL"},
-                    {IRP_MJ_PNP, "IRP_MJ_PNP"},
-                    {IRP_MJ_POWER, "IRP_MJ_POWER"}};
+    } required[] = {{VW_IRP_MJ_CREATE, "IRP_MJ_CREATE"},
+                    {VW_IRP_MJ_CLOSE, "IRP_MJ_CLOSE"},
+                    {VW_IRP_MJ_INTERNAL_DEVICE_CONTROL, "IRP_MJ_INTERNAL_DEVICE_CONTROL"},
+                    {VW_IRP_MJ_SYSTEM_CONTROL, "IRP_MJ_SYSTEM_CONTROL"},
+                    {VW_IRP_MJ_PNP, "IRP_MJ_PNP"},
+                    {VW_IRP_MJ_POWER, "IRP_MJ_POWER"}};
     for (unsigned i = 0; i < sizeof(required) / sizeof(required[0]); i++)
         if (h->mini_major[required[i].major] == 0) {
             vw_fail(vm,

@@ -13,12 +13,10 @@
 #include "layout.h"
 #include "pnp.h"
 #include "process.h"
+#include "vw_ntstatus.h"
 
-#define MAX_FILES                    64
-#define MAX_HANDLES                  32
-#define STATUS_INVALID_HANDLE        0xc0000008u
-#define STATUS_ACCESS_DENIED         0xc0000022u
-#define STATUS_OBJECT_NAME_NOT_FOUND 0xc0000034u
+#define MAX_FILES   64
+#define MAX_HANDLES 32
 
 struct file {
     gva_t file, device;
@@ -148,7 +146,7 @@ gva_t vw_open_as(struct vm *vm, unsigned process, gva_t device, uint32_t access,
     uint32_t granted = access;
     gva_t file = 0;
     if (!vw_security_access_check(vm, device, vw_process_token(vm, process), access, &granted)) {
-        *status = STATUS_ACCESS_DENIED; /* the object manager's: no IRP */
+        *status = VW_STATUS_ACCESS_DENIED; /* the object manager's: no IRP */
     } else {
         file = vw_kalloc(vm, VW_SIZEOF(vm, FILE_OBJECT));
         *status = vw_irp_file_create(vm, device, file);
@@ -166,7 +164,7 @@ gva_t vw_open_name(struct vm *vm, unsigned process, const char *path, uint32_t a
 {
     gva_t dev = vw_object_lookup(vm, path);
     if (dev == 0) {
-        *status = STATUS_OBJECT_NAME_NOT_FOUND;
+        *status = VW_STATUS_OBJECT_NAME_NOT_FOUND;
         return 0;
     }
     return vw_open_as(vm, process, dev, access, status);
@@ -202,7 +200,7 @@ uint32_t vw_handle_close(struct vm *vm, unsigned process, gva_t file)
         i++;
     if (f == NULL || i == n) {
         vw_fail(vm, "scenario: process %u closes a handle it does not hold", process);
-        return STATUS_INVALID_HANDLE;
+        return VW_STATUS_INVALID_HANDLE;
     }
     t->process[process].h[i] = t->process[process].h[--t->process[process].count];
     if (--f->handles > 0)
