@@ -64,7 +64,7 @@ blocks() { sed 's/ .*//' | uniq | wc -l; }
 	fail "planted: ungrouped runs did not interleave (the check above proves nothing)"
 date +%s >$work/started
 out=$(tests/summary --since $work/started $c/good.log $c/counted.log 2>/dev/null)
-echo "$out" | tail -n 2 | head -n 1 | grep -q '^time: [0-9]*s wall, [0-9]*s summed over the groups$' &&
+echo "$out" | tail -n 2 | head -n 1 | grep -q '^time: [0-9]*s wall, [0-9]*s summed over the groups, [0-9]*s CPU (groups and builds)$' &&
 	[ "$(echo "$out" | tail -n 1)" = "4 passed, 2 failed" ] &&
-	ok "--since: wall and summed group time, then the total last" || fail "--since: '$out'"
+	ok "--since: wall, summed group and CPU time, then the total last" || fail "--since: '$out'"
 finish
