@@ -414,6 +414,8 @@ bool vw_cpu_take_suspend(struct vm *vm);
 /* Spin locks across CPUs: the CPU holding LOCK (-1: none); wait for its
  * holder (false: the running CPU now spins, or a failure); a release. */
 int vw_cpu_lock_holder(struct vm *vm, gva_t lock);
+/* Does CPU N hold any spin lock now? */
+bool vw_cpu_holds_locks(struct vm *vm, unsigned n);
 bool vw_cpu_wait_holder(struct vm *vm, gva_t lock, const char *who);
 void vw_cpu_released(struct vm *vm, gva_t lock);
 /* At a scheduling point: other CPUs' work; KeFlushQueuedDpcs. */

@@ -67,6 +67,7 @@ typedef struct _VWPCI_EXT {
     SLOT Slots[MAX_IO];
     ULONG Completed, Spurious;
     BOOLEAN UseDpc, UseTimer, Dump;
+    BOOLEAN WantConcurrent, Concurrent; /* "cc=1": concurrent channels, DPC redirection */
     ULONG TimerCalls;
     STOR_DPC Dpc[MAX_MSG];
     PVOID Done[MAX_MSG][MAX_IO]; /* finished, for the DPC; the message's lock guards it */
@@ -183,6 +184,7 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
     }
     ext->UseDpc = !ext->Dump && ArgValue(ArgumentString, "dpc") != 0;
     ext->UseTimer = !ext->Dump && ArgValue(ArgumentString, "timer") != 0;
+    ext->WantConcurrent = !ext->Dump && ArgValue(ArgumentString, "cc") != 0;
     for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
         StorPortInitializeDpc(ext, &ext->Dpc[m], PciCompleteDpc);
     ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
@@ -203,6 +205,21 @@ static BOOLEAN NTAPI PciInitialize(PVOID DeviceExtension)
         ext->Messages++;
     if (ext->Messages == 0)
         ext->Line = TRUE;
+    /* "cc=1": HwStartIo on every CPU at once (each takes its message's
+     * lock), completions redirected to the issuing CPU. */
+    if (ext->WantConcurrent) {
+        PERF_CONFIGURATION_DATA perf;
+        RtlZeroMemory(&perf, sizeof(perf));
+        perf.Version = STOR_PERF_VERSION;
+        perf.Size = sizeof(perf);
+        ULONG want = STOR_PERF_DPC_REDIRECTION | STOR_PERF_CONCURRENT_CHANNELS;
+        if (StorPortInitializePerfOpts(ext, TRUE, &perf) == STOR_STATUS_SUCCESS &&
+            (perf.Flags & want) == want) {
+            perf.Flags = want;
+            perf.ConcurrentChannels = MAX_IO;
+            ext->Concurrent = StorPortInitializePerfOpts(ext, FALSE, &perf) == STOR_STATUS_SUCCESS;
+        }
+    }
     /* The dump copy takes the device over from the crashed instance: a
      * reset drops whatever that one left in flight. */
     if (ext->Dump)
@@ -250,7 +267,8 @@ static ULONG SlotMessage(PVWPCI_EXT Ext, ULONG S)
     return Ext->Line ? 0 : S % Ext->Messages;
 }
 
-/* DISPATCH_LEVEL, StartIo lock held: a read or write to the device. */
+/* DISPATCH_LEVEL, StartIo lock held (none with concurrent channels): a
+ * read or write to the device. */
 static UCHAR Submit(PVWPCI_EXT ext, PVOID Srb, const UCHAR *Cdb)
 {
     ULONG lba = Be32(Cdb + 2), blocks = (ULONG)Cdb[7] << 8 | Cdb[8];
@@ -262,10 +280,26 @@ static UCHAR Submit(PVWPCI_EXT ext, PVOID Srb, const UCHAR *Cdb)
     if (ext->Bug == VWPCIDISK_BUG_UNMAPPED_DATA &&
         ((volatile UCHAR *)SrbGetDataBuffer(Srb))[0] == 0xee)
         return SRB_STATUS_ERROR;
+    /* Concurrent channels: the slots of the message StorPort says suits
+     * this CPU first, each slot under its message's lock (or the interrupt
+     * lock): no StartIo lock serialises the CPUs, and Next is not shared. */
+    ULONG first = ext->Next;
+    STOR_LOCK_HANDLE h;
+    if (ext->Concurrent && !ext->Line) {
+        STARTIO_PERFORMANCE_PARAMETERS p;
+        RtlZeroMemory(&p, sizeof(p));
+        p.Size = sizeof(p);
+        if (StorPortGetStartIoPerfParams(ext, Srb, &p) != STOR_STATUS_SUCCESS ||
+            p.MessageNumber >= ext->Messages)
+            return SRB_STATUS_ERROR;
+        first = p.MessageNumber;
+    }
     for (ULONG n = 0; n < MAX_IO; n++) {
-        ULONG s = (ext->Next + n) % MAX_IO, m = SlotMessage(ext, s), old = 0;
+        ULONG s = (first + n) % MAX_IO, m = SlotMessage(ext, s), old = 0;
         if (ext->PerMessage || ext->Bug == VWPCIDISK_BUG_MSI_LOCK_ALL)
             StorPortAcquireMSISpinLock(ext, m, &old);
+        else if (ext->Concurrent)
+            StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
         BOOLEAN free = ext->Slots[s].Srb == NULL;
         if (free) {
             PDESC d = (PDESC)((PUCHAR)ext->Desc + DESC_BYTES * s);
@@ -285,10 +319,13 @@ static UCHAR Submit(PVWPCI_EXT ext, PVOID Srb, const UCHAR *Cdb)
             Wr(ext, REG_DESC_LO, (ULONG)pa);
             Wr(ext, REG_DESC_HI, (ULONG)(pa >> 32));
             Wr(ext, REG_DOORBELL, m);
-            ext->Next = s + 1;
+            if (!ext->Concurrent)
+                ext->Next = s + 1;
         }
         if (ext->PerMessage || ext->Bug == VWPCIDISK_BUG_MSI_LOCK_ALL)
             StorPortReleaseMSISpinLock(ext, m, old);
+        else if (ext->Concurrent)
+            StorPortReleaseSpinLock(ext, &h);
         if (free) /* the bug: "done" before the device is */
             return ext->Slots[s].Early ? SRB_STATUS_SUCCESS : SRB_STATUS_PENDING;
     }

@@ -217,6 +217,14 @@ static int holder(struct vm *vm, gva_t lock)
     return -1;
 }
 
+bool vw_cpu_holds_locks(struct vm *vm, unsigned n)
+{
+    struct vw_cpus *c = cpus(vm);
+    if (n >= c->count)
+        return false;
+    return n == c->current ? vm->k->held_count > 0 : c->cpu[n].held_count > 0;
+}
+
 int vw_cpu_lock_holder(struct vm *vm, gva_t lock)
 {
     return holder(vm, lock);

@@ -312,14 +312,17 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     r->len = len;
     r->data_in = data_in;
     r->sg = len ? build_sg(vm, r->data, len) : 0;
+    r->cpu = a->dump ? vw_cpu_current(vm) : stor_submit_cpu(vm, a);
     r->state = REQ_PENDING;
     return r;
 }
 
 static void free_request(struct vm *vm, struct stor_req *r)
 {
-    gva_t blocks[5] = {r->srb, r->ext, r->data, r->sg, r->sense};
-    for (unsigned i = 0; i < 5; i++)
+    if (r->kdpc != 0) /* a submission still queued goes with it */
+        vw_cpu_dpc_queued_in(vm, 0, 0, true, r->kdpc);
+    gva_t blocks[6] = {r->srb, r->ext, r->data, r->sg, r->sense, r->kdpc};
+    for (unsigned i = 0; i < 6; i++)
         if (blocks[i] != 0)
             vw_pool_free(vm, blocks[i], "storport");
     r->state = REQ_FREE;
@@ -329,9 +332,10 @@ static void free_request(struct vm *vm, struct stor_req *r)
  * without locks, then HwStartIo under the StartIo lock (DIRQL and the
  * interrupt lock in half duplex) (storport/nc-storport-hw_buildio,
  * storport/nc-storport-hw_startio). */
-static void start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
+void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 {
     r->state = REQ_AT_MINIPORT;
+    r->start_cpu = vw_cpu_current(vm);
     r->deadline = vm->k->interrupt_time + a->timeout_s * 10000000ull;
     a->outstanding++;
     /* The independent count: never more than the miniport allowed. */
@@ -354,30 +358,64 @@ static void start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
             return;
         }
     }
+    /* Without STOR_PERF_CONCURRENT_CHANNELS StorPort serialises HwStartIo
+     * with the StartIo lock; with it, HwStartIo runs on several CPUs at
+     * once without that lock (storport/ns-storport-_perf_configuration_data:
+     * "concurrent calls to the HwStorStartIo routine"; the miniport takes
+     * its own locks).  The independent count names two at once without it
+     * (the emulation's own bug, planted by vw_stor_plant_startio_unlocked). */
+    bool concurrent = (a->perf_flags & STOR_PERF_CONCURRENT_CHANNELS) != 0;
+    if (!concurrent && a->in_startio > 0) {
+        vw_fail(vm,
+                "storport: HwStartIo entered on CPU %u while another CPU is in it, without "
+                "STOR_PERF_CONCURRENT_CHANNELS",
+                vw_cpu_current(vm));
+        return;
+    }
+    a->in_startio++;
+    if (a->in_startio > a->stats.max_concurrent_startio)
+        a->stats.max_concurrent_startio = a->in_startio;
+    if (r->start_cpu < 32)
+        a->stats.startio_cpus |= 1u << r->start_cpu;
+    unsigned locks = concurrent || a->plant_unlocked_startio ? 0 : LOCK_BIT(LOCK_STARTIO);
     if (a->half_duplex)
         stor_call(vm, a, CTX_STARTIO, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT), a->start_io, 2, argv,
                   NULL);
     else
-        stor_call(vm, a, CTX_STARTIO, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->start_io, 2,
-                  argv, NULL);
+        stor_call(vm, a, CTX_STARTIO, VW_DISPATCH_LEVEL, locks, a->start_io, 2, argv, NULL);
+    a->in_startio--;
 }
 
-/* Start what the gate allows: adapter and LUN depth, busy, paused. */
+bool stor_gate_open(const struct stor_adapter *a)
+{
+    bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
+    return room && !a->busy && !a->paused;
+}
+
+/* Start what the gate allows: adapter and LUN depth, busy, paused.
+ * Requests issued on other CPUs are queued there first (their submission
+ * runs when that CPU next runs, racing this CPU's HwStartIo), then this
+ * CPU's own are started. */
 static bool start_pending(struct vm *vm, struct stor_adapter *a)
 {
     bool any = false;
-    for (unsigned i = 0; i < STOR_MAX_REQ && !vm->failed; i++) {
-        struct stor_req *r = &a->reqs[i];
-        if (r->state != REQ_PENDING)
-            continue;
-        bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
-        if (!a->no_gate && (!room || a->busy || a->paused))
-            break;
-        if (a->paused)
-            a->stats.max_started_paused++;
-        start_one(vm, a, r);
-        any = true;
-    }
+    unsigned me = vw_cpu_current(vm);
+    for (unsigned pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < STOR_MAX_REQ && !vm->failed; i++) {
+            struct stor_req *r = &a->reqs[i];
+            if (r->state != REQ_PENDING || (pass == 0) == (r->cpu == me))
+                continue;
+            if (!a->no_gate && !stor_gate_open(a))
+                return any;
+            if (pass == 0) {
+                stor_queue_submission(vm, a, r);
+                continue;
+            }
+            if (a->paused)
+                a->stats.max_started_paused++;
+            stor_start_one(vm, a, r);
+            any = true;
+        }
     return any;
 }
 
@@ -388,6 +426,10 @@ static void requeue_busy(struct vm *vm, struct stor_adapter *a)
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
         struct stor_req *r = &a->reqs[i];
         if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY) {
+            if (++r->busy_retries == 100000) {
+                vw_fail(vm, "storport: SRB 0x%" PRIx64 " answered BUSY 100000 times", r->srb);
+                return;
+            }
             r->state = REQ_PENDING;
             r->completed_once = false;
             vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 0, 1);
@@ -438,6 +480,10 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
         }
         if (done)
             return true;
+        if (rounds == 1000000) { /* a submission that never finds its moment */
+            vw_fail(vm, "storport: requests never finish (%u rounds)", rounds);
+            return false;
+        }
         /* Let the devices answer: they run, raise their interrupts, and
          * the ISRs and DPCs run on the CPUs the interrupts target. */
         if (moved || vw_sched_settle(vm))
@@ -476,6 +522,9 @@ static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor
             r->srb + vw_rd(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbExDataOffset), 4);
         res->scsi_status =
             (uint8_t)vw_rd(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, ScsiStatus), 1);
+        res->submit_cpu = r->cpu;
+        res->start_cpu = r->start_cpu;
+        res->complete_cpu = r->done_cpu;
     }
     if (r->data_in && buf != NULL && r->len)
         vw_read(vm, r->data, buf, r->len);
@@ -706,7 +755,7 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
             return false;
         if (pass == 0)
             vw_write(vm, r->data, block, 512);
-        start_one(vm, a, r);
+        stor_start_one(vm, a, r);
         uint64_t iargv[1] = {a->ext};
         for (unsigned polls = 0; r->state == REQ_AT_MINIPORT && !vm->failed; polls++) {
             if (polls == 1000) {
@@ -742,6 +791,7 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
     struct stor_adapter *a = &stor_state(vm)->normal;
     *out = a->stats;
     out->lun_depth = a->lun_depth;
+    out->perf_flags = a->perf_flags;
 }
 
 void vw_stor_plant_no_gate(struct vm *vm)

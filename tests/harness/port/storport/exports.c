@@ -128,7 +128,7 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
  * queue, when its IRQL allows. */
 /* HwTimer at DISPATCH_LEVEL holding the StartIo lock (storport/nc-storport-
  * hw_timer: the lock is taken unless the miniport asked for concurrent
- * channels, which this emulation does not grant). */
+ * channels). */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
 {
     if (a->timer == 0 || a->timer_due > vm->k->interrupt_time || !a->started)
@@ -137,7 +137,8 @@ bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
     a->timer = 0; /* one shot: HwTimer may ask again */
     a->stats.timer_calls++;
     uint64_t args[1] = {a->ext};
-    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), routine, 1, args, NULL);
+    unsigned locks = (a->perf_flags & STOR_PERF_CONCURRENT_CHANNELS) ? 0 : LOCK_BIT(LOCK_STARTIO);
+    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, locks, routine, 1, args, NULL);
     return true;
 }
 
@@ -183,6 +184,7 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
     }
     r->state = REQ_COMPLETED;
     r->completed_once = true;
+    r->done_cpu = stor_completion_cpu(vm, a, r);
     r->status = status;
     a->outstanding--;
     a->stats.completed++;
@@ -365,7 +367,6 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
 #define STOR_STATUS_SUCCESS         0x00000000u
 #define STOR_STATUS_UNSUCCESSFUL    0xC1000001u
 #define STOR_STATUS_NOT_IMPLEMENTED 0xC1000002u
-#define STOR_PERF_SUPPORTED         0x3fu /* DPC redirection .. current-CPU redirection */
 
 static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
 {
@@ -402,30 +403,14 @@ static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
         vw_wr(vm, info + VW_OFFSET(vm, MESSAGE_INTERRUPT_INFORMATION, InterruptMode), 1, 4);
         break;
     }
-    case 14: { /* InitializePerformanceOptimizations: HwInitialize or the
-                * passive routine (storport/nf-storport-storportinitializeperfopts) */
-        unsigned query = (unsigned)vw_slot(vm, api, v) & 0xff;
-        gva_t data = vw_slot(vm, api, v + 1);
-        if (stor_cpu(vm, a)->ctx != CTX_HW_INITIALIZE && stor_cpu(vm, a)->ctx != CTX_PASSIVE_INIT) {
-            vw_fail(vm,
-                    "StorPortInitializePerfOpts in %s (HwInitialize or the passive routine "
-                    "only)",
-                    stor_ctx_name(stor_cpu(vm, a)->ctx));
+    case 14: /* InitializePerformanceOptimizations(Query, Data) (perf.c) */
+        status = stor_perf_opts(vm, a, (vw_slot(vm, api, v) & 0xff) != 0, vw_slot(vm, api, v + 1));
+        if (vm->failed)
             return;
-        }
-        uint64_t fl = VW_OFFSET(vm, PERF_CONFIGURATION_DATA, Flags);
-        if (query)
-            vw_wr(vm, data + fl, STOR_PERF_SUPPORTED, 4);
-        else if (vw_rd(vm, data + fl, 4) & ~(uint64_t)STOR_PERF_SUPPORTED)
-            status = STOR_STATUS_UNSUCCESSFUL;
         break;
-    }
-    case 15: { /* GetStartIoPerformanceParameters */
-        gva_t p = vw_slot(vm, api, v + 1);
-        vw_wr(vm, p + VW_OFFSET(vm, STARTIO_PERFORMANCE_PARAMETERS, MessageNumber), 0, 4);
-        vw_wr(vm, p + VW_OFFSET(vm, STARTIO_PERFORMANCE_PARAMETERS, ChannelNumber), 0, 4);
+    case 15: /* GetStartIoPerformanceParameters(Srb, Params) (perf.c) */
+        status = stor_startio_params(vm, a, vw_slot(vm, api, v), vw_slot(vm, api, v + 1));
         break;
-    }
     case 17: { /* GetCurrentProcessorNumber */
         gva_t pn = vw_slot(vm, api, v);
         unsigned cpu = vw_cpu_current(vm);

@@ -59,6 +59,12 @@ struct stor_req {
     uint8_t status;
     uint64_t deadline; /* interrupt time */
     bool completed_once;
+    /* The CPU the class layer issued it from, the one HwStartIo ran on,
+     * the one StorPort's completion ran on; the KDPC that carries it to
+     * its issuing CPU (StorPort's submission there). */
+    unsigned cpu, start_cpu, done_cpu;
+    gva_t kdpc;
+    unsigned busy_retries;
 };
 
 #define STOR_MAX_REQ    64
@@ -117,7 +123,22 @@ struct stor_adapter {
     unsigned nmaps;
     gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
     uint64_t timer_due; /* interrupt time it is due */
+    /* StorPortInitializePerfOpts as set (exports.c), and the StartIo calls
+     * running now on any CPU (never two without concurrent channels). */
+    uint32_t perf_flags, channels, first_msg, last_msg;
+    unsigned in_startio;
+    bool plant_unlocked_startio; /* planted emulation bug: no StartIo lock */
+    int submit_mode;             /* vw_stor_submit_from */
+    unsigned submit_next;
+    uint64_t submit_rng;
 };
+
+#define STOR_PERF_DPC_REDIRECTION             0x01u
+#define STOR_PERF_CONCURRENT_CHANNELS         0x02u
+#define STOR_PERF_INTERRUPT_MESSAGE_RANGES    0x04u
+#define STOR_PERF_ADV_CONFIG_LOCALITY         0x08u
+#define STOR_PERF_OPTIMIZE_FOR_COMPLETION     0x10u
+#define STOR_PERF_DPC_REDIRECTION_CURRENT_CPU 0x20u
 
 struct stor_state {
     struct stor_adapter normal, dumpcopy;
@@ -148,6 +169,18 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);
 /* The request whose SRB is SRB, or NULL. */
 struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
 const char *stor_ctx_name(enum stor_ctx ctx);
+/* Hand R to the miniport on the running CPU (HwBuildIo, HwStartIo). */
+void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+/* May another request reach the miniport now (depth, busy, paused)? */
+bool stor_gate_open(const struct stor_adapter *a);
+
+/* perf.c: performance options, the issuing CPU, concurrent StartIo. */
+uint32_t stor_perf_opts(struct vm *vm, struct stor_adapter *a, bool query, gva_t data);
+uint32_t stor_startio_params(struct vm *vm, struct stor_adapter *a, gva_t srb, gva_t p);
+unsigned stor_submit_cpu(struct vm *vm, struct stor_adapter *a);
+unsigned stor_completion_cpu(struct vm *vm, const struct stor_adapter *a, const struct stor_req *r);
+/* Queue R's submission on the CPU it was issued from. */
+bool stor_queue_submission(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
 
 /* pci.c: the PCI function's side of the adapter. */
 void stor_pci_fill_config(struct vm *vm, struct stor_adapter *a, gva_t cfg);

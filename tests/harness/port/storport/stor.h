@@ -22,6 +22,9 @@ struct vw_stor_result {
     uint8_t srb_status; /* SRB_STATUS(...) of the SRB */
     uint8_t scsi_status;
     uint32_t transferred; /* DataTransferLength at completion */
+    /* The CPU the class layer issued it from, the one HwStartIo ran on,
+     * the one StorPort's completion ran on (DPC redirection). */
+    unsigned submit_cpu, start_cpu, complete_cpu;
 };
 
 /* The normal adapter through FindAdapter, HwInitialize, the passive
@@ -60,15 +63,30 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
     unsigned dpcs_run /* queued */, control_stop, control_restart, pauses, max_started_paused;
-    unsigned device_interrupts; /* ISR calls for interrupts a device raised */
-    unsigned interrupts_masked; /* raised while stopped: not given to the miniport */
-    unsigned timer_calls;       /* HwTimer calls */
-    unsigned dpc_cpus;          /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
+    unsigned device_interrupts;      /* ISR calls for interrupts a device raised */
+    unsigned interrupts_masked;      /* raised while stopped: not given to the miniport */
+    unsigned timer_calls;            /* HwTimer calls */
+    unsigned dpc_cpus;               /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
+    unsigned startio_cpus;           /* bit n: HwStartIo ran on CPU n < 32 */
+    unsigned max_concurrent_startio; /* HwStartIo calls running at once, at most */
+    unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */
 void vw_stor_plant_no_gate(struct vm *vm);
+/* Planted emulation bug for the StartIo checker: HwStartIo without the
+ * StartIo lock though the miniport never asked for concurrent channels. */
+void vw_stor_plant_startio_unlocked(struct vm *vm);
+
+/* The CPU the class layer issues each request from (its submission runs
+ * there, at DISPATCH_LEVEL, racing what the other CPUs run): CPU >= 0,
+ * VW_STOR_CPU_SPREAD (request i from CPU i mod CPUS) or
+ * VW_STOR_CPU_SEEDED (chosen by the run's seed; spread when unseeded).
+ * Default CPU 0. */
+#define VW_STOR_CPU_SPREAD (-1)
+#define VW_STOR_CPU_SEEDED (-2)
+void vw_stor_submit_from(struct vm *vm, int cpu);
 
 /* The adapter runs on PCI function PDO (any device model with a
  * configuration space: dev_virtio, dev_vhost, stordisk.h): call before
