@@ -88,7 +88,7 @@ VW_SCENARIO("vwstor", storport_class_discovery, NULL)
     if (!scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY"))
         return;
     cdb[0] = 0xc7; /* vendor-specific: refused, never guessed */
-    if (!scsi(vm, cdb, 6, NULL, 0, false, 6, "opcode 0xC7"))
+    if (!scsi(vm, cdb, 6, NULL, 0, false, 4, "opcode 0xC7"))
         return;
     VW_EXPECT(vm, !vw_stor_interrupt(vm), "HwInterrupt claimed an interrupt with no device");
     VW_EXPECT(vm, !vw_stor_msi(vm, 2), "the MSI routine claimed message 2 with no device");

@@ -28,6 +28,8 @@ enum {
     VWSTOR_BUG_UNCACHED_LATE,   /* StorPortGetUncachedExtension from HwInitialize */
     VWSTOR_BUG_ISR_PAUSE,       /* StorPortPause (<= DISPATCH_LEVEL) from HwInterrupt */
     VWSTOR_BUG_CONTROL_OVERRUN, /* writes SupportedTypeList[MaxControlType] */
+    VWSTOR_BUG_SENSE_OVERRUN,   /* 18 bytes of sense whatever SenseInfoBufferLength says */
+    VWSTOR_BUG_SENSE_NO_BUFFER, /* AUTOSENSE_VALID on an SRB with no sense buffer */
 };
 
 typedef struct _VWSTOR_EXT {
@@ -37,6 +39,7 @@ typedef struct _VWSTOR_EXT {
     ULONG Bug;
     ULONG Queued, Held, Restarts;
     ULONG Messages, PerfFlags, LastCpu;
+    BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
 } VWSTOR_EXT, *PVWSTOR_EXT;
@@ -76,6 +79,33 @@ static ULONG ArgValue(PCHAR Args, const char *Key)
     return 0;
 }
 
+/* Any IRQL: CHECK CONDITION with fixed-format sense KEY/ASC/ASCQ, as much
+ * of it as SenseInfoBufferLength allows (lowered to what was written); the
+ * SRB status to complete with. */
+static UCHAR CheckCondition(PVWSTOR_EXT Ext, PVOID Srb, UCHAR Key, UCHAR Asc, UCHAR Ascq)
+{
+    PSRBEX_DATA_SCSI_CDB16 d =
+        (PSRBEX_DATA_SCSI_CDB16)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypeScsiCdb16);
+    UCHAR sense[48] = {0x70, 0, Key, 0, 0, 0, 0, 10, 0, 0, 0, 0, Asc, Ascq};
+    SrbSetScsiStatus(Srb, 0x02); /* SCSISTAT_CHECK_CONDITION */
+    if (d == NULL)
+        return SRB_STATUS_ERROR;
+    ULONG room = d->SenseInfoBufferLength, n = 18;
+    if (Ext->Bug == VWSTOR_BUG_SENSE_OVERRUN)
+        room = n = 18; /* the standard 18 bytes, whatever the buffer holds */
+    if (d->SenseInfoBuffer == NULL || room == 0)
+        return Ext->Bug == VWSTOR_BUG_SENSE_NO_BUFFER
+                   ? SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID
+                   : SRB_STATUS_ERROR;
+    if (n > room)
+        n = room;
+    for (ULONG i = 0; i < n; i++)
+        ((PUCHAR)d->SenseInfoBuffer)[i] = sense[i];
+    if (Ext->Bug != VWSTOR_BUG_SENSE_OVERRUN)
+        d->SenseInfoBufferLength = (UCHAR)n;
+    return SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID;
+}
+
 /* Any IRQL: hand SRB back to StorPort with STATUS. */
 static VOID Complete(PVWSTOR_EXT Ext, PVOID Srb, UCHAR Status)
 {
@@ -98,6 +128,7 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
 #ifdef VWSTOR_PLANTED
     ext->Bug = ArgValue(ArgumentString, "mode");
 #endif
+    ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
     ConfigInfo->MaximumTransferLength = 16 * 1024;
     ConfigInfo->NumberOfPhysicalBreaks = 5;
     ConfigInfo->AlignmentMask = 3;
@@ -306,6 +337,10 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
     case 0x88:
     case 0x2a:
     case 0x8a: {
+        if (ext->UnitAttention) { /* POWER ON, RESET, OR BUS DEVICE RESET OCCURRED */
+            ext->UnitAttention = FALSE;
+            return CheckCondition(ext, Srb, 0x6, 0x29, 0x00);
+        }
         /* The SG list must describe the whole transfer. */
         PSTOR_SCATTER_GATHER_LIST sg = StorPortGetScatterGatherList(ext, Srb);
         ULONG total = 0;
@@ -338,7 +373,8 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
         return SRB_STATUS_PENDING;
     }
     }
-    return SRB_STATUS_INVALID_REQUEST;
+    /* ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE: never a guess. */
+    return CheckCondition(ext, Srb, 0x5, 0x20, 0x00);
 }
 
 /* DISPATCH_LEVEL, StartIo lock held by StorPort. */

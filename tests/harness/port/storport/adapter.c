@@ -183,6 +183,7 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
     if (a == NULL)
         return false;
     a->timeout_s = cfg && cfg->timeout_s ? cfg->timeout_s : 10;
+    a->sense_size = 32;
     a->msi_messages = cfg ? cfg->msi_messages : 0;
     a->pdo = stor_state(vm)->pdo;
     /* The interrupt is connected between FindAdapter and HwInitialize, as
@@ -271,9 +272,13 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     r->srb = port_alloc(vm, total, "SRB");
     r->ext = a->srb_ext_size ? port_alloc(vm, a->srb_ext_size, "SRB extension") : 0;
     r->data = len ? port_alloc(vm, len, "data buffer") : 0;
-    r->sense = port_alloc(vm, 32, "sense buffer");
-    if (r->srb == 0 || (a->srb_ext_size && r->ext == 0) || (len && r->data == 0) || r->sense == 0)
+    r->sense_len = a->sense_size;
+    r->sense = r->sense_len ? port_alloc(vm, r->sense_len + STOR_SENSE_GUARD, "sense buffer") : 0;
+    if (r->srb == 0 || (a->srb_ext_size && r->ext == 0) || (len && r->data == 0) ||
+        (r->sense_len && r->sense == 0))
         return NULL;
+    if (r->sense)
+        stor_sense_guard(vm, r->sense, r->sense_len);
     if (r->ext) { /* "SRB extensions are never initialised" (miniports.md 1) */
         uint8_t poison[256];
         memset(poison, SRB_EXT_POISON, sizeof(poison));
@@ -304,7 +309,7 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, Length),
           VW_SIZEOF(vm, SRBEX_DATA_SCSI_CDB16) - VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, ScsiStatus),
           4);
-    vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, SenseInfoBufferLength), 32, 1);
+    vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, SenseInfoBufferLength), r->sense_len, 1);
     vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, CdbLength), cdb_len, 1);
     vw_wrptr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, SenseInfoBuffer), r->sense);
     if (cdb_len)
@@ -525,6 +530,7 @@ static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor
         res->submit_cpu = r->cpu;
         res->start_cpu = r->start_cpu;
         res->complete_cpu = r->done_cpu;
+        stor_parse_sense(vm, r, res);
     }
     if (r->data_in && buf != NULL && r->len)
         vw_read(vm, r->data, buf, r->len);
@@ -558,6 +564,22 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
         return false;
     for (unsigned i = 0; i < count; i++)
         collect(vm, reqs[i], bufs[i], res ? &res[i] : NULL);
+    return !vm->failed;
+}
+
+bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || !a->started) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no started adapter");
+        return false;
+    }
+    uint8_t none[1] = {0};
+    struct stor_req *r = new_request(vm, a, none, 0, 0, false, function);
+    if (r == NULL || !wait_for(vm, a, &r, 1))
+        return false;
+    collect(vm, r, NULL, res);
     return !vm->failed;
 }
 
@@ -737,6 +759,7 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
     a->pdo = s->pdo;          /* the same function, polled */
     if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
         return false;
+    a->sense_size = 32;
     uint8_t block[512], back[512];
     memset(block, pattern, sizeof(block));
     for (int pass = 0; pass < 2; pass++) {
@@ -792,6 +815,11 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
     *out = a->stats;
     out->lun_depth = a->lun_depth;
     out->perf_flags = a->perf_flags;
+}
+
+void vw_stor_sense_buffer(struct vm *vm, unsigned len)
+{
+    stor_state(vm)->normal.sense_size = len > 255 ? 255 : len;
 }
 
 void vw_stor_plant_no_gate(struct vm *vm)

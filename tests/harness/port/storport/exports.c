@@ -175,7 +175,7 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
         vw_fail(vm, "storport: SRB 0x%" PRIx64 " completed before HwStartIo had it", srb);
         return;
     }
-    if (!stor_check_device_released(vm, a, r))
+    if (!stor_check_device_released(vm, a, r) || !stor_check_sense(vm, r))
         return;
     uint8_t status = (uint8_t)vw_rd(vm, srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 1);
     if ((status & SRB_STATUS_MASK) == SRB_STATUS_PENDING) {

@@ -65,6 +65,7 @@ struct stor_req {
     unsigned cpu, start_cpu, done_cpu;
     gva_t kdpc;
     unsigned busy_retries;
+    unsigned sense_len; /* SenseInfoBufferLength as given (0: no buffer) */
 };
 
 #define STOR_MAX_REQ    64
@@ -131,6 +132,7 @@ struct stor_adapter {
     int submit_mode;             /* vw_stor_submit_from */
     unsigned submit_next;
     uint64_t submit_rng;
+    unsigned sense_size; /* the class layer's sense buffer (vw_stor_sense_buffer) */
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -173,6 +175,12 @@ const char *stor_ctx_name(enum stor_ctx ctx);
 void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
 /* May another request reach the miniport now (depth, busy, paused)? */
 bool stor_gate_open(const struct stor_adapter *a);
+
+/* sense.c: the sense buffer's guard, its rules at completion, parsing. */
+#define STOR_SENSE_GUARD 16
+void stor_sense_guard(struct vm *vm, gva_t sense, unsigned len);
+bool stor_check_sense(struct vm *vm, struct stor_req *r);
+void stor_parse_sense(struct vm *vm, const struct stor_req *r, struct vw_stor_result *res);
 
 /* perf.c: performance options, the issuing CPU, concurrent StartIo. */
 uint32_t stor_perf_opts(struct vm *vm, struct stor_adapter *a, bool query, gva_t data);

@@ -25,6 +25,10 @@ struct vw_stor_result {
     /* The CPU the class layer issued it from, the one HwStartIo ran on,
      * the one StorPort's completion ran on (DPC redirection). */
     unsigned submit_cpu, start_cpu, complete_cpu;
+    /* Sense the miniport returned with SRB_STATUS_AUTOSENSE_VALID
+     * (fixed or descriptor format), and SenseInfoBufferLength after it. */
+    bool sense_valid;
+    uint8_t sense_key, asc, ascq, sense_len;
 };
 
 /* The normal adapter through FindAdapter, HwInitialize, the passive
@@ -59,6 +63,20 @@ bool vw_stor_remove(struct vm *vm);
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* An SRB_EX of FUNCTION without a CDB (SRB_FUNCTION_FLUSH 0x08,
+ * SHUTDOWN 0x07, RESET_DEVICE 0x16, RESET_LOGICAL_UNIT 0x20, ...), as the
+ * port sends them to HwStartIo (storport/ns-storport-_scsi_request_block's
+ * function table), waited for like a command. */
+bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res);
+/* As vw_stor_scsi, sent again as disk.sys does (bus reset, time-out,
+ * BUSY, UNIT ATTENTION, ABORTED COMMAND) up to RETRIES more times; RES is
+ * the last answer, *TRIES how many were sent. */
+bool vw_stor_scsi_retry(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf,
+                        uint32_t len, bool data_in, unsigned retries, struct vw_stor_result *res,
+                        unsigned *tries);
+/* The sense buffer the class layer gives the next requests: LEN bytes
+ * (1..255; 0: none, SenseInfoBuffer NULL).  Default 32. */
+void vw_stor_sense_buffer(struct vm *vm, unsigned len);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
