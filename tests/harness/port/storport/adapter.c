@@ -313,11 +313,21 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     r->data_in = data_in;
     r->sg = len ? build_sg(vm, r->data, len) : 0;
     r->state = REQ_PENDING;
+    stor_dma(vm, r->srb, total, true);
+    stor_dma(vm, r->ext, a->srb_ext_size, true);
+    stor_dma(vm, r->data, len, true);
+    stor_dma(vm, r->sense, 32, true);
+    r->dma_srb_len = total;
+    r->dma_ext_len = a->srb_ext_size;
     return r;
 }
 
 static void free_request(struct vm *vm, struct stor_req *r)
 {
+    stor_dma(vm, r->srb, r->dma_srb_len, false);
+    stor_dma(vm, r->ext, r->dma_ext_len, false);
+    stor_dma(vm, r->data, r->len, false);
+    stor_dma(vm, r->sense, 32, false);
     gva_t blocks[5] = {r->srb, r->ext, r->data, r->sg, r->sense};
     for (unsigned i = 0; i < 5; i++)
         if (blocks[i] != 0)
@@ -620,6 +630,7 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
+    stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
                        a->reserved3, a->uncached, a->hwid_copy};
     for (unsigned i = 0; i < 7; i++)

@@ -544,6 +544,7 @@ static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *
         a->uncached =
             vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);
         a->uncached_len = len;
+        stor_dma(vm, a->uncached, len, true);
     } else if (len > a->uncached_len) {
         vw_set_return(vm, 0);
         return;
