@@ -386,6 +386,13 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
         if (a->paused)
             a->stats.max_started_paused++;
         start_one(vm, a, r);
+        /* A request the miniport gave back BUSY is retried later, after
+         * the devices ran (srb/ns-srb-_scsi_request_block, SrbStatus:
+         * SRB_STATUS_BUSY, "the port driver resubmits the request"):
+         * starting more now only meets the same full queue, and counting
+         * it as progress kept the wait from ever letting a device run. */
+        if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY)
+            break;
         any = true;
     }
     return any;
