@@ -9,8 +9,7 @@
 /* INQUIRY with EVPD for PAGE (or the standard data); its bytes in R. */
 static bool inquiry(struct vm *vm, int page, uint8_t *r, uint32_t len)
 {
-    uint8_t cdb[6] = {0x12, page >= 0 ? 1 : 0, (uint8_t)(page >= 0 ? page : 0), 0, (uint8_t)len,
-                      0};
+    uint8_t cdb[6] = {0x12, page >= 0 ? 1 : 0, (uint8_t)(page >= 0 ? page : 0), 0, (uint8_t)len, 0};
     memset(r, 0xee, len);
     return vs_ok(vm, cdb, 6, r, len, true, "INQUIRY");
 }
@@ -34,7 +33,8 @@ static void discovery(struct vm *vm, const struct vs_opts *o)
               "VPD 00 lists %u pages", r[3]);
     if (!inquiry(vm, 0x80, r, 64))
         goto out;
-    VW_EXPECT(vm, r[1] == 0x80 && r[3] == strlen("vmodel-blk") && memcmp(r + 4, "vmodel-blk", 10) == 0,
+    VW_EXPECT(vm,
+              r[1] == 0x80 && r[3] == strlen("vmodel-blk") && memcmp(r + 4, "vmodel-blk", 10) == 0,
               "VPD 80: serial of %u bytes '%.*s', not the model's GET_ID 'vmodel-blk'", r[3],
               r[3] < 60 ? r[3] : 60, (const char *)r + 4);
     if (!inquiry(vm, 0x83, r, 64))
@@ -75,8 +75,9 @@ static void discovery(struct vm *vm, const struct vs_opts *o)
     VW_EXPECT(vm, vs_be64(r) == blocks - 1 && vs_be32(r + 8) == bs,
               "READ CAPACITY(16): last LBA %llu of %u bytes", (unsigned long long)vs_be64(r),
               vs_be32(r + 8));
-    VW_EXPECT(vm, (r[13] & 0x0f) == o->phys_exp && (r[14] & 0x80) &&
-                      ((r[14] & 0x3f) << 8 | r[15]) == o->align_off,
+    VW_EXPECT(vm,
+              (r[13] & 0x0f) == o->phys_exp && (r[14] & 0x80) &&
+                  ((r[14] & 0x3f) << 8 | r[15]) == o->align_off,
               "READ CAPACITY(16): exponent %u, LBPME %u, lowest aligned %u", r[13] & 0x0f,
               r[14] >> 7, (r[14] & 0x3f) << 8 | r[15]);
     VW_EXPECT(vm, d.blk.ids == 1, "the device got %llu GET_ID requests, not 1",
@@ -94,15 +95,21 @@ VW_SCENARIO("viostor", disk_inquiry_capacity, NULL)
 /* 4 KiB logical blocks, 8 per physical... of 32 KiB, aligned at 3, with I/O sizes */
 VW_SCENARIO("viostor", disk_4k_topology, NULL)
 {
-    struct vs_opts o = {.blk_size = 4096, .phys_exp = 3, .align_off = 3, .min_io = 1,
-                        .opt_io = 64, .max_discard = 2048, .max_wz = 4096};
+    struct vs_opts o = {.blk_size = 4096,
+                        .phys_exp = 3,
+                        .align_off = 3,
+                        .min_io = 1,
+                        .opt_io = 64,
+                        .max_discard = 2048,
+                        .max_wz = 4096};
     discovery(vm, &o);
 }
 
 /* A legacy device (no VERSION_1, no MQ): the legacy interface, split ring, the line */
 VW_SCENARIO("viostor", disk_legacy_line, NULL)
 {
-    struct vs_opts o = {.transport = VMODEL_LEGACY, .line = true,
+    struct vs_opts o = {.transport = VMODEL_LEGACY,
+                        .line = true,
                         .features = VS_F_DEFAULT & ~(VS_F_VERSION_1 | VS_F_MQ)};
     discovery(vm, &o);
 }

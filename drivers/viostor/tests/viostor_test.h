@@ -31,7 +31,7 @@
 #define VS_F_PACKED       (1ull << 34)
 /* What the scenarios offer unless they say otherwise */
 #define VS_F_DEFAULT                                                                               \
-    (VS_F_VERSION_1 | VS_F_SEG_MAX | VS_F_BLK_SIZE | VS_F_FLUSH | VS_F_TOPOLOGY | VS_F_MQ |       \
+    (VS_F_VERSION_1 | VS_F_SEG_MAX | VS_F_BLK_SIZE | VS_F_FLUSH | VS_F_TOPOLOGY | VS_F_MQ |        \
      VS_F_DISCARD | VS_F_WRITE_ZEROES | VS_F_INDIRECT | VS_F_EVENT_IDX)
 
 #define VS_SRB_SUCCESS   0x01
@@ -55,7 +55,7 @@ struct vs_opts {
     uint32_t opt_io;
     uint32_t max_discard, discard_seg, discard_align, max_wz, wz_seg;
     uint8_t wz_may_unmap;
-    bool raw_cfg; /* take every field as given, zeroes included */
+    bool raw_cfg;      /* take every field as given, zeroes included */
     uint64_t capacity; /* sectors; 0: the image's */
     unsigned timeout_s;
 };
