@@ -291,6 +291,8 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
     case 3: /* ResetDetected */
     case 7: /* BusChangeDetected */
         vw_log(vm, "storport: notification %u", type);
+        if (type == 7)
+            a->stats.bus_changes++;
         return;
     case 0x1000: { /* EnablePassiveInitialization: HwInitialize only
                     * (storport/nf-storport-storportenablepassiveinitialization) */
