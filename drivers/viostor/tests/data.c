@@ -43,15 +43,16 @@ static void write_read(struct vm *vm, struct vs_disk *d, unsigned qd, unsigned g
             VW_EXPECT(vm,
                       (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
                           res[i].transferred == sizes[i],
-                      "QD %u %s %u: SRB status 0x%02x, %u of %u bytes", qd,
-                      pass ? "read" : "write", i, res[i].srb_status, res[i].transferred, sizes[i]);
+                      "QD %u %s %u: SRB status 0x%02x, %u of %u bytes", qd, pass ? "read" : "write",
+                      i, res[i].srb_status, res[i].transferred, sizes[i]);
     }
     static uint8_t file[MAX_BLOCKS * 512];
     for (unsigned i = 0; i < qd && !vm->failed; i++) {
         VW_EXPECT(vm, memcmp(in[i], out[i], sizes[i]) == 0, "QD %u: LBA %llu read back wrong", qd,
                   (unsigned long long)lba[i]);
-        VW_EXPECT(vm, vs_image_read(d, lba[i], file, sizes[i]) && memcmp(file, out[i], sizes[i]) == 0,
-                  "QD %u: LBA %llu not in the image file as written", qd, (unsigned long long)lba[i]);
+        VW_EXPECT(
+            vm, vs_image_read(d, lba[i], file, sizes[i]) && memcmp(file, out[i], sizes[i]) == 0,
+            "QD %u: LBA %llu not in the image file as written", qd, (unsigned long long)lba[i]);
     }
 }
 
@@ -125,7 +126,8 @@ VW_SCENARIO("viostor", data_flush_fua, NULL)
         goto out;
     VW_EXPECT(vm, d.blk.writes == w0 + 1 && d.blk.flushes == f0 + 2,
               "WRITE FUA: %llu writes, %llu flushes at the device (1 and 1 expected)",
-              (unsigned long long)(d.blk.writes - w0), (unsigned long long)(d.blk.flushes - f0 - 1));
+              (unsigned long long)(d.blk.writes - w0),
+              (unsigned long long)(d.blk.flushes - f0 - 1));
     VW_EXPECT(vm, vs_image_read(&d, 300, file, sizeof(file)) && memcmp(file, buf, 4096) == 0,
               "the FUA write is not in the file");
     vs_rw16(cdb, true, 310, 8, false);
@@ -203,7 +205,9 @@ VW_SCENARIO("viostor", data_write_same_zeroes, NULL)
                   "WRITE SAME: range %u: type %u %llu+%u flags %u", unmap, r->type,
                   (unsigned long long)r->sector, r->sectors, r->flags);
         uint8_t zeroes[sizeof(file)] = {0};
-        VW_EXPECT(vm, vs_image_read(&d, lba, file, sizeof(file)) && memcmp(file, zeroes, sizeof(file)) == 0,
+        VW_EXPECT(vm,
+                  vs_image_read(&d, lba, file, sizeof(file)) &&
+                      memcmp(file, zeroes, sizeof(file)) == 0,
                   "WRITE SAME: LBA %llu..+20 not zero in the file", (unsigned long long)lba);
     }
     /* A non-zero pattern is refused (virtio-blk writes only zeroes) */
