@@ -319,6 +319,12 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     r->sg = len ? build_sg(vm, r->data, len) : 0;
     r->cpu = a->dump ? vw_cpu_current(vm) : stor_submit_cpu(vm, a);
     r->state = REQ_PENDING;
+    stor_dma(vm, r->srb, total, true);
+    stor_dma(vm, r->ext, a->srb_ext_size, true);
+    stor_dma(vm, r->data, len, true);
+    stor_dma(vm, r->sense, r->sense_len, true);
+    r->dma_srb_len = total;
+    r->dma_ext_len = a->srb_ext_size;
     return r;
 }
 
@@ -326,6 +332,10 @@ static void free_request(struct vm *vm, struct stor_req *r)
 {
     if (r->kdpc != 0) /* a submission still queued goes with it */
         vw_cpu_dpc_queued_in(vm, 0, 0, true, r->kdpc);
+    stor_dma(vm, r->srb, r->dma_srb_len, false);
+    stor_dma(vm, r->ext, r->dma_ext_len, false);
+    stor_dma(vm, r->data, r->len, false);
+    stor_dma(vm, r->sense, r->sense_len, false);
     gva_t blocks[6] = {r->srb, r->ext, r->data, r->sg, r->sense, r->kdpc};
     for (unsigned i = 0; i < 6; i++)
         if (blocks[i] != 0)
@@ -419,6 +429,13 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
             if (a->paused)
                 a->stats.max_started_paused++;
             stor_start_one(vm, a, r);
+            /* A request the miniport gave back BUSY is retried later, after
+             * the devices ran (srb/ns-srb-_scsi_request_block, SrbStatus:
+             * SRB_STATUS_BUSY, "the port driver resubmits the request"):
+             * starting more now only meets the same full queue, and counting
+             * it as progress kept the wait from ever letting a device run. */
+            if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY)
+                return any;
             any = true;
         }
     return any;
@@ -691,6 +708,7 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
+    stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
                        a->reserved3, a->uncached, a->hwid_copy};
     for (unsigned i = 0; i < 7; i++)

@@ -65,7 +65,8 @@ struct stor_req {
     unsigned cpu, start_cpu, done_cpu;
     gva_t kdpc;
     unsigned busy_retries;
-    unsigned sense_len; /* SenseInfoBufferLength as given (0: no buffer) */
+    unsigned sense_len;                /* SenseInfoBufferLength as given (0: no buffer) */
+    uint64_t dma_srb_len, dma_ext_len; /* announced to the devices (dma.c) */
 };
 
 #define STOR_MAX_REQ    64
@@ -199,5 +200,8 @@ void stor_pci_unmap_all(struct vm *vm, struct stor_adapter *a);
 bool stor_pci_interrupt_lock(struct vm *vm, struct stor_adapter *a, bool take);
 uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t old_irql,
                        uint64_t irql_in, bool acquire);
+/* dma.c: announce (ADD) or withdraw [VA, VA+LEN) as memory the device may
+ * reach (the uncached extension, a request's blocks while it lives). */
+void stor_dma(struct vm *vm, gva_t va, uint64_t len, bool add);
 /* False (the run failed) when a device still owns part of R's buffers. */
 bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct stor_req *r);

@@ -88,6 +88,7 @@ struct vw_stor_stats {
     unsigned startio_cpus;           /* bit n: HwStartIo ran on CPU n < 32 */
     unsigned max_concurrent_startio; /* HwStartIo calls running at once, at most */
     unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
+    unsigned bus_changes;            /* StorPortNotification(BusChangeDetected) calls */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
