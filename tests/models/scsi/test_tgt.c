@@ -279,6 +279,14 @@ static void t_tgt_lun_reset(void)
     CHECK_EQ(rig_tmf(&t.r, 1, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 1, 3), 0);
     CHECK(rig_wait_ctrl(&t.r, 1, &tmf, 50));
     CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+    /* ABORT TASK SET reaches tgt; I_T NEXUS RESET (as iSCSI TARGET WARM RESET) tgt
+     * does not support: FUNCTION REJECTED, as tgt answered */
+    CHECK_EQ(rig_tmf(&t.r, 2, VIRTIO_SCSI_T_TMF_ABORT_TASK_SET, 0, 1, 0), 0);
+    CHECK(rig_wait_ctrl(&t.r, 2, &tmf, 50));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+    CHECK_EQ(rig_tmf(&t.r, 3, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 0, 1, 0), 0);
+    CHECK(rig_wait_ctrl(&t.r, 3, &tmf, 50));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_REJECTED);
     trig_fini(&t);
 }
 
