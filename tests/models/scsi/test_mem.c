@@ -285,7 +285,8 @@ static void t_mem_tmf_never_then_reset(void)
     f.tmf_never = false; /* the target wakes up after the reset */
     mem_target_set_faults(m.mt, &f);
     vmodel_scsi_poll(m.r.s, 0);
-    CHECK_EQ(vmodel_scsi_stats(m.r.s)->stale, 2); /* the abort, then the command it ended */
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->stale, 2);        /* the abort, then the command it ended */
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->reset_aborts, 1); /* the device's own, for LUN 0 */
     CHECK_EQ(vmodel_scsi_inflight(m.r.s), 0);
     CHECK_EQ(vmodel_stats(m.r.b.m)->completions, used);
     (void)resp;

@@ -20,6 +20,7 @@ struct inflight {
     uint32_t gen; /* device resets when taken: a completion from before a reset is stale */
     uint16_t queue, id;
     bool is_tmf;
+    bool internal; /* the device's own TMF after a device reset: no buffer to answer in */
     bool taking;   /* inside the handler: the back end answered at once */
     bool answered; /* response written, used length in written */
     uint32_t written;
@@ -128,6 +129,8 @@ static bool negotiated(struct vmodel_scsi *s, unsigned bit)
     return (vmodel_driver_features(s->m) >> bit) & 1;
 }
 
+static void abort_stale(struct vmodel_scsi *s);
+
 /** A device reset drops every buffer the device held; the back end's late answers are stale */
 static void check_reset(struct vmodel_scsi *s)
 {
@@ -139,6 +142,7 @@ static void check_reset(struct vmodel_scsi *s)
     s->nev = 0;
     s->missed = false;
     s->an_subscribed = 0;
+    abort_stale(s);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -258,6 +262,11 @@ static void tmf_done(void *ctx, struct scsi_tmf *t)
     };
 
     (void)ctx;
+    if (f->internal) {
+        f->taking = false;
+        release(f);
+        return;
+    }
     if (f->gen != vmodel_reset_count(f->s->m)) {
         f->s->st.stale++;
         f->taking = false;
@@ -265,6 +274,38 @@ static void tmf_done(void *ctx, struct scsi_tmf *t)
         return;
     }
     finish(f, ctrl_response(f, 0, map[t->result]));
+}
+
+/** After a device reset: ABORT TASK SET on each LUN with commands still at the back end, so
+ *  the target stops work nobody waits for (its answers arrive as stale) */
+static void abort_stale(struct vmodel_scsi *s)
+{
+    for (struct inflight *o = s->inflight; o != NULL; o = o->next) {
+        bool asked = false;
+
+        if (o->is_tmf || o->gen == s->gen)
+            continue;
+        for (struct inflight *p = s->inflight; p != o && !asked; p = p->next)
+            asked = p->internal && p->gen == s->gen && p->tmf.target == o->cmd.target &&
+                    p->tmf.lun == o->cmd.lun;
+        if (asked)
+            continue;
+        struct inflight *f = calloc(1, sizeof(*f));
+        if (f == NULL)
+            return;
+        f->s = s;
+        f->gen = s->gen;
+        f->is_tmf = f->internal = true;
+        f->tmf.kind = SCSI_TMF_ABORT_TASK_SET;
+        f->tmf.target = o->cmd.target;
+        f->tmf.lun = o->cmd.lun;
+        f->tmf.owner = f;
+        f->next = s->inflight; /* at the head: the walk goes on from O */
+        s->inflight = f;
+        s->ninflight++;
+        s->st.reset_aborts++;
+        s->t->ops->tmf(s->t, &f->tmf);
+    }
 }
 
 /* ---------------------------------------------------------------------- */

@@ -120,6 +120,7 @@ struct vmodel_scsi_hostile {
 
 struct vmodel_scsi_stats {
     uint64_t cmds, tmfs, ans, events, events_missed, stale, responses[13];
+    uint64_t reset_aborts; /**< ABORT TASK SETs the device sent after a device reset */
     uint64_t rule_errors;
     char last_rule[160];
 };
