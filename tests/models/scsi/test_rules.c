@@ -348,7 +348,27 @@ static void t_hostile_config(void)
     brig_fini(&b);
 }
 
+static void cdb_300(struct vmodel_scsi_config *sc)
+{
+    sc->cdb_size = 300;
+}
+
+/** A cdb_size beyond any CDB (300): the header is that long, the CDB the first 260 bytes */
+static void t_long_cdb_size(void)
+{
+    struct brig b;
+    const struct seg s[] = {{0, 319, false}, {4096, 108, true}, {8192, 36, true}};
+
+    CHECK_EQ(brig_init(&b, cdb_300, ALL_SCSI, NULL), 0);
+    good_header(&b);
+    CHECK_EQ(send_raw(&b.r, 2, s, 3), 108 + 36);
+    CHECK_EQ(vmodel_scsi_stats(b.r.s)->rule_errors, 0);
+    CHECK(memcmp((uint8_t *)bed_buf_va(&b.r.b, 2) + 8, "VWMEM", 5) == 0);
+    brig_fini(&b);
+}
+
 const struct vtest scsi_rule_tests[] = {
+    {"rule_long_cdb_size", t_long_cdb_size},
     {"rule_good_driver_breaks_no_rule", t_good_driver_breaks_no_rule},
     {"rule_readable_after_writable", t_bad_readable_after_writable},
     {"rule_short_request_header", t_bad_short_header},

@@ -213,6 +213,33 @@ static void t_tgt_unmap_reaches_file(void)
     trig_fini(&t);
 }
 
+/** WRITE SAME(16): one block of data out, repeated by tgt over the range in the file */
+static void t_tgt_write_same_reaches_file(void)
+{
+    struct trig t;
+    struct rig_cmd c = {.target = 0, .lun = 1, .tag = 1};
+    struct rig_resp resp;
+    uint8_t file[10 * 512];
+
+    CHECK(trig_init(&t));
+    for (unsigned i = 0; i < 512; i++)
+        rig_data(&t.r, 0)[i] = (uint8_t)(i ^ 0x5c);
+    memset(c.cdb, 0, 16);
+    c.cdb[0] = 0x93; /* WRITE SAME(16) */
+    scsi_put_be64(c.cdb + 2, 3001);
+    scsi_put_be32(c.cdb + 10, 8);
+    c.out_len = 512;
+    c.in_len = 0;
+    CHECK(run(&t, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK(read_file("t0l1.img", 3000 * 512, file, sizeof(file)));
+    for (unsigned b = 0; b < 10; b++)
+        for (unsigned i = 0; i < 512; i++)
+            CHECK_EQ(file[b * 512 + i], b >= 1 && b <= 8 ? (uint8_t)(i ^ 0x5c) : 0);
+    trig_fini(&t);
+}
+
 /** tgtadm adds a LUN: TRANSPORT_RESET RESCAN; deletes it: REMOVED */
 static void t_tgt_hotplug_events(void)
 {
@@ -326,6 +353,7 @@ const struct vtest scsi_tgt_tests[] = {
     {"tgt_inquiry_report_luns", t_tgt_inquiry_report_luns},
     {"tgt_capacity_write_read", t_tgt_capacity_write_read},
     {"tgt_unmap_reaches_file", t_tgt_unmap_reaches_file},
+    {"tgt_write_same_reaches_file", t_tgt_write_same_reaches_file},
     {"tgt_hotplug_events", t_tgt_hotplug_events},
     {"tgt_lun_reset", t_tgt_lun_reset},
     {"tgt_missing_tgtd_fails", t_tgt_missing_tgtd_fails},
