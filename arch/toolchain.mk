@@ -29,4 +29,5 @@ DEBS := make gcc libc6-dev \
 	libunicorn-dev libcapstone-dev valgrind \
 	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci \
 	gcab qemu-system-common dpdk-dev softhsm2 opensc libengine-pkcs11-openssl \
-	podman osinfo-db osinfo-db-tools rpmlint msitools wine wine64 wine32:i386
+	podman osinfo-db osinfo-db-tools rpmlint msitools wine wine64 wine32:i386 \
+	tgt libiscsi-dev

@@ -243,6 +243,7 @@ static void device_reset(struct vmodel *m)
     m->queue_select = 0;
     m->isr = 0;
     m->msix_config = VIRTIO_MSI_NO_VECTOR;
+    m->resets++;
     for (i = 0; i < m->cfg.num_queues; i++)
         vmodel_queue_reset(m, &m->q[i]);
 }
@@ -362,6 +363,8 @@ uint64_t vmodel_next_due(struct vmodel *m)
         if (!q->enabled || q->hold)
             continue;
         for (unsigned k = 0; k < q->npending; k++) {
+            if (q->pending[k].deferred)
+                continue; /* due when the back end says */
             uint64_t at = q->pending[k].due > q->frozen_until ? q->pending[k].due : q->frozen_until;
 
             if (at < next)
@@ -859,6 +862,31 @@ unsigned vmodel_run(struct vmodel *m)
 uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue)
 {
     return queue < m->cfg.num_queues ? m->q[queue].last_avail : 0;
+}
+
+int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)
+{
+    struct vmodel_queue *q;
+
+    if (queue >= m->cfg.num_queues)
+        return -1;
+    q = &m->q[queue];
+    for (unsigned k = 0; k < q->npending; k++) {
+        struct vmodel_pending *p = &q->pending[k];
+
+        if (p->id == id && p->deferred) {
+            p->deferred = false;
+            p->in_len = written > p->cap ? p->cap : written;
+            p->due = m->now;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+uint32_t vmodel_reset_count(struct vmodel *m)
+{
+    return m->resets;
 }
 
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue)

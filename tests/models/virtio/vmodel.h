@@ -112,6 +112,11 @@ typedef uint32_t (*vmodel_handler_fn)(void *ctx, const struct vmodel_req *req);
  *  holds buffers until it has something for them. */
 #define VMODEL_LATER 0xffffffffu
 
+/** Handler result: the request is consumed and the back end completes it
+ *  later, in any order, with vmodel_complete (a SCSI target answering
+ *  asynchronously).  Until then it is pending and the device owns it. */
+#define VMODEL_ASYNC 0xfffffffeu
+
 /**
  * Device-configuration write hook: called after the driver wrote WIDTH
  * bytes at OFF of the device configuration (a device whose configuration
@@ -236,6 +241,14 @@ bool vmodel_packed_desc_owned(struct vmodel *m, uint16_t queue, uint16_t slot, u
 
 /** Split: the avail index up to which the device has taken entries */
 uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
+
+/** Complete a request taken with VMODEL_ASYNC: WRITTEN device-writable
+ *  bytes (clamped to what the request had); the used entry is written at the
+ *  next vmodel_run.  -1 when QUEUE has no such request (a device reset
+ *  dropped it). */
+int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
+/** Device resets so far: a back end's completion from before a reset is stale */
+uint32_t vmodel_reset_count(struct vmodel *m);
 
 /** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);

@@ -13,6 +13,8 @@ struct vmodel_pending {
     uint16_t id;
     uint16_t ndesc; /**< Packed: descriptors the chain occupied */
     uint32_t in_len;
+    uint32_t cap;  /**< Device-writable bytes of the request */
+    bool deferred; /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
     uint64_t step; /**< Step it was consumed in */
     uint64_t due;  /**< Virtual time it may complete at (vmodel_queue_delay) */
 };
@@ -60,8 +62,9 @@ struct vmodel {
     uint64_t rng;
     uint64_t nrng; /* how long the device keeps working (own stream: rng sequences unchanged) */
     uint64_t step;
-    uint64_t now;  /* virtual time (vmodel_set_time) */
-    uint64_t drng; /* request delays (own stream: rng sequences unchanged) */
+    uint32_t resets; /* device resets so far (vmodel_reset_count) */
+    uint64_t now;    /* virtual time (vmodel_set_time) */
+    uint64_t drng;   /* request delays (own stream: rng sequences unchanged) */
     uint8_t pcicfg[256];
     uint64_t bar_len[6];
     bool bar_io[6];

@@ -180,6 +180,8 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
         if (written == VMODEL_LATER)
             return VMODEL_LATER; /* left in the ring, not consumed */
         m->stats.requests++;
+        if (written == VMODEL_ASYNC)
+            return VMODEL_ASYNC; /* consumed; vmodel_complete says how much was written */
     } else {
         m->stats.requests++;
         for (i = 0; i < c->nsegs; i++)
@@ -229,6 +231,8 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
     for (i = 0; i < q->npending; i++) {
         unsigned k = (start + i) % q->npending;
 
+        if (q->pending[k].deferred)
+            continue; /* the back end completes it (vmodel_complete), in any order */
         if (m->step >= q->pending[k].step + m->beh.delay && m->now >= q->pending[k].due)
             return (int)k;
         if (!m->beh.out_of_order)
@@ -389,7 +393,9 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
             break;
         }
         q->pending[q->npending].id = head;
-        q->pending[q->npending].in_len = written;
+        q->pending[q->npending].deferred = written == VMODEL_ASYNC;
+        q->pending[q->npending].cap = c.in_len;
+        q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->npending++;
@@ -581,7 +587,9 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         }
         q->pending[q->npending].id = id;
         q->pending[q->npending].ndesc = count;
-        q->pending[q->npending].in_len = written;
+        q->pending[q->npending].deferred = written == VMODEL_ASYNC;
+        q->pending[q->npending].cap = c.in_len;
+        q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->npending++;

@@ -1,0 +1,27 @@
+# tests/models: device models shared by the harness, the virtio unit tests
+# and the benchmarks.  Here: the virtio-scsi model's host tests (check-scsimodel),
+# driven through the virtio core, against the in-process target and against
+# a private tgtd through libiscsi (a missing tgtd fails).
+#
+# Recursive (=) on purpose: VIRTIO_MODEL_SRCS and VIRTIO_CORE_SRCS come from
+# other fragments.
+
+SCSI_MODEL_SRCS = tests/models/virtio/vmodel_scsi.c tests/models/scsi/mem_target.c \
+	tests/models/scsi/iscsi_target.c tests/models/scsi/tgt_fixture.c
+HOST_PROGS += scsimodel-test
+scsimodel-test_SRCS = tests/models/scsi/test_main.c tests/models/scsi/test_mem.c \
+	tests/models/scsi/test_rules.c tests/models/scsi/test_tgt.c tests/models/scsi/rig.c \
+	tests/virtio/bed.c $(SCSI_MODEL_SRCS) $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)
+scsimodel-test_LDLIBS := -liscsi
+# make check runs it under ASan/UBSan: the model parses what hostile drivers
+# and back ends hand it
+HOST_PROGS += scsimodel-test-san
+scsimodel-test-san_SRCS = $(scsimodel-test_SRCS)
+scsimodel-test-san_CFLAGS := $(VIRTIO_SAN)
+scsimodel-test-san_LDFLAGS := $(VIRTIO_SAN)
+scsimodel-test-san_LDLIBS := -liscsi
+
+CHECKS += check-scsimodel
+.PHONY: check-scsimodel
+check-scsimodel: $(B)/host/scsimodel-test-san
+	$(Q)SCSI_TGT_DIR=$(B)/scsimodel tests/run-check scsimodel $(B)/host/scsimodel-test-san

@@ -1,0 +1,436 @@
+/*
+ * test_mem.c - the virtio-scsi model over the in-process target: SCSI
+ * commands end to end, hot plug and parameter events, task management, and
+ * every seeded fault of mem_target.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem_target.h"
+#include "scsi_test.h"
+
+#define BLOCKS 2048u
+
+struct mrig {
+    struct rig r;
+    struct mem_target *mt;
+};
+
+static int mrig_init(struct mrig *m, uint16_t targets, uint32_t luns, uint64_t want)
+{
+    struct vmodel_scsi_config sc;
+
+    m->mt = mem_target_create(targets, luns, BLOCKS);
+    if (m->mt == NULL)
+        return -1;
+    vmodel_scsi_default_config(&sc);
+    return rig_init(&m->r, mem_target_base(m->mt), &sc, want, NULL);
+}
+
+static void mrig_fini(struct mrig *m)
+{
+    rig_fini(&m->r);
+    mem_target_base(m->mt)->ops->destroy(mem_target_base(m->mt));
+}
+
+/** Send C in SLOT on queue 0 and wait for its response */
+static bool run(struct mrig *m, unsigned slot, const struct rig_cmd *c, struct rig_resp *resp)
+{
+    return rig_send(&m->r, 0, slot, c) == 0 && rig_wait(&m->r, 0, slot, resp, 4);
+}
+
+static void t_mem_inquiry(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 0, .lun = 1, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 2, ALL_SCSI), 0);
+    cdb_inquiry(&c, 96);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(resp.data[0], 0x00);
+    CHECK(memcmp(resp.data + 8, "VWMEM   ", 8) == 0);
+    CHECK_EQ(resp.resid, 96 - 36);
+    CHECK_EQ(resp.used, 12 + 96 + 36);
+    /* A LUN that is not there: peripheral qualifier 3 */
+    c.lun = 9;
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.data[0], 0x7f);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
+    mrig_fini(&m);
+}
+
+static void t_mem_bad_target(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 3, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    cdb_inquiry(&c, 36);
+    /* Within max_target (255) but not there: BAD_TARGET, and no rule broken */
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_BAD_TARGET);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->responses[VIRTIO_SCSI_S_BAD_TARGET], 1);
+    mrig_fini(&m);
+}
+
+static void t_mem_report_luns_capacity(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 1, .lun = 0, .tag = 7};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 2, 3, ALL_SCSI), 0);
+    cdb_report_luns(&c, 256);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(scsi_be32(resp.data), 24);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(scsi_get_lun(resp.data + 8 + 8 * i), i);
+    CHECK_EQ(resp.resid, 256 - 32);
+    c.lun = 2;
+    cdb_read_capacity16(&c);
+    CHECK(run(&m, 1, &c, &resp));
+    CHECK_EQ(scsi_be64(resp.data), BLOCKS - 1);
+    CHECK_EQ(scsi_be32(resp.data + 8), 512);
+    mrig_fini(&m);
+}
+
+static void t_mem_write_read_unmap(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 0, .lun = 1, .tag = 1};
+    struct rig_resp resp;
+    uint64_t blocks;
+    uint8_t *disk;
+
+    CHECK_EQ(mrig_init(&m, 1, 2, ALL_SCSI), 0);
+    for (unsigned i = 0; i < 4096; i++)
+        rig_data(&m.r, 0)[i] = (uint8_t)(i * 7 + 3);
+    cdb_rw16(&c, true, 100, 8);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(resp.used, 12 + 96);
+    disk = mem_target_disk(m.mt, 0, 1, &blocks);
+    CHECK(memcmp(disk + 100 * 512, rig_data(&m.r, 0), 4096) == 0);
+    c.tag = 2;
+    cdb_rw16(&c, false, 100, 8);
+    CHECK(run(&m, 1, &c, &resp));
+    CHECK_EQ(resp.used, 12 + 96 + 4096);
+    CHECK(memcmp(resp.data, disk + 100 * 512, 4096) == 0);
+    /* Out of range: CHECK CONDITION, ILLEGAL REQUEST, LBA OUT OF RANGE, as auto-sense */
+    cdb_rw16(&c, false, BLOCKS - 1, 8);
+    CHECK(run(&m, 1, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_CHECK_CONDITION);
+    CHECK_EQ(resp.sense_len, 18);
+    CHECK_EQ(resp.sense[2] & 0xf, SENSE_KEY_ILLEGAL_REQUEST);
+    CHECK_EQ(resp.sense[12], SCSI_ASC_LBA_OUT_OF_RANGE);
+    cdb_unmap(&c, rig_data(&m.r, 2), 101, 2);
+    CHECK(run(&m, 2, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    for (unsigned i = 0; i < 2 * 512; i++)
+        CHECK_EQ(disk[101 * 512 + i], 0);
+    CHECK(disk[100 * 512 + 1] != 0 && disk[103 * 512 + 1] != 0);
+    mrig_fini(&m);
+}
+
+/** Hot add and remove with F_HOTPLUG: TRANSPORT_RESET events, RESCAN and REMOVED */
+static void t_mem_hotplug_events(void)
+{
+    struct mrig m;
+    uint8_t ev[16];
+    unsigned e;
+
+    CHECK_EQ(mrig_init(&m, 2, 1, ALL_SCSI), 0);
+    CHECK_EQ(rig_post_event(&m.r, 0), 0);
+    CHECK_EQ(rig_post_event(&m.r, 1), 0);
+    rig_step(&m.r);
+    CHECK_EQ(mem_target_set_lun(m.mt, 1, 5, 64), 0);
+    CHECK_EQ(vmodel_scsi_rescan(m.r.s), 1);
+    rig_step(&m.r);
+    CHECK(rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(e, 0);
+    CHECK_EQ(ev[0], VIRTIO_SCSI_T_TRANSPORT_RESET);
+    CHECK_EQ(ev[4], 1);
+    CHECK_EQ(ev[5], 1);
+    CHECK_EQ(ev[6], 0x40);
+    CHECK_EQ(ev[7], 5);
+    CHECK_EQ(ev[12], VIRTIO_SCSI_EVT_RESET_RESCAN);
+    CHECK_EQ(mem_target_set_lun(m.mt, 0, 0, 0), 0);
+    CHECK_EQ(vmodel_scsi_rescan(m.r.s), 1);
+    rig_step(&m.r);
+    CHECK(rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(ev[5], 0);
+    CHECK_EQ(ev[7], 0);
+    CHECK_EQ(ev[12], VIRTIO_SCSI_EVT_RESET_REMOVED);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->events, 2);
+    mrig_fini(&m);
+}
+
+/** No event buffer posted: the next event carries EVENTS_MISSED */
+static void t_mem_events_missed(void)
+{
+    struct mrig m;
+    uint8_t ev[16];
+    unsigned e;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    CHECK_EQ(mem_target_set_lun(m.mt, 0, 3, 64), 0);
+    CHECK_EQ(vmodel_scsi_rescan(m.r.s), 1);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->events_missed, 1);
+    CHECK_EQ(rig_post_event(&m.r, 2), 0);
+    rig_step(&m.r);
+    rig_step(&m.r);
+    CHECK(rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(e, 2);
+    CHECK_EQ(ev[0], VIRTIO_SCSI_T_NO_EVENT);
+    CHECK_EQ(ev[3], 0x80);
+    mrig_fini(&m);
+}
+
+/** PARAM_CHANGE with F_CHANGE; without HOTPLUG/CHANGE negotiated, no events at all */
+static void t_mem_param_change(void)
+{
+    struct mrig m;
+    uint8_t ev[16];
+    unsigned e;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    CHECK_EQ(rig_post_event(&m.r, 0), 0);
+    rig_step(&m.r);
+    vmodel_scsi_param_change(m.r.s, 0, 0, 0x2a, 0x09); /* CAPACITY DATA HAS CHANGED */
+    rig_step(&m.r);
+    CHECK(rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(ev[0], VIRTIO_SCSI_T_PARAM_CHANGE);
+    CHECK_EQ(ev[12], 0x2a);
+    CHECK_EQ(ev[13], 0x09);
+    mrig_fini(&m);
+
+    CHECK_EQ(mrig_init(&m, 1, 1, SCSI_F(INOUT)), 0);
+    CHECK_EQ(rig_post_event(&m.r, 0), 0);
+    rig_step(&m.r);
+    vmodel_scsi_param_change(m.r.s, 0, 0, 0x2a, 0x09);
+    CHECK_EQ(mem_target_set_lun(m.mt, 0, 3, 64), 0);
+    CHECK_EQ(vmodel_scsi_rescan(m.r.s), 1);
+    rig_step(&m.r);
+    CHECK(!rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->events, 0);
+    mrig_fini(&m);
+}
+
+/** Lost responses end with a LUN RESET: each command once with RESET, then the TMF */
+static void t_mem_lost_then_lun_reset(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.lose_every = 1};
+    struct rig_cmd c = {.target = 0, .lun = 0};
+    struct rig_resp resp;
+    uint8_t tmf;
+
+    CHECK_EQ(mrig_init(&m, 1, 2, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    for (unsigned i = 0; i < 4; i++) {
+        c.tag = 10 + i;
+        c.lun = i == 3; /* three on LUN 0, one on LUN 1 */
+        cdb_rw16(&c, false, i, 1);
+        CHECK_EQ(rig_send(&m.r, 0, i, &c), 0);
+    }
+    CHECK(!rig_wait(&m.r, 0, 0, &resp, 10));
+    CHECK_EQ(vmodel_scsi_inflight(m.r.s), 4);
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_QUERY_TASK, 0, 0, 11), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &tmf, 3));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_SUCCEEDED);
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0, 0), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &tmf, 3));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK(rig_wait(&m.r, 0, i, &resp, 2));
+        CHECK_EQ(resp.response, VIRTIO_SCSI_S_RESET);
+    }
+    CHECK(!rig_wait(&m.r, 0, 3, &resp, 3)); /* LUN 1's command is still lost */
+    CHECK_EQ(rig_tmf(&m.r, 1, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 1, 13), 0);
+    CHECK(rig_wait_ctrl(&m.r, 1, &tmf, 3));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+    CHECK(rig_wait(&m.r, 0, 3, &resp, 2));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_ABORTED);
+    CHECK_EQ(vmodel_scsi_inflight(m.r.s), 0);
+    CHECK_EQ(vmodel_stats(m.r.b.m)->completions, 4 + 3); /* four commands, three TMFs */
+    mrig_fini(&m);
+}
+
+/** A TMF that never completes stays the device's; a device reset takes the buffers back
+ *  and the target's late answers are dropped as stale, never written */
+static void t_mem_tmf_never_then_reset(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.lose_every = 1, .tmf_never = true};
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 5};
+    struct rig_resp resp;
+    uint8_t tmf;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    cdb_inquiry(&c, 36);
+    CHECK_EQ(rig_send(&m.r, 0, 0, &c), 0);
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 0, 5), 0);
+    CHECK(!rig_wait_ctrl(&m.r, 0, &tmf, 20));
+    CHECK_EQ(vmodel_pending(m.r.b.m, VMODEL_SCSI_CONTROLQ), 1);
+    uint64_t used = vmodel_stats(m.r.b.m)->completions;
+    virtio_device_reset(&m.r.b.dev);
+    CHECK_EQ(vmodel_pending(m.r.b.m, VMODEL_SCSI_CONTROLQ), 0);
+    f.tmf_never = false; /* the target wakes up after the reset */
+    mem_target_set_faults(m.mt, &f);
+    vmodel_scsi_poll(m.r.s, 0);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->stale, 2);        /* the abort, then the command it ended */
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->reset_aborts, 1); /* the device's own, for LUN 0 */
+    CHECK_EQ(vmodel_scsi_inflight(m.r.s), 0);
+    CHECK_EQ(vmodel_stats(m.r.b.m)->completions, used);
+    (void)resp;
+    mrig_fini(&m);
+}
+
+/** A BUSY storm: status BUSY for the first N, then the command goes through */
+static void t_mem_busy_storm(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.busy = 5};
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+    unsigned busy = 0;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    cdb_inquiry(&c, 36);
+    for (unsigned i = 0; i < 6; i++) {
+        CHECK(run(&m, 0, &c, &resp));
+        CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+        busy += resp.status == SAM_STAT_BUSY;
+    }
+    CHECK_EQ(busy, 5);
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    mrig_fini(&m);
+}
+
+/** 200 bytes of sense against sense_size 96: the model writes 96 and says so; hostile, it
+ *  claims 200 and still writes no more than 96 */
+static void t_mem_long_sense(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.long_sense = true};
+    struct vmodel_scsi_hostile h = {.sense_len = true};
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    memset(c.cdb, 0, 16);
+    c.cdb[0] = 0xc7; /* vendor specific: ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE */
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_CHECK_CONDITION);
+    CHECK_EQ(resp.sense_len, 96);
+    CHECK_EQ(resp.sense[12], SCSI_ASC_INVALID_OPCODE);
+    vmodel_scsi_set_hostile(m.r.s, &h);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.sense_len, 200);
+    CHECK_EQ(resp.sense[95], 0xee);
+    CHECK_EQ(resp.sense[96], 0x5a); /* nothing written past the posted sense buffer */
+    mrig_fini(&m);
+}
+
+/** A residual larger than the transfer: clamped, or passed through when hostile */
+static void t_mem_big_residual(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.big_residual = true};
+    struct vmodel_scsi_hostile h = {.residual = true};
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    cdb_rw16(&c, true, 0, 2);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.resid, 1024); /* clamped to the transfer */
+    cdb_inquiry(&c, 64);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.resid, 64 - 36);
+    vmodel_scsi_set_hostile(m.r.s, &h);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.resid, 64 + 4096);
+    mrig_fini(&m);
+}
+
+/** A hung target answers nothing, commands or TMFs, until it wakes */
+static void t_mem_hung_target(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.hung = true};
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+    uint8_t tmf;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &f);
+    cdb_inquiry(&c, 36);
+    CHECK_EQ(rig_send(&m.r, 0, 0, &c), 0);
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 0, 0, 0), 0);
+    CHECK(!rig_wait(&m.r, 0, 0, &resp, 20));
+    CHECK(!rig_wait_ctrl(&m.r, 0, &tmf, 5));
+    CHECK_EQ(vmodel_pending(m.r.b.m, VMODEL_SCSI_REQUESTQ), 1);
+    f.hung = false;
+    mem_target_set_faults(m.mt, &f);
+    CHECK(rig_wait_ctrl(&m.r, 0, &tmf, 3));
+    CHECK_EQ(tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+    CHECK(rig_wait(&m.r, 0, 0, &resp, 3));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_RESET);
+    mrig_fini(&m);
+}
+
+/** Several request queues, many commands in flight, each completed once */
+static void t_mem_queues_in_flight(void)
+{
+    struct mrig m;
+    struct vmodel_scsi_config sc;
+    struct rig_cmd c = {.target = 0, .lun = 0};
+    struct rig_resp resp;
+
+    m.mt = mem_target_create(1, 1, BLOCKS);
+    CHECK(m.mt != NULL);
+    vmodel_scsi_default_config(&sc);
+    sc.num_queues = 4;
+    CHECK_EQ(rig_init(&m.r, mem_target_base(m.mt), &sc, ALL_SCSI, NULL), 0);
+    for (unsigned i = 0; i < 16; i++) {
+        c.tag = i;
+        cdb_rw16(&c, false, i, 1);
+        CHECK_EQ(rig_send(&m.r, i % 4, i, &c), 0);
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        CHECK(rig_wait(&m.r, i % 4, i, &resp, 3));
+        CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    }
+    CHECK_EQ(vmodel_stats(m.r.b.m)->completions, 16);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->cmds, 16);
+    mrig_fini(&m);
+}
+
+const struct vtest scsi_mem_tests[] = {
+    {"mem_inquiry", t_mem_inquiry},
+    {"mem_bad_target", t_mem_bad_target},
+    {"mem_report_luns_capacity", t_mem_report_luns_capacity},
+    {"mem_write_read_unmap", t_mem_write_read_unmap},
+    {"mem_hotplug_events", t_mem_hotplug_events},
+    {"mem_events_missed", t_mem_events_missed},
+    {"mem_param_change", t_mem_param_change},
+    {"mem_lost_then_lun_reset", t_mem_lost_then_lun_reset},
+    {"mem_tmf_never_then_reset", t_mem_tmf_never_then_reset},
+    {"mem_busy_storm", t_mem_busy_storm},
+    {"mem_long_sense", t_mem_long_sense},
+    {"mem_big_residual", t_mem_big_residual},
+    {"mem_hung_target", t_mem_hung_target},
+    {"mem_queues_in_flight", t_mem_queues_in_flight},
+    {NULL, NULL},
+};
