@@ -26,11 +26,14 @@
 #define SRB_STATUS_PENDING              0x00
 #define SRB_STATUS_SUCCESS              0x01
 #define SRB_STATUS_ABORTED              0x02
+#define SRB_STATUS_ABORT_FAILED         0x03
 #define SRB_STATUS_ERROR                0x04
 #define SRB_STATUS_BUSY                 0x05
 #define SRB_STATUS_INVALID_REQUEST      0x06
 #define SRB_STATUS_NO_DEVICE            0x08
 #define SRB_STATUS_TIMEOUT              0x09
+#define SRB_STATUS_SELECTION_TIMEOUT    0x0a
+#define SRB_STATUS_UNEXPECTED_BUS_FREE  0x0c
 #define SRB_STATUS_BUS_RESET            0x0e
 #define SRB_STATUS_DATA_OVERRUN         0x12
 #define SRB_STATUS_BAD_SRB_BLOCK_LENGTH 0x15
@@ -571,6 +574,15 @@ STORPORT_API BOOLEAN NTAPI StorPortResume(PVOID HwDeviceExtension);
 STORPORT_API BOOLEAN NTAPI StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId,
                                                        UCHAR TargetId, UCHAR Lun, ULONG Depth);
 STORPORT_API VOID NTAPI StorPortStallExecution(ULONG Delay);
+/* storport/nf-storport-storportregistryread (PASSIVE_LEVEL only; Global 1:
+ * the service's Parameters\Device key); Buffer comes from
+ * StorPortAllocateRegistryBuffer and goes back with StorPortFreeRegistryBuffer. */
+#define MINIPORT_REG_DWORD 4
+STORPORT_API BOOLEAN NTAPI StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName,
+                                                ULONG Global, ULONG Type, PUCHAR Buffer,
+                                                PULONG BufferLength);
+STORPORT_API PUCHAR NTAPI StorPortAllocateRegistryBuffer(PVOID HwDeviceExtension, PULONG Length);
+STORPORT_API VOID NTAPI StorPortFreeRegistryBuffer(PVOID HwDeviceExtension, PUCHAR Buffer);
 /* storport/nf-storport-storportgetbusdata: bytes stored in Buffer. */
 STORPORT_API ULONG NTAPI StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType,
                                             ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer,
