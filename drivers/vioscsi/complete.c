@@ -30,7 +30,8 @@ static UCHAR VioscsiSrbStatus(enum vscsi_outcome Outcome)
     case VSCSI_OUT_BUSY:
         return SRB_STATUS_BUSY;
     case VSCSI_OUT_TRANSPORT:
-        return SRB_STATUS_UNEXPECTED_BUS_FREE; /* retried by the class driver, a bounded number of times */
+        return SRB_STATUS_UNEXPECTED_BUS_FREE; /* retried by the class driver, a bounded number of
+                                                  times */
     default:
         return SRB_STATUS_ERROR;
     }
@@ -71,8 +72,7 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVOID Cookie, uint32_t Written)
         VIOSCSI_BUS_TMF *t = Cookie;
         t->Busy = 0;
         if (vscsi_decode_tmf(t->Response, Written) != VSCSI_TMF_DONE)
-            DbgPrint("vioscsi: I_T NEXUS RESET of target %u failed (%u)\n", t->Req[9],
-                     t->Response);
+            DbgPrint("vioscsi: I_T NEXUS RESET of target %u failed (%u)\n", t->Req[9], t->Response);
         return;
     }
     PVIOSCSI_SRBEXT x = Cookie;

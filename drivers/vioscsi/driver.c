@@ -19,20 +19,6 @@ static HW_INITIALIZE VioscsiInitialize;
 static HW_PASSIVE_INITIALIZE_ROUTINE VioscsiPassiveInit;
 static HW_ADAPTER_CONTROL VioscsiAdapterControl;
 
-/* IRQL: any. true if ARGS holds "KEY=<non-zero digit>" (the dump copy's marker). */
-static BOOLEAN VioscsiArg(PCHAR Args, const char *Key)
-{
-    for (PCHAR p = Args; p != NULL && *p != 0; p++) {
-        const char *k = Key;
-        PCHAR q = p;
-        while (*k != 0 && *q == *k)
-            q++, k++;
-        if (*k == 0 && *q == '=' && q[1] >= '1' && q[1] <= '9')
-            return TRUE;
-    }
-    return FALSE;
-}
-
 /* IRQL: PASSIVE_LEVEL: a DWORD under the service's Parameters\Device key. */
 static BOOLEAN VioscsiRegDword(PVIOSCSI Scsi, const char *Name, ULONG *Value)
 {
@@ -59,7 +45,8 @@ BOOLEAN VioscsiKeepSizes(PVIOSCSI Scsi)
     struct virtio_device *dev = &Scsi->Virtio.Dev;
     UCHAR v[4];
 
-    v[0] = (UCHAR)Scsi->Ctrl.sense_size, v[1] = (UCHAR)(Scsi->Ctrl.sense_size >> 8), v[2] = v[3] = 0;
+    v[0] = (UCHAR)Scsi->Ctrl.sense_size, v[1] = (UCHAR)(Scsi->Ctrl.sense_size >> 8),
+    v[2] = v[3] = 0;
     virtio_config_write(dev, VSCSI_CFG_SENSE_SIZE, v, 4);
     if (virtio_config_read(dev, VSCSI_CFG_SENSE_SIZE, v, 4) != 0 ||
         vscsi_le32(v) != Scsi->Ctrl.sense_size)
@@ -100,7 +87,8 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
     return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
 }
 
-/* IRQL: PASSIVE_LEVEL: VioscsiActionOnReset and PhysicalBreaks, as the existing driver names them. */
+/* IRQL: PASSIVE_LEVEL: VioscsiActionOnReset and PhysicalBreaks, as the existing driver names them.
+ */
 static VOID VioscsiReadRegistry(PVIOSCSI Scsi)
 {
     ULONG v = 0;
@@ -194,7 +182,7 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
 
     /* The extension keeps its old contents after a PnP stop: start clean */
     RtlZeroMemory(scsi, sizeof(*scsi));
-    BOOLEAN dump = ConfigInfo->DumpMode != 0 || VioscsiArg(ArgumentString, "dump");
+    BOOLEAN dump = ConfigInfo->DumpMode != 0 || VwStorArgSet(ArgumentString, "dump");
     ULONG rc = VwStorVirtioFind(&scsi->Virtio, scsi, ConfigInfo);
     if (rc != SP_RETURN_FOUND)
         return rc;
@@ -233,7 +221,8 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     ConfigInfo->AlignmentMask = 0;
     ConfigInfo->ScatterGather = TRUE;
     ConfigInfo->Master = TRUE;
-    ConfigInfo->CachesData = FALSE; /* the target's cache is the target's: SYNCHRONIZE CACHE passes through */
+    ConfigInfo->CachesData =
+        FALSE; /* the target's cache is the target's: SYNCHRONIZE CACHE passes through */
     ConfigInfo->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
     ConfigInfo->NeedPhysicalAddresses = TRUE;
     ConfigInfo->TaggedQueuing = TRUE;

@@ -8,22 +8,6 @@
  */
 #include "vioscsi.h"
 
-/* IRQL: any. the sense buffer of either request block format, and its length. */
-static PVOID VioscsiSenseBuffer(PVOID Srb, PUCHAR *LengthField)
-{
-    if (!VwSrbIsEx(Srb)) {
-        PSCSI_REQUEST_BLOCK s = Srb;
-        *LengthField = &s->SenseInfoBufferLength;
-        return s->SenseInfoBuffer;
-    }
-    PSRBEX_DATA_SCSI_CDB16 d =
-        (PSRBEX_DATA_SCSI_CDB16)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypeScsiCdb16);
-    if (d == NULL)
-        return NULL;
-    *LengthField = &d->SenseInfoBufferLength;
-    return d->SenseInfoBuffer;
-}
-
 /* IRQL: any. complete Srb (see vioscsi.h). */
 VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
                      const UCHAR *Sense)
@@ -33,7 +17,7 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
         SrbSetDataTransferLength(Srb, Res->transferred);
         if (Res->outcome == VSCSI_OUT_SCSI_ERROR && Res->sense_len != 0 && Sense != NULL) {
             PUCHAR lenField = NULL;
-            PUCHAR sense = VioscsiSenseBuffer(Srb, &lenField);
+            PUCHAR sense = VwStorSenseBuffer(Srb, &lenField);
             if (sense != NULL && lenField != NULL && *lenField != 0) {
                 UCHAR n = *lenField < Res->sense_len ? *lenField : (UCHAR)Res->sense_len;
                 RtlCopyMemory(sense, Sense, n);
@@ -46,6 +30,25 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
     }
     SrbSetSrbStatus(Srb, SrbStatus);
     StorPortNotification(RequestComplete, Scsi, Srb);
+}
+
+/* IRQL: any. the virtio task attribute of the SRB's queue action (SIMPLE unless it asks). */
+static UCHAR VioscsiTaskAttr(PVOID Srb, ULONG Flags)
+{
+    ULONG action;
+
+    if (!(Flags & SRB_FLAGS_QUEUE_ACTION_ENABLE))
+        return VIRTIO_SCSI_S_SIMPLE;
+    action = VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->RequestAttribute
+                            : ((PSCSI_REQUEST_BLOCK)Srb)->QueueAction;
+    switch (action) {
+    case SRB_HEAD_OF_QUEUE_TAG_REQUEST:
+        return VIRTIO_SCSI_S_HEAD;
+    case SRB_ORDERED_QUEUE_TAG_REQUEST:
+        return VIRTIO_SCSI_S_ORDERED;
+    default:
+        return VIRTIO_SCSI_S_SIMPLE;
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL, no lock (or StartIo lock): encode a SCSI command into X;
@@ -72,7 +75,7 @@ static UCHAR VioscsiPrepare(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X)
     /* The SRB extension's address names the task while it is at the device */
     X->Tag = (ULONG64)(ULONG_PTR)X;
     X->ReqLen = vscsi_encode_cmd(X->Req, Scsi->Ctrl.cdb_size, target, lun, X->Tag,
-                                 VIRTIO_SCSI_S_SIMPLE, SrbGetCdb(Srb), SrbGetCdbLength(Srb));
+                                 VioscsiTaskAttr(Srb, flags), SrbGetCdb(Srb), SrbGetCdbLength(Srb));
     if (X->ReqLen == 0)
         return SRB_STATUS_INVALID_REQUEST; /* no CDB, or longer than cdb_size */
     X->Kind = VIOSCSI_KIND_REQUEST;
@@ -90,29 +93,6 @@ BOOLEAN NTAPI VioscsiBuildIo(PVOID DeviceExtension, PVOID Srb)
         return FALSE;
     }
     return TRUE;
-}
-
-/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the physically
- * contiguous pieces of a buffer in the SRB extension (Srb) or the uncached
- * extension (Srb NULL); -1 if none. */
-static int VioscsiVaPieces(PVIOSCSI Scsi, PVOID Srb, PVOID Va, ULONG Len,
-                           struct virtqueue_req *Rq, unsigned Flags)
-{
-    int n = 0;
-    PUCHAR p = Va;
-
-    while (Len != 0) {
-        ULONG run = 0;
-        uint64_t pa = VwStorPhysical(&Scsi->Virtio, Srb, p, &run);
-        if (run == 0 || pa == 0)
-            return -1;
-        if (run > Len)
-            run = Len;
-        if (Rq != NULL)
-            virtqueue_req_seg(Rq, pa, run, Flags);
-        p += run, Len -= run, n++;
-    }
-    return n;
 }
 
 /* IRQL: DISPATCH_LEVEL or above: the scatter/gather elements covering Bytes; -1 if short. */
@@ -139,25 +119,12 @@ static VOID VioscsiSgAppend(PSTOR_SCATTER_GATHER_LIST Sgl, int N, ULONG LastLen,
     virtqueue_req_seg(Rq, (uint64_t)Sgl->List[N - 1].PhysicalAddress.QuadPart, LastLen, Flags);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the request queue of the current CPU. */
-static ULONG VioscsiPickQueue(PVIOSCSI Scsi)
-{
-    PROCESSOR_NUMBER pn;
-
-    if (Scsi->NumQueues <= 1)
-        return 0;
-    RtlZeroMemory(&pn, sizeof(pn));
-    if (StorPortGetCurrentProcessorNumber(Scsi, &pn) != STOR_STATUS_SUCCESS)
-        return 0;
-    return ((ULONG)pn.Group * 64 + pn.Number) % Scsi->NumQueues;
-}
-
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the command
  * of X on a request queue; an SRB status, SRB_STATUS_PENDING when queued. */
 static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     PVOID srb = X->Srb;
-    ULONG q = VioscsiPickQueue(Scsi);
+    ULONG q = VwStorCpuQueue(Scsi, Scsi->NumQueues);
     struct virtqueue *vq = &Scsi->Queues[VSCSI_FIRST_REQUEST + q].Vq;
     ULONG respLen = VSCSI_RESP_HDR_BYTES + Scsi->Ctrl.sense_size;
     PSTOR_SCATTER_GATHER_LIST sgl = NULL;
@@ -166,8 +133,8 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     X->Queue = q;
     RtlZeroMemory(X->Resp, VSCSI_RESP_HDR_BYTES);
-    int hdrN = VioscsiVaPieces(Scsi, srb, X->Req, X->ReqLen, NULL, 0);
-    int respN = VioscsiVaPieces(Scsi, srb, X->Resp, respLen, NULL, 0);
+    int hdrN = VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, NULL, 0);
     int dataN = 0;
     if (X->Transfer != 0) {
         sgl = StorPortGetScatterGatherList(Scsi, srb);
@@ -195,10 +162,10 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
     /* Device-readable first: header, data out; then response, data in */
-    VioscsiVaPieces(Scsi, srb, X->Req, X->ReqLen, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, &rq, 0);
     if (!X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, 0);
-    VioscsiVaPieces(Scsi, srb, X->Resp, respLen, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, &rq, VIRTQUEUE_SEG_WRITE);
     if (X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
@@ -219,13 +186,12 @@ BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response,
     struct virtqueue_req rq;
 
     *Response = 0xff;
-    int reqN = VioscsiVaPieces(Scsi, Srb, Req, VSCSI_TMF_BYTES, NULL, 0);
-    int respN = VioscsiVaPieces(Scsi, Srb, Response, 1, NULL, 0);
-    if (reqN < 0 || respN < 0 ||
-        virtqueue_req_open(vq, &rq, (unsigned)(reqN + respN), NULL) != 0)
+    int reqN = VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, NULL, 0);
+    if (reqN < 0 || respN < 0 || virtqueue_req_open(vq, &rq, (unsigned)(reqN + respN), NULL) != 0)
         return FALSE;
-    VioscsiVaPieces(Scsi, Srb, Req, VSCSI_TMF_BYTES, &rq, 0);
-    VioscsiVaPieces(Scsi, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, Cookie) != 0)
         return FALSE;
     Scsi->TmfOutstanding++;
@@ -334,7 +300,8 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     if (status == SRB_STATUS_PENDING && !scsi->Ready)
         status = SRB_STATUS_NO_DEVICE;
     if (status == SRB_STATUS_PENDING)
-        status = x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);
+        status =
+            x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);
     if (status != SRB_STATUS_PENDING)
         VioscsiComplete(scsi, Srb, status, NULL, NULL);
     return TRUE;

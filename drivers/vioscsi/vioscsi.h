@@ -12,14 +12,13 @@
  * HwInterrupt, which StorPort polls.
  */
 #pragma once
-#include <storport/virtio_stor.h>
-#include <virtio/virtqueue_req.h>
+#include <storport/stor_srb.h>
 #include "vscsi.h"
 
-#define VIOSCSI_DUMP_QUEUE_SIZE 64   /* a dump copy's rings: little memory */
+#define VIOSCSI_DUMP_QUEUE_SIZE 64 /* a dump copy's rings: little memory */
 #define VIOSCSI_TABLE_ENTRIES   (VSCSI_MAX_DATA_SEGS + 2)
-#define VIOSCSI_EVENTS          8    /* event buffers kept at the device */
-#define VIOSCSI_BUS_TMFS        16   /* I_T NEXUS RESETs a bus reset sends at once */
+#define VIOSCSI_EVENTS          8       /* event buffers kept at the device */
+#define VIOSCSI_BUS_TMFS        16      /* I_T NEXUS RESETs a bus reset sends at once */
 #define VIOSCSI_TMF_TIMEOUT_US  3000000 /* a TMF unanswered this long: device reset */
 #define VIOSCSI_NQ              (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
 
@@ -70,15 +69,15 @@ typedef struct _VIOSCSI {
     struct virtio_dma SharedDma;
     VIOSCSI_SHARED *Shared;
     PVOID RingMem;
-    ULONG NumQueues;   /* request queues */
-    ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
-    ULONG Findings;    /* enum vscsi_finding of the configuration check */
-    ULONG Depth;       /* requests StorPort may have at the adapter */
-    ULONG LunDepth;    /* per LUN */
-    ULONG SegLimit;    /* data segments the shortest ring and PhysicalBreaks allow */
-    ULONG ResetAction; /* enum vscsi_reset_action (VioscsiActionOnReset) */
-    ULONG Resets;      /* device resets done */
-    ULONG Epoch;       /* bus resets so far: requests older than it are in a reset's scope */
+    ULONG NumQueues;      /* request queues */
+    ULONG Messages;       /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;       /* enum vscsi_finding of the configuration check */
+    ULONG Depth;          /* requests StorPort may have at the adapter */
+    ULONG LunDepth;       /* per LUN */
+    ULONG SegLimit;       /* data segments the shortest ring and PhysicalBreaks allow */
+    ULONG ResetAction;    /* enum vscsi_reset_action (VioscsiActionOnReset) */
+    ULONG Resets;         /* device resets done */
+    ULONG Epoch;          /* bus resets so far: requests older than it are in a reset's scope */
     ULONG Outstanding;    /* requests at the device */
     ULONG OldOutstanding; /* requests from before the last bus reset still at the device */
     ULONG TmfOutstanding; /* TMFs at the device */
@@ -87,13 +86,13 @@ typedef struct _VIOSCSI {
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
-    ULONG TargetOut[256]; /* requests at the device per target */
+    ULONG TargetOut[256];             /* requests at the device per target */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
 } VIOSCSI, *PVIOSCSI;
 
 /* One request: encoded by HwBuildIo, submitted by HwStartIo */
 typedef struct _VIOSCSI_SRBEXT {
-    UCHAR Kind;     /* enum vioscsi_kind */
+    UCHAR Kind; /* enum vioscsi_kind */
     UCHAR Target;
     UCHAR TmfResponse; /* device-writable (a TMF SRB) */
     UCHAR Pad;
@@ -106,7 +105,7 @@ typedef struct _VIOSCSI_SRBEXT {
     BOOLEAN AtDevice;
     PVOID Srb;
     ULONG64 Tag;
-    UCHAR Req[VSCSI_REQ_HDR_BYTES + VSCSI_CDB_MAX]; /* device-readable; a TMF's request too */
+    UCHAR Req[VSCSI_REQ_HDR_BYTES + VSCSI_CDB_MAX];     /* device-readable; a TMF's request too */
     UCHAR Resp[VSCSI_RESP_HDR_BYTES + VSCSI_SENSE_MAX]; /* device-writable */
     /* This request's indirect table: 16-byte aligned inside */
     UCHAR Table[VIOSCSI_TABLE_ENTRIES * 16 + 16];

@@ -63,17 +63,17 @@
 #define VIRTIO_SCSI_S_ACA     3
 
 /* Control queue request types and task management functions */
-#define VIRTIO_SCSI_T_TMF                      0
-#define VIRTIO_SCSI_T_AN_QUERY                 1
-#define VIRTIO_SCSI_T_AN_SUBSCRIBE             2
-#define VIRTIO_SCSI_T_TMF_ABORT_TASK           0
-#define VIRTIO_SCSI_T_TMF_ABORT_TASK_SET       1
-#define VIRTIO_SCSI_T_TMF_CLEAR_ACA            2
-#define VIRTIO_SCSI_T_TMF_CLEAR_TASK_SET       3
-#define VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET      4
-#define VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET   5
-#define VIRTIO_SCSI_T_TMF_QUERY_TASK           6
-#define VIRTIO_SCSI_T_TMF_QUERY_TASK_SET       7
+#define VIRTIO_SCSI_T_TMF                    0
+#define VIRTIO_SCSI_T_AN_QUERY               1
+#define VIRTIO_SCSI_T_AN_SUBSCRIBE           2
+#define VIRTIO_SCSI_T_TMF_ABORT_TASK         0
+#define VIRTIO_SCSI_T_TMF_ABORT_TASK_SET     1
+#define VIRTIO_SCSI_T_TMF_CLEAR_ACA          2
+#define VIRTIO_SCSI_T_TMF_CLEAR_TASK_SET     3
+#define VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET    4
+#define VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET 5
+#define VIRTIO_SCSI_T_TMF_QUERY_TASK         6
+#define VIRTIO_SCSI_T_TMF_QUERY_TASK_SET     7
 
 /* Events (spec 5.6.6.3) */
 #define VIRTIO_SCSI_T_EVENTS_MISSED   0x80000000u
@@ -87,20 +87,21 @@
 
 /* Wire sizes: request header before the CDB, response before the sense,
  * a task management request and an event */
-#define VSCSI_REQ_HDR_BYTES  19 /* lun[8], id le64, task_attr, prio, crn */
-#define VSCSI_RESP_HDR_BYTES 12 /* sense_len le32, resid le32, status_qualifier le16, status, response */
-#define VSCSI_TMF_BYTES      24 /* type le32, subtype le32, lun[8], id le64 */
-#define VSCSI_EVENT_BYTES    16 /* event le32, lun[8], reason le32 */
+#define VSCSI_REQ_HDR_BYTES 19 /* lun[8], id le64, task_attr, prio, crn */
+#define VSCSI_RESP_HDR_BYTES                                                                       \
+    12 /* sense_len le32, resid le32, status_qualifier le16, status, response */
+#define VSCSI_TMF_BYTES   24 /* type le32, subtype le32, lun[8], id le64 */
+#define VSCSI_EVENT_BYTES 16 /* event le32, lun[8], reason le32 */
 
 /* ---- Driver limits ----------------------------------------------------- */
-#define VSCSI_MAX_QUEUES      64  /* request queues the driver runs at most */
-#define VSCSI_CDB_SIZE        32  /* the cdb_size the driver asks for (the spec's default) */
-#define VSCSI_SENSE_SIZE      96  /* the sense_size the driver asks for (the spec's default) */
-#define VSCSI_CDB_MAX         256 /* a larger cdb_size cannot be laid out: start fails */
-#define VSCSI_SENSE_MAX       256 /* a larger sense_size cannot be laid out: start fails */
-#define VSCSI_MAX_DATA_SEGS   512 /* data segments per request */
-#define VSCSI_DEFAULT_SEGS    128 /* seg_max 0: the finding's default */
-#define VSCSI_EVENT_MAX_BYTES 64  /* an event buffer posted is at most this long */
+#define VSCSI_MAX_QUEUES      64    /* request queues the driver runs at most */
+#define VSCSI_CDB_SIZE        32    /* the cdb_size the driver asks for (the spec's default) */
+#define VSCSI_SENSE_SIZE      96    /* the sense_size the driver asks for (the spec's default) */
+#define VSCSI_CDB_MAX         256   /* a larger cdb_size cannot be laid out: start fails */
+#define VSCSI_SENSE_MAX       256   /* a larger sense_size cannot be laid out: start fails */
+#define VSCSI_MAX_DATA_SEGS   512   /* data segments per request */
+#define VSCSI_DEFAULT_SEGS    128   /* seg_max 0: the finding's default */
+#define VSCSI_EVENT_MAX_BYTES 64    /* an event buffer posted is at most this long */
 #define VSCSI_MAX_LUN_FLAT    16383 /* single-level flat LUN addressing (14 bits) */
 #define VSCSI_PAGE            4096
 
@@ -172,9 +173,9 @@ void vscsi_limit_segments(struct vscsi_ctrl *ctrl, uint32_t segs);
 
 /* Registry parameters, as the existing driver names them */
 enum vscsi_reset_action {
-    VSCSI_RESET_COMPLETE = 0,     /* VioscsiActionOnReset 0: complete what the device owned (default) */
-    VSCSI_RESET_NOTHING = 1,      /* 1: leave the requests with the device */
-    VSCSI_RESET_BUGCHECK = 2,     /* 0xDEADDEAD: stop the system (debugging) */
+    VSCSI_RESET_COMPLETE = 0, /* VioscsiActionOnReset 0: complete what the device owned (default) */
+    VSCSI_RESET_NOTHING = 1,  /* 1: leave the requests with the device */
+    VSCSI_RESET_BUGCHECK = 2, /* 0xDEADDEAD: stop the system (debugging) */
 };
 #define VSCSI_REG_BUGCHECK_VALUE 0xDEADDEADu
 
@@ -195,8 +196,9 @@ uint32_t vscsi_lun_depth(const struct vscsi_ctrl *ctrl, uint32_t adapter_depth);
 /* ---- Queues and messages (vscsi_queues.c) ------------------------------ */
 enum vscsi_msg_mode {
     VSCSI_MSG_ONE_EACH = 0, /* config 0, control 1, event 2, request queue q on 3 + q */
-    VSCSI_MSG_SHARED = 1,   /* config/control/event as above (or all on 0), requests round robin on the rest */
-    VSCSI_MSG_ALL_ONE = 2,  /* one message (or a line) for everything */
+    VSCSI_MSG_SHARED =
+        1, /* config/control/event as above (or all on 0), requests round robin on the rest */
+    VSCSI_MSG_ALL_ONE = 2, /* one message (or a line) for everything */
 };
 
 struct vscsi_queue_plan {
@@ -232,36 +234,36 @@ uint32_t vscsi_encode_cmd(uint8_t *out, uint32_t cdb_size, uint8_t target, uint3
 
 /* What a finished request becomes (vscsi_decode_resp) */
 enum vscsi_outcome {
-    VSCSI_OUT_SUCCESS = 0,   /* GOOD, the whole transfer */
-    VSCSI_OUT_UNDERRUN,      /* GOOD with a residual: transferred is less */
-    VSCSI_OUT_SCSI_ERROR,    /* a SCSI status other than GOOD (sense, if any, in sense_len) */
-    VSCSI_OUT_OVERRUN,       /* the target had more data than posted */
-    VSCSI_OUT_ABORTED,       /* ABORTED (a TMF took it) */
-    VSCSI_OUT_NO_TARGET,     /* BAD_TARGET: selection timeout, the LUN goes away */
-    VSCSI_OUT_BUS_RESET,     /* RESET */
-    VSCSI_OUT_BUSY,          /* BUSY: retry */
-    VSCSI_OUT_TRANSPORT,     /* TRANSPORT_FAILURE: retry */
-    VSCSI_OUT_FAILED,        /* TARGET_FAILURE, NEXUS_FAILURE, FAILURE */
-    VSCSI_OUT_PROTOCOL,      /* the device broke the protocol (see the flags) */
+    VSCSI_OUT_SUCCESS = 0, /* GOOD, the whole transfer */
+    VSCSI_OUT_UNDERRUN,    /* GOOD with a residual: transferred is less */
+    VSCSI_OUT_SCSI_ERROR,  /* a SCSI status other than GOOD (sense, if any, in sense_len) */
+    VSCSI_OUT_OVERRUN,     /* the target had more data than posted */
+    VSCSI_OUT_ABORTED,     /* ABORTED (a TMF took it) */
+    VSCSI_OUT_NO_TARGET,   /* BAD_TARGET: selection timeout, the LUN goes away */
+    VSCSI_OUT_BUS_RESET,   /* RESET */
+    VSCSI_OUT_BUSY,        /* BUSY: retry */
+    VSCSI_OUT_TRANSPORT,   /* TRANSPORT_FAILURE: retry */
+    VSCSI_OUT_FAILED,      /* TARGET_FAILURE, NEXUS_FAILURE, FAILURE */
+    VSCSI_OUT_PROTOCOL,    /* the device broke the protocol (see the flags) */
 };
 
 /* Protocol findings of one response */
 enum vscsi_resp_finding {
-    VSCSI_RESP_SHORT = 1u << 0,       /* fewer bytes written than a response header */
-    VSCSI_RESP_SENSE_LONG = 1u << 1,  /* sense_len above sense_size: clamped */
+    VSCSI_RESP_SHORT = 1u << 0,           /* fewer bytes written than a response header */
+    VSCSI_RESP_SENSE_LONG = 1u << 1,      /* sense_len above sense_size: clamped */
     VSCSI_RESP_SENSE_UNWRITTEN = 1u << 2, /* sense_len beyond what was written: clamped */
-    VSCSI_RESP_RESID_LONG = 1u << 3,  /* residual above the transfer */
-    VSCSI_RESP_BAD_CODE = 1u << 4,    /* unknown response code */
-    VSCSI_RESP_DATA_UNWRITTEN = 1u << 5, /* a read claims more data than was written */
+    VSCSI_RESP_RESID_LONG = 1u << 3,      /* residual above the transfer */
+    VSCSI_RESP_BAD_CODE = 1u << 4,        /* unknown response code */
+    VSCSI_RESP_DATA_UNWRITTEN = 1u << 5,  /* a read claims more data than was written */
 };
 
 struct vscsi_result {
     enum vscsi_outcome outcome;
-    uint8_t scsi_status;   /* the target's status byte (VSCSI_OUT_SUCCESS/UNDERRUN/SCSI_ERROR) */
-    uint8_t response;      /* the virtio response code as written */
-    uint32_t sense_len;    /* sense bytes to copy from the response's sense field */
-    uint32_t transferred;  /* data bytes moved */
-    unsigned findings;     /* enum vscsi_resp_finding */
+    uint8_t scsi_status;  /* the target's status byte (VSCSI_OUT_SUCCESS/UNDERRUN/SCSI_ERROR) */
+    uint8_t response;     /* the virtio response code as written */
+    uint32_t sense_len;   /* sense bytes to copy from the response's sense field */
+    uint32_t transferred; /* data bytes moved */
+    unsigned findings;    /* enum vscsi_resp_finding */
 };
 
 /*

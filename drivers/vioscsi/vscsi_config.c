@@ -11,7 +11,8 @@
 static void vscsi_set_transfer(struct vscsi_ctrl *ctrl)
 {
     /* An unaligned buffer spans one page more than its length in pages */
-    uint64_t bytes = ctrl->data_segs > 1 ? (uint64_t)(ctrl->data_segs - 1) * VSCSI_PAGE : VSCSI_PAGE;
+    uint64_t bytes =
+        ctrl->data_segs > 1 ? (uint64_t)(ctrl->data_segs - 1) * VSCSI_PAGE : VSCSI_PAGE;
     uint64_t sect = (uint64_t)ctrl->max_sectors * 512;
 
     if (sect < bytes)

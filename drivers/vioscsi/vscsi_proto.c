@@ -160,7 +160,8 @@ void vscsi_decode_resp(const uint8_t *resp, uint32_t sense_size, uint32_t transf
 /* IRQL: any (pure): see vscsi.h */
 bool vscsi_encode_tmf(uint8_t *out, uint32_t subtype, uint8_t target, uint32_t lun, uint64_t tag)
 {
-    if (subtype != VIRTIO_SCSI_T_TMF_ABORT_TASK && subtype != VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET &&
+    if (subtype != VIRTIO_SCSI_T_TMF_ABORT_TASK &&
+        subtype != VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET &&
         subtype != VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET)
         return false;
     vscsi_put32(out, VIRTIO_SCSI_T_TMF);

@@ -95,7 +95,8 @@ static void test_config(void)
     expect(c.event_bytes == 16, "event_info_size 4: 16 posted");
     one_bad(VSCSI_CFG_EVENT_INFO_SIZE, 0x10000000, 1, VSCSI_BAD_EVENT_SIZE, "event_info_size huge",
             &c);
-    expect(c.event_bytes == VSCSI_EVENT_MAX_BYTES, "event_info_size huge: %u posted", c.event_bytes);
+    expect(c.event_bytes == VSCSI_EVENT_MAX_BYTES, "event_info_size huge: %u posted",
+           c.event_bytes);
     one_bad(VSCSI_CFG_SENSE_SIZE, 257, 1, VSCSI_BAD_SENSE_SIZE, "sense_size 257", &c);
     expect(VSCSI_BAD_SENSE_SIZE & VSCSI_FATAL_FINDINGS, "sense_size 257: start fails");
     one_bad(VSCSI_CFG_SENSE_SIZE, 0, 1, 0, "sense_size 0 (no sense, laid out)", &c);
@@ -149,7 +150,8 @@ static void test_registry(void)
     expect(vscsi_reset_action(true, 5, &bad) == VSCSI_RESET_COMPLETE && bad,
            "VioscsiActionOnReset 5: bad, default");
     expect(vscsi_breaks_segments(&c, false, 0, &bad) == 126 && !bad, "PhysicalBreaks absent");
-    expect(vscsi_breaks_segments(&c, true, 64, &bad) == 65 && !bad, "PhysicalBreaks 64: 65 elements");
+    expect(vscsi_breaks_segments(&c, true, 64, &bad) == 65 && !bad,
+           "PhysicalBreaks 64: 65 elements");
     expect(vscsi_breaks_segments(&c, true, 0, &bad) == 2 && bad, "PhysicalBreaks 0: 2, bad");
     expect(vscsi_breaks_segments(&c, true, 0xffffffffu, &bad) == 126 && bad,
            "PhysicalBreaks 2^32-1: no wrap, the device's 126");
@@ -195,10 +197,11 @@ static void test_request(void)
     uint32_t l;
 
     memset(hdr, 0xaa, sizeof(hdr));
-    uint32_t n = vscsi_encode_cmd(hdr, 32, 3, 5, 0x1122334455667788ull, VIRTIO_SCSI_S_ORDERED, cdb,
-                                  10);
+    uint32_t n =
+        vscsi_encode_cmd(hdr, 32, 3, 5, 0x1122334455667788ull, VIRTIO_SCSI_S_ORDERED, cdb, 10);
     expect(n == 51, "header with cdb_size 32: 51 bytes (%u)", n);
-    expect(hdr[0] == 1 && hdr[1] == 3 && hdr[2] == 0x40 && hdr[3] == 5 && hdr[4] == 0 && hdr[7] == 0,
+    expect(hdr[0] == 1 && hdr[1] == 3 && hdr[2] == 0x40 && hdr[3] == 5 && hdr[4] == 0 &&
+               hdr[7] == 0,
            "LUN: 01 03 40 05 00..");
     expect(hdr[8] == 0x88 && hdr[15] == 0x11, "tag little-endian");
     expect(hdr[16] == VIRTIO_SCSI_S_ORDERED && hdr[17] == 0 && hdr[18] == 0, "task attribute");
@@ -244,7 +247,8 @@ static void test_response(void)
            "good read: success, 4096 bytes");
     mkresp(0, 1024, 0, VIRTIO_SCSI_S_OK);
     vscsi_decode_resp(resp, 96, 4096, true, full + 3072, &r);
-    expect(r.outcome == VSCSI_OUT_UNDERRUN && r.transferred == 3072, "residual 1024: underrun, 3072");
+    expect(r.outcome == VSCSI_OUT_UNDERRUN && r.transferred == 3072,
+           "residual 1024: underrun, 3072");
     mkresp(0, 8192, 0, VIRTIO_SCSI_S_OK);
     vscsi_decode_resp(resp, 96, 4096, false, full, &r);
     expect(r.outcome == VSCSI_OUT_PROTOCOL && (r.findings & VSCSI_RESP_RESID_LONG) &&
@@ -258,7 +262,8 @@ static void test_response(void)
            "read claiming more than written: 100 bytes, underrun");
     mkresp(0, 0, 0, VIRTIO_SCSI_S_OK);
     vscsi_decode_resp(resp, 96, 4096, false, full, &r);
-    expect(r.outcome == VSCSI_OUT_SUCCESS && r.transferred == 4096, "write: written is the response");
+    expect(r.outcome == VSCSI_OUT_SUCCESS && r.transferred == 4096,
+           "write: written is the response");
     mkresp(18, 0, 2, VIRTIO_SCSI_S_OK);
     vscsi_decode_resp(resp, 96, 512, true, full, &r);
     expect(r.outcome == VSCSI_OUT_SCSI_ERROR && r.scsi_status == 2 && r.sense_len == 18,
@@ -314,10 +319,9 @@ static void test_tmf(void)
 {
     uint8_t t[VSCSI_TMF_BYTES];
 
-    expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_ABORT_TASK, 1, 2, 0xabcdef),
-           "ABORT TASK encoded");
-    expect(vscsi_le32(t) == VIRTIO_SCSI_T_TMF && vscsi_le32(t + 4) == 0 && t[8] == 1 &&
-               t[9] == 1 && t[11] == 2 && vscsi_le64(t + 16) == 0xabcdef,
+    expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_ABORT_TASK, 1, 2, 0xabcdef), "ABORT TASK encoded");
+    expect(vscsi_le32(t) == VIRTIO_SCSI_T_TMF && vscsi_le32(t + 4) == 0 && t[8] == 1 && t[9] == 1 &&
+               t[11] == 2 && vscsi_le64(t + 16) == 0xabcdef,
            "ABORT TASK: type, subtype, LUN, tag");
     expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 7, 99) &&
                vscsi_le32(t + 4) == 5 && vscsi_le64(t + 16) == 0,
@@ -333,7 +337,8 @@ static void test_tmf(void)
     expect(vscsi_decode_tmf(11, 1) == VSCSI_TMF_REJECTED &&
                vscsi_decode_tmf(12, 1) == VSCSI_TMF_REJECTED,
            "REJECTED and INCORRECT_LUN: rejected");
-    expect(vscsi_decode_tmf(9, 1) == VSCSI_TMF_FAILED && vscsi_decode_tmf(77, 1) == VSCSI_TMF_FAILED,
+    expect(vscsi_decode_tmf(9, 1) == VSCSI_TMF_FAILED &&
+               vscsi_decode_tmf(77, 1) == VSCSI_TMF_FAILED,
            "FAILURE and unknown: failed");
     expect(vscsi_decode_tmf(0, 0) == VSCSI_TMF_FAILED, "no byte written: failed");
 }
