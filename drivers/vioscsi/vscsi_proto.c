@@ -110,11 +110,14 @@ void vscsi_decode_resp(const uint8_t *resp, uint32_t sense_size, uint32_t transf
 
     if (res->response == VIRTIO_SCSI_S_OVERRUN) {
         /* Everything posted was moved; the target had more */
+        res->scsi_status = 0;
         res->transferred = transfer;
         res->outcome = VSCSI_OUT_OVERRUN;
         return;
     }
     if (res->response != VIRTIO_SCSI_S_OK) {
+        /* The command never reached a status: the byte means nothing */
+        res->scsi_status = 0;
         res->outcome = vscsi_code_outcome(res->response, &res->findings);
         return;
     }

@@ -308,10 +308,10 @@ static void test_response(void)
     for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         mkresp(50, 9999, 2, codes[i].code);
         vscsi_decode_resp(resp, 96, 4096, true, full, &r);
-        expect(r.outcome == codes[i].out && r.sense_len == 0 &&
+        expect(r.outcome == codes[i].out && r.sense_len == 0 && r.scsi_status == 0 &&
                    r.transferred == (codes[i].out == VSCSI_OUT_OVERRUN ? 4096u : 0u),
-               "%s: outcome %d, no sense, transferred %u", codes[i].name, (int)r.outcome,
-               r.transferred);
+               "%s: outcome %d, no sense, no SCSI status, transferred %u", codes[i].name,
+               (int)r.outcome, r.transferred);
     }
 }
 
