@@ -3,3 +3,8 @@
 # $(VWSTOR_VIRTIO_SRCS); compiled for every arch even before one uses it.
 VWSTOR_VIRTIO_SRCS = common/storport/virtio_stor.c $(VIRTIO_CORE_SRCS)
 XCOMPILE_SRCS += common/storport/virtio_stor.c
+# stor_srb.c: routines every StorPort miniport writes the same way (sense
+# buffer, contiguous pieces of an extension, the CPU's queue, the dump
+# argument); vioscsi lists $(VWSTOR_SRB_SRCS), viostor may adopt it.
+VWSTOR_SRB_SRCS = common/storport/stor_srb.c
+XCOMPILE_SRCS += common/storport/stor_srb.c

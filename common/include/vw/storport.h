@@ -26,11 +26,14 @@
 #define SRB_STATUS_PENDING              0x00
 #define SRB_STATUS_SUCCESS              0x01
 #define SRB_STATUS_ABORTED              0x02
+#define SRB_STATUS_ABORT_FAILED         0x03
 #define SRB_STATUS_ERROR                0x04
 #define SRB_STATUS_BUSY                 0x05
 #define SRB_STATUS_INVALID_REQUEST      0x06
 #define SRB_STATUS_NO_DEVICE            0x08
 #define SRB_STATUS_TIMEOUT              0x09
+#define SRB_STATUS_SELECTION_TIMEOUT    0x0a
+#define SRB_STATUS_UNEXPECTED_BUS_FREE  0x0c
 #define SRB_STATUS_BUS_RESET            0x0e
 #define SRB_STATUS_DATA_OVERRUN         0x12
 #define SRB_STATUS_BAD_SRB_BLOCK_LENGTH 0x15
@@ -53,9 +56,14 @@
 #define SRB_FUNCTION_PNP                   0x25
 #define SRB_FUNCTION_STORAGE_REQUEST_BLOCK 0x28
 
-#define SRB_FLAGS_DATA_IN          0x00000040
-#define SRB_FLAGS_DATA_OUT         0x00000080
-#define SRB_FLAGS_NO_DATA_TRANSFER 0x00000000
+#define SRB_FLAGS_QUEUE_ACTION_ENABLE 0x00000002
+#define SRB_FLAGS_DATA_IN             0x00000040
+/* QueueAction (SCSI_REQUEST_BLOCK) and RequestAttribute (SRB_EX) values */
+#define SRB_SIMPLE_TAG_REQUEST        0x20
+#define SRB_HEAD_OF_QUEUE_TAG_REQUEST 0x21
+#define SRB_ORDERED_QUEUE_TAG_REQUEST 0x22
+#define SRB_FLAGS_DATA_OUT            0x00000080
+#define SRB_FLAGS_NO_DATA_TRANSFER    0x00000000
 
 #define SRB_SIGNATURE                       0x53524258 /* "SRBX" */
 #define STORAGE_REQUEST_BLOCK_VERSION_1     0x1
@@ -571,6 +579,15 @@ STORPORT_API BOOLEAN NTAPI StorPortResume(PVOID HwDeviceExtension);
 STORPORT_API BOOLEAN NTAPI StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId,
                                                        UCHAR TargetId, UCHAR Lun, ULONG Depth);
 STORPORT_API VOID NTAPI StorPortStallExecution(ULONG Delay);
+/* storport/nf-storport-storportregistryread (PASSIVE_LEVEL only; Global 1:
+ * the service's Parameters\Device key); Buffer comes from
+ * StorPortAllocateRegistryBuffer and goes back with StorPortFreeRegistryBuffer. */
+#define MINIPORT_REG_DWORD 4
+STORPORT_API BOOLEAN NTAPI StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName,
+                                                ULONG Global, ULONG Type, PUCHAR Buffer,
+                                                PULONG BufferLength);
+STORPORT_API PUCHAR NTAPI StorPortAllocateRegistryBuffer(PVOID HwDeviceExtension, PULONG Length);
+STORPORT_API VOID NTAPI StorPortFreeRegistryBuffer(PVOID HwDeviceExtension, PUCHAR Buffer);
 /* storport/nf-storport-storportgetbusdata: bytes stored in Buffer. */
 STORPORT_API ULONG NTAPI StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType,
                                             ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer,

@@ -1,0 +1,68 @@
+/*
+ * Routines every StorPort miniport of ours writes the same way (see stor_srb.h).
+ */
+#include "stor_srb.h"
+
+/* IRQL: any. see stor_srb.h. */
+PVOID VwStorSenseBuffer(PVOID Srb, PUCHAR *LengthField)
+{
+    if (!VwSrbIsEx(Srb)) {
+        PSCSI_REQUEST_BLOCK s = Srb;
+        *LengthField = &s->SenseInfoBufferLength;
+        return s->SenseInfoBuffer;
+    }
+    PSRBEX_DATA_SCSI_CDB16 d =
+        (PSRBEX_DATA_SCSI_CDB16)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypeScsiCdb16);
+    if (d == NULL)
+        return NULL;
+    *LengthField = &d->SenseInfoBufferLength;
+    return d->SenseInfoBuffer;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
+int VwStorVaPieces(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
+                   unsigned Flags)
+{
+    int n = 0;
+    PUCHAR p = Va;
+
+    while (Len != 0) {
+        ULONG run = 0;
+        uint64_t pa = VwStorPhysical(Virtio, Srb, p, &run);
+        if (run == 0 || pa == 0)
+            return -1;
+        if (run > Len)
+            run = Len;
+        if (Rq != NULL)
+            virtqueue_req_seg(Rq, pa, run, Flags);
+        p += run, Len -= run, n++;
+    }
+    return n;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
+ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues)
+{
+    PROCESSOR_NUMBER pn;
+
+    if (Queues <= 1)
+        return 0;
+    RtlZeroMemory(&pn, sizeof(pn));
+    if (StorPortGetCurrentProcessorNumber(DeviceExtension, &pn) != STOR_STATUS_SUCCESS)
+        return 0;
+    return ((ULONG)pn.Group * 64 + pn.Number) % Queues;
+}
+
+/* IRQL: any. see stor_srb.h. */
+BOOLEAN VwStorArgSet(PCHAR Args, const char *Key)
+{
+    for (PCHAR p = Args; p != NULL && *p != 0; p++) {
+        const char *k = Key;
+        PCHAR q = p;
+        while (*k != 0 && *q == *k)
+            q++, k++;
+        if (*k == 0 && *q == '=' && q[1] >= '1' && q[1] <= '9')
+            return TRUE;
+    }
+    return FALSE;
+}

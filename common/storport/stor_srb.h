@@ -1,0 +1,25 @@
+/*
+ * stor_srb.h - routines every StorPort miniport of ours writes the same way
+ * (vioscsi uses them; viostor has its own copies still): the sense buffer
+ * of either request block format, physically contiguous pieces of a buffer
+ * in the SRB or uncached extension appended to a virtqueue request, the
+ * current CPU's queue, and the dump copy's argument string.
+ */
+#pragma once
+#include <storport/virtio_stor.h>
+#include <virtio/virtqueue_req.h>
+
+/* IRQL: any. the sense buffer of either request block format and its length field. */
+PVOID VwStorSenseBuffer(PVOID Srb, PUCHAR *LengthField);
+
+/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the physically
+ * contiguous pieces of Len bytes at Va, in the SRB extension of Srb (or the
+ * uncached extension, Srb NULL); -1 if a piece has no bus address. */
+int VwStorVaPieces(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
+                   unsigned Flags);
+
+/* IRQL: DISPATCH_LEVEL or above: the queue of the current processor among Queues. */
+ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues);
+
+/* IRQL: any. TRUE if Args holds "KEY=<non-zero digit>" (a dump copy's "dump=1"). */
+BOOLEAN VwStorArgSet(PCHAR Args, const char *Key);

@@ -1,0 +1,323 @@
+/*
+ * vioscsi: requests out.  The interrupt routines queue the DPC of each
+ * queue on their message; the DPC completes, under the StartIo lock, what
+ * the device gave back: commands (response decoded, sense as autosense,
+ * residual as the transfer length), task management requests, events
+ * (bus change notifications; the buffer goes straight back).  A bus reset
+ * sends I_T NEXUS RESETs first; a TMF unanswered in time, or requests the
+ * reset did not bring back, end in a device reset, and only then are the
+ * requests the device owned completed.  A dump copy polls from HwInterrupt.
+ */
+#include "vioscsi.h"
+
+static HW_TIMER VioscsiTmfTimer;
+
+/* IRQL: any (pure): the SRB status of a decoded response */
+static UCHAR VioscsiSrbStatus(enum vscsi_outcome Outcome)
+{
+    switch (Outcome) {
+    case VSCSI_OUT_SUCCESS:
+        return SRB_STATUS_SUCCESS;
+    case VSCSI_OUT_UNDERRUN:
+    case VSCSI_OUT_OVERRUN:
+        return SRB_STATUS_DATA_OVERRUN; /* with the length moved */
+    case VSCSI_OUT_ABORTED:
+        return SRB_STATUS_ABORTED;
+    case VSCSI_OUT_NO_TARGET:
+        return SRB_STATUS_SELECTION_TIMEOUT; /* the class driver drops the LUN */
+    case VSCSI_OUT_BUS_RESET:
+        return SRB_STATUS_BUS_RESET;
+    case VSCSI_OUT_BUSY:
+        return SRB_STATUS_BUSY;
+    case VSCSI_OUT_TRANSPORT:
+        return SRB_STATUS_UNEXPECTED_BUS_FREE; /* retried by the class driver, a bounded number of
+                                                  times */
+    default:
+        return SRB_STATUS_ERROR;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the request X no longer at the device. */
+static VOID VioscsiForget(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    X->AtDevice = FALSE;
+    if (Scsi->Outstanding != 0)
+        Scsi->Outstanding--;
+    if (Scsi->TargetOut[X->Target] != 0)
+        Scsi->TargetOut[X->Target]--;
+    if (X->Epoch != Scsi->Epoch && Scsi->OldOutstanding != 0)
+        Scsi->OldOutstanding--;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a command the device gave back. */
+static VOID VioscsiFinishRequest(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Written)
+{
+    struct vscsi_result res;
+
+    VioscsiForget(Scsi, X);
+    vscsi_decode_resp(X->Resp, Scsi->Ctrl.sense_size, X->Transfer, X->DataIn != 0, Written, &res);
+    if (res.findings != 0)
+        DbgPrint("vioscsi: response of %u:%lu breaks the protocol (0x%x, code %u)\n", X->Target,
+                 X->Lun, res.findings, res.response);
+    VioscsiComplete(Scsi, X->Srb, VioscsiSrbStatus(res.outcome), &res,
+                    X->Resp + VSCSI_RESP_HDR_BYTES);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF the device answered. */
+static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVOID Cookie, uint32_t Written)
+{
+    if (Scsi->TmfOutstanding != 0)
+        Scsi->TmfOutstanding--;
+    if (*(PUCHAR)Cookie == VIOSCSI_KIND_BUS_TMF) {
+        VIOSCSI_BUS_TMF *t = Cookie;
+        t->Busy = 0;
+        if (vscsi_decode_tmf(t->Response, Written) != VSCSI_TMF_DONE)
+            DbgPrint("vioscsi: I_T NEXUS RESET of target %u failed (%u)\n", t->Req[9], t->Response);
+        return;
+    }
+    PVIOSCSI_SRBEXT x = Cookie;
+    enum vscsi_tmf_outcome out = vscsi_decode_tmf(x->TmfResponse, Written);
+    VioscsiComplete(Scsi, x->Srb, out == VSCSI_TMF_DONE ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR,
+                    NULL, NULL);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: an event; its buffer goes back. */
+static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Written)
+{
+    struct vscsi_event ev;
+
+    E->Pad[0] = 0;
+    if (Scsi->EventsPosted != 0)
+        Scsi->EventsPosted--;
+    vscsi_decode_event(E->Data, Written, &Scsi->Ctrl, &ev);
+    switch (ev.kind) {
+    case VSCSI_EV_NONE:
+        break;
+    case VSCSI_EV_BAD:
+        DbgPrint("vioscsi: event ignored (0x%x)\n", ev.findings);
+        break;
+    default:
+        /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
+         * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */
+        DbgPrint("vioscsi: event %d on %u:%lu: bus change\n", (int)ev.kind, ev.target, ev.lun);
+        if (!Scsi->Dump)
+            StorPortNotification(BusChangeDetected, Scsi, 0);
+        break;
+    }
+    VioscsiPostEvents(Scsi);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see vioscsi.h. */
+VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
+{
+    struct virtqueue *vq = &Scsi->Queues[Q].Vq;
+    uint32_t len;
+
+    if (!Scsi->Ready)
+        return;
+    for (;;) {
+        PVOID cookie;
+        while (Scsi->Ready && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            if (Q == VSCSI_CONTROL_QUEUE)
+                VioscsiFinishTmf(Scsi, cookie, len);
+            else if (Q == VSCSI_EVENT_QUEUE)
+                VioscsiFinishEvent(Scsi, cookie, len);
+            else
+                VioscsiFinishRequest(Scsi, cookie, len);
+        }
+        if (!Scsi->Ready)
+            return;
+        if (virtqueue_broken(vq)) {
+            DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
+            VioscsiResetDevice(Scsi);
+            return;
+        }
+        if (virtqueue_enable_cb(vq))
+            break;
+        virtqueue_disable_cb(vq);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: something the reset took back. */
+static void VioscsiCancel(void *ctx, struct virtqueue *vq, void *cookie)
+{
+    PVIOSCSI scsi = ctx;
+    (void)vq;
+
+    switch (*(PUCHAR)cookie) {
+    case VIOSCSI_KIND_REQUEST: {
+        PVIOSCSI_SRBEXT x = cookie;
+        x->AtDevice = FALSE;
+        VioscsiComplete(scsi, x->Srb, SRB_STATUS_BUS_RESET, NULL, NULL);
+        break;
+    }
+    case VIOSCSI_KIND_SRB_TMF: {
+        /* The device reset did what the LUN reset or abort asked */
+        PVIOSCSI_SRBEXT x = cookie;
+        VioscsiComplete(scsi, x->Srb, SRB_STATUS_SUCCESS, NULL, NULL);
+        break;
+    }
+    case VIOSCSI_KIND_BUS_TMF:
+        ((VIOSCSI_BUS_TMF *)cookie)->Busy = 0;
+        break;
+    default: /* an event buffer */
+        ((VIOSCSI_EVENT_BUF *)cookie)->Pad[0] = 0;
+        break;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
+{
+    struct virtqueue *vqs[VIOSCSI_NQ];
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+
+    if (!Scsi->Ready)
+        return FALSE;
+    for (ULONG q = 0; q < nq; q++)
+        vqs[q] = &Scsi->Queues[q].Vq;
+    Scsi->Resets++;
+    /* Completions happen in the cancel callback, after the device is reset */
+    int rc = virtio_device_restart(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);
+    Scsi->Outstanding = Scsi->OldOutstanding = Scsi->TmfOutstanding = 0;
+    Scsi->EventsPosted = 0;
+    RtlZeroMemory(Scsi->TargetOut, sizeof(Scsi->TargetOut));
+    if (rc == 0 && !VioscsiKeepSizes(Scsi)) {
+        DbgPrint("vioscsi: after the reset the device lays requests out otherwise\n");
+        rc = VIRTIO_EPROTO;
+    }
+    if (rc != 0) {
+        /* The device may still own what it had: those requests stay
+         * uncompleted here (StorPort ends them), the adapter is gone */
+        DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", rc);
+        virtio_device_fail(&Scsi->Virtio.Dev);
+        Scsi->Ready = FALSE;
+        return FALSE;
+    }
+    VioscsiPostEvents(Scsi);
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+VOID VioscsiArmTmfTimer(PVIOSCSI Scsi)
+{
+    if (Scsi->Dump)
+        return;
+    Scsi->TimerArmed = TRUE;
+    StorPortNotification(RequestTimerCall, Scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_TIMEOUT_US);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a TMF's time is up. */
+static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
+{
+    PVIOSCSI scsi = DeviceExtension;
+
+    scsi->TimerArmed = FALSE;
+    if (!scsi->Ready || (scsi->TmfOutstanding == 0 && scsi->OldOutstanding == 0))
+        return;
+    DbgPrint("vioscsi: %lu TMF(s) and %lu reset request(s) still at the device: device reset\n",
+             scsi->TmfOutstanding, scsi->OldOutstanding);
+    VioscsiResetDevice(scsi);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
+ * timed out, or the class driver asked): I_T NEXUS RESET of every target with
+ * requests at the device; the timer resets the device if they are not back. */
+BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    ULONG slot = 0;
+    UNREFERENCED_PARAMETER(PathId);
+
+    if (scsi->Dump || !scsi->Ready || scsi->ResetAction == VSCSI_RESET_NOTHING)
+        return TRUE;
+    if (scsi->ResetAction == VSCSI_RESET_BUGCHECK)
+        KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)scsi, scsi->Outstanding, 0, 0);
+    scsi->Epoch++;
+    scsi->OldOutstanding = scsi->Outstanding;
+    if (scsi->Outstanding == 0)
+        return TRUE;
+    for (ULONG t = 0; t <= scsi->Ctrl.max_target; t++) {
+        if (scsi->TargetOut[t] == 0)
+            continue;
+        while (slot < VIOSCSI_BUS_TMFS && scsi->Shared->BusTmf[slot].Busy)
+            slot++;
+        VIOSCSI_BUS_TMF *tmf = slot < VIOSCSI_BUS_TMFS ? &scsi->Shared->BusTmf[slot] : NULL;
+        if (tmf == NULL ||
+            !vscsi_encode_tmf(tmf->Req, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, (uint8_t)t, 0, 0) ||
+            (tmf->Kind = VIOSCSI_KIND_BUS_TMF,
+             !VioscsiPostTmf(scsi, tmf, tmf->Req, &tmf->Response, NULL))) {
+            DbgPrint("vioscsi: no room for a TMF: device reset\n");
+            return VioscsiResetDevice(scsi);
+        }
+        tmf->Busy = 1;
+    }
+    VioscsiArmTmfTimer(scsi);
+    return TRUE;
+}
+
+/* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
+static BOOLEAN VioscsiDispatch(PVIOSCSI Scsi, ULONG Message, BOOLEAN Line)
+{
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+
+    if (Scsi->Dump) {
+        /* Polled by StorPort: no DPCs in a dump copy */
+        for (ULONG q = 0; q < nq; q++)
+            VioscsiDrain(Scsi, q);
+        return TRUE;
+    }
+    uint8_t isr = virtio_isr_ack(&Scsi->Virtio.Dev, (uint16_t)Message);
+    if (isr == 0)
+        return FALSE;
+    if (!Scsi->DpcReady)
+        return TRUE; /* before the passive routine: the next interrupt drains */
+    BOOLEAN any = Line || !Scsi->Virtio.Dev.msix;
+    /* A configuration change can only mean NEEDS_RESET: the control DPC looks */
+    if (isr & VIRTIO_PCI_ISR_CONFIG)
+        StorPortIssueDpc(Scsi, &Scsi->Queues[VSCSI_CONTROL_QUEUE].Dpc,
+                         (PVOID)(ULONG_PTR)VSCSI_CONTROL_QUEUE, NULL);
+    if (isr & VIRTIO_PCI_ISR_QUEUE)
+        for (ULONG q = 0; q < nq; q++) {
+            uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
+                           : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
+                                                    : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
+            if (any || msg == Message)
+                StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+        }
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held: a line interrupt, or a dump copy's poll. */
+BOOLEAN NTAPI VioscsiInterrupt(PVOID DeviceExtension)
+{
+    return VioscsiDispatch(DeviceExtension, 0, TRUE);
+}
+
+/* IRQL: DIRQL, the message's lock held: a message-signalled interrupt. */
+BOOLEAN NTAPI VioscsiMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
+{
+    return VioscsiDispatch(DeviceExtension, MessageId, FALSE);
+}
+
+/* IRQL: DISPATCH_LEVEL: complete what queue SystemArgument1 has finished (the
+ * control queue's DPC also looks for NEEDS_RESET). */
+VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
+                           PVOID SystemArgument2)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    STOR_LOCK_HANDLE lock;
+    ULONG q = (ULONG)(ULONG_PTR)SystemArgument1;
+    UNREFERENCED_PARAMETER(Dpc);
+    UNREFERENCED_PARAMETER(SystemArgument2);
+
+    if (q >= scsi->NumQueues + VSCSI_FIRST_REQUEST)
+        return;
+    StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
+    if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && virtio_device_needs_reset(&scsi->Virtio.Dev)) {
+        DbgPrint("vioscsi: the device needs a reset\n");
+        VioscsiResetDevice(scsi);
+    }
+    VioscsiDrain(scsi, q);
+    StorPortReleaseSpinLock(scsi, &lock);
+}

@@ -1,0 +1,391 @@
+/*
+ * vioscsi: registration with StorPort, HwFindAdapter (the device found,
+ * its features negotiated, cdb_size and sense_size set, its configuration
+ * checked value by value, the registry parameters read, the queues planned
+ * into one uncached extension), HwInitialize (queues and messages, events
+ * posted, DRIVER_OK), the passive initialisation (DPCs) and adapter
+ * control (stop and restart).
+ */
+#include "vioscsi.h"
+
+#define VIOSCSI_FEATURES                                                                           \
+    (VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_RING_PACKED) |                           \
+     VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) |                         \
+     VIRTIO_BIT(VIRTIO_SCSI_F_HOTPLUG) | VIRTIO_BIT(VIRTIO_SCSI_F_CHANGE))
+
+DRIVER_INITIALIZE DriverEntry;
+static HW_FIND_ADAPTER VioscsiFindAdapter;
+static HW_INITIALIZE VioscsiInitialize;
+static HW_PASSIVE_INITIALIZE_ROUTINE VioscsiPassiveInit;
+static HW_ADAPTER_CONTROL VioscsiAdapterControl;
+
+/* IRQL: PASSIVE_LEVEL: a DWORD under the service's Parameters\Device key. */
+static BOOLEAN VioscsiRegDword(PVIOSCSI Scsi, const char *Name, ULONG *Value)
+{
+    ULONG len = sizeof(ULONG);
+    PUCHAR buf = StorPortAllocateRegistryBuffer(Scsi, &len);
+    BOOLEAN ok;
+
+    if (buf == NULL || len < sizeof(ULONG))
+        return FALSE;
+    len = sizeof(ULONG);
+    ok = StorPortRegistryRead(Scsi, (PUCHAR)Name, 1, MINIPORT_REG_DWORD, buf, &len) &&
+         len >= sizeof(ULONG);
+    if (ok)
+        RtlCopyMemory(Value, buf, sizeof(ULONG));
+    StorPortFreeRegistryBuffer(Scsi, buf);
+    return ok;
+}
+
+/* IRQL: any: after a device reset (which may bring the device's own sizes
+ * back) ask again for the CDB and sense sizes the requests are laid out
+ * with; FALSE if the device now uses others. */
+BOOLEAN VioscsiKeepSizes(PVIOSCSI Scsi)
+{
+    struct virtio_device *dev = &Scsi->Virtio.Dev;
+    UCHAR v[4];
+
+    v[0] = (UCHAR)Scsi->Ctrl.sense_size, v[1] = (UCHAR)(Scsi->Ctrl.sense_size >> 8),
+    v[2] = v[3] = 0;
+    virtio_config_write(dev, VSCSI_CFG_SENSE_SIZE, v, 4);
+    if (virtio_config_read(dev, VSCSI_CFG_SENSE_SIZE, v, 4) != 0 ||
+        vscsi_le32(v) != Scsi->Ctrl.sense_size)
+        return FALSE;
+    v[0] = (UCHAR)Scsi->Ctrl.cdb_size, v[1] = (UCHAR)(Scsi->Ctrl.cdb_size >> 8), v[2] = v[3] = 0;
+    virtio_config_write(dev, VSCSI_CFG_CDB_SIZE, v, 4);
+    return virtio_config_read(dev, VSCSI_CFG_CDB_SIZE, v, 4) == 0 &&
+           vscsi_le32(v) == Scsi->Ctrl.cdb_size;
+}
+
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): ask for the CDB and sense
+ * sizes the driver lays out, read the configuration back and check it. */
+static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
+{
+    struct virtio_device *dev = &Scsi->Virtio.Dev;
+    UCHAR cfg[VSCSI_CFG_BYTES];
+    UCHAR want[4];
+    uint32_t len = virtio_config_len(dev);
+
+    /* Both are driver-writable (spec 5.6.4); the device may keep its own */
+    want[0] = VSCSI_SENSE_SIZE, want[1] = want[2] = want[3] = 0;
+    virtio_config_write(dev, VSCSI_CFG_SENSE_SIZE, want, 4);
+    want[0] = VSCSI_CDB_SIZE;
+    virtio_config_write(dev, VSCSI_CFG_CDB_SIZE, want, 4);
+    RtlZeroMemory(cfg, sizeof(cfg));
+    if (len > sizeof(cfg))
+        len = sizeof(cfg);
+    if (len != 0 && virtio_config_read(dev, 0, cfg, len) != 0) {
+        DbgPrint("vioscsi: the device configuration cannot be read\n");
+        return FALSE;
+    }
+    Scsi->Findings = vscsi_config_check(cfg, len, dev->features, &Scsi->Ctrl);
+    if (Scsi->SegLimit != 0)
+        vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
+    for (unsigned b = 0; b < 32; b++)
+        if (Scsi->Findings & (1u << b))
+            DbgPrint("vioscsi: bad device value: %s\n", vscsi_finding_text(1u << b));
+    return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
+}
+
+/* IRQL: PASSIVE_LEVEL: VioscsiActionOnReset and PhysicalBreaks, as the existing driver names them.
+ */
+static VOID VioscsiReadRegistry(PVIOSCSI Scsi)
+{
+    ULONG v = 0;
+    bool bad;
+    BOOLEAN present = VioscsiRegDword(Scsi, "VioscsiActionOnReset", &v);
+
+    Scsi->ResetAction = vscsi_reset_action(present, v, &bad);
+    if (bad)
+        DbgPrint("vioscsi: VioscsiActionOnReset 0x%lx is not 0, 1 or 0xDEADDEAD: 0\n", v);
+    v = 0;
+    present = VioscsiRegDword(Scsi, "PhysicalBreaks", &v);
+    uint32_t segs = vscsi_breaks_segments(&Scsi->Ctrl, present, v, &bad);
+    if (bad)
+        DbgPrint("vioscsi: PhysicalBreaks %lu out of range: %lu elements\n", v, (ULONG)segs);
+    vscsi_limit_segments(&Scsi->Ctrl, segs);
+}
+
+/* IRQL: PASSIVE_LEVEL: the processors I/O can come from. */
+static ULONG VioscsiCpus(void)
+{
+    ULONG n = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
+    return n != 0 ? n : 1;
+}
+
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): plan the queues and carve
+ * their memory and the event and TMF buffers from the uncached extension. */
+static ULONG VioscsiPlanMemory(PVIOSCSI Scsi, PPORT_CONFIGURATION_INFORMATION ConfigInfo)
+{
+    struct virtio_device *dev = &Scsi->Virtio.Dev;
+    struct virtio_queue_config qcfg[VIOSCSI_NQ];
+    ULONG cpus = Scsi->Dump ? 1 : VioscsiCpus();
+
+    vscsi_plan_queues(cpus, Scsi->Ctrl.num_queues, 0, &Scsi->Plan);
+    Scsi->NumQueues = Scsi->Plan.nqueues;
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    RtlZeroMemory(qcfg, sizeof(qcfg));
+    for (ULONG q = 0; q < nq; q++) {
+        qcfg[q].index = (uint16_t)q;
+        qcfg[q].size = Scsi->Dump ? VIOSCSI_DUMP_QUEUE_SIZE : 0;
+    }
+    int rc = virtio_queue_plan(dev, qcfg, nq, 0, Scsi->QueueSizes, &Scsi->QueuePlan);
+    if (rc != 0) {
+        DbgPrint("vioscsi: the device's queues are unusable (%d)\n", rc);
+        return SP_RETURN_ERROR;
+    }
+    /* A direct chain never exceeds the shortest request ring: header and response take two */
+    uint16_t shortest = 0xffff;
+    for (ULONG q = VSCSI_FIRST_REQUEST; q < nq; q++)
+        if (Scsi->QueueSizes[q] < shortest)
+            shortest = Scsi->QueueSizes[q];
+    if (!virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC) || Scsi->Dump) {
+        Scsi->SegLimit = shortest > 4 ? shortest - 2u : 2u;
+        vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
+    }
+
+    size_t need = Scsi->QueuePlan.dma_size + Scsi->QueuePlan.dma_align + Scsi->QueuePlan.mem_size +
+                  sizeof(void *) + sizeof(VIOSCSI_SHARED) + 16;
+    if (need > MAXULONG || !VwStorVirtioUncached(&Scsi->Virtio, ConfigInfo, (ULONG)need)) {
+        DbgPrint("vioscsi: no uncached extension of %lu bytes\n", (ULONG)need);
+        return SP_RETURN_ERROR;
+    }
+    if (VwStorCarve(&Scsi->Virtio, Scsi->QueuePlan.dma_size, Scsi->QueuePlan.dma_align,
+                    &Scsi->RingBlock) != 0 ||
+        (Scsi->RingMem = Scsi->Virtio.Os.ops->mem_alloc(Scsi->Virtio.Os.ctx,
+                                                        Scsi->QueuePlan.mem_size)) == NULL ||
+        VwStorCarve(&Scsi->Virtio, sizeof(VIOSCSI_SHARED), 16, &Scsi->SharedDma) != 0) {
+        DbgPrint("vioscsi: the uncached extension is not usable for the rings\n");
+        return SP_RETURN_ERROR;
+    }
+    Scsi->Shared = Scsi->SharedDma.va;
+    /* With tables a request takes one descriptor; without, header, response and data */
+    BOOLEAN indirect = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
+    ULONG slots = 0;
+    for (ULONG q = VSCSI_FIRST_REQUEST; q < nq; q++)
+        slots += indirect ? Scsi->QueueSizes[q] : Scsi->QueueSizes[q] / 3u;
+    Scsi->Depth = vscsi_adapter_depth(slots);
+    Scsi->LunDepth = vscsi_lun_depth(&Scsi->Ctrl, Scsi->Depth);
+    return SP_RETURN_FOUND;
+}
+
+/* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): find, negotiate, check, plan. */
+static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
+                                      PCHAR ArgumentString,
+                                      PPORT_CONFIGURATION_INFORMATION ConfigInfo,
+                                      PBOOLEAN Reserved3)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    UNREFERENCED_PARAMETER(HwContext);
+    UNREFERENCED_PARAMETER(BusInformation);
+    UNREFERENCED_PARAMETER(Reserved3);
+
+    /* The extension keeps its old contents after a PnP stop: start clean */
+    RtlZeroMemory(scsi, sizeof(*scsi));
+    BOOLEAN dump = ConfigInfo->DumpMode != 0 || VwStorArgSet(ArgumentString, "dump");
+    ULONG rc = VwStorVirtioFind(&scsi->Virtio, scsi, ConfigInfo);
+    if (rc != SP_RETURN_FOUND)
+        return rc;
+    scsi->Dump = dump;
+    if (scsi->Virtio.Dev.device_type != VIRTIO_SCSI_DEVICE_ID) {
+        DbgPrint("vioscsi: virtio device type %u is not a SCSI host\n",
+                 scsi->Virtio.Dev.device_type);
+        return SP_RETURN_NOT_FOUND;
+    }
+    uint64_t features;
+    int vrc = virtio_negotiate(&scsi->Virtio.Dev, VIOSCSI_FEATURES, &features);
+    if (vrc != 0) {
+        DbgPrint("vioscsi: feature negotiation failed (%d)\n", vrc);
+        virtio_device_fail(&scsi->Virtio.Dev);
+        return SP_RETURN_ERROR;
+    }
+    if (!VioscsiReadConfig(scsi)) {
+        virtio_device_fail(&scsi->Virtio.Dev);
+        return SP_RETURN_ERROR;
+    }
+    /* The registry is PASSIVE_LEVEL only: a dump copy keeps the defaults */
+    if (!scsi->Dump)
+        VioscsiReadRegistry(scsi);
+    if ((rc = VioscsiPlanMemory(scsi, ConfigInfo)) != SP_RETURN_FOUND) {
+        virtio_device_fail(&scsi->Virtio.Dev);
+        return SP_RETURN_ERROR;
+    }
+
+    ConfigInfo->NumberOfBuses = 1;
+    ConfigInfo->MaximumNumberOfTargets =
+        (UCHAR)(scsi->Ctrl.max_target < 254 ? scsi->Ctrl.max_target + 1 : 255);
+    ConfigInfo->MaximumNumberOfLogicalUnits =
+        (UCHAR)(scsi->Ctrl.max_lun < 254 ? scsi->Ctrl.max_lun + 1 : 255);
+    ConfigInfo->MaximumTransferLength = scsi->Ctrl.max_transfer;
+    ConfigInfo->NumberOfPhysicalBreaks = scsi->Ctrl.data_segs - 1;
+    ConfigInfo->AlignmentMask = 0;
+    ConfigInfo->ScatterGather = TRUE;
+    ConfigInfo->Master = TRUE;
+    ConfigInfo->CachesData =
+        FALSE; /* the target's cache is the target's: SYNCHRONIZE CACHE passes through */
+    ConfigInfo->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    ConfigInfo->NeedPhysicalAddresses = TRUE;
+    ConfigInfo->TaggedQueuing = TRUE;
+    ConfigInfo->AutoRequestSense = TRUE;
+    ConfigInfo->MultipleRequestPerLu = TRUE;
+    ConfigInfo->Dma64BitAddresses = SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED;
+    ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
+    ConfigInfo->HwMSInterruptRoutine = VioscsiMsiInterrupt;
+    ConfigInfo->InterruptSynchronizationMode = InterruptSynchronizePerMessage;
+    /* The depth is what the rings hold; a LUN gets cmd_per_lun of it */
+    ConfigInfo->MaxNumberOfIO = scsi->Depth;
+    ConfigInfo->MaxIOsPerLun = scsi->LunDepth;
+    ConfigInfo->InitialLunQueueDepth = scsi->LunDepth;
+    DbgPrint("vioscsi: %lu request queue(s), depth %lu (%lu per LUN), max transfer %lu, "
+             "targets %u, LUNs %lu%s\n",
+             scsi->NumQueues, scsi->Depth, scsi->LunDepth, scsi->Ctrl.max_transfer,
+             scsi->Ctrl.max_target + 1u, scsi->Ctrl.max_lun + 1, scsi->Dump ? " (dump copy)" : "");
+    return SP_RETURN_FOUND;
+}
+
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): see vioscsi.h. */
+BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
+{
+    struct virtio_device *dev = &Scsi->Virtio.Dev;
+    MESSAGE_INTERRUPT_INFORMATION info;
+
+    Scsi->Messages = 0;
+    if (!Scsi->Dump)
+        while (Scsi->Messages < VIOSCSI_NQ + 1 &&
+               StorPortGetMSIInfo(Scsi, Scsi->Messages, &info) == STOR_STATUS_SUCCESS)
+            Scsi->Messages++;
+    vscsi_plan_queues(Scsi->NumQueues, Scsi->NumQueues, Scsi->Messages, &Scsi->Plan);
+    if (!Scsi->Dump)
+        DbgPrint("vioscsi: %lu request queues on %lu message(s): %s\n", Scsi->NumQueues,
+                 Scsi->Messages,
+                 Scsi->Plan.mode == VSCSI_MSG_ONE_EACH ? "one each"
+                 : Scsi->Plan.mode == VSCSI_MSG_SHARED ? "shared"
+                                                       : "all on one");
+    BOOLEAN msix = dev->msix && Scsi->Messages != 0 && !Scsi->Dump;
+    if (msix && virtio_set_config_vector(dev, Scsi->Plan.config_msg) != 0) {
+        DbgPrint("vioscsi: the device refused the configuration vector\n");
+        return FALSE;
+    }
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    for (ULONG q = 0; q < nq; q++) {
+        uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
+                       : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
+                                                : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
+        struct virtio_queue_config qcfg = {
+            .index = (uint16_t)q,
+            .seg_max = (uint16_t)(q >= VSCSI_FIRST_REQUEST ? Scsi->Ctrl.data_segs + 2 : 2),
+            .msix_vector = msix ? msg : VIRTIO_MSI_NO_VECTOR,
+        };
+        int rc = virtio_queue_setup_planned(dev, &Scsi->Queues[q].Vq, &qcfg, &Scsi->QueuePlan, q,
+                                            &Scsi->RingBlock, Scsi->RingMem);
+        if (rc != 0) {
+            DbgPrint("vioscsi: queue %lu could not be set up (%d)\n", q, rc);
+            return FALSE;
+        }
+    }
+    if (virtio_device_ready(dev) != 0)
+        return FALSE;
+    Scsi->Ready = TRUE;
+    VioscsiPostEvents(Scsi);
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
+static BOOLEAN NTAPI VioscsiInitialize(PVOID DeviceExtension)
+{
+    PVIOSCSI scsi = DeviceExtension;
+
+    if (!VioscsiStartQueues(scsi)) {
+        virtio_device_fail(&scsi->Virtio.Dev);
+        return FALSE;
+    }
+    if (scsi->Dump)
+        return TRUE;
+    if (!scsi->DpcReady)
+        return StorPortEnablePassiveInitialization(scsi, VioscsiPassiveInit);
+    return TRUE;
+}
+
+/* IRQL: PASSIVE_LEVEL: the DPCs (StorPortInitializeDpc is passive only). */
+static BOOLEAN NTAPI VioscsiPassiveInit(PVOID DeviceExtension)
+{
+    PVIOSCSI scsi = DeviceExtension;
+
+    for (ULONG q = 0; q < scsi->NumQueues + VSCSI_FIRST_REQUEST; q++)
+        StorPortInitializeDpc(scsi, &scsi->Queues[q].Dpc, VioscsiQueueDpc);
+    scsi->DpcReady = TRUE;
+    return TRUE;
+}
+
+/* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
+ * and restart the adapter across power changes. */
+static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExtension,
+                                                               SCSI_ADAPTER_CONTROL_TYPE Type,
+                                                               PVOID Parameters)
+{
+    PVIOSCSI scsi = DeviceExtension;
+
+    switch (Type) {
+    case ScsiQuerySupportedControlTypes: {
+        PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = Parameters;
+        if (list->MaxControlType > ScsiStopAdapter)
+            list->SupportedTypeList[ScsiStopAdapter] = TRUE;
+        if (list->MaxControlType > ScsiRestartAdapter)
+            list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        return ScsiAdapterControlSuccess;
+    }
+    case ScsiStopAdapter:
+        /* Nothing is outstanding at a stop but the event buffers; the reset
+         * takes the device's hands off memory */
+        virtio_device_reset(&scsi->Virtio.Dev);
+        scsi->Ready = FALSE;
+        for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
+            scsi->Shared->Events[i].Pad[0] = 0;
+        for (ULONG i = 0; i < VIOSCSI_BUS_TMFS; i++)
+            scsi->Shared->BusTmf[i].Busy = 0;
+        scsi->EventsPosted = 0;
+        scsi->TmfOutstanding = 0;
+        return ScsiAdapterControlSuccess;
+    case ScsiRestartAdapter: {
+        uint64_t features;
+        if (virtio_negotiate(&scsi->Virtio.Dev, VIOSCSI_FEATURES, &features) != 0 ||
+            features != scsi->Virtio.Dev.features || !VioscsiReadConfig(scsi) ||
+            !VioscsiStartQueues(scsi)) {
+            DbgPrint("vioscsi: the device did not come back\n");
+            virtio_device_fail(&scsi->Virtio.Dev);
+            return ScsiAdapterControlUnsuccessful;
+        }
+        return ScsiAdapterControlSuccess;
+    }
+    default:
+        return ScsiAdapterControlUnsuccessful;
+    }
+}
+
+/* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    HW_INITIALIZATION_DATA hw;
+
+    RtlZeroMemory(&hw, sizeof(hw));
+    hw.HwInitializationDataSize = sizeof(hw);
+    hw.AdapterInterfaceType = PCIBus;
+    hw.HwInitialize = VioscsiInitialize;
+    hw.HwStartIo = VioscsiStartIo;
+    hw.HwInterrupt = VioscsiInterrupt;
+    hw.HwFindAdapter = VioscsiFindAdapter;
+    hw.HwResetBus = VioscsiResetBus;
+    hw.HwAdapterControl = VioscsiAdapterControl;
+    hw.HwBuildIo = VioscsiBuildIo;
+    hw.DeviceExtensionSize = sizeof(VIOSCSI);
+    hw.SrbExtensionSize = sizeof(VIOSCSI_SRBEXT);
+    hw.NumberOfAccessRanges = 6;
+    hw.MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    hw.NeedPhysicalAddresses = TRUE;
+    hw.TaggedQueuing = TRUE;
+    hw.AutoRequestSense = TRUE;
+    hw.MultipleRequestPerLu = TRUE;
+    hw.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
+    hw.AddressTypeFlags = ADDRESS_TYPE_FLAG_BTL8;
+    return (NTSTATUS)StorPortInitialize(DriverObject, RegistryPath, &hw, NULL);
+}

@@ -1,0 +1,308 @@
+/*
+ * vioscsi: requests in.  HwBuildIo encodes each SCSI command's request
+ * header (LUN, tag, CDB; vscsi_proto.c) without a lock; HwStartIo, under
+ * the StartIo lock, puts it on the request queue of the submitting CPU:
+ * header, data out, response, data in, written into the request's own
+ * indirect table in its SRB extension.  LUN reset, abort and target reset
+ * SRBs become task management requests on the control queue.
+ */
+#include "vioscsi.h"
+
+/* IRQL: any. complete Srb (see vioscsi.h). */
+VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
+                     const UCHAR *Sense)
+{
+    if (Res != NULL) {
+        SrbSetScsiStatus(Srb, Res->scsi_status);
+        SrbSetDataTransferLength(Srb, Res->transferred);
+        if (Res->outcome == VSCSI_OUT_SCSI_ERROR && Res->sense_len != 0 && Sense != NULL) {
+            PUCHAR lenField = NULL;
+            PUCHAR sense = VwStorSenseBuffer(Srb, &lenField);
+            if (sense != NULL && lenField != NULL && *lenField != 0) {
+                UCHAR n = *lenField < Res->sense_len ? *lenField : (UCHAR)Res->sense_len;
+                RtlCopyMemory(sense, Sense, n);
+                *lenField = n;
+                SrbStatus |= SRB_STATUS_AUTOSENSE_VALID;
+            }
+        }
+    } else if (SrbStatus != SRB_STATUS_SUCCESS) {
+        SrbSetDataTransferLength(Srb, 0);
+    }
+    SrbSetSrbStatus(Srb, SrbStatus);
+    StorPortNotification(RequestComplete, Scsi, Srb);
+}
+
+/* IRQL: any. the virtio task attribute of the SRB's queue action (SIMPLE unless it asks). */
+static UCHAR VioscsiTaskAttr(PVOID Srb, ULONG Flags)
+{
+    ULONG action;
+
+    if (!(Flags & SRB_FLAGS_QUEUE_ACTION_ENABLE))
+        return VIRTIO_SCSI_S_SIMPLE;
+    action = VwSrbIsEx(Srb) ? ((PSTORAGE_REQUEST_BLOCK)Srb)->RequestAttribute
+                            : ((PSCSI_REQUEST_BLOCK)Srb)->QueueAction;
+    switch (action) {
+    case SRB_HEAD_OF_QUEUE_TAG_REQUEST:
+        return VIRTIO_SCSI_S_HEAD;
+    case SRB_ORDERED_QUEUE_TAG_REQUEST:
+        return VIRTIO_SCSI_S_ORDERED;
+    default:
+        return VIRTIO_SCSI_S_SIMPLE;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL, no lock (or StartIo lock): encode a SCSI command into X;
+ * an SRB status when it cannot be sent, SRB_STATUS_PENDING when it can. */
+static UCHAR VioscsiPrepare(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X)
+{
+    UCHAR path, target, lun;
+
+    X->Srb = Srb;
+    X->Kind = 0;
+    X->AtDevice = FALSE;
+    if (SrbGetSrbFunction(Srb) != SRB_FUNCTION_EXECUTE_SCSI)
+        return SRB_STATUS_PENDING; /* HwStartIo decides */
+    SrbGetPathTargetLun(Srb, &path, &target, &lun);
+    X->Target = target;
+    X->Lun = lun;
+    if (path != 0 || target > Scsi->Ctrl.max_target || lun > Scsi->Ctrl.max_lun)
+        return SRB_STATUS_NO_DEVICE;
+    ULONG flags = SrbGetSrbFlags(Srb);
+    X->Transfer = SrbGetDataTransferLength(Srb);
+    X->DataIn = (flags & SRB_FLAGS_DATA_IN) != 0;
+    if (X->Transfer != 0 && X->DataIn && (flags & SRB_FLAGS_DATA_OUT) != 0)
+        return SRB_STATUS_INVALID_REQUEST; /* bidirectional: INOUT is not negotiated */
+    /* The SRB extension's address names the task while it is at the device */
+    X->Tag = (ULONG64)(ULONG_PTR)X;
+    X->ReqLen = vscsi_encode_cmd(X->Req, Scsi->Ctrl.cdb_size, target, lun, X->Tag,
+                                 VioscsiTaskAttr(Srb, flags), SrbGetCdb(Srb), SrbGetCdbLength(Srb));
+    if (X->ReqLen == 0)
+        return SRB_STATUS_INVALID_REQUEST; /* no CDB, or longer than cdb_size */
+    X->Kind = VIOSCSI_KIND_REQUEST;
+    return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL, no lock: encode; refuse here what the device cannot take. */
+BOOLEAN NTAPI VioscsiBuildIo(PVOID DeviceExtension, PVOID Srb)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    UCHAR status = VioscsiPrepare(scsi, Srb, SrbGetMiniportContext(Srb));
+
+    if (status != SRB_STATUS_PENDING) {
+        VioscsiComplete(scsi, Srb, status, NULL, NULL);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: the scatter/gather elements covering Bytes; -1 if short. */
+static int VioscsiSgCount(PSTOR_SCATTER_GATHER_LIST Sgl, ULONG Bytes, ULONG *LastLen)
+{
+    ULONG i;
+
+    for (i = 0; i < Sgl->NumberOfElements && Bytes != 0; i++) {
+        ULONG len = Sgl->List[i].Length < Bytes ? Sgl->List[i].Length : Bytes;
+        *LastLen = len;
+        Bytes -= len;
+    }
+    return Bytes == 0 ? (int)i : -1;
+}
+
+/* IRQL: DISPATCH_LEVEL or above: append N elements, the last one cut to LastLen. */
+static VOID VioscsiSgAppend(PSTOR_SCATTER_GATHER_LIST Sgl, int N, ULONG LastLen,
+                            struct virtqueue_req *Rq, unsigned Flags)
+{
+    if (N <= 0)
+        return;
+    if (N > 1)
+        virtqueue_req_sgl(Rq, Sgl->List, (unsigned)N - 1, sizeof(Sgl->List[0]), Flags);
+    virtqueue_req_seg(Rq, (uint64_t)Sgl->List[N - 1].PhysicalAddress.QuadPart, LastLen, Flags);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the command
+ * of X on a request queue; an SRB status, SRB_STATUS_PENDING when queued. */
+static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    PVOID srb = X->Srb;
+    ULONG q = VwStorCpuQueue(Scsi, Scsi->NumQueues);
+    struct virtqueue *vq = &Scsi->Queues[VSCSI_FIRST_REQUEST + q].Vq;
+    ULONG respLen = VSCSI_RESP_HDR_BYTES + Scsi->Ctrl.sense_size;
+    PSTOR_SCATTER_GATHER_LIST sgl = NULL;
+    ULONG lastLen = 0;
+    struct virtqueue_req rq;
+
+    X->Queue = q;
+    RtlZeroMemory(X->Resp, VSCSI_RESP_HDR_BYTES);
+    int hdrN = VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, NULL, 0);
+    int dataN = 0;
+    if (X->Transfer != 0) {
+        sgl = StorPortGetScatterGatherList(Scsi, srb);
+        dataN = sgl != NULL ? VioscsiSgCount(sgl, X->Transfer, &lastLen) : -1;
+        if (dataN > (int)Scsi->Ctrl.data_segs)
+            dataN = -1;
+    }
+    if (hdrN < 0 || respN < 0 || dataN < 0) {
+        DbgPrint("vioscsi: a request's buffers do not fit the device's limits\n");
+        return SRB_STATUS_INVALID_REQUEST;
+    }
+
+    struct virtqueue_indirect ind;
+    ULONG run = 0;
+    ind.va = (PVOID)(((ULONG_PTR)X->Table + 15) & ~(ULONG_PTR)15);
+    ind.pa = VwStorPhysical(&Scsi->Virtio, srb, ind.va, &run);
+    run /= 16;
+    ind.capacity = (uint16_t)(run < VIOSCSI_TABLE_ENTRIES ? run : VIOSCSI_TABLE_ENTRIES);
+
+    int rc = virtqueue_req_open(vq, &rq, (unsigned)(hdrN + dataN + respN), &ind);
+    if (rc == VIRTIO_ENOSPC)
+        return SRB_STATUS_BUSY; /* StorPort sends it again */
+    if (rc != 0) {
+        DbgPrint("vioscsi: queue %lu refused a request (%d)\n", q, rc);
+        return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
+    }
+    /* Device-readable first: header, data out; then response, data in */
+    VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, &rq, 0);
+    if (!X->DataIn)
+        VioscsiSgAppend(sgl, dataN, lastLen, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, &rq, VIRTQUEUE_SEG_WRITE);
+    if (X->DataIn)
+        VioscsiSgAppend(sgl, dataN, lastLen, &rq, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, X) != 0)
+        return SRB_STATUS_INTERNAL_ERROR;
+    X->AtDevice = TRUE;
+    X->Epoch = Scsi->Epoch;
+    Scsi->Outstanding++;
+    Scsi->TargetOut[X->Target]++;
+    if (virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+    return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response, PVOID Srb)
+{
+    struct virtqueue *vq = &Scsi->Queues[VSCSI_CONTROL_QUEUE].Vq;
+    struct virtqueue_req rq;
+
+    *Response = 0xff;
+    int reqN = VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, NULL, 0);
+    if (reqN < 0 || respN < 0 || virtqueue_req_open(vq, &rq, (unsigned)(reqN + respN), NULL) != 0)
+        return FALSE;
+    VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, Cookie) != 0)
+        return FALSE;
+    Scsi->TmfOutstanding++;
+    if (virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+    VioscsiArmTmfTimer(Scsi);
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+VOID VioscsiPostEvents(PVIOSCSI Scsi)
+{
+    struct virtqueue *vq = &Scsi->Queues[VSCSI_EVENT_QUEUE].Vq;
+    BOOLEAN any = FALSE;
+
+    if (!Scsi->Ready)
+        return;
+    for (ULONG i = 0; i < VIOSCSI_EVENTS; i++) {
+        VIOSCSI_EVENT_BUF *e = &Scsi->Shared->Events[i];
+        struct virtqueue_req rq;
+        if (e->Pad[0] != 0)
+            continue;
+        e->Kind = VIOSCSI_KIND_EVENT;
+        RtlZeroMemory(e->Data, sizeof(e->Data));
+        uint64_t pa = Scsi->SharedDma.pa + (uint64_t)((PUCHAR)e->Data - (PUCHAR)Scsi->Shared);
+        if (virtqueue_req_open(vq, &rq, 1, NULL) != 0)
+            break; /* a short event ring holds fewer */
+        virtqueue_req_seg(&rq, pa, Scsi->Ctrl.event_bytes, VIRTQUEUE_SEG_WRITE);
+        if (virtqueue_req_close(&rq, e) != 0)
+            break;
+        e->Pad[0] = 1;
+        Scsi->EventsPosted++;
+        any = TRUE;
+    }
+    if (any && virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF for a reset or abort SRB. */
+static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
+{
+    UCHAR path, target, lun;
+    ULONG subtype = VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET;
+    ULONG64 tag = 0;
+
+    SrbGetPathTargetLun(X->Srb, &path, &target, &lun);
+    if (path != 0 || target > Scsi->Ctrl.max_target || lun > Scsi->Ctrl.max_lun)
+        return SRB_STATUS_NO_DEVICE;
+    if (Function == SRB_FUNCTION_RESET_DEVICE) {
+        subtype = VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET;
+        lun = 0;
+    } else if (Function == SRB_FUNCTION_ABORT_COMMAND && !VwSrbIsEx(X->Srb)) {
+        /* The old request block names the request to abort; an SRB_EX does
+         * not, and gets a LUN reset (which aborts it too) */
+        PSCSI_REQUEST_BLOCK victim = ((PSCSI_REQUEST_BLOCK)X->Srb)->NextSrb;
+        PVIOSCSI_SRBEXT vx = victim != NULL ? victim->SrbExtension : NULL;
+        if (vx == NULL || vx->Srb != victim || !vx->AtDevice)
+            return SRB_STATUS_ABORT_FAILED;
+        subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK;
+        tag = vx->Tag;
+    }
+    X->Kind = VIOSCSI_KIND_SRB_TMF;
+    X->Target = target;
+    X->Lun = lun;
+    if (!vscsi_encode_tmf(X->Req, subtype, target, lun, tag))
+        return SRB_STATUS_INVALID_REQUEST;
+    if (!VioscsiPostTmf(Scsi, X, X->Req, &X->TmfResponse, X->Srb))
+        return SRB_STATUS_BUSY;
+    return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
+static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    ULONG fn = SrbGetSrbFunction(X->Srb);
+
+    switch (fn) {
+    case SRB_FUNCTION_RESET_BUS:
+        return VioscsiResetBus(Scsi, 0) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+    case SRB_FUNCTION_RESET_DEVICE:
+    case SRB_FUNCTION_RESET_LOGICAL_UNIT:
+    case SRB_FUNCTION_ABORT_COMMAND:
+        if (Scsi->Dump)
+            return SRB_STATUS_SUCCESS; /* a dump copy ignores resets */
+        return VioscsiSrbTmf(Scsi, X, fn);
+    case SRB_FUNCTION_FLUSH:
+    case SRB_FUNCTION_SHUTDOWN:
+    case SRB_FUNCTION_PNP:
+    case SRB_FUNCTION_POWER:
+        return SRB_STATUS_SUCCESS;
+    default:
+        return SRB_STATUS_INVALID_REQUEST;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
+BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    PVIOSCSI_SRBEXT x = SrbGetMiniportContext(Srb);
+    UCHAR status = SRB_STATUS_PENDING;
+
+    /* An extension HwBuildIo did not fill (a retried request) is filled here */
+    if (x->Srb != Srb || x->AtDevice)
+        status = VioscsiPrepare(scsi, Srb, x);
+    if (status == SRB_STATUS_PENDING && !scsi->Ready)
+        status = SRB_STATUS_NO_DEVICE;
+    if (status == SRB_STATUS_PENDING)
+        status =
+            x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);
+    if (status != SRB_STATUS_PENDING)
+        VioscsiComplete(scsi, Srb, status, NULL, NULL);
+    return TRUE;
+}

@@ -1,0 +1,431 @@
+/*
+ * Host unit tests of vioscsi's OS-neutral half (check-vioscsi, under ASan
+ * and UBSan): every hostile configuration value, the registry parameters,
+ * the queue and message plan, the request header, every response code and
+ * response field, task management and every event.  A copy built with
+ * VSCSI_PLANTED_RESID (a residual trusted as the device wrote it) must fail.
+ */
+#define HOSTCHECK_PREFIX "vscsi: "
+#include "hostcheck.h"
+
+#include <string.h>
+
+#include "../../vscsi.h"
+
+static uint8_t cfg[VSCSI_CFG_BYTES];
+
+static void set16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8);
+}
+static void set32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+#define F(bit) (1ull << (bit))
+static const uint64_t all_features = F(VIRTIO_SCSI_F_HOTPLUG) | F(VIRTIO_SCSI_F_CHANGE);
+
+/* A sane device, as QEMU's defaults: 4 queues, 126 segments */
+static void good_config(void)
+{
+    memset(cfg, 0, sizeof(cfg));
+    set32(cfg + VSCSI_CFG_NUM_QUEUES, 4);
+    set32(cfg + VSCSI_CFG_SEG_MAX, 126);
+    set32(cfg + VSCSI_CFG_MAX_SECTORS, 0xffff);
+    set32(cfg + VSCSI_CFG_CMD_PER_LUN, 128);
+    set32(cfg + VSCSI_CFG_EVENT_INFO_SIZE, 16);
+    set32(cfg + VSCSI_CFG_SENSE_SIZE, 96);
+    set32(cfg + VSCSI_CFG_CDB_SIZE, 32);
+    set16(cfg + VSCSI_CFG_MAX_CHANNEL, 0);
+    set16(cfg + VSCSI_CFG_MAX_TARGET, 255);
+    set32(cfg + VSCSI_CFG_MAX_LUN, 16383);
+}
+
+/* One hostile value at off (32 bits, or 16 when wide is false): its finding */
+static void one_bad(unsigned off, uint32_t v, int wide, unsigned want, const char *what,
+                    struct vscsi_ctrl *c)
+{
+    good_config();
+    if (wide)
+        set32(cfg + off, v);
+    else
+        set16(cfg + off, (uint16_t)v);
+    unsigned f = vscsi_config_check(cfg, sizeof(cfg), all_features, c);
+    expect(f == want, "%s: finding 0x%x (want 0x%x)", what, f, want);
+}
+
+static void test_config(void)
+{
+    struct vscsi_ctrl c;
+    unsigned f;
+
+    good_config();
+    f = vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    expect(f == 0, "sane config: no finding (0x%x)", f);
+    expect(c.num_queues == 4 && c.data_segs == 126 && c.cmd_per_lun == 128 && c.sense_size == 96 &&
+               c.cdb_size == 32 && c.max_target == 255 && c.max_lun == 16383 && c.hotplug &&
+               c.change,
+           "sane config: values kept");
+    expect(c.max_transfer == 125u * 4096, "126 segments: %u bytes (125 pages, any alignment)",
+           c.max_transfer);
+    expect(c.event_bytes == 16, "event buffer 16 bytes");
+
+    one_bad(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues 0", &c);
+    expect(c.num_queues == 1, "num_queues 0: one queue");
+    one_bad(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max 0", &c);
+    expect(c.data_segs == VSCSI_DEFAULT_SEGS && c.max_transfer >= 4096,
+           "seg_max 0: %u segments, transfer %u", c.data_segs, c.max_transfer);
+    one_bad(VSCSI_CFG_SEG_MAX, 1, 1, 0, "seg_max 1", &c);
+    expect(c.data_segs == 1 && c.max_transfer == 4096, "seg_max 1: one page, no underflow (%u)",
+           c.max_transfer);
+    one_bad(VSCSI_CFG_SEG_MAX, 0xffffffffu, 1, 0, "seg_max 2^32-1", &c);
+    expect(c.data_segs == VSCSI_MAX_DATA_SEGS, "seg_max huge: capped at %u", c.data_segs);
+    one_bad(VSCSI_CFG_MAX_SECTORS, 0, 1, VSCSI_BAD_MAX_SECTORS, "max_sectors 0", &c);
+    expect(c.max_transfer == 4096, "max_sectors 0: one page (%u)", c.max_transfer);
+    one_bad(VSCSI_CFG_MAX_SECTORS, 16, 1, 0, "max_sectors 16", &c);
+    expect(c.max_transfer == 8192, "max_sectors 16: 8 KiB (%u)", c.max_transfer);
+    one_bad(VSCSI_CFG_MAX_SECTORS, 0xffffffffu, 1, 0, "max_sectors 2^32-1", &c);
+    expect(c.max_transfer == 125u * 4096, "max_sectors huge: no overflow, segments rule (%u)",
+           c.max_transfer);
+    one_bad(VSCSI_CFG_CMD_PER_LUN, 0, 1, VSCSI_BAD_CMD_PER_LUN, "cmd_per_lun 0", &c);
+    expect(c.cmd_per_lun == 1, "cmd_per_lun 0: one");
+    one_bad(VSCSI_CFG_EVENT_INFO_SIZE, 4, 1, VSCSI_BAD_EVENT_SIZE, "event_info_size 4", &c);
+    expect(c.event_bytes == 16, "event_info_size 4: 16 posted");
+    one_bad(VSCSI_CFG_EVENT_INFO_SIZE, 0x10000000, 1, VSCSI_BAD_EVENT_SIZE, "event_info_size huge",
+            &c);
+    expect(c.event_bytes == VSCSI_EVENT_MAX_BYTES, "event_info_size huge: %u posted",
+           c.event_bytes);
+    one_bad(VSCSI_CFG_SENSE_SIZE, 257, 1, VSCSI_BAD_SENSE_SIZE, "sense_size 257", &c);
+    expect(VSCSI_BAD_SENSE_SIZE & VSCSI_FATAL_FINDINGS, "sense_size 257: start fails");
+    one_bad(VSCSI_CFG_SENSE_SIZE, 0, 1, 0, "sense_size 0 (no sense, laid out)", &c);
+    one_bad(VSCSI_CFG_CDB_SIZE, 0, 1, VSCSI_BAD_CDB_SIZE, "cdb_size 0", &c);
+    one_bad(VSCSI_CFG_CDB_SIZE, 5, 1, VSCSI_BAD_CDB_SIZE, "cdb_size 5", &c);
+    one_bad(VSCSI_CFG_CDB_SIZE, 0xffffffffu, 1, VSCSI_BAD_CDB_SIZE, "cdb_size 2^32-1", &c);
+    expect(VSCSI_BAD_CDB_SIZE & VSCSI_FATAL_FINDINGS, "a bad cdb_size fails the start");
+    one_bad(VSCSI_CFG_MAX_CHANNEL, 3, 0, VSCSI_BAD_MAX_CHANNEL, "max_channel 3", &c);
+    one_bad(VSCSI_CFG_MAX_TARGET, 1000, 0, VSCSI_BAD_MAX_TARGET, "max_target 1000", &c);
+    expect(c.max_target == 255, "max_target 1000: 255");
+    one_bad(VSCSI_CFG_MAX_LUN, 0x10000000, 1, VSCSI_BAD_MAX_LUN, "max_lun 2^28", &c);
+    expect(c.max_lun == VSCSI_MAX_LUN_FLAT, "max_lun 2^28: 16383");
+
+    good_config();
+    f = vscsi_config_check(cfg, 20, all_features, &c);
+    expect((f & VSCSI_SHORT_CONFIG) && (f & VSCSI_BAD_CDB_SIZE), "short region: fatal (0x%x)", f);
+    good_config();
+    set32(cfg + VSCSI_CFG_EVENT_INFO_SIZE, 0);
+    f = vscsi_config_check(cfg, sizeof(cfg), 0, &c);
+    expect(f == 0 && c.event_bytes == 16 && !c.hotplug,
+           "event_info_size 0 without HOTPLUG/CHANGE: no finding");
+
+    for (unsigned b = 0; b < 11; b++)
+        expect(strcmp(vscsi_finding_text(1u << b), "unknown finding") != 0, "finding %u has a text",
+               b);
+
+    /* Segments lowered by a short ring or PhysicalBreaks */
+    good_config();
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    vscsi_limit_segments(&c, 17);
+    expect(c.data_segs == 17 && c.max_transfer == 16 * 4096, "17 segments: 64 KiB (%u)",
+           c.max_transfer);
+    vscsi_limit_segments(&c, 0);
+    vscsi_limit_segments(&c, 1000);
+    expect(c.data_segs == 17, "limit 0 or above: unchanged");
+}
+
+static void test_registry(void)
+{
+    struct vscsi_ctrl c;
+    bool bad;
+
+    good_config();
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    expect(vscsi_reset_action(false, 7, &bad) == VSCSI_RESET_COMPLETE && !bad,
+           "VioscsiActionOnReset absent: complete");
+    expect(vscsi_reset_action(true, 1, &bad) == VSCSI_RESET_NOTHING && !bad,
+           "VioscsiActionOnReset 1: nothing");
+    expect(vscsi_reset_action(true, 0xDEADDEAD, &bad) == VSCSI_RESET_BUGCHECK && !bad,
+           "VioscsiActionOnReset 0xDEADDEAD: bugcheck");
+    expect(vscsi_reset_action(true, 5, &bad) == VSCSI_RESET_COMPLETE && bad,
+           "VioscsiActionOnReset 5: bad, default");
+    expect(vscsi_breaks_segments(&c, false, 0, &bad) == 126 && !bad, "PhysicalBreaks absent");
+    expect(vscsi_breaks_segments(&c, true, 64, &bad) == 65 && !bad,
+           "PhysicalBreaks 64: 65 elements");
+    expect(vscsi_breaks_segments(&c, true, 0, &bad) == 2 && bad, "PhysicalBreaks 0: 2, bad");
+    expect(vscsi_breaks_segments(&c, true, 0xffffffffu, &bad) == 126 && bad,
+           "PhysicalBreaks 2^32-1: no wrap, the device's 126");
+    expect(vscsi_adapter_depth(0) == 1 && vscsi_adapter_depth(4 * 256) == 1024,
+           "adapter depth: ring slots x queues");
+    expect(vscsi_lun_depth(&c, 1024) == 128 && vscsi_lun_depth(&c, 64) == 64,
+           "LUN depth: cmd_per_lun within the adapter's");
+}
+
+static void test_plan(void)
+{
+    struct vscsi_queue_plan p;
+
+    vscsi_plan_queues(4, 4, 7, &p);
+    expect(p.nqueues == 4 && p.mode == VSCSI_MSG_ONE_EACH && p.control_msg == 1 &&
+               p.event_msg == 2 && p.queue_msg[0] == 3 && p.queue_msg[3] == 6,
+           "4 CPUs, 7 messages: one each");
+    vscsi_plan_queues(64, 16, 100, &p);
+    expect(p.nqueues == 16, "64 CPUs, 16 device queues: 16");
+    vscsi_plan_queues(128, 100, 200, &p);
+    expect(p.nqueues == VSCSI_MAX_QUEUES, "capped at %u", VSCSI_MAX_QUEUES);
+    vscsi_plan_queues(8, 8, 5, &p);
+    int ok = p.nqueues == 8 && p.mode == VSCSI_MSG_SHARED && p.control_msg == 1;
+    for (unsigned q = 0; q < 8; q++)
+        ok &= p.queue_msg[q] >= 3 && p.queue_msg[q] < 5;
+    expect(ok, "8 queues, 5 messages: 8 queues share messages 3..4");
+    vscsi_plan_queues(8, 8, 2, &p);
+    ok = p.nqueues == 8 && p.mode == VSCSI_MSG_SHARED && p.control_msg == 0;
+    for (unsigned q = 0; q < 8; q++)
+        ok &= p.queue_msg[q] == 1;
+    expect(ok, "8 queues, 2 messages: requests on 1, the rest on 0, never one queue");
+    vscsi_plan_queues(8, 8, 0, &p);
+    expect(p.nqueues == 8 && p.mode == VSCSI_MSG_ALL_ONE, "line interrupt: 8 queues, all on one");
+    vscsi_plan_queues(0, 0, 0, &p);
+    expect(p.nqueues == 1, "0 CPUs, 0 queues: one");
+}
+
+static void test_request(void)
+{
+    uint8_t hdr[VSCSI_REQ_HDR_BYTES + VSCSI_CDB_MAX];
+    uint8_t cdb[16] = {0x28, 0, 0, 0, 0x10, 0, 0, 0, 8, 0};
+    uint8_t t;
+    uint32_t l;
+
+    memset(hdr, 0xaa, sizeof(hdr));
+    uint32_t n =
+        vscsi_encode_cmd(hdr, 32, 3, 5, 0x1122334455667788ull, VIRTIO_SCSI_S_ORDERED, cdb, 10);
+    expect(n == 51, "header with cdb_size 32: 51 bytes (%u)", n);
+    expect(hdr[0] == 1 && hdr[1] == 3 && hdr[2] == 0x40 && hdr[3] == 5 && hdr[4] == 0 &&
+               hdr[7] == 0,
+           "LUN: 01 03 40 05 00..");
+    expect(hdr[8] == 0x88 && hdr[15] == 0x11, "tag little-endian");
+    expect(hdr[16] == VIRTIO_SCSI_S_ORDERED && hdr[17] == 0 && hdr[18] == 0, "task attribute");
+    expect(memcmp(hdr + 19, cdb, 10) == 0 && hdr[29] == 0 && hdr[50] == 0 && hdr[51] == 0xaa,
+           "CDB padded with zeroes to cdb_size, nothing past it");
+    expect(vscsi_encode_cmd(hdr, 12, 0, 0, 1, 0, cdb, 16) == 0, "CDB 16 over cdb_size 12: refused");
+    expect(vscsi_encode_cmd(hdr, 32, 0, 0, 1, 0, cdb, 0) == 0, "empty CDB: refused");
+    expect(vscsi_encode_cmd(hdr, 32, 0, 16384, 1, 0, cdb, 6) == 0, "LUN 16384: refused");
+    n = vscsi_encode_cmd(hdr, 32, 0, 0, 1, 9, cdb, 6);
+    expect(n == 51 && hdr[16] == VIRTIO_SCSI_S_SIMPLE, "unknown task attribute: SIMPLE");
+    vscsi_encode_lun(hdr, 255, 16383);
+    expect(hdr[2] == 0x7f && hdr[3] == 0xff && vscsi_decode_lun(hdr, &t, &l) && t == 255 &&
+               l == 16383,
+           "LUN 16383 round trip");
+    uint8_t periph[8] = {1, 2, 0, 7, 0, 0, 0, 0};
+    expect(vscsi_decode_lun(periph, &t, &l) && t == 2 && l == 7, "peripheral form decoded");
+    uint8_t bad1[8] = {2, 0, 0x40, 0, 0, 0, 0, 0}, bad2[8] = {1, 0, 0x40, 0, 0, 0, 0, 1},
+            bad3[8] = {1, 0, 0x80, 0, 0, 0, 0, 0};
+    expect(!vscsi_decode_lun(bad1, &t, &l) && !vscsi_decode_lun(bad2, &t, &l) &&
+               !vscsi_decode_lun(bad3, &t, &l),
+           "malformed LUNs refused");
+}
+
+static uint8_t resp[VSCSI_RESP_HDR_BYTES + VSCSI_SENSE_MAX];
+
+static void mkresp(uint32_t sense_len, uint32_t resid, uint8_t status, uint8_t code)
+{
+    memset(resp, 0, sizeof(resp));
+    set32(resp, sense_len);
+    set32(resp + 4, resid);
+    resp[10] = status;
+    resp[11] = code;
+}
+
+static void test_response(void)
+{
+    struct vscsi_result r;
+    const uint32_t full = VSCSI_RESP_HDR_BYTES + 96;
+
+    mkresp(0, 0, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 4096, true, full + 4096, &r);
+    expect(r.outcome == VSCSI_OUT_SUCCESS && r.transferred == 4096 && r.findings == 0,
+           "good read: success, 4096 bytes");
+    mkresp(0, 1024, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 4096, true, full + 3072, &r);
+    expect(r.outcome == VSCSI_OUT_UNDERRUN && r.transferred == 3072,
+           "residual 1024: underrun, 3072");
+    mkresp(0, 8192, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 4096, false, full, &r);
+    expect(r.outcome == VSCSI_OUT_PROTOCOL && (r.findings & VSCSI_RESP_RESID_LONG) &&
+               r.transferred <= 4096,
+           "residual 8192 of 4096: protocol error, transferred %u within the transfer",
+           r.transferred);
+    mkresp(0, 0, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 4096, true, full + 100, &r);
+    expect(r.transferred == 100 && (r.findings & VSCSI_RESP_DATA_UNWRITTEN) &&
+               r.outcome == VSCSI_OUT_UNDERRUN,
+           "read claiming more than written: 100 bytes, underrun");
+    mkresp(0, 0, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 4096, false, full, &r);
+    expect(r.outcome == VSCSI_OUT_SUCCESS && r.transferred == 4096,
+           "write: written is the response");
+    mkresp(18, 0, 2, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 512, true, full, &r);
+    expect(r.outcome == VSCSI_OUT_SCSI_ERROR && r.scsi_status == 2 && r.sense_len == 18,
+           "CHECK CONDITION: 18 sense bytes");
+    mkresp(4000, 0, 2, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 512, true, full, &r);
+    expect(r.sense_len == 96 && (r.findings & VSCSI_RESP_SENSE_LONG),
+           "sense_len 4000: clamped to sense_size 96");
+    mkresp(60, 0, 2, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 512, true, VSCSI_RESP_HDR_BYTES + 20, &r);
+    expect(r.sense_len == 20 && (r.findings & VSCSI_RESP_SENSE_UNWRITTEN),
+           "sense beyond what was written: 20 bytes");
+    mkresp(0xffffffffu, 0, 2, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 0, 512, true, full, &r);
+    expect(r.sense_len == 0, "sense_size 0: no sense whatever sense_len says");
+    mkresp(18, 0, 0x18, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 512, false, full, &r);
+    expect(r.outcome == VSCSI_OUT_SCSI_ERROR && r.scsi_status == 0x18,
+           "RESERVATION CONFLICT: the status passed on");
+    mkresp(0, 0, 0, VIRTIO_SCSI_S_OK);
+    vscsi_decode_resp(resp, 96, 512, true, 11, &r);
+    expect(r.outcome == VSCSI_OUT_PROTOCOL && r.findings == VSCSI_RESP_SHORT && r.transferred == 0,
+           "11 bytes written: no response");
+
+    static const struct {
+        uint8_t code;
+        enum vscsi_outcome out;
+        const char *name;
+    } codes[] = {
+        {VIRTIO_SCSI_S_OVERRUN, VSCSI_OUT_OVERRUN, "OVERRUN"},
+        {VIRTIO_SCSI_S_ABORTED, VSCSI_OUT_ABORTED, "ABORTED"},
+        {VIRTIO_SCSI_S_BAD_TARGET, VSCSI_OUT_NO_TARGET, "BAD_TARGET"},
+        {VIRTIO_SCSI_S_RESET, VSCSI_OUT_BUS_RESET, "RESET"},
+        {VIRTIO_SCSI_S_BUSY, VSCSI_OUT_BUSY, "BUSY"},
+        {VIRTIO_SCSI_S_TRANSPORT_FAILURE, VSCSI_OUT_TRANSPORT, "TRANSPORT_FAILURE"},
+        {VIRTIO_SCSI_S_TARGET_FAILURE, VSCSI_OUT_FAILED, "TARGET_FAILURE"},
+        {VIRTIO_SCSI_S_NEXUS_FAILURE, VSCSI_OUT_FAILED, "NEXUS_FAILURE"},
+        {VIRTIO_SCSI_S_FAILURE, VSCSI_OUT_FAILED, "FAILURE"},
+        {VIRTIO_SCSI_S_FUNCTION_SUCCEEDED, VSCSI_OUT_PROTOCOL, "a TMF code on a request"},
+        {200, VSCSI_OUT_PROTOCOL, "code 200"},
+    };
+    for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        mkresp(50, 9999, 2, codes[i].code);
+        vscsi_decode_resp(resp, 96, 4096, true, full, &r);
+        expect(r.outcome == codes[i].out && r.sense_len == 0 && r.scsi_status == 0 &&
+                   r.transferred == (codes[i].out == VSCSI_OUT_OVERRUN ? 4096u : 0u),
+               "%s: outcome %d, no sense, no SCSI status, transferred %u", codes[i].name,
+               (int)r.outcome, r.transferred);
+    }
+}
+
+static void test_tmf(void)
+{
+    uint8_t t[VSCSI_TMF_BYTES];
+
+    expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_ABORT_TASK, 1, 2, 0xabcdef), "ABORT TASK encoded");
+    expect(vscsi_le32(t) == VIRTIO_SCSI_T_TMF && vscsi_le32(t + 4) == 0 && t[8] == 1 && t[9] == 1 &&
+               t[11] == 2 && vscsi_le64(t + 16) == 0xabcdef,
+           "ABORT TASK: type, subtype, LUN, tag");
+    expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 7, 99) &&
+               vscsi_le32(t + 4) == 5 && vscsi_le64(t + 16) == 0,
+           "LUN RESET: subtype 5, no tag");
+    expect(vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 4, 0, 0) &&
+               vscsi_le32(t + 4) == 4 && t[9] == 4,
+           "I_T NEXUS RESET: subtype 4");
+    expect(!vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_CLEAR_ACA, 0, 0, 0) &&
+               !vscsi_encode_tmf(t, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0, 20000, 0),
+           "unsent function or bad LUN refused");
+    expect(vscsi_decode_tmf(0, 1) == VSCSI_TMF_DONE && vscsi_decode_tmf(10, 1) == VSCSI_TMF_DONE,
+           "COMPLETE and SUCCEEDED: done");
+    expect(vscsi_decode_tmf(11, 1) == VSCSI_TMF_REJECTED &&
+               vscsi_decode_tmf(12, 1) == VSCSI_TMF_REJECTED,
+           "REJECTED and INCORRECT_LUN: rejected");
+    expect(vscsi_decode_tmf(9, 1) == VSCSI_TMF_FAILED &&
+               vscsi_decode_tmf(77, 1) == VSCSI_TMF_FAILED,
+           "FAILURE and unknown: failed");
+    expect(vscsi_decode_tmf(0, 0) == VSCSI_TMF_FAILED, "no byte written: failed");
+}
+
+static void mkevent(uint8_t *e, uint32_t event, uint8_t target, uint32_t lun, uint32_t reason)
+{
+    memset(e, 0, VSCSI_EVENT_BYTES);
+    set32(e, event);
+    vscsi_encode_lun(e + 4, target, lun);
+    set32(e + 12, reason);
+}
+
+static void test_events(void)
+{
+    struct vscsi_ctrl c;
+    struct vscsi_event ev;
+    uint8_t e[VSCSI_EVENT_BYTES];
+
+    good_config();
+    set16(cfg + VSCSI_CFG_MAX_TARGET, 7);
+    set32(cfg + VSCSI_CFG_MAX_LUN, 15);
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_RESCAN && ev.target == 2 && ev.lun == 3 && ev.findings == 0,
+           "RESCAN 2:3");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_REMOVED);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_REMOVED, "REMOVED");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_HARD);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_RESET, "HARD reset");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, 9);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "reason 9: bad");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 8, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE, "target 8 > max 7: bad");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 16, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE, "LUN 16 > max 15: bad");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    e[4] = 0;
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_LUN, "LUN byte 0 not 1: bad");
+    mkevent(e, VIRTIO_SCSI_T_PARAM_CHANGE, 1, 0, 0x2a | 0x09 << 8);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_PARAM_CHANGE && ev.asc == 0x2a && ev.ascq == 0x09,
+           "PARAM_CHANGE: capacity data changed 2A/09");
+    mkevent(e, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_NONE, "NO_EVENT");
+    mkevent(e, VIRTIO_SCSI_T_EVENTS_MISSED | VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, 0);
+    memset(e + 4, 0xff, 8); /* the rest says nothing */
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_MISSED, "EVENTS_MISSED: full rescan");
+    mkevent(e, 77, 0, 0, 0);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_EVENT, "event 77: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 0, 0, 0);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED, "unsubscribed AN: ignored");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 15, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_SHORT, "15 bytes written: bad");
+
+    good_config();
+    vscsi_config_check(cfg, sizeof(cfg), 0, &c);
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "TRANSPORT_RESET without HOTPLUG: ignored");
+    mkevent(e, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0, 0x2a);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "PARAM_CHANGE without CHANGE: ignored");
+}
+
+int main(void)
+{
+    test_config();
+    test_registry();
+    test_plan();
+    test_request();
+    test_response();
+    test_tmf();
+    test_events();
+    return hostcheck_end();
+}

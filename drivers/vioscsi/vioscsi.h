@@ -1,0 +1,147 @@
+/*
+ * vioscsi.h - the StorPort half of vioscsi: the adapter (device extension),
+ * the per-request state (SRB extension) and the routines shared by
+ * driver.c (registration, HwFindAdapter, HwInitialize, adapter control),
+ * io.c (HwBuildIo, HwStartIo, submission, task management) and complete.c
+ * (interrupts, DPCs, completion, events, reset).
+ *
+ * Locks: every ring is touched only under StorPort's StartIo lock: HwStartIo
+ * holds it (full duplex), the DPCs take it, HwResetBus and the timer run
+ * under it.  The interrupt routines touch no ring: they queue the DPC of
+ * each queue on their message.  A dump copy has no DPCs: it completes from
+ * HwInterrupt, which StorPort polls.
+ */
+#pragma once
+#include <storport/stor_srb.h>
+#include "vscsi.h"
+
+#define VIOSCSI_DUMP_QUEUE_SIZE 64 /* a dump copy's rings: little memory */
+#define VIOSCSI_TABLE_ENTRIES   (VSCSI_MAX_DATA_SEGS + 2)
+#define VIOSCSI_EVENTS          8       /* event buffers kept at the device */
+#define VIOSCSI_BUS_TMFS        16      /* I_T NEXUS RESETs a bus reset sends at once */
+#define VIOSCSI_TMF_TIMEOUT_US  3000000 /* a TMF unanswered this long: device reset */
+#define VIOSCSI_NQ              (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
+
+/* What a cookie on the rings is (the first byte of each) */
+enum vioscsi_kind {
+    VIOSCSI_KIND_REQUEST = 1, /* a SCSI command (SRB extension) */
+    VIOSCSI_KIND_SRB_TMF = 2, /* a TMF for a LUN reset or abort SRB (SRB extension) */
+    VIOSCSI_KIND_BUS_TMF = 3, /* an I_T NEXUS RESET of a bus reset (adapter slot) */
+    VIOSCSI_KIND_EVENT = 4,   /* an event buffer (adapter slot) */
+};
+
+/* One virtqueue and its DPC */
+typedef struct _VIOSCSI_QUEUE {
+    struct virtqueue Vq;
+    STOR_DPC Dpc;
+} VIOSCSI_QUEUE, *PVIOSCSI_QUEUE;
+
+/* An I_T NEXUS RESET of a bus reset, in the uncached extension */
+typedef struct _VIOSCSI_BUS_TMF {
+    UCHAR Kind; /* VIOSCSI_KIND_BUS_TMF */
+    UCHAR Busy; /* at the device */
+    UCHAR Response;
+    UCHAR Pad;
+    UCHAR Req[VSCSI_TMF_BYTES];
+} VIOSCSI_BUS_TMF;
+
+/* An event buffer, in the uncached extension */
+typedef struct _VIOSCSI_EVENT_BUF {
+    UCHAR Kind; /* VIOSCSI_KIND_EVENT */
+    UCHAR Pad[15];
+    UCHAR Data[VSCSI_EVENT_MAX_BYTES];
+} VIOSCSI_EVENT_BUF;
+
+/* The adapter's DMA block in the uncached extension */
+typedef struct _VIOSCSI_SHARED {
+    VIOSCSI_BUS_TMF BusTmf[VIOSCSI_BUS_TMFS];
+    VIOSCSI_EVENT_BUF Events[VIOSCSI_EVENTS];
+} VIOSCSI_SHARED;
+
+/* The adapter */
+typedef struct _VIOSCSI {
+    VW_STOR_VIRTIO Virtio;
+    struct vscsi_ctrl Ctrl;
+    struct vscsi_queue_plan Plan;
+    struct virtqueue_plan QueuePlan;
+    uint16_t QueueSizes[VIOSCSI_NQ];
+    struct virtio_dma RingBlock;
+    struct virtio_dma SharedDma;
+    VIOSCSI_SHARED *Shared;
+    PVOID RingMem;
+    ULONG NumQueues;      /* request queues */
+    ULONG Messages;       /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;       /* enum vscsi_finding of the configuration check */
+    ULONG Depth;          /* requests StorPort may have at the adapter */
+    ULONG LunDepth;       /* per LUN */
+    ULONG SegLimit;       /* data segments the shortest ring and PhysicalBreaks allow */
+    ULONG ResetAction;    /* enum vscsi_reset_action (VioscsiActionOnReset) */
+    ULONG Resets;         /* device resets done */
+    ULONG Epoch;          /* bus resets so far: requests older than it are in a reset's scope */
+    ULONG Outstanding;    /* requests at the device */
+    ULONG OldOutstanding; /* requests from before the last bus reset still at the device */
+    ULONG TmfOutstanding; /* TMFs at the device */
+    ULONG EventsPosted;
+    BOOLEAN Dump;     /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady; /* the DPCs are initialised */
+    BOOLEAN Ready;    /* DRIVER_OK set, queues live */
+    BOOLEAN TimerArmed;
+    ULONG TargetOut[256];             /* requests at the device per target */
+    VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
+} VIOSCSI, *PVIOSCSI;
+
+/* One request: encoded by HwBuildIo, submitted by HwStartIo */
+typedef struct _VIOSCSI_SRBEXT {
+    UCHAR Kind; /* enum vioscsi_kind */
+    UCHAR Target;
+    UCHAR TmfResponse; /* device-writable (a TMF SRB) */
+    UCHAR Pad;
+    ULONG Lun;
+    ULONG Queue;
+    ULONG Epoch;
+    ULONG ReqLen;   /* request header bytes */
+    ULONG Transfer; /* data bytes posted */
+    BOOLEAN DataIn;
+    BOOLEAN AtDevice;
+    PVOID Srb;
+    ULONG64 Tag;
+    UCHAR Req[VSCSI_REQ_HDR_BYTES + VSCSI_CDB_MAX];     /* device-readable; a TMF's request too */
+    UCHAR Resp[VSCSI_RESP_HDR_BYTES + VSCSI_SENSE_MAX]; /* device-writable */
+    /* This request's indirect table: 16-byte aligned inside */
+    UCHAR Table[VIOSCSI_TABLE_ENTRIES * 16 + 16];
+} VIOSCSI_SRBEXT, *PVIOSCSI_SRBEXT;
+
+/* driver.c */
+/* IRQL: DIRQL or DISPATCH_LEVEL, StartIo lock (or before DRIVER_OK): the
+ * queues set up, events posted, DRIVER_OK. */
+BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi);
+
+/* IRQL: any: the CDB and sense sizes asked for again after a device reset;
+ * FALSE if the device now lays requests out otherwise. */
+BOOLEAN VioscsiKeepSizes(PVIOSCSI Scsi);
+
+/* io.c */
+HW_BUILDIO VioscsiBuildIo;
+HW_STARTIO VioscsiStartIo;
+/* IRQL: any. complete Srb with SrbStatus; Res (if any) gives sense, status, length. */
+VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
+                     const UCHAR *Sense);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: post a TMF; FALSE if it could not be. */
+BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response, PVOID Srb);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
+VOID VioscsiPostEvents(PVIOSCSI Scsi);
+
+/* complete.c */
+HW_INTERRUPT VioscsiInterrupt;
+HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE VioscsiMsiInterrupt;
+HW_RESET_BUS VioscsiResetBus;
+HW_DPC_ROUTINE VioscsiQueueDpc;
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete
+ * what virtqueue Q (0 control, 1 event, 2.. requests) has finished. */
+VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
+ * every request it had, bring it back. */
+BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF was posted; the timer
+ * resets the device if it is still unanswered. */
+VOID VioscsiArmTmfTimer(PVIOSCSI Scsi);
