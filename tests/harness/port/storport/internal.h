@@ -61,7 +61,7 @@ struct stor_req {
     bool completed_once;
 };
 
-#define STOR_MAX_REQ    64
+#define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
 #define STOR_MAX_DPC    16
 #define STOR_MAX_MAPS   8
 #define STOR_MAX_OWNERS 64 /* devices of one machine with a claim check */
