@@ -72,6 +72,7 @@ static void fill_sector(uint8_t *p, uint32_t lba, uint32_t id)
     memcpy(p + 12, &sum, 4);
 }
 
+/* A 16-byte CDB: OP, LBA and block count. */
 static void cdb16(uint8_t *c, uint8_t op, uint64_t lba, uint32_t blocks)
 {
     memset(c, 0, 16);
@@ -115,8 +116,8 @@ static bool send_writes(struct qsd_run *r, struct qsd_write **ws, unsigned count
         cdb16(cdbs[i], 0x8a, w->lba, w->blocks);
         lens[i] = 16, in[i] = false;
     }
-    bool ok = vw_stor_scsi_batch(r->vm, count, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in,
-                                 res);
+    bool ok =
+        vw_stor_scsi_batch(r->vm, count, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
     for (unsigned i = 0; i < count; i++) {
         free(bufs[i]);
         if (!ok)
@@ -131,8 +132,9 @@ static bool send_writes(struct qsd_run *r, struct qsd_write **ws, unsigned count
     return ok && !r->vm->failed;
 }
 
-static bool scsi_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len,
-                    bool in, const char *what)
+/* One command that must succeed (SRB status SUCCESS). */
+static bool scsi_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len, bool in,
+                    const char *what)
 {
     struct vw_stor_result res;
     if (!vw_stor_scsi(vm, cdb, n, buf, len, in, &res))
@@ -141,6 +143,7 @@ static bool scsi_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, ui
     return !vm->failed;
 }
 
+/* SYNCHRONIZE CACHE(10): the device's FLUSH. */
 static bool flush(struct vm *vm)
 {
     uint8_t c[16] = {0x35};
@@ -210,8 +213,7 @@ static void read_back(struct qsd_run *r, unsigned count)
         cdb16(cdbs[i], 0x88, ws[i]->lba, ws[i]->blocks);
         lens[i] = 16, in[i] = true;
     }
-    bool ok =
-        vw_stor_scsi_batch(r->vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
+    bool ok = vw_stor_scsi_batch(r->vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
     uint8_t want[QSD_SECTOR];
     for (unsigned i = 0; i < n; i++) {
         for (uint32_t b = 0; ok && !r->vm->failed && b < ws[i]->blocks; b++) {
@@ -276,8 +278,7 @@ static void check_image(struct qsd_run *r, const uint8_t *img, uint32_t trim_bas
             fill_sector(want, w->lba + b, w->id);
             VW_EXPECT(r->vm,
                       memcmp(img + (uint64_t)(w->lba + b) * QSD_SECTOR, want, QSD_SECTOR) == 0,
-                      "the image does not hold acknowledged write %u at LBA %u", w->id,
-                      w->lba + b);
+                      "the image does not hold acknowledged write %u at LBA %u", w->id, w->lba + b);
         }
     }
     vw_log(r->vm, "the image holds every acknowledged write (%u sectors)", sectors);
@@ -288,11 +289,11 @@ static void check_image(struct qsd_run *r, const uint8_t *img, uint32_t trim_bas
  * WRITE SAME(16) with NDOB; on a raw file, five sectors unmapped at an odd
  * place too (qcow2 may ignore a discard smaller than a cluster: advisory). */
 struct trim_plan {
-    uint32_t base;               /* first LBA of the four slots */
-    uint32_t unmap[2][2];        /* LBA, blocks */
-    uint32_t zero[2];            /* LBA, blocks */
+    uint32_t base;        /* first LBA of the four slots */
+    uint32_t unmap[2][2]; /* LBA, blocks */
+    uint32_t zero[2];     /* LBA, blocks */
     unsigned n_unmap;
-    struct qsd_write *whole[4];  /* the writes that filled the slots */
+    struct qsd_write *whole[4]; /* the writes that filled the slots */
 };
 
 static void trim(struct qsd_run *r, struct trim_plan *t)
@@ -341,6 +342,7 @@ static void trim(struct qsd_run *r, struct trim_plan *t)
         flush(r->vm);
 }
 
+/* True when LBA lies in RANGE (LBA, blocks). */
 static bool in_range(uint32_t lba, const uint32_t *range)
 {
     return lba >= range[0] && lba < range[0] + range[1];
@@ -360,8 +362,7 @@ static void check_trim(struct qsd_run *r, const struct trim_plan *t, const uint8
                 gone |= in_range(lba, t->unmap[i]);
             fill_sector(want, lba, w->id);
             VW_EXPECT(r->vm,
-                      memcmp(img + (uint64_t)lba * QSD_SECTOR, gone ? zero : want, QSD_SECTOR) ==
-                          0,
+                      memcmp(img + (uint64_t)lba * QSD_SECTOR, gone ? zero : want, QSD_SECTOR) == 0,
                       "LBA %u: %s", lba,
                       gone ? "unmapped or zeroed, yet not zero in the image"
                            : "outside the unmapped and zeroed ranges, yet changed");

@@ -22,10 +22,11 @@ extern char **environ;
 static void qsd_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap,
                      const char *format)
 {
-    int file = snprintf(store, cap, "file,node-name=file0,filename=%s,discard=unmap", d->p.target) +
-               1;
-    int fmt = file + snprintf(store + file, cap - (size_t)file,
-                              "%s,node-name=disk0,file=file0,discard=unmap", format) +
+    int file =
+        snprintf(store, cap, "file,node-name=file0,filename=%s,discard=unmap", d->p.target) + 1;
+    int fmt = file +
+              snprintf(store + file, cap - (size_t)file,
+                       "%s,node-name=disk0,file=file0,discard=unmap", format) +
               1;
     snprintf(store + fmt, cap - (size_t)fmt,
              "type=vhost-user-blk,id=exp0,addr.type=unix,addr.path=%s,node-name=disk0,"
@@ -37,11 +38,13 @@ static void qsd_argv(const struct vw_vhost_dev *d, const char **argv, char *stor
         argv[i] = args[i];
 }
 
+/* The daemon on a raw file. */
 static void raw_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
 {
     qsd_argv(d, argv, store, cap, "raw");
 }
 
+/* The daemon on a qcow2 image. */
 static void qcow2_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
 {
     qsd_argv(d, argv, store, cap, "qcow2");
@@ -65,6 +68,7 @@ static const struct vw_vhost_type qsd_qcow2 = {
     .argv = qcow2_argv,
 };
 
+/* The table of FORMAT (qsd.h). */
 const struct vw_vhost_type *qsd_type(enum qsd_format format)
 {
     return format == QSD_QCOW2 ? &qsd_qcow2 : &qsd_raw;
@@ -93,8 +97,7 @@ static bool run_tool(struct vm *vm, char *const *argv)
     return true;
 }
 
-bool qsd_make_image(struct vm *vm, enum qsd_format format, const char *name, char *path,
-                    size_t cap)
+bool qsd_make_image(struct vm *vm, enum qsd_format format, const char *name, char *path, size_t cap)
 {
     char dir[200], size[32];
     snprintf(dir, sizeof(dir), "%s/vhost", vm->build_dir);
