@@ -74,7 +74,16 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
     struct virtio_queue_config qcfg[VBLK_MAX_QUEUES];
     ULONG cpus = Stor->Dump ? 1 : ViostorCpus();
 
-    vblk_plan_queues(cpus, Stor->Disk.num_queues, 0, &Stor->Plan);
+    /* num_queues is the device's word; the queues it really has (a size
+     * above 0) bound it, so a claim of 65535 costs nothing */
+    ULONG present = 0;
+    while (present < Stor->Disk.num_queues && present < VBLK_MAX_QUEUES &&
+           dev->ops->queue_max(dev, (uint16_t)present) != 0)
+        present++;
+    if (present < Stor->Disk.num_queues && present != 0)
+        DbgPrint("viostor: num_queues says %u, the device has %lu\n", Stor->Disk.num_queues,
+                 present);
+    vblk_plan_queues(cpus, present != 0 ? present : 1, 0, &Stor->Plan);
     Stor->NumQueues = Stor->Plan.nqueues;
     RtlZeroMemory(qcfg, sizeof(qcfg));
     for (ULONG q = 0; q < Stor->NumQueues; q++) {

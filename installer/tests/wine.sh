@@ -37,6 +37,11 @@ trap '"$server" -k 2>/dev/null' EXIT
 c="$WINEPREFIX/drive_c"
 pf="$c/Program Files/Virtio-Win"
 
+# One wineserver for the whole run, kept 60 s after its last client: the
+# default (exit 3 s after the last process) lets a step that spends a few
+# seconds outside Wine (building an MSI) start its next Wine process while
+# the old server is going away.
+mkdir -p "$WINEPREFIX" && "$server" -p60 || ko "cannot start wineserver"
 if ! w wineboot -i >"$scratch/boot.log" 2>&1; then
     ko "wineboot failed: $(tail -n 3 "$scratch/boot.log")"
     finish
@@ -60,6 +65,10 @@ msiexec() {
     : >"$c/gt/ca.log"
     w msiexec "$act" "C:\\gt\\$(basename "$file")" /qn 'VWGTLOG=C:\gt\ca.log' "$@" \
         >"$scratch/msiexec.out" 2>&1
+    set -- $?
+    # What a failing step prints with its FAIL line (the run's last words).
+    last="$act $(basename "$file") exit $1: $(tail -n 3 "$scratch/msiexec.out" | tr '\n' ' ')$(tail -n 2 "$c/gt/ca.log" | tr '\n' ' ')"
+    return $1
 }
 
 # expected ARCH OS [PACKAGE...]: "iso_dir os package file src" lines.
@@ -176,7 +185,7 @@ WINEDEBUG=-all,fixme+bcrypt
 msiexec /x "$msi64"
 rc=$?
 WINEDEBUG=-all
-[ $rc -eq 0 ] && ok "x64 MSI: msiexec /x /qn exits 0" || ko "x64 MSI: msiexec /x exits $rc"
+[ $rc -eq 0 ] && ok "x64 MSI: msiexec /x /qn exits 0" || ko "x64 MSI: msiexec /x exits $rc ($last)"
 [ ! -e "$sys32" ] &&
     bcrypt_log BCryptRemoveContextFunctionProvider "0x1, L\"Default\", 0x6, L\"RNG\", $provider" &&
     bcrypt_log BCryptUnregisterProvider "$provider" &&
@@ -193,7 +202,7 @@ set_os 22631 WinNT
 msiexec /i "$msi64" ADDLOCAL=FE_viorng_driver,FE_smbus_driver INSTALLTESTCA=1
 rc=$?
 [ $rc -eq 0 ] && ok "x64 on w11 with ADDLOCAL=viorng,smbus: exits 0" ||
-    ko "x64 on w11 with ADDLOCAL: exits $rc"
+    ko "x64 on w11 with ADDLOCAL: exits $rc ($last)"
 installed_ok "x64 on w11, two features" amd64 w11 viorng smbus
 [ ! -e "$pf/Balloon" ] && ok "x64 on w11: features left out are not installed" ||
     ko "x64 on w11: Balloon installed although not in ADDLOCAL"
@@ -204,7 +213,7 @@ if [ -n "$cert" ]; then
 fi
 msiexec /x "$msi64"
 rc=$?
-[ $rc -eq 0 ] && ok "x64 on w11: uninstall exits 0" || ko "x64 on w11: uninstall exits $rc"
+[ $rc -eq 0 ] && ok "x64 on w11: uninstall exits 0" || ko "x64 on w11: uninstall exits $rc ($last)"
 removed_ok "x64 on w11 uninstall" "$msi64"
 if [ -n "$cert" ]; then
     ! cert_in Root && ! cert_in TrustedPublisher &&
@@ -258,18 +267,18 @@ old=$scratch/old.msi
 "$py" "$here/../msi/mkmsi.py" "$meta" "$out" amd64 "$old" --ca "$ca64" --version 0.1.900 \
     --epoch "$SOURCE_DATE_EPOCH" --work "$scratch/old" >/dev/null 2>&1 || ko "cannot build 0.1.900"
 msiexec /i "$old"
-rc1=$?
+rc1=$? last1=$last
 msiexec /i "$msi64"
 rc2=$?
 grep '^store-add .* -> ' "$c/gt/ca.log" | sed 's/.* -> //' >"$scratch/oem.txt"
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && ! arp "$old" && arp "$msi64" &&
     [ -f "$pf/viorng/w10/viorng.inf" ] &&
     ok "upgrade: $version replaces 0.1.900 (its ARP entry gone, drivers in place)" ||
-    ko "upgrade from 0.1.900: exits $rc1/$rc2"
+    ko "upgrade from 0.1.900: exits $rc1/$rc2 (0.1.900: $last1; then $last)"
 msiexec /i "$old"
 rc=$?
 [ $rc -ne 0 ] && arp "$msi64" && ok "downgrade to 0.1.900 refused (exit $rc), $version stays" ||
-    ko "downgrade to 0.1.900: exit $rc"
+    ko "downgrade to 0.1.900: exit $rc ($last)"
 msiexec /x "$msi64"
 removed_ok "uninstall after the upgrade" "$msi64"
 
@@ -289,7 +298,7 @@ if /usr/lib/wine/wine --version >/dev/null 2>&1 && [ -x /usr/lib/wine/wineserver
         set_os 19045 WinNT
         msiexec /i "$msi32"
         rc=$?
-        [ $rc -eq 0 ] && ok "x86 MSI on w10: exits 0" || ko "x86 MSI on w10: exits $rc"
+        [ $rc -eq 0 ] && ok "x86 MSI on w10: exits 0" || ko "x86 MSI on w10: exits $rc ($last)"
         installed_ok "x86 on w10" x86 w10
         msiexec /x "$msi32"
         removed_ok "x86 uninstall" "$msi32"

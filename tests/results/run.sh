@@ -48,6 +48,16 @@ tests/summary $c/leak.log >/dev/null 2>&1 &&
 	fail "summary exits 0 with a failing group" || ok "summary exits non-zero on failure"
 tests/summary $c/good.log 2>/dev/null | grep -q '^group good .* exit 0 ' &&
 	ok "per-group line with exit and time" || fail "no per-group line"
+# Slowest group first, a group without a time last: planted times.
+echo 30 >$c/good.log.time && echo 200 >$c/counted.log.time && echo 7 >$c/leak.log.time &&
+	rm -f $c/crash.log.time
+order() { tests/summary "$@" 2>/dev/null | sed -n 's/^group \([a-z]*\) .*/\1/p' | tr '\n' ' '; }
+[ "$(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)" = "counted good leak crash " ] &&
+	ok "groups printed slowest first, one without a time last" ||
+	fail "group order: $(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)"
+# Planted: the order the groups were given in is not the order printed.
+[ "$(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)" != "crash leak good counted " ] &&
+	ok "planted: the given order is not kept" || fail "planted: the given order came out"
 # Two groups at once, as make check runs them: with CHECK_GROUPED=1 each
 # log comes out whole; without it (the planted case) the lines interleave.
 two() {

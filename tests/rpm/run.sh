@@ -26,6 +26,28 @@ manifest() { # dir: path, type, mode, size, link target and content hash of ever
 	${PYTHON:-/usr/bin/python3} tests/rpm/manifest.py "$1"
 }
 
+# The manifest itself, on a tree made here: each thing it must see (a
+# changed byte, a mode, a link target, an added directory) changes it.
+m=$scratch/manifest-self
+mkdir -p "$m/a/d" && printf 'x' >"$m/a/f" && : >"$m/a/B" && chmod 644 "$m/a/f" "$m/a/B" && ln -s f "$m/a/l"
+manifest "$m/a" >"$m/one"
+if [ "$(cat "$m/one")" = "./B file 644 0 $(sha256sum </dev/null | cut -d' ' -f1)
+./d dir $(stat -c %a "$m/a/d")
+./f file 644 1 $(printf x | sha256sum | cut -d' ' -f1)
+./l link f" ]; then
+	ok "manifest lines: directory mode, file mode/size/hash, link target, byte order (B before d)"
+else
+	fail "manifest of a known tree: $(cat "$m/one")"
+fi
+changed() { # what: the manifest after the change made by the caller differs
+	manifest "$m/a" >"$m/two"
+	cmp -s "$m/one" "$m/two" && fail "planted: manifest blind to $1" || ok "planted: manifest sees $1"
+}
+printf 'y' >"$m/a/f" && changed "one changed byte" && printf 'x' >"$m/a/f"
+chmod 755 "$m/a/f" && changed "a mode" && chmod 644 "$m/a/f"
+ln -sfn d "$m/a/l" && changed "a link target" && ln -sfn f "$m/a/l"
+mkdir "$m/a/e" && changed "an added empty directory" && rmdir "$m/a/e"
+
 rpm -qlp "$rpm" 2>/dev/null | LC_ALL=C sort >"$scratch/rpm-list"
 (cd "$tree" && find . -mindepth 1 \( -type f -o -type l \) | sed 's|^\.||' | LC_ALL=C sort) >"$scratch/tree-list"
 if grep -v -x -F -f "$scratch/rpm-list" "$scratch/tree-list" >"$scratch/missing"; then

@@ -263,7 +263,9 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
         .num_queues = cfg->queues,
         .queue_max = cfg->queue_max,
         .features = cfg->features,
-        .msix_vectors = (uint16_t)(cfg->msix ? cfg->queues + 1 : 0),
+        .msix_vectors = (uint16_t)(!cfg->msix          ? 0
+                                   : cfg->msix_vectors ? cfg->msix_vectors
+                                                       : cfg->queues + 1),
         .msix_enabled = cfg->msix,
         .notify_off_multiplier = 4,
         .device_cfg_len = cfg->device_cfg_len,

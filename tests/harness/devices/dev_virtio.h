@@ -33,7 +33,8 @@ struct vw_virtio_config {
     uint16_t device_type;
     uint64_t features; /* offered */
     uint16_t queues, queue_max;
-    bool msix; /* MSI-X assigned and enabled; else the INTx line */
+    bool msix;             /* MSI-X assigned and enabled; else the INTx line */
+    uint16_t msix_vectors; /* messages granted with msix; 0: queues + 1 */
     uint32_t seed;
     uint32_t device_cfg_len;
     bool sync; /* complete inside the notification (no delay, whatever the seed) */

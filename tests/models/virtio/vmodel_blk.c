@@ -8,14 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define VIRTIO_BLK_T_IN     0
-#define VIRTIO_BLK_T_OUT    1
-#define VIRTIO_BLK_T_FLUSH  4
-#define VIRTIO_BLK_T_GET_ID 8
-#define VIRTIO_BLK_S_OK     0
-#define VIRTIO_BLK_S_IOERR  1
-#define VIRTIO_BLK_S_UNSUPP 2
-#define HDR_LEN             16u
+#define VIRTIO_BLK_T_IN           0
+#define VIRTIO_BLK_T_OUT          1
+#define VIRTIO_BLK_T_FLUSH        4
+#define VIRTIO_BLK_T_GET_ID       8
+#define VIRTIO_BLK_T_DISCARD      11
+#define VIRTIO_BLK_T_WRITE_ZEROES 13
+#define RANGE_LEN                 16u
+#define VIRTIO_BLK_S_OK           0
+#define VIRTIO_BLK_S_IOERR        1
+#define VIRTIO_BLK_S_UNSUPP       2
+#define HDR_LEN                   16u
 
 int vmodel_blk_open(struct vmodel_blk *b, const char *path, bool read_only)
 {
@@ -129,6 +132,44 @@ static uint8_t do_rw(struct vmodel_blk *b, const struct vmodel_req *req, uint32_
     return VIRTIO_BLK_S_OK;
 }
 
+/* DISCARD / WRITE_ZEROES: 16-byte ranges after the header, each in the
+ * capacity; write-zeroes ranges are zeroed in the file. */
+static uint8_t do_ranges(struct vmodel_blk *b, const struct vmodel_req *req, uint32_t type)
+{
+    uint32_t len = req->out_len - HDR_LEN;
+    struct stream s = {req, false, 0, 0};
+    uint8_t hdr[HDR_LEN], r[RANGE_LEN], zero[VMODEL_BLK_SECTOR] = {0};
+
+    stream_copy(&s, hdr, NULL, HDR_LEN);
+    if (len == 0 || len % RANGE_LEN != 0 || b->read_only)
+        return VIRTIO_BLK_S_IOERR;
+    for (uint32_t off = 0; off < len; off += RANGE_LEN) {
+        stream_copy(&s, r, NULL, RANGE_LEN);
+        uint64_t sector = 0;
+        uint32_t n = 0, flags = 0;
+        for (unsigned i = 0; i < 8; i++)
+            sector |= (uint64_t)r[i] << (8 * i);
+        for (unsigned i = 0; i < 4; i++) {
+            n |= (uint32_t)r[8 + i] << (8 * i);
+            flags |= (uint32_t)r[12 + i] << (8 * i);
+        }
+        if (sector > b->sectors || n > b->sectors - sector)
+            return VIRTIO_BLK_S_IOERR;
+        if (b->nranges < VMODEL_BLK_RANGES)
+            b->ranges[b->nranges] = (struct vmodel_blk_range){type, sector, n, flags};
+        b->nranges++;
+        for (uint32_t i = 0; type == VIRTIO_BLK_T_WRITE_ZEROES && i < n; i++)
+            if (pwrite(b->fd, zero, VMODEL_BLK_SECTOR, (off_t)((sector + i) * VMODEL_BLK_SECTOR)) !=
+                VMODEL_BLK_SECTOR)
+                return VIRTIO_BLK_S_IOERR;
+    }
+    if (type == VIRTIO_BLK_T_DISCARD)
+        b->discards++;
+    else
+        b->write_zeroes++;
+    return VIRTIO_BLK_S_OK;
+}
+
 uint32_t vmodel_blk_handler(void *ctx, const struct vmodel_req *req)
 {
     struct vmodel_blk *b = ctx;
@@ -151,10 +192,31 @@ uint32_t vmodel_blk_handler(void *ctx, const struct vmodel_req *req)
     for (unsigned i = 0; i < 8; i++)
         sector |= (uint64_t)hdr[8 + i] << (8 * i);
 
+    if (b->fault_count != 0 && type != VIRTIO_BLK_T_GET_ID) {
+        b->fault_count--;
+        b->faults++;
+        *status = b->fault_status;
+        return 1;
+    }
     switch (type) {
     case VIRTIO_BLK_T_IN:
     case VIRTIO_BLK_T_OUT:
         st = do_rw(b, req, type, sector, &written);
+        if (st == VIRTIO_BLK_S_OK && type == VIRTIO_BLK_T_IN && b->short_count != 0) {
+            b->short_count--;
+            b->faults++;
+            written = 0; /* the data arrived, the length says it did not */
+        }
+        break;
+    case VIRTIO_BLK_T_DISCARD:
+    case VIRTIO_BLK_T_WRITE_ZEROES:
+        if ((type == VIRTIO_BLK_T_DISCARD && !b->discard_ok) ||
+            (type == VIRTIO_BLK_T_WRITE_ZEROES && !b->write_zeroes_ok)) {
+            st = VIRTIO_BLK_S_UNSUPP;
+            b->unsupported++;
+            break;
+        }
+        st = do_ranges(b, req, type);
         break;
     case VIRTIO_BLK_T_FLUSH:
         st = fsync(b->fd) == 0 || b->read_only ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;

@@ -23,12 +23,34 @@
 #define VMODEL_BLK_SECTOR 512u
 #define VMODEL_BLK_ID_LEN 20u
 
+#define VMODEL_BLK_RANGES 64u
+
+/** One DISCARD or WRITE_ZEROES range as the device got it */
+struct vmodel_blk_range {
+    uint32_t type; /**< 11 DISCARD, 13 WRITE_ZEROES */
+    uint64_t sector;
+    uint32_t sectors, flags;
+};
+
 struct vmodel_blk {
     int fd;
     bool read_only;
     uint64_t sectors; /**< capacity in 512-byte sectors */
     char id[VMODEL_BLK_ID_LEN];
     uint64_t reads, writes, flushes, ids, errors, unsupported;
+    /** DISCARD / WRITE_ZEROES (with discard_ok / write_zeroes_ok, else
+     *  UNSUPP): every range in order, the first VMODEL_BLK_RANGES kept;
+     *  WRITE_ZEROES writes zeroes into the file, DISCARD only records */
+    bool discard_ok, write_zeroes_ok;
+    uint64_t discards, write_zeroes;
+    struct vmodel_blk_range ranges[VMODEL_BLK_RANGES];
+    unsigned nranges;
+    /** Faults: the next fault_count requests get status fault_status
+     *  (any byte) with nothing transferred; the next short_count reads
+     *  say they wrote the status byte only */
+    uint8_t fault_status;
+    unsigned fault_count, short_count;
+    uint64_t faults;
 };
 
 int vmodel_blk_open(struct vmodel_blk *b, const char *path, bool read_only);

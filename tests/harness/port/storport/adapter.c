@@ -313,11 +313,21 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     r->data_in = data_in;
     r->sg = len ? build_sg(vm, r->data, len) : 0;
     r->state = REQ_PENDING;
+    stor_dma(vm, r->srb, total, true);
+    stor_dma(vm, r->ext, a->srb_ext_size, true);
+    stor_dma(vm, r->data, len, true);
+    stor_dma(vm, r->sense, 32, true);
+    r->dma_srb_len = total;
+    r->dma_ext_len = a->srb_ext_size;
     return r;
 }
 
 static void free_request(struct vm *vm, struct stor_req *r)
 {
+    stor_dma(vm, r->srb, r->dma_srb_len, false);
+    stor_dma(vm, r->ext, r->dma_ext_len, false);
+    stor_dma(vm, r->data, r->len, false);
+    stor_dma(vm, r->sense, 32, false);
     gva_t blocks[5] = {r->srb, r->ext, r->data, r->sg, r->sense};
     for (unsigned i = 0; i < 5; i++)
         if (blocks[i] != 0)
@@ -376,6 +386,13 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
         if (a->paused)
             a->stats.max_started_paused++;
         start_one(vm, a, r);
+        /* A request the miniport gave back BUSY is retried later, after
+         * the devices ran (srb/ns-srb-_scsi_request_block, SrbStatus:
+         * SRB_STATUS_BUSY, "the port driver resubmits the request"):
+         * starting more now only meets the same full queue, and counting
+         * it as progress kept the wait from ever letting a device run. */
+        if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY)
+            break;
         any = true;
     }
     return any;
@@ -620,6 +637,7 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
+    stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
                        a->reserved3, a->uncached, a->hwid_copy};
     for (unsigned i = 0; i < 7; i++)

@@ -291,6 +291,8 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
     case 3: /* ResetDetected */
     case 7: /* BusChangeDetected */
         vw_log(vm, "storport: notification %u", type);
+        if (type == 7)
+            a->stats.bus_changes++;
         return;
     case 0x1000: { /* EnablePassiveInitialization: HwInitialize only
                     * (storport/nf-storport-storportenablepassiveinitialization) */
@@ -544,6 +546,7 @@ static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *
         a->uncached =
             vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);
         a->uncached_len = len;
+        stor_dma(vm, a->uncached, len, true);
     } else if (len > a->uncached_len) {
         vw_set_return(vm, 0);
         return;

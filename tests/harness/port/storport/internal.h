@@ -59,6 +59,7 @@ struct stor_req {
     uint8_t status;
     uint64_t deadline; /* interrupt time */
     bool completed_once;
+    uint64_t dma_srb_len, dma_ext_len; /* announced to the devices (dma.c) */
 };
 
 #define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
@@ -158,5 +159,8 @@ void stor_pci_unmap_all(struct vm *vm, struct stor_adapter *a);
 bool stor_pci_interrupt_lock(struct vm *vm, struct stor_adapter *a, bool take);
 uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t old_irql,
                        uint64_t irql_in, bool acquire);
+/* dma.c: announce (ADD) or withdraw [VA, VA+LEN) as memory the device may
+ * reach (the uncached extension, a request's blocks while it lives). */
+void stor_dma(struct vm *vm, gva_t va, uint64_t len, bool add);
 /* False (the run failed) when a device still owns part of R's buffers. */
 bool stor_check_device_released(struct vm *vm, struct stor_adapter *a, struct stor_req *r);

@@ -64,6 +64,7 @@ struct vw_stor_stats {
     unsigned interrupts_masked; /* raised while stopped: not given to the miniport */
     unsigned timer_calls;       /* HwTimer calls */
     unsigned dpc_cpus;          /* bit n: a StorPort DPC was queued on (runs on) CPU n < 32 */
+    unsigned bus_changes;       /* StorPortNotification(BusChangeDetected) calls */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets

@@ -1,0 +1,115 @@
+/*
+ * viostor found and started on the blk model, then asked what disk.sys
+ * and Windows Setup ask first: INQUIRY (standard and the VPD pages
+ * 00/80/83/B0/B1/B2) and READ CAPACITY (10) and (16), every answer checked
+ * against the configuration the model offered.
+ */
+#include "viostor_test.h"
+
+/* INQUIRY with EVPD for PAGE (or the standard data); its bytes in R. */
+static bool inquiry(struct vm *vm, int page, uint8_t *r, uint32_t len)
+{
+    uint8_t cdb[6] = {0x12, page >= 0 ? 1 : 0, (uint8_t)(page >= 0 ? page : 0), 0, (uint8_t)len, 0};
+    memset(r, 0xee, len);
+    return vs_ok(vm, cdb, 6, r, len, true, "INQUIRY");
+}
+
+static void discovery(struct vm *vm, const struct vs_opts *o)
+{
+    struct vs_disk d;
+    if (!vs_start(vm, &d, o))
+        goto out;
+    uint32_t bs = o->blk_size ? o->blk_size : 512, spb = bs / 512;
+    uint64_t blocks = d.blk.sectors / spb;
+    uint8_t r[64];
+    if (!inquiry(vm, -1, r, 36))
+        goto out;
+    VW_EXPECT(vm, (r[0] & 0x1f) == 0 && r[2] >= 5 && (r[7] & 0x02),
+              "standard INQUIRY: type %u, version %u, CmdQue %u", r[0] & 0x1f, r[2], r[7] >> 1 & 1);
+    if (!inquiry(vm, 0x00, r, 64))
+        goto out;
+    static const uint8_t pages[] = {0x00, 0x80, 0x83, 0xb0, 0xb1, 0xb2};
+    VW_EXPECT(vm, r[1] == 0 && r[3] == sizeof(pages) && memcmp(r + 4, pages, sizeof(pages)) == 0,
+              "VPD 00 lists %u pages", r[3]);
+    if (!inquiry(vm, 0x80, r, 64))
+        goto out;
+    VW_EXPECT(vm,
+              r[1] == 0x80 && r[3] == strlen("vmodel-blk") && memcmp(r + 4, "vmodel-blk", 10) == 0,
+              "VPD 80: serial of %u bytes '%.*s', not the model's GET_ID 'vmodel-blk'", r[3],
+              r[3] < 60 ? r[3] : 60, (const char *)r + 4);
+    if (!inquiry(vm, 0x83, r, 64))
+        goto out;
+    VW_EXPECT(vm, r[1] == 0x83 && (r[5] & 0x0f) == 1 && memcmp(r + 16, "vmodel-blk", 10) == 0,
+              "VPD 83: designator type %u without the serial", r[5] & 0x0f);
+    if (!inquiry(vm, 0xb0, r, 64))
+        goto out;
+    uint32_t max_discard = o->max_discard ? o->max_discard : 8192;
+    VW_EXPECT(vm, vs_be32(r + 20) == max_discard / spb && vs_be32(r + 24) == 16,
+              "VPD B0: max unmap %u blocks, %u descriptors (want %u, 16)", vs_be32(r + 20),
+              vs_be32(r + 24), max_discard / spb);
+    VW_EXPECT(vm, vs_be32(r + 8) != 0 && (uint64_t)vs_be32(r + 8) * bs >= 4096,
+              "VPD B0: max transfer %u blocks", vs_be32(r + 8));
+    VW_EXPECT(vm, vs_be64(r + 36) == (o->max_wz ? o->max_wz : 8192) / spb,
+              "VPD B0: max write same %llu", (unsigned long long)vs_be64(r + 36));
+    if (o->opt_io)
+        VW_EXPECT(vm, vs_be32(r + 12) == o->opt_io && (r[6] << 8 | r[7]) == o->min_io,
+                  "VPD B0: optimal %u, granularity %u (want %u, %u)", vs_be32(r + 12),
+                  r[6] << 8 | r[7], o->opt_io, o->min_io);
+    if (!inquiry(vm, 0xb1, r, 64))
+        goto out;
+    VW_EXPECT(vm, r[1] == 0xb1 && r[4] == 0 && r[5] == 1, "VPD B1: rotation rate %u",
+              r[4] << 8 | r[5]);
+    if (!inquiry(vm, 0xb2, r, 8))
+        goto out;
+    VW_EXPECT(vm, r[1] == 0xb2 && (r[5] & 0xc0) == 0xc0, "VPD B2: LBPU/LBPWS 0x%02x", r[5]);
+
+    uint8_t c10[10] = {0x25};
+    if (!vs_ok(vm, c10, 10, r, 8, true, "READ CAPACITY(10)"))
+        goto out;
+    VW_EXPECT(vm, vs_be32(r) == blocks - 1 && vs_be32(r + 4) == bs,
+              "READ CAPACITY(10): last LBA %u of %u bytes (want %llu of %u)", vs_be32(r),
+              vs_be32(r + 4), (unsigned long long)blocks - 1, bs);
+    uint8_t c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32};
+    if (!vs_ok(vm, c16, 16, r, 32, true, "READ CAPACITY(16)"))
+        goto out;
+    VW_EXPECT(vm, vs_be64(r) == blocks - 1 && vs_be32(r + 8) == bs,
+              "READ CAPACITY(16): last LBA %llu of %u bytes", (unsigned long long)vs_be64(r),
+              vs_be32(r + 8));
+    VW_EXPECT(vm,
+              (r[13] & 0x0f) == o->phys_exp && (r[14] & 0x80) &&
+                  ((r[14] & 0x3f) << 8 | r[15]) == o->align_off,
+              "READ CAPACITY(16): exponent %u, LBPME %u, lowest aligned %u", r[13] & 0x0f,
+              r[14] >> 7, (r[14] & 0x3f) << 8 | r[15]);
+    VW_EXPECT(vm, d.blk.ids == 1, "the device got %llu GET_ID requests, not 1",
+              (unsigned long long)d.blk.ids);
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", disk_inquiry_capacity, NULL)
+{
+    struct vs_opts o = {0};
+    discovery(vm, &o);
+}
+
+/* 4 KiB logical blocks, 8 per physical... of 32 KiB, aligned at 3, with I/O sizes */
+VW_SCENARIO("viostor", disk_4k_topology, NULL)
+{
+    struct vs_opts o = {.blk_size = 4096,
+                        .phys_exp = 3,
+                        .align_off = 3,
+                        .min_io = 1,
+                        .opt_io = 64,
+                        .max_discard = 2048,
+                        .max_wz = 4096};
+    discovery(vm, &o);
+}
+
+/* A legacy device (no VERSION_1, no MQ): the legacy interface, split ring, the line */
+VW_SCENARIO("viostor", disk_legacy_line, NULL)
+{
+    struct vs_opts o = {.transport = VMODEL_LEGACY,
+                        .line = true,
+                        .features = VS_F_DEFAULT & ~(VS_F_VERSION_1 | VS_F_MQ)};
+    discovery(vm, &o);
+}
