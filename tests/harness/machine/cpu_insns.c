@@ -19,9 +19,8 @@ bool vw_cpu_count_insns(struct vm *vm)
     uc_hook h;
     if (vm->insns_hooked)
         return true;
-    if (vm->image.size == 0 ||
-        uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_insn, vm, vm->image.base,
-                    vm->image.base + vm->image.size - 1) != UC_ERR_OK)
+    if (vm->image.size == 0 || uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_insn, vm, vm->image.base,
+                                           vm->image.base + vm->image.size - 1) != UC_ERR_OK)
         return false;
     vm->insns_hooked = true;
     return true;
