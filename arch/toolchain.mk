@@ -28,6 +28,6 @@ DEBS := make gcc libc6-dev \
 	mingw-w64-common python3 python3-pefile libssl-dev openssl osslsigncode \
 	libunicorn-dev libcapstone-dev valgrind \
 	xorriso mtools dosfstools rpm cpio createrepo-c dnf skopeo umoci \
-	gcab qemu-system-common dpdk-dev softhsm2 opensc libengine-pkcs11-openssl \
+	gcab qemu-system-common qemu-utils dpdk-dev softhsm2 opensc libengine-pkcs11-openssl \
 	podman osinfo-db osinfo-db-tools rpmlint msitools wine wine64 wine32:i386 \
 	tgt libiscsi-dev

@@ -112,7 +112,7 @@ enum vblk_finding {
     VBLK_BAD_BLK_SIZE = 1u << 1,      /* 0, not a power of two, outside 512..64K: 512 */
     VBLK_BAD_NUM_QUEUES = 1u << 2,    /* 0: one queue */
     VBLK_BAD_CAPACITY = 1u << 3,      /* bytes overflow 64 bits: start fails */
-    VBLK_BAD_SIZE_MAX = 1u << 4,      /* 0 or below 512: no limit taken as 512 */
+    VBLK_BAD_SIZE_MAX = 1u << 4,      /* 1..511: 512 used (0: no limit) */
     VBLK_BAD_TOPOLOGY = 1u << 5,      /* exponent > 15 or offset beyond it: none */
     VBLK_BAD_DISCARD = 1u << 6,       /* max sectors 0: discard off; segs 0: 1 */
     VBLK_BAD_WRITE_ZEROES = 1u << 7,  /* max sectors 0: off; segs 0: 1 */

@@ -115,7 +115,9 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
     }
     if (features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
         uint32_t sz = vblk_le32(cfg + VBLK_CFG_SIZE_MAX);
-        if (sz < 512) {
+        /* 0 is what qemu-storage-daemon 7.2 offers with the feature: no
+         * limit (qsd_* scenarios); 1..511 cannot hold a sector. */
+        if (sz != 0 && sz < 512) {
             found |= VBLK_BAD_SIZE_MAX;
             sz = 512;
         }
@@ -216,7 +218,7 @@ const char *vblk_finding_text(unsigned finding)
     case VBLK_BAD_CAPACITY:
         return "capacity overflows 64-bit bytes: the disk is not started";
     case VBLK_BAD_SIZE_MAX:
-        return "size_max below 512: 512 used";
+        return "size_max 1..511: 512 used";
     case VBLK_BAD_TOPOLOGY:
         return "topology exponent above 15 or offset beyond it: ignored";
     case VBLK_BAD_DISCARD:

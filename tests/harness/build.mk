@@ -12,7 +12,7 @@ HOST_PROGS += harness
 # found by name from every other.
 HARNESS_PARTS := machine nt nt/ke nt/io nt/mm nt/ob nt/ps nt/se nt/rtl nt/cm pnp devices run
 harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
-	tests/harness/port/*/*.c tests/harness/selftest/*.c drivers/*/tests/*.c) \
+	tests/harness/port/*/*.c tests/harness/selftest/*.c drivers/*/tests/*.c bench/*/harness_*.c) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c
 harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \

@@ -117,6 +117,8 @@ struct vm {
     gva_t sentinel; /* return address of every call into the driver */
 
     struct vw_barriers barriers;
+    uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */
+    bool insns_hooked;
     unsigned irql;
     unsigned depth;        /* nesting of calls into the driver */
     gva_t next_call_stack; /* top of the stack the next vw_call runs on (ISR/DPC) */

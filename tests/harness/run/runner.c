@@ -282,6 +282,9 @@ int main(int argc, char **argv)
     for (const struct vw_scenario *s = scenarios; s; s = s->next) {
         if (o.driver && strcmp(o.driver, s->driver) != 0)
             continue;
+        /* Benchmarks (group "bench-*": bench/) run only when named. */
+        if (!o.driver && strncmp(s->driver, "bench-", 6) == 0)
+            continue;
         for (int a = 0; a < VW_ARCH_COUNT; a++) {
             if (o.arch >= 0 && a != o.arch)
                 continue;

@@ -136,8 +136,13 @@ static void test_config(void)
     good_config();
     set32(VBLK_CFG_SIZE_MAX, 0);
     f = vblk_config_check(cfg, all_features, &d);
+    expect(!(f & VBLK_BAD_SIZE_MAX) && d.size_max == 0 && d.max_transfer >= (64u << 10),
+           "size_max 0 (qemu-storage-daemon): no segment limit (max transfer %u)", d.max_transfer);
+    good_config();
+    set32(VBLK_CFG_SIZE_MAX, 100);
+    f = vblk_config_check(cfg, all_features, &d);
     expect((f & VBLK_BAD_SIZE_MAX) && d.size_max == 512 && d.max_transfer >= 512,
-           "size_max 0: finding, 512 (max transfer %u)", d.max_transfer);
+           "size_max 100: finding, 512 (max transfer %u)", d.max_transfer);
     good_config();
     set32(VBLK_CFG_SIZE_MAX, 512);
     f = vblk_config_check(cfg, all_features, &d);

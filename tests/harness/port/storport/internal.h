@@ -69,8 +69,8 @@ struct stor_req {
     uint64_t dma_srb_len, dma_ext_len; /* announced to the devices (dma.c) */
 };
 
-#define STOR_MAX_REQ    64
-#define STOR_MAX_DPC    16
+#define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
+#define STOR_MAX_DPC    80  /* a DPC per queue: viostor has up to 64 (bench-storage q16) */
 #define STOR_MAX_MAPS   8
 #define STOR_MAX_OWNERS 64 /* devices of one machine with a claim check */
 

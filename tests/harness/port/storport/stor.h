@@ -40,7 +40,7 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg);
  * failed. */
 bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
                   bool data_in, struct vw_stor_result *res);
-/* Several commands at once (COUNT up to 64): all submitted, then waited
+/* Several commands at once (COUNT up to 512): all submitted, then waited
  * for; the queue-depth gate decides how many reach the miniport. */
 bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,

@@ -1,0 +1,181 @@
+/*
+ * bench/storage (issue 14, "Benchmark"): viostor under the StorPort
+ * emulation, per 4 KiB write at queue depth 1, 32 and 256 with 1, 4 and 16
+ * queues (as many CPUs), against the in-process blk model and against
+ * qemu-storage-daemon: notifications, interrupts and driver instructions
+ * (counted by the emulator over the driver image, StartIo to completion:
+ * HwBuildIo, HwStartIo, the MSI routine and the DPC) per request,
+ * outstanding requests reached and the maximum transfer (VPD 0xB0).  Group
+ * "bench-storage": run only by `make bench-storage`, never by the checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../tests/harness/selftest/blk_common.h"
+#include "../../tests/models/virtio/vmodel_blk.h"
+#include "cpu.h"
+#include "dev_vhost.h"
+#include "dev_virtio.h"
+#include "port/storport/stor.h"
+
+#define BENCH_BLOCK 4096u
+#define MAX_QD      256u
+
+struct bench_dev {
+    struct vw_virtio *model;    /* the in-process blk model, or */
+    struct vw_vhost_dev *vhost; /* qemu-storage-daemon */
+};
+
+/* Notifications the device saw so far. */
+static uint64_t notifications(const struct bench_dev *d)
+{
+    if (d->model)
+        return vmodel_stats(d->model->model)->notifies;
+    uint64_t n = 0;
+    for (unsigned i = 0; i < d->vhost->p.queues; i++)
+        n += d->vhost->q[i].kicks;
+    return n;
+}
+
+/* COUNT 4 KiB writes at queue depth QD from LBA. */
+static bool writes(struct vm *vm, unsigned count, unsigned qd, uint32_t lba)
+{
+    static uint8_t cdbs[MAX_QD][16], data[BENCH_BLOCK];
+    static uint8_t *bufs[MAX_QD];
+    static unsigned lens[MAX_QD];
+    static uint32_t sizes[MAX_QD];
+    static bool in[MAX_QD];
+    static struct vw_stor_result res[MAX_QD];
+    for (unsigned done = 0; done < count; done += qd) {
+        for (unsigned i = 0; i < qd; i++, lba = (lba + BENCH_BLOCK / 512) % (BLK_SECTORS - 8)) {
+            memset(cdbs[i], 0, 16);
+            cdbs[i][0] = 0x2a;
+            cdbs[i][2] = (uint8_t)(lba >> 24), cdbs[i][3] = (uint8_t)(lba >> 16);
+            cdbs[i][4] = (uint8_t)(lba >> 8), cdbs[i][5] = (uint8_t)lba;
+            cdbs[i][8] = BENCH_BLOCK / 512;
+            bufs[i] = data, lens[i] = 10, sizes[i] = BENCH_BLOCK, in[i] = false;
+        }
+        if (!vw_stor_scsi_batch(vm, qd, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
+            return false;
+        for (unsigned i = 0; i < qd; i++)
+            VW_EXPECT(vm, res[i].srb_status == 1, "write: SRB status 0x%02x", res[i].srb_status);
+    }
+    return !vm->failed;
+}
+
+/* Measure COUNT writes at QD on a started adapter and log one BENCH line. */
+static void measure(struct vm *vm, const struct bench_dev *d, const char *backend, unsigned queues,
+                    unsigned qd)
+{
+    uint8_t vpd[64] = {0}, c[16] = {0x12, 0x01, 0xb0, 0, sizeof(vpd)};
+    struct vw_stor_result r;
+    if (!vw_stor_scsi(vm, c, 6, vpd, sizeof(vpd), true, &r) || !writes(vm, 1, 1, 0))
+        return;
+    uint32_t max_blocks = (uint32_t)vpd[8] << 24 | vpd[9] << 16 | vpd[10] << 8 | vpd[11];
+    unsigned count = qd == 1 ? 32 : qd == 32 ? 64 : 256;
+    struct vw_stor_stats s0, s1;
+    vw_stor_stats(vm, &s0);
+    uint64_t n0 = notifications(d), i0 = vm->insns;
+    if (!writes(vm, count, qd, 64))
+        return;
+    vw_stor_stats(vm, &s1);
+    double n = count;
+    vw_log(vm,
+           "BENCH %s queues %u qd %u: %u requests, %.3f notifications, %.3f interrupts, %.0f "
+           "driver instructions per request, %u outstanding at most, max transfer %u bytes",
+           backend, queues, qd, count, (double)(notifications(d) - n0) / n,
+           (double)(s1.device_interrupts - s0.device_interrupts) / n, (double)(vm->insns - i0) / n,
+           s1.max_outstanding, max_blocks * 512);
+}
+
+/* The adapter on DEV (CPUs set by the caller), instructions counted. */
+static bool start(struct vm *vm, struct vw_virtio *dev)
+{
+    vw_stor_attach_pci(vm, dev->pdo);
+    struct vw_stor_config cfg = {.timeout_s = 30};
+    if (!vw_driver_load(vm, "viostor"))
+        return false;
+    if (!vw_cpu_count_insns(vm)) {
+        vw_fail(vm, "cannot count the driver's instructions");
+        return false;
+    }
+    return vw_stor_start(vm, &cfg);
+}
+
+/* The adapter on the in-process blk model with QUEUES queues and CPUs. */
+static void bench_model(struct vm *vm, unsigned queues, unsigned qd)
+{
+    char image[300];
+    struct vmodel_blk blk = {.fd = -1};
+    vw_cpus_set(vm, queues);
+    struct vw_virtio_config cfg = {.transport = VMODEL_MODERN,
+                                   .device_type = 2,
+                                   .features =
+                                       (1ull << 32) | (1ull << 29) | (1ull << 28) | (1ull << 12),
+                                   .queues = (uint16_t)queues,
+                                   .queue_max = 256,
+                                   .msix = true,
+                                   .seed = 0xbe4c,
+                                   .device_cfg_len = 60};
+    if (!blk_make_image(vm, "bench", image, sizeof(image)) ||
+        vmodel_blk_open(&blk, image, false) != 0) {
+        vw_fail(vm, "cannot create the disk image");
+        goto out;
+    }
+    struct vw_virtio *dev = vw_virtio_create(vm, &cfg);
+    if (dev == NULL)
+        goto out;
+    vmodel_set_handler(dev->model, vmodel_blk_handler, &blk);
+    vmodel_blk_config(&blk, dev->model);
+    uint8_t nq[2] = {(uint8_t)queues, (uint8_t)(queues >> 8)};
+    vmodel_set_device_cfg(dev->model, 34, nq, 2);
+    struct bench_dev d = {.model = dev};
+    if (start(vm, dev)) {
+        measure(vm, &d, "model", queues, qd);
+        if (!vm->failed && vw_stor_remove(vm))
+            vw_driver_unload(vm);
+    }
+out:
+    vmodel_blk_close(&blk);
+    unlink(image);
+}
+
+static void bench_qsd(struct vm *vm, unsigned queues, unsigned qd)
+{
+    char image[300];
+    vw_cpus_set(vm, queues);
+    if (!vw_vhost_require(vm, &vw_vhost_blk) || !blk_make_image(vm, "bench", image, sizeof(image)))
+        return;
+    struct vw_vhost_params p = {.target = image, .queues = (uint16_t)queues, .queue_max = 256};
+    struct vw_vhost_dev *blk = vw_vhost_create(vm, &vw_vhost_blk, &p);
+    if (blk != NULL) {
+        struct bench_dev d = {.vhost = blk};
+        if (start(vm, blk->dev)) {
+            measure(vm, &d, "qsd", queues, qd);
+            if (!vm->failed && vw_stor_remove(vm))
+                vw_driver_unload(vm);
+        }
+        vw_vhost_stop(blk);
+    }
+    unlink(image);
+}
+
+#define BENCH(Q, D)                                                                                \
+    VW_SCENARIO("bench-storage", model_q##Q##_qd##D, NULL)                                         \
+    {                                                                                              \
+        bench_model(vm, Q, D);                                                                     \
+    }                                                                                              \
+    VW_SCENARIO("bench-storage", qsd_q##Q##_qd##D, NULL)                                           \
+    {                                                                                              \
+        bench_qsd(vm, Q, D);                                                                       \
+    }
+
+BENCH(1, 1)
+BENCH(1, 32)
+BENCH(1, 256)
+BENCH(4, 1)
+BENCH(4, 32)
+BENCH(4, 256)
+BENCH(16, 1)
+BENCH(16, 32)
+BENCH(16, 256)

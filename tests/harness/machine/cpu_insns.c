@@ -1,0 +1,27 @@
+/*
+ * Driver instructions counted by the emulator (bench/storage): one code
+ * hook over the loaded image's range adds every instruction run there to
+ * vm->insns.  Off unless asked for: a hook per instruction slows unicorn.
+ */
+#include "cpu.h"
+
+/* The code hook: one instruction of the driver image ran. */
+static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ctx)
+{
+    (void)uc;
+    (void)addr;
+    (void)size;
+    ((struct vm *)ctx)->insns++;
+}
+
+bool vw_cpu_count_insns(struct vm *vm)
+{
+    uc_hook h;
+    if (vm->insns_hooked)
+        return true;
+    if (vm->image.size == 0 || uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_insn, vm, vm->image.base,
+                                           vm->image.base + vm->image.size - 1) != UC_ERR_OK)
+        return false;
+    vm->insns_hooked = true;
+    return true;
+}
