@@ -22,8 +22,8 @@ mkdir -p "$scratch"
 # Every file the ISO holds, one pattern a line ({a,b} alternatives; see
 # tests/expand-patterns).  Upstream's layout: <Driver>/<os>/<arch>/, x86 only
 # for w10, ARM64 for w10, w11 and 2k25; smbus for w11, 2k22 and 2k25;
-# auto-detect directories (amd64/<os>, i386/w10) only once a storage driver
-# (viostor, vioscsi) exists; the guest agent's MSIs in guest-agent/ under
+# auto-detect directories (amd64/<os>, i386/w10, and ARM64/<os> as issue
+# 14 asks) with the storage drivers (viostor); the guest agent's MSIs in guest-agent/ under
 # upstream's names (qemu-ga-x86_64.msi, qemu-ga-i386.msi) plus ARM64's.
 expected() {
 	EXPAND_IF=${cert:+cert} "$python" tests/expand-patterns <<'LIST'
@@ -51,6 +51,12 @@ viorng/w10/x86/viorngum.dll
 vioserial/{w10,2k16,2k19,2k22,w11,2k25}/amd64/vioser.{cat,inf,sys}
 vioserial/{w10,w11,2k25}/ARM64/vioser.{cat,inf,sys}
 vioserial/w10/x86/vioser.{cat,inf,sys}
+viostor/{w10,2k16,2k19,2k22,w11,2k25}/amd64/viostor.{cat,inf,sys}
+viostor/{w10,w11,2k25}/ARM64/viostor.{cat,inf,sys}
+viostor/w10/x86/viostor.{cat,inf,sys}
+amd64/{w10,2k16,2k19,2k22,w11,2k25}/viostor.{cat,inf,sys}
+ARM64/{w10,w11,2k25}/viostor.{cat,inf,sys}
+i386/w10/viostor.{cat,inf,sys}
 qemufwcfg/{w10,2k16,2k19,2k22,w11,2k25}/amd64/qemufwcfg.{cat,inf}
 qemufwcfg/w10/x86/qemufwcfg.{cat,inf}
 qemupciserial/{w10,2k16,2k19,2k22,w11,2k25}/amd64/qemupciserial.{cat,inf}

@@ -56,9 +56,15 @@ out:
 /* The configuration as vs_config writes it by default, every field given. */
 static struct vs_opts sane(void)
 {
-    return (struct vs_opts){.size_max = 65536, .seg_max = 126, .blk_size = 512,
-                            .num_queues = 1, .max_discard = 8192, .discard_seg = 16,
-                            .discard_align = 8, .max_wz = 8192, .wz_seg = 1};
+    return (struct vs_opts){.size_max = 65536,
+                            .seg_max = 126,
+                            .blk_size = 512,
+                            .num_queues = 1,
+                            .max_discard = 8192,
+                            .discard_seg = 16,
+                            .discard_align = 8,
+                            .max_wz = 8192,
+                            .wz_seg = 1};
 }
 
 VW_SCENARIO("viostor", hostile_blk_size_zero, NULL)
