@@ -454,6 +454,7 @@
     F(NDIS_OBJECT_HEADER, Size)                                                                    \
     S(NDIS_MINIPORT_DRIVER_CHARACTERISTICS)                                                        \
     F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorNdisVersion)                                      \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorNdisVersion)                                      \
     F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorDriverVersion)                                    \
     F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags)                                                 \
     F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SetOptionsHandler)                                     \

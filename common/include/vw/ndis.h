@@ -16,8 +16,13 @@
  * NDIS spin locks.  Not here yet: NDIS_OFFLOAD itself (the offload task
  * structures beyond checksum and LSO), RSS parameters, timers, work items,
  * poll mode.  tests/layout/layout-list.h pins every structure's size and
- * members on x86, amd64 and arm64 against tests/layout/documented.h; the
- * harness's ndis.sys (tests/harness/port/ndis/) implements the exports.
+ * members on x86, amd64 and arm64 against tests/layout/documented.h.  The
+ * harness's ndis.sys (tests/harness/port/ndis/, README "NDIS") implements
+ * registration, attributes, pools, NBLs, MDLs, send completion, receive
+ * indication, OID, pause and restart completion, status indications,
+ * memory and spin locks with the documented rules checked; interrupts, SG
+ * DMA, shared memory, bus data and I/O space are declared here but not
+ * emulated yet.
  */
 #pragma once
 #include <ntddk.h>
