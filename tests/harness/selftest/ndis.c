@@ -221,6 +221,27 @@ VW_SCENARIO("vwndis", ndis_pause_waits_for_returns, NULL)
     VW_EXPECT(vm, st.pause_pended == 1, "a pause with nothing out pended");
 }
 
+/* Surprise removal with received NBLs out: the PnP event, a pause that
+ * waits for the protocol's returns, the halt; nothing leaked at unload. */
+VW_SCENARIO("vwndis", ndis_surprise_removal, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[3][64];
+    const uint8_t *frames[3] = {f[0], f[1], f[2]};
+    unsigned lens[3] = {udp4(f[0], 18), arp(f[1]), udp4(f[2], 30)};
+    if (!vw_ndis_send(vm, frames, lens, 3) || !vw_ndis_surprise_remove(vm))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(
+        vm, st.state == VW_NDIS_HALTED && st.held == 0 && st.returned == 3 && st.pause_pended == 1,
+        "after removal: state %u, held %u, returned %u, pause pended %u", st.state, st.held,
+        st.returned, st.pause_pended);
+    if (!vm->failed)
+        vw_driver_unload(vm);
+}
+
 /* ---- Planted bugs (bad/badndis.c) --------------------------------------- */
 
 static bool plant(struct vm *vm, uint32_t mode)

@@ -32,6 +32,7 @@ typedef struct {
     KDPC oid_dpc;
     ULONG64 xmit_ok, rcv_ok;
     ULONG filter, plant;
+    BOOLEAN removed;
 } ADAPTER;
 
 static NDIS_HANDLE g_driver;
@@ -312,8 +313,9 @@ static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER 
     for (PNET_BUFFER_LIST n = nbls; n != NULL; n = NET_BUFFER_LIST_NEXT_NBL(n)) {
         PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(n);
         ULONG len = NET_BUFFER_DATA_LENGTH(nb);
-        if (a->state != ST_RUNNING) {
-            NET_BUFFER_LIST_STATUS(n) = NDIS_STATUS_PAUSED;
+        if (a->state != ST_RUNNING || a->removed) {
+            NET_BUFFER_LIST_STATUS(n) =
+                a->removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED;
             continue;
         }
         if (a->free_rx == NULL || len > FRAME_MAX || len < 14) {
@@ -411,10 +413,12 @@ static VOID NTAPI cancel_send(NDIS_HANDLE ctx, PVOID id)
     (void)ctx, (void)id;
 }
 
-/* PnP events need no action for a software adapter (PASSIVE). */
+/* Surprise removal: later sends fail at once (PASSIVE). */
 static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
 {
-    (void)ctx, (void)e;
+    ADAPTER *a = ctx;
+    if (e->DevicePnPEvent == NdisDevicePnPEventSurpriseRemoved)
+        a->removed = TRUE;
 }
 
 /* No hardware to quiesce (any IRQL). */

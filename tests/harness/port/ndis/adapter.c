@@ -217,7 +217,9 @@ bool vw_ndis_halt(struct vm *vm)
         vw_fail(vm, "harness: halt with the adapter %s", ndis_state_name(s->state));
         return false;
     }
-    uint64_t args[2] = {s->context, 1 /* NdisHaltDeviceInstanceDeInitialized */};
+    /* NdisHaltDeviceInstanceDeInitialized unless a surprise removal said otherwise. */
+    uint64_t args[2] = {s->context, s->halt_action ? s->halt_action : 1};
+    s->halt_action = 0;
     if (!ndis_call(vm, s->h_halt, VW_PASSIVE_LEVEL, 2, args, NULL))
         return false;
     s->state = VW_NDIS_HALTED;
@@ -231,6 +233,31 @@ bool vw_ndis_halt(struct vm *vm)
     vw_pool_free(vm, s->resources, "NDIS resource list");
     s->init_params = s->resources = 0;
     return !vm->failed;
+}
+
+/* Surprise removal (network/handling-the-surprise-removal-of-a-nic):
+ * MiniportDevicePnPEventNotify with NdisDevicePnPEventSurpriseRemoved at
+ * PASSIVE, then a pause when the adapter runs, then MiniportHaltEx with
+ * NdisHaltDeviceSurpriseRemoved. */
+bool vw_ndis_surprise_remove(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING) {
+        vw_fail(vm, "harness: surprise removal with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    gva_t e = port_alloc(vm, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT), "PnP event");
+    if (e == 0)
+        return false;
+    hdr(vm, e, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT));
+    vw_wr(vm, e + VW_OFFSET(vm, NET_DEVICE_PNP_EVENT, DevicePnPEvent), 2, 4);
+    uint64_t args[2] = {s->context, e};
+    bool ok = ndis_call(vm, s->h_pnp, VW_PASSIVE_LEVEL, 2, args, NULL);
+    vw_pool_free(vm, e, "PnP event");
+    if (!ok || (s->state == VW_NDIS_RUNNING && !vw_ndis_pause(vm)))
+        return false;
+    s->halt_action = 3; /* NdisHaltDeviceSurpriseRemoved */
+    return vw_ndis_halt(vm);
 }
 
 /* The protocol's sends: one NBL per frame, chained, one call at DISPATCH

@@ -80,6 +80,7 @@ struct ndis_state {
     uint32_t mtu;
     gva_t init_params, resources;
     bool pause_done, restart_done;
+    unsigned halt_action; /* NDIS_HALT_ACTION for the next halt (0: the default) */
     uint32_t restart_status;
     /* OID in flight (regular OIDs are serialized: oidrequest page) */
     gva_t oid_req;

@@ -29,6 +29,8 @@ bool vw_ndis_restart(struct vm *vm);
 bool vw_ndis_pause(struct vm *vm);
 /* MiniportHaltEx from Paused, then the pools' leak check. */
 bool vw_ndis_halt(struct vm *vm);
+/* Surprise removal: the PnP event, a pause if Running, then the halt. */
+bool vw_ndis_surprise_remove(struct vm *vm);
 /* The protocol sends COUNT frames (one NBL each, one NB with one MDL) in
  * one MiniportSendNetBufferLists call at DISPATCH_LEVEL, then runs DPCs. */
 bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
