@@ -25,9 +25,9 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor \
-	badpcidisk
+	badpcidisk badndis
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -61,6 +61,9 @@ badstor_SRCS    := tests/harness/bad/badstor.c
 # StorPort on a PCI function: the stordisk miniport and its planted twin.
 vwpcidisk_SRCS  := tests/harness/testdrv/vwpcidisk.c
 badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
+# NDIS: the loopback miniport and its planted twin (port/ndis/).
+vwndis_SRCS     := tests/harness/testdrv/vwndis.c
+badndis_SRCS    := tests/harness/bad/badndis.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
@@ -82,6 +85,8 @@ badstor_IMPORTS := ntoskrnl storport
 # hal: x86's READ/WRITE_REGISTER_ULONG behind StorPortRead/WriteRegisterUlong.
 vwpcidisk_IMPORTS := ntoskrnl storport hal
 badpcidisk_IMPORTS := ntoskrnl storport hal
+vwndis_IMPORTS := ntoskrnl ndis
+badndis_IMPORTS := ntoskrnl ndis
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

@@ -448,4 +448,218 @@
     F(PERF_CONFIGURATION_DATA, MessageTargets)                                                     \
     S(STARTIO_PERFORMANCE_PARAMETERS)                                                              \
     F(STARTIO_PERFORMANCE_PARAMETERS, MessageNumber)                                               \
-    F(STARTIO_PERFORMANCE_PARAMETERS, ChannelNumber)
+    F(STARTIO_PERFORMANCE_PARAMETERS, ChannelNumber)                                               \
+    S(NDIS_OBJECT_HEADER)                                                                          \
+    F(NDIS_OBJECT_HEADER, Revision)                                                                \
+    F(NDIS_OBJECT_HEADER, Size)                                                                    \
+    S(NDIS_MINIPORT_DRIVER_CHARACTERISTICS)                                                        \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MajorNdisVersion)                                      \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorNdisVersion)                                      \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, MinorDriverVersion)                                    \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, Flags)                                                 \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SetOptionsHandler)                                     \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, InitializeHandlerEx)                                   \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, HaltHandlerEx)                                         \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, UnloadHandler)                                         \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, PauseHandler)                                          \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, RestartHandler)                                        \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, OidRequestHandler)                                     \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SendNetBufferListsHandler)                             \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, ReturnNetBufferListsHandler)                           \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelSendHandler)                                     \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CheckForHangHandlerEx)                                 \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, ResetHandlerEx)                                        \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, DevicePnPEventNotifyHandler)                           \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, ShutdownHandlerEx)                                     \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler)                               \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, DirectOidRequestHandler)                               \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler)                         \
+    F(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SynchronousOidRequestHandler)                          \
+    S(NDIS_MINIPORT_INIT_PARAMETERS)                                                               \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, Flags)                                                        \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources)                                           \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, IMDeviceInstanceContext)                                      \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, MiniportAddDeviceContext)                                     \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, IfIndex)                                                      \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, NetLuid)                                                      \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, DefaultPortAuthStates)                                        \
+    F(NDIS_MINIPORT_INIT_PARAMETERS, PciDeviceCustomProperties)                                    \
+    S(NDIS_MINIPORT_PAUSE_PARAMETERS)                                                              \
+    F(NDIS_MINIPORT_PAUSE_PARAMETERS, Flags)                                                       \
+    F(NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason)                                                 \
+    S(NDIS_MINIPORT_RESTART_PARAMETERS)                                                            \
+    F(NDIS_MINIPORT_RESTART_PARAMETERS, RestartAttributes)                                         \
+    F(NDIS_MINIPORT_RESTART_PARAMETERS, Flags)                                                     \
+    S(NET_DEVICE_PNP_EVENT)                                                                        \
+    F(NET_DEVICE_PNP_EVENT, PortNumber)                                                            \
+    F(NET_DEVICE_PNP_EVENT, DevicePnPEvent)                                                        \
+    F(NET_DEVICE_PNP_EVENT, InformationBuffer)                                                     \
+    F(NET_DEVICE_PNP_EVENT, InformationBufferLength)                                               \
+    F(NET_DEVICE_PNP_EVENT, NdisReserved)                                                          \
+    S(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES)                                               \
+    F(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, MiniportAdapterContext)                       \
+    F(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, AttributeFlags)                               \
+    F(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, CheckForHangTimeInSeconds)                    \
+    F(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, InterfaceType)                                \
+    S(NDIS_RECEIVE_SCALE_CAPABILITIES)                                                             \
+    F(NDIS_RECEIVE_SCALE_CAPABILITIES, CapabilitiesFlags)                                          \
+    F(NDIS_RECEIVE_SCALE_CAPABILITIES, NumberOfInterruptMessages)                                  \
+    F(NDIS_RECEIVE_SCALE_CAPABILITIES, NumberOfReceiveQueues)                                      \
+    F(NDIS_RECEIVE_SCALE_CAPABILITIES, NumberOfIndirectionTableEntries)                            \
+    S(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES)                                                    \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, Flags)                                             \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MediaType)                                         \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PhysicalMediumType)                                \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MtuSize)                                           \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxXmitLinkSpeed)                                  \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, XmitLinkSpeed)                                     \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxRcvLinkSpeed)                                   \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, RcvLinkSpeed)                                      \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MediaConnectState)                                 \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MediaDuplexState)                                  \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, LookaheadSize)                                     \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilities)                       \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacOptions)                                        \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedPacketFilters)                            \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MaxMulticastListSize)                              \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, MacAddressLength)                                  \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PermanentMacAddress)                               \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, CurrentMacAddress)                                 \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, RecvScaleCapabilities)                             \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AccessType)                                        \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, DirectionType)                                     \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, ConnectionType)                                    \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfType)                                            \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, IfConnectorPresent)                                \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedStatistics)                               \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedPauseFunctions)                           \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, DataBackFillSize)                                  \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, ContextBackFillSize)                               \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedOidList)                                  \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, SupportedOidListLength)                            \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AutoNegotiationFlags)                              \
+    F(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilitiesEx)                     \
+    S(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES)                                                    \
+    F(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, DefaultOffloadConfiguration)                       \
+    F(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, HardwareOffloadCapabilities)                       \
+    F(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, DefaultTcpConnectionOffloadConfiguration)          \
+    F(NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, TcpConnectionOffloadHardwareCapabilities)          \
+    S(NDIS_LINK_STATE)                                                                             \
+    F(NDIS_LINK_STATE, MediaConnectState)                                                          \
+    F(NDIS_LINK_STATE, MediaDuplexState)                                                           \
+    F(NDIS_LINK_STATE, XmitLinkSpeed)                                                              \
+    F(NDIS_LINK_STATE, RcvLinkSpeed)                                                               \
+    F(NDIS_LINK_STATE, PauseFunctions)                                                             \
+    F(NDIS_LINK_STATE, AutoNegotiationFlags)                                                       \
+    S(NDIS_STATUS_INDICATION)                                                                      \
+    F(NDIS_STATUS_INDICATION, SourceHandle)                                                        \
+    F(NDIS_STATUS_INDICATION, PortNumber)                                                          \
+    F(NDIS_STATUS_INDICATION, StatusCode)                                                          \
+    F(NDIS_STATUS_INDICATION, Flags)                                                               \
+    F(NDIS_STATUS_INDICATION, DestinationHandle)                                                   \
+    F(NDIS_STATUS_INDICATION, RequestId)                                                           \
+    F(NDIS_STATUS_INDICATION, StatusBuffer)                                                        \
+    F(NDIS_STATUS_INDICATION, StatusBufferSize)                                                    \
+    F(NDIS_STATUS_INDICATION, Guid)                                                                \
+    F(NDIS_STATUS_INDICATION, NdisReserved)                                                        \
+    S(NET_BUFFER)                                                                                  \
+    F(NET_BUFFER, Next)                                                                            \
+    F(NET_BUFFER, CurrentMdl)                                                                      \
+    F(NET_BUFFER, CurrentMdlOffset)                                                                \
+    F(NET_BUFFER, DataLength)                                                                      \
+    F(NET_BUFFER, stDataLength)                                                                    \
+    F(NET_BUFFER, MdlChain)                                                                        \
+    F(NET_BUFFER, DataOffset)                                                                      \
+    F(NET_BUFFER, Link)                                                                            \
+    F(NET_BUFFER, NetBufferHeader)                                                                 \
+    F(NET_BUFFER, ChecksumBias)                                                                    \
+    F(NET_BUFFER, Reserved)                                                                        \
+    F(NET_BUFFER, NdisPoolHandle)                                                                  \
+    F(NET_BUFFER, NdisReserved)                                                                    \
+    F(NET_BUFFER, ProtocolReserved)                                                                \
+    F(NET_BUFFER, MiniportReserved)                                                                \
+    F(NET_BUFFER, DataPhysicalAddress)                                                             \
+    F(NET_BUFFER, SharedMemoryInfo)                                                                \
+    F(NET_BUFFER, ScatterGatherList)                                                               \
+    S(NET_BUFFER_DATA)                                                                             \
+    S(NET_BUFFER_HEADER)                                                                           \
+    S(NET_BUFFER_LIST_HEADER)                                                                      \
+    F(NET_BUFFER_LIST, Next)                                                                       \
+    F(NET_BUFFER_LIST, FirstNetBuffer)                                                             \
+    F(NET_BUFFER_LIST, Link)                                                                       \
+    F(NET_BUFFER_LIST, NetBufferListHeader)                                                        \
+    F(NET_BUFFER_LIST, Context)                                                                    \
+    F(NET_BUFFER_LIST, ParentNetBufferList)                                                        \
+    F(NET_BUFFER_LIST, NdisPoolHandle)                                                             \
+    F(NET_BUFFER_LIST, NdisReserved)                                                               \
+    F(NET_BUFFER_LIST, ProtocolReserved)                                                           \
+    F(NET_BUFFER_LIST, MiniportReserved)                                                           \
+    F(NET_BUFFER_LIST, Scratch)                                                                    \
+    F(NET_BUFFER_LIST, SourceHandle)                                                               \
+    F(NET_BUFFER_LIST, NblFlags)                                                                   \
+    F(NET_BUFFER_LIST, ChildRefCount)                                                              \
+    F(NET_BUFFER_LIST, Flags)                                                                      \
+    F(NET_BUFFER_LIST, Status)                                                                     \
+    F(NET_BUFFER_LIST, NetBufferListInfo)                                                          \
+    S(NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO)                                                   \
+    S(NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO)                                            \
+    S(NDIS_NET_BUFFER_LIST_8021Q_INFO)                                                             \
+    S(NET_BUFFER_LIST_POOL_PARAMETERS)                                                             \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, ProtocolId)                                                 \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, fAllocateNetBuffer)                                         \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, ContextSize)                                                \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, PoolTag)                                                    \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)                                                   \
+    F(NET_BUFFER_LIST_POOL_PARAMETERS, Flags)                                                      \
+    S(NET_BUFFER_POOL_PARAMETERS)                                                                  \
+    F(NET_BUFFER_POOL_PARAMETERS, PoolTag)                                                         \
+    F(NET_BUFFER_POOL_PARAMETERS, DataSize)                                                        \
+    F(NET_BUFFER_POOL_PARAMETERS, Flags)                                                           \
+    S(NDIS_OID_REQUEST)                                                                            \
+    F(NDIS_OID_REQUEST, RequestType)                                                               \
+    F(NDIS_OID_REQUEST, PortNumber)                                                                \
+    F(NDIS_OID_REQUEST, Timeout)                                                                   \
+    F(NDIS_OID_REQUEST, RequestId)                                                                 \
+    F(NDIS_OID_REQUEST, RequestHandle)                                                             \
+    F(NDIS_OID_REQUEST, DATA)                                                                      \
+    F(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.InformationBuffer)                                  \
+    F(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.InformationBufferLength)                            \
+    F(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.BytesWritten)                                       \
+    F(NDIS_OID_REQUEST, DATA.QUERY_INFORMATION.BytesNeeded)                                        \
+    F(NDIS_OID_REQUEST, DATA.SET_INFORMATION.BytesRead)                                            \
+    F(NDIS_OID_REQUEST, DATA.SET_INFORMATION.BytesNeeded)                                          \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.InputBufferLength)                                 \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.OutputBufferLength)                                \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.MethodId)                                          \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.BytesWritten)                                      \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.BytesRead)                                         \
+    F(NDIS_OID_REQUEST, DATA.METHOD_INFORMATION.BytesNeeded)                                       \
+    F(NDIS_OID_REQUEST, NdisReserved)                                                              \
+    F(NDIS_OID_REQUEST, MiniportReserved)                                                          \
+    F(NDIS_OID_REQUEST, SourceReserved)                                                            \
+    F(NDIS_OID_REQUEST, SupportedRevision)                                                         \
+    F(NDIS_OID_REQUEST, Reserved2)                                                                 \
+    F(NDIS_OID_REQUEST, SwitchId)                                                                  \
+    F(NDIS_OID_REQUEST, VPortId)                                                                   \
+    F(NDIS_OID_REQUEST, Flags)                                                                     \
+    S(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS)                                                     \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptHandler)                                   \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptDpcHandler)                                \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, DisableInterruptHandler)                            \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, EnableInterruptHandler)                             \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MsiSupported)                                       \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MsiSyncWithAllMessages)                             \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInterruptHandler)                            \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInterruptDpcHandler)                         \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, DisableMessageInterruptHandler)                     \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, EnableMessageInterruptHandler)                      \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptType)                                      \
+    F(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, MessageInfoTable)                                   \
+    S(NDIS_SG_DMA_DESCRIPTION)                                                                     \
+    F(NDIS_SG_DMA_DESCRIPTION, Flags)                                                              \
+    F(NDIS_SG_DMA_DESCRIPTION, MaximumPhysicalMapping)                                             \
+    F(NDIS_SG_DMA_DESCRIPTION, ProcessSGListHandler)                                               \
+    F(NDIS_SG_DMA_DESCRIPTION, SharedMemAllocateCompleteHandler)                                   \
+    F(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)                                              \
+    S(NDIS_SPIN_LOCK)                                                                              \
+    F(NDIS_SPIN_LOCK, OldIrql)

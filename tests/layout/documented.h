@@ -1115,3 +1115,384 @@ typedef struct {
     ULONG MessageNumber;
     ULONG ChannelNumber;
 } STARTIO_PERFORMANCE_PARAMETERS;
+
+/* ---- NDIS 6 (common/include/vw/ndis.h) ----------------------------------
+ * <header>/<page> below as for the rest; ndis/, nbl/, oidrequest/ and
+ * ntddndis/ pages.  Handlers and handles are pointers (PVOID); NDIS_STATUS,
+ * NDIS_OID, NDIS_PORT_NUMBER, NET_IFINDEX, UINT are 32-bit; enums are int. */
+typedef uint32_t UINT;
+typedef uintptr_t SIZE_T;
+/* guiddef.h's GUID. */
+typedef struct {
+    ULONG Data1;
+    USHORT Data2;
+    USHORT Data3;
+    UCHAR Data4[8];
+} VW_GUID;
+/* SLIST_HEADER (wdm.h): 8 bytes on x86 (a ULONGLONG-aligned union), 16 and
+ * DECLSPEC_ALIGN(16) on x64; the public symbols give the same sizes. */
+typedef union VW_ARCH(, __attribute__((aligned(16)))) {
+    ULONG64 Alignment;
+    ULONG64 Words[VW_ARCH(1, 2)];
+} VW_SLIST_HEADER;
+
+/* ndis/ns-ndis-_ndis_object_header */
+typedef struct {
+    UCHAR Type;
+    UCHAR Revision;
+    USHORT Size;
+} NDIS_OBJECT_HEADER;
+
+/* ndis/ns-ndis-_ndis_miniport_driver_characteristics */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR MajorNdisVersion;
+    UCHAR MinorNdisVersion;
+    UCHAR MajorDriverVersion;
+    UCHAR MinorDriverVersion;
+    ULONG Flags;
+    PVOID SetOptionsHandler;
+    PVOID InitializeHandlerEx;
+    PVOID HaltHandlerEx;
+    PVOID UnloadHandler;
+    PVOID PauseHandler;
+    PVOID RestartHandler;
+    PVOID OidRequestHandler;
+    PVOID SendNetBufferListsHandler;
+    PVOID ReturnNetBufferListsHandler;
+    PVOID CancelSendHandler;
+    PVOID CheckForHangHandlerEx;
+    PVOID ResetHandlerEx;
+    PVOID DevicePnPEventNotifyHandler;
+    PVOID ShutdownHandlerEx;
+    PVOID CancelOidRequestHandler;
+    PVOID DirectOidRequestHandler;
+    PVOID CancelDirectOidRequestHandler;
+    PVOID SynchronousOidRequestHandler;
+} NDIS_MINIPORT_DRIVER_CHARACTERISTICS;
+
+/* ndis/ns-ndis-_ndis_miniport_init_parameters; NET_LUID (ifdef.h) is a
+ * ULONG64 union. */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    PVOID AllocatedResources;
+    PVOID IMDeviceInstanceContext;
+    PVOID MiniportAddDeviceContext;
+    ULONG IfIndex;
+    ULONG64 NetLuid;
+    PVOID DefaultPortAuthStates;
+    PVOID PciDeviceCustomProperties;
+} NDIS_MINIPORT_INIT_PARAMETERS;
+
+/* ndis/ns-ndis-_ndis_miniport_pause_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG PauseReason;
+} NDIS_MINIPORT_PAUSE_PARAMETERS;
+
+/* ndis/ns-ndis-_ndis_miniport_restart_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID RestartAttributes;
+    ULONG Flags;
+} NDIS_MINIPORT_RESTART_PARAMETERS;
+
+/* ndis/ns-ndis-_net_device_pnp_event */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG PortNumber;
+    ENUM DevicePnPEvent;
+    PVOID InformationBuffer;
+    ULONG InformationBufferLength;
+    UCHAR NdisReserved[2 * sizeof(PVOID)];
+} NET_DEVICE_PNP_EVENT;
+
+/* ndis/ns-ndis-_ndis_miniport_adapter_registration_attributes */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID MiniportAdapterContext;
+    ULONG AttributeFlags;
+    UINT CheckForHangTimeInSeconds;
+    ENUM InterfaceType;
+} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+
+/* ntddndis/ns-ntddndis-_ndis_receive_scale_capabilities */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG CapabilitiesFlags;
+    ULONG NumberOfInterruptMessages;
+    ULONG NumberOfReceiveQueues;
+    USHORT NumberOfIndirectionTableEntries;
+} NDIS_RECEIVE_SCALE_CAPABILITIES;
+
+/* ndis/ns-ndis-_ndis_miniport_adapter_general_attributes
+ * (NDIS_MAX_PHYS_ADDRESS_LENGTH = IF_MAX_PHYS_ADDRESS_LENGTH = 32; NET_IFTYPE
+ * is USHORT) */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ENUM MediaType;
+    ENUM PhysicalMediumType;
+    ULONG MtuSize;
+    ULONG64 MaxXmitLinkSpeed;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 MaxRcvLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    ENUM MediaConnectState;
+    ENUM MediaDuplexState;
+    ULONG LookaheadSize;
+    PVOID PowerManagementCapabilities;
+    ULONG MacOptions;
+    ULONG SupportedPacketFilters;
+    ULONG MaxMulticastListSize;
+    USHORT MacAddressLength;
+    UCHAR PermanentMacAddress[32];
+    UCHAR CurrentMacAddress[32];
+    PVOID RecvScaleCapabilities;
+    ENUM AccessType;
+    ENUM DirectionType;
+    ENUM ConnectionType;
+    USHORT IfType;
+    BOOLEAN IfConnectorPresent;
+    ULONG SupportedStatistics;
+    ULONG SupportedPauseFunctions;
+    ULONG DataBackFillSize;
+    ULONG ContextBackFillSize;
+    PVOID SupportedOidList;
+    ULONG SupportedOidListLength;
+    ULONG AutoNegotiationFlags;
+    PVOID PowerManagementCapabilitiesEx;
+} NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+
+/* ndis/ns-ndis-_ndis_miniport_adapter_offload_attributes */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID DefaultOffloadConfiguration;
+    PVOID HardwareOffloadCapabilities;
+    PVOID DefaultTcpConnectionOffloadConfiguration;
+    PVOID TcpConnectionOffloadHardwareCapabilities;
+} NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+
+/* ntddndis/ns-ntddndis-_ndis_link_state */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ENUM MediaConnectState;
+    ENUM MediaDuplexState;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    ENUM PauseFunctions;
+    ULONG AutoNegotiationFlags;
+} NDIS_LINK_STATE;
+
+/* ndis/ns-ndis-_ndis_status_indication */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID SourceHandle;
+    ULONG PortNumber;
+    LONG StatusCode;
+    ULONG Flags;
+    PVOID DestinationHandle;
+    PVOID RequestId;
+    PVOID StatusBuffer;
+    ULONG StatusBufferSize;
+    VW_GUID Guid;
+    PVOID NdisReserved[4];
+} NDIS_STATUS_INDICATION;
+
+/* nbl/ns-nbl-net_buffer: the reserved arrays carry
+ * DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) (shown on the Windows Embedded
+ * Compact 2013 NET_BUFFER page; the current page's block omits it). */
+typedef struct {
+    PVOID Next;
+    PVOID CurrentMdl;
+    ULONG CurrentMdlOffset;
+    union {
+        ULONG DataLength;
+        SIZE_T stDataLength;
+    };
+    PVOID MdlChain;
+    ULONG DataOffset;
+} NET_BUFFER_DATA;
+typedef union {
+    NET_BUFFER_DATA NetBufferData;
+    VW_SLIST_HEADER Link;
+} NET_BUFFER_HEADER;
+typedef struct {
+    union {
+        struct {
+            PVOID Next;
+            PVOID CurrentMdl;
+            ULONG CurrentMdlOffset;
+            union {
+                ULONG DataLength;
+                SIZE_T stDataLength;
+            };
+            PVOID MdlChain;
+            ULONG DataOffset;
+        };
+        VW_SLIST_HEADER Link;
+        NET_BUFFER_HEADER NetBufferHeader;
+    };
+    USHORT ChecksumBias;
+    USHORT Reserved;
+    PVOID NdisPoolHandle;
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID ProtocolReserved[6];
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID MiniportReserved[4];
+    PHYSICAL_ADDRESS DataPhysicalAddress;
+    union {
+        PVOID SharedMemoryInfo;
+        PVOID ScatterGatherList;
+    };
+} NET_BUFFER;
+
+/* nbl/ns-nbl-net_buffer_list (same alignment note); only the members up to
+ * NetBufferListInfo are pinned (its length, MaxNetBufferListInfo, depends on
+ * the arch and NDIS version, and only NDIS allocates NBLs). */
+typedef struct {
+    PVOID Next;
+    PVOID FirstNetBuffer;
+} VW_NET_BUFFER_LIST_DATA;
+typedef union {
+    VW_NET_BUFFER_LIST_DATA NetBufferListData;
+    VW_SLIST_HEADER Link;
+} NET_BUFFER_LIST_HEADER;
+typedef struct {
+    union {
+        struct {
+            PVOID Next;
+            PVOID FirstNetBuffer;
+        };
+        VW_SLIST_HEADER Link;
+        NET_BUFFER_LIST_HEADER NetBufferListHeader;
+    };
+    PVOID Context;
+    PVOID ParentNetBufferList;
+    PVOID NdisPoolHandle;
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID ProtocolReserved[4];
+    _Alignas(MEMORY_ALLOCATION_ALIGNMENT) PVOID MiniportReserved[2];
+    PVOID Scratch;
+    PVOID SourceHandle;
+    ULONG NblFlags;
+    LONG ChildRefCount;
+    ULONG Flags;
+    union {
+        LONG Status;
+        ULONG NdisReserved2;
+    };
+    PVOID NetBufferListInfo[1];
+} NET_BUFFER_LIST;
+
+/* ndis/ns-ndis-_ndis_tcp_ip_checksum_net_buffer_list_info,
+ * nbllso/ns-nbllso-ndis_tcp_large_send_offload_net_buffer_list_info,
+ * ndis/ns-ndis-_ndis_net_buffer_list_8021q_info: unions of ULONG bit fields
+ * and PVOID Value, one NBL information slot each. */
+typedef union {
+    ULONG Bits;
+    PVOID Value;
+} NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO, NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO,
+    NDIS_NET_BUFFER_LIST_8021Q_INFO;
+
+/* ndis/ns-ndis-_net_buffer_list_pool_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR ProtocolId;
+    BOOLEAN fAllocateNetBuffer;
+    USHORT ContextSize;
+    ULONG PoolTag;
+    ULONG DataSize;
+    ULONG Flags;
+} NET_BUFFER_LIST_POOL_PARAMETERS;
+
+/* ndis/ns-ndis-_net_buffer_pool_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG PoolTag;
+    ULONG DataSize;
+    ULONG Flags;
+} NET_BUFFER_POOL_PARAMETERS;
+
+/* oidrequest/ns-oidrequest-ndis_oid_request (NDIS_OID_REQUEST_NDIS_RESERVED_SIZE
+ * = 16; the page's block renders the reserved arrays as "UCHAR *X[n
+ * sizeof(PVOID)]": UCHAR arrays of n * sizeof(PVOID) bytes). */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ENUM RequestType;
+    ULONG PortNumber;
+    UINT Timeout;
+    PVOID RequestId;
+    PVOID RequestHandle;
+    union {
+        ULONG Oid;
+        struct {
+            ULONG Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesWritten;
+            UINT BytesNeeded;
+        } QUERY_INFORMATION;
+        struct {
+            ULONG Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } SET_INFORMATION;
+        struct {
+            ULONG Oid;
+            PVOID InformationBuffer;
+            ULONG InputBufferLength;
+            ULONG OutputBufferLength;
+            ULONG MethodId;
+            UINT BytesWritten;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } METHOD_INFORMATION;
+    } DATA;
+    UCHAR NdisReserved[16 * sizeof(PVOID)];
+    UCHAR MiniportReserved[2 * sizeof(PVOID)];
+    UCHAR SourceReserved[2 * sizeof(PVOID)];
+    UCHAR SupportedRevision;
+    UCHAR Reserved1;
+    USHORT Reserved2;
+    ULONG SwitchId;
+    ULONG VPortId;
+    ULONG Flags;
+} NDIS_OID_REQUEST;
+
+/* ndis/ns-ndis-_ndis_miniport_interrupt_characteristics */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID InterruptHandler;
+    PVOID InterruptDpcHandler;
+    PVOID DisableInterruptHandler;
+    PVOID EnableInterruptHandler;
+    BOOLEAN MsiSupported;
+    BOOLEAN MsiSyncWithAllMessages;
+    PVOID MessageInterruptHandler;
+    PVOID MessageInterruptDpcHandler;
+    PVOID DisableMessageInterruptHandler;
+    PVOID EnableMessageInterruptHandler;
+    ENUM InterruptType;
+    PVOID MessageInfoTable;
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+
+/* ndis/nf-ndis-ndismregisterscattergatherdma (the structure is declared on
+ * that page) */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG MaximumPhysicalMapping;
+    PVOID ProcessSGListHandler;
+    PVOID SharedMemAllocateCompleteHandler;
+    ULONG ScatterGatherListSize;
+} NDIS_SG_DMA_DESCRIPTION;
+
+/* ndis/nf-ndis-ndisallocatespinlock (NDIS_SPIN_LOCK: KSPIN_LOCK, KIRQL) */
+typedef struct {
+    KSPIN_LOCK SpinLock;
+    KIRQL OldIrql;
+} NDIS_SPIN_LOCK;

@@ -8,6 +8,7 @@
 #include <ntddk.h>
 #include <vw/hidport.h>
 #include <vw/storport.h>
+#include <vw/ndis.h>
 #include "layout-list.h"
 
 #define VW_SIZE(T)     (unsigned long long)sizeof(T),

@@ -1,0 +1,1005 @@
+/*
+ * The NDIS 6 miniport interface (Microsoft's ndis.h and its parts nbl.h,
+ * nblinfo.h, nbllso.h, oidrequest.h, ntddndis.h, which we do not use:
+ * mingw-w64's ndis.h is the NDIS 5 interface), written from the documented
+ * declarations on learn.microsoft.com, windows-hardware/drivers/ddi/ (cited
+ * per item as <header>/<page>).  What a deserialized NDIS 6.50+ Ethernet
+ * miniport calls: driver registration and its characteristics (revisions 1
+ * to 3), MiniportInitializeEx's parameters, the adapter attributes given to
+ * NdisMSetMiniportAttributes (registration, general, offload pointers, RSS
+ * capabilities), NET_BUFFER_LIST / NET_BUFFER with the documented access
+ * macros and the per-NBL information we read and write (checksum, LSOv2,
+ * 802.1Q, hash), NBL and NB pools, send completion and receive indication,
+ * OID requests, line and MSI-X interrupts with DPCs on any processor,
+ * scatter/gather DMA and shared memory, status indications (link state),
+ * pause/restart parameters, PnP events, shutdown, bus data, I/O space and
+ * NDIS spin locks.  Not here yet: NDIS_OFFLOAD itself (the offload task
+ * structures beyond checksum and LSO), RSS parameters, timers, work items,
+ * poll mode.  tests/layout/layout-list.h pins every structure's size and
+ * members on x86, amd64 and arm64 against tests/layout/documented.h.  The
+ * harness's ndis.sys (tests/harness/port/ndis/, README "NDIS") implements
+ * registration, attributes, pools, NBLs, MDLs, send completion, receive
+ * indication, OID, pause and restart completion, status indications,
+ * memory and spin locks with the documented rules checked; interrupts, SG
+ * DMA, shared memory, bus data and I/O space are declared here but not
+ * emulated yet.
+ */
+#pragma once
+#include <ntddk.h>
+
+/* x86: ndis.sys's exports are stdcall (NTAPI), and so are the miniport's
+ * handlers (the WDK compiles drivers /Gz). */
+#define NDIS_API DECLSPEC_IMPORT
+
+/* windef.h's UINT (the NDIS declarations use it; ntddk.h does not declare it). */
+typedef unsigned int UINT;
+typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
+typedef int NDIS_STATUS, *PNDIS_STATUS;
+typedef ULONG NDIS_OID, *PNDIS_OID;
+typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
+typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
+typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
+typedef ULONG NET_IFINDEX;
+typedef USHORT NET_IFTYPE;
+typedef union {
+    ULONG64 Value;
+    struct {
+        ULONG64 Reserved : 24;
+        ULONG64 NetLuidIndex : 24;
+        ULONG64 IfType : 16;
+    } Info;
+} VW_NET_LUID; /* ifdef.h's NET_LUID; mingw-w64 declares it only for user mode */
+
+#define NDIS_DEFAULT_PORT_NUMBER     ((NDIS_PORT_NUMBER)0)
+#define NDIS_MAX_PHYS_ADDRESS_LENGTH 32 /* IF_MAX_PHYS_ADDRESS_LENGTH */
+
+/* ---- Status codes (network/ndis-status-codes: each NDIS_STATUS is the
+ * NTSTATUS named beside it) ------------------------------------------------ */
+#define NDIS_STATUS_SUCCESS             ((NDIS_STATUS)0x00000000L) /* STATUS_SUCCESS */
+#define NDIS_STATUS_PENDING             ((NDIS_STATUS)0x00000103L) /* STATUS_PENDING */
+#define NDIS_STATUS_FAILURE             ((NDIS_STATUS)0xC0000001L) /* STATUS_UNSUCCESSFUL */
+#define NDIS_STATUS_INVALID_PARAMETER   ((NDIS_STATUS)0xC000000DL)
+#define NDIS_STATUS_BUFFER_TOO_SHORT    ((NDIS_STATUS)0xC0000023L) /* STATUS_BUFFER_TOO_SMALL */
+#define NDIS_STATUS_RESOURCES           ((NDIS_STATUS)0xC000009AL) /* INSUFFICIENT_RESOURCES */
+#define NDIS_STATUS_NOT_SUPPORTED       ((NDIS_STATUS)0xC00000BBL)
+#define NDIS_STATUS_INVALID_LENGTH      ((NDIS_STATUS)0xC0000206L) /* INVALID_BUFFER_SIZE */
+#define NDIS_STATUS_BAD_VERSION         ((NDIS_STATUS)0xC0230004L)
+#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0230005L)
+#define NDIS_STATUS_ADAPTER_NOT_FOUND   ((NDIS_STATUS)0xC0230006L)
+#define NDIS_STATUS_REQUEST_ABORTED     ((NDIS_STATUS)0xC023000CL)
+#define NDIS_STATUS_RESET_IN_PROGRESS   ((NDIS_STATUS)0xC023000DL)
+#define NDIS_STATUS_INVALID_DATA        ((NDIS_STATUS)0xC0230015L)
+#define NDIS_STATUS_INVALID_OID         ((NDIS_STATUS)0xC0230017L)
+#define NDIS_STATUS_ADAPTER_REMOVED     ((NDIS_STATUS)0xC0230018L)
+#define NDIS_STATUS_MEDIA_DISCONNECTED  ((NDIS_STATUS)0xC023001FL)
+#define NDIS_STATUS_PAUSED              ((NDIS_STATUS)0xC023002AL)
+#define NDIS_STATUS_LOW_POWER_STATE     ((NDIS_STATUS)0xC023002FL)
+#define NDIS_STATUS_SEND_ABORTED        NDIS_STATUS_REQUEST_ABORTED
+/* Status indication codes (network/ndis-status-link-state). */
+#define NDIS_STATUS_LINK_STATE ((NDIS_STATUS)0x40010017L)
+
+/* ---- Object header (ndis/ns-ndis-_ndis_object_header) ------------------- */
+typedef struct _NDIS_OBJECT_HEADER {
+    UCHAR Type;
+    UCHAR Revision;
+    USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_TYPE_DEFAULT                                  0x80
+#define NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS                 0x81
+#define NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION                       0x83
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT                       0x84
+#define NDIS_OBJECT_TYPE_RSS_CAPABILITIES                         0x88
+#define NDIS_OBJECT_TYPE_RSS_PARAMETERS                           0x89
+#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS          0x8A
+#define NDIS_OBJECT_TYPE_OID_REQUEST                              0x96
+#define NDIS_OBJECT_TYPE_STATUS_INDICATION                        0x98
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES 0x9E
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES      0x9F
+#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES      0xA0
+#define NDIS_OBJECT_TYPE_OFFLOAD                                  0xA7
+
+/* The size of a structure up to and including a member, as ndis.h's
+ * NDIS_SIZEOF_* revision sizes are defined. */
+#define NDIS_SIZEOF_THROUGH(T, M) (FIELD_OFFSET(T, M) + sizeof(((T *)0)->M))
+
+/* ---- Forward types ------------------------------------------------------- */
+typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
+typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
+typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
+typedef struct _NDIS_MINIPORT_INIT_PARAMETERS NDIS_MINIPORT_INIT_PARAMETERS,
+    *PNDIS_MINIPORT_INIT_PARAMETERS;
+typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS NDIS_MINIPORT_PAUSE_PARAMETERS,
+    *PNDIS_MINIPORT_PAUSE_PARAMETERS;
+typedef struct _NDIS_MINIPORT_RESTART_PARAMETERS NDIS_MINIPORT_RESTART_PARAMETERS,
+    *PNDIS_MINIPORT_RESTART_PARAMETERS;
+typedef struct _NET_DEVICE_PNP_EVENT NET_DEVICE_PNP_EVENT, *PNET_DEVICE_PNP_EVENT;
+
+/* ndis/ne-ndis-_ndis_halt_action */
+typedef enum _NDIS_HALT_ACTION {
+    NdisHaltDeviceDisabled,
+    NdisHaltDeviceInstanceDeInitialized,
+    NdisHaltDevicePoweredDown,
+    NdisHaltDeviceSurpriseRemoved,
+    NdisHaltDeviceFailed,
+    NdisHaltDeviceInitializationFailed,
+    NdisHaltDeviceStopped
+} NDIS_HALT_ACTION;
+
+/* ndis/ne-ndis-_ndis_shutdown_action */
+typedef enum _NDIS_SHUTDOWN_ACTION {
+    NdisShutdownPowerOff,
+    NdisShutdownBugCheck
+} NDIS_SHUTDOWN_ACTION;
+
+/* ---- Miniport handlers (ndis/nc-ndis-*; IRQLs from each page) ----------- */
+typedef NDIS_STATUS NTAPI SET_OPTIONS(NDIS_HANDLE NdisDriverHandle, NDIS_HANDLE DriverContext);
+/* PASSIVE */
+typedef NDIS_STATUS NTAPI
+MINIPORT_INITIALIZE(NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext,
+                    PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
+typedef VOID NTAPI MINIPORT_HALT(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction);
+typedef VOID NTAPI MINIPORT_UNLOAD(PDRIVER_OBJECT DriverObject);
+typedef NDIS_STATUS NTAPI MINIPORT_PAUSE(NDIS_HANDLE MiniportAdapterContext,
+                                         PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
+typedef NDIS_STATUS NTAPI MINIPORT_RESTART(NDIS_HANDLE MiniportAdapterContext,
+                                           PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
+typedef NDIS_STATUS NTAPI MINIPORT_OID_REQUEST(NDIS_HANDLE MiniportAdapterContext,
+                                               PNDIS_OID_REQUEST OidRequest);
+/* <= DISPATCH */
+typedef VOID NTAPI MINIPORT_SEND_NET_BUFFER_LISTS(NDIS_HANDLE MiniportAdapterContext,
+                                                  PNET_BUFFER_LIST NetBufferLists,
+                                                  NDIS_PORT_NUMBER PortNumber, ULONG SendFlags);
+typedef VOID NTAPI MINIPORT_RETURN_NET_BUFFER_LISTS(NDIS_HANDLE MiniportAdapterContext,
+                                                    PNET_BUFFER_LIST NetBufferLists,
+                                                    ULONG ReturnFlags);
+typedef VOID NTAPI MINIPORT_CANCEL_SEND(NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
+typedef BOOLEAN NTAPI MINIPORT_CHECK_FOR_HANG(NDIS_HANDLE MiniportAdapterContext);
+typedef NDIS_STATUS NTAPI MINIPORT_RESET(NDIS_HANDLE MiniportAdapterContext,
+                                         PBOOLEAN AddressingReset);
+typedef VOID NTAPI MINIPORT_DEVICE_PNP_EVENT_NOTIFY(NDIS_HANDLE MiniportAdapterContext,
+                                                    PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
+typedef VOID NTAPI MINIPORT_SHUTDOWN(NDIS_HANDLE MiniportAdapterContext,
+                                     NDIS_SHUTDOWN_ACTION ShutdownAction);
+typedef VOID NTAPI MINIPORT_CANCEL_OID_REQUEST(NDIS_HANDLE MiniportAdapterContext, PVOID RequestId);
+typedef NDIS_STATUS NTAPI MINIPORT_DIRECT_OID_REQUEST(NDIS_HANDLE MiniportAdapterContext,
+                                                      PNDIS_OID_REQUEST OidRequest);
+typedef VOID NTAPI MINIPORT_CANCEL_DIRECT_OID_REQUEST(NDIS_HANDLE MiniportAdapterContext,
+                                                      PVOID RequestId);
+typedef NDIS_STATUS NTAPI MINIPORT_SYNCHRONOUS_OID_REQUEST(NDIS_HANDLE MiniportAdapterContext,
+                                                           PNDIS_OID_REQUEST OidRequest);
+
+/* ---- Driver registration (ndis/ns-ndis-_ndis_miniport_driver_characteristics)
+ * REVISION_1 = NDIS 6.0 (through CancelOidRequestHandler), REVISION_2 = 6.1
+ * (direct OIDs), REVISION_3 = 6.80 (synchronous OIDs). */
+typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR MajorNdisVersion;
+    UCHAR MinorNdisVersion;
+    UCHAR MajorDriverVersion;
+    UCHAR MinorDriverVersion;
+    ULONG Flags;
+    SET_OPTIONS *SetOptionsHandler;
+    MINIPORT_INITIALIZE *InitializeHandlerEx;
+    MINIPORT_HALT *HaltHandlerEx;
+    MINIPORT_UNLOAD *UnloadHandler;
+    MINIPORT_PAUSE *PauseHandler;
+    MINIPORT_RESTART *RestartHandler;
+    MINIPORT_OID_REQUEST *OidRequestHandler;
+    MINIPORT_SEND_NET_BUFFER_LISTS *SendNetBufferListsHandler;
+    MINIPORT_RETURN_NET_BUFFER_LISTS *ReturnNetBufferListsHandler;
+    MINIPORT_CANCEL_SEND *CancelSendHandler;
+    MINIPORT_CHECK_FOR_HANG *CheckForHangHandlerEx;
+    MINIPORT_RESET *ResetHandlerEx;
+    MINIPORT_DEVICE_PNP_EVENT_NOTIFY *DevicePnPEventNotifyHandler;
+    MINIPORT_SHUTDOWN *ShutdownHandlerEx;
+    MINIPORT_CANCEL_OID_REQUEST *CancelOidRequestHandler;
+    MINIPORT_DIRECT_OID_REQUEST *DirectOidRequestHandler;
+    MINIPORT_CANCEL_DIRECT_OID_REQUEST *CancelDirectOidRequestHandler;
+    MINIPORT_SYNCHRONOUS_OID_REQUEST *SynchronousOidRequestHandler;
+} NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
+
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 2
+#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3 3
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1                                     \
+    NDIS_SIZEOF_THROUGH(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelOidRequestHandler)
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2                                     \
+    NDIS_SIZEOF_THROUGH(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, CancelDirectOidRequestHandler)
+#define NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3                                     \
+    NDIS_SIZEOF_THROUGH(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, SynchronousOidRequestHandler)
+
+/* ---- MiniportInitializeEx (ndis/ns-ndis-_ndis_miniport_init_parameters) - */
+struct _NDIS_MINIPORT_INIT_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    PNDIS_RESOURCE_LIST AllocatedResources;
+    NDIS_HANDLE IMDeviceInstanceContext;
+    NDIS_HANDLE MiniportAddDeviceContext;
+    NET_IFINDEX IfIndex;
+    VW_NET_LUID NetLuid;
+    PVOID DefaultPortAuthStates;     /* PNDIS_PORT_AUTHENTICATION_PARAMETERS */
+    PVOID PciDeviceCustomProperties; /* PNDIS_PCI_DEVICE_CUSTOM_PROPERTIES */
+};
+#define NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1 1
+
+/* ndis/ns-ndis-_ndis_miniport_pause_parameters */
+struct _NDIS_MINIPORT_PAUSE_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG PauseReason;
+};
+#define NDIS_PAUSE_NDIS_INTERNAL   0x00000001
+#define NDIS_PAUSE_LOW_POWER       0x00000002
+#define NDIS_PAUSE_BIND_PROTOCOL   0x00000004
+#define NDIS_PAUSE_UNBIND_PROTOCOL 0x00000008
+
+/* ndis/ns-ndis-_ndis_miniport_restart_parameters */
+struct _NDIS_MINIPORT_RESTART_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    PVOID RestartAttributes; /* PNDIS_RESTART_ATTRIBUTES */
+    ULONG Flags;
+};
+
+/* ndis/ne-ndis-_ndis_device_pnp_event, ndis/ns-ndis-_net_device_pnp_event */
+typedef enum _NDIS_DEVICE_PNP_EVENT {
+    NdisDevicePnPEventQueryRemoved,
+    NdisDevicePnPEventRemoved,
+    NdisDevicePnPEventSurpriseRemoved,
+    NdisDevicePnPEventQueryStopped,
+    NdisDevicePnPEventStopped,
+    NdisDevicePnPEventPowerProfileChanged,
+    NdisDevicePnPEventFilterListChanged,
+    NdisDevicePnPEventMaximum
+} NDIS_DEVICE_PNP_EVENT;
+struct _NET_DEVICE_PNP_EVENT {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_PORT_NUMBER PortNumber;
+    NDIS_DEVICE_PNP_EVENT DevicePnPEvent;
+    PVOID InformationBuffer;
+    ULONG InformationBufferLength;
+    UCHAR NdisReserved[2 * sizeof(PVOID)];
+};
+
+/* ---- Adapter attributes (ndis/ns-ndis-_ndis_miniport_adapter_*_attributes)
+ * --------------------------------------------------------------------------- */
+/* ndis/ne-ndis-_ndis_interface_type: the INTERFACE_TYPE values. */
+typedef INTERFACE_TYPE NDIS_INTERFACE_TYPE;
+#define NdisInterfacePci PCIBus
+
+typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE MiniportAdapterContext;
+    ULONG AttributeFlags;
+    UINT CheckForHangTimeInSeconds;
+    NDIS_INTERFACE_TYPE InterfaceType;
+} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1      1
+#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_2      2 /* 6.30 flags */
+#define NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE                      0x00000001
+#define NDIS_MINIPORT_ATTRIBUTES_NDIS_WDM                             0x00000002
+#define NDIS_MINIPORT_ATTRIBUTES_SURPRISE_REMOVE_OK                   0x00000004
+#define NDIS_MINIPORT_ATTRIBUTES_NOT_CO_NDIS                          0x00000008
+#define NDIS_MINIPORT_ATTRIBUTES_DO_NOT_BIND_TO_ALL_CO                0x00000010
+#define NDIS_MINIPORT_ATTRIBUTES_NO_HALT_ON_SUSPEND                   0x00000020
+#define NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER                           0x00000040
+#define NDIS_MINIPORT_ATTRIBUTES_CONTROLS_DEFAULT_PORT                0x00000080
+#define NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND                  0x00000100
+#define NDIS_MINIPORT_ATTRIBUTES_NO_OID_INTERCEPT_ON_NONDEFAULT_PORTS 0x00000200
+#define NDIS_MINIPORT_ATTRIBUTES_REGISTER_BUGCHECK_CALLBACK           0x00000400
+
+/* ntddndis/ne-ntddndis-_ndis_medium, _ndis_physical_medium; ifdef.h enums
+ * (network/ndis-miniport-adapter-general-attributes member pages). */
+typedef enum _NDIS_MEDIUM { NdisMedium802_3 = 0 } NDIS_MEDIUM;
+typedef enum _NDIS_PHYSICAL_MEDIUM {
+    NdisPhysicalMediumUnspecified = 0,
+    NdisPhysicalMedium802_3 = 14
+} NDIS_PHYSICAL_MEDIUM;
+typedef enum _NET_IF_MEDIA_CONNECT_STATE {
+    MediaConnectStateUnknown,
+    MediaConnectStateConnected,
+    MediaConnectStateDisconnected
+} NET_IF_MEDIA_CONNECT_STATE;
+typedef enum _NET_IF_MEDIA_DUPLEX_STATE {
+    MediaDuplexStateUnknown,
+    MediaDuplexStateHalf,
+    MediaDuplexStateFull
+} NET_IF_MEDIA_DUPLEX_STATE;
+typedef enum _NET_IF_ACCESS_TYPE {
+    NET_IF_ACCESS_LOOPBACK = 1,
+    NET_IF_ACCESS_BROADCAST = 2
+} NET_IF_ACCESS_TYPE;
+typedef enum _NET_IF_DIRECTION_TYPE { NET_IF_DIRECTION_SENDRECEIVE } NET_IF_DIRECTION_TYPE;
+typedef enum _NET_IF_CONNECTION_TYPE { NET_IF_CONNECTION_DEDICATED = 1 } NET_IF_CONNECTION_TYPE;
+typedef enum _NDIS_SUPPORTED_PAUSE_FUNCTIONS {
+    NdisPauseFunctionsUnsupported,
+    NdisPauseFunctionsSendOnly,
+    NdisPauseFunctionsReceiveOnly,
+    NdisPauseFunctionsSendAndReceive,
+    NdisPauseFunctionsUnknown
+} NDIS_SUPPORTED_PAUSE_FUNCTIONS;
+#define IF_TYPE_ETHERNET_CSMACD 6
+
+#define NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA 0x00000001
+#define NDIS_MAC_OPTION_TRANSFERS_NOT_PEND  0x00000004
+#define NDIS_MAC_OPTION_NO_LOOPBACK         0x00000008
+#define NDIS_MAC_OPTION_FULL_DUPLEX         0x00000010
+#define NDIS_MAC_OPTION_8021P_PRIORITY      0x00000040
+#define NDIS_MAC_OPTION_8021Q_VLAN          0x00000200
+#define NDIS_PACKET_TYPE_DIRECTED           0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST          0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST      0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST          0x00000008
+#define NDIS_PACKET_TYPE_PROMISCUOUS        0x00000020
+#define NDIS_LINK_SPEED_UNKNOWN             ((ULONG64) - 1)
+
+/* ntddndis/ns-ntddndis-_ndis_receive_scale_capabilities (REVISION_2 adds
+ * NumberOfIndirectionTableEntries, 6.30). */
+typedef struct _NDIS_RECEIVE_SCALE_CAPABILITIES {
+    NDIS_OBJECT_HEADER Header;
+    ULONG CapabilitiesFlags;
+    ULONG NumberOfInterruptMessages;
+    ULONG NumberOfReceiveQueues;
+    USHORT NumberOfIndirectionTableEntries;
+} NDIS_RECEIVE_SCALE_CAPABILITIES, *PNDIS_RECEIVE_SCALE_CAPABILITIES;
+#define NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_1 1
+#define NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2 2
+
+typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_MEDIUM MediaType;
+    NDIS_PHYSICAL_MEDIUM PhysicalMediumType;
+    ULONG MtuSize;
+    ULONG64 MaxXmitLinkSpeed;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 MaxRcvLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    NET_IF_MEDIA_CONNECT_STATE MediaConnectState;
+    NET_IF_MEDIA_DUPLEX_STATE MediaDuplexState;
+    ULONG LookaheadSize;
+    PVOID PowerManagementCapabilities; /* PNDIS_PNP_CAPABILITIES */
+    ULONG MacOptions;
+    ULONG SupportedPacketFilters;
+    ULONG MaxMulticastListSize;
+    USHORT MacAddressLength;
+    UCHAR PermanentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    UCHAR CurrentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
+    PNDIS_RECEIVE_SCALE_CAPABILITIES RecvScaleCapabilities;
+    NET_IF_ACCESS_TYPE AccessType;
+    NET_IF_DIRECTION_TYPE DirectionType;
+    NET_IF_CONNECTION_TYPE ConnectionType;
+    NET_IFTYPE IfType;
+    BOOLEAN IfConnectorPresent;
+    ULONG SupportedStatistics;
+    ULONG SupportedPauseFunctions;
+    ULONG DataBackFillSize;
+    ULONG ContextBackFillSize;
+    PNDIS_OID SupportedOidList;
+    ULONG SupportedOidListLength;
+    ULONG AutoNegotiationFlags;
+    PVOID PowerManagementCapabilitiesEx; /* PNDIS_PM_CAPABILITIES, REVISION_2 */
+} NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_1 1
+#define NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2 2
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2                                 \
+    NDIS_SIZEOF_THROUGH(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilitiesEx)
+
+/* The offload structures are passed by pointer; NDIS_OFFLOAD is not
+ * declared here yet. */
+typedef struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    PVOID DefaultOffloadConfiguration;              /* PNDIS_OFFLOAD */
+    PVOID HardwareOffloadCapabilities;              /* PNDIS_OFFLOAD */
+    PVOID DefaultTcpConnectionOffloadConfiguration; /* PNDIS_TCP_CONNECTION_OFFLOAD */
+    PVOID TcpConnectionOffloadHardwareCapabilities; /* PNDIS_TCP_CONNECTION_OFFLOAD */
+} NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+
+/* ndis/ns-ndis-_ndis_miniport_adapter_attributes: the union is as large as
+ * its largest member; the general attributes are the largest we declare, so
+ * the structure is only ever passed by pointer to one of the members. */
+typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES GeneralAttributes;
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES OffloadAttributes;
+} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
+
+/* ---- Link state (ntddndis/ns-ntddndis-_ndis_link_state) and status
+ * indications (ndis/ns-ndis-_ndis_status_indication) --------------------- */
+typedef struct _NDIS_LINK_STATE {
+    NDIS_OBJECT_HEADER Header;
+    NET_IF_MEDIA_CONNECT_STATE MediaConnectState;
+    NET_IF_MEDIA_DUPLEX_STATE MediaDuplexState;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    NDIS_SUPPORTED_PAUSE_FUNCTIONS PauseFunctions;
+    ULONG AutoNegotiationFlags;
+} NDIS_LINK_STATE, *PNDIS_LINK_STATE;
+#define NDIS_LINK_STATE_REVISION_1 1
+
+typedef struct _NDIS_STATUS_INDICATION {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE SourceHandle;
+    NDIS_PORT_NUMBER PortNumber;
+    NDIS_STATUS StatusCode;
+    ULONG Flags;
+    NDIS_HANDLE DestinationHandle;
+    PVOID RequestId;
+    PVOID StatusBuffer;
+    ULONG StatusBufferSize;
+    GUID Guid;
+    PVOID NdisReserved[4];
+} NDIS_STATUS_INDICATION, *PNDIS_STATUS_INDICATION;
+#define NDIS_STATUS_INDICATION_REVISION_1 1
+
+/* ---- NET_BUFFER and NET_BUFFER_LIST (nbl/ns-nbl-net_buffer,
+ * nbl/ns-nbl-net_buffer_list).  The reserved arrays are
+ * DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) in the header (the syntax
+ * block of the Windows Embedded Compact 2013 NET_BUFFER and NET_BUFFER_LIST
+ * pages shows it; the current pages' blocks leave it out). ---------------- */
+#define VW_NDIS_ALIGN DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT)
+
+typedef struct _NET_BUFFER_DATA {
+    PNET_BUFFER Next;
+    PMDL CurrentMdl;
+    ULONG CurrentMdlOffset;
+    union {
+        ULONG DataLength;
+        SIZE_T stDataLength;
+    };
+    PMDL MdlChain;
+    ULONG DataOffset;
+} NET_BUFFER_DATA, *PNET_BUFFER_DATA;
+
+typedef union _NET_BUFFER_HEADER {
+    NET_BUFFER_DATA NetBufferData;
+    SLIST_HEADER Link;
+} NET_BUFFER_HEADER, *PNET_BUFFER_HEADER;
+
+struct _NET_BUFFER {
+    union {
+        struct {
+            PNET_BUFFER Next;
+            PMDL CurrentMdl;
+            ULONG CurrentMdlOffset;
+            union {
+                ULONG DataLength;
+                SIZE_T stDataLength;
+            };
+            PMDL MdlChain;
+            ULONG DataOffset;
+        };
+        SLIST_HEADER Link;
+        NET_BUFFER_HEADER NetBufferHeader;
+    };
+    USHORT ChecksumBias;
+    USHORT Reserved;
+    NDIS_HANDLE NdisPoolHandle;
+    VW_NDIS_ALIGN PVOID NdisReserved[2];
+    VW_NDIS_ALIGN PVOID ProtocolReserved[6];
+    VW_NDIS_ALIGN PVOID MiniportReserved[4];
+    NDIS_PHYSICAL_ADDRESS DataPhysicalAddress;
+    union {
+        PVOID SharedMemoryInfo; /* PNET_BUFFER_SHARED_MEMORY */
+        PSCATTER_GATHER_LIST ScatterGatherList;
+    };
+};
+
+/* nblinfo/ne-nblinfo-ndis_net_buffer_list_info: the slots we use.  The page's
+ * list shows aliases flattened; the values follow from its order with the
+ * aliases (TcpOffloadBytesTransferred = 0, IPsecOffloadV2 = 1,
+ * TcpReceiveNoPush = 2, NetBufferListProtocolId = 7) given their targets'
+ * values.  Slots past 17 differ between x86 and 64-bit and are not here. */
+typedef enum _NDIS_NET_BUFFER_LIST_INFO {
+    TcpIpChecksumNetBufferListInfo = 0,
+    IPsecOffloadV1NetBufferListInfo = 1,
+    TcpLargeSendNetBufferListInfo = 2,
+    ClassificationHandleNetBufferListInfo = 3,
+    Ieee8021QNetBufferListInfo = 4,
+    NetBufferListCancelId = 5,
+    MediaSpecificInformation = 6,
+    NetBufferListFrameType = 7,
+    NetBufferListHashValue = 8,
+    NetBufferListHashInfo = 9,
+    WfpNetBufferListInfo = 10,
+} NDIS_NET_BUFFER_LIST_INFO;
+
+typedef struct _NET_BUFFER_LIST_DATA {
+    PNET_BUFFER_LIST Next;
+    PNET_BUFFER FirstNetBuffer;
+} NET_BUFFER_LIST_DATA, *PNET_BUFFER_LIST_DATA;
+
+typedef union _NET_BUFFER_LIST_HEADER {
+    NET_BUFFER_LIST_DATA NetBufferListData;
+    SLIST_HEADER Link;
+} NET_BUFFER_LIST_HEADER, *PNET_BUFFER_LIST_HEADER;
+
+/* NetBufferListInfo is NetBufferListInfo[MaxNetBufferListInfo] in the header;
+ * MaxNetBufferListInfo depends on the arch and the NDIS version compiled
+ * for, and only NDIS allocates NBLs (NdisAllocateNetBufferList*), so the
+ * array is open here and a miniport never takes sizeof(NET_BUFFER_LIST). */
+struct _NET_BUFFER_LIST {
+    union {
+        struct {
+            PNET_BUFFER_LIST Next;
+            PNET_BUFFER FirstNetBuffer;
+        };
+        SLIST_HEADER Link;
+        NET_BUFFER_LIST_HEADER NetBufferListHeader;
+    };
+    PVOID Context; /* PNET_BUFFER_LIST_CONTEXT */
+    PNET_BUFFER_LIST ParentNetBufferList;
+    NDIS_HANDLE NdisPoolHandle;
+    VW_NDIS_ALIGN PVOID NdisReserved[2];
+    VW_NDIS_ALIGN PVOID ProtocolReserved[4];
+    VW_NDIS_ALIGN PVOID MiniportReserved[2];
+    PVOID Scratch;
+    NDIS_HANDLE SourceHandle;
+    ULONG NblFlags;
+    LONG ChildRefCount;
+    ULONG Flags;
+    union {
+        NDIS_STATUS Status;
+        ULONG NdisReserved2;
+    };
+    PVOID NetBufferListInfo[];
+};
+
+/* Access macros (nbl/nf-nbl-net_buffer_list_*, nbl/nf-nbl-net_buffer_*). */
+#define NET_BUFFER_LIST_NEXT_NBL(n)          ((n)->Next)
+#define NET_BUFFER_LIST_FIRST_NB(n)          ((n)->FirstNetBuffer)
+#define NET_BUFFER_LIST_STATUS(n)            ((n)->Status)
+#define NET_BUFFER_LIST_FLAGS(n)             ((n)->Flags)
+#define NET_BUFFER_LIST_NBL_FLAGS(n)         ((n)->NblFlags)
+#define NET_BUFFER_LIST_MINIPORT_RESERVED(n) ((n)->MiniportReserved)
+#define NET_BUFFER_LIST_INFO(n, id)          ((n)->NetBufferListInfo[(id)])
+#define NET_BUFFER_NEXT_NB(b)                ((b)->Next)
+#define NET_BUFFER_FIRST_MDL(b)              ((b)->MdlChain)
+#define NET_BUFFER_DATA_LENGTH(b)            ((b)->DataLength)
+#define NET_BUFFER_DATA_OFFSET(b)            ((b)->DataOffset)
+#define NET_BUFFER_CURRENT_MDL(b)            ((b)->CurrentMdl)
+#define NET_BUFFER_CURRENT_MDL_OFFSET(b)     ((b)->CurrentMdlOffset)
+#define NET_BUFFER_MINIPORT_RESERVED(b)      ((b)->MiniportReserved)
+#define NET_BUFFER_CHECKSUM_BIAS(b)          ((b)->ChecksumBias)
+#define NDIS_MDL_LINKAGE(m)                  ((m)->Next)
+/* ndis/nf-ndis-ndisquerymdl: the MDL's system address and byte count. */
+#define NdisQueryMdl(m, va, len, prio)                                                             \
+    do {                                                                                           \
+        if (ARGUMENT_PRESENT(va))                                                                  \
+            *(va) = MmGetSystemAddressForMdlSafe((m), (prio));                                     \
+        *(len) = MmGetMdlByteCount(m);                                                             \
+    } while (0)
+#define NdisQueryMdlOffset(m, off, len)                                                            \
+    do {                                                                                           \
+        *(off) = MmGetMdlByteOffset(m);                                                            \
+        *(len) = MmGetMdlByteCount(m);                                                             \
+    } while (0)
+#define NdisGetNextMdl(cur, next) (*(next) = (cur)->Next)
+
+/* Per-NBL information (ndis/ns-ndis-_ndis_tcp_ip_checksum_net_buffer_list_info,
+ * ndis/ns-ndis-_ndis_tcp_large_send_offload_net_buffer_list_info,
+ * ndis/ns-ndis-_ndis_net_buffer_list_8021q_info): one pointer-sized slot. */
+typedef struct _NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO {
+    union {
+        struct {
+            ULONG IsIPv4 : 1;
+            ULONG IsIPv6 : 1;
+            ULONG TcpChecksum : 1;
+            ULONG UdpChecksum : 1;
+            ULONG IpHeaderChecksum : 1;
+            ULONG Reserved : 11;
+            ULONG TcpHeaderOffset : 10;
+        } Transmit;
+        struct {
+            ULONG TcpChecksumFailed : 1;
+            ULONG UdpChecksumFailed : 1;
+            ULONG IpChecksumFailed : 1;
+            ULONG TcpChecksumSucceeded : 1;
+            ULONG UdpChecksumSucceeded : 1;
+            ULONG IpChecksumSucceeded : 1;
+            ULONG Loopback : 1;
+            ULONG TcpChecksumValueInvalid : 1;
+            ULONG IpChecksumValueInvalid : 1;
+        } Receive;
+        PVOID Value;
+    };
+} NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO, *PNDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO;
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO {
+    union {
+        struct {
+            ULONG Unused : 30;
+            ULONG Type : 1;
+            ULONG Reserved2 : 1;
+        } Transmit;
+        struct {
+            ULONG MSS : 20;
+            ULONG TcpHeaderOffset : 10;
+            ULONG Type : 1;
+            ULONG Reserved2 : 1;
+        } LsoV1Transmit;
+        struct {
+            ULONG TcpPayload : 30;
+            ULONG Type : 1;
+            ULONG Reserved2 : 1;
+        } LsoV1TransmitComplete;
+        struct {
+            ULONG MSS : 20;
+            ULONG TcpHeaderOffset : 10;
+            ULONG Type : 1;
+            ULONG IPVersion : 1;
+        } LsoV2Transmit;
+        struct {
+            ULONG Reserved : 30;
+            ULONG Type : 1;
+            ULONG Reserved2 : 1;
+        } LsoV2TransmitComplete;
+        PVOID Value;
+    };
+} NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO,
+    *PNDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO;
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE 0
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE 1
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_IPv4    0
+#define NDIS_TCP_LARGE_SEND_OFFLOAD_IPv6    1
+
+typedef struct _NDIS_NET_BUFFER_LIST_8021Q_INFO {
+    union {
+        struct {
+            UINT32 UserPriority : 3;
+            UINT32 CanonicalFormatId : 1;
+            UINT32 VlanId : 12;
+            UINT32 Reserved : 16;
+        } TagHeader;
+        PVOID Value;
+    };
+} NDIS_NET_BUFFER_LIST_8021Q_INFO, *PNDIS_NET_BUFFER_LIST_8021Q_INFO;
+
+/* RSS hash (network/rss-hashing-types, nbl hash macros): the hash info slot
+ * holds type | function. */
+#define NdisHashFunctionToeplitz 0x00000001
+#define NDIS_HASH_FUNCTION_MASK  0x000000FF
+#define NDIS_HASH_TYPE_MASK      0x00FFFF00
+#define NDIS_HASH_IPV4           0x00000100
+#define NDIS_HASH_TCP_IPV4       0x00000200
+#define NDIS_HASH_IPV6           0x00000400
+#define NDIS_HASH_IPV6_EX        0x00000800
+#define NDIS_HASH_TCP_IPV6       0x00001000
+#define NDIS_HASH_TCP_IPV6_EX    0x00002000
+#define NET_BUFFER_LIST_GET_HASH_VALUE(n)                                                          \
+    ((ULONG)(ULONG_PTR)NET_BUFFER_LIST_INFO((n), NetBufferListHashValue))
+#define NET_BUFFER_LIST_SET_HASH_VALUE(n, v)                                                       \
+    (NET_BUFFER_LIST_INFO((n), NetBufferListHashValue) = (PVOID)(ULONG_PTR)(v))
+#define NET_BUFFER_LIST_GET_HASH_TYPE(n)                                                           \
+    ((ULONG)(ULONG_PTR)NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) & NDIS_HASH_TYPE_MASK)
+#define NET_BUFFER_LIST_GET_HASH_FUNCTION(n)                                                       \
+    ((ULONG)(ULONG_PTR)NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) & NDIS_HASH_FUNCTION_MASK)
+#define NET_BUFFER_LIST_SET_HASH_TYPE(n, t)                                                        \
+    (NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) =                                            \
+         (PVOID)(((ULONG_PTR)NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) &                    \
+                  ~(ULONG_PTR)NDIS_HASH_TYPE_MASK) |                                               \
+                 ((t) & NDIS_HASH_TYPE_MASK)))
+#define NET_BUFFER_LIST_SET_HASH_FUNCTION(n, f)                                                    \
+    (NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) =                                            \
+         (PVOID)(((ULONG_PTR)NET_BUFFER_LIST_INFO((n), NetBufferListHashInfo) &                    \
+                  ~(ULONG_PTR)NDIS_HASH_FUNCTION_MASK) |                                           \
+                 ((f) & NDIS_HASH_FUNCTION_MASK)))
+
+/* Send, complete, receive and return flags (the NdisMSendNetBufferListsComplete,
+ * NdisMIndicateReceiveNetBufferLists and MiniportSendNetBufferLists pages). */
+#define NDIS_SEND_FLAGS_DISPATCH_LEVEL          0x00000001
+#define NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK      0x00000002
+#define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
+#define NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL       0x00000001
+#define NDIS_RECEIVE_FLAGS_RESOURCES            0x00000002
+#define NDIS_RETURN_FLAGS_DISPATCH_LEVEL        0x00000001
+
+/* ---- Pools (ndis/ns-ndis-_net_buffer_list_pool_parameters,
+ * ndis/ns-ndis-_net_buffer_pool_parameters) ------------------------------- */
+typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR ProtocolId;
+    BOOLEAN fAllocateNetBuffer;
+    USHORT ContextSize;
+    ULONG PoolTag;
+    ULONG DataSize;
+    ULONG Flags; /* REVISION_2 */
+} NET_BUFFER_LIST_POOL_PARAMETERS, *PNET_BUFFER_LIST_POOL_PARAMETERS;
+#define NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 1
+#define NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_2 2
+#define NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1                                     \
+    NDIS_SIZEOF_THROUGH(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)
+#define NDIS_PROTOCOL_ID_DEFAULT 0x00
+
+typedef struct _NET_BUFFER_POOL_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG PoolTag;
+    ULONG DataSize;
+    ULONG Flags; /* REVISION_2 */
+} NET_BUFFER_POOL_PARAMETERS, *PNET_BUFFER_POOL_PARAMETERS;
+#define NET_BUFFER_POOL_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1                                          \
+    NDIS_SIZEOF_THROUGH(NET_BUFFER_POOL_PARAMETERS, DataSize)
+
+/* ---- OID requests (oidrequest/ns-oidrequest-ndis_oid_request) ----------- */
+typedef enum _NDIS_REQUEST_TYPE {
+    NdisRequestQueryInformation,
+    NdisRequestSetInformation,
+    NdisRequestQueryStatistics,
+    NdisRequestOpen,
+    NdisRequestClose,
+    NdisRequestSend,
+    NdisRequestTransferData,
+    NdisRequestReset,
+    NdisRequestGeneric1,
+    NdisRequestGeneric2,
+    NdisRequestGeneric3,
+    NdisRequestGeneric4,
+    NdisRequestMethod,
+} NDIS_REQUEST_TYPE;
+
+#define NDIS_OID_REQUEST_NDIS_RESERVED_SIZE 16
+struct _NDIS_OID_REQUEST {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_REQUEST_TYPE RequestType;
+    NDIS_PORT_NUMBER PortNumber;
+    UINT Timeout;
+    PVOID RequestId;
+    NDIS_HANDLE RequestHandle;
+    union _NDIS_OID_REQUEST_DATA {
+        NDIS_OID Oid;
+        struct {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesWritten;
+            UINT BytesNeeded;
+        } QUERY_INFORMATION;
+        struct {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            UINT InformationBufferLength;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } SET_INFORMATION;
+        struct {
+            NDIS_OID Oid;
+            PVOID InformationBuffer;
+            ULONG InputBufferLength;
+            ULONG OutputBufferLength;
+            ULONG MethodId;
+            UINT BytesWritten;
+            UINT BytesRead;
+            UINT BytesNeeded;
+        } METHOD_INFORMATION;
+    } DATA;
+    UCHAR NdisReserved[NDIS_OID_REQUEST_NDIS_RESERVED_SIZE * sizeof(PVOID)];
+    UCHAR MiniportReserved[2 * sizeof(PVOID)];
+    UCHAR SourceReserved[2 * sizeof(PVOID)];
+    UCHAR SupportedRevision;
+    UCHAR Reserved1;
+    USHORT Reserved2;
+    ULONG SwitchId; /* NDIS_NIC_SWITCH_ID, REVISION_2 (6.50) */
+    ULONG VPortId;  /* NDIS_NIC_SWITCH_VPORT_ID */
+    ULONG Flags;
+};
+#define NDIS_OID_REQUEST_REVISION_1        1
+#define NDIS_OID_REQUEST_REVISION_2        2
+#define NDIS_SIZEOF_OID_REQUEST_REVISION_1 NDIS_SIZEOF_THROUGH(NDIS_OID_REQUEST, Reserved2)
+#define NDIS_SIZEOF_OID_REQUEST_REVISION_2 NDIS_SIZEOF_THROUGH(NDIS_OID_REQUEST, Flags)
+
+/* OIDs (network/oid-gen-*, network/oid-802-3-*, network/oid-pnp-*). */
+#define OID_GEN_SUPPORTED_LIST        0x00010101
+#define OID_GEN_HARDWARE_STATUS       0x00010102
+#define OID_GEN_MEDIA_SUPPORTED       0x00010103
+#define OID_GEN_MEDIA_IN_USE          0x00010104
+#define OID_GEN_MAXIMUM_LOOKAHEAD     0x00010105
+#define OID_GEN_MAXIMUM_FRAME_SIZE    0x00010106
+#define OID_GEN_LINK_SPEED            0x00010107
+#define OID_GEN_TRANSMIT_BUFFER_SPACE 0x00010108
+#define OID_GEN_RECEIVE_BUFFER_SPACE  0x00010109
+#define OID_GEN_TRANSMIT_BLOCK_SIZE   0x0001010A
+#define OID_GEN_RECEIVE_BLOCK_SIZE    0x0001010B
+#define OID_GEN_VENDOR_ID             0x0001010C
+#define OID_GEN_VENDOR_DESCRIPTION    0x0001010D
+#define OID_GEN_CURRENT_PACKET_FILTER 0x0001010E
+#define OID_GEN_CURRENT_LOOKAHEAD     0x0001010F
+#define OID_GEN_DRIVER_VERSION        0x00010110
+#define OID_GEN_MAXIMUM_TOTAL_SIZE    0x00010111
+#define OID_GEN_MAC_OPTIONS           0x00010113
+#define OID_GEN_MEDIA_CONNECT_STATUS  0x00010114
+#define OID_GEN_MAXIMUM_SEND_PACKETS  0x00010115
+#define OID_GEN_VENDOR_DRIVER_VERSION 0x00010116
+#define OID_GEN_XMIT_OK               0x00020101
+#define OID_GEN_RCV_OK                0x00020102
+#define OID_802_3_PERMANENT_ADDRESS   0x01010101
+#define OID_802_3_CURRENT_ADDRESS     0x01010102
+#define OID_802_3_MULTICAST_LIST      0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE   0x01010104
+#define OID_PNP_SET_POWER             0xFD010101
+#define OID_PNP_QUERY_POWER           0xFD010102
+
+/* ---- Interrupts (ndis/ns-ndis-_ndis_miniport_interrupt_characteristics and
+ * the nc-ndis-miniport_*interrupt* pages) ---------------------------------- */
+/* DIRQL */
+typedef BOOLEAN NTAPI MINIPORT_ISR(NDIS_HANDLE MiniportInterruptContext,
+                                   PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+/* DISPATCH */
+typedef VOID NTAPI MINIPORT_INTERRUPT_DPC(NDIS_HANDLE MiniportInterruptContext,
+                                          PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters,
+                                          PVOID NdisReserved2);
+/* DIRQL */
+typedef VOID NTAPI MINIPORT_DISABLE_INTERRUPT(NDIS_HANDLE MiniportInterruptContext);
+typedef VOID NTAPI MINIPORT_ENABLE_INTERRUPT(NDIS_HANDLE MiniportInterruptContext);
+typedef BOOLEAN NTAPI MINIPORT_MSI_ISR(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                       PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+/* DISPATCH */
+typedef VOID NTAPI MINIPORT_MSI_INTERRUPT_DPC(NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+                                              PVOID MiniportDpcContext,
+                                              PVOID ReceiveThrottleParameters, PVOID NdisReserved2);
+/* DIRQL */
+typedef VOID NTAPI MINIPORT_DISABLE_MSI_INTERRUPT(NDIS_HANDLE MiniportInterruptContext,
+                                                  ULONG MessageId);
+typedef VOID NTAPI MINIPORT_ENABLE_MSI_INTERRUPT(NDIS_HANDLE MiniportInterruptContext,
+                                                 ULONG MessageId);
+/* DIRQL (ndis/nc-ndis-miniport_synchronize_interrupt) */
+typedef BOOLEAN NTAPI MINIPORT_SYNCHRONIZE_INTERRUPT(NDIS_HANDLE SynchronizeContext);
+
+typedef enum _NDIS_INTERRUPT_TYPE {
+    NDIS_CONNECT_LINE_BASED = 1,
+    NDIS_CONNECT_MESSAGE_BASED
+} NDIS_INTERRUPT_TYPE;
+
+typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    MINIPORT_ISR *InterruptHandler;
+    MINIPORT_INTERRUPT_DPC *InterruptDpcHandler;
+    MINIPORT_DISABLE_INTERRUPT *DisableInterruptHandler;
+    MINIPORT_ENABLE_INTERRUPT *EnableInterruptHandler;
+    BOOLEAN MsiSupported;
+    BOOLEAN MsiSyncWithAllMessages;
+    MINIPORT_MSI_ISR *MessageInterruptHandler;
+    MINIPORT_MSI_INTERRUPT_DPC *MessageInterruptDpcHandler;
+    MINIPORT_DISABLE_MSI_INTERRUPT *DisableMessageInterruptHandler;
+    MINIPORT_ENABLE_MSI_INTERRUPT *EnableMessageInterruptHandler;
+    NDIS_INTERRUPT_TYPE InterruptType;
+    PIO_INTERRUPT_MESSAGE_INFO MessageInfoTable;
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, *PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+#define NDIS_MINIPORT_INTERRUPT_REVISION_1 1
+
+/* ---- Scatter/gather DMA (ndis/nf-ndis-ndismregisterscattergatherdma) ---- */
+/* DISPATCH (ndis/nc-ndis-miniport_process_sg_list) */
+typedef VOID NTAPI MINIPORT_PROCESS_SG_LIST(PDEVICE_OBJECT pDO, PVOID Reserved,
+                                            PSCATTER_GATHER_LIST pSGL, PVOID Context);
+/* DISPATCH (ndis/nc-ndis-miniport_allocate_shared_mem_complete) */
+typedef VOID NTAPI MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE(NDIS_HANDLE MiniportAdapterContext,
+                                                         PVOID VirtualAddress,
+                                                         PNDIS_PHYSICAL_ADDRESS PhysicalAddress,
+                                                         ULONG Length, PVOID Context);
+typedef struct _NDIS_SG_DMA_DESCRIPTION {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ULONG MaximumPhysicalMapping;
+    MINIPORT_PROCESS_SG_LIST *ProcessSGListHandler;
+    MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE *SharedMemAllocateCompleteHandler;
+    ULONG ScatterGatherListSize;
+} NDIS_SG_DMA_DESCRIPTION, *PNDIS_SG_DMA_DESCRIPTION;
+#define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1
+#define NDIS_SG_DMA_DESCRIPTION_REVISION_2 2
+#define NDIS_SG_DMA_64_BIT_ADDRESS         0x00000001
+#define NDIS_SG_DMA_V3_HAL_API             0x00000002
+#define NDIS_SG_LIST_WRITE_TO_DEVICE       0x000000001
+
+/* ---- NDIS spin lock (ndis/nf-ndis-ndisallocatespinlock) ----------------- */
+typedef struct _NDIS_SPIN_LOCK {
+    KSPIN_LOCK SpinLock;
+    KIRQL OldIrql;
+} NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+
+#define PCI_WHICHSPACE_CONFIG     0x0
+#define NDIS_GET_VERSION_MAJOR(v) ((v) >> 16)
+
+/* ---- ndis.sys exports (ndis/nf-ndis-<name>; IRQL per page) -------------- */
+/* PASSIVE */
+NDIS_API NDIS_STATUS NTAPI NdisMRegisterMiniportDriver(
+    PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath, NDIS_HANDLE MiniportDriverContext,
+    PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+    PNDIS_HANDLE NdisMiniportDriverHandle);
+NDIS_API VOID NTAPI NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
+NDIS_API UINT NTAPI NdisGetVersion(VOID);
+NDIS_API NDIS_STATUS NTAPI NdisMSetMiniportAttributes(
+    NDIS_HANDLE NdisMiniportAdapterHandle, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
+/* <= DISPATCH */
+NDIS_API VOID NTAPI NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle,
+                                                    PNET_BUFFER_LIST NetBufferLists,
+                                                    ULONG SendCompleteFlags);
+NDIS_API VOID NTAPI NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle,
+                                                       PNET_BUFFER_LIST NetBufferLists,
+                                                       NDIS_PORT_NUMBER PortNumber,
+                                                       ULONG NumberOfNetBufferLists,
+                                                       ULONG ReceiveFlags);
+NDIS_API VOID NTAPI NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle,
+                                            PNDIS_OID_REQUEST OidRequest, NDIS_STATUS Status);
+NDIS_API VOID NTAPI NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle);
+NDIS_API VOID NTAPI NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status);
+NDIS_API VOID NTAPI NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle,
+                                          PNDIS_STATUS_INDICATION StatusIndication);
+/* Pools (<= DISPATCH) */
+NDIS_API NDIS_HANDLE NTAPI
+NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle, PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
+NDIS_API VOID NTAPI NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle);
+NDIS_API PNET_BUFFER_LIST NTAPI NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
+                                                          USHORT ContextSize,
+                                                          USHORT ContextBackFill);
+NDIS_API PNET_BUFFER_LIST NTAPI NdisAllocateNetBufferAndNetBufferList(
+    NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill, PMDL MdlChain,
+    ULONG DataOffset, SIZE_T DataLength);
+NDIS_API VOID NTAPI NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList);
+NDIS_API NDIS_HANDLE NTAPI NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
+                                                     PNET_BUFFER_POOL_PARAMETERS Parameters);
+NDIS_API VOID NTAPI NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle);
+NDIS_API PNET_BUFFER NTAPI NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
+                                                 ULONG DataOffset, SIZE_T DataLength);
+NDIS_API VOID NTAPI NdisFreeNetBuffer(PNET_BUFFER NetBuffer);
+NDIS_API PMDL NTAPI NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length);
+NDIS_API VOID NTAPI NdisFreeMdl(PMDL Mdl);
+NDIS_API PVOID NTAPI NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
+                                       UINT AlignMultiple, UINT AlignOffset);
+/* Memory (<= DISPATCH) */
+NDIS_API PVOID NTAPI NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
+                                                       ULONG Tag, EX_POOL_PRIORITY Priority);
+NDIS_API VOID NTAPI NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
+/* Interrupts: register/deregister at PASSIVE, queue a DPC at any IRQL,
+ * synchronize at <= DIRQL. */
+NDIS_API NDIS_STATUS NTAPI
+NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext,
+                         PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics,
+                         PNDIS_HANDLE NdisInterruptHandle);
+NDIS_API VOID NTAPI NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
+NDIS_API KAFFINITY NTAPI NdisMQueueDpcEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId,
+                                         PGROUP_AFFINITY TargetProcessors,
+                                         PVOID MiniportDpcContext);
+NDIS_API BOOLEAN NTAPI NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle,
+                                                       ULONG MessageId,
+                                                       MINIPORT_SYNCHRONIZE_INTERRUPT *Function,
+                                                       PVOID SynchronizeContext);
+/* DMA: register at PASSIVE (InitializeEx); SG lists at DISPATCH. */
+NDIS_API NDIS_STATUS NTAPI NdisMRegisterScatterGatherDma(NDIS_HANDLE MiniportAdapterHandle,
+                                                         PNDIS_SG_DMA_DESCRIPTION DmaDescription,
+                                                         PNDIS_HANDLE NdisMiniportDmaHandle);
+NDIS_API VOID NTAPI NdisMDeregisterScatterGatherDma(NDIS_HANDLE NdisMiniportDmaHandle);
+NDIS_API NDIS_STATUS NTAPI NdisMAllocateNetBufferSGList(NDIS_HANDLE NdisMiniportDmaHandle,
+                                                        PNET_BUFFER NetBuffer, PVOID Context,
+                                                        ULONG Flags, PVOID ScatterGatherListBuffer,
+                                                        ULONG ScatterGatherListBufferSize);
+NDIS_API VOID NTAPI NdisMFreeNetBufferSGList(NDIS_HANDLE NdisMiniportDmaHandle,
+                                             PSCATTER_GATHER_LIST pSGL, PNET_BUFFER NetBuffer);
+/* Shared memory (PASSIVE) */
+NDIS_API VOID NTAPI NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
+                                              BOOLEAN Cached, PVOID *VirtualAddress,
+                                              PNDIS_PHYSICAL_ADDRESS PhysicalAddress);
+NDIS_API VOID NTAPI NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
+                                          BOOLEAN Cached, PVOID VirtualAddress,
+                                          NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+/* Bus data and device space (PASSIVE, bus data <= DISPATCH) */
+NDIS_API ULONG NTAPI NdisMGetBusData(NDIS_HANDLE NdisMiniportHandle, ULONG WhichSpace, ULONG Offset,
+                                     PVOID Buffer, ULONG Length);
+NDIS_API ULONG NTAPI NdisMSetBusData(NDIS_HANDLE NdisMiniportHandle, ULONG WhichSpace, ULONG Offset,
+                                     PVOID Buffer, ULONG Length);
+NDIS_API NDIS_STATUS NTAPI NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE MiniportAdapterHandle,
+                                           NDIS_PHYSICAL_ADDRESS PhysicalAddress, UINT Length);
+NDIS_API VOID NTAPI NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress,
+                                      UINT Length);
+NDIS_API NDIS_STATUS NTAPI NdisMRegisterIoPortRange(PVOID *PortOffset,
+                                                    NDIS_HANDLE MiniportAdapterHandle,
+                                                    UINT InitialPort, UINT NumberOfPorts);
+NDIS_API VOID NTAPI NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort,
+                                               UINT NumberOfPorts, PVOID PortOffset);
+/* Spin locks: acquire below DISPATCH, the Dpr forms at DISPATCH. */
+NDIS_API VOID NTAPI NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock);
+NDIS_API VOID NTAPI NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock);
+NDIS_API VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
+NDIS_API VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+NDIS_API VOID NTAPI NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
+NDIS_API VOID NTAPI NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);

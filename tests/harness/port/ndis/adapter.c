@@ -1,0 +1,599 @@
+/*
+ * The NDIS adapter: its life cycle as network/miniport-adapter-states-and-
+ * operations draws it (Halted -> Initializing -> Paused -> Restarting ->
+ * Running -> Pausing -> Paused -> Halted), the protocol layer's sends and
+ * the miniport's receive indications, OID requests, and the checkers on
+ * each completion: every sent NBL completed exactly once, indications only
+ * in Running (or Restarting/Pausing), received NBLs back before the pause
+ * completes, OID completion only for a pended request, once.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "internal.h"
+#include "layout.h"
+
+static gva_t port_alloc(struct vm *vm, uint64_t len, const char *kind)
+{
+    gva_t va = vw_pool_alloc(vm, len ? len : 1, NDIS_TAG, kind, false);
+    if (va == 0)
+        vw_fail(vm, "ndis: no pool for %s", kind);
+    return va;
+}
+
+static void hdr(struct vm *vm, gva_t at, unsigned type, unsigned rev, uint64_t size)
+{
+    vw_wr(vm, at, type, 1);
+    vw_wr(vm, at + 1, rev, 1);
+    vw_wr(vm, at + 2, size, 2);
+}
+
+static bool registered(struct vm *vm, struct ndis_state *s)
+{
+    if (!s->registered)
+        vw_fail(vm, "ndis: the driver never registered with NdisMRegisterMiniportDriver");
+    return s->registered;
+}
+
+/* The indicated NBLs the protocol still holds. */
+static unsigned held(struct ndis_state *s)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
+        n += s->nbls[i].owner == NBL_PROTOCOL_HELD;
+    return n;
+}
+
+static unsigned sends_outstanding(struct ndis_state *s)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
+        n += s->nbls[i].owner == NBL_SENT;
+    return n;
+}
+
+/* MiniportInitializeEx at PASSIVE (ndis/nc-ndis-miniport_initialize): a
+ * software adapter (no resources); success leaves it Paused, failure Halted. */
+bool vw_ndis_initialize(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (!registered(vm, s))
+        return false;
+    if (s->state != VW_NDIS_HALTED) {
+        vw_fail(vm, "harness: initialize with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    s->adapter = vw_kalloc(vm, 64);
+    s->resources = port_alloc(vm, 16, "NDIS resource list");
+    s->init_params = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS), "init params");
+    if (vm->failed)
+        return false;
+    vw_wr(vm, s->resources, 1, 2); /* CM_PARTIAL_RESOURCE_LIST: Version 1, Count 0 */
+    hdr(vm, s->init_params, OBJ_INIT_PARAMS, 1, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS));
+    vw_wrptr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources),
+             s->resources);
+    vw_wr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, IfIndex), 7, 4);
+    s->state = VW_NDIS_INITIALIZING;
+    s->reg_attrs = s->gen_attrs = false;
+    uint64_t args[3] = {s->adapter, s->driver_context, s->init_params}, r = 0;
+    if (!ndis_call(vm, s->h_init, VW_PASSIVE_LEVEL, 3, args, &r))
+        return false;
+    if ((uint32_t)r != ST_SUCCESS) {
+        s->state = VW_NDIS_HALTED;
+        vw_fail(vm, "ndis: MiniportInitializeEx returned 0x%08x", (uint32_t)r);
+        return false;
+    }
+    if (!s->reg_attrs || !s->gen_attrs) {
+        vw_fail(vm,
+                "ndis: MiniportInitializeEx succeeded without %s attributes (mandatory: "
+                "ndis/nc-ndis-miniport_initialize)",
+                s->reg_attrs ? "general" : "registration");
+        return false;
+    }
+    s->state = VW_NDIS_PAUSED;
+    return vw_dpc_drain(vm) || !vm->failed;
+}
+
+/* MiniportRestart at PASSIVE (ndis/nc-ndis-miniport_restart): SUCCESS, or
+ * PENDING and NdisMRestartComplete later. */
+bool vw_ndis_restart(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state != VW_NDIS_PAUSED) {
+        vw_fail(vm, "harness: restart with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS), "restart params");
+    if (p == 0)
+        return false;
+    hdr(vm, p, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS));
+    s->state = VW_NDIS_RESTARTING;
+    s->restart_done = false;
+    uint64_t args[2] = {s->context, p}, r = 0;
+    bool ok = ndis_call(vm, s->h_restart, VW_PASSIVE_LEVEL, 2, args, &r);
+    vw_pool_free(vm, p, "restart params");
+    if (!ok)
+        return false;
+    if ((uint32_t)r == ST_PENDING) {
+        vw_dpc_drain(vm);
+        if (!s->restart_done && !vm->failed)
+            vw_fail(vm, "ndis: MiniportRestart pended and never called NdisMRestartComplete");
+        r = s->restart_status;
+    }
+    if (vm->failed)
+        return false;
+    s->state = (uint32_t)r == ST_SUCCESS ? VW_NDIS_RUNNING : VW_NDIS_PAUSED;
+    return s->state == VW_NDIS_RUNNING;
+}
+
+/* Called when the pause finishes: nothing may be outstanding then
+ * (network/pausing-an-adapter: every send completed, every indicate call
+ * returned, every indicated NBL back through MiniportReturnNetBufferLists). */
+static void pause_finished(struct vm *vm, struct ndis_state *s, const char *how)
+{
+    unsigned sends = sends_outstanding(s), rx = held(s);
+    if (sends != 0 || rx != 0 || s->indicating != 0) {
+        vw_fail(vm,
+                "ndis: pause completed (%s) with %u send NBL(s) not completed and %u indicated "
+                "NBL(s) not returned (network/pausing-an-adapter)",
+                how, sends, rx + s->indicating);
+        return;
+    }
+    s->pause_done = true;
+    s->state = VW_NDIS_PAUSED;
+}
+
+bool vw_ndis_pause(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state != VW_NDIS_RUNNING) {
+        vw_fail(vm, "harness: pause with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_PAUSE_PARAMETERS), "pause params");
+    if (p == 0)
+        return false;
+    hdr(vm, p, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_PAUSE_PARAMETERS));
+    vw_wr(vm, p + VW_OFFSET(vm, NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason), 1, 4);
+    s->state = VW_NDIS_PAUSING;
+    s->pause_done = false;
+    uint64_t args[2] = {s->context, p}, r = 0;
+    bool ok = ndis_call(vm, s->h_pause, VW_PASSIVE_LEVEL, 2, args, &r);
+    vw_pool_free(vm, p, "pause params");
+    if (!ok)
+        return false;
+    if ((uint32_t)r == ST_SUCCESS) {
+        pause_finished(vm, s, "MiniportPause returned NDIS_STATUS_SUCCESS");
+    } else if ((uint32_t)r == ST_PENDING) {
+        s->stats.pause_pended++;
+        /* The protocol returns what it holds; the miniport then completes. */
+        if (!vw_ndis_return_all(vm))
+            return false;
+        vw_dpc_drain(vm);
+        if (!s->pause_done && !vm->failed)
+            vw_fail(vm, "ndis: MiniportPause pended and never called NdisMPauseComplete "
+                        "(nothing is outstanding)");
+    } else {
+        vw_fail(vm, "ndis: MiniportPause returned 0x%08x (SUCCESS or PENDING only)", (uint32_t)r);
+    }
+    return !vm->failed;
+}
+
+void ndis_pause_complete(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (!(vw_arg(vm, api, 0) == s->adapter) && !vm->failed) {
+        vw_fail(vm, "NdisMPauseComplete: not the adapter handle");
+        return;
+    }
+    if (s->state != VW_NDIS_PAUSING || s->pause_done) {
+        vw_fail(vm, "NdisMPauseComplete with the adapter %s (only for a pended MiniportPause)",
+                ndis_state_name(s->state));
+        return;
+    }
+    pause_finished(vm, s, "NdisMPauseComplete");
+}
+
+void ndis_restart_complete(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state != VW_NDIS_RESTARTING || s->restart_done) {
+        vw_fail(vm,
+                "NdisMRestartComplete with the adapter %s (only for a pended "
+                "MiniportRestart)",
+                ndis_state_name(s->state));
+        return;
+    }
+    s->restart_done = true;
+    s->restart_status = (uint32_t)vw_arg(vm, api, 1);
+}
+
+/* MiniportHaltEx from Paused only (network/halting-a-miniport-adapter);
+ * then the miniport must have freed its pools (the unload leak report
+ * names what is left). */
+bool vw_ndis_halt(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state != VW_NDIS_PAUSED) {
+        vw_fail(vm, "harness: halt with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    /* NdisHaltDeviceInstanceDeInitialized unless a surprise removal said otherwise. */
+    uint64_t args[2] = {s->context, s->halt_action ? s->halt_action : 1};
+    s->halt_action = 0;
+    if (!ndis_call(vm, s->h_halt, VW_PASSIVE_LEVEL, 2, args, NULL))
+        return false;
+    s->state = VW_NDIS_HALTED;
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
+        if (s->nbls[i].owner != NBL_FREE && s->nbls[i].protocol) {
+            vw_pool_free(vm, s->nbls[i].mdl, "protocol MDL");
+            vw_pool_free(vm, s->nbls[i].buf, "protocol frame");
+            ndis_nbl_free(vm, &s->nbls[i]);
+        }
+    vw_pool_free(vm, s->init_params, "init params");
+    vw_pool_free(vm, s->resources, "NDIS resource list");
+    s->init_params = s->resources = 0;
+    return !vm->failed;
+}
+
+/* Surprise removal (network/handling-the-surprise-removal-of-a-nic):
+ * MiniportDevicePnPEventNotify with NdisDevicePnPEventSurpriseRemoved at
+ * PASSIVE, then a pause when the adapter runs, then MiniportHaltEx with
+ * NdisHaltDeviceSurpriseRemoved. */
+bool vw_ndis_surprise_remove(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING) {
+        vw_fail(vm, "harness: surprise removal with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    gva_t e = port_alloc(vm, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT), "PnP event");
+    if (e == 0)
+        return false;
+    hdr(vm, e, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT));
+    vw_wr(vm, e + VW_OFFSET(vm, NET_DEVICE_PNP_EVENT, DevicePnPEvent), 2, 4);
+    uint64_t args[2] = {s->context, e};
+    bool ok = ndis_call(vm, s->h_pnp, VW_PASSIVE_LEVEL, 2, args, NULL);
+    vw_pool_free(vm, e, "PnP event");
+    if (!ok || (s->state == VW_NDIS_RUNNING && !vw_ndis_pause(vm)))
+        return false;
+    s->halt_action = 3; /* NdisHaltDeviceSurpriseRemoved */
+    return vw_ndis_halt(vm);
+}
+
+/* The protocol's sends: one NBL per frame, chained, one call at DISPATCH
+ * with NDIS_SEND_FLAGS_DISPATCH_LEVEL (ndis/nc-ndis-miniport_send_net_buffer_lists). */
+bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens, unsigned count)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state != VW_NDIS_RUNNING) {
+        vw_fail(vm, "harness: send with the adapter %s (NDIS sends only while Running)",
+                ndis_state_name(s->state));
+        return false;
+    }
+    if (s->proto_pool == 0)
+        s->proto_pool = vw_kalloc(vm, 16);
+    gva_t first = 0, prev = 0;
+    for (unsigned i = 0; i < count; i++) {
+        gva_t buf = port_alloc(vm, lens[i], "protocol frame");
+        if (buf == 0)
+            return false;
+        vw_write(vm, buf, frames[i], lens[i]);
+        gva_t mdl = ndis_mdl_build(vm, buf, lens[i]);
+        gva_t nbl = mdl ? ndis_nbl_alloc(vm, s->proto_pool, true, mdl, lens[i]) : 0;
+        if (nbl == 0)
+            return false;
+        struct ndis_nbl *r = ndis_find_nbl(s, nbl);
+        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT;
+        vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle), s->proto_pool);
+        if (prev)
+            vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), nbl);
+        else
+            first = nbl;
+        prev = nbl;
+        s->stats.sent++;
+    }
+    uint64_t args[4] = {s->context, first, 0, 1 /* NDIS_SEND_FLAGS_DISPATCH_LEVEL */};
+    if (!ndis_call(vm, s->h_send, VW_DISPATCH_LEVEL, 4, args, NULL))
+        return false;
+    vw_dpc_drain(vm);
+    return !vm->failed;
+}
+
+/* ndis/nf-ndis-ndismsendnetbufferlistscomplete: each NBL NDIS sent, once,
+ * with a final status; the DISPATCH flag only at DISPATCH_LEVEL. */
+void ndis_send_complete(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    gva_t nbl = vw_arg(vm, api, 1);
+    uint32_t flags = (uint32_t)vw_arg(vm, api, 2);
+    if (vw_arg(vm, api, 0) != s->adapter) {
+        vw_fail(vm, "NdisMSendNetBufferListsComplete: not the adapter handle");
+        return;
+    }
+    if ((flags & FLAG_DISPATCH) && vm->irql != VW_DISPATCH_LEVEL) {
+        vw_fail(vm,
+                "NdisMSendNetBufferListsComplete: NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL "
+                "at IRQL %u",
+                vm->irql);
+        return;
+    }
+    if (nbl == 0) {
+        vw_fail(vm, "NdisMSendNetBufferListsComplete with no NBL");
+        return;
+    }
+    for (unsigned n = 0; nbl != 0 && !vm->failed; n++) {
+        struct ndis_nbl *r = ndis_find_nbl(s, nbl);
+        gva_t next = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next));
+        if (r == NULL || !r->protocol) {
+            vw_fail(vm, "NdisMSendNetBufferListsComplete: NBL 0x%" PRIx64 " was never sent", nbl);
+            return;
+        }
+        if (r->owner != NBL_SENT) {
+            vw_fail(vm, "NdisMSendNetBufferListsComplete: NBL 0x%" PRIx64 " completed twice", nbl);
+            return;
+        }
+        uint32_t st = (uint32_t)vw_rd(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Status), 4);
+        if (st == ST_PENDING) {
+            vw_fail(vm,
+                    "NdisMSendNetBufferListsComplete: NBL 0x%" PRIx64 " with status "
+                    "NDIS_STATUS_PENDING",
+                    nbl);
+            return;
+        }
+        r->owner = NBL_SEND_DONE;
+        s->stats.send_completed++;
+        s->stats.send_failed += st != ST_SUCCESS;
+        vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
+        nbl = next;
+        if (n > NDIS_MAX_NBLS) {
+            vw_fail(vm, "NdisMSendNetBufferListsComplete: the NBL chain loops");
+            return;
+        }
+    }
+}
+
+/* Copy the frame an NBL's first NB describes into the protocol's log. */
+static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
+{
+    gva_t nb = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, FirstNetBuffer));
+    if (nb == 0 || s->nframes >= NDIS_MAX_FRAMES)
+        return;
+    uint64_t len = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, DataLength), 4);
+    gva_t mdl = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdl));
+    uint64_t off = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), 4);
+    unsigned got = 0;
+    uint8_t *out = s->frames[s->nframes];
+    while (mdl != 0 && got < len && got < NDIS_FRAME_MAX) {
+        gva_t va = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa));
+        uint64_t cnt = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
+        uint64_t take = cnt > off ? cnt - off : 0;
+        if (take > len - got)
+            take = len - got;
+        if (take > NDIS_FRAME_MAX - got)
+            take = NDIS_FRAME_MAX - got;
+        vw_read(vm, va + off, out + got, take);
+        got += (unsigned)take;
+        off = 0;
+        mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
+    }
+    s->frame_len[s->nframes++] = got;
+}
+
+/* ndis/nf-ndis-ndismindicatereceivenetbufferlists: never while Paused or
+ * Halted (network/miniport-adapter-states-and-operations); SourceHandle is
+ * the adapter handle; NumberOfNetBufferLists is the chain's length; the
+ * DISPATCH flag only at DISPATCH_LEVEL; with NDIS_RECEIVE_FLAGS_RESOURCES
+ * the NBLs are the miniport's again on return, otherwise NDIS holds them
+ * until MiniportReturnNetBufferLists. */
+void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    gva_t nbl = vw_arg(vm, api, 1);
+    unsigned count = (unsigned)vw_arg(vm, api, 3);
+    uint32_t flags = (uint32_t)vw_arg(vm, api, 4);
+    if (vw_arg(vm, api, 0) != s->adapter) {
+        vw_fail(vm, "NdisMIndicateReceiveNetBufferLists: not the adapter handle");
+        return;
+    }
+    if (s->state != VW_NDIS_RUNNING && s->state != VW_NDIS_RESTARTING &&
+        s->state != VW_NDIS_PAUSING) {
+        vw_fail(vm,
+                "NdisMIndicateReceiveNetBufferLists with the adapter %s (no indication "
+                "while Paused or Halted)",
+                ndis_state_name(s->state));
+        return;
+    }
+    if ((flags & FLAG_DISPATCH) && vm->irql != VW_DISPATCH_LEVEL) {
+        vw_fail(vm,
+                "NdisMIndicateReceiveNetBufferLists: NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at "
+                "IRQL %u",
+                vm->irql);
+        return;
+    }
+    unsigned n = 0;
+    for (gva_t p = nbl; p != 0 && n <= NDIS_MAX_NBLS;
+         p = vw_rdptr(vm, p + VW_OFFSET(vm, NET_BUFFER_LIST, Next)), n++) {
+        struct ndis_nbl *r = ndis_find_nbl(s, p);
+        if (r == NULL || r->protocol) {
+            vw_fail(vm,
+                    "NdisMIndicateReceiveNetBufferLists: 0x%" PRIx64 " is no NBL from the "
+                    "miniport's pools",
+                    p);
+            return;
+        }
+        if (r->owner != NBL_MINIPORT) {
+            vw_fail(vm,
+                    "NdisMIndicateReceiveNetBufferLists: NBL 0x%" PRIx64 " indicated again "
+                    "before it was returned",
+                    p);
+            return;
+        }
+        if (vw_rdptr(vm, p + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle)) != s->adapter) {
+            vw_fail(vm,
+                    "NdisMIndicateReceiveNetBufferLists: NBL 0x%" PRIx64 " SourceHandle is "
+                    "not the adapter handle",
+                    p);
+            return;
+        }
+    }
+    if (n != count) {
+        vw_fail(vm,
+                "NdisMIndicateReceiveNetBufferLists: NumberOfNetBufferLists %u, the chain "
+                "has %u",
+                count, n);
+        return;
+    }
+    for (gva_t p = nbl; p != 0; p = vw_rdptr(vm, p + VW_OFFSET(vm, NET_BUFFER_LIST, Next))) {
+        capture(vm, s, p);
+        s->stats.indicated++;
+        if (flags & RECV_RESOURCES)
+            s->stats.indicated_resources++;
+        else
+            ndis_find_nbl(s, p)->owner = NBL_PROTOCOL_HELD;
+    }
+}
+
+/* The protocol gives back every NBL it holds, one MiniportReturnNetBufferLists
+ * call at DISPATCH_LEVEL (ndis/nc-ndis-miniport_return_net_buffer_lists). */
+bool vw_ndis_return_all(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    gva_t first = 0, prev = 0;
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++) {
+        if (s->nbls[i].owner != NBL_PROTOCOL_HELD)
+            continue;
+        gva_t nbl = s->nbls[i].nbl;
+        s->nbls[i].owner = NBL_MINIPORT;
+        vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
+        if (prev)
+            vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), nbl);
+        else
+            first = nbl;
+        prev = nbl;
+        s->stats.returned++;
+    }
+    if (first == 0)
+        return !vm->failed;
+    uint64_t args[3] = {s->context, first, 1 /* NDIS_RETURN_FLAGS_DISPATCH_LEVEL */};
+    return ndis_call(vm, s->h_return, VW_DISPATCH_LEVEL, 3, args, NULL);
+}
+
+unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (i >= s->nframes)
+        return 0;
+    unsigned n = s->frame_len[i] < cap ? s->frame_len[i] : cap;
+    memcpy(buf, s->frames[i], n);
+    return s->frame_len[i];
+}
+
+/* One regular OID request at PASSIVE (oidrequest/ns-oidrequest-ndis_oid_request;
+ * regular requests are serialized: one at a time). */
+bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
+                 uint32_t *done)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING) {
+        vw_fail(vm, "harness: OID request with the adapter %s", ndis_state_name(s->state));
+        return false;
+    }
+    gva_t req = port_alloc(vm, VW_SIZEOF(vm, NDIS_OID_REQUEST), "OID request");
+    gva_t info = port_alloc(vm, len, "OID buffer");
+    if (vm->failed)
+        return false;
+    hdr(vm, req, OBJ_OID_REQUEST, 1, VW_OFFSET(vm, NDIS_OID_REQUEST, Reserved2) + 2);
+#define RQ(m) (req + VW_OFFSET(vm, NDIS_OID_REQUEST, m))
+    vw_wr(vm, RQ(RequestType), set ? 1 : 0, 4);
+    vw_wrptr(vm, RQ(RequestId), req);
+    vw_wr(vm, RQ(DATA), oid, 4);
+    vw_wrptr(vm, RQ(DATA.QUERY_INFORMATION.InformationBuffer), info);
+    vw_wr(vm, RQ(DATA.QUERY_INFORMATION.InformationBufferLength), len, 4);
+    if (set)
+        vw_write(vm, info, buf, len);
+    s->oid_req = req;
+    s->oid_pending = false;
+    s->oid_done = false;
+    uint64_t args[2] = {s->context, req}, r = 0;
+    if (!ndis_call(vm, s->h_oid, VW_PASSIVE_LEVEL, 2, args, &r))
+        return false;
+    if ((uint32_t)r == ST_PENDING) {
+        s->oid_pending = true;
+        s->stats.oids_pended++;
+        vw_dpc_drain(vm);
+        if (!s->oid_done && !vm->failed)
+            vw_fail(vm, "ndis: OID 0x%08x pended and never completed", oid);
+        r = s->oid_status;
+    } else if (s->oid_done) {
+        vw_fail(vm,
+                "ndis: OID 0x%08x completed with NdisMOidRequestComplete and returned "
+                "0x%08x (only a pended request is completed)",
+                oid, (uint32_t)r);
+    }
+    if (vm->failed)
+        return false;
+    *status = (uint32_t)r;
+    *done = (uint32_t)vw_rd(
+        vm, set ? RQ(DATA.SET_INFORMATION.BytesRead) : RQ(DATA.QUERY_INFORMATION.BytesWritten), 4);
+    if (!set && *done <= len)
+        vw_read(vm, info, buf, *done);
+#undef RQ
+    s->oid_req = 0;
+    vw_pool_free(vm, info, "OID buffer");
+    vw_pool_free(vm, req, "OID request");
+    return true;
+}
+
+/* ndis/nf-ndis-ndismoidrequestcomplete: for the request the miniport pended,
+ * once, with a final status. */
+void ndis_oid_complete(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    gva_t req = vw_arg(vm, api, 1);
+    uint32_t st = (uint32_t)vw_arg(vm, api, 2);
+    if (req == 0 || req != s->oid_req) {
+        vw_fail(vm, "NdisMOidRequestComplete: 0x%" PRIx64 " is no OID request in flight", req);
+        return;
+    }
+    if (s->oid_done) {
+        vw_fail(vm, "NdisMOidRequestComplete: request 0x%" PRIx64 " completed twice", req);
+        return;
+    }
+    if (st == ST_PENDING) {
+        vw_fail(vm, "NdisMOidRequestComplete with NDIS_STATUS_PENDING");
+        return;
+    }
+    s->oid_done = true;
+    s->oid_status = st;
+}
+
+/* ndis/nf-ndis-ndismindicatestatusex: the adapter's, with a status
+ * indication header; link state is counted. */
+void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
+{
+    struct ndis_state *s = ndis_state(vm);
+    gva_t ind = vw_arg(vm, api, 1);
+    if (vw_arg(vm, api, 0) != s->adapter) {
+        vw_fail(vm, "NdisMIndicateStatusEx: not the adapter handle");
+        return;
+    }
+    if (vw_rd(vm, ind, 1) != OBJ_STATUS_IND ||
+        vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, SourceHandle)) != s->adapter) {
+        vw_fail(vm, "NdisMIndicateStatusEx: header type 0x%x or SourceHandle not the adapter",
+                (unsigned)vw_rd(vm, ind, 1));
+        return;
+    }
+    if ((uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4) ==
+        STATUS_LINK)
+        s->stats.link_indications++;
+}
+
+void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
+{
+    struct ndis_state *s = ndis_state(vm);
+    *out = s->stats;
+    out->state = s->state;
+    out->held = held(s);
+    memcpy(out->mac, s->mac, 6);
+    out->mtu = s->mtu;
+}

@@ -1,0 +1,112 @@
+/*
+ * The NDIS emulation's own state, shared by its files: the registered
+ * miniport driver, the one adapter, pools and their NBLs, and who owns each
+ * NBL in flight.  Pages cited as in common/include/vw/ndis.h.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "abi.h"
+#include "api.h"
+#include "kernel.h"
+#include "ndis_port.h"
+
+#define NDIS_MAX_POOLS  16
+#define NDIS_MAX_NBLS   512
+#define NDIS_MAX_FRAMES 64
+#define NDIS_FRAME_MAX  2048
+/* NetBufferListInfo slots NDIS allocates per NBL: more than any
+ * MaxNetBufferListInfo of the NDIS 6 headers (27 on 64-bit). */
+#define NDIS_NBL_INFO_SLOTS 32
+#define NDIS_TAG            0x5349444e /* "NDIS" */
+
+/* NDIS_STATUS values the emulation returns or checks (ndis.h, status codes). */
+#define ST_SUCCESS             0x00000000u
+#define ST_PENDING             0x00000103u
+#define ST_FAILURE             0xC0000001u
+#define ST_RESOURCES           0xC000009Au
+#define ST_BAD_VERSION         0xC0230004u
+#define ST_BAD_CHARACTERISTICS 0xC0230005u
+#define ST_INVALID_PARAMETER   0xC000000Du
+
+/* NDIS_OBJECT_TYPE_* and flags (ndis.h). */
+#define OBJ_DRIVER_CHARS 0x8A
+#define OBJ_REG_ATTRS    0x9E
+#define OBJ_GEN_ATTRS    0x9F
+#define OBJ_OFFLOAD_ATTR 0xA0
+#define OBJ_DEFAULT      0x80
+#define OBJ_INIT_PARAMS  0x81
+#define OBJ_OID_REQUEST  0x96
+#define OBJ_STATUS_IND   0x98
+#define FLAG_DISPATCH    0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_DISPATCH_LEVEL */
+#define RECV_RESOURCES   0x2 /* NDIS_RECEIVE_FLAGS_RESOURCES */
+#define STATUS_LINK      0x40010017u
+
+/* Who has an NBL now. */
+enum nbl_owner {
+    NBL_FREE,
+    NBL_MINIPORT,      /* allocated from a miniport's pool, with the miniport */
+    NBL_PROTOCOL_HELD, /* indicated without RESOURCES: the protocol has it */
+    NBL_SENT,          /* the protocol's, given to MiniportSendNetBufferLists */
+    NBL_SEND_DONE,     /* the protocol's, completed back */
+};
+
+struct ndis_nbl {
+    gva_t nbl, pool;
+    enum nbl_owner owner;
+    bool protocol;  /* allocated by the protocol layer, not a miniport pool */
+    gva_t buf, mdl; /* the protocol's frame buffer and MDL */
+};
+
+struct ndis_pool {
+    gva_t handle;
+    bool nbl_pool, alloc_nb;
+    unsigned live;
+};
+
+struct ndis_state {
+    /* NdisMRegisterMiniportDriver */
+    bool registered;
+    gva_t driver_handle, driver_context;
+    gva_t h_init, h_halt, h_unload, h_pause, h_restart, h_oid, h_send, h_return, h_cancel_send,
+        h_pnp, h_shutdown, h_cancel_oid;
+    /* The adapter */
+    enum vw_ndis_adapter_state state;
+    gva_t adapter; /* NdisMiniportHandle: an NDIS-owned token */
+    gva_t context; /* MiniportAdapterContext */
+    bool reg_attrs, gen_attrs;
+    uint32_t reg_flags;
+    uint8_t mac[6];
+    uint32_t mtu;
+    gva_t init_params, resources;
+    bool pause_done, restart_done;
+    unsigned halt_action; /* NDIS_HALT_ACTION for the next halt (0: the default) */
+    uint32_t restart_status;
+    /* OID in flight (regular OIDs are serialized: oidrequest page) */
+    gva_t oid_req;
+    bool oid_pending, oid_done;
+    uint32_t oid_status;
+    /* NBLs and pools */
+    struct ndis_pool pools[NDIS_MAX_POOLS];
+    struct ndis_nbl nbls[NDIS_MAX_NBLS];
+    gva_t proto_pool;    /* the protocol layer's own NBLs */
+    unsigned indicating; /* NdisMIndicateReceiveNetBufferLists calls in progress */
+    /* Frames the protocol received, copied at indication */
+    uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
+    unsigned frame_len[NDIS_MAX_FRAMES], nframes;
+    struct vw_ndis_stats stats;
+};
+
+struct ndis_state *ndis_state(struct vm *vm);
+struct ndis_nbl *ndis_find_nbl(struct ndis_state *s, gva_t nbl);
+const char *ndis_state_name(enum vw_ndis_adapter_state st);
+/* An NBL (and with ALLOC_NB its NET_BUFFER, DataLength LEN, MDL chain MDL)
+ * from POOL; 0 when out of memory (the run failed). */
+gva_t ndis_nbl_alloc(struct vm *vm, gva_t pool, bool protocol, gva_t mdl, uint64_t len);
+void ndis_nbl_free(struct vm *vm, struct ndis_nbl *r);
+/* A nonpaged-pool MDL describing [VA, VA+LEN) (MDL_SOURCE_IS_NONPAGED_POOL,
+ * PFNs filled). */
+gva_t ndis_mdl_build(struct vm *vm, gva_t va, uint32_t len);
+/* Calls a miniport handler at IRQL; false when the run failed. */
+bool ndis_call(struct vm *vm, gva_t fn, unsigned irql, unsigned n, const uint64_t *args,
+               uint64_t *ret);

@@ -1,0 +1,58 @@
+/*
+ * The NDIS emulation (ndis.sys for NDIS 6 miniports), scenario side: the
+ * adapter life cycle (InitializeEx, restart, pause, halt), a small protocol
+ * layer that sends Ethernet frames in NET_BUFFER_LISTs and takes the
+ * miniport's receive indications, and OID requests.  Each call returns
+ * false when the run failed.  README: tests/harness/README.md, "NDIS".
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "vm.h"
+
+/* The adapter states of network/miniport-adapter-states-and-operations. */
+enum vw_ndis_adapter_state {
+    VW_NDIS_HALTED,
+    VW_NDIS_INITIALIZING,
+    VW_NDIS_PAUSED,
+    VW_NDIS_RESTARTING,
+    VW_NDIS_RUNNING,
+    VW_NDIS_PAUSING,
+};
+
+/* MiniportInitializeEx at PASSIVE_LEVEL; the adapter is Paused after it. */
+bool vw_ndis_initialize(struct vm *vm);
+/* MiniportRestart (Paused -> Running), waiting for NdisMRestartComplete. */
+bool vw_ndis_restart(struct vm *vm);
+/* MiniportPause (Running -> Paused): the protocol returns what it holds
+ * and NDIS waits for NdisMPauseComplete. */
+bool vw_ndis_pause(struct vm *vm);
+/* MiniportHaltEx from Paused, then the pools' leak check. */
+bool vw_ndis_halt(struct vm *vm);
+/* Surprise removal: the PnP event, a pause if Running, then the halt. */
+bool vw_ndis_surprise_remove(struct vm *vm);
+/* The protocol sends COUNT frames (one NBL each, one NB with one MDL) in
+ * one MiniportSendNetBufferLists call at DISPATCH_LEVEL, then runs DPCs. */
+bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
+                  unsigned count);
+/* The protocol returns every NBL it holds (MiniportReturnNetBufferLists). */
+bool vw_ndis_return_all(struct vm *vm);
+/* Frame I of those indicated so far (copied at indication); its length,
+ * or 0 when there is none. */
+unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap);
+/* One OID request (query or set) at PASSIVE_LEVEL, waiting for
+ * NdisMOidRequestComplete when it pends.  STATUS gets the NDIS_STATUS,
+ * DONE the bytes written or read. */
+bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
+                 uint32_t *done);
+
+struct vw_ndis_stats {
+    enum vw_ndis_adapter_state state;
+    unsigned sent, send_completed, send_failed; /* NBLs; failed: status not SUCCESS */
+    unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
+    unsigned returned, held;                    /* by the protocol; held now */
+    unsigned oids_pended, pause_pended, link_indications;
+    uint8_t mac[6];
+    uint32_t mtu;
+};
+void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);

@@ -1,0 +1,294 @@
+/*
+ * The NDIS emulation (port/ndis/) against the loopback miniport
+ * (testdrv/vwndis.c): the adapter life cycle, a protocol layer sending real
+ * Ethernet frames (ARP, IPv4/UDP, 802.1Q-tagged IPv6) and checking what
+ * comes back, receive buffers running out (NDIS_RECEIVE_FLAGS_RESOURCES),
+ * OID requests (answered, pended, too short), a pause that waits for the
+ * protocol's returns; and each NDIS checker failing by name on its planted
+ * bug (bad/badndis.c, chosen with the vendor OID 0xFF000001).
+ */
+#include <string.h>
+#include "port/ndis/ndis_port.h"
+#include "scenario.h"
+
+#define OID_MAX_FRAME     0x00010106u
+#define OID_PACKET_FILTER 0x0001010Eu
+#define OID_XMIT_OK       0x00020101u
+#define OID_RCV_OK        0x00020102u
+#define OID_CURRENT_MAC   0x01010102u
+#define OID_PLANT         0xFF000001u
+#define ST_SUCCESS        0x00000000u
+#define ST_INVALID_LENGTH 0xC0000206u
+
+static const uint8_t mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
+static const uint8_t peer[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+
+/* The ones' complement sum of RFC 1071 over N bytes. */
+static uint16_t csum(const uint8_t *p, unsigned n)
+{
+    uint32_t s = 0;
+    for (unsigned i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+static unsigned eth(uint8_t *f, const uint8_t *dst, uint16_t type)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, peer, 6);
+    f[12] = (uint8_t)(type >> 8), f[13] = (uint8_t)type;
+    return 14;
+}
+
+/* An ARP request for 10.0.0.1 from 10.0.0.2 (RFC 826), broadcast. */
+static unsigned arp(uint8_t *f)
+{
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    unsigned n = eth(f, bcast, 0x0806);
+    static const uint8_t body[28] = {0,  1, 8, 0, 6, 4, 0, 1, 0x52, 0x54, 0,  0x12, 0x34, 0x56,
+                                     10, 0, 0, 2, 0, 0, 0, 0, 0,    0,    10, 0,    0,    1};
+    memcpy(f + n, body, sizeof(body));
+    return n + 28;
+}
+
+/* An IPv4/UDP datagram of PAYLOAD bytes to the adapter, header checksum set. */
+static unsigned udp4(uint8_t *f, unsigned payload)
+{
+    unsigned n = eth(f, mac, 0x0800);
+    uint8_t *ip = f + n;
+    unsigned tot = 20 + 8 + payload;
+    memset(ip, 0, 28);
+    ip[0] = 0x45, ip[2] = (uint8_t)(tot >> 8), ip[3] = (uint8_t)tot, ip[8] = 64, ip[9] = 17;
+    ip[12] = 10, ip[15] = 2, ip[16] = 10, ip[19] = 1;
+    uint16_t c = csum(ip, 20);
+    ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+    ip[20] = 0x30, ip[21] = 0x39, ip[22] = 0x00, ip[23] = 0x35; /* 12345 -> 53 */
+    ip[24] = (uint8_t)((8 + payload) >> 8), ip[25] = (uint8_t)(8 + payload);
+    for (unsigned i = 0; i < payload; i++)
+        ip[28 + i] = (uint8_t)(i * 13 + 1);
+    return n + tot;
+}
+
+/* An 802.1Q-tagged (VLAN 42, priority 5) IPv6 packet with no next header. */
+static unsigned vlan6(uint8_t *f)
+{
+    unsigned n = eth(f, mac, 0x8100);
+    f[n] = (5 << 5) | 0, f[n + 1] = 42, f[n + 2] = 0x86, f[n + 3] = 0xdd;
+    uint8_t *ip = f + n + 4;
+    memset(ip, 0, 48);
+    ip[0] = 0x60, ip[5] = 8, ip[6] = 59, ip[7] = 64; /* payload 8, no next header */
+    ip[8] = 0xfe, ip[9] = 0x80, ip[23] = 2, ip[24] = 0xfe, ip[25] = 0x80, ip[39] = 1;
+    return n + 4 + 48;
+}
+
+static bool oid(struct vm *vm, bool set, uint32_t code, void *buf, uint32_t len, uint32_t want,
+                uint32_t *done)
+{
+    uint32_t st = 0, d = 0;
+    if (!vw_ndis_oid(vm, set, code, buf, len, &st, &d))
+        return false;
+    VW_EXPECT(vm, st == want, "OID 0x%08x: status 0x%08x, expected 0x%08x", code, st, want);
+    if (done)
+        *done = d;
+    return !vm->failed;
+}
+
+static bool up(struct vm *vm, const char *driver)
+{
+    return vw_driver_load(vm, driver) && vw_ndis_initialize(vm) && vw_ndis_restart(vm);
+}
+
+/* Pause (returning what the protocol holds), halt, unload with the leak check. */
+static void down(struct vm *vm)
+{
+    if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))
+        vw_driver_unload(vm);
+}
+
+/* Frames out and back: ARP, IPv4/UDP at 60..1514 bytes, VLAN-tagged IPv6. */
+VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, memcmp(st.mac, mac, 6) == 0 && st.mtu == 1500,
+              "general attributes: MAC or MTU %u not as the miniport set them", st.mtu);
+    VW_EXPECT(vm, st.link_indications == 1, "restart indicated link state %u times",
+              st.link_indications);
+    static uint8_t f[5][1514];
+    unsigned lens[5] = {arp(f[0]), udp4(f[1], 18), udp4(f[2], 200), udp4(f[3], 1472), vlan6(f[4])};
+    const uint8_t *frames[5] = {f[0], f[1], f[2], f[3], f[4]};
+    VW_EXPECT(vm, lens[1] == 60 && lens[3] == 1514, "frame sizes %u and %u", lens[1], lens[3]);
+    if (!vw_ndis_send(vm, frames, lens, 5))
+        return;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.sent == 5 && st.send_completed == 5 && st.send_failed == 0,
+              "sent %u, completed %u, failed %u", st.sent, st.send_completed, st.send_failed);
+    VW_EXPECT(vm, st.indicated == 5 && st.held == 5, "indicated %u, held %u", st.indicated,
+              st.held);
+    for (unsigned i = 0; i < 5 && !vm->failed; i++) {
+        uint8_t back[1514];
+        unsigned n = vw_ndis_received(vm, i, back, sizeof(back));
+        VW_EXPECT(vm, n == lens[i] && memcmp(back, f[i], n) == 0,
+                  "frame %u came back as %u bytes, other than sent (%u)", i, n, lens[i]);
+    }
+    VW_EXPECT(vm, csum(f[1] + 14, 20) == 0, "IPv4 header checksum does not verify");
+    if (!vw_ndis_return_all(vm))
+        return;
+    uint64_t count = 0;
+    uint32_t done = 0;
+    if (oid(vm, false, OID_XMIT_OK, &count, 8, ST_SUCCESS, &done))
+        VW_EXPECT(vm, count == 5 && done == 8, "OID_GEN_XMIT_OK %u (%u bytes)", (unsigned)count,
+                  done);
+    down(vm);
+}
+
+/* More frames than receive buffers: the last ones are indicated with
+ * NDIS_RECEIVE_FLAGS_RESOURCES (back at once) or fail with RESOURCES. */
+VW_SCENARIO("vwndis", ndis_receive_resources, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[20][64];
+    const uint8_t *frames[20];
+    unsigned lens[20];
+    for (unsigned i = 0; i < 20; i++) {
+        lens[i] = udp4(f[i], 18);
+        f[i][14 + 28] = (uint8_t)i;
+        frames[i] = f[i];
+    }
+    if (!vw_ndis_send(vm, frames, lens, 20))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.send_completed == 20 && st.indicated == 16 && st.send_failed == 4,
+              "completed %u, indicated %u, failed %u", st.send_completed, st.indicated,
+              st.send_failed);
+    VW_EXPECT(vm, st.indicated_resources > 0 && st.held == 16 - st.indicated_resources,
+              "RESOURCES indications %u, held %u", st.indicated_resources, st.held);
+    down(vm);
+}
+
+/* OIDs while Paused and Running: answered, too short, pended set. */
+VW_SCENARIO("vwndis", ndis_oid_requests, NULL)
+{
+    if (!vw_driver_load(vm, "vwndis") || !vw_ndis_initialize(vm))
+        return;
+    uint32_t v = 0, done = 0;
+    uint8_t m[6] = {0};
+    if (!oid(vm, false, OID_MAX_FRAME, &v, 4, ST_SUCCESS, &done))
+        return;
+    VW_EXPECT(vm, v == 1500 && done == 4, "OID_GEN_MAXIMUM_FRAME_SIZE %u", v);
+    if (!oid(vm, false, OID_CURRENT_MAC, m, 6, ST_SUCCESS, NULL))
+        return;
+    VW_EXPECT(vm, memcmp(m, mac, 6) == 0, "OID_802_3_CURRENT_ADDRESS differs");
+    if (!oid(vm, false, OID_CURRENT_MAC, m, 4, ST_INVALID_LENGTH, NULL) || !vw_ndis_restart(vm))
+        return;
+    v = 0xb; /* directed | multicast | broadcast */
+    if (!oid(vm, true, OID_PACKET_FILTER, &v, 4, ST_SUCCESS, &done))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.oids_pended == 1 && done == 4, "filter set: pended %u, read %u",
+              st.oids_pended, done);
+    down(vm);
+}
+
+/* Pause with received NBLs out: PENDING until the protocol returns them. */
+VW_SCENARIO("vwndis", ndis_pause_waits_for_returns, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    if (!vw_ndis_send(vm, frames, &len, 1) || !vw_ndis_pause(vm))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.pause_pended == 1 && st.held == 0 && st.state == VW_NDIS_PAUSED,
+              "pause pended %u, held %u, state %u", st.pause_pended, st.held, st.state);
+    /* Restart and pause again with nothing out: completes at once. */
+    if (!vw_ndis_restart(vm))
+        return;
+    down(vm);
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.pause_pended == 1, "a pause with nothing out pended");
+}
+
+/* Surprise removal with received NBLs out: the PnP event, a pause that
+ * waits for the protocol's returns, the halt; nothing leaked at unload. */
+VW_SCENARIO("vwndis", ndis_surprise_removal, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[3][64];
+    const uint8_t *frames[3] = {f[0], f[1], f[2]};
+    unsigned lens[3] = {udp4(f[0], 18), arp(f[1]), udp4(f[2], 30)};
+    if (!vw_ndis_send(vm, frames, lens, 3) || !vw_ndis_surprise_remove(vm))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(
+        vm, st.state == VW_NDIS_HALTED && st.held == 0 && st.returned == 3 && st.pause_pended == 1,
+        "after removal: state %u, held %u, returned %u, pause pended %u", st.state, st.held,
+        st.returned, st.pause_pended);
+    if (!vm->failed)
+        vw_driver_unload(vm);
+}
+
+/* ---- Planted bugs (bad/badndis.c) --------------------------------------- */
+
+static bool plant(struct vm *vm, uint32_t mode)
+{
+    return oid(vm, true, OID_PLANT, &mode, 4, ST_SUCCESS, NULL);
+}
+
+VW_SCENARIO("badndis", checker_ndis_send_completed_twice, "completed twice")
+{
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    if (up(vm, "badndis") && plant(vm, 1))
+        vw_ndis_send(vm, frames, &len, 1);
+}
+
+VW_SCENARIO("badndis", checker_ndis_pause_before_returns, "indicated NBL(s) not returned")
+{
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    if (up(vm, "badndis") && plant(vm, 2) && vw_ndis_send(vm, frames, &len, 1))
+        vw_ndis_pause(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_indicate_while_paused, "with the adapter Paused")
+{
+    if (vw_driver_load(vm, "badndis") && vw_ndis_initialize(vm))
+        plant(vm, 3);
+}
+
+VW_SCENARIO("badndis", checker_ndis_dispatch_flag_at_passive,
+            "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at IRQL 0")
+{
+    if (up(vm, "badndis"))
+        plant(vm, 5);
+}
+
+VW_SCENARIO("badndis", checker_ndis_oid_completed_twice, "NdisMOidRequestComplete: request")
+{
+    uint32_t v = 1;
+    if (up(vm, "badndis") && plant(vm, 4))
+        oid(vm, true, OID_PACKET_FILTER, &v, 4, ST_SUCCESS, NULL);
+}
+
+VW_SCENARIO("badndis", checker_ndis_oid_completed_not_pended, "only a pended request")
+{
+    if (up(vm, "badndis"))
+        plant(vm, 6);
+}

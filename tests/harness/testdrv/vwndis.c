@@ -1,0 +1,459 @@
+/*
+ * vwndis: a loopback NDIS 6.50 Ethernet miniport (not NetKVM) that proves
+ * the harness's ndis.sys (tests/harness/port/ndis/): every frame sent comes
+ * back as a receive indication from a pool of preallocated receive NBLs;
+ * pause waits for the protocol to return them; a packet-filter set is
+ * pended and completed from a DPC.  Built as badndis with VWNDIS_PLANTED,
+ * where the vendor OID VWNDIS_OID_PLANT picks one planted bug per checker.
+ */
+#include <ntddk.h>
+#include <vw/compiler.h>
+#include <vw/ndis.h>
+
+#define TAG       VW_POOL_TAG('v', 'w', 'N', 'd')
+#define RX_COUNT  16
+#define FRAME_MAX 1514
+#define MTU       1500
+/* A vendor-specific OID (the 0xFF prefix is the vendor range). */
+#define VWNDIS_OID_PLANT 0xFF000001u
+
+enum state { ST_PAUSED, ST_RUNNING, ST_PAUSING };
+
+typedef struct {
+    NDIS_HANDLE handle, pool;
+    NDIS_SPIN_LOCK lock;
+    enum state state;
+    PNET_BUFFER_LIST rx[RX_COUNT];
+    PUCHAR rx_buf[RX_COUNT];
+    PMDL rx_mdl[RX_COUNT];
+    PNET_BUFFER_LIST free_rx; /* chained through NET_BUFFER_LIST_NEXT_NBL */
+    ULONG rx_free_count, rx_out;
+    PNDIS_OID_REQUEST pended_oid;
+    KDPC oid_dpc;
+    ULONG64 xmit_ok, rcv_ok;
+    ULONG filter, plant;
+    BOOLEAN removed;
+} ADAPTER;
+
+static NDIS_HANDLE g_driver;
+static const UCHAR g_mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
+static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS,
+                            OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_XMIT_OK, OID_GEN_RCV_OK};
+
+/* Frees the receive NBLs, buffers, MDLs and the pool (PASSIVE). */
+static VOID free_rx(ADAPTER *a)
+{
+    for (ULONG i = 0; i < RX_COUNT; i++) {
+        if (a->rx[i])
+            NdisFreeNetBufferList(a->rx[i]);
+        if (a->rx_mdl[i])
+            NdisFreeMdl(a->rx_mdl[i]);
+        if (a->rx_buf[i])
+            NdisFreeMemory(a->rx_buf[i], FRAME_MAX, 0);
+    }
+    if (a->pool)
+        NdisFreeNetBufferListPool(a->pool);
+}
+
+/* Completes the pended packet-filter set (DISPATCH). */
+static VOID NTAPI oid_dpc(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
+{
+    ADAPTER *a = ctx;
+    (void)dpc, (void)a1, (void)a2;
+    PNDIS_OID_REQUEST r = a->pended_oid;
+    a->pended_oid = NULL;
+    if (r == NULL)
+        return;
+    a->filter = *(PULONG)r->DATA.SET_INFORMATION.InformationBuffer;
+    r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+    NdisMOidRequestComplete(a->handle, r, NDIS_STATUS_SUCCESS);
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 4) /* planted: completes the same request again */
+        NdisMOidRequestComplete(a->handle, r, NDIS_STATUS_SUCCESS);
+#endif
+}
+
+/* Registration and general attributes, the receive pool (PASSIVE). */
+static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
+                                    PNDIS_MINIPORT_INIT_PARAMETERS p)
+{
+    (void)drvctx, (void)p;
+    ADAPTER *a = NdisAllocateMemoryWithTagPriority(h, sizeof(*a), TAG, NormalPoolPriority);
+    if (a == NULL)
+        return NDIS_STATUS_RESOURCES;
+    RtlZeroMemory(a, sizeof(*a));
+    a->handle = h;
+    NdisAllocateSpinLock(&a->lock);
+    KeInitializeDpc(&a->oid_dpc, oid_dpc, a);
+
+    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES reg = {0};
+    reg.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+    reg.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
+    reg.Header.Size = sizeof(reg);
+    reg.MiniportAdapterContext = a;
+    reg.InterfaceType = Internal;
+    NDIS_STATUS st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
+    if (st != NDIS_STATUS_SUCCESS)
+        goto fail;
+
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen = {0};
+    gen.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
+    gen.Header.Revision = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
+    gen.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
+    gen.MediaType = NdisMedium802_3;
+    gen.PhysicalMediumType = NdisPhysicalMedium802_3;
+    gen.MtuSize = MTU;
+    gen.MaxXmitLinkSpeed = gen.XmitLinkSpeed = 10000000000ull;
+    gen.MaxRcvLinkSpeed = gen.RcvLinkSpeed = 10000000000ull;
+    gen.MediaConnectState = MediaConnectStateConnected;
+    gen.MediaDuplexState = MediaDuplexStateFull;
+    gen.LookaheadSize = MTU;
+    gen.MacOptions = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND |
+                     NDIS_MAC_OPTION_NO_LOOPBACK | NDIS_MAC_OPTION_FULL_DUPLEX;
+    gen.SupportedPacketFilters = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST |
+                                 NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS;
+    gen.MaxMulticastListSize = 32;
+    gen.MacAddressLength = 6;
+    RtlCopyMemory(gen.PermanentMacAddress, g_mac, 6);
+    RtlCopyMemory(gen.CurrentMacAddress, g_mac, 6);
+    gen.AccessType = NET_IF_ACCESS_BROADCAST;
+    gen.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
+    gen.ConnectionType = NET_IF_CONNECTION_DEDICATED;
+    gen.IfType = IF_TYPE_ETHERNET_CSMACD;
+    gen.IfConnectorPresent = TRUE;
+    gen.SupportedOidList = g_oids;
+    gen.SupportedOidListLength = sizeof(g_oids);
+    st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
+    if (st != NDIS_STATUS_SUCCESS)
+        goto fail;
+
+    NET_BUFFER_LIST_POOL_PARAMETERS pp = {0};
+    pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    pp.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
+    pp.fAllocateNetBuffer = TRUE;
+    pp.PoolTag = TAG;
+    a->pool = NdisAllocateNetBufferListPool(h, &pp);
+    st = NDIS_STATUS_RESOURCES;
+    if (a->pool == NULL)
+        goto fail;
+    for (ULONG i = 0; i < RX_COUNT; i++) {
+        a->rx_buf[i] = NdisAllocateMemoryWithTagPriority(h, FRAME_MAX, TAG, NormalPoolPriority);
+        if (a->rx_buf[i] == NULL)
+            goto fail;
+        a->rx_mdl[i] = NdisAllocateMdl(h, a->rx_buf[i], FRAME_MAX);
+        if (a->rx_mdl[i] == NULL)
+            goto fail;
+        a->rx[i] = NdisAllocateNetBufferAndNetBufferList(a->pool, 0, 0, a->rx_mdl[i], 0, 0);
+        if (a->rx[i] == NULL)
+            goto fail;
+        a->rx[i]->SourceHandle = h;
+        NET_BUFFER_LIST_NEXT_NBL(a->rx[i]) = a->free_rx;
+        a->free_rx = a->rx[i];
+        a->rx_free_count++;
+    }
+    a->state = ST_PAUSED;
+    return NDIS_STATUS_SUCCESS;
+fail:
+    free_rx(a);
+    NdisFreeSpinLock(&a->lock);
+    NdisFreeMemory(a, sizeof(*a), 0);
+    return st == NDIS_STATUS_SUCCESS ? NDIS_STATUS_FAILURE : st;
+}
+
+/* Frees everything InitializeEx allocated (PASSIVE; Paused, nothing out). */
+static VOID NTAPI halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
+{
+    ADAPTER *a = ctx;
+    (void)action;
+    free_rx(a);
+    NdisFreeSpinLock(&a->lock);
+    NdisFreeMemory(a, sizeof(*a), 0);
+}
+
+/* Deregisters the driver (PASSIVE). */
+static VOID NTAPI unload(PDRIVER_OBJECT drv)
+{
+    (void)drv;
+    NdisMDeregisterMiniportDriver(g_driver);
+}
+
+/* Pause: PENDING while the protocol holds receive NBLs (PASSIVE). */
+static NDIS_STATUS NTAPI pause(NDIS_HANDLE ctx, PNDIS_MINIPORT_PAUSE_PARAMETERS p)
+{
+    ADAPTER *a = ctx;
+    (void)p;
+    NdisAcquireSpinLock(&a->lock);
+    BOOLEAN out = a->rx_out != 0;
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 2) /* planted: reports paused with NBLs still out */
+        out = FALSE;
+#endif
+    a->state = out ? ST_PAUSING : ST_PAUSED;
+    NdisReleaseSpinLock(&a->lock);
+    return out ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;
+}
+
+/* Restart: Running, link up (PASSIVE). */
+static NDIS_STATUS NTAPI restart(NDIS_HANDLE ctx, PNDIS_MINIPORT_RESTART_PARAMETERS p)
+{
+    ADAPTER *a = ctx;
+    (void)p;
+    a->state = ST_RUNNING;
+    NDIS_LINK_STATE link = {0};
+    link.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    link.Header.Revision = NDIS_LINK_STATE_REVISION_1;
+    link.Header.Size = sizeof(link);
+    link.MediaConnectState = MediaConnectStateConnected;
+    link.MediaDuplexState = MediaDuplexStateFull;
+    link.XmitLinkSpeed = link.RcvLinkSpeed = 10000000000ull;
+    NDIS_STATUS_INDICATION ind = {0};
+    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
+    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
+    ind.Header.Size = sizeof(ind);
+    ind.SourceHandle = a->handle;
+    ind.StatusCode = NDIS_STATUS_LINK_STATE;
+    ind.StatusBuffer = &link;
+    ind.StatusBufferSize = sizeof(link);
+    NdisMIndicateStatusEx(a->handle, &ind);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* Indicates one frame from a receive buffer (for the planted bugs). */
+static VOID indicate_one(ADAPTER *a, ULONG flags)
+{
+    PNET_BUFFER_LIST n = a->free_rx;
+    if (n == NULL)
+        return;
+    a->free_rx = NET_BUFFER_LIST_NEXT_NBL(n);
+    NET_BUFFER_LIST_NEXT_NBL(n) = NULL;
+    a->rx_free_count--;
+    a->rx_out++;
+    NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(n)) = 60;
+    NdisMIndicateReceiveNetBufferLists(a->handle, n, NDIS_DEFAULT_PORT_NUMBER, 1, flags);
+}
+
+/* Copies ULONG or ULONG64 VALUE into a query's buffer. */
+static NDIS_STATUS answer(PNDIS_OID_REQUEST r, const VOID *value, ULONG len)
+{
+    if (r->DATA.QUERY_INFORMATION.InformationBufferLength < len) {
+        r->DATA.QUERY_INFORMATION.BytesNeeded = len;
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    RtlCopyMemory(r->DATA.QUERY_INFORMATION.InformationBuffer, value, len);
+    r->DATA.QUERY_INFORMATION.BytesWritten = len;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* OID requests (PASSIVE); the packet filter set pends until the DPC. */
+static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
+{
+    ADAPTER *a = ctx;
+    NDIS_OID oid = r->DATA.Oid;
+    if (r->RequestType == NdisRequestQueryInformation) {
+        ULONG v = MTU;
+        switch (oid) {
+        case OID_GEN_MAXIMUM_FRAME_SIZE:
+            return answer(r, &v, sizeof(v));
+        case OID_802_3_CURRENT_ADDRESS:
+            return answer(r, g_mac, 6);
+        case OID_GEN_XMIT_OK:
+            return answer(r, &a->xmit_ok, sizeof(a->xmit_ok));
+        case OID_GEN_RCV_OK:
+            return answer(r, &a->rcv_ok, sizeof(a->rcv_ok));
+        default:
+            return NDIS_STATUS_NOT_SUPPORTED;
+        }
+    }
+    if (r->RequestType != NdisRequestSetInformation)
+        return NDIS_STATUS_NOT_SUPPORTED;
+    if (r->DATA.SET_INFORMATION.InformationBufferLength < sizeof(ULONG)) {
+        r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    ULONG v = *(PULONG)r->DATA.SET_INFORMATION.InformationBuffer;
+    if (oid == OID_GEN_CURRENT_PACKET_FILTER) {
+        a->pended_oid = r;
+        KeInsertQueueDpc(&a->oid_dpc, NULL, NULL);
+        return NDIS_STATUS_PENDING;
+    }
+#ifdef VWNDIS_PLANTED
+    if (oid == VWNDIS_OID_PLANT) {
+        a->plant = v;
+        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+        if (v == 3) /* planted: indicates while Paused */
+            indicate_one(a, 0);
+        if (v == 5) /* planted: the DISPATCH_LEVEL flag at PASSIVE_LEVEL */
+            indicate_one(a, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+        if (v == 6) /* planted: completes a request it does not pend */
+            NdisMOidRequestComplete(a->handle, r, NDIS_STATUS_SUCCESS);
+        return NDIS_STATUS_SUCCESS;
+    }
+#else
+    (void)v;
+    (void)indicate_one;
+#endif
+    return NDIS_STATUS_NOT_SUPPORTED;
+}
+
+/* Loops every frame back: copy into a receive NBL, complete the send,
+ * indicate the copies (<= DISPATCH). */
+static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port, ULONG flags)
+{
+    ADAPTER *a = ctx;
+    (void)port;
+    BOOLEAN dispatch = (flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0;
+    PNET_BUFFER_LIST rx_first = NULL, *rx_tail = &rx_first;
+    ULONG rx_count = 0;
+    if (dispatch)
+        NdisDprAcquireSpinLock(&a->lock);
+    else
+        NdisAcquireSpinLock(&a->lock);
+    for (PNET_BUFFER_LIST n = nbls; n != NULL; n = NET_BUFFER_LIST_NEXT_NBL(n)) {
+        PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(n);
+        ULONG len = NET_BUFFER_DATA_LENGTH(nb);
+        if (a->state != ST_RUNNING || a->removed) {
+            NET_BUFFER_LIST_STATUS(n) =
+                a->removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED;
+            continue;
+        }
+        if (a->free_rx == NULL || len > FRAME_MAX || len < 14) {
+            NET_BUFFER_LIST_STATUS(n) =
+                a->free_rx == NULL ? NDIS_STATUS_RESOURCES : NDIS_STATUS_INVALID_LENGTH;
+            continue;
+        }
+        PNET_BUFFER_LIST r = a->free_rx;
+        a->free_rx = NET_BUFFER_LIST_NEXT_NBL(r);
+        a->rx_free_count--;
+        PUCHAR dst = MmGetSystemAddressForMdlSafe(NET_BUFFER_FIRST_MDL(NET_BUFFER_LIST_FIRST_NB(r)),
+                                                  NormalPagePriority);
+        PVOID src = NdisGetDataBuffer(nb, len, dst, 1, 0);
+        if (src != NULL && src != dst)
+            RtlCopyMemory(dst, src, len);
+        NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(r)) = len;
+        NET_BUFFER_LIST_NEXT_NBL(r) = NULL;
+        *rx_tail = r;
+        rx_tail = &NET_BUFFER_LIST_NEXT_NBL(r);
+        rx_count++;
+        NET_BUFFER_LIST_STATUS(n) = NDIS_STATUS_SUCCESS;
+        a->xmit_ok++;
+    }
+    /* Low on receive buffers: indicate with RESOURCES, keep them. */
+    BOOLEAN resources = a->rx_free_count < 2;
+    if (!resources)
+        a->rx_out += rx_count;
+    a->rcv_ok += rx_count;
+    if (dispatch)
+        NdisDprReleaseSpinLock(&a->lock);
+    else
+        NdisReleaseSpinLock(&a->lock);
+    ULONG cflags = dispatch ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
+    NdisMSendNetBufferListsComplete(a->handle, nbls, cflags);
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 1) /* planted: completes the same NBLs again */
+        NdisMSendNetBufferListsComplete(a->handle, nbls, cflags);
+#endif
+    if (rx_first == NULL)
+        return;
+    ULONG rflags = (dispatch ? NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL : 0) |
+                   (resources ? NDIS_RECEIVE_FLAGS_RESOURCES : 0);
+    NdisMIndicateReceiveNetBufferLists(a->handle, rx_first, NDIS_DEFAULT_PORT_NUMBER, rx_count,
+                                       rflags);
+    if (resources) {
+        if (dispatch)
+            NdisDprAcquireSpinLock(&a->lock);
+        else
+            NdisAcquireSpinLock(&a->lock);
+        while (rx_first != NULL) {
+            PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(rx_first);
+            NET_BUFFER_LIST_NEXT_NBL(rx_first) = a->free_rx;
+            a->free_rx = rx_first;
+            a->rx_free_count++;
+            rx_first = next;
+        }
+        if (dispatch)
+            NdisDprReleaseSpinLock(&a->lock);
+        else
+            NdisReleaseSpinLock(&a->lock);
+    }
+}
+
+/* Takes receive NBLs back; the last one completes a pending pause (<= DISPATCH). */
+static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flags)
+{
+    ADAPTER *a = ctx;
+    BOOLEAN dispatch = (flags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0;
+    if (dispatch)
+        NdisDprAcquireSpinLock(&a->lock);
+    else
+        NdisAcquireSpinLock(&a->lock);
+    while (nbls != NULL) {
+        PNET_BUFFER_LIST next = NET_BUFFER_LIST_NEXT_NBL(nbls);
+        NET_BUFFER_LIST_NEXT_NBL(nbls) = a->free_rx;
+        a->free_rx = nbls;
+        a->rx_free_count++;
+        a->rx_out--;
+        nbls = next;
+    }
+    BOOLEAN complete = a->state == ST_PAUSING && a->rx_out == 0;
+    if (complete)
+        a->state = ST_PAUSED;
+    if (dispatch)
+        NdisDprReleaseSpinLock(&a->lock);
+    else
+        NdisReleaseSpinLock(&a->lock);
+    if (complete)
+        NdisMPauseComplete(a->handle);
+}
+
+/* Nothing to cancel: sends complete inside send (<= DISPATCH). */
+static VOID NTAPI cancel_send(NDIS_HANDLE ctx, PVOID id)
+{
+    (void)ctx, (void)id;
+}
+
+/* Surprise removal: later sends fail at once (PASSIVE). */
+static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
+{
+    ADAPTER *a = ctx;
+    if (e->DevicePnPEvent == NdisDevicePnPEventSurpriseRemoved)
+        a->removed = TRUE;
+}
+
+/* No hardware to quiesce (any IRQL). */
+static VOID NTAPI shutdown(NDIS_HANDLE ctx, NDIS_SHUTDOWN_ACTION action)
+{
+    (void)ctx, (void)action;
+}
+
+/* The pended filter set completes from its DPC; nothing to cancel (<= DISPATCH). */
+static VOID NTAPI cancel_oid(NDIS_HANDLE ctx, PVOID id)
+{
+    (void)ctx, (void)id;
+}
+
+/* Registers the miniport with NDIS 6.50 characteristics (PASSIVE). */
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING path)
+{
+    NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch = {0};
+    ch.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+    ch.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+    ch.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+    ch.MajorNdisVersion = 6;
+    ch.MinorNdisVersion = 50;
+    ch.MajorDriverVersion = 1;
+    ch.InitializeHandlerEx = initialize;
+    ch.HaltHandlerEx = halt;
+    ch.UnloadHandler = unload;
+    ch.PauseHandler = pause;
+    ch.RestartHandler = restart;
+    ch.OidRequestHandler = oid_request;
+    ch.SendNetBufferListsHandler = send;
+    ch.ReturnNetBufferListsHandler = return_nbls;
+    ch.CancelSendHandler = cancel_send;
+    ch.DevicePnPEventNotifyHandler = pnp_event;
+    ch.ShutdownHandlerEx = shutdown;
+    ch.CancelOidRequestHandler = cancel_oid;
+    return NdisMRegisterMiniportDriver(drv, path, NULL, &ch, &g_driver);
+}
