@@ -56,6 +56,8 @@ rejects "a missing catalog" 1 "$p/$drv0.cat: missing" "$ca" "$p/$drv0.cat"
 # shellcheck disable=SC2086
 rejects "every package under a wrong CA" "$npkg" "catalog signature does not verify" "$work/wrong-ca.pem" $rcats
 
+step "release.sh: verify"
+
 # --- A bad key stops make before it signs anything: one error line (make
 # adds its own "Error" line), the tree unchanged although a package was due.
 unsigned0=$(dirname "$(dirname "$rfirst")")/$drv0.sys
@@ -68,6 +70,8 @@ if [ $rc != 0 ] && [ "$(printf '%s\n' "$msg" | grep -c '^sign: ')" = 1 ] &&
 	printf '%s\n' "$msg" | grep -q '^sign: signing key: .*wrong password' && [ "$before" = "$(snapshot)" ]; then
 	ok "make with a bad key stops before signing: $(printf '%s\n' "$msg" | grep '^sign: ')"
 else bad "make with a bad key: rc=$rc '$msg'"; fi
+
+step "release.sh: bad key"
 
 # --- Attestation CABs: one per package, signed, folder-only layout, the
 # package files and the .pdb inside, identical when made twice.
@@ -133,6 +137,8 @@ for cat in $rcats; do
 	else bad "$f.cab: $(gcab -t "$cab" 2>&1 | tr '\n' ' ')"; fi
 	if cmp -s "$cab" "$work/att2/attestation/$f.cab"; then ok "$f.cab reproducible"; else bad "$f.cab differs when made again"; fi
 done
+
+step "release.sh: attestation"
 
 # --- import-signed: a simulated portal result, re-signed by a second CA
 # that plays Microsoft (its own signature on the .sys, its own catalog).

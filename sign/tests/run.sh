@@ -14,6 +14,19 @@ rm -rf "$work"
 mkdir -p "$work"
 passed=0
 failed=0
+# step NAME: the wall and CPU seconds since the last step, into
+# $work/steps (where this group's time goes; the output is unchanged).
+step_t=$(date +%s.%N)
+step_cpu=0
+step() {
+	t=$(date +%s.%N)
+	# times, not in a subshell (one would see only its own children).
+	times >"$work/.times"
+	c=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/.times")
+	awk -v t="$t" -v t0="$step_t" -v c="$c" -v c0="$step_cpu" -v n="$1" \
+		'BEGIN { printf "%7.1f s wall %7.1f s cpu  %s\n", t - t0, c - c0, n }' >>"$work/steps"
+	step_t=$t step_cpu=$c
+}
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 ca=$keydir/ca.pem
@@ -31,6 +44,8 @@ for inf in sign/tests/lint/*.inf; do
 	got=$($b/host/inflint --arch amd64 --dir "$lintpkg" "$inf")
 	if [ "$got" = "$want" ]; then ok "inflint $inf"; else bad "inflint $inf: got '$got', want '$want'"; fi
 done
+
+step "lint"
 
 # --- Ties between packages: each directory under sign/tests/rank/ is one
 # ISO folder's packages; expect.txt lists the findings (empty: none).
@@ -56,6 +71,8 @@ if groups=$(${PYTHON:-/usr/bin/python3} packaging/layout.py rank-groups packagin
 else
 	bad "layout.py rank-groups failed"
 fi
+
+step "ranks"
 
 # --- Template stamper: malformed templates give one file:line error and
 # write nothing.
@@ -98,6 +115,8 @@ done
 if gen "$work/x.inf" w11 x86 VERSION 0 drivers/pvpanic/pvpanic.inx 2>/dev/null; then
 	bad "w11 x86 accepted"
 else ok "w11 has no x86"; fi
+
+step "infgen"
 
 # --- Every package: its INF, its catalog and each of its PE images (the
 # driver .sys and any .dll; an INF-only package has none).
@@ -182,6 +201,8 @@ for cat in "$@"; do
 	done
 done
 
+step "packages"
+
 # --- Version resources: every image's VERSIONINFO matches its INF
 # (sign/tests/versioninfo.py); a copy whose fixed FileVersion is one off
 # must fail.
@@ -206,6 +227,8 @@ if [ $? = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "fixe
 	ok "planted version resource refused: $msg"
 else bad "planted version resource: '$msg'"; fi
 
+step "versioninfo"
+
 # --- No private key in any output (the published CA certificate included).
 # What the build writes under BUILD, not the test groups' scratch (*-test,
 # check, second, the Wine prefixes, the vhost-user sockets): that is no
@@ -224,6 +247,8 @@ rm -f "$work/planted/key.der"
 { echo junk; sed -n 5p "$keydir/signer.key"; } >"$work/planted/log.txt"
 if $b/host/keyscan "$keydir/signer.key" "$work/planted" >/dev/null; then bad "planted PEM line missed"; else ok "planted PEM line caught"; fi
 rm -rf "$work/planted"
+
+step "keyscan"
 
 # --- Production signing from PKCS#12: right password signs, a wrong one
 # gives one clear error and leaves the output alone.
@@ -249,11 +274,17 @@ if [ $rc = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "wro
 else bad "wrong password: rc=$rc msg='$msg' leftovers=$left"; fi
 drv0=$(basename "$first" .cat)
 
+step "pkcs12"
+
 # --- Bad keys and certificates, and an RFC 3161 timestamp (keys.sh).
 . sign/tests/keys.sh
 
+step "keys.sh"
+
 # --- Production signing from a PKCS#11 token (SoftHSM; pkcs11.sh).
 . sign/tests/pkcs11.sh
+
+step "pkcs11.sh"
 
 # The makes below run in parallel: in make check's pool when there is one
 # (the recipe is recursive), else one job per core.
@@ -287,9 +318,12 @@ else
 	bad "rebuild into $r failed (log $work/repro.log)"
 fi
 
+step "repro make"
+
 # --- make verify, a bad key in make, attestation CABs, import-signed
 # (release.sh, on the second tree).
 . sign/tests/release.sh
+step "release.sh: import-signed"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
