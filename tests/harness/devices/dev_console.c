@@ -28,8 +28,8 @@ struct vw_console *vw_console_create(struct vm *vm, enum vmodel_transport transp
     c->con.report = (struct model_report){report, c};
     uint8_t devcfg[VMODEL_CONSOLE_CFG_LEN];
     vmodel_console_init(&c->con, multiport, max_ports, devcfg);
-    uint32_t ports = c->con.max_ports < VMODEL_CONSOLE_MAX_PORTS ? c->con.max_ports
-                                                                 : VMODEL_CONSOLE_MAX_PORTS;
+    uint32_t ports =
+        c->con.max_ports < VMODEL_CONSOLE_MAX_PORTS ? c->con.max_ports : VMODEL_CONSOLE_MAX_PORTS;
     struct vw_virtio_config cfg = {
         .transport = transport,
         .device_type = VMODEL_CONSOLE_ID,

@@ -48,8 +48,7 @@ uint64_t qemu_ivshmem_reg_read(struct qemu_ivshmem *d, uint64_t offset, unsigned
     return 0;
 }
 
-void qemu_ivshmem_reg_write(struct qemu_ivshmem *d, uint64_t offset, uint64_t value,
-                            unsigned size)
+void qemu_ivshmem_reg_write(struct qemu_ivshmem *d, uint64_t offset, uint64_t value, unsigned size)
 {
     if (d->removed || size != 4)
         return;

@@ -34,8 +34,7 @@ void qemu_ivshmem_init(struct qemu_ivshmem *d, unsigned vectors, bool line, int3
 /* A BAR0 read of SIZE bytes at OFFSET; a write of VALUE (the doorbell is
  * kept, the caller logs it). */
 uint64_t qemu_ivshmem_reg_read(struct qemu_ivshmem *d, uint64_t offset, unsigned size);
-void qemu_ivshmem_reg_write(struct qemu_ivshmem *d, uint64_t offset, uint64_t value,
-                            unsigned size);
+void qemu_ivshmem_reg_write(struct qemu_ivshmem *d, uint64_t offset, uint64_t value, unsigned size);
 /* A configuration-space read of SIZE bytes at OFF. */
 uint32_t qemu_ivshmem_cfg_read(const struct qemu_ivshmem *d, uint32_t off, unsigned size);
 /* A peer rings VECTOR: the message to raise, or -1 for none (a masked
