@@ -128,7 +128,11 @@ pkg_pes() { (cd "$1" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort); }
 [ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
 	-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
 cr=$(printf '\r')
-for cat in "$@"; do
+# check_package N CAT PACKAGE.cat...: the checks of one package (ok/FAIL
+# lines); scratch files carry N, as two packages are checked at once.
+check_package() {
+	n=$1 cat=$2
+	shift 2
 	dir=${cat%/*}
 	drv=${cat##*/}
 	drv=${drv%.cat}
@@ -140,11 +144,11 @@ for cat in "$@"; do
 	# INF content: set and arch specific values (dirids where the INF
 	# copies files or names a service binary).
 	case $set_ in w10) deco=NT$arch.10.0 dirid=12 ;; *) deco=NT$arch.10.0...16299 dirid=13 ;; esac
-	tr -d '\r' <"$inf" >"$work/lf.inf"
-	if grep -q "^DriverVer *= *$date," "$work/lf.inf" && grep -q "= Models, $deco\$" "$work/lf.inf" &&
-		{ ! grep -q "^ServiceBinary" "$work/lf.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.inf"; } &&
-		{ ! grep -q "^DefaultDestDir" "$work/lf.inf" || grep -q "^DefaultDestDir = $dirid" "$work/lf.inf"; } &&
-		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.inf" && [ "$(grep -c "$cr\$" "$inf")" = "$(wc -l <"$inf")" ]; then
+	tr -d '\r' <"$inf" >"$work/lf.$n.inf"
+	if grep -q "^DriverVer *= *$date," "$work/lf.$n.inf" && grep -q "= Models, $deco\$" "$work/lf.$n.inf" &&
+		{ ! grep -q "^ServiceBinary" "$work/lf.$n.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.$n.inf"; } &&
+		{ ! grep -q "^DefaultDestDir" "$work/lf.$n.inf" || grep -q "^DefaultDestDir = $dirid" "$work/lf.$n.inf"; } &&
+		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.$n.inf" && [ "$(grep -c "$cr\$" "$inf")" = "$(wc -l <"$inf")" ]; then
 		ok "$inf: DriverVer date, decoration $deco, dirid $dirid"
 	else
 		bad "$inf: stamped values"
@@ -178,9 +182,9 @@ for cat in "$@"; do
 		# Negative cases: a tampered image, an image the catalog does not
 		# list (the same image name of another arch), a CA that did not
 		# issue the signer.
-		cp "$sys" "$work/tampered.bin"
-		printf 'X' | dd of="$work/tampered.bin" bs=1 seek=1200 conv=notrunc 2>/dev/null
-		if osslsigncode verify -catalog "$cat" -in "$work/tampered.bin" -CAfile "$ca" >/dev/null 2>&1; then
+		cp "$sys" "$work/tampered.$n.bin"
+		printf 'X' | dd of="$work/tampered.$n.bin" bs=1 seek=1200 conv=notrunc 2>/dev/null
+		if osslsigncode verify -catalog "$cat" -in "$work/tampered.$n.bin" -CAfile "$ca" >/dev/null 2>&1; then
 			bad "tampered $sys accepted"
 		else ok "tampered $sys refused"; fi
 		other=
@@ -199,6 +203,22 @@ for cat in "$@"; do
 			bad "$cat accepted with a wrong CA"
 		else ok "$cat refused with a wrong CA"; fi
 	done
+}
+# Two packages at a time (both cores), each into its own file, printed and
+# counted in package order.
+i=0
+for cat in "$@"; do
+	i=$((i + 1))
+	check_package "$i" "$cat" "$@" >"$work/package.$i" 2>&1 &
+	[ $((i % 2)) != 0 ] || wait
+done
+wait
+j=0
+while [ $j -lt $i ]; do
+	j=$((j + 1))
+	cat "$work/package.$j"
+	passed=$((passed + $(grep -c '^ok ' "$work/package.$j")))
+	failed=$((failed + $(grep -c '^FAIL ' "$work/package.$j")))
 done
 
 step "packages"
