@@ -81,6 +81,9 @@ endif
 # --check): a bad key stops the build with one error line before the first
 # file, so no tree is left half signed with it.  Order-only, so that it
 # never makes a package out of date.
+# The check's result, for the signing calls of this make (SIGN_CHECKED in
+# sign/signfile.sh: they skip the checks it made).
+export SIGN_CHECKED := $(B)/sign/key-checked
 .PHONY: sign-key-check
 sign-key-check: $(SIGN_KEY_DEP)
 	$(Q)sign/signfile.sh --check

@@ -56,6 +56,8 @@ rejects "a missing catalog" 1 "$p/$drv0.cat: missing" "$ca" "$p/$drv0.cat"
 # shellcheck disable=SC2086
 rejects "every package under a wrong CA" "$npkg" "catalog signature does not verify" "$work/wrong-ca.pem" $rcats
 
+step "release.sh: verify"
+
 # --- A bad key stops make before it signs anything: one error line (make
 # adds its own "Error" line), the tree unchanged although a package was due.
 unsigned0=$(dirname "$(dirname "$rfirst")")/$drv0.sys
@@ -68,6 +70,8 @@ if [ $rc != 0 ] && [ "$(printf '%s\n' "$msg" | grep -c '^sign: ')" = 1 ] &&
 	printf '%s\n' "$msg" | grep -q '^sign: signing key: .*wrong password' && [ "$before" = "$(snapshot)" ]; then
 	ok "make with a bad key stops before signing: $(printf '%s\n' "$msg" | grep '^sign: ')"
 else bad "make with a bad key: rc=$rc '$msg'"; fi
+
+step "release.sh: bad key"
 
 # --- Attestation CABs: one per package, signed, folder-only layout, the
 # package files and the .pdb inside, identical when made twice.
@@ -134,6 +138,8 @@ for cat in $rcats; do
 	if cmp -s "$cab" "$work/att2/attestation/$f.cab"; then ok "$f.cab reproducible"; else bad "$f.cab differs when made again"; fi
 done
 
+step "release.sh: attestation"
+
 # --- import-signed: a simulated portal result, re-signed by a second CA
 # that plays Microsoft (its own signature on the .sys, its own catalog).
 sign/tests/mkcert.sh "$pki" msca self $always "basicConstraints=critical,CA:TRUE;keyUsage=critical,keyCertSign" &&
@@ -142,25 +148,37 @@ mkdir -p "$pki/kd-ms"
 cp "$pki/mssigner.key" "$pki/kd-ms/signer.key"
 cat "$pki/mssigner.pem" "$pki/msca.pem" >"$pki/kd-ms/chain.pem"
 portal=$work/portal
+# The stand-in's key is checked once (SIGN_CHECKED, as make does), and the
+# packages are signed two at a time; a package that fails leaves its name in
+# $work/portal-failed.
+msck=$work/ms-checked
+SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --check || bad "the Microsoft stand-in's key"
+rm -f "$work/portal-failed"
 for cat in $rcats; do
 	pkg=$(dirname "$cat")
 	drv=$(basename "$cat" .cat)
 	set_=$(basename "$pkg")
 	arch=$(basename "$(dirname "$(dirname "$pkg")")")
-	f=$portal/Signed_1234/drivers/${drv}_${set_}_$arch
-	mkdir -p "$f"
-	cp "$pkg/$drv.inf" "$f/"
-	pes=$(pkg_pes "$pkg")
-	signed=1
-	for pe in $pes; do
-		SIGN_KEYDIR=$pki/kd-ms sign/signfile.sh --ph "$(dirname "$pkg")/$pe" "$f/$pe" "MS" || signed=
-	done
 	# shellcheck disable=SC2046
-	[ -n "$signed" ] &&
-		$b/host/mkcat -o "$work/ms.cat" --os 2:10.0 --time "$SOURCE_DATE_EPOCH" $(for pe in $pes; do echo "$f/$pe"; done) "$f/$drv.inf" &&
-		SIGN_KEYDIR=$pki/kd-ms sign/signfile.sh "$work/ms.cat" "$f/$drv.cat" "MS" || bad "simulating the portal for $f"
-done
+	echo "$pkg" "$drv" "$portal/Signed_1234/drivers/${drv}_${set_}_$arch" $(pkg_pes "$pkg")
+done | work=$work pki=$pki msck=$msck b=$b xargs -P 2 -L 1 sh -c '
+	pkg=$1 drv=$2 f=$3
+	shift 3
+	mkdir -p "$f" && cp "$pkg/$drv.inf" "$f/" || { echo "$f" >>"$work/portal-failed"; exit 0; }
+	for pe in "$@"; do
+		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --ph "$(dirname "$pkg")/$pe" "$f/$pe" "MS" ||
+			{ echo "$f" >>"$work/portal-failed"; exit 0; }
+	done
+	mkdir -p "$work/mscat"
+	cat=$work/mscat/${f##*/}.cat
+	$b/host/mkcat -o "$cat" --os 2:10.0 --time "$SOURCE_DATE_EPOCH" $(for pe in "$@"; do echo "$f/$pe"; done) "$f/$drv.inf" &&
+		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh "$cat" "$f/$drv.cat" "MS" ||
+		echo "$f" >>"$work/portal-failed"
+' sh
+[ ! -e "$work/portal-failed" ] || while read -r f; do bad "simulating the portal for $f"; done <"$work/portal-failed"
 f0=$(basename "$(find "$portal" -type d -name "${drv0}_*" | LC_ALL=C sort | head -n 1)")
+# An unsigned catalog of the stand-in, for the refused case below.
+cp "$work/mscat/$f0.cat" "$work/ms.cat"
 # refused_import WHAT EXPECT MUTATION: on a copy of the portal result, one
 # problem line matching EXPECT plus "nothing was replaced"; $r unchanged.
 refused_import() {

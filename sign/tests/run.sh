@@ -14,6 +14,19 @@ rm -rf "$work"
 mkdir -p "$work"
 passed=0
 failed=0
+# step NAME: the wall and CPU seconds since the last step, into
+# $work/steps (where this group's time goes; the output is unchanged).
+step_t=$(date +%s.%N)
+step_cpu=0
+step() {
+	t=$(date +%s.%N)
+	# times, not in a subshell (one would see only its own children).
+	times >"$work/.times"
+	c=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/.times")
+	awk -v t="$t" -v t0="$step_t" -v c="$c" -v c0="$step_cpu" -v n="$1" \
+		'BEGIN { printf "%7.1f s wall %7.1f s cpu  %s\n", t - t0, c - c0, n }' >>"$work/steps"
+	step_t=$t step_cpu=$c
+}
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 ca=$keydir/ca.pem
@@ -31,6 +44,8 @@ for inf in sign/tests/lint/*.inf; do
 	got=$($b/host/inflint --arch amd64 --dir "$lintpkg" "$inf")
 	if [ "$got" = "$want" ]; then ok "inflint $inf"; else bad "inflint $inf: got '$got', want '$want'"; fi
 done
+
+step "lint"
 
 # --- Ties between packages: each directory under sign/tests/rank/ is one
 # ISO folder's packages; expect.txt lists the findings (empty: none).
@@ -56,6 +71,8 @@ if groups=$(${PYTHON:-/usr/bin/python3} packaging/layout.py rank-groups packagin
 else
 	bad "layout.py rank-groups failed"
 fi
+
+step "ranks"
 
 # --- Template stamper: malformed templates give one file:line error and
 # write nothing.
@@ -99,6 +116,8 @@ if gen "$work/x.inf" w11 x86 VERSION 0 drivers/pvpanic/pvpanic.inx 2>/dev/null; 
 	bad "w11 x86 accepted"
 else ok "w11 has no x86"; fi
 
+step "infgen"
+
 # --- Every package: its INF, its catalog and each of its PE images (the
 # driver .sys and any .dll; an INF-only package has none).
 date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%m/%d/%Y)
@@ -109,7 +128,11 @@ pkg_pes() { (cd "$1" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort); }
 [ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
 	-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
 cr=$(printf '\r')
-for cat in "$@"; do
+# check_package N CAT PACKAGE.cat...: the checks of one package (ok/FAIL
+# lines); scratch files carry N, as two packages are checked at once.
+check_package() {
+	n=$1 cat=$2
+	shift 2
 	dir=${cat%/*}
 	drv=${cat##*/}
 	drv=${drv%.cat}
@@ -121,11 +144,11 @@ for cat in "$@"; do
 	# INF content: set and arch specific values (dirids where the INF
 	# copies files or names a service binary).
 	case $set_ in w10) deco=NT$arch.10.0 dirid=12 ;; *) deco=NT$arch.10.0...16299 dirid=13 ;; esac
-	tr -d '\r' <"$inf" >"$work/lf.inf"
-	if grep -q "^DriverVer *= *$date," "$work/lf.inf" && grep -q "= Models, $deco\$" "$work/lf.inf" &&
-		{ ! grep -q "^ServiceBinary" "$work/lf.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.inf"; } &&
-		{ ! grep -q "^DefaultDestDir" "$work/lf.inf" || grep -q "^DefaultDestDir = $dirid" "$work/lf.inf"; } &&
-		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.inf" && [ "$(grep -c "$cr\$" "$inf")" = "$(wc -l <"$inf")" ]; then
+	tr -d '\r' <"$inf" >"$work/lf.$n.inf"
+	if grep -q "^DriverVer *= *$date," "$work/lf.$n.inf" && grep -q "= Models, $deco\$" "$work/lf.$n.inf" &&
+		{ ! grep -q "^ServiceBinary" "$work/lf.$n.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.$n.inf"; } &&
+		{ ! grep -q "^DefaultDestDir" "$work/lf.$n.inf" || grep -q "^DefaultDestDir = $dirid" "$work/lf.$n.inf"; } &&
+		grep -q "^CatalogFile *= *$drv.cat" "$work/lf.$n.inf" && [ "$(grep -c "$cr\$" "$inf")" = "$(wc -l <"$inf")" ]; then
 		ok "$inf: DriverVer date, decoration $deco, dirid $dirid"
 	else
 		bad "$inf: stamped values"
@@ -159,9 +182,9 @@ for cat in "$@"; do
 		# Negative cases: a tampered image, an image the catalog does not
 		# list (the same image name of another arch), a CA that did not
 		# issue the signer.
-		cp "$sys" "$work/tampered.bin"
-		printf 'X' | dd of="$work/tampered.bin" bs=1 seek=1200 conv=notrunc 2>/dev/null
-		if osslsigncode verify -catalog "$cat" -in "$work/tampered.bin" -CAfile "$ca" >/dev/null 2>&1; then
+		cp "$sys" "$work/tampered.$n.bin"
+		printf 'X' | dd of="$work/tampered.$n.bin" bs=1 seek=1200 conv=notrunc 2>/dev/null
+		if osslsigncode verify -catalog "$cat" -in "$work/tampered.$n.bin" -CAfile "$ca" >/dev/null 2>&1; then
 			bad "tampered $sys accepted"
 		else ok "tampered $sys refused"; fi
 		other=
@@ -180,7 +203,25 @@ for cat in "$@"; do
 			bad "$cat accepted with a wrong CA"
 		else ok "$cat refused with a wrong CA"; fi
 	done
+}
+# Two packages at a time (both cores), each into its own file, printed and
+# counted in package order.
+i=0
+for cat in "$@"; do
+	i=$((i + 1))
+	check_package "$i" "$cat" "$@" >"$work/package.$i" 2>&1 &
+	[ $((i % 2)) != 0 ] || wait
 done
+wait
+j=0
+while [ $j -lt $i ]; do
+	j=$((j + 1))
+	cat "$work/package.$j"
+	passed=$((passed + $(grep -c '^ok ' "$work/package.$j")))
+	failed=$((failed + $(grep -c '^FAIL ' "$work/package.$j")))
+done
+
+step "packages"
 
 # --- Version resources: every image's VERSIONINFO matches its INF
 # (sign/tests/versioninfo.py); a copy whose fixed FileVersion is one off
@@ -206,6 +247,8 @@ if [ $? = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "fixe
 	ok "planted version resource refused: $msg"
 else bad "planted version resource: '$msg'"; fi
 
+step "versioninfo"
+
 # --- No private key in any output (the published CA certificate included).
 # What the build writes under BUILD, not the test groups' scratch (*-test,
 # check, second, the Wine prefixes, the vhost-user sockets): that is no
@@ -224,6 +267,8 @@ rm -f "$work/planted/key.der"
 { echo junk; sed -n 5p "$keydir/signer.key"; } >"$work/planted/log.txt"
 if $b/host/keyscan "$keydir/signer.key" "$work/planted" >/dev/null; then bad "planted PEM line missed"; else ok "planted PEM line caught"; fi
 rm -rf "$work/planted"
+
+step "keyscan"
 
 # --- Production signing from PKCS#12: right password signs, a wrong one
 # gives one clear error and leaves the output alone.
@@ -249,11 +294,17 @@ if [ $rc = 1 ] && [ "$(echo "$msg" | wc -l)" = 1 ] && echo "$msg" | grep -q "wro
 else bad "wrong password: rc=$rc msg='$msg' leftovers=$left"; fi
 drv0=$(basename "$first" .cat)
 
+step "pkcs12"
+
 # --- Bad keys and certificates, and an RFC 3161 timestamp (keys.sh).
 . sign/tests/keys.sh
 
+step "keys.sh"
+
 # --- Production signing from a PKCS#11 token (SoftHSM; pkcs11.sh).
 . sign/tests/pkcs11.sh
+
+step "pkcs11.sh"
 
 # The makes below run in parallel: in make check's pool when there is one
 # (the recipe is recursive), else one job per core.
@@ -287,9 +338,12 @@ else
 	bad "rebuild into $r failed (log $work/repro.log)"
 fi
 
+step "repro make"
+
 # --- make verify, a bad key in make, attestation CABs, import-signed
 # (release.sh, on the second tree).
 . sign/tests/release.sh
+step "release.sh: import-signed"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

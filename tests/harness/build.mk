@@ -14,9 +14,11 @@ HARNESS_PARTS := machine nt nt/ke nt/io nt/mm nt/ob nt/ps nt/se nt/rtl nt/cm pnp
 harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
 	tests/harness/port/*/*.c tests/harness/selftest/*.c drivers/*/tests/*.c bench/*/harness_*.c) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
-	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c
+	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c \
+	tests/models/virtio/vmodel_console.c tests/models/virtio/vmodel_balloon.c tests/models/model_report.c \
+	tests/models/qemu/pvpanic.c tests/models/qemu/ivshmem.c tests/models/qemu/fwcfg.c
 harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
-	-Itests/models/virtio
+	-Itests/models -Itests/models/virtio
 harness_LDLIBS := -lunicorn -lcapstone -lpthread
 
 # Planted bugs, one per checker (kernel sources in tests/harness/bad/, their scenarios in

@@ -39,7 +39,8 @@ static inline void balloon_expect(struct vm *vm, struct vw_balloon *b, unsigned 
 {
     VW_EXPECT(vm, vw_balloon_actual(b) == pages, "actual is %u, expected %u", vw_balloon_actual(b),
               pages);
-    VW_EXPECT(vm, b->pages == pages, "the device holds %u pages, expected %u", b->pages, pages);
+    VW_EXPECT(vm, b->model.pages == pages, "the device holds %u pages, expected %u", b->model.pages,
+              pages);
     VW_EXPECT(vm, balloon_driver_pages(vm) == pages, "the driver holds %u pages, expected %u",
               balloon_driver_pages(vm), pages);
 }

@@ -16,7 +16,8 @@ VW_SCENARIO("balloon", hostile_absurd_target, NULL)
     vw_mm_set_available(vm, 3000); /* what Windows can spare */
     balloon_target(vm, b, 0xffffffffu);
     balloon_expect(vm, b, 3000);
-    VW_EXPECT(vm, b->max_request_pages <= 256, "a request of %u pages", b->max_request_pages);
+    VW_EXPECT(vm, b->model.max_request_pages <= 256, "a request of %u pages",
+              b->model.max_request_pages);
     balloon_target(vm, b, 100);
     balloon_expect(vm, b, 100);
     balloon_finish(vm, b);
@@ -24,7 +25,7 @@ VW_SCENARIO("balloon", hostile_absurd_target, NULL)
 
 VW_SCENARIO("balloon", hostile_needs_reset, NULL)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VW_BALLOON_F_MUST_TELL_HOST);
+    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_MUST_TELL_HOST);
     if (b == NULL)
         return;
     balloon_target(vm, b, 400);
@@ -43,7 +44,7 @@ VW_SCENARIO("balloon", hostile_needs_reset, NULL)
 
 static void broken_queue(struct vm *vm, uint32_t evil)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VW_BALLOON_F_MUST_TELL_HOST);
+    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_MUST_TELL_HOST);
     if (b == NULL)
         return;
     balloon_target(vm, b, 500);

@@ -8,15 +8,15 @@
 
 VW_SCENARIO("balloon", deflate_on_oom, NULL)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true,
-                                         VW_BALLOON_F_DEFLATE_ON_OOM | VW_BALLOON_F_MUST_TELL_HOST);
+    struct vw_balloon *b = balloon_start(
+        vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_DEFLATE_ON_OOM | VMODEL_BALLOON_F_MUST_TELL_HOST);
     if (b == NULL)
         return;
     balloon_target(vm, b, 1000);
     balloon_expect(vm, b, 1000);
     vw_named_event_set(vm, VW_LOW_MEMORY_EVENT, true);
     vw_run_for(vm, SECOND + SECOND / 2);
-    unsigned first = b->pages;
+    unsigned first = b->model.pages;
     VW_EXPECT(vm, first < 1000 && first >= 1000 - 2 * 256,
               "after 1.5 s of low memory the balloon holds %u pages", first);
     balloon_expect(vm, b, first);

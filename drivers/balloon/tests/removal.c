@@ -17,7 +17,7 @@ static void pull(struct vm *vm, void *ctx)
 
 VW_SCENARIO("balloon", surprise_removal_mid_inflate, NULL)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VW_BALLOON_F_MUST_TELL_HOST);
+    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_MUST_TELL_HOST);
     if (b == NULL)
         return;
     balloon_target(vm, b, 300);
@@ -33,7 +33,7 @@ VW_SCENARIO("balloon", surprise_removal_mid_inflate, NULL)
 
 VW_SCENARIO("balloon", power_d3_keeps_balloon, NULL)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VW_BALLOON_F_STATS_VQ);
+    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_STATS_VQ);
     if (b == NULL)
         return;
     balloon_target(vm, b, 600);

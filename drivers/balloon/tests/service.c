@@ -37,11 +37,12 @@ static void poll_stats(struct vm *vm, struct vw_balloon *b)
 
 VW_SCENARIO("balloon", stats_from_service, NULL)
 {
-    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VW_BALLOON_F_STATS_VQ);
+    struct vw_balloon *b = balloon_start(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_STATS_VQ);
     if (b == NULL)
         return;
     vw_run_for(vm, SECOND);
-    VW_EXPECT(vm, b->last_tags == 1u << TAG_MEMTOT, "before the service: tags 0x%x", b->last_tags);
+    VW_EXPECT(vm, b->model.last_tags == 1u << TAG_MEMTOT, "before the service: tags 0x%x",
+              b->model.last_tags);
 
     uint32_t status = 0;
     gva_t file = vw_open(vm, b->dev->pdo, &status);
@@ -56,11 +57,13 @@ VW_SCENARIO("balloon", stats_from_service, NULL)
     status = vw_file_ioctl(vm, b->dev->pdo, file, IOCTL_BALLOON_SET_STATS, buf, len, NULL, 0, NULL);
     VW_EXPECT(vm, status == 0, "SET_STATS failed with 0x%08x", status);
     poll_stats(vm, b);
-    VW_EXPECT(vm, b->last_tags == 0xff, "tags 0x%x, expected 0..7", b->last_tags);
+    VW_EXPECT(vm, b->model.last_tags == 0xff, "tags 0x%x, expected 0..7", b->model.last_tags);
     for (unsigned i = 0; i < 7; i++)
-        VW_EXPECT(vm, b->stat_values[tags[i]] == values[i], "tag %u: %llu, sent %llu", tags[i],
-                  (unsigned long long)b->stat_values[tags[i]], (unsigned long long)values[i]);
-    VW_EXPECT(vm, b->memtot == VW_RAM_SIZE, "MEMTOT %llu", (unsigned long long)b->memtot);
+        VW_EXPECT(vm, b->model.stat_values[tags[i]] == values[i], "tag %u: %llu, sent %llu",
+                  tags[i], (unsigned long long)b->model.stat_values[tags[i]],
+                  (unsigned long long)values[i]);
+    VW_EXPECT(vm, b->model.memtot == VW_RAM_SIZE, "MEMTOT %llu",
+              (unsigned long long)b->model.memtot);
 
     /* Bad figures: each refused, the good ones kept. */
     struct {
@@ -89,15 +92,16 @@ VW_SCENARIO("balloon", stats_from_service, NULL)
     }
     poll_stats(vm, b);
     VW_EXPECT(vm,
-              b->last_tags == 0xff && b->stat_values[4] == values[4] && b->memtot == VW_RAM_SIZE,
-              "after refused figures: tags 0x%x, free %llu, MEMTOT %llu", b->last_tags,
-              (unsigned long long)b->stat_values[4], (unsigned long long)b->memtot);
+              b->model.last_tags == 0xff && b->model.stat_values[4] == values[4] &&
+                  b->model.memtot == VW_RAM_SIZE,
+              "after refused figures: tags 0x%x, free %llu, MEMTOT %llu", b->model.last_tags,
+              (unsigned long long)b->model.stat_values[4], (unsigned long long)b->model.memtot);
 
     /* The service stops: MEMTOT alone again. */
     status = vw_file_close(vm, b->dev->pdo, file);
     VW_EXPECT(vm, status == 0, "close failed with 0x%08x", status);
     poll_stats(vm, b);
-    VW_EXPECT(vm, b->last_tags == 1u << TAG_MEMTOT, "after the service closed: tags 0x%x",
-              b->last_tags);
+    VW_EXPECT(vm, b->model.last_tags == 1u << TAG_MEMTOT, "after the service closed: tags 0x%x",
+              b->model.last_tags);
     balloon_finish(vm, b);
 }

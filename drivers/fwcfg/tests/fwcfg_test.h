@@ -10,7 +10,7 @@
 #include "scenario.h"
 
 /* Device in MODE, driver loaded, device added, START answered with STATUS. */
-static inline struct vw_fwcfg *fwcfg_start(struct vm *vm, enum vw_fwcfg_mode mode,
+static inline struct vw_fwcfg *fwcfg_start(struct vm *vm, enum qemu_fwcfg_mode mode,
                                            uint32_t expected)
 {
     struct vw_fwcfg *dev = vw_fwcfg_create(vm, mode);
@@ -27,13 +27,14 @@ static inline struct vw_fwcfg *fwcfg_start(struct vm *vm, enum vw_fwcfg_mode mod
 static inline void fwcfg_expect_published(struct vm *vm, struct vw_fwcfg *dev)
 {
     uint32_t header = vw_crash_dump_header_size(vm);
-    uint32_t size = vw_fwcfg_note_size(dev);
-    uint64_t paddr = vw_fwcfg_note_paddr(dev);
+    uint32_t size = qemu_fwcfg_note_size(&dev->regs);
+    uint64_t paddr = qemu_fwcfg_note_paddr(&dev->regs);
 
-    VW_EXPECT(vm, vw_fwcfg_guest_format(dev) == 1, "guest_format %u, expected ELF (1)",
-              vw_fwcfg_guest_format(dev));
-    VW_EXPECT(vm, dev->vmcoreinfo[0] == 1 && dev->vmcoreinfo[1] == 0,
-              "host_format overwritten with %u", dev->vmcoreinfo[0] | dev->vmcoreinfo[1] << 8);
+    VW_EXPECT(vm, qemu_fwcfg_guest_format(&dev->regs) == 1, "guest_format %u, expected ELF (1)",
+              qemu_fwcfg_guest_format(&dev->regs));
+    VW_EXPECT(vm, dev->regs.vmcoreinfo[0] == 1 && dev->regs.vmcoreinfo[1] == 0,
+              "host_format overwritten with %u",
+              dev->regs.vmcoreinfo[0] | dev->regs.vmcoreinfo[1] << 8);
     VW_EXPECT(vm, size == 12 + 12 + header, "note size %u, expected %u", size, 24 + header);
     VW_EXPECT(vm, paddr % 4 == 0, "note at 0x%llx is not 4-byte aligned",
               (unsigned long long)paddr);
@@ -68,15 +69,15 @@ static inline void fwcfg_remove_and_unload(struct vm *vm, struct vw_fwcfg *dev, 
 }
 
 /* A START that must fail with STATUS, touching no DMA and leaving nothing. */
-static inline void fwcfg_expect_start_fails(struct vm *vm, enum vw_fwcfg_mode mode, uint32_t status,
-                                            unsigned max_dma_ops)
+static inline void fwcfg_expect_start_fails(struct vm *vm, enum qemu_fwcfg_mode mode,
+                                            uint32_t status, unsigned max_dma_ops)
 {
     struct vw_fwcfg *dev = fwcfg_start(vm, mode, status);
     if (dev == NULL)
         return;
-    VW_EXPECT(vm, dev->vmcoreinfo_writes == 0, "%u write(s) to etc/vmcoreinfo",
-              dev->vmcoreinfo_writes);
-    VW_EXPECT(vm, dev->dma_ops <= max_dma_ops, "%u DMA operations, at most %u expected",
-              dev->dma_ops, max_dma_ops);
+    VW_EXPECT(vm, dev->regs.vmcoreinfo_writes == 0, "%u write(s) to etc/vmcoreinfo",
+              dev->regs.vmcoreinfo_writes);
+    VW_EXPECT(vm, dev->regs.dma_ops <= max_dma_ops, "%u DMA operations, at most %u expected",
+              dev->regs.dma_ops, max_dma_ops);
     fwcfg_remove_and_unload(vm, dev, false);
 }

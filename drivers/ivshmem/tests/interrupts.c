@@ -13,11 +13,12 @@ VW_SCENARIO("ivshmem", doorbell, NULL)
     uint32_t status = ivshmem_map(vm, dev, file, 2, &map);
     VW_EXPECT(vm, status == 0, "REQUEST_MMAP failed: 0x%08x", status);
     status = ivshmem_ring(vm, dev, file, 5, 1);
-    VW_EXPECT(vm, status == 0 && dev->doorbell_count == 1 && dev->doorbells[0] == 0x00050001u,
-              "doorbell: 0x%08x, %u rung, value 0x%08x", status, dev->doorbell_count,
-              dev->doorbells[0]);
+    VW_EXPECT(vm,
+              status == 0 && dev->regs.doorbell_count == 1 && dev->regs.doorbells[0] == 0x00050001u,
+              "doorbell: 0x%08x, %u rung, value 0x%08x", status, dev->regs.doorbell_count,
+              dev->regs.doorbells[0]);
     status = ivshmem_ring(vm, dev, other, 5, 1);
-    VW_EXPECT(vm, status == ST_INVALID_HANDLE && dev->doorbell_count == 1,
+    VW_EXPECT(vm, status == ST_INVALID_HANDLE && dev->regs.doorbell_count == 1,
               "doorbell from a handle that did not map: 0x%08x", status);
     vw_file_close(vm, dev->pdo, other);
     vw_file_close(vm, dev->pdo, file);
@@ -95,7 +96,7 @@ VW_SCENARIO("ivshmem", line_interrupt, NULL)
     gva_t file = dev ? ivshmem_open(vm, dev) : 0;
     if (file == 0)
         return;
-    VW_EXPECT(vm, dev->intr_mask == 1, "IntrMask 0x%x after start", dev->intr_mask);
+    VW_EXPECT(vm, dev->regs.intr_mask == 1, "IntrMask 0x%x after start", dev->regs.intr_mask);
     struct ivshmem_map map;
     uint32_t status = ivshmem_map(vm, dev, file, 2, &map);
     VW_EXPECT(vm, status == 0 && map.vectors == 1, "REQUEST_MMAP: 0x%08x, %u vectors", status,
@@ -105,10 +106,10 @@ VW_SCENARIO("ivshmem", line_interrupt, NULL)
     VW_EXPECT(vm, status == 0, "REGISTER_EVENT: 0x%08x", status);
     vw_ivshmem_interrupt(vm, dev, 0);
     vw_run_for(vm, 1000);
-    VW_EXPECT(vm, vw_event_signalled(vm, ev) && dev->intr_status == 0,
+    VW_EXPECT(vm, vw_event_signalled(vm, ev) && dev->regs.intr_status == 0,
               "line interrupt: event %s, IntrStatus %u",
-              vw_event_signalled(vm, ev) ? "set" : "not set", dev->intr_status);
+              vw_event_signalled(vm, ev) ? "set" : "not set", dev->regs.intr_status);
     vw_file_close(vm, dev->pdo, file);
     ivshmem_remove_and_unload(vm, dev);
-    VW_EXPECT(vm, dev->intr_mask == 0, "IntrMask 0x%x after removal", dev->intr_mask);
+    VW_EXPECT(vm, dev->regs.intr_mask == 0, "IntrMask 0x%x after removal", dev->regs.intr_mask);
 }

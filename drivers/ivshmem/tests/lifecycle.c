@@ -35,7 +35,7 @@ VW_SCENARIO("ivshmem", surprise_removal_mapped, NULL)
     struct ivshmem_map map;
     uint32_t status = ivshmem_map(vm, dev, file, 2, &map);
     VW_EXPECT(vm, status == 0, "REQUEST_MMAP failed: 0x%08x", status);
-    dev->removed = true;
+    dev->regs.removed = true;
     status = vw_pnp(vm, dev->pdo, VW_IRP_MN_SURPRISE_REMOVAL);
     VW_EXPECT(vm, status == 0, "SURPRISE_REMOVAL failed: 0x%08x", status);
     VW_EXPECT(vm, vm->k->mdl_map_count == 0,

@@ -95,8 +95,8 @@ VW_SCENARIO("ivshmem", bad_requests, NULL)
                            ivshmem_map_size(vm), NULL);
     VW_EXPECT(vm, status == ST_ACCESS_DENIED, "KMAP from user mode: 0x%08x", status);
     status = ivshmem_ring(vm, dev, file, 1, 0);
-    VW_EXPECT(vm, status == ST_INVALID_HANDLE && dev->doorbell_count == 0,
-              "doorbell without a mapping: 0x%08x, %u rung", status, dev->doorbell_count);
+    VW_EXPECT(vm, status == ST_INVALID_HANDLE && dev->regs.doorbell_count == 0,
+              "doorbell without a mapping: 0x%08x, %u rung", status, dev->regs.doorbell_count);
     status = vw_file_ioctl(vm, dev->pdo, file, 0x22201cu, NULL, 0, NULL, 0, NULL);
     VW_EXPECT(vm, status == ST_INVALID_DEVICE_REQUEST, "unknown IOCTL: 0x%08x", status);
     VW_EXPECT(vm, vm->k->mdl_map_count == 0, "%u mapping(s) after refused requests",

@@ -177,7 +177,7 @@ VW_SCENARIO("ivshmem", kernel_map_outlives_hardware, NULL)
     memcpy(&ptr, out + 16, vm->arch == VW_X86 ? 4 : 8);
     status = vw_pnp(vm, dev->pdo, VW_IRP_MN_QUERY_REMOVE_DEVICE);
     VW_EXPECT(vm, status == ST_DEVICE_BUSY, "QUERY_REMOVE while kernel-mapped: 0x%08x", status);
-    dev->removed = true;
+    dev->regs.removed = true;
     status = vw_pnp(vm, dev->pdo, VW_IRP_MN_SURPRISE_REMOVAL);
     VW_EXPECT(vm, status == 0, "SURPRISE_REMOVAL failed: 0x%08x", status);
     uint8_t byte;

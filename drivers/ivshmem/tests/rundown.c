@@ -18,7 +18,7 @@ struct race {
 static void pull(struct vm *vm, void *ctx)
 {
     struct race *r = ctx;
-    r->dev->removed = true;
+    r->dev->regs.removed = true;
     uint32_t status = vw_pnp(vm, r->dev->pdo, VW_IRP_MN_SURPRISE_REMOVAL);
     VW_EXPECT(vm, status == 0, "SURPRISE_REMOVAL failed: 0x%08x", status);
     VW_EXPECT(vm, r->request_left,
@@ -46,8 +46,8 @@ VW_SCENARIO("ivshmem", surprise_removal_waits_for_doorbell_in_dispatch, NULL)
     VW_EXPECT(vm, r.pnp_done, "the removal never finished (or never landed in the request)");
     /* The device is already unplugged when the request goes on: its
      * write reaches nothing and the request succeeds; it must not fault. */
-    VW_EXPECT(vm, status == 0 && dev->doorbell_count == 0,
-              "doorbell across removal: 0x%08x, %u rung", status, dev->doorbell_count);
+    VW_EXPECT(vm, status == 0 && dev->regs.doorbell_count == 0,
+              "doorbell across removal: 0x%08x, %u rung", status, dev->regs.doorbell_count);
     VW_EXPECT(vm, vm->k->mdl_map_count == 0, "the BAR is still mapped after surprise removal");
     uint16_t peer;
     status = vw_file_ioctl(vm, dev->pdo, file, IOCTL_REQUEST_PEERID, NULL, 0, &peer, 2, NULL);

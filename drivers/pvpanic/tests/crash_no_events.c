@@ -7,6 +7,6 @@ VW_SCENARIO("pvpanic", crash_no_events, NULL)
     if (dev == NULL)
         return;
     vw_crash(vm, 0xdeaddead, true);
-    VW_EXPECT(vm, dev->write_count == 0, "%u byte(s) written to a device that supports nothing",
-              dev->write_count);
+    VW_EXPECT(vm, dev->reg.write_count == 0, "%u byte(s) written to a device that supports nothing",
+              dev->reg.write_count);
 }

@@ -9,9 +9,9 @@ VW_SCENARIO("pvpanic", crash_with_dump, NULL)
     if (dev == NULL)
         return;
     vw_crash(vm, 0xdeaddead, true);
-    VW_EXPECT(vm, vw_pvpanic_writes_of(dev, VW_PVPANIC_CRASH_LOADED) == 1,
+    VW_EXPECT(vm, qemu_pvpanic_writes_of(&dev->reg, QEMU_PVPANIC_CRASH_LOADED) == 1,
               "CRASH_LOADED written %u times, expected once",
-              vw_pvpanic_writes_of(dev, VW_PVPANIC_CRASH_LOADED));
-    VW_EXPECT(vm, dev->write_count == 1, "%u bytes written, expected only CRASH_LOADED",
-              dev->write_count);
+              qemu_pvpanic_writes_of(&dev->reg, QEMU_PVPANIC_CRASH_LOADED));
+    VW_EXPECT(vm, dev->reg.write_count == 1, "%u bytes written, expected only CRASH_LOADED",
+              dev->reg.write_count);
 }

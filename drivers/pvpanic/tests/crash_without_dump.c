@@ -7,7 +7,7 @@ VW_SCENARIO("pvpanic", crash_without_dump, NULL)
     if (dev == NULL)
         return;
     vw_crash(vm, 0xdeaddead, false);
-    VW_EXPECT(vm, dev->write_count == 1 && dev->written[0] == VW_PVPANIC_PANICKED,
+    VW_EXPECT(vm, dev->reg.write_count == 1 && dev->reg.written[0] == QEMU_PVPANIC_PANICKED,
               "expected exactly one PANICKED write, got %u write(s), first 0x%02x",
-              dev->write_count, dev->written[0]);
+              dev->reg.write_count, dev->reg.written[0]);
 }

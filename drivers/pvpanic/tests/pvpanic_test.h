@@ -17,9 +17,10 @@ static inline struct vw_pvpanic *pvpanic_started(struct vm *vm, enum pvpanic_for
         return NULL;
     uint32_t status = vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
     VW_EXPECT(vm, status == 0, "START_DEVICE failed: 0x%08x", status);
-    VW_EXPECT(vm, dev->read_count == 1, "supported events read %u times, expected once",
-              dev->read_count);
-    VW_EXPECT(vm, dev->write_count == 0, "%u byte(s) written before any crash", dev->write_count);
+    VW_EXPECT(vm, dev->reg.read_count == 1, "supported events read %u times, expected once",
+              dev->reg.read_count);
+    VW_EXPECT(vm, dev->reg.write_count == 0, "%u byte(s) written before any crash",
+              dev->reg.write_count);
     return vm->failed ? NULL : dev;
 }
 

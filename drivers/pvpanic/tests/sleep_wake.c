@@ -10,11 +10,12 @@ static void sleep_wake_crash(struct vm *vm, enum pvpanic_form form)
         return;
     VW_EXPECT(vm, vw_power_set_system(vm, dev->pdo, 4 /* S3 */) == 0, "S3 failed");
     VW_EXPECT(vm, vw_power_set_system(vm, dev->pdo, 1 /* S0 */) == 0, "S0 failed");
-    VW_EXPECT(vm, dev->write_count == 0, "%u byte(s) written across sleep", dev->write_count);
+    VW_EXPECT(vm, dev->reg.write_count == 0, "%u byte(s) written across sleep",
+              dev->reg.write_count);
     vw_crash(vm, 0xdeaddead, false);
-    VW_EXPECT(vm, vw_pvpanic_writes_of(dev, VW_PVPANIC_PANICKED) == 1,
+    VW_EXPECT(vm, qemu_pvpanic_writes_of(&dev->reg, QEMU_PVPANIC_PANICKED) == 1,
               "PANICKED written %u times after wake-up, expected once",
-              vw_pvpanic_writes_of(dev, VW_PVPANIC_PANICKED));
+              qemu_pvpanic_writes_of(&dev->reg, QEMU_PVPANIC_PANICKED));
 }
 
 VW_SCENARIO("pvpanic", sleep_wake_acpi, NULL)

@@ -16,6 +16,6 @@ VW_SCENARIO("pvpanic", stop_restart, NULL)
     status = vw_power_set_device(vm, dev->pdo, 1 /* PowerDeviceD0 */);
     VW_EXPECT(vm, status == 0, "power IRP failed: 0x%08x", status);
     vw_crash(vm, 0xdeaddead, false);
-    VW_EXPECT(vm, dev->write_count == 1 && dev->written[0] == VW_PVPANIC_PANICKED,
-              "expected one PANICKED after restart, got %u write(s)", dev->write_count);
+    VW_EXPECT(vm, dev->reg.write_count == 1 && dev->reg.written[0] == QEMU_PVPANIC_PANICKED,
+              "expected one PANICKED after restart, got %u write(s)", dev->reg.write_count);
 }

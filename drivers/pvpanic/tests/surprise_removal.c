@@ -10,7 +10,7 @@ VW_SCENARIO("pvpanic", surprise_removal, NULL)
     uint32_t status = vw_pnp(vm, dev->pdo, VW_IRP_MN_SURPRISE_REMOVAL);
     VW_EXPECT(vm, status == 0, "SURPRISE_REMOVAL failed: 0x%08x", status);
     vw_crash(vm, 0xdeaddead, false);
-    VW_EXPECT(vm, dev->write_count == 0, "%u byte(s) written after surprise removal",
-              dev->write_count);
+    VW_EXPECT(vm, dev->reg.write_count == 0, "%u byte(s) written after surprise removal",
+              dev->reg.write_count);
     pvpanic_remove_and_unload(vm, dev, true);
 }

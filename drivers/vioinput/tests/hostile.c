@@ -7,12 +7,12 @@
  */
 #include "vioinput_test.h"
 
-#define EV(t, c, v) {VINPUT_EV_##t, (c), (uint32_t)(v)}
+#define EV(t, c, v) {VMODEL_INPUT_EV_##t, (c), (uint32_t)(v)}
 
 /* Every configuration answer claims 200 bytes (the structure holds 128). */
 VW_SCENARIO("vioinput", hostile_config_size, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     bed.vi->size_override = 200;
     uint32_t status = vioinput_try_start(vm, &bed);
     VW_EXPECT(vm, status == VW_STATUS_DEVICE_CONFIGURATION_ERROR,
@@ -24,7 +24,7 @@ VW_SCENARIO("vioinput", hostile_config_size, NULL)
 /* A tablet whose X range is empty is not a tablet; alone it is nothing. */
 VW_SCENARIO("vioinput", hostile_abs_range, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_TABLET, false, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_TABLET, false, 0);
     bed.vi->abs_min[0] = 500, bed.vi->abs_max[0] = 500;
     uint32_t status = vioinput_try_start(vm, &bed);
     VW_EXPECT(vm, status == VW_STATUS_DEVICE_CONFIGURATION_ERROR,
@@ -35,14 +35,15 @@ VW_SCENARIO("vioinput", hostile_abs_range, NULL)
 /* With a mouse beside it, the mouse still works and abs events are ignored. */
 VW_SCENARIO("vioinput", hostile_abs_range_with_mouse, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE | VINPUT_TABLET, true, 0);
+    struct vioinput_bed bed =
+        vioinput_device(vm, VMODEL_INPUT_MOUSE | VMODEL_INPUT_TABLET, true, 0);
     bed.vi->abs_min[1] = 10, bed.vi->abs_max[1] = -10;
     if (!vioinput_start(vm, &bed))
         return;
     VW_EXPECT(vm, vw_hid(vm)->parsed.ncollections == 1, "%u collections, expected the mouse only",
               vw_hid(vm)->parsed.ncollections);
     unsigned mark = vw_hid(vm)->log_count;
-    const struct vinput_event ev[] = {EV(ABS, ABS_X, 5), EV(REL, REL_X, 3)};
+    const struct vmodel_input_event ev[] = {EV(ABS, ABS_X, 5), EV(REL, REL_X, 3)};
     vioinput_frame(vm, &bed, &mark, 1, ev, 2);
     VW_EXPECT(vm, hid_value(vioinput_last(vm), PAGE_DESKTOP, USAGE_X) == 3, "mouse X %d",
               hid_value(vioinput_last(vm), PAGE_DESKTOP, USAGE_X));
@@ -52,26 +53,26 @@ VW_SCENARIO("vioinput", hostile_abs_range_with_mouse, NULL)
 /* Unknown types and codes, keys a mouse lacks, events without SYN. */
 VW_SCENARIO("vioinput", hostile_events, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_MOUSE, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
-    const struct vinput_event junk[] = {
+    const struct vmodel_input_event junk[] = {
         EV(MSC, 4, 0x70004), {0x1f, 0xffff, 0xffffffff}, {0xffff, 1, 1},  EV(KEY, KEY_A, 1),
         EV(REL, 0x7fff, 9),  EV(ABS, ABS_X, 100),        EV(SYN, 0x55, 0)};
     vioinput_frame(vm, &bed, &mark, 0, junk, 7);
     /* Motion without SYN is held, not reported, until the frame ends. */
-    vinput_event(bed.vi, VINPUT_EV_REL, REL_X, 2);
-    vinput_event(bed.vi, VINPUT_EV_REL, REL_X, 2);
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_X, 2);
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_X, 2);
     VW_EXPECT(vm, vioinput_new_reports(vm, &mark) == 0, "a report without SYN_REPORT");
-    vinput_syn(bed.vi);
+    vmodel_input_syn(bed.vi);
     VW_EXPECT(vm, vioinput_new_reports(vm, &mark) == 1, "no report at SYN_REPORT");
     VW_EXPECT(vm, hid_value(vioinput_last(vm), PAGE_DESKTOP, USAGE_X) == 4, "X %d",
               hid_value(vioinput_last(vm), PAGE_DESKTOP, USAGE_X));
     /* SYN_DROPPED forgets the frame's motion. */
-    vinput_event(bed.vi, VINPUT_EV_REL, REL_Y, 50);
-    vinput_event(bed.vi, VINPUT_EV_SYN, 3 /* SYN_DROPPED */, 0);
-    vinput_syn(bed.vi);
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_Y, 50);
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_SYN, 3 /* SYN_DROPPED */, 0);
+    vmodel_input_syn(bed.vi);
     VW_EXPECT(vm, vioinput_new_reports(vm, &mark) == 0, "motion reported across SYN_DROPPED");
     vioinput_finish(vm, &bed);
 }
@@ -79,12 +80,12 @@ VW_SCENARIO("vioinput", hostile_events, NULL)
 /* The device writes 4 bytes per event: each is dropped, none half-read. */
 VW_SCENARIO("vioinput", hostile_short_events, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
     bed.vi->event_len = 4;
-    const struct vinput_event a[] = {EV(KEY, KEY_A, 1)};
+    const struct vmodel_input_event a[] = {EV(KEY, KEY_A, 1)};
     vioinput_frame(vm, &bed, &mark, 0, a, 1);
     bed.vi->event_len = 0;
     vioinput_frame(vm, &bed, &mark, 1, a, 1);
@@ -96,13 +97,13 @@ VW_SCENARIO("vioinput", hostile_short_events, NULL)
  * the driver's bounded queue (32), the oldest dropped beyond it. */
 VW_SCENARIO("vioinput", report_queue_bounded, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_MOUSE, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
     for (unsigned i = 1; i <= 20; i++) {
-        vinput_event(bed.vi, VINPUT_EV_REL, REL_X, i);
-        vinput_syn(bed.vi);
+        vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_X, i);
+        vmodel_input_syn(bed.vi);
     }
     unsigned got = vioinput_new_reports(vm, &mark);
     VW_EXPECT(vm, got == 20, "20 frames gave %u reports", got);
@@ -114,8 +115,8 @@ VW_SCENARIO("vioinput", report_queue_bounded, NULL)
      * so frames beyond the queue are lost, the newest kept. */
     vw_hid(vm)->reading = false;
     for (unsigned i = 1; i <= 60; i++) {
-        vinput_event(bed.vi, VINPUT_EV_REL, REL_Y, i);
-        vinput_syn(bed.vi);
+        vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_Y, i);
+        vmodel_input_syn(bed.vi);
         vw_run(vm);
     }
     vw_hid(vm)->reading = true;

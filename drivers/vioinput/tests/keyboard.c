@@ -5,11 +5,11 @@
  */
 #include "vioinput_test.h"
 
-#define EV(t, c, v) {VINPUT_EV_##t, (c), (v)}
+#define EV(t, c, v) {VMODEL_INPUT_EV_##t, (c), (v)}
 
 static void keyboard_run(struct vm *vm, bool msix, uint64_t features)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, msix, features);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, msix, features);
     if (!vioinput_start(vm, &bed))
         return;
     struct vw_hidclass *h = vw_hid(vm);
@@ -23,9 +23,9 @@ static void keyboard_run(struct vm *vm, bool msix, uint64_t features)
     unsigned mark = h->log_count;
 
     /* Shift down, then A: "A" with the left-shift modifier. */
-    const struct vinput_event shift[] = {EV(KEY, KEY_LEFTSHIFT, 1)};
+    const struct vmodel_input_event shift[] = {EV(KEY, KEY_LEFTSHIFT, 1)};
     vioinput_frame(vm, &bed, &mark, 1, shift, 1);
-    const struct vinput_event a[] = {EV(KEY, KEY_A, 1)};
+    const struct vmodel_input_event a[] = {EV(KEY, KEY_A, 1)};
     vioinput_frame(vm, &bed, &mark, 1, a, 1);
     const struct hid_report *r = vioinput_last(vm);
     VW_EXPECT(vm, hid_has(r, PAGE_KEYBOARD, 0xe1), "left shift not down");
@@ -33,18 +33,18 @@ static void keyboard_run(struct vm *vm, bool msix, uint64_t features)
     VW_EXPECT(vm, r->nitems == 2, "%u usages down, expected 2", r->nitems);
 
     /* Autorepeat changes nothing: no report. */
-    const struct vinput_event repeat[] = {EV(KEY, KEY_A, 2)};
+    const struct vmodel_input_event repeat[] = {EV(KEY, KEY_A, 2)};
     vioinput_frame(vm, &bed, &mark, 0, repeat, 1);
 
     /* Release A: only shift; release shift and press ctrl+alt in one frame. */
-    const struct vinput_event up[] = {EV(KEY, KEY_A, 0)};
+    const struct vmodel_input_event up[] = {EV(KEY, KEY_A, 0)};
     vioinput_frame(vm, &bed, &mark, 1, up, 1);
     r = vioinput_last(vm);
     VW_EXPECT(vm, !hid_has(r, PAGE_KEYBOARD, 0x04) && hid_has(r, PAGE_KEYBOARD, 0xe1),
               "after releasing A: A %d, shift %d", hid_has(r, PAGE_KEYBOARD, 0x04),
               hid_has(r, PAGE_KEYBOARD, 0xe1));
-    const struct vinput_event mods[] = {EV(KEY, KEY_LEFTSHIFT, 0), EV(KEY, KEY_LEFTCTRL, 1),
-                                        EV(KEY, KEY_RIGHTALT, 1)};
+    const struct vmodel_input_event mods[] = {EV(KEY, KEY_LEFTSHIFT, 0), EV(KEY, KEY_LEFTCTRL, 1),
+                                              EV(KEY, KEY_RIGHTALT, 1)};
     vioinput_frame(vm, &bed, &mark, 1, mods, 3);
     r = vioinput_last(vm);
     VW_EXPECT(vm,
@@ -53,14 +53,14 @@ static void keyboard_run(struct vm *vm, bool msix, uint64_t features)
               "ctrl+altgr frame wrong");
 
     /* Seven keys: the report holds six, so ErrorRollOver. */
-    const struct vinput_event seven[] = {EV(KEY, KEY_A, 1), EV(KEY, KEY_B, 1), EV(KEY, KEY_C, 1),
-                                         EV(KEY, KEY_D, 1), EV(KEY, KEY_E, 1), EV(KEY, KEY_F, 1),
-                                         EV(KEY, KEY_G, 1)};
+    const struct vmodel_input_event seven[] = {
+        EV(KEY, KEY_A, 1), EV(KEY, KEY_B, 1), EV(KEY, KEY_C, 1), EV(KEY, KEY_D, 1),
+        EV(KEY, KEY_E, 1), EV(KEY, KEY_F, 1), EV(KEY, KEY_G, 1)};
     vioinput_frame(vm, &bed, &mark, 1, seven, 7);
     r = vioinput_last(vm);
     VW_EXPECT(vm, hid_has(r, PAGE_KEYBOARD, 0x01) && !hid_has(r, PAGE_KEYBOARD, 0x04),
               "seven keys did not roll over");
-    const struct vinput_event six_up[] = {
+    const struct vmodel_input_event six_up[] = {
         EV(KEY, KEY_B, 0), EV(KEY, KEY_C, 0), EV(KEY, KEY_D, 0),        EV(KEY, KEY_E, 0),
         EV(KEY, KEY_F, 0), EV(KEY, KEY_G, 0), EV(KEY, KEY_LEFTCTRL, 0), EV(KEY, KEY_RIGHTALT, 0)};
     vioinput_frame(vm, &bed, &mark, 1, six_up, 8);
@@ -82,20 +82,20 @@ VW_SCENARIO("vioinput", keyboard_keys_intx_packed, NULL)
 /* LED output report -> EV_LED per changed LED, then SYN, on the status queue. */
 VW_SCENARIO("vioinput", keyboard_leds, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     const uint8_t on[] = {1, 0x03}; /* Num Lock, Caps Lock */
     uint32_t st = vw_hid_write_report(vm, on, sizeof(on));
     VW_EXPECT(vm, st == 0, "LED output report failed with 0x%08x", st);
     vw_hid_pump(vm);
-    struct vinput *vi = bed.vi;
+    struct vmodel_input *vi = bed.vi;
     VW_EXPECT(vm, vi->status_count == 3, "%u status events, expected 3", vi->status_count);
     VW_EXPECT(vm,
-              vi->status[0].type == VINPUT_EV_LED && vi->status[0].code == 0 &&
-                  vi->status[0].value == 1 && vi->status[1].type == VINPUT_EV_LED &&
+              vi->status[0].type == VMODEL_INPUT_EV_LED && vi->status[0].code == 0 &&
+                  vi->status[0].value == 1 && vi->status[1].type == VMODEL_INPUT_EV_LED &&
                   vi->status[1].code == 1 && vi->status[1].value == 1 &&
-                  vi->status[2].type == VINPUT_EV_SYN && vi->status[2].code == 0,
+                  vi->status[2].type == VMODEL_INPUT_EV_SYN && vi->status[2].code == 0,
               "status events wrong for Num+Caps on");
     const uint8_t off[] = {1, 0x02}; /* Num Lock off, Caps stays */
     st = vw_hid_write_report(vm, off, sizeof(off));
@@ -103,8 +103,8 @@ VW_SCENARIO("vioinput", keyboard_leds, NULL)
     VW_EXPECT(vm, st == 0 && vi->status_count == 5, "Num off: 0x%08x, %u events", st,
               vi->status_count);
     VW_EXPECT(vm,
-              vi->status[3].type == VINPUT_EV_LED && vi->status[3].code == 0 &&
-                  vi->status[3].value == 0 && vi->status[4].type == VINPUT_EV_SYN,
+              vi->status[3].type == VMODEL_INPUT_EV_LED && vi->status[3].code == 0 &&
+                  vi->status[3].value == 0 && vi->status[4].type == VMODEL_INPUT_EV_SYN,
               "status events wrong for Num off");
     /* The same state again sends nothing; a report for another ID fails. */
     st = vw_hid_write_report(vm, off, sizeof(off));

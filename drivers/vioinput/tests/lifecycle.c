@@ -4,11 +4,11 @@
  */
 #include "vioinput_test.h"
 
-#define EV(t, c, v) {VINPUT_EV_##t, (c), (uint32_t)(v)}
+#define EV(t, c, v) {VMODEL_INPUT_EV_##t, (c), (uint32_t)(v)}
 
 static void key_works(struct vm *vm, struct vioinput_bed *bed, unsigned *mark, uint32_t value)
 {
-    const struct vinput_event a[] = {EV(KEY, KEY_A, value)};
+    const struct vmodel_input_event a[] = {EV(KEY, KEY_A, value)};
     vioinput_frame(vm, bed, mark, 1, a, 1);
     VW_EXPECT(vm, hid_has(vioinput_last(vm), PAGE_KEYBOARD, 0x04) == (value != 0),
               "key A state wrong after the frame");
@@ -18,13 +18,13 @@ static void key_works(struct vm *vm, struct vioinput_bed *bed, unsigned *mark, u
  * before is released towards hidclass, then input flows again. */
 VW_SCENARIO("vioinput", needs_reset_restarts, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
     key_works(vm, &bed, &mark, 1);
     vmodel_needs_reset(bed.dev->model);
-    const struct vinput_event b[] = {EV(KEY, KEY_B, 1)};
+    const struct vmodel_input_event b[] = {EV(KEY, KEY_B, 1)};
     vioinput_frame(vm, &bed, &mark, 2, b, 1);
     VW_EXPECT(vm, vioinput_report(vm, 1)->nitems == 0, "held key A not released at the restart");
     VW_EXPECT(vm,
@@ -41,15 +41,15 @@ VW_SCENARIO("vioinput", needs_reset_restarts, NULL)
  * frame is lost, the device is restarted, the next frame arrives. */
 VW_SCENARIO("vioinput", broken_event_queue_restarts, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_MOUSE, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
     struct vmodel_behaviour bad = {.evil = VMODEL_EVIL_BAD_ID};
     vmodel_set_behaviour(bed.dev->model, &bad);
-    const struct vinput_event x[] = {EV(REL, REL_X, 9)};
-    vinput_event(bed.vi, VINPUT_EV_REL, REL_X, 9);
-    vinput_syn(bed.vi);
+    const struct vmodel_input_event x[] = {EV(REL, REL_X, 9)};
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_X, 9);
+    vmodel_input_syn(bed.vi);
     vw_hid_pump(vm);
     struct vmodel_behaviour good = {0};
     vmodel_set_behaviour(bed.dev->model, &good);
@@ -65,7 +65,7 @@ VW_SCENARIO("vioinput", broken_event_queue_restarts, NULL)
  * D3/D0 with a healthy device brings it back. */
 VW_SCENARIO("vioinput", faulting_device_left_reset, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
@@ -76,7 +76,7 @@ VW_SCENARIO("vioinput", faulting_device_left_reset, NULL)
     VW_EXPECT(vm, vmodel_status(bed.dev->model) == 0,
               "the hopeless device is not left reset (0x%02x)", vmodel_status(bed.dev->model));
     uint64_t irqs = vmodel_stats(bed.dev->model)->interrupts;
-    const struct vinput_event a[] = {EV(KEY, KEY_A, 1)};
+    const struct vmodel_input_event a[] = {EV(KEY, KEY_A, 1)};
     vioinput_frame(vm, &bed, &mark, 0, a, 1);
     VW_EXPECT(vm, vmodel_stats(bed.dev->model)->interrupts == irqs,
               "the driver keeps restarting a hopeless device");
@@ -91,7 +91,8 @@ VW_SCENARIO("vioinput", faulting_device_left_reset, NULL)
 
 VW_SCENARIO("vioinput", power_d3_and_back, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD | VINPUT_MOUSE, true, 0);
+    struct vioinput_bed bed =
+        vioinput_device(vm, VMODEL_INPUT_KEYBOARD | VMODEL_INPUT_MOUSE, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
@@ -114,11 +115,11 @@ VW_SCENARIO("vioinput", power_d3_and_back, NULL)
 
 VW_SCENARIO("vioinput", stop_restart, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, false, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_MOUSE, false, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
-    const struct vinput_event x[] = {EV(REL, REL_X, 1)};
+    const struct vmodel_input_event x[] = {EV(REL, REL_X, 1)};
     vioinput_frame(vm, &bed, &mark, 1, x, 1);
     VW_EXPECT(vm, vw_pnp(vm, bed.dev->pdo, VW_IRP_MN_QUERY_STOP_DEVICE) == 0, "QUERY_STOP failed");
     VW_EXPECT(vm, vw_pnp(vm, bed.dev->pdo, VW_IRP_MN_STOP_DEVICE) == 0, "STOP failed");
@@ -138,16 +139,16 @@ static void pull(struct vm *vm, struct vioinput_bed *bed)
 /* Surprise removal with reads pending and events in flight. */
 VW_SCENARIO("vioinput", surprise_removal, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
     key_works(vm, &bed, &mark, 1);
-    vinput_event(bed.vi, VINPUT_EV_KEY, KEY_B, 1); /* never delivered */
+    vmodel_input_event(bed.vi, VMODEL_INPUT_EV_KEY, KEY_B, 1); /* never delivered */
     pull(vm, &bed);
     VW_EXPECT(vm, vw_hid(vm)->read_errors == VW_HID_READS, "%u pending reads failed, expected %u",
               vw_hid(vm)->read_errors, VW_HID_READS);
-    vinput_syn(bed.vi);
+    vmodel_input_syn(bed.vi);
     VW_EXPECT(vm, vioinput_new_reports(vm, &mark) == 0, "a report from a removed device");
     vioinput_finish(vm, &bed);
 }
@@ -155,7 +156,8 @@ VW_SCENARIO("vioinput", surprise_removal, NULL)
 /* Unload with no device left after a plain start and removal. */
 VW_SCENARIO("vioinput", unload_without_leaks, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD | VINPUT_TABLET, true, 0);
+    struct vioinput_bed bed =
+        vioinput_device(vm, VMODEL_INPUT_KEYBOARD | VMODEL_INPUT_TABLET, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     VW_EXPECT(vm, vw_pnp(vm, bed.dev->pdo, VW_IRP_MN_QUERY_REMOVE_DEVICE) == 0,
@@ -171,7 +173,7 @@ VW_SCENARIO("vioinput", unload_without_leaks, NULL)
  * device brings input back. */
 VW_SCENARIO("vioinput", power_up_with_failing_device_not_failed, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
@@ -195,7 +197,7 @@ VW_SCENARIO("vioinput", power_up_with_failing_device_not_failed, NULL)
  * the device up; it finishes them at PASSIVE_LEVEL on a work item. */
 VW_SCENARIO("vioinput", power_irps_at_dispatch_level, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;

@@ -5,19 +5,20 @@
  */
 #include "vioinput_test.h"
 
-#define EV(t, c, v) {VINPUT_EV_##t, (c), (uint32_t)(v)}
+#define EV(t, c, v) {VMODEL_INPUT_EV_##t, (c), (uint32_t)(v)}
 
 VW_SCENARIO("vioinput", mouse_motion_buttons_wheel, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_MOUSE, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_MOUSE, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     VW_EXPECT(vm, vw_hid_collection(vm, PAGE_DESKTOP, 0x02) >= 0, "no mouse collection");
     VW_EXPECT(vm, vw_hid_collection(vm, PAGE_DESKTOP, 0x06) < 0, "a mouse has no keyboard");
     unsigned mark = vw_hid(vm)->log_count;
 
-    const struct vinput_event move[] = {EV(REL, REL_X, 5), EV(REL, REL_Y, -3), EV(KEY, BTN_LEFT, 1),
-                                        EV(REL, REL_WHEEL, 1), EV(REL, REL_HWHEEL, -2)};
+    const struct vmodel_input_event move[] = {EV(REL, REL_X, 5), EV(REL, REL_Y, -3),
+                                              EV(KEY, BTN_LEFT, 1), EV(REL, REL_WHEEL, 1),
+                                              EV(REL, REL_HWHEEL, -2)};
     vioinput_frame(vm, &bed, &mark, 1, move, 5);
     const struct hid_report *r = vioinput_last(vm);
     VW_EXPECT(vm, hid_value(r, PAGE_DESKTOP, USAGE_X) == 5, "X %d",
@@ -31,8 +32,8 @@ VW_SCENARIO("vioinput", mouse_motion_buttons_wheel, NULL)
               hid_value(r, PAGE_CONSUMER, USAGE_AC_PAN));
 
     /* Motion accumulates within a frame; the button stays down. */
-    const struct vinput_event more[] = {EV(REL, REL_X, 7), EV(REL, REL_X, 8),
-                                        EV(KEY, BTN_RIGHT, 1)};
+    const struct vmodel_input_event more[] = {EV(REL, REL_X, 7), EV(REL, REL_X, 8),
+                                              EV(KEY, BTN_RIGHT, 1)};
     vioinput_frame(vm, &bed, &mark, 1, more, 3);
     r = vioinput_last(vm);
     VW_EXPECT(vm, hid_value(r, PAGE_DESKTOP, USAGE_X) == 15 && !hid_has(r, PAGE_DESKTOP, USAGE_Y),
@@ -40,9 +41,9 @@ VW_SCENARIO("vioinput", mouse_motion_buttons_wheel, NULL)
     VW_EXPECT(vm, hid_has(r, PAGE_BUTTON, 1) && hid_has(r, PAGE_BUTTON, 2), "buttons not held");
 
     /* Huge motion saturates at the report's range instead of wrapping. */
-    const struct vinput_event huge[] = {EV(REL, REL_X, 100000), EV(REL, REL_Y, -2000000000),
-                                        EV(REL, REL_WHEEL, 1000), EV(KEY, BTN_LEFT, 0),
-                                        EV(KEY, BTN_RIGHT, 0)};
+    const struct vmodel_input_event huge[] = {EV(REL, REL_X, 100000), EV(REL, REL_Y, -2000000000),
+                                              EV(REL, REL_WHEEL, 1000), EV(KEY, BTN_LEFT, 0),
+                                              EV(KEY, BTN_RIGHT, 0)};
     vioinput_frame(vm, &bed, &mark, 1, huge, 5);
     r = vioinput_last(vm);
     VW_EXPECT(vm,
@@ -57,14 +58,14 @@ VW_SCENARIO("vioinput", mouse_motion_buttons_wheel, NULL)
 
 VW_SCENARIO("vioinput", tablet_abs_scaled, NULL)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_TABLET, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_TABLET, true, 0);
     bed.vi->abs_min[0] = -1000, bed.vi->abs_max[0] = 1000; /* X: [-1000, 1000] */
     bed.vi->abs_min[1] = 0, bed.vi->abs_max[1] = 600;      /* Y: [0, 600] */
     if (!vioinput_start(vm, &bed))
         return;
     unsigned mark = vw_hid(vm)->log_count;
-    const struct vinput_event mid[] = {EV(ABS, ABS_X, 0), EV(ABS, ABS_Y, 300),
-                                       EV(KEY, BTN_LEFT, 1)};
+    const struct vmodel_input_event mid[] = {EV(ABS, ABS_X, 0), EV(ABS, ABS_Y, 300),
+                                             EV(KEY, BTN_LEFT, 1)};
     vioinput_frame(vm, &bed, &mark, 1, mid, 3);
     const struct hid_report *r = vioinput_last(vm);
     VW_EXPECT(vm,
@@ -74,15 +75,15 @@ VW_SCENARIO("vioinput", tablet_abs_scaled, NULL)
               hid_value(r, PAGE_DESKTOP, USAGE_Y));
     VW_EXPECT(vm, hid_has(r, PAGE_BUTTON, 1), "button not down");
     /* Corners, and values beyond the range clamp to it. */
-    const struct vinput_event corner[] = {EV(ABS, ABS_X, 1000), EV(ABS, ABS_Y, 0)};
+    const struct vmodel_input_event corner[] = {EV(ABS, ABS_X, 1000), EV(ABS, ABS_Y, 0)};
     vioinput_frame(vm, &bed, &mark, 1, corner, 2);
     r = vioinput_last(vm);
     VW_EXPECT(vm,
               hid_value(r, PAGE_DESKTOP, USAGE_X) == 32767 && !hid_has(r, PAGE_DESKTOP, USAGE_Y),
               "corner scaled to %d,%d", hid_value(r, PAGE_DESKTOP, USAGE_X),
               hid_value(r, PAGE_DESKTOP, USAGE_Y));
-    const struct vinput_event beyond[] = {EV(ABS, ABS_X, 0x7fffffff), EV(ABS, ABS_Y, -5000000),
-                                          EV(KEY, BTN_LEFT, 0)};
+    const struct vmodel_input_event beyond[] = {EV(ABS, ABS_X, 0x7fffffff),
+                                                EV(ABS, ABS_Y, -5000000), EV(KEY, BTN_LEFT, 0)};
     vioinput_frame(vm, &bed, &mark, 1, beyond, 3);
     r = vioinput_last(vm);
     VW_EXPECT(vm,
@@ -96,15 +97,15 @@ VW_SCENARIO("vioinput", tablet_abs_scaled, NULL)
 /* One device, all three classes: three collections, reports by ID. */
 VW_SCENARIO("vioinput", combined_device, NULL)
 {
-    struct vioinput_bed bed =
-        vioinput_device(vm, VINPUT_KEYBOARD | VINPUT_MOUSE | VINPUT_TABLET, false, 0);
+    struct vioinput_bed bed = vioinput_device(
+        vm, VMODEL_INPUT_KEYBOARD | VMODEL_INPUT_MOUSE | VMODEL_INPUT_TABLET, false, 0);
     if (!vioinput_start(vm, &bed))
         return;
     VW_EXPECT(vm, vw_hid(vm)->parsed.ncollections == 3 && vw_hid(vm)->parsed.uses_ids,
               "%u collections", vw_hid(vm)->parsed.ncollections);
     unsigned mark = vw_hid(vm)->log_count;
-    const struct vinput_event both[] = {EV(KEY, KEY_A, 1), EV(REL, REL_X, -4),
-                                        EV(ABS, ABS_X, 0x7fff)};
+    const struct vmodel_input_event both[] = {EV(KEY, KEY_A, 1), EV(REL, REL_X, -4),
+                                              EV(ABS, ABS_X, 0x7fff)};
     vioinput_frame(vm, &bed, &mark, 3, both, 3);
     VW_EXPECT(vm, hid_has(vioinput_report(vm, 2), PAGE_KEYBOARD, 0x04), "keyboard report first");
     VW_EXPECT(vm, hid_value(vioinput_report(vm, 1), PAGE_DESKTOP, USAGE_X) == -4, "mouse report");

@@ -44,7 +44,7 @@ static void pnp_now(struct vm *vm, void *ctx)
 
 static void pnp_during_led_report(struct vm *vm, uint8_t minor)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD, true, 0);
+    struct vioinput_bed bed = vioinput_device(vm, VMODEL_INPUT_KEYBOARD, true, 0);
     if (!vioinput_start(vm, &bed))
         return;
     struct race r = {&bed, minor, false, false};
@@ -73,7 +73,7 @@ static void pnp_during_led_report(struct vm *vm, uint8_t minor)
          * or just the change; either way events arrive, ending with SYN. */
         VW_EXPECT(vm,
                   st == 0 && bed.vi->status_count > before &&
-                      bed.vi->status[bed.vi->status_count - 1].type == VINPUT_EV_SYN,
+                      bed.vi->status[bed.vi->status_count - 1].type == VMODEL_INPUT_EV_SYN,
                   "LEDs after START: 0x%08x, %u new status events", st,
                   bed.vi->status_count - before);
     }

@@ -8,7 +8,8 @@
 
 static void run(struct vm *vm, bool msix, uint64_t features)
 {
-    struct vioinput_bed bed = vioinput_device(vm, VINPUT_KEYBOARD | VINPUT_MOUSE, msix, features);
+    struct vioinput_bed bed =
+        vioinput_device(vm, VMODEL_INPUT_KEYBOARD | VMODEL_INPUT_MOUSE, msix, features);
     if (!vioinput_start(vm, &bed))
         return;
     struct vmodel_behaviour b = {.delay = 2, .batch = 3};
@@ -17,8 +18,8 @@ static void run(struct vm *vm, bool msix, uint64_t features)
         vw_sched_seed(vm, seed);
         unsigned mark = vw_hid(vm)->log_count;
         for (unsigned i = 1; i <= 5; i++) {
-            vinput_event(bed.vi, VINPUT_EV_REL, REL_X, (uint32_t)(seed * 10 + i));
-            vinput_syn(bed.vi);
+            vmodel_input_event(bed.vi, VMODEL_INPUT_EV_REL, REL_X, (uint32_t)(seed * 10 + i));
+            vmodel_input_syn(bed.vi);
         }
         const uint8_t leds[] = {1, (uint8_t)(seed & 3)};
         uint32_t st = vw_hid_write_report(vm, leds, sizeof(leds));

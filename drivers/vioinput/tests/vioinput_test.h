@@ -53,7 +53,7 @@
 
 struct vioinput_bed {
     struct vw_virtio *dev;
-    struct vinput *vi;
+    struct vmodel_input *vi;
 };
 
 /* The PCI function and its personality (not started). */
@@ -68,13 +68,13 @@ static inline struct vioinput_bed vioinput_device(struct vm *vm, unsigned kinds,
         .queue_max = 64,
         .msix = msix,
         .seed = 0x1e9,
-        .device_cfg_len = VINPUT_CFG_LEN,
+        .device_cfg_len = VMODEL_INPUT_CFG_LEN,
     };
-    struct vioinput_bed bed = {vw_virtio_create(vm, &cfg), calloc(1, sizeof(struct vinput))};
+    struct vioinput_bed bed = {vw_virtio_create(vm, &cfg), calloc(1, sizeof(struct vmodel_input))};
     if (bed.vi != NULL)
         vw_kernel_keep(vm, bed.vi);
     if (bed.dev != NULL && bed.vi != NULL)
-        vinput_init(bed.vi, bed.dev->model, kinds);
+        vmodel_input_init(bed.vi, bed.dev->model, kinds);
     return bed;
 }
 
@@ -121,11 +121,11 @@ static inline const struct hid_report *vioinput_report(struct vm *vm, unsigned a
 
 /* Inject events then SYN_REPORT, and expect exactly WANT new reports. */
 static inline void vioinput_frame(struct vm *vm, struct vioinput_bed *bed, unsigned *mark,
-                                  unsigned want, const struct vinput_event *ev, unsigned n)
+                                  unsigned want, const struct vmodel_input_event *ev, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
-        vinput_event(bed->vi, ev[i].type, ev[i].code, ev[i].value);
-    vinput_syn(bed->vi);
+        vmodel_input_event(bed->vi, ev[i].type, ev[i].code, ev[i].value);
+    vmodel_input_syn(bed->vi);
     unsigned got = vioinput_new_reports(vm, mark);
     VW_EXPECT(vm, got == want, "expected %u report(s) for the frame, got %u", want, got);
 }

@@ -6,56 +6,59 @@
  * byte may be lost or duplicated.
  */
 #include <string.h>
-#include "vcon_model.h"
+#include "vioser_test.h"
 
 #define GA "org.qemu.guest_agent.0"
 
 VW_SCENARIO("vioser", hostile_control_messages, NULL)
 {
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 4);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 4);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
-    if (!vcon_start(vm, c))
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    if (!vioser_start(vm, c))
         return;
     char longname[250];
     memset(longname, 'a', sizeof(longname));
-    vcon_raw(c, 1000, VCON_PORT_ADD, 1, NULL, 0);        /* id beyond max_nr_ports */
-    vcon_raw(c, 0xffffffffu, VCON_PORT_NAME, 1, "x", 1); /* ditto */
-    vcon_raw(c, 3, VCON_PORT_OPEN, 1, NULL, 0);          /* port never added */
-    vcon_raw(c, 3, VCON_PORT_REMOVE, 1, NULL, 0);
-    vcon_raw(c, 2, VCON_PORT_ADD, 1, NULL, 0);
-    vcon_raw(c, 2, VCON_PORT_NAME, 1, longname, sizeof(longname)); /* absurd length */
-    vcon_raw(c, 2, VCON_PORT_NAME, 1, "..", 2);
-    vcon_raw(c, 2, VCON_PORT_NAME, 1, "a\\b", 3); /* separator */
-    vcon_raw(c, 2, VCON_PORT_NAME, 1, "", 0);
-    vcon_raw(c, 1, VCON_PORT_ADD, 1, NULL, 0);            /* added twice */
-    vcon_raw(c, 1, VCON_PORT_NAME, 1, "evil.rename", 11); /* renamed */
-    vcon_raw(c, 1, VCON_RESIZE, 1, NULL, 0);
-    vcon_raw(c, 1, 77, 1, NULL, 0);                /* unknown event */
-    vcon_raw(c, 1, VCON_DEVICE_READY, 1, NULL, 0); /* device-to-driver only */
+    vmodel_console_raw(&c->con, 1000, VMODEL_CONSOLE_PORT_ADD, 1, NULL,
+                       0); /* id beyond max_nr_ports */
+    vmodel_console_raw(&c->con, 0xffffffffu, VMODEL_CONSOLE_PORT_NAME, 1, "x", 1); /* ditto */
+    vmodel_console_raw(&c->con, 3, VMODEL_CONSOLE_PORT_OPEN, 1, NULL, 0); /* port never added */
+    vmodel_console_raw(&c->con, 3, VMODEL_CONSOLE_PORT_REMOVE, 1, NULL, 0);
+    vmodel_console_raw(&c->con, 2, VMODEL_CONSOLE_PORT_ADD, 1, NULL, 0);
+    vmodel_console_raw(&c->con, 2, VMODEL_CONSOLE_PORT_NAME, 1, longname,
+                       sizeof(longname)); /* absurd length */
+    vmodel_console_raw(&c->con, 2, VMODEL_CONSOLE_PORT_NAME, 1, "..", 2);
+    vmodel_console_raw(&c->con, 2, VMODEL_CONSOLE_PORT_NAME, 1, "a\\b", 3); /* separator */
+    vmodel_console_raw(&c->con, 2, VMODEL_CONSOLE_PORT_NAME, 1, "", 0);
+    vmodel_console_raw(&c->con, 1, VMODEL_CONSOLE_PORT_ADD, 1, NULL, 0); /* added twice */
+    vmodel_console_raw(&c->con, 1, VMODEL_CONSOLE_PORT_NAME, 1, "evil.rename", 11); /* renamed */
+    vmodel_console_raw(&c->con, 1, VMODEL_CONSOLE_RESIZE, 1, NULL, 0);
+    vmodel_console_raw(&c->con, 1, 77, 1, NULL, 0); /* unknown event */
+    vmodel_console_raw(&c->con, 1, VMODEL_CONSOLE_DEVICE_READY, 1, NULL,
+                       0); /* device-to-driver only */
     vw_run(vm);
-    VW_EXPECT(vm, vcon_open_name(vm, "evil.rename") == 0, "a named port was renamed");
-    VW_EXPECT(vm, vcon_open_name(vm, "..") == 0 && vcon_open_name(vm, "a\\b") == 0,
+    VW_EXPECT(vm, vioser_open_name(vm, "evil.rename") == 0, "a named port was renamed");
+    VW_EXPECT(vm, vioser_open_name(vm, "..") == 0 && vioser_open_name(vm, "a\\b") == 0,
               "a malformed name became a link");
-    VW_EXPECT(vm, vcon_port_object(vm, 2) != 0, "port 2 was not added");
-    VW_EXPECT(vm, vcon_port_object(vm, 3) == 0, "port 3 appeared from an OPEN");
+    VW_EXPECT(vm, vioser_port_object(vm, 2) != 0, "port 2 was not added");
+    VW_EXPECT(vm, vioser_port_object(vm, 3) == 0, "port 3 appeared from an OPEN");
     /* The good port still works. */
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "the guest agent port is gone");
     uint64_t w = 0;
-    VW_EXPECT(vm, vcon_write(vm, ga, "ok", 2, &w) == 0 && w == 2, "write failed");
+    VW_EXPECT(vm, vioser_write(vm, ga, "ok", 2, &w) == 0 && w == 2, "write failed");
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", too_many_ports_bounded, NULL)
 {
     /* max_nr_ports 5000: the driver serves 31 and refuses higher ids. */
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 5000);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 5000);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
+    vmodel_console_port_add(&c->con, 1, GA, true);
     VW_EXPECT(vm, vw_driver_load(vm, "vioser") && vw_add_device(vm, c->dev->pdo), "load");
     /* The model has 16 queues, fewer than 31 ports need: start must fail
      * cleanly (a queue is missing), not touch queues that are not there. */
@@ -75,16 +78,17 @@ static void backpressure(struct vm *vm, uint64_t seed)
         out[i] = (uint8_t)RND();
     for (size_t i = 0; i < sizeof(in); i++)
         in[i] = (uint8_t)RND();
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, seed & 1 ? (1ull << 34) : 0, true, 2);
+    struct vw_console *c =
+        vw_console_create(vm, VMODEL_MODERN, true, seed & 1 ? (1ull << 34) : 0, true, 2);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
-    c->port[1].cap = 5000; /* the host holds little */
-    c->port[1].chunk = 700;
-    if (!vcon_start(vm, c))
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    c->con.port[1].cap = 5000; /* the host holds little */
+    c->con.port[1].chunk = 700;
+    if (!vioser_start(vm, c))
         return;
     vw_sched_seed(vm, seed);
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     uint32_t sent = 0, fed = 0, read = 0, taken = 0;
     unsigned guest_full = 0; /* steps where the guest held every receive buffer */
@@ -112,15 +116,15 @@ static void backpressure(struct vm *vm, uint64_t seed)
             uint32_t n = 1 + RND() % 3000;
             if (n > sizeof(in) - fed)
                 n = sizeof(in) - fed;
-            if (c->port[1].to_guest_len + n <= VCON_BUF) {
-                vcon_send(c, 1, in + fed, n);
+            if (c->con.port[1].to_guest_len + n <= VMODEL_CONSOLE_BUF) {
+                vmodel_console_send(&c->con, 1, in + fed, n);
                 fed += n;
             }
         }
         if (RND() % 4 == 0)
-            taken += vcon_take(c, 1, got_out + taken, RND() % 2000);
+            taken += vmodel_console_take(&c->con, 1, got_out + taken, RND() % 2000);
         vw_run(vm);
-        if (c->port[1].to_guest_len > c->port[1].to_guest_pos)
+        if (c->con.port[1].to_guest_len > c->con.port[1].to_guest_pos)
             guest_full++;
         if (wr_busy && wr.done) {
             VW_EXPECT(vm, wr.status == 0 && wr.info > 0 && wr.info <= wr_len,
@@ -144,14 +148,14 @@ static void backpressure(struct vm *vm, uint64_t seed)
     VW_EXPECT(vm, sent == sizeof(out) && taken == sizeof(out) && read == sizeof(in),
               "stalled: sent %u taken %u of %zu, read %u of %zu", sent, taken, sizeof(out), read,
               sizeof(in));
-    VW_EXPECT(vm, c->port[1].host_full > 0 && guest_full > 0,
-              "no back-pressure exercised (host full %u, guest full %u)", c->port[1].host_full,
+    VW_EXPECT(vm, c->con.port[1].host_full > 0 && guest_full > 0,
+              "no back-pressure exercised (host full %u, guest full %u)", c->con.port[1].host_full,
               guest_full);
     VW_EXPECT(vm, !memcmp(got_out, out, sizeof(out)), "guest-to-host stream damaged");
     VW_EXPECT(vm, !memcmp(got_in, in, sizeof(in)), "host-to-guest stream damaged");
     vw_sched_seed(vm, 0);
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", backpressure_seed_1, NULL)

@@ -4,7 +4,7 @@
  * a port with a read pending.
  */
 #include <string.h>
-#include "vcon_model.h"
+#include "vioser_test.h"
 
 #define GA "org.qemu.guest_agent.0"
 
@@ -14,32 +14,32 @@ struct port_info {
     char name[65];
 };
 
-static struct vcon *start_two_ports(struct vm *vm, enum vmodel_transport t, bool msix)
+static struct vw_console *start_two_ports(struct vm *vm, enum vmodel_transport t, bool msix)
 {
-    struct vcon *c = vcon_create(vm, t, msix, 0, true, 4);
+    struct vw_console *c = vw_console_create(vm, t, msix, 0, true, 4);
     if (c == NULL)
         return NULL;
-    vcon_port_add(c, 0, NULL, false);
-    vcon_port_add(c, 1, GA, true);
-    return vcon_start(vm, c) ? c : NULL;
+    vmodel_console_port_add(&c->con, 0, NULL, false);
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    return vioser_start(vm, c) ? c : NULL;
 }
 
 VW_SCENARIO("vioser", named_port_round_trip, NULL)
 {
-    struct vcon *c = start_two_ports(vm, VMODEL_MODERN, true);
+    struct vw_console *c = start_two_ports(vm, VMODEL_MODERN, true);
     if (c == NULL)
         return;
-    VW_EXPECT(vm, c->guest_msgs[VCON_DEVICE_READY] == 1, "DEVICE_READY sent %u times",
-              c->guest_msgs[VCON_DEVICE_READY]);
-    VW_EXPECT(vm, c->port[0].ready && c->port[1].ready, "ports not READY (%d, %d)",
-              c->port[0].ready, c->port[1].ready);
-    gva_t ga = vcon_open_name(vm, GA);
-    VW_EXPECT(vm, ga != 0 && ga == vcon_port_object(vm, 1),
+    VW_EXPECT(vm, c->con.guest_msgs[VMODEL_CONSOLE_DEVICE_READY] == 1, "DEVICE_READY sent %u times",
+              c->con.guest_msgs[VMODEL_CONSOLE_DEVICE_READY]);
+    VW_EXPECT(vm, c->con.port[0].ready && c->con.port[1].ready, "ports not READY (%d, %d)",
+              c->con.port[0].ready, c->con.port[1].ready);
+    gva_t ga = vioser_open_name(vm, GA);
+    VW_EXPECT(vm, ga != 0 && ga == vioser_port_object(vm, 1),
               "\\\\.\\Global\\" GA " does not reach \\Device\\vport0p1");
-    VW_EXPECT(vm, vcon_port_object(vm, 0) != 0, "unnamed port 0 has no device object");
+    VW_EXPECT(vm, vioser_port_object(vm, 0) != 0, "unnamed port 0 has no device object");
     VW_EXPECT(vm, vw_create(vm, ga) == 0, "CREATE on the guest agent port failed");
     vw_run(vm);
-    VW_EXPECT(vm, c->port[1].guest_open, "the host did not see PORT_OPEN 1");
+    VW_EXPECT(vm, c->con.port[1].guest_open, "the host did not see PORT_OPEN 1");
 
     struct port_info info;
     uint64_t n = 0;
@@ -52,11 +52,13 @@ VW_SCENARIO("vioser", named_port_round_trip, NULL)
 
     static const char req[] = "{\"execute\":\"guest-ping\"}\n";
     uint64_t written = 0;
-    st = vcon_write(vm, ga, req, sizeof(req) - 1, &written);
+    st = vioser_write(vm, ga, req, sizeof(req) - 1, &written);
     VW_EXPECT(vm, st == 0 && written == sizeof(req) - 1, "write: 0x%08x, %llu bytes", st,
               (unsigned long long)written);
     char got[64] = {0};
-    VW_EXPECT(vm, vcon_take(c, 1, got, sizeof(got)) == sizeof(req) - 1 && !memcmp(got, req, 26),
+    VW_EXPECT(vm,
+              vmodel_console_take(&c->con, 1, got, sizeof(got)) == sizeof(req) - 1 &&
+                  !memcmp(got, req, 26),
               "the host did not receive the request");
 
     /* A read waits for the host's answer. */
@@ -65,7 +67,7 @@ VW_SCENARIO("vioser", named_port_round_trip, NULL)
     char buf[128] = {0};
     st = vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
     VW_EXPECT(vm, st == VW_STATUS_PENDING && !rd.done, "read with no data: 0x%08x", st);
-    vcon_send(c, 1, answer, sizeof(answer) - 1);
+    vmodel_console_send(&c->con, 1, answer, sizeof(answer) - 1);
     vw_run(vm);
     VW_EXPECT(vm,
               rd.done && rd.status == 0 && rd.info == sizeof(answer) - 1 &&
@@ -74,22 +76,22 @@ VW_SCENARIO("vioser", named_port_round_trip, NULL)
               (unsigned long long)rd.info);
 
     /* The host hangs up: PORT_INFO says so. */
-    vcon_host_open(c, 1, false);
+    vmodel_console_host_open(&c->con, 1, false);
     vw_run(vm);
     vw_ioctl(vm, ga, IOCTL_VIOSER_PORT_INFO, NULL, 0, &info, sizeof(info), &n);
     VW_EXPECT(vm, !info.host_connected, "host close not tracked");
     VW_EXPECT(vm, vw_cleanup(vm, ga) == 0 && vw_close(vm, ga) == 0, "CLEANUP/CLOSE failed");
     vw_run(vm);
-    VW_EXPECT(vm, !c->port[1].guest_open, "the host did not see PORT_OPEN 0");
-    vcon_finish(vm, c);
+    VW_EXPECT(vm, !c->con.port[1].guest_open, "the host did not see PORT_OPEN 0");
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", read_cancel_keeps_data, NULL)
 {
-    struct vcon *c = start_two_ports(vm, VMODEL_TRANSITIONAL, false);
+    struct vw_console *c = start_two_ports(vm, VMODEL_TRANSITIONAL, false);
     if (c == NULL)
         return;
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     struct vw_async rd;
     char buf[32];
@@ -100,7 +102,7 @@ VW_SCENARIO("vioser", read_cancel_keeps_data, NULL)
     VW_EXPECT(vm, rd.done && rd.status == VW_STATUS_CANCELLED && rd.info == 0,
               "cancelled read: done %d status 0x%08x", rd.done, rd.status);
     /* Data arriving after the cancel goes to the next read, intact. */
-    vcon_send(c, 1, "0123456789", 10);
+    vmodel_console_send(&c->con, 1, "0123456789", 10);
     vw_run(vm);
     struct vw_async rd2;
     memset(buf, 0, sizeof(buf));
@@ -114,35 +116,35 @@ VW_SCENARIO("vioser", read_cancel_keeps_data, NULL)
     vw_cleanup(vm, ga);
     VW_EXPECT(vm, rd2.done && rd2.status == VW_STATUS_CANCELLED, "CLEANUP left a read pending");
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", hot_unplug_with_read_pending, NULL)
 {
-    struct vcon *c = start_two_ports(vm, VMODEL_MODERN, true);
+    struct vw_console *c = start_two_ports(vm, VMODEL_MODERN, true);
     if (c == NULL)
         return;
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     struct vw_async rd;
     char buf[32];
     vw_request_start(vm, ga, VW_IRP_MJ_READ, NULL, buf, sizeof(buf), &rd);
-    vcon_port_remove(c, 1);
+    vmodel_console_port_remove(&c->con, 1);
     vw_run(vm);
     VW_EXPECT(vm, rd.done && rd.status == VW_STATUS_DEVICE_NOT_CONNECTED,
               "read across PORT_REMOVE: done %d status 0x%08x", rd.done, rd.status);
-    VW_EXPECT(vm, vcon_open_name(vm, GA) == 0, "the link outlived PORT_REMOVE");
-    VW_EXPECT(vm, vcon_port_object(vm, 1) == ga, "the object went while a handle holds it");
+    VW_EXPECT(vm, vioser_open_name(vm, GA) == 0, "the link outlived PORT_REMOVE");
+    VW_EXPECT(vm, vioser_port_object(vm, 1) == ga, "the object went while a handle holds it");
     uint64_t w = 0;
-    VW_EXPECT(vm, vcon_write(vm, ga, "x", 1, &w) == VW_STATUS_DEVICE_NOT_CONNECTED,
+    VW_EXPECT(vm, vioser_write(vm, ga, "x", 1, &w) == VW_STATUS_DEVICE_NOT_CONNECTED,
               "write to a removed port did not fail");
     vw_cleanup(vm, ga);
     vw_close(vm, ga);
     vw_run(vm);
-    VW_EXPECT(vm, vcon_port_object(vm, 1) == 0, "the object outlived its last handle");
+    VW_EXPECT(vm, vioser_port_object(vm, 1) == 0, "the object outlived its last handle");
     /* The host adds it again, under the same name. */
-    vcon_port_add(c, 1, GA, true);
+    vmodel_console_port_add(&c->con, 1, GA, true);
     vw_run(vm);
-    VW_EXPECT(vm, vcon_open_name(vm, GA) != 0, "re-added port has no link");
-    vcon_finish(vm, c);
+    VW_EXPECT(vm, vioser_open_name(vm, GA) != 0, "re-added port has no link");
+    vioser_finish(vm, c);
 }

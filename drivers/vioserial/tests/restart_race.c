@@ -11,12 +11,12 @@
  * action cannot do in the harness (it would be reported as a deadlock).
  */
 #include <string.h>
-#include "vcon_model.h"
+#include "vioser_test.h"
 
 #define GA "org.qemu.guest_agent.0"
 
 struct race {
-    struct vcon *c;
+    struct vw_console *c;
     bool d3; /* D3 instead of QUERY_STOP + STOP */
     bool stopped;
 };
@@ -33,13 +33,14 @@ static void stop_now(struct vm *vm, void *ctx)
     r->stopped = true;
 }
 
-static void round_trip(struct vm *vm, struct vcon *c, gva_t ga)
+static void round_trip(struct vm *vm, struct vw_console *c, gva_t ga)
 {
     uint64_t w = 0, n = 0;
     char got[8];
-    VW_EXPECT(vm, vcon_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write failed");
-    VW_EXPECT(vm, vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3), "host got nothing");
-    vcon_send(c, 1, "xyz", 3);
+    VW_EXPECT(vm, vioser_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write failed");
+    VW_EXPECT(vm, vmodel_console_take(&c->con, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
+              "host got nothing");
+    vmodel_console_send(&c->con, 1, "xyz", 3);
     vw_run(vm);
     VW_EXPECT(vm, vw_read_request(vm, ga, got, 8, &n) == 0 && n == 3 && !memcmp(got, "xyz", 3),
               "read failed (%llu bytes)", (unsigned long long)n);
@@ -49,11 +50,11 @@ static void round_trip(struct vm *vm, struct vcon *c, gva_t ga)
  * after it decided to restart (the first kernel entry after that). */
 static void stop_during_restart(struct vm *vm, unsigned skip, bool d3)
 {
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 2);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
-    if (!vcon_start(vm, c))
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    if (!vioser_start(vm, c))
         return;
     struct race r = {c, d3, false};
 
@@ -68,22 +69,22 @@ static void stop_during_restart(struct vm *vm, unsigned skip, bool d3)
     VW_EXPECT(vm, vmodel_status(c->dev->model) == 0,
               "the device runs (status 0x%02x) while stopped or in D3",
               vmodel_status(c->dev->model));
-    VW_EXPECT(vm, c->device_ready_count == 1, "restarted behind the stop (DEVICE_READY x%u)",
-              c->device_ready_count);
-    VW_EXPECT(vm, vcon_open_name(vm, GA) == 0, "link left while stopped or in D3");
+    VW_EXPECT(vm, c->con.device_ready_count == 1, "restarted behind the stop (DEVICE_READY x%u)",
+              c->con.device_ready_count);
+    VW_EXPECT(vm, vioser_open_name(vm, GA) == 0, "link left while stopped or in D3");
 
     if (d3)
         VW_EXPECT(vm, vw_power_set_device(vm, c->dev->pdo, 1) == 0, "D0 after D3");
     else
         VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START after the stop");
     vw_run(vm);
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after START");
     if (vm->failed)
         return;
     round_trip(vm, c, ga);
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", stop_before_restart_looks, NULL)

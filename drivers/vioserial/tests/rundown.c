@@ -10,7 +10,7 @@
  * the IRP fail, and a START brings the port back.
  */
 #include <string.h>
-#include "vcon_model.h"
+#include "vioser_test.h"
 #include "vw_irp.h"
 #include "vw_ntstatus.h"
 
@@ -19,7 +19,7 @@
 #define SPIN "KfAcquireSpinLock|KeAcquireSpinLockRaiseToDpc"
 
 struct race {
-    struct vcon *c;
+    struct vw_console *c;
     uint8_t minor;
     bool request_left; /* the dispatch routine returned */
     bool pnp_done;
@@ -45,13 +45,13 @@ static void pnp_now(struct vm *vm, void *ctx)
 /* MAJOR: VW_IRP_MJ_WRITE, VW_IRP_MJ_READ or VW_IRP_MJ_DEVICE_CONTROL (PORT_INFO). */
 static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
 {
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 2);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
-    if (!vcon_start(vm, c))
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    if (!vioser_start(vm, c))
         return;
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     if (vm->failed)
         return;
@@ -75,7 +75,9 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
               minor);
     char got[8];
     if (major == VW_IRP_MJ_WRITE && a.status == 0)
-        VW_EXPECT(vm, a.info == 3 && vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
+        VW_EXPECT(vm,
+                  a.info == 3 && vmodel_console_take(&c->con, 1, got, 8) == 3 &&
+                      !memcmp(got, "abc", 3),
                   "a write that succeeded across PnP 0x%02x did not reach the host", minor);
     /* New requests fail with the framework's gate status (rundown.c). */
     uint64_t n = 0;
@@ -87,19 +89,19 @@ static void pnp_during_request(struct vm *vm, uint8_t major, uint8_t minor)
         VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START failed");
         vw_run(vm);
         vw_close(vm, ga);
-        ga = vcon_open_name(vm, GA);
+        ga = vioser_open_name(vm, GA);
         VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after START");
         if (vm->failed)
             return;
         uint64_t w = 0;
-        VW_EXPECT(vm, vcon_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write after START");
-        VW_EXPECT(vm, vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
+        VW_EXPECT(vm, vioser_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write after START");
+        VW_EXPECT(vm, vmodel_console_take(&c->con, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
                   "the host got nothing after START");
     } else {
         vw_cleanup(vm, ga);
     }
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", stop_waits_for_write_in_dispatch, NULL)
@@ -128,13 +130,13 @@ VW_SCENARIO("vioser", surprise_removal_waits_for_ioctl_in_dispatch, NULL)
  * the port works. */
 VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
 {
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 2);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 2);
     if (c == NULL)
         return;
-    vcon_port_add(c, 1, GA, true);
-    if (!vcon_start(vm, c))
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    if (!vioser_start(vm, c))
         return;
-    gva_t ga = vcon_open_name(vm, GA);
+    gva_t ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "open failed");
     if (vm->failed)
         return;
@@ -157,15 +159,15 @@ VW_SCENARIO("vioser", stop_completes_pending_read_and_fails_new_requests, NULL)
     VW_EXPECT(vm, vw_pnp(vm, c->dev->pdo, VW_IRP_MN_START_DEVICE) == 0, "START failed");
     vw_run(vm);
     vw_close(vm, ga);
-    ga = vcon_open_name(vm, GA);
+    ga = vioser_open_name(vm, GA);
     VW_EXPECT(vm, ga != 0 && vw_create(vm, ga) == 0, "port not back after START");
     if (vm->failed)
         return;
     uint64_t w = 0;
     char got[8];
-    VW_EXPECT(vm, vcon_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write after START");
-    VW_EXPECT(vm, vcon_take(c, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
+    VW_EXPECT(vm, vioser_write(vm, ga, "abc", 3, &w) == 0 && w == 3, "write after START");
+    VW_EXPECT(vm, vmodel_console_take(&c->con, 1, got, 8) == 3 && !memcmp(got, "abc", 3),
               "the host got nothing after START");
     vw_close(vm, ga);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }

@@ -6,25 +6,25 @@
  * ports_admin_only fails on a driver that leaves the default descriptor.
  */
 #include "process.h"
-#include "vcon_model.h"
+#include "vioser_test.h"
 #include "vw_registry.h"
 
 #define GA        "org.qemu.guest_agent.0"
 #define GA_PATH   "\\GLOBAL??\\" GA
 #define ST_DENIED 0xc0000022u
 
-static struct vcon *start(struct vm *vm, bool allow_users)
+static struct vw_console *start(struct vm *vm, bool allow_users)
 {
-    struct vcon *c = vcon_create(vm, VMODEL_MODERN, true, 0, true, 4);
+    struct vw_console *c = vw_console_create(vm, VMODEL_MODERN, true, 0, true, 4);
     if (c == NULL)
         return NULL;
     if (allow_users) {
         uint32_t one = 1;
         vw_registry_set(vm, c->dev->pdo, "AllowUserAccess", VW_REG_DWORD, &one, 4);
     }
-    vcon_port_add(c, 0, NULL, false);
-    vcon_port_add(c, 1, GA, true);
-    return vcon_start(vm, c) ? c : NULL;
+    vmodel_console_port_add(&c->con, 0, NULL, false);
+    vmodel_console_port_add(&c->con, 1, GA, true);
+    return vioser_start(vm, c) ? c : NULL;
 }
 
 /* Opens PATH from PROCESS with ACCESS and closes it again: the status. */
@@ -39,7 +39,7 @@ static uint32_t try_open(struct vm *vm, unsigned process, const char *path, uint
 
 VW_SCENARIO("vioser", ports_admin_only, NULL)
 {
-    struct vcon *c = start(vm, false);
+    struct vw_console *c = start(vm, false);
     if (c == NULL)
         return;
     VW_EXPECT(vm, vw_expect_access_denied(vm, GA_PATH, VW_OPEN_READ_WRITE),
@@ -62,12 +62,12 @@ VW_SCENARIO("vioser", ports_admin_only, NULL)
     vw_process_exit(vm, admin);
     vw_process_exit(vm, system);
     vw_run(vm);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }
 
 VW_SCENARIO("vioser", ports_allow_user_access, NULL)
 {
-    struct vcon *c = start(vm, true);
+    struct vw_console *c = start(vm, true);
     if (c == NULL)
         return;
     unsigned user = vw_process_create(vm, VW_TOKEN_USER);
@@ -77,5 +77,5 @@ VW_SCENARIO("vioser", ports_allow_user_access, NULL)
     VW_EXPECT(vm, status == ST_DENIED, "a user's WRITE_DAC open: 0x%08x", status);
     vw_process_exit(vm, user);
     vw_run(vm);
-    vcon_finish(vm, c);
+    vioser_finish(vm, c);
 }

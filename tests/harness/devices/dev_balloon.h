@@ -1,37 +1,23 @@
 /*
- * A virtio-balloon device (spec 5.5) on the virtio PCI function of
- * dev_virtio: three queues (inflate, deflate, stats), num_pages set by the
- * scenario, actual read back.  It checks the driver:
- *  - every inflated frame number is a page the driver holds from
- *    MmAllocatePagesForMdlEx and not already in the balloon;
- *  - every deflated frame number is in the balloon;
- *  - with MUST_TELL_HOST, no page of the balloon goes back to Windows
- *    while the device is live and was not told (deflate queue first);
- *  - statistics buffers hold whole tagged entries with known tags.
- * The balloon survives device resets, as on a host whose pages stay
- * discarded.  The statistics buffer is held until the scenario asks for
- * an update (vw_balloon_stats_request), as a host polls on a timer.
+ * A virtio-balloon PCI function: dev_virtio around the balloon model
+ * (tests/models/virtio/vmodel_balloon), whose page area is the harness's
+ * pages for drivers (MmAllocatePagesForMdlEx, k_mmpages): inflated frames
+ * are checked against the pages the driver holds, and a page freed back to
+ * Windows while the balloon holds it fails the scenario under
+ * MUST_TELL_HOST.  The statistics buffer is held until the scenario asks
+ * for an update (vw_balloon_stats_request), as a host polls on a timer.
  */
 #pragma once
 #include "dev_virtio.h"
 #include "k_mmpages.h"
+#include "vmodel_balloon.h"
 
-#define VW_BALLOON_F_MUST_TELL_HOST (1ull << 0)
-#define VW_BALLOON_F_STATS_VQ       (1ull << 1)
-#define VW_BALLOON_F_DEFLATE_ON_OOM (1ull << 2)
-#define VW_LOW_MEMORY_EVENT         "\\KernelObjects\\LowMemoryCondition"
+#define VW_LOW_MEMORY_EVENT "\\KernelObjects\\LowMemoryCondition"
 
 struct vw_balloon {
     struct vm *vm;
     struct vw_virtio *dev;
-    uint8_t in_balloon[VW_MM_PAGE_COUNT / 8]; /* bit per page of the MDL page area */
-    unsigned pages;                           /* pages the device holds */
-    unsigned inflate_requests, deflate_requests, max_request_pages;
-    unsigned stats_updates;
-    uint64_t memtot;          /* last MEMTOT reported, bytes */
-    unsigned stat_tags;       /* bit per tag seen */
-    unsigned last_tags;       /* bit per tag of the last statistics buffer */
-    uint64_t stat_values[16]; /* last value per tag */
+    struct vmodel_balloon model; /* pages in the balloon, statistics */
 };
 
 struct vw_balloon *vw_balloon_create(struct vm *vm, enum vmodel_transport transport, bool msix,

@@ -1,29 +1,20 @@
 /*
- * QEMU's ivshmem PCI device (1AF4:1110): BAR0 registers, BAR1 for MSI-X
+ * QEMU's ivshmem PCI device on the machine, around its registers
+ * (tests/models/qemu/ivshmem): BAR0 registers, BAR1 for MSI-X
  * (ivshmem-doorbell), BAR2 shared memory that is guest RAM taken from the
  * top (vw_ram_reserve), so the driver's MDL and user mappings reach the
  * very bytes the scenario reads through dev->shm.  Doorbell writes are
  * logged; a peer's interrupt is raised with vw_ivshmem_interrupt.
  */
 #pragma once
+#include "qemu/ivshmem.h"
 #include "vm.h"
 
 struct vw_ivshmem {
     gva_t pdo;
-    uint8_t revision;
-    unsigned vectors; /* MSI-X vectors; 0 = no interrupts (ivshmem-plain) */
-    bool line;        /* revision 0 without MSI-X: the INTx line */
-    int32_t position; /* IVPosition */
-    bool removed;
-
-    uint32_t intr_mask, intr_status;
-    uint32_t doorbells[64];
-    unsigned doorbell_count;
-
+    struct qemu_ivshmem regs; /* registers, doorbells rung, configuration space */
     uint64_t shm_pa, shm_len;
     uint8_t *shm; /* host view of the shared memory */
-
-    uint8_t config[256];
 };
 
 struct vw_ivshmem_config {

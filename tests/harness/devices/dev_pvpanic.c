@@ -1,5 +1,5 @@
 /*
- * The pvpanic device model (see dev_pvpanic.h).
+ * The pvpanic device on the machine (see dev_pvpanic.h).
  */
 #include <stdlib.h>
 #include "bus.h"
@@ -16,17 +16,15 @@ static uint64_t reg_read(struct vm *vm, void *opaque, uint64_t offset, unsigned 
 {
     struct vw_pvpanic *dev = opaque;
     (void)size;
-    dev->read_count++;
     vw_log(vm, "pvpanic: read at +%u", (unsigned)offset);
-    return offset == 0 ? dev->supported : 0;
+    return qemu_pvpanic_read(&dev->reg, offset);
 }
 
 static void reg_write(struct vm *vm, void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
     struct vw_pvpanic *dev = opaque;
     vw_log(vm, "pvpanic: write 0x%02x (%u bytes) at +%u", (unsigned)value, size, (unsigned)offset);
-    if (offset == 0 && dev->write_count < sizeof(dev->written))
-        dev->written[dev->write_count++] = (uint8_t)value;
+    qemu_pvpanic_write(&dev->reg, offset, (uint8_t)value);
 }
 
 static const struct vw_device_ops ops = {reg_read, reg_write};
@@ -38,7 +36,7 @@ static struct vw_pvpanic *create(struct vm *vm, uint8_t supported)
         vw_fail(vm, "out of memory");
         return NULL;
     }
-    dev->supported = supported;
+    dev->reg.supported = supported;
     vw_kernel_keep(vm, dev);
     return dev;
 }
@@ -69,12 +67,4 @@ struct vw_pvpanic *vw_pvpanic_pci(struct vm *vm, uint8_t supported)
     struct vw_resource res = {VW_RES_MEMORY, PCI_BAR0, PCI_BAR0_SIZE, 0};
     dev->pdo = vw_pdo_create(vm, VW_PCI_BUS, &res, 1);
     return dev;
-}
-
-unsigned vw_pvpanic_writes_of(const struct vw_pvpanic *dev, uint8_t value)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < dev->write_count; i++)
-        n += dev->written[i] == value;
-    return n;
 }

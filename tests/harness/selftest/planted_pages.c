@@ -19,7 +19,8 @@ VW_SCENARIO("harness", checker_page_double_free, "MmFreePagesFromMdl(0x")
 
 VW_SCENARIO("harness", checker_balloon_tell_host, "before the host was told (MUST_TELL_HOST)")
 {
-    struct vw_balloon *b = vw_balloon_create(vm, VMODEL_MODERN, true, VW_BALLOON_F_MUST_TELL_HOST);
+    struct vw_balloon *b =
+        vw_balloon_create(vm, VMODEL_MODERN, true, VMODEL_BALLOON_F_MUST_TELL_HOST);
     if (b == NULL || !vw_driver_load(vm, "badballoon") || !vw_add_device(vm, b->dev->pdo))
         return;
     if (vw_pnp(vm, b->dev->pdo, VW_IRP_MN_START_DEVICE) != 0)

@@ -35,7 +35,7 @@ static uint8_t bitmap_size(const uint8_t *map)
 /* The driver wrote select or subsel: put the answer in place. */
 static void answer(void *ctx, uint32_t off, unsigned width)
 {
-    struct vinput *vi = ctx;
+    struct vmodel_input *vi = ctx;
     uint8_t *cfg = vmodel_device_cfg(vi->m);
     uint8_t select = cfg[0], subsel = cfg[1], size = 0;
     uint8_t *data = cfg + 8;
@@ -68,7 +68,7 @@ static void answer(void *ctx, uint32_t off, unsigned width)
         }
         break;
     case CFG_ABS_INFO:
-        if (subsel < 2 && (vi->kinds & VINPUT_TABLET)) {
+        if (subsel < 2 && (vi->kinds & VMODEL_INPUT_TABLET)) {
             put32(data, (uint32_t)vi->abs_min[subsel]);
             put32(data + 4, (uint32_t)vi->abs_max[subsel]);
             size = 20;
@@ -84,7 +84,7 @@ static void answer(void *ctx, uint32_t off, unsigned width)
 
 static uint32_t handle(void *ctx, const struct vmodel_req *req)
 {
-    struct vinput *vi = ctx;
+    struct vmodel_input *vi = ctx;
     uint8_t raw[8];
 
     if (req->queue == 0) {
@@ -93,7 +93,7 @@ static uint32_t handle(void *ctx, const struct vmodel_req *req)
             return VMODEL_LATER;
         if (req->nsegs != 1 || !req->segs[0].write || req->segs[0].len < 8)
             return 0;
-        const struct vinput_event *e = &vi->fifo[vi->fifo_head];
+        const struct vmodel_input_event *e = &vi->fifo[vi->fifo_head];
         raw[0] = (uint8_t)e->type, raw[1] = (uint8_t)(e->type >> 8);
         raw[2] = (uint8_t)e->code, raw[3] = (uint8_t)(e->code >> 8);
         put32(raw + 4, e->value);
@@ -106,7 +106,7 @@ static uint32_t handle(void *ctx, const struct vmodel_req *req)
     if (req->nsegs == 1 && !req->segs[0].write && req->segs[0].len >= 8 &&
         vi->status_count < sizeof(vi->status) / sizeof(vi->status[0])) {
         const uint8_t *p = req->segs[0].va;
-        struct vinput_event *e = &vi->status[vi->status_count++];
+        struct vmodel_input_event *e = &vi->status[vi->status_count++];
         e->type = (uint16_t)(p[0] | p[1] << 8);
         e->code = (uint16_t)(p[2] | p[3] << 8);
         e->value =
@@ -115,7 +115,7 @@ static uint32_t handle(void *ctx, const struct vmodel_req *req)
     return 0;
 }
 
-void vinput_init(struct vinput *vi, struct vmodel *m, unsigned kinds)
+void vmodel_input_init(struct vmodel_input *vi, struct vmodel *m, unsigned kinds)
 {
     memset(vi, 0, sizeof(*vi));
     vi->m = m;
@@ -123,49 +123,51 @@ void vinput_init(struct vinput *vi, struct vmodel *m, unsigned kinds)
     vi->size_override = -1;
     vi->bustype = 0x06; /* BUS_VIRTUAL */
     vi->vendor = 0x0627;
-    vi->product = kinds == VINPUT_KEYBOARD ? 0x0001 : kinds == VINPUT_MOUSE ? 0x0002 : 0x0003;
+    vi->product = kinds == VMODEL_INPUT_KEYBOARD ? 0x0001
+                  : kinds == VMODEL_INPUT_MOUSE  ? 0x0002
+                                                 : 0x0003;
     vi->version = 1;
-    strcpy(vi->name, kinds == VINPUT_KEYBOARD ? "QEMU Virtio Keyboard"
-                     : kinds == VINPUT_MOUSE  ? "QEMU Virtio Mouse"
-                     : kinds == VINPUT_TABLET ? "QEMU Virtio Tablet"
-                                              : "QEMU Virtio Input");
-    if (kinds & VINPUT_KEYBOARD) {
+    strcpy(vi->name, kinds == VMODEL_INPUT_KEYBOARD ? "QEMU Virtio Keyboard"
+                     : kinds == VMODEL_INPUT_MOUSE  ? "QEMU Virtio Mouse"
+                     : kinds == VMODEL_INPUT_TABLET ? "QEMU Virtio Tablet"
+                                                    : "QEMU Virtio Input");
+    if (kinds & VMODEL_INPUT_KEYBOARD) {
         for (unsigned k = 1; k <= 88; k++) /* KEY_ESC .. KEY_F12 */
-            set_bit(vi->bits[VINPUT_EV_KEY], k);
+            set_bit(vi->bits[VMODEL_INPUT_EV_KEY], k);
         for (unsigned k = 96; k <= 127; k++)
-            set_bit(vi->bits[VINPUT_EV_KEY], k);
+            set_bit(vi->bits[VMODEL_INPUT_EV_KEY], k);
         for (unsigned led = 0; led < 5; led++)
-            set_bit(vi->bits[VINPUT_EV_LED], led);
+            set_bit(vi->bits[VMODEL_INPUT_EV_LED], led);
     }
-    if (kinds & (VINPUT_MOUSE | VINPUT_TABLET))
+    if (kinds & (VMODEL_INPUT_MOUSE | VMODEL_INPUT_TABLET))
         for (unsigned b = 0x110; b <= 0x114; b++) /* BTN_LEFT .. BTN_EXTRA */
-            set_bit(vi->bits[VINPUT_EV_KEY], b);
-    if (kinds & VINPUT_MOUSE) {
-        set_bit(vi->bits[VINPUT_EV_REL], 0); /* REL_X */
-        set_bit(vi->bits[VINPUT_EV_REL], 1); /* REL_Y */
-        set_bit(vi->bits[VINPUT_EV_REL], 6); /* REL_HWHEEL */
-        set_bit(vi->bits[VINPUT_EV_REL], 8); /* REL_WHEEL */
+            set_bit(vi->bits[VMODEL_INPUT_EV_KEY], b);
+    if (kinds & VMODEL_INPUT_MOUSE) {
+        set_bit(vi->bits[VMODEL_INPUT_EV_REL], 0); /* REL_X */
+        set_bit(vi->bits[VMODEL_INPUT_EV_REL], 1); /* REL_Y */
+        set_bit(vi->bits[VMODEL_INPUT_EV_REL], 6); /* REL_HWHEEL */
+        set_bit(vi->bits[VMODEL_INPUT_EV_REL], 8); /* REL_WHEEL */
     }
-    if (kinds & VINPUT_TABLET) {
-        set_bit(vi->bits[VINPUT_EV_ABS], 0);
-        set_bit(vi->bits[VINPUT_EV_ABS], 1);
+    if (kinds & VMODEL_INPUT_TABLET) {
+        set_bit(vi->bits[VMODEL_INPUT_EV_ABS], 0);
+        set_bit(vi->bits[VMODEL_INPUT_EV_ABS], 1);
         vi->abs_max[0] = vi->abs_max[1] = 0x7fff; /* QEMU's tablet range */
     }
     vmodel_set_handler(m, handle, vi);
     vmodel_set_cfg_write(m, answer, vi);
 }
 
-bool vinput_event(struct vinput *vi, uint16_t type, uint16_t code, uint32_t value)
+bool vmodel_input_event(struct vmodel_input *vi, uint16_t type, uint16_t code, uint32_t value)
 {
     unsigned cap = sizeof(vi->fifo) / sizeof(vi->fifo[0]);
     if (vi->fifo_count == cap)
         return false;
-    struct vinput_event *e = &vi->fifo[(vi->fifo_head + vi->fifo_count++) % cap];
+    struct vmodel_input_event *e = &vi->fifo[(vi->fifo_head + vi->fifo_count++) % cap];
     e->type = type, e->code = code, e->value = value;
     return true;
 }
 
-bool vinput_syn(struct vinput *vi)
+bool vmodel_input_syn(struct vmodel_input *vi)
 {
-    return vinput_event(vi, VINPUT_EV_SYN, 0, 0);
+    return vmodel_input_event(vi, VMODEL_INPUT_EV_SYN, 0, 0);
 }

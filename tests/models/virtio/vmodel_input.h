@@ -14,25 +14,25 @@
 #include <stdint.h>
 #include "vmodel.h"
 
-#define VINPUT_CFG_LEN 136 /* select, subsel, size, reserved[5], 128 bytes */
+#define VMODEL_INPUT_CFG_LEN 136 /* select, subsel, size, reserved[5], 128 bytes */
 
-#define VINPUT_KEYBOARD 0x1
-#define VINPUT_MOUSE    0x2
-#define VINPUT_TABLET   0x4
+#define VMODEL_INPUT_KEYBOARD 0x1
+#define VMODEL_INPUT_MOUSE    0x2
+#define VMODEL_INPUT_TABLET   0x4
 
-#define VINPUT_EV_SYN 0x00
-#define VINPUT_EV_KEY 0x01
-#define VINPUT_EV_REL 0x02
-#define VINPUT_EV_ABS 0x03
-#define VINPUT_EV_MSC 0x04
-#define VINPUT_EV_LED 0x11
+#define VMODEL_INPUT_EV_SYN 0x00
+#define VMODEL_INPUT_EV_KEY 0x01
+#define VMODEL_INPUT_EV_REL 0x02
+#define VMODEL_INPUT_EV_ABS 0x03
+#define VMODEL_INPUT_EV_MSC 0x04
+#define VMODEL_INPUT_EV_LED 0x11
 
-struct vinput_event {
+struct vmodel_input_event {
     uint16_t type, code;
     uint32_t value;
 };
 
-struct vinput {
+struct vmodel_input {
     struct vmodel *m;
     unsigned kinds;
     char name[64];
@@ -43,20 +43,20 @@ struct vinput {
     int size_override;  /* >= 0: every answer claims this size */
     uint32_t event_len; /* bytes reported per event (0: 8) */
     /* Events waiting for a driver buffer. */
-    struct vinput_event fifo[512];
+    struct vmodel_input_event fifo[512];
     unsigned fifo_head, fifo_count;
     /* Status queue: what the driver sent. */
-    struct vinput_event status[256];
+    struct vmodel_input_event status[256];
     unsigned status_count;
     unsigned cfg_answers; /* select writes answered */
 };
 
-/* A personality (VINPUT_* kinds) on M, which must have 2 queues and a
- * VINPUT_CFG_LEN device configuration. */
-void vinput_init(struct vinput *vi, struct vmodel *m, unsigned kinds);
+/* A personality (VMODEL_INPUT_* kinds) on M, which must have 2 queues and a
+ * VMODEL_INPUT_CFG_LEN device configuration. */
+void vmodel_input_init(struct vmodel_input *vi, struct vmodel *m, unsigned kinds);
 /* Queue one event for the driver; false when the FIFO is full. */
-bool vinput_event(struct vinput *vi, uint16_t type, uint16_t code, uint32_t value);
+bool vmodel_input_event(struct vmodel_input *vi, uint16_t type, uint16_t code, uint32_t value);
 /* EV_SYN / SYN_REPORT. */
-bool vinput_syn(struct vinput *vi);
+bool vmodel_input_syn(struct vmodel_input *vi);
 
 #endif /* VMODEL_INPUT_H */
