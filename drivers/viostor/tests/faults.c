@@ -9,8 +9,7 @@
 #include "viostor_test.h"
 
 /* One write and one read of a block at LBA; their results. */
-static bool rw_pair(struct vm *vm, uint64_t lba, struct vw_stor_result *w,
-                    struct vw_stor_result *r)
+static bool rw_pair(struct vm *vm, uint64_t lba, struct vw_stor_result *w, struct vw_stor_result *r)
 {
     static uint8_t out[512], in[512];
     uint8_t cdb[16];
