@@ -85,7 +85,7 @@ check_image() { # image meta image-name list-function label
 }
 
 if [ $# = 0 ]; then
-	echo "skip: no VFD image: no storage or network driver (viostor, vioscsi, NetKVM) is built yet"
+	echo "skip: no VFD image: no storage or network driver (viostor, vioscsi, NetKVM) is packaged"
 fi
 for image in "$@"; do
 	check_image "${prefix}_$image.vfd" "$meta" "$image" expected_real "$(basename "$prefix")_$image.vfd"
