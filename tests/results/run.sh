@@ -55,9 +55,15 @@ order() { tests/summary "$@" 2>/dev/null | sed -n 's/^group \([a-z]*\) .*/\1/p' 
 [ "$(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)" = "counted good leak crash " ] &&
 	ok "groups printed slowest first, one without a time last" ||
 	fail "group order: $(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)"
-# Planted: the order the groups were given in is not the order printed.
-[ "$(order $c/crash.log $c/leak.log $c/good.log $c/counted.log)" != "crash leak good counted " ] &&
-	ok "planted: the given order is not kept" || fail "planted: the given order came out"
+# Planted: a summary whose sort is taken out must fail the order check.
+sed 's/^sort -s -k9,9nr "\$lines"$/cat "$lines"/' tests/summary >$work/summary-unsorted
+chmod +x $work/summary-unsorted
+cmp -s tests/summary $work/summary-unsorted && fail "planted: taking the sort out changed nothing"
+unsorted=$($work/summary-unsorted $c/crash.log $c/leak.log $c/good.log $c/counted.log 2>/dev/null |
+	sed -n 's/^group \([a-z]*\) .*/\1/p' | tr '\n' ' ')
+[ "$unsorted" != "counted good leak crash " ] &&
+	ok "planted: a summary without its sort fails the order check ($unsorted)" ||
+	fail "planted: the order check passes a summary without its sort"
 # Two groups at once, as make check runs them: with CHECK_GROUPED=1 each
 # log comes out whole; without it (the planted case) the lines interleave.
 two() {
