@@ -25,7 +25,7 @@ void net_rule(struct vmodel_net *n, const char *name, const char *fmt, ...)
     if (k > 0 && (size_t)k < sizeof(n->stats.last_rule))
         vsnprintf(n->stats.last_rule + k, sizeof(n->stats.last_rule) - (size_t)k, fmt, ap);
     va_end(ap);
-    model_report(&n->report, false, "%s", n->stats.last_rule);
+    model_report(&n->report, true, "%s", n->stats.last_rule); /* a driver's error */
 }
 
 /* Was feature BIT negotiated? */
