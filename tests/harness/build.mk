@@ -16,6 +16,8 @@ harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c \
 	tests/models/virtio/vmodel_console.c tests/models/virtio/vmodel_balloon.c tests/models/model_report.c \
+	tests/models/virtio/vmodel_net.c tests/models/virtio/vmodel_net_tx.c tests/models/virtio/vmodel_net_rx.c \
+	tests/models/virtio/vmodel_net_ctrl.c tests/models/virtio/vmodel_net_pkt.c \
 	tests/models/qemu/pvpanic.c tests/models/qemu/ivshmem.c tests/models/qemu/fwcfg.c
 harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
 	-Itests/models -Itests/models/virtio
