@@ -26,33 +26,33 @@
 #define SG_BUFLEN 256
 
 /* Virtio PCI capabilities and common configuration (virtio 4.1.4). */
-#define CAP_VENDOR      0x09
-#define CFG_COMMON      1
-#define CFG_NOTIFY      2
-#define CFG_ISR         3
-#define C_DFSEL         0x00
-#define C_DF            0x04
-#define C_GFSEL         0x08
-#define C_GF            0x0C
-#define C_MSIX_CONFIG   0x10
-#define C_STATUS        0x14
-#define C_QSEL          0x16
-#define C_QSIZE         0x18
-#define C_QMSIX         0x1A
-#define C_QENABLE       0x1C
-#define C_QNOTIFY_OFF   0x1E
-#define C_QDESC         0x20
-#define C_QDRIVER       0x28
-#define C_QDEVICE       0x30
-#define S_ACK           1
-#define S_DRIVER        2
-#define S_DRIVER_OK     4
-#define S_FEATURES_OK   8
-#define NO_VECTOR       0xFFFF
-#define DESC_NEXT       1
-#define DESC_WRITE      2
-#define BLK_T_IN        0
-#define BLK_T_OUT       1
+#define CAP_VENDOR    0x09
+#define CFG_COMMON    1
+#define CFG_NOTIFY    2
+#define CFG_ISR       3
+#define C_DFSEL       0x00
+#define C_DF          0x04
+#define C_GFSEL       0x08
+#define C_GF          0x0C
+#define C_MSIX_CONFIG 0x10
+#define C_STATUS      0x14
+#define C_QSEL        0x16
+#define C_QSIZE       0x18
+#define C_QMSIX       0x1A
+#define C_QENABLE     0x1C
+#define C_QNOTIFY_OFF 0x1E
+#define C_QDESC       0x20
+#define C_QDRIVER     0x28
+#define C_QDEVICE     0x30
+#define S_ACK         1
+#define S_DRIVER      2
+#define S_DRIVER_OK   4
+#define S_FEATURES_OK 8
+#define NO_VECTOR     0xFFFF
+#define DESC_NEXT     1
+#define DESC_WRITE    2
+#define BLK_T_IN      0
+#define BLK_T_OUT     1
 
 typedef struct {
     ULONG64 addr;
@@ -149,30 +149,37 @@ static NDIS_STATUS read_config(ADAPTER *a)
 
 /* ---- Device access -------------------------------------------------------- */
 
+/* Register reads and writes of the mapped BAR (any IRQL). */
 static UCHAR r8(PUCHAR p)
 {
     return READ_REGISTER_UCHAR(p);
 }
+/* A 16-bit register (any IRQL). */
 static USHORT r16(PUCHAR p)
 {
     return READ_REGISTER_USHORT((PUSHORT)p);
 }
+/* An 8-bit register write (any IRQL). */
 static VOID w8(PUCHAR p, UCHAR v)
 {
     WRITE_REGISTER_UCHAR(p, v);
 }
+/* A 16-bit register write (any IRQL). */
 static VOID w16(PUCHAR p, USHORT v)
 {
     WRITE_REGISTER_USHORT((PUSHORT)p, v);
 }
+/* A 32-bit register write (any IRQL). */
 static VOID w32(PUCHAR p, ULONG v)
 {
     WRITE_REGISTER_ULONG((PULONG)p, v);
 }
+/* A 32-bit register read (any IRQL). */
 static ULONG r32(PUCHAR p)
 {
     return READ_REGISTER_ULONG((PULONG)p);
 }
+/* A 64-bit register as two 32-bit writes, low first (any IRQL). */
 static VOID w64(PUCHAR p, ULONG64 v)
 {
     w32(p, (ULONG)v);
@@ -187,6 +194,10 @@ static NDIS_STATUS find_device(ADAPTER *a, PNDIS_RESOURCE_LIST res)
     if (NdisMGetBusData(a->handle, PCI_WHICHSPACE_CONFIG, 0, cfg, sizeof(cfg)) != sizeof(cfg))
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     if (*(USHORT *)cfg != 0x1AF4 || !(cfg[6] & 0x10))
+        return NDIS_STATUS_ADAPTER_NOT_FOUND;
+    /* Memory space and bus mastering on in the command register. */
+    USHORT cmd = *(USHORT *)&cfg[4] | 0x6;
+    if (NdisMSetBusData(a->handle, PCI_WHICHSPACE_CONFIG, 4, &cmd, 2) != 2)
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     ULONG off[4] = {0}, bar = 0xff, mult = 0;
     for (UCHAR c = cfg[0x34] & 0xfc, n = 0; c != 0 && n < 48; c = cfg[c + 1] & 0xfc, n++) {
@@ -262,6 +273,7 @@ static NDIS_STATUS start_device(ADAPTER *a)
 
 /* ---- The ring (DISPATCH, under the lock) -------------------------------- */
 
+/* Descriptor I of the split ring (DISPATCH). */
 static DESC *desc(ADAPTER *a, ULONG i)
 {
     return (DESC *)a->ring + i;
@@ -289,9 +301,9 @@ static VOID blk_request(ADAPTER *a, ULONG type, const ULONG64 *pa, const ULONG *
     ULONG d = 0;
     *desc(a, d) = (DESC){a->req_pa.QuadPart, sizeof(BLK_HDR), DESC_NEXT, 1};
     for (ULONG i = 0; i < n; i++, d++)
-        *desc(a, d + 1) = (DESC){pa[i], len[i], (USHORT)(DESC_NEXT | (type == BLK_T_IN ? DESC_WRITE
-                                                                                      : 0)),
-                                 (USHORT)(d + 2)};
+        *desc(a, d + 1) =
+            (DESC){pa[i], len[i], (USHORT)(DESC_NEXT | (type == BLK_T_IN ? DESC_WRITE : 0)),
+                   (USHORT)(d + 2)};
     *desc(a, d + 1) = (DESC){a->req_pa.QuadPart + 64, 1, DESC_WRITE, 0};
     publish(a, 0);
 }
@@ -328,8 +340,8 @@ static VOID start_next(ADAPTER *a, PNET_BUFFER_LIST *done)
         ULONG len = NET_BUFFER_DATA_LENGTH(nb);
         if (a->state != ST_RUNNING || (len != 512 && len != 1024) || a->free_rx == NULL) {
             NET_BUFFER_LIST_STATUS(n) = a->state != ST_RUNNING ? NDIS_STATUS_PAUSED
-                                        : a->free_rx == NULL  ? NDIS_STATUS_RESOURCES
-                                                              : NDIS_STATUS_INVALID_LENGTH;
+                                        : a->free_rx == NULL   ? NDIS_STATUS_RESOURCES
+                                                               : NDIS_STATUS_INVALID_LENGTH;
             NET_BUFFER_LIST_NEXT_NBL(n) = *done;
             *done = n;
             continue;
@@ -391,8 +403,8 @@ static VOID reap(ADAPTER *a, PVOID throttle)
             if (a->plant == 2) /* planted: freed twice */
                 NdisMFreeNetBufferSGList(a->dma, sgl, nb);
 #endif
-            NET_BUFFER_LIST_STATUS(a->cur) = status == 0 ? NDIS_STATUS_SUCCESS
-                                                         : NDIS_STATUS_FAILURE;
+            NET_BUFFER_LIST_STATUS(a->cur) =
+                status == 0 ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
             NET_BUFFER_LIST_NEXT_NBL(a->cur) = done;
             done = a->cur;
             a->cur = NULL;
@@ -444,12 +456,14 @@ static VOID reap(ADAPTER *a, PVOID throttle)
 #endif
 }
 
+/* The message's DPC (DISPATCH). */
 static VOID NTAPI msg_dpc(NDIS_HANDLE ctx, ULONG msg, PVOID dpcctx, PVOID throttle, PVOID r2)
 {
     (void)msg, (void)dpcctx, (void)r2;
     reap(ctx, throttle);
 }
 
+/* The line's DPC (DISPATCH). */
 static VOID NTAPI line_dpc(NDIS_HANDLE ctx, PVOID dpcctx, PVOID throttle, PVOID r2)
 {
     (void)dpcctx, (void)r2;
@@ -508,6 +522,7 @@ static VOID release(ADAPTER *a)
     NdisFreeMemory(a, sizeof(*a), 0);
 }
 
+/* Registration and general attributes, the MAC from the keywords (PASSIVE). */
 static NDIS_STATUS set_attributes(ADAPTER *a)
 {
     NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES reg = {0};
@@ -515,8 +530,8 @@ static NDIS_STATUS set_attributes(ADAPTER *a)
     reg.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
     reg.Header.Size = sizeof(reg);
     reg.MiniportAdapterContext = a;
-    reg.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
-                         NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
+    reg.AttributeFlags =
+        NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
     reg.InterfaceType = NdisInterfacePci;
     NDIS_STATUS st = NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
     if (st != NDIS_STATUS_SUCCESS)
@@ -579,10 +594,10 @@ static NDIS_STATUS set_resources(ADAPTER *a)
         return NDIS_STATUS_RESOURCES;
     for (ULONG i = 0; i < a->rx_count; i++) {
         NdisMAllocateSharedMemory(a->handle, 2048, FALSE, (PVOID *)&a->rx_buf[i], &a->rx_pa[i]);
-        if (a->rx_buf[i] == NULL || (a->rx_mdl[i] = NdisAllocateMdl(a->handle, a->rx_buf[i],
-                                                                   2048)) == NULL ||
-            (a->rx[i] = NdisAllocateNetBufferAndNetBufferList(a->pool, 0, 0, a->rx_mdl[i], 0,
-                                                              0)) == NULL)
+        if (a->rx_buf[i] == NULL ||
+            (a->rx_mdl[i] = NdisAllocateMdl(a->handle, a->rx_buf[i], 2048)) == NULL ||
+            (a->rx[i] = NdisAllocateNetBufferAndNetBufferList(a->pool, 0, 0, a->rx_mdl[i], 0, 0)) ==
+                NULL)
             return NDIS_STATUS_RESOURCES;
         a->rx[i]->SourceHandle = a->handle;
         NET_BUFFER_LIST_MINIPORT_RESERVED(a->rx[i])[0] = (PVOID)(ULONG_PTR)i;
@@ -606,6 +621,7 @@ static NDIS_STATUS set_resources(ADAPTER *a)
     return NDIS_STATUS_SUCCESS;
 }
 
+/* Keywords, attributes, the device, DMA and interrupt; Paused after (PASSIVE). */
 static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
                                     PNDIS_MINIPORT_INIT_PARAMETERS p)
 {
@@ -631,12 +647,14 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     return st;
 }
 
+/* Frees everything (PASSIVE; Paused, nothing out). */
 static VOID NTAPI halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
 {
     (void)action;
     release(ctx);
 }
 
+/* Deregisters the driver (PASSIVE). */
 static VOID NTAPI unload(PDRIVER_OBJECT drv)
 {
     (void)drv;
@@ -655,6 +673,7 @@ static NDIS_STATUS NTAPI pause(NDIS_HANDLE ctx, PNDIS_MINIPORT_PAUSE_PARAMETERS 
     return busy ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;
 }
 
+/* Running, the flag set under the interrupt's lock (PASSIVE). */
 static NDIS_STATUS NTAPI restart(NDIS_HANDLE ctx, PNDIS_MINIPORT_RESTART_PARAMETERS p)
 {
     ADAPTER *a = ctx;
@@ -664,13 +683,14 @@ static NDIS_STATUS NTAPI restart(NDIS_HANDLE ctx, PNDIS_MINIPORT_RESTART_PARAMET
     return NDIS_STATUS_SUCCESS;
 }
 
+/* The maximum frame size and the MAC; nothing else (PASSIVE). */
 static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
 {
     ADAPTER *a = ctx;
     ULONG v = MTU;
     if (r->RequestType != NdisRequestQueryInformation)
         return NDIS_STATUS_NOT_SUPPORTED;
-    const VOID *src = r->DATA.Oid == OID_GEN_MAXIMUM_FRAME_SIZE ? (const VOID *)&v
+    const VOID *src = r->DATA.Oid == OID_GEN_MAXIMUM_FRAME_SIZE  ? (const VOID *)&v
                       : r->DATA.Oid == OID_802_3_CURRENT_ADDRESS ? (const VOID *)a->mac
                                                                  : NULL;
     ULONG len = r->DATA.Oid == OID_GEN_MAXIMUM_FRAME_SIZE ? sizeof(v) : 6;
@@ -725,8 +745,8 @@ static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flag
         a->rx_out--;
         nbls = next;
     }
-    BOOLEAN complete = a->state == ST_PAUSING && a->rx_out == 0 && a->io == IO_IDLE &&
-                       a->waiting == NULL;
+    BOOLEAN complete =
+        a->state == ST_PAUSING && a->rx_out == 0 && a->io == IO_IDLE && a->waiting == NULL;
     if (complete)
         a->state = ST_PAUSED;
     if (dispatch)
@@ -737,26 +757,31 @@ static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flag
         NdisMPauseComplete(a->handle);
 }
 
+/* Nothing to cancel: sends are in flight one at a time (<= DISPATCH). */
 static VOID NTAPI cancel_send(NDIS_HANDLE ctx, PVOID id)
 {
     (void)ctx, (void)id;
 }
 
+/* No PnP event changes anything here (PASSIVE). */
 static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
 {
     (void)ctx, (void)e;
 }
 
+/* Nothing to quiesce beyond the halt's reset (any IRQL). */
 static VOID NTAPI shutdown(NDIS_HANDLE ctx, NDIS_SHUTDOWN_ACTION action)
 {
     (void)ctx, (void)action;
 }
 
+/* No OID pends (<= DISPATCH). */
 static VOID NTAPI cancel_oid(NDIS_HANDLE ctx, PVOID id)
 {
     (void)ctx, (void)id;
 }
 
+/* Registers the miniport with NDIS 6.50 characteristics (PASSIVE). */
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING path)
 {
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch = {0};

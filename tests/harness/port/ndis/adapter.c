@@ -611,4 +611,6 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
     out->mtu = s->mtu;
     out->isr_calls = s->intr.isr_calls;
     out->dpc_calls = s->intr.dpc_calls;
+    out->dpc_cpu_low = s->intr.dpc_cpu_low;
+    out->dpc_cpu_high = s->intr.dpc_cpu_high;
 }

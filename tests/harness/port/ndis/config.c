@@ -20,12 +20,12 @@
 #include "internal.h"
 #include "layout.h"
 
-#define OBJ_CONFIG     0xA9 /* NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT */
-#define PARAM_INTEGER  0    /* NdisParameterInteger */
-#define PARAM_HEX      1    /* NdisParameterHexInteger */
-#define PARAM_STRING   2    /* NdisParameterString */
-#define PARAM_MULTI    3    /* NdisParameterMultiString */
-#define NETADDR_MAX    32   /* NDIS_MAX_PHYS_ADDRESS_LENGTH */
+#define OBJ_CONFIG    0xA9 /* NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT */
+#define PARAM_INTEGER 0    /* NdisParameterInteger */
+#define PARAM_HEX     1    /* NdisParameterHexInteger */
+#define PARAM_STRING  2    /* NdisParameterString */
+#define PARAM_MULTI   3    /* NdisParameterMultiString */
+#define NETADDR_MAX   32   /* NDIS_MAX_PHYS_ADDRESS_LENGTH */
 
 static struct ndis_keyword *find(struct ndis_state *s, const char *name)
 {
@@ -100,8 +100,10 @@ static void vw_NdisOpenConfigurationEx(struct vm *vm, const struct vw_api *api)
         return;
     }
     if (h == 0 || (h != s->adapter && h != s->driver_handle)) {
-        vw_fail(vm, "NdisOpenConfigurationEx: NdisHandle 0x%" PRIx64 " is neither the adapter "
-                "nor the driver handle", h);
+        vw_fail(vm,
+                "NdisOpenConfigurationEx: NdisHandle 0x%" PRIx64 " is neither the adapter "
+                "nor the driver handle",
+                h);
         return;
     }
     for (unsigned i = 0; i < NDIS_MAX_CONFIGS; i++)
@@ -135,8 +137,7 @@ static bool read_string(struct vm *vm, gva_t us, char *out, size_t cap)
 static gva_t param_block(struct vm *vm, struct ndis_config *c, uint64_t extra)
 {
     if (c->nparams == NDIS_MAX_KEYWORDS) {
-        vw_fail(vm, "harness: hard limit: %u reads on one configuration handle",
-                NDIS_MAX_KEYWORDS);
+        vw_fail(vm, "harness: hard limit: %u reads on one configuration handle", NDIS_MAX_KEYWORDS);
         return 0;
     }
     gva_t p = vw_pool_alloc(vm, VW_SIZEOF(vm, NDIS_CONFIGURATION_PARAMETER) + extra, NDIS_TAG,
@@ -290,8 +291,10 @@ bool ndis_config_after_halt(struct vm *vm)
     struct ndis_state *s = ndis_state(vm);
     for (unsigned i = 0; i < NDIS_MAX_CONFIGS; i++)
         if (s->configs[i].handle != 0) {
-            vw_fail(vm, "ndis: MiniportHaltEx returned with configuration handle 0x%" PRIx64
-                    " open (NdisCloseConfiguration)", s->configs[i].handle);
+            vw_fail(vm,
+                    "ndis: MiniportHaltEx returned with configuration handle 0x%" PRIx64
+                    " open (NdisCloseConfiguration)",
+                    s->configs[i].handle);
             return false;
         }
     return true;

@@ -85,8 +85,7 @@ static void vw_NdisMDeregisterScatterGatherDma(struct vm *vm, const struct vw_ap
         return;
     for (unsigned i = 0; i < NDIS_MAX_SGLS; i++)
         if (s->sgls[i].live) {
-            vw_fail(vm,
-                    "NdisMDeregisterScatterGatherDma with the SG list 0x%" PRIx64 " not freed",
+            vw_fail(vm, "NdisMDeregisterScatterGatherDma with the SG list 0x%" PRIx64 " not freed",
                     s->sgls[i].sgl);
             return;
         }

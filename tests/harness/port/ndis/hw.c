@@ -17,16 +17,16 @@
 #include "layout.h"
 #include "pnp.h"
 
-#define PAGE                  0x1000ull
-#define PCI_CONFIG_SIZE       256
-#define OBJ_INTERRUPT         0x84 /* NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT */
-#define CONNECT_LINE          1    /* NDIS_CONNECT_LINE_BASED */
-#define CONNECT_MESSAGE       2    /* NDIS_CONNECT_MESSAGE_BASED */
-#define INDICATE_ALL_NBLS     0xFFFFFFFFu /* NDIS_INDICATE_ALL_NBLS */
-#define ST_NOT_SUPPORTED      0xC00000BBu
-#define ST_RESOURCE_CONFLICT  0xC001001Eu /* NDIS_STATUS_RESOURCE_CONFLICT */
-#define SCRATCH_PER_CPU       16
-#define THROTTLE_PER_CPU      8
+#define PAGE                 0x1000ull
+#define PCI_CONFIG_SIZE      256
+#define OBJ_INTERRUPT        0x84        /* NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT */
+#define CONNECT_LINE         1           /* NDIS_CONNECT_LINE_BASED */
+#define CONNECT_MESSAGE      2           /* NDIS_CONNECT_MESSAGE_BASED */
+#define INDICATE_ALL_NBLS    0xFFFFFFFFu /* NDIS_INDICATE_ALL_NBLS */
+#define ST_NOT_SUPPORTED     0xC00000BBu
+#define ST_RESOURCE_CONFLICT 0xC001001Eu /* NDIS_STATUS_RESOURCE_CONFLICT */
+#define SCRATCH_PER_CPU      16
+#define THROTTLE_PER_CPU     8
 
 gva_t vw_ndis_pdo(struct vm *vm)
 {
@@ -137,9 +137,8 @@ static bool in_translated(struct vm *vm, unsigned want, uint64_t addr, uint64_t 
     unsigned type;
     uint64_t start;
     uint32_t rlen;
-    for (unsigned i = 0; p != NULL && range_at(vm, partial_list(vm, p->translated), i, &type,
-                                               &start, &rlen);
-         i++)
+    for (unsigned i = 0;
+         p != NULL && range_at(vm, partial_list(vm, p->translated), i, &type, &start, &rlen); i++)
         if (type == want && len != 0 && addr >= start && addr + len <= start + rlen)
             return true;
     return false;
@@ -342,6 +341,10 @@ static void dpc_routine(struct vm *vm, const struct vw_api *api)
     vw_wr(vm, t + 4, 0, 4);
     uint64_t margs[5] = {it->context, m, ctx, t, 0}, largs[4] = {it->context, ctx, t, 0};
     it->dpc_calls++;
+    if (it->dpc_cpu_low == 0 || cpu + 1 < it->dpc_cpu_low)
+        it->dpc_cpu_low = cpu + 1;
+    if (cpu + 1 > it->dpc_cpu_high)
+        it->dpc_cpu_high = cpu + 1;
     bool ok = it->message ? ndis_call(vm, it->mdpc, VW_DISPATCH_LEVEL, 5, margs, NULL)
                           : ndis_call(vm, it->dpc, VW_DISPATCH_LEVEL, 4, largs, NULL);
     if (ok && it->registered && vw_rd(vm, t + 4, 1) != 0)
@@ -414,8 +417,9 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
         return;
     }
     if (p->messages != 0 && !msi) {
-        vw_fail(vm, "NdisMRegisterInterruptEx: the function was given %u MSI-X messages and the "
-                    "miniport did not set MsiSupported",
+        vw_fail(vm,
+                "NdisMRegisterInterruptEx: the function was given %u MSI-X messages and the "
+                "miniport did not set MsiSupported",
                 p->messages);
         vw_set_return(vm, ST_NOT_SUPPORTED);
         return;
@@ -528,9 +532,9 @@ bool ndis_hw_after_halt(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);
     const char *left = s->intr.registered ? "the interrupt registered (NdisMDeregisterInterruptEx)"
-                       : s->nmaps     ? "I/O space mapped (NdisMUnmapIoSpace)"
-                       : s->nports    ? "an I/O port range registered (NdisMDeregisterIoPortRange)"
-                                      : NULL;
+                       : s->nmaps         ? "I/O space mapped (NdisMUnmapIoSpace)"
+                       : s->nports ? "an I/O port range registered (NdisMDeregisterIoPortRange)"
+                                   : NULL;
     if (left != NULL) {
         vw_fail(vm,
                 "ndis: MiniportHaltEx returned with %s: halt frees every resource "

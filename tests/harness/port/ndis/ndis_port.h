@@ -64,7 +64,8 @@ struct vw_ndis_stats {
     unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
     unsigned returned, held;                    /* by the protocol; held now */
     unsigned oids_pended, pause_pended, link_indications;
-    unsigned isr_calls, dpc_calls; /* the miniport's ISRs and interrupt DPCs */
+    unsigned isr_calls, dpc_calls;      /* the miniport's ISRs and interrupt DPCs */
+    unsigned dpc_cpu_low, dpc_cpu_high; /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
     uint32_t mtu;
 };
