@@ -153,6 +153,48 @@ VW_SCENARIO("vwndishw", ndis_hw_line_frames_through_virtio, NULL)
     frames_through_device(vm, false);
 }
 
+/* The miniport's typed reads of the adapter's keywords (vwndishw's
+ * VWNDISHW_KEYWORDS, reported through its vendor OID 0xFF000002): decimal,
+ * hex (typed back as NdisParameterInteger), a REG_SZ that is no number and
+ * a missing keyword (NDIS_STATUS_FAILURE), a REG_DWORD, a string. */
+struct keywords {
+    uint32_t dec_status, hex_status, bad_status, dword_status, str_status, missing_status;
+    uint32_t dec, hex, dword, str_type;
+    uint16_t str[16];
+};
+
+VW_SCENARIO("vwndishw", ndis_hw_keywords_typed_reads, NULL)
+{
+    struct rig r = {0};
+    struct keywords k;
+    uint32_t status = 1, done = 0;
+    vw_ndis_keyword(vm, "*jumbopacket", "9014"); /* names compare without case */
+    vw_ndis_keyword(vm, "HexValue", "1f");
+    vw_ndis_keyword(vm, "BadNumber", "12x");
+    vw_ndis_keyword_dword(vm, "DwordValue", 4096);
+    vw_ndis_keyword(vm, "Name", "vw-net");
+    if (rig_up(vm, &r, true, "vwndishw", NULL) && vw_ndis_initialize(vm) &&
+        vw_ndis_oid(vm, false, 0xFF000002u, &k, sizeof(k), &status, &done)) {
+        static const uint16_t name[] = {'v', 'w', '-', 'n', 'e', 't', 0};
+        VW_EXPECT(vm, status == 0 && done == sizeof(k), "keyword OID: status 0x%x, %u bytes",
+                  status, done);
+        VW_EXPECT(vm, k.dec_status == 0 && k.dec == 9014, "*JumboPacket: 0x%x %u", k.dec_status,
+                  k.dec);
+        VW_EXPECT(vm, k.hex_status == 0 && k.hex == 0x1f, "HexValue: 0x%x 0x%x", k.hex_status,
+                  k.hex);
+        VW_EXPECT(vm, k.bad_status == 0xC0000001u && k.missing_status == 0xC0000001u,
+                  "bad number 0x%x, missing 0x%x (NDIS_STATUS_FAILURE expected)", k.bad_status,
+                  k.missing_status);
+        VW_EXPECT(vm, k.dword_status == 0 && k.dword == 4096, "DwordValue: 0x%x %u", k.dword_status,
+                  k.dword);
+        VW_EXPECT(vm, k.str_status == 0 && k.str_type == 2 && memcmp(k.str, name, 14) == 0,
+                  "Name: 0x%x type %u", k.str_status, k.str_type);
+        if (!vm->failed && vw_ndis_halt(vm))
+            vw_driver_unload(vm);
+    }
+    rig_down(&r);
+}
+
 /* A frame that is not whole sectors fails with INVALID_LENGTH, no DMA. */
 VW_SCENARIO("vwndishw", ndis_hw_invalid_length_not_mapped, NULL)
 {

@@ -65,6 +65,16 @@ typedef struct {
     ULONG64 sector;
 } BLK_HDR;
 
+/* What the keywords gave (the vendor OID VWNDISHW_OID_KEYWORDS reports it):
+ * each read's status and value. */
+#define VWNDISHW_OID_KEYWORDS 0xFF000002u
+typedef struct {
+    NDIS_STATUS dec_status, hex_status, bad_status, dword_status, str_status, missing_status;
+    ULONG dec, hex, dword;
+    ULONG str_type;
+    WCHAR str[16];
+} VWNDISHW_KEYWORDS;
+
 enum state { ST_PAUSED, ST_RUNNING, ST_PAUSING };
 enum io { IO_IDLE, IO_WRITE, IO_READ };
 
@@ -96,12 +106,47 @@ typedef struct {
     PNET_BUFFER_LIST cur_rx;
     UCHAR sgbuf[SG_BUFLEN];
     BOOLEAN sync_seen;
+    VWNDISHW_KEYWORDS kw;
 } ADAPTER;
 
 static NDIS_HANDLE g_driver;
 static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS};
 
 /* ---- Configuration (PASSIVE) ------------------------------------------- */
+
+/* One keyword read as TYPE: its status, and *VALUE for an integer (PASSIVE). */
+static NDIS_STATUS read_one(NDIS_HANDLE cfg, PCWSTR name, NDIS_PARAMETER_TYPE type,
+                            PNDIS_CONFIGURATION_PARAMETER *p)
+{
+    NDIS_STRING k;
+    NDIS_STATUS st;
+    NdisInitUnicodeString(&k, name);
+    NdisReadConfiguration(&st, p, cfg, &k, type);
+    return st;
+}
+
+/* The typed reads the scenario checks: decimal, hex, a bad number, a
+ * REG_DWORD, a string, a missing keyword (PASSIVE). */
+static VOID read_typed(ADAPTER *a, NDIS_HANDLE cfg)
+{
+    PNDIS_CONFIGURATION_PARAMETER p;
+    VWNDISHW_KEYWORDS *k = &a->kw;
+    if ((k->dec_status = read_one(cfg, L"*JumboPacket", NdisParameterInteger, &p)) == 0)
+        k->dec = p->ParameterData.IntegerData;
+    if ((k->hex_status = read_one(cfg, L"HexValue", NdisParameterHexInteger, &p)) == 0)
+        k->hex = p->ParameterType == NdisParameterInteger ? p->ParameterData.IntegerData : 0;
+    k->bad_status = read_one(cfg, L"BadNumber", NdisParameterInteger, &p);
+    if ((k->dword_status = read_one(cfg, L"DwordValue", NdisParameterInteger, &p)) == 0)
+        k->dword = p->ParameterData.IntegerData;
+    if ((k->str_status = read_one(cfg, L"Name", NdisParameterString, &p)) == 0) {
+        k->str_type = p->ParameterType;
+        ULONG n = p->ParameterData.StringData.Length;
+        if (n > sizeof(k->str) - sizeof(WCHAR))
+            n = sizeof(k->str) - sizeof(WCHAR);
+        RtlCopyMemory(k->str, p->ParameterData.StringData.Buffer, n);
+    }
+    k->missing_status = read_one(cfg, L"NotThere", NdisParameterInteger, &p);
+}
 
 /* The keywords: *ReceiveBuffers (decimal), NetworkAddress, and Plant;
  * writes "Initialized" = 1 back. */
@@ -127,6 +172,7 @@ static NDIS_STATUS read_config(ADAPTER *a)
     NdisReadConfiguration(&st, &p, cfg, &plant, NdisParameterHexInteger);
     if (st == NDIS_STATUS_SUCCESS)
         a->plant = p->ParameterData.IntegerData;
+    read_typed(a, cfg);
     PVOID addr;
     UINT len;
     static const UCHAR dflt[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x02};
@@ -690,6 +736,15 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
     ULONG v = MTU;
     if (r->RequestType != NdisRequestQueryInformation)
         return NDIS_STATUS_NOT_SUPPORTED;
+    if (r->DATA.Oid == VWNDISHW_OID_KEYWORDS) {
+        if (r->DATA.QUERY_INFORMATION.InformationBufferLength < sizeof(a->kw)) {
+            r->DATA.QUERY_INFORMATION.BytesNeeded = sizeof(a->kw);
+            return NDIS_STATUS_INVALID_LENGTH;
+        }
+        RtlCopyMemory(r->DATA.QUERY_INFORMATION.InformationBuffer, &a->kw, sizeof(a->kw));
+        r->DATA.QUERY_INFORMATION.BytesWritten = sizeof(a->kw);
+        return NDIS_STATUS_SUCCESS;
+    }
     const VOID *src = r->DATA.Oid == OID_GEN_MAXIMUM_FRAME_SIZE  ? (const VOID *)&v
                       : r->DATA.Oid == OID_802_3_CURRENT_ADDRESS ? (const VOID *)a->mac
                                                                  : NULL;
