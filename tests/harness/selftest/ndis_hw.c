@@ -135,6 +135,8 @@ static void frames_through_device(struct vm *vm, bool msix)
      * completions' DPCs run where the message targets (CPU 1 mod N). */
     VW_EXPECT(vm, st.dpc_cpu_high == vw_cpu_count(vm), "no DPC ran on the last CPU (%u of %u)",
               st.dpc_cpu_high, vw_cpu_count(vm));
+    /* With MSI-X the ISR also names CPU 0 in TargetProcessors. */
+    VW_EXPECT(vm, !msix || st.dpc_cpu_low == 1, "no DPC ran on CPU 0 (TargetProcessors)");
     vw_log(vm, "ndis hw: %u ISR calls, %u DPC calls on CPUs %u..%u for 2 frames", st.isr_calls,
            st.dpc_calls, st.dpc_cpu_low - 1, st.dpc_cpu_high - 1);
     if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))

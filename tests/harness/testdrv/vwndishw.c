@@ -407,11 +407,14 @@ static VOID start_next(ADAPTER *a, PNET_BUFFER_LIST *done)
 
 /* ---- Interrupt and DPC ---------------------------------------------------- */
 
-/* MSI-X: ours (DIRQL); the DPC on this CPU. */
+/* MSI-X: ours (DIRQL); the DPC on this CPU and, through the (deprecated)
+ * TargetProcessors mask, on CPU 0 too: two DPCs of one message may run at
+ * once, and reap serialises them with the lock. */
 static BOOLEAN NTAPI msg_isr(NDIS_HANDLE ctx, ULONG msg, PBOOLEAN queue_dpc, PULONG targets)
 {
-    (void)ctx, (void)msg, (void)targets;
+    (void)ctx, (void)msg;
     *queue_dpc = TRUE;
+    *targets = 1;
     return TRUE;
 }
 
