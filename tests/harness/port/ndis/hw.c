@@ -26,6 +26,7 @@
 #define ST_NOT_SUPPORTED     0xC00000BBu
 #define ST_RESOURCE_CONFLICT 0xC001001Eu /* NDIS_STATUS_RESOURCE_CONFLICT */
 #define SCRATCH_PER_CPU      16
+#define NDIS_DIRQL           5 /* the harness's device IRQL (k_intr.c) */
 #define THROTTLE_PER_CPU     8
 
 gva_t vw_ndis_pdo(struct vm *vm)
@@ -558,8 +559,8 @@ static const struct vw_api hw_apis[] = {
     {"NdisMRegisterInterruptEx", VW_ALL_ARCHES, VW_STDCALL, 4, 0, P, vw_NdisMRegisterInterruptEx},
     {"NdisMDeregisterInterruptEx", VW_ALL_ARCHES, VW_STDCALL, 1, 0, P,
      vw_NdisMDeregisterInterruptEx},
-    {"NdisMQueueDpcEx", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_HIGH_LEVEL, vw_NdisMQueueDpcEx},
-    {"NdisMSynchronizeWithInterruptEx", VW_ALL_ARCHES, VW_STDCALL, 4, 0, VW_HIGH_LEVEL,
+    {"NdisMQueueDpcEx", VW_ALL_ARCHES, VW_STDCALL, 4, 0, NDIS_DIRQL, vw_NdisMQueueDpcEx},
+    {"NdisMSynchronizeWithInterruptEx", VW_ALL_ARCHES, VW_STDCALL, 4, 0, NDIS_DIRQL,
      vw_NdisMSynchronizeWithInterruptEx},
 };
 #undef P
