@@ -133,8 +133,12 @@ struct nk_pkt {
     enum nk_l4 l4;
     uint16_t l4_off;          /* frame offset of the TCP/UDP header */
     uint16_t l4_hlen;         /* TCP data offset * 4 / 8 for UDP */
+    bool len_from_frame;      /* IPv4 total / IPv6 payload length 0 (LSOv2): l3_end = frame end */
     uint8_t src[16], dst[16]; /* addresses: 4 bytes (IPv4) or 16 (IPv6), network order */
-    uint16_t sport, dport;    /* host order */
+    bool has_home;            /* IPv6 destination options carry a Home Address (RSS _EX) */
+    bool has_rh2;             /* IPv6 routing header type 2 (RSS _EX) */
+    uint8_t home[16], rh2[16];
+    uint16_t sport, dport; /* host order */
 };
 
 /* Parses Ethernet / one 802.1Q tag / IPv4 or IPv6 / TCP or UDP. */
@@ -157,9 +161,10 @@ enum nk_tx_status {
     NK_TX_MISMATCH,    /* asked for TCP on a UDP frame, IPv4 csum on IPv6, offset disagrees */
     NK_TX_BAD_MSS,     /* MSS 0-sized, or larger than the IP payload allows */
     NK_TX_FRAGMENT,    /* checksum/LSO asked for on an IP fragment */
+    NK_TX_TOO_LONG,    /* an LSO/USO datagram longer than its 16-bit length field */
 };
 
-#define NK_TX_MAX_PATCH 3
+#define NK_TX_MAX_PATCH 4
 struct nk_tx_plan {
     struct nk_vnet_hdr vhdr;
     uint16_t hdr_copy; /* bytes of L2+L3+L4 headers the driver copies and patches */
@@ -174,7 +179,10 @@ struct nk_tx_plan {
  * checksum (virtio has no IP checksum offload: done here), the
  * pseudo-header sum seeded into the TCP/UDP checksum field for NEEDS_CSUM
  * (for LSO/USO over the whole payload, the form the device's segmentation
- * adjusts per segment).  Returns enum nk_tx_status. */
+ * adjusts per segment), the IPv4 total / IPv6 payload / UDP length that
+ * LSOv2 leaves 0 filled in, and - when the frame carries bytes past the IP
+ * datagram, which the device would sum - the L4 checksum finished in
+ * software instead of NEEDS_CSUM.  Returns enum nk_tx_status. */
 int nk_tx_prepare(const struct nk_view *v, const struct nk_pkt *pkt,
                   const struct nk_tx_request *req, struct nk_tx_plan *plan);
 /* Applies plan's patches to a copy of the frame's first len bytes. */

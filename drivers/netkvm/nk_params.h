@@ -129,6 +129,7 @@ enum nk_param_finding {
     NK_PF_NOT_ENUM,      /* not one of the enum values */
     NK_PF_MAC_MULTICAST, /* NetworkAddress with the group bit set */
     NK_PF_MAC_ZERO,      /* NetworkAddress 00-00-00-00-00-00 */
+    NK_PF_MAC_NOT_LOCAL, /* NetworkAddress without the locally-administered bit (0x02) */
 };
 
 struct nk_params {

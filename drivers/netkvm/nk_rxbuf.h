@@ -60,13 +60,16 @@ struct nk_rxbuf_plan {
     uint32_t max_merge;     /* num_buffers accepted at most */
     uint32_t pages;         /* pages allocated per queue */
     uint64_t bytes;         /* pages * page_size */
+    bool mergeable;         /* MRG_RXBUF: frames may span max_merge buffers */
+    uint32_t hdr_bytes;     /* virtio header at the start of a frame's first buffer */
+    uint32_t ring_slots;    /* ring descriptors one posted buffer takes */
     bool bounded;           /* count was reduced to honour max_bytes */
 };
 
 enum nk_rxbuf_status {
     NK_RXBUF_OK = 0,
     NK_RXBUF_BAD_INPUT, /* MTU 0 or > 65535, page size not a power of two, header size */
-    NK_RXBUF_BAD_RING,  /* ring size 0 / not a power of two for a split ring */
+    NK_RXBUF_BAD_RING,  /* ring size 0 or above 32768, or too small for one buffer */
     NK_RXBUF_NO_MEMORY, /* max_bytes cannot hold even one frame's worth of buffers */
 };
 
