@@ -56,6 +56,13 @@ static void sizes(void)
           "rxbuf: per queue at MTU 1500: %llu KiB mergeable vs %llu KiB not (1/%llu)",
           (unsigned long long)(m.bytes >> 10), (unsigned long long)(n.bytes >> 10),
           (unsigned long long)(n.bytes / m.bytes));
+    in = input(1500, true, true, 256, 1024);
+    nk_rxbuf_plan(&in, &m);
+    in = input(1500, false, true, 256, 1024);
+    nk_rxbuf_plan(&in, &n);
+    check(m.bytes == 512 << 10 && n.bytes == 17408 << 10,
+          "rxbuf: per queue at MTU 1500, ring 256: %llu KiB mergeable vs %llu KiB not",
+          (unsigned long long)(m.bytes >> 10), (unsigned long long)(n.bytes >> 10));
     in = input(9000, true, true, 1024, 1024);
     rc = nk_rxbuf_plan(&in, &m);
     in = input(9000, false, true, 1024, 1024);
