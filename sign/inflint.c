@@ -27,6 +27,7 @@
 #include "fileio.h"
 #include "inf.h"
 #include "inflint_ndi.h"
+#include "inflint_ndis.h"
 #include "inflint_policy.h"
 
 #include <ctype.h>
@@ -249,6 +250,8 @@ static const struct inf_section *install_section(const char *base, int lineno)
     if (nseen < sizeof(seen) / sizeof(seen[0]))
         seen[nseen++] = s;
     check_directives(s, 0);
+    if (ndis_is_net(g_inf))
+        ndis_install_check(g_inf, s, report);
     static const char *const suffix[] = {".Services", ".HW", ".CoInstallers", ".Wdf"};
     for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
         snprintf(name, sizeof(name), "%s%s", s->name, suffix[i]);

@@ -11,6 +11,7 @@
  * LimitText), so that the value a driver gets without user action is one it
  * was written for. */
 #include "inflint_ndi.h"
+#include "inflint_ndis.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -225,6 +226,26 @@ static void check_edit(const struct ndi_prop *p, ndi_report_fn *report)
                p->name, limit);
 }
 
+/* Check a property against the standardized keyword of its name (inflint_ndis.c). */
+static void check_standard(const struct ndi_prop *p, ndi_report_fn *report)
+{
+    struct ndis_prop_view v = {
+        .name = p->name,
+        .lineno = p->lineno,
+        .type = p->type.text,
+        .type_lineno = p->type.lineno,
+        .min = p->min.text,
+        .max = p->max.text,
+        .optional = p->optional.text,
+        .limit = p->limit.text,
+        .min_lineno = p->min.lineno,
+        .enums = p->enums,
+        .nenum = p->nenum,
+        .enum_lineno = p->enum_lineno,
+    };
+    ndis_keyword_check(&v, report);
+}
+
 /* Check one advanced property: description, type and the rules of its type. */
 static void check_prop(const struct ndi_prop *p, ndi_report_fn *report)
 {
@@ -248,14 +269,18 @@ static void check_prop(const struct ndi_prop *p, ndi_report_fn *report)
     for (size_t i = 0; i < sizeof(g_numeric) / sizeof(g_numeric[0]); i++)
         if (!strcasecmp(p->type.text, g_numeric[i].name)) {
             check_numeric(p, g_numeric[i].lo, g_numeric[i].hi, report);
+            check_standard(p, report);
             return;
         }
     if (!strcasecmp(p->type.text, "enum"))
         check_enum(p, report);
     else if (!strcasecmp(p->type.text, "edit"))
         check_edit(p, report);
-    else
+    else {
         report(p->type.lineno, "advanced property %s: unknown Type \"%s\"", p->name, p->type.text);
+        return;
+    }
+    check_standard(p, report);
 }
 
 /* Check every advanced property collected. */
