@@ -15,7 +15,8 @@
 #     stand-in) with sign/verify.sh: .cat signature, .sys signature and its
 #     listing in the .cat, the .inf digest in the .cat.
 # Everything is checked in STAGE first; one line per problem and nothing in
-# OUT is replaced unless every package passes.  Imported package folders get
+# OUT is replaced unless every package passes (the signatures are verified
+# only when every package passed the first two checks).  Imported package folders get
 # a .imported marker so that make refuses to sign over them.
 set -u
 [ $# -ge 5 ] || { echo "usage: import-signed.sh DIR CA.pem STAGE AUTHHASH PACKAGE.cat..." >&2; exit 2; }
@@ -82,8 +83,10 @@ for cat in "$@"; do
 	echo "$s $found" >>"$stage/map"
 	staged="$staged $s/$drv.cat"
 done
-# The signatures, for all staged packages at once (one line per failure).
-if [ -n "$staged" ]; then
+# The signatures, for all staged packages at once (one line per failure);
+# only when every package passed the checks above: a refusal is already
+# certain, and verifying every signature is most of this script's time.
+if [ -n "$staged" ] && [ "$errors" = 0 ]; then
 	# shellcheck disable=SC2086
 	sign/verify.sh "$ca" $staged >"$stage/verify.log" 2>&1 ||
 		while read -r line; do

@@ -26,6 +26,7 @@
 #define REQUEST_TIMEOUT_MS 3000
 #define QUIET_MS           20 /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
+#define F_EVENT_IDX        29
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
 #define FRONT_END_WITHHELD                                                                         \
@@ -107,6 +108,8 @@ static void driver_ok(struct vw_virtio *dev)
         d->q[i].started = true;
         d->q[i].ring = r;
         d->q[i].used_state = used_state(&d->q[i]);
+        d->q[i].called_state = d->q[i].used_state;
+        d->q[i].event_idx = !packed && (features >> F_EVENT_IDX & 1);
     }
 }
 
@@ -244,6 +247,35 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
     return now - d->pending_since_ms < REQUEST_TIMEOUT_MS;
 }
 
+/* Nothing more can come from a back end that answers only what it is
+ * kicked for (not a forwarder: its frames arrive unasked): no kick waits,
+ * every buffer made available is used, and every used entry was followed
+ * by a call already read or has been seen by the driver (split EVENT_IDX:
+ * used_event has caught up with the used index).  Then the settling time
+ * after a call ends at once instead of after quiet_ms of real time; an
+ * entry whose call is still on its way keeps it (the state was taken
+ * before the call was read, so a call read with it covers it). */
+static bool settled(const struct vw_vhost_dev *d)
+{
+    if (d->type->even_queues_receive || d->type->polls || d->waiting > 0)
+        return false;
+    for (unsigned i = 0; i < d->p.queues; i++) {
+        const struct vw_vhost_queue *q = &d->q[i];
+        if (!q->started)
+            continue;
+        if (queue_pending(q))
+            return false;
+        uint32_t state = used_state(q);
+        if (state == q->called_state)
+            continue;
+        uint16_t used_event;
+        memcpy(&used_event, (const uint8_t *)q->ring.driver + 4 + 2ull * q->ring.num, 2);
+        if (!q->event_idx || used_event != (uint16_t)state)
+            return false;
+    }
+    return true;
+}
+
 /* The back end's calls (see poll_backend). */
 static bool poll_calls(struct vw_vhost_dev *d)
 {
@@ -252,9 +284,12 @@ static bool poll_calls(struct vw_vhost_dev *d)
     unsigned n = d->p.queues;
     uint64_t now = now_ms();
     note_used(d, now);
-    bool busy = now < d->deadline_ms || backend_working(d, now);
-    for (unsigned i = 0; i < n; i++)
+    bool busy = (now < d->deadline_ms && !settled(d)) || backend_working(d, now);
+    for (unsigned i = 0; i < n; i++) {
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
+        if (d->q[i].started)
+            d->q[i].polled_state = used_state(&d->q[i]);
+    }
     if (poll(pfd, n, busy ? 1 : 0) <= 0) {
         if (d->waiting > 0 && now >= d->deadline_ms)
             d->waiting = 0; /* the driver's own timeout takes over */
@@ -265,6 +300,7 @@ static bool poll_calls(struct vw_vhost_dev *d)
         if (!(pfd[i].revents & POLLIN) || read(d->q[i].call, &count, 8) != 8)
             continue;
         d->q[i].calls++;
+        d->q[i].called_state = d->q[i].polled_state;
         d->waiting = 0;
         d->deadline_ms = now_ms() + (d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS);
         if (d->q[i].vector == 0xffff)
@@ -474,8 +510,14 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
     if (type->polls) {
         char lock[300];
         lock_path(vm, type, lock, sizeof(lock));
+        /* The runner's hang alarm pauses while this run queues for the
+         * lock: waiting for another run's back end is no hang of its own. */
+        unsigned hang = alarm(0);
         d->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX) != 0) {
+        bool locked = d->lock_fd >= 0 && flock(d->lock_fd, LOCK_EX) == 0;
+        if (hang != 0)
+            alarm(hang);
+        if (!locked) {
             vw_fail(vm, "vhost-%s: lock %s: %s", type->name, lock, strerror(errno));
             return NULL;
         }

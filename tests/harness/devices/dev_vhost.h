@@ -71,6 +71,9 @@ struct vw_vhost_queue {
     uint64_t kicks, calls;
     struct vw_vhost_ring ring; /* as the back end was told */
     uint32_t used_state;       /* what the back end had written when last looked at */
+    uint32_t polled_state;     /* what it had written before the calls were last polled */
+    uint32_t called_state;     /* polled_state when its last call was read */
+    bool event_idx;            /* split with EVENT_IDX: the driver's used_event is readable */
     bool stopped;              /* GET_VRING_BASE answered stopped_base */
     uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
 };

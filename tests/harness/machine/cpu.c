@@ -195,10 +195,10 @@ static void on_cr8(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
 {
-    if (!vw_cpu_scan_barriers(vm, va, code, len))
-        return false;
     if (vm->arch != VW_AMD64)
-        return true;
+        return vw_cpu_scan_barriers(vm, va, code, len);
+    /* amd64: barriers and CR8 accesses in one pass (disassembly is most of
+     * an image's load time). */
     csh cs;
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
         return false;
@@ -206,7 +206,9 @@ bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
     cs_insn *insn = cs_malloc(cs);
     const uint8_t *p = code;
     uint64_t addr = va;
-    while (cs_disasm_iter(cs, &p, &len, &addr, insn)) {
+    bool ok = true;
+    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn)) {
+        ok = vw_cpu_barrier_insn(vm, insn);
         if (insn->id != X86_INS_MOV || strstr(insn->op_str, "cr8") == NULL || insn->size != 4)
             continue;
         const uint8_t *b = insn->bytes;
@@ -221,5 +223,5 @@ bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
     }
     cs_free(insn, 1);
     cs_close(&cs);
-    return true;
+    return ok;
 }

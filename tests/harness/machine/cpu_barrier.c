@@ -117,6 +117,12 @@ static unsigned x86_kind(const cs_insn *insn)
     }
 }
 
+bool vw_cpu_barrier_insn(struct vm *vm, const cs_insn *insn)
+{
+    unsigned kind = x86_kind(insn);
+    return kind == 0 || hook_site(vm, insn->address, kind);
+}
+
 bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
 {
     if (vm->arch == VW_ARM64)
@@ -129,11 +135,8 @@ bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t l
     const uint8_t *p = code;
     uint64_t addr = va;
     bool ok = true;
-    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn)) {
-        unsigned kind = x86_kind(insn);
-        if (kind != 0)
-            ok = hook_site(vm, insn->address, kind);
-    }
+    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn))
+        ok = vw_cpu_barrier_insn(vm, insn);
     cs_free(insn, 1);
     cs_close(&cs);
     return ok;

@@ -313,28 +313,55 @@ static uint32_t section_perms(uint32_t characteristics)
     return perms;
 }
 
+/* Map the image read-only, then give each page its sections' permissions:
+ * one uc_mem_protect per run of pages alike (unicorn splits a mapping at
+ * every protect, copying it whole: one per page cost more than the run). */
 static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
 {
     if (!vw_map_pages(vm, base, mapped, UC_PROT_READ) ||
         !vw_write(vm, base, pe->img, pe->image_size))
         return false;
+    uint64_t pages = mapped / PAGE;
+    uint32_t *perms = calloc(pages ? pages : 1, sizeof(*perms));
+    bool *covered = calloc(pages ? pages : 1, sizeof(*covered));
+    if (perms == NULL || covered == NULL) {
+        free(perms);
+        free(covered);
+        return false;
+    }
     /* Pages shared by two sections get the union of their permissions. */
     for (uint32_t i = 0; i < pe->nsections; i++) {
         const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
         uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
         if (vsize == 0)
             vsize = f32(s + 16);
-        uint64_t start = rva & ~(PAGE - 1), end = (rva + (uint64_t)vsize + PAGE - 1) & ~(PAGE - 1);
-        for (uint64_t p = start; p < end; p += PAGE) {
-            uint32_t perms = section_perms(ch);
-            for (uint32_t j = 0; j < pe->nsections; j++) {
-                const uint8_t *t = pe->file + pe->sections_off + 40ull * j;
-                uint64_t trva = f32(t + 12), tsize = f32(t + 8) ? f32(t + 8) : f32(t + 16);
-                if (j != i && trva < p + PAGE && trva + tsize > p)
-                    perms |= section_perms(f32(t + 36));
-            }
-            uc_mem_protect(vm->uc, base + p, PAGE, perms);
+        uint64_t start = rva / PAGE, end = (rva + (uint64_t)vsize + PAGE - 1) / PAGE;
+        for (uint64_t p = start; p < end && p < pages; p++) {
+            perms[p] |= section_perms(ch);
+            covered[p] = true;
         }
+    }
+    bool ok = true;
+    for (uint64_t p = 0; p < pages;) {
+        uint64_t q = p + 1;
+        while (q < pages && covered[q] == covered[p] && perms[q] == perms[p])
+            q++;
+        if (covered[p] && perms[p] != UC_PROT_READ)
+            ok = ok &&
+                 uc_mem_protect(vm->uc, base + p * PAGE, (q - p) * PAGE, perms[p]) == UC_ERR_OK;
+        p = q;
+    }
+    free(perms);
+    free(covered);
+    if (!ok) {
+        vw_fail(vm, "harness: cannot set the image's page permissions");
+        return false;
+    }
+    for (uint32_t i = 0; i < pe->nsections; i++) {
+        const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
+        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
+        if (vsize == 0)
+            vsize = f32(s + 16);
         if ((ch & SCN_EXEC) && !vw_cpu_scan_code(vm, base + rva, pe->img + rva, vsize))
             return false;
     }

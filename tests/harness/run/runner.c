@@ -1,6 +1,6 @@
 /*
  * harness [--out DIR] [--build DIR] [--driver NAME] [--arch ARCH] [-v]
- *         [--seeds N | --seed S] [--jobs N]
+ *         [--seeds N | --seed S] [--jobs N] [--times FILE]
  * harness [--out DIR] [--build DIR] --coverage   (the API coverage table)
  *
  * Runs every registered scenario on every architecture (or the chosen
@@ -8,16 +8,20 @@
  * point; seeds 1..N-1 pick the points at random, vw_sched_seed; --seed S
  * replays one), each run in its own process so that one crash or hang
  * cannot take the others down, --jobs of them at once (default: one per
- * online CPU).  Prints one line per run in a fixed order whatever the
- * order the runs end in, the log of failed runs, and ends with
- * "N passed, N failed".
+ * online CPU; while runs sleep in real time, up to --jobs more).  Prints
+ * one line per run in a fixed order whatever the order the runs end in,
+ * the log of failed runs, and ends with "N passed, N failed".  --times
+ * FILE writes each run's wall and CPU milliseconds there, the costliest
+ * first (what to make faster), keeping the output free of timings.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "coverage.h"
 #include "kernel.h"
@@ -44,6 +48,7 @@ struct options {
     unsigned seeds; /* seeds 0..seeds-1 */
     long seed;      /* >= 0: only this seed */
     unsigned jobs;
+    const char *times; /* per-run time report, or NULL */
 };
 
 /* One run: a scenario on an arch under a seed, and its child process. */
@@ -53,9 +58,19 @@ struct run {
     unsigned seed;
     pid_t pid;
     FILE *out; /* the child's stdout, read back in order */
-    bool done, pass;
+    bool started, done, pass;
     int status;
+    uint64_t start_ms, wall_ms, cpu_ms; /* for the --times report */
+    uint64_t awake_ms;                  /* when last seen running or runnable */
 };
+
+/* Milliseconds on the monotonic clock. */
+static uint64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 static void print_log(const struct vm *vm)
 {
@@ -137,19 +152,31 @@ static bool run_start(const struct options *o, struct run *r)
         return false;
     }
     if (pid == 0) {
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_UNBLOCK, &chld, NULL); /* blocked by the runner only */
         if (dup2(fileno(r->out), STDOUT_FILENO) < 0)
             _exit(1);
         alarm(60); /* a harness hang, not a driver one (those time out) */
-        _exit(run_one(o, r));
+        int rc = run_one(o, r);
+        fflush(stdout); /* _exit does not: a message must not be lost */
+        _exit(rc);
     }
     r->pid = pid;
+    r->start_ms = now_ms();
     return true;
 }
 
-/* The child of R ended with STATUS: its verdict. */
-static void run_end(struct run *r, int status)
+/* The child of R ended with STATUS after using RU: its verdict and cost. */
+static void run_end(struct run *r, int status, const struct rusage *ru)
 {
     r->done = true;
+    if (ru != NULL) {
+        r->wall_ms = now_ms() - r->start_ms;
+        r->cpu_ms = (uint64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
+                    (uint64_t)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+    }
     r->status = status;
     r->pass = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -175,37 +202,139 @@ static void run_print(const struct options *o, struct run *r)
     fflush(stdout);
 }
 
-/* Run every selected run, JOBS at once; print them in order. */
+/* Is process PID neither running, runnable nor in a disk wait (state R or
+ * D in /proc/PID/stat): asleep, stopped (a daemon a scenario holds) or
+ * gone? */
+static bool pid_sleeping(long pid)
+{
+    char path[48], buf[128];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return true; /* gone */
+    size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = 0;
+    const char *paren = strrchr(buf, ')'); /* the state follows "(comm)" */
+    return paren != NULL && paren[1] == ' ' && paren[2] != 'R' && paren[2] != 'D';
+}
+
+/* Is R's child asleep, waiting in real time (on a back end, a held daemon,
+ * a timeout), and so are the back ends it started (a polling one, testpmd,
+ * never is: its run keeps its core)? */
+static bool run_sleeping(const struct run *r)
+{
+    if (!pid_sleeping(r->pid))
+        return false;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)r->pid, (int)r->pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return true;
+    long child;
+    bool asleep = true;
+    while (asleep && fscanf(f, "%ld", &child) == 1)
+        asleep = pid_sleeping(child);
+    fclose(f);
+    return asleep;
+}
+
+/* Reap every child that ended among RUNS[FROM..TO) (never blocks); true
+ * when one did. */
+static bool reap(struct run *runs, size_t from, size_t to, unsigned *running)
+{
+    bool any = false;
+    for (;;) {
+        int status;
+        struct rusage ru;
+        pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        if (pid <= 0)
+            return any;
+        for (size_t i = from; i < to; i++)
+            if (runs[i].started && !runs[i].done && runs[i].pid == pid) {
+                run_end(&runs[i], status, &ru);
+                --*running;
+                any = true;
+                break;
+            }
+    }
+}
+
+/* Runs that kept sleeping this long count as idle: another may start. */
+#define IDLE_AFTER_MS 100
+/* How often the runner looks at sleeping runs when no child ends. */
+#define LOOK_EVERY_MS 20
+
+/* Runs are started from the first WINDOW not printed yet (each holds its
+ * output file until printed). */
+#define WINDOW 128
+
+/* The next run to start among RUNS[FROM..TO): the first not started whose
+ * scenario is not running already (its other arches and seeds would queue
+ * for the same back end), else the first not started; NULL when none. */
+static struct run *next_run(struct run *runs, size_t from, size_t to)
+{
+    struct run *first = NULL;
+    for (size_t i = from; i < to; i++) {
+        if (runs[i].started)
+            continue;
+        if (first == NULL)
+            first = &runs[i];
+        bool twin = false;
+        for (size_t j = from; j < to && !twin; j++)
+            twin = runs[j].started && !runs[j].done && runs[j].s == runs[i].s;
+        if (!twin)
+            return &runs[i];
+    }
+    return first;
+}
+
+/* Run every selected run, JOBS busy at once; print them in order.  A run
+ * that sleeps in real time (a back end it waits for, a held daemon) lends
+ * its core: up to JOBS more runs start while others sleep. */
 static void run_all(const struct options *o, struct run *runs, size_t n, unsigned *passed,
                     unsigned *failed)
 {
-    size_t next = 0, printed = 0;
+    size_t printed = 0, started = 0;
     unsigned running = 0;
+    sigset_t chld; /* blocked: sigtimedwait wakes the runner when a child ends */
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
     while (printed < n) {
-        while (next < n && running < o->jobs) {
-            struct run *r = &runs[next++];
-            if (run_start(o, r))
-                running++;
-            else
-                run_end(r, 1 << 8); /* exit status 1: counted as failed */
-        }
-        if (running > 0) {
-            int status;
-            pid_t pid = waitpid(-1, &status, 0);
-            if (pid < 0) {
-                if (errno == EINTR)
+        size_t window = n - printed < WINDOW ? n : printed + WINDOW;
+        uint64_t now = now_ms();
+        unsigned busy = running;
+        if (started < n) {
+            bool look = running >= o->jobs; /* only then may sleeping runs lend cores */
+            busy = 0;
+            for (size_t i = printed; i < window; i++) {
+                struct run *r = &runs[i];
+                if (!r->started || r->done)
                     continue;
-                perror("waitpid");
-                exit(1);
+                if (!look || !run_sleeping(r))
+                    r->awake_ms = now;
+                busy += now - r->awake_ms < IDLE_AFTER_MS;
             }
-            for (size_t i = printed; i < next; i++)
-                if (!runs[i].done && runs[i].pid == pid) {
-                    run_end(&runs[i], status);
-                    running--;
-                    break;
-                }
         }
-        for (; printed < next && runs[printed].done; printed++) {
+        struct run *r;
+        while (busy < o->jobs && running < 2 * o->jobs &&
+               (r = next_run(runs, printed, window)) != NULL) {
+            r->started = true;
+            started++;
+            if (run_start(o, r)) {
+                running++;
+                busy++;
+                r->awake_ms = r->start_ms;
+            } else {
+                run_end(r, 1 << 8, NULL); /* exit status 1: counted as failed */
+            }
+        }
+        if (!reap(runs, printed, window, &running) && running > 0)
+            sigtimedwait(&chld, NULL, &(struct timespec){0, LOOK_EVERY_MS * 1000 * 1000});
+        for (; printed < n && runs[printed].done; printed++) {
             run_print(o, &runs[printed]);
             if (runs[printed].pass)
                 (*passed)++;
@@ -215,11 +344,48 @@ static void run_all(const struct options *o, struct run *runs, size_t n, unsigne
     }
 }
 
+/* Longest wall time first, then by CPU time (qsort). */
+static int by_cost(const void *a, const void *b)
+{
+    const struct run *x = *(const struct run *const *)a, *y = *(const struct run *const *)b;
+    if (x->wall_ms != y->wall_ms)
+        return x->wall_ms < y->wall_ms ? 1 : -1;
+    return x->cpu_ms < y->cpu_ms ? 1 : x->cpu_ms > y->cpu_ms ? -1 : 0;
+}
+
+/* Write "wall_ms cpu_ms arch driver/name seed" per run to PATH, costliest first. */
+static bool write_times(const char *path, struct run *runs, size_t n)
+{
+    struct run **order = calloc(n ? n : 1, sizeof(*order));
+    FILE *f = order ? fopen(path, "w") : NULL;
+    if (f == NULL) {
+        fprintf(stderr, "harness: cannot write %s: %s\n", path, strerror(errno));
+        free(order);
+        return false;
+    }
+    uint64_t wall = 0, cpu = 0;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = &runs[i];
+        wall += runs[i].wall_ms;
+        cpu += runs[i].cpu_ms;
+    }
+    qsort(order, n, sizeof(*order), by_cost);
+    fprintf(f, "# wall_ms cpu_ms arch scenario seed; %zu runs, %llu ms wall, %llu ms CPU summed\n",
+            n, (unsigned long long)wall, (unsigned long long)cpu);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%llu %llu %s %s/%s %u\n", (unsigned long long)order[i]->wall_ms,
+                (unsigned long long)order[i]->cpu_ms, vw_arch_name(order[i]->arch),
+                order[i]->s->driver, order[i]->s->name, order[i]->seed);
+    bool ok = fclose(f) == 0;
+    free(order);
+    return ok;
+}
+
 static int usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-            "          [--seeds N | --seed S] [--jobs N]\n"
+            "          [--seeds N | --seed S] [--jobs N] [--times FILE]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
@@ -248,6 +414,8 @@ int main(int argc, char **argv)
             o.out = v;
         else if (strcmp(a, "--build") == 0)
             o.build = v;
+        else if (strcmp(a, "--times") == 0)
+            o.times = v;
         else if (strcmp(a, "--driver") == 0)
             o.driver = *v ? v : NULL;
         else if (strcmp(a, "--arch") == 0) {
@@ -306,6 +474,8 @@ int main(int argc, char **argv)
     }
     unsigned passed = 0, failed = 0;
     run_all(&o, runs, n, &passed, &failed);
+    if (o.times != NULL && !write_times(o.times, runs, n))
+        failed++;
     free(runs);
     printf("%u passed, %u failed\n", passed, failed);
     return failed != 0;
