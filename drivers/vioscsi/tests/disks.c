@@ -72,3 +72,37 @@ VW_SCENARIO("vioscsi", disks_mem_2x2, NULL)
 out:
     sc_finish(vm, &h);
 }
+
+/* tgt: 2 targets x 2 disks (LUNs 1, 2; LUN 0 is tgt's controller), INQUIRY
+ * answered by tgt (vendor "IET") */
+VW_SCENARIO("vioscsi", disks_tgt_2x2, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    if (!sc_start_tgt(vm, &h, &o))
+        goto out;
+    for (uint8_t t = 0; t < o.targets && !vm->failed; t++) {
+        uint32_t luns[16];
+        int n = report_luns(vm, t, luns, 16);
+        VW_EXPECT(vm, n == (int)o.luns + 1 && luns[0] == 0 && luns[1] == 1 && luns[2] == 2,
+                  "target %u: tgt's REPORT LUNS lists %d LUNs (want 0, 1, 2)", t, n);
+        for (uint8_t l = 1; l <= o.luns && !vm->failed; l++) {
+            uint8_t cdb[6] = {0x12, 0, 0, 0, 36, 0}, r[36];
+            if (!sc_ok(vm, t, l, cdb, 6, r, 36, true, "INQUIRY"))
+                break;
+            VW_EXPECT(vm, r[0] == 0 && memcmp(r + 8, "IET", 3) == 0,
+                      "%u:%u: INQUIRY type 0x%02x vendor '%.8s', not tgt's disk", t, l, r[0],
+                      (const char *)r + 8);
+            uint8_t c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32}, cap[32];
+            if (!sc_ok(vm, t, l, c16, 16, cap, 32, true, "READ CAPACITY(16)"))
+                break;
+            VW_EXPECT(
+                vm, sc_be64(cap) == SC_TGT_LUN_BYTES / SC_BLOCK - 1 && sc_be32(cap + 8) == SC_BLOCK,
+                "%u:%u: READ CAPACITY(16) last LBA %llu of %u bytes", t, l,
+                (unsigned long long)sc_be64(cap), sc_be32(cap + 8));
+        }
+    }
+out:
+    sc_finish(vm, &h);
+}

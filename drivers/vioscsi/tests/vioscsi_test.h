@@ -11,6 +11,7 @@
 #pragma once
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "../../../common/virtio/virtio_spec.h"
 #include "dev_scsi.h"
@@ -51,8 +52,8 @@ struct sc_opts {
 
 struct sc_host {
     struct vw_scsi *scsi;
-    struct mem_target *mem;     /* the in-process target, or NULL */
-    struct tgt_fixture tgt;     /* tgt, when tgt_up */
+    struct mem_target *mem; /* the in-process target, or NULL */
+    struct tgt_fixture tgt; /* tgt, when tgt_up */
     bool tgt_up, started;
 };
 
@@ -101,6 +102,60 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 
+#define SC_TGT_LUN_BYTES (4u << 20)
+
+/* Backing file of tgt's TARGET (0-based) LUN (1-based, LUN 0 is tgt's controller). */
+static inline void sc_tgt_file(const struct sc_host *h, unsigned target, unsigned lun, char *out,
+                               size_t len)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "t%ul%u.img", target, lun);
+    tgt_path(&h->tgt, name, out, len);
+}
+
+/* A private tgtd with O->targets targets of O->luns thin file-backed disks
+ * each (LUNs 1..luns), behind the function through libiscsi, vioscsi
+ * started on it.  A tgtd that cannot start fails the run. */
+static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    memset(h, 0, sizeof(*h));
+    char dir[256], iqn[8][64];
+    const char *iqns[8];
+    snprintf(dir, sizeof(dir), "%s/vioscsi", vm->build_dir);
+    mkdir(dir, 0755);
+    snprintf(dir, sizeof(dir), "%s/vioscsi/tgt-%d", vm->build_dir, (int)getpid());
+    if (o->targets > 8 || tgt_start(&h->tgt, dir) != 0) {
+        vw_fail(vm, "tgt: %s", h->tgt.err);
+        return false;
+    }
+    h->tgt_up = true;
+    for (unsigned t = 0; t < o->targets; t++) {
+        snprintf(iqn[t], sizeof(iqn[t]), "iqn.2026-12.org.virtio-win.vioscsi:t%u", t);
+        iqns[t] = iqn[t];
+        if (tgt_add_target(&h->tgt, (int)t + 1, iqn[t]) != 0) {
+            vw_fail(vm, "tgt: %s", h->tgt.err);
+            return false;
+        }
+        for (unsigned l = 1; l <= o->luns; l++) {
+            char name[32];
+            snprintf(name, sizeof(name), "t%ul%u.img", t, l);
+            if (tgt_add_lun(&h->tgt, (int)t + 1, (int)l, name, SC_TGT_LUN_BYTES, 1) != 0) {
+                vw_fail(vm, "tgt: %s", h->tgt.err);
+                return false;
+            }
+        }
+    }
+    char err[256];
+    struct iscsi_target *it = iscsi_target_open(h->tgt.portal, iqns, o->targets, err, sizeof(err));
+    if (it == NULL) {
+        vw_fail(vm, "libiscsi: %s", err);
+        return false;
+    }
+    struct vw_scsi_config c = sc_function(o);
+    h->scsi = vw_scsi_create(vm, &c, iscsi_target_base(it), true);
+    return h->scsi != NULL && sc_boot(vm, h, o);
+}
+
 /* Remove the adapter, unload with the leak checks, end the back end. */
 static inline void sc_finish(struct vm *vm, struct sc_host *h)
 {
@@ -119,7 +174,8 @@ static inline bool sc_scsi(struct vm *vm, uint8_t target, uint8_t lun, const uin
     return vw_stor_scsi(vm, cdb, n, buf, len, in, r) && !vm->failed;
 }
 
-/* One command that must succeed with GOOD status: SUCCESS with all LEN
+/* One command that must succeed with GOOD status (sent again as disk.sys
+ * does after a unit attention, BUSY or reset, up to 3 times): SUCCESS with all LEN
  * bytes moved, or DATA_OVERRUN with fewer (StorPort's underrun:
  * srb/ns-srb-_scsi_request_block, "SRB_STATUS_DATA_OVERRUN ... overrun or
  * underrun", DataTransferLength the bytes moved).  Bytes moved in *MOVED. */
@@ -128,7 +184,9 @@ static inline bool sc_ok_moved(struct vm *vm, uint8_t target, uint8_t lun, const
                                uint32_t *moved)
 {
     struct vw_stor_result r;
-    if (!sc_scsi(vm, target, lun, cdb, n, buf, len, in, &r))
+    unsigned tries;
+    vw_stor_address(vm, target, lun);
+    if (!vw_stor_scsi_retry(vm, cdb, n, buf, len, in, 3, &r, &tries) || vm->failed)
         return false;
     uint8_t st = r.srb_status & SC_SRB_MASK;
     VW_EXPECT(vm,
@@ -141,8 +199,8 @@ static inline bool sc_ok_moved(struct vm *vm, uint8_t target, uint8_t lun, const
     return !vm->failed;
 }
 
-static inline bool sc_ok(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *cdb,
-                         unsigned n, void *buf, uint32_t len, bool in, const char *what)
+static inline bool sc_ok(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *cdb, unsigned n,
+                         void *buf, uint32_t len, bool in, const char *what)
 {
     return sc_ok_moved(vm, target, lun, cdb, n, buf, len, in, what, NULL);
 }

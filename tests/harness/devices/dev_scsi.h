@@ -34,13 +34,13 @@ struct vw_scsi {
     struct vw_virtio *dev;
     struct vmodel_scsi *model;
     struct scsi_target *target;
-    bool real_time;        /* tgt: answers awaited in real time */
-    uint64_t work_seen;    /* model's work counters at the last look (virtual-time target) */
-    unsigned events_seen;  /* event buffers the device held at the last look */
-    bool poll_pending;     /* the target answers at poll_at */
-    uint64_t poll_at;      /* virtual time */
-    uint64_t rng;          /* seeded delays */
-    uint64_t waiting_ms;   /* real time the oldest unanswered wait began; 0 none */
+    bool real_time;       /* tgt: answers awaited in real time */
+    uint64_t work_seen;   /* model's work counters at the last look (virtual-time target) */
+    unsigned events_seen; /* event buffers the device held at the last look */
+    bool poll_pending;    /* the target answers at poll_at */
+    uint64_t poll_at;     /* virtual time */
+    uint64_t rng;         /* seeded delays */
+    uint64_t waiting_ms;  /* real time the oldest unanswered wait began; 0 none */
     unsigned waiting_outstanding;
     bool closed;
 };
