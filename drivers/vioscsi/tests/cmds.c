@@ -63,8 +63,8 @@ static void write_same_range(struct vm *vm, struct sc_host *h)
     for (unsigned b = 0; b < 10 && !vm->failed; b++)
         for (unsigned i = 0; i < SC_BLOCK && !vm->failed; i++)
             VW_EXPECT(vm, file[b * SC_BLOCK + i] == (b >= 1 && b <= 8 ? (uint8_t)(i ^ 0x5c) : 0),
-                      "after WRITE SAME(16) of LBA 3001+8: block %u byte %u is 0x%02x", 3000 + b,
-                      i, file[b * SC_BLOCK + i]);
+                      "after WRITE SAME(16) of LBA 3001+8: block %u byte %u is 0x%02x", 3000 + b, i,
+                      file[b * SC_BLOCK + i]);
 }
 
 /* A READ past the last block: CHECK CONDITION, ILLEGAL REQUEST, LBA OUT
@@ -78,8 +78,7 @@ static void sense_out_of_range(struct vm *vm, uint8_t t, uint8_t l, uint64_t blo
         return;
     VW_EXPECT(vm,
               (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.scsi_status == 0x02 &&
-                  r.sense_valid &&
-                  r.sense_key == 0x05 && r.asc == 0x21 && r.ascq == 0x00,
+                  r.sense_valid && r.sense_key == 0x05 && r.asc == 0x21 && r.ascq == 0x00,
               "READ past the end at %u:%u: SRB 0x%02x, SCSI 0x%02x, sense %s key %x %02x/%02x "
               "(want ERROR|AUTOSENSE_VALID, CHECK CONDITION, 5 21/00)",
               t, l, r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key,
@@ -118,9 +117,7 @@ VW_SCENARIO("vioscsi", cmds_mem_sense, NULL)
     uint8_t cdb[6] = {0x1d /* SEND DIAGNOSTIC */, 0x04};
     struct vw_stor_result r;
     if (sc_scsi(vm, 0, 0, cdb, 6, NULL, 0, false, &r))
-        VW_EXPECT(vm,
-                  r.sense_valid && r.sense_key == 0x05 &&
-                      r.asc == 0x20,
+        VW_EXPECT(vm, r.sense_valid && r.sense_key == 0x05 && r.asc == 0x20,
                   "SEND DIAGNOSTIC: SRB 0x%02x, sense key %x asc %02x (want 5 20)", r.srb_status,
                   r.sense_key, r.asc);
 out:

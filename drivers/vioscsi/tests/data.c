@@ -158,8 +158,8 @@ VW_SCENARIO("vioscsi", data_mem_1q_packed_direct, NULL)
 {
     struct sc_opts o;
     sc_defaults(&o);
-    o.features = (SC_F_VIRTIO_DEFAULT | 1ull << VIRTIO_F_RING_PACKED) &
-                 ~(1ull << VIRTIO_F_INDIRECT_DESC);
+    o.features =
+        (SC_F_VIRTIO_DEFAULT | 1ull << VIRTIO_F_RING_PACKED) & ~(1ull << VIRTIO_F_INDIRECT_DESC);
     data_mem(vm, &o);
 }
 

@@ -27,9 +27,12 @@
 #define SC_SRB_ABORTED           0x02
 #define SC_SRB_ERROR             0x04
 #define SC_SRB_BUSY              0x05
+#define SC_SRB_NO_DEVICE         0x08
 #define SC_SRB_SELECTION_TIMEOUT 0x0a
 #define SC_SRB_BUS_RESET         0x0e
 #define SC_SRB_DATA_OVERRUN      0x12
+#define SC_SRB_INVALID_LUN       0x20
+#define SC_SRB_INVALID_TARGET_ID 0x21
 #define SC_SRB_MASK              0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
 #define SC_SECOND                10000000ull
 
