@@ -25,8 +25,9 @@ static void small_io(struct vm *vm, struct sc_host *h)
         if (!sc_ok(vm, t, l, cdb, 16, in, SC_BLOCK, true, "READ(16)"))
             return;
         uint8_t *disk = mem_target_disk(h->mem, t, l, &blocks);
-        VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0 && disk != NULL &&
-                          memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
+        VW_EXPECT(vm,
+                  memcmp(in, out, SC_BLOCK) == 0 && disk != NULL &&
+                      memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
                   "%u:%u LBA %llu: read back or the disk differs", t, l, (unsigned long long)lba);
     }
 }
@@ -154,8 +155,7 @@ VW_SCENARIO("vioscsi", hostile_residual_beyond_transfer, NULL)
     for (int write = 0; write < 2 && !vm->failed; write++) {
         sc_rw16(cdb, write, 16, 8);
         if (sc_scsi(vm, 0, 0, cdb, 16, buf, sizeof(buf), !write, &r))
-            VW_EXPECT(vm,
-                      (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS && r.transferred <= 4096,
+            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS && r.transferred <= 4096,
                       "%s with residual 8192 of 4096: SRB 0x%02x, %u bytes moved",
                       write ? "WRITE" : "READ", r.srb_status, r.transferred);
     }
