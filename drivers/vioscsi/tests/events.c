@@ -148,6 +148,7 @@ VW_SCENARIO("vioscsi", events_mem_missed, NULL)
     sc_defaults(&o);
     if (!sc_start_mem(vm, &h, &o))
         goto out;
+    deliver(vm); /* the device takes the event buffers posted at the start */
     unsigned posted = vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ);
     VW_EXPECT(vm, posted >= 1, "no event buffer posted after the start");
     for (unsigned i = 0; i < posted + 3; i++)

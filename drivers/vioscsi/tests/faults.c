@@ -31,7 +31,8 @@ static void works(struct vm *vm, struct sc_host *h, uint64_t lba)
     if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, "READ(16) after the fault"))
         return;
     uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
-    VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
+    VW_EXPECT(vm,
+              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
               "LBA %llu after the fault: read back or the disk differs", (unsigned long long)lba);
 }
 
@@ -183,8 +184,8 @@ VW_SCENARIO("vioscsi", msix_fewer_messages_than_queues, NULL)
         uint16_t v = vw_virtio_queue_vector(h.scsi->dev, q);
         VW_EXPECT(vm, v < 3, "request queue %u on message %u of 3", q - VMODEL_SCSI_REQUESTQ, v);
     }
-    VW_EXPECT(vm, enabled == 4 || vw_cpu_count(vm) < 4, "%u request queues of 4 in use with %u CPUs",
-              enabled, vw_cpu_count(vm));
+    VW_EXPECT(vm, enabled == 4 || vw_cpu_count(vm) < 4,
+              "%u request queues of 4 in use with %u CPUs", enabled, vw_cpu_count(vm));
 out:
     sc_finish(vm, &h);
 }
