@@ -80,6 +80,17 @@ void vw_stor_sense_buffer(struct vm *vm, unsigned len);
 /* The BTL8 address (path 0) of the class layer's next requests: TARGET
  * and LUN as disk.sys's PDO for that unit would send them.  Default 0:0. */
 void vw_stor_address(struct vm *vm, uint8_t target, uint8_t lun);
+/* A value under the miniport's service key, as StorPortRegistryRead
+ * finds it: GLOBAL, Parameters\Device (every adapter); else
+ * Parameters\Device0 (this adapter, port number 0).  TYPE: REG_DWORD (4),
+ * REG_BINARY (3), REG_SZ (1, DATA in UTF-16 as the registry holds it).
+ * Set before vw_stor_start; kept across restarts. */
+void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t type,
+                          const void *data, uint32_t len);
+/* The value as it is now (after StorPortRegistryWrite too): false when
+ * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
+bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
+                          uint32_t *len);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
@@ -92,6 +103,10 @@ struct vw_stor_stats {
     unsigned max_concurrent_startio; /* HwStartIo calls running at once, at most */
     unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
     unsigned bus_changes;            /* StorPortNotification(BusChangeDetected) calls */
+    unsigned registry_reads;         /* StorPortRegistryRead calls that returned TRUE */
+    unsigned registry_refused;       /* registry calls refused to the dump copy */
+    unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
+    unsigned max_transfer;           /* MaximumTransferLength HwFindAdapter set */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
