@@ -219,3 +219,25 @@ VW_SCENARIO("vioscsi", dump_with_writes_outstanding, NULL)
 out:
     sc_finish(vm, &h);
 }
+
+/* VioscsiActionOnReset 0xDEADDEAD (Parameters\Device, as the existing
+ * driver reads it): the bus reset of a lost response bug-checks with that
+ * code, for a debugger to see the device's state */
+VW_SCENARIO("vioscsi", registry_action_on_reset_bugcheck, "driver raised bug check 0xdeaddead")
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    uint32_t v = 0xdeaddead;
+    vw_stor_registry_set(vm, true, "VioscsiActionOnReset", 4, &v, sizeof(v));
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    sc_rw16(cdb, false, 3, 1);
+    sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r);
+out:
+    sc_finish(vm, &h);
+}
