@@ -222,7 +222,10 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
  * timed out, or the class driver asked): I_T NEXUS RESET of every target with
- * requests at the device; the timer resets the device if they are not back. */
+ * requests at the device.  The SRBs StartIo took must be completed during
+ * this routine (storport/nc-storport-hw_reset_bus), and only once the device
+ * gave them back: the queues are polled a bounded time for the TMFs and
+ * what they end, then the device is reset, which gives back the rest. */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
     PVIOSCSI scsi = DeviceExtension;
@@ -252,8 +255,19 @@ BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
         }
         tmf->Busy = 1;
     }
-    VioscsiArmTmfTimer(scsi);
-    return TRUE;
+    ULONG nq = scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    for (ULONG waited = 0;; waited += VIOSCSI_RESET_POLL_US) {
+        for (ULONG q = 0; q < nq && scsi->Ready; q++)
+            VioscsiDrain(scsi, q);
+        if (!scsi->Ready || (scsi->Outstanding == 0 && scsi->TmfOutstanding == 0))
+            return TRUE;
+        if (waited >= VIOSCSI_RESET_WAIT_US)
+            break;
+        StorPortStallExecution(VIOSCSI_RESET_POLL_US);
+    }
+    DbgPrint("vioscsi: %lu request(s) and %lu TMF(s) not back after the bus reset: device reset\n",
+             scsi->Outstanding, scsi->TmfOutstanding);
+    return VioscsiResetDevice(scsi);
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */

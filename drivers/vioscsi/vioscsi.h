@@ -20,6 +20,8 @@
 #define VIOSCSI_EVENTS          8       /* event buffers kept at the device */
 #define VIOSCSI_BUS_TMFS        16      /* I_T NEXUS RESETs a bus reset sends at once */
 #define VIOSCSI_TMF_TIMEOUT_US  3000000 /* a TMF unanswered this long: device reset */
+#define VIOSCSI_RESET_WAIT_US   500000  /* HwResetBus waits this long for the device */
+#define VIOSCSI_RESET_POLL_US   1000    /* ... polling its queues this often */
 #define VIOSCSI_NQ              (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
 
 /* What a cookie on the rings is (the first byte of each) */

@@ -125,7 +125,7 @@ struct vscsi_ctrl {
 /* Findings of vscsi_config_check: each a value the device got wrong */
 enum vscsi_finding {
     VSCSI_BAD_NUM_QUEUES = 1u << 0,  /* 0: one queue */
-    VSCSI_BAD_SEG_MAX = 1u << 1,     /* 0: VSCSI_DEFAULT_SEGS */
+    VSCSI_BAD_SEG_MAX = 1u << 1,     /* 0: no data fits: start fails */
     VSCSI_BAD_MAX_SECTORS = 1u << 2, /* 0: one page */
     VSCSI_BAD_CMD_PER_LUN = 1u << 3, /* 0: one */
     VSCSI_BAD_EVENT_SIZE = 1u << 4,  /* below an event or above VSCSI_EVENT_MAX_BYTES: clamped */
@@ -136,7 +136,8 @@ enum vscsi_finding {
     VSCSI_BAD_MAX_LUN = 1u << 9,     /* above 16383: 16383 */
     VSCSI_SHORT_CONFIG = 1u << 10,   /* the region is shorter than the structure: start fails */
 };
-#define VSCSI_FATAL_FINDINGS (VSCSI_BAD_SENSE_SIZE | VSCSI_BAD_CDB_SIZE | VSCSI_SHORT_CONFIG)
+#define VSCSI_FATAL_FINDINGS                                                                       \
+    (VSCSI_BAD_SEG_MAX | VSCSI_BAD_SENSE_SIZE | VSCSI_BAD_CDB_SIZE | VSCSI_SHORT_CONFIG)
 
 /* A little-endian 16-bit load. IRQL: any. */
 static inline uint16_t vscsi_le16(const uint8_t *p)

@@ -43,9 +43,11 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
         ctrl->num_queues = 1;
     }
     ctrl->seg_max = vscsi_le32(c + VSCSI_CFG_SEG_MAX);
+    /* virtio 1.2 5.6.4: seg_max is the most segments a command may have;
+     * 0 leaves no room for any data, and the device may hold us to it */
     if (ctrl->seg_max == 0) {
         f |= VSCSI_BAD_SEG_MAX;
-        ctrl->seg_max = VSCSI_DEFAULT_SEGS;
+        ctrl->seg_max = 1;
     }
     ctrl->max_sectors = vscsi_le32(c + VSCSI_CFG_MAX_SECTORS);
     if (ctrl->max_sectors == 0) {
@@ -108,7 +110,7 @@ const char *vscsi_finding_text(unsigned finding)
     case VSCSI_BAD_NUM_QUEUES:
         return "num_queues 0: one request queue";
     case VSCSI_BAD_SEG_MAX:
-        return "seg_max 0: 128 segments";
+        return "seg_max 0: no data segment fits a command";
     case VSCSI_BAD_MAX_SECTORS:
         return "max_sectors 0: one page per request";
     case VSCSI_BAD_CMD_PER_LUN:

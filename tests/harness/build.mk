@@ -18,12 +18,14 @@ harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c \
 	tests/models/virtio/vmodel_console.c tests/models/virtio/vmodel_balloon.c tests/models/model_report.c \
+	tests/models/virtio/vmodel_scsi.c tests/models/scsi/mem_target.c tests/models/scsi/iscsi_target.c \
+	tests/models/scsi/tgt_fixture.c \
 	tests/models/virtio/vmodel_net.c tests/models/virtio/vmodel_net_tx.c tests/models/virtio/vmodel_net_rx.c \
 	tests/models/virtio/vmodel_net_ctrl.c tests/models/virtio/vmodel_net_pkt.c \
 	tests/models/qemu/pvpanic.c tests/models/qemu/ivshmem.c tests/models/qemu/fwcfg.c
 harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
-	-Itests/models -Itests/models/virtio
-harness_LDLIBS := -lunicorn -lcapstone -lpthread
+	-Itests/models -Itests/models/virtio -Itests/models/scsi
+harness_LDLIBS := -lunicorn -lcapstone -lpthread -liscsi
 # Symbols bound at start-up, once in the runner: each run is a fork that
 # would otherwise resolve every library call again (3% of a run's CPU).
 harness_LDFLAGS := -Wl,-z,now

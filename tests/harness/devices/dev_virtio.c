@@ -185,10 +185,18 @@ static bool poll(struct vm *vm, void *opaque)
     vmodel_set_time(dev->model, now);
     unsigned done = vmodel_run(dev->model);
     vw_virtio_check_model(dev);
+    bool service_busy = false;
+    if (dev->service.poll != NULL && !vm->failed) {
+        /* The back end answers what the model took; the answers become
+         * used entries in the same step. */
+        service_busy = dev->service.poll(dev, dev->service.ctx);
+        done += vmodel_run(dev->model);
+        vw_virtio_check_model(dev);
+    }
     stall_note(dev);
     /* Busy while a completion is due now; later ones move an idle clock
      * (next_due). */
-    return done != 0 || vmodel_next_due(dev->model) <= now;
+    return done != 0 || service_busy || vmodel_next_due(dev->model) <= now;
 }
 
 /* vw_next_due_fn: the device's next delayed completion. */
@@ -201,7 +209,17 @@ static uint64_t next_due(struct vm *vm, void *opaque)
     if (dev->gone || dev->hold)
         return VW_NO_DEADLINE;
     uint64_t at = vmodel_next_due(dev->model);
+    if (dev->service.next_due != NULL) {
+        uint64_t s = dev->service.next_due(dev, dev->service.ctx);
+        if (s != VW_NO_DEADLINE && s < at)
+            at = s;
+    }
     return at == UINT64_MAX ? VW_NO_DEADLINE : at;
+}
+
+void vw_virtio_set_service(struct vw_virtio *dev, const struct vw_virtio_service *svc)
+{
+    dev->service = *svc;
 }
 
 void vw_virtio_delay(struct vw_virtio *dev, int queue, uint64_t min, uint64_t max,

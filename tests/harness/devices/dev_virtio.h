@@ -81,11 +81,23 @@ struct vw_virtio_backend {
     bool (*poll)(struct vw_virtio *dev); /* as vw_poll_fn */
 };
 
+/* What the model's handler waits on (virtio-scsi's SCSI target back end):
+ * polled at each device step between two model runs (take requests, let
+ * the back end answer, write the used entries); true while it keeps the
+ * device busy (answers awaited in real time: virtual time waits).
+ * NEXT_DUE: its next deferred event in virtual time (VW_NO_DEADLINE). */
+struct vw_virtio_service {
+    bool (*poll)(struct vw_virtio *dev, void *ctx);
+    uint64_t (*next_due)(struct vw_virtio *dev, void *ctx);
+    void *ctx;
+};
+
 struct vw_fetch_watch;
 struct vw_virtio {
     struct vm *vm;
     const struct vw_virtio_backend *backend;
     void *backend_ctx;
+    struct vw_virtio_service service; /* vw_virtio_set_service */
     struct vmodel *model;
     struct vw_virtio_config cfg;
     gva_t pdo;
@@ -130,6 +142,8 @@ void vw_virtio_hang_queue(struct vw_virtio *dev, uint16_t queue, uint64_t durati
 void vw_virtio_double_fetch(struct vw_virtio *dev, bool on);
 void vw_virtio_fetch_arm(struct vw_virtio *dev);
 void vw_virtio_fetch_disarm(struct vw_virtio *dev);
+/* Attach what the model's handler waits on (see struct vw_virtio_service). */
+void vw_virtio_set_service(struct vw_virtio *dev, const struct vw_virtio_service *svc);
 /* Take the device away (before IRP_MN_SURPRISE_REMOVAL). */
 void vw_virtio_unplug(struct vw_virtio *dev);
 

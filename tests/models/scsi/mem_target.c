@@ -25,8 +25,10 @@ struct mem_target {
     uint64_t submitted;
     struct scsi_cmd *cmds[MEM_QUEUE_MAX]; /* executed, not completed */
     bool lost[MEM_QUEUE_MAX];             /* response lost: only a TMF ends it */
+    uint64_t seq[MEM_QUEUE_MAX];          /* arrival: `submitted` when it came */
     unsigned ncmds;
     struct scsi_tmf *tmfs[MEM_QUEUE_MAX];
+    uint64_t tmf_seq[MEM_QUEUE_MAX]; /* arrival: commands after it are not in its scope */
     unsigned ntmfs;
 };
 
@@ -236,6 +238,7 @@ static void mem_submit(struct scsi_target *base, struct scsi_cmd *c)
         c->sense_len = 200;
     }
     t->lost[t->ncmds] = f->lose_every != 0 && t->submitted % f->lose_every == 0;
+    t->seq[t->ncmds] = t->submitted;
     t->cmds[t->ncmds++] = c;
 }
 
@@ -246,6 +249,7 @@ static void end_cmd(struct mem_target *t, unsigned k, enum scsi_tgt_result resul
 
     memmove(&t->cmds[k], &t->cmds[k + 1], (t->ncmds - k - 1) * sizeof(t->cmds[0]));
     memmove(&t->lost[k], &t->lost[k + 1], (t->ncmds - k - 1) * sizeof(t->lost[0]));
+    memmove(&t->seq[k], &t->seq[k + 1], (t->ncmds - k - 1) * sizeof(t->seq[0]));
     t->ncmds--;
     c->result = result;
     if (result != SCSI_TGT_DONE) {
@@ -265,11 +269,14 @@ static void mem_tmf(struct scsi_target *base, struct scsi_tmf *f)
         base->tmf_done(base->ctx, f);
         return;
     }
+    t->tmf_seq[t->ntmfs] = t->submitted;
     t->tmfs[t->ntmfs++] = f;
 }
 
-/** Carry out a TMF: the commands it ends complete before it does */
-static void run_tmf(struct mem_target *t, struct scsi_tmf *f)
+/** Carry out a TMF: the commands it ends complete before it does; only
+ *  commands that arrived before it (up to SEEN) are in its scope (SAM-5
+ *  7.1: a TMF acts on the task set as it is when the TMF is received) */
+static void run_tmf(struct mem_target *t, struct scsi_tmf *f, uint64_t seen)
 {
     f->result = SCSI_TMF_COMPLETE;
     for (unsigned k = 0; k < t->ncmds;) {
@@ -294,7 +301,7 @@ static void run_tmf(struct mem_target *t, struct scsi_tmf *f)
             hit = nexus;
             break;
         }
-        if (hit)
+        if (hit && t->seq[k] <= seen)
             end_cmd(t, k, r);
         else
             k++;
@@ -312,9 +319,11 @@ static void mem_poll(struct scsi_target *base, int timeout_ms)
     if (!t->faults.tmf_never)
         while (t->ntmfs > 0) {
             struct scsi_tmf *f = t->tmfs[0];
+            uint64_t seen = t->tmf_seq[0];
             memmove(&t->tmfs[0], &t->tmfs[1], (t->ntmfs - 1) * sizeof(t->tmfs[0]));
+            memmove(&t->tmf_seq[0], &t->tmf_seq[1], (t->ntmfs - 1) * sizeof(t->tmf_seq[0]));
             t->ntmfs--;
-            run_tmf(t, f);
+            run_tmf(t, f, seen);
         }
     for (unsigned k = 0; k < t->ncmds;) {
         if (t->lost[k])

@@ -377,8 +377,10 @@ static void t_mem_hung_target(void)
     mem_target_set_faults(m.mt, &f);
     cdb_inquiry(&c, 36);
     CHECK_EQ(rig_send(&m.r, 0, 0, &c), 0);
-    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 0, 0, 0), 0);
+    /* The command reaches the target before the TMF does (a TMF acts on
+     * the tasks there when it arrives, SAM-5 7.1) */
     CHECK(!rig_wait(&m.r, 0, 0, &resp, 20));
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, 0, 0, 0), 0);
     CHECK(!rig_wait_ctrl(&m.r, 0, &tmf, 5));
     CHECK_EQ(vmodel_pending(m.r.b.m, VMODEL_SCSI_REQUESTQ), 1);
     f.hung = false;

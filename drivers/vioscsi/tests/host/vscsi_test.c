@@ -75,8 +75,8 @@ static void test_config(void)
     one_bad(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues 0", &c);
     expect(c.num_queues == 1, "num_queues 0: one queue");
     one_bad(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max 0", &c);
-    expect(c.data_segs == VSCSI_DEFAULT_SEGS && c.max_transfer >= 4096,
-           "seg_max 0: %u segments, transfer %u", c.data_segs, c.max_transfer);
+    expect((VSCSI_BAD_SEG_MAX & VSCSI_FATAL_FINDINGS) && c.data_segs == 1,
+           "seg_max 0: fatal (no data fits a command), %u segments", c.data_segs);
     one_bad(VSCSI_CFG_SEG_MAX, 1, 1, 0, "seg_max 1", &c);
     expect(c.data_segs == 1 && c.max_transfer == 4096, "seg_max 1: one page, no underflow (%u)",
            c.max_transfer);

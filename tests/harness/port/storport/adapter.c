@@ -306,6 +306,8 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
 #undef SRB
     gva_t ad = r->srb + base;
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, AddressLength), 4, 4);
+    vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Target), a->target, 1);
+    vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Lun), a->lun, 1);
     gva_t ex = r->srb + base + addr_len;
     vw_wr(vm, ex, SRBEX_TYPE_CDB16, 4);
     vw_wr(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, Length),
@@ -841,6 +843,12 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
 void vw_stor_sense_buffer(struct vm *vm, unsigned len)
 {
     stor_state(vm)->normal.sense_size = len > 255 ? 255 : len;
+}
+
+void vw_stor_address(struct vm *vm, uint8_t target, uint8_t lun)
+{
+    stor_state(vm)->normal.target = target;
+    stor_state(vm)->normal.lun = lun;
 }
 
 void vw_stor_plant_no_gate(struct vm *vm)

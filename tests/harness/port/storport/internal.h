@@ -134,6 +134,7 @@ struct stor_adapter {
     unsigned submit_next;
     uint64_t submit_rng;
     unsigned sense_size; /* the class layer's sense buffer (vw_stor_sense_buffer) */
+    uint8_t target, lun; /* the class layer's BTL8 address (vw_stor_address) */
     gva_t reg_buf;       /* StorPortAllocateRegistryBuffer's one buffer, or 0 */
     uint32_t reg_len;
 };

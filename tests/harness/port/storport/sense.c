@@ -112,7 +112,8 @@ void stor_parse_sense(struct vm *vm, const struct stor_req *r, struct vw_stor_re
 
 /* Should the class driver send it again?  What disk.sys retries (classpnp's
  * ClassInterpretSenseInfo, Microsoft's published class driver): a bus
- * reset, a time-out, BUSY, and CHECK CONDITION with UNIT ATTENTION or
+ * reset, a time-out, BUSY (SRB_STATUS_BUSY, or SRB_STATUS_ERROR with the
+ * SCSI status BUSY), and CHECK CONDITION with UNIT ATTENTION or
  * ABORTED COMMAND; never ILLEGAL REQUEST, DATA PROTECT or a selection
  * time-out. */
 static bool retryable(const struct vw_stor_result *r)
@@ -123,7 +124,9 @@ static bool retryable(const struct vw_stor_result *r)
     case 0x0b: /* SRB_STATUS_COMMAND_TIMEOUT */
     case 0x0e: /* SRB_STATUS_BUS_RESET */
         return true;
-    case 0x04: /* SRB_STATUS_ERROR: by the sense */
+    case 0x04: /* SRB_STATUS_ERROR: SCSI status BUSY, else by the sense */
+        if (r->scsi_status == 0x08)
+            return true;
         return r->sense_valid && (r->sense_key == 0x6 || r->sense_key == 0xb);
     }
     return false;

@@ -77,6 +77,9 @@ bool vw_stor_scsi_retry(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, voi
 /* The sense buffer the class layer gives the next requests: LEN bytes
  * (1..255; 0: none, SenseInfoBuffer NULL).  Default 32. */
 void vw_stor_sense_buffer(struct vm *vm, unsigned len);
+/* The BTL8 address (path 0) of the class layer's next requests: TARGET
+ * and LUN as disk.sys's PDO for that unit would send them.  Default 0:0. */
+void vw_stor_address(struct vm *vm, uint8_t target, uint8_t lun);
 /* A value under the miniport's service key, as StorPortRegistryRead
  * finds it: GLOBAL, Parameters\Device (every adapter); else
  * Parameters\Device0 (this adapter, port number 0).  TYPE: REG_DWORD (4),

@@ -1,0 +1,243 @@
+/*
+ * Faults only the in-process target can show, and what vioscsi must do
+ * about them: task management first (virtio 1.2 5.6.6.2: LOGICAL UNIT
+ * RESET, I_T NEXUS RESET), a device reset when a TMF never completes, and
+ * every request completed exactly once (StorPort's checker fails a second
+ * completion or one after the reset returned it), within a bounded
+ * virtual time.  Also a BUSY storm, fewer MSI-X messages than queues, and
+ * the crash-dump copy while the crashed instance had writes outstanding.
+ */
+#include "vioscsi_test.h"
+
+#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
+
+static unsigned completed(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.completed;
+}
+
+/* One-block write and read back at 0:0, checked in the target's memory. */
+static void works(struct vm *vm, struct sc_host *h, uint64_t lba)
+{
+    uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
+    uint64_t blocks;
+    sc_fill(out, SC_BLOCK, 0, 0, lba, 3);
+    sc_rw16(cdb, true, lba, 1);
+    if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the fault"))
+        return;
+    sc_rw16(cdb, false, lba, 1);
+    if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, "READ(16) after the fault"))
+        return;
+    uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
+    VW_EXPECT(vm,
+              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
+              "LBA %llu after the fault: read back or the disk differs", (unsigned long long)lba);
+}
+
+/* Lost responses ended by the class driver's LUN reset (a LOGICAL UNIT
+ * RESET TMF): each write completes once, the reset succeeds, no device reset */
+VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    unsigned before = completed(vm);
+    if (!vw_stor_submit_writes(vm, 4, 100, 0x5a))
+        goto out;
+    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
+              completed(vm) - before);
+    struct vw_stor_result r;
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  completed(vm) - before);
+        VW_EXPECT(vm,
+                  vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
+                      vmodel_reset_count(h.scsi->dev->model) == resets,
+                  "LUN reset: %llu TMFs, %u device resets",
+                  (unsigned long long)vmodel_scsi_stats(h.scsi->model)->tmfs,
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    works(vm, &h, 7);
+out:
+    sc_finish(vm, &h);
+}
+
+/* A response that never comes: StorPort's time-out calls HwResetBus, the
+ * I_T NEXUS RESET ends the command (BUS_RESET), no device reset */
+VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    sc_rw16(cdb, false, 3, 1);
+    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        uint64_t took = vm->k->interrupt_time - t0;
+        VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                  "lost READ: %u bus resets, SRB 0x%02x", st.resets, r.srb_status);
+        VW_EXPECT(vm, took < 6 * SC_SECOND, "the lost READ ended after %llu ms of virtual time",
+                  (unsigned long long)(took / 10000));
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == resets,
+                  "the I_T NEXUS RESET was answered, yet the device was reset");
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    works(vm, &h, 9);
+out:
+    sc_finish(vm, &h);
+}
+
+/* A lost response and a TMF that never completes: after the time-out and
+ * the TMF's own wait the device is reset; the command completes once, the
+ * device works after */
+VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    sc_rw16(cdb, false, 3, 1);
+    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+        vw_sched_settle(vm);
+        uint64_t took = vm->k->interrupt_time - t0;
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                  "lost READ with TMFs never answered: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
+                  "the TMF was never answered, yet the device was not reset");
+        VW_EXPECT(vm, took < 10 * SC_SECOND, "the reset path took %llu ms of virtual time",
+                  (unsigned long long)(took / 10000));
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    /* Give the device time past the StorPort timer, then use it again */
+    vw_sched_settle(vm);
+    works(vm, &h, 11);
+out:
+    sc_finish(vm, &h);
+}
+
+/* A BUSY storm: the class driver's retries get every write through */
+VW_SCENARIO("vioscsi", fault_busy_storm, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    for (unsigned i = 0; i < 16 && !vm->failed; i++) {
+        mem_target_set_faults(h.mem, &(struct mem_target_faults){.busy = 2});
+        uint8_t out[SC_BLOCK], cdb[16];
+        uint64_t blocks;
+        sc_fill(out, SC_BLOCK, 0, 0, 200 + i, 5);
+        sc_rw16(cdb, true, 200 + i, 1);
+        if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) in a BUSY storm"))
+            break;
+        uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks);
+        VW_EXPECT(vm, memcmp(disk + (200 + i) * SC_BLOCK, out, SC_BLOCK) == 0,
+                  "LBA %u not written through the BUSY storm", 200 + i);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+out:
+    sc_finish(vm, &h);
+}
+
+/* 4 request queues on 3 MSI-X messages: every queue kept, messages shared */
+VW_SCENARIO("vioscsi", msix_fewer_messages_than_queues, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.sc.num_queues = 4;
+    o.msix_vectors = 3;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
+    for (uint64_t lba = 20; lba < 36 && !vm->failed; lba++)
+        works(vm, &h, lba);
+    /* One request queue per CPU up to num_queues, each on one of the 3 messages */
+    unsigned enabled = 0, want = vw_cpu_count(vm) < 4 ? vw_cpu_count(vm) : 4;
+    for (unsigned q = VMODEL_SCSI_REQUESTQ; q < VMODEL_SCSI_REQUESTQ + 4; q++) {
+        if (!vmodel_queue_enabled(h.scsi->dev->model, (uint16_t)q))
+            continue;
+        enabled++;
+        uint16_t v = vw_virtio_queue_vector(h.scsi->dev, q);
+        VW_EXPECT(vm, v < 3, "request queue %u on message %u of 3", q - VMODEL_SCSI_REQUESTQ, v);
+    }
+    VW_EXPECT(vm, enabled == want, "%u request queues in use with %u CPUs and 3 messages, want %u",
+              enabled, vw_cpu_count(vm), want);
+out:
+    sc_finish(vm, &h);
+}
+
+/* The dump copy writes while the crashed instance had writes outstanding
+ * (lost by the target: they never complete) */
+VW_SCENARIO("vioscsi", dump_with_writes_outstanding, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    if (!vw_stor_submit_writes(vm, 6, 300, 0x11))
+        goto out;
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    if (vw_stor_dump(vm, 40, 0xd7)) {
+        uint64_t blocks;
+        uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks), want[SC_BLOCK];
+        memset(want, 0xd7, sizeof(want));
+        VW_EXPECT(vm, memcmp(disk + 40 * SC_BLOCK, want, SC_BLOCK) == 0,
+                  "the dump's sector 40 is not on the disk");
+    }
+    /* The machine restarts after a dump: the function goes with it, before
+     * StorPort frees the rings the dump copy left live. */
+    vw_virtio_unplug(h.scsi->dev);
+out:
+    sc_finish(vm, &h);
+}
+
+/* VioscsiActionOnReset 0xDEADDEAD (Parameters\Device, as the existing
+ * driver reads it): the bus reset of a lost response bug-checks with that
+ * code, for a debugger to see the device's state */
+VW_SCENARIO("vioscsi", registry_action_on_reset_bugcheck, "driver raised bug check 0xdeaddead")
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    uint32_t v = 0xdeaddead;
+    vw_stor_registry_set(vm, true, "VioscsiActionOnReset", 4, &v, sizeof(v));
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    sc_rw16(cdb, false, 3, 1);
+    sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r);
+out:
+    sc_finish(vm, &h);
+}

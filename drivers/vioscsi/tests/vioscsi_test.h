@@ -1,0 +1,243 @@
+/*
+ * Shared set-up of the vioscsi scenarios: a virtio-scsi PCI function
+ * (devices/dev_scsi) whose model forwards every CDB to a SCSI target:
+ * the in-process target (tests/models/scsi/mem_target, virtual time,
+ * seeded faults) or tgt through libiscsi (a private tgtd per scenario,
+ * answers awaited in real time); vioscsi loaded and started on it through
+ * the StorPort emulation, SCSI commands through its class layer addressed
+ * to a target and LUN (vw_stor_address), and what reached the disks
+ * checked outside the driver.
+ */
+#pragma once
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../../../common/virtio/virtio_spec.h"
+#include "dev_scsi.h"
+#include "iscsi_target.h"
+#include "kernel.h"
+#include "mem_target.h"
+#include "port/storport/stor.h"
+#include "scenario.h"
+#include "tgt_fixture.h"
+
+/* SRB statuses (srb/ns-srb-_scsi_request_block, SrbStatus) */
+#define SC_SRB_SUCCESS           0x01
+#define SC_SRB_ABORTED           0x02
+#define SC_SRB_ERROR             0x04
+#define SC_SRB_BUSY              0x05
+#define SC_SRB_NO_DEVICE         0x08
+#define SC_SRB_SELECTION_TIMEOUT 0x0a
+#define SC_SRB_BUS_RESET         0x0e
+#define SC_SRB_DATA_OVERRUN      0x12
+#define SC_SRB_INVALID_LUN       0x20
+#define SC_SRB_INVALID_TARGET_ID 0x21
+#define SC_SRB_MASK              0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
+#define SC_SECOND                10000000ull
+
+#define SC_F_VIRTIO_DEFAULT                                                                        \
+    (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX)
+#define SC_BLOCK 512u
+
+struct sc_opts {
+    uint64_t features; /* virtio bits; 0: SC_F_VIRTIO_DEFAULT */
+    enum vmodel_transport transport;
+    bool line;
+    uint16_t msix_vectors, queue_max;
+    uint32_t seed;
+    struct vmodel_scsi_config sc; /* from vmodel_scsi_default_config, then changed */
+    uint16_t targets;             /* in-process target: targets x luns of blocks */
+    uint32_t luns;
+    uint64_t blocks;
+    unsigned timeout_s;
+};
+
+struct sc_host {
+    struct vw_scsi *scsi;
+    struct mem_target *mem; /* the in-process target, or NULL */
+    struct tgt_fixture tgt; /* tgt, when tgt_up */
+    bool tgt_up, started;
+};
+
+static inline void sc_defaults(struct sc_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    vmodel_scsi_default_config(&o->sc);
+    o->targets = 2;
+    o->luns = 2;
+    o->blocks = 4096;
+}
+
+/* The adapter on the function S: vioscsi loaded and started. */
+static inline bool sc_boot(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    vw_stor_attach_pci(vm, h->scsi->dev->pdo);
+    struct vw_stor_config stc = {.timeout_s = o->timeout_s ? o->timeout_s : 10};
+    if (!vw_driver_load(vm, "vioscsi") || !vw_stor_start(vm, &stc))
+        return false;
+    h->started = true;
+    return true;
+}
+
+static inline struct vw_scsi_config sc_function(const struct sc_opts *o)
+{
+    return (struct vw_scsi_config){.transport = o->transport,
+                                   .features = o->features ? o->features : SC_F_VIRTIO_DEFAULT,
+                                   .scsi = o->sc,
+                                   .queue_max = o->queue_max,
+                                   .line = o->line,
+                                   .msix_vectors = o->msix_vectors,
+                                   .seed = o->seed ? o->seed : 0x5c51};
+}
+
+/* The in-process target behind the function, vioscsi started on it. */
+static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    memset(h, 0, sizeof(*h));
+    h->mem = mem_target_create(o->targets, o->luns, o->blocks);
+    if (h->mem == NULL) {
+        vw_fail(vm, "cannot create the in-process SCSI target");
+        return false;
+    }
+    struct vw_scsi_config c = sc_function(o);
+    h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
+    return h->scsi != NULL && sc_boot(vm, h, o);
+}
+
+#define SC_TGT_LUN_BYTES (4u << 20)
+
+/* Backing file of tgt's TARGET (0-based) LUN (1-based, LUN 0 is tgt's controller). */
+static inline void sc_tgt_file(const struct sc_host *h, unsigned target, unsigned lun, char *out,
+                               size_t len)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "t%ul%u.img", target, lun);
+    tgt_path(&h->tgt, name, out, len);
+}
+
+/* A private tgtd with O->targets targets of O->luns thin file-backed disks
+ * each (LUNs 1..luns), behind the function through libiscsi, vioscsi
+ * started on it.  A tgtd that cannot start fails the run. */
+static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    memset(h, 0, sizeof(*h));
+    char dir[256], iqn[8][64];
+    const char *iqns[8];
+    snprintf(dir, sizeof(dir), "%s/vioscsi", vm->build_dir);
+    mkdir(dir, 0755);
+    snprintf(dir, sizeof(dir), "%s/vioscsi/tgt-%d", vm->build_dir, (int)getpid());
+    if (o->targets > 8 || tgt_start(&h->tgt, dir) != 0) {
+        vw_fail(vm, "tgt: %s", h->tgt.err);
+        return false;
+    }
+    h->tgt_up = true;
+    for (unsigned t = 0; t < o->targets; t++) {
+        snprintf(iqn[t], sizeof(iqn[t]), "iqn.2026-12.org.virtio-win.vioscsi:t%u", t);
+        iqns[t] = iqn[t];
+        if (tgt_add_target(&h->tgt, (int)t + 1, iqn[t]) != 0) {
+            vw_fail(vm, "tgt: %s", h->tgt.err);
+            return false;
+        }
+        for (unsigned l = 1; l <= o->luns; l++) {
+            char name[32];
+            snprintf(name, sizeof(name), "t%ul%u.img", t, l);
+            if (tgt_add_lun(&h->tgt, (int)t + 1, (int)l, name, SC_TGT_LUN_BYTES, 1) != 0) {
+                vw_fail(vm, "tgt: %s", h->tgt.err);
+                return false;
+            }
+        }
+    }
+    char err[256];
+    struct iscsi_target *it = iscsi_target_open(h->tgt.portal, iqns, o->targets, err, sizeof(err));
+    if (it == NULL) {
+        vw_fail(vm, "libiscsi: %s", err);
+        return false;
+    }
+    struct vw_scsi_config c = sc_function(o);
+    h->scsi = vw_scsi_create(vm, &c, iscsi_target_base(it), true);
+    return h->scsi != NULL && sc_boot(vm, h, o);
+}
+
+/* Remove the adapter, unload with the leak checks, end the back end. */
+static inline void sc_finish(struct vm *vm, struct sc_host *h)
+{
+    if (h->started && !vm->failed && vw_stor_remove(vm))
+        vw_driver_unload(vm);
+    vw_scsi_close(h->scsi);
+    if (h->tgt_up)
+        tgt_stop(&h->tgt);
+}
+
+/* One command to TARGET:LUN; its result in R. */
+static inline bool sc_scsi(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *cdb,
+                           unsigned n, void *buf, uint32_t len, bool in, struct vw_stor_result *r)
+{
+    vw_stor_address(vm, target, lun);
+    return vw_stor_scsi(vm, cdb, n, buf, len, in, r) && !vm->failed;
+}
+
+/* One command that must succeed with GOOD status (sent again as disk.sys
+ * does after a unit attention, BUSY or reset, up to 3 times): SUCCESS with all LEN
+ * bytes moved, or DATA_OVERRUN with fewer (StorPort's underrun:
+ * srb/ns-srb-_scsi_request_block, "SRB_STATUS_DATA_OVERRUN ... overrun or
+ * underrun", DataTransferLength the bytes moved).  Bytes moved in *MOVED. */
+static inline bool sc_ok_moved(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *cdb,
+                               unsigned n, void *buf, uint32_t len, bool in, const char *what,
+                               uint32_t *moved)
+{
+    struct vw_stor_result r;
+    unsigned tries;
+    vw_stor_address(vm, target, lun);
+    if (!vw_stor_scsi_retry(vm, cdb, n, buf, len, in, 3, &r, &tries) || vm->failed)
+        return false;
+    uint8_t st = r.srb_status & SC_SRB_MASK;
+    VW_EXPECT(vm,
+              r.scsi_status == 0 && ((st == SC_SRB_SUCCESS && r.transferred == len) ||
+                                     (st == SC_SRB_DATA_OVERRUN && r.transferred < len)),
+              "%s at %u:%u: SRB status 0x%02x, SCSI status 0x%02x, %u of %u bytes", what, target,
+              lun, r.srb_status, r.scsi_status, r.transferred, len);
+    if (moved != NULL)
+        *moved = r.transferred;
+    return !vm->failed;
+}
+
+static inline bool sc_ok(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *cdb, unsigned n,
+                         void *buf, uint32_t len, bool in, const char *what)
+{
+    return sc_ok_moved(vm, target, lun, cdb, n, buf, len, in, what, NULL);
+}
+
+static inline uint32_t sc_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t sc_be64(const uint8_t *p)
+{
+    return (uint64_t)sc_be32(p) << 32 | sc_be32(p + 4);
+}
+static inline void sc_put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* READ(16) / WRITE(16) of BLOCKS blocks at LBA. */
+static inline void sc_rw16(uint8_t *cdb, bool write, uint64_t lba, uint32_t blocks)
+{
+    memset(cdb, 0, 16);
+    cdb[0] = write ? 0x8a : 0x88;
+    sc_put_be(cdb + 2, lba, 8);
+    sc_put_be(cdb + 10, blocks, 4);
+}
+
+/* Checksummed contents of block LBA of LUN (target T), version GEN. */
+static inline void sc_fill(uint8_t *buf, uint32_t size, unsigned t, unsigned lun, uint64_t lba,
+                           unsigned gen)
+{
+    uint32_t x = (uint32_t)(lba * 2654435761u) ^ (gen * 40503u) ^ (t * 7919u + lun * 104729u);
+    for (uint32_t i = 0; i < size; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+}
