@@ -1,0 +1,121 @@
+/*
+ * viostor on what StorPort sends besides reads and writes, and on what it
+ * promises about refusals: every refused command carries its sense (a
+ * write to a read-only disk DATA PROTECT / WRITE PROTECTED, an unknown
+ * operation code ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE, a
+ * bad LBA ILLEGAL REQUEST / LBA OUT OF RANGE); SRB_FUNCTION_PNP and
+ * SRB_FUNCTION_POWER are completed (never left pending) and I/O goes on
+ * after them; a stop with writes in flight loses none of them; requests
+ * from every CPU fill ring x queues.
+ */
+#include "viostor_test.h"
+
+/* One command that must be refused with KEY/ASC/ASCQ (fixed or
+ * descriptor sense, through the class layer's parser). */
+static void expect_sense(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len,
+                         bool in, uint8_t key, uint8_t asc, uint8_t ascq, const char *what)
+{
+    struct vw_stor_result r;
+    if (!vs_scsi(vm, cdb, n, buf, len, in, &r))
+        return;
+    VW_EXPECT(vm,
+              (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && r.scsi_status == VS_CHECK_COND &&
+                  r.sense_valid && r.sense_key == key && r.asc == asc && r.ascq == ascq,
+              "%s: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x, expected %x/%02x/%02x", what,
+              r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
+              r.ascq, key, asc, ascq);
+}
+
+VW_SCENARIO("viostor", refusal_sense_read_only, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.features = VS_F_DEFAULT | VS_F_RO};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    uint8_t cdb[16], buf[512] = {0};
+    vs_rw16(cdb, true, 8, 1, false);
+    expect_sense(vm, cdb, 16, buf, 512, false, 0x7, 0x27, 0x00, "WRITE(16) on a read-only disk");
+    VW_EXPECT(vm, d.blk.writes == 0, "the device got %llu writes",
+              (unsigned long long)d.blk.writes);
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", refusal_sense_illegal_request, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    uint8_t unknown[10] = {0x3b, 0x02, 0, 0, 0, 0, 0, 0, 0, 0}, buf[512] = {0}; /* WRITE BUFFER */
+    expect_sense(vm, unknown, 10, buf, 512, false, 0x5, 0x20, 0x00, "WRITE BUFFER");
+    uint8_t cdb[16];
+    vs_rw16(cdb, false, d.blk.sectors, 1, false); /* one past the last block */
+    expect_sense(vm, cdb, 16, buf, 512, true, 0x5, 0x21, 0x00, "READ(16) past the capacity");
+out:
+    vs_finish(vm, &d);
+}
+
+/* PnP and power SRBs as StorPort sends them to a disk miniport: each is
+ * completed with a final status, and a write and read work after them. */
+VW_SCENARIO("viostor", pnp_power_srbs_then_io, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    static const struct {
+        unsigned action;
+        bool adapter;
+    } pnp[] = {{0x09, false}, {0x09, true}, {0x0b, true}, {0x04, true}};
+    struct vw_stor_result r;
+    for (unsigned i = 0; i < sizeof(pnp) / sizeof(pnp[0]) && !vm->failed; i++)
+        if (vw_stor_pnp_srb(vm, pnp[i].action, pnp[i].adapter, &r))
+            VW_EXPECT(vm, r.srb_status != 0, "PnP action 0x%02x left pending", pnp[i].action);
+    static const unsigned power[][2] = {{4, 2}, {1, 0}}; /* D3 for sleep, then D0 */
+    for (unsigned i = 0; i < 2 && !vm->failed; i++)
+        if (vw_stor_power_srb(vm, power[i][0], power[i][1], false, &r))
+            VW_EXPECT(vm, r.srb_status != 0, "power D%u left pending", power[i][0] - 1);
+    uint8_t cdb[16], out[4096], in[4096];
+    vs_fill(out, sizeof(out), 40, 3);
+    vs_rw16(cdb, true, 40, 8, false);
+    if (!vs_ok(vm, cdb, 16, out, sizeof(out), false, "WRITE after PnP/power SRBs"))
+        goto out;
+    vs_rw16(cdb, false, 40, 8, false);
+    if (vs_ok(vm, cdb, 16, in, sizeof(in), true, "READ after PnP/power SRBs"))
+        VW_EXPECT(vm, memcmp(in, out, sizeof(in)) == 0, "read back wrong after PnP/power SRBs");
+out:
+    vs_finish(vm, &d);
+}
+
+/* A stop (power down) with 48 writes in flight: StorPort lets them finish
+ * and flushes before ScsiStopAdapter; after ScsiRestartAdapter every write
+ * is in the image file and reads back. */
+VW_SCENARIO("viostor", stop_restart_with_io_outstanding, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.queues = 4};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
+    struct vw_stor_stats st;
+    if (!vw_stor_submit_writes(vm, 48, 100, 0x3c) || !vw_stor_power(vm, false))
+        goto out;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.control_stop == 1 && st.stop_flushes == 1 && d.blk.flushes >= 1,
+              "stop: ScsiStopAdapter %u, flushes sent %u, reached the device %llu",
+              st.control_stop, st.stop_flushes, (unsigned long long)d.blk.flushes);
+    if (!vw_stor_power(vm, true))
+        goto out;
+    static uint8_t in[48 * 512], file[48 * 512];
+    uint8_t cdb[16];
+    vs_rw16(cdb, false, 100, 48, false);
+    if (!vs_ok(vm, cdb, 16, in, sizeof(in), true, "READ after the restart"))
+        goto out;
+    bool same = vs_image_read(&d, 100, file, sizeof(file));
+    for (unsigned i = 0; i < sizeof(in) && !vm->failed; i++)
+        VW_EXPECT(vm, in[i] == 0x3c && same && file[i] == 0x3c,
+                  "byte %u after the stop: read 0x%02x, file 0x%02x", i, in[i], file[i]);
+out:
+    vs_finish(vm, &d);
+}
