@@ -103,8 +103,8 @@ VW_SCENARIO("viostor", stop_restart_with_io_outstanding, NULL)
         goto out;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.control_stop == 1 && st.stop_flushes == 1 && d.blk.flushes >= 1,
-              "stop: ScsiStopAdapter %u, flushes sent %u, reached the device %llu",
-              st.control_stop, st.stop_flushes, (unsigned long long)d.blk.flushes);
+              "stop: ScsiStopAdapter %u, flushes sent %u, reached the device %llu", st.control_stop,
+              st.stop_flushes, (unsigned long long)d.blk.flushes);
     if (!vw_stor_power(vm, true))
         goto out;
     static uint8_t in[48 * 512], file[48 * 512];
@@ -118,4 +118,52 @@ VW_SCENARIO("viostor", stop_restart_with_io_outstanding, NULL)
                   "byte %u after the stop: read 0x%02x, file 0x%02x", i, in[i], file[i]);
 out:
     vs_finish(vm, &d);
+}
+
+/* PhysicalBreaks under Parameters\Device lowers the breaks StorPort is
+ * given (and the max transfer with them); a value above what the device
+ * allows changes nothing; a transfer of the new maximum still works. */
+static void breaks_run(struct vm *vm, uint32_t value, bool set, struct vw_stor_stats *st)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.size_max = 1u << 20};
+    if (set)
+        vw_stor_registry_set(vm, true, "PhysicalBreaks", 4, &value, 4);
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    vw_stor_stats(vm, st);
+    static uint8_t out[1u << 20], in[1u << 20];
+    uint32_t len = st->max_transfer < sizeof(out) ? st->max_transfer : sizeof(out);
+    uint8_t cdb[16];
+    vs_fill(out, len, 64, 5);
+    vs_rw16(cdb, true, 64, len / 512, false);
+    if (!vs_ok(vm, cdb, 16, out, len, false, "WRITE of the max transfer"))
+        goto out;
+    vs_rw16(cdb, false, 64, len / 512, false);
+    if (vs_ok(vm, cdb, 16, in, len, true, "READ of the max transfer"))
+        VW_EXPECT(vm, memcmp(in, out, len) == 0, "max transfer read back wrong");
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", physical_breaks_from_registry, NULL)
+{
+    struct vw_stor_stats st;
+    breaks_run(vm, 15, true, &st);
+    if (vm->failed)
+        return;
+    VW_EXPECT(vm, st.breaks == 15 && st.max_transfer == 15 * 4096,
+              "PhysicalBreaks 15: StorPort got %u breaks, max transfer %u", st.breaks,
+              st.max_transfer);
+}
+
+VW_SCENARIO("viostor", physical_breaks_above_the_device, NULL)
+{
+    struct vw_stor_stats st;
+    breaks_run(vm, 100000, true, &st);
+    if (vm->failed)
+        return;
+    VW_EXPECT(vm, st.breaks >= 16 && st.breaks < 100000 && st.max_transfer >= 16 * 4096,
+              "PhysicalBreaks 100000 not clamped to the device: %u breaks, max transfer %u",
+              st.breaks, st.max_transfer);
 }
