@@ -167,3 +167,50 @@ VW_SCENARIO("viostor", physical_breaks_above_the_device, NULL)
               "PhysicalBreaks 100000 not clamped to the device: %u breaks, max transfer %u",
               st.breaks, st.max_transfer);
 }
+
+/* Requests from every CPU (vw_stor_submit_from): with 4 queues of 32 and
+ * as many requests as StorPort was told (ring x queues for the queues the
+ * CPUs use), all of them are outstanding at once, HwStartIo runs on every
+ * CPU, and every write reads back. */
+VW_SCENARIO("viostor", queue_depth_every_cpu, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.queues = 4, .queue_max = 32};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    unsigned cpus = vw_cpu_count(vm), q = cpus < 4 ? cpus : 4, n = 32 * q;
+    struct vw_stor_stats s;
+    vw_stor_stats(vm, &s);
+    VW_EXPECT(vm, s.max_io == n, "MaxNumberOfIO %u, expected 32 x %u queues", s.max_io, q);
+    vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
+    static uint8_t blocks[128][512], back[128][512];
+    static uint8_t cdbs[128][16];
+    uint8_t *bufs[128];
+    unsigned lens[128];
+    uint32_t sizes[128];
+    bool dir[128];
+    struct vw_stor_result res[128];
+    for (unsigned pass = 0; pass < 2 && !vm->failed; pass++) {
+        for (unsigned i = 0; i < n; i++) {
+            if (pass == 0)
+                vs_fill(blocks[i], 512, 200 + i, 9);
+            vs_rw16(cdbs[i], pass == 0, 200 + i, 1, false);
+            bufs[i] = pass == 0 ? blocks[i] : back[i];
+            lens[i] = 16, sizes[i] = 512, dir[i] = pass == 1;
+        }
+        if (!vw_stor_scsi_batch(vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, dir, res))
+            goto out;
+        for (unsigned i = 0; i < n; i++)
+            VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+                      "request %u of pass %u: SRB status 0x%02x", i, pass, res[i].srb_status);
+    }
+    for (unsigned i = 0; i < n && !vm->failed; i++)
+        VW_EXPECT(vm, memcmp(blocks[i], back[i], 512) == 0, "LBA %u read back wrong", 200 + i);
+    vw_stor_stats(vm, &s);
+    unsigned want_cpus = q >= 32 ? ~0u : (1u << q) - 1;
+    VW_EXPECT(vm, s.max_outstanding == n && (s.startio_cpus & want_cpus) == want_cpus,
+              "%u outstanding at most (%u expected), HwStartIo on CPUs 0x%x", s.max_outstanding, n,
+              s.startio_cpus);
+out:
+    vs_finish(vm, &d);
+}
