@@ -214,3 +214,37 @@ VW_SCENARIO("viostor", queue_depth_every_cpu, NULL)
 out:
     vs_finish(vm, &d);
 }
+
+/* A capacity change: BusChangeDetected, then the rescan StorPort and
+ * disk.sys run (REPORT LUNS, INQUIRY, READ CAPACITY) sees the new size;
+ * an unchanged configuration asks for no rescan. */
+VW_SCENARIO("viostor", capacity_change_rescan, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    struct vw_stor_rescan rs;
+    if (!vw_stor_rescan(vm, &rs))
+        goto out;
+    VW_EXPECT(vm, !rs.ran, "a rescan before any bus change");
+    uint8_t cap[8];
+    vs_put(cap, 6144, 8);
+    vmodel_set_device_cfg(d.dev->model, 0, cap, 8);
+    vmodel_config_changed(d.dev->model);
+    vw_run_for(vm, VS_SECOND / 100);
+    if (!vw_stor_rescan(vm, &rs))
+        goto out;
+    VW_EXPECT(vm,
+              rs.ran && rs.luns >= 1 && rs.inquiry_ok && rs.device_type == 0 && rs.blocks == 6144 &&
+                  rs.block_size == 512,
+              "rescan: ran %d, %u LUNs (REPORT LUNS %d), type %u, %llu blocks of %u", rs.ran,
+              rs.luns, rs.report_luns, rs.device_type, (unsigned long long)rs.blocks,
+              rs.block_size);
+    vmodel_config_changed(d.dev->model);
+    vw_run_for(vm, VS_SECOND / 100);
+    if (vw_stor_rescan(vm, &rs))
+        VW_EXPECT(vm, !rs.ran, "a rescan for an unchanged capacity");
+out:
+    vs_finish(vm, &d);
+}

@@ -162,6 +162,7 @@ struct stor_state {
     struct stor_adapter normal, dumpcopy;
     struct stor_reg_value regs[STOR_MAX_REGS];
     unsigned nregs;
+    unsigned bus_changes_seen; /* BusChangeDetected count at the last rescan (rescan.c) */
     gva_t driver_object;
     gva_t pdo; /* vw_stor_attach_pci */
     struct {

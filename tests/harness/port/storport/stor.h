@@ -107,6 +107,20 @@ void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t
  * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
 bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
                           uint32_t *len);
+/* What a bus rescan found (vw_stor_rescan). */
+struct vw_stor_rescan {
+    bool ran;         /* a BusChangeDetected was pending */
+    bool report_luns; /* REPORT LUNS answered (else LUN 0 assumed) */
+    unsigned luns;    /* LUNs reported */
+    bool inquiry_ok;
+    uint8_t device_type; /* INQUIRY peripheral device type of LUN 0 */
+    uint64_t blocks;     /* READ CAPACITY of LUN 0 (a disk), or 0 */
+    uint32_t block_size;
+};
+/* When the miniport notified BusChangeDetected since the last call, the
+ * rescan StorPort and disk.sys run (rescan.c): REPORT LUNS, INQUIRY,
+ * READ CAPACITY; OUT says what they found.  False if the run failed. */
+bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
