@@ -248,3 +248,35 @@ VW_SCENARIO("viostor", capacity_change_rescan, NULL)
 out:
     vs_finish(vm, &d);
 }
+
+/* MODE SENSE(10) as disk.sys sends it for the caching page: the 8-byte
+ * header (WP in the device-specific byte on a read-only disk), then page
+ * 0x08 with WCE set for a writeback device. */
+static void mode_sense10(struct vm *vm, bool ro)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.features = VS_F_DEFAULT | VS_F_CONFIG_WCE | (ro ? VS_F_RO : 0)};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    uint8_t c[10] = {0x5a, 0x08, 0x08, 0, 0, 0, 0, 0, 64, 0}, r[64] = {0};
+    if (!vs_ok(vm, c, 10, r, sizeof(r), true, "MODE SENSE(10) caching page"))
+        goto out;
+    unsigned bd = (unsigned)r[6] << 8 | r[7], off = 8 + bd;
+    VW_EXPECT(vm, ((r[3] & 0x80) != 0) == ro, "MODE SENSE(10): WP %s on a %s disk",
+              (r[3] & 0x80) ? "set" : "clear", ro ? "read-only" : "writable");
+    VW_EXPECT(vm, off + 3 <= sizeof(r) && (r[off] & 0x3f) == 0x08 && (r[off + 2] & 0x04) != 0,
+              "MODE SENSE(10): page 0x%02x at %u, WCE %d (writeback device)", r[off] & 0x3f, off,
+              (r[off + 2] & 0x04) != 0);
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", mode_sense10_caching, NULL)
+{
+    mode_sense10(vm, false);
+}
+
+VW_SCENARIO("viostor", mode_sense10_read_only, NULL)
+{
+    mode_sense10(vm, true);
+}
