@@ -493,6 +493,73 @@ typedef struct VW_SRB_ALIGN8 _SRBEX_DATA_SCSI_CDB16 {
 #define SRBEX_DATA_SCSI_CDB16_LENGTH                                                               \
     ((16 * sizeof(UCHAR)) + (4 * sizeof(UCHAR)) + sizeof(ULONG) + sizeof(PVOID))
 
+/* srb/ns-srb-_srbex_data_pnp: SRB_FUNCTION_PNP's block; PnPAction is a
+ * STOR_PNP_ACTION (values from that page). */
+typedef enum _STOR_PNP_ACTION {
+    StorStartDevice = 0x00,
+    StorRemoveDevice = 0x02,
+    StorStopDevice = 0x04,
+    StorQueryCapabilities = 0x09,
+    StorQueryResourceRequirements = 0x0b,
+    StorFilterResourceRequirements = 0x0d,
+    StorSurpriseRemoval = 0x17
+} STOR_PNP_ACTION;
+#define SRB_PNP_FLAGS_ADAPTER_REQUEST 0x00000001
+typedef struct VW_SRB_ALIGN8 _SRBEX_DATA_PNP {
+    SRBEXDATATYPE Type;
+    ULONG Length;
+    UCHAR PnPSubFunction;
+    UCHAR Reserved[3];
+    STOR_PNP_ACTION PnPAction;
+    ULONG SrbPnPFlags;
+    ULONG Reserved1;
+} SRBEX_DATA_PNP, *PSRBEX_DATA_PNP;
+_Static_assert(sizeof(SRBEX_DATA_PNP) == 24, "SRBEX_DATA_PNP: six 4-byte members");
+
+/* srb/ns-srb-_srbex_data_power: SRB_FUNCTION_POWER's block
+ * (storport/ne-storport-_stor_device_power_state, -_stor_power_action). */
+typedef enum _STOR_DEVICE_POWER_STATE {
+    StorPowerDeviceUnspecified = 0,
+    StorPowerDeviceD0,
+    StorPowerDeviceD1,
+    StorPowerDeviceD2,
+    StorPowerDeviceD3,
+    StorPowerDeviceMaximum
+} STOR_DEVICE_POWER_STATE;
+typedef enum _STOR_POWER_ACTION {
+    StorPowerActionNone = 0,
+    StorPowerActionReserved,
+    StorPowerActionSleep,
+    StorPowerActionHibernate,
+    StorPowerActionShutdown,
+    StorPowerActionShutdownReset,
+    StorPowerActionShutdownOff,
+    StorPowerActionWarmEject
+} STOR_POWER_ACTION;
+#define SRB_POWER_FLAGS_ADAPTER_REQUEST 0x01
+typedef struct VW_SRB_ALIGN8 _SRBEX_DATA_POWER {
+    SRBEXDATATYPE Type;
+    ULONG Length;
+    UCHAR SrbPowerFlags;
+    UCHAR Reserved[3];
+    STOR_DEVICE_POWER_STATE DevicePowerState;
+    STOR_POWER_ACTION PowerAction;
+} SRBEX_DATA_POWER, *PSRBEX_DATA_POWER;
+_Static_assert(sizeof(SRBEX_DATA_POWER) == (sizeof(void *) == 8 ? 24 : 20),
+               "SRBEX_DATA_POWER: 20 bytes, 8-aligned on 64-bit");
+
+/* storport/ns-storport-_srb_io_control: the header at DataBuffer of
+ * SRB_FUNCTION_IO_CONTROL; Length bytes of payload follow it. */
+typedef struct _SRB_IO_CONTROL {
+    ULONG HeaderLength;
+    UCHAR Signature[8];
+    ULONG Timeout;
+    ULONG ControlCode;
+    ULONG ReturnCode;
+    ULONG Length;
+} SRB_IO_CONTROL, *PSRB_IO_CONTROL;
+_Static_assert(sizeof(SRB_IO_CONTROL) == 28, "SRB_IO_CONTROL: 28 bytes");
+
 /* storport/ns-storport-_stor_scatter_gather_element (and _list) */
 typedef struct _STOR_SCATTER_GATHER_ELEMENT {
     STOR_PHYSICAL_ADDRESS PhysicalAddress;

@@ -369,3 +369,113 @@ VW_SCENARIO("badstor", checker_stor_registry_leak, "registry buffer (4 bytes) ne
     if (start(vm, "badstor", "mode=11"))
         vw_stor_remove(vm);
 }
+
+/* SRB_FUNCTION_PNP and SRB_FUNCTION_POWER reach HwStartIo with their
+ * SRBEX blocks: what the miniport supports succeeds, the rest it refuses
+ * (its answer, not the port's). */
+VW_SCENARIO("vwstor", storport_pnp_power_srbs, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    static const struct {
+        unsigned action;
+        bool adapter;
+        uint8_t want;
+    } pnp[] = {{0x09, false, 1}, {0x09, true, 1},  {0x04, true, 1},
+               {0x17, false, 1}, {0x02, false, 1}, {0x0b, true, 6}};
+    struct vw_stor_result r;
+    for (unsigned i = 0; i < sizeof(pnp) / sizeof(pnp[0]) && !vm->failed; i++)
+        if (vw_stor_pnp_srb(vm, pnp[i].action, pnp[i].adapter, &r))
+            VW_EXPECT(vm, r.srb_status == pnp[i].want, "PnP action 0x%02x: SRB status 0x%02x",
+                      pnp[i].action, r.srb_status);
+    for (unsigned d = 1; d <= 5 && !vm->failed; d++)
+        if (vw_stor_power_srb(vm, d, d == 4 ? 3 : 0, d == 4, &r))
+            VW_EXPECT(vm, r.srb_status == (d <= 4 ? 1 : 6), "power D%u: SRB status 0x%02x", d - 1,
+                      r.srb_status);
+    finish(vm);
+}
+
+/* SRB_FUNCTION_IO_CONTROL: the header and payload reach the miniport and
+ * its answer comes back; another signature is refused. */
+VW_SCENARIO("vwstor", storport_io_control_srb, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    uint8_t payload[64];
+    for (unsigned i = 0; i < sizeof(payload); i++)
+        payload[i] = (uint8_t)i;
+    uint32_t len = 40, rc = 99;
+    struct vw_stor_result r;
+    if (vw_stor_ioctl_srb(vm, "VWSTOR", 1, payload, &len, sizeof(payload), &rc, &r)) {
+        VW_EXPECT(vm, r.srb_status == 1 && rc == 0 && len == 40,
+                  "IO_CONTROL: SRB status 0x%02x, ReturnCode %u, Length %u", r.srb_status, rc, len);
+        for (unsigned i = 0; i < 40 && !vm->failed; i++)
+            VW_EXPECT(vm, payload[i] == (uint8_t)(i + 1), "IO_CONTROL payload byte %u: %u", i,
+                      payload[i]);
+    }
+    len = 8;
+    if (vw_stor_ioctl_srb(vm, "OTHER", 1, payload, &len, sizeof(payload), &rc, &r))
+        VW_EXPECT(vm, r.srb_status == 6, "IO_CONTROL with a foreign signature: SRB status 0x%02x",
+                  r.srb_status);
+    finish(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_io_control_length, "past the buffer's 64 payload bytes")
+{
+    if (!start(vm, "badstor", "mode=12"))
+        return;
+    uint8_t payload[64] = {0};
+    uint32_t len = 16, rc = 0;
+    struct vw_stor_result r;
+    vw_stor_ioctl_srb(vm, "VWSTOR", 1, payload, &len, sizeof(payload), &rc, &r);
+}
+
+/* A stop with writes in flight: StorPort lets them finish, flushes, then
+ * stops; after the restart every write is there. */
+VW_SCENARIO("vwstor", storport_stop_with_io_outstanding, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    struct vw_stor_stats before, after;
+    vw_stor_stats(vm, &before);
+    if (!vw_stor_submit_writes(vm, 6, 10, 0xa5) || !vw_stor_power(vm, false))
+        return;
+    vw_stor_stats(vm, &after);
+    VW_EXPECT(vm, after.completed == before.completed + 7,
+              "%u requests completed by the stop, expected the 6 writes and the flush",
+              after.completed - before.completed);
+    VW_EXPECT(vm, after.stop_flushes == 1 && after.control_stop == before.control_stop + 1,
+              "stop: %u flushes, %u ScsiStopAdapter", after.stop_flushes,
+              after.control_stop - before.control_stop);
+    if (!vw_stor_power(vm, true))
+        return;
+    uint8_t cdb[16], buf[6 * SECTOR];
+    rw10(cdb, 0x28, 10, 6);
+    if (scsi(vm, cdb, 10, buf, sizeof(buf), true, 1, "READ(10) after the restart"))
+        for (unsigned i = 0; i < sizeof(buf) && !vm->failed; i++)
+            VW_EXPECT(vm, buf[i] == 0xa5, "byte %u after the stop: 0x%02x", i, buf[i]);
+    finish(vm);
+}
+
+/* The configuration control types, claimed: SetBootConfig after the stop,
+ * SetRunningConfig before the restart (the miniport refuses any other
+ * order), at PASSIVE_LEVEL. */
+VW_SCENARIO("vwstor", storport_control_config, NULL)
+{
+    if (!start(vm, "vwstor", "config=1") || !vw_stor_power(vm, false) || !vw_stor_power(vm, true))
+        return;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm,
+              st.control_stop == 1 && st.control_boot_config == 1 &&
+                  st.control_running_config == 1 && st.control_restart == 1,
+              "stop %u, boot config %u, running config %u, restart %u", st.control_stop,
+              st.control_boot_config, st.control_running_config, st.control_restart);
+    finish(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_restart_not_claimed,
+            "required: ScsiStopAdapter and ScsiRestartAdapter")
+{
+    start(vm, "badstor", "mode=13");
+}

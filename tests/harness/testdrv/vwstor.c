@@ -33,6 +33,8 @@ enum {
     VWSTOR_BUG_REG_FOREIGN,     /* StorPortRegistryRead into the device extension */
     VWSTOR_BUG_REG_OVERLONG,    /* BufferLength larger than the registry buffer */
     VWSTOR_BUG_REG_LEAK,        /* the registry buffer never freed */
+    VWSTOR_BUG_IOCTL_LENGTH,    /* SRB_IO_CONTROL.Length set past the buffer */
+    VWSTOR_BUG_NO_RESTART,      /* ScsiRestartAdapter not claimed */
 };
 
 typedef struct _VWSTOR_EXT {
@@ -44,6 +46,7 @@ typedef struct _VWSTOR_EXT {
     ULONG Messages, PerfFlags, LastCpu;
     ULONG RegScratch[4];     /* the planted foreign registry buffer */
     BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
+    BOOLEAN Config;          /* "config=1": claims ScsiSetBootConfig/SetRunningConfig */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
 } VWSTOR_EXT, *PVWSTOR_EXT;
@@ -163,6 +166,7 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ext->Bug = ArgValue(ArgumentString, "mode");
 #endif
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
+    ext->Config = ArgValue(ArgumentString, "config") != 0;
     ConfigInfo->MaximumTransferLength = 16 * 1024;
     ConfigInfo->NumberOfPhysicalBreaks = 5;
     if (!ext->Dump) { /* the registry is PASSIVE_LEVEL only: never in dump mode */
@@ -417,6 +421,61 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
     return CheckCondition(ext, Srb, 0x5, 0x20, 0x00);
 }
 
+/* DISPATCH_LEVEL: SRB_FUNCTION_PNP (srb/ns-srb-_srbex_data_pnp): the
+ * removal, stop and capability queries succeed, the rest is refused. */
+static UCHAR PnpRequest(PVOID Srb)
+{
+    PSRBEX_DATA_PNP p = (PSRBEX_DATA_PNP)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypePnp);
+    if (p == NULL)
+        return SRB_STATUS_BAD_SRB_BLOCK_LENGTH;
+    switch (p->PnPAction) {
+    case StorQueryCapabilities:
+    case StorRemoveDevice:
+    case StorSurpriseRemoval:
+    case StorStopDevice:
+        return SRB_STATUS_SUCCESS;
+    default:
+        return SRB_STATUS_INVALID_REQUEST;
+    }
+}
+
+/* DISPATCH_LEVEL: SRB_FUNCTION_POWER (srb/ns-srb-_srbex_data_power):
+ * D0 to D3 accepted, anything else refused. */
+static UCHAR PowerRequest(PVOID Srb)
+{
+    PSRBEX_DATA_POWER p =
+        (PSRBEX_DATA_POWER)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypePower);
+    if (p == NULL)
+        return SRB_STATUS_BAD_SRB_BLOCK_LENGTH;
+    return p->DevicePowerState >= StorPowerDeviceD0 && p->DevicePowerState <= StorPowerDeviceD3
+               ? SRB_STATUS_SUCCESS
+               : SRB_STATUS_INVALID_REQUEST;
+}
+
+/* DISPATCH_LEVEL: SRB_FUNCTION_IO_CONTROL (storport/ns-storport-
+ * _srb_io_control): signature "VWSTOR", code 1 adds one to every payload
+ * byte; other signatures or codes are refused. */
+static UCHAR IoControl(PVWSTOR_EXT Ext, PVOID Srb)
+{
+    PSRB_IO_CONTROL h = SrbGetDataBuffer(Srb);
+    ULONG len = SrbGetDataTransferLength(Srb);
+    static const UCHAR sig[8] = {'V', 'W', 'S', 'T', 'O', 'R', 0, 0};
+    if (h == NULL || len < sizeof(*h) || h->HeaderLength != sizeof(*h) ||
+        h->Length > len - sizeof(*h))
+        return SRB_STATUS_INVALID_REQUEST;
+    for (ULONG i = 0; i < 8; i++)
+        if (h->Signature[i] != sig[i])
+            return SRB_STATUS_INVALID_REQUEST;
+    if (h->ControlCode != 1)
+        return SRB_STATUS_INVALID_REQUEST;
+    for (ULONG i = 0; i < h->Length; i++)
+        ((PUCHAR)(h + 1))[i]++;
+    h->ReturnCode = 0;
+    if (Ext->Bug == VWSTOR_BUG_IOCTL_LENGTH)
+        h->Length = len; /* header included: past the payload */
+    return SRB_STATUS_SUCCESS;
+}
+
 /* DISPATCH_LEVEL, StartIo lock held by StorPort. */
 static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
@@ -437,9 +496,16 @@ static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
         break;
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
-    case SRB_FUNCTION_PNP:
-    case SRB_FUNCTION_POWER:
         status = SRB_STATUS_SUCCESS;
+        break;
+    case SRB_FUNCTION_PNP:
+        status = PnpRequest(Srb);
+        break;
+    case SRB_FUNCTION_POWER:
+        status = PowerRequest(Srb);
+        break;
+    case SRB_FUNCTION_IO_CONTROL:
+        status = IoControl(ext, Srb);
         break;
     case SRB_FUNCTION_RESET_BUS:
     case SRB_FUNCTION_RESET_DEVICE:
@@ -533,8 +599,12 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI StorAdapterControl(PVOID DeviceExtensio
             list->SupportedTypeList[ScsiQuerySupportedControlTypes] = TRUE;
         if (max > ScsiStopAdapter)
             list->SupportedTypeList[ScsiStopAdapter] = TRUE;
-        if (max > ScsiRestartAdapter)
+        if (max > ScsiRestartAdapter && ext->Bug != VWSTOR_BUG_NO_RESTART)
             list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        if (max > ScsiSetRunningConfig && ext->Config) {
+            list->SupportedTypeList[ScsiSetBootConfig] = TRUE;
+            list->SupportedTypeList[ScsiSetRunningConfig] = TRUE;
+        }
         if (ext->Bug == VWSTOR_BUG_CONTROL_OVERRUN)
             list->SupportedTypeList[max] = TRUE;
         return ScsiAdapterControlSuccess;
@@ -546,6 +616,10 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI StorAdapterControl(PVOID DeviceExtensio
         ext->Stopped = FALSE;
         ext->Restarts++;
         return ScsiAdapterControlSuccess;
+    case ScsiSetBootConfig: /* PASSIVE_LEVEL, after the stop */
+        return ext->Stopped ? ScsiAdapterControlSuccess : ScsiAdapterControlUnsuccessful;
+    case ScsiSetRunningConfig: /* PASSIVE_LEVEL, before the restart */
+        return ext->Stopped ? ScsiAdapterControlSuccess : ScsiAdapterControlUnsuccessful;
     default:
         return ScsiAdapterControlUnsuccessful;
     }

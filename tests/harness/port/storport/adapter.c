@@ -176,6 +176,16 @@ static bool query_controls(struct vm *vm, struct stor_adapter *a)
     }
     vw_read(vm, list + list_off, a->supported, CONTROL_MAX);
     vw_pool_free(vm, list, "storport");
+    /* "the miniport must support ScsiStopAdapter and ScsiRestartAdapter"
+     * (storport/nc-storport-hw_adapter_control, remarks). */
+    if (ok && !a->dump && (!a->supported[1] || !a->supported[2])) {
+        vw_fail(vm,
+                "storport: HwAdapterControl claims %s%s (required: ScsiStopAdapter and "
+                "ScsiRestartAdapter)",
+                a->supported[1] ? "" : "no ScsiStopAdapter ",
+                a->supported[2] ? "" : "no ScsiRestartAdapter");
+        ok = false;
+    }
     return ok;
 }
 
@@ -604,6 +614,43 @@ bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res)
     return !vm->failed;
 }
 
+bool stor_exdata_request(struct vm *vm, unsigned function, const uint8_t *block, unsigned blen,
+                         uint8_t *data, uint32_t dlen, struct vw_stor_result *res)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || !a->started) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: no started adapter");
+        return false;
+    }
+    uint8_t none[1] = {0};
+    struct stor_req *r = new_request(vm, a, none, 0, dlen, true, function);
+    if (r == NULL)
+        return false;
+    gva_t ex =
+        r->srb + vw_rd(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbExDataOffset), 4);
+    uint8_t zero[128] = {0};
+    uint64_t room = VW_SIZEOF(vm, SRBEX_DATA_SCSI_CDB16);
+    if (blen > room || room > sizeof(zero)) {
+        vw_fail(vm, "harness: hard limit: an SRB_EX data block of %u bytes", blen);
+        return false;
+    }
+    vw_write(vm, ex, zero, room);
+    if (blen)
+        vw_write(vm, ex, block, blen);
+    else /* no extended data: NumSrbExData 0 */
+        vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, NumSrbExData), 0, 4);
+    if (dlen) { /* both directions, as the IOCTL paths send it */
+        vw_write(vm, r->data, data, dlen);
+        vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbFlags),
+              SRB_FLAGS_DATA_IN | SRB_FLAGS_DATA_OUT, 4);
+    }
+    if (!wait_for(vm, a, &r, 1))
+        return false;
+    collect(vm, r, data, res);
+    return !vm->failed;
+}
+
 bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t pattern)
 {
     struct stor_adapter *a = normal(vm);
@@ -667,39 +714,103 @@ bool vw_stor_msi(struct vm *vm, unsigned message)
     return (ret & 0xff) != 0;
 }
 
-/* Power: the queue is drained, then ScsiStopAdapter / ScsiRestartAdapter
- * at DIRQL holding the interrupt lock (miniports.md 1, HwAdapterControl);
- * without Restart, StorPort repeats FindAdapter and HwInitialize. */
+/* HwAdapterControl(TYPE) as StorPort calls it, only for a type the
+ * query claimed: Stop and Restart at DIRQL holding the interrupt lock,
+ * SetBootConfig and SetRunningConfig at PASSIVE_LEVEL without locks (the
+ * IRQL table of storport/nc-storport-hw_adapter_control).  False when the
+ * call failed or returned ScsiAdapterControlUnsuccessful. */
+#define CONTROL_STOP    1 /* ScsiStopAdapter */
+#define CONTROL_RESTART 2 /* ScsiRestartAdapter */
+#define CONTROL_BOOT    3 /* ScsiSetBootConfig */
+#define CONTROL_RUNNING 4 /* ScsiSetRunningConfig */
+static bool adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type)
+{
+    static const char *const names[] = {"", "ScsiStopAdapter", "ScsiRestartAdapter",
+                                        "ScsiSetBootConfig", "ScsiSetRunningConfig"};
+    bool dirql = type == CONTROL_STOP || type == CONTROL_RESTART;
+    uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
+    if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, dirql ? STOR_DIRQL : VW_PASSIVE_LEVEL,
+                   dirql ? LOCK_BIT(LOCK_INTERRUPT) : 0, a->adapter_control, 3, argv, &ret))
+        return false;
+    if ((uint32_t)ret != 0) { /* "must return ScsiAdapterControlSuccess" (that page) */
+        vw_fail(vm, "storport: HwAdapterControl(%s) failed", names[type]);
+        return false;
+    }
+    return true;
+}
+
+/* Stop with requests outstanding: StorPort "ensures that there are no
+ * uncompleted requests" and sends SRB_FUNCTION_FLUSH before
+ * ScsiStopAdapter (the SCSI miniport page on HwScsiAdapterControl, which
+ * StorPort keeps).  Requests nobody waits for (vw_stor_submit_writes) are
+ * run to completion here, through time-outs and bus resets if need be. */
+static bool drain(struct vm *vm, struct stor_adapter *a)
+{
+    struct stor_req *left[STOR_MAX_REQ];
+    unsigned n = 0;
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+        if (a->reqs[i].state == REQ_PENDING || a->reqs[i].state == REQ_AT_MINIPORT)
+            left[n++] = &a->reqs[i];
+    if (n != 0) {
+        vw_log(vm, "storport: stop waits for %u outstanding requests", n);
+        a->stats.drained_at_stop += n;
+        if (!wait_for(vm, a, left, n))
+            return false;
+    }
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+        if (a->reqs[i].state == REQ_COMPLETED) /* nobody collects them */
+            free_request(vm, &a->reqs[i]);
+    if (a->outstanding != 0) {
+        vw_fail(vm, "storport: %u requests outstanding after the drain", a->outstanding);
+        return false;
+    }
+    return true;
+}
+
+/* Power down: drained, flushed, ScsiStopAdapter, then ScsiSetBootConfig;
+ * up: ScsiSetRunningConfig, then ScsiRestartAdapter (each only if
+ * claimed); without Restart, StorPort repeats FindAdapter and
+ * HwInitialize (miniports.md 1). */
 bool vw_stor_power(struct vm *vm, bool up)
 {
     struct stor_adapter *a = normal(vm);
     if (a == NULL)
         return false;
-    if (a->outstanding != 0) {
-        vw_fail(vm, "storport: power change with %u requests outstanding", a->outstanding);
-        return false;
-    }
-    unsigned type = up ? 2 : 1;
-    if (up)
-        a->powered_down = false; /* the restart runs under the interrupt lock */
-    if (a->supported[type]) {
-        uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
-        if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, STOR_DIRQL, LOCK_BIT(LOCK_INTERRUPT),
-                       a->adapter_control, 3, argv, &ret))
+    if (!up) {
+        if (!drain(vm, a))
             return false;
-        if ((uint32_t)ret != 0) {
-            vw_fail(vm, "storport: HwAdapterControl(%s) failed", up ? "Restart" : "Stop");
-            return false;
+        if (!a->powered_down) {
+            struct vw_stor_result res;
+            uint8_t none[1] = {0};
+            struct stor_req *r = new_request(vm, a, none, 0, 0, false, SRB_FUNCTION_FLUSH);
+            if (r == NULL || !wait_for(vm, a, &r, 1))
+                return false;
+            collect(vm, r, NULL, &res);
+            a->stats.stop_flushes++;
         }
-        if (up)
-            a->stats.control_restart++;
-        else
+        if (a->supported[CONTROL_STOP]) {
+            if (!adapter_control(vm, a, CONTROL_STOP))
+                return false;
             a->stats.control_stop++;
-        a->powered_down = !up;
+        }
+        a->powered_down = true;
+        if (a->supported[CONTROL_BOOT]) {
+            if (!adapter_control(vm, a, CONTROL_BOOT))
+                return false;
+            a->stats.control_boot_config++;
+        }
         return true;
     }
-    if (!up) {
-        a->powered_down = true;
+    if (a->supported[CONTROL_RUNNING]) {
+        if (!adapter_control(vm, a, CONTROL_RUNNING))
+            return false;
+        a->stats.control_running_config++;
+    }
+    a->powered_down = false; /* the restart runs under the interrupt lock */
+    if (a->supported[CONTROL_RESTART]) {
+        if (!adapter_control(vm, a, CONTROL_RESTART))
+            return false;
+        a->stats.control_restart++;
         return true;
     }
     return find_adapter(vm, a, NULL) && initialize(vm, a);

@@ -163,6 +163,7 @@ struct stor_state {
     struct stor_adapter normal, dumpcopy;
     struct stor_reg_value regs[STOR_MAX_REGS];
     unsigned nregs;
+    unsigned bus_changes_seen; /* BusChangeDetected count at the last rescan (rescan.c) */
     gva_t driver_object;
     gva_t pdo; /* vw_stor_attach_pci */
     struct {
@@ -194,6 +195,12 @@ const char *stor_ctx_name(enum stor_ctx ctx);
 void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
 /* May another request reach the miniport now (depth, busy, paused)? */
 bool stor_gate_open(const struct stor_adapter *a);
+
+/* An SRB_EX of FUNCTION carrying the extended-data BLOCK (BLEN bytes,
+ * its Type first) where commands carry the CDB16 block; DATA (DLEN bytes,
+ * both directions, copied back) when DLEN is not 0; waited for. */
+bool stor_exdata_request(struct vm *vm, unsigned function, const uint8_t *block, unsigned blen,
+                         uint8_t *data, uint32_t dlen, struct vw_stor_result *res);
 
 /* sense.c: the sense buffer's guard, its rules at completion, parsing. */
 #define STOR_SENSE_GUARD 16

@@ -53,8 +53,8 @@ void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t
     store_value(vm, global, name, type, data, len);
 }
 
-bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type,
-                          void *data, uint32_t *len)
+bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
+                          uint32_t *len)
 {
     struct stor_reg_value *v = find_value(stor_state(vm), global, name);
     if (v == NULL || v->len > *len)
@@ -181,7 +181,9 @@ void stor_registry_read(struct vm *vm, const struct vw_api *api)
     struct stor_reg_value *v = find_value(stor_state(vm), global, name);
     if (v == NULL || v->type != type || v->len > room) {
         vw_log(vm, "storport: registry read %s\\%s: %s", global ? "Device" : "Device0", name,
-               v == NULL ? "no such value" : v->type != type ? "other type" : "too long");
+               v == NULL         ? "no such value"
+               : v->type != type ? "other type"
+                                 : "too long");
         return;
     }
     vw_write(vm, buf, v->data, v->len);
@@ -221,8 +223,7 @@ void stor_registry_release(struct vm *vm, struct stor_adapter *a)
     if (a->reg_buf == 0)
         return;
     if (!vm->failed)
-        vw_fail(vm, "leak: storport registry buffer (%u bytes) never freed at removal",
-                a->reg_len);
+        vw_fail(vm, "leak: storport registry buffer (%u bytes) never freed at removal", a->reg_len);
     vw_pool_free(vm, a->reg_buf, "storport");
     a->reg_buf = 0;
     a->reg_len = 0;

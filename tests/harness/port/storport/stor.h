@@ -53,7 +53,9 @@ bool vw_stor_submit_writes(struct vm *vm, unsigned count, uint32_t lba, uint8_t 
 bool vw_stor_interrupt(struct vm *vm);
 /* The MSI routine for MESSAGE (granted by msi_messages); its result. */
 bool vw_stor_msi(struct vm *vm, unsigned message);
-/* Power down (ScsiStopAdapter) and up (ScsiRestartAdapter), queue drained. */
+/* Power down: outstanding requests run to completion, SRB_FUNCTION_FLUSH,
+ * ScsiStopAdapter, ScsiSetBootConfig; up: ScsiSetRunningConfig,
+ * ScsiRestartAdapter (the control types only when claimed). */
 bool vw_stor_power(struct vm *vm, bool up);
 /* StorPortPause state after the last call (for scenarios). */
 bool vw_stor_paused(struct vm *vm);
@@ -68,6 +70,23 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
  * port sends them to HwStartIo (storport/ns-storport-_scsi_request_block's
  * function table), waited for like a command. */
 bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res);
+/* SRB_FUNCTION_PNP with an SRBEX_DATA_PNP block (srb/ns-srb-_srbex_data_pnp):
+ * ACTION a STOR_PNP_ACTION (StorRemoveDevice 0x02, StorStopDevice 0x04,
+ * StorQueryCapabilities 0x09, StorSurpriseRemoval 0x17 ...); ADAPTER sets
+ * SRB_PNP_FLAGS_ADAPTER_REQUEST, else it is for the LUN addressed. */
+bool vw_stor_pnp_srb(struct vm *vm, unsigned action, bool adapter, struct vw_stor_result *res);
+/* SRB_FUNCTION_POWER with an SRBEX_DATA_POWER block: DSTATE a
+ * STOR_DEVICE_POWER_STATE (D0 1 .. D3 4), ACTION a STOR_POWER_ACTION. */
+bool vw_stor_power_srb(struct vm *vm, unsigned dstate, unsigned action, bool adapter,
+                       struct vw_stor_result *res);
+/* SRB_FUNCTION_IO_CONTROL: an SRB_IO_CONTROL header (SIGNATURE, up to 8
+ * bytes; CODE) and *LEN of PAYLOAD's CAP bytes after it, as
+ * IOCTL_SCSI_MINIPORT sends it.  The header's Length and ReturnCode come
+ * back in *LEN and *RETURN_CODE, the payload in PAYLOAD; a Length past
+ * CAP or a changed HeaderLength fails the run. */
+bool vw_stor_ioctl_srb(struct vm *vm, const char *signature, uint32_t code, uint8_t *payload,
+                       uint32_t *len, uint32_t cap, uint32_t *return_code,
+                       struct vw_stor_result *res);
 /* As vw_stor_scsi, sent again as disk.sys does (bus reset, time-out,
  * BUSY, UNIT ATTENTION, ABORTED COMMAND) up to RETRIES more times; RES is
  * the last answer, *TRIES how many were sent. */
@@ -91,6 +110,20 @@ void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t
  * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
 bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
                           uint32_t *len);
+/* What a bus rescan found (vw_stor_rescan). */
+struct vw_stor_rescan {
+    bool ran;         /* a BusChangeDetected was pending */
+    bool report_luns; /* REPORT LUNS answered (else LUN 0 assumed) */
+    unsigned luns;    /* LUNs reported */
+    bool inquiry_ok;
+    uint8_t device_type; /* INQUIRY peripheral device type of LUN 0 */
+    uint64_t blocks;     /* READ CAPACITY of LUN 0 (a disk), or 0 */
+    uint32_t block_size;
+};
+/* When the miniport notified BusChangeDetected since the last call, the
+ * rescan StorPort and disk.sys run (rescan.c): REPORT LUNS, INQUIRY,
+ * READ CAPACITY; OUT says what they found.  False if the run failed. */
+bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
@@ -107,6 +140,10 @@ struct vw_stor_stats {
     unsigned registry_refused;       /* registry calls refused to the dump copy */
     unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
     unsigned max_transfer;           /* MaximumTransferLength HwFindAdapter set */
+    unsigned control_boot_config;    /* HwAdapterControl(ScsiSetBootConfig) calls */
+    unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
+    unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
+    unsigned drained_at_stop;        /* requests a stop waited for */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
