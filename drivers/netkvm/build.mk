@@ -21,3 +21,10 @@ CHECKS += check-netkvm
 check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted
 	$(Q)tests/run-check netkvm tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted'
+
+DRIVERS += netkvm
+netkvm_ARCHES  := x86 amd64 arm64
+netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
+	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
+	drivers/netkvm/oid.c drivers/netkvm/state.c $(NETKVM_NK_SRCS) $(VWNDIS_VIRTIO_SRCS)
+netkvm_IMPORTS := ntoskrnl hal ndis

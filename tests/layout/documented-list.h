@@ -551,6 +551,21 @@
     F(NDIS_LINK_STATE, RcvLinkSpeed)                                                               \
     F(NDIS_LINK_STATE, PauseFunctions)                                                             \
     F(NDIS_LINK_STATE, AutoNegotiationFlags)                                                       \
+    S(NDIS_LINK_PARAMETERS)                                                                        \
+    F(NDIS_LINK_PARAMETERS, MediaDuplexState)                                                      \
+    F(NDIS_LINK_PARAMETERS, XmitLinkSpeed)                                                         \
+    F(NDIS_LINK_PARAMETERS, RcvLinkSpeed)                                                          \
+    F(NDIS_LINK_PARAMETERS, PauseFunctions)                                                        \
+    F(NDIS_LINK_PARAMETERS, AutoNegotiationFlags)                                                  \
+    S(NDIS_INTERRUPT_MODERATION_PARAMETERS)                                                        \
+    F(NDIS_INTERRUPT_MODERATION_PARAMETERS, Flags)                                                 \
+    F(NDIS_INTERRUPT_MODERATION_PARAMETERS, InterruptModeration)                                   \
+    S(NDIS_STATISTICS_INFO)                                                                        \
+    F(NDIS_STATISTICS_INFO, SupportedStatistics)                                                   \
+    F(NDIS_STATISTICS_INFO, ifInDiscards)                                                          \
+    F(NDIS_STATISTICS_INFO, ifHCInOctets)                                                          \
+    F(NDIS_STATISTICS_INFO, ifOutErrors)                                                           \
+    F(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)                                                \
     S(NDIS_STATUS_INDICATION)                                                                      \
     F(NDIS_STATUS_INDICATION, SourceHandle)                                                        \
     F(NDIS_STATUS_INDICATION, PortNumber)                                                          \
