@@ -85,6 +85,14 @@ static const struct known known[] = {
     {0, "IRP.UserBuffer", 0x3c},
     {0, "sizeof(DEVICE_DESCRIPTION)", 0x40},
     {0, "DEVICE_DESCRIPTION.DmaPort", 0x24},
+    /* ndis.sys's public symbols (dt ndis!_NDIS_OFFLOAD, _NDIS_OFFLOAD_ENCAPSULATION):
+     * no pointers, so the same on both arches. */
+    {0, "NDIS_OFFLOAD.LsoV1", 0x24},
+    {0, "NDIS_OFFLOAD.IPsecV1", 0x34},
+    {0, "NDIS_OFFLOAD.LsoV2", 0x50},
+    {0, "NDIS_OFFLOAD.Flags", 0x6c},
+    {1, "NDIS_OFFLOAD.Flags", 0x6c},
+    {1, "sizeof(NDIS_OFFLOAD_ENCAPSULATION)", 0x1c},
 };
 
 static const char *const arch_names[] = {"x86", "amd64", "arm64"};

@@ -677,4 +677,96 @@
     F(NDIS_SG_DMA_DESCRIPTION, SharedMemAllocateCompleteHandler)                                   \
     F(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize)                                              \
     S(NDIS_SPIN_LOCK)                                                                              \
-    F(NDIS_SPIN_LOCK, OldIrql)
+    F(NDIS_SPIN_LOCK, OldIrql)                                                                     \
+    S(NDIS_CONFIGURATION_OBJECT)                                                                   \
+    F(NDIS_CONFIGURATION_OBJECT, NdisHandle)                                                       \
+    F(NDIS_CONFIGURATION_OBJECT, Flags)                                                            \
+    S(BINARY_DATA)                                                                                 \
+    F(BINARY_DATA, Buffer)                                                                         \
+    S(NDIS_CONFIGURATION_PARAMETER)                                                                \
+    F(NDIS_CONFIGURATION_PARAMETER, ParameterData)                                                 \
+    F(NDIS_CONFIGURATION_PARAMETER, ParameterData.StringData.Buffer)                               \
+    F(NDIS_CONFIGURATION_PARAMETER, ParameterData.BinaryData.Buffer)                               \
+    S(NDIS_STATISTICS_INFO)                                                                        \
+    F(NDIS_STATISTICS_INFO, SupportedStatistics)                                                   \
+    F(NDIS_STATISTICS_INFO, ifInDiscards)                                                          \
+    F(NDIS_STATISTICS_INFO, ifHCInOctets)                                                          \
+    F(NDIS_STATISTICS_INFO, ifHCOutOctets)                                                         \
+    F(NDIS_STATISTICS_INFO, ifOutDiscards)                                                         \
+    F(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)                                                \
+    S(NDIS_RECEIVE_SCALE_PARAMETERS)                                                               \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, Flags)                                                        \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, BaseCpuNumber)                                                \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, HashInformation)                                              \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, IndirectionTableSize)                                         \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, IndirectionTableOffset)                                       \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, HashSecretKeySize)                                            \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, HashSecretKeyOffset)                                          \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, ProcessorMasksOffset)                                         \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, NumberOfProcessorMasks)                                       \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, ProcessorMasksEntrySize)                                      \
+    F(NDIS_RECEIVE_SCALE_PARAMETERS, DefaultProcessorNumber)                                       \
+    S(NDIS_OFFLOAD_PARAMETERS)                                                                     \
+    F(NDIS_OFFLOAD_PARAMETERS, IPv4Checksum)                                                       \
+    F(NDIS_OFFLOAD_PARAMETERS, UDPIPv6Checksum)                                                    \
+    F(NDIS_OFFLOAD_PARAMETERS, LsoV2IPv4)                                                          \
+    F(NDIS_OFFLOAD_PARAMETERS, LsoV2IPv6)                                                          \
+    F(NDIS_OFFLOAD_PARAMETERS, TcpConnectionIPv6)                                                  \
+    F(NDIS_OFFLOAD_PARAMETERS, Flags)                                                              \
+    F(NDIS_OFFLOAD_PARAMETERS, IPsecV2)                                                            \
+    F(NDIS_OFFLOAD_PARAMETERS, IPsecV2IPv4)                                                        \
+    F(NDIS_OFFLOAD_PARAMETERS, RscIPv4)                                                            \
+    F(NDIS_OFFLOAD_PARAMETERS, RscIPv6)                                                            \
+    F(NDIS_OFFLOAD_PARAMETERS, EncapsulatedPacketTaskOffload)                                      \
+    F(NDIS_OFFLOAD_PARAMETERS, EncapsulationTypes)                                                 \
+    F(NDIS_OFFLOAD_PARAMETERS, EncapsulationProtocolParameters)                                    \
+    F(NDIS_OFFLOAD_PARAMETERS, UdpSegmentation)                                                    \
+    F(NDIS_OFFLOAD_PARAMETERS, UdpSegmentation.IPv6)                                               \
+    F(NDIS_OFFLOAD_PARAMETERS, UdpRsc)                                                             \
+    S(NDIS_TCP_IP_CHECKSUM_OFFLOAD)                                                                \
+    F(NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv4Receive)                                                   \
+    F(NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Transmit)                                                  \
+    F(NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Receive)                                                   \
+    S(NDIS_TCP_LARGE_SEND_OFFLOAD_V1)                                                              \
+    S(NDIS_IPSEC_OFFLOAD_V1)                                                                       \
+    F(NDIS_IPSEC_OFFLOAD_V1, IPv4AH)                                                               \
+    F(NDIS_IPSEC_OFFLOAD_V1, IPv4ESP)                                                              \
+    S(NDIS_TCP_LARGE_SEND_OFFLOAD_V2)                                                              \
+    F(NDIS_TCP_LARGE_SEND_OFFLOAD_V2, IPv6)                                                        \
+    F(NDIS_TCP_LARGE_SEND_OFFLOAD_V2, IPv6.MaxOffLoadSize)                                         \
+    S(NDIS_IPSEC_OFFLOAD_V2)                                                                       \
+    F(NDIS_IPSEC_OFFLOAD_V2, ExtendedSequenceNumbers)                                              \
+    F(NDIS_IPSEC_OFFLOAD_V2, UdpEsp)                                                               \
+    F(NDIS_IPSEC_OFFLOAD_V2, SaOffloadCapacity)                                                    \
+    S(NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD)                                                          \
+    S(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD)                                                       \
+    F(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD, MaxHeaderSizeSupported)                               \
+    S(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2)                                                    \
+    F(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2, MaxHeaderSizeSupported)                            \
+    F(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2, EncapsulationProtocolInfo)                         \
+    F(NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2, Reserved2)                                         \
+    S(NDIS_RFC6877_464XLAT_OFFLOAD)                                                                \
+    S(NDIS_UDP_SEGMENTATION_OFFLOAD)                                                               \
+    F(NDIS_UDP_SEGMENTATION_OFFLOAD, IPv6)                                                         \
+    S(NDIS_UDP_RSC_OFFLOAD)                                                                        \
+    S(NDIS_OFFLOAD)                                                                                \
+    F(NDIS_OFFLOAD, Checksum)                                                                      \
+    F(NDIS_OFFLOAD, LsoV1)                                                                         \
+    F(NDIS_OFFLOAD, IPsecV1)                                                                       \
+    F(NDIS_OFFLOAD, LsoV2)                                                                         \
+    F(NDIS_OFFLOAD, Flags)                                                                         \
+    F(NDIS_OFFLOAD, IPsecV2)                                                                       \
+    F(NDIS_OFFLOAD, Rsc)                                                                           \
+    F(NDIS_OFFLOAD, EncapsulatedPacketTaskOffloadGre)                                              \
+    F(NDIS_OFFLOAD, EncapsulatedPacketTaskOffloadVxlan)                                            \
+    F(NDIS_OFFLOAD, EncapsulationTypes)                                                            \
+    F(NDIS_OFFLOAD, Rfc6877Xlat)                                                                   \
+    F(NDIS_OFFLOAD, UdpSegmentation)                                                               \
+    F(NDIS_OFFLOAD, UdpRsc)                                                                        \
+    S(NDIS_OFFLOAD_ENCAPSULATION)                                                                  \
+    F(NDIS_OFFLOAD_ENCAPSULATION, IPv4)                                                            \
+    F(NDIS_OFFLOAD_ENCAPSULATION, IPv6)                                                            \
+    S(NDIS_TIMER_CHARACTERISTICS)                                                                  \
+    F(NDIS_TIMER_CHARACTERISTICS, AllocationTag)                                                   \
+    F(NDIS_TIMER_CHARACTERISTICS, TimerFunction)                                                   \
+    F(NDIS_TIMER_CHARACTERISTICS, FunctionContext)

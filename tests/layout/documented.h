@@ -1537,3 +1537,190 @@ typedef struct {
     KSPIN_LOCK SpinLock;
     KIRQL OldIrql;
 } NDIS_SPIN_LOCK;
+
+/* ---- NDIS configuration, offload, RSS, statistics, timers ---------------
+ * ndis/ns-ndis-_ndis_configuration_object */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    PVOID NdisHandle;
+    ULONG Flags;
+} NDIS_CONFIGURATION_OBJECT;
+
+/* ndis/ns-ndis-_binary_data */
+typedef struct {
+    USHORT Length;
+    PVOID Buffer;
+} BINARY_DATA;
+
+/* ndis/ns-ndis-_ndis_configuration_parameter (NDIS_STRING = UNICODE_STRING;
+ * NDIS_PARAMETER_TYPE is an enum) */
+typedef struct {
+    ENUM ParameterType;
+    union {
+        ULONG IntegerData;
+        UNICODE_STRING StringData;
+        BINARY_DATA BinaryData;
+    } ParameterData;
+} NDIS_CONFIGURATION_PARAMETER;
+
+/* ntddndis/ns-ntddndis-_ndis_statistics_info */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG SupportedStatistics;
+    ULONG64 ifInDiscards, ifInErrors, ifHCInOctets, ifHCInUcastPkts, ifHCInMulticastPkts,
+        ifHCInBroadcastPkts, ifHCOutOctets, ifHCOutUcastPkts, ifHCOutMulticastPkts,
+        ifHCOutBroadcastPkts, ifOutErrors, ifOutDiscards, ifHCInUcastOctets, ifHCInMulticastOctets,
+        ifHCInBroadcastOctets, ifHCOutUcastOctets, ifHCOutMulticastOctets, ifHCOutBroadcastOctets;
+} NDIS_STATISTICS_INFO;
+
+/* ntddndis/ns-ntddndis-_ndis_receive_scale_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    USHORT Flags;
+    USHORT BaseCpuNumber;
+    ULONG HashInformation;
+    USHORT IndirectionTableSize;
+    ULONG IndirectionTableOffset;
+    USHORT HashSecretKeySize;
+    ULONG HashSecretKeyOffset;
+    ULONG ProcessorMasksOffset;
+    ULONG NumberOfProcessorMasks;
+    ULONG ProcessorMasksEntrySize;
+    PROCESSOR_NUMBER DefaultProcessorNumber;
+} NDIS_RECEIVE_SCALE_PARAMETERS;
+
+/* ntddndis/ns-ntddndis-_ndis_offload_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR IPv4Checksum, TCPIPv4Checksum, UDPIPv4Checksum, TCPIPv6Checksum, UDPIPv6Checksum;
+    UCHAR LsoV1, IPsecV1, LsoV2IPv4, LsoV2IPv6, TcpConnectionIPv4, TcpConnectionIPv6;
+    ULONG Flags;
+    UCHAR IPsecV2, IPsecV2IPv4;
+    struct {
+        UCHAR RscIPv4, RscIPv6;
+    };
+    struct {
+        UCHAR EncapsulatedPacketTaskOffload, EncapsulationTypes;
+    };
+    union {
+        USHORT VxlanUDPPortNumber;
+        ULONG Value;
+    } EncapsulationProtocolParameters;
+    struct {
+        UCHAR IPv4, IPv6;
+    } UdpSegmentation;
+    struct {
+        UCHAR Enabled;
+    } UdpRsc;
+} NDIS_OFFLOAD_PARAMETERS;
+
+/* The NDIS_OFFLOAD members (ntddndis/ns-ntddndis-_ndis_tcp_ip_checksum_offload,
+ * _ndis_tcp_large_send_offload_v1, _ndis_ipsec_offload_v1,
+ * _ndis_tcp_large_send_offload_v2, _ndis_ipsec_offload_v2,
+ * _ndis_tcp_recv_seg_coalesce_offload, _ndis_encapsulated_packet_task_offload,
+ * _ndis_encapsulated_packet_task_offload_v2, _ndis_rfc6877_464xlat_offload,
+ * _ndis_udp_segmentation_offload, nbluro/ns-nbluro-ndis_udp_rsc_offload):
+ * their ULONG bit fields fill one ULONG each. */
+typedef struct {
+    ULONG Encapsulation;
+    ULONG Bits;
+} VW_NDIS_CSUM_DIR;
+typedef struct {
+    VW_NDIS_CSUM_DIR IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive;
+} NDIS_TCP_IP_CHECKSUM_OFFLOAD;
+typedef struct {
+    struct {
+        ULONG Encapsulation, MaxOffLoadSize, MinSegmentCount, Bits;
+    } IPv4;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V1;
+typedef struct {
+    struct {
+        ULONG Encapsulation, AhEspCombined, TransportTunnelCombined, IPv4Options, Flags;
+    } Supported;
+    ULONG IPv4AH;
+    ULONG IPv4ESP;
+} NDIS_IPSEC_OFFLOAD_V1;
+typedef struct {
+    struct {
+        ULONG Encapsulation, MaxOffLoadSize, MinSegmentCount;
+    } IPv4;
+    struct {
+        ULONG Encapsulation, MaxOffLoadSize, MinSegmentCount, Bits;
+    } IPv6;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V2;
+typedef struct {
+    ULONG Encapsulation;
+    BOOLEAN IPv6Supported, IPv4Options, IPv6NonIPsecExtensionHeaders, Ah, Esp, AhEspCombined,
+        Transport, Tunnel, TransportTunnelCombined, LsoSupported, ExtendedSequenceNumbers;
+    ULONG UdpEsp, AuthenticationAlgorithms, EncryptionAlgorithms, SaOffloadCapacity;
+} NDIS_IPSEC_OFFLOAD_V2;
+typedef struct {
+    BOOLEAN IPv4Enabled;
+    BOOLEAN IPv6Enabled;
+} NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD;
+typedef struct {
+    ULONG Bits;
+    ULONG MaxHeaderSizeSupported;
+} NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD;
+typedef struct {
+    ULONG Bits;
+    ULONG MaxHeaderSizeSupported;
+    union {
+        struct {
+            USHORT VxlanUDPPortNumber;
+            USHORT Configurable;
+        } VxlanInfo;
+        ULONG Value;
+    } EncapsulationProtocolInfo;
+    ULONG Reserved1;
+    ULONG Reserved2;
+} NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2;
+typedef struct {
+    ENUM XlatOffload;
+    ULONG Flags;
+} NDIS_RFC6877_464XLAT_OFFLOAD;
+typedef struct {
+    struct {
+        ULONG Encapsulation, MaxOffLoadSize, Bits;
+    } IPv4;
+    struct {
+        ULONG Encapsulation, MaxOffLoadSize, Bits1, Bits2;
+    } IPv6;
+} NDIS_UDP_SEGMENTATION_OFFLOAD;
+typedef struct {
+    BOOLEAN Enabled;
+} NDIS_UDP_RSC_OFFLOAD;
+
+/* ntddndis/ns-ntddndis-_ndis_offload */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_TCP_IP_CHECKSUM_OFFLOAD Checksum;
+    NDIS_TCP_LARGE_SEND_OFFLOAD_V1 LsoV1;
+    NDIS_IPSEC_OFFLOAD_V1 IPsecV1;
+    NDIS_TCP_LARGE_SEND_OFFLOAD_V2 LsoV2;
+    ULONG Flags;
+    NDIS_IPSEC_OFFLOAD_V2 IPsecV2;
+    NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD Rsc;
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD EncapsulatedPacketTaskOffloadGre;
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2 EncapsulatedPacketTaskOffloadVxlan;
+    UCHAR EncapsulationTypes;
+    NDIS_RFC6877_464XLAT_OFFLOAD Rfc6877Xlat;
+    NDIS_UDP_SEGMENTATION_OFFLOAD UdpSegmentation;
+    NDIS_UDP_RSC_OFFLOAD UdpRsc;
+} NDIS_OFFLOAD;
+
+/* ndis/ns-ndis-_ndis_offload_encapsulation */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    struct {
+        ULONG Enabled, EncapsulationType, HeaderSize;
+    } IPv4, IPv6;
+} NDIS_OFFLOAD_ENCAPSULATION;
+
+/* ndis/ns-ndis-_ndis_timer_characteristics */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG AllocationTag;
+    PVOID TimerFunction;
+    PVOID FunctionContext;
+} NDIS_TIMER_CHARACTERISTICS;

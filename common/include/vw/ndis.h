@@ -12,10 +12,11 @@
  * 802.1Q, hash), NBL and NB pools, send completion and receive indication,
  * OID requests, line and MSI-X interrupts with DPCs on any processor,
  * scatter/gather DMA and shared memory, status indications (link state),
- * pause/restart parameters, PnP events, shutdown, bus data, I/O space and
- * NDIS spin locks.  Not here yet: NDIS_OFFLOAD itself (the offload task
- * structures beyond checksum and LSO), RSS parameters, timers, work items,
- * poll mode.  tests/layout/layout-list.h pins every structure's size and
+ * pause/restart parameters, PnP events, shutdown, bus data, I/O space,
+ * NDIS spin locks, the configuration API (the adapter's registry keywords),
+ * NDIS_OFFLOAD and NDIS_OFFLOAD_PARAMETERS through their 6.89 revisions, RSS
+ * parameters, statistics, timers and I/O work items.  Not here yet: poll
+ * mode.  tests/layout/layout-list.h pins every structure's size and
  * members on x86, amd64 and arm64 against tests/layout/documented.h.  The
  * harness's ndis.sys (tests/harness/port/ndis/, README "NDIS") implements
  * registration, attributes, pools, NBLs, MDLs, send completion, receive
@@ -385,8 +386,8 @@ typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
 #define NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2                                 \
     NDIS_SIZEOF_THROUGH(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, PowerManagementCapabilitiesEx)
 
-/* The offload structures are passed by pointer; NDIS_OFFLOAD is not
- * declared here yet. */
+/* The offload structures are passed by pointer (NDIS_OFFLOAD is declared
+ * below with the offload OIDs). */
 typedef struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
     NDIS_OBJECT_HEADER Header;
     PVOID DefaultOffloadConfiguration;              /* PNDIS_OFFLOAD */
@@ -1098,3 +1099,611 @@ NDIS_API VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
 NDIS_API VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
 NDIS_API VOID NTAPI NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);
 NDIS_API VOID NTAPI NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+
+/* ==== Configuration (ndis/nf-ndis-ndisopenconfigurationex,
+ * ndis/ns-ndis-_ndis_configuration_object,
+ * ndis/ns-ndis-_ndis_configuration_parameter,
+ * ndis/ne-ndis-_ndis_parameter_type, ndis/nf-ndis-ndisreadconfiguration,
+ * ndis/nf-ndis-ndiswriteconfiguration, ndis/nf-ndis-ndiscloseconfiguration,
+ * ndis/nf-ndis-ndisreadnetworkaddress).  The handle a miniport opens is the
+ * adapter's registry key (its INF keywords: *JumboPacket, *RSS, ...).  A
+ * value read with NdisParameterHexInteger comes back typed
+ * NdisParameterInteger; the returned parameter belongs to NDIS and stays
+ * valid until NdisCloseConfiguration. ==================================== */
+typedef UNICODE_STRING NDIS_STRING, *PNDIS_STRING;
+#define NdisInitUnicodeString(d, s) RtlInitUnicodeString((d), (s))
+/* An NDIS_STRING initialiser for a wide literal (ndis.h's NDIS_STRING_CONST). */
+#define NDIS_STRING_CONST(x) {sizeof(L##x) - sizeof(WCHAR), sizeof(L##x), (PWSTR)L##x}
+
+typedef enum _NDIS_PARAMETER_TYPE {
+    NdisParameterInteger,
+    NdisParameterHexInteger,
+    NdisParameterString,
+    NdisParameterMultiString,
+    NdisParameterBinary
+} NDIS_PARAMETER_TYPE,
+    *PNDIS_PARAMETER_TYPE;
+
+/* ndis/ns-ndis-_binary_data */
+typedef struct _BINARY_DATA {
+    USHORT Length;
+    PVOID Buffer;
+} BINARY_DATA;
+
+typedef struct _NDIS_CONFIGURATION_PARAMETER {
+    NDIS_PARAMETER_TYPE ParameterType;
+    union {
+        ULONG IntegerData;
+        NDIS_STRING StringData;
+        BINARY_DATA BinaryData;
+    } ParameterData;
+} NDIS_CONFIGURATION_PARAMETER, *PNDIS_CONFIGURATION_PARAMETER;
+
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA9
+typedef struct _NDIS_CONFIGURATION_OBJECT {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_HANDLE NdisHandle; /* the miniport adapter handle */
+    ULONG Flags;
+} NDIS_CONFIGURATION_OBJECT, *PNDIS_CONFIGURATION_OBJECT;
+#define NDIS_CONFIGURATION_OBJECT_REVISION_1 1
+#define NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1                                                \
+    NDIS_SIZEOF_THROUGH(NDIS_CONFIGURATION_OBJECT, Flags)
+#define NDIS_CONFIG_FLAG_FILTER_INSTANCE_CONFIGURATION 0x00000001
+
+/* ---- More status codes (network/ndis-status-codes, the status indication
+ * pages; NDIS_STATUS_* = the NTSTATUS of the same value) ------------------ */
+#define NDIS_STATUS_NOT_RECOGNIZED                     ((NDIS_STATUS)0x00010001L)
+#define NDIS_STATUS_NOT_ACCEPTED                       ((NDIS_STATUS)0x00010003L)
+#define NDIS_STATUS_MEDIA_CONNECT                      ((NDIS_STATUS)0x4001000BL)
+#define NDIS_STATUS_MEDIA_DISCONNECT                   ((NDIS_STATUS)0x4001000CL)
+#define NDIS_STATUS_LINK_SPEED_CHANGE                  ((NDIS_STATUS)0x40010013L)
+#define NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG        ((NDIS_STATUS)0x40020006L)
+#define NDIS_STATUS_TASK_OFFLOAD_HARDWARE_CAPABILITIES ((NDIS_STATUS)0x40020007L)
+#define NDIS_STATUS_OFFLOAD_ENCASPULATION_CHANGE       ((NDIS_STATUS)0x40020008L) /* sic */
+#define NDIS_STATUS_BUFFER_OVERFLOW                    ((NDIS_STATUS)0x80000005L)
+#define NDIS_STATUS_NOT_RESETTABLE                     ((NDIS_STATUS)0x80010001L)
+#define NDIS_STATUS_HARD_ERRORS                        ((NDIS_STATUS)0x80010004L)
+#define NDIS_STATUS_INVALID_DEVICE_REQUEST             ((NDIS_STATUS)0xC0000010L)
+#define NDIS_STATUS_INVALID_STATE                      ((NDIS_STATUS)0xC0000184L) /* DEVICE_STATE */
+#define NDIS_STATUS_CLOSING                            ((NDIS_STATUS)0xC0010002L)
+#define NDIS_STATUS_DEVICE_FAILED                      ((NDIS_STATUS)0xC0010008L)
+#define NDIS_STATUS_MULTICAST_FULL                     ((NDIS_STATUS)0xC0010009L)
+#define NDIS_STATUS_MULTICAST_EXISTS                   ((NDIS_STATUS)0xC001000AL)
+#define NDIS_STATUS_MULTICAST_NOT_FOUND                ((NDIS_STATUS)0xC001000BL)
+#define NDIS_STATUS_INVALID_PACKET                     ((NDIS_STATUS)0xC001000FL)
+#define NDIS_STATUS_ADAPTER_NOT_READY                  ((NDIS_STATUS)0xC0010011L)
+#define NDIS_STATUS_INVALID_ADDRESS                    ((NDIS_STATUS)0xC0010022L)
+
+/* ---- More OIDs (network/oid-gen-*, oid-tcp-offload-*, oid-offload-*,
+ * oid-802-3-*) used for offload, RSS, statistics and filters ------------- */
+#define OID_GEN_MEDIA_CAPABILITIES            0x00010201
+#define OID_GEN_PHYSICAL_MEDIUM               0x00010202
+#define OID_GEN_RECEIVE_SCALE_CAPABILITIES    0x00010203
+#define OID_GEN_RECEIVE_SCALE_PARAMETERS      0x00010204
+#define OID_GEN_MAX_LINK_SPEED                0x00010206
+#define OID_GEN_LINK_STATE                    0x00010207
+#define OID_GEN_LINK_PARAMETERS               0x00010208
+#define OID_GEN_INTERRUPT_MODERATION          0x00010209
+#define OID_GEN_VLAN_ID                       0x0001021C
+#define OID_GEN_RECEIVE_HASH                  0x0001021F
+#define OID_GEN_XMIT_ERROR                    0x00020103
+#define OID_GEN_RCV_ERROR                     0x00020104
+#define OID_GEN_RCV_NO_BUFFER                 0x00020105
+#define OID_GEN_STATISTICS                    0x00020106
+#define OID_GEN_DIRECTED_BYTES_XMIT           0x00020201
+#define OID_GEN_DIRECTED_FRAMES_XMIT          0x00020202
+#define OID_GEN_MULTICAST_BYTES_XMIT          0x00020203
+#define OID_GEN_MULTICAST_FRAMES_XMIT         0x00020204
+#define OID_GEN_BROADCAST_BYTES_XMIT          0x00020205
+#define OID_GEN_BROADCAST_FRAMES_XMIT         0x00020206
+#define OID_GEN_DIRECTED_BYTES_RCV            0x00020207
+#define OID_GEN_DIRECTED_FRAMES_RCV           0x00020208
+#define OID_GEN_MULTICAST_BYTES_RCV           0x00020209
+#define OID_GEN_MULTICAST_FRAMES_RCV          0x0002020A
+#define OID_GEN_BROADCAST_BYTES_RCV           0x0002020B
+#define OID_GEN_BROADCAST_FRAMES_RCV          0x0002020C
+#define OID_GEN_RCV_CRC_ERROR                 0x0002020D
+#define OID_GEN_BYTES_RCV                     0x00020219
+#define OID_GEN_BYTES_XMIT                    0x0002021A
+#define OID_GEN_RCV_DISCARDS                  0x0002021B
+#define OID_GEN_XMIT_DISCARDS                 0x0002021C
+#define OID_TCP_RSC_STATISTICS                0x0002021D
+#define OID_802_3_RCV_ERROR_ALIGNMENT         0x01020101
+#define OID_802_3_XMIT_ONE_COLLISION          0x01020102
+#define OID_802_3_XMIT_MORE_COLLISIONS        0x01020103
+#define OID_802_3_ADD_MULTICAST_ADDRESS       0x01010208
+#define OID_802_3_DELETE_MULTICAST_ADDRESS    0x01010209
+#define OID_OFFLOAD_ENCAPSULATION             0x0101010A
+#define OID_TCP_OFFLOAD_CURRENT_CONFIG        0xFC01020B
+#define OID_TCP_OFFLOAD_PARAMETERS            0xFC01020C
+#define OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES 0xFC01020D
+#define OID_PNP_CAPABILITIES                  0xFD010100
+
+/* ---- Statistics (ntddndis/ns-ntddndis-_ndis_statistics_info) ------------ */
+typedef struct _NDIS_STATISTICS_INFO {
+    NDIS_OBJECT_HEADER Header;
+    ULONG SupportedStatistics;
+    ULONG64 ifInDiscards;
+    ULONG64 ifInErrors;
+    ULONG64 ifHCInOctets;
+    ULONG64 ifHCInUcastPkts;
+    ULONG64 ifHCInMulticastPkts;
+    ULONG64 ifHCInBroadcastPkts;
+    ULONG64 ifHCOutOctets;
+    ULONG64 ifHCOutUcastPkts;
+    ULONG64 ifHCOutMulticastPkts;
+    ULONG64 ifHCOutBroadcastPkts;
+    ULONG64 ifOutErrors;
+    ULONG64 ifOutDiscards;
+    ULONG64 ifHCInUcastOctets;
+    ULONG64 ifHCInMulticastOctets;
+    ULONG64 ifHCInBroadcastOctets;
+    ULONG64 ifHCOutUcastOctets;
+    ULONG64 ifHCOutMulticastOctets;
+    ULONG64 ifHCOutBroadcastOctets;
+} NDIS_STATISTICS_INFO, *PNDIS_STATISTICS_INFO;
+#define NDIS_STATISTICS_INFO_REVISION_1 1
+#define NDIS_SIZEOF_STATISTICS_INFO_REVISION_1                                                     \
+    NDIS_SIZEOF_THROUGH(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV   0x00000001
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_RCV  0x00000002
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV  0x00000004
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_RCV             0x00000008
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_DISCARDS          0x00000010
+#define NDIS_STATISTICS_FLAGS_VALID_RCV_ERROR             0x00000020
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_XMIT  0x00000040
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_XMIT 0x00000080
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_XMIT 0x00000100
+#define NDIS_STATISTICS_FLAGS_VALID_BYTES_XMIT            0x00000200
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_ERROR            0x00000400
+#define NDIS_STATISTICS_FLAGS_VALID_XMIT_DISCARDS         0x00008000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_RCV    0x00010000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_RCV   0x00020000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV   0x00040000
+#define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_XMIT   0x00080000
+#define NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_XMIT  0x00100000
+#define NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT  0x00200000
+
+/* ---- RSS parameters (ntddndis/ns-ntddndis-_ndis_receive_scale_parameters):
+ * REVISION_1 = 6.0 (through HashSecretKeyOffset), 2 = 6.20 (processor
+ * masks), 3 = 6.60 (DefaultProcessorNumber).  The indirection table (of
+ * PROCESSOR_NUMBER from revision 2) and the key follow the structure at the
+ * given offsets. ---------------------------------------------------------- */
+typedef struct _NDIS_RECEIVE_SCALE_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    USHORT Flags;
+    USHORT BaseCpuNumber;
+    ULONG HashInformation;
+    USHORT IndirectionTableSize;
+    ULONG IndirectionTableOffset;
+    USHORT HashSecretKeySize;
+    ULONG HashSecretKeyOffset;
+    ULONG ProcessorMasksOffset;
+    ULONG NumberOfProcessorMasks;
+    ULONG ProcessorMasksEntrySize;
+    PROCESSOR_NUMBER DefaultProcessorNumber;
+} NDIS_RECEIVE_SCALE_PARAMETERS, *PNDIS_RECEIVE_SCALE_PARAMETERS;
+#define NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_1 1
+#define NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_2 2
+#define NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_3 3
+#define NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_1                                            \
+    NDIS_SIZEOF_THROUGH(NDIS_RECEIVE_SCALE_PARAMETERS, HashSecretKeyOffset)
+#define NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_2                                            \
+    NDIS_SIZEOF_THROUGH(NDIS_RECEIVE_SCALE_PARAMETERS, ProcessorMasksEntrySize)
+#define NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_3                                            \
+    NDIS_SIZEOF_THROUGH(NDIS_RECEIVE_SCALE_PARAMETERS, DefaultProcessorNumber)
+#define NDIS_RSS_PARAM_FLAG_BASE_CPU_UNCHANGED         0x0001
+#define NDIS_RSS_PARAM_FLAG_HASH_INFO_UNCHANGED        0x0002
+#define NDIS_RSS_PARAM_FLAG_ITABLE_UNCHANGED           0x0004
+#define NDIS_RSS_PARAM_FLAG_HASH_KEY_UNCHANGED         0x0008
+#define NDIS_RSS_PARAM_FLAG_DISABLE_RSS                0x0010
+#define NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_1 128
+#define NDIS_RSS_INDIRECTION_TABLE_MAX_SIZE_REVISION_2 (128 * sizeof(PROCESSOR_NUMBER))
+#define NDIS_RSS_HASH_SECRET_KEY_MAX_SIZE_REVISION_1   40
+#define NDIS_RSS_HASH_SECRET_KEY_MAX_SIZE_REVISION_2   40
+/* NDIS_RECEIVE_SCALE_CAPABILITIES.CapabilitiesFlags */
+#define NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4          0x00000100
+#define NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6          0x00000200
+#define NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6_EX       0x00000400
+#define NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV4          0x00000800
+#define NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6          0x00001000
+#define NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6_EX       0x00002000
+#define NDIS_RSS_CAPS_MESSAGE_SIGNALED_INTERRUPTS 0x01000000
+#define NDIS_RSS_CAPS_CLASSIFICATION_AT_ISR       0x02000000
+#define NDIS_RSS_CAPS_CLASSIFICATION_AT_DPC       0x04000000
+#define NDIS_RSS_CAPS_USING_MSI_X                 0x08000000
+#define NDIS_RSS_CAPS_RSS_AVAILABLE_ON_PORTS      0x10000000
+#define NDIS_RSS_CAPS_SUPPORTS_MSI_X              0x20000000
+#define NDIS_HASH_UDP_IPV4                        0x00004000
+#define NDIS_HASH_UDP_IPV6                        0x00008000
+#define NDIS_HASH_UDP_IPV6_EX                     0x00010000
+
+/* ---- Offload parameters, set by OID_TCP_OFFLOAD_PARAMETERS
+ * (ntddndis/ns-ntddndis-_ndis_offload_parameters): REVISION_1 = 6.0
+ * (through Flags), 2 = 6.1 (IPsecV2), 3 = 6.30 (Rsc, encapsulation), 4 =
+ * 6.50 (EncapsulationProtocolParameters), 5 = 6.83 (UdpSegmentation), 6 =
+ * 6.89 (UdpRsc).  Each UCHAR is an NDIS_OFFLOAD_PARAMETERS_* value. ------- */
+typedef struct _NDIS_OFFLOAD_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    UCHAR IPv4Checksum;
+    UCHAR TCPIPv4Checksum;
+    UCHAR UDPIPv4Checksum;
+    UCHAR TCPIPv6Checksum;
+    UCHAR UDPIPv6Checksum;
+    UCHAR LsoV1;
+    UCHAR IPsecV1;
+    UCHAR LsoV2IPv4;
+    UCHAR LsoV2IPv6;
+    UCHAR TcpConnectionIPv4;
+    UCHAR TcpConnectionIPv6;
+    ULONG Flags;
+    UCHAR IPsecV2;
+    UCHAR IPsecV2IPv4;
+    struct {
+        UCHAR RscIPv4;
+        UCHAR RscIPv6;
+    };
+    struct {
+        UCHAR EncapsulatedPacketTaskOffload;
+        UCHAR EncapsulationTypes;
+    };
+    union {
+        struct {
+            USHORT VxlanUDPPortNumber;
+        } VxlanParameters;
+        ULONG Value;
+    } EncapsulationProtocolParameters;
+    struct {
+        UCHAR IPv4;
+        UCHAR IPv6;
+    } UdpSegmentation;
+    struct {
+        UCHAR Enabled;
+    } UdpRsc;
+} NDIS_OFFLOAD_PARAMETERS, *PNDIS_OFFLOAD_PARAMETERS;
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_1 1
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_2 2
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_3 3
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_4 4
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_5 5
+#define NDIS_OFFLOAD_PARAMETERS_REVISION_6 6
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, Flags)
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_2                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, IPsecV2IPv4)
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, EncapsulationTypes)
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_4                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, EncapsulationProtocolParameters)
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_5                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, UdpSegmentation)
+#define NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_6                                                  \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD_PARAMETERS, UdpRsc)
+#define NDIS_OFFLOAD_PARAMETERS_NO_CHANGE                   0
+#define NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED              1
+#define NDIS_OFFLOAD_PARAMETERS_TX_ENABLED_RX_DISABLED      2
+#define NDIS_OFFLOAD_PARAMETERS_RX_ENABLED_TX_DISABLED      3
+#define NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED               4
+#define NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED              1
+#define NDIS_OFFLOAD_PARAMETERS_LSOV1_ENABLED               2
+#define NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED              1
+#define NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED               2
+#define NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED                1
+#define NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED                 2
+#define NDIS_OFFLOAD_PARAMETERS_USO_DISABLED                1
+#define NDIS_OFFLOAD_PARAMETERS_USO_ENABLED                 2
+#define NDIS_OFFLOAD_PARAMETERS_SKIP_REGISTRY_UPDATE        0x00000001
+#define NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED 1
+#define NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_ENABLED  2
+
+/* ---- Offload capabilities (ntddndis/ns-ntddndis-_ndis_offload and the
+ * member structures' pages: _ndis_tcp_ip_checksum_offload,
+ * _ndis_tcp_large_send_offload_v1, _ndis_ipsec_offload_v1,
+ * _ndis_tcp_large_send_offload_v2, _ndis_ipsec_offload_v2,
+ * _ndis_tcp_recv_seg_coalesce_offload, _ndis_encapsulated_packet_task_offload,
+ * _ndis_encapsulated_packet_task_offload_v2, _ndis_rfc6877_464xlat_offload,
+ * _ndis_udp_segmentation_offload, nbluro/ns-nbluro-ndis_udp_rsc_offload).
+ * Given by NdisMSetMiniportAttributes (offload attributes), returned for
+ * OID_TCP_OFFLOAD_CURRENT_CONFIG / HARDWARE_CAPABILITIES and indicated with
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG. ------------------------------- */
+typedef struct _NDIS_TCP_IP_CHECKSUM_OFFLOAD {
+    struct {
+        ULONG Encapsulation;
+        ULONG IpOptionsSupported : 2;
+        ULONG TcpOptionsSupported : 2;
+        ULONG TcpChecksum : 2;
+        ULONG UdpChecksum : 2;
+        ULONG IpChecksum : 2;
+    } IPv4Transmit;
+    struct {
+        ULONG Encapsulation;
+        ULONG IpOptionsSupported : 2;
+        ULONG TcpOptionsSupported : 2;
+        ULONG TcpChecksum : 2;
+        ULONG UdpChecksum : 2;
+        ULONG IpChecksum : 2;
+    } IPv4Receive;
+    struct {
+        ULONG Encapsulation;
+        ULONG IpExtensionHeadersSupported : 2;
+        ULONG TcpOptionsSupported : 2;
+        ULONG TcpChecksum : 2;
+        ULONG UdpChecksum : 2;
+    } IPv6Transmit;
+    struct {
+        ULONG Encapsulation;
+        ULONG IpExtensionHeadersSupported : 2;
+        ULONG TcpOptionsSupported : 2;
+        ULONG TcpChecksum : 2;
+        ULONG UdpChecksum : 2;
+    } IPv6Receive;
+} NDIS_TCP_IP_CHECKSUM_OFFLOAD, *PNDIS_TCP_IP_CHECKSUM_OFFLOAD;
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V1 {
+    struct {
+        ULONG Encapsulation;
+        ULONG MaxOffLoadSize;
+        ULONG MinSegmentCount;
+        ULONG TcpOptions : 2;
+        ULONG IpOptions : 2;
+    } IPv4;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V1, *PNDIS_TCP_LARGE_SEND_OFFLOAD_V1;
+
+typedef struct _NDIS_IPSEC_OFFLOAD_V1 {
+    struct {
+        ULONG Encapsulation;
+        ULONG AhEspCombined;
+        ULONG TransportTunnelCombined;
+        ULONG IPv4Options;
+        ULONG Flags;
+    } Supported;
+    struct {
+        ULONG Md5 : 2;
+        ULONG Sha_1 : 2;
+        ULONG Transport : 2;
+        ULONG Tunnel : 2;
+        ULONG Send : 2;
+        ULONG Receive : 2;
+    } IPv4AH;
+    struct {
+        ULONG Des : 2;
+        ULONG Reserved : 2;
+        ULONG TripleDes : 2;
+        ULONG NullEsp : 2;
+        ULONG Transport : 2;
+        ULONG Tunnel : 2;
+        ULONG Send : 2;
+        ULONG Receive : 2;
+    } IPv4ESP;
+} NDIS_IPSEC_OFFLOAD_V1, *PNDIS_IPSEC_OFFLOAD_V1;
+
+typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_V2 {
+    struct {
+        ULONG Encapsulation;
+        ULONG MaxOffLoadSize;
+        ULONG MinSegmentCount;
+    } IPv4;
+    struct {
+        ULONG Encapsulation;
+        ULONG MaxOffLoadSize;
+        ULONG MinSegmentCount;
+        ULONG IpExtensionHeadersSupported : 2;
+        ULONG TcpOptionsSupported : 2;
+    } IPv6;
+} NDIS_TCP_LARGE_SEND_OFFLOAD_V2, *PNDIS_TCP_LARGE_SEND_OFFLOAD_V2;
+
+typedef struct _NDIS_IPSEC_OFFLOAD_V2 {
+    ULONG Encapsulation;
+    BOOLEAN IPv6Supported;
+    BOOLEAN IPv4Options;
+    BOOLEAN IPv6NonIPsecExtensionHeaders;
+    BOOLEAN Ah;
+    BOOLEAN Esp;
+    BOOLEAN AhEspCombined;
+    BOOLEAN Transport;
+    BOOLEAN Tunnel;
+    BOOLEAN TransportTunnelCombined;
+    BOOLEAN LsoSupported;
+    BOOLEAN ExtendedSequenceNumbers;
+    ULONG UdpEsp;
+    ULONG AuthenticationAlgorithms;
+    ULONG EncryptionAlgorithms;
+    ULONG SaOffloadCapacity;
+} NDIS_IPSEC_OFFLOAD_V2, *PNDIS_IPSEC_OFFLOAD_V2;
+
+typedef struct _NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD {
+    struct {
+        BOOLEAN Enabled;
+    } IPv4;
+    struct {
+        BOOLEAN Enabled;
+    } IPv6;
+} NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD, *PNDIS_TCP_RECV_SEG_COALESCE_OFFLOAD;
+
+typedef struct _NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD {
+    ULONG TransmitChecksumOffloadSupported : 4;
+    ULONG ReceiveChecksumOffloadSupported : 4;
+    ULONG LsoV2Supported : 4;
+    ULONG RssSupported : 4;
+    ULONG VmqSupported : 4;
+    ULONG MaxHeaderSizeSupported;
+} NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD, *PNDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD;
+
+typedef struct _NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2 {
+    ULONG TransmitChecksumOffloadSupported : 4;
+    ULONG ReceiveChecksumOffloadSupported : 4;
+    ULONG LsoV2Supported : 4;
+    ULONG RssSupported : 4;
+    ULONG VmqSupported : 4;
+    ULONG UsoSupported : 4;
+    ULONG Reserved : 8;
+    ULONG MaxHeaderSizeSupported;
+    union {
+        struct {
+            USHORT VxlanUDPPortNumber;
+            USHORT VxlanUDPPortNumberConfigurable : 1;
+        } VxlanInfo;
+        ULONG Value;
+    } EncapsulationProtocolInfo;
+    ULONG Reserved1;
+    ULONG Reserved2;
+} NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2, *PNDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2;
+
+typedef enum _NDIS_RFC6877_464XLAT_OFFLOAD_OPTIONS {
+    NDIS_RFC6877_464XLAT_OFFLOAD_NOT_SUPPORTED,
+    NDIS_RFC6877_464XLAT_OFFLOAD_DISABLED,
+    NDIS_RFC6877_464XLAT_OFFLOAD_ENABLED,
+    NDIS_RFC6877_464XLAT_OFFLOAD_ON_DEMAND
+} NDIS_RFC6877_464XLAT_OFFLOAD_OPTIONS;
+typedef struct _NDIS_RFC6877_464XLAT_OFFLOAD {
+    NDIS_RFC6877_464XLAT_OFFLOAD_OPTIONS XlatOffload;
+    ULONG Flags;
+} NDIS_RFC6877_464XLAT_OFFLOAD, *PNDIS_RFC6877_464XLAT_OFFLOAD;
+
+typedef struct _NDIS_UDP_SEGMENTATION_OFFLOAD {
+    struct {
+        ULONG Encapsulation;
+        ULONG MaxOffLoadSize;
+        ULONG MinSegmentCount : 6;
+        ULONG SubMssFinalSegmentSupported : 1;
+        ULONG Reserved : 25;
+    } IPv4;
+    struct {
+        ULONG Encapsulation;
+        ULONG MaxOffLoadSize;
+        ULONG MinSegmentCount : 6;
+        ULONG SubMssFinalSegmentSupported : 1;
+        ULONG Reserved1 : 25;
+        ULONG IpExtensionHeadersSupported : 2;
+        ULONG Reserved2 : 30;
+    } IPv6;
+} NDIS_UDP_SEGMENTATION_OFFLOAD, *PNDIS_UDP_SEGMENTATION_OFFLOAD;
+
+typedef struct _NDIS_UDP_RSC_OFFLOAD {
+    BOOLEAN Enabled;
+} NDIS_UDP_RSC_OFFLOAD;
+
+typedef struct _NDIS_OFFLOAD {
+    NDIS_OBJECT_HEADER Header;
+    NDIS_TCP_IP_CHECKSUM_OFFLOAD Checksum;
+    NDIS_TCP_LARGE_SEND_OFFLOAD_V1 LsoV1;
+    NDIS_IPSEC_OFFLOAD_V1 IPsecV1;
+    NDIS_TCP_LARGE_SEND_OFFLOAD_V2 LsoV2;
+    ULONG Flags;
+    NDIS_IPSEC_OFFLOAD_V2 IPsecV2;
+    NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD Rsc;
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD EncapsulatedPacketTaskOffloadGre;
+    NDIS_ENCAPSULATED_PACKET_TASK_OFFLOAD_V2 EncapsulatedPacketTaskOffloadVxlan;
+    UCHAR EncapsulationTypes;
+    NDIS_RFC6877_464XLAT_OFFLOAD Rfc6877Xlat;
+    NDIS_UDP_SEGMENTATION_OFFLOAD UdpSegmentation;
+    NDIS_UDP_RSC_OFFLOAD UdpRsc;
+} NDIS_OFFLOAD, *PNDIS_OFFLOAD;
+/* REVISION_1 = 6.0 (through Flags), 2 = 6.1 (IPsecV2), 3 = 6.30 (Rsc, Gre),
+ * 4 = 6.50 (Vxlan, EncapsulationTypes), 5 = 6.70 (Rfc6877Xlat), 6 = 6.83
+ * (UdpSegmentation), 7 = UdpRsc. */
+#define NDIS_OFFLOAD_REVISION_1             1
+#define NDIS_OFFLOAD_REVISION_2             2
+#define NDIS_OFFLOAD_REVISION_3             3
+#define NDIS_OFFLOAD_REVISION_4             4
+#define NDIS_OFFLOAD_REVISION_5             5
+#define NDIS_OFFLOAD_REVISION_6             6
+#define NDIS_OFFLOAD_REVISION_7             7
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_1 NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, Flags)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_2 NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, IPsecV2)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3                                                        \
+    NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, EncapsulatedPacketTaskOffloadGre)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_4            NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, EncapsulationTypes)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_5            NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, Rfc6877Xlat)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_6            NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, UdpSegmentation)
+#define NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_7            NDIS_SIZEOF_THROUGH(NDIS_OFFLOAD, UdpRsc)
+#define NDIS_OFFLOAD_NOT_SUPPORTED                     0
+#define NDIS_OFFLOAD_SUPPORTED                         1
+#define NDIS_OFFLOAD_SET_NO_CHANGE                     0
+#define NDIS_OFFLOAD_SET_ON                            1
+#define NDIS_OFFLOAD_SET_OFF                           2
+#define NDIS_ENCAPSULATION_NOT_SUPPORTED               0x00000000
+#define NDIS_ENCAPSULATION_NULL                        0x00000001
+#define NDIS_ENCAPSULATION_IEEE_802_3                  0x00000002
+#define NDIS_ENCAPSULATION_IEEE_802_3_P_AND_Q          0x00000004
+#define NDIS_ENCAPSULATION_IEEE_802_3_P_AND_Q_IN_OOB   0x00000008
+#define NDIS_ENCAPSULATION_IEEE_LLC_SNAP_ROUTED        0x00000010
+#define NDIS_OFFLOAD_FLAGS_GROUP_CHECKSUM_CAPABILITIES 0x00000001
+
+/* ---- Offload encapsulation, set by OID_OFFLOAD_ENCAPSULATION
+ * (ntddndis/ns-ntddndis-_ndis_offload_encapsulation) --------------------- */
+#define NDIS_OBJECT_TYPE_OFFLOAD_ENCAPSULATION 0xA8
+typedef struct _NDIS_OFFLOAD_ENCAPSULATION {
+    NDIS_OBJECT_HEADER Header;
+    struct {
+        ULONG Enabled;
+        ULONG EncapsulationType;
+        ULONG HeaderSize;
+    } IPv4;
+    struct {
+        ULONG Enabled;
+        ULONG EncapsulationType;
+        ULONG HeaderSize;
+    } IPv6;
+} NDIS_OFFLOAD_ENCAPSULATION, *PNDIS_OFFLOAD_ENCAPSULATION;
+#define NDIS_OFFLOAD_ENCAPSULATION_REVISION_1 1
+
+/* ---- Timers and work items (ndis/nf-ndis-ndisallocatetimerobject,
+ * ndis/ns-ndis-_ndis_timer_characteristics, ndis/nc-ndis-ndis_timer_function,
+ * ndis/nf-ndis-ndissettimerobject, ndis/nf-ndis-ndiscanceltimerobject,
+ * ndis/nf-ndis-ndisfreetimerobject, ndis/nf-ndis-ndisallocateioworkitem,
+ * ndis/nf-ndis-ndisqueueioworkitem, ndis/nc-ndis-ndis_io_workitem_function,
+ * ndis/nf-ndis-ndisfreeioworkitem) --------------------------------------- */
+#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97
+/* DISPATCH */
+typedef VOID NTAPI NDIS_TIMER_FUNCTION(PVOID SystemSpecific1, PVOID FunctionContext,
+                                       PVOID SystemSpecific2, PVOID SystemSpecific3);
+typedef struct _NDIS_TIMER_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG AllocationTag;
+    NDIS_TIMER_FUNCTION *TimerFunction;
+    PVOID FunctionContext;
+} NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
+#define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1
+/* PASSIVE */
+typedef VOID NTAPI NDIS_IO_WORKITEM_FUNCTION(PVOID WorkItemContext,
+                                             NDIS_HANDLE NdisIoWorkItemHandle);
+
+/* ---- More ndis.sys exports (ndis/nf-ndis-<name>; IRQL per page) --------- */
+/* Configuration: all PASSIVE. */
+NDIS_API NDIS_STATUS NTAPI NdisOpenConfigurationEx(PNDIS_CONFIGURATION_OBJECT ConfigObject,
+                                                   PNDIS_HANDLE ConfigurationHandle);
+NDIS_API VOID NTAPI NdisReadConfiguration(PNDIS_STATUS Status,
+                                          PNDIS_CONFIGURATION_PARAMETER *ParameterValue,
+                                          NDIS_HANDLE ConfigurationHandle, PNDIS_STRING Keyword,
+                                          NDIS_PARAMETER_TYPE ParameterType);
+NDIS_API VOID NTAPI NdisWriteConfiguration(PNDIS_STATUS Status, NDIS_HANDLE ConfigurationHandle,
+                                           PNDIS_STRING Keyword,
+                                           PNDIS_CONFIGURATION_PARAMETER ParameterValue);
+NDIS_API VOID NTAPI NdisCloseConfiguration(NDIS_HANDLE ConfigurationHandle);
+NDIS_API VOID NTAPI NdisReadNetworkAddress(PNDIS_STATUS Status, PVOID *NetworkAddress,
+                                           UINT *NetworkAddressLength,
+                                           NDIS_HANDLE ConfigurationHandle);
+/* Reset completion (<= DISPATCH) */
+NDIS_API VOID NTAPI NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status,
+                                       BOOLEAN AddressingReset);
+/* Timers: allocate/free at PASSIVE, set/cancel at <= DISPATCH. */
+NDIS_API NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE NdisHandle,
+                                                   PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
+                                                   PNDIS_HANDLE pTimerObject);
+NDIS_API BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime,
+                                          LONG MillisecondsPeriod, PVOID FunctionContext);
+NDIS_API BOOLEAN NTAPI NdisCancelTimerObject(NDIS_HANDLE TimerObject);
+NDIS_API VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE TimerObject);
+/* Work items: allocate/queue/free at <= DISPATCH; the routine runs at PASSIVE. */
+NDIS_API NDIS_HANDLE NTAPI NdisAllocateIoWorkItem(NDIS_HANDLE NdisObjectHandle);
+NDIS_API VOID NTAPI NdisQueueIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle,
+                                        NDIS_IO_WORKITEM_FUNCTION *Routine, PVOID WorkItemContext);
+NDIS_API VOID NTAPI NdisFreeIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle);
+/* Shared memory, asynchronous form (<= DISPATCH; completes through the SG
+ * DMA description's SharedMemAllocateCompleteHandler). */
+NDIS_API NDIS_STATUS NTAPI NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE MiniportDmaHandle,
+                                                            ULONG Length, BOOLEAN Cached,
+                                                            PVOID Context);
+/* Sleep (PASSIVE). */
+NDIS_API VOID NTAPI NdisMSleep(ULONG MicrosecondsToSleep);

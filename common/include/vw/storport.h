@@ -588,6 +588,11 @@ STORPORT_API BOOLEAN NTAPI StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR 
                                                 PULONG BufferLength);
 STORPORT_API PUCHAR NTAPI StorPortAllocateRegistryBuffer(PVOID HwDeviceExtension, PULONG Length);
 STORPORT_API VOID NTAPI StorPortFreeRegistryBuffer(PVOID HwDeviceExtension, PUCHAR Buffer);
+/* storport/nf-storport-storportregistrywrite: BufferLength bytes of Buffer
+ * (the registry buffer) become the value. */
+STORPORT_API BOOLEAN NTAPI StorPortRegistryWrite(PVOID HwDeviceExtension, PUCHAR ValueName,
+                                                 ULONG Global, ULONG Type, PUCHAR Buffer,
+                                                 ULONG BufferLength);
 /* storport/nf-storport-storportgetbusdata: bytes stored in Buffer. */
 STORPORT_API ULONG NTAPI StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType,
                                             ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer,

@@ -312,3 +312,60 @@ VW_SCENARIO("vwstor", storport_pause_resume, NULL)
               st.max_started_paused, st.completed);
     finish(vm);
 }
+
+/* StorPortRegistryRead/Write through the one registry buffer: PhysicalBreaks
+ * under Parameters\Device reaches NumberOfPhysicalBreaks; the miniport's
+ * start count goes to Device0 and leaves the global value of that name. */
+VW_SCENARIO("vwstor", storport_registry, NULL)
+{
+    uint32_t breaks = 3, global_starts = 99, type = 0, value = 0, len = 4;
+    vw_stor_registry_set(vm, true, "PhysicalBreaks", 4, &breaks, 4);
+    vw_stor_registry_set(vm, true, "VwstorStarts", 4, &global_starts, 4);
+    if (!start(vm, "vwstor", NULL))
+        return;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.breaks == 3, "NumberOfPhysicalBreaks %u, not the registry's 3", st.breaks);
+    VW_EXPECT(vm, st.registry_reads == 1, "%u registry reads returned TRUE, expected 1",
+              st.registry_reads);
+    VW_EXPECT(vm,
+              vw_stor_registry_get(vm, false, "VwstorStarts", &type, &value, &len) && type == 4 &&
+                  len == 4 && value == 1,
+              "Device0\\VwstorStarts: type %u, %u bytes, %u (expected DWORD 1)", type, len, value);
+    len = 4;
+    VW_EXPECT(vm,
+              vw_stor_registry_get(vm, true, "VwstorStarts", &type, &value, &len) && value == 99,
+              "Device\\VwstorStarts changed to %u by an adapter-specific write", value);
+    finish(vm);
+}
+
+/* A value of another type than asked is not read: the default stays. */
+VW_SCENARIO("vwstor", storport_registry_type, NULL)
+{
+    static const uint16_t text[] = {'3', 0};
+    vw_stor_registry_set(vm, true, "PhysicalBreaks", 1, text, sizeof(text));
+    if (!start(vm, "vwstor", NULL))
+        return;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.breaks == 5 && st.registry_reads == 0,
+              "a REG_SZ read as REG_DWORD: breaks %u, %u reads TRUE", st.breaks, st.registry_reads);
+    finish(vm);
+}
+
+VW_SCENARIO("badstor", checker_stor_registry_foreign_buffer,
+            "is not from StorPortAllocateRegistryBuffer")
+{
+    start(vm, "badstor", "mode=9");
+}
+
+VW_SCENARIO("badstor", checker_stor_registry_overlong, "past the 4-byte registry buffer")
+{
+    start(vm, "badstor", "mode=10");
+}
+
+VW_SCENARIO("badstor", checker_stor_registry_leak, "registry buffer (4 bytes) never freed")
+{
+    if (start(vm, "badstor", "mode=11"))
+        vw_stor_remove(vm);
+}

@@ -30,6 +30,9 @@ enum {
     VWSTOR_BUG_CONTROL_OVERRUN, /* writes SupportedTypeList[MaxControlType] */
     VWSTOR_BUG_SENSE_OVERRUN,   /* 18 bytes of sense whatever SenseInfoBufferLength says */
     VWSTOR_BUG_SENSE_NO_BUFFER, /* AUTOSENSE_VALID on an SRB with no sense buffer */
+    VWSTOR_BUG_REG_FOREIGN,     /* StorPortRegistryRead into the device extension */
+    VWSTOR_BUG_REG_OVERLONG,    /* BufferLength larger than the registry buffer */
+    VWSTOR_BUG_REG_LEAK,        /* the registry buffer never freed */
 };
 
 typedef struct _VWSTOR_EXT {
@@ -39,6 +42,7 @@ typedef struct _VWSTOR_EXT {
     ULONG Bug;
     ULONG Queued, Held, Restarts;
     ULONG Messages, PerfFlags, LastCpu;
+    ULONG RegScratch[4];     /* the planted foreign registry buffer */
     BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
@@ -113,6 +117,36 @@ static VOID Complete(PVWSTOR_EXT Ext, PVOID Srb, UCHAR Status)
     StorPortNotification(RequestComplete, Ext, Srb);
 }
 
+/* PASSIVE_LEVEL: the DWORD NAME under Parameters\\Device (GLOBAL) or
+ * Device0 through the registry buffer, or DEFAULT when it cannot be read. */
+static ULONG RegistryDword(PVWSTOR_EXT Ext, const char *Name, ULONG Global, ULONG Default)
+{
+    ULONG len = sizeof(ULONG), value = Default;
+    PUCHAR buf = StorPortAllocateRegistryBuffer(Ext, &len);
+    if (buf == NULL)
+        return Default;
+    PUCHAR target = Ext->Bug == VWSTOR_BUG_REG_FOREIGN ? (PUCHAR)Ext->RegScratch : buf;
+    ULONG room = Ext->Bug == VWSTOR_BUG_REG_OVERLONG ? len + 64 : len;
+    if (StorPortRegistryRead(Ext, (PUCHAR)Name, Global, MINIPORT_REG_DWORD, target, &room) &&
+        room == sizeof(ULONG))
+        value = *(ULONG *)buf;
+    if (Ext->Bug != VWSTOR_BUG_REG_LEAK)
+        StorPortFreeRegistryBuffer(Ext, buf);
+    return value;
+}
+
+/* PASSIVE_LEVEL: count this start in "VwstorStarts" (Device0). */
+static VOID RegistryCountStart(PVWSTOR_EXT Ext)
+{
+    ULONG len = sizeof(ULONG), starts = RegistryDword(Ext, "VwstorStarts", 0, 0) + 1;
+    PUCHAR buf = StorPortAllocateRegistryBuffer(Ext, &len);
+    if (buf == NULL)
+        return;
+    *(ULONG *)buf = starts;
+    StorPortRegistryWrite(Ext, (PUCHAR) "VwstorStarts", 0, MINIPORT_REG_DWORD, buf, sizeof(ULONG));
+    StorPortFreeRegistryBuffer(Ext, buf);
+}
+
 /* PASSIVE_LEVEL (HIGH_LEVEL in dump mode): claim the "adapter". */
 static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
                                    PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
@@ -131,6 +165,12 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
     ConfigInfo->MaximumTransferLength = 16 * 1024;
     ConfigInfo->NumberOfPhysicalBreaks = 5;
+    if (!ext->Dump) { /* the registry is PASSIVE_LEVEL only: never in dump mode */
+        ULONG breaks = RegistryDword(ext, "PhysicalBreaks", 1, 5);
+        if (breaks >= 1 && breaks <= 16)
+            ConfigInfo->NumberOfPhysicalBreaks = breaks;
+        RegistryCountStart(ext);
+    }
     ConfigInfo->AlignmentMask = 3;
     ConfigInfo->NumberOfBuses = 1;
     ConfigInfo->MaximumNumberOfTargets = 1;

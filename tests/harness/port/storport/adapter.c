@@ -106,6 +106,8 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
 #define CFGR(m, n) (uint32_t)vw_rd(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), n)
     a->max_transfer = CFGR(MaximumTransferLength, 4);
     a->breaks = CFGR(NumberOfPhysicalBreaks, 4);
+    a->stats.max_transfer = a->max_transfer;
+    a->stats.breaks = a->breaks;
     a->max_io = CFGR(MaxNumberOfIO, 4);
     uint32_t per_lun = CFGR(MaxIOsPerLun, 4), initial = CFGR(InitialLunQueueDepth, 4);
     a->half_duplex = CFGR(SynchronizationModel, 4) == 0;
@@ -708,6 +710,7 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
+    stor_registry_release(vm, a);
     stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
                        a->reserved3, a->uncached, a->hwid_copy};

@@ -655,6 +655,14 @@ static const struct vw_api stor_apis[] = {
      vw_StorPortSetDeviceQueueDepth},
     {"StorPortStallExecution", VW_ALL_ARCHES, VW_STDCALL, 1, 0, VW_HIGH_LEVEL,
      vw_StorPortStallExecution},
+    /* PASSIVE_LEVEL only, checked in registry.c: the dump copy's calls
+     * are refused there, not a failed run. */
+    {"StorPortAllocateRegistryBuffer", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL,
+     stor_allocate_registry_buffer},
+    {"StorPortFreeRegistryBuffer", VW_ALL_ARCHES, VW_STDCALL, 2, 0, VW_HIGH_LEVEL,
+     stor_free_registry_buffer},
+    {"StorPortRegistryRead", VW_ALL_ARCHES, VW_STDCALL, 6, 0, VW_HIGH_LEVEL, stor_registry_read},
+    {"StorPortRegistryWrite", VW_ALL_ARCHES, VW_STDCALL, 6, 0, VW_HIGH_LEVEL, stor_registry_write},
 };
 
 VW_API_GROUP(storport, stor_apis, .report_leaks = stor_report_leaks)

@@ -134,6 +134,8 @@ struct stor_adapter {
     unsigned submit_next;
     uint64_t submit_rng;
     unsigned sense_size; /* the class layer's sense buffer (vw_stor_sense_buffer) */
+    gva_t reg_buf;       /* StorPortAllocateRegistryBuffer's one buffer, or 0 */
+    uint32_t reg_len;
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -143,8 +145,23 @@ struct stor_adapter {
 #define STOR_PERF_OPTIMIZE_FOR_COMPLETION     0x10u
 #define STOR_PERF_DPC_REDIRECTION_CURRENT_CPU 0x20u
 
+#define STOR_MAX_REGS       32
+#define STOR_MAX_REG_VALUE  256
+#define STOR_MAX_REG_BUFFER 4096
+
+/* A value under the service's Parameters\Device (GLOBAL) or
+ * Parameters\Device0 key (registry.c). */
+struct stor_reg_value {
+    bool global;
+    char name[64];
+    uint32_t type, len;
+    uint8_t data[STOR_MAX_REG_VALUE];
+};
+
 struct stor_state {
     struct stor_adapter normal, dumpcopy;
+    struct stor_reg_value regs[STOR_MAX_REGS];
+    unsigned nregs;
     gva_t driver_object;
     gva_t pdo; /* vw_stor_attach_pci */
     struct {
@@ -190,6 +207,11 @@ unsigned stor_submit_cpu(struct vm *vm, struct stor_adapter *a);
 unsigned stor_completion_cpu(struct vm *vm, const struct stor_adapter *a, const struct stor_req *r);
 /* Queue R's submission on the CPU it was issued from. */
 bool stor_queue_submission(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+
+/* registry.c: the registry exports and the buffer's release at removal. */
+vw_api_fn stor_allocate_registry_buffer, stor_free_registry_buffer, stor_registry_read,
+    stor_registry_write;
+void stor_registry_release(struct vm *vm, struct stor_adapter *a);
 
 /* pci.c: the PCI function's side of the adapter. */
 void stor_pci_fill_config(struct vm *vm, struct stor_adapter *a, gva_t cfg);

@@ -77,6 +77,17 @@ bool vw_stor_scsi_retry(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, voi
 /* The sense buffer the class layer gives the next requests: LEN bytes
  * (1..255; 0: none, SenseInfoBuffer NULL).  Default 32. */
 void vw_stor_sense_buffer(struct vm *vm, unsigned len);
+/* A value under the miniport's service key, as StorPortRegistryRead
+ * finds it: GLOBAL, Parameters\Device (every adapter); else
+ * Parameters\Device0 (this adapter, port number 0).  TYPE: REG_DWORD (4),
+ * REG_BINARY (3), REG_SZ (1, DATA in UTF-16 as the registry holds it).
+ * Set before vw_stor_start; kept across restarts. */
+void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t type,
+                          const void *data, uint32_t len);
+/* The value as it is now (after StorPortRegistryWrite too): false when
+ * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
+bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
+                          uint32_t *len);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
@@ -89,6 +100,10 @@ struct vw_stor_stats {
     unsigned max_concurrent_startio; /* HwStartIo calls running at once, at most */
     unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
     unsigned bus_changes;            /* StorPortNotification(BusChangeDetected) calls */
+    unsigned registry_reads;         /* StorPortRegistryRead calls that returned TRUE */
+    unsigned registry_refused;       /* registry calls refused to the dump copy */
+    unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
+    unsigned max_transfer;           /* MaximumTransferLength HwFindAdapter set */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
