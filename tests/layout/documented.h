@@ -1303,30 +1303,6 @@ typedef struct {
     ENUM InterruptModeration;
 } NDIS_INTERRUPT_MODERATION_PARAMETERS;
 
-/* ntddndis/ns-ntddndis-_ndis_statistics_info */
-typedef struct {
-    NDIS_OBJECT_HEADER Header;
-    ULONG SupportedStatistics;
-    ULONG64 ifInDiscards;
-    ULONG64 ifInErrors;
-    ULONG64 ifHCInOctets;
-    ULONG64 ifHCInUcastPkts;
-    ULONG64 ifHCInMulticastPkts;
-    ULONG64 ifHCInBroadcastPkts;
-    ULONG64 ifHCOutOctets;
-    ULONG64 ifHCOutUcastPkts;
-    ULONG64 ifHCOutMulticastPkts;
-    ULONG64 ifHCOutBroadcastPkts;
-    ULONG64 ifOutErrors;
-    ULONG64 ifOutDiscards;
-    ULONG64 ifHCInUcastOctets;
-    ULONG64 ifHCInMulticastOctets;
-    ULONG64 ifHCInBroadcastOctets;
-    ULONG64 ifHCOutUcastOctets;
-    ULONG64 ifHCOutMulticastOctets;
-    ULONG64 ifHCOutBroadcastOctets;
-} NDIS_STATISTICS_INFO;
-
 /* ndis/ns-ndis-_ndis_status_indication */
 typedef struct {
     NDIS_OBJECT_HEADER Header;

@@ -549,12 +549,6 @@
     S(NDIS_INTERRUPT_MODERATION_PARAMETERS)                                                        \
     F(NDIS_INTERRUPT_MODERATION_PARAMETERS, Flags)                                                 \
     F(NDIS_INTERRUPT_MODERATION_PARAMETERS, InterruptModeration)                                   \
-    S(NDIS_STATISTICS_INFO)                                                                        \
-    F(NDIS_STATISTICS_INFO, SupportedStatistics)                                                   \
-    F(NDIS_STATISTICS_INFO, ifInDiscards)                                                          \
-    F(NDIS_STATISTICS_INFO, ifHCInOctets)                                                          \
-    F(NDIS_STATISTICS_INFO, ifOutErrors)                                                           \
-    F(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)                                                \
     S(NDIS_STATUS_INDICATION)                                                                      \
     F(NDIS_STATUS_INDICATION, SourceHandle)                                                        \
     F(NDIS_STATUS_INDICATION, PortNumber)                                                          \
