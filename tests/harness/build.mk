@@ -16,6 +16,8 @@ harness_SRCS := $(wildcard $(patsubst %,tests/harness/%/*.c,$(HARNESS_PARTS)) \
 	tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/models/virtio/vmodel_blk.c tests/models/virtio/vmodel_input.c \
 	tests/models/virtio/vmodel_console.c tests/models/virtio/vmodel_balloon.c tests/models/model_report.c \
+	tests/models/virtio/vmodel_net.c tests/models/virtio/vmodel_net_tx.c tests/models/virtio/vmodel_net_rx.c \
+	tests/models/virtio/vmodel_net_ctrl.c tests/models/virtio/vmodel_net_pkt.c \
 	tests/models/qemu/pvpanic.c tests/models/qemu/ivshmem.c tests/models/qemu/fwcfg.c
 harness_CFLAGS := -Itests/harness -Itests/harness/include $(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) \
 	-Itests/models -Itests/models/virtio
@@ -27,9 +29,10 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor \
-	badpcidisk badndis
+	badpcidisk badndis badndishw
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
-HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis
+HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
+	vwndishw
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -66,6 +69,9 @@ badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
 # NDIS: the loopback miniport and its planted twin (port/ndis/).
 vwndis_SRCS     := tests/harness/testdrv/vwndis.c
 badndis_SRCS    := tests/harness/bad/badndis.c
+# NDIS on a virtio-blk PCI function: the hardware exports, and its planted twin.
+vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c
+badndishw_SRCS  := tests/harness/bad/badndishw.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
@@ -89,6 +95,9 @@ vwpcidisk_IMPORTS := ntoskrnl storport hal
 badpcidisk_IMPORTS := ntoskrnl storport hal
 vwndis_IMPORTS := ntoskrnl ndis
 badndis_IMPORTS := ntoskrnl ndis
+# hal: x86's READ/WRITE_REGISTER_* for the device's registers.
+vwndishw_IMPORTS := ntoskrnl ndis hal
+badndishw_IMPORTS := ntoskrnl ndis hal
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

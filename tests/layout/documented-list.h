@@ -763,4 +763,6 @@
     S(NDIS_TIMER_CHARACTERISTICS)                                                                  \
     F(NDIS_TIMER_CHARACTERISTICS, AllocationTag)                                                   \
     F(NDIS_TIMER_CHARACTERISTICS, TimerFunction)                                                   \
-    F(NDIS_TIMER_CHARACTERISTICS, FunctionContext)
+    F(NDIS_TIMER_CHARACTERISTICS, FunctionContext)                                                 \
+    F(GROUP_AFFINITY, Mask)                                                                        \
+    F(GROUP_AFFINITY, Group)

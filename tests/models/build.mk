@@ -25,3 +25,21 @@ CHECKS += check-scsimodel
 .PHONY: check-scsimodel
 check-scsimodel: $(B)/host/scsimodel-test-san
 	$(Q)SCSI_TGT_DIR=$(B)/scsimodel tests/run-check scsimodel $(B)/host/scsimodel-test-san
+
+# The virtio-net model's host tests (check-netmodel): transmit, receive and the control
+# queue driven through the virtio core, under ASan/UBSan.
+NET_MODEL_SRCS = tests/models/virtio/vmodel_net.c tests/models/virtio/vmodel_net_tx.c \
+	tests/models/virtio/vmodel_net_rx.c tests/models/virtio/vmodel_net_ctrl.c \
+	tests/models/virtio/vmodel_net_pkt.c tests/models/model_report.c
+HOST_PROGS += netmodel-test-san
+netmodel-test-san_SRCS = tests/models/net/test_main.c tests/models/net/test_tx.c \
+	tests/models/net/test_rx.c tests/models/net/test_ctrl.c tests/models/net/rig.c \
+	tests/models/net/frames.c tests/virtio/bed.c $(NET_MODEL_SRCS) $(VIRTIO_MODEL_SRCS) \
+	$(VIRTIO_CORE_SRCS)
+netmodel-test-san_CFLAGS := $(VIRTIO_SAN)
+netmodel-test-san_LDFLAGS := $(VIRTIO_SAN)
+
+CHECKS += check-netmodel
+.PHONY: check-netmodel
+check-netmodel: $(B)/host/netmodel-test-san
+	$(Q)tests/run-check netmodel $(B)/host/netmodel-test-san

@@ -1106,6 +1106,7 @@ typedef struct _NDIS_CONFIGURATION_OBJECT {
 #define NDIS_STATUS_MULTICAST_NOT_FOUND                ((NDIS_STATUS)0xC001000BL)
 #define NDIS_STATUS_INVALID_PACKET                     ((NDIS_STATUS)0xC001000FL)
 #define NDIS_STATUS_ADAPTER_NOT_READY                  ((NDIS_STATUS)0xC0010011L)
+#define NDIS_STATUS_RESOURCE_CONFLICT                  ((NDIS_STATUS)0xC001001EL)
 #define NDIS_STATUS_INVALID_ADDRESS                    ((NDIS_STATUS)0xC0010022L)
 
 /* ---- More OIDs (network/oid-gen-*, oid-tcp-offload-*, oid-offload-*,
@@ -1581,6 +1582,14 @@ typedef struct _NDIS_OFFLOAD_ENCAPSULATION {
     } IPv6;
 } NDIS_OFFLOAD_ENCAPSULATION, *PNDIS_OFFLOAD_ENCAPSULATION;
 #define NDIS_OFFLOAD_ENCAPSULATION_REVISION_1 1
+
+/* ---- Receive throttling (ndis/ns-ndis-_ndis_receive_throttle_parameters):
+ * what NDIS gives each interrupt DPC (6.20 and later). -------------------- */
+typedef struct _NDIS_RECEIVE_THROTTLE_PARAMETERS {
+    ULONG MaxNblsToIndicate;
+    ULONG MoreNblsPending : 1;
+} NDIS_RECEIVE_THROTTLE_PARAMETERS, *PNDIS_RECEIVE_THROTTLE_PARAMETERS;
+#define NDIS_INDICATE_ALL_NBLS (~0ul)
 
 /* ---- Timers and work items (ndis/nf-ndis-ndisallocatetimerobject,
  * ndis/ns-ndis-_ndis_timer_characteristics, ndis/nc-ndis-ndis_timer_function,

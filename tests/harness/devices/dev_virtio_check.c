@@ -256,6 +256,18 @@ void vw_virtio_watch(struct vw_virtio *dev)
         w->va = vw_ram_va(vm, packed ? desc : avail);
         w->idx = packed ? 0 : rd16(dev, avail + 2);
         w->wrap = true; /* packed: the driver's wrap counter starts at 1 */
+        /* Packed: descriptors the driver made available before DRIVER_OK (receive
+         * buffers posted first) are the device's; the driver's next head is past them. */
+        while (packed && w->idx < size) {
+            uint16_t f = rd16(dev, desc + 16ull * w->idx + 14);
+            if (((f >> VIRTQ_DESC_F_AVAIL) & 1) != 1 || ((f >> VIRTQ_DESC_F_USED) & 1) != 0)
+                break;
+            w->idx++;
+        }
+        if (packed && w->idx == size) {
+            w->idx = 0;
+            w->wrap = false;
+        }
         if (w->va == 0)
             continue;
         uint64_t len = packed ? 16ull * size : 4 + 2ull * size;

@@ -51,8 +51,9 @@ static unsigned sends_outstanding(struct ndis_state *s)
     return n;
 }
 
-/* MiniportInitializeEx at PASSIVE (ndis/nc-ndis-miniport_initialize): a
- * software adapter (no resources); success leaves it Paused, failure Halted. */
+/* MiniportInitializeEx at PASSIVE (ndis/nc-ndis-miniport_initialize) with
+ * the PCI function's translated resources (none for a software adapter);
+ * success leaves it Paused, failure Halted. */
 bool vw_ndis_initialize(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);
@@ -63,11 +64,10 @@ bool vw_ndis_initialize(struct vm *vm)
         return false;
     }
     s->adapter = vw_kalloc(vm, 64);
-    s->resources = port_alloc(vm, 16, "NDIS resource list");
+    s->resources = ndis_hw_resources(vm);
     s->init_params = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS), "init params");
-    if (vm->failed)
+    if (vm->failed || s->resources == 0)
         return false;
-    vw_wr(vm, s->resources, 1, 2); /* CM_PARTIAL_RESOURCE_LIST: Version 1, Count 0 */
     hdr(vm, s->init_params, OBJ_INIT_PARAMS, 1, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS));
     vw_wrptr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources),
              s->resources);
@@ -230,9 +230,11 @@ bool vw_ndis_halt(struct vm *vm)
             ndis_nbl_free(vm, &s->nbls[i]);
         }
     vw_pool_free(vm, s->init_params, "init params");
-    vw_pool_free(vm, s->resources, "NDIS resource list");
+    if (s->pdo == 0)
+        vw_pool_free(vm, s->resources, "NDIS resource list");
     s->init_params = s->resources = 0;
-    return !vm->failed;
+    return !vm->failed && ndis_hw_after_halt(vm) && ndis_dma_after_halt(vm) &&
+           ndis_config_after_halt(vm);
 }
 
 /* Surprise removal (network/handling-the-surprise-removal-of-a-nic):
@@ -340,6 +342,17 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
                     nbl);
             return;
         }
+        /* ndis/nf-ndis-ndismfreenetbuffersglist: the lists go back before
+         * the NBL does. */
+        for (gva_t nb = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, FirstNetBuffer)); nb != 0;
+             nb = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, Next)))
+            if (ndis_dma_nb_has_list(vm, nb)) {
+                vw_fail(vm,
+                        "NdisMSendNetBufferListsComplete: NBL 0x%" PRIx64 " completed with "
+                        "the SG list of its NET_BUFFER 0x%" PRIx64 " not freed",
+                        nbl, nb);
+                return;
+            }
         r->owner = NBL_SEND_DONE;
         s->stats.send_completed++;
         s->stats.send_failed += st != ST_SUCCESS;
@@ -596,4 +609,8 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
     out->held = held(s);
     memcpy(out->mac, s->mac, 6);
     out->mtu = s->mtu;
+    out->isr_calls = s->intr.isr_calls;
+    out->dpc_calls = s->intr.dpc_calls;
+    out->dpc_cpu_low = s->intr.dpc_cpu_low;
+    out->dpc_cpu_high = s->intr.dpc_cpu_high;
 }

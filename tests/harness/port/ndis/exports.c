@@ -238,7 +238,7 @@ static void vw_NdisGetVersion(struct vm *vm, const struct vw_api *api)
     vw_set_return(vm, (6u << 16) | 85u);
 }
 
-static bool check_adapter(struct vm *vm, gva_t h, const char *who)
+bool ndis_check_adapter(struct vm *vm, gva_t h, const char *who)
 {
     struct ndis_state *s = ndis_state(vm);
     if (s->adapter == 0 || h != s->adapter) {
@@ -255,7 +255,7 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
 {
     struct ndis_state *s = ndis_state(vm);
     gva_t a = vw_arg(vm, api, 1);
-    if (!check_adapter(vm, vw_arg(vm, api, 0), api->name))
+    if (!ndis_check_adapter(vm, vw_arg(vm, api, 0), api->name))
         return;
     if (s->state != VW_NDIS_INITIALIZING) {
         vw_fail(vm, "NdisMSetMiniportAttributes with the adapter %s (InitializeEx only)",

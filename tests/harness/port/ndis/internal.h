@@ -64,6 +64,59 @@ struct ndis_pool {
     unsigned live;
 };
 
+/* Hardware (hw.c, dma.c, config.c). */
+#define NDIS_MAX_MAPS     16
+#define NDIS_MAX_PORTS    8
+#define NDIS_MAX_SHMEM    256
+#define NDIS_MAX_SGLS     1024
+#define NDIS_MAX_CONFIGS  8
+#define NDIS_MAX_KEYWORDS 64
+#define NDIS_KEYWORD_MAX  64
+#define NDIS_VALUE_MAX    256
+
+struct ndis_map {
+    gva_t va;
+    uint64_t len;
+};
+struct ndis_ports {
+    uint32_t first, count;
+    gva_t offset; /* what the miniport got: the port, or a mapped VA */
+};
+/* NdisMRegisterInterruptEx's registration: the miniport's handlers, the
+ * port connection, a KDPC per (message, CPU), per-CPU out-parameters. */
+struct ndis_intr {
+    bool registered, message, sync_all;
+    gva_t handle, context;
+    gva_t isr, dpc, misr, mdpc;
+    unsigned messages;
+    struct vw_interrupt *in;
+    gva_t dpcs;     /* messages * CPUs KDPCs */
+    gva_t scratch;  /* per CPU: BOOLEAN QueueDpc at 0, ULONG TargetProcessors at 4 */
+    gva_t throttle; /* per CPU: NDIS_RECEIVE_THROTTLE_PARAMETERS */
+    unsigned isr_calls, dpc_calls;
+    unsigned dpc_cpu_low, dpc_cpu_high; /* CPUs the DPCs ran on (low + 1; 0: none) */
+};
+struct ndis_shmem {
+    gva_t va;
+    uint64_t pa, len;
+    bool live;
+};
+struct ndis_sgl {
+    gva_t sgl, nb;
+    bool allocated; /* NDIS's memory, not the miniport's buffer */
+    bool live;
+};
+struct ndis_keyword {
+    char name[NDIS_KEYWORD_MAX];
+    char value[NDIS_VALUE_MAX];
+    bool integer; /* REG_DWORD: value holds the decimal number */
+};
+struct ndis_config {
+    gva_t handle;
+    gva_t params[NDIS_MAX_KEYWORDS]; /* parameters returned, freed at close */
+    unsigned nparams;
+};
+
 struct ndis_state {
     /* NdisMRegisterMiniportDriver */
     bool registered;
@@ -95,6 +148,24 @@ struct ndis_state {
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
     unsigned frame_len[NDIS_MAX_FRAMES], nframes;
     struct vw_ndis_stats stats;
+    /* The PCI function behind the adapter (vw_ndis_attach_pci), 0: none */
+    gva_t pdo;
+    struct ndis_map maps[NDIS_MAX_MAPS];
+    unsigned nmaps;
+    struct ndis_ports ports[NDIS_MAX_PORTS];
+    unsigned nports;
+    struct ndis_intr intr;
+    /* Scatter/gather DMA and shared memory */
+    bool dma_registered;
+    gva_t dma_handle, process_sg, shmem_complete;
+    uint32_t max_mapping;
+    struct ndis_shmem shmem[NDIS_MAX_SHMEM];
+    struct ndis_sgl sgls[NDIS_MAX_SGLS];
+    /* Configuration: the adapter's keywords and the open handles */
+    struct ndis_keyword keywords[NDIS_MAX_KEYWORDS];
+    unsigned nkeywords;
+    struct ndis_config configs[NDIS_MAX_CONFIGS];
+    /* Planted into the emulation itself: none yet */
 };
 
 struct ndis_state *ndis_state(struct vm *vm);
@@ -110,3 +181,15 @@ gva_t ndis_mdl_build(struct vm *vm, gva_t va, uint32_t len);
 /* Calls a miniport handler at IRQL; false when the run failed. */
 bool ndis_call(struct vm *vm, gva_t fn, unsigned irql, unsigned n, const uint64_t *args,
                uint64_t *ret);
+/* Is H the adapter handle NDIS gave InitializeEx (else the run fails, naming WHO). */
+bool ndis_check_adapter(struct vm *vm, gva_t h, const char *who);
+/* InitializeEx's resource list: the PCI function's translated resources, or
+ * an empty list for a software adapter. */
+gva_t ndis_hw_resources(struct vm *vm);
+/* After MiniportHaltEx: what the miniport must have released
+ * (network/halting-a-miniport-adapter); false when the run failed. */
+bool ndis_hw_after_halt(struct vm *vm);
+bool ndis_dma_after_halt(struct vm *vm);
+bool ndis_config_after_halt(struct vm *vm);
+/* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
+bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

@@ -46,12 +46,26 @@ unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
 bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
                  uint32_t *done);
 
+/* Put the adapter on the PCI function PDO (before vw_ndis_initialize):
+ * InitializeEx gets its translated resources, and bus data, I/O space and
+ * interrupts reach it. */
+void vw_ndis_attach_pci(struct vm *vm, gva_t pdo);
+gva_t vw_ndis_pdo(struct vm *vm);
+/* The adapter's registry keywords (an INF's advanced properties): a REG_SZ
+ * VALUE, or a REG_DWORD; what NdisReadConfiguration finds. */
+void vw_ndis_keyword(struct vm *vm, const char *name, const char *value);
+void vw_ndis_keyword_dword(struct vm *vm, const char *name, uint32_t value);
+/* A keyword's value now (after NdisWriteConfiguration too), or NULL. */
+const char *vw_ndis_keyword_value(struct vm *vm, const char *name);
+
 struct vw_ndis_stats {
     enum vw_ndis_adapter_state state;
     unsigned sent, send_completed, send_failed; /* NBLs; failed: status not SUCCESS */
     unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
     unsigned returned, held;                    /* by the protocol; held now */
     unsigned oids_pended, pause_pended, link_indications;
+    unsigned isr_calls, dpc_calls;      /* the miniport's ISRs and interrupt DPCs */
+    unsigned dpc_cpu_low, dpc_cpu_high; /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
     uint32_t mtu;
 };
