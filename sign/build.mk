@@ -58,7 +58,8 @@ authhash_LDLIBS := -lcrypto
 drv_dir = $(or $($(1)_DIR),drivers/$(1))
 # Packages: every driver with an INF template, then the INF-only packages
 # (INF_ONLY: an INF and its catalog, no image of ours; <name>_ARCHES).
-PKG_DRIVERS := $(foreach d,$(DRIVERS),$(if $(wildcard $(call drv_dir,$(d))/$(d).inx),$(d))) $(INF_ONLY)
+# UNPACKAGED: drivers built but not packaged yet, INF template or not.
+PKG_DRIVERS := $(foreach d,$(filter-out $(UNPACKAGED),$(DRIVERS)),$(if $(wildcard $(call drv_dir,$(d))/$(d).inx),$(d))) $(INF_ONLY)
 
 # The test CA, unless a production key is configured.
 ifeq ($(SIGN_PKCS12)$(SIGN_PKCS11_MODULE),)

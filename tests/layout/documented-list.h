@@ -551,6 +551,15 @@
     F(NDIS_LINK_STATE, RcvLinkSpeed)                                                               \
     F(NDIS_LINK_STATE, PauseFunctions)                                                             \
     F(NDIS_LINK_STATE, AutoNegotiationFlags)                                                       \
+    S(NDIS_LINK_PARAMETERS)                                                                        \
+    F(NDIS_LINK_PARAMETERS, MediaDuplexState)                                                      \
+    F(NDIS_LINK_PARAMETERS, XmitLinkSpeed)                                                         \
+    F(NDIS_LINK_PARAMETERS, RcvLinkSpeed)                                                          \
+    F(NDIS_LINK_PARAMETERS, PauseFunctions)                                                        \
+    F(NDIS_LINK_PARAMETERS, AutoNegotiationFlags)                                                  \
+    S(NDIS_INTERRUPT_MODERATION_PARAMETERS)                                                        \
+    F(NDIS_INTERRUPT_MODERATION_PARAMETERS, Flags)                                                 \
+    F(NDIS_INTERRUPT_MODERATION_PARAMETERS, InterruptModeration)                                   \
     S(NDIS_STATUS_INDICATION)                                                                      \
     F(NDIS_STATUS_INDICATION, SourceHandle)                                                        \
     F(NDIS_STATUS_INDICATION, PortNumber)                                                          \

@@ -1286,6 +1286,23 @@ typedef struct {
     ULONG AutoNegotiationFlags;
 } NDIS_LINK_STATE;
 
+/* ntddndis/ns-ntddndis-_ndis_link_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ENUM MediaDuplexState;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    ENUM PauseFunctions;
+    ULONG AutoNegotiationFlags;
+} NDIS_LINK_PARAMETERS;
+
+/* ntddndis/ns-ntddndis-_ndis_interrupt_moderation_parameters */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    ENUM InterruptModeration;
+} NDIS_INTERRUPT_MODERATION_PARAMETERS;
+
 /* ndis/ns-ndis-_ndis_status_indication */
 typedef struct {
     NDIS_OBJECT_HEADER Header;

@@ -821,6 +821,35 @@ struct _NDIS_OID_REQUEST {
 #define OID_PNP_SET_POWER             0xFD010101
 #define OID_PNP_QUERY_POWER           0xFD010102
 
+/* The OIDs NetKVM answers beyond those above and the ones further down
+ * (network/oid-gen-transmit-queue-length). */
+#define OID_GEN_TRANSMIT_QUEUE_LENGTH 0x0002020E
+
+/* ntddndis/ns-ntddndis-_ndis_interrupt_moderation_parameters */
+typedef enum _NDIS_INTERRUPT_MODERATION {
+    NdisInterruptModerationUnknown,
+    NdisInterruptModerationNotSupported,
+    NdisInterruptModerationEnabled,
+    NdisInterruptModerationDisabled
+} NDIS_INTERRUPT_MODERATION;
+typedef struct _NDIS_INTERRUPT_MODERATION_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    ULONG Flags;
+    NDIS_INTERRUPT_MODERATION InterruptModeration;
+} NDIS_INTERRUPT_MODERATION_PARAMETERS, *PNDIS_INTERRUPT_MODERATION_PARAMETERS;
+#define NDIS_INTERRUPT_MODERATION_PARAMETERS_REVISION_1 1
+
+/* ntddndis/ns-ntddndis-_ndis_link_parameters (OID_GEN_LINK_PARAMETERS) */
+typedef struct _NDIS_LINK_PARAMETERS {
+    NDIS_OBJECT_HEADER Header;
+    NET_IF_MEDIA_DUPLEX_STATE MediaDuplexState;
+    ULONG64 XmitLinkSpeed;
+    ULONG64 RcvLinkSpeed;
+    NDIS_SUPPORTED_PAUSE_FUNCTIONS PauseFunctions;
+    ULONG AutoNegotiationFlags;
+} NDIS_LINK_PARAMETERS, *PNDIS_LINK_PARAMETERS;
+#define NDIS_LINK_PARAMETERS_REVISION_1 1
+
 /* ---- Interrupts (ndis/ns-ndis-_ndis_miniport_interrupt_characteristics and
  * the nc-ndis-miniport_*interrupt* pages) ---------------------------------- */
 /* DIRQL */

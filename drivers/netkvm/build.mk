@@ -1,0 +1,32 @@
+# netkvm: the virtio-net NDIS 6.50 miniport.  nk_*.c (the feature choice,
+# the configuration checks, the queue and message plan, the control-queue
+# commands) include no Windows header; the host unit tests build them as
+# they are (check-netkvm).
+NETKVM_NK_SRCS := drivers/netkvm/nk_features.c drivers/netkvm/nk_config.c \
+	drivers/netkvm/nk_queues.c drivers/netkvm/nk_ctrl.c
+XCOMPILE_SRCS += $(NETKVM_NK_SRCS)
+
+NETKVM_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_PROGS += netkvm-test netkvm-test-planted
+netkvm-test_SRCS := drivers/netkvm/tests/host/nk_test.c $(NETKVM_NK_SRCS)
+netkvm-test_CFLAGS := -Itests/include $(NETKVM_SAN)
+netkvm-test_LDFLAGS := $(NETKVM_SAN)
+netkvm-test-planted_SRCS := $(netkvm-test_SRCS)
+# The planted bug: max_virtqueue_pairs 0 accepted (no queue would run).
+netkvm-test-planted_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_PAIRS
+netkvm-test-planted_LDFLAGS := $(NETKVM_SAN)
+
+CHECKS += check-netkvm
+.PHONY: check-netkvm
+check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted
+	$(Q)tests/run-check netkvm tests/host-units.sh --unit $< \
+		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted'
+
+DRIVERS += netkvm
+# Not packaged until it has run in the harness (netkvm.inx is ready for it).
+UNPACKAGED += netkvm
+netkvm_ARCHES  := x86 amd64 arm64
+netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
+	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
+	drivers/netkvm/oid.c drivers/netkvm/state.c $(NETKVM_NK_SRCS) $(VWNDIS_VIRTIO_SRCS)
+netkvm_IMPORTS := ntoskrnl hal ndis

@@ -1,0 +1,87 @@
+/*
+ * driver.c - NetKVM's registration with NDIS (the miniport driver
+ * characteristics, NDIS 6.50), unload, and the adapter-wide events that
+ * need no state of their own: PnP events (surprise removal), shutdown and
+ * reset.
+ */
+#include "netkvm.h"
+
+DRIVER_INITIALIZE DriverEntry;
+NDIS_HANDLE NkDriverHandle;
+
+/* IRQL: PASSIVE_LEVEL. undo the registration when the driver unloads. */
+static VOID NTAPI NkUnload(PDRIVER_OBJECT DriverObject)
+{
+    (void)DriverObject;
+    if (NkDriverHandle != NULL)
+        NdisMDeregisterMiniportDriver(NkDriverHandle);
+    NkDriverHandle = NULL;
+}
+
+/* IRQL: PASSIVE_LEVEL. a PnP event: surprise removal stops the device
+ * access and hands back every send the device will never complete. */
+static VOID NTAPI NkPnpEvent(NDIS_HANDLE Context, PNET_DEVICE_PNP_EVENT Event)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    if (Event->DevicePnPEvent != NdisDevicePnPEventSurpriseRemoved)
+        return;
+    a->Removed = TRUE;
+    DbgPrint("netkvm: surprise removal\n");
+    for (ULONG i = 0; i < a->Pairs; i++)
+        NkTxCancelAll(&a->Tx[i], NDIS_STATUS_ADAPTER_REMOVED);
+    NkPauseCheck(a);
+}
+
+/* IRQL <= DISPATCH_LEVEL (HIGH_LEVEL on a bug check). shutdown: the
+ * device stops using guest memory; nothing is freed or waited for. */
+static VOID NTAPI NkShutdown(NDIS_HANDLE Context, NDIS_SHUTDOWN_ACTION Action)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    (void)Action;
+    if (a->Ready && !a->Removed)
+        virtio_device_reset(&a->V.Dev);
+}
+
+/* IRQL: DISPATCH_LEVEL. a reset request: the device keeps running (a
+ * hung device is reported by its queues, not by NDIS's timer). */
+static NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
+{
+    (void)Context;
+    *AddressingReset = FALSE;
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL: PASSIVE_LEVEL. register the miniport with NDIS 6.50. */
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch;
+    RtlZeroMemory(&ch, sizeof(ch));
+    ch.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+    ch.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+    ch.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+    ch.MajorNdisVersion = NK_NDIS_MAJOR;
+    ch.MinorNdisVersion = NK_NDIS_MINOR;
+    ch.MajorDriverVersion = NK_DRV_MAJOR;
+    ch.MinorDriverVersion = NK_DRV_MINOR;
+    ch.InitializeHandlerEx = NkInitialize;
+    ch.HaltHandlerEx = NkHalt;
+    ch.UnloadHandler = NkUnload;
+    ch.PauseHandler = NkPause;
+    ch.RestartHandler = NkRestart;
+    ch.OidRequestHandler = NkOidRequest;
+    ch.SendNetBufferListsHandler = NkSend;
+    ch.ReturnNetBufferListsHandler = NkReturn;
+    ch.CancelSendHandler = NkCancelSend;
+    ch.ResetHandlerEx = NkReset;
+    ch.DevicePnPEventNotifyHandler = NkPnpEvent;
+    ch.ShutdownHandlerEx = NkShutdown;
+    ch.CancelOidRequestHandler = NkCancelOid;
+    NDIS_STATUS st =
+        NdisMRegisterMiniportDriver(DriverObject, RegistryPath, NULL, &ch, &NkDriverHandle);
+    if (st != NDIS_STATUS_SUCCESS) {
+        DbgPrint("netkvm: NdisMRegisterMiniportDriver failed 0x%x\n", st);
+        NkDriverHandle = NULL;
+        return (NTSTATUS)st;
+    }
+    return STATUS_SUCCESS;
+}

@@ -1,0 +1,188 @@
+/*
+ * netkvm.h - the NetKVM miniport: a deserialized NDIS 6.50 Ethernet
+ * miniport over the virtio core (common/ndis/ for the OS services,
+ * nk_net.h for the OS-neutral half).  One adapter per virtio-net function:
+ * queue pairs (receive 2k, transmit 2k+1) and a control queue, every ring
+ * in one shared-memory block carved by the core's queue plan.
+ *
+ * Files: driver.c (DriverEntry, characteristics, PnP events, shutdown),
+ * init.c (MiniportInitializeEx, MiniportHaltEx, attributes), device.c
+ * (virtio bring-up: features, configuration, queues), intr.c (ISRs and
+ * DPCs), tx.c (send path), rx.c (receive path), ctrl.c (control queue),
+ * oid.c (OID requests), state.c (pause, restart, link indications).
+ */
+#pragma once
+#include <ntddk.h>
+#include <vw/compiler.h>
+#include <vw/ndis.h>
+#include <ndis/virtio_ndis.h>
+#include <virtio/virtqueue_req.h>
+#include "nk_net.h"
+
+#define NK_TAG         VW_POOL_TAG('N', 'K', 'v', 'n')
+#define NK_NDIS_MAJOR  6
+#define NK_NDIS_MINOR  50
+#define NK_DRV_MAJOR   1
+#define NK_DRV_MINOR   0
+#define NK_TX_TABLE    64          /* descriptors in a TX request's own indirect table */
+#define NK_RX_CHUNK    0x10000u    /* receive buffers come in 64 KiB shared blocks */
+#define NK_RX_MRG_BUF  2048u       /* a merged receive buffer: two per page */
+#define NK_RX_MEM_CAP  (64u << 20) /* receive buffers of all queues together, at most */
+#define NK_RX_MIN_BUFS 64u         /* per queue, whatever the cap says */
+#define NK_BATCH       64u         /* NBLs indicated per call */
+#define NK_CTRL_POLLS  10000u      /* control command: polls of 10 us (100 ms) */
+
+/* Counters and the outstanding counts: the compiler's atomics (the
+ * Interlocked*64 forms are not declared for every arch in mingw-w64) */
+#define NK_ADD64(p, v) ((void)__atomic_fetch_add((p), (LONG64)(v), __ATOMIC_RELAXED))
+#define NK_INC64(p)    NK_ADD64((p), 1)
+#define NK_ADD32(p, v) ((void)__atomic_fetch_add((p), (LONG)(v), __ATOMIC_SEQ_CST))
+
+typedef enum { NK_PAUSED = 0, NK_RUNNING = 1, NK_PAUSING = 2 } NK_STATE;
+
+typedef struct _NK_ADAPTER NK_ADAPTER, *PNK_ADAPTER;
+
+/* A TX request: its virtio_net_hdr and indirect table in shared memory */
+typedef struct _NK_TX_ENTRY {
+    struct _NK_TX_ENTRY *Next; /* free list, or the completed list */
+    PNET_BUFFER Nb;
+    PSCATTER_GATHER_LIST Sgl;
+    PUCHAR Hdr;
+    ULONG64 HdrPa;
+    struct virtqueue_indirect Table;
+} NK_TX_ENTRY, *PNK_TX_ENTRY;
+
+typedef struct _NK_TXQ {
+    PNK_ADAPTER Adapter;
+    struct virtqueue Vq;
+    NDIS_SPIN_LOCK Lock;
+    PNK_TX_ENTRY Entries, Free;
+    ULONG Count;
+    struct virtio_dma Dma;          /* headers, then tables */
+    PNET_BUFFER PendHead, PendTail; /* mapped, waiting for ring space */
+    ULONG Index;                    /* pair */
+    ULONG Message;
+} NK_TXQ, *PNK_TXQ;
+
+/* A receive buffer: shared memory, its MDL and the NBL that carries it */
+typedef struct _NK_RXBUF {
+    struct _NK_RXBUF *Next; /* free list, or the rest of a merged frame */
+    PUCHAR Va;
+    ULONG64 Pa;
+    PMDL Mdl;
+    PNET_BUFFER_LIST Nbl;
+    struct _NK_RXQ *Queue;
+} NK_RXBUF, *PNK_RXBUF;
+
+typedef struct _NK_RXQ {
+    PNK_ADAPTER Adapter;
+    struct virtqueue Vq;
+    NDIS_SPIN_LOCK Lock;
+    PNK_RXBUF Bufs, Free;
+    ULONG Count, Posted;
+    struct virtio_dma *Chunks;
+    ULONG ChunkCount;
+    ULONG Shortages; /* times the ring ran empty */
+    ULONG Index;
+    ULONG Message;
+    GROUP_AFFINITY Affinity; /* the CPU whose DPC serves this pair */
+    BOOLEAN HasAffinity;
+} NK_RXQ, *PNK_RXQ;
+
+typedef struct _NK_STATS {
+    LONG64 TxFrames[3], TxBytes[3]; /* directed, multicast, broadcast */
+    LONG64 RxFrames[3], RxBytes[3];
+    LONG64 TxErrors, TxDiscards, RxErrors, RxDiscards, RxNoBuffer;
+} NK_STATS;
+
+struct _NK_ADAPTER {
+    NDIS_HANDLE Handle;
+    VW_NDIS_VIRTIO V;
+    BOOLEAN Mapped, Ready, Removed;
+    volatile LONG State; /* NK_STATE */
+    NDIS_HANDLE Interrupt, Dma, NblPool;
+    NDIS_INTERRUPT_TYPE InterruptType;
+    PIO_INTERRUPT_MESSAGE_INFO MessageInfo;
+    ULONG Messages;        /* granted (0: line) */
+    volatile LONG LineIsr; /* ISR bits a line interrupt read, for its DPC */
+    uint64_t Features;
+    struct nk_config Cfg;
+    struct nk_queue_plan Plan;
+    ULONG HdrLen, RxBufSize, RxSegs;
+    ULONG MaxFrame; /* MTU + Ethernet header */
+    UCHAR CurrentMac[NK_ETH_ALEN];
+    /* Rings: one block for all queues */
+    struct virtqueue_plan QPlan;
+    uint16_t *QSizes;
+    ULONG QCount;
+    struct virtio_dma RingBlock;
+    PVOID RingMem;
+    ULONG RingMemSize;
+    PNK_RXQ Rx;
+    PNK_TXQ Tx;
+    ULONG Pairs;       /* pairs set up */
+    ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
+    /* Control queue */
+    struct virtqueue Ctrl;
+    BOOLEAN HasCtrl;
+    NDIS_SPIN_LOCK CtrlLock;
+    struct virtio_dma CtrlDma;
+    /* Pause bookkeeping */
+    volatile LONG TxOut; /* NBLs accepted, not completed */
+    volatile LONG RxOut; /* NBLs indicated, not returned */
+    /* Filters */
+    ULONG PacketFilter;
+    UCHAR Mcast[NK_MCAST_MAX][NK_ETH_ALEN];
+    ULONG McastCount;
+    BOOLEAN LinkUp;
+    NK_STATS Stats;
+};
+
+/* ---- driver.c ---- */
+extern NDIS_HANDLE NkDriverHandle;
+
+/* ---- init.c ---- */
+MINIPORT_INITIALIZE NkInitialize;
+MINIPORT_HALT NkHalt;
+
+/* ---- device.c ---- */
+NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
+void NkDeviceStop(PNK_ADAPTER A);
+
+/* ---- intr.c ---- */
+NDIS_STATUS NkInterruptRegister(PNK_ADAPTER A);
+void NkInterruptDeregister(PNK_ADAPTER A);
+
+/* ---- tx.c ---- */
+NDIS_STATUS NkTxInit(PNK_ADAPTER A, PNK_TXQ Q);
+void NkTxFree(PNK_ADAPTER A, PNK_TXQ Q);
+void NkTxDrain(PNK_TXQ Q);
+void NkTxCancelAll(PNK_TXQ Q, NDIS_STATUS Status);
+MINIPORT_SEND_NET_BUFFER_LISTS NkSend;
+MINIPORT_CANCEL_SEND NkCancelSend;
+MINIPORT_PROCESS_SG_LIST NkProcessSgList;
+
+/* ---- rx.c ---- */
+NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);
+void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
+void NkRxPost(PNK_RXQ Q);
+void NkRxDrain(PNK_RXQ Q);
+MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
+
+/* ---- ctrl.c ---- */
+BOOLEAN NkCtrlSend(PNK_ADAPTER A, const struct nk_ctrl_cmd *Cmd);
+void NkCtrlApplyFilter(PNK_ADAPTER A);
+void NkCtrlSetPairs(PNK_ADAPTER A);
+
+/* ---- oid.c ---- */
+MINIPORT_OID_REQUEST NkOidRequest;
+MINIPORT_CANCEL_OID_REQUEST NkCancelOid;
+extern const NDIS_OID NkSupportedOids[];
+extern const ULONG NkSupportedOidCount;
+
+/* ---- state.c ---- */
+MINIPORT_PAUSE NkPause;
+MINIPORT_RESTART NkRestart;
+void NkPauseCheck(PNK_ADAPTER A);
+void NkLinkUpdate(PNK_ADAPTER A, BOOLEAN Force);
+void NkFrameClass(const UCHAR *Dest, ULONG *Class);

@@ -1,0 +1,124 @@
+/*
+ * nk_ctrl.c - the control-queue commands (spec 5.1.6.5) as bytes: class,
+ * command and data, which the miniport sends as one device-readable
+ * segment followed by the device-writable ack byte.
+ */
+#include "nk_net.h"
+
+/* IRQL: any. start a command with no data */
+static void nk_ctrl_init(struct nk_ctrl_cmd *c, uint8_t class_, uint8_t cmd)
+{
+    c->class_ = class_;
+    c->cmd = cmd;
+    c->len = 0;
+}
+
+/* IRQL: any. a one-byte on/off command of the RX class */
+static void nk_ctrl_rx_bit(struct nk_ctrl_cmd *c, uint8_t cmd, bool on)
+{
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_RX, cmd);
+    c->data[0] = on ? 1 : 0;
+    c->len = 1;
+}
+
+/* IRQL: any. the receive-mode commands for an NDIS packet filter */
+unsigned nk_ctrl_rx_mode(uint32_t filter, uint64_t f, struct nk_ctrl_cmd *cmds)
+{
+    unsigned n = 0;
+    if (!(f & NK_BIT(VIRTIO_NET_F_CTRL_RX)))
+        return 0;
+    bool promisc = (filter & NK_FILTER_PROMISCUOUS) != 0;
+    nk_ctrl_rx_bit(&cmds[n++], VIRTIO_NET_CTRL_RX_PROMISC, promisc);
+    nk_ctrl_rx_bit(&cmds[n++], VIRTIO_NET_CTRL_RX_ALLMULTI,
+                   promisc || (filter & NK_FILTER_ALL_MULTI) != 0);
+    if (f & NK_BIT(VIRTIO_NET_F_CTRL_RX_EXTRA)) {
+        nk_ctrl_rx_bit(&cmds[n++], VIRTIO_NET_CTRL_RX_NOBCAST,
+                       !promisc && (filter & NK_FILTER_BROADCAST) == 0);
+        /* No multicast at all when neither list nor all-multicast is wanted */
+        nk_ctrl_rx_bit(&cmds[n++], VIRTIO_NET_CTRL_RX_NOMULTI,
+                       !promisc && (filter & (NK_FILTER_MULTICAST | NK_FILTER_ALL_MULTI)) == 0);
+    }
+    return n;
+}
+
+/* IRQL: any. MAC_TABLE_SET with no unicast and count multicast entries */
+bool nk_ctrl_mac_table(const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count, struct nk_ctrl_cmd *c)
+{
+    if (count > NK_MCAST_MAX)
+        return false;
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET);
+    uint8_t *p = c->data;
+    /* struct virtio_net_ctrl_mac { le32 entries; u8 macs[][6]; } twice */
+    p[0] = p[1] = p[2] = p[3] = 0; /* unicast: none beyond the device address */
+    p += 4;
+    p[0] = (uint8_t)count, p[1] = (uint8_t)(count >> 8), p[2] = 0, p[3] = 0;
+    p += 4;
+    for (unsigned i = 0; i < count; i++)
+        for (unsigned b = 0; b < NK_ETH_ALEN; b++)
+            *p++ = mcast[i][b];
+    c->len = (uint16_t)(p - c->data);
+    return true;
+}
+
+/* IRQL: any. MAC_ADDR_SET */
+void nk_ctrl_mac_addr(const uint8_t *mac, struct nk_ctrl_cmd *c)
+{
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET);
+    for (unsigned b = 0; b < NK_ETH_ALEN; b++)
+        c->data[b] = mac[b];
+    c->len = NK_ETH_ALEN;
+}
+
+/* IRQL: any. VLAN_ADD or VLAN_DEL of one id (1..4094: 0 and 4095 are reserved) */
+bool nk_ctrl_vlan(bool add, unsigned vid, struct nk_ctrl_cmd *c)
+{
+    if (vid == 0 || vid >= 4095)
+        return false;
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_VLAN,
+                 add ? VIRTIO_NET_CTRL_VLAN_ADD : VIRTIO_NET_CTRL_VLAN_DEL);
+    nk_put_le16(c->data, (uint16_t)vid);
+    c->len = 2;
+    return true;
+}
+
+/* IRQL: any. MQ_VQ_PAIRS_SET */
+bool nk_ctrl_mq_pairs(unsigned pairs, struct nk_ctrl_cmd *c)
+{
+    if (pairs < VIRTIO_NET_MQ_PAIRS_MIN || pairs > VIRTIO_NET_MQ_PAIRS_MAX)
+        return false;
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET);
+    nk_put_le16(c->data, (uint16_t)pairs);
+    c->len = 2;
+    return true;
+}
+
+/* IRQL: any. ANNOUNCE_ACK (no data) */
+void nk_ctrl_announce_ack(struct nk_ctrl_cmd *c)
+{
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_ANNOUNCE, VIRTIO_NET_CTRL_ANNOUNCE_ACK);
+}
+
+/* IRQL: any. GUEST_OFFLOADS_SET: le64 of the guest offload feature bits */
+void nk_ctrl_guest_offloads(uint64_t offloads, struct nk_ctrl_cmd *c)
+{
+    nk_ctrl_init(c, VIRTIO_NET_CTRL_GUEST_OFFLOADS, VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET);
+    for (unsigned b = 0; b < 8; b++)
+        c->data[b] = (uint8_t)(offloads >> (8 * b));
+    c->len = 8;
+}
+
+/* IRQL: any. the device acknowledged: it wrote the ack byte, and it is OK */
+bool nk_ctrl_acked(uint8_t ack, uint32_t written)
+{
+    return written >= 1 && ack == VIRTIO_NET_OK;
+}
+
+/* IRQL: any. the command as the device reads it: class, command, data */
+size_t nk_ctrl_wire(const struct nk_ctrl_cmd *c, uint8_t *out)
+{
+    out[0] = c->class_;
+    out[1] = c->cmd;
+    for (unsigned i = 0; i < c->len; i++)
+        out[2 + i] = c->data[i];
+    return 2 + (size_t)c->len;
+}

@@ -1,0 +1,96 @@
+/*
+ * state.c - the miniport's run state and link: pause completes only when
+ * every accepted send was completed and every indicated NBL came back
+ * (TxOut and RxOut, counted before the state is read on both paths);
+ * restart; link-state indications from the device's STATUS field.
+ */
+#include "netkvm.h"
+
+/* IRQL <= DISPATCH_LEVEL. finish a pending pause once nothing is outstanding (once). */
+void NkPauseCheck(PNK_ADAPTER a)
+{
+    if (a->State != NK_PAUSING || a->TxOut != 0 || a->RxOut != 0)
+        return;
+    if (InterlockedCompareExchange(&a->State, NK_PAUSED, NK_PAUSING) == NK_PAUSING)
+        NdisMPauseComplete(a->Handle);
+}
+
+/* IRQL: PASSIVE_LEVEL. MiniportPause: no new sends or indications; pending
+ * until what is outstanding comes back. */
+NDIS_STATUS NTAPI NkPause(NDIS_HANDLE Context, PNDIS_MINIPORT_PAUSE_PARAMETERS Params)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    (void)Params;
+    InterlockedExchange(&a->State, NK_PAUSING);
+    if (a->Removed)
+        for (ULONG i = 0; i < a->Pairs; i++)
+            NkTxCancelAll(&a->Tx[i], NDIS_STATUS_ADAPTER_REMOVED);
+    if (a->TxOut == 0 && a->RxOut == 0 &&
+        InterlockedCompareExchange(&a->State, NK_PAUSED, NK_PAUSING) == NK_PAUSING)
+        return NDIS_STATUS_SUCCESS;
+    return a->State == NK_PAUSED ? NDIS_STATUS_SUCCESS : NDIS_STATUS_PENDING;
+}
+
+/* IRQL: PASSIVE_LEVEL. MiniportRestart: sends and indications resume. */
+NDIS_STATUS NTAPI NkRestart(NDIS_HANDLE Context, PNDIS_MINIPORT_RESTART_PARAMETERS Params)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    (void)Params;
+    InterlockedExchange(&a->State, NK_RUNNING);
+    for (ULONG i = 0; i < a->Pairs; i++)
+        NkRxPost(&a->Rx[i]);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL <= DISPATCH_LEVEL. read the link from the device and indicate a
+ * change (or always, with Force). */
+void NkLinkUpdate(PNK_ADAPTER a, BOOLEAN Force)
+{
+    uint8_t cfg[NK_CFG_BYTES];
+    struct nk_config c = a->Cfg;
+    uint32_t len = virtio_config_len(&a->V.Dev);
+    if (len > sizeof(cfg))
+        len = sizeof(cfg);
+    if (len < NK_CFG_STATUS + 2 || virtio_config_read(&a->V.Dev, 0, cfg, len) != 0)
+        return;
+    if (!nk_config_status(cfg, len, a->Features, &c))
+        return;
+    if (!Force && c.link_up == a->LinkUp)
+        return;
+    a->LinkUp = c.link_up;
+
+    NDIS_LINK_STATE ls;
+    NDIS_STATUS_INDICATION ind;
+    RtlZeroMemory(&ls, sizeof(ls));
+    ls.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    ls.Header.Revision = NDIS_LINK_STATE_REVISION_1;
+    ls.Header.Size = sizeof(ls);
+    ls.MediaConnectState = c.link_up ? MediaConnectStateConnected : MediaConnectStateDisconnected;
+    ls.MediaDuplexState = c.link_up ? MediaDuplexStateFull : MediaDuplexStateUnknown;
+    ls.XmitLinkSpeed = ls.RcvLinkSpeed = c.link_up ? a->Cfg.speed_bps : NDIS_LINK_SPEED_UNKNOWN;
+    ls.PauseFunctions = NdisPauseFunctionsUnsupported;
+    RtlZeroMemory(&ind, sizeof(ind));
+    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
+    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
+    ind.Header.Size = sizeof(ind);
+    ind.SourceHandle = a->Handle;
+    ind.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
+    ind.StatusCode = NDIS_STATUS_LINK_STATE;
+    ind.StatusBuffer = &ls;
+    ind.StatusBufferSize = sizeof(ls);
+    NdisMIndicateStatusEx(a->Handle, &ind);
+}
+
+/* IRQL: any. 0 directed, 1 multicast, 2 broadcast, from a destination address. */
+void NkFrameClass(const UCHAR *Dest, ULONG *Class)
+{
+    UCHAR all = 0xff;
+    for (ULONG i = 0; i < NK_ETH_ALEN; i++)
+        all &= Dest[i];
+    if (all == 0xff)
+        *Class = 2;
+    else if (Dest[0] & 1)
+        *Class = 1;
+    else
+        *Class = 0;
+}

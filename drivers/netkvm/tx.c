@@ -1,0 +1,305 @@
+/*
+ * tx.c - the send path: each NET_BUFFER is mapped by
+ * NdisMAllocateNetBufferSGList and written straight from its SG list by the
+ * core's descriptor writer, behind its virtio_net_hdr, into the entry's own
+ * indirect table (one ring descriptor per frame).  A frame that finds the
+ * ring full waits, mapped, on the queue's pending list and goes out as
+ * completions free room.  Completions are lazy (the interrupt comes after
+ * about three quarters of what is outstanding); each NBL is completed once,
+ * when its last NET_BUFFER is done.
+ *
+ * Per NET_BUFFER (MiniportReserved): [0] its NBL, [1] its queue, [2] its SG
+ * list, [3] the next pending NET_BUFFER.  Per NBL: [0] NET_BUFFERs not yet
+ * done, [1] the status to complete it with.
+ */
+#include "netkvm.h"
+
+#define NK_TX_HDR_SLOT 32u /* a header slot: the largest header, 16-aligned */
+
+#define NK_NB_NBL(nb)      ((PNET_BUFFER_LIST)(nb)->MiniportReserved[0])
+#define NK_NB_QUEUE(nb)    ((PNK_TXQ)(nb)->MiniportReserved[1])
+#define NK_NB_SGL(nb)      ((PSCATTER_GATHER_LIST)(nb)->MiniportReserved[2])
+#define NK_NB_NEXT(nb)     ((PNET_BUFFER)(nb)->MiniportReserved[3])
+#define NK_NBL_LEFT(nbl)   ((volatile LONG *)&(nbl)->MiniportReserved[0])
+#define NK_NBL_RESULT(nbl) ((volatile LONG *)&(nbl)->MiniportReserved[1])
+
+enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
+
+/* IRQL: PASSIVE_LEVEL. one entry per ring descriptor: header slots, then tables. */
+NDIS_STATUS NkTxInit(PNK_ADAPTER a, PNK_TXQ q)
+{
+    ULONG n = q->Vq.num;
+    size_t hdrs = (size_t)n * NK_TX_HDR_SLOT;
+    size_t tables = (size_t)n * NK_TX_TABLE * 16;
+    q->Entries = VwNdisAlloc(&a->V, n * sizeof(NK_TX_ENTRY));
+    if (q->Entries == NULL || VwNdisShared(&a->V, hdrs + tables, &q->Dma) != 0)
+        return NDIS_STATUS_RESOURCES;
+    q->Count = n;
+    for (ULONG i = 0; i < n; i++) {
+        PNK_TX_ENTRY e = &q->Entries[i];
+        e->Hdr = (PUCHAR)q->Dma.va + (size_t)i * NK_TX_HDR_SLOT;
+        e->HdrPa = q->Dma.pa + (ULONG64)i * NK_TX_HDR_SLOT;
+        e->Table.va = (PUCHAR)q->Dma.va + hdrs + (size_t)i * NK_TX_TABLE * 16;
+        e->Table.pa = q->Dma.pa + hdrs + (ULONG64)i * NK_TX_TABLE * 16;
+        e->Table.capacity = NK_TX_TABLE;
+        e->Next = q->Free;
+        q->Free = e;
+    }
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL: PASSIVE_LEVEL. free the entries (nothing is outstanding at halt). */
+void NkTxFree(PNK_ADAPTER a, PNK_TXQ q)
+{
+    VwNdisSharedFree(&a->V, &q->Dma);
+    VwNdisFree(q->Entries, q->Count * sizeof(NK_TX_ENTRY));
+    q->Entries = NULL;
+    q->Free = NULL;
+}
+
+/* IRQL <= DISPATCH_LEVEL. the send-complete flags for the current IRQL. */
+static ULONG NkCompleteFlags(void)
+{
+    return KeGetCurrentIrql() == DISPATCH_LEVEL ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
+}
+
+/* IRQL <= DISPATCH_LEVEL. count a sent frame by its destination class. */
+static void NkTxCount(PNK_ADAPTER a, PNET_BUFFER nb)
+{
+    UCHAR storage[NK_ETH_ALEN];
+    PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
+    ULONG cls = 0;
+    if (dest != NULL)
+        NkFrameClass(dest, &cls);
+    NK_INC64(&a->Stats.TxFrames[cls]);
+    NK_ADD64(&a->Stats.TxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
+}
+
+/* IRQL <= DISPATCH_LEVEL. one NET_BUFFER of nbl is done; the last completes the NBL. */
+static void NkTxNbDone(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status)
+{
+    if (status != NDIS_STATUS_SUCCESS) {
+        InterlockedExchange(NK_NBL_RESULT(nbl), status);
+        NK_INC64(&a->Stats.TxErrors);
+    }
+    if (InterlockedDecrement(NK_NBL_LEFT(nbl)) != 0)
+        return;
+    NET_BUFFER_LIST_STATUS(nbl) = (NDIS_STATUS)*NK_NBL_RESULT(nbl);
+    NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+    NdisMSendNetBufferListsComplete(a->Handle, nbl, NkCompleteFlags());
+    InterlockedDecrement(&a->TxOut);
+    NkPauseCheck(a);
+}
+
+/* IRQL: DISPATCH_LEVEL, queue lock held. write one mapped frame into the ring. */
+static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
+{
+    PNK_ADAPTER a = q->Adapter;
+    PNK_TX_ENTRY e = q->Free;
+    struct virtqueue_req rq;
+    if (e == NULL)
+        return NK_NOT_NOW;
+    if (sgl->NumberOfElements == 0 || sgl->NumberOfElements > 0xfffe)
+        return NK_FAILED;
+    unsigned nseg = 1 + sgl->NumberOfElements;
+    RtlZeroMemory(e->Hdr, a->HdrLen); /* no offload: flags 0, GSO_NONE */
+    int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
+    if (rc == VIRTIO_ENOSPC)
+        return NK_NOT_NOW;
+    if (rc != 0)
+        return NK_FAILED; /* can never fit, or the queue is broken */
+    virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
+    virtqueue_req_sgl(&rq, sgl->Elements, sgl->NumberOfElements, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    if (virtqueue_req_close(&rq, e) != 0)
+        return NK_FAILED;
+    q->Free = e->Next;
+    e->Nb = nb;
+    e->Sgl = sgl;
+    return NK_POSTED;
+}
+
+/* IRQL: DISPATCH_LEVEL, queue lock held. post what waits, in order; failed
+ * frames come back through *failed (their SG lists still mapped). */
+static void NkTxPostPending(PNK_TXQ q, PNET_BUFFER *failed)
+{
+    while (q->PendHead != NULL) {
+        PNET_BUFFER nb = q->PendHead;
+        int r = NkTxPost(q, nb, NK_NB_SGL(nb));
+        if (r == NK_NOT_NOW)
+            break;
+        q->PendHead = NK_NB_NEXT(nb);
+        if (q->PendHead == NULL)
+            q->PendTail = NULL;
+        if (r == NK_FAILED) {
+            nb->MiniportReserved[3] = *failed;
+            *failed = nb;
+        }
+    }
+    if (virtqueue_kick_prepare(&q->Vq))
+        virtqueue_notify(&q->Vq);
+}
+
+/* IRQL: DISPATCH_LEVEL. give back the SG lists of failed frames and fail them. */
+static void NkTxFailList(PNK_ADAPTER a, PNET_BUFFER failed, NDIS_STATUS status)
+{
+    while (failed != NULL) {
+        PNET_BUFFER next = NK_NB_NEXT(failed);
+        NdisMFreeNetBufferSGList(a->Dma, NK_NB_SGL(failed), failed);
+        NkTxNbDone(a, NK_NB_NBL(failed), status);
+        failed = next;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL. MiniportProcessSGList: a frame is mapped; post it. */
+VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_LIST Sgl,
+                           PVOID Context)
+{
+    PNET_BUFFER nb = (PNET_BUFFER)Context;
+    PNK_TXQ q = NK_NB_QUEUE(nb);
+    PNET_BUFFER failed = NULL;
+    (void)Pdo, (void)Reserved;
+    nb->MiniportReserved[2] = Sgl;
+    nb->MiniportReserved[3] = NULL;
+    NdisDprAcquireSpinLock(&q->Lock);
+    /* Behind whatever waits, so frames leave in order */
+    if (q->PendTail != NULL)
+        q->PendTail->MiniportReserved[3] = nb;
+    else
+        q->PendHead = nb;
+    q->PendTail = nb;
+    NkTxPostPending(q, &failed);
+    NdisDprReleaseSpinLock(&q->Lock);
+    NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
+}
+
+/* IRQL: DISPATCH_LEVEL. reap completed frames, then post what waits (lazy:
+ * the next interrupt after about three quarters of the outstanding). */
+void NkTxDrain(PNK_TXQ q)
+{
+    PNK_ADAPTER a = q->Adapter;
+    PNK_TX_ENTRY done = NULL, last = NULL;
+    PNET_BUFFER failed = NULL;
+    uint32_t len;
+    NdisDprAcquireSpinLock(&q->Lock);
+    virtqueue_disable_cb(&q->Vq);
+    for (;;) {
+        PNK_TX_ENTRY e;
+        while ((e = virtqueue_get(&q->Vq, &len)) != NULL) {
+            e->Next = done;
+            done = e;
+        }
+        if (virtqueue_enable_cb_delayed(&q->Vq))
+            break;
+        virtqueue_disable_cb(&q->Vq);
+    }
+    NdisDprReleaseSpinLock(&q->Lock);
+    for (PNK_TX_ENTRY e = done; e != NULL; e = e->Next) {
+        NkTxCount(a, e->Nb);
+        NdisMFreeNetBufferSGList(a->Dma, e->Sgl, e->Nb);
+        NkTxNbDone(a, NK_NB_NBL(e->Nb), NDIS_STATUS_SUCCESS);
+        e->Nb = NULL;
+        last = e;
+    }
+    NdisDprAcquireSpinLock(&q->Lock);
+    if (last != NULL) {
+        last->Next = q->Free;
+        q->Free = done;
+    }
+    NkTxPostPending(q, &failed);
+    NdisDprReleaseSpinLock(&q->Lock);
+    NkTxFailList(a, failed, NDIS_STATUS_FAILURE);
+}
+
+/* IRQL <= DISPATCH_LEVEL. fail every frame the device holds or that waits:
+ * the device is gone (surprise removal) and will complete none of them. */
+void NkTxCancelAll(PNK_TXQ q, NDIS_STATUS status)
+{
+    PNK_ADAPTER a = q->Adapter;
+    PNET_BUFFER failed = NULL;
+    PNK_TX_ENTRY e;
+    if (q->Entries == NULL)
+        return;
+    NdisAcquireSpinLock(&q->Lock);
+    while ((e = virtqueue_detach_unused(&q->Vq)) != NULL) {
+        e->Nb->MiniportReserved[3] = failed;
+        failed = e->Nb;
+        e->Nb = NULL;
+        e->Next = q->Free;
+        q->Free = e;
+    }
+    while (q->PendHead != NULL) {
+        PNET_BUFFER nb = q->PendHead;
+        q->PendHead = NK_NB_NEXT(nb);
+        nb->MiniportReserved[3] = failed;
+        failed = nb;
+    }
+    q->PendTail = NULL;
+    NdisReleaseSpinLock(&q->Lock);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    NkTxFailList(a, failed, status);
+    KeLowerIrql(old);
+}
+
+/* IRQL <= DISPATCH_LEVEL. complete an NBL that never reached a queue. */
+static void NkTxReject(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status, ULONG flags)
+{
+    NET_BUFFER_LIST_STATUS(nbl) = status;
+    NK_INC64(&a->Stats.TxDiscards);
+    NdisMSendNetBufferListsComplete(a->Handle, nbl, flags);
+}
+
+/* IRQL <= DISPATCH_LEVEL. MiniportSendNetBufferLists: map every frame. */
+VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER Port, ULONG Flags)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    ULONG cflags =
+        (Flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
+    (void)Port;
+    while (Nbls != NULL) {
+        PNET_BUFFER_LIST nbl = Nbls;
+        Nbls = NET_BUFFER_LIST_NEXT_NBL(nbl);
+        NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+        LONG count = 0;
+        for (PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb != NULL;
+             nb = NET_BUFFER_NEXT_NB(nb))
+            count++;
+        /* Counted before the state is read: a pause that starts now waits for it */
+        InterlockedIncrement(&a->TxOut);
+        NDIS_STATUS reject = a->Removed               ? NDIS_STATUS_ADAPTER_REMOVED
+                             : a->State != NK_RUNNING ? NDIS_STATUS_PAUSED
+                             : !a->LinkUp             ? NDIS_STATUS_MEDIA_DISCONNECTED
+                             : count == 0             ? NDIS_STATUS_INVALID_PARAMETER
+                                                      : NDIS_STATUS_SUCCESS;
+        if (reject != NDIS_STATUS_SUCCESS) {
+            NkTxReject(a, nbl, reject, cflags);
+            InterlockedDecrement(&a->TxOut);
+            NkPauseCheck(a);
+            continue;
+        }
+        PROCESSOR_NUMBER pn;
+        ULONG cpu = KeGetCurrentProcessorNumberEx(&pn);
+        PNK_TXQ q = &a->Tx[cpu % a->ActivePairs];
+        *NK_NBL_LEFT(nbl) = count;
+        *NK_NBL_RESULT(nbl) = NDIS_STATUS_SUCCESS;
+        /* Read the next NB first: the NBL may complete inside the loop */
+        PNET_BUFFER next;
+        for (PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl); nb != NULL; nb = next) {
+            next = NET_BUFFER_NEXT_NB(nb);
+            nb->MiniportReserved[0] = nbl;
+            nb->MiniportReserved[1] = q;
+            ULONG length = NET_BUFFER_DATA_LENGTH(nb);
+            if (length < NK_ETH_HLEN || length > a->MaxFrame ||
+                NdisMAllocateNetBufferSGList(a->Dma, nb, nb, NDIS_SG_LIST_WRITE_TO_DEVICE, NULL,
+                                             0) != NDIS_STATUS_SUCCESS)
+                NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);
+        }
+    }
+}
+
+/* IRQL <= DISPATCH_LEVEL. MiniportCancelSend: frames are handed to the
+ * device as soon as they are mapped, so none waits long enough to cancel. */
+VOID NTAPI NkCancelSend(NDIS_HANDLE Context, PVOID CancelId)
+{
+    (void)Context, (void)CancelId;
+}
