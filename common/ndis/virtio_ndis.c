@@ -38,53 +38,15 @@ VW_NDIS_ACCESSORS(8, UCHAR)
 VW_NDIS_ACCESSORS(16, USHORT)
 VW_NDIS_ACCESSORS(32, ULONG)
 
-/* IRQL: any. 64-bit fields as two 32-bit accesses, low half first (spec 4.1.3.1). */
-static uint64_t VwNdisRead64(void *ctx, uint8_t space, uintptr_t addr)
-{
-    uint64_t lo = VwNdisRead32(ctx, space, addr);
-    return lo | (uint64_t)VwNdisRead32(ctx, space, addr + 4) << 32;
-}
-
-/* IRQL: any. see VwNdisRead64. */
-static void VwNdisWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
-{
-    VwNdisWrite32(ctx, space, addr, (uint32_t)val);
-    VwNdisWrite32(ctx, space, addr + 4, (uint32_t)(val >> 32));
-}
-
 /* IRQL: any. configuration space from the copy VwNdisVirtioMap read; beyond
  * it all ones, which the capability walk takes as "no capability". */
-static void VwNdisPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
+static void VwNdisPciRead(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
     PVW_NDIS_VIRTIO v = VW_NDIS(ctx);
     if (off > v->PciConfigLength || len > v->PciConfigLength - off)
         RtlFillMemory(buf, len, 0xff);
     else
         RtlCopyMemory(buf, v->PciConfig + off, len);
-}
-
-/* IRQL: any. a configuration byte from the copy. */
-static uint8_t VwNdisPciRead8(void *ctx, uint32_t off)
-{
-    uint8_t v;
-    VwNdisPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* IRQL: any. a configuration word from the copy. */
-static uint16_t VwNdisPciRead16(void *ctx, uint32_t off)
-{
-    uint16_t v;
-    VwNdisPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* IRQL: any. a configuration dword from the copy. */
-static uint32_t VwNdisPciRead32(void *ctx, uint32_t off)
-{
-    uint32_t v;
-    VwNdisPciRead(ctx, off, &v, sizeof(v));
-    return v;
 }
 
 /* IRQL: any. length and space of a mapped BAR. */
@@ -157,14 +119,10 @@ static const struct virtio_os_ops VwNdisOps = {
     .read8 = VwNdisRead8,
     .read16 = VwNdisRead16,
     .read32 = VwNdisRead32,
-    .read64 = VwNdisRead64,
     .write8 = VwNdisWrite8,
     .write16 = VwNdisWrite16,
     .write32 = VwNdisWrite32,
-    .write64 = VwNdisWrite64,
-    .pci_read8 = VwNdisPciRead8,
-    .pci_read16 = VwNdisPciRead16,
-    .pci_read32 = VwNdisPciRead32,
+    .pci_read = VwNdisPciRead,
     .bar_info = VwNdisBarInfo,
     .bar_map = VwNdisBarMap,
     .bar_unmap = NULL,
@@ -226,39 +184,13 @@ void VwNdisSharedFree(PVW_NDIS_VIRTIO Virtio, struct virtio_dma *Dma)
     Dma->va = NULL;
 }
 
-/* IRQL: PASSIVE_LEVEL. the BAR whose base is the resource's start, or -1. */
-static int VwNdisBarOf(PVW_NDIS_VIRTIO Virtio, uint64_t Start, BOOLEAN InIo)
-{
-    for (unsigned bar = 0; bar < VW_NDIS_BARS; bar++) {
-        ULONG off = 0x10 + 4 * bar;
-        if (off + 4 > Virtio->PciConfigLength)
-            break;
-        uint32_t lo = VwNdisPciRead32(Virtio, off);
-        uint64_t base;
-        bool is64 = false;
-        if (lo & 1) {
-            base = lo & ~3u;
-        } else {
-            base = lo & ~0xfu;
-            is64 = (lo & 6) == 4;
-            if (is64 && bar + 1 < VW_NDIS_BARS)
-                base |= (uint64_t)VwNdisPciRead32(Virtio, off + 4) << 32;
-        }
-        if (base != 0 && base == Start && (bool)(lo & 1) == (bool)InIo)
-            return (int)bar;
-        if (is64)
-            bar++;
-    }
-    return -1;
-}
-
 /* IRQL: PASSIVE_LEVEL. map one memory or port resource that is a BAR. */
 static NDIS_STATUS VwNdisMapOne(PVW_NDIS_VIRTIO Virtio, const CM_PARTIAL_RESOURCE_DESCRIPTOR *d)
 {
     BOOLEAN io = d->Type == CmResourceTypePort;
     uint64_t start = io ? (uint64_t)d->u.Port.Start.QuadPart : (uint64_t)d->u.Memory.Start.QuadPart;
     ULONG length = io ? d->u.Port.Length : d->u.Memory.Length;
-    int bar = VwNdisBarOf(Virtio, start, io);
+    int bar = virtio_pci_bar_of(&Virtio->Os, start, io);
     if (bar < 0 || length == 0 || Virtio->Bars[bar].Va != NULL)
         return NDIS_STATUS_SUCCESS; /* not a BAR of ours: ignored */
     PVOID va = NULL;

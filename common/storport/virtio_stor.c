@@ -39,53 +39,15 @@ VW_STOR_ACCESSORS(8, UCHAR, Uchar)
 VW_STOR_ACCESSORS(16, USHORT, Ushort)
 VW_STOR_ACCESSORS(32, ULONG, Ulong)
 
-/* IRQL: any. 64-bit fields as two 32-bit accesses, low half first (spec 4.1.3.1). */
-static uint64_t VwStorRead64(void *ctx, uint8_t space, uintptr_t addr)
-{
-    uint64_t lo = VwStorRead32(ctx, space, addr);
-    return lo | (uint64_t)VwStorRead32(ctx, space, addr + 4) << 32;
-}
-
-/* IRQL: any. see VwStorRead64. */
-static void VwStorWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
-{
-    VwStorWrite32(ctx, space, addr, (uint32_t)val);
-    VwStorWrite32(ctx, space, addr + 4, (uint32_t)(val >> 32));
-}
-
 /* IRQL: any. configuration space from the copy HwFindAdapter read; beyond
  * it all ones, which the capability walk takes as "no capability". */
-static void VwStorPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
+static void VwStorPciRead(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
     PVW_STOR_VIRTIO v = VW_STOR(ctx);
     if (off > v->PciConfigLength || len > v->PciConfigLength - off)
         RtlFillMemory(buf, len, 0xff);
     else
         RtlCopyMemory(buf, v->PciConfig + off, len);
-}
-
-/* IRQL: any. a configuration byte. */
-static uint8_t VwStorPciRead8(void *ctx, uint32_t off)
-{
-    uint8_t v;
-    VwStorPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* IRQL: any. a configuration word. */
-static uint16_t VwStorPciRead16(void *ctx, uint32_t off)
-{
-    uint16_t v;
-    VwStorPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* IRQL: any. a configuration dword. */
-static uint32_t VwStorPciRead32(void *ctx, uint32_t off)
-{
-    uint32_t v;
-    VwStorPciRead(ctx, off, &v, sizeof(v));
-    return v;
 }
 
 /* IRQL: any. length and space of a mapped BAR. */
@@ -189,14 +151,10 @@ static const struct virtio_os_ops VwStorOps = {
     .read8 = VwStorRead8,
     .read16 = VwStorRead16,
     .read32 = VwStorRead32,
-    .read64 = VwStorRead64,
     .write8 = VwStorWrite8,
     .write16 = VwStorWrite16,
     .write32 = VwStorWrite32,
-    .write64 = VwStorWrite64,
-    .pci_read8 = VwStorPciRead8,
-    .pci_read16 = VwStorPciRead16,
-    .pci_read32 = VwStorPciRead32,
+    .pci_read = VwStorPciRead,
     .bar_info = VwStorBarInfo,
     .bar_map = VwStorBarMap,
     .bar_unmap = NULL,
@@ -207,33 +165,6 @@ static const struct virtio_os_ops VwStorOps = {
     .delay_us = VwStorDelay,
     .report = VwStorReport,
 };
-
-/* IRQL: PASSIVE_LEVEL (HwFindAdapter): the BAR whose base is the access range's start, or -1. */
-static int VwStorBarOf(PVW_STOR_VIRTIO Virtio, const ACCESS_RANGE *Range)
-{
-    for (unsigned bar = 0; bar < VW_STOR_BARS; bar++) {
-        ULONG off = 0x10 + 4 * bar;
-        if (off + 4 > Virtio->PciConfigLength)
-            break;
-        uint32_t lo = VwStorPciRead32(Virtio, off);
-        uint64_t base;
-        bool is64 = false;
-        if (lo & 1) {
-            base = lo & ~3u;
-        } else {
-            base = lo & ~0xfu;
-            is64 = (lo & 6) == 4;
-            if (is64 && bar + 1 < VW_STOR_BARS)
-                base |= (uint64_t)VwStorPciRead32(Virtio, off + 4) << 32;
-        }
-        if (base != 0 && base == (uint64_t)Range->RangeStart.QuadPart &&
-            (bool)(lo & 1) == !Range->RangeInMemory)
-            return (int)bar;
-        if (is64)
-            bar++;
-    }
-    return -1;
-}
 
 /* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter: see virtio_stor.h. */
 ULONG VwStorVirtioFind(PVW_STOR_VIRTIO Virtio, PVOID DeviceExtension,
@@ -254,7 +185,8 @@ ULONG VwStorVirtioFind(PVW_STOR_VIRTIO Virtio, PVOID DeviceExtension,
     }
     for (ULONG i = 0; i < ConfigInfo->NumberOfAccessRanges; i++) {
         ACCESS_RANGE *range = &(*ConfigInfo->AccessRanges)[i];
-        int bar = VwStorBarOf(Virtio, range);
+        int bar = virtio_pci_bar_of(&Virtio->Os, (uint64_t)range->RangeStart.QuadPart,
+                                    !range->RangeInMemory);
         if (bar < 0 || range->RangeLength == 0)
             continue;
         PVOID va = StorPortGetDeviceBase(DeviceExtension, ConfigInfo->AdapterInterfaceType,

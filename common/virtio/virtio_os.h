@@ -54,16 +54,15 @@ struct virtio_os_ops {
     uint8_t (*read8)(void *ctx, uint8_t space, uintptr_t addr);
     uint16_t (*read16)(void *ctx, uint8_t space, uintptr_t addr);
     uint32_t (*read32)(void *ctx, uint8_t space, uintptr_t addr);
-    uint64_t (*read64)(void *ctx, uint8_t space, uintptr_t addr);
     void (*write8)(void *ctx, uint8_t space, uintptr_t addr, uint8_t val);
     void (*write16)(void *ctx, uint8_t space, uintptr_t addr, uint16_t val);
     void (*write32)(void *ctx, uint8_t space, uintptr_t addr, uint32_t val);
-    void (*write64)(void *ctx, uint8_t space, uintptr_t addr, uint64_t val);
 
-    /** Read PCI configuration space (offset < 4096) */
-    uint8_t (*pci_read8)(void *ctx, uint32_t off);
-    uint16_t (*pci_read16)(void *ctx, uint32_t off);
-    uint32_t (*pci_read32)(void *ctx, uint32_t off);
+    /**
+     * Read len bytes of PCI configuration space at off (off < 4096), in bus
+     * (little-endian) order; bytes the function does not have read as 0xff.
+     */
+    void (*pci_read)(void *ctx, uint32_t off, void *buf, uint32_t len);
 
     /**
      * Describe a BAR: its length and space. Return 0, or a negative error

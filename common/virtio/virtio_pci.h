@@ -113,6 +113,15 @@ struct virtio_device {
 int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *caps);
 
 /**
+ * The BAR (0..5) whose base address register holds base in the given space
+ * (is_io: port, else memory), or -1. For OS bindings that receive their
+ * device's resources as address ranges (StorPort access ranges, NDIS
+ * resource lists) and must tell the core which BAR each one is.
+ * IRQL: any (reads configuration space through the OS services).
+ */
+int virtio_pci_bar_of(const struct virtio_os *os, uint64_t base, bool is_io);
+
+/**
  * Find and map the transport of a virtio PCI function.
  *
  * @v dev   Device, filled in

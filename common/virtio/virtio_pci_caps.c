@@ -25,6 +25,30 @@ static void caps_note(struct virtio_pci_caps *caps, enum virtio_violation why)
         caps->violation = (uint8_t)why;
 }
 
+/* IRQL: any. a configuration-space byte, word or dword (little-endian on the bus). */
+static uint8_t pci_read8(const struct virtio_os *os, uint32_t off)
+{
+    uint8_t v;
+    os->ops->pci_read(os->ctx, off, &v, 1);
+    return v;
+}
+
+/* IRQL: any. see pci_read8. */
+static uint16_t pci_read16(const struct virtio_os *os, uint32_t off)
+{
+    uint8_t b[2];
+    os->ops->pci_read(os->ctx, off, b, 2);
+    return (uint16_t)(b[0] | b[1] << 8);
+}
+
+/* IRQL: any. see pci_read8. */
+static uint32_t pci_read32(const struct virtio_os *os, uint32_t off)
+{
+    uint8_t b[4];
+    os->ops->pci_read(os->ctx, off, b, 4);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
 /**
  * Check one virtio vendor capability and record it if it is the first
  * usable one of its type (spec 4.1.4: "the driver SHOULD use the first
@@ -35,9 +59,9 @@ static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps
 {
     const struct virtio_os_ops *o = os->ops;
     struct virtio_pci_cap_info *info;
-    uint8_t cap_len = o->pci_read8(os->ctx, pos + VIRTIO_PCI_CAP_LEN);
-    uint8_t type = o->pci_read8(os->ctx, pos + VIRTIO_PCI_CAP_CFG_TYPE);
-    uint8_t bar = o->pci_read8(os->ctx, pos + VIRTIO_PCI_CAP_BAR);
+    uint8_t cap_len = pci_read8(os, pos + VIRTIO_PCI_CAP_LEN);
+    uint8_t type = pci_read8(os, pos + VIRTIO_PCI_CAP_CFG_TYPE);
+    uint8_t bar = pci_read8(os, pos + VIRTIO_PCI_CAP_BAR);
     uint32_t offset, length, mult = 0;
     uint64_t bar_len;
     uint8_t space;
@@ -70,8 +94,8 @@ static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps
     /* Reserved BAR numbers are ignored (spec 4.1.4) */
     if (bar >= PCI_STD_NUM_BARS)
         return;
-    offset = o->pci_read32(os->ctx, pos + VIRTIO_PCI_CAP_OFFSET);
-    length = o->pci_read32(os->ctx, pos + VIRTIO_PCI_CAP_LENGTH);
+    offset = pci_read32(os, pos + VIRTIO_PCI_CAP_OFFSET);
+    length = pci_read32(os, pos + VIRTIO_PCI_CAP_LENGTH);
 
     if (type == VIRTIO_PCI_CAP_NOTIFY_CFG) {
         if (cap_len < VIRTIO_PCI_NOTIFY_CAP_SIZE) {
@@ -79,7 +103,7 @@ static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps
             return;
         }
         /* 0 (one shared register) or an even power of two */
-        mult = o->pci_read32(os->ctx, pos + VIRTIO_PCI_NOTIFY_CAP_MULT);
+        mult = pci_read32(os, pos + VIRTIO_PCI_NOTIFY_CAP_MULT);
         if (mult != 0 && (mult < 2 || !virtio_is_pow2(mult))) {
             caps_note(caps, VIRTIO_VIOL_CAP);
             return;
@@ -118,7 +142,6 @@ static void caps_vendor(const struct virtio_os *os, struct virtio_pci_caps *caps
  */
 int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *caps)
 {
-    const struct virtio_os_ops *o = os->ops;
     uint32_t visited[PCI_CFG_SPACE_SIZE / 4 / 32];
     uint8_t pos;
     unsigned n;
@@ -126,10 +149,10 @@ int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *ca
     memset(caps, 0, sizeof(*caps));
     memset(visited, 0, sizeof(visited));
 
-    if (!(o->pci_read16(os->ctx, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+    if (!(pci_read16(os, PCI_STATUS) & PCI_STATUS_CAP_LIST))
         return 0;
 
-    pos = o->pci_read8(os->ctx, PCI_CAPABILITY_LIST);
+    pos = pci_read8(os, PCI_CAPABILITY_LIST);
     for (n = 0; n < PCI_CAP_WALK_LIMIT && pos != 0; n++) {
         uint8_t id, next;
         unsigned slot;
@@ -148,8 +171,8 @@ int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *ca
         visited[slot / 32] |= 1u << (slot % 32);
         caps->ncaps++;
 
-        id = o->pci_read8(os->ctx, pos);
-        next = o->pci_read8(os->ctx, pos + 1);
+        id = pci_read8(os, pos);
+        next = pci_read8(os, pos + 1);
         if (id == PCI_CAP_ID_VNDR)
             caps_vendor(os, caps, pos);
         else if (id == PCI_CAP_ID_MSIX && caps->msix_cap == 0)
@@ -273,7 +296,6 @@ static int probe_legacy(struct virtio_device *dev)
 int virtio_pci_probe(struct virtio_device *dev, const struct virtio_os *os,
                      enum virtio_pci_mode mode)
 {
-    const struct virtio_os_ops *o = os->ops;
     uint16_t vendor, device, msix_ctl;
     int rc;
 
@@ -282,23 +304,23 @@ int virtio_pci_probe(struct virtio_device *dev, const struct virtio_os *os,
     dev->config_vector = VIRTIO_MSI_NO_VECTOR;
 
     /* Identify the function (spec 4.1.2) */
-    vendor = o->pci_read16(os->ctx, PCI_VENDOR_ID);
-    device = o->pci_read16(os->ctx, PCI_DEVICE_ID);
+    vendor = pci_read16(os, PCI_VENDOR_ID);
+    device = pci_read16(os, PCI_DEVICE_ID);
     if (vendor != VIRTIO_PCI_VENDOR_ID || device < VIRTIO_PCI_DEVICE_LEGACY_MIN ||
         device > VIRTIO_PCI_DEVICE_MODERN_MAX)
         return VIRTIO_ENODEV;
     dev->pci_device_id = device;
-    dev->revision = o->pci_read8(os->ctx, PCI_REVISION_ID);
+    dev->revision = pci_read8(os, PCI_REVISION_ID);
     if (device >= VIRTIO_PCI_DEVICE_MODERN_MIN)
         dev->device_type = (uint16_t)(device - VIRTIO_PCI_DEVICE_MODERN_MIN);
     else
-        dev->device_type = o->pci_read16(os->ctx, PCI_SUBSYSTEM_ID);
+        dev->device_type = pci_read16(os, PCI_SUBSYSTEM_ID);
 
     /* Capabilities: virtio structures and MSI-X */
     if ((rc = virtio_pci_parse_caps(os, &dev->caps)) != 0)
         return rc;
     if (dev->caps.msix_cap != 0) {
-        msix_ctl = o->pci_read16(os->ctx, dev->caps.msix_cap + PCI_MSIX_FLAGS);
+        msix_ctl = pci_read16(os, dev->caps.msix_cap + PCI_MSIX_FLAGS);
         dev->msix = (msix_ctl & PCI_MSIX_FLAGS_ENABLE) != 0;
         dev->msix_vectors = (uint16_t)((msix_ctl & PCI_MSIX_FLAGS_QSIZE) + 1);
     }
@@ -330,4 +352,24 @@ void virtio_pci_release(struct virtio_device *dev)
         unmap_region(dev, &dev->common);
     }
     dev->ops = NULL;
+}
+
+/* IRQL: any. see virtio_pci.h. */
+int virtio_pci_bar_of(const struct virtio_os *os, uint64_t base, bool is_io)
+{
+    for (unsigned bar = 0; bar < PCI_NUM_BARS; bar++) {
+        uint32_t lo = pci_read32(os, PCI_BASE_ADDRESS_0 + 4 * bar);
+        bool io = lo & 1, is64 = !io && (lo & 6) == 4;
+        uint64_t at = io ? lo & ~3u : lo & ~0xfu;
+
+        if (lo == 0xffffffffu) /* past what the OS could read */
+            break;
+        if (is64 && bar + 1 < PCI_NUM_BARS)
+            at |= (uint64_t)pci_read32(os, PCI_BASE_ADDRESS_0 + 4 * (bar + 1)) << 32;
+        if (at != 0 && at == base && io == is_io)
+            return (int)bar;
+        if (is64)
+            bar++;
+    }
+    return -1;
 }

@@ -136,6 +136,7 @@ struct pvirtq_event_suppress {
 #define PCI_REVISION_ID       0x08
 #define PCI_SUBSYSTEM_ID      0x2e
 #define PCI_BASE_ADDRESS_0    0x10
+#define PCI_NUM_BARS          6
 #define PCI_CAPABILITY_LIST   0x34
 #define PCI_CAP_ID_MSIX       0x11
 #define PCI_CAP_ID_VNDR       0x09

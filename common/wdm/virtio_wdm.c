@@ -41,49 +41,13 @@ VW_REGISTER_ACCESSORS(32, ULONG)
 
 /* 64-bit fields as two 32-bit accesses, low half first, which the
  * specification allows (4.1.3.1) and every platform supports. IRQL: any. */
-static uint64_t VwRead64(void *ctx, uint8_t space, uintptr_t addr)
-{
-    uint64_t lo = VwRead32(ctx, space, addr);
-    return lo | (uint64_t)VwRead32(ctx, space, addr + 4) << 32;
-}
-
-/* Write a 64-bit register as two 32-bit accesses, low half first. IRQL: any. */
-static void VwWrite64(void *ctx, uint8_t space, uintptr_t addr, uint64_t val)
-{
-    VwWrite32(ctx, space, addr, (uint32_t)val);
-    VwWrite32(ctx, space, addr + 4, (uint32_t)(val >> 32));
-}
 
 /* Configuration space: a short read (not on PCI) reads as all ones, which
  * the capability walk treats as "no capability". IRQL <= DISPATCH_LEVEL. */
-static void VwPciRead(void *ctx, uint32_t off, void *buf, ULONG len)
+static void VwPciRead(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
     if (VwReadPciConfig(VW_CTX(ctx)->Device, off, buf, len) != len)
         RtlFillMemory(buf, len, 0xff);
-}
-
-/* Read one byte of PCI configuration space for the virtio core. IRQL <= DISPATCH_LEVEL. */
-static uint8_t VwPciRead8(void *ctx, uint32_t off)
-{
-    uint8_t v;
-    VwPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* Read a 16-bit PCI configuration field for the virtio core. IRQL <= DISPATCH_LEVEL. */
-static uint16_t VwPciRead16(void *ctx, uint32_t off)
-{
-    uint16_t v;
-    VwPciRead(ctx, off, &v, sizeof(v));
-    return v;
-}
-
-/* Read a 32-bit PCI configuration field for the virtio core. IRQL <= DISPATCH_LEVEL. */
-static uint32_t VwPciRead32(void *ctx, uint32_t off)
-{
-    uint32_t v;
-    VwPciRead(ctx, off, &v, sizeof(v));
-    return v;
 }
 
 /* The mapped range that holds PCI BAR number bar, or NULL. IRQL: any. */
@@ -192,14 +156,10 @@ static const struct virtio_os_ops VwVirtioOps = {
     .read8 = VwRead8,
     .read16 = VwRead16,
     .read32 = VwRead32,
-    .read64 = VwRead64,
     .write8 = VwWrite8,
     .write16 = VwWrite16,
     .write32 = VwWrite32,
-    .write64 = VwWrite64,
-    .pci_read8 = VwPciRead8,
-    .pci_read16 = VwPciRead16,
-    .pci_read32 = VwPciRead32,
+    .pci_read = VwPciRead,
     .bar_info = VwBarInfo,
     .bar_map = VwBarMap,
     .bar_unmap = NULL,

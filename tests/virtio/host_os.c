@@ -51,10 +51,6 @@ static uint32_t h_read32(void *c, uint8_t s, uintptr_t a)
 {
     return (uint32_t)rd(c, s, a, 4);
 }
-static uint64_t h_read64(void *c, uint8_t s, uintptr_t a)
-{
-    return rd(c, s, a, 8);
-}
 static void h_write8(void *c, uint8_t s, uintptr_t a, uint8_t v)
 {
     wr(c, s, a, 1, v);
@@ -67,22 +63,13 @@ static void h_write32(void *c, uint8_t s, uintptr_t a, uint32_t v)
 {
     wr(c, s, a, 4, v);
 }
-static void h_write64(void *c, uint8_t s, uintptr_t a, uint64_t v)
-{
-    wr(c, s, a, 8, v);
-}
 
-static uint8_t h_pci_read8(void *ctx, uint32_t off)
+/* Configuration space of the model, byte by byte (bus order). */
+static void h_pci_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
-    return (uint8_t)vmodel_cfg_read(((struct host_os *)ctx)->m, off, 1);
-}
-static uint16_t h_pci_read16(void *ctx, uint32_t off)
-{
-    return (uint16_t)vmodel_cfg_read(((struct host_os *)ctx)->m, off, 2);
-}
-static uint32_t h_pci_read32(void *ctx, uint32_t off)
-{
-    return vmodel_cfg_read(((struct host_os *)ctx)->m, off, 4);
+    uint8_t *b = buf;
+    for (uint32_t i = 0; i < len; i++)
+        b[i] = (uint8_t)vmodel_cfg_read(((struct host_os *)ctx)->m, off + i, 1);
 }
 
 static int h_bar_info(void *ctx, unsigned bar, uint64_t *len, uint8_t *space)
@@ -185,14 +172,10 @@ static const struct virtio_os_ops host_os_ops = {
     .read8 = h_read8,
     .read16 = h_read16,
     .read32 = h_read32,
-    .read64 = h_read64,
     .write8 = h_write8,
     .write16 = h_write16,
     .write32 = h_write32,
-    .write64 = h_write64,
-    .pci_read8 = h_pci_read8,
-    .pci_read16 = h_pci_read16,
-    .pci_read32 = h_pci_read32,
+    .pci_read = h_pci_read,
     .bar_info = h_bar_info,
     .bar_map = h_bar_map,
     .bar_unmap = NULL,
