@@ -78,7 +78,10 @@ static NDIS_STATUS NkSetGeneral(PNK_ADAPTER a)
     return NdisMSetMiniportAttributes(a->Handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&g);
 }
 
-/* IRQL: PASSIVE_LEVEL. scatter/gather DMA for the send path. */
+/* IRQL: PASSIVE_LEVEL. scatter/gather DMA for the send path, registered
+ * before any shared memory (ndis/nf-ndis-ndismallocatesharedmemory,
+ * Remarks), so before the device's MTU is known: the mapping covers the
+ * largest frame any MTU allows. */
 static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
 {
     NDIS_SG_DMA_DESCRIPTION d;
@@ -87,7 +90,7 @@ static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
     d.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
     d.Header.Size = sizeof(d);
     d.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
-    d.MaximumPhysicalMapping = a->MaxFrame;
+    d.MaximumPhysicalMapping = NK_MTU_MAX + NK_ETH_HLEN;
     d.ProcessSGListHandler = NkProcessSgList;
     return NdisMRegisterScatterGatherDma(a->Handle, &d, &a->Dma);
 }
@@ -149,11 +152,11 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         a->Mapped = st == NDIS_STATUS_SUCCESS;
     }
     if (st == NDIS_STATUS_SUCCESS)
+        st = NkRegisterDma(a); /* before the rings' shared memory */
+    if (st == NDIS_STATUS_SUCCESS)
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkSetGeneral(a);
-    if (st == NDIS_STATUS_SUCCESS)
-        st = NkRegisterDma(a);
     if (st == NDIS_STATUS_SUCCESS)
         st = NkAllocatePool(a);
     if (st == NDIS_STATUS_SUCCESS) {
