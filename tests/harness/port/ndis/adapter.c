@@ -596,9 +596,17 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
                 (unsigned)vw_rd(vm, ind, 1));
         return;
     }
-    if ((uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4) ==
+    if ((uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4) !=
         STATUS_LINK)
-        s->stats.link_indications++;
+        return;
+    s->stats.link_indications++;
+    /* the buffer is an NDIS_LINK_STATE (ndis/ns-ndis-_ndis_link_state) */
+    gva_t ls = vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBuffer));
+    uint32_t n =
+        (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBufferSize), 4);
+    if (ls != 0 && n >= VW_OFFSET(vm, NDIS_LINK_STATE, MediaDuplexState))
+        s->stats.media_connect =
+            (uint32_t)vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, MediaConnectState), 4);
 }
 
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)

@@ -291,6 +291,7 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         }
         vw_read(vm, GA(CurrentMacAddress), s->mac, 6);
         s->mtu = (uint32_t)vw_rd(vm, GA(MtuSize), 4);
+        s->stats.media_connect = (uint32_t)vw_rd(vm, GA(MediaConnectState), 4);
 #undef GA
         s->gen_attrs = true;
     } else if (!s->gen_attrs) {

@@ -1,0 +1,110 @@
+/*
+ * Shared set-up of the NetKVM scenarios: a virtio-net PCI function
+ * (devices/dev_net, the in-process net model; modern 1AF4:1041, MSI-X)
+ * with netkvm.sys loaded on it through the NDIS emulation
+ * (port/ndis/ndis_port.h), frames sent by the emulation's protocol layer
+ * and taken from the model's wire, frames injected on the wire and taken
+ * from the emulation's receive indications.
+ */
+#pragma once
+#include <stdio.h>
+#include <string.h>
+#include "dev_net.h"
+#include "kernel.h"
+#include "port/ndis/ndis_port.h"
+#include "scenario.h"
+
+#define NK_OID_CURRENT_ADDRESS   0x01010102u /* OID_802_3_CURRENT_ADDRESS */
+#define NK_OID_PERMANENT_ADDRESS 0x01010101u /* OID_802_3_PERMANENT_ADDRESS */
+#define NK_F_EVENT_IDX           29
+#define NK_F_INDIRECT            28
+#define NK_F_RING_PACKED         34
+
+struct nk_opts {
+    bool mrg_rxbuf; /* offer VIRTIO_NET_F_MRG_RXBUF */
+    bool packed;    /* offer the packed ring */
+    uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
+};
+
+struct nk_rig {
+    struct vw_net *net;
+    bool loaded;
+};
+
+static const uint8_t nk_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t nk_peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
+
+/* A virtio-net function as O asks, netkvm loaded, InitializeEx done and
+ * the adapter restarted (Running). */
+static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *o)
+{
+    struct vmodel_net_config nc;
+    vmodel_net_default_config(&nc);
+    memcpy(nc.mac, nk_mac, 6);
+    nc.features = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
+                  1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_CTRL_RX;
+    if (o->mrg_rxbuf)
+        nc.features |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
+    if (o->pairs > 1) {
+        nc.features |= 1ull << VIRTIO_NET_F_MQ;
+        nc.max_virtqueue_pairs = o->pairs;
+    }
+    nc.status = 1; /* VIRTIO_NET_S_LINK_UP */
+    uint64_t ring = 1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT |
+                    (o->packed ? 1ull << NK_F_RING_PACKED : 0);
+    memset(r, 0, sizeof(*r));
+    r->net = vw_net_create(vm, VMODEL_MODERN, true, &nc, ring);
+    if (r->net == NULL)
+        return false;
+    vw_ndis_attach_pci(vm, r->net->dev->pdo);
+    if (!vw_driver_load(vm, "netkvm"))
+        return false;
+    r->loaded = true;
+    return vw_ndis_initialize(vm) && vw_ndis_restart(vm) && !vm->failed;
+}
+
+/* Pause, halt (the emulation's leak checks) and unload. */
+static inline void nk_down(struct vm *vm, struct nk_rig *r)
+{
+    if (r->loaded && !vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))
+        vw_driver_unload(vm);
+}
+
+/* Lets devices, interrupts and DPCs run until N NBLs were indicated (or 20 ms). */
+static inline unsigned nk_wait_indicated(struct vm *vm, unsigned n)
+{
+    struct vw_ndis_stats st;
+    for (unsigned i = 0; i < 200 && !vm->failed; i++) {
+        vw_ndis_stats(vm, &st);
+        if (st.indicated >= n)
+            break;
+        vw_run_for(vm, 100);
+    }
+    vw_ndis_stats(vm, &st);
+    return st.indicated;
+}
+
+/* Lets the device and the DPCs run until N sends completed (or 20 ms). */
+static inline unsigned nk_wait_completed(struct vm *vm, unsigned n)
+{
+    struct vw_ndis_stats st;
+    for (unsigned i = 0; i < 200 && !vm->failed; i++) {
+        vw_ndis_stats(vm, &st);
+        if (st.send_completed >= n)
+            break;
+        vw_run_for(vm, 100);
+    }
+    vw_ndis_stats(vm, &st);
+    return st.send_completed;
+}
+
+/* Frame K of LEN bytes from SRC to DST, a local EtherType, a payload naming it. */
+static inline void nk_frame(uint8_t *f, unsigned len, const uint8_t *dst, const uint8_t *src,
+                            unsigned k)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    f[12] = 0x88, f[13] = 0xb5; /* IEEE 802 local experimental EtherType 1 */
+    for (unsigned i = 14; i < len; i++)
+        f[i] = (uint8_t)(k * 31 + i * 7);
+}
