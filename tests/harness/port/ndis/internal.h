@@ -14,7 +14,7 @@
 #define NDIS_MAX_POOLS  16
 #define NDIS_MAX_NBLS   512
 #define NDIS_MAX_FRAMES 64
-#define NDIS_FRAME_MAX  2048
+#define NDIS_FRAME_MAX  9216 /* a jumbo frame at MTU 9000 with a VLAN tag */
 /* NetBufferListInfo slots NDIS allocates per NBL: more than any
  * MaxNetBufferListInfo of the NDIS 6 headers (27 on 64-bit). */
 #define NDIS_NBL_INFO_SLOTS 32
