@@ -24,6 +24,7 @@ struct nk_opts {
     bool mrg_rxbuf; /* offer VIRTIO_NET_F_MRG_RXBUF */
     bool packed;    /* offer the packed ring */
     uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
+    uint16_t mtu;   /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
 };
 
 struct nk_rig {
@@ -49,9 +50,13 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
         nc.features |= 1ull << VIRTIO_NET_F_MQ;
         nc.max_virtqueue_pairs = o->pairs;
     }
+    if (o->mtu != 0) {
+        nc.features |= 1ull << VIRTIO_NET_F_MTU;
+        nc.mtu = o->mtu;
+    }
     nc.status = 1; /* VIRTIO_NET_S_LINK_UP */
-    uint64_t ring = 1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT |
-                    (o->packed ? 1ull << NK_F_RING_PACKED : 0);
+    uint64_t ring =
+        1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT | (o->packed ? 1ull << NK_F_RING_PACKED : 0);
     memset(r, 0, sizeof(*r));
     r->net = vw_net_create(vm, VMODEL_MODERN, true, &nc, ring);
     if (r->net == NULL)
