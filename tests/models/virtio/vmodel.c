@@ -884,6 +884,19 @@ int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t writ
     return -1;
 }
 
+int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)
+{
+    if (vmodel_complete(m, queue, id, written) != 0)
+        return -1;
+    struct vmodel_queue *q = &m->q[queue];
+    for (unsigned k = 0; k < q->npending; k++)
+        if (q->pending[k].id == id && !q->pending[k].deferred) {
+            q->pending[k].joined = true;
+            q->pending[k].due = UINT64_MAX; /* until the next request is taken */
+        }
+    return 0;
+}
+
 uint32_t vmodel_reset_count(struct vmodel *m)
 {
     return m->resets;

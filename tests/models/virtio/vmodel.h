@@ -247,6 +247,10 @@ uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
  *  next vmodel_run.  -1 when QUEUE has no such request (a device reset
  *  dropped it). */
 int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
+/** As vmodel_complete, but the request is used together with the next one the handler
+ *  takes on QUEUE (one used-index update): a virtio-net frame over several merged receive
+ *  buffers, which the driver must see all at once (virtio 1.2, 5.1.6.4) */
+int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
 /** Device resets so far: a back end's completion from before a reset is stale */
 uint32_t vmodel_reset_count(struct vmodel *m);
 

@@ -376,8 +376,9 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
             *rq->nb[0] = (uint8_t)nbuf;
             *rq->nb[1] = (uint8_t)(nbuf >> 8);
         }
+        /* All the frame's buffers are used together, this one last (5.1.6.4) */
         for (unsigned i = 0; i < rq->nheld; i++)
-            vmodel_complete(n->m, req->queue, rq->held[i].id, rq->held[i].used);
+            vmodel_complete_joined(n->m, req->queue, rq->held[i].id, rq->held[i].used);
         n->stats.rx_frames++;
         n->stats.rx_bytes += e->len;
         n->stats.rx_buffers += rq->nheld + 1u;

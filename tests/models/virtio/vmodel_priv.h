@@ -17,6 +17,8 @@ struct vmodel_pending {
     bool deferred; /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
     uint64_t step; /**< Step it was consumed in */
     uint64_t due;  /**< Virtual time it may complete at (vmodel_queue_delay) */
+    bool joined;   /**< Completed, but used together with the next request taken
+                        (vmodel_complete_joined): due when that one is */
 };
 
 struct vmodel_queue {

@@ -208,9 +208,25 @@ static uint64_t due_time(struct vmodel *m, const struct vmodel_queue *q)
         due += q->delay_min + (span ? (m->drng >> 11) % (span + 1) : 0);
     }
     /* In order: never due before the request ahead of it */
-    if (!m->beh.out_of_order && q->npending > 0 && q->pending[q->npending - 1].due > due)
-        due = q->pending[q->npending - 1].due;
+    /* (joined requests wait for this one: they do not count) */
+    unsigned k = q->npending;
+    while (k > 0 && q->pending[k - 1].joined)
+        k--;
+    if (!m->beh.out_of_order && k > 0 && q->pending[k - 1].due > due)
+        due = q->pending[k - 1].due;
     return due;
+}
+
+/** The request just taken (the last pending one) carries the joined ones before it:
+ *  they become due when it is, so all are used in one update */
+static void join_last(struct vmodel_queue *q)
+{
+    struct vmodel_pending *last = &q->pending[q->npending - 1];
+    last->joined = false;
+    for (unsigned k = q->npending - 1; k-- > 0 && q->pending[k].joined;) {
+        q->pending[k].joined = false;
+        q->pending[k].due = last->due;
+    }
 }
 
 /** Tell the harness the device wrote a used element (double-fetch watch) */
@@ -399,6 +415,7 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->npending++;
+        join_last(q);
         q->last_avail++;
     }
     return true;
@@ -593,6 +610,7 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->npending++;
+        join_last(q);
         q->last_avail = pos;
         q->avail_wrap = wrap;
     }
