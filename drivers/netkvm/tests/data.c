@@ -113,8 +113,8 @@ static void receive_jumbo(struct vm *vm, bool mrg_rxbuf)
         while (at < len && at < jumbo[k] && got[at] == f[k][at])
             at++;
         VW_EXPECT(vm, len == jumbo[k] && at == len,
-                  "indicated frame %u: %u bytes, the %u-byte frame injected differs at %u", k,
-                  len, jumbo[k], at);
+                  "indicated frame %u: %u bytes, the %u-byte frame injected differs at %u", k, len,
+                  jumbo[k], at);
     }
     vw_ndis_return_all(vm);
     struct vw_ndis_stats st;
@@ -162,4 +162,9 @@ VW_SCENARIO("netkvm", netkvm_receive_packed_ring, NULL)
 VW_SCENARIO("netkvm", netkvm_receive_jumbo_no_mrg_rxbuf, NULL)
 {
     receive_jumbo(vm, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_receive_jumbo_mrg_rxbuf, NULL)
+{
+    receive_jumbo(vm, true);
 }
