@@ -11,6 +11,7 @@
 #include <string.h>
 #include "internal.h"
 #include "layout.h"
+#include "pnp.h"
 
 static gva_t port_alloc(struct vm *vm, uint64_t len, const char *kind)
 {
@@ -165,13 +166,19 @@ bool vw_ndis_pause(struct vm *vm)
         pause_finished(vm, s, "MiniportPause returned NDIS_STATUS_SUCCESS");
     } else if ((uint32_t)r == ST_PENDING) {
         s->stats.pause_pended++;
-        /* The protocol returns what it holds; the miniport then completes. */
+        /* The protocol returns what it holds; the miniport then completes,
+         * once the sends still at the device came back too
+         * (network/pausing-an-adapter): devices run for up to 1 s. */
         if (!vw_ndis_return_all(vm))
             return false;
         vw_dpc_drain(vm);
+        for (unsigned i = 0; i < 1000 && !s->pause_done && !vm->failed; i++)
+            vw_run_for(vm, 10000);
         if (!s->pause_done && !vm->failed)
-            vw_fail(vm, "ndis: MiniportPause pended and never called NdisMPauseComplete "
-                        "(nothing is outstanding)");
+            vw_fail(vm,
+                    "ndis: MiniportPause pended and never called NdisMPauseComplete "
+                    "(%u sends outstanding after 1 s)",
+                    s->stats.sent - s->stats.send_completed);
     } else {
         vw_fail(vm, "ndis: MiniportPause returned 0x%08x (SUCCESS or PENDING only)", (uint32_t)r);
     }

@@ -12,7 +12,7 @@
 #include "ndis_port.h"
 
 #define NDIS_MAX_POOLS  16
-#define NDIS_MAX_NBLS   512
+#define NDIS_MAX_NBLS   4096 /* a miniport preallocates one per receive buffer */
 #define NDIS_MAX_FRAMES 64
 #define NDIS_FRAME_MAX  9216 /* a jumbo frame at MTU 9000 with a VLAN tag */
 /* NetBufferListInfo slots NDIS allocates per NBL: more than any
