@@ -66,8 +66,8 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     send_burst(vm, f, 100, NK_BURST);
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.send_completed < NK_BURST && st.held == NK_BURST,
-              "nothing in flight at the pause: %u sends completed, %u NBLs held",
-              st.send_completed, st.held);
+              "nothing in flight at the pause: %u sends completed, %u NBLs held", st.send_completed,
+              st.held);
     if (vm->failed || !vw_ndis_pause(vm))
         return;
     vw_ndis_stats(vm, &st);
@@ -84,8 +84,7 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     for (int i = 0; i < 20 && !vm->failed; i++)
         vw_run_for(vm, 100);
     vw_ndis_stats(vm, &st);
-    VW_EXPECT(vm, st.indicated == NK_BURST, "%u indications while paused",
-              st.indicated - NK_BURST);
+    VW_EXPECT(vm, st.indicated == NK_BURST, "%u indications while paused", st.indicated - NK_BURST);
     /* Running again: both directions flow */
     if (vm->failed || !vw_ndis_restart(vm))
         return;
@@ -106,7 +105,8 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
 /* x86 and amd64 only: on arm64 the harness maps each pool allocation as its
  * own unicorn region and 2 pairs' 512 receive buffers (an NBL and an MDL
  * each) exceed unicorn's region table there (phys_section_add asserts). */
-VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL, VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
+VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL,
+               VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .pairs = 2};
@@ -154,8 +154,8 @@ VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL, VW_ARCH_BIT(VW_X86) | V
         for (k = 0; k < NK_BURST; k++)
             if (w.len == NK_LEN && memcmp(w.data, f[k], NK_LEN) == 0)
                 break;
-        VW_EXPECT(vm, k < NK_BURST && w.queue < 2, "wire frame %u is no frame sent (pair %u)",
-                  out, w.queue);
+        VW_EXPECT(vm, k < NK_BURST && w.queue < 2, "wire frame %u is no frame sent (pair %u)", out,
+                  w.queue);
         per[w.queue & 1]++;
         out++;
     }
@@ -163,4 +163,30 @@ VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL, VW_ARCH_BIT(VW_X86) | V
     vw_log(vm, "netkvm 2 pairs: sends left on pair 0: %u, pair 1: %u", per[0], per[1]);
     VW_EXPECT(vm, s->rule_errors == 0, "model: %s", s->last_rule);
     nk_down(vm, &r);
+}
+
+/* Surprise removal with sends at the device and received NBLs held: the
+ * PnP event, the pause (sends completed, failed or not, each once; the
+ * NBLs back), the halt with nothing left. */
+VW_SCENARIO("netkvm", netkvm_surprise_removal_in_flight, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true};
+    if (!nk_up(vm, &r, &o))
+        return;
+    static uint8_t f[NK_BURST][NK_LEN];
+    inject_burst(vm, &r, 0, NK_BURST);
+    VW_EXPECT(vm, nk_wait_indicated(vm, NK_BURST) == NK_BURST, "frames not indicated");
+    vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
+    send_burst(vm, f, 100, NK_BURST);
+    if (vm->failed || !vw_ndis_surprise_remove(vm))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.send_completed == NK_BURST && st.held == 0 && st.returned == NK_BURST,
+              "after the removal: %u of %u sends completed, %u NBLs held", st.send_completed,
+              NK_BURST, st.held);
+    vw_log(vm, "netkvm surprise removal: %u sends completed, %u with a failure status",
+           st.send_completed, st.send_failed);
+    vw_driver_unload(vm);
 }
