@@ -9,7 +9,7 @@
 SCSI_MODEL_SRCS = tests/models/virtio/vmodel_scsi.c tests/models/scsi/mem_target.c \
 	tests/models/scsi/iscsi_target.c tests/models/scsi/tgt_fixture.c
 HOST_PROGS += scsimodel-test
-scsimodel-test_SRCS = tests/models/scsi/test_main.c tests/models/scsi/test_mem.c \
+scsimodel-test_SRCS = tests/models/scsi/test_main.c tests/virtio/vtest_run.c tests/models/scsi/test_mem.c \
 	tests/models/scsi/test_rules.c tests/models/scsi/test_tgt.c tests/models/scsi/rig.c \
 	tests/virtio/bed.c $(SCSI_MODEL_SRCS) $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)
 scsimodel-test_LDLIBS := -liscsi
@@ -32,7 +32,7 @@ NET_MODEL_SRCS = tests/models/virtio/vmodel_net.c tests/models/virtio/vmodel_net
 	tests/models/virtio/vmodel_net_rx.c tests/models/virtio/vmodel_net_ctrl.c \
 	tests/models/virtio/vmodel_net_pkt.c tests/models/model_report.c
 HOST_PROGS += netmodel-test-san
-netmodel-test-san_SRCS = tests/models/net/test_main.c tests/models/net/test_tx.c \
+netmodel-test-san_SRCS = tests/models/net/test_main.c tests/virtio/vtest_run.c tests/models/net/test_tx.c \
 	tests/models/net/test_rx.c tests/models/net/test_ctrl.c tests/models/net/rig.c \
 	tests/models/net/frames.c tests/virtio/bed.c $(NET_MODEL_SRCS) $(VIRTIO_MODEL_SRCS) \
 	$(VIRTIO_CORE_SRCS)

@@ -7,7 +7,7 @@
 
 VIRTIO_MODEL_SRCS = tests/models/virtio/vmodel.c tests/models/virtio/vmodel_ring.c \
 	tests/virtio/host_os.c
-VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/test_ring.c tests/virtio/test_req.c \
+VIRTIO_TEST_SRCS = tests/virtio/test_main.c tests/virtio/vtest_run.c tests/virtio/test_ring.c tests/virtio/test_req.c \
 	tests/virtio/test_transport.c tests/virtio/test_harden.c tests/virtio/traffic.c \
 	tests/virtio/bed.c $(VIRTIO_MODEL_SRCS) $(VIRTIO_CORE_SRCS)
 VIRTIO_FUZZ_SRCS = tests/virtio/fuzz_ring.c tests/virtio/fuzz_caps.c $(VIRTIO_MODEL_SRCS) \

@@ -35,6 +35,11 @@ struct vtest {
     void (*fn)(void);
 };
 
+/* Runs every test of the N NULL-terminated TABLES (only those whose name
+ * contains argv[1] when given), prints "ok"/"FAIL" per test and the
+ * "N passed, N failed" line; returns main's exit status. */
+int vtest_run(int argc, char **argv, const struct vtest *const *tables, unsigned n);
+
 /* Each test file exports a NULL-terminated table */
 extern const struct vtest vtest_ring[];
 extern const struct vtest vtest_transport[];
