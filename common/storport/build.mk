@@ -5,6 +5,6 @@ VWSTOR_VIRTIO_SRCS = common/storport/virtio_stor.c $(VIRTIO_CORE_SRCS)
 XCOMPILE_SRCS += common/storport/virtio_stor.c
 # stor_srb.c: routines every StorPort miniport writes the same way (sense
 # buffer, contiguous pieces of an extension, the CPU's queue, the dump
-# argument); vioscsi lists $(VWSTOR_SRB_SRCS), viostor may adopt it.
+# argument, registration); viostor and vioscsi list $(VWSTOR_SRB_SRCS).
 VWSTOR_SRB_SRCS = common/storport/stor_srb.c
 XCOMPILE_SRCS += common/storport/stor_srb.c

@@ -66,3 +66,19 @@ BOOLEAN VwStorArgSet(PCHAR Args, const char *Key)
     }
     return FALSE;
 }
+
+/* IRQL: PASSIVE_LEVEL: see stor_srb.h. */
+VOID VwStorInitData(PHW_INITIALIZATION_DATA Hw)
+{
+    RtlZeroMemory(Hw, sizeof(*Hw));
+    Hw->HwInitializationDataSize = sizeof(*Hw);
+    Hw->AdapterInterfaceType = PCIBus;
+    Hw->NumberOfAccessRanges = 6; /* the six BARs a virtio PCI function may use */
+    Hw->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+    Hw->NeedPhysicalAddresses = TRUE;
+    Hw->TaggedQueuing = TRUE;
+    Hw->AutoRequestSense = TRUE;
+    Hw->MultipleRequestPerLu = TRUE;
+    Hw->SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
+    Hw->AddressTypeFlags = ADDRESS_TYPE_FLAG_BTL8;
+}

@@ -1,9 +1,9 @@
 /*
- * stor_srb.h - routines every StorPort miniport of ours writes the same way
- * (vioscsi uses them; viostor has its own copies still): the sense buffer
- * of either request block format, physically contiguous pieces of a buffer
- * in the SRB or uncached extension appended to a virtqueue request, the
- * current CPU's queue, and the dump copy's argument string.
+ * stor_srb.h - routines every StorPort miniport of ours (viostor, vioscsi)
+ * writes the same way: the sense buffer of either request block format,
+ * physically contiguous pieces of a buffer in the SRB or uncached extension
+ * appended to a virtqueue request, the current CPU's queue, the dump copy's
+ * argument string, and the registration fields they all set alike.
  */
 #pragma once
 #include <storport/virtio_stor.h>
@@ -23,3 +23,9 @@ ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues);
 
 /* IRQL: any. TRUE if Args holds "KEY=<non-zero digit>" (a dump copy's "dump=1"). */
 BOOLEAN VwStorArgSet(PCHAR Args, const char *Key);
+
+/* IRQL: PASSIVE_LEVEL: zero Hw and set what every virtio miniport of ours
+ * registers alike (PCI, six access ranges, physical addresses, tagged
+ * multi-request queuing with autosense, SRB_EX, BTL8 addressing); the
+ * caller adds its routines and its extension sizes. */
+VOID VwStorInitData(PHW_INITIALIZATION_DATA Hw);

@@ -367,9 +367,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     HW_INITIALIZATION_DATA hw;
 
-    RtlZeroMemory(&hw, sizeof(hw));
-    hw.HwInitializationDataSize = sizeof(hw);
-    hw.AdapterInterfaceType = PCIBus;
+    VwStorInitData(&hw);
     hw.HwInitialize = VioscsiInitialize;
     hw.HwStartIo = VioscsiStartIo;
     hw.HwInterrupt = VioscsiInterrupt;
@@ -379,13 +377,5 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     hw.HwBuildIo = VioscsiBuildIo;
     hw.DeviceExtensionSize = sizeof(VIOSCSI);
     hw.SrbExtensionSize = sizeof(VIOSCSI_SRBEXT);
-    hw.NumberOfAccessRanges = 6;
-    hw.MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
-    hw.NeedPhysicalAddresses = TRUE;
-    hw.TaggedQueuing = TRUE;
-    hw.AutoRequestSense = TRUE;
-    hw.MultipleRequestPerLu = TRUE;
-    hw.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
-    hw.AddressTypeFlags = ADDRESS_TYPE_FLAG_BTL8;
     return (NTSTATUS)StorPortInitialize(DriverObject, RegistryPath, &hw, NULL);
 }

@@ -22,20 +22,6 @@ static HW_INITIALIZE ViostorInitialize;
 static HW_PASSIVE_INITIALIZE_ROUTINE ViostorPassiveInit;
 static HW_ADAPTER_CONTROL ViostorAdapterControl;
 
-/* IRQL: any. true if ARGS holds "KEY=<non-zero digit>" (the dump copy's marker). */
-static BOOLEAN ViostorArg(PCHAR Args, const char *Key)
-{
-    for (PCHAR p = Args; p != NULL && *p != 0; p++) {
-        const char *k = Key;
-        PCHAR q = p;
-        while (*k != 0 && *q == *k)
-            q++, k++;
-        if (*k == 0 && *q == '=' && q[1] >= '1' && q[1] <= '9')
-            return TRUE;
-    }
-    return FALSE;
-}
-
 /* IRQL: any. read the device configuration and check it (see viostor.h). */
 BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
 {
@@ -154,7 +140,7 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     UNREFERENCED_PARAMETER(BusInformation);
     UNREFERENCED_PARAMETER(Reserved3);
 
-    BOOLEAN dump = ConfigInfo->DumpMode != 0 || ViostorArg(ArgumentString, "dump");
+    BOOLEAN dump = ConfigInfo->DumpMode != 0 || VwStorArgSet(ArgumentString, "dump");
     ULONG rc = VwStorVirtioFind(&stor->Virtio, stor, ConfigInfo);
     if (rc != SP_RETURN_FOUND)
         return rc;
@@ -368,9 +354,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     HW_INITIALIZATION_DATA hw;
 
-    RtlZeroMemory(&hw, sizeof(hw));
-    hw.HwInitializationDataSize = sizeof(hw);
-    hw.AdapterInterfaceType = PCIBus;
+    VwStorInitData(&hw);
     hw.HwInitialize = ViostorInitialize;
     hw.HwStartIo = ViostorStartIo;
     hw.HwInterrupt = ViostorInterrupt;
@@ -380,13 +364,5 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     hw.HwBuildIo = ViostorBuildIo;
     hw.DeviceExtensionSize = sizeof(VIOSTOR);
     hw.SrbExtensionSize = sizeof(VIOSTOR_SRBEXT);
-    hw.NumberOfAccessRanges = 6;
-    hw.MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
-    hw.NeedPhysicalAddresses = TRUE;
-    hw.TaggedQueuing = TRUE;
-    hw.AutoRequestSense = TRUE;
-    hw.MultipleRequestPerLu = TRUE;
-    hw.SrbTypeFlags = SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK;
-    hw.AddressTypeFlags = ADDRESS_TYPE_FLAG_BTL8;
     return (NTSTATUS)StorPortInitialize(DriverObject, RegistryPath, &hw, NULL);
 }

@@ -8,28 +8,12 @@
  */
 #include "viostor.h"
 
-/* IRQL: any. the sense buffer of either request block format, and its length. */
-static PVOID ViostorSenseBuffer(PVOID Srb, PUCHAR *LengthField)
-{
-    if (!VwSrbIsEx(Srb)) {
-        PSCSI_REQUEST_BLOCK s = Srb;
-        *LengthField = &s->SenseInfoBufferLength;
-        return s->SenseInfoBuffer;
-    }
-    PSRBEX_DATA_SCSI_CDB16 d =
-        (PSRBEX_DATA_SCSI_CDB16)VwSrbExData((PSTORAGE_REQUEST_BLOCK)Srb, SrbExDataTypeScsiCdb16);
-    if (d == NULL)
-        return NULL;
-    *LengthField = &d->SenseInfoBufferLength;
-    return d->SenseInfoBuffer;
-}
-
 /* IRQL: any. complete Srb (see viostor.h). */
 VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd)
 {
     if (Cmd != NULL && Cmd->status == SCSI_STATUS_CHECK_CONDITION) {
         PUCHAR lenField = NULL;
-        PUCHAR sense = ViostorSenseBuffer(Srb, &lenField);
+        PUCHAR sense = VwStorSenseBuffer(Srb, &lenField);
         SrbSetScsiStatus(Srb, SCSI_STATUS_CHECK_CONDITION);
         SrbStatus = SRB_STATUS_ERROR;
         if (sense != NULL && lenField != NULL && *lenField != 0) {
@@ -83,28 +67,6 @@ BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
     return TRUE;
 }
 
-/* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the pieces of a
- * buffer in the SRB extension as physically contiguous runs; -1 if none. */
-static int ViostorVaPieces(PVIOSTOR Stor, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
-                           unsigned Flags)
-{
-    int n = 0;
-    PUCHAR p = Va;
-
-    while (Len != 0) {
-        ULONG run = 0;
-        uint64_t pa = VwStorPhysical(&Stor->Virtio, Srb, p, &run);
-        if (run == 0 || pa == 0)
-            return -1;
-        if (run > Len)
-            run = Len;
-        if (Rq != NULL)
-            virtqueue_req_seg(Rq, pa, run, Flags);
-        p += run, Len -= run, n++;
-    }
-    return n;
-}
-
 /* IRQL: DISPATCH_LEVEL or above: append (Rq != NULL) or count the data segments
  * of Bytes from the list, each split at size_max; -1 if the list is short. */
 static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG Bytes,
@@ -127,24 +89,11 @@ static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG B
     return Bytes == 0 ? n : -1;
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the queue of the current CPU. */
-static ULONG ViostorPickQueue(PVIOSTOR Stor)
-{
-    PROCESSOR_NUMBER pn;
-
-    if (Stor->NumQueues <= 1)
-        return 0;
-    RtlZeroMemory(&pn, sizeof(pn));
-    if (StorPortGetCurrentProcessorNumber(Stor, &pn) != STOR_STATUS_SUCCESS)
-        return 0;
-    return ((ULONG)pn.Group * 64 + pn.Number) % Stor->NumQueues;
-}
-
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: put X on a queue (see viostor.h). */
 UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
     PVOID srb = X->Srb;
-    ULONG q = X->Stage == VIOSTOR_STAGE_FLUSH ? X->Queue : ViostorPickQueue(Stor);
+    ULONG q = X->Stage == VIOSTOR_STAGE_FLUSH ? X->Queue : VwStorCpuQueue(Stor, Stor->NumQueues);
     struct virtqueue *vq = &Stor->Queues[q].Vq;
     uint32_t type = X->Stage == VIOSTOR_STAGE_FLUSH ? VIRTIO_BLK_T_FLUSH : X->Io.type;
     BOOLEAN data = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT;
@@ -159,8 +108,8 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     X->Hdr.sector = data ? X->Io.sector : 0;
     X->Status = 0xff; /* a device that writes no status is caught */
 
-    int hdrN = ViostorVaPieces(Stor, srb, &X->Hdr, sizeof(X->Hdr), NULL, 0);
-    int stN = ViostorVaPieces(Stor, srb, &X->Status, 1, NULL, 0);
+    int hdrN = VwStorVaPieces(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), NULL, 0);
+    int stN = VwStorVaPieces(&Stor->Virtio, srb, &X->Status, 1, NULL, 0);
     int dataN = 0, rangeN = 0;
     if (data) {
         sgl = StorPortGetScatterGatherList(Stor, srb);
@@ -169,8 +118,8 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
             dataN = -1;
     }
     if (ranges)
-        rangeN =
-            ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), NULL, 0);
+        rangeN = VwStorVaPieces(&Stor->Virtio, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]),
+                                NULL, 0);
     if (hdrN < 0 || stN < 0 || dataN < 0 || rangeN < 0) {
         DbgPrint("viostor: a request's buffers do not fit the device's limits\n");
         return SRB_STATUS_INVALID_REQUEST;
@@ -191,12 +140,12 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         DbgPrint("viostor: queue %lu refused a request (%d)\n", q, rc);
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
-    ViostorVaPieces(Stor, srb, &X->Hdr, sizeof(X->Hdr), &rq, 0);
+    VwStorVaPieces(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), &rq, 0);
     if (data)
         ViostorSgPieces(Stor, sgl, X->Io.bytes, &rq, dataFlags);
     if (ranges)
-        ViostorVaPieces(Stor, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), &rq, 0);
-    ViostorVaPieces(Stor, srb, &X->Status, 1, &rq, VIRTQUEUE_SEG_WRITE);
+        VwStorVaPieces(&Stor->Virtio, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), &rq, 0);
+    VwStorVaPieces(&Stor->Virtio, srb, &X->Status, 1, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     if (virtqueue_kick_prepare(vq))

@@ -12,6 +12,7 @@
  * DPCs: it completes from HwInterrupt, which StorPort polls.
  */
 #pragma once
+#include <storport/stor_srb.h>
 #include <storport/virtio_stor.h>
 #include <virtio/virtqueue_req.h>
 #include "vblk.h"
