@@ -8,7 +8,8 @@
  * NBL is completed once with SUCCESS (ndis/nf-ndis-ndismsendnetbufferlistscomplete),
  * every indicated NBL is returned, the halt is clean, and testpmd, started
  * by the fixture and bounded, is stopped by PID.  One and two queue pairs
- * (MQ, virtio 1.2 5.1.6.5.5), split ring.  A missing testpmd fails.
+ * (MQ, virtio 1.2 5.1.6.5.5), split ring; two pairs on the packed ring.
+ * A missing testpmd fails.
  */
 #include "dev_vhost.h"
 #include "nk_harness.h"
@@ -71,8 +72,9 @@ static void tp_traffic(struct vm *vm, const uint8_t *tp_mac)
               st.indicated, st.returned);
 }
 
-/* NetKVM on testpmd with PAIRS queue pairs on as many CPUs. */
-static void tp_run(struct vm *vm, unsigned pairs)
+/* NetKVM on testpmd with PAIRS queue pairs on as many CPUs, split or
+ * PACKED rings. */
+static void tp_run(struct vm *vm, unsigned pairs, bool packed)
 {
     if (!vw_vhost_require(vm, &vw_vhost_net) || !vw_cpus_set(vm, pairs))
         return;
@@ -82,7 +84,7 @@ static void tp_run(struct vm *vm, unsigned pairs)
     struct vw_vhost_params p = {.queues = (uint16_t)(2 * pairs),
                                 .extra_queues = 1,
                                 .queue_max = 64,
-                                .withhold = 1ull << NK_F_RING_PACKED};
+                                .withhold = packed ? 0 : 1ull << NK_F_RING_PACKED};
     struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
     if (net == NULL)
         return;
@@ -93,6 +95,9 @@ static void tp_run(struct vm *vm, unsigned pairs)
               "the polling back end's lock is free while testpmd runs");
     if (!vw_ndis_initialize(vm) || !vw_ndis_restart(vm) || vm->failed)
         return;
+    bool got_packed = vmodel_driver_features(net->dev->model) >> NK_F_RING_PACKED & 1;
+    VW_EXPECT(vm, got_packed == packed, "packed ring offered %d, negotiated %d", packed,
+              got_packed);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     /* DPDK's vhost PMD does not offer VIRTIO_NET_F_MAC: the driver makes up
@@ -112,9 +117,10 @@ static void tp_run(struct vm *vm, unsigned pairs)
     for (unsigned i = 0; i < 2u * pairs && !vm->failed; i++)
         VW_EXPECT(vm, net->q[i].started && net->q[i].vector != 0xffff,
                   "queue %u: started %d, MSI-X message %u", i, net->q[i].started, net->q[i].vector);
-    VW_EXPECT(vm, net->q[0].calls > 0 && net->q[1].kicks > 0,
-              "pair 0: %llu receive calls, %llu transmit kicks",
-              (unsigned long long)net->q[0].calls, (unsigned long long)net->q[1].kicks);
+    /* testpmd polls and turns notifications off (a packed ring's device
+     * event DISABLE), so a transmit queue may see no kick at all; the
+     * frames' return shows it was served.  The answers came by call. */
+    VW_EXPECT(vm, net->q[0].calls > 0, "pair 0: no receive call");
     if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))
         vw_driver_unload(vm);
     /* The halt reset the device: the back end stopped every queue. */
@@ -127,10 +133,15 @@ static void tp_run(struct vm *vm, unsigned pairs)
 
 VW_SCENARIO("netkvm", netkvm_testpmd_one_pair_split, NULL)
 {
-    tp_run(vm, 1);
+    tp_run(vm, 1, false);
 }
 
 VW_SCENARIO("netkvm", netkvm_testpmd_two_pairs_split, NULL)
 {
-    tp_run(vm, 2);
+    tp_run(vm, 2, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_testpmd_two_pairs_packed, NULL)
+{
+    tp_run(vm, 2, true);
 }
