@@ -8,7 +8,8 @@
  * NBL is completed once with SUCCESS (ndis/nf-ndis-ndismsendnetbufferlistscomplete),
  * every indicated NBL is returned, the halt is clean, and testpmd, started
  * by the fixture and bounded, is stopped by PID.  One and two queue pairs
- * (MQ, virtio 1.2 5.1.6.5.5), split ring; two pairs on the packed ring.
+ * (MQ, virtio 1.2 5.1.6.5.5) and four, split ring; two pairs on the packed
+ * ring.
  * A missing testpmd fails.
  */
 #include "dev_vhost.h"
@@ -144,4 +145,9 @@ VW_SCENARIO("netkvm", netkvm_testpmd_two_pairs_split, NULL)
 VW_SCENARIO("netkvm", netkvm_testpmd_two_pairs_packed, NULL)
 {
     tp_run(vm, 2, true);
+}
+
+VW_SCENARIO("netkvm", netkvm_testpmd_four_pairs_split, NULL)
+{
+    tp_run(vm, 4, false);
 }
