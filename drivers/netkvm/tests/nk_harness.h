@@ -14,17 +14,37 @@
 #include "port/ndis/ndis_port.h"
 #include "scenario.h"
 
-#define NK_OID_CURRENT_ADDRESS   0x01010102u /* OID_802_3_CURRENT_ADDRESS */
-#define NK_OID_PERMANENT_ADDRESS 0x01010101u /* OID_802_3_PERMANENT_ADDRESS */
-#define NK_F_EVENT_IDX           29
-#define NK_F_INDIRECT            28
-#define NK_F_RING_PACKED         34
+#define NK_OID_CURRENT_ADDRESS     0x01010102u /* OID_802_3_CURRENT_ADDRESS */
+#define NK_OID_PERMANENT_ADDRESS   0x01010101u /* OID_802_3_PERMANENT_ADDRESS */
+#define NK_OID_MULTICAST_LIST      0x01010103u /* OID_802_3_MULTICAST_LIST */
+#define NK_OID_PACKET_FILTER       0x0001010Eu /* OID_GEN_CURRENT_PACKET_FILTER */
+#define NK_OID_XMIT_OK             0x00020101u /* OID_GEN_XMIT_OK */
+#define NK_OID_RCV_OK              0x00020102u /* OID_GEN_RCV_OK */
+#define NK_OID_RCV_NO_BUFFER       0x00020105u /* OID_GEN_RCV_NO_BUFFER */
+#define NK_OID_STATISTICS          0x00020106u /* OID_GEN_STATISTICS */
+#define NK_OID_DIRECTED_BYTES_XMIT 0x00020201u /* OID_GEN_DIRECTED_BYTES_XMIT, then 11 more */
+#define NK_OID_BYTES_RCV           0x00020219u /* OID_GEN_BYTES_RCV */
+#define NK_OID_BYTES_XMIT          0x0002021Au /* OID_GEN_BYTES_XMIT */
+#define NK_PACKET_DIRECTED         0x01u       /* NDIS_PACKET_TYPE_* */
+#define NK_PACKET_MULTICAST        0x02u
+#define NK_PACKET_ALL_MULTICAST    0x04u
+#define NK_PACKET_BROADCAST        0x08u
+#define NK_PACKET_PROMISCUOUS      0x20u
+#define NK_F_EVENT_IDX             29
+#define NK_F_INDIRECT              28
+#define NK_F_RING_PACKED           34
 
 struct nk_opts {
     bool mrg_rxbuf; /* offer VIRTIO_NET_F_MRG_RXBUF */
     bool packed;    /* offer the packed ring */
     uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
     uint16_t mtu;   /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
+    /* Beyond the defaults (all zero: as above) */
+    uint64_t add, drop;        /* device-specific feature bits offered besides / withheld */
+    bool raw_pairs, raw_mtu;   /* MQ / MTU offered with PAIRS / MTU as given, 0 too */
+    const uint8_t *mac;        /* the configuration's MAC (NULL: nk_mac) */
+    uint16_t cpus;             /* processors (0: the run's) */
+    struct vw_net_shape shape; /* ring size, MSI-X messages */
 };
 
 struct nk_rig {
@@ -41,24 +61,27 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
 {
     struct vmodel_net_config nc;
     vmodel_net_default_config(&nc);
-    memcpy(nc.mac, nk_mac, 6);
+    memcpy(nc.mac, o->mac ? o->mac : nk_mac, 6);
     nc.features = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
                   1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_CTRL_RX;
     if (o->mrg_rxbuf)
         nc.features |= 1ull << VIRTIO_NET_F_MRG_RXBUF;
-    if (o->pairs > 1) {
+    if (o->pairs > 1 || o->raw_pairs) {
         nc.features |= 1ull << VIRTIO_NET_F_MQ;
         nc.max_virtqueue_pairs = o->pairs;
     }
-    if (o->mtu != 0) {
+    if (o->mtu != 0 || o->raw_mtu) {
         nc.features |= 1ull << VIRTIO_NET_F_MTU;
         nc.mtu = o->mtu;
     }
+    nc.features = (nc.features | o->add) & ~o->drop;
     nc.status = 1; /* VIRTIO_NET_S_LINK_UP */
     uint64_t ring =
         1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT | (o->packed ? 1ull << NK_F_RING_PACKED : 0);
     memset(r, 0, sizeof(*r));
-    r->net = vw_net_create(vm, VMODEL_MODERN, true, &nc, ring);
+    if (o->cpus != 0 && !vw_cpus_set(vm, o->cpus))
+        return false;
+    r->net = vw_net_create_shaped(vm, VMODEL_MODERN, true, &nc, ring, &o->shape);
     if (r->net == NULL)
         return false;
     vw_ndis_attach_pci(vm, r->net->dev->pdo);

@@ -102,14 +102,15 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     nk_down(vm, &r);
 }
 
-/* x86 and amd64 only: on arm64 the harness maps each pool allocation as its
- * own unicorn region and 2 pairs' 512 receive buffers (an NBL and an MDL
- * each) exceed unicorn's region table there (phys_section_add asserts). */
-VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL,
-               VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
+/* Rings of 64: with 256, 2 pairs' 512 receive buffers (an NBL and an MDL
+ * each, each pool allocation its own unicorn region) exceeded unicorn's
+ * region table on arm64 (phys_section_add asserts), and InitializeEx could
+ * pass the harness's 5 s wall-clock bound per driver call on a loaded
+ * machine (amd64 seed 0 timed out beside testpmd). */
+VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .pairs = 2};
+    struct nk_opts o = {.mrg_rxbuf = true, .pairs = 2, .shape = {.queue_max = 64}};
     if (!vw_cpus_set(vm, 4) || !nk_up(vm, &r, &o))
         return;
     const struct vmodel_net_state *ms = vmodel_net_state(r.net->model);

@@ -26,6 +26,13 @@ static void report(void *ctx, bool failure, const char *msg)
 struct vw_net *vw_net_create(struct vm *vm, enum vmodel_transport transport, bool msix,
                              const struct vmodel_net_config *nc, uint64_t ring)
 {
+    return vw_net_create_shaped(vm, transport, msix, nc, ring, &(struct vw_net_shape){0});
+}
+
+struct vw_net *vw_net_create_shaped(struct vm *vm, enum vmodel_transport transport, bool msix,
+                                    const struct vmodel_net_config *nc, uint64_t ring,
+                                    const struct vw_net_shape *shape)
+{
     struct vw_net *n = calloc(1, sizeof(*n));
     if (n == NULL)
         return NULL;
@@ -39,8 +46,9 @@ struct vw_net *vw_net_create(struct vm *vm, enum vmodel_transport transport, boo
         .device_type = VMODEL_NET_DEVICE_TYPE,
         .features = (transport == VMODEL_LEGACY ? 0 : F_VERSION_1) | ring | mc.features,
         .queues = mc.num_queues,
-        .queue_max = 256,
+        .queue_max = shape->queue_max ? shape->queue_max : 256,
         .msix = msix,
+        .msix_vectors = shape->msix_vectors,
         .seed = 0x4e37,
         .device_cfg_len = VMODEL_NET_CFG_LEN,
     };

@@ -29,3 +29,13 @@ struct vw_net {
  * added unless TRANSPORT is legacy). */
 struct vw_net *vw_net_create(struct vm *vm, enum vmodel_transport transport, bool msix,
                              const struct vmodel_net_config *nc, uint64_t ring);
+
+/* The function's shape beyond the model: ring size and MSI-X messages. */
+struct vw_net_shape {
+    uint16_t queue_max;    /* largest queue size offered (0: 256) */
+    uint16_t msix_vectors; /* messages granted (0: one per queue + 1) */
+};
+/* vw_net_create with SHAPE. */
+struct vw_net *vw_net_create_shaped(struct vm *vm, enum vmodel_transport transport, bool msix,
+                                    const struct vmodel_net_config *nc, uint64_t ring,
+                                    const struct vw_net_shape *shape);
