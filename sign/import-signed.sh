@@ -32,15 +32,43 @@ err() {
 rm -rf "$stage"
 mkdir -p "$stage"
 
+# pes_of PKG: the PE images of a package, C-sorted, blank-separated.  A
+# glob, not ls | sort: the packages are split by parameter expansion and
+# DIR is listed once, because a process per name per package, in the seven
+# runs of check-sign, was most of that group's import-signed time.
+LC_ALL=C
+export LC_ALL
+pes_of() {
+	pes=
+	for f in "$1"/*; do
+		case $f in *.sys | *.dll) [ -f "$f" ] && pes="$pes${f##*/} " ;; esac
+	done
+}
+# Packages are OUT/<arch>/<driver>/<set>/<driver>.cat.
+split_cat() {
+	pkg=${1%/*}
+	drv=${1##*/}
+	drv=${drv%.cat}
+	set_=${pkg##*/}
+	arch=${pkg%/*/*}
+	arch=${arch##*/}
+}
+find "$dir" -type d >"$stage/folders" || { echo "import-signed: cannot list $dir" >&2; exit 2; }
 staged=
 for cat in "$@"; do
-	pkg=$(dirname "$cat")
-	drv=$(basename "$cat" .cat)
-	set_=$(basename "$pkg")
-	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	split_cat "$cat"
 	folder=${drv}_${set_}_$arch
-	found=$(find "$dir" -type d -name "$folder")
-	case $(printf '%s' "$found" | grep -c '^') in
+	found= n=0
+	while IFS= read -r d; do
+		case $d in
+		*/"$folder" | "$folder")
+			n=$((n + 1))
+			found=${found:+$found
+}$d
+			;;
+		esac
+	done <"$stage/folders"
+	case $n in
 	0)
 		err "$dir: no folder $folder (for $pkg)"
 		continue
@@ -52,7 +80,7 @@ for cat in "$@"; do
 		;;
 	esac
 	# Our images in this package, in a fixed order.
-	pes=$(cd "$pkg" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+	pes_of "$pkg"
 	missing=
 	for f in "$drv.inf" $pes "$drv.cat"; do
 		[ -f "$found/$f" ] || missing="$missing $f"
@@ -106,10 +134,9 @@ fi
 # Install: images and .inf before the .cat, so that the catalog is the
 # newest file and make sees the package as up to date; each file by rename.
 for cat in "$@"; do
-	pkg=$(dirname "$cat")
-	drv=$(basename "$cat" .cat)
+	split_cat "$cat"
 	s=$stage/${pkg#"${pkg%/*/*/*}"/}
-	pes=$(cd "$s" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+	pes_of "$s"
 	for f in $pes "$drv.inf" "$drv.cat"; do
 		cp "$s/$f" "$pkg/.$f.import$$" && mv -f "$pkg/.$f.import$$" "$pkg/$f" ||
 			{ echo "import-signed: cannot write $pkg/$f" >&2; exit 1; }

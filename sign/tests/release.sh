@@ -176,6 +176,7 @@ done | work=$work pki=$pki msck=$msck b=$b xargs -P 2 -L 1 sh -c '
 		echo "$f" >>"$work/portal-failed"
 ' sh
 [ ! -e "$work/portal-failed" ] || while read -r f; do bad "simulating the portal for $f"; done <"$work/portal-failed"
+step "release.sh: portal"
 f0=$(basename "$(find "$portal" -type d -name "${drv0}_*" | LC_ALL=C sort | head -n 1)")
 # An unsigned catalog of the stand-in, for the refused case below.
 cp "$work/mscat/$f0.cat" "$work/ms.cat"
@@ -203,6 +204,8 @@ refused_import "a missing package" "no folder $f0" "rm -r $f0"
 refused_import "two results for one package" "more than one folder $f0" "mkdir ../again && cp -r $f0 ../again/"
 refused_import "a catalog not signed by IMPORT_CA" "$drv0.cat: catalog signature does not verify" \
 	"SIGN_KEYDIR=$keydir $PWD/sign/signfile.sh $PWD/$work/ms.cat $f0/$drv0.cat test"
+
+step "release.sh: refused imports"
 
 # shellcheck disable=SC2086
 if mk_r import-signed DIR="$portal" IMPORT_CA="$pki/msca.pem" >"$work/import.log" 2>&1; then

@@ -8,6 +8,15 @@
  * usage: pemutate MUTATION IN.sys OUT.sys
  *        pemutate --list        (prints "MUTATION EXPECTED-RULE" lines)
  *        pemutate fuzz:SEED IN.sys OUT.sys
+ *        pemutate --all IN.sys DIR   (every mutation, DIR/MUTATION.EXT)
+ *        pemutate --fuzz N IN.sys DIR (seeds 1..N, DIR/fuzz-SEED.bin)
+ *
+ * --all and --fuzz plant from one read of the input, so the test suite
+ * starts one process per image instead of one per mutation (process starts
+ * were most of check-pecheck's time).  --all prints one line per mutation:
+ * "MUTATION EXPECTED-RULE" when written, "SKIP MUTATION why" when not
+ * applicable, "FAIL MUTATION why" when it could not be planted; it exits 1
+ * if any line is FAIL.
  *
  * fuzz:SEED is not a single-rule mutation: it corrupts a few random header
  * bytes (and maybe truncates), deterministically per seed, to test that
@@ -254,37 +263,18 @@ static const char *mutate(const char *m, uint32_t *len)
     return NULL;
 }
 
-int main(int argc, char **argv)
+/* Plant mutation m into the pristine image orig (n bytes) and write it to
+ * path; returns 0 written, 1 error, 3 not applicable, with *why set. */
+static int plant(const uint8_t *orig, const char *m, const char *path, const char **why)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (size_t i = 0; i < NMUT; i++)
-            printf("%s %s\n", table[i][0], table[i][1]);
-        return 0;
-    }
-    if (argc != 4) {
-        fprintf(stderr, "usage: pemutate MUTATION IN.sys OUT.sys | pemutate --list\n");
-        return 1;
-    }
-    const char *m = argv[1];
-    FILE *f = fopen(argv[2], "rb");
-    long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (size < 0 || size > (256L << 20) || !(d = malloc(size ? (size_t)size : 1)) ||
-        fseek(f, 0, SEEK_SET) != 0 || fread(d, 1, (size_t)size, f) != (size_t)size)
-        return die("cannot read input");
-    fclose(f);
-    n = (uint32_t)size;
-    const char *err = parse();
-    if (err)
-        return die(err);
+    memcpy(d, orig, n);
     if (strcmp(m, "pdata") == 0 && rd16(opt) != 0x20b) {
-        fprintf(stderr, "pemutate: pdata: not applicable to a PE32 image\n");
+        *why = "not applicable to a PE32 image";
         return 3;
     }
     uint32_t len;
-    if ((err = mutate(m, &len)) != NULL) {
-        fprintf(stderr, "pemutate: %s: %s\n", m, err);
+    if ((*why = mutate(m, &len)) != NULL)
         return 1;
-    }
     /* Keep the checksum valid unless it is the defect (or the file is junk). */
     if (strncmp(m, "truncated", 9) != 0 && strcmp(m, "garbage") != 0 &&
         strncmp(m, "fuzz:", 5) != 0) {
@@ -295,9 +285,92 @@ int main(int argc, char **argv)
             c = 0;
         wr32(opt + 64, c);
     }
-    f = fopen(argv[3], "wb");
-    if (!f || fwrite(d, 1, len, f) != len || fclose(f) != 0)
-        return die("cannot write output");
-    free(d);
+    FILE *f = fopen(path, "wb");
+    int bad = !f || fwrite(d, 1, len, f) != len;
+    if (f && fclose(f) != 0)
+        bad = 1;
+    *why = bad ? "cannot write output" : NULL;
+    return bad;
+}
+
+/* --all: every mutation of the table into dir, one status line each. */
+static int plant_all(const uint8_t *orig, const char *in, const char *dir)
+{
+    const char *dot = strrchr(in, '.'), *slash = strrchr(in, '/');
+    const char *ext = dot && (!slash || dot > slash) ? dot + 1 : "sys";
+    int failed = 0;
+    for (size_t i = 0; i < NMUT; i++) {
+        char path[4096];
+        const char *why;
+        if (snprintf(path, sizeof path, "%s/%s.%s", dir, table[i][0], ext) >= (int)sizeof path)
+            return die("output path too long");
+        int rc = plant(orig, table[i][0], path, &why);
+        if (rc == 0)
+            printf("%s %s\n", table[i][0], table[i][1]);
+        else
+            printf("%s %s %s\n", rc == 3 ? "SKIP" : "FAIL", table[i][0], why);
+        failed |= rc == 1;
+    }
+    return failed;
+}
+
+/* --fuzz N: seeds 1..N into dir/fuzz-SEED.bin. */
+static int plant_fuzz(const uint8_t *orig, const char *count, const char *dir)
+{
+    char *end;
+    unsigned long seeds = strtoul(count, &end, 10);
+    if (*count == '\0' || *end != '\0' || seeds > 100000)
+        return die("--fuzz: the count must be a number up to 100000");
+    for (unsigned long seed = 1; seed <= seeds; seed++) {
+        char m[32], path[4096];
+        const char *why;
+        snprintf(m, sizeof m, "fuzz:%lu", seed);
+        if (snprintf(path, sizeof path, "%s/fuzz-%lu.bin", dir, seed) >= (int)sizeof path)
+            return die("output path too long");
+        if (plant(orig, m, path, &why) != 0) {
+            fprintf(stderr, "pemutate: %s: %s\n", m, why);
+            return 1;
+        }
+    }
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < NMUT; i++)
+            printf("%s %s\n", table[i][0], table[i][1]);
+        return 0;
+    }
+    int all = argc == 4 && strcmp(argv[1], "--all") == 0;
+    int fuzz = argc == 5 && strcmp(argv[1], "--fuzz") == 0;
+    if (argc != 4 && !fuzz) {
+        fprintf(stderr, "usage: pemutate MUTATION IN.sys OUT.sys | pemutate --list\n"
+                        "       pemutate --all IN.sys DIR | pemutate --fuzz N IN.sys DIR\n");
+        return 1;
+    }
+    const char *m = argv[1], *in = argv[2 + fuzz], *out = argv[3 + fuzz];
+    FILE *f = fopen(in, "rb");
+    long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    uint8_t *orig = NULL;
+    if (size < 0 || size > (256L << 20) || !(d = malloc(size ? (size_t)size : 1)) ||
+        !(orig = malloc(size ? (size_t)size : 1)) || fseek(f, 0, SEEK_SET) != 0 ||
+        fread(orig, 1, (size_t)size, f) != (size_t)size)
+        return die("cannot read input");
+    fclose(f);
+    n = (uint32_t)size;
+    memcpy(d, orig, n);
+    const char *err = parse();
+    if (err)
+        return die(err);
+    int rc;
+    if (all)
+        rc = plant_all(orig, in, out);
+    else if (fuzz)
+        rc = plant_fuzz(orig, argv[2], out);
+    else if ((rc = plant(orig, m, out, &err)) != 0)
+        fprintf(stderr, "pemutate: %s: %s\n", m, err);
+    free(orig);
+    free(d);
+    return rc;
 }

@@ -82,76 +82,73 @@ check_file() {
         return
     fi
 
-    # The good image.
+    # The good image alone (its exit status is its own), then every
+    # planted defect: one pemutate writes them all, one pecheck checks
+    # them all (each must fail, so that run must exit 1), one pefile run
+    # cross-checks them all and one awk judges every verdict
+    # (verdicts.awk).  One process per mutation and five per verdict were
+    # most of this group's time.
     "$bin/pecheck" "$@" "$f" >"$dir/good.log" 2>&1
-    rc=$? got=$(ids "$f" "$dir/good.log")
-    if [ $rc -eq 0 ] && [ "$got" = ok ]; then
-        ok "$f"
+    good_rc=$?
+    "$bin/pemutate" --all "$f" "$dir" >"$dir/plants" 2>"$dir/plants.err"
+    imgs=
+    while read -r m rule; do
+        case $m in SKIP | FAIL) continue ;; esac
+        imgs="$imgs $dir/$m.$ext"
+    done <"$dir/plants"
+    planted_rc=
+    if [ -n "$imgs" ]; then
+        # shellcheck disable=SC2086 # image paths contain no blanks
+        "$bin/pecheck" "$@" $imgs >"$dir/planted.log" 2>&1
+        planted_rc=$?
     else
-        ko "$f: pecheck rc=$rc: $(cat "$dir/good.log")"
+        : >"$dir/planted.log"
     fi
+    # shellcheck disable=SC2086
+    "$py" "$here/pecheck_pefile.py" "$@" "$f" $imgs >"$dir/pefile.log" 2>&1
+    awk -f "$here/verdicts.awk" -v image="$f" -v dir="$dir" -v ext="$ext" -v good_rc="$good_rc" \
+        -v planted_rc="$planted_rc" "$scratch/mutations" "$dir/plants" "$dir/good.log" \
+        "$dir/planted.log" "$dir/pefile.log" >"$dir/verdicts"
+    [ -s "$dir/plants.err" ] && echo "FAIL: $f: pemutate --all: $(cat "$dir/plants.err")"
+    cat "$dir/verdicts"
 
-    # One planted defect per mutation; skip those pemutate calls not applicable.
-    echo "$muts" | {
-        while read -r m want; do
-            img=$dir/$m.$ext
-            "$bin/pemutate" "$m" "$f" "$img" 2>"$dir/$m.err"
-            rc=$?
-            if [ $rc -eq 3 ]; then
-                echo "SKIP: $f $m: $(cat "$dir/$m.err")"
-                continue
-            elif [ $rc -ne 0 ]; then
-                echo "FAIL: $f $m: pemutate: $(cat "$dir/$m.err")"
-                continue
-            fi
-            "$bin/pecheck" "$@" "$img" >"$dir/$m.log" 2>&1
-            rc=$? got=$(ids "$img" "$dir/$m.log")
-            if [ $rc -eq 1 ] && [ "$got" = "$want" ]; then
-                echo "PASS: $img: $want"
-            else
-                echo "FAIL: $img: expected $want, pecheck rc=$rc: $(cat "$dir/$m.log")"
-            fi
-        done
-    } >"$dir/mut.log"
-    pass=$((pass + $(grep -c '^PASS' "$dir/mut.log")))
-    fail=$((fail + $(grep -c '^FAIL' "$dir/mut.log")))
-    cat "$dir/mut.log"
-
-    # --allow-dll extends the list, case-insensitively.
-    dll=$(sed -n 's/.*: imports: imports from \([^,]*\),.*/\1/p' "$dir/imports.log" 2>/dev/null)
+    # --allow-dll extends the list, case-insensitively: the DLL the
+    # imports mutation planted, upper-cased.
+    dll=$(awk -v p="$dir/imports.$ext: imports: imports from " \
+        'index($0, p) == 1 { s = substr($0, length(p) + 1); sub(/,.*/, "", s); print toupper(s); exit }' \
+        "$dir/planted.log")
     if [ -n "$dll" ]; then
-        upper=$(echo "$dll" | tr '[:lower:]' '[:upper:]')
-        if "$bin/pecheck" "$@" --allow-dll "$upper" "$dir/imports.$ext" >/dev/null; then
-            ok "$f: --allow-dll $upper"
+        if "$bin/pecheck" "$@" --allow-dll "$dll" "$dir/imports.$ext" >/dev/null; then
+            ok "$f: --allow-dll $dll"
         else
-            ko "$f: --allow-dll $upper did not accept the import"
+            ko "$f: --allow-dll $dll did not accept the import"
         fi
     fi
 
     # Robustness: randomly corrupted copies must give a verdict, never a
     # crash (exit 0 or 1, a line for the file, nothing on stderr).
-    # All copies go to one pecheck run; only when that run crashes,
-    # writes to stderr or leaves a copy without a verdict is each copy
-    # run alone, to name the seeds (one process per copy was most of
-    # this group's time).
-    seed=1 crashed= fzs=
-    while [ $seed -le "${PECHECK_FUZZ:-50}" ]; do
-        fz=$dir/fuzz-$seed.bin
-        if "$bin/pemutate" "fuzz:$seed" "$f" "$fz" 2>"$dir/fuzz.err"; then
-            fzs="$fzs $fz"
-        else
-            crashed="$crashed $seed(pemutate: $(cat "$dir/fuzz.err"))"
-        fi
-        seed=$((seed + 1))
-    done
-    # shellcheck disable=SC2086 # image paths contain no blanks
-    "$bin/pecheck" "$@" $fzs >"$dir/fuzz.log" 2>"$dir/fuzz.err"
-    rc=$?
-    # Copies without a verdict line ("FILE: ...") in the log.
-    # shellcheck disable=SC2086
-    silent=$(printf '%s\n' $fzs | awk 'FNR == NR { seen[$1] = 1; next } !(($0 ":") in seen)' \
-        "$dir/fuzz.log" -)
-    if [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -n "$silent" ]; then
+    # One pemutate writes all copies, one pecheck run checks them; only
+    # when that run crashes, writes to stderr or leaves a copy without a
+    # verdict is each copy run alone, to name the seeds.
+    crashed= fzs= seed=1
+    if "$bin/pemutate" --fuzz "${PECHECK_FUZZ:-50}" "$f" "$dir" 2>"$dir/fuzz.err"; then
+        while [ $seed -le "${PECHECK_FUZZ:-50}" ]; do
+            fzs="$fzs $dir/fuzz-$seed.bin"
+            seed=$((seed + 1))
+        done
+    else
+        crashed=" (pemutate --fuzz: $(cat "$dir/fuzz.err"))"
+    fi
+    if [ -n "$fzs" ]; then
+        # shellcheck disable=SC2086 # image paths contain no blanks
+        "$bin/pecheck" "$@" $fzs >"$dir/fuzz.log" 2>"$dir/fuzz.err"
+        rc=$?
+        # Copies without a verdict line ("FILE: ...") in the log.
+        # shellcheck disable=SC2086
+        silent=$(printf '%s\n' $fzs | awk 'FNR == NR { seen[$1] = 1; next } !(($0 ":") in seen)' \
+            "$dir/fuzz.log" -)
+    fi
+    if [ -n "$fzs" ] && { [ $rc -gt 1 ] || [ -s "$dir/fuzz.err" ] || [ -n "$silent" ]; }; then
         for fz in $fzs; do
             "$bin/pecheck" "$@" "$fz" >"$dir/fuzz.log" 2>"$dir/fuzz.err"
             rc=$?
@@ -170,24 +167,6 @@ check_file() {
     else
         ko "$f: pecheck misbehaved on fuzz seeds$crashed (inputs kept as $dir/fuzz-*.crash)"
     fi
-
-    # Cross-check: the pefile implementation must agree on every image
-    # (one python run per driver: pefile's start-up dominates).
-    imgs=
-    for img in "$f" "$dir"/*."$ext"; do
-        [ -f "$img" ] && imgs="$imgs $img"
-    done
-    # shellcheck disable=SC2086 # image paths contain no blanks
-    "$py" "$here/pecheck_pefile.py" "$@" $imgs >"$dir/pefile.log" 2>&1
-    for img in $imgs; do
-        [ "$img" = "$f" ] && log=$dir/good.log || log=${img%.*}.log
-        a=$(ids "$img" "$log") b=$(ids "$img" "$dir/pefile.log")
-        if [ -n "$a" ] && [ "$a" = "$b" ]; then
-            ok "$img: pefile agrees ($b)"
-        else
-            ko "$img: pecheck says '$a', pefile says '$b': $(grep -F "$img" "$dir/pefile.log")"
-        fi
-    done
 }
 
 # --one OUT BIN SCRATCH FILE...: the checks of these images, each printed
@@ -196,7 +175,6 @@ check_file() {
 if [ "${1:-}" = --one ]; then
     out=${2%/} bin=$3 scratch=$4
     shift 4
-    muts=$("$bin/pemutate" --list)
     for image; do
         rel=${image#"$out"/}
         ext=${image##*.}
@@ -213,7 +191,8 @@ if tool_ok; then
     files=$(find "$out" \( -name '*.sys' -o -name '*.dll' \) -type f 2>/dev/null | sort)
     [ -n "$files" ] || ko "no .sys files under $out"
     find "$out" -name '*.dll' -type f | grep -q . || ko "no user-mode .dll under $out"
-    muts=$("$bin/pemutate" --list) || ko "pemutate --list"
+    mkdir -p "$scratch"
+    "$bin/pemutate" --list >"$scratch/mutations" || ko "pemutate --list"
 
     # Four images per process, the processes run by a make: in make
     # check's job pool when there is one (the recipe is recursive), else
