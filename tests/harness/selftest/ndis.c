@@ -17,6 +17,7 @@
 #define OID_RCV_OK        0x00020102u
 #define OID_CURRENT_MAC   0x01010102u
 #define OID_PLANT         0xFF000001u
+#define OID_TIMERS        0xFF000003u
 #define ST_SUCCESS        0x00000000u
 #define ST_INVALID_LENGTH 0xC0000206u
 
@@ -242,6 +243,27 @@ VW_SCENARIO("vwndis", ndis_surprise_removal, NULL)
         vw_driver_unload(vm);
 }
 
+/* Restart arms an NDIS timer (10 ms): its callback runs at DISPATCH_LEVEL
+ * and queues an NDIS I/O work item, which runs at PASSIVE_LEVEL and sleeps
+ * with NdisMSleep; pause cancels the timer, halt frees both (checked). */
+VW_SCENARIO("vwndis", ndis_timer_and_work_item, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    uint32_t t[4] = {0}, done = 0;
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+        return;
+    VW_EXPECT(vm, t[0] == 0 && t[2] == 0, "timer fired %u, work ran %u before 10 ms", t[0], t[2]);
+    vw_run_for(vm, 20 * 10000);
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+        return;
+    VW_EXPECT(vm, done == 16 && t[0] == 1 && t[1] == 2,
+              "timer fired %u times at IRQL %u (once at DISPATCH_LEVEL expected)", t[0], t[1]);
+    VW_EXPECT(vm, t[2] == 1 && t[3] == 0, "work item ran %u times at IRQL %u (once at PASSIVE)",
+              t[2], t[3]);
+    down(vm);
+}
+
 /* ---- Planted bugs (bad/badndis.c) --------------------------------------- */
 
 static bool plant(struct vm *vm, uint32_t mode)
@@ -291,4 +313,22 @@ VW_SCENARIO("badndis", checker_ndis_oid_completed_not_pended, "only a pended req
 {
     if (up(vm, "badndis"))
         plant(vm, 6);
+}
+
+VW_SCENARIO("badndis", checker_ndis_timer_left_at_halt, "timer object")
+{
+    if (up(vm, "badndis") && plant(vm, 7))
+        down(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_work_item_freed_while_queued, "still queued")
+{
+    if (up(vm, "badndis") && plant(vm, 8))
+        down(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_periodic_timer_cancel_at_dispatch, "periodic timer at IRQL 2")
+{
+    if (up(vm, "badndis"))
+        plant(vm, 9);
 }

@@ -3,7 +3,10 @@
  * the harness's ndis.sys (tests/harness/port/ndis/): every frame sent comes
  * back as a receive indication from a pool of preallocated receive NBLs;
  * pause waits for the protocol to return them; a packet-filter set is
- * pended and completed from a DPC.  Built as badndis with VWNDIS_PLANTED,
+ * pended and completed from a DPC; restart arms a one-shot NDIS timer
+ * whose callback (DISPATCH) queues an NDIS I/O work item (PASSIVE) that
+ * sleeps with NdisMSleep, each reporting its IRQL through the vendor OID
+ * VWNDIS_OID_TIMERS.  Built as badndis with VWNDIS_PLANTED,
  * where the vendor OID VWNDIS_OID_PLANT picks one planted bug per checker.
  */
 #include <ntddk.h>
@@ -16,6 +19,8 @@
 #define MTU       1500
 /* A vendor-specific OID (the 0xFF prefix is the vendor range). */
 #define VWNDIS_OID_PLANT 0xFF000001u
+/* Timer and work item report: fired, callback IRQL, ran, routine IRQL. */
+#define VWNDIS_OID_TIMERS 0xFF000003u
 
 enum state { ST_PAUSED, ST_RUNNING, ST_PAUSING };
 
@@ -33,6 +38,9 @@ typedef struct {
     ULONG64 xmit_ok, rcv_ok;
     ULONG filter, plant;
     BOOLEAN removed;
+    NDIS_HANDLE timer, work;
+    ULONG timer_fired, timer_irql, work_ran, work_irql;
+    volatile LONG work_queued; /* queued, its routine not run yet */
 } ADAPTER;
 
 static NDIS_HANDLE g_driver;
@@ -71,6 +79,53 @@ static VOID NTAPI oid_dpc(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
     if (a->plant == 4) /* planted: completes the same request again */
         NdisMOidRequestComplete(a->handle, r, NDIS_STATUS_SUCCESS);
 #endif
+}
+
+/* The work item's routine: records its IRQL and sleeps 100 us (PASSIVE). */
+static VOID NTAPI work_routine(PVOID ctx, NDIS_HANDLE item)
+{
+    ADAPTER *a = ctx;
+    (void)item;
+    a->work_irql = KeGetCurrentIrql();
+    NdisMSleep(100);
+    a->work_ran++;
+    a->work_queued = 0;
+}
+
+/* The restart timer's callback: records its IRQL, queues the work item
+ * (DISPATCH). */
+static VOID NTAPI timer_fired(PVOID s1, PVOID ctx, PVOID s2, PVOID s3)
+{
+    ADAPTER *a = ctx;
+    (void)s1, (void)s2, (void)s3;
+    a->timer_irql = KeGetCurrentIrql();
+    a->timer_fired++;
+    a->work_queued = 1;
+    NdisQueueIoWorkItem(a->work, work_routine, a);
+}
+
+/* Cancels and frees the timer, frees the work item (PASSIVE). */
+static VOID free_timers(ADAPTER *a)
+{
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 7) /* planted: halts with the timer still set */
+        return;
+    if (a->plant == 8 && a->work) {    /* planted: frees the work item while queued */
+        NdisAcquireSpinLock(&a->lock); /* at DISPATCH: the worker cannot run it */
+        NdisQueueIoWorkItem(a->work, work_routine, a);
+        NdisFreeIoWorkItem(a->work);
+        NdisReleaseSpinLock(&a->lock);
+    }
+#endif
+    if (a->timer) {
+        NdisCancelTimerObject(a->timer);
+        NdisFreeTimerObject(a->timer);
+    }
+    /* A callback that already ran may have queued the work item: let it run. */
+    for (ULONG i = 0; a->work_queued && i < 100; i++)
+        NdisMSleep(1000);
+    if (a->work)
+        NdisFreeIoWorkItem(a->work);
 }
 
 /* Registration and general attributes, the receive pool (PASSIVE). */
@@ -153,9 +208,24 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
         a->free_rx = a->rx[i];
         a->rx_free_count++;
     }
+    NDIS_TIMER_CHARACTERISTICS tc = {0};
+    tc.Header.Type = NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
+    tc.Header.Revision = NDIS_TIMER_CHARACTERISTICS_REVISION_1;
+    tc.Header.Size = sizeof(tc);
+    tc.AllocationTag = TAG;
+    tc.TimerFunction = timer_fired;
+    tc.FunctionContext = a;
+    st = NdisAllocateTimerObject(h, &tc, &a->timer);
+    if (st != NDIS_STATUS_SUCCESS)
+        goto fail;
+    a->work = NdisAllocateIoWorkItem(h);
+    st = NDIS_STATUS_RESOURCES;
+    if (a->work == NULL)
+        goto fail;
     a->state = ST_PAUSED;
     return NDIS_STATUS_SUCCESS;
 fail:
+    free_timers(a);
     free_rx(a);
     NdisFreeSpinLock(&a->lock);
     NdisFreeMemory(a, sizeof(*a), 0);
@@ -167,6 +237,7 @@ static VOID NTAPI halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
 {
     ADAPTER *a = ctx;
     (void)action;
+    free_timers(a);
     free_rx(a);
     NdisFreeSpinLock(&a->lock);
     NdisFreeMemory(a, sizeof(*a), 0);
@@ -192,6 +263,7 @@ static NDIS_STATUS NTAPI pause(NDIS_HANDLE ctx, PNDIS_MINIPORT_PAUSE_PARAMETERS 
 #endif
     a->state = out ? ST_PAUSING : ST_PAUSED;
     NdisReleaseSpinLock(&a->lock);
+    NdisCancelTimerObject(a->timer);
     return out ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;
 }
 
@@ -201,6 +273,9 @@ static NDIS_STATUS NTAPI restart(NDIS_HANDLE ctx, PNDIS_MINIPORT_RESTART_PARAMET
     ADAPTER *a = ctx;
     (void)p;
     a->state = ST_RUNNING;
+    LARGE_INTEGER due;
+    due.QuadPart = -10 * 10000; /* 10 ms from now */
+    NdisSetTimerObject(a->timer, due, 0, NULL);
     NDIS_LINK_STATE link = {0};
     link.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
     link.Header.Revision = NDIS_LINK_STATE_REVISION_1;
@@ -262,6 +337,10 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
             return answer(r, &a->xmit_ok, sizeof(a->xmit_ok));
         case OID_GEN_RCV_OK:
             return answer(r, &a->rcv_ok, sizeof(a->rcv_ok));
+        case VWNDIS_OID_TIMERS: {
+            ULONG t[4] = {a->timer_fired, a->timer_irql, a->work_ran, a->work_irql};
+            return answer(r, t, sizeof(t));
+        }
         default:
             return NDIS_STATUS_NOT_SUPPORTED;
         }
@@ -288,6 +367,14 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
             indicate_one(a, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
         if (v == 6) /* planted: completes a request it does not pend */
             NdisMOidRequestComplete(a->handle, r, NDIS_STATUS_SUCCESS);
+        if (v == 9) { /* planted: cancels a periodic timer at DISPATCH_LEVEL */
+            LARGE_INTEGER due;
+            due.QuadPart = -1000 * 10000;
+            NdisSetTimerObject(a->timer, due, 1000, NULL);
+            NdisAcquireSpinLock(&a->lock);
+            NdisCancelTimerObject(a->timer);
+            NdisReleaseSpinLock(&a->lock);
+        }
         return NDIS_STATUS_SUCCESS;
     }
 #else

@@ -241,7 +241,7 @@ bool vw_ndis_halt(struct vm *vm)
         vw_pool_free(vm, s->resources, "NDIS resource list");
     s->init_params = s->resources = 0;
     return !vm->failed && ndis_hw_after_halt(vm) && ndis_dma_after_halt(vm) &&
-           ndis_config_after_halt(vm);
+           ndis_config_after_halt(vm) && ndis_timer_after_halt(vm);
 }
 
 /* Surprise removal (network/handling-the-surprise-removal-of-a-nic):

@@ -117,6 +117,20 @@ struct ndis_config {
     unsigned nparams;
 };
 
+/* Timers and I/O work items (timer.c); ADAPTER: allocated with the adapter
+ * handle, so released by MiniportHaltEx. */
+#define NDIS_MAX_TIMERS 32
+#define NDIS_MAX_WORK   32
+struct ndis_timer {
+    gva_t obj, context;
+    bool live, adapter, periodic;
+    unsigned sets;
+};
+struct ndis_work {
+    gva_t item;
+    bool live, adapter;
+};
+
 struct ndis_state {
     /* NdisMRegisterMiniportDriver */
     bool registered;
@@ -165,6 +179,10 @@ struct ndis_state {
     struct ndis_keyword keywords[NDIS_MAX_KEYWORDS];
     unsigned nkeywords;
     struct ndis_config configs[NDIS_MAX_CONFIGS];
+    /* Timers and work items */
+    struct ndis_timer timers[NDIS_MAX_TIMERS];
+    struct ndis_work work[NDIS_MAX_WORK];
+    unsigned work_queued;
     /* Planted into the emulation itself: none yet */
 };
 
@@ -191,5 +209,6 @@ gva_t ndis_hw_resources(struct vm *vm);
 bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
+bool ndis_timer_after_halt(struct vm *vm);
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);
