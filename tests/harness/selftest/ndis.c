@@ -139,6 +139,7 @@ VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
                   "frame %u came back as %u bytes, other than sent (%u)", i, n, lens[i]);
     }
     VW_EXPECT(vm, csum(f[1] + 14, 20) == 0, "IPv4 header checksum does not verify");
+    vw_ndis_check_statistics(vm);
     if (!vw_ndis_return_all(vm))
         return;
     uint64_t count = 0;
@@ -243,6 +244,29 @@ VW_SCENARIO("vwndis", ndis_surprise_removal, NULL)
         vw_driver_unload(vm);
 }
 
+/* Directed, multicast (IPv6 all-nodes) and broadcast frames, some failing
+ * for want of receive buffers: OID_GEN_STATISTICS counts exactly what was
+ * sent and indicated, per class, in frames and bytes. */
+VW_SCENARIO("vwndis", ndis_statistics_match_traffic, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[20][128];
+    const uint8_t *frames[20];
+    unsigned lens[20];
+    for (unsigned i = 0; i < 20; i++) {
+        lens[i] = i % 3 == 0 ? arp(f[i]) : udp4(f[i], 18 + i);
+        if (i % 3 == 1) /* to 33:33:00:00:00:01, a multicast address */
+            memcpy(f[i], (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, 6);
+        frames[i] = f[i];
+    }
+    if (!vw_ndis_send(vm, frames, lens, 20) || !vw_ndis_check_statistics(vm) ||
+        !vw_ndis_return_all(vm) || !vw_ndis_send(vm, frames, lens, 5))
+        return;
+    vw_ndis_check_statistics(vm);
+    down(vm);
+}
+
 /* Restart arms an NDIS timer (10 ms): its callback runs at DISPATCH_LEVEL
  * and queues an NDIS I/O work item, which runs at PASSIVE_LEVEL and sleeps
  * with NdisMSleep; pause cancels the timer, halt frees both (checked). */
@@ -331,4 +355,20 @@ VW_SCENARIO("badndis", checker_ndis_periodic_timer_cancel_at_dispatch, "periodic
 {
     if (up(vm, "badndis"))
         plant(vm, 9);
+}
+
+VW_SCENARIO("badndis", checker_ndis_statistics_misclassified,
+            "ifHCInMulticastPkts is 11, the protocol layer was indicated 5")
+{
+    static uint8_t f[16][128];
+    const uint8_t *frames[16];
+    unsigned lens[16];
+    for (unsigned i = 0; i < 16; i++) {
+        lens[i] = i % 3 == 0 ? arp(f[i]) : udp4(f[i], 18);
+        if (i % 3 == 1)
+            memcpy(f[i], (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, 6);
+        frames[i] = f[i];
+    }
+    if (up(vm, "badndis") && plant(vm, 10) && vw_ndis_send(vm, frames, lens, 16))
+        vw_ndis_check_statistics(vm);
 }

@@ -36,6 +36,8 @@ typedef struct {
     PNDIS_OID_REQUEST pended_oid;
     KDPC oid_dpc;
     ULONG64 xmit_ok, rcv_ok;
+    /* per destination class (directed, multicast, broadcast) */
+    ULONG64 out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
     ULONG filter, plant;
     BOOLEAN removed;
     NDIS_HANDLE timer, work;
@@ -45,8 +47,65 @@ typedef struct {
 
 static NDIS_HANDLE g_driver;
 static const UCHAR g_mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
-static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS,
-                            OID_GEN_CURRENT_PACKET_FILTER, OID_GEN_XMIT_OK, OID_GEN_RCV_OK};
+static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE,
+                            OID_802_3_CURRENT_ADDRESS,
+                            OID_GEN_CURRENT_PACKET_FILTER,
+                            OID_GEN_XMIT_OK,
+                            OID_GEN_RCV_OK,
+                            OID_GEN_STATISTICS};
+
+/* The destination class of a frame: 0 directed, 1 multicast, 2 broadcast. */
+static ULONG dest_class(const UCHAR *f)
+{
+    ULONG ones = 0;
+    for (ULONG i = 0; i < 6; i++)
+        ones += f[i] == 0xff;
+    return ones == 6 ? 2 : (f[0] & 1) ? 1 : 0;
+}
+
+/* OID_GEN_STATISTICS's answer from the per-class counters (PASSIVE). */
+static VOID fill_statistics(ADAPTER *a, NDIS_STATISTICS_INFO *si)
+{
+    RtlZeroMemory(si, sizeof(*si));
+    si->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    si->Header.Revision = NDIS_STATISTICS_INFO_REVISION_1;
+    si->Header.Size = NDIS_SIZEOF_STATISTICS_INFO_REVISION_1;
+    si->SupportedStatistics =
+        NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_RCV | NDIS_STATISTICS_FLAGS_VALID_BYTES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_RCV_DISCARDS | NDIS_STATISTICS_FLAGS_VALID_RCV_ERROR |
+        NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_XMIT |
+        NDIS_STATISTICS_FLAGS_VALID_MULTICAST_FRAMES_XMIT |
+        NDIS_STATISTICS_FLAGS_VALID_BROADCAST_FRAMES_XMIT | NDIS_STATISTICS_FLAGS_VALID_BYTES_XMIT |
+        NDIS_STATISTICS_FLAGS_VALID_XMIT_ERROR | NDIS_STATISTICS_FLAGS_VALID_XMIT_DISCARDS |
+        NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_RCV |
+        NDIS_STATISTICS_FLAGS_VALID_DIRECTED_BYTES_XMIT |
+        NDIS_STATISTICS_FLAGS_VALID_MULTICAST_BYTES_XMIT |
+        NDIS_STATISTICS_FLAGS_VALID_BROADCAST_BYTES_XMIT;
+    si->ifHCInUcastPkts = a->in_frames[0];
+    si->ifHCInMulticastPkts = a->in_frames[1];
+    si->ifHCInBroadcastPkts = a->in_frames[2];
+    si->ifHCInUcastOctets = a->in_bytes[0];
+    si->ifHCInMulticastOctets = a->in_bytes[1];
+    si->ifHCInBroadcastOctets = a->in_bytes[2];
+    si->ifHCInOctets = a->in_bytes[0] + a->in_bytes[1] + a->in_bytes[2];
+    si->ifHCOutUcastPkts = a->out_frames[0];
+    si->ifHCOutMulticastPkts = a->out_frames[1];
+    si->ifHCOutBroadcastPkts = a->out_frames[2];
+    si->ifHCOutUcastOctets = a->out_bytes[0];
+    si->ifHCOutMulticastOctets = a->out_bytes[1];
+    si->ifHCOutBroadcastOctets = a->out_bytes[2];
+    si->ifHCOutOctets = a->out_bytes[0] + a->out_bytes[1] + a->out_bytes[2];
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 10) { /* planted: counts received broadcasts as multicast */
+        si->ifHCInMulticastPkts += si->ifHCInBroadcastPkts;
+        si->ifHCInBroadcastPkts = 0;
+    }
+#endif
+}
 
 /* Frees the receive NBLs, buffers, MDLs and the pool (PASSIVE). */
 static VOID free_rx(ADAPTER *a)
@@ -337,6 +396,11 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
             return answer(r, &a->xmit_ok, sizeof(a->xmit_ok));
         case OID_GEN_RCV_OK:
             return answer(r, &a->rcv_ok, sizeof(a->rcv_ok));
+        case OID_GEN_STATISTICS: {
+            NDIS_STATISTICS_INFO si;
+            fill_statistics(a, &si);
+            return answer(r, &si, sizeof(si));
+        }
         case VWNDIS_OID_TIMERS: {
             ULONG t[4] = {a->timer_fired, a->timer_irql, a->work_ran, a->work_irql};
             return answer(r, t, sizeof(t));
@@ -425,6 +489,9 @@ static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER 
         rx_count++;
         NET_BUFFER_LIST_STATUS(n) = NDIS_STATUS_SUCCESS;
         a->xmit_ok++;
+        ULONG c = dest_class(dst); /* looped back: sent and received alike */
+        a->out_frames[c]++, a->in_frames[c]++;
+        a->out_bytes[c] += len, a->in_bytes[c] += len;
     }
     /* Low on receive buffers: indicate with RESOURCES, keep them. */
     BOOLEAN resources = a->rx_free_count < 2;

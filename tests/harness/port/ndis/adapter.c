@@ -292,7 +292,8 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
         if (nbl == 0)
             return false;
         struct ndis_nbl *r = ndis_find_nbl(s, nbl);
-        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT;
+        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT, r->len = lens[i];
+        memcpy(r->dst, frames[i], lens[i] < 6 ? lens[i] : 6);
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle), s->proto_pool);
         if (prev)
             vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), nbl);
@@ -361,6 +362,8 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
                 return;
             }
         r->owner = NBL_SEND_DONE;
+        if (st == ST_SUCCESS)
+            ndis_stats_count(s, true, r->dst, r->len);
         s->stats.send_completed++;
         s->stats.send_failed += st != ST_SUCCESS;
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
@@ -372,31 +375,37 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
     }
 }
 
-/* Copy the frame an NBL's first NB describes into the protocol's log. */
+/* Copy the frame an NBL's first NB describes into the protocol's log (the
+ * first 64), and count it for the statistics checker (stats.c). */
 static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
 {
     gva_t nb = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, FirstNetBuffer));
-    if (nb == 0 || s->nframes >= NDIS_MAX_FRAMES)
+    if (nb == 0)
         return;
     uint64_t len = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, DataLength), 4);
     gva_t mdl = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdl));
     uint64_t off = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), 4);
     unsigned got = 0;
-    uint8_t *out = s->frames[s->nframes];
-    while (mdl != 0 && got < len && got < NDIS_FRAME_MAX) {
+    uint8_t head[6] = {0};
+    bool keep = s->nframes < NDIS_MAX_FRAMES;
+    uint8_t *out = keep ? s->frames[s->nframes] : head;
+    unsigned cap = keep ? NDIS_FRAME_MAX : sizeof(head);
+    while (mdl != 0 && got < len && got < cap) {
         gva_t va = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa));
         uint64_t cnt = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
         uint64_t take = cnt > off ? cnt - off : 0;
         if (take > len - got)
             take = len - got;
-        if (take > NDIS_FRAME_MAX - got)
-            take = NDIS_FRAME_MAX - got;
+        if (take > cap - got)
+            take = cap - got;
         vw_read(vm, va + off, out + got, take);
         got += (unsigned)take;
         off = 0;
         mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
     }
-    s->frame_len[s->nframes++] = got;
+    ndis_stats_count(s, false, out, (unsigned)len);
+    if (keep)
+        s->frame_len[s->nframes++] = got;
 }
 
 /* ndis/nf-ndis-ndismindicatereceivenetbufferlists: never while Paused or

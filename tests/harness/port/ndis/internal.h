@@ -56,6 +56,8 @@ struct ndis_nbl {
     enum nbl_owner owner;
     bool protocol;  /* allocated by the protocol layer, not a miniport pool */
     gva_t buf, mdl; /* the protocol's frame buffer and MDL */
+    unsigned len;   /* the protocol's frame: its length, destination MAC */
+    uint8_t dst[6];
 };
 
 struct ndis_pool {
@@ -183,6 +185,9 @@ struct ndis_state {
     struct ndis_timer timers[NDIS_MAX_TIMERS];
     struct ndis_work work[NDIS_MAX_WORK];
     unsigned work_queued;
+    /* What the protocol layer sent (completed with SUCCESS) and received,
+     * per destination class (0 directed, 1 multicast, 2 broadcast) */
+    uint64_t out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
     /* Planted into the emulation itself: none yet */
 };
 
@@ -210,5 +215,7 @@ bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
 bool ndis_timer_after_halt(struct vm *vm);
+/* Counts a frame of LEN bytes to DST sent (OUT) or received (stats.c). */
+void ndis_stats_count(struct ndis_state *s, bool out, const uint8_t *dst, unsigned len);
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

@@ -73,3 +73,8 @@ struct vw_ndis_stats {
     uint32_t media_connect;
 };
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
+/* OID_GEN_STATISTICS at PASSIVE: the miniport's directed, multicast and
+ * broadcast frame and byte counters, sent and received, must equal what the
+ * protocol layer sent (completed with SUCCESS) and was indicated; false and
+ * the run failed, naming the counter, when one differs. */
+bool vw_ndis_check_statistics(struct vm *vm);

@@ -51,8 +51,7 @@ static bool ndis_handle(struct vm *vm, gva_t h, const char *who, bool *adapter)
     *adapter = h != 0 && h == s->adapter;
     if (*adapter || (h != 0 && h == s->driver_handle))
         return true;
-    vw_fail(vm, "%s: 0x%" PRIx64 " is neither the driver's nor the adapter's NDIS handle", who,
-            h);
+    vw_fail(vm, "%s: 0x%" PRIx64 " is neither the driver's nor the adapter's NDIS handle", who, h);
     return false;
 }
 
@@ -73,8 +72,7 @@ static void vw_NdisAllocateTimerObject(struct vm *vm, const struct vw_api *api)
     unsigned size = (unsigned)vw_rd(vm, ch + 2, 2);
     gva_t fn = vw_rdptr(vm, ch + TC_FUNCTION(vm));
     gva_t ctx = vw_rdptr(vm, ch + TC_CONTEXT(vm));
-    if (type != OBJ_TIMER_CHARS || rev != 1 ||
-        size < TC_SIZE(vm) || fn == 0) {
+    if (type != OBJ_TIMER_CHARS || rev != 1 || size < TC_SIZE(vm) || fn == 0) {
         vw_fail(vm,
                 "NdisAllocateTimerObject: header type 0x%x revision %u size %u, TimerFunction "
                 "0x%" PRIx64 " (needs NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS revision 1, its "
