@@ -274,17 +274,48 @@ VW_SCENARIO("vwndis", ndis_timer_and_work_item, NULL)
 {
     if (!up(vm, "vwndis"))
         return;
-    uint32_t t[4] = {0}, done = 0;
+    uint32_t t[6] = {0}, done = 0;
     if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
         return;
     VW_EXPECT(vm, t[0] == 0 && t[2] == 0, "timer fired %u, work ran %u before 10 ms", t[0], t[2]);
     vw_run_for(vm, 20 * 10000);
     if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
         return;
-    VW_EXPECT(vm, done == 16 && t[0] == 1 && t[1] == 2,
+    VW_EXPECT(vm, done == 24 && t[0] == 1 && t[1] == 2,
               "timer fired %u times at IRQL %u (once at DISPATCH_LEVEL expected)", t[0], t[1]);
     VW_EXPECT(vm, t[2] == 1 && t[3] == 0, "work item ran %u times at IRQL %u (once at PASSIVE)",
               t[2], t[3]);
+    down(vm);
+}
+
+/* Power down and up as NDIS does: pause, OID_PNP_QUERY_POWER and
+ * OID_PNP_SET_POWER D3, OID_PNP_SET_POWER D0, restart; frames go out and
+ * back after it. */
+VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
+{
+    if (!up(vm, "vwndis") || !vw_ndis_pause(vm))
+        return;
+    uint32_t st = 1, t[6] = {0};
+    if (!vw_ndis_set_power(vm, true, &st))
+        return;
+    VW_EXPECT(vm, st == ST_SUCCESS, "set power D3: 0x%08x", st);
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, NULL))
+        return;
+    VW_EXPECT(vm, t[4] == 4 && t[5] == 1, "the miniport's power state %u after %u sets", t[4],
+              t[5]);
+    if (!vw_ndis_set_power(vm, false, &st) || !vw_ndis_restart(vm))
+        return;
+    VW_EXPECT(vm, st == ST_SUCCESS, "set power D0: 0x%08x", st);
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    if (!vw_ndis_send(vm, frames, &len, 1))
+        return;
+    struct vw_ndis_stats s;
+    vw_ndis_stats(vm, &s);
+    VW_EXPECT(vm, s.indicated == 1 && s.send_completed == 1 && s.send_failed == 0,
+              "after D0: indicated %u, completed %u, failed %u", s.indicated, s.send_completed,
+              s.send_failed);
     down(vm);
 }
 
@@ -371,4 +402,18 @@ VW_SCENARIO("badndis", checker_ndis_statistics_misclassified,
     }
     if (up(vm, "badndis") && plant(vm, 10) && vw_ndis_send(vm, frames, lens, 16))
         vw_ndis_check_statistics(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_indicate_in_d3, "with the adapter in D3")
+{
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 11) && vw_ndis_pause(vm))
+        vw_ndis_set_power(vm, true, &st);
+}
+
+VW_SCENARIO("badndis", checker_ndis_query_power_refused, "OID_PNP_QUERY_POWER for D3 returned")
+{
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 12) && vw_ndis_pause(vm))
+        vw_ndis_set_power(vm, true, &st);
 }

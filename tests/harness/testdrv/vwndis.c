@@ -19,6 +19,9 @@
 #define MTU       1500
 /* A vendor-specific OID (the 0xFF prefix is the vendor range). */
 #define VWNDIS_OID_PLANT 0xFF000001u
+/* NDIS_DEVICE_POWER_STATE (network/oid-pnp-set-power) */
+#define DEVICE_D0 1
+#define DEVICE_D3 4
 /* Timer and work item report: fired, callback IRQL, ran, routine IRQL. */
 #define VWNDIS_OID_TIMERS 0xFF000003u
 
@@ -40,6 +43,8 @@ typedef struct {
     ULONG64 out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
     ULONG filter, plant;
     BOOLEAN removed;
+    ULONG power; /* NDIS_DEVICE_POWER_STATE; 0 before any set power: D0 */
+    ULONG power_sets;
     NDIS_HANDLE timer, work;
     ULONG timer_fired, timer_irql, work_ran, work_irql;
     volatile LONG work_queued; /* queued, its routine not run yet */
@@ -52,7 +57,9 @@ static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE,
                             OID_GEN_CURRENT_PACKET_FILTER,
                             OID_GEN_XMIT_OK,
                             OID_GEN_RCV_OK,
-                            OID_GEN_STATISTICS};
+                            OID_GEN_STATISTICS,
+                            OID_PNP_QUERY_POWER,
+                            OID_PNP_SET_POWER};
 
 /* The destination class of a frame: 0 directed, 1 multicast, 2 broadcast. */
 static ULONG dest_class(const UCHAR *f)
@@ -401,8 +408,16 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
             fill_statistics(a, &si);
             return answer(r, &si, sizeof(si));
         }
+        case OID_PNP_QUERY_POWER: /* always SUCCESS (network/oid-pnp-query-power) */
+#ifdef VWNDIS_PLANTED
+            if (a->plant == 12) /* planted: refuses the low-power state */
+                return NDIS_STATUS_FAILURE;
+#endif
+            r->DATA.QUERY_INFORMATION.BytesWritten = 0;
+            return NDIS_STATUS_SUCCESS;
         case VWNDIS_OID_TIMERS: {
-            ULONG t[4] = {a->timer_fired, a->timer_irql, a->work_ran, a->work_irql};
+            ULONG t[6] = {a->timer_fired, a->timer_irql, a->work_ran,
+                          a->work_irql,   a->power,      a->power_sets};
             return answer(r, t, sizeof(t));
         }
         default:
@@ -416,6 +431,18 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         return NDIS_STATUS_INVALID_LENGTH;
     }
     ULONG v = *(PULONG)r->DATA.SET_INFORMATION.InformationBuffer;
+    if (oid == OID_PNP_SET_POWER) {
+        /* Paused by NDIS before: nothing in flight; D3 keeps the receive
+         * buffers for the D0 that follows (network/oid-pnp-set-power). */
+        a->power = v;
+        a->power_sets++;
+        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+#ifdef VWNDIS_PLANTED
+        if (a->plant == 11 && v == DEVICE_D3) /* planted: indicates in D3 */
+            indicate_one(a, 0);
+#endif
+        return NDIS_STATUS_SUCCESS;
+    }
     if (oid == OID_GEN_CURRENT_PACKET_FILTER) {
         a->pended_oid = r;
         KeInsertQueueDpc(&a->oid_dpc, NULL, NULL);

@@ -99,8 +99,9 @@ bool vw_ndis_initialize(struct vm *vm)
 bool vw_ndis_restart(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state != VW_NDIS_PAUSED) {
-        vw_fail(vm, "harness: restart with the adapter %s", ndis_state_name(s->state));
+    if (s->state != VW_NDIS_PAUSED || s->low_power) {
+        vw_fail(vm, "harness: restart with the adapter %s%s", ndis_state_name(s->state),
+                s->low_power ? " in D3" : "");
         return false;
     }
     gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS), "restart params");
@@ -424,6 +425,8 @@ void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "NdisMIndicateReceiveNetBufferLists: not the adapter handle");
         return;
     }
+    if (!ndis_power_allows_indication(vm, "NdisMIndicateReceiveNetBufferLists"))
+        return;
     if (s->state != VW_NDIS_RUNNING && s->state != VW_NDIS_RESTARTING &&
         s->state != VW_NDIS_PAUSING) {
         vw_fail(vm,
@@ -538,8 +541,8 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     vw_wr(vm, RQ(DATA), oid, 4);
     vw_wrptr(vm, RQ(DATA.QUERY_INFORMATION.InformationBuffer), info);
     vw_wr(vm, RQ(DATA.QUERY_INFORMATION.InformationBufferLength), len, 4);
-    if (set)
-        vw_write(vm, info, buf, len);
+    /* a query's buffer carries its input too (OID_PNP_QUERY_POWER's state) */
+    vw_write(vm, info, buf, len);
     s->oid_req = req;
     s->oid_pending = false;
     s->oid_done = false;

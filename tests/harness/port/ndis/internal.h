@@ -188,6 +188,8 @@ struct ndis_state {
     /* What the protocol layer sent (completed with SUCCESS) and received,
      * per destination class (0 directed, 1 multicast, 2 broadcast) */
     uint64_t out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
+    /* OID_PNP_SET_POWER D3 sent, D0 not yet (power.c) */
+    bool low_power;
     /* Planted into the emulation itself: none yet */
 };
 
@@ -215,6 +217,8 @@ bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
 bool ndis_timer_after_halt(struct vm *vm);
+/* False, the run failed, when the adapter is in D3 (power.c). */
+bool ndis_power_allows_indication(struct vm *vm, const char *who);
 /* Counts a frame of LEN bytes to DST sent (OUT) or received (stats.c). */
 void ndis_stats_count(struct ndis_state *s, bool out, const uint8_t *dst, unsigned len);
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */

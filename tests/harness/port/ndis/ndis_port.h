@@ -78,3 +78,6 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
  * protocol layer sent (completed with SUCCESS) and was indicated; false and
  * the run failed, naming the counter, when one differs. */
 bool vw_ndis_check_statistics(struct vm *vm);
+/* From Paused: OID_PNP_QUERY_POWER and OID_PNP_SET_POWER to D3 (D3), or
+ * OID_PNP_SET_POWER to D0; STATUS gets the set request's NDIS_STATUS. */
+bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status);

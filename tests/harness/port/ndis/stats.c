@@ -32,10 +32,10 @@ void ndis_stats_count(struct ndis_state *s, bool out, const uint8_t *dst, unsign
 
 struct counter {
     const char *name;
-    unsigned index;    /* ULONG64 counter index in NDIS_STATISTICS_INFO */
-    uint32_t flag;     /* its NDIS_STATISTICS_FLAGS_VALID_* */
-    bool out, bytes;   /* direction; bytes rather than frames */
-    int cls;           /* 0..2 a class, -1 the three summed */
+    unsigned index;  /* ULONG64 counter index in NDIS_STATISTICS_INFO */
+    uint32_t flag;   /* its NDIS_STATISTICS_FLAGS_VALID_* */
+    bool out, bytes; /* direction; bytes rather than frames */
+    int cls;         /* 0..2 a class, -1 the three summed */
 };
 
 /* The frame and byte counters the protocol layer can account for; NDIS 6
