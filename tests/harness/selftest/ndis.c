@@ -417,3 +417,11 @@ VW_SCENARIO("badndis", checker_ndis_query_power_refused, "OID_PNP_QUERY_POWER fo
     if (up(vm, "badndis") && plant(vm, 12) && vw_ndis_pause(vm))
         vw_ndis_set_power(vm, true, &st);
 }
+
+VW_SCENARIO("badndis", checker_ndis_offload_default_beyond_hardware,
+            "IPv6Transmit Encapsulation 0x2 is not within the hardware's 0x0")
+{
+    vw_ndis_keyword(vm, "Plant", "13");
+    if (vw_driver_load(vm, "badndis"))
+        vw_ndis_initialize(vm);
+}

@@ -194,6 +194,58 @@ static VOID free_timers(ADAPTER *a)
         NdisFreeIoWorkItem(a->work);
 }
 
+#ifdef VWNDIS_PLANTED
+/* The keyword "Plant" (hex) picks a bug that acts in InitializeEx (PASSIVE). */
+static VOID read_plant(ADAPTER *a)
+{
+    NDIS_CONFIGURATION_OBJECT o = {0};
+    o.Header.Type = NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT;
+    o.Header.Revision = NDIS_CONFIGURATION_OBJECT_REVISION_1;
+    o.Header.Size = NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1;
+    o.NdisHandle = a->handle;
+    NDIS_HANDLE cfg;
+    if (NdisOpenConfigurationEx(&o, &cfg) != NDIS_STATUS_SUCCESS)
+        return;
+    NDIS_STRING plant = NDIS_STRING_CONST("Plant");
+    PNDIS_CONFIGURATION_PARAMETER p;
+    NDIS_STATUS st;
+    NdisReadConfiguration(&st, &p, cfg, &plant, NdisParameterHexInteger);
+    if (st == NDIS_STATUS_SUCCESS)
+        a->plant = p->ParameterData.IntegerData;
+    NdisCloseConfiguration(cfg);
+}
+#endif
+
+/* The offload attributes: the hardware computes IPv4 header, TCP and UDP
+ * checksums on transmit (a loopback: nothing to compute), all off by
+ * default (PASSIVE). */
+static NDIS_STATUS set_offload(ADAPTER *a)
+{
+    static NDIS_OFFLOAD dflt, hw;
+    RtlZeroMemory(&dflt, sizeof(dflt));
+    dflt.Header.Type = NDIS_OBJECT_TYPE_OFFLOAD;
+    dflt.Header.Revision = NDIS_OFFLOAD_REVISION_1;
+    dflt.Header.Size = NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_1;
+    hw = dflt;
+    hw.Checksum.IPv4Transmit.Encapsulation = NDIS_ENCAPSULATION_IEEE_802_3;
+    hw.Checksum.IPv4Transmit.IpChecksum = NDIS_OFFLOAD_SUPPORTED;
+    hw.Checksum.IPv4Transmit.TcpChecksum = NDIS_OFFLOAD_SUPPORTED;
+    hw.Checksum.IPv4Transmit.UdpChecksum = NDIS_OFFLOAD_SUPPORTED;
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 0x13) { /* planted: a default the hardware does not have */
+        dflt.Checksum.IPv6Transmit.Encapsulation = NDIS_ENCAPSULATION_IEEE_802_3;
+        dflt.Checksum.IPv6Transmit.TcpChecksum = NDIS_OFFLOAD_SUPPORTED;
+    }
+#endif
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES oa = {0};
+    oa.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+    oa.Header.Revision = 1; /* NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 */
+    oa.Header.Size = sizeof(oa);
+    oa.DefaultOffloadConfiguration = &dflt;
+    oa.HardwareOffloadCapabilities = &hw;
+    return NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&oa);
+}
+
 /* Registration and general attributes, the receive pool (PASSIVE). */
 static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
                                     PNDIS_MINIPORT_INIT_PARAMETERS p)
@@ -245,6 +297,12 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     gen.SupportedOidList = g_oids;
     gen.SupportedOidListLength = sizeof(g_oids);
     st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
+    if (st != NDIS_STATUS_SUCCESS)
+        goto fail;
+#ifdef VWNDIS_PLANTED
+    read_plant(a);
+#endif
+    st = set_offload(a);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
 

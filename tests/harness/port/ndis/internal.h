@@ -217,6 +217,9 @@ bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
 bool ndis_timer_after_halt(struct vm *vm);
+/* NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES at A (offload.c); false, the
+ * run failed, when it breaks a rule. */
+bool ndis_offload_attributes(struct vm *vm, gva_t a);
 /* False, the run failed, when the adapter is in D3 (power.c). */
 bool ndis_power_allows_indication(struct vm *vm, const char *who);
 /* Counts a frame of LEN bytes to DST sent (OUT) or received (stats.c). */
