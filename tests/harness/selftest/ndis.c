@@ -319,6 +319,43 @@ VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
     down(vm);
 }
 
+/* The harness's own Toeplitz hash against Microsoft's verification key and
+ * IPv4 vectors (network/verifying-the-rss-hash-calculation): the hash of
+ * the addresses alone and with the TCP ports. */
+VW_SCENARIO("vwndis", ndis_toeplitz_microsoft_vectors, NULL)
+{
+    static const uint8_t key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+                                    0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+                                    0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+                                    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+    static const struct {
+        uint8_t dst[4];
+        uint16_t dport;
+        uint8_t src[4];
+        uint16_t sport;
+        uint32_t ip, tcp;
+    } v[5] = {
+        {{161, 142, 100, 80}, 1766, {66, 9, 149, 187}, 2794, 0x323e8fc2, 0x51ccc178},
+        {{65, 69, 140, 83}, 4739, {199, 92, 111, 2}, 14230, 0xd718262a, 0xc626b0ea},
+        {{12, 22, 207, 184}, 38024, {24, 19, 198, 95}, 12898, 0xd2d0a5de, 0x5c2b394a},
+        {{209, 142, 163, 6}, 2217, {38, 27, 205, 30}, 48228, 0x82989176, 0xafc7327f},
+        {{202, 188, 127, 2}, 1303, {153, 39, 163, 191}, 44251, 0x5d1809c5, 0x10e828a2},
+    };
+    if (!vw_driver_load(vm, "vwndis")) /* the runner wants an image under test */
+        return;
+    for (unsigned i = 0; i < 5 && !vm->failed; i++) {
+        uint8_t in[12];
+        memcpy(in, v[i].src, 4);
+        memcpy(in + 4, v[i].dst, 4);
+        in[8] = (uint8_t)(v[i].sport >> 8), in[9] = (uint8_t)v[i].sport;
+        in[10] = (uint8_t)(v[i].dport >> 8), in[11] = (uint8_t)v[i].dport;
+        uint32_t ip = vw_ndis_toeplitz(key, 40, in, 8), tcp = vw_ndis_toeplitz(key, 40, in, 12);
+        VW_EXPECT(vm, ip == v[i].ip && tcp == v[i].tcp,
+                  "vector %u: IPv4 0x%08x (expected 0x%08x), TCP/IPv4 0x%08x (expected 0x%08x)", i,
+                  ip, v[i].ip, tcp, v[i].tcp);
+    }
+}
+
 /* ---- Planted bugs (bad/badndis.c) --------------------------------------- */
 
 static bool plant(struct vm *vm, uint32_t mode)

@@ -81,3 +81,8 @@ bool vw_ndis_check_statistics(struct vm *vm);
 /* From Paused: OID_PNP_QUERY_POWER and OID_PNP_SET_POWER to D3 (D3), or
  * OID_PNP_SET_POWER to D0; STATUS gets the set request's NDIS_STATUS. */
 bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status);
+
+/* The Toeplitz RSS hash of N input bytes under KEY (toeplitz.c); the input
+ * as the hash type lists it: source then destination address, source then
+ * destination port (network/rss-hashing-types). */
+uint32_t vw_ndis_toeplitz(const uint8_t *key, unsigned key_len, const uint8_t *in, unsigned n);

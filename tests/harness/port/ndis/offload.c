@@ -76,10 +76,10 @@ bool ndis_offload_attributes(struct vm *vm, gva_t a)
                 rev, size, VW_SIZEOF(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES));
         return false;
     }
-    gva_t d = vw_rdptr(
-        vm, a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, DefaultOffloadConfiguration));
-    gva_t h = vw_rdptr(
-        vm, a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, HardwareOffloadCapabilities));
+    gva_t d = vw_rdptr(vm, a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+                                         DefaultOffloadConfiguration));
+    gva_t h = vw_rdptr(vm, a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+                                         HardwareOffloadCapabilities));
     if (!offload_header(vm, d, "DefaultOffloadConfiguration") ||
         !offload_header(vm, h, "HardwareOffloadCapabilities"))
         return false;
