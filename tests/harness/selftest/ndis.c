@@ -319,6 +319,32 @@ VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
     down(vm);
 }
 
+/* OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: IPv4 header and TCP
+ * checksums on for transmit, then all off; each time the miniport indicates
+ * its new configuration (NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG). */
+VW_SCENARIO("vwndis", ndis_offload_parameters_indicate_config, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    /* IPv4, TCP/IPv4, UDP/IPv4, TCP/IPv6, UDP/IPv6: TX_ENABLED_RX_DISABLED (2),
+     * NO_CHANGE (0), DISABLED (1) */
+    static const uint8_t on[5] = {2, 2, 0, 0, 0}, off[5] = {1, 1, 1, 1, 1};
+    uint32_t st = 1;
+    struct vw_ndis_stats s;
+    if (!vw_ndis_set_offload_parameters(vm, on, &st))
+        return;
+    vw_ndis_stats(vm, &s);
+    /* TcpChecksum bits 4-5, UdpChecksum 6-7, IpChecksum 8-9 */
+    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == (1u << 4 | 1u << 8),
+              "status 0x%08x, IPv4 transmit checksum word 0x%x", st, s.offload_tx4);
+    if (!vw_ndis_set_offload_parameters(vm, off, &st))
+        return;
+    vw_ndis_stats(vm, &s);
+    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == 0, "status 0x%08x, IPv4 word 0x%x after off",
+              st, s.offload_tx4);
+    down(vm);
+}
+
 /* The harness's own Toeplitz hash against Microsoft's verification key and
  * IPv4 vectors (network/verifying-the-rss-hash-calculation): the hash of
  * the addresses alone and with the TCP ports. */
@@ -461,4 +487,13 @@ VW_SCENARIO("badndis", checker_ndis_offload_default_beyond_hardware,
     vw_ndis_keyword(vm, "Plant", "13");
     if (vw_driver_load(vm, "badndis"))
         vw_ndis_initialize(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_offload_parameters_not_indicated,
+            "without an NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication")
+{
+    static const uint8_t on[5] = {2, 2, 0, 0, 0};
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 14))
+        vw_ndis_set_offload_parameters(vm, on, &st);
 }

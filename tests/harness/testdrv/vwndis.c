@@ -45,6 +45,7 @@ typedef struct {
     BOOLEAN removed;
     ULONG power; /* NDIS_DEVICE_POWER_STATE; 0 before any set power: D0 */
     ULONG power_sets;
+    NDIS_OFFLOAD cur, hw; /* the current offload configuration, the hardware's */
     NDIS_HANDLE timer, work;
     ULONG timer_fired, timer_irql, work_ran, work_irql;
     volatile LONG work_queued; /* queued, its routine not run yet */
@@ -221,7 +222,7 @@ static VOID read_plant(ADAPTER *a)
  * default (PASSIVE). */
 static NDIS_STATUS set_offload(ADAPTER *a)
 {
-    static NDIS_OFFLOAD dflt, hw;
+    NDIS_OFFLOAD dflt, hw;
     RtlZeroMemory(&dflt, sizeof(dflt));
     dflt.Header.Type = NDIS_OBJECT_TYPE_OFFLOAD;
     dflt.Header.Revision = NDIS_OFFLOAD_REVISION_1;
@@ -241,8 +242,10 @@ static NDIS_STATUS set_offload(ADAPTER *a)
     oa.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
     oa.Header.Revision = 1; /* NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 */
     oa.Header.Size = sizeof(oa);
-    oa.DefaultOffloadConfiguration = &dflt;
-    oa.HardwareOffloadCapabilities = &hw;
+    a->cur = dflt;
+    a->hw = hw;
+    oa.DefaultOffloadConfiguration = &a->cur;
+    oa.HardwareOffloadCapabilities = &a->hw;
     return NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&oa);
 }
 
@@ -445,6 +448,58 @@ static NDIS_STATUS answer(PNDIS_OID_REQUEST r, const VOID *value, ULONG len)
     return NDIS_STATUS_SUCCESS;
 }
 
+/* A transmit checksum field from an NDIS_OFFLOAD_PARAMETERS value: on for
+ * TX_ENABLED_RX_DISABLED and TX_RX_ENABLED where the hardware has it, off
+ * for the other changes, kept for NO_CHANGE. */
+static ULONG tx_field(UCHAR param, ULONG now, ULONG hw)
+{
+    if (param == NDIS_OFFLOAD_PARAMETERS_NO_CHANGE)
+        return now;
+    BOOLEAN tx = param == NDIS_OFFLOAD_PARAMETERS_TX_ENABLED_RX_DISABLED ||
+                 param == NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED;
+    return tx ? hw : NDIS_OFFLOAD_NOT_SUPPORTED;
+}
+
+/* OID_TCP_OFFLOAD_PARAMETERS: the IPv4 transmit checksums change, then the
+ * new configuration is indicated (network/oid-tcp-offload-parameters) (PASSIVE). */
+static NDIS_STATUS set_offload_parameters(ADAPTER *a, PNDIS_OID_REQUEST r)
+{
+    PNDIS_OFFLOAD_PARAMETERS p = r->DATA.SET_INFORMATION.InformationBuffer;
+    if (r->DATA.SET_INFORMATION.InformationBufferLength <
+        NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1) {
+        r->DATA.SET_INFORMATION.BytesNeeded = NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1;
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    a->cur.Checksum.IPv4Transmit.IpChecksum =
+        tx_field(p->IPv4Checksum, a->cur.Checksum.IPv4Transmit.IpChecksum,
+                 a->hw.Checksum.IPv4Transmit.IpChecksum);
+    a->cur.Checksum.IPv4Transmit.TcpChecksum =
+        tx_field(p->TCPIPv4Checksum, a->cur.Checksum.IPv4Transmit.TcpChecksum,
+                 a->hw.Checksum.IPv4Transmit.TcpChecksum);
+    a->cur.Checksum.IPv4Transmit.UdpChecksum =
+        tx_field(p->UDPIPv4Checksum, a->cur.Checksum.IPv4Transmit.UdpChecksum,
+                 a->hw.Checksum.IPv4Transmit.UdpChecksum);
+    BOOLEAN any = a->cur.Checksum.IPv4Transmit.IpChecksum ||
+                  a->cur.Checksum.IPv4Transmit.TcpChecksum ||
+                  a->cur.Checksum.IPv4Transmit.UdpChecksum;
+    a->cur.Checksum.IPv4Transmit.Encapsulation = any ? NDIS_ENCAPSULATION_IEEE_802_3 : 0;
+    r->DATA.SET_INFORMATION.BytesRead = NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1;
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 14) /* planted: changes the configuration silently */
+        return NDIS_STATUS_SUCCESS;
+#endif
+    NDIS_STATUS_INDICATION ind = {0};
+    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
+    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
+    ind.Header.Size = sizeof(ind);
+    ind.SourceHandle = a->handle;
+    ind.StatusCode = NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG;
+    ind.StatusBuffer = &a->cur;
+    ind.StatusBufferSize = sizeof(a->cur);
+    NdisMIndicateStatusEx(a->handle, &ind);
+    return NDIS_STATUS_SUCCESS;
+}
+
 /* OID requests (PASSIVE); the packet filter set pends until the DPC. */
 static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
 {
@@ -489,6 +544,8 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         return NDIS_STATUS_INVALID_LENGTH;
     }
     ULONG v = *(PULONG)r->DATA.SET_INFORMATION.InformationBuffer;
+    if (oid == OID_TCP_OFFLOAD_PARAMETERS)
+        return set_offload_parameters(a, r);
     if (oid == OID_PNP_SET_POWER) {
         /* Paused by NDIS before: nothing in flight; D3 keeps the receive
          * buffers for the D0 that follows (network/oid-pnp-set-power). */

@@ -615,8 +615,12 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
                 (unsigned)vw_rd(vm, ind, 1));
         return;
     }
-    if ((uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4) !=
-        STATUS_LINK)
+    uint32_t code = (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4);
+    if (code == STATUS_OFFLOAD_CONFIG)
+        ndis_offload_indicated(
+            vm, vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBuffer)),
+            (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBufferSize), 4));
+    if (code != STATUS_LINK)
         return;
     s->stats.link_indications++;
     /* the buffer is an NDIS_LINK_STATE (ndis/ns-ndis-_ndis_link_state) */

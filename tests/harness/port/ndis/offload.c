@@ -118,3 +118,44 @@ bool ndis_offload_attributes(struct vm *vm, gva_t a)
     }
     return fields_subset(vm, d + l6 + 12, h + l6 + 12, 2, "LsoV2.IPv6");
 }
+
+#define OID_TCP_OFFLOAD_PARAMETERS 0xFC01020Cu
+
+/* OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: an NDIS_OFFLOAD_PARAMETERS
+ * of revision 1 (header NDIS_OBJECT_TYPE_DEFAULT), the five checksum values
+ * given, everything else NDIS_OFFLOAD_PARAMETERS_NO_CHANGE.  The miniport
+ * then reports its new current configuration with an
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication (network/oid-tcp-offload-parameters). */
+bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], uint32_t *status)
+{
+    struct ndis_state *s = ndis_state(vm);
+    uint64_t size = VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, Flags) + 4;
+    uint8_t p[64] = {0};
+    p[0] = OBJ_DEFAULT, p[1] = 1, p[2] = (uint8_t)size;
+    for (unsigned i = 0; i < 5; i++)
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, IPv4Checksum) + i] = checksums[i];
+    unsigned before = s->offload_indications;
+    uint32_t done = 0;
+    if (!vw_ndis_oid(vm, true, OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
+        return false;
+    if (*status == ST_SUCCESS && s->offload_indications == before) {
+        vw_fail(vm, "ndis: OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
+                    "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication "
+                    "(network/oid-tcp-offload-parameters)");
+        return false;
+    }
+    return true;
+}
+
+/* An NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication's buffer: an
+ * NDIS_OFFLOAD (ndis/ns-ndis-_ndis_offload); its IPv4 transmit checksum
+ * word is kept for the scenario. */
+void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (buf == 0 || len < VW_OFFSET(vm, NDIS_OFFLOAD, Flags) + 4 ||
+        !offload_header(vm, buf, "indicated configuration"))
+        return;
+    s->offload_indications++;
+    s->stats.offload_tx4 = (uint32_t)vw_rd(vm, buf + VW_OFFSET(vm, NDIS_OFFLOAD, Checksum) + 4, 4);
+}
