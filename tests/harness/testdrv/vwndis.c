@@ -62,7 +62,8 @@ static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE,
                             OID_PNP_QUERY_POWER,
                             OID_PNP_SET_POWER};
 
-/* The destination class of a frame: 0 directed, 1 multicast, 2 broadcast. */
+/* The destination class of a frame: 0 directed, 1 multicast, 2 broadcast
+ * (any IRQL). */
 static ULONG dest_class(const UCHAR *f)
 {
     ULONG ones = 0;
@@ -450,7 +451,7 @@ static NDIS_STATUS answer(PNDIS_OID_REQUEST r, const VOID *value, ULONG len)
 
 /* A transmit checksum field from an NDIS_OFFLOAD_PARAMETERS value: on for
  * TX_ENABLED_RX_DISABLED and TX_RX_ENABLED where the hardware has it, off
- * for the other changes, kept for NO_CHANGE. */
+ * for the other changes, kept for NO_CHANGE (any IRQL). */
 static ULONG tx_field(UCHAR param, ULONG now, ULONG hw)
 {
     if (param == NDIS_OFFLOAD_PARAMETERS_NO_CHANGE)
