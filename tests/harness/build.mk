@@ -73,7 +73,7 @@ badstor_SRCS    := tests/harness/bad/badstor.c
 # StorPort on a PCI function: the stordisk miniport and its planted twin.
 vwpcidisk_SRCS  := tests/harness/testdrv/vwpcidisk.c
 badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
-# NDIS: the loopback miniport and its planted twin (port/ndis/).
+# NDIS: the loopback miniport and its planted twin (port/ndis/); hal: x86's KeGetCurrentIrql.
 vwndis_SRCS     := tests/harness/testdrv/vwndis.c
 badndis_SRCS    := tests/harness/bad/badndis.c
 # NDIS on a virtio-blk PCI function: the hardware exports, and its planted twin.
@@ -100,8 +100,8 @@ badstor_IMPORTS := ntoskrnl storport
 # hal: x86's READ/WRITE_REGISTER_ULONG behind StorPortRead/WriteRegisterUlong.
 vwpcidisk_IMPORTS := ntoskrnl storport hal
 badpcidisk_IMPORTS := ntoskrnl storport hal
-vwndis_IMPORTS := ntoskrnl ndis
-badndis_IMPORTS := ntoskrnl ndis
+vwndis_IMPORTS := ntoskrnl ndis hal
+badndis_IMPORTS := ntoskrnl ndis hal
 # hal: x86's READ/WRITE_REGISTER_* for the device's registers.
 vwndishw_IMPORTS := ntoskrnl ndis hal
 badndishw_IMPORTS := ntoskrnl ndis hal

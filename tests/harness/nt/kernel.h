@@ -107,6 +107,7 @@ struct vw_timer {
 struct vw_work_item {
     gva_t item, device, routine, context;
     bool live, queued, ex, allocated;
+    bool ndis; /* NdisAllocateIoWorkItem's: the routine gets (Context, item) */
 };
 
 /* An MDL (k_mdl.c) and its mappings (MmMapLockedPagesSpecifyCache). */
@@ -539,6 +540,13 @@ unsigned vw_timer_report_leaks(struct vm *vm);
 bool vw_workitem_run(struct vm *vm);
 bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len);
 unsigned vw_workitem_report_leaks(struct vm *vm);
+/* NDIS I/O work items (port/ndis/timer.c) on the same worker: a new item
+ * (0 when out of memory), queue ROUTINE(CONTEXT, item), free it; false and
+ * the run failed on an unknown, queued-twice or still-queued item. */
+gva_t vw_workitem_ndis_alloc(struct vm *vm, gva_t owner);
+bool vw_workitem_ndis_queue(struct vm *vm, gva_t item, gva_t routine, gva_t context,
+                            const char *who);
+bool vw_workitem_ndis_free(struct vm *vm, gva_t item, const char *who);
 /* MDLs (k_mdl.c). */
 unsigned vw_mdl_report_leaks(struct vm *vm);
 /* The physical runs of LEN bytes from VA in MDL's chain (coalesced);

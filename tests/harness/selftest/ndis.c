@@ -17,6 +17,7 @@
 #define OID_RCV_OK        0x00020102u
 #define OID_CURRENT_MAC   0x01010102u
 #define OID_PLANT         0xFF000001u
+#define OID_TIMERS        0xFF000003u
 #define ST_SUCCESS        0x00000000u
 #define ST_INVALID_LENGTH 0xC0000206u
 
@@ -138,6 +139,7 @@ VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
                   "frame %u came back as %u bytes, other than sent (%u)", i, n, lens[i]);
     }
     VW_EXPECT(vm, csum(f[1] + 14, 20) == 0, "IPv4 header checksum does not verify");
+    vw_ndis_check_statistics(vm);
     if (!vw_ndis_return_all(vm))
         return;
     uint64_t count = 0;
@@ -242,6 +244,144 @@ VW_SCENARIO("vwndis", ndis_surprise_removal, NULL)
         vw_driver_unload(vm);
 }
 
+/* Directed, multicast (IPv6 all-nodes) and broadcast frames, some failing
+ * for want of receive buffers: OID_GEN_STATISTICS counts exactly what was
+ * sent and indicated, per class, in frames and bytes. */
+VW_SCENARIO("vwndis", ndis_statistics_match_traffic, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[20][128];
+    const uint8_t *frames[20];
+    unsigned lens[20];
+    for (unsigned i = 0; i < 20; i++) {
+        lens[i] = i % 3 == 0 ? arp(f[i]) : udp4(f[i], 18 + i);
+        if (i % 3 == 1) /* to 33:33:00:00:00:01, a multicast address */
+            memcpy(f[i], (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, 6);
+        frames[i] = f[i];
+    }
+    if (!vw_ndis_send(vm, frames, lens, 20) || !vw_ndis_check_statistics(vm) ||
+        !vw_ndis_return_all(vm) || !vw_ndis_send(vm, frames, lens, 5))
+        return;
+    vw_ndis_check_statistics(vm);
+    down(vm);
+}
+
+/* Restart arms an NDIS timer (10 ms): its callback runs at DISPATCH_LEVEL
+ * and queues an NDIS I/O work item, which runs at PASSIVE_LEVEL and sleeps
+ * with NdisMSleep; pause cancels the timer, halt frees both (checked). */
+VW_SCENARIO("vwndis", ndis_timer_and_work_item, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    uint32_t t[6] = {0}, done = 0;
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+        return;
+    VW_EXPECT(vm, t[0] == 0 && t[2] == 0, "timer fired %u, work ran %u before 10 ms", t[0], t[2]);
+    vw_run_for(vm, 20 * 10000);
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+        return;
+    VW_EXPECT(vm, done == 24 && t[0] == 1 && t[1] == 2,
+              "timer fired %u times at IRQL %u (once at DISPATCH_LEVEL expected)", t[0], t[1]);
+    VW_EXPECT(vm, t[2] == 1 && t[3] == 0, "work item ran %u times at IRQL %u (once at PASSIVE)",
+              t[2], t[3]);
+    down(vm);
+}
+
+/* Power down and up as NDIS does: pause, OID_PNP_QUERY_POWER and
+ * OID_PNP_SET_POWER D3, OID_PNP_SET_POWER D0, restart; frames go out and
+ * back after it. */
+VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
+{
+    if (!up(vm, "vwndis") || !vw_ndis_pause(vm))
+        return;
+    uint32_t st = 1, t[6] = {0};
+    if (!vw_ndis_set_power(vm, true, &st))
+        return;
+    VW_EXPECT(vm, st == ST_SUCCESS, "set power D3: 0x%08x", st);
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, NULL))
+        return;
+    VW_EXPECT(vm, t[4] == 4 && t[5] == 1, "the miniport's power state %u after %u sets", t[4],
+              t[5]);
+    if (!vw_ndis_set_power(vm, false, &st) || !vw_ndis_restart(vm))
+        return;
+    VW_EXPECT(vm, st == ST_SUCCESS, "set power D0: 0x%08x", st);
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    if (!vw_ndis_send(vm, frames, &len, 1))
+        return;
+    struct vw_ndis_stats s;
+    vw_ndis_stats(vm, &s);
+    VW_EXPECT(vm, s.indicated == 1 && s.send_completed == 1 && s.send_failed == 0,
+              "after D0: indicated %u, completed %u, failed %u", s.indicated, s.send_completed,
+              s.send_failed);
+    down(vm);
+}
+
+/* OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: IPv4 header and TCP
+ * checksums on for transmit, then all off; each time the miniport indicates
+ * its new configuration (NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG). */
+VW_SCENARIO("vwndis", ndis_offload_parameters_indicate_config, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    /* IPv4, TCP/IPv4, UDP/IPv4, TCP/IPv6, UDP/IPv6: TX_ENABLED_RX_DISABLED (2),
+     * NO_CHANGE (0), DISABLED (1) */
+    static const uint8_t on[5] = {2, 2, 0, 0, 0}, off[5] = {1, 1, 1, 1, 1};
+    uint32_t st = 1;
+    struct vw_ndis_stats s;
+    if (!vw_ndis_set_offload_parameters(vm, on, &st))
+        return;
+    vw_ndis_stats(vm, &s);
+    /* TcpChecksum bits 4-5, UdpChecksum 6-7, IpChecksum 8-9 */
+    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == (1u << 4 | 1u << 8),
+              "status 0x%08x, IPv4 transmit checksum word 0x%x", st, s.offload_tx4);
+    if (!vw_ndis_set_offload_parameters(vm, off, &st))
+        return;
+    vw_ndis_stats(vm, &s);
+    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == 0, "status 0x%08x, IPv4 word 0x%x after off",
+              st, s.offload_tx4);
+    down(vm);
+}
+
+/* The harness's own Toeplitz hash against Microsoft's verification key and
+ * IPv4 vectors (network/verifying-the-rss-hash-calculation): the hash of
+ * the addresses alone and with the TCP ports. */
+VW_SCENARIO("vwndis", ndis_toeplitz_microsoft_vectors, NULL)
+{
+    static const uint8_t key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+                                    0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+                                    0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+                                    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+    static const struct {
+        uint8_t dst[4];
+        uint16_t dport;
+        uint8_t src[4];
+        uint16_t sport;
+        uint32_t ip, tcp;
+    } v[5] = {
+        {{161, 142, 100, 80}, 1766, {66, 9, 149, 187}, 2794, 0x323e8fc2, 0x51ccc178},
+        {{65, 69, 140, 83}, 4739, {199, 92, 111, 2}, 14230, 0xd718262a, 0xc626b0ea},
+        {{12, 22, 207, 184}, 38024, {24, 19, 198, 95}, 12898, 0xd2d0a5de, 0x5c2b394a},
+        {{209, 142, 163, 6}, 2217, {38, 27, 205, 30}, 48228, 0x82989176, 0xafc7327f},
+        {{202, 188, 127, 2}, 1303, {153, 39, 163, 191}, 44251, 0x5d1809c5, 0x10e828a2},
+    };
+    if (!vw_driver_load(vm, "vwndis")) /* the runner wants an image under test */
+        return;
+    for (unsigned i = 0; i < 5 && !vm->failed; i++) {
+        uint8_t in[12];
+        memcpy(in, v[i].src, 4);
+        memcpy(in + 4, v[i].dst, 4);
+        in[8] = (uint8_t)(v[i].sport >> 8), in[9] = (uint8_t)v[i].sport;
+        in[10] = (uint8_t)(v[i].dport >> 8), in[11] = (uint8_t)v[i].dport;
+        uint32_t ip = vw_ndis_toeplitz(key, 40, in, 8), tcp = vw_ndis_toeplitz(key, 40, in, 12);
+        VW_EXPECT(vm, ip == v[i].ip && tcp == v[i].tcp,
+                  "vector %u: IPv4 0x%08x (expected 0x%08x), TCP/IPv4 0x%08x (expected 0x%08x)", i,
+                  ip, v[i].ip, tcp, v[i].tcp);
+    }
+}
+
 /* ---- Planted bugs (bad/badndis.c) --------------------------------------- */
 
 static bool plant(struct vm *vm, uint32_t mode)
@@ -291,4 +431,69 @@ VW_SCENARIO("badndis", checker_ndis_oid_completed_not_pended, "only a pended req
 {
     if (up(vm, "badndis"))
         plant(vm, 6);
+}
+
+VW_SCENARIO("badndis", checker_ndis_timer_left_at_halt, "timer object")
+{
+    if (up(vm, "badndis") && plant(vm, 7))
+        down(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_work_item_freed_while_queued, "still queued")
+{
+    if (up(vm, "badndis") && plant(vm, 8))
+        down(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_periodic_timer_cancel_at_dispatch, "periodic timer at IRQL 2")
+{
+    if (up(vm, "badndis"))
+        plant(vm, 9);
+}
+
+VW_SCENARIO("badndis", checker_ndis_statistics_misclassified,
+            "ifHCInMulticastPkts is 11, the protocol layer was indicated 5")
+{
+    static uint8_t f[16][128];
+    const uint8_t *frames[16];
+    unsigned lens[16];
+    for (unsigned i = 0; i < 16; i++) {
+        lens[i] = i % 3 == 0 ? arp(f[i]) : udp4(f[i], 18);
+        if (i % 3 == 1)
+            memcpy(f[i], (const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, 6);
+        frames[i] = f[i];
+    }
+    if (up(vm, "badndis") && plant(vm, 10) && vw_ndis_send(vm, frames, lens, 16))
+        vw_ndis_check_statistics(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_indicate_in_d3, "with the adapter in D3")
+{
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 11) && vw_ndis_pause(vm))
+        vw_ndis_set_power(vm, true, &st);
+}
+
+VW_SCENARIO("badndis", checker_ndis_query_power_refused, "OID_PNP_QUERY_POWER for D3 returned")
+{
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 12) && vw_ndis_pause(vm))
+        vw_ndis_set_power(vm, true, &st);
+}
+
+VW_SCENARIO("badndis", checker_ndis_offload_default_beyond_hardware,
+            "IPv6Transmit Encapsulation 0x2 is not within the hardware's 0x0")
+{
+    vw_ndis_keyword(vm, "Plant", "13");
+    if (vw_driver_load(vm, "badndis"))
+        vw_ndis_initialize(vm);
+}
+
+VW_SCENARIO("badndis", checker_ndis_offload_parameters_not_indicated,
+            "without an NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication")
+{
+    static const uint8_t on[5] = {2, 2, 0, 0, 0};
+    uint32_t st = 0;
+    if (up(vm, "badndis") && plant(vm, 14))
+        vw_ndis_set_offload_parameters(vm, on, &st);
 }

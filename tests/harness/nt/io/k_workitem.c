@@ -144,6 +144,8 @@ bool vw_workitem_run(struct vm *vm)
     /* The worker dequeues before calling: the routine may free or requeue. */
     w->queued = false;
     uint64_t args[3] = {w->device, w->context, w->item};
+    if (w->ndis) /* NDIS_IO_WORKITEM_FUNCTION (WorkItemContext, NdisIoWorkItemHandle) */
+        args[0] = w->context, args[1] = w->item;
     gva_t routine = w->routine;
     bool was_sched = k->in_sched;
     if (k->in_worker == 0)
@@ -154,13 +156,53 @@ bool vw_workitem_run(struct vm *vm)
     unsigned process = k->process, critical = k->critical_region;
     k->process = VW_PROCESS_SYSTEM;
     k->critical_region = 0;
-    vw_call(vm, routine, w->ex ? 3 : 2, args, NULL);
+    vw_call(vm, routine, w->ex && !w->ndis ? 3 : 2, args, NULL);
     k->process = process;
     k->critical_region = critical;
     k->in_sched = was_sched;
     k->in_worker--;
     k->work_items_run++;
     return true;
+}
+
+gva_t vw_workitem_ndis_alloc(struct vm *vm, gva_t owner)
+{
+    gva_t item =
+        vw_pool_alloc(vm, item_size(vm), VW_TAG('N', 'd', 'W', 'k'), "NDIS work item", false);
+    struct vw_work_item *w = item != 0 ? add(vm, item, owner, true) : NULL;
+    if (w == NULL)
+        return 0;
+    w->ndis = true;
+    return item;
+}
+
+bool vw_workitem_ndis_queue(struct vm *vm, gva_t item, gva_t routine, gva_t context,
+                            const char *who)
+{
+    struct vw_work_item *w = find(vm, item, who);
+    if (w == NULL)
+        return false;
+    if (!w->ndis) {
+        vw_fail(vm, "%s: work item 0x%" PRIx64 " is not NDIS's", who, item);
+        return false;
+    }
+    if (w->queued) {
+        vw_fail(vm, "%s: work item 0x%" PRIx64 " is already queued", who, item);
+        return false;
+    }
+    w->routine = routine;
+    w->context = context;
+    w->queued = true;
+    return true;
+}
+
+bool vw_workitem_ndis_free(struct vm *vm, gva_t item, const char *who)
+{
+    struct vw_work_item *w = find(vm, item, who);
+    if (w == NULL || !retire(vm, w, who, true))
+        return false;
+    vw_pool_free(vm, item, who);
+    return !vm->failed;
 }
 
 bool vw_workitem_queued_in(struct vm *vm, gva_t start, uint64_t len)
@@ -186,8 +228,9 @@ unsigned vw_workitem_report_leaks(struct vm *vm)
                    vw_where(vm, w->routine, where));
         else
             vw_log(vm, "leak: work item 0x%" PRIx64 " never %s", w->item,
-                   w->allocated ? "freed (IoFreeWorkItem)"
-                                : "uninitialized (IoUninitializeWorkItem)");
+                   w->ndis        ? "freed (NdisFreeIoWorkItem)"
+                   : w->allocated ? "freed (IoFreeWorkItem)"
+                                  : "uninitialized (IoUninitializeWorkItem)");
         n++;
     }
     return n;

@@ -99,8 +99,9 @@ bool vw_ndis_initialize(struct vm *vm)
 bool vw_ndis_restart(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state != VW_NDIS_PAUSED) {
-        vw_fail(vm, "harness: restart with the adapter %s", ndis_state_name(s->state));
+    if (s->state != VW_NDIS_PAUSED || s->low_power) {
+        vw_fail(vm, "harness: restart with the adapter %s%s", ndis_state_name(s->state),
+                s->low_power ? " in D3" : "");
         return false;
     }
     gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS), "restart params");
@@ -241,7 +242,7 @@ bool vw_ndis_halt(struct vm *vm)
         vw_pool_free(vm, s->resources, "NDIS resource list");
     s->init_params = s->resources = 0;
     return !vm->failed && ndis_hw_after_halt(vm) && ndis_dma_after_halt(vm) &&
-           ndis_config_after_halt(vm);
+           ndis_config_after_halt(vm) && ndis_timer_after_halt(vm);
 }
 
 /* Surprise removal (network/handling-the-surprise-removal-of-a-nic):
@@ -292,7 +293,8 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
         if (nbl == 0)
             return false;
         struct ndis_nbl *r = ndis_find_nbl(s, nbl);
-        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT;
+        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT, r->len = lens[i];
+        memcpy(r->dst, frames[i], lens[i] < 6 ? lens[i] : 6);
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle), s->proto_pool);
         if (prev)
             vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), nbl);
@@ -361,6 +363,8 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
                 return;
             }
         r->owner = NBL_SEND_DONE;
+        if (st == ST_SUCCESS)
+            ndis_stats_count(s, true, r->dst, r->len);
         s->stats.send_completed++;
         s->stats.send_failed += st != ST_SUCCESS;
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
@@ -372,31 +376,37 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
     }
 }
 
-/* Copy the frame an NBL's first NB describes into the protocol's log. */
+/* Copy the frame an NBL's first NB describes into the protocol's log (the
+ * first 64), and count it for the statistics checker (stats.c). */
 static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
 {
     gva_t nb = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, FirstNetBuffer));
-    if (nb == 0 || s->nframes >= NDIS_MAX_FRAMES)
+    if (nb == 0)
         return;
     uint64_t len = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, DataLength), 4);
     gva_t mdl = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdl));
     uint64_t off = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), 4);
     unsigned got = 0;
-    uint8_t *out = s->frames[s->nframes];
-    while (mdl != 0 && got < len && got < NDIS_FRAME_MAX) {
+    uint8_t head[6] = {0};
+    bool keep = s->nframes < NDIS_MAX_FRAMES;
+    uint8_t *out = keep ? s->frames[s->nframes] : head;
+    unsigned cap = keep ? NDIS_FRAME_MAX : sizeof(head);
+    while (mdl != 0 && got < len && got < cap) {
         gva_t va = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa));
         uint64_t cnt = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
         uint64_t take = cnt > off ? cnt - off : 0;
         if (take > len - got)
             take = len - got;
-        if (take > NDIS_FRAME_MAX - got)
-            take = NDIS_FRAME_MAX - got;
+        if (take > cap - got)
+            take = cap - got;
         vw_read(vm, va + off, out + got, take);
         got += (unsigned)take;
         off = 0;
         mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
     }
-    s->frame_len[s->nframes++] = got;
+    ndis_stats_count(s, false, out, (unsigned)len);
+    if (keep)
+        s->frame_len[s->nframes++] = got;
 }
 
 /* ndis/nf-ndis-ndismindicatereceivenetbufferlists: never while Paused or
@@ -415,6 +425,8 @@ void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "NdisMIndicateReceiveNetBufferLists: not the adapter handle");
         return;
     }
+    if (!ndis_power_allows_indication(vm, "NdisMIndicateReceiveNetBufferLists"))
+        return;
     if (s->state != VW_NDIS_RUNNING && s->state != VW_NDIS_RESTARTING &&
         s->state != VW_NDIS_PAUSING) {
         vw_fail(vm,
@@ -529,8 +541,8 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     vw_wr(vm, RQ(DATA), oid, 4);
     vw_wrptr(vm, RQ(DATA.QUERY_INFORMATION.InformationBuffer), info);
     vw_wr(vm, RQ(DATA.QUERY_INFORMATION.InformationBufferLength), len, 4);
-    if (set)
-        vw_write(vm, info, buf, len);
+    /* a query's buffer carries its input too (OID_PNP_QUERY_POWER's state) */
+    vw_write(vm, info, buf, len);
     s->oid_req = req;
     s->oid_pending = false;
     s->oid_done = false;
@@ -603,8 +615,12 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
                 (unsigned)vw_rd(vm, ind, 1));
         return;
     }
-    if ((uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4) !=
-        STATUS_LINK)
+    uint32_t code = (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4);
+    if (code == STATUS_OFFLOAD_CONFIG)
+        ndis_offload_indicated(
+            vm, vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBuffer)),
+            (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBufferSize), 4));
+    if (code != STATUS_LINK)
         return;
     s->stats.link_indications++;
     /* the buffer is an NDIS_LINK_STATE (ndis/ns-ndis-_ndis_link_state) */

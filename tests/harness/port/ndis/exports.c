@@ -299,6 +299,10 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         vw_set_return(vm, ST_INVALID_PARAMETER);
         return;
     }
+    if (type == OBJ_OFFLOAD_ATTR && !ndis_offload_attributes(vm, a)) {
+        vw_set_return(vm, ST_INVALID_PARAMETER);
+        return;
+    }
     vw_set_return(vm, ST_SUCCESS);
 }
 

@@ -30,17 +30,18 @@
 #define ST_INVALID_PARAMETER   0xC000000Du
 
 /* NDIS_OBJECT_TYPE_* and flags (ndis.h). */
-#define OBJ_DRIVER_CHARS 0x8A
-#define OBJ_REG_ATTRS    0x9E
-#define OBJ_GEN_ATTRS    0x9F
-#define OBJ_OFFLOAD_ATTR 0xA0
-#define OBJ_DEFAULT      0x80
-#define OBJ_INIT_PARAMS  0x81
-#define OBJ_OID_REQUEST  0x96
-#define OBJ_STATUS_IND   0x98
-#define FLAG_DISPATCH    0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_DISPATCH_LEVEL */
-#define RECV_RESOURCES   0x2 /* NDIS_RECEIVE_FLAGS_RESOURCES */
-#define STATUS_LINK      0x40010017u
+#define OBJ_DRIVER_CHARS      0x8A
+#define OBJ_REG_ATTRS         0x9E
+#define OBJ_GEN_ATTRS         0x9F
+#define OBJ_OFFLOAD_ATTR      0xA0
+#define OBJ_DEFAULT           0x80
+#define OBJ_INIT_PARAMS       0x81
+#define OBJ_OID_REQUEST       0x96
+#define OBJ_STATUS_IND        0x98
+#define FLAG_DISPATCH         0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_DISPATCH_LEVEL */
+#define RECV_RESOURCES        0x2 /* NDIS_RECEIVE_FLAGS_RESOURCES */
+#define STATUS_LINK           0x40010017u
+#define STATUS_OFFLOAD_CONFIG 0x40020006u /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
 
 /* Who has an NBL now. */
 enum nbl_owner {
@@ -56,6 +57,8 @@ struct ndis_nbl {
     enum nbl_owner owner;
     bool protocol;  /* allocated by the protocol layer, not a miniport pool */
     gva_t buf, mdl; /* the protocol's frame buffer and MDL */
+    unsigned len;   /* the protocol's frame: its length, destination MAC */
+    uint8_t dst[6];
 };
 
 struct ndis_pool {
@@ -117,6 +120,20 @@ struct ndis_config {
     unsigned nparams;
 };
 
+/* Timers and I/O work items (timer.c); ADAPTER: allocated with the adapter
+ * handle, so released by MiniportHaltEx. */
+#define NDIS_MAX_TIMERS 32
+#define NDIS_MAX_WORK   32
+struct ndis_timer {
+    gva_t obj, context;
+    bool live, adapter, periodic;
+    unsigned sets;
+};
+struct ndis_work {
+    gva_t item;
+    bool live, adapter;
+};
+
 struct ndis_state {
     /* NdisMRegisterMiniportDriver */
     bool registered;
@@ -165,6 +182,16 @@ struct ndis_state {
     struct ndis_keyword keywords[NDIS_MAX_KEYWORDS];
     unsigned nkeywords;
     struct ndis_config configs[NDIS_MAX_CONFIGS];
+    /* Timers and work items */
+    struct ndis_timer timers[NDIS_MAX_TIMERS];
+    struct ndis_work work[NDIS_MAX_WORK];
+    unsigned work_queued;
+    /* What the protocol layer sent (completed with SUCCESS) and received,
+     * per destination class (0 directed, 1 multicast, 2 broadcast) */
+    uint64_t out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
+    /* OID_PNP_SET_POWER D3 sent, D0 not yet (power.c) */
+    bool low_power;
+    unsigned offload_indications; /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
     /* Planted into the emulation itself: none yet */
 };
 
@@ -191,5 +218,14 @@ gva_t ndis_hw_resources(struct vm *vm);
 bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
+bool ndis_timer_after_halt(struct vm *vm);
+/* NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES at A (offload.c); false, the
+ * run failed, when it breaks a rule. */
+bool ndis_offload_attributes(struct vm *vm, gva_t a);
+void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len);
+/* False, the run failed, when the adapter is in D3 (power.c). */
+bool ndis_power_allows_indication(struct vm *vm, const char *who);
+/* Counts a frame of LEN bytes to DST sent (OUT) or received (stats.c). */
+void ndis_stats_count(struct ndis_state *s, bool out, const uint8_t *dst, unsigned len);
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

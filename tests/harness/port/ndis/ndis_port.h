@@ -71,5 +71,25 @@ struct vw_ndis_stats {
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):
      * the general attributes', then the last NDIS_STATUS_LINK_STATE's */
     uint32_t media_connect;
+    /* the last NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG's IPv4Transmit
+     * checksum fields (IpOptions, TcpOptions, Tcp, Udp, Ip: 2 bits each) */
+    uint32_t offload_tx4;
 };
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
+/* OID_GEN_STATISTICS at PASSIVE: the miniport's directed, multicast and
+ * broadcast frame and byte counters, sent and received, must equal what the
+ * protocol layer sent (completed with SUCCESS) and was indicated; false and
+ * the run failed, naming the counter, when one differs. */
+bool vw_ndis_check_statistics(struct vm *vm);
+/* From Paused: OID_PNP_QUERY_POWER and OID_PNP_SET_POWER to D3 (D3), or
+ * OID_PNP_SET_POWER to D0; STATUS gets the set request's NDIS_STATUS. */
+bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status);
+/* OID_TCP_OFFLOAD_PARAMETERS with IPv4, TCP/IPv4, UDP/IPv4, TCP/IPv6 and
+ * UDP/IPv6 checksum values (NDIS_OFFLOAD_PARAMETERS_*), the rest unchanged;
+ * a success must come with NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG. */
+bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], uint32_t *status);
+
+/* The Toeplitz RSS hash of N input bytes under KEY (toeplitz.c); the input
+ * as the hash type lists it: source then destination address, source then
+ * destination port (network/rss-hashing-types). */
+uint32_t vw_ndis_toeplitz(const uint8_t *key, unsigned key_len, const uint8_t *in, unsigned n);
