@@ -110,6 +110,20 @@ void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t
  * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
 bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
                           uint32_t *len);
+/* The caching mode page as disk.sys reads it (cache.c). */
+struct vw_stor_cache {
+    bool found;           /* MODE SENSE answered with a caching page */
+    bool write_protected; /* WP in the header's device-specific byte */
+    bool savable, wce, rcd;
+    uint8_t page[20];
+};
+/* IOCTL_DISK_GET_CACHE_INFORMATION's MODE SENSE(6) of the caching page:
+ * OUT says what it found (found false when refused: RES says how). */
+bool vw_stor_cache_get(struct vm *vm, struct vw_stor_cache *out, struct vw_stor_result *res);
+/* IOCTL_DISK_SET_CACHE_INFORMATION: that MODE SENSE, then MODE SELECT(6)
+ * (PF, SP from the page's PS; a block descriptor of BLOCK_SIZE) of the
+ * page with WCE set to WCE; RES is the MODE SELECT's answer. */
+bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_stor_result *res);
 /* What a bus rescan found (vw_stor_rescan). */
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
