@@ -548,6 +548,18 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
     return false;
 }
 
+static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res);
+
+bool stor_wait(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n)
+{
+    return wait_for(vm, a, reqs, n);
+}
+
+void stor_collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res)
+{
+    collect(vm, r, buf, res);
+}
+
 static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res)
 {
     if (res) {
@@ -779,7 +791,8 @@ bool vw_stor_power(struct vm *vm, bool up)
     if (!up) {
         if (!drain(vm, a))
             return false;
-        if (!a->powered_down) {
+        /* No FLUSH to a function that is gone: nothing could reach it. */
+        if (!a->powered_down && !a->surprise_removed) {
             struct vw_stor_result res;
             uint8_t none[1] = {0};
             struct stor_req *r = new_request(vm, a, none, 0, 0, false, SRB_FUNCTION_FLUSH);

@@ -74,7 +74,7 @@ bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_s
     memcpy(list + 12, now.page, CACHING_PAGE_LEN);
     list[12] &= 0x7f;
     list[14] = (uint8_t)((list[14] & ~0x04) | (wce ? 0x04 : 0));
-    uint8_t cdb[6] = {MODE_SELECT6, (uint8_t)(0x10 | (now.savable ? 0x01 : 0)), 0, 0, sizeof(list),
-                      0};
+    uint8_t cdb[6] = {
+        MODE_SELECT6, (uint8_t)(0x10 | (now.savable ? 0x01 : 0)), 0, 0, sizeof(list), 0};
     return vw_stor_scsi(vm, cdb, 6, list, sizeof(list), false, res);
 }

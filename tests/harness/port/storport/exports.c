@@ -87,6 +87,7 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
     unsigned saved_irql = vm->irql;
     c->ctx = ctx;
     c->held = c->held_at_entry = locks;
+    a->removed_call_accesses = 0; /* the surprise-removal bound is per call (removal.c) */
     vm->irql = irql;
     /* The StartIo lock and StorPort's interrupt lock (the connected
      * interrupt's) are real lock words: while this CPU holds them another

@@ -61,6 +61,20 @@ bool vw_stor_power(struct vm *vm, bool up);
 bool vw_stor_paused(struct vm *vm);
 /* PnP remove: stop the adapter and free what StorPort allocated for it. */
 bool vw_stor_remove(struct vm *vm);
+/* Surprise removal (IRP_MN_SURPRISE_REMOVAL; removal.c): the function is
+ * gone (the scenario unplugged it first); every request outstanding runs
+ * to its end (time-out, HwResetBus, BUS_RESET from StorPort for what the
+ * miniport left) and its result lands in RES (up to CAP, in StorPort's slot order;
+ * *N how many).  From here on a miniport routine that touches the
+ * function's registers more than VW_STOR_REMOVED_ACCESS_LIMIT times in one
+ * call fails the run (a poll on a device that answers all ones); the
+ * remove that follows (vw_stor_remove) sends no FLUSH. */
+#define VW_STOR_REMOVED_ACCESS_LIMIT 64
+/* Device models call this for every register access to a function of
+ * theirs that was unplugged (DEVICE names it): the miniport's accesses are
+ * counted against the limit once StorPort knows of the removal. */
+void vw_stor_gone_access(struct vm *vm, const char *device);
+bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned cap, unsigned *n);
 /* The crash-dump copy: second image, DriverEntry(NULL, NULL), FindAdapter
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
@@ -158,6 +172,8 @@ struct vw_stor_stats {
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
     unsigned drained_at_stop;        /* requests a stop waited for */
+    unsigned removed_accesses;       /* register accesses after a surprise removal */
+    unsigned removed_outstanding;    /* requests at the miniport when it was removed */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
