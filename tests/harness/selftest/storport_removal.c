@@ -49,8 +49,8 @@ VW_SCENARIO("vwpcidisk", storport_surprise_removal_in_flight, NULL)
               "%u results, %u outstanding at the removal, %u resets (4, 4, 1 expected)", n,
               st.removed_outstanding, st.resets);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, res[i].srb_status == SRB_BUS_RESET, "write %u ended 0x%02x, not BUS_RESET",
-                  i, res[i].srb_status);
+        VW_EXPECT(vm, res[i].srb_status == SRB_BUS_RESET, "write %u ended 0x%02x, not BUS_RESET", i,
+                  res[i].srb_status);
     if (!vm->failed && vw_stor_remove(vm)) {
         vw_stor_stats(vm, &st);
         VW_EXPECT(vm, st.stop_flushes == 0 && st.control_stop == 1,

@@ -141,6 +141,9 @@ struct stor_adapter {
      * accesses of the miniport routine running now (reset at each call). */
     bool surprise_removed;
     unsigned removed_call_accesses;
+    /* A dump copy's PORT_CONFIGURATION_INFORMATION.DumpMode: 1 crash, 2
+     * hibernation (storport/ns-storport-_port_configuration_information). */
+    uint8_t dump_mode;
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -175,6 +178,7 @@ struct stor_state {
         void *dev;
     } owners[STOR_MAX_OWNERS];
     unsigned nowners;
+    char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
 };
 
 struct stor_state *stor_state(struct vm *vm);

@@ -39,8 +39,7 @@ void vw_stor_gone_access(struct vm *vm, const char *device)
         stor_removed_access(vm, a, device);
 }
 
-bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned cap,
-                             unsigned *n)
+bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned cap, unsigned *n)
 {
     struct stor_adapter *a = &stor_state(vm)->normal;
     *n = 0;

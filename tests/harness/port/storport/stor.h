@@ -79,6 +79,20 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* Hibernation and resume: the normal adapter powered down (as
+ * vw_stor_power), the hibernation copy (second image, DumpMode
+ * DUMP_MODE_HIBER, "dump=1", HIGH_LEVEL, polled) writes COUNT sectors from
+ * SECTOR (sector i all PATTERN + i) and reads the first back, then the
+ * normal adapter powered up again.  False if the run failed. */
+bool vw_stor_hibernate(struct vm *vm, uint32_t sector, unsigned count, uint8_t pattern);
+/* Words a test miniport's dump copy finds after "dump=1" in its
+ * ArgumentString (its planted bugs); real crash-dump stacks add none. */
+void vw_stor_dump_args(struct vm *vm, const char *args);
+/* The dump and hibernation copies may ask for at most this much uncached
+ * extension: "should not attempt to allocate more than 32 kilobytes"
+ * (storage/restrictions-on-miniport-drivers-that-manage-the-boot-drive,
+ * Memory usage); more fails the run. */
+#define VW_STOR_DUMP_MEMORY_LIMIT (32u * 1024)
 /* An SRB_EX of FUNCTION without a CDB (SRB_FUNCTION_FLUSH 0x08,
  * SHUTDOWN 0x07, RESET_DEVICE 0x16, RESET_LOGICAL_UNIT 0x20, ...), as the
  * port sends them to HwStartIo (storport/ns-storport-_scsi_request_block's
@@ -174,6 +188,8 @@ struct vw_stor_stats {
     unsigned drained_at_stop;        /* requests a stop waited for */
     unsigned removed_accesses;       /* register accesses after a surprise removal */
     unsigned removed_outstanding;    /* requests at the miniport when it was removed */
+    unsigned hibernations;           /* vw_stor_hibernate round trips */
+    unsigned dump_uncached;          /* bytes of uncached extension the dump copy got */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
