@@ -52,7 +52,8 @@ VW_SCENARIO("viostor", stall_60s_then_resume, NULL)
     static uint8_t file[4096];
     for (unsigned i = 0; i < N && !vm->failed; i++)
         VW_EXPECT(vm,
-                  memcmp(back[i], data[i], 4096) == 0 && vs_image_read(&d, 800 + 8 * i, file, 4096) &&
+                  memcmp(back[i], data[i], 4096) == 0 &&
+                      vs_image_read(&d, 800 + 8 * i, file, 4096) &&
                       memcmp(file, data[i], 4096) == 0,
                   "write %u after the stall: read back or file wrong", i);
 out:
@@ -112,9 +113,10 @@ VW_SCENARIO("viostor", max_transfer_4mib, NULL)
     struct vw_stor_stats s;
     vw_stor_stats(vm, &s);
     enum { LEN = 4u << 20 };
-    VW_EXPECT(vm, s.breaks == 1024 && s.max_transfer == LEN,
-              "seg_max 1100, PhysicalBreaks 1024: %u breaks, max transfer %u (1024, 4 MiB expected)",
-              s.breaks, s.max_transfer);
+    VW_EXPECT(
+        vm, s.breaks == 1024 && s.max_transfer == LEN,
+        "seg_max 1100, PhysicalBreaks 1024: %u breaks, max transfer %u (1024, 4 MiB expected)",
+        s.breaks, s.max_transfer);
     if (d.blk.sectors < LEN / 512 + 64) {
         vw_fail(vm, "the image holds %llu sectors, too few for 4 MiB",
                 (unsigned long long)d.blk.sectors);
@@ -128,8 +130,9 @@ VW_SCENARIO("viostor", max_transfer_4mib, NULL)
         goto out;
     vs_rw16(cdb, false, 64, LEN / 512, false);
     if (vs_ok(vm, cdb, 16, in, LEN, true, "READ(16) of 4 MiB"))
-        VW_EXPECT(vm, memcmp(in, out, LEN) == 0 && vs_image_read(&d, 64, file, LEN) &&
-                          memcmp(file, out, LEN) == 0,
+        VW_EXPECT(vm,
+                  memcmp(in, out, LEN) == 0 && vs_image_read(&d, 64, file, LEN) &&
+                      memcmp(file, out, LEN) == 0,
                   "4 MiB read back or file wrong");
 out:
     vs_finish(vm, &d);
