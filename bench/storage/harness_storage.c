@@ -108,8 +108,13 @@ static bool start(struct vm *vm, struct vw_virtio *dev)
     return true;
 }
 
-/* The adapter on the in-process blk model with QUEUES queues and CPUs. */
-static void bench_model(struct vm *vm, unsigned queues, unsigned qd)
+/* The asynchronous model's service period: the device's I/O thread looks
+ * at a queue at most every 20 us of virtual time (vmodel_queue_service). */
+#define ASYNC_PERIOD 200
+
+/* The adapter on the in-process blk model with QUEUES queues and CPUs;
+ * ASYNC: the device serves its queues on its own schedule (ASYNC_PERIOD). */
+static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
 {
     char image[300];
     struct vmodel_blk blk = {.fd = -1};
@@ -135,9 +140,11 @@ static void bench_model(struct vm *vm, unsigned queues, unsigned qd)
     vmodel_blk_config(&blk, dev->model);
     uint8_t nq[2] = {(uint8_t)queues, (uint8_t)(queues >> 8)};
     vmodel_set_device_cfg(dev->model, 34, nq, 2);
+    for (uint16_t q = 0; async && q < queues; q++)
+        vmodel_queue_service(dev->model, q, ASYNC_PERIOD);
     struct bench_dev d = {.model = dev};
     if (start(vm, dev)) {
-        measure(vm, &d, "model", queues, qd);
+        measure(vm, &d, async ? "async" : "model", queues, qd);
         if (!vm->failed && vw_stor_remove(vm))
             vw_driver_unload(vm);
     }
@@ -169,7 +176,11 @@ static void bench_qsd(struct vm *vm, unsigned queues, unsigned qd)
 #define BENCH(Q, D)                                                                                \
     VW_SCENARIO("bench-storage", model_q##Q##_qd##D, NULL)                                         \
     {                                                                                              \
-        bench_model(vm, Q, D);                                                                     \
+        bench_model(vm, Q, D, false);                                                              \
+    }                                                                                              \
+    VW_SCENARIO("bench-storage", async_q##Q##_qd##D, NULL)                                         \
+    {                                                                                              \
+        bench_model(vm, Q, D, true);                                                               \
     }                                                                                              \
     VW_SCENARIO("bench-storage", qsd_q##Q##_qd##D, NULL)                                           \
     {                                                                                              \

@@ -75,10 +75,10 @@ struct vblk_range {
 };
 
 /* ---- Driver limits ----------------------------------------------------- */
-#define VBLK_MAX_QUEUES        64  /* request queues the driver runs at most */
-#define VBLK_MAX_DATA_SEGS     254 /* data segments per request (table of 256) */
-#define VBLK_MAX_RANGES        32  /* discard/write-zeroes ranges per request */
-#define VBLK_DEFAULT_DATA_SEGS 128 /* without SEG_MAX (512 KiB of 4 KiB pages) */
+#define VBLK_MAX_QUEUES        64   /* request queues the driver runs at most */
+#define VBLK_MAX_DATA_SEGS     1026 /* data segments per request: 4 MiB unaligned is 1025 pages */
+#define VBLK_MAX_RANGES        32   /* discard/write-zeroes ranges per request */
+#define VBLK_DEFAULT_DATA_SEGS 128  /* without SEG_MAX (512 KiB of 4 KiB pages) */
 
 /* ---- The disk, from a checked configuration (vblk_config.c) ------------ */
 struct vblk_disk {

@@ -3,7 +3,8 @@
 # drivers in tests/harness/bad/ that every checker must flag.
 #
 #   make harness                          every scenario on every arch, SEEDS seeds
-#   make harness DRIVER=pvpanic ARCH=x86  a subset (SEED=S: one seed)
+#   make harness DRIVER=pvpanic ARCH=x86  a subset (SEED=S: one seed; ONLY=text: the
+#                                         scenarios whose name contains it)
 #   make check-harness                    the same as a check group, at least 3 seeds
 #                                         (each run's wall and CPU ms, costliest first, in
 #                                         $(B)/check/harness.times)
@@ -122,7 +123,8 @@ SEEDS ?= 1
 CHECK_MIN_SEEDS := 3
 CHECK_SEEDS = $(shell s=$(SEEDS); echo $$(( s > $(CHECK_MIN_SEEDS) ? s : $(CHECK_MIN_SEEDS) )))
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)" \
-	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
+	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS)) \
+	$(if $(ONLY),--only "$(ONLY)")
 HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" \
 	$(if $(SEED),--seed $(SEED),--seeds $(CHECK_SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
 

@@ -55,8 +55,9 @@ struct vs_opts {
     uint32_t opt_io;
     uint32_t max_discard, discard_seg, discard_align, max_wz, wz_seg;
     uint8_t wz_may_unmap;
-    bool raw_cfg;      /* take every field as given, zeroes included */
-    uint64_t capacity; /* sectors; 0: the image's */
+    bool raw_cfg;           /* take every field as given, zeroes included */
+    uint64_t capacity;      /* sectors; 0: the image's */
+    uint64_t image_sectors; /* the image grown to this many sectors (0: as made) */
     unsigned timeout_s;
 };
 
@@ -106,6 +107,13 @@ static inline bool vs_start(struct vm *vm, struct vs_disk *d, const struct vs_op
         vmodel_blk_open(&d->blk, d->image, false) != 0) {
         vw_fail(vm, "cannot create the disk image");
         return false;
+    }
+    if (o->image_sectors > d->blk.sectors) {
+        if (ftruncate(d->blk.fd, (off_t)(o->image_sectors * 512)) != 0) {
+            vw_fail(vm, "cannot grow the disk image");
+            return false;
+        }
+        d->blk.sectors = o->image_sectors;
     }
     d->blk.discard_ok = d->blk.write_zeroes_ok = true;
     d->blk.read_only = (o->features & VS_F_RO) != 0;

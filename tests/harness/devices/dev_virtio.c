@@ -24,6 +24,8 @@
  * (vmodel_set_removed); writes skip the harness's checkers too. */
 static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsigned size)
 {
+    if (dev->gone) /* counted against a StorPort miniport's removal rule */
+        vw_stor_gone_access(dev->vm, "virtio register read");
     uint64_t v = vmodel_bar_read(dev->model, bar, off, size);
     vw_virtio_check_model(dev);
     return v;
@@ -33,8 +35,10 @@ static bool poll(struct vm *vm, void *opaque);
 
 static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_t v, unsigned size)
 {
-    if (dev->gone)
+    if (dev->gone) {
+        vw_stor_gone_access(dev->vm, "virtio register write");
         return;
+    }
     uint8_t status = dev->status;
     vw_virtio_check_write(dev, bar, off, v);
     /* A notification for a queue an external back end serves is its kick

@@ -49,6 +49,7 @@ struct options {
     long seed;      /* >= 0: only this seed */
     unsigned jobs;
     const char *times; /* per-run time report, or NULL */
+    const char *only;  /* run only scenarios whose name contains this, or NULL */
 };
 
 /* One run: a scenario on an arch under a seed, and its child process. */
@@ -385,7 +386,7 @@ static int usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-            "          [--seeds N | --seed S] [--jobs N] [--times FILE]\n"
+            "          [--seeds N | --seed S] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
@@ -416,6 +417,8 @@ int main(int argc, char **argv)
             o.build = v;
         else if (strcmp(a, "--times") == 0)
             o.times = v;
+        else if (strcmp(a, "--only") == 0)
+            o.only = *v ? v : NULL;
         else if (strcmp(a, "--driver") == 0)
             o.driver = *v ? v : NULL;
         else if (strcmp(a, "--arch") == 0) {
@@ -449,6 +452,8 @@ int main(int argc, char **argv)
     unsigned last = o.seed >= 0 ? (unsigned)o.seed : o.seeds - 1;
     for (const struct vw_scenario *s = scenarios; s; s = s->next) {
         if (o.driver && strcmp(o.driver, s->driver) != 0)
+            continue;
+        if (o.only && strstr(s->name, o.only) == NULL)
             continue;
         /* Benchmarks (group "bench-*": bench/) run only when named. */
         if (!o.driver && strncmp(s->driver, "bench-", 6) == 0)

@@ -479,3 +479,33 @@ VW_SCENARIO("badstor", checker_stor_restart_not_claimed,
 {
     start(vm, "badstor", "mode=13");
 }
+
+/* Hibernation: the RAM disk powered down and up around its hibernation
+ * copy, which writes 4 sectors; the adapter works after the resume. */
+VW_SCENARIO("vwstor", storport_hibernate_resume, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    struct vw_stor_stats st;
+    if (!vw_stor_hibernate(vm, 8, 4, 0x31))
+        return;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm,
+              st.hibernations == 1 && st.control_stop == 1 && st.control_restart == 1 &&
+                  st.dump_uncached > 0 && st.dump_uncached <= VW_STOR_DUMP_MEMORY_LIMIT,
+              "hibernations %u, stop %u, restart %u, dump copy's uncached extension %u bytes",
+              st.hibernations, st.control_stop, st.control_restart, st.dump_uncached);
+    uint8_t cdb[16], buf[SECTOR];
+    rw10(cdb, 0x28, 1, 1);
+    if (scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
+        finish(vm);
+}
+
+/* The dump copy asking for more than 32 KiB of uncached extension. */
+VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may allocate at most")
+{
+    if (!start(vm, "badstor", NULL))
+        return;
+    vw_stor_dump_args(vm, "mode=14");
+    vw_stor_dump(vm, 20, 0xd5);
+}

@@ -40,6 +40,7 @@ enum {
     VWPCIDISK_BUG_MSI_LOCK_ALL,   /* StorPortAcquireMSISpinLock in InterruptSynchronizeAll mode */
     VWPCIDISK_BUG_TIMER_RELOCK,   /* HwTimer takes the StartIo lock StorPort holds */
     VWPCIDISK_BUG_UNMAPPED_DATA,  /* a write's DataBuffer read though it was never mapped */
+    VWPCIDISK_BUG_RESET_POLLS,    /* HwResetBus waits for the ID a removed function never shows */
 };
 
 typedef struct _DESC {
@@ -473,6 +474,9 @@ static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
     STOR_LOCK_HANDLE h;
     UNREFERENCED_PARAMETER(PathId);
     StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
+    if (ext->Bug == VWPCIDISK_BUG_RESET_POLLS)
+        for (ULONG i = 0; i < 100000 && Rd(ext, REG_ID) != DISK_ID; i++)
+            ;
     Wr(ext, REG_CONTROL, 0); /* the device drops what it had: nothing is its any more */
     for (ULONG s = 0; s < MAX_IO; s++)
         if (ext->Slots[s].Srb != NULL) {

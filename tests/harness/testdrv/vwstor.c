@@ -16,6 +16,8 @@
 #define SECTOR       512u
 #define DISK_SECTORS 128u
 #define DISK_BYTES   (SECTOR * DISK_SECTORS)
+/* The dump copy's disk: within the 32 KiB a dump-mode miniport may ask for */
+#define DUMP_SECTORS 32u
 #define MAX_QUEUED   32u
 #define MAX_IO       8u
 #define SRBEXT_MAGIC 0x56535452u /* "VSTR" */
@@ -35,10 +37,12 @@ enum {
     VWSTOR_BUG_REG_LEAK,        /* the registry buffer never freed */
     VWSTOR_BUG_IOCTL_LENGTH,    /* SRB_IO_CONTROL.Length set past the buffer */
     VWSTOR_BUG_NO_RESTART,      /* ScsiRestartAdapter not claimed */
+    VWSTOR_BUG_DUMP_MEMORY,     /* the dump copy asks for the whole 64 KiB disk */
 };
 
 typedef struct _VWSTOR_EXT {
     PUCHAR Disk;
+    ULONG Sectors; /* of the disk in the uncached extension */
     STOR_DPC Dpc;
     BOOLEAN DpcReady, Dump, Hang, Stopped, PauseOnce, Paused;
     ULONG Bug;
@@ -189,8 +193,9 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ConfigInfo->MaxNumberOfIO = MAX_IO;
     ConfigInfo->MaxIOsPerLun = MAX_IO;
     ConfigInfo->InitialLunQueueDepth = MAX_IO;
+    ext->Sectors = ext->Dump && ext->Bug != VWSTOR_BUG_DUMP_MEMORY ? DUMP_SECTORS : DISK_SECTORS;
     if (ext->Bug != VWSTOR_BUG_UNCACHED_LATE) {
-        ext->Disk = StorPortGetUncachedExtension(ext, ConfigInfo, DISK_BYTES);
+        ext->Disk = StorPortGetUncachedExtension(ext, ConfigInfo, ext->Sectors * SECTOR);
         if (ext->Disk == NULL)
             return SP_RETURN_ERROR;
     }
@@ -278,7 +283,7 @@ static BOOLEAN NTAPI StorBuildIo(PVOID DeviceExtension, PVOID Srb)
     }
     ULONG lba, blocks;
     if (RwRange(cdb, &lba, &blocks)) {
-        if (lba > DISK_SECTORS || blocks > DISK_SECTORS - lba ||
+        if (lba > ext->Sectors || blocks > ext->Sectors - lba ||
             (cdb[0] != 0x93 && SrbGetDataTransferLength(Srb) != blocks * SECTOR)) {
             Complete(ext, Srb, SRB_STATUS_INVALID_REQUEST);
             return FALSE;
@@ -348,13 +353,13 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
     case 0x12:
         return Inquiry(Srb, cdb);
     case 0x25: /* READ CAPACITY(10) */
-        PutBe32(d, DISK_SECTORS - 1), PutBe32(d + 4, SECTOR);
+        PutBe32(d, ext->Sectors - 1), PutBe32(d + 4, SECTOR);
         Reply(Srb, d, 8);
         return SrbGetSrbStatus(Srb);
     case 0x9e: /* READ CAPACITY(16) */
         if ((cdb[1] & 0x1f) != 0x10)
             return SRB_STATUS_INVALID_REQUEST;
-        PutBe32(d + 4, DISK_SECTORS - 1), PutBe32(d + 8, SECTOR);
+        PutBe32(d + 4, ext->Sectors - 1), PutBe32(d + 8, SECTOR);
         d[14] = 0x80; /* LBPME: UNMAP works */
         Reply(Srb, d, 32);
         return SrbGetSrbStatus(Srb);
@@ -366,7 +371,7 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
         ULONG len = SrbGetDataTransferLength(Srb);
         for (ULONG off = 8; off + 16 <= len; off += 16) {
             ULONG lba = Be32(buf + off + 4), blocks = Be32(buf + off + 8);
-            if (Be32(buf + off) != 0 || lba > DISK_SECTORS || blocks > DISK_SECTORS - lba)
+            if (Be32(buf + off) != 0 || lba > ext->Sectors || blocks > ext->Sectors - lba)
                 return SRB_STATUS_INVALID_REQUEST;
             for (ULONG i = 0; i < blocks * SECTOR; i++)
                 ext->Disk[lba * SECTOR + i] = 0;

@@ -362,6 +362,8 @@ uint64_t vmodel_next_due(struct vmodel *m)
 
         if (!q->enabled || q->hold)
             continue;
+        if ((q->kicked || q->active) && q->service_period != 0 && q->next_service < next)
+            next = q->next_service; /* the device's next look at the ring */
         for (unsigned k = 0; k < q->npending; k++) {
             if (q->pending[k].deferred)
                 continue; /* due when the back end says */
@@ -372,6 +374,14 @@ uint64_t vmodel_next_due(struct vmodel *m)
         }
     }
     return next;
+}
+
+void vmodel_queue_service(struct vmodel *m, uint16_t queue, uint64_t period)
+{
+    if (queue < m->cfg.num_queues) {
+        m->q[queue].service_period = period;
+        m->q[queue].next_service = 0;
+    }
 }
 
 uint8_t *vmodel_device_cfg(struct vmodel *m)

@@ -171,6 +171,15 @@ void vmodel_set_time(struct vmodel *m, uint64_t now);
 void vmodel_queue_delay(struct vmodel *m, uint16_t queue, uint64_t min, uint64_t max);
 void vmodel_queue_freeze(struct vmodel *m, uint16_t queue, uint64_t until);
 uint64_t vmodel_next_due(struct vmodel *m);
+/**
+ * An asynchronous device (an I/O thread, as a real back end runs): a
+ * notification only wakes it; it looks at QUEUE's avail ring no sooner
+ * than PERIOD (virtual time) after its last look, taking everything
+ * published by then, and keeps notifications suppressed until it goes
+ * idle (spec 2.7.10 lets a device look whenever it likes).  0: the device
+ * looks at every step (the default).
+ */
+void vmodel_queue_service(struct vmodel *m, uint16_t queue, uint64_t period);
 
 /** Current device configuration bytes (for a cfg-write hook to answer) */
 uint8_t *vmodel_device_cfg(struct vmodel *m);

@@ -49,6 +49,9 @@ struct vmodel_queue {
      * scenario settings, kept across a reset. */
     uint64_t delay_min, delay_max; /**< Seeded delay of each request, virtual time */
     uint64_t frozen_until;         /**< No completion before this virtual time */
+    /* vmodel_queue_service: the device looks at the avail ring at most
+     * once per period, on its own schedule (0: at every step). */
+    uint64_t service_period, next_service;
 };
 
 struct vmodel_dma_region {

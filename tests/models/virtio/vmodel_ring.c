@@ -58,6 +58,7 @@ void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
     struct vmodel_pending *pending = q->pending;
     bool hold = q->hold; /* the scenario's settings, not device state */
     uint64_t delay_min = q->delay_min, delay_max = q->delay_max, frozen = q->frozen_until;
+    uint64_t service = q->service_period;
 
     memset(q, 0, sizeof(*q));
     q->pending = pending;
@@ -65,6 +66,7 @@ void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
     q->delay_min = delay_min;
     q->delay_max = delay_max;
     q->frozen_until = frozen;
+    q->service_period = service;
     q->size = m->cfg.queue_max;
     q->msix_vector = VIRTIO_MSI_NO_VECTOR;
     q->avail_wrap = true;
@@ -463,6 +465,17 @@ static bool split_consume_all(struct vmodel *m, uint16_t qi, const uint8_t *avai
     }
 }
 
+/** May the device look at Q's avail ring now (vmodel_queue_service)? */
+static bool service_due(struct vmodel *m, struct vmodel_queue *q)
+{
+    if (q->service_period == 0)
+        return true;
+    if (m->now < q->next_service)
+        return false;
+    q->next_service = m->now + q->service_period;
+    return true;
+}
+
 static unsigned split_run(struct vmodel *m, uint16_t qi)
 {
     struct vmodel_queue *q = &m->q[qi];
@@ -476,7 +489,7 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     if (desc == NULL || avail == NULL || used == NULL)
         return 0;
 
-    if ((q->kicked || q->active) &&
+    if ((q->kicked || q->active) && service_due(m, q) &&
         !split_consume_all(m, qi, avail, used, desc, vmodel_has(m, VIRTIO_F_EVENT_IDX)))
         return 0;
 
@@ -669,7 +682,7 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
     if (desc == NULL || drv == NULL || dev == NULL)
         return 0;
 
-    if ((q->kicked || q->active) &&
+    if ((q->kicked || q->active) && service_due(m, q) &&
         !packed_consume_all(m, qi, desc, dev, vmodel_has(m, VIRTIO_F_EVENT_IDX)))
         return 0;
 

@@ -74,8 +74,8 @@ static gva_t make_config(struct vm *vm, struct stor_adapter *a)
     CFG(MaxNumberOfIO, 1000, 4);
     CFG(MaxIOsPerLun, 255, 4);
     CFG(InitialLunQueueDepth, 20, 4);
-    if (a->dump)
-        CFG(DumpMode, 1, 1); /* DUMP_MODE_CRASH */
+    if (a->dump) /* DUMP_MODE_CRASH or DUMP_MODE_HIBER */
+        CFG(DumpMode, a->dump_mode ? a->dump_mode : 1, 1);
 #undef HW
     return cfg;
 }
@@ -548,6 +548,18 @@ static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **re
     return false;
 }
 
+static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res);
+
+bool stor_wait(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n)
+{
+    return wait_for(vm, a, reqs, n);
+}
+
+void stor_collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res)
+{
+    collect(vm, r, buf, res);
+}
+
 static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res)
 {
     if (res) {
@@ -779,7 +791,8 @@ bool vw_stor_power(struct vm *vm, bool up)
     if (!up) {
         if (!drain(vm, a))
             return false;
-        if (!a->powered_down) {
+        /* No FLUSH to a function that is gone: nothing could reach it. */
+        if (!a->powered_down && !a->surprise_removed) {
             struct vw_stor_result res;
             uint8_t none[1] = {0};
             struct stor_req *r = new_request(vm, a, none, 0, 0, false, SRB_FUNCTION_FLUSH);
@@ -867,9 +880,59 @@ bool vw_stor_remove(struct vm *vm)
     return true;
 }
 
-/* The crash-dump copy (miniports.md 4): polled through HwInterrupt (not
- * the MSI routine) after HwStartIo; no DPCs, at most one request. */
-bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
+/* One request of the dump copy A, polled through HwInterrupt at
+ * HIGH_LEVEL until it completes: a WRITE(10) of BLOCK to SECTOR, or a
+ * READ(10) of it into BLOCK; false (the run failed) otherwise. */
+static bool dump_io(struct vm *vm, struct stor_adapter *a, bool write, uint32_t sector,
+                    uint8_t *block)
+{
+    uint8_t cdb[10] = {write ? 0x2a : 0x28,
+                       0,
+                       (uint8_t)(sector >> 24),
+                       (uint8_t)(sector >> 16),
+                       (uint8_t)(sector >> 8),
+                       (uint8_t)sector,
+                       0,
+                       0,
+                       1,
+                       0};
+    struct stor_req *r = new_request(vm, a, cdb, 10, 512, !write, SRB_FUNCTION_EXECUTE_SCSI);
+    if (r == NULL)
+        return false;
+    if (write)
+        vw_write(vm, r->data, block, 512);
+    stor_start_one(vm, a, r);
+    uint64_t iargv[1] = {a->ext};
+    for (unsigned polls = 0; r->state == REQ_AT_MINIPORT && !vm->failed; polls++) {
+        if (polls == 1000) {
+            vw_fail(vm, "storport: the dump request never completed");
+            return false;
+        }
+        stor_call(vm, a, CTX_INTERRUPT, VW_HIGH_LEVEL, LOCK_BIT(LOCK_INTERRUPT), a->interrupt, 1,
+                  iargv, NULL);
+        /* Between polls the device works (10 us of virtual time); the
+         * normal instance's interrupts reach nobody. */
+        vw_time_advance(vm, 100);
+        vw_sched_settle(vm);
+    }
+    if (vm->failed)
+        return false;
+    struct vw_stor_result res;
+    collect(vm, r, write ? NULL : block, &res);
+    if (res.srb_status != SRB_STATUS_SUCCESS) {
+        vw_fail(vm, "storport: dump %s ended with SRB status 0x%02x", write ? "write" : "read",
+                res.srb_status);
+        return false;
+    }
+    return true;
+}
+
+/* The second image of the loaded miniport as the dump or hibernation copy
+ * (DumpMode MODE): DriverEntry(NULL, NULL), FindAdapter with "dump=1" at
+ * HIGH_LEVEL on the same function, HwInitialize; then COUNT sectors from
+ * SECTOR written (sector i filled with PATTERN + i) and the first read
+ * back, each polled (miniports.md 4). */
+static bool dump_copy(struct vm *vm, uint8_t mode, uint32_t sector, unsigned count, uint8_t pattern)
 {
     struct stor_state *s = stor_state(vm);
     /* The loaded miniport's image, found as vw_driver_load finds it. */
@@ -889,58 +952,61 @@ bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
         return false;
     }
     struct stor_adapter *a = &s->dumpcopy;
-    s->normal.crashed = true; /* the system stopped: its ISRs and DPCs never run again */
-    a->pdo = s->pdo;          /* the same function, polled */
-    if (!a->registered || !find_adapter(vm, a, "dump=1") || !initialize(vm, a))
+    if (mode == 1) /* the system stopped: its ISRs and DPCs never run again */
+        s->normal.crashed = true;
+    a->pdo = s->pdo; /* the same function, polled */
+    a->dump_mode = mode;
+    char args[80];
+    snprintf(args, sizeof(args), "dump=1%s%s", s->dump_args[0] ? " " : "", s->dump_args);
+    if (!a->registered || !find_adapter(vm, a, args) || !initialize(vm, a))
         return false;
     a->sense_size = 32;
     uint8_t block[512], back[512];
-    memset(block, pattern, sizeof(block));
-    for (int pass = 0; pass < 2; pass++) {
-        uint8_t cdb[10] = {pass ? 0x28 : 0x2a,
-                           0,
-                           (uint8_t)(sector >> 24),
-                           (uint8_t)(sector >> 16),
-                           (uint8_t)(sector >> 8),
-                           (uint8_t)sector,
-                           0,
-                           0,
-                           1,
-                           0};
-        struct stor_req *r = new_request(vm, a, cdb, 10, 512, pass == 1, SRB_FUNCTION_EXECUTE_SCSI);
-        if (r == NULL)
+    for (unsigned i = 0; i < count; i++) {
+        memset(block, (uint8_t)(pattern + i), sizeof(block));
+        if (!dump_io(vm, a, true, sector + i, block))
             return false;
-        if (pass == 0)
-            vw_write(vm, r->data, block, 512);
-        stor_start_one(vm, a, r);
-        uint64_t iargv[1] = {a->ext};
-        for (unsigned polls = 0; r->state == REQ_AT_MINIPORT && !vm->failed; polls++) {
-            if (polls == 1000) {
-                vw_fail(vm, "storport: the dump request never completed");
-                return false;
-            }
-            stor_call(vm, a, CTX_INTERRUPT, VW_HIGH_LEVEL, LOCK_BIT(LOCK_INTERRUPT), a->interrupt,
-                      1, iargv, NULL);
-            /* Between polls the device works (10 us of virtual time); the
-             * crashed instance's interrupts reach nobody. */
-            vw_time_advance(vm, 100);
-            vw_sched_settle(vm);
-        }
-        if (vm->failed)
-            return false;
-        struct vw_stor_result res;
-        collect(vm, r, back, &res);
-        if (res.srb_status != SRB_STATUS_SUCCESS) {
-            vw_fail(vm, "storport: dump %s ended with SRB status 0x%02x", pass ? "read" : "write",
-                    res.srb_status);
-            return false;
-        }
     }
+    memset(block, pattern, sizeof(block));
+    if (!dump_io(vm, a, false, sector, back))
+        return false;
     if (memcmp(block, back, sizeof(block)) != 0) {
         vw_fail(vm, "storport: the dump copy read back other data than it wrote");
         return false;
     }
     return true;
+}
+
+/* The crash-dump copy (miniports.md 4): polled through HwInterrupt (not
+ * the MSI routine) after HwStartIo; no DPCs, at most one request. */
+bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern)
+{
+    return dump_copy(vm, 1, sector, 1, pattern);
+}
+
+/* Hibernation (S4) and resume: the normal instance powered down as for
+ * any sleep (vw_stor_power: drained, FLUSH, ScsiStopAdapter,
+ * ScsiSetBootConfig), the hibernation copy (DUMP_MODE_HIBER) writes the
+ * hibernation file, the machine is off; at resume the normal instance is
+ * powered up (ScsiSetRunningConfig, ScsiRestartAdapter) with its
+ * extensions intact (storport/nc-storport-hw_adapter_control). */
+bool vw_stor_hibernate(struct vm *vm, uint32_t sector, unsigned count, uint8_t pattern)
+{
+    struct stor_adapter *a = normal(vm);
+    if (a == NULL || !a->started) {
+        if (!vm->failed)
+            vw_fail(vm, "storport: hibernation of no started adapter");
+        return false;
+    }
+    if (!vw_stor_power(vm, false) || !dump_copy(vm, 2, sector, count, pattern))
+        return false;
+    a->stats.hibernations++;
+    return vw_stor_power(vm, true);
+}
+
+void vw_stor_dump_args(struct vm *vm, const char *args)
+{
+    snprintf(stor_state(vm)->dump_args, sizeof(stor_state(vm)->dump_args), "%s", args);
 }
 
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
@@ -949,6 +1015,7 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
     *out = a->stats;
     out->lun_depth = a->lun_depth;
     out->perf_flags = a->perf_flags;
+    out->dump_uncached = stor_state(vm)->dumpcopy.stats.dump_uncached;
 }
 
 void vw_stor_sense_buffer(struct vm *vm, unsigned len)

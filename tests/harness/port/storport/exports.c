@@ -87,6 +87,7 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
     unsigned saved_irql = vm->irql;
     c->ctx = ctx;
     c->held = c->held_at_entry = locks;
+    a->removed_call_accesses = 0; /* the surprise-removal bound is per call (removal.c) */
     vm->irql = irql;
     /* The StartIo lock and StorPort's interrupt lock (the connected
      * interrupt's) are real lock words: while this CPU holds them another
@@ -527,6 +528,16 @@ static void vw_StorPortGetUncachedExtension(struct vm *vm, const struct vw_api *
         vw_set_return(vm, 0);
         return;
     }
+    if (a->dump && len > VW_STOR_DUMP_MEMORY_LIMIT) {
+        vw_fail(vm,
+                "StorPortGetUncachedExtension: the dump copy asks for %u bytes; a miniport in "
+                "dump mode may allocate at most %u",
+                len, VW_STOR_DUMP_MEMORY_LIMIT);
+        vw_set_return(vm, 0);
+        return;
+    }
+    if (a->dump)
+        a->stats.dump_uncached = len;
     if (a->uncached == 0) {
         a->uncached =
             vw_pool_alloc(vm, len, VW_TAG('S', 't', 'U', 'c'), "storport uncached", false);

@@ -137,6 +137,13 @@ struct stor_adapter {
     uint8_t target, lun; /* the class layer's BTL8 address (vw_stor_address) */
     gva_t reg_buf;       /* StorPortAllocateRegistryBuffer's one buffer, or 0 */
     uint32_t reg_len;
+    /* Surprise removal (removal.c): the function is gone; the register
+     * accesses of the miniport routine running now (reset at each call). */
+    bool surprise_removed;
+    unsigned removed_call_accesses;
+    /* A dump copy's PORT_CONFIGURATION_INFORMATION.DumpMode: 1 crash, 2
+     * hibernation (storport/ns-storport-_port_configuration_information). */
+    uint8_t dump_mode;
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -171,6 +178,7 @@ struct stor_state {
         void *dev;
     } owners[STOR_MAX_OWNERS];
     unsigned nowners;
+    char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -215,6 +223,14 @@ unsigned stor_submit_cpu(struct vm *vm, struct stor_adapter *a);
 unsigned stor_completion_cpu(struct vm *vm, const struct stor_adapter *a, const struct stor_req *r);
 /* Queue R's submission on the CPU it was issued from. */
 bool stor_queue_submission(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+
+/* removal.c: a register access of the miniport to A's removed function
+ * (WHO: the device reporting it); false when it failed the run. */
+bool stor_removed_access(struct vm *vm, struct stor_adapter *a, const char *who);
+/* adapter.c: wait for REQS (N of them) as the class layer does. */
+bool stor_wait(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n);
+/* adapter.c: the class layer's view of R (freed unless a reset returned it). */
+void stor_collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res);
 
 /* registry.c: the registry exports and the buffer's release at removal. */
 vw_api_fn stor_allocate_registry_buffer, stor_free_registry_buffer, stor_registry_read,

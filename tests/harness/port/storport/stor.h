@@ -61,10 +61,38 @@ bool vw_stor_power(struct vm *vm, bool up);
 bool vw_stor_paused(struct vm *vm);
 /* PnP remove: stop the adapter and free what StorPort allocated for it. */
 bool vw_stor_remove(struct vm *vm);
+/* Surprise removal (IRP_MN_SURPRISE_REMOVAL; removal.c): the function is
+ * gone (the scenario unplugged it first); every request outstanding runs
+ * to its end (time-out, HwResetBus, BUS_RESET from StorPort for what the
+ * miniport left) and its result lands in RES (up to CAP, in StorPort's slot order;
+ * *N how many).  From here on a miniport routine that touches the
+ * function's registers more than VW_STOR_REMOVED_ACCESS_LIMIT times in one
+ * call fails the run (a poll on a device that answers all ones); the
+ * remove that follows (vw_stor_remove) sends no FLUSH. */
+#define VW_STOR_REMOVED_ACCESS_LIMIT 64
+/* Device models call this for every register access to a function of
+ * theirs that was unplugged (DEVICE names it): the miniport's accesses are
+ * counted against the limit once StorPort knows of the removal. */
+void vw_stor_gone_access(struct vm *vm, const char *device);
+bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned cap, unsigned *n);
 /* The crash-dump copy: second image, DriverEntry(NULL, NULL), FindAdapter
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* Hibernation and resume: the normal adapter powered down (as
+ * vw_stor_power), the hibernation copy (second image, DumpMode
+ * DUMP_MODE_HIBER, "dump=1", HIGH_LEVEL, polled) writes COUNT sectors from
+ * SECTOR (sector i all PATTERN + i) and reads the first back, then the
+ * normal adapter powered up again.  False if the run failed. */
+bool vw_stor_hibernate(struct vm *vm, uint32_t sector, unsigned count, uint8_t pattern);
+/* Words a test miniport's dump copy finds after "dump=1" in its
+ * ArgumentString (its planted bugs); real crash-dump stacks add none. */
+void vw_stor_dump_args(struct vm *vm, const char *args);
+/* The dump and hibernation copies may ask for at most this much uncached
+ * extension: "should not attempt to allocate more than 32 kilobytes"
+ * (storage/restrictions-on-miniport-drivers-that-manage-the-boot-drive,
+ * Memory usage); more fails the run. */
+#define VW_STOR_DUMP_MEMORY_LIMIT (32u * 1024)
 /* An SRB_EX of FUNCTION without a CDB (SRB_FUNCTION_FLUSH 0x08,
  * SHUTDOWN 0x07, RESET_DEVICE 0x16, RESET_LOGICAL_UNIT 0x20, ...), as the
  * port sends them to HwStartIo (storport/ns-storport-_scsi_request_block's
@@ -110,6 +138,20 @@ void vw_stor_registry_set(struct vm *vm, bool global, const char *name, uint32_t
  * missing or longer than *LEN; else its TYPE, bytes and *LEN. */
 bool vw_stor_registry_get(struct vm *vm, bool global, const char *name, uint32_t *type, void *data,
                           uint32_t *len);
+/* The caching mode page as disk.sys reads it (cache.c). */
+struct vw_stor_cache {
+    bool found;           /* MODE SENSE answered with a caching page */
+    bool write_protected; /* WP in the header's device-specific byte */
+    bool savable, wce, rcd;
+    uint8_t page[20];
+};
+/* IOCTL_DISK_GET_CACHE_INFORMATION's MODE SENSE(6) of the caching page:
+ * OUT says what it found (found false when refused: RES says how). */
+bool vw_stor_cache_get(struct vm *vm, struct vw_stor_cache *out, struct vw_stor_result *res);
+/* IOCTL_DISK_SET_CACHE_INFORMATION: that MODE SENSE, then MODE SELECT(6)
+ * (PF, SP from the page's PS; a block descriptor of BLOCK_SIZE) of the
+ * page with WCE set to WCE; RES is the MODE SELECT's answer. */
+bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_stor_result *res);
 /* What a bus rescan found (vw_stor_rescan). */
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
@@ -144,6 +186,10 @@ struct vw_stor_stats {
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
     unsigned drained_at_stop;        /* requests a stop waited for */
+    unsigned removed_accesses;       /* register accesses after a surprise removal */
+    unsigned removed_outstanding;    /* requests at the miniport when it was removed */
+    unsigned hibernations;           /* vw_stor_hibernate round trips */
+    unsigned dump_uncached;          /* bytes of uncached extension the dump copy got */
 };
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets

@@ -42,7 +42,7 @@ struct vw_stordisk {
     uint8_t *disk;
     uint64_t desc_pa, rng;
     uint32_t control, int_status;
-    bool hold;
+    bool hold, gone;
     struct flight flight[STORDISK_MAX_FLIGHT];
     uint32_t cq[STORDISK_MAX_MSG][STORDISK_MAX_FLIGHT];
     unsigned cq_head[STORDISK_MAX_MSG], cq_len[STORDISK_MAX_MSG];
@@ -155,7 +155,7 @@ static bool poll(struct vm *vm, void *opaque)
 {
     struct vw_stordisk *d = opaque;
     bool did = false; /* requests not yet due wait through next_due, not here */
-    if (d->hold)
+    if (d->hold || d->gone)
         return false;
     for (unsigned i = 0; i < STORDISK_MAX_FLIGHT; i++) {
         struct flight *f = &d->flight[i];
@@ -183,7 +183,7 @@ static uint64_t next_due(struct vm *vm, void *opaque)
     struct vw_stordisk *d = opaque;
     (void)vm;
     uint64_t first = VW_NO_DEADLINE;
-    for (unsigned i = 0; i < STORDISK_MAX_FLIGHT && !d->hold; i++)
+    for (unsigned i = 0; i < STORDISK_MAX_FLIGHT && !d->hold && !d->gone; i++)
         if (d->flight[i].used && d->flight[i].due < first)
             first = d->flight[i].due;
     return first;
@@ -194,7 +194,7 @@ static bool owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char *w
 {
     struct vw_stordisk *d = opaque;
     (void)vm;
-    for (unsigned i = 0; i < STORDISK_MAX_FLIGHT; i++) {
+    for (unsigned i = 0; i < STORDISK_MAX_FLIGHT && !d->gone; i++) { /* gone: no DMA any more */
         const struct flight *f = &d->flight[i];
         if (!f->used)
             continue;
@@ -229,6 +229,10 @@ static uint64_t reg_read(struct vm *vm, void *opaque, uint64_t off, unsigned siz
 {
     struct vw_stordisk *d = opaque;
     (void)vm;
+    if (d->gone) { /* a removed function: every read all ones */
+        vw_stor_gone_access(vm, "stordisk register read");
+        return size == 8 ? ~0ull : (1ull << 8 * size) - 1;
+    }
     if (off >= MSIX_TABLE && off + size <= MSIX_TABLE + sizeof(d->msix)) {
         uint64_t v = 0;
         memcpy(&v, d->msix + off - MSIX_TABLE, size);
@@ -269,6 +273,10 @@ static void reg_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, uns
 {
     struct vw_stordisk *d = opaque;
     (void)vm;
+    if (d->gone) {
+        vw_stor_gone_access(vm, "stordisk register write");
+        return;
+    }
     if (off >= MSIX_TABLE && off + size <= MSIX_TABLE + sizeof(d->msix)) {
         memcpy(d->msix + off - MSIX_TABLE, &v, size);
         return;
@@ -295,16 +303,16 @@ static void reg_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, uns
 
 static uint64_t io_read(struct vm *vm, void *opaque, uint64_t off, unsigned size)
 {
+    const struct vw_stordisk *d = opaque;
     (void)vm;
-    return off == 0 && size == 4 ? STORDISK_ID : ~0ull;
-    (void)opaque;
+    return off == 0 && size == 4 && !d->gone ? STORDISK_ID : ~0ull;
 }
 
 static void io_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
     struct vw_stordisk *d = opaque;
     (void)vm;
-    if (off == 4 && size == 4) {
+    if (off == 4 && size == 4 && !d->gone) {
         d->desc_pa = (uint32_t)v;
         doorbell(d, 0);
     }
@@ -436,4 +444,9 @@ void vw_stordisk_stats(const struct vw_stordisk *d, struct vw_stordisk_stats *ou
 void vw_stordisk_hold(struct vw_stordisk *d, bool hold)
 {
     d->hold = hold;
+}
+
+void vw_stordisk_unplug(struct vw_stordisk *d)
+{
+    d->gone = true;
 }

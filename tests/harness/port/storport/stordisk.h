@@ -48,3 +48,6 @@ void vw_stordisk_stats(const struct vw_stordisk *d, struct vw_stordisk_stats *ou
 /* Hold every completion (a hung disk) until released with false or the
  * driver resets the device. */
 void vw_stordisk_hold(struct vw_stordisk *d, bool hold);
+/* Surprise removal: reads answer all ones, writes and doorbells are
+ * dropped, nothing in flight completes or interrupts any more. */
+void vw_stordisk_unplug(struct vw_stordisk *d);
