@@ -102,11 +102,7 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     nk_down(vm, &r);
 }
 
-/* x86 and amd64 only: on arm64 the harness maps each pool allocation as its
- * own unicorn region and 2 pairs' 512 receive buffers (an NBL and an MDL
- * each) exceed unicorn's region table there (phys_section_add asserts). */
-VW_SCENARIO_ON("netkvm", netkvm_two_pairs_rss_off, NULL,
-               VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
+VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .pairs = 2};
