@@ -102,11 +102,9 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     nk_down(vm, &r);
 }
 
-/* Rings of 64: with 256, 2 pairs' 512 receive buffers (an NBL and an MDL
- * each, each pool allocation its own unicorn region) exceeded unicorn's
- * region table on arm64 (phys_section_add asserts), and InitializeEx could
- * pass the harness's 5 s wall-clock bound per driver call on a loaded
- * machine (amd64 seed 0 timed out beside testpmd). */
+/* Rings of 64: 2 pairs of 256 (512 receive buffers, an NBL and an MDL
+ * each) could pass the harness's 5 s wall-clock bound per driver call in
+ * InitializeEx on a loaded machine (amd64 seed 0 timed out beside testpmd). */
 VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
 {
     struct nk_rig r;

@@ -416,15 +416,8 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     if (what == QSD_FULL)
         writes_at_depth(&r, 64, 32);
     uint64_t t2 = real_ms();
-    if (qd256) {
-        /* arm64: unicorn 2 keeps at most 1024 memory sections for a 1 KiB
-         * target page, and every pool block is a mapping of its own (guard
-         * pages): 256 requests of 5 blocks each abort the harness there. */
-        unsigned qd = vm->arch == VW_ARM64 ? 128 : 256;
-        if (qd != 256)
-            vw_log(vm, "queue depth %u, not 256: unicorn's section limit on arm64", qd);
-        writes_at_depth(&r, 256, qd);
-    }
+    if (qd256)
+        writes_at_depth(&r, 256, 256);
     uint64_t t3 = real_ms();
     if (what == QSD_FULL)
         read_back(&r, 32);

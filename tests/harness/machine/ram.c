@@ -2,10 +2,56 @@
  * Guest RAM as one memfd (see ram.h).
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "ram.h"
+
+#define PAGE 0x1000ull
+/* The pool arena: the pool window below the page area, one mapping. */
+#define ARENA_BYTES VW_MM_PAGES_BASE
+
+bool vw_ram_dead(struct vm *vm, gva_t va, uint64_t len)
+{
+    uint64_t off = va - vm->map.pool;
+    if (va < vm->map.pool || off >= ARENA_BYTES || len == 0 || vm->ram.live == NULL)
+        return false;
+    uint64_t last = off + len - 1 < ARENA_BYTES ? off + len - 1 : ARENA_BYTES - 1;
+    for (uint64_t p = off / PAGE; p <= last / PAGE; p++)
+        if (!vm->ram.live[p])
+            return true;
+    return false;
+}
+
+/* Every driver access inside the arena (any IRQL): a page the pool has not
+ * handed out faults, as it did when each block was its own mapping. */
+static void on_arena_access(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                            void *user)
+{
+    struct vm *vm = user;
+    (void)uc;
+    (void)value;
+    if (!vw_ram_dead(vm, addr, (uint64_t)size))
+        return;
+    char w[48];
+    vw_fail(vm, "unmapped %s of %d bytes at %s%s", type == UC_MEM_WRITE ? "write" : "read", size,
+            vw_where(vm, addr, w), vm->os ? vm->os->describe_address(vm, addr) : "");
+}
+
+/* Map the arena once and hook its accesses (before any code runs, so every
+ * translated block sees the hook). */
+static bool map_arena(struct vm *vm)
+{
+    struct vw_ram *ram = &vm->ram;
+    ram->live = calloc(ARENA_BYTES / PAGE, 1);
+    uc_hook h;
+    return ram->live != NULL &&
+           uc_mem_map_ptr(vm->uc, vm->map.pool, ARENA_BYTES, UC_PROT_READ | UC_PROT_WRITE,
+                          ram->host) == UC_ERR_OK &&
+           uc_hook_add(vm->uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_arena_access, vm,
+                       vm->map.pool, vm->map.pool + ARENA_BYTES - 1) == UC_ERR_OK;
+}
 
 bool vw_ram_create(struct vm *vm)
 {
@@ -26,7 +72,7 @@ bool vw_ram_create(struct vm *vm)
     }
     ram->host = p;
     ram->size = VW_RAM_SIZE;
-    return true;
+    return map_arena(vm);
 }
 
 void vw_ram_destroy(struct vm *vm)
@@ -36,6 +82,8 @@ void vw_ram_destroy(struct vm *vm)
         munmap(ram->host, ram->size);
     if (ram->fd >= 0)
         close(ram->fd);
+    free(ram->live);
+    ram->live = NULL;
     ram->host = NULL;
     ram->fd = -1;
 }
@@ -79,16 +127,13 @@ bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len)
     }
     /* Fresh pages read as zero, as from the pool. */
     memset(host, 0, len);
-    uc_err err = uc_mem_map_ptr(vm->uc, va, len, UC_PROT_READ | UC_PROT_WRITE, host);
-    if (err != UC_ERR_OK) {
-        vw_fail(vm, "harness: mapping RAM 0x%" PRIx64 "+0x%" PRIx64 ": %s", va, len,
-                uc_strerror(err));
-        return false;
-    }
+    memset(vm->ram.live + pa / PAGE, 1, len / PAGE);
     return true;
 }
 
 void vw_ram_unmap(struct vm *vm, gva_t va, uint64_t len)
 {
-    uc_mem_unmap(vm->uc, va, len);
+    uint64_t pa = vw_ram_pa(vm, va);
+    if (pa != ~0ull && pa + len <= ARENA_BYTES)
+        memset(vm->ram.live + pa / PAGE, 0, len / PAGE);
 }

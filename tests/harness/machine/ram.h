@@ -2,10 +2,16 @@
  * Guest RAM: one memfd, mapped once in the harness process.  A "physical"
  * address is an offset into it; the pool window of the address map
  * (vm->map.pool) maps the same offsets linearly, so va = pool base + pa.
- * Pool blocks, common buffers and DMA memory are carved from it with
- * uc_mem_map_ptr, page by page, so unmapped guard pages stay unmapped and a
- * device model (in process, or a vhost-user back end given the fd) reads
- * and writes exactly what the driver sees.
+ * The pool window below the page area (the pool arena) is ONE unicorn
+ * mapping, made when the machine is built: pool blocks, common buffers and
+ * DMA memory are carved from it without a uc_mem_map each (unicorn slows
+ * down with every mapping and, on arm64, aborts past about a thousand).
+ * What per-block mappings caught is still caught: a byte per page says
+ * whether the pool has the page handed out, and a memory hook on the arena
+ * fails any driver read or write of a page that is not (a guard page, a
+ * freed block, memory never allocated), as does a kernel read or write
+ * (vw_read/vw_write).  A device model (in process, or a vhost-user back end
+ * given the fd) reads and writes exactly what the driver sees.
  */
 #pragma once
 #include "vm.h"
@@ -19,9 +25,13 @@
 
 bool vw_ram_create(struct vm *vm);
 void vw_ram_destroy(struct vm *vm);
-/* Map [va, va+len) of the pool window (page aligned) onto its RAM pages. */
+/* Hand out [va, va+len) of the pool arena (page aligned), zeroed. */
 bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len);
+/* Take [va, va+len) back: from now on an access to it fails the run. */
 void vw_ram_unmap(struct vm *vm, gva_t va, uint64_t len);
+/* True when [va, va+len) touches a pool-arena page that is not handed out
+ * (a guard page, a freed block): an access there is a bug. */
+bool vw_ram_dead(struct vm *vm, gva_t va, uint64_t len);
 /* Physical address of a pool-window VA, and back; ~0 when outside. */
 uint64_t vw_ram_pa(struct vm *vm, gva_t va);
 gva_t vw_ram_va(struct vm *vm, uint64_t pa);

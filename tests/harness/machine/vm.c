@@ -192,7 +192,8 @@ void vw_log(struct vm *vm, const char *fmt, ...)
 
 bool vw_read(struct vm *vm, gva_t va, void *buf, size_t len)
 {
-    if (uc_mem_read(vm->uc, va, buf, len) == UC_ERR_OK)
+    /* uc_mem_read sees no hook: a freed pool block is checked here. */
+    if (!vw_ram_dead(vm, va, len) && uc_mem_read(vm->uc, va, buf, len) == UC_ERR_OK)
         return true;
     memset(buf, 0, len);
     vw_fail(vm, "kernel read of %zu bytes at 0x%" PRIx64 " (unmapped)", len, va);
@@ -201,7 +202,7 @@ bool vw_read(struct vm *vm, gva_t va, void *buf, size_t len)
 
 bool vw_write(struct vm *vm, gva_t va, const void *buf, size_t len)
 {
-    if (uc_mem_write(vm->uc, va, buf, len) == UC_ERR_OK)
+    if (!vw_ram_dead(vm, va, len) && uc_mem_write(vm->uc, va, buf, len) == UC_ERR_OK)
         return true;
     vw_fail(vm, "kernel write of %zu bytes at 0x%" PRIx64 " (unmapped)", len, va);
     return false;
@@ -244,7 +245,8 @@ gva_t vw_kalloc(struct vm *vm, uint64_t size)
     gva_t va = (vm->kheap_next + 15) & ~15ull;
     gva_t end = va + size;
     if (end > vm->kheap_mapped_end) {
-        uint64_t grow = ((end - vm->kheap_mapped_end) + 0xffff) & ~0xffffull;
+        /* 2 MiB at a time: each growth is a unicorn mapping of its own. */
+        uint64_t grow = ((end - vm->kheap_mapped_end) + 0x1fffff) & ~0x1fffffull;
         if (!vw_map_pages(vm, vm->kheap_mapped_end, grow, UC_PROT_READ | UC_PROT_WRITE))
             return 0;
         vm->kheap_mapped_end += grow;

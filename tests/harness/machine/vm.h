@@ -82,6 +82,9 @@ struct vw_ram {
     uint8_t *host;
     uint64_t size;
     uint64_t reserved; /* top bytes given to devices (vw_ram_reserve), not to the pool */
+    /* One byte per page of the pool arena: 1 while the pool has it handed
+     * out (a live block's pages), 0 for guard, freed and unused pages. */
+    uint8_t *live;
 };
 
 struct vw_image {

@@ -11,6 +11,34 @@ VW_SCENARIO("harness", checker_use_after_free, "(freed pool block of 64 bytes al
     vw_driver_load(vm, "badpool");
 }
 
+/* badpool's other bugs, chosen by the processor count (bad/badpool.c). */
+static void badpool_with(struct vm *vm, unsigned cpus)
+{
+    if (vw_cpus_set(vm, cpus))
+        vw_driver_load(vm, "badpool");
+}
+
+VW_SCENARIO("harness", checker_pool_overrun,
+            "(past the end of pool block of 64 bytes allocated at image+")
+{
+    badpool_with(vm, 1);
+}
+
+VW_SCENARIO("harness", checker_pool_read_after_free, "unmapped read of 4 bytes at 0x")
+{
+    badpool_with(vm, 2);
+}
+
+VW_SCENARIO("harness", checker_pool_double_free, "is not an allocated pool block")
+{
+    badpool_with(vm, 3);
+}
+
+VW_SCENARIO("harness", checker_pool_freed_to_kernel, "kernel write of")
+{
+    badpool_with(vm, 5);
+}
+
 VW_SCENARIO("harness", checker_irp_not_completed, "but was never completed")
 {
     gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, NULL, 0);

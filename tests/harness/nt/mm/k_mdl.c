@@ -131,7 +131,8 @@ static bool fill_pfns(struct vm *vm, gva_t mdl, const char *who)
         if (pa == ~0ull) /* a shared-memory BAR mapped with MmMapIoSpace */
             pa = vw_bus_ram_window_pa(vm, va + i * PAGE);
         uint8_t probe;
-        if (pa == ~0ull || uc_mem_read(vm->uc, va + i * PAGE, &probe, 1) != UC_ERR_OK) {
+        if (pa == ~0ull || vw_ram_dead(vm, va + i * PAGE, 1) ||
+            uc_mem_read(vm->uc, va + i * PAGE, &probe, 1) != UC_ERR_OK) {
             vw_fail(vm, "%s: page 0x%" PRIx64 " of MDL 0x%" PRIx64 " is not valid memory%s", who,
                     va + i * PAGE, mdl, vw_kernel_describe_address(vm, va + i * PAGE));
             return false;
@@ -239,10 +240,16 @@ void vw_MmMapLockedPagesSpecifyCache(struct vm *vm, const struct vw_api *api)
         *next = mode == VW_USER_MODE ? vm->map.user : vm->map.mdl_map;
     uint64_t pages = page_count(vm, mdl);
     gva_t base = *next;
-    for (uint64_t i = 0; i < pages; i++) {
+    /* One mapping per run of physically contiguous pages (a pool buffer is
+     * one run), not one per page: unicorn slows down with every mapping. */
+    for (uint64_t i = 0, run; i < pages; i += run) {
         uint64_t pa = vw_rdptr(vm, pfn_slot(vm, mdl, i)) * PAGE;
-        void *host = vw_ram_host(vm, pa, PAGE);
-        if (host == NULL || uc_mem_map_ptr(vm->uc, base + i * PAGE, PAGE,
+        for (run = 1;
+             i + run < pages && vw_rdptr(vm, pfn_slot(vm, mdl, i + run)) * PAGE == pa + run * PAGE;
+             run++)
+            ;
+        void *host = vw_ram_host(vm, pa, run * PAGE);
+        if (host == NULL || uc_mem_map_ptr(vm->uc, base + i * PAGE, run * PAGE,
                                            UC_PROT_READ | UC_PROT_WRITE, host) != UC_ERR_OK) {
             vw_fail(vm,
                     "MmMapLockedPagesSpecifyCache: PFN 0x%" PRIx64 " of MDL 0x%" PRIx64
