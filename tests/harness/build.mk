@@ -37,7 +37,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor \
-	badpcidisk badndis badndishw
+	badpcidisk badndis badndishw badspin
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
 	vwndishw
@@ -53,6 +53,7 @@ badballoon_SRCS  = drivers/balloon/driver.c drivers/balloon/device.c drivers/bal
 	drivers/balloon/stats.c drivers/balloon/ioctl.c tests/harness/bad/badballoon_pages.c $(VWDM_SRCS) \
 	$(VWDM_VIRTIO_SRCS)
 badpool_SRCS    := tests/harness/bad/badpool.c
+badspin_SRCS    := tests/harness/bad/badspin.c
 badirp_SRCS     := tests/harness/bad/badirp.c
 baddeadlock_SRCS := tests/harness/bad/baddeadlock.c
 badstack_SRCS   := tests/harness/bad/badstack.c

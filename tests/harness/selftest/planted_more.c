@@ -39,6 +39,12 @@ VW_SCENARIO("harness", checker_pool_freed_to_kernel, "kernel write of")
     badpool_with(vm, 5);
 }
 
+/* A routine that never returns is stopped after its CPU-time budget. */
+VW_SCENARIO("harness", checker_call_never_returns, "driver routine did not return")
+{
+    vw_driver_load(vm, "badspin");
+}
+
 VW_SCENARIO("harness", checker_irp_not_completed, "but was never completed")
 {
     gva_t pdo = vw_pdo_create(vm, VW_PCI_BUS, NULL, 0);
