@@ -243,7 +243,11 @@ VW_SCENARIO("vioscsi", data_tgt_4x1, NULL)
  * StartIo ran on every CPU, 256 reached the miniport at once.  (No read
  * pass: the emulation's cost grows with the depth, and this run is already
  * seconds of CPU; data_mem_* read back at QD 32.) */
-VW_SCENARIO("vioscsi", data_mem_qd256_every_cpu, NULL)
+/* x86 and amd64 only: on arm64 the harness maps each pool allocation as its
+ * own unicorn region and 256 requests' buffers exceed unicorn's region
+ * table there (phys_section_add asserts). */
+VW_SCENARIO_ON("vioscsi", data_mem_qd256_every_cpu, NULL,
+               VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
 {
     struct sc_opts o;
     struct sc_host h;

@@ -77,3 +77,58 @@ VW_SCENARIO("vioscsi", registry_physical_breaks_zero, NULL)
 {
     breaks_case(vm, false, 0, 126, 1);
 }
+
+/* VioscsiActionOnReset VALUE (Parameters\Device), a response lost: the
+ * time-out's HwResetBus sends I_T NEXUS RESET and ends the command
+ * (BUS_RESET, within the bounded wait), no device reset, the LUN works
+ * after, as with the value absent; LOGGED the line the driver must print */
+static void action_case(struct vm *vm, uint32_t value, const char *logged)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    vw_stor_registry_set(vm, true, "VioscsiActionOnReset", 4, &value, sizeof(value));
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    sc_rw16(cdb, false, 3, 1);
+    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                  "VioscsiActionOnReset %u, lost READ: %u bus resets, SRB 0x%02x", value, st.resets,
+                  r.srb_status);
+        VW_EXPECT(vm,
+                  vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
+                      vmodel_reset_count(h.scsi->dev->model) == resets,
+                  "VioscsiActionOnReset %u: %llu TMFs, %u device resets", value,
+                  (unsigned long long)vmodel_scsi_stats(h.scsi->model)->tmfs,
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    uint8_t out[SC_BLOCK];
+    sc_fill(out, SC_BLOCK, 0, 0, 9, 3);
+    sc_rw16(cdb, true, 9, 1);
+    if (!vm->failed)
+        sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the bus reset");
+    if (logged != NULL)
+        VW_EXPECT(vm, vm->log != NULL && strstr(vm->log, logged) != NULL,
+                  "VioscsiActionOnReset %u: the driver did not log \"%s\"", value, logged);
+out:
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", registry_action_on_reset_0, NULL)
+{
+    action_case(vm, 0, NULL);
+}
+
+/* Neither 0, 1 nor 0xDEADDEAD: logged and read as 0 */
+VW_SCENARIO("vioscsi", registry_action_on_reset_other_value, NULL)
+{
+    action_case(vm, 2, "VioscsiActionOnReset 0x2 is not 0, 1 or 0xDEADDEAD");
+}

@@ -238,7 +238,8 @@ static void io_while(struct vm *vm, struct sc_host *h, uint8_t l, uint64_t first
         if (is_ua && !gone_ok)
             sc_ok(vm, 0, l, cdbs[i], 16, data[i], SC_BLOCK, false, "WRITE(16) sent again");
         else if (!(st == SC_SRB_SUCCESS && r->scsi_status == 0) && !(gone_ok && (is_gone || is_ua)))
-            vw_fail(vm, "write %u to 0:%u under hot plug: SRB 0x%02x, SCSI 0x%02x, sense %x/%02x/%02x",
+            vw_fail(vm,
+                    "write %u to 0:%u under hot plug: SRB 0x%02x, SCSI 0x%02x, sense %x/%02x/%02x",
                     i, l, r->srb_status, r->scsi_status, r->sense_key, r->asc, r->ascq);
         bool good = st == SC_SRB_SUCCESS || (is_ua && !gone_ok);
         if (good && !vm->failed)
@@ -317,8 +318,8 @@ VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
                   (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.scsi_status == 0x02 &&
                       r.sense_valid && r.sense_key == 0x05 && r.asc == 0x25,
                   "READ of removed LUN 2: SRB 0x%02x, SCSI 0x%02x, sense %s %x/%02x/%02x",
-                  r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key,
-                  r.asc, r.ascq);
+                  r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
+                  r.ascq);
     if (!vm->failed && ready(vm, 0, 3)) {
         uint8_t out[SC_BLOCK], in[SC_BLOCK];
         sc_fill(out, SC_BLOCK, 0, 3, 5, 1);
@@ -410,9 +411,9 @@ VW_SCENARIO("vioscsi", tgt_reservation_conflict, NULL)
         goto out;
     }
     key = (struct scsi_persistent_reserve_out_basic){.reservation_key = 0x1234};
-    if (task_status(iscsi_persistent_reserve_out_sync(
-            c, 1, SCSI_PERSISTENT_RESERVE_RESERVE, 0, SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE,
-            &key)) != SCSI_STATUS_GOOD) {
+    if (task_status(iscsi_persistent_reserve_out_sync(c, 1, SCSI_PERSISTENT_RESERVE_RESERVE, 0,
+                                                      SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE,
+                                                      &key)) != SCSI_STATUS_GOOD) {
         vw_fail(vm, "PERSISTENT RESERVE OUT RESERVE failed");
         goto out;
     }
@@ -433,8 +434,7 @@ VW_SCENARIO("vioscsi", tgt_reservation_conflict, NULL)
         vw_fail(vm, "PERSISTENT RESERVE OUT RELEASE failed");
     if (!vm->failed && write_01(vm, &r))
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.scsi_status == 0,
-                  "WRITE after the release: SRB 0x%02x, SCSI 0x%02x", r.srb_status,
-                  r.scsi_status);
+                  "WRITE after the release: SRB 0x%02x, SCSI 0x%02x", r.srb_status, r.scsi_status);
 out:
     if (c != NULL) {
         iscsi_logout_sync(c);
