@@ -16,7 +16,7 @@ status=0
 grep -E '^FAIL' "$log" || true
 printf '%-7s %6s %4s %8s %8s %8s %7s %12s\n' backend queues QD notif/rq intr/rq insn/rq outst max_xfer
 sed -n 's/.*BENCH \([a-z]*\) queues \([0-9]*\) qd \([0-9]*\): [0-9]* requests, \([0-9.]*\) notifications, \([0-9.]*\) interrupts, \([0-9]*\) driver instructions per request, \([0-9]*\) outstanding at most, max transfer \([0-9]*\) bytes/\1 \2 \3 \4 \5 \6 \7 \8/p' "$log" |
-	sort -k2,2n -k3,3n |
+	sort -k1,1 -k2,2n -k3,3n |
 	while read -r b q d n i x o m; do
 		printf '%-7s %6s %4s %8s %8s %8s %7s %12s\n' "$b" "$q" "$d" "$n" "$i" "$x" "$o" "$m"
 	done

@@ -75,8 +75,8 @@ static bool mem_lun2(struct sc_host *h, bool add)
 
 static bool tgt_lun3(struct sc_host *h, bool add)
 {
-    return add ? tgt_add_lun(&h->tgt, 2, 3, "t1l3.img", 1u << 20, 1) == 0
-               : tgt_del_lun(&h->tgt, 2, 3) == 0;
+    return add ? tgt_add_lun(&h->tgt, sc_tgt_tid(h, 1), 3, "t1l3.img", 1u << 20, 1) == 0
+               : tgt_del_lun(&h->tgt, sc_tgt_tid(h, 1), 3) == 0;
 }
 
 VW_SCENARIO("vioscsi", events_mem_hotplug, NULL)

@@ -2,8 +2,9 @@
  * Shared set-up of the vioscsi scenarios: a virtio-scsi PCI function
  * (devices/dev_scsi) whose model forwards every CDB to a SCSI target:
  * the in-process target (tests/models/scsi/mem_target, virtual time,
- * seeded faults) or tgt through libiscsi (a private tgtd per scenario,
- * answers awaited in real time); vioscsi loaded and started on it through
+ * seeded faults) or tgt through libiscsi (one tgtd per harness run,
+ * tgt_shared.c, with targets of the scenario's own; answers awaited in
+ * real time); vioscsi loaded and started on it through
  * the StorPort emulation, SCSI commands through its class layer addressed
  * to a target and LUN (vw_stor_address), and what reached the disks
  * checked outside the driver.
@@ -56,9 +57,13 @@ struct sc_opts {
 struct sc_host {
     struct vw_scsi *scsi;
     struct mem_target *mem; /* the in-process target, or NULL */
-    struct tgt_fixture tgt; /* tgt, when tgt_up */
+    struct tgt_fixture tgt; /* tgt (borrowed from sc_tgt_shared), when tgt_up */
+    int tid0;               /* tgt's TID of target 0; target t is tid0 + t */
     bool tgt_up, started;
 };
+
+/* The runner's tgtd (tgt_shared.c); pid 0 and .err when it could not start */
+extern struct tgt_fixture sc_tgt_shared;
 
 static inline void sc_defaults(struct sc_opts *o)
 {
@@ -116,33 +121,51 @@ static inline void sc_tgt_file(const struct sc_host *h, unsigned target, unsigne
     tgt_path(&h->tgt, name, out, len);
 }
 
-/* A private tgtd with O->targets targets of O->luns thin file-backed disks
- * each (LUNs 1..luns), behind the function through libiscsi, vioscsi
- * started on it.  A tgtd that cannot start fails the run. */
+/* tgt's TID of the scenario's target T */
+static inline int sc_tgt_tid(const struct sc_host *h, unsigned t)
+{
+    return h->tid0 + (int)t;
+}
+
+/* Target T of the scenario on the shared tgtd: TID and IQN of this run's
+ * own (from the PID: runs at once never share one), a TID a crashed run
+ * left behind deleted first. */
+static inline bool sc_tgt_target(struct vm *vm, struct sc_host *h, unsigned t, char *iqn,
+                                 size_t len)
+{
+    snprintf(iqn, len, "iqn.2026-12.org.virtio-win.vioscsi:p%dt%u", (int)getpid(), t);
+    if (tgt_add_target(&h->tgt, sc_tgt_tid(h, t), iqn) != 0 &&
+        (tgt_del_target(&h->tgt, sc_tgt_tid(h, t)) != 0 ||
+         tgt_add_target(&h->tgt, sc_tgt_tid(h, t), iqn) != 0)) {
+        vw_fail(vm, "tgt: %s", h->tgt.err);
+        return false;
+    }
+    return true;
+}
+
+/* O->targets targets of O->luns thin file-backed disks each (LUNs
+ * 1..luns) on the runner's tgtd, behind the function through libiscsi,
+ * vioscsi started on it.  A tgtd that could not start fails the run. */
 static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
 {
     memset(h, 0, sizeof(*h));
     char dir[256], iqn[8][64];
     const char *iqns[8];
-    snprintf(dir, sizeof(dir), "%s/vioscsi", vm->build_dir);
-    mkdir(dir, 0755);
-    snprintf(dir, sizeof(dir), "%s/vioscsi/tgt-%d", vm->build_dir, (int)getpid());
-    if (o->targets > 8 || tgt_start(&h->tgt, dir) != 0) {
-        vw_fail(vm, "tgt: %s", h->tgt.err);
+    snprintf(dir, sizeof(dir), "%s/p%d", sc_tgt_shared.dir, (int)getpid());
+    if (o->targets > 8 || tgt_borrow(&sc_tgt_shared, &h->tgt, dir) != 0) {
+        vw_fail(vm, "tgt: %s", o->targets > 8 ? "more than 8 targets" : h->tgt.err);
         return false;
     }
     h->tgt_up = true;
+    h->tid0 = (int)getpid() * 8 + 1;
     for (unsigned t = 0; t < o->targets; t++) {
-        snprintf(iqn[t], sizeof(iqn[t]), "iqn.2026-12.org.virtio-win.vioscsi:t%u", t);
         iqns[t] = iqn[t];
-        if (tgt_add_target(&h->tgt, (int)t + 1, iqn[t]) != 0) {
-            vw_fail(vm, "tgt: %s", h->tgt.err);
+        if (!sc_tgt_target(vm, h, t, iqn[t], sizeof(iqn[t])))
             return false;
-        }
         for (unsigned l = 1; l <= o->luns; l++) {
             char name[32];
             snprintf(name, sizeof(name), "t%ul%u.img", t, l);
-            if (tgt_add_lun(&h->tgt, (int)t + 1, (int)l, name, SC_TGT_LUN_BYTES, 1) != 0) {
+            if (tgt_add_lun(&h->tgt, sc_tgt_tid(h, t), (int)l, name, SC_TGT_LUN_BYTES, 1) != 0) {
                 vw_fail(vm, "tgt: %s", h->tgt.err);
                 return false;
             }

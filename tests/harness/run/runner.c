@@ -41,6 +41,14 @@ void vw_scenario_register(struct vw_scenario *scenario)
     *at = scenario;
 }
 
+static struct vw_run_backend *backends;
+
+void vw_run_backend_register(struct vw_run_backend *backend)
+{
+    backend->next = backends;
+    backends = backend;
+}
+
 struct options {
     const char *out, *build, *driver;
     int arch; /* -1: all */
@@ -345,6 +353,24 @@ static void run_all(const struct options *o, struct run *runs, size_t n, unsigne
     }
 }
 
+/* Start (or, STOP, end) each shared back end of a group with a run among
+ * RUNS[0..N). */
+static void backends_for(const struct run *runs, size_t n, const char *build, bool stop)
+{
+    for (struct vw_run_backend *b = backends; b != NULL; b = b->next) {
+        bool used = false;
+        for (size_t i = 0; i < n && !used; i++)
+            used = strcmp(runs[i].s->driver, b->driver) == 0;
+        if (!used)
+            continue;
+        fflush(stdout); /* a back end forks: nothing buffered twice */
+        if (stop)
+            b->stop();
+        else
+            b->start(build);
+    }
+}
+
 /* Longest wall time first, then by CPU time (qsort). */
 static int by_cost(const void *a, const void *b)
 {
@@ -478,7 +504,9 @@ int main(int argc, char **argv)
         }
     }
     unsigned passed = 0, failed = 0;
+    backends_for(runs, n, o.build, false);
     run_all(&o, runs, n, &passed, &failed);
+    backends_for(runs, n, o.build, true);
     if (o.times != NULL && !write_times(o.times, runs, n))
         failed++;
     free(runs);

@@ -50,6 +50,28 @@ void vw_scenario_register(struct vw_scenario *scenario);
     }                                                                                              \
     static void NAME##_run(struct vm *vm)
 
+/* A back end shared by every run of a scenario group (a daemon that is
+ * costly to start, as tgtd): the runner calls START(build_dir) once
+ * before the group's first run is forked, when any run of DRIVER is
+ * selected, and STOP after the last run ended; the runs inherit what START
+ * set up.  A START that fails only records why: the scenarios that need
+ * the back end fail with it. */
+struct vw_run_backend {
+    const char *driver;
+    void (*start)(const char *build_dir);
+    void (*stop)(void);
+    struct vw_run_backend *next;
+};
+
+void vw_run_backend_register(struct vw_run_backend *backend);
+
+#define VW_RUN_BACKEND(DRIVER, NAME, START, STOP)                                                  \
+    static struct vw_run_backend NAME##_backend = {DRIVER, START, STOP, NULL};                     \
+    __attribute__((constructor)) static void NAME##_backend_register(void)                         \
+    {                                                                                              \
+        vw_run_backend_register(&NAME##_backend);                                                  \
+    }
+
 /* Record a failed expectation (the first failure wins). */
 #define VW_EXPECT(vm, cond, ...)                                                                   \
     do {                                                                                           \

@@ -223,8 +223,9 @@ int tgt_start(struct tgt_fixture *f, const char *dir)
     return -1;
 }
 
-/** Remove the backing files and the log (TGT_KEEP=1 in the environment keeps them) */
-static void remove_dir(const char *dir)
+/** Remove the backing files, the log and the borrowers' folders under DIR (TGT_KEEP=1 in
+ *  the environment keeps them) */
+static void remove_dir(const char *dir, int depth)
 {
     char path[512];
     struct dirent *e;
@@ -235,7 +236,8 @@ static void remove_dir(const char *dir)
     while ((e = readdir(d)) != NULL)
         if (e->d_name[0] != '.') {
             snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            unlink(path);
+            if (unlink(path) != 0 && errno == EISDIR && depth > 0)
+                remove_dir(path, depth - 1);
         }
     closedir(d);
     rmdir(dir);
@@ -249,12 +251,12 @@ void tgt_stop(struct tgt_fixture *f)
     if (f->pid <= 0)
         return;
     /* tgtd deletes the system only when no target is left */
-    for (int tid = 1; tid <= f->max_tid; tid++) {
-        char t[16];
-        snprintf(t, sizeof(t), "%d", tid);
-        const char *const del[] = {"--mode",  "target", "--op", "delete",
-                                   "--force", "--tid",  t,      NULL};
-        tgtadm(f, del);
+    for (int tid = f->min_tid > 0 ? f->min_tid : 1; tid <= f->max_tid; tid++)
+        tgt_del_target(f, tid);
+    if (f->borrowed) {
+        f->pid = 0;
+        remove_dir(f->dir, 0);
+        return;
     }
     static const char *const stop[] = {"--mode", "system", "--op", "delete", NULL};
     tgtadm(f, stop);
@@ -267,7 +269,36 @@ void tgt_stop(struct tgt_fixture *f)
     unlink(path);
     snprintf(path, sizeof(path), "/var/run/tgtd/socket.%d.lock", f->control);
     unlink(path);
-    remove_dir(f->dir);
+    remove_dir(f->dir, 1);
+}
+
+int tgt_borrow(const struct tgt_fixture *shared, struct tgt_fixture *mine, const char *dir)
+{
+    *mine = *shared;
+    mine->min_tid = mine->max_tid = 0;
+    mine->borrowed = 1;
+    mine->err[0] = '\0';
+    snprintf(mine->dir, sizeof(mine->dir), "%s", dir);
+    if (shared->pid <= 0) {
+        snprintf(mine->err, sizeof(mine->err), "%s", shared->err[0] ? shared->err : "no tgtd");
+        mine->pid = 0;
+        return -1;
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        snprintf(mine->err, sizeof(mine->err), "%s: %s", dir, strerror(errno));
+        mine->pid = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int tgt_del_target(struct tgt_fixture *f, int tid)
+{
+    char t[16];
+
+    snprintf(t, sizeof(t), "%d", tid);
+    const char *const del[] = {"--mode", "target", "--op", "delete", "--force", "--tid", t, NULL};
+    return tgtadm(f, del);
 }
 
 int tgt_add_target(struct tgt_fixture *f, int tid, const char *iqn)
@@ -277,6 +308,8 @@ int tgt_add_target(struct tgt_fixture *f, int tid, const char *iqn)
     snprintf(t, sizeof(t), "%d", tid);
     if (tid > f->max_tid)
         f->max_tid = tid;
+    if (f->min_tid == 0 || tid < f->min_tid)
+        f->min_tid = tid;
     const char *const create[] = {"--mode", "target",       "--op", "new", "--tid",
                                   t,        "--targetname", iqn,    NULL};
     const char *const bind[] = {

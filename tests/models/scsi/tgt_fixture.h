@@ -15,9 +15,11 @@
 
 struct tgt_fixture {
     pid_t pid;
-    int port;        /* iSCSI portal port on 127.0.0.1 */
-    int control;     /* tgtd -C / tgtadm -C: 1..32767, management socket socket.N */
-    int max_tid;     /* targets 1..max_tid were made (tgt_stop deletes them first) */
+    int port;    /* iSCSI portal port on 127.0.0.1 */
+    int control; /* tgtd -C / tgtadm -C: 1..32767, management socket socket.N */
+    int min_tid; /* targets min_tid..max_tid were made (tgt_stop deletes them first) */
+    int max_tid;
+    int borrowed;    /* another process's tgtd (tgt_borrow): tgt_stop leaves it running */
     char portal[32]; /* "127.0.0.1:PORT" */
     char dir[200];   /* backing files and tgtd.log */
     char err[1024];  /* what failed */
@@ -28,12 +30,18 @@ int tgt_start(struct tgt_fixture *f, const char *dir);
 /** Stop it: tgtadm --mode system --op delete (tgtd ignores SIGTERM), bounded wait, SIGKILL;
  *  removes its control socket and DIR's files (TGT_KEEP=1 keeps them) */
 void tgt_stop(struct tgt_fixture *f);
+/** Use SHARED's tgtd (started by another process, e.g. the harness runner) in MINE, with
+ *  backing files under DIR; tgt_stop(MINE) deletes the targets made through MINE and its
+ *  files, and leaves tgtd to its owner */
+int tgt_borrow(const struct tgt_fixture *shared, struct tgt_fixture *mine, const char *dir);
 /** A target TID named IQN that any initiator address may log in to */
 int tgt_add_target(struct tgt_fixture *f, int tid, const char *iqn);
 /** A LUN backed by DIR/NAME of BYTES (created, zero-filled, sparse); THIN: UNMAP punches holes */
 int tgt_add_lun(struct tgt_fixture *f, int tid, int lun, const char *name, uint64_t bytes,
                 int thin);
 int tgt_del_lun(struct tgt_fixture *f, int tid, int lun);
+/** Delete target TID and its LUNs (logged-in sessions are ended) */
+int tgt_del_target(struct tgt_fixture *f, int tid);
 /** The path of backing file NAME */
 void tgt_path(const struct tgt_fixture *f, const char *name, char *out, size_t len);
 
