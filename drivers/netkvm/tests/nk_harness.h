@@ -21,10 +21,12 @@
 #define NK_F_RING_PACKED         34
 
 struct nk_opts {
-    bool mrg_rxbuf; /* offer VIRTIO_NET_F_MRG_RXBUF */
-    bool packed;    /* offer the packed ring */
-    uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
-    uint16_t mtu;   /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
+    bool mrg_rxbuf;              /* offer VIRTIO_NET_F_MRG_RXBUF */
+    bool packed;                 /* offer the packed ring */
+    uint16_t pairs;              /* offer MQ with this many pairs (0, 1: no MQ) */
+    uint16_t mtu;                /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
+    uint64_t extra;              /* more device feature bits to offer */
+    const char *const *keywords; /* advanced properties: name, value, ..., NULL */
 };
 
 struct nk_rig {
@@ -54,6 +56,7 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
         nc.features |= 1ull << VIRTIO_NET_F_MTU;
         nc.mtu = o->mtu;
     }
+    nc.features |= o->extra;
     nc.status = 1; /* VIRTIO_NET_S_LINK_UP */
     uint64_t ring =
         1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT | (o->packed ? 1ull << NK_F_RING_PACKED : 0);
@@ -61,6 +64,8 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     r->net = vw_net_create(vm, VMODEL_MODERN, true, &nc, ring);
     if (r->net == NULL)
         return false;
+    for (const char *const *k = o->keywords; k != NULL && k[0] != NULL && k[1] != NULL; k += 2)
+        vw_ndis_keyword(vm, k[0], k[1]);
     vw_ndis_attach_pci(vm, r->net->dev->pdo);
     if (!vw_driver_load(vm, "netkvm"))
         return false;
