@@ -67,3 +67,20 @@ void NkCtrlApplyFilter(PNK_ADAPTER a)
         nk_ctrl_mac_table((const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount, &c[0]))
         NkCtrlSend(a, &c[0]);
 }
+
+/* IRQL: PASSIVE_LEVEL. NetworkAddress: tell the device the address in use
+ * (CTRL_MAC_ADDR); refused, the device's own address is kept and logged. */
+void NkCtrlSetMac(PNK_ADAPTER a)
+{
+    struct nk_ctrl_cmd c;
+    ULONG same = 0;
+    while (same < NK_ETH_ALEN && a->CurrentMac[same] == a->Cfg.mac[same])
+        same++;
+    if (same == NK_ETH_ALEN)
+        return; /* the device's own address: nothing to tell */
+    nk_ctrl_mac_addr(a->CurrentMac, &c);
+    if (!NkCtrlSend(a, &c)) {
+        DbgPrint("netkvm: NetworkAddress refused by the device; keeping its own address\n");
+        RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
+    }
+}

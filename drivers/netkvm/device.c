@@ -11,9 +11,8 @@
  * the first set inconsistent (a bit offered without its requirement). */
 static NDIS_STATUS NkNegotiate(PNK_ADAPTER a)
 {
-    struct nk_feature_wish w;
+    struct nk_feature_wish w = a->Settings.wish; /* the advanced properties' */
     uint64_t f = 0;
-    nk_feature_wish_defaults(&w);
     int rc = virtio_negotiate(&a->V.Dev, nk_choose_features(~0ull, &w), &f);
     if (rc == 0) {
         uint64_t chosen = nk_choose_features(a->V.Dev.device_features, &w);
@@ -49,14 +48,20 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
         if (found & bit)
             DbgPrint("netkvm: device configuration: %s\n", nk_finding_text(bit));
     a->LinkUp = a->Cfg.link_up;
-    RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
+    /* *JumboPacket sets the MTU, within what the device reports */
+    bool capped = false;
+    a->Cfg.mtu = (uint16_t)nk_settings_mtu(&a->Settings, a->Features, a->Cfg.mtu, &capped);
+    if (capped)
+        DbgPrint("netkvm: *JumboPacket %lu is above the device's MTU; using %u\n",
+                 a->Settings.frame_max, a->Cfg.mtu);
     a->MaxFrame = a->Cfg.mtu + NK_ETH_HLEN;
+    /* NetworkAddress: used when the device can be told (MAC_ADDR_SET after DRIVER_OK) */
+    RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
+    if (a->Settings.mac_set && (a->Features & NK_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR)))
+        RtlCopyMemory(a->CurrentMac, a->Settings.mac, NK_ETH_ALEN);
+    else if (a->Settings.mac_set)
+        DbgPrint("netkvm: NetworkAddress ignored: the device does not take CTRL_MAC_ADDR\n");
     a->HdrLen = (ULONG)nk_hdr_len(a->Features);
-    /* A receive buffer holds a whole frame (header, VLAN tag, MTU); with
-     * MRG_RXBUF no more than NK_RX_MRG_BUF, a larger frame spans buffers */
-    a->RxBufSize = (a->HdrLen + NK_ETH_HLEN + NK_VLAN_HLEN + a->Cfg.mtu + 63) & ~63u;
-    if ((a->Features & NK_BIT(VIRTIO_NET_F_MRG_RXBUF)) && a->RxBufSize > NK_RX_MRG_BUF)
-        a->RxBufSize = NK_RX_MRG_BUF;
     /* Legacy devices (no ANY_LAYOUT negotiated) want the header in a descriptor of its own */
     a->RxSegs = (a->Features & NK_BIT(NK_F_VERSION_1)) ? 1 : 2;
     return NDIS_STATUS_SUCCESS;
@@ -154,7 +159,8 @@ NDIS_STATUS NkDeviceStart(PNK_ADAPTER a)
         return st;
     ULONG cpus = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
     BOOLEAN ctrl = (a->Features & NK_BIT(VIRTIO_NET_F_CTRL_VQ)) != 0;
-    nk_plan_queues(cpus, a->Cfg.max_pairs, 0, ctrl, a->V.Dev.msix ? a->Messages : 0, &a->Plan);
+    nk_plan_queues(cpus, a->Cfg.max_pairs, a->Settings.pairs_wanted, ctrl,
+                   a->V.Dev.msix ? a->Messages : 0, &a->Plan);
     st = NkAllocatePairs(a);
     if (st == NDIS_STATUS_SUCCESS)
         st = NkSetupQueues(a);

@@ -143,6 +143,7 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     a->Handle = Handle;
     a->State = NK_PAUSED;
     NdisAllocateSpinLock(&a->CtrlLock);
+    NkReadParams(a); /* before negotiation: the properties shape the feature wish */
 
     NDIS_STATUS st = NkSetRegistration(a);
     if (st == NDIS_STATUS_SUCCESS)
@@ -156,8 +157,6 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     if (st == NDIS_STATUS_SUCCESS)
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
     if (st == NDIS_STATUS_SUCCESS)
-        st = NkSetGeneral(a);
-    if (st == NDIS_STATUS_SUCCESS)
         st = NkAllocatePool(a);
     if (st == NDIS_STATUS_SUCCESS) {
         for (ULONG i = 0; i < a->Pairs && st == NDIS_STATUS_SUCCESS; i++) {
@@ -168,6 +167,18 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     }
     if (st == NDIS_STATUS_SUCCESS && virtio_device_ready(&a->V.Dev) != 0)
         st = NDIS_STATUS_FAILURE;
+    if (st == NDIS_STATUS_SUCCESS) {
+        /* Control commands need DRIVER_OK; the general attributes follow
+         * them, so they report the address the device accepted */
+        a->Ready = TRUE;
+        for (ULONG i = 0; i < a->Pairs; i++)
+            NkRxPost(&a->Rx[i]); /* the adapter is paused: nothing is indicated yet */
+        NkCtrlSetPairs(a);
+        NkCtrlSetMac(a);
+        NkCtrlApplyFilter(a);
+        st = NkSetGeneral(a);
+        a->Ready = st == NDIS_STATUS_SUCCESS;
+    }
     if (st != NDIS_STATUS_SUCCESS) {
         DbgPrint("netkvm: initialization failed 0x%x\n", st);
         if (a->Mapped)
@@ -175,11 +186,6 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         NkRelease(a);
         return st;
     }
-    a->Ready = TRUE;
-    for (ULONG i = 0; i < a->Pairs; i++)
-        NkRxPost(&a->Rx[i]);
-    NkCtrlSetPairs(a);
-    NkCtrlApplyFilter(a);
     return NDIS_STATUS_SUCCESS;
 }
 

@@ -8,8 +8,9 @@
  * Files: driver.c (DriverEntry, characteristics, PnP events, shutdown),
  * init.c (MiniportInitializeEx, MiniportHaltEx, attributes), device.c
  * (virtio bring-up: features, configuration, queues), intr.c (ISRs and
- * DPCs), tx.c (send path), rx.c (receive path), ctrl.c (control queue),
- * oid.c (OID requests), state.c (pause, restart, link indications).
+ * DPCs), params.c (advanced properties), tx.c (send path), rx.c
+ * (receive path), ctrl.c (control queue), oid.c (OID requests), state.c
+ * (pause, restart, link indications).
  */
 #pragma once
 #include <ntddk.h>
@@ -18,19 +19,20 @@
 #include <ndis/virtio_ndis.h>
 #include <virtio/virtqueue_req.h>
 #include "nk_net.h"
+#include "nk_params.h"
+#include "nk_rxbuf.h"
+#include "nk_settings.h"
 
-#define NK_TAG         VW_POOL_TAG('N', 'K', 'v', 'n')
-#define NK_NDIS_MAJOR  6
-#define NK_NDIS_MINOR  50
-#define NK_DRV_MAJOR   1
-#define NK_DRV_MINOR   0
-#define NK_TX_TABLE    64          /* descriptors in a TX request's own indirect table */
-#define NK_RX_CHUNK    0x10000u    /* receive buffers come in 64 KiB shared blocks */
-#define NK_RX_MRG_BUF  2048u       /* a merged receive buffer: two per page */
-#define NK_RX_MEM_CAP  (64u << 20) /* receive buffers of all queues together, at most */
-#define NK_RX_MIN_BUFS 64u         /* per queue, whatever the cap says */
-#define NK_BATCH       64u         /* NBLs indicated per call */
-#define NK_CTRL_POLLS  10000u      /* control command: polls of 10 us (100 ms) */
+#define NK_TAG        VW_POOL_TAG('N', 'K', 'v', 'n')
+#define NK_NDIS_MAJOR 6
+#define NK_NDIS_MINOR 50
+#define NK_DRV_MAJOR  1
+#define NK_DRV_MINOR  0
+#define NK_TX_TABLE   64          /* descriptors in a TX request's own indirect table */
+#define NK_RX_CHUNK   0x10000u    /* receive buffers come in 64 KiB shared blocks */
+#define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
+#define NK_BATCH      64u         /* NBLs indicated per call */
+#define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -82,7 +84,8 @@ typedef struct _NK_RXQ {
     ULONG Count, Posted;
     struct virtio_dma *Chunks;
     ULONG ChunkCount;
-    ULONG Shortages; /* times the ring ran empty */
+    struct nk_rxbuf_plan Plan; /* buffer size, count, merge limit (nk_rxbuf) */
+    ULONG Shortages;           /* times fewer than Plan.min_count stayed posted */
     ULONG Index;
     ULONG Message;
     GROUP_AFFINITY Affinity; /* the CPU whose DPC serves this pair */
@@ -108,7 +111,9 @@ struct _NK_ADAPTER {
     uint64_t Features;
     struct nk_config Cfg;
     struct nk_queue_plan Plan;
-    ULONG HdrLen, RxBufSize, RxSegs;
+    struct nk_params Params;     /* the advanced properties, checked */
+    struct nk_settings Settings; /* what the miniport does with them */
+    ULONG HdrLen, RxSegs;
     ULONG MaxFrame; /* MTU + Ethernet header */
     UCHAR CurrentMac[NK_ETH_ALEN];
     /* Rings: one block for all queues */
@@ -145,6 +150,9 @@ extern NDIS_HANDLE NkDriverHandle;
 MINIPORT_INITIALIZE NkInitialize;
 MINIPORT_HALT NkHalt;
 
+/* ---- params.c ---- */
+void NkReadParams(PNK_ADAPTER A);
+
 /* ---- device.c ---- */
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
 void NkDeviceStop(PNK_ADAPTER A);
@@ -173,6 +181,7 @@ MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 BOOLEAN NkCtrlSend(PNK_ADAPTER A, const struct nk_ctrl_cmd *Cmd);
 void NkCtrlApplyFilter(PNK_ADAPTER A);
 void NkCtrlSetPairs(PNK_ADAPTER A);
+void NkCtrlSetMac(PNK_ADAPTER A);
 
 /* ---- oid.c ---- */
 MINIPORT_OID_REQUEST NkOidRequest;

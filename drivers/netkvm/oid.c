@@ -210,7 +210,7 @@ static NDIS_STATUS NkQuery(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         u = a->Pairs != 0 ? a->Tx[0].Count * a->MaxFrame * a->Pairs : 0;
         break;
     case OID_GEN_RECEIVE_BUFFER_SPACE:
-        u = a->Pairs != 0 ? a->Rx[0].Count * a->RxBufSize * a->Pairs : 0;
+        u = a->Pairs != 0 ? (ULONG)(a->Rx[0].Plan.bytes * a->Pairs) : 0;
         break;
     case OID_GEN_VENDOR_ID:
         u = (ULONG)a->Cfg.mac[0] | (ULONG)a->Cfg.mac[1] << 8 | (ULONG)a->Cfg.mac[2] << 16;

@@ -1,51 +1,85 @@
 /*
- * rx.c - the receive path: buffers in 64 KiB shared blocks, each with its
- * MDL and an NBL of its own, posted device-writable; a frame is one buffer
+ * rx.c - the receive path: buffers as nk_rxbuf plans them (sized to the
+ * MTU, packed in 64 KiB shared blocks), each with its MDL and an NBL of
+ * its own, posted device-writable; a frame is one buffer
  * or, with MRG_RXBUF, the num_buffers buffers the header names, their MDLs
  * chained behind the first buffer's NBL.  The DPC indicates what arrived
  * and reposts what came back; when few buffers are left posted the
  * indication carries NDIS_RECEIVE_FLAGS_RESOURCES and the buffers are
- * reposted at once.  A ring that ran empty is counted (a shortage) and
+ * reposted at once.  Fewer buffers posted than the plan's minimum
+ * (MinRxBufferPercent) with none to post is counted (a shortage) and
  * logged, never silent.
  *
  * Per NBL: MiniportReserved[0] is its first buffer.
  */
 #include "netkvm.h"
 
-/* IRQL: PASSIVE_LEVEL. how many buffers this queue gets: the ring's worth,
- * less when all queues together would pass NK_RX_MEM_CAP. */
-static ULONG NkRxCount(PNK_ADAPTER a, PNK_RXQ q)
+/* IRQL: PASSIVE_LEVEL. the queue's buffer plan (nk_rxbuf, the one sizing
+ * rule): sized to the MTU, RxCapacity of them within the ring, all queues
+ * together under NK_RX_MEM_CAP.  Each buffer is posted as one descriptor
+ * over contiguous memory (two for a legacy device, whose header has a
+ * descriptor of its own), so the plan counts one ring slot per buffer and
+ * the legacy halving is applied here. */
+static NDIS_STATUS NkRxPlan(PNK_ADAPTER a, PNK_RXQ q)
 {
-    ULONG n = q->Vq.num / a->RxSegs;
-    ULONG64 cap = NK_RX_MEM_CAP / ((ULONG64)a->Pairs * a->RxBufSize);
-    ULONG floor = n < NK_RX_MIN_BUFS ? n : NK_RX_MIN_BUFS;
-    if (cap < n)
-        n = (ULONG)cap;
-    return n < floor ? floor : n;
+    uint64_t f = a->Features;
+    struct nk_rxbuf_in in;
+    RtlZeroMemory(&in, sizeof(in));
+    in.mtu = a->Cfg.mtu;
+    in.mrg_rxbuf = (f & NK_BIT(VIRTIO_NET_F_MRG_RXBUF)) != 0;
+    in.big_packets = (f & (NK_BIT(VIRTIO_NET_F_GUEST_TSO4) | NK_BIT(VIRTIO_NET_F_GUEST_TSO6) |
+                           NK_BIT(VIRTIO_NET_F_GUEST_UFO))) != 0;
+    in.ring_size = (uint16_t)(q->Vq.num / a->RxSegs);
+    in.indirect = TRUE;
+    in.capacity = a->Settings.rx_capacity;
+    in.min_percent = a->Settings.min_rx_percent;
+    in.page_size = PAGE_SIZE;
+    in.vnet_hdr_bytes = a->HdrLen;
+    in.max_bytes = NK_RX_MEM_CAP / a->Pairs;
+    int rc = nk_rxbuf_plan(&in, &q->Plan);
+    if (rc != NK_RXBUF_OK) {
+        DbgPrint("netkvm: receive queue %lu: no buffer plan (%d)\n", q->Index, rc);
+        return NDIS_STATUS_RESOURCES;
+    }
+    DbgPrint("netkvm: receive queue %lu: %u buffers of %u bytes, %u KiB%s\n", q->Index,
+             q->Plan.count, q->Plan.buf_bytes, (ULONG)(q->Plan.bytes >> 10),
+             q->Plan.bounded ? " (memory bound)" : "");
+    return NDIS_STATUS_SUCCESS;
 }
 
-/* IRQL: PASSIVE_LEVEL. allocate the queue's buffers, MDLs and NBLs. */
+/* IRQL: PASSIVE_LEVEL. allocate the queue's buffers, MDLs and NBLs: shared
+ * memory in blocks of about NK_RX_CHUNK, each buffer where the plan puts it. */
 NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
 {
-    ULONG n = NkRxCount(a, q);
-    ULONG chunk = a->RxBufSize > NK_RX_CHUNK ? (a->RxBufSize + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
-                                             : NK_RX_CHUNK;
-    ULONG per = chunk / a->RxBufSize;
-    q->ChunkCount = (n + per - 1) / per;
+    NDIS_STATUS st = NkRxPlan(a, q);
+    if (st != NDIS_STATUS_SUCCESS)
+        return st;
+    const struct nk_rxbuf_plan *p = &q->Plan;
+    ULONG n = p->count;
+    /* A block holds whole buffers: NK_RX_CHUNK of shared pages, or as many
+     * multi-page buffers as fit in it (at least one) */
+    ULONG per_chunk = NK_RX_CHUNK / PAGE_SIZE / (p->pages_per_buf ? p->pages_per_buf : 1);
+    ULONG chunk_pages =
+        p->bufs_per_page ? NK_RX_CHUNK / PAGE_SIZE : p->pages_per_buf * (per_chunk ? per_chunk : 1);
+    q->ChunkCount = (p->pages + chunk_pages - 1) / chunk_pages;
     q->Chunks = VwNdisAlloc(&a->V, q->ChunkCount * sizeof(struct virtio_dma));
     q->Bufs = VwNdisAlloc(&a->V, n * sizeof(NK_RXBUF));
     if (q->Chunks == NULL || q->Bufs == NULL)
         return NDIS_STATUS_RESOURCES;
     q->Count = n;
     for (ULONG i = 0; i < n; i++) {
-        struct virtio_dma *c = &q->Chunks[i / per];
+        uint32_t page, off;
+        nk_rxbuf_locate(p, i, &page, &off);
+        struct virtio_dma *c = &q->Chunks[page / chunk_pages];
+        ULONG at = (page % chunk_pages) * PAGE_SIZE + off;
         PNK_RXBUF b = &q->Bufs[i];
-        if (i % per == 0 && VwNdisShared(&a->V, chunk, c) != 0)
+        /* Buffers come in order: the one at a block's start allocates it */
+        if (at == 0 && VwNdisShared(&a->V, chunk_pages * PAGE_SIZE, c) != 0)
             return NDIS_STATUS_RESOURCES;
-        b->Va = (PUCHAR)c->va + (i % per) * a->RxBufSize;
-        b->Pa = c->pa + (i % per) * a->RxBufSize;
+        b->Va = (PUCHAR)c->va + at;
+        b->Pa = c->pa + at;
         b->Queue = q;
-        b->Mdl = NdisAllocateMdl(a->Handle, b->Va, a->RxBufSize);
+        b->Mdl = NdisAllocateMdl(a->Handle, b->Va, p->buf_bytes);
         if (b->Mdl == NULL)
             return NDIS_STATUS_RESOURCES;
         b->Nbl = NdisAllocateNetBufferAndNetBufferList(a->NblPool, 0, 0, b->Mdl, 0, 0);
@@ -79,7 +113,7 @@ void NkRxFree(PNK_ADAPTER a, PNK_RXQ q)
 /* IRQL: DISPATCH_LEVEL, queue lock held. put a frame's buffers back on the free list. */
 static void NkRxRecycle(PNK_RXQ q, PNK_RXBUF b)
 {
-    ULONG size = q->Adapter->RxBufSize;
+    ULONG size = q->Plan.buf_bytes;
     while (b != NULL) {
         PNK_RXBUF next = b->Next;
         b->Mdl->ByteCount = size;
@@ -103,10 +137,10 @@ void NkRxPost(PNK_RXQ q)
         if (virtqueue_req_open(&q->Vq, &rq, a->RxSegs, NULL) != 0)
             break; /* full (or broken: nothing more to post) */
         if (a->RxSegs == 1) {
-            virtqueue_req_seg(&rq, b->Pa, a->RxBufSize, VIRTQUEUE_SEG_WRITE);
+            virtqueue_req_seg(&rq, b->Pa, q->Plan.buf_bytes, VIRTQUEUE_SEG_WRITE);
         } else {
             virtqueue_req_seg(&rq, b->Pa, a->HdrLen, VIRTQUEUE_SEG_WRITE);
-            virtqueue_req_seg(&rq, b->Pa + a->HdrLen, a->RxBufSize - a->HdrLen,
+            virtqueue_req_seg(&rq, b->Pa + a->HdrLen, q->Plan.buf_bytes - a->HdrLen,
                               VIRTQUEUE_SEG_WRITE);
         }
         if (virtqueue_req_close(&rq, b) != 0)
@@ -129,14 +163,10 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     ULONG64 total;
     q->Posted--;
     b->Next = NULL;
-    if (len < a->HdrLen || len > a->RxBufSize) {
-        NkRxRecycle(q, b);
-        NK_INC64(&a->Stats.RxErrors);
-        return NULL;
-    }
-    if (a->Features & NK_BIT(VIRTIO_NET_F_MRG_RXBUF))
+    if (q->Plan.mergeable && len >= NK_HDR_LEN_MRG)
         count = nk_le16(b->Va + 10); /* num_buffers, untrusted */
-    if (count == 0 || count > q->Count) {
+    /* The used length and num_buffers against the plan and what is still posted */
+    if (nk_rxbuf_check_used(&q->Plan, len, count, q->Posted + 1) != NK_RXUSED_OK) {
         NkRxRecycle(q, b);
         NK_INC64(&a->Stats.RxErrors);
         return NULL;
@@ -147,7 +177,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     for (ULONG i = 1; i < count; i++) {
         uint32_t l;
         PNK_RXBUF more = virtqueue_get(&q->Vq, &l);
-        if (more == NULL || l > a->RxBufSize) {
+        if (more == NULL || l > q->Plan.buf_bytes) {
             /* The device promised more buffers than it used: drop the frame */
             if (more != NULL)
                 q->Posted--, more->Next = NULL, tail->Next = more;
@@ -228,10 +258,11 @@ void NkRxDrain(PNK_RXQ q)
             break;
         virtqueue_disable_cb(&q->Vq);
     }
-    if (q->Posted == 0 && q->Free == NULL) {
-        /* Everything is up in the stack: the ring is empty until returns come */
+    if (q->Posted < q->Plan.min_count && q->Free == NULL) {
+        /* Nearly everything is up in the stack (below MinRxBufferPercent, or
+         * fewer than one largest frame): nothing to post until returns come */
         if (q->Shortages++ % 1024 == 0)
-            DbgPrint("netkvm: receive queue %lu ran out of buffers (%lu times)\n", q->Index,
+            DbgPrint("netkvm: receive queue %lu short of buffers (%lu times)\n", q->Index,
                      q->Shortages);
         NK_INC64(&a->Stats.RxNoBuffer);
     }

@@ -25,10 +25,11 @@
 
 enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
 
-/* IRQL: PASSIVE_LEVEL. one entry per ring descriptor: header slots, then tables. */
+/* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
+ * most one per ring descriptor): header slots, then tables. */
 NDIS_STATUS NkTxInit(PNK_ADAPTER a, PNK_TXQ q)
 {
-    ULONG n = q->Vq.num;
+    ULONG n = nk_settings_tx_count(&a->Settings, q->Vq.num);
     size_t hdrs = (size_t)n * NK_TX_HDR_SLOT;
     size_t tables = (size_t)n * NK_TX_TABLE * 16;
     q->Entries = VwNdisAlloc(&a->V, n * sizeof(NK_TX_ENTRY));

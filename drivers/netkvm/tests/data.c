@@ -91,15 +91,17 @@ static void receive_frames(struct vm *vm, const struct nk_opts *o)
     nk_down(vm, &r);
 }
 
-/* Jumbo frames at MTU 9000: with MRG_RXBUF each spans several receive
- * buffers (the model merges them), without it each fits one buffer. */
+/* Jumbo frames at MTU 9000 (*JumboPacket 9014): with MRG_RXBUF the 9014
+ * and 5000-byte ones span several page-sized receive buffers (nk_rxbuf's
+ * plan; the model merges them), without it each fits one buffer. */
 static void receive_jumbo(struct vm *vm, bool mrg_rxbuf)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .mtu = 9000};
+    static const char *const kw[] = {"*JumboPacket", "9014", NULL};
+    struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .mtu = 9000, .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
-    static const unsigned jumbo[4] = {9014, 4000, 60, 2100};
+    static const unsigned jumbo[4] = {9014, 5000, 60, 2100};
     static uint8_t f[4][9014], got[9100];
     for (unsigned k = 0; k < 4 && !vm->failed; k++) {
         nk_frame(f[k], jumbo[k], nk_mac, nk_peer, k + 40);

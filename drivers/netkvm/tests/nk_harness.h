@@ -40,11 +40,12 @@ struct nk_opts {
     uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
     uint16_t mtu;   /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
     /* Beyond the defaults (all zero: as above) */
-    uint64_t add, drop;        /* device-specific feature bits offered besides / withheld */
-    bool raw_pairs, raw_mtu;   /* MQ / MTU offered with PAIRS / MTU as given, 0 too */
-    const uint8_t *mac;        /* the configuration's MAC (NULL: nk_mac) */
-    uint16_t cpus;             /* processors (0: the run's) */
-    struct vw_net_shape shape; /* ring size, MSI-X messages */
+    uint64_t add, drop;          /* device-specific feature bits offered besides / withheld */
+    bool raw_pairs, raw_mtu;     /* MQ / MTU offered with PAIRS / MTU as given, 0 too */
+    const uint8_t *mac;          /* the configuration's MAC (NULL: nk_mac) */
+    uint16_t cpus;               /* processors (0: the run's) */
+    struct vw_net_shape shape;   /* ring size, MSI-X messages */
+    const char *const *keywords; /* advanced properties: name, value, ..., NULL */
 };
 
 struct nk_rig {
@@ -84,6 +85,8 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     r->net = vw_net_create_shaped(vm, VMODEL_MODERN, true, &nc, ring, &o->shape);
     if (r->net == NULL)
         return false;
+    for (const char *const *k = o->keywords; k != NULL && k[0] != NULL && k[1] != NULL; k += 2)
+        vw_ndis_keyword(vm, k[0], k[1]);
     vw_ndis_attach_pci(vm, r->net->dev->pdo);
     if (!vw_driver_load(vm, "netkvm"))
         return false;

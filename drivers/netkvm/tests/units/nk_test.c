@@ -283,5 +283,6 @@ int main(void)
     test_csum();
     test_params();
     test_rxbuf();
+    test_settings();
     return hostcheck_end();
 }

@@ -15,6 +15,7 @@
 #include "../../nk_params.h"
 #include "../../nk_rss.h"
 #include "../../nk_rxbuf.h"
+#include "../../nk_settings.h"
 
 /* One check line ("PASS: nk: ..." / "FAIL: nk: ..."), counted by nk_test.c. */
 __attribute__((format(printf, 2, 3))) void check(int ok, const char *fmt, ...);
@@ -24,6 +25,7 @@ void test_rss(void);
 void test_csum(void);
 void test_params(void);
 void test_rxbuf(void);
+void test_settings(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

@@ -2,29 +2,37 @@
 # include no Windows header, are cross-built for every arch (the driver links
 # them) and their host unit tests run under ASan/UBSan (check-netkvm-units).
 NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
-	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c
+	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
 NETKVM_UNIT_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 NETKVM_UNIT_TESTS := $(wildcard drivers/netkvm/tests/units/*.c)
 HOST_PROGS += netkvm-units netkvm-units-planted
-netkvm-units_SRCS := $(NETKVM_UNIT_TESTS) $(NETKVM_UNIT_SRCS)
+netkvm-units_SRCS := $(NETKVM_UNIT_TESTS) $(NETKVM_UNIT_SRCS) drivers/netkvm/nk_features.c
 netkvm-units_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN)
 netkvm-units_LDFLAGS := $(NETKVM_UNIT_SAN)
 netkvm-units-planted_SRCS := $(netkvm-units_SRCS)
 # The planted bug: the parser believes an IPv4 total length past the frame.
 netkvm-units-planted_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN) -DNK_PLANTED_TRUST_LEN
 netkvm-units-planted_LDFLAGS := $(NETKVM_UNIT_SAN)
+# The planted bug: *JumboPacket's MTU not held within the device's MTU.
+HOST_PROGS += netkvm-units-planted-mtu
+netkvm-units-planted-mtu_SRCS := $(netkvm-units_SRCS)
+netkvm-units-planted-mtu_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN) -DNK_PLANTED_MTU
+netkvm-units-planted-mtu_LDFLAGS := $(NETKVM_UNIT_SAN)
 
 CHECKS += check-netkvm-units
 .PHONY: check-netkvm-units
 check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/netkvm-infcheck $(B)/host/netkvm-infcheck-planted $(NETKVM_INX_PLANTED) \
-		$(B)/host/infgen $(B)/host/inflint $(B)/host/netkvm-fuzz-replay
+		$(B)/host/infgen $(B)/host/inflint $(B)/host/netkvm-fuzz-replay \
+		$(B)/host/netkvm-units-planted-mtu
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
+		--planted $(B)/host/netkvm-units-planted-mtu \
+		'^FAIL: nk: settings: \*JumboPacket 9014 over a device MTU' 'the device MTU ignored' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay

@@ -1,0 +1,157 @@
+/* nk_settings tests: the advanced properties turned into the miniport's
+ * choices (feature wish, queue pairs, MTU within the device's, capacities,
+ * NetworkAddress), each from keywords read through nk_params_load as the
+ * driver reads them.  The copy built with NK_PLANTED_MTU (the device's MTU
+ * ignored) must fail the MTU checks. */
+#include <string.h>
+
+#include "nku.h"
+
+/* Keyword/value pairs a test reader serves (REG_SZ strings, as the INF writes them). */
+struct kv {
+    const char *name, *value;
+};
+
+/* ASCII case-insensitive equality (registry keywords have no case). */
+static bool same(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+/* The reader: the pairs in ctx (NULL-terminated), absent otherwise. */
+static int read_kv(void *ctx, const char *name, struct nk_raw *raw)
+{
+    for (const struct kv *k = ctx; k->name != NULL; k++)
+        if (same(k->name, name)) {
+            raw->kind = NK_RAW_STRING;
+            strncpy(raw->str, k->value, NK_RAW_STR_MAX - 1);
+            return 0;
+        }
+    return 0;
+}
+
+/* Settings from the given keywords. */
+static struct nk_settings settings_of(const struct kv *kvs)
+{
+    struct nk_params p;
+    struct nk_settings s;
+    nk_params_load(&p, read_kv, (void *)kvs);
+    nk_settings_from_params(&p, &s);
+    return s;
+}
+
+#define F(b) ((uint64_t)1 << (b))
+
+/* Defaults: MRG_RXBUF wished, 16 pairs, MTU 1500, TxCapacity 1024 within the ring. */
+static void defaults(void)
+{
+    static const struct kv none[] = {{NULL, NULL}};
+    struct nk_settings s = settings_of(none);
+    bool capped = true;
+    uint32_t mtu = nk_settings_mtu(&s, 0, 0, &capped);
+    check(s.wish.mrg_rxbuf && s.wish.multiqueue && s.pairs_wanted == 16,
+          "settings: defaults wish MRG_RXBUF and 16 pairs (mrg %d, mq %d, pairs %u)",
+          s.wish.mrg_rxbuf, s.wish.multiqueue, s.pairs_wanted);
+    check(mtu == 1500 && !capped, "settings: default *JumboPacket 1514 is MTU 1500 (%u, capped %d)",
+          mtu, capped);
+    check(nk_settings_tx_count(&s, 256) == 256 && nk_settings_tx_count(&s, 4096) == 1024,
+          "settings: TxCapacity 1024 within a ring of 256 and of 4096 (%u, %u)",
+          nk_settings_tx_count(&s, 256), nk_settings_tx_count(&s, 4096));
+    check(s.rx_capacity == 1024 && s.min_rx_percent == 0 && !s.mac_set && s.vlan_id == 0,
+          "settings: RxCapacity 1024, MinRxBufferPercent 0, no NetworkAddress, VlanId 0");
+    uint64_t offered = F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_NET_F_MQ) | F(VIRTIO_NET_F_CTRL_VQ);
+    check(nk_choose_features(offered, &s.wish) == offered,
+          "settings: defaults acknowledge MRG_RXBUF and MQ when offered");
+}
+
+/* *JumboPacket: the MTU asked for, within the device's when it reports one. */
+static void jumbo(void)
+{
+    static const struct kv j9014[] = {{"*JumboPacket", "9014"}, {NULL, NULL}};
+    static const struct kv jmax[] = {{"*JumboPacket", "65500"}, {NULL, NULL}};
+    static const struct kv jbad[] = {{"*JumboPacket", "589"}, {NULL, NULL}};
+    struct nk_settings s = settings_of(j9014);
+    bool capped;
+    uint32_t m = nk_settings_mtu(&s, F(VIRTIO_NET_F_MTU), 9000, &capped);
+    check(m == 9000 && !capped, "settings: *JumboPacket 9014, device MTU 9000: %u (capped %d)", m,
+          capped);
+    m = nk_settings_mtu(&s, F(VIRTIO_NET_F_MTU), 1500, &capped);
+    check(m == 1500 && capped, "settings: *JumboPacket 9014 over a device MTU 1500: %u (capped %d)",
+          m, capped);
+    m = nk_settings_mtu(&s, F(VIRTIO_NET_F_MTU), 4000, &capped);
+    check(m == 4000 && capped, "settings: *JumboPacket 9014 over a device MTU 4000: %u (capped %d)",
+          m, capped);
+    m = nk_settings_mtu(&s, 0, 1500, &capped);
+    check(m == 9000 && !capped,
+          "settings: *JumboPacket 9014 without VIRTIO_NET_F_MTU (no stated limit): %u", m);
+    s = settings_of(jmax);
+    m = nk_settings_mtu(&s, F(VIRTIO_NET_F_MTU), 65500, &capped);
+    check(m == 65486 && !capped, "settings: *JumboPacket 65500 (max) is MTU 65486: %u", m);
+    s = settings_of(jbad);
+    m = nk_settings_mtu(&s, 0, 0, &capped);
+    check(m == 1500, "settings: *JumboPacket 589 (below min) falls back to MTU 1500: %u", m);
+}
+
+/* *RSS and *NumRssQueues: the pairs wanted; MergeableBuffers; TxCapacity. */
+static void queues_and_buffers(void)
+{
+    static const struct kv rss_off[] = {{"*RSS", "0"}, {"*NumRssQueues", "8"}, {NULL, NULL}};
+    static const struct kv q128[] = {{"*NumRssQueues", "128"}, {NULL, NULL}};
+    static const struct kv q1[] = {{"*NumRssQueues", "1"}, {NULL, NULL}};
+    static const struct kv q129[] = {{"*NumRssQueues", "129"}, {NULL, NULL}};
+    static const struct kv nomrg[] = {
+        {"MergeableBuffers", "0"}, {"TxCapacity", "64"}, {"RxCapacity", "256"},
+        {"MinRxBufferPercent", "25"}, {NULL, NULL}};
+    struct nk_settings s = settings_of(rss_off);
+    check(s.pairs_wanted == 1 && !s.wish.multiqueue, "settings: *RSS 0 wants one pair (%u)",
+          s.pairs_wanted);
+    s = settings_of(q128);
+    check(s.pairs_wanted == 128, "settings: *NumRssQueues 128 wants 128 pairs, no cap at 32 (%u)",
+          s.pairs_wanted);
+    s = settings_of(q1);
+    check(s.pairs_wanted == 1 && !s.wish.multiqueue, "settings: *NumRssQueues 1: no MQ wished");
+    s = settings_of(q129);
+    check(s.pairs_wanted == 16, "settings: *NumRssQueues 129 (above max) falls back to 16 (%u)",
+          s.pairs_wanted);
+    s = settings_of(nomrg);
+    uint64_t offered = F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_NET_F_CTRL_VQ);
+    check(!s.wish.mrg_rxbuf && !(nk_choose_features(offered, &s.wish) & F(VIRTIO_NET_F_MRG_RXBUF)),
+          "settings: MergeableBuffers 0: MRG_RXBUF not acknowledged though offered");
+    check(nk_settings_tx_count(&s, 256) == 64 && nk_settings_tx_count(&s, 32) == 32,
+          "settings: TxCapacity 64 within rings of 256 and 32 (%u, %u)",
+          nk_settings_tx_count(&s, 256), nk_settings_tx_count(&s, 32));
+    check(s.rx_capacity == 256 && s.min_rx_percent == 25,
+          "settings: RxCapacity 256, MinRxBufferPercent 25 carried (%u, %u)", s.rx_capacity,
+          s.min_rx_percent);
+}
+
+/* NetworkAddress: set only when usable (unicast, locally administered). */
+static void address(void)
+{
+    static const struct kv good[] = {{"NetworkAddress", "02-11-22-33-44-55"}, {NULL, NULL}};
+    static const struct kv global[] = {{"NetworkAddress", "001122334455"}, {NULL, NULL}};
+    static const struct kv mcast[] = {{"NetworkAddress", "031122334455"}, {NULL, NULL}};
+    struct nk_settings s = settings_of(good);
+    static const uint8_t want[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+    check(s.mac_set && memcmp(s.mac, want, 6) == 0,
+          "settings: NetworkAddress 02-11-22-33-44-55 is used");
+    s = settings_of(global);
+    check(!s.mac_set, "settings: NetworkAddress without the locally administered bit is not used");
+    s = settings_of(mcast);
+    check(!s.mac_set, "settings: a multicast NetworkAddress is not used");
+}
+
+/* The settings group. */
+void test_settings(void)
+{
+    defaults();
+    jumbo();
+    queues_and_buffers();
+    address();
+}
