@@ -22,7 +22,7 @@
 #include "nk_params.h"
 
 struct nk_settings {
-    struct nk_feature_wish wish;  /* the feature bits the properties allow */
+    struct nk_feature_wish wish;   /* the feature bits the properties allow */
     struct nk_offload_cfg offload; /* the offload switches (keyword AND legacy mask) */
     uint32_t frame_max;            /* *JumboPacket: frame bytes with the 14-byte header */
     uint32_t pairs_wanted;         /* queue pairs at most (*RSS ? *NumRssQueues : 1) */

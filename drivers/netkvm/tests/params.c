@@ -32,9 +32,8 @@ VW_SCENARIO("netkvm", netkvm_params_network_address, NULL)
     static const char *const kw[] = {"NetworkAddress", "02-11-22-33-44-55", NULL};
     static const uint8_t want[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true,
-                        .add = 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR,
-                        .keywords = kw};
+    struct nk_opts o = {
+        .mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR, .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
     expect_addresses(vm, want);
@@ -60,9 +59,8 @@ VW_SCENARIO("netkvm", netkvm_params_network_address_not_local, NULL)
 {
     static const char *const kw[] = {"NetworkAddress", "00-11-22-33-44-55", NULL};
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true,
-                        .add = 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR,
-                        .keywords = kw};
+    struct nk_opts o = {
+        .mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_CTRL_MAC_ADDR, .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
     expect_addresses(vm, nk_mac);
@@ -113,8 +111,9 @@ VW_SCENARIO("netkvm", netkvm_params_mergeable_buffers_off, NULL)
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, sizeof(f), NULL) == 0,
               "the model dropped the frame");
     VW_EXPECT(vm, nk_wait_indicated(vm, 1) == 1, "the frame was not indicated");
-    VW_EXPECT(vm, vw_ndis_received(vm, 0, got, sizeof(got)) == sizeof(f) &&
-                      memcmp(got, f, sizeof(f)) == 0,
+    VW_EXPECT(vm,
+              vw_ndis_received(vm, 0, got, sizeof(got)) == sizeof(f) &&
+                  memcmp(got, f, sizeof(f)) == 0,
               "the indicated frame is not the one injected");
     vw_ndis_return_all(vm);
     nk_down(vm, &r);

@@ -105,9 +105,11 @@ static void queues_and_buffers(void)
     static const struct kv q128[] = {{"*NumRssQueues", "128"}, {NULL, NULL}};
     static const struct kv q1[] = {{"*NumRssQueues", "1"}, {NULL, NULL}};
     static const struct kv q129[] = {{"*NumRssQueues", "129"}, {NULL, NULL}};
-    static const struct kv nomrg[] = {
-        {"MergeableBuffers", "0"}, {"TxCapacity", "64"}, {"RxCapacity", "256"},
-        {"MinRxBufferPercent", "25"}, {NULL, NULL}};
+    static const struct kv nomrg[] = {{"MergeableBuffers", "0"},
+                                      {"TxCapacity", "64"},
+                                      {"RxCapacity", "256"},
+                                      {"MinRxBufferPercent", "25"},
+                                      {NULL, NULL}};
     struct nk_settings s = settings_of(rss_off);
     check(s.pairs_wanted == 1 && !s.wish.multiqueue, "settings: *RSS 0 wants one pair (%u)",
           s.pairs_wanted);
