@@ -397,6 +397,18 @@ void mem_target_set_faults(struct mem_target *t, const struct mem_target_faults 
     t->faults = *f;
 }
 
+unsigned mem_target_release_lost(struct mem_target *t)
+{
+    unsigned n = 0;
+
+    for (unsigned k = 0; k < t->ncmds; k++)
+        if (t->lost[k]) {
+            t->lost[k] = false;
+            n++;
+        }
+    return n;
+}
+
 int mem_target_set_lun(struct mem_target *t, uint16_t target, uint32_t lun, uint64_t blocks)
 {
     struct mem_lun *l;

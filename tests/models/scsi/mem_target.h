@@ -34,6 +34,9 @@ struct mem_target;
 struct mem_target *mem_target_create(uint16_t ntargets, uint32_t luns, uint64_t blocks);
 struct scsi_target *mem_target_base(struct mem_target *t);
 void mem_target_set_faults(struct mem_target *t, const struct mem_target_faults *f);
+/** A slow backend answering after all: every lost response still
+ *  outstanding is given at the next poll (returns how many) */
+unsigned mem_target_release_lost(struct mem_target *t);
 /** Hot plug: add (BLOCKS > 0) or remove (BLOCKS == 0) a LUN */
 int mem_target_set_lun(struct mem_target *t, uint16_t target, uint32_t lun, uint64_t blocks);
 /** The LUN's bytes, for a test to check what reached the disk */
