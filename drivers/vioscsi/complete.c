@@ -232,7 +232,9 @@ BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
     ULONG slot = 0;
     UNREFERENCED_PARAMETER(PathId);
 
-    if (scsi->Dump || !scsi->Ready || scsi->ResetAction == VSCSI_RESET_NOTHING)
+    /* VioscsiActionOnReset 1 does not apply here: what the device still
+     * held would be completed by StorPort and then again by its answer */
+    if (scsi->Dump || !scsi->Ready)
         return TRUE;
     if (scsi->ResetAction == VSCSI_RESET_BUGCHECK)
         KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)scsi, scsi->Outstanding, 0, 0);

@@ -98,6 +98,12 @@ static VOID VioscsiReadRegistry(PVIOSCSI Scsi)
     Scsi->ResetAction = vscsi_reset_action(present, v, &bad);
     if (bad)
         DbgPrint("vioscsi: VioscsiActionOnReset 0x%lx is not 0, 1 or 0xDEADDEAD: 0\n", v);
+    /* The existing driver's 1 leaves the requests with the device on a
+     * reset; HwResetBus must complete what HwStartIo took before it
+     * returns (storport/nc-storport-hw_reset_bus), so it does as with 0 */
+    if (Scsi->ResetAction == VSCSI_RESET_NOTHING)
+        DbgPrint("vioscsi: VioscsiActionOnReset 1: HwResetBus still completes what the device "
+                 "held (storport/nc-storport-hw_reset_bus)\n");
     v = 0;
     present = VioscsiRegDword(Scsi, "PhysicalBreaks", &v);
     uint32_t segs = vscsi_breaks_segments(&Scsi->Ctrl, present, v, &bad);

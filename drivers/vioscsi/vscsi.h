@@ -175,7 +175,8 @@ void vscsi_limit_segments(struct vscsi_ctrl *ctrl, uint32_t segs);
 /* Registry parameters, as the existing driver names them */
 enum vscsi_reset_action {
     VSCSI_RESET_COMPLETE = 0, /* VioscsiActionOnReset 0: complete what the device owned (default) */
-    VSCSI_RESET_NOTHING = 1,  /* 1: leave the requests with the device */
+    VSCSI_RESET_NOTHING = 1,  /* 1: the existing driver leaves the requests with the device;
+                                 here logged, and HwResetBus completes them as with 0 */
     VSCSI_RESET_BUGCHECK = 2, /* 0xDEADDEAD: stop the system (debugging) */
 };
 #define VSCSI_REG_BUGCHECK_VALUE 0xDEADDEADu

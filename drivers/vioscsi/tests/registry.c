@@ -138,6 +138,15 @@ VW_SCENARIO("vioscsi", registry_action_on_reset_0, NULL)
     action_case(vm, 0, NULL);
 }
 
+/* 1, upstream's "do nothing with the pending requests" on a reset, would
+ * leave the READ with the device while StorPort ends it, and the late
+ * answer would complete it a second time: HwResetBus ends it as with 0,
+ * and the driver says so */
+VW_SCENARIO("vioscsi", registry_action_on_reset_1, NULL)
+{
+    action_case(vm, 1, "VioscsiActionOnReset 1: HwResetBus still completes");
+}
+
 /* Neither 0, 1 nor 0xDEADDEAD: logged and read as 0 */
 VW_SCENARIO("vioscsi", registry_action_on_reset_other_value, NULL)
 {
