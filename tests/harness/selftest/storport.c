@@ -395,6 +395,17 @@ VW_SCENARIO("vwstor", storport_pnp_power_srbs, NULL)
     finish(vm);
 }
 
+/* SRB_FUNCTION_ABORT_COMMAND names the request in NextSrb, but StorPort
+ * never sends it to a miniport (srb/ns-srb-_storage_request_block): the
+ * emulation refuses to, so no scenario shows a path Windows never takes. */
+VW_SCENARIO("vwstor", checker_stor_abort_never_sent, "StorPort does not send SRB function 0x10")
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    struct vw_stor_result r;
+    vw_stor_srb(vm, 0x10, &r);
+}
+
 /* SRB_FUNCTION_IO_CONTROL: the header and payload reach the miniport and
  * its answer comes back; another signature is refused. */
 VW_SCENARIO("vwstor", storport_io_control_srb, NULL)

@@ -610,9 +610,26 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
     return !vm->failed;
 }
 
+/* SRB functions StorPort never sends a miniport: "This function is not
+ * sent to the miniport by Storport" (srb/ns-srb-_storage_request_block,
+ * SrbFunction: RECEIVE_EVENT 0x03, ABORT_COMMAND 0x10, RELEASE_RECOVERY
+ * 0x11, TERMINATE_IO 0x14).  A scenario sending one would show a path
+ * Windows never takes. */
+static bool never_sent(unsigned function)
+{
+    return function == 0x03 || function == 0x10 || function == 0x11 || function == 0x14;
+}
+
 bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res)
 {
     struct stor_adapter *a = normal(vm);
+    if (never_sent(function)) {
+        vw_fail(vm,
+                "harness: StorPort does not send SRB function 0x%02x to a miniport "
+                "(srb/ns-srb-_storage_request_block)",
+                function);
+        return false;
+    }
     if (a == NULL || !a->started) {
         if (!vm->failed)
             vw_fail(vm, "storport: no started adapter");

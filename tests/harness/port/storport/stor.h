@@ -96,7 +96,10 @@ void vw_stor_dump_args(struct vm *vm, const char *args);
 /* An SRB_EX of FUNCTION without a CDB (SRB_FUNCTION_FLUSH 0x08,
  * SHUTDOWN 0x07, RESET_DEVICE 0x16, RESET_LOGICAL_UNIT 0x20, ...), as the
  * port sends them to HwStartIo (storport/ns-storport-_scsi_request_block's
- * function table), waited for like a command. */
+ * function table), waited for like a command.  The functions StorPort
+ * never sends a miniport (ABORT_COMMAND 0x10, TERMINATE_IO 0x14,
+ * RELEASE_RECOVERY 0x11, RECEIVE_EVENT 0x03: srb/ns-srb-_storage_request_block)
+ * fail the run instead. */
 bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res);
 /* SRB_FUNCTION_PNP with an SRBEX_DATA_PNP block (srb/ns-srb-_srbex_data_pnp):
  * ACTION a STOR_PNP_ACTION (StorRemoveDevice 0x02, StorStopDevice 0x04,
