@@ -105,6 +105,71 @@ out:
     sc_finish(vm, &h);
 }
 
+/* One response lost among 8 writes in flight (what an ABORT TASK would be
+ * for, but StorPort sends no SRB_FUNCTION_ABORT_COMMAND:
+ * srb/ns-srb-_storage_request_block): the other 7 complete GOOD and are
+ * on the disk; the lost one's time-out calls HwResetBus, whose I_T NEXUS
+ * RESET ends it at the device (virtio 1.2 5.6.6.1: a command a reset TMF
+ * ends answers VIRTIO_SCSI_S_RESET) with BUS_RESET, as
+ * storport/nc-storport-hw_reset_bus asks; 8 completions in all, nothing
+ * left at the device for a late answer, no device reset */
+VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
+{
+    enum { N = 8 };
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    static uint8_t cdbs[N][16], data[N][SC_BLOCK], *bufs[N];
+    static unsigned lens[N];
+    static uint32_t sizes[N];
+    static bool in[N];
+    static struct vw_stor_result res[N];
+    for (unsigned i = 0; i < N; i++) {
+        sc_rw16(cdbs[i], true, 400 + i, 1);
+        sc_fill(data[i], SC_BLOCK, 0, 0, 400 + i, 6);
+        bufs[i] = data[i], lens[i] = 16, sizes[i] = SC_BLOCK, in[i] = false;
+    }
+    vw_stor_address(vm, 0, 0);
+    /* Every 8th command the target takes is lost: one of these 8 */
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = N});
+    unsigned before = completed(vm);
+    if (!vw_stor_scsi_batch(vm, N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
+        goto out;
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    unsigned late = mem_target_release_lost(h.mem), good = 0, reset = 0;
+    vw_sched_settle(vm);
+    uint64_t blocks;
+    uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks);
+    for (unsigned i = 0; i < N && !vm->failed; i++) {
+        uint8_t st = res[i].srb_status & SC_SRB_MASK;
+        if (st == SC_SRB_SUCCESS) {
+            good++;
+            VW_EXPECT(vm, memcmp(disk + (400 + i) * SC_BLOCK, data[i], SC_BLOCK) == 0,
+                      "write %u completed GOOD but is not on the disk", i);
+        } else {
+            reset++;
+            VW_EXPECT(vm, st == SC_SRB_BUS_RESET, "the lost write %u ended 0x%02x, not BUS_RESET",
+                      i, st);
+        }
+    }
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, good == N - 1 && reset == 1, "%u GOOD and %u ended by the reset, want 7 and 1",
+              good, reset);
+    VW_EXPECT(vm, completed(vm) - before == N && st.resets >= 1,
+              "%u completions of %u writes, %u bus resets", completed(vm) - before, N, st.resets);
+    VW_EXPECT(vm, late == 0 && vmodel_reset_count(h.scsi->dev->model) == resets,
+              "%u lost command(s) left at the device, %u device resets", late,
+              vmodel_reset_count(h.scsi->dev->model) - resets);
+    works(vm, &h, 13);
+out:
+    sc_finish(vm, &h);
+}
+
 /* A lost response and a TMF that never completes: after the time-out and
  * the TMF's own wait the device is reset; the command completes once, the
  * device works after */
