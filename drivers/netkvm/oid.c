@@ -93,8 +93,8 @@ static BOOLEAN NkStatistic(PNK_ADAPTER a, NDIS_OID oid, ULONG64 *v)
     case OID_GEN_RCV_NO_BUFFER:
         *v = (ULONG64)s->RxNoBuffer;
         return TRUE;
-    case OID_GEN_RCV_DISCARDS:
-        *v = (ULONG64)(s->RxDiscards + s->RxErrors + s->RxNoBuffer);
+    case OID_GEN_RCV_DISCARDS: /* frames lost: a ring run empty loses none */
+        *v = (ULONG64)(s->RxDiscards + s->RxErrors);
         return TRUE;
     case OID_GEN_XMIT_DISCARDS:
         *v = (ULONG64)(s->TxDiscards + s->TxErrors);
@@ -132,7 +132,8 @@ static void NkFillStatistics(PNK_ADAPTER a, NDIS_STATISTICS_INFO *st)
     st->Header.Revision = NDIS_STATISTICS_INFO_REVISION_1;
     st->Header.Size = sizeof(*st);
     st->SupportedStatistics = 0x003F87FF; /* every NDIS_STATISTICS_FLAGS_VALID_* bit */
-    st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors + s->RxNoBuffer);
+    /* Only frames dropped count; a ring that ran empty (RxNoBuffer) lost none */
+    st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors);
     st->ifInErrors = (ULONG64)s->RxErrors;
     st->ifHCInOctets = NkSum3(s->RxBytes);
     st->ifHCInUcastPkts = (ULONG64)s->RxFrames[0];
