@@ -58,6 +58,8 @@ const NDIS_OID NkSupportedOids[] = {
     OID_802_3_PERMANENT_ADDRESS,
     OID_802_3_CURRENT_ADDRESS,
     OID_802_3_MULTICAST_LIST,
+    OID_TCP_OFFLOAD_PARAMETERS,
+    OID_OFFLOAD_ENCAPSULATION,
     OID_802_3_MAXIMUM_LIST_SIZE,
     OID_PNP_SET_POWER,
     OID_PNP_QUERY_POWER,
@@ -323,6 +325,10 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         }
         r->DATA.SET_INFORMATION.BytesRead = sizeof(NDIS_LINK_PARAMETERS);
         return NDIS_STATUS_SUCCESS; /* a virtual link has nothing to negotiate */
+    case OID_TCP_OFFLOAD_PARAMETERS:
+        return NkOffloadSetParameters(a, r);
+    case OID_OFFLOAD_ENCAPSULATION:
+        return NkOffloadSetEncapsulation(a, r);
     case OID_PNP_SET_POWER:
         if (len < sizeof(ULONG)) {
             r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);

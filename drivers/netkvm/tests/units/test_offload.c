@@ -123,10 +123,10 @@ static void test_guest_bits(void)
     struct nk_offload hw, cur;
     nk_offload_hw(f, false, &hw);
     cur = hw;
-    check(nk_offload_guest_bits(&cur, f) ==
-              (F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
-               F(VIRTIO_NET_F_GUEST_TSO6)),
-          "offload: everything on: GUEST_CSUM, TSO4, TSO6");
+    check(
+        nk_offload_guest_bits(&cur, f) ==
+            (F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_GUEST_TSO6)),
+        "offload: everything on: GUEST_CSUM, TSO4, TSO6");
     struct nk_offload_req r = req_none();
     r.rsc4 = r.rsc6 = NK_OFL_OFF;
     nk_offload_set(&cur, &hw, &r);
