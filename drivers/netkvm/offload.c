@@ -142,7 +142,8 @@ NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         p->Header.Size >= NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3)
         q.rsc4 = p->RscIPv4, q.rsc6 = p->RscIPv6;
     /* LSOv1, IPsec and TCP connection offload are never offered: only "off" or "no change" */
-    if (p->LsoV1 > NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED || p->IPsecV1 > NDIS_OFFLOAD_PARAMETERS_IPSECV1_DISABLED ||
+    if (p->LsoV1 > NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED ||
+        p->IPsecV1 > NDIS_OFFLOAD_PARAMETERS_IPSECV1_DISABLED ||
         p->TcpConnectionIPv4 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED ||
         p->TcpConnectionIPv6 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED)
         return NDIS_STATUS_INVALID_DATA;
