@@ -15,12 +15,19 @@ netkvm-test-planted_SRCS := $(netkvm-test_SRCS)
 # The planted bug: max_virtqueue_pairs 0 accepted (no queue would run).
 netkvm-test-planted_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_PAIRS
 netkvm-test-planted_LDFLAGS := $(NETKVM_SAN)
+# The planted bug: MQ / F_MTU kept negotiated after their field was rejected.
+HOST_PROGS += netkvm-test-planted-keep
+netkvm-test-planted-keep_SRCS := $(netkvm-test_SRCS)
+netkvm-test-planted-keep_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_KEEP_REJECTED
+netkvm-test-planted-keep_LDFLAGS := $(NETKVM_SAN)
 
 CHECKS += check-netkvm
 .PHONY: check-netkvm
-check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted
+check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netkvm-test-planted-keep
 	$(Q)tests/run-check netkvm tests/host-units.sh --unit $< \
-		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted'
+		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted' \
+		--planted $(word 3,$^) '^FAIL: netkvm: max_virtqueue_pairs 0x8001 drops MQ' \
+		'MQ kept after max_virtqueue_pairs was rejected'
 
 DRIVERS += netkvm
 # Not packaged until it has run in the harness (netkvm.inx is ready for it).
@@ -28,7 +35,7 @@ UNPACKAGED += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
 	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
-	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c $(NETKVM_NK_SRCS) \
-	drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
-	$(VWNDIS_VIRTIO_SRCS)
+	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
+	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
+	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c $(VWNDIS_VIRTIO_SRCS)
 netkvm_IMPORTS := ntoskrnl hal ndis

@@ -7,15 +7,16 @@
  */
 #include "netkvm.h"
 
-/* IRQL: PASSIVE_LEVEL. negotiate, then again when the device's offer made
- * the first set inconsistent (a bit offered without its requirement). */
-static NDIS_STATUS NkNegotiate(PNK_ADAPTER a)
+/* IRQL: PASSIVE_LEVEL. negotiate (never the bits in drop), then again when
+ * the device's offer made the first set inconsistent (a bit offered without
+ * its requirement). */
+static NDIS_STATUS NkNegotiate(PNK_ADAPTER a, uint64_t drop)
 {
     struct nk_feature_wish w = a->Settings.wish; /* the advanced properties' */
     uint64_t f = 0;
-    int rc = virtio_negotiate(&a->V.Dev, nk_choose_features(~0ull, &w), &f);
+    int rc = virtio_negotiate(&a->V.Dev, nk_choose_features(~drop, &w), &f);
     if (rc == 0) {
-        uint64_t chosen = nk_choose_features(a->V.Dev.device_features, &w);
+        uint64_t chosen = nk_choose_features(a->V.Dev.device_features & ~drop, &w);
         if (chosen != f)
             rc = virtio_negotiate(&a->V.Dev, chosen, &f);
     }
@@ -27,8 +28,9 @@ static NDIS_STATUS NkNegotiate(PNK_ADAPTER a)
     return NDIS_STATUS_SUCCESS;
 }
 
-/* IRQL: PASSIVE_LEVEL. read and check the configuration; log each finding. */
-static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
+/* IRQL: PASSIVE_LEVEL. read and check the configuration into a->Cfg; the
+ * findings into *found. */
+static NDIS_STATUS NkCheckConfig(PNK_ADAPTER a, unsigned *found)
 {
     uint8_t cfg[NK_CFG_BYTES];
     uint8_t fallback[NK_ETH_ALEN] = {0x02, 0x1a, 0xf4, 0, 0, 0};
@@ -43,10 +45,31 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
     }
     /* A locally administered address when the device gives none */
     fallback[3] = (uint8_t)(t >> 16), fallback[4] = (uint8_t)(t >> 8), fallback[5] = (uint8_t)t;
-    unsigned found = nk_config_check(cfg, len, a->Features, fallback, &a->Cfg);
+    *found = nk_config_check(cfg, len, a->Features, fallback, &a->Cfg);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL: PASSIVE_LEVEL. read and check the configuration; log each finding.
+ * A rejected field's feature is negotiated away (the device is reset and
+ * negotiated again: the configuration may be read before FEATURES_OK, spec
+ * 3.1.1), so the device is never bound to a value the driver does not use. */
+static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
+{
+    unsigned found = 0;
+    NDIS_STATUS st = NkCheckConfig(a, &found);
+    uint64_t drop = a->Cfg.drop & a->Features;
+    if (st == NDIS_STATUS_SUCCESS && drop != 0) {
+        st = NkNegotiate(a, drop);
+        unsigned again = 0;
+        if (st == NDIS_STATUS_SUCCESS)
+            st = NkCheckConfig(a, &again);
+        found |= again;
+    }
     for (unsigned bit = 1; bit != 0 && bit <= found; bit <<= 1)
         if (found & bit)
             DbgPrint("netkvm: device configuration: %s\n", nk_finding_text(bit));
+    if (st != NDIS_STATUS_SUCCESS)
+        return st;
     a->LinkUp = a->Cfg.link_up;
     /* *JumboPacket sets the MTU, within what the device reports */
     bool capped = false;
@@ -152,7 +175,7 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
 /* IRQL: PASSIVE_LEVEL. see netkvm.h: up to (not including) DRIVER_OK. */
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER a)
 {
-    NDIS_STATUS st = NkNegotiate(a);
+    NDIS_STATUS st = NkNegotiate(a, 0);
     if (st == NDIS_STATUS_SUCCESS)
         st = NkReadConfig(a);
     if (st != NDIS_STATUS_SUCCESS)

@@ -177,6 +177,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         NkCtrlSetMac(a);
         NkCtrlApplyFilter(a);
         st = NkSetGeneral(a);
+        if (st == NDIS_STATUS_SUCCESS)
+            st = NkOffloadInit(a);
         a->Ready = st == NDIS_STATUS_SUCCESS;
     }
     if (st != NDIS_STATUS_SUCCESS) {

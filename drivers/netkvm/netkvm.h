@@ -19,6 +19,7 @@
 #include <ndis/virtio_ndis.h>
 #include <virtio/virtqueue_req.h>
 #include "nk_net.h"
+#include "nk_offload.h"
 #include "nk_params.h"
 #include "nk_rxbuf.h"
 #include "nk_settings.h"
@@ -113,6 +114,8 @@ struct _NK_ADAPTER {
     struct nk_queue_plan Plan;
     struct nk_params Params;     /* the advanced properties, checked */
     struct nk_settings Settings; /* what the miniport does with them */
+    struct nk_offload OffloadHw; /* the task offloads that may be offered */
+    struct nk_offload Offload;   /* those on now (OID_TCP_OFFLOAD_PARAMETERS) */
     ULONG HdrLen, RxSegs;
     ULONG MaxFrame; /* MTU + Ethernet header */
     UCHAR CurrentMac[NK_ETH_ALEN];
@@ -188,6 +191,11 @@ MINIPORT_OID_REQUEST NkOidRequest;
 MINIPORT_CANCEL_OID_REQUEST NkCancelOid;
 extern const NDIS_OID NkSupportedOids[];
 extern const ULONG NkSupportedOidCount;
+
+/* ---- offload.c ---- */
+NDIS_STATUS NkOffloadInit(PNK_ADAPTER A);
+NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- state.c ---- */
 MINIPORT_PAUSE NkPause;

@@ -59,6 +59,17 @@ bool nk_config_status(const uint8_t *cfg, size_t len, uint64_t f, struct nk_conf
     return true;
 }
 
+/* IRQL: any. the bit to negotiate again without when its field is rejected */
+static uint64_t nk_drop_bit(unsigned bit)
+{
+#ifndef NK_PLANTED_KEEP_REJECTED
+    return NK_BIT(bit);
+#else
+    (void)bit; /* planted: the rejected field's feature stays negotiated */
+    return 0;
+#endif
+}
+
 /* IRQL: any. max_virtqueue_pairs, mtu */
 static unsigned nk_check_sizes(const uint8_t *cfg, size_t len, uint64_t f, struct nk_config *c)
 {
@@ -67,6 +78,7 @@ static unsigned nk_check_sizes(const uint8_t *cfg, size_t len, uint64_t f, struc
     if (f & NK_BIT(VIRTIO_NET_F_MQ)) {
         if (!nk_has(len, NK_CFG_MAX_PAIRS, 2)) {
             found |= NK_SHORT_CONFIG;
+            c->drop |= NK_BIT(VIRTIO_NET_F_MQ);
         } else {
             uint16_t p = nk_le16(cfg + NK_CFG_MAX_PAIRS);
 #ifndef NK_PLANTED_PAIRS
@@ -74,7 +86,7 @@ static unsigned nk_check_sizes(const uint8_t *cfg, size_t len, uint64_t f, struc
 #else
             if (p > VIRTIO_NET_MQ_PAIRS_MAX) /* planted: 0 pairs let through */
 #endif
-                found |= NK_BAD_PAIRS;
+                found |= NK_BAD_PAIRS, c->drop |= nk_drop_bit(VIRTIO_NET_F_MQ);
             else
                 c->max_pairs = p;
         }
@@ -83,10 +95,11 @@ static unsigned nk_check_sizes(const uint8_t *cfg, size_t len, uint64_t f, struc
     if (f & NK_BIT(VIRTIO_NET_F_MTU)) {
         if (!nk_has(len, NK_CFG_MTU, 2)) {
             found |= NK_SHORT_CONFIG;
+            c->drop |= NK_BIT(VIRTIO_NET_F_MTU);
         } else {
             uint16_t m = nk_le16(cfg + NK_CFG_MTU);
             if (m < VIRTIO_NET_MTU_MIN || m > NK_MTU_MAX)
-                found |= NK_BAD_MTU;
+                found |= NK_BAD_MTU, c->drop |= nk_drop_bit(VIRTIO_NET_F_MTU);
             else
                 c->mtu = m;
         }
@@ -146,6 +159,7 @@ static unsigned nk_check_rss(const uint8_t *cfg, size_t len, uint64_t f, struct 
 unsigned nk_config_check(const uint8_t *cfg, size_t len, uint64_t f, const uint8_t *fallback,
                          struct nk_config *c)
 {
+    c->drop = 0;
     unsigned found = nk_check_mac(cfg, len, f, fallback, c);
     if (f & NK_BIT(VIRTIO_NET_F_STATUS)) {
         if (!nk_config_status(cfg, len, f, c))
@@ -168,9 +182,9 @@ const char *nk_finding_text(unsigned finding)
     case NK_BAD_MAC:
         return "MAC address multicast or zero: a locally administered one used";
     case NK_BAD_PAIRS:
-        return "max_virtqueue_pairs outside 1..0x8000: one pair used";
+        return "max_virtqueue_pairs outside 1..0x8000: MQ not negotiated, one pair used";
     case NK_BAD_MTU:
-        return "MTU outside 68..65500: 1500 used";
+        return "MTU outside 68..65500: F_MTU not negotiated, 1500 used";
     case NK_BAD_SPEED:
         return "link speed 0: reported as 10 Gbit/s";
     case NK_BAD_DUPLEX:

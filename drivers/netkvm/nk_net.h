@@ -167,6 +167,10 @@ struct nk_config {
     uint8_t rss_key_max; /* RSS: 0 when RSS is not usable */
     uint16_t rss_table_max;
     uint32_t hash_types;
+    /* Negotiated bits whose field was rejected: the driver negotiates again
+     * without them, since keeping a bit binds it to the field (a control
+     * queue at 2 * max_virtqueue_pairs, frames within mtu: spec 5.1.2, 5.1.6.2) */
+    uint64_t drop;
 };
 
 enum nk_finding {

@@ -58,6 +58,8 @@ const NDIS_OID NkSupportedOids[] = {
     OID_802_3_PERMANENT_ADDRESS,
     OID_802_3_CURRENT_ADDRESS,
     OID_802_3_MULTICAST_LIST,
+    OID_TCP_OFFLOAD_PARAMETERS,
+    OID_OFFLOAD_ENCAPSULATION,
     OID_802_3_MAXIMUM_LIST_SIZE,
     OID_PNP_SET_POWER,
     OID_PNP_QUERY_POWER,
@@ -93,8 +95,8 @@ static BOOLEAN NkStatistic(PNK_ADAPTER a, NDIS_OID oid, ULONG64 *v)
     case OID_GEN_RCV_NO_BUFFER:
         *v = (ULONG64)s->RxNoBuffer;
         return TRUE;
-    case OID_GEN_RCV_DISCARDS:
-        *v = (ULONG64)(s->RxDiscards + s->RxErrors + s->RxNoBuffer);
+    case OID_GEN_RCV_DISCARDS: /* frames lost: a ring run empty loses none */
+        *v = (ULONG64)(s->RxDiscards + s->RxErrors);
         return TRUE;
     case OID_GEN_XMIT_DISCARDS:
         *v = (ULONG64)(s->TxDiscards + s->TxErrors);
@@ -132,7 +134,8 @@ static void NkFillStatistics(PNK_ADAPTER a, NDIS_STATISTICS_INFO *st)
     st->Header.Revision = NDIS_STATISTICS_INFO_REVISION_1;
     st->Header.Size = sizeof(*st);
     st->SupportedStatistics = 0x003F87FF; /* every NDIS_STATISTICS_FLAGS_VALID_* bit */
-    st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors + s->RxNoBuffer);
+    /* Only frames dropped count; a ring that ran empty (RxNoBuffer) lost none */
+    st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors);
     st->ifInErrors = (ULONG64)s->RxErrors;
     st->ifHCInOctets = NkSum3(s->RxBytes);
     st->ifHCInUcastPkts = (ULONG64)s->RxFrames[0];
@@ -322,6 +325,10 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         }
         r->DATA.SET_INFORMATION.BytesRead = sizeof(NDIS_LINK_PARAMETERS);
         return NDIS_STATUS_SUCCESS; /* a virtual link has nothing to negotiate */
+    case OID_TCP_OFFLOAD_PARAMETERS:
+        return NkOffloadSetParameters(a, r);
+    case OID_OFFLOAD_ENCAPSULATION:
+        return NkOffloadSetEncapsulation(a, r);
     case OID_PNP_SET_POWER:
         if (len < sizeof(ULONG)) {
             r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);

@@ -395,6 +395,7 @@ typedef struct _NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES {
     PVOID DefaultTcpConnectionOffloadConfiguration; /* PNDIS_TCP_CONNECTION_OFFLOAD */
     PVOID TcpConnectionOffloadHardwareCapabilities; /* PNDIS_TCP_CONNECTION_OFFLOAD */
 } NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+#define NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1 1
 
 /* ndis/ns-ndis-_ndis_miniport_adapter_attributes: the union is as large as
  * its largest member; the general attributes are the largest we declare, so
@@ -1320,6 +1321,7 @@ typedef struct _NDIS_OFFLOAD_PARAMETERS {
 #define NDIS_OFFLOAD_PARAMETERS_RX_ENABLED_TX_DISABLED      3
 #define NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED               4
 #define NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED              1
+#define NDIS_OFFLOAD_PARAMETERS_IPSECV1_DISABLED            1
 #define NDIS_OFFLOAD_PARAMETERS_LSOV1_ENABLED               2
 #define NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED              1
 #define NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED               2

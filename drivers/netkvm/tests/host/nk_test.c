@@ -3,7 +3,9 @@
  * UBSan): the feature choice and its dependencies, every hostile
  * configuration value, the queue and message plan from 1 to 2048 CPUs and
  * messages, and the control-queue commands.  A copy built with
- * NK_PLANTED_PAIRS (max_virtqueue_pairs 0 accepted) must fail.
+ * NK_PLANTED_PAIRS (max_virtqueue_pairs 0 accepted) must fail, and so must
+ * one with NK_PLANTED_KEEP_REJECTED (MQ / F_MTU kept after their field was
+ * rejected).
  */
 #define HOSTCHECK_PREFIX "netkvm: "
 #include "hostcheck.h"
@@ -138,6 +140,28 @@ static void test_config(void)
     set16(NK_CFG_MAX_PAIRS, 0x8001);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
     expect(found == NK_BAD_PAIRS && c.max_pairs == 1, "max_virtqueue_pairs 0x8001 refused");
+    expect(c.drop == F(VIRTIO_NET_F_MQ), "max_virtqueue_pairs 0x8001 drops MQ (drop 0x%llx)",
+           (unsigned long long)c.drop);
+    /* Negotiated again without MQ: one pair, the control queue at 2 (spec 5.1.2) */
+    uint64_t again = nk_features_consistent(cfg_features & ~c.drop);
+    struct nk_queue_plan plan;
+    found = nk_config_check(cfg, sizeof(cfg), again, fallback, &c);
+    nk_plan_queues(4, c.max_pairs, 0, true, 10, &plan);
+    expect(found == 0 && c.drop == 0 && !(again & F(VIRTIO_NET_F_MQ)) && plan.pairs == 1 &&
+               plan.ctrl_index == 2,
+           "without MQ: no finding, one pair, control queue 2 (%u)", plan.ctrl_index);
+    good_config();
+    set16(NK_CFG_MAX_PAIRS, 0);
+    found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
+    expect(c.drop == F(VIRTIO_NET_F_MQ), "max_virtqueue_pairs 0 drops MQ");
+    good_config();
+    found = nk_config_check(cfg, NK_CFG_MAX_PAIRS, cfg_features, fallback, &c);
+    expect((found & NK_SHORT_CONFIG) && (c.drop & F(VIRTIO_NET_F_MQ)) &&
+               (c.drop & F(VIRTIO_NET_F_MTU)),
+           "a region too short for max_virtqueue_pairs and mtu drops MQ and MTU");
+    good_config();
+    found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
+    expect(c.drop == 0, "a sane configuration drops nothing");
     good_config();
     set16(NK_CFG_MAX_PAIRS, 0x8000);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
@@ -150,6 +174,14 @@ static void test_config(void)
     set16(NK_CFG_MTU, 67);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
     expect(found == NK_BAD_MTU && c.mtu == 1500, "MTU 67 refused: 1500");
+    expect(c.drop == F(VIRTIO_NET_F_MTU), "MTU 67 drops F_MTU (drop 0x%llx)",
+           (unsigned long long)c.drop);
+    found = nk_config_check(cfg, sizeof(cfg), cfg_features & ~c.drop, fallback, &c);
+    expect(found == 0 && c.drop == 0 && c.mtu == 1500, "without F_MTU: no finding, 1500");
+    good_config();
+    set16(NK_CFG_MTU, 0);
+    found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
+    expect(found == NK_BAD_MTU && c.drop == F(VIRTIO_NET_F_MTU), "MTU 0 refused, F_MTU dropped");
     good_config();
     set16(NK_CFG_MTU, 65535);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);

@@ -284,5 +284,6 @@ int main(void)
     test_params();
     test_rxbuf();
     test_settings();
+    test_offload();
     return hostcheck_end();
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../../nk_csum.h"
+#include "../../nk_offload.h"
 #include "../../nk_params.h"
 #include "../../nk_rss.h"
 #include "../../nk_rxbuf.h"
@@ -26,6 +27,7 @@ void test_csum(void);
 void test_params(void);
 void test_rxbuf(void);
 void test_settings(void);
+void test_offload(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

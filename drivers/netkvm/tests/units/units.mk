@@ -2,7 +2,8 @@
 # include no Windows header, are cross-built for every arch (the driver links
 # them) and their host unit tests run under ASan/UBSan (check-netkvm-units).
 NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
-	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c
+	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
+	drivers/netkvm/nk_offload.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -21,18 +22,25 @@ HOST_PROGS += netkvm-units-planted-mtu
 netkvm-units-planted-mtu_SRCS := $(netkvm-units_SRCS)
 netkvm-units-planted-mtu_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN) -DNK_PLANTED_MTU
 netkvm-units-planted-mtu_LDFLAGS := $(NETKVM_UNIT_SAN)
+# The planted bug: LSOv2 / RSC turned on without the device's feature.
+HOST_PROGS += netkvm-units-planted-offload
+netkvm-units-planted-offload_SRCS := $(netkvm-units_SRCS)
+netkvm-units-planted-offload_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN) -DNK_PLANTED_OFFLOAD_UNOFFERED
+netkvm-units-planted-offload_LDFLAGS := $(NETKVM_UNIT_SAN)
 
 CHECKS += check-netkvm-units
 .PHONY: check-netkvm-units
 check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/netkvm-infcheck $(B)/host/netkvm-infcheck-planted $(NETKVM_INX_PLANTED) \
 		$(B)/host/infgen $(B)/host/inflint $(B)/host/netkvm-fuzz-replay \
-		$(B)/host/netkvm-units-planted-mtu
+		$(B)/host/netkvm-units-planted-mtu $(B)/host/netkvm-units-planted-offload
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
 		--planted $(B)/host/netkvm-units-planted-mtu \
 		'^FAIL: nk: settings: \*JumboPacket 9014 over a device MTU' 'the device MTU ignored' \
+		--planted $(B)/host/netkvm-units-planted-offload \
+		'^FAIL: nk: offload: LSOv2 IPv4 on without HOST_TSO4 refused' 'an offload not offered turned on' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay

@@ -1,0 +1,97 @@
+/*
+ * nk_offload.c - the offloads NetKVM can offer, the current configuration
+ * an OID_TCP_OFFLOAD_PARAMETERS request leaves, and the guest offloads the
+ * device is told (see nk_offload.h).
+ */
+#include "nk_offload.h"
+
+#include "nk_net.h"
+
+/* IRQL: any. see nk_offload.h */
+void nk_offload_hw(uint64_t f, bool sw_rx_verify, struct nk_offload *hw)
+{
+    bool tx = (f & NK_BIT(VIRTIO_NET_F_CSUM)) != 0;
+    bool rx = (f & NK_BIT(VIRTIO_NET_F_GUEST_CSUM)) != 0 || sw_rx_verify;
+    bool ctl = (f & NK_BIT(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS)) != 0;
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        hw->tx[k] = tx, hw->rx[k] = rx;
+    hw->lso4 = tx && (f & NK_BIT(VIRTIO_NET_F_HOST_TSO4));
+    hw->lso6 = tx && (f & NK_BIT(VIRTIO_NET_F_HOST_TSO6));
+    hw->rsc4 = ctl && (f & NK_BIT(VIRTIO_NET_F_GUEST_TSO4));
+    hw->rsc6 = ctl && (f & NK_BIT(VIRTIO_NET_F_GUEST_TSO6));
+}
+
+/* IRQL: any. one on/off value (LSOv2, RSC) into *on; false if invalid */
+static bool nk_onoff(uint8_t v, bool can, bool *on)
+{
+    if (v == NK_OFL_NO_CHANGE)
+        return true;
+    if (v == NK_OFL_OFF) {
+        *on = false;
+        return true;
+    }
+#ifndef NK_PLANTED_OFFLOAD_UNOFFERED
+    if (v == NK_OFL_TX && can) {
+#else
+    if (v == NK_OFL_TX) { /* planted: an offload the device lacks is turned on */
+        (void)can;
+#endif
+        *on = true;
+        return true;
+    }
+    return false;
+}
+
+/* IRQL: any. one checksum value into *tx / *rx; false if invalid */
+static bool nk_txrx(uint8_t v, bool can_tx, bool can_rx, bool *tx, bool *rx)
+{
+    if (v == NK_OFL_NO_CHANGE)
+        return true;
+    if (v > NK_OFL_BOTH)
+        return false;
+    bool want_tx = v == NK_OFL_TX || v == NK_OFL_BOTH;
+    bool want_rx = v == NK_OFL_RX || v == NK_OFL_BOTH;
+    if ((want_tx && !can_tx) || (want_rx && !can_rx))
+        return false;
+    *tx = want_tx, *rx = want_rx;
+    return true;
+}
+
+/* IRQL: any. see nk_offload.h: built aside, copied only when all is valid */
+enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_offload *hw,
+                                      const struct nk_offload_req *req)
+{
+    struct nk_offload next = *cur;
+    bool ok = true;
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        ok &= nk_txrx(req->csum[k], hw->tx[k], hw->rx[k], &next.tx[k], &next.rx[k]);
+    ok &= nk_onoff(req->lso4, hw->lso4, &next.lso4);
+    ok &= nk_onoff(req->lso6, hw->lso6, &next.lso6);
+    ok &= nk_onoff(req->rsc4, hw->rsc4, &next.rsc4);
+    ok &= nk_onoff(req->rsc6, hw->rsc6, &next.rsc6);
+    if (!ok)
+        return NK_OFL_INVALID;
+    bool same = true;
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        same &= next.tx[k] == cur->tx[k] && next.rx[k] == cur->rx[k];
+    same &= next.lso4 == cur->lso4 && next.lso6 == cur->lso6 && next.rsc4 == cur->rsc4 &&
+            next.rsc6 == cur->rsc6;
+    *cur = next;
+    return same ? NK_OFL_SAME : NK_OFL_CHANGED;
+}
+
+/* IRQL: any. see nk_offload.h */
+uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t f)
+{
+    uint64_t bits = 0;
+    bool rx = false;
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        rx |= cur->rx[k];
+    if (cur->rsc4)
+        bits |= NK_BIT(VIRTIO_NET_F_GUEST_TSO4);
+    if (cur->rsc6)
+        bits |= NK_BIT(VIRTIO_NET_F_GUEST_TSO6);
+    if (rx || bits != 0)
+        bits |= NK_BIT(VIRTIO_NET_F_GUEST_CSUM);
+    return bits & f;
+}

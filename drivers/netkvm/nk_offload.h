@@ -1,0 +1,72 @@
+/*
+ * nk_offload.h - which task offloads NetKVM can offer and which are on,
+ * OS-neutral (no Windows header; the host unit tests build it as is).
+ *
+ * Facts: NDIS_OFFLOAD_PARAMETERS (ntddndis/ns-ntddndis-_ndis_offload_parameters:
+ * per checksum 0 no change, 1 off, 2 transmit only, 3 receive only, 4 both;
+ * LSOv2 and RSC 0 no change, 1 off, 2 on), OID_TCP_OFFLOAD_PARAMETERS
+ * (invalid contents: NDIS_STATUS_INVALID_DATA; after an update the current
+ * configuration is indicated), virtio 1.2 5.1.3.1 (feature dependencies) and
+ * 5.1.6.5.6.1 (VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET: only negotiated offloads).
+ *
+ * Usage (not yet wired into the miniport):
+ *   struct nk_offload hw, cur;
+ *   nk_offload_hw(features, sw_rx_verify, &hw);   // what may be offered
+ *   cur = hw;                                     // or the *Offload keywords' choice
+ *   enum nk_offload_result r = nk_offload_set(&cur, &hw, &req); // OID set
+ *   uint64_t bits = nk_offload_guest_bits(&cur, features);      // CTRL_GUEST_OFFLOADS_SET
+ */
+#ifndef NK_OFFLOAD_H
+#define NK_OFFLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The checksums, in NDIS_OFFLOAD_PARAMETERS order */
+enum nk_csum_kind { NK_CS_IP4, NK_CS_TCP4, NK_CS_UDP4, NK_CS_TCP6, NK_CS_UDP6, NK_CS_KINDS };
+
+/* One offload configuration (capabilities or the current one) */
+struct nk_offload {
+    bool tx[NK_CS_KINDS]; /* checksums computed for sends */
+    bool rx[NK_CS_KINDS]; /* checksums verified for receives */
+    bool lso4, lso6;      /* LSOv2 */
+    bool rsc4, rsc6;      /* receive segment coalescing */
+};
+
+/* A request's values (NDIS_OFFLOAD_PARAMETERS_*: the numbers above) */
+enum {
+    NK_OFL_NO_CHANGE = 0,
+    NK_OFL_OFF = 1,
+    NK_OFL_TX = 2,   /* checksums: transmit only; LSOv2 / RSC: on */
+    NK_OFL_RX = 3,   /* checksums: receive only */
+    NK_OFL_BOTH = 4, /* checksums: both */
+};
+struct nk_offload_req {
+    uint8_t csum[NK_CS_KINDS];
+    uint8_t lso4, lso6, rsc4, rsc6;
+};
+
+enum nk_offload_result {
+    NK_OFL_SAME,    /* valid, nothing changed */
+    NK_OFL_CHANGED, /* valid, the current configuration changed: indicate it */
+    NK_OFL_INVALID, /* a value out of range or an offload not offered: nothing changed */
+};
+
+/* What can be offered on negotiated features: transmit checksums (the IPv4
+ * header one in software) with CSUM, LSOv2 with HOST_TSO4/6, receive
+ * checksums with GUEST_CSUM or when the driver verifies in software
+ * (sw_rx_verify), RSC with GUEST_TSO4/6 and CTRL_GUEST_OFFLOADS (it must
+ * be switchable off). */
+void nk_offload_hw(uint64_t features, bool sw_rx_verify, struct nk_offload *hw);
+
+/* Applies req to cur, all or nothing, within hw. */
+enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_offload *hw,
+                                      const struct nk_offload_req *req);
+
+/* The VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET bitmask for cur (only negotiated
+ * bits): GUEST_TSO4/6 for RSC, GUEST_CSUM while RSC or any receive checksum
+ * is on (off otherwise: a partial checksum the OS does not expect is never
+ * passed up). */
+uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t features);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * offload.c - the task offload configuration NDIS sees: the offload
+ * attributes given at initialisation, OID_TCP_OFFLOAD_PARAMETERS and
+ * OID_OFFLOAD_ENCAPSULATION, each successful set followed by
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (network/oid-tcp-offload-parameters,
+ * network/ndis-status-task-offload-current-config).  What may be offered
+ * and the all-or-nothing update are nk_offload's; the send and receive
+ * paths do not offload yet, so nk_offload_hw is given no offload feature
+ * (the feature wish keeps CSUM, GUEST_CSUM, TSO off) and offers nothing.
+ */
+#include "netkvm.h"
+
+/* NDIS_OFFLOAD_PARAMETERS_* and nk_offload's request values are the same numbers */
+_Static_assert(NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED &&
+                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_TX_ENABLED_RX_DISABLED &&
+                   NK_OFL_RX == NDIS_OFFLOAD_PARAMETERS_RX_ENABLED_TX_DISABLED &&
+                   NK_OFL_BOTH == NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED &&
+                   NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED &&
+                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED &&
+                   NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED &&
+                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED,
+               "nk_offload request values");
+
+/* IRQL: any. NDIS_OFFLOAD_SUPPORTED when on */
+static ULONG NkOn(bool on)
+{
+    return on ? NDIS_OFFLOAD_SUPPORTED : NDIS_OFFLOAD_NOT_SUPPORTED;
+}
+
+/* IRQL: any. an NDIS_OFFLOAD (revision 3: checksums, LSOv2, RSC) for o. */
+static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
+{
+    const ULONG enc = NDIS_ENCAPSULATION_IEEE_802_3;
+    RtlZeroMemory(n, sizeof(*n));
+    n->Header.Type = NDIS_OBJECT_TYPE_OFFLOAD;
+    n->Header.Revision = NDIS_OFFLOAD_REVISION_3;
+    n->Header.Size = NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3;
+    NDIS_TCP_IP_CHECKSUM_OFFLOAD *c = &n->Checksum;
+    bool tx4 = o->tx[NK_CS_IP4] || o->tx[NK_CS_TCP4] || o->tx[NK_CS_UDP4];
+    bool rx4 = o->rx[NK_CS_IP4] || o->rx[NK_CS_TCP4] || o->rx[NK_CS_UDP4];
+    c->IPv4Transmit.Encapsulation = tx4 ? enc : NDIS_ENCAPSULATION_NOT_SUPPORTED;
+    c->IPv4Transmit.IpOptionsSupported = NkOn(tx4);
+    c->IPv4Transmit.TcpOptionsSupported = NkOn(o->tx[NK_CS_TCP4]);
+    c->IPv4Transmit.TcpChecksum = NkOn(o->tx[NK_CS_TCP4]);
+    c->IPv4Transmit.UdpChecksum = NkOn(o->tx[NK_CS_UDP4]);
+    c->IPv4Transmit.IpChecksum = NkOn(o->tx[NK_CS_IP4]);
+    c->IPv4Receive.Encapsulation = rx4 ? enc : NDIS_ENCAPSULATION_NOT_SUPPORTED;
+    c->IPv4Receive.IpOptionsSupported = NkOn(rx4);
+    c->IPv4Receive.TcpOptionsSupported = NkOn(o->rx[NK_CS_TCP4]);
+    c->IPv4Receive.TcpChecksum = NkOn(o->rx[NK_CS_TCP4]);
+    c->IPv4Receive.UdpChecksum = NkOn(o->rx[NK_CS_UDP4]);
+    c->IPv4Receive.IpChecksum = NkOn(o->rx[NK_CS_IP4]);
+    bool tx6 = o->tx[NK_CS_TCP6] || o->tx[NK_CS_UDP6];
+    bool rx6 = o->rx[NK_CS_TCP6] || o->rx[NK_CS_UDP6];
+    c->IPv6Transmit.Encapsulation = tx6 ? enc : NDIS_ENCAPSULATION_NOT_SUPPORTED;
+    c->IPv6Transmit.IpExtensionHeadersSupported = NkOn(tx6);
+    c->IPv6Transmit.TcpOptionsSupported = NkOn(o->tx[NK_CS_TCP6]);
+    c->IPv6Transmit.TcpChecksum = NkOn(o->tx[NK_CS_TCP6]);
+    c->IPv6Transmit.UdpChecksum = NkOn(o->tx[NK_CS_UDP6]);
+    c->IPv6Receive.Encapsulation = rx6 ? enc : NDIS_ENCAPSULATION_NOT_SUPPORTED;
+    c->IPv6Receive.IpExtensionHeadersSupported = NkOn(rx6);
+    c->IPv6Receive.TcpOptionsSupported = NkOn(o->rx[NK_CS_TCP6]);
+    c->IPv6Receive.TcpChecksum = NkOn(o->rx[NK_CS_TCP6]);
+    c->IPv6Receive.UdpChecksum = NkOn(o->rx[NK_CS_UDP6]);
+    /* LSOv2: the device segments up to 64 KiB, at least two segments */
+    if (o->lso4) {
+        n->LsoV2.IPv4.Encapsulation = enc;
+        n->LsoV2.IPv4.MaxOffLoadSize = 0xffff;
+        n->LsoV2.IPv4.MinSegmentCount = 2;
+    }
+    if (o->lso6) {
+        n->LsoV2.IPv6.Encapsulation = enc;
+        n->LsoV2.IPv6.MaxOffLoadSize = 0xffff;
+        n->LsoV2.IPv6.MinSegmentCount = 2;
+        n->LsoV2.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
+        n->LsoV2.IPv6.TcpOptionsSupported = NDIS_OFFLOAD_SUPPORTED;
+    }
+    n->Rsc.IPv4.Enabled = o->rsc4;
+    n->Rsc.IPv6.Enabled = o->rsc6;
+}
+
+/* IRQL: PASSIVE_LEVEL. what may be offered, all of it on; the offload
+ * attributes (default configuration and hardware capabilities). */
+NDIS_STATUS NkOffloadInit(PNK_ADAPTER a)
+{
+    NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES at;
+    NDIS_OFFLOAD hw, def;
+    nk_offload_hw(a->Features, false, &a->OffloadHw);
+    a->Offload = a->OffloadHw;
+    NkFillOffload(&a->OffloadHw, &hw);
+    NkFillOffload(&a->Offload, &def);
+    RtlZeroMemory(&at, sizeof(at));
+    at.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
+    at.Header.Revision = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1;
+    at.Header.Size = sizeof(at);
+    at.DefaultOffloadConfiguration = &def;
+    at.HardwareOffloadCapabilities = &hw;
+    return NdisMSetMiniportAttributes(a->Handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&at);
+}
+
+/* IRQL: PASSIVE_LEVEL. NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG with the current configuration. */
+static void NkOffloadIndicate(PNK_ADAPTER a)
+{
+    NDIS_OFFLOAD cur;
+    NDIS_STATUS_INDICATION ind;
+    NkFillOffload(&a->Offload, &cur);
+    RtlZeroMemory(&ind, sizeof(ind));
+    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
+    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
+    ind.Header.Size = sizeof(ind);
+    ind.SourceHandle = a->Handle;
+    ind.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
+    ind.StatusCode = NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG;
+    ind.StatusBuffer = &cur;
+    ind.StatusBufferSize = sizeof(cur);
+    NdisMIndicateStatusEx(a->Handle, &ind);
+}
+
+/* IRQL: PASSIVE_LEVEL. OID_TCP_OFFLOAD_PARAMETERS: all or nothing, then the indication. */
+NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
+{
+    const NDIS_OFFLOAD_PARAMETERS *p = r->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG len = r->DATA.SET_INFORMATION.InformationBufferLength;
+    if (len < NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1) {
+        r->DATA.SET_INFORMATION.BytesNeeded = NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1;
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    if (p->Header.Type != NDIS_OBJECT_TYPE_DEFAULT || p->Header.Size > len ||
+        p->Header.Size < NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1)
+        return NDIS_STATUS_INVALID_DATA;
+    struct nk_offload_req q;
+    RtlZeroMemory(&q, sizeof(q));
+    q.csum[NK_CS_IP4] = p->IPv4Checksum;
+    q.csum[NK_CS_TCP4] = p->TCPIPv4Checksum;
+    q.csum[NK_CS_UDP4] = p->UDPIPv4Checksum;
+    q.csum[NK_CS_TCP6] = p->TCPIPv6Checksum;
+    q.csum[NK_CS_UDP6] = p->UDPIPv6Checksum;
+    q.lso4 = p->LsoV2IPv4;
+    q.lso6 = p->LsoV2IPv6;
+    /* RSC is in revision 3 and later */
+    if (p->Header.Revision >= NDIS_OFFLOAD_PARAMETERS_REVISION_3 &&
+        p->Header.Size >= NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3)
+        q.rsc4 = p->RscIPv4, q.rsc6 = p->RscIPv6;
+    /* LSOv1, IPsec and TCP connection offload are never offered: only "off" or "no change" */
+    if (p->LsoV1 > NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED ||
+        p->IPsecV1 > NDIS_OFFLOAD_PARAMETERS_IPSECV1_DISABLED ||
+        p->TcpConnectionIPv4 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED ||
+        p->TcpConnectionIPv6 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED)
+        return NDIS_STATUS_INVALID_DATA;
+    if (nk_offload_set(&a->Offload, &a->OffloadHw, &q) == NK_OFL_INVALID) {
+        DbgPrint("netkvm: OID_TCP_OFFLOAD_PARAMETERS asks for an offload not offered\n");
+        return NDIS_STATUS_INVALID_DATA;
+    }
+    r->DATA.SET_INFORMATION.BytesRead = p->Header.Size;
+    NkOffloadIndicate(a);
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL: PASSIVE_LEVEL. OID_OFFLOAD_ENCAPSULATION: IEEE 802.3 only, then the indication. */
+NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
+{
+    const NDIS_OFFLOAD_ENCAPSULATION *e = r->DATA.SET_INFORMATION.InformationBuffer;
+    ULONG len = r->DATA.SET_INFORMATION.InformationBufferLength;
+    if (len < sizeof(*e)) {
+        r->DATA.SET_INFORMATION.BytesNeeded = sizeof(*e);
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    if (e->Header.Type != NDIS_OBJECT_TYPE_OFFLOAD_ENCAPSULATION)
+        return NDIS_STATUS_INVALID_DATA;
+    if ((e->IPv4.Enabled == NDIS_OFFLOAD_SET_ON &&
+         e->IPv4.EncapsulationType != NDIS_ENCAPSULATION_IEEE_802_3) ||
+        (e->IPv6.Enabled == NDIS_OFFLOAD_SET_ON &&
+         e->IPv6.EncapsulationType != NDIS_ENCAPSULATION_IEEE_802_3))
+        return NDIS_STATUS_INVALID_PARAMETER;
+    r->DATA.SET_INFORMATION.BytesRead = sizeof(*e);
+    NkOffloadIndicate(a);
+    return NDIS_STATUS_SUCCESS;
+}

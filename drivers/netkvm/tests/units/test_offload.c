@@ -1,0 +1,152 @@
+/*
+ * nk_offload tests: the offloads offered on each feature set, an
+ * OID_TCP_OFFLOAD_PARAMETERS request applied all or nothing (out-of-range
+ * values and offloads not offered refused, nothing changed), and the guest
+ * offloads the device is told.  The copy built with
+ * NK_PLANTED_OFFLOAD_UNOFFERED (LSOv2 / RSC turned on without the device's
+ * feature) must fail.
+ */
+#include <string.h>
+
+#include "../../nk_net.h"
+#include "nku.h"
+
+#define F(bit) NK_BIT(bit)
+
+/* A request that changes nothing. */
+static struct nk_offload_req req_none(void)
+{
+    struct nk_offload_req r;
+    memset(&r, 0, sizeof(r));
+    return r;
+}
+
+/* True if every checksum of o is tx / rx as given. */
+static bool all_csum(const struct nk_offload *o, bool tx, bool rx)
+{
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        if (o->tx[k] != tx || o->rx[k] != rx)
+            return false;
+    return true;
+}
+
+/* The offloads offered per feature set. */
+static void test_hw(void)
+{
+    struct nk_offload hw;
+    nk_offload_hw(0, false, &hw);
+    check(all_csum(&hw, false, false) && !hw.lso4 && !hw.lso6 && !hw.rsc4 && !hw.rsc6,
+          "offload: no feature, nothing offered");
+    nk_offload_hw(0, true, &hw);
+    check(all_csum(&hw, false, true), "offload: software verification offers receive checksums");
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4), false, &hw);
+    check(all_csum(&hw, true, false) && hw.lso4 && !hw.lso6,
+          "offload: CSUM + HOST_TSO4: transmit checksums and LSOv2 IPv4");
+    nk_offload_hw(F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6), false, &hw);
+    check(!hw.lso4 && !hw.lso6, "offload: HOST_TSO without CSUM offers no LSOv2");
+    nk_offload_hw(F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
+                      F(VIRTIO_NET_F_GUEST_TSO6),
+                  false, &hw);
+    check(all_csum(&hw, false, true) && !hw.rsc4 && !hw.rsc6,
+          "offload: GUEST_TSO without CTRL_GUEST_OFFLOADS offers no RSC (cannot be turned off)");
+    nk_offload_hw(F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO6) |
+                      F(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS),
+                  false, &hw);
+    check(!hw.rsc4 && hw.rsc6, "offload: GUEST_TSO6 + CTRL_GUEST_OFFLOADS: RSC IPv6 only");
+}
+
+/* OID_TCP_OFFLOAD_PARAMETERS requests. */
+static void test_set(void)
+{
+    const uint64_t all = F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) |
+                         F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) |
+                         F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_GUEST_TSO6) |
+                         F(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
+    struct nk_offload hw, cur, before;
+    nk_offload_hw(all, false, &hw);
+    cur = hw;
+    struct nk_offload_req r = req_none();
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_SAME && memcmp(&cur, &hw, sizeof(cur)) == 0,
+          "offload: all NO_CHANGE: same");
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        r.csum[k] = NK_OFL_TX;
+    r.lso4 = NK_OFL_OFF;
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_CHANGED && all_csum(&cur, true, false) &&
+              !cur.lso4 && cur.lso6 && cur.rsc4,
+          "offload: transmit-only checksums, LSOv2 IPv4 off, the rest kept");
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_SAME, "offload: the same request again: same");
+    r = req_none();
+    r.csum[NK_CS_TCP6] = NK_OFL_RX;
+    r.rsc4 = NK_OFL_OFF;
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_CHANGED && !cur.tx[NK_CS_TCP6] &&
+              cur.rx[NK_CS_TCP6] && cur.tx[NK_CS_TCP4] && !cur.rsc4 && cur.rsc6,
+          "offload: TCP/IPv6 receive only, RSC IPv4 off");
+
+    /* Invalid: nothing changes */
+    before = cur;
+    r = req_none();
+    r.csum[NK_CS_IP4] = NK_OFL_BOTH;
+    r.csum[NK_CS_UDP4] = 5;
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_INVALID &&
+              memcmp(&cur, &before, sizeof(cur)) == 0,
+          "offload: checksum value 5 refused, nothing changed (not even the valid IPv4 part)");
+    r = req_none();
+    r.lso6 = NK_OFL_RX; /* 3: not an LSOv2 value */
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_INVALID, "offload: LSOv2 value 3 refused");
+
+    struct nk_offload hw_tx, cur_tx;
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM), false, &hw_tx);
+    cur_tx = hw_tx;
+    r = req_none();
+    r.lso4 = NK_OFL_TX;
+    check(nk_offload_set(&cur_tx, &hw_tx, &r) == NK_OFL_INVALID && !cur_tx.lso4,
+          "offload: LSOv2 IPv4 on without HOST_TSO4 refused");
+    r = req_none();
+    r.rsc6 = NK_OFL_TX;
+    check(nk_offload_set(&cur_tx, &hw_tx, &r) == NK_OFL_INVALID && !cur_tx.rsc6,
+          "offload: RSC IPv6 on without GUEST_TSO6 refused");
+    r = req_none();
+    r.csum[NK_CS_TCP4] = NK_OFL_BOTH;
+    check(nk_offload_set(&cur_tx, &hw_tx, &r) == NK_OFL_INVALID && !cur_tx.rx[NK_CS_TCP4],
+          "offload: receive checksum without GUEST_CSUM (no software verification) refused");
+    r.csum[NK_CS_TCP4] = NK_OFL_OFF;
+    r.lso4 = NK_OFL_OFF;
+    check(nk_offload_set(&cur_tx, &hw_tx, &r) == NK_OFL_CHANGED && !cur_tx.tx[NK_CS_TCP4],
+          "offload: turning off what is not offered is fine");
+}
+
+/* The guest offloads told to the device. */
+static void test_guest_bits(void)
+{
+    const uint64_t f = F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
+                       F(VIRTIO_NET_F_GUEST_TSO6) | F(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS);
+    struct nk_offload hw, cur;
+    nk_offload_hw(f, false, &hw);
+    cur = hw;
+    check(
+        nk_offload_guest_bits(&cur, f) ==
+            (F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_GUEST_TSO6)),
+        "offload: everything on: GUEST_CSUM, TSO4, TSO6");
+    struct nk_offload_req r = req_none();
+    r.rsc4 = r.rsc6 = NK_OFL_OFF;
+    nk_offload_set(&cur, &hw, &r);
+    check(nk_offload_guest_bits(&cur, f) == F(VIRTIO_NET_F_GUEST_CSUM),
+          "offload: RSC off: GUEST_CSUM only");
+    for (unsigned k = 0; k < NK_CS_KINDS; k++)
+        r.csum[k] = NK_OFL_OFF;
+    nk_offload_set(&cur, &hw, &r);
+    check(nk_offload_guest_bits(&cur, f) == 0,
+          "offload: receive checksums and RSC off: no partial checksum passed up");
+    cur.rsc4 = true;
+    check(nk_offload_guest_bits(&cur, f & ~F(VIRTIO_NET_F_GUEST_TSO4)) ==
+              F(VIRTIO_NET_F_GUEST_CSUM),
+          "offload: only negotiated bits are told");
+}
+
+/* See the file comment. */
+void test_offload(void)
+{
+    test_hw();
+    test_set();
+    test_guest_bits();
+}
