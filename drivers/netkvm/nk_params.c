@@ -1,7 +1,8 @@
 /* nk_params.c - NetKVM's advanced-property table and its checked reader
  * (see nk_params.h).  Names, defaults and ranges are those of the existing
  * driver's INF (reference drivers.md section 6) with two deliberate
- * changes: *NumRssQueues goes to 128 (no cap at 32) and MergeableBuffers
+ * changes: *NumRssQueues goes to 128 and defaults to 128 (one pair per CPU
+ * up to the device's count, no cap at 32 or 16) and MergeableBuffers
  * is on by default (its memory is bounded by nk_rxbuf).  Standardized
  * keyword values follow Microsoft's "Standardized INF Keywords for Network
  * Devices", "... for TCP/IP Offload", "... for RSS", "... for RSC" and
@@ -49,8 +50,8 @@ const struct nk_param_def nk_param_table[NK_P_COUNT] = {
     [NK_P_LSOV2_V4] = BOOL_P("*LsoV2IPv4", 1, "Large Send Offload V2 (IPv4)"),
     [NK_P_LSOV2_V6] = BOOL_P("*LsoV2IPv6", 1, "Large Send Offload V2 (IPv6)"),
     [NK_P_RSS] = BOOL_P("*RSS", 1, "Receive Side Scaling"),
-    [NK_P_NUM_RSS_QUEUES] = {"*NumRssQueues", NK_PT_INT, 16, 1, NK_MAX_RSS_QUEUES, NULL, 0,
-                             "Maximum Number of RSS Queues"},
+    [NK_P_NUM_RSS_QUEUES] = {"*NumRssQueues", NK_PT_INT, NK_MAX_RSS_QUEUES, 1, NK_MAX_RSS_QUEUES,
+                             NULL, 0, "Maximum Number of RSS Queues"},
     [NK_P_RSC_V4] = BOOL_P("*RscIPv4", 1, "Recv Segment Coalescing (IPv4)"),
     [NK_P_RSC_V6] = BOOL_P("*RscIPv6", 1, "Recv Segment Coalescing (IPv6)"),
     [NK_P_USO_V4] = BOOL_P("*UsoIPv4", 1, "UDP Segmentation Offload (IPv4)"),

@@ -55,8 +55,9 @@ static void defaults(void)
     struct nk_settings s = settings_of(none);
     bool capped = true;
     uint32_t mtu = nk_settings_mtu(&s, 0, 0, &capped);
-    check(s.wish.mrg_rxbuf && s.wish.multiqueue && s.pairs_wanted == 16,
-          "settings: defaults wish MRG_RXBUF and 16 pairs (mrg %d, mq %d, pairs %u)",
+    check(s.wish.mrg_rxbuf && s.wish.multiqueue && s.pairs_wanted == 128,
+          "settings: defaults wish MRG_RXBUF and 128 pairs (one per CPU up to the device) (mrg %d, "
+          "mq %d, pairs %u)",
           s.wish.mrg_rxbuf, s.wish.multiqueue, s.pairs_wanted);
     check(mtu == 1500 && !capped, "settings: default *JumboPacket 1514 is MTU 1500 (%u, capped %d)",
           mtu, capped);
@@ -119,7 +120,7 @@ static void queues_and_buffers(void)
     s = settings_of(q1);
     check(s.pairs_wanted == 1 && !s.wish.multiqueue, "settings: *NumRssQueues 1: no MQ wished");
     s = settings_of(q129);
-    check(s.pairs_wanted == 16, "settings: *NumRssQueues 129 (above max) falls back to 16 (%u)",
+    check(s.pairs_wanted == 128, "settings: *NumRssQueues 129 (above max) falls back to 128 (%u)",
           s.pairs_wanted);
     s = settings_of(nomrg);
     uint64_t offered = F(VIRTIO_NET_F_MRG_RXBUF) | F(VIRTIO_NET_F_CTRL_VQ);
