@@ -34,5 +34,5 @@ bool bench_start_counted(struct vm *vm, gva_t pdo, const char *driver);
  * notifications, ... interrupts, ... descriptors (... in the ring), ...
  * driver instructions per request, ... outstanding at most, max transfer
  * MAX_TRANSFER bytes". */
-void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backend,
-                   unsigned queues, unsigned qd, uint32_t blocks, uint32_t max_transfer);
+void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backend, unsigned queues,
+                   unsigned qd, uint32_t blocks, uint32_t max_transfer);

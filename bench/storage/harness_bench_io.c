@@ -53,8 +53,8 @@ bool bench_start_counted(struct vm *vm, gva_t pdo, const char *driver)
     return true;
 }
 
-void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backend,
-                   unsigned queues, unsigned qd, uint32_t blocks, uint32_t max_transfer)
+void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backend, unsigned queues,
+                   unsigned qd, uint32_t blocks, uint32_t max_transfer)
 {
     if (!bench_writes(vm, 1, 1, 0, blocks))
         return;

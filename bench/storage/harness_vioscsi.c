@@ -73,8 +73,7 @@ static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool asy
         vmodel_queue_service(h.scsi->dev->model, (uint16_t)(2 + q), ASYNC_PERIOD);
     if (h.scsi != NULL && bench_start_counted(vm, h.scsi->dev->pdo, "vioscsi")) {
         h.started = true;
-        scsi_measure(vm, &h, async ? "scsiasync" : "scsimem", queues, qd, 0, 0,
-                     (uint32_t)o.blocks);
+        scsi_measure(vm, &h, async ? "scsiasync" : "scsimem", queues, qd, 0, 0, (uint32_t)o.blocks);
     }
     sc_finish(vm, &h);
 }

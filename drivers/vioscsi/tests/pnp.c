@@ -127,8 +127,8 @@ static void d3_run(struct vm *vm, uint16_t queues)
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.control_stop == 1 && st.control_restart == 1 && st.stopped_accesses == 0,
-              "stop %u, restart %u, accesses while stopped %u", st.control_stop,
-              st.control_restart, st.stopped_accesses);
+              "stop %u, restart %u, accesses while stopped %u", st.control_stop, st.control_restart,
+              st.stopped_accesses);
     uint8_t cdb[16], before[8 * SC_BLOCK], out[4096], back[4096];
     sc_rw16(cdb, false, 600, 8);
     if (!sc_ok(vm, 0, 0, cdb, 16, before, sizeof(before), true, "READ of the writes before D3"))

@@ -119,8 +119,7 @@ VW_SCENARIO("vwpcidisk", storport_pnp_remove_disk, NULL)
     struct vw_stordisk *d = removal_start(vm, "vwpcidisk", NULL);
     struct vw_stor_caps caps;
     struct vw_stor_result res;
-    if (d == NULL || !vw_stor_query_capabilities(vm, &caps, &res) ||
-        !vw_stor_remove_lun(vm, &res))
+    if (d == NULL || !vw_stor_query_capabilities(vm, &caps, &res) || !vw_stor_remove_lun(vm, &res))
         return;
     VW_EXPECT(vm, caps.answered && res.srb_status == 1, "capabilities %s, remove status 0x%02x",
               caps.answered ? "answered" : "not answered", res.srb_status);
@@ -156,8 +155,9 @@ VW_SCENARIO("vwpcidisk", storport_stop_leaves_device, NULL)
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, res.srb_status == 1 && buf[0] == 0x3c && st.stopped_accesses == 0 &&
-                      st.control_stop == 1 && st.control_restart == 1,
+    VW_EXPECT(vm,
+              res.srb_status == 1 && buf[0] == 0x3c && st.stopped_accesses == 0 &&
+                  st.control_stop == 1 && st.control_restart == 1,
               "read after D3->D0: status 0x%02x, byte 0x%02x, %u stopped accesses, stop %u, "
               "restart %u",
               res.srb_status, buf[0], st.stopped_accesses, st.control_stop, st.control_restart);

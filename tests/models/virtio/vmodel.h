@@ -133,9 +133,9 @@ typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
 /** Counters */
 struct vmodel_stats {
-    uint64_t notifies;    /**< Driver notifications received */
-    uint64_t interrupts;  /**< Interrupts raised */
-    uint64_t requests;    /**< Requests consumed from avail rings */
+    uint64_t notifies;   /**< Driver notifications received */
+    uint64_t interrupts; /**< Interrupts raised */
+    uint64_t requests;   /**< Requests consumed from avail rings */
     /** Descriptors the device walked for the requests it consumed: ring
      *  slots plus indirect-table entries; and ring slots alone (what a
      *  request takes of the ring's capacity). */

@@ -34,7 +34,7 @@
 #define STOR_CONTROL_RUNNING          4  /* ScsiSetRunningConfig */
 #define STOR_CONTROL_SURPRISE_REMOVAL 16 /* ScsiAdapterSurpriseRemoval */
 #define STOR_CONTROL_MAX              30 /* ScsiAdapterControlMax */
-#define STOR_DIRQL                 5 /* the harness's device IRQL (k_intr.c) */
+#define STOR_DIRQL                    5  /* the harness's device IRQL (k_intr.c) */
 
 /* StorPort's locks; LOCK_MESSAGE: one message's lock, held around the
  * ISR in per-message mode (never through StorPortAcquireSpinLock). */

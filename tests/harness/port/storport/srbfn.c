@@ -48,8 +48,7 @@ bool vw_stor_pnp_srb(struct vm *vm, unsigned action, bool adapter, struct vw_sto
 #define CAPS_SIZE       24          /* STOR_DEVICE_CAPABILITIES_EX */
 #define CAPS_MINIPORT_0 0xfffff403u /* D1, D2, NoDisplayInUI, Reserved0 */
 
-bool vw_stor_query_capabilities(struct vm *vm, struct vw_stor_caps *out,
-                                struct vw_stor_result *res)
+bool vw_stor_query_capabilities(struct vm *vm, struct vw_stor_caps *out, struct vw_stor_result *res)
 {
     uint8_t b[SRBEX_PNP_SIZE] = {0}, caps[CAPS_SIZE] = {0};
     put32(b, SRBEX_TYPE_PNP);
