@@ -194,6 +194,9 @@ struct stor_state {
 };
 
 struct stor_state *stor_state(struct vm *vm);
+/* The state if a miniport ever used StorPort in this run, else NULL (no
+ * allocation: device models of other drivers ask on every access). */
+struct stor_state *stor_state_if_any(struct vm *vm);
 /* The running CPU's view of A (allocated on first use). */
 struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a);
 /* The adapter whose device extension is EXT, or NULL (the run failed). */

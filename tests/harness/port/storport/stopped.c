@@ -17,7 +17,9 @@
 
 void vw_stor_device_access(struct vm *vm, const char *device)
 {
-    struct stor_state *s = stor_state(vm);
+    struct stor_state *s = stor_state_if_any(vm);
+    if (s == NULL)
+        return;
     struct stor_adapter *a = &s->normal;
     if (!a->registered || !a->powered_down || a->surprise_removed || vm->failed)
         return;
