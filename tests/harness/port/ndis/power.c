@@ -1,8 +1,8 @@
 /*
  * Device power for the adapter, in the order NDIS follows without
  * NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND (network/oid-pnp-set-power:
- * the stack is paused first): from Paused, OID_PNP_QUERY_POWER then
- * OID_PNP_SET_POWER for D3; OID_PNP_SET_POWER for D0 (never queried:
+ * the stack is paused first): from Paused, VW_OID_PNP_QUERY_POWER then
+ * VW_OID_PNP_SET_POWER for D3; VW_OID_PNP_SET_POWER for D0 (never queried:
  * network/oid-pnp-query-power), then the scenario restarts.  Checked: the
  * query answers NDIS_STATUS_SUCCESS ("any other return code is an error"),
  * and from the D3 set request until the D0 one the miniport indicates no
@@ -10,11 +10,6 @@
  * network/oid-pnp-set-power).
  */
 #include "internal.h"
-
-#define OID_PNP_SET_POWER   0xFD010101u
-#define OID_PNP_QUERY_POWER 0xFD010102u
-#define DEVICE_D0           1u /* NdisDeviceStateD0 */
-#define DEVICE_D3           4u /* NdisDeviceStateD3 */
 
 bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status)
 {
@@ -24,20 +19,20 @@ bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status)
                 ndis_state_name(s->state), s->low_power == d3 ? " already there" : "");
         return false;
     }
-    uint32_t dstate = d3 ? DEVICE_D3 : DEVICE_D0, st = 0, done = 0;
+    uint32_t dstate = d3 ? VW_NDIS_DEVICE_STATE_D3 : VW_NDIS_DEVICE_STATE_D0, st = 0, done = 0;
     if (d3) {
-        if (!vw_ndis_oid(vm, false, OID_PNP_QUERY_POWER, &dstate, 4, &st, &done))
+        if (!vw_ndis_oid(vm, false, VW_OID_PNP_QUERY_POWER, &dstate, 4, &st, &done))
             return false;
-        if (st != ST_SUCCESS) {
+        if (st != VW_NDIS_STATUS_SUCCESS) {
             vw_fail(vm,
-                    "ndis: OID_PNP_QUERY_POWER for D3 returned 0x%08x (miniports always return "
+                    "ndis: VW_OID_PNP_QUERY_POWER for D3 returned 0x%08x (miniports always return "
                     "NDIS_STATUS_SUCCESS: network/oid-pnp-query-power)",
                     st);
             return false;
         }
         s->low_power = true; /* from the set request on */
     }
-    if (!vw_ndis_oid(vm, true, OID_PNP_SET_POWER, &dstate, 4, &st, &done))
+    if (!vw_ndis_oid(vm, true, VW_OID_PNP_SET_POWER, &dstate, 4, &st, &done))
         return false;
     if (!d3)
         s->low_power = false;

@@ -1,6 +1,6 @@
 /*
  * The statistics checker: the protocol layer is the adapter's only traffic,
- * so the OID_GEN_STATISTICS counters the miniport reports
+ * so the VW_OID_GEN_STATISTICS counters the miniport reports
  * (network/oid-gen-statistics, NDIS_STATISTICS_INFO) must equal what it
  * counted itself: frames completed with NDIS_STATUS_SUCCESS (sent) and
  * frames indicated (received), split by destination address as the
@@ -11,7 +11,6 @@
 #include <string.h>
 #include "internal.h"
 
-#define OID_GEN_STATISTICS 0x00020106u
 /* NDIS_STATISTICS_INFO: the 4-byte header, ULONG SupportedStatistics, then
  * 18 ULONG64 counters in the page's order, from offset 8. */
 #define STAT_COUNTERS 18
@@ -77,13 +76,13 @@ bool vw_ndis_check_statistics(struct vm *vm)
     struct ndis_state *s = ndis_state(vm);
     uint8_t info[STAT_SIZE] = {0};
     uint32_t st = 0, done = 0;
-    if (!vw_ndis_oid(vm, false, OID_GEN_STATISTICS, info, sizeof(info), &st, &done))
+    if (!vw_ndis_oid(vm, false, VW_OID_GEN_STATISTICS, info, sizeof(info), &st, &done))
         return false;
     unsigned size = info[2] | info[3] << 8;
-    if (st != ST_SUCCESS || done < STAT_SIZE || info[0] != OBJ_DEFAULT || info[1] < 1 ||
-        size < STAT_SIZE) {
+    if (st != VW_NDIS_STATUS_SUCCESS || done < STAT_SIZE ||
+        info[0] != VW_NDIS_OBJECT_TYPE_DEFAULT || info[1] < 1 || size < STAT_SIZE) {
         vw_fail(vm,
-                "ndis: OID_GEN_STATISTICS returned 0x%08x, %u bytes, header type 0x%x revision "
+                "ndis: VW_OID_GEN_STATISTICS returned 0x%08x, %u bytes, header type 0x%x revision "
                 "%u size %u (an NDIS_STATISTICS_INFO of %u bytes: network/oid-gen-statistics)",
                 st, done, info[0], info[1], size, STAT_SIZE);
         return false;
@@ -94,14 +93,14 @@ bool vw_ndis_check_statistics(struct vm *vm)
         uint64_t got = le64(info + 8 + 8 * c->index), want = expected(s, c);
         if (!(supported & c->flag)) {
             vw_fail(vm,
-                    "ndis: OID_GEN_STATISTICS: SupportedStatistics 0x%08x lacks 0x%08x (%s; "
+                    "ndis: VW_OID_GEN_STATISTICS: SupportedStatistics 0x%08x lacks 0x%08x (%s; "
                     "NDIS 6 miniports support every statistic: network/oid-gen-statistics)",
                     supported, c->flag, c->name);
             return false;
         }
         if (got != want) {
             vw_fail(vm,
-                    "ndis: OID_GEN_STATISTICS: %s is %" PRIu64 ", the protocol layer %s %" PRIu64
+                    "ndis: VW_OID_GEN_STATISTICS: %s is %" PRIu64 ", the protocol layer %s %" PRIu64
                     " (network/oid-gen-statistics)",
                     c->name, got, c->out ? "sent" : "was indicated", want);
             return false;
