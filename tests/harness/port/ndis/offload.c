@@ -168,7 +168,7 @@ bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], u
     if (!vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
         return false;
     if (*status == VW_NDIS_STATUS_SUCCESS && s->offload_indications == before) {
-        vw_fail(vm, "ndis: VW_OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
+        vw_fail(vm, "ndis: OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
                     "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication "
                     "(network/oid-tcp-offload-parameters)");
         return false;

@@ -25,7 +25,7 @@ bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status)
             return false;
         if (st != VW_NDIS_STATUS_SUCCESS) {
             vw_fail(vm,
-                    "ndis: VW_OID_PNP_QUERY_POWER for D3 returned 0x%08x (miniports always return "
+                    "ndis: OID_PNP_QUERY_POWER for D3 returned 0x%08x (miniports always return "
                     "NDIS_STATUS_SUCCESS: network/oid-pnp-query-power)",
                     st);
             return false;

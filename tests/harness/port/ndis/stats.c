@@ -82,7 +82,7 @@ bool vw_ndis_check_statistics(struct vm *vm)
     if (st != VW_NDIS_STATUS_SUCCESS || done < STAT_SIZE ||
         info[0] != VW_NDIS_OBJECT_TYPE_DEFAULT || info[1] < 1 || size < STAT_SIZE) {
         vw_fail(vm,
-                "ndis: VW_OID_GEN_STATISTICS returned 0x%08x, %u bytes, header type 0x%x revision "
+                "ndis: OID_GEN_STATISTICS returned 0x%08x, %u bytes, header type 0x%x revision "
                 "%u size %u (an NDIS_STATISTICS_INFO of %u bytes: network/oid-gen-statistics)",
                 st, done, info[0], info[1], size, STAT_SIZE);
         return false;
@@ -93,14 +93,14 @@ bool vw_ndis_check_statistics(struct vm *vm)
         uint64_t got = le64(info + 8 + 8 * c->index), want = expected(s, c);
         if (!(supported & c->flag)) {
             vw_fail(vm,
-                    "ndis: VW_OID_GEN_STATISTICS: SupportedStatistics 0x%08x lacks 0x%08x (%s; "
+                    "ndis: OID_GEN_STATISTICS: SupportedStatistics 0x%08x lacks 0x%08x (%s; "
                     "NDIS 6 miniports support every statistic: network/oid-gen-statistics)",
                     supported, c->flag, c->name);
             return false;
         }
         if (got != want) {
             vw_fail(vm,
-                    "ndis: VW_OID_GEN_STATISTICS: %s is %" PRIu64 ", the protocol layer %s %" PRIu64
+                    "ndis: OID_GEN_STATISTICS: %s is %" PRIu64 ", the protocol layer %s %" PRIu64
                     " (network/oid-gen-statistics)",
                     c->name, got, c->out ? "sent" : "was indicated", want);
             return false;
