@@ -23,39 +23,11 @@ static const uint8_t ms_key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc
                                    0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
                                    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
 
-/* A TCP (PROTO 6) or UDP (17) packet over IPv4 or IPv6 to the adapter with
- * PAYLOAD bytes, source port SPORT, its checksums right unless ZERO (the
- * fields 0, as the stack leaves them for the hardware); its length. */
+/* A packet to the adapter from the peer (frame.h). */
 static unsigned packet(uint8_t *f, int ipv, uint8_t proto, unsigned payload, uint16_t sport,
                        bool zero)
 {
-    memcpy(f, mac, 6);
-    memcpy(f + 6, peer, 6);
-    f[12] = ipv == 4 ? 0x08 : 0x86, f[13] = ipv == 4 ? 0x00 : 0xdd;
-    uint8_t *ip = f + 14;
-    unsigned l4len = (proto == 6 ? 20 : 8) + payload, hl = ipv == 4 ? 20 : 40;
-    memset(ip, 0, hl + (proto == 6 ? 20 : 8));
-    if (ipv == 4) {
-        unsigned tot = 20 + l4len;
-        ip[0] = 0x45, ip[2] = (uint8_t)(tot >> 8), ip[3] = (uint8_t)tot, ip[8] = 64, ip[9] = proto;
-        ip[12] = 10, ip[15] = 2, ip[16] = 10, ip[19] = 1;
-    } else {
-        ip[0] = 0x60, ip[4] = (uint8_t)(l4len >> 8), ip[5] = (uint8_t)l4len, ip[6] = proto;
-        ip[7] = 64, ip[8] = 0xfd, ip[23] = 2, ip[24] = 0xfd, ip[39] = 1;
-    }
-    uint8_t *l4 = ip + hl;
-    l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport, l4[2] = 0x01, l4[3] = 0xbb; /* :443 */
-    if (proto == 6)
-        l4[12] = 5 << 4, l4[13] = 0x18; /* data offset 5, PSH ACK */
-    else
-        l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
-    for (unsigned i = 0; i < payload; i++)
-        l4[(proto == 6 ? 20 : 8) + i] = (uint8_t)(i * 7 + sport);
-    unsigned len = 14 + hl + l4len;
-    struct ndis_frame p;
-    if (!zero && ndis_frame_parse(f, len, &p))
-        ndis_frame_fill_csums(f, &p);
-    return len;
+    return ndis_frame_build(f, ipv, proto, payload, sport, mac, peer, zero);
 }
 
 static bool up(struct vm *vm, const char *driver, const char *plant)

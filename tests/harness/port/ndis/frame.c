@@ -145,3 +145,35 @@ unsigned ndis_frame_hash_input(const uint8_t *f, const struct ndis_frame *p, uin
     memcpy(in + 2 * alen, f + p->l4, 4); /* source then destination port */
     return 2 * alen + 4;
 }
+
+unsigned ndis_frame_build(uint8_t *f, int ipv, uint8_t proto, unsigned payload, uint16_t sport,
+                          const uint8_t *dst, const uint8_t *src, bool zero)
+{
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    f[12] = ipv == 4 ? 0x08 : 0x86, f[13] = ipv == 4 ? 0x00 : 0xdd;
+    uint8_t *ip = f + 14;
+    unsigned th = proto == 6 ? 20 : 8, l4len = th + payload, hl = ipv == 4 ? 20 : 40;
+    memset(ip, 0, hl + th);
+    if (ipv == 4) {
+        unsigned tot = 20 + l4len;
+        ip[0] = 0x45, ip[2] = (uint8_t)(tot >> 8), ip[3] = (uint8_t)tot, ip[8] = 64, ip[9] = proto;
+        ip[12] = 10, ip[15] = 2, ip[16] = 10, ip[19] = 1;
+    } else {
+        ip[0] = 0x60, ip[4] = (uint8_t)(l4len >> 8), ip[5] = (uint8_t)l4len, ip[6] = proto;
+        ip[7] = 64, ip[8] = 0xfd, ip[23] = 2, ip[24] = 0xfd, ip[39] = 1;
+    }
+    uint8_t *l4 = ip + hl;
+    l4[0] = (uint8_t)(sport >> 8), l4[1] = (uint8_t)sport, l4[2] = 0x01, l4[3] = 0xbb;
+    if (proto == 6)
+        l4[12] = 5 << 4, l4[13] = 0x18; /* data offset 5, PSH ACK */
+    else
+        l4[4] = (uint8_t)(l4len >> 8), l4[5] = (uint8_t)l4len;
+    for (unsigned i = 0; i < payload; i++)
+        l4[th + i] = (uint8_t)(i * 7 + sport);
+    unsigned len = 14 + hl + l4len;
+    struct ndis_frame p;
+    if (!zero && ndis_frame_parse(f, len, &p))
+        ndis_frame_fill_csums(f, &p);
+    return len;
+}

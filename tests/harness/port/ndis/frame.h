@@ -28,6 +28,12 @@ bool ndis_frame_ip_csum_ok(const uint8_t *f, const struct ndis_frame *p);
 bool ndis_frame_l4_csum_ok(const uint8_t *f, const struct ndis_frame *p);
 /* Writes the IPv4 header and the TCP/UDP checksums of F (scenarios' frames). */
 void ndis_frame_fill_csums(uint8_t *f, const struct ndis_frame *p);
+/* Builds a TCP (PROTO 6) or UDP (17) packet over IPv4 (IPV 4) or IPv6 from
+ * SRC to DST (MACs), PAYLOAD bytes, source port SPORT to port 443, its
+ * checksums right unless ZERO (left 0, as the stack leaves them for the
+ * hardware) at F; returns its length.  For scenarios. */
+unsigned ndis_frame_build(uint8_t *f, int ipv, uint8_t proto, unsigned payload, uint16_t sport,
+                          const uint8_t *dst, const uint8_t *src, bool zero);
 /* The RSS hash input of F for the NDIS_HASH_* TYPES enabled: IN gets source
  * and destination address, then ports for a TCP/UDP hash; the length, and
  * *TYPE the hash type used (0 and no input: none applies). */

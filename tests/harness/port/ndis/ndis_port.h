@@ -124,6 +124,16 @@ void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);
 bool vw_ndis_set_rss(struct vm *vm, uint32_t hash_info, const uint8_t *key, unsigned key_len,
                      const uint16_t *table, unsigned n, uint32_t *status);
 
+/* OID_TCP_OFFLOAD_PARAMETERS with more than checksums: the five checksum
+ * values, LsoV2IPv4/IPv6 and RscIPv4/IPv6 (NDIS_OFFLOAD_PARAMETERS_*,
+ * 0: NO_CHANGE). */
+struct vw_ndis_offload_params {
+    uint8_t checksums[5];
+    uint8_t lso4, lso6, rsc4, rsc6;
+};
+bool vw_ndis_set_offload_params(struct vm *vm, const struct vw_ndis_offload_params *o,
+                                uint32_t *status);
+
 /* The Toeplitz RSS hash of N input bytes under KEY (toeplitz.c); the input
  * as the hash type lists it: source then destination address, source then
  * destination port (network/rss-hashing-types). */

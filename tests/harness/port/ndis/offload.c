@@ -190,3 +190,37 @@ void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len)
     uint32_t size = (uint32_t)vw_rd(vm, buf + 2, 2);
     ndis_offload_read_current(vm, buf, size < len ? size : len);
 }
+
+/* OID_TCP_OFFLOAD_PARAMETERS with checksums, LSOv2 and RSC values (0:
+ * NO_CHANGE): revision 3 (NDIS 6.30, through RscIPv6) when RSC is asked,
+ * else revision 1; a success must come with
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (network/oid-tcp-offload-parameters). */
+bool vw_ndis_set_offload_params(struct vm *vm, const struct vw_ndis_offload_params *o,
+                                uint32_t *status)
+{
+    struct ndis_state *s = ndis_state(vm);
+    bool rsc = o->rsc4 != 0 || o->rsc6 != 0;
+    uint64_t size = rsc ? VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv6) + 1
+                        : VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, Flags) + 4;
+    uint8_t p[64] = {0};
+    p[0] = VW_NDIS_OBJECT_TYPE_DEFAULT, p[1] = rsc ? 3 : 1, p[2] = (uint8_t)size;
+    for (unsigned i = 0; i < 5; i++)
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, IPv4Checksum) + i] = o->checksums[i];
+    p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, LsoV2IPv4)] = o->lso4;
+    p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, LsoV2IPv6)] = o->lso6;
+    if (rsc) {
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv4)] = o->rsc4;
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv6)] = o->rsc6;
+    }
+    unsigned before = s->offload_indications;
+    uint32_t done = 0;
+    if (!vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
+        return false;
+    if (*status == VW_NDIS_STATUS_SUCCESS && s->offload_indications == before) {
+        vw_fail(vm, "ndis: OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
+                    "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication "
+                    "(network/oid-tcp-offload-parameters)");
+        return false;
+    }
+    return true;
+}
