@@ -15,9 +15,9 @@
 #include "dev_virtio.h"
 #include "kernel.h"
 #include "port/ndis/ndis_port.h"
+#include "vw_ndis.h"
 
-#define OID_CURRENT_MAC 0x01010102u
-#define FRAME_SECTOR    8
+#define FRAME_SECTOR 8
 
 struct rig {
     char image[300];
@@ -99,8 +99,8 @@ static void frames_through_device(struct vm *vm, bool msix)
     uint8_t mac[6] = {0};
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, OID_CURRENT_MAC, mac, 6, &status, &done) && status == 0 &&
-                  memcmp(mac, addr, 6) == 0,
+              vw_ndis_oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, mac, 6, &status, &done) &&
+                  status == 0 && memcmp(mac, addr, 6) == 0,
               "the MAC is not the NetworkAddress keyword's");
     const char *written = vw_ndis_keyword_value(vm, "Initialized");
     VW_EXPECT(vm, written != NULL && strcmp(written, "1") == 0,
