@@ -9,6 +9,7 @@
  */
 #include "nkoff.h"
 
+/* Four IPV/PROTO packets with their checksums asked: right on the wire. */
 static void nkoff_tx(struct vm *vm, int ipv, uint8_t proto)
 {
     struct nk_rig r;

@@ -8,6 +8,7 @@
  */
 #include "nkoff.h"
 
+/* A 64 KiB LSOv2 send over IPV: MSS segments on the wire, completed as documented. */
 static void nkoff_lso(struct vm *vm, int ipv)
 {
     struct nk_rig r;

@@ -30,6 +30,7 @@ static unsigned packet(uint8_t *f, int ipv, uint8_t proto, unsigned payload, uin
     return ndis_frame_build(f, ipv, proto, payload, sport, mac, peer, zero);
 }
 
+/* Loads DRIVER (with keyword Plant = PLANT), initializes and restarts it. */
 static bool up(struct vm *vm, const char *driver, const char *plant)
 {
     if (plant != NULL)
@@ -37,6 +38,7 @@ static bool up(struct vm *vm, const char *driver, const char *plant)
     return vw_driver_load(vm, driver) && vw_ndis_initialize(vm) && vw_ndis_restart(vm);
 }
 
+/* Pause, halt and unload with the leak checks. */
 static void down(struct vm *vm)
 {
     if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))

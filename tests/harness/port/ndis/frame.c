@@ -7,6 +7,7 @@
 #include <string.h>
 #include "vw_ndis.h"
 
+/* A big-endian 16-bit field. */
 static unsigned be16(const uint8_t *p)
 {
     return (unsigned)p[0] << 8 | p[1];
@@ -73,6 +74,7 @@ static uint32_t sum(uint32_t s, const uint8_t *p, unsigned n)
     return s;
 }
 
+/* Folds a 32-bit ones' complement sum to 16 bits. */
 static uint16_t fold(uint32_t s)
 {
     while (s >> 16)

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "layout.h"
 
+/* Where NBL's information slot I is. */
 static gva_t slot(struct vm *vm, gva_t nbl, unsigned i)
 {
     return nbl + VW_OFFSET(vm, NET_BUFFER_LIST, NetBufferListInfo) + (uint64_t)i * vm->ptr_size;

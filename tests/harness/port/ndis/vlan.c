@@ -12,12 +12,14 @@
 #include "frame.h"
 #include "internal.h"
 
+/* Did the miniport advertise 802.1Q priority or VLAN tagging (MacOptions)? */
 static bool tagging(const struct ndis_state *s)
 {
     return (s->mac_options & (VW_NDIS_MAC_OPTION_8021P_PRIORITY | VW_NDIS_MAC_OPTION_8021Q_VLAN)) !=
            0;
 }
 
+/* Would the stack send 802.1Q information V to this miniport? */
 bool ndis_vlan_tx_allowed(struct vm *vm, uint32_t v)
 {
     if (v == 0 || tagging(ndis_state(vm)))
