@@ -38,6 +38,19 @@ static bool up(struct vm *vm, const char *driver, const char *plant)
     return vw_driver_load(vm, driver) && vw_ndis_initialize(vm) && vw_ndis_restart(vm);
 }
 
+/* Lets DPCs on other CPUs run until N NBLs in all were indicated (or 20 ms):
+ * the miniport indicates from a DPC on the hash's processor. */
+static void wait_indicated(struct vm *vm, unsigned n)
+{
+    struct vw_ndis_stats st;
+    for (unsigned i = 0; i < 200 && !vm->failed; i++) {
+        vw_ndis_stats(vm, &st);
+        if (st.indicated >= n)
+            return;
+        vw_run_for(vm, 100);
+    }
+}
+
 /* Pause, halt and unload with the leak checks. */
 static void down(struct vm *vm)
 {
@@ -72,6 +85,7 @@ VW_SCENARIO("vwndisoff", ndis_offload_checksums_loopback, NULL)
     }
     if (!vw_ndis_send_info(vm, frames, lens, info, 4))
         return;
+    wait_indicated(vm, 4);
     struct vw_ndis_offload_stats o;
     vw_ndis_offload_stats(vm, &o);
     VW_EXPECT(vm, o.rx_csum_flagged == 4, "%u of 4 NBLs came back with checksum bits",
@@ -101,6 +115,7 @@ VW_SCENARIO("vwndisoff", ndis_offload_lso_64k_coalesced, NULL)
     struct vw_ndis_tx_info info = {.lso = 1460u | (14u + 20u) << 20 | VW_LSO_V2_TYPE << 30};
     if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
         return;
+    wait_indicated(vm, 1);
     struct vw_ndis_offload_stats o;
     vw_ndis_offload_stats(vm, &o);
     unsigned want = (payload + 1459) / 1460;
@@ -121,6 +136,7 @@ VW_SCENARIO("vwndisoff", ndis_offload_vlan_info_loopback, NULL)
     struct vw_ndis_tx_info info = {.vlan = 5u | 42u << 4};
     if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
         return;
+    wait_indicated(vm, 1);
     struct vw_ndis_offload_stats o;
     vw_ndis_offload_stats(vm, &o);
     VW_EXPECT(vm,
@@ -160,7 +176,10 @@ VW_SCENARIO("vwndisoff", ndis_offload_rss_hash_and_cpu, NULL)
                              (uint16_t)(5000 + round * 8 + i), false);
             frames[i] = f[i];
         }
-        if (!vw_ndis_send(vm, frames, lens, 8) || !vw_ndis_return_all(vm))
+        if (!vw_ndis_send(vm, frames, lens, 8))
+            return;
+        wait_indicated(vm, 8 * (round + 1));
+        if (!vw_ndis_return_all(vm))
             return;
     }
     vw_ndis_offload_stats(vm, &o);
@@ -201,8 +220,8 @@ static void planted_send(struct vm *vm, const char *plant, uint8_t proto, bool b
     if (bad)
         f[14 + 20 + 17] ^= 0x5a;
     const uint8_t *frames[1] = {f};
-    if (up(vm, "badndisoff", plant))
-        vw_ndis_send_info(vm, frames, &len, &info, 1);
+    if (up(vm, "badndisoff", plant) && vw_ndis_send_info(vm, frames, &len, &info, 1))
+        wait_indicated(vm, 1);
 }
 
 VW_SCENARIO("badndisoff", checker_ndis_rx_checksum_succeeded_on_bad_frame,
@@ -219,8 +238,9 @@ VW_SCENARIO("badndisoff", checker_ndis_rx_checksum_bit_for_disabled_offload,
     uint8_t f[200];
     unsigned len = packet(f, 4, 6, 40, 6000, false);
     const uint8_t *frames[1] = {f};
-    if (up(vm, "badndisoff", "2") && vw_ndis_set_offload_parameters(vm, off, &status))
-        vw_ndis_send(vm, frames, &len, 1);
+    if (up(vm, "badndisoff", "2") && vw_ndis_set_offload_parameters(vm, off, &status) &&
+        vw_ndis_send(vm, frames, &len, 1))
+        wait_indicated(vm, 1);
 }
 
 VW_SCENARIO("badndisoff", checker_ndis_lso_completion_not_written,
@@ -230,8 +250,8 @@ VW_SCENARIO("badndisoff", checker_ndis_lso_completion_not_written,
     unsigned len = packet(f, 4, 6, 8000, 7000, false);
     const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.lso = 1460u | (14u + 20u) << 20 | VW_LSO_V2_TYPE << 30};
-    if (up(vm, "badndisoff", "3"))
-        vw_ndis_send_info(vm, frames, &len, &info, 1);
+    if (up(vm, "badndisoff", "3") && vw_ndis_send_info(vm, frames, &len, &info, 1))
+        wait_indicated(vm, 1);
 }
 
 /* RSS on with Microsoft's key and a table over every CPU, then one TCP
@@ -247,8 +267,9 @@ static void planted_rss(struct vm *vm, const char *plant)
     const uint8_t *frames[1] = {f};
     if (up(vm, "badndisoff", plant) &&
         vw_ndis_set_rss(vm, VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_TCP_IPV4, ms_key, 40,
-                        table, 8, &status))
-        vw_ndis_send(vm, frames, &len, 1);
+                        table, 8, &status) &&
+        vw_ndis_send(vm, frames, &len, 1))
+        wait_indicated(vm, 1);
 }
 
 VW_SCENARIO("badndisoff", checker_ndis_rss_hash_value_wrong,
