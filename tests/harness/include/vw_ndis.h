@@ -197,3 +197,11 @@
  * NDIS_OBJECT_TYPE_DEFAULT, revisions 1 (NDIS 6.20) and 2 (6.30). */
 #define VW_NDIS_PM_CAPABILITIES_REVISION_1 1u
 #define VW_NDIS_PM_CAPABILITIES_REVISION_2 2u
+/* Its members are the header and ULONG-sized values only, so the layout is
+ * the same on every arch: nine ULONGs, then MinMagicPacketWakeUp,
+ * MinPatternWakeUp, MinLinkChangeWakeUp (NDIS_DEVICE_POWER_STATE), then
+ * revision 2's SupportedWakeUpEvents and MediaSpecificWakeUpEvents. */
+#define VW_NDIS_SIZEOF_PM_CAPABILITIES_REVISION_1 52u
+#define VW_NDIS_SIZEOF_PM_CAPABILITIES_REVISION_2 60u
+#define VW_NDIS_PM_CAPABILITIES_MIN_WAKE_UP       40u /* the first of the three states */
+#define VW_NDIS_DEVICE_STATE_MAXIMUM              5u  /* NdisDeviceStateMaximum */

@@ -297,3 +297,12 @@ VW_SCENARIO("badndisoff", checker_ndis_rsc_dup_acks_without_segments,
 {
     planted_send(vm, "7", 17, false, (struct vw_ndis_tx_info){0});
 }
+
+VW_SCENARIO("badndisoff", checker_ndis_pm_capabilities_wake_state,
+            "a minimum wake-up state is no NDIS_DEVICE_POWER_STATE")
+{
+    if (vw_driver_load(vm, "badndisoff")) {
+        vw_ndis_keyword(vm, "Plant", "8");
+        vw_ndis_initialize(vm);
+    }
+}

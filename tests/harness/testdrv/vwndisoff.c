@@ -34,6 +34,7 @@ enum plant {
     PLANT_WRONG_CPU = 5,             /* indicated on the next processor */
     PLANT_VLAN_NOT_STRIPPED = 6,     /* the tag left in the frame */
     PLANT_RSC_DUP_ACKS = 7,          /* DupAckCount on a frame not coalesced */
+    PLANT_PM_WAKE_STATE = 8,         /* a minimum wake-up state beyond D3 */
 };
 
 struct rx {
@@ -458,10 +459,21 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     gen.IfConnectorPresent = TRUE;
     gen.SupportedOidList = g_oids;
     gen.SupportedOidListLength = sizeof(g_oids);
+    read_plant(a);
+#ifdef VWNDISOFF_PLANTED
+    /* NDIS_PM_CAPABILITIES revision 2 (vw/ndis.h does not declare it yet):
+     * the header, nine ULONGs, MinMagicPacketWakeUp 7, two more states, two
+     * ULONGs. */
+    ULONG pm[15] = {0};
+    NDIS_OBJECT_HEADER *ph = (NDIS_OBJECT_HEADER *)pm;
+    ph->Type = NDIS_OBJECT_TYPE_DEFAULT, ph->Revision = 2, ph->Size = sizeof(pm);
+    pm[10] = 7;
+    if (a->plant == PLANT_PM_WAKE_STATE)
+        gen.PowerManagementCapabilitiesEx = (PVOID)pm;
+#endif
     st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
-    read_plant(a);
     st = set_offload(a);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;

@@ -293,7 +293,13 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         s->mtu = (uint32_t)vw_rd(vm, GA(MtuSize), 4);
         s->stats.media_connect = (uint32_t)vw_rd(vm, GA(MediaConnectState), 4);
         s->mac_options = (uint32_t)vw_rd(vm, GA(MacOptions), 4);
-        if (!ndis_rss_capabilities(vm, vw_rdptr(vm, GA(RecvScaleCapabilities)))) {
+        gva_t pm = size >= VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+                                     PowerManagementCapabilitiesEx) +
+                               vm->ptr_size
+                       ? vw_rdptr(vm, GA(PowerManagementCapabilitiesEx))
+                       : 0;
+        if (!ndis_rss_capabilities(vm, vw_rdptr(vm, GA(RecvScaleCapabilities))) ||
+            !ndis_pm_capabilities(vm, pm)) {
             vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
             return;
         }

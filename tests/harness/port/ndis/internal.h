@@ -255,6 +255,8 @@ bool ndis_checksum_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
 bool ndis_rsc_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
 bool ndis_vlan_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
 bool ndis_rss_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
+/* The general attributes' PowerManagementCapabilitiesEx at PM (0: none; power.c). */
+bool ndis_pm_capabilities(struct vm *vm, gva_t pm);
 /* The general attributes' RecvScaleCapabilities at CAPS (0: none). */
 bool ndis_rss_capabilities(struct vm *vm, gva_t caps);
 /* NDIS_OFFLOAD at O into the current configuration (offload.c). */

@@ -50,3 +50,33 @@ bool ndis_power_allows_indication(struct vm *vm, const char *who)
             who);
     return false;
 }
+
+/* The general attributes' PowerManagementCapabilitiesEx
+ * (ntddndis/ns-ntddndis-_ndis_pm_capabilities): header
+ * NDIS_OBJECT_TYPE_DEFAULT, revision 1 or 2 of its size, and each minimum
+ * wake-up state an NDIS_DEVICE_POWER_STATE (Unspecified through D3). */
+bool ndis_pm_capabilities(struct vm *vm, gva_t pm)
+{
+    if (pm == 0)
+        return true;
+    unsigned type = (unsigned)vw_rd(vm, pm, 1), rev = (unsigned)vw_rd(vm, pm + 1, 1);
+    unsigned size = (unsigned)vw_rd(vm, pm + 2, 2);
+    const char *why = NULL;
+    uint32_t bad = 0;
+    if (type != VW_NDIS_OBJECT_TYPE_DEFAULT || rev < VW_NDIS_PM_CAPABILITIES_REVISION_1 ||
+        rev > VW_NDIS_PM_CAPABILITIES_REVISION_2 ||
+        size < (rev == 1 ? VW_NDIS_SIZEOF_PM_CAPABILITIES_REVISION_1
+                         : VW_NDIS_SIZEOF_PM_CAPABILITIES_REVISION_2))
+        why = "header is not NDIS_OBJECT_TYPE_DEFAULT revision 1 or 2 of its size";
+    for (unsigned i = 0; why == NULL && i < 3; i++)
+        if ((bad = (uint32_t)vw_rd(vm, pm + VW_NDIS_PM_CAPABILITIES_MIN_WAKE_UP + 4 * i, 4)) >=
+            VW_NDIS_DEVICE_STATE_MAXIMUM)
+            why = "a minimum wake-up state is no NDIS_DEVICE_POWER_STATE";
+    if (why == NULL)
+        return true;
+    vw_fail(vm,
+            "NdisMSetMiniportAttributes: PowerManagementCapabilitiesEx (type 0x%x revision %u "
+            "size %u, state %u): %s (ntddndis/ns-ntddndis-_ndis_pm_capabilities)",
+            type, rev, size, bad, why);
+    return false;
+}
