@@ -38,7 +38,7 @@ static bool up(struct vm *vm, const char *driver, const char *plant)
     return vw_driver_load(vm, driver) && vw_ndis_initialize(vm) && vw_ndis_restart(vm);
 }
 
-/* Lets DPCs on other CPUs run until N NBLs in all were indicated (or 20 ms):
+/* Lets DPCs on other CPUs run until N NBLs in all were indicated (or 2 ms):
  * the miniport indicates from a DPC on the hash's processor. */
 static void wait_indicated(struct vm *vm, unsigned n)
 {

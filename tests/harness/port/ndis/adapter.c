@@ -226,6 +226,7 @@ bool vw_ndis_halt(struct vm *vm)
         vw_fail(vm, "harness: halt with the adapter %s", ndis_state_name(s->state));
         return false;
     }
+    s->in_d3 = false; /* halting a D3 adapter: NDIS's business, not checked */
     /* NdisHaltDeviceInstanceDeInitialized unless a surprise removal said otherwise. */
     uint64_t args[2] = {s->context, s->halt_action ? s->halt_action : 1};
     s->halt_action = 0;
@@ -570,7 +571,7 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     vw_wr(vm, RQ(DATA), oid, 4);
     vw_wrptr(vm, RQ(DATA.QUERY_INFORMATION.InformationBuffer), info);
     vw_wr(vm, RQ(DATA.QUERY_INFORMATION.InformationBufferLength), len, 4);
-    /* a query's buffer carries its input too (VW_OID_PNP_QUERY_POWER's state) */
+    /* a query's buffer carries its input too (OID_PNP_QUERY_POWER's state) */
     vw_write(vm, info, buf, len);
     s->oid_req = req;
     s->oid_pending = false;

@@ -193,8 +193,9 @@ struct ndis_state {
     /* What the protocol layer sent (completed with SUCCESS) and received,
      * per destination class (0 directed, 1 multicast, 2 broadcast) */
     uint64_t out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
-    /* VW_OID_PNP_SET_POWER D3 sent, D0 not yet (power.c) */
+    /* OID_PNP_SET_POWER D3 sent, D0 not yet (power.c) */
     bool low_power;
+    bool in_d3; /* the D3 set request completed, the D0 one not sent yet (power.c) */
     unsigned offload_indications;     /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
     struct ndis_offload_cfg cur;      /* the current offload configuration (offload.c) */
     uint32_t mac_options;             /* the general attributes' MacOptions (vlan.c) */

@@ -150,7 +150,7 @@ void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size)
     }
 }
 
-/* VW_OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: an NDIS_OFFLOAD_PARAMETERS
+/* OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: an NDIS_OFFLOAD_PARAMETERS
  * of revision 1 (header NDIS_OBJECT_TYPE_DEFAULT), the five checksum values
  * given, everything else NDIS_OFFLOAD_PARAMETERS_NO_CHANGE.  The miniport
  * then reports its new current configuration with an

@@ -1,15 +1,31 @@
 /*
  * Device power for the adapter, in the order NDIS follows without
  * NDIS_MINIPORT_ATTRIBUTES_NO_PAUSE_ON_SUSPEND (network/oid-pnp-set-power:
- * the stack is paused first): from Paused, VW_OID_PNP_QUERY_POWER then
- * VW_OID_PNP_SET_POWER for D3; VW_OID_PNP_SET_POWER for D0 (never queried:
+ * the stack is paused first): from Paused, OID_PNP_QUERY_POWER then
+ * OID_PNP_SET_POWER for D3; OID_PNP_SET_POWER for D0 (never queried:
  * network/oid-pnp-query-power), then the scenario restarts.  Checked: the
  * query answers NDIS_STATUS_SUCCESS ("any other return code is an error"),
  * and from the D3 set request until the D0 one the miniport indicates no
  * receive (before D3 it stops the receive engine and disables interrupts:
  * network/oid-pnp-set-power).
  */
+#include <inttypes.h>
+#include "bus.h"
 #include "internal.h"
+
+/* The bus guard: no register access from the D3 set request's completion
+ * until the D0 one (the device is powered down: network/oid-pnp-set-power,
+ * network/low-power-states-for-a-network-adapter). */
+static void d3_guard(struct vm *vm, bool port, uint64_t addr, bool write)
+{
+    if (!ndis_state(vm)->in_d3 || vm->failed)
+        return;
+    vw_fail(vm,
+            "ndis: %s %s at 0x%" PRIx64 " with the adapter in D3 (after OID_PNP_SET_POWER to D3 "
+            "completed, the device is powered down until the D0 request: "
+            "network/oid-pnp-set-power)",
+            port ? "port" : "register", write ? "write" : "read", addr);
+}
 
 bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status)
 {
@@ -32,10 +48,15 @@ bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status)
         }
         s->low_power = true; /* from the set request on */
     }
+    s->in_d3 = false; /* the D0 request may wake the device */
     if (!vw_ndis_oid(vm, true, VW_OID_PNP_SET_POWER, &dstate, 4, &st, &done))
         return false;
     if (!d3)
         s->low_power = false;
+    if (d3 && st == VW_NDIS_STATUS_SUCCESS) {
+        s->in_d3 = true;
+        vw_bus_set_guard(vm, d3_guard);
+    }
     *status = st;
     return true;
 }

@@ -1,6 +1,6 @@
 /*
  * The statistics checker: the protocol layer is the adapter's only traffic,
- * so the VW_OID_GEN_STATISTICS counters the miniport reports
+ * so the OID_GEN_STATISTICS counters the miniport reports
  * (network/oid-gen-statistics, NDIS_STATISTICS_INFO) must equal what it
  * counted itself: frames completed with NDIS_STATUS_SUCCESS (sent) and
  * frames indicated (received), split by destination address as the
