@@ -167,6 +167,32 @@ static UCHAR ViostorSetWce(PVIOSTOR Stor, UCHAR Wce)
     return SRB_STATUS_SUCCESS;
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock: SRB_FUNCTION_PNP (srb/ns-srb-_srbex_data_pnp).
+ * The disk is the whole function: it goes when the function is unplugged,
+ * which viostor survives (SurpriseRemovalOK); an adapter's surprise removal
+ * is the same as ScsiAdapterSurpriseRemoval. */
+static UCHAR ViostorPnp(PVIOSTOR Stor, PVOID Srb)
+{
+    STOR_PNP_ACTION action;
+    BOOLEAN adapter;
+
+    if (!VwStorPnpAction(Srb, &action, &adapter))
+        return SRB_STATUS_SUCCESS; /* no PnP block: nothing asked of the miniport */
+    switch (action) {
+    case StorQueryCapabilities:
+        return adapter ? SRB_STATUS_SUCCESS
+                       : VwStorPnpCapabilities(Srb, STOR_CAP_SURPRISE_REMOVAL_OK);
+    case StorSurpriseRemoval:
+        if (adapter)
+            ViostorGone(Stor);
+        return SRB_STATUS_SUCCESS;
+    default:
+        /* Remove, stop, start, resource requirements: nothing of the
+         * miniport's to free or set (the adapter's stop is ScsiStopAdapter) */
+        return SRB_STATUS_SUCCESS;
+    }
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
 static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
@@ -183,6 +209,7 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         X->Io.type = VIRTIO_BLK_T_FLUSH;
         return ViostorSubmit(Stor, X);
     case SRB_FUNCTION_PNP:
+        return ViostorPnp(Stor, X->Srb);
     case SRB_FUNCTION_POWER:
         return SRB_STATUS_SUCCESS;
     default:
@@ -197,7 +224,9 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
     UCHAR status;
 
-    if (!stor->Ready)
+    if (x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP)
+        status = ViostorPnp(stor, Srb); /* answered without the device, even after removal */
+    else if (!stor->Ready)
         status = SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
         status = ViostorFunction(stor, x);
