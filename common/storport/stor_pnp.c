@@ -28,7 +28,8 @@ UCHAR VwStorPnpCapabilities(PVOID Srb, ULONG Caps)
      * a smaller structure has other bit positions, so it is not guessed at */
     if (c == NULL || SrbGetDataTransferLength(Srb) < sizeof(*c) || c->Size < sizeof(*c))
         return SRB_STATUS_INVALID_REQUEST;
-    c->Flags &= ~(ULONG)(STOR_CAP_DEVICE_D1 | STOR_CAP_DEVICE_D2); /* "Miniport drivers set this bit to 0" */
+    c->Flags &= ~(ULONG)(STOR_CAP_DEVICE_D1 |
+                         STOR_CAP_DEVICE_D2); /* "Miniport drivers set this bit to 0" */
     c->Flags |= Caps;
     return SRB_STATUS_SUCCESS;
 }

@@ -386,14 +386,23 @@ static BOOLEAN VioscsiDispatch(PVIOSCSI Scsi, ULONG Message, BOOLEAN Line)
     if (isr & VIRTIO_PCI_ISR_CONFIG)
         StorPortIssueDpc(Scsi, &Scsi->Queues[VSCSI_CONTROL_QUEUE].Dpc,
                          (PVOID)(ULONG_PTR)VSCSI_CONTROL_QUEUE, NULL);
-    if (isr & VIRTIO_PCI_ISR_QUEUE)
-        for (ULONG q = 0; q < nq; q++) {
-            uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
-                           : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
-                                                    : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
-            if (any || msg == Message)
-                StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
-        }
+    if (!(isr & VIRTIO_PCI_ISR_QUEUE))
+        return TRUE;
+    if (!any && Scsi->Plan.mode == VSCSI_MSG_ONE_EACH && Message >= Scsi->Plan.queue_msg[0]) {
+        /* Request queue q alone on message queue_msg[0] + q: no walk over
+         * every queue per interrupt */
+        ULONG q = VSCSI_FIRST_REQUEST + Message - Scsi->Plan.queue_msg[0];
+        if (q < nq)
+            StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+        return TRUE;
+    }
+    for (ULONG q = 0; q < nq; q++) {
+        uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
+                       : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
+                                                : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
+        if (any || msg == Message)
+            StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+    }
     return TRUE;
 }
 

@@ -133,8 +133,9 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     X->Queue = q;
     RtlZeroMemory(X->Resp, VSCSI_RESP_HDR_BYTES);
-    int hdrN = VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, NULL, 0);
-    int respN = VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, NULL, 0);
+    uint64_t hdrPa, respPa;
+    int hdrN = VwStorVaCount(&Scsi->Virtio, srb, X->Req, X->ReqLen, &hdrPa);
+    int respN = VwStorVaCount(&Scsi->Virtio, srb, X->Resp, respLen, &respPa);
     int dataN = 0;
     if (X->Transfer != 0) {
         sgl = StorPortGetScatterGatherList(Scsi, srb);
@@ -162,10 +163,10 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
     /* Device-readable first: header, data out; then response, data in */
-    VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, &rq, 0);
+    VwStorVaAppend(&Scsi->Virtio, srb, X->Req, X->ReqLen, hdrPa, &rq, 0);
     if (!X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, 0);
-    VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaAppend(&Scsi->Virtio, srb, X->Resp, respLen, respPa, &rq, VIRTQUEUE_SEG_WRITE);
     if (X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
@@ -332,10 +333,10 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    if (status == SRB_STATUS_PENDING && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP)
-        status = VioscsiPnp(scsi, Srb); /* answered without the device, even after removal */
     if (status == SRB_STATUS_PENDING && !scsi->Ready)
-        status = SRB_STATUS_NO_DEVICE;
+        /* PnP is answered without the device, even after a removal */
+        status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
+                                                            : SRB_STATUS_NO_DEVICE;
     if (status == SRB_STATUS_PENDING)
         status =
             x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);

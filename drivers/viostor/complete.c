@@ -154,10 +154,18 @@ static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
     BOOLEAN any = Line || !Stor->Virtio.Dev.msix;
     if (isr & VIRTIO_PCI_ISR_CONFIG)
         StorPortIssueDpc(Stor, &Stor->ConfigDpc, NULL, NULL);
-    if (isr & VIRTIO_PCI_ISR_QUEUE)
-        for (ULONG q = 0; q < Stor->NumQueues; q++)
-            if (any || Stor->Plan.queue_msg[q] == Message)
-                StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+    if (!(isr & VIRTIO_PCI_ISR_QUEUE))
+        return TRUE;
+    if (!any && Stor->Plan.mode == VBLK_MSG_ONE_EACH) {
+        /* Queue q alone on message q + 1: no walk over every queue per interrupt */
+        ULONG q = Message - 1;
+        if (Message != 0 && q < Stor->NumQueues)
+            StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+        return TRUE;
+    }
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        if (any || Stor->Plan.queue_msg[q] == Message)
+            StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
     return TRUE;
 }
 
