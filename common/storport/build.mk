@@ -5,6 +5,7 @@ VWSTOR_VIRTIO_SRCS = common/storport/virtio_stor.c $(VIRTIO_CORE_SRCS)
 XCOMPILE_SRCS += common/storport/virtio_stor.c
 # stor_srb.c: routines every StorPort miniport writes the same way (sense
 # buffer, contiguous pieces of an extension, the CPU's queue, the dump
-# argument, registration); viostor and vioscsi list $(VWSTOR_SRB_SRCS).
-VWSTOR_SRB_SRCS = common/storport/stor_srb.c
-XCOMPILE_SRCS += common/storport/stor_srb.c
+# argument, registration); stor_pnp.c: PnP SRBs and surprise removal;
+# viostor and vioscsi list $(VWSTOR_SRB_SRCS).
+VWSTOR_SRB_SRCS = common/storport/stor_srb.c common/storport/stor_pnp.c
+XCOMPILE_SRCS += common/storport/stor_srb.c common/storport/stor_pnp.c

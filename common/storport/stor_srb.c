@@ -41,6 +41,32 @@ int VwStorVaPieces(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, struc
 }
 
 /* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
+int VwStorVaCount(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64_t *Pa)
+{
+    ULONG run = 0;
+    uint64_t pa = VwStorPhysical(Virtio, Srb, Va, &run);
+
+    *Pa = 0;
+    if (run == 0 || pa == 0)
+        return -1;
+    if (run >= Len) {
+        *Pa = pa; /* the usual case: one lookup for the count and the append */
+        return 1;
+    }
+    return VwStorVaPieces(Virtio, Srb, Va, Len, NULL, 0);
+}
+
+/* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
+VOID VwStorVaAppend(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64_t Pa,
+                    struct virtqueue_req *Rq, unsigned Flags)
+{
+    if (Pa != 0)
+        virtqueue_req_seg(Rq, Pa, Len, Flags);
+    else
+        VwStorVaPieces(Virtio, Srb, Va, Len, Rq, Flags);
+}
+
+/* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
 ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues)
 {
     PROCESSOR_NUMBER pn;

@@ -18,6 +18,16 @@ PVOID VwStorSenseBuffer(PVOID Srb, PUCHAR *LengthField);
 int VwStorVaPieces(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, struct virtqueue_req *Rq,
                    unsigned Flags);
 
+/* IRQL: DISPATCH_LEVEL or above: as VwStorVaPieces counting, with one
+ * address lookup: the pieces of Len bytes at Va (-1 if one has no bus
+ * address), and in *Pa the bus address when they are one piece (else 0).
+ * VwStorVaAppend then appends them without looking the address up again. */
+int VwStorVaCount(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64_t *Pa);
+
+/* IRQL: DISPATCH_LEVEL or above: append what VwStorVaCount counted (Pa its address). */
+VOID VwStorVaAppend(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64_t Pa,
+                    struct virtqueue_req *Rq, unsigned Flags);
+
 /* IRQL: DISPATCH_LEVEL or above: the queue of the current processor among Queues. */
 ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues);
 

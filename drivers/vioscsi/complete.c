@@ -63,11 +63,46 @@ static VOID VioscsiFinishRequest(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Writ
                     X->Resp + VSCSI_RESP_HDR_BYTES);
 }
 
+/* IRQL: any: where a TMF cookie keeps the parity of its timer period. */
+static PUCHAR VioscsiTmfGen(PVOID Cookie)
+{
+    if (*(PUCHAR)Cookie == VIOSCSI_KIND_BUS_TMF)
+        return &((VIOSCSI_BUS_TMF *)Cookie)->Gen;
+    return &((PVIOSCSI_SRBEXT)Cookie)->TmfGen;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVOID Cookie)
+{
+    UCHAR g = (UCHAR)(Scsi->TmfPeriods & 1);
+
+    *VioscsiTmfGen(Cookie) = g;
+    Scsi->TmfIn[g]++;
+    Scsi->TmfOutstanding++;
+    /* Armed once, not again for each TMF: a stream of TMFs must not push
+     * back the end of one the device never answers */
+    if (Scsi->Dump || Scsi->TimerArmed)
+        return;
+    Scsi->TimerArmed = TRUE;
+    StorPortNotification(RequestTimerCall, Scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+VOID VioscsiTmfClear(PVIOSCSI Scsi)
+{
+    Scsi->TmfOutstanding = 0;
+    Scsi->TmfIn[0] = Scsi->TmfIn[1] = 0;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF the device answered. */
 static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVOID Cookie, uint32_t Written)
 {
+    PUCHAR g = VioscsiTmfGen(Cookie);
+
     if (Scsi->TmfOutstanding != 0)
         Scsi->TmfOutstanding--;
+    if (Scsi->TmfIn[*g & 1] != 0)
+        Scsi->TmfIn[*g & 1]--;
     if (*(PUCHAR)Cookie == VIOSCSI_KIND_BUS_TMF) {
         VIOSCSI_BUS_TMF *t = Cookie;
         t->Busy = 0;
@@ -166,6 +201,56 @@ static void VioscsiCancel(void *ctx, struct virtqueue *vq, void *cookie)
     }
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock: something taken back from a removed device. */
+static void VioscsiCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
+{
+    PVIOSCSI scsi = ctx;
+    (void)vq;
+
+    switch (*(PUCHAR)cookie) {
+    case VIOSCSI_KIND_REQUEST:
+    case VIOSCSI_KIND_SRB_TMF: {
+        PVIOSCSI_SRBEXT x = cookie;
+        x->AtDevice = FALSE;
+        VioscsiComplete(scsi, x->Srb, SRB_STATUS_NO_DEVICE, NULL, NULL);
+        break;
+    }
+    case VIOSCSI_KIND_BUS_TMF:
+        ((VIOSCSI_BUS_TMF *)cookie)->Busy = 0;
+        break;
+    default: /* an event buffer */
+        ((VIOSCSI_EVENT_BUF *)cookie)->Pad[0] = 0;
+        break;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  The function is gone,
+ * so nothing it held can be written any more: the requests, TMFs and event
+ * buffers are taken from the rings' own memory, with no register access
+ * and no reset; a TMF timer still armed finds the adapter not ready. */
+VOID VioscsiGone(PVIOSCSI Scsi)
+{
+    struct virtqueue *vqs[VIOSCSI_NQ];
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+
+    if (Scsi->Removed)
+        return;
+    Scsi->Removed = TRUE;
+    if (!Scsi->Ready)
+        return; /* a failed reset left nothing on the rings of ours to complete */
+    Scsi->Ready = FALSE;
+    DbgPrint("vioscsi: surprise removal: %lu request(s) and %lu TMF(s) at the device end "
+             "NO_DEVICE\n",
+             Scsi->Outstanding, Scsi->TmfOutstanding);
+    for (ULONG q = 0; q < nq; q++)
+        vqs[q] = &Scsi->Queues[q].Vq;
+    VwStorDetachAll(vqs, nq, VioscsiCancelGone, Scsi);
+    Scsi->Outstanding = Scsi->OldOutstanding = 0;
+    VioscsiTmfClear(Scsi);
+    Scsi->EventsPosted = 0;
+    RtlZeroMemory(Scsi->TargetOut, sizeof(Scsi->TargetOut));
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
 BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
 {
@@ -179,7 +264,8 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     Scsi->Resets++;
     /* Completions happen in the cancel callback, after the device is reset */
     int rc = virtio_device_restart(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);
-    Scsi->Outstanding = Scsi->OldOutstanding = Scsi->TmfOutstanding = 0;
+    Scsi->Outstanding = Scsi->OldOutstanding = 0;
+    VioscsiTmfClear(Scsi);
     Scsi->EventsPosted = 0;
     RtlZeroMemory(Scsi->TargetOut, sizeof(Scsi->TargetOut));
     if (rc == 0 && !VioscsiKeepSizes(Scsi)) {
@@ -198,26 +284,31 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     return TRUE;
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
-VOID VioscsiArmTmfTimer(PVIOSCSI Scsi)
-{
-    if (Scsi->Dump)
-        return;
-    Scsi->TimerArmed = TRUE;
-    StorPortNotification(RequestTimerCall, Scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_TIMEOUT_US);
-}
-
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a TMF's time is up. */
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a TMF timer period
+ * ended.  TMFs posted in the period before it have had a whole period and
+ * more: any still at the device (or requests a bus reset left there) end
+ * in a device reset, which completes each of their SRBs once; TMFs of the
+ * period that ended get the next one.  Nothing waits in the meantime. */
 static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
 {
     PVIOSCSI scsi = DeviceExtension;
+    ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
 
     scsi->TimerArmed = FALSE;
-    if (!scsi->Ready || (scsi->TmfOutstanding == 0 && scsi->OldOutstanding == 0))
+    if (!scsi->Ready)
         return;
-    DbgPrint("vioscsi: %lu TMF(s) and %lu reset request(s) still at the device: device reset\n",
-             scsi->TmfOutstanding, scsi->OldOutstanding);
-    VioscsiResetDevice(scsi);
+    if (scsi->TmfIn[old] != 0 || scsi->OldOutstanding != 0) {
+        DbgPrint("vioscsi: %lu TMF(s) unanswered for a timer period and %lu reset request(s) "
+                 "still at the device: device reset\n",
+                 scsi->TmfIn[old], scsi->OldOutstanding);
+        VioscsiResetDevice(scsi);
+        return;
+    }
+    scsi->TmfPeriods++;
+    if (scsi->TmfOutstanding != 0) {
+        scsi->TimerArmed = TRUE;
+        StorPortNotification(RequestTimerCall, scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
@@ -283,6 +374,8 @@ static BOOLEAN VioscsiDispatch(PVIOSCSI Scsi, ULONG Message, BOOLEAN Line)
             VioscsiDrain(Scsi, q);
         return TRUE;
     }
+    if (Scsi->Removed)
+        return FALSE; /* a shared line: not ours, and the function reads all ones */
     uint8_t isr = virtio_isr_ack(&Scsi->Virtio.Dev, (uint16_t)Message);
     if (isr == 0)
         return FALSE;
@@ -293,14 +386,23 @@ static BOOLEAN VioscsiDispatch(PVIOSCSI Scsi, ULONG Message, BOOLEAN Line)
     if (isr & VIRTIO_PCI_ISR_CONFIG)
         StorPortIssueDpc(Scsi, &Scsi->Queues[VSCSI_CONTROL_QUEUE].Dpc,
                          (PVOID)(ULONG_PTR)VSCSI_CONTROL_QUEUE, NULL);
-    if (isr & VIRTIO_PCI_ISR_QUEUE)
-        for (ULONG q = 0; q < nq; q++) {
-            uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
-                           : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
-                                                    : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
-            if (any || msg == Message)
-                StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
-        }
+    if (!(isr & VIRTIO_PCI_ISR_QUEUE))
+        return TRUE;
+    if (!any && Scsi->Plan.mode == VSCSI_MSG_ONE_EACH && Message >= Scsi->Plan.queue_msg[0]) {
+        /* Request queue q alone on message queue_msg[0] + q: no walk over
+         * every queue per interrupt */
+        ULONG q = VSCSI_FIRST_REQUEST + Message - Scsi->Plan.queue_msg[0];
+        if (q < nq)
+            StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+        return TRUE;
+    }
+    for (ULONG q = 0; q < nq; q++) {
+        uint16_t msg = q == VSCSI_CONTROL_QUEUE ? Scsi->Plan.control_msg
+                       : q == VSCSI_EVENT_QUEUE ? Scsi->Plan.event_msg
+                                                : Scsi->Plan.queue_msg[q - VSCSI_FIRST_REQUEST];
+        if (any || msg == Message)
+            StorPortIssueDpc(Scsi, &Scsi->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+    }
     return TRUE;
 }
 

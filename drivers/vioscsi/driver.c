@@ -4,7 +4,7 @@
  * checked value by value, the registry parameters read, the queues planned
  * into one uncached extension), HwInitialize (queues and messages, events
  * posted, DRIVER_OK), the passive initialisation (DPCs) and adapter
- * control (stop and restart).
+ * control (stop, restart, surprise removal).
  */
 #include "vioscsi.h"
 
@@ -324,7 +324,8 @@ static BOOLEAN NTAPI VioscsiPassiveInit(PVOID DeviceExtension)
 }
 
 /* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
- * and restart the adapter across power changes. */
+ * and restart the adapter across power changes; below DISPATCH_LEVEL, no
+ * lock (storport/nc-storport-hw_adapter_control): a surprise removal. */
 static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExtension,
                                                                SCSI_ADAPTER_CONTROL_TYPE Type,
                                                                PVOID Parameters)
@@ -338,22 +339,35 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
             list->SupportedTypeList[ScsiStopAdapter] = TRUE;
         if (list->MaxControlType > ScsiRestartAdapter)
             list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        if (list->MaxControlType > ScsiAdapterSurpriseRemoval)
+            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
+        return ScsiAdapterControlSuccess;
+    }
+    case ScsiAdapterSurpriseRemoval: {
+        STOR_LOCK_HANDLE lock;
+        StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
+        VioscsiGone(scsi);
+        StorPortReleaseSpinLock(scsi, &lock);
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:
         /* Nothing is outstanding at a stop but the event buffers; the reset
-         * takes the device's hands off memory */
-        virtio_device_reset(&scsi->Virtio.Dev);
+         * takes the device's hands off memory (a removed function has none
+         * and is not touched) */
+        if (!scsi->Removed)
+            virtio_device_reset(&scsi->Virtio.Dev);
         scsi->Ready = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
         for (ULONG i = 0; i < VIOSCSI_BUS_TMFS; i++)
             scsi->Shared->BusTmf[i].Busy = 0;
         scsi->EventsPosted = 0;
-        scsi->TmfOutstanding = 0;
+        VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter: {
         uint64_t features;
+        if (scsi->Removed)
+            return ScsiAdapterControlUnsuccessful;
         if (virtio_negotiate(&scsi->Virtio.Dev, VIOSCSI_FEATURES, &features) != 0 ||
             features != scsi->Virtio.Dev.features || !VioscsiReadConfig(scsi) ||
             !VioscsiStartQueues(scsi)) {

@@ -133,8 +133,9 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     X->Queue = q;
     RtlZeroMemory(X->Resp, VSCSI_RESP_HDR_BYTES);
-    int hdrN = VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, NULL, 0);
-    int respN = VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, NULL, 0);
+    uint64_t hdrPa, respPa;
+    int hdrN = VwStorVaCount(&Scsi->Virtio, srb, X->Req, X->ReqLen, &hdrPa);
+    int respN = VwStorVaCount(&Scsi->Virtio, srb, X->Resp, respLen, &respPa);
     int dataN = 0;
     if (X->Transfer != 0) {
         sgl = StorPortGetScatterGatherList(Scsi, srb);
@@ -162,10 +163,10 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
     /* Device-readable first: header, data out; then response, data in */
-    VwStorVaPieces(&Scsi->Virtio, srb, X->Req, X->ReqLen, &rq, 0);
+    VwStorVaAppend(&Scsi->Virtio, srb, X->Req, X->ReqLen, hdrPa, &rq, 0);
     if (!X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, 0);
-    VwStorVaPieces(&Scsi->Virtio, srb, X->Resp, respLen, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaAppend(&Scsi->Virtio, srb, X->Resp, respLen, respPa, &rq, VIRTQUEUE_SEG_WRITE);
     if (X->DataIn)
         VioscsiSgAppend(sgl, dataN, lastLen, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
@@ -194,10 +195,9 @@ BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response,
     VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, Cookie) != 0)
         return FALSE;
-    Scsi->TmfOutstanding++;
+    VioscsiTmfPosted(Scsi, Cookie);
     if (virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
-    VioscsiArmTmfTimer(Scsi);
     return TRUE;
 }
 
@@ -243,11 +243,16 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
     if (Function == SRB_FUNCTION_RESET_DEVICE) {
         subtype = VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET;
         lun = 0;
-    } else if (Function == SRB_FUNCTION_ABORT_COMMAND && !VwSrbIsEx(X->Srb)) {
-        /* The old request block names the request to abort; an SRB_EX does
-         * not, and gets a LUN reset (which aborts it too) */
-        PSCSI_REQUEST_BLOCK victim = ((PSCSI_REQUEST_BLOCK)X->Srb)->NextSrb;
-        PVIOSCSI_SRBEXT vx = victim != NULL ? victim->SrbExtension : NULL;
+    } else if (Function == SRB_FUNCTION_ABORT_COMMAND) {
+        /* StorPort sends this only to a miniport that sets
+         * STOR_ADAPTER_FEATURE_ABORT_COMMAND in FeatureSupport
+         * (storport/ns-storport-_port_configuration_information); vioscsi
+         * does not, so under StorPort it ends a request by a LUN reset.
+         * For a caller that sends it anyway, either block format names
+         * the request to abort in NextSrb: ABORT TASK of its tag. */
+        PVOID victim = VwSrbIsEx(X->Srb) ? (PVOID)((PSTORAGE_REQUEST_BLOCK)X->Srb)->NextSrb
+                                         : (PVOID)((PSCSI_REQUEST_BLOCK)X->Srb)->NextSrb;
+        PVIOSCSI_SRBEXT vx = victim != NULL ? SrbGetMiniportContext(victim) : NULL;
         if (vx == NULL || vx->Srb != victim || !vx->AtDevice)
             return SRB_STATUS_ABORT_FAILED;
         subtype = VIRTIO_SCSI_T_TMF_ABORT_TASK;
@@ -261,6 +266,36 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
     if (!VioscsiPostTmf(Scsi, X, X->Req, &X->TmfResponse, X->Srb))
         return SRB_STATUS_BUSY;
     return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock: SRB_FUNCTION_PNP (srb/ns-srb-_srbex_data_pnp).
+ * With VIRTIO_SCSI_F_HOTPLUG a LUN comes and goes at run time (the event
+ * queue says so): a removable unit whose surprise removal is fine; an
+ * adapter's surprise removal is the same as ScsiAdapterSurpriseRemoval. */
+static UCHAR VioscsiPnp(PVIOSCSI Scsi, PVOID Srb)
+{
+    STOR_PNP_ACTION action;
+    BOOLEAN adapter;
+
+    if (!VwStorPnpAction(Srb, &action, &adapter))
+        return SRB_STATUS_SUCCESS; /* no PnP block: nothing asked of the miniport */
+    switch (action) {
+    case StorQueryCapabilities: {
+        ULONG caps = STOR_CAP_SURPRISE_REMOVAL_OK;
+        if (virtio_has_feature(&Scsi->Virtio.Dev, VIRTIO_SCSI_F_HOTPLUG))
+            caps |= STOR_CAP_REMOVABLE;
+        return adapter ? SRB_STATUS_SUCCESS : VwStorPnpCapabilities(Srb, caps);
+    }
+    case StorSurpriseRemoval:
+        if (adapter)
+            VioscsiGone(Scsi);
+        return SRB_STATUS_SUCCESS;
+    default:
+        /* Remove, stop, start, resource requirements: nothing of the
+         * miniport's to free or set (the adapter's stop is ScsiStopAdapter;
+         * a removed LUN's requests end at the device, BAD_TARGET) */
+        return SRB_STATUS_SUCCESS;
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
@@ -277,9 +312,10 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         if (Scsi->Dump)
             return SRB_STATUS_SUCCESS; /* a dump copy ignores resets */
         return VioscsiSrbTmf(Scsi, X, fn);
+    case SRB_FUNCTION_PNP:
+        return VioscsiPnp(Scsi, X->Srb);
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
-    case SRB_FUNCTION_PNP:
     case SRB_FUNCTION_POWER:
         return SRB_STATUS_SUCCESS;
     default:
@@ -298,7 +334,9 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
     if (status == SRB_STATUS_PENDING && !scsi->Ready)
-        status = SRB_STATUS_NO_DEVICE;
+        /* PnP is answered without the device, even after a removal */
+        status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
+                                                            : SRB_STATUS_NO_DEVICE;
     if (status == SRB_STATUS_PENDING)
         status =
             x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);

@@ -12,17 +12,21 @@
  * HwInterrupt, which StorPort polls.
  */
 #pragma once
+#include <storport/stor_pnp.h>
 #include <storport/stor_srb.h>
 #include "vscsi.h"
 
 #define VIOSCSI_DUMP_QUEUE_SIZE 64 /* a dump copy's rings: little memory */
 #define VIOSCSI_TABLE_ENTRIES   (VSCSI_MAX_DATA_SEGS + 2)
-#define VIOSCSI_EVENTS          8       /* event buffers kept at the device */
-#define VIOSCSI_BUS_TMFS        16      /* I_T NEXUS RESETs a bus reset sends at once */
-#define VIOSCSI_TMF_TIMEOUT_US  3000000 /* a TMF unanswered this long: device reset */
-#define VIOSCSI_RESET_WAIT_US   500000  /* HwResetBus waits this long for the device */
-#define VIOSCSI_RESET_POLL_US   1000    /* ... polling its queues this often */
-#define VIOSCSI_NQ              (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
+#define VIOSCSI_EVENTS          8  /* event buffers kept at the device */
+#define VIOSCSI_BUS_TMFS        16 /* I_T NEXUS RESETs a bus reset sends at once */
+/* The TMF timer's period: a TMF still unanswered at the end of the period
+ * after the one it was posted in ends in a device reset, 1.5 to 3 s after it
+ * was posted (one timer for all TMFs, never pushed back by newer ones) */
+#define VIOSCSI_TMF_PERIOD_US 1500000
+#define VIOSCSI_RESET_WAIT_US 500000 /* HwResetBus waits this long for the device */
+#define VIOSCSI_RESET_POLL_US 1000   /* ... polling its queues this often */
+#define VIOSCSI_NQ            (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
 
 /* What a cookie on the rings is (the first byte of each) */
 enum vioscsi_kind {
@@ -43,7 +47,7 @@ typedef struct _VIOSCSI_BUS_TMF {
     UCHAR Kind; /* VIOSCSI_KIND_BUS_TMF */
     UCHAR Busy; /* at the device */
     UCHAR Response;
-    UCHAR Pad;
+    UCHAR Gen; /* parity of the TMF timer period it was posted in */
     UCHAR Req[VSCSI_TMF_BYTES];
 } VIOSCSI_BUS_TMF;
 
@@ -83,11 +87,14 @@ typedef struct _VIOSCSI {
     ULONG Outstanding;    /* requests at the device */
     ULONG OldOutstanding; /* requests from before the last bus reset still at the device */
     ULONG TmfOutstanding; /* TMFs at the device */
+    ULONG TmfPeriods;     /* TMF timer periods ended so far */
+    ULONG TmfIn[2];       /* TMFs at the device by the parity of their period */
     ULONG EventsPosted;
     BOOLEAN Dump;     /* a crash-dump or hibernation copy */
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
+    BOOLEAN Removed;                  /* surprise removed: the device is never touched again */
     ULONG TargetOut[256];             /* requests at the device per target */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
 } VIOSCSI, *PVIOSCSI;
@@ -97,7 +104,7 @@ typedef struct _VIOSCSI_SRBEXT {
     UCHAR Kind; /* enum vioscsi_kind */
     UCHAR Target;
     UCHAR TmfResponse; /* device-writable (a TMF SRB) */
-    UCHAR Pad;
+    UCHAR TmfGen;      /* a TMF SRB: parity of the timer period it was posted in */
     ULONG Lun;
     ULONG Queue;
     ULONG Epoch;
@@ -144,6 +151,12 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
  * every request it had, bring it back. */
 BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF was posted; the timer
- * resets the device if it is still unanswered. */
-VOID VioscsiArmTmfTimer(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: the device was surprise removed: it is
+ * never touched again and every request it held is completed once (NO_DEVICE). */
+VOID VioscsiGone(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the TMF Cookie was posted:
+ * counted in the current timer period, the timer armed if it is not. */
+VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVOID Cookie);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: forget every TMF (the device
+ * was reset, stopped or removed). */
+VOID VioscsiTmfClear(PVIOSCSI Scsi);

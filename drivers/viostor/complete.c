@@ -74,6 +74,38 @@ static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
     ViostorComplete(stor, x->Srb, SRB_STATUS_BUS_RESET, NULL);
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock: a request taken back from a removed device. */
+static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
+{
+    PVIOSTOR stor = ctx;
+    (void)vq;
+    if (cookie == stor->IdDma.va) {
+        stor->IdPending = FALSE;
+        return;
+    }
+    PVIOSTOR_SRBEXT x = cookie;
+    ViostorComplete(stor, x->Srb, SRB_STATUS_NO_DEVICE, NULL);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock: see viostor.h.  The function is gone,
+ * so nothing it held can be written any more: the requests are taken from
+ * the rings' own memory, with no register access and no reset. */
+VOID ViostorGone(PVIOSTOR Stor)
+{
+    struct virtqueue *vqs[VBLK_MAX_QUEUES];
+
+    if (Stor->Removed)
+        return;
+    Stor->Removed = TRUE;
+    if (!Stor->Ready)
+        return; /* a failed reset left nothing on the rings of ours to complete */
+    Stor->Ready = FALSE;
+    DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        vqs[q] = &Stor->Queues[q].Vq;
+    VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancelGone, Stor);
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
 {
@@ -112,6 +144,8 @@ static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
         ViostorDrain(Stor, 0);
         return TRUE;
     }
+    if (Stor->Removed)
+        return FALSE; /* a shared line: not ours, and the function reads all ones */
     uint8_t isr = virtio_isr_ack(&Stor->Virtio.Dev, (uint16_t)Message);
     if (isr == 0)
         return FALSE;
@@ -120,10 +154,18 @@ static BOOLEAN ViostorDispatch(PVIOSTOR Stor, ULONG Message, BOOLEAN Line)
     BOOLEAN any = Line || !Stor->Virtio.Dev.msix;
     if (isr & VIRTIO_PCI_ISR_CONFIG)
         StorPortIssueDpc(Stor, &Stor->ConfigDpc, NULL, NULL);
-    if (isr & VIRTIO_PCI_ISR_QUEUE)
-        for (ULONG q = 0; q < Stor->NumQueues; q++)
-            if (any || Stor->Plan.queue_msg[q] == Message)
-                StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+    if (!(isr & VIRTIO_PCI_ISR_QUEUE))
+        return TRUE;
+    if (!any && Stor->Plan.mode == VBLK_MSG_ONE_EACH) {
+        /* Queue q alone on message q + 1: no walk over every queue per interrupt */
+        ULONG q = Message - 1;
+        if (Message != 0 && q < Stor->NumQueues)
+            StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
+        return TRUE;
+    }
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        if (any || Stor->Plan.queue_msg[q] == Message)
+            StorPortIssueDpc(Stor, &Stor->Queues[q].Dpc, (PVOID)(ULONG_PTR)q, NULL);
     return TRUE;
 }
 
@@ -167,7 +209,9 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
     UNREFERENCED_PARAMETER(SystemArgument2);
 
     StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-    if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
+    if (stor->Removed) {
+        /* nothing to read: the function is gone */
+    } else if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
         DbgPrint("viostor: the device needs a reset\n");
         ViostorResetDevice(stor);
     } else if (stor->Ready) {

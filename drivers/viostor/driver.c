@@ -3,7 +3,7 @@
  * its features negotiated, its configuration checked value by value, the
  * queues planned into one uncached extension), HwInitialize (queues and
  * messages, DRIVER_OK, the serial number), the passive initialisation
- * (DPCs) and adapter control (stop and restart).
+ * (DPCs) and adapter control (stop, restart, surprise removal).
  */
 #include "viostor.h"
 
@@ -145,6 +145,7 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     if (rc != SP_RETURN_FOUND)
         return rc;
     stor->Dump = dump;
+    stor->Removed = FALSE; /* a new start: the extension may be the old one's */
     if (stor->Virtio.Dev.device_type != 2) {
         DbgPrint("viostor: virtio device type %u is not a block device\n",
                  stor->Virtio.Dev.device_type);
@@ -311,7 +312,8 @@ static BOOLEAN NTAPI ViostorPassiveInit(PVOID DeviceExtension)
 }
 
 /* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
- * and restart the adapter across power changes. */
+ * and restart the adapter across power changes; below DISPATCH_LEVEL, no
+ * lock (storport/nc-storport-hw_adapter_control): a surprise removal. */
 static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExtension,
                                                                SCSI_ADAPTER_CONTROL_TYPE Type,
                                                                PVOID Parameters)
@@ -325,16 +327,29 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
             list->SupportedTypeList[ScsiStopAdapter] = TRUE;
         if (list->MaxControlType > ScsiRestartAdapter)
             list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        if (list->MaxControlType > ScsiAdapterSurpriseRemoval)
+            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
+        return ScsiAdapterControlSuccess;
+    }
+    case ScsiAdapterSurpriseRemoval: {
+        STOR_LOCK_HANDLE lock;
+        StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+        ViostorGone(stor);
+        StorPortReleaseSpinLock(stor, &lock);
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:
-        /* Nothing is outstanding at a stop; the reset takes the device's hands off memory */
-        virtio_device_reset(&stor->Virtio.Dev);
+        /* Nothing is outstanding at a stop; the reset takes the device's
+         * hands off memory (a removed function has none and is not touched) */
+        if (!stor->Removed)
+            virtio_device_reset(&stor->Virtio.Dev);
         stor->Ready = FALSE;
         stor->IdPending = FALSE;
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter: {
         uint64_t features;
+        if (stor->Removed)
+            return ScsiAdapterControlUnsuccessful;
         if (virtio_negotiate(&stor->Virtio.Dev, VIOSTOR_FEATURES, &features) != 0 ||
             features != stor->Virtio.Dev.features || !ViostorReadConfig(stor) ||
             !ViostorStartQueues(stor)) {

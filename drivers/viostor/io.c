@@ -108,8 +108,9 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     X->Hdr.sector = data ? X->Io.sector : 0;
     X->Status = 0xff; /* a device that writes no status is caught */
 
-    int hdrN = VwStorVaPieces(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), NULL, 0);
-    int stN = VwStorVaPieces(&Stor->Virtio, srb, &X->Status, 1, NULL, 0);
+    uint64_t hdrPa, stPa;
+    int hdrN = VwStorVaCount(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), &hdrPa);
+    int stN = VwStorVaCount(&Stor->Virtio, srb, &X->Status, 1, &stPa);
     int dataN = 0, rangeN = 0;
     if (data) {
         sgl = StorPortGetScatterGatherList(Stor, srb);
@@ -140,12 +141,12 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         DbgPrint("viostor: queue %lu refused a request (%d)\n", q, rc);
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
-    VwStorVaPieces(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), &rq, 0);
+    VwStorVaAppend(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), hdrPa, &rq, 0);
     if (data)
         ViostorSgPieces(Stor, sgl, X->Io.bytes, &rq, dataFlags);
     if (ranges)
         VwStorVaPieces(&Stor->Virtio, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), &rq, 0);
-    VwStorVaPieces(&Stor->Virtio, srb, &X->Status, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaAppend(&Stor->Virtio, srb, &X->Status, 1, stPa, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     if (virtqueue_kick_prepare(vq))
@@ -167,6 +168,32 @@ static UCHAR ViostorSetWce(PVIOSTOR Stor, UCHAR Wce)
     return SRB_STATUS_SUCCESS;
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock: SRB_FUNCTION_PNP (srb/ns-srb-_srbex_data_pnp).
+ * The disk is the whole function: it goes when the function is unplugged,
+ * which viostor survives (SurpriseRemovalOK); an adapter's surprise removal
+ * is the same as ScsiAdapterSurpriseRemoval. */
+static UCHAR ViostorPnp(PVIOSTOR Stor, PVOID Srb)
+{
+    STOR_PNP_ACTION action;
+    BOOLEAN adapter;
+
+    if (!VwStorPnpAction(Srb, &action, &adapter))
+        return SRB_STATUS_SUCCESS; /* no PnP block: nothing asked of the miniport */
+    switch (action) {
+    case StorQueryCapabilities:
+        return adapter ? SRB_STATUS_SUCCESS
+                       : VwStorPnpCapabilities(Srb, STOR_CAP_SURPRISE_REMOVAL_OK);
+    case StorSurpriseRemoval:
+        if (adapter)
+            ViostorGone(Stor);
+        return SRB_STATUS_SUCCESS;
+    default:
+        /* Remove, stop, start, resource requirements: nothing of the
+         * miniport's to free or set (the adapter's stop is ScsiStopAdapter) */
+        return SRB_STATUS_SUCCESS;
+    }
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
 static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
@@ -183,6 +210,7 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         X->Io.type = VIRTIO_BLK_T_FLUSH;
         return ViostorSubmit(Stor, X);
     case SRB_FUNCTION_PNP:
+        return ViostorPnp(Stor, X->Srb);
     case SRB_FUNCTION_POWER:
         return SRB_STATUS_SUCCESS;
     default:
@@ -198,7 +226,10 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     UCHAR status;
 
     if (!stor->Ready)
-        status = SRB_STATUS_NO_DEVICE;
+        /* PnP is answered without the device, even after a removal */
+        status = x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP
+                     ? ViostorPnp(stor, Srb)
+                     : SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
         status = ViostorFunction(stor, x);
     else if (x->Action == VBLK_SET_WCE)

@@ -12,6 +12,7 @@
  * DPCs: it completes from HwInterrupt, which StorPort polls.
  */
 #pragma once
+#include <storport/stor_pnp.h>
 #include <storport/stor_srb.h>
 #include <storport/virtio_stor.h>
 #include <virtio/virtqueue_req.h>
@@ -60,6 +61,7 @@ typedef struct _VIOSTOR {
     BOOLEAN DpcReady;  /* the DPCs are initialised */
     BOOLEAN Ready;     /* DRIVER_OK set, queues live */
     BOOLEAN IdPending; /* the GET_ID request is at the device */
+    BOOLEAN Removed;   /* surprise removed: the device is never touched again */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
 } VIOSTOR, *PVIOSTOR;
@@ -104,3 +106,6 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
  * request it had with BUS_RESET, bring it back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: the device was surprise removed: it is
+ * never touched again and every request it held is completed once (NO_DEVICE). */
+VOID ViostorGone(PVIOSTOR Stor);

@@ -106,39 +106,40 @@
 #define STOR_PERF_VERSION                                0x00000005
 
 /* ---- Enumerations ------------------------------------------------------ */
-/* storport/ne-storport-scsi_adapter_control_type */
+/* storport/ne-storport-scsi_adapter_control_type: the documented order (values
+ * written out: a member left out would shift every later one) */
 typedef enum _SCSI_ADAPTER_CONTROL_TYPE {
     ScsiQuerySupportedControlTypes = 0,
-    ScsiStopAdapter,
-    ScsiRestartAdapter,
-    ScsiSetBootConfig,
-    ScsiSetRunningConfig,
-    ScsiPowerSettingNotification,
-    ScsiAdapterPower,
-    ScsiAdapterPoFxPowerRequired,
-    ScsiAdapterPoFxPowerActive,
-    ScsiAdapterPoFxPowerSetFState,
-    ScsiAdapterPoFxPowerControl,
-    ScsiAdapterPrepareForBusReScan,
-    ScsiAdapterSystemPowerHints,
-    ScsiAdapterFilterResourceRequirements,
-    ScsiAdapterPoFxMaxOperationalPower,
-    ScsiAdapterPoFxSetPerfState,
-    ScsiAdapterSurpriseRemoval, /* 16 */
-    ScsiAdapterSerialNumber,
-    ScsiAdapterCryptoOperation,
-    ScsiAdapterQueryFruId,
-    ScsiAdapterSetEventLogging,
-    ScsiAdapterReportInternalData,
-    ScsiAdapterResetBusSynchronous,
-    ScsiAdapterPostHwInitialize,
-    ScsiAdapterPrepareEarlyDumpData,
-    ScsiAdapterRestoreEarlyDumpData,
-    ScsiAdapterKsrPowerDown,
-    ScsiAdapterPreparePLDR,
-    ScsiNvmeofAdapterOperation,
-    ScsiAdapterQueryStorMQInterface,
-    ScsiAdapterControlMax /* 30 */
+    ScsiStopAdapter = 1,
+    ScsiRestartAdapter = 2,
+    ScsiSetBootConfig = 3,
+    ScsiSetRunningConfig = 4,
+    ScsiPowerSettingNotification = 5,
+    ScsiAdapterPower = 6,
+    ScsiAdapterPoFxPowerRequired = 7,
+    ScsiAdapterPoFxPowerActive = 8,
+    ScsiAdapterPoFxPowerSetFState = 9,
+    ScsiAdapterPoFxPowerControl = 10,
+    ScsiAdapterPrepareForBusReScan = 11,
+    ScsiAdapterSystemPowerHints = 12,
+    ScsiAdapterFilterResourceRequirements = 13,
+    ScsiAdapterPoFxMaxOperationalPower = 14,
+    ScsiAdapterPoFxSetPerfState = 15,
+    ScsiAdapterSurpriseRemoval = 16,
+    ScsiAdapterSerialNumber = 17,
+    ScsiAdapterCryptoOperation = 18,
+    ScsiAdapterQueryFruId = 19,
+    ScsiAdapterSetEventLogging = 20,
+    ScsiAdapterReportInternalData = 21,
+    ScsiAdapterResetBusSynchronous = 22,
+    ScsiAdapterPostHwInitialize = 23,
+    ScsiAdapterPrepareEarlyDumpData = 24,
+    ScsiAdapterRestoreEarlyDumpData = 25,
+    ScsiAdapterKsrPowerDown = 26,
+    ScsiAdapterPreparePLDR = 27,
+    ScsiNvmeofAdapterOperation = 28,
+    ScsiAdapterQueryStorMQInterface = 29,
+    ScsiAdapterControlMax = 30
 } SCSI_ADAPTER_CONTROL_TYPE;
 
 typedef enum _SCSI_ADAPTER_CONTROL_STATUS {
@@ -532,6 +533,32 @@ typedef struct VW_SRB_ALIGN8 _SRBEX_DATA_PNP {
     ULONG Reserved1;
 } SRBEX_DATA_PNP, *PSRBEX_DATA_PNP;
 _Static_assert(sizeof(SRBEX_DATA_PNP) == 24, "SRBEX_DATA_PNP: six 4-byte members");
+
+/* storport/ns-storport-_stor_device_capabilities_ex: at DataBuffer of a
+ * StorQueryCapabilities PnP SRB; Version and Size set by StorPort.  The
+ * one-bit members are bits of Flags, in their documented order. */
+#define STOR_DEVICE_CAPABILITIES_EX_VERSION_1 1
+#define STOR_CAP_DEVICE_D1                    0x00000001
+#define STOR_CAP_DEVICE_D2                    0x00000002
+#define STOR_CAP_LOCK_SUPPORTED               0x00000004
+#define STOR_CAP_EJECT_SUPPORTED              0x00000008
+#define STOR_CAP_REMOVABLE                    0x00000010
+#define STOR_CAP_DOCK_DEVICE                  0x00000020
+#define STOR_CAP_UNIQUE_ID                    0x00000040
+#define STOR_CAP_SILENT_INSTALL               0x00000080
+#define STOR_CAP_RAW_DEVICE_OK                0x00000100
+#define STOR_CAP_SURPRISE_REMOVAL_OK          0x00000200
+#define STOR_CAP_NO_DISPLAY_IN_UI             0x00000400
+#define STOR_CAP_DEFAULT_WRITE_CACHE_ENABLED  0x00000800
+typedef struct _STOR_DEVICE_CAPABILITIES_EX {
+    USHORT Version;
+    USHORT Size;
+    ULONG Flags; /* DeviceD1 ... DefaultWriteCacheEnabled, Reserved0 */
+    ULONG Address;
+    ULONG UINumber;
+    ULONG Reserved1[2];
+} STOR_DEVICE_CAPABILITIES_EX, *PSTOR_DEVICE_CAPABILITIES_EX;
+_Static_assert(sizeof(STOR_DEVICE_CAPABILITIES_EX) == 24, "STOR_DEVICE_CAPABILITIES_EX: 24 bytes");
 
 /* srb/ns-srb-_srbex_data_power: SRB_FUNCTION_POWER's block
  * (storport/ne-storport-_stor_device_power_state, -_stor_power_action). */

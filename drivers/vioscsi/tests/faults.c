@@ -306,3 +306,51 @@ VW_SCENARIO("vioscsi", registry_action_on_reset_bugcheck, "driver raised bug che
 out:
     sc_finish(vm, &h);
 }
+
+/* A LUN reset SRB whose LOGICAL UNIT RESET the device never answers, with 4
+ * writes lost at it: HwStartIo posts the TMF and returns (nothing waits at
+ * DISPATCH_LEVEL); vioscsi's StorPort timer (1.5 s periods, RequestTimerCall)
+ * resets the device between 1.5 and 3 s later, which completes the reset
+ * SRB (SUCCESS: the device reset did what it asked) and each write
+ * (BUS_RESET) exactly once; the device works after.  StorPort's own time-out
+ * of the SRBs (10 s) is not what ends them. */
+VW_SCENARIO("vioscsi", fault_lun_reset_tmf_never_timer, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 10;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    unsigned before = completed(vm);
+    struct vw_stor_stats st0;
+    vw_stor_stats(vm, &st0);
+    if (!vw_stor_submit_writes(vm, 4, 200, 0x6b))
+        goto out;
+    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
+              completed(vm) - before);
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_LOGICAL_UNIT with its TMF never answered: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
+                  "the unanswered TMF ended after %llu ms of virtual time (1500-3100 expected)",
+                  (unsigned long long)(took / 10000));
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets && st.resets == st0.resets,
+                  "%u device resets, %u bus resets (a reset by the timer, none by StorPort)",
+                  vmodel_reset_count(h.scsi->dev->model) - resets, st.resets - st0.resets);
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  completed(vm) - before);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    works(vm, &h, 13);
+out:
+    sc_finish(vm, &h);
+}
