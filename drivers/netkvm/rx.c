@@ -210,7 +210,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     nbl->SourceHandle = a->Handle;
     NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_SUCCESS;
     NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-    NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) = NULL;
+    NkRxOffload(a, nbl, b, len); /* checksum information (rx_offload.c) */
     NET_BUFFER_LIST_INFO(nbl, Ieee8021QNetBufferListInfo) = NULL;
     ULONG cls = 0;
     NkFrameClass(first->Va + (first == b ? a->HdrLen : 0), &cls);
