@@ -7,15 +7,15 @@
 #include "nk_net.h"
 
 /* IRQL: any. the driver's defaults: MRG_RXBUF on; the checksum and LSOv2
- * offloads the send and receive paths drive (tx_offload.c, rx_offload.c);
- * RSC and USO stay off until the paths drive them */
+ * offloads and RSC the send and receive paths drive (tx_offload.c,
+ * rx_offload.c); USO stays off until the send path drives it */
 void nk_feature_wish_defaults(struct nk_feature_wish *w)
 {
     w->mrg_rxbuf = true;
     w->tx_csum = true;
     w->rx_csum = true;
     w->lso = true;
-    w->rsc = false;
+    w->rsc = true;
     w->uso = false;
     w->multiqueue = true;
     w->packed = true;

@@ -193,7 +193,11 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         tail = more;
         total += l;
     }
-    if (total < NK_ETH_HLEN || total > a->MaxFrame + NK_VLAN_HLEN) {
+    /* A coalesced (GUEST_TSO) frame may reach the plan's largest frame */
+    ULONG64 most = a->MaxFrame + NK_VLAN_HLEN;
+    if (q->Plan.max_frame > most)
+        most = q->Plan.max_frame;
+    if (total < NK_ETH_HLEN || total > most) {
         NkRxRecycle(q, b);
         NK_INC64(&a->Stats.RxErrors);
         return NULL;

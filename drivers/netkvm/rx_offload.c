@@ -6,7 +6,10 @@
  * validated, NEEDS_CSUM a local packet whose checksum is only partial);
  * everything else is verified in software by nk_csum, and "succeeded" is
  * never set for what neither did.  A partial checksum the OS will check
- * itself (that receive checksum off) is completed here first.
+ * itself (that receive checksum off) is completed here first.  RSC: a
+ * coalesced frame (GSO_TCPV4/TCPV6 from the device, GUEST_TSO4/6) carries
+ * its segment count in NDIS_RSC_NBL_INFO: the device's (RSC_EXT, spec
+ * 5.1.6.4.1) or, without RSC_INFO, the payload over gso_size.
  */
 #include "netkvm.h"
 #include "nk_csum.h"
@@ -78,6 +81,35 @@ static BOOLEAN NkRxComplete(struct nk_rx_frame *f, const struct nk_pkt *pkt,
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL. the coalesced-segment count of a frame the device
+ * coalesced, when RSC is on for its IP version (0: not a coalesced frame). */
+static void NkRxRsc(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, const struct nk_pkt *pkt,
+                    const struct nk_vnet_hdr *vh)
+{
+    NDIS_RSC_NBL_INFO ri;
+    uint16_t segs = 0, dup = 0;
+    uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+    BOOLEAN on = (gso == VIRTIO_NET_HDR_GSO_TCPV4 && a->Offload.rsc4 && pkt->l3 == NK_L3_IPV4) ||
+                 (gso == VIRTIO_NET_HDR_GSO_TCPV6 && a->Offload.rsc6 && pkt->l3 == NK_L3_IPV6);
+    if (!on || pkt->l4 != NK_L4_TCP || pkt->fragment)
+        return;
+    if (a->Features & NK_BIT(VIRTIO_NET_F_RSC_EXT))
+        nk_rx_rsc(vh, &segs, &dup);
+    if (segs == 0 && !(vh->flags & VIRTIO_NET_HDR_F_RSC_INFO)) {
+        /* No count from the device: the payload in gso_size pieces */
+        uint32_t payload = pkt->l3_end - pkt->l4_off - pkt->l4_hlen;
+        uint32_t mss = vh->gso_size != 0 ? vh->gso_size : payload;
+        segs = mss != 0 ? (uint16_t)((payload + mss - 1) / mss) : 0;
+        dup = 0;
+    }
+    if (segs == 0)
+        return;
+    ri.Value = NULL;
+    ri.Info.CoalescedSegCount = segs;
+    ri.Info.DupAckCount = dup;
+    NET_BUFFER_LIST_INFO(nbl, TcpRecvSegCoalesceInfo) = ri.Value;
+}
+
 /* IRQL: DISPATCH_LEVEL. the checksum information of a received frame
  * (b: its first buffer, holding len bytes with the virtio_net_hdr). */
 void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
@@ -90,6 +122,7 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
     const struct nk_offload *o = &a->Offload;
     ci.Value = NULL;
     NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) = NULL;
+    NET_BUFFER_LIST_INFO(nbl, TcpRecvSegCoalesceInfo) = NULL;
     nk_vnet_hdr_get(&vh, b->Va, a->HdrLen);
     /* Flags count only when the device may set them */
     if (!(a->Features & NK_BIT(VIRTIO_NET_F_GUEST_CSUM)))
@@ -98,9 +131,12 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
     for (unsigned k = 0; k < NK_CS_KINDS; k++)
         any |= o->rx[k];
     BOOLEAN partial = (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
-    if ((!any && !partial) || !NkRxView(a, b, len, &f))
+    BOOLEAN gso = vh.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+    if ((!any && !partial && !gso) || !NkRxView(a, b, len, &f))
         return;
     nk_parse(&f.v, &pkt);
+    if (gso)
+        NkRxRsc(a, nbl, &pkt, &vh);
     BOOLEAN v4 = pkt.l3 == NK_L3_IPV4;
     enum nk_csum_kind tcp = v4 ? NK_CS_TCP4 : NK_CS_TCP6, udp = v4 ? NK_CS_UDP4 : NK_CS_UDP6;
     if (partial && !o->rx[pkt.l4 == NK_L4_UDP ? udp : tcp]) {

@@ -160,6 +160,8 @@ static void offloads(void)
                                      {"*UDPChecksumOffloadIPv4", "1"},
                                      {"*TCPChecksumOffloadIPv6", "1"},
                                      {"*UDPChecksumOffloadIPv6", "1"},
+                                     {"*RscIPv4", "0"},
+                                     {"*RscIPv6", "0"},
                                      {NULL, NULL}};
     static const struct kv nolso[] = {{"*LsoV2IPv4", "0"}, {"*LsoV2IPv6", "0"}, {NULL, NULL}};
     const uint64_t all = ~0ull;
@@ -178,7 +180,7 @@ static void offloads(void)
     s = settings_of(norx);
     f = nk_choose_features(all, &s.wish);
     check((f & cs) && !(f & gcs) && !s.offload.rx_tcp4 && s.offload.tx_tcp4,
-          "settings: every *ChecksumOffload 1 (transmit only): no GUEST_CSUM");
+          "settings: every *ChecksumOffload 1 (transmit only), RSC off: no GUEST_CSUM");
     s = settings_of(nolso);
     f = nk_choose_features(all, &s.wish);
     check((f & cs) && !(f & tso), "settings: *LsoV2IPv4/6 0: no HOST_TSO4/6");
