@@ -126,7 +126,7 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
     nk_vnet_hdr_get(&vh, b->Va, a->HdrLen);
     /* Flags count only when the device may set them */
     if (!(a->Features & NK_BIT(VIRTIO_NET_F_GUEST_CSUM)))
-        vh.flags &= (uint8_t) ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID);
+        vh.flags &= (uint8_t)~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID);
     BOOLEAN any = FALSE;
     for (unsigned k = 0; k < NK_CS_KINDS; k++)
         any |= o->rx[k];

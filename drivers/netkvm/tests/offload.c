@@ -46,8 +46,7 @@ static void of_csum_offered(struct vm *vm, bool offer_csum)
     } else {
         VW_EXPECT(vm, status == OF_INVALID_DATA,
                   "TCP/IPv4 transmit checksum on, not offered: status 0x%08x", status);
-        VW_EXPECT(vm, st.offload_tx4 == 0, "after the refusal: IPv4 transmit 0x%x",
-                  st.offload_tx4);
+        VW_EXPECT(vm, st.offload_tx4 == 0, "after the refusal: IPv4 transmit 0x%x", st.offload_tx4);
     }
     nk_down(vm, &r);
 }
