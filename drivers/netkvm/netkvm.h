@@ -34,10 +34,11 @@
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
 #define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
-/* LSOv2 MaxOffLoadSize: the TCP payload that still fits the 16-bit IPv4
- * total length (IPv6 payload length) with the largest IP and TCP headers
- * (60 + 60 bytes); a larger one could not be described to the device */
-#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 60u - 60u)
+/* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
+ * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
+ * whose options push its datagram past 65535 bytes cannot be described to
+ * the device and fails (nk_csum: NK_TX_TOO_LONG) */
+#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */

@@ -5,8 +5,8 @@
  * word counts only when GUEST_CSUM was negotiated (spec 5.1.6.4: DATA_VALID
  * validated, NEEDS_CSUM a local packet whose checksum is only partial);
  * everything else is verified in software by nk_csum, and "succeeded" is
- * never set for what neither did.  A partial checksum the OS will check
- * itself (that receive checksum off) is completed here first.  RSC: a
+ * never set for what neither did.  A partial checksum is completed here
+ * first (the device's csum_start/offset must be the parsed L4's).  RSC: a
  * coalesced frame (GSO_TCPV4/TCPV6 from the device, GUEST_TSO4/6) carries
  * its segment count in NDIS_RSC_NBL_INFO: the device's (RSC_EXT, spec
  * 5.1.6.4.1) or, without RSC_INFO, the payload over gso_size.
@@ -139,13 +139,11 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
         NkRxRsc(a, nbl, &pkt, &vh);
     BOOLEAN v4 = pkt.l3 == NK_L3_IPV4;
     enum nk_csum_kind tcp = v4 ? NK_CS_TCP4 : NK_CS_TCP6, udp = v4 ? NK_CS_UDP4 : NK_CS_UDP6;
-    if (partial && !o->rx[pkt.l4 == NK_L4_UDP ? udp : tcp]) {
-        /* The OS checks this one itself: give it a whole checksum */
-        if (!NkRxComplete(&f, &pkt, &vh))
-            vh.flags &= (uint8_t)~VIRTIO_NET_HDR_F_NEEDS_CSUM;
-    }
-    if (partial && (vh.csum_start != pkt.l4_off))
-        vh.flags &= (uint8_t)~VIRTIO_NET_HDR_F_NEEDS_CSUM; /* not the L4 the frame has */
+    /* A partial checksum is completed whether or not the OS checks it, so
+     * the frame it gets is right and "succeeded" describes it truly; one
+     * whose offsets are not the parsed L4's is verified like any other */
+    if (partial && !NkRxComplete(&f, &pkt, &vh))
+        vh.flags &= (uint8_t)~VIRTIO_NET_HDR_F_NEEDS_CSUM;
     if (!any)
         return;
     nk_rx_csum(&f.v, &pkt, &vh, true, &r);

@@ -109,6 +109,14 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
                  NET_BUFFER_DATA_LENGTH(nb));
         return FALSE;
     }
+    /* Each segment the device cuts must fit the MTU (spec 5.1.6.2: no
+     * packet larger than the MTU and its Ethernet header) */
+    if (plan.vhdr.gso_size != 0 &&
+        (ULONG)plan.hdr_copy + plan.vhdr.gso_size > a->MaxFrame + (pkt.vlan ? NK_VLAN_HLEN : 0)) {
+        DbgPrint("netkvm: LSOv2 MSS %u with %u header bytes exceeds the MTU\n", plan.vhdr.gso_size,
+                 plan.hdr_copy);
+        return FALSE;
+    }
     nk_tx_apply(&plan, slot + a->HdrLen, plan.hdr_copy);
     nk_vnet_hdr_put(&plan.vhdr, slot, a->HdrLen);
     *copied = plan.hdr_copy;
