@@ -34,8 +34,8 @@ DRIVERS += netkvm
 UNPACKAGED += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
-	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
+	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/tx_offload.c drivers/netkvm/rx.c drivers/netkvm/rx_offload.c drivers/netkvm/ctrl.c \
 	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
-	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c $(VWNDIS_VIRTIO_SRCS)
+	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c $(VWNDIS_VIRTIO_SRCS)
 netkvm_IMPORTS := ntoskrnl hal ndis

@@ -34,6 +34,11 @@
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
 #define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
+/* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
+ * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
+ * whose options push its datagram past 65535 bytes cannot be described to
+ * the device and fails (nk_csum: NK_TX_TOO_LONG) */
+#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -172,6 +177,16 @@ void NkTxCancelAll(PNK_TXQ Q, NDIS_STATUS Status);
 MINIPORT_SEND_NET_BUFFER_LISTS NkSend;
 MINIPORT_CANCEL_SEND NkCancelSend;
 MINIPORT_PROCESS_SG_LIST NkProcessSgList;
+
+/* ---- tx_offload.c ---- */
+BOOLEAN NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Slot,
+                    ULONG SlotBytes, ULONG *Copied);
+void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
+ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
+ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);
+
+/* ---- rx_offload.c ---- */
+void NkRxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF B, ULONG Len);
 
 /* ---- rx.c ---- */
 NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);

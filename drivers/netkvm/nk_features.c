@@ -6,16 +6,16 @@
  */
 #include "nk_net.h"
 
-/* IRQL: any. the driver's defaults: MRG_RXBUF on; the offloads stay off
- * until the miniport drives them (TX checksum and LSO need the frame
- * parser, RX checksum a software verifier for partial checksums) */
+/* IRQL: any. the driver's defaults: MRG_RXBUF on; the checksum and LSOv2
+ * offloads and RSC the send and receive paths drive (tx_offload.c,
+ * rx_offload.c); USO stays off until the send path drives it */
 void nk_feature_wish_defaults(struct nk_feature_wish *w)
 {
     w->mrg_rxbuf = true;
-    w->tx_csum = false;
-    w->rx_csum = false;
-    w->lso = false;
-    w->rsc = false;
+    w->tx_csum = true;
+    w->rx_csum = true;
+    w->lso = true;
+    w->rsc = true;
     w->uso = false;
     w->multiqueue = true;
     w->packed = true;

@@ -193,7 +193,11 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         tail = more;
         total += l;
     }
-    if (total < NK_ETH_HLEN || total > a->MaxFrame + NK_VLAN_HLEN) {
+    /* A coalesced (GUEST_TSO) frame may reach the plan's largest frame */
+    ULONG64 most = a->MaxFrame + NK_VLAN_HLEN;
+    if (q->Plan.max_frame > most)
+        most = q->Plan.max_frame;
+    if (total < NK_ETH_HLEN || total > most) {
         NkRxRecycle(q, b);
         NK_INC64(&a->Stats.RxErrors);
         return NULL;
@@ -210,7 +214,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     nbl->SourceHandle = a->Handle;
     NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_SUCCESS;
     NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-    NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) = NULL;
+    NkRxOffload(a, nbl, b, len); /* checksum information (rx_offload.c) */
     NET_BUFFER_LIST_INFO(nbl, Ieee8021QNetBufferListInfo) = NULL;
     ULONG cls = 0;
     NkFrameClass(first->Va + (first == b ? a->HdrLen : 0), &cls);

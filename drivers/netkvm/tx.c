@@ -14,7 +14,10 @@
  */
 #include "netkvm.h"
 
-#define NK_TX_HDR_SLOT 32u /* a header slot: the largest header, 16-aligned */
+/* A header slot: the virtio_net_hdr (at most 20 bytes), then the copy of
+ * the frame's headers a send offload patches (tx_offload.c): Ethernet,
+ * IPv4 with options or IPv6 with extension headers, TCP with options. */
+#define NK_TX_HDR_SLOT 256u
 
 #define NK_NB_NBL(nb)      ((PNET_BUFFER_LIST)(nb)->MiniportReserved[0])
 #define NK_NB_QUEUE(nb)    ((PNK_TXQ)(nb)->MiniportReserved[1])
@@ -87,6 +90,7 @@ static void NkTxNbDone(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status)
         return;
     NET_BUFFER_LIST_STATUS(nbl) = (NDIS_STATUS)*NK_NBL_RESULT(nbl);
     NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+    NkTxOffloadComplete(nbl);
     NdisMSendNetBufferListsComplete(a->Handle, nbl, NkCompleteFlags());
     InterlockedDecrement(&a->TxOut);
     NkPauseCheck(a);
@@ -102,15 +106,26 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         return NK_NOT_NOW;
     if (sgl->NumberOfElements == 0 || sgl->NumberOfElements > 0xfffe)
         return NK_FAILED;
-    unsigned nseg = 1 + sgl->NumberOfElements;
-    RtlZeroMemory(e->Hdr, a->HdrLen); /* no offload: flags 0, GSO_NONE */
+    ULONG copied, first, first_off;
+    if (!NkTxOffload(a, NK_NB_NBL(nb), nb, e->Hdr, NK_TX_HDR_SLOT, &copied))
+        return NK_FAILED;
+    /* The header, the patched header copy, then the rest of the SG list */
+    ULONG rest = NkTxSgAfter(sgl, copied, &first, &first_off);
+    unsigned nseg = 1 + (copied != 0) + rest;
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
         return NK_NOT_NOW;
     if (rc != 0)
         return NK_FAILED; /* can never fit, or the queue is broken */
     virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
-    virtqueue_req_sgl(&rq, sgl->Elements, sgl->NumberOfElements, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    if (copied != 0)
+        virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, copied, 0);
+    if (rest != 0) {
+        const SCATTER_GATHER_ELEMENT *el = &sgl->Elements[first];
+        virtqueue_req_seg(&rq, (uint64_t)el->Address.QuadPart + first_off, el->Length - first_off,
+                          0);
+        virtqueue_req_sgl(&rq, el + 1, rest - 1, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    }
     if (virtqueue_req_close(&rq, e) != 0)
         return NK_FAILED;
     q->Free = e->Next;
@@ -290,7 +305,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             nb->MiniportReserved[0] = nbl;
             nb->MiniportReserved[1] = q;
             ULONG length = NET_BUFFER_DATA_LENGTH(nb);
-            if (length < NK_ETH_HLEN || length > a->MaxFrame ||
+            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl) ||
                 NdisMAllocateNetBufferSGList(a->Dma, nb, nb, NDIS_SG_LIST_WRITE_TO_DEVICE, NULL,
                                              0) != NDIS_STATUS_SUCCESS)
                 NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);
