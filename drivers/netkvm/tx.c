@@ -14,7 +14,8 @@
  */
 #include "netkvm.h"
 
-#define NK_TX_HDR_SLOT 32u /* a header slot: the largest header, 16-aligned */
+#define NK_TX_HDR_SLOT  48u /* a header slot: the largest header and an 802.1Q tag's 16 bytes */
+#define NK_TX_VLAN_SKIP 12u /* the frame's addresses, rewritten in the slot with the tag */
 
 #define NK_NB_NBL(nb)      ((PNET_BUFFER_LIST)(nb)->MiniportReserved[0])
 #define NK_NB_QUEUE(nb)    ((PNK_TXQ)(nb)->MiniportReserved[1])
@@ -104,13 +105,37 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         return NK_FAILED;
     unsigned nseg = 1 + sgl->NumberOfElements;
     RtlZeroMemory(e->Hdr, a->HdrLen); /* no offload: flags 0, GSO_NONE */
+    /* An 802.1Q tag (vlan.c): addresses and tag behind the header, the frame from byte 12 */
+    int vt = NkVlanTx(a, NK_NB_NBL(nb), nb, e->Hdr + a->HdrLen);
+    if (vt == NK_VLAN_BAD)
+        return NK_FAILED;
+    ULONG skip = vt == NK_VLAN_TAG ? NK_TX_VLAN_SKIP : 0;
+    for (ULONG i = 0, left = skip; i < sgl->NumberOfElements && left != 0; i++) {
+        ULONG l = sgl->Elements[i].Length;
+        nseg -= l <= left; /* an element inside the addresses is not posted */
+        left -= l < left ? l : left;
+    }
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
         return NK_NOT_NOW;
     if (rc != 0)
         return NK_FAILED; /* can never fit, or the queue is broken */
-    virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
-    virtqueue_req_sgl(&rq, sgl->Elements, sgl->NumberOfElements, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen + (skip ? 16 : 0), 0);
+    if (skip == 0)
+        virtqueue_req_sgl(&rq, sgl->Elements, sgl->NumberOfElements, sizeof(SCATTER_GATHER_ELEMENT),
+                          0);
+    for (ULONG i = 0; skip != 0 && i < sgl->NumberOfElements; i++) {
+        ULONG64 pa = (ULONG64)sgl->Elements[i].Address.QuadPart;
+        ULONG l = sgl->Elements[i].Length, cut = l < skip ? l : skip;
+        skip -= cut;
+        if (l > cut)
+            virtqueue_req_seg(&rq, pa + cut, l - cut, 0);
+        if (skip == 0) {
+            for (i++; i < sgl->NumberOfElements; i++)
+                virtqueue_req_seg(&rq, (ULONG64)sgl->Elements[i].Address.QuadPart,
+                                  sgl->Elements[i].Length, 0);
+        }
+    }
     if (virtqueue_req_close(&rq, e) != 0)
         return NK_FAILED;
     q->Free = e->Next;
