@@ -18,6 +18,7 @@
 #define RV_PARAMS_REV2   40u         /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_2 */
 #define RV_FLAG_DISABLE  0x0010u     /* NDIS_RSS_PARAM_FLAG_DISABLE_RSS */
 #define RV_INVALID_PARM  0xC000000Du /* NDIS_STATUS_INVALID_PARAMETER */
+#define RV_NOT_SUPPORTED 0xC00000BBu /* NDIS_STATUS_NOT_SUPPORTED */
 #define RV_TOEPLITZ_TCP4 0x00000301u /* Toeplitz | NDIS_HASH_IPV4 | NDIS_HASH_TCP_IPV4 */
 #define RV_FRAME         74u         /* Ethernet + IPv4 + TCP + 20 bytes */
 
@@ -216,5 +217,23 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
     vw_ndis_return_all(vm);
     const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
     VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
+    nk_down(vm, &r);
+}
+
+/* *RSS 0: no capabilities, and a parameters set is not supported. */
+VW_SCENARIO("netkvm", netkvm_rss_keyword_off, NULL)
+{
+    static const char *const kw[] = {"*RSS", "0", NULL};
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .pairs = 4, .cpus = 4, .keywords = kw};
+    if (!nk_up(vm, &r, &o))
+        return;
+    static uint8_t b[1024];
+    uint32_t status = 0, done = 0;
+    vw_ndis_oid(vm, false, RV_OID_CAPS, b, sizeof(b), &status, &done);
+    VW_EXPECT(vm, status == RV_NOT_SUPPORTED, "capabilities with *RSS 0: 0x%08x", status);
+    unsigned n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 40, 0);
+    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    VW_EXPECT(vm, status == RV_NOT_SUPPORTED, "parameters with *RSS 0: 0x%08x", status);
     nk_down(vm, &r);
 }
