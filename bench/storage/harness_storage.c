@@ -2,9 +2,10 @@
  * bench/storage (issue 14, "Benchmark"): viostor under the StorPort
  * emulation, per 4 KiB write at queue depth 1, 32 and 256 with 1, 4 and 16
  * queues (as many CPUs), against the in-process blk model and against
- * qemu-storage-daemon: notifications, interrupts and driver instructions
- * (counted by the emulator over the driver image, StartIo to completion:
- * HwBuildIo, HwStartIo, the MSI routine and the DPC) per request,
+ * qemu-storage-daemon: notifications, interrupts, descriptors the model
+ * walked and driver instructions (counted by the emulator over the driver
+ * image, StartIo to completion: HwBuildIo, HwStartIo, the MSI routine and
+ * the DPC) per request,
  * outstanding requests reached and the maximum transfer (VPD 0xB0).
  * Requests come from every CPU in turn (vw_stor_submit_from).  Group
  * "bench-storage": run only by `make bench-storage`, never by the checks.
@@ -18,9 +19,7 @@
 #include "dev_vhost.h"
 #include "dev_virtio.h"
 #include "port/storport/stor.h"
-
-#define BENCH_BLOCK 4096u
-#define MAX_QD      256u
+#include "bench_io.h"
 
 struct bench_dev {
     struct vw_virtio *model;    /* the in-process blk model, or */
@@ -28,8 +27,9 @@ struct bench_dev {
 };
 
 /* Notifications the device saw so far. */
-static uint64_t notifications(const struct bench_dev *d)
+static uint64_t notifications(const void *ctx)
 {
+    const struct bench_dev *d = ctx;
     if (d->model)
         return vmodel_stats(d->model->model)->notifies;
     uint64_t n = 0;
@@ -38,74 +38,18 @@ static uint64_t notifications(const struct bench_dev *d)
     return n;
 }
 
-/* COUNT 4 KiB writes at queue depth QD from LBA. */
-static bool writes(struct vm *vm, unsigned count, unsigned qd, uint32_t lba)
-{
-    static uint8_t cdbs[MAX_QD][16], data[BENCH_BLOCK];
-    static uint8_t *bufs[MAX_QD];
-    static unsigned lens[MAX_QD];
-    static uint32_t sizes[MAX_QD];
-    static bool in[MAX_QD];
-    static struct vw_stor_result res[MAX_QD];
-    for (unsigned done = 0; done < count; done += qd) {
-        for (unsigned i = 0; i < qd; i++, lba = (lba + BENCH_BLOCK / 512) % (BLK_SECTORS - 8)) {
-            memset(cdbs[i], 0, 16);
-            cdbs[i][0] = 0x2a;
-            cdbs[i][2] = (uint8_t)(lba >> 24), cdbs[i][3] = (uint8_t)(lba >> 16);
-            cdbs[i][4] = (uint8_t)(lba >> 8), cdbs[i][5] = (uint8_t)lba;
-            cdbs[i][8] = BENCH_BLOCK / 512;
-            bufs[i] = data, lens[i] = 10, sizes[i] = BENCH_BLOCK, in[i] = false;
-        }
-        if (!vw_stor_scsi_batch(vm, qd, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
-            return false;
-        for (unsigned i = 0; i < qd; i++)
-            VW_EXPECT(vm, res[i].srb_status == 1, "write: SRB status 0x%02x", res[i].srb_status);
-    }
-    return !vm->failed;
-}
-
-/* Measure COUNT writes at QD on a started adapter and log one BENCH line. */
+/* Measure on a started adapter: the maximum transfer from VPD 0xB0, then
+ * the common measurement (bench_io.h). */
 static void measure(struct vm *vm, const struct bench_dev *d, const char *backend, unsigned queues,
                     unsigned qd)
 {
     uint8_t vpd[64] = {0}, c[16] = {0x12, 0x01, 0xb0, 0, sizeof(vpd)};
     struct vw_stor_result r;
-    if (!vw_stor_scsi(vm, c, 6, vpd, sizeof(vpd), true, &r) || !writes(vm, 1, 1, 0))
+    if (!vw_stor_scsi(vm, c, 6, vpd, sizeof(vpd), true, &r))
         return;
     uint32_t max_blocks = (uint32_t)vpd[8] << 24 | vpd[9] << 16 | vpd[10] << 8 | vpd[11];
-    unsigned count = qd == 1 ? 32 : qd == 32 ? 64 : 256;
-    struct vw_stor_stats s0, s1;
-    vw_stor_stats(vm, &s0);
-    uint64_t n0 = notifications(d), i0 = vm->insns;
-    if (!writes(vm, count, qd, 64))
-        return;
-    vw_stor_stats(vm, &s1);
-    double n = count;
-    vw_log(vm,
-           "BENCH %s queues %u qd %u: %u requests, %.3f notifications, %.3f interrupts, %.0f "
-           "driver instructions per request, %u outstanding at most, max transfer %u bytes",
-           backend, queues, qd, count, (double)(notifications(d) - n0) / n,
-           (double)(s1.device_interrupts - s0.device_interrupts) / n, (double)(vm->insns - i0) / n,
-           s1.max_outstanding, max_blocks * 512);
-}
-
-/* The adapter on DEV (CPUs set by the caller), instructions counted. */
-static bool start(struct vm *vm, struct vw_virtio *dev)
-{
-    vw_stor_attach_pci(vm, dev->pdo);
-    struct vw_stor_config cfg = {.timeout_s = 30};
-    if (!vw_driver_load(vm, "viostor"))
-        return false;
-    if (!vw_cpu_count_insns(vm)) {
-        vw_fail(vm, "cannot count the driver's instructions");
-        return false;
-    }
-    if (!vw_stor_start(vm, &cfg))
-        return false;
-    /* Request i from CPU i mod CPUS, as the I/O of a busy machine comes:
-     * each queue gets its share, so outstanding can reach ring x queues. */
-    vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
-    return true;
+    struct bench_probe p = {notifications, d, d->model ? d->model->model : NULL};
+    bench_measure(vm, &p, backend, queues, qd, BLK_SECTORS, max_blocks * 512);
 }
 
 /* The asynchronous model's service period: the device's I/O thread looks
@@ -143,7 +87,7 @@ static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
     for (uint16_t q = 0; async && q < queues; q++)
         vmodel_queue_service(dev->model, q, ASYNC_PERIOD);
     struct bench_dev d = {.model = dev};
-    if (start(vm, dev)) {
+    if (bench_start_counted(vm, dev->pdo, "viostor")) {
         measure(vm, &d, async ? "async" : "model", queues, qd);
         if (!vm->failed && vw_stor_remove(vm))
             vw_driver_unload(vm);
@@ -163,7 +107,7 @@ static void bench_qsd(struct vm *vm, unsigned queues, unsigned qd)
     struct vw_vhost_dev *blk = vw_vhost_create(vm, &vw_vhost_blk, &p);
     if (blk != NULL) {
         struct bench_dev d = {.vhost = blk};
-        if (start(vm, blk->dev)) {
+        if (bench_start_counted(vm, blk->dev->pdo, "viostor")) {
             measure(vm, &d, "qsd", queues, qd);
             if (!vm->failed && vw_stor_remove(vm))
                 vw_driver_unload(vm);

@@ -37,10 +37,10 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badtimer badwork badthread badbugcheck \
 	badpgleak badpgfree badballoon \
 	badlink badcancel badhid badproc badsec badpower badhidstub badapc badstop badcpu badstor \
-	badpcidisk badndis badndishw badspin
+	badpcidisk badndis badndishw badndisoff badspin
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
-	vwndishw
+	vwndishw vwndisoff
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -81,6 +81,9 @@ badndis_SRCS    := tests/harness/bad/badndis.c
 # NDIS on a virtio-blk PCI function: the hardware exports, and its planted twin.
 vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c
 badndishw_SRCS  := tests/harness/bad/badndishw.c
+# NDIS task offloads and RSS: the offload loopback miniport and its planted twin.
+vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c
+badndisoff_SRCS := tests/harness/bad/badndisoff.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
@@ -107,6 +110,8 @@ badndis_IMPORTS := ntoskrnl ndis hal
 # hal: x86's READ/WRITE_REGISTER_* for the device's registers.
 vwndishw_IMPORTS := ntoskrnl ndis hal
 badndishw_IMPORTS := ntoskrnl ndis hal
+vwndisoff_IMPORTS := ntoskrnl ndis hal
+badndisoff_IMPORTS := ntoskrnl ndis hal
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

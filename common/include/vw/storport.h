@@ -118,10 +118,27 @@ typedef enum _SCSI_ADAPTER_CONTROL_TYPE {
     ScsiAdapterPoFxPowerRequired,
     ScsiAdapterPoFxPowerActive,
     ScsiAdapterPoFxPowerSetFState,
+    ScsiAdapterPoFxPowerControl,
+    ScsiAdapterPrepareForBusReScan,
+    ScsiAdapterSystemPowerHints,
+    ScsiAdapterFilterResourceRequirements,
     ScsiAdapterPoFxMaxOperationalPower,
     ScsiAdapterPoFxSetPerfState,
-    ScsiAdapterSurpriseRemoval,
-    ScsiAdapterControlMax
+    ScsiAdapterSurpriseRemoval, /* 16 */
+    ScsiAdapterSerialNumber,
+    ScsiAdapterCryptoOperation,
+    ScsiAdapterQueryFruId,
+    ScsiAdapterSetEventLogging,
+    ScsiAdapterReportInternalData,
+    ScsiAdapterResetBusSynchronous,
+    ScsiAdapterPostHwInitialize,
+    ScsiAdapterPrepareEarlyDumpData,
+    ScsiAdapterRestoreEarlyDumpData,
+    ScsiAdapterKsrPowerDown,
+    ScsiAdapterPreparePLDR,
+    ScsiNvmeofAdapterOperation,
+    ScsiAdapterQueryStorMQInterface,
+    ScsiAdapterControlMax /* 30 */
 } SCSI_ADAPTER_CONTROL_TYPE;
 
 typedef enum _SCSI_ADAPTER_CONTROL_STATUS {

@@ -83,7 +83,7 @@ static void ct_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t (*
 /* Sets the NDIS packet filter; the set must succeed. */
 static void ct_filter(struct vm *vm, uint32_t filter)
 {
-    uint32_t status = ct_set32(vm, NK_OID_PACKET_FILTER, filter);
+    uint32_t status = ct_set32(vm, VW_OID_GEN_CURRENT_PACKET_FILTER, filter);
     VW_EXPECT(vm, status == 0, "OID_GEN_CURRENT_PACKET_FILTER 0x%x: status 0x%08x", filter, status);
 }
 
@@ -105,22 +105,24 @@ VW_SCENARIO("netkvm", netkvm_packet_filter_ctrl_rx, NULL)
     const struct vmodel_net_state *ms = vmodel_net_state(r.net->model);
     const struct vmodel_net_stats *mst = vmodel_net_stats(r.net->model);
 
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_BROADCAST);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST);
     VW_EXPECT(vm, !ms->promisc && !ms->allmulti && !ms->nobcast && !ms->nouni,
               "directed+broadcast: promisc %d allmulti %d nobcast %d nouni %d", ms->promisc,
               ms->allmulti, ms->nobcast, ms->nouni);
     ct_expect_delivery(vm, &r, dsts, 4, 0x3, "directed+broadcast");
 
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_BROADCAST | NK_PACKET_ALL_MULTICAST);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST |
+                      VW_NDIS_PACKET_TYPE_ALL_MULTICAST);
     VW_EXPECT(vm, ms->allmulti && !ms->promisc, "all-multicast: allmulti %d promisc %d",
               ms->allmulti, ms->promisc);
     ct_expect_delivery(vm, &r, dsts, 4, 0x7, "all-multicast");
 
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_BROADCAST | NK_PACKET_PROMISCUOUS);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST |
+                      VW_NDIS_PACKET_TYPE_PROMISCUOUS);
     VW_EXPECT(vm, ms->promisc, "promiscuous: the device's PROMISC is off");
     ct_expect_delivery(vm, &r, dsts, 4, 0xf, "promiscuous");
 
-    ct_filter(vm, NK_PACKET_DIRECTED);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED);
     VW_EXPECT(vm, !ms->promisc && !ms->allmulti && ms->nobcast,
               "directed only: promisc %d allmulti %d nobcast %d", ms->promisc, ms->allmulti,
               ms->nobcast);
@@ -144,9 +146,10 @@ VW_SCENARIO("netkvm", netkvm_multicast_list_mac_table, NULL)
     uint8_t list[3][6];
     memcpy(list, ct_group, sizeof(list));
     uint32_t status = 1, done = 0;
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_MULTICAST);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_MULTICAST);
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, NK_OID_MULTICAST_LIST, list, 18, &status, &done) && status == 0,
+              vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, list, 18, &status, &done) &&
+                  status == 0,
               "OID_802_3_MULTICAST_LIST of 3: status 0x%08x", status);
     bool same = ms->multi_count == 3;
     for (unsigned i = 0; i < 3 && same; i++)
@@ -163,14 +166,16 @@ VW_SCENARIO("netkvm", netkvm_multicast_list_mac_table, NULL)
                                 {ct_unlisted[0], ct_unlisted[1], ct_unlisted[2], ct_unlisted[3],
                                  ct_unlisted[4], ct_unlisted[5]}};
     ct_expect_delivery(vm, &r, dsts, 4, 0x7, "3 groups listed");
-    VW_EXPECT(
-        vm, vw_ndis_oid(vm, true, NK_OID_MULTICAST_LIST, list[1], 6, &status, &done) && status == 0,
-        "OID_802_3_MULTICAST_LIST of 1: status 0x%08x", status);
+    VW_EXPECT(vm,
+              vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, list[1], 6, &status, &done) &&
+                  status == 0,
+              "OID_802_3_MULTICAST_LIST of 1: status 0x%08x", status);
     VW_EXPECT(vm, ms->multi_count == 1 && memcmp(ms->macs[ms->uni_count], ct_group[1], 6) == 0,
               "after a list of 1 the device's table holds %u entries", ms->multi_count);
     ct_expect_delivery(vm, &r, dsts, 4, 0x2, "1 group listed");
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, NK_OID_MULTICAST_LIST, list, 7, &status, &done) && status != 0,
+              vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, list, 7, &status, &done) &&
+                  status != 0,
               "a 7-byte multicast list was accepted");
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
               vmodel_net_stats(r.net->model)->last_rule);
@@ -212,7 +217,8 @@ VW_SCENARIO("netkvm", netkvm_statistics_after_traffic, NULL)
     struct nk_opts o = {.mrg_rxbuf = true};
     if (!nk_up(vm, &r, &o))
         return;
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_BROADCAST | NK_PACKET_ALL_MULTICAST);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST |
+                      VW_NDIS_PACKET_TYPE_ALL_MULTICAST);
     static const unsigned rx_len[6] = {60, 100, 1514, 200, 300, 400},
                           tx_len[6] = {70, 80, 90, 1000, 1100, 1200};
     const uint8_t *rx_dst[6] = {nk_mac, nk_mac, nk_mac, ct_group[0], ct_group[1], ct_bcast};
@@ -236,7 +242,7 @@ VW_SCENARIO("netkvm", netkvm_statistics_after_traffic, NULL)
     uint32_t status = 1, done = 0;
     unsigned size = VW_SIZEOF(vm, NDIS_STATISTICS_INFO);
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_STATISTICS, info, size, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_GEN_STATISTICS, info, size, &status, &done) &&
                   status == 0 && done == size,
               "OID_GEN_STATISTICS: status 0x%08x, %u of %u bytes", status, done, size);
     if (vm->failed)
@@ -262,16 +268,16 @@ VW_SCENARIO("netkvm", netkvm_statistics_after_traffic, NULL)
                                       CT_IN_UCAST_OCTETS,  CT_IN_UCAST,         CT_IN_MCAST_OCTETS,
                                       CT_IN_MCAST,         CT_IN_BCAST_OCTETS,  CT_IN_BCAST};
     for (unsigned i = 0; i < 12 && !vm->failed; i++) {
-        uint64_t v = ct_query64(vm, NK_OID_DIRECTED_BYTES_XMIT + i);
+        uint64_t v = ct_query64(vm, VW_OID_GEN_DIRECTED_BYTES_XMIT + i);
         VW_EXPECT(vm, v == want[from[i]], "OID 0x%08x: %llu, %llu expected",
-                  NK_OID_DIRECTED_BYTES_XMIT + i, (unsigned long long)v,
+                  VW_OID_GEN_DIRECTED_BYTES_XMIT + i, (unsigned long long)v,
                   (unsigned long long)want[from[i]]);
     }
-    VW_EXPECT(vm, ct_query64(vm, NK_OID_XMIT_OK) == 6 && ct_query64(vm, NK_OID_RCV_OK) == 6,
+    VW_EXPECT(vm, ct_query64(vm, VW_OID_GEN_XMIT_OK) == 6 && ct_query64(vm, VW_OID_GEN_RCV_OK) == 6,
               "OID_GEN_XMIT_OK / RCV_OK not 6 each");
     VW_EXPECT(vm,
-              ct_query64(vm, NK_OID_BYTES_XMIT) == want[CT_OUT_OCTETS] &&
-                  ct_query64(vm, NK_OID_BYTES_RCV) == want[CT_IN_OCTETS],
+              ct_query64(vm, VW_OID_GEN_BYTES_XMIT) == want[CT_OUT_OCTETS] &&
+                  ct_query64(vm, VW_OID_GEN_BYTES_RCV) == want[CT_IN_OCTETS],
               "OID_GEN_BYTES_XMIT / BYTES_RCV differ from the bytes moved");
     nk_down(vm, &r);
 }
@@ -286,7 +292,7 @@ VW_SCENARIO("netkvm", netkvm_no_ctrl_vq, NULL)
                         .drop = 1ull << VIRTIO_NET_F_CTRL_VQ | 1ull << VIRTIO_NET_F_CTRL_RX};
     if (!nk_up(vm, &r, &o))
         return;
-    ct_filter(vm, NK_PACKET_DIRECTED | NK_PACKET_BROADCAST);
+    ct_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST);
     uint8_t f[CT_LEN];
     const uint8_t *one = f;
     unsigned len = CT_LEN;

@@ -74,11 +74,11 @@ static void hs_mac(struct vm *vm, const uint8_t *bad)
     uint8_t cur[6] = {0}, perm[6] = {0};
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_CURRENT_ADDRESS, cur, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, cur, 6, &status, &done) &&
                   status == 0 && memcmp(cur, st.mac, 6) == 0,
               "OID_802_3_CURRENT_ADDRESS is not the general attributes' address");
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
                   status == 0 && (perm[0] & 1) == 0,
               "OID_802_3_PERMANENT_ADDRESS is a group address");
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
@@ -244,7 +244,7 @@ VW_SCENARIO("netkvm", netkvm_rx_burst_shortage_counted, NULL)
     uint64_t no_buffer = 0;
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_RCV_NO_BUFFER, &no_buffer, 8, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_GEN_RCV_NO_BUFFER, &no_buffer, 8, &status, &done) &&
                   status == 0 && no_buffer >= 1,
               "OID_GEN_RCV_NO_BUFFER %llu (status 0x%08x) after the ring ran empty",
               (unsigned long long)no_buffer, status);
@@ -252,7 +252,8 @@ VW_SCENARIO("netkvm", netkvm_rx_burst_shortage_counted, NULL)
     unsigned size = VW_SIZEOF(vm, NDIS_STATISTICS_INFO);
     uint64_t discards = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_STATISTICS, info, size, &status, &done) && status == 0,
+              vw_ndis_oid(vm, false, VW_OID_GEN_STATISTICS, info, size, &status, &done) &&
+                  status == 0,
               "OID_GEN_STATISTICS: status 0x%08x", status);
     memcpy(&discards, info + VW_OFFSET(vm, NDIS_STATISTICS_INFO, ifInDiscards), 8);
     const struct vmodel_net_stats *mst = vmodel_net_stats(r.net->model);

@@ -17,12 +17,12 @@ VW_SCENARIO("netkvm", netkvm_init_mac_link_halt, NULL)
     uint8_t mac[6] = {0}, perm[6] = {0};
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_CURRENT_ADDRESS, mac, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, mac, 6, &status, &done) &&
                   status == 0 && done == 6 && memcmp(mac, nk_mac, 6) == 0,
               "OID_802_3_CURRENT_ADDRESS: status 0x%08x, %u bytes, not the device's MAC", status,
               done);
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
                   status == 0 && done == 6 && memcmp(perm, nk_mac, 6) == 0,
               "OID_802_3_PERMANENT_ADDRESS: status 0x%08x, %u bytes", status, done);
     struct vw_ndis_stats st;

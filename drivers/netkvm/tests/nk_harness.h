@@ -12,27 +12,12 @@
 #include "dev_net.h"
 #include "kernel.h"
 #include "port/ndis/ndis_port.h"
+#include "vw_ndis.h"
 #include "scenario.h"
 
-#define NK_OID_CURRENT_ADDRESS     0x01010102u /* OID_802_3_CURRENT_ADDRESS */
-#define NK_OID_PERMANENT_ADDRESS   0x01010101u /* OID_802_3_PERMANENT_ADDRESS */
-#define NK_OID_MULTICAST_LIST      0x01010103u /* OID_802_3_MULTICAST_LIST */
-#define NK_OID_PACKET_FILTER       0x0001010Eu /* OID_GEN_CURRENT_PACKET_FILTER */
-#define NK_OID_XMIT_OK             0x00020101u /* OID_GEN_XMIT_OK */
-#define NK_OID_RCV_OK              0x00020102u /* OID_GEN_RCV_OK */
-#define NK_OID_RCV_NO_BUFFER       0x00020105u /* OID_GEN_RCV_NO_BUFFER */
-#define NK_OID_STATISTICS          0x00020106u /* OID_GEN_STATISTICS */
-#define NK_OID_DIRECTED_BYTES_XMIT 0x00020201u /* OID_GEN_DIRECTED_BYTES_XMIT, then 11 more */
-#define NK_OID_BYTES_RCV           0x00020219u /* OID_GEN_BYTES_RCV */
-#define NK_OID_BYTES_XMIT          0x0002021Au /* OID_GEN_BYTES_XMIT */
-#define NK_PACKET_DIRECTED         0x01u       /* NDIS_PACKET_TYPE_* */
-#define NK_PACKET_MULTICAST        0x02u
-#define NK_PACKET_ALL_MULTICAST    0x04u
-#define NK_PACKET_BROADCAST        0x08u
-#define NK_PACKET_PROMISCUOUS      0x20u
-#define NK_F_EVENT_IDX             29
-#define NK_F_INDIRECT              28
-#define NK_F_RING_PACKED           34
+#define NK_F_EVENT_IDX   29
+#define NK_F_INDIRECT    28
+#define NK_F_RING_PACKED 34
 
 struct nk_opts {
     bool mrg_rxbuf; /* offer VIRTIO_NET_F_MRG_RXBUF */

@@ -10,21 +10,14 @@
  */
 #include "nk_harness.h"
 
-#define OF_INVALID_DATA 0xC0230015u /* NDIS_STATUS_INVALID_DATA */
-#define OF_F_CSUM       0           /* VIRTIO_NET_F_CSUM */
-#define OF_INVALID_LEN  0xC0000206u /* NDIS_STATUS_INVALID_LENGTH */
-#define OF_INVALID_PARM 0xC000000Du /* NDIS_STATUS_INVALID_PARAMETER */
-#define OF_OID_PARAMS   0xFC01020Cu /* OID_TCP_OFFLOAD_PARAMETERS */
-#define OF_OID_ENCAP    0x0101010Au /* OID_OFFLOAD_ENCAPSULATION */
-#define OF_PARAMS_REV1  20u         /* NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1 */
-#define OF_ENCAP_SIZE   28u         /* NDIS_OFFLOAD_ENCAPSULATION, revision 1 */
-#define OF_802_3        2u          /* NDIS_ENCAPSULATION_IEEE_802_3 */
+#define OF_PARAMS_REV1 20u /* NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1 */
+#define OF_ENCAP_SIZE  28u /* NDIS_OFFLOAD_ENCAPSULATION, revision 1 */
 
 /* OFFER_CSUM: the device offers CSUM besides the defaults. */
 static void of_nothing_offered(struct vm *vm, bool offer_csum)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .add = offer_csum ? 1ull << OF_F_CSUM : 0};
+    struct nk_opts o = {.mrg_rxbuf = true, .add = offer_csum ? 1ull << VIRTIO_NET_F_CSUM : 0};
     if (!nk_up(vm, &r, &o))
         return;
     static const uint8_t off[5] = {1, 1, 1, 1, 1};  /* NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED */
@@ -38,7 +31,7 @@ static void of_nothing_offered(struct vm *vm, bool offer_csum)
               st.offload_tx4);
     status = 0;
     vw_ndis_set_offload_parameters(vm, tcp4, &status);
-    VW_EXPECT(vm, status == OF_INVALID_DATA,
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_INVALID_DATA,
               "TCP/IPv4 transmit checksum on, not offered: status 0x%08x", status);
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.offload_tx4 == 0, "after the refusal: IPv4 transmit 0x%x", st.offload_tx4);
@@ -74,16 +67,19 @@ VW_SCENARIO("netkvm", netkvm_offload_malformed_requests, NULL)
         return;
     uint8_t buf[64] = {0};
     uint32_t status = 0, done = 0;
-    vw_ndis_oid(vm, true, OF_OID_PARAMS, buf, 4, &status, &done);
-    VW_EXPECT(vm, status == OF_INVALID_LEN, "4-byte OID_TCP_OFFLOAD_PARAMETERS: 0x%08x", status);
-    vw_ndis_oid(vm, true, OF_OID_PARAMS, buf, OF_PARAMS_REV1, &status, &done);
-    VW_EXPECT(vm, status == OF_INVALID_DATA, "header type 0: 0x%08x", status);
+    vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, buf, 4, &status, &done);
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_INVALID_LENGTH,
+              "4-byte OID_TCP_OFFLOAD_PARAMETERS: 0x%08x", status);
+    vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, buf, OF_PARAMS_REV1, &status, &done);
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_INVALID_DATA, "header type 0: 0x%08x", status);
     of_encap(buf, 1); /* NDIS_ENCAPSULATION_NULL */
-    vw_ndis_oid(vm, true, OF_OID_ENCAP, buf, OF_ENCAP_SIZE, &status, &done);
-    VW_EXPECT(vm, status == OF_INVALID_PARM, "NULL encapsulation: 0x%08x", status);
-    of_encap(buf, OF_802_3);
+    vw_ndis_oid(vm, true, VW_OID_OFFLOAD_ENCAPSULATION, buf, OF_ENCAP_SIZE, &status, &done);
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_INVALID_PARAMETER, "NULL encapsulation: 0x%08x", status);
+    of_encap(buf, VW_NDIS_ENCAPSULATION_IEEE_802_3);
     VW_EXPECT(
-        vm, vw_ndis_oid(vm, true, OF_OID_ENCAP, buf, OF_ENCAP_SIZE, &status, &done) && status == 0,
+        vm,
+        vw_ndis_oid(vm, true, VW_OID_OFFLOAD_ENCAPSULATION, buf, OF_ENCAP_SIZE, &status, &done) &&
+            status == 0,
         "IEEE 802.3 encapsulation: 0x%08x", status);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);

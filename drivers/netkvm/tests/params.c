@@ -14,12 +14,12 @@ static void expect_addresses(struct vm *vm, const uint8_t *current)
     uint8_t mac[6] = {0}, perm[6] = {0};
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_CURRENT_ADDRESS, mac, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, mac, 6, &status, &done) &&
                   status == 0 && done == 6 && memcmp(mac, current, 6) == 0,
               "OID_802_3_CURRENT_ADDRESS: status 0x%08x, %u bytes, %02x-%02x-%02x-%02x-%02x-%02x",
               status, done, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, NK_OID_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
+              vw_ndis_oid(vm, false, VW_OID_802_3_PERMANENT_ADDRESS, perm, 6, &status, &done) &&
                   status == 0 && done == 6 && memcmp(perm, nk_mac, 6) == 0,
               "OID_802_3_PERMANENT_ADDRESS is not the device's MAC");
     struct vw_ndis_stats st;

@@ -26,6 +26,8 @@ static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsi
 {
     if (dev->gone) /* counted against a StorPort miniport's removal rule */
         vw_stor_gone_access(dev->vm, "virtio register read");
+    else /* a StorPort miniport's stopped adapter is left alone */
+        vw_stor_device_access(dev->vm, "virtio register read");
     uint64_t v = vmodel_bar_read(dev->model, bar, off, size);
     vw_virtio_check_model(dev);
     return v;
@@ -39,6 +41,7 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
         vw_stor_gone_access(dev->vm, "virtio register write");
         return;
     }
+    vw_stor_device_access(dev->vm, "virtio register write");
     uint8_t status = dev->status;
     vw_virtio_check_write(dev, bar, off, v);
     /* A notification for a queue an external back end serves is its kick

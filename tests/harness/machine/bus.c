@@ -28,6 +28,7 @@ struct vw_bus {
     unsigned nports, nmemory, cap_ports, cap_memory;
     struct window **windows; /* grows */
     unsigned nwindows, cap_windows;
+    vw_bus_guard guard;
 };
 
 static struct vw_bus *bus(struct vm *vm)
@@ -102,6 +103,11 @@ static uint64_t all_ones(unsigned size)
     return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
+void vw_bus_set_guard(struct vm *vm, vw_bus_guard fn)
+{
+    bus(vm)->guard = fn;
+}
+
 uint64_t vw_bus_port_read(struct vm *vm, uint16_t port, unsigned size)
 {
     const struct range *r = decode(bus(vm)->ports, bus(vm)->nports, port, size);
@@ -109,16 +115,21 @@ uint64_t vw_bus_port_read(struct vm *vm, uint16_t port, unsigned size)
         vw_log(vm, "port read of %u bytes at 0x%x: nothing decodes it", size, port);
         return all_ones(size);
     }
+    if (bus(vm)->guard)
+        bus(vm)->guard(vm, true, port, false);
     return r->ops->read(vm, r->dev, port - r->base, size);
 }
 
 void vw_bus_port_write(struct vm *vm, uint16_t port, uint64_t value, unsigned size)
 {
     const struct range *r = decode(bus(vm)->ports, bus(vm)->nports, port, size);
-    if (r == NULL)
+    if (r == NULL) {
         vw_log(vm, "port write of %u bytes at 0x%x: nothing decodes it", size, port);
-    else
-        r->ops->write(vm, r->dev, port - r->base, value, size);
+        return;
+    }
+    if (bus(vm)->guard)
+        bus(vm)->guard(vm, true, port, true);
+    r->ops->write(vm, r->dev, port - r->base, value, size);
 }
 
 static uint64_t phys_read(struct vm *vm, uint64_t phys, unsigned size)
@@ -135,6 +146,8 @@ static uint64_t phys_read(struct vm *vm, uint64_t phys, unsigned size)
             memcpy(&v, host, size);
         return v;
     }
+    if (bus(vm)->guard)
+        bus(vm)->guard(vm, false, phys, false);
     return r->ops->read(vm, r->dev, phys - r->base, size);
 }
 
@@ -147,8 +160,11 @@ static void phys_write(struct vm *vm, uint64_t phys, uint64_t value, unsigned si
         void *host = vw_ram_host(vm, phys, size);
         if (host != NULL)
             memcpy(host, &value, size);
-    } else
+    } else {
+        if (bus(vm)->guard)
+            bus(vm)->guard(vm, false, phys, true);
         r->ops->write(vm, r->dev, phys - r->base, value, size);
+    }
 }
 
 static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)

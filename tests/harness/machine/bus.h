@@ -35,3 +35,8 @@ void vw_bus_unmap_mmio(struct vm *vm, gva_t va);
 /* Access through a VA of the MMIO window (x86 register imports). */
 bool vw_bus_va_access(struct vm *vm, gva_t va, unsigned size, bool write, uint64_t *value);
 void vw_bus_free(struct vm *vm);
+/* A check a higher layer registers on every register access of the driver
+ * (I/O ports and device memory, not RAM): it fails the run when the access
+ * breaks one of its rules (NDIS: none while the adapter is in D3).  NULL: none. */
+typedef void (*vw_bus_guard)(struct vm *vm, bool port, uint64_t addr, bool write);
+void vw_bus_set_guard(struct vm *vm, vw_bus_guard fn);

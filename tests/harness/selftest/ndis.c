@@ -10,16 +10,10 @@
 #include <string.h>
 #include "port/ndis/ndis_port.h"
 #include "scenario.h"
+#include "vw_ndis.h"
 
-#define OID_MAX_FRAME     0x00010106u
-#define OID_PACKET_FILTER 0x0001010Eu
-#define OID_XMIT_OK       0x00020101u
-#define OID_RCV_OK        0x00020102u
-#define OID_CURRENT_MAC   0x01010102u
-#define OID_PLANT         0xFF000001u
-#define OID_TIMERS        0xFF000003u
-#define ST_SUCCESS        0x00000000u
-#define ST_INVALID_LENGTH 0xC0000206u
+#define OID_PLANT  0xFF000001u
+#define OID_TIMERS 0xFF000003u
 
 static const uint8_t mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
 static const uint8_t peer[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -144,7 +138,7 @@ VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
         return;
     uint64_t count = 0;
     uint32_t done = 0;
-    if (oid(vm, false, OID_XMIT_OK, &count, 8, ST_SUCCESS, &done))
+    if (oid(vm, false, VW_OID_GEN_XMIT_OK, &count, 8, VW_NDIS_STATUS_SUCCESS, &done))
         VW_EXPECT(vm, count == 5 && done == 8, "OID_GEN_XMIT_OK %u (%u bytes)", (unsigned)count,
                   done);
     down(vm);
@@ -183,16 +177,17 @@ VW_SCENARIO("vwndis", ndis_oid_requests, NULL)
         return;
     uint32_t v = 0, done = 0;
     uint8_t m[6] = {0};
-    if (!oid(vm, false, OID_MAX_FRAME, &v, 4, ST_SUCCESS, &done))
+    if (!oid(vm, false, VW_OID_GEN_MAXIMUM_FRAME_SIZE, &v, 4, VW_NDIS_STATUS_SUCCESS, &done))
         return;
     VW_EXPECT(vm, v == 1500 && done == 4, "OID_GEN_MAXIMUM_FRAME_SIZE %u", v);
-    if (!oid(vm, false, OID_CURRENT_MAC, m, 6, ST_SUCCESS, NULL))
+    if (!oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, m, 6, VW_NDIS_STATUS_SUCCESS, NULL))
         return;
     VW_EXPECT(vm, memcmp(m, mac, 6) == 0, "OID_802_3_CURRENT_ADDRESS differs");
-    if (!oid(vm, false, OID_CURRENT_MAC, m, 4, ST_INVALID_LENGTH, NULL) || !vw_ndis_restart(vm))
+    if (!oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, m, 4, VW_NDIS_STATUS_INVALID_LENGTH, NULL) ||
+        !vw_ndis_restart(vm))
         return;
     v = 0xb; /* directed | multicast | broadcast */
-    if (!oid(vm, true, OID_PACKET_FILTER, &v, 4, ST_SUCCESS, &done))
+    if (!oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, &done))
         return;
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
@@ -275,11 +270,11 @@ VW_SCENARIO("vwndis", ndis_timer_and_work_item, NULL)
     if (!up(vm, "vwndis"))
         return;
     uint32_t t[6] = {0}, done = 0;
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
         return;
     VW_EXPECT(vm, t[0] == 0 && t[2] == 0, "timer fired %u, work ran %u before 10 ms", t[0], t[2]);
     vw_run_for(vm, 20 * 10000);
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, &done))
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
         return;
     VW_EXPECT(vm, done == 24 && t[0] == 1 && t[1] == 2,
               "timer fired %u times at IRQL %u (once at DISPATCH_LEVEL expected)", t[0], t[1]);
@@ -298,14 +293,14 @@ VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
     uint32_t st = 1, t[6] = {0};
     if (!vw_ndis_set_power(vm, true, &st))
         return;
-    VW_EXPECT(vm, st == ST_SUCCESS, "set power D3: 0x%08x", st);
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), ST_SUCCESS, NULL))
+    VW_EXPECT(vm, st == VW_NDIS_STATUS_SUCCESS, "set power D3: 0x%08x", st);
+    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, NULL))
         return;
     VW_EXPECT(vm, t[4] == 4 && t[5] == 1, "the miniport's power state %u after %u sets", t[4],
               t[5]);
     if (!vw_ndis_set_power(vm, false, &st) || !vw_ndis_restart(vm))
         return;
-    VW_EXPECT(vm, st == ST_SUCCESS, "set power D0: 0x%08x", st);
+    VW_EXPECT(vm, st == VW_NDIS_STATUS_SUCCESS, "set power D0: 0x%08x", st);
     uint8_t f[64];
     unsigned len = udp4(f, 18);
     const uint8_t *frames[1] = {f};
@@ -335,13 +330,13 @@ VW_SCENARIO("vwndis", ndis_offload_parameters_indicate_config, NULL)
         return;
     vw_ndis_stats(vm, &s);
     /* TcpChecksum bits 4-5, UdpChecksum 6-7, IpChecksum 8-9 */
-    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == (1u << 4 | 1u << 8),
+    VW_EXPECT(vm, st == VW_NDIS_STATUS_SUCCESS && s.offload_tx4 == (1u << 4 | 1u << 8),
               "status 0x%08x, IPv4 transmit checksum word 0x%x", st, s.offload_tx4);
     if (!vw_ndis_set_offload_parameters(vm, off, &st))
         return;
     vw_ndis_stats(vm, &s);
-    VW_EXPECT(vm, st == ST_SUCCESS && s.offload_tx4 == 0, "status 0x%08x, IPv4 word 0x%x after off",
-              st, s.offload_tx4);
+    VW_EXPECT(vm, st == VW_NDIS_STATUS_SUCCESS && s.offload_tx4 == 0,
+              "status 0x%08x, IPv4 word 0x%x after off", st, s.offload_tx4);
     down(vm);
 }
 
@@ -386,7 +381,7 @@ VW_SCENARIO("vwndis", ndis_toeplitz_microsoft_vectors, NULL)
 
 static bool plant(struct vm *vm, uint32_t mode)
 {
-    return oid(vm, true, OID_PLANT, &mode, 4, ST_SUCCESS, NULL);
+    return oid(vm, true, OID_PLANT, &mode, 4, VW_NDIS_STATUS_SUCCESS, NULL);
 }
 
 VW_SCENARIO("badndis", checker_ndis_send_completed_twice, "completed twice")
@@ -424,7 +419,7 @@ VW_SCENARIO("badndis", checker_ndis_oid_completed_twice, "NdisMOidRequestComplet
 {
     uint32_t v = 1;
     if (up(vm, "badndis") && plant(vm, 4))
-        oid(vm, true, OID_PACKET_FILTER, &v, 4, ST_SUCCESS, NULL);
+        oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, NULL);
 }
 
 VW_SCENARIO("badndis", checker_ndis_oid_completed_not_pended, "only a pended request")

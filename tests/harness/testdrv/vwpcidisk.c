@@ -41,6 +41,9 @@ enum {
     VWPCIDISK_BUG_TIMER_RELOCK,   /* HwTimer takes the StartIo lock StorPort holds */
     VWPCIDISK_BUG_UNMAPPED_DATA,  /* a write's DataBuffer read though it was never mapped */
     VWPCIDISK_BUG_RESET_POLLS,    /* HwResetBus waits for the ID a removed function never shows */
+    VWPCIDISK_BUG_TOUCH_REMOVED,  /* HwResetBus resets the device it was told is gone */
+    VWPCIDISK_BUG_DPC_AFTER_STOP, /* ScsiStopAdapter queues a DPC that reads the device */
+    VWPCIDISK_BUG_CAPS_D1,        /* StorQueryCapabilities answered with DeviceD1 set */
 };
 
 typedef struct _DESC {
@@ -70,6 +73,8 @@ typedef struct _VWPCI_EXT {
     BOOLEAN UseDpc, UseTimer, Dump;
     BOOLEAN WantConcurrent, Concurrent; /* "cc=1": concurrent channels, DPC redirection */
     ULONG TimerCalls;
+    /* "sr=1": ScsiAdapterSurpriseRemoval claimed; Gone once it came. */
+    BOOLEAN ClaimSurprise, Gone;
     STOR_DPC Dpc[MAX_MSG];
     PVOID Done[MAX_MSG][MAX_IO]; /* finished, for the DPC; the message's lock guards it */
     UCHAR DoneStatus[MAX_MSG][MAX_IO];
@@ -184,6 +189,7 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
             ext->PerMessage ? InterruptSynchronizePerMessage : InterruptSynchronizeAll;
     }
     ext->UseDpc = !ext->Dump && ArgValue(ArgumentString, "dpc") != 0;
+    ext->ClaimSurprise = ArgValue(ArgumentString, "sr") != 0;
     ext->UseTimer = !ext->Dump && ArgValue(ArgumentString, "timer") != 0;
     ext->WantConcurrent = !ext->Dump && ArgValue(ArgumentString, "cc") != 0;
     for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
@@ -339,6 +345,11 @@ static BOOLEAN NTAPI PciStartIo(PVOID DeviceExtension, PVOID Srb)
     PVWPCI_EXT ext = DeviceExtension;
     UCHAR status = SRB_STATUS_INVALID_REQUEST, d[36] = {0};
     if (SrbGetSrbFunction(Srb) != SRB_FUNCTION_EXECUTE_SCSI) {
+        /* A PnP SRB with STOR_DEVICE_CAPABILITIES_EX (24 bytes) is the
+         * capabilities query; the RAM disk keeps StorPort's defaults. */
+        if (ext->Bug == VWPCIDISK_BUG_CAPS_D1 && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP &&
+            SrbGetDataTransferLength(Srb) == 24)
+            ((PUCHAR)SrbGetDataBuffer(Srb))[4] |= 1;
         Complete(ext, Srb, SRB_STATUS_SUCCESS);
         return TRUE;
     }
@@ -422,8 +433,11 @@ static VOID NTAPI PciCompleteDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID Arg
     STOR_LOCK_HANDLE h;
     UNREFERENCED_PARAMETER(Dpc);
     UNREFERENCED_PARAMETER(Arg2);
-    if (m >= MAX_MSG)
+    if (m >= MAX_MSG) { /* the planted DPC queued by ScsiStopAdapter */
+        if (ext->Bug == VWPCIDISK_BUG_DPC_AFTER_STOP)
+            (void)Rd(ext, REG_INT);
         return;
+    }
     if (ext->PerMessage)
         StorPortAcquireMSISpinLock(ext, m, &old);
     else
@@ -474,10 +488,13 @@ static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
     STOR_LOCK_HANDLE h;
     UNREFERENCED_PARAMETER(PathId);
     StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
+    /* A function StorPort said is gone is not touched: it answers nothing. */
+    BOOLEAN touch = !ext->Gone || ext->Bug == VWPCIDISK_BUG_TOUCH_REMOVED;
     if (ext->Bug == VWPCIDISK_BUG_RESET_POLLS)
         for (ULONG i = 0; i < 100000 && Rd(ext, REG_ID) != DISK_ID; i++)
             ;
-    Wr(ext, REG_CONTROL, 0); /* the device drops what it had: nothing is its any more */
+    if (touch)
+        Wr(ext, REG_CONTROL, 0); /* the device drops what it had: nothing is its any more */
     for (ULONG s = 0; s < MAX_IO; s++)
         if (ext->Slots[s].Srb != NULL) {
             PVOID srb = ext->Slots[s].Srb;
@@ -490,12 +507,14 @@ static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
             Complete(ext, ext->Done[m][i], ext->DoneStatus[m][i]);
         ext->DoneCount[m] = 0;
     }
-    Wr(ext, REG_CONTROL, 1);
+    if (touch)
+        Wr(ext, REG_CONTROL, 1);
     StorPortReleaseSpinLock(ext, &h);
     return TRUE;
 }
 
-/* PASSIVE_LEVEL (query) or DIRQL with the interrupt lock (stop, restart). */
+/* PASSIVE_LEVEL (query, surprise removal) or DIRQL with the interrupt
+ * lock (stop, restart). */
 static SCSI_ADAPTER_CONTROL_STATUS NTAPI PciAdapterControl(PVOID DeviceExtension,
                                                            SCSI_ADAPTER_CONTROL_TYPE ControlType,
                                                            PVOID Parameters)
@@ -509,10 +528,18 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI PciAdapterControl(PVOID DeviceExtension
             list->SupportedTypeList[ScsiStopAdapter] = TRUE;
         if (max > ScsiRestartAdapter)
             list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
+        if (ext->ClaimSurprise && max > ScsiAdapterSurpriseRemoval)
+            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
         return ScsiAdapterControlSuccess;
     }
+    case ScsiAdapterSurpriseRemoval:
+        ext->Gone = TRUE;
+        return ScsiAdapterControlSuccess;
     case ScsiStopAdapter:
-        Wr(ext, REG_CONTROL, 0);
+        if (!ext->Gone)
+            Wr(ext, REG_CONTROL, 0);
+        if (ext->Bug == VWPCIDISK_BUG_DPC_AFTER_STOP && ext->UseDpc)
+            StorPortIssueDpc(ext, &ext->Dpc[0], (PVOID)(ULONG_PTR)MAX_MSG, NULL);
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter:
         Wr(ext, REG_CONTROL, 1);

@@ -133,9 +133,13 @@ typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
 /** Counters */
 struct vmodel_stats {
-    uint64_t notifies;    /**< Driver notifications received */
-    uint64_t interrupts;  /**< Interrupts raised */
-    uint64_t requests;    /**< Requests consumed from avail rings */
+    uint64_t notifies;   /**< Driver notifications received */
+    uint64_t interrupts; /**< Interrupts raised */
+    uint64_t requests;   /**< Requests consumed from avail rings */
+    /** Descriptors the device walked for the requests it consumed: ring
+     *  slots plus indirect-table entries; and ring slots alone (what a
+     *  request takes of the ring's capacity). */
+    uint64_t descriptors, ring_descriptors;
     uint64_t completions; /**< Used entries written */
     uint64_t evil_done;   /**< Malicious actions performed */
     uint64_t errors;      /**< Driver-side spec violations seen by the device */

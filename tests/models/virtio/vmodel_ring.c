@@ -76,6 +76,7 @@ void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 /** Parser state for one request */
 struct chain {
     unsigned nsegs;
+    unsigned ring_descs, table_descs; /* descriptors walked: in the ring, in an indirect table */
     uint32_t out_len, in_len;
     bool seen_write;
     bool bad;
@@ -148,6 +149,7 @@ static void chain_indirect(struct vmodel *m, struct chain *c, uint64_t addr, uin
             c->bad = true;
             return;
         }
+        c->table_descs++;
         chain_seg(m, c, rd64(d), rd32(d + 8), flags & VIRTQ_DESC_F_WRITE);
         if (packed) {
             i++;
@@ -182,10 +184,14 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
         if (written == VMODEL_LATER)
             return VMODEL_LATER; /* left in the ring, not consumed */
         m->stats.requests++;
+        m->stats.ring_descriptors += c->ring_descs;
+        m->stats.descriptors += c->ring_descs + c->table_descs;
         if (written == VMODEL_ASYNC)
             return VMODEL_ASYNC; /* consumed; vmodel_complete says how much was written */
     } else {
         m->stats.requests++;
+        m->stats.ring_descriptors += c->ring_descs;
+        m->stats.descriptors += c->ring_descs + c->table_descs;
         for (i = 0; i < c->nsegs; i++)
             if (m->segs[i].write)
                 memset(m->segs[i].va, (uint8_t)(0xa0 + id), m->segs[i].len);
@@ -362,6 +368,7 @@ static bool split_consume(struct vmodel *m, uint16_t qi, const uint8_t *desc, ui
         }
         d = desc + 16u * i;
         flags = rd16(d + 12);
+        c->ring_descs++;
         if (flags & VIRTQ_DESC_F_INDIRECT) {
             if (count != 1 || (flags & VIRTQ_DESC_F_NEXT)) {
                 vmodel_error(m, "indirect descriptor inside a chain");
@@ -590,6 +597,7 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
             if (count > 1 && !(((flags & P_AVAIL) != 0) == wrap && ((flags & P_USED) != 0) != wrap))
                 vmodel_error(m, "packed chain element not available");
             id = rd16(d + 12);
+            c.ring_descs++;
             if (flags & VIRTQ_DESC_F_INDIRECT) {
                 if (count != 1 || (flags & VIRTQ_DESC_F_NEXT))
                     vmodel_error(m, "packed indirect inside a chain");

@@ -69,7 +69,8 @@ bool vw_ndis_initialize(struct vm *vm)
     s->init_params = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS), "init params");
     if (vm->failed || s->resources == 0)
         return false;
-    hdr(vm, s->init_params, OBJ_INIT_PARAMS, 1, VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS));
+    hdr(vm, s->init_params, VW_NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS, 1,
+        VW_SIZEOF(vm, NDIS_MINIPORT_INIT_PARAMETERS));
     vw_wrptr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, AllocatedResources),
              s->resources);
     vw_wr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, IfIndex), 7, 4);
@@ -78,7 +79,7 @@ bool vw_ndis_initialize(struct vm *vm)
     uint64_t args[3] = {s->adapter, s->driver_context, s->init_params}, r = 0;
     if (!ndis_call(vm, s->h_init, VW_PASSIVE_LEVEL, 3, args, &r))
         return false;
-    if ((uint32_t)r != ST_SUCCESS) {
+    if ((uint32_t)r != VW_NDIS_STATUS_SUCCESS) {
         s->state = VW_NDIS_HALTED;
         vw_fail(vm, "ndis: MiniportInitializeEx returned 0x%08x", (uint32_t)r);
         return false;
@@ -107,7 +108,7 @@ bool vw_ndis_restart(struct vm *vm)
     gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS), "restart params");
     if (p == 0)
         return false;
-    hdr(vm, p, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS));
+    hdr(vm, p, VW_NDIS_OBJECT_TYPE_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_RESTART_PARAMETERS));
     s->state = VW_NDIS_RESTARTING;
     s->restart_done = false;
     uint64_t args[2] = {s->context, p}, r = 0;
@@ -115,7 +116,7 @@ bool vw_ndis_restart(struct vm *vm)
     vw_pool_free(vm, p, "restart params");
     if (!ok)
         return false;
-    if ((uint32_t)r == ST_PENDING) {
+    if ((uint32_t)r == VW_NDIS_STATUS_PENDING) {
         vw_dpc_drain(vm);
         if (!s->restart_done && !vm->failed)
             vw_fail(vm, "ndis: MiniportRestart pended and never called NdisMRestartComplete");
@@ -123,7 +124,7 @@ bool vw_ndis_restart(struct vm *vm)
     }
     if (vm->failed)
         return false;
-    s->state = (uint32_t)r == ST_SUCCESS ? VW_NDIS_RUNNING : VW_NDIS_PAUSED;
+    s->state = (uint32_t)r == VW_NDIS_STATUS_SUCCESS ? VW_NDIS_RUNNING : VW_NDIS_PAUSED;
     return s->state == VW_NDIS_RUNNING;
 }
 
@@ -154,7 +155,7 @@ bool vw_ndis_pause(struct vm *vm)
     gva_t p = port_alloc(vm, VW_SIZEOF(vm, NDIS_MINIPORT_PAUSE_PARAMETERS), "pause params");
     if (p == 0)
         return false;
-    hdr(vm, p, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_PAUSE_PARAMETERS));
+    hdr(vm, p, VW_NDIS_OBJECT_TYPE_DEFAULT, 1, VW_SIZEOF(vm, NDIS_MINIPORT_PAUSE_PARAMETERS));
     vw_wr(vm, p + VW_OFFSET(vm, NDIS_MINIPORT_PAUSE_PARAMETERS, PauseReason), 1, 4);
     s->state = VW_NDIS_PAUSING;
     s->pause_done = false;
@@ -163,9 +164,9 @@ bool vw_ndis_pause(struct vm *vm)
     vw_pool_free(vm, p, "pause params");
     if (!ok)
         return false;
-    if ((uint32_t)r == ST_SUCCESS) {
+    if ((uint32_t)r == VW_NDIS_STATUS_SUCCESS) {
         pause_finished(vm, s, "MiniportPause returned NDIS_STATUS_SUCCESS");
-    } else if ((uint32_t)r == ST_PENDING) {
+    } else if ((uint32_t)r == VW_NDIS_STATUS_PENDING) {
         s->stats.pause_pended++;
         /* The protocol returns what it holds; the miniport then completes,
          * once the sends still at the device came back too
@@ -225,6 +226,7 @@ bool vw_ndis_halt(struct vm *vm)
         vw_fail(vm, "harness: halt with the adapter %s", ndis_state_name(s->state));
         return false;
     }
+    s->in_d3 = false; /* halting a D3 adapter: NDIS's business, not checked */
     /* NdisHaltDeviceInstanceDeInitialized unless a surprise removal said otherwise. */
     uint64_t args[2] = {s->context, s->halt_action ? s->halt_action : 1};
     s->halt_action = 0;
@@ -259,7 +261,7 @@ bool vw_ndis_surprise_remove(struct vm *vm)
     gva_t e = port_alloc(vm, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT), "PnP event");
     if (e == 0)
         return false;
-    hdr(vm, e, OBJ_DEFAULT, 1, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT));
+    hdr(vm, e, VW_NDIS_OBJECT_TYPE_DEFAULT, 1, VW_SIZEOF(vm, NET_DEVICE_PNP_EVENT));
     vw_wr(vm, e + VW_OFFSET(vm, NET_DEVICE_PNP_EVENT, DevicePnPEvent), 2, 4);
     uint64_t args[2] = {s->context, e};
     bool ok = ndis_call(vm, s->h_pnp, VW_PASSIVE_LEVEL, 2, args, NULL);
@@ -274,6 +276,14 @@ bool vw_ndis_surprise_remove(struct vm *vm)
  * with NDIS_SEND_FLAGS_DISPATCH_LEVEL (ndis/nc-ndis-miniport_send_net_buffer_lists). */
 bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens, unsigned count)
 {
+    return vw_ndis_send_info(vm, frames, lens, NULL, count);
+}
+
+/* The sends with their NBL information (checksum.c, lso.c, vlan.c say what
+ * the stack would ask for). */
+bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
+                       const struct vw_ndis_tx_info *info, unsigned count)
+{
     struct ndis_state *s = ndis_state(vm);
     if (s->state != VW_NDIS_RUNNING) {
         vw_fail(vm, "harness: send with the adapter %s (NDIS sends only while Running)",
@@ -283,6 +293,11 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
     if (s->proto_pool == 0)
         s->proto_pool = vw_kalloc(vm, 16);
     gva_t first = 0, prev = 0;
+    for (unsigned i = 0; info != NULL && i < count; i++)
+        if (!ndis_checksum_tx_allowed(vm, frames[i], lens[i], info[i].csum) ||
+            !ndis_lso_tx_allowed(vm, frames[i], lens[i], info[i].lso) ||
+            !ndis_vlan_tx_allowed(vm, info[i].vlan))
+            return false;
     for (unsigned i = 0; i < count; i++) {
         gva_t buf = port_alloc(vm, lens[i], "protocol frame");
         if (buf == 0)
@@ -296,6 +311,12 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
         r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT, r->len = lens[i];
         memcpy(r->dst, frames[i], lens[i] < 6 ? lens[i] : 6);
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle), s->proto_pool);
+        if (info != NULL) {
+            ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_TCP_IP_CHECKSUM, info[i].csum);
+            ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_TCP_LARGE_SEND, info[i].lso);
+            ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_IEEE8021Q, info[i].vlan);
+            r->lso = info[i].lso;
+        }
         if (prev)
             vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), nbl);
         else
@@ -321,7 +342,7 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "NdisMSendNetBufferListsComplete: not the adapter handle");
         return;
     }
-    if ((flags & FLAG_DISPATCH) && vm->irql != VW_DISPATCH_LEVEL) {
+    if ((flags & VW_NDIS_FLAGS_DISPATCH_LEVEL) && vm->irql != VW_DISPATCH_LEVEL) {
         vw_fail(vm,
                 "NdisMSendNetBufferListsComplete: NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL "
                 "at IRQL %u",
@@ -344,7 +365,7 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
             return;
         }
         uint32_t st = (uint32_t)vw_rd(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Status), 4);
-        if (st == ST_PENDING) {
+        if (st == VW_NDIS_STATUS_PENDING) {
             vw_fail(vm,
                     "NdisMSendNetBufferListsComplete: NBL 0x%" PRIx64 " with status "
                     "NDIS_STATUS_PENDING",
@@ -362,11 +383,14 @@ void ndis_send_complete(struct vm *vm, const struct vw_api *api)
                         nbl, nb);
                 return;
             }
+        if (r->lso != 0 && st == VW_NDIS_STATUS_SUCCESS && !ndis_lso_completed(vm, nbl, r->lso))
+            return;
+        r->lso = 0;
         r->owner = NBL_SEND_DONE;
-        if (st == ST_SUCCESS)
+        if (st == VW_NDIS_STATUS_SUCCESS)
             ndis_stats_count(s, true, r->dst, r->len);
         s->stats.send_completed++;
-        s->stats.send_failed += st != ST_SUCCESS;
+        s->stats.send_failed += st != VW_NDIS_STATUS_SUCCESS;
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
         nbl = next;
         if (n > NDIS_MAX_NBLS) {
@@ -387,10 +411,9 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
     gva_t mdl = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdl));
     uint64_t off = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), 4);
     unsigned got = 0;
-    uint8_t head[6] = {0};
     bool keep = s->nframes < NDIS_MAX_FRAMES;
-    uint8_t *out = keep ? s->frames[s->nframes] : head;
-    unsigned cap = keep ? NDIS_FRAME_MAX : sizeof(head);
+    uint8_t *out = s->rx_scratch;
+    unsigned cap = NDIS_RX_SCRATCH;
     while (mdl != 0 && got < len && got < cap) {
         gva_t va = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa));
         uint64_t cnt = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
@@ -405,8 +428,14 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
         mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
     }
     ndis_stats_count(s, false, out, (unsigned)len);
-    if (keep)
-        s->frame_len[s->nframes++] = got;
+    if (keep) {
+        memcpy(s->frames[s->nframes], out, got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX);
+        s->frame_len[s->nframes++] = got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX;
+    }
+    /* The offload information checked against the frame as received. */
+    if (got == len)
+        (void)(ndis_checksum_rx(vm, nbl, out, got) && ndis_rsc_rx(vm, nbl, out, got) &&
+               ndis_vlan_rx(vm, nbl, out, got) && ndis_rss_rx(vm, nbl, out, got));
 }
 
 /* ndis/nf-ndis-ndismindicatereceivenetbufferlists: never while Paused or
@@ -435,7 +464,7 @@ void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
                 ndis_state_name(s->state));
         return;
     }
-    if ((flags & FLAG_DISPATCH) && vm->irql != VW_DISPATCH_LEVEL) {
+    if ((flags & VW_NDIS_FLAGS_DISPATCH_LEVEL) && vm->irql != VW_DISPATCH_LEVEL) {
         vw_fail(vm,
                 "NdisMIndicateReceiveNetBufferLists: NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at "
                 "IRQL %u",
@@ -478,7 +507,7 @@ void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
     for (gva_t p = nbl; p != 0; p = vw_rdptr(vm, p + VW_OFFSET(vm, NET_BUFFER_LIST, Next))) {
         capture(vm, s, p);
         s->stats.indicated++;
-        if (flags & RECV_RESOURCES)
+        if (flags & VW_NDIS_RECEIVE_FLAGS_RESOURCES)
             s->stats.indicated_resources++;
         else
             ndis_find_nbl(s, p)->owner = NBL_PROTOCOL_HELD;
@@ -534,7 +563,8 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     gva_t info = port_alloc(vm, len, "OID buffer");
     if (vm->failed)
         return false;
-    hdr(vm, req, OBJ_OID_REQUEST, 1, VW_OFFSET(vm, NDIS_OID_REQUEST, Reserved2) + 2);
+    hdr(vm, req, VW_NDIS_OBJECT_TYPE_OID_REQUEST, 1,
+        VW_OFFSET(vm, NDIS_OID_REQUEST, Reserved2) + 2);
 #define RQ(m) (req + VW_OFFSET(vm, NDIS_OID_REQUEST, m))
     vw_wr(vm, RQ(RequestType), set ? 1 : 0, 4);
     vw_wrptr(vm, RQ(RequestId), req);
@@ -549,7 +579,7 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     uint64_t args[2] = {s->context, req}, r = 0;
     if (!ndis_call(vm, s->h_oid, VW_PASSIVE_LEVEL, 2, args, &r))
         return false;
-    if ((uint32_t)r == ST_PENDING) {
+    if ((uint32_t)r == VW_NDIS_STATUS_PENDING) {
         s->oid_pending = true;
         s->stats.oids_pended++;
         vw_dpc_drain(vm);
@@ -591,7 +621,7 @@ void ndis_oid_complete(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "NdisMOidRequestComplete: request 0x%" PRIx64 " completed twice", req);
         return;
     }
-    if (st == ST_PENDING) {
+    if (st == VW_NDIS_STATUS_PENDING) {
         vw_fail(vm, "NdisMOidRequestComplete with NDIS_STATUS_PENDING");
         return;
     }
@@ -609,18 +639,18 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
         vw_fail(vm, "NdisMIndicateStatusEx: not the adapter handle");
         return;
     }
-    if (vw_rd(vm, ind, 1) != OBJ_STATUS_IND ||
+    if (vw_rd(vm, ind, 1) != VW_NDIS_OBJECT_TYPE_STATUS_INDICATION ||
         vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, SourceHandle)) != s->adapter) {
         vw_fail(vm, "NdisMIndicateStatusEx: header type 0x%x or SourceHandle not the adapter",
                 (unsigned)vw_rd(vm, ind, 1));
         return;
     }
     uint32_t code = (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusCode), 4);
-    if (code == STATUS_OFFLOAD_CONFIG)
+    if (code == VW_NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG)
         ndis_offload_indicated(
             vm, vw_rdptr(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBuffer)),
             (uint32_t)vw_rd(vm, ind + VW_OFFSET(vm, NDIS_STATUS_INDICATION, StatusBufferSize), 4));
-    if (code != STATUS_LINK)
+    if (code != VW_NDIS_STATUS_LINK_STATE)
         return;
     s->stats.link_indications++;
     /* the buffer is an NDIS_LINK_STATE (ndis/ns-ndis-_ndis_link_state) */

@@ -20,12 +20,11 @@
 #include "internal.h"
 #include "layout.h"
 
-#define OBJ_CONFIG    0xA9 /* NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT */
-#define PARAM_INTEGER 0    /* NdisParameterInteger */
-#define PARAM_HEX     1    /* NdisParameterHexInteger */
-#define PARAM_STRING  2    /* NdisParameterString */
-#define PARAM_MULTI   3    /* NdisParameterMultiString */
-#define NETADDR_MAX   32   /* NDIS_MAX_PHYS_ADDRESS_LENGTH */
+#define PARAM_INTEGER 0  /* NdisParameterInteger */
+#define PARAM_HEX     1  /* NdisParameterHexInteger */
+#define PARAM_STRING  2  /* NdisParameterString */
+#define PARAM_MULTI   3  /* NdisParameterMultiString */
+#define NETADDR_MAX   32 /* NDIS_MAX_PHYS_ADDRESS_LENGTH */
 
 static struct ndis_keyword *find(struct ndis_state *s, const char *name)
 {
@@ -92,11 +91,12 @@ static void vw_NdisOpenConfigurationEx(struct vm *vm, const struct vw_api *api)
     gva_t o = vw_arg(vm, api, 0), out = vw_arg(vm, api, 1);
     gva_t h = vw_rdptr(vm, o + VW_OFFSET(vm, NDIS_CONFIGURATION_OBJECT, NdisHandle));
     unsigned type = (unsigned)vw_rd(vm, o, 1), size = (unsigned)vw_rd(vm, o + 2, 2);
-    vw_set_return(vm, ST_FAILURE);
+    vw_set_return(vm, VW_NDIS_STATUS_FAILURE);
     /* NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1: through Flags. */
-    if (type != OBJ_CONFIG || size < VW_OFFSET(vm, NDIS_CONFIGURATION_OBJECT, Flags) + 4) {
+    if (type != VW_NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT ||
+        size < VW_OFFSET(vm, NDIS_CONFIGURATION_OBJECT, Flags) + 4) {
         vw_fail(vm, "NdisOpenConfigurationEx: header type 0x%x size %u", type, size);
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
     if (h == 0 || (h != s->adapter && h != s->driver_handle)) {
@@ -110,7 +110,7 @@ static void vw_NdisOpenConfigurationEx(struct vm *vm, const struct vw_api *api)
         if (s->configs[i].handle == 0) {
             s->configs[i] = (struct ndis_config){.handle = vw_kalloc(vm, 16)};
             vw_wrptr(vm, out, s->configs[i].handle);
-            vw_set_return(vm, ST_SUCCESS);
+            vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
             return;
         }
     vw_fail(vm, "harness: hard limit: %u open configuration handles", NDIS_MAX_CONFIGS);
@@ -165,7 +165,7 @@ static void vw_NdisReadConfiguration(struct vm *vm, const struct vw_api *api)
     unsigned want = (unsigned)vw_arg(vm, api, 4);
     struct ndis_config *c = config(vm, vw_arg(vm, api, 2), api->name);
     char name[NDIS_KEYWORD_MAX];
-    vw_wr(vm, st, ST_FAILURE, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_FAILURE, 4);
     if (c == NULL)
         return;
     if (!read_string(vm, vw_arg(vm, api, 3), name, sizeof(name))) {
@@ -206,7 +206,7 @@ static void vw_NdisReadConfiguration(struct vm *vm, const struct vw_api *api)
         return;
     }
     vw_wrptr(vm, out, p);
-    vw_wr(vm, st, ST_SUCCESS, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_SUCCESS, 4);
 }
 
 /* (&Status, ConfigurationHandle, Keyword, ParameterValue): an integer
@@ -215,7 +215,7 @@ static void vw_NdisWriteConfiguration(struct vm *vm, const struct vw_api *api)
 {
     gva_t st = vw_arg(vm, api, 0), p = vw_arg(vm, api, 3);
     char name[NDIS_KEYWORD_MAX], value[NDIS_VALUE_MAX];
-    vw_wr(vm, st, ST_FAILURE, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_FAILURE, 4);
     if (config(vm, vw_arg(vm, api, 1), api->name) == NULL)
         return;
     if (!read_string(vm, vw_arg(vm, api, 2), name, sizeof(name))) {
@@ -232,7 +232,7 @@ static void vw_NdisWriteConfiguration(struct vm *vm, const struct vw_api *api)
         vw_log(vm, "NdisWriteConfiguration(%s): type %u not emulated", name, type);
         return;
     }
-    vw_wr(vm, st, ST_SUCCESS, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_SUCCESS, 4);
 }
 
 static void vw_NdisCloseConfiguration(struct vm *vm, const struct vw_api *api)
@@ -254,7 +254,7 @@ static void vw_NdisReadNetworkAddress(struct vm *vm, const struct vw_api *api)
 {
     gva_t st = vw_arg(vm, api, 0), out = vw_arg(vm, api, 1), out_len = vw_arg(vm, api, 2);
     struct ndis_config *c = config(vm, vw_arg(vm, api, 3), api->name);
-    vw_wr(vm, st, ST_FAILURE, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_FAILURE, 4);
     if (c == NULL)
         return;
     struct ndis_keyword *k = find(ndis_state(vm), "NetworkAddress");
@@ -283,7 +283,7 @@ static void vw_NdisReadNetworkAddress(struct vm *vm, const struct vw_api *api)
     vw_write(vm, p, bytes, n);
     vw_wrptr(vm, out, p);
     vw_wr(vm, out_len, n, 4);
-    vw_wr(vm, st, ST_SUCCESS, 4);
+    vw_wr(vm, st, VW_NDIS_STATUS_SUCCESS, 4);
 }
 
 bool ndis_config_after_halt(struct vm *vm)

@@ -17,7 +17,6 @@
 #include "ram.h"
 
 #define PAGE            0x1000ull
-#define OBJ_SG_DMA      0x83 /* NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION */
 #define SG_MAX_ELEMENTS 64
 
 static uint64_t list_size(struct vm *vm, unsigned elements)
@@ -33,7 +32,7 @@ static void vw_NdisMRegisterScatterGatherDma(struct vm *vm, const struct vw_api 
 {
     struct ndis_state *s = ndis_state(vm);
     gva_t d = vw_arg(vm, api, 1), out = vw_arg(vm, api, 2), h = vw_arg(vm, api, 0);
-    vw_set_return(vm, ST_FAILURE); /* after the arguments: x0 on arm64 */
+    vw_set_return(vm, VW_NDIS_STATUS_FAILURE); /* after the arguments: x0 on arm64 */
     if (!ndis_check_adapter(vm, h, api->name))
         return;
     if (s->state != VW_NDIS_INITIALIZING || s->dma_registered) {
@@ -47,13 +46,13 @@ static void vw_NdisMRegisterScatterGatherDma(struct vm *vm, const struct vw_api 
     unsigned type = (unsigned)vw_rd(vm, d, 1), size = (unsigned)vw_rd(vm, d + 2, 2);
     uint32_t max = (uint32_t)vw_rd(vm, SD(MaximumPhysicalMapping), 4);
     gva_t process = vw_rdptr(vm, SD(ProcessSGListHandler));
-    if (type != OBJ_SG_DMA || size < VW_SIZEOF(vm, NDIS_SG_DMA_DESCRIPTION) || max == 0 ||
-        process == 0) {
+    if (type != VW_NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION ||
+        size < VW_SIZEOF(vm, NDIS_SG_DMA_DESCRIPTION) || max == 0 || process == 0) {
         vw_fail(vm,
                 "NdisMRegisterScatterGatherDma: header type 0x%x size %u, MaximumPhysicalMapping "
                 "%u, ProcessSGListHandler %s",
                 type, size, max, process ? "set" : "missing");
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
     s->dma_registered = true;
@@ -64,7 +63,7 @@ static void vw_NdisMRegisterScatterGatherDma(struct vm *vm, const struct vw_api 
     vw_wr(vm, SD(ScatterGatherListSize), list_size(vm, max / PAGE + 2), 4);
 #undef SD
     vw_wrptr(vm, out, s->dma_handle);
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 static bool dma_handle(struct vm *vm, gva_t h, const char *who)
@@ -113,7 +112,7 @@ static void vw_NdisMAllocateNetBufferSGList(struct vm *vm, const struct vw_api *
     gva_t nb = vw_arg(vm, api, 1), ctx = vw_arg(vm, api, 2), buf = vw_arg(vm, api, 4);
     uint32_t buf_len = (uint32_t)vw_arg(vm, api, 5);
     gva_t h = vw_arg(vm, api, 0);
-    vw_set_return(vm, ST_FAILURE);
+    vw_set_return(vm, VW_NDIS_STATUS_FAILURE);
     if (!dma_handle(vm, h, api->name))
         return;
     struct ndis_sgl *slot = NULL;
@@ -149,7 +148,7 @@ static void vw_NdisMAllocateNetBufferSGList(struct vm *vm, const struct vw_api *
     if (allocated)
         buf = vw_pool_alloc(vm, size, NDIS_TAG, "NDIS SG list", false);
     if (buf == 0) {
-        vw_set_return(vm, ST_RESOURCES);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCES);
         return;
     }
     vw_wr(vm, buf + VW_OFFSET(vm, SCATTER_GATHER_LIST, NumberOfElements), n, 4);
@@ -163,7 +162,7 @@ static void vw_NdisMAllocateNetBufferSGList(struct vm *vm, const struct vw_api *
     uint64_t args[4] = {s->pdo, 0, buf, ctx};
     if (!ndis_call(vm, s->process_sg, VW_DISPATCH_LEVEL, 4, args, NULL))
         return;
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* (NdisMiniportDmaHandle, pSGL, NetBuffer) at DISPATCH_LEVEL: a list

@@ -145,23 +145,23 @@ static void vw_NdisMRegisterMiniportDriver(struct vm *vm, const struct vw_api *a
             : VW_OFFSET(vm, NDIS_MINIPORT_DRIVER_CHARACTERISTICS, DirectOidRequestHandler);
     if (s->registered) {
         vw_fail(vm, "NdisMRegisterMiniportDriver called twice");
-        vw_set_return(vm, ST_FAILURE);
+        vw_set_return(vm, VW_NDIS_STATUS_FAILURE);
         return;
     }
-    if (type != OBJ_DRIVER_CHARS || rev < 1 || size < need) {
+    if (type != VW_NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS || rev < 1 || size < need) {
         vw_fail(vm,
                 "NdisMRegisterMiniportDriver: header type 0x%x revision %u size %u (needs "
                 "NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS and the revision's size %" PRIu64
                 ")",
                 type, rev, size, need);
-        vw_set_return(vm, ST_BAD_CHARACTERISTICS);
+        vw_set_return(vm, VW_NDIS_STATUS_BAD_CHARACTERISTICS);
         return;
     }
     /* NDIS 6.x; this emulation is an NDIS 6.85 system (ndis/nf-ndis-ndisgetversion). */
     if (CH8(MajorNdisVersion) != 6 || CH8(MinorNdisVersion) > 85) {
         vw_fail(vm, "NdisMRegisterMiniportDriver: NDIS version %u.%u (the system is 6.85)",
                 CH8(MajorNdisVersion), CH8(MinorNdisVersion));
-        vw_set_return(vm, ST_BAD_VERSION);
+        vw_set_return(vm, VW_NDIS_STATUS_BAD_VERSION);
         return;
     }
     static const char *const required[] = {"InitializeHandlerEx",
@@ -191,7 +191,7 @@ static void vw_NdisMRegisterMiniportDriver(struct vm *vm, const struct vw_api *a
     for (unsigned i = 0; i < 12; i++)
         if (got[i] == 0) {
             vw_fail(vm, "NdisMRegisterMiniportDriver: no %s", required[i]);
-            vw_set_return(vm, ST_BAD_CHARACTERISTICS);
+            vw_set_return(vm, VW_NDIS_STATUS_BAD_CHARACTERISTICS);
             return;
         }
     s->h_init = got[0], s->h_halt = got[1], s->h_pause = got[2], s->h_restart = got[3];
@@ -211,13 +211,13 @@ static void vw_NdisMRegisterMiniportDriver(struct vm *vm, const struct vw_api *a
         uint64_t args[2] = {s->driver_handle, ctx}, r = 0;
         if (!ndis_call(vm, set_options, VW_PASSIVE_LEVEL, 2, args, &r))
             return;
-        if ((uint32_t)r != ST_SUCCESS) {
+        if ((uint32_t)r != VW_NDIS_STATUS_SUCCESS) {
             s->registered = false;
             vw_set_return(vm, r);
             return;
         }
     }
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 static void vw_NdisMDeregisterMiniportDriver(struct vm *vm, const struct vw_api *api)
@@ -263,10 +263,10 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         return;
     }
     unsigned type = (unsigned)vw_rd(vm, a, 1), size = (unsigned)vw_rd(vm, a + 2, 2);
-    if (type == OBJ_REG_ATTRS) {
+    if (type == VW_NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES) {
         if (size < VW_SIZEOF(vm, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES)) {
             vw_fail(vm, "NdisMSetMiniportAttributes: registration attributes of size %u", size);
-            vw_set_return(vm, ST_INVALID_PARAMETER);
+            vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
             return;
         }
 #define RA(m) (a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, m))
@@ -277,33 +277,45 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
     } else if (!s->reg_attrs) {
         vw_fail(vm, "NdisMSetMiniportAttributes: type 0x%x before the registration attributes",
                 type);
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
-    } else if (type == OBJ_GEN_ATTRS) {
+    } else if (type == VW_NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES) {
 #define GA(m) (a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, m))
         unsigned len = (unsigned)vw_rd(vm, GA(MacAddressLength), 2);
         if (size < VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES, AutoNegotiationFlags) ||
             len != 6) {
             vw_fail(vm, "NdisMSetMiniportAttributes: general attributes size %u, MAC length %u",
                     size, len);
-            vw_set_return(vm, ST_INVALID_PARAMETER);
+            vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
             return;
         }
         vw_read(vm, GA(CurrentMacAddress), s->mac, 6);
         s->mtu = (uint32_t)vw_rd(vm, GA(MtuSize), 4);
         s->stats.media_connect = (uint32_t)vw_rd(vm, GA(MediaConnectState), 4);
+        s->mac_options = (uint32_t)vw_rd(vm, GA(MacOptions), 4);
+        gva_t pm = size >= VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+                                     PowerManagementCapabilitiesEx) +
+                               vm->ptr_size
+                       ? vw_rdptr(vm, GA(PowerManagementCapabilitiesEx))
+                       : 0;
+        if (!ndis_rss_capabilities(vm, vw_rdptr(vm, GA(RecvScaleCapabilities))) ||
+            !ndis_pm_capabilities(vm, pm)) {
+            vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
+            return;
+        }
 #undef GA
         s->gen_attrs = true;
     } else if (!s->gen_attrs) {
         vw_fail(vm, "NdisMSetMiniportAttributes: type 0x%x before the general attributes", type);
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
-    if (type == OBJ_OFFLOAD_ATTR && !ndis_offload_attributes(vm, a)) {
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+    if (type == VW_NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES &&
+        !ndis_offload_attributes(vm, a)) {
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* ---- Pools (ndis/nf-ndis-ndisallocatenetbufferlistpool and the NBL
@@ -314,7 +326,7 @@ static void vw_NdisAllocateNetBufferListPool(struct vm *vm, const struct vw_api 
     struct ndis_state *s = ndis_state(vm);
     gva_t p = vw_arg(vm, api, 1);
 #define PP(m, n) vw_rd(vm, p + VW_OFFSET(vm, NET_BUFFER_LIST_POOL_PARAMETERS, m), n)
-    if (vw_rd(vm, p, 1) != OBJ_DEFAULT || PP(ContextSize, 2) != 0) {
+    if (vw_rd(vm, p, 1) != VW_NDIS_OBJECT_TYPE_DEFAULT || PP(ContextSize, 2) != 0) {
         vw_fail(vm,
                 "NdisAllocateNetBufferListPool: header type 0x%x, ContextSize %u (the "
                 "emulation allocates no NBL contexts)",

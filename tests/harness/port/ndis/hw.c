@@ -17,17 +17,14 @@
 #include "layout.h"
 #include "pnp.h"
 
-#define PAGE                 0x1000ull
-#define PCI_CONFIG_SIZE      256
-#define OBJ_INTERRUPT        0x84        /* NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT */
-#define CONNECT_LINE         1           /* NDIS_CONNECT_LINE_BASED */
-#define CONNECT_MESSAGE      2           /* NDIS_CONNECT_MESSAGE_BASED */
-#define INDICATE_ALL_NBLS    0xFFFFFFFFu /* NDIS_INDICATE_ALL_NBLS */
-#define ST_NOT_SUPPORTED     0xC00000BBu
-#define ST_RESOURCE_CONFLICT 0xC001001Eu /* NDIS_STATUS_RESOURCE_CONFLICT */
-#define SCRATCH_PER_CPU      16
-#define NDIS_DIRQL           5 /* the harness's device IRQL (k_intr.c) */
-#define THROTTLE_PER_CPU     8
+#define PAGE              0x1000ull
+#define PCI_CONFIG_SIZE   256
+#define CONNECT_LINE      1           /* NDIS_CONNECT_LINE_BASED */
+#define CONNECT_MESSAGE   2           /* NDIS_CONNECT_MESSAGE_BASED */
+#define INDICATE_ALL_NBLS 0xFFFFFFFFu /* NDIS_INDICATE_ALL_NBLS */
+#define SCRATCH_PER_CPU   16
+#define NDIS_DIRQL        5 /* the harness's device IRQL (k_intr.c) */
+#define THROTTLE_PER_CPU  8
 
 gva_t vw_ndis_pdo(struct vm *vm)
 {
@@ -171,16 +168,16 @@ static void vw_NdisMMapIoSpace(struct vm *vm, const struct vw_api *api)
     if (!in_translated(vm, VW_RES_MEMORY, pa, len)) {
         vw_log(vm, "NdisMMapIoSpace(0x%" PRIx64 ", %u): not a memory range of the adapter", pa,
                len);
-        vw_set_return(vm, ST_RESOURCE_CONFLICT);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCE_CONFLICT);
         return;
     }
     gva_t va = map(vm, pa, len);
     if (va == 0) {
-        vw_set_return(vm, ST_RESOURCES);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCES);
         return;
     }
     vw_wrptr(vm, out, va);
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* ndis/nf-ndis-ndismunmapiospace: (Handle, VirtualAddress, Length). */
@@ -219,12 +216,12 @@ static void vw_NdisMRegisterIoPortRange(struct vm *vm, const struct vw_api *api)
     if (offset == 0 || s->nports == NDIS_MAX_PORTS) {
         vw_log(vm, "NdisMRegisterIoPortRange(0x%x, %u): not a port range of the adapter", first,
                count);
-        vw_set_return(vm, ST_RESOURCE_CONFLICT);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCE_CONFLICT);
         return;
     }
     s->ports[s->nports++] = (struct ndis_ports){first, count, offset};
     vw_wrptr(vm, out, offset);
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* ndis/nf-ndis-ndismderegisterioportrange: (Handle, InitialPort,
@@ -376,7 +373,7 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
     struct ndis_intr *it = &s->intr;
     gva_t ch = vw_arg(vm, api, 2), out = vw_arg(vm, api, 3), h = vw_arg(vm, api, 0);
     gva_t context = vw_arg(vm, api, 1);
-    vw_set_return(vm, ST_FAILURE);
+    vw_set_return(vm, VW_NDIS_STATUS_FAILURE);
     if (!ndis_check_adapter(vm, h, api->name))
         return;
     if (s->state != VW_NDIS_INITIALIZING) {
@@ -390,10 +387,10 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
     }
 #define IC(m) (ch + VW_OFFSET(vm, NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, m))
     unsigned type = (unsigned)vw_rd(vm, ch, 1), size = (unsigned)vw_rd(vm, ch + 2, 2);
-    if (type != OBJ_INTERRUPT || vw_rd(vm, ch + 1, 1) < 1 ||
+    if (type != VW_NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT || vw_rd(vm, ch + 1, 1) < 1 ||
         size < VW_SIZEOF(vm, NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS)) {
         vw_fail(vm, "NdisMRegisterInterruptEx: header type 0x%x size %u", type, size);
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
     struct ndis_intr n = {.context = context,
@@ -408,13 +405,13 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
                 "NdisMRegisterInterruptEx: %s (InterruptHandler and InterruptDpcHandler are "
                 "required; with MsiSupported the message handlers too)",
                 n.isr == 0 || n.dpc == 0 ? "no line handlers" : "no message handlers");
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
     struct vw_pdo *p = adapter_pdo(vm, api->name);
     if (p == NULL || (p->messages == 0 && !p->line)) {
         vw_log(vm, "NdisMRegisterInterruptEx: the adapter has no interrupt resource");
-        vw_set_return(vm, ST_RESOURCE_CONFLICT);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCE_CONFLICT);
         return;
     }
     if (p->messages != 0 && !msi) {
@@ -422,7 +419,7 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
                 "NdisMRegisterInterruptEx: the function was given %u MSI-X messages and the "
                 "miniport did not set MsiSupported",
                 p->messages);
-        vw_set_return(vm, ST_NOT_SUPPORTED);
+        vw_set_return(vm, VW_NDIS_STATUS_NOT_SUPPORTED);
         return;
     }
     n.handle = vw_kalloc(vm, 16);
@@ -447,7 +444,7 @@ static void vw_NdisMRegisterInterruptEx(struct vm *vm, const struct vw_api *api)
 #undef IC
     vw_wrptr(vm, out, n.handle);
     vw_log(vm, "ndis: %u message(s)%s registered", n.messages, n.message ? "" : " (line)");
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* ndis/nf-ndis-ndismderegisterinterruptex: no ISR runs after it, and no

@@ -10,38 +10,40 @@
 #include "api.h"
 #include "kernel.h"
 #include "ndis_port.h"
+#include "vw_ndis.h"
 
 #define NDIS_MAX_POOLS  16
 #define NDIS_MAX_NBLS   4096 /* a miniport preallocates one per receive buffer */
 #define NDIS_MAX_FRAMES 64
-#define NDIS_FRAME_MAX  9216 /* a jumbo frame at MTU 9000 with a VLAN tag */
+#define NDIS_FRAME_MAX  9216  /* a jumbo frame at MTU 9000 with a VLAN tag */
+#define NDIS_RX_SCRATCH 65560 /* a coalesced unit: 64 KiB of IP, Ethernet and a tag */
 /* NetBufferListInfo slots NDIS allocates per NBL: more than any
  * MaxNetBufferListInfo of the NDIS 6 headers (27 on 64-bit). */
 #define NDIS_NBL_INFO_SLOTS 32
 #define NDIS_TAG            0x5349444e /* "NDIS" */
 
-/* NDIS_STATUS values the emulation returns or checks (ndis.h, status codes). */
-#define ST_SUCCESS             0x00000000u
-#define ST_PENDING             0x00000103u
-#define ST_FAILURE             0xC0000001u
-#define ST_RESOURCES           0xC000009Au
-#define ST_BAD_VERSION         0xC0230004u
-#define ST_BAD_CHARACTERISTICS 0xC0230005u
-#define ST_INVALID_PARAMETER   0xC000000Du
+/* The offload configuration the miniport reported as current: its
+ * attributes' DefaultOffloadConfiguration, then each
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (ndis/ns-ndis-_ndis_offload). */
+struct ndis_offload_cfg {
+    uint32_t csum_encap[4], csum[4]; /* IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive */
+    uint32_t lso_encap[2], lso_max[2], lso_min[2]; /* LsoV2 IPv4, IPv6 */
+    bool rsc[2];                                   /* Rsc IPv4, IPv6 (revision 3 and later) */
+};
 
-/* NDIS_OBJECT_TYPE_* and flags (ndis.h). */
-#define OBJ_DRIVER_CHARS      0x8A
-#define OBJ_REG_ATTRS         0x9E
-#define OBJ_GEN_ATTRS         0x9F
-#define OBJ_OFFLOAD_ATTR      0xA0
-#define OBJ_DEFAULT           0x80
-#define OBJ_INIT_PARAMS       0x81
-#define OBJ_OID_REQUEST       0x96
-#define OBJ_STATUS_IND        0x98
-#define FLAG_DISPATCH         0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_DISPATCH_LEVEL */
-#define RECV_RESOURCES        0x2 /* NDIS_RECEIVE_FLAGS_RESOURCES */
-#define STATUS_LINK           0x40010017u
-#define STATUS_OFFLOAD_CONFIG 0x40020006u /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
+/* RSS: the capabilities of the general attributes and the parameters the
+ * protocol set (rss.c). */
+#define NDIS_RSS_TABLE_MAX 128
+#define NDIS_RSS_KEY_MAX   40
+struct ndis_rss {
+    bool caps; /* the general attributes carried RecvScaleCapabilities */
+    uint32_t caps_flags, queues, messages, table_entries;
+    bool on;            /* parameters set with hashing enabled */
+    uint32_t hash_info; /* function | types */
+    uint8_t key[NDIS_RSS_KEY_MAX];
+    unsigned key_len, table_len;
+    uint16_t table[NDIS_RSS_TABLE_MAX]; /* processor numbers of group 0 */
+};
 
 /* Who has an NBL now. */
 enum nbl_owner {
@@ -59,6 +61,7 @@ struct ndis_nbl {
     gva_t buf, mdl; /* the protocol's frame buffer and MDL */
     unsigned len;   /* the protocol's frame: its length, destination MAC */
     uint8_t dst[6];
+    uint32_t lso; /* the LsoV2Transmit value sent with it (0: none; lso.c) */
 };
 
 struct ndis_pool {
@@ -163,6 +166,7 @@ struct ndis_state {
     unsigned indicating; /* NdisMIndicateReceiveNetBufferLists calls in progress */
     /* Frames the protocol received, copied at indication */
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
+    uint8_t rx_scratch[NDIS_RX_SCRATCH]; /* the frame being checked at indication */
     unsigned frame_len[NDIS_MAX_FRAMES], nframes;
     struct vw_ndis_stats stats;
     /* The PCI function behind the adapter (vw_ndis_attach_pci), 0: none */
@@ -191,7 +195,12 @@ struct ndis_state {
     uint64_t out_frames[3], out_bytes[3], in_frames[3], in_bytes[3];
     /* OID_PNP_SET_POWER D3 sent, D0 not yet (power.c) */
     bool low_power;
-    unsigned offload_indications; /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
+    bool in_d3; /* the D3 set request completed, the D0 one not sent yet (power.c) */
+    unsigned offload_indications;     /* NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG */
+    struct ndis_offload_cfg cur;      /* the current offload configuration (offload.c) */
+    uint32_t mac_options;             /* the general attributes' MacOptions (vlan.c) */
+    struct ndis_rss rss;              /* RSS capabilities and parameters (rss.c) */
+    struct vw_ndis_offload_stats off; /* what the offload checks saw */
     /* Planted into the emulation itself: none yet */
 };
 
@@ -227,5 +236,32 @@ void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len);
 bool ndis_power_allows_indication(struct vm *vm, const char *who);
 /* Counts a frame of LEN bytes to DST sent (OUT) or received (stats.c). */
 void ndis_stats_count(struct ndis_state *s, bool out, const uint8_t *dst, unsigned len);
+/* NetBufferListInfo slot I of NBL (the ULONG bit fields of the pointer-sized slot). */
+uint32_t ndis_nbl_info(struct vm *vm, gva_t nbl, unsigned i);
+void ndis_nbl_set_info(struct vm *vm, gva_t nbl, unsigned i, uint32_t v);
+/* TcpRecvSegCoalesceInfo's slot on this arch (19 on x86, 22 on 64-bit). */
+unsigned ndis_rsc_slot(struct vm *vm);
+/* Offload checks on the protocol's send of FRAME (LEN bytes) with INFO
+ * (checksum.c, lso.c, vlan.c): false and the run failed when the protocol
+ * layer would not have asked for it (the offload is not enabled). */
+bool ndis_checksum_tx_allowed(struct vm *vm, const uint8_t *frame, unsigned len, uint32_t csum);
+bool ndis_vlan_tx_allowed(struct vm *vm, uint32_t v);
+bool ndis_lso_tx_allowed(struct vm *vm, const uint8_t *frame, unsigned len, uint32_t lso);
+/* At send completion: what the miniport wrote back into an LSOv2 NBL. */
+bool ndis_lso_completed(struct vm *vm, gva_t nbl, uint32_t sent);
+/* Receive checks of one indicated NBL whose frame is F (LEN bytes, the
+ * first NDIS_FRAME_MAX at most): checksum bits, RSC counts, 802.1Q
+ * information, RSS hash and processor.  False: the run failed. */
+bool ndis_checksum_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
+bool ndis_rsc_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
+bool ndis_vlan_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
+bool ndis_rss_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len);
+/* The general attributes' PowerManagementCapabilitiesEx at PM (0: none; power.c). */
+bool ndis_pm_capabilities(struct vm *vm, gva_t pm);
+/* The general attributes' RecvScaleCapabilities at CAPS (0: none). */
+bool ndis_rss_capabilities(struct vm *vm, gva_t caps);
+/* NDIS_OFFLOAD at O into the current configuration (offload.c). */
+void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size);
+
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

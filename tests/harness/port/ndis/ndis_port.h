@@ -89,6 +89,51 @@ bool vw_ndis_set_power(struct vm *vm, bool d3, uint32_t *status);
  * a success must come with NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG. */
 bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], uint32_t *status);
 
+/* Per-NBL information the protocol layer sends with a frame: the ULONG
+ * values of NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO (Transmit),
+ * NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO (LsoV2Transmit) and
+ * NDIS_NET_BUFFER_LIST_8021Q_INFO; 0: none.  Bits: vw_ndis.h. */
+struct vw_ndis_tx_info {
+    uint32_t csum, lso, vlan;
+};
+/* vw_ndis_send with INFO[i] for frame i (INFO NULL: none); the stack asks
+ * only for what the current offload configuration enables (else the run
+ * fails, "harness:"). */
+bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
+                       const struct vw_ndis_tx_info *info, unsigned count);
+
+/* What the offload and RSS checks saw (checksum.c, lso.c, vlan.c, rss.c). */
+struct vw_ndis_offload_stats {
+    unsigned rx_csum_flagged;            /* NBLs indicated with receive checksum bits */
+    unsigned lso_completed;              /* LSOv2 NBLs completed as documented */
+    unsigned rx_coalesced, rx_segments;  /* NBLs with CoalescedSegCount, their sum */
+    unsigned rx_vlan_info;               /* NBLs indicated with 802.1Q information */
+    uint32_t last_rx_vlan;               /* the last one's value */
+    unsigned rx_hashed, rx_hash_none;    /* with RSS on: hash checked / type NONE */
+    unsigned rx_cpu_low, rx_cpu_high;    /* CPUs hashed NBLs were indicated on, plus 1 */
+    uint32_t rss_caps_flags, rss_queues; /* the capabilities the miniport declared */
+    bool rss_caps;
+};
+void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);
+/* OID_GEN_RECEIVE_SCALE_PARAMETERS as the stack sets it (revision 2: an
+ * indirection table of PROCESSOR_NUMBERs of group 0, TABLE[i] for entry i,
+ * N a power of two up to 128; KEY of KEY_LEN bytes up to 40; HASH_INFO the
+ * function | NDIS_HASH_* types, 0: NDIS_RSS_PARAM_FLAG_DISABLE_RSS).
+ * STATUS gets the miniport's answer; from a success on, each indicated
+ * NBL's hash and processor are checked. */
+bool vw_ndis_set_rss(struct vm *vm, uint32_t hash_info, const uint8_t *key, unsigned key_len,
+                     const uint16_t *table, unsigned n, uint32_t *status);
+
+/* OID_TCP_OFFLOAD_PARAMETERS with more than checksums: the five checksum
+ * values, LsoV2IPv4/IPv6 and RscIPv4/IPv6 (NDIS_OFFLOAD_PARAMETERS_*,
+ * 0: NO_CHANGE). */
+struct vw_ndis_offload_params {
+    uint8_t checksums[5];
+    uint8_t lso4, lso6, rsc4, rsc6;
+};
+bool vw_ndis_set_offload_params(struct vm *vm, const struct vw_ndis_offload_params *o,
+                                uint32_t *status);
+
 /* The Toeplitz RSS hash of N input bytes under KEY (toeplitz.c); the input
  * as the hash type lists it: source then destination address, source then
  * destination port (network/rss-hashing-types). */

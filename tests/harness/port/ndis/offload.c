@@ -14,10 +14,9 @@
  * (ntddndis/ns-ntddndis-_ndis_tcp_large_send_offload_v2).
  */
 #include <inttypes.h>
+#include <string.h>
 #include "internal.h"
 #include "layout.h"
-
-#define OBJ_OFFLOAD 0xA7 /* NDIS_OBJECT_TYPE_OFFLOAD */
 
 /* An NDIS_OFFLOAD's header; false and the run failed when it is not one. */
 static bool offload_header(struct vm *vm, gva_t o, const char *which)
@@ -25,7 +24,7 @@ static bool offload_header(struct vm *vm, gva_t o, const char *which)
     uint64_t rev1 = VW_OFFSET(vm, NDIS_OFFLOAD, Flags) + 4;
     unsigned type = o ? (unsigned)vw_rd(vm, o, 1) : 0, rev = o ? (unsigned)vw_rd(vm, o + 1, 1) : 0;
     unsigned size = o ? (unsigned)vw_rd(vm, o + 2, 2) : 0;
-    if (o != 0 && type == OBJ_OFFLOAD && rev >= 1 && size >= rev1)
+    if (o != 0 && type == VW_NDIS_OBJECT_TYPE_OFFLOAD && rev >= 1 && size >= rev1)
         return true;
     vw_fail(vm,
             "NdisMSetMiniportAttributes: offload attributes' %s is %s (header type 0x%x "
@@ -116,10 +115,40 @@ bool ndis_offload_attributes(struct vm *vm, gva_t a)
             return false;
         }
     }
-    return fields_subset(vm, d + l6 + 12, h + l6 + 12, 2, "LsoV2.IPv6");
+    if (!fields_subset(vm, d + l6 + 12, h + l6 + 12, 2, "LsoV2.IPv6"))
+        return false;
+    ndis_offload_read_current(vm, d, (uint32_t)vw_rd(vm, d + 2, 2));
+    return true;
 }
 
-#define OID_TCP_OFFLOAD_PARAMETERS 0xFC01020Cu
+/* Reads the NDIS_OFFLOAD at O (SIZE bytes) as the current configuration:
+ * the checksum words, LSOv2, and RSC from revision 3's Rsc member on. */
+void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size)
+{
+    struct ndis_offload_cfg *c = &ndis_state(vm)->cur;
+    uint64_t cs = VW_OFFSET(vm, NDIS_OFFLOAD, Checksum);
+    uint64_t at[4] = {0, VW_OFFSET(vm, NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv4Receive),
+                      VW_OFFSET(vm, NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Transmit),
+                      VW_OFFSET(vm, NDIS_TCP_IP_CHECKSUM_OFFLOAD, IPv6Receive)};
+    memset(c, 0, sizeof(*c));
+    for (unsigned i = 0; i < 4; i++) {
+        c->csum_encap[i] = (uint32_t)vw_rd(vm, o + cs + at[i], 4);
+        c->csum[i] = (uint32_t)vw_rd(vm, o + cs + at[i] + 4, 4);
+    }
+    uint64_t l[2] = {VW_OFFSET(vm, NDIS_OFFLOAD, LsoV2),
+                     VW_OFFSET(vm, NDIS_OFFLOAD, LsoV2) +
+                         VW_OFFSET(vm, NDIS_TCP_LARGE_SEND_OFFLOAD_V2, IPv6)};
+    for (unsigned i = 0; i < 2; i++) {
+        c->lso_encap[i] = (uint32_t)vw_rd(vm, o + l[i], 4);
+        c->lso_max[i] = (uint32_t)vw_rd(vm, o + l[i] + 4, 4);
+        c->lso_min[i] = (uint32_t)vw_rd(vm, o + l[i] + 8, 4);
+    }
+    uint64_t rsc = VW_OFFSET(vm, NDIS_OFFLOAD, Rsc);
+    if (size >= rsc + VW_SIZEOF(vm, NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD)) {
+        c->rsc[0] = vw_rd(vm, o + rsc, 1) != 0;
+        c->rsc[1] = vw_rd(vm, o + rsc + 1, 1) != 0;
+    }
+}
 
 /* OID_TCP_OFFLOAD_PARAMETERS as the stack sends it: an NDIS_OFFLOAD_PARAMETERS
  * of revision 1 (header NDIS_OBJECT_TYPE_DEFAULT), the five checksum values
@@ -131,14 +160,14 @@ bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], u
     struct ndis_state *s = ndis_state(vm);
     uint64_t size = VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, Flags) + 4;
     uint8_t p[64] = {0};
-    p[0] = OBJ_DEFAULT, p[1] = 1, p[2] = (uint8_t)size;
+    p[0] = VW_NDIS_OBJECT_TYPE_DEFAULT, p[1] = 1, p[2] = (uint8_t)size;
     for (unsigned i = 0; i < 5; i++)
         p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, IPv4Checksum) + i] = checksums[i];
     unsigned before = s->offload_indications;
     uint32_t done = 0;
-    if (!vw_ndis_oid(vm, true, OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
+    if (!vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
         return false;
-    if (*status == ST_SUCCESS && s->offload_indications == before) {
+    if (*status == VW_NDIS_STATUS_SUCCESS && s->offload_indications == before) {
         vw_fail(vm, "ndis: OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
                     "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication "
                     "(network/oid-tcp-offload-parameters)");
@@ -158,4 +187,40 @@ void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len)
         return;
     s->offload_indications++;
     s->stats.offload_tx4 = (uint32_t)vw_rd(vm, buf + VW_OFFSET(vm, NDIS_OFFLOAD, Checksum) + 4, 4);
+    uint32_t size = (uint32_t)vw_rd(vm, buf + 2, 2);
+    ndis_offload_read_current(vm, buf, size < len ? size : len);
+}
+
+/* OID_TCP_OFFLOAD_PARAMETERS with checksums, LSOv2 and RSC values (0:
+ * NO_CHANGE): revision 3 (NDIS 6.30, through RscIPv6) when RSC is asked,
+ * else revision 1; a success must come with
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (network/oid-tcp-offload-parameters). */
+bool vw_ndis_set_offload_params(struct vm *vm, const struct vw_ndis_offload_params *o,
+                                uint32_t *status)
+{
+    struct ndis_state *s = ndis_state(vm);
+    bool rsc = o->rsc4 != 0 || o->rsc6 != 0;
+    uint64_t size = rsc ? VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv6) + 1
+                        : VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, Flags) + 4;
+    uint8_t p[64] = {0};
+    p[0] = VW_NDIS_OBJECT_TYPE_DEFAULT, p[1] = rsc ? 3 : 1, p[2] = (uint8_t)size;
+    for (unsigned i = 0; i < 5; i++)
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, IPv4Checksum) + i] = o->checksums[i];
+    p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, LsoV2IPv4)] = o->lso4;
+    p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, LsoV2IPv6)] = o->lso6;
+    if (rsc) {
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv4)] = o->rsc4;
+        p[VW_OFFSET(vm, NDIS_OFFLOAD_PARAMETERS, RscIPv6)] = o->rsc6;
+    }
+    unsigned before = s->offload_indications;
+    uint32_t done = 0;
+    if (!vw_ndis_oid(vm, true, VW_OID_TCP_OFFLOAD_PARAMETERS, p, (uint32_t)size, status, &done))
+        return false;
+    if (*status == VW_NDIS_STATUS_SUCCESS && s->offload_indications == before) {
+        vw_fail(vm, "ndis: OID_TCP_OFFLOAD_PARAMETERS succeeded without an "
+                    "NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG indication "
+                    "(network/oid-tcp-offload-parameters)");
+        return false;
+    }
+    return true;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include "internal.h"
 
-#define OID_GEN_STATISTICS 0x00020106u
 /* NDIS_STATISTICS_INFO: the 4-byte header, ULONG SupportedStatistics, then
  * 18 ULONG64 counters in the page's order, from offset 8. */
 #define STAT_COUNTERS 18
@@ -77,11 +76,11 @@ bool vw_ndis_check_statistics(struct vm *vm)
     struct ndis_state *s = ndis_state(vm);
     uint8_t info[STAT_SIZE] = {0};
     uint32_t st = 0, done = 0;
-    if (!vw_ndis_oid(vm, false, OID_GEN_STATISTICS, info, sizeof(info), &st, &done))
+    if (!vw_ndis_oid(vm, false, VW_OID_GEN_STATISTICS, info, sizeof(info), &st, &done))
         return false;
     unsigned size = info[2] | info[3] << 8;
-    if (st != ST_SUCCESS || done < STAT_SIZE || info[0] != OBJ_DEFAULT || info[1] < 1 ||
-        size < STAT_SIZE) {
+    if (st != VW_NDIS_STATUS_SUCCESS || done < STAT_SIZE ||
+        info[0] != VW_NDIS_OBJECT_TYPE_DEFAULT || info[1] < 1 || size < STAT_SIZE) {
         vw_fail(vm,
                 "ndis: OID_GEN_STATISTICS returned 0x%08x, %u bytes, header type 0x%x revision "
                 "%u size %u (an NDIS_STATISTICS_INFO of %u bytes: network/oid-gen-statistics)",

@@ -16,9 +16,8 @@
 #include "layout.h"
 #include "vw_ke.h"
 
-#define OBJ_TIMER_CHARS 0x97 /* NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS */
-#define TIMER_DPC_AT    0x80 /* the KDPC's offset in the timer object */
-#define TIMER_OBJ_SIZE  0xc0
+#define TIMER_DPC_AT   0x80 /* the KDPC's offset in the timer object */
+#define TIMER_OBJ_SIZE 0xc0
 /* NDIS_TIMER_CHARACTERISTICS (ndis/ns-ndis-_ndis_timer_characteristics):
  * the 4-byte header, ULONG AllocationTag, then two pointers, so the
  * function is at 8 on every arch (not in the layout table). */
@@ -65,20 +64,21 @@ static void vw_NdisAllocateTimerObject(struct vm *vm, const struct vw_api *api)
     /* every argument is read before the return value is set (arm64's x0) */
     gva_t h = vw_arg(vm, api, 0), ch = vw_arg(vm, api, 1), out = vw_arg(vm, api, 2);
     bool adapter = false;
-    vw_set_return(vm, ST_FAILURE);
+    vw_set_return(vm, VW_NDIS_STATUS_FAILURE);
     if (!ndis_handle(vm, h, api->name, &adapter))
         return;
     unsigned type = (unsigned)vw_rd(vm, ch, 1), rev = (unsigned)vw_rd(vm, ch + 1, 1);
     unsigned size = (unsigned)vw_rd(vm, ch + 2, 2);
     gva_t fn = vw_rdptr(vm, ch + TC_FUNCTION(vm));
     gva_t ctx = vw_rdptr(vm, ch + TC_CONTEXT(vm));
-    if (type != OBJ_TIMER_CHARS || rev != 1 || size < TC_SIZE(vm) || fn == 0) {
+    if (type != VW_NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS || rev != 1 || size < TC_SIZE(vm) ||
+        fn == 0) {
         vw_fail(vm,
                 "NdisAllocateTimerObject: header type 0x%x revision %u size %u, TimerFunction "
                 "0x%" PRIx64 " (needs NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS revision 1, its "
                 "size and a function)",
                 type, rev, size, fn);
-        vw_set_return(vm, ST_INVALID_PARAMETER);
+        vw_set_return(vm, VW_NDIS_STATUS_INVALID_PARAMETER);
         return;
     }
     struct ndis_timer *t = NULL;
@@ -92,7 +92,7 @@ static void vw_NdisAllocateTimerObject(struct vm *vm, const struct vw_api *api)
     gva_t obj = vw_pool_alloc(vm, TIMER_OBJ_SIZE, NDIS_TAG, "NDIS timer object", false);
     struct vw_kernel *k = vm->k;
     if (obj == 0 || !VW_GROW(vm, k->timers, k->timer_count, k->timer_cap, "timers")) {
-        vw_set_return(vm, ST_RESOURCES);
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCES);
         return;
     }
     k->timers[k->timer_count++] = (struct vw_timer){.timer = obj};
@@ -102,7 +102,7 @@ static void vw_NdisAllocateTimerObject(struct vm *vm, const struct vw_api *api)
     vw_wrptr(vm, dpc + VW_OFFSET(vm, KDPC, DeferredContext), ctx);
     *t = (struct ndis_timer){.obj = obj, .context = ctx, .live = true, .adapter = adapter};
     vw_wrptr(vm, out, obj);
-    vw_set_return(vm, ST_SUCCESS);
+    vw_set_return(vm, VW_NDIS_STATUS_SUCCESS);
 }
 
 /* (TimerObject, DueTime, MillisecondsPeriod, FunctionContext) at <= DISPATCH

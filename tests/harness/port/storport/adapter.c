@@ -152,8 +152,13 @@ static bool initialize(struct vm *vm, struct stor_adapter *a)
 }
 
 /* ScsiQuerySupportedControlTypes: the list pre-filled FALSE, no index
- * >= MaxControlType may be written (storport/nc-storport-hw_adapter_control). */
-#define CONTROL_MAX 13 /* ScsiAdapterControlMax in storport.h */
+ * >= MaxControlType may be written (storport/nc-storport-hw_adapter_control).
+ * MaxControlType is the current header's ScsiAdapterControlMax, past
+ * ScsiAdapterSurpriseRemoval: "a miniport's implementation needs to handle
+ * the case where the value of MaxControlType might be larger than the
+ * ScsiAdapterControlMax ... the driver is compiled with"
+ * (storport/ns-storport-scsi_supported_control_type_list). */
+#define CONTROL_MAX STOR_CONTROL_MAX
 static bool query_controls(struct vm *vm, struct stor_adapter *a)
 {
     uint64_t list_off = VW_OFFSET(vm, SCSI_SUPPORTED_CONTROL_TYPE_LIST, SupportedTypeList);
@@ -746,23 +751,30 @@ bool vw_stor_msi(struct vm *vm, unsigned message)
 /* HwAdapterControl(TYPE) as StorPort calls it, only for a type the
  * query claimed: Stop and Restart at DIRQL holding the interrupt lock,
  * SetBootConfig and SetRunningConfig at PASSIVE_LEVEL without locks (the
- * IRQL table of storport/nc-storport-hw_adapter_control).  False when the
- * call failed or returned ScsiAdapterControlUnsuccessful. */
-#define CONTROL_STOP    1 /* ScsiStopAdapter */
-#define CONTROL_RESTART 2 /* ScsiRestartAdapter */
-#define CONTROL_BOOT    3 /* ScsiSetBootConfig */
-#define CONTROL_RUNNING 4 /* ScsiSetRunningConfig */
-static bool adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type)
+ * IRQL table of storport/nc-storport-hw_adapter_control).  The table has
+ * no row for ScsiAdapterSurpriseRemoval: it is StorPort's handling of
+ * IRP_MN_SURPRISE_REMOVAL, which "the PnP manager sends ... at IRQL =
+ * PASSIVE_LEVEL in the context of a system thread"
+ * (kernel/irp-mn-surprise-removal), so PASSIVE_LEVEL without locks
+ * (inferred), Parameters NULL (storport/ne-storport-scsi_adapter_control_type). */
+#define CONTROL_STOP    STOR_CONTROL_STOP
+#define CONTROL_RESTART STOR_CONTROL_RESTART
+#define CONTROL_BOOT    STOR_CONTROL_BOOT
+#define CONTROL_RUNNING STOR_CONTROL_RUNNING
+bool stor_adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type)
 {
-    static const char *const names[] = {"", "ScsiStopAdapter", "ScsiRestartAdapter",
-                                        "ScsiSetBootConfig", "ScsiSetRunningConfig"};
+    const char *name = type == CONTROL_STOP      ? "ScsiStopAdapter"
+                       : type == CONTROL_RESTART ? "ScsiRestartAdapter"
+                       : type == CONTROL_BOOT    ? "ScsiSetBootConfig"
+                       : type == CONTROL_RUNNING ? "ScsiSetRunningConfig"
+                                                 : "ScsiAdapterSurpriseRemoval";
     bool dirql = type == CONTROL_STOP || type == CONTROL_RESTART;
     uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
     if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, dirql ? STOR_DIRQL : VW_PASSIVE_LEVEL,
                    dirql ? LOCK_BIT(LOCK_INTERRUPT) : 0, a->adapter_control, 3, argv, &ret))
         return false;
     if ((uint32_t)ret != 0) { /* "must return ScsiAdapterControlSuccess" (that page) */
-        vw_fail(vm, "storport: HwAdapterControl(%s) failed", names[type]);
+        vw_fail(vm, "storport: HwAdapterControl(%s) failed", name);
         return false;
     }
     return true;
@@ -819,26 +831,31 @@ bool vw_stor_power(struct vm *vm, bool up)
             a->stats.stop_flushes++;
         }
         if (a->supported[CONTROL_STOP]) {
-            if (!adapter_control(vm, a, CONTROL_STOP))
+            if (!stor_adapter_control(vm, a, CONTROL_STOP))
                 return false;
             a->stats.control_stop++;
         }
         a->powered_down = true;
+        /* IRQL is back at PASSIVE_LEVEL: what the miniport queued runs now,
+         * on a stopped adapter (stopped.c names a register access there). */
+        stor_run_dpcs(vm, a);
+        if (vm->failed)
+            return false;
         if (a->supported[CONTROL_BOOT]) {
-            if (!adapter_control(vm, a, CONTROL_BOOT))
+            if (!stor_adapter_control(vm, a, CONTROL_BOOT))
                 return false;
             a->stats.control_boot_config++;
         }
         return true;
     }
     if (a->supported[CONTROL_RUNNING]) {
-        if (!adapter_control(vm, a, CONTROL_RUNNING))
+        if (!stor_adapter_control(vm, a, CONTROL_RUNNING))
             return false;
         a->stats.control_running_config++;
     }
     a->powered_down = false; /* the restart runs under the interrupt lock */
     if (a->supported[CONTROL_RESTART]) {
-        if (!adapter_control(vm, a, CONTROL_RESTART))
+        if (!stor_adapter_control(vm, a, CONTROL_RESTART))
             return false;
         a->stats.control_restart++;
         return true;
@@ -878,6 +895,13 @@ bool vw_stor_remove(struct vm *vm)
         a->outstanding = 0;
         a->started = false;
     }
+    /* The disk's PDO is removed before the adapter (children first):
+     * StorRemoveDevice for the LUN; never to a powered-down adapter
+     * (nothing reaches the miniport between Stop and Restart). */
+    struct vw_stor_result pnp;
+    if (a != NULL && a->started && !a->powered_down &&
+        !stor_pnp_lun(vm, a, STOR_PNP_REMOVE_DEVICE, &pnp))
+        return false;
     if (a == NULL || (a->started && !vw_stor_power(vm, false)))
         return false;
     for (unsigned i = 0; i < a->ndpcs; i++)

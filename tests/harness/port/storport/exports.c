@@ -19,6 +19,13 @@ struct stor_state *stor_state(struct vm *vm)
     return vw_port_state(vm, &storport_group, sizeof(struct stor_state));
 }
 
+struct stor_state *stor_state_if_any(struct vm *vm)
+{
+    if (vm->k == NULL || storport_group.slot >= VW_MAX_GROUPS)
+        return NULL;
+    return vm->k->port_state[storport_group.slot];
+}
+
 struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a)
 {
     static struct stor_cpu spare; /* only after an allocation failure (the run failed) */

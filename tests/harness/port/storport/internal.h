@@ -25,7 +25,16 @@
 #define SRB_SIGNATURE              0x53524258u
 #define SRBEX_TYPE_CDB16           0x40
 #define SP_RETURN_FOUND            1
-#define STOR_DIRQL                 5 /* the harness's device IRQL (k_intr.c) */
+/* HwAdapterControl's control types (storport/ne-storport-scsi_adapter_control_type):
+ * STOR_CONTROL_MAX is ScsiAdapterControlMax of the current storport.h, the
+ * MaxControlType the query offers. */
+#define STOR_CONTROL_STOP             1  /* ScsiStopAdapter */
+#define STOR_CONTROL_RESTART          2  /* ScsiRestartAdapter */
+#define STOR_CONTROL_BOOT             3  /* ScsiSetBootConfig */
+#define STOR_CONTROL_RUNNING          4  /* ScsiSetRunningConfig */
+#define STOR_CONTROL_SURPRISE_REMOVAL 16 /* ScsiAdapterSurpriseRemoval */
+#define STOR_CONTROL_MAX              30 /* ScsiAdapterControlMax */
+#define STOR_DIRQL                    5  /* the harness's device IRQL (k_intr.c) */
 
 /* StorPort's locks; LOCK_MESSAGE: one message's lock, held around the
  * ISR in per-message mode (never through StorPortAcquireSpinLock). */
@@ -106,7 +115,7 @@ struct stor_adapter {
     unsigned ncpus;
     gva_t startio_word, dpc_word; /* the StartIo and DPC locks' lock words */
     bool passive_enabled;
-    uint8_t supported[16]; /* control types answered TRUE */
+    uint8_t supported[STOR_CONTROL_MAX]; /* control types answered TRUE */
     uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
     bool half_duplex, busy, paused, no_gate;
     unsigned busy_count;
@@ -141,6 +150,9 @@ struct stor_adapter {
      * accesses of the miniport routine running now (reset at each call). */
     bool surprise_removed;
     unsigned removed_call_accesses;
+    /* HwAdapterControl(ScsiAdapterSurpriseRemoval) was called: from then
+     * on the miniport knows, and any register access fails the run. */
+    bool surprise_told;
     /* A dump copy's PORT_CONFIGURATION_INFORMATION.DumpMode: 1 crash, 2
      * hibernation (storport/ns-storport-_port_configuration_information). */
     uint8_t dump_mode;
@@ -182,6 +194,9 @@ struct stor_state {
 };
 
 struct stor_state *stor_state(struct vm *vm);
+/* The state if a miniport ever used StorPort in this run, else NULL (no
+ * allocation: device models of other drivers ask on every access). */
+struct stor_state *stor_state_if_any(struct vm *vm);
 /* The running CPU's view of A (allocated on first use). */
 struct stor_cpu *stor_cpu(struct vm *vm, struct stor_adapter *a);
 /* The adapter whose device extension is EXT, or NULL (the run failed). */
@@ -224,9 +239,19 @@ unsigned stor_completion_cpu(struct vm *vm, const struct stor_adapter *a, const 
 /* Queue R's submission on the CPU it was issued from. */
 bool stor_queue_submission(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
 
+/* STOR_PNP_ACTION values StorPort sends on its own (srb/ns-srb-_srbex_data_pnp). */
+#define STOR_PNP_REMOVE_DEVICE      0x02 /* StorRemoveDevice */
+#define STOR_PNP_QUERY_CAPABILITIES 0x09 /* StorQueryCapabilities */
+#define STOR_PNP_SURPRISE_REMOVAL   0x17 /* StorSurpriseRemoval */
+/* removal.c: SRB_FUNCTION_PNP ACTION to the class layer's LUN, counted. */
+bool stor_pnp_lun(struct vm *vm, struct stor_adapter *a, unsigned action,
+                  struct vw_stor_result *res);
 /* removal.c: a register access of the miniport to A's removed function
  * (WHO: the device reporting it); false when it failed the run. */
 bool stor_removed_access(struct vm *vm, struct stor_adapter *a, const char *who);
+/* adapter.c: HwAdapterControl(TYPE, no parameters) as StorPort calls it
+ * for a claimed type; false when it failed or returned Unsuccessful. */
+bool stor_adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type);
 /* adapter.c: wait for REQS (N of them) as the class layer does. */
 bool stor_wait(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n);
 /* adapter.c: the class layer's view of R (freed unless a reset returned it). */

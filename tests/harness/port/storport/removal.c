@@ -6,10 +6,15 @@
  * into its time-out, StorPort calls HwResetBus, and what the miniport left
  * StorPort ends with SRB_STATUS_BUS_RESET (storport/nc-storport-hw_reset_bus)
  * -- once each, never after that reset, never while a device still owns its
- * buffers (the checkers of adapter.c and exports.c).  The emulation claims
- * no ScsiAdapterSurpriseRemoval call: that control type (16) lies past the
- * MaxControlType the query offers (storport/ne-storport-scsi_adapter_control_type).
- * The rule checked here: after the removal no miniport routine may wait
+ * buffers (the checkers of adapter.c and exports.c).  Before that the
+ * disk's PDO hears of it (the PnP manager removes a device's children
+ * before the device): SRB_FUNCTION_PNP StorSurpriseRemoval to the LUN
+ * (srb/ns-srb-_srbex_data_pnp), then, when the query claimed it,
+ * HwAdapterControl(ScsiAdapterSurpriseRemoval, NULL): "notifies the
+ * miniport that the unit has been surprise-removed"
+ * (storport/ne-storport-scsi_adapter_control_type).  From that call on the
+ * miniport knows its function is gone: any register access fails the run.
+ * Without the control type the rule checked is weaker: no miniport routine may wait
  * on the function (a poll of a register that reads all ones forever):
  * "any attempts to access the hardware should not wait indefinitely, but
  * should be subject to time-outs" (wdf/surprise-removal-sequence), so more
@@ -21,6 +26,13 @@
 bool stor_removed_access(struct vm *vm, struct stor_adapter *a, const char *who)
 {
     a->stats.removed_accesses++;
+    if (a->surprise_told) {
+        vw_fail(vm,
+                "storport: register access (%s) to the surprise-removed adapter in %s after "
+                "HwAdapterControl(ScsiAdapterSurpriseRemoval) told the miniport it is gone",
+                who, stor_ctx_name(stor_cpu(vm, a)->ctx));
+        return false;
+    }
     if (++a->removed_call_accesses <= VW_STOR_REMOVED_ACCESS_LIMIT)
         return true;
     vw_fail(vm,
@@ -48,6 +60,15 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
         return false;
     }
     a->surprise_removed = true;
+    struct vw_stor_result pnp;
+    if (!stor_pnp_lun(vm, a, STOR_PNP_SURPRISE_REMOVAL, &pnp))
+        return false;
+    if (a->supported[STOR_CONTROL_SURPRISE_REMOVAL]) {
+        a->surprise_told = true;
+        if (!stor_adapter_control(vm, a, STOR_CONTROL_SURPRISE_REMOVAL))
+            return false;
+        a->stats.control_surprise++;
+    }
     struct stor_req *left[STOR_MAX_REQ];
     unsigned count = 0;
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
@@ -67,4 +88,23 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
             res[(*n)++] = r;
     }
     return !vm->failed;
+}
+
+bool stor_pnp_lun(struct vm *vm, struct stor_adapter *a, unsigned action,
+                  struct vw_stor_result *res)
+{
+    if (!vw_stor_pnp_srb(vm, action, false, res))
+        return false;
+    a->stats.pnp_srbs++;
+    return true;
+}
+
+bool vw_stor_remove_lun(struct vm *vm, struct vw_stor_result *res)
+{
+    struct stor_adapter *a = &stor_state(vm)->normal;
+    if (!a->registered || !a->started) {
+        vw_fail(vm, "storport: a disk removed from no started adapter");
+        return false;
+    }
+    return stor_pnp_lun(vm, a, STOR_PNP_REMOVE_DEVICE, res);
 }

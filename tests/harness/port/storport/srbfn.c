@@ -45,6 +45,48 @@ bool vw_stor_pnp_srb(struct vm *vm, unsigned action, bool adapter, struct vw_sto
     return stor_exdata_request(vm, SRB_FUNCTION_PNP, b, sizeof(b), NULL, 0, res);
 }
 
+#define CAPS_SIZE       24          /* STOR_DEVICE_CAPABILITIES_EX */
+#define CAPS_MINIPORT_0 0xfffff403u /* D1, D2, NoDisplayInUI, Reserved0 */
+
+bool vw_stor_query_capabilities(struct vm *vm, struct vw_stor_caps *out, struct vw_stor_result *res)
+{
+    uint8_t b[SRBEX_PNP_SIZE] = {0}, caps[CAPS_SIZE] = {0};
+    put32(b, SRBEX_TYPE_PNP);
+    put32(b + 4, SRBEX_PNP_SIZE - 8);
+    put32(b + 12, STOR_PNP_QUERY_CAPABILITIES);
+    caps[0] = 1;         /* STOR_DEVICE_CAPABILITIES_EX_VERSION_1 */
+    caps[2] = CAPS_SIZE; /* Size */
+    memset(out, 0, sizeof(*out));
+    if (!stor_exdata_request(vm, SRB_FUNCTION_PNP, b, sizeof(b), caps, sizeof(caps), res))
+        return false;
+    stor_state(vm)->normal.stats.pnp_srbs++;
+    if ((res->srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS)
+        return true; /* not answered: StorPort keeps its own defaults */
+    uint32_t bits = get32(caps + 4);
+    if (caps[0] != 1 || caps[1] != 0 || caps[2] != CAPS_SIZE || caps[3] != 0) {
+        vw_fail(vm, "storport: the miniport changed STOR_DEVICE_CAPABILITIES_EX's Version/Size");
+        return false;
+    }
+    if (bits & CAPS_MINIPORT_0) {
+        vw_fail(vm,
+                "storport: StorQueryCapabilities answered bits 0x%08x: DeviceD1, DeviceD2, "
+                "NoDisplayInUI and Reserved0 stay 0 (storport/ns-storport-_stor_device_"
+                "capabilities_ex)",
+                bits & CAPS_MINIPORT_0);
+        return false;
+    }
+    out->answered = true;
+    out->removable = bits >> 4 & 1;
+    out->unique_id = bits >> 6 & 1;
+    out->silent_install = bits >> 7 & 1;
+    out->raw_device_ok = bits >> 8 & 1;
+    out->surprise_removal_ok = bits >> 9 & 1;
+    out->default_write_cache = bits >> 11 & 1;
+    out->address = get32(caps + 8);
+    out->ui_number = get32(caps + 12);
+    return true;
+}
+
 bool vw_stor_power_srb(struct vm *vm, unsigned dstate, unsigned action, bool adapter,
                        struct vw_stor_result *res)
 {

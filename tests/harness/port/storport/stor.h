@@ -62,7 +62,10 @@ bool vw_stor_paused(struct vm *vm);
 /* PnP remove: stop the adapter and free what StorPort allocated for it. */
 bool vw_stor_remove(struct vm *vm);
 /* Surprise removal (IRP_MN_SURPRISE_REMOVAL; removal.c): the function is
- * gone (the scenario unplugged it first); every request outstanding runs
+ * gone (the scenario unplugged it first); SRB_FUNCTION_PNP
+ * StorSurpriseRemoval goes to the LUN, then HwAdapterControl(
+ * ScsiAdapterSurpriseRemoval) when claimed (after it any register access
+ * fails the run); every request outstanding runs
  * to its end (time-out, HwResetBus, BUS_RESET from StorPort for what the
  * miniport left) and its result lands in RES (up to CAP, in StorPort's slot order;
  * *N how many).  From here on a miniport routine that touches the
@@ -75,6 +78,16 @@ bool vw_stor_remove(struct vm *vm);
  * counted against the limit once StorPort knows of the removal. */
 void vw_stor_gone_access(struct vm *vm, const char *device);
 bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned cap, unsigned *n);
+/* PnP remove of the disk the class layer addresses (vw_stor_address):
+ * IRP_MN_REMOVE_DEVICE to its PDO, which StorPort turns into
+ * SRB_FUNCTION_PNP StorRemoveDevice for that LUN (RES: its answer).  The
+ * adapter's own remove (vw_stor_remove) sends it first as well. */
+bool vw_stor_remove_lun(struct vm *vm, struct vw_stor_result *res);
+/* Device models call this for every register access to a function that
+ * is present (DEVICE names it): while the adapter is stopped for power
+ * (after ScsiStopAdapter, before ScsiSetRunningConfig/ScsiRestartAdapter)
+ * an access from outside HwAdapterControl fails the run (stopped.c). */
+void vw_stor_device_access(struct vm *vm, const char *device);
 /* The crash-dump copy: second image, DriverEntry(NULL, NULL), FindAdapter
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
@@ -106,6 +119,22 @@ bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res);
  * StorQueryCapabilities 0x09, StorSurpriseRemoval 0x17 ...); ADAPTER sets
  * SRB_PNP_FLAGS_ADAPTER_REQUEST, else it is for the LUN addressed. */
 bool vw_stor_pnp_srb(struct vm *vm, unsigned action, bool adapter, struct vw_stor_result *res);
+/* What the miniport answered to StorQueryCapabilities
+ * (storport/ns-storport-_stor_device_capabilities_ex). */
+struct vw_stor_caps {
+    bool answered; /* SRB_STATUS_SUCCESS */
+    bool removable, surprise_removal_ok, unique_id, silent_install, raw_device_ok;
+    bool default_write_cache;
+    uint32_t address, ui_number;
+};
+/* IRP_MN_QUERY_CAPABILITIES to the disk's PDO as StorPort passes it on:
+ * SRB_FUNCTION_PNP StorQueryCapabilities for the addressed LUN with a
+ * STOR_DEVICE_CAPABILITIES_EX at DataBuffer (Version 1, Size 24).  A
+ * miniport that sets DeviceD1, DeviceD2 or NoDisplayInUI ("miniport
+ * drivers set this bit to 0" / "do not set this bit"), a reserved bit, or
+ * changes Version or Size fails the run. */
+bool vw_stor_query_capabilities(struct vm *vm, struct vw_stor_caps *out,
+                                struct vw_stor_result *res);
 /* SRB_FUNCTION_POWER with an SRBEX_DATA_POWER block: DSTATE a
  * STOR_DEVICE_POWER_STATE (D0 1 .. D3 4), ACTION a STOR_POWER_ACTION. */
 bool vw_stor_power_srb(struct vm *vm, unsigned dstate, unsigned action, bool adapter,
@@ -191,6 +220,9 @@ struct vw_stor_stats {
     unsigned drained_at_stop;        /* requests a stop waited for */
     unsigned removed_accesses;       /* register accesses after a surprise removal */
     unsigned removed_outstanding;    /* requests at the miniport when it was removed */
+    unsigned control_surprise;       /* HwAdapterControl(ScsiAdapterSurpriseRemoval) calls */
+    unsigned stopped_accesses;       /* register accesses while stopped (each fails the run) */
+    unsigned pnp_srbs;               /* SRB_FUNCTION_PNP StorPort sent at a removal or start */
     unsigned hibernations;           /* vw_stor_hibernate round trips */
     unsigned dump_uncached;          /* bytes of uncached extension the dump copy got */
 };

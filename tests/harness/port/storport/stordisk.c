@@ -233,6 +233,7 @@ static uint64_t reg_read(struct vm *vm, void *opaque, uint64_t off, unsigned siz
         vw_stor_gone_access(vm, "stordisk register read");
         return size == 8 ? ~0ull : (1ull << 8 * size) - 1;
     }
+    vw_stor_device_access(vm, "stordisk register read");
     if (off >= MSIX_TABLE && off + size <= MSIX_TABLE + sizeof(d->msix)) {
         uint64_t v = 0;
         memcpy(&v, d->msix + off - MSIX_TABLE, size);
@@ -277,6 +278,7 @@ static void reg_write(struct vm *vm, void *opaque, uint64_t off, uint64_t v, uns
         vw_stor_gone_access(vm, "stordisk register write");
         return;
     }
+    vw_stor_device_access(vm, "stordisk register write");
     if (off >= MSIX_TABLE && off + size <= MSIX_TABLE + sizeof(d->msix)) {
         memcpy(d->msix + off - MSIX_TABLE, &v, size);
         return;

@@ -1,0 +1,38 @@
+/*
+ * What the two bench-storage rigs (harness_storage.c: viostor,
+ * harness_vioscsi.c: vioscsi) share: 4 KiB WRITE(10) batches through the
+ * StorPort class layer, the counted start of a miniport on a PCI
+ * function, and one BENCH line per measurement (harness_bench_io.c).
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include "vm.h"
+
+#define BENCH_BLOCK  4096u
+#define BENCH_MAX_QD 256u
+
+struct vmodel;
+
+/* Where the device-side counts come from: NOTIFICATIONS(CTX) the kicks
+ * the device saw so far; MODEL, when the device is an in-process model,
+ * the descriptors it walked (NULL: an external back end, not counted). */
+struct bench_probe {
+    uint64_t (*notifications)(const void *ctx);
+    const void *ctx;
+    struct vmodel *model;
+};
+
+/* COUNT 4 KiB WRITE(10)s at queue depth QD to the addressed LUN from LBA
+ * (wrapping below BLOCKS - 8); every one must succeed. */
+bool bench_writes(struct vm *vm, unsigned count, unsigned qd, uint32_t lba, uint32_t blocks);
+/* DRIVER loaded on the PCI function PDO, its instructions counted from
+ * then on, the adapter started, requests spread over the CPUs. */
+bool bench_start_counted(struct vm *vm, gva_t pdo, const char *driver);
+/* One write to warm up, then 32 (QD 1), 64 (QD 32) or 256 (QD 256) writes
+ * at QD, and one line: "BENCH BACKEND queues Q qd D: N requests, ...
+ * notifications, ... interrupts, ... descriptors (... in the ring), ...
+ * driver instructions per request, ... outstanding at most, max transfer
+ * MAX_TRANSFER bytes". */
+void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backend, unsigned queues,
+                   unsigned qd, uint32_t blocks, uint32_t max_transfer);

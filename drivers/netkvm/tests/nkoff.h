@@ -1,0 +1,60 @@
+/*
+ * Helpers of NetKVM's offload and RSS scenarios (offload_csum.c,
+ * offload_lso.c, rss.c, vlan.c), all named nkoff_*: they wait for NetKVM's
+ * offloads and run only when asked (`--only nkoff_` or VW_NKOFF=1:
+ * tests/harness/run/runner.c).  The device offers every offload the model
+ * has; what NDIS requires of the miniport is checked by the emulation
+ * (port/ndis/checksum.c, lso.c, vlan.c, rss.c), what reaches the wire by
+ * the model and here.
+ */
+#pragma once
+#include "nk_harness.h"
+#include "port/ndis/frame.h"
+#include "vw_ndis.h"
+
+/* Device offloads: checksums both ways, TSO both ways for both versions,
+ * the guest-offloads control, VLAN filtering. */
+#define NKOFF_FEATURES                                                                             \
+    (1ull << VIRTIO_NET_F_CSUM | 1ull << VIRTIO_NET_F_GUEST_CSUM |                                 \
+     1ull << VIRTIO_NET_F_CTRL_GUEST_OFFLOADS | 1ull << VIRTIO_NET_F_HOST_TSO4 |                   \
+     1ull << VIRTIO_NET_F_HOST_TSO6 | 1ull << VIRTIO_NET_F_GUEST_TSO4 |                            \
+     1ull << VIRTIO_NET_F_GUEST_TSO6 | 1ull << VIRTIO_NET_F_CTRL_VLAN)
+
+/* NetKVM up on a device offering NKOFF_FEATURES and EXTRA, PAIRS queue
+ * pairs on CPUS processors (0: the run's). */
+static inline bool nkoff_up(struct vm *vm, struct nk_rig *r, uint64_t extra, uint16_t pairs,
+                            uint16_t cpus, const char *const *keywords)
+{
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .pairs = pairs,
+                        .cpus = cpus,
+                        .add = NKOFF_FEATURES | extra,
+                        .keywords = keywords};
+    return nk_up(vm, r, &o);
+}
+
+/* Every offload the stack can ask for on: checksums both ways for TCP and
+ * UDP over both versions and the IPv4 header, LSOv2 for both, RSC when RSC. */
+static inline bool nkoff_enable(struct vm *vm, bool rsc)
+{
+    struct vw_ndis_offload_params p = {
+        .checksums = {4, 4, 4, 4, 4}, /* NDIS_OFFLOAD_PARAMETERS_TX_RX_ENABLED */
+        .lso4 = VW_NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED,
+        .lso6 = VW_NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED,
+        .rsc4 = rsc ? VW_NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED : 0,
+        .rsc6 = rsc ? VW_NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED : 0};
+    uint32_t status = 1;
+    if (!vw_ndis_set_offload_params(vm, &p, &status))
+        return false;
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_SUCCESS,
+              "offloads on: OID_TCP_OFFLOAD_PARAMETERS 0x%08x", status);
+    return !vm->failed;
+}
+
+/* The Transmit checksum word for a packet of ndis_frame_build. */
+static inline uint32_t nkoff_tx_csum(int ipv, uint8_t proto)
+{
+    uint32_t v = ipv == 4 ? VW_CSUM_TX_IS_IPV4 | VW_CSUM_TX_IP : VW_CSUM_TX_IS_IPV6;
+    return v | (proto == 6 ? VW_CSUM_TX_TCP | (uint32_t)(14 + (ipv == 4 ? 20 : 40)) << 16
+                           : VW_CSUM_TX_UDP);
+}
