@@ -50,13 +50,12 @@ static void NkRssFillCaps(PNK_ADAPTER a)
     RtlZeroMemory(c, sizeof(*c));
     c->Header.Type = NDIS_OBJECT_TYPE_RSS_CAPABILITIES;
     c->Header.Revision = NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
-    c->Header.Size =
-        NDIS_SIZEOF_THROUGH(NDIS_RECEIVE_SCALE_CAPABILITIES, NumberOfIndirectionTableEntries);
-    /* Classified in the DPC; IPv4 and IPv6 hashing are implied */
-    c->CapabilitiesFlags = NDIS_RSS_CAPS_CLASSIFICATION_AT_DPC | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 |
-                           NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6_EX |
-                           NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV4 | NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6 |
-                           NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6_EX;
+    c->Header.Size = NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
+    /* Toeplitz, classified in the DPC; IPv4 and IPv6 hashing are implied */
+    c->CapabilitiesFlags = NdisHashFunctionToeplitz | NDIS_RSS_CAPS_CLASSIFICATION_AT_DPC |
+                           NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 |
+                           NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6_EX | NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV4 |
+                           NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6 | NDIS_RSS_CAPS_HASH_TYPE_UDP_IPV6_EX;
     if (a->Messages != 0)
         c->CapabilitiesFlags |= NDIS_RSS_CAPS_MESSAGE_SIGNALED_INTERRUPTS |
                                 NDIS_RSS_CAPS_SUPPORTS_MSI_X | NDIS_RSS_CAPS_USING_MSI_X;
