@@ -21,8 +21,10 @@
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
+#include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_settings.h"
+#include "nk_vlan.h"
 
 #define NK_TAG        VW_POOL_TAG('N', 'K', 'v', 'n')
 #define NK_NDIS_MAJOR 6
@@ -98,6 +100,39 @@ typedef struct _NK_RXQ {
     BOOLEAN HasAffinity;
 } NK_RXQ, *PNK_RXQ;
 
+/* A processor's receive path (RSS): frames the table sends to this CPU
+ * wait here for its DPC, which indicates them there */
+typedef struct _NK_RSS_CPU {
+    PNK_ADAPTER Adapter;
+    KDPC Dpc;
+    NDIS_SPIN_LOCK Lock;
+    PNET_BUFFER_LIST Head, Tail;
+    ULONG Count;
+} NK_RSS_CPU, *PNK_RSS_CPU;
+
+/* RSS: the capabilities offered, the checked map the data path reads and
+ * the parameters as the OS set them (for the query) */
+typedef struct _NK_RSS {
+    BOOLEAN Offered; /* *RSS on: capabilities in the general attributes */
+    BOOLEAN Device;  /* VIRTIO_NET_F_RSS: the device steers by the table too */
+    BOOLEAN Report;  /* VIRTIO_NET_F_HASH_REPORT: the device's hash is used */
+    NDIS_RECEIVE_SCALE_CAPABILITIES Caps;
+    NDIS_SPIN_LOCK Lock; /* Map, between the OID and the data path */
+    struct nk_rss_map Map;
+    ULONG Cpus; /* active processors (per-CPU paths), index order */
+    PNK_RSS_CPU Cpu;
+    PPROCESSOR_NUMBER Numbers; /* processor index -> group and number */
+    ULONG HashInformation;
+    USHORT Flags, BaseCpu, Entries;
+    PROCESSOR_NUMBER Table[NK_RSS_MAX_ITABLE];
+    UCHAR Key[NK_RSS_KEY_BYTES];
+    /* A set's work space (NDIS sends one OID request at a time) */
+    struct nk_rss_map Next;
+    PROCESSOR_NUMBER NextTable[NK_RSS_MAX_ITABLE];
+    uint16_t NextCpus[NK_RSS_MAX_ITABLE];
+    LONG64 BadReports; /* hash reports out of range */
+} NK_RSS;
+
 typedef struct _NK_STATS {
     LONG64 TxFrames[3], TxBytes[3]; /* directed, multicast, broadcast */
     LONG64 RxFrames[3], RxBytes[3];
@@ -149,6 +184,8 @@ struct _NK_ADAPTER {
     ULONG McastCount;
     BOOLEAN LinkUp;
     NK_STATS Stats;
+    NK_RSS Rss;
+    struct nk_vlan_cfg Vlan; /* *PriorityVLANTag and VlanId */
 };
 
 /* ---- driver.c ---- */
@@ -211,6 +248,20 @@ extern const ULONG NkSupportedOidCount;
 NDIS_STATUS NkOffloadInit(PNK_ADAPTER A);
 NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+
+/* ---- rss.c ---- */
+NDIS_STATUS NkRssInit(PNK_ADAPTER A);
+void NkRssFree(PNK_ADAPTER A);
+PNDIS_RECEIVE_SCALE_CAPABILITIES NkRssCapabilities(PNK_ADAPTER A);
+NDIS_STATUS NkRssSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+void NkRssClassify(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF B);
+ULONG NkRssSteer(PNK_ADAPTER A, PNET_BUFFER_LIST *Head, ULONG Count);
+
+/* ---- vlan.c ---- */
+void NkVlanInit(PNK_ADAPTER A);
+BOOLEAN NkVlanRx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF First);
+int NkVlanTx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Out);
 
 /* ---- state.c ---- */
 MINIPORT_PAUSE NkPause;

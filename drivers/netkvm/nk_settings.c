@@ -29,6 +29,8 @@ void nk_settings_from_params(const struct nk_params *p, struct nk_settings *s)
     s->min_rx_percent = (uint32_t)p->value[NK_P_MIN_RX_BUFFER_PCT];
     s->vlan_id = (uint16_t)p->value[NK_P_VLAN_ID];
     s->priority_vlan = (uint8_t)p->value[NK_P_PRIORITY_VLAN_TAG];
+    s->wish.vlan_filter = s->vlan_id != 0; /* the device's VLAN filter for VlanId */
+    s->wish.rss = p->value[NK_P_RSS] != 0;
     s->mac_set = p->mac_set;
     if (p->mac_set)
         memcpy(s->mac, p->mac, NK_ETH_ALEN);
