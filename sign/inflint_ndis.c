@@ -235,8 +235,8 @@ void ndis_install_check(const struct inf *inf, const struct inf_section *install
                "exclude one another",
                chars);
     else if (kind && (chars & NCF_NO_SERVICE))
-        report(c->lineno, "Characteristics 0x%lx: NCF_NO_SERVICE on an adapter (it needs its service)",
-               chars);
+        report(c->lineno,
+               "Characteristics 0x%lx: NCF_NO_SERVICE on an adapter (it needs its service)", chars);
     if ((chars & NCF_PHYSICAL) && !b)
         report(c->lineno, "a physical adapter (Characteristics 0x%lx) needs BusType", chars);
     else if (b && (number(b->value, &bus) || bus < 0 || bus > INTERFACE_TYPE_LAST))
@@ -252,10 +252,11 @@ void ndis_install_check(const struct inf *inf, const struct inf_section *install
             note_line(&r->lines[j], &k, report);
     }
     if (k.params && c && !(chars & NCF_HAS_UI))
-        report(c->lineno,
-               "Characteristics 0x%lx lacks NCF_HAS_UI (0x80): the advanced properties (Ndi\\Params, "
-               "line %d) get no Advanced page",
-               chars, k.params);
+        report(
+            c->lineno,
+            "Characteristics 0x%lx lacks NCF_HAS_UI (0x80): the advanced properties (Ndi\\Params, "
+            "line %d) get no Advanced page",
+            chars, k.params);
     static const char *const need[] = {"*IfType", "*MediaType", "*PhysicalMediaType"};
     const int have[] = {k.iftype, k.mediatype, k.physmedia};
     for (size_t i = 0; i < 3; i++)
