@@ -30,8 +30,6 @@ check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netk
 		'MQ kept after max_virtqueue_pairs was rejected'
 
 DRIVERS += netkvm
-# Not packaged until it has run in the harness (netkvm.inx is ready for it).
-UNPACKAGED += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
 	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
