@@ -38,8 +38,6 @@ check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netk
 		--planted $(word 4,$^) '^FAIL: netkvm: RSS key 39 refused' 'an RSS key size below 40 accepted'
 
 DRIVERS += netkvm
-# Not packaged until it has run in the harness (netkvm.inx is ready for it).
-UNPACKAGED += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
 	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/tx_offload.c drivers/netkvm/rx.c drivers/netkvm/rx_offload.c drivers/netkvm/ctrl.c \
