@@ -106,7 +106,8 @@ static void NkTxTagOffloaded(PNK_ADAPTER a, PUCHAR slot, ULONG copied)
     RtlMoveMemory(copy + NK_TX_VLAN_SKIP + NK_VLAN_HLEN, copy + NK_TX_VLAN_SKIP,
                   copied - NK_TX_VLAN_SKIP);
     /* virtio_net_hdr (spec 5.1.6): hdr_len at 2, csum_start at 6, both LE */
-    USHORT hdr_len = (USHORT)(slot[2] | slot[3] << 8), csum_start = (USHORT)(slot[6] | slot[7] << 8);
+    USHORT hdr_len = (USHORT)(slot[2] | slot[3] << 8),
+           csum_start = (USHORT)(slot[6] | slot[7] << 8);
     if (hdr_len != 0)
         hdr_len += NK_VLAN_HLEN;
     if (slot[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM)

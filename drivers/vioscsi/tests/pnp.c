@@ -6,8 +6,9 @@
  * of two (StorQueryCapabilities, StorRemoveDevice to LUN 1) while LUN 0
  * keeps working, and D3 -> D0 with writes in flight (no register access
  * between ScsiStopAdapter and the restart; the data is there after it).
- * optin_* scenarios run only when --only names them (runner.c): they ask
- * for what vioscsi may not do yet.
+ * optin_* scenarios run only when --only names them (runner.c): on four
+ * queues vioscsi still reads 3 registers of the gone function after
+ * ScsiAdapterSurpriseRemoval, so that one stays opt-in until it does not.
  */
 #include "vioscsi_test.h"
 
@@ -66,7 +67,7 @@ VW_SCENARIO("vioscsi", pnp_surprise_removal_in_flight, NULL)
     surprise_run(vm, 1, false);
 }
 
-VW_SCENARIO("vioscsi", optin_pnp_surprise_removal_control, NULL)
+VW_SCENARIO("vioscsi", pnp_surprise_removal_control, NULL)
 {
     surprise_run(vm, 1, true);
 }

@@ -5,9 +5,7 @@
  * the PnP remove of the disk (StorQueryCapabilities, then StorRemoveDevice
  * to the LUN) with I/O before it, and D3 -> D0 with writes in flight (no
  * register access between ScsiStopAdapter and the restart; the data is
- * there after it).  Scenarios named optin_* run only when --only names
- * them (tests/harness/run/runner.c): they ask for what viostor does not
- * do yet (the control type), so the default runs stay green.
+ * there after it).
  */
 #include "viostor_test.h"
 
@@ -24,7 +22,7 @@ static void pnp_answer(struct vm *vm, const struct vw_stor_result *r, const char
 
 /* Surprise removal with 8 writes at the device: StorSurpriseRemoval to
  * the LUN, ScsiAdapterSurpriseRemoval (claimed), the writes end once each
- * with BUS_RESET and not one register access reaches the gone function. */
+ * with NO_DEVICE and not one register access reaches the gone function. */
 static void surprise_run(struct vm *vm, uint64_t features, uint16_t queues)
 {
     struct vs_disk d;
@@ -48,8 +46,8 @@ static void surprise_run(struct vm *vm, uint64_t features, uint16_t queues)
               "(8), %u register accesses to the gone function (0)",
               st.control_surprise, n, st.removed_accesses);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_BUS_RESET,
-                  "write %u ended 0x%02x, not BUS_RESET", i, res[i].srb_status);
+        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+                  "write %u ended 0x%02x, not NO_DEVICE", i, res[i].srb_status);
     if (vm->failed || !vw_stor_remove(vm))
         goto out;
     d.started = false;
@@ -58,12 +56,12 @@ out:
     vs_finish(vm, &d);
 }
 
-VW_SCENARIO("viostor", optin_pnp_surprise_removal_control, NULL)
+VW_SCENARIO("viostor", pnp_surprise_removal_control, NULL)
 {
     surprise_run(vm, VS_F_DEFAULT, 1);
 }
 
-VW_SCENARIO("viostor", optin_pnp_surprise_removal_control_four_queues, NULL)
+VW_SCENARIO("viostor", pnp_surprise_removal_control_four_queues, NULL)
 {
     surprise_run(vm, VS_F_DEFAULT | VS_F_MQ, 4);
 }

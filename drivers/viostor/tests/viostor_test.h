@@ -37,6 +37,7 @@
 #define VS_SRB_SUCCESS   0x01
 #define VS_SRB_ERROR     0x04
 #define VS_SRB_BUS_RESET 0x0e
+#define VS_SRB_NO_DEVICE 0x08 /* SRB_STATUS_NO_DEVICE */
 #define VS_SRB_MASK      0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
 #define VS_CHECK_COND    0x02
 #define VS_SECOND        10000000ull

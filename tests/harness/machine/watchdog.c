@@ -27,7 +27,7 @@ struct vw_watchdog {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool armed, fired, quit;
-    clockid_t cpu_clock;      /* the emulating thread's CPU-time clock */
+    clockid_t cpu_clock;        /* the emulating thread's CPU-time clock */
     uint64_t cpu0_ns, wall0_ns; /* at arm */
 };
 

@@ -59,6 +59,17 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
         vw_fail(vm, "storport: surprise removal of no started adapter");
         return false;
     }
+    /* What was outstanding is taken before the miniport hears of the
+     * removal: ScsiAdapterSurpriseRemoval is where it completes them */
+    struct stor_req *left[STOR_MAX_REQ];
+    unsigned count = 0;
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
+        struct stor_req *r = &a->reqs[i];
+        if (r->state == REQ_AT_MINIPORT)
+            a->stats.removed_outstanding++;
+        if (r->state == REQ_PENDING || r->state == REQ_AT_MINIPORT)
+            left[count++] = r;
+    }
     a->surprise_removed = true;
     struct vw_stor_result pnp;
     if (!stor_pnp_lun(vm, a, STOR_PNP_SURPRISE_REMOVAL, &pnp))
@@ -68,15 +79,6 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
         if (!stor_adapter_control(vm, a, STOR_CONTROL_SURPRISE_REMOVAL))
             return false;
         a->stats.control_surprise++;
-    }
-    struct stor_req *left[STOR_MAX_REQ];
-    unsigned count = 0;
-    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
-        struct stor_req *r = &a->reqs[i];
-        if (r->state == REQ_AT_MINIPORT)
-            a->stats.removed_outstanding++;
-        if (r->state == REQ_PENDING || r->state == REQ_AT_MINIPORT)
-            left[count++] = r;
     }
     vw_log(vm, "storport: surprise removal with %u requests outstanding", count);
     if (count != 0 && !stor_wait(vm, a, left, count))
