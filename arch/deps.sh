@@ -16,7 +16,22 @@ shift
 stamp=/var/lib/virtio-win-deps.foreign-unavailable
 missing=
 foreign=
+# One dpkg-query for the native packages when all of them are installed (the
+# common case; every pattern matched and all it matched is "ii"): `ensure`
+# runs in every make, and a dpkg-query per package (45) cost 1.8 CPU-s each
+# time.  Otherwise, and for NAME:ARCH packages, one query per package as
+# before, which tells which are missing.
+native=
+check=
 for p in "$@"; do
+	case $p in *:*) check="$check $p" ;; *) native="$native $p" ;; esac
+done
+# shellcheck disable=SC2086
+if [ -z "$native" ] || ! out=$(dpkg-query -W -f='${db:Status-Abbrev}\n' $native 2>/dev/null) ||
+	[ -z "$out" ] || printf '%s\n' "$out" | grep -qv '^ii'; then
+	check="$native$check"
+fi
+for p in $check; do
 	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
 	case $status in
 	ii*) ;;

@@ -33,9 +33,8 @@ endif
 # VFD floppy images for Windows Setup: the storage and network drivers, split
 # as the historic virtio-win floppies were (packaging/layout.py: images x86,
 # amd64, servers_amd64; folders i386/Win10, amd64/Win11, amd64/Win2019 ...).
-# Only images that would hold a driver are made (viostor and vioscsi today;
-# NetKVM once packaged); with none `make` says so instead of writing empty
-# floppies.
+# Only images that would hold a driver are made (viostor, vioscsi and
+# NetKVM); with none `make` says so instead of writing empty floppies.
 VFD_IMAGES := $(if $(strip $(PACKAGES)),$(shell $(PYTHON) packaging/layout.py vfd-images $(ISO_META)))
 VFDS := $(foreach i,$(VFD_IMAGES),$(DIST)/virtio-win-$(VERSION)_$(i).vfd)
 

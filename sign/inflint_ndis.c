@@ -5,7 +5,13 @@
  * *PriorityVLANTag, 0..4 for *FlowControl; *JumboPacket, *ReceiveBuffers,
  * *TransmitBuffers, *NumRssQueues and *MaxRssProcessors are editable
  * integers; NetworkAddress is an optional edit field of 12 hex digits,
- * hyphens allowed. */
+ * hyphens allowed.  "Keywords that can be edited" gives the values a
+ * driver must use: *JumboPacket Default 1514 with a Min and a Max (the
+ * range is the IHV's, the 1514-byte standard frame in it).  "DDInstall
+ * section in a network INF file": NCF_VIRTUAL, NCF_SOFTWARE_ENUMERATED and
+ * NCF_PHYSICAL are mutually exclusive, NCF_NO_SERVICE goes with none of
+ * them, NCF_HAS_UI marks a component with a user interface (the Advanced
+ * page), a physical adapter needs BusType, an INTERFACE_TYPE value. */
 #include "inflint_ndis.h"
 
 #include <stdio.h>
@@ -13,7 +19,13 @@
 #include <string.h>
 #include <strings.h>
 
-#define NCF_PHYSICAL 0x4
+#define NCF_VIRTUAL             0x1
+#define NCF_SOFTWARE_ENUMERATED 0x2
+#define NCF_PHYSICAL            0x4
+#define NCF_NO_SERVICE          0x10
+#define NCF_HAS_UI              0x80
+#define INTERFACE_TYPE_LAST     17 /* ACPIBus: Internal 0 ... PCIBus 5 ... ACPIBus 17 */
+#define JUMBO_STANDARD_FRAME    1514
 
 enum kw_kind { KW_ENUM, KW_NUMBER };
 
@@ -73,6 +85,19 @@ static void check_network_address(const struct ndis_prop_view *p, ndi_report_fn 
     }
 }
 
+/* *JumboPacket: a Min and a Max, Default the 1514-byte standard frame
+ * (inflint_ndi.c keeps the Default inside Min..Max). */
+static void check_jumbo(const struct ndis_prop_view *p, ndi_report_fn *report)
+{
+    long def;
+    if (!p->min_lineno || !p->max_lineno)
+        report(p->lineno, "standardized keyword *JumboPacket needs a Min and a Max");
+    else if (number(p->def, &def) || def != JUMBO_STANDARD_FRAME)
+        report(p->def_lineno ? p->def_lineno : p->lineno,
+               "standardized keyword *JumboPacket: Default \"%s\", Microsoft documents %d", p->def,
+               JUMBO_STANDARD_FRAME);
+}
+
 /* Checks a property against the standardized keyword of its name. */
 void ndis_keyword_check(const struct ndis_prop_view *p, ndi_report_fn *report)
 {
@@ -110,6 +135,8 @@ void ndis_keyword_check(const struct ndis_prop_view *p, ndi_report_fn *report)
         } else if (!number(p->min, &min) && min < g_keywords[i].min_lo) {
             report(p->min_lineno, "standardized keyword %s: Min %ld below %ld", p->name, min,
                    g_keywords[i].min_lo);
+        } else if (!strcasecmp(p->name, "*JumboPacket")) {
+            check_jumbo(p, report);
         }
         return;
     }
@@ -127,7 +154,7 @@ int ndis_is_net(const struct inf *inf)
 
 /* What a Net install section's AddReg sections set. */
 struct net_keys {
-    int iftype, mediatype, physmedia, service, upper, lower;
+    int iftype, mediatype, physmedia, service, upper, lower, params;
     char service_name[64];
     int service_lineno;
 };
@@ -152,6 +179,9 @@ static void note_line(const struct inf_line *l, struct net_keys *k, ndi_report_f
         k->service = l->lineno;
         k->service_lineno = l->lineno;
         snprintf(k->service_name, sizeof(k->service_name), "%s", f[4]);
+    } else if (!strncasecmp(sub, "Ndi\\Params\\", 11)) {
+        if (!k->params)
+            k->params = l->lineno;
     } else if (!strcasecmp(sub, "Ndi\\Interfaces") && !strcasecmp(name, "UpperRange")) {
         k->upper = l->lineno;
     } else if (!strcasecmp(sub, "Ndi\\Interfaces") && !strcasecmp(name, "LowerRange")) {
@@ -198,10 +228,20 @@ void ndis_install_check(const struct inf *inf, const struct inf_section *install
         report(install->lineno, "Net install section [%s] has no Characteristics", install->name);
     else if (number(c->value, &chars))
         report(c->lineno, "Characteristics \"%s\" is not a number", c->value);
+    long kind = chars & (NCF_VIRTUAL | NCF_SOFTWARE_ENUMERATED | NCF_PHYSICAL);
+    if (kind & (kind - 1))
+        report(c->lineno,
+               "Characteristics 0x%lx: NCF_VIRTUAL, NCF_SOFTWARE_ENUMERATED and NCF_PHYSICAL "
+               "exclude one another",
+               chars);
+    else if (kind && (chars & NCF_NO_SERVICE))
+        report(c->lineno,
+               "Characteristics 0x%lx: NCF_NO_SERVICE on an adapter (it needs its service)", chars);
     if ((chars & NCF_PHYSICAL) && !b)
         report(c->lineno, "a physical adapter (Characteristics 0x%lx) needs BusType", chars);
-    else if (b && number(b->value, &bus))
-        report(b->lineno, "BusType \"%s\" is not a number", b->value);
+    else if (b && (number(b->value, &bus) || bus < 0 || bus > INTERFACE_TYPE_LAST))
+        report(b->lineno, "BusType \"%s\" is not an INTERFACE_TYPE (0..%d)", b->value,
+               INTERFACE_TYPE_LAST);
 
     struct net_keys k = {0};
     char buf[1024], *f[32];
@@ -211,6 +251,12 @@ void ndis_install_check(const struct inf *inf, const struct inf_section *install
         for (size_t j = 0; r && j < r->n; j++)
             note_line(&r->lines[j], &k, report);
     }
+    if (k.params && c && !(chars & NCF_HAS_UI))
+        report(
+            c->lineno,
+            "Characteristics 0x%lx lacks NCF_HAS_UI (0x80): the advanced properties (Ndi\\Params, "
+            "line %d) get no Advanced page",
+            chars, k.params);
     static const char *const need[] = {"*IfType", "*MediaType", "*PhysicalMediaType"};
     const int have[] = {k.iftype, k.mediatype, k.physmedia};
     for (size_t i = 0; i < 3; i++)

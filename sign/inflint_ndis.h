@@ -20,8 +20,8 @@ struct ndis_prop_view {
     int lineno;
     const char *type;
     int type_lineno;
-    const char *min, *max, *optional, *limit;
-    int min_lineno;
+    const char *def, *min, *max, *optional, *limit;
+    int def_lineno, min_lineno, max_lineno;
     const char (*enums)[32];
     size_t nenum;
     int enum_lineno;
@@ -34,10 +34,12 @@ void ndis_keyword_check(const struct ndis_prop_view *p, ndi_report_fn *report);
 /* True when [Version] says Class = Net. */
 int ndis_is_net(const struct inf *inf);
 
-/* Checks a Net-class install section: Characteristics, BusType for a
- * physical adapter, the three medium keywords (*IfType, *MediaType,
- * *PhysicalMediaType), Ndi Service
- * (installed by the section's .Services) and Ndi\Interfaces. */
+/* Checks a Net-class install section: Characteristics (NCF_VIRTUAL,
+ * NCF_SOFTWARE_ENUMERATED and NCF_PHYSICAL exclude one another and
+ * NCF_NO_SERVICE; advanced properties need NCF_HAS_UI), BusType for a
+ * physical adapter (a defined INTERFACE_TYPE), the three medium keywords
+ * (*IfType, *MediaType, *PhysicalMediaType), Ndi Service (installed by the
+ * section's .Services) and Ndi\Interfaces. */
 void ndis_install_check(const struct inf *inf, const struct inf_section *install,
                         ndi_report_fn *report);
 

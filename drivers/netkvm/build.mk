@@ -20,22 +20,30 @@ HOST_PROGS += netkvm-test-planted-keep
 netkvm-test-planted-keep_SRCS := $(netkvm-test_SRCS)
 netkvm-test-planted-keep_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_KEEP_REJECTED
 netkvm-test-planted-keep_LDFLAGS := $(NETKVM_SAN)
+# The planted bug: rss_max_key_size / rss_max_indirection_table_length below
+# the spec's minimums accepted.
+HOST_PROGS += netkvm-test-planted-rss
+netkvm-test-planted-rss_SRCS := $(netkvm-test_SRCS)
+netkvm-test-planted-rss_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_RSS_LIMITS
+netkvm-test-planted-rss_LDFLAGS := $(NETKVM_SAN)
 
 CHECKS += check-netkvm
 .PHONY: check-netkvm
-check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netkvm-test-planted-keep
+check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netkvm-test-planted-keep \
+		$(B)/host/netkvm-test-planted-rss
 	$(Q)tests/run-check netkvm tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted' \
 		--planted $(word 3,$^) '^FAIL: netkvm: max_virtqueue_pairs 0x8001 drops MQ' \
-		'MQ kept after max_virtqueue_pairs was rejected'
+		'MQ kept after max_virtqueue_pairs was rejected' \
+		--planted $(word 4,$^) '^FAIL: netkvm: RSS key 39 refused' 'an RSS key size below 40 accepted'
 
 DRIVERS += netkvm
-# Not packaged until it has run in the harness (netkvm.inx is ready for it).
-UNPACKAGED += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
-	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/rx.c drivers/netkvm/ctrl.c \
+	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/tx_offload.c drivers/netkvm/rx.c drivers/netkvm/rx_offload.c drivers/netkvm/ctrl.c \
 	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
+	drivers/netkvm/rss.c drivers/netkvm/vlan.c \
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
-	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c $(VWNDIS_VIRTIO_SRCS)
+	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c $(VWNDIS_VIRTIO_SRCS) \
+	drivers/netkvm/nk_rss.c drivers/netkvm/nk_vlan.c
 netkvm_IMPORTS := ntoskrnl hal ndis

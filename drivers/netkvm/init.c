@@ -51,7 +51,11 @@ static NDIS_STATUS NkSetGeneral(PNK_ADAPTER a)
     g.MacAddressLength = NK_ETH_ALEN;
     RtlCopyMemory(g.PermanentMacAddress, a->Cfg.mac, NK_ETH_ALEN);
     RtlCopyMemory(g.CurrentMacAddress, a->CurrentMac, NK_ETH_ALEN);
-    g.RecvScaleCapabilities = NULL;
+    g.RecvScaleCapabilities = NkRssCapabilities(a);
+    if (a->Vlan.priority_vlan & NK_VLAN_PRIO_ON)
+        g.MacOptions |= NDIS_MAC_OPTION_8021P_PRIORITY;
+    if (a->Vlan.priority_vlan & NK_VLAN_VID_ON)
+        g.MacOptions |= NDIS_MAC_OPTION_8021Q_VLAN;
     g.AccessType = NET_IF_ACCESS_BROADCAST;
     g.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
     g.ConnectionType = NET_IF_CONNECTION_DEDICATED;
@@ -118,6 +122,7 @@ static void NkRelease(PNK_ADAPTER a)
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);
+    NkRssFree(a); /* after the interrupts: no DPC steers to the processors' paths */
     NkDeviceStop(a);
     if (a->Mapped)
         VwNdisVirtioUnmap(&a->V);
@@ -157,6 +162,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     if (st == NDIS_STATUS_SUCCESS)
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
     if (st == NDIS_STATUS_SUCCESS)
+        st = NkRssInit(a); /* per-processor receive paths, the RSS capabilities */
+    if (st == NDIS_STATUS_SUCCESS)
         st = NkAllocatePool(a);
     if (st == NDIS_STATUS_SUCCESS) {
         for (ULONG i = 0; i < a->Pairs && st == NDIS_STATUS_SUCCESS; i++) {
@@ -176,6 +183,7 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         NkCtrlSetPairs(a);
         NkCtrlSetMac(a);
         NkCtrlApplyFilter(a);
+        NkVlanInit(a);
         st = NkSetGeneral(a);
         if (st == NDIS_STATUS_SUCCESS)
             st = NkOffloadInit(a);

@@ -21,8 +21,10 @@
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
+#include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_settings.h"
+#include "nk_vlan.h"
 
 #define NK_TAG        VW_POOL_TAG('N', 'K', 'v', 'n')
 #define NK_NDIS_MAJOR 6
@@ -34,6 +36,11 @@
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
 #define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
+/* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
+ * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
+ * whose options push its datagram past 65535 bytes cannot be described to
+ * the device and fails (nk_csum: NK_TX_TOO_LONG) */
+#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -93,6 +100,39 @@ typedef struct _NK_RXQ {
     BOOLEAN HasAffinity;
 } NK_RXQ, *PNK_RXQ;
 
+/* A processor's receive path (RSS): frames the table sends to this CPU
+ * wait here for its DPC, which indicates them there */
+typedef struct _NK_RSS_CPU {
+    PNK_ADAPTER Adapter;
+    KDPC Dpc;
+    NDIS_SPIN_LOCK Lock;
+    PNET_BUFFER_LIST Head, Tail;
+    ULONG Count;
+} NK_RSS_CPU, *PNK_RSS_CPU;
+
+/* RSS: the capabilities offered, the checked map the data path reads and
+ * the parameters as the OS set them (for the query) */
+typedef struct _NK_RSS {
+    BOOLEAN Offered; /* *RSS on: capabilities in the general attributes */
+    BOOLEAN Device;  /* VIRTIO_NET_F_RSS: the device steers by the table too */
+    BOOLEAN Report;  /* VIRTIO_NET_F_HASH_REPORT: the device's hash is used */
+    NDIS_RECEIVE_SCALE_CAPABILITIES Caps;
+    NDIS_SPIN_LOCK Lock; /* Map, between the OID and the data path */
+    struct nk_rss_map Map;
+    ULONG Cpus; /* active processors (per-CPU paths), index order */
+    PNK_RSS_CPU Cpu;
+    PPROCESSOR_NUMBER Numbers; /* processor index -> group and number */
+    ULONG HashInformation;
+    USHORT Flags, BaseCpu, Entries;
+    PROCESSOR_NUMBER Table[NK_RSS_MAX_ITABLE];
+    UCHAR Key[NK_RSS_KEY_BYTES];
+    /* A set's work space (NDIS sends one OID request at a time) */
+    struct nk_rss_map Next;
+    PROCESSOR_NUMBER NextTable[NK_RSS_MAX_ITABLE];
+    uint16_t NextCpus[NK_RSS_MAX_ITABLE];
+    LONG64 BadReports; /* hash reports out of range */
+} NK_RSS;
+
 typedef struct _NK_STATS {
     LONG64 TxFrames[3], TxBytes[3]; /* directed, multicast, broadcast */
     LONG64 RxFrames[3], RxBytes[3];
@@ -144,6 +184,8 @@ struct _NK_ADAPTER {
     ULONG McastCount;
     BOOLEAN LinkUp;
     NK_STATS Stats;
+    NK_RSS Rss;
+    struct nk_vlan_cfg Vlan; /* *PriorityVLANTag and VlanId */
 };
 
 /* ---- driver.c ---- */
@@ -173,6 +215,16 @@ MINIPORT_SEND_NET_BUFFER_LISTS NkSend;
 MINIPORT_CANCEL_SEND NkCancelSend;
 MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
+/* ---- tx_offload.c ---- */
+BOOLEAN NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Slot,
+                    ULONG SlotBytes, ULONG *Copied);
+void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
+ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
+ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);
+
+/* ---- rx_offload.c ---- */
+void NkRxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF B, ULONG Len);
+
 /* ---- rx.c ---- */
 NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
@@ -196,6 +248,20 @@ extern const ULONG NkSupportedOidCount;
 NDIS_STATUS NkOffloadInit(PNK_ADAPTER A);
 NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+
+/* ---- rss.c ---- */
+NDIS_STATUS NkRssInit(PNK_ADAPTER A);
+void NkRssFree(PNK_ADAPTER A);
+PNDIS_RECEIVE_SCALE_CAPABILITIES NkRssCapabilities(PNK_ADAPTER A);
+NDIS_STATUS NkRssSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
+void NkRssClassify(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF B);
+ULONG NkRssSteer(PNK_ADAPTER A, PNET_BUFFER_LIST *Head, ULONG Count);
+
+/* ---- vlan.c ---- */
+void NkVlanInit(PNK_ADAPTER A);
+BOOLEAN NkVlanRx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF First);
+int NkVlanTx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Out);
 
 /* ---- state.c ---- */
 MINIPORT_PAUSE NkPause;

@@ -144,11 +144,17 @@ static unsigned nk_check_rss(const uint8_t *cfg, size_t len, uint64_t f, struct 
         return NK_SHORT_CONFIG;
     uint8_t key = cfg[NK_CFG_RSS_KEY_MAX];
     uint16_t table = nk_le16(cfg + NK_CFG_RSS_TABLE_MAX);
-    /* The table length is a power of two (the mask the device applies) */
+    /* The table length is a power of two (the mask the device applies);
+     * a device below the spec's minimums gets no RSS configuration, and
+     * VIRTIO_NET_F_RSS is negotiated away (the driver hashes in software) */
+#ifndef NK_PLANTED_RSS_LIMITS
     if ((f & NK_BIT(VIRTIO_NET_F_RSS)) &&
         (key < VIRTIO_NET_RSS_KEY_MIN || table < VIRTIO_NET_RSS_TABLE_MIN ||
-         (table & (table - 1)) != 0))
+         (table & (table - 1)) != 0)) {
+        c->drop |= nk_drop_bit(VIRTIO_NET_F_RSS);
         return NK_BAD_RSS;
+    }
+#endif
     c->rss_key_max = key;
     c->rss_table_max = table;
     c->hash_types = nk_le32(cfg + NK_CFG_HASH_TYPES);

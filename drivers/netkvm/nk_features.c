@@ -6,20 +6,21 @@
  */
 #include "nk_net.h"
 
-/* IRQL: any. the driver's defaults: MRG_RXBUF on; the offloads stay off
- * until the miniport drives them (TX checksum and LSO need the frame
- * parser, RX checksum a software verifier for partial checksums) */
+/* IRQL: any. the driver's defaults: MRG_RXBUF on; the checksum and LSOv2
+ * offloads and RSC the send and receive paths drive (tx_offload.c,
+ * rx_offload.c); USO stays off until the send path drives it */
 void nk_feature_wish_defaults(struct nk_feature_wish *w)
 {
     w->mrg_rxbuf = true;
-    w->tx_csum = false;
-    w->rx_csum = false;
-    w->lso = false;
-    w->rsc = false;
+    w->tx_csum = true;
+    w->rx_csum = true;
+    w->lso = true;
+    w->rsc = true;
     w->uso = false;
     w->multiqueue = true;
     w->packed = true;
     w->vlan_filter = false;
+    w->rss = true;
 }
 
 /* One dependency: bit needs one of the bits in any_of */
@@ -48,6 +49,7 @@ static const struct nk_dep nk_deps[] = {
     {VIRTIO_NET_F_CTRL_MAC_ADDR, B(VIRTIO_NET_F_CTRL_VQ)},
     {VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, B(VIRTIO_NET_F_CTRL_VQ)},
     {VIRTIO_NET_F_RSS, B(VIRTIO_NET_F_CTRL_VQ)},
+    {VIRTIO_NET_F_HASH_REPORT, B(VIRTIO_NET_F_CTRL_VQ)},
 };
 
 /* IRQL: any. drop bits whose requirement is missing, until nothing changes
@@ -89,6 +91,8 @@ uint64_t nk_choose_features(uint64_t offered, const struct nk_feature_wish *w)
         want |= B(VIRTIO_NET_F_MQ);
     if (w->vlan_filter)
         want |= B(VIRTIO_NET_F_CTRL_VLAN);
+    if (w->rss)
+        want |= B(VIRTIO_NET_F_RSS) | B(VIRTIO_NET_F_HASH_REPORT);
     if (w->tx_csum || w->lso || w->uso)
         want |= B(VIRTIO_NET_F_CSUM);
     if (w->lso)

@@ -137,6 +137,7 @@ struct nk_feature_wish {
     bool multiqueue;  /* more than one queue pair wanted */
     bool packed;      /* packed ring allowed */
     bool vlan_filter; /* CTRL_VLAN wanted (a VlanId set) */
+    bool rss;         /* *RSS: device RSS and hash reports wanted */
 };
 
 /* The driver's defaults: every offload the miniport can drive, MRG_RXBUF on */
@@ -268,6 +269,8 @@ unsigned nk_messages_wanted(unsigned pairs, bool ctrl);
 #define VIRTIO_NET_CTRL_ANNOUNCE_ACK       0
 #define VIRTIO_NET_CTRL_MQ                 4
 #define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET    0
+#define VIRTIO_NET_CTRL_MQ_RSS_CONFIG      1
+#define VIRTIO_NET_CTRL_MQ_HASH_CONFIG     2
 #define VIRTIO_NET_CTRL_GUEST_OFFLOADS     5
 #define VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET 0
 #define VIRTIO_NET_OK                      0
@@ -275,13 +278,17 @@ unsigned nk_messages_wanted(unsigned pairs, bool ctrl);
 
 #define NK_MCAST_MAX 32 /* multicast addresses the driver keeps (OID_802_3_MAXIMUM_LIST_SIZE) */
 
+/* Command data at most: an RSS configuration of 128 entries and a 40-byte
+ * key (307 bytes) is the largest; the MAC tables take 8 + 33 x 6 */
+#define NK_CTRL_DATA_MAX 320
+
 /* One command: class, command and the device-readable data; the ack byte
  * is a separate device-writable segment */
 struct nk_ctrl_cmd {
     uint8_t class_;
     uint8_t cmd;
-    uint16_t len;                                       /* data bytes */
-    uint8_t data[8 + (1 + NK_MCAST_MAX) * NK_ETH_ALEN]; /* largest: the MAC tables */
+    uint16_t len; /* data bytes */
+    uint8_t data[NK_CTRL_DATA_MAX];
 };
 
 /* The NDIS packet filter bits the commands follow (NDIS_PACKET_TYPE_*) */

@@ -21,6 +21,24 @@ void nk_offload_hw(uint64_t f, bool sw_rx_verify, struct nk_offload *hw)
     hw->rsc6 = ctl && (f & NK_BIT(VIRTIO_NET_F_GUEST_TSO6));
 }
 
+/* IRQL: any. see nk_offload.h */
+void nk_offload_defaults(const struct nk_offload *hw, const struct nk_offload_cfg *cfg,
+                         struct nk_offload *cur)
+{
+    const bool tx[NK_CS_KINDS] = {cfg->tx_ip4, cfg->tx_tcp4, cfg->tx_udp4, cfg->tx_tcp6,
+                                  cfg->tx_udp6};
+    const bool rx[NK_CS_KINDS] = {cfg->rx_ip4, cfg->rx_tcp4, cfg->rx_udp4, cfg->rx_tcp6,
+                                  cfg->rx_udp6};
+    for (unsigned k = 0; k < NK_CS_KINDS; k++) {
+        cur->tx[k] = hw->tx[k] && tx[k];
+        cur->rx[k] = hw->rx[k] && rx[k];
+    }
+    cur->lso4 = hw->lso4 && cfg->lso4;
+    cur->lso6 = hw->lso6 && cfg->lso6;
+    cur->rsc4 = hw->rsc4 && cfg->rsc4;
+    cur->rsc6 = hw->rsc6 && cfg->rsc6;
+}
+
 /* IRQL: any. one on/off value (LSOv2, RSC) into *on; false if invalid */
 static bool nk_onoff(uint8_t v, bool can, bool *on)
 {

@@ -9,10 +9,10 @@
  * configuration is indicated), virtio 1.2 5.1.3.1 (feature dependencies) and
  * 5.1.6.5.6.1 (VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET: only negotiated offloads).
  *
- * Usage (not yet wired into the miniport):
+ * Usage (offload.c):
  *   struct nk_offload hw, cur;
  *   nk_offload_hw(features, sw_rx_verify, &hw);   // what may be offered
- *   cur = hw;                                     // or the *Offload keywords' choice
+ *   nk_offload_defaults(&hw, &cfg, &cur);         // the *Offload keywords' choice
  *   enum nk_offload_result r = nk_offload_set(&cur, &hw, &req); // OID set
  *   uint64_t bits = nk_offload_guest_bits(&cur, features);      // CTRL_GUEST_OFFLOADS_SET
  */
@@ -21,6 +21,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "nk_params.h"
 
 /* The checksums, in NDIS_OFFLOAD_PARAMETERS order */
 enum nk_csum_kind { NK_CS_IP4, NK_CS_TCP4, NK_CS_UDP4, NK_CS_TCP6, NK_CS_UDP6, NK_CS_KINDS };
@@ -58,6 +60,11 @@ enum nk_offload_result {
  * (sw_rx_verify), RSC with GUEST_TSO4/6 and CTRL_GUEST_OFFLOADS (it must
  * be switchable off). */
 void nk_offload_hw(uint64_t features, bool sw_rx_verify, struct nk_offload *hw);
+
+/* The default configuration: what hw offers and the advanced properties
+ * (cfg, from nk_params_offloads) allow. */
+void nk_offload_defaults(const struct nk_offload *hw, const struct nk_offload_cfg *cfg,
+                         struct nk_offload *cur);
 
 /* Applies req to cur, all or nothing, within hw. */
 enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_offload *hw,

@@ -216,9 +216,14 @@ size_t nk_rss_virtio_config(const struct nk_rss_map *m, uint16_t max_tx_vq, uint
     size_t n = m->enabled ? m->itable_len : 1;
     uint32_t types = m->enabled ? nk_rss_types_to_virtio(m->hash_types) : 0;
     size_t key_len = m->enabled ? m->key_len : 0;
-    if (!is_pow2(n) || n > NK_RSS_MAX_ITABLE || n > dev_max_itable || key_len > dev_max_key ||
-        (types & ~dev_types))
+    if (!is_pow2(n) || n > NK_RSS_MAX_ITABLE || (types & ~dev_types))
         return 0;
+#ifndef NK_PLANTED_RSS_DEVMAX
+    if (n > dev_max_itable || key_len > dev_max_key)
+        return 0;
+#else
+    (void)dev_max_itable, (void)dev_max_key; /* planted: the device's limits ignored */
+#endif
     size_t bytes = 4 + 2 + 2 + 2 * n + 2 + 1 + key_len;
     if (bytes > cap)
         return 0;
@@ -231,5 +236,61 @@ size_t nk_rss_virtio_config(const struct nk_rss_map *m, uint16_t max_tx_vq, uint
     le16(out + 8 + 2 * n, max_tx_vq);
     out[10 + 2 * n] = (uint8_t)key_len;
     memcpy(out + 11 + 2 * n, m->key, key_len);
+    return bytes;
+}
+
+/* IRQL: any. Entry i to the pair whose DPC runs on processor cpu[i]. */
+void nk_rss_queues_by_cpu(struct nk_rss_map *m, uint16_t nqueues)
+{
+    if (nqueues == 0 || nqueues > NK_RSS_MAX_QUEUES || m->itable_len > NK_RSS_MAX_ITABLE)
+        return;
+    for (size_t i = 0; i < m->itable_len; i++)
+        m->queue[i] = (uint16_t)(m->cpu[i] % nqueues);
+    m->nqueues = nqueues;
+    m->default_queue = m->queue[0];
+}
+
+/* IRQL: any. The NDIS types the device can hash (each has one virtio bit). */
+uint32_t nk_rss_types_within(uint32_t ndis_types, uint32_t dev_types)
+{
+    uint32_t out = 0;
+    for (uint32_t bit = NK_RSS_HASH_IPV4; bit <= NK_RSS_HASH_UDP_IPV6_EX; bit <<= 1)
+        if ((ndis_types & bit) && (nk_rss_types_to_virtio(bit) & ~dev_types) == 0)
+            out |= bit;
+    return out;
+}
+
+/* IRQL: any. A hash report from the device, range-checked. */
+int nk_rss_report(uint16_t report, uint32_t enabled_types, uint32_t *type)
+{
+    *type = 0;
+#ifndef NK_PLANTED_REPORT_RANGE
+    if (report > VIRTIO_NET_HASH_REPORT_UDPv6_EX)
+        return -1;
+#endif
+    *type = nk_rss_from_report(report) & enabled_types;
+    return 0;
+}
+
+/* IRQL: any. struct virtio_net_hash_config for m, within the device's limits. */
+size_t nk_rss_virtio_hash_config(const struct nk_rss_map *m, uint8_t dev_max_key,
+                                 uint32_t dev_types, uint8_t *out, size_t cap)
+{
+    uint32_t types = m->enabled ? nk_rss_types_to_virtio(m->hash_types) : 0;
+    size_t key_len = m->enabled ? m->key_len : 0;
+    size_t bytes = 4 + 8 + 1 + key_len;
+    if ((types & ~dev_types) || bytes > cap)
+        return 0;
+#ifndef NK_PLANTED_RSS_DEVMAX
+    if (key_len > dev_max_key)
+        return 0;
+#else
+    (void)dev_max_key;
+#endif
+    memset(out, 0, 12);
+    le16(out, (uint16_t)types);
+    le16(out + 2, (uint16_t)(types >> 16));
+    out[12] = (uint8_t)key_len;
+    memcpy(out + 13, m->key, key_len);
     return bytes;
 }

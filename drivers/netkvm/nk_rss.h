@@ -125,11 +125,33 @@ uint16_t nk_rss_cpu(const struct nk_rss_map *m, uint32_t hash);
 uint32_t nk_rss_types_to_virtio(uint32_t ndis_types);
 uint32_t nk_rss_from_report(uint16_t report);
 
+/* Rebinds every entry to the queue pair whose DPC runs on its processor
+ * (pair k's on processor index k; a processor past the pairs shares pair
+ * cpu % nqueues), so device RSS lands a frame where the table names.
+ * nqueues 1..NK_RSS_MAX_QUEUES; nothing changes otherwise. */
+void nk_rss_queues_by_cpu(struct nk_rss_map *m, uint16_t nqueues);
+
+/* The NDIS types among ndis_types whose virtio equivalents the device
+ * supports (dev_types: supported_hash_types). */
+uint32_t nk_rss_types_within(uint32_t ndis_types, uint32_t dev_types);
+
+/* A device's hash report checked: -1 for a value out of range (untrusted;
+ * the caller counts it and hashes in software), else 0 and *type the NDIS
+ * type when it is among the enabled ones (0: none, hash in software). */
+int nk_rss_report(uint16_t report, uint32_t enabled_types, uint32_t *type);
+
 /* Serialises m as struct virtio_net_rss_config (little-endian) into out;
  * the device limits (max indirection length, max key size, supported
  * types) are checked.  Returns bytes written, or 0 when it does not fit or
  * the device cannot take it. */
 size_t nk_rss_virtio_config(const struct nk_rss_map *m, uint16_t max_tx_vq, uint16_t dev_max_itable,
                             uint8_t dev_max_key, uint32_t dev_types, uint8_t *out, size_t cap);
+
+/* Serialises m's types and key as struct virtio_net_hash_config (hash
+ * reports without device RSS: le32 types, 4 reserved le16, key length,
+ * key); 0 when it does not fit or the device cannot take it.  RSS off:
+ * types 0, no key (the device reports no hash). */
+size_t nk_rss_virtio_hash_config(const struct nk_rss_map *m, uint8_t dev_max_key,
+                                 uint32_t dev_types, uint8_t *out, size_t cap);
 
 #endif /* NK_RSS_H */

@@ -13,6 +13,13 @@ void nk_settings_from_params(const struct nk_params *p, struct nk_settings *s)
     memset(s, 0, sizeof(*s));
     nk_feature_wish_defaults(&s->wish);
     nk_params_offloads(p, &s->offload);
+    /* An offload every property turned off is not negotiated at all */
+    const struct nk_offload_cfg *o = &s->offload;
+    s->wish.tx_csum &= o->tx_ip4 || o->tx_tcp4 || o->tx_udp4 || o->tx_tcp6 || o->tx_udp6;
+    s->wish.rx_csum &= o->rx_ip4 || o->rx_tcp4 || o->rx_udp4 || o->rx_tcp6 || o->rx_udp6;
+    s->wish.lso &= o->lso4 || o->lso6;
+    s->wish.rsc &= o->rsc4 || o->rsc6;
+    s->wish.uso &= o->uso4 || o->uso6;
     s->wish.mrg_rxbuf = p->value[NK_P_MERGEABLE_BUFFERS] != 0;
     s->pairs_wanted = p->value[NK_P_RSS] ? (uint32_t)p->value[NK_P_NUM_RSS_QUEUES] : 1;
     s->wish.multiqueue = s->pairs_wanted > 1;
@@ -22,6 +29,8 @@ void nk_settings_from_params(const struct nk_params *p, struct nk_settings *s)
     s->min_rx_percent = (uint32_t)p->value[NK_P_MIN_RX_BUFFER_PCT];
     s->vlan_id = (uint16_t)p->value[NK_P_VLAN_ID];
     s->priority_vlan = (uint8_t)p->value[NK_P_PRIORITY_VLAN_TAG];
+    s->wish.vlan_filter = s->vlan_id != 0; /* the device's VLAN filter for VlanId */
+    s->wish.rss = p->value[NK_P_RSS] != 0;
     s->mac_set = p->mac_set;
     if (p->mac_set)
         memcpy(s->mac, p->mac, NK_ETH_ALEN);

@@ -4,9 +4,13 @@
  * OID_OFFLOAD_ENCAPSULATION, each successful set followed by
  * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG (network/oid-tcp-offload-parameters,
  * network/ndis-status-task-offload-current-config).  What may be offered
- * and the all-or-nothing update are nk_offload's; the send and receive
- * paths do not offload yet, so nk_offload_hw is given no offload feature
- * (the feature wish keeps CSUM, GUEST_CSUM, TSO off) and offers nothing.
+ * and the all-or-nothing update are nk_offload's; the default configuration
+ * is what the advanced properties allow of it.  Receive checksums are
+ * always offered: without GUEST_CSUM (or DATA_VALID) rx_offload.c verifies
+ * in software.  The device's guest offloads follow the configuration
+ * (VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, spec 5.1.6.5.6.1): GUEST_CSUM only
+ * while a receive checksum is on, so no partial checksum reaches an OS
+ * that does not expect one.
  */
 #include "netkvm.h"
 
@@ -65,12 +69,12 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     /* LSOv2: the device segments up to 64 KiB, at least two segments */
     if (o->lso4) {
         n->LsoV2.IPv4.Encapsulation = enc;
-        n->LsoV2.IPv4.MaxOffLoadSize = 0xffff;
+        n->LsoV2.IPv4.MaxOffLoadSize = NK_LSO_MAX_PAYLOAD;
         n->LsoV2.IPv4.MinSegmentCount = 2;
     }
     if (o->lso6) {
         n->LsoV2.IPv6.Encapsulation = enc;
-        n->LsoV2.IPv6.MaxOffLoadSize = 0xffff;
+        n->LsoV2.IPv6.MaxOffLoadSize = NK_LSO_MAX_PAYLOAD;
         n->LsoV2.IPv6.MinSegmentCount = 2;
         n->LsoV2.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
         n->LsoV2.IPv6.TcpOptionsSupported = NDIS_OFFLOAD_SUPPORTED;
@@ -79,14 +83,35 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     n->Rsc.IPv6.Enabled = o->rsc6;
 }
 
-/* IRQL: PASSIVE_LEVEL. what may be offered, all of it on; the offload
- * attributes (default configuration and hardware capabilities). */
+/* IRQL: PASSIVE_LEVEL. tell the device the guest offloads the current
+ * configuration wants, when it can be told and they differ from `had`
+ * (what it has now: at first every negotiated guest offload). */
+static void NkOffloadGuest(PNK_ADAPTER a, uint64_t had)
+{
+    struct nk_ctrl_cmd c;
+    if (!(a->Features & NK_BIT(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS)))
+        return;
+    uint64_t bits = nk_offload_guest_bits(&a->Offload, a->Features);
+    if (bits == had)
+        return;
+    nk_ctrl_guest_offloads(bits, &c);
+    if (!NkCtrlSend(a, &c))
+        DbgPrint("netkvm: the device refused guest offloads 0x%llx\n", (unsigned long long)bits);
+}
+
+/* IRQL: PASSIVE_LEVEL. what may be offered, on as the advanced properties
+ * say; the offload attributes (default configuration and hardware
+ * capabilities); the device's guest offloads to match. */
 NDIS_STATUS NkOffloadInit(PNK_ADAPTER a)
 {
     NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES at;
     NDIS_OFFLOAD hw, def;
-    nk_offload_hw(a->Features, false, &a->OffloadHw);
-    a->Offload = a->OffloadHw;
+    nk_offload_hw(a->Features, true, &a->OffloadHw);
+    nk_offload_defaults(&a->OffloadHw, &a->Settings.offload, &a->Offload);
+    const uint64_t guest = NK_BIT(VIRTIO_NET_F_GUEST_CSUM) | NK_BIT(VIRTIO_NET_F_GUEST_TSO4) |
+                           NK_BIT(VIRTIO_NET_F_GUEST_TSO6) | NK_BIT(VIRTIO_NET_F_GUEST_ECN) |
+                           NK_BIT(VIRTIO_NET_F_GUEST_UFO);
+    NkOffloadGuest(a, a->Features & guest);
     NkFillOffload(&a->OffloadHw, &hw);
     NkFillOffload(&a->Offload, &def);
     RtlZeroMemory(&at, sizeof(at));
@@ -147,10 +172,14 @@ NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         p->TcpConnectionIPv4 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED ||
         p->TcpConnectionIPv6 > NDIS_OFFLOAD_PARAMETERS_CONNECTION_OFFLOAD_DISABLED)
         return NDIS_STATUS_INVALID_DATA;
-    if (nk_offload_set(&a->Offload, &a->OffloadHw, &q) == NK_OFL_INVALID) {
+    uint64_t had = nk_offload_guest_bits(&a->Offload, a->Features);
+    enum nk_offload_result res = nk_offload_set(&a->Offload, &a->OffloadHw, &q);
+    if (res == NK_OFL_INVALID) {
         DbgPrint("netkvm: OID_TCP_OFFLOAD_PARAMETERS asks for an offload not offered\n");
         return NDIS_STATUS_INVALID_DATA;
     }
+    if (res == NK_OFL_CHANGED)
+        NkOffloadGuest(a, had);
     r->DATA.SET_INFORMATION.BytesRead = p->Header.Size;
     NkOffloadIndicate(a);
     return NDIS_STATUS_SUCCESS;

@@ -63,6 +63,8 @@ const NDIS_OID NkSupportedOids[] = {
     OID_802_3_MAXIMUM_LIST_SIZE,
     OID_PNP_SET_POWER,
     OID_PNP_QUERY_POWER,
+    OID_GEN_RECEIVE_SCALE_CAPABILITIES,
+    OID_GEN_RECEIVE_SCALE_PARAMETERS,
 };
 const ULONG NkSupportedOidCount = sizeof(NkSupportedOids) / sizeof(NkSupportedOids[0]);
 
@@ -254,6 +256,14 @@ static NDIS_STATUS NkQuery(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         NkFillStatistics(a, &st);
         return NkAnswer(r, &st, sizeof(st));
     }
+    case OID_GEN_RECEIVE_SCALE_CAPABILITIES: {
+        PNDIS_RECEIVE_SCALE_CAPABILITIES caps = NkRssCapabilities(a);
+        if (caps == NULL)
+            return NDIS_STATUS_NOT_SUPPORTED;
+        return NkAnswer(r, caps, caps->Header.Size);
+    }
+    case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+        return NkRssQueryParameters(a, r);
     case OID_802_3_PERMANENT_ADDRESS:
         return NkAnswer(r, a->Cfg.mac, NK_ETH_ALEN);
     case OID_802_3_CURRENT_ADDRESS:
@@ -329,6 +339,8 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         return NkOffloadSetParameters(a, r);
     case OID_OFFLOAD_ENCAPSULATION:
         return NkOffloadSetEncapsulation(a, r);
+    case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+        return NkRssSetParameters(a, r);
     case OID_PNP_SET_POWER:
         if (len < sizeof(ULONG)) {
             r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);

@@ -10,7 +10,7 @@
  * (MinRxBufferPercent) with none to post is counted (a shortage) and
  * logged, never silent.
  *
- * Per NBL: MiniportReserved[0] is its first buffer.
+ * Per NBL: MiniportReserved[0] is its first buffer; [1] is rss.c's.
  */
 #include "netkvm.h"
 
@@ -193,7 +193,11 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         tail = more;
         total += l;
     }
-    if (total < NK_ETH_HLEN || total > a->MaxFrame + NK_VLAN_HLEN) {
+    /* A coalesced (GUEST_TSO) frame may reach the plan's largest frame */
+    ULONG64 most = a->MaxFrame + NK_VLAN_HLEN;
+    if (q->Plan.max_frame > most)
+        most = q->Plan.max_frame;
+    if (total < NK_ETH_HLEN || total > most) {
         NkRxRecycle(q, b);
         NK_INC64(&a->Stats.RxErrors);
         return NULL;
@@ -210,10 +214,17 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     nbl->SourceHandle = a->Handle;
     NET_BUFFER_LIST_STATUS(nbl) = NDIS_STATUS_SUCCESS;
     NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-    NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) = NULL;
+    NkRxOffload(a, nbl, b, len); /* checksum information (rx_offload.c) */
     NET_BUFFER_LIST_INFO(nbl, Ieee8021QNetBufferListInfo) = NULL;
+    /* 802.1Q tag into the NBL (vlan.c), then the RSS hash and processor (rss.c) */
+    if (!NkVlanRx(a, nbl, b)) {
+        NkRxRecycle(q, b);
+        NK_INC64(&a->Stats.RxDiscards);
+        return NULL;
+    }
+    NkRssClassify(a, nbl, b);
     ULONG cls = 0;
-    NkFrameClass(first->Va + (first == b ? a->HdrLen : 0), &cls);
+    NkFrameClass(first->Va + NET_BUFFER_CURRENT_MDL_OFFSET(nb), &cls);
     NK_INC64(&a->Stats.RxFrames[cls]);
     NK_ADD64(&a->Stats.RxBytes[cls], (LONG64)total);
     return nbl;
@@ -286,8 +297,11 @@ void NkRxDrain(PNK_RXQ q)
             NK_ADD32(&a->RxOut, -(LONG)count);
             NkPauseCheck(a);
         } else {
-            NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
-                                               NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+            /* Frames the RSS table sends elsewhere go to that processor's DPC */
+            count = NkRssSteer(a, &head, count);
+            if (count != 0)
+                NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
+                                                   NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
         }
     }
     NkRxPost(q);

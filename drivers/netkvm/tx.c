@@ -14,7 +14,12 @@
  */
 #include "netkvm.h"
 
-#define NK_TX_HDR_SLOT 32u /* a header slot: the largest header, 16-aligned */
+/* A header slot: the virtio_net_hdr (at most 20 bytes), then the copy of
+ * the frame's headers a send offload patches (tx_offload.c): Ethernet,
+ * IPv4 with options or IPv6 with extension headers, TCP with options; with
+ * an 802.1Q tag (vlan.c) the tag sits in that copy behind the addresses. */
+#define NK_TX_HDR_SLOT  256u
+#define NK_TX_VLAN_SKIP 12u /* the frame's addresses, rewritten in the slot with the tag */
 
 #define NK_NB_NBL(nb)      ((PNET_BUFFER_LIST)(nb)->MiniportReserved[0])
 #define NK_NB_QUEUE(nb)    ((PNK_TXQ)(nb)->MiniportReserved[1])
@@ -87,9 +92,27 @@ static void NkTxNbDone(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status)
         return;
     NET_BUFFER_LIST_STATUS(nbl) = (NDIS_STATUS)*NK_NBL_RESULT(nbl);
     NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
+    NkTxOffloadComplete(nbl);
     NdisMSendNetBufferListsComplete(a->Handle, nbl, NkCompleteFlags());
     InterlockedDecrement(&a->TxOut);
     NkPauseCheck(a);
+}
+
+/* IRQL: DISPATCH_LEVEL. make room for an 802.1Q tag in an offload's header
+ * copy (behind the addresses) and move the virtio header's offsets with it. */
+static void NkTxTagOffloaded(PNK_ADAPTER a, PUCHAR slot, ULONG copied)
+{
+    PUCHAR copy = slot + a->HdrLen;
+    RtlMoveMemory(copy + NK_TX_VLAN_SKIP + NK_VLAN_HLEN, copy + NK_TX_VLAN_SKIP,
+                  copied - NK_TX_VLAN_SKIP);
+    /* virtio_net_hdr (spec 5.1.6): hdr_len at 2, csum_start at 6, both LE */
+    USHORT hdr_len = (USHORT)(slot[2] | slot[3] << 8), csum_start = (USHORT)(slot[6] | slot[7] << 8);
+    if (hdr_len != 0)
+        hdr_len += NK_VLAN_HLEN;
+    if (slot[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        csum_start += NK_VLAN_HLEN;
+    slot[2] = (UCHAR)hdr_len, slot[3] = (UCHAR)(hdr_len >> 8);
+    slot[6] = (UCHAR)csum_start, slot[7] = (UCHAR)(csum_start >> 8);
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. write one mapped frame into the ring. */
@@ -102,15 +125,42 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         return NK_NOT_NOW;
     if (sgl->NumberOfElements == 0 || sgl->NumberOfElements > 0xfffe)
         return NK_FAILED;
-    unsigned nseg = 1 + sgl->NumberOfElements;
-    RtlZeroMemory(e->Hdr, a->HdrLen); /* no offload: flags 0, GSO_NONE */
+    ULONG copied, first, first_off;
+    if (!NkTxOffload(a, NK_NB_NBL(nb), nb, e->Hdr, NK_TX_HDR_SLOT - NK_VLAN_HLEN, &copied))
+        return NK_FAILED;
+    /* An 802.1Q tag (vlan.c): the addresses and the tag in the slot behind
+     * the header, then the frame from byte 12 (or from the end of the
+     * offload's header copy, which the tag is moved into) */
+    UCHAR tag[16];
+    int vt = NkVlanTx(a, NK_NB_NBL(nb), nb, tag);
+    if (vt == NK_VLAN_BAD)
+        return NK_FAILED;
+    ULONG in_slot = copied; /* frame bytes the slot stands for */
+    if (vt == NK_VLAN_TAG) {
+        if (copied == 0)
+            in_slot = NK_TX_VLAN_SKIP;
+        else
+            NkTxTagOffloaded(a, e->Hdr, copied);
+        RtlCopyMemory(e->Hdr + a->HdrLen, tag, sizeof(tag));
+    }
+    ULONG slot_data = in_slot + (vt == NK_VLAN_TAG ? NK_VLAN_HLEN : 0);
+    /* The header, the slot's frame bytes, then the rest of the SG list */
+    ULONG rest = NkTxSgAfter(sgl, in_slot, &first, &first_off);
+    unsigned nseg = 1 + (slot_data != 0) + rest;
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
         return NK_NOT_NOW;
     if (rc != 0)
         return NK_FAILED; /* can never fit, or the queue is broken */
     virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
-    virtqueue_req_sgl(&rq, sgl->Elements, sgl->NumberOfElements, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    if (slot_data != 0)
+        virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, slot_data, 0);
+    if (rest != 0) {
+        const SCATTER_GATHER_ELEMENT *el = &sgl->Elements[first];
+        virtqueue_req_seg(&rq, (uint64_t)el->Address.QuadPart + first_off, el->Length - first_off,
+                          0);
+        virtqueue_req_sgl(&rq, el + 1, rest - 1, sizeof(SCATTER_GATHER_ELEMENT), 0);
+    }
     if (virtqueue_req_close(&rq, e) != 0)
         return NK_FAILED;
     q->Free = e->Next;
@@ -290,7 +340,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             nb->MiniportReserved[0] = nbl;
             nb->MiniportReserved[1] = q;
             ULONG length = NET_BUFFER_DATA_LENGTH(nb);
-            if (length < NK_ETH_HLEN || length > a->MaxFrame ||
+            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl) ||
                 NdisMAllocateNetBufferSGList(a->Dma, nb, nb, NDIS_SG_LIST_WRITE_TO_DEVICE, NULL,
                                              0) != NDIS_STATUS_SUCCESS)
                 NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);

@@ -23,7 +23,8 @@ mkdir -p "$scratch"
 # tests/expand-patterns).  Upstream's layout: <Driver>/<os>/<arch>/, x86 only
 # for w10, ARM64 for w10, w11 and 2k25; smbus for w11, 2k22 and 2k25;
 # auto-detect directories (amd64/<os>, i386/w10, and ARM64/<os> as issue
-# 14 asks) with the storage drivers (viostor, vioscsi); the guest agent's MSIs in guest-agent/ under
+# 14 asks) with the storage drivers only (viostor, vioscsi: NetKVM is not
+# there, as upstream keeps it out); the guest agent's MSIs in guest-agent/ under
 # upstream's names (qemu-ga-x86_64.msi, qemu-ga-i386.msi) plus ARM64's.
 expected() {
 	EXPAND_IF=${cert:+cert} "$python" tests/expand-patterns <<'LIST'
@@ -57,6 +58,9 @@ viostor/w10/x86/viostor.{cat,inf,sys}
 vioscsi/{w10,2k16,2k19,2k22,w11,2k25}/amd64/vioscsi.{cat,inf,sys}
 vioscsi/{w10,w11,2k25}/ARM64/vioscsi.{cat,inf,sys}
 vioscsi/w10/x86/vioscsi.{cat,inf,sys}
+NetKVM/{w10,2k16,2k19,2k22,w11,2k25}/amd64/netkvm.{cat,inf,sys}
+NetKVM/{w10,w11,2k25}/ARM64/netkvm.{cat,inf,sys}
+NetKVM/w10/x86/netkvm.{cat,inf,sys}
 amd64/{w10,2k16,2k19,2k22,w11,2k25}/{viostor,vioscsi}.{cat,inf,sys}
 ARM64/{w10,w11,2k25}/{viostor,vioscsi}.{cat,inf,sys}
 i386/w10/{viostor,vioscsi}.{cat,inf,sys}

@@ -11,8 +11,8 @@
 # tree's path), tarball (the path of a copy of the tarball it unpacked, for
 # check-rpm's rebuild), make.log, make.status,
 # planted (the planted tree's path), planted.log, planted.status, and its
-# wall and CPU seconds in time and cpu (make check's summary prints them:
-# they are in no group's time).  Always
+# start (epoch seconds), wall and CPU seconds in start, time and cpu (make
+# check's summary prints them: they are in no group's time).  Always
 # exits 0: the two groups report what failed.  A previous run's trees (named
 # in DIR/top) are removed first.
 set -u
@@ -63,6 +63,7 @@ else
 	echo "cannot copy $src" >"$dir/planted.log"
 	echo 1 >"$dir/planted.status"
 fi
+echo "$start" >"$dir/start"
 echo $(($(date +%s) - start)) >"$dir/time"
 # As tests/run-check: the children's user and system time.
 # Not in a pipe: a subshell would see only its own (none).

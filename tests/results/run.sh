@@ -83,4 +83,17 @@ out=$(tests/summary --since $work/started $c/good.log $c/counted.log 2>/dev/null
 echo "$out" | tail -n 2 | head -n 1 | grep -q '^time: [0-9]*s wall, [0-9]*s summed over the groups, [0-9]*s CPU (groups and builds)$' &&
 	[ "$(echo "$out" | tail -n 1)" = "4 passed, 2 failed" ] &&
 	ok "--since: wall, summed group and CPU time, then the total last" || fail "--since: '$out'"
+# Each group's start on make check's timeline (run-check writes NAME.start):
+# planted starts 12 and 40 s after the stamp, a build 3 s after it.
+case $(cat $c/good.log.start 2>/dev/null) in '' | *[!0-9]*) fail "run-check wrote no start time" ;;
+*) ok "run-check records the start time" ;; esac
+echo 1000 >$work/t0 && echo 1012 >$c/good.log.start && echo 1040 >$c/counted.log.start
+mkdir -p $work/bld && echo 5 >$work/bld/time && echo 4 >$work/bld/cpu && echo 1003 >$work/bld/start
+touch -d @900 $work/t0
+out=$(tests/summary --since $work/t0 --build second $work/bld $c/good.log $c/counted.log 2>/dev/null)
+echo "$out" | grep -q '^group good .* cpu  from +12s$' && echo "$out" | grep -q '^group counted .* cpu  from +40s$' &&
+	echo "$out" | grep -q '^build second .* cpu  from +3s$' &&
+	ok "--since: each group's and build's start, counted from the stamp" || fail "start offsets: '$out'"
+tests/summary $c/good.log 2>/dev/null | grep -q 'from' &&
+	fail "a start offset without --since" || ok "no start offset without --since"
 finish

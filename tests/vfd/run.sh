@@ -21,15 +21,15 @@ rm -rf "$scratch"
 mkdir -p "$scratch"
 
 # Expected files per image, one pattern a line (tests/expand-patterns).
-# Real images: the install-time drivers built so far (viostor, vioscsi;
-# NetKVM joins when it exists), no symbols.
+# Real images: the install-time drivers (viostor, vioscsi, netkvm),
+# no symbols.
 expected_real() {
 	case $1 in
 	x86) dirs=i386/Win10 ;;
 	amd64) dirs='amd64/{Win10,Win11}' ;;
 	servers_amd64) dirs='amd64/{Win2016,Win2019,Win2022,Win2025}' ;;
 	esac
-	printf 'disk1\n%s/{viostor,vioscsi}.{cat,inf,sys}\n' "$dirs" | "$python" tests/expand-patterns
+	printf 'disk1\n%s/{viostor,vioscsi,netkvm}.{cat,inf,sys}\n' "$dirs" | "$python" tests/expand-patterns
 }
 # Synthetic images: viorng as a second storage driver (a package with a DLL).
 expected_synthetic() {
@@ -38,7 +38,7 @@ expected_synthetic() {
 	amd64) dirs='amd64/{Win10,Win11}' ;;
 	servers_amd64) dirs='amd64/{Win2016,Win2019,Win2022,Win2025}' ;;
 	esac
-	printf 'disk1\n%s/viorng.{cat,inf,sys}\n%s/viorngum.dll\n%s/{viostor,vioscsi}.{cat,inf,sys}\n' "$dirs" "$dirs" "$dirs" |
+	printf 'disk1\n%s/viorng.{cat,inf,sys}\n%s/viorngum.dll\n%s/{viostor,vioscsi,netkvm}.{cat,inf,sys}\n' "$dirs" "$dirs" "$dirs" |
 		"$python" tests/expand-patterns
 }
 

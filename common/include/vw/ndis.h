@@ -345,6 +345,8 @@ typedef struct _NDIS_RECEIVE_SCALE_CAPABILITIES {
 } NDIS_RECEIVE_SCALE_CAPABILITIES, *PNDIS_RECEIVE_SCALE_CAPABILITIES;
 #define NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_1 1
 #define NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2 2
+#define NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2                                          \
+    NDIS_SIZEOF_THROUGH(NDIS_RECEIVE_SCALE_CAPABILITIES, NumberOfIndirectionTableEntries)
 
 typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
     NDIS_OBJECT_HEADER Header;
@@ -505,6 +507,14 @@ typedef enum _NDIS_NET_BUFFER_LIST_INFO {
     NetBufferListHashValue = 8,
     NetBufferListHashInfo = 9,
     WfpNetBufferListInfo = 10,
+/* NDIS 6.30's TcpRecvSegCoalesceInfo (nblrsc): SwitchForwardingReserved,
+ * SwitchForwardingDetail and VirtualSubnetInfo precede IMReserved on 64-bit
+ * only, so it is slot 22 there and 19 on x86. */
+#if defined(_WIN64)
+    TcpRecvSegCoalesceInfo = 22,
+#else
+    TcpRecvSegCoalesceInfo = 19,
+#endif
 } NDIS_NET_BUFFER_LIST_INFO;
 
 typedef struct _NET_BUFFER_LIST_DATA {
@@ -641,6 +651,15 @@ typedef struct _NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO {
     };
 } NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO,
     *PNDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO;
+/* nblrsc/ns-nblrsc-ndis_rsc_nbl_info: the TcpRecvSegCoalesceInfo slot */
+typedef union _NDIS_RSC_NBL_INFO {
+    struct {
+        USHORT CoalescedSegCount;
+        USHORT DupAckCount;
+    } Info;
+    PVOID Value;
+} NDIS_RSC_NBL_INFO, *PNDIS_RSC_NBL_INFO;
+
 #define NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE 0
 #define NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE 1
 #define NDIS_TCP_LARGE_SEND_OFFLOAD_IPv4    0

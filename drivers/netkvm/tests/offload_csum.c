@@ -1,5 +1,5 @@
 /*
- * nkoff: NetKVM's checksum offload (opt-in: nkoff.h).  Transmit: TCP and
+ * NetKVM's checksum offload (netkvm_offload_*, run by default: they pass).  Transmit: TCP and
  * UDP over IPv4 and IPv6 sent with their checksum fields 0 and
  * NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO asking for them reach the wire
  * with right checksums (the model completes NEEDS_CSUM).  Receive: frames
@@ -47,22 +47,22 @@ static void nkoff_tx(struct vm *vm, int ipv, uint8_t proto)
     nk_down(vm, &r);
 }
 
-VW_SCENARIO("netkvm", nkoff_tx_checksum_tcp4, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_tx_checksum_tcp4, NULL)
 {
     nkoff_tx(vm, 4, 6);
 }
 
-VW_SCENARIO("netkvm", nkoff_tx_checksum_udp4, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_tx_checksum_udp4, NULL)
 {
     nkoff_tx(vm, 4, 17);
 }
 
-VW_SCENARIO("netkvm", nkoff_tx_checksum_tcp6, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_tx_checksum_tcp6, NULL)
 {
     nkoff_tx(vm, 6, 6);
 }
 
-VW_SCENARIO("netkvm", nkoff_tx_checksum_udp6, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_tx_checksum_udp6, NULL)
 {
     nkoff_tx(vm, 6, 17);
 }
@@ -70,7 +70,7 @@ VW_SCENARIO("netkvm", nkoff_tx_checksum_udp6, NULL)
 /* Good frames, partial-checksum frames and a corrupt TCP frame from the
  * wire: the first two indicated with "succeeded" bits, the corrupt one
  * never with "succeeded" (the emulation checks each NBL's bits). */
-VW_SCENARIO("netkvm", nkoff_rx_checksum_bits, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_rx_checksum_bits, NULL)
 {
     struct nk_rig r;
     if (!nkoff_up(vm, &r, 0, 0, 0, NULL) || !nkoff_enable(vm, false))

@@ -1,5 +1,6 @@
 /*
- * nkoff: NetKVM's LSOv2 and RSC (opt-in: nkoff.h).  A 64 KiB TCP send over
+ * NetKVM's LSOv2 and RSC (netkvm_offload_* run by default; the IPv6 LSO
+ * one stays opt-in: MSS 1460 over IPv6 exceeds the MTU, FINDINGS).  A 64 KiB TCP send over
  * IPv4 and IPv6 with LsoV2Transmit (MSS 1460) is segmented by the device
  * (HOST_TSO4/6): MSS-sized segments whose payloads rebuild the send, each
  * with right checksums; the NBL completes with LsoV2TransmitComplete (the
@@ -44,7 +45,7 @@ static void nkoff_lso(struct vm *vm, int ipv)
     nk_down(vm, &r);
 }
 
-VW_SCENARIO("netkvm", nkoff_lso_64k_ipv4, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_lso_64k_ipv4, NULL)
 {
     nkoff_lso(vm, 4);
 }
@@ -54,7 +55,7 @@ VW_SCENARIO("netkvm", nkoff_lso_64k_ipv6, NULL)
     nkoff_lso(vm, 6);
 }
 
-VW_SCENARIO("netkvm", nkoff_rsc_coalesced_count, NULL)
+VW_SCENARIO("netkvm", netkvm_offload_rsc_coalesced_count, NULL)
 {
     struct nk_rig r;
     if (!nkoff_up(vm, &r, 1ull << VIRTIO_NET_F_RSC_EXT, 0, 0, NULL) || !nkoff_enable(vm, true))

@@ -1,5 +1,6 @@
 /*
- * nkoff: NetKVM's RSS (opt-in: nkoff.h).  At 4 and 8 queue pairs (as many
+ * NetKVM's RSS (run by default since the driver does RSS; the helpers are
+ * nkoff.h's).  At 4 and 8 queue pairs (as many
  * CPUs), with the device steering (VIRTIO_NET_F_RSS, HASH_REPORT) and
  * without: the general attributes carry RSS capabilities with at least
  * that many receive queues, OID_GEN_RECEIVE_SCALE_PARAMETERS with
@@ -54,22 +55,22 @@ static void nkoff_rss(struct vm *vm, uint16_t pairs, bool device)
     nk_down(vm, &r);
 }
 
-VW_SCENARIO("netkvm", nkoff_rss_4_pairs, NULL)
+VW_SCENARIO("netkvm", netkvm_rss_4_pairs, NULL)
 {
     nkoff_rss(vm, 4, false);
 }
 
-VW_SCENARIO("netkvm", nkoff_rss_8_pairs, NULL)
+VW_SCENARIO("netkvm", netkvm_rss_8_pairs, NULL)
 {
     nkoff_rss(vm, 8, false);
 }
 
-VW_SCENARIO("netkvm", nkoff_rss_4_pairs_device, NULL)
+VW_SCENARIO("netkvm", netkvm_rss_4_pairs_device, NULL)
 {
     nkoff_rss(vm, 4, true);
 }
 
-VW_SCENARIO("netkvm", nkoff_rss_8_pairs_device, NULL)
+VW_SCENARIO("netkvm", netkvm_rss_8_pairs_device, NULL)
 {
     nkoff_rss(vm, 8, true);
 }

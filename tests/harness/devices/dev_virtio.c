@@ -24,6 +24,7 @@
  * (vmodel_set_removed); writes skip the harness's checkers too. */
 static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsigned size)
 {
+    dev->bar_accesses++;
     if (dev->gone) /* counted against a StorPort miniport's removal rule */
         vw_stor_gone_access(dev->vm, "virtio register read");
     else /* a StorPort miniport's stopped adapter is left alone */
@@ -37,6 +38,7 @@ static bool poll(struct vm *vm, void *opaque);
 
 static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_t v, unsigned size)
 {
+    dev->bar_accesses++;
     if (dev->gone) {
         vw_stor_gone_access(dev->vm, "virtio register write");
         return;

@@ -103,6 +103,10 @@ struct vw_virtio {
     gva_t pdo;
     bool hold; /* the device takes no requests (a hung device) */
     bool gone; /* surprise-removed: reads all ones, ignores writes */
+    /* BAR register reads and writes by the driver (a scenario's check that
+     * nothing touches the device while it is in D3; config space is not
+     * counted: it stays accessible in D3hot). */
+    uint64_t bar_accesses;
     uint64_t errors_seen;
     uint8_t status;
     bool pending_watch; /* arm the ring watches after this register write */

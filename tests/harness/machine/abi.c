@@ -2,8 +2,8 @@
  * Calling conventions (see abi.h).
  */
 #include <inttypes.h>
-#include <time.h>
 #include "abi.h"
+#include "watchdog.h"
 
 static const int x64_args[4] = {UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_R8, UC_X86_REG_R9};
 
@@ -168,40 +168,23 @@ static gva_t build_frame(struct vm *vm, gva_t base, unsigned n, const uint64_t *
     }
 }
 
-/* This thread's CPU time in microseconds. */
-static uint64_t thread_cpu_us(void)
+/* Emulate from PC until the sentinel or a stop.  The outermost call
+ * (TIMED) carries the budget (watchdog.c); nested calls are covered by it. */
+static uc_err run_call(struct vm *vm, gva_t pc, bool timed)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-/* An outermost driver call may use 5 s of this thread's CPU time (an
- * endless loop in the driver), checked every second of real time, and at
- * most 120 s of real time.  CPU time, not real time, so a loaded machine
- * does not fail a driver that is merely slow to be scheduled; waits for a
- * real back end in real time are bounded where they happen. */
-#define CALL_CPU_BUDGET_US  (5ull * 1000 * 1000)
-#define CALL_SLICE_US       (1ull * 1000 * 1000)
-#define CALL_WALL_BUDGET_US (120ull * 1000 * 1000)
-
-/* Emulate from PC until the sentinel, a stop, or the call's budget is spent
- * (TIMED: the outermost call, which carries the budget). */
-static uc_err run_call(struct vm *vm, gva_t pc, bool timed, uint64_t cpu0, uint64_t *wall_us)
-{
-    if (!timed)
-        return uc_emu_start(vm->uc, pc, vm->sentinel, 0, 0);
-    for (;;) {
-        uc_err err = uc_emu_start(vm->uc, pc, vm->sentinel, CALL_SLICE_US, 0);
-        size_t timed_out = 0;
-        if (err != UC_ERR_OK || vm->failed ||
-            uc_query(vm->uc, UC_QUERY_TIMEOUT, &timed_out) != UC_ERR_OK || !timed_out)
-            return err;
-        *wall_us += CALL_SLICE_US;
-        if (thread_cpu_us() - cpu0 >= CALL_CPU_BUDGET_US || *wall_us >= CALL_WALL_BUDGET_US)
-            return err; /* the caller reports a routine that did not return */
-        pc = vw_pc(vm);
+    if (timed && !vw_watchdog_arm(vm)) {
+        vw_fail(vm, "harness: cannot start the call budget's watchdog");
+        return UC_ERR_OK;
     }
+    uc_err err = uc_emu_start(vm->uc, pc, vm->sentinel, 0, 0);
+    if (timed && vw_watchdog_disarm(vm) && !vm->failed) {
+        char w[48];
+        vw_fail(vm,
+                "driver routine did not return: it used its budget of 5 s CPU time or 120 s real "
+                "time (at %s)",
+                vw_where(vm, vw_pc(vm), w));
+    }
+    return err;
 }
 
 bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t *result)
@@ -240,8 +223,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
     /* A budget only at the outermost level guards against endless loops in
      * the driver; nested calls are covered by it. */
     bool timed = vm->depth == 1;
-    uint64_t cpu0 = timed ? thread_cpu_us() : 0, wall_us = 0;
-    uc_err err = run_call(vm, fn, timed, cpu0, &wall_us);
+    uc_err err = run_call(vm, fn, timed);
     /* A system thread's blocking wait stopped emulation at its thunk: other
      * threads run (k_thread.c), then this one resumes there. */
     while (!vm->failed && err == UC_ERR_OK && vm->os->take_block(vm)) {
@@ -250,8 +232,7 @@ bool vw_call(struct vm *vm, gva_t fn, unsigned n, const uint64_t *args, uint64_t
         vm->depth++;
         if (resume == 0)
             break;
-        cpu0 = timed ? thread_cpu_us() : 0, wall_us = 0; /* the resumed part's own budget */
-        err = run_call(vm, resume, timed, cpu0, &wall_us);
+        err = run_call(vm, resume, timed); /* the resumed part's own budget */
     }
     if (!vm->failed && err == UC_ERR_OK && vm->os->take_suspend(vm)) {
         /* Another CPU's DPC spins on a lock (k_cpus.c): it resumes later. */

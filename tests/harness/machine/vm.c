@@ -11,6 +11,7 @@
 #include "layout.h"
 #include "ram.h"
 #include "vm.h"
+#include "watchdog.h"
 
 #define PAGE 0x1000ull
 
@@ -101,6 +102,7 @@ void vw_vm_destroy(struct vm *vm)
 {
     if (vm == NULL)
         return;
+    vw_watchdog_destroy(vm);
     vw_kernel_destroy(vm);
     if (vm->uc)
         uc_close(vm->uc);

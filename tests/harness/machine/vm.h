@@ -129,6 +129,7 @@ struct vm {
     bool call_cdecl;       /* the next vw_call's routine is cdecl on x86 (the caller pops) */
     gva_t kheap_next, kheap_mapped_end;
 
+    struct vw_watchdog *watchdog; /* the outermost call's budget (watchdog.c) */
     struct vw_kernel *k;
     const struct vw_os *os;
     struct vw_bus *bus;

@@ -64,8 +64,25 @@ static void test_features(void)
     expect((f & F(VIRTIO_NET_F_MQ)) && (f & F(VIRTIO_NET_F_CTRL_VQ)) &&
                (f & F(VIRTIO_NET_F_STATUS)) && (f & F(VIRTIO_NET_F_MAC)),
            "MQ, CTRL_VQ, STATUS, MAC acknowledged");
+    expect((f & F(VIRTIO_NET_F_CSUM)) && (f & F(VIRTIO_NET_F_GUEST_CSUM)) &&
+               (f & F(VIRTIO_NET_F_HOST_TSO4)) && (f & F(VIRTIO_NET_F_HOST_TSO6)),
+           "checksum and LSOv2 offloads acknowledged by default");
+    expect((f & F(VIRTIO_NET_F_GUEST_TSO4)) && (f & F(VIRTIO_NET_F_GUEST_TSO6)) &&
+               (f & F(VIRTIO_NET_F_RSC_EXT)) && (f & F(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS)),
+           "RSC: GUEST_TSO4/6, RSC_EXT and CTRL_GUEST_OFFLOADS acknowledged by default");
+    expect(!(f & F(VIRTIO_NET_F_HOST_USO)), "USO, not driven, stays off");
+    f = nk_choose_features(all & ~(F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6)), &w);
+    expect(!(f & F(VIRTIO_NET_F_RSC_EXT)) && (f & F(VIRTIO_NET_F_GUEST_TSO4)),
+           "RSC_EXT offered without HOST_TSO4/6: not acknowledged (spec 5.1.3.1)");
+    f = nk_choose_features(all & ~F(VIRTIO_NET_F_CSUM), &w);
+    expect(!(f & (F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6))) &&
+               (f & F(VIRTIO_NET_F_GUEST_CSUM)),
+           "HOST_TSO4/6 offered without CSUM: not acknowledged (spec 5.1.3.1)");
+    struct nk_feature_wish off = w;
+    off.tx_csum = off.lso = off.rx_csum = off.rsc = false;
+    f = nk_choose_features(all, &off);
     expect(!(f & (F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_HOST_TSO4))),
-           "offloads the miniport does not drive yet stay off");
+           "offloads turned off by the properties: CSUM, GUEST_CSUM, TSO not acknowledged");
     expect(!(f & (F(VIRTIO_NET_F_GUEST_UFO) | F(VIRTIO_NET_F_HOST_UFO) | F(VIRTIO_NET_F_STANDBY))),
            "bits never wanted stay off");
     expect(nk_choose_features(0, &w) == 0, "nothing offered, nothing acknowledged");
@@ -223,11 +240,13 @@ static void test_config(void)
     good_config();
     cfg[NK_CFG_RSS_KEY_MAX] = 39;
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
-    expect(found == NK_BAD_RSS && c.rss_key_max == 0, "RSS key 39 refused: RSS off");
+    expect(found == NK_BAD_RSS && c.rss_key_max == 0 && (c.drop & F(VIRTIO_NET_F_RSS)),
+           "RSS key 39 refused: RSS negotiated away");
     good_config();
     set16(NK_CFG_RSS_TABLE_MAX, 129);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
-    expect(found == NK_BAD_RSS && c.rss_table_max == 0, "RSS table 129 refused");
+    expect(found == NK_BAD_RSS && c.rss_table_max == 0 && (c.drop & F(VIRTIO_NET_F_RSS)),
+           "RSS table 129 refused");
 
     /* A region that ends early: every size from 0 to the full one */
     bool all_safe = true;

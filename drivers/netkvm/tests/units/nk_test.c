@@ -285,5 +285,6 @@ int main(void)
     test_rxbuf();
     test_settings();
     test_offload();
+    test_vlan();
     return hostcheck_end();
 }

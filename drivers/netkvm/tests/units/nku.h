@@ -28,6 +28,7 @@ void test_params(void);
 void test_rxbuf(void);
 void test_settings(void);
 void test_offload(void);
+void test_vlan(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

@@ -143,9 +143,27 @@ static void test_guest_bits(void)
           "offload: only negotiated bits are told");
 }
 
+/* The default configuration: what is offered AND what the properties allow. */
+static void test_defaults(void)
+{
+    struct nk_offload hw, cur;
+    struct nk_offload_cfg cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.tx_tcp4 = cfg.rx_tcp4 = cfg.rx_udp6 = cfg.lso4 = cfg.lso6 = cfg.rsc4 = true;
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4), true, &hw);
+    nk_offload_defaults(&hw, &cfg, &cur);
+    check(cur.tx[NK_CS_TCP4] && !cur.tx[NK_CS_UDP4] && !cur.tx[NK_CS_IP4] && cur.rx[NK_CS_TCP4] &&
+              cur.rx[NK_CS_UDP6] && !cur.rx[NK_CS_IP4] && cur.lso4 && !cur.lso6 && !cur.rsc4,
+          "offload: defaults are the offered AND the allowed (LSOv2 IPv6, RSC not offered)");
+    nk_offload_hw(0, false, &hw);
+    nk_offload_defaults(&hw, &cfg, &cur);
+    check(all_csum(&cur, false, false) && !cur.lso4, "offload: nothing offered, nothing on");
+}
+
 /* See the file comment. */
 void test_offload(void)
 {
+    test_defaults();
     test_hw();
     test_set();
     test_guest_bits();

@@ -261,10 +261,44 @@ static void virtio_form(void)
           "rss: types the device does not support are refused");
     check(nk_rss_virtio_config(&m, 4, 128, 40, 0x1FF, out, 100) == 0,
           "rss: a short output buffer is refused");
+    n = nk_rss_virtio_hash_config(&m, 40, 0x1FF, out, sizeof(out));
+    check(n == 53 && out[0] == 0x83 && out[1] == 0 && out[4] == 0 && out[11] == 0 &&
+              out[12] == 40 && !memcmp(out + 13, key, 40),
+          "rss: virtio hash config: types, reserved zero, key (%zu bytes)", n);
+    check(nk_rss_virtio_hash_config(&m, 39, 0x1FF, out, sizeof(out)) == 0,
+          "rss: a device key of 39 bytes cannot take the hash config");
     check(nk_rss_from_report(VIRTIO_NET_HASH_REPORT_TCPv6_EX) == NK_RSS_HASH_TCP_IPV6_EX &&
               nk_rss_from_report(VIRTIO_NET_HASH_REPORT_UDPv4) == NK_RSS_HASH_UDP_IPV4 &&
               nk_rss_from_report(10) == 0 && nk_rss_from_report(0xFFFF) == 0,
           "rss: hash reports map to NDIS types; unknown ones to none");
+    uint32_t t = 1;
+    check(nk_rss_report(10, 0xFFFF00, &t) == -1 && t == 0 &&
+              nk_rss_report(0xFFFF, 0xFFFF00, &t) == -1,
+          "rss: hash reports 10 and 0xFFFF out of range");
+    check(nk_rss_report(VIRTIO_NET_HASH_REPORT_TCPv4, NK_RSS_HASH_TCP_IPV4, &t) == 0 &&
+              t == NK_RSS_HASH_TCP_IPV4 &&
+              nk_rss_report(VIRTIO_NET_HASH_REPORT_TCPv4, NK_RSS_HASH_IPV4, &t) == 0 && t == 0 &&
+              nk_rss_report(VIRTIO_NET_HASH_REPORT_NONE, 0xFFFF00, &t) == 0 && t == 0,
+          "rss: a report of a type not enabled (or NONE) gives no type");
+    check(nk_rss_types_within(NK_RSS_HASH_IPV4 | NK_RSS_HASH_TCP_IPV4 | NK_RSS_HASH_UDP_IPV6,
+                              VIRTIO_NET_RSS_HASH_TYPE_IPv4 | VIRTIO_NET_RSS_HASH_TYPE_UDPv6) ==
+              (NK_RSS_HASH_IPV4 | NK_RSS_HASH_UDP_IPV6),
+          "rss: only the types the device hashes are sent to it");
+}
+
+/* Entries bound to the pair whose DPC runs on their processor. */
+static void cpu_binding(void)
+{
+    struct nk_rss_map m;
+    uint16_t cpus[8] = {3, 3, 0, 1, 5, 2, 7, 6};
+    int rc = nk_rss_configure(&m, NK_RSS_FUNC_TOEPLITZ | NK_RSS_HASH_IPV4, key, 40, cpus, 8, 4);
+    nk_rss_queues_by_cpu(&m, 4);
+    bool ok = rc == NK_RSS_OK;
+    for (int i = 0; i < 8; i++)
+        ok &= m.queue[i] == cpus[i] % 4 && m.cpu[i] == cpus[i];
+    check(ok && m.default_queue == 3, "rss: entries on processor k go to pair k (mod 4 pairs)");
+    nk_rss_queues_by_cpu(&m, 0);
+    check(m.nqueues == 4 && m.queue[0] == 3, "rss: 0 pairs leaves the map as it was");
 }
 
 /* Every nk_rss test. */
@@ -277,4 +311,5 @@ void test_rss(void)
     configure_checks();
     many_queues();
     virtio_form();
+    cpu_binding();
 }

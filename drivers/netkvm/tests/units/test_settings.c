@@ -150,10 +150,47 @@ static void address(void)
     check(!s.mac_set, "settings: a multicast NetworkAddress is not used");
 }
 
+/* The offload keywords: what they turn off everywhere is not negotiated. */
+static void offloads(void)
+{
+    static const struct kv none[] = {{NULL, NULL}};
+    static const struct kv notx[] = {{"Offload.TxChecksum", "0"}, {NULL, NULL}};
+    static const struct kv norx[] = {{"*IPChecksumOffloadIPv4", "1"},
+                                     {"*TCPChecksumOffloadIPv4", "1"},
+                                     {"*UDPChecksumOffloadIPv4", "1"},
+                                     {"*TCPChecksumOffloadIPv6", "1"},
+                                     {"*UDPChecksumOffloadIPv6", "1"},
+                                     {"*RscIPv4", "0"},
+                                     {"*RscIPv6", "0"},
+                                     {NULL, NULL}};
+    static const struct kv nolso[] = {{"*LsoV2IPv4", "0"}, {"*LsoV2IPv6", "0"}, {NULL, NULL}};
+    const uint64_t all = ~0ull;
+    const uint64_t cs = F(VIRTIO_NET_F_CSUM), gcs = F(VIRTIO_NET_F_GUEST_CSUM);
+    const uint64_t tso = F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6);
+    struct nk_settings s = settings_of(none);
+    uint64_t f = nk_choose_features(all, &s.wish);
+    check((f & cs) && (f & gcs) && (f & tso) == tso && s.offload.tx_tcp4 && s.offload.rx_udp6 &&
+              s.offload.lso4 && s.offload.lso6,
+          "settings: default offloads negotiate CSUM, GUEST_CSUM, HOST_TSO4/6 (0x%llx)",
+          (unsigned long long)f);
+    s = settings_of(notx);
+    f = nk_choose_features(all, &s.wish);
+    check(!(f & cs) && !(f & tso) && (f & gcs) && !s.offload.lso4,
+          "settings: Offload.TxChecksum 0: no CSUM, no LSOv2 (it needs the TCP checksum)");
+    s = settings_of(norx);
+    f = nk_choose_features(all, &s.wish);
+    check((f & cs) && !(f & gcs) && !s.offload.rx_tcp4 && s.offload.tx_tcp4,
+          "settings: every *ChecksumOffload 1 (transmit only), RSC off: no GUEST_CSUM");
+    s = settings_of(nolso);
+    f = nk_choose_features(all, &s.wish);
+    check((f & cs) && !(f & tso), "settings: *LsoV2IPv4/6 0: no HOST_TSO4/6");
+}
+
 /* The settings group. */
 void test_settings(void)
 {
     defaults();
+    offloads();
     jumbo();
     queues_and_buffers();
     address();

@@ -1,0 +1,162 @@
+/*
+ * tx_offload.c - the send path's task offloads: the OS's per-NBL checksum
+ * and LSOv2 requests (NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO,
+ * NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO) checked against the
+ * frame as nk_csum parses it (the OS's offsets are only a hint that must
+ * agree), turned into the virtio_net_hdr (spec 5.1.6.2: NEEDS_CSUM,
+ * csum_start/offset, gso_type/size, hdr_len) and a patched copy of the
+ * frame's headers (IPv4 header checksum, pseudo-header seed, the lengths
+ * LSOv2 leaves 0) that goes to the device in place of the OS's bytes, so
+ * the OS's buffer is never written.  LSOv2 completion information.
+ */
+#include "netkvm.h"
+#include "nk_csum.h"
+
+#define NK_TX_VIEW_SEGS 64u /* MDLs of one frame the offload path reads */
+
+/* IRQL <= DISPATCH_LEVEL. nb's data as a view over its MDLs; FALSE when an
+ * MDL cannot be mapped, the chain is short or longer than segs holds. */
+static BOOLEAN NkTxView(PNET_BUFFER nb, struct nk_seg *segs, struct nk_view *v)
+{
+    PMDL m = NET_BUFFER_CURRENT_MDL(nb);
+    ULONG off = NET_BUFFER_CURRENT_MDL_OFFSET(nb);
+    ULONG left = NET_BUFFER_DATA_LENGTH(nb);
+    size_t n = 0;
+    for (; left != 0 && m != NULL; m = m->Next, off = 0) {
+        PUCHAR va = NULL;
+        ULONG len = 0;
+        NdisQueryMdl(m, &va, &len, NormalPagePriority);
+        if (va == NULL)
+            return FALSE;
+        if (len <= off)
+            continue;
+        if (n == NK_TX_VIEW_SEGS)
+            return FALSE;
+        ULONG take = len - off < left ? len - off : left;
+        segs[n].p = va + off;
+        segs[n].len = take;
+        n++;
+        left -= take;
+    }
+    if (left != 0)
+        return FALSE;
+    nk_view_init(v, segs, n);
+    return TRUE;
+}
+
+/* IRQL <= DISPATCH_LEVEL. the request in nbl's information, checked against
+ * what the adapter can do; FALSE: an offload the adapter does not have. */
+static BOOLEAN NkTxRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_request *req)
+{
+    NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO cs;
+    NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
+    const struct nk_offload *hw = &a->OffloadHw;
+    cs.Value = NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo);
+    lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
+    RtlZeroMemory(req, sizeof(*req));
+    if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0) {
+        BOOLEAN v4 = lso.LsoV2Transmit.IPVersion == NDIS_TCP_LARGE_SEND_OFFLOAD_IPv4;
+        if (!(v4 ? hw->lso4 : hw->lso6))
+            return FALSE;
+        req->lso_mss = lso.LsoV2Transmit.MSS;
+        req->tcp_csum = true;
+        req->ip4_csum = v4;
+        req->l4_off_hint = (uint16_t)lso.LsoV2Transmit.TcpHeaderOffset;
+        return TRUE;
+    }
+    if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE && lso.LsoV1Transmit.MSS != 0)
+        return FALSE; /* LSOv1 is never offered */
+    if (!cs.Transmit.IsIPv4 && !cs.Transmit.IsIPv6)
+        return TRUE;
+    BOOLEAN v4 = cs.Transmit.IsIPv4;
+    req->ip4_csum = v4 && cs.Transmit.IpHeaderChecksum;
+    req->tcp_csum = cs.Transmit.TcpChecksum;
+    req->udp_csum = cs.Transmit.UdpChecksum;
+    if (req->tcp_csum)
+        req->l4_off_hint = (uint16_t)cs.Transmit.TcpHeaderOffset;
+    if ((req->ip4_csum && !hw->tx[NK_CS_IP4]) ||
+        (req->tcp_csum && !hw->tx[v4 ? NK_CS_TCP4 : NK_CS_TCP6]) ||
+        (req->udp_csum && !hw->tx[v4 ? NK_CS_UDP4 : NK_CS_UDP6]))
+        return FALSE;
+    return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL. the virtio_net_hdr for nb into slot (a->HdrLen
+ * bytes), then the patched copy of the headers the offload changes;
+ * *copied: the frame bytes now in the slot (the device reads the rest from
+ * the SG list).  FALSE: the request does not fit the frame or the slot. */
+BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR slot,
+                    ULONG slot_bytes, ULONG *copied)
+{
+    struct nk_tx_request req;
+    struct nk_seg segs[NK_TX_VIEW_SEGS];
+    struct nk_view v;
+    struct nk_pkt pkt;
+    struct nk_tx_plan plan;
+    *copied = 0;
+    RtlZeroMemory(slot, a->HdrLen); /* flags 0, GSO_NONE */
+    if (!NkTxRequest(a, nbl, &req))
+        return FALSE;
+    if (!req.ip4_csum && !req.tcp_csum && !req.udp_csum && req.lso_mss == 0)
+        return TRUE;
+    if (!NkTxView(nb, segs, &v))
+        return FALSE;
+    nk_parse(&v, &pkt);
+    int rc = nk_tx_prepare(&v, &pkt, &req, &plan);
+    if (rc != NK_TX_OK || a->HdrLen + plan.hdr_copy > slot_bytes ||
+        !nk_view_copy(&v, 0, slot + a->HdrLen, plan.hdr_copy)) {
+        DbgPrint("netkvm: send offload request refused (%d): %lu bytes\n", rc,
+                 NET_BUFFER_DATA_LENGTH(nb));
+        return FALSE;
+    }
+    /* Each segment the device cuts must fit the MTU (spec 5.1.6.2: no
+     * packet larger than the MTU and its Ethernet header) */
+    if (plan.vhdr.gso_size != 0 &&
+        (ULONG)plan.hdr_copy + plan.vhdr.gso_size > a->MaxFrame + (pkt.vlan ? NK_VLAN_HLEN : 0)) {
+        DbgPrint("netkvm: LSOv2 MSS %u with %u header bytes exceeds the MTU\n", plan.vhdr.gso_size,
+                 plan.hdr_copy);
+        return FALSE;
+    }
+    nk_tx_apply(&plan, slot + a->HdrLen, plan.hdr_copy);
+    nk_vnet_hdr_put(&plan.vhdr, slot, a->HdrLen);
+    *copied = plan.hdr_copy;
+    return TRUE;
+}
+
+/* IRQL <= DISPATCH_LEVEL. before nbl completes: an LSOv2 send gets its
+ * completion information (Type V2, Reserved 0) in place of the request. */
+void NkTxOffloadComplete(PNET_BUFFER_LIST nbl)
+{
+    NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
+    lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
+    if (lso.Transmit.Type != NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE || lso.LsoV2Transmit.MSS == 0)
+        return;
+    lso.Value = NULL;
+    lso.LsoV2TransmitComplete.Type = NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE;
+    lso.LsoV2TransmitComplete.Reserved = 0;
+    NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo) = lso.Value;
+}
+
+/* IRQL <= DISPATCH_LEVEL. the longest frame nbl may carry: an LSOv2 send
+ * up to the advertised payload behind its headers, else the MTU's frame. */
+ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
+{
+    NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
+    lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
+    if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
+        (a->OffloadHw.lso4 || a->OffloadHw.lso6))
+        return NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu;
+    return a->MaxFrame;
+}
+
+/* IRQL: any. the SG elements left once the first skip bytes are in the
+ * header slot: their count, the first one and the offset into it. */
+ULONG NkTxSgAfter(PSCATTER_GATHER_LIST sgl, ULONG skip, ULONG *first, ULONG *first_off)
+{
+    ULONG i = 0;
+    while (i < sgl->NumberOfElements && skip >= sgl->Elements[i].Length)
+        skip -= sgl->Elements[i++].Length;
+    *first = i;
+    *first_off = skip;
+    return sgl->NumberOfElements - i;
+}

@@ -1,0 +1,20 @@
+/*
+ * The budget of an outermost driver call: 5 s of the emulating thread's
+ * CPU time (an endless loop in the driver) and at most 120 s of real time.
+ *
+ * Usage: vw_watchdog_arm() before emulating an outermost call (or the
+ * resumed part of one), vw_watchdog_disarm() when emulation returned;
+ * vw_watchdog_fired() then says whether the budget stopped it.
+ * vw_watchdog_destroy() at machine teardown joins the watchdog thread.
+ */
+#pragma once
+#include <stdbool.h>
+
+struct vm;
+
+/* Start the budget of the call about to run on this (the emulating) thread. */
+bool vw_watchdog_arm(struct vm *vm);
+/* End it; true when the budget was spent and emulation was stopped. */
+bool vw_watchdog_disarm(struct vm *vm);
+/* Stop the watchdog thread, if one was started. */
+void vw_watchdog_destroy(struct vm *vm);
