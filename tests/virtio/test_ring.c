@@ -174,6 +174,82 @@ static void t_packed_full_empty(void)
 
 /* ---------------------------------------------------------------------- */
 
+/*
+ * full_chunks: viostor's shape at queue depth 256 on a ring of 256 with
+ * indirect tables (each request one ring slot), after two requests moved
+ * the indexes off zero: the ring exactly full, the device completing in
+ * pieces (also while the driver drains), the driver draining as viostor's
+ * DPC does (get until NULL, enable_cb, disable_cb and again).  Every
+ * cookie comes back exactly once (a cookie twice is an SRB completed twice).
+ */
+static void full_chunks(bool packed, bool ooo)
+{
+    struct vmodel_behaviour beh = {.out_of_order = ooo, .batch = 37};
+    struct virtqueue_sg sg[3];
+    struct bed b;
+    int c[256];
+    unsigned char seen[256] = {0};
+    unsigned i, got = 0, gets = 0, rounds;
+    uint32_t len;
+    void *ck;
+
+    CHECK_EQ(bed_fmt(&b, packed, true, true, 256, 1), 0);
+    struct virtqueue *vq = &b.vq[0];
+    for (i = 0; i < 3; i++) {
+        sg[i].addr = bed_buf_pa(&b, i);
+        sg[i].len = i == 2 ? 1 : 64; /* header, data out, status in */
+    }
+    for (i = 0; i < 2; i++) { /* GET_ID and the warm-up write */
+        CHECK_EQ(virtqueue_add(vq, sg, 2, 1, &c[i]), 0);
+        virtqueue_kick(vq);
+        vmodel_run(b.m);
+        CHECK(virtqueue_get(vq, &len) == &c[i]);
+        CHECK(virtqueue_enable_cb(vq));
+    }
+    for (i = 0; i < 256; i++)
+        CHECK_EQ(virtqueue_add(vq, sg, 2, 1, &c[i]), 0);
+    CHECK_EQ(virtqueue_num_free(vq), 0);
+    CHECK_EQ(virtqueue_add(vq, sg, 2, 1, &c[0]), VIRTIO_ENOSPC);
+    virtqueue_kick(vq);
+    vmodel_set_behaviour(b.m, &beh);
+    for (rounds = 0; got < 256 && rounds < 1000; rounds++) {
+        vmodel_run(b.m); /* the interrupt's worth */
+        for (;;) {
+            while ((ck = virtqueue_get(vq, &len)) != NULL) {
+                unsigned k = (unsigned)((int *)ck - c);
+                CHECK(k < 256);
+                if (k < 256)
+                    seen[k]++;
+                got++;
+                if (++gets % 16 == 0)
+                    vmodel_run(b.m); /* more used entries while the DPC drains */
+            }
+            if (virtqueue_enable_cb(vq))
+                break;
+            virtqueue_disable_cb(vq);
+        }
+    }
+    CHECK_EQ(got, 256);
+    for (i = 0; i < 256; i++)
+        CHECK_EQ(seen[i], 1);
+    CHECK(virtqueue_get(vq, &len) == NULL);
+    CHECK_EQ(virtqueue_num_free(vq), 256);
+    CHECK_EQ(virtqueue_broken(vq), 0);
+    CHECK_EQ(vmodel_stats(b.m)->errors, 0);
+    bed_fini(&b);
+}
+
+static void t_split_full_chunks(void)
+{
+    full_chunks(false, false);
+    full_chunks(false, true);
+}
+static void t_packed_full_chunks(void)
+{
+    full_chunks(true, false);
+    full_chunks(true, true);
+}
+
 static void indirect(bool packed)
 {
     struct bed b;
@@ -845,6 +921,8 @@ const struct vtest vtest_ring[] = {
     {"packed_wrap_odd_size", t_packed_wrap_odd_size},
     {"split_full_empty", t_split_full_empty},
     {"packed_full_empty", t_packed_full_empty},
+    {"split_full_chunks", t_split_full_chunks},
+    {"packed_full_chunks", t_packed_full_chunks},
     {"split_indirect", t_split_indirect},
     {"packed_indirect", t_packed_indirect},
     {"split_indirect_min", t_split_indirect_min},
