@@ -359,8 +359,6 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         scsi->Ready = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
-        for (ULONG i = 0; i < VIOSCSI_BUS_TMFS; i++)
-            scsi->Shared->BusTmf[i].Busy = 0;
         scsi->EventsPosted = 0;
         VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;

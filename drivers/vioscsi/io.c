@@ -172,30 +172,28 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     X->AtDevice = TRUE;
-    X->Epoch = Scsi->Epoch;
     Scsi->Outstanding++;
-    Scsi->TargetOut[X->Target]++;
     if (virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
-BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response, PVOID Srb)
+BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     struct virtqueue *vq = &Scsi->Queues[VSCSI_CONTROL_QUEUE].Vq;
     struct virtqueue_req rq;
 
-    *Response = 0xff;
-    int reqN = VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, NULL, 0);
-    int respN = VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, NULL, 0);
+    X->TmfResponse = 0xff;
+    int reqN = VwStorVaPieces(&Scsi->Virtio, X->Srb, X->Req, VSCSI_TMF_BYTES, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, X->Srb, &X->TmfResponse, 1, NULL, 0);
     if (reqN < 0 || respN < 0 || virtqueue_req_open(vq, &rq, (unsigned)(reqN + respN), NULL) != 0)
         return FALSE;
-    VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, &rq, 0);
-    VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
-    if (virtqueue_req_close(&rq, Cookie) != 0)
+    VwStorVaPieces(&Scsi->Virtio, X->Srb, X->Req, VSCSI_TMF_BYTES, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, X->Srb, &X->TmfResponse, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, X) != 0)
         return FALSE;
-    VioscsiTmfPosted(Scsi, Cookie);
+    VioscsiTmfPosted(Scsi, X);
     if (virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return TRUE;
@@ -263,7 +261,7 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
     X->Lun = lun;
     if (!vscsi_encode_tmf(X->Req, subtype, target, lun, tag))
         return SRB_STATUS_INVALID_REQUEST;
-    if (!VioscsiPostTmf(Scsi, X, X->Req, &X->TmfResponse, X->Srb))
+    if (!VioscsiPostTmf(Scsi, X))
         return SRB_STATUS_BUSY;
     return SRB_STATUS_PENDING;
 }
