@@ -242,12 +242,13 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
         subtype = VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET;
         lun = 0;
     } else if (Function == SRB_FUNCTION_ABORT_COMMAND) {
-        /* StorPort sends this only to a miniport that sets
-         * STOR_ADAPTER_FEATURE_ABORT_COMMAND in FeatureSupport
-         * (storport/ns-storport-_port_configuration_information); vioscsi
-         * does not, so under StorPort it ends a request by a LUN reset.
-         * For a caller that sends it anyway, either block format names
-         * the request to abort in NextSrb: ABORT TASK of its tag. */
+        /* Not reached under StorPort: "This function is not sent to the
+         * miniport by Storport" (srb/ns-srb-_storage_request_block), and
+         * vioscsi does not claim STOR_ADAPTER_FEATURE_ABORT_COMMAND
+         * (storport/ns-storport-_port_configuration_information) either;
+         * a request the device does not answer ends by a LUN or device
+         * reset SRB or by HwResetBus.  Both block formats would name the
+         * request to abort in NextSrb: ABORT TASK of its tag. */
         PVOID victim = VwSrbIsEx(X->Srb) ? (PVOID)((PSTORAGE_REQUEST_BLOCK)X->Srb)->NextSrb
                                          : (PVOID)((PSCSI_REQUEST_BLOCK)X->Srb)->NextSrb;
         PVIOSCSI_SRBEXT vx = victim != NULL ? SrbGetMiniportContext(victim) : NULL;
