@@ -16,9 +16,10 @@
  * memory in which each queue's frames arrived (the emulation's
  * accounting of NdisMAllocateSharedMemory, every buffer cycled) at MTU
  * 1500 and 9000, with and without MRG_RXBUF, with and without the guest
- * TSO offloads that make non-merged buffers 64 KiB.  Group "bench-net":
- * run by `make bench-net`; `make check-bench-net` runs the short set
- * (VW_BENCH_SHORT=1) on every arch.  Every frame must arrive intact in
+ * TSO offloads that make non-merged buffers 64 KiB.  Group "bench-net"
+ * (scenarios model_*; testpmd_* in harness_testpmd.c): run by `make
+ * bench-net`; `make check-bench-net` runs model_* with VW_BENCH_SHORT=1
+ * (batch 32 only) on every arch.  Every frame must arrive intact in
  * count; a measurement is printed as one "BENCH" line (run-bench.sh).
  */
 #include <stdlib.h>
@@ -122,10 +123,9 @@ static bool bn_receive(struct vm *vm, struct nk_rig *r, unsigned pairs, unsigned
         VW_EXPECT(vm, n == done + batch, "%u of %u frames indicated", n, done + batch);
         /* the emulation keeps the first 64 frames indicated: those are checked */
         for (unsigned i = base + done; i < base + done + batch && i < 64 && !vm->failed; i++)
-            VW_EXPECT(vm,
-                      vw_ndis_received(vm, i, got, sizeof(got)) == size &&
-                          memcmp(got, f, size) == 0,
-                      "indicated frame %u is not the %u-byte frame injected", i, size);
+            VW_EXPECT(
+                vm, vw_ndis_received(vm, i, got, sizeof(got)) == size && memcmp(got, f, size) == 0,
+                "indicated frame %u is not the %u-byte frame injected", i, size);
         if (!vw_ndis_return_all(vm))
             return false;
     }
@@ -280,11 +280,11 @@ static void bn_memory(struct vm *vm, unsigned pairs, bool mrg, bool tso, unsigne
 }
 
 #define BN_PACKETS(P, RING, PACKED)                                                                \
-    VW_SCENARIO("bench-net", net_##RING##_p##P##_sync, NULL)                                       \
+    VW_SCENARIO("bench-net", model_net_##RING##_p##P##_sync, NULL)                                 \
     {                                                                                              \
         bn_packets(vm, P, PACKED, false);                                                          \
     }                                                                                              \
-    VW_SCENARIO("bench-net", net_##RING##_p##P##_async, NULL)                                      \
+    VW_SCENARIO("bench-net", model_net_##RING##_p##P##_async, NULL)                                \
     {                                                                                              \
         bn_packets(vm, P, PACKED, true);                                                           \
     }
@@ -294,30 +294,30 @@ BN_PACKETS(4, split, false)
 BN_PACKETS(1, packed, true)
 BN_PACKETS(4, packed, true)
 
-VW_SCENARIO("bench-net", net_lso_sync, NULL)
+VW_SCENARIO("bench-net", model_lso_sync, NULL)
 {
     bn_lso(vm, false);
 }
 
-VW_SCENARIO("bench-net", net_lso_async, NULL)
+VW_SCENARIO("bench-net", model_lso_async, NULL)
 {
     bn_lso(vm, true);
 }
 
 #define BN_MEMORY(P, MTU)                                                                          \
-    VW_SCENARIO("bench-net", mem_p##P##_mtu##MTU##_mrg, NULL)                                      \
+    VW_SCENARIO("bench-net", model_mem_p##P##_mtu##MTU##_mrg, NULL)                                \
     {                                                                                              \
         bn_memory(vm, P, true, false, MTU);                                                        \
     }                                                                                              \
-    VW_SCENARIO("bench-net", mem_p##P##_mtu##MTU##_nomrg, NULL)                                    \
+    VW_SCENARIO("bench-net", model_mem_p##P##_mtu##MTU##_nomrg, NULL)                              \
     {                                                                                              \
         bn_memory(vm, P, false, false, MTU);                                                       \
     }                                                                                              \
-    VW_SCENARIO("bench-net", mem_p##P##_mtu##MTU##_mrg_tso, NULL)                                  \
+    VW_SCENARIO("bench-net", model_mem_p##P##_mtu##MTU##_mrg_tso, NULL)                            \
     {                                                                                              \
         bn_memory(vm, P, true, true, MTU);                                                         \
     }                                                                                              \
-    VW_SCENARIO("bench-net", mem_p##P##_mtu##MTU##_nomrg_tso, NULL)                                \
+    VW_SCENARIO("bench-net", model_mem_p##P##_mtu##MTU##_nomrg_tso, NULL)                          \
     {                                                                                              \
         bn_memory(vm, P, false, true, MTU);                                                        \
     }
