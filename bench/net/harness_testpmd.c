@@ -85,10 +85,9 @@ static void tpb_run(struct vm *vm, bool packed)
                        "BENCH testpmd %s pairs 1 size %u batch %u: %u round trips, %.3f tx and "
                        "%.3f rx notifications, %.3f tx and %.3f rx interrupts, %.0f driver "
                        "instructions per round trip",
-                       packed ? "packed" : "split", size, b, n,
-                       (double)(net->q[1].kicks - tk) / d, (double)(net->q[0].kicks - rk) / d,
-                       (double)(net->q[1].calls - tc) / d, (double)(net->q[0].calls - rc) / d,
-                       (double)(vm->insns - x) / d);
+                       packed ? "packed" : "split", size, b, n, (double)(net->q[1].kicks - tk) / d,
+                       (double)(net->q[0].kicks - rk) / d, (double)(net->q[1].calls - tc) / d,
+                       (double)(net->q[0].calls - rc) / d, (double)(vm->insns - x) / d);
             }
         if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))
             vw_driver_unload(vm);
