@@ -253,7 +253,10 @@ static void bn_memory(struct vm *vm, unsigned pairs, bool mrg, bool tso, unsigne
         static uint8_t fr[64];
         nk_frame(fr, 64, nk_mac, nk_peer, q);
         struct vw_ndis_stats st;
-        for (unsigned round = 0; round < 10 && !vm->failed; round++) {
+        uint64_t seen = 0;
+        /* 10 bursts of 32 pass every buffer of a 256-slot ring; 10 more
+         * must find no block not seen yet (else the ring held more) */
+        for (unsigned round = 0; round < 20 && !vm->failed; round++) {
             vw_ndis_stats(vm, &st);
             unsigned base = st.indicated;
             for (unsigned k = 0; k < 32; k++) {
@@ -263,7 +266,13 @@ static void bn_memory(struct vm *vm, unsigned pairs, bool mrg, bool tso, unsigne
             unsigned n = nk_wait_indicated(vm, base + 32) - base;
             VW_EXPECT(vm, n == 32, "queue %u: %u of 32 frames indicated", q, n);
             vw_ndis_return_all(vm);
+            vw_ndis_shared_memory(vm, &sh, false);
+            if (round == 9)
+                seen = sh.rx_bytes;
         }
+        VW_EXPECT(vm, sh.rx_bytes == seen,
+                  "queue %u: receive memory still growing after 320 frames (%llu, then %llu)", q,
+                  (unsigned long long)seen, (unsigned long long)sh.rx_bytes);
         vw_ndis_shared_memory(vm, &sh, true);
         total += sh.rx_bytes, blocks += sh.rx_blocks;
         lo = sh.rx_bytes < lo ? sh.rx_bytes : lo;
