@@ -15,6 +15,30 @@
  */
 #include "viostor_test.h"
 
+/* The class driver's retry after the removal: refused at once with
+ * NO_DEVICE, the function untouched, RESETS resets in all; false when the
+ * run failed. */
+static bool retry_refused(struct vm *vm, unsigned resets)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    unsigned before = st.removed_accesses;
+    uint8_t cdb[16], buf[512];
+    struct vw_stor_result r;
+    vs_fill(buf, sizeof(buf), 300, 1);
+    vs_rw16(cdb, true, 300, 1, false);
+    vw_stor_submit_from(vm, 0);
+    if (!vs_scsi(vm, cdb, 16, buf, sizeof(buf), false, &r))
+        return false;
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm,
+              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.removed_accesses == before &&
+                  st.resets == resets,
+              "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
+              r.srb_status, st.removed_accesses - before, st.resets);
+    return !vm->failed;
+}
+
 static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
 {
     struct vs_disk d;
@@ -54,22 +78,7 @@ static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
     for (unsigned i = 0; i < n; i++)
         VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == want,
                   "write %u ended 0x%02x, not 0x%02x", i, res[i].srb_status, want);
-    /* The class driver's retry: refused at once, the function untouched. */
-    unsigned before = st.removed_accesses;
-    uint8_t cdb[16], buf[512];
-    struct vw_stor_result r;
-    vs_fill(buf, sizeof(buf), 300, 1);
-    vs_rw16(cdb, true, 300, 1, false);
-    vw_stor_submit_from(vm, 0);
-    if (!vs_scsi(vm, cdb, 16, buf, sizeof(buf), false, &r))
-        goto out;
-    vw_stor_stats(vm, &st);
-    VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.removed_accesses == before &&
-                  st.resets == resets,
-              "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
-              r.srb_status, st.removed_accesses - before, st.resets);
-    if (vm->failed || !vw_stor_remove(vm))
+    if (!retry_refused(vm, resets) || !vw_stor_remove(vm))
         goto out;
     d.started = false; /* removed here: vs_finish only unloads */
     vw_stor_stats(vm, &st);
@@ -127,21 +136,7 @@ static void removal_amid(struct vm *vm, uint64_t features)
     for (unsigned i = 0; i < n; i++)
         VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
                   "write %u at the removal ended 0x%02x, not NO_DEVICE", i, res[i].srb_status);
-    unsigned accesses = st.removed_accesses;
-    uint8_t cdb[16], buf[512];
-    struct vw_stor_result r;
-    vs_fill(buf, sizeof(buf), 300, 1);
-    vs_rw16(cdb, true, 300, 1, false);
-    vw_stor_submit_from(vm, 0);
-    if (!vs_scsi(vm, cdb, 16, buf, sizeof(buf), false, &r))
-        goto out;
-    vw_stor_stats(vm, &st);
-    VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.removed_accesses == accesses &&
-                  st.resets == 0,
-              "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
-              r.srb_status, st.removed_accesses - accesses, st.resets);
-    if (vm->failed || !vw_stor_remove(vm))
+    if (!retry_refused(vm, 0) || !vw_stor_remove(vm))
         goto out;
     d.started = false;
     vw_driver_unload(vm);
