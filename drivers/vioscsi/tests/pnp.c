@@ -11,7 +11,7 @@
  * starts on CPUs 1-3 after the unplug but before it calls
  * HwAdapterControl(ScsiAdapterSurpriseRemoval) (seeds 0-9), which no
  * miniport can avoid; opt-in until the emulation's count starts where the
- * miniport is told (/work/wt/FINDINGS.md, h-storsr).
+ * miniport is told (reported to the StorPort emulation's hand).
  */
 #include "vioscsi_test.h"
 

@@ -11,8 +11,9 @@
  * notify (viostor publishes Removed before its first call).  The count of
  * accesses starts at the unplug, so a write StorPort starts after the
  * unplug but before it tells the miniport also counts: with CPUS=64 that
- * happens at x86 seeds 2-4 and amd64/arm64 seed 4 (/work/wt/FINDINGS.md,
- * h-storsr); seeds 0-2 of check-harness and check-harness-cpus64 pass.
+ * happens at x86 seeds 2-4 and amd64/arm64 seed 4 (reported to the
+ * StorPort emulation's hand); seeds 0-2 of check-harness and
+ * check-harness-cpus64 pass.
  */
 #include "viostor_test.h"
 
