@@ -127,11 +127,13 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
 
-    if (!Scsi->Ready)
+    /* A removed device's requests are VioscsiGone's to complete (it waits
+     * for this lock): an event buffer posted back would notify the gone function */
+    if (!Scsi->Ready || Scsi->Removed)
         return;
     for (;;) {
         PVOID cookie;
-        while (Scsi->Ready && (cookie = virtqueue_get(vq, &len)) != NULL) {
+        while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
             if (Q == VSCSI_CONTROL_QUEUE)
                 VioscsiFinishTmf(Scsi, cookie, len);
             else if (Q == VSCSI_EVENT_QUEUE)
@@ -139,7 +141,7 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
             else
                 VioscsiFinishRequest(Scsi, cookie, len);
         }
-        if (!Scsi->Ready)
+        if (!Scsi->Ready || Scsi->Removed)
             return;
         if (virtqueue_broken(vq)) {
             DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
@@ -197,6 +199,13 @@ static void VioscsiCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     }
 }
 
+/* IRQL: any, no lock: see vioscsi.h.  A full barrier: the store is seen by
+ * every processor before anything this one does next. */
+VOID VioscsiMarkGone(PVIOSCSI Scsi)
+{
+    InterlockedExchange(&Scsi->Removed, TRUE);
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  The function is gone,
  * so nothing it held can be written any more: the requests, TMFs and event
  * buffers are taken from the rings' own memory, with no register access
@@ -205,12 +214,17 @@ VOID VioscsiGone(PVIOSCSI Scsi)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    STOR_LOCK_HANDLE lock;
 
-    if (Scsi->Removed)
-        return;
-    Scsi->Removed = TRUE;
+    VioscsiMarkGone(Scsi);
+    /* An interrupt routine on another processor that read Removed before
+     * the store may still be reading ISR status: the interrupt lock (every
+     * message's, taken after the StartIo lock as StorPort orders them)
+     * waits for it, and every interrupt after it sees Removed. */
+    StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
+    StorPortReleaseSpinLock(Scsi, &lock);
     if (!Scsi->Ready)
-        return; /* a failed reset left nothing on the rings of ours to complete */
+        return; /* taken back already, or a failed reset left nothing on the rings */
     Scsi->Ready = FALSE;
     DbgPrint("vioscsi: surprise removal: %lu request(s) and %lu TMF(s) at the device end "
              "NO_DEVICE\n",
@@ -229,7 +243,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
 
-    if (!Scsi->Ready)
+    if (!Scsi->Ready || Scsi->Removed)
         return FALSE;
     for (ULONG q = 0; q < nq; q++)
         vqs[q] = &Scsi->Queues[q].Vq;
@@ -266,7 +280,7 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
     ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
 
     scsi->TimerArmed = FALSE;
-    if (!scsi->Ready)
+    if (!scsi->Ready || scsi->Removed)
         return;
     if (scsi->TmfIn[old] != 0) {
         DbgPrint("vioscsi: %lu TMF(s) unanswered for a timer period: device reset\n",
@@ -382,7 +396,8 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     if (q >= scsi->NumQueues + VSCSI_FIRST_REQUEST)
         return;
     StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-    if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && virtio_device_needs_reset(&scsi->Virtio.Dev)) {
+    if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && !scsi->Removed &&
+        virtio_device_needs_reset(&scsi->Virtio.Dev)) {
         DbgPrint("vioscsi: the device needs a reset\n");
         VioscsiResetDevice(scsi);
     }

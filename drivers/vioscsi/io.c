@@ -173,7 +173,9 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         return SRB_STATUS_INTERNAL_ERROR;
     X->AtDevice = TRUE;
     Scsi->Outstanding++;
-    if (virtqueue_kick_prepare(vq))
+    /* Removed since the caller looked: the request stays on the ring for
+     * VioscsiGone (waiting for this lock) to complete, unnotified */
+    if (!Scsi->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }
@@ -194,7 +196,7 @@ BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (virtqueue_req_close(&rq, X) != 0)
         return FALSE;
     VioscsiTmfPosted(Scsi, X);
-    if (virtqueue_kick_prepare(vq))
+    if (!Scsi->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return TRUE;
 }
@@ -205,7 +207,7 @@ VOID VioscsiPostEvents(PVIOSCSI Scsi)
     struct virtqueue *vq = &Scsi->Queues[VSCSI_EVENT_QUEUE].Vq;
     BOOLEAN any = FALSE;
 
-    if (!Scsi->Ready)
+    if (!Scsi->Ready || Scsi->Removed)
         return;
     for (ULONG i = 0; i < VIOSCSI_EVENTS; i++) {
         VIOSCSI_EVENT_BUF *e = &Scsi->Shared->Events[i];
@@ -332,7 +334,7 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    if (status == SRB_STATUS_PENDING && !scsi->Ready)
+    if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
         /* PnP is answered without the device, even after a removal */
         status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
                                                             : SRB_STATUS_NO_DEVICE;

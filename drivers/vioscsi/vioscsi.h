@@ -10,6 +10,12 @@
  * under it.  The interrupt routines touch no ring: they queue the DPC of
  * each queue on their message.  A dump copy has no DPCs: it completes from
  * HwInterrupt, which StorPort polls.
+ *
+ * Surprise removal: Removed is published (VioscsiMarkGone) before anything
+ * else, then VioscsiGone takes the StartIo lock and the interrupt lock in
+ * turn; every path that reads or writes a register checks Removed while it
+ * holds one of those locks, so once VioscsiGone has them no path is between
+ * its check and its access, and every later path sees Removed.
  */
 #pragma once
 #include <storport/stor_pnp.h>
@@ -78,7 +84,7 @@ typedef struct _VIOSCSI {
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
-    BOOLEAN Removed;                  /* surprise removed: the device is never touched again */
+    volatile LONG Removed;            /* surprise removed: the device is never touched again */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
 } VIOSCSI, *PVIOSCSI;
 
@@ -134,6 +140,9 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
  * every request it had, bring it back. */
 BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
+/* IRQL: any, no lock: the device was surprise removed: from now on every
+ * path that would touch it sees Removed (VioscsiGone follows). */
+VOID VioscsiMarkGone(PVIOSCSI Scsi);
 /* IRQL: DISPATCH_LEVEL, StartIo lock: the device was surprise removed: it is
  * never touched again and every request it held is completed once (NO_DEVICE). */
 VOID VioscsiGone(PVIOSCSI Scsi);
