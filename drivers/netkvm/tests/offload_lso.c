@@ -24,9 +24,10 @@ static void nkoff_lso(struct vm *vm, int ipv)
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - 20;
     struct vw_ndis_tx_info info = {.lso = mss | (hl - 20) << 20 | VW_LSO_V2_TYPE << 30 |
                                           (ipv == 6 ? 1u << 31 : 0)};
+    struct nk_mark m = nk_mark(vm);
     if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
         return;
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the LSOv2 send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the LSOv2 send did not complete");
     struct vmodel_net_frame w;
     unsigned n = 0, at = 0;
     while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
@@ -66,8 +67,9 @@ VW_SCENARIO("netkvm", netkvm_offload_rsc_coalesced_count, NULL)
     unsigned len = ndis_frame_build(f, 4, 6, 14600, 4000, nk_mac, nk_peer, false);
     struct vmodel_net_rx_opts c = {
         .queue = -1, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1460, .segments = 10};
+    struct nk_mark m = nk_mark(vm);
     vmodel_net_wire_inject(r.net->model, f, len, &c);
-    VW_EXPECT(vm, nk_wait_indicated(vm, 1) == 1, "the coalesced frame was not indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 1) == 1, "the coalesced frame was not indicated");
     struct vw_ndis_offload_stats o;
     vw_ndis_offload_stats(vm, &o);
     VW_EXPECT(vm, o.rx_coalesced == 1 && o.rx_segments == 10,

@@ -69,17 +69,18 @@ static void pw_expect_received(struct vm *vm, unsigned first, unsigned k0, unsig
 }
 
 /* One exchange while Running: N frames out (on the wire intact) and N in
- * (indicated intact, then returned); SENT and IND are the totals before. */
-static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0, unsigned sent, unsigned ind)
+ * (indicated intact, then returned). */
+static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0)
 {
+    struct nk_mark m = nk_mark(vm);
     pw_send(vm, k0, NK_PW_BURST);
-    VW_EXPECT(vm, nk_wait_completed(vm, sent + NK_PW_BURST) == sent + NK_PW_BURST,
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_PW_BURST) == NK_PW_BURST,
               "sends %u..%u not completed", k0, k0 + NK_PW_BURST - 1);
     pw_expect_wire(vm, r, k0, NK_PW_BURST);
     pw_inject(vm, r, k0 + 50, NK_PW_BURST);
-    VW_EXPECT(vm, nk_wait_indicated(vm, ind + NK_PW_BURST) == ind + NK_PW_BURST,
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_PW_BURST) == NK_PW_BURST,
               "frames %u..%u not indicated", k0 + 50, k0 + 50 + NK_PW_BURST - 1);
-    pw_expect_received(vm, ind, k0 + 50, NK_PW_BURST);
+    pw_expect_received(vm, m.indicated, k0 + 50, NK_PW_BURST);
     vw_ndis_return_all(vm);
 }
 
@@ -100,7 +101,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
     if (!nk_up(vm, &r, &o))
         return;
     struct vw_ndis_stats st;
-    pw_traffic(vm, &r, 0, 0, 0);
+    pw_traffic(vm, &r, 0);
     /* Sends still at the device (transmitq1 completes 2 ms late) when the
      * power-down begins: the pause before D3 completes them all, with
      * success, and they reach the wire */
@@ -140,7 +141,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
     vw_log(vm, "netkvm power: %u of the %u frames that arrived in D3 indicated after D0",
            st.indicated - ind, NK_PW_BURST);
     vw_ndis_return_all(vm);
-    pw_traffic(vm, &r, 300, st.send_completed, st.indicated);
+    pw_traffic(vm, &r, 300);
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.held == 0 && st.send_failed == 0,
               "after D0: %u NBLs held, %u sends failed in all", st.held, st.send_failed);
@@ -158,11 +159,9 @@ VW_SCENARIO("netkvm", netkvm_power_cycles_two_pairs, NULL)
     struct nk_opts o = {.mrg_rxbuf = true, .pairs = 2, .shape = {.queue_max = 64}};
     if (!vw_cpus_set(vm, 4) || !nk_up(vm, &r, &o))
         return;
-    struct vw_ndis_stats st;
     for (unsigned cycle = 0; cycle < 2 && !vm->failed; cycle++) {
-        vw_ndis_stats(vm, &st);
         uint64_t regs = r.net->dev->bar_accesses;
-        pw_traffic(vm, &r, 1000 * cycle, st.send_completed, st.indicated);
+        pw_traffic(vm, &r, 1000 * cycle);
         /* The count sees the driver's notifications (else the D3 check
          * below would prove nothing) */
         VW_EXPECT(vm, r.net->dev->bar_accesses > regs,
@@ -178,8 +177,7 @@ VW_SCENARIO("netkvm", netkvm_power_cycles_two_pairs, NULL)
             return;
         VW_EXPECT(vm, status == 0, "cycle %u: D0 status 0x%08x", cycle, status);
     }
-    vw_ndis_stats(vm, &st);
-    pw_traffic(vm, &r, 5000, st.send_completed, st.indicated);
+    pw_traffic(vm, &r, 5000);
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
               vmodel_net_stats(r.net->model)->last_rule);
     /* No frame arrived while down: the counters equal what went each way */
@@ -196,7 +194,7 @@ VW_SCENARIO("netkvm", netkvm_power_surprise_removal_in_d3, NULL)
     struct nk_opts o = {.mrg_rxbuf = true};
     if (!nk_up(vm, &r, &o))
         return;
-    pw_traffic(vm, &r, 0, 0, 0);
+    pw_traffic(vm, &r, 0);
     if (!pw_to_d3(vm))
         return;
     vw_virtio_unplug(r.net->dev);

@@ -38,16 +38,17 @@ static void nkoff_rss(struct vm *vm, uint16_t pairs, bool device)
         return;
     VW_EXPECT(vm, status == VW_NDIS_STATUS_SUCCESS, "RSS parameters: 0x%08x", status);
     static uint8_t f[1514];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned i = 0; i < 64 && !vm->failed; i++) {
         unsigned len = ndis_frame_build(f, i & 1 ? 6 : 4, i & 2 ? 17 : 6, 64,
                                         (uint16_t)(10000 + 37 * i), nk_mac, nk_peer, false);
         vmodel_net_wire_inject(r.net->model, f, len, NULL);
         if (i % 16 == 15) {
-            nk_wait_indicated(vm, i + 1);
+            nk_wait_indicated_since(vm, m, i + 1);
             vw_ndis_return_all(vm);
         }
     }
-    VW_EXPECT(vm, nk_wait_indicated(vm, 64) == 64, "not every flow indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 64) == 64, "not every flow indicated");
     vw_ndis_offload_stats(vm, &o);
     VW_EXPECT(vm, o.rx_hashed == 64, "%u of 64 NBLs with a hash (%u without)", o.rx_hashed,
               o.rx_hash_none);

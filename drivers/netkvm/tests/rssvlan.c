@@ -150,13 +150,14 @@ VW_SCENARIO("netkvm", netkvm_rss_flows_all_indicated, NULL)
     unsigned n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 40, 0);
     vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
     VW_EXPECT(vm, status == 0, "RSS parameters: 0x%08x", status);
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < 32 && !vm->failed; k++) {
         struct vmodel_net_rx_opts ro = {.queue = 0};
         rv_tcp(f, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, RV_FRAME, &ro) == 0,
                   "flow %u not queued on pair 0", k);
     }
-    unsigned got_n = nk_wait_indicated(vm, 32);
+    unsigned got_n = nk_wait_indicated_since(vm, m, 32);
     VW_EXPECT(vm, got_n == 32, "%u of 32 flows indicated", got_n);
     bool seen[32] = {false};
     for (unsigned i = 0; i < got_n && i < 32 && !vm->failed; i++) {
@@ -187,8 +188,9 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
     nk_frame(f, sizeof(f), nk_peer, nk_mac, 1);
     const uint8_t *one = f;
     unsigned len = sizeof(f);
+    struct nk_mark m = nk_mark(vm);
     vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
     bool took = vmodel_net_wire_take(r.net->model, &w);
     VW_EXPECT(vm,
@@ -198,13 +200,14 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
               "the wire frame is not the send tagged with VLAN 100 (%u bytes)", took ? w.len : 0);
     /* In: VLAN 100 (priority 5), VLAN 200, untagged */
     nk_frame(f, sizeof(f), nk_mac, nk_peer, 2);
+    m = nk_mark(vm);
     memcpy(t, f, 12), memcpy(t + 16, f + 12, 88);
     t[12] = 0x81, t[13] = 0x00, t[14] = 0xA0, t[15] = 100;
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, t, sizeof(t), NULL) >= 0, "inject 100");
     t[14] = 0x00, t[15] = 200;
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, t, sizeof(t), NULL) >= 0, "inject 200");
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, sizeof(f), NULL) >= 0, "inject");
-    nk_wait_indicated(vm, 3);
+    nk_wait_indicated_since(vm, m, 3);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.indicated == 2, "%u indicated: VLAN 100 and the untagged frame expected",
