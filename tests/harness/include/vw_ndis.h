@@ -1,6 +1,6 @@
 /*
  * NDIS 6 constants the harness's ndis.sys emulation and NDIS scenarios use:
- * status codes, object header types, OIDs, packet filters, the
+ * status codes, object header types, packet filters (OIDs: vw_oid.h), the
  * NetBufferListInfo slot indices and the bit fields of the per-NBL
  * information, offload and RSS values.  Values from Microsoft's documented
  * declarations (the page cited per group); structure offsets are not here:
@@ -47,25 +47,7 @@
 #define VW_NDIS_FLAGS_DISPATCH_LEVEL    0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_ */
 #define VW_NDIS_RECEIVE_FLAGS_RESOURCES 0x2
 
-/* OIDs (ntddndis.h; network/oid-*). */
-#define VW_OID_GEN_MAXIMUM_FRAME_SIZE         0x00010106u
-#define VW_OID_GEN_CURRENT_PACKET_FILTER      0x0001010Eu
-#define VW_OID_GEN_RECEIVE_SCALE_CAPABILITIES 0x00010203u
-#define VW_OID_GEN_RECEIVE_SCALE_PARAMETERS   0x00010204u
-#define VW_OID_GEN_XMIT_OK                    0x00020101u
-#define VW_OID_GEN_RCV_OK                     0x00020102u
-#define VW_OID_GEN_RCV_NO_BUFFER              0x00020105u
-#define VW_OID_GEN_STATISTICS                 0x00020106u
-#define VW_OID_GEN_DIRECTED_BYTES_XMIT        0x00020201u /* then 11 more counters */
-#define VW_OID_GEN_BYTES_RCV                  0x00020219u
-#define VW_OID_GEN_BYTES_XMIT                 0x0002021Au
-#define VW_OID_802_3_PERMANENT_ADDRESS        0x01010101u
-#define VW_OID_802_3_CURRENT_ADDRESS          0x01010102u
-#define VW_OID_802_3_MULTICAST_LIST           0x01010103u
-#define VW_OID_OFFLOAD_ENCAPSULATION          0x0101010Au
-#define VW_OID_TCP_OFFLOAD_PARAMETERS         0xFC01020Cu
-#define VW_OID_PNP_SET_POWER                  0xFD010101u
-#define VW_OID_PNP_QUERY_POWER                0xFD010102u
+#include "vw_oid.h" /* the OIDs */
 
 /* NDIS_PACKET_TYPE_* (network/oid-gen-current-packet-filter). */
 #define VW_NDIS_PACKET_TYPE_DIRECTED      0x01u
