@@ -126,7 +126,8 @@ VW_SCENARIO("netkvm", netkvm_mtu_68, NULL)
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, small, sizeof(small), NULL) >= 0,
               "the model dropped the 82-byte frame");
     VW_EXPECT(vm,
-              nk_wait_indicated_since(vm, m, 1) == 1 && vw_ndis_received(vm, m.indicated, got, sizeof(got)) == 82 &&
+              nk_wait_indicated_since(vm, m, 1) == 1 &&
+                  vw_ndis_received(vm, m.indicated, got, sizeof(got)) == 82 &&
                   memcmp(got, small, 82) == 0,
               "the 82-byte frame was not indicated intact");
     vw_ndis_return_all(vm);
