@@ -81,6 +81,13 @@
 #define VW_NBL_INFO_HASH_INFO       9  /* NetBufferListHashInfo */
 #define VW_NBL_INFO_RSC_64          22 /* TcpRecvSegCoalesceInfo, 64-bit */
 #define VW_NBL_INFO_RSC_32          19 /* TcpRecvSegCoalesceInfo, x86 */
+/* UdpSegmentationOffloadInfo (NDIS 6.83) is listed right after
+ * TcpRecvSegCoalesceInfo and before RscTcpTimestampDelta (NDIS 6.30): a new
+ * value there would move RscTcpTimestampDelta and break 6.30 binaries, so
+ * it is an alias, as every name the page lists after its base is: the
+ * receive-only RSC slot carries the transmit-only USO request. */
+#define VW_NBL_INFO_USO_64 VW_NBL_INFO_RSC_64
+#define VW_NBL_INFO_USO_32 VW_NBL_INFO_RSC_32
 
 /* NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO's ULONG
  * (ndis/ns-ndis-_ndis_tcp_ip_checksum_net_buffer_list_info). */
@@ -109,6 +116,14 @@
 #define VW_LSO_RESERVED(v)   ((v) & 0x3FFFFFFFu)
 #define VW_LSO_V1_TYPE       0u /* NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE */
 #define VW_LSO_V2_TYPE       1u /* NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE */
+
+/* NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO's Transmit
+ * (nbluso/ns-nbluso-ndis_udp_segmentation_offload_net_buffer_list_info):
+ * MSS:20, UdpHeaderOffset:10, Reserved:1, IPVersion:1 (IPv6 1). */
+#define VW_USO_MSS(v)        ((v) & 0xFFFFFu)
+#define VW_USO_UDP_OFFSET(v) (((v) >> 20) & 0x3FFu)
+#define VW_USO_RESERVED(v)   (((v) >> 30) & 1u)
+#define VW_USO_IPV6(v)       (((v) >> 31) & 1u) /* NDIS_UDP_SEGMENTATION_OFFLOAD_IPV6 */
 
 /* NDIS_NET_BUFFER_LIST_8021Q_INFO's ULONG (ndis/ns-ndis-_ndis_net_buffer_list_8021q_info):
  * TagHeader {UserPriority:3, CanonicalFormatId:1, VlanId:12}. */

@@ -95,6 +95,7 @@ bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], u
  * NDIS_NET_BUFFER_LIST_8021Q_INFO; 0: none.  Bits: vw_ndis.h. */
 struct vw_ndis_tx_info {
     uint32_t csum, lso, vlan;
+    uint32_t uso; /* UdpSegmentationOffloadInfo's Transmit (0: none) */
 };
 /* vw_ndis_send with INFO[i] for frame i (INFO NULL: none); the stack asks
  * only for what the current offload configuration enables (else the run
