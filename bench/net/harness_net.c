@@ -88,7 +88,8 @@ static bool bn_send(struct vm *vm, struct nk_rig *r, unsigned size, unsigned bat
     for (unsigned done = 0; done < count && !vm->failed; done += batch) {
         if (!vw_ndis_send(vm, all, lens, batch))
             return false;
-        unsigned got = nk_wait_completed(vm, base + done + batch) - base;
+        unsigned got =
+            nk_wait_completed_since(vm, (struct nk_mark){.completed = base}, done + batch);
         VW_EXPECT(vm, got == done + batch, "%u of %u sends completed", got, done + batch);
         struct vmodel_net_frame w;
         while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
@@ -119,7 +120,7 @@ static bool bn_receive(struct vm *vm, struct nk_rig *r, unsigned pairs, unsigned
                 return false;
             }
         }
-        unsigned n = nk_wait_indicated(vm, base + done + batch) - base;
+        unsigned n = nk_wait_indicated_since(vm, (struct nk_mark){.indicated = base}, done + batch);
         VW_EXPECT(vm, n == done + batch, "%u of %u frames indicated", n, done + batch);
         /* the emulation keeps the first 64 frames indicated: those are checked */
         for (unsigned i = base + done; i < base + done + batch && i < 64 && !vm->failed; i++)
@@ -206,7 +207,8 @@ static void bn_lso(struct vm *vm, bool async)
             bn_snap(vm, &r, &a); /* the first send warms the queue */
         if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
             return;
-        VW_EXPECT(vm, nk_wait_completed(vm, i + 1) == i + 1, "LSOv2 send %u did not complete", i);
+        VW_EXPECT(vm, nk_wait_completed_since(vm, (struct nk_mark){0}, i + 1) == i + 1,
+                  "LSOv2 send %u did not complete", i);
         struct vmodel_net_frame w;
         unsigned n = 0;
         while (!vm->failed && vmodel_net_wire_take(r.net->model, &w))
@@ -263,7 +265,7 @@ static void bn_memory(struct vm *vm, unsigned pairs, bool mrg, bool tso, unsigne
                 struct vmodel_net_rx_opts ro = {.queue = (int)q};
                 vmodel_net_wire_inject(r.net->model, fr, 64, &ro);
             }
-            unsigned n = nk_wait_indicated(vm, base + 32) - base;
+            unsigned n = nk_wait_indicated_since(vm, (struct nk_mark){.indicated = base}, 32);
             VW_EXPECT(vm, n == 32, "queue %u: %u of 32 frames indicated", q, n);
             vw_ndis_return_all(vm);
             vw_ndis_shared_memory(vm, &sh, false);
