@@ -50,9 +50,9 @@ void nk_vnet_hdr_put(const struct nk_vnet_hdr *hdr, uint8_t *out, size_t bytes)
     put_le16(out + 4, hdr->gso_size);
     put_le16(out + 6, hdr->csum_start);
     put_le16(out + 8, hdr->csum_offset);
-    if (bytes >= NK_VNET_HDR_BYTES)
+    if (bytes >= NK_HDR_LEN_MRG)
         put_le16(out + 10, hdr->num_buffers);
-    if (bytes >= NK_VNET_HDR_HASH_BYTES) {
+    if (bytes >= NK_HDR_LEN_HASH) {
         put_le32(out + 12, hdr->hash_value);
         put_le16(out + 16, hdr->hash_report);
     }
@@ -62,7 +62,7 @@ void nk_vnet_hdr_put(const struct nk_vnet_hdr *hdr, uint8_t *out, size_t bytes)
 void nk_vnet_hdr_get(struct nk_vnet_hdr *hdr, const uint8_t *in, size_t bytes)
 {
     memset(hdr, 0, sizeof(*hdr));
-    if (bytes < NK_VNET_HDR_LEGACY_BYTES)
+    if (bytes < NK_HDR_LEN_LEGACY)
         return;
     hdr->flags = in[0];
     hdr->gso_type = in[1];
@@ -70,9 +70,9 @@ void nk_vnet_hdr_get(struct nk_vnet_hdr *hdr, const uint8_t *in, size_t bytes)
     hdr->gso_size = get_le16(in + 4);
     hdr->csum_start = get_le16(in + 6);
     hdr->csum_offset = get_le16(in + 8);
-    if (bytes >= NK_VNET_HDR_BYTES)
+    if (bytes >= NK_HDR_LEN_MRG)
         hdr->num_buffers = get_le16(in + 10);
-    if (bytes >= NK_VNET_HDR_HASH_BYTES) {
+    if (bytes >= NK_HDR_LEN_HASH) {
         hdr->hash_value = (uint32_t)get_le16(in + 12) | (uint32_t)get_le16(in + 14) << 16;
         hdr->hash_report = get_le16(in + 16);
     }

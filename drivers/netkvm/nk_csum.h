@@ -41,20 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- virtio_net_hdr (virtio 1.2 5.1.6) -------------------------------- */
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
-#define VIRTIO_NET_HDR_F_DATA_VALID 2
-#define VIRTIO_NET_HDR_F_RSC_INFO   4
-#define VIRTIO_NET_HDR_GSO_NONE     0
-#define VIRTIO_NET_HDR_GSO_TCPV4    1
-#define VIRTIO_NET_HDR_GSO_UDP      3
-#define VIRTIO_NET_HDR_GSO_TCPV6    4
-#define VIRTIO_NET_HDR_GSO_UDP_L4   5
-#define VIRTIO_NET_HDR_GSO_ECN      0x80
-#define NK_VNET_HDR_LEGACY_BYTES    10 /* legacy device without MRG_RXBUF */
-#define NK_VNET_HDR_BYTES           12 /* VERSION_1 or MRG_RXBUF: + num_buffers */
-#define NK_VNET_HDR_HASH_BYTES      20 /* HASH_REPORT: + hash_value, hash_report, pad */
+#include "nk_net.h" /* virtio-net and Ethernet facts, defined once */
 
+/* ---- virtio_net_hdr (virtio 1.2 5.1.6): flags, gso types and the three
+ * header sizes (NK_HDR_LEN_*) are nk_net.h's */
 /* The header in host order; nk_vnet_hdr_put/get convert (little-endian on
  * VERSION_1 devices; the driver only supports little-endian guests). */
 struct nk_vnet_hdr {
@@ -94,8 +84,6 @@ bool nk_view_sum(const struct nk_view *v, size_t off, size_t n, uint32_t *sum);
 uint16_t nk_csum_fold(uint32_t sum);
 
 /* ---- Parsing ----------------------------------------------------------- */
-#define NK_ETH_HLEN     14
-#define NK_VLAN_HLEN    4
 #define NK_ETH_P_IPV4   0x0800
 #define NK_ETH_P_IPV6   0x86DD
 #define NK_ETH_P_ARP    0x0806
