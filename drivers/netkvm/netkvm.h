@@ -217,7 +217,7 @@ MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
 /* ---- tx_offload.c ---- */
 BOOLEAN NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Slot,
-                    ULONG SlotBytes, ULONG *Copied);
+                    ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
 ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
 ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);

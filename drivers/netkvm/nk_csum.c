@@ -523,6 +523,20 @@ void nk_tx_apply(const struct nk_tx_plan *plan, uint8_t *hdrbuf, size_t len)
     }
 }
 
+/* IRQL: any. Moves a plan's offsets behind a tag inserted after the
+ * addresses (every offset is a header's, a few hundred bytes at most, so
+ * the 16-bit fields cannot wrap). */
+void nk_tx_plan_tag(struct nk_tx_plan *plan)
+{
+    if (plan->vhdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        plan->vhdr.csum_start += NK_VLAN_HLEN;
+    if (plan->vhdr.hdr_len != 0)
+        plan->vhdr.hdr_len += NK_VLAN_HLEN;
+    for (unsigned i = 0; i < plan->npatch && i < NK_TX_MAX_PATCH; i++)
+        if (plan->patch[i].off >= NK_VLAN_TAG_AT)
+            plan->patch[i].off += NK_VLAN_HLEN;
+}
+
 /* IRQL: any. Finishes a NEEDS_CSUM checksum in software over a contiguous frame. */
 bool nk_csum_complete(uint8_t *frame, size_t len, uint16_t csum_start, uint16_t csum_offset)
 {

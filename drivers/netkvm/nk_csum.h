@@ -175,6 +175,12 @@ int nk_tx_prepare(const struct nk_view *v, const struct nk_pkt *pkt,
                   const struct nk_tx_request *req, struct nk_tx_plan *plan);
 /* Applies plan's patches to a copy of the frame's first len bytes. */
 void nk_tx_apply(const struct nk_tx_plan *plan, uint8_t *hdrbuf, size_t len);
+/* An 802.1Q tag the driver inserts at NK_VLAN_TAG_AT of a frame planned
+ * untagged: csum_start (NEEDS_CSUM), hdr_len (GSO) and the patches behind
+ * the addresses move by NK_VLAN_HLEN, so the virtio_net_hdr is written once
+ * in the tagged frame's terms.  hdr_copy stays the untagged frame's byte
+ * count; the tagged copy the patches apply to is NK_VLAN_HLEN longer. */
+void nk_tx_plan_tag(struct nk_tx_plan *plan);
 /* Software fallback: computes the checksum at csum_start into the field at
  * csum_start + csum_offset of a contiguous frame (a complete NEEDS_CSUM). */
 bool nk_csum_complete(uint8_t *frame, size_t len, uint16_t csum_start, uint16_t csum_offset);
