@@ -230,6 +230,7 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
+void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
 /* ---- ctrl.c ---- */

@@ -39,6 +39,7 @@ static VOID NTAPI NkRssCpuDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
         NkReturn(a, head, NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
         return;
     }
+    NkRxCount(a, head);
     NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, n,
                                        NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
 }

@@ -76,8 +76,8 @@ static void tag_case(bool v6, uint8_t proto, uint16_t payload, struct nk_tx_requ
     nk_vnet_hdr_put(&oracle.vhdr, h2, NK_HDR_LEN_MRG);
     check(rc == NK_TX_OK && rct == NK_TX_OK && mine.vhdr.csum_start == want_start &&
               mine.vhdr.hdr_len == want_hdr_len && memcmp(h1, h2, NK_HDR_LEN_MRG) == 0,
-          "txtag: %s: header written once with the tag's offsets (csum_start %u, hdr_len %u)",
-          what, mine.vhdr.csum_start, mine.vhdr.hdr_len);
+          "txtag: %s: header written once with the tag's offsets (csum_start %u, hdr_len %u)", what,
+          mine.vhdr.csum_start, mine.vhdr.hdr_len);
     check(nt == n + NK_VLAN_HLEN && oracle.hdr_copy == mine.hdr_copy + NK_VLAN_HLEN &&
               memcmp(sent, tagged, oracle.hdr_copy) == 0,
           "txtag: %s: the tagged header copy is the tagged frame's, patched", what);
