@@ -131,7 +131,6 @@ static void NkRelease(PNK_ADAPTER a)
         NdisFreeNetBufferListPool(a->NblPool);
     if (a->Dma != NULL)
         NdisMDeregisterScatterGatherDma(a->Dma);
-    NdisFreeSpinLock(&a->CtrlLock);
     NdisFreeMemory(a, sizeof(*a), 0);
 }
 
@@ -147,7 +146,6 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     RtlZeroMemory(a, sizeof(*a));
     a->Handle = Handle;
     a->State = NK_PAUSED;
-    NdisAllocateSpinLock(&a->CtrlLock);
     NkReadParams(a); /* before negotiation: the properties shape the feature wish */
 
     NDIS_STATUS st = NkSetRegistration(a);

@@ -35,7 +35,6 @@
 #define NK_RX_CHUNK   0x10000u    /* receive buffers come in 64 KiB shared blocks */
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
-#define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
 /* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
  * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
  * whose options push its datagram past 65535 bytes cannot be described to
@@ -119,7 +118,7 @@ typedef struct _NK_RSS {
     NDIS_RECEIVE_SCALE_CAPABILITIES Caps;
     NDIS_SPIN_LOCK Lock; /* Map, between the OID and the data path */
     struct nk_rss_map Map;
-    ULONG Cpus; /* active processors (per-CPU paths), index order */
+    ULONG Cpus;            /* active processors (per-CPU paths), index order */
     PNK_RSS_CPU Cpu;
     PPROCESSOR_NUMBER Numbers; /* processor index -> group and number */
     ULONG HashInformation;
@@ -173,7 +172,7 @@ struct _NK_ADAPTER {
     /* Control queue */
     struct virtqueue Ctrl;
     BOOLEAN HasCtrl;
-    NDIS_SPIN_LOCK CtrlLock;
+    volatile LONG CtrlBusy; /* a command owns the control page (ctrl.c) */
     struct virtio_dma CtrlDma;
     /* Pause bookkeeping */
     volatile LONG TxOut; /* NBLs accepted, not completed */
@@ -235,6 +234,7 @@ MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
 /* ---- ctrl.c ---- */
 BOOLEAN NkCtrlSend(PNK_ADAPTER A, const struct nk_ctrl_cmd *Cmd);
+BOOLEAN NkPoll(BOOLEAN (*Ready)(PVOID), PVOID Ctx, ULONG BoundUs);
 void NkCtrlApplyFilter(PNK_ADAPTER A);
 void NkCtrlSetPairs(PNK_ADAPTER A);
 void NkCtrlSetMac(PNK_ADAPTER A);
