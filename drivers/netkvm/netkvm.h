@@ -116,8 +116,7 @@ typedef struct _NK_RSS {
     BOOLEAN Device;  /* VIRTIO_NET_F_RSS: the device steers by the table too */
     BOOLEAN Report;  /* VIRTIO_NET_F_HASH_REPORT: the device's hash is used */
     NDIS_RECEIVE_SCALE_CAPABILITIES Caps;
-    NDIS_SPIN_LOCK Lock; /* Map, between the OID and the data path */
-    struct nk_rss_map Map;
+    struct nk_rss_pub Pub; /* the map: read lock-free per frame, set by the OID */
     ULONG Cpus;            /* active processors (per-CPU paths), index order */
     PNK_RSS_CPU Cpu;
     PPROCESSOR_NUMBER Numbers; /* processor index -> group and number */
@@ -126,7 +125,6 @@ typedef struct _NK_RSS {
     PROCESSOR_NUMBER Table[NK_RSS_MAX_ITABLE];
     UCHAR Key[NK_RSS_KEY_BYTES];
     /* A set's work space (NDIS sends one OID request at a time) */
-    struct nk_rss_map Next;
     PROCESSOR_NUMBER NextTable[NK_RSS_MAX_ITABLE];
     uint16_t NextCpus[NK_RSS_MAX_ITABLE];
     LONG64 BadReports; /* hash reports out of range */

@@ -287,5 +287,6 @@ int main(void)
     test_offload();
     test_vlan();
     test_txtag();
+    test_rsspub();
     return hostcheck_end();
 }

@@ -30,6 +30,7 @@ void test_settings(void);
 void test_offload(void);
 void test_vlan(void);
 void test_txtag(void);
+void test_rsspub(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {
