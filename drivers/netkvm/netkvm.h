@@ -47,6 +47,10 @@
 #define NK_INC64(p)    NK_ADD64((p), 1)
 #define NK_ADD32(p, v) ((void)__atomic_fetch_add((p), (LONG)(v), __ATOMIC_SEQ_CST))
 
+/* An NDIS_OBJECT_HEADER's three fields, in one statement */
+#define NK_HEADER(h, type, rev, size)                                                              \
+    ((h).Type = (UCHAR)(type), (h).Revision = (UCHAR)(rev), (h).Size = (USHORT)(size))
+
 typedef enum { NK_PAUSED = 0, NK_RUNNING = 1, NK_PAUSING = 2 } NK_STATE;
 
 typedef struct _NK_ADAPTER NK_ADAPTER, *PNK_ADAPTER;
@@ -267,4 +271,5 @@ MINIPORT_PAUSE NkPause;
 MINIPORT_RESTART NkRestart;
 void NkPauseCheck(PNK_ADAPTER A);
 void NkLinkUpdate(PNK_ADAPTER A, BOOLEAN Force);
+void NkIndicateStatus(PNK_ADAPTER A, NDIS_STATUS Code, PVOID Buf, ULONG Len);
 void NkFrameClass(const UCHAR *Dest, ULONG *Class);

@@ -65,9 +65,9 @@ static void NkRssFillCaps(PNK_ADAPTER a)
 {
     NDIS_RECEIVE_SCALE_CAPABILITIES *c = &a->Rss.Caps;
     RtlZeroMemory(c, sizeof(*c));
-    c->Header.Type = NDIS_OBJECT_TYPE_RSS_CAPABILITIES;
-    c->Header.Revision = NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
-    c->Header.Size = NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
+    NK_HEADER(c->Header, NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
+              NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2,
+              NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2);
     /* Toeplitz, classified in the DPC; IPv4 and IPv6 hashing are implied */
     c->CapabilitiesFlags = NdisHashFunctionToeplitz | NDIS_RSS_CAPS_CLASSIFICATION_AT_DPC |
                            NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 |
@@ -305,9 +305,8 @@ NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     PUCHAR out = r->DATA.QUERY_INFORMATION.InformationBuffer;
     NDIS_RECEIVE_SCALE_PARAMETERS p;
     RtlZeroMemory(&p, sizeof(p));
-    p.Header.Type = NDIS_OBJECT_TYPE_RSS_PARAMETERS;
-    p.Header.Revision = NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_2;
-    p.Header.Size = (USHORT)head;
+    NK_HEADER(p.Header, NDIS_OBJECT_TYPE_RSS_PARAMETERS, NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_2,
+              (USHORT)head);
     p.Flags = s->Flags;
     p.BaseCpuNumber = s->BaseCpu;
     p.HashInformation = s->HashInformation;
