@@ -75,6 +75,7 @@ typedef struct _NK_TXQ {
     PNET_BUFFER PendHead, PendTail; /* mapped, waiting for ring space */
     ULONG Index;                    /* pair */
     ULONG Message;
+    ULONG Unfit; /* frames failed: more segments than the ring takes */
 } NK_TXQ, *PNK_TXQ;
 
 /* A receive buffer: shared memory, its MDL and the NBL that carries it */

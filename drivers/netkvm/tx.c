@@ -129,9 +129,18 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
     unsigned nseg = 1 + (slot_data != 0) + rest;
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
-        return NK_NOT_NOW;
-    if (rc != 0)
-        return NK_FAILED; /* can never fit, or the queue is broken */
+        return NK_NOT_NOW; /* fits an empty ring: completions make room */
+    if (rc != 0) {
+        /* More segments than the request's table (NK_TX_TABLE) go as a
+         * direct chain when the ring can hold them (the core's open); a
+         * chain longer than the ring can never go (EINVAL, never ENOSPC, so
+         * it cannot wait forever) and the frame fails, or the queue broke */
+        if (q->Unfit++ % 1024 == 0)
+            DbgPrint(
+                "netkvm: a frame of %u segments cannot go on transmit queue %lu (%d, %lu times)\n",
+                nseg, q->Index, rc, q->Unfit);
+        return NK_FAILED;
+    }
     virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
     if (slot_data != 0)
         virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, slot_data, 0);

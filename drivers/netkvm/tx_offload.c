@@ -103,8 +103,13 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
         return FALSE;
     if (!req.ip4_csum && !req.tcp_csum && !req.udp_csum && req.lso_mss == 0)
         return TRUE;
-    if (!NkTxView(nb, segs, &v))
+    if (!NkTxView(nb, segs, &v)) {
+        /* More than NK_TX_VIEW_SEGS MDLs (or one unmapped): the frame
+         * fails, it is never sent with a header that was not checked */
+        DbgPrint("netkvm: send offload on a frame of more than %u buffers (or unmapped) refused\n",
+                 NK_TX_VIEW_SEGS);
         return FALSE;
+    }
     nk_parse(&v, &pkt);
     int rc = nk_tx_prepare(&v, &pkt, &req, &plan);
     PUCHAR copy = slot + a->HdrLen;
