@@ -286,5 +286,7 @@ int main(void)
     test_settings();
     test_offload();
     test_vlan();
+    test_txtag();
+    test_rsspub();
     return hostcheck_end();
 }
