@@ -182,6 +182,7 @@ struct _NK_ADAPTER {
     volatile LONG RxOut; /* NBLs indicated, not returned */
     /* Filters */
     ULONG PacketFilter;
+    BOOLEAN FilterSet; /* NDIS set a packet filter: rx.c drops what it excludes */
     UCHAR Mcast[NK_MCAST_MAX][NK_ETH_ALEN];
     ULONG McastCount;
     BOOLEAN LinkUp;

@@ -41,6 +41,35 @@ unsigned nk_ctrl_rx_mode(uint32_t filter, uint64_t f, struct nk_ctrl_cmd *cmds)
     return n;
 }
 
+/* IRQL: any. does a frame to dest pass the packet filter (nk_net.h) */
+bool nk_rx_filter_pass(uint32_t filter, const uint8_t *dest, const uint8_t *mac,
+                       const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count)
+{
+    unsigned same = 0, ones = 0;
+    if (filter & NK_FILTER_PROMISCUOUS)
+        return true;
+    for (unsigned b = 0; b < NK_ETH_ALEN; b++) {
+        same += dest[b] == mac[b];
+        ones += dest[b] == 0xff;
+    }
+    if (ones == NK_ETH_ALEN)
+        return (filter & NK_FILTER_BROADCAST) != 0;
+    if (!(dest[0] & 1))
+        return (filter & NK_FILTER_DIRECTED) != 0 && same == NK_ETH_ALEN;
+    if (filter & NK_FILTER_ALL_MULTI)
+        return true;
+    if (!(filter & NK_FILTER_MULTICAST))
+        return false;
+    for (unsigned i = 0; i < count && i < NK_MCAST_MAX; i++) {
+        unsigned b = 0;
+        while (b < NK_ETH_ALEN && mcast[i][b] == dest[b])
+            b++;
+        if (b == NK_ETH_ALEN)
+            return true;
+    }
+    return false;
+}
+
 /* IRQL: any. MAC_TABLE_SET with no unicast and count multicast entries */
 bool nk_ctrl_mac_table(const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count, struct nk_ctrl_cmd *c)
 {

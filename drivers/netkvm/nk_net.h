@@ -306,6 +306,13 @@ struct nk_ctrl_cmd {
  */
 unsigned nk_ctrl_rx_mode(uint32_t filter, uint64_t features, struct nk_ctrl_cmd *cmds);
 
+/* Whether a received frame to dest passes the NDIS packet filter: directed
+ * to mac, broadcast, a multicast address in the list (count entries) or any
+ * with ALL_MULTI, everything with PROMISCUOUS.  The driver's own check for
+ * what the device cannot drop (no CTRL_RX, or broadcasts without RX_EXTRA). */
+bool nk_rx_filter_pass(uint32_t filter, const uint8_t *dest, const uint8_t *mac,
+                       const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count);
+
 /* MAC_TABLE_SET: no unicast entries, the count multicast addresses (at
  * most NK_MCAST_MAX; false when more) */
 bool nk_ctrl_mac_table(const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count,

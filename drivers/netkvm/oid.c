@@ -296,6 +296,7 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
                          NDIS_PACKET_TYPE_PROMISCUOUS))
             return NDIS_STATUS_NOT_SUPPORTED;
         a->PacketFilter = u;
+        a->FilterSet = TRUE;
         NkCtrlApplyFilter(a);
         r->DATA.SET_INFORMATION.BytesRead = sizeof(u);
         return NDIS_STATUS_SUCCESS;

@@ -154,6 +154,22 @@ void NkRxPost(PNK_RXQ q)
     NdisReleaseSpinLock(&q->Lock);
 }
 
+/* IRQL: DISPATCH_LEVEL. does the frame pass the packet filter NDIS set?
+ * The device drops most of what the filter excludes (CTRL_RX), but not
+ * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
+ * the filter excludes is never indicated (oid-gen-current-packet-filter).
+ * Before NDIS sets a filter everything the device delivers passes. */
+static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
+{
+    UCHAR storage[NK_ETH_ALEN];
+    if (!a->FilterSet)
+        return TRUE;
+    PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
+    return dest != NULL &&
+           nk_rx_filter_pass(a->PacketFilter, dest, a->CurrentMac,
+                             (const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount);
+}
+
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
  * the NBL to indicate, or NULL (dropped and recycled, counted). */
 static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
@@ -220,6 +236,10 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
     if (!NkVlanRx(a, nbl, b)) {
         NkRxRecycle(q, b);
         NK_INC64(&a->Stats.RxDiscards);
+        return NULL;
+    }
+    if (!NkRxFilterPass(a, nb)) {
+        NkRxRecycle(q, b);
         return NULL;
     }
     NkRssClassify(a, nbl, b);
@@ -304,22 +324,26 @@ void NkRxDrain(PNK_RXQ q)
             NkRxTakeBack(q, head);
             NK_ADD32(&a->RxOut, -(LONG)count);
             NkPauseCheck(a);
-        } else if (low) {
-            NkRxCount(a, head);
-            NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
-                                               NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL |
-                                                   NDIS_RECEIVE_FLAGS_RESOURCES);
-            /* With RESOURCES the NBLs are ours again when the call returns */
-            NkRxTakeBack(q, head);
-            NK_ADD32(&a->RxOut, -(LONG)count);
-            NkPauseCheck(a);
         } else {
-            /* Frames the RSS table sends elsewhere go to that processor's DPC */
+            /* Frames the RSS table sends elsewhere go to that processor's DPC,
+             * short of buffers or not: the table names the CPU
+             * (indicating-rss-receive-data), the RESOURCES flag only says
+             * whose the NBLs are when the call returns */
             count = NkRssSteer(a, &head, count);
-            NkRxCount(a, head);
-            if (count != 0)
+            if (count != 0 && low) {
+                NkRxCount(a, head);
+                NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
+                                                   NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL |
+                                                       NDIS_RECEIVE_FLAGS_RESOURCES);
+                /* With RESOURCES the NBLs are ours again when the call returns */
+                NkRxTakeBack(q, head);
+                NK_ADD32(&a->RxOut, -(LONG)count);
+                NkPauseCheck(a);
+            } else if (count != 0) {
+                NkRxCount(a, head);
                 NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
                                                    NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+            }
         }
     }
     NkRxPost(q);

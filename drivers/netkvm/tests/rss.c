@@ -120,9 +120,9 @@ VW_SCENARIO("netkvm", netkvm_rss_80_cpus_two_groups, NULL)
 }
 
 /* 8 pairs on 8 CPUs with rings of 16: 16 flows at a time still land on
- * the CPUs the table names (network/indicating-rss-receive-data).  NetKVM
- * indicates some on CPU 0 (amd64, every seed): opt-in until it does not. */
-VW_SCENARIO("netkvm", optin_rss_short_rings_right_cpu, NULL)
+ * the CPUs the table names (network/indicating-rss-receive-data), also
+ * when the driver indicates with NDIS_RECEIVE_FLAGS_RESOURCES. */
+VW_SCENARIO("netkvm", netkvm_rss_short_rings_right_cpu, NULL)
 {
     nkoff_rss_ring(vm, 8, 8, false, 16);
 }

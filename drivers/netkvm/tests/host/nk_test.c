@@ -344,6 +344,27 @@ static void test_ctrl(void)
            "without CTRL_RX no command");
     expect(nk_ctrl_rx_mode(0, F(VIRTIO_NET_F_CTRL_RX), c) == 2, "without RX_EXTRA two commands");
 
+    /* The driver's own filter (what the device cannot drop) */
+    static const uint8_t me[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56}, other[6] = {0x52, 0x54, 0, 1},
+                         bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+                         lst[1][6] = {{0x01, 0x00, 0x5e, 0, 0, 1}},
+                         unl[6] = {0x01, 0x00, 0x5e, 0x7f, 0, 9};
+    uint32_t dm = NK_FILTER_DIRECTED | NK_FILTER_MULTICAST;
+    expect(nk_rx_filter_pass(dm, me, me, lst, 1) && !nk_rx_filter_pass(dm, other, me, lst, 1),
+           "filter: directed to us passes, another station's frame does not");
+    expect(!nk_rx_filter_pass(dm, bc, me, lst, 1) &&
+               nk_rx_filter_pass(dm | NK_FILTER_BROADCAST, bc, me, lst, 1),
+           "filter: broadcast only with NDIS_PACKET_TYPE_BROADCAST");
+    expect(nk_rx_filter_pass(dm, lst[0], me, lst, 1) && !nk_rx_filter_pass(dm, unl, me, lst, 1) &&
+               !nk_rx_filter_pass(NK_FILTER_DIRECTED, lst[0], me, lst, 1),
+           "filter: a listed multicast passes with MULTICAST, an unlisted one does not");
+    expect(nk_rx_filter_pass(NK_FILTER_ALL_MULTI, unl, me, lst, 0) &&
+               !nk_rx_filter_pass(NK_FILTER_ALL_MULTI, me, me, lst, 0),
+           "filter: ALL_MULTICAST takes any multicast, not directed frames");
+    expect(nk_rx_filter_pass(NK_FILTER_PROMISCUOUS, other, me, lst, 0) &&
+               !nk_rx_filter_pass(0, me, me, lst, 1),
+           "filter: promiscuous takes everything, filter 0 nothing");
+
     uint8_t mc[NK_MCAST_MAX + 1][NK_ETH_ALEN];
     memset(mc, 0x01, sizeof(mc));
     expect(nk_ctrl_mac_table((const uint8_t(*)[6])mc, 2, &c[0]) && c[0].len == 8 + 12 &&
