@@ -76,6 +76,9 @@ typedef struct _NK_TXQ {
     ULONG Index;                    /* pair */
     ULONG Message;
     ULONG Unfit; /* frames failed: more segments than the ring takes */
+    /* MiniportSendNetBufferLists calls mapping frames for this queue: while
+     * one runs, posts leave publishing and the kick to the last one out */
+    volatile LONG InSend;
 } NK_TXQ, *PNK_TXQ;
 
 /* A receive buffer: shared memory, its MDL and the NBL that carries it */
@@ -176,6 +179,8 @@ struct _NK_ADAPTER {
     struct virtqueue Ctrl;
     BOOLEAN HasCtrl;
     volatile LONG CtrlBusy; /* a command owns the control page (ctrl.c) */
+    ULONG_PTR CtrlSeq;      /* the cookie of the last command posted (even, never 0) */
+    BOOLEAN CtrlStale;      /* a command timed out: still the device's (ctrl.c) */
     struct virtio_dma CtrlDma;
     /* Pause bookkeeping */
     volatile LONG TxOut; /* NBLs accepted, not completed */

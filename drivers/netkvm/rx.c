@@ -357,15 +357,22 @@ VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
     BOOLEAN raised = !(Flags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
     if (raised)
         KeRaiseIrql(DISPATCH_LEVEL, &old);
+    /* Reposted (and the device told) once per run of one queue's NBLs,
+     * not per NBL: a return is usually one indication's chain */
+    PNK_RXQ last = NULL;
     while (Nbls != NULL) {
         PNET_BUFFER_LIST nbl = Nbls;
         Nbls = NET_BUFFER_LIST_NEXT_NBL(nbl);
         NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
         PNK_RXQ q = ((PNK_RXBUF)nbl->MiniportReserved[0])->Queue;
+        if (last != NULL && q != last)
+            NkRxPost(last);
+        last = q;
         NkRxTakeBack(q, nbl);
-        NkRxPost(q);
         InterlockedDecrement(&a->RxOut);
     }
+    if (last != NULL)
+        NkRxPost(last);
     NkPauseCheck(a);
     if (raised)
         KeLowerIrql(old);

@@ -158,8 +158,18 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
     return NK_POSTED;
 }
 
+/* IRQL: DISPATCH_LEVEL, queue lock held. publish what was posted and
+ * notify the device when it asked (EVENT_IDX decides). */
+static void NkTxKick(PNK_TXQ q)
+{
+    if (virtqueue_kick_prepare(&q->Vq))
+        virtqueue_notify(&q->Vq);
+}
+
 /* IRQL: DISPATCH_LEVEL, queue lock held. post what waits, in order; failed
- * frames come back through *failed (their SG lists still mapped). */
+ * frames come back through *failed (their SG lists still mapped).  The
+ * kick waits while a send call maps frames for the queue: that call kicks
+ * once when it ends (NkSend), for all it posted. */
 static void NkTxPostPending(PNK_TXQ q, PNET_BUFFER *failed)
 {
     while (q->PendHead != NULL) {
@@ -175,8 +185,8 @@ static void NkTxPostPending(PNK_TXQ q, PNET_BUFFER *failed)
             *failed = nb;
         }
     }
-    if (virtqueue_kick_prepare(&q->Vq))
-        virtqueue_notify(&q->Vq);
+    if (q->InSend == 0)
+        NkTxKick(q);
 }
 
 /* IRQL: DISPATCH_LEVEL. give back the SG lists of failed frames and fail them. */
@@ -296,6 +306,14 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
     ULONG cflags =
         (Flags & NDIS_SEND_FLAGS_DISPATCH_LEVEL) ? NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL : 0;
     (void)Port;
+    if (Nbls == NULL)
+        return;
+    /* One queue for the call (the processor it starts on), so that one
+     * kick at the end covers every frame it posted */
+    PROCESSOR_NUMBER pn;
+    ULONG cpu = KeGetCurrentProcessorNumberEx(&pn);
+    PNK_TXQ q = &a->Tx[cpu % a->ActivePairs];
+    InterlockedIncrement(&q->InSend);
     while (Nbls != NULL) {
         PNET_BUFFER_LIST nbl = Nbls;
         Nbls = NET_BUFFER_LIST_NEXT_NBL(nbl);
@@ -317,9 +335,6 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             NkPauseCheck(a);
             continue;
         }
-        PROCESSOR_NUMBER pn;
-        ULONG cpu = KeGetCurrentProcessorNumberEx(&pn);
-        PNK_TXQ q = &a->Tx[cpu % a->ActivePairs];
         *NK_NBL_LEFT(nbl) = count;
         *NK_NBL_RESULT(nbl) = NDIS_STATUS_SUCCESS;
         /* Read the next NB first: the NBL may complete inside the loop */
@@ -334,6 +349,16 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
                                              0) != NDIS_STATUS_SUCCESS)
                 NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);
         }
+    }
+    /* The last call out kicks for what the queue took meanwhile; a frame
+     * mapped later (an asynchronous SG callback) finds InSend 0 and kicks
+     * itself.  A post that saw InSend above 0 holds the lock before the
+     * decrement's kick takes it, so nothing is left unpublished. */
+    if (InterlockedDecrement(&q->InSend) == 0) {
+        NdisAcquireSpinLock(&q->Lock);
+        if (q->InSend == 0)
+            NkTxKick(q);
+        NdisReleaseSpinLock(&q->Lock);
     }
 }
 
