@@ -9,7 +9,10 @@
  * wait sleeps between polls (NdisMSleep), above it a caller can only
  * stall.  A command the device does not acknowledge is logged and
  * reported to the caller; the bound is logged when hit; nothing waits
- * forever.
+ * forever.  A command that timed out stays the device's (its page, its
+ * ring entry): no command is posted until its used entry came back and
+ * was reaped, so no command takes an old answer as its own, and each
+ * answer is matched to its command by cookie.
  */
 #include "netkvm.h"
 
@@ -50,32 +53,64 @@ static BOOLEAN NkCtrlClaimed(PVOID ctx)
     return InterlockedCompareExchange(&a->CtrlBusy, 1, 0) == 0;
 }
 
-/* What the answer poll looks for: the device's used entry */
+/* What the answer poll looks for: the device's used entry for Cookie */
 typedef struct _NK_CTRL_WAIT {
     PNK_ADAPTER Adapter;
+    void *Cookie;
     void *Done;
     uint32_t Written;
 } NK_CTRL_WAIT;
 
-/* IRQL <= DISPATCH_LEVEL. NkPoll's test: the device answered (or the queue broke). */
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: the device answered this command
+ * (another cookie, an older command's, is reaped and not taken), or the
+ * queue broke. */
 static BOOLEAN NkCtrlAnswered(PVOID ctx)
 {
     NK_CTRL_WAIT *w = (NK_CTRL_WAIT *)ctx;
-    w->Done = virtqueue_get(&w->Adapter->Ctrl, &w->Written);
-    return w->Done != NULL || virtqueue_broken(&w->Adapter->Ctrl);
+    void *got;
+    w->Done = NULL;
+    while ((got = virtqueue_get(&w->Adapter->Ctrl, &w->Written)) != NULL) {
+        if (got == w->Cookie) {
+            w->Done = got;
+            return TRUE;
+        }
+        DbgPrint("netkvm: control answer for an older command reaped\n");
+    }
+    return virtqueue_broken(&w->Adapter->Ctrl);
+}
+
+/* IRQL <= DISPATCH_LEVEL, the control page claimed. whether the command
+ * that timed out came back (reaped now): until it does, the page and the
+ * ring entry are the device's and no command may be posted. */
+static BOOLEAN NkCtrlReapStale(PNK_ADAPTER a)
+{
+    uint32_t len;
+    void *got;
+    if (!a->CtrlStale)
+        return TRUE;
+    while ((got = virtqueue_get(&a->Ctrl, &len)) != NULL)
+        if (got == (void *)a->CtrlSeq)
+            a->CtrlStale = FALSE;
+    return !a->CtrlStale;
 }
 
 /* IRQL <= DISPATCH_LEVEL. send one command; TRUE when the device acknowledged it. */
 BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
 {
     struct virtqueue_req rq;
-    NK_CTRL_WAIT w = {a, NULL, 0};
+    NK_CTRL_WAIT w = {a, NULL, NULL, 0};
     BOOLEAN ok = FALSE;
     if (!a->HasCtrl || !a->Ready || a->Removed || a->CtrlDma.va == NULL)
         return FALSE;
     if (!NkPoll(NkCtrlClaimed, a, NK_CTRL_BOUND_US)) {
         DbgPrint("netkvm: control command %u/%u: the queue stayed busy for %u us\n", cmd->class_,
                  cmd->cmd, NK_CTRL_BOUND_US);
+        return FALSE;
+    }
+    if (!NkCtrlReapStale(a)) {
+        InterlockedExchange(&a->CtrlBusy, 0);
+        DbgPrint("netkvm: control command %u/%u refused: an earlier one is still unanswered\n",
+                 cmd->class_, cmd->cmd);
         return FALSE;
     }
     PUCHAR page = a->CtrlDma.va;
@@ -85,11 +120,15 @@ BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
     if (virtqueue_req_open(&a->Ctrl, &rq, 2, NULL) == 0) {
         virtqueue_req_seg(&rq, a->CtrlDma.pa, (uint32_t)n, 0);
         virtqueue_req_seg(&rq, a->CtrlDma.pa + NK_CTRL_ACK_OFF, 1, VIRTQUEUE_SEG_WRITE);
-        if (virtqueue_req_close(&rq, page) == 0) {
+        a->CtrlSeq += 2;
+        w.Cookie = (void *)a->CtrlSeq;
+        if (virtqueue_req_close(&rq, w.Cookie) == 0) {
             virtqueue_kick(&a->Ctrl);
-            if (!NkPoll(NkCtrlAnswered, &w, NK_CTRL_BOUND_US))
+            if (!NkPoll(NkCtrlAnswered, &w, NK_CTRL_BOUND_US)) {
                 DbgPrint("netkvm: control command %u/%u unanswered after %u us (the bound)\n",
                          cmd->class_, cmd->cmd, NK_CTRL_BOUND_US);
+                a->CtrlStale = TRUE; /* the next command reaps it first */
+            }
             ok = w.Done != NULL && nk_ctrl_acked(*ack, w.Written);
         }
     }

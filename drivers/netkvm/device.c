@@ -164,6 +164,7 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
             }
         }
         a->HasCtrl = st == NDIS_STATUS_SUCCESS && a->Plan.ctrl;
+        a->CtrlStale = FALSE; /* a new ring holds no command of before */
     }
     VwNdisFree(cfg, n * sizeof(*cfg));
     if (st == NDIS_STATUS_SUCCESS && dev->msix &&
