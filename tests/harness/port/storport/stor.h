@@ -92,6 +92,11 @@ void vw_stor_device_access(struct vm *vm, const char *device);
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* The machine restarts after vw_stor_dump: the crashed instance and the
+ * dump copy dropped without a call, the miniport loaded afresh (initial
+ * globals, DriverEntry again); start it again with vw_stor_start.  Each
+ * dump or hibernation copy after it is a new image at its own base. */
+bool vw_stor_reboot(struct vm *vm);
 /* Hibernation and resume: the normal adapter powered down (as
  * vw_stor_power), the hibernation copy (second image, DumpMode
  * DUMP_MODE_HIBER, "dump=1", HIGH_LEVEL, polled) writes COUNT sectors from
