@@ -76,6 +76,9 @@ out:
  * I_T NEXUS RESET ends the command (BUS_RESET), no device reset */
 VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
 {
+    /* HwResetBus stalls 2-500 ms today (harness rule: 1 ms per call); on in
+     * optin_reset_stall_* (stall.c) */
+    vw_stor_stall_rule(vm, false);
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
@@ -115,6 +118,9 @@ out:
  * left at the device for a late answer, no device reset */
 VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
 {
+    /* HwResetBus stalls 2-500 ms today (harness rule: 1 ms per call); on in
+     * optin_reset_stall_* (stall.c) */
+    vw_stor_stall_rule(vm, false);
     enum { N = 8 };
     struct sc_opts o;
     struct sc_host h;
@@ -175,6 +181,9 @@ out:
  * device works after */
 VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
 {
+    /* HwResetBus stalls 2-500 ms today (harness rule: 1 ms per call); on in
+     * optin_reset_stall_* (stall.c) */
+    vw_stor_stall_rule(vm, false);
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);

@@ -51,9 +51,11 @@ static const struct vw_virtio_config rng_cfg = {
 };
 
 /* Two second images (the crash-dump and the hibernation copy) at bases of
- * their own, neither overlapping the other or the first; the first image
- * loaded again over itself has its initial globals: word for word the
- * second copy but for relocation. */
+ * their own, neither overlapping the other or the first, and no new import
+ * slots; the first image loaded again over itself loses what DriverEntry
+ * wrote, and a reload after DriverEntry ran again gives the same bytes.
+ * (Words compared at one base: x86 code has relocations at any byte
+ * offset, so images at two bases are not compared word for word.) */
 VW_SCENARIO("harness", second_images_apart_and_reload, NULL)
 {
     struct vw_virtio *dev = vw_virtio_create(vm, &rng_cfg);
@@ -72,17 +74,21 @@ VW_SCENARIO("harness", second_images_apart_and_reload, NULL)
               "image %u)",
               (unsigned long long)one.base, (unsigned long long)two.base,
               (unsigned long long)vm->image.base, vm->image_copies, vm->import_count, imports);
-    uint8_t *first = snapshot(vm, &vm->image), *second = snapshot(vm, &two);
-    unsigned before = first && second ? differing(vm, first, second, &two) : 0;
-    free(first);
-    first = NULL;
-    if (vw_reload_image(vm, path))
-        first = snapshot(vm, &vm->image);
-    unsigned after = first && second ? differing(vm, first, second, &two) : 0;
-    VW_EXPECT(vm, first != NULL && before > 0 && after == 0,
-              "%u word(s) written by DriverEntry before the reload, %u after it", before, after);
-    free(first);
-    free(second);
+    uint8_t *written = snapshot(vm, &vm->image), *fresh = NULL, *again = NULL;
+    if (written != NULL && vw_reload_image(vm, path))
+        fresh = snapshot(vm, &vm->image);
+    if (fresh != NULL && vw_driver_reboot(vm) && vw_reload_image(vm, path))
+        again = snapshot(vm, &vm->image);
+    VW_EXPECT(vm,
+              again != NULL && memcmp(written, fresh, vm->image.size) != 0 &&
+                  memcmp(fresh, again, vm->image.size) == 0,
+              "the reload %s what DriverEntry wrote, and %s after DriverEntry ran again",
+              written && fresh && memcmp(written, fresh, vm->image.size) ? "undid" : "kept",
+              fresh && again && !memcmp(fresh, again, vm->image.size) ? "gave the same bytes"
+                                                                      : "differed");
+    free(written);
+    free(fresh);
+    free(again);
 }
 
 VW_SCENARIO("harness", second_image_own_globals, NULL)

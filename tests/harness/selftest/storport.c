@@ -512,6 +512,13 @@ VW_SCENARIO("vwstor", storport_hibernate_resume, NULL)
         finish(vm);
 }
 
+/* HwStartIo busy-waiting 10 ms (20 stalls of 500 us, each within the
+ * documented limit, together ten times the harness's 1 ms). */
+VW_SCENARIO("badstor", checker_stor_long_stall, "HwStartIo stalled 10000 us in one call")
+{
+    planted_write(vm, "mode=15");
+}
+
 /* The dump copy asking for more than 32 KiB of uncached extension. */
 VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may allocate at most")
 {

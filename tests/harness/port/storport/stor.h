@@ -235,6 +235,10 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */
 void vw_stor_plant_no_gate(struct vm *vm);
+/* The rule that one HwStartIo, HwResetBus or HwInterrupt call stalls
+ * (StorPortStallExecution summed) 1 ms at most, on by default; off for
+ * scenarios of a driver known to break it (named in its README). */
+void vw_stor_stall_rule(struct vm *vm, bool on);
 /* Planted emulation bug for the StartIo checker: HwStartIo without the
  * StartIo lock though the miniport never asked for concurrent channels. */
 void vw_stor_plant_startio_unlocked(struct vm *vm);
