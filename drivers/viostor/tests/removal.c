@@ -56,7 +56,7 @@ static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
         VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == want,
                   "write %u ended 0x%02x, not 0x%02x", i, res[i].srb_status, want);
     /* The class driver's retry: refused at once, the function untouched. */
-    unsigned before = st.removed_accesses;
+    unsigned before = st.gone_accesses;
     uint8_t cdb[16], buf[512];
     struct vw_stor_result r;
     vs_fill(buf, sizeof(buf), 300, 1);
@@ -66,10 +66,10 @@ static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
         goto out;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.removed_accesses == before &&
+              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.gone_accesses == before &&
                   st.resets == resets,
               "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
-              r.srb_status, st.removed_accesses - before, st.resets);
+              r.srb_status, st.gone_accesses - before, st.resets);
     if (vm->failed || !vw_stor_remove(vm))
         goto out;
     d.started = false; /* removed here: vs_finish only unloads */

@@ -223,7 +223,8 @@ struct vw_stor_stats {
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
     unsigned drained_at_stop;        /* requests a stop waited for */
-    unsigned removed_accesses;       /* register accesses after a surprise removal */
+    unsigned removed_accesses;       /* register accesses from ScsiAdapterSurpriseRemoval on */
+    unsigned gone_accesses;          /* register accesses to the function once it is gone */
     unsigned removed_outstanding;    /* requests at the miniport when it was removed */
     unsigned control_surprise;       /* HwAdapterControl(ScsiAdapterSurpriseRemoval) calls */
     unsigned stopped_accesses;       /* register accesses while stopped (each fails the run) */
