@@ -40,7 +40,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpcidisk badndis badndishw badndisoff badspin
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
-	vwndishw vwndisoff
+	vwndishw vwndisoff vwslow
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -85,6 +85,8 @@ badndishw_SRCS  := tests/harness/bad/badndishw.c
 vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c
 badndisoff_SRCS := tests/harness/bad/badndisoff.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
+# The watchdog's slow import (selftest/watchdog.c): vwselftest.sys exists only in the harness.
+vwslow_SRCS     := tests/harness/testdrv/vwslow.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
@@ -112,6 +114,7 @@ vwndishw_IMPORTS := ntoskrnl ndis hal
 badndishw_IMPORTS := ntoskrnl ndis hal
 vwndisoff_IMPORTS := ntoskrnl ndis hal
 badndisoff_IMPORTS := ntoskrnl ndis hal
+vwslow_IMPORTS := ntoskrnl vwselftest
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64
