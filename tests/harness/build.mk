@@ -76,14 +76,14 @@ badstor_SRCS    := tests/harness/bad/badstor.c
 vwpcidisk_SRCS  := tests/harness/testdrv/vwpcidisk.c
 badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
 # NDIS: the loopback miniport and its planted twin (port/ndis/); hal: x86's KeGetCurrentIrql.
-vwndis_SRCS     := tests/harness/testdrv/vwndis.c
-badndis_SRCS    := tests/harness/bad/badndis.c
+vwndis_SRCS     := tests/harness/testdrv/vwndis.c tests/harness/testdrv/ndistd.c
+badndis_SRCS    := tests/harness/bad/badndis.c tests/harness/testdrv/ndistd.c
 # NDIS on a virtio-blk PCI function: the hardware exports, and its planted twin.
-vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c
-badndishw_SRCS  := tests/harness/bad/badndishw.c
+vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c tests/harness/testdrv/ndistd.c
+badndishw_SRCS  := tests/harness/bad/badndishw.c tests/harness/testdrv/ndistd.c
 # NDIS task offloads and RSS: the offload loopback miniport and its planted twin.
-vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c
-badndisoff_SRCS := tests/harness/bad/badndisoff.c
+vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c tests/harness/testdrv/ndistd.c
+badndisoff_SRCS := tests/harness/bad/badndisoff.c tests/harness/testdrv/ndistd.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
 # The watchdog's slow import (selftest/watchdog.c): vwselftest.sys exists only in the harness.
 vwslow_SRCS     := tests/harness/testdrv/vwslow.c
