@@ -59,8 +59,8 @@ NDIS_STATUS VwTdSetRegistration(NDIS_HANDLE h, NDIS_HANDLE ctx, ULONG flags,
     return NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
 }
 
-VOID VwTdGeneralAttributes(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *gen, ULONG mtu,
-                           ULONG64 speed, const UCHAR *mac, NDIS_OID *oids, ULONG size)
+VOID VwTdGeneralAttributes(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *gen, ULONG mtu, ULONG64 speed,
+                           const UCHAR *mac, NDIS_OID *oids, ULONG size)
 {
     RtlZeroMemory(gen, sizeof(*gen));
     gen->Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;

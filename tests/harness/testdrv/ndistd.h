@@ -20,8 +20,8 @@ NDIS_STATUS VwTdSetRegistration(NDIS_HANDLE h, NDIS_HANDLE ctx, ULONG flags,
 /* General attributes of a connected full-duplex Ethernet adapter of MTU,
  * SPEED bit/s and address MAC answering OIDS (SIZE bytes); the caller adds
  * its MAC options, packet filters and the rest, then sets them (PASSIVE). */
-VOID VwTdGeneralAttributes(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *gen, ULONG mtu,
-                           ULONG64 speed, const UCHAR *mac, NDIS_OID *oids, ULONG size);
+VOID VwTdGeneralAttributes(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *gen, ULONG mtu, ULONG64 speed,
+                           const UCHAR *mac, NDIS_OID *oids, ULONG size);
 
 /* A pool of NBLs with one NET_BUFFER each, tagged TAG, or NULL (PASSIVE). */
 NDIS_HANDLE VwTdNblPool(NDIS_HANDLE h, ULONG tag);
