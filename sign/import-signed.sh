@@ -54,7 +54,13 @@ split_cat() {
 	arch=${arch##*/}
 }
 find "$dir" -type d >"$stage/folders" || { echo "import-signed: cannot list $dir" >&2; exit 2; }
-staged=
+tab=$(printf '\t')
+# First the folder, the files and the .inf of each package; the images of
+# those that pass are hashed below, all in two runs of AUTHHASH (theirs and
+# ours): a run per image, twice per image in each of check-sign's seven
+# imports, was 770 process starts and most of this script's CPU time.
+: >"$stage/candidates"
+: >"$stage/pairs"
 for cat in "$@"; do
 	split_cat "$cat"
 	folder=${drv}_${set_}_$arch
@@ -93,16 +99,37 @@ for cat in "$@"; do
 		err "$found/$drv.inf: differs from our $pkg/$drv.inf"
 		continue
 	fi
-	foreign=
+	printf '%s\n' "$cat$tab$found" >>"$stage/candidates"
 	for pe in $pes; do
-		theirs=$("$authhash" "$found/$pe" 2>&1) || { err "$theirs"; foreign=1; continue; }
-		ours=$("$authhash" "$pkg/$pe") || { err "cannot hash our $pkg/$pe"; foreign=1; continue; }
-		if [ "${theirs%% *}" != "${ours%% *}" ]; then
-			err "$found/$pe: not our image (Authenticode hash ${theirs%% *}, ours ${ours%% *})"
-			foreign=1
-		fi
+		printf '%s\n' "$found/$pe$tab$pkg/$pe$tab$cat" >>"$stage/pairs"
 	done
-	[ -z "$foreign" ] || continue
+done
+# Each image is ours: its Authenticode image hash equals our copy's.  The
+# problems (one line each) and the packages that have one, from one awk.
+cut -f1 "$stage/pairs" | tr '\n' '\0' | xargs -0 -r "$authhash" >"$stage/theirs" 2>"$stage/theirs.err"
+cut -f2 "$stage/pairs" | tr '\n' '\0' | xargs -0 -r "$authhash" >"$stage/ours" 2>/dev/null
+awk -F "$tab" -v theirs="$stage/theirs" -v ours="$stage/ours" -v errs="$stage/theirs.err" '
+	# "HASH  FILE" lines: the hash is 64 hex digits.
+	BEGIN {
+		while ((getline l <theirs) > 0) th[substr(l, 67)] = substr(l, 1, 64)
+		while ((getline l <ours) > 0) ou[substr(l, 67)] = substr(l, 1, 64)
+		while ((getline l <errs) > 0) e[n++] = l
+	}
+	!($1 in th) {
+		msg = "authhash: " $1 ": cannot hash"
+		for (i = 0; i < n; i++) if (index(e[i], "authhash: " $1 ": ") == 1) msg = e[i]
+		print $3 "\t" msg
+		next
+	}
+	!($2 in ou) { print $3 "\tcannot hash our " $2; next }
+	th[$1] != ou[$2] { print $3 "\t" $1 ": not our image (Authenticode hash " th[$1] ", ours " ou[$2] ")" }
+' "$stage/pairs" >"$stage/foreign"
+while IFS=$tab read -r cat msg; do err "$msg"; done <"$stage/foreign"
+# Staged only when nothing failed: a refusal is already certain otherwise.
+staged=
+[ "$errors" != 0 ] || while IFS=$tab read -r cat found; do
+	split_cat "$cat"
+	pes_of "$pkg"
 	s=$stage/$arch/$drv/$set_
 	mkdir -p "$s"
 	for f in "$drv.inf" $pes "$drv.cat"; do
@@ -110,7 +137,7 @@ for cat in "$@"; do
 	done
 	echo "$s $found" >>"$stage/map"
 	staged="$staged $s/$drv.cat"
-done
+done <"$stage/candidates"
 # The signatures, for all staged packages at once (one line per failure);
 # only when every package passed the checks above: a refusal is already
 # certain, and verifying every signature is most of this script's time.

@@ -14,6 +14,16 @@
 
 struct vmodel;
 
+/* The asynchronous device: its I/O thread looks at a queue at most every
+ * 20 us of virtual time (vmodel_queue_service), as both rigs' async_* and
+ * scsiasync_* runs have it. */
+#define BENCH_ASYNC_PERIOD 200
+/* Queues FIRST..FIRST+COUNT-1 of MODEL served on that schedule. */
+void bench_async(struct vmodel *model, uint16_t first, unsigned count);
+/* The adapter removed and the driver unloaded with the leak checks, unless
+ * the run failed. */
+void bench_finish(struct vm *vm);
+
 /* Where the device-side counts come from: NOTIFICATIONS(CTX) the kicks
  * the device saw so far; MODEL, when the device is an in-process model,
  * the descriptors it walked (NULL: an external back end, not counted). */

@@ -35,6 +35,18 @@ bool bench_writes(struct vm *vm, unsigned count, unsigned qd, uint32_t lba, uint
     return !vm->failed;
 }
 
+void bench_async(struct vmodel *model, uint16_t first, unsigned count)
+{
+    for (unsigned q = 0; q < count; q++)
+        vmodel_queue_service(model, (uint16_t)(first + q), BENCH_ASYNC_PERIOD);
+}
+
+void bench_finish(struct vm *vm)
+{
+    if (!vm->failed && vw_stor_remove(vm))
+        vw_driver_unload(vm);
+}
+
 bool bench_start_counted(struct vm *vm, gva_t pdo, const char *driver)
 {
     vw_stor_attach_pci(vm, pdo);

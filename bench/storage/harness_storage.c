@@ -52,12 +52,8 @@ static void measure(struct vm *vm, const struct bench_dev *d, const char *backen
     bench_measure(vm, &p, backend, queues, qd, BLK_SECTORS, max_blocks * 512);
 }
 
-/* The asynchronous model's service period: the device's I/O thread looks
- * at a queue at most every 20 us of virtual time (vmodel_queue_service). */
-#define ASYNC_PERIOD 200
-
 /* The adapter on the in-process blk model with QUEUES queues and CPUs;
- * ASYNC: the device serves its queues on its own schedule (ASYNC_PERIOD). */
+ * ASYNC: the device serves its queues on its own schedule (bench_async). */
 static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
 {
     char image[300];
@@ -84,13 +80,12 @@ static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
     vmodel_blk_config(&blk, dev->model);
     uint8_t nq[2] = {(uint8_t)queues, (uint8_t)(queues >> 8)};
     vmodel_set_device_cfg(dev->model, 34, nq, 2);
-    for (uint16_t q = 0; async && q < queues; q++)
-        vmodel_queue_service(dev->model, q, ASYNC_PERIOD);
+    if (async)
+        bench_async(dev->model, 0, queues);
     struct bench_dev d = {.model = dev};
     if (bench_start_counted(vm, dev->pdo, "viostor")) {
         measure(vm, &d, async ? "async" : "model", queues, qd);
-        if (!vm->failed && vw_stor_remove(vm))
-            vw_driver_unload(vm);
+        bench_finish(vm);
     }
 out:
     vmodel_blk_close(&blk);
@@ -109,8 +104,7 @@ static void bench_qsd(struct vm *vm, unsigned queues, unsigned qd)
         struct bench_dev d = {.vhost = blk};
         if (bench_start_counted(vm, blk->dev->pdo, "viostor")) {
             measure(vm, &d, "qsd", queues, qd);
-            if (!vm->failed && vw_stor_remove(vm))
-                vw_driver_unload(vm);
+            bench_finish(vm);
         }
         vw_vhost_stop(blk);
     }

@@ -51,10 +51,6 @@ static void scsi_opts(struct vm *vm, struct sc_opts *o, unsigned queues)
     o->timeout_s = 30;
 }
 
-/* The device's I/O thread looks at a request queue at most every 20 us of
- * virtual time when ASYNC (as viostor's async_* runs; vmodel_queue_service). */
-#define ASYNC_PERIOD 200
-
 static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool async)
 {
     struct sc_opts o;
@@ -68,9 +64,10 @@ static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool asy
     }
     struct vw_scsi_config c = sc_function(&o);
     h.scsi = vw_scsi_create(vm, &c, mem_target_base(h.mem), false);
-    /* virtio-scsi queues: control 0, event 1, requests from 2 (spec 5.6.2). */
-    for (unsigned q = 0; async && h.scsi != NULL && q < queues; q++)
-        vmodel_queue_service(h.scsi->dev->model, (uint16_t)(2 + q), ASYNC_PERIOD);
+    /* virtio-scsi queues: control 0, event 1, requests from 2 (spec 5.6.2);
+     * ASYNC: the device serves them on its own schedule (bench_async). */
+    if (async && h.scsi != NULL)
+        bench_async(h.scsi->dev->model, 2, queues);
     if (h.scsi != NULL && bench_start_counted(vm, h.scsi->dev->pdo, "vioscsi")) {
         h.started = true;
         scsi_measure(vm, &h, async ? "scsiasync" : "scsimem", queues, qd, 0, 0, (uint32_t)o.blocks);

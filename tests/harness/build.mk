@@ -40,7 +40,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpcidisk badndis badndishw badndisoff badspin
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
-	vwndishw vwndisoff
+	vwndishw vwndisoff vwslow
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -76,15 +76,17 @@ badstor_SRCS    := tests/harness/bad/badstor.c
 vwpcidisk_SRCS  := tests/harness/testdrv/vwpcidisk.c
 badpcidisk_SRCS := tests/harness/bad/badpcidisk.c
 # NDIS: the loopback miniport and its planted twin (port/ndis/); hal: x86's KeGetCurrentIrql.
-vwndis_SRCS     := tests/harness/testdrv/vwndis.c
-badndis_SRCS    := tests/harness/bad/badndis.c
+vwndis_SRCS     := tests/harness/testdrv/vwndis.c tests/harness/testdrv/ndistd.c
+badndis_SRCS    := tests/harness/bad/badndis.c tests/harness/testdrv/ndistd.c
 # NDIS on a virtio-blk PCI function: the hardware exports, and its planted twin.
-vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c
-badndishw_SRCS  := tests/harness/bad/badndishw.c
+vwndishw_SRCS   := tests/harness/testdrv/vwndishw.c tests/harness/testdrv/ndistd.c
+badndishw_SRCS  := tests/harness/bad/badndishw.c tests/harness/testdrv/ndistd.c
 # NDIS task offloads and RSS: the offload loopback miniport and its planted twin.
-vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c
-badndisoff_SRCS := tests/harness/bad/badndisoff.c
+vwndisoff_SRCS  := tests/harness/testdrv/vwndisoff.c tests/harness/testdrv/ndistd.c
+badndisoff_SRCS := tests/harness/bad/badndisoff.c tests/harness/testdrv/ndistd.c
 vwkern_SRCS     := tests/harness/testdrv/vwkern.c
+# The watchdog's slow import (selftest/watchdog.c): vwselftest.sys exists only in the harness.
+vwslow_SRCS     := tests/harness/testdrv/vwslow.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
@@ -112,6 +114,7 @@ vwndishw_IMPORTS := ntoskrnl ndis hal
 badndishw_IMPORTS := ntoskrnl ndis hal
 vwndisoff_IMPORTS := ntoskrnl ndis hal
 badndisoff_IMPORTS := ntoskrnl ndis hal
+vwslow_IMPORTS := ntoskrnl vwselftest
 badstack_ARCHES := x86
 # __try: clang compiles it for the 64-bit mingw targets only.
 vwseh_ARCHES := amd64 arm64

@@ -6,12 +6,9 @@
  * of two (StorQueryCapabilities, StorRemoveDevice to LUN 1) while LUN 0
  * keeps working, and D3 -> D0 with writes in flight (no register access
  * between ScsiStopAdapter and the restart; the data is there after it).
- * optin_* scenarios run only when --only names them (runner.c): on four
- * queues the 3 counted accesses are queue notifies of writes StorPort
- * starts on CPUs 1-3 after the unplug but before it calls
- * HwAdapterControl(ScsiAdapterSurpriseRemoval) (seeds 0-9), which no
- * miniport can avoid; opt-in until the emulation's count starts where the
- * miniport is told (reported to the StorPort emulation's hand).
+ * On four queues StorPort starts writes on CPUs 1-3 between the unplug and
+ * HwAdapterControl(ScsiAdapterSurpriseRemoval); their notifies are not held
+ * against the miniport (the count starts at that call, its first notice).
  */
 #include "vioscsi_test.h"
 
@@ -75,7 +72,7 @@ VW_SCENARIO("vioscsi", pnp_surprise_removal_control, NULL)
     surprise_run(vm, 1, true);
 }
 
-VW_SCENARIO("vioscsi", optin_pnp_surprise_removal_control_four_queues, NULL)
+VW_SCENARIO("vioscsi", pnp_surprise_removal_control_four_queues, NULL)
 {
     surprise_run(vm, 4, true);
 }

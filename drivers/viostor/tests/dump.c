@@ -43,3 +43,59 @@ VW_SCENARIO("viostor", dump_four_queues_packed, NULL)
 {
     dump_run(vm, VS_F_DEFAULT | VS_F_PACKED, 4);
 }
+
+/* A crash dump, the restart, then hibernation: Windows loads the dump copy
+ * at the crash and, after the machine restarted with a fresh viostor, a
+ * separate hibernation copy (storage/crash-dump-filter-drivers: the
+ * "dump_" and "hiber_" prefixes name two loads of the miniport).  Each
+ * copy is a new image at its own base; the dump sector is still there for
+ * the restarted instance, and the hibernation file is read back after the
+ * resume. */
+static void dump_reboot_hibernate(struct vm *vm, uint64_t features, uint16_t queues)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.features = features, .queues = queues};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    vw_virtio_delay(d.dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
+    if (!vw_stor_submit_writes(vm, 6, 900, 0x11))
+        goto out;
+    vw_virtio_delay(d.dev, -1, 0, VW_VIRTIO_DELAY_MAX, false);
+    if (!vw_stor_dump(vm, 1000, 0x5d))
+        goto out;
+    /* The restart resets the function before anything is freed. */
+    vw_virtio_platform_reset(d.dev);
+    if (!vw_stor_reboot(vm))
+        goto out;
+    struct vw_stor_config sc = {.timeout_s = 10};
+    if (!vw_stor_start(vm, &sc))
+        goto out;
+    uint8_t cdb[16], sector[512];
+    vs_rw16(cdb, false, 1000, 1, false);
+    if (!vs_ok(vm, cdb, 16, sector, sizeof(sector), true, "READ of the dump after the restart"))
+        goto out;
+    for (unsigned i = 0; i < sizeof(sector) && !vm->failed; i++)
+        VW_EXPECT(vm, sector[i] == 0x5d, "dump byte %u after the restart: 0x%02x", i, sector[i]);
+    if (!vw_stor_hibernate(vm, 2000, 4, 0x70))
+        goto out;
+    VW_EXPECT(vm, vm->image_copies == 2, "%u second images loaded, not 2 (dump, hibernation)",
+              vm->image_copies);
+    static uint8_t in[4 * 512];
+    vs_rw16(cdb, false, 2000, 4, false);
+    if (vs_ok(vm, cdb, 16, in, sizeof(in), true, "READ of the hibernation file after the resume"))
+        for (unsigned i = 0; i < sizeof(in) && !vm->failed; i++)
+            VW_EXPECT(vm, in[i] == (uint8_t)(0x70 + i / 512), "hibernation file byte %u: 0x%02x", i,
+                      in[i]);
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", dump_reboot_hibernate, NULL)
+{
+    dump_reboot_hibernate(vm, VS_F_DEFAULT, 1);
+}
+
+VW_SCENARIO("viostor", dump_reboot_hibernate_four_queues_packed, NULL)
+{
+    dump_reboot_hibernate(vm, VS_F_DEFAULT | VS_F_PACKED, 4);
+}

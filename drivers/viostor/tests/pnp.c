@@ -9,11 +9,8 @@
  * On four queues a write StorPort starts on another CPU inside
  * HwAdapterControl(ScsiAdapterSurpriseRemoval) ends NO_DEVICE without a
  * notify (viostor publishes Removed before its first call).  The count of
- * accesses starts at the unplug, so a write StorPort starts after the
- * unplug but before it tells the miniport also counts: with CPUS=64 that
- * happens at x86 seeds 2-4 and amd64/arm64 seed 4 (reported to the
- * StorPort emulation's hand); seeds 0-2 of check-harness and
- * check-harness-cpus64 pass.
+ * accesses held against the miniport starts at that call, its first notice;
+ * writes StorPort starts between the unplug and the call are counted apart.
  */
 #include "viostor_test.h"
 

@@ -22,7 +22,7 @@ static bool retry_refused(struct vm *vm, unsigned resets)
 {
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
-    unsigned before = st.removed_accesses;
+    unsigned before = st.gone_accesses;
     uint8_t cdb[16], buf[512];
     struct vw_stor_result r;
     vs_fill(buf, sizeof(buf), 300, 1);
@@ -32,10 +32,10 @@ static bool retry_refused(struct vm *vm, unsigned resets)
         return false;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.removed_accesses == before &&
+              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.gone_accesses == before &&
                   st.resets == resets,
               "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
-              r.srb_status, st.removed_accesses - before, st.resets);
+              r.srb_status, st.gone_accesses - before, st.resets);
     return !vm->failed;
 }
 

@@ -365,6 +365,15 @@ void vw_virtio_unplug(struct vw_virtio *dev)
     vmodel_set_removed(dev->model, true);
 }
 
+void vw_virtio_platform_reset(struct vw_virtio *dev)
+{
+    if (dev->gone)
+        return;
+    bool modern = dev->cfg.transport != VMODEL_LEGACY;
+    bar_write(dev, modern ? VMODEL_MODERN_BAR : VMODEL_LEGACY_BAR,
+              modern ? VIRTIO_PCI_COMMON_STATUS : VIRTIO_PCI_LEGACY_STATUS, 0, 1);
+}
+
 static uint64_t read_sel(struct vmodel *m, unsigned bar, uint64_t sel_off, unsigned q, uint64_t off,
                          unsigned size)
 {

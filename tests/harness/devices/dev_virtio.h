@@ -150,6 +150,10 @@ void vw_virtio_fetch_disarm(struct vw_virtio *dev);
 void vw_virtio_set_service(struct vw_virtio *dev, const struct vw_virtio_service *svc);
 /* Take the device away (before IRP_MN_SURPRISE_REMOVAL). */
 void vw_virtio_unplug(struct vw_virtio *dev);
+/* The platform resets the function, as at a machine restart: the same as a
+ * driver's write of 0 to device_status (virtio 1.2, 2.1: the device forgets
+ * its queues), so nothing the old driver instance set up is used again. */
+void vw_virtio_platform_reset(struct vw_virtio *dev);
 
 /* dev_virtio_check.c: called by the register file on every driver write
  * (BAR = the modern or legacy BAR) and after every model step. */

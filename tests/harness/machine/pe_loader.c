@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "abi.h"
 #include "api.h"
 #include "cpu.h"
@@ -217,7 +218,19 @@ static bool add_import(struct vm *vm, const char *module, const char *name)
     return true;
 }
 
-static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks)
+/* The slot already bound to MODULE!NAME, or NULL. */
+static const struct vw_import *bound_import(struct vm *vm, const char *module, const char *name)
+{
+    for (unsigned i = 0; i < vm->import_count; i++)
+        if (strcasecmp(vm->imports[i].module, module) == 0 &&
+            strcmp(vm->imports[i].name, name) == 0)
+            return &vm->imports[i];
+    return NULL;
+}
+
+/* Bind PE's imports to slots in THUNKS (REUSE: a second image, which takes
+ * the slots the first image bound where they exist). */
+static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks, bool reuse)
 {
     if (pe->ndirs <= DIR_IMPORT || pe->dir_size[DIR_IMPORT] == 0)
         return true;
@@ -259,11 +272,18 @@ static bool bind_imports(struct vm *vm, struct pe *pe, uint8_t *thunks)
                 vw_fail(vm, "PE: bad import name in %s", module);
                 return false;
             }
+            /* A second image shares the first's slot for the same routine
+             * (the export has one address, whichever image imports it). */
+            const struct vw_import *imp = reuse ? bound_import(vm, module, name) : NULL;
+            if (imp != NULL) {
+                memcpy(pe->img + iat_at, &imp->slot, ps);
+                continue;
+            }
             if (vm->import_count >= max_slots || !add_import(vm, module, name)) {
                 vw_fail(vm, "harness: too many imports");
                 return false;
             }
-            const struct vw_import *imp = &vm->imports[vm->import_count - 1];
+            imp = &vm->imports[vm->import_count - 1];
             if (imp->api != NULL && imp->api->cc == VW_DATA) {
                 /* The slot is the variable: it points at its own second
                  * half, which holds the value the variable points to
@@ -368,9 +388,14 @@ static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
     return true;
 }
 
-/* Load PATH at BASE; COPY: a second image of a driver already loaded (its
- * imports get slots after the first image's, vm->image stays the first). */
-static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, struct vw_image *out)
+enum load_kind { LOAD_FIRST, LOAD_COPY, LOAD_AGAIN };
+
+/* Load PATH at BASE as KIND: the first image; a second image (LOAD_COPY,
+ * its imports bound to the first's slots or new ones after them,
+ * vm->image stays the first); or the first image again over itself
+ * (LOAD_AGAIN: its bytes rewritten, nothing mapped or scanned anew). */
+static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind kind,
+                    struct vw_image *out)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -386,7 +411,7 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, stru
     struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
     uint8_t thunks[PAGE];
     memset(thunks, 0xcc, sizeof(thunks));
-    if (copy)
+    if (kind != LOAD_FIRST)
         ok = ok && vw_read(vm, vm->map.thunks, thunks, sizeof(thunks));
 
     ok = ok && parse_headers(vm, &pe);
@@ -396,12 +421,19 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, stru
                 (unsigned long long)VW_IMAGE_SPAN);
         ok = false;
     }
+    if (ok && kind == LOAD_AGAIN && pe.image_size != vm->image.size) {
+        vw_fail(vm, "harness: %s is not the image loaded", path);
+        ok = false;
+    }
     if (ok && (pe.img = calloc(1, mapped)) == NULL)
         ok = false;
     ok = ok && copy_sections(vm, &pe) && apply_relocations(vm, &pe, base) &&
-         bind_imports(vm, &pe, thunks);
-    if (ok) {
-        if (!copy) {
+         bind_imports(vm, &pe, thunks, kind != LOAD_FIRST);
+    if (ok && kind == LOAD_AGAIN) {
+        ok = vw_write(vm, vm->map.thunks, thunks, sizeof(thunks)) &&
+             vw_write(vm, base, pe.img, pe.image_size) && vm->os->bind_thunks(vm);
+    } else if (ok) {
+        if (kind == LOAD_FIRST) {
             /* The sentinel: the last slot, a plain return never reached. */
             vm->sentinel = vm->map.thunks + PAGE - SLOT_SIZE;
             write_slot(vm, thunks + PAGE - SLOT_SIZE, NULL);
@@ -424,7 +456,7 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, bool copy, stru
 
 bool vw_load_image(struct vm *vm, const char *path)
 {
-    return load_at(vm, path, vm->map.image, false, &vm->image);
+    return load_at(vm, path, vm->map.image, LOAD_FIRST, &vm->image);
 }
 
 bool vw_load_image_copy(struct vm *vm, const char *path, struct vw_image *copy)
@@ -434,5 +466,22 @@ bool vw_load_image_copy(struct vm *vm, const char *path, struct vw_image *copy)
         vw_fail(vm, "harness: a second image before the first");
         return false;
     }
-    return load_at(vm, path, vm->map.image + VW_IMAGE_SPAN, true, copy);
+    if (vm->image_copies == VW_IMAGE_COPIES) {
+        vw_fail(vm, "harness: hard limit: more than %u second images", VW_IMAGE_COPIES);
+        return false;
+    }
+    gva_t base = vm->map.copies + VW_IMAGE_SPAN * vm->image_copies;
+    if (!load_at(vm, path, base, LOAD_COPY, copy))
+        return false;
+    vm->image_copies++;
+    return true;
+}
+
+bool vw_reload_image(struct vm *vm, const char *path)
+{
+    if (vm->image.base == 0) {
+        vw_fail(vm, "harness: the first image loaded again before it was loaded");
+        return false;
+    }
+    return load_at(vm, path, vm->image.base, LOAD_AGAIN, NULL);
 }

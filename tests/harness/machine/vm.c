@@ -21,6 +21,7 @@
 static const struct vw_map maps[VW_ARCH_COUNT] = {
     [VW_X86] = {.thunks = 0x80f00000,
                 .image = 0x81000000,
+                .copies = 0x84000000,
                 .stack = 0x82000000,
                 .stack_size = 0x40000,
                 .istack = 0x82100000,
@@ -35,6 +36,7 @@ static const struct vw_map maps[VW_ARCH_COUNT] = {
                 .user = 0x10000000},
     [VW_AMD64] = {.thunks = 0xfffff80000f00000,
                   .image = 0xfffff80001000000,
+                  .copies = 0xfffff80004000000,
                   .stack = 0xfffff80002000000,
                   .stack_size = 0x40000,
                   .istack = 0xfffff80002100000,
@@ -48,6 +50,7 @@ static const struct vw_map maps[VW_ARCH_COUNT] = {
                   .user = 0x10000000},
     [VW_ARM64] = {.thunks = 0xfffff80000f00000,
                   .image = 0xfffff80001000000,
+                  .copies = 0xfffff80004000000,
                   .stack = 0xfffff80002000000,
                   .stack_size = 0x40000,
                   .istack = 0xfffff80002100000,

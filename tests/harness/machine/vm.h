@@ -36,6 +36,7 @@ enum vw_arch { VW_X86, VW_AMD64, VW_ARM64, VW_ARCH_COUNT };
 struct vw_map {
     gva_t thunks, image, stack, stack_size, istack, wstack, kpcr, gdt, kheap, pool, mmio, kuser;
     gva_t mdl_map, user;
+    gva_t copies; /* second images (pe_loader.h), VW_IMAGE_SPAN apart */
 };
 
 struct vw_import;
@@ -117,7 +118,8 @@ struct vm {
     struct vw_import *imports;
     unsigned thunks_bound; /* import slots the thunk hook covers */
     unsigned import_count;
-    gva_t sentinel; /* return address of every call into the driver */
+    unsigned image_copies; /* second images loaded (vw_load_image_copy) */
+    gva_t sentinel;        /* return address of every call into the driver */
 
     struct vw_barriers barriers;
     uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */

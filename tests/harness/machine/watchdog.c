@@ -27,6 +27,7 @@ struct vw_watchdog {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool armed, fired, quit;
+    uint64_t cpu_budget_ns, wall_budget_ns;
     clockid_t cpu_clock;        /* the emulating thread's CPU-time clock */
     uint64_t cpu0_ns, wall0_ns; /* at arm */
 };
@@ -57,8 +58,8 @@ static void *watch(void *arg)
             ;
         if (!w->armed || w->quit)
             continue;
-        if (clock_ns(w->cpu_clock) - w->cpu0_ns >= CALL_CPU_BUDGET_NS ||
-            clock_ns(CLOCK_MONOTONIC) - w->wall0_ns >= CALL_WALL_BUDGET_NS) {
+        if (clock_ns(w->cpu_clock) - w->cpu0_ns >= w->cpu_budget_ns ||
+            clock_ns(CLOCK_MONOTONIC) - w->wall0_ns >= w->wall_budget_ns) {
             /* Repeated every period while armed: a stop that lands between
              * two nested emulations is not kept by unicorn. */
             w->fired = true;
@@ -69,26 +70,48 @@ static void *watch(void *arg)
     return NULL;
 }
 
-bool vw_watchdog_arm(struct vm *vm)
+/* The machine's watchdog, started on first use with the standard budgets. */
+static struct vw_watchdog *watchdog(struct vm *vm)
 {
     struct vw_watchdog *w = vm->watchdog;
-    if (w == NULL) {
-        w = calloc(1, sizeof(*w));
-        if (w == NULL)
-            return false;
-        pthread_condattr_t attr;
-        pthread_condattr_init(&attr);
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* the timed waits' clock */
-        pthread_mutex_init(&w->lock, NULL);
-        pthread_cond_init(&w->wake, &attr);
-        pthread_condattr_destroy(&attr);
-        vm->watchdog = w;
-        if (pthread_create(&w->thread, NULL, watch, vm) != 0) {
-            vm->watchdog = NULL;
-            free(w);
-            return false;
-        }
+    if (w != NULL)
+        return w;
+    w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    w->cpu_budget_ns = CALL_CPU_BUDGET_NS;
+    w->wall_budget_ns = CALL_WALL_BUDGET_NS;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* the timed waits' clock */
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    vm->watchdog = w;
+    if (pthread_create(&w->thread, NULL, watch, vm) != 0) {
+        vm->watchdog = NULL;
+        free(w);
+        return NULL;
     }
+    return w;
+}
+
+bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns)
+{
+    struct vw_watchdog *w = watchdog(vm);
+    if (w == NULL)
+        return false;
+    pthread_mutex_lock(&w->lock);
+    w->wall_budget_ns = ns;
+    pthread_mutex_unlock(&w->lock);
+    return true;
+}
+
+bool vw_watchdog_arm(struct vm *vm)
+{
+    struct vw_watchdog *w = watchdog(vm);
+    if (w == NULL)
+        return false;
     clockid_t cpu_clock;
     if (pthread_getcpuclockid(pthread_self(), &cpu_clock) != 0)
         return false;

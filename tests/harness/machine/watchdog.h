@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vm;
 
@@ -16,5 +17,8 @@ struct vm;
 bool vw_watchdog_arm(struct vm *vm);
 /* End it; true when the budget was spent and emulation was stopped. */
 bool vw_watchdog_disarm(struct vm *vm);
+/* A planted budget for the self-test (selftest/watchdog.c): NS of real
+ * time instead of 120 s, as a watchdog that counted real time would. */
+bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns);
 /* Stop the watchdog thread, if one was started. */
 void vw_watchdog_destroy(struct vm *vm);

@@ -6,6 +6,7 @@
  * makes every image importing it fail to load, with the list of such
  * imports.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernel.h"
@@ -197,6 +198,12 @@ void vw_api_register(struct vw_api_group *group)
     while (*at != NULL)
         at = &(*at)->next;
     group->slot = group_count++;
+    if (group->slot >= VW_MAX_GROUPS) {
+        /* Its state (vw_port_state) would silently be missing. */
+        fprintf(stderr, "harness: API group %s: more than VW_MAX_GROUPS (%d) groups\n", group->name,
+                VW_MAX_GROUPS);
+        abort();
+    }
     group->next = NULL;
     *at = group;
 }

@@ -10,7 +10,7 @@
 #include "vw_ntstatus.h"
 
 #define VW_MAX_OBJECTS 64
-#define VW_MAX_GROUPS  16 /* API groups: the core and plug-ins (api.h) */
+#define VW_MAX_GROUPS  32 /* API groups: the core and plug-ins (api.h) */
 /* The scenario's thread and 64 system threads: their kernel stacks fill
  * the window between the worker stack and the KPCR (k_thread.c); one more
  * fails the run by name. */

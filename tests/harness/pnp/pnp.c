@@ -58,13 +58,18 @@ static unsigned enter_system(struct vm *vm)
     return saved;
 }
 
+void vw_driver_path(struct vm *vm, const char *name, char *path, size_t size)
+{
+    const char *arch = vw_arch_name(vm->arch);
+    snprintf(path, size, "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
+    if (access(path, R_OK) != 0)
+        snprintf(path, size, "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
+}
+
 bool vw_driver_load(struct vm *vm, const char *name)
 {
     char path[4096];
-    const char *arch = vw_arch_name(vm->arch);
-    snprintf(path, sizeof(path), "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
-    if (access(path, R_OK) != 0)
-        snprintf(path, sizeof(path), "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
+    vw_driver_path(vm, name, path, sizeof(path));
     vm->k->driver_name = name;
     if (!vw_load_image(vm, path))
         return false;
@@ -92,6 +97,34 @@ bool vw_driver_load(struct vm *vm, const char *name)
         return false;
     }
     vm->k->driver_state = VW_DRIVER_LOADED;
+    return true;
+}
+
+/* The machine restarted: the loaded driver's image as a fresh load has it
+ * (its globals initial again) and its DriverEntry run again with the
+ * driver object and registry path of the first load. */
+bool vw_driver_reboot(struct vm *vm)
+{
+    char path[4096];
+    if (vm->k->driver_name == NULL || vm->k->driver_object == 0) {
+        vw_fail(vm, "harness: a restart with no driver loaded");
+        return false;
+    }
+    vw_driver_path(vm, vm->k->driver_name, path, sizeof(path));
+    if (!vw_reload_image(vm, path))
+        return false;
+    uint64_t args[2] = {vm->k->driver_object, vm->k->registry_path}, status = 0;
+    vm->irql = VW_PASSIVE_LEVEL;
+    unsigned saved = enter_system(vm);
+    bool called = vw_call(vm, vm->image.entry, 2, args, &status);
+    vm->k->process = saved;
+    if (!called)
+        return false;
+    vw_log(vm, "DriverEntry after the restart returned 0x%08x", (uint32_t)status);
+    if (!VW_NT_SUCCESS((uint32_t)status)) {
+        vw_fail(vm, "DriverEntry after the restart failed with 0x%08x", (uint32_t)status);
+        return false;
+    }
     return true;
 }
 

@@ -24,9 +24,15 @@ struct vw_resource {
     uint64_t translated;
 };
 
+/* The image file of driver NAME: out/<arch>/NAME/NAME.sys, else
+ * build/<arch>/testdrv/NAME/NAME.sys. */
+void vw_driver_path(struct vm *vm, const char *name, char *path, size_t size);
 /* Load NAME (out/<arch>/NAME/NAME.sys, else build/<arch>/testdrv/NAME/) and
  * run its DriverEntry; true when it returned a success status. */
 bool vw_driver_load(struct vm *vm, const char *name);
+/* The machine restarted: the loaded driver's image back to its initial
+ * bytes and its DriverEntry run again; true when it returned success. */
+bool vw_driver_reboot(struct vm *vm);
 /* A PDO of the bus driver owning RESOURCES (raw = translated). */
 gva_t vw_pdo_create(struct vm *vm, enum vw_interface bus, const struct vw_resource *res,
                     unsigned count);

@@ -512,6 +512,13 @@ VW_SCENARIO("vwstor", storport_hibernate_resume, NULL)
         finish(vm);
 }
 
+/* HwStartIo busy-waiting 10 ms (20 stalls of 500 us, each within the
+ * documented limit, together ten times the harness's 1 ms). */
+VW_SCENARIO("badstor", checker_stor_long_stall, "HwStartIo stalled 10000 us in one call")
+{
+    planted_write(vm, "mode=15");
+}
+
 /* The dump copy asking for more than 32 KiB of uncached extension. */
 VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may allocate at most")
 {
@@ -519,4 +526,36 @@ VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may al
         return;
     vw_stor_dump_args(vm, "mode=14");
     vw_stor_dump(vm, 20, 0xd5);
+}
+
+/* A crash dump, the restart, hibernation: the RAM disk's dump copy, then
+ * vwstor loaded afresh and started, then its hibernation copy, a second
+ * image of its own (Windows' "dump_" and "hiber_" loads,
+ * storage/crash-dump-filter-drivers), and the restarted adapter works
+ * after the resume.  Each copy checks its own write by reading it back
+ * (the RAM disk's data lives in each instance's extension, so the dump
+ * and the hibernation file are read later only by viostor's and vioscsi's
+ * scenarios, whose disks persist). */
+VW_SCENARIO("vwstor", storport_dump_reboot_hibernate, NULL)
+{
+    if (!start(vm, "vwstor", NULL))
+        return;
+    batch_writes(vm, 4);
+    struct vw_stor_config cfg = {.timeout_s = 10, .msi_messages = 3};
+    if (!vw_stor_dump(vm, 20, 0xd5) || !vw_stor_reboot(vm) || !vw_stor_start(vm, &cfg))
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    if (!vw_stor_hibernate(vm, 8, 4, 0x31))
+        return;
+    VW_EXPECT(vm, vm->image_copies == 2, "%u second images, not 2", vm->image_copies);
+    rw10(cdb, 0x28, 1, 1);
+    if (scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
+        finish(vm);
+}
+
+/* A restart with no crash dump before it (the emulation's own guard). */
+VW_SCENARIO("vwstor", checker_stor_reboot_without_crash, "a restart without a crash dump")
+{
+    if (start(vm, "vwstor", NULL))
+        vw_stor_reboot(vm);
 }

@@ -13,6 +13,7 @@
 #include <vw/compiler.h>
 #include <vw/ndis.h>
 #include "../include/vw_oid.h" /* the vendor OIDs, shared with the harness */
+#include "ndistd.h"
 
 #define TAG       VW_POOL_TAG('v', 'w', 'N', 'd')
 #define RX_COUNT  16
@@ -49,7 +50,6 @@ typedef struct {
     volatile LONG work_queued; /* queued, its routine not run yet */
 } ADAPTER;
 
-static NDIS_HANDLE g_driver;
 static const UCHAR g_mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
 static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE,
                             OID_802_3_CURRENT_ADDRESS,
@@ -198,21 +198,7 @@ static VOID free_timers(ADAPTER *a)
 /* The keyword "Plant" (hex) picks a bug that acts in InitializeEx (PASSIVE). */
 static VOID read_plant(ADAPTER *a)
 {
-    NDIS_CONFIGURATION_OBJECT o = {0};
-    o.Header.Type = NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT;
-    o.Header.Revision = NDIS_CONFIGURATION_OBJECT_REVISION_1;
-    o.Header.Size = NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1;
-    o.NdisHandle = a->handle;
-    NDIS_HANDLE cfg;
-    if (NdisOpenConfigurationEx(&o, &cfg) != NDIS_STATUS_SUCCESS)
-        return;
-    NDIS_STRING plant = NDIS_STRING_CONST("Plant");
-    PNDIS_CONFIGURATION_PARAMETER p;
-    NDIS_STATUS st;
-    NdisReadConfiguration(&st, &p, cfg, &plant, NdisParameterHexInteger);
-    if (st == NDIS_STATUS_SUCCESS)
-        a->plant = p->ParameterData.IntegerData;
-    NdisCloseConfiguration(cfg);
+    VwTdReadKeyword(a->handle, L"Plant", NdisParameterHexInteger, &a->plant);
 }
 #endif
 
@@ -261,43 +247,17 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     NdisAllocateSpinLock(&a->lock);
     KeInitializeDpc(&a->oid_dpc, oid_dpc, a);
 
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES reg = {0};
-    reg.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-    reg.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
-    reg.Header.Size = sizeof(reg);
-    reg.MiniportAdapterContext = a;
-    reg.InterfaceType = Internal;
-    NDIS_STATUS st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
+    NDIS_STATUS st = VwTdSetRegistration(h, a, 0, Internal);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
 
-    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen = {0};
-    gen.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
-    gen.Header.Revision = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    gen.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    gen.MediaType = NdisMedium802_3;
-    gen.PhysicalMediumType = NdisPhysicalMedium802_3;
-    gen.MtuSize = MTU;
-    gen.MaxXmitLinkSpeed = gen.XmitLinkSpeed = 10000000000ull;
-    gen.MaxRcvLinkSpeed = gen.RcvLinkSpeed = 10000000000ull;
-    gen.MediaConnectState = MediaConnectStateConnected;
-    gen.MediaDuplexState = MediaDuplexStateFull;
-    gen.LookaheadSize = MTU;
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen;
+    VwTdGeneralAttributes(&gen, MTU, 10000000000ull, g_mac, g_oids, sizeof(g_oids));
     gen.MacOptions = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND |
                      NDIS_MAC_OPTION_NO_LOOPBACK | NDIS_MAC_OPTION_FULL_DUPLEX;
     gen.SupportedPacketFilters = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST |
                                  NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_PROMISCUOUS;
     gen.MaxMulticastListSize = 32;
-    gen.MacAddressLength = 6;
-    RtlCopyMemory(gen.PermanentMacAddress, g_mac, 6);
-    RtlCopyMemory(gen.CurrentMacAddress, g_mac, 6);
-    gen.AccessType = NET_IF_ACCESS_BROADCAST;
-    gen.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
-    gen.ConnectionType = NET_IF_CONNECTION_DEDICATED;
-    gen.IfType = IF_TYPE_ETHERNET_CSMACD;
-    gen.IfConnectorPresent = TRUE;
-    gen.SupportedOidList = g_oids;
-    gen.SupportedOidListLength = sizeof(g_oids);
     st = NdisMSetMiniportAttributes(h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
@@ -308,14 +268,7 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     if (st != NDIS_STATUS_SUCCESS)
         goto fail;
 
-    NET_BUFFER_LIST_POOL_PARAMETERS pp = {0};
-    pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-    pp.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-    pp.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
-    pp.fAllocateNetBuffer = TRUE;
-    pp.PoolTag = TAG;
-    a->pool = NdisAllocateNetBufferListPool(h, &pp);
+    a->pool = VwTdNblPool(h, TAG);
     st = NDIS_STATUS_RESOURCES;
     if (a->pool == NULL)
         goto fail;
@@ -367,13 +320,6 @@ static VOID NTAPI halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
     free_rx(a);
     NdisFreeSpinLock(&a->lock);
     NdisFreeMemory(a, sizeof(*a), 0);
-}
-
-/* Deregisters the driver (PASSIVE). */
-static VOID NTAPI unload(PDRIVER_OBJECT drv)
-{
-    (void)drv;
-    NdisMDeregisterMiniportDriver(g_driver);
 }
 
 /* Pause: PENDING while the protocol holds receive NBLs (PASSIVE). */
@@ -702,12 +648,6 @@ static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flag
         NdisMPauseComplete(a->handle);
 }
 
-/* Nothing to cancel: sends complete inside send (<= DISPATCH). */
-static VOID NTAPI cancel_send(NDIS_HANDLE ctx, PVOID id)
-{
-    (void)ctx, (void)id;
-}
-
 /* Surprise removal: later sends fail at once (PASSIVE). */
 static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
 {
@@ -716,39 +656,17 @@ static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
         a->removed = TRUE;
 }
 
-/* No hardware to quiesce (any IRQL). */
-static VOID NTAPI shutdown(NDIS_HANDLE ctx, NDIS_SHUTDOWN_ACTION action)
-{
-    (void)ctx, (void)action;
-}
-
-/* The pended filter set completes from its DPC; nothing to cancel (<= DISPATCH). */
-static VOID NTAPI cancel_oid(NDIS_HANDLE ctx, PVOID id)
-{
-    (void)ctx, (void)id;
-}
-
 /* Registers the miniport with NDIS 6.50 characteristics (PASSIVE). */
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING path)
 {
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch = {0};
-    ch.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
-    ch.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
-    ch.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
-    ch.MajorNdisVersion = 6;
-    ch.MinorNdisVersion = 50;
-    ch.MajorDriverVersion = 1;
     ch.InitializeHandlerEx = initialize;
     ch.HaltHandlerEx = halt;
-    ch.UnloadHandler = unload;
     ch.PauseHandler = pause;
     ch.RestartHandler = restart;
     ch.OidRequestHandler = oid_request;
     ch.SendNetBufferListsHandler = send;
     ch.ReturnNetBufferListsHandler = return_nbls;
-    ch.CancelSendHandler = cancel_send;
     ch.DevicePnPEventNotifyHandler = pnp_event;
-    ch.ShutdownHandlerEx = shutdown;
-    ch.CancelOidRequestHandler = cancel_oid;
-    return NdisMRegisterMiniportDriver(drv, path, NULL, &ch, &g_driver);
+    return VwTdRegisterMiniport(drv, path, &ch);
 }

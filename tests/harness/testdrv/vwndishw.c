@@ -18,6 +18,7 @@
 #include <vw/compiler.h>
 #include <vw/ndis.h>
 #include "../include/vw_oid.h" /* the vendor OIDs, shared with the harness */
+#include "ndistd.h"
 /* NdisDeviceStateD3, which vw/ndis.h does not declare yet. */
 #include "../include/vw_ndis.h"
 
@@ -113,7 +114,6 @@ typedef struct {
     VWNDISHW_KEYWORDS kw;
 } ADAPTER;
 
-static NDIS_HANDLE g_driver;
 static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS};
 
 /* ---- Configuration (PASSIVE) ------------------------------------------- */
@@ -578,41 +578,16 @@ static VOID release(ADAPTER *a)
 /* Registration and general attributes, the MAC from the keywords (PASSIVE). */
 static NDIS_STATUS set_attributes(ADAPTER *a)
 {
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES reg = {0};
-    reg.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-    reg.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
-    reg.Header.Size = sizeof(reg);
-    reg.MiniportAdapterContext = a;
-    reg.AttributeFlags =
-        NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE | NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
-    reg.InterfaceType = NdisInterfacePci;
-    NDIS_STATUS st = NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
+    NDIS_STATUS st = VwTdSetRegistration(a->handle, a,
+                                         NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
+                                             NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
+                                         NdisInterfacePci);
     if (st != NDIS_STATUS_SUCCESS)
         return st;
-    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen = {0};
-    gen.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
-    gen.Header.Revision = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    gen.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    gen.MediaType = NdisMedium802_3;
-    gen.PhysicalMediumType = NdisPhysicalMedium802_3;
-    gen.MtuSize = MTU;
-    gen.MaxXmitLinkSpeed = gen.XmitLinkSpeed = 1000000000ull;
-    gen.MaxRcvLinkSpeed = gen.RcvLinkSpeed = 1000000000ull;
-    gen.MediaConnectState = MediaConnectStateConnected;
-    gen.MediaDuplexState = MediaDuplexStateFull;
-    gen.LookaheadSize = MTU;
+    NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen;
+    VwTdGeneralAttributes(&gen, MTU, 1000000000ull, a->mac, g_oids, sizeof(g_oids));
     gen.MacOptions = NDIS_MAC_OPTION_NO_LOOPBACK | NDIS_MAC_OPTION_FULL_DUPLEX;
     gen.SupportedPacketFilters = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST;
-    gen.MacAddressLength = 6;
-    RtlCopyMemory(gen.PermanentMacAddress, a->mac, 6);
-    RtlCopyMemory(gen.CurrentMacAddress, a->mac, 6);
-    gen.AccessType = NET_IF_ACCESS_BROADCAST;
-    gen.DirectionType = NET_IF_DIRECTION_SENDRECEIVE;
-    gen.ConnectionType = NET_IF_CONNECTION_DEDICATED;
-    gen.IfType = IF_TYPE_ETHERNET_CSMACD;
-    gen.IfConnectorPresent = TRUE;
-    gen.SupportedOidList = g_oids;
-    gen.SupportedOidListLength = sizeof(g_oids);
     return NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
 }
 
@@ -636,13 +611,7 @@ static NDIS_STATUS set_resources(ADAPTER *a)
     if (a->ring == NULL || a->req == NULL)
         return NDIS_STATUS_RESOURCES;
     RtlZeroMemory(a->ring, PAGE_SIZE);
-    NET_BUFFER_LIST_POOL_PARAMETERS pp = {0};
-    pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-    pp.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-    pp.fAllocateNetBuffer = TRUE;
-    pp.PoolTag = TAG;
-    a->pool = NdisAllocateNetBufferListPool(a->handle, &pp);
+    a->pool = VwTdNblPool(a->handle, TAG); /* NDIS_PROTOCOL_ID_DEFAULT is 0 */
     if (a->pool == NULL)
         return NDIS_STATUS_RESOURCES;
     for (ULONG i = 0; i < a->rx_count; i++) {
@@ -705,13 +674,6 @@ static VOID NTAPI halt(NDIS_HANDLE ctx, NDIS_HALT_ACTION action)
 {
     (void)action;
     release(ctx);
-}
-
-/* Deregisters the driver (PASSIVE). */
-static VOID NTAPI unload(PDRIVER_OBJECT drv)
-{
-    (void)drv;
-    NdisMDeregisterMiniportDriver(g_driver);
 }
 
 /* PENDING while a frame is in flight or a receive NBL is out (PASSIVE). */
@@ -861,51 +823,23 @@ static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flag
         NdisMPauseComplete(a->handle);
 }
 
-/* Nothing to cancel: sends are in flight one at a time (<= DISPATCH). */
-static VOID NTAPI cancel_send(NDIS_HANDLE ctx, PVOID id)
-{
-    (void)ctx, (void)id;
-}
-
 /* No PnP event changes anything here (PASSIVE). */
 static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
 {
     (void)ctx, (void)e;
 }
 
-/* Nothing to quiesce beyond the halt's reset (any IRQL). */
-static VOID NTAPI shutdown(NDIS_HANDLE ctx, NDIS_SHUTDOWN_ACTION action)
-{
-    (void)ctx, (void)action;
-}
-
-/* No OID pends (<= DISPATCH). */
-static VOID NTAPI cancel_oid(NDIS_HANDLE ctx, PVOID id)
-{
-    (void)ctx, (void)id;
-}
-
 /* Registers the miniport with NDIS 6.50 characteristics (PASSIVE). */
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING path)
 {
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch = {0};
-    ch.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
-    ch.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
-    ch.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
-    ch.MajorNdisVersion = 6;
-    ch.MinorNdisVersion = 50;
-    ch.MajorDriverVersion = 1;
     ch.InitializeHandlerEx = initialize;
     ch.HaltHandlerEx = halt;
-    ch.UnloadHandler = unload;
     ch.PauseHandler = pause;
     ch.RestartHandler = restart;
     ch.OidRequestHandler = oid_request;
     ch.SendNetBufferListsHandler = send;
     ch.ReturnNetBufferListsHandler = return_nbls;
-    ch.CancelSendHandler = cancel_send;
     ch.DevicePnPEventNotifyHandler = pnp_event;
-    ch.ShutdownHandlerEx = shutdown;
-    ch.CancelOidRequestHandler = cancel_oid;
-    return NdisMRegisterMiniportDriver(drv, path, NULL, &ch, &g_driver);
+    return VwTdRegisterMiniport(drv, path, &ch);
 }

@@ -38,6 +38,7 @@ enum {
     VWSTOR_BUG_IOCTL_LENGTH,    /* SRB_IO_CONTROL.Length set past the buffer */
     VWSTOR_BUG_NO_RESTART,      /* ScsiRestartAdapter not claimed */
     VWSTOR_BUG_DUMP_MEMORY,     /* the dump copy asks for the whole 64 KiB disk */
+    VWSTOR_BUG_LONG_STALL,      /* HwStartIo busy-waits 10 ms in 500 us stalls */
 };
 
 typedef struct _VWSTOR_EXT {
@@ -490,6 +491,9 @@ static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
     PROCESSOR_NUMBER pn;
     if (StorPortGetCurrentProcessorNumber(ext, &pn) == STOR_STATUS_SUCCESS)
         ext->LastCpu = pn.Group * 64u + pn.Number;
+    if (ext->Bug == VWSTOR_BUG_LONG_STALL)
+        for (int i = 0; i < 20; i++)
+            StorPortStallExecution(500);
     if (ext->Bug == VWSTOR_BUG_RELOCK) {
         STOR_LOCK_HANDLE h;
         StorPortAcquireSpinLock(ext, StartIoLock, NULL, &h);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "internal.h"
 #include "pe_loader.h"
+#include "pnp.h"
 #include "ram.h"
 
 #define TAG            VW_TAG('S', 't', 'o', 'r')
@@ -921,6 +922,46 @@ bool vw_stor_remove(struct vm *vm)
     return true;
 }
 
+/* The machine restarts after a crash dump: the crashed instance and the
+ * dump copy are gone without a call (what was in flight dropped, their
+ * memory freed, the interrupt and device bases released), then the
+ * miniport is loaded afresh (vw_driver_reboot: initial globals, DriverEntry
+ * again); the scenario starts the adapter again (vw_stor_start). */
+bool vw_stor_reboot(struct vm *vm)
+{
+    struct stor_state *s = stor_state(vm);
+    struct stor_adapter *a = &s->normal;
+    if (!a->crashed) {
+        vw_fail(vm, "storport: a restart without a crash dump");
+        return false;
+    }
+    for (unsigned i = 0; i < a->ndpcs; i++)
+        if (vw_dpc_queued_in(vm, a->dpcs[i].dpc, 1)) {
+            vw_fail(vm, "storport: a DPC of the crashed instance is still queued at the restart");
+            return false;
+        }
+    for (unsigned i = 0; i < STOR_MAX_REQ; i++)
+        if (a->reqs[i].state != REQ_FREE)
+            free_request(vm, &a->reqs[i]);
+    a->outstanding = 0;
+    a->started = false;
+    stor_pci_disconnect(vm, a);
+    stor_pci_unmap_all(vm, a);
+    stor_pci_unmap_all(vm, &s->dumpcopy);
+    free_adapter(vm, a);
+    if (s->dumpcopy.registered)
+        free_adapter(vm, &s->dumpcopy);
+    memset(&s->dumpcopy, 0, sizeof(s->dumpcopy));
+    a->registered = false;
+    if (!vw_driver_reboot(vm))
+        return false;
+    if (!a->registered) {
+        vw_fail(vm, "storport: the miniport did not call StorPortInitialize after the restart");
+        return false;
+    }
+    return true;
+}
+
 /* One request of the dump copy A, polled through HwInterrupt at
  * HIGH_LEVEL until it completes: a WRITE(10) of BLOCK to SECTOR, or a
  * READ(10) of it into BLOCK; false (the run failed) otherwise. */
@@ -978,11 +1019,7 @@ static bool dump_copy(struct vm *vm, uint8_t mode, uint32_t sector, unsigned cou
     struct stor_state *s = stor_state(vm);
     /* The loaded miniport's image, found as vw_driver_load finds it. */
     char path[4096];
-    const char *name = vm->k->driver_name ? vm->k->driver_name : "vwstor";
-    const char *arch = vw_arch_name(vm->arch);
-    snprintf(path, sizeof(path), "%s/%s/%s/%s.sys", vm->out_dir, arch, name, name);
-    if (access(path, R_OK) != 0)
-        snprintf(path, sizeof(path), "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
+    vw_driver_path(vm, vm->k->driver_name ? vm->k->driver_name : "vwstor", path, sizeof(path));
     struct vw_image copy;
     if (!vw_load_image_copy(vm, path, &copy))
         return false;

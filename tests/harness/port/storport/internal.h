@@ -96,7 +96,8 @@ struct stor_dpc {
  * (a KDPC running the miniport's routine directly) or nothing. */
 struct stor_cpu {
     enum stor_ctx ctx;
-    unsigned held; /* LOCK_BIT set of StorPort locks held */
+    unsigned held;       /* LOCK_BIT set of StorPort locks held */
+    uint64_t stalled_us; /* StorPortStallExecution summed in the running call */
     unsigned held_at_entry;
     unsigned held_message;
 };
@@ -190,7 +191,8 @@ struct stor_state {
         void *dev;
     } owners[STOR_MAX_OWNERS];
     unsigned nowners;
-    char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
+    char dump_args[64];  /* vw_stor_dump_args: appended to the copy's "dump=1" */
+    bool stall_rule_off; /* vw_stor_stall_rule(vm, false) */
 };
 
 struct stor_state *stor_state(struct vm *vm);

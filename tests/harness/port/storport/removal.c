@@ -12,9 +12,14 @@
  * (srb/ns-srb-_srbex_data_pnp), then, when the query claimed it,
  * HwAdapterControl(ScsiAdapterSurpriseRemoval, NULL): "notifies the
  * miniport that the unit has been surprise-removed"
- * (storport/ne-storport-scsi_adapter_control_type).  From that call on the
- * miniport knows its function is gone: any register access fails the run.
- * Without the control type the rule checked is weaker: no miniport routine may wait
+ * (storport/ne-storport-scsi_adapter_control_type).  From the entry of that
+ * call on the miniport knows its function is gone: any register access
+ * fails the run, and only those are counted as removed_accesses.  Before
+ * it, nothing told the miniport (StorPort may still start requests it had
+ * queued between the removal and the call, storport/nc-storport-hw_adapter_control:
+ * the control is its first notice); those accesses read all ones or are
+ * dropped, as on real hardware, and are counted as gone_accesses only.
+ * For every access, and without the control type, the rule is: no miniport routine may wait
  * on the function (a poll of a register that reads all ones forever):
  * "any attempts to access the hardware should not wait indefinitely, but
  * should be subject to time-outs" (wdf/surprise-removal-sequence), so more
@@ -25,11 +30,13 @@
 
 bool stor_removed_access(struct vm *vm, struct stor_adapter *a, const char *who)
 {
-    a->stats.removed_accesses++;
+    a->stats.gone_accesses++;
     if (a->surprise_told) {
+        a->stats.removed_accesses++;
         vw_fail(vm,
                 "storport: register access (%s) to the surprise-removed adapter in %s after "
-                "HwAdapterControl(ScsiAdapterSurpriseRemoval) told the miniport it is gone",
+                "HwAdapterControl(ScsiAdapterSurpriseRemoval) told the miniport it is gone "
+                "(counted from that call's entry; accesses before it are not held against it)",
                 who, stor_ctx_name(stor_cpu(vm, a)->ctx));
         return false;
     }

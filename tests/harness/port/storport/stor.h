@@ -92,6 +92,11 @@ void vw_stor_device_access(struct vm *vm, const char *device);
  * with "dump=1" at HIGH_LEVEL, one write and one read, polled through
  * HwInterrupt.  SECTOR is written with PATTERN and read back. */
 bool vw_stor_dump(struct vm *vm, uint32_t sector, uint8_t pattern);
+/* The machine restarts after vw_stor_dump: the crashed instance and the
+ * dump copy dropped without a call, the miniport loaded afresh (initial
+ * globals, DriverEntry again); start it again with vw_stor_start.  Each
+ * dump or hibernation copy after it is a new image at its own base. */
+bool vw_stor_reboot(struct vm *vm);
 /* Hibernation and resume: the normal adapter powered down (as
  * vw_stor_power), the hibernation copy (second image, DumpMode
  * DUMP_MODE_HIBER, "dump=1", HIGH_LEVEL, polled) writes COUNT sectors from
@@ -218,7 +223,8 @@ struct vw_stor_stats {
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
     unsigned drained_at_stop;        /* requests a stop waited for */
-    unsigned removed_accesses;       /* register accesses after a surprise removal */
+    unsigned removed_accesses;       /* register accesses from ScsiAdapterSurpriseRemoval on */
+    unsigned gone_accesses;          /* register accesses to the function once it is gone */
     unsigned removed_outstanding;    /* requests at the miniport when it was removed */
     unsigned control_surprise;       /* HwAdapterControl(ScsiAdapterSurpriseRemoval) calls */
     unsigned stopped_accesses;       /* register accesses while stopped (each fails the run) */
@@ -230,6 +236,10 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */
 void vw_stor_plant_no_gate(struct vm *vm);
+/* The rule that one HwStartIo, HwResetBus or HwInterrupt call stalls
+ * (StorPortStallExecution summed) 1 ms at most, on by default; off for
+ * scenarios of a driver known to break it (named in its README). */
+void vw_stor_stall_rule(struct vm *vm, bool on);
 /* Planted emulation bug for the StartIo checker: HwStartIo without the
  * StartIo lock though the miniport never asked for concurrent channels. */
 void vw_stor_plant_startio_unlocked(struct vm *vm);

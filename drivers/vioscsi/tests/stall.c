@@ -1,0 +1,46 @@
+/*
+ * The StorPort emulation's stall rule on vioscsi's bus reset: one
+ * HwResetBus call busy-waits (StorPortStallExecution summed) 1 ms at most,
+ * as each stall must be less than a full millisecond at DISPATCH_LEVEL
+ * (storport/nf-storport-storportstallexecution).  vioscsi's HwResetBus
+ * waits for nothing (it resets the device when anything is still there),
+ * so the rule holds with the reset TMF answered and with it never answered;
+ * every other vioscsi scenario runs under the rule as well.
+ */
+#include "vioscsi_test.h"
+
+/* A READ whose response the target loses (TMF_NEVER: the reset TMF is
+ * never answered either): its time-out calls HwResetBus under the rule. */
+static void reset_under_rule(struct vm *vm, bool tmf_never)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    mem_target_set_faults(h.mem,
+                          &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    sc_rw16(cdb, false, 3, 1);
+    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                  "lost READ: %u bus resets, SRB 0x%02x", st.resets, r.srb_status);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+out:
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", reset_stall_answered, NULL)
+{
+    reset_under_rule(vm, false);
+}
+
+VW_SCENARIO("vioscsi", reset_stall_tmf_never, NULL)
+{
+    reset_under_rule(vm, true);
+}
