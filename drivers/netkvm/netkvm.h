@@ -18,6 +18,7 @@
 #include <vw/ndis.h>
 #include <ndis/virtio_ndis.h>
 #include <virtio/virtqueue_req.h>
+#include "nk_announce.h"
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
@@ -186,6 +187,13 @@ struct _NK_ADAPTER {
     NK_STATS Stats;
     NK_RSS Rss;
     struct nk_vlan_cfg Vlan; /* *PriorityVLANTag and VlanId */
+    /* GUEST_ANNOUNCE (announce.c) */
+    NDIS_HANDLE AnnounceWork;
+    volatile LONG AnnounceQueued;  /* the work item is queued or running */
+    volatile LONG AnnouncePending; /* asked while not Running: sent at restart */
+    NDIS_SPIN_LOCK AnnounceLock;   /* Addrs, between the OID and the work item */
+    struct nk_announce_addrs Addrs;
+    LONG64 Announcements; /* announcements sent and acknowledged */
 };
 
 /* ---- driver.c ---- */
@@ -213,6 +221,7 @@ void NkTxDrain(PNK_TXQ Q);
 void NkTxCancelAll(PNK_TXQ Q, NDIS_STATUS Status);
 MINIPORT_SEND_NET_BUFFER_LISTS NkSend;
 MINIPORT_CANCEL_SEND NkCancelSend;
+BOOLEAN NkTxSendOwn(PNK_TXQ Q, const UCHAR *Frame, ULONG Len);
 MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
 /* ---- tx_offload.c ---- */
@@ -262,6 +271,13 @@ ULONG NkRssSteer(PNK_ADAPTER A, PNET_BUFFER_LIST *Head, ULONG Count);
 void NkVlanInit(PNK_ADAPTER A);
 BOOLEAN NkVlanRx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF First);
 int NkVlanTx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Out);
+
+/* ---- announce.c ---- */
+NDIS_STATUS NkAnnounceInit(PNK_ADAPTER A);
+void NkAnnounceFree(PNK_ADAPTER A);
+void NkAnnounceRequest(PNK_ADAPTER A);
+void NkAnnounceResume(PNK_ADAPTER A);
+NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- state.c ---- */
 MINIPORT_PAUSE NkPause;

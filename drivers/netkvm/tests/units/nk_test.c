@@ -286,5 +286,6 @@ int main(void)
     test_settings();
     test_offload();
     test_vlan();
+    test_announce();
     return hostcheck_end();
 }

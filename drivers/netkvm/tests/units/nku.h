@@ -29,6 +29,7 @@ void test_rxbuf(void);
 void test_settings(void);
 void test_offload(void);
 void test_vlan(void);
+void test_announce(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {
