@@ -92,8 +92,8 @@ NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     NdisAcquireSpinLock(&a->AnnounceLock);
     addrs = a->Addrs;
     NdisReleaseSpinLock(&a->AnnounceLock);
-    if (nk_announce_parse(r->DATA.SET_INFORMATION.InformationBuffer, len,
-                          NDIS_PROTOCOL_ID_TCP_IP, &addrs) != 0)
+    if (nk_announce_parse(r->DATA.SET_INFORMATION.InformationBuffer, len, NDIS_PROTOCOL_ID_TCP_IP,
+                          &addrs) != 0)
         return NDIS_STATUS_INVALID_DATA;
     NdisAcquireSpinLock(&a->AnnounceLock);
     a->Addrs = addrs;

@@ -35,8 +35,7 @@ static void an_parse(void)
     struct nk_announce_addrs a = {0};
     size_t n = an_list(b, 2, TCPIP);
     int rc = nk_announce_parse(b, n, TCPIP, &a);
-    check(rc == 0 && a.count == 2 && a.ipv4[0][0] == 10 &&
-              a.ipv4[0][3] == 1 && a.ipv4[1][3] == 2,
+    check(rc == 0 && a.count == 2 && a.ipv4[0][0] == 10 && a.ipv4[0][3] == 1 && a.ipv4[1][3] == 2,
           "announce: two IPv4 addresses taken (%u)", a.count);
     n = an_list(b, 3, IPX);
     rc = nk_announce_parse(b, n, TCPIP, &a);
