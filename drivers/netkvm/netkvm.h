@@ -194,6 +194,7 @@ struct _NK_ADAPTER {
     NDIS_SPIN_LOCK AnnounceLock;   /* Addrs, between the OID and the work item */
     struct nk_announce_addrs Addrs;
     LONG64 Announcements; /* announcements sent and acknowledged */
+    BOOLEAN PoweredDown;  /* D3: the device reset, its buffers taken back (power.c) */
 };
 
 /* ---- driver.c ---- */
@@ -209,6 +210,10 @@ void NkReadParams(PNK_ADAPTER A);
 /* ---- device.c ---- */
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
 void NkDeviceStop(PNK_ADAPTER A);
+NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
+
+/* ---- power.c ---- */
+NDIS_STATUS NkPowerSet(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- intr.c ---- */
 NDIS_STATUS NkInterruptRegister(PNK_ADAPTER A);
@@ -239,6 +244,7 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
+void NkRxReclaim(PNK_RXQ Q);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
 /* ---- ctrl.c ---- */
@@ -255,12 +261,14 @@ extern const ULONG NkSupportedOidCount;
 
 /* ---- offload.c ---- */
 NDIS_STATUS NkOffloadInit(PNK_ADAPTER A);
+void NkOffloadRestore(PNK_ADAPTER A);
 NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- rss.c ---- */
 NDIS_STATUS NkRssInit(PNK_ADAPTER A);
 void NkRssFree(PNK_ADAPTER A);
+void NkRssRestore(PNK_ADAPTER A);
 PNDIS_RECEIVE_SCALE_CAPABILITIES NkRssCapabilities(PNK_ADAPTER A);
 NDIS_STATUS NkRssSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);

@@ -345,12 +345,7 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     case OID_GEN_NETWORK_LAYER_ADDRESSES:
         return NkAnnounceSetAddresses(a, r);
     case OID_PNP_SET_POWER:
-        if (len < sizeof(ULONG)) {
-            r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);
-            return NDIS_STATUS_INVALID_LENGTH;
-        }
-        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
-        return NDIS_STATUS_SUCCESS;
+        return NkPowerSet(a, r);
     default:
         return NDIS_STATUS_NOT_SUPPORTED;
     }

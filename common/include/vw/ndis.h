@@ -833,6 +833,16 @@ struct _NDIS_OID_REQUEST {
 #define OID_GEN_MEDIA_CONNECT_STATUS  0x00010114
 #define OID_GEN_MAXIMUM_SEND_PACKETS  0x00010115
 #define OID_GEN_VENDOR_DRIVER_VERSION 0x00010116
+/* OID_PNP_SET_POWER's value (network/oid-pnp-set-power) */
+typedef enum _NDIS_DEVICE_POWER_STATE {
+    NdisDeviceStateUnspecified = 0,
+    NdisDeviceStateD0,
+    NdisDeviceStateD1,
+    NdisDeviceStateD2,
+    NdisDeviceStateD3,
+    NdisDeviceStateMaximum
+} NDIS_DEVICE_POWER_STATE,
+    *PNDIS_DEVICE_POWER_STATE;
 /* A set: NETWORK_ADDRESS_LIST of the protocol's addresses (network/oid-gen-network-layer-addresses)
  */
 #define OID_GEN_NETWORK_LAYER_ADDRESSES 0x00010118

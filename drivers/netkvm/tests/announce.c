@@ -112,8 +112,8 @@ VW_SCENARIO("netkvm", netkvm_announce_gratuitous_arp, NULL)
     }
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_NETWORK_LAYER_ADDRESSES, list, sizeof(list),
-                          &status, &done) &&
+              vw_ndis_oid(vm, true, VW_OID_GEN_NETWORK_LAYER_ADDRESSES, list, sizeof(list), &status,
+                          &done) &&
                   status == 0,
               "OID_GEN_NETWORK_LAYER_ADDRESSES: status 0x%08x", status);
     /* A list whose entry runs past the buffer: refused, the addresses kept */
