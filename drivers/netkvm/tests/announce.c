@@ -1,158 +1,102 @@
 /*
- * NetKVM's GUEST_ANNOUNCE (virtio 1.2 5.1.6.5.4): the model offers the
- * feature, sets VIRTIO_NET_S_ANNOUNCE and raises a configuration
- * interrupt (vmodel_net_announce); the driver sends its announcement on
- * the wire and then VIRTIO_NET_CTRL_ANNOUNCE_ACK.  The ack clears the bit
- * (5.1.4.2): a later configuration interrupt (a link flap) must not
- * announce again.  With the IPv4 addresses OID_GEN_NETWORK_LAYER_ADDRESSES
- * gave (network/oid-gen-network-layer-addresses) each gets a gratuitous
- * ARP request; with none, one RARP request for the adapter's address.
- * The frames are written out byte by byte here.
+ * NetKVM and VIRTIO_NET_F_GUEST_ANNOUNCE (virtio spec 5.1.6.5.4: after a
+ * migration the device sets VIRTIO_NET_S_ANNOUNCE in the status field and
+ * signals a configuration change; the driver sends gratuitous packets (now
+ * or from a deferred routine) and acknowledges with
+ * VIRTIO_NET_CTRL_ANNOUNCE_ACK, which clears the bit).  A gratuitous
+ * packet here: a frame from the adapter's MAC to the broadcast or the IPv6
+ * all-nodes address carrying ARP, RARP or IPv6 (a neighbour
+ * advertisement).  Two announcements in a row are each acknowledged.
+ * Without the feature a device setting the bit anyway (hostile) gets
+ * neither frames nor a command.  (Opt-in until the driver announced:
+ * h-nkfeat's announce.c; its own checks are in announce_arp.c.)
  */
 #include "nk_harness.h"
 
-#define AN_LEN 60
-
-/* The expected frame: an ARP request (oper 1, EtherType 0806) announcing
- * IP, or a RARP request (oper 3, EtherType 8035) when IP is NULL. */
-static void an_expected(uint8_t *f, const uint8_t *ip)
+/* Lets the adapter run until the device saw ACKS acknowledgements (or 50 ms). */
+static void an_wait_acks(struct vm *vm, struct nk_rig *r, uint64_t acks)
 {
-    memset(f, 0, AN_LEN);
-    memset(f, 0xff, 6);
-    memcpy(f + 6, nk_mac, 6);
-    f[12] = ip ? 0x08 : 0x80, f[13] = ip ? 0x06 : 0x35;
-    f[15] = 1, f[16] = 0x08, f[18] = 6, f[19] = 4, f[21] = ip ? 1 : 3;
-    memcpy(f + 22, nk_mac, 6);
-    if (ip) {
-        memcpy(f + 28, ip, 4);
-        memcpy(f + 38, ip, 4);
-    } else {
-        memcpy(f + 32, nk_mac, 6);
+    for (unsigned i = 0; i < 500 && !vm->failed; i++) {
+        if (vmodel_net_stats(r->net->model)->announce_acks >= acks)
+            break;
+        vw_run_for(vm, 1000);
     }
 }
 
-/* Lets the devices, DPCs and work items run for about 2 ms. */
-static void an_run(struct vm *vm)
+/* Frames on the wire now that announce the adapter; the others are counted in *OTHER. */
+static unsigned an_take_announcements(struct nk_rig *r, unsigned *other)
 {
-    for (int i = 0; i < 20 && !vm->failed; i++)
-        vw_run_for(vm, 100);
-}
-
-/* The wire holds exactly N frames, frame k announcing ips[k] (NULL: RARP). */
-static void an_expect_wire(struct vm *vm, struct nk_rig *r, const uint8_t (*ips)[4], unsigned n,
-                           const char *what)
-{
+    static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    static const uint8_t all_nodes[6] = {0x33, 0x33, 0x00, 0x00, 0x00, 0x01};
     struct vmodel_net_frame w;
-    uint8_t want[AN_LEN];
-    unsigned got = 0;
-    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
-        an_expected(want, ips != NULL && got < n ? ips[got] : NULL);
-        VW_EXPECT(vm, got < n && w.len == AN_LEN && memcmp(w.data, want, AN_LEN) == 0,
-                  "%s: wire frame %u (%u bytes, EtherType %02x%02x) is not announcement %u", what,
-                  got, w.len, w.data[12], w.data[13], got);
-        got++;
+    unsigned n = 0;
+    while (vmodel_net_wire_take(r->net->model, &w)) {
+        unsigned type = w.len >= 14 ? (unsigned)(w.data[12] << 8 | w.data[13]) : 0;
+        bool to =
+            w.len >= 14 && (memcmp(w.data, bcast, 6) == 0 || memcmp(w.data, all_nodes, 6) == 0);
+        bool from = w.len >= 14 && memcmp(w.data + 6, nk_mac, 6) == 0;
+        /* ARP/RARP: the sender hardware address (offset 8 of the packet) is ours */
+        bool arp = (type == 0x0806 || type == 0x8035) && w.len >= 14 + 28 &&
+                   memcmp(w.data + 14 + 8, nk_mac, 6) == 0;
+        if (to && from && (arp || type == 0x86dd))
+            n++;
+        else
+            (*other)++;
     }
-    VW_EXPECT(vm, got == n, "%s: %u frames on the wire, %u expected", what, got, n);
+    return n;
 }
 
-/* Ack counted: ctrl_ok moved by exactly N (the announcements' acks) */
-static void an_expect_acks(struct vm *vm, struct nk_rig *r, uint64_t before, unsigned n,
-                           const char *what)
-{
-    const struct vmodel_net_stats *mst = vmodel_net_stats(r->net->model);
-    VW_EXPECT(vm, mst->ctrl_ok == before + n && mst->ctrl_err == 0 && mst->rule_errors == 0,
-              "%s: %llu control commands acknowledged, %u expected; %s", what,
-              (unsigned long long)(mst->ctrl_ok - before), n, mst->last_rule);
-}
-
-/* A link flap after the ack: no second announcement (the bit was cleared). */
-static void an_expect_quiet_after(struct vm *vm, struct nk_rig *r)
-{
-    uint64_t ok = vmodel_net_stats(r->net->model)->ctrl_ok;
-    vmodel_net_set_link(r->net->model, false);
-    an_run(vm);
-    vmodel_net_set_link(r->net->model, true);
-    an_run(vm);
-    an_expect_wire(vm, r, NULL, 0, "after a link flap");
-    an_expect_acks(vm, r, ok, 0, "after a link flap");
-}
-
-VW_SCENARIO("netkvm", netkvm_announce_rarp_without_addresses, NULL)
+VW_SCENARIO("netkvm", netkvm_announce_gratuitous_then_ack, NULL)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE};
     if (!nk_up(vm, &r, &o))
         return;
     VW_EXPECT(vm, vmodel_driver_features(r.net->dev->model) >> VIRTIO_NET_F_GUEST_ANNOUNCE & 1,
-              "GUEST_ANNOUNCE offered with CTRL_VQ and not acknowledged");
-    uint64_t ok = vmodel_net_stats(r.net->model)->ctrl_ok;
-    vmodel_net_announce(r.net->model);
-    an_run(vm);
-    an_expect_wire(vm, &r, NULL, 1, "no address known");
-    an_expect_acks(vm, &r, ok, 1, "no address known");
-    an_expect_quiet_after(vm, &r);
-    nk_down(vm, &r);
-}
-
-VW_SCENARIO("netkvm", netkvm_announce_gratuitous_arp, NULL)
-{
-    static const uint8_t ips[2][4] = {{10, 1, 2, 3}, {192, 168, 0, 7}};
-    struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE};
-    if (!nk_up(vm, &r, &o))
-        return;
-    /* NETWORK_ADDRESS_LIST of two NETWORK_ADDRESS_IP (sin_port, in_addr, sin_zero) */
-    uint8_t list[6 + 2 * (4 + 14)];
-    memset(list, 0, sizeof(list));
-    list[0] = 2, list[4] = VW_NDIS_PROTOCOL_ID_TCP_IP;
-    for (unsigned k = 0; k < 2; k++) {
-        uint8_t *e = list + 6 + k * 18;
-        e[0] = 14, e[2] = VW_NDIS_PROTOCOL_ID_TCP_IP;
-        memcpy(e + 4 + 2, ips[k], 4);
+              "GUEST_ANNOUNCE offered with CTRL_VQ, not negotiated");
+    for (unsigned round = 1; round <= 2 && !vm->failed; round++) {
+        VW_EXPECT(vm, vmodel_net_announce(r.net->model), "the model did not announce");
+        an_wait_acks(vm, &r, round);
+        const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+        unsigned other = 0, n = an_take_announcements(&r, &other);
+        VW_EXPECT(vm, ms->announce_acks == round && !vmodel_net_announce_pending(r.net->model),
+                  "announcement %u: %llu ANNOUNCE_ACK commands, S_ANNOUNCE still %d", round,
+                  (unsigned long long)ms->announce_acks, vmodel_net_announce_pending(r.net->model));
+        VW_EXPECT(vm, n >= 1 && other == 0,
+                  "announcement %u: %u gratuitous frames from the adapter, %u other frames", round,
+                  n, other);
     }
-    uint32_t status = 1, done = 0;
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_NETWORK_LAYER_ADDRESSES, list, sizeof(list), &status,
-                          &done) &&
-                  status == 0,
-              "OID_GEN_NETWORK_LAYER_ADDRESSES: status 0x%08x", status);
-    /* A list whose entry runs past the buffer: refused, the addresses kept */
-    uint8_t bad[sizeof(list)];
-    memcpy(bad, list, sizeof(bad));
-    bad[6 + 18] = 200;
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_NETWORK_LAYER_ADDRESSES, bad, sizeof(bad), &status,
-                          &done) &&
-                  status != 0,
-              "a malformed NETWORK_ADDRESS_LIST was accepted");
-    uint64_t ok = vmodel_net_stats(r.net->model)->ctrl_ok;
-    vmodel_net_announce(r.net->model);
-    an_run(vm);
-    an_expect_wire(vm, &r, ips, 2, "two IPv4 addresses");
-    an_expect_acks(vm, &r, ok, 1, "two IPv4 addresses");
-    an_expect_quiet_after(vm, &r);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    VW_EXPECT(vm, ms->ctrl_err == 0 && ms->rule_errors == 0, "model: %s", ms->last_rule);
+    /* Frames still flow after the announcements */
+    uint8_t f[100];
+    const uint8_t *one = f;
+    unsigned len = sizeof(f);
+    nk_frame(f, len, nk_peer, nk_mac, 1);
+    struct nk_mark m = nk_mark(vm);
+    vw_ndis_send(vm, &one, &len, 1);
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "a send after the announcements");
     nk_down(vm, &r);
 }
 
-/* Asked while paused: nothing is sent (a paused miniport sends nothing)
- * until the restart, which sends the announcement and the ack. */
-VW_SCENARIO("netkvm", netkvm_announce_waits_for_restart, NULL)
+VW_SCENARIO("netkvm", netkvm_announce_not_negotiated_ignored, NULL)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE};
+    struct nk_opts o = {.mrg_rxbuf = true};
     if (!nk_up(vm, &r, &o))
         return;
-    uint64_t ok = vmodel_net_stats(r.net->model)->ctrl_ok;
-    if (!vw_ndis_pause(vm))
-        return;
-    vmodel_net_announce(r.net->model);
-    an_run(vm);
-    an_expect_wire(vm, &r, NULL, 0, "paused");
-    an_expect_acks(vm, &r, ok, 0, "paused");
-    if (vm->failed || !vw_ndis_restart(vm))
-        return;
-    an_run(vm);
-    an_expect_wire(vm, &r, NULL, 1, "after the restart");
-    an_expect_acks(vm, &r, ok, 1, "after the restart");
+    struct vmodel_net_hostile h = {.announce_unasked = true};
+    vmodel_net_set_hostile(r.net->model, &h);
+    VW_EXPECT(vm, vmodel_net_announce(r.net->model), "the hostile model did not set S_ANNOUNCE");
+    for (unsigned i = 0; i < 50 && !vm->failed; i++)
+        vw_run_for(vm, 1000);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    unsigned other = 0, n = an_take_announcements(&r, &other);
+    VW_EXPECT(vm, n == 0 && other == 0 && ms->announce_acks == 0,
+              "S_ANNOUNCE without GUEST_ANNOUNCE: %u gratuitous and %u other frames sent, %llu "
+              "acknowledgements",
+              n, other, (unsigned long long)ms->announce_acks);
+    VW_EXPECT(vm, ms->ctrl_err == 0 && ms->rule_errors == 0, "model: %s", ms->last_rule);
+    vw_ndis_return_all(vm);
     nk_down(vm, &r);
 }

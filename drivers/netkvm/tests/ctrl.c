@@ -54,20 +54,18 @@ static bool ct_inject(struct nk_rig *r, const uint8_t *dst, unsigned k)
 static void ct_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t (*dsts)[6],
                                unsigned n, unsigned want, const char *what)
 {
-    struct vw_ndis_stats st;
-    vw_ndis_stats(vm, &st);
-    unsigned base = st.indicated, expect = 0;
+    struct nk_mark m = nk_mark(vm);
+    unsigned base = m.indicated, expect = 0;
     for (unsigned i = 0; i < n; i++) {
         bool took = ct_inject(r, dsts[i], base + i);
         VW_EXPECT(vm, took == (want >> i & 1), "%s: destination %u %s by the device", what, i,
                   took ? "accepted" : "filtered");
         expect += want >> i & 1;
     }
-    unsigned got = nk_wait_indicated(vm, base + expect) - base;
+    nk_wait_indicated_since(vm, m, expect);
     /* Give a frame that should not come a chance to */
     vw_run_for(vm, 500);
-    vw_ndis_stats(vm, &st);
-    got = st.indicated - base;
+    unsigned got = nk_mark(vm).indicated - base;
     VW_EXPECT(vm, got == expect, "%s: %u frames indicated, %u expected", what, got, expect);
     uint8_t buf[CT_LEN];
     for (unsigned i = 0, j = 0; i < n && !vm->failed; i++) {
@@ -224,20 +222,22 @@ VW_SCENARIO("netkvm", netkvm_statistics_after_traffic, NULL)
     const uint8_t *rx_dst[6] = {nk_mac, nk_mac, nk_mac, ct_group[0], ct_group[1], ct_bcast};
     const uint8_t *tx_dst[6] = {nk_peer, nk_peer, ct_group[2], ct_bcast, ct_bcast, ct_bcast};
     static uint8_t f[6][1514];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < 6 && !vm->failed; k++) {
         nk_frame(f[k], rx_len[k], rx_dst[k], nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f[k], rx_len[k], NULL) >= 0,
                   "the model dropped frame %u", k);
     }
-    VW_EXPECT(vm, nk_wait_indicated(vm, 6) == 6, "received frames not all indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 6) == 6, "received frames not all indicated");
     vw_ndis_return_all(vm);
     const uint8_t *all[6];
     for (unsigned k = 0; k < 6; k++) {
         nk_frame(f[k], tx_len[k], tx_dst[k], nk_mac, k + 10);
         all[k] = f[k];
     }
+    m = nk_mark(vm);
     vw_ndis_send(vm, all, tx_len, 6);
-    VW_EXPECT(vm, nk_wait_completed(vm, 6) == 6, "sends not all completed");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 6) == 6, "sends not all completed");
     uint8_t info[256] = {0};
     uint32_t status = 1, done = 0;
     unsigned size = VW_SIZEOF(vm, NDIS_STATISTICS_INFO);
@@ -297,14 +297,16 @@ VW_SCENARIO("netkvm", netkvm_no_ctrl_vq, NULL)
     const uint8_t *one = f;
     unsigned len = CT_LEN;
     nk_frame(f, CT_LEN, nk_peer, nk_mac, 1);
+    struct nk_mark m = nk_mark(vm);
     vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
     VW_EXPECT(vm,
               vmodel_net_wire_take(r.net->model, &w) && w.len == CT_LEN &&
                   memcmp(w.data, f, CT_LEN) == 0,
               "the frame sent is not on the wire");
-    VW_EXPECT(vm, ct_inject(&r, nk_mac, 2) && nk_wait_indicated(vm, 1) == 1,
+    m = nk_mark(vm);
+    VW_EXPECT(vm, ct_inject(&r, nk_mac, 2) && nk_wait_indicated_since(vm, m, 1) == 1,
               "a frame received was not indicated");
     vw_ndis_return_all(vm);
     const struct vmodel_net_stats *mst = vmodel_net_stats(r.net->model);

@@ -26,11 +26,12 @@ static void send_frames(struct vm *vm, const struct nk_opts *o)
         all[k] = f[k];
         lens[k] = sizes[k];
     }
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < NK_SENDS && !vm->failed; k++)
         vw_ndis_send(vm, &all[k], &lens[k], 1);
     if (!vm->failed)
         vw_ndis_send(vm, all, lens, NK_SENDS);
-    unsigned done = nk_wait_completed(vm, 2 * NK_SENDS);
+    unsigned done = nk_wait_completed_since(vm, m, 2 * NK_SENDS);
     VW_EXPECT(vm, done == 2 * NK_SENDS, "%u of %u sends completed", done, 2 * NK_SENDS);
     struct vmodel_net_frame w;
     unsigned n = 0;
@@ -57,12 +58,13 @@ static void receive_frames(struct vm *vm, const struct nk_opts *o)
     if (!nk_up(vm, &r, o))
         return;
     static uint8_t f[NK_SENDS][1514], got[2048];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < NK_SENDS && !vm->failed; k++) {
         nk_frame(f[k], sizes[k], nk_mac, nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f[k], sizes[k], NULL) == 0,
                   "the model dropped frame %u", k);
     }
-    unsigned n = nk_wait_indicated(vm, NK_SENDS);
+    unsigned n = nk_wait_indicated_since(vm, m, NK_SENDS);
     VW_EXPECT(vm, n == NK_SENDS, "%u of %u frames indicated", n, NK_SENDS);
     for (unsigned k = 0; k < n && !vm->failed; k++)
         VW_EXPECT(vm,
@@ -71,11 +73,11 @@ static void receive_frames(struct vm *vm, const struct nk_opts *o)
                   "indicated frame %u is not the %u-byte frame injected", k, sizes[k]);
     vw_ndis_return_all(vm);
     /* The buffers came back: as many again fit. */
+    m = nk_mark(vm);
     for (unsigned k = 0; k < NK_SENDS && !vm->failed; k++)
         vmodel_net_wire_inject(r.net->model, f[k], sizes[k], NULL);
-    n = nk_wait_indicated(vm, 2 * NK_SENDS);
-    VW_EXPECT(vm, n == 2 * NK_SENDS, "after the returns: %u of %u frames indicated", n,
-              2 * NK_SENDS);
+    n = nk_wait_indicated_since(vm, m, NK_SENDS);
+    VW_EXPECT(vm, n == NK_SENDS, "after the returns: %u of %u frames indicated", n, NK_SENDS);
     vw_ndis_return_all(vm);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
@@ -103,12 +105,13 @@ static void receive_jumbo(struct vm *vm, bool mrg_rxbuf)
         return;
     static const unsigned jumbo[4] = {9014, 5000, 60, 2100};
     static uint8_t f[4][9014], got[9100];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < 4 && !vm->failed; k++) {
         nk_frame(f[k], jumbo[k], nk_mac, nk_peer, k + 40);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f[k], jumbo[k], NULL) == 0,
                   "the model dropped frame %u", k);
     }
-    unsigned n = nk_wait_indicated(vm, 4);
+    unsigned n = nk_wait_indicated_since(vm, m, 4);
     VW_EXPECT(vm, n == 4, "%u of 4 frames indicated", n);
     for (unsigned k = 0; k < n && !vm->failed; k++) {
         unsigned len = vw_ndis_received(vm, k, got, sizeof(got)), at = 0;

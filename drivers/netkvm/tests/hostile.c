@@ -19,23 +19,22 @@ static void hs_one_each_way(struct vm *vm, struct nk_rig *r, const uint8_t *mac)
     uint8_t f[HS_LEN], got[HS_LEN];
     const uint8_t *one = f;
     unsigned len = HS_LEN;
-    struct vw_ndis_stats st;
-    vw_ndis_stats(vm, &st); /* completions are counted from the start: wait for one more */
-    unsigned done = st.send_completed + 1;
+    struct nk_mark m = nk_mark(vm);
     nk_frame(f, HS_LEN, nk_peer, mac, 1);
     vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed(vm, done) == done, "the send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
     bool took = vmodel_net_wire_take(r->net->model, &w);
     VW_EXPECT(vm, took && w.len == HS_LEN && memcmp(w.data, f, HS_LEN) == 0,
-              "the frame sent is not on the wire (took %d, %u bytes, done %u)", took,
-              took ? (unsigned)w.len : 0, done);
+              "the frame sent is not on the wire (took %d, %u bytes)", took,
+              took ? (unsigned)w.len : 0);
     nk_frame(f, HS_LEN, mac, nk_peer, 2);
+    m = nk_mark(vm);
     VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f, HS_LEN, NULL) >= 0,
               "the device filtered the frame to %02x:..:%02x", mac[0], mac[5]);
     VW_EXPECT(vm,
-              nk_wait_indicated(vm, 1) == 1 &&
-                  vw_ndis_received(vm, 0, got, sizeof(got)) == HS_LEN &&
+              nk_wait_indicated_since(vm, m, 1) == 1 &&
+                  vw_ndis_received(vm, m.indicated, got, sizeof(got)) == HS_LEN &&
                   memcmp(got, f, HS_LEN) == 0,
               "the frame received was not indicated intact");
     vw_ndis_return_all(vm);
@@ -116,8 +115,9 @@ static void hs_mtu(struct vm *vm, uint16_t mtu)
     const uint8_t *one = f;
     unsigned len = HS_FULL;
     nk_frame(f, HS_FULL, nk_peer, nk_mac, 7);
+    struct nk_mark m = nk_mark(vm);
     vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the 1514-byte send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the 1514-byte send did not complete");
     struct vmodel_net_frame w;
     VW_EXPECT(vm,
               vmodel_net_wire_take(r.net->model, &w) && w.len == HS_FULL &&
@@ -166,6 +166,7 @@ VW_SCENARIO("netkvm", netkvm_rx_starvation_recovers, NULL)
     if (!nk_up(vm, &r, &o))
         return;
     uint8_t f[HS_LEN];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < HS_FLOOD && !vm->failed; k++) {
         nk_frame(f, HS_LEN, nk_mac, nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, HS_LEN, NULL) >= 0,
@@ -173,7 +174,7 @@ VW_SCENARIO("netkvm", netkvm_rx_starvation_recovers, NULL)
         if (k % 8 == 7)
             vw_run_for(vm, 200);
     }
-    unsigned n = nk_wait_indicated(vm, HS_FLOOD);
+    unsigned n = nk_wait_indicated_since(vm, m, HS_FLOOD);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     const struct vmodel_net_stats *mst = vmodel_net_stats(r.net->model);
@@ -189,7 +190,7 @@ VW_SCENARIO("netkvm", netkvm_rx_starvation_recovers, NULL)
               st.held);
     /* The returns: what still waits at the device comes in */
     vw_ndis_return_all(vm);
-    n = nk_wait_indicated(vm, HS_FLOOD);
+    n = nk_wait_indicated_since(vm, m, HS_FLOOD);
     VW_EXPECT(vm, n == HS_FLOOD, "%u of %u frames indicated after the returns", n, HS_FLOOD);
     uint8_t got[HS_LEN];
     /* The protocol layer keeps copies of the first 64 indications */
@@ -206,7 +207,7 @@ VW_SCENARIO("netkvm", netkvm_rx_starvation_recovers, NULL)
     nk_frame(f, HS_LEN, nk_mac, nk_peer, 999);
     VW_EXPECT(vm,
               vmodel_net_wire_inject(r.net->model, f, HS_LEN, NULL) >= 0 &&
-                  nk_wait_indicated(vm, HS_FLOOD + 1) == HS_FLOOD + 1,
+                  nk_wait_indicated_since(vm, m, HS_FLOOD + 1) == HS_FLOOD + 1,
               "no frame after the recovery");
     vw_ndis_return_all(vm);
     nk_down(vm, &r);
@@ -224,6 +225,7 @@ VW_SCENARIO("netkvm", netkvm_rx_burst_shortage_counted, NULL)
     if (!nk_up(vm, &r, &o))
         return;
     uint8_t f[HS_LEN], got[HS_LEN];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < HS_FLOOD && !vm->failed; k++) {
         nk_frame(f, HS_LEN, nk_mac, nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, HS_LEN, NULL) >= 0,
@@ -231,7 +233,7 @@ VW_SCENARIO("netkvm", netkvm_rx_burst_shortage_counted, NULL)
     }
     unsigned n = 0;
     for (unsigned round = 0; round < 8 && n < HS_FLOOD && !vm->failed; round++) {
-        n = nk_wait_indicated(vm, HS_FLOOD);
+        n = nk_wait_indicated_since(vm, m, HS_FLOOD);
         vw_ndis_return_all(vm);
     }
     VW_EXPECT(vm, n == HS_FLOOD, "%u of %u frames indicated", n, HS_FLOOD);

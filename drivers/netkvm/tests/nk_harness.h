@@ -86,32 +86,42 @@ static inline void nk_down(struct vm *vm, struct nk_rig *r)
         vw_driver_unload(vm);
 }
 
-/* Lets devices, interrupts and DPCs run until N NBLs were indicated (or 20 ms). */
-static inline unsigned nk_wait_indicated(struct vm *vm, unsigned n)
+/* The protocol layer's counts at one moment, for the waits below to count from. */
+struct nk_mark {
+    unsigned completed; /* sends completed */
+    unsigned indicated; /* NBLs indicated */
+};
+
+/* What was completed and indicated so far. */
+static inline struct nk_mark nk_mark(struct vm *vm)
 {
     struct vw_ndis_stats st;
-    for (unsigned i = 0; i < 200 && !vm->failed; i++) {
-        vw_ndis_stats(vm, &st);
-        if (st.indicated >= n)
-            break;
-        vw_run_for(vm, 100);
-    }
     vw_ndis_stats(vm, &st);
-    return st.indicated;
+    return (struct nk_mark){st.send_completed, st.indicated};
 }
 
-/* Lets the device and the DPCs run until N sends completed (or 20 ms). */
-static inline unsigned nk_wait_completed(struct vm *vm, unsigned n)
+/* Lets devices, interrupts and DPCs run until N more NBLs than at M were
+ * indicated, or 2 ms of virtual time (polled every 10 us); how many more. */
+static inline unsigned nk_wait_indicated_since(struct vm *vm, struct nk_mark m, unsigned n)
 {
-    struct vw_ndis_stats st;
     for (unsigned i = 0; i < 200 && !vm->failed; i++) {
-        vw_ndis_stats(vm, &st);
-        if (st.send_completed >= n)
+        if (nk_mark(vm).indicated - m.indicated >= n)
             break;
         vw_run_for(vm, 100);
     }
-    vw_ndis_stats(vm, &st);
-    return st.send_completed;
+    return nk_mark(vm).indicated - m.indicated;
+}
+
+/* Lets the device and the DPCs run until N more sends than at M completed,
+ * or 2 ms of virtual time (polled every 10 us); how many more. */
+static inline unsigned nk_wait_completed_since(struct vm *vm, struct nk_mark m, unsigned n)
+{
+    for (unsigned i = 0; i < 200 && !vm->failed; i++) {
+        if (nk_mark(vm).completed - m.completed >= n)
+            break;
+        vw_run_for(vm, 100);
+    }
+    return nk_mark(vm).completed - m.completed;
 }
 
 /* Frame K of LEN bytes from SRC to DST, a local EtherType, a payload naming it. */

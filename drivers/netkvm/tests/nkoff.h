@@ -1,8 +1,6 @@
 /*
  * Helpers of NetKVM's offload and RSS scenarios (offload_csum.c,
- * offload_lso.c, rss.c, vlan.c), all named nkoff_*: they wait for NetKVM's
- * offloads and run only when asked (`--only nkoff_` or VW_NKOFF=1:
- * tests/harness/run/runner.c).  The device offers every offload the model
+ * offload_lso.c, rss.c, vlan.c).  The device offers every offload the model
  * has; what NDIS requires of the miniport is checked by the emulation
  * (port/ndis/checksum.c, lso.c, vlan.c, rss.c), what reaches the wire by
  * the model and here.

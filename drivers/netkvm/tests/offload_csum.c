@@ -26,9 +26,10 @@ static void nkoff_tx(struct vm *vm, int ipv, uint8_t proto)
         frames[i] = f[i];
         info[i].csum = nkoff_tx_csum(ipv, proto);
     }
+    struct nk_mark m = nk_mark(vm);
     if (!vw_ndis_send_info(vm, frames, lens, info, 4))
         return;
-    VW_EXPECT(vm, nk_wait_completed(vm, 4) == 4, "sends not completed");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 4) == 4, "sends not completed");
     struct vmodel_net_frame w;
     unsigned n = 0;
     while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
@@ -82,9 +83,10 @@ VW_SCENARIO("netkvm", netkvm_offload_rx_checksum_bits, NULL)
                                    nk_mac, nk_peer, false);
     f[4][14 + 20 + 17] ^= 0x5a; /* frame 4: TCP/IPv4, checksum wrong */
     struct vmodel_net_rx_opts partial = {.queue = -1, .partial_csum = true};
+    struct nk_mark m = nk_mark(vm);
     for (unsigned i = 0; i < 5 && !vm->failed; i++)
         vmodel_net_wire_inject(r.net->model, f[i], lens[i], i == 2 ? &partial : NULL);
-    VW_EXPECT(vm, nk_wait_indicated(vm, 5) == 5, "not every frame indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 5) == 5, "not every frame indicated");
     struct vw_ndis_offload_stats o;
     vw_ndis_offload_stats(vm, &o);
     VW_EXPECT(vm, o.rx_csum_flagged >= 4, "%u of the 4 good frames reported with checksum bits",

@@ -108,9 +108,10 @@ VW_SCENARIO("netkvm", netkvm_params_mergeable_buffers_off, NULL)
     bool mrg = vmodel_driver_features(r.net->dev->model) >> VIRTIO_NET_F_MRG_RXBUF & 1;
     VW_EXPECT(vm, !mrg, "MergeableBuffers 0, yet MRG_RXBUF negotiated");
     nk_frame(f, sizeof(f), nk_mac, nk_peer, 7);
+    struct nk_mark m = nk_mark(vm);
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, sizeof(f), NULL) == 0,
               "the model dropped the frame");
-    VW_EXPECT(vm, nk_wait_indicated(vm, 1) == 1, "the frame was not indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 1) == 1, "the frame was not indicated");
     VW_EXPECT(vm,
               vw_ndis_received(vm, 0, got, sizeof(got)) == sizeof(f) &&
                   memcmp(got, f, sizeof(f)) == 0,

@@ -59,8 +59,9 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     static uint8_t f[NK_BURST][NK_LEN];
     struct vw_ndis_stats st;
     /* Received NBLs the protocol keeps for now */
+    struct nk_mark m = nk_mark(vm);
     inject_burst(vm, &r, 0, NK_BURST);
-    VW_EXPECT(vm, nk_wait_indicated(vm, NK_BURST) == NK_BURST, "frames not indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST, "frames not indicated");
     /* Sends the device completes only 2 ms later (transmitq1 is queue 1) */
     vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
     send_burst(vm, f, 100, NK_BURST);
@@ -88,13 +89,13 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     /* Running again: both directions flow */
     if (vm->failed || !vw_ndis_restart(vm))
         return;
+    m = nk_mark(vm);
     send_burst(vm, f, 300, NK_BURST);
-    VW_EXPECT(vm, nk_wait_completed(vm, 2 * NK_BURST) == 2 * NK_BURST,
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_BURST) == NK_BURST,
               "sends after the restart not completed");
     expect_wire(vm, &r, 300, NK_BURST);
-    unsigned before = st.indicated;
     inject_burst(vm, &r, 400, NK_BURST);
-    VW_EXPECT(vm, nk_wait_indicated(vm, before + NK_BURST) >= before + NK_BURST,
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST,
               "frames after the restart not indicated");
     vw_ndis_return_all(vm);
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
@@ -116,13 +117,14 @@ VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
               ms->rss_on);
     /* Receive: 8 frames forced onto each pair */
     uint8_t fr[NK_LEN], got[NK_LEN];
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < 2 * NK_BURST && !vm->failed; k++) {
         struct vmodel_net_rx_opts ro = {.queue = (int)(k & 1)};
         nk_frame(fr, NK_LEN, nk_mac, nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, fr, NK_LEN, &ro) == (int)(k & 1),
                   "frame %u not queued on pair %u", k, k & 1);
     }
-    unsigned n = nk_wait_indicated(vm, 2 * NK_BURST);
+    unsigned n = nk_wait_indicated_since(vm, m, 2 * NK_BURST);
     VW_EXPECT(vm, n == 2 * NK_BURST, "%u of %u frames indicated", n, 2 * NK_BURST);
     /* Indicated per pair in order: match each by its payload */
     unsigned seen = 0;
@@ -144,8 +146,9 @@ VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
               (unsigned long long)s->rx_per_queue[1]);
     /* Send: each frame reaches the wire intact; the pairs used are counted */
     static uint8_t f[NK_BURST][NK_LEN];
+    m = nk_mark(vm);
     send_burst(vm, f, 500, NK_BURST);
-    VW_EXPECT(vm, nk_wait_completed(vm, NK_BURST) == NK_BURST, "sends not completed");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_BURST) == NK_BURST, "sends not completed");
     struct vmodel_net_frame w;
     unsigned out = 0, per[2] = {0, 0};
     while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
@@ -174,8 +177,9 @@ VW_SCENARIO("netkvm", netkvm_surprise_removal_in_flight, NULL)
     if (!nk_up(vm, &r, &o))
         return;
     static uint8_t f[NK_BURST][NK_LEN];
+    struct nk_mark m = nk_mark(vm);
     inject_burst(vm, &r, 0, NK_BURST);
-    VW_EXPECT(vm, nk_wait_indicated(vm, NK_BURST) == NK_BURST, "frames not indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST, "frames not indicated");
     vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
     send_burst(vm, f, 100, NK_BURST);
     if (vm->failed || !vw_ndis_surprise_remove(vm))

@@ -22,15 +22,15 @@ static void pr_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t *c
                                unsigned n, unsigned want, const char *what)
 {
     struct vw_ndis_stats st;
-    vw_ndis_stats(vm, &st);
-    unsigned base = st.indicated, expect = 0;
+    struct nk_mark m = nk_mark(vm);
+    unsigned base = m.indicated, expect = 0;
     for (unsigned i = 0; i < n && !vm->failed; i++) {
         uint8_t f[PR_LEN];
         nk_frame(f, PR_LEN, dsts[i], nk_peer, 700 + i);
         vmodel_net_wire_inject(r->net->model, f, PR_LEN, NULL);
         expect += want >> i & 1;
     }
-    nk_wait_indicated(vm, base + expect);
+    nk_wait_indicated_since(vm, m, expect);
     for (int i = 0; i < 10 && !vm->failed; i++)
         vw_run_for(vm, 100); /* room for an unwanted one */
     vw_ndis_stats(vm, &st);
@@ -66,18 +66,17 @@ VW_SCENARIO("netkvm", netkvm_power_d0_restores_filters, NULL)
                         .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
-    uint32_t status = 1, done = 0, filter = VW_NDIS_PACKET_TYPE_DIRECTED |
-                                            VW_NDIS_PACKET_TYPE_MULTICAST;
+    uint32_t status = 1, done = 0,
+             filter = VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_MULTICAST;
     VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status,
-                          &done) &&
+              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done) &&
                   status == 0,
               "packet filter: status 0x%08x", status);
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, (void *)pr_group, 12, &status,
-                          &done) &&
-                  status == 0,
-              "multicast list: status 0x%08x", status);
+    VW_EXPECT(
+        vm,
+        vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, (void *)pr_group, 12, &status, &done) &&
+            status == 0,
+        "multicast list: status 0x%08x", status);
     const uint8_t *dsts[5] = {nk_mac, pr_bcast, pr_group[0], pr_group[1], pr_group[2]};
     pr_expect_state(vm, &r, "before D3");
     pr_expect_delivery(vm, &r, dsts, 5, 0x0d, "before D3");

@@ -19,16 +19,15 @@ static void qs_each_pair_receives(struct vm *vm, struct nk_rig *r, unsigned pair
 {
     uint8_t fr[QS_LEN], got[QS_LEN];
     unsigned n = 2 * pairs;
-    struct vw_ndis_stats st;
-    vw_ndis_stats(vm, &st);
-    unsigned base = st.indicated;
+    struct nk_mark m = nk_mark(vm);
+    unsigned base = m.indicated;
     for (unsigned k = 0; k < n && !vm->failed; k++) {
         struct vmodel_net_rx_opts ro = {.queue = (int)(k % pairs)};
         nk_frame(fr, QS_LEN, nk_mac, nk_peer, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, fr, QS_LEN, &ro) == (int)(k % pairs),
                   "frame %u not queued on pair %u", k, k % pairs);
     }
-    unsigned got_n = nk_wait_indicated(vm, base + n) - base;
+    unsigned got_n = nk_wait_indicated_since(vm, m, n);
     VW_EXPECT(vm, got_n == n, "%u of %u frames indicated over %u pairs", got_n, n, pairs);
     bool seen[2 * 64] = {false};
     /* The protocol layer keeps copies of the first 64 indications */
@@ -110,8 +109,9 @@ VW_SCENARIO("netkvm", netkvm_mtu_68, NULL)
     nk_frame(big, sizeof(big), nk_peer, nk_mac, 2);
     const uint8_t *all[2] = {small, big};
     unsigned lens[2] = {sizeof(small), sizeof(big)};
+    struct nk_mark m = nk_mark(vm);
     vw_ndis_send(vm, all, lens, 2);
-    VW_EXPECT(vm, nk_wait_completed(vm, 2) == 2, "the two sends did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 2) == 2, "the two sends did not complete");
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.send_failed == 1, "%u sends failed, the 1514-byte one should", st.send_failed);
     struct vmodel_net_frame w;
@@ -122,10 +122,12 @@ VW_SCENARIO("netkvm", netkvm_mtu_68, NULL)
     VW_EXPECT(vm, !vmodel_net_wire_take(r.net->model, &w), "a %u-byte frame reached the wire",
               w.len);
     nk_frame(small, sizeof(small), nk_mac, nk_peer, 3);
+    m = nk_mark(vm);
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, small, sizeof(small), NULL) >= 0,
               "the model dropped the 82-byte frame");
     VW_EXPECT(vm,
-              nk_wait_indicated(vm, 1) == 1 && vw_ndis_received(vm, 0, got, sizeof(got)) == 82 &&
+              nk_wait_indicated_since(vm, m, 1) == 1 &&
+                  vw_ndis_received(vm, m.indicated, got, sizeof(got)) == 82 &&
                   memcmp(got, small, 82) == 0,
               "the 82-byte frame was not indicated intact");
     vw_ndis_return_all(vm);

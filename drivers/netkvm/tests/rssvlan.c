@@ -11,8 +11,6 @@
  */
 #include "nk_harness.h"
 
-#define RV_OID_CAPS      0x00010203u /* OID_GEN_RECEIVE_SCALE_CAPABILITIES */
-#define RV_OID_PARAMS    0x00010204u /* OID_GEN_RECEIVE_SCALE_PARAMETERS */
 #define RV_TYPE_CAPS     0x88u       /* NDIS_OBJECT_TYPE_RSS_CAPABILITIES */
 #define RV_TYPE_PARAMS   0x89u       /* NDIS_OBJECT_TYPE_RSS_PARAMETERS */
 #define RV_PARAMS_REV2   40u         /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_2 */
@@ -91,31 +89,31 @@ VW_SCENARIO("netkvm", netkvm_rss_parameters_set_query, NULL)
         return;
     static uint8_t b[1024], q[1024];
     uint32_t status = 1, done = 0;
-    vw_ndis_oid(vm, false, RV_OID_CAPS, q, sizeof(q), &status, &done);
+    vw_ndis_oid(vm, false, VW_OID_GEN_RECEIVE_SCALE_CAPABILITIES, q, sizeof(q), &status, &done);
     VW_EXPECT(vm,
               status == 0 && q[0] == RV_TYPE_CAPS && rv_get(q + 12, 4) == 4 &&
                   rv_get(q + 16, 2) == 128,
               "capabilities: status 0x%08x type 0x%x queues %u entries %u", status, q[0],
               rv_get(q + 12, 4), rv_get(q + 16, 2));
     unsigned n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 40, 0);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == 0, "128 entries over 4 CPUs: 0x%08x", status);
     n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 39, 0);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == RV_INVALID_PARM, "39-byte key: 0x%08x", status);
     n = rv_params(b, RV_TOEPLITZ_TCP4, 96, 4, 40, 0);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == RV_INVALID_PARM, "96 entries: 0x%08x", status);
     n = rv_params(b, RV_TOEPLITZ_TCP4, 8, 4, 40, 0);
     b[RV_PARAMS_REV2 + 4 * 5 + 2] = 9; /* processor 9 of 4 */
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == RV_INVALID_PARM, "processor 9 of 4: 0x%08x", status);
     n = rv_params(b, RV_TOEPLITZ_TCP4, 8, 4, 40, 0);
     rv_put(b + 24, 4000, 4); /* the key's offset past the buffer */
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == RV_INVALID_PARM, "key past the buffer: 0x%08x", status);
     memset(q, 0, sizeof(q));
-    vw_ndis_oid(vm, false, RV_OID_PARAMS, q, sizeof(q), &status, &done);
+    vw_ndis_oid(vm, false, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, q, sizeof(q), &status, &done);
     unsigned tbl = rv_get(q + 16, 4), key = rv_get(q + 24, 4);
     bool table_ok = rv_get(q + 12, 2) == 4 * 128 && tbl + 512 <= sizeof(q);
     for (unsigned i = 0; table_ok && i < 128; i++)
@@ -128,9 +126,9 @@ VW_SCENARIO("netkvm", netkvm_rss_parameters_set_query, NULL)
               "and key expected",
               status, rv_get(q + 8, 4));
     n = rv_params(b, 0, 0, 4, 0, RV_FLAG_DISABLE);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == 0, "RSS off: 0x%08x", status);
-    vw_ndis_oid(vm, false, RV_OID_PARAMS, q, sizeof(q), &status, &done);
+    vw_ndis_oid(vm, false, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, q, sizeof(q), &status, &done);
     VW_EXPECT(vm, status == 0 && (rv_get(q + 4, 2) & RV_FLAG_DISABLE) && rv_get(q + 8, 4) == 0,
               "query after RSS off: flags 0x%x info 0x%x", rv_get(q + 4, 2), rv_get(q + 8, 4));
     nk_down(vm, &r);
@@ -148,15 +146,16 @@ VW_SCENARIO("netkvm", netkvm_rss_flows_all_indicated, NULL)
     uint8_t f[RV_FRAME], got[RV_FRAME];
     uint32_t status = 1, done = 0;
     unsigned n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 40, 0);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == 0, "RSS parameters: 0x%08x", status);
+    struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < 32 && !vm->failed; k++) {
         struct vmodel_net_rx_opts ro = {.queue = 0};
         rv_tcp(f, k);
         VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, RV_FRAME, &ro) == 0,
                   "flow %u not queued on pair 0", k);
     }
-    unsigned got_n = nk_wait_indicated(vm, 32);
+    unsigned got_n = nk_wait_indicated_since(vm, m, 32);
     VW_EXPECT(vm, got_n == 32, "%u of 32 flows indicated", got_n);
     bool seen[32] = {false};
     for (unsigned i = 0; i < got_n && i < 32 && !vm->failed; i++) {
@@ -187,8 +186,9 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
     nk_frame(f, sizeof(f), nk_peer, nk_mac, 1);
     const uint8_t *one = f;
     unsigned len = sizeof(f);
+    struct nk_mark m = nk_mark(vm);
     vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
     bool took = vmodel_net_wire_take(r.net->model, &w);
     VW_EXPECT(vm,
@@ -198,13 +198,14 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
               "the wire frame is not the send tagged with VLAN 100 (%u bytes)", took ? w.len : 0);
     /* In: VLAN 100 (priority 5), VLAN 200, untagged */
     nk_frame(f, sizeof(f), nk_mac, nk_peer, 2);
+    m = nk_mark(vm);
     memcpy(t, f, 12), memcpy(t + 16, f + 12, 88);
     t[12] = 0x81, t[13] = 0x00, t[14] = 0xA0, t[15] = 100;
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, t, sizeof(t), NULL) >= 0, "inject 100");
     t[14] = 0x00, t[15] = 200;
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, t, sizeof(t), NULL) >= 0, "inject 200");
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, sizeof(f), NULL) >= 0, "inject");
-    nk_wait_indicated(vm, 3);
+    nk_wait_indicated_since(vm, m, 3);
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.indicated == 2, "%u indicated: VLAN 100 and the untagged frame expected",
@@ -230,10 +231,10 @@ VW_SCENARIO("netkvm", netkvm_rss_keyword_off, NULL)
         return;
     static uint8_t b[1024];
     uint32_t status = 0, done = 0;
-    vw_ndis_oid(vm, false, RV_OID_CAPS, b, sizeof(b), &status, &done);
+    vw_ndis_oid(vm, false, VW_OID_GEN_RECEIVE_SCALE_CAPABILITIES, b, sizeof(b), &status, &done);
     VW_EXPECT(vm, status == RV_NOT_SUPPORTED, "capabilities with *RSS 0: 0x%08x", status);
     unsigned n = rv_params(b, RV_TOEPLITZ_TCP4, 128, 4, 40, 0);
-    vw_ndis_oid(vm, true, RV_OID_PARAMS, b, n, &status, &done);
+    vw_ndis_oid(vm, true, VW_OID_GEN_RECEIVE_SCALE_PARAMETERS, b, n, &status, &done);
     VW_EXPECT(vm, status == RV_NOT_SUPPORTED, "parameters with *RSS 0: 0x%08x", status);
     nk_down(vm, &r);
 }

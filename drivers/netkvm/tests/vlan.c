@@ -20,9 +20,10 @@ VW_SCENARIO("netkvm", netkvm_vlan_insert, NULL)
     unsigned len = ndis_frame_build(f, 4, 17, 60, 5000, nk_peer, nk_mac, false);
     const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.vlan = 5u | 42u << 4};
+    struct nk_mark m = nk_mark(vm);
     if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
         return;
-    VW_EXPECT(vm, nk_wait_completed(vm, 1) == 1, "the send did not complete");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
     VW_EXPECT(vm, vmodel_net_wire_take(r.net->model, &w), "nothing on the wire");
     if (vm->failed)
@@ -45,8 +46,9 @@ VW_SCENARIO("netkvm", netkvm_vlan_strip, NULL)
     memcpy(t, f, 12);
     t[12] = 0x81, t[13] = 0, t[14] = 3 << 5, t[15] = 42; /* priority 3, VLAN 42 */
     memcpy(t + 16, f + 12, len - 12);
+    struct nk_mark m = nk_mark(vm);
     vmodel_net_wire_inject(r.net->model, t, len + 4, NULL);
-    VW_EXPECT(vm, nk_wait_indicated(vm, 1) == 1, "the tagged frame was not indicated");
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 1) == 1, "the tagged frame was not indicated");
     uint8_t got[256];
     unsigned n = vw_ndis_received(vm, 0, got, sizeof(got));
     struct vw_ndis_offload_stats o;

@@ -1,6 +1,6 @@
 /*
  * NDIS 6 constants the harness's ndis.sys emulation and NDIS scenarios use:
- * status codes, object header types, OIDs, packet filters, the
+ * status codes, object header types, packet filters (OIDs: vw_oid.h), the
  * NetBufferListInfo slot indices and the bit fields of the per-NBL
  * information, offload and RSS values.  Values from Microsoft's documented
  * declarations (the page cited per group); structure offsets are not here:
@@ -47,27 +47,9 @@
 #define VW_NDIS_FLAGS_DISPATCH_LEVEL    0x1 /* NDIS_{SEND,SEND_COMPLETE,RECEIVE,RETURN}_FLAGS_ */
 #define VW_NDIS_RECEIVE_FLAGS_RESOURCES 0x2
 
-/* OIDs (ntddndis.h; network/oid-*). */
-#define VW_OID_GEN_MAXIMUM_FRAME_SIZE         0x00010106u
-#define VW_OID_GEN_CURRENT_PACKET_FILTER      0x0001010Eu
-#define VW_OID_GEN_NETWORK_LAYER_ADDRESSES    0x00010118u /* NETWORK_ADDRESS_LIST */
-#define VW_NDIS_PROTOCOL_ID_TCP_IP            0x02u       /* its AddressType for IPv4 */
-#define VW_OID_GEN_RECEIVE_SCALE_CAPABILITIES 0x00010203u
-#define VW_OID_GEN_RECEIVE_SCALE_PARAMETERS   0x00010204u
-#define VW_OID_GEN_XMIT_OK                    0x00020101u
-#define VW_OID_GEN_RCV_OK                     0x00020102u
-#define VW_OID_GEN_RCV_NO_BUFFER              0x00020105u
-#define VW_OID_GEN_STATISTICS                 0x00020106u
-#define VW_OID_GEN_DIRECTED_BYTES_XMIT        0x00020201u /* then 11 more counters */
-#define VW_OID_GEN_BYTES_RCV                  0x00020219u
-#define VW_OID_GEN_BYTES_XMIT                 0x0002021Au
-#define VW_OID_802_3_PERMANENT_ADDRESS        0x01010101u
-#define VW_OID_802_3_CURRENT_ADDRESS          0x01010102u
-#define VW_OID_802_3_MULTICAST_LIST           0x01010103u
-#define VW_OID_OFFLOAD_ENCAPSULATION          0x0101010Au
-#define VW_OID_TCP_OFFLOAD_PARAMETERS         0xFC01020Cu
-#define VW_OID_PNP_SET_POWER                  0xFD010101u
-#define VW_OID_PNP_QUERY_POWER                0xFD010102u
+#include "vw_oid.h" /* the OIDs */
+/* NETWORK_ADDRESS AddressType of IPv4 (network/oid-gen-network-layer-addresses) */
+#define VW_NDIS_PROTOCOL_ID_TCP_IP 0x02u
 
 /* NDIS_PACKET_TYPE_* (network/oid-gen-current-packet-filter). */
 #define VW_NDIS_PACKET_TYPE_DIRECTED      0x01u
@@ -101,6 +83,13 @@
 #define VW_NBL_INFO_HASH_INFO       9  /* NetBufferListHashInfo */
 #define VW_NBL_INFO_RSC_64          22 /* TcpRecvSegCoalesceInfo, 64-bit */
 #define VW_NBL_INFO_RSC_32          19 /* TcpRecvSegCoalesceInfo, x86 */
+/* UdpSegmentationOffloadInfo (NDIS 6.83) is listed right after
+ * TcpRecvSegCoalesceInfo and before RscTcpTimestampDelta (NDIS 6.30): a new
+ * value there would move RscTcpTimestampDelta and break 6.30 binaries, so
+ * it is an alias, as every name the page lists after its base is: the
+ * receive-only RSC slot carries the transmit-only USO request. */
+#define VW_NBL_INFO_USO_64 VW_NBL_INFO_RSC_64
+#define VW_NBL_INFO_USO_32 VW_NBL_INFO_RSC_32
 
 /* NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO's ULONG
  * (ndis/ns-ndis-_ndis_tcp_ip_checksum_net_buffer_list_info). */
@@ -129,6 +118,14 @@
 #define VW_LSO_RESERVED(v)   ((v) & 0x3FFFFFFFu)
 #define VW_LSO_V1_TYPE       0u /* NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE */
 #define VW_LSO_V2_TYPE       1u /* NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE */
+
+/* NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO's Transmit
+ * (nbluso/ns-nbluso-ndis_udp_segmentation_offload_net_buffer_list_info):
+ * MSS:20, UdpHeaderOffset:10, Reserved:1, IPVersion:1 (IPv6 1). */
+#define VW_USO_MSS(v)        ((v) & 0xFFFFFu)
+#define VW_USO_UDP_OFFSET(v) (((v) >> 20) & 0x3FFu)
+#define VW_USO_RESERVED(v)   (((v) >> 30) & 1u)
+#define VW_USO_IPV6(v)       (((v) >> 31) & 1u) /* NDIS_UDP_SEGMENTATION_OFFLOAD_IPV6 */
 
 /* NDIS_NET_BUFFER_LIST_8021Q_INFO's ULONG (ndis/ns-ndis-_ndis_net_buffer_list_8021q_info):
  * TagHeader {UserPriority:3, CanonicalFormatId:1, VlanId:12}. */

@@ -488,11 +488,6 @@ int main(int argc, char **argv)
         /* Benchmarks (group "bench-*": bench/) run only when named. */
         if (!o.driver && strncmp(s->driver, "bench-", 6) == 0)
             continue;
-        /* NetKVM's offload and RSS scenarios (nkoff_*) wait for the driver's
-         * offloads: they run only when --only names them or VW_NKOFF=1. */
-        if (strncmp(s->name, "nkoff_", 6) == 0 && !(o.only && strstr(o.only, "nkoff_")) &&
-            !(getenv("VW_NKOFF") && strcmp(getenv("VW_NKOFF"), "1") == 0))
-            continue;
         for (int a = 0; a < VW_ARCH_COUNT; a++) {
             if (o.arch >= 0 && a != o.arch)
                 continue;

@@ -5,15 +5,12 @@
  * comes back, receive buffers running out (NDIS_RECEIVE_FLAGS_RESOURCES),
  * OID requests (answered, pended, too short), a pause that waits for the
  * protocol's returns; and each NDIS checker failing by name on its planted
- * bug (bad/badndis.c, chosen with the vendor OID 0xFF000001).
+ * bug (bad/badndis.c, chosen with the vendor OID VW_OID_VWNDIS_PLANT).
  */
 #include <string.h>
 #include "port/ndis/ndis_port.h"
 #include "scenario.h"
 #include "vw_ndis.h"
-
-#define OID_PLANT  0xFF000001u
-#define OID_TIMERS 0xFF000003u
 
 static const uint8_t mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x01};
 static const uint8_t peer[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -270,11 +267,11 @@ VW_SCENARIO("vwndis", ndis_timer_and_work_item, NULL)
     if (!up(vm, "vwndis"))
         return;
     uint32_t t[6] = {0}, done = 0;
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
+    if (!oid(vm, false, VW_OID_VWNDIS_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
         return;
     VW_EXPECT(vm, t[0] == 0 && t[2] == 0, "timer fired %u, work ran %u before 10 ms", t[0], t[2]);
     vw_run_for(vm, 20 * 10000);
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
+    if (!oid(vm, false, VW_OID_VWNDIS_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, &done))
         return;
     VW_EXPECT(vm, done == 24 && t[0] == 1 && t[1] == 2,
               "timer fired %u times at IRQL %u (once at DISPATCH_LEVEL expected)", t[0], t[1]);
@@ -294,7 +291,7 @@ VW_SCENARIO("vwndis", ndis_power_d3_and_back, NULL)
     if (!vw_ndis_set_power(vm, true, &st))
         return;
     VW_EXPECT(vm, st == VW_NDIS_STATUS_SUCCESS, "set power D3: 0x%08x", st);
-    if (!oid(vm, false, OID_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, NULL))
+    if (!oid(vm, false, VW_OID_VWNDIS_TIMERS, t, sizeof(t), VW_NDIS_STATUS_SUCCESS, NULL))
         return;
     VW_EXPECT(vm, t[4] == 4 && t[5] == 1, "the miniport's power state %u after %u sets", t[4],
               t[5]);
@@ -381,7 +378,7 @@ VW_SCENARIO("vwndis", ndis_toeplitz_microsoft_vectors, NULL)
 
 static bool plant(struct vm *vm, uint32_t mode)
 {
-    return oid(vm, true, OID_PLANT, &mode, 4, VW_NDIS_STATUS_SUCCESS, NULL);
+    return oid(vm, true, VW_OID_VWNDIS_PLANT, &mode, 4, VW_NDIS_STATUS_SUCCESS, NULL);
 }
 
 VW_SCENARIO("badndis", checker_ndis_send_completed_twice, "completed twice")

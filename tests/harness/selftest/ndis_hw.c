@@ -156,7 +156,7 @@ VW_SCENARIO("vwndishw", ndis_hw_line_frames_through_virtio, NULL)
 }
 
 /* The miniport's typed reads of the adapter's keywords (vwndishw's
- * VWNDISHW_KEYWORDS, reported through its vendor OID 0xFF000002): decimal,
+ * VWNDISHW_KEYWORDS, reported through VW_OID_VWNDISHW_KEYWORDS): decimal,
  * hex (typed back as NdisParameterInteger), a REG_SZ that is no number and
  * a missing keyword (NDIS_STATUS_FAILURE), a REG_DWORD, a string. */
 struct keywords {
@@ -176,7 +176,7 @@ VW_SCENARIO("vwndishw", ndis_hw_keywords_typed_reads, NULL)
     vw_ndis_keyword_dword(vm, "DwordValue", 4096);
     vw_ndis_keyword(vm, "Name", "vw-net");
     if (rig_up(vm, &r, true, "vwndishw", NULL) && vw_ndis_initialize(vm) &&
-        vw_ndis_oid(vm, false, 0xFF000002u, &k, sizeof(k), &status, &done)) {
+        vw_ndis_oid(vm, false, VW_OID_VWNDISHW_KEYWORDS, &k, sizeof(k), &status, &done)) {
         static const uint16_t name[] = {'v', 'w', '-', 'n', 'e', 't', 0};
         VW_EXPECT(vm, status == 0 && done == sizeof(k), "keyword OID: status 0x%x, %u bytes",
                   status, done);

@@ -306,3 +306,17 @@ VW_SCENARIO("badndisoff", checker_ndis_pm_capabilities_wake_state,
         vw_ndis_initialize(vm);
     }
 }
+
+/* vwndisoff's NDIS_OFFLOAD has no UdpSegmentation (revision below 6): the
+ * stack never asks it for USO, so the harness refuses to (uso.c). */
+VW_SCENARIO("vwndisoff", ndis_offload_harness_refuses_uso_not_advertised,
+            "does not enable USO for it")
+{
+    if (!up(vm, "vwndisoff", NULL))
+        return;
+    static uint8_t f[16000];
+    unsigned len = packet(f, 4, 17, 10 * 1472, 4100, true);
+    const uint8_t *frames[1] = {f};
+    struct vw_ndis_tx_info info = {.uso = 1472u | (14u + 20u) << 20};
+    vw_ndis_send_info(vm, frames, &len, &info, 1);
+}

@@ -6,24 +6,22 @@
  * pended and completed from a DPC; restart arms a one-shot NDIS timer
  * whose callback (DISPATCH) queues an NDIS I/O work item (PASSIVE) that
  * sleeps with NdisMSleep, each reporting its IRQL through the vendor OID
- * VWNDIS_OID_TIMERS.  Built as badndis with VWNDIS_PLANTED,
- * where the vendor OID VWNDIS_OID_PLANT picks one planted bug per checker.
+ * VW_OID_VWNDIS_TIMERS.  Built as badndis with VWNDIS_PLANTED,
+ * where the vendor OID VW_OID_VWNDIS_PLANT picks one planted bug per checker.
  */
 #include <ntddk.h>
 #include <vw/compiler.h>
 #include <vw/ndis.h>
+#include "../include/vw_oid.h" /* the vendor OIDs, shared with the harness */
 
 #define TAG       VW_POOL_TAG('v', 'w', 'N', 'd')
 #define RX_COUNT  16
 #define FRAME_MAX 1514
 #define MTU       1500
-/* A vendor-specific OID (the 0xFF prefix is the vendor range). */
-#define VWNDIS_OID_PLANT 0xFF000001u
 /* NDIS_DEVICE_POWER_STATE (network/oid-pnp-set-power) */
 #define DEVICE_D0 1
 #define DEVICE_D3 4
-/* Timer and work item report: fired, callback IRQL, ran, routine IRQL. */
-#define VWNDIS_OID_TIMERS 0xFF000003u
+/* Timer and work item report (VW_OID_VWNDIS_TIMERS): fired, callback IRQL, ran, routine IRQL. */
 
 enum state { ST_PAUSED, ST_RUNNING, ST_PAUSING };
 
@@ -529,7 +527,7 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
 #endif
             r->DATA.QUERY_INFORMATION.BytesWritten = 0;
             return NDIS_STATUS_SUCCESS;
-        case VWNDIS_OID_TIMERS: {
+        case VW_OID_VWNDIS_TIMERS: {
             ULONG t[6] = {a->timer_fired, a->timer_irql, a->work_ran,
                           a->work_irql,   a->power,      a->power_sets};
             return answer(r, t, sizeof(t));
@@ -565,7 +563,7 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         return NDIS_STATUS_PENDING;
     }
 #ifdef VWNDIS_PLANTED
-    if (oid == VWNDIS_OID_PLANT) {
+    if (oid == VW_OID_VWNDIS_PLANT) {
         a->plant = v;
         r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
         if (v == 3) /* planted: indicates while Paused */

@@ -17,6 +17,7 @@
 #include <ntddk.h>
 #include <vw/compiler.h>
 #include <vw/ndis.h>
+#include "../include/vw_oid.h" /* the vendor OIDs, shared with the harness */
 /* NdisDeviceStateD3, which vw/ndis.h does not declare yet. */
 #include "../include/vw_ndis.h"
 
@@ -67,9 +68,8 @@ typedef struct {
     ULONG64 sector;
 } BLK_HDR;
 
-/* What the keywords gave (the vendor OID VWNDISHW_OID_KEYWORDS reports it):
+/* What the keywords gave (the vendor OID VW_OID_VWNDISHW_KEYWORDS reports it):
  * each read's status and value. */
-#define VWNDISHW_OID_KEYWORDS 0xFF000002u
 typedef struct {
     NDIS_STATUS dec_status, hex_status, bad_status, dword_status, str_status, missing_status;
     ULONG dec, hex, dword;
@@ -785,7 +785,7 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         return power_oid(a, r);
     if (r->RequestType != NdisRequestQueryInformation)
         return NDIS_STATUS_NOT_SUPPORTED;
-    if (r->DATA.Oid == VWNDISHW_OID_KEYWORDS) {
+    if (r->DATA.Oid == VW_OID_VWNDISHW_KEYWORDS) {
         if (r->DATA.QUERY_INFORMATION.InformationBufferLength < sizeof(a->kw)) {
             r->DATA.QUERY_INFORMATION.BytesNeeded = sizeof(a->kw);
             return NDIS_STATUS_INVALID_LENGTH;

@@ -161,7 +161,7 @@ struct vmodel_net *vmodel_net_create(struct vmodel *m, const struct vmodel_net_c
     n->status = nc->status;
     n->gen = vmodel_reset_count(m);
     n->wire = calloc(n->cfg.wire_depth, sizeof(*n->wire));
-    n->txbuf = malloc(VMODEL_NET_MAX_FRAME + VIRTIO_NET_HDR_HASH_LEN);
+    n->txbuf = malloc(VMODEL_NET_MAX_TX_FRAME + VIRTIO_NET_HDR_HASH_LEN);
     for (unsigned i = 0; i < VMODEL_NET_MAX_PAIRS && n->wire != NULL; i++)
         if ((n->rxq[i].fifo = calloc(n->cfg.rx_backlog, sizeof(struct net_rx_frame))) == NULL)
             break;
@@ -214,8 +214,11 @@ void vmodel_net_set_link(struct vmodel_net *n, bool up)
 
 bool vmodel_net_announce(struct vmodel_net *n)
 {
-    /* 5.1.6.5.4: ANNOUNCE is set only with GUEST_ANNOUNCE (which needs CTRL_VQ) */
-    if (!net_has(n, VIRTIO_NET_F_GUEST_ANNOUNCE) || !net_has(n, VIRTIO_NET_F_CTRL_VQ))
+    /* 5.1.6.5.4: ANNOUNCE is set only with GUEST_ANNOUNCE (which needs CTRL_VQ);
+     * a hostile device sets it anyway, which the driver must ignore */
+    if (n->hostile.announce_unasked)
+        n->stats.hostile_done++;
+    else if (!net_has(n, VIRTIO_NET_F_GUEST_ANNOUNCE) || !net_has(n, VIRTIO_NET_F_CTRL_VQ))
         return false;
     n->status |= VIRTIO_NET_S_ANNOUNCE;
     net_write_config(n);
@@ -228,7 +231,14 @@ bool vmodel_net_announce(struct vmodel_net *n)
 void net_announce_ack(struct vmodel_net *n)
 {
     n->status &= (uint16_t)~VIRTIO_NET_S_ANNOUNCE;
+    n->stats.announce_acks++;
+    n->stats.tx_frames_at_ack = n->stats.tx_frames;
     net_write_config(n);
+}
+
+bool vmodel_net_announce_pending(const struct vmodel_net *n)
+{
+    return (n->status & VIRTIO_NET_S_ANNOUNCE) != 0;
 }
 
 bool net_offload(const struct vmodel_net *n, unsigned bit)

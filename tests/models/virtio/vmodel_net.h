@@ -30,7 +30,11 @@
 #define VMODEL_NET_DEVICE_TYPE 1
 #define VMODEL_NET_CFG_LEN     24 /* through supported_hash_types (5.1.4) */
 #define VMODEL_NET_MAX_PAIRS   64 /* pairs this model serves (max_virtqueue_pairs may claim more) */
-#define VMODEL_NET_MAX_FRAME   65550u /* a GSO frame: 64 KiB of IP + Ethernet and VLAN headers */
+#define VMODEL_NET_MAX_FRAME                                                                       \
+    65550u /* a received frame: the 65562-byte buffer of 5.1.6.3.1 less the header */
+/* A sent GSO frame: a 65535-byte IP packet behind an Ethernet header and one
+ * 802.1Q tag (a tagging driver's LSO send; no spec bound below that) */
+#define VMODEL_NET_MAX_TX_FRAME 65553u
 
 /* Feature bits (5.1.3) */
 #define VIRTIO_NET_F_CSUM                0
@@ -173,6 +177,7 @@ struct vmodel_net_hostile {
     bool gso_unasked;        /**< gso_type TCPV4 on a plain frame, GUEST_TSO4 or not */
     bool csum_start_beyond;  /**< NEEDS_CSUM with csum_start past the frame */
     bool drop_all;           /**< the wire loses every injected frame (counted) */
+    bool announce_unasked;   /**< vmodel_net_announce sets ANNOUNCE without GUEST_ANNOUNCE */
 };
 
 /** One frame captured from the wire */
@@ -192,6 +197,8 @@ struct vmodel_net_stats {
         rx_dropped_too_big, rx_dropped_wire, rx_segmented;
     uint64_t rx_per_queue[VMODEL_NET_MAX_PAIRS];
     uint64_t ctrl_ok, ctrl_err, config_irqs, hostile_done;
+    uint64_t announce_acks;    /* VIRTIO_NET_CTRL_ANNOUNCE_ACK commands taken */
+    uint64_t tx_frames_at_ack; /* tx_frames when the last one came */
     uint64_t rule_errors;
     char last_rule[200];
 };
@@ -231,6 +238,8 @@ void vmodel_net_set_link(struct vmodel_net *n, bool up);
 /** Ask the driver to announce itself (ANNOUNCE with GUEST_ANNOUNCE); false when not
  *  negotiated */
 bool vmodel_net_announce(struct vmodel_net *n);
+/** Is VIRTIO_NET_S_ANNOUNCE set in the status field now? */
+bool vmodel_net_announce_pending(const struct vmodel_net *n);
 
 /**
  * A frame arrives from the wire: filtered (receive mode, MAC table, VLAN

@@ -164,7 +164,7 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
         n->stats.tx_dropped_rule++;
         return 0;
     }
-    if (req->out_len < hl || req->out_len > VMODEL_NET_MAX_FRAME + hl) {
+    if (req->out_len < hl || req->out_len > VMODEL_NET_MAX_TX_FRAME + hl) {
         net_rule(n, req->out_len < hl ? "tx-short-header" : "tx-too-long",
                  "queue %u: %u bytes with a %u-byte header", q, req->out_len, hl);
         n->stats.tx_dropped_rule++;

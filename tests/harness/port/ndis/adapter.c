@@ -296,6 +296,7 @@ bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsign
     for (unsigned i = 0; info != NULL && i < count; i++)
         if (!ndis_checksum_tx_allowed(vm, frames[i], lens[i], info[i].csum) ||
             !ndis_lso_tx_allowed(vm, frames[i], lens[i], info[i].lso) ||
+            !ndis_uso_tx_allowed(vm, frames[i], lens[i], info[i].uso) ||
             !ndis_vlan_tx_allowed(vm, info[i].vlan))
             return false;
     for (unsigned i = 0; i < count; i++) {
@@ -315,6 +316,8 @@ bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsign
             ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_TCP_IP_CHECKSUM, info[i].csum);
             ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_TCP_LARGE_SEND, info[i].lso);
             ndis_nbl_set_info(vm, nbl, VW_NBL_INFO_IEEE8021Q, info[i].vlan);
+            if (info[i].uso != 0)
+                ndis_nbl_set_info(vm, nbl, ndis_uso_slot(vm), info[i].uso);
             r->lso = info[i].lso;
         }
         if (prev)

@@ -29,6 +29,7 @@ struct ndis_offload_cfg {
     uint32_t csum_encap[4], csum[4]; /* IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive */
     uint32_t lso_encap[2], lso_max[2], lso_min[2]; /* LsoV2 IPv4, IPv6 */
     bool rsc[2];                                   /* Rsc IPv4, IPv6 (revision 3 and later) */
+    uint32_t uso_encap[2], uso_max[2], uso_min[2]; /* UdpSegmentation (revision 6 and later) */
 };
 
 /* RSS: the capabilities of the general attributes and the parameters the
@@ -247,6 +248,9 @@ unsigned ndis_rsc_slot(struct vm *vm);
 bool ndis_checksum_tx_allowed(struct vm *vm, const uint8_t *frame, unsigned len, uint32_t csum);
 bool ndis_vlan_tx_allowed(struct vm *vm, uint32_t v);
 bool ndis_lso_tx_allowed(struct vm *vm, const uint8_t *frame, unsigned len, uint32_t lso);
+bool ndis_uso_tx_allowed(struct vm *vm, const uint8_t *frame, unsigned len, uint32_t uso);
+/* UdpSegmentationOffloadInfo's slot on this arch (uso.c). */
+unsigned ndis_uso_slot(struct vm *vm);
 /* At send completion: what the miniport wrote back into an LSOv2 NBL. */
 bool ndis_lso_completed(struct vm *vm, gva_t nbl, uint32_t sent);
 /* Receive checks of one indicated NBL whose frame is F (LEN bytes, the

@@ -95,6 +95,7 @@ bool vw_ndis_set_offload_parameters(struct vm *vm, const uint8_t checksums[5], u
  * NDIS_NET_BUFFER_LIST_8021Q_INFO; 0: none.  Bits: vw_ndis.h. */
 struct vw_ndis_tx_info {
     uint32_t csum, lso, vlan;
+    uint32_t uso; /* UdpSegmentationOffloadInfo's Transmit (0: none) */
 };
 /* vw_ndis_send with INFO[i] for frame i (INFO NULL: none); the stack asks
  * only for what the current offload configuration enables (else the run
@@ -116,7 +117,8 @@ struct vw_ndis_offload_stats {
 };
 void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);
 /* OID_GEN_RECEIVE_SCALE_PARAMETERS as the stack sets it (revision 2: an
- * indirection table of PROCESSOR_NUMBERs of group 0, TABLE[i] for entry i,
+ * indirection table of PROCESSOR_NUMBERs, TABLE[i] the CPU index of entry i
+ * (group TABLE[i] / 64, number TABLE[i] % 64),
  * N a power of two up to 128; KEY of KEY_LEN bytes up to 40; HASH_INFO the
  * function | NDIS_HASH_* types, 0: NDIS_RSS_PARAM_FLAG_DISABLE_RSS).
  * STATUS gets the miniport's answer; from a success on, each indicated

@@ -122,7 +122,8 @@ bool ndis_offload_attributes(struct vm *vm, gva_t a)
 }
 
 /* Reads the NDIS_OFFLOAD at O (SIZE bytes) as the current configuration:
- * the checksum words, LSOv2, and RSC from revision 3's Rsc member on. */
+ * the checksum words, LSOv2, RSC from revision 3's Rsc member on, USO from
+ * revision 6's UdpSegmentation on. */
 void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size)
 {
     struct ndis_offload_cfg *c = &ndis_state(vm)->cur;
@@ -147,6 +148,17 @@ void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size)
     if (size >= rsc + VW_SIZEOF(vm, NDIS_TCP_RECV_SEG_COALESCE_OFFLOAD)) {
         c->rsc[0] = vw_rd(vm, o + rsc, 1) != 0;
         c->rsc[1] = vw_rd(vm, o + rsc + 1, 1) != 0;
+    }
+    /* UdpSegmentation (revision 6, NDIS 6.83): IPv4 {Encapsulation,
+     * MaxOffLoadSize, MinSegmentCount:6 ...}, IPv6 the same */
+    uint64_t u = VW_OFFSET(vm, NDIS_OFFLOAD, UdpSegmentation);
+    if (size >= u + VW_SIZEOF(vm, NDIS_UDP_SEGMENTATION_OFFLOAD)) {
+        uint64_t ua[2] = {u, u + VW_OFFSET(vm, NDIS_UDP_SEGMENTATION_OFFLOAD, IPv6)};
+        for (unsigned i = 0; i < 2; i++) {
+            c->uso_encap[i] = (uint32_t)vw_rd(vm, o + ua[i], 4);
+            c->uso_max[i] = (uint32_t)vw_rd(vm, o + ua[i] + 4, 4);
+            c->uso_min[i] = (uint32_t)vw_rd(vm, o + ua[i] + 8, 4) & 0x3Fu;
+        }
     }
 }
 

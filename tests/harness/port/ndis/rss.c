@@ -100,8 +100,13 @@ bool vw_ndis_set_rss(struct vm *vm, uint32_t hash_info, const uint8_t *key, unsi
     memcpy(p + RP(HashSecretKeySize), &ksize, 2);
     memcpy(p + RP(HashSecretKeyOffset), &koff, 4);
 #undef RP
-    for (unsigned i = 0; i < n; i++) /* PROCESSOR_NUMBER {Group 0, Number, Reserved} */
-        p[table_at + 4 * i + 2] = (uint8_t)table[i];
+    /* PROCESSOR_NUMBER {USHORT Group, UCHAR Number, UCHAR Reserved}: groups
+     * hold 64 processors, filled in order (k_cpus.c), so CPU c is (c / 64, c % 64) */
+    for (unsigned i = 0; i < n; i++) {
+        p[table_at + 4 * i] = (uint8_t)(table[i] / 64);
+        p[table_at + 4 * i + 1] = (uint8_t)(table[i] / 64 >> 8);
+        p[table_at + 4 * i + 2] = (uint8_t)(table[i] % 64);
+    }
     if (key_len)
         memcpy(p + key_at, key, key_len);
     uint32_t done = 0, len = (uint32_t)(key_at + key_len);
