@@ -8,11 +8,13 @@
 
 /* NETWORK_ADDRESS_LIST: LONG AddressCount, USHORT AddressType, then the
  * NETWORK_ADDRESS entries (USHORT AddressLength, USHORT AddressType, the
- * bytes); a TCP/IP entry is NETWORK_ADDRESS_IP: USHORT sin_port, then the
- * 4-byte address (network order) */
+ * bytes); a TCP/IP entry is NETWORK_ADDRESS_IP as ntddndis.h declares it,
+ * with natural alignment: USHORT sin_port, 2 bytes of padding, ULONG
+ * in_addr (the address, network order) at offset 4, UCHAR sin_zero[8]: 16
+ * bytes (NETWORK_ADDRESS_LENGTH_IP) */
 #define NK_NAL_HDR  6u
 #define NK_NA_HDR   4u
-#define NK_NAIP_OFF 2u
+#define NK_NAIP_OFF 4u
 
 /* IRQL: any. a little-endian 16-bit field. */
 static uint16_t nk_an_le16(const uint8_t *p)

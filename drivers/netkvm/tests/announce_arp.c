@@ -69,8 +69,9 @@ static void an_expect_acks(struct vm *vm, struct nk_rig *r, uint64_t before, uns
  * announcement. */
 static void an_expect_quiet_after(struct vm *vm, struct nk_rig *r)
 {
-    VW_EXPECT(vm, !vmodel_net_announce_pending(r->net->model) &&
-                      vmodel_net_stats(r->net->model)->announce_acks == 1,
+    VW_EXPECT(vm,
+              !vmodel_net_announce_pending(r->net->model) &&
+                  vmodel_net_stats(r->net->model)->announce_acks == 1,
               "after the ack: S_ANNOUNCE %d, %llu ANNOUNCE_ACK commands",
               vmodel_net_announce_pending(r->net->model),
               (unsigned long long)vmodel_net_stats(r->net->model)->announce_acks);
@@ -107,14 +108,15 @@ VW_SCENARIO("netkvm", netkvm_announce_gratuitous_arp, NULL)
     struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE};
     if (!nk_up(vm, &r, &o))
         return;
-    /* NETWORK_ADDRESS_LIST of two NETWORK_ADDRESS_IP (sin_port, in_addr, sin_zero) */
-    uint8_t list[6 + 2 * (4 + 14)];
+    /* NETWORK_ADDRESS_LIST of two NETWORK_ADDRESS_IP (ntddndis.h, natural
+     * alignment: sin_port, padding, in_addr at 4, sin_zero: 16 bytes) */
+    uint8_t list[6 + 2 * (4 + 16)];
     memset(list, 0, sizeof(list));
     list[0] = 2, list[4] = VW_NDIS_PROTOCOL_ID_TCP_IP;
     for (unsigned k = 0; k < 2; k++) {
-        uint8_t *e = list + 6 + k * 18;
-        e[0] = 14, e[2] = VW_NDIS_PROTOCOL_ID_TCP_IP;
-        memcpy(e + 4 + 2, ips[k], 4);
+        uint8_t *e = list + 6 + k * 20;
+        e[0] = 16, e[2] = VW_NDIS_PROTOCOL_ID_TCP_IP;
+        memcpy(e + 4 + 4, ips[k], 4);
     }
     uint32_t status = 1, done = 0;
     VW_EXPECT(vm,
@@ -125,7 +127,7 @@ VW_SCENARIO("netkvm", netkvm_announce_gratuitous_arp, NULL)
     /* A list whose entry runs past the buffer: refused, the addresses kept */
     uint8_t bad[sizeof(list)];
     memcpy(bad, list, sizeof(bad));
-    bad[6 + 18] = 200;
+    bad[6 + 20] = 200;
     VW_EXPECT(vm,
               vw_ndis_oid(vm, true, VW_OID_GEN_NETWORK_LAYER_ADDRESSES, bad, sizeof(bad), &status,
                           &done) &&

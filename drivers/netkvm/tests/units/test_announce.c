@@ -19,11 +19,12 @@ static size_t an_list(uint8_t *buf, int n, uint16_t type)
     buf[0] = (uint8_t)n, buf[1] = buf[2] = buf[3] = 0;
     buf[4] = (uint8_t)type, buf[5] = 0;
     for (int i = 0; i < n; i++) {
-        buf[o] = 14, buf[o + 1] = 0; /* AddressLength: NETWORK_ADDRESS_IP */
+        buf[o] = 16, buf[o + 1] = 0; /* AddressLength: sizeof(NETWORK_ADDRESS_IP) */
         buf[o + 2] = (uint8_t)type, buf[o + 3] = 0;
-        memset(buf + o + 4, 0, 14);
-        buf[o + 6] = 10, buf[o + 9] = (uint8_t)(i + 1); /* in_addr behind sin_port */
-        o += 4 + 14;
+        memset(buf + o + 4, 0, 16);
+        buf[o + 4] = 0x12, buf[o + 5] = 0x34;            /* sin_port, then 2 bytes of padding */
+        buf[o + 8] = 10, buf[o + 11] = (uint8_t)(i + 1); /* in_addr at offset 4 */
+        o += 4 + 16;
     }
     return o;
 }
@@ -58,7 +59,7 @@ static void an_malformed(void)
     size_t n = an_list(b, 1, TCPIP);
     nk_announce_parse(b, n, TCPIP, &a);
     n = an_list(b, 2, TCPIP);
-    b[6 + 18] = 200; /* the second entry's AddressLength past the buffer */
+    b[6 + 20] = 200; /* the second entry's AddressLength past the buffer */
     check(nk_announce_parse(b, n, TCPIP, &a) == -1 && a.count == 1,
           "announce: an address length past the buffer refused");
     n = an_list(b, 2, TCPIP);
