@@ -293,3 +293,4 @@ MINIPORT_RESTART NkRestart;
 void NkPauseCheck(PNK_ADAPTER A);
 void NkLinkUpdate(PNK_ADAPTER A, BOOLEAN Force);
 void NkFrameClass(const UCHAR *Dest, ULONG *Class);
+BOOLEAN NkFilterAdmits(PNK_ADAPTER A, ULONG Class);

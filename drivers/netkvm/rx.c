@@ -222,9 +222,13 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         NK_INC64(&a->Stats.RxDiscards);
         return NULL;
     }
-    NkRssClassify(a, nbl, b);
     ULONG cls = 0;
     NkFrameClass(first->Va + NET_BUFFER_CURRENT_MDL_OFFSET(nb), &cls);
+    if (!NkFilterAdmits(a, cls)) {
+        NkRxRecycle(q, b); /* not for the protocol: neither received nor a discard */
+        return NULL;
+    }
+    NkRssClassify(a, nbl, b);
     NK_INC64(&a->Stats.RxFrames[cls]);
     NK_ADD64(&a->Stats.RxBytes[cls], (LONG64)total);
     return nbl;

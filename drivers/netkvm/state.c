@@ -97,3 +97,17 @@ void NkFrameClass(const UCHAR *Dest, ULONG *Class)
     else
         *Class = 0;
 }
+
+/* IRQL: any. whether the packet filter admits a frame of class cls (see
+ * NkFrameClass) that the device may have let through: a broadcast when the
+ * filter has no NDIS_PACKET_TYPE_BROADCAST (the device drops those only
+ * with CTRL_RX_EXTRA's NOBCAST; network/oid-gen-current-packet-filter).
+ * Directed and multicast frames the device filters (CTRL_RX, MAC table).
+ * Before the first filter set (0) nothing is dropped here. */
+BOOLEAN NkFilterAdmits(PNK_ADAPTER a, ULONG cls)
+{
+    ULONG f = a->PacketFilter;
+    if (cls != 2 || f == 0 || (f & NDIS_PACKET_TYPE_PROMISCUOUS))
+        return TRUE;
+    return (f & NDIS_PACKET_TYPE_BROADCAST) != 0;
+}

@@ -236,7 +236,7 @@ static void pw_inject_to(struct nk_rig *r, const uint8_t *dst, unsigned k)
  * goes out.  The filters are the protocol's, so whatever the driver did
  * with the device at D3 and D0, NDIS must see them in force.  With
  * CTRL_RX_EXTRA the device can drop broadcasts (NOBCAST); without it the
- * driver must drop them itself, which it does not yet (opt-in). */
+ * driver drops them itself (state.c NkFilterAdmits). */
 static void pw_filters_kept(struct vm *vm, bool rx_extra)
 {
     static const uint8_t listed[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
@@ -310,7 +310,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_filters_kept, NULL)
     pw_filters_kept(vm, true);
 }
 
-VW_SCENARIO("netkvm", optin_power_d3_filters_kept_no_rx_extra, NULL)
+VW_SCENARIO("netkvm", netkvm_power_d3_filters_kept_no_rx_extra, NULL)
 {
     pw_filters_kept(vm, false);
 }
