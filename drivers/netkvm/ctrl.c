@@ -1,22 +1,83 @@
 /*
- * ctrl.c - the control queue: one command at a time (a lock), written into
- * the adapter's control page (command, then the ack byte the device
- * writes), the device notified and its answer polled for at most
- * NK_CTRL_POLLS x 10 us.  A command the device does not acknowledge is
- * logged and reported to the caller; nothing waits forever.
+ * ctrl.c - the control queue: one command at a time (a claim flag, not a
+ * lock held across the wait), written into the adapter's control page
+ * (command, then the ack byte the device writes), the device notified and
+ * its answer polled for NK_CTRL_BOUND_US of waiting at most.  Spec 5.1.6.5: the
+ * device answers through the used ring; NDIS may call MiniportOidRequest
+ * at IRQL <= DISPATCH_LEVEL ("Porting Miniport Driver OID Request Handling
+ * to NDIS 6.0"), and initialisation runs at PASSIVE_LEVEL: at PASSIVE the
+ * wait sleeps between polls (NdisMSleep), above it a caller can only
+ * stall.  A command the device does not acknowledge is logged and
+ * reported to the caller; the bound is logged when hit; nothing waits
+ * forever.
  */
 #include "netkvm.h"
 
-#define NK_CTRL_ACK_OFF 1024u /* the ack byte's place in the control page */
+#define NK_CTRL_ACK_OFF  1024u   /* the ack byte's place in the control page */
+#define NK_CTRL_BOUND_US 100000u /* a command's claim, and its answer: 100 ms each */
+#define NK_POLL_STEP_US  10u     /* the first wait between two polls */
+#define NK_POLL_STEP_MAX 1000u   /* asleep: the step doubles up to 1 ms */
+
+/* IRQL <= DISPATCH_LEVEL. poll ready(ctx) until it says TRUE or bound_us
+ * of waiting passed: asleep between polls at PASSIVE_LEVEL (NdisMSleep:
+ * no lock held, the processor free; steps of 10 us doubling to 1 ms, so a
+ * quick answer is seen quickly and a slow one costs few wake-ups), a 10 us
+ * stall above it.  The bound counts the waits asked for (a sleep may last
+ * longer: the timer's resolution).  FALSE: the bound was hit. */
+BOOLEAN NkPoll(BOOLEAN (*ready)(PVOID), PVOID ctx, ULONG bound_us)
+{
+    ULONG waited = 0, step = NK_POLL_STEP_US;
+    for (;;) {
+        if (ready(ctx))
+            return TRUE;
+        if (waited >= bound_us)
+            return FALSE;
+        if (KeGetCurrentIrql() == PASSIVE_LEVEL) {
+            NdisMSleep(step);
+            waited += step;
+            step = step * 2 > NK_POLL_STEP_MAX ? NK_POLL_STEP_MAX : step * 2;
+        } else {
+            KeStallExecutionProcessor(NK_POLL_STEP_US);
+            waited += NK_POLL_STEP_US;
+        }
+    }
+}
+
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: the control page claimed. */
+static BOOLEAN NkCtrlClaimed(PVOID ctx)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)ctx;
+    return InterlockedCompareExchange(&a->CtrlBusy, 1, 0) == 0;
+}
+
+/* What the answer poll looks for: the device's used entry */
+typedef struct _NK_CTRL_WAIT {
+    PNK_ADAPTER Adapter;
+    void *Done;
+    uint32_t Written;
+} NK_CTRL_WAIT;
+
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: the device answered (or the queue broke). */
+static BOOLEAN NkCtrlAnswered(PVOID ctx)
+{
+    NK_CTRL_WAIT *w = (NK_CTRL_WAIT *)ctx;
+    w->Done = virtqueue_get(&w->Adapter->Ctrl, &w->Written);
+    return w->Done != NULL || virtqueue_broken(&w->Adapter->Ctrl);
+}
 
 /* IRQL <= DISPATCH_LEVEL. send one command; TRUE when the device acknowledged it. */
 BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
 {
     struct virtqueue_req rq;
+    NK_CTRL_WAIT w = {a, NULL, 0};
     BOOLEAN ok = FALSE;
     if (!a->HasCtrl || !a->Ready || a->Removed || a->CtrlDma.va == NULL)
         return FALSE;
-    NdisAcquireSpinLock(&a->CtrlLock);
+    if (!NkPoll(NkCtrlClaimed, a, NK_CTRL_BOUND_US)) {
+        DbgPrint("netkvm: control command %u/%u: the queue stayed busy for %u us\n", cmd->class_,
+                 cmd->cmd, NK_CTRL_BOUND_US);
+        return FALSE;
+    }
     PUCHAR page = a->CtrlDma.va;
     size_t n = nk_ctrl_wire(cmd, page);
     volatile UCHAR *ack = page + NK_CTRL_ACK_OFF;
@@ -25,21 +86,14 @@ BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
         virtqueue_req_seg(&rq, a->CtrlDma.pa, (uint32_t)n, 0);
         virtqueue_req_seg(&rq, a->CtrlDma.pa + NK_CTRL_ACK_OFF, 1, VIRTQUEUE_SEG_WRITE);
         if (virtqueue_req_close(&rq, page) == 0) {
-            uint32_t written = 0;
-            void *done = NULL;
             virtqueue_kick(&a->Ctrl);
-            for (ULONG i = 0; i < NK_CTRL_POLLS && done == NULL && !virtqueue_broken(&a->Ctrl);
-                 i++) {
-                done = virtqueue_get(&a->Ctrl, &written);
-                if (done == NULL)
-                    KeStallExecutionProcessor(10);
-            }
-            ok = done != NULL && nk_ctrl_acked(*ack, written);
-            if (done == NULL)
-                DbgPrint("netkvm: control command %u/%u unanswered\n", cmd->class_, cmd->cmd);
+            if (!NkPoll(NkCtrlAnswered, &w, NK_CTRL_BOUND_US))
+                DbgPrint("netkvm: control command %u/%u unanswered after %u us (the bound)\n",
+                         cmd->class_, cmd->cmd, NK_CTRL_BOUND_US);
+            ok = w.Done != NULL && nk_ctrl_acked(*ack, w.Written);
         }
     }
-    NdisReleaseSpinLock(&a->CtrlLock);
+    InterlockedExchange(&a->CtrlBusy, 0);
     if (!ok)
         DbgPrint("netkvm: control command %u/%u not acknowledged\n", cmd->class_, cmd->cmd);
     return ok;

@@ -12,9 +12,8 @@ static NDIS_STATUS NkSetRegistration(PNK_ADAPTER a)
 {
     NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES r;
     RtlZeroMemory(&r, sizeof(r));
-    r.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-    r.Header.Revision = NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
-    r.Header.Size = sizeof(r);
+    NK_HEADER(r.Header, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
+              NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1, sizeof(r));
     r.MiniportAdapterContext = a;
     r.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_HARDWARE_DEVICE |
                        NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER |
@@ -29,9 +28,9 @@ static NDIS_STATUS NkSetGeneral(PNK_ADAPTER a)
 {
     NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES g;
     RtlZeroMemory(&g, sizeof(g));
-    g.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES;
-    g.Header.Revision = NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
-    g.Header.Size = NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2;
+    NK_HEADER(g.Header, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
+              NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2,
+              NDIS_SIZEOF_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES_REVISION_2);
     g.MediaType = NdisMedium802_3;
     g.PhysicalMediumType = NdisPhysicalMedium802_3;
     g.MtuSize = a->Cfg.mtu;
@@ -90,9 +89,8 @@ static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
 {
     NDIS_SG_DMA_DESCRIPTION d;
     RtlZeroMemory(&d, sizeof(d));
-    d.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
-    d.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
-    d.Header.Size = sizeof(d);
+    NK_HEADER(d.Header, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
+              sizeof(d));
     d.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
     d.MaximumPhysicalMapping = NK_MTU_MAX + NK_ETH_HLEN;
     d.ProcessSGListHandler = NkProcessSgList;
@@ -104,9 +102,8 @@ static NDIS_STATUS NkAllocatePool(PNK_ADAPTER a)
 {
     NET_BUFFER_LIST_POOL_PARAMETERS p;
     RtlZeroMemory(&p, sizeof(p));
-    p.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    p.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-    p.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+    NK_HEADER(p.Header, NDIS_OBJECT_TYPE_DEFAULT, NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1,
+              NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1);
     p.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
     p.fAllocateNetBuffer = TRUE;
     p.PoolTag = NK_TAG;
@@ -132,7 +129,6 @@ static void NkRelease(PNK_ADAPTER a)
         NdisFreeNetBufferListPool(a->NblPool);
     if (a->Dma != NULL)
         NdisMDeregisterScatterGatherDma(a->Dma);
-    NdisFreeSpinLock(&a->CtrlLock);
     NdisFreeSpinLock(&a->AnnounceLock);
     NdisFreeMemory(a, sizeof(*a), 0);
 }
@@ -149,7 +145,6 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     RtlZeroMemory(a, sizeof(*a));
     a->Handle = Handle;
     a->State = NK_PAUSED;
-    NdisAllocateSpinLock(&a->CtrlLock);
     NdisAllocateSpinLock(&a->AnnounceLock);
     NkReadParams(a); /* before negotiation: the properties shape the feature wish */
 

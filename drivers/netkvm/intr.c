@@ -101,9 +101,8 @@ NDIS_STATUS NkInterruptRegister(PNK_ADAPTER a)
 {
     NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS c;
     RtlZeroMemory(&c, sizeof(c));
-    c.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT;
-    c.Header.Revision = NDIS_MINIPORT_INTERRUPT_REVISION_1;
-    c.Header.Size = sizeof(c);
+    NK_HEADER(c.Header, NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT, NDIS_MINIPORT_INTERRUPT_REVISION_1,
+              sizeof(c));
     c.InterruptHandler = NkIsr;
     c.InterruptDpcHandler = NkDpc;
     c.DisableInterruptHandler = NkIntrNop;

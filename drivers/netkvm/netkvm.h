@@ -36,7 +36,6 @@
 #define NK_RX_CHUNK   0x10000u    /* receive buffers come in 64 KiB shared blocks */
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
-#define NK_CTRL_POLLS 10000u      /* control command: polls of 10 us (100 ms) */
 /* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
  * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
  * whose options push its datagram past 65535 bytes cannot be described to
@@ -48,6 +47,10 @@
 #define NK_ADD64(p, v) ((void)__atomic_fetch_add((p), (LONG64)(v), __ATOMIC_RELAXED))
 #define NK_INC64(p)    NK_ADD64((p), 1)
 #define NK_ADD32(p, v) ((void)__atomic_fetch_add((p), (LONG)(v), __ATOMIC_SEQ_CST))
+
+/* An NDIS_OBJECT_HEADER's three fields, in one statement */
+#define NK_HEADER(h, type, rev, size)                                                              \
+    ((h).Type = (UCHAR)(type), (h).Revision = (UCHAR)(rev), (h).Size = (USHORT)(size))
 
 typedef enum { NK_PAUSED = 0, NK_RUNNING = 1, NK_PAUSING = 2 } NK_STATE;
 
@@ -73,6 +76,7 @@ typedef struct _NK_TXQ {
     PNET_BUFFER PendHead, PendTail; /* mapped, waiting for ring space */
     ULONG Index;                    /* pair */
     ULONG Message;
+    ULONG Unfit; /* frames failed: more segments than the ring takes */
 } NK_TXQ, *PNK_TXQ;
 
 /* A receive buffer: shared memory, its MDL and the NBL that carries it */
@@ -118,9 +122,8 @@ typedef struct _NK_RSS {
     BOOLEAN Device;  /* VIRTIO_NET_F_RSS: the device steers by the table too */
     BOOLEAN Report;  /* VIRTIO_NET_F_HASH_REPORT: the device's hash is used */
     NDIS_RECEIVE_SCALE_CAPABILITIES Caps;
-    NDIS_SPIN_LOCK Lock; /* Map, between the OID and the data path */
-    struct nk_rss_map Map;
-    ULONG Cpus; /* active processors (per-CPU paths), index order */
+    struct nk_rss_pub Pub; /* the map: read lock-free per frame, set by the OID */
+    ULONG Cpus;            /* active processors (per-CPU paths), index order */
     PNK_RSS_CPU Cpu;
     PPROCESSOR_NUMBER Numbers; /* processor index -> group and number */
     ULONG HashInformation;
@@ -128,7 +131,6 @@ typedef struct _NK_RSS {
     PROCESSOR_NUMBER Table[NK_RSS_MAX_ITABLE];
     UCHAR Key[NK_RSS_KEY_BYTES];
     /* A set's work space (NDIS sends one OID request at a time) */
-    struct nk_rss_map Next;
     PROCESSOR_NUMBER NextTable[NK_RSS_MAX_ITABLE];
     uint16_t NextCpus[NK_RSS_MAX_ITABLE];
     LONG64 BadReports; /* hash reports out of range */
@@ -174,7 +176,7 @@ struct _NK_ADAPTER {
     /* Control queue */
     struct virtqueue Ctrl;
     BOOLEAN HasCtrl;
-    NDIS_SPIN_LOCK CtrlLock;
+    volatile LONG CtrlBusy; /* a command owns the control page (ctrl.c) */
     struct virtio_dma CtrlDma;
     /* Pause bookkeeping */
     volatile LONG TxOut; /* NBLs accepted, not completed */
@@ -231,7 +233,7 @@ MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
 /* ---- tx_offload.c ---- */
 BOOLEAN NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Slot,
-                    ULONG SlotBytes, ULONG *Copied);
+                    ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
 ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
 ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);
@@ -245,10 +247,12 @@ void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
 void NkRxReclaim(PNK_RXQ Q);
+void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
 /* ---- ctrl.c ---- */
 BOOLEAN NkCtrlSend(PNK_ADAPTER A, const struct nk_ctrl_cmd *Cmd);
+BOOLEAN NkPoll(BOOLEAN (*Ready)(PVOID), PVOID Ctx, ULONG BoundUs);
 void NkCtrlApplyFilter(PNK_ADAPTER A);
 void NkCtrlSetPairs(PNK_ADAPTER A);
 void NkCtrlSetMac(PNK_ADAPTER A);
@@ -292,5 +296,6 @@ MINIPORT_PAUSE NkPause;
 MINIPORT_RESTART NkRestart;
 void NkPauseCheck(PNK_ADAPTER A);
 void NkLinkUpdate(PNK_ADAPTER A, BOOLEAN Force);
+void NkIndicateStatus(PNK_ADAPTER A, NDIS_STATUS Code, PVOID Buf, ULONG Len);
 void NkFrameClass(const UCHAR *Dest, ULONG *Class);
 BOOLEAN NkFilterAdmits(PNK_ADAPTER A, ULONG Class);

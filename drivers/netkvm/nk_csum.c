@@ -50,9 +50,9 @@ void nk_vnet_hdr_put(const struct nk_vnet_hdr *hdr, uint8_t *out, size_t bytes)
     put_le16(out + 4, hdr->gso_size);
     put_le16(out + 6, hdr->csum_start);
     put_le16(out + 8, hdr->csum_offset);
-    if (bytes >= NK_VNET_HDR_BYTES)
+    if (bytes >= NK_HDR_LEN_MRG)
         put_le16(out + 10, hdr->num_buffers);
-    if (bytes >= NK_VNET_HDR_HASH_BYTES) {
+    if (bytes >= NK_HDR_LEN_HASH) {
         put_le32(out + 12, hdr->hash_value);
         put_le16(out + 16, hdr->hash_report);
     }
@@ -62,7 +62,7 @@ void nk_vnet_hdr_put(const struct nk_vnet_hdr *hdr, uint8_t *out, size_t bytes)
 void nk_vnet_hdr_get(struct nk_vnet_hdr *hdr, const uint8_t *in, size_t bytes)
 {
     memset(hdr, 0, sizeof(*hdr));
-    if (bytes < NK_VNET_HDR_LEGACY_BYTES)
+    if (bytes < NK_HDR_LEN_LEGACY)
         return;
     hdr->flags = in[0];
     hdr->gso_type = in[1];
@@ -70,9 +70,9 @@ void nk_vnet_hdr_get(struct nk_vnet_hdr *hdr, const uint8_t *in, size_t bytes)
     hdr->gso_size = get_le16(in + 4);
     hdr->csum_start = get_le16(in + 6);
     hdr->csum_offset = get_le16(in + 8);
-    if (bytes >= NK_VNET_HDR_BYTES)
+    if (bytes >= NK_HDR_LEN_MRG)
         hdr->num_buffers = get_le16(in + 10);
-    if (bytes >= NK_VNET_HDR_HASH_BYTES) {
+    if (bytes >= NK_HDR_LEN_HASH) {
         hdr->hash_value = (uint32_t)get_le16(in + 12) | (uint32_t)get_le16(in + 14) << 16;
         hdr->hash_report = get_le16(in + 16);
     }
@@ -521,6 +521,20 @@ void nk_tx_apply(const struct nk_tx_plan *plan, uint8_t *hdrbuf, size_t len)
         hdrbuf[off] = (uint8_t)(plan->patch[i].value >> 8);
         hdrbuf[off + 1] = (uint8_t)plan->patch[i].value;
     }
+}
+
+/* IRQL: any. Moves a plan's offsets behind a tag inserted after the
+ * addresses (every offset is a header's, a few hundred bytes at most, so
+ * the 16-bit fields cannot wrap). */
+void nk_tx_plan_tag(struct nk_tx_plan *plan)
+{
+    if (plan->vhdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        plan->vhdr.csum_start += NK_VLAN_HLEN;
+    if (plan->vhdr.hdr_len != 0)
+        plan->vhdr.hdr_len += NK_VLAN_HLEN;
+    for (unsigned i = 0; i < plan->npatch && i < NK_TX_MAX_PATCH; i++)
+        if (plan->patch[i].off >= NK_VLAN_TAG_AT)
+            plan->patch[i].off += NK_VLAN_HLEN;
 }
 
 /* IRQL: any. Finishes a NEEDS_CSUM checksum in software over a contiguous frame. */

@@ -41,20 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- virtio_net_hdr (virtio 1.2 5.1.6) -------------------------------- */
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
-#define VIRTIO_NET_HDR_F_DATA_VALID 2
-#define VIRTIO_NET_HDR_F_RSC_INFO   4
-#define VIRTIO_NET_HDR_GSO_NONE     0
-#define VIRTIO_NET_HDR_GSO_TCPV4    1
-#define VIRTIO_NET_HDR_GSO_UDP      3
-#define VIRTIO_NET_HDR_GSO_TCPV6    4
-#define VIRTIO_NET_HDR_GSO_UDP_L4   5
-#define VIRTIO_NET_HDR_GSO_ECN      0x80
-#define NK_VNET_HDR_LEGACY_BYTES    10 /* legacy device without MRG_RXBUF */
-#define NK_VNET_HDR_BYTES           12 /* VERSION_1 or MRG_RXBUF: + num_buffers */
-#define NK_VNET_HDR_HASH_BYTES      20 /* HASH_REPORT: + hash_value, hash_report, pad */
+#include "nk_net.h" /* virtio-net and Ethernet facts, defined once */
 
+/* ---- virtio_net_hdr (virtio 1.2 5.1.6): flags, gso types and the three
+ * header sizes (NK_HDR_LEN_*) are nk_net.h's */
 /* The header in host order; nk_vnet_hdr_put/get convert (little-endian on
  * VERSION_1 devices; the driver only supports little-endian guests). */
 struct nk_vnet_hdr {
@@ -94,8 +84,6 @@ bool nk_view_sum(const struct nk_view *v, size_t off, size_t n, uint32_t *sum);
 uint16_t nk_csum_fold(uint32_t sum);
 
 /* ---- Parsing ----------------------------------------------------------- */
-#define NK_ETH_HLEN     14
-#define NK_VLAN_HLEN    4
 #define NK_ETH_P_IPV4   0x0800
 #define NK_ETH_P_IPV6   0x86DD
 #define NK_ETH_P_ARP    0x0806
@@ -187,6 +175,12 @@ int nk_tx_prepare(const struct nk_view *v, const struct nk_pkt *pkt,
                   const struct nk_tx_request *req, struct nk_tx_plan *plan);
 /* Applies plan's patches to a copy of the frame's first len bytes. */
 void nk_tx_apply(const struct nk_tx_plan *plan, uint8_t *hdrbuf, size_t len);
+/* An 802.1Q tag the driver inserts at NK_VLAN_TAG_AT of a frame planned
+ * untagged: csum_start (NEEDS_CSUM), hdr_len (GSO) and the patches behind
+ * the addresses move by NK_VLAN_HLEN, so the virtio_net_hdr is written once
+ * in the tagged frame's terms.  hdr_copy stays the untagged frame's byte
+ * count; the tagged copy the patches apply to is NK_VLAN_HLEN longer. */
+void nk_tx_plan_tag(struct nk_tx_plan *plan);
 /* Software fallback: computes the checksum at csum_start into the field at
  * csum_start + csum_offset of a contiguous frame (a complete NEEDS_CSUM). */
 bool nk_csum_complete(uint8_t *frame, size_t len, uint16_t csum_start, uint16_t csum_offset);

@@ -120,6 +120,7 @@ size_t nk_hdr_len(uint64_t features);
 #define NK_ETH_ALEN    6
 #define NK_ETH_HLEN    14
 #define NK_VLAN_HLEN   4
+#define NK_VLAN_TAG_AT 12 /* an 802.1Q tag follows the two addresses */
 #define NK_MTU_DEFAULT 1500
 #define NK_MTU_MAX     65500 /* *JumboPacket's upper bound less the header */
 #define NK_FRAME_MIN   60    /* without FCS */

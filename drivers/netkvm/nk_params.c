@@ -31,6 +31,9 @@ const struct nk_param_def nk_param_table[NK_P_COUNT] = {
     [NK_P_VLAN_ID] = {"VlanId", NK_PT_INT, 0, 0, 4094, NULL, 0, "VLAN ID"},
     [NK_P_DO_LOG] = BOOL_P("DoLog", 1, "Logging.Enable"),
     [NK_P_DEBUG_LEVEL] = {"DebugLevel", NK_PT_INT, 0, 0, 8, NULL, 0, "Logging.Level"},
+    /* 590..65500 (the existing driver's range): Microsoft's "Keywords that
+     * can be edited" says *JumboPacket's range of values and maximum value
+     * are IHV-defined (only older translations give a minimum of 1514) */
     [NK_P_JUMBO_PACKET] = {"*JumboPacket", NK_PT_INT, 1514, 590, 65500, NULL, 0, "Jumbo Packet"},
     [NK_P_TX_CAPACITY] = {"TxCapacity", NK_PT_POW2, 1024, 16, 1024, ENUMS(k_tx_cap),
                           "Init.MaxTxBuffers"},

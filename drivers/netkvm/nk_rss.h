@@ -154,4 +154,26 @@ size_t nk_rss_virtio_config(const struct nk_rss_map *m, uint16_t max_tx_vq, uint
 size_t nk_rss_virtio_hash_config(const struct nk_rss_map *m, uint8_t dev_max_key,
                                  uint32_t dev_types, uint8_t *out, size_t cap);
 
+/* ---- Publishing (nk_rss_pub.c) ------------------------------------------
+ * The map the data path reads without a lock: two maps and the published
+ * one's index.  Readers (≤ DISPATCH, any number at once):
+ *     unsigned slot; const struct nk_rss_map *m = nk_rss_read_begin(p, &slot);
+ *     ... hash and look up in m ...;  nk_rss_read_end(p, slot);
+ * The writer (one at a time: NDIS sends one OID request at a time):
+ *     struct nk_rss_map *m = nk_rss_write_begin(p);  // NULL: a reader is
+ *     ... build m (a copy of the published map) ...;  // still in it, retry
+ *     nk_rss_publish(p);   // or drop m: nothing changed for the readers
+ * A reader holds a map for one frame, so the writer waits microseconds at
+ * most; the file's comment says why no reader sees a half-written map. */
+struct nk_rss_pub {
+    struct nk_rss_map map[2];
+    unsigned published;  /* index of the map readers take */
+    unsigned readers[2]; /* readers inside each map */
+};
+const struct nk_rss_map *nk_rss_read_begin(struct nk_rss_pub *p, unsigned *slot);
+void nk_rss_read_end(struct nk_rss_pub *p, unsigned slot);
+const struct nk_rss_map *nk_rss_current(const struct nk_rss_pub *p);
+struct nk_rss_map *nk_rss_write_begin(struct nk_rss_pub *p);
+void nk_rss_publish(struct nk_rss_pub *p);
+
 #endif /* NK_RSS_H */

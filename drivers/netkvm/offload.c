@@ -36,9 +36,8 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
 {
     const ULONG enc = NDIS_ENCAPSULATION_IEEE_802_3;
     RtlZeroMemory(n, sizeof(*n));
-    n->Header.Type = NDIS_OBJECT_TYPE_OFFLOAD;
-    n->Header.Revision = NDIS_OFFLOAD_REVISION_3;
-    n->Header.Size = NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3;
+    NK_HEADER(n->Header, NDIS_OBJECT_TYPE_OFFLOAD, NDIS_OFFLOAD_REVISION_3,
+              NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3);
     NDIS_TCP_IP_CHECKSUM_OFFLOAD *c = &n->Checksum;
     bool tx4 = o->tx[NK_CS_IP4] || o->tx[NK_CS_TCP4] || o->tx[NK_CS_UDP4];
     bool rx4 = o->rx[NK_CS_IP4] || o->rx[NK_CS_TCP4] || o->rx[NK_CS_UDP4];
@@ -123,9 +122,8 @@ NDIS_STATUS NkOffloadInit(PNK_ADAPTER a)
     NkFillOffload(&a->OffloadHw, &hw);
     NkFillOffload(&a->Offload, &def);
     RtlZeroMemory(&at, sizeof(at));
-    at.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;
-    at.Header.Revision = NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1;
-    at.Header.Size = sizeof(at);
+    NK_HEADER(at.Header, NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
+              NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES_REVISION_1, sizeof(at));
     at.DefaultOffloadConfiguration = &def;
     at.HardwareOffloadCapabilities = &hw;
     return NdisMSetMiniportAttributes(a->Handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&at);
@@ -135,18 +133,8 @@ NDIS_STATUS NkOffloadInit(PNK_ADAPTER a)
 static void NkOffloadIndicate(PNK_ADAPTER a)
 {
     NDIS_OFFLOAD cur;
-    NDIS_STATUS_INDICATION ind;
     NkFillOffload(&a->Offload, &cur);
-    RtlZeroMemory(&ind, sizeof(ind));
-    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
-    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
-    ind.Header.Size = sizeof(ind);
-    ind.SourceHandle = a->Handle;
-    ind.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
-    ind.StatusCode = NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG;
-    ind.StatusBuffer = &cur;
-    ind.StatusBufferSize = sizeof(cur);
-    NdisMIndicateStatusEx(a->Handle, &ind);
+    NkIndicateStatus(a, NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, &cur, sizeof(cur));
 }
 
 /* IRQL: PASSIVE_LEVEL. OID_TCP_OFFLOAD_PARAMETERS: all or nothing, then the indication. */

@@ -133,9 +133,7 @@ static void NkFillStatistics(PNK_ADAPTER a, NDIS_STATISTICS_INFO *st)
 {
     const NK_STATS *s = &a->Stats;
     RtlZeroMemory(st, sizeof(*st));
-    st->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    st->Header.Revision = NDIS_STATISTICS_INFO_REVISION_1;
-    st->Header.Size = sizeof(*st);
+    NK_HEADER(st->Header, NDIS_OBJECT_TYPE_DEFAULT, NDIS_STATISTICS_INFO_REVISION_1, sizeof(*st));
     st->SupportedStatistics = 0x003F87FF; /* every NDIS_STATISTICS_FLAGS_VALID_* bit */
     /* Only frames dropped count; a ring that ran empty (RxNoBuffer) lost none */
     st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors);
@@ -246,9 +244,8 @@ static NDIS_STATUS NkQuery(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     case OID_GEN_INTERRUPT_MODERATION: {
         NDIS_INTERRUPT_MODERATION_PARAMETERS m;
         RtlZeroMemory(&m, sizeof(m));
-        m.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-        m.Header.Revision = NDIS_INTERRUPT_MODERATION_PARAMETERS_REVISION_1;
-        m.Header.Size = sizeof(m);
+        NK_HEADER(m.Header, NDIS_OBJECT_TYPE_DEFAULT,
+                  NDIS_INTERRUPT_MODERATION_PARAMETERS_REVISION_1, sizeof(m));
         m.InterruptModeration = NdisInterruptModerationNotSupported;
         return NkAnswer(r, &m, sizeof(m));
     }

@@ -52,9 +52,8 @@ void NkReadParams(PNK_ADAPTER a)
     NDIS_CONFIGURATION_OBJECT co;
     NDIS_HANDLE h = NULL;
     RtlZeroMemory(&co, sizeof(co));
-    co.Header.Type = NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT;
-    co.Header.Revision = NDIS_CONFIGURATION_OBJECT_REVISION_1;
-    co.Header.Size = NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1;
+    NK_HEADER(co.Header, NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT,
+              NDIS_CONFIGURATION_OBJECT_REVISION_1, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1);
     co.NdisHandle = a->Handle;
     if (NdisOpenConfigurationEx(&co, &h) != NDIS_STATUS_SUCCESS || h == NULL) {
         DbgPrint("netkvm: the adapter's configuration cannot be opened; using the defaults\n");

@@ -29,12 +29,17 @@ static void NkPowerDown(PNK_ADAPTER a)
         NkRxReclaim(&a->Rx[k]);
         NkTxCancelAll(&a->Tx[k], NDIS_STATUS_PAUSED); /* only the miniport's own frames */
     }
-    /* The control queue: its one command (if any) was answered or abandoned */
-    NdisAcquireSpinLock(&a->CtrlLock);
+    /* The control queue: its one command (if any) was answered or abandoned;
+     * the page is claimed as a command would (ctrl.c's CtrlBusy) */
+    LONG claimed = 0;
+    for (ULONG i = 0; i < 1000 && !(claimed = InterlockedCompareExchange(&a->CtrlBusy, 1, 0) == 0);
+         i++)
+        NdisMSleep(100);
     if (a->HasCtrl)
         while (virtqueue_detach_unused(&a->Ctrl) != NULL)
             ;
-    NdisReleaseSpinLock(&a->CtrlLock);
+    if (claimed)
+        InterlockedExchange(&a->CtrlBusy, 0);
     DbgPrint("netkvm: D3: device reset, receive buffers taken back\n");
 }
 

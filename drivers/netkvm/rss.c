@@ -1,7 +1,8 @@
 /*
  * rss.c - receive side scaling: the capabilities in the general attributes,
- * OID_GEN_RECEIVE_SCALE_PARAMETERS (checked by nk_rss, the map swapped in
- * under a lock so the data path never reads a half-written one), each
+ * OID_GEN_RECEIVE_SCALE_PARAMETERS (checked by nk_rss, built in the spare
+ * map and published: the data path reads the published map without a
+ * lock and never a half-written one, nk_rss_pub.c says why), each
  * received frame's hash (the device's report with HASH_REPORT, else
  * Toeplitz in the driver) into the NBL, and the frame handed to the DPC of
  * the processor the indirection table names.  With VIRTIO_NET_F_RSS the
@@ -17,7 +18,22 @@
  */
 #include "netkvm.h"
 
-#define NK_RSS_TARGET(nbl) ((ULONG)(ULONG_PTR)(nbl)->MiniportReserved[1])
+#define NK_RSS_TARGET(nbl)    ((ULONG)(ULONG_PTR)(nbl)->MiniportReserved[1])
+#define NK_RSS_SPARE_BOUND_US 100000u /* a set waits for the spare map 100 ms at most */
+
+/* A set's wait for the spare map */
+typedef struct _NK_RSS_SPARE {
+    struct nk_rss_pub *Pub;
+    struct nk_rss_map *Map;
+} NK_RSS_SPARE;
+
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: no reader left in the spare map. */
+static BOOLEAN NkRssSpareFree(PVOID ctx)
+{
+    NK_RSS_SPARE *sp = (NK_RSS_SPARE *)ctx;
+    sp->Map = nk_rss_write_begin(sp->Pub);
+    return sp->Map != NULL;
+}
 
 /* IRQL: DISPATCH_LEVEL. a processor's DPC: indicate what waits for it. */
 static VOID NTAPI NkRssCpuDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
@@ -39,6 +55,7 @@ static VOID NTAPI NkRssCpuDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
         NkReturn(a, head, NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
         return;
     }
+    NkRxCount(a, head);
     NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, n,
                                        NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
 }
@@ -48,9 +65,9 @@ static void NkRssFillCaps(PNK_ADAPTER a)
 {
     NDIS_RECEIVE_SCALE_CAPABILITIES *c = &a->Rss.Caps;
     RtlZeroMemory(c, sizeof(*c));
-    c->Header.Type = NDIS_OBJECT_TYPE_RSS_CAPABILITIES;
-    c->Header.Revision = NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
-    c->Header.Size = NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2;
+    NK_HEADER(c->Header, NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
+              NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_2,
+              NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_2);
     /* Toeplitz, classified in the DPC; IPv4 and IPv6 hashing are implied */
     c->CapabilitiesFlags = NdisHashFunctionToeplitz | NDIS_RSS_CAPS_CLASSIFICATION_AT_DPC |
                            NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 |
@@ -78,7 +95,6 @@ NDIS_STATUS NkRssInit(PNK_ADAPTER a)
     ULONG cpus = KeQueryActiveProcessorCountEx(ALL_PROCESSOR_GROUPS);
     if (cpus > NK_RSS_MAX_CPUS)
         cpus = NK_RSS_MAX_CPUS;
-    NdisAllocateSpinLock(&r->Lock);
     r->Numbers = VwNdisAlloc(&a->V, cpus * sizeof(PROCESSOR_NUMBER));
     r->Cpu = VwNdisAlloc(&a->V, cpus * sizeof(NK_RSS_CPU));
     if (r->Numbers == NULL || r->Cpu == NULL)
@@ -109,7 +125,6 @@ void NkRssFree(PNK_ADAPTER a)
         NdisFreeSpinLock(&r->Cpu[i].Lock);
     VwNdisFree(r->Cpu, r->Cpus * sizeof(NK_RSS_CPU));
     VwNdisFree(r->Numbers, r->Cpus * sizeof(PROCESSOR_NUMBER));
-    NdisFreeSpinLock(&r->Lock);
     r->Cpu = NULL;
     r->Numbers = NULL;
     r->Cpus = 0;
@@ -200,7 +215,7 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     NDIS_RECEIVE_SCALE_PARAMETERS p;
     PROCESSOR_NUMBER *tbl = s->NextTable;
     uint16_t *cpus = s->NextCpus;
-    struct nk_rss_map *m = &s->Next;
+    struct nk_rss_map *m;
     UCHAR key[NK_RSS_KEY_BYTES];
     USHORT n = s->Entries;
     if (NkRssCapabilities(a) == NULL)
@@ -231,9 +246,15 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
             return NDIS_STATUS_INVALID_PARAMETER;
         RtlCopyMemory(key, buf + p.HashSecretKeyOffset, NK_RSS_KEY_BYTES);
     }
-    NdisAcquireSpinLock(&s->Lock);
-    *m = s->Map;
-    NdisReleaseSpinLock(&s->Lock);
+    /* The spare map, once no frame's classification is inside it any more
+     * (a reader holds it for one frame: microseconds) */
+    NK_RSS_SPARE spare = {&s->Pub, NULL};
+    if (!NkPoll(NkRssSpareFree, &spare, NK_RSS_SPARE_BOUND_US)) {
+        DbgPrint("netkvm: RSS map still in use after %u us; parameters not set\n",
+                 NK_RSS_SPARE_BOUND_US);
+        return NDIS_STATUS_RESOURCES;
+    }
+    m = spare.Map;
     if (off) {
         m->enabled = false;
     } else {
@@ -254,9 +275,7 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         }
         nk_rss_queues_by_cpu(m, queues);
     }
-    NdisAcquireSpinLock(&s->Lock);
-    s->Map = *m;
-    NdisReleaseSpinLock(&s->Lock);
+    nk_rss_publish(&s->Pub);
     s->HashInformation = off ? 0 : info;
     s->Flags = off ? NDIS_RSS_PARAM_FLAG_DISABLE_RSS : 0;
     s->BaseCpu = p.BaseCpuNumber;
@@ -286,9 +305,8 @@ NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     PUCHAR out = r->DATA.QUERY_INFORMATION.InformationBuffer;
     NDIS_RECEIVE_SCALE_PARAMETERS p;
     RtlZeroMemory(&p, sizeof(p));
-    p.Header.Type = NDIS_OBJECT_TYPE_RSS_PARAMETERS;
-    p.Header.Revision = NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_2;
-    p.Header.Size = (USHORT)head;
+    NK_HEADER(p.Header, NDIS_OBJECT_TYPE_RSS_PARAMETERS, NDIS_RECEIVE_SCALE_PARAMETERS_REVISION_2,
+              (USHORT)head);
     p.Flags = s->Flags;
     p.BaseCpuNumber = s->BaseCpu;
     p.HashInformation = s->HashInformation;
@@ -333,18 +351,20 @@ void NkRssClassify(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b)
     nbl->MiniportReserved[1] = NULL;
     if (NkRssCapabilities(a) == NULL)
         return;
-    NdisDprAcquireSpinLock(&s->Lock);
-    if (!s->Map.enabled) {
-        NdisDprReleaseSpinLock(&s->Lock);
+    unsigned slot;
+    const struct nk_rss_map *m = nk_rss_read_begin(&s->Pub, &slot);
+    if (!m->enabled) {
+        nk_rss_read_end(&s->Pub, slot);
         return;
     }
     uint32_t type = 0, h = 0;
     if (s->Report) {
         /* virtio_net_hdr_v1_hash: hash_value at 12, hash_report at 16 (untrusted) */
-        if (nk_rss_report(nk_le16(b->Va + 16), s->Map.hash_types, &type) != 0) {
-            if (s->BadReports++ % 1024 == 0)
+        if (nk_rss_report(nk_le16(b->Va + 16), m->hash_types, &type) != 0) {
+            LONG64 bad = __atomic_fetch_add(&s->BadReports, 1, __ATOMIC_RELAXED);
+            if (bad % 1024 == 0)
                 DbgPrint("netkvm: hash report %u out of range (%lld times); hashing here\n",
-                         nk_le16(b->Va + 16), s->BadReports);
+                         nk_le16(b->Va + 16), bad + 1);
         } else if (type != 0) {
             h = nk_le32(b->Va + 12);
         }
@@ -355,15 +375,15 @@ void NkRssClassify(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b)
         struct nk_pkt pkt;
         nk_view_init(&v, segs, NkRssSegs(NET_BUFFER_LIST_FIRST_NB(nbl), b, segs));
         if (nk_parse(&v, &pkt) == NK_PARSE_OK)
-            h = nk_rss_hash_pkt(&s->Map, &pkt, &type);
+            h = nk_rss_hash_pkt(m, &pkt, &type);
     }
     if (type != 0) {
         NET_BUFFER_LIST_SET_HASH_VALUE(nbl, h);
         NET_BUFFER_LIST_SET_HASH_TYPE(nbl, type);
         NET_BUFFER_LIST_SET_HASH_FUNCTION(nbl, NdisHashFunctionToeplitz);
-        nbl->MiniportReserved[1] = (PVOID)(ULONG_PTR)(nk_rss_cpu(&s->Map, h) + 1u);
+        nbl->MiniportReserved[1] = (PVOID)(ULONG_PTR)(nk_rss_cpu(m, h) + 1u);
     }
-    NdisDprReleaseSpinLock(&s->Lock);
+    nk_rss_read_end(&s->Pub, slot);
 }
 
 /* IRQL: DISPATCH_LEVEL. hand each frame whose processor is another to that

@@ -229,8 +229,6 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         return NULL;
     }
     NkRssClassify(a, nbl, b);
-    NK_INC64(&a->Stats.RxFrames[cls]);
-    NK_ADD64(&a->Stats.RxBytes[cls], (LONG64)total);
     return nbl;
 }
 
@@ -245,6 +243,25 @@ static void NkRxTakeBack(PNK_RXQ q, PNET_BUFFER_LIST nbl)
         nbl = next;
     }
     NdisDprReleaseSpinLock(&q->Lock);
+}
+
+/* IRQL: DISPATCH_LEVEL. count the frames about to be indicated (before
+ * the call: the NBLs may come back inside it).  Frames are counted where
+ * they are indicated, never where they arrive: NDIS_STATISTICS_INFO's
+ * ifHCInOctets are octets received without errors, and a frame dropped
+ * while paused is only a discard. */
+void NkRxCount(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
+{
+    for (; nbl != NULL; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
+        PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
+        UCHAR storage[NK_ETH_ALEN];
+        PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
+        ULONG cls = 0;
+        if (dest != NULL)
+            NkFrameClass(dest, &cls);
+        NK_INC64(&a->Stats.RxFrames[cls]);
+        NK_ADD64(&a->Stats.RxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL. the DPC's work for a receive queue. */
@@ -288,11 +305,13 @@ void NkRxDrain(PNK_RXQ q)
         /* Counted before the state is read: a pause that starts now waits for these */
         NK_ADD32(&a->RxOut, (LONG)count);
         if (a->State != NK_RUNNING) {
+            /* Dropped, not received: counted in the discards only */
             NK_ADD64(&a->Stats.RxDiscards, count);
             NkRxTakeBack(q, head);
             NK_ADD32(&a->RxOut, -(LONG)count);
             NkPauseCheck(a);
         } else if (low) {
+            NkRxCount(a, head);
             NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
                                                NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL |
                                                    NDIS_RECEIVE_FLAGS_RESOURCES);
@@ -303,6 +322,7 @@ void NkRxDrain(PNK_RXQ q)
         } else {
             /* Frames the RSS table sends elsewhere go to that processor's DPC */
             count = NkRssSteer(a, &head, count);
+            NkRxCount(a, head);
             if (count != 0)
                 NdisMIndicateReceiveNetBufferLists(a->Handle, head, NDIS_DEFAULT_PORT_NUMBER, count,
                                                    NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);

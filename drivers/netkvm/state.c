@@ -63,24 +63,28 @@ void NkLinkUpdate(PNK_ADAPTER a, BOOLEAN Force)
     a->LinkUp = c.link_up;
 
     NDIS_LINK_STATE ls;
-    NDIS_STATUS_INDICATION ind;
     RtlZeroMemory(&ls, sizeof(ls));
-    ls.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-    ls.Header.Revision = NDIS_LINK_STATE_REVISION_1;
-    ls.Header.Size = sizeof(ls);
+    NK_HEADER(ls.Header, NDIS_OBJECT_TYPE_DEFAULT, NDIS_LINK_STATE_REVISION_1, sizeof(ls));
     ls.MediaConnectState = c.link_up ? MediaConnectStateConnected : MediaConnectStateDisconnected;
     ls.MediaDuplexState = c.link_up ? MediaDuplexStateFull : MediaDuplexStateUnknown;
     ls.XmitLinkSpeed = ls.RcvLinkSpeed = c.link_up ? a->Cfg.speed_bps : NDIS_LINK_SPEED_UNKNOWN;
     ls.PauseFunctions = NdisPauseFunctionsUnsupported;
+    NkIndicateStatus(a, NDIS_STATUS_LINK_STATE, &ls, sizeof(ls));
+}
+
+/* IRQL <= DISPATCH_LEVEL. one status indication on the default port:
+ * code with len bytes at buf (NDIS_STATUS_INDICATION). */
+void NkIndicateStatus(PNK_ADAPTER a, NDIS_STATUS code, PVOID buf, ULONG len)
+{
+    NDIS_STATUS_INDICATION ind;
     RtlZeroMemory(&ind, sizeof(ind));
-    ind.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
-    ind.Header.Revision = NDIS_STATUS_INDICATION_REVISION_1;
-    ind.Header.Size = sizeof(ind);
+    NK_HEADER(ind.Header, NDIS_OBJECT_TYPE_STATUS_INDICATION, NDIS_STATUS_INDICATION_REVISION_1,
+              sizeof(ind));
     ind.SourceHandle = a->Handle;
     ind.PortNumber = NDIS_DEFAULT_PORT_NUMBER;
-    ind.StatusCode = NDIS_STATUS_LINK_STATE;
-    ind.StatusBuffer = &ls;
-    ind.StatusBufferSize = sizeof(ls);
+    ind.StatusCode = code;
+    ind.StatusBuffer = buf;
+    ind.StatusBufferSize = len;
     NdisMIndicateStatusEx(a->Handle, &ind);
 }
 

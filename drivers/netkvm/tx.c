@@ -18,8 +18,7 @@
  * the frame's headers a send offload patches (tx_offload.c): Ethernet,
  * IPv4 with options or IPv6 with extension headers, TCP with options; with
  * an 802.1Q tag (vlan.c) the tag sits in that copy behind the addresses. */
-#define NK_TX_HDR_SLOT  256u
-#define NK_TX_VLAN_SKIP 12u /* the frame's addresses, rewritten in the slot with the tag */
+#define NK_TX_HDR_SLOT 256u
 
 #define NK_NB_NBL(nb)      ((PNET_BUFFER_LIST)(nb)->MiniportReserved[0])
 #define NK_NB_QUEUE(nb)    ((PNK_TXQ)(nb)->MiniportReserved[1])
@@ -98,24 +97,6 @@ static void NkTxNbDone(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status)
     NkPauseCheck(a);
 }
 
-/* IRQL: DISPATCH_LEVEL. make room for an 802.1Q tag in an offload's header
- * copy (behind the addresses) and move the virtio header's offsets with it. */
-static void NkTxTagOffloaded(PNK_ADAPTER a, PUCHAR slot, ULONG copied)
-{
-    PUCHAR copy = slot + a->HdrLen;
-    RtlMoveMemory(copy + NK_TX_VLAN_SKIP + NK_VLAN_HLEN, copy + NK_TX_VLAN_SKIP,
-                  copied - NK_TX_VLAN_SKIP);
-    /* virtio_net_hdr (spec 5.1.6): hdr_len at 2, csum_start at 6, both LE */
-    USHORT hdr_len = (USHORT)(slot[2] | slot[3] << 8),
-           csum_start = (USHORT)(slot[6] | slot[7] << 8);
-    if (hdr_len != 0)
-        hdr_len += NK_VLAN_HLEN;
-    if (slot[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-        csum_start += NK_VLAN_HLEN;
-    slot[2] = (UCHAR)hdr_len, slot[3] = (UCHAR)(hdr_len >> 8);
-    slot[6] = (UCHAR)csum_start, slot[7] = (UCHAR)(csum_start >> 8);
-}
-
 /* IRQL: DISPATCH_LEVEL, queue lock held. write one mapped frame into the ring. */
 static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
 {
@@ -127,32 +108,39 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
     if (sgl->NumberOfElements == 0 || sgl->NumberOfElements > 0xfffe)
         return NK_FAILED;
     ULONG copied, first, first_off;
-    if (!NkTxOffload(a, NK_NB_NBL(nb), nb, e->Hdr, NK_TX_HDR_SLOT - NK_VLAN_HLEN, &copied))
-        return NK_FAILED;
     /* An 802.1Q tag (vlan.c): the addresses and the tag in the slot behind
-     * the header, then the frame from byte 12 (or from the end of the
-     * offload's header copy, which the tag is moved into) */
-    UCHAR tag[16];
+     * the header, then the frame from byte NK_VLAN_TAG_AT, or from the end
+     * of the offload's header copy, which is made with the tag in it */
+    UCHAR tag[NK_VLAN_TAG_AT + NK_VLAN_HLEN];
     int vt = NkVlanTx(a, NK_NB_NBL(nb), nb, tag);
     if (vt == NK_VLAN_BAD)
         return NK_FAILED;
+    PUCHAR t = vt == NK_VLAN_TAG ? tag : NULL;
+    if (!NkTxOffload(a, NK_NB_NBL(nb), nb, e->Hdr, NK_TX_HDR_SLOT, t, &copied))
+        return NK_FAILED;
     ULONG in_slot = copied; /* frame bytes the slot stands for */
-    if (vt == NK_VLAN_TAG) {
-        if (copied == 0)
-            in_slot = NK_TX_VLAN_SKIP;
-        else
-            NkTxTagOffloaded(a, e->Hdr, copied);
+    if (t != NULL && copied == 0) {
+        in_slot = NK_VLAN_TAG_AT;
         RtlCopyMemory(e->Hdr + a->HdrLen, tag, sizeof(tag));
     }
-    ULONG slot_data = in_slot + (vt == NK_VLAN_TAG ? NK_VLAN_HLEN : 0);
+    ULONG slot_data = in_slot + (t != NULL ? NK_VLAN_HLEN : 0);
     /* The header, the slot's frame bytes, then the rest of the SG list */
     ULONG rest = NkTxSgAfter(sgl, in_slot, &first, &first_off);
     unsigned nseg = 1 + (slot_data != 0) + rest;
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
-        return NK_NOT_NOW;
-    if (rc != 0)
-        return NK_FAILED; /* can never fit, or the queue is broken */
+        return NK_NOT_NOW; /* fits an empty ring: completions make room */
+    if (rc != 0) {
+        /* More segments than the request's table (NK_TX_TABLE) go as a
+         * direct chain when the ring can hold them (the core's open); a
+         * chain longer than the ring can never go (EINVAL, never ENOSPC, so
+         * it cannot wait forever) and the frame fails, or the queue broke */
+        if (q->Unfit++ % 1024 == 0)
+            DbgPrint(
+                "netkvm: a frame of %u segments cannot go on transmit queue %lu (%d, %lu times)\n",
+                nseg, q->Index, rc, q->Unfit);
+        return NK_FAILED;
+    }
     virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
     if (slot_data != 0)
         virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, slot_data, 0);

@@ -82,12 +82,16 @@ static BOOLEAN NkTxRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_req
 }
 
 /* IRQL: DISPATCH_LEVEL. the virtio_net_hdr for nb into slot (a->HdrLen
- * bytes), then the patched copy of the headers the offload changes;
- * *copied: the frame bytes now in the slot (the device reads the rest from
- * the SG list).  FALSE: the request does not fit the frame or the slot. */
+ * bytes), then the patched copy of the headers the offload changes, with
+ * the 802.1Q tag in it when tag (addresses and tag, vlan.c) is given: the
+ * plan's offsets are moved behind the tag before the header is written, so
+ * it is written once.  *copied: the frame bytes the slot stands for (the
+ * device reads the rest from the SG list); 0 when no offload was asked.
+ * FALSE: the request does not fit the frame or the slot. */
 BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR slot,
-                    ULONG slot_bytes, ULONG *copied)
+                    ULONG slot_bytes, const UCHAR *tag, ULONG *copied)
 {
+    ULONG tagged = tag != NULL ? NK_VLAN_HLEN : 0;
     struct nk_tx_request req;
     struct nk_seg segs[NK_TX_VIEW_SEGS];
     struct nk_view v;
@@ -99,12 +103,18 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
         return FALSE;
     if (!req.ip4_csum && !req.tcp_csum && !req.udp_csum && req.lso_mss == 0)
         return TRUE;
-    if (!NkTxView(nb, segs, &v))
+    if (!NkTxView(nb, segs, &v)) {
+        /* More than NK_TX_VIEW_SEGS MDLs (or one unmapped): the frame
+         * fails, it is never sent with a header that was not checked */
+        DbgPrint("netkvm: send offload on a frame of more than %u buffers (or unmapped) refused\n",
+                 NK_TX_VIEW_SEGS);
         return FALSE;
+    }
     nk_parse(&v, &pkt);
     int rc = nk_tx_prepare(&v, &pkt, &req, &plan);
-    if (rc != NK_TX_OK || a->HdrLen + plan.hdr_copy > slot_bytes ||
-        !nk_view_copy(&v, 0, slot + a->HdrLen, plan.hdr_copy)) {
+    PUCHAR copy = slot + a->HdrLen;
+    if (rc != NK_TX_OK || a->HdrLen + plan.hdr_copy + tagged > slot_bytes ||
+        plan.hdr_copy < NK_VLAN_TAG_AT || !nk_view_copy(&v, 0, copy + tagged, plan.hdr_copy)) {
         DbgPrint("netkvm: send offload request refused (%d): %lu bytes\n", rc,
                  NET_BUFFER_DATA_LENGTH(nb));
         return FALSE;
@@ -117,7 +127,13 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
                  plan.hdr_copy);
         return FALSE;
     }
-    nk_tx_apply(&plan, slot + a->HdrLen, plan.hdr_copy);
+    if (tag != NULL) {
+        /* The addresses and the tag over the copy's first bytes; the
+         * frame's own type and headers already sit behind them */
+        RtlCopyMemory(copy, tag, NK_VLAN_TAG_AT + NK_VLAN_HLEN);
+        nk_tx_plan_tag(&plan);
+    }
+    nk_tx_apply(&plan, copy, plan.hdr_copy + tagged);
     nk_vnet_hdr_put(&plan.vhdr, slot, a->HdrLen);
     *copied = plan.hdr_copy;
     return TRUE;

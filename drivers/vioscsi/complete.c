@@ -3,10 +3,11 @@
  * queue on their message; the DPC completes, under the StartIo lock, what
  * the device gave back: commands (response decoded, sense as autosense,
  * residual as the transfer length), task management requests, events
- * (bus change notifications; the buffer goes straight back).  A bus reset
- * sends I_T NEXUS RESETs first; a TMF unanswered in time, or requests the
- * reset did not bring back, end in a device reset, and only then are the
- * requests the device owned completed.  A dump copy polls from HwInterrupt.
+ * (bus change notifications; the buffer goes straight back).  A reset SRB's
+ * TMF unanswered in time (the timer) and a bus reset with anything still at
+ * the device end in a device reset, and only then are the requests the
+ * device owned completed; nothing waits for the device at DISPATCH_LEVEL.
+ * A dump copy polls from HwInterrupt.
  */
 #include "vioscsi.h"
 
@@ -43,10 +44,6 @@ static VOID VioscsiForget(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     X->AtDevice = FALSE;
     if (Scsi->Outstanding != 0)
         Scsi->Outstanding--;
-    if (Scsi->TargetOut[X->Target] != 0)
-        Scsi->TargetOut[X->Target]--;
-    if (X->Epoch != Scsi->Epoch && Scsi->OldOutstanding != 0)
-        Scsi->OldOutstanding--;
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a command the device gave back. */
@@ -63,20 +60,12 @@ static VOID VioscsiFinishRequest(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Writ
                     X->Resp + VSCSI_RESP_HDR_BYTES);
 }
 
-/* IRQL: any: where a TMF cookie keeps the parity of its timer period. */
-static PUCHAR VioscsiTmfGen(PVOID Cookie)
-{
-    if (*(PUCHAR)Cookie == VIOSCSI_KIND_BUS_TMF)
-        return &((VIOSCSI_BUS_TMF *)Cookie)->Gen;
-    return &((PVIOSCSI_SRBEXT)Cookie)->TmfGen;
-}
-
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
-VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVOID Cookie)
+VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     UCHAR g = (UCHAR)(Scsi->TmfPeriods & 1);
 
-    *VioscsiTmfGen(Cookie) = g;
+    X->TmfGen = g;
     Scsi->TmfIn[g]++;
     Scsi->TmfOutstanding++;
     /* Armed once, not again for each TMF: a stream of TMFs must not push
@@ -95,22 +84,12 @@ VOID VioscsiTmfClear(PVIOSCSI Scsi)
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF the device answered. */
-static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVOID Cookie, uint32_t Written)
+static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
 {
-    PUCHAR g = VioscsiTmfGen(Cookie);
-
     if (Scsi->TmfOutstanding != 0)
         Scsi->TmfOutstanding--;
-    if (Scsi->TmfIn[*g & 1] != 0)
-        Scsi->TmfIn[*g & 1]--;
-    if (*(PUCHAR)Cookie == VIOSCSI_KIND_BUS_TMF) {
-        VIOSCSI_BUS_TMF *t = Cookie;
-        t->Busy = 0;
-        if (vscsi_decode_tmf(t->Response, Written) != VSCSI_TMF_DONE)
-            DbgPrint("vioscsi: I_T NEXUS RESET of target %u failed (%u)\n", t->Req[9], t->Response);
-        return;
-    }
-    PVIOSCSI_SRBEXT x = Cookie;
+    if (Scsi->TmfIn[x->TmfGen & 1] != 0)
+        Scsi->TmfIn[x->TmfGen & 1]--;
     enum vscsi_tmf_outcome out = vscsi_decode_tmf(x->TmfResponse, Written);
     VioscsiComplete(Scsi, x->Srb, out == VSCSI_TMF_DONE ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR,
                     NULL, NULL);
@@ -148,11 +127,13 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
 
-    if (!Scsi->Ready)
+    /* A removed device's requests are VioscsiGone's to complete (it waits
+     * for this lock): an event buffer posted back would notify the gone function */
+    if (!Scsi->Ready || Scsi->Removed)
         return;
     for (;;) {
         PVOID cookie;
-        while (Scsi->Ready && (cookie = virtqueue_get(vq, &len)) != NULL) {
+        while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
             if (Q == VSCSI_CONTROL_QUEUE)
                 VioscsiFinishTmf(Scsi, cookie, len);
             else if (Q == VSCSI_EVENT_QUEUE)
@@ -160,7 +141,7 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
             else
                 VioscsiFinishRequest(Scsi, cookie, len);
         }
-        if (!Scsi->Ready)
+        if (!Scsi->Ready || Scsi->Removed)
             return;
         if (virtqueue_broken(vq)) {
             DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
@@ -192,9 +173,6 @@ static void VioscsiCancel(void *ctx, struct virtqueue *vq, void *cookie)
         VioscsiComplete(scsi, x->Srb, SRB_STATUS_SUCCESS, NULL, NULL);
         break;
     }
-    case VIOSCSI_KIND_BUS_TMF:
-        ((VIOSCSI_BUS_TMF *)cookie)->Busy = 0;
-        break;
     default: /* an event buffer */
         ((VIOSCSI_EVENT_BUF *)cookie)->Pad[0] = 0;
         break;
@@ -215,13 +193,17 @@ static void VioscsiCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
         VioscsiComplete(scsi, x->Srb, SRB_STATUS_NO_DEVICE, NULL, NULL);
         break;
     }
-    case VIOSCSI_KIND_BUS_TMF:
-        ((VIOSCSI_BUS_TMF *)cookie)->Busy = 0;
-        break;
     default: /* an event buffer */
         ((VIOSCSI_EVENT_BUF *)cookie)->Pad[0] = 0;
         break;
     }
+}
+
+/* IRQL: any, no lock: see vioscsi.h.  A full barrier: the store is seen by
+ * every processor before anything this one does next. */
+VOID VioscsiMarkGone(PVIOSCSI Scsi)
+{
+    InterlockedExchange(&Scsi->Removed, TRUE);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  The function is gone,
@@ -232,12 +214,17 @@ VOID VioscsiGone(PVIOSCSI Scsi)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    STOR_LOCK_HANDLE lock;
 
-    if (Scsi->Removed)
-        return;
-    Scsi->Removed = TRUE;
+    VioscsiMarkGone(Scsi);
+    /* An interrupt routine on another processor that read Removed before
+     * the store may still be reading ISR status: the interrupt lock (every
+     * message's, taken after the StartIo lock as StorPort orders them)
+     * waits for it, and every interrupt after it sees Removed. */
+    StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
+    StorPortReleaseSpinLock(Scsi, &lock);
     if (!Scsi->Ready)
-        return; /* a failed reset left nothing on the rings of ours to complete */
+        return; /* taken back already, or a failed reset left nothing on the rings */
     Scsi->Ready = FALSE;
     DbgPrint("vioscsi: surprise removal: %lu request(s) and %lu TMF(s) at the device end "
              "NO_DEVICE\n",
@@ -245,10 +232,9 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     for (ULONG q = 0; q < nq; q++)
         vqs[q] = &Scsi->Queues[q].Vq;
     VwStorDetachAll(vqs, nq, VioscsiCancelGone, Scsi);
-    Scsi->Outstanding = Scsi->OldOutstanding = 0;
+    Scsi->Outstanding = 0;
     VioscsiTmfClear(Scsi);
     Scsi->EventsPosted = 0;
-    RtlZeroMemory(Scsi->TargetOut, sizeof(Scsi->TargetOut));
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
@@ -257,17 +243,16 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
 
-    if (!Scsi->Ready)
+    if (!Scsi->Ready || Scsi->Removed)
         return FALSE;
     for (ULONG q = 0; q < nq; q++)
         vqs[q] = &Scsi->Queues[q].Vq;
     Scsi->Resets++;
     /* Completions happen in the cancel callback, after the device is reset */
     int rc = virtio_device_restart(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);
-    Scsi->Outstanding = Scsi->OldOutstanding = 0;
+    Scsi->Outstanding = 0;
     VioscsiTmfClear(Scsi);
     Scsi->EventsPosted = 0;
-    RtlZeroMemory(Scsi->TargetOut, sizeof(Scsi->TargetOut));
     if (rc == 0 && !VioscsiKeepSizes(Scsi)) {
         DbgPrint("vioscsi: after the reset the device lays requests out otherwise\n");
         rc = VIRTIO_EPROTO;
@@ -286,8 +271,8 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a TMF timer period
  * ended.  TMFs posted in the period before it have had a whole period and
- * more: any still at the device (or requests a bus reset left there) end
- * in a device reset, which completes each of their SRBs once; TMFs of the
+ * more: any still at the device ends in a device reset, which completes
+ * each of their SRBs (and the requests they were to end) once; TMFs of the
  * period that ended get the next one.  Nothing waits in the meantime. */
 static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
 {
@@ -295,12 +280,11 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
     ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
 
     scsi->TimerArmed = FALSE;
-    if (!scsi->Ready)
+    if (!scsi->Ready || scsi->Removed)
         return;
-    if (scsi->TmfIn[old] != 0 || scsi->OldOutstanding != 0) {
-        DbgPrint("vioscsi: %lu TMF(s) unanswered for a timer period and %lu reset request(s) "
-                 "still at the device: device reset\n",
-                 scsi->TmfIn[old], scsi->OldOutstanding);
+    if (scsi->TmfIn[old] != 0) {
+        DbgPrint("vioscsi: %lu TMF(s) unanswered for a timer period: device reset\n",
+                 scsi->TmfIn[old]);
         VioscsiResetDevice(scsi);
         return;
     }
@@ -311,16 +295,21 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
     }
 }
 
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
- * timed out, or the class driver asked): I_T NEXUS RESET of every target with
- * requests at the device.  The SRBs StartIo took must be completed during
- * this routine (storport/nc-storport-hw_reset_bus), and only once the device
- * gave them back: the queues are polled a bounded time for the TMFs and
- * what they end, then the device is reset, which gives back the rest. */
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset, the last
+ * of StorPort's three tiers (storage/multi-tier-reset-in-storport: a LUN
+ * reset SRB, then a device reset SRB, both asynchronous and answered here by
+ * TMFs under the timer above; then this "synchronous callback").  Every SRB
+ * HwStartIo took must be completed before it returns
+ * (storport/nc-storport-hw_reset_bus), and none before the device gave it
+ * back or was reset; a TMF could only be awaited by a busy wait at
+ * DISPATCH_LEVEL (StorPortStallExecution: "less than a full millisecond").
+ * So: what the device already gave back completes with its own status, and
+ * if anything is still at the device it is reset at once, which completes
+ * the rest (BUS_RESET) without waiting for the device to answer anything. */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
     PVIOSCSI scsi = DeviceExtension;
-    ULONG slot = 0;
+    ULONG nq = scsi->NumQueues + VSCSI_FIRST_REQUEST;
     UNREFERENCED_PARAMETER(PathId);
 
     /* VioscsiActionOnReset 1 does not apply here: what the device still
@@ -329,36 +318,11 @@ BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
         return TRUE;
     if (scsi->ResetAction == VSCSI_RESET_BUGCHECK)
         KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)scsi, scsi->Outstanding, 0, 0);
-    scsi->Epoch++;
-    scsi->OldOutstanding = scsi->Outstanding;
-    if (scsi->Outstanding == 0)
+    for (ULONG q = 0; q < nq && scsi->Ready; q++)
+        VioscsiDrain(scsi, q);
+    if (!scsi->Ready || (scsi->Outstanding == 0 && scsi->TmfOutstanding == 0))
         return TRUE;
-    for (ULONG t = 0; t <= scsi->Ctrl.max_target; t++) {
-        if (scsi->TargetOut[t] == 0)
-            continue;
-        while (slot < VIOSCSI_BUS_TMFS && scsi->Shared->BusTmf[slot].Busy)
-            slot++;
-        VIOSCSI_BUS_TMF *tmf = slot < VIOSCSI_BUS_TMFS ? &scsi->Shared->BusTmf[slot] : NULL;
-        if (tmf == NULL ||
-            !vscsi_encode_tmf(tmf->Req, VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, (uint8_t)t, 0, 0) ||
-            (tmf->Kind = VIOSCSI_KIND_BUS_TMF,
-             !VioscsiPostTmf(scsi, tmf, tmf->Req, &tmf->Response, NULL))) {
-            DbgPrint("vioscsi: no room for a TMF: device reset\n");
-            return VioscsiResetDevice(scsi);
-        }
-        tmf->Busy = 1;
-    }
-    ULONG nq = scsi->NumQueues + VSCSI_FIRST_REQUEST;
-    for (ULONG waited = 0;; waited += VIOSCSI_RESET_POLL_US) {
-        for (ULONG q = 0; q < nq && scsi->Ready; q++)
-            VioscsiDrain(scsi, q);
-        if (!scsi->Ready || (scsi->Outstanding == 0 && scsi->TmfOutstanding == 0))
-            return TRUE;
-        if (waited >= VIOSCSI_RESET_WAIT_US)
-            break;
-        StorPortStallExecution(VIOSCSI_RESET_POLL_US);
-    }
-    DbgPrint("vioscsi: %lu request(s) and %lu TMF(s) not back after the bus reset: device reset\n",
+    DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device reset\n",
              scsi->Outstanding, scsi->TmfOutstanding);
     return VioscsiResetDevice(scsi);
 }
@@ -432,7 +396,8 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     if (q >= scsi->NumQueues + VSCSI_FIRST_REQUEST)
         return;
     StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-    if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && virtio_device_needs_reset(&scsi->Virtio.Dev)) {
+    if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && !scsi->Removed &&
+        virtio_device_needs_reset(&scsi->Virtio.Dev)) {
         DbgPrint("vioscsi: the device needs a reset\n");
         VioscsiResetDevice(scsi);
     }

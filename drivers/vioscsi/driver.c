@@ -344,7 +344,15 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         return ScsiAdapterControlSuccess;
     }
     case ScsiAdapterSurpriseRemoval: {
+        /* StorPort may start requests on other processors while this runs
+         * (nothing in storport/nc-storport-hw_adapter_control holds them
+         * off): Removed is published before the first call, so a HwStartIo
+         * that begins from here on completes NO_DEVICE; the StartIo lock
+         * then waits for one that began before (and its notify) and orders
+         * this processor after it, so after VioscsiGone nothing touches
+         * the function. */
         STOR_LOCK_HANDLE lock;
+        VioscsiMarkGone(scsi);
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
         VioscsiGone(scsi);
         StorPortReleaseSpinLock(scsi, &lock);
@@ -359,8 +367,6 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         scsi->Ready = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
-        for (ULONG i = 0; i < VIOSCSI_BUS_TMFS; i++)
-            scsi->Shared->BusTmf[i].Busy = 0;
         scsi->EventsPosted = 0;
         VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;

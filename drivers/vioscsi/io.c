@@ -172,31 +172,31 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     X->AtDevice = TRUE;
-    X->Epoch = Scsi->Epoch;
     Scsi->Outstanding++;
-    Scsi->TargetOut[X->Target]++;
-    if (virtqueue_kick_prepare(vq))
+    /* Removed since the caller looked: the request stays on the ring for
+     * VioscsiGone (waiting for this lock) to complete, unnotified */
+    if (!Scsi->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
-BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response, PVOID Srb)
+BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     struct virtqueue *vq = &Scsi->Queues[VSCSI_CONTROL_QUEUE].Vq;
     struct virtqueue_req rq;
 
-    *Response = 0xff;
-    int reqN = VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, NULL, 0);
-    int respN = VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, NULL, 0);
+    X->TmfResponse = 0xff;
+    int reqN = VwStorVaPieces(&Scsi->Virtio, X->Srb, X->Req, VSCSI_TMF_BYTES, NULL, 0);
+    int respN = VwStorVaPieces(&Scsi->Virtio, X->Srb, &X->TmfResponse, 1, NULL, 0);
     if (reqN < 0 || respN < 0 || virtqueue_req_open(vq, &rq, (unsigned)(reqN + respN), NULL) != 0)
         return FALSE;
-    VwStorVaPieces(&Scsi->Virtio, Srb, Req, VSCSI_TMF_BYTES, &rq, 0);
-    VwStorVaPieces(&Scsi->Virtio, Srb, Response, 1, &rq, VIRTQUEUE_SEG_WRITE);
-    if (virtqueue_req_close(&rq, Cookie) != 0)
+    VwStorVaPieces(&Scsi->Virtio, X->Srb, X->Req, VSCSI_TMF_BYTES, &rq, 0);
+    VwStorVaPieces(&Scsi->Virtio, X->Srb, &X->TmfResponse, 1, &rq, VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, X) != 0)
         return FALSE;
-    VioscsiTmfPosted(Scsi, Cookie);
-    if (virtqueue_kick_prepare(vq))
+    VioscsiTmfPosted(Scsi, X);
+    if (!Scsi->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return TRUE;
 }
@@ -207,7 +207,7 @@ VOID VioscsiPostEvents(PVIOSCSI Scsi)
     struct virtqueue *vq = &Scsi->Queues[VSCSI_EVENT_QUEUE].Vq;
     BOOLEAN any = FALSE;
 
-    if (!Scsi->Ready)
+    if (!Scsi->Ready || Scsi->Removed)
         return;
     for (ULONG i = 0; i < VIOSCSI_EVENTS; i++) {
         VIOSCSI_EVENT_BUF *e = &Scsi->Shared->Events[i];
@@ -244,12 +244,13 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
         subtype = VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET;
         lun = 0;
     } else if (Function == SRB_FUNCTION_ABORT_COMMAND) {
-        /* StorPort sends this only to a miniport that sets
-         * STOR_ADAPTER_FEATURE_ABORT_COMMAND in FeatureSupport
-         * (storport/ns-storport-_port_configuration_information); vioscsi
-         * does not, so under StorPort it ends a request by a LUN reset.
-         * For a caller that sends it anyway, either block format names
-         * the request to abort in NextSrb: ABORT TASK of its tag. */
+        /* Not reached under StorPort: "This function is not sent to the
+         * miniport by Storport" (srb/ns-srb-_storage_request_block), and
+         * vioscsi does not claim STOR_ADAPTER_FEATURE_ABORT_COMMAND
+         * (storport/ns-storport-_port_configuration_information) either;
+         * a request the device does not answer ends by a LUN or device
+         * reset SRB or by HwResetBus.  Both block formats would name the
+         * request to abort in NextSrb: ABORT TASK of its tag. */
         PVOID victim = VwSrbIsEx(X->Srb) ? (PVOID)((PSTORAGE_REQUEST_BLOCK)X->Srb)->NextSrb
                                          : (PVOID)((PSCSI_REQUEST_BLOCK)X->Srb)->NextSrb;
         PVIOSCSI_SRBEXT vx = victim != NULL ? SrbGetMiniportContext(victim) : NULL;
@@ -263,7 +264,7 @@ static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
     X->Lun = lun;
     if (!vscsi_encode_tmf(X->Req, subtype, target, lun, tag))
         return SRB_STATUS_INVALID_REQUEST;
-    if (!VioscsiPostTmf(Scsi, X, X->Req, &X->TmfResponse, X->Srb))
+    if (!VioscsiPostTmf(Scsi, X))
         return SRB_STATUS_BUSY;
     return SRB_STATUS_PENDING;
 }
@@ -333,7 +334,7 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    if (status == SRB_STATUS_PENDING && !scsi->Ready)
+    if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
         /* PnP is answered without the device, even after a removal */
         status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
                                                             : SRB_STATUS_NO_DEVICE;

@@ -10,6 +10,12 @@
  * under it.  The interrupt routines touch no ring: they queue the DPC of
  * each queue on their message.  A dump copy has no DPCs: it completes from
  * HwInterrupt, which StorPort polls.
+ *
+ * Surprise removal: Removed is published (VioscsiMarkGone) before anything
+ * else, then VioscsiGone takes the StartIo lock and the interrupt lock in
+ * turn; every path that reads or writes a register checks Removed while it
+ * holds one of those locks, so once VioscsiGone has them no path is between
+ * its check and its access, and every later path sees Removed.
  */
 #pragma once
 #include <storport/stor_pnp.h>
@@ -18,21 +24,17 @@
 
 #define VIOSCSI_DUMP_QUEUE_SIZE 64 /* a dump copy's rings: little memory */
 #define VIOSCSI_TABLE_ENTRIES   (VSCSI_MAX_DATA_SEGS + 2)
-#define VIOSCSI_EVENTS          8  /* event buffers kept at the device */
-#define VIOSCSI_BUS_TMFS        16 /* I_T NEXUS RESETs a bus reset sends at once */
+#define VIOSCSI_EVENTS          8 /* event buffers kept at the device */
 /* The TMF timer's period: a TMF still unanswered at the end of the period
  * after the one it was posted in ends in a device reset, 1.5 to 3 s after it
  * was posted (one timer for all TMFs, never pushed back by newer ones) */
 #define VIOSCSI_TMF_PERIOD_US 1500000
-#define VIOSCSI_RESET_WAIT_US 500000 /* HwResetBus waits this long for the device */
-#define VIOSCSI_RESET_POLL_US 1000   /* ... polling its queues this often */
 #define VIOSCSI_NQ            (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
 
 /* What a cookie on the rings is (the first byte of each) */
 enum vioscsi_kind {
     VIOSCSI_KIND_REQUEST = 1, /* a SCSI command (SRB extension) */
     VIOSCSI_KIND_SRB_TMF = 2, /* a TMF for a LUN reset or abort SRB (SRB extension) */
-    VIOSCSI_KIND_BUS_TMF = 3, /* an I_T NEXUS RESET of a bus reset (adapter slot) */
     VIOSCSI_KIND_EVENT = 4,   /* an event buffer (adapter slot) */
 };
 
@@ -41,15 +43,6 @@ typedef struct _VIOSCSI_QUEUE {
     struct virtqueue Vq;
     STOR_DPC Dpc;
 } VIOSCSI_QUEUE, *PVIOSCSI_QUEUE;
-
-/* An I_T NEXUS RESET of a bus reset, in the uncached extension */
-typedef struct _VIOSCSI_BUS_TMF {
-    UCHAR Kind; /* VIOSCSI_KIND_BUS_TMF */
-    UCHAR Busy; /* at the device */
-    UCHAR Response;
-    UCHAR Gen; /* parity of the TMF timer period it was posted in */
-    UCHAR Req[VSCSI_TMF_BYTES];
-} VIOSCSI_BUS_TMF;
 
 /* An event buffer, in the uncached extension */
 typedef struct _VIOSCSI_EVENT_BUF {
@@ -60,7 +53,6 @@ typedef struct _VIOSCSI_EVENT_BUF {
 
 /* The adapter's DMA block in the uncached extension */
 typedef struct _VIOSCSI_SHARED {
-    VIOSCSI_BUS_TMF BusTmf[VIOSCSI_BUS_TMFS];
     VIOSCSI_EVENT_BUF Events[VIOSCSI_EVENTS];
 } VIOSCSI_SHARED;
 
@@ -83,9 +75,7 @@ typedef struct _VIOSCSI {
     ULONG SegLimit;       /* data segments the shortest ring and PhysicalBreaks allow */
     ULONG ResetAction;    /* enum vscsi_reset_action (VioscsiActionOnReset) */
     ULONG Resets;         /* device resets done */
-    ULONG Epoch;          /* bus resets so far: requests older than it are in a reset's scope */
     ULONG Outstanding;    /* requests at the device */
-    ULONG OldOutstanding; /* requests from before the last bus reset still at the device */
     ULONG TmfOutstanding; /* TMFs at the device */
     ULONG TmfPeriods;     /* TMF timer periods ended so far */
     ULONG TmfIn[2];       /* TMFs at the device by the parity of their period */
@@ -94,8 +84,7 @@ typedef struct _VIOSCSI {
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
-    BOOLEAN Removed;                  /* surprise removed: the device is never touched again */
-    ULONG TargetOut[256];             /* requests at the device per target */
+    volatile LONG Removed;            /* surprise removed: the device is never touched again */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
 } VIOSCSI, *PVIOSCSI;
 
@@ -107,7 +96,6 @@ typedef struct _VIOSCSI_SRBEXT {
     UCHAR TmfGen;      /* a TMF SRB: parity of the timer period it was posted in */
     ULONG Lun;
     ULONG Queue;
-    ULONG Epoch;
     ULONG ReqLen;   /* request header bytes */
     ULONG Transfer; /* data bytes posted */
     BOOLEAN DataIn;
@@ -135,8 +123,9 @@ HW_STARTIO VioscsiStartIo;
 /* IRQL: any. complete Srb with SrbStatus; Res (if any) gives sense, status, length. */
 VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
                      const UCHAR *Sense);
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: post a TMF; FALSE if it could not be. */
-BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVOID Cookie, PUCHAR Req, PUCHAR Response, PVOID Srb);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: post the TMF of reset SRB X
+ * (X->Req encoded); FALSE if it could not be. */
+BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
 
@@ -151,12 +140,15 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
  * every request it had, bring it back. */
 BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
+/* IRQL: any, no lock: the device was surprise removed: from now on every
+ * path that would touch it sees Removed (VioscsiGone follows). */
+VOID VioscsiMarkGone(PVIOSCSI Scsi);
 /* IRQL: DISPATCH_LEVEL, StartIo lock: the device was surprise removed: it is
  * never touched again and every request it held is completed once (NO_DEVICE). */
 VOID VioscsiGone(PVIOSCSI Scsi);
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the TMF Cookie was posted:
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the TMF of X was posted:
  * counted in the current timer period, the timer armed if it is not. */
-VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVOID Cookie);
+VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: forget every TMF (the device
  * was reset, stopped or removed). */
 VOID VioscsiTmfClear(PVIOSCSI Scsi);

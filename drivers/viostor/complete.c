@@ -40,16 +40,20 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
     struct virtqueue *vq = &Stor->Queues[Q].Vq;
     uint32_t len;
 
-    if (!Stor->Ready)
+    /* A removed device's requests are ViostorGone's to complete (it waits
+     * for this lock): a FUA write's FLUSH would notify the gone function */
+    if (!Stor->Ready || Stor->Removed)
         return;
     for (;;) {
         PVOID cookie;
-        while ((cookie = virtqueue_get(vq, &len)) != NULL) {
+        while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
             if (cookie == Stor->IdDma.va)
                 Stor->IdPending = FALSE; /* a late GET_ID: the serial stays empty */
             else
                 ViostorFinish(Stor, cookie, len);
         }
+        if (Stor->Removed)
+            return;
         if (virtqueue_broken(vq)) {
             DbgPrint("viostor: queue %lu broken by the device: reset\n", Q);
             ViostorResetDevice(Stor);
@@ -87,18 +91,30 @@ static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     ViostorComplete(stor, x->Srb, SRB_STATUS_NO_DEVICE, NULL);
 }
 
+/* IRQL: any, no lock: see viostor.h.  A full barrier: the store is seen by
+ * every processor before anything this one does next. */
+VOID ViostorMarkGone(PVIOSTOR Stor)
+{
+    InterlockedExchange(&Stor->Removed, TRUE);
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see viostor.h.  The function is gone,
  * so nothing it held can be written any more: the requests are taken from
  * the rings' own memory, with no register access and no reset. */
 VOID ViostorGone(PVIOSTOR Stor)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
+    STOR_LOCK_HANDLE lock;
 
-    if (Stor->Removed)
-        return;
-    Stor->Removed = TRUE;
+    ViostorMarkGone(Stor);
+    /* An interrupt routine on another processor that read Removed before
+     * the store may still be reading ISR status: the interrupt lock (every
+     * message's, taken after the StartIo lock as StorPort orders them)
+     * waits for it, and every interrupt after it sees Removed. */
+    StorPortAcquireSpinLock(Stor, InterruptLock, NULL, &lock);
+    StorPortReleaseSpinLock(Stor, &lock);
     if (!Stor->Ready)
-        return; /* a failed reset left nothing on the rings of ours to complete */
+        return; /* taken back already, or a failed reset left nothing on the rings */
     Stor->Ready = FALSE;
     DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
     for (ULONG q = 0; q < Stor->NumQueues; q++)
@@ -111,7 +127,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
 
-    if (!Stor->Ready)
+    if (!Stor->Ready || Stor->Removed)
         return FALSE;
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;

@@ -332,7 +332,15 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         return ScsiAdapterControlSuccess;
     }
     case ScsiAdapterSurpriseRemoval: {
+        /* StorPort may start requests on other processors while this runs
+         * (nothing in storport/nc-storport-hw_adapter_control holds them
+         * off): Removed is published before the first call, so a HwStartIo
+         * that begins from here on completes NO_DEVICE; the StartIo lock
+         * then waits for one that began before (and its notify) and orders
+         * this processor after it, so after ViostorGone nothing touches
+         * the function. */
         STOR_LOCK_HANDLE lock;
+        ViostorMarkGone(stor);
         StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
         ViostorGone(stor);
         StorPortReleaseSpinLock(stor, &lock);

@@ -149,7 +149,9 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     VwStorVaAppend(&Stor->Virtio, srb, &X->Status, 1, stPa, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
-    if (virtqueue_kick_prepare(vq))
+    /* Removed since the caller looked: the request stays on the ring for
+     * ViostorGone (waiting for this lock) to complete, unnotified */
+    if (!Stor->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }
@@ -225,7 +227,7 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
     UCHAR status;
 
-    if (!stor->Ready)
+    if (!stor->Ready || stor->Removed)
         /* PnP is answered without the device, even after a removal */
         status = x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP
                      ? ViostorPnp(stor, Srb)

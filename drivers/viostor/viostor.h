@@ -10,6 +10,12 @@
  * take it, HwResetBus runs under it.  The interrupt routines touch no ring:
  * they queue the DPC of each queue on their message.  A dump copy has no
  * DPCs: it completes from HwInterrupt, which StorPort polls.
+ *
+ * Surprise removal: Removed is published (ViostorMarkGone) before anything
+ * else, then ViostorGone takes the StartIo lock and the interrupt lock in
+ * turn; every path that reads or writes a register checks Removed while it
+ * holds one of those locks, so once ViostorGone has them no path is between
+ * its check and its access, and every later path sees Removed.
  */
 #pragma once
 #include <storport/stor_pnp.h>
@@ -52,16 +58,16 @@ typedef struct _VIOSTOR {
     struct virtio_dma IdDma;
     PVOID RingMem;
     ULONG NumQueues;
-    ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
-    ULONG Findings;    /* enum vblk_finding of the last configuration check */
-    ULONG Resets;      /* device resets done */
-    ULONG Depth;       /* requests StorPort may have at the adapter */
-    ULONG SegLimit;    /* data segments the shortest queue allows */
-    BOOLEAN Dump;      /* a crash-dump or hibernation copy */
-    BOOLEAN DpcReady;  /* the DPCs are initialised */
-    BOOLEAN Ready;     /* DRIVER_OK set, queues live */
-    BOOLEAN IdPending; /* the GET_ID request is at the device */
-    BOOLEAN Removed;   /* surprise removed: the device is never touched again */
+    ULONG Messages;        /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;        /* enum vblk_finding of the last configuration check */
+    ULONG Resets;          /* device resets done */
+    ULONG Depth;           /* requests StorPort may have at the adapter */
+    ULONG SegLimit;        /* data segments the shortest queue allows */
+    BOOLEAN Dump;          /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;      /* the DPCs are initialised */
+    BOOLEAN Ready;         /* DRIVER_OK set, queues live */
+    BOOLEAN IdPending;     /* the GET_ID request is at the device */
+    volatile LONG Removed; /* surprise removed: the device is never touched again */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
 } VIOSTOR, *PVIOSTOR;
@@ -106,6 +112,9 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
  * request it had with BUS_RESET, bring it back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: any, no lock: the device was surprise removed: from now on every
+ * path that would touch it sees Removed (ViostorGone follows). */
+VOID ViostorMarkGone(PVIOSTOR Stor);
 /* IRQL: DISPATCH_LEVEL, StartIo lock: the device was surprise removed: it is
  * never touched again and every request it held is completed once (NO_DEVICE). */
 VOID ViostorGone(PVIOSTOR Stor);

@@ -7,8 +7,11 @@
  * keeps working, and D3 -> D0 with writes in flight (no register access
  * between ScsiStopAdapter and the restart; the data is there after it).
  * optin_* scenarios run only when --only names them (runner.c): on four
- * queues vioscsi still reads 3 registers of the gone function after
- * ScsiAdapterSurpriseRemoval, so that one stays opt-in until it does not.
+ * queues the 3 counted accesses are queue notifies of writes StorPort
+ * starts on CPUs 1-3 after the unplug but before it calls
+ * HwAdapterControl(ScsiAdapterSurpriseRemoval) (seeds 0-9), which no
+ * miniport can avoid; opt-in until the emulation's count starts where the
+ * miniport is told (reported to the StorPort emulation's hand).
  */
 #include "vioscsi_test.h"
 

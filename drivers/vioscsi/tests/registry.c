@@ -78,16 +78,24 @@ VW_SCENARIO("vioscsi", registry_physical_breaks_zero, NULL)
     breaks_case(vm, false, 0, 126, 1);
 }
 
+/* Requests completed so far. */
+static unsigned completed_now(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.completed;
+}
+
 /* VioscsiActionOnReset VALUE (Parameters\Device), a response lost: the
- * time-out's HwResetBus sends I_T NEXUS RESET and ends the command
- * (BUS_RESET, within the bounded wait), no device reset, the LUN works
- * after, as with the value absent; LOGGED the line the driver must print.
- * Then the backend answers after all (a slow one, not a dead one): the
- * device has nothing of the READ left to give back, since HwResetBus must
- * have completed it (storport/nc-storport-hw_reset_bus: "A miniport driver
- * is responsible for completing SRBs received by HwStorStartIo ... during
- * this routine"); a late answer completing it again fails the run in
- * StorPort's checker. */
+ * time-out's HwResetBus resets the device and ends the command (BUS_RESET)
+ * before it returns, the LUN works after, as with the value absent; LOGGED
+ * the line the driver must print.  Then the backend answers after all (a
+ * slow one, not a dead one): the device, reset, has nothing of the READ
+ * left to give back, since HwResetBus must have completed it
+ * (storport/nc-storport-hw_reset_bus: "A miniport driver is responsible
+ * for completing SRBs received by HwStorStartIo ... during this routine"):
+ * the late answer completes nothing (a second completion would also fail
+ * the run in StorPort's checker). */
 static void action_case(struct vm *vm, uint32_t value, const char *logged)
 {
     struct sc_opts o;
@@ -109,23 +117,24 @@ static void action_case(struct vm *vm, uint32_t value, const char *logged)
     VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
               "VioscsiActionOnReset %u, lost READ: %u bus resets, SRB 0x%02x", value, st.resets,
               r.srb_status);
-    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs;
     uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
     /* The late answer, if the device still held the READ, reaches the
-     * driver while the next command runs */
+     * driver before or while the next command runs */
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    unsigned late = mem_target_release_lost(h.mem);
     vw_sched_settle(vm);
+    unsigned ended = completed_now(vm);
+    mem_target_release_lost(h.mem);
+    vw_sched_settle(vm);
+    unsigned late = completed_now(vm) - ended;
     sc_fill(wr, SC_BLOCK, 0, 0, 9, 3);
     sc_rw16(cdb, true, 9, 1);
     if (!vm->failed)
         sc_ok(vm, 0, 0, cdb, 16, wr, SC_BLOCK, false, "WRITE(16) after the bus reset");
     VW_EXPECT(vm, late == 0,
-              "VioscsiActionOnReset %u: %u lost command(s) still at the device after HwResetBus",
+              "VioscsiActionOnReset %u: the late answer completed %u request(s) after HwResetBus",
               value, late);
-    VW_EXPECT(vm, tmfs >= 1 && dev_resets == 0,
-              "VioscsiActionOnReset %u: %llu TMFs, %u device resets", value,
-              (unsigned long long)tmfs, dev_resets);
+    VW_EXPECT(vm, dev_resets >= 1, "VioscsiActionOnReset %u: HwResetBus without a device reset",
+              value);
     if (logged != NULL)
         VW_EXPECT(vm, vm->log != NULL && strstr(vm->log, logged) != NULL,
                   "VioscsiActionOnReset %u: the driver did not log \"%s\"", value, logged);

@@ -286,6 +286,8 @@ int main(void)
     test_settings();
     test_offload();
     test_vlan();
+    test_txtag();
+    test_rsspub();
     test_announce();
     return hostcheck_end();
 }

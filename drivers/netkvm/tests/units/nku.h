@@ -29,6 +29,8 @@ void test_rxbuf(void);
 void test_settings(void);
 void test_offload(void);
 void test_vlan(void);
+void test_txtag(void);
+void test_rsspub(void);
 void test_announce(void);
 
 /* What a test frame carries. */

@@ -420,6 +420,7 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
     while (mdl != 0 && got < len && got < cap) {
         gva_t va = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, MappedSystemVa));
         uint64_t cnt = vw_rd(vm, mdl + VW_OFFSET(vm, MDL, ByteCount), 4);
+        ndis_dma_mark_rx(s, va);
         uint64_t take = cnt > off ? cnt - off : 0;
         if (take > len - got)
             take = len - got;

@@ -272,6 +272,32 @@ static void vw_NdisMFreeSharedMemory(struct vm *vm, const struct vw_api *api)
     vw_fail(vm, "NdisMFreeSharedMemory: 0x%" PRIx64 " is no shared memory (freed twice?)", va);
 }
 
+void ndis_dma_mark_rx(struct ndis_state *s, gva_t va)
+{
+    for (unsigned i = 0; i < NDIS_MAX_SHMEM; i++)
+        if (s->shmem[i].live && va >= s->shmem[i].va && va - s->shmem[i].va < s->shmem[i].len) {
+            s->shmem[i].rx = true;
+            return;
+        }
+}
+
+void vw_ndis_shared_memory(struct vm *vm, struct vw_ndis_shared *out, bool clear)
+{
+    struct ndis_state *s = ndis_state(vm);
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < NDIS_MAX_SHMEM; i++) {
+        struct ndis_shmem *b = &s->shmem[i];
+        if (!b->live)
+            continue;
+        uint64_t bytes = (b->len + PAGE - 1) & ~(PAGE - 1); /* what the pool gave */
+        out->blocks++, out->bytes += bytes;
+        if (b->rx)
+            out->rx_blocks++, out->rx_bytes += bytes;
+        if (clear)
+            b->rx = false;
+    }
+}
+
 bool ndis_dma_after_halt(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);

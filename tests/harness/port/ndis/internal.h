@@ -74,7 +74,7 @@ struct ndis_pool {
 /* Hardware (hw.c, dma.c, config.c). */
 #define NDIS_MAX_MAPS     16
 #define NDIS_MAX_PORTS    8
-#define NDIS_MAX_SHMEM    256
+#define NDIS_MAX_SHMEM    2048 /* 64 KiB receive buffers without MRG_RXBUF: one block each */
 #define NDIS_MAX_SGLS     1024
 #define NDIS_MAX_CONFIGS  8
 #define NDIS_MAX_KEYWORDS 64
@@ -107,6 +107,7 @@ struct ndis_shmem {
     gva_t va;
     uint64_t pa, len;
     bool live;
+    bool rx; /* a receive indication's buffer lay in it (vw_ndis_shared_memory) */
 };
 struct ndis_sgl {
     gva_t sgl, nb;
@@ -211,6 +212,8 @@ const char *ndis_state_name(enum vw_ndis_adapter_state st);
 /* An NBL (and with ALLOC_NB its NET_BUFFER, DataLength LEN, MDL chain MDL)
  * from POOL; 0 when out of memory (the run failed). */
 gva_t ndis_nbl_alloc(struct vm *vm, gva_t pool, bool protocol, gva_t mdl, uint64_t len);
+/* dma.c: the shared block holding VA, if any, held a received frame's buffer. */
+void ndis_dma_mark_rx(struct ndis_state *s, gva_t va);
 void ndis_nbl_free(struct vm *vm, struct ndis_nbl *r);
 /* A nonpaged-pool MDL describing [VA, VA+LEN) (MDL_SOURCE_IS_NONPAGED_POOL,
  * PFNs filled). */

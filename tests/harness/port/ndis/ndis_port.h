@@ -76,6 +76,15 @@ struct vw_ndis_stats {
     uint32_t offload_tx4;
 };
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
+/* The miniport's live shared memory (NdisMAllocateSharedMemory, whole
+ * pages as allocated): blocks and bytes in all, and of them the blocks in
+ * which the buffer of a receive indication lay since the last call with
+ * CLEAR (bench/net: which memory one queue's receive buffers take). */
+struct vw_ndis_shared {
+    unsigned blocks, rx_blocks;
+    uint64_t bytes, rx_bytes;
+};
+void vw_ndis_shared_memory(struct vm *vm, struct vw_ndis_shared *out, bool clear);
 /* OID_GEN_STATISTICS at PASSIVE: the miniport's directed, multicast and
  * broadcast frame and byte counters, sent and received, must equal what the
  * protocol layer sent (completed with SUCCESS) and was indicated; false and

@@ -1,0 +1,202 @@
+/*
+ * vioscsi's resets against StorPort's three tiers
+ * (storage/multi-tier-reset-in-storport): a LUN reset SRB and a device
+ * reset SRB are asynchronous, answered by a TMF (LOGICAL UNIT RESET, I_T
+ * NEXUS RESET: virtio 1.2 5.6.6.2) that vioscsi's StorPort timer ends in a
+ * device reset when the device never answers it; the bus reset
+ * (HwStorResetBus) is the synchronous tier: everything HwStartIo took is
+ * completed before it returns (storport/nc-storport-hw_reset_bus), by a
+ * device reset when anything is still at the device, never by waiting for
+ * the device at DISPATCH_LEVEL.  Every request completes exactly once
+ * (StorPort's checker fails a second completion or one after the reset
+ * that returned it) and the device works after.
+ */
+#include "vioscsi_test.h"
+
+#define SRB_FUNCTION_RESET_DEVICE       0x16
+#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
+
+static unsigned completed(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.completed;
+}
+
+static unsigned bus_resets(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.resets;
+}
+
+/* One-block write and read back at 0:0, checked in the target's memory. */
+static void works(struct vm *vm, struct sc_host *h, uint64_t lba)
+{
+    uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
+    uint64_t blocks;
+    sc_fill(out, SC_BLOCK, 0, 0, lba, 4);
+    sc_rw16(cdb, true, lba, 1);
+    if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the reset"))
+        return;
+    sc_rw16(cdb, false, lba, 1);
+    if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, "READ(16) after the reset"))
+        return;
+    uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
+    VW_EXPECT(vm,
+              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
+              "LBA %llu after the reset: read back or the disk differs", (unsigned long long)lba);
+}
+
+/* A device reset SRB (tier 2) with 4 writes at 0:0 lost by the target:
+ * HwStartIo posts an I_T NEXUS RESET and returns; TMF_NEVER says whether
+ * the device answers it.  Answered: the SRB SUCCESS within a few ms of
+ * virtual time, no device reset.  Never answered: vioscsi's timer (1.5 s
+ * periods) resets the device 1.5 to 3 s later, which completes the SRB
+ * (SUCCESS) and each write (BUS_RESET) once.  Neither calls HwResetBus. */
+static void device_srb_case(struct vm *vm, bool tmf_never)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 10;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs;
+    unsigned bus0 = bus_resets(vm), before = completed(vm);
+    mem_target_set_faults(h.mem,
+                          &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
+    vw_stor_address(vm, 0, 0);
+    if (!vw_stor_submit_writes(vm, 4, 500, 0x3c))
+        goto out;
+    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
+              completed(vm) - before);
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_DEVICE (TMF %s): SRB 0x%02x", tmf_never ? "never answered" : "answered",
+                  r.srb_status);
+        VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->tmfs > tmfs,
+                  "RESET_DEVICE: no TMF reached the device");
+        if (tmf_never) {
+            VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
+                      "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
+                      "(1500-3100 expected)",
+                      (unsigned long long)(took / 10000));
+            VW_EXPECT(vm, dev_resets >= 1, "the TMF was never answered, yet no device reset");
+        } else {
+            VW_EXPECT(vm, took < SC_SECOND / 100,
+                      "the answered I_T NEXUS RESET took %llu us of virtual time",
+                      (unsigned long long)(took / 10));
+            VW_EXPECT(vm, dev_resets == 0, "the I_T NEXUS RESET was answered, yet %u device resets",
+                      dev_resets);
+        }
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  completed(vm) - before);
+        VW_EXPECT(vm, bus_resets(vm) == bus0, "%u bus resets: StorPort's time-out ended them",
+                  bus_resets(vm) - bus0);
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    works(vm, &h, 17);
+out:
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", reset_device_srb_tmf_answered, NULL)
+{
+    device_srb_case(vm, false);
+}
+
+VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_timer, NULL)
+{
+    device_srb_case(vm, true);
+}
+
+/* A lost READ whose TMFs the device would never answer: StorPort's time-out
+ * (2 s) calls HwResetBus, which resets the device at once and completes the
+ * READ BUS_RESET before it returns.  HwResetBus waits for nothing: the READ
+ * ends within 2 ms of virtual time after its 2 s time-out (StorPort's only
+ * clock here moves with the miniport's stalls; a driver that polls the
+ * queues for an answer moves it by its whole wait, 500 ms before).  The
+ * device is reset; it works after. */
+VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    unsigned bus0 = bus_resets(vm);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    uint8_t cdb[16], buf[SC_BLOCK];
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    sc_rw16(cdb, false, 3, 1);
+    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+                  "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
+        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
+                  "%u bus resets (want 1), %u device resets", bus_resets(vm) - bus0, dev_resets);
+        VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
+                  "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
+                  "HwResetBus must not wait)",
+                  (unsigned long long)(took / 10));
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    vw_sched_settle(vm);
+    works(vm, &h, 19);
+out:
+    sc_finish(vm, &h);
+}
+
+/* A LUN reset SRB (tier 1) whose TMF the device never answers, and 4 lost
+ * writes whose StorPort time-out (2 s) comes before vioscsi's timer (1.5 to
+ * 3 s): HwResetBus finds the TMF and the writes at the device and resets
+ * it, completing the LUN reset SRB (SUCCESS) and each write (BUS_RESET)
+ * once; the timer, when it comes, finds no TMF left and resets nothing
+ * more. */
+VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    unsigned before = completed(vm), bus0 = bus_resets(vm);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    vw_stor_address(vm, 0, 0);
+    if (!vw_stor_submit_writes(vm, 4, 600, 0x4d))
+        goto out;
+    struct vw_stor_result r;
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+        uint32_t after = vmodel_reset_count(h.scsi->dev->model);
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_LOGICAL_UNIT ended by the bus reset's device reset: SRB 0x%02x",
+                  r.srb_status);
+        VW_EXPECT(vm, after > resets && bus_resets(vm) - bus0 >= 1,
+                  "%u bus resets, %u device resets: the time-out's HwResetBus should reset it",
+                  bus_resets(vm) - bus0, after - resets);
+        /* Past the timer's last period: it must find nothing to reset */
+        vw_run_for(vm, 4 * SC_SECOND);
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  completed(vm) - before);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
+                  "the TMF timer reset the device again after the bus reset");
+    }
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    works(vm, &h, 21);
+out:
+    sc_finish(vm, &h);
+}
