@@ -430,9 +430,8 @@ void NkRssRestore(PNK_ADAPTER a)
     NK_RSS *s = &a->Rss;
     if (s->Entries == 0 && s->Flags == 0)
         return; /* never set: the device keeps its default, as at start */
-    NdisAcquireSpinLock(&s->Lock);
-    s->Next = s->Map; /* the set's work space: OID requests come one at a time */
-    NdisReleaseSpinLock(&s->Lock);
-    if (!NkRssProgram(a, &s->Next))
+    /* The published map: only the OID path (one request at a time, this
+     * one included) changes it */
+    if (!NkRssProgram(a, nk_rss_current(&s->Pub)))
         DbgPrint("netkvm: the device did not take the RSS configuration again at D0\n");
 }
