@@ -216,3 +216,24 @@ void NkDeviceStop(PNK_ADAPTER a)
     a->Tx = NULL;
     a->HasCtrl = FALSE;
 }
+
+/* IRQL: PASSIVE_LEVEL. D0 after a reset at D3 (power.c): the same features
+ * negotiated again, every queue enabled again on its memory (emptied),
+ * the configuration vector, DRIVER_OK (the core's virtio_device_restart). */
+NDIS_STATUS NkDeviceReinit(PNK_ADAPTER a)
+{
+    struct virtqueue **vqs = VwNdisAlloc(&a->V, a->QCount * sizeof(*vqs));
+    if (vqs == NULL)
+        return NDIS_STATUS_RESOURCES;
+    for (ULONG q = 0; q < a->QCount; q++) {
+        uint16_t index;
+        vqs[q] = NkQueueOf(a, q, &index);
+    }
+    int rc = virtio_device_restart(&a->V.Dev, vqs, a->QCount, NULL, NULL);
+    VwNdisFree(vqs, a->QCount * sizeof(*vqs));
+    if (rc != 0) {
+        DbgPrint("netkvm: the device did not come back at D0 (%d)\n", rc);
+        return NDIS_STATUS_FAILURE;
+    }
+    return NDIS_STATUS_SUCCESS;
+}

@@ -116,6 +116,7 @@ static void NkRelease(PNK_ADAPTER a)
 {
     /* The device stops first, then the interrupts: no DPC runs while the
      * queues and buffers go */
+    NkAnnounceFree(a); /* a queued announcement finishes (Ready is off: it sends nothing) */
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);
@@ -128,6 +129,7 @@ static void NkRelease(PNK_ADAPTER a)
         NdisFreeNetBufferListPool(a->NblPool);
     if (a->Dma != NULL)
         NdisMDeregisterScatterGatherDma(a->Dma);
+    NdisFreeSpinLock(&a->AnnounceLock);
     NdisFreeMemory(a, sizeof(*a), 0);
 }
 
@@ -143,6 +145,7 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
     RtlZeroMemory(a, sizeof(*a));
     a->Handle = Handle;
     a->State = NK_PAUSED;
+    NdisAllocateSpinLock(&a->AnnounceLock);
     NkReadParams(a); /* before negotiation: the properties shape the feature wish */
 
     NDIS_STATUS st = NkSetRegistration(a);
@@ -156,6 +159,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         st = NkRegisterDma(a); /* before the rings' shared memory */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
+    if (st == NDIS_STATUS_SUCCESS)
+        st = NkAnnounceInit(a); /* GUEST_ANNOUNCE negotiated: its work item */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkRssInit(a); /* per-processor receive paths, the RSS capabilities */
     if (st == NDIS_STATUS_SUCCESS)
@@ -183,6 +188,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         if (st == NDIS_STATUS_SUCCESS)
             st = NkOffloadInit(a);
         a->Ready = st == NDIS_STATUS_SUCCESS;
+        if (a->Ready && a->Cfg.announce)
+            NkAnnounceRequest(a); /* asked before we listened: sent at the restart */
     }
     if (st != NDIS_STATUS_SUCCESS) {
         DbgPrint("netkvm: initialization failed 0x%x\n", st);

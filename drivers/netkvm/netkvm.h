@@ -18,6 +18,7 @@
 #include <vw/ndis.h>
 #include <ndis/virtio_ndis.h>
 #include <virtio/virtqueue_req.h>
+#include "nk_announce.h"
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
@@ -194,6 +195,14 @@ struct _NK_ADAPTER {
     NK_STATS Stats;
     NK_RSS Rss;
     struct nk_vlan_cfg Vlan; /* *PriorityVLANTag and VlanId */
+    /* GUEST_ANNOUNCE (announce.c) */
+    NDIS_HANDLE AnnounceWork;
+    volatile LONG AnnounceQueued;  /* the work item is queued or running */
+    volatile LONG AnnouncePending; /* asked while not Running: sent at restart */
+    NDIS_SPIN_LOCK AnnounceLock;   /* Addrs, between the OID and the work item */
+    struct nk_announce_addrs Addrs;
+    LONG64 Announcements; /* announcements sent and acknowledged */
+    BOOLEAN PoweredDown;  /* D3: the device reset, its buffers taken back (power.c) */
 };
 
 /* ---- driver.c ---- */
@@ -209,6 +218,10 @@ void NkReadParams(PNK_ADAPTER A);
 /* ---- device.c ---- */
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
 void NkDeviceStop(PNK_ADAPTER A);
+NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
+
+/* ---- power.c ---- */
+NDIS_STATUS NkPowerSet(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- intr.c ---- */
 NDIS_STATUS NkInterruptRegister(PNK_ADAPTER A);
@@ -221,6 +234,7 @@ void NkTxDrain(PNK_TXQ Q);
 void NkTxCancelAll(PNK_TXQ Q, NDIS_STATUS Status);
 MINIPORT_SEND_NET_BUFFER_LISTS NkSend;
 MINIPORT_CANCEL_SEND NkCancelSend;
+BOOLEAN NkTxSendOwn(PNK_TXQ Q, const UCHAR *Frame, ULONG Len);
 MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
 /* ---- tx_offload.c ---- */
@@ -238,6 +252,7 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
+void NkRxReclaim(PNK_RXQ Q);
 void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
@@ -256,12 +271,14 @@ extern const ULONG NkSupportedOidCount;
 
 /* ---- offload.c ---- */
 NDIS_STATUS NkOffloadInit(PNK_ADAPTER A);
+void NkOffloadRestore(PNK_ADAPTER A);
 NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkOffloadSetEncapsulation(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- rss.c ---- */
 NDIS_STATUS NkRssInit(PNK_ADAPTER A);
 void NkRssFree(PNK_ADAPTER A);
+void NkRssRestore(PNK_ADAPTER A);
 PNDIS_RECEIVE_SCALE_CAPABILITIES NkRssCapabilities(PNK_ADAPTER A);
 NDIS_STATUS NkRssSetParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 NDIS_STATUS NkRssQueryParameters(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
@@ -272,6 +289,13 @@ ULONG NkRssSteer(PNK_ADAPTER A, PNET_BUFFER_LIST *Head, ULONG Count);
 void NkVlanInit(PNK_ADAPTER A);
 BOOLEAN NkVlanRx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNK_RXBUF First);
 int NkVlanTx(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Out);
+
+/* ---- announce.c ---- */
+NDIS_STATUS NkAnnounceInit(PNK_ADAPTER A);
+void NkAnnounceFree(PNK_ADAPTER A);
+void NkAnnounceRequest(PNK_ADAPTER A);
+void NkAnnounceResume(PNK_ADAPTER A);
+NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER A, PNDIS_OID_REQUEST R);
 
 /* ---- state.c ---- */
 MINIPORT_PAUSE NkPause;

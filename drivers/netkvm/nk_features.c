@@ -75,14 +75,14 @@ uint64_t nk_choose_features(uint64_t offered, const struct nk_feature_wish *w)
 {
     /* Always: the transport bits the core drives, ACCESS_PLATFORM whenever
      * offered (a device that needs it fails FEATURES_OK without it), and
-     * the device facts the driver reads.  Not GUEST_ANNOUNCE yet: without
-     * it the device announces the guest after a migration itself, and the
-     * miniport sends no gratuitous ARP/NA of its own so far */
+     * the device facts the driver reads; GUEST_ANNOUNCE (announce.c sends
+     * the announcement and the ack; needs CTRL_VQ, spec 5.1.3.1) */
     uint64_t want = B(NK_F_VERSION_1) | B(NK_F_INDIRECT_DESC) | B(NK_F_EVENT_IDX) |
                     B(NK_F_ACCESS_PLATFORM) | B(NK_F_ORDER_PLATFORM) | B(VIRTIO_NET_F_MAC) |
                     B(VIRTIO_NET_F_STATUS) | B(VIRTIO_NET_F_MTU) | B(VIRTIO_NET_F_SPEED_DUPLEX) |
                     B(VIRTIO_NET_F_CTRL_VQ) | B(VIRTIO_NET_F_CTRL_RX) |
-                    B(VIRTIO_NET_F_CTRL_RX_EXTRA) | B(VIRTIO_NET_F_CTRL_MAC_ADDR);
+                    B(VIRTIO_NET_F_CTRL_RX_EXTRA) | B(VIRTIO_NET_F_CTRL_MAC_ADDR) |
+                    B(VIRTIO_NET_F_GUEST_ANNOUNCE);
     if (w->packed)
         want |= B(NK_F_RING_PACKED);
     if (w->mrg_rxbuf)

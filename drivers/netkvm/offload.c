@@ -98,6 +98,17 @@ static void NkOffloadGuest(PNK_ADAPTER a, uint64_t had)
         DbgPrint("netkvm: the device refused guest offloads 0x%llx\n", (unsigned long long)bits);
 }
 
+/* IRQL: PASSIVE_LEVEL. after DRIVER_OK (at start, and at D0 after the
+ * reset): the device has every negotiated guest offload on; tell it the
+ * ones the current configuration wants. */
+void NkOffloadRestore(PNK_ADAPTER a)
+{
+    const uint64_t guest = NK_BIT(VIRTIO_NET_F_GUEST_CSUM) | NK_BIT(VIRTIO_NET_F_GUEST_TSO4) |
+                           NK_BIT(VIRTIO_NET_F_GUEST_TSO6) | NK_BIT(VIRTIO_NET_F_GUEST_ECN) |
+                           NK_BIT(VIRTIO_NET_F_GUEST_UFO);
+    NkOffloadGuest(a, a->Features & guest);
+}
+
 /* IRQL: PASSIVE_LEVEL. what may be offered, on as the advanced properties
  * say; the offload attributes (default configuration and hardware
  * capabilities); the device's guest offloads to match. */
@@ -107,10 +118,7 @@ NDIS_STATUS NkOffloadInit(PNK_ADAPTER a)
     NDIS_OFFLOAD hw, def;
     nk_offload_hw(a->Features, true, &a->OffloadHw);
     nk_offload_defaults(&a->OffloadHw, &a->Settings.offload, &a->Offload);
-    const uint64_t guest = NK_BIT(VIRTIO_NET_F_GUEST_CSUM) | NK_BIT(VIRTIO_NET_F_GUEST_TSO4) |
-                           NK_BIT(VIRTIO_NET_F_GUEST_TSO6) | NK_BIT(VIRTIO_NET_F_GUEST_ECN) |
-                           NK_BIT(VIRTIO_NET_F_GUEST_UFO);
-    NkOffloadGuest(a, a->Features & guest);
+    NkOffloadRestore(a);
     NkFillOffload(&a->OffloadHw, &hw);
     NkFillOffload(&a->Offload, &def);
     RtlZeroMemory(&at, sizeof(at));

@@ -63,6 +63,7 @@ const NDIS_OID NkSupportedOids[] = {
     OID_802_3_MAXIMUM_LIST_SIZE,
     OID_PNP_SET_POWER,
     OID_PNP_QUERY_POWER,
+    OID_GEN_NETWORK_LAYER_ADDRESSES,
     OID_GEN_RECEIVE_SCALE_CAPABILITIES,
     OID_GEN_RECEIVE_SCALE_PARAMETERS,
 };
@@ -339,13 +340,10 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         return NkOffloadSetEncapsulation(a, r);
     case OID_GEN_RECEIVE_SCALE_PARAMETERS:
         return NkRssSetParameters(a, r);
+    case OID_GEN_NETWORK_LAYER_ADDRESSES:
+        return NkAnnounceSetAddresses(a, r);
     case OID_PNP_SET_POWER:
-        if (len < sizeof(ULONG)) {
-            r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);
-            return NDIS_STATUS_INVALID_LENGTH;
-        }
-        r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
-        return NDIS_STATUS_SUCCESS;
+        return NkPowerSet(a, r);
     default:
         return NDIS_STATUS_NOT_SUPPORTED;
     }

@@ -422,3 +422,16 @@ ULONG NkRssSteer(PNK_ADAPTER a, PNET_BUFFER_LIST *head, ULONG count)
     (void)count;
     return kept;
 }
+
+/* IRQL: PASSIVE_LEVEL (power.c, after the device's reinitialisation). the
+ * device's RSS or hash configuration again, when the OS set parameters. */
+void NkRssRestore(PNK_ADAPTER a)
+{
+    NK_RSS *s = &a->Rss;
+    if (s->Entries == 0 && s->Flags == 0)
+        return; /* never set: the device keeps its default, as at start */
+    /* The published map: only the OID path (one request at a time, this
+     * one included) changes it */
+    if (!NkRssProgram(a, nk_rss_current(&s->Pub)))
+        DbgPrint("netkvm: the device did not take the RSS configuration again at D0\n");
+}

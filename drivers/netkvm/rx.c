@@ -377,3 +377,20 @@ VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
     if (raised)
         KeLowerIrql(old);
 }
+
+/* IRQL: PASSIVE_LEVEL, the device reset (power.c). take back every posted
+ * buffer (a reset device owns none) and empty the ring for the restart. */
+void NkRxReclaim(PNK_RXQ q)
+{
+    PNK_RXBUF b;
+    if (q->Bufs == NULL)
+        return;
+    NdisAcquireSpinLock(&q->Lock);
+    while ((b = virtqueue_detach_unused(&q->Vq)) != NULL) {
+        b->Next = NULL;
+        NkRxRecycle(q, b);
+    }
+    q->Posted = 0;
+    virtqueue_reinit(&q->Vq);
+    NdisReleaseSpinLock(&q->Lock);
+}

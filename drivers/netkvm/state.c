@@ -39,6 +39,7 @@ NDIS_STATUS NTAPI NkRestart(NDIS_HANDLE Context, PNDIS_MINIPORT_RESTART_PARAMETE
     InterlockedExchange(&a->State, NK_RUNNING);
     for (ULONG i = 0; i < a->Pairs; i++)
         NkRxPost(&a->Rx[i]);
+    NkAnnounceResume(a); /* an announcement asked for while paused */
     return NDIS_STATUS_SUCCESS;
 }
 
@@ -55,6 +56,8 @@ void NkLinkUpdate(PNK_ADAPTER a, BOOLEAN Force)
         return;
     if (!nk_config_status(cfg, len, a->Features, &c))
         return;
+    if (c.announce)
+        NkAnnounceRequest(a); /* GUEST_ANNOUNCE: a work item sends it (announce.c) */
     if (!Force && c.link_up == a->LinkUp)
         return;
     a->LinkUp = c.link_up;

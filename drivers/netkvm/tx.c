@@ -244,11 +244,13 @@ void NkTxDrain(PNK_TXQ q)
     }
     NdisDprReleaseSpinLock(&q->Lock);
     for (PNK_TX_ENTRY e = done; e != NULL; e = e->Next) {
+        last = e;
+        if (e->Nb == NULL)
+            continue; /* the miniport's own frame (NkTxSendOwn): no NBL */
         NkTxCount(a, e->Nb);
         NdisMFreeNetBufferSGList(a->Dma, e->Sgl, e->Nb);
         NkTxNbDone(a, NK_NB_NBL(e->Nb), NDIS_STATUS_SUCCESS);
         e->Nb = NULL;
-        last = e;
     }
     NdisDprAcquireSpinLock(&q->Lock);
     if (last != NULL) {
@@ -271,8 +273,10 @@ void NkTxCancelAll(PNK_TXQ q, NDIS_STATUS status)
         return;
     NdisAcquireSpinLock(&q->Lock);
     while ((e = virtqueue_detach_unused(&q->Vq)) != NULL) {
-        e->Nb->MiniportReserved[3] = failed;
-        failed = e->Nb;
+        if (e->Nb != NULL) { /* NULL: the miniport's own frame */
+            e->Nb->MiniportReserved[3] = failed;
+            failed = e->Nb;
+        }
         e->Nb = NULL;
         e->Next = q->Free;
         q->Free = e;
@@ -367,4 +371,34 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
 VOID NTAPI NkCancelSend(NDIS_HANDLE Context, PVOID CancelId)
 {
     (void)Context, (void)CancelId;
+}
+
+/* IRQL <= DISPATCH_LEVEL. send a frame of the miniport's own (announce.c):
+ * copied behind a zeroed virtio_net_hdr into a free entry's header slot,
+ * no NBL (the drain gives the entry back); FALSE when none is free. */
+BOOLEAN NkTxSendOwn(PNK_TXQ q, const UCHAR *frame, ULONG len)
+{
+    PNK_ADAPTER a = q->Adapter;
+    struct virtqueue_req rq;
+    BOOLEAN ok = FALSE;
+    if (q->Entries == NULL || len > NK_TX_HDR_SLOT - a->HdrLen)
+        return FALSE;
+    NdisAcquireSpinLock(&q->Lock);
+    PNK_TX_ENTRY e = q->Free;
+    if (e != NULL && virtqueue_req_open(&q->Vq, &rq, 2, &e->Table) == 0) {
+        RtlZeroMemory(e->Hdr, a->HdrLen);
+        RtlCopyMemory(e->Hdr + a->HdrLen, frame, len);
+        virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
+        virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, len, 0);
+        if (virtqueue_req_close(&rq, e) == 0) {
+            q->Free = e->Next;
+            e->Nb = NULL;
+            e->Sgl = NULL;
+            ok = TRUE;
+            if (virtqueue_kick_prepare(&q->Vq))
+                virtqueue_notify(&q->Vq);
+        }
+    }
+    NdisReleaseSpinLock(&q->Lock);
+    return ok;
 }

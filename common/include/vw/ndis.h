@@ -732,6 +732,7 @@ typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
 #define NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1                                     \
     NDIS_SIZEOF_THROUGH(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)
 #define NDIS_PROTOCOL_ID_DEFAULT 0x00
+#define NDIS_PROTOCOL_ID_TCP_IP  0x02
 
 typedef struct _NET_BUFFER_POOL_PARAMETERS {
     NDIS_OBJECT_HEADER Header;
@@ -832,14 +833,27 @@ struct _NDIS_OID_REQUEST {
 #define OID_GEN_MEDIA_CONNECT_STATUS  0x00010114
 #define OID_GEN_MAXIMUM_SEND_PACKETS  0x00010115
 #define OID_GEN_VENDOR_DRIVER_VERSION 0x00010116
-#define OID_GEN_XMIT_OK               0x00020101
-#define OID_GEN_RCV_OK                0x00020102
-#define OID_802_3_PERMANENT_ADDRESS   0x01010101
-#define OID_802_3_CURRENT_ADDRESS     0x01010102
-#define OID_802_3_MULTICAST_LIST      0x01010103
-#define OID_802_3_MAXIMUM_LIST_SIZE   0x01010104
-#define OID_PNP_SET_POWER             0xFD010101
-#define OID_PNP_QUERY_POWER           0xFD010102
+/* OID_PNP_SET_POWER's value (network/oid-pnp-set-power) */
+typedef enum _NDIS_DEVICE_POWER_STATE {
+    NdisDeviceStateUnspecified = 0,
+    NdisDeviceStateD0,
+    NdisDeviceStateD1,
+    NdisDeviceStateD2,
+    NdisDeviceStateD3,
+    NdisDeviceStateMaximum
+} NDIS_DEVICE_POWER_STATE,
+    *PNDIS_DEVICE_POWER_STATE;
+/* A set: NETWORK_ADDRESS_LIST of the protocol's addresses (network/oid-gen-network-layer-addresses)
+ */
+#define OID_GEN_NETWORK_LAYER_ADDRESSES 0x00010118
+#define OID_GEN_XMIT_OK                 0x00020101
+#define OID_GEN_RCV_OK                  0x00020102
+#define OID_802_3_PERMANENT_ADDRESS     0x01010101
+#define OID_802_3_CURRENT_ADDRESS       0x01010102
+#define OID_802_3_MULTICAST_LIST        0x01010103
+#define OID_802_3_MAXIMUM_LIST_SIZE     0x01010104
+#define OID_PNP_SET_POWER               0xFD010101
+#define OID_PNP_QUERY_POWER             0xFD010102
 
 /* The OIDs NetKVM answers beyond those above and the ones further down
  * (network/oid-gen-transmit-queue-length). */

@@ -48,6 +48,8 @@
 #define VW_NDIS_RECEIVE_FLAGS_RESOURCES 0x2
 
 #include "vw_oid.h" /* the OIDs */
+/* NETWORK_ADDRESS AddressType of IPv4 (network/oid-gen-network-layer-addresses) */
+#define VW_NDIS_PROTOCOL_ID_TCP_IP 0x02u
 
 /* NDIS_PACKET_TYPE_* (network/oid-gen-current-packet-filter). */
 #define VW_NDIS_PACKET_TYPE_DIRECTED      0x01u

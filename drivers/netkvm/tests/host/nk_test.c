@@ -100,6 +100,9 @@ static void test_features(void)
                   F(VIRTIO_NET_F_CTRL_VLAN) | F(VIRTIO_NET_F_GUEST_ANNOUNCE) |
                   F(VIRTIO_NET_F_CTRL_MAC_ADDR) | F(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS))),
            "without CTRL_VQ no control feature is acknowledged");
+    f = nk_choose_features(all, &w);
+    expect((f & F(VIRTIO_NET_F_GUEST_ANNOUNCE)) != 0,
+           "GUEST_ANNOUNCE acknowledged with CTRL_VQ (the driver announces after a migration)");
     f = nk_choose_features(all & ~F(VIRTIO_NET_F_CSUM), &w);
     expect(!(f & (F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6) | F(VIRTIO_NET_F_HOST_USO) |
                   F(VIRTIO_NET_F_RSC_EXT))),

@@ -288,5 +288,6 @@ int main(void)
     test_vlan();
     test_txtag();
     test_rsspub();
+    test_announce();
     return hostcheck_end();
 }

@@ -31,6 +31,7 @@ void test_offload(void);
 void test_vlan(void);
 void test_txtag(void);
 void test_rsspub(void);
+void test_announce(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

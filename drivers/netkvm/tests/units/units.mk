@@ -3,7 +3,8 @@
 # them) and their host unit tests run under ASan/UBSan (check-netkvm-units).
 NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
-	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c
+	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
+	drivers/netkvm/nk_announce.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -32,7 +33,7 @@ netkvm-units-planted-offload_LDFLAGS := $(NETKVM_UNIT_SAN)
 # out of range believed, VlanId not filtering another VLAN's frames, the
 # published RSS map rewritten in place under its readers.
 NETKVM_UNIT_PLANTS := rssdev:NK_PLANTED_RSS_DEVMAX report:NK_PLANTED_REPORT_RANGE \
-	vlan:NK_PLANTED_VLAN_ANY rsspub:NK_PLANTED_RSS_INPLACE
+	vlan:NK_PLANTED_VLAN_ANY rsspub:NK_PLANTED_RSS_INPLACE announce:NK_PLANTED_ANNOUNCE_LEN
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval HOST_PROGS += netkvm-units-planted-$(word 1,$(subst :, ,$(p))))\
 	$(eval netkvm-units-planted-$(word 1,$(subst :, ,$(p)))_SRCS := $$(netkvm-units_SRCS))\
 	$(eval netkvm-units-planted-$(word 1,$(subst :, ,$(p)))_CFLAGS := -Itests/include \
@@ -46,7 +47,8 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/infgen $(B)/host/inflint $(B)/host/netkvm-fuzz-replay \
 		$(B)/host/netkvm-units-planted-mtu $(B)/host/netkvm-units-planted-offload \
 		$(B)/host/netkvm-units-planted-rssdev $(B)/host/netkvm-units-planted-report \
-		$(B)/host/netkvm-units-planted-vlan $(B)/host/netkvm-units-planted-rsspub
+		$(B)/host/netkvm-units-planted-vlan $(B)/host/netkvm-units-planted-rsspub \
+		$(B)/host/netkvm-units-planted-announce
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
@@ -63,6 +65,9 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		--planted $(B)/host/netkvm-units-planted-rsspub \
 		'^FAIL: nk: rsspub: a reader inside the map sees none of a set being built' \
 		'the published RSS map rewritten under its readers' \
+		--planted $(B)/host/netkvm-units-planted-announce \
+		'^FAIL: nk: announce: an address length past the buffer refused' \
+		'a network address length past the list believed' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay
