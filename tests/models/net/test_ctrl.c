@@ -196,6 +196,50 @@ NT(ctrl_reset_defaults, ALLC, ALLC, 2, false)
     CHECK_EQ(s->pairs, 1);
 }
 
+/* A device reset returns everything the control queue set to its power-on value at the reset
+ * itself (virtio 1.2 2.4, 3.1.1), without waiting for a request: receive mode, MAC address (and
+ * the configuration's mac), MAC table, VLAN filter, RSS and hash, guest offloads, pairs and a
+ * pending announcement. */
+NT(ctrl_reset_everything, ALLC, ALLC, 2, false)
+{
+    struct vmodel_net_state s0;
+    memcpy(&s0, vmodel_net_state(r->n), sizeof(s0)); /* padding too: compared whole */
+    uint8_t cfg0[VMODEL_NET_CFG_LEN], cfg[VMODEL_NET_CFG_LEN];
+    vmodel_get_device_cfg(r->b.m, 0, cfg0, sizeof(cfg0));
+    uint8_t on = 1, mac[6] = {0x02, 1, 2, 3, 4, 5}, two[2] = {2, 0}, vid[2] = {0x10, 0x01};
+    uint8_t offl[8] = {1u << VIRTIO_NET_F_GUEST_CSUM};
+    uint8_t table[4 + 6 + 4 + 6] = {1, 0, 0, 0, 0x02, 9, 9,    9, 9, 9,
+                                    1, 0, 0, 0, 1,    0, 0x5e, 0, 0, 1};
+    /* types, mask 1, unclassified 0, table {1, 0}, max_tx_vq 2, key length 40, key */
+    uint8_t rss[15 + 40] = {3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 40};
+    memcpy(rss + 15, ms_rss_key, 40);
+    for (uint8_t c = VIRTIO_NET_CTRL_RX_PROMISC; c <= VIRTIO_NET_CTRL_RX_NOBCAST; c++)
+        CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_RX, c, &on, 1), 0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_ADDR_SET, mac, 6), 0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET, table, sizeof(table)),
+             0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, two, 2), 0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_VLAN, VIRTIO_NET_CTRL_VLAN_ADD, vid, 2), 0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_GUEST_OFFLOADS, 0, offl, 8), 0);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_MQ, VIRTIO_NET_CTRL_MQ_RSS_CONFIG, rss, sizeof(rss)), 0);
+    CHECK(vmodel_net_announce(r->n));
+    CHECK(memcmp(vmodel_net_state(r->n), &s0, sizeof(s0)) != 0);
+    vmodel_bar_write(r->b.m, VMODEL_MODERN_BAR, VMODEL_COMMON_OFF + 20, 1, 0);
+    for (int i = 0; i < 4 && vmodel_status(r->b.m) != 0; i++)
+        vmodel_bar_read(r->b.m, VMODEL_MODERN_BAR, VMODEL_COMMON_OFF + 20, 1);
+    const struct vmodel_net_state *s = vmodel_net_state(r->n);
+    CHECK(s->promisc && !s->allmulti && !s->alluni && !s->nomulti && !s->nouni && !s->nobcast);
+    CHECK(memcmp(s->mac, s0.mac, 6) == 0);
+    CHECK_EQ(s->multi_count, 0);
+    CHECK(!s->vlans[0x110 / 8]);
+    CHECK(!s->rss_on && !s->hash_on && !s->offloads_set);
+    CHECK_EQ(s->pairs, 1);
+    CHECK(memcmp(s, &s0, sizeof(s0)) == 0);
+    CHECK(!vmodel_net_announce_pending(r->n));
+    vmodel_get_device_cfg(r->b.m, 0, cfg, sizeof(cfg));
+    CHECK(memcmp(cfg, cfg0, sizeof(cfg)) == 0);
+}
+
 const struct vtest net_ctrl_tests[] = {
     {"ctrl_good_commands", ctrl_good_commands},
     {"ctrl_rules_named", ctrl_rules_named},
@@ -205,5 +249,6 @@ const struct vtest net_ctrl_tests[] = {
     {"ctrl_announce_not_negotiated", ctrl_announce_not_negotiated},
     {"ctrl_offloads_apply", ctrl_offloads_apply},
     {"ctrl_reset_defaults", ctrl_reset_defaults},
+    {"ctrl_reset_everything", ctrl_reset_everything},
     {NULL, NULL},
 };

@@ -246,6 +246,8 @@ static void device_reset(struct vmodel *m)
     m->resets++;
     for (i = 0; i < m->cfg.num_queues; i++)
         vmodel_queue_reset(m, &m->q[i]);
+    if (m->reset_hook != NULL)
+        m->reset_hook(m->reset_ctx);
 }
 
 struct vmodel *vmodel_create(const struct vmodel_config *cfg)
@@ -329,6 +331,12 @@ void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx)
 {
     m->used_hook = fn;
     m->used_ctx = ctx;
+}
+
+void vmodel_set_reset_hook(struct vmodel *m, vmodel_reset_fn fn, void *ctx)
+{
+    m->reset_hook = fn;
+    m->reset_ctx = ctx;
 }
 
 void vmodel_set_time(struct vmodel *m, uint64_t now)

@@ -131,6 +131,10 @@ typedef void (*vmodel_used_fn)(void *ctx, uint16_t queue, uint16_t slot);
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
+/** Reset hook: the device was just reset (status 0 written, or created);
+ *  a device type returns its own state to power-on there (virtio 1.2 2.4) */
+typedef void (*vmodel_reset_fn)(void *ctx);
+
 /** Counters */
 struct vmodel_stats {
     uint64_t notifies;   /**< Driver notifications received */
@@ -159,6 +163,7 @@ void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
 void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx);
+void vmodel_set_reset_hook(struct vmodel *m, vmodel_reset_fn fn, void *ctx);
 
 /**
  * Asynchronous completion on a virtual clock (any unit; the harness uses

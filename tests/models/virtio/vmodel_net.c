@@ -113,7 +113,10 @@ void net_write_config(struct vmodel_net *n)
     vmodel_set_device_cfg(n->m, 0, c, sizeof(c));
 }
 
-/* A device reset (status 0) clears what the driver set: filters, RSS, waiting frames. */
+/* A device reset (status 0) clears what the driver set through the control queue
+ * (virtio 1.2 2.4, 3.1.1; 5.1.6.5.1 has the driver say it again): receive mode, MAC
+ * address and table, VLAN filter, RSS and hash, guest offloads, pairs, a pending
+ * announcement; and the frames waiting for buffers. */
 void net_check_reset(struct vmodel_net *n)
 {
     uint32_t gen = vmodel_reset_count(n->m);
@@ -122,9 +125,16 @@ void net_check_reset(struct vmodel_net *n)
         return;
     n->gen = gen;
     net_rx_reset(n);
+    memcpy(n->cfg.mac, n->mac0, 6);
     net_ctrl_defaults(n);
     n->status &= (uint16_t)~VIRTIO_NET_S_ANNOUNCE;
     net_write_config(n);
+}
+
+/* Reset hook: the state goes back at the reset itself, so a test reads it then. */
+static void net_reset_hook(void *ctx)
+{
+    net_check_reset(ctx);
 }
 
 /* The handler: which queue is which (5.1.2). */
@@ -159,6 +169,7 @@ struct vmodel_net *vmodel_net_create(struct vmodel *m, const struct vmodel_net_c
     if (report != NULL)
         n->report = *report;
     n->status = nc->status;
+    memcpy(n->mac0, nc->mac, 6);
     n->gen = vmodel_reset_count(m);
     n->wire = calloc(n->cfg.wire_depth, sizeof(*n->wire));
     n->txbuf = malloc(VMODEL_NET_MAX_TX_FRAME + VIRTIO_NET_HDR_HASH_LEN);
@@ -172,6 +183,7 @@ struct vmodel_net *vmodel_net_create(struct vmodel *m, const struct vmodel_net_c
     net_ctrl_defaults(n);
     net_write_config(n);
     vmodel_set_handler(m, handler, n);
+    vmodel_set_reset_hook(m, net_reset_hook, n);
     return n;
 }
 

@@ -44,6 +44,7 @@ struct net_wire_frame {
 struct vmodel_net {
     struct vmodel *m;
     struct vmodel_net_config cfg;
+    uint8_t mac0[6]; /* the configuration's mac at creation: a reset returns to it */
     struct model_report report;
     struct vmodel_net_hostile hostile;
     struct vmodel_net_state st;

@@ -96,6 +96,8 @@ struct vmodel {
     void *cfg_write_ctx;
     vmodel_used_fn used_hook;
     void *used_ctx;
+    vmodel_reset_fn reset_hook;
+    void *reset_ctx;
     struct vmodel_stats stats;
 };
 
