@@ -51,6 +51,11 @@ uint16_t net_ctrl_queue(const struct vmodel_net *n)
     return 2;
 }
 
+uint16_t vmodel_net_ctrl_queue(const struct vmodel_net *n)
+{
+    return net_ctrl_queue(n);
+}
+
 unsigned vmodel_net_hdr_len(const struct vmodel_net *n)
 {
     if (net_has(n, VIRTIO_NET_F_HASH_REPORT))

@@ -268,5 +268,7 @@ const struct vmodel_net_stats *vmodel_net_stats(const struct vmodel_net *n);
 const struct vmodel_net_state *vmodel_net_state(const struct vmodel_net *n);
 /** Header size with the negotiated features (10, 12 or 20) */
 unsigned vmodel_net_hdr_len(const struct vmodel_net *n);
+/** The control queue's index as negotiated (5.1.2), for vmodel_queue_delay / _freeze */
+uint16_t vmodel_net_ctrl_queue(const struct vmodel_net *n);
 
 #endif /* VMODEL_NET_H */
