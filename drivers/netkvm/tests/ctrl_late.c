@@ -21,7 +21,8 @@ static uint32_t cl_filter(struct vm *vm, uint32_t filter, uint64_t *ms)
 {
     uint32_t status = 1, done = 0;
     uint64_t t0 = vm->k->interrupt_time;
-    VW_EXPECT(vm, vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done),
+    VW_EXPECT(vm,
+              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done),
               "OID_GEN_CURRENT_PACKET_FILTER 0x%x did not complete", filter);
     *ms = (vm->k->interrupt_time - t0) / CL_MS;
     return status;
@@ -64,9 +65,10 @@ VW_SCENARIO("netkvm", netkvm_ctrl_late_answer_then_next, NULL)
     vmodel_queue_delay(dm, cq, 0, 0);
     vw_run_for(vm, 400 * CL_MS); /* the late answer comes */
     uint64_t ok = mst->ctrl_ok;
-    uint32_t st2 = cl_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST, &ms2);
-    VW_EXPECT(vm, st2 == 0 && ms2 <= CL_BOUND, "filter after the late answer: status 0x%08x, %llu ms",
-              st2, (unsigned long long)ms2);
+    uint32_t st2 =
+        cl_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED | VW_NDIS_PACKET_TYPE_BROADCAST, &ms2);
+    VW_EXPECT(vm, st2 == 0 && ms2 <= CL_BOUND,
+              "filter after the late answer: status 0x%08x, %llu ms", st2, (unsigned long long)ms2);
     VW_EXPECT(vm, mst->ctrl_ok > ok && !ms->nobcast && !ms->promisc,
               "after the late answer the device has nobcast %d promisc %d (%llu commands taken)",
               ms->nobcast, ms->promisc, (unsigned long long)(mst->ctrl_ok - ok));

@@ -141,6 +141,39 @@ VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
     down(vm);
 }
 
+/* The same frames, each in a chain of MDLs with fill before the frame (vw_ndis_send_layout):
+ * NdisGetDataBuffer walks the chain from CurrentMdlOffset, and each frame comes back whole. */
+VW_SCENARIO("vwndis", ndis_loopback_split_mdls, NULL)
+{
+    if (!up(vm, "vwndis"))
+        return;
+    static uint8_t f[4][1514];
+    unsigned lens[4] = {arp(f[0]), udp4(f[1], 18), udp4(f[2], 1472), vlan6(f[3])};
+    const uint8_t *frames[4] = {f[0], f[1], f[2], f[3]};
+    static const unsigned cuts[2] = {14, 42};
+    const struct vw_ndis_layout lays[3] = {{3, 9, cuts}, {7, 0, NULL}, {2, 4000, NULL}};
+    for (unsigned l = 0; l < 3 && !vm->failed; l++) {
+        struct vw_ndis_stats st0, st;
+        vw_ndis_stats(vm, &st0);
+        if (!vw_ndis_send_layout(vm, frames, lens, NULL, &lays[l], 4))
+            return;
+        vw_ndis_stats(vm, &st);
+        VW_EXPECT(vm, st.send_completed - st0.send_completed == 4 && st.send_failed == 0,
+                  "layout %u: completed %u, failed %u", l, st.send_completed - st0.send_completed,
+                  st.send_failed);
+        for (unsigned i = 0; i < 4 && !vm->failed; i++) {
+            uint8_t back[1514];
+            unsigned n = vw_ndis_received(vm, st0.indicated + i, back, sizeof(back));
+            VW_EXPECT(vm, n == lens[i] && memcmp(back, f[i], n) == 0,
+                      "layout %u: frame %u came back as %u bytes, other than sent (%u)", l, i, n,
+                      lens[i]);
+        }
+        if (!vw_ndis_return_all(vm))
+            return;
+    }
+    down(vm);
+}
+
 /* More frames than receive buffers: the last ones are indicated with
  * NDIS_RECEIVE_FLAGS_RESOURCES (back at once) or fail with RESOURCES. */
 VW_SCENARIO("vwndis", ndis_receive_resources, NULL)

@@ -342,7 +342,8 @@ unsigned vw_mdl_phys(struct vm *vm, gva_t mdl, gva_t va, uint64_t len, uint64_t 
                      unsigned max, const char *who)
 {
     unsigned n = 0;
-    for (unsigned hops = 0; len > 0 && mdl != 0 && hops < 64 && !vm->failed; hops++) {
+    /* hops: a bound against a looping chain, far above the chains stacks build */
+    for (unsigned hops = 0; len > 0 && mdl != 0 && hops < 1024 && !vm->failed; hops++) {
         if (!(flags(vm, mdl) & (VW_MDL_PAGES_LOCKED | VW_MDL_SOURCE_IS_NONPAGED_POOL))) {
             vw_fail(vm, "%s: MDL 0x%" PRIx64 " describes no locked pages", who, mdl);
             return 0;

@@ -235,8 +235,7 @@ bool vw_ndis_halt(struct vm *vm)
     s->state = VW_NDIS_HALTED;
     for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
         if (s->nbls[i].owner != NBL_FREE && s->nbls[i].protocol) {
-            vw_pool_free(vm, s->nbls[i].mdl, "protocol MDL");
-            vw_pool_free(vm, s->nbls[i].buf, "protocol frame");
+            ndis_send_mdls_free(vm, s->nbls[i].mdl);
             ndis_nbl_free(vm, &s->nbls[i]);
         }
     vw_pool_free(vm, s->init_params, "init params");
@@ -284,6 +283,14 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
 bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                        const struct vw_ndis_tx_info *info, unsigned count)
 {
+    return vw_ndis_send_layout(vm, frames, lens, info, NULL, count);
+}
+
+/* The sends, each frame in LAY's MDLs (sendmdl.c). */
+bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
+                         const struct vw_ndis_tx_info *info, const struct vw_ndis_layout *lay,
+                         unsigned count)
+{
     struct ndis_state *s = ndis_state(vm);
     if (s->state != VW_NDIS_RUNNING) {
         vw_fail(vm, "harness: send with the adapter %s (NDIS sends only while Running)",
@@ -300,16 +307,19 @@ bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsign
             !ndis_vlan_tx_allowed(vm, info[i].vlan))
             return false;
     for (unsigned i = 0; i < count; i++) {
-        gva_t buf = port_alloc(vm, lens[i], "protocol frame");
-        if (buf == 0)
-            return false;
-        vw_write(vm, buf, frames[i], lens[i]);
-        gva_t mdl = ndis_mdl_build(vm, buf, lens[i]);
+        gva_t mdl = ndis_send_mdls(vm, frames[i], lens[i], lay);
         gva_t nbl = mdl ? ndis_nbl_alloc(vm, s->proto_pool, true, mdl, lens[i]) : 0;
-        if (nbl == 0)
+        if (nbl == 0) {
+            ndis_send_mdls_free(vm, mdl);
             return false;
+        }
+        if (lay != NULL && lay->lead != 0) {
+            gva_t nb = vw_rdptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, FirstNetBuffer));
+            vw_wr(vm, nb + VW_OFFSET(vm, NET_BUFFER, DataOffset), lay->lead, 4);
+            vw_wr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), lay->lead, 4);
+        }
         struct ndis_nbl *r = ndis_find_nbl(s, nbl);
-        r->buf = buf, r->mdl = mdl, r->owner = NBL_SENT, r->len = lens[i];
+        r->mdl = mdl, r->owner = NBL_SENT, r->len = lens[i];
         memcpy(r->dst, frames[i], lens[i] < 6 ? lens[i] : 6);
         vw_wrptr(vm, nbl + VW_OFFSET(vm, NET_BUFFER_LIST, SourceHandle), s->proto_pool);
         if (info != NULL) {

@@ -16,8 +16,10 @@
 #include "layout.h"
 #include "ram.h"
 
-#define PAGE            0x1000ull
-#define SG_MAX_ELEMENTS 64
+#define PAGE 0x1000ull
+/* Elements one NET_BUFFER's list may have: NDIS itself sets no such bound (a chain of 80
+ * MDLs makes 80 or more); the miniport copes or fails the NBL.  Beyond it the run fails. */
+#define SG_MAX_ELEMENTS 512
 
 static uint64_t list_size(struct vm *vm, unsigned elements)
 {

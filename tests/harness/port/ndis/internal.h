@@ -58,9 +58,9 @@ enum nbl_owner {
 struct ndis_nbl {
     gva_t nbl, pool;
     enum nbl_owner owner;
-    bool protocol;  /* allocated by the protocol layer, not a miniport pool */
-    gva_t buf, mdl; /* the protocol's frame buffer and MDL */
-    unsigned len;   /* the protocol's frame: its length, destination MAC */
+    bool protocol; /* allocated by the protocol layer, not a miniport pool */
+    gva_t mdl;     /* the protocol's MDL chain, its blocks with it (sendmdl.c) */
+    unsigned len;  /* the protocol's frame: its length, destination MAC */
     uint8_t dst[6];
     uint32_t lso; /* the LsoV2Transmit value sent with it (0: none; lso.c) */
 };
@@ -218,6 +218,12 @@ void ndis_nbl_free(struct vm *vm, struct ndis_nbl *r);
 /* A nonpaged-pool MDL describing [VA, VA+LEN) (MDL_SOURCE_IS_NONPAGED_POOL,
  * PFNs filled). */
 gva_t ndis_mdl_build(struct vm *vm, gva_t va, uint32_t len);
+/* sendmdl.c: the protocol's frame F as LAY's chain of MDLs (NULL: one), each piece in its own
+ * pool block; and freeing such a chain with its blocks. */
+#define NDIS_MAX_SEND_MDLS 256
+gva_t ndis_send_mdls(struct vm *vm, const uint8_t *f, unsigned len,
+                     const struct vw_ndis_layout *lay);
+void ndis_send_mdls_free(struct vm *vm, gva_t mdl);
 /* Calls a miniport handler at IRQL; false when the run failed. */
 bool ndis_call(struct vm *vm, gva_t fn, unsigned irql, unsigned n, const uint64_t *args,
                uint64_t *ret);

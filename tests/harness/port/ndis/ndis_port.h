@@ -111,6 +111,18 @@ struct vw_ndis_tx_info {
  * fails, "harness:"). */
 bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                        const struct vw_ndis_tx_info *info, unsigned count);
+/* How the protocol lays each frame out (network/net-buffer): MDLS pieces in a chain of MDLs
+ * (0 or 1: one MDL), piece I ending at CUTS[I] (NULL: even pieces); the first MDL starts with
+ * LEAD bytes that are not the frame's (CurrentMdlOffset and DataOffset = LEAD).  Each piece
+ * has its own pool block, so the SG list has at least one element per piece. */
+struct vw_ndis_layout {
+    unsigned mdls, lead;
+    const unsigned *cuts;
+};
+/* vw_ndis_send_info with every frame laid out as LAY (NULL: one MDL, no lead). */
+bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
+                         const struct vw_ndis_tx_info *info, const struct vw_ndis_layout *lay,
+                         unsigned count);
 
 /* What the offload and RSS checks saw (checksum.c, lso.c, vlan.c, rss.c). */
 struct vw_ndis_offload_stats {
