@@ -1,12 +1,13 @@
 /*
- * NetKVM's control queue when the device answers late or never (virtio 1.2
- * 5.1.6.5: the answer is the ack byte of a used buffer, which the device
- * returns when it gets to it; vmodel_queue_delay / vmodel_queue_freeze on the
- * control queue).  An OID that needs a control command must still complete
- * within the driver's bound (~100 ms), with a failure when the device never
- * answered (network/oid-gen-current-packet-filter: the filter is not in
- * effect); after a late answer arrived, the next commands are answered and
- * applied as usual (the late answer is not taken for theirs).
+ * NetKVM's control queue when the device answers late, never, or with
+ * VIRTIO_NET_ERR (virtio 1.2 5.1.6.5: the answer is the ack byte of a used
+ * buffer, returned when the device gets to it; vmodel_queue_delay /
+ * vmodel_queue_freeze on the control queue, the model's ctrl_refuse knob).
+ * An OID that needs a control command still completes within the driver's
+ * bound (~100 ms); when it reports success the filter holds for what is
+ * indicated, whatever the device did (network/oid-gen-current-packet-filter);
+ * after a late answer arrived, the next commands are answered and applied as
+ * usual.
  */
 #include "nk_harness.h"
 
@@ -81,21 +82,65 @@ VW_SCENARIO("netkvm", netkvm_ctrl_late_answer_then_next, NULL)
     nk_down(vm, &r);
 }
 
-/* The device never answers the control queue: the filter OID completes within the bound, and
- * with a failure, since the device never confirmed the filter (virtio 1.2 5.1.6.5: only the ack
- * byte says the command took effect). */
-VW_SCENARIO("netkvm", optin_ctrl_never_answered_oid_fails, NULL)
+/* Frames to our address, broadcast, a multicast group and another station: of those, after a
+ * filter of DIRECTED alone, only the first may be indicated (network/oid-gen-current-packet-filter:
+ * the miniport indicates only what the filter admits, whatever the device did). */
+static void cl_expect_directed_only(struct vm *vm, struct nk_rig *r, const char *what)
+{
+    static const uint8_t dst[4][6] = {{0x52, 0x54, 0x00, 0x12, 0x34, 0x56},
+                                      {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+                                      {0x01, 0x00, 0x5e, 0x00, 0x00, 0x07},
+                                      {0x02, 0x00, 0x00, 0x00, 0x00, 0x0c}};
+    struct nk_mark m = nk_mark(vm);
+    for (unsigned i = 0; i < 4; i++) {
+        uint8_t f[CL_LEN];
+        nk_frame(f, CL_LEN, dst[i], nk_peer, 910 + i);
+        vmodel_net_wire_inject(r->net->model, f, CL_LEN, NULL);
+    }
+    nk_wait_indicated_since(vm, m, 1);
+    for (int i = 0; i < 10 && !vm->failed; i++)
+        vw_run_for(vm, 100); /* room for an unwanted one */
+    unsigned got = nk_mark(vm).indicated - m.indicated;
+    uint8_t buf[CL_LEN];
+    unsigned len = got == 1 ? vw_ndis_received(vm, m.indicated, buf, sizeof(buf)) : 0;
+    VW_EXPECT(vm, got == 1 && len == CL_LEN && memcmp(buf, dst[0], 6) == 0,
+              "%s: the filter OID succeeded, but %u of a directed, a broadcast, a multicast and "
+              "another station's frame were indicated (only the directed one may be)",
+              what, got);
+    vw_ndis_return_all(vm);
+}
+
+/* The device takes the filter's commands but answers none (or refuses them, REFUSE): the OID
+ * completes within the bound; a failure says the filter is not in effect, a success that it
+ * is, and then only what it admits is indicated (the driver drops the rest itself). */
+static void cl_unconfirmed(struct vm *vm, bool refuse)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_CTRL_RX_EXTRA};
     if (!nk_up(vm, &r, &o))
         return;
     uint64_t ms1 = 0;
-    vmodel_queue_freeze(r.net->dev->model, vmodel_net_ctrl_queue(r.net->model), UINT64_MAX);
+    if (refuse)
+        vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){.ctrl_refuse = 16});
+    else
+        vmodel_queue_freeze(r.net->dev->model, vmodel_net_ctrl_queue(r.net->model), UINT64_MAX);
     uint32_t st = cl_filter(vm, VW_NDIS_PACKET_TYPE_DIRECTED, &ms1);
-    VW_EXPECT(vm, ms1 <= CL_BOUND, "an unanswered command held the OID %llu ms (bound %llu)",
+    vw_log(vm, "netkvm ctrl: filter OID status 0x%08x after %llu ms, the device %s", st,
+           (unsigned long long)ms1, refuse ? "refusing" : "silent");
+    VW_EXPECT(vm, ms1 <= CL_BOUND, "unconfirmed commands held the OID %llu ms (bound %llu)",
               (unsigned long long)ms1, CL_BOUND);
-    VW_EXPECT(vm, st != 0 && st != VW_NDIS_STATUS_PENDING,
-              "an unanswered control command: the filter OID completed with status 0x%08x", st);
+    VW_EXPECT(vm, st != VW_NDIS_STATUS_PENDING, "the filter OID completed with PENDING");
+    if (st == 0 && !vm->failed)
+        cl_expect_directed_only(vm, &r, refuse ? "refused" : "never answered");
     nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_ctrl_never_answered_filter_holds, NULL)
+{
+    cl_unconfirmed(vm, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_ctrl_refused_filter_holds, NULL)
+{
+    cl_unconfirmed(vm, true);
 }

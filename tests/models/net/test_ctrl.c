@@ -240,6 +240,19 @@ NT(ctrl_reset_everything, ALLC, ALLC, 2, false)
     CHECK(memcmp(cfg, cfg0, sizeof(cfg)) == 0);
 }
 
+/* hostile ctrl_refuse: the next command is answered VIRTIO_NET_ERR and changes nothing. */
+NT(ctrl_refuse_knob, ALLC, ALLC, 1, false)
+{
+    uint8_t off = 0;
+    vmodel_net_set_hostile(r->n, &(struct vmodel_net_hostile){.ctrl_refuse = 1});
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1), VIRTIO_NET_ERR);
+    CHECK(vmodel_net_state(r->n)->promisc);
+    CHECK_EQ(vmodel_net_stats(r->n)->hostile_done, 1);
+    CHECK_EQ(nrig_ctrl(r, VIRTIO_NET_CTRL_RX, VIRTIO_NET_CTRL_RX_PROMISC, &off, 1), 0);
+    CHECK(!vmodel_net_state(r->n)->promisc);
+    CHECK_EQ(vmodel_net_stats(r->n)->rule_errors, 0);
+}
+
 const struct vtest net_ctrl_tests[] = {
     {"ctrl_good_commands", ctrl_good_commands},
     {"ctrl_rules_named", ctrl_rules_named},
@@ -250,5 +263,6 @@ const struct vtest net_ctrl_tests[] = {
     {"ctrl_offloads_apply", ctrl_offloads_apply},
     {"ctrl_reset_defaults", ctrl_reset_defaults},
     {"ctrl_reset_everything", ctrl_reset_everything},
+    {"ctrl_refuse_knob", ctrl_refuse_knob},
     {NULL, NULL},
 };

@@ -178,6 +178,8 @@ struct vmodel_net_hostile {
     bool csum_start_beyond;  /**< NEEDS_CSUM with csum_start past the frame */
     bool drop_all;           /**< the wire loses every injected frame (counted) */
     bool announce_unasked;   /**< vmodel_net_announce sets ANNOUNCE without GUEST_ANNOUNCE */
+    uint16_t ctrl_refuse;    /**< answer the next N control commands (framed right, feature
+                              *   negotiated) VIRTIO_NET_ERR, changing nothing (counts down) */
 };
 
 /** One frame captured from the wire */

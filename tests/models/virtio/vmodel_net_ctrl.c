@@ -282,7 +282,10 @@ uint32_t net_ctrl(struct vmodel_net *n, const struct vmodel_req *req)
         net_rule(n, "ctrl-too-long", "control command of %u bytes", req->out_len);
     else if (got < 2)
         net_rule(n, "ctrl-short", "control command of %u bytes", got);
-    else {
+    else if (n->hostile.ctrl_refuse > 0) {
+        n->hostile.ctrl_refuse--; /* VIRTIO_NET_ERR for a command it could take (5.1.6.5) */
+        n->stats.hostile_done++;
+    } else {
         const uint8_t *d = buf + 2;
         uint32_t len = got - 2;
         switch (buf[0]) {
