@@ -9,7 +9,8 @@
  * 64-entry descriptor table) either reaches the wire as its MSS segments or
  * completes with a failure status (ndis/nf-ndis-ndismallocatenetbuffersglist:
  * the list is as long as the data needs; what the miniport cannot take it
- * fails), never a hang or a read past the data.
+ * fails), never a hang or a read past the data; a plain 1514-byte frame
+ * in 70 MDLs likewise.
  */
 #include "nkoff.h"
 
@@ -88,5 +89,40 @@ VW_SCENARIO("netkvm", netkvm_send_lso_80_mdls, NULL)
     else
         VW_EXPECT(vm, at == payload && n == (payload + mss - 1) / mss,
                   "%u segments carried %u of %u payload bytes", n, at, payload);
+    nk_down(vm, &r);
+}
+
+/* A 1514-byte frame without offloads in 70 MDLs of 21 or 22 bytes (more than a 64-entry table):
+ * on the wire byte for byte, or completed with a failure and nothing on the wire. */
+VW_SCENARIO("netkvm", netkvm_send_plain_70_mdls, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true};
+    if (!nk_up(vm, &r, &o))
+        return;
+    static uint8_t f[1514];
+    nk_frame(f, sizeof(f), nk_peer, nk_mac, 77);
+    unsigned len = sizeof(f);
+    struct vw_ndis_layout lay = {.mdls = 70, .lead = SM_LEAD};
+    const uint8_t *frames[1] = {f};
+    struct nk_mark m = nk_mark(vm);
+    struct vw_ndis_stats st0, st;
+    vw_ndis_stats(vm, &st0);
+    if (!vw_ndis_send_layout(vm, frames, &len, NULL, &lay, 1))
+        return;
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the 70-MDL send did not complete");
+    vw_ndis_stats(vm, &st);
+    bool failed = st.send_failed != st0.send_failed;
+    struct vmodel_net_frame w;
+    unsigned n = 0;
+    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
+        VW_EXPECT(vm, w.len == len && memcmp(w.data, f, len) == 0,
+                  "wire frame %u (%u bytes) is not the 70-MDL frame", n, w.len);
+        n++;
+    }
+    vw_log(vm, "netkvm send: 70 MDLs: %s, %u frames on the wire",
+           failed ? "completed with a failure" : "completed", n);
+    VW_EXPECT(vm, n == (failed ? 0u : 1u), "%u frames on the wire for one send (%s)", n,
+              failed ? "failed" : "succeeded");
     nk_down(vm, &r);
 }
