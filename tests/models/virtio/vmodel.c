@@ -288,8 +288,11 @@ void vmodel_destroy(struct vmodel *m)
     if (m == NULL)
         return;
     if (m->q != NULL)
-        for (i = 0; i < m->cfg.num_queues; i++)
+        for (i = 0; i < m->cfg.num_queues; i++) {
+            for (unsigned k = 0; m->q[i].pending != NULL && k < m->q[i].npending; k++)
+                free(m->q[i].pending[k].descs);
             free(m->q[i].pending);
+        }
     free(m->q);
     free(m->dma);
     free(m->devcfg);
