@@ -890,7 +890,8 @@ int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t writ
         if (p->id == id && p->deferred) {
             p->deferred = false;
             p->in_len = written > p->cap ? p->cap : written;
-            p->due = m->now;
+            if (p->due < m->now) /* the later of the answer and its own delay */
+                p->due = m->now;
             return 0;
         }
     }

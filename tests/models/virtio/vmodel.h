@@ -267,8 +267,9 @@ uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
 
 /** Complete a request taken with VMODEL_ASYNC: WRITTEN device-writable
  *  bytes (clamped to what the request had); the used entry is written at the
- *  next vmodel_run.  -1 when QUEUE has no such request (a device reset
- *  dropped it). */
+ *  next vmodel_run once the queue's seeded delay of the request
+ *  (vmodel_queue_delay; none by default) is over too.  -1 when QUEUE has no
+ *  such request (a device reset dropped it). */
 int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
 /** As vmodel_complete, but the request is used together with the next one the handler
  *  takes on QUEUE (one used-index update): a virtio-net frame over several merged receive
