@@ -6,7 +6,8 @@
 
 int main(int argc, char **argv)
 {
-    const struct vtest *const tables[] = {vtest_ring, vtest_transport, vtest_harden, vtest_req};
+    const struct vtest *const tables[] = {vtest_ring, vtest_transport, vtest_harden, vtest_req,
+                                          vtest_packed_ooo};
 
     return vtest_run(argc, argv, tables, sizeof(tables) / sizeof(tables[0]));
 }

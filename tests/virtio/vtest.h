@@ -45,5 +45,6 @@ extern const struct vtest vtest_ring[];
 extern const struct vtest vtest_transport[];
 extern const struct vtest vtest_harden[];
 extern const struct vtest vtest_req[];
+extern const struct vtest vtest_packed_ooo[];
 
 #endif /* VTEST_H */

@@ -120,6 +120,41 @@ static void data_mem(struct vm *vm, struct sc_opts *o)
     sc_finish(vm, &h);
 }
 
+/* The device uses answered requests in any order (each queue picks a random
+ * one of those ready): in a packed ring a used descriptor goes to the next
+ * used slot whichever buffer ID it names (virtio 1.2 2.8). */
+static void data_mem_out_of_order(struct vm *vm, struct sc_opts *o)
+{
+    struct sc_host h;
+    if (sc_start_mem(vm, &h, o)) {
+        vw_virtio_delay(h.scsi->dev, -1, 100, 20000, true); /* 10 us .. 2 ms */
+        all_luns(vm, &h, o, 0);
+        const struct vmodel_stats *ms = vmodel_stats(h.scsi->dev->model);
+        vw_log(vm, "vioscsi data: %llu of %llu used entries overtook an older request",
+               (unsigned long long)ms->overtaking, (unsigned long long)ms->completions);
+        VW_EXPECT(vm, ms->overtaking > 0, "no request was used out of order");
+    }
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", data_mem_4q_packed_out_of_order, NULL)
+{
+    struct sc_opts o;
+    sc_defaults(&o);
+    o.sc.num_queues = 4;
+    o.features = SC_F_VIRTIO_DEFAULT | 1ull << VIRTIO_F_RING_PACKED;
+    data_mem_out_of_order(vm, &o);
+}
+
+VW_SCENARIO("vioscsi", data_mem_1q_packed_direct_out_of_order, NULL)
+{
+    struct sc_opts o;
+    sc_defaults(&o);
+    o.features =
+        (SC_F_VIRTIO_DEFAULT | 1ull << VIRTIO_F_RING_PACKED) & ~(1ull << VIRTIO_F_INDIRECT_DESC);
+    data_mem_out_of_order(vm, &o);
+}
+
 VW_SCENARIO("vioscsi", data_mem_1q_split, NULL)
 {
     struct sc_opts o;

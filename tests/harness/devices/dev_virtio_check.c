@@ -371,6 +371,23 @@ static bool desc_meets(struct vm *vm, const uint8_t *e, bool packed, uint64_t pa
     return false;
 }
 
+/* What vw_virtio_owns looks for in a packed ring, and the first hit. */
+struct owns_look {
+    struct vm *vm;
+    uint64_t pa, len, hit;
+    uint32_t hit_len;
+    uint16_t slot;
+};
+
+/* One descriptor the device owns (vmodel_packed_owned_each): does it meet
+ * the range looked for? */
+static bool packed_owned_meets(void *ctx, uint16_t slot, const uint8_t *desc)
+{
+    struct owns_look *l = ctx;
+    l->slot = slot;
+    return desc_meets(l->vm, desc, true, l->pa, l->len, &l->hit, &l->hit_len);
+}
+
 bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char *what, size_t n)
 {
     struct vw_virtio *dev = opaque;
@@ -384,10 +401,24 @@ bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char
         uint16_t size;
         if (!w->active || !vw_virtio_queue_layout(dev, q, &desc, &avail, &used, &size))
             continue;
+        /* Packed: by buffer, not by ring slot -- a used descriptor goes to
+         * the next used slot whichever buffer it names, so out of order a
+         * slot may hold another chain's used element while its own chain
+         * is still the device's (virtio 1.2 2.8, Packed Virtqueues) */
+        struct owns_look l = {.vm = vm, .pa = pa, .len = len};
+        if (w->packed) {
+            if (vmodel_packed_owned_each(dev->model, (uint16_t)q, w->idx, w->wrap,
+                                         packed_owned_meets, &l)) {
+                snprintf(what, n,
+                         "virtio queue %u descriptor %u, available and not used: 0x%" PRIx64
+                         " (%u bytes)",
+                         q, l.slot, l.hit, l.hit_len);
+                return true;
+            }
+            continue;
+        }
         for (uint16_t d = 0; d < size; d++) {
-            bool owned = w->packed
-                             ? vmodel_packed_desc_owned(dev->model, (uint16_t)q, d, w->idx, w->wrap)
-                             : vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
+            bool owned = vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
             const uint8_t *e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
             uint64_t hit;
             uint32_t hit_len;

@@ -290,8 +290,11 @@ void vmodel_destroy(struct vmodel *m)
     if (m == NULL)
         return;
     if (m->q != NULL)
-        for (i = 0; i < m->cfg.num_queues; i++)
+        for (i = 0; i < m->cfg.num_queues; i++) {
+            for (unsigned k = 0; m->q[i].pending != NULL && k < m->q[i].npending; k++)
+                free(m->q[i].pending[k].descs);
             free(m->q[i].pending);
+        }
     free(m->q);
     free(m->dma);
     free(m->devcfg);
@@ -895,7 +898,8 @@ int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t writ
         if (p->id == id && p->deferred) {
             p->deferred = false;
             p->in_len = written > p->cap ? p->cap : written;
-            p->due = m->now;
+            if (p->due < m->now) /* the later of the answer and its own delay */
+                p->due = m->now;
             return 0;
         }
     }

@@ -145,6 +145,7 @@ struct vmodel_stats {
      *  request takes of the ring's capacity). */
     uint64_t descriptors, ring_descriptors;
     uint64_t completions; /**< Used entries written */
+    uint64_t overtaking;  /**< Of them, for a request taken after one still pending */
     uint64_t evil_done;   /**< Malicious actions performed */
     uint64_t errors;      /**< Driver-side spec violations seen by the device */
     char last_error[160]; /**< Text of the last one */
@@ -256,14 +257,24 @@ bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint1
  *  and not used yet? */
 bool vmodel_packed_desc_owned(struct vmodel *m, uint16_t queue, uint16_t slot, uint16_t next,
                               bool next_wrap);
+/** Packed: call FN with each descriptor whose buffer the device owns (16
+ *  bytes as the driver wrote them, and the ring slot they were written at)
+ *  until FN returns true: chains made available up to the driver's next
+ *  head NEXT (wrap counter NEXT_WRAP) and not taken yet, read from the ring,
+ *  and chains taken and not used yet, by buffer ID from copies kept when
+ *  taken (used descriptors are written in completion order at the next used
+ *  slot, over other chains: spec 2.8).  True when FN returned true. */
+bool vmodel_packed_owned_each(struct vmodel *m, uint16_t queue, uint16_t next, bool next_wrap,
+                              bool (*fn)(void *ctx, uint16_t slot, const uint8_t *desc), void *ctx);
 
 /** Split: the avail index up to which the device has taken entries */
 uint16_t vmodel_avail_seen(struct vmodel *m, uint16_t queue);
 
 /** Complete a request taken with VMODEL_ASYNC: WRITTEN device-writable
  *  bytes (clamped to what the request had); the used entry is written at the
- *  next vmodel_run.  -1 when QUEUE has no such request (a device reset
- *  dropped it). */
+ *  next vmodel_run once the queue's seeded delay of the request
+ *  (vmodel_queue_delay; none by default) is over too.  -1 when QUEUE has no
+ *  such request (a device reset dropped it). */
 int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
 /** As vmodel_complete, but the request is used together with the next one the handler
  *  takes on QUEUE (one used-index update): a virtio-net frame over several merged receive

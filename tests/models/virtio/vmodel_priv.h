@@ -12,6 +12,11 @@
 struct vmodel_pending {
     uint16_t id;
     uint16_t ndesc; /**< Packed: descriptors the chain occupied */
+    uint16_t slot;  /**< Packed: ring position of its first descriptor */
+    /** Packed: its NDESC ring descriptors as taken (16 bytes each; NULL for
+     *  split).  A used descriptor written out of order may overwrite them in
+     *  the ring while the device still owns the buffer (spec 2.8). */
+    uint8_t *descs;
     uint32_t in_len;
     uint32_t cap;  /**< Device-writable bytes of the request */
     bool deferred; /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
