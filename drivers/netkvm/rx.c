@@ -158,16 +158,54 @@ void NkRxPost(PNK_RXQ q)
  * The device drops most of what the filter excludes (CTRL_RX), but not
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
- * Before NDIS sets a filter everything the device delivers passes. */
+ * Before NDIS sets a filter everything the device delivers passes.  Judged
+ * against the published snapshot, without a lock: an OID set at PASSIVE
+ * builds the other one (NkRxFilterPublish). */
 static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
 {
     UCHAR storage[NK_ETH_ALEN];
-    if (!a->FilterSet)
-        return TRUE;
     PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-    return dest != NULL &&
-           nk_rx_filter_pass(a->PacketFilter, dest, a->CurrentMac,
-                             (const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount);
+    return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
+}
+
+/* A set's wait for the spare snapshot */
+typedef struct _NK_RX_FILTER_SPARE {
+    struct nk_rx_filter_pub *Pub;
+    struct nk_rx_filter *Spare;
+} NK_RX_FILTER_SPARE;
+
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: no frame judged against the spare snapshot. */
+static BOOLEAN NkRxFilterSpareFree(PVOID ctx)
+{
+    NK_RX_FILTER_SPARE *sp = (NK_RX_FILTER_SPARE *)ctx;
+    sp->Spare = nk_rx_filter_write_begin(sp->Pub);
+    return sp->Spare != NULL;
+}
+
+/* IRQL: PASSIVE_LEVEL (one writer: NDIS sends one OID request at a time).
+ * the filter, address and multicast list as they are now, published as one
+ * snapshot for the data path.  A frame holds a snapshot for one check
+ * (microseconds); FALSE, logged, when the spare stayed in use for
+ * NK_RX_FILTER_BOUND_US: the frames keep the previous filter. */
+#define NK_RX_FILTER_BOUND_US 100000u
+BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
+{
+    NK_RX_FILTER_SPARE sp = {&a->RxFilter, NULL};
+    if (!NkPoll(NkRxFilterSpareFree, &sp, NK_RX_FILTER_BOUND_US)) {
+        DbgPrint("netkvm: receive filter still in use after %u us; not changed\n",
+                 NK_RX_FILTER_BOUND_US);
+        return FALSE;
+    }
+    struct nk_rx_filter *f = sp.Spare;
+    ULONG n = a->McastCount < NK_MCAST_MAX ? a->McastCount : NK_MCAST_MAX;
+    RtlZeroMemory(f, sizeof(*f));
+    f->set = a->FilterSet != FALSE;
+    f->filter = a->PacketFilter;
+    RtlCopyMemory(f->mac, a->CurrentMac, NK_ETH_ALEN);
+    f->count = n;
+    RtlCopyMemory(f->mcast, a->Mcast, n * NK_ETH_ALEN);
+    nk_rx_filter_publish(&a->RxFilter);
+    return TRUE;
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
