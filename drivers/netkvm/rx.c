@@ -182,12 +182,13 @@ static BOOLEAN NkRxFilterSpareFree(PVOID ctx)
     return sp->Spare != NULL;
 }
 
+#define NK_RX_FILTER_BOUND_US 100000u /* a set waits for the spare snapshot 100 ms at most */
+
 /* IRQL: PASSIVE_LEVEL (one writer: NDIS sends one OID request at a time).
  * the filter, address and multicast list as they are now, published as one
  * snapshot for the data path.  A frame holds a snapshot for one check
  * (microseconds); FALSE, logged, when the spare stayed in use for
  * NK_RX_FILTER_BOUND_US: the frames keep the previous filter. */
-#define NK_RX_FILTER_BOUND_US 100000u
 BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
 {
     NK_RX_FILTER_SPARE sp = {&a->RxFilter, NULL};
