@@ -388,6 +388,8 @@ void NkRxDrain(PNK_RXQ q)
     NkRxPost(q);
 }
 
+#define NK_RX_RETURN_QUEUES 16 /* distinct queues one return call reposts at its end */
+
 /* IRQL <= DISPATCH_LEVEL. MiniportReturnNetBufferLists: repost the buffers. */
 VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
 {
@@ -396,22 +398,44 @@ VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
     BOOLEAN raised = !(Flags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
     if (raised)
         KeRaiseIrql(DISPATCH_LEVEL, &old);
-    /* Reposted (and the device told) once per run of one queue's NBLs,
-     * not per NBL: a return is usually one indication's chain */
-    PNK_RXQ last = NULL;
+    /* Each run of one queue's NBLs taken back under one hold of its lock,
+     * and each queue reposted (the device told) once per call, however the
+     * chain interleaves queues: a processor's RSS DPC returns frames that
+     * arrived on several queues.  Past NK_RX_RETURN_QUEUES distinct queues
+     * in one chain the oldest is reposted early (and again if it recurs) */
+    PNK_RXQ first = NULL, post[NK_RX_RETURN_QUEUES];
+    ULONG posts = 0;
     while (Nbls != NULL) {
-        PNET_BUFFER_LIST nbl = Nbls;
-        Nbls = NET_BUFFER_LIST_NEXT_NBL(nbl);
-        NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-        PNK_RXQ q = ((PNK_RXBUF)nbl->MiniportReserved[0])->Queue;
-        if (last != NULL && q != last)
-            NkRxPost(last);
-        last = q;
-        NkRxTakeBack(q, nbl);
-        InterlockedDecrement(&a->RxOut);
+        PNK_RXQ q = ((PNK_RXBUF)Nbls->MiniportReserved[0])->Queue;
+        PNET_BUFFER_LIST run = Nbls, last = Nbls, next;
+        LONG n = 1;
+        while ((next = NET_BUFFER_LIST_NEXT_NBL(last)) != NULL &&
+               ((PNK_RXBUF)next->MiniportReserved[0])->Queue == q)
+            last = next, n++;
+        Nbls = next;
+        NET_BUFFER_LIST_NEXT_NBL(last) = NULL;
+        NkRxTakeBack(q, run);
+        NK_ADD32(&a->RxOut, -n);
+        if (first == NULL || first == q) {
+            first = q; /* usually the only queue: no list to search */
+            continue;
+        }
+        ULONG i = 0;
+        while (i < posts && post[i] != q)
+            i++;
+        if (i < posts)
+            continue;
+        if (posts == NK_RX_RETURN_QUEUES) {
+            NkRxPost(post[0]);
+            RtlMoveMemory(post, post + 1, (posts - 1) * sizeof(post[0]));
+            posts--;
+        }
+        post[posts++] = q;
     }
-    if (last != NULL)
-        NkRxPost(last);
+    if (first != NULL)
+        NkRxPost(first);
+    for (ULONG i = 0; i < posts; i++)
+        NkRxPost(post[i]);
     NkPauseCheck(a);
     if (raised)
         KeLowerIrql(old);

@@ -54,7 +54,8 @@ void test_rxfilter(void)
           "rxfilter: a frame judged during a multicast-list set sees the old list whole");
     if (w != NULL)
         memcpy(w->mcast[1], gc, sizeof(gc));
-    check(judge(a, ga) && !judge(a, gb), "rxfilter: the whole new list is not seen before its publish");
+    check(judge(a, ga) && !judge(a, gb),
+          "rxfilter: the whole new list is not seen before its publish");
     nk_rx_filter_publish(&p);
     const struct nk_rx_filter *b = nk_rx_filter_read_begin(&p, &sb);
     check(!judge(b, ga) && judge(b, gb) && judge(b, gc) && judge(a, ga),
