@@ -9,31 +9,12 @@
  * writer published the other copy: it sees the other index and backs out
  * without touching s.  If the reader's count came first, the writer sees it
  * and does not write.  The writer publishes a copy only once it is complete.
+ * The reader half is inline in nk_pub.h (per frame); the same accesses.
  */
 #include "nk_pub.h"
 
 #define LOAD(p)     __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define INC(p)      ((void)__atomic_fetch_add((p), 1u, __ATOMIC_SEQ_CST))
-#define DEC(p)      ((void)__atomic_fetch_sub((p), 1u, __ATOMIC_SEQ_CST))
-
-/* IRQL <= DISPATCH_LEVEL. enter the published copy (never waits for a writer). */
-unsigned nk_pub_read_begin(struct nk_pub *p)
-{
-    for (;;) {
-        unsigned s = LOAD(&p->published) & 1u;
-        INC(&p->readers[s]);
-        if ((LOAD(&p->published) & 1u) == s)
-            return s;
-        DEC(&p->readers[s]); /* republished meanwhile: take the new one */
-    }
-}
-
-/* IRQL <= DISPATCH_LEVEL. leave the copy nk_pub_read_begin gave. */
-void nk_pub_read_end(struct nk_pub *p, unsigned slot)
-{
-    DEC(&p->readers[slot & 1u]);
-}
 
 /* IRQL: any (one writer at a time). the published copy's index, for the writer. */
 unsigned nk_pub_current(const struct nk_pub *p)

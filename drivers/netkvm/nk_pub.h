@@ -21,8 +21,26 @@ struct nk_pub {
     unsigned readers[2]; /* readers inside each copy */
 };
 
-unsigned nk_pub_read_begin(struct nk_pub *p);
-void nk_pub_read_end(struct nk_pub *p, unsigned slot);
+/* IRQL <= DISPATCH_LEVEL. enter the published copy (never waits for a
+ * writer).  Inline: it runs per received frame (RSS map, filter) */
+static inline unsigned nk_pub_read_begin(struct nk_pub *p)
+{
+    for (;;) {
+        unsigned s = __atomic_load_n(&p->published, __ATOMIC_SEQ_CST) & 1u;
+        __atomic_fetch_add(&p->readers[s], 1u, __ATOMIC_SEQ_CST);
+        if ((__atomic_load_n(&p->published, __ATOMIC_SEQ_CST) & 1u) == s)
+            return s;
+        /* republished meanwhile: take the new one */
+        __atomic_fetch_sub(&p->readers[s], 1u, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* IRQL <= DISPATCH_LEVEL. leave the copy nk_pub_read_begin gave. */
+static inline void nk_pub_read_end(struct nk_pub *p, unsigned slot)
+{
+    __atomic_fetch_sub(&p->readers[slot & 1u], 1u, __ATOMIC_SEQ_CST);
+}
+
 unsigned nk_pub_current(const struct nk_pub *p);
 int nk_pub_write_begin(struct nk_pub *p);
 void nk_pub_publish(struct nk_pub *p);

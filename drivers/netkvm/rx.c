@@ -164,6 +164,10 @@ void NkRxPost(PNK_RXQ q)
 static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
 {
     UCHAR storage[NK_ETH_ALEN];
+    /* FilterSet only ever turns TRUE (before its snapshot is published):
+     * read FALSE, no filter was set yet and the frame passes either way */
+    if (!__atomic_load_n(&a->FilterSet, __ATOMIC_RELAXED))
+        return TRUE;
     PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
     return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
 }
