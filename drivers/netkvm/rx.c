@@ -394,6 +394,51 @@ void NkRxDrain(PNK_RXQ q)
 
 #define NK_RX_RETURN_QUEUES 16 /* distinct queues one return call reposts at its end */
 
+/* IRQL: DISPATCH_LEVEL. take back the run of one queue's NBLs at the head
+ * of *nbls (one hold of its lock, RxOut once); the queue. */
+static PNK_RXQ NkRxTakeRun(PNK_ADAPTER a, PNET_BUFFER_LIST *nbls)
+{
+    PNET_BUFFER_LIST run = *nbls, last = run, next;
+    PNK_RXQ q = ((PNK_RXBUF)run->MiniportReserved[0])->Queue;
+    LONG n = 1;
+    while ((next = NET_BUFFER_LIST_NEXT_NBL(last)) != NULL &&
+           ((PNK_RXBUF)next->MiniportReserved[0])->Queue == q)
+        last = next, n++;
+    *nbls = next;
+    NET_BUFFER_LIST_NEXT_NBL(last) = NULL;
+    NkRxTakeBack(q, run);
+    NK_ADD32(&a->RxOut, -n);
+    return q;
+}
+
+/* IRQL: DISPATCH_LEVEL. the rest of a chain that interleaves queues: each
+ * queue but first reposted once at the end (first is the caller's).  Past
+ * NK_RX_RETURN_QUEUES distinct queues the oldest is reposted early (and
+ * again if it recurs).  Not inlined: the common chain of one queue needs
+ * no list on its stack */
+static __attribute__((noinline)) void NkRxReturnMixed(PNK_ADAPTER a, PNK_RXQ first,
+                                                      PNET_BUFFER_LIST nbls)
+{
+    PNK_RXQ post[NK_RX_RETURN_QUEUES];
+    ULONG posts = 0;
+    while (nbls != NULL) {
+        PNK_RXQ q = NkRxTakeRun(a, &nbls);
+        ULONG i = 0;
+        while (i < posts && post[i] != q)
+            i++;
+        if (q == first || i < posts)
+            continue;
+        if (posts == NK_RX_RETURN_QUEUES) {
+            NkRxPost(post[0]);
+            RtlMoveMemory(post, post + 1, (posts - 1) * sizeof(post[0]));
+            posts--;
+        }
+        post[posts++] = q;
+    }
+    for (ULONG i = 0; i < posts; i++)
+        NkRxPost(post[i]);
+}
+
 /* IRQL <= DISPATCH_LEVEL. MiniportReturnNetBufferLists: repost the buffers. */
 VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
 {
@@ -405,41 +450,12 @@ VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
     /* Each run of one queue's NBLs taken back under one hold of its lock,
      * and each queue reposted (the device told) once per call, however the
      * chain interleaves queues: a processor's RSS DPC returns frames that
-     * arrived on several queues.  Past NK_RX_RETURN_QUEUES distinct queues
-     * in one chain the oldest is reposted early (and again if it recurs) */
-    PNK_RXQ first = NULL, post[NK_RX_RETURN_QUEUES];
-    ULONG posts = 0;
-    while (Nbls != NULL) {
-        PNK_RXQ q = ((PNK_RXBUF)Nbls->MiniportReserved[0])->Queue;
-        PNET_BUFFER_LIST run = Nbls, last = Nbls, next;
-        LONG n = 1;
-        while ((next = NET_BUFFER_LIST_NEXT_NBL(last)) != NULL &&
-               ((PNK_RXBUF)next->MiniportReserved[0])->Queue == q)
-            last = next, n++;
-        Nbls = next;
-        NET_BUFFER_LIST_NEXT_NBL(last) = NULL;
-        NkRxTakeBack(q, run);
-        NK_ADD32(&a->RxOut, -n);
-        if (first == NULL || first == q) {
-            first = q; /* usually the only queue: no list to search */
-            continue;
-        }
-        ULONG i = 0;
-        while (i < posts && post[i] != q)
-            i++;
-        if (i < posts)
-            continue;
-        if (posts == NK_RX_RETURN_QUEUES) {
-            NkRxPost(post[0]);
-            RtlMoveMemory(post, post + 1, (posts - 1) * sizeof(post[0]));
-            posts--;
-        }
-        post[posts++] = q;
-    }
+     * arrived on several queues.  Usually the chain is one queue's */
+    PNK_RXQ first = Nbls != NULL ? NkRxTakeRun(a, &Nbls) : NULL;
+    if (Nbls != NULL)
+        NkRxReturnMixed(a, first, Nbls);
     if (first != NULL)
         NkRxPost(first);
-    for (ULONG i = 0; i < posts; i++)
-        NkRxPost(post[i]);
     NkPauseCheck(a);
     if (raised)
         KeLowerIrql(old);
