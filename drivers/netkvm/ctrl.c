@@ -175,5 +175,7 @@ void NkCtrlSetMac(PNK_ADAPTER a)
     if (!NkCtrlSend(a, &c)) {
         DbgPrint("netkvm: NetworkAddress refused by the device; keeping its own address\n");
         RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
+        if (!NkRxFilterPublish(a)) /* frames judged against the address in use */
+            DbgPrint("netkvm: receive filter keeps the refused address\n");
     }
 }

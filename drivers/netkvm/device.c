@@ -84,6 +84,8 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
         RtlCopyMemory(a->CurrentMac, a->Settings.mac, NK_ETH_ALEN);
     else if (a->Settings.mac_set)
         DbgPrint("netkvm: NetworkAddress ignored: the device does not take CTRL_MAC_ADDR\n");
+    /* No receive queue runs yet: the spare is free, the publish cannot fail */
+    (void)NkRxFilterPublish(a);
     a->HdrLen = (ULONG)nk_hdr_len(a->Features);
     /* Legacy devices (no ANY_LAYOUT negotiated) want the header in a descriptor of its own */
     a->RxSegs = (a->Features & NK_BIT(NK_F_VERSION_1)) ? 1 : 2;

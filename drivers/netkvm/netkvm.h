@@ -24,6 +24,7 @@
 #include "nk_params.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
+#include "nk_rxfilter.h"
 #include "nk_settings.h"
 #include "nk_vlan.h"
 
@@ -186,11 +187,13 @@ struct _NK_ADAPTER {
     /* Pause bookkeeping */
     volatile LONG TxOut; /* NBLs accepted, not completed */
     volatile LONG RxOut; /* NBLs indicated, not returned */
-    /* Filters */
+    /* Filters, as the OIDs set them (PASSIVE; queries and the device read
+     * these); the data path reads the published snapshot RxFilter */
     ULONG PacketFilter;
     BOOLEAN FilterSet; /* NDIS set a packet filter: rx.c drops what it excludes */
     UCHAR Mcast[NK_MCAST_MAX][NK_ETH_ALEN];
     ULONG McastCount;
+    struct nk_rx_filter_pub RxFilter; /* read lock-free per frame (rx.c) */
     BOOLEAN LinkUp;
     NK_STATS Stats;
     NK_RSS Rss;
@@ -254,6 +257,7 @@ void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
 void NkRxReclaim(PNK_RXQ Q);
 void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
+BOOLEAN NkRxFilterPublish(PNK_ADAPTER A);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;
 
 /* ---- ctrl.c ---- */

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "nk_csum.h"
+#include "nk_pub.h"
 
 #define NK_RSS_KEY_BYTES  40   /* NDIS key size; the Toeplitz input is at most 36 bytes */
 #define NK_RSS_MAX_ITABLE 128  /* NDIS indirection table entries at most */
@@ -164,11 +165,10 @@ size_t nk_rss_virtio_hash_config(const struct nk_rss_map *m, uint8_t dev_max_key
  *     ... build m (a copy of the published map) ...;  // still in it, retry
  *     nk_rss_publish(p);   // or drop m: nothing changed for the readers
  * A reader holds a map for one frame, so the writer waits microseconds at
- * most; the file's comment says why no reader sees a half-written map. */
+ * most; nk_pub.c says why no reader sees a half-written map. */
 struct nk_rss_pub {
     struct nk_rss_map map[2];
-    unsigned published;  /* index of the map readers take */
-    unsigned readers[2]; /* readers inside each map */
+    struct nk_pub pub; /* which map readers take, and who is inside each */
 };
 const struct nk_rss_map *nk_rss_read_begin(struct nk_rss_pub *p, unsigned *slot);
 void nk_rss_read_end(struct nk_rss_pub *p, unsigned slot);

@@ -284,7 +284,8 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
 {
     PVOID buf = r->DATA.SET_INFORMATION.InformationBuffer;
     ULONG len = r->DATA.SET_INFORMATION.InformationBufferLength;
-    ULONG u;
+    ULONG u, count;
+    UCHAR old[NK_MCAST_MAX][NK_ETH_ALEN];
     switch (r->DATA.SET_INFORMATION.Oid) {
     case OID_GEN_CURRENT_PACKET_FILTER:
         if (len < sizeof(ULONG)) {
@@ -296,8 +297,14 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
                          NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_BROADCAST |
                          NDIS_PACKET_TYPE_PROMISCUOUS))
             return NDIS_STATUS_NOT_SUPPORTED;
+        ULONG was = a->PacketFilter;
+        BOOLEAN was_set = a->FilterSet;
         a->PacketFilter = u;
         a->FilterSet = TRUE;
+        if (!NkRxFilterPublish(a)) {
+            a->PacketFilter = was, a->FilterSet = was_set; /* frames keep the old filter */
+            return NDIS_STATUS_RESOURCES;
+        }
         NkCtrlApplyFilter(a);
         r->DATA.SET_INFORMATION.BytesRead = sizeof(u);
         return NDIS_STATUS_SUCCESS;
@@ -316,8 +323,16 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
             return NDIS_STATUS_INVALID_LENGTH;
         if (len / NK_ETH_ALEN > NK_MCAST_MAX)
             return NDIS_STATUS_INVALID_DATA; /* NDIS_STATUS_MULTICAST_FULL */
+        RtlCopyMemory(old, a->Mcast, sizeof(old));
+        count = a->McastCount;
         RtlCopyMemory(a->Mcast, buf, len);
         a->McastCount = len / NK_ETH_ALEN;
+        if (!NkRxFilterPublish(a)) {
+            /* Frames keep the old list: so do the query and the device */
+            RtlCopyMemory(a->Mcast, old, sizeof(old));
+            a->McastCount = count;
+            return NDIS_STATUS_RESOURCES;
+        }
         NkCtrlApplyFilter(a);
         r->DATA.SET_INFORMATION.BytesRead = len;
         return NDIS_STATUS_SUCCESS;

@@ -158,16 +158,59 @@ void NkRxPost(PNK_RXQ q)
  * The device drops most of what the filter excludes (CTRL_RX), but not
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
- * Before NDIS sets a filter everything the device delivers passes. */
+ * Before NDIS sets a filter everything the device delivers passes.  Judged
+ * against the published snapshot, without a lock: an OID set at PASSIVE
+ * builds the other one (NkRxFilterPublish). */
 static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
 {
     UCHAR storage[NK_ETH_ALEN];
-    if (!a->FilterSet)
+    /* FilterSet only ever turns TRUE (before its snapshot is published):
+     * read FALSE, no filter was set yet and the frame passes either way */
+    if (!__atomic_load_n(&a->FilterSet, __ATOMIC_RELAXED))
         return TRUE;
     PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-    return dest != NULL &&
-           nk_rx_filter_pass(a->PacketFilter, dest, a->CurrentMac,
-                             (const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount);
+    return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
+}
+
+/* A set's wait for the spare snapshot */
+typedef struct _NK_RX_FILTER_SPARE {
+    struct nk_rx_filter_pub *Pub;
+    struct nk_rx_filter *Spare;
+} NK_RX_FILTER_SPARE;
+
+/* IRQL <= DISPATCH_LEVEL. NkPoll's test: no frame judged against the spare snapshot. */
+static BOOLEAN NkRxFilterSpareFree(PVOID ctx)
+{
+    NK_RX_FILTER_SPARE *sp = (NK_RX_FILTER_SPARE *)ctx;
+    sp->Spare = nk_rx_filter_write_begin(sp->Pub);
+    return sp->Spare != NULL;
+}
+
+#define NK_RX_FILTER_BOUND_US 100000u /* a set waits for the spare snapshot 100 ms at most */
+
+/* IRQL: PASSIVE_LEVEL (one writer: NDIS sends one OID request at a time).
+ * the filter, address and multicast list as they are now, published as one
+ * snapshot for the data path.  A frame holds a snapshot for one check
+ * (microseconds); FALSE, logged, when the spare stayed in use for
+ * NK_RX_FILTER_BOUND_US: the frames keep the previous filter. */
+BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
+{
+    NK_RX_FILTER_SPARE sp = {&a->RxFilter, NULL};
+    if (!NkPoll(NkRxFilterSpareFree, &sp, NK_RX_FILTER_BOUND_US)) {
+        DbgPrint("netkvm: receive filter still in use after %u us; not changed\n",
+                 NK_RX_FILTER_BOUND_US);
+        return FALSE;
+    }
+    struct nk_rx_filter *f = sp.Spare;
+    ULONG n = a->McastCount < NK_MCAST_MAX ? a->McastCount : NK_MCAST_MAX;
+    RtlZeroMemory(f, sizeof(*f));
+    f->set = a->FilterSet != FALSE;
+    f->filter = a->PacketFilter;
+    RtlCopyMemory(f->mac, a->CurrentMac, NK_ETH_ALEN);
+    f->count = n;
+    RtlCopyMemory(f->mcast, a->Mcast, n * NK_ETH_ALEN);
+    nk_rx_filter_publish(&a->RxFilter);
+    return TRUE;
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
@@ -349,6 +392,53 @@ void NkRxDrain(PNK_RXQ q)
     NkRxPost(q);
 }
 
+#define NK_RX_RETURN_QUEUES 16 /* distinct queues one return call reposts at its end */
+
+/* IRQL: DISPATCH_LEVEL. take back the run of one queue's NBLs at the head
+ * of *nbls (one hold of its lock, RxOut once); the queue. */
+static PNK_RXQ NkRxTakeRun(PNK_ADAPTER a, PNET_BUFFER_LIST *nbls)
+{
+    PNET_BUFFER_LIST run = *nbls, last = run, next;
+    PNK_RXQ q = ((PNK_RXBUF)run->MiniportReserved[0])->Queue;
+    LONG n = 1;
+    while ((next = NET_BUFFER_LIST_NEXT_NBL(last)) != NULL &&
+           ((PNK_RXBUF)next->MiniportReserved[0])->Queue == q)
+        last = next, n++;
+    *nbls = next;
+    NET_BUFFER_LIST_NEXT_NBL(last) = NULL;
+    NkRxTakeBack(q, run);
+    NK_ADD32(&a->RxOut, -n);
+    return q;
+}
+
+/* IRQL: DISPATCH_LEVEL. the rest of a chain that interleaves queues: each
+ * queue but first reposted once at the end (first is the caller's).  Past
+ * NK_RX_RETURN_QUEUES distinct queues the oldest is reposted early (and
+ * again if it recurs).  Not inlined: the common chain of one queue needs
+ * no list on its stack */
+static __attribute__((noinline)) void NkRxReturnMixed(PNK_ADAPTER a, PNK_RXQ first,
+                                                      PNET_BUFFER_LIST nbls)
+{
+    PNK_RXQ post[NK_RX_RETURN_QUEUES];
+    ULONG posts = 0;
+    while (nbls != NULL) {
+        PNK_RXQ q = NkRxTakeRun(a, &nbls);
+        ULONG i = 0;
+        while (i < posts && post[i] != q)
+            i++;
+        if (q == first || i < posts)
+            continue;
+        if (posts == NK_RX_RETURN_QUEUES) {
+            NkRxPost(post[0]);
+            RtlMoveMemory(post, post + 1, (posts - 1) * sizeof(post[0]));
+            posts--;
+        }
+        post[posts++] = q;
+    }
+    for (ULONG i = 0; i < posts; i++)
+        NkRxPost(post[i]);
+}
+
 /* IRQL <= DISPATCH_LEVEL. MiniportReturnNetBufferLists: repost the buffers. */
 VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
 {
@@ -357,22 +447,15 @@ VOID NTAPI NkReturn(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, ULONG Flags)
     BOOLEAN raised = !(Flags & NDIS_RETURN_FLAGS_DISPATCH_LEVEL);
     if (raised)
         KeRaiseIrql(DISPATCH_LEVEL, &old);
-    /* Reposted (and the device told) once per run of one queue's NBLs,
-     * not per NBL: a return is usually one indication's chain */
-    PNK_RXQ last = NULL;
-    while (Nbls != NULL) {
-        PNET_BUFFER_LIST nbl = Nbls;
-        Nbls = NET_BUFFER_LIST_NEXT_NBL(nbl);
-        NET_BUFFER_LIST_NEXT_NBL(nbl) = NULL;
-        PNK_RXQ q = ((PNK_RXBUF)nbl->MiniportReserved[0])->Queue;
-        if (last != NULL && q != last)
-            NkRxPost(last);
-        last = q;
-        NkRxTakeBack(q, nbl);
-        InterlockedDecrement(&a->RxOut);
-    }
-    if (last != NULL)
-        NkRxPost(last);
+    /* Each run of one queue's NBLs taken back under one hold of its lock,
+     * and each queue reposted (the device told) once per call, however the
+     * chain interleaves queues: a processor's RSS DPC returns frames that
+     * arrived on several queues.  Usually the chain is one queue's */
+    PNK_RXQ first = Nbls != NULL ? NkRxTakeRun(a, &Nbls) : NULL;
+    if (Nbls != NULL)
+        NkRxReturnMixed(a, first, Nbls);
+    if (first != NULL)
+        NkRxPost(first);
     NkPauseCheck(a);
     if (raised)
         KeLowerIrql(old);

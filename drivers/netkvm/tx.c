@@ -313,7 +313,14 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
     if (Nbls == NULL)
         return;
     /* One queue for the call (the processor it starts on), so that one
-     * kick at the end covers every frame it posted */
+     * kick at the end covers every frame it posted.  NDIS asks no more of
+     * the queue choice (MiniportSendNetBufferLists, remarks): the NBs of
+     * an NBL in order, and the NBLs of one connection in the order given;
+     * one queue per call keeps both, in the call's order.  A send NBL's
+     * hash information is not a transmit-queue selector NDIS 6.50 defines
+     * for a miniport, so splitting a call by hash would only cost a kick
+     * per queue.  By processor, a connection sent from one processor stays
+     * on one queue; sent from two at once, NDIS gives its frames no order */
     PROCESSOR_NUMBER pn;
     ULONG cpu = KeGetCurrentProcessorNumberEx(&pn);
     PNK_TXQ q = &a->Tx[cpu % a->ActivePairs];

@@ -288,6 +288,7 @@ int main(void)
     test_vlan();
     test_txtag();
     test_rsspub();
+    test_rxfilter();
     test_announce();
     return hostcheck_end();
 }

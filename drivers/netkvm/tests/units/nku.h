@@ -16,6 +16,7 @@
 #include "../../nk_params.h"
 #include "../../nk_rss.h"
 #include "../../nk_rxbuf.h"
+#include "../../nk_rxfilter.h"
 #include "../../nk_settings.h"
 
 /* One check line ("PASS: nk: ..." / "FAIL: nk: ..."), counted by nk_test.c. */
@@ -31,6 +32,7 @@ void test_offload(void);
 void test_vlan(void);
 void test_txtag(void);
 void test_rsspub(void);
+void test_rxfilter(void);
 void test_announce(void);
 
 /* What a test frame carries. */

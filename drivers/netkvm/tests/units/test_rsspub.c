@@ -68,6 +68,6 @@ void test_rsspub(void)
           "rsspub: a set not published changes nothing for readers");
     nk_rss_read_end(&p, sb);
     nk_rss_read_end(&p, sc);
-    check(p.readers[0] == 0 && p.readers[1] == 0, "rsspub: every reader counted out (%u, %u)",
-          p.readers[0], p.readers[1]);
+    check(p.pub.readers[0] == 0 && p.pub.readers[1] == 0,
+          "rsspub: every reader counted out (%u, %u)", p.pub.readers[0], p.pub.readers[1]);
 }
