@@ -10,33 +10,6 @@
  */
 #include "vioscsi_test.h"
 
-#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
-
-static unsigned completed(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.completed;
-}
-
-/* One-block write and read back at 0:0, checked in the target's memory. */
-static void works(struct vm *vm, struct sc_host *h, uint64_t lba)
-{
-    uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
-    uint64_t blocks;
-    sc_fill(out, SC_BLOCK, 0, 0, lba, 3);
-    sc_rw16(cdb, true, lba, 1);
-    if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the fault"))
-        return;
-    sc_rw16(cdb, false, lba, 1);
-    if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, "READ(16) after the fault"))
-        return;
-    uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
-    VW_EXPECT(vm,
-              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
-              "LBA %llu after the fault: read back or the disk differs", (unsigned long long)lba);
-}
-
 /* Lost responses ended by the class driver's LUN reset (a LOGICAL UNIT
  * RESET TMF): each write completes once, the reset succeeds, no device reset */
 VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
@@ -48,18 +21,18 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
-    unsigned before = completed(vm);
+    unsigned before = sc_completed(vm);
     if (!vw_stor_submit_writes(vm, 4, 100, 0x5a))
         goto out;
-    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
-              completed(vm) - before);
+    VW_EXPECT(vm, sc_completed(vm) == before, "%u lost writes completed before any reset",
+              sc_completed(vm) - before);
     struct vw_stor_result r;
-    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - before);
         VW_EXPECT(vm,
                   vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
                       vmodel_reset_count(h.scsi->dev->model) == resets,
@@ -68,7 +41,7 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
                   vmodel_reset_count(h.scsi->dev->model) - resets);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    works(vm, &h, 7);
+    sc_works(vm, &h, 7, 3, "the fault");
 out:
     sc_finish(vm, &h);
 }
@@ -103,7 +76,7 @@ VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
                   "HwResetBus returned with the READ ended, yet the device was not reset");
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    works(vm, &h, 9);
+    sc_works(vm, &h, 9, 3, "the fault");
 out:
     sc_finish(vm, &h);
 }
@@ -138,12 +111,12 @@ VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
     vw_stor_address(vm, 0, 0);
     /* Every 8th command the target takes is lost: one of these 8 */
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = N});
-    unsigned before = completed(vm);
+    unsigned before = sc_completed(vm);
     if (!vw_stor_scsi_batch(vm, N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
         goto out;
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     vw_sched_settle(vm);
-    unsigned ended = completed(vm) - before, good = 0, reset = 0;
+    unsigned ended = sc_completed(vm) - before, good = 0, reset = 0;
     mem_target_release_lost(h.mem);
     vw_sched_settle(vm);
     uint64_t blocks;
@@ -164,12 +137,12 @@ VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, good == N - 1 && reset == 1, "%u GOOD and %u ended by the reset, want 7 and 1",
               good, reset);
-    VW_EXPECT(vm, ended == N && completed(vm) - before == N && st.resets >= 1,
+    VW_EXPECT(vm, ended == N && sc_completed(vm) - before == N && st.resets >= 1,
               "%u completions of %u writes (%u after the late answer), %u bus resets", ended, N,
-              completed(vm) - before, st.resets);
+              sc_completed(vm) - before, st.resets);
     VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
               "HwResetBus ended the lost write without a device reset");
-    works(vm, &h, 13);
+    sc_works(vm, &h, 13, 3, "the fault");
 out:
     sc_finish(vm, &h);
 }
@@ -204,7 +177,7 @@ VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     /* Give the device time past the StorPort timer, then use it again */
     vw_sched_settle(vm);
-    works(vm, &h, 11);
+    sc_works(vm, &h, 11, 3, "the fault");
 out:
     sc_finish(vm, &h);
 }
@@ -246,7 +219,7 @@ VW_SCENARIO("vioscsi", msix_fewer_messages_than_queues, NULL)
         goto out;
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
     for (uint64_t lba = 20; lba < 36 && !vm->failed; lba++)
-        works(vm, &h, lba);
+        sc_works(vm, &h, lba, 3, "the fault");
     /* One request queue per CPU up to num_queues, each on one of the 3 messages */
     unsigned enabled = 0, want = vw_cpu_count(vm) < 4 ? vw_cpu_count(vm) : 4;
     for (unsigned q = VMODEL_SCSI_REQUESTQ; q < VMODEL_SCSI_REQUESTQ + 4; q++) {
@@ -328,16 +301,16 @@ VW_SCENARIO("vioscsi", fault_lun_reset_tmf_never_timer, NULL)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    unsigned before = completed(vm);
+    unsigned before = sc_completed(vm);
     struct vw_stor_stats st0;
     vw_stor_stats(vm, &st0);
     if (!vw_stor_submit_writes(vm, 4, 200, 0x6b))
         goto out;
-    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
-              completed(vm) - before);
+    VW_EXPECT(vm, sc_completed(vm) == before, "%u lost writes completed before any reset",
+              sc_completed(vm) - before);
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
@@ -350,11 +323,11 @@ VW_SCENARIO("vioscsi", fault_lun_reset_tmf_never_timer, NULL)
                   "%u device resets, %u bus resets (a reset by the timer, none by StorPort)",
                   vmodel_reset_count(h.scsi->dev->model) - resets, st.resets - st0.resets);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - before);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    works(vm, &h, 13);
+    sc_works(vm, &h, 13, 3, "the fault");
 out:
     sc_finish(vm, &h);
 }

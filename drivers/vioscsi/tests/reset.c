@@ -13,39 +13,11 @@
  */
 #include "vioscsi_test.h"
 
-#define SRB_FUNCTION_RESET_DEVICE       0x16
-#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
-
-static unsigned completed(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.completed;
-}
-
 static unsigned bus_resets(struct vm *vm)
 {
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     return st.resets;
-}
-
-/* One-block write and read back at 0:0, checked in the target's memory. */
-static void works(struct vm *vm, struct sc_host *h, uint64_t lba)
-{
-    uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
-    uint64_t blocks;
-    sc_fill(out, SC_BLOCK, 0, 0, lba, 4);
-    sc_rw16(cdb, true, lba, 1);
-    if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the reset"))
-        return;
-    sc_rw16(cdb, false, lba, 1);
-    if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, "READ(16) after the reset"))
-        return;
-    uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
-    VW_EXPECT(vm,
-              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
-              "LBA %llu after the reset: read back or the disk differs", (unsigned long long)lba);
 }
 
 /* A device reset SRB (tier 2) with 4 writes at 0:0 lost by the target:
@@ -64,17 +36,17 @@ static void device_srb_case(struct vm *vm, bool tmf_never)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs;
-    unsigned bus0 = bus_resets(vm), before = completed(vm);
+    unsigned bus0 = bus_resets(vm), before = sc_completed(vm);
     mem_target_set_faults(h.mem,
                           &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
     vw_stor_address(vm, 0, 0);
     if (!vw_stor_submit_writes(vm, 4, 500, 0x3c))
         goto out;
-    VW_EXPECT(vm, completed(vm) == before, "%u lost writes completed before any reset",
-              completed(vm) - before);
+    VW_EXPECT(vm, sc_completed(vm) == before, "%u lost writes completed before any reset",
+              sc_completed(vm) - before);
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
@@ -96,13 +68,13 @@ static void device_srb_case(struct vm *vm, bool tmf_never)
                       dev_resets);
         }
         vw_sched_settle(vm);
-        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - before);
         VW_EXPECT(vm, bus_resets(vm) == bus0, "%u bus resets: StorPort's time-out ended them",
                   bus_resets(vm) - bus0);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    works(vm, &h, 17);
+    sc_works(vm, &h, 17, 4, "the reset");
 out:
     sc_finish(vm, &h);
 }
@@ -153,7 +125,7 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     vw_sched_settle(vm);
-    works(vm, &h, 19);
+    sc_works(vm, &h, 19, 4, "the reset");
 out:
     sc_finish(vm, &h);
 }
@@ -173,13 +145,13 @@ VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = completed(vm), bus0 = bus_resets(vm);
+    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
     vw_stor_address(vm, 0, 0);
     if (!vw_stor_submit_writes(vm, 4, 600, 0x4d))
         goto out;
     struct vw_stor_result r;
-    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint32_t after = vmodel_reset_count(h.scsi->dev->model);
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT ended by the bus reset's device reset: SRB 0x%02x",
@@ -190,13 +162,13 @@ VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
         /* Past the timer's last period: it must find nothing to reset */
         vw_run_for(vm, 4 * SC_SECOND);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - before);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
                   "the TMF timer reset the device again after the bus reset");
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
-    works(vm, &h, 21);
+    sc_works(vm, &h, 21, 4, "the reset");
 out:
     sc_finish(vm, &h);
 }

@@ -15,15 +15,7 @@
 #include <iscsi/scsi-lowlevel.h>
 #include "vioscsi_test.h"
 
-#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
-#define SCSI_RESERVATION_CONFLICT       0x18
-
-static unsigned completed(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.completed;
-}
+#define SCSI_RESERVATION_CONFLICT 0x18
 
 /* Let tgt answer (in real time, 10 s at most) until WANT requests
  * completed since BEFORE.  The emulation processes completions while the
@@ -34,7 +26,7 @@ static void drain(struct vm *vm, unsigned before, unsigned want, uint8_t t, uint
 {
     uint8_t tur[6] = {0};
     struct vw_stor_result r;
-    for (int i = 0; i < 2000 && !vm->failed && completed(vm) - before - *extra < want; i++) {
+    for (int i = 0; i < 2000 && !vm->failed && sc_completed(vm) - before - *extra < want; i++) {
         if (!sc_scsi(vm, t, l, tur, 6, NULL, 0, false, &r))
             return;
         ++*extra;
@@ -87,7 +79,7 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
     if (!ready(vm, 0, 1) || !ready(vm, 1, 1))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = completed(vm), extra = 0;
+    unsigned before = sc_completed(vm), extra = 0;
     /* From one CPU: every write is at the miniport (none queued on another
      * CPU's submission) when the reset comes; the device takes them (tgt
      * sees them) and holds their answers until after the reset */
@@ -100,21 +92,21 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
     vw_stor_address(vm, 1, 1);
     if (!vw_stor_submit_writes(vm, 16, 100, 0xa5))
         goto out;
-    unsigned early = completed(vm) - before;
+    unsigned early = sc_completed(vm) - before;
     vw_stor_address(vm, 0, 1);
     struct vw_stor_result r;
-    if (!vw_stor_srb(vm, SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+    if (!vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
         goto out;
-    VW_EXPECT(vm, early == 0 && completed(vm) - before == 1,
+    VW_EXPECT(vm, early == 0 && sc_completed(vm) - before == 1,
               "%u writes completed before the reset, %u with it: the device still owned them",
-              early, completed(vm) - before - 1 - early);
+              early, sc_completed(vm) - before - 1 - early);
     for (uint16_t q = 0; q < 4; q++)
         vmodel_hold_queue(h.scsi->dev->model, VMODEL_SCSI_REQUESTQ + q, false);
     drain(vm, before, 33, 1, 1, &extra);
     VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS, "RESET_LOGICAL_UNIT: SRB 0x%02x",
               r.srb_status);
-    VW_EXPECT(vm, completed(vm) - before - extra == 33, "%u of 32 writes and the reset completed",
-              completed(vm) - before - extra);
+    VW_EXPECT(vm, sc_completed(vm) - before - extra == 33,
+              "%u of 32 writes and the reset completed", sc_completed(vm) - before - extra);
     VW_EXPECT(vm,
               vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
                   vmodel_reset_count(h.scsi->dev->model) == resets,

@@ -24,18 +24,20 @@
 #include "tgt_fixture.h"
 
 /* SRB statuses (srb/ns-srb-_scsi_request_block, SrbStatus) */
-#define SC_SRB_SUCCESS           0x01
-#define SC_SRB_ABORTED           0x02
-#define SC_SRB_ERROR             0x04
-#define SC_SRB_BUSY              0x05
-#define SC_SRB_NO_DEVICE         0x08
-#define SC_SRB_SELECTION_TIMEOUT 0x0a
-#define SC_SRB_BUS_RESET         0x0e
-#define SC_SRB_DATA_OVERRUN      0x12
-#define SC_SRB_INVALID_LUN       0x20
-#define SC_SRB_INVALID_TARGET_ID 0x21
-#define SC_SRB_MASK              0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
-#define SC_SECOND                10000000ull
+#define SC_SRB_SUCCESS                     0x01
+#define SC_SRB_ABORTED                     0x02
+#define SC_SRB_ERROR                       0x04
+#define SC_SRB_BUSY                        0x05
+#define SC_SRB_NO_DEVICE                   0x08
+#define SC_SRB_SELECTION_TIMEOUT           0x0a
+#define SC_SRB_BUS_RESET                   0x0e
+#define SC_SRB_DATA_OVERRUN                0x12
+#define SC_SRB_INVALID_LUN                 0x20
+#define SC_SRB_INVALID_TARGET_ID           0x21
+#define SC_SRB_MASK                        0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
+#define SC_SRB_FUNCTION_RESET_DEVICE       0x16 /* srb.h SRB_FUNCTION_RESET_DEVICE */
+#define SC_SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20 /* srb.h SRB_FUNCTION_RESET_LOGICAL_UNIT */
+#define SC_SECOND                          10000000ull
 
 #define SC_F_VIRTIO_DEFAULT                                                                        \
     (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX)
@@ -263,4 +265,35 @@ static inline void sc_fill(uint8_t *buf, uint32_t size, unsigned t, unsigned lun
         x = x * 1103515245u + 12345u;
         buf[i] = (uint8_t)(x >> 16);
     }
+}
+
+/* Requests StorPort has seen completed so far. */
+static inline unsigned sc_completed(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.completed;
+}
+
+/* One-block write (pattern STAMP) and read back at 0:0 after WHAT, checked
+ * in the in-process target's memory. */
+static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsigned stamp,
+                            const char *what)
+{
+    uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
+    uint64_t blocks;
+    char msg[64];
+    sc_fill(out, SC_BLOCK, 0, 0, lba, stamp);
+    sc_rw16(cdb, true, lba, 1);
+    snprintf(msg, sizeof(msg), "WRITE(16) after %s", what);
+    if (!sc_ok(vm, 0, 0, cdb, 16, out, SC_BLOCK, false, msg))
+        return;
+    sc_rw16(cdb, false, lba, 1);
+    snprintf(msg, sizeof(msg), "READ(16) after %s", what);
+    if (!sc_ok(vm, 0, 0, cdb, 16, in, SC_BLOCK, true, msg))
+        return;
+    uint8_t *disk = mem_target_disk(h->mem, 0, 0, &blocks);
+    VW_EXPECT(vm,
+              memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
+              "LBA %llu after %s: read back or the disk differs", (unsigned long long)lba, what);
 }
