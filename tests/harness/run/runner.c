@@ -116,8 +116,9 @@ static int run_one(const struct options *o, const struct run *r)
                s->driver, s->name, tag);
         return 1;
     }
-    /* The scenario may choose its own seed; this one is the default. */
-    vw_sched_seed(vm, r->seed);
+    /* Scheduling points and device streams; the scenario may choose its
+     * own scheduling seed, this one is the default. */
+    vw_run_seed(vm, r->seed);
     s->run(vm);
     vw_scenario_end(vm); /* leak and pending-request checks, unloaded or not */
     /* A run that tested no driver is no pass: its back end (a vhost-user
