@@ -229,7 +229,8 @@ static void read_back(struct qsd_run *r, unsigned count)
 }
 
 /* A reset in mid-stream: the daemon stops answering with 32 writes handed
- * to the miniport; their time-out makes StorPort call HwResetBus; what the
+ * to the miniport; their time-out makes StorPort reset, tier by tier (a
+ * LUN reset SRB first: storage/multi-tier-reset-in-storport); what the
  * reset returned (BUS_RESET) is sent again, as the class driver does. */
 static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
 {
@@ -250,11 +251,14 @@ static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
     if (!sent)
         return;
     vw_stor_stats(r->vm, &after);
-    vw_log(r->vm, "reset in mid-stream: %u HwResetBus, %u of %u writes returned BUS_RESET",
-           after.resets - before.resets, bus_resets, N);
-    VW_EXPECT(r->vm, after.resets > before.resets && bus_resets > 0,
-              "no time-out reset with writes outstanding (%u resets, %u BUS_RESET)",
-              after.resets - before.resets, bus_resets);
+    vw_log(r->vm,
+           "reset in mid-stream: %u time-outs (last ended by tier %u), %u HwResetBus, %u of %u "
+           "writes returned BUS_RESET",
+           after.timeouts - before.timeouts, after.last_tier, after.resets - before.resets,
+           bus_resets, N);
+    VW_EXPECT(r->vm, after.timeouts > before.timeouts && bus_resets > 0,
+              "no time-out reset with writes outstanding (%u time-outs, %u BUS_RESET)",
+              after.timeouts - before.timeouts, bus_resets);
     struct qsd_write *again[N];
     unsigned n = 0;
     for (unsigned i = 0; i < N; i++)
