@@ -121,6 +121,16 @@ vwseh_ARCHES := amd64 arm64
 vwseh86_ARCHES := x86
 $(foreach a,amd64 arm64,$(B)/$(a)/obj/tests/harness/testdrv/vwseh.o): KCFLAGS += -fms-extensions
 
+# A planted twin #includes its test miniport's source (bad/badstor.c is
+# testdrv/vwstor.c with VWSTOR_PLANTED): its object is rebuilt when that
+# source changes, also where no generated .d file says so (a build tree
+# copied or made before the twin's first compile).
+HARNESS_TWINS := badstor:vwstor badpcidisk:vwpcidisk badndis:vwndis badndishw:vwndishw \
+	badndisoff:vwndisoff
+$(foreach t,$(HARNESS_TWINS),$(foreach a,x86 amd64 arm64,$(eval \
+	$(B)/$(a)/obj/tests/harness/bad/$(firstword $(subst :, ,$(t))).o: \
+	tests/harness/testdrv/$(lastword $(subst :, ,$(t))).c)))
+
 HARNESS_TESTDRV := $(foreach d,$(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES),$(foreach a,$($(d)_ARCHES),$(B)/$(a)/testdrv/$(d)/$(d).sys))
 # The layout tables (tests/layout/build.mk, included after this file).
 HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
