@@ -73,19 +73,16 @@ int virtio_device_reset(struct virtio_device *dev)
 }
 
 /**
- * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
- * 42..63) are taken from "wanted"; transport bits only if both this core
- * and the transport implement them.
- * IRQL: PASSIVE_LEVEL.
+ * Steps 2-6 of the negotiation (see virtio_pci.h), on a device that has
+ * just read back 0 after a reset.
+ * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset).
  */
-int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
+static int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted,
+                                       uint64_t *features)
 {
     uint64_t offered, accept;
     int rc;
 
-    /* 1. Reset */
-    if ((rc = virtio_device_reset(dev)) != 0)
-        return rc;
     /* 2. ACKNOWLEDGE: we noticed the device; 3. DRIVER: we can drive it */
     dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
     dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
@@ -133,6 +130,22 @@ err_features:
     dev->features = 0;
     virtio_device_fail(dev);
     return rc;
+}
+
+/**
+ * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
+ * 42..63) are taken from "wanted"; transport bits only if both this core
+ * and the transport implement them.
+ * IRQL: PASSIVE_LEVEL.
+ */
+int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
+{
+    int rc;
+
+    /* 1. Reset */
+    if ((rc = virtio_device_reset(dev)) != 0)
+        return rc;
+    return virtio_negotiate_from_reset(dev, wanted, features);
 }
 
 /* Set DRIVER_OK once the queues are live, and see whether the device took it or has gone. IRQL:
@@ -521,8 +534,9 @@ int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vq
         virtqueue_reinit(vqs[i]);
     }
 
-    /* Same features as before: the rings were laid out for them */
-    if ((rc = virtio_negotiate(dev, features, &got)) != 0)
+    /* Same features as before: the rings were laid out for them.  The
+     * device was reset just above: a second reset would only repeat it */
+    if ((rc = virtio_negotiate_from_reset(dev, features, &got)) != 0)
         goto err_negotiate;
     if (got != features) {
         rc = VIRTIO_EPROTO;

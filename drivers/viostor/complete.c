@@ -144,12 +144,26 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  What the
+ * device already gave back ends with its own status first; a drain that
+ * met a broken queue has reset the device already. */
+BOOLEAN ViostorResetAll(PVIOSTOR Stor)
+{
+    ULONG resets = Stor->Resets;
+
+    for (ULONG q = 0; q < Stor->NumQueues && Stor->Ready && !Stor->Removed; q++)
+        ViostorDrain(Stor, q);
+    if (Stor->Resets != resets)
+        return Stor->Ready;
+    return ViostorResetDevice(Stor);
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
  * timed out, or the class driver asked). */
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
     UNREFERENCED_PARAMETER(PathId);
-    return ViostorResetDevice(DeviceExtension);
+    return ViostorResetAll(DeviceExtension);
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */

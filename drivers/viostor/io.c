@@ -199,11 +199,20 @@ static UCHAR ViostorPnp(PVIOSTOR Stor, PVOID Srb)
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
 static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
+    UCHAR path, target, lun;
+
     switch (SrbGetSrbFunction(X->Srb)) {
-    case SRB_FUNCTION_RESET_BUS:
     case SRB_FUNCTION_RESET_DEVICE:
     case SRB_FUNCTION_RESET_LOGICAL_UNIT:
-        return ViostorResetDevice(Stor) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+        /* The one target and LU: a reset of any other has nothing to end */
+        SrbGetPathTargetLun(X->Srb, &path, &target, &lun);
+        if (path != 0 || target != 0 ||
+            (lun != 0 && SrbGetSrbFunction(X->Srb) == SRB_FUNCTION_RESET_LOGICAL_UNIT))
+            return SRB_STATUS_NO_DEVICE;
+        /* fall through: virtio-blk has no task management, so the LU, the
+         * target and the bus are one device, reset as a whole */
+    case SRB_FUNCTION_RESET_BUS:
+        return ViostorResetAll(Stor) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
         if (!Stor->Disk.flush)

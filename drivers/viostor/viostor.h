@@ -112,6 +112,11 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
  * request it had with BUS_RESET, bring it back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
+ * (storage/multi-tier-reset-in-storport): what the device finished
+ * completes as it ended, then the device is reset, which completes the rest
+ * BUS_RESET before this returns; FALSE if the device did not come back. */
+BOOLEAN ViostorResetAll(PVIOSTOR Stor);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (ViostorGone follows). */
 VOID ViostorMarkGone(PVIOSTOR Stor);
