@@ -110,13 +110,9 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned bus0 = bus_resets(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
-    uint64_t t0 = vm->k->interrupt_time;
-    sc_rw16(cdb, false, 3, 1);
-    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
-        uint64_t took = vm->k->interrupt_time - t0;
+    uint64_t took;
+    if (sc_lost_read(vm, &h, true, &r, &took)) {
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
@@ -127,7 +123,6 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
                   "HwResetBus must not wait)",
                   (unsigned long long)(took / 10));
     }
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     vw_sched_settle(vm);
     sc_works(vm, &h, 19, 4, "the reset");
 out:
