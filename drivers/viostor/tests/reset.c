@@ -5,10 +5,12 @@
  * reset: the miniport completes every request the LU had (BUS_RESET, once,
  * and only after the device was reset and owns none of them), then the
  * reset SRB itself (SUCCESS).  Checked under writes held by the device and
- * issued from every CPU, on 1 and 4 queues, split and packed: 8 writes and
- * the reset completed, no more; nothing waited for (no time-out, no
- * HwResetBus, the SRB answered at once); the data written before reads back
- * as written (and is in the file); the disk works after.
+ * issued from every CPU, on 1 and 4 queues, split and packed: every write
+ * the device held completed when the SRB returns (writes StorPort had not
+ * yet started reach the device after it), each write once; nothing waited
+ * for (no time-out, no HwResetBus, the SRB answered at once); the data
+ * written before reads back as written (and is in the file); the disk
+ * works after.
  */
 #include "viostor_test.h"
 
@@ -70,10 +72,17 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     uint32_t resets = vmodel_reset_count(d.dev->model);
     if (!vw_stor_submit_writes(vm, RS_N, 800, 0x5a))
         goto out;
-    vw_run_for(vm, VS_SECOND / 1000); /* submissions queued on other CPUs run */
+    /* Submissions queued on other CPUs run (at CPU 0's scheduling points:
+     * by seed some only once the class layer waits for the reset SRB, and
+     * then they reach the device after it); what reached the miniport, the
+     * device has taken within 5 ms */
     unsigned held = 0;
-    for (uint16_t q = 0; q < queues; q++)
-        held += vmodel_pending(d.dev->model, q);
+    for (unsigned step = 0; step < 50 && held < RS_N; step++) {
+        vw_run_for(vm, VS_SECOND / 10000);
+        held = 0;
+        for (uint16_t q = 0; q < queues; q++)
+            held += vmodel_pending(d.dev->model, q);
+    }
     VW_EXPECT(vm, held >= 1, "the device holds none of the %u writes", RS_N);
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.completed == before, "%u held writes completed before the reset",
@@ -88,10 +97,10 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS, "%s: SRB 0x%02x", name,
               r.srb_status);
-    /* The LU's requests before the reset SRB: all done when it is */
-    VW_EXPECT(vm, st.completed - before == RS_N + 1,
+    /* The LU's requests before the reset SRB: all it held done when it is */
+    VW_EXPECT(vm, st.completed - before >= held + 1,
               "%s completed with %u of the %u held writes completed", name,
-              st.completed - before - 1, RS_N);
+              st.completed - before - 1, held);
     VW_EXPECT(vm, vmodel_reset_count(d.dev->model) - resets == 1, "%s: %u device resets (1)", name,
               vmodel_reset_count(d.dev->model) - resets);
     if (slow == 0)
@@ -103,10 +112,6 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
                   (unsigned long long)(took / 10));
     vw_virtio_delay(d.dev, -1, 0, 500, false);
     vw_sched_settle(vm);
-    vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, st.completed - before == RS_N + 1 && st.resets == bus,
-              "after %s: %u completions (%u), %u bus resets", name, st.completed - before, RS_N + 1,
-              st.resets - bus);
     if (vm->failed || !rs_batch(vm, 700, 1, false, "after the reset"))
         goto out;
     static uint8_t file[512], want[512];
@@ -118,8 +123,13 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     if (!rs_batch(vm, 900, 2, true, "after the reset") ||
         !rs_batch(vm, 900, 2, false, "after the reset"))
         goto out;
+    /* The writes still in StorPort's hands at the reset went to the
+     * device after it: each of the 8 completed once, the reset SRB and the
+     * three batches after it, no time-out */
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, st.resets == bus, "%u bus resets", st.resets - bus);
+    VW_EXPECT(vm, st.completed - before == 4 * RS_N + 1 && st.resets == bus,
+              "after %s: %u completions (%u), %u bus resets", name, st.completed - before,
+              4 * RS_N + 1, st.resets - bus);
 out:
     vs_finish(vm, &d);
 }
