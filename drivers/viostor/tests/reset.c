@@ -171,3 +171,50 @@ VW_SCENARIO("viostor", reset_device_srb_slow_device_packed, NULL)
 {
     reset_srb_case(vm, VS_SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT | VS_F_PACKED, 1, 30);
 }
+
+/* A device that never reads 0 after the reset's write of 0: viostor's timer
+ * gives up after 100 periods (the 100 ms the virtio core allows elsewhere),
+ * fails the device (FAILED) and the reset SRB (ERROR, so StorPort goes on
+ * to its next tier); the writes it held are never completed by viostor
+ * (the device may still own them): the adapter answers NO_DEVICE at once,
+ * and StorPort ends the writes after their time-out (here at the remove's
+ * stop: HwResetBus, BUS_RESET from StorPort), each once. */
+VW_SCENARIO("viostor", reset_lun_srb_device_never_resets, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.timeout_s = 2};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    vw_virtio_delay(d.dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    unsigned before = st.completed;
+    if (!vw_stor_submit_writes(vm, 4, 800, 0x5b))
+        goto out;
+    vw_run_for(vm, VS_SECOND / 1000);
+    struct vw_stor_result r;
+    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){.reset_delay = ~0u});
+    uint64_t t0 = vm->k->interrupt_time;
+    if (!vw_stor_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+        goto out;
+    uint64_t took = vm->k->interrupt_time - t0;
+    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR,
+              "RESET_LOGICAL_UNIT on a device that never resets: SRB 0x%02x", r.srb_status);
+    VW_EXPECT(vm, took >= VS_SECOND / 10 && took < VS_SECOND / 5,
+              "the reset gave up after %llu us of virtual time (100 ms of 1 ms periods)",
+              (unsigned long long)(took / 10));
+    VW_EXPECT(vm, vmodel_status(d.dev->model) & 0x80, "device status 0x%02x: FAILED not set",
+              vmodel_status(d.dev->model));
+    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
+    uint8_t cdb[16], buf[512] = {0};
+    vs_rw16(cdb, true, 900, 1, false);
+    if (vs_scsi(vm, cdb, 16, buf, 512, false, &r))
+        VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+                  "a write to the failed adapter: SRB 0x%02x", r.srb_status);
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, st.completed - before == 2,
+              "%u completions before the held writes' time-out (the SRB and the write after)",
+              st.completed - before);
+out:
+    vs_finish(vm, &d);
+}
