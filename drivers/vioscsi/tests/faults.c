@@ -30,6 +30,10 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
+        /* The LU's requests end before its reset SRB does */
+        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+                  "RESET_LOGICAL_UNIT completed with %u of the 4 writes completed",
+                  sc_completed(vm) - before - 1);
         vw_sched_settle(vm);
         VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
                   sc_completed(vm) - before);

@@ -23,13 +23,9 @@ static void reset_under_rule(struct vm *vm, bool tmf_never)
     o.timeout_s = 2;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1,
-                                                             .tmf_never = tmf_never,
-                                                             .tmf_reject = !tmf_never});
-    uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
-    sc_rw16(cdb, false, 3, 1);
-    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+    uint64_t took;
+    if (sc_lost_read(vm, &h, tmf_never, !tmf_never, &r, &took)) {
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
         VW_EXPECT(vm,
@@ -38,7 +34,6 @@ static void reset_under_rule(struct vm *vm, bool tmf_never)
                   "lost READ: %u time-outs (last tier %u), %u bus resets, SRB 0x%02x", st.timeouts,
                   st.last_tier, st.resets, r.srb_status);
     }
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
 out:
     sc_finish(vm, &h);
 }
