@@ -92,18 +92,7 @@ VW_SCENARIO("netkvm", netkvm_send_lso_80_mdls, NULL)
     bool failed = false;
     if (!sm_lso_80_send(vm, &r, f, &len, &failed, &lso_done))
         return;
-    struct vmodel_net_frame w;
-    unsigned n = 0, at = 0;
-    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
-        struct ndis_frame p;
-        unsigned seg = w.len > hl ? w.len - hl : 0;
-        VW_EXPECT(
-            vm,
-            w.len <= 1514 && seg <= mss && ndis_frame_parse(w.data, w.len, &p) &&
-                ndis_frame_l4_csum_ok(w.data, &p) && memcmp(w.data + hl, f + hl + at, seg) == 0,
-            "segment %u (%u bytes) is not the send's next MSS with right checksums", n, w.len);
-        at += seg, n++;
-    }
+    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, hl, mss, &at);
     vw_log(vm, "netkvm send: 80 MDLs: %s, %u segments, %u payload bytes",
            failed ? "completed with a failure" : "completed", n, at);
     if (failed)
