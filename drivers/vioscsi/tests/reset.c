@@ -89,8 +89,9 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_timer, NULL)
     device_srb_case(vm, true);
 }
 
-/* A lost READ whose TMFs the device would never answer: StorPort's time-out
- * (2 s) calls HwResetBus, which resets the device at once and completes the
+/* A lost READ whose TMFs the device rejects: StorPort's LUN and target
+ * reset SRBs fail (storage/multi-tier-reset-in-storport) and its time-out
+ * (2 s) reaches HwResetBus, which resets the device at once and completes the
  * READ BUS_RESET before it returns.  HwResetBus waits for nothing: the READ
  * ends within 2 ms of virtual time after its 2 s time-out (StorPort's only
  * clock here moves with the miniport's stalls; a driver that polls the
@@ -106,7 +107,7 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned bus0 = bus_resets(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_reject = true});
     uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
@@ -131,12 +132,14 @@ out:
 }
 
 /* A LUN reset SRB (tier 1) whose TMF the device never answers, and 4 lost
- * writes whose StorPort time-out (2 s) comes before vioscsi's timer (1.5 to
- * 3 s): HwResetBus finds the TMF and the writes at the device and resets
- * it, completing the LUN reset SRB (SUCCESS) and each write (BUS_RESET)
- * once; the timer, when it comes, finds no TMF left and resets nothing
- * more. */
-VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
+ * writes whose StorPort time-out (2 s) may come before vioscsi's timer (1.5
+ * to 3 s): StorPort's own LUN reset SRB (the first tier,
+ * storage/multi-tier-reset-in-storport; its TMF never answered either)
+ * waits with it, and the timer's device reset completes both reset SRBs
+ * (SUCCESS) and each write (BUS_RESET) once, before the LUN reset's own
+ * time-out (2 s more), so HwResetBus is never called; the timer, when it
+ * comes again, finds no TMF left and resets nothing more. */
+VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
@@ -153,19 +156,25 @@ VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
     struct vw_stor_result r;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint32_t after = vmodel_reset_count(h.scsi->dev->model);
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        unsigned srbs = st.lun_resets + st.target_resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
-                  "RESET_LOGICAL_UNIT ended by the bus reset's device reset: SRB 0x%02x",
-                  r.srb_status);
-        VW_EXPECT(vm, after > resets && bus_resets(vm) - bus0 >= 1,
-                  "%u bus resets, %u device resets: the time-out's HwResetBus should reset it",
-                  bus_resets(vm) - bus0, after - resets);
+                  "RESET_LOGICAL_UNIT ended by the timer's device reset: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm,
+                  after > resets && bus_resets(vm) == bus0 &&
+                      (st.timeouts == 0 || st.last_tier == VW_STOR_TIER_LUN),
+                  "%u bus resets, %u device resets, %u time-outs (last tier %u): the timer's "
+                  "device reset should end them",
+                  bus_resets(vm) - bus0, after - resets, st.timeouts, st.last_tier);
         /* Past the timer's last period: it must find nothing to reset */
         vw_run_for(vm, 4 * SC_SECOND);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  sc_completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5 + srbs,
+                  "%u of 4 writes, the reset and StorPort's %u reset SRBs completed",
+                  sc_completed(vm) - before, srbs);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
-                  "the TMF timer reset the device again after the bus reset");
+                  "the TMF timer reset the device again after its reset");
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     sc_works(vm, &h, 21, 4, "the reset");
