@@ -31,6 +31,7 @@ struct nk_opts {
     uint16_t cpus;               /* processors (0: the run's) */
     struct vw_net_shape shape;   /* ring size, MSI-X messages */
     const char *const *keywords; /* advanced properties: name, value, ..., NULL */
+    const char *image;           /* the driver image by name (NULL: "netkvm") */
 };
 
 struct nk_rig {
@@ -73,7 +74,7 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     for (const char *const *k = o->keywords; k != NULL && k[0] != NULL && k[1] != NULL; k += 2)
         vw_ndis_keyword(vm, k[0], k[1]);
     vw_ndis_attach_pci(vm, r->net->dev->pdo);
-    if (!vw_driver_load(vm, "netkvm"))
+    if (!vw_driver_load(vm, o->image ? o->image : "netkvm"))
         return false;
     r->loaded = true;
     return vw_ndis_initialize(vm) && vw_ndis_restart(vm) && !vm->failed;
@@ -133,4 +134,51 @@ static inline void nk_frame(uint8_t *f, unsigned len, const uint8_t *dst, const 
     f[12] = 0x88, f[13] = 0xb5; /* IEEE 802 local experimental EtherType 1 */
     for (unsigned i = 14; i < len; i++)
         f[i] = (uint8_t)(k * 31 + i * 7);
+}
+
+#define NK_SEND_MAX 16
+#define NK_LEN_MAX  1514
+
+/* Frames K0..K0+N-1 (N <= NK_SEND_MAX) of LEN bytes to nk_peer, sent in one
+ * call; frame k is built at BUF + k * LEN (the caller's copies). */
+static inline void nk_send_frames(struct vm *vm, uint8_t *buf, unsigned len, unsigned k0,
+                                  unsigned n)
+{
+    const uint8_t *all[NK_SEND_MAX];
+    unsigned lens[NK_SEND_MAX];
+    for (unsigned k = 0; k < n && k < NK_SEND_MAX; k++) {
+        nk_frame(buf + k * len, len, nk_peer, nk_mac, k0 + k);
+        all[k] = buf + k * len;
+        lens[k] = len;
+    }
+    vw_ndis_send(vm, all, lens, n < NK_SEND_MAX ? n : NK_SEND_MAX);
+}
+
+/* Frames K0..K0+N-1 of LEN bytes (<= NK_LEN_MAX) for the adapter injected on the wire. */
+static inline void nk_inject_frames(struct vm *vm, struct nk_rig *r, unsigned len, unsigned k0,
+                                    unsigned n)
+{
+    uint8_t f[NK_LEN_MAX];
+    for (unsigned k = 0; k < n && !vm->failed; k++) {
+        nk_frame(f, len, nk_mac, nk_peer, k0 + k);
+        VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f, len, NULL) >= 0,
+                  "the model dropped frame %u", k0 + k);
+    }
+}
+
+/* The wire holds exactly frames K0..K0+N-1 of LEN bytes as nk_send_frames
+ * built them, byte for byte. */
+static inline void nk_expect_wire(struct vm *vm, struct nk_rig *r, unsigned len, unsigned k0,
+                                  unsigned n)
+{
+    struct vmodel_net_frame w;
+    uint8_t want[NK_LEN_MAX];
+    unsigned got = 0;
+    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
+        nk_frame(want, len, nk_peer, nk_mac, k0 + got);
+        VW_EXPECT(vm, w.len == len && memcmp(w.data, want, len) == 0,
+                  "wire frame %u is not frame %u as sent", got, k0 + got);
+        got++;
+    }
+    VW_EXPECT(vm, got == n, "%u frames on the wire, %u sent", got, n);
 }

@@ -56,3 +56,26 @@ static inline uint32_t nkoff_tx_csum(int ipv, uint8_t proto)
     return v | (proto == 6 ? VW_CSUM_TX_TCP | (uint32_t)(14 + (ipv == 4 ? 20 : 40)) << 16
                            : VW_CSUM_TX_UDP);
 }
+
+/* Takes the wire's frames as the segments of the LSO send F (headers of HL
+ * bytes, MSS): each at most 1514 bytes and MSS payload bytes with right
+ * checksums, carrying the send's next payload bytes; *AT gets how many they
+ * carried; their count. */
+static inline unsigned nkoff_take_segments(struct vm *vm, struct nk_rig *r, const uint8_t *f,
+                                           unsigned hl, unsigned mss, unsigned *at)
+{
+    struct vmodel_net_frame w;
+    unsigned n = 0;
+    *at = 0;
+    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
+        struct ndis_frame p;
+        unsigned seg = w.len > hl ? w.len - hl : 0;
+        VW_EXPECT(
+            vm,
+            w.len <= 1514 && seg <= mss && ndis_frame_parse(w.data, w.len, &p) &&
+                ndis_frame_l4_csum_ok(w.data, &p) && memcmp(w.data + hl, f + hl + *at, seg) == 0,
+            "segment %u (%u bytes) is not the send's next MSS with right checksums", n, w.len);
+        *at += seg, n++;
+    }
+    return n;
+}

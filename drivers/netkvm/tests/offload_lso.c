@@ -28,18 +28,7 @@ static void nkoff_lso(struct vm *vm, int ipv)
     if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
         return;
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the LSOv2 send did not complete");
-    struct vmodel_net_frame w;
-    unsigned n = 0, at = 0;
-    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
-        struct ndis_frame p;
-        unsigned seg = w.len > hl ? w.len - hl : 0;
-        VW_EXPECT(
-            vm,
-            w.len <= 1514 && seg <= mss && ndis_frame_parse(w.data, w.len, &p) &&
-                ndis_frame_l4_csum_ok(w.data, &p) && memcmp(w.data + hl, f + hl + at, seg) == 0,
-            "segment %u (%u bytes) is not the send's next MSS with right checksums", n, w.len);
-        at += seg, n++;
-    }
+    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, hl, mss, &at);
     VW_EXPECT(vm, at == payload && n == (payload + mss - 1) / mss,
               "%u segments carried %u of %u payload bytes", n, at, payload);
     struct vw_ndis_offload_stats o;

@@ -7,8 +7,9 @@
  * leaves as MSS-sized UDP datagrams, each with right lengths and checksums,
  * whose payloads rebuild the send.  The emulation sends it only when the
  * miniport's current offload configuration enables USO (port/ndis/uso.c),
- * which an NDIS 6.50 miniport cannot declare (NDIS_OFFLOAD revision 6):
- * opt-in until NetKVM's newer build does.
+ * which an NDIS 6.50 miniport cannot declare (NDIS_OFFLOAD revision 6 is
+ * for NDIS 6.83: port/ndis/version.c): so these load NetKVM's NDIS 6.83
+ * build, the image netkvm683, and stay opt-in until it does USO.
  */
 #include "nkoff.h"
 
@@ -16,7 +17,10 @@
 static void nkuso(struct vm *vm, int ipv)
 {
     struct nk_rig r;
-    if (!nkoff_up(vm, &r, 1ull << VIRTIO_NET_F_HOST_USO, 0, 0, NULL) || !nkoff_enable(vm, false))
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .add = NKOFF_FEATURES | 1ull << VIRTIO_NET_F_HOST_USO,
+                        .image = "netkvm683"};
+    if (!nk_up(vm, &r, &o) || !nkoff_enable(vm, false))
         return;
     static uint8_t f[65550];
     unsigned hl = 14 + (ipv == 4 ? 20 : 40) + 8;

@@ -12,45 +12,6 @@
 #define NK_BURST 8
 #define NK_LEN   200
 
-/* Frames K0..K0+N-1 sent in one call; their copies in F. */
-static void send_burst(struct vm *vm, uint8_t (*f)[NK_LEN], unsigned k0, unsigned n)
-{
-    const uint8_t *all[NK_BURST];
-    unsigned lens[NK_BURST];
-    for (unsigned k = 0; k < n; k++) {
-        nk_frame(f[k], NK_LEN, nk_peer, nk_mac, k0 + k);
-        all[k] = f[k];
-        lens[k] = NK_LEN;
-    }
-    vw_ndis_send(vm, all, lens, n);
-}
-
-/* N frames for the adapter injected on the wire (steered by the device). */
-static void inject_burst(struct vm *vm, struct nk_rig *r, unsigned k0, unsigned n)
-{
-    uint8_t f[NK_LEN];
-    for (unsigned k = 0; k < n && !vm->failed; k++) {
-        nk_frame(f, NK_LEN, nk_mac, nk_peer, k0 + k);
-        VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f, NK_LEN, NULL) >= 0,
-                  "the model dropped frame %u", k0 + k);
-    }
-}
-
-/* The wire holds exactly frames K0..K0+N-1, byte for byte. */
-static void expect_wire(struct vm *vm, struct nk_rig *r, unsigned k0, unsigned n)
-{
-    struct vmodel_net_frame w;
-    unsigned got = 0;
-    uint8_t want[NK_LEN];
-    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
-        nk_frame(want, NK_LEN, nk_peer, nk_mac, k0 + got);
-        VW_EXPECT(vm, w.len == NK_LEN && memcmp(w.data, want, NK_LEN) == 0,
-                  "wire frame %u is not frame %u as sent", got, k0 + got);
-        got++;
-    }
-    VW_EXPECT(vm, got == n, "%u frames on the wire, %u sent", got, n);
-}
-
 VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
 {
     struct nk_rig r;
@@ -61,11 +22,11 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     struct vw_ndis_stats st;
     /* Received NBLs the protocol keeps for now */
     struct nk_mark m = nk_mark(vm);
-    inject_burst(vm, &r, 0, NK_BURST);
+    nk_inject_frames(vm, &r, NK_LEN, 0, NK_BURST);
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST, "frames not indicated");
     /* Sends the device completes only 2 ms later (transmitq1 is queue 1) */
     vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
-    send_burst(vm, f, 100, NK_BURST);
+    nk_send_frames(vm, &f[0][0], NK_LEN, 100, NK_BURST);
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.send_completed < NK_BURST && st.held == NK_BURST,
               "nothing in flight at the pause: %u sends completed, %u NBLs held", st.send_completed,
@@ -79,10 +40,10 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
                   st.returned == NK_BURST,
               "paused with %u of %u sends completed (%u failed), %u NBLs held", st.send_completed,
               NK_BURST, st.send_failed, st.held);
-    expect_wire(vm, &r, 100, NK_BURST);
+    nk_expect_wire(vm, &r, NK_LEN, 100, NK_BURST);
     /* Paused: what arrives is not indicated */
     vmodel_queue_delay(r.net->dev->model, 1, 0, 0);
-    inject_burst(vm, &r, 200, 4);
+    nk_inject_frames(vm, &r, NK_LEN, 200, 4);
     for (int i = 0; i < 20 && !vm->failed; i++)
         vw_run_for(vm, 100);
     vw_ndis_stats(vm, &st);
@@ -91,11 +52,11 @@ VW_SCENARIO("netkvm", netkvm_pause_with_traffic_in_flight, NULL)
     if (vm->failed || !vw_ndis_restart(vm))
         return;
     m = nk_mark(vm);
-    send_burst(vm, f, 300, NK_BURST);
+    nk_send_frames(vm, &f[0][0], NK_LEN, 300, NK_BURST);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_BURST) == NK_BURST,
               "sends after the restart not completed");
-    expect_wire(vm, &r, 300, NK_BURST);
-    inject_burst(vm, &r, 400, NK_BURST);
+    nk_expect_wire(vm, &r, NK_LEN, 300, NK_BURST);
+    nk_inject_frames(vm, &r, NK_LEN, 400, NK_BURST);
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST,
               "frames after the restart not indicated");
     vw_ndis_return_all(vm);
@@ -150,7 +111,7 @@ VW_SCENARIO("netkvm", netkvm_two_pairs_rss_off, NULL)
     /* Send: each frame reaches the wire intact; the pairs used are counted */
     static uint8_t f[NK_BURST][NK_LEN];
     m = nk_mark(vm);
-    send_burst(vm, f, 500, NK_BURST);
+    nk_send_frames(vm, &f[0][0], NK_LEN, 500, NK_BURST);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_BURST) == NK_BURST, "sends not completed");
     struct vmodel_net_frame w;
     unsigned out = 0, per[2] = {0, 0};
@@ -181,10 +142,10 @@ VW_SCENARIO("netkvm", netkvm_surprise_removal_in_flight, NULL)
         return;
     static uint8_t f[NK_BURST][NK_LEN];
     struct nk_mark m = nk_mark(vm);
-    inject_burst(vm, &r, 0, NK_BURST);
+    nk_inject_frames(vm, &r, NK_LEN, 0, NK_BURST);
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST, "frames not indicated");
     vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
-    send_burst(vm, f, 100, NK_BURST);
+    nk_send_frames(vm, &f[0][0], NK_LEN, 100, NK_BURST);
     vw_virtio_unplug(r.net->dev); /* the device is gone: it completes nothing more */
     if (vm->failed || !vw_ndis_surprise_remove(vm))
         return;

@@ -22,40 +22,7 @@
 static void pw_send(struct vm *vm, unsigned k0, unsigned n)
 {
     static uint8_t f[NK_PW_BURST][NK_PW_LEN];
-    const uint8_t *all[NK_PW_BURST];
-    unsigned lens[NK_PW_BURST];
-    for (unsigned k = 0; k < n; k++) {
-        nk_frame(f[k], NK_PW_LEN, nk_peer, nk_mac, k0 + k);
-        all[k] = f[k];
-        lens[k] = NK_PW_LEN;
-    }
-    vw_ndis_send(vm, all, lens, n);
-}
-
-/* Injects frames K0..K0+N-1 for the adapter on the wire. */
-static void pw_inject(struct vm *vm, struct nk_rig *r, unsigned k0, unsigned n)
-{
-    uint8_t f[NK_PW_LEN];
-    for (unsigned k = 0; k < n && !vm->failed; k++) {
-        nk_frame(f, NK_PW_LEN, nk_mac, nk_peer, k0 + k);
-        VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f, NK_PW_LEN, NULL) >= 0,
-                  "the model dropped frame %u", k0 + k);
-    }
-}
-
-/* The wire holds exactly frames K0..K0+N-1, byte for byte. */
-static void pw_expect_wire(struct vm *vm, struct nk_rig *r, unsigned k0, unsigned n)
-{
-    struct vmodel_net_frame w;
-    uint8_t want[NK_PW_LEN];
-    unsigned got = 0;
-    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
-        nk_frame(want, NK_PW_LEN, nk_peer, nk_mac, k0 + got);
-        VW_EXPECT(vm, w.len == NK_PW_LEN && memcmp(w.data, want, NK_PW_LEN) == 0,
-                  "wire frame %u is not frame %u as sent", got, k0 + got);
-        got++;
-    }
-    VW_EXPECT(vm, got == n, "%u frames on the wire, %u sent", got, n);
+    nk_send_frames(vm, &f[0][0], NK_PW_LEN, k0, n);
 }
 
 /* Indications FIRST.. are frames K0..K0+N-1 in order. */
@@ -78,8 +45,8 @@ static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0)
     pw_send(vm, k0, NK_PW_BURST);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, NK_PW_BURST) == NK_PW_BURST,
               "sends %u..%u not completed", k0, k0 + NK_PW_BURST - 1);
-    pw_expect_wire(vm, r, k0, NK_PW_BURST);
-    pw_inject(vm, r, k0 + 50, NK_PW_BURST);
+    nk_expect_wire(vm, r, NK_PW_LEN, k0, NK_PW_BURST);
+    nk_inject_frames(vm, r, NK_PW_LEN, k0 + 50, NK_PW_BURST);
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_PW_BURST) == NK_PW_BURST,
               "frames %u..%u not indicated", k0 + 50, k0 + 50 + NK_PW_BURST - 1);
     pw_expect_received(vm, m.indicated, k0 + 50, NK_PW_BURST);
@@ -117,7 +84,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
     VW_EXPECT(vm, st.send_completed == 2 * NK_PW_BURST && st.send_failed == 0,
               "in D3: %u of %u sends completed, %u failed", st.send_completed, 2 * NK_PW_BURST,
               st.send_failed);
-    pw_expect_wire(vm, &r, 100, NK_PW_BURST);
+    nk_expect_wire(vm, &r, NK_PW_LEN, 100, NK_PW_BURST);
     vmodel_queue_delay(r.net->dev->model, 1, 0, 0);
     /* In D3: nothing indicated, no register touched */
     uint64_t regs = r.net->dev->bar_accesses;
@@ -301,7 +268,7 @@ static void pw_filters_kept(struct vm *vm, bool rx_extra)
     m = nk_mark(vm);
     pw_send(vm, 300, 1);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "after D0: the send did not complete");
-    pw_expect_wire(vm, &r, 300, 1);
+    nk_expect_wire(vm, &r, NK_PW_LEN, 300, 1);
     nk_down(vm, &r);
 }
 

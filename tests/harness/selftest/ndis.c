@@ -494,6 +494,13 @@ VW_SCENARIO("badndis", checker_ndis_indicate_with_filter_zero,
         vw_ndis_send(vm, frames, &len, 1);
 }
 
+VW_SCENARIO("badndis", checker_ndis_indicate_before_filter_set,
+            "with the packet filter 0 (no protocol has set one since InitializeEx")
+{
+    if (vw_driver_load(vm, "badndis") && vw_ndis_initialize(vm) && plant(vm, 16))
+        vw_ndis_restart(vm);
+}
+
 VW_SCENARIO("badndis", checker_ndis_dispatch_flag_at_passive,
             "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at IRQL 0")
 {

@@ -298,6 +298,18 @@ VW_SCENARIO("badndisoff", checker_ndis_rsc_dup_acks_without_segments,
     planted_send(vm, "7", 17, false, (struct vw_ndis_tx_info){0});
 }
 
+/* An NDIS_OFFLOAD of revision 6 (NDIS 6.83, UdpSegmentation) from a
+ * miniport that registered NDIS 6.50: refused, naming the page. */
+VW_SCENARIO("badndisoff", checker_ndis_offload_revision_beyond_version,
+            "DefaultOffloadConfiguration: NDIS_OFFLOAD revision 6 is for NDIS 6.83 and later, the "
+            "miniport registered NDIS 6.50 (ntddndis/ns-ntddndis-_ndis_offload)")
+{
+    if (vw_driver_load(vm, "badndisoff")) {
+        vw_ndis_keyword(vm, "Plant", "9");
+        vw_ndis_initialize(vm);
+    }
+}
+
 VW_SCENARIO("badndisoff", checker_ndis_pm_capabilities_wake_state,
             "a minimum wake-up state is no NDIS_DEVICE_POWER_STATE")
 {

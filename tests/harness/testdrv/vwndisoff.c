@@ -36,6 +36,7 @@ enum plant {
     PLANT_VLAN_NOT_STRIPPED = 6,     /* the tag left in the frame */
     PLANT_RSC_DUP_ACKS = 7,          /* DupAckCount on a frame not coalesced */
     PLANT_PM_WAKE_STATE = 8,         /* a minimum wake-up state beyond D3 */
+    PLANT_OFFLOAD_REV_6 = 9,         /* NDIS_OFFLOAD revision 6 (NDIS 6.83) from NDIS 6.50 */
 };
 
 struct rx {
@@ -356,6 +357,12 @@ static NDIS_STATUS set_offload(ADAPTER *a)
     o->LsoV2.IPv6.MinSegmentCount = 2;
     o->Rsc.IPv4.Enabled = TRUE;
     o->Rsc.IPv6.Enabled = TRUE;
+#ifdef VWNDISOFF_PLANTED
+    if (a->plant == PLANT_OFFLOAD_REV_6) {
+        o->Header.Revision = NDIS_OFFLOAD_REVISION_6;
+        o->Header.Size = NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_6;
+    }
+#endif
     a->cur = a->hw;
     NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES oa = {0};
     oa.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES;

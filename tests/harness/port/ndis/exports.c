@@ -164,6 +164,11 @@ static void vw_NdisMRegisterMiniportDriver(struct vm *vm, const struct vw_api *a
         vw_set_return(vm, VW_NDIS_STATUS_BAD_VERSION);
         return;
     }
+    ndis_version_set(vm, CH8(MajorNdisVersion), CH8(MinorNdisVersion));
+    if (!ndis_version_allows(vm, NDIS_REV_CHARACTERISTICS, rev, "NdisMRegisterMiniportDriver")) {
+        vw_set_return(vm, VW_NDIS_STATUS_BAD_CHARACTERISTICS);
+        return;
+    }
     static const char *const required[] = {"InitializeHandlerEx",
                                            "HaltHandlerEx",
                                            "PauseHandler",

@@ -140,8 +140,9 @@ struct ndis_work {
 };
 
 struct ndis_state {
-    /* NdisMRegisterMiniportDriver */
+    /* NdisMRegisterMiniportDriver, and the NDIS version it gave (version.c) */
     bool registered;
+    unsigned ndis_major, ndis_minor;
     gva_t driver_handle, driver_context;
     gva_t h_init, h_halt, h_unload, h_pause, h_restart, h_oid, h_send, h_return, h_cancel_send,
         h_pnp, h_shutdown, h_cancel_oid;
@@ -279,6 +280,12 @@ bool ndis_pm_capabilities(struct vm *vm, gva_t pm);
 bool ndis_rss_capabilities(struct vm *vm, gva_t caps);
 /* NDIS_OFFLOAD at O into the current configuration (offload.c). */
 void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size);
+
+/* version.c: the registered NDIS version and the structure revisions it allows. */
+enum ndis_rev_structure { NDIS_REV_CHARACTERISTICS, NDIS_REV_OFFLOAD };
+void ndis_version_set(struct vm *vm, unsigned major, unsigned minor);
+bool ndis_version_allows(struct vm *vm, enum ndis_rev_structure which, unsigned rev,
+                         const char *where);
 
 /* bind.c: the protocol binding and its packet filter. */
 void ndis_bind_reset(struct vm *vm);

@@ -18,14 +18,15 @@
 #include "internal.h"
 #include "layout.h"
 
-/* An NDIS_OFFLOAD's header; false and the run failed when it is not one. */
-static bool offload_header(struct vm *vm, gva_t o, const char *which)
+/* An NDIS_OFFLOAD's header, of a revision the miniport's NDIS version has
+ * (WHO: the call that gave it); false and the run failed when it is not. */
+static bool offload_header(struct vm *vm, gva_t o, const char *which, const char *who)
 {
     uint64_t rev1 = VW_OFFSET(vm, NDIS_OFFLOAD, Flags) + 4;
     unsigned type = o ? (unsigned)vw_rd(vm, o, 1) : 0, rev = o ? (unsigned)vw_rd(vm, o + 1, 1) : 0;
     unsigned size = o ? (unsigned)vw_rd(vm, o + 2, 2) : 0;
     if (o != 0 && type == VW_NDIS_OBJECT_TYPE_OFFLOAD && rev >= 1 && size >= rev1)
-        return true;
+        return ndis_version_allows(vm, NDIS_REV_OFFLOAD, rev, who);
     vw_fail(vm,
             "NdisMSetMiniportAttributes: offload attributes' %s is %s (header type 0x%x "
             "revision %u size %u; an NDIS_OFFLOAD of at least %" PRIu64
@@ -79,8 +80,10 @@ bool ndis_offload_attributes(struct vm *vm, gva_t a)
                                          DefaultOffloadConfiguration));
     gva_t h = vw_rdptr(vm, a + VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES,
                                          HardwareOffloadCapabilities));
-    if (!offload_header(vm, d, "DefaultOffloadConfiguration") ||
-        !offload_header(vm, h, "HardwareOffloadCapabilities"))
+    if (!offload_header(vm, d, "DefaultOffloadConfiguration",
+                        "NdisMSetMiniportAttributes: DefaultOffloadConfiguration") ||
+        !offload_header(vm, h, "HardwareOffloadCapabilities",
+                        "NdisMSetMiniportAttributes: HardwareOffloadCapabilities"))
         return false;
     /* Checksum: IPv4Transmit, IPv4Receive (5 fields), IPv6Transmit,
      * IPv6Receive (4 fields); each an Encapsulation ULONG then the fields. */
@@ -195,7 +198,8 @@ void ndis_offload_indicated(struct vm *vm, gva_t buf, uint32_t len)
 {
     struct ndis_state *s = ndis_state(vm);
     if (buf == 0 || len < VW_OFFSET(vm, NDIS_OFFLOAD, Flags) + 4 ||
-        !offload_header(vm, buf, "indicated configuration"))
+        !offload_header(vm, buf, "indicated configuration",
+                        "NdisMIndicateStatusEx: NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG"))
         return;
     s->offload_indications++;
     s->stats.offload_tx4 = (uint32_t)vw_rd(vm, buf + VW_OFFSET(vm, NDIS_OFFLOAD, Checksum) + 4, 4);
