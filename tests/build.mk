@@ -5,7 +5,8 @@
 # Two makes, both CHECK_JOBS at a time.  The first builds what every group
 # needs (CHECK_PREPARE=1: tests/run-check runs nothing), all but the second
 # build.  The second runs the groups, the slowest first, with nothing left
-# to build: make walks its goals in passes and waits for a job slot at each
+# to build or run but them (CHECK_RAN_ONCE below): make walks its goals in
+# passes and waits for a job slot at each
 # goal it can start, so a goal whose prerequisites were still building was
 # passed over until every later goal had started (check-harness, second in
 # the list, started at +776 s of 1323 in one run on main).  The groups that
@@ -26,8 +27,13 @@ CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # alone at the end.  -o is not passed to the makes inside the groups.
 CHECK_RAN_ONCE := deps-ensure sign-key-check $(EPOCH_STAMP) $(B)/rpm/osinfo-signed $(B)/repo-baseurl
 CHECK_AFTER_SECOND := check-rpm check-repro check-dist
-CHECK_FIRST := check-harness check-sign check-harness-cpus64 check-pecheck \
-	check-gt-wine check-qga-msi-wine check-wine-inf check-virtio-san check-virtio-fuzz
+# Longest first, by the wall times of an idle CI run (harness 476 s,
+# cpus64 147, sign 115, gt-wine 44, pecheck 40 down to style 6): the short
+# groups, in CHECKS order after these, fill the end, where a long one
+# would run alone on one core.
+CHECK_FIRST := check-harness check-harness-cpus64 check-sign check-gt-wine check-pecheck \
+	check-bench-net check-qga-msi-wine check-gt-exe check-catalog check-qga-wine check-symbols \
+	check-wine-inf check-gt-msi check-repo check-vfd check-style
 CHECK_ORDER = $(if $(filter $(CHECK_AFTER_SECOND),$(CHECKS)),check-after-second-build) \
 	$(foreach c,$(CHECK_FIRST),$(filter $(c),$(CHECKS))) \
 	$(filter-out $(CHECK_FIRST) $(CHECK_AFTER_SECOND),$(CHECKS))
