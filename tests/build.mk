@@ -19,13 +19,16 @@
 # jobs from the same pool, so the machine is never asked for more than
 # CHECK_JOBS at once.
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# The targets whose recipe runs in every make (phony or FORCE): the first
-# make ran them, the second must not.  Each such recipe takes a job slot,
-# and every goal above it was passed over until the pass ended: on an idle
-# CI run the small groups ran one by one before check-harness (+28 s), and
-# check-sign, which needs all, started last of all (+644 s of 759) and ran
-# alone at the end.  -o is not passed to the makes inside the groups.
-CHECK_RAN_ONCE := deps-ensure sign-key-check $(EPOCH_STAMP) $(B)/rpm/osinfo-signed $(B)/repo-baseurl
+# The recipes that run in every make (phony or FORCE) take a job slot each
+# in the second make, and every goal that needs one was passed over until
+# the pass ended: on an idle CI run the small groups ran one by one before
+# check-harness (+28 s), and check-sign, which needs all, started last of
+# all (+644 s of 759) and ran alone at the end.  The phony ones the first
+# make ran are not run again (-o, which the makes inside the groups do not
+# inherit); the FORCE stamps are the second make's first goals, done before
+# any group is considered (-o on them would make their dependents again).
+CHECK_RAN_ONCE := deps-ensure sign-key-check
+CHECK_STAMPS = $(wildcard $(EPOCH_STAMP) $(B)/rpm/osinfo-signed $(B)/repo-baseurl)
 CHECK_AFTER_SECOND := check-rpm check-repro check-dist
 # Longest first, by the wall times of an idle CI run (harness 476 s,
 # cpus64 147, sign 115, gt-wine 44, pecheck 40 down to style 6): the short
@@ -43,7 +46,7 @@ check:
 	@date +%s >$(B)/check/started
 	+@CHECK_PREPARE=1 $(MAKE) --no-print-directory -k -j$(CHECK_JOBS) -Otarget -o $(SECOND_BUILD) $(CHECKS) || true
 	+@CHECK_GROUPED=1 $(MAKE) --no-print-directory -k -j$(CHECK_JOBS) -Otarget -o $(DIST_TARBALL) \
-		$(addprefix -o ,$(CHECK_RAN_ONCE)) $(CHECK_ORDER) || true
+		$(addprefix -o ,$(CHECK_RAN_ONCE)) $(CHECK_STAMPS) $(CHECK_ORDER) || true
 	@tests/summary --since $(B)/check/started --build second $(B)/second $(patsubst check-%,$(B)/check/%.log,$(CHECKS))
 
 # The second build, then the groups that need it (see check).
