@@ -22,10 +22,15 @@ root=$(pwd)
 start=$(date +%s)
 mkdir -p "$dir"
 dir=$(realpath "$dir")
-top=$(cat "$dir/top" 2>/dev/null) && case $top in */vw-second.*) rm -rf "$top" ;; esac
+# Only a tree this DIR made (its owner file names DIR): a build directory
+# copied from another tree names that tree's second build, still in use.
+top=$(cat "$dir/top" 2>/dev/null) && case $top in
+*/vw-second.*) [ "$(cat "$top/owner" 2>/dev/null)" != "$dir" ] || rm -rf "$top" ;;
+esac
 rm -f "$dir"/*
 top=$(mktemp -d "${TMPDIR:-/tmp}/vw-second.XXXXXX")
 echo "$top" >"$dir/top"
+echo "$dir" >"$top/owner"
 name=$(basename "$tarball" .tar.xz)
 src=$top/$name
 # Another path length than this tree's.
