@@ -34,7 +34,7 @@ CHECK_AFTER_SECOND := check-rpm check-repro check-dist
 # cpus64 147, sign 115, gt-wine 44, pecheck 40 down to style 6): the short
 # groups, in CHECKS order after these, fill the end, where a long one
 # would run alone on one core.
-CHECK_FIRST := check-harness check-harness-cpus64 check-sign check-gt-wine check-pecheck \
+CHECK_FIRST := check-harness check-harness-cpus64 check-sign check-harness-cpus1 check-gt-wine check-pecheck \
 	check-bench-net check-qga-msi-wine check-gt-exe check-catalog check-qga-wine check-symbols \
 	check-wine-inf check-gt-msi check-repo check-vfd check-style
 CHECK_ORDER = $(if $(filter $(CHECK_AFTER_SECOND),$(CHECKS)),check-after-second-build) \
