@@ -37,9 +37,13 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
         vw_sched_settle(vm);
         VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
                   sc_completed(vm) - before);
+        /* At most one device reset: virtio 1.2 orders no queue against
+         * another, so the TMF's answer may be used before the aborted writes'
+         * entries, and vioscsi then resets the device rather than complete
+         * what it still holds (the seeded model does so at some run seeds). */
         VW_EXPECT(vm,
                   vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
-                      vmodel_reset_count(h.scsi->dev->model) == resets,
+                      vmodel_reset_count(h.scsi->dev->model) - resets <= 1,
                   "LUN reset: %llu TMFs, %u device resets",
                   (unsigned long long)vmodel_scsi_stats(h.scsi->model)->tmfs,
                   vmodel_reset_count(h.scsi->dev->model) - resets);

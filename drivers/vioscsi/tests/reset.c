@@ -68,7 +68,11 @@ static void device_srb_case(struct vm *vm, bool tmf_never)
             VW_EXPECT(vm, took < SC_SECOND / 100,
                       "the answered I_T NEXUS RESET took %llu us of virtual time",
                       (unsigned long long)(took / 10));
-            VW_EXPECT(vm, dev_resets == 0, "the I_T NEXUS RESET was answered, yet %u device resets",
+            /* virtio 1.2 orders no queue against another: the device may use
+             * the TMF's answer before the aborted writes' entries, and vioscsi
+             * then resets the device rather than complete what it holds (the
+             * seeded model does so at some run seeds). */
+            VW_EXPECT(vm, dev_resets <= 1, "the I_T NEXUS RESET was answered, yet %u device resets",
                       dev_resets);
         }
         vw_sched_settle(vm);
