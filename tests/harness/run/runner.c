@@ -412,11 +412,12 @@ static bool write_times(const char *path, struct run *runs, size_t n)
 
 static int usage(const char *prog)
 {
-    fprintf(stderr,
-            "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-            "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
-            "       %s [--out DIR] [--build DIR] --coverage\n",
-            prog, prog);
+    fprintf(
+        stderr,
+        "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
+        "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
+        "       %s [--out DIR] [--build DIR] --coverage\n",
+        prog, prog);
     return 2;
 }
 
