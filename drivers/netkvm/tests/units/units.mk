@@ -4,7 +4,8 @@
 NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
-	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c
+	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
+	drivers/netkvm/nk_gather.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -33,10 +34,11 @@ netkvm-units-planted-offload_LDFLAGS := $(NETKVM_UNIT_SAN)
 # rss_max_indirection_table_length / rss_max_key_size ignored, a hash report
 # out of range believed, VlanId not filtering another VLAN's frames, the
 # published RSS map rewritten in place under its readers, the published
-# receive filter rewritten in place under the frames judged by it.
+# receive filter rewritten in place under the frames judged by it, the bounce
+# copy ignoring the first MDL's offset.
 NETKVM_UNIT_PLANTS := rssdev:NK_PLANTED_RSS_DEVMAX report:NK_PLANTED_REPORT_RANGE \
 	vlan:NK_PLANTED_VLAN_ANY rsspub:NK_PLANTED_RSS_INPLACE announce:NK_PLANTED_ANNOUNCE_LEN \
-	rxfilter:NK_PLANTED_RXFILTER_INPLACE
+	rxfilter:NK_PLANTED_RXFILTER_INPLACE gather:NK_PLANTED_GATHER_SKIP
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval HOST_PROGS += netkvm-units-planted-$(word 1,$(subst :, ,$(p))))\
 	$(eval netkvm-units-planted-$(word 1,$(subst :, ,$(p)))_SRCS := $$(netkvm-units_SRCS))\
 	$(eval netkvm-units-planted-$(word 1,$(subst :, ,$(p)))_CFLAGS := -Itests/include \
@@ -51,7 +53,8 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/netkvm-units-planted-mtu $(B)/host/netkvm-units-planted-offload \
 		$(B)/host/netkvm-units-planted-rssdev $(B)/host/netkvm-units-planted-report \
 		$(B)/host/netkvm-units-planted-vlan $(B)/host/netkvm-units-planted-rsspub \
-		$(B)/host/netkvm-units-planted-announce $(B)/host/netkvm-units-planted-rxfilter
+		$(B)/host/netkvm-units-planted-announce $(B)/host/netkvm-units-planted-rxfilter \
+		$(B)/host/netkvm-units-planted-gather
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
@@ -74,6 +77,8 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		--planted $(B)/host/netkvm-units-planted-rxfilter \
 		'^FAIL: nk: rxfilter: a frame judged during a multicast-list set sees the old list whole' \
 		'the published receive filter rewritten under its frames' \
+		--planted $(B)/host/netkvm-units-planted-gather \
+		'^FAIL: nk: gather: one MDL, CurrentMdlOffset 20' 'the bounce copy ignoring the first MDL offset' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay
