@@ -188,7 +188,10 @@ struct _NK_ADAPTER {
     ULONG RingMemSize;
     PNK_RXQ Rx;
     PNK_TXQ Tx;
-    ULONG Pairs;       /* pairs set up */
+    ULONG Pairs; /* pairs set up */
+    /* Receive queues a return call marked for reposting, a bit each (rx.c) */
+    volatile LONG *RxRepost;
+    ULONG RxRepostWords;
     ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
     /* Control queue */
     struct virtqueue Ctrl;

@@ -62,7 +62,8 @@ VW_SCENARIO("netkvm", netkvm_send_bounce_two_lso, NULL)
     unsigned lens[2];
     const uint8_t *frames[2] = {f[0], f[1]};
     for (unsigned i = 0; i < 2; i++)
-        lens[i] = ndis_frame_build(f[i], 4, 6, payload, (uint16_t)(3300 + i), nk_peer, nk_mac, true);
+        lens[i] =
+            ndis_frame_build(f[i], 4, 6, payload, (uint16_t)(3300 + i), nk_peer, nk_mac, true);
     struct vw_ndis_layout lay = {.mdls = 80, .lead = SB_LEAD};
     struct vw_ndis_tx_info info[2];
     for (unsigned i = 0; i < 2; i++)
