@@ -47,45 +47,67 @@ void virtio_add_status(struct virtio_device *dev, uint8_t bits)
 }
 
 /**
- * Reset (spec 2.4, 4.1.4.3.2): write 0, then wait until the device reads
- * back 0. The wait is bounded; a device that never finishes is reported.
- * A removed device (VIRTIO_STATUS_GONE) will never finish: stop at once.
+ * Reset, first part (spec 2.4, 4.1.4.3.2): write 0, then read device_status
+ * up to Polls times, VIRTIO_RESET_DELAY_US apart, until it reads back 0.
+ * VIRTIO_EAGAIN: not yet (virtio_device_reset_poll goes on).  A removed
+ * device (VIRTIO_STATUS_GONE) will never finish: VIRTIO_ENODEV at once.
+ * IRQL <= DISPATCH_LEVEL.
+ */
+int virtio_device_reset_start(struct virtio_device *dev, unsigned polls)
+{
+    unsigned i;
+    int rc = VIRTIO_EAGAIN;
+
+    dev->ops->set_status(dev, 0);
+    for (i = 0; i < polls; i++) {
+        if (i != 0)
+            dev->os.ops->delay_us(dev->os.ctx, VIRTIO_RESET_DELAY_US);
+        if ((rc = virtio_device_reset_poll(dev)) != VIRTIO_EAGAIN)
+            break;
+    }
+    return rc;
+}
+
+/* One read of device_status after virtio_device_reset_start (see virtio_pci.h). IRQL: any. */
+int virtio_device_reset_poll(struct virtio_device *dev)
+{
+    uint8_t status = dev->ops->get_status(dev);
+
+    if (status == 0)
+        return 0;
+    if (status == VIRTIO_STATUS_GONE) {
+        virtio_device_set_broken(dev, VIRTIO_VIOL_GONE);
+        return VIRTIO_ENODEV;
+    }
+    return VIRTIO_EAGAIN;
+}
+
+/**
+ * Reset and wait until the device reads back 0, bounded (VIRTIO_RESET_POLLS
+ * reads); a device that never finishes is reported.
  * IRQL <= DISPATCH_LEVEL.
  */
 int virtio_device_reset(struct virtio_device *dev)
 {
-    unsigned i;
-    uint8_t status;
+    int rc = virtio_device_reset_start(dev, VIRTIO_RESET_POLLS);
 
-    dev->ops->set_status(dev, 0);
-    for (i = 0; i < VIRTIO_RESET_POLLS; i++) {
-        status = dev->ops->get_status(dev);
-        if (status == 0)
-            return 0;
-        if (status == VIRTIO_STATUS_GONE) {
-            virtio_device_set_broken(dev, VIRTIO_VIOL_GONE);
-            return VIRTIO_ENODEV;
-        }
-        dev->os.ops->delay_us(dev->os.ctx, VIRTIO_RESET_DELAY_US);
-    }
+    if (rc != VIRTIO_EAGAIN)
+        return rc;
     virtio_device_set_broken(dev, VIRTIO_VIOL_RESET_TIMEOUT);
     return VIRTIO_ETIMEDOUT;
 }
 
 /**
- * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
- * 42..63) are taken from "wanted"; transport bits only if both this core
- * and the transport implement them.
- * IRQL: PASSIVE_LEVEL.
+ * Steps 2-6 of the negotiation (see virtio_pci.h), on a device that has
+ * just read back 0 after a reset.
+ * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset).
  */
-int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
+static int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted,
+                                       uint64_t *features)
 {
     uint64_t offered, accept;
     int rc;
 
-    /* 1. Reset */
-    if ((rc = virtio_device_reset(dev)) != 0)
-        return rc;
     /* 2. ACKNOWLEDGE: we noticed the device; 3. DRIVER: we can drive it */
     dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
     dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
@@ -133,6 +155,22 @@ err_features:
     dev->features = 0;
     virtio_device_fail(dev);
     return rc;
+}
+
+/**
+ * Feature negotiation (see virtio_pci.h). Device-specific bits (0..27 and
+ * 42..63) are taken from "wanted"; transport bits only if both this core
+ * and the transport implement them.
+ * IRQL: PASSIVE_LEVEL.
+ */
+int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
+{
+    int rc;
+
+    /* 1. Reset */
+    if ((rc = virtio_device_reset(dev)) != 0)
+        return rc;
+    return virtio_negotiate_from_reset(dev, wanted, features);
 }
 
 /* Set DRIVER_OK once the queues are live, and see whether the device took it or has gone. IRQL:
@@ -501,6 +539,23 @@ void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq)
 int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vqs, unsigned nvqs,
                           void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie), void *ctx)
 {
+    int rc;
+
+    /* Stop the device; after this it owns no buffer */
+    if ((rc = virtio_device_reset(dev)) != 0)
+        return rc;
+    return virtio_device_restart_finish(dev, vqs, nvqs, cancel, ctx);
+}
+
+/**
+ * The rest of a restart once the device read back 0 (see virtio_pci.h).
+ * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset).
+ */
+int virtio_device_restart_finish(struct virtio_device *dev, struct virtqueue *const *vqs,
+                                 unsigned nvqs,
+                                 void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie),
+                                 void *ctx)
+{
     uint64_t features = dev->features;
     uint16_t config_vector = dev->config_vector;
     uint64_t got;
@@ -508,9 +563,6 @@ int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vq
     void *cookie;
     int rc;
 
-    /* Stop the device; after this it owns no buffer */
-    if ((rc = virtio_device_reset(dev)) != 0)
-        goto err_reset;
     dev->broken = 0;
 
     /* Give back every outstanding request, then empty the rings */
@@ -521,25 +573,23 @@ int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vq
         virtqueue_reinit(vqs[i]);
     }
 
-    /* Same features as before: the rings were laid out for them */
-    if ((rc = virtio_negotiate(dev, features, &got)) != 0)
-        goto err_negotiate;
+    /* Same features as before: the rings were laid out for them.  The
+     * device was reset just before: a second reset would only repeat it */
+    if ((rc = virtio_negotiate_from_reset(dev, features, &got)) != 0)
+        goto err;
     if (got != features) {
         rc = VIRTIO_EPROTO;
-        goto err_negotiate;
+        goto err;
     }
     if (config_vector != VIRTIO_MSI_NO_VECTOR &&
         (rc = virtio_set_config_vector(dev, config_vector)) != 0)
-        goto err_vector;
+        goto err;
     for (i = 0; i < nvqs; i++)
         if ((rc = dev->ops->queue_activate(dev, vqs[i], vqs[i]->msix_vector)) != 0)
-            goto err_queue;
+            goto err;
     return virtio_device_ready(dev);
 
-err_queue:
-err_vector:
-err_negotiate:
+err:
     virtio_device_fail(dev);
-err_reset:
     return rc;
 }

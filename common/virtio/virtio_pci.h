@@ -138,6 +138,18 @@ void virtio_pci_release(struct virtio_device *dev);
 /** Reset the device and wait (bounded) until it reads back 0 (spec 4.1.4.3.1) */
 int virtio_device_reset(struct virtio_device *dev);
 
+/**
+ * A reset whose wait the caller bounds (a StorPort miniport may stall less
+ * than 1 ms): write 0 and read the status up to polls times.
+ *
+ * @ret rc  0 (reads 0), VIRTIO_EAGAIN (not yet: virtio_device_reset_poll
+ *          later, and nothing reinitialised meanwhile), VIRTIO_ENODEV
+ */
+int virtio_device_reset_start(struct virtio_device *dev, unsigned polls);
+
+/** One more read after virtio_device_reset_start: 0, VIRTIO_EAGAIN or VIRTIO_ENODEV */
+int virtio_device_reset_poll(struct virtio_device *dev);
+
 /** Read the device status */
 uint8_t virtio_get_status(struct virtio_device *dev);
 
@@ -232,6 +244,15 @@ void virtio_queue_teardown(struct virtio_device *dev, struct virtqueue *vq);
  */
 int virtio_device_restart(struct virtio_device *dev, struct virtqueue *const *vqs, unsigned nvqs,
                           void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie), void *ctx);
+
+/**
+ * virtio_device_restart after its reset: the device has read back 0
+ * (virtio_device_reset_start / _poll returned 0).
+ */
+int virtio_device_restart_finish(struct virtio_device *dev, struct virtqueue *const *vqs,
+                                 unsigned nvqs,
+                                 void (*cancel)(void *ctx, struct virtqueue *vq, void *cookie),
+                                 void *ctx);
 
 /**
  * Read device configuration consistently: retried while config_generation

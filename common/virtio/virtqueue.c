@@ -287,3 +287,14 @@ void *virtqueue_detach_unused(struct virtqueue *vq)
     }
     return NULL;
 }
+
+/* The next outstanding request's cookie from *pos on (see virtqueue.h). IRQL: any. */
+void *virtqueue_next_outstanding(const struct virtqueue *vq, uint16_t *pos)
+{
+    while (*pos < vq->num) {
+        void *cookie = vq->state[(*pos)++].cookie;
+        if (cookie != NULL)
+            return cookie;
+    }
+    return NULL;
+}

@@ -280,6 +280,11 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
  */
 void *virtqueue_detach_unused(struct virtqueue *vq);
 
+/** The cookie of the next outstanding request from slot *pos on (start at
+ *  0; *pos moves past it), NULL after the last; nothing is detached.  From
+ *  the driver's own state, never device-written memory.  IRQL: any. */
+void *virtqueue_next_outstanding(const struct virtqueue *vq, uint16_t *pos);
+
 /** Why the queue is broken (enum virtio_violation), 0 if healthy. IRQL: any. */
 static inline int virtqueue_broken(const struct virtqueue *vq)
 {

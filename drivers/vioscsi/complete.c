@@ -83,7 +83,30 @@ VOID VioscsiTmfClear(PVIOSCSI Scsi)
     Scsi->TmfIn[0] = Scsi->TmfIn[1] = 0;
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF the device answered. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: whether a command for Target
+ * (and Lun, unless WholeTarget) is still at the device, from the rings'
+ * own state. */
+static BOOLEAN VioscsiHeld(PVIOSCSI Scsi, UCHAR Target, ULONG Lun, BOOLEAN WholeTarget)
+{
+    for (ULONG q = VSCSI_FIRST_REQUEST; q < Scsi->NumQueues + VSCSI_FIRST_REQUEST; q++) {
+        uint16_t pos = 0;
+        PVOID cookie;
+        while ((cookie = virtqueue_next_outstanding(&Scsi->Queues[q].Vq, &pos)) != NULL) {
+            PVIOSCSI_SRBEXT r = cookie;
+            if (r->Kind == VIOSCSI_KIND_REQUEST && r->Target == Target &&
+                (WholeTarget || r->Lun == Lun))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF the device answered.
+ * A LUN or device reset SRB completes only after every request of its LU
+ * (target) did (storage/multi-tier-reset-in-storport): what the device
+ * gave back completes first with its own status; a request it still holds
+ * after answering could only be ended while it owns the buffers, so the
+ * device is reset, which ends each of those once (BUS_RESET). */
 static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
 {
     if (Scsi->TmfOutstanding != 0)
@@ -91,6 +114,18 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
     if (Scsi->TmfIn[x->TmfGen & 1] != 0)
         Scsi->TmfIn[x->TmfGen & 1]--;
     enum vscsi_tmf_outcome out = vscsi_decode_tmf(x->TmfResponse, Written);
+    ULONG fn = SrbGetSrbFunction(x->Srb);
+    if (out == VSCSI_TMF_DONE && fn != SRB_FUNCTION_ABORT_COMMAND) {
+        for (ULONG q = VSCSI_FIRST_REQUEST; q < Scsi->NumQueues + VSCSI_FIRST_REQUEST; q++)
+            VioscsiDrain(Scsi, q);
+        if (Scsi->Ready && !Scsi->Removed &&
+            VioscsiHeld(Scsi, x->Target, x->Lun, fn == SRB_FUNCTION_RESET_DEVICE)) {
+            DbgPrint("vioscsi: %u:%lu reset, yet the device still holds its requests: device "
+                     "reset\n",
+                     x->Target, x->Lun);
+            VioscsiResetDevice(Scsi);
+        }
+    }
     VioscsiComplete(Scsi, x->Srb, out == VSCSI_TMF_DONE ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR,
                     NULL, NULL);
 }
@@ -245,8 +280,10 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
 
     if (!Scsi->Ready || Scsi->Removed)
         return FALSE;
+    /* The request queues first, the control queue after them: a reset
+     * SRB's TMF completes after the requests it was to end */
     for (ULONG q = 0; q < nq; q++)
-        vqs[q] = &Scsi->Queues[q].Vq;
+        vqs[q] = &Scsi->Queues[(q + VSCSI_FIRST_REQUEST) % nq].Vq;
     Scsi->Resets++;
     /* Completions happen in the cancel callback, after the device is reset */
     int rc = virtio_device_restart(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);

@@ -113,35 +113,131 @@ VOID ViostorGone(PVIOSTOR Stor)
      * waits for it, and every interrupt after it sees Removed. */
     StorPortAcquireSpinLock(Stor, InterruptLock, NULL, &lock);
     StorPortReleaseSpinLock(Stor, &lock);
-    if (!Stor->Ready)
+    if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
+    BOOLEAN paused = Stor->Resetting;
+    PVOID srb = Stor->ResetSrb;
     Stor->Ready = FALSE;
+    Stor->Resetting = FALSE; /* a slow reset's timer finds nothing to finish */
+    Stor->ResetSrb = NULL;
     DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
     VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancelGone, Stor);
+    if (srb != NULL)
+        ViostorComplete(Stor, srb, SRB_STATUS_NO_DEVICE, NULL);
+    if (paused)
+        StorPortResume(Stor);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
-BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
+ * reset (Rc 0), or never will: complete what it had BUS_RESET and bring it
+ * back, or leave it failed; then the reset SRB that waited, and StorPort
+ * resumes if it was paused for the reset. */
+static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
+    PVOID srb = Stor->ResetSrb;
+    BOOLEAN paused = Stor->Resetting;
 
-    if (!Stor->Ready || Stor->Removed)
-        return FALSE;
+    Stor->Resetting = FALSE;
+    Stor->ResetSrb = NULL;
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
-    Stor->Resets++;
-    int rc = virtio_device_restart(&Stor->Virtio.Dev, vqs, Stor->NumQueues, ViostorCancel, Stor);
-    if (rc != 0) {
+    if (Rc == 0)
+        Rc = virtio_device_restart_finish(&Stor->Virtio.Dev, vqs, Stor->NumQueues, ViostorCancel,
+                                          Stor);
+    Stor->Ready = Rc == 0;
+    if (Rc != 0) {
         /* The device may still own what it had: those requests stay
          * uncompleted here (StorPort ends them), the adapter is gone */
-        DbgPrint("viostor: the device did not come back from a reset (%d)\n", rc);
+        DbgPrint("viostor: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Stor->Virtio.Dev);
-        Stor->Ready = FALSE;
-        return FALSE;
     }
+    if (srb != NULL)
+        ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
+    if (paused)
+        StorPortResume(Stor);
+    return Rc == 0;
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a reset the device is
+ * slow to finish: one read of its status per period, never a wait. */
+static VOID NTAPI ViostorResetTimer(PVOID DeviceExtension)
+{
+    PVIOSTOR stor = DeviceExtension;
+
+    if (!stor->Resetting || stor->Removed)
+        return; /* finished by HwResetBus, or ViostorGone took everything */
+    int rc = virtio_device_reset_poll(&stor->Virtio.Dev);
+    if (rc == VIRTIO_EAGAIN && ++stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
+        StorPortNotification(RequestTimerCall, stor, ViostorResetTimer,
+                             (ULONG)VIOSTOR_RESET_PERIOD_US);
+        return;
+    }
+    if (rc == VIRTIO_EAGAIN) {
+        virtio_device_set_broken(&stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        rc = VIRTIO_ETIMEDOUT;
+    }
+    ViostorResetFinish(stor, rc);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  A dump copy
+ * has no timer and no stall limit: it waits as long as the core allows. */
+BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
+{
+    if (!Stor->Ready || Stor->Removed)
+        return FALSE;
+    Stor->Resets++;
+    int rc = virtio_device_reset_start(&Stor->Virtio.Dev,
+                                       Stor->Dump ? VIRTIO_RESET_POLLS : VIOSTOR_RESET_POLLS);
+    if (rc == VIRTIO_EAGAIN && Stor->Dump) {
+        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        rc = VIRTIO_ETIMEDOUT;
+    }
+    if (rc != VIRTIO_EAGAIN)
+        return ViostorResetFinish(Stor, rc);
+    /* Nothing is reinitialised, completed or submitted until it reads 0:
+     * StorPort holds new requests (StorPortPause: the timer's bound and
+     * more), the rings are left alone (Ready is FALSE) */
+    DbgPrint("viostor: the device is slow to reset: finishing from the timer\n");
+    Stor->Ready = FALSE;
+    Stor->Resetting = TRUE;
+    Stor->ResetWaits = 0;
+    StorPortPause(Stor, 1);
+    StorPortNotification(RequestTimerCall, Stor, ViostorResetTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
     return TRUE;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  What the
+ * device already gave back ends with its own status first; a drain that
+ * met a broken queue has reset the device already. */
+BOOLEAN ViostorResetAll(PVIOSTOR Stor)
+{
+    struct virtqueue *vqs[VBLK_MAX_QUEUES];
+    ULONG resets = Stor->Resets;
+
+    if (Stor->Resetting && !Stor->Removed) {
+        int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
+        if (rc != VIRTIO_EAGAIN)
+            return ViostorResetFinish(Stor, rc);
+        /* HwResetBus must complete every request before it returns
+         * (storport/nc-storport-hw_reset_bus) and the device has not read
+         * 0 yet: they end BUS_RESET now (StorPort would end them alike),
+         * the timer finishes the reset with nothing left to complete */
+        for (ULONG q = 0; q < Stor->NumQueues; q++)
+            vqs[q] = &Stor->Queues[q].Vq;
+        VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancel, Stor);
+        if (Stor->ResetSrb != NULL)
+            ViostorComplete(Stor, Stor->ResetSrb, SRB_STATUS_BUS_RESET, NULL);
+        Stor->ResetSrb = NULL;
+        return TRUE;
+    }
+    for (ULONG q = 0; q < Stor->NumQueues && Stor->Ready && !Stor->Removed; q++)
+        ViostorDrain(Stor, q);
+    if (Stor->Resets != resets)
+        return Stor->Ready;
+    return ViostorResetDevice(Stor);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
@@ -149,7 +245,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
     UNREFERENCED_PARAMETER(PathId);
-    return ViostorResetDevice(DeviceExtension);
+    return ViostorResetAll(DeviceExtension);
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
@@ -225,8 +321,8 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
     UNREFERENCED_PARAMETER(SystemArgument2);
 
     StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-    if (stor->Removed) {
-        /* nothing to read: the function is gone */
+    if (stor->Removed || stor->Resetting) {
+        /* nothing to read: the function is gone, or a reset is under way */
     } else if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
         DbgPrint("viostor: the device needs a reset\n");
         ViostorResetDevice(stor);

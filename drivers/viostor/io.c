@@ -199,11 +199,27 @@ static UCHAR ViostorPnp(PVIOSTOR Stor, PVOID Srb)
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: requests other than SCSI commands. */
 static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
+    UCHAR path, target, lun;
+
     switch (SrbGetSrbFunction(X->Srb)) {
-    case SRB_FUNCTION_RESET_BUS:
     case SRB_FUNCTION_RESET_DEVICE:
     case SRB_FUNCTION_RESET_LOGICAL_UNIT:
-        return ViostorResetDevice(Stor) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+        /* The one target and LU: a reset of any other has nothing to end */
+        SrbGetPathTargetLun(X->Srb, &path, &target, &lun);
+        if (path != 0 || target != 0 ||
+            (lun != 0 && SrbGetSrbFunction(X->Srb) == SRB_FUNCTION_RESET_LOGICAL_UNIT))
+            return SRB_STATUS_NO_DEVICE;
+        /* fall through: virtio-blk has no task management, so the LU, the
+         * target and the bus are one device, reset as a whole */
+    case SRB_FUNCTION_RESET_BUS:
+        if (!ViostorResetAll(Stor))
+            return SRB_STATUS_ERROR;
+        if (!Stor->Resetting)
+            return SRB_STATUS_SUCCESS;
+        /* The device is slow to read 0: completed with its requests by
+         * the reset's timer (the reset SRB is not timed) */
+        Stor->ResetSrb = X->Srb;
+        return SRB_STATUS_PENDING;
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
         if (!Stor->Disk.flush)
@@ -225,13 +241,17 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSTOR stor = DeviceExtension;
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
+    BOOLEAN pnp = x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP;
     UCHAR status;
 
-    if (!stor->Ready || stor->Removed)
+    if (pnp && (!stor->Ready || stor->Removed || stor->Resetting))
         /* PnP is answered without the device, even after a removal */
-        status = x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP
-                     ? ViostorPnp(stor, Srb)
-                     : SRB_STATUS_NO_DEVICE;
+        status = ViostorPnp(stor, Srb);
+    else if (stor->Resetting && !stor->Removed)
+        /* StorPort is paused for a slow reset; what came before it waits */
+        status = SRB_STATUS_BUSY;
+    else if (!stor->Ready || stor->Removed)
+        status = SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
         status = ViostorFunction(stor, x);
     else if (x->Action == VBLK_SET_WCE)

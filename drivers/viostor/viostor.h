@@ -27,6 +27,13 @@
 #define VIOSTOR_DUMP_QUEUE_SIZE 128 /* a dump copy's ring: little memory */
 #define VIOSTOR_TABLE_ENTRIES   (VBLK_MAX_DATA_SEGS + 6)
 #define VIOSTOR_ID_POLLS        10000 /* GET_ID at start: 10000 x 10 us */
+/* A device reset waits for device_status 0 at most 8 reads, 700 us of
+ * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
+ * full millisecond"); a slower device is read once per 1 ms timer period,
+ * 100 periods at most (the 100 ms VIRTIO_RESET_POLLS allows elsewhere). */
+#define VIOSTOR_RESET_POLLS     8
+#define VIOSTOR_RESET_PERIOD_US 1000
+#define VIOSTOR_RESET_PERIODS   100
 
 /* Where a request is */
 enum viostor_stage {
@@ -67,6 +74,9 @@ typedef struct _VIOSTOR {
     BOOLEAN DpcReady;      /* the DPCs are initialised */
     BOOLEAN Ready;         /* DRIVER_OK set, queues live */
     BOOLEAN IdPending;     /* the GET_ID request is at the device */
+    BOOLEAN Resetting;     /* a reset the device has not finished: the timer polls it */
+    ULONG ResetWaits;      /* timer periods the reset has waited */
+    PVOID ResetSrb;        /* the reset SRB that waits for it, if any */
     volatile LONG Removed; /* surprise removed: the device is never touched again */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
@@ -110,8 +120,15 @@ HW_DPC_ROUTINE ViostorConfigDpc;
  * queue Q has finished. */
 VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
- * request it had with BUS_RESET, bring it back. */
+ * request it had with BUS_RESET, bring it back; a device slow to read 0 is
+ * finished by a timer (Resetting; StorPort paused meanwhile).  FALSE if it
+ * did not come back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
+ * (storage/multi-tier-reset-in-storport): what the device finished
+ * completes as it ended, then the device is reset, which completes the rest
+ * BUS_RESET before this returns; FALSE if the device did not come back. */
+BOOLEAN ViostorResetAll(PVIOSTOR Stor);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (ViostorGone follows). */
 VOID ViostorMarkGone(PVIOSTOR Stor);

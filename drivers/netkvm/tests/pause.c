@@ -185,6 +185,7 @@ VW_SCENARIO("netkvm", netkvm_surprise_removal_in_flight, NULL)
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_BURST) == NK_BURST, "frames not indicated");
     vmodel_queue_delay(r.net->dev->model, 1, 20000, 20000);
     send_burst(vm, f, 100, NK_BURST);
+    vw_virtio_unplug(r.net->dev); /* the device is gone: it completes nothing more */
     if (vm->failed || !vw_ndis_surprise_remove(vm))
         return;
     struct vw_ndis_stats st;

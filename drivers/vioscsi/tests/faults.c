@@ -30,6 +30,10 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset, NULL)
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
+        /* The LU's requests end before its reset SRB does */
+        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+                  "RESET_LOGICAL_UNIT completed with %u of the 4 writes completed",
+                  sc_completed(vm) - before - 1);
         vw_sched_settle(vm);
         VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
                   sc_completed(vm) - before);
@@ -46,10 +50,13 @@ out:
     sc_finish(vm, &h);
 }
 
-/* A response that never comes: StorPort's time-out calls HwResetBus, which
- * cannot wait for a TMF at DISPATCH_LEVEL and must complete the command
- * before it returns (storport/nc-storport-hw_reset_bus): the device is
- * reset and the command ends BUS_RESET, once; the device works after */
+/* A response that never comes from a target that rejects every TMF: the
+ * LUN and target reset SRBs StorPort sends first fail
+ * (storage/multi-tier-reset-in-storport), so the time-out reaches
+ * HwResetBus, which cannot wait for a TMF at DISPATCH_LEVEL and must
+ * complete the command before it returns (storport/nc-storport-hw_reset_bus):
+ * the device is reset and the command ends BUS_RESET, once; the device
+ * works after */
 VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
 {
     struct sc_opts o;
@@ -59,7 +66,7 @@ VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_reject = true});
     uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
@@ -68,8 +75,11 @@ VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
         uint64_t took = vm->k->interrupt_time - t0;
-        VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
-                  "lost READ: %u bus resets, SRB 0x%02x, want BUS_RESET", st.resets, r.srb_status);
+        VW_EXPECT(vm,
+                  st.resets >= 1 && st.last_tier == VW_STOR_TIER_BUS &&
+                      (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+                  "lost READ: %u bus resets (last tier %u), SRB 0x%02x, want BUS_RESET", st.resets,
+                  st.last_tier, r.srb_status);
         VW_EXPECT(vm, took < 6 * SC_SECOND, "the lost READ ended after %llu ms of virtual time",
                   (unsigned long long)(took / 10000));
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
@@ -84,10 +94,12 @@ out:
 /* One response lost among 8 writes in flight (what an ABORT TASK would be
  * for, but StorPort sends no SRB_FUNCTION_ABORT_COMMAND:
  * srb/ns-srb-_storage_request_block): the other 7 complete GOOD and are
- * on the disk; the lost one's time-out calls HwResetBus, which resets the
- * device and ends it with BUS_RESET before it returns, as
- * storport/nc-storport-hw_reset_bus asks; 8 completions in all, and the
- * target's late answer, released after, completes nothing again */
+ * on the disk; the target rejects every TMF, so the LUN and target reset
+ * SRBs fail and the lost one's time-out reaches HwResetBus, which resets
+ * the device and ends it with BUS_RESET before it returns, as
+ * storport/nc-storport-hw_reset_bus asks; 8 completions of writes in all
+ * (and the 2 refused reset SRBs), and the target's late answer, released
+ * after, completes nothing again */
 VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
 {
     enum { N = 8 };
@@ -110,7 +122,7 @@ VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
     }
     vw_stor_address(vm, 0, 0);
     /* Every 8th command the target takes is lost: one of these 8 */
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = N});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = N, .tmf_reject = true});
     unsigned before = sc_completed(vm);
     if (!vw_stor_scsi_batch(vm, N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
         goto out;
@@ -137,9 +149,14 @@ VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, good == N - 1 && reset == 1, "%u GOOD and %u ended by the reset, want 7 and 1",
               good, reset);
-    VW_EXPECT(vm, ended == N && sc_completed(vm) - before == N && st.resets >= 1,
-              "%u completions of %u writes (%u after the late answer), %u bus resets", ended, N,
-              sc_completed(vm) - before, st.resets);
+    /* Every RequestComplete counts: the writes and the 2 reset SRBs. */
+    unsigned srbs = st.lun_resets + st.target_resets;
+    VW_EXPECT(vm,
+              ended == N + srbs && sc_completed(vm) - before == N + srbs && srbs == 2 &&
+                  st.resets >= 1,
+              "%u completions of %u writes and %u reset SRBs (%u after the late answer), %u bus "
+              "resets",
+              ended, N, srbs, sc_completed(vm) - before, st.resets);
     VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
               "HwResetBus ended the lost write without a device reset");
     sc_works(vm, &h, 13, 3, "the fault");
@@ -263,8 +280,10 @@ out:
 }
 
 /* VioscsiActionOnReset 0xDEADDEAD (Parameters\Device, as the existing
- * driver reads it): the bus reset of a lost response bug-checks with that
- * code, for a debugger to see the device's state */
+ * driver reads it): the bus reset of a lost response (every TMF rejected,
+ * so StorPort's LUN and target reset SRBs fail and the time-out reaches
+ * HwResetBus) bug-checks with that code, for a debugger to see the
+ * device's state */
 VW_SCENARIO("vioscsi", registry_action_on_reset_bugcheck, "driver raised bug check 0xdeaddead")
 {
     struct sc_opts o;
@@ -275,7 +294,7 @@ VW_SCENARIO("vioscsi", registry_action_on_reset_bugcheck, "driver raised bug che
     vw_stor_registry_set(vm, true, "VioscsiActionOnReset", 4, &v, sizeof(v));
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_reject = true});
     uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
     sc_rw16(cdb, false, 3, 1);

@@ -86,7 +86,9 @@ static unsigned completed_now(struct vm *vm)
     return st.completed;
 }
 
-/* VioscsiActionOnReset VALUE (Parameters\Device), a response lost: the
+/* VioscsiActionOnReset VALUE (Parameters\Device), a response lost and
+ * every TMF rejected (so the LUN and target reset SRBs fail and the
+ * time-out reaches its third tier, storage/multi-tier-reset-in-storport): the
  * time-out's HwResetBus resets the device and ends the command (BUS_RESET)
  * before it returns, the LUN works after, as with the value absent; LOGGED
  * the line the driver must print.  Then the backend answers after all (a
@@ -106,7 +108,7 @@ static void action_case(struct vm *vm, uint32_t value, const char *logged)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_reject = true});
     uint8_t cdb[16], buf[SC_BLOCK], wr[SC_BLOCK];
     struct vw_stor_result r;
     sc_rw16(cdb, false, 3, 1);

@@ -54,6 +54,10 @@ static void device_srb_case(struct vm *vm, bool tmf_never)
                   r.srb_status);
         VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->tmfs > tmfs,
                   "RESET_DEVICE: no TMF reached the device");
+        /* The target's requests end before its reset SRB does */
+        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+                  "RESET_DEVICE completed with %u of the 4 writes completed",
+                  sc_completed(vm) - before - 1);
         if (tmf_never) {
             VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
                       "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
@@ -89,8 +93,9 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_timer, NULL)
     device_srb_case(vm, true);
 }
 
-/* A lost READ whose TMFs the device would never answer: StorPort's time-out
- * (2 s) calls HwResetBus, which resets the device at once and completes the
+/* A lost READ whose TMFs the device rejects: StorPort's LUN and target
+ * reset SRBs fail (storage/multi-tier-reset-in-storport) and its time-out
+ * (2 s) reaches HwResetBus, which resets the device at once and completes the
  * READ BUS_RESET before it returns.  HwResetBus waits for nothing: the READ
  * ends within 2 ms of virtual time after its 2 s time-out (StorPort's only
  * clock here moves with the miniport's stalls; a driver that polls the
@@ -106,13 +111,9 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned bus0 = bus_resets(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
-    uint64_t t0 = vm->k->interrupt_time;
-    sc_rw16(cdb, false, 3, 1);
-    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
-        uint64_t took = vm->k->interrupt_time - t0;
+    uint64_t took;
+    if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
@@ -123,7 +124,6 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
                   "HwResetBus must not wait)",
                   (unsigned long long)(took / 10));
     }
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     vw_sched_settle(vm);
     sc_works(vm, &h, 19, 4, "the reset");
 out:
@@ -131,12 +131,14 @@ out:
 }
 
 /* A LUN reset SRB (tier 1) whose TMF the device never answers, and 4 lost
- * writes whose StorPort time-out (2 s) comes before vioscsi's timer (1.5 to
- * 3 s): HwResetBus finds the TMF and the writes at the device and resets
- * it, completing the LUN reset SRB (SUCCESS) and each write (BUS_RESET)
- * once; the timer, when it comes, finds no TMF left and resets nothing
- * more. */
-VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
+ * writes whose StorPort time-out (2 s) may come before vioscsi's timer (1.5
+ * to 3 s): StorPort's own LUN reset SRB (the first tier,
+ * storage/multi-tier-reset-in-storport; its TMF never answered either)
+ * waits with it, and the timer's device reset completes both reset SRBs
+ * (SUCCESS) and each write (BUS_RESET) once, before the LUN reset's own
+ * time-out (2 s more), so HwResetBus is never called; the timer, when it
+ * comes again, finds no TMF left and resets nothing more. */
+VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
@@ -153,22 +155,77 @@ VW_SCENARIO("vioscsi", reset_bus_during_lun_reset, NULL)
     struct vw_stor_result r;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint32_t after = vmodel_reset_count(h.scsi->dev->model);
+        struct vw_stor_stats st;
+        vw_stor_stats(vm, &st);
+        unsigned srbs = st.lun_resets + st.target_resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
-                  "RESET_LOGICAL_UNIT ended by the bus reset's device reset: SRB 0x%02x",
-                  r.srb_status);
-        VW_EXPECT(vm, after > resets && bus_resets(vm) - bus0 >= 1,
-                  "%u bus resets, %u device resets: the time-out's HwResetBus should reset it",
-                  bus_resets(vm) - bus0, after - resets);
+                  "RESET_LOGICAL_UNIT ended by the timer's device reset: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm,
+                  after > resets && bus_resets(vm) == bus0 &&
+                      (st.timeouts == 0 || st.last_tier == VW_STOR_TIER_LUN),
+                  "%u bus resets, %u device resets, %u time-outs (last tier %u): the timer's "
+                  "device reset should end them",
+                  bus_resets(vm) - bus0, after - resets, st.timeouts, st.last_tier);
         /* Past the timer's last period: it must find nothing to reset */
         vw_run_for(vm, 4 * SC_SECOND);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  sc_completed(vm) - before);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5 + srbs,
+                  "%u of 4 writes, the reset and StorPort's %u reset SRBs completed",
+                  sc_completed(vm) - before, srbs);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
-                  "the TMF timer reset the device again after the bus reset");
+                  "the TMF timer reset the device again after its reset");
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     sc_works(vm, &h, 21, 4, "the reset");
+out:
+    sc_finish(vm, &h);
+}
+
+/* A LUN reset SRB whose TMF the device answers while it still holds the
+ * LU's 4 writes (their request queues hung for 3 s: taken, done by the
+ * target, not given back): the LU's requests must end before the reset SRB
+ * does (storage/multi-tier-reset-in-storport), and none may be completed
+ * while the device owns it, so vioscsi resets the device, which ends each
+ * write (BUS_RESET) once, then the SRB (SUCCESS): 5 completions when the
+ * SRB returns, within 10 ms of virtual time, no HwResetBus. */
+VW_SCENARIO("vioscsi", reset_lun_srb_requests_held, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 10;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
+    for (uint16_t q = 2; q < h.scsi->dev->cfg.queues; q++) /* 0 control, 1 event */
+        vw_virtio_hang_queue(h.scsi->dev, q, 3 * SC_SECOND);
+    vw_stor_address(vm, 0, 0);
+    if (!vw_stor_submit_writes(vm, 4, 700, 0x6e))
+        goto out;
+    vw_run_for(vm, SC_SECOND / 1000);
+    VW_EXPECT(vm, sc_completed(vm) == before, "%u held writes completed before the reset",
+              sc_completed(vm) - before);
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+                  "RESET_LOGICAL_UNIT completed with %u of the 4 held writes completed",
+                  sc_completed(vm) - before - 1);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
+                  "%u device resets (1: the device kept the LU's writes after its TMF)",
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
+        VW_EXPECT(vm, took < SC_SECOND / 100, "RESET_LOGICAL_UNIT took %llu us of virtual time",
+                  (unsigned long long)(took / 10));
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5 && bus_resets(vm) == bus0,
+                  "%u completions (5), %u bus resets", sc_completed(vm) - before,
+                  bus_resets(vm) - bus0);
+    }
+    sc_works(vm, &h, 23, 4, "the reset");
 out:
     sc_finish(vm, &h);
 }

@@ -4,13 +4,17 @@
  * as each stall must be less than a full millisecond at DISPATCH_LEVEL
  * (storport/nf-storport-storportstallexecution).  vioscsi's HwResetBus
  * waits for nothing (it resets the device when anything is still there),
- * so the rule holds with the reset TMF answered and with it never answered;
- * every other vioscsi scenario runs under the rule as well.
+ * so the rule holds with the reset TMFs rejected (the LUN and target reset
+ * SRBs fail, the time-out reaches HwResetBus) and with them never answered
+ * (the reset SRBs wait for vioscsi's own timer; StorPort's tiers:
+ * storage/multi-tier-reset-in-storport); every other vioscsi scenario runs
+ * under the rule as well.
  */
 #include "vioscsi_test.h"
 
-/* A READ whose response the target loses (TMF_NEVER: the reset TMF is
- * never answered either): its time-out calls HwResetBus under the rule. */
+/* A READ whose response the target loses (TMF_NEVER: the reset TMFs are
+ * never answered either; else rejected): its time-out ends, under the
+ * rule, by HwResetBus when the TMFs are rejected. */
 static void reset_under_rule(struct vm *vm, bool tmf_never)
 {
     struct sc_opts o;
@@ -19,18 +23,17 @@ static void reset_under_rule(struct vm *vm, bool tmf_never)
     o.timeout_s = 2;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    mem_target_set_faults(h.mem,
-                          &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
-    uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
-    sc_rw16(cdb, false, 3, 1);
-    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+    uint64_t took;
+    if (sc_lost_read(vm, &h, tmf_never, !tmf_never, &r, &took)) {
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
-        VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
-                  "lost READ: %u bus resets, SRB 0x%02x", st.resets, r.srb_status);
+        VW_EXPECT(vm,
+                  st.timeouts >= 1 && (tmf_never || st.resets >= 1) &&
+                      (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                  "lost READ: %u time-outs (last tier %u), %u bus resets, SRB 0x%02x", st.timeouts,
+                  st.last_tier, st.resets, r.srb_status);
     }
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
 out:
     sc_finish(vm, &h);
 }

@@ -62,11 +62,13 @@ static bool ready(struct vm *vm, uint8_t t, uint8_t l)
 }
 
 /* 16 writes each on 0:1 and 1:1 taken by the device (tgt executes them)
- * whose answers the device holds, then a LUN reset of 0:1: the reset
- * succeeds by TMF (no device reset) and completes alone, the writes the
- * device still owns are not completed by it; released, every write
- * completes exactly once, all of 1:1's writes are in its file, and 0:1
- * works after */
+ * whose answers the device holds, then a LUN reset of 0:1: its TMF is
+ * answered while the device still owns 0:1's writes, which must end before
+ * the reset SRB does (storage/multi-tier-reset-in-storport) and cannot end
+ * while the device owns them, so the device is reset: all 32 writes end
+ * once (BUS_RESET) and the SRB SUCCESS, 33 completions when it returns.
+ * 1:1's writes sent again (as the class driver does after BUS_RESET) are
+ * all in its file, and 0:1 works after */
 VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
 {
     struct sc_opts o;
@@ -97,24 +99,30 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
     struct vw_stor_result r;
     if (!vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
         goto out;
-    VW_EXPECT(vm, early == 0 && sc_completed(vm) - before == 1,
-              "%u writes completed before the reset, %u with it: the device still owned them",
-              early, sc_completed(vm) - before - 1 - early);
-    for (uint16_t q = 0; q < 4; q++)
-        vmodel_hold_queue(h.scsi->dev->model, VMODEL_SCSI_REQUESTQ + q, false);
-    drain(vm, before, 33, 1, 1, &extra);
+    VW_EXPECT(vm, early == 0 && sc_completed(vm) - before == 33,
+              "%u writes completed before the reset, %u of 32 with it", early,
+              sc_completed(vm) - before - 1 - early);
     VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS, "RESET_LOGICAL_UNIT: SRB 0x%02x",
               r.srb_status);
-    VW_EXPECT(vm, sc_completed(vm) - before - extra == 33,
-              "%u of 32 writes and the reset completed", sc_completed(vm) - before - extra);
     VW_EXPECT(vm,
               vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
-                  vmodel_reset_count(h.scsi->dev->model) == resets,
-              "LUN reset: %llu TMFs, %u device resets",
+                  vmodel_reset_count(h.scsi->dev->model) - resets == 1,
+              "LUN reset: %llu TMFs, %u device resets (1: the device kept 0:1's writes)",
               (unsigned long long)vmodel_scsi_stats(h.scsi->model)->tmfs,
               vmodel_reset_count(h.scsi->dev->model) - resets);
+    for (uint16_t q = 0; q < 4; q++)
+        vmodel_hold_queue(h.scsi->dev->model, VMODEL_SCSI_REQUESTQ + q, false);
+    vw_stor_address(vm, 1, 1);
+    if (!ready(vm, 1, 1))
+        goto out;
+    before = sc_completed(vm), extra = 0;
+    if (!vw_stor_submit_writes(vm, 16, 100, 0xa5))
+        goto out;
+    drain(vm, before, 16, 1, 1, &extra);
+    VW_EXPECT(vm, sc_completed(vm) - before - extra == 16,
+              "%u of 1:1's 16 writes sent again completed", sc_completed(vm) - before - extra);
     VW_EXPECT(vm, file_holds(&h, 1, 1, 100, 16, 0xa5),
-              "1:1, not reset: its 16 writes are not all in its backing file");
+              "1:1's 16 writes, sent again after the reset, are not all in its backing file");
     if (!vm->failed && ready(vm, 0, 1)) {
         uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
         sc_fill(out, SC_BLOCK, 0, 1, 300, 4);

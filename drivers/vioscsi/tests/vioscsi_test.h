@@ -275,6 +275,27 @@ static inline unsigned sc_completed(struct vm *vm)
     return st.completed;
 }
 
+/* A READ of LBA 3 at 0:0 whose response the in-process target loses
+ * (TMF_NEVER: its reset TMFs are never answered either; TMF_REJECT: they
+ * are refused, so StorPort's LUN and target reset SRBs fail and it goes on
+ * to HwResetBus), waited for through StorPort's time-out and its reset
+ * tiers; its answer in R, the virtual time it took in *TOOK; the target's
+ * faults cleared after.  False if the run failed. */
+static inline bool sc_lost_read(struct vm *vm, struct sc_host *h, bool tmf_never, bool tmf_reject,
+                                struct vw_stor_result *r, uint64_t *took)
+{
+    uint8_t cdb[16], buf[SC_BLOCK];
+    mem_target_set_faults(h->mem, &(struct mem_target_faults){.lose_every = 1,
+                                                              .tmf_never = tmf_never,
+                                                              .tmf_reject = tmf_reject});
+    uint64_t t0 = vm->k->interrupt_time;
+    sc_rw16(cdb, false, 3, 1);
+    bool ok = sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, r);
+    *took = vm->k->interrupt_time - t0;
+    mem_target_set_faults(h->mem, &(struct mem_target_faults){0});
+    return ok;
+}
+
 /* One-block write (pattern STAMP) and read back at 0:0 after WHAT, checked
  * in the in-process target's memory. */
 static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsigned stamp,

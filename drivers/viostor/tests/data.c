@@ -62,6 +62,10 @@ static void data_run_ooo(struct vm *vm, uint64_t features, uint16_t queues, bool
     struct vs_opts o = {.features = features, .queues = queues, .queue_max = 64};
     if (!vs_start(vm, &d, &o))
         goto out;
+    /* Several queues: each request from its own CPU (request i on CPU i mod
+     * CPUS), so every queue the CPUs map to carries data */
+    if (queues > 1)
+        vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
     if (out_of_order) /* each request 10 us .. 2 ms, used as its time comes */
         vw_virtio_delay(d.dev, -1, 100, 20000, true);
     static const unsigned qds[] = {1, 2, 5, 16, 33, 64};
@@ -73,6 +77,12 @@ static void data_run_ooo(struct vm *vm, uint64_t features, uint16_t queues, bool
            (unsigned long long)d.blk.writes, (unsigned long long)d.blk.reads, s.max_outstanding,
            s.max_io);
     VW_EXPECT(vm, s.resets == 0, "%u bus resets", s.resets);
+    if (queues > 1) {
+        unsigned cpus = vw_cpu_count(vm), used = cpus < queues ? cpus : queues;
+        unsigned want = used >= 32 ? ~0u : (1u << used) - 1;
+        VW_EXPECT(vm, (s.startio_cpus & want) == want, "HwStartIo on CPUs 0x%x (0x%x expected)",
+                  s.startio_cpus, want);
+    }
     if (out_of_order) {
         const struct vmodel_stats *ms = vmodel_stats(d.dev->model);
         vw_log(vm, "viostor data: %llu of %llu used entries overtook an older request",

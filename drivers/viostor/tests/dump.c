@@ -8,20 +8,27 @@
  */
 #include "viostor_test.h"
 
+/* Started, then the crash: 6 writes of the crashed instance taken by the
+ * device and due in 100 s (what comes after, the dump's, is quick again),
+ * and the dump copy writes sector 1000 (0x5d) and reads it back.  False if
+ * the run failed. */
+static bool dump_crash(struct vm *vm, struct vs_disk *d, uint64_t features, uint16_t queues)
+{
+    struct vs_opts o = {.features = features, .queues = queues};
+    if (!vs_start(vm, d, &o))
+        return false;
+    vw_virtio_delay(d->dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
+    if (!vw_stor_submit_writes(vm, 6, 900, 0x11))
+        return false;
+    vw_virtio_delay(d->dev, -1, 0, VW_VIRTIO_DELAY_MAX, false);
+    VW_EXPECT(vm, vmodel_pending(d->dev->model, 0) > 0, "the device holds none of the writes");
+    return !vm->failed && vw_stor_dump(vm, 1000, 0x5d);
+}
+
 static void dump_run(struct vm *vm, uint64_t features, uint16_t queues)
 {
     struct vs_disk d;
-    struct vs_opts o = {.features = features, .queues = queues};
-    if (!vs_start(vm, &d, &o))
-        goto out;
-    /* The crashed instance's writes are taken by the device and due in
-     * 100 s; what comes after (the dump's) is quick again. */
-    vw_virtio_delay(d.dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
-    if (!vw_stor_submit_writes(vm, 6, 900, 0x11))
-        goto out;
-    vw_virtio_delay(d.dev, -1, 0, VW_VIRTIO_DELAY_MAX, false);
-    VW_EXPECT(vm, vmodel_pending(d.dev->model, 0) > 0, "the device holds none of the writes");
-    if (!vw_stor_dump(vm, 1000, 0x5d))
+    if (!dump_crash(vm, &d, features, queues))
         goto out;
     uint8_t file[512], want[512];
     memset(want, 0x5d, sizeof(want));
@@ -54,14 +61,7 @@ VW_SCENARIO("viostor", dump_four_queues_packed, NULL)
 static void dump_reboot_hibernate(struct vm *vm, uint64_t features, uint16_t queues)
 {
     struct vs_disk d;
-    struct vs_opts o = {.features = features, .queues = queues};
-    if (!vs_start(vm, &d, &o))
-        goto out;
-    vw_virtio_delay(d.dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
-    if (!vw_stor_submit_writes(vm, 6, 900, 0x11))
-        goto out;
-    vw_virtio_delay(d.dev, -1, 0, VW_VIRTIO_DELAY_MAX, false);
-    if (!vw_stor_dump(vm, 1000, 0x5d))
+    if (!dump_crash(vm, &d, features, queues))
         goto out;
     /* The restart resets the function before anything is freed. */
     vw_virtio_platform_reset(d.dev);

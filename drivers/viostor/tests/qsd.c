@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "kernel.h"
 #include "port/storport/stor.h"
 #include "qsd.h"
 #include "scenario.h"
@@ -229,7 +230,8 @@ static void read_back(struct qsd_run *r, unsigned count)
 }
 
 /* A reset in mid-stream: the daemon stops answering with 32 writes handed
- * to the miniport; their time-out makes StorPort call HwResetBus; what the
+ * to the miniport; their time-out makes StorPort reset, tier by tier (a
+ * LUN reset SRB first: storage/multi-tier-reset-in-storport); what the
  * reset returned (BUS_RESET) is sent again, as the class driver does. */
 static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
 {
@@ -239,22 +241,27 @@ static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
     vw_stor_stats(r->vm, &before);
     for (unsigned i = 0; i < N; i++)
         ws[i] = new_write(r);
-    /* Continued after the front end gave up on its kicks (3 s) and the
-     * time-out reset began, before its GET_VRING_BASE times out (5 s). */
+    /* Held on purpose (vw_vhost_hold): a device that does not answer, so
+     * virtual time runs to the time-out at once; continued while the
+     * reset's GET_VRING_BASE waits (5 s). */
     struct resumer rs;
     if (!hold_daemon(r->vm, &rs, blk->daemon, 4500))
         return;
+    vw_vhost_hold(blk, 4500);
     unsigned bus_resets = 0;
     bool sent = send_writes(r, ws, N, &bus_resets);
     pthread_join(rs.thread, NULL);
     if (!sent)
         return;
     vw_stor_stats(r->vm, &after);
-    vw_log(r->vm, "reset in mid-stream: %u HwResetBus, %u of %u writes returned BUS_RESET",
-           after.resets - before.resets, bus_resets, N);
-    VW_EXPECT(r->vm, after.resets > before.resets && bus_resets > 0,
-              "no time-out reset with writes outstanding (%u resets, %u BUS_RESET)",
-              after.resets - before.resets, bus_resets);
+    vw_log(r->vm,
+           "reset in mid-stream: %u time-outs (last ended by tier %u), %u HwResetBus, %u of %u "
+           "writes returned BUS_RESET",
+           after.timeouts - before.timeouts, after.last_tier, after.resets - before.resets,
+           bus_resets, N);
+    VW_EXPECT(r->vm, after.timeouts > before.timeouts && bus_resets > 0,
+              "no time-out reset with writes outstanding (%u time-outs, %u BUS_RESET)",
+              after.timeouts - before.timeouts, bus_resets);
     struct qsd_write *again[N];
     unsigned n = 0;
     for (unsigned i = 0; i < N; i++)
@@ -372,7 +379,53 @@ static void check_trim(struct qsd_run *r, const struct trim_plan *t, const uint8
 
 /* What a run does: the full one, or a short one with a planted fault in
  * the image (changed after the daemon stopped) that the checks must name. */
-enum qsd_plant { QSD_FULL, QSD_PLANT_LOST_WRITE, QSD_PLANT_TRIM_IGNORED };
+enum qsd_plant {
+    QSD_FULL,
+    QSD_PLANT_LOST_WRITE,
+    QSD_PLANT_TRIM_IGNORED,
+    QSD_HOST_STALL, /* the daemon stopped 4 s with writes outstanding: a slow host */
+    QSD_HUNG,       /* the daemon stopped for good with writes outstanding */
+};
+
+/* The daemon stopped (SIGSTOP) for 4 s of real time with 32 writes at the
+ * miniport, not held by the scenario: a slow or loaded host (more than the
+ * 3 s the front end once waited), not a device that fails to answer.  The
+ * harness waits for it in real time, virtual time stands still: no
+ * time-out, every write GOOD, none reset.  HUNG: stopped for good, with a
+ * 5 s hang bound: the run fails naming the back end. */
+static void stalled_daemon(struct qsd_run *r, struct vw_vhost_dev *blk, bool hung)
+{
+    enum { N = 32 };
+    struct qsd_write *ws[N];
+    struct vw_stor_stats before, after;
+    vw_stor_stats(r->vm, &before);
+    for (unsigned i = 0; i < N; i++)
+        ws[i] = new_write(r);
+    struct resumer rs;
+    if (hung) {
+        vw_vhost_hang_bound(blk, 5000);
+        kill(blk->daemon, SIGSTOP); /* vw_vhost_stop kills it (SIGKILL) */
+    } else if (!hold_daemon(r->vm, &rs, blk->daemon, 4000)) {
+        return;
+    }
+    unsigned bus_resets = 0;
+    uint64_t t0 = real_ms(), v0 = r->vm->k->interrupt_time;
+    bool sent = send_writes(r, ws, N, &bus_resets);
+    if (!hung)
+        pthread_join(rs.thread, NULL);
+    if (!sent)
+        return;
+    vw_stor_stats(r->vm, &after);
+    uint64_t real = real_ms() - t0, virt = (r->vm->k->interrupt_time - v0) / 10000;
+    vw_log(r->vm, "daemon stopped 4 s: %llu ms of real time, %llu ms of virtual time",
+           (unsigned long long)real, (unsigned long long)virt);
+    VW_EXPECT(r->vm,
+              after.timeouts == before.timeouts && bus_resets == 0 && real >= 4000 && virt < 10000,
+              "a stopped daemon (4 s of real time) seen as a device hang: %u time-outs, %u "
+              "BUS_RESET, %llu ms real, %llu ms virtual",
+              after.timeouts - before.timeouts, bus_resets, (unsigned long long)real,
+              (unsigned long long)virt);
+}
 
 /* The planted fault: a sector of an acknowledged write zeroed, or data
  * written back over the range WRITE SAME zeroed. */
@@ -426,6 +479,8 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
         reset_mid_stream(&r, blk);
         writes_at_depth(&r, 32, 32);
     }
+    if (what == QSD_HOST_STALL || what == QSD_HUNG)
+        stalled_daemon(&r, blk, what == QSD_HUNG);
     uint64_t t5 = real_ms();
     trim(&r, &t);
     vw_log(vm, "real time: QD1 %llu ms, QD32 %llu, QD256 %llu, reads %llu, reset %llu, trim %llu",
@@ -476,6 +531,18 @@ VW_SCENARIO("viostor", qsd_qcow2_1q_split, NULL)
 VW_SCENARIO("viostor", qsd_qcow2_4q_split, NULL)
 {
     run(vm, QSD_QCOW2, 4, false, QSD_FULL);
+}
+
+/* A loaded host: the daemon stopped 4 s of real time is waited for. */
+VW_SCENARIO("viostor", qsd_raw_1q_daemon_stopped_4s, NULL)
+{
+    run(vm, QSD_RAW, 1, false, QSD_HOST_STALL);
+}
+
+/* A daemon stopped for good: named as a hang after 5 s of real time. */
+VW_SCENARIO("viostor", checker_qsd_daemon_hangs, "(qemu-storage-daemon, pid")
+{
+    run(vm, QSD_RAW, 1, false, QSD_HUNG);
 }
 
 /* Planted: the image checks catch a lost acknowledged sector and a zeroed

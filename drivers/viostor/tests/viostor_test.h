@@ -34,13 +34,15 @@
     (VS_F_VERSION_1 | VS_F_SEG_MAX | VS_F_BLK_SIZE | VS_F_FLUSH | VS_F_TOPOLOGY | VS_F_MQ |        \
      VS_F_DISCARD | VS_F_WRITE_ZEROES | VS_F_INDIRECT | VS_F_EVENT_IDX)
 
-#define VS_SRB_SUCCESS   0x01
-#define VS_SRB_ERROR     0x04
-#define VS_SRB_BUS_RESET 0x0e
-#define VS_SRB_NO_DEVICE 0x08 /* SRB_STATUS_NO_DEVICE */
-#define VS_SRB_MASK      0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
-#define VS_CHECK_COND    0x02
-#define VS_SECOND        10000000ull
+#define VS_SRB_SUCCESS                     0x01
+#define VS_SRB_ERROR                       0x04
+#define VS_SRB_BUS_RESET                   0x0e
+#define VS_SRB_NO_DEVICE                   0x08 /* SRB_STATUS_NO_DEVICE */
+#define VS_SRB_MASK                        0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
+#define VS_CHECK_COND                      0x02
+#define VS_SRB_FUNCTION_RESET_DEVICE       0x16 /* srb.h SRB_FUNCTION_RESET_DEVICE */
+#define VS_SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20 /* srb.h SRB_FUNCTION_RESET_LOGICAL_UNIT */
+#define VS_SECOND                          10000000ull
 
 /* The device: its offer, its configuration fields (virtio 1.2 5.2.4) */
 struct vs_opts {

@@ -136,7 +136,9 @@ struct vw_scsi *vw_scsi_create(struct vm *vm, const struct vw_scsi_config *cfg,
     vw_kernel_keep(vm, s);
     s->target = target;
     s->real_time = real_time;
-    s->rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)cfg->seed << 1) ^ 1;
+    /* its own batch delays vary with the run seed (the function's streams
+     * are mixed by vw_virtio_create) */
+    s->rng = 0x2545f4914f6cdd1dull ^ ((uint64_t)vw_device_seed(vm, cfg->seed) << 1) ^ 1;
     unsigned rq = cfg->scsi.num_queues < 64 ? cfg->scsi.num_queues : 64;
     uint64_t generic = cfg->features ? cfg->features
                                      : 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC |

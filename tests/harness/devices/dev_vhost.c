@@ -128,6 +128,8 @@ static void reset(struct vw_virtio *dev)
     d->waiting = 0;
 }
 
+static bool owed(struct vw_vhost_dev *d);
+
 /* A driver notification becomes the queue's kick; the extra queues'
  * notifications are the model's. */
 static bool notify(struct vw_virtio *dev, uint16_t queue)
@@ -143,12 +145,16 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
     d->q[queue].kicks++;
     if (d->type->even_queues_receive && queue % 2 == 0)
         return true;
+    if (!owed(d))
+        d->progress_ms = now_ms(); /* its silence counts from the first kick owed */
+    d->q[queue].kicked = true;
     d->waiting++;
     d->deadline_ms = now_ms() + REQUEST_TIMEOUT_MS;
     return true;
 }
 
 static bool poll_calls(struct vw_vhost_dev *d);
+static void log_rings(struct vw_vhost_dev *d);
 
 /* Calls from the back end become the queues' interrupts; while a kick is
  * unanswered (bounded), and briefly after each call, the harness waits for
@@ -215,8 +221,9 @@ static uint32_t used_state(const struct vw_vhost_queue *q)
  * call that reports a used entry follows it, and a forwarding back end
  * (testpmd) writes the answering receive entry right after, but it may be
  * preempted between the two. */
-static void note_used(struct vw_vhost_dev *d, uint64_t now)
+static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 {
+    bool changed = false;
     uint64_t settle = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
     for (unsigned i = 0; i < d->p.queues; i++) {
         struct vw_vhost_queue *q = &d->q[i];
@@ -226,9 +233,11 @@ static void note_used(struct vw_vhost_dev *d, uint64_t now)
         if (state == q->used_state)
             continue;
         q->used_state = state;
+        changed = true;
         if (d->deadline_ms < now + settle)
             d->deadline_ms = now + settle;
     }
+    return changed;
 }
 
 /* A polling back end still has work: some queue other than a receive queue
@@ -276,15 +285,60 @@ static bool settled(const struct vw_vhost_dev *d)
     return true;
 }
 
-/* The back end's calls (see poll_backend). */
+/* Does a back end that answers kicks (not a polling one) owe an answer: a
+ * kicked queue (not a receive queue) holds buffers it has not used?  A
+ * queue that holds none is no longer kicked. */
+static bool owed(struct vw_vhost_dev *d)
+{
+    bool any = false;
+    for (unsigned i = 0; i < d->p.queues; i++) {
+        struct vw_vhost_queue *q = &d->q[i];
+        if (!q->kicked)
+            continue;
+        if (!q->started || !queue_pending(q))
+            q->kicked = false;
+        else
+            any = true;
+    }
+    return any && !d->type->polls;
+}
+
+void vw_vhost_hang_bound(struct vw_vhost_dev *d, unsigned ms)
+{
+    d->hang_ms = ms;
+}
+
+void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms)
+{
+    d->held_until_ms = now_ms() + ms;
+    d->waiting = 0;
+}
+
+/* The back end's calls (see poll_backend).  While it owes an answer the
+ * harness waits in real time; a back end silent past its hang bound fails
+ * the run by name (a slow host is not a device that never answers). */
 static bool poll_calls(struct vw_vhost_dev *d)
 {
     struct vw_virtio *dev = d->dev;
     struct pollfd *pfd = d->pfd;
     unsigned n = d->p.queues;
     uint64_t now = now_ms();
-    note_used(d, now);
-    bool busy = (now < d->deadline_ms && !settled(d)) || backend_working(d, now);
+    bool held = now < d->held_until_ms;
+    if (note_used(d, now)) /* the back end wrote a ring: progress */
+        d->progress_ms = now;
+    bool owing = !held && owed(d);
+    if (!owing) {
+        d->progress_ms = now;
+    } else if (now - d->progress_ms >= (d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS)) {
+        vw_fail(dev->vm,
+                "vhost-%s: the back end (%s, pid %d) hangs: kicked buffers unused and no call "
+                "for %llu ms of real time",
+                d->type->name, d->type->program, d->daemon,
+                (unsigned long long)(now - d->progress_ms));
+        log_rings(d);
+        return false;
+    }
+    bool busy = owing || (!held && now < d->deadline_ms && !settled(d)) || backend_working(d, now);
     for (unsigned i = 0; i < n; i++) {
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
         if (d->q[i].started)
@@ -300,6 +354,7 @@ static bool poll_calls(struct vw_vhost_dev *d)
         if (!(pfd[i].revents & POLLIN) || read(d->q[i].call, &count, 8) != 8)
             continue;
         d->q[i].calls++;
+        d->progress_ms = now_ms();
         d->q[i].called_state = d->q[i].polled_state;
         d->waiting = 0;
         d->deadline_ms = now_ms() + (d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS);

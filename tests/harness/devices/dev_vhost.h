@@ -75,6 +75,7 @@ struct vw_vhost_queue {
     uint32_t called_state;     /* polled_state when its last call was read */
     bool event_idx;            /* split with EVENT_IDX: the driver's used_event is readable */
     bool stopped;              /* GET_VRING_BASE answered stopped_base */
+    bool kicked;               /* kicked since it last held nothing unused */
     uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
 };
 
@@ -93,8 +94,16 @@ struct vw_vhost_dev {
     unsigned waiting;            /* kicks not answered by a call yet */
     uint64_t deadline_ms;
     uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
-    int stdin_fd;              /* the back end's stdin (testpmd exits on its EOF) */
-    int lock_fd;               /* polls: held while the back end runs (one per machine) */
+    /* A kicked queue holds buffers not used yet: the harness waits for the
+     * back end in real time (virtual time stands still) up to hang_ms of
+     * silence (no call, no used entry) since progress_ms; past that the back
+     * end hangs and the run fails by its name.  Until held_until_ms the
+     * scenario holds the back end on purpose (vw_vhost_hold): its silence is
+     * the device's, and virtual time runs. */
+    uint64_t progress_ms, held_until_ms;
+    unsigned hang_ms;
+    int stdin_fd; /* the back end's stdin (testpmd exits on its EOF) */
+    int lock_fd;  /* polls: held while the back end runs (one per machine) */
     /* net: queue pairs the driver set on the control queue, and control
      * commands refused */
     uint16_t net_pairs;
@@ -113,6 +122,16 @@ struct vw_vhost_dev *vw_vhost_create(struct vm *vm, const struct vw_vhost_type *
 /* True when a polling back end of TYPE runs from this build directory now:
  * its lock is held, so another one waits before starting. */
 bool vw_vhost_lock_held(struct vm *vm, const struct vw_vhost_type *type);
+/* The real time the harness waits for a back end with kicked buffers
+ * unused, from its last call or used entry, before the run fails as a hang
+ * (a loaded host is slow, not a device that hangs in virtual time). */
+#define VW_VHOST_HANG_MS 30000
+void vw_vhost_hang_bound(struct vw_vhost_dev *d, unsigned ms);
+/* The scenario stops the back end on purpose for MS of real time from now
+ * (SIGSTOP): meanwhile its silence is a device that does not answer, so
+ * virtual time runs on to the driver's time-outs; after it the harness
+ * waits for what is still owed as usual. */
+void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms);
 /* Stop the back end now (by PID) and record its lifetime. */
 void vw_vhost_stop(struct vw_vhost_dev *d);
 

@@ -282,9 +282,10 @@ struct vw_virtio *vw_virtio_create(struct vm *vm, const struct vw_virtio_config 
     vw_kernel_keep(vm, dev);
     dev->vm = vm;
     dev->cfg = *cfg;
-    dev->rng = 0x9e3779b97f4a7c15ull ^ cfg->seed;
+    const uint32_t seed = vw_device_seed(vm, cfg->seed); /* varies with the run seed */
+    dev->rng = 0x9e3779b97f4a7c15ull ^ seed;
     struct vmodel_config mc = {
-        .seed = cfg->seed,
+        .seed = seed,
         .transport = cfg->transport,
         .device_type = cfg->device_type,
         .num_queues = cfg->queues,

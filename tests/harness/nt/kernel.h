@@ -233,6 +233,8 @@ struct vw_kernel {
     bool irql_lowered;      /* set by vw_irql_set, taken after the API (kernel.c) */
     bool point_unseeded;    /* the next point delivers as at seed 0 (k_intr.c, sched.c) */
     uint64_t sched_rng;     /* seeded injection points; 0 = every point */
+    uint64_t run_seed;      /* the runner's seed, mixed into device streams (run_seed.c) */
+    bool device_seed_fixed; /* devices keep their configured seed (vw_device_seed_fixed) */
     vw_on_wait_fn *on_wait;
     void *on_wait_ctx;
     vw_on_wait_fn *on_worker_point; /* vw_on_worker_point: once, after ..._skip points */
@@ -428,6 +430,10 @@ uint64_t vw_cpu_spins(struct vm *vm);
 unsigned vw_processor_index(struct vm *vm, gva_t pn);
 /* A seeded coin (sched.c): true on about half the calls, always unseeded. */
 bool vw_sched_coin(struct vm *vm);
+/* The seed a device created now draws its random streams from: its
+ * configured SEED mixed with the run seed; SEED itself at run seed 0 or
+ * once a scenario fixed the device streams (run_seed.c). */
+uint32_t vw_device_seed(struct vm *vm, uint32_t seed);
 /* IRQL lowered: deliver what became deliverable (kernel.c, cpu.c). */
 void vw_irql_lowered(struct vm *vm);
 

@@ -66,6 +66,26 @@ void vw_driver_path(struct vm *vm, const char *name, char *path, size_t size)
         snprintf(path, size, "%s/%s/testdrv/%s/%s.sys", vm->build_dir, arch, name, name);
 }
 
+/* DriverEntry(driver object, registry path) of the loaded image at
+ * PASSIVE_LEVEL in the system process, WHEN ("" or " after the restart")
+ * in its log lines; false (the run failed) when it faulted or failed. */
+static bool driver_entry(struct vm *vm, const char *when)
+{
+    uint64_t args[2] = {vm->k->driver_object, vm->k->registry_path}, status = 0;
+    vm->irql = VW_PASSIVE_LEVEL;
+    unsigned saved = enter_system(vm);
+    bool called = vw_call(vm, vm->image.entry, 2, args, &status);
+    vm->k->process = saved;
+    if (!called)
+        return false;
+    vw_log(vm, "DriverEntry%s returned 0x%08x", when, (uint32_t)status);
+    if (!VW_NT_SUCCESS((uint32_t)status)) {
+        vw_fail(vm, "DriverEntry%s failed with 0x%08x", when, (uint32_t)status);
+        return false;
+    }
+    return true;
+}
+
 bool vw_driver_load(struct vm *vm, const char *name)
 {
     char path[4096];
@@ -83,19 +103,8 @@ bool vw_driver_load(struct vm *vm, const char *name)
     snprintf(reg, sizeof(reg), "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s",
              name);
     vm->k->registry_path = vw_unicode_string(vm, reg);
-
-    uint64_t args[2] = {drv, vm->k->registry_path}, status = 0;
-    vm->irql = VW_PASSIVE_LEVEL;
-    unsigned saved = enter_system(vm);
-    bool called = vw_call(vm, vm->image.entry, 2, args, &status);
-    vm->k->process = saved;
-    if (!called)
+    if (!driver_entry(vm, ""))
         return false;
-    vw_log(vm, "DriverEntry returned 0x%08x", (uint32_t)status);
-    if (!VW_NT_SUCCESS((uint32_t)status)) {
-        vw_fail(vm, "DriverEntry failed with 0x%08x", (uint32_t)status);
-        return false;
-    }
     vm->k->driver_state = VW_DRIVER_LOADED;
     return true;
 }
@@ -111,21 +120,7 @@ bool vw_driver_reboot(struct vm *vm)
         return false;
     }
     vw_driver_path(vm, vm->k->driver_name, path, sizeof(path));
-    if (!vw_reload_image(vm, path))
-        return false;
-    uint64_t args[2] = {vm->k->driver_object, vm->k->registry_path}, status = 0;
-    vm->irql = VW_PASSIVE_LEVEL;
-    unsigned saved = enter_system(vm);
-    bool called = vw_call(vm, vm->image.entry, 2, args, &status);
-    vm->k->process = saved;
-    if (!called)
-        return false;
-    vw_log(vm, "DriverEntry after the restart returned 0x%08x", (uint32_t)status);
-    if (!VW_NT_SUCCESS((uint32_t)status)) {
-        vw_fail(vm, "DriverEntry after the restart failed with 0x%08x", (uint32_t)status);
-        return false;
-    }
-    return true;
+    return vw_reload_image(vm, path) && driver_entry(vm, " after the restart");
 }
 
 /* Message-signalled: one descriptor with the message count (raw) and the

@@ -105,6 +105,15 @@ void vw_registry_set(struct vm *vm, gva_t pdo, const char *name, uint32_t type, 
  * wait lets the devices run, and delivers interrupts, only at random (per
  * SEED, so a failing seed replays exactly); 0 restores every point. */
 void vw_sched_seed(struct vm *vm, uint64_t seed);
+/* The run seed (the runner sets it before the scenario): the scheduling
+ * seed as vw_sched_seed, and mixed into the random stream of every device
+ * created afterwards (delays, completion order, faults); at 0 each device
+ * draws from its configured seed alone. */
+void vw_run_seed(struct vm *vm, uint64_t seed);
+/* FIXED: devices created from now on draw from their configured seed
+ * alone, the same behaviour at every run seed (a scenario whose assertion
+ * needs one exact device stream). */
+void vw_device_seed_fixed(struct vm *vm, bool fixed);
 /* Run FN once, from inside the next wait of the driver that would block:
  * another thread acting while a request is in flight. */
 void vw_on_next_wait(struct vm *vm, void (*fn)(struct vm *vm, void *ctx), void *ctx);

@@ -53,6 +53,7 @@ struct options {
     const char *out, *build, *driver;
     int arch; /* -1: all */
     bool verbose, coverage;
+    bool spread;    /* each seed of a scenario on one arch, in turn (--spread) */
     unsigned seeds; /* seeds 0..seeds-1 */
     long seed;      /* >= 0: only this seed */
     unsigned jobs;
@@ -115,8 +116,9 @@ static int run_one(const struct options *o, const struct run *r)
                s->driver, s->name, tag);
         return 1;
     }
-    /* The scenario may choose its own seed; this one is the default. */
-    vw_sched_seed(vm, r->seed);
+    /* Scheduling points and device streams; the scenario may choose its
+     * own scheduling seed, this one is the default. */
+    vw_run_seed(vm, r->seed);
     s->run(vm);
     vw_scenario_end(vm); /* leak and pending-request checks, unloaded or not */
     /* A run that tested no driver is no pass: its back end (a vhost-user
@@ -412,7 +414,7 @@ static int usage(const char *prog)
 {
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-            "          [--seeds N | --seed S] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
+            "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
@@ -429,6 +431,10 @@ int main(int argc, char **argv)
                         .jobs = cpus > 0 ? (unsigned)cpus : 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--spread") == 0) {
+            o.spread = true;
+            continue;
+        }
         if (strcmp(a, "-v") == 0 || strcmp(a, "--coverage") == 0) {
             o.verbose |= a[1] == 'v';
             o.coverage |= a[1] == '-';
@@ -476,6 +482,7 @@ int main(int argc, char **argv)
     struct run *runs = NULL;
     unsigned first = o.seed >= 0 ? (unsigned)o.seed : 0;
     unsigned last = o.seed >= 0 ? (unsigned)o.seed : o.seeds - 1;
+    unsigned index = 0; /* of the scenario, for --spread */
     for (const struct vw_scenario *s = scenarios; s; s = s->next) {
         if (o.driver && strcmp(o.driver, s->driver) != 0)
             continue;
@@ -488,12 +495,19 @@ int main(int argc, char **argv)
         /* Benchmarks (group "bench-*": bench/) run only when named. */
         if (!o.driver && strncmp(s->driver, "bench-", 6) == 0)
             continue;
-        for (int a = 0; a < VW_ARCH_COUNT; a++) {
-            if (o.arch >= 0 && a != o.arch)
-                continue;
-            if (s->arches != 0 && !(s->arches & VW_ARCH_BIT(a)))
-                continue;
+        /* --spread: seed N of the scenario runs on the (index + N)-th of
+         * its arches only, so N seeds put it on N arches in turn at the
+         * cost of one arch. */
+        int allowed[VW_ARCH_COUNT], count = 0;
+        for (int a = 0; a < VW_ARCH_COUNT; a++)
+            if ((o.arch < 0 || a == o.arch) && (s->arches == 0 || (s->arches & VW_ARCH_BIT(a))))
+                allowed[count++] = a;
+        index++;
+        for (int k = 0; k < count; k++) {
+            int a = allowed[k];
             for (unsigned seed = first; seed <= last; seed++) {
+                if (o.spread && (int)((index + seed) % (unsigned)count) != k)
+                    continue;
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;
                     struct run *grown = realloc(runs, cap * sizeof(*runs));

@@ -30,16 +30,26 @@ VW_SCENARIO("harness", cpus_one, NULL)
     VW_EXPECT(vm, vw_cpu_other_runs(vm) == 0, "another CPU ran with CPUS=1");
 }
 
-/* The last processor is in group 1 (index 79: group 1, number 15). */
-VW_SCENARIO("harness", cpus_80_two_groups, NULL)
+/* The last processor is in group 1 (index 79: group 1, number 15).
+ * 64-bit only: 32-bit Windows has one group of at most 32. */
+VW_SCENARIO_ON("harness", cpus_80_two_groups, NULL, VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
 {
     load_with(vm, 80);
+    VW_EXPECT(vm, vw_cpu_count(vm) == 80, "%u processors", vw_cpu_count(vm));
     VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "no spin");
 }
 
 VW_SCENARIO("harness", cpus_64_one_group, NULL)
 {
     load_with(vm, 64);
+    VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "no spin");
+}
+
+/* x86 asked for 64 runs 32, the most 32-bit Windows runs. */
+VW_SCENARIO_ON("harness", cpus_x86_at_most_32, NULL, VW_ARCH_BIT(VW_X86))
+{
+    load_with(vm, 64);
+    VW_EXPECT(vm, vw_cpu_count(vm) == 32, "%u processors on x86", vw_cpu_count(vm));
     VW_EXPECT(vm, vw_cpu_spins(vm) == 1, "no spin");
 }
 

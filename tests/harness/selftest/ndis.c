@@ -216,13 +216,57 @@ VW_SCENARIO("vwndis", ndis_oid_requests, NULL)
     if (!oid(vm, false, VW_OID_802_3_CURRENT_ADDRESS, m, 4, VW_NDIS_STATUS_INVALID_LENGTH, NULL) ||
         !vw_ndis_restart(vm))
         return;
-    v = 0xb; /* directed | multicast | broadcast */
-    if (!oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, &done))
-        return;
+    /* the protocol bound at the restart: its filter set pended too */
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
-    VW_EXPECT(vm, st.oids_pended == 1 && done == 4, "filter set: pended %u, read %u",
-              st.oids_pended, done);
+    unsigned pended = st.oids_pended;
+    VW_EXPECT(vm, pended == 1 && vw_ndis_packet_filter(vm) == 0xb,
+              "bind: %u OIDs pended, packet filter 0x%x", pended, vw_ndis_packet_filter(vm));
+    v = 0x9; /* directed | broadcast */
+    if (!oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, &done))
+        return;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.oids_pended == pended + 1 && done == 4, "filter set: pended %u, read %u",
+              st.oids_pended - pended, done);
+    VW_EXPECT(vm, vw_ndis_packet_filter(vm) == 0x9, "packet filter 0x%x after the set",
+              vw_ndis_packet_filter(vm));
+    down(vm);
+}
+
+/* The packet filter (network/oid-gen-current-packet-filter): 0 from
+ * InitializeEx, DIRECTED | MULTICAST | BROADCAST once the protocol bound at
+ * the first restart; set to 0, the frames sent are completed but none comes
+ * back; set again, they do. */
+VW_SCENARIO("vwndis", ndis_packet_filter_zero_no_indication, NULL)
+{
+    if (!vw_driver_load(vm, "vwndis") || !vw_ndis_initialize(vm))
+        return;
+    VW_EXPECT(vm, vw_ndis_packet_filter(vm) == 0, "packet filter 0x%x before the bind",
+              vw_ndis_packet_filter(vm));
+    if (!vw_ndis_restart(vm))
+        return;
+    VW_EXPECT(vm, vw_ndis_packet_filter(vm) == 0xb, "packet filter 0x%x after the bind",
+              vw_ndis_packet_filter(vm));
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    uint32_t v = 0;
+    struct vw_ndis_stats st;
+    if (!oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, NULL) ||
+        !vw_ndis_send(vm, frames, &len, 1))
+        return;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.send_completed == 1 && st.send_failed == 0 && st.indicated == 0,
+              "filter 0: %u sends completed (%u failed), %u indicated", st.send_completed,
+              st.send_failed, st.indicated);
+    v = 0x1; /* directed */
+    if (!oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, NULL) ||
+        !vw_ndis_send(vm, frames, &len, 1))
+        return;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.indicated == 1, "filter 0x1: %u indicated", st.indicated);
+    if (!vm->failed)
+        vw_ndis_check_statistics(vm);
     down(vm);
 }
 
@@ -436,6 +480,18 @@ VW_SCENARIO("badndis", checker_ndis_indicate_while_paused, "with the adapter Pau
 {
     if (vw_driver_load(vm, "badndis") && vw_ndis_initialize(vm))
         plant(vm, 3);
+}
+
+VW_SCENARIO("badndis", checker_ndis_indicate_with_filter_zero,
+            "with the packet filter 0 (the protocol set it to 0")
+{
+    uint8_t f[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    uint32_t v = 0;
+    if (up(vm, "badndis") && plant(vm, 15) &&
+        oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, NULL))
+        vw_ndis_send(vm, frames, &len, 1);
 }
 
 VW_SCENARIO("badndis", checker_ndis_dispatch_flag_at_passive,

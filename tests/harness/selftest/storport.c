@@ -186,11 +186,12 @@ VW_SCENARIO("vwstor", storport_queue_depth, NULL)
     finish(vm);
 }
 
-/* A read the miniport holds: its time-out resets the bus, the read ends
- * with BUS_RESET exactly once, and I/O goes on. */
-VW_SCENARIO("vwstor", storport_timeout_resets_bus, NULL)
+/* A read the miniport holds, with ARGS saying how it answers reset SRBs:
+ * its time-out escalates (multi-tier-reset-in-storport) until tier TIER
+ * ends it, the read ends with BUS_RESET exactly once, and I/O goes on. */
+static void held_read_tier(struct vm *vm, const char *args, unsigned tier)
 {
-    if (!start(vm, "vwstor", "hang=1"))
+    if (!start(vm, "vwstor", args))
         return;
     uint8_t cdb[16], buf[SECTOR];
     rw10(cdb, 0x28, 0, 1);
@@ -198,10 +199,46 @@ VW_SCENARIO("vwstor", storport_timeout_resets_bus, NULL)
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, st.resets == 1, "%u bus resets for one time-out", st.resets);
+    unsigned lu = 1, target = tier >= VW_STOR_TIER_TARGET, bus = tier == VW_STOR_TIER_BUS;
+    VW_EXPECT(vm,
+              st.timeouts == 1 && st.last_tier == tier && st.lun_resets == lu &&
+                  st.target_resets == target && st.resets == bus,
+              "one time-out: %u time-outs, ended by tier %u (want %u), %u LUN resets, %u target "
+              "resets, %u bus resets",
+              st.timeouts, st.last_tier, tier, st.lun_resets, st.target_resets, st.resets);
     if (!scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the reset"))
         return;
     finish(vm);
+}
+
+/* The LUN reset SRB completes the held read: no further tier. */
+VW_SCENARIO("vwstor", storport_timeout_lun_reset, NULL)
+{
+    held_read_tier(vm, "hang=1", VW_STOR_TIER_LUN);
+}
+
+/* The LUN reset SRB is held: its own time-out, then the target reset. */
+VW_SCENARIO("vwstor", storport_timeout_lun_reset_hangs, NULL)
+{
+    held_read_tier(vm, "hang=1 lureset=1", VW_STOR_TIER_TARGET);
+}
+
+/* The LUN reset SRB fails (SRB_STATUS_ERROR): the target reset. */
+VW_SCENARIO("vwstor", storport_timeout_lun_reset_fails, NULL)
+{
+    held_read_tier(vm, "hang=1 lureset=2", VW_STOR_TIER_TARGET);
+}
+
+/* Both reset SRBs held: HwResetBus ends the read and both SRBs. */
+VW_SCENARIO("vwstor", storport_timeout_resets_bus, NULL)
+{
+    held_read_tier(vm, "hang=1 lureset=1 devreset=1", VW_STOR_TIER_BUS);
+}
+
+/* Both reset SRBs fail: HwResetBus. */
+VW_SCENARIO("vwstor", storport_timeout_resets_fail_bus, NULL)
+{
+    held_read_tier(vm, "hang=1 lureset=2 devreset=2", VW_STOR_TIER_BUS);
 }
 
 /* Stop (ScsiStopAdapter) and restart (ScsiRestartAdapter); data survives. */
@@ -258,13 +295,26 @@ VW_SCENARIO("badstor", checker_stor_completed_twice, "completed twice")
 
 VW_SCENARIO("badstor", checker_stor_completed_after_reset, "completed after the reset")
 {
-    if (!start(vm, "badstor", "mode=2 hang=1"))
+    /* Reset SRBs refused, so that the time-out reaches HwResetBus. */
+    if (!start(vm, "badstor", "mode=2 hang=1 lureset=2 devreset=2"))
         return;
     uint8_t cdb[16], buf[SECTOR] = {0};
     rw10(cdb, 0x28, 0, 1);
     /* The next write's DPC completes the read the reset already returned. */
     if (scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)"))
         write1(vm);
+}
+
+/* The LUN reset SRB succeeds while the read it should have ended is still
+ * held (srb/ns-srb-_storage_request_block, SRB_FUNCTION_RESET_LOGICAL_UNIT). */
+VW_SCENARIO("badstor", checker_stor_lun_reset_keeps_requests,
+            "LUN reset for 0:0 completed SUCCESS while SRB")
+{
+    if (!start(vm, "badstor", "mode=16 hang=1"))
+        return;
+    uint8_t cdb[16], buf[SECTOR] = {0};
+    rw10(cdb, 0x28, 0, 1);
+    scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)");
 }
 
 VW_SCENARIO("badstor", checker_stor_lock_held, "the lock is already held")

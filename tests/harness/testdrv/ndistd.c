@@ -122,3 +122,14 @@ VOID VwTdReadKeyword(NDIS_HANDLE h, PCWSTR name, NDIS_PARAMETER_TYPE type, ULONG
         *value = p->ParameterData.IntegerData;
     NdisCloseConfiguration(cfg);
 }
+
+NDIS_STATUS VwTdSetPacketFilter(PNDIS_OID_REQUEST r, ULONG *filter)
+{
+    if (r->DATA.SET_INFORMATION.InformationBufferLength < sizeof(ULONG)) {
+        r->DATA.SET_INFORMATION.BytesNeeded = sizeof(ULONG);
+        return NDIS_STATUS_INVALID_LENGTH;
+    }
+    *filter = *(const ULONG *)r->DATA.SET_INFORMATION.InformationBuffer;
+    r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
+    return NDIS_STATUS_SUCCESS;
+}

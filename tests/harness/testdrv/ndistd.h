@@ -26,5 +26,8 @@ VOID VwTdGeneralAttributes(NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES *gen, ULONG 
 /* A pool of NBLs with one NET_BUFFER each, tagged TAG, or NULL (PASSIVE). */
 NDIS_HANDLE VwTdNblPool(NDIS_HANDLE h, ULONG tag);
 
+/* A set of OID_GEN_CURRENT_PACKET_FILTER: the ULONG into *FILTER (PASSIVE). */
+NDIS_STATUS VwTdSetPacketFilter(PNDIS_OID_REQUEST r, ULONG *filter);
+
 /* The keyword NAME read as TYPE into *VALUE; unchanged when absent (PASSIVE). */
 VOID VwTdReadKeyword(NDIS_HANDLE h, PCWSTR name, NDIS_PARAMETER_TYPE type, ULONG *value);

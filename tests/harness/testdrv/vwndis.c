@@ -3,11 +3,11 @@
  * the harness's ndis.sys (tests/harness/port/ndis/): every frame sent comes
  * back as a receive indication from a pool of preallocated receive NBLs;
  * pause waits for the protocol to return them; a packet-filter set is
- * pended and completed from a DPC; restart arms a one-shot NDIS timer
- * whose callback (DISPATCH) queues an NDIS I/O work item (PASSIVE) that
- * sleeps with NdisMSleep, each reporting its IRQL through the vendor OID
- * VW_OID_VWNDIS_TIMERS.  Built as badndis with VWNDIS_PLANTED,
- * where the vendor OID VW_OID_VWNDIS_PLANT picks one planted bug per checker.
+ * pended and completed from a DPC, and while the filter is 0 nothing is
+ * indicated; restart arms a one-shot NDIS timer whose callback (DISPATCH)
+ * queues an NDIS I/O work item (PASSIVE) that sleeps with NdisMSleep, each reporting its IRQL
+ * through the vendor OID VW_OID_VWNDIS_TIMERS.  Built as badndis with VWNDIS_PLANTED, where the
+ * vendor OID VW_OID_VWNDIS_PLANT picks one planted bug per checker.
  */
 #include <ntddk.h>
 #include <vw/compiler.h>
@@ -535,8 +535,19 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
     return NDIS_STATUS_NOT_SUPPORTED;
 }
 
+/* Whether received frames may be indicated: not while the packet filter is
+ * zero (network/oid-gen-current-packet-filter) (any IRQL). */
+static BOOLEAN receives(const ADAPTER *a)
+{
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 15) /* planted: indicates whatever the packet filter */
+        return TRUE;
+#endif
+    return a->filter != 0;
+}
+
 /* Loops every frame back: copy into a receive NBL, complete the send,
- * indicate the copies (<= DISPATCH). */
+ * indicate the copies while the packet filter is nonzero (<= DISPATCH). */
 static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port, ULONG flags)
 {
     ADAPTER *a = ctx;
@@ -554,6 +565,16 @@ static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER 
         if (a->state != ST_RUNNING || a->removed) {
             NET_BUFFER_LIST_STATUS(n) =
                 a->removed ? NDIS_STATUS_ADAPTER_REMOVED : NDIS_STATUS_PAUSED;
+            continue;
+        }
+        if (!receives(a) && len >= 14 && len <= FRAME_MAX) {
+            /* sent, but the loop-back copy is not indicated: filter 0 */
+            UCHAR head[6];
+            PUCHAR d = NdisGetDataBuffer(nb, 6, head, 1, 0);
+            ULONG c = d != NULL ? dest_class(d) : 0;
+            NET_BUFFER_LIST_STATUS(n) = NDIS_STATUS_SUCCESS;
+            a->xmit_ok++;
+            a->out_frames[c]++, a->out_bytes[c] += len;
             continue;
         }
         if (a->free_rx == NULL || len > FRAME_MAX || len < 14) {

@@ -112,9 +112,11 @@ typedef struct {
     UCHAR sgbuf[SG_BUFLEN];
     BOOLEAN sync_seen;
     VWNDISHW_KEYWORDS kw;
+    ULONG filter; /* the packet filter: 0, nothing is read back to indicate */
 } ADAPTER;
 
-static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS};
+static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_802_3_CURRENT_ADDRESS,
+                            OID_GEN_CURRENT_PACKET_FILTER};
 
 /* ---- Configuration (PASSIVE) ------------------------------------------- */
 
@@ -462,7 +464,7 @@ static VOID reap(ADAPTER *a, PVOID throttle)
             done = a->cur;
             a->cur = NULL;
             a->io = IO_IDLE;
-            if (status == 0 && a->free_rx != NULL) {
+            if (status == 0 && a->free_rx != NULL && a->filter != 0) {
                 PNET_BUFFER_LIST r = a->free_rx;
                 a->free_rx = NET_BUFFER_LIST_NEXT_NBL(r);
                 NET_BUFFER_LIST_NEXT_NBL(r) = NULL;
@@ -587,7 +589,8 @@ static NDIS_STATUS set_attributes(ADAPTER *a)
     NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES gen;
     VwTdGeneralAttributes(&gen, MTU, 1000000000ull, a->mac, g_oids, sizeof(g_oids));
     gen.MacOptions = NDIS_MAC_OPTION_NO_LOOPBACK | NDIS_MAC_OPTION_FULL_DUPLEX;
-    gen.SupportedPacketFilters = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST;
+    gen.SupportedPacketFilters =
+        NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_BROADCAST;
     return NdisMSetMiniportAttributes(a->handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&gen);
 }
 
@@ -737,7 +740,8 @@ static NDIS_STATUS power_oid(ADAPTER *a, PNDIS_OID_REQUEST r)
     return NDIS_STATUS_SUCCESS;
 }
 
-/* The maximum frame size and the MAC, power; nothing else (PASSIVE). */
+/* The maximum frame size and the MAC, power, the packet filter; nothing
+ * else (PASSIVE). */
 static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
 {
     ADAPTER *a = ctx;
@@ -745,6 +749,8 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
     if ((r->RequestType == NdisRequestQueryInformation && r->DATA.Oid == OID_PNP_QUERY_POWER) ||
         (r->RequestType == NdisRequestSetInformation && r->DATA.Oid == OID_PNP_SET_POWER))
         return power_oid(a, r);
+    if (r->RequestType == NdisRequestSetInformation && r->DATA.Oid == OID_GEN_CURRENT_PACKET_FILTER)
+        return VwTdSetPacketFilter(r, &a->filter);
     if (r->RequestType != NdisRequestQueryInformation)
         return NDIS_STATUS_NOT_SUPPORTED;
     if (r->DATA.Oid == VW_OID_VWNDISHW_KEYWORDS) {

@@ -55,6 +55,7 @@ typedef struct adapter {
     LONG rx_out; /* received NBLs queued or with the protocol */
     NDIS_OFFLOAD cur, hw;
     ULONG plant;
+    ULONG filter; /* the packet filter: 0, nothing is looped back */
     /* RSS parameters */
     BOOLEAN rss;
     ULONG hash_info, key_len, tbl_len;
@@ -64,7 +65,7 @@ typedef struct adapter {
 
 static const UCHAR g_mac[6] = {0x02, 0x56, 0x57, 0x00, 0x00, 0x02};
 static NDIS_OID g_oids[] = {OID_GEN_MAXIMUM_FRAME_SIZE, OID_TCP_OFFLOAD_PARAMETERS,
-                            OID_GEN_RECEIVE_SCALE_PARAMETERS};
+                            OID_GEN_RECEIVE_SCALE_PARAMETERS, OID_GEN_CURRENT_PACKET_FILTER};
 
 /* The ones' complement sum of N bytes at P added to S (any IRQL). */
 static ULONG sum16(ULONG s, const UCHAR *p, ULONG n)
@@ -275,6 +276,10 @@ static VOID NTAPI send(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER 
         for (ULONG i = 0; i < RX_COUNT && r == NULL; i++)
             if (!a->rx[i].busy)
                 r = &a->rx[i];
+        if (a->running && a->filter == 0) { /* sent; nothing indicated while the filter is 0 */
+            NET_BUFFER_LIST_STATUS(n) = NDIS_STATUS_SUCCESS;
+            continue;
+        }
         if (!a->running || r == NULL || len < 14 || len > RX_MAX - 4) {
             NET_BUFFER_LIST_STATUS(n) = a->running ? NDIS_STATUS_RESOURCES : NDIS_STATUS_PAUSED;
             continue;
@@ -417,7 +422,8 @@ static NDIS_STATUS NTAPI initialize(NDIS_HANDLE h, NDIS_HANDLE drvctx,
     gen.MacOptions = NDIS_MAC_OPTION_COPY_LOOKAHEAD_DATA | NDIS_MAC_OPTION_TRANSFERS_NOT_PEND |
                      NDIS_MAC_OPTION_NO_LOOPBACK | NDIS_MAC_OPTION_FULL_DUPLEX |
                      NDIS_MAC_OPTION_8021P_PRIORITY | NDIS_MAC_OPTION_8021Q_VLAN;
-    gen.SupportedPacketFilters = NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_BROADCAST;
+    gen.SupportedPacketFilters =
+        NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_MULTICAST | NDIS_PACKET_TYPE_BROADCAST;
     gen.RecvScaleCapabilities = &rss;
     read_plant(a);
 #ifdef VWNDISOFF_PLANTED
@@ -590,6 +596,8 @@ static NDIS_STATUS NTAPI oid_request(NDIS_HANDLE ctx, PNDIS_OID_REQUEST r)
         return set_offload_parameters(a, r);
     if (r->DATA.Oid == OID_GEN_RECEIVE_SCALE_PARAMETERS)
         return set_rss(a, r);
+    if (r->DATA.Oid == OID_GEN_CURRENT_PACKET_FILTER)
+        return VwTdSetPacketFilter(r, &a->filter);
     return NDIS_STATUS_NOT_SUPPORTED;
 }
 

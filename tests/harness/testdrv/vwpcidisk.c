@@ -344,7 +344,14 @@ static BOOLEAN NTAPI PciStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVWPCI_EXT ext = DeviceExtension;
     UCHAR status = SRB_STATUS_INVALID_REQUEST, d[36] = {0};
-    if (SrbGetSrbFunction(Srb) != SRB_FUNCTION_EXECUTE_SCSI) {
+    ULONG fn = SrbGetSrbFunction(Srb);
+    if (fn == SRB_FUNCTION_RESET_LOGICAL_UNIT || fn == SRB_FUNCTION_RESET_DEVICE) {
+        /* No LUN or target reset here ("if possible": srb/ns-srb-
+         * _storage_request_block): refused, StorPort goes on to HwResetBus. */
+        Complete(ext, Srb, SRB_STATUS_INVALID_REQUEST);
+        return TRUE;
+    }
+    if (fn != SRB_FUNCTION_EXECUTE_SCSI) {
         /* A PnP SRB with STOR_DEVICE_CAPABILITIES_EX (24 bytes) is the
          * capabilities query; the RAM disk keeps StorPort's defaults. */
         if (ext->Bug == VWPCIDISK_BUG_CAPS_D1 && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP &&

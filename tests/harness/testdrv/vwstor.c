@@ -7,7 +7,9 @@
  * ArgumentString "hang=1" holds reads until a bus reset (the time-out path);
  * "dump=1" is the crash-dump instance (inline completion, no DPC);
  * "pause=1" pauses the adapter at the first write and resumes it from the
- * DPC.
+ * DPC; "lureset=N" and "devreset=N" say how it answers a LUN or target
+ * reset SRB: 0 resets (every held request ends BUS_RESET, then the SRB
+ * SUCCESS), 1 holds the SRB (only HwResetBus ends it), 2 fails it.
  * Built again as bad/badstor.c with VWSTOR_PLANTED: "mode=N" in the
  * ArgumentString then plants one bug per checker (VWSTOR_BUG_*).
  */
@@ -39,7 +41,11 @@ enum {
     VWSTOR_BUG_NO_RESTART,      /* ScsiRestartAdapter not claimed */
     VWSTOR_BUG_DUMP_MEMORY,     /* the dump copy asks for the whole 64 KiB disk */
     VWSTOR_BUG_LONG_STALL,      /* HwStartIo busy-waits 10 ms in 500 us stalls */
+    VWSTOR_BUG_RESET_KEEPS,     /* a LUN reset SRB succeeds, the held reads stay held */
 };
+
+/* How a LUN or target reset SRB is answered ("lureset=N", "devreset=N"). */
+enum { RESET_DOES, RESET_HOLDS, RESET_FAILS };
 
 typedef struct _VWSTOR_EXT {
     PUCHAR Disk;
@@ -52,6 +58,7 @@ typedef struct _VWSTOR_EXT {
     ULONG RegScratch[4];     /* the planted foreign registry buffer */
     BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
     BOOLEAN Config;          /* "config=1": claims ScsiSetBootConfig/SetRunningConfig */
+    ULONG LuReset, DevReset; /* RESET_DOES, RESET_HOLDS or RESET_FAILS */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
 } VWSTOR_EXT, *PVWSTOR_EXT;
@@ -172,6 +179,8 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
 #endif
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
     ext->Config = ArgValue(ArgumentString, "config") != 0;
+    ext->LuReset = ArgValue(ArgumentString, "lureset");
+    ext->DevReset = ArgValue(ArgumentString, "devreset");
     ConfigInfo->MaximumTransferLength = 16 * 1024;
     ConfigInfo->NumberOfPhysicalBreaks = 5;
     if (!ext->Dump) { /* the registry is PASSIVE_LEVEL only: never in dump mode */
@@ -482,6 +491,25 @@ static UCHAR IoControl(PVWSTOR_EXT Ext, PVOID Srb)
     return SRB_STATUS_SUCCESS;
 }
 
+/* DISPATCH_LEVEL, StartIo lock held: a LUN or target reset SRB (the
+ * disk is one LU of one target, so both reset all of it), answered as
+ * "lureset=N"/"devreset=N" say; the SRB's status or PENDING. */
+static UCHAR ResetRequest(PVWSTOR_EXT Ext, PVOID Srb)
+{
+    ULONG how =
+        SrbGetSrbFunction(Srb) == SRB_FUNCTION_RESET_LOGICAL_UNIT ? Ext->LuReset : Ext->DevReset;
+    if (how == RESET_FAILS)
+        return SRB_STATUS_ERROR;
+    if (how == RESET_HOLDS && Ext->Held < MAX_QUEUED) {
+        Ext->HeldSrbs[Ext->Held++] = Srb;
+        return SRB_STATUS_PENDING;
+    }
+    if (Ext->Bug == VWSTOR_BUG_RESET_KEEPS)
+        return SRB_STATUS_SUCCESS; /* the bug: the held reads stay held */
+    StorResetBus(Ext, 0);
+    return SRB_STATUS_SUCCESS;
+}
+
 /* DISPATCH_LEVEL, StartIo lock held by StorPort. */
 static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
@@ -517,10 +545,12 @@ static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
         status = IoControl(ext, Srb);
         break;
     case SRB_FUNCTION_RESET_BUS:
-    case SRB_FUNCTION_RESET_DEVICE:
-    case SRB_FUNCTION_RESET_LOGICAL_UNIT:
         StorResetBus(ext, 0);
         status = SRB_STATUS_SUCCESS;
+        break;
+    case SRB_FUNCTION_RESET_DEVICE:
+    case SRB_FUNCTION_RESET_LOGICAL_UNIT:
+        status = ResetRequest(ext, Srb);
         break;
     }
     if (status != SRB_STATUS_PENDING)

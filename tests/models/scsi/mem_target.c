@@ -278,6 +278,11 @@ static void mem_tmf(struct scsi_target *base, struct scsi_tmf *f)
  *  7.1: a TMF acts on the task set as it is when the TMF is received) */
 static void run_tmf(struct mem_target *t, struct scsi_tmf *f, uint64_t seen)
 {
+    if (t->faults.tmf_reject) {
+        f->result = SCSI_TMF_REJECTED;
+        t->base.tmf_done(t->base.ctx, f);
+        return;
+    }
     f->result = SCSI_TMF_COMPLETE;
     for (unsigned k = 0; k < t->ncmds;) {
         struct scsi_cmd *c = t->cmds[k];

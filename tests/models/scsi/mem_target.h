@@ -26,6 +26,8 @@ struct mem_target_faults {
     bool long_sense;     /**< CHECK CONDITION with 200 bytes of sense data */
     bool big_residual;   /**< residual reported as the transfer + 4096 */
     bool hung;           /**< nothing completes, commands or TMFs */
+    bool tmf_reject;     /**< every TMF answers FUNCTION REJECTED and ends nothing (SAM-5
+                              7.1: a target that supports none of them) */
 };
 
 struct mem_target;

@@ -1,6 +1,7 @@
 /*
  * Processors.  CPUS=N in the environment (default 4) or vw_cpus_set before
- * the driver loads; groups of 64 (80 CPUs: group 0 has 64, group 1 has 16).
+ * the driver loads; groups of 64 (80 CPUs: group 0 has 64, group 1 has 16);
+ * x86 at most 32, one group, as 32-bit Windows.
  * One unicorn engine runs one CPU at a time: the running CPU's IRQL is
  * vm->irql and its spin locks k->held, the others keep theirs here.
  * Threads, work items, PnP and the scenario run on CPU 0.  An interrupt
@@ -22,6 +23,9 @@
 
 #define DEFAULT_CPUS 4
 #define MAX_CPUS     2048 /* a hard limit, failed by name */
+/* 32-bit Windows runs at most 32 logical processors, in one group
+ * (KeQueryMaximumProcessorCountEx; KAFFINITY is 32 bits there). */
+#define X86_MAX_CPUS 32
 #define CPU_STACK    0x10000
 
 enum cpu_state { CPU_IDLE, CPU_ACTIVE, CPU_SPINNING };
@@ -91,6 +95,12 @@ bool vw_cpus_set(struct vm *vm, unsigned n)
     if (n == 0 || n > MAX_CPUS) {
         vw_fail(vm, "harness: CPUS=%u (1 to %u)", n, MAX_CPUS);
         return false;
+    }
+    /* An x86 guest on a larger machine sees 32: so does this one. */
+    if (vm->arch == VW_X86 && n > X86_MAX_CPUS) {
+        vw_log(vm, "harness: CPUS=%u on x86: 32-bit Windows runs at most %u processors", n,
+               X86_MAX_CPUS);
+        n = X86_MAX_CPUS;
     }
     for (unsigned i = 0; i < c->count; i++)
         if (c->cpu[i].dpc_count > 0 || c->cpu[i].state == CPU_SPINNING) {

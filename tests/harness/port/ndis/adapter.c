@@ -76,6 +76,7 @@ bool vw_ndis_initialize(struct vm *vm)
     vw_wr(vm, s->init_params + VW_OFFSET(vm, NDIS_MINIPORT_INIT_PARAMETERS, IfIndex), 7, 4);
     s->state = VW_NDIS_INITIALIZING;
     s->reg_attrs = s->gen_attrs = false;
+    ndis_bind_reset(vm);
     uint64_t args[3] = {s->adapter, s->driver_context, s->init_params}, r = 0;
     if (!ndis_call(vm, s->h_init, VW_PASSIVE_LEVEL, 3, args, &r))
         return false;
@@ -125,7 +126,7 @@ bool vw_ndis_restart(struct vm *vm)
     if (vm->failed)
         return false;
     s->state = (uint32_t)r == VW_NDIS_STATUS_SUCCESS ? VW_NDIS_RUNNING : VW_NDIS_PAUSED;
-    return s->state == VW_NDIS_RUNNING;
+    return s->state == VW_NDIS_RUNNING && ndis_bind(vm);
 }
 
 /* Called when the pause finishes: nothing may be outstanding then
@@ -478,6 +479,8 @@ void ndis_indicate_receive(struct vm *vm, const struct vw_api *api)
                 ndis_state_name(s->state));
         return;
     }
+    if (!ndis_filter_allows_indication(vm, "NdisMIndicateReceiveNetBufferLists"))
+        return;
     if ((flags & VW_NDIS_FLAGS_DISPATCH_LEVEL) && vm->irql != VW_DISPATCH_LEVEL) {
         vw_fail(vm,
                 "NdisMIndicateReceiveNetBufferLists: NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL at "
@@ -590,6 +593,12 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
     s->oid_req = req;
     s->oid_pending = false;
     s->oid_done = false;
+    uint32_t filter = 0;
+    bool filter_set = set && oid == VW_OID_GEN_CURRENT_PACKET_FILTER && len >= 4;
+    if (filter_set) {
+        memcpy(&filter, buf, 4);
+        ndis_filter_set_start(vm, filter);
+    }
     uint64_t args[2] = {s->context, req}, r = 0;
     if (!ndis_call(vm, s->h_oid, VW_PASSIVE_LEVEL, 2, args, &r))
         return false;
@@ -606,6 +615,8 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
                 "0x%08x (only a pended request is completed)",
                 oid, (uint32_t)r);
     }
+    if (filter_set)
+        ndis_filter_set_done(vm, filter, (uint32_t)r);
     if (vm->failed)
         return false;
     *status = (uint32_t)r;

@@ -203,6 +203,10 @@ struct ndis_state {
     uint32_t mac_options;             /* the general attributes' MacOptions (vlan.c) */
     struct ndis_rss rss;              /* RSS capabilities and parameters (rss.c) */
     struct vw_ndis_offload_stats off; /* what the offload checks saw */
+    /* The protocol binding (bind.c): bound since InitializeEx, the packet
+     * filter in effect, a nonzero one being set (0: none) */
+    bool bound;
+    uint32_t filter, filter_next;
     /* Planted into the emulation itself: none yet */
 };
 
@@ -275,6 +279,13 @@ bool ndis_pm_capabilities(struct vm *vm, gva_t pm);
 bool ndis_rss_capabilities(struct vm *vm, gva_t caps);
 /* NDIS_OFFLOAD at O into the current configuration (offload.c). */
 void ndis_offload_read_current(struct vm *vm, gva_t o, uint32_t size);
+
+/* bind.c: the protocol binding and its packet filter. */
+void ndis_bind_reset(struct vm *vm);
+bool ndis_bind(struct vm *vm);
+void ndis_filter_set_start(struct vm *vm, uint32_t filter);
+void ndis_filter_set_done(struct vm *vm, uint32_t filter, uint32_t status);
+bool ndis_filter_allows_indication(struct vm *vm, const char *who);
 
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

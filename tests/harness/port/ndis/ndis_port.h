@@ -22,8 +22,14 @@ enum vw_ndis_adapter_state {
 
 /* MiniportInitializeEx at PASSIVE_LEVEL; the adapter is Paused after it. */
 bool vw_ndis_initialize(struct vm *vm);
-/* MiniportRestart (Paused -> Running), waiting for NdisMRestartComplete. */
+/* MiniportRestart (Paused -> Running), waiting for NdisMRestartComplete;
+ * the first one since InitializeEx then binds the protocol, which sets
+ * OID_GEN_CURRENT_PACKET_FILTER to DIRECTED | MULTICAST | BROADCAST, as
+ * TCP/IP does (bind.c; a failed set fails the run). */
 bool vw_ndis_restart(struct vm *vm);
+/* The packet filter the protocol set last (0 from InitializeEx until the
+ * bind); a receive indication while it is 0 fails the run. */
+uint32_t vw_ndis_packet_filter(struct vm *vm);
 /* MiniportPause (Running -> Paused): the protocol returns what it holds
  * and NDIS waits for NdisMPauseComplete. */
 bool vw_ndis_pause(struct vm *vm);

@@ -336,6 +336,8 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
         vw_write(vm, ex + VW_OFFSET(vm, SRBEX_DATA_SCSI_CDB16, Cdb), cdb, cdb_len);
     r->len = len;
     r->data_in = data_in;
+    r->target = a->target, r->lun = a->lun;
+    r->function = function;
     r->sg = len ? build_sg(vm, r->data, len) : 0;
     r->cpu = a->dump ? vw_cpu_current(vm) : stor_submit_cpu(vm, a);
     r->state = REQ_PENDING;
@@ -372,7 +374,11 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     r->state = REQ_AT_MINIPORT;
     r->start_cpu = vw_cpu_current(vm);
     r->deadline = vm->k->interrupt_time + a->timeout_s * 10000000ull;
-    a->outstanding++;
+    r->start_seq = ++a->start_seq;
+    /* StorPort's own reset SRBs reach a full queue too: not counted
+     * against MaxNumberOfIO (the emulation's reading; no page says). */
+    if (!r->port_reset)
+        a->outstanding++;
     /* The independent count: never more than the miniport allowed. */
     if (a->outstanding > a->max_io) {
         vw_fail(vm,
@@ -424,7 +430,7 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 bool stor_gate_open(const struct stor_adapter *a)
 {
     bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
-    return room && !a->busy && !a->paused;
+    return room && !a->busy && !a->paused && !a->resetting;
 }
 
 /* Start what the gate allows: adapter and LUN depth, busy, paused.
@@ -480,78 +486,114 @@ static void requeue_busy(struct vm *vm, struct stor_adapter *a)
     }
 }
 
-/* Time-out: HwResetBus at DISPATCH_LEVEL under the StartIo lock; what it
- * left outstanding StorPort completes with BUS_RESET itself, and a later
- * completion of it is a bug (storport/nc-storport-hw_reset_bus). */
-static void reset_bus(struct vm *vm, struct stor_adapter *a)
+/* One round of the class layer's wait for REQS (N): start what the gate
+ * allows, run DPCs, HwTimer and the devices, or move the clock to the next
+ * event.  WAIT_LATE: the first deadline among them came first (*LATE that
+ * request; the clock is there). */
+enum wait_step { WAIT_MORE, WAIT_DONE, WAIT_LATE, WAIT_FAILED };
+static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs,
+                                unsigned n, struct stor_req **late)
 {
-    uint64_t argv[2] = {a->ext, 0}, ret = 0;
-    a->stats.resets++;
-    vw_log(vm, "storport: request timed out: HwResetBus (event 129)");
-    if (!stor_call(vm, a, CTX_RESET_BUS, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->reset_bus, 2,
-                   argv, &ret))
-        return;
-    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
-        struct stor_req *r = &a->reqs[i];
-        if (r->state == REQ_AT_MINIPORT) {
-            vw_log(vm, "storport: HwResetBus left SRB 0x%" PRIx64 "; completed with BUS_RESET",
-                   r->srb);
-            r->state = REQ_RETURNED_BY_RESET;
-            r->status = SRB_STATUS_BUS_RESET;
-            a->outstanding--;
+    bool moved = start_pending(vm, a);
+    moved |= stor_run_dpcs(vm, a);
+    moved |= stor_run_timer(vm, a);
+    requeue_busy(vm, a);
+    if (vm->failed)
+        return WAIT_FAILED;
+    bool done = true;
+    uint64_t first = UINT64_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        if (reqs[i]->state == REQ_PENDING || reqs[i]->state == REQ_AT_MINIPORT)
+            done = false;
+        if (reqs[i]->state == REQ_AT_MINIPORT && reqs[i]->deadline < first) {
+            first = reqs[i]->deadline;
+            *late = reqs[i];
         }
     }
+    if (done)
+        return WAIT_DONE;
+    /* Let the devices answer: they run, raise their interrupts, and
+     * the ISRs and DPCs run on the CPUs the interrupts target. */
+    if (moved || vw_sched_settle(vm))
+        return WAIT_MORE;
+    uint64_t due = vw_sched_next_due(vm);
+    if (a->timer != 0 && a->timer_due < due)
+        due = a->timer_due;
+    if (due != VW_NO_DEADLINE && due < first) {
+        if (due > vm->k->interrupt_time)
+            vw_time_advance(vm, due - vm->k->interrupt_time);
+        return WAIT_MORE;
+    }
+    if (first == UINT64_MAX) {
+        vw_fail(vm, "storport: requests wait and nothing can start them (busy %d, paused %d)",
+                a->busy, a->paused);
+        return WAIT_FAILED;
+    }
+    if (vm->k->interrupt_time < first)
+        vw_time_advance(vm, first - vm->k->interrupt_time);
+    return WAIT_LATE;
 }
 
 /* Run DPCs and the queue until REQS are all finished (or the run failed),
- * moving the clock to the first deadline when nothing moves. */
+ * moving the clock to the first deadline when nothing moves; a request
+ * past its deadline starts StorPort's reset escalation (reset.c). */
 static bool wait_for(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n)
 {
     for (unsigned rounds = 0; !vm->failed; rounds++) {
-        bool moved = start_pending(vm, a);
-        moved |= stor_run_dpcs(vm, a);
-        moved |= stor_run_timer(vm, a);
-        requeue_busy(vm, a);
-        bool done = true;
-        uint64_t first = UINT64_MAX;
-        for (unsigned i = 0; i < n; i++) {
-            if (reqs[i]->state == REQ_PENDING || reqs[i]->state == REQ_AT_MINIPORT)
-                done = false;
-            if (reqs[i]->state == REQ_AT_MINIPORT && reqs[i]->deadline < first)
-                first = reqs[i]->deadline;
-        }
-        if (done)
+        struct stor_req *late = NULL;
+        enum wait_step step = wait_step(vm, a, reqs, n, &late);
+        if (step == WAIT_DONE)
             return true;
+        if (step == WAIT_FAILED)
+            return false;
         if (rounds == 1000000) { /* a submission that never finds its moment */
             vw_fail(vm, "storport: requests never finish (%u rounds)", rounds);
             return false;
         }
-        /* Let the devices answer: they run, raise their interrupts, and
-         * the ISRs and DPCs run on the CPUs the interrupts target. */
-        if (moved || vw_sched_settle(vm))
+        if (step == WAIT_MORE)
             continue;
-        uint64_t due = vw_sched_next_due(vm);
-        if (a->timer != 0 && a->timer_due < due)
-            due = a->timer_due;
-        if (due != VW_NO_DEADLINE && due < first) {
-            if (due > vm->k->interrupt_time)
-                vw_time_advance(vm, due - vm->k->interrupt_time);
-            continue;
-        }
-        if (first == UINT64_MAX) {
-            vw_fail(vm, "storport: requests wait and nothing can start them (busy %d, paused %d)",
-                    a->busy, a->paused);
-            return false;
-        }
-        if (vm->k->interrupt_time < first)
-            vw_time_advance(vm, first - vm->k->interrupt_time);
-        reset_bus(vm, a);
+        stor_timeout(vm, a, late);
         if (rounds > 1000) {
             vw_fail(vm, "storport: requests never finish");
             return false;
         }
     }
     return false;
+}
+
+bool stor_wait_deadline(struct vm *vm, struct stor_adapter *a, struct stor_req *r, bool *late)
+{
+    *late = false;
+    for (unsigned rounds = 0; !vm->failed; rounds++) {
+        struct stor_req *first = NULL;
+        enum wait_step step = wait_step(vm, a, &r, 1, &first);
+        if (step == WAIT_DONE || step == WAIT_LATE) {
+            *late = step == WAIT_LATE;
+            return true;
+        }
+        if (step == WAIT_FAILED)
+            return false;
+        if (rounds == 1000000) {
+            vw_fail(vm, "storport: a reset SRB never finishes (%u rounds)", rounds);
+            return false;
+        }
+    }
+    return false;
+}
+
+struct stor_req *stor_new_srb(struct vm *vm, struct stor_adapter *a, uint32_t function,
+                              uint8_t target, uint8_t lun)
+{
+    uint8_t none[1] = {0}, t = a->target, l = a->lun;
+    a->target = target, a->lun = lun;
+    struct stor_req *r = new_request(vm, a, none, 0, 0, false, function);
+    a->target = t, a->lun = l;
+    return r;
+}
+
+void stor_free_request(struct vm *vm, struct stor_req *r)
+{
+    free_request(vm, r);
 }
 
 static void collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res);
@@ -644,6 +686,12 @@ bool vw_stor_srb(struct vm *vm, unsigned function, struct vw_stor_result *res)
     uint8_t none[1] = {0};
     struct stor_req *r = new_request(vm, a, none, 0, 0, false, function);
     if (r == NULL || !wait_for(vm, a, &r, 1))
+        return false;
+    /* A LUN or target reset from the class layer: the same rule as
+     * StorPort's own (reset.c). */
+    bool reset = function == SRB_FUNCTION_RESET_LU || function == SRB_FUNCTION_RESET_DEVICE;
+    if (reset && r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
+        !stor_reset_scope_done(vm, a, r))
         return false;
     collect(vm, r, NULL, res);
     return !vm->failed;

@@ -217,7 +217,8 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
     r->completed_once = true;
     r->done_cpu = stor_completion_cpu(vm, a, r);
     r->status = status;
-    a->outstanding--;
+    if (!r->port_reset)
+        a->outstanding--;
     a->stats.completed++;
     if (a->busy_count > 0 && --a->busy_count == 0)
         a->busy = false;

@@ -15,6 +15,8 @@
 #define SRB_FUNCTION_EXECUTE_SCSI  0x00
 #define SRB_FUNCTION_FLUSH         0x08
 #define SRB_FUNCTION_STORAGE_BLOCK 0x28
+#define SRB_FUNCTION_RESET_DEVICE  0x16
+#define SRB_FUNCTION_RESET_LU      0x20 /* SRB_FUNCTION_RESET_LOGICAL_UNIT */
 #define SRB_STATUS_PENDING         0x00
 #define SRB_STATUS_SUCCESS         0x01
 #define SRB_STATUS_BUSY            0x05
@@ -76,6 +78,10 @@ struct stor_req {
     unsigned busy_retries;
     unsigned sense_len;                /* SenseInfoBufferLength as given (0: no buffer) */
     uint64_t dma_srb_len, dma_ext_len; /* announced to the devices (dma.c) */
+    uint8_t target, lun;               /* its BTL8 address */
+    uint32_t function;                 /* SrbFunction */
+    bool port_reset;                   /* a reset SRB StorPort sent on a time-out (reset.c) */
+    uint64_t start_seq;                /* order in which HwStartIo got it */
 };
 
 #define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
@@ -157,6 +163,10 @@ struct stor_adapter {
     /* A dump copy's PORT_CONFIGURATION_INFORMATION.DumpMode: 1 crash, 2
      * hibernation (storport/ns-storport-_port_configuration_information). */
     uint8_t dump_mode;
+    /* A LUN or target reset SRB of the time-out's escalation is at the
+     * miniport: the queues hold every other request (reset.c). */
+    bool resetting;
+    uint64_t start_seq;
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -258,6 +268,22 @@ bool stor_adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type);
 bool stor_wait(struct vm *vm, struct stor_adapter *a, struct stor_req **reqs, unsigned n);
 /* adapter.c: the class layer's view of R (freed unless a reset returned it). */
 void stor_collect(struct vm *vm, struct stor_req *r, void *buf, struct vw_stor_result *res);
+/* adapter.c: a function-only SRB_EX (no CDB, no data) of FUNCTION for
+ * TARGET:LUN, not yet started; NULL when the run failed. */
+struct stor_req *stor_new_srb(struct vm *vm, struct stor_adapter *a, uint32_t function,
+                              uint8_t target, uint8_t lun);
+void stor_free_request(struct vm *vm, struct stor_req *r);
+/* adapter.c: wait for R alone until it finishes (true, *LATE false) or its
+ * deadline passes (true, *LATE true); false when the run failed. */
+bool stor_wait_deadline(struct vm *vm, struct stor_adapter *a, struct stor_req *r, bool *late);
+
+/* reset.c: StorPort's answer to R's time-out, tier by tier: a LUN reset
+ * SRB, a target reset SRB, HwResetBus (multi-tier-reset-in-storport). */
+void stor_timeout(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+/* reset.c: after reset SRB R completed SUCCESS, what the miniport's
+ * DPCs do at that same instant run; false (the run failed) when a request
+ * of its scope HwStartIo had before it is still at the miniport. */
+bool stor_reset_scope_done(struct vm *vm, struct stor_adapter *a, const struct stor_req *r);
 
 /* registry.c: the registry exports and the buffer's release at removal. */
 vw_api_fn stor_allocate_registry_buffer, stor_free_registry_buffer, stor_registry_read,

@@ -231,7 +231,15 @@ struct vw_stor_stats {
     unsigned pnp_srbs;               /* SRB_FUNCTION_PNP StorPort sent at a removal or start */
     unsigned hibernations;           /* vw_stor_hibernate round trips */
     unsigned dump_uncached;          /* bytes of uncached extension the dump copy got */
+    /* Time-outs and the tiers of their escalation (reset.c): LUN reset
+     * SRBs and target reset SRBs StorPort sent (`resets` counts
+     * HwResetBus calls, the last tier), and which tier ended the last
+     * time-out (VW_STOR_TIER_*, 0 none yet). */
+    unsigned timeouts, lun_resets, target_resets, last_tier;
 };
+#define VW_STOR_TIER_LUN    1
+#define VW_STOR_TIER_TARGET 2
+#define VW_STOR_TIER_BUS    3
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */

@@ -403,7 +403,7 @@ struct vw_stordisk *vw_stordisk_create(struct vm *vm, const struct vw_stordisk_c
         return NULL;
     }
     vw_kernel_keep(vm, d->disk);
-    d->rng = 0x9e3779b97f4a7c15ull ^ cfg->seed;
+    d->rng = 0x9e3779b97f4a7c15ull ^ vw_device_seed(vm, cfg->seed);
     unsigned slot = vm->k->pdo_count;
     uint64_t bar0 = BAR0_BASE + SLOT_SPAN * slot;
     uint16_t port = (uint16_t)(BAR1_PORT + 0x20 * slot);
