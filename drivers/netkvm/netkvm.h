@@ -205,8 +205,7 @@ struct _NK_ADAPTER {
     volatile LONG RxOut; /* NBLs indicated, not returned */
     /* Filters, as the OIDs set them (PASSIVE; queries and the device read
      * these); the data path reads the published snapshot RxFilter */
-    ULONG PacketFilter;
-    BOOLEAN FilterSet; /* NDIS set a packet filter: rx.c drops what it excludes */
+    ULONG PacketFilter; /* 0 until NDIS sets one: nothing is indicated */
     UCHAR Mcast[NK_MCAST_MAX][NK_ETH_ALEN];
     ULONG McastCount;
     struct nk_rx_filter_pub RxFilter; /* read lock-free per frame (rx.c) */

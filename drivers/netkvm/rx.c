@@ -169,16 +169,13 @@ void NkRxPost(PNK_RXQ q)
  * The device drops most of what the filter excludes (CTRL_RX), but not
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
- * Before NDIS sets a filter everything the device delivers passes.  Judged
+ * Until NDIS sets a filter (it does when a protocol binds) the filter is 0
+ * and nothing passes.  Judged
  * against the published snapshot, without a lock: an OID set at PASSIVE
  * builds the other one (NkRxFilterPublish). */
 static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
 {
     UCHAR storage[NK_ETH_ALEN];
-    /* FilterSet only ever turns TRUE (before its snapshot is published):
-     * read FALSE, no filter was set yet and the frame passes either way */
-    if (!__atomic_load_n(&a->FilterSet, __ATOMIC_RELAXED))
-        return TRUE;
     PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
     return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
 }
@@ -215,7 +212,6 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
     struct nk_rx_filter *f = sp.Spare;
     ULONG n = a->McastCount < NK_MCAST_MAX ? a->McastCount : NK_MCAST_MAX;
     RtlZeroMemory(f, sizeof(*f));
-    f->set = a->FilterSet != FALSE;
     f->filter = a->PacketFilter;
     RtlCopyMemory(f->mac, a->CurrentMac, NK_ETH_ALEN);
     f->count = n;
