@@ -46,6 +46,6 @@ netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/de
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
 	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c $(VWNDIS_VIRTIO_SRCS) \
 	drivers/netkvm/nk_rss.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
-	drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
+	drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c drivers/netkvm/nk_gather.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/announce.c drivers/netkvm/power.c
 netkvm_IMPORTS := ntoskrnl hal ndis

@@ -84,7 +84,7 @@ static NDIS_STATUS NkSetGeneral(PNK_ADAPTER a)
 /* IRQL: PASSIVE_LEVEL. scatter/gather DMA for the send path, registered
  * before any shared memory (ndis/nf-ndis-ndismallocatesharedmemory,
  * Remarks), so before the device's MTU is known: the mapping covers the
- * largest frame any MTU allows. */
+ * largest frame any MTU allows and the largest large send. */
 static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
 {
     NDIS_SG_DMA_DESCRIPTION d;
@@ -92,7 +92,8 @@ static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
     NK_HEADER(d.Header, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
               sizeof(d));
     d.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
-    d.MaximumPhysicalMapping = NK_MTU_MAX + NK_ETH_HLEN;
+    d.MaximumPhysicalMapping =
+        NK_MTU_MAX + NK_ETH_HLEN > NK_TX_FRAME_MAX ? NK_MTU_MAX + NK_ETH_HLEN : NK_TX_FRAME_MAX;
     d.ProcessSGListHandler = NkProcessSgList;
     return NdisMRegisterScatterGatherDma(a->Handle, &d, &a->Dma);
 }

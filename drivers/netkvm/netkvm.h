@@ -42,6 +42,10 @@
  * whose options push its datagram past 65535 bytes cannot be described to
  * the device and fails (nk_csum: NK_TX_TOO_LONG) */
 #define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
+/* The longest frame a send may carry: a large send's 64 KiB datagram
+ * behind an Ethernet header and an 802.1Q tag (NkTxMaxLength); the size of
+ * a transmit queue's bounce buffer and of the DMA mapping */
+#define NK_TX_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -62,6 +66,7 @@ typedef struct _NK_TX_ENTRY {
     struct _NK_TX_ENTRY *Next; /* free list, or the completed list */
     PNET_BUFFER Nb;
     PSCATTER_GATHER_LIST Sgl;
+    BOOLEAN Bounced; /* Nb went out of the queue's bounce buffer */
     PUCHAR Hdr;
     ULONG64 HdrPa;
     struct virtqueue_indirect Table;
@@ -77,7 +82,15 @@ typedef struct _NK_TXQ {
     PNET_BUFFER PendHead, PendTail; /* mapped, waiting for ring space */
     ULONG Index;                    /* pair */
     ULONG Message;
-    ULONG Unfit; /* frames failed: more segments than the ring takes */
+    ULONG Unfit; /* frames failed: the ring refused a request that fits it */
+    /* One frame's flat copy (tx.c): a send of more SG elements than a
+     * request's table goes out of it; BounceOwner holds it, from the copy
+     * until the device is done with the frame (NULL: free) */
+    struct virtio_dma Bounce;
+    ULONG BounceBytes;
+    PNET_BUFFER BounceOwner;
+    ULONG Bounced;     /* frames sent out of the bounce buffer */
+    ULONG BounceWaits; /* times a frame waited for it */
     /* MiniportSendNetBufferLists calls mapping frames for this queue: while
      * one runs, posts leave publishing and the kick to the last one out */
     volatile LONG InSend;
@@ -175,7 +188,10 @@ struct _NK_ADAPTER {
     ULONG RingMemSize;
     PNK_RXQ Rx;
     PNK_TXQ Tx;
-    ULONG Pairs;       /* pairs set up */
+    ULONG Pairs; /* pairs set up */
+    /* Receive queues a return call marked for reposting, a bit each (rx.c) */
+    volatile LONG *RxRepost;
+    ULONG RxRepostWords;
     ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
     /* Control queue */
     struct virtqueue Ctrl;
@@ -189,8 +205,7 @@ struct _NK_ADAPTER {
     volatile LONG RxOut; /* NBLs indicated, not returned */
     /* Filters, as the OIDs set them (PASSIVE; queries and the device read
      * these); the data path reads the published snapshot RxFilter */
-    ULONG PacketFilter;
-    BOOLEAN FilterSet; /* NDIS set a packet filter: rx.c drops what it excludes */
+    ULONG PacketFilter; /* 0 until NDIS sets one: nothing is indicated */
     UCHAR Mcast[NK_MCAST_MAX][NK_ETH_ALEN];
     ULONG McastCount;
     struct nk_rx_filter_pub RxFilter; /* read lock-free per frame (rx.c) */
@@ -241,8 +256,9 @@ BOOLEAN NkTxSendOwn(PNK_TXQ Q, const UCHAR *Frame, ULONG Len);
 MINIPORT_PROCESS_SG_LIST NkProcessSgList;
 
 /* ---- tx_offload.c ---- */
-BOOLEAN NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, PUCHAR Slot,
-                    ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
+enum { NK_OFF_OK = 0, NK_OFF_FAIL = 1, NK_OFF_MANY = 2 }; /* NkTxOffload */
+int NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, const UCHAR *Flat, PUCHAR Slot,
+                ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
 ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
 ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);

@@ -23,8 +23,8 @@ bool nk_rx_filter_check(struct nk_rx_filter_pub *p, const uint8_t *dest)
 {
     unsigned slot;
     const struct nk_rx_filter *f = nk_rx_filter_read_begin(p, &slot);
-    bool pass = !f->set || nk_rx_filter_pass(f->filter, dest, f->mac,
-                                             (const uint8_t(*)[NK_ETH_ALEN])f->mcast, f->count);
+    bool pass = nk_rx_filter_pass(f->filter, dest, f->mac, (const uint8_t(*)[NK_ETH_ALEN])f->mcast,
+                                  f->count);
     nk_rx_filter_read_end(p, slot);
     return pass;
 }

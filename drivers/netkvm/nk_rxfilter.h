@@ -20,8 +20,7 @@
 
 /* One snapshot: what a frame is judged against */
 struct nk_rx_filter {
-    bool set;        /* NDIS set a packet filter: before that everything passes */
-    uint32_t filter; /* NK_FILTER_* */
+    uint32_t filter; /* NK_FILTER_*: 0 (nothing passes) until NDIS sets one */
     uint8_t mac[NK_ETH_ALEN];
     unsigned count; /* multicast entries, at most NK_MCAST_MAX */
     uint8_t mcast[NK_MCAST_MAX][NK_ETH_ALEN];

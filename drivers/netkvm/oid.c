@@ -298,11 +298,9 @@ static NDIS_STATUS NkSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
                          NDIS_PACKET_TYPE_PROMISCUOUS))
             return NDIS_STATUS_NOT_SUPPORTED;
         ULONG was = a->PacketFilter;
-        BOOLEAN was_set = a->FilterSet;
         a->PacketFilter = u;
-        a->FilterSet = TRUE;
         if (!NkRxFilterPublish(a)) {
-            a->PacketFilter = was, a->FilterSet = was_set; /* frames keep the old filter */
+            a->PacketFilter = was; /* frames keep the old filter */
             return NDIS_STATUS_RESOURCES;
         }
         NkCtrlApplyFilter(a);

@@ -54,6 +54,13 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
     NDIS_STATUS st = NkRxPlan(a, q);
     if (st != NDIS_STATUS_SUCCESS)
         return st;
+    if (q->Index == 0) {
+        /* The adapter's repost bitmap (NkRxReturnMixed): a bit per queue */
+        a->RxRepostWords = (a->Pairs + 31) / 32;
+        a->RxRepost = VwNdisAlloc(&a->V, a->RxRepostWords * sizeof(LONG));
+        if (a->RxRepost == NULL)
+            return NDIS_STATUS_RESOURCES;
+    }
     const struct nk_rxbuf_plan *p = &q->Plan;
     ULONG n = p->count;
     /* A block holds whole buffers: NK_RX_CHUNK of shared pages, or as many
@@ -105,6 +112,10 @@ void NkRxFree(PNK_ADAPTER a, PNK_RXQ q)
         VwNdisSharedFree(&a->V, &q->Chunks[i]);
     VwNdisFree(q->Chunks, q->ChunkCount * sizeof(struct virtio_dma));
     VwNdisFree(q->Bufs, q->Count * sizeof(NK_RXBUF));
+    if (q->Index == 0) {
+        VwNdisFree((PVOID)a->RxRepost, a->RxRepostWords * sizeof(LONG));
+        a->RxRepost = NULL;
+    }
     q->Chunks = NULL;
     q->Bufs = NULL;
     q->Free = NULL;
@@ -158,16 +169,13 @@ void NkRxPost(PNK_RXQ q)
  * The device drops most of what the filter excludes (CTRL_RX), but not
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
- * Before NDIS sets a filter everything the device delivers passes.  Judged
+ * Until NDIS sets a filter (it does when a protocol binds) the filter is 0
+ * and nothing passes.  Judged
  * against the published snapshot, without a lock: an OID set at PASSIVE
  * builds the other one (NkRxFilterPublish). */
 static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
 {
     UCHAR storage[NK_ETH_ALEN];
-    /* FilterSet only ever turns TRUE (before its snapshot is published):
-     * read FALSE, no filter was set yet and the frame passes either way */
-    if (!__atomic_load_n(&a->FilterSet, __ATOMIC_RELAXED))
-        return TRUE;
     PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
     return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
 }
@@ -204,7 +212,6 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
     struct nk_rx_filter *f = sp.Spare;
     ULONG n = a->McastCount < NK_MCAST_MAX ? a->McastCount : NK_MCAST_MAX;
     RtlZeroMemory(f, sizeof(*f));
-    f->set = a->FilterSet != FALSE;
     f->filter = a->PacketFilter;
     RtlCopyMemory(f->mac, a->CurrentMac, NK_ETH_ALEN);
     f->count = n;
@@ -392,8 +399,6 @@ void NkRxDrain(PNK_RXQ q)
     NkRxPost(q);
 }
 
-#define NK_RX_RETURN_QUEUES 16 /* distinct queues one return call reposts at its end */
-
 /* IRQL: DISPATCH_LEVEL. take back the run of one queue's NBLs at the head
  * of *nbls (one hold of its lock, RxOut once); the queue. */
 static PNK_RXQ NkRxTakeRun(PNK_ADAPTER a, PNET_BUFFER_LIST *nbls)
@@ -412,31 +417,37 @@ static PNK_RXQ NkRxTakeRun(PNK_ADAPTER a, PNET_BUFFER_LIST *nbls)
 }
 
 /* IRQL: DISPATCH_LEVEL. the rest of a chain that interleaves queues: each
- * queue but first reposted once at the end (first is the caller's).  Past
- * NK_RX_RETURN_QUEUES distinct queues the oldest is reposted early (and
- * again if it recurs).  Not inlined: the common chain of one queue needs
- * no list on its stack */
+ * queue but first (the caller's) marked in the adapter's repost bitmap as
+ * its run is taken back, then every marked queue reposted once, for any
+ * number of queues.  Returns on other processors share the bitmap: a bit
+ * is set after its queue's buffers are back and cleared before the queue
+ * is reposted, so whoever clears it posts them; a call that set no bit
+ * (each was set already) leaves the posts to the calls that did.  Not
+ * inlined: the common chain of one queue stays lean */
 static __attribute__((noinline)) void NkRxReturnMixed(PNK_ADAPTER a, PNK_RXQ first,
                                                       PNET_BUFFER_LIST nbls)
 {
-    PNK_RXQ post[NK_RX_RETURN_QUEUES];
-    ULONG posts = 0;
+    BOOLEAN marked = FALSE;
     while (nbls != NULL) {
         PNK_RXQ q = NkRxTakeRun(a, &nbls);
-        ULONG i = 0;
-        while (i < posts && post[i] != q)
-            i++;
-        if (q == first || i < posts)
+        if (q == first)
             continue;
-        if (posts == NK_RX_RETURN_QUEUES) {
-            NkRxPost(post[0]);
-            RtlMoveMemory(post, post + 1, (posts - 1) * sizeof(post[0]));
-            posts--;
-        }
-        post[posts++] = q;
+        volatile LONG *w = &a->RxRepost[q->Index / 32];
+        LONG bit = (LONG)(1u << (q->Index % 32));
+        /* Read first: a queue recurring in the chain costs no locked write */
+        if ((*w & bit) == 0 && (InterlockedOr(w, bit) & bit) == 0)
+            marked = TRUE;
     }
-    for (ULONG i = 0; i < posts; i++)
-        NkRxPost(post[i]);
+    for (ULONG i = 0; marked && i < a->RxRepostWords; i++) {
+        if (a->RxRepost[i] == 0)
+            continue;
+        ULONG bits = (ULONG)InterlockedExchange(&a->RxRepost[i], 0);
+        while (bits != 0) {
+            ULONG k = (ULONG)__builtin_ctz(bits);
+            bits &= bits - 1;
+            NkRxPost(&a->Rx[i * 32 + k]);
+        }
+    }
 }
 
 /* IRQL <= DISPATCH_LEVEL. MiniportReturnNetBufferLists: repost the buffers. */

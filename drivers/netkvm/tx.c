@@ -2,9 +2,12 @@
  * tx.c - the send path: each NET_BUFFER is mapped by
  * NdisMAllocateNetBufferSGList and written straight from its SG list by the
  * core's descriptor writer, behind its virtio_net_hdr, into the entry's own
- * indirect table (one ring descriptor per frame).  A frame that finds the
- * ring full waits, mapped, on the queue's pending list and goes out as
- * completions free room.  Completions are lazy (the interrupt comes after
+ * indirect table (one ring descriptor per frame).  A frame of more SG
+ * elements than that table holds (a stack may chain MDLs freely) is copied
+ * into the queue's bounce buffer and goes out of it in one piece; one frame
+ * holds the buffer at a time.  A frame that finds the ring full, or the
+ * bounce buffer held, waits, mapped, on the queue's pending list and goes
+ * out as completions free room.  Completions are lazy (the interrupt comes after
  * about three quarters of what is outstanding); each NBL is completed once,
  * when its last NET_BUFFER is done.
  *
@@ -13,6 +16,7 @@
  * done, [1] the status to complete it with.
  */
 #include "netkvm.h"
+#include "nk_gather.h"
 
 /* A header slot: the virtio_net_hdr (at most 20 bytes), then the copy of
  * the frame's headers a send offload patches (tx_offload.c): Ethernet,
@@ -30,14 +34,18 @@
 enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
 
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
- * most one per ring descriptor): header slots, then tables. */
+ * most one per ring descriptor): header slots, then tables; and the bounce
+ * buffer, sized for the largest frame the adapter accepts: a large send
+ * (LSOv2, which needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) or else the MTU's. */
 NDIS_STATUS NkTxInit(PNK_ADAPTER a, PNK_TXQ q)
 {
     ULONG n = nk_settings_tx_count(&a->Settings, q->Vq.num);
     size_t hdrs = (size_t)n * NK_TX_HDR_SLOT;
     size_t tables = (size_t)n * NK_TX_TABLE * 16;
+    q->BounceBytes = (a->Features & NK_BIT(VIRTIO_NET_F_CSUM)) != 0 ? NK_TX_FRAME_MAX : a->MaxFrame;
     q->Entries = VwNdisAlloc(&a->V, n * sizeof(NK_TX_ENTRY));
-    if (q->Entries == NULL || VwNdisShared(&a->V, hdrs + tables, &q->Dma) != 0)
+    if (q->Entries == NULL || VwNdisShared(&a->V, hdrs + tables, &q->Dma) != 0 ||
+        VwNdisShared(&a->V, q->BounceBytes, &q->Bounce) != 0)
         return NDIS_STATUS_RESOURCES;
     q->Count = n;
     for (ULONG i = 0; i < n; i++) {
@@ -57,6 +65,7 @@ NDIS_STATUS NkTxInit(PNK_ADAPTER a, PNK_TXQ q)
 void NkTxFree(PNK_ADAPTER a, PNK_TXQ q)
 {
     VwNdisSharedFree(&a->V, &q->Dma);
+    VwNdisSharedFree(&a->V, &q->Bounce);
     VwNdisFree(q->Entries, q->Count * sizeof(NK_TX_ENTRY));
     q->Entries = NULL;
     q->Free = NULL;
@@ -97,65 +106,136 @@ static void NkTxNbDone(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, NDIS_STATUS status)
     NkPauseCheck(a);
 }
 
-/* IRQL: DISPATCH_LEVEL, queue lock held. write one mapped frame into the ring. */
+/* IRQL: DISPATCH_LEVEL, queue lock held. nb's data copied into the
+ * queue's bounce buffer, which nb then holds until the device is done with
+ * it (already held: the copy is there).  The data is DataLength bytes of the
+ * MDL chain from CurrentMdl, CurrentMdlOffset bytes in, each MDL mapped as
+ * data (nk_gather keeps the copy inside both).  NK_NOT_NOW: another frame
+ * holds the buffer (nb waits on the pending list); NK_FAILED: a short
+ * chain, an MDL that cannot be mapped or a frame longer than the buffer. */
+static int NkTxBounce(PNK_TXQ q, PNET_BUFFER nb, ULONG elements)
+{
+    struct nk_gather g;
+    if (q->BounceOwner == nb)
+        return NK_POSTED;
+    if (q->BounceOwner != NULL) {
+        if (q->BounceWaits++ == 0)
+            DbgPrint("netkvm: transmit queue %lu: a frame of %lu SG elements waits for the bounce "
+                     "buffer (first time)\n",
+                     q->Index, elements);
+        return NK_NOT_NOW;
+    }
+    int rc = nk_gather_init(&g, q->Bounce.va, q->BounceBytes, NET_BUFFER_CURRENT_MDL_OFFSET(nb),
+                            NET_BUFFER_DATA_LENGTH(nb));
+    for (PMDL m = NET_BUFFER_CURRENT_MDL(nb); rc == NK_GATHER_OK && m != NULL && nk_gather_want(&g);
+         m = m->Next) {
+        const UCHAR *va = MmGetSystemAddressForMdlSafe(
+            m, (MM_PAGE_PRIORITY)(NormalPagePriority | MdlMappingNoExecute));
+        rc = nk_gather_add(&g, va, MmGetMdlByteCount(m));
+    }
+    if (rc != NK_GATHER_OK || !nk_gather_done(&g)) {
+        DbgPrint("netkvm: transmit queue %lu: a frame of %lu bytes could not be copied (%lu of "
+                 "them, %lu-byte buffer)\n",
+                 q->Index, NET_BUFFER_DATA_LENGTH(nb), g.at, q->BounceBytes);
+        return NK_FAILED;
+    }
+    q->BounceOwner = nb;
+    if (q->Bounced++ == 0)
+        DbgPrint("netkvm: transmit queue %lu: a frame of %lu SG elements goes out of the bounce "
+                 "buffer (first time)\n",
+                 q->Index, elements);
+    return NK_POSTED;
+}
+
+/* IRQL: DISPATCH_LEVEL, queue lock held. write one mapped frame into the
+ * ring: behind its header slot, from its SG list, or out of the bounce
+ * buffer when the list has more elements than the request's table (or than
+ * the offload's view of its MDLs) takes. */
 static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
 {
     PNK_ADAPTER a = q->Adapter;
     PNK_TX_ENTRY e = q->Free;
     struct virtqueue_req rq;
+    /* Already copied (it waited for ring space): read from the copy */
+    BOOLEAN bounce = q->BounceOwner == nb;
     if (e == NULL)
         return NK_NOT_NOW;
-    if (sgl->NumberOfElements == 0 || sgl->NumberOfElements > 0xfffe)
-        return NK_FAILED;
-    ULONG copied, first, first_off;
+    if (sgl->NumberOfElements == 0)
+        goto failed;
+    ULONG copied, first = 0, first_off = 0, len = NET_BUFFER_DATA_LENGTH(nb);
     /* An 802.1Q tag (vlan.c): the addresses and the tag in the slot behind
      * the header, then the frame from byte NK_VLAN_TAG_AT, or from the end
      * of the offload's header copy, which is made with the tag in it */
     UCHAR tag[NK_VLAN_TAG_AT + NK_VLAN_HLEN];
     int vt = NkVlanTx(a, NK_NB_NBL(nb), nb, tag);
     if (vt == NK_VLAN_BAD)
-        return NK_FAILED;
+        goto failed;
     PUCHAR t = vt == NK_VLAN_TAG ? tag : NULL;
-    if (!NkTxOffload(a, NK_NB_NBL(nb), nb, e->Hdr, NK_TX_HDR_SLOT, t, &copied))
-        return NK_FAILED;
+    int off = NkTxOffload(a, NK_NB_NBL(nb), nb, bounce ? q->Bounce.va : NULL, e->Hdr,
+                          NK_TX_HDR_SLOT, t, &copied);
+    if (off == NK_OFF_MANY) {
+        /* More MDLs than the offload's view reads: checked on the copy */
+        int r = NkTxBounce(q, nb, sgl->NumberOfElements);
+        if (r != NK_POSTED)
+            return r; /* nothing held: NkTxBounce failed or waits */
+        bounce = TRUE;
+        off = NkTxOffload(a, NK_NB_NBL(nb), nb, q->Bounce.va, e->Hdr, NK_TX_HDR_SLOT, t, &copied);
+    }
+    if (off != NK_OFF_OK)
+        goto failed;
     ULONG in_slot = copied; /* frame bytes the slot stands for */
     if (t != NULL && copied == 0) {
         in_slot = NK_VLAN_TAG_AT;
         RtlCopyMemory(e->Hdr + a->HdrLen, tag, sizeof(tag));
     }
     ULONG slot_data = in_slot + (t != NULL ? NK_VLAN_HLEN : 0);
-    /* The header, the slot's frame bytes, then the rest of the SG list */
-    ULONG rest = NkTxSgAfter(sgl, in_slot, &first, &first_off);
+    /* The header, the slot's frame bytes, then the rest of the SG list (or the copy) */
+    ULONG rest = bounce ? len > in_slot : NkTxSgAfter(sgl, in_slot, &first, &first_off);
     unsigned nseg = 1 + (slot_data != 0) + rest;
+    if (!bounce && nseg > NK_TX_TABLE) {
+        /* Past the request's table the frame would need a direct chain as
+         * long as its list (the whole ring, or more): one copy instead */
+        int r = NkTxBounce(q, nb, sgl->NumberOfElements);
+        if (r != NK_POSTED)
+            return r;
+        bounce = TRUE;
+        rest = len > in_slot;
+        nseg = 1 + (slot_data != 0) + rest;
+    }
     int rc = virtqueue_req_open(&q->Vq, &rq, nseg, &e->Table);
     if (rc == VIRTIO_ENOSPC)
-        return NK_NOT_NOW; /* fits an empty ring: completions make room */
+        return NK_NOT_NOW; /* fits an empty ring: completions make room (the copy stays) */
     if (rc != 0) {
-        /* More segments than the request's table (NK_TX_TABLE) go as a
-         * direct chain when the ring can hold them (the core's open); a
-         * chain longer than the ring can never go (EINVAL, never ENOSPC, so
-         * it cannot wait forever) and the frame fails, or the queue broke */
+        /* At most NK_TX_TABLE segments always fit an empty ring: the
+         * queue broke */
         if (q->Unfit++ % 1024 == 0)
             DbgPrint(
                 "netkvm: a frame of %u segments cannot go on transmit queue %lu (%d, %lu times)\n",
                 nseg, q->Index, rc, q->Unfit);
-        return NK_FAILED;
+        goto failed;
     }
     virtqueue_req_seg(&rq, e->HdrPa, a->HdrLen, 0);
     if (slot_data != 0)
         virtqueue_req_seg(&rq, e->HdrPa + a->HdrLen, slot_data, 0);
-    if (rest != 0) {
+    if (rest != 0 && bounce) {
+        virtqueue_req_seg(&rq, q->Bounce.pa + in_slot, len - in_slot, 0);
+    } else if (rest != 0) {
         const SCATTER_GATHER_ELEMENT *el = &sgl->Elements[first];
         virtqueue_req_seg(&rq, (uint64_t)el->Address.QuadPart + first_off, el->Length - first_off,
                           0);
         virtqueue_req_sgl(&rq, el + 1, rest - 1, sizeof(SCATTER_GATHER_ELEMENT), 0);
     }
     if (virtqueue_req_close(&rq, e) != 0)
-        return NK_FAILED;
+        goto failed;
     q->Free = e->Next;
     e->Nb = nb;
     e->Sgl = sgl;
+    e->Bounced = bounce;
     return NK_POSTED;
+failed:
+    if (bounce)
+        q->BounceOwner = NULL; /* the frame fails: the copy is nobody's */
+    return NK_FAILED;
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. publish what was posted and
@@ -235,6 +315,11 @@ void NkTxDrain(PNK_TXQ q)
     for (;;) {
         PNK_TX_ENTRY e;
         while ((e = virtqueue_get(&q->Vq, &len)) != NULL) {
+            /* The device is done with the copy: free before the frame
+             * completes (NDIS may send the same NET_BUFFER again at once) */
+            if (e->Bounced)
+                q->BounceOwner = NULL;
+            e->Bounced = FALSE;
             e->Next = done;
             done = e;
         }
@@ -278,9 +363,11 @@ void NkTxCancelAll(PNK_TXQ q, NDIS_STATUS status)
             failed = e->Nb;
         }
         e->Nb = NULL;
+        e->Bounced = FALSE;
         e->Next = q->Free;
         q->Free = e;
     }
+    q->BounceOwner = NULL; /* its frame, sent or waiting, fails below */
     while (q->PendHead != NULL) {
         PNET_BUFFER nb = q->PendHead;
         q->PendHead = NK_NB_NEXT(nb);

@@ -14,10 +14,18 @@
 
 #define NK_TX_VIEW_SEGS 64u /* MDLs of one frame the offload path reads */
 
-/* IRQL <= DISPATCH_LEVEL. nb's data as a view over its MDLs; FALSE when an
- * MDL cannot be mapped, the chain is short or longer than segs holds. */
-static BOOLEAN NkTxView(PNET_BUFFER nb, struct nk_seg *segs, struct nk_view *v)
+/* IRQL <= DISPATCH_LEVEL. nb's data as a view over its MDLs, or over flat
+ * (nb's data in one piece, tx.c's bounce copy) when given: NK_OFF_OK;
+ * NK_OFF_MANY when the chain is longer than segs holds; NK_OFF_FAIL when
+ * an MDL cannot be mapped or the chain is short. */
+static int NkTxView(PNET_BUFFER nb, const UCHAR *flat, struct nk_seg *segs, struct nk_view *v)
 {
+    if (flat != NULL) {
+        segs[0].p = flat;
+        segs[0].len = NET_BUFFER_DATA_LENGTH(nb);
+        nk_view_init(v, segs, 1);
+        return NK_OFF_OK;
+    }
     PMDL m = NET_BUFFER_CURRENT_MDL(nb);
     ULONG off = NET_BUFFER_CURRENT_MDL_OFFSET(nb);
     ULONG left = NET_BUFFER_DATA_LENGTH(nb);
@@ -27,11 +35,11 @@ static BOOLEAN NkTxView(PNET_BUFFER nb, struct nk_seg *segs, struct nk_view *v)
         ULONG len = 0;
         NdisQueryMdl(m, &va, &len, NormalPagePriority);
         if (va == NULL)
-            return FALSE;
+            return NK_OFF_FAIL;
         if (len <= off)
             continue;
         if (n == NK_TX_VIEW_SEGS)
-            return FALSE;
+            return NK_OFF_MANY;
         ULONG take = len - off < left ? len - off : left;
         segs[n].p = va + off;
         segs[n].len = take;
@@ -39,9 +47,9 @@ static BOOLEAN NkTxView(PNET_BUFFER nb, struct nk_seg *segs, struct nk_view *v)
         left -= take;
     }
     if (left != 0)
-        return FALSE;
+        return NK_OFF_FAIL;
     nk_view_init(v, segs, n);
-    return TRUE;
+    return NK_OFF_OK;
 }
 
 /* IRQL <= DISPATCH_LEVEL. the request in nbl's information, checked against
@@ -85,11 +93,14 @@ static BOOLEAN NkTxRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_req
  * bytes), then the patched copy of the headers the offload changes, with
  * the 802.1Q tag in it when tag (addresses and tag, vlan.c) is given: the
  * plan's offsets are moved behind the tag before the header is written, so
- * it is written once.  *copied: the frame bytes the slot stands for (the
- * device reads the rest from the SG list); 0 when no offload was asked.
- * FALSE: the request does not fit the frame or the slot. */
-BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR slot,
-                    ULONG slot_bytes, const UCHAR *tag, ULONG *copied)
+ * it is written once.  The frame is read from its MDLs, or from flat (its
+ * data in one piece) when given.  *copied: the frame bytes the slot stands
+ * for (the device reads the rest from the SG list or the copy); 0 when no
+ * offload was asked.  NK_OFF_FAIL: the request does not fit the frame or
+ * the slot; NK_OFF_MANY: more MDLs than the view reads (copy the frame and
+ * ask again with flat). */
+int NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, const UCHAR *flat, PUCHAR slot,
+                ULONG slot_bytes, const UCHAR *tag, ULONG *copied)
 {
     ULONG tagged = tag != NULL ? NK_VLAN_HLEN : 0;
     struct nk_tx_request req;
@@ -100,15 +111,17 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
     *copied = 0;
     RtlZeroMemory(slot, a->HdrLen); /* flags 0, GSO_NONE */
     if (!NkTxRequest(a, nbl, &req))
-        return FALSE;
+        return NK_OFF_FAIL;
     if (!req.ip4_csum && !req.tcp_csum && !req.udp_csum && req.lso_mss == 0)
-        return TRUE;
-    if (!NkTxView(nb, segs, &v)) {
-        /* More than NK_TX_VIEW_SEGS MDLs (or one unmapped): the frame
-         * fails, it is never sent with a header that was not checked */
-        DbgPrint("netkvm: send offload on a frame of more than %u buffers (or unmapped) refused\n",
-                 NK_TX_VIEW_SEGS);
-        return FALSE;
+        return NK_OFF_OK;
+    int view = NkTxView(nb, flat, segs, &v);
+    if (view == NK_OFF_MANY)
+        return NK_OFF_MANY; /* more than NK_TX_VIEW_SEGS MDLs: tx.c copies the frame */
+    if (view != NK_OFF_OK) {
+        /* An MDL unmapped or a short chain: the frame fails, it is never
+         * sent with a header that was not checked */
+        DbgPrint("netkvm: send offload on a frame whose buffers cannot be read refused\n");
+        return NK_OFF_FAIL;
     }
     nk_parse(&v, &pkt);
     int rc = nk_tx_prepare(&v, &pkt, &req, &plan);
@@ -117,7 +130,7 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
         plan.hdr_copy < NK_VLAN_TAG_AT || !nk_view_copy(&v, 0, copy + tagged, plan.hdr_copy)) {
         DbgPrint("netkvm: send offload request refused (%d): %lu bytes\n", rc,
                  NET_BUFFER_DATA_LENGTH(nb));
-        return FALSE;
+        return NK_OFF_FAIL;
     }
     /* Each segment the device cuts must fit the MTU (spec 5.1.6.2: no
      * packet larger than the MTU and its Ethernet header) */
@@ -125,7 +138,7 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
         (ULONG)plan.hdr_copy + plan.vhdr.gso_size > a->MaxFrame + (pkt.vlan ? NK_VLAN_HLEN : 0)) {
         DbgPrint("netkvm: LSOv2 MSS %u with %u header bytes exceeds the MTU\n", plan.vhdr.gso_size,
                  plan.hdr_copy);
-        return FALSE;
+        return NK_OFF_FAIL;
     }
     if (tag != NULL) {
         /* The addresses and the tag over the copy's first bytes; the
@@ -136,7 +149,7 @@ BOOLEAN NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR 
     nk_tx_apply(&plan, copy, plan.hdr_copy + tagged);
     nk_vnet_hdr_put(&plan.vhdr, slot, a->HdrLen);
     *copied = plan.hdr_copy;
-    return TRUE;
+    return NK_OFF_OK;
 }
 
 /* IRQL <= DISPATCH_LEVEL. before nbl completes: an LSOv2 send gets its
@@ -161,7 +174,7 @@ ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
     if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
         (a->OffloadHw.lso4 || a->OffloadHw.lso6))
-        return NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu;
+        return NK_TX_FRAME_MAX;
     return a->MaxFrame;
 }
 

@@ -582,6 +582,11 @@ struct _NET_BUFFER_LIST {
             *(va) = MmGetSystemAddressForMdlSafe((m), (prio));                                     \
         *(len) = MmGetMdlByteCount(m);                                                             \
     } while (0)
+/* wdm MM_PAGE_PRIORITY flag (Windows 8 and later): the mapping holds
+ * data, never code (mm/no-execute-nonpaged-pool) */
+#ifndef MdlMappingNoExecute
+#define MdlMappingNoExecute 0x40000000
+#endif
 #define NdisQueryMdlOffset(m, off, len)                                                            \
     do {                                                                                           \
         *(off) = MmGetMdlByteOffset(m);                                                            \

@@ -10,9 +10,9 @@
  * completes with a failure status (ndis/nf-ndis-ndismallocatenetbuffersglist:
  * the list is as long as the data needs; what the miniport cannot take it
  * fails), never a hang or a read past the data; a plain 1514-byte frame
- * in 70 MDLs likewise.  optin_send_lso_80_mdls_segments wants the 80-MDL
- * send done: success and exactly its segments (opt-in until NetKVM copies
- * such a send).
+ * in 70 MDLs likewise.  netkvm_send_lso_80_mdls_segments wants the 80-MDL
+ * send done: success and exactly its segments (NetKVM copies such a send
+ * into a bounce buffer).
  */
 #include "nkoff.h"
 
@@ -134,7 +134,7 @@ static unsigned sm_expected_segment(uint8_t *out, const uint8_t *f, unsigned i, 
  * (the emulation checks the value), and the wire has exactly its SM_SEGS segments in order, each
  * as sm_expected_segment builds it: every one but the last SM_MSS payload bytes, the headers the
  * send's with the per-segment fields, right checksums, the payload in order. */
-VW_SCENARIO("netkvm", optin_send_lso_80_mdls_segments, NULL)
+VW_SCENARIO("netkvm", netkvm_send_lso_80_mdls_segments, NULL)
 {
     struct nk_rig r;
     static uint8_t f[65550], want[1514];

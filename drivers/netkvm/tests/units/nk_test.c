@@ -290,5 +290,6 @@ int main(void)
     test_rsspub();
     test_rxfilter();
     test_announce();
+    test_gather();
     return hostcheck_end();
 }

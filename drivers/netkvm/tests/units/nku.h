@@ -34,6 +34,7 @@ void test_txtag(void);
 void test_rsspub(void);
 void test_rxfilter(void);
 void test_announce(void);
+void test_gather(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {
