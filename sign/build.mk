@@ -105,15 +105,24 @@ SIGN_TOOLS := sign/signfile.sh $(SIGN_EPOCH)
 # the set directory and is a member of the package's catalog.
 pkg_pe = $(if $(filter $(1),$(DRIVERS)),$(1).sys) $($(1)_EXTRA_PE)
 
+# The built image a set's package signs as PE file $(4) of package $(1):
+# out/<arch>/<package>/<file>, unless <package>_IMAGE_<set> names another
+# driver whose image the set ships under the package's name (netkvm's w11
+# packages: netkvm683.sys, the NDIS 6.83 build, as netkvm.sys).
+# $(1) = package, $(2) = arch, $(3) = set, $(4) = PE file name
+pkg_src = $(if $(and $($(1)_IMAGE_$(3)),$(filter $(1).sys,$(4))),$(OUT)/$(2)/$($(1)_IMAGE_$(3))/$($(1)_IMAGE_$(3)).sys,$(OUT)/$(2)/$(1)/$(4))
+
 # $(1) = package, $(2) = arch, $(3) = set, $(4) = PE file name
 define pe_sign_rule
-$(OUT)/$(2)/$(1)/$(3)/$(4): $(OUT)/$(2)/$(1)/$(4) $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
+$(OUT)/$(2)/$(1)/$(3)/$(4): $(call pkg_src,$(1),$(2),$(3),$(4)) $(SIGN_KEY_DEP) $(SIGN_TOOLS) | sign-key-check
 	$$(call sign_guard,$$(@D))
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  SIGN    $$@')
 	$(Q)sign/signfile.sh --ph $$< $$@ "$(1) driver"
 endef
 
+# <package>_MIN_BUILD_<set>: the lowest Windows build the set's INF targets
+# when its image needs more than the set's floor (infgen --min-build).
 # $(1) = package, $(2) = arch, $(3) = set
 define package_rules
 $(foreach f,$(call pkg_pe,$(1)),$(eval $(call pe_sign_rule,$(1),$(2),$(3),$(f))))
@@ -124,7 +133,7 @@ $(OUT)/$(2)/$(1)/$(3)/$(1).inf: $(call drv_dir,$(1))/$(1).inx VERSION $(B)/host/
 	$$(if $(Q),@echo '  INF     $$@')
 	$(Q)$(B)/host/infgen -o $$@ --set $(3) --arch $(2) --version-file VERSION \
 		--epoch $(SOURCE_DATE_EPOCH) --catalog $(1).cat --provider '$(INF_PROVIDER)' \
-		--manufacturer '$(INF_MANUFACTURER)' $$<
+		--manufacturer '$(INF_MANUFACTURER)' $(if $($(1)_MIN_BUILD_$(3)),--min-build $($(1)_MIN_BUILD_$(3))) $$<
 
 # The catalog lists the signed images and the INF (an INF-only package:
 # the INF alone).
@@ -147,7 +156,7 @@ $(DIST)/attestation/$(1)_$(3)_$(2).cab: $(OUT)/$(2)/$(1)/$(3)/$(1).cat sign/atte
 	$$(if $(Q),@echo '  CAB     $$@')
 	$(Q)sign/attest-cab.sh $$@ $(B)/attest/$(1)_$(3)_$(2) $(1)_$(3)_$(2) \
 		$(OUT)/$(2)/$(1)/$(3)/$(1).inf $$($(1)_$(2)_$(3)_PE) $(OUT)/$(2)/$(1)/$(3)/$(1).cat \
-		$$(wildcard $(addsuffix .pdb,$(basename $(addprefix $(OUT)/$(2)/$(1)/,$(call pkg_pe,$(1))))))
+		$$(wildcard $(addsuffix .pdb,$(basename $(foreach f,$(call pkg_pe,$(1)),$(call pkg_src,$(1),$(2),$(3),$(f))))))
 
 ATTEST_CABS += $(DIST)/attestation/$(1)_$(3)_$(2).cab
 endef
@@ -205,9 +214,15 @@ import-signed: $(PACKAGES) $(B)/host/authhash
 	$(if $(IMPORT_CA),,$(error make import-signed needs IMPORT_CA=<Microsoft root CA PEM>))
 	$(Q)sign/import-signed.sh $(DIR) $(IMPORT_CA) $(B)/sign/import $(B)/host/authhash $(PACKAGES)
 
+# For the tests: <package>.<set>=<build> per INF floor above its set's, and
+# <package>.<set>=<driver> per package image built as another driver.
+SIGN_MIN_BUILDS := $(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),$(if $($(d)_MIN_BUILD_$(s)),$(d).$(s)=$($(d)_MIN_BUILD_$(s)))))
+SIGN_IMAGES := $(foreach d,$(PKG_DRIVERS),$(foreach s,$(SIGN_SETS),$(if $($(d)_IMAGE_$(s)),$(d).$(s)=$($(d)_IMAGE_$(s)))))
+
 CHECKS += check-sign
 # After all: the key scan covers every output, none of them still being
 # written.  Recursive (+): its makes take their jobs from make check's pool.
 check-sign: all $(PACKAGES) $(SIGN_CA_CERT) $(B)/host/infgen $(B)/host/inflint $(B)/host/mkcat \
 		$(B)/host/keyscan $(B)/host/authhash | deps-ensure
-	+$(Q)tests/run-check sign sign/tests/run.sh $(B) $(OUT) $(DIST) $(SIGN_KEYDIR) $(PACKAGES)
+	+$(Q)SIGN_MIN_BUILDS='$(SIGN_MIN_BUILDS)' SIGN_IMAGES='$(SIGN_IMAGES)' \
+		tests/run-check sign sign/tests/run.sh $(B) $(OUT) $(DIST) $(SIGN_KEYDIR) $(PACKAGES)

@@ -2,14 +2,17 @@
  *
  *   infgen -o OUT.inf --set w10|w11 --arch x86|amd64|arm64 --version-file VERSION
  *          --epoch SOURCE_DATE_EPOCH --catalog NAME.cat --provider TEXT
- *          --manufacturer TEXT TEMPLATE.inx
+ *          --manufacturer TEXT [--min-build N] TEMPLATE.inx
  *
  * Placeholders (@@ is a literal @):
  *   @DRIVERVER@    MM/DD/YYYY,a.b.c.d: the UTC date of the epoch and the
  *                  version from the VERSION file (see version_4part)
  *   @CATALOG@      the catalog file name
  *   @PROVIDER@ @MANUFACTURER@  the given texts
- *   @DECORATION@   NT<arch>.10.0 (w10) or NT<arch>.10.0...16299 (w11)
+ *   @DECORATION@   NT<arch>.10.0 (w10) or NT<arch>.10.0...16299 (w11);
+ *                  --min-build N: NT<arch>.10.0...N, a package whose image
+ *                  needs a newer build than its set's floor (netkvm's w11
+ *                  image registers NDIS 6.83: 22000, Windows 11)
  *   @DIRID@        12 (w10: System32\drivers) or 13 (w11: run from the
  *                  driver store)
  *   @UMDIRID@      where user-mode files of a package go: 11 (w10:
@@ -49,7 +52,8 @@ static const struct build_set sets[] = {
 static void usage(void)
 {
     fputs("usage: infgen -o OUT.inf --set w10|w11 --arch ARCH --version-file FILE --epoch N\n"
-          "              --catalog NAME --provider TEXT --manufacturer TEXT TEMPLATE\n",
+          "              --catalog NAME --provider TEXT --manufacturer TEXT [--min-build N]\n"
+          "              TEMPLATE\n",
           stderr);
     exit(2);
 }
@@ -114,7 +118,7 @@ static void put(struct text *t, const char *s, size_t n)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *set_name = NULL, *arch = NULL, *verfile = NULL, *epoch_s = NULL;
-    const char *catalog = NULL, *provider = NULL, *mfg = NULL, *tpl = NULL;
+    const char *catalog = NULL, *provider = NULL, *mfg = NULL, *tpl = NULL, *min_build = NULL;
     int i;
 
     /* infgen --print-version VERSION: the four-part version alone, for the
@@ -149,6 +153,8 @@ int main(int argc, char **argv)
             provider = v;
         else if (!strcmp(o, "--manufacturer"))
             mfg = v;
+        else if (!strcmp(o, "--min-build"))
+            min_build = v;
         else
             usage();
     }
@@ -199,6 +205,13 @@ int main(int argc, char **argv)
     strftime(date, sizeof(date), "%m/%d/%Y", &tm);
     snprintf(driverver, sizeof(driverver), "%s,%s", date, ver);
     snprintf(decoration, sizeof(decoration), "NT%s%s", arch, set->os_suffix);
+    if (min_build) {
+        /* A build number above the set's floor (the set's suffix has none: ".10.0") */
+        long b = strtol(min_build, &end, 10);
+        if (*end || end == min_build || b < 10240 || b > 99999)
+            return fprintf(stderr, "infgen: bad --min-build %s\n", min_build), 2;
+        snprintf(decoration, sizeof(decoration), "NT%s.10.0...%ld", arch, b);
+    }
 
     const struct {
         const char *name, *value;

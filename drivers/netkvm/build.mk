@@ -40,7 +40,7 @@ check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netk
 DRIVERS += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
 netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/device.c \
-	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/tx_offload.c drivers/netkvm/rx.c drivers/netkvm/rx_offload.c drivers/netkvm/ctrl.c \
+	drivers/netkvm/intr.c drivers/netkvm/tx.c drivers/netkvm/tx_offload.c drivers/netkvm/tx_uso.c drivers/netkvm/rx.c drivers/netkvm/rx_offload.c drivers/netkvm/ctrl.c \
 	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
 	drivers/netkvm/rss.c drivers/netkvm/vlan.c \
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
@@ -49,3 +49,22 @@ netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/de
 	drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c drivers/netkvm/nk_gather.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/announce.c drivers/netkvm/power.c
 netkvm_IMPORTS := ntoskrnl hal ndis
+
+# netkvm683: the same sources at NDIS 6.83 (netkvm.h: NK_NDIS683), the
+# first level whose NDIS_OFFLOAD (revision 6) carries UDP segmentation
+# offload; for Windows 11 and Server 2025 (NDIS 6.86 and later run it), so
+# no x86.  The w11 packages ship it as netkvm.sys (sign/build.mk:
+# netkvm_IMAGE_w11), its version resource naming that file; the harness
+# loads it by its own name (out/<arch>/netkvm683/netkvm683.sys).
+DRIVERS += netkvm683
+UNPACKAGED += netkvm683
+netkvm683_ARCHES  := amd64 arm64
+netkvm683_SRCS     = $(netkvm_SRCS)
+netkvm683_IMPORTS := $(netkvm_IMPORTS)
+netkvm683_KDEFS   := -DNK_NDIS683
+netkvm683_RES     := netkvm
+netkvm_IMAGE_w11  := netkvm683
+# Its INF targets Windows 11 (build 22000, NDIS 6.86) and later, Server 2025
+# among them: the w11 set's floor, build 16299 (Windows 10 1709, NDIS 6.80),
+# would offer a 6.83 image to systems whose NDIS is older.
+netkvm_MIN_BUILD_w11 := 22000

@@ -1,8 +1,8 @@
 /*
  * driver.c - NetKVM's registration with NDIS (the miniport driver
- * characteristics, NDIS 6.50), unload, and the adapter-wide events that
- * need no state of their own: PnP events (surprise removal), shutdown and
- * reset.
+ * characteristics at the build's level, 6.50 or 6.83: netkvm.h), unload,
+ * and the adapter-wide events that need no state of their own: PnP events
+ * (surprise removal), shutdown and reset.
  */
 #include "netkvm.h"
 
@@ -51,14 +51,13 @@ static NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
     return NDIS_STATUS_SUCCESS;
 }
 
-/* IRQL: PASSIVE_LEVEL. register the miniport with NDIS 6.50. */
+/* IRQL: PASSIVE_LEVEL. register the miniport at the build's NDIS level. */
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
     NDIS_MINIPORT_DRIVER_CHARACTERISTICS ch;
     RtlZeroMemory(&ch, sizeof(ch));
-    NK_HEADER(ch.Header, NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS,
-              NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
-              NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2);
+    NK_HEADER(ch.Header, NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS, NK_CHARS_REVISION,
+              NK_CHARS_SIZE);
     ch.MajorNdisVersion = NK_NDIS_MAJOR;
     ch.MinorNdisVersion = NK_NDIS_MINOR;
     ch.MajorDriverVersion = NK_DRV_MAJOR;

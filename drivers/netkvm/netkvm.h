@@ -28,9 +28,29 @@
 #include "nk_settings.h"
 #include "nk_vlan.h"
 
-#define NK_TAG        VW_POOL_TAG('N', 'K', 'v', 'n')
+#define NK_TAG VW_POOL_TAG('N', 'K', 'v', 'n')
+/* The NDIS level, a build choice made here only: netkvm.sys registers 6.50
+ * (Windows 10, Server 2016-2022); netkvm683.sys (NK_NDIS683, build.mk)
+ * 6.83, the first level with USO (NDIS_OFFLOAD revision 6, NDIS_OFFLOAD_PARAMETERS
+ * revision 5), for Windows 11 and Server 2025.  NK_USO: the build can offer USO. */
 #define NK_NDIS_MAJOR 6
-#define NK_NDIS_MINOR 50
+#ifdef NK_NDIS683
+#define NK_NDIS_MINOR 83
+#define NK_USO        1
+/* 6.80 and later: characteristics revision 3 (its SynchronousOidRequest
+ * handlers are optional and left NULL) */
+#define NK_CHARS_REVISION   NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3
+#define NK_CHARS_SIZE       NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3
+#define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_6
+#define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_6
+#else
+#define NK_NDIS_MINOR       50
+#define NK_USO              0
+#define NK_CHARS_REVISION   NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2
+#define NK_CHARS_SIZE       NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2
+#define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_3
+#define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3
+#endif
 #define NK_DRV_MAJOR  1
 #define NK_DRV_MINOR  0
 #define NK_TX_TABLE   64          /* descriptors in a TX request's own indirect table */
@@ -42,10 +62,15 @@
  * whose options push its datagram past 65535 bytes cannot be described to
  * the device and fails (nk_csum: NK_TX_TOO_LONG) */
 #define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
-/* The longest frame a send may carry: a large send's 64 KiB datagram
- * behind an Ethernet header and an 802.1Q tag (NkTxMaxLength); the size of
- * a transmit queue's bounce buffer and of the DMA mapping */
-#define NK_TX_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu)
+/* The longest frame a send may carry: a UDP segmentation send over IPv6,
+ * whose 16-bit payload length follows its 40-byte header, behind an
+ * Ethernet header and an 802.1Q tag (NkTxMaxLength); the size of a
+ * transmit queue's bounce buffer and of the DMA mapping */
+#define NK_TX_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 40u + 0xFFFFu)
+/* USO MaxOffLoadSize: the UDP payload within the 16-bit IPv4 total length
+ * with a 20-byte IPv4 and the 8-byte UDP header (IPv6, whose length field
+ * leaves out its 40-byte header, is held to the same) */
+#define NK_USO_MAX_PAYLOAD (0xFFFFu - 20u - 8u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -261,6 +286,9 @@ int NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, const UCHAR
                 ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
 ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
+struct nk_tx_request;
+BOOLEAN NkTxUsoRequest(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, struct nk_tx_request *Req, BOOLEAN *Ok);
+BOOLEAN NkTxUsoAsked(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
 ULONG NkTxSgAfter(PSCATTER_GATHER_LIST Sgl, ULONG Skip, ULONG *First, ULONG *FirstOff);
 
 /* ---- rx_offload.c ---- */

@@ -8,7 +8,8 @@
 
 /* IRQL: any. the driver's defaults: MRG_RXBUF on; the checksum and LSOv2
  * offloads and RSC the send and receive paths drive (tx_offload.c,
- * rx_offload.c); USO stays off until the send path drives it */
+ * rx_offload.c); USO off: only the NDIS 6.83 build drives it (tx_uso.c),
+ * and asks for it itself (params.c) */
 void nk_feature_wish_defaults(struct nk_feature_wish *w)
 {
     w->mrg_rxbuf = true;

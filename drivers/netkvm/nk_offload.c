@@ -19,6 +19,7 @@ void nk_offload_hw(uint64_t f, bool sw_rx_verify, struct nk_offload *hw)
     hw->lso6 = tx && (f & NK_BIT(VIRTIO_NET_F_HOST_TSO6));
     hw->rsc4 = ctl && (f & NK_BIT(VIRTIO_NET_F_GUEST_TSO4));
     hw->rsc6 = ctl && (f & NK_BIT(VIRTIO_NET_F_GUEST_TSO6));
+    hw->uso4 = hw->uso6 = tx && (f & NK_BIT(VIRTIO_NET_F_HOST_USO));
 }
 
 /* IRQL: any. see nk_offload.h */
@@ -37,9 +38,11 @@ void nk_offload_defaults(const struct nk_offload *hw, const struct nk_offload_cf
     cur->lso6 = hw->lso6 && cfg->lso6;
     cur->rsc4 = hw->rsc4 && cfg->rsc4;
     cur->rsc6 = hw->rsc6 && cfg->rsc6;
+    cur->uso4 = hw->uso4 && cfg->uso4;
+    cur->uso6 = hw->uso6 && cfg->uso6;
 }
 
-/* IRQL: any. one on/off value (LSOv2, RSC) into *on; false if invalid */
+/* IRQL: any. one on/off value (LSOv2, RSC, USO) into *on; false if invalid */
 static bool nk_onoff(uint8_t v, bool can, bool *on)
 {
     if (v == NK_OFL_NO_CHANGE)
@@ -87,13 +90,15 @@ enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_of
     ok &= nk_onoff(req->lso6, hw->lso6, &next.lso6);
     ok &= nk_onoff(req->rsc4, hw->rsc4, &next.rsc4);
     ok &= nk_onoff(req->rsc6, hw->rsc6, &next.rsc6);
+    ok &= nk_onoff(req->uso4, hw->uso4, &next.uso4);
+    ok &= nk_onoff(req->uso6, hw->uso6, &next.uso6);
     if (!ok)
         return NK_OFL_INVALID;
     bool same = true;
     for (unsigned k = 0; k < NK_CS_KINDS; k++)
         same &= next.tx[k] == cur->tx[k] && next.rx[k] == cur->rx[k];
     same &= next.lso4 == cur->lso4 && next.lso6 == cur->lso6 && next.rsc4 == cur->rsc4 &&
-            next.rsc6 == cur->rsc6;
+            next.rsc6 == cur->rsc6 && next.uso4 == cur->uso4 && next.uso6 == cur->uso6;
     *cur = next;
     return same ? NK_OFL_SAME : NK_OFL_CHANGED;
 }

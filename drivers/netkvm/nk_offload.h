@@ -4,7 +4,7 @@
  *
  * Facts: NDIS_OFFLOAD_PARAMETERS (ntddndis/ns-ntddndis-_ndis_offload_parameters:
  * per checksum 0 no change, 1 off, 2 transmit only, 3 receive only, 4 both;
- * LSOv2 and RSC 0 no change, 1 off, 2 on), OID_TCP_OFFLOAD_PARAMETERS
+ * LSOv2, RSC and USO 0 no change, 1 off, 2 on), OID_TCP_OFFLOAD_PARAMETERS
  * (invalid contents: NDIS_STATUS_INVALID_DATA; after an update the current
  * configuration is indicated), virtio 1.2 5.1.3.1 (feature dependencies) and
  * 5.1.6.5.6.1 (VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET: only negotiated offloads).
@@ -33,19 +33,20 @@ struct nk_offload {
     bool rx[NK_CS_KINDS]; /* checksums verified for receives */
     bool lso4, lso6;      /* LSOv2 */
     bool rsc4, rsc6;      /* receive segment coalescing */
+    bool uso4, uso6;      /* UDP segmentation (NDIS 6.83 build only) */
 };
 
 /* A request's values (NDIS_OFFLOAD_PARAMETERS_*: the numbers above) */
 enum {
     NK_OFL_NO_CHANGE = 0,
     NK_OFL_OFF = 1,
-    NK_OFL_TX = 2,   /* checksums: transmit only; LSOv2 / RSC: on */
+    NK_OFL_TX = 2,   /* checksums: transmit only; LSOv2 / RSC / USO: on */
     NK_OFL_RX = 3,   /* checksums: receive only */
     NK_OFL_BOTH = 4, /* checksums: both */
 };
 struct nk_offload_req {
     uint8_t csum[NK_CS_KINDS];
-    uint8_t lso4, lso6, rsc4, rsc6;
+    uint8_t lso4, lso6, rsc4, rsc6, uso4, uso6;
 };
 
 enum nk_offload_result {
@@ -58,7 +59,8 @@ enum nk_offload_result {
  * header one in software) with CSUM, LSOv2 with HOST_TSO4/6, receive
  * checksums with GUEST_CSUM or when the driver verifies in software
  * (sw_rx_verify), RSC with GUEST_TSO4/6 and CTRL_GUEST_OFFLOADS (it must
- * be switchable off). */
+ * be switchable off), USO for both versions with CSUM and HOST_USO (spec
+ * 5.1.3.1; negotiated only by the NDIS 6.83 build). */
 void nk_offload_hw(uint64_t features, bool sw_rx_verify, struct nk_offload *hw);
 
 /* The default configuration: what hw offers and the advanced properties

@@ -10,7 +10,8 @@
  * in software.  The device's guest offloads follow the configuration
  * (VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, spec 5.1.6.5.6.1): GUEST_CSUM only
  * while a receive checksum is on, so no partial checksum reaches an OS
- * that does not expect one.
+ * that does not expect one.  USO (NDIS_OFFLOAD revision 6, parameters
+ * revision 5) in the NDIS 6.83 build only (NK_USO).
  */
 #include "netkvm.h"
 
@@ -22,7 +23,9 @@ _Static_assert(NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_TX_RX_DISABLED &&
                    NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_LSOV2_DISABLED &&
                    NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_LSOV2_ENABLED &&
                    NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_RSC_DISABLED &&
-                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED,
+                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_RSC_ENABLED &&
+                   NK_OFL_OFF == NDIS_OFFLOAD_PARAMETERS_USO_DISABLED &&
+                   NK_OFL_TX == NDIS_OFFLOAD_PARAMETERS_USO_ENABLED,
                "nk_offload request values");
 
 /* IRQL: any. NDIS_OFFLOAD_SUPPORTED when on */
@@ -31,13 +34,13 @@ static ULONG NkOn(bool on)
     return on ? NDIS_OFFLOAD_SUPPORTED : NDIS_OFFLOAD_NOT_SUPPORTED;
 }
 
-/* IRQL: any. an NDIS_OFFLOAD (revision 3: checksums, LSOv2, RSC) for o. */
+/* IRQL: any. an NDIS_OFFLOAD for o (the build's revision, netkvm.h: 3 =
+ * checksums, LSOv2, RSC; 6 adds USO). */
 static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
 {
     const ULONG enc = NDIS_ENCAPSULATION_IEEE_802_3;
     RtlZeroMemory(n, sizeof(*n));
-    NK_HEADER(n->Header, NDIS_OBJECT_TYPE_OFFLOAD, NDIS_OFFLOAD_REVISION_3,
-              NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3);
+    NK_HEADER(n->Header, NDIS_OBJECT_TYPE_OFFLOAD, NK_OFFLOAD_REVISION, NK_OFFLOAD_SIZE);
     NDIS_TCP_IP_CHECKSUM_OFFLOAD *c = &n->Checksum;
     bool tx4 = o->tx[NK_CS_IP4] || o->tx[NK_CS_TCP4] || o->tx[NK_CS_UDP4];
     bool rx4 = o->rx[NK_CS_IP4] || o->rx[NK_CS_TCP4] || o->rx[NK_CS_UDP4];
@@ -80,6 +83,22 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     }
     n->Rsc.IPv4.Enabled = o->rsc4;
     n->Rsc.IPv6.Enabled = o->rsc6;
+#if NK_USO
+    /* USO: the device cuts MSS-sized datagrams, at least two; every
+     * segment MSS-sized but the last is 6.84's SubMssFinalSegmentSupported,
+     * not declared at 6.83 */
+    if (o->uso4) {
+        n->UdpSegmentation.IPv4.Encapsulation = enc;
+        n->UdpSegmentation.IPv4.MaxOffLoadSize = NK_USO_MAX_PAYLOAD;
+        n->UdpSegmentation.IPv4.MinSegmentCount = 2;
+    }
+    if (o->uso6) {
+        n->UdpSegmentation.IPv6.Encapsulation = enc;
+        n->UdpSegmentation.IPv6.MaxOffLoadSize = NK_USO_MAX_PAYLOAD;
+        n->UdpSegmentation.IPv6.MinSegmentCount = 2;
+        n->UdpSegmentation.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
+    }
+#endif
 }
 
 /* IRQL: PASSIVE_LEVEL. tell the device the guest offloads the current
@@ -162,6 +181,12 @@ NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     if (p->Header.Revision >= NDIS_OFFLOAD_PARAMETERS_REVISION_3 &&
         p->Header.Size >= NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_3)
         q.rsc4 = p->RscIPv4, q.rsc6 = p->RscIPv6;
+#if NK_USO
+    /* USO is in revision 5 (NDIS 6.83) and later */
+    if (p->Header.Revision >= NDIS_OFFLOAD_PARAMETERS_REVISION_5 &&
+        p->Header.Size >= NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_5)
+        q.uso4 = p->UdpSegmentation.IPv4, q.uso6 = p->UdpSegmentation.IPv6;
+#endif
     /* LSOv1, IPsec and TCP connection offload are never offered: only "off" or "no change" */
     if (p->LsoV1 > NDIS_OFFLOAD_PARAMETERS_LSOV1_DISABLED ||
         p->IPsecV1 > NDIS_OFFLOAD_PARAMETERS_IPSECV1_DISABLED ||

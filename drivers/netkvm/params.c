@@ -68,4 +68,8 @@ void NkReadParams(PNK_ADAPTER a)
         }
     }
     nk_settings_from_params(&a->Params, &a->Settings);
+#if NK_USO
+    /* This build drives USO (tx_uso.c): HOST_USO asked for when a *Uso keyword allows it */
+    a->Settings.wish.uso = a->Settings.offload.uso4 || a->Settings.offload.uso6;
+#endif
 }

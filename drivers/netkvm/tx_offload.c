@@ -59,6 +59,9 @@ static BOOLEAN NkTxRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_req
     NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO cs;
     NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
     const struct nk_offload *hw = &a->OffloadHw;
+    BOOLEAN uso_ok;
+    if (NkTxUsoRequest(a, nbl, req, &uso_ok))
+        return uso_ok; /* tx_uso.c */
     cs.Value = NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo);
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
     RtlZeroMemory(req, sizeof(*req));
@@ -166,14 +169,17 @@ void NkTxOffloadComplete(PNET_BUFFER_LIST nbl)
     NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo) = lso.Value;
 }
 
-/* IRQL <= DISPATCH_LEVEL. the longest frame nbl may carry: an LSOv2 send
- * up to the advertised payload behind its headers, else the MTU's frame. */
+/* IRQL <= DISPATCH_LEVEL. the longest frame nbl may carry: an LSOv2 or
+ * USO send up to the advertised payload behind its headers, else the
+ * MTU's frame. */
 ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
 {
     NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
     if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
         (a->OffloadHw.lso4 || a->OffloadHw.lso6))
+        return NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu;
+    if (NkTxUsoAsked(a, nbl)) /* IPv6's 16-bit payload length follows its 40-byte header */
         return NK_TX_FRAME_MAX;
     return a->MaxFrame;
 }

@@ -123,14 +123,25 @@ for cat in $rcats; do
 	cab=$work/att1/attestation/$f.cab
 	# The INF, the images, the catalog, then the symbols of each image.
 	pes=$(pkg_pes "$pkg")
-	pdbs=$(for pe in $pes; do [ -f "$(dirname "$pkg")/${pe%.*}.pdb" ] && echo "${pe%.*}.pdb"; done)
+	pdbs=$(for pe in $pes; do
+		# An image built as another driver (SIGN_IMAGES) brings that driver's symbols
+		src=$(dirname "$pkg")/${pe%.*}.pdb
+		for im in ${SIGN_IMAGES:-}; do
+			if [ "${im%%=*}" = "$drv.$set_" ] && [ "$pe" = "$drv.sys" ]; then
+				src=$(dirname "$(dirname "$pkg")")/${im#*=}/${im#*=}.pdb
+			fi
+		done
+		[ -f "$src" ] && echo "$src"
+	done)
+	pdbsrcs=$pdbs
+	pdbs=$(for p in $pdbsrcs; do echo "${p##*/}"; done)
 	want=$(for n in "$drv.inf" $pes "$drv.cat" $pdbs; do printf '%s\\%s\n' "$f" "$n"; done)
 	rm -rf "$work/x"
 	mkdir -p "$work/x"
 	same=1
 	gcab -x -C "$work/x" "$cab" >/dev/null 2>&1 || same=
 	for n in "$drv.inf" $pes "$drv.cat"; do cmp -s "$work/x/$f/$n" "$pkg/$n" || same=; done
-	for n in $pdbs; do cmp -s "$work/x/$f/$n" "$(dirname "$pkg")/$n" || same=; done
+	for p in $pdbsrcs; do cmp -s "$work/x/$f/${p##*/}" "$p" || same=; done
 	if osslsigncode verify -in "$cab" -CAfile "$ca" >/dev/null 2>&1 && [ "$(gcab -t "$cab")" = "$want" ] &&
 		[ -n "$same" ]; then
 		ok "$f.cab: signed, $f\\ with $(echo "$drv.inf" $pes "$drv.cat" $pdbs)"
@@ -166,7 +177,14 @@ done | work=$work pki=$pki msck=$msck b=$b xargs -P 2 -L 1 sh -c '
 	shift 3
 	mkdir -p "$f" && cp "$pkg/$drv.inf" "$f/" || { echo "$f" >>"$work/portal-failed"; exit 0; }
 	for pe in "$@"; do
-		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --ph "$(dirname "$pkg")/$pe" "$f/$pe" "MS" ||
+		src=$(dirname "$pkg")/$pe
+		# A package image built as another driver (SIGN_IMAGES: netkvm.w11=netkvm683)
+		for im in ${SIGN_IMAGES:-}; do
+			if [ "${im%%=*}" = "$drv.${pkg##*/}" ] && [ "$pe" = "$drv.sys" ]; then
+				src=$(dirname "$(dirname "$pkg")")/${im#*=}/${im#*=}.sys
+			fi
+		done
+		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --ph "$src" "$f/$pe" "MS" ||
 			{ echo "$f" >>"$work/portal-failed"; exit 0; }
 	done
 	mkdir -p "$work/mscat"

@@ -144,6 +144,10 @@ check_package() {
 	# INF content: set and arch specific values (dirids where the INF
 	# copies files or names a service binary).
 	case $set_ in w10) deco=NT$arch.10.0 dirid=12 ;; *) deco=NT$arch.10.0...16299 dirid=13 ;; esac
+	# A package whose INF targets a later build than its set (SIGN_MIN_BUILDS)
+	for mb in ${SIGN_MIN_BUILDS:-}; do
+		if [ "${mb%%=*}" = "$drv.$set_" ]; then deco=NT$arch.10.0...${mb#*=}; fi
+	done
 	tr -d '\r' <"$inf" >"$work/lf.$n.inf"
 	if grep -q "^DriverVer *= *$date," "$work/lf.$n.inf" && grep -q "= Models, $deco\$" "$work/lf.$n.inf" &&
 		{ ! grep -q "^ServiceBinary" "$work/lf.$n.inf" || grep -q "^ServiceBinary = %$dirid%" "$work/lf.$n.inf"; } &&
@@ -320,6 +324,13 @@ keep=
 for cat in "$@"; do
 	for pe in $(pkg_pes "$(dirname "$cat")"); do
 		unsigned=$(dirname "$(dirname "$cat")")/$pe
+		# A package image built as another driver (SIGN_IMAGES: netkvm.w11=netkvm683)
+		pkgset=$(basename "$(dirname "$(dirname "$cat")")").$(basename "$(dirname "$cat")")
+		for im in ${SIGN_IMAGES:-}; do
+			if [ "${im%%=*}" = "$pkgset" ] && [ "$pe" = "${pkgset%.*}.sys" ]; then
+				unsigned=$(dirname "$(dirname "$(dirname "$cat")")")/${im#*=}/${im#*=}.sys
+			fi
+		done
 		mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
 		cp -p "$unsigned" "$r/${unsigned#"$out"/}"
 		# The symbols too, for the attestation CABs (release.sh).

@@ -613,6 +613,7 @@
     S(NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO)                                                   \
     S(NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO)                                            \
     S(NDIS_NET_BUFFER_LIST_8021Q_INFO)                                                             \
+    S(NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO)                                          \
     S(NET_BUFFER_LIST_POOL_PARAMETERS)                                                             \
     F(NET_BUFFER_LIST_POOL_PARAMETERS, ProtocolId)                                                 \
     F(NET_BUFFER_LIST_POOL_PARAMETERS, fAllocateNetBuffer)                                         \

@@ -1405,13 +1405,14 @@ typedef struct {
 
 /* ndis/ns-ndis-_ndis_tcp_ip_checksum_net_buffer_list_info,
  * nbllso/ns-nbllso-ndis_tcp_large_send_offload_net_buffer_list_info,
- * ndis/ns-ndis-_ndis_net_buffer_list_8021q_info: unions of ULONG bit fields
+ * ndis/ns-ndis-_ndis_net_buffer_list_8021q_info,
+ * nbluso/ns-nbluso-ndis_udp_segmentation_offload_net_buffer_list_info: unions of ULONG bit fields
  * and PVOID Value, one NBL information slot each. */
 typedef union {
     ULONG Bits;
     PVOID Value;
 } NDIS_TCP_IP_CHECKSUM_NET_BUFFER_LIST_INFO, NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO,
-    NDIS_NET_BUFFER_LIST_8021Q_INFO;
+    NDIS_NET_BUFFER_LIST_8021Q_INFO, NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO;
 
 /* ndis/ns-ndis-_net_buffer_list_pool_parameters */
 typedef struct {

@@ -515,6 +515,11 @@ typedef enum _NDIS_NET_BUFFER_LIST_INFO {
 #else
     TcpRecvSegCoalesceInfo = 19,
 #endif
+    /* NDIS 6.83: listed right after TcpRecvSegCoalesceInfo and before
+     * RscTcpTimestampDelta (6.30, whose value 6.30 binaries hold), so an
+     * alias of it: the receive-only RSC slot carries the send-only USO
+     * request. */
+    UdpSegmentationOffloadInfo = TcpRecvSegCoalesceInfo,
 } NDIS_NET_BUFFER_LIST_INFO;
 
 typedef struct _NET_BUFFER_LIST_DATA {
@@ -664,6 +669,23 @@ typedef union _NDIS_RSC_NBL_INFO {
     } Info;
     PVOID Value;
 } NDIS_RSC_NBL_INFO, *PNDIS_RSC_NBL_INFO;
+
+/* nbluso/ns-nbluso-ndis_udp_segmentation_offload_net_buffer_list_info: the
+ * UdpSegmentationOffloadInfo slot of a USO send (NDIS 6.83) */
+typedef struct _NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO {
+    union {
+        struct {
+            ULONG MSS : 20;
+            ULONG UdpHeaderOffset : 10;
+            ULONG Reserved : 1;
+            ULONG IPVersion : 1;
+        } Transmit;
+        PVOID Value;
+    };
+} NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO,
+    *PNDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO;
+#define NDIS_UDP_SEGMENTATION_OFFLOAD_IPV4 0
+#define NDIS_UDP_SEGMENTATION_OFFLOAD_IPV6 1
 
 #define NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE 0
 #define NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE 1

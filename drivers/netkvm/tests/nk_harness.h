@@ -31,7 +31,7 @@ struct nk_opts {
     uint16_t cpus;               /* processors (0: the run's) */
     struct vw_net_shape shape;   /* ring size, MSI-X messages */
     const char *const *keywords; /* advanced properties: name, value, ..., NULL */
-    const char *image;           /* the driver image by name (NULL: "netkvm") */
+    const char *image;           /* the image loaded (NULL: "netkvm"; "netkvm683": NDIS 6.83) */
 };
 
 struct nk_rig {
@@ -74,7 +74,7 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     for (const char *const *k = o->keywords; k != NULL && k[0] != NULL && k[1] != NULL; k += 2)
         vw_ndis_keyword(vm, k[0], k[1]);
     vw_ndis_attach_pci(vm, r->net->dev->pdo);
-    if (!vw_driver_load(vm, o->image ? o->image : "netkvm"))
+    if (!vw_driver_load(vm, o->image != NULL ? o->image : "netkvm"))
         return false;
     r->loaded = true;
     return vw_ndis_initialize(vm) && vw_ndis_restart(vm) && !vm->failed;

@@ -18,17 +18,27 @@
      1ull << VIRTIO_NET_F_HOST_TSO6 | 1ull << VIRTIO_NET_F_GUEST_TSO4 |                            \
      1ull << VIRTIO_NET_F_GUEST_TSO6 | 1ull << VIRTIO_NET_F_CTRL_VLAN)
 
-/* NetKVM up on a device offering NKOFF_FEATURES and EXTRA, PAIRS queue
- * pairs on CPUS processors (0: the run's). */
-static inline bool nkoff_up(struct vm *vm, struct nk_rig *r, uint64_t extra, uint16_t pairs,
-                            uint16_t cpus, const char *const *keywords)
+/* IMAGE (NULL: netkvm; "netkvm683": the NDIS 6.83 build) up on a device
+ * offering NKOFF_FEATURES and EXTRA, PAIRS queue pairs on CPUS processors
+ * (0: the run's). */
+static inline bool nkoff_up_image(struct vm *vm, struct nk_rig *r, const char *image,
+                                  uint64_t extra, uint16_t pairs, uint16_t cpus,
+                                  const char *const *keywords)
 {
     struct nk_opts o = {.mrg_rxbuf = true,
                         .pairs = pairs,
                         .cpus = cpus,
                         .add = NKOFF_FEATURES | extra,
-                        .keywords = keywords};
+                        .keywords = keywords,
+                        .image = image};
     return nk_up(vm, r, &o);
+}
+
+/* netkvm up as nkoff_up_image says. */
+static inline bool nkoff_up(struct vm *vm, struct nk_rig *r, uint64_t extra, uint16_t pairs,
+                            uint16_t cpus, const char *const *keywords)
+{
+    return nkoff_up_image(vm, r, NULL, extra, pairs, cpus, keywords);
 }
 
 /* Every offload the stack can ask for on: checksums both ways for TCP and

@@ -7,9 +7,9 @@
  * leaves as MSS-sized UDP datagrams, each with right lengths and checksums,
  * whose payloads rebuild the send.  The emulation sends it only when the
  * miniport's current offload configuration enables USO (port/ndis/uso.c),
- * which an NDIS 6.50 miniport cannot declare (NDIS_OFFLOAD revision 6 is
- * for NDIS 6.83: port/ndis/version.c): so these load NetKVM's NDIS 6.83
- * build, the image netkvm683, and stay opt-in until it does USO.
+ * which an NDIS 6.50 miniport cannot declare (NDIS_OFFLOAD revision 6): run
+ * on NetKVM's NDIS 6.83 build, netkvm683.sys, which exists for amd64 and
+ * arm64 only (Windows 11 has no x86).
  */
 #include "nkoff.h"
 
@@ -17,10 +17,8 @@
 static void nkuso(struct vm *vm, int ipv)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true,
-                        .add = NKOFF_FEATURES | 1ull << VIRTIO_NET_F_HOST_USO,
-                        .image = "netkvm683"};
-    if (!nk_up(vm, &r, &o) || !nkoff_enable(vm, false))
+    if (!nkoff_up_image(vm, &r, "netkvm683", 1ull << VIRTIO_NET_F_HOST_USO, 0, 0, NULL) ||
+        !nkoff_enable(vm, false))
         return;
     static uint8_t f[65550];
     unsigned hl = 14 + (ipv == 4 ? 20 : 40) + 8;
@@ -54,12 +52,12 @@ static void nkuso(struct vm *vm, int ipv)
     nk_down(vm, &r);
 }
 
-VW_SCENARIO("netkvm", optin_uso_udp4, NULL)
+VW_SCENARIO_ON("netkvm", uso_udp4, NULL, VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
 {
     nkuso(vm, 4);
 }
 
-VW_SCENARIO("netkvm", optin_uso_udp6, NULL)
+VW_SCENARIO_ON("netkvm", uso_udp6, NULL, VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
 {
     nkuso(vm, 6);
 }

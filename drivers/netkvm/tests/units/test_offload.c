@@ -160,9 +160,39 @@ static void test_defaults(void)
     check(all_csum(&cur, false, false) && !cur.lso4, "offload: nothing offered, nothing on");
 }
 
+/* USO (the NDIS 6.83 build): offered with CSUM and HOST_USO, on by default
+ * as the properties allow, switched per version by a request. */
+static void test_uso(void)
+{
+    struct nk_offload hw, cur;
+    struct nk_offload_cfg cfg;
+    nk_offload_hw(F(VIRTIO_NET_F_HOST_USO), false, &hw);
+    check(!hw.uso4 && !hw.uso6, "offload: HOST_USO without CSUM offers no USO");
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_USO), false, &hw);
+    check(hw.uso4 && hw.uso6 && !hw.lso4, "offload: CSUM + HOST_USO: USO IPv4 and IPv6");
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.uso6 = true;
+    nk_offload_defaults(&hw, &cfg, &cur);
+    check(!cur.uso4 && cur.uso6, "offload: USO defaults as *UsoIPv4 0 / *UsoIPv6 1 allow");
+    struct nk_offload_req r = req_none();
+    r.uso4 = NK_OFL_TX;
+    r.uso6 = NK_OFL_OFF;
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_CHANGED && cur.uso4 && !cur.uso6,
+          "offload: USO IPv4 on, IPv6 off by request");
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM), false, &hw);
+    struct nk_offload before = cur;
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_INVALID &&
+              memcmp(&cur, &before, sizeof(cur)) == 0,
+          "offload: USO asked without HOST_USO: invalid, nothing changed");
+    r.uso4 = 3;
+    nk_offload_hw(F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_USO), false, &hw);
+    check(nk_offload_set(&cur, &hw, &r) == NK_OFL_INVALID, "offload: USO value 3: invalid");
+}
+
 /* See the file comment. */
 void test_offload(void)
 {
+    test_uso();
     test_defaults();
     test_hw();
     test_set();
