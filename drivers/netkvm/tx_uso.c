@@ -26,8 +26,7 @@ static ULONG NkTxUsoInfo(PNET_BUFFER_LIST nbl)
 
 /* IRQL <= DISPATCH_LEVEL. whether nbl asks for USO; when it does, *ok
  * says whether the request is one the adapter offers, and req holds it. */
-BOOLEAN NkTxUsoRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_request *req,
-                       BOOLEAN *ok)
+BOOLEAN NkTxUsoRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_request *req, BOOLEAN *ok)
 {
     NDIS_UDP_SEGMENTATION_OFFLOAD_NET_BUFFER_LIST_INFO u;
     u.Value = (PVOID)(ULONG_PTR)NkTxUsoInfo(nbl);

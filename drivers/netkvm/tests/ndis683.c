@@ -18,12 +18,11 @@ VW_SCENARIO_ON("netkvm", netkvm683_registers_6_83, NULL,
         return;
     uint16_t ver = 0;
     uint32_t status = 1, done = 0;
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, false, VW_OID_GEN_DRIVER_VERSION, &ver, sizeof(ver), &status,
-                          &done) &&
-                  status == VW_NDIS_STATUS_SUCCESS && done == 2 && ver == 0x0653,
-              "OID_GEN_DRIVER_VERSION: status 0x%08x, %u bytes, 0x%04x (want 0x0653)", status,
-              done, ver);
+    VW_EXPECT(
+        vm,
+        vw_ndis_oid(vm, false, VW_OID_GEN_DRIVER_VERSION, &ver, sizeof(ver), &status, &done) &&
+            status == VW_NDIS_STATUS_SUCCESS && done == 2 && ver == 0x0653,
+        "OID_GEN_DRIVER_VERSION: status 0x%08x, %u bytes, 0x%04x (want 0x0653)", status, done, ver);
     static uint8_t f[4][1514];
     unsigned lens[4];
     const uint8_t *frames[4];
