@@ -3,7 +3,8 @@
  * the virtio-blk function unplugged (reads all ones, takes no request,
  * DMAs nothing) while it holds 8 writes (or most: seeded scheduling); each write comes back exactly
  * once: NO_DEVICE from ScsiAdapterSurpriseRemoval, which viostor claims
- * (without the claim: BUS_RESET after the time-out and HwResetBus; the
+ * (without the claim: BUS_RESET after the time-out and StorPort's reset
+ * tiers, storage/multi-tier-reset-in-storport; the
  * emulation's checkers: never twice, never after a reset), no miniport call waits
  * on the gone function, a write sent after it fails at once with
  * NO_DEVICE without touching a register, and the remove stops and frees
@@ -16,9 +17,9 @@
 #include "viostor_test.h"
 
 /* The class driver's retry after the removal: refused at once with
- * NO_DEVICE, the function untouched, RESETS resets in all; false when the
- * run failed. */
-static bool retry_refused(struct vm *vm, unsigned resets)
+ * NO_DEVICE, the function untouched, TIMEOUTS time-outs in all; false when
+ * the run failed. */
+static bool retry_refused(struct vm *vm, unsigned timeouts)
 {
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
@@ -33,9 +34,9 @@ static bool retry_refused(struct vm *vm, unsigned resets)
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm,
               (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.gone_accesses == before &&
-                  st.resets == resets,
-              "a write after the removal: SRB 0x%02x, %u register accesses, %u resets",
-              r.srb_status, st.gone_accesses - before, st.resets);
+                  st.timeouts == timeouts,
+              "a write after the removal: SRB 0x%02x, %u register accesses, %u time-outs",
+              r.srb_status, st.gone_accesses - before, st.timeouts);
     return !vm->failed;
 }
 
@@ -66,19 +67,19 @@ static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     /* A miniport told by ScsiAdapterSurpriseRemoval ends them there
-     * (NO_DEVICE, no reset); one not told leaves them to the time-out and
-     * HwResetBus (BUS_RESET). */
+     * (NO_DEVICE, no time-out); one not told leaves them to the time-out
+     * and StorPort's reset tiers (BUS_RESET). */
     bool told = st.control_surprise == 1;
-    unsigned resets = told ? 0 : 1;
+    unsigned timeouts = told ? 0 : 1;
     uint8_t want = told ? VS_SRB_NO_DEVICE : VS_SRB_BUS_RESET;
-    VW_EXPECT(vm, n == 8 && st.removed_outstanding >= held && st.resets == resets,
-              "%u results, %u at the miniport at the removal (the device held %llu), %u resets "
-              "(8 results, %u reset expected)",
-              n, st.removed_outstanding, (unsigned long long)held, st.resets, resets);
+    VW_EXPECT(vm, n == 8 && st.removed_outstanding >= held && st.timeouts == timeouts,
+              "%u results, %u at the miniport at the removal (the device held %llu), %u "
+              "time-outs (8 results, %u time-out expected)",
+              n, st.removed_outstanding, (unsigned long long)held, st.timeouts, timeouts);
     for (unsigned i = 0; i < n; i++)
         VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == want,
                   "write %u ended 0x%02x, not 0x%02x", i, res[i].srb_status, want);
-    if (!retry_refused(vm, resets) || !vw_stor_remove(vm))
+    if (!retry_refused(vm, timeouts) || !vw_stor_remove(vm))
         goto out;
     d.started = false; /* removed here: vs_finish only unloads */
     vw_stor_stats(vm, &st);

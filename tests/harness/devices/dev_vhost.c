@@ -145,7 +145,7 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
     d->q[queue].kicks++;
     if (d->type->even_queues_receive && queue % 2 == 0)
         return true;
-    if (!owed(d))
+    if (!d->type->polls && !owed(d))
         d->progress_ms = now_ms(); /* its silence counts from the first kick owed */
     d->q[queue].kicked = true;
     d->waiting++;
@@ -241,7 +241,9 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 }
 
 /* A polling back end still has work: some queue other than a receive queue
- * holds buffers (bounded by REQUEST_TIMEOUT_MS from when first seen). */
+ * holds buffers.  Waited for while it makes progress (a used entry or a
+ * call within REQUEST_TIMEOUT_MS: a loaded host's testpmd is slow, not
+ * stuck); past that, virtual time runs on as before. */
 static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
 {
     bool pending = false;
@@ -253,6 +255,8 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
     }
     if (d->pending_since_ms == 0)
         d->pending_since_ms = now;
+    else if (d->progress_ms > d->pending_since_ms)
+        d->pending_since_ms = d->progress_ms;
     return now - d->pending_since_ms < REQUEST_TIMEOUT_MS;
 }
 
@@ -327,9 +331,9 @@ static bool poll_calls(struct vw_vhost_dev *d)
     if (note_used(d, now)) /* the back end wrote a ring: progress */
         d->progress_ms = now;
     bool owing = !held && owed(d);
-    if (!owing) {
+    if (!owing && !d->type->polls) {
         d->progress_ms = now;
-    } else if (now - d->progress_ms >= (d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS)) {
+    } else if (owing && now - d->progress_ms >= (d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS)) {
         vw_fail(dev->vm,
                 "vhost-%s: the back end (%s, pid %d) hangs: kicked buffers unused and no call "
                 "for %llu ms of real time",

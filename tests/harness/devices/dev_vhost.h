@@ -100,7 +100,7 @@ struct vw_vhost_dev {
      * end hangs and the run fails by its name.  Until held_until_ms the
      * scenario holds the back end on purpose (vw_vhost_hold): its silence is
      * the device's, and virtual time runs. */
-    uint64_t progress_ms, held_until_ms;
+    uint64_t progress_ms, held_until_ms; /* polls: the last call or used entry */
     unsigned hang_ms;
     int stdin_fd; /* the back end's stdin (testpmd exits on its EOF) */
     int lock_fd;  /* polls: held while the back end runs (one per machine) */

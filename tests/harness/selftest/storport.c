@@ -317,6 +317,19 @@ VW_SCENARIO("badstor", checker_stor_lun_reset_keeps_requests,
     scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)");
 }
 
+/* The LUN reset SRB fails, the target reset SRB succeeds with the read
+ * still held (SRB_FUNCTION_RESET_DEVICE: "complete any active requests for
+ * the target controller"). */
+VW_SCENARIO("badstor", checker_stor_target_reset_keeps_requests,
+            "target reset for 0:0 completed SUCCESS while SRB")
+{
+    if (!start(vm, "badstor", "mode=16 hang=1 lureset=2"))
+        return;
+    uint8_t cdb[16], buf[SECTOR] = {0};
+    rw10(cdb, 0x28, 0, 1);
+    scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)");
+}
+
 VW_SCENARIO("badstor", checker_stor_lock_held, "the lock is already held")
 {
     planted_write(vm, "mode=3");
