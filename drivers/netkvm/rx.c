@@ -170,14 +170,23 @@ void NkRxPost(PNK_RXQ q)
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
  * Until NDIS sets a filter (it does when a protocol binds) the filter is 0
- * and nothing passes.  Judged
- * against the published snapshot, without a lock: an OID set at PASSIVE
- * builds the other one (NkRxFilterPublish). */
-static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
+ * and nothing passes.  f: the published snapshot the drain entered once
+ * (no lock; an OID set at PASSIVE builds the other one, NkRxFilterPublish).
+ * The destination is read where the frame starts, in the buffer that holds
+ * its first bytes (first: nb's CurrentMdl, the VLAN tag already stripped),
+ * NdisGetDataBuffer only when that buffer holds fewer than six. */
+static BOOLEAN NkRxFilterPass(const struct nk_rx_filter *f, PNET_BUFFER nb, PNK_RXBUF first)
 {
     UCHAR storage[NK_ETH_ALEN];
-    PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-    return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
+    ULONG off = NET_BUFFER_CURRENT_MDL_OFFSET(nb);
+    PUCHAR dest = first->Va + off;
+    unsigned cls;
+    if (first->Mdl->ByteCount < off + NK_ETH_ALEN) {
+        dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
+        if (dest == NULL)
+            return FALSE;
+    }
+    return nk_rx_filter_judge(f, dest, &cls);
 }
 
 /* A set's wait for the spare snapshot */
@@ -221,8 +230,10 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
- * the NBL to indicate, or NULL (dropped and recycled, counted). */
-static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
+ * the NBL to indicate, or NULL (dropped and recycled, counted); flt: the
+ * receive filter's snapshot the drain holds. */
+static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
+                                  const struct nk_rx_filter *flt)
 {
     PNK_ADAPTER a = q->Adapter;
     ULONG count = 1;
@@ -288,7 +299,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         NK_INC64(&a->Stats.RxDiscards);
         return NULL;
     }
-    if (!NkRxFilterPass(a, nb)) {
+    if (!NkRxFilterPass(flt, nb, first)) {
         NkRxRecycle(q, b);
         return NULL;
     }
@@ -336,14 +347,19 @@ void NkRxDrain(PNK_RXQ q)
     ULONG count = 0;
     uint32_t len;
     BOOLEAN low;
+    unsigned fslot;
     if (q->Bufs == NULL)
         return;
+    /* One snapshot of the filter for the whole drain, not one per frame: a
+     * set waits for it (NkRxFilterPublish) at most as long as one drain,
+     * which reposts nothing, so ends within the buffers posted */
+    const struct nk_rx_filter *flt = nk_rx_filter_read_begin(&a->RxFilter, &fslot);
     NdisDprAcquireSpinLock(&q->Lock);
     virtqueue_disable_cb(&q->Vq);
     for (;;) {
         PNK_RXBUF b;
         while ((b = virtqueue_get(&q->Vq, &len)) != NULL) {
-            PNET_BUFFER_LIST nbl = NkRxFrame(q, b, len);
+            PNET_BUFFER_LIST nbl = NkRxFrame(q, b, len, flt);
             if (nbl != NULL) {
                 *tail = nbl;
                 tail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
@@ -354,6 +370,7 @@ void NkRxDrain(PNK_RXQ q)
             break;
         virtqueue_disable_cb(&q->Vq);
     }
+    nk_rx_filter_read_end(&a->RxFilter, fslot);
     if (q->Posted < q->Plan.min_count && q->Free == NULL) {
         /* Nearly everything is up in the stack (below MinRxBufferPercent, or
          * fewer than one largest frame): nothing to post until returns come */
