@@ -174,19 +174,23 @@ void NkRxPost(PNK_RXQ q)
  * (no lock; an OID set at PASSIVE builds the other one, NkRxFilterPublish).
  * The destination is read where the frame starts, in the buffer that holds
  * its first bytes (first: nb's CurrentMdl, the VLAN tag already stripped),
- * NdisGetDataBuffer only when that buffer holds fewer than six. */
-static BOOLEAN NkRxFilterPass(const struct nk_rx_filter *f, PNET_BUFFER nb, PNK_RXBUF first)
+ * NdisGetDataBuffer only when that buffer holds fewer than six.  The
+ * frame's class for the counters (NkRxCount) into b, its first buffer. */
+static BOOLEAN NkRxFilterPass(const struct nk_rx_filter *f, PNET_BUFFER nb, PNK_RXBUF first,
+                              PNK_RXBUF b)
 {
     UCHAR storage[NK_ETH_ALEN];
     ULONG off = NET_BUFFER_CURRENT_MDL_OFFSET(nb);
     PUCHAR dest = first->Va + off;
-    unsigned cls;
+    unsigned cls = 0;
     if (first->Mdl->ByteCount < off + NK_ETH_ALEN) {
         dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
         if (dest == NULL)
             return FALSE;
     }
-    return nk_rx_filter_judge(f, dest, &cls);
+    BOOLEAN pass = nk_rx_filter_judge(f, dest, &cls);
+    b->Class = cls;
+    return pass;
 }
 
 /* A set's wait for the spare snapshot */
@@ -299,7 +303,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
         NK_INC64(&a->Stats.RxDiscards);
         return NULL;
     }
-    if (!NkRxFilterPass(flt, nb, first)) {
+    if (!NkRxFilterPass(flt, nb, first, b)) {
         NkRxRecycle(q, b);
         return NULL;
     }
@@ -324,16 +328,13 @@ static void NkRxTakeBack(PNK_RXQ q, PNET_BUFFER_LIST nbl)
  * the call: the NBLs may come back inside it).  Frames are counted where
  * they are indicated, never where they arrive: NDIS_STATISTICS_INFO's
  * ifHCInOctets are octets received without errors, and a frame dropped
- * while paused is only a discard. */
+ * while paused is only a discard.  The class is the one the packet filter
+ * found (NkRxFilterPass): the address is not read twice. */
 void NkRxCount(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
 {
     for (; nbl != NULL; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
         PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
-        UCHAR storage[NK_ETH_ALEN];
-        PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-        ULONG cls = 0;
-        if (dest != NULL)
-            NkFrameClass(dest, &cls);
+        ULONG cls = ((PNK_RXBUF)nbl->MiniportReserved[0])->Class;
         NK_INC64(&a->Stats.RxFrames[cls]);
         NK_ADD64(&a->Stats.RxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
     }
