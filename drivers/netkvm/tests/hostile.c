@@ -241,8 +241,7 @@ VW_SCENARIO("netkvm", netkvm_rx_burst_shortage_counted, NULL)
     vw_run_for(vm, HS_BURST_HOLD / 2);
     unsigned early = nk_mark(vm).indicated - m.indicated;
     unsigned waiting = vmodel_net_rx_waiting(r.net->model, -1);
-    vw_log(vm, "netkvm burst: %u frames still at the device while its used entries wait",
-           waiting);
+    vw_log(vm, "netkvm burst: %u frames still at the device while its used entries wait", waiting);
     VW_EXPECT(vm, early == 0 && waiting < HS_FLOOD,
               "while the used entries wait: %u indicated, %u of %u frames not placed", early,
               waiting, HS_FLOOD);
