@@ -13,8 +13,8 @@
 #include "internal.h"
 
 /* NETWORK_ADDRESS_IP: USHORT sin_port, ULONG in_addr at 4, UCHAR sin_zero[8] */
-#define NA_IP_LEN    16
-#define NA_IP_ADDR   4
+#define NA_IP_LEN  16
+#define NA_IP_ADDR 4
 /* NETWORK_ADDRESS_IP6: USHORT sin6_port, ULONG sin6_flowinfo at 4, USHORT
  * sin6_addr[8] at 8 (the address's bytes in network order), ULONG
  * sin6_scope_id at 24 */
