@@ -34,8 +34,9 @@ static ULONG NkOn(bool on)
     return on ? NDIS_OFFLOAD_SUPPORTED : NDIS_OFFLOAD_NOT_SUPPORTED;
 }
 
-/* IRQL: any. an NDIS_OFFLOAD for o (the build's revision, netkvm.h: 3 =
- * checksums, LSOv2, RSC; 6 adds USO). */
+/* IRQL: any. an NDIS_OFFLOAD for o (the build's revision, netkvm.h: 4 at
+ * 6.50 = checksums, LSOv2, RSC, no encapsulated-packet offload; 6 at 6.83
+ * adds USO, and 5's Rfc6877Xlat left zero: no 464XLAT offload). */
 static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
 {
     const ULONG enc = NDIS_ENCAPSULATION_IEEE_802_3;
