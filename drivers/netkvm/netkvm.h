@@ -66,6 +66,11 @@
  * whose options push its datagram past 65535 bytes cannot be described to
  * the device and fails (nk_csum: NK_TX_TOO_LONG) */
 #define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
+/* Over IPv6 20 bytes less: its 40-byte header lies outside the 16-bit
+ * payload length, so 65495 behind a 20-byte TCP header would be a 65569-byte
+ * frame, past NK_TX_LSO_FRAME_MAX (refused as too long: a send NDIS was told
+ * it may make).  65475 gives IPv4's largest frame, 65549 bytes */
+#define NK_LSO6_MAX_PAYLOAD (NK_LSO_MAX_PAYLOAD - 20u)
 /* The longest frame an LSOv2 send may carry (NkTxMaxLength): 64 KiB of IP
  * datagram behind an Ethernet header and an 802.1Q tag, 65553 bytes (an
  * IPv4 send of MaxOffLoadSize with the smallest headers: 65549) */

@@ -77,7 +77,7 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     }
     if (o->lso6) {
         n->LsoV2.IPv6.Encapsulation = enc;
-        n->LsoV2.IPv6.MaxOffLoadSize = NK_LSO_MAX_PAYLOAD;
+        n->LsoV2.IPv6.MaxOffLoadSize = NK_LSO6_MAX_PAYLOAD;
         n->LsoV2.IPv6.MinSegmentCount = 2;
         n->LsoV2.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
         n->LsoV2.IPv6.TcpOptionsSupported = NDIS_OFFLOAD_SUPPORTED;
