@@ -86,9 +86,12 @@
 #define NK_TX_FRAME_MAX NK_TX_LSO_FRAME_MAX
 #endif
 /* USO MaxOffLoadSize: the UDP payload within the 16-bit IPv4 total length
- * with a 20-byte IPv4 and the 8-byte UDP header (IPv6, whose length field
- * leaves out its 40-byte header, is held to the same) */
+ * with a 20-byte IPv4 and the 8-byte UDP header */
 #define NK_USO_MAX_PAYLOAD (0xFFFFu - 20u - 8u)
+/* Over IPv6 20 bytes less, as NK_LSO6_MAX_PAYLOAD: 65507 behind IPv6 and
+ * UDP headers is a 65569-byte frame, which the device refuses as too long;
+ * 65487 gives IPv4's largest USO frame, 65549 bytes */
+#define NK_USO6_MAX_PAYLOAD (NK_USO_MAX_PAYLOAD - 20u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */

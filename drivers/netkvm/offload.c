@@ -94,7 +94,7 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     if (o->uso4)
         NK_SEG_OFFLOAD(n->UdpSegmentation.IPv4, NK_USO_MAX_PAYLOAD);
     if (o->uso6) {
-        NK_SEG_OFFLOAD(n->UdpSegmentation.IPv6, NK_USO_MAX_PAYLOAD);
+        NK_SEG_OFFLOAD(n->UdpSegmentation.IPv6, NK_USO6_MAX_PAYLOAD);
         n->UdpSegmentation.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
     }
 #endif
