@@ -47,24 +47,3 @@ VW_SCENARIO("vioscsi", reset_stall_tmf_never, NULL)
 {
     reset_under_rule(vm, true);
 }
-
-/* A power cycle (ScsiStopAdapter, ScsiRestartAdapter: DIRQL with the
- * interrupt lock, storport/nc-storport-hw_adapter_control) on a device that
- * reads device_status non-zero 30 times after the reset's write of 0.
- * vioscsi's ScsiStopAdapter waits for the reset with stalls: 3000 us in one
- * call at DIRQL (FINDINGS.md), allowed until the driver's fix. */
-VW_SCENARIO("vioscsi", stall_stop_restart_slow_reset, NULL)
-{
-    struct sc_opts o;
-    struct sc_host h;
-    sc_defaults(&o);
-    vw_stor_stall_allow(vm, "HwAdapterControl", 3100); // until h-scsirst3's fix
-    if (!sc_start_mem(vm, &h, &o))
-        goto out;
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
-    uint8_t cdb[10] = {0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0}, buf[512];
-    if (vw_stor_power(vm, false) && vw_stor_power(vm, true))
-        sc_ok(vm, 0, 0, cdb, 10, buf, sizeof(buf), true, "READ(10) after the power cycle");
-out:
-    sc_finish(vm, &h);
-}

@@ -3,10 +3,11 @@
  * with a slow device: one call of a routine StorPort runs at DISPATCH_LEVEL
  * or above busy-waits (StorPortStallExecution summed) 1 ms at most, each
  * delay under a full millisecond (storport/nf-storport-storportstallexecution).
- * HwInitialize runs at DIRQL (storport/nc-storport-hw_initialize),
- * ScsiStopAdapter and ScsiRestartAdapter at DIRQL with the interrupt lock
- * (storport/nc-storport-hw_adapter_control): a wait for the device there
- * must end within 1 ms or be left to a timer or the passive routine.
+ * HwInitialize runs at DIRQL (storport/nc-storport-hw_initialize): a wait
+ * for the device there must end within 1 ms or be left to the passive
+ * routine.  (ScsiStopAdapter/ScsiRestartAdapter on a device slow to reset:
+ * pnp.c's pnp_d3_d0_slow_reset and pnp_d3_d0_reset_too_slow, under the
+ * rule.)
  */
 #include "viostor_test.h"
 
@@ -34,23 +35,5 @@ VW_SCENARIO("viostor", stall_slow_device_5ms, NULL)
     vw_stor_stall_allow(vm, "HwInitialize", 5100); // until h-scsirst3's fix
     if (vs_start(vm, &d, &o))
         write_read(vm, "5 ms device");
-    vs_finish(vm, &d);
-}
-
-/* A power cycle (ScsiStopAdapter, ScsiRestartAdapter) on a device that
- * reads device_status non-zero 30 times after the reset's write of 0.
- * viostor's ScsiStopAdapter waits for the reset with stalls: 3000 us in one
- * call at DIRQL (FINDINGS.md), allowed until the driver's fix. */
-VW_SCENARIO("viostor", stall_stop_restart_slow_reset, NULL)
-{
-    struct vs_disk d;
-    struct vs_opts o = {0};
-    vw_stor_stall_allow(vm, "HwAdapterControl", 3100); // until h-scsirst3's fix
-    if (!vs_start(vm, &d, &o))
-        goto out;
-    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
-    if (vw_stor_power(vm, false) && vw_stor_power(vm, true))
-        write_read(vm, "after the power cycle");
-out:
     vs_finish(vm, &d);
 }
