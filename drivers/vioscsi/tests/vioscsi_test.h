@@ -55,7 +55,8 @@ struct sc_opts {
     uint64_t blocks;
     unsigned timeout_s;
     bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
-                              the commands it ended (vmodel_scsi_set_tmf_answer_first) */
+                              the commands it ended, those kept 1 ms after it
+                              (vmodel_scsi_set_tmf_answer_first) */
 };
 
 struct sc_host {
@@ -112,7 +113,7 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
     if (h->scsi != NULL)
-        vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first);
+        vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first, SC_SECOND / 1000);
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 

@@ -931,7 +931,7 @@ uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id)
 }
 
 int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written,
-                          const uint64_t *after, unsigned n)
+                          const uint64_t *after, unsigned n, uint64_t hold)
 {
     struct vmodel_queue *q;
 
@@ -946,6 +946,8 @@ int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_
             p->in_len = written > p->cap ? p->cap : written;
             if (p->due < m->now) /* the later of the answer and its own delay */
                 p->due = m->now;
+            if (p->due < m->now + hold)
+                p->due = m->now + hold;
             if (n > 0 && (p->after = calloc(n, sizeof(*p->after))) != NULL) {
                 for (unsigned i = 0; i < n; i++)
                     if (after[i] != 0 && after[i] != p->ticket)
@@ -961,7 +963,7 @@ int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_
 
 int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)
 {
-    return vmodel_complete_after(m, queue, id, written, NULL, 0);
+    return vmodel_complete_after(m, queue, id, written, NULL, 0, 0);
 }
 
 int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)
