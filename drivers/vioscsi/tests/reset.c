@@ -232,8 +232,7 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
                   "%u device resets (1: the device kept the LU's writes after its TMF)",
                   vmodel_reset_count(h.scsi->dev->model) - resets);
         if (slow == 0)
-            VW_EXPECT(vm, took < SC_SECOND / 100,
-                      "RESET_LOGICAL_UNIT took %llu us of virtual time",
+            VW_EXPECT(vm, took < SC_SECOND / 100, "RESET_LOGICAL_UNIT took %llu us of virtual time",
                       (unsigned long long)(took / 10));
         else
             VW_EXPECT(vm, took >= (slow - 8) * SC_SECOND / 1000 && took < SC_SECOND / 10,
@@ -297,8 +296,8 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
                   "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
                   "(1522-3200 expected)",
                   (unsigned long long)(took / 10000));
-        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
-                  "%u device resets (1)", vmodel_reset_count(h.scsi->dev->model) - resets);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1, "%u device resets (1)",
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
         vw_sched_settle(vm);
         VW_EXPECT(vm, sc_completed(vm) - before == 5 && bus_resets(vm) == bus0,
                   "%u completions (5), %u bus resets", sc_completed(vm) - before,
@@ -333,8 +332,7 @@ VW_SCENARIO("vioscsi", reset_bus_slow_device, NULL)
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
-        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)",
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)", bus_resets(vm) - bus0);
         VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
                   "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
                   "HwResetBus must not wait)",

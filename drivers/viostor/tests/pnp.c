@@ -183,7 +183,8 @@ static void d3_slow_reset(struct vm *vm, uint32_t slow)
             goto out;
         vs_rw16(cdb, false, 810, 1, false);
         if (vs_ok(vm, cdb, 16, back, sizeof(back), true, "READ after D0"))
-            VW_EXPECT(vm, memcmp(out, back, sizeof(out)) == 0, "the write after D0 reads back wrong");
+            VW_EXPECT(vm, memcmp(out, back, sizeof(out)) == 0,
+                      "the write after D0 reads back wrong");
     } else {
         struct vw_stor_result r;
         VW_EXPECT(vm, vmodel_status(d.dev->model) & 0x80, "device status 0x%02x: FAILED not set",
