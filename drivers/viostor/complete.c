@@ -48,7 +48,7 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
         PVOID cookie;
         while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
             if (cookie == Stor->IdDma.va)
-                Stor->IdPending = FALSE; /* a late GET_ID: the serial stays empty */
+                ViostorIdDone(Stor, len);
             else
                 ViostorFinish(Stor, cookie, len);
         }
@@ -71,6 +71,8 @@ static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
     PVIOSTOR stor = ctx;
     (void)vq;
     if (cookie == stor->IdDma.va) {
+        /* Not asked again: the INQUIRYs that waited go without a serial */
+        ViostorIdGiveUp(stor, SRB_STATUS_SUCCESS);
         stor->IdPending = FALSE;
         return;
     }
@@ -84,6 +86,7 @@ static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     PVIOSTOR stor = ctx;
     (void)vq;
     if (cookie == stor->IdDma.va) {
+        ViostorIdGiveUp(stor, SRB_STATUS_NO_DEVICE);
         stor->IdPending = FALSE;
         return;
     }
@@ -153,6 +156,8 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
          * uncompleted here (StorPort ends them), the adapter is gone */
         DbgPrint("viostor: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Stor->Virtio.Dev);
+        /* The INQUIRYs that waited for GET_ID are not at the device */
+        ViostorIdGiveUp(Stor, SRB_STATUS_NO_DEVICE);
     }
     if (srb != NULL)
         ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
@@ -161,18 +166,28 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
     return Rc == 0;
 }
 
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a reset the device is
- * slow to finish: one read of its status per period, never a wait. */
-static VOID NTAPI ViostorResetTimer(PVOID DeviceExtension)
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: see viostor.h.  A reset
+ * the device is slow to finish: one read of its status per period, never a
+ * wait; a reset the timer was armed for may have been finished by
+ * HwResetBus, or ViostorGone took everything.  Otherwise the INQUIRYs that
+ * waited for GET_ID have waited long enough (a reset replaced the period
+ * they armed and answers them itself). */
+VOID NTAPI ViostorTimer(PVOID DeviceExtension)
 {
     PVIOSTOR stor = DeviceExtension;
 
-    if (!stor->Resetting || stor->Removed)
-        return; /* finished by HwResetBus, or ViostorGone took everything */
+    if (stor->Removed)
+        return;
+    if (!stor->Resetting) {
+        if (stor->IdWaiting != NULL && stor->IdPending) {
+            DbgPrint("viostor: no answer to GET_ID: no serial number\n");
+            ViostorIdGiveUp(stor, SRB_STATUS_SUCCESS);
+        }
+        return;
+    }
     int rc = virtio_device_reset_poll(&stor->Virtio.Dev);
     if (rc == VIRTIO_EAGAIN && ++stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, stor, ViostorResetTimer,
-                             (ULONG)VIOSTOR_RESET_PERIOD_US);
+        StorPortNotification(RequestTimerCall, stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
         return;
     }
     if (rc == VIRTIO_EAGAIN) {
@@ -205,7 +220,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     Stor->Resetting = TRUE;
     Stor->ResetWaits = 0;
     StorPortPause(Stor, 1);
-    StorPortNotification(RequestTimerCall, Stor, ViostorResetTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
     return TRUE;
 }
 

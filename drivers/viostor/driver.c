@@ -2,7 +2,7 @@
  * viostor: registration with StorPort, HwFindAdapter (the device found,
  * its features negotiated, its configuration checked value by value, the
  * queues planned into one uncached extension), HwInitialize (queues and
- * messages, DRIVER_OK, the serial number), the passive initialisation
+ * messages, DRIVER_OK), the passive initialisation
  * (DPCs) and adapter control (stop, restart, surprise removal).
  */
 #include "viostor.h"
@@ -146,6 +146,8 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
         return rc;
     stor->Dump = dump;
     stor->Removed = FALSE; /* a new start: the extension may be the old one's */
+    stor->IdAsked = stor->IdPending = stor->IdLate = FALSE;
+    stor->IdWaiting = NULL;
     if (stor->Virtio.Dev.device_type != 2) {
         DbgPrint("viostor: virtio device type %u is not a block device\n",
                  stor->Virtio.Dev.device_type);
@@ -244,44 +246,6 @@ static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
     return TRUE;
 }
 
-/* IRQL: DIRQL, interrupt lock held: ask for the serial (GET_ID) and poll for it,
- * bounded; a device that never answers leaves the serial empty. */
-static VOID ViostorGetId(PVIOSTOR Stor)
-{
-    VIOSTOR_ID_BUFFER *id = Stor->IdDma.va;
-    struct virtqueue *vq = &Stor->Queues[0].Vq;
-    struct virtqueue_req rq;
-    uint64_t pa = Stor->IdDma.pa;
-    uint32_t len;
-
-    RtlZeroMemory(id, sizeof(*id));
-    id->Hdr.type = VIRTIO_BLK_T_GET_ID;
-    id->Status = 0xff;
-    if (virtqueue_req_open(vq, &rq, 3, NULL) != 0)
-        return;
-    virtqueue_req_seg(&rq, pa, sizeof(id->Hdr), 0);
-    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Id), VIRTIO_BLK_ID_BYTES,
-                      VIRTQUEUE_SEG_WRITE);
-    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Status), 1, VIRTQUEUE_SEG_WRITE);
-    if (virtqueue_req_close(&rq, id) != 0)
-        return;
-    Stor->IdPending = TRUE;
-    if (virtqueue_kick_prepare(vq))
-        virtqueue_notify(vq);
-    for (ULONG i = 0; i < VIOSTOR_ID_POLLS && Stor->IdPending; i++) {
-        PVOID cookie = virtqueue_get(vq, &len);
-        if (cookie == id) {
-            Stor->IdPending = FALSE;
-            if (id->Status == VIRTIO_BLK_S_OK && len == VIRTIO_BLK_ID_BYTES + 1)
-                vblk_set_serial(&Stor->Disk, id->Id, VIRTIO_BLK_ID_BYTES);
-            break;
-        }
-        StorPortStallExecution(10);
-    }
-    if (Stor->IdPending)
-        DbgPrint("viostor: no answer to GET_ID: no serial number\n");
-}
-
 /* IRQL: DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
 static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
 {
@@ -293,7 +257,6 @@ static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
     }
     if (stor->Dump)
         return TRUE;
-    ViostorGetId(stor);
     if (!stor->DpcReady)
         return StorPortEnablePassiveInitialization(stor, ViostorPassiveInit);
     return TRUE;
@@ -352,6 +315,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         if (!stor->Removed)
             VwStorVirtioStop(&stor->Virtio);
         stor->Ready = FALSE;
+        if (stor->IdPending)
+            stor->IdAsked = FALSE; /* unanswered: the next INQUIRY asks again */
         stor->IdPending = FALSE;
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter:
