@@ -365,6 +365,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         if (!scsi->Removed)
             VwStorVirtioStop(&scsi->Virtio);
         scsi->Ready = FALSE;
+        /* A slow reset HwResetBus left to the timer ends here (the restart
+         * resets the device again): the timer must not bring it up now */
+        scsi->Resetting = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
         scsi->EventsPosted = 0;

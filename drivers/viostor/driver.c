@@ -315,6 +315,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         if (!stor->Removed)
             VwStorVirtioStop(&stor->Virtio);
         stor->Ready = FALSE;
+        /* A slow reset HwResetBus left to the timer ends here (the restart
+         * resets the device again): the timer must not bring it up now */
+        stor->Resetting = FALSE;
         if (stor->IdPending)
             stor->IdAsked = FALSE; /* unanswered: the next INQUIRY asks again */
         stor->IdPending = FALSE;
