@@ -54,6 +54,8 @@ struct sc_opts {
     uint32_t luns;
     uint64_t blocks;
     unsigned timeout_s;
+    bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
+                              the commands it ended (vmodel_scsi_set_tmf_answer_first) */
 };
 
 struct sc_host {
@@ -109,6 +111,8 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
+    if (h->scsi != NULL)
+        vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first);
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 
