@@ -204,7 +204,8 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     return SP_RETURN_FOUND;
 }
 
-/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): count the
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart), or
+ * DISPATCH_LEVEL with the StartIo lock (a slow restart's timer): count the
  * messages, set the queues and the configuration vector up, DRIVER_OK. */
 static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
 {
@@ -317,7 +318,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         stor->Ready = FALSE;
         /* A slow reset HwResetBus left to the timer ends here (the restart
          * resets the device again): the timer must not bring it up now */
-        stor->Resetting = FALSE;
+        stor->Resetting = stor->Restarting = FALSE;
         if (stor->IdPending)
             stor->IdAsked = FALSE; /* unanswered: the next INQUIRY asks again */
         stor->IdPending = FALSE;
@@ -325,21 +326,40 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
     case ScsiRestartAdapter:
         /* "HwStorAdapterControl must return [ScsiAdapterControlSuccess] for
          * all control types" (storport/nc-storport-hw_adapter_control): a
-         * device that does not come back, here at DIRQL where its reset may
-         * not be waited for long (VwStorVirtioRestart), is left FAILED and
-         * the adapter not ready, so every request ends NO_DEVICE at once. */
+         * device that does not come back is left FAILED and the adapter
+         * not ready, so every request ends NO_DEVICE at once; one slow to
+         * finish its reset (more than 8 status reads, all DIRQL allows) is
+         * brought up by the timer, StorPort held off meanwhile. */
         if (stor->Removed)
             return ScsiAdapterControlSuccess;
-        if (VwStorVirtioRestart(&stor->Virtio, VIOSTOR_FEATURES) != 0 || !ViostorReadConfig(stor) ||
-            !ViostorStartQueues(stor)) {
-            DbgPrint("viostor: the device did not come back\n");
-            virtio_device_fail(&stor->Virtio.Dev);
+        if (ViostorRestartStep(stor, TRUE) == VIRTIO_EAGAIN) {
+            DbgPrint("viostor: the device is slow to reset: the restart ends from the timer\n");
             stor->Ready = FALSE;
+            stor->Resetting = stor->Restarting = TRUE;
+            stor->ResetWaits = 0;
+            StorPortNotification(RequestTimerCall, stor, ViostorTimer,
+                                 (ULONG)VIOSTOR_RESET_PERIOD_US);
         }
         return ScsiAdapterControlSuccess;
     default:
         return ScsiAdapterControlUnsuccessful;
     }
+}
+
+/* IRQL: DIRQL, interrupt lock, or DISPATCH_LEVEL, StartIo lock: see viostor.h. */
+int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First)
+{
+    int rc = First ? VwStorVirtioRestart(&Stor->Virtio, VIOSTOR_FEATURES)
+                   : VwStorVirtioRestartPoll(&Stor->Virtio, VIOSTOR_FEATURES);
+    if (rc == VIRTIO_EAGAIN)
+        return rc;
+    if (rc != 0 || !ViostorReadConfig(Stor) || !ViostorStartQueues(Stor)) {
+        DbgPrint("viostor: the device did not come back\n");
+        virtio_device_fail(&Stor->Virtio.Dev);
+        Stor->Ready = FALSE;
+        return rc != 0 ? rc : VIRTIO_EIO;
+    }
+    return 0;
 }
 
 /* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */

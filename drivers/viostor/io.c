@@ -261,10 +261,15 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     if (pnp && (!stor->Ready || stor->Removed || stor->Resetting))
         /* PnP is answered without the device, even after a removal */
         status = ViostorPnp(stor, Srb);
-    else if (stor->Resetting && !stor->Removed)
-        /* StorPort is paused for a slow reset; what came before it waits */
+    else if (stor->Resetting && !stor->Removed) {
+        /* StorPort is paused for a slow reset (or now, for a slow
+         * restart); what came before it waits */
+        if (!stor->Paused) {
+            StorPortPause(stor, 1);
+            stor->Paused = TRUE;
+        }
         status = SRB_STATUS_BUSY;
-    else if (!stor->Ready || stor->Removed)
+    } else if (!stor->Ready || stor->Removed)
         status = SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
         status = ViostorFunction(stor, x);

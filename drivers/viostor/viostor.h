@@ -81,9 +81,11 @@ typedef struct _VIOSTOR {
     BOOLEAN IdLate;    /* GET_ID not answered in time: its answer is ignored */
     struct _VIOSTOR_SRBEXT *IdWaiting; /* INQUIRYs that wait for GET_ID's answer */
     BOOLEAN Resetting;                 /* a reset the device has not finished: the timer polls it */
-    ULONG ResetWaits;                  /* timer periods the reset has waited */
-    PVOID ResetSrb;                    /* the reset SRB that waits for it, if any */
-    volatile LONG Removed;             /* surprise removed: the device is never touched again */
+    BOOLEAN Restarting;    /* ScsiRestartAdapter's reset not finished: the timer brings it up */
+    BOOLEAN Paused;        /* StorPortPause in force for a slow reset or restart */
+    ULONG ResetWaits;      /* timer periods the reset has waited */
+    PVOID ResetSrb;        /* the reset SRB that waits for it, if any */
+    volatile LONG Removed; /* surprise removed: the device is never touched again */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
 } VIOSTOR, *PVIOSTOR;
@@ -150,6 +152,11 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
  * finished by a timer (Resetting; StorPort paused meanwhile).  FALSE if it
  * did not come back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: DIRQL, interrupt lock (ScsiRestartAdapter: First), or DISPATCH_LEVEL
+ * with the StartIo lock (the timer): the restart's reset, one step: 0 (the
+ * adapter is up), VIRTIO_EAGAIN (the device has not read 0 yet) or an
+ * error (the device left FAILED). */
+int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
  * (storage/multi-tier-reset-in-storport): what the device finished
  * completes as it ended, then the device is reset, which completes the rest
