@@ -157,18 +157,19 @@ static void an_frames(void)
  * pseudo-header) worked out by hand: 0xda30. */
 static void an_na(void)
 {
+    /* Ethernet; IPv6 (payload 32, ICMPv6, hop limit 255) from 2001:db8::7
+     * to ff02::1; type, code, checksum, R0 S0 O1, reserved; the target;
+     * the target link-layer address option */
+    /* clang-format off */
     static const uint8_t na[86] = {
-        0x33, 0x33, 0,    0,    0,    1,    0x52, 0x54, 0x00, 0xab, 0xcd, 0xef, 0x86, 0xdd, /* Ethernet
-                                                                                             */
-        0x60, 0,    0,    0,    0,    32,   58,   255, /* IPv6: payload 32, ICMPv6, hop limit 255 */
-        0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
-        7, /* from 2001:db8::7 */
-        0xff, 0x02, 0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
-        1,                                           /* to ff02::1 */
-        136,  0,    0xda, 0x30, 0x20, 0,    0,    0, /* type, code, checksum, R0 S0 O1 */
-        0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
-        7,                                               /* target */
-        2,    1,    0x52, 0x54, 0x00, 0xab, 0xcd, 0xef}; /* target link-layer address */
+        0x33, 0x33, 0, 0, 0, 1, 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef, 0x86, 0xdd,
+        0x60, 0, 0, 0, 0, 32, 58, 255,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7,
+        0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        136, 0, 0xda, 0x30, 0x20, 0, 0, 0,
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7,
+        2, 1, 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef};
+    /* clang-format on */
     uint8_t b[1024], f[NK_ANNOUNCE_MAX];
     struct nk_announce_addrs a = {0};
     nk_announce_parse(b, an_list(b, 1, TCPIP), TCPIP, IP6, &a);
