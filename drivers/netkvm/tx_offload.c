@@ -204,7 +204,7 @@ ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
     if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
         (a->OffloadHw.lso4 || a->OffloadHw.lso6))
-        return NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu;
+        return NK_TX_LSO_FRAME_MAX;
 #if NK_USO                    /* the 6.50 build has no USO: no call to ask */
     if (NkTxUsoAsked(a, nbl)) /* IPv6's 16-bit payload length follows its 40-byte header */
         return NK_TX_FRAME_MAX;
