@@ -13,55 +13,43 @@
  */
 #include "vioscsi_test.h"
 
-static unsigned bus_resets(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.resets;
-}
-
 /* A device reset SRB (tier 2) with 4 writes at 0:0 lost by the target:
  * HwStartIo posts an I_T NEXUS RESET and returns; TMF_NEVER says whether
  * the device answers it.  Answered: the SRB SUCCESS within a few ms of
  * virtual time; no device reset when the device uses the answer after the
- * aborted writes' entries (the default, as SAM-5 and QEMU), at most one
- * when it uses the answer first (ANSWER_FIRST, legal for virtio 1.2, which
- * orders no queue against another).  Never answered: vioscsi's timer (1.5 s
+ * aborted writes' entries (the default, as SAM-5 and QEMU), one when it
+ * uses the answer first and keeps the writes 1 ms more (ANSWER_FIRST, legal
+ * for virtio 1.2, which orders no queue against another: vioscsi holds
+ * them, as in reset_lun_srb_requests_held).  Never answered: vioscsi's timer (1.5 s
  * periods) resets the device 1.5 to 3 s later, which completes the SRB
  * (SUCCESS) and each write (BUS_RESET) once.  Neither calls HwResetBus. */
 static void device_srb_case(struct vm *vm, bool tmf_never, bool answer_first)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
     o.tmf_answer_first = answer_first;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_held_writes(vm, &h, &o,
+                        &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never}, 0,
+                        500, 0x3c, &b))
         goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs;
-    unsigned bus0 = bus_resets(vm), before = sc_completed(vm);
-    mem_target_set_faults(h.mem,
-                          &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 500, 0x3c))
-        goto out;
-    VW_EXPECT(vm, sc_completed(vm) == before, "%u lost writes completed before any reset",
-              sc_completed(vm) - before);
+    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs; /* the writes sent none */
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
+        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - b.resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_DEVICE (TMF %s): SRB 0x%02x", tmf_never ? "never answered" : "answered",
                   r.srb_status);
         VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->tmfs > tmfs,
                   "RESET_DEVICE: no TMF reached the device");
         /* The target's requests end before its reset SRB does */
-        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
                   "RESET_DEVICE completed with %u of the 4 writes completed",
-                  sc_completed(vm) - before - 1);
+                  sc_completed(vm) - b.completed - 1);
         if (tmf_never) {
             VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
                       "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
@@ -72,16 +60,17 @@ static void device_srb_case(struct vm *vm, bool tmf_never, bool answer_first)
             VW_EXPECT(vm, took < SC_SECOND / 100,
                       "the answered I_T NEXUS RESET took %llu us of virtual time",
                       (unsigned long long)(took / 10));
-            VW_EXPECT(vm, dev_resets <= (answer_first ? 1u : 0u),
+            VW_EXPECT(vm, dev_resets == (answer_first ? 1u : 0u),
                       "the I_T NEXUS RESET was answered (%s the writes' entries), yet %u device "
                       "resets",
                       answer_first ? "before" : "after", dev_resets);
         }
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  sc_completed(vm) - before);
-        VW_EXPECT(vm, bus_resets(vm) == bus0, "%u bus resets: StorPort's time-out ended them",
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - b.completed);
+        VW_EXPECT(vm, sc_bus_resets(vm) == b.bus_resets,
+                  "%u bus resets: StorPort's time-out ended them",
+                  sc_bus_resets(vm) - b.bus_resets);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     sc_works(vm, &h, 17, 4, "the reset");
@@ -121,15 +110,15 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned bus0 = bus_resets(vm);
+    unsigned bus0 = sc_bus_resets(vm);
     struct vw_stor_result r;
     uint64_t took;
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
-        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
-                  "%u bus resets (want 1), %u device resets", bus_resets(vm) - bus0, dev_resets);
+        VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
+                  "%u bus resets (want 1), %u device resets", sc_bus_resets(vm) - bus0, dev_resets);
         VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
                   "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
                   "HwResetBus must not wait)",
@@ -153,15 +142,11 @@ VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
-        goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 600, 0x4d))
+    if (!sc_held_writes(vm, &h, &o, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true},
+                        0, 600, 0x4d, &b))
         goto out;
     struct vw_stor_result r;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
@@ -172,17 +157,17 @@ VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT ended by the timer's device reset: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm,
-                  after > resets && bus_resets(vm) == bus0 &&
+                  after > b.resets && sc_bus_resets(vm) == b.bus_resets &&
                       (st.timeouts == 0 || st.last_tier == VW_STOR_TIER_LUN),
                   "%u bus resets, %u device resets, %u time-outs (last tier %u): the timer's "
                   "device reset should end them",
-                  bus_resets(vm) - bus0, after - resets, st.timeouts, st.last_tier);
+                  sc_bus_resets(vm) - b.bus_resets, after - b.resets, st.timeouts, st.last_tier);
         /* Past the timer's last period: it must find nothing to reset */
         vw_run_for(vm, 4 * SC_SECOND);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5 + srbs,
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5 + srbs,
                   "%u of 4 writes, the reset and StorPort's %u reset SRBs completed",
-                  sc_completed(vm) - before, srbs);
+                  sc_completed(vm) - b.completed, srbs);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
                   "the TMF timer reset the device again after its reset");
     }
@@ -210,20 +195,11 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_held_writes(vm, &h, &o, NULL, 3 * SC_SECOND, 700, 0x6e, &b))
         goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
-    for (uint16_t q = 2; q < h.scsi->dev->cfg.queues; q++) /* 0 control, 1 event */
-        vw_virtio_hang_queue(h.scsi->dev, q, 3 * SC_SECOND);
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 700, 0x6e))
-        goto out;
-    vw_run_for(vm, SC_SECOND / 1000);
-    VW_EXPECT(vm, sc_completed(vm) == before, "%u held writes completed before the reset",
-              sc_completed(vm) - before);
     struct vw_stor_result r;
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
     uint64_t t0 = vm->k->interrupt_time;
@@ -232,12 +208,12 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
         vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
                   "RESET_LOGICAL_UNIT completed with %u of the 4 held writes completed",
-                  sc_completed(vm) - before - 1);
-        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
+                  sc_completed(vm) - b.completed - 1);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - b.resets == 1,
                   "%u device resets (1: the device kept the LU's writes after its TMF)",
-                  vmodel_reset_count(h.scsi->dev->model) - resets);
+                  vmodel_reset_count(h.scsi->dev->model) - b.resets);
         if (slow == 0)
             VW_EXPECT(vm, took < SC_SECOND / 100,
                       "RESET_LOGICAL_UNIT took %llu us of virtual time",
@@ -248,9 +224,9 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
                       "virtual time",
                       slow, (unsigned long long)(took / 10));
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5 && bus_resets(vm) == bus0,
-                  "%u completions (5), %u bus resets", sc_completed(vm) - before,
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5 && sc_bus_resets(vm) == b.bus_resets,
+                  "%u completions (5), %u bus resets", sc_completed(vm) - b.completed,
+                  sc_bus_resets(vm) - b.bus_resets);
     }
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
     sc_works(vm, &h, 23, 4, "the reset");
@@ -283,7 +259,7 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned bus0 = bus_resets(vm), before = sc_completed(vm);
+    unsigned bus0 = sc_bus_resets(vm), before = sc_completed(vm);
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
     vw_stor_address(vm, 0, 0);
     if (!vw_stor_submit_writes(vm, 4, 500, 0x3d))
@@ -307,9 +283,9 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
                   "%u device resets (1)", vmodel_reset_count(h.scsi->dev->model) - resets);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5 && bus_resets(vm) == bus0,
+        VW_EXPECT(vm, sc_completed(vm) - before == 5 && sc_bus_resets(vm) == bus0,
                   "%u completions (5), %u bus resets", sc_completed(vm) - before,
-                  bus_resets(vm) - bus0);
+                  sc_bus_resets(vm) - bus0);
     }
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
@@ -333,15 +309,15 @@ VW_SCENARIO("vioscsi", reset_bus_slow_device, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned bus0 = bus_resets(vm);
+    unsigned bus0 = sc_bus_resets(vm);
     struct vw_stor_result r;
     uint64_t took;
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
-        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)",
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)",
+                  sc_bus_resets(vm) - bus0);
         VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
                   "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
                   "HwResetBus must not wait)",

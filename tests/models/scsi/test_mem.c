@@ -321,7 +321,7 @@ static bool order_run(uint32_t seed, bool answer_first, struct order *o, uint64_
         mrig_fini(&m);
         return false;
     }
-    vmodel_scsi_set_tmf_answer_first(m.r.s, answer_first);
+    vmodel_scsi_set_tmf_answer_first(m.r.s, answer_first, answer_first ? 50 : 0);
     vmodel_queue_delay(m.r.b.m, VMODEL_SCSI_REQUESTQ, 20, 200);
     vmodel_queue_delay(m.r.b.m, VMODEL_SCSI_REQUESTQ + 1, 20, 200);
     mem_target_set_faults(m.mt, &(struct mem_target_faults){.lose_every = 1});
@@ -380,7 +380,8 @@ static void t_mem_tmf_after_ended(void)
 
 /** The other order, legal for virtio (no queue is ordered against another), asked for
  *  with vmodel_scsi_set_tmf_answer_first: the TMF's entry comes before every ended
- *  command's, and the order check above (planted case) says so */
+ *  command's, those kept 50 ticks after it, and the order check above (planted case)
+ *  says so */
 static void t_mem_tmf_answer_first(void)
 {
     struct order o;
@@ -391,7 +392,7 @@ static void t_mem_tmf_answer_first(void)
         CHECK(!tmf_used_last(&o));
         CHECK(o.tmf_at >= 0);
         for (unsigned i = 0; i < ORDER_CMDS; i++) {
-            CHECK(o.cmd_at[i] > o.tmf_at);
+            CHECK(o.cmd_at[i] >= o.tmf_at + 2 * 45); /* kept 50 after it (2 looks a tick) */
             CHECK_EQ(o.resp[i], VIRTIO_SCSI_S_RESET);
         }
         CHECK_EQ(after, ORDER_CMDS);

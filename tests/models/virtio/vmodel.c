@@ -262,7 +262,11 @@ struct vmodel *vmodel_create(const struct vmodel_config *cfg)
         m->cfg.queue_max = 256;
     if (m->cfg.queue_max > VIRTQ_MAX_SIZE)
         m->cfg.queue_max = VIRTQ_MAX_SIZE;
-    m->rng = ((uint64_t)cfg->seed << 1) | 0x9e3779b97f4a7c15ull;
+    /* Mixed with ^, never |: an OR let every seed bit the constant already has
+     * vanish, so seeds that differ only there (0x5c51 and 0x4c51, 2 and 0 at
+     * bit 1) gave one stream.  The constant is odd and the shifted seed even:
+     * never 0, which xorshift cannot leave. */
+    m->rng = ((uint64_t)cfg->seed << 1) ^ 0x9e3779b97f4a7c15ull;
     m->nrng = ((uint64_t)cfg->seed << 7) ^ 0x2545f4914f6cdd1dull;
     m->drng = ((uint64_t)cfg->seed << 11) ^ 0x94d049bb133111ebull;
     m->devcfg = calloc(1, cfg->device_cfg_len + 8);
@@ -927,7 +931,7 @@ uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id)
 }
 
 int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written,
-                          const uint64_t *after, unsigned n)
+                          const uint64_t *after, unsigned n, uint64_t hold)
 {
     struct vmodel_queue *q;
 
@@ -942,6 +946,8 @@ int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_
             p->in_len = written > p->cap ? p->cap : written;
             if (p->due < m->now) /* the later of the answer and its own delay */
                 p->due = m->now;
+            if (p->due < m->now + hold)
+                p->due = m->now + hold;
             if (n > 0 && (p->after = calloc(n, sizeof(*p->after))) != NULL) {
                 for (unsigned i = 0; i < n; i++)
                     if (after[i] != 0 && after[i] != p->ticket)
@@ -957,7 +963,7 @@ int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_
 
 int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)
 {
-    return vmodel_complete_after(m, queue, id, written, NULL, 0);
+    return vmodel_complete_after(m, queue, id, written, NULL, 0, 0);
 }
 
 int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written)

@@ -47,6 +47,7 @@ struct vmodel_scsi {
     struct vmodel_scsi_config cfg;
     struct vmodel_scsi_hostile hostile;
     bool tmf_answer_first; /* vmodel_scsi_set_tmf_answer_first */
+    uint64_t answer_hold;  /* and how long the ended commands are kept after the answer */
     uint32_t gen;
     struct inflight *inflight;
     unsigned ninflight;
@@ -182,7 +183,7 @@ static void finish(struct inflight *f, uint32_t written)
         return;
     }
     if (f->gen == vmodel_reset_count(s->m)) {
-        vmodel_complete_after(s->m, f->queue, f->id, written, f->ended, f->nended);
+        vmodel_complete_after(s->m, f->queue, f->id, written, f->ended, f->nended, 0);
         if (f->nended > 0)
             s->st.tmf_after_ended++;
     }
@@ -210,7 +211,7 @@ static bool ended_by_tmf(struct inflight *f, uint32_t written)
             continue;
         if (s->tmf_answer_first && !f->taking) {
             ticket = vmodel_ticket(s->m, o->queue, o->id);
-            vmodel_complete_after(s->m, f->queue, f->id, written, &ticket, 1);
+            vmodel_complete_after(s->m, f->queue, f->id, written, &ticket, 1, s->answer_hold);
             s->st.tmf_answer_first++;
             release(f);
             return true;
@@ -844,9 +845,10 @@ void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hos
     s->hostile = *h;
 }
 
-void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on)
+void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold)
 {
     s->tmf_answer_first = on;
+    s->answer_hold = hold;
 }
 
 unsigned vmodel_scsi_inflight(const struct vmodel_scsi *s)

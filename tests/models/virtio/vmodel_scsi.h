@@ -139,8 +139,10 @@ struct vmodel_scsi *vmodel_scsi_create(struct vmodel *m, struct scsi_target *t,
 void vmodel_scsi_destroy(struct vmodel_scsi *s);
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h);
 /** The other legal order (virtio orders no queue against another): a command a TMF ends
- *  is used only after the TMF's answer, not before it (the default) */
-void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on);
+ *  is used only after the TMF's answer, not before it (the default), and no earlier than
+ *  HOLD of virtual time after the back end ended it (a window in which the driver holds
+ *  requests the device has ended) */
+void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold);
 /** Let the back end work (up to TIMEOUT_MS) and deliver events; then vmodel_run writes
  *  the used entries */
 void vmodel_scsi_poll(struct vmodel_scsi *s, int timeout_ms);
