@@ -227,22 +227,31 @@ VOID VwStorVirtioStop(PVW_STOR_VIRTIO Virtio)
     (void)virtio_device_reset_start(&Virtio->Dev, VW_STOR_RESET_POLLS);
 }
 
-/* DIRQL, interrupt lock: see virtio_stor.h. */
-int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+/* DIRQL, or DISPATCH_LEVEL with the StartIo lock: the reset read Rc (0: the
+ * device reads 0): negotiate the features it had, or leave it FAILED. */
+static int VwStorVirtioRenegotiate(PVW_STOR_VIRTIO Virtio, uint64_t Wanted, int Rc)
 {
     struct virtio_device *dev = &Virtio->Dev;
     uint64_t had = dev->features, got = 0;
 
-    int rc = virtio_device_reset_start(dev, VW_STOR_RESET_POLLS);
-    if (rc == VIRTIO_EAGAIN) {
-        DbgPrint("virtio: the device did not finish its reset within %u reads\n",
-                 VW_STOR_RESET_POLLS);
-        virtio_device_set_broken(dev, VIRTIO_VIOL_RESET_TIMEOUT);
-        rc = VIRTIO_ETIMEDOUT;
-    }
-    if (rc == 0 && (rc = virtio_negotiate_from_reset(dev, Wanted, &got)) == 0 && got != had)
-        rc = VIRTIO_EPROTO;
-    if (rc != 0)
+    if (Rc == VIRTIO_EAGAIN)
+        return Rc;
+    if (Rc == 0 && (Rc = virtio_negotiate_from_reset(dev, Wanted, &got)) == 0 && got != had)
+        Rc = VIRTIO_EPROTO;
+    if (Rc != 0)
         virtio_device_fail(dev);
-    return rc;
+    return Rc;
+}
+
+/* DIRQL, interrupt lock: see virtio_stor.h. */
+int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+{
+    return VwStorVirtioRenegotiate(Virtio, Wanted,
+                                   virtio_device_reset_start(&Virtio->Dev, VW_STOR_RESET_POLLS));
+}
+
+/* DISPATCH_LEVEL, StartIo lock: see virtio_stor.h. */
+int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+{
+    return VwStorVirtioRenegotiate(Virtio, Wanted, virtio_device_reset_poll(&Virtio->Dev));
 }

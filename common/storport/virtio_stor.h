@@ -72,7 +72,12 @@ VOID VwStorVirtioStop(PVW_STOR_VIRTIO Virtio);
 
 /* DIRQL, interrupt lock (ScsiRestartAdapter): reset the device, waiting at
  * most VW_STOR_RESET_POLLS reads, and negotiate Wanted again, which must
- * give the features it had (the rings are laid out for them).  0, or the
- * device is left FAILED (a device slower than that to reset: the adapter
- * does not come back, rather than stall at DIRQL). */
+ * give the features it had (the rings are laid out for them).  0;
+ * VIRTIO_EAGAIN: the device has not read 0 yet (VwStorVirtioRestartPoll
+ * later, from a timer: nothing may wait longer at DIRQL); else the device
+ * is left FAILED. */
 int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
+
+/* DISPATCH_LEVEL, StartIo lock (a timer): one more read of the status after
+ * VwStorVirtioRestart's VIRTIO_EAGAIN, then as VwStorVirtioRestart. */
+int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);

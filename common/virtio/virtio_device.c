@@ -103,8 +103,7 @@ int virtio_device_reset(struct virtio_device *dev)
  * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset, DIRQL
  * in its adapter restart).
  */
-int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted,
-                                       uint64_t *features)
+int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
 {
     uint64_t offered, accept;
     int rc;

@@ -11,7 +11,6 @@
  */
 #include "vioscsi.h"
 
-static HW_TIMER VioscsiTimer;
 static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status);
 
 /* IRQL: any (pure): the SRB status of a decoded response */
@@ -266,9 +265,10 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     StorPortReleaseSpinLock(Scsi, &lock);
     if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
-    BOOLEAN paused = Scsi->Resetting;
+    BOOLEAN paused = Scsi->Paused;
     Scsi->Ready = FALSE;
-    Scsi->Resetting = FALSE; /* a slow reset's timer finds nothing to finish */
+    Scsi->Resetting = Scsi->Restarting = FALSE; /* the timer finds nothing to finish */
+    Scsi->Paused = FALSE;
     DbgPrint("vioscsi: surprise removal: %lu request(s) and %lu TMF(s) at the device end "
              "NO_DEVICE\n",
              Scsi->Outstanding, Scsi->TmfOutstanding);
@@ -292,9 +292,10 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
-    BOOLEAN paused = Scsi->Resetting;
+    BOOLEAN paused = Scsi->Paused;
 
     Scsi->Resetting = FALSE;
+    Scsi->Paused = FALSE;
     /* The request queues first, the control queue after them: a reset
      * SRB's TMF completes after the requests it was to end */
     for (ULONG q = 0; q < nq; q++)
@@ -351,6 +352,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     Scsi->Resetting = TRUE;
     Scsi->ResetWaits = 0;
     StorPortPause(Scsi, 1);
+    Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
     StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
     return TRUE;
@@ -394,6 +396,30 @@ static VOID VioscsiResetTimer(PVIOSCSI Scsi)
     VioscsiResetFinish(Scsi, rc);
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a restart whose reset
+ * the device is slow to finish: one step per period, 100 at most, then the
+ * device is failed; StorPort resumes if a request paused it meanwhile. */
+static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
+{
+    int rc = VioscsiRestartStep(Scsi, FALSE);
+    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
+        Scsi->TimerArmed = TRUE;
+        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
+        return;
+    }
+    if (rc == VIRTIO_EAGAIN) {
+        DbgPrint("vioscsi: the device did not finish its reset for the restart\n");
+        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        virtio_device_fail(&Scsi->Virtio.Dev);
+        Scsi->Ready = FALSE;
+    }
+    Scsi->Resetting = Scsi->Restarting = FALSE;
+    if (Scsi->Paused) {
+        Scsi->Paused = FALSE;
+        StorPortResume(Scsi);
+    }
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: the adapter's one
  * timer.  While a slow reset goes on it polls the device (1 ms periods);
  * otherwise a TMF timer period ended: TMFs posted in the period before it
@@ -401,7 +427,7 @@ static VOID VioscsiResetTimer(PVIOSCSI Scsi)
  * device reset, which completes each of their SRBs (and the requests they
  * were to end) once; TMFs of the period that ended get the next one.
  * Nothing waits in the meantime. */
-static VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
+VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
 {
     PVIOSCSI scsi = DeviceExtension;
     ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
@@ -409,6 +435,10 @@ static VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
     scsi->TimerArmed = FALSE;
     if (scsi->Removed)
         return;
+    if (scsi->Restarting) {
+        VioscsiRestartTimer(scsi);
+        return;
+    }
     if (scsi->Resetting) {
         VioscsiResetTimer(scsi);
         return;
@@ -436,6 +466,8 @@ BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
 {
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
 
+    if (Scsi->Restarting)
+        return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Scsi->Resetting && !Scsi->Removed) {
         int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
         if (rc != VIRTIO_EAGAIN)

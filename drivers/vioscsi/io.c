@@ -25,7 +25,8 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
                 SrbStatus |= SRB_STATUS_AUTOSENSE_VALID;
             }
         }
-    } else if (SrbStatus != SRB_STATUS_SUCCESS) {
+    } else if (SrbStatus != SRB_STATUS_SUCCESS && SrbStatus != SRB_STATUS_BUSY) {
+        /* BUSY: StorPort sends the same request again, with its length */
         SrbSetDataTransferLength(Srb, 0);
     }
     SrbSetSrbStatus(Srb, SrbStatus);
@@ -341,6 +342,13 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
+    if (status == SRB_STATUS_PENDING && scsi->Resetting && !scsi->Removed && !scsi->Paused &&
+        SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
+        /* A slow restart does not pause StorPort at DIRQL: the first
+         * request that has to wait for it does */
+        StorPortPause(scsi, 1);
+        scsi->Paused = TRUE;
+    }
     if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
         /* PnP is answered without the device, even after a removal; while
          * StorPort is paused for a slow reset, what came before it waits */

@@ -92,8 +92,10 @@ typedef struct _VIOSCSI {
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
-    BOOLEAN Resetting;                /* a reset the device has not finished: the timer polls it */
-    ULONG ResetWaits;                 /* timer periods the reset has waited */
+    BOOLEAN Resetting;  /* a reset the device has not finished: the timer polls it */
+    BOOLEAN Restarting; /* ScsiRestartAdapter's reset not finished: the timer brings it up */
+    BOOLEAN Paused;     /* StorPortPause in force for a slow reset or restart */
+    ULONG ResetWaits;   /* timer periods the reset has waited */
     struct _VIOSCSI_SRBEXT *Waiting;  /* reset SRBs that complete when the reset finished */
     volatile LONG Removed;            /* surprise removed: the device is never touched again */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
@@ -125,6 +127,12 @@ typedef struct _VIOSCSI_SRBEXT {
  * queues set up, events posted, DRIVER_OK. */
 BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi);
 
+/* IRQL: DIRQL, interrupt lock (ScsiRestartAdapter: First), or DISPATCH_LEVEL
+ * with the StartIo lock (the timer): the restart's reset, one step: 0 (the
+ * adapter is up), VIRTIO_EAGAIN (the device has not read 0 yet) or an
+ * error (the device left FAILED). */
+int VioscsiRestartStep(PVIOSCSI Scsi, BOOLEAN First);
+
 /* IRQL: any: the CDB and sense sizes asked for again after a device reset;
  * FALSE if the device now lays requests out otherwise. */
 BOOLEAN VioscsiKeepSizes(PVIOSCSI Scsi);
@@ -146,6 +154,9 @@ HW_INTERRUPT VioscsiInterrupt;
 HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE VioscsiMsiInterrupt;
 HW_RESET_BUS VioscsiResetBus;
 HW_DPC_ROUTINE VioscsiQueueDpc;
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: the adapter's one timer
+ * (a slow reset's or restart's 1 ms polls, else the TMF periods). */
+HW_TIMER VioscsiTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete
  * what virtqueue Q (0 control, 1 event, 2.. requests) has finished. */
 VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);

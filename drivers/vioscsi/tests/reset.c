@@ -215,8 +215,7 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
                   "%u device resets (1: the device kept the LU's writes after its TMF)",
                   vmodel_reset_count(h.scsi->dev->model) - b.resets);
         if (slow == 0)
-            VW_EXPECT(vm, took < SC_SECOND / 100,
-                      "RESET_LOGICAL_UNIT took %llu us of virtual time",
+            VW_EXPECT(vm, took < SC_SECOND / 100, "RESET_LOGICAL_UNIT took %llu us of virtual time",
                       (unsigned long long)(took / 10));
         else
             VW_EXPECT(vm, took >= (slow - 8) * SC_SECOND / 1000 && took < SC_SECOND / 10,
@@ -280,8 +279,8 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
                   "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
                   "(1522-3200 expected)",
                   (unsigned long long)(took / 10000));
-        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
-                  "%u device resets (1)", vmodel_reset_count(h.scsi->dev->model) - resets);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1, "%u device resets (1)",
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
         vw_sched_settle(vm);
         VW_EXPECT(vm, sc_completed(vm) - before == 5 && sc_bus_resets(vm) == bus0,
                   "%u completions (5), %u bus resets", sc_completed(vm) - before,
