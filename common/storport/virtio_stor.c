@@ -220,3 +220,29 @@ BOOLEAN VwStorVirtioUncached(PVW_STOR_VIRTIO Virtio, PPORT_CONFIGURATION_INFORMA
     Virtio->UncachedUsed = 0;
     return TRUE;
 }
+
+/* DIRQL, interrupt lock: see virtio_stor.h. */
+VOID VwStorVirtioStop(PVW_STOR_VIRTIO Virtio)
+{
+    (void)virtio_device_reset_start(&Virtio->Dev, VW_STOR_RESET_POLLS);
+}
+
+/* DIRQL, interrupt lock: see virtio_stor.h. */
+int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+{
+    struct virtio_device *dev = &Virtio->Dev;
+    uint64_t had = dev->features, got = 0;
+
+    int rc = virtio_device_reset_start(dev, VW_STOR_RESET_POLLS);
+    if (rc == VIRTIO_EAGAIN) {
+        DbgPrint("virtio: the device did not finish its reset within %u reads\n",
+                 VW_STOR_RESET_POLLS);
+        virtio_device_set_broken(dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        rc = VIRTIO_ETIMEDOUT;
+    }
+    if (rc == 0 && (rc = virtio_negotiate_from_reset(dev, Wanted, &got)) == 0 && got != had)
+        rc = VIRTIO_EPROTO;
+    if (rc != 0)
+        virtio_device_fail(dev);
+    return rc;
+}

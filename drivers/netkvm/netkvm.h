@@ -129,6 +129,7 @@ typedef struct _NK_RXBUF {
     PMDL Mdl;
     PNET_BUFFER_LIST Nbl;
     struct _NK_RXQ *Queue;
+    ULONG Class; /* a frame's first buffer: 0 directed, 1 multicast, 2 broadcast (rx.c) */
 } NK_RXBUF, *PNK_RXBUF;
 
 typedef struct _NK_RXQ {

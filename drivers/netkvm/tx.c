@@ -189,8 +189,12 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         RtlCopyMemory(e->Hdr + a->HdrLen, tag, sizeof(tag));
     }
     ULONG slot_data = in_slot + (t != NULL ? NK_VLAN_HLEN : 0);
-    /* The header, the slot's frame bytes, then the rest of the SG list (or the copy) */
-    ULONG rest = bounce ? len > in_slot : NkTxSgAfter(sgl, in_slot, &first, &first_off);
+    /* The header, the slot's frame bytes, then the rest of the SG list (or
+     * the copy).  Nothing in the slot (no offload, no tag: nearly every
+     * plain send) leaves the whole list: no walk */
+    ULONG rest = bounce         ? len > in_slot
+                 : in_slot == 0 ? sgl->NumberOfElements
+                                : NkTxSgAfter(sgl, in_slot, &first, &first_off);
     unsigned nseg = 1 + (slot_data != 0) + rest;
     if (!bounce && nseg > NK_TX_TABLE) {
         /* Past the request's table the frame would need a direct chain as
@@ -299,7 +303,8 @@ VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_L
     q->PendTail = nb;
     NkTxPostPending(q, &failed);
     NdisDprReleaseSpinLock(&q->Lock);
-    NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
+    if (failed != NULL) /* rare: no call (and its frame) for nothing */
+        NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
 }
 
 /* IRQL: DISPATCH_LEVEL. reap completed frames, then post what waits (lazy:
@@ -344,7 +349,8 @@ void NkTxDrain(PNK_TXQ q)
     }
     NkTxPostPending(q, &failed);
     NdisDprReleaseSpinLock(&q->Lock);
-    NkTxFailList(a, failed, NDIS_STATUS_FAILURE);
+    if (failed != NULL)
+        NkTxFailList(a, failed, NDIS_STATUS_FAILURE);
 }
 
 /* IRQL <= DISPATCH_LEVEL. fail every frame the device holds or that waits:

@@ -363,26 +363,28 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
          * takes the device's hands off memory (a removed function has none
          * and is not touched) */
         if (!scsi->Removed)
-            virtio_device_reset(&scsi->Virtio.Dev);
+            VwStorVirtioStop(&scsi->Virtio);
         scsi->Ready = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
         scsi->EventsPosted = 0;
         VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;
-    case ScsiRestartAdapter: {
-        uint64_t features;
+    case ScsiRestartAdapter:
+        /* "HwStorAdapterControl must return [ScsiAdapterControlSuccess] for
+         * all control types" (storport/nc-storport-hw_adapter_control): a
+         * device that does not come back, here at DIRQL where its reset may
+         * not be waited for long (VwStorVirtioRestart), is left FAILED and
+         * the adapter not ready, so every request ends NO_DEVICE at once. */
         if (scsi->Removed)
-            return ScsiAdapterControlUnsuccessful;
-        if (virtio_negotiate(&scsi->Virtio.Dev, VIOSCSI_FEATURES, &features) != 0 ||
-            features != scsi->Virtio.Dev.features || !VioscsiReadConfig(scsi) ||
+            return ScsiAdapterControlSuccess;
+        if (VwStorVirtioRestart(&scsi->Virtio, VIOSCSI_FEATURES) != 0 || !VioscsiReadConfig(scsi) ||
             !VioscsiStartQueues(scsi)) {
             DbgPrint("vioscsi: the device did not come back\n");
             virtio_device_fail(&scsi->Virtio.Dev);
-            return ScsiAdapterControlUnsuccessful;
+            scsi->Ready = FALSE;
         }
         return ScsiAdapterControlSuccess;
-    }
     default:
         return ScsiAdapterControlUnsuccessful;
     }

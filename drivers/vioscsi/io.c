@@ -306,7 +306,14 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     switch (fn) {
     case SRB_FUNCTION_RESET_BUS:
-        return VioscsiResetBus(Scsi, 0) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+        if (!VioscsiResetAll(Scsi, FALSE))
+            return SRB_STATUS_ERROR;
+        if (!Scsi->Resetting)
+            return SRB_STATUS_SUCCESS;
+        /* The device is slow to read 0: completed after the requests it
+         * held, when the timer finishes the reset */
+        VioscsiWaitReset(Scsi, X);
+        return SRB_STATUS_PENDING;
     case SRB_FUNCTION_RESET_DEVICE:
     case SRB_FUNCTION_RESET_LOGICAL_UNIT:
     case SRB_FUNCTION_ABORT_COMMAND:
@@ -335,8 +342,10 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
     if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
-        /* PnP is answered without the device, even after a removal */
+        /* PnP is answered without the device, even after a removal; while
+         * StorPort is paused for a slow reset, what came before it waits */
         status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
+                 : scsi->Resetting && !scsi->Removed        ? SRB_STATUS_BUSY
                                                             : SRB_STATUS_NO_DEVICE;
     if (status == SRB_STATUS_PENDING)
         status =

@@ -350,23 +350,25 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         /* Nothing is outstanding at a stop; the reset takes the device's
          * hands off memory (a removed function has none and is not touched) */
         if (!stor->Removed)
-            virtio_device_reset(&stor->Virtio.Dev);
+            VwStorVirtioStop(&stor->Virtio);
         stor->Ready = FALSE;
         stor->IdPending = FALSE;
         return ScsiAdapterControlSuccess;
-    case ScsiRestartAdapter: {
-        uint64_t features;
+    case ScsiRestartAdapter:
+        /* "HwStorAdapterControl must return [ScsiAdapterControlSuccess] for
+         * all control types" (storport/nc-storport-hw_adapter_control): a
+         * device that does not come back, here at DIRQL where its reset may
+         * not be waited for long (VwStorVirtioRestart), is left FAILED and
+         * the adapter not ready, so every request ends NO_DEVICE at once. */
         if (stor->Removed)
-            return ScsiAdapterControlUnsuccessful;
-        if (virtio_negotiate(&stor->Virtio.Dev, VIOSTOR_FEATURES, &features) != 0 ||
-            features != stor->Virtio.Dev.features || !ViostorReadConfig(stor) ||
+            return ScsiAdapterControlSuccess;
+        if (VwStorVirtioRestart(&stor->Virtio, VIOSTOR_FEATURES) != 0 || !ViostorReadConfig(stor) ||
             !ViostorStartQueues(stor)) {
             DbgPrint("viostor: the device did not come back\n");
             virtio_device_fail(&stor->Virtio.Dev);
-            return ScsiAdapterControlUnsuccessful;
+            stor->Ready = FALSE;
         }
         return ScsiAdapterControlSuccess;
-    }
     default:
         return ScsiAdapterControlUnsuccessful;
     }
