@@ -253,16 +253,14 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_held_writes(vm, &h, &o, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true},
+                        0, 500, 0x3d, &b))
         goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned bus0 = sc_bus_resets(vm), before = sc_completed(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 500, 0x3d))
-        goto out;
+    uint32_t resets = b.resets;
+    unsigned bus0 = b.bus_resets, before = b.completed;
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
