@@ -220,3 +220,38 @@ BOOLEAN VwStorVirtioUncached(PVW_STOR_VIRTIO Virtio, PPORT_CONFIGURATION_INFORMA
     Virtio->UncachedUsed = 0;
     return TRUE;
 }
+
+/* DIRQL, interrupt lock: see virtio_stor.h. */
+VOID VwStorVirtioStop(PVW_STOR_VIRTIO Virtio)
+{
+    (void)virtio_device_reset_start(&Virtio->Dev, VW_STOR_RESET_POLLS);
+}
+
+/* DIRQL, or DISPATCH_LEVEL with the StartIo lock: the reset read Rc (0: the
+ * device reads 0): negotiate the features it had, or leave it FAILED. */
+static int VwStorVirtioRenegotiate(PVW_STOR_VIRTIO Virtio, uint64_t Wanted, int Rc)
+{
+    struct virtio_device *dev = &Virtio->Dev;
+    uint64_t had = dev->features, got = 0;
+
+    if (Rc == VIRTIO_EAGAIN)
+        return Rc;
+    if (Rc == 0 && (Rc = virtio_negotiate_from_reset(dev, Wanted, &got)) == 0 && got != had)
+        Rc = VIRTIO_EPROTO;
+    if (Rc != 0)
+        virtio_device_fail(dev);
+    return Rc;
+}
+
+/* DIRQL, interrupt lock: see virtio_stor.h. */
+int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+{
+    return VwStorVirtioRenegotiate(Virtio, Wanted,
+                                   virtio_device_reset_start(&Virtio->Dev, VW_STOR_RESET_POLLS));
+}
+
+/* DISPATCH_LEVEL, StartIo lock: see virtio_stor.h. */
+int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
+{
+    return VwStorVirtioRenegotiate(Virtio, Wanted, virtio_device_reset_poll(&Virtio->Dev));
+}

@@ -42,6 +42,10 @@ typedef struct _VW_STOR_VIRTIO {
     BOOLEAN Probed;
 } VW_STOR_VIRTIO, *PVW_STOR_VIRTIO;
 
+/* Status reads a device reset may wait for inside a StorPort routine: 8,
+ * 700 us of stalls (StorPortStallExecution: "less than a full millisecond") */
+#define VW_STOR_RESET_POLLS 8
+
 /* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter only: read the
  * configuration space, map the access ranges that are BARs and find the
  * virtio transport.  Returns an SP_RETURN_* value. */
@@ -60,3 +64,20 @@ int VwStorCarve(PVW_STOR_VIRTIO Virtio, size_t Size, size_t Align, struct virtio
 /* Any IRQL: the bus address of Va inside the SRB (or NULL: the uncached
  * extension) and the bytes physically contiguous from it (Length). */
 uint64_t VwStorPhysical(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG *Length);
+
+/* DIRQL, interrupt lock (ScsiStopAdapter): reset the device without waiting
+ * more than VW_STOR_RESET_POLLS reads for it to finish (the restart resets
+ * it again, and nothing is at the device at a stop). */
+VOID VwStorVirtioStop(PVW_STOR_VIRTIO Virtio);
+
+/* DIRQL, interrupt lock (ScsiRestartAdapter): reset the device, waiting at
+ * most VW_STOR_RESET_POLLS reads, and negotiate Wanted again, which must
+ * give the features it had (the rings are laid out for them).  0;
+ * VIRTIO_EAGAIN: the device has not read 0 yet (VwStorVirtioRestartPoll
+ * later, from a timer: nothing may wait longer at DIRQL); else the device
+ * is left FAILED. */
+int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
+
+/* DISPATCH_LEVEL, StartIo lock (a timer): one more read of the status after
+ * VwStorVirtioRestart's VIRTIO_EAGAIN, then as VwStorVirtioRestart. */
+int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);

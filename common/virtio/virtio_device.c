@@ -100,10 +100,10 @@ int virtio_device_reset(struct virtio_device *dev)
 /**
  * Steps 2-6 of the negotiation (see virtio_pci.h), on a device that has
  * just read back 0 after a reset.
- * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset).
+ * IRQL: PASSIVE_LEVEL (DISPATCH_LEVEL in a StorPort miniport's reset, DIRQL
+ * in its adapter restart).
  */
-static int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted,
-                                       uint64_t *features)
+int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted, uint64_t *features)
 {
     uint64_t offered, accept;
     int rc;

@@ -168,6 +168,13 @@ void virtio_add_status(struct virtio_device *dev, uint8_t bits);
  */
 int virtio_negotiate(struct virtio_device *dev, uint64_t wanted, uint64_t *features);
 
+/**
+ * Steps 2-6 of virtio_negotiate on a device the caller has reset (it read
+ * back 0 after virtio_device_reset_start / _poll): a caller that may not
+ * wait as long as virtio_negotiate's reset does (a StorPort miniport).
+ */
+int virtio_negotiate_from_reset(struct virtio_device *dev, uint64_t wanted, uint64_t *features);
+
 /** Set DRIVER_OK (spec 3.1.1 step 8) */
 int virtio_device_ready(struct virtio_device *dev);
 

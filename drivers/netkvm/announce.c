@@ -2,14 +2,17 @@
  * announce.c - VIRTIO_NET_F_GUEST_ANNOUNCE (virtio 1.2 5.1.6.5.4): when a
  * configuration interrupt shows VIRTIO_NET_S_ANNOUNCE (after a
  * migration), the guest announces itself (nk_announce: a gratuitous ARP
- * per IPv4 address OID_GEN_NETWORK_LAYER_ADDRESSES gave, else one RARP
- * request) and then sends VIRTIO_NET_CTRL_ANNOUNCE_ACK, which clears the
- * bit.  The work runs in an NDIS I/O work item at PASSIVE_LEVEL, never in
- * the ISR: the control command polls for its answer.  Asked while the
+ * per IPv4 address and an unsolicited neighbour advertisement per IPv6
+ * address OID_GEN_NETWORK_LAYER_ADDRESSES gave, else one RARP request) and then sends
+ * VIRTIO_NET_CTRL_ANNOUNCE_ACK, which clears the bit.  The work runs in an NDIS I/O work item at
+ * PASSIVE_LEVEL, never in the ISR: the control command polls for its answer.  Asked while the
  * adapter is not Running (paused, powered down), the announcement waits
  * for the restart: a paused miniport sends nothing.
  */
 #include "netkvm.h"
+
+_Static_assert(NK_ANNOUNCE_IP6_LEN == NETWORK_ADDRESS_LENGTH_IP6,
+               "nk_announce's IPv6 entry is a NETWORK_ADDRESS_IP6");
 
 static NDIS_IO_WORKITEM_FUNCTION NkAnnounceWork;
 
@@ -68,7 +71,7 @@ static VOID NTAPI NkAnnounceWork(PVOID Context, NDIS_HANDLE WorkItem)
     NdisReleaseSpinLock(&a->AnnounceLock);
     unsigned n = nk_announce_count(&addrs), sent = 0;
     for (unsigned k = 0; k < n; k++) {
-        UCHAR f[NK_ANNOUNCE_LEN];
+        UCHAR f[NK_ANNOUNCE_MAX];
         size_t len = nk_announce_frame(a->CurrentMac, &addrs, k, f);
         if (a->LinkUp && NkTxSendOwn(&a->Tx[0], f, (ULONG)len))
             sent++;
@@ -78,12 +81,14 @@ static VOID NTAPI NkAnnounceWork(PVOID Context, NDIS_HANDLE WorkItem)
     BOOLEAN acked = NkCtrlSend(a, &c);
     if (acked)
         NK_INC64(&a->Announcements);
-    DbgPrint("netkvm: announced the guest: %u of %u frames (%s), ack %s\n", sent, n,
-             addrs.count != 0 ? "gratuitous ARP" : "RARP", acked ? "taken" : "refused");
+    DbgPrint("netkvm: announced the guest: %u of %u frames (%u gratuitous ARP, %u neighbour "
+             "advertisements%s), ack %s\n",
+             sent, n, addrs.count, addrs.count6,
+             addrs.count + addrs.count6 == 0 ? ", one RARP" : "", acked ? "taken" : "refused");
     InterlockedExchange(&a->AnnounceQueued, 0);
 }
 
-/* IRQL: PASSIVE_LEVEL. OID_GEN_NETWORK_LAYER_ADDRESSES: the IPv4
+/* IRQL: PASSIVE_LEVEL. OID_GEN_NETWORK_LAYER_ADDRESSES: the IPv4 and IPv6
  * addresses to announce; a malformed list is refused and changes nothing. */
 NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
 {
@@ -93,8 +98,15 @@ NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     addrs = a->Addrs;
     NdisReleaseSpinLock(&a->AnnounceLock);
     if (nk_announce_parse(r->DATA.SET_INFORMATION.InformationBuffer, len, NDIS_PROTOCOL_ID_TCP_IP,
-                          &addrs) != 0)
+                          NDIS_PROTOCOL_ID_IP6, &addrs) != 0) {
+        DbgPrint("netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: malformed list of %lu bytes refused\n",
+                 (unsigned long)len);
         return NDIS_STATUS_INVALID_DATA;
+    }
+    if (addrs.dropped != 0)
+        DbgPrint("netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: %u addresses beyond the first %u IPv4 "
+                 "and %u IPv6 not announced\n",
+                 addrs.dropped, NK_ANNOUNCE_IPV4_MAX, NK_ANNOUNCE_IPV6_MAX);
     NdisAcquireSpinLock(&a->AnnounceLock);
     a->Addrs = addrs;
     NdisReleaseSpinLock(&a->AnnounceLock);

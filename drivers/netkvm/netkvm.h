@@ -48,8 +48,12 @@
 #define NK_USO              0
 #define NK_CHARS_REVISION   NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2
 #define NK_CHARS_SIZE       NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2
-#define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_3
-#define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_3
+/* NDIS_OFFLOAD at 6.50 is revision 4 (ns-ntddndis-_ndis_offload, Header:
+ * 6.30 revision 3, 6.50 revision 4, 6.70 revision 5, 6.83 revision 6);
+ * what 4 adds, EncapsulatedPacketTaskOffloadVxlan and EncapsulationTypes,
+ * stays zero: no VXLAN or NVGRE task offload */
+#define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_4
+#define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_4
 #endif
 #define NK_DRV_MAJOR  1
 #define NK_DRV_MINOR  0
@@ -62,15 +66,32 @@
  * whose options push its datagram past 65535 bytes cannot be described to
  * the device and fails (nk_csum: NK_TX_TOO_LONG) */
 #define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
-/* The longest frame a send may carry: a UDP segmentation send over IPv6,
- * whose 16-bit payload length follows its 40-byte header, behind an
- * Ethernet header and an 802.1Q tag (NkTxMaxLength); the size of a
- * transmit queue's bounce buffer and of the DMA mapping */
-#define NK_TX_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 40u + 0xFFFFu)
+/* Over IPv6 20 bytes less: its 40-byte header lies outside the 16-bit
+ * payload length, so 65495 behind a 20-byte TCP header would be a 65569-byte
+ * frame, past NK_TX_LSO_FRAME_MAX (refused as too long: a send NDIS was told
+ * it may make).  65475 gives IPv4's largest frame, 65549 bytes */
+#define NK_LSO6_MAX_PAYLOAD (NK_LSO_MAX_PAYLOAD - 20u)
+/* The longest frame an LSOv2 send may carry (NkTxMaxLength): 64 KiB of IP
+ * datagram behind an Ethernet header and an 802.1Q tag, 65553 bytes (an
+ * IPv4 send of MaxOffLoadSize with the smallest headers: 65549) */
+#define NK_TX_LSO_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu)
+/* The longest frame a send may carry in this build: with USO (6.83) a UDP
+ * segmentation send over IPv6, whose 16-bit payload length follows its
+ * 40-byte header, 65593 bytes; without it (6.50) the LSOv2 frame.  The
+ * DMA mapping's size, and the bounce buffer's when USO is negotiated
+ * (NkTxInit) */
+#if NK_USO
+#define NK_TX_FRAME_MAX (NK_TX_LSO_FRAME_MAX + 40u)
+#else
+#define NK_TX_FRAME_MAX NK_TX_LSO_FRAME_MAX
+#endif
 /* USO MaxOffLoadSize: the UDP payload within the 16-bit IPv4 total length
- * with a 20-byte IPv4 and the 8-byte UDP header (IPv6, whose length field
- * leaves out its 40-byte header, is held to the same) */
+ * with a 20-byte IPv4 and the 8-byte UDP header */
 #define NK_USO_MAX_PAYLOAD (0xFFFFu - 20u - 8u)
+/* Over IPv6 20 bytes less, as NK_LSO6_MAX_PAYLOAD: 65507 behind IPv6 and
+ * UDP headers is a 65569-byte frame, which the device refuses as too long;
+ * 65487 gives IPv4's largest USO frame, 65549 bytes */
+#define NK_USO6_MAX_PAYLOAD (NK_USO_MAX_PAYLOAD - 20u)
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -129,6 +150,7 @@ typedef struct _NK_RXBUF {
     PMDL Mdl;
     PNET_BUFFER_LIST Nbl;
     struct _NK_RXQ *Queue;
+    ULONG Class; /* a frame's first buffer: 0 directed, 1 multicast, 2 broadcast (rx.c) */
 } NK_RXBUF, *PNK_RXBUF;
 
 typedef struct _NK_RXQ {

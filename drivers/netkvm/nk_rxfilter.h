@@ -11,6 +11,8 @@
  *            (NULL: a frame is still judged against the spare, retry)
  *            ... fill *f whole ...;  nk_rx_filter_publish(p);
  *   Reader:  nk_rx_filter_check(p, dest)   (or read_begin / read_end)
+ *   Per frame (rx.c: one read_begin per DPC drain, not per frame):
+ *            nk_rx_filter_judge(f, dest, &cls)
  */
 #ifndef NK_RXFILTER_H
 #define NK_RXFILTER_H
@@ -37,5 +39,43 @@ void nk_rx_filter_read_end(struct nk_rx_filter_pub *p, unsigned slot);
 bool nk_rx_filter_check(struct nk_rx_filter_pub *p, const uint8_t *dest);
 struct nk_rx_filter *nk_rx_filter_write_begin(struct nk_rx_filter_pub *p);
 void nk_rx_filter_publish(struct nk_rx_filter_pub *p);
+
+/* IRQL: any. dest equals mac: a 4-byte and a 2-byte compare, no loop */
+static inline bool nk_eth_same(const uint8_t *dest, const uint8_t *mac)
+{
+    uint32_t d4, m4;
+    uint16_t d2, m2;
+    __builtin_memcpy(&d4, dest, 4);
+    __builtin_memcpy(&m4, mac, 4);
+    __builtin_memcpy(&d2, dest + 4, 2);
+    __builtin_memcpy(&m2, mac + 4, 2);
+    return ((d4 ^ m4) | (uint32_t)(d2 ^ m2)) == 0;
+}
+
+/* IRQL: any. a frame to dest judged against snapshot f, the same verdict as
+ * nk_rx_filter_pass, and its class for the receive counters in *cls (0
+ * directed, 1 multicast, 2 broadcast).  A unicast frame, nearly every
+ * frame, costs a bit test and one 6-byte compare; group addresses take the
+ * full rules (broadcast, ALL_MULTI, the list).  Inline: per received frame.
+ * NK_PLANTED_RXFILTER_FAST (test_rxfilter.c names it, so its twin compiles
+ * that file with it) takes a unicast frame to us without the DIRECTED bit. */
+static inline bool nk_rx_filter_judge(const struct nk_rx_filter *f, const uint8_t *dest,
+                                      unsigned *cls)
+{
+    if (!(dest[0] & 1)) {
+        *cls = 0;
+        if (f->filter & NK_FILTER_PROMISCUOUS)
+            return true;
+#ifndef NK_PLANTED_RXFILTER_FAST
+        return (f->filter & NK_FILTER_DIRECTED) && nk_eth_same(dest, f->mac);
+#else
+        return f->filter != 0 && nk_eth_same(dest, f->mac);
+#endif
+    }
+    static const uint8_t bcast[NK_ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    *cls = nk_eth_same(dest, bcast) ? 2u : 1u;
+    return nk_rx_filter_pass(f->filter, dest, f->mac, (const uint8_t(*)[NK_ETH_ALEN])f->mcast,
+                             f->count);
+}
 
 #endif /* NK_RXFILTER_H */

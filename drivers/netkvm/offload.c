@@ -34,8 +34,17 @@ static ULONG NkOn(bool on)
     return on ? NDIS_OFFLOAD_SUPPORTED : NDIS_OFFLOAD_NOT_SUPPORTED;
 }
 
-/* IRQL: any. an NDIS_OFFLOAD for o (the build's revision, netkvm.h: 3 =
- * checksums, LSOv2, RSC; 6 adds USO). */
+/* One half (IPv4 or IPv6) of a segmentation offload, LsoV2 or
+ * UdpSegmentation, offered: IEEE 802.3 frames, payloads up to max, at least
+ * two segments.  A macro, not a routine: the halves are four different
+ * structures with these three fields (USO's MinSegmentCount a bit field) */
+#define NK_SEG_OFFLOAD(half, max)                                                                  \
+    ((half).Encapsulation = NDIS_ENCAPSULATION_IEEE_802_3, (half).MaxOffLoadSize = (max),          \
+     (half).MinSegmentCount = 2)
+
+/* IRQL: any. an NDIS_OFFLOAD for o (the build's revision, netkvm.h: 4 at
+ * 6.50 = checksums, LSOv2, RSC, no encapsulated-packet offload; 6 at 6.83
+ * adds USO, and 5's Rfc6877Xlat left zero: no 464XLAT offload). */
 static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
 {
     const ULONG enc = NDIS_ENCAPSULATION_IEEE_802_3;
@@ -69,15 +78,10 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     c->IPv6Receive.TcpChecksum = NkOn(o->rx[NK_CS_TCP6]);
     c->IPv6Receive.UdpChecksum = NkOn(o->rx[NK_CS_UDP6]);
     /* LSOv2: the device segments up to 64 KiB, at least two segments */
-    if (o->lso4) {
-        n->LsoV2.IPv4.Encapsulation = enc;
-        n->LsoV2.IPv4.MaxOffLoadSize = NK_LSO_MAX_PAYLOAD;
-        n->LsoV2.IPv4.MinSegmentCount = 2;
-    }
+    if (o->lso4)
+        NK_SEG_OFFLOAD(n->LsoV2.IPv4, NK_LSO_MAX_PAYLOAD);
     if (o->lso6) {
-        n->LsoV2.IPv6.Encapsulation = enc;
-        n->LsoV2.IPv6.MaxOffLoadSize = NK_LSO_MAX_PAYLOAD;
-        n->LsoV2.IPv6.MinSegmentCount = 2;
+        NK_SEG_OFFLOAD(n->LsoV2.IPv6, NK_LSO6_MAX_PAYLOAD);
         n->LsoV2.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
         n->LsoV2.IPv6.TcpOptionsSupported = NDIS_OFFLOAD_SUPPORTED;
     }
@@ -87,15 +91,10 @@ static void NkFillOffload(const struct nk_offload *o, NDIS_OFFLOAD *n)
     /* USO: the device cuts MSS-sized datagrams, at least two; every
      * segment MSS-sized but the last is 6.84's SubMssFinalSegmentSupported,
      * not declared at 6.83 */
-    if (o->uso4) {
-        n->UdpSegmentation.IPv4.Encapsulation = enc;
-        n->UdpSegmentation.IPv4.MaxOffLoadSize = NK_USO_MAX_PAYLOAD;
-        n->UdpSegmentation.IPv4.MinSegmentCount = 2;
-    }
+    if (o->uso4)
+        NK_SEG_OFFLOAD(n->UdpSegmentation.IPv4, NK_USO_MAX_PAYLOAD);
     if (o->uso6) {
-        n->UdpSegmentation.IPv6.Encapsulation = enc;
-        n->UdpSegmentation.IPv6.MaxOffLoadSize = NK_USO_MAX_PAYLOAD;
-        n->UdpSegmentation.IPv6.MinSegmentCount = 2;
+        NK_SEG_OFFLOAD(n->UdpSegmentation.IPv6, NK_USO6_MAX_PAYLOAD);
         n->UdpSegmentation.IPv6.IpExtensionHeadersSupported = NDIS_OFFLOAD_SUPPORTED;
     }
 #endif

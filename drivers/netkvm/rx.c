@@ -170,14 +170,27 @@ void NkRxPost(PNK_RXQ q)
  * broadcasts without CTRL_RX_EXTRA nor anything without CTRL_RX; a frame
  * the filter excludes is never indicated (oid-gen-current-packet-filter).
  * Until NDIS sets a filter (it does when a protocol binds) the filter is 0
- * and nothing passes.  Judged
- * against the published snapshot, without a lock: an OID set at PASSIVE
- * builds the other one (NkRxFilterPublish). */
-static BOOLEAN NkRxFilterPass(PNK_ADAPTER a, PNET_BUFFER nb)
+ * and nothing passes.  f: the published snapshot the drain entered once
+ * (no lock; an OID set at PASSIVE builds the other one, NkRxFilterPublish).
+ * The destination is read where the frame starts, in the buffer that holds
+ * its first bytes (first: nb's CurrentMdl, the VLAN tag already stripped),
+ * NdisGetDataBuffer only when that buffer holds fewer than six.  The
+ * frame's class for the counters (NkRxCount) into b, its first buffer. */
+static BOOLEAN NkRxFilterPass(const struct nk_rx_filter *f, PNET_BUFFER nb, PNK_RXBUF first,
+                              PNK_RXBUF b)
 {
     UCHAR storage[NK_ETH_ALEN];
-    PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-    return dest != NULL && nk_rx_filter_check(&a->RxFilter, dest);
+    ULONG off = NET_BUFFER_CURRENT_MDL_OFFSET(nb);
+    PUCHAR dest = first->Va + off;
+    unsigned cls = 0;
+    if (first->Mdl->ByteCount < off + NK_ETH_ALEN) {
+        dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
+        if (dest == NULL)
+            return FALSE;
+    }
+    BOOLEAN pass = nk_rx_filter_judge(f, dest, &cls);
+    b->Class = cls;
+    return pass;
 }
 
 /* A set's wait for the spare snapshot */
@@ -221,8 +234,10 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
 }
 
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
- * the NBL to indicate, or NULL (dropped and recycled, counted). */
-static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
+ * the NBL to indicate, or NULL (dropped and recycled, counted); flt: the
+ * receive filter's snapshot the drain holds. */
+static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
+                                  const struct nk_rx_filter *flt)
 {
     PNK_ADAPTER a = q->Adapter;
     ULONG count = 1;
@@ -288,7 +303,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len)
         NK_INC64(&a->Stats.RxDiscards);
         return NULL;
     }
-    if (!NkRxFilterPass(a, nb)) {
+    if (!NkRxFilterPass(flt, nb, first, b)) {
         NkRxRecycle(q, b);
         return NULL;
     }
@@ -313,16 +328,13 @@ static void NkRxTakeBack(PNK_RXQ q, PNET_BUFFER_LIST nbl)
  * the call: the NBLs may come back inside it).  Frames are counted where
  * they are indicated, never where they arrive: NDIS_STATISTICS_INFO's
  * ifHCInOctets are octets received without errors, and a frame dropped
- * while paused is only a discard. */
+ * while paused is only a discard.  The class is the one the packet filter
+ * found (NkRxFilterPass): the address is not read twice. */
 void NkRxCount(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
 {
     for (; nbl != NULL; nbl = NET_BUFFER_LIST_NEXT_NBL(nbl)) {
         PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
-        UCHAR storage[NK_ETH_ALEN];
-        PUCHAR dest = NdisGetDataBuffer(nb, NK_ETH_ALEN, storage, 1, 0);
-        ULONG cls = 0;
-        if (dest != NULL)
-            NkFrameClass(dest, &cls);
+        ULONG cls = ((PNK_RXBUF)nbl->MiniportReserved[0])->Class;
         NK_INC64(&a->Stats.RxFrames[cls]);
         NK_ADD64(&a->Stats.RxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
     }
@@ -336,14 +348,19 @@ void NkRxDrain(PNK_RXQ q)
     ULONG count = 0;
     uint32_t len;
     BOOLEAN low;
+    unsigned fslot;
     if (q->Bufs == NULL)
         return;
+    /* One snapshot of the filter for the whole drain, not one per frame: a
+     * set waits for it (NkRxFilterPublish) at most as long as one drain,
+     * which reposts nothing, so ends within the buffers posted */
+    const struct nk_rx_filter *flt = nk_rx_filter_read_begin(&a->RxFilter, &fslot);
     NdisDprAcquireSpinLock(&q->Lock);
     virtqueue_disable_cb(&q->Vq);
     for (;;) {
         PNK_RXBUF b;
         while ((b = virtqueue_get(&q->Vq, &len)) != NULL) {
-            PNET_BUFFER_LIST nbl = NkRxFrame(q, b, len);
+            PNET_BUFFER_LIST nbl = NkRxFrame(q, b, len, flt);
             if (nbl != NULL) {
                 *tail = nbl;
                 tail = &NET_BUFFER_LIST_NEXT_NBL(nbl);
@@ -354,6 +371,7 @@ void NkRxDrain(PNK_RXQ q)
             break;
         virtqueue_disable_cb(&q->Vq);
     }
+    nk_rx_filter_read_end(&a->RxFilter, fslot);
     if (q->Posted < q->Plan.min_count && q->Free == NULL) {
         /* Nearly everything is up in the stack (below MinRxBufferPercent, or
          * fewer than one largest frame): nothing to post until returns come */

@@ -33,16 +33,29 @@
 
 enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
 
+/* IRQL: PASSIVE_LEVEL. the bounce buffer's size: the largest frame the
+ * adapter can be asked to send (NkTxMaxLength) under the large sends
+ * negotiated (each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1): USO (only ever
+ * acknowledged by the 6.83 build) NK_TX_FRAME_MAX, LSOv2 (HOST_TSO4/6)
+ * NK_TX_LSO_FRAME_MAX, neither the MTU's frame. */
+static ULONG NkTxBounceBytes(PNK_ADAPTER a)
+{
+    if (a->Features & NK_BIT(VIRTIO_NET_F_HOST_USO))
+        return NK_TX_FRAME_MAX;
+    if (a->Features & (NK_BIT(VIRTIO_NET_F_HOST_TSO4) | NK_BIT(VIRTIO_NET_F_HOST_TSO6)))
+        return NK_TX_LSO_FRAME_MAX;
+    return a->MaxFrame;
+}
+
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
  * most one per ring descriptor): header slots, then tables; and the bounce
- * buffer, sized for the largest frame the adapter accepts: a large send
- * (LSOv2, which needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) or else the MTU's. */
+ * buffer (NkTxBounceBytes). */
 NDIS_STATUS NkTxInit(PNK_ADAPTER a, PNK_TXQ q)
 {
     ULONG n = nk_settings_tx_count(&a->Settings, q->Vq.num);
     size_t hdrs = (size_t)n * NK_TX_HDR_SLOT;
     size_t tables = (size_t)n * NK_TX_TABLE * 16;
-    q->BounceBytes = (a->Features & NK_BIT(VIRTIO_NET_F_CSUM)) != 0 ? NK_TX_FRAME_MAX : a->MaxFrame;
+    q->BounceBytes = NkTxBounceBytes(a);
     q->Entries = VwNdisAlloc(&a->V, n * sizeof(NK_TX_ENTRY));
     if (q->Entries == NULL || VwNdisShared(&a->V, hdrs + tables, &q->Dma) != 0 ||
         VwNdisShared(&a->V, q->BounceBytes, &q->Bounce) != 0)
@@ -189,8 +202,12 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         RtlCopyMemory(e->Hdr + a->HdrLen, tag, sizeof(tag));
     }
     ULONG slot_data = in_slot + (t != NULL ? NK_VLAN_HLEN : 0);
-    /* The header, the slot's frame bytes, then the rest of the SG list (or the copy) */
-    ULONG rest = bounce ? len > in_slot : NkTxSgAfter(sgl, in_slot, &first, &first_off);
+    /* The header, the slot's frame bytes, then the rest of the SG list (or
+     * the copy).  Nothing in the slot (no offload, no tag: nearly every
+     * plain send) leaves the whole list: no walk */
+    ULONG rest = bounce         ? len > in_slot
+                 : in_slot == 0 ? sgl->NumberOfElements
+                                : NkTxSgAfter(sgl, in_slot, &first, &first_off);
     unsigned nseg = 1 + (slot_data != 0) + rest;
     if (!bounce && nseg > NK_TX_TABLE) {
         /* Past the request's table the frame would need a direct chain as
@@ -299,7 +316,8 @@ VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_L
     q->PendTail = nb;
     NkTxPostPending(q, &failed);
     NdisDprReleaseSpinLock(&q->Lock);
-    NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
+    if (failed != NULL) /* rare: no call (and its frame) for nothing */
+        NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
 }
 
 /* IRQL: DISPATCH_LEVEL. reap completed frames, then post what waits (lazy:
@@ -344,7 +362,8 @@ void NkTxDrain(PNK_TXQ q)
     }
     NkTxPostPending(q, &failed);
     NdisDprReleaseSpinLock(&q->Lock);
-    NkTxFailList(a, failed, NDIS_STATUS_FAILURE);
+    if (failed != NULL)
+        NkTxFailList(a, failed, NDIS_STATUS_FAILURE);
 }
 
 /* IRQL <= DISPATCH_LEVEL. fail every frame the device holds or that waits:

@@ -92,18 +92,26 @@ static BOOLEAN NkTxRequest(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, struct nk_tx_req
     return TRUE;
 }
 
-/* IRQL: DISPATCH_LEVEL. the virtio_net_hdr for nb into slot (a->HdrLen
- * bytes), then the patched copy of the headers the offload changes, with
- * the 802.1Q tag in it when tag (addresses and tag, vlan.c) is given: the
- * plan's offsets are moved behind the tag before the header is written, so
- * it is written once.  The frame is read from its MDLs, or from flat (its
- * data in one piece) when given.  *copied: the frame bytes the slot stands
- * for (the device reads the rest from the SG list or the copy); 0 when no
- * offload was asked.  NK_OFF_FAIL: the request does not fit the frame or
- * the slot; NK_OFF_MANY: more MDLs than the view reads (copy the frame and
- * ask again with flat). */
-int NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, const UCHAR *flat, PUCHAR slot,
-                ULONG slot_bytes, const UCHAR *tag, ULONG *copied)
+/* IRQL <= DISPATCH_LEVEL. nbl's offload slots all empty: no checksum,
+ * LSO or USO request to read (nearly every plain send), so NkTxRequest
+ * would find none; a slot with a value goes the whole way. */
+static BOOLEAN NkTxAsksNothing(PNET_BUFFER_LIST nbl)
+{
+    return NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) == NULL &&
+           NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo) == NULL
+#if NK_USO
+           && NET_BUFFER_LIST_INFO(nbl, UdpSegmentationOffloadInfo) == NULL
+#endif
+        ;
+}
+
+/* IRQL: DISPATCH_LEVEL. NkTxOffload's work once nbl has a value in an
+ * offload slot (the header in slot is zeroed, *copied 0).  Not inlined:
+ * its frame (the view, the plan) stays off the plain send's path. */
+static __attribute__((noinline)) int NkTxOffloadPlan(PNK_ADAPTER a, PNET_BUFFER_LIST nbl,
+                                                     PNET_BUFFER nb, const UCHAR *flat, PUCHAR slot,
+                                                     ULONG slot_bytes, const UCHAR *tag,
+                                                     ULONG *copied)
 {
     ULONG tagged = tag != NULL ? NK_VLAN_HLEN : 0;
     struct nk_tx_request req;
@@ -111,8 +119,6 @@ int NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, const UCHAR
     struct nk_view v;
     struct nk_pkt pkt;
     struct nk_tx_plan plan;
-    *copied = 0;
-    RtlZeroMemory(slot, a->HdrLen); /* flags 0, GSO_NONE */
     if (!NkTxRequest(a, nbl, &req))
         return NK_OFF_FAIL;
     if (!req.ip4_csum && !req.tcp_csum && !req.udp_csum && req.lso_mss == 0)
@@ -155,6 +161,26 @@ int NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, const UCHAR
     return NK_OFF_OK;
 }
 
+/* IRQL: DISPATCH_LEVEL. the virtio_net_hdr for nb into slot (a->HdrLen
+ * bytes), then the patched copy of the headers the offload changes, with
+ * the 802.1Q tag in it when tag (addresses and tag, vlan.c) is given: the
+ * plan's offsets are moved behind the tag before the header is written, so
+ * it is written once.  The frame is read from its MDLs, or from flat (its
+ * data in one piece) when given.  *copied: the frame bytes the slot stands
+ * for (the device reads the rest from the SG list or the copy); 0 when no
+ * offload was asked.  NK_OFF_FAIL: the request does not fit the frame or
+ * the slot; NK_OFF_MANY: more MDLs than the view reads (copy the frame and
+ * ask again with flat). */
+int NkTxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, const UCHAR *flat, PUCHAR slot,
+                ULONG slot_bytes, const UCHAR *tag, ULONG *copied)
+{
+    *copied = 0;
+    RtlZeroMemory(slot, a->HdrLen); /* flags 0, GSO_NONE */
+    if (NkTxAsksNothing(nbl))
+        return NK_OFF_OK;
+    return NkTxOffloadPlan(a, nbl, nb, flat, slot, slot_bytes, tag, copied);
+}
+
 /* IRQL <= DISPATCH_LEVEL. before nbl completes: an LSOv2 send gets its
  * completion information (Type V2, Reserved 0) in place of the request. */
 void NkTxOffloadComplete(PNET_BUFFER_LIST nbl)
@@ -178,9 +204,11 @@ ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
     if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
         (a->OffloadHw.lso4 || a->OffloadHw.lso6))
-        return NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu;
+        return NK_TX_LSO_FRAME_MAX;
+#if NK_USO                    /* the 6.50 build has no USO: no call to ask */
     if (NkTxUsoAsked(a, nbl)) /* IPv6's 16-bit payload length follows its 40-byte header */
         return NK_TX_FRAME_MAX;
+#endif
     return a->MaxFrame;
 }
 

@@ -62,6 +62,9 @@ int NkVlanTx(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb, PUCHAR out)
     UCHAR storage[12];
     uint16_t tci;
     q.Value = NET_BUFFER_LIST_INFO(nbl, Ieee8021QNetBufferListInfo);
+    /* Nearly every send: no tag asked and no VlanId, so no tag to write */
+    if (q.Value == NULL && a->Vlan.vlan_id == 0)
+        return NK_VLAN_NONE;
     int v = nk_vlan_tx_tci(&a->Vlan, q.TagHeader.UserPriority, q.TagHeader.VlanId, &tci);
     if (v != NK_VLAN_TAG)
         return v;

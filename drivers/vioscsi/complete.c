@@ -11,7 +11,7 @@
  */
 #include "vioscsi.h"
 
-static HW_TIMER VioscsiTmfTimer;
+static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status);
 
 /* IRQL: any (pure): the SRB status of a decoded response */
 static UCHAR VioscsiSrbStatus(enum vscsi_outcome Outcome)
@@ -73,7 +73,7 @@ VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (Scsi->Dump || Scsi->TimerArmed)
         return;
     Scsi->TimerArmed = TRUE;
-    StorPortNotification(RequestTimerCall, Scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+    StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
@@ -125,6 +125,11 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
                      x->Target, x->Lun);
             VioscsiResetDevice(Scsi);
         }
+    }
+    if (Scsi->Resetting) {
+        /* The held requests end when the slow reset does: the SRB after them */
+        VioscsiWaitReset(Scsi, x);
+        return;
     }
     VioscsiComplete(Scsi, x->Srb, out == VSCSI_TMF_DONE ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR,
                     NULL, NULL);
@@ -258,9 +263,12 @@ VOID VioscsiGone(PVIOSCSI Scsi)
      * waits for it, and every interrupt after it sees Removed. */
     StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
     StorPortReleaseSpinLock(Scsi, &lock);
-    if (!Scsi->Ready)
+    if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
+    BOOLEAN paused = Scsi->Paused;
     Scsi->Ready = FALSE;
+    Scsi->Resetting = Scsi->Restarting = FALSE; /* the timer finds nothing to finish */
+    Scsi->Paused = FALSE;
     DbgPrint("vioscsi: surprise removal: %lu request(s) and %lu TMF(s) at the device end "
              "NO_DEVICE\n",
              Scsi->Outstanding, Scsi->TmfOutstanding);
@@ -270,54 +278,172 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     Scsi->Outstanding = 0;
     VioscsiTmfClear(Scsi);
     Scsi->EventsPosted = 0;
+    VioscsiEndWaiting(Scsi, SRB_STATUS_NO_DEVICE);
+    if (paused)
+        StorPortResume(Scsi);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
-BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
+ * reset (Rc 0), or never will: complete what it had (requests BUS_RESET
+ * first, then the TMFs, whose SRBs the reset answered) and bring it back,
+ * or leave it failed; then the reset SRBs that waited, and StorPort resumes
+ * if it was paused for the reset. */
+static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+    BOOLEAN paused = Scsi->Paused;
 
-    if (!Scsi->Ready || Scsi->Removed)
-        return FALSE;
+    Scsi->Resetting = FALSE;
+    Scsi->Paused = FALSE;
     /* The request queues first, the control queue after them: a reset
      * SRB's TMF completes after the requests it was to end */
     for (ULONG q = 0; q < nq; q++)
         vqs[q] = &Scsi->Queues[(q + VSCSI_FIRST_REQUEST) % nq].Vq;
-    Scsi->Resets++;
     /* Completions happen in the cancel callback, after the device is reset */
-    int rc = virtio_device_restart(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);
-    Scsi->Outstanding = 0;
-    VioscsiTmfClear(Scsi);
-    Scsi->EventsPosted = 0;
-    if (rc == 0 && !VioscsiKeepSizes(Scsi)) {
-        DbgPrint("vioscsi: after the reset the device lays requests out otherwise\n");
-        rc = VIRTIO_EPROTO;
+    if (Rc == 0)
+        Rc = virtio_device_restart_finish(&Scsi->Virtio.Dev, vqs, nq, VioscsiCancel, Scsi);
+    if (Rc == 0) {
+        Scsi->Outstanding = 0;
+        VioscsiTmfClear(Scsi);
+        Scsi->EventsPosted = 0;
+        if (!VioscsiKeepSizes(Scsi)) {
+            DbgPrint("vioscsi: after the reset the device lays requests out otherwise\n");
+            Rc = VIRTIO_EPROTO;
+        }
     }
-    if (rc != 0) {
+    Scsi->Ready = Rc == 0;
+    if (Rc != 0) {
         /* The device may still own what it had: those requests stay
          * uncompleted here (StorPort ends them), the adapter is gone */
-        DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", rc);
+        DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Scsi->Virtio.Dev);
-        Scsi->Ready = FALSE;
-        return FALSE;
+    } else {
+        VioscsiPostEvents(Scsi);
     }
-    VioscsiPostEvents(Scsi);
+    VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
+    if (paused)
+        StorPortResume(Scsi);
+    return Rc == 0;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h.  A dump copy
+ * has no timer and no stall limit: it waits as long as the core allows. */
+BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
+{
+    if (!Scsi->Ready || Scsi->Removed)
+        return FALSE;
+    Scsi->Resets++;
+    int rc = virtio_device_reset_start(&Scsi->Virtio.Dev,
+                                       Scsi->Dump ? VIRTIO_RESET_POLLS : VIOSCSI_RESET_POLLS);
+    if (rc == VIRTIO_EAGAIN && Scsi->Dump) {
+        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        rc = VIRTIO_ETIMEDOUT;
+    }
+    if (rc != VIRTIO_EAGAIN)
+        return VioscsiResetFinish(Scsi, rc);
+    /* Nothing is reinitialised, completed or submitted until it reads 0:
+     * StorPort holds new requests (StorPortPause: the timer's bound and
+     * more), the rings are left alone (Ready is FALSE).  The adapter's one
+     * timer polls it: a TMF period it had armed is replaced, the reset
+     * ends every TMF. */
+    DbgPrint("vioscsi: the device is slow to reset: finishing from the timer\n");
+    Scsi->Ready = FALSE;
+    Scsi->Resetting = TRUE;
+    Scsi->ResetWaits = 0;
+    StorPortPause(Scsi, 1);
+    Scsi->Paused = TRUE;
+    Scsi->TimerArmed = TRUE;
+    StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
     return TRUE;
 }
 
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a TMF timer period
- * ended.  TMFs posted in the period before it have had a whole period and
- * more: any still at the device ends in a device reset, which completes
- * each of their SRBs (and the requests they were to end) once; TMFs of the
- * period that ended get the next one.  Nothing waits in the meantime. */
-static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
+VOID VioscsiWaitReset(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    X->NextWaiting = Scsi->Waiting;
+    Scsi->Waiting = X;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: complete the reset SRBs that
+ * waited for the reset, with Status. */
+static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status)
+{
+    PVIOSCSI_SRBEXT x = Scsi->Waiting;
+
+    Scsi->Waiting = NULL;
+    while (x != NULL) {
+        PVIOSCSI_SRBEXT next = x->NextWaiting;
+        VioscsiComplete(Scsi, x->Srb, Status, NULL, NULL);
+        x = next;
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: one read of a slow
+ * reset's device_status per period, never a wait. */
+static VOID VioscsiResetTimer(PVIOSCSI Scsi)
+{
+    int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
+    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
+        Scsi->TimerArmed = TRUE;
+        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
+        return;
+    }
+    if (rc == VIRTIO_EAGAIN) {
+        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        rc = VIRTIO_ETIMEDOUT;
+    }
+    VioscsiResetFinish(Scsi, rc);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a restart whose reset
+ * the device is slow to finish: one step per period, 100 at most, then the
+ * device is failed; StorPort resumes if a request paused it meanwhile. */
+static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
+{
+    int rc = VioscsiRestartStep(Scsi, FALSE);
+    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
+        Scsi->TimerArmed = TRUE;
+        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
+        return;
+    }
+    if (rc == VIRTIO_EAGAIN) {
+        DbgPrint("vioscsi: the device did not finish its reset for the restart\n");
+        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        virtio_device_fail(&Scsi->Virtio.Dev);
+        Scsi->Ready = FALSE;
+    }
+    Scsi->Resetting = Scsi->Restarting = FALSE;
+    if (Scsi->Paused) {
+        Scsi->Paused = FALSE;
+        StorPortResume(Scsi);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: the adapter's one
+ * timer.  While a slow reset goes on it polls the device (1 ms periods);
+ * otherwise a TMF timer period ended: TMFs posted in the period before it
+ * have had a whole period and more: any still at the device ends in a
+ * device reset, which completes each of their SRBs (and the requests they
+ * were to end) once; TMFs of the period that ended get the next one.
+ * Nothing waits in the meantime. */
+VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
 {
     PVIOSCSI scsi = DeviceExtension;
     ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
 
     scsi->TimerArmed = FALSE;
-    if (!scsi->Ready || scsi->Removed)
+    if (scsi->Removed)
+        return;
+    if (scsi->Restarting) {
+        VioscsiRestartTimer(scsi);
+        return;
+    }
+    if (scsi->Resetting) {
+        VioscsiResetTimer(scsi);
+        return;
+    }
+    if (!scsi->Ready)
         return;
     if (scsi->TmfIn[old] != 0) {
         DbgPrint("vioscsi: %lu TMF(s) unanswered for a timer period: device reset\n",
@@ -328,8 +454,52 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
     scsi->TmfPeriods++;
     if (scsi->TmfOutstanding != 0) {
         scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, scsi, VioscsiTmfTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+        StorPortNotification(RequestTimerCall, scsi, VioscsiTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
     }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
+ * when HwResetBus must have every request completed: they end BUS_RESET now
+ * (StorPort would end them alike), the reset SRBs waiting with them, and
+ * the timer finishes the reset with nothing left to complete. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
+{
+    ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
+
+    if (Scsi->Restarting)
+        return TRUE; /* nothing at the device: the rings were empty at the stop */
+    if (Scsi->Resetting && !Scsi->Removed) {
+        int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
+        if (rc != VIRTIO_EAGAIN)
+            return VioscsiResetFinish(Scsi, rc);
+    } else {
+        /* VioscsiActionOnReset 1 does not apply here: what the device still
+         * held would be completed by StorPort and then again by its answer */
+        if (Scsi->Dump || !Scsi->Ready)
+            return TRUE;
+        if (Scsi->ResetAction == VSCSI_RESET_BUGCHECK)
+            KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)Scsi, Scsi->Outstanding, 0, 0);
+        for (ULONG q = 0; q < nq && Scsi->Ready; q++)
+            VioscsiDrain(Scsi, q);
+        if (!Scsi->Ready || (Scsi->Outstanding == 0 && Scsi->TmfOutstanding == 0))
+            return TRUE;
+        DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device "
+                 "reset\n",
+                 Scsi->Outstanding, Scsi->TmfOutstanding);
+        if (!VioscsiResetDevice(Scsi))
+            return FALSE;
+    }
+    if (!Scsi->Resetting || !Sync)
+        return TRUE;
+    struct virtqueue *vqs[VIOSCSI_NQ];
+    for (ULONG q = 0; q < nq; q++)
+        vqs[q] = &Scsi->Queues[(q + VSCSI_FIRST_REQUEST) % nq].Vq;
+    VwStorDetachAll(vqs, nq, VioscsiCancel, Scsi);
+    Scsi->Outstanding = 0;
+    VioscsiTmfClear(Scsi);
+    Scsi->EventsPosted = 0;
+    VioscsiEndWaiting(Scsi, SRB_STATUS_BUS_RESET);
+    return TRUE;
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset, the last
@@ -342,26 +512,12 @@ static VOID NTAPI VioscsiTmfTimer(PVOID DeviceExtension)
  * DISPATCH_LEVEL (StorPortStallExecution: "less than a full millisecond").
  * So: what the device already gave back completes with its own status, and
  * if anything is still at the device it is reset at once, which completes
- * the rest (BUS_RESET) without waiting for the device to answer anything. */
+ * the rest (BUS_RESET) without waiting for the device to answer anything
+ * (a device slow to finish its reset: see VioscsiResetAll). */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
-    PVIOSCSI scsi = DeviceExtension;
-    ULONG nq = scsi->NumQueues + VSCSI_FIRST_REQUEST;
     UNREFERENCED_PARAMETER(PathId);
-
-    /* VioscsiActionOnReset 1 does not apply here: what the device still
-     * held would be completed by StorPort and then again by its answer */
-    if (scsi->Dump || !scsi->Ready)
-        return TRUE;
-    if (scsi->ResetAction == VSCSI_RESET_BUGCHECK)
-        KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)scsi, scsi->Outstanding, 0, 0);
-    for (ULONG q = 0; q < nq && scsi->Ready; q++)
-        VioscsiDrain(scsi, q);
-    if (!scsi->Ready || (scsi->Outstanding == 0 && scsi->TmfOutstanding == 0))
-        return TRUE;
-    DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device reset\n",
-             scsi->Outstanding, scsi->TmfOutstanding);
-    return VioscsiResetDevice(scsi);
+    return VioscsiResetAll(DeviceExtension, TRUE);
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */

@@ -249,7 +249,8 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     return SP_RETURN_FOUND;
 }
 
-/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): see vioscsi.h. */
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart), or
+ * DISPATCH_LEVEL with the StartIo lock (a slow restart's timer): see vioscsi.h. */
 BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
 {
     struct virtio_device *dev = &Scsi->Virtio.Dev;
@@ -363,29 +364,54 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
          * takes the device's hands off memory (a removed function has none
          * and is not touched) */
         if (!scsi->Removed)
-            virtio_device_reset(&scsi->Virtio.Dev);
+            VwStorVirtioStop(&scsi->Virtio);
         scsi->Ready = FALSE;
+        /* A slow reset HwResetBus left to the timer ends here (the restart
+         * resets the device again): the timer must not bring it up now */
+        scsi->Resetting = scsi->Restarting = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
         scsi->EventsPosted = 0;
         VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;
-    case ScsiRestartAdapter: {
-        uint64_t features;
+    case ScsiRestartAdapter:
+        /* "HwStorAdapterControl must return [ScsiAdapterControlSuccess] for
+         * all control types" (storport/nc-storport-hw_adapter_control): a
+         * device that does not come back is left FAILED and the adapter
+         * not ready, so every request ends NO_DEVICE at once; one slow to
+         * finish its reset (more than 8 status reads, all DIRQL allows) is
+         * brought up by the timer, StorPort held off meanwhile. */
         if (scsi->Removed)
-            return ScsiAdapterControlUnsuccessful;
-        if (virtio_negotiate(&scsi->Virtio.Dev, VIOSCSI_FEATURES, &features) != 0 ||
-            features != scsi->Virtio.Dev.features || !VioscsiReadConfig(scsi) ||
-            !VioscsiStartQueues(scsi)) {
-            DbgPrint("vioscsi: the device did not come back\n");
-            virtio_device_fail(&scsi->Virtio.Dev);
-            return ScsiAdapterControlUnsuccessful;
+            return ScsiAdapterControlSuccess;
+        if (VioscsiRestartStep(scsi, TRUE) == VIRTIO_EAGAIN) {
+            DbgPrint("vioscsi: the device is slow to reset: the restart ends from the timer\n");
+            scsi->Ready = FALSE;
+            scsi->Resetting = scsi->Restarting = TRUE;
+            scsi->ResetWaits = 0;
+            scsi->TimerArmed = TRUE;
+            StorPortNotification(RequestTimerCall, scsi, VioscsiTimer,
+                                 (ULONG)VIOSCSI_RESET_PERIOD_US);
         }
         return ScsiAdapterControlSuccess;
-    }
     default:
         return ScsiAdapterControlUnsuccessful;
     }
+}
+
+/* IRQL: DIRQL, interrupt lock, or DISPATCH_LEVEL, StartIo lock: see vioscsi.h. */
+int VioscsiRestartStep(PVIOSCSI Scsi, BOOLEAN First)
+{
+    int rc = First ? VwStorVirtioRestart(&Scsi->Virtio, VIOSCSI_FEATURES)
+                   : VwStorVirtioRestartPoll(&Scsi->Virtio, VIOSCSI_FEATURES);
+    if (rc == VIRTIO_EAGAIN)
+        return rc;
+    if (rc != 0 || !VioscsiReadConfig(Scsi) || !VioscsiStartQueues(Scsi)) {
+        DbgPrint("vioscsi: the device did not come back\n");
+        virtio_device_fail(&Scsi->Virtio.Dev);
+        Scsi->Ready = FALSE;
+        return rc != 0 ? rc : VIRTIO_EIO;
+    }
+    return 0;
 }
 
 /* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */

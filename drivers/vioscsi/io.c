@@ -25,7 +25,8 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
                 SrbStatus |= SRB_STATUS_AUTOSENSE_VALID;
             }
         }
-    } else if (SrbStatus != SRB_STATUS_SUCCESS) {
+    } else if (SrbStatus != SRB_STATUS_SUCCESS && SrbStatus != SRB_STATUS_BUSY) {
+        /* BUSY: StorPort sends the same request again, with its length */
         SrbSetDataTransferLength(Srb, 0);
     }
     SrbSetSrbStatus(Srb, SrbStatus);
@@ -306,7 +307,14 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     switch (fn) {
     case SRB_FUNCTION_RESET_BUS:
-        return VioscsiResetBus(Scsi, 0) ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR;
+        if (!VioscsiResetAll(Scsi, FALSE))
+            return SRB_STATUS_ERROR;
+        if (!Scsi->Resetting)
+            return SRB_STATUS_SUCCESS;
+        /* The device is slow to read 0: completed after the requests it
+         * held, when the timer finishes the reset */
+        VioscsiWaitReset(Scsi, X);
+        return SRB_STATUS_PENDING;
     case SRB_FUNCTION_RESET_DEVICE:
     case SRB_FUNCTION_RESET_LOGICAL_UNIT:
     case SRB_FUNCTION_ABORT_COMMAND:
@@ -334,9 +342,18 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
+    if (status == SRB_STATUS_PENDING && scsi->Resetting && !scsi->Removed && !scsi->Paused &&
+        SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
+        /* A slow restart does not pause StorPort at DIRQL: the first
+         * request that has to wait for it does */
+        StorPortPause(scsi, 1);
+        scsi->Paused = TRUE;
+    }
     if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
-        /* PnP is answered without the device, even after a removal */
+        /* PnP is answered without the device, even after a removal; while
+         * StorPort is paused for a slow reset, what came before it waits */
         status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
+                 : scsi->Resetting && !scsi->Removed        ? SRB_STATUS_BUSY
                                                             : SRB_STATUS_NO_DEVICE;
     if (status == SRB_STATUS_PENDING)
         status =

@@ -30,6 +30,14 @@
  * was posted (one timer for all TMFs, never pushed back by newer ones) */
 #define VIOSCSI_TMF_PERIOD_US 1500000
 #define VIOSCSI_NQ            (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
+/* A device reset waits for device_status 0 at most 8 reads, 700 us of
+ * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
+ * full millisecond"); a slower device is read once per 1 ms period of the
+ * adapter's one timer, 100 periods at most (the 100 ms VIRTIO_RESET_POLLS
+ * allows elsewhere), then it is failed. */
+#define VIOSCSI_RESET_POLLS     8
+#define VIOSCSI_RESET_PERIOD_US 1000
+#define VIOSCSI_RESET_PERIODS   100
 
 /* What a cookie on the rings is (the first byte of each) */
 enum vioscsi_kind {
@@ -84,6 +92,11 @@ typedef struct _VIOSCSI {
     BOOLEAN DpcReady; /* the DPCs are initialised */
     BOOLEAN Ready;    /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
+    BOOLEAN Resetting;  /* a reset the device has not finished: the timer polls it */
+    BOOLEAN Restarting; /* ScsiRestartAdapter's reset not finished: the timer brings it up */
+    BOOLEAN Paused;     /* StorPortPause in force for a slow reset or restart */
+    ULONG ResetWaits;   /* timer periods the reset has waited */
+    struct _VIOSCSI_SRBEXT *Waiting;  /* reset SRBs that complete when the reset finished */
     volatile LONG Removed;            /* surprise removed: the device is never touched again */
     VIOSCSI_QUEUE Queues[VIOSCSI_NQ]; /* control, event, requests */
 } VIOSCSI, *PVIOSCSI;
@@ -101,6 +114,7 @@ typedef struct _VIOSCSI_SRBEXT {
     BOOLEAN DataIn;
     BOOLEAN AtDevice;
     PVOID Srb;
+    struct _VIOSCSI_SRBEXT *NextWaiting; /* Waiting's chain */
     ULONG64 Tag;
     UCHAR Req[VSCSI_REQ_HDR_BYTES + VSCSI_CDB_MAX];     /* device-readable; a TMF's request too */
     UCHAR Resp[VSCSI_RESP_HDR_BYTES + VSCSI_SENSE_MAX]; /* device-writable */
@@ -112,6 +126,12 @@ typedef struct _VIOSCSI_SRBEXT {
 /* IRQL: DIRQL or DISPATCH_LEVEL, StartIo lock (or before DRIVER_OK): the
  * queues set up, events posted, DRIVER_OK. */
 BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi);
+
+/* IRQL: DIRQL, interrupt lock (ScsiRestartAdapter: First), or DISPATCH_LEVEL
+ * with the StartIo lock (the timer): the restart's reset, one step: 0 (the
+ * adapter is up), VIRTIO_EAGAIN (the device has not read 0 yet) or an
+ * error (the device left FAILED). */
+int VioscsiRestartStep(PVIOSCSI Scsi, BOOLEAN First);
 
 /* IRQL: any: the CDB and sense sizes asked for again after a device reset;
  * FALSE if the device now lays requests out otherwise. */
@@ -134,12 +154,25 @@ HW_INTERRUPT VioscsiInterrupt;
 HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE VioscsiMsiInterrupt;
 HW_RESET_BUS VioscsiResetBus;
 HW_DPC_ROUTINE VioscsiQueueDpc;
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: the adapter's one timer
+ * (a slow reset's or restart's 1 ms polls, else the TMF periods). */
+HW_TIMER VioscsiTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete
  * what virtqueue Q (0 control, 1 event, 2.. requests) has finished. */
 VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
- * every request it had, bring it back. */
+ * every request it had, bring it back; a device slow to read 0 is finished
+ * by the timer (Resetting; StorPort paused meanwhile).  FALSE if it did not
+ * come back. */
 BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the reset SRB X completes
+ * when the reset under way has finished (SUCCESS, or ERROR if the device
+ * did not come back). */
+VOID VioscsiWaitReset(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: a bus reset; Sync (HwResetBus): every
+ * request is completed before this returns, even while a slow reset goes
+ * on.  FALSE if the device did not come back. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (VioscsiGone follows). */
 VOID VioscsiMarkGone(PVIOSCSI Scsi);

@@ -48,7 +48,7 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
         PVOID cookie;
         while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
             if (cookie == Stor->IdDma.va)
-                Stor->IdPending = FALSE; /* a late GET_ID: the serial stays empty */
+                ViostorIdDone(Stor, len);
             else
                 ViostorFinish(Stor, cookie, len);
         }
@@ -71,6 +71,8 @@ static void ViostorCancel(void *ctx, struct virtqueue *vq, void *cookie)
     PVIOSTOR stor = ctx;
     (void)vq;
     if (cookie == stor->IdDma.va) {
+        /* Not asked again: the INQUIRYs that waited go without a serial */
+        ViostorIdGiveUp(stor, SRB_STATUS_SUCCESS);
         stor->IdPending = FALSE;
         return;
     }
@@ -84,6 +86,7 @@ static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     PVIOSTOR stor = ctx;
     (void)vq;
     if (cookie == stor->IdDma.va) {
+        ViostorIdGiveUp(stor, SRB_STATUS_NO_DEVICE);
         stor->IdPending = FALSE;
         return;
     }
@@ -115,10 +118,11 @@ VOID ViostorGone(PVIOSTOR Stor)
     StorPortReleaseSpinLock(Stor, &lock);
     if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
-    BOOLEAN paused = Stor->Resetting;
+    BOOLEAN paused = Stor->Paused;
     PVOID srb = Stor->ResetSrb;
     Stor->Ready = FALSE;
-    Stor->Resetting = FALSE; /* a slow reset's timer finds nothing to finish */
+    Stor->Resetting = Stor->Restarting = FALSE; /* the timer finds nothing to finish */
+    Stor->Paused = FALSE;
     Stor->ResetSrb = NULL;
     DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
     for (ULONG q = 0; q < Stor->NumQueues; q++)
@@ -138,9 +142,10 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
     PVOID srb = Stor->ResetSrb;
-    BOOLEAN paused = Stor->Resetting;
+    BOOLEAN paused = Stor->Paused;
 
     Stor->Resetting = FALSE;
+    Stor->Paused = FALSE;
     Stor->ResetSrb = NULL;
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
@@ -153,6 +158,8 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
          * uncompleted here (StorPort ends them), the adapter is gone */
         DbgPrint("viostor: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Stor->Virtio.Dev);
+        /* The INQUIRYs that waited for GET_ID are not at the device */
+        ViostorIdGiveUp(Stor, SRB_STATUS_NO_DEVICE);
     }
     if (srb != NULL)
         ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
@@ -161,18 +168,55 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
     return Rc == 0;
 }
 
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a reset the device is
- * slow to finish: one read of its status per period, never a wait. */
-static VOID NTAPI ViostorResetTimer(PVOID DeviceExtension)
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a restart whose reset
+ * the device is slow to finish: one step per period, 100 at most, then the
+ * device is failed; StorPort resumes if a request paused it meanwhile. */
+static VOID ViostorRestartTimer(PVIOSTOR Stor)
+{
+    int rc = ViostorRestartStep(Stor, FALSE);
+    if (rc == VIRTIO_EAGAIN && ++Stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
+        StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+        return;
+    }
+    if (rc == VIRTIO_EAGAIN) {
+        DbgPrint("viostor: the device did not finish its reset for the restart\n");
+        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        virtio_device_fail(&Stor->Virtio.Dev);
+        Stor->Ready = FALSE;
+    }
+    Stor->Resetting = Stor->Restarting = FALSE;
+    if (Stor->Paused) {
+        Stor->Paused = FALSE;
+        StorPortResume(Stor);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: see viostor.h.  A reset
+ * the device is slow to finish: one read of its status per period, never a
+ * wait; a reset the timer was armed for may have been finished by
+ * HwResetBus, or ViostorGone took everything.  Otherwise the INQUIRYs that
+ * waited for GET_ID have waited long enough (a reset replaced the period
+ * they armed and answers them itself). */
+VOID NTAPI ViostorTimer(PVOID DeviceExtension)
 {
     PVIOSTOR stor = DeviceExtension;
 
-    if (!stor->Resetting || stor->Removed)
-        return; /* finished by HwResetBus, or ViostorGone took everything */
+    if (stor->Removed)
+        return;
+    if (!stor->Resetting) {
+        if (stor->IdWaiting != NULL && stor->IdPending) {
+            DbgPrint("viostor: no answer to GET_ID: no serial number\n");
+            ViostorIdGiveUp(stor, SRB_STATUS_SUCCESS);
+        }
+        return;
+    }
+    if (stor->Restarting) {
+        ViostorRestartTimer(stor);
+        return;
+    }
     int rc = virtio_device_reset_poll(&stor->Virtio.Dev);
     if (rc == VIRTIO_EAGAIN && ++stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, stor, ViostorResetTimer,
-                             (ULONG)VIOSTOR_RESET_PERIOD_US);
+        StorPortNotification(RequestTimerCall, stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
         return;
     }
     if (rc == VIRTIO_EAGAIN) {
@@ -205,7 +249,8 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     Stor->Resetting = TRUE;
     Stor->ResetWaits = 0;
     StorPortPause(Stor, 1);
-    StorPortNotification(RequestTimerCall, Stor, ViostorResetTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    Stor->Paused = TRUE;
+    StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
     return TRUE;
 }
 
@@ -217,6 +262,8 @@ BOOLEAN ViostorResetAll(PVIOSTOR Stor)
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
     ULONG resets = Stor->Resets;
 
+    if (Stor->Restarting)
+        return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Stor->Resetting && !Stor->Removed) {
         int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
         if (rc != VIRTIO_EAGAIN)

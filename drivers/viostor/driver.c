@@ -2,7 +2,7 @@
  * viostor: registration with StorPort, HwFindAdapter (the device found,
  * its features negotiated, its configuration checked value by value, the
  * queues planned into one uncached extension), HwInitialize (queues and
- * messages, DRIVER_OK, the serial number), the passive initialisation
+ * messages, DRIVER_OK), the passive initialisation
  * (DPCs) and adapter control (stop, restart, surprise removal).
  */
 #include "viostor.h"
@@ -146,6 +146,8 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
         return rc;
     stor->Dump = dump;
     stor->Removed = FALSE; /* a new start: the extension may be the old one's */
+    stor->IdAsked = stor->IdPending = stor->IdLate = FALSE;
+    stor->IdWaiting = NULL;
     if (stor->Virtio.Dev.device_type != 2) {
         DbgPrint("viostor: virtio device type %u is not a block device\n",
                  stor->Virtio.Dev.device_type);
@@ -202,7 +204,8 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     return SP_RETURN_FOUND;
 }
 
-/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart): count the
+/* IRQL: DIRQL, interrupt lock held (HwInitialize and adapter restart), or
+ * DISPATCH_LEVEL with the StartIo lock (a slow restart's timer): count the
  * messages, set the queues and the configuration vector up, DRIVER_OK. */
 static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
 {
@@ -244,44 +247,6 @@ static BOOLEAN ViostorStartQueues(PVIOSTOR Stor)
     return TRUE;
 }
 
-/* IRQL: DIRQL, interrupt lock held: ask for the serial (GET_ID) and poll for it,
- * bounded; a device that never answers leaves the serial empty. */
-static VOID ViostorGetId(PVIOSTOR Stor)
-{
-    VIOSTOR_ID_BUFFER *id = Stor->IdDma.va;
-    struct virtqueue *vq = &Stor->Queues[0].Vq;
-    struct virtqueue_req rq;
-    uint64_t pa = Stor->IdDma.pa;
-    uint32_t len;
-
-    RtlZeroMemory(id, sizeof(*id));
-    id->Hdr.type = VIRTIO_BLK_T_GET_ID;
-    id->Status = 0xff;
-    if (virtqueue_req_open(vq, &rq, 3, NULL) != 0)
-        return;
-    virtqueue_req_seg(&rq, pa, sizeof(id->Hdr), 0);
-    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Id), VIRTIO_BLK_ID_BYTES,
-                      VIRTQUEUE_SEG_WRITE);
-    virtqueue_req_seg(&rq, pa + FIELD_OFFSET(VIOSTOR_ID_BUFFER, Status), 1, VIRTQUEUE_SEG_WRITE);
-    if (virtqueue_req_close(&rq, id) != 0)
-        return;
-    Stor->IdPending = TRUE;
-    if (virtqueue_kick_prepare(vq))
-        virtqueue_notify(vq);
-    for (ULONG i = 0; i < VIOSTOR_ID_POLLS && Stor->IdPending; i++) {
-        PVOID cookie = virtqueue_get(vq, &len);
-        if (cookie == id) {
-            Stor->IdPending = FALSE;
-            if (id->Status == VIRTIO_BLK_S_OK && len == VIRTIO_BLK_ID_BYTES + 1)
-                vblk_set_serial(&Stor->Disk, id->Id, VIRTIO_BLK_ID_BYTES);
-            break;
-        }
-        StorPortStallExecution(10);
-    }
-    if (Stor->IdPending)
-        DbgPrint("viostor: no answer to GET_ID: no serial number\n");
-}
-
 /* IRQL: DIRQL, interrupt lock held: queues live; DPCs come in the passive routine. */
 static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
 {
@@ -293,7 +258,6 @@ static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
     }
     if (stor->Dump)
         return TRUE;
-    ViostorGetId(stor);
     if (!stor->DpcReady)
         return StorPortEnablePassiveInitialization(stor, ViostorPassiveInit);
     return TRUE;
@@ -350,26 +314,52 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         /* Nothing is outstanding at a stop; the reset takes the device's
          * hands off memory (a removed function has none and is not touched) */
         if (!stor->Removed)
-            virtio_device_reset(&stor->Virtio.Dev);
+            VwStorVirtioStop(&stor->Virtio);
         stor->Ready = FALSE;
+        /* A slow reset HwResetBus left to the timer ends here (the restart
+         * resets the device again): the timer must not bring it up now */
+        stor->Resetting = stor->Restarting = FALSE;
+        if (stor->IdPending)
+            stor->IdAsked = FALSE; /* unanswered: the next INQUIRY asks again */
         stor->IdPending = FALSE;
         return ScsiAdapterControlSuccess;
-    case ScsiRestartAdapter: {
-        uint64_t features;
+    case ScsiRestartAdapter:
+        /* "HwStorAdapterControl must return [ScsiAdapterControlSuccess] for
+         * all control types" (storport/nc-storport-hw_adapter_control): a
+         * device that does not come back is left FAILED and the adapter
+         * not ready, so every request ends NO_DEVICE at once; one slow to
+         * finish its reset (more than 8 status reads, all DIRQL allows) is
+         * brought up by the timer, StorPort held off meanwhile. */
         if (stor->Removed)
-            return ScsiAdapterControlUnsuccessful;
-        if (virtio_negotiate(&stor->Virtio.Dev, VIOSTOR_FEATURES, &features) != 0 ||
-            features != stor->Virtio.Dev.features || !ViostorReadConfig(stor) ||
-            !ViostorStartQueues(stor)) {
-            DbgPrint("viostor: the device did not come back\n");
-            virtio_device_fail(&stor->Virtio.Dev);
-            return ScsiAdapterControlUnsuccessful;
+            return ScsiAdapterControlSuccess;
+        if (ViostorRestartStep(stor, TRUE) == VIRTIO_EAGAIN) {
+            DbgPrint("viostor: the device is slow to reset: the restart ends from the timer\n");
+            stor->Ready = FALSE;
+            stor->Resetting = stor->Restarting = TRUE;
+            stor->ResetWaits = 0;
+            StorPortNotification(RequestTimerCall, stor, ViostorTimer,
+                                 (ULONG)VIOSTOR_RESET_PERIOD_US);
         }
         return ScsiAdapterControlSuccess;
-    }
     default:
         return ScsiAdapterControlUnsuccessful;
     }
+}
+
+/* IRQL: DIRQL, interrupt lock, or DISPATCH_LEVEL, StartIo lock: see viostor.h. */
+int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First)
+{
+    int rc = First ? VwStorVirtioRestart(&Stor->Virtio, VIOSTOR_FEATURES)
+                   : VwStorVirtioRestartPoll(&Stor->Virtio, VIOSTOR_FEATURES);
+    if (rc == VIRTIO_EAGAIN)
+        return rc;
+    if (rc != 0 || !ViostorReadConfig(Stor) || !ViostorStartQueues(Stor)) {
+        DbgPrint("viostor: the device did not come back\n");
+        virtio_device_fail(&Stor->Virtio.Dev);
+        Stor->Ready = FALSE;
+        return rc != 0 ? rc : VIRTIO_EIO;
+    }
+    return 0;
 }
 
 /* IRQL: PASSIVE_LEVEL (NULL arguments in a dump copy): register with StorPort. */

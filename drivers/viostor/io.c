@@ -32,6 +32,21 @@ VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vbl
     StorPortNotification(RequestComplete, Stor, Srb);
 }
 
+/* IRQL: DISPATCH_LEVEL, no lock (or StartIo lock): see viostor.h. */
+enum vblk_action ViostorTranslate(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, struct vblk_cmd *Cmd)
+{
+    PVOID srb = X->Srb;
+
+    RtlZeroMemory(Cmd, sizeof(*Cmd));
+    Cmd->cdb = SrbGetCdb(srb);
+    Cmd->cdb_len = SrbGetCdbLength(srb);
+    Cmd->data = SrbGetDataBuffer(srb);
+    Cmd->data_len = SrbGetDataTransferLength(srb);
+    Cmd->data_in = (SrbGetSrbFlags(srb) & SRB_FLAGS_DATA_IN) != 0;
+    Cmd->ranges = X->Ranges;
+    return vblk_scsi_translate(&Stor->Disk, Cmd);
+}
+
 /* IRQL: DISPATCH_LEVEL, no lock: translate; answer here what needs no device. */
 BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
 {
@@ -50,14 +65,13 @@ BOOLEAN NTAPI ViostorBuildIo(PVOID DeviceExtension, PVOID Srb)
         ViostorComplete(stor, Srb, SRB_STATUS_NO_DEVICE, NULL);
         return FALSE;
     }
-    RtlZeroMemory(&cmd, sizeof(cmd));
-    cmd.cdb = SrbGetCdb(Srb);
-    cmd.cdb_len = SrbGetCdbLength(Srb);
-    cmd.data = SrbGetDataBuffer(Srb);
-    cmd.data_len = SrbGetDataTransferLength(Srb);
-    cmd.data_in = (SrbGetSrbFlags(Srb) & SRB_FLAGS_DATA_IN) != 0;
-    cmd.ranges = x->Ranges;
-    enum vblk_action act = vblk_scsi_translate(&stor->Disk, &cmd);
+    if (!stor->Dump && vblk_scsi_needs_serial(SrbGetCdb(Srb), SrbGetCdbLength(Srb))) {
+        /* GET_ID may still be at the device: HwStartIo answers it, under
+         * the lock the serial is set under */
+        x->Action = VIOSTOR_ACTION_SERIAL;
+        return TRUE;
+    }
+    enum vblk_action act = ViostorTranslate(stor, x, &cmd);
     if (act == VBLK_DONE) {
         ViostorComplete(stor, Srb, SRB_STATUS_SUCCESS, &cmd);
         return FALSE;
@@ -247,13 +261,20 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     if (pnp && (!stor->Ready || stor->Removed || stor->Resetting))
         /* PnP is answered without the device, even after a removal */
         status = ViostorPnp(stor, Srb);
-    else if (stor->Resetting && !stor->Removed)
-        /* StorPort is paused for a slow reset; what came before it waits */
+    else if (stor->Resetting && !stor->Removed) {
+        /* StorPort is paused for a slow reset (or now, for a slow
+         * restart); what came before it waits */
+        if (!stor->Paused) {
+            StorPortPause(stor, 1);
+            stor->Paused = TRUE;
+        }
         status = SRB_STATUS_BUSY;
-    else if (!stor->Ready || stor->Removed)
+    } else if (!stor->Ready || stor->Removed)
         status = SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
         status = ViostorFunction(stor, x);
+    else if (x->Action == VIOSTOR_ACTION_SERIAL)
+        status = ViostorSerialInquiry(stor, x);
     else if (x->Action == VBLK_SET_WCE)
         status = ViostorSetWce(stor, x->Io.wce);
     else

@@ -235,6 +235,10 @@ struct vblk_cmd {
 /* Translate cmd against disk: an answer, or a request to issue */
 enum vblk_action vblk_scsi_translate(const struct vblk_disk *disk, struct vblk_cmd *cmd);
 
+/* Whether the command's answer carries the serial: an INQUIRY of VPD page
+ * 0x80 (unit serial number) or 0x83 (its designator) */
+bool vblk_scsi_needs_serial(const uint8_t *cdb, unsigned cdb_len);
+
 /*
  * The SCSI outcome of a finished request: status byte as the device wrote
  * it (0xff when it wrote none), written the bytes the device said it

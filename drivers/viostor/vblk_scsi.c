@@ -233,6 +233,13 @@ static enum vblk_action inquiry(const struct vblk_disk *d, struct vblk_cmd *cmd)
     return reply(cmd, r, len, alloc);
 }
 
+/* IRQL: any. see vblk.h */
+bool vblk_scsi_needs_serial(const uint8_t *cdb, unsigned cdb_len)
+{
+    return cdb != NULL && cdb_len >= 6 && cdb[0] == 0x12 && (cdb[1] & 0x03) == 0x01 &&
+           (cdb[2] == 0x80 || cdb[2] == 0x83);
+}
+
 /* IRQL: any. READ CAPACITY (10) and (16) (SBC-3 5.15, 5.16) */
 static enum vblk_action read_capacity(const struct vblk_disk *d, struct vblk_cmd *cmd, bool c16)
 {

@@ -26,7 +26,10 @@
 
 #define VIOSTOR_DUMP_QUEUE_SIZE 128 /* a dump copy's ring: little memory */
 #define VIOSTOR_TABLE_ENTRIES   (VBLK_MAX_DATA_SEGS + 6)
-#define VIOSTOR_ID_POLLS        10000 /* GET_ID at start: 10000 x 10 us */
+/* An INQUIRY for the serial waits for GET_ID's answer 100 ms at most */
+#define VIOSTOR_ID_WAIT_US 100000
+/* VIOSTOR_SRBEXT.Action of an INQUIRY whose answer carries the serial */
+#define VIOSTOR_ACTION_SERIAL 0xfe
 /* A device reset waits for device_status 0 at most 8 reads, 700 us of
  * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
  * full millisecond"); a slower device is read once per 1 ms timer period,
@@ -65,16 +68,21 @@ typedef struct _VIOSTOR {
     struct virtio_dma IdDma;
     PVOID RingMem;
     ULONG NumQueues;
-    ULONG Messages;        /* MSI/MSI-X messages granted (0: a line) */
-    ULONG Findings;        /* enum vblk_finding of the last configuration check */
-    ULONG Resets;          /* device resets done */
-    ULONG Depth;           /* requests StorPort may have at the adapter */
-    ULONG SegLimit;        /* data segments the shortest queue allows */
-    BOOLEAN Dump;          /* a crash-dump or hibernation copy */
-    BOOLEAN DpcReady;      /* the DPCs are initialised */
-    BOOLEAN Ready;         /* DRIVER_OK set, queues live */
-    BOOLEAN IdPending;     /* the GET_ID request is at the device */
-    BOOLEAN Resetting;     /* a reset the device has not finished: the timer polls it */
+    ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
+    ULONG Findings;    /* enum vblk_finding of the last configuration check */
+    ULONG Resets;      /* device resets done */
+    ULONG Depth;       /* requests StorPort may have at the adapter */
+    ULONG SegLimit;    /* data segments the shortest queue allows */
+    BOOLEAN Dump;      /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;  /* the DPCs are initialised */
+    BOOLEAN Ready;     /* DRIVER_OK set, queues live */
+    BOOLEAN IdAsked;   /* GET_ID was posted (once, at the first INQUIRY for the serial) */
+    BOOLEAN IdPending; /* the GET_ID request is at the device */
+    BOOLEAN IdLate;    /* GET_ID not answered in time: its answer is ignored */
+    struct _VIOSTOR_SRBEXT *IdWaiting; /* INQUIRYs that wait for GET_ID's answer */
+    BOOLEAN Resetting;                 /* a reset the device has not finished: the timer polls it */
+    BOOLEAN Restarting;    /* ScsiRestartAdapter's reset not finished: the timer brings it up */
+    BOOLEAN Paused;        /* StorPortPause in force for a slow reset or restart */
     ULONG ResetWaits;      /* timer periods the reset has waited */
     PVOID ResetSrb;        /* the reset SRB that waits for it, if any */
     volatile LONG Removed; /* surprise removed: the device is never touched again */
@@ -91,6 +99,7 @@ typedef struct _VIOSTOR_SRBEXT {
     UCHAR Pad;
     ULONG Queue;
     PVOID Srb;
+    struct _VIOSTOR_SRBEXT *NextWaiting; /* IdWaiting's chain */
     struct vblk_io Io;
     struct vblk_range Ranges[VBLK_MAX_RANGES]; /* device-readable */
     /* This request's indirect table: 16-byte aligned inside */
@@ -109,6 +118,22 @@ HW_STARTIO ViostorStartIo;
 UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
 /* IRQL: any. complete Srb with Status (and the sense of Cmd, if any). */
 VOID ViostorComplete(PVIOSTOR Stor, PVOID Srb, UCHAR SrbStatus, const struct vblk_cmd *Cmd);
+/* IRQL: DISPATCH_LEVEL, no lock (or StartIo lock): translate the SCSI command
+ * of X's SRB against the disk into Cmd. */
+enum vblk_action ViostorTranslate(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, struct vblk_cmd *Cmd);
+
+/* serial.c */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: GET_ID came back (Written
+ * bytes): the serial is set, the INQUIRYs that waited are answered. */
+VOID ViostorIdDone(PVIOSTOR Stor, uint32_t Written);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: GET_ID will not be answered
+ * (a reset took it back, the time ran out, the device is gone): the
+ * INQUIRYs that waited end with Status (SUCCESS: answered without a serial). */
+VOID ViostorIdGiveUp(PVIOSTOR Stor, UCHAR Status);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: an INQUIRY whose answer carries the
+ * serial: completed now, or kept while GET_ID is at the device (both
+ * SRB_STATUS_PENDING), else the status to complete it with. */
+UCHAR ViostorSerialInquiry(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
 
 /* complete.c */
 HW_INTERRUPT ViostorInterrupt;
@@ -116,6 +141,9 @@ HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE ViostorMsiInterrupt;
 HW_RESET_BUS ViostorResetBus;
 HW_DPC_ROUTINE ViostorQueueDpc;
 HW_DPC_ROUTINE ViostorConfigDpc;
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: the adapter's one timer
+ * (a slow reset's 1 ms polls, else the end of the wait for GET_ID). */
+HW_TIMER ViostorTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete what
  * queue Q has finished. */
 VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
@@ -124,6 +152,11 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
  * finished by a timer (Resetting; StorPort paused meanwhile).  FALSE if it
  * did not come back. */
 BOOLEAN ViostorResetDevice(PVIOSTOR Stor);
+/* IRQL: DIRQL, interrupt lock (ScsiRestartAdapter: First), or DISPATCH_LEVEL
+ * with the StartIo lock (the timer): the restart's reset, one step: 0 (the
+ * adapter is up), VIRTIO_EAGAIN (the device has not read 0 yet) or an
+ * error (the device left FAILED). */
+int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
  * (storage/multi-tier-reset-in-storport): what the device finished
  * completes as it ended, then the device is reset, which completes the rest

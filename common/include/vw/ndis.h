@@ -760,6 +760,11 @@ typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
     NDIS_SIZEOF_THROUGH(NET_BUFFER_LIST_POOL_PARAMETERS, DataSize)
 #define NDIS_PROTOCOL_ID_DEFAULT 0x00
 #define NDIS_PROTOCOL_ID_TCP_IP  0x02
+#define NDIS_PROTOCOL_ID_IP6     0x03
+/* A NETWORK_ADDRESS of NDIS_PROTOCOL_ID_IP6 holds a NETWORK_ADDRESS_IP6
+ * (ntddndis.h: USHORT sin6_port, ULONG sin6_flowinfo, USHORT sin6_addr[8]
+ * at offset 8, ULONG sin6_scope_id): its AddressLength */
+#define NETWORK_ADDRESS_LENGTH_IP6 28
 
 typedef struct _NET_BUFFER_POOL_PARAMETERS {
     NDIS_OBJECT_HEADER Header;

@@ -164,3 +164,179 @@ VW_SCENARIO("netkvm", netkvm_announce_waits_for_restart, NULL)
     an_expect_acks(vm, &r, ok, 1, "after the restart");
     nk_down(vm, &r);
 }
+
+#define NA_MIN 86 /* Ethernet 14, IPv6 40, NA 24, target link-layer option 8 */
+
+/* The ICMPv6 checksum of F's message (RFC 4443 2.3: IPv6 pseudo-header of
+ * RFC 8200 8.1, then the message); 0 when right. */
+static uint16_t na_csum(const uint8_t *f, unsigned plen)
+{
+    uint32_t sum = 58 + plen;             /* next header, upper-layer length */
+    for (unsigned i = 22; i < 54; i += 2) /* source and destination addresses */
+        sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+    for (unsigned i = 0; i < plen; i += 2)
+        sum += (uint32_t)(f[54 + i] << 8 | (i + 1 < plen ? f[54 + i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/* Is F an unsolicited neighbour advertisement (RFC 4861 4.4, 7.2.6) of one
+ * of the N addresses IP6 to all nodes from the adapter?  Its index, or -1
+ * with WHY set. */
+static int na_which(const uint8_t *f, unsigned len, const uint8_t (*ip6)[16], unsigned n,
+                    const char **why)
+{
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1}; /* RFC 2464 7 */
+    if (len < NA_MIN || f[12] != 0x86 || f[13] != 0xdd)
+        return *why = "not IPv6 over Ethernet", -1;
+    unsigned plen = (unsigned)(f[18] << 8 | f[19]);
+    if (memcmp(f, all_nodes_mac, 6) != 0 || memcmp(f + 6, nk_mac, 6) != 0)
+        return *why = "not from the adapter to 33:33:00:00:00:01", -1;
+    if (f[14] >> 4 != 6 || f[20] != 58 || f[21] != 255 || plen < 32 || 54 + plen > len)
+        return *why = "not ICMPv6 with hop limit 255 (RFC 4861 7.1.2)", -1;
+    if (memcmp(f + 38, all_nodes, 16) != 0)
+        return *why = "not to ff02::1", -1;
+    if (f[54] != 136 || f[55] != 0 || na_csum(f, plen) != 0)
+        return *why = "not a neighbour advertisement (type 136, code 0, checksum)", -1;
+    if (f[58] & 0x40)
+        return *why = "Solicited flag set (RFC 4861 7.2.6: zero)", -1;
+    bool src_ours = false, lla = false;
+    for (unsigned k = 0; k < n; k++)
+        src_ours |= memcmp(f + 22, ip6[k], 16) == 0;
+    for (unsigned o = 78; o + 8 <= 54 + plen && f[o + 1] != 0; o += f[o + 1] * 8u)
+        lla |= f[o] == 2 && f[o + 1] == 1 && memcmp(f + o + 2, nk_mac, 6) == 0;
+    if (!src_ours || !lla)
+        return *why = "source not the interface's address, or no target link-layer option "
+                      "with the adapter's MAC",
+               -1;
+    for (unsigned k = 0; k < n; k++)
+        if (memcmp(f + 62, ip6[k], 16) == 0)
+            return (int)k;
+    return *why = "target not an address set", -1;
+}
+
+static const uint8_t an_ip4[1][4] = {{10, 1, 2, 3}};
+static const uint8_t an_ip6[2][16] = {
+    {0xfe, 0x80, [8] = 0x50, 0x54, 0x00, 0xff, 0xfe, 0x12, 0x34, 0x56}, /* link-local */
+    {0x20, 0x01, 0x0d, 0xb8, [15] = 7},                                 /* global */
+};
+
+/* What one announcement put on the wire */
+struct an_seen {
+    unsigned arps, nas[2], other;
+};
+
+/* One IPv4 and two IPv6 addresses (fe80::5054:ff:fe12:3456, 2001:db8::7)
+ * set by OID_GEN_NETWORK_LAYER_ADDRESSES, then GUEST_ANNOUNCE: the frames
+ * on the wire sorted into the gratuitous ARP request for 10.1.2.3 (byte for
+ * byte), unsolicited neighbour advertisements per IPv6 address and others;
+ * then exactly one ack and quiet after it.  False when the rig did not
+ * come up. */
+static bool an_mixed(struct vm *vm, struct nk_rig *r, struct an_seen *seen)
+{
+    struct nk_opts o = {.mrg_rxbuf = true, .add = 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE};
+    memset(seen, 0, sizeof(*seen));
+    if (!nk_up(vm, r, &o))
+        return false;
+    uint32_t status = 1;
+    VW_EXPECT(vm, vw_ndis_set_network_addresses(vm, an_ip4, 1, an_ip6, 2, &status) && status == 0,
+              "OID_GEN_NETWORK_LAYER_ADDRESSES with IPv4 and IPv6 entries: status 0x%08x", status);
+    uint64_t ok = vmodel_net_stats(r->net->model)->ctrl_ok;
+    vmodel_net_announce(r->net->model);
+    an_run(vm);
+    struct vmodel_net_frame w;
+    uint8_t arp[AN_LEN];
+    an_expected(arp, an_ip4[0]);
+    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
+        const char *why = "";
+        int k = na_which(w.data, w.len, an_ip6, 2, &why);
+        if (k >= 0) {
+            seen->nas[k]++;
+        } else if (w.len == AN_LEN && memcmp(w.data, arp, AN_LEN) == 0) {
+            seen->arps++;
+        } else {
+            seen->other++;
+            vw_log(vm, "wire frame of %u bytes, EtherType %02x%02x: %s", w.len, w.data[12],
+                   w.data[13], why);
+        }
+    }
+    an_expect_acks(vm, r, ok, 1, "IPv4 and IPv6 addresses");
+    an_expect_quiet_after(vm, r);
+    return true;
+}
+
+/* IPv6 entries in the list (NDIS_PROTOCOL_ID_IP6) are no reason to refuse
+ * it or to stop announcing the IPv4 address: its gratuitous ARP request
+ * goes out, no frame is malformed (whatever is IPv6 is a valid unsolicited
+ * neighbour advertisement, at most one per address), one ack. */
+VW_SCENARIO("netkvm", netkvm_announce_mixed_addresses_keep_ipv4, NULL)
+{
+    struct nk_rig r;
+    struct an_seen seen;
+    if (!an_mixed(vm, &r, &seen))
+        return;
+    VW_EXPECT(vm, seen.arps == 1 && seen.nas[0] <= 1 && seen.nas[1] <= 1 && seen.other == 0,
+              "after GUEST_ANNOUNCE: %u gratuitous ARP for 10.1.2.3, %u and %u neighbour "
+              "advertisements, %u other frames (1, at most 1 each, 0 expected)",
+              seen.arps, seen.nas[0], seen.nas[1], seen.other);
+    nk_down(vm, &r);
+}
+
+/* After a migration the guest's IPv6 neighbours must learn the new port
+ * too: one unsolicited neighbour advertisement per IPv6 address (RFC 4861
+ * 7.2.6: to all nodes, Solicited clear, the adapter's address as the
+ * target link-layer address option), besides the IPv4 address's
+ * gratuitous ARP. */
+VW_SCENARIO("netkvm", netkvm_announce_ipv6_neighbour_advertisement, NULL)
+{
+    struct nk_rig r;
+    struct an_seen seen;
+    if (!an_mixed(vm, &r, &seen))
+        return;
+    VW_EXPECT(vm, seen.arps == 1 && seen.nas[0] == 1 && seen.nas[1] == 1 && seen.other == 0,
+              "IPv6 announcement: %u gratuitous ARP, %u and %u neighbour advertisements, %u "
+              "other frames (1, 1, 1, 0 expected)",
+              seen.arps, seen.nas[0], seen.nas[1], seen.other);
+    nk_down(vm, &r);
+}
+
+/* The advertisement check itself (no driver): a neighbour advertisement
+ * written out by hand from RFC 4861 4.4 is taken for its target, and each
+ * planted fault in it (Solicited set, a checksum off by one, a target not
+ * set, no target link-layer option, a hop limit of 64) is refused. */
+VW_SCENARIO_NO_DRIVER("netkvm", netkvm_announce_na_check_planted)
+{
+    uint8_t good[NA_MIN] = {0x33, 0x33, 0, 0, 0, 1};
+    memcpy(good + 6, nk_mac, 6);
+    good[12] = 0x86, good[13] = 0xdd, good[14] = 0x60; /* IPv6, class and flow 0 */
+    good[19] = 32, good[20] = 58, good[21] = 255;      /* length, ICMPv6, hop limit */
+    memcpy(good + 22, an_ip6[0], 16);                  /* from the link-local address */
+    good[38] = 0xff, good[39] = 0x02, good[53] = 1;    /* to ff02::1 */
+    good[54] = 136, good[58] = 0x20;                   /* advertisement, Override */
+    memcpy(good + 62, an_ip6[1], 16);                  /* target: the global address */
+    good[78] = 2, good[79] = 1;                        /* target link-layer address */
+    memcpy(good + 80, nk_mac, 6);
+    uint16_t c = na_csum(good, 32);
+    good[56] = (uint8_t)(c >> 8), good[57] = (uint8_t)c;
+    const char *why = "";
+    int k = na_which(good, NA_MIN, an_ip6, 2, &why);
+    VW_EXPECT(vm, k == 1, "a valid advertisement of address 1: %d (%s)", k, why);
+    static const struct {
+        unsigned at;
+        uint8_t x;
+        const char *what;
+    } planted[] = {
+        {58, 0x40, "Solicited set"},  {57, 0x01, "checksum off"},
+        {77, 0x01, "another target"}, {78, 0x02, "no target link-layer option"},
+        {21, 0xbf, "hop limit 64"},
+    };
+    for (unsigned i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+        uint8_t f[NA_MIN];
+        memcpy(f, good, NA_MIN);
+        f[planted[i].at] ^= planted[i].x;
+        VW_EXPECT(vm, na_which(f, NA_MIN, an_ip6, 2, &why) < 0, "planted: %s was accepted",
+                  planted[i].what);
+    }
+}

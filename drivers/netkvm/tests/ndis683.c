@@ -9,7 +9,8 @@
 #include "nkoff.h"
 
 /* The 6.83 build up: DRIVER_VERSION 0x0653; four UDP/IPv4 sends with their
- * checksums asked reach the wire with right checksums. */
+ * checksums asked reach the wire with right checksums (nkoff_tx_checked,
+ * as offload_csum.c's). */
 VW_SCENARIO_ON("netkvm", netkvm683_registers_6_83, NULL,
                VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
 {
@@ -23,30 +24,7 @@ VW_SCENARIO_ON("netkvm", netkvm683_registers_6_83, NULL,
         vw_ndis_oid(vm, false, VW_OID_GEN_DRIVER_VERSION, &ver, sizeof(ver), &status, &done) &&
             status == VW_NDIS_STATUS_SUCCESS && done == 2 && ver == 0x0653,
         "OID_GEN_DRIVER_VERSION: status 0x%08x, %u bytes, 0x%04x (want 0x0653)", status, done, ver);
-    static uint8_t f[4][1514];
-    unsigned lens[4];
-    const uint8_t *frames[4];
-    struct vw_ndis_tx_info info[4] = {{0}};
-    for (unsigned i = 0; i < 4; i++) {
-        lens[i] = ndis_frame_build(f[i], 4, 17, 100 + 300 * i, (uint16_t)(2000 + i), nk_peer,
-                                   nk_mac, true);
-        frames[i] = f[i];
-        info[i].csum = nkoff_tx_csum(4, 17);
-    }
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, lens, info, 4))
-        return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 4) == 4, "sends not completed");
-    struct vmodel_net_frame w;
-    unsigned n = 0;
-    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
-        struct ndis_frame p;
-        VW_EXPECT(vm,
-                  n < 4 && w.len == lens[n] && ndis_frame_parse(w.data, w.len, &p) &&
-                      ndis_frame_l4_csum_ok(w.data, &p) && ndis_frame_ip_csum_ok(w.data, &p),
-                  "wire frame %u (%u bytes): checksums not completed", n, w.len);
-        n++;
-    }
-    VW_EXPECT(vm, n == 4, "%u of 4 frames on the wire", n);
+    static const unsigned payload[4] = {100, 400, 700, 1000};
+    nkoff_tx_checked(vm, &r, 4, 17, payload, 2000);
     nk_down(vm, &r);
 }

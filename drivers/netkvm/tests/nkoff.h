@@ -1,5 +1,5 @@
 /*
- * Helpers of NetKVM's offload and RSS scenarios (offload_csum.c,
+ * Helpers of NetKVM's offload and RSS scenarios (offload_csum.c, ndis683.c,
  * offload_lso.c, rss.c, vlan.c).  The device offers every offload the model
  * has; what NDIS requires of the miniport is checked by the emulation
  * (port/ndis/checksum.c, lso.c, vlan.c, rss.c), what reaches the wire by
@@ -88,4 +88,42 @@ static inline unsigned nkoff_take_segments(struct vm *vm, struct nk_rig *r, cons
         *at += seg, n++;
     }
     return n;
+}
+
+/* Four IPV/PROTO packets of PAYLOAD[i] bytes (source ports SPORT + i) sent
+ * in one call with their checksums asked: all four complete and reach the
+ * wire in order with right checksums (the IPv4 header's too), the model
+ * completed at least four and saw no rule broken. */
+static inline void nkoff_tx_checked(struct vm *vm, struct nk_rig *r, int ipv, uint8_t proto,
+                                    const unsigned payload[4], uint16_t sport)
+{
+    static uint8_t f[4][1514];
+    unsigned lens[4];
+    const uint8_t *frames[4];
+    struct vw_ndis_tx_info info[4] = {{0}};
+    for (unsigned i = 0; i < 4; i++) {
+        lens[i] = ndis_frame_build(f[i], ipv, proto, payload[i], (uint16_t)(sport + i), nk_peer,
+                                   nk_mac, true);
+        frames[i] = f[i];
+        info[i].csum = nkoff_tx_csum(ipv, proto);
+    }
+    struct nk_mark m = nk_mark(vm);
+    if (!vw_ndis_send_info(vm, frames, lens, info, 4))
+        return;
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 4) == 4, "sends not completed");
+    struct vmodel_net_frame w;
+    unsigned n = 0;
+    while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
+        struct ndis_frame p;
+        VW_EXPECT(vm,
+                  n < 4 && w.len == lens[n] && ndis_frame_parse(w.data, w.len, &p) &&
+                      ndis_frame_l4_csum_ok(w.data, &p) &&
+                      (ipv == 6 || ndis_frame_ip_csum_ok(w.data, &p)),
+                  "wire frame %u (%u bytes): checksums not completed", n, w.len);
+        n++;
+    }
+    VW_EXPECT(vm, n == 4, "%u of 4 frames on the wire", n);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r->net->model);
+    VW_EXPECT(vm, ms->rule_errors == 0 && ms->tx_csum >= 4, "model: %s (tx_csum %llu)",
+              ms->last_rule, (unsigned long long)ms->tx_csum);
 }

@@ -15,36 +15,8 @@ static void nkoff_tx(struct vm *vm, int ipv, uint8_t proto)
     struct nk_rig r;
     if (!nkoff_up(vm, &r, 0, 0, 0, NULL) || !nkoff_enable(vm, false))
         return;
-    static uint8_t f[4][1514];
-    unsigned lens[4];
-    const uint8_t *frames[4];
-    struct vw_ndis_tx_info info[4] = {{0}};
     static const unsigned payload[4] = {1, 100, 1000, 1400};
-    for (unsigned i = 0; i < 4; i++) {
-        lens[i] = ndis_frame_build(f[i], ipv, proto, payload[i], (uint16_t)(1000 + i), nk_peer,
-                                   nk_mac, true);
-        frames[i] = f[i];
-        info[i].csum = nkoff_tx_csum(ipv, proto);
-    }
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, lens, info, 4))
-        return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 4) == 4, "sends not completed");
-    struct vmodel_net_frame w;
-    unsigned n = 0;
-    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
-        struct ndis_frame p;
-        VW_EXPECT(vm,
-                  n < 4 && w.len == lens[n] && ndis_frame_parse(w.data, w.len, &p) &&
-                      ndis_frame_l4_csum_ok(w.data, &p) &&
-                      (ipv == 6 || ndis_frame_ip_csum_ok(w.data, &p)),
-                  "wire frame %u (%u bytes): checksums not completed", n, w.len);
-        n++;
-    }
-    VW_EXPECT(vm, n == 4, "%u of 4 frames on the wire", n);
-    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
-    VW_EXPECT(vm, ms->rule_errors == 0 && ms->tx_csum >= 4, "model: %s (tx_csum %llu)",
-              ms->last_rule, (unsigned long long)ms->tx_csum);
+    nkoff_tx_checked(vm, &r, ipv, proto, payload, 1000);
     nk_down(vm, &r);
 }
 

@@ -156,3 +156,65 @@ VW_SCENARIO("vioscsi", pnp_d3_d0_under_io_four_queues, NULL)
 {
     d3_run(vm, 4);
 }
+
+/* D3 -> D0 on a device slow to reset (SLOW reads of device_status non-zero
+ * after each write of 0, vmodel reset_delay; ~0: never): ScsiStopAdapter and
+ * ScsiRestartAdapter run at DIRQL (storport/nc-storport-hw_adapter_control)
+ * and may stall less than a full millisecond
+ * (storport/nf-storport-storportstallexecution): each reads the status 8
+ * times at most (700 us), so neither call moves virtual time by 1 ms.  A
+ * device done within them (6 reads) is back when the restart returns; a
+ * slower one (30) is brought up by the driver's timer (1 ms periods,
+ * StorPort held off by BUSY and a pause meanwhile) and the first write
+ * after the restart waits for it; one that never reads 0 is failed after
+ * 100 periods (FAILED, the write NO_DEVICE). */
+static void d3_slow_reset(struct vm *vm, uint32_t slow)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
+    uint64_t t0 = vm->k->interrupt_time;
+    if (!vw_stor_power(vm, false))
+        goto out;
+    uint64_t t1 = vm->k->interrupt_time;
+    bool up = vw_stor_power(vm, true);
+    uint64_t t2 = vm->k->interrupt_time;
+    VW_EXPECT(vm, t1 - t0 < SC_SECOND / 1000 && t2 - t1 < SC_SECOND / 1000,
+              "device %u reads slow to reset: the stop took %llu us, the restart %llu us", slow,
+              (unsigned long long)((t1 - t0) / 10), (unsigned long long)((t2 - t1) / 10));
+    VW_EXPECT(vm, up, "the restart of a device %u reads slow to reset failed", slow);
+    if (slow != ~0u) {
+        sc_works(vm, &h, 31, 7, "D0");
+    } else {
+        struct vw_stor_result r;
+        uint8_t cdb[16], buf[SC_BLOCK] = {0};
+        sc_rw16(cdb, true, 31, 1);
+        if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, false, &r))
+            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_NO_DEVICE,
+                      "a write after the failed restart: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, vmodel_status(h.scsi->dev->model) & 0x80,
+                  "device status 0x%02x: FAILED not set", vmodel_status(h.scsi->dev->model));
+    }
+out:
+    if (h.scsi)
+        vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", pnp_d3_d0_slow_reset, NULL)
+{
+    d3_slow_reset(vm, 6);
+}
+
+VW_SCENARIO("vioscsi", pnp_d3_d0_slow_reset_timer, NULL)
+{
+    d3_slow_reset(vm, 30);
+}
+
+VW_SCENARIO("vioscsi", pnp_d3_d0_never_resets, NULL)
+{
+    d3_slow_reset(vm, ~0u);
+}

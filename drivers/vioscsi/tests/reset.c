@@ -13,51 +13,43 @@
  */
 #include "vioscsi_test.h"
 
-static unsigned bus_resets(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.resets;
-}
-
 /* A device reset SRB (tier 2) with 4 writes at 0:0 lost by the target:
  * HwStartIo posts an I_T NEXUS RESET and returns; TMF_NEVER says whether
  * the device answers it.  Answered: the SRB SUCCESS within a few ms of
- * virtual time, no device reset.  Never answered: vioscsi's timer (1.5 s
+ * virtual time; no device reset when the device uses the answer after the
+ * aborted writes' entries (the default, as SAM-5 and QEMU), one when it
+ * uses the answer first and keeps the writes 1 ms more (ANSWER_FIRST, legal
+ * for virtio 1.2, which orders no queue against another: vioscsi holds
+ * them, as in reset_lun_srb_requests_held).  Never answered: vioscsi's timer (1.5 s
  * periods) resets the device 1.5 to 3 s later, which completes the SRB
  * (SUCCESS) and each write (BUS_RESET) once.  Neither calls HwResetBus. */
-static void device_srb_case(struct vm *vm, bool tmf_never)
+static void device_srb_case(struct vm *vm, bool tmf_never, bool answer_first)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
-    if (!sc_start_mem(vm, &h, &o))
+    o.tmf_answer_first = answer_first;
+    if (!sc_held_writes(vm, &h, &o,
+                        &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never}, 0,
+                        500, 0x3c, &b))
         goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs;
-    unsigned bus0 = bus_resets(vm), before = sc_completed(vm);
-    mem_target_set_faults(h.mem,
-                          &(struct mem_target_faults){.lose_every = 1, .tmf_never = tmf_never});
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 500, 0x3c))
-        goto out;
-    VW_EXPECT(vm, sc_completed(vm) == before, "%u lost writes completed before any reset",
-              sc_completed(vm) - before);
+    uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs; /* the writes sent none */
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
+        uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - b.resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_DEVICE (TMF %s): SRB 0x%02x", tmf_never ? "never answered" : "answered",
                   r.srb_status);
         VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->tmfs > tmfs,
                   "RESET_DEVICE: no TMF reached the device");
         /* The target's requests end before its reset SRB does */
-        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
                   "RESET_DEVICE completed with %u of the 4 writes completed",
-                  sc_completed(vm) - before - 1);
+                  sc_completed(vm) - b.completed - 1);
         if (tmf_never) {
             VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
                       "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
@@ -68,18 +60,17 @@ static void device_srb_case(struct vm *vm, bool tmf_never)
             VW_EXPECT(vm, took < SC_SECOND / 100,
                       "the answered I_T NEXUS RESET took %llu us of virtual time",
                       (unsigned long long)(took / 10));
-            /* virtio 1.2 orders no queue against another: the device may use
-             * the TMF's answer before the aborted writes' entries, and vioscsi
-             * then resets the device rather than complete what it holds (the
-             * seeded model does so at some run seeds). */
-            VW_EXPECT(vm, dev_resets <= 1, "the I_T NEXUS RESET was answered, yet %u device resets",
-                      dev_resets);
+            VW_EXPECT(vm, dev_resets == (answer_first ? 1u : 0u),
+                      "the I_T NEXUS RESET was answered (%s the writes' entries), yet %u device "
+                      "resets",
+                      answer_first ? "before" : "after", dev_resets);
         }
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5, "%u of 4 writes and the reset completed",
-                  sc_completed(vm) - before);
-        VW_EXPECT(vm, bus_resets(vm) == bus0, "%u bus resets: StorPort's time-out ended them",
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5, "%u of 4 writes and the reset completed",
+                  sc_completed(vm) - b.completed);
+        VW_EXPECT(vm, sc_bus_resets(vm) == b.bus_resets,
+                  "%u bus resets: StorPort's time-out ended them",
+                  sc_bus_resets(vm) - b.bus_resets);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     sc_works(vm, &h, 17, 4, "the reset");
@@ -89,12 +80,17 @@ out:
 
 VW_SCENARIO("vioscsi", reset_device_srb_tmf_answered, NULL)
 {
-    device_srb_case(vm, false);
+    device_srb_case(vm, false, false);
+}
+
+VW_SCENARIO("vioscsi", reset_device_srb_tmf_answered_first, NULL)
+{
+    device_srb_case(vm, false, true);
 }
 
 VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_timer, NULL)
 {
-    device_srb_case(vm, true);
+    device_srb_case(vm, true, false);
 }
 
 /* A lost READ whose TMFs the device rejects: StorPort's LUN and target
@@ -114,15 +110,15 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned bus0 = bus_resets(vm);
+    unsigned bus0 = sc_bus_resets(vm);
     struct vw_stor_result r;
     uint64_t took;
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
-        VW_EXPECT(vm, bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
-                  "%u bus resets (want 1), %u device resets", bus_resets(vm) - bus0, dev_resets);
+        VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
+                  "%u bus resets (want 1), %u device resets", sc_bus_resets(vm) - bus0, dev_resets);
         VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
                   "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
                   "HwResetBus must not wait)",
@@ -146,15 +142,11 @@ VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
+    struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
-        goto out;
-    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 600, 0x4d))
+    if (!sc_held_writes(vm, &h, &o, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true},
+                        0, 600, 0x4d, &b))
         goto out;
     struct vw_stor_result r;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
@@ -165,17 +157,17 @@ VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
                   "RESET_LOGICAL_UNIT ended by the timer's device reset: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm,
-                  after > resets && bus_resets(vm) == bus0 &&
+                  after > b.resets && sc_bus_resets(vm) == b.bus_resets &&
                       (st.timeouts == 0 || st.last_tier == VW_STOR_TIER_LUN),
                   "%u bus resets, %u device resets, %u time-outs (last tier %u): the timer's "
                   "device reset should end them",
-                  bus_resets(vm) - bus0, after - resets, st.timeouts, st.last_tier);
+                  sc_bus_resets(vm) - b.bus_resets, after - b.resets, st.timeouts, st.last_tier);
         /* Past the timer's last period: it must find nothing to reset */
         vw_run_for(vm, 4 * SC_SECOND);
         vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5 + srbs,
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5 + srbs,
                   "%u of 4 writes, the reset and StorPort's %u reset SRBs completed",
-                  sc_completed(vm) - before, srbs);
+                  sc_completed(vm) - b.completed, srbs);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) == after,
                   "the TMF timer reset the device again after its reset");
     }
@@ -191,8 +183,73 @@ out:
  * does (storage/multi-tier-reset-in-storport), and none may be completed
  * while the device owns it, so vioscsi resets the device, which ends each
  * write (BUS_RESET) once, then the SRB (SUCCESS): 5 completions when the
- * SRB returns, within 10 ms of virtual time, no HwResetBus. */
+ * SRB returns, no HwResetBus.  SLOW: the device reads device_status
+ * non-zero that many times after the reset's write of 0 (vmodel
+ * reset_delay): HwStartIo's drain may not busy-wait that long
+ * (storport/nf-storport-storportstallexecution: "less than a full
+ * millisecond"), so after 8 reads StorPort is paused and vioscsi's timer
+ * reads the status once per 1 ms period, then completes the writes and
+ * the SRB: (SLOW - 8) ms or more of virtual time, under 100 ms; a quick
+ * device within 10 ms. */
+static void lun_srb_held_case(struct vm *vm, uint32_t slow)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    struct sc_before b;
+    sc_defaults(&o);
+    o.timeout_s = 10;
+    if (!sc_held_writes(vm, &h, &o, NULL, 3 * SC_SECOND, 700, 0x6e, &b))
+        goto out;
+    struct vw_stor_result r;
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
+    uint64_t t0 = vm->k->interrupt_time;
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
+                  "RESET_LOGICAL_UNIT completed with %u of the 4 held writes completed",
+                  sc_completed(vm) - b.completed - 1);
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - b.resets == 1,
+                  "%u device resets (1: the device kept the LU's writes after its TMF)",
+                  vmodel_reset_count(h.scsi->dev->model) - b.resets);
+        if (slow == 0)
+            VW_EXPECT(vm, took < SC_SECOND / 100, "RESET_LOGICAL_UNIT took %llu us of virtual time",
+                      (unsigned long long)(took / 10));
+        else
+            VW_EXPECT(vm, took >= (slow - 8) * SC_SECOND / 1000 && took < SC_SECOND / 10,
+                      "RESET_LOGICAL_UNIT on a device %u reads slow to reset took %llu us of "
+                      "virtual time",
+                      slow, (unsigned long long)(took / 10));
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, sc_completed(vm) - b.completed == 5 && sc_bus_resets(vm) == b.bus_resets,
+                  "%u completions (5), %u bus resets", sc_completed(vm) - b.completed,
+                  sc_bus_resets(vm) - b.bus_resets);
+    }
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
+    sc_works(vm, &h, 23, 4, "the reset");
+out:
+    sc_finish(vm, &h);
+}
+
 VW_SCENARIO("vioscsi", reset_lun_srb_requests_held, NULL)
+{
+    lun_srb_held_case(vm, 0);
+}
+
+VW_SCENARIO("vioscsi", reset_lun_srb_held_slow_device, NULL)
+{
+    lun_srb_held_case(vm, 30);
+}
+
+/* A device reset SRB whose I_T NEXUS RESET is never answered, on a device
+ * slow to reset (30 reads): vioscsi's TMF timer (1.5 s periods) starts the
+ * device reset 1.5 to 3 s after, the same timer then polls device_status
+ * once per 1 ms period, and only when it reads 0 are the 4 lost writes
+ * (BUS_RESET) and then the SRB (SUCCESS) completed, each once; no
+ * HwResetBus. */
+VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
 {
     struct sc_opts o;
     struct sc_host h;
@@ -201,35 +258,121 @@ VW_SCENARIO("vioscsi", reset_lun_srb_requests_held, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    unsigned before = sc_completed(vm), bus0 = bus_resets(vm);
-    for (uint16_t q = 2; q < h.scsi->dev->cfg.queues; q++) /* 0 control, 1 event */
+    unsigned bus0 = sc_bus_resets(vm), before = sc_completed(vm);
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
+    vw_stor_address(vm, 0, 0);
+    if (!vw_stor_submit_writes(vm, 4, 500, 0x3d))
+        goto out;
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
+    struct vw_stor_result r;
+    uint64_t t0 = vm->k->interrupt_time;
+    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
+        uint64_t took = vm->k->interrupt_time - t0;
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+                  "RESET_DEVICE ended by a slow device reset: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5,
+                  "RESET_DEVICE completed with %u of the 4 writes completed",
+                  sc_completed(vm) - before - 1);
+        VW_EXPECT(vm,
+                  took >= 3 * SC_SECOND / 2 + 22 * SC_SECOND / 1000 &&
+                      took <= 3 * SC_SECOND + SC_SECOND / 5,
+                  "the unanswered I_T NEXUS RESET ended after %llu ms of virtual time "
+                  "(1522-3200 expected)",
+                  (unsigned long long)(took / 10000));
+        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1, "%u device resets (1)",
+                  vmodel_reset_count(h.scsi->dev->model) - resets);
+        vw_sched_settle(vm);
+        VW_EXPECT(vm, sc_completed(vm) - before == 5 && sc_bus_resets(vm) == bus0,
+                  "%u completions (5), %u bus resets", sc_completed(vm) - before,
+                  sc_bus_resets(vm) - bus0);
+    }
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
+    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
+    sc_works(vm, &h, 25, 4, "the reset");
+out:
+    sc_finish(vm, &h);
+}
+
+/* HwResetBus on a device slow to reset (30 reads; the reset TMFs rejected,
+ * so StorPort's time-out reaches the third tier): every request must be
+ * completed before HwResetBus returns (storport/nc-storport-hw_reset_bus)
+ * and it may not wait for the device: the lost READ ends BUS_RESET within
+ * 2 ms after its 2 s time-out, StorPort stays paused until vioscsi's timer
+ * has seen the device read 0 and brought it back; it works after. */
+VW_SCENARIO("vioscsi", reset_bus_slow_device, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
+    unsigned bus0 = sc_bus_resets(vm);
+    struct vw_stor_result r;
+    uint64_t took;
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
+    if (sc_lost_read(vm, &h, false, true, &r, &took)) {
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+                  "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
+        VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)",
+                  sc_bus_resets(vm) - bus0);
+        VW_EXPECT(vm, took >= 2 * SC_SECOND && took < 2 * SC_SECOND + SC_SECOND / 500,
+                  "the lost READ ended after %llu us of virtual time (its time-out 2 s, "
+                  "HwResetBus must not wait)",
+                  (unsigned long long)(took / 10));
+    }
+    vw_sched_settle(vm);
+    VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1, "%u device resets (1)",
+              vmodel_reset_count(h.scsi->dev->model) - resets);
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
+    sc_works(vm, &h, 27, 4, "the reset");
+out:
+    sc_finish(vm, &h);
+}
+
+/* A device that never reads 0 after the reset a LUN reset SRB needed (its
+ * TMF answered, the LU's writes held): vioscsi's timer gives up after 100
+ * periods, fails the device (FAILED) and the SRB (ERROR, StorPort goes on
+ * to its next tier); the held writes are never completed by vioscsi (the
+ * device may still own them) and a new request ends NO_DEVICE at once. */
+VW_SCENARIO("vioscsi", reset_lun_srb_device_never_resets, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    unsigned before = sc_completed(vm);
+    for (uint16_t q = 2; q < h.scsi->dev->cfg.queues; q++)
         vw_virtio_hang_queue(h.scsi->dev, q, 3 * SC_SECOND);
     vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 700, 0x6e))
+    if (!vw_stor_submit_writes(vm, 4, 700, 0x6f))
         goto out;
     vw_run_for(vm, SC_SECOND / 1000);
-    VW_EXPECT(vm, sc_completed(vm) == before, "%u held writes completed before the reset",
-              sc_completed(vm) - before);
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = ~0u});
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
-                  "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5,
-                  "RESET_LOGICAL_UNIT completed with %u of the 4 held writes completed",
-                  sc_completed(vm) - before - 1);
-        VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) - resets == 1,
-                  "%u device resets (1: the device kept the LU's writes after its TMF)",
-                  vmodel_reset_count(h.scsi->dev->model) - resets);
-        VW_EXPECT(vm, took < SC_SECOND / 100, "RESET_LOGICAL_UNIT took %llu us of virtual time",
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR,
+                  "RESET_LOGICAL_UNIT on a device that never resets: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, took >= SC_SECOND / 10 && took < SC_SECOND / 5,
+                  "the reset gave up after %llu us of virtual time (100 ms of 1 ms periods)",
                   (unsigned long long)(took / 10));
-        vw_sched_settle(vm);
-        VW_EXPECT(vm, sc_completed(vm) - before == 5 && bus_resets(vm) == bus0,
-                  "%u completions (5), %u bus resets", sc_completed(vm) - before,
-                  bus_resets(vm) - bus0);
+        VW_EXPECT(vm, vmodel_status(h.scsi->dev->model) & 0x80,
+                  "device status 0x%02x: FAILED not set", vmodel_status(h.scsi->dev->model));
+        VW_EXPECT(vm, sc_completed(vm) - before == 1,
+                  "%u completions when the reset SRB failed (only the SRB)",
+                  sc_completed(vm) - before);
+        uint8_t cdb[16], buf[SC_BLOCK] = {0};
+        sc_rw16(cdb, true, 29, 1);
+        if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, false, &r))
+            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_NO_DEVICE,
+                      "a write to the failed adapter: SRB 0x%02x", r.srb_status);
     }
-    sc_works(vm, &h, 23, 4, "the reset");
+    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
 out:
     sc_finish(vm, &h);
 }

@@ -54,6 +54,9 @@ struct sc_opts {
     uint32_t luns;
     uint64_t blocks;
     unsigned timeout_s;
+    bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
+                              the commands it ended, those kept 1 ms after it
+                              (vmodel_scsi_set_tmf_answer_first) */
 };
 
 struct sc_host {
@@ -109,6 +112,8 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
+    if (h->scsi != NULL)
+        vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first, SC_SECOND / 1000);
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 
@@ -273,6 +278,50 @@ static inline unsigned sc_completed(struct vm *vm)
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     return st.completed;
+}
+
+/* StorPort's bus resets (HwResetBus calls) so far. */
+static inline unsigned sc_bus_resets(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.resets;
+}
+
+/* What a scenario on held writes counts from */
+struct sc_before {
+    uint32_t resets;     /* device resets */
+    unsigned completed;  /* requests StorPort has seen completed */
+    unsigned bus_resets; /* HwResetBus calls */
+};
+
+/* The start of a scenario on writes the device holds: vioscsi on the
+ * in-process target (O), then 4 one-block writes to 0:0 at LBA..LBA+3
+ * (pattern STAMP) the device keeps: lost by the target (FAULTS), or with
+ * HANG done by the target and kept on the request queues for HANG of
+ * virtual time; none may have completed.  The counts from before them in
+ * *B.  False when the scenario cannot go on. */
+static inline bool sc_held_writes(struct vm *vm, struct sc_host *h, const struct sc_opts *o,
+                                  const struct mem_target_faults *faults, uint64_t hang,
+                                  uint32_t lba, uint8_t stamp, struct sc_before *b)
+{
+    if (!sc_start_mem(vm, h, o))
+        return false;
+    b->resets = vmodel_reset_count(h->scsi->dev->model);
+    b->completed = sc_completed(vm);
+    b->bus_resets = sc_bus_resets(vm);
+    if (faults != NULL)
+        mem_target_set_faults(h->mem, faults);
+    for (uint16_t q = VMODEL_SCSI_REQUESTQ; hang != 0 && q < h->scsi->dev->cfg.queues; q++)
+        vw_virtio_hang_queue(h->scsi->dev, q, hang);
+    vw_stor_address(vm, 0, 0);
+    if (!vw_stor_submit_writes(vm, 4, lba, stamp))
+        return false;
+    if (hang != 0)
+        vw_run_for(vm, SC_SECOND / 1000);
+    VW_EXPECT(vm, sc_completed(vm) == b->completed, "%u held writes completed before any reset",
+              sc_completed(vm) - b->completed);
+    return !vm->failed;
 }
 
 /* A READ of LBA 3 at 0:0 whose response the in-process target loses

@@ -113,3 +113,75 @@ VW_SCENARIO("viostor", disk_legacy_line, NULL)
                         .features = VS_F_DEFAULT & ~(VS_F_VERSION_1 | VS_F_MQ)};
     discovery(vm, &o);
 }
+
+/* A device that answers GET_ID late (queue 0 answers nothing for HANG from
+ * before the start): HwInitialize runs at DIRQL and may not wait for it
+ * (storport/nc-storport-hw_initialize; StorPortStallExecution: "less than
+ * a full millisecond"), so the start takes under 1 ms of virtual time; an
+ * INQUIRY for VPD 0x80 waits for GET_ID's answer, 100 ms at most.  Answered
+ * within them (50 ms): the model's serial, in 0x80 and 0x83.  Later (300
+ * ms): the INQUIRY is answered without a serial after 100 ms, the late
+ * answer is ignored (0x80 stays empty rather than change), and the disk
+ * works once the queue answers again. */
+static void serial_late(struct vm *vm, uint64_t hang)
+{
+    struct vs_disk d;
+    struct vs_opts o = {.hang_q0 = hang};
+    uint64_t t0 = vm->k->interrupt_time;
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    uint64_t t1 = vm->k->interrupt_time;
+    VW_EXPECT(vm, t1 - t0 < VS_SECOND / 1000, "the start took %llu us of virtual time",
+              (unsigned long long)((t1 - t0) / 10));
+    uint8_t r[64];
+    if (!inquiry(vm, 0x80, r, 64))
+        goto out;
+    uint64_t t2 = vm->k->interrupt_time;
+    bool in_time = hang <= VS_SECOND / 10;
+    if (in_time) {
+        VW_EXPECT(vm,
+                  r[1] == 0x80 && r[3] == strlen("vmodel-blk") &&
+                      memcmp(r + 4, "vmodel-blk", 10) == 0,
+                  "VPD 80 after a GET_ID answered late: serial of %u bytes '%.*s'", r[3],
+                  r[3] < 60 ? r[3] : 60, (const char *)r + 4);
+        VW_EXPECT(vm, t2 - t0 >= hang && t2 - t0 < hang + VS_SECOND / 100,
+                  "VPD 80 answered %llu us after the start (GET_ID answered after %llu us)",
+                  (unsigned long long)((t2 - t0) / 10), (unsigned long long)(hang / 10));
+        if (!inquiry(vm, 0x83, r, 64))
+            goto out;
+        VW_EXPECT(vm, r[1] == 0x83 && (r[5] & 0x0f) == 1 && memcmp(r + 16, "vmodel-blk", 10) == 0,
+                  "VPD 83: designator type %u without the serial", r[5] & 0x0f);
+    } else {
+        VW_EXPECT(vm, r[1] == 0x80 && r[3] == 0, "VPD 80 with GET_ID unanswered: %u bytes", r[3]);
+        VW_EXPECT(vm, t2 - t1 >= VS_SECOND / 10 && t2 - t1 < VS_SECOND / 10 + VS_SECOND / 100,
+                  "VPD 80 with GET_ID unanswered took %llu us (100 ms)",
+                  (unsigned long long)((t2 - t1) / 10));
+        vw_run_for(vm, hang);
+        if (!inquiry(vm, 0x80, r, 64))
+            goto out;
+        VW_EXPECT(vm, r[1] == 0x80 && r[3] == 0, "VPD 80 changed after GET_ID's late answer: %u",
+                  r[3]);
+    }
+    uint8_t cdb[16], out[512], back[512];
+    vs_fill(out, sizeof(out), 40, 9);
+    vs_rw16(cdb, true, 40, 1, false);
+    if (!vs_ok(vm, cdb, 16, out, sizeof(out), false, "WRITE after the serial"))
+        goto out;
+    vs_rw16(cdb, false, 40, 1, false);
+    if (vs_ok(vm, cdb, 16, back, sizeof(back), true, "READ after the serial"))
+        VW_EXPECT(vm, memcmp(out, back, sizeof(out)) == 0, "the write reads back wrong");
+    VW_EXPECT(vm, d.blk.ids == 1, "the device got %llu GET_ID requests, not 1",
+              (unsigned long long)d.blk.ids);
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", disk_serial_get_id_late, NULL)
+{
+    serial_late(vm, VS_SECOND / 20);
+}
+
+VW_SCENARIO("viostor", disk_serial_get_id_too_late, NULL)
+{
+    serial_late(vm, 3 * VS_SECOND / 10);
+}

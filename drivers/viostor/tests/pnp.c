@@ -147,3 +147,70 @@ VW_SCENARIO("viostor", pnp_d3_d0_under_io_four_queues_packed, NULL)
 {
     d3_run(vm, VS_F_DEFAULT | VS_F_MQ | VS_F_PACKED, 4);
 }
+
+/* D3 -> D0 on a device slow to reset (SLOW reads of device_status non-zero
+ * after each write of 0, vmodel reset_delay; ~0: never): ScsiStopAdapter and
+ * ScsiRestartAdapter run at DIRQL (storport/nc-storport-hw_adapter_control)
+ * and may stall less than a full millisecond
+ * (storport/nf-storport-storportstallexecution): each reads the status 8
+ * times at most (700 us), so neither call moves virtual time by 1 ms.  A
+ * device done within them (6 reads) is back when the restart returns; a
+ * slower one (30) is brought up by the driver's timer (1 ms periods,
+ * StorPort held off by BUSY and a pause meanwhile) and the first write
+ * after the restart waits for it; one that never reads 0 is failed after
+ * 100 periods (FAILED, the write NO_DEVICE). */
+static void d3_slow_reset(struct vm *vm, uint32_t slow)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
+    uint64_t t0 = vm->k->interrupt_time;
+    if (!vw_stor_power(vm, false))
+        goto out;
+    uint64_t t1 = vm->k->interrupt_time;
+    bool up = vw_stor_power(vm, true);
+    uint64_t t2 = vm->k->interrupt_time;
+    VW_EXPECT(vm, t1 - t0 < VS_SECOND / 1000 && t2 - t1 < VS_SECOND / 1000,
+              "device %u reads slow to reset: the stop took %llu us, the restart %llu us", slow,
+              (unsigned long long)((t1 - t0) / 10), (unsigned long long)((t2 - t1) / 10));
+    uint8_t cdb[16], out[512], back[512];
+    vs_fill(out, sizeof(out), 810, 6);
+    vs_rw16(cdb, true, 810, 1, false);
+    VW_EXPECT(vm, up, "the restart of a device %u reads slow to reset failed", slow);
+    if (slow != ~0u) {
+        if (!vs_ok(vm, cdb, 16, out, sizeof(out), false, "WRITE after D0"))
+            goto out;
+        vs_rw16(cdb, false, 810, 1, false);
+        if (vs_ok(vm, cdb, 16, back, sizeof(back), true, "READ after D0"))
+            VW_EXPECT(vm, memcmp(out, back, sizeof(out)) == 0,
+                      "the write after D0 reads back wrong");
+    } else {
+        struct vw_stor_result r;
+        if (vs_scsi(vm, cdb, 16, out, sizeof(out), false, &r))
+            VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+                      "a write after the failed restart: SRB 0x%02x", r.srb_status);
+        VW_EXPECT(vm, vmodel_status(d.dev->model) & 0x80, "device status 0x%02x: FAILED not set",
+                  vmodel_status(d.dev->model));
+    }
+out:
+    if (d.dev)
+        vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", pnp_d3_d0_slow_reset, NULL)
+{
+    d3_slow_reset(vm, 6);
+}
+
+VW_SCENARIO("viostor", pnp_d3_d0_slow_reset_timer, NULL)
+{
+    d3_slow_reset(vm, 30);
+}
+
+VW_SCENARIO("viostor", pnp_d3_d0_never_resets, NULL)
+{
+    d3_slow_reset(vm, ~0u);
+}

@@ -9,8 +9,6 @@
  * read outside the daemon after it stopped; UNMAP (DISCARD) and WRITE
  * SAME(16) (WRITE_ZEROES) reach the image with their exact ranges.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,28 +95,36 @@ static struct qsd_write *new_write(struct qsd_run *r)
     return w;
 }
 
+/* WRITE(16) (sectors filled) or READ(16) (zeroed buffers) of COUNT
+ * writes at once; RES the answers, BUFS their buffers (the caller frees
+ * them).  False when the batch did not run. */
+static bool batch(struct qsd_run *r, struct qsd_write **ws, unsigned count, bool read,
+                  uint8_t **bufs, struct vw_stor_result *res)
+{
+    static uint8_t cdbs[MAX_BATCH][16];
+    static unsigned lens[MAX_BATCH];
+    static uint32_t sizes[MAX_BATCH];
+    static bool in[MAX_BATCH];
+    for (unsigned i = 0; i < count; i++) {
+        struct qsd_write *w = ws[i];
+        sizes[i] = w->blocks * QSD_SECTOR;
+        bufs[i] = calloc(1, sizes[i]);
+        for (uint32_t b = 0; !read && b < w->blocks; b++)
+            fill_sector(bufs[i] + b * QSD_SECTOR, w->lba + b, w->id);
+        cdb16(cdbs[i], read ? 0x88 : 0x8a, w->lba, w->blocks);
+        lens[i] = 16, in[i] = read;
+    }
+    return vw_stor_scsi_batch(r->vm, count, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
+}
+
 /* Send WRITE(16) for COUNT writes at once and record which were
  * acknowledged; the class driver's answer to BUS_RESET is to retry. */
 static bool send_writes(struct qsd_run *r, struct qsd_write **ws, unsigned count,
                         unsigned *bus_resets)
 {
-    static uint8_t cdbs[MAX_BATCH][16];
     static uint8_t *bufs[MAX_BATCH];
-    static unsigned lens[MAX_BATCH];
-    static uint32_t sizes[MAX_BATCH];
-    static bool in[MAX_BATCH];
     static struct vw_stor_result res[MAX_BATCH];
-    for (unsigned i = 0; i < count; i++) {
-        struct qsd_write *w = ws[i];
-        sizes[i] = w->blocks * QSD_SECTOR;
-        bufs[i] = malloc(sizes[i]);
-        for (uint32_t b = 0; b < w->blocks; b++)
-            fill_sector(bufs[i] + b * QSD_SECTOR, w->lba + b, w->id);
-        cdb16(cdbs[i], 0x8a, w->lba, w->blocks);
-        lens[i] = 16, in[i] = false;
-    }
-    bool ok =
-        vw_stor_scsi_batch(r->vm, count, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
+    bool ok = batch(r, ws, count, false, bufs, res);
     for (unsigned i = 0; i < count; i++) {
         free(bufs[i]);
         if (!ok)
@@ -151,32 +157,32 @@ static bool flush(struct vm *vm)
     return scsi_ok(vm, c, 10, NULL, 0, false, "SYNCHRONIZE CACHE(10)");
 }
 
-struct resumer {
-    pid_t pid;
-    unsigned ms;
-    pthread_t thread;
-};
-
-/* Another thread: continue the stopped daemon after MS of real time. */
-static void *resume_later(void *arg)
+/* 32 new writes handed to the miniport at once while the daemon is stopped
+ * (SIGSTOP) for MS of real time (0: for good), HELD (vw_vhost_hold: a
+ * device that does not answer) or not (a slow host: waited for); WS the
+ * writes, BEFORE and AFTER StorPort's statistics around them, BUS_RESETS
+ * those that ended BUS_RESET.  The real and virtual time they took in
+ * REAL and VIRT (ms).  False when they did not run. */
+#define STOPPED_WRITES 32
+static bool writes_while_stopped(struct qsd_run *r, struct vw_vhost_dev *blk, unsigned ms,
+                                 bool held, struct qsd_write **ws, struct vw_stor_stats *before,
+                                 struct vw_stor_stats *after, unsigned *bus_resets, uint64_t *real,
+                                 uint64_t *virt)
 {
-    struct resumer *rs = arg;
-    struct timespec t = {.tv_sec = rs->ms / 1000, .tv_nsec = (long)(rs->ms % 1000) * 1000000};
-    nanosleep(&t, NULL);
-    kill(rs->pid, SIGCONT);
-    return NULL;
-}
-
-/* Stop the daemon now and continue it after MS of real time. */
-static bool hold_daemon(struct vm *vm, struct resumer *rs, pid_t pid, unsigned ms)
-{
-    rs->pid = pid, rs->ms = ms;
-    kill(pid, SIGSTOP);
-    if (pthread_create(&rs->thread, NULL, resume_later, rs) == 0)
-        return true;
-    kill(pid, SIGCONT);
-    vw_fail(vm, "cannot start the thread that continues the daemon");
-    return false;
+    vw_stor_stats(r->vm, before);
+    for (unsigned i = 0; i < STOPPED_WRITES; i++)
+        ws[i] = new_write(r);
+    if (!vw_vhost_pause(blk, ms))
+        return false;
+    if (held)
+        vw_vhost_hold(blk, ms);
+    *bus_resets = 0;
+    uint64_t t0 = real_ms(), v0 = r->vm->k->interrupt_time;
+    bool sent = send_writes(r, ws, STOPPED_WRITES, bus_resets);
+    vw_vhost_pause_end(blk);
+    vw_stor_stats(r->vm, after);
+    *real = real_ms() - t0, *virt = (r->vm->k->interrupt_time - v0) / 10000;
+    return sent;
 }
 
 /* COUNT new writes at queue depth QD (batches of QD handed over at once),
@@ -197,24 +203,14 @@ static void writes_at_depth(struct qsd_run *r, unsigned count, unsigned qd)
  * all at once). */
 static void read_back(struct qsd_run *r, unsigned count)
 {
-    static uint8_t cdbs[MAX_BATCH][16];
     static uint8_t *bufs[MAX_BATCH];
-    static unsigned lens[MAX_BATCH];
-    static uint32_t sizes[MAX_BATCH];
-    static bool in[MAX_BATCH];
     static struct vw_stor_result res[MAX_BATCH];
     struct qsd_write *ws[MAX_BATCH];
     unsigned n = 0;
     for (unsigned i = r->nw; i-- > 0 && n < count;)
         if (r->w[i].acked)
             ws[n++] = &r->w[i];
-    for (unsigned i = 0; i < n; i++) {
-        sizes[i] = ws[i]->blocks * QSD_SECTOR;
-        bufs[i] = calloc(1, sizes[i]);
-        cdb16(cdbs[i], 0x88, ws[i]->lba, ws[i]->blocks);
-        lens[i] = 16, in[i] = true;
-    }
-    bool ok = vw_stor_scsi_batch(r->vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res);
+    bool ok = batch(r, ws, n, true, bufs, res);
     uint8_t want[QSD_SECTOR];
     for (unsigned i = 0; i < n; i++) {
         for (uint32_t b = 0; ok && !r->vm->failed && b < ws[i]->blocks; b++) {
@@ -235,25 +231,16 @@ static void read_back(struct qsd_run *r, unsigned count)
  * reset returned (BUS_RESET) is sent again, as the class driver does. */
 static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
 {
-    enum { N = 32 };
+    enum { N = STOPPED_WRITES };
     struct qsd_write *ws[N];
     struct vw_stor_stats before, after;
-    vw_stor_stats(r->vm, &before);
-    for (unsigned i = 0; i < N; i++)
-        ws[i] = new_write(r);
+    unsigned bus_resets;
+    uint64_t real, virt;
     /* Held on purpose (vw_vhost_hold): a device that does not answer, so
      * virtual time runs to the time-out at once; continued while the
-     * reset's GET_VRING_BASE waits (5 s). */
-    struct resumer rs;
-    if (!hold_daemon(r->vm, &rs, blk->daemon, 4500))
+     * reset's GET_VRING_BASE waits. */
+    if (!writes_while_stopped(r, blk, 4500, true, ws, &before, &after, &bus_resets, &real, &virt))
         return;
-    vw_vhost_hold(blk, 4500);
-    unsigned bus_resets = 0;
-    bool sent = send_writes(r, ws, N, &bus_resets);
-    pthread_join(rs.thread, NULL);
-    if (!sent)
-        return;
-    vw_stor_stats(r->vm, &after);
     vw_log(r->vm,
            "reset in mid-stream: %u time-outs (last ended by tier %u), %u HwResetBus, %u of %u "
            "writes returned BUS_RESET",
@@ -395,28 +382,15 @@ enum qsd_plant {
  * 5 s hang bound: the run fails naming the back end. */
 static void stalled_daemon(struct qsd_run *r, struct vw_vhost_dev *blk, bool hung)
 {
-    enum { N = 32 };
-    struct qsd_write *ws[N];
+    struct qsd_write *ws[STOPPED_WRITES];
     struct vw_stor_stats before, after;
-    vw_stor_stats(r->vm, &before);
-    for (unsigned i = 0; i < N; i++)
-        ws[i] = new_write(r);
-    struct resumer rs;
-    if (hung) {
+    unsigned bus_resets;
+    uint64_t real, virt;
+    if (hung)
         vw_vhost_hang_bound(blk, 5000);
-        kill(blk->daemon, SIGSTOP); /* vw_vhost_stop kills it (SIGKILL) */
-    } else if (!hold_daemon(r->vm, &rs, blk->daemon, 4000)) {
+    if (!writes_while_stopped(r, blk, hung ? 0 : 4000, false, ws, &before, &after, &bus_resets,
+                              &real, &virt))
         return;
-    }
-    unsigned bus_resets = 0;
-    uint64_t t0 = real_ms(), v0 = r->vm->k->interrupt_time;
-    bool sent = send_writes(r, ws, N, &bus_resets);
-    if (!hung)
-        pthread_join(rs.thread, NULL);
-    if (!sent)
-        return;
-    vw_stor_stats(r->vm, &after);
-    uint64_t real = real_ms() - t0, virt = (r->vm->k->interrupt_time - v0) / 10000;
     vw_log(r->vm, "daemon stopped 4 s: %llu ms of real time, %llu ms of virtual time",
            (unsigned long long)real, (unsigned long long)virt);
     VW_EXPECT(r->vm,

@@ -62,6 +62,8 @@ struct vs_opts {
     uint64_t capacity;      /* sectors; 0: the image's */
     uint64_t image_sectors; /* the image grown to this many sectors (0: as made) */
     unsigned timeout_s;
+    uint64_t hang_q0; /* queue 0 answers nothing for this long from before the start (100 ns) */
+    uint64_t delay;   /* every request completes this long after taken (100 ns), from the start */
 };
 
 struct vs_disk {
@@ -133,8 +135,12 @@ static inline bool vs_start(struct vm *vm, struct vs_disk *d, const struct vs_op
     if (d->dev == NULL)
         return false;
     vmodel_set_handler(d->dev->model, vmodel_blk_handler, &d->blk);
+    if (o->delay)
+        vw_virtio_delay(d->dev, -1, o->delay, o->delay, false);
     vs_config(d, o);
     vw_stor_attach_pci(vm, d->dev->pdo);
+    if (o->hang_q0 != 0)
+        vw_virtio_hang_queue(d->dev, 0, o->hang_q0);
     struct vw_stor_config sc = {.timeout_s = o->timeout_s ? o->timeout_s : 10};
     if (!vw_driver_load(vm, "viostor") || !vw_stor_start(vm, &sc))
         return false;

@@ -20,9 +20,11 @@
 #include "ram.h"
 
 #define CONNECT_TIMEOUT_MS 15000 /* testpmd's EAL takes a while on a loaded machine */
-/* How long a run waits in real time for a back end that does not answer
- * (virtual time stands still meanwhile; then the driver's own wait times
- * out in virtual time at once). */
+/* How long a run waits in real time after a kick for its call (virtual
+ * time stands still meanwhile).  Beyond it, a back end that still owes
+ * buffers it was kicked for, or a polling one that leaves buffers unused,
+ * is waited for up to the hang bound (VW_VHOST_HANG_MS); a kick with
+ * nothing owed lets the driver's own wait time out in virtual time. */
 #define REQUEST_TIMEOUT_MS 3000
 #define QUIET_MS           20 /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
@@ -241,9 +243,10 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 }
 
 /* A polling back end still has work: some queue other than a receive queue
- * holds buffers.  Waited for while it makes progress (a used entry or a
- * call within REQUEST_TIMEOUT_MS: a loaded host's testpmd is slow, not
- * stuck); past that, virtual time runs on as before. */
+ * holds buffers.  Waited for in real time (virtual time stands still) as
+ * long as it is not silent past the hang bound: pending_since_ms is when
+ * the buffers were first seen or its last call or used entry, whichever is
+ * later (poll_calls fails the run past the bound). */
 static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
 {
     bool pending = false;
@@ -257,7 +260,7 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
         d->pending_since_ms = now;
     else if (d->progress_ms > d->pending_since_ms)
         d->pending_since_ms = d->progress_ms;
-    return now - d->pending_since_ms < REQUEST_TIMEOUT_MS;
+    return true;
 }
 
 /* Nothing more can come from a back end that answers only what it is
@@ -310,6 +313,7 @@ static bool owed(struct vw_vhost_dev *d)
 void vw_vhost_hang_bound(struct vw_vhost_dev *d, unsigned ms)
 {
     d->hang_ms = ms;
+    d->vu.reply_ms = ms;
 }
 
 void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms)
@@ -331,18 +335,22 @@ static bool poll_calls(struct vw_vhost_dev *d)
     if (note_used(d, now)) /* the back end wrote a ring: progress */
         d->progress_ms = now;
     bool owing = !held && owed(d);
+    bool working = !held && backend_working(d, now);
+    uint64_t bound = d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS;
+    uint64_t silent = owing ? now - d->progress_ms : working ? now - d->pending_since_ms : 0;
     if (!owing && !d->type->polls) {
         d->progress_ms = now;
-    } else if (owing && now - d->progress_ms >= (d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS)) {
+    } else if (silent >= bound) {
         vw_fail(dev->vm,
-                "vhost-%s: the back end (%s, pid %d) hangs: kicked buffers unused and no call "
-                "for %llu ms of real time",
+                "vhost-%s: the back end (%s, pid %d) hangs: %s and no call or used entry for "
+                "%llu ms of real time",
                 d->type->name, d->type->program, d->daemon,
-                (unsigned long long)(now - d->progress_ms));
+                owing ? "kicked buffers unused" : "buffers it polls for unused",
+                (unsigned long long)silent);
         log_rings(d);
         return false;
     }
-    bool busy = owing || (!held && now < d->deadline_ms && !settled(d)) || backend_working(d, now);
+    bool busy = owing || (!held && now < d->deadline_ms && !settled(d)) || working;
     for (unsigned i = 0; i < n; i++) {
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
         if (d->q[i].started)
@@ -413,8 +421,46 @@ static void log_rings(struct vw_vhost_dev *d)
 
 static const struct vw_virtio_backend backend = {driver_ok, reset, notify, poll_backend};
 
+/* A host thread: continue the paused back end after its pause. */
+static void *resume_later(void *arg)
+{
+    struct vw_vhost_dev *d = arg;
+    struct timespec t = {.tv_sec = d->pause_ms / 1000,
+                         .tv_nsec = (long)(d->pause_ms % 1000) * 1000000};
+    nanosleep(&t, NULL);
+    kill(d->daemon, SIGCONT);
+    return NULL;
+}
+
+bool vw_vhost_pause(struct vw_vhost_dev *d, unsigned ms)
+{
+    if (d->daemon <= 0 || d->resuming) {
+        vw_fail(d->vm, "harness: vw_vhost_pause: no back end running, or paused already");
+        return false;
+    }
+    d->pause_ms = ms;
+    kill(d->daemon, SIGSTOP);
+    if (ms == 0)
+        return true;
+    if (pthread_create(&d->resumer, NULL, resume_later, d) == 0) {
+        d->resuming = true;
+        return true;
+    }
+    kill(d->daemon, SIGCONT);
+    vw_fail(d->vm, "harness: cannot start the thread that continues the back end");
+    return false;
+}
+
+void vw_vhost_pause_end(struct vw_vhost_dev *d)
+{
+    if (d->resuming)
+        pthread_join(d->resumer, NULL);
+    d->resuming = false;
+}
+
 void vw_vhost_stop(struct vw_vhost_dev *d)
 {
+    vw_vhost_pause_end(d);
     vw_vhost_close(&d->vu);
     if (d->stdin_fd >= 0)
         close(d->stdin_fd);

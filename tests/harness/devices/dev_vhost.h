@@ -13,6 +13,7 @@
  * dev_vhost_blk.c (qemu-storage-daemon), dev_vhost_net.c (DPDK testpmd).
  */
 #pragma once
+#include <pthread.h>
 #include <poll.h>
 #include <stddef.h>
 #include "dev_virtio.h"
@@ -104,6 +105,11 @@ struct vw_vhost_dev {
     unsigned hang_ms;
     int stdin_fd; /* the back end's stdin (testpmd exits on its EOF) */
     int lock_fd;  /* polls: held while the back end runs (one per machine) */
+    /* vw_vhost_pause: the thread that continues the back end, and after
+     * how long (0: stopped for good). */
+    pthread_t resumer;
+    bool resuming;
+    unsigned pause_ms;
     /* net: queue pairs the driver set on the control queue, and control
      * commands refused */
     uint16_t net_pairs;
@@ -132,6 +138,12 @@ void vw_vhost_hang_bound(struct vw_vhost_dev *d, unsigned ms);
  * virtual time runs on to the driver's time-outs; after it the harness
  * waits for what is still owed as usual. */
 void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms);
+/* The scenario stops the back end (SIGSTOP) now as a slow or loaded host
+ * would, for MS of real time (a host thread continues it), or for good
+ * when MS is 0: unlike vw_vhost_hold the harness keeps waiting for it, up
+ * to its hang bound.  vw_vhost_pause_end waits for the continuation. */
+bool vw_vhost_pause(struct vw_vhost_dev *d, unsigned ms);
+void vw_vhost_pause_end(struct vw_vhost_dev *d);
 /* Stop the back end now (by PID) and record its lifetime. */
 void vw_vhost_stop(struct vw_vhost_dev *d);
 

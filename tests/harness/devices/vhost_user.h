@@ -24,6 +24,7 @@ struct vw_vhost {
     uint64_t features, protocol_features; /* offered; protocol: negotiated */
     uint64_t queue_num;                   /* GET_QUEUE_NUM (MQ), else 0 */
     unsigned requests;                    /* messages sent (statistics) */
+    unsigned reply_ms;                    /* a reply's real-time bound (0: 30 s) */
     char error[200];
 };
 

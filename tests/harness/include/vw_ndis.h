@@ -48,8 +48,10 @@
 #define VW_NDIS_RECEIVE_FLAGS_RESOURCES 0x2
 
 #include "vw_oid.h" /* the OIDs */
-/* NETWORK_ADDRESS AddressType of IPv4 (network/oid-gen-network-layer-addresses) */
+/* NETWORK_ADDRESS AddressType of IPv4 (network/oid-gen-network-layer-addresses)
+ * and of IPv6 (NDIS_PROTOCOL_ID_IP6, ntddndis.h: Microsoft's Win32 metadata) */
 #define VW_NDIS_PROTOCOL_ID_TCP_IP 0x02u
+#define VW_NDIS_PROTOCOL_ID_IP6    0x03u
 
 /* NDIS_PACKET_TYPE_* (network/oid-gen-current-packet-filter). */
 #define VW_NDIS_PACKET_TYPE_DIRECTED      0x01u

@@ -411,6 +411,9 @@ gva_t vw_cpu_enter_istack(struct vm *vm);
 void vw_cpu_leave_istack(struct vm *vm);
 /* Run a DPC routine on the running CPU; false when it failed or spins. */
 bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args);
+/* The DPC routine running on the running CPU (a number unique on that
+ * CPU, counting from 1), 0 when none: what a stall is charged to. */
+uint64_t vw_cpu_dpc_running(struct vm *vm);
 bool vw_cpu_spinning(struct vm *vm);
 /* vw_call: the routine stopped spinning on a lock (returns at once). */
 bool vw_cpu_take_suspend(struct vm *vm);

@@ -11,7 +11,9 @@
  * dpdk-dev).
  */
 #include <string.h>
+#include <time.h>
 #include "dev_vhost.h"
+#include "kernel.h"
 #include "scenario.h"
 
 #define VNET_IOCTL_SEND 0x222044u
@@ -28,6 +30,14 @@ struct vnet_info {
     uint64_t features;
     uint32_t pairs, sent[2], received[2];
 };
+
+/* Real time in ms (host clock). */
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static const uint8_t peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0a};
 static const uint8_t self[6] = {0x52, 0x54, 0x00, 0x76, 0x77, 0x01};
@@ -73,7 +83,11 @@ static void recv_frame(struct vm *vm, gva_t pdo, unsigned pair, unsigned k)
               "pair %u frame %u: the payload differs from what was sent", pair, k);
 }
 
-static void run(struct vm *vm, uint64_t withhold)
+/* How long testpmd is stopped (SIGSTOP) before the frames go out: not at
+ * all, 4 s of real time (a loaded host), or for good (a hang). */
+enum net_pause { NET_RUNS, NET_STOPPED_4S, NET_HUNG };
+
+static void run(struct vm *vm, uint64_t withhold, enum net_pause pause)
 {
     if (!vw_vhost_require(vm, &vw_vhost_net))
         return;
@@ -88,6 +102,11 @@ static void run(struct vm *vm, uint64_t withhold)
               "the polling back end's lock is free while testpmd runs");
     VW_EXPECT(vm, vw_pnp(vm, pdo, VW_IRP_MN_START_DEVICE) == 0, "START_DEVICE failed");
     VW_EXPECT(vm, vw_create(vm, pdo) == 0, "IRP_MJ_CREATE failed");
+    uint64_t v0 = vm->k->interrupt_time, t0 = wall_ms();
+    if (pause == NET_HUNG)
+        vw_vhost_hang_bound(net, 5000);
+    if (pause != NET_RUNS && !vw_vhost_pause(net, pause == NET_HUNG ? 0 : 4000))
+        return;
     /* All frames out on both pairs first, then every answer reaped. */
     for (unsigned k = 0; k < FRAMES && !vm->failed; k++)
         for (unsigned pair = 0; pair < NET_QUEUES / 2 && !vm->failed; pair++)
@@ -95,6 +114,16 @@ static void run(struct vm *vm, uint64_t withhold)
     for (unsigned k = 0; k < FRAMES && !vm->failed; k++)
         for (unsigned pair = 0; pair < NET_QUEUES / 2 && !vm->failed; pair++)
             recv_frame(vm, pdo, pair, k);
+    vw_vhost_pause_end(net);
+    if (pause == NET_STOPPED_4S) {
+        /* The wait was in real time: no receive timed out (5 s virtual). */
+        uint64_t real = wall_ms() - t0, virt = (vm->k->interrupt_time - v0) / 10000;
+        vw_log(vm, "testpmd stopped 4 s: %llu ms of real time, %llu ms of virtual time",
+               (unsigned long long)real, (unsigned long long)virt);
+        VW_EXPECT(vm, real >= 4000 && virt < 5000,
+                  "testpmd stopped 4 s: %llu ms real, %llu ms virtual (a receive's wait is 5 s)",
+                  (unsigned long long)real, (unsigned long long)virt);
+    }
 
     struct vnet_info info = {0};
     uint64_t got = 0;
@@ -131,7 +160,22 @@ static void run(struct vm *vm, uint64_t withhold)
 
 VW_SCENARIO("vhost", net_2q_split, NULL)
 {
-    run(vm, 1ull << F_RING_PACKED);
+    run(vm, 1ull << F_RING_PACKED, NET_RUNS);
+}
+
+/* testpmd stopped 4 s of real time with every frame waiting on its
+ * transmit queues: a slow host, not a device that hangs.  The front end
+ * waits for it in real time (virtual time stands still; with the old 3 s
+ * bound virtual time ran on and a receive timed out). */
+VW_SCENARIO("vhost", net_2q_split_testpmd_stopped_4s, NULL)
+{
+    run(vm, 1ull << F_RING_PACKED, NET_STOPPED_4S);
+}
+
+/* Stopped for good, with a 5 s hang bound: the run fails naming testpmd. */
+VW_SCENARIO("vhost", checker_testpmd_hangs, "the back end (dpdk-testpmd, pid")
+{
+    run(vm, 1ull << F_RING_PACKED, NET_HUNG);
 }
 
 /* Packed rings against testpmd: DPDK leaves the driver's length in the used
@@ -139,5 +183,5 @@ VW_SCENARIO("vhost", net_2q_split, NULL)
  * (spec 2.8.4); the ring core ignores it. */
 VW_SCENARIO("vhost", net_2q_packed, NULL)
 {
-    run(vm, 0);
+    run(vm, 0, NET_RUNS);
 }

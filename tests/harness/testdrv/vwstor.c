@@ -9,7 +9,9 @@
  * "pause=1" pauses the adapter at the first write and resumes it from the
  * DPC; "lureset=N" and "devreset=N" say how it answers a LUN or target
  * reset SRB: 0 resets (every held request ends BUS_RESET, then the SRB
- * SUCCESS), 1 holds the SRB (only HwResetBus ends it), 2 fails it.
+ * SUCCESS), 1 holds the SRB (only HwResetBus ends it), 2 fails it;
+ * "pstall=1" with "config=1" busy-waits 5 ms in ScsiSetRunningConfig
+ * (PASSIVE_LEVEL: allowed in 500 us steps).
  * Built again as bad/badstor.c with VWSTOR_PLANTED: "mode=N" in the
  * ArgumentString then plants one bug per checker (VWSTOR_BUG_*).
  */
@@ -42,6 +44,11 @@ enum {
     VWSTOR_BUG_DUMP_MEMORY,     /* the dump copy asks for the whole 64 KiB disk */
     VWSTOR_BUG_LONG_STALL,      /* HwStartIo busy-waits 10 ms in 500 us stalls */
     VWSTOR_BUG_RESET_KEEPS,     /* a LUN reset SRB succeeds, the held reads stay held */
+    VWSTOR_BUG_INIT_STALL,      /* HwInitialize busy-waits 2 ms (at DIRQL) */
+    VWSTOR_BUG_STOP_STALL,      /* HwAdapterControl(ScsiStopAdapter) busy-waits 2 ms (DIRQL) */
+    VWSTOR_BUG_DPC_STALL,       /* the DPC busy-waits 2 ms (DISPATCH_LEVEL) */
+    VWSTOR_BUG_BUILDIO_STALL,   /* HwBuildIo busy-waits 2 ms (DISPATCH_LEVEL) */
+    VWSTOR_BUG_WHOLE_MS,        /* HwFindAdapter stalls a full millisecond in one call */
 };
 
 /* How a LUN or target reset SRB is answered ("lureset=N", "devreset=N"). */
@@ -58,6 +65,7 @@ typedef struct _VWSTOR_EXT {
     ULONG RegScratch[4];     /* the planted foreign registry buffer */
     BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
     BOOLEAN Config;          /* "config=1": claims ScsiSetBootConfig/SetRunningConfig */
+    BOOLEAN PassiveStall;    /* "pstall=1": ScsiSetRunningConfig busy-waits 5 ms */
     ULONG LuReset, DevReset; /* RESET_DOES, RESET_HOLDS or RESET_FAILS */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
@@ -67,6 +75,14 @@ typedef struct _VWSTOR_SRBEXT {
     ULONG Magic; /* written by HwBuildIo: StorPort never initialises it */
     ULONG Lba, Blocks;
 } VWSTOR_SRBEXT, *PVWSTOR_SRBEXT;
+
+/* Any IRQL: busy-wait US microseconds in 500 us stalls, each within the
+ * documented limit (a device poll). */
+static VOID BusyWait(ULONG Us)
+{
+    for (; Us >= 500; Us -= 500)
+        StorPortStallExecution(500);
+}
 
 DRIVER_INITIALIZE DriverEntry;
 static HW_FIND_ADAPTER StorFindAdapter;
@@ -179,6 +195,9 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
 #endif
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
     ext->Config = ArgValue(ArgumentString, "config") != 0;
+    ext->PassiveStall = ArgValue(ArgumentString, "pstall") != 0;
+    if (ext->Bug == VWSTOR_BUG_WHOLE_MS)
+        StorPortStallExecution(1000);
     ext->LuReset = ArgValue(ArgumentString, "lureset");
     ext->DevReset = ArgValue(ArgumentString, "devreset");
     ConfigInfo->MaximumTransferLength = 16 * 1024;
@@ -219,6 +238,8 @@ static BOOLEAN NTAPI StorInitialize(PVOID DeviceExtension)
     MESSAGE_INTERRUPT_INFORMATION info;
     if (ext->Bug == VWSTOR_BUG_UNCACHED_LATE)
         ext->Disk = StorPortGetUncachedExtension(ext, NULL, DISK_BYTES);
+    if (ext->Bug == VWSTOR_BUG_INIT_STALL)
+        BusyWait(2000);
     /* Count the granted messages as upstream does: ids 0, 1, ... until one fails. */
     for (ext->Messages = 0; ext->Messages < 16; ext->Messages++)
         if (StorPortGetMSIInfo(ext, ext->Messages, &info) != STOR_STATUS_SUCCESS)
@@ -282,6 +303,8 @@ static BOOLEAN NTAPI StorBuildIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVWSTOR_EXT ext = DeviceExtension;
     PVWSTOR_SRBEXT se = SrbGetMiniportContext(Srb);
+    if (ext->Bug == VWSTOR_BUG_BUILDIO_STALL)
+        BusyWait(2000);
     se->Magic = SRBEXT_MAGIC;
     se->Lba = se->Blocks = 0;
     if (SrbGetSrbFunction(Srb) != SRB_FUNCTION_EXECUTE_SCSI)
@@ -520,8 +543,7 @@ static BOOLEAN NTAPI StorStartIo(PVOID DeviceExtension, PVOID Srb)
     if (StorPortGetCurrentProcessorNumber(ext, &pn) == STOR_STATUS_SUCCESS)
         ext->LastCpu = pn.Group * 64u + pn.Number;
     if (ext->Bug == VWSTOR_BUG_LONG_STALL)
-        for (int i = 0; i < 20; i++)
-            StorPortStallExecution(500);
+        BusyWait(10000);
     if (ext->Bug == VWSTOR_BUG_RELOCK) {
         STOR_LOCK_HANDLE h;
         StorPortAcquireSpinLock(ext, StartIoLock, NULL, &h);
@@ -582,6 +604,8 @@ static VOID NTAPI StorCompleteDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID Ar
     }
     if (ext->Bug == VWSTOR_BUG_DOUBLE_COMPLETE && n > 0)
         Complete(ext, done[0], SRB_STATUS_SUCCESS);
+    if (ext->Bug == VWSTOR_BUG_DPC_STALL)
+        BusyWait(2000);
 }
 
 /* DIRQL, interrupt lock held: there is no device, so never ours. */
@@ -649,6 +673,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI StorAdapterControl(PVOID DeviceExtensio
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:
+        if (ext->Bug == VWSTOR_BUG_STOP_STALL)
+            BusyWait(2000);
         ext->Stopped = TRUE;
         return ScsiAdapterControlSuccess;
     case ScsiRestartAdapter:
@@ -658,6 +684,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI StorAdapterControl(PVOID DeviceExtensio
     case ScsiSetBootConfig: /* PASSIVE_LEVEL, after the stop */
         return ext->Stopped ? ScsiAdapterControlSuccess : ScsiAdapterControlUnsuccessful;
     case ScsiSetRunningConfig: /* PASSIVE_LEVEL, before the restart */
+        if (ext->PassiveStall)
+            BusyWait(5000);
         return ext->Stopped ? ScsiAdapterControlSuccess : ScsiAdapterControlUnsuccessful;
     default:
         return ScsiAdapterControlUnsuccessful;

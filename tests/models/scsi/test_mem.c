@@ -262,6 +262,143 @@ static void t_mem_lost_then_lun_reset(void)
     mrig_fini(&m);
 }
 
+/* The order a driver sees used entries in: a LUN RESET ends 6 lost commands on two request
+ * queues whose seeded delays (20..200) are far longer than the control queue's (none). */
+#define ORDER_CMDS 6
+
+struct order {
+    int tmf_at;             /* the look at which the TMF's entry was seen, -1 never */
+    int cmd_at[ORDER_CMDS]; /* the same for each command */
+    uint8_t tmf, resp[ORDER_CMDS];
+};
+
+static uint32_t order_seed;
+
+static void order_mc(struct vmodel_config *mc)
+{
+    mc->seed = order_seed;
+}
+
+/** Take what the device used since the last look (look number LOOK) on every queue */
+static void order_look(struct mrig *m, struct order *o, int look)
+{
+    uint8_t *ctrl = (uint8_t *)bed_buf_va(&m->r.b, RIG_CTRL_BUF);
+    uint32_t len;
+    uint8_t *cookie;
+
+    while ((cookie = virtqueue_get(&m->r.b.vq[VMODEL_SCSI_CONTROLQ], &len)) != NULL)
+        if (cookie == ctrl) {
+            o->tmf_at = look;
+            o->tmf = ctrl[256];
+        }
+    for (unsigned q = 0; q < 2; q++)
+        while ((cookie = virtqueue_get(&m->r.b.vq[VMODEL_SCSI_REQUESTQ + q], &len)) != NULL)
+            for (unsigned i = 0; i < ORDER_CMDS; i++)
+                if (cookie == bed_buf_va(&m->r.b, 2 * i)) {
+                    o->cmd_at[i] = look;
+                    o->resp[i] = cookie[2048 + 11];
+                }
+}
+
+/** The LUN RESET run at model seed SEED (ANSWER_FIRST: the other order); false on a set-up
+ *  failure */
+static bool order_run(uint32_t seed, bool answer_first, struct order *o, uint64_t *stat)
+{
+    struct mrig m;
+    struct vmodel_scsi_config sc;
+    struct rig_cmd c = {.target = 0, .lun = 0};
+    uint64_t now = 0;
+    int look = 0;
+
+    memset(o, 0xff, sizeof(*o));
+    m.mt = mem_target_create(1, 1, BLOCKS);
+    if (m.mt == NULL)
+        return false;
+    vmodel_scsi_default_config(&sc);
+    sc.num_queues = 2;
+    order_seed = seed;
+    if (rig_init(&m.r, mem_target_base(m.mt), &sc, ALL_SCSI, order_mc) != 0) {
+        mrig_fini(&m);
+        return false;
+    }
+    vmodel_scsi_set_tmf_answer_first(m.r.s, answer_first, answer_first ? 50 : 0);
+    vmodel_queue_delay(m.r.b.m, VMODEL_SCSI_REQUESTQ, 20, 200);
+    vmodel_queue_delay(m.r.b.m, VMODEL_SCSI_REQUESTQ + 1, 20, 200);
+    mem_target_set_faults(m.mt, &(struct mem_target_faults){.lose_every = 1});
+    for (unsigned i = 0; i < ORDER_CMDS; i++) {
+        c.tag = 40 + i;
+        cdb_rw16(&c, false, i, 1);
+        if (rig_send(&m.r, i % 2, i, &c) != 0) {
+            mrig_fini(&m);
+            return false;
+        }
+    }
+    rig_step(&m.r);
+    rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0, 0);
+    for (unsigned i = 0; i < 300; i++) { /* a look after every used-index update */
+        vmodel_set_time(m.r.b.m, ++now);
+        vmodel_run(m.r.b.m);
+        order_look(&m, o, look++);
+        vmodel_scsi_poll(m.r.s, 0);
+        vmodel_run(m.r.b.m);
+        order_look(&m, o, look++);
+    }
+    *stat = answer_first ? vmodel_scsi_stats(m.r.s)->tmf_answer_first
+                         : vmodel_scsi_stats(m.r.s)->tmf_after_ended;
+    mrig_fini(&m);
+    return true;
+}
+
+/** The rule: every ended command's entry was seen at an earlier look than the TMF's */
+static bool tmf_used_last(const struct order *o)
+{
+    if (o->tmf_at < 0)
+        return false;
+    for (unsigned i = 0; i < ORDER_CMDS; i++)
+        if (o->cmd_at[i] < 0 || o->cmd_at[i] >= o->tmf_at)
+            return false;
+    return true;
+}
+
+/** A TMF is answered on the control queue only after the used entries of the commands it
+ *  ended are on their request queues, whatever the seeded delays (SAM-5: FUNCTION
+ *  COMPLETE after the affected tasks are ended; QEMU pushes them first) */
+static void t_mem_tmf_after_ended(void)
+{
+    struct order o;
+    uint64_t held;
+
+    for (uint32_t seed = 1; seed <= 8; seed++) {
+        CHECK(order_run(seed, false, &o, &held));
+        CHECK(tmf_used_last(&o));
+        CHECK_EQ(o.tmf, VIRTIO_SCSI_S_FUNCTION_COMPLETE);
+        for (unsigned i = 0; i < ORDER_CMDS; i++)
+            CHECK_EQ(o.resp[i], VIRTIO_SCSI_S_RESET);
+        CHECK_EQ(held, 1);
+    }
+}
+
+/** The other order, legal for virtio (no queue is ordered against another), asked for
+ *  with vmodel_scsi_set_tmf_answer_first: the TMF's entry comes before every ended
+ *  command's, those kept 50 ticks after it, and the order check above (planted case)
+ *  says so */
+static void t_mem_tmf_answer_first(void)
+{
+    struct order o;
+    uint64_t after;
+
+    for (uint32_t seed = 1; seed <= 8; seed++) {
+        CHECK(order_run(seed, true, &o, &after));
+        CHECK(!tmf_used_last(&o));
+        CHECK(o.tmf_at >= 0);
+        for (unsigned i = 0; i < ORDER_CMDS; i++) {
+            CHECK(o.cmd_at[i] >= o.tmf_at + 2 * 45); /* kept 50 after it (2 looks a tick) */
+            CHECK_EQ(o.resp[i], VIRTIO_SCSI_S_RESET);
+        }
+        CHECK_EQ(after, ORDER_CMDS);
+    }
+}
+
 /** A TMF that never completes stays the device's; a device reset takes the buffers back
  *  and the target's late answers are dropped as stale, never written */
 static void t_mem_tmf_never_then_reset(void)
@@ -428,6 +565,8 @@ const struct vtest scsi_mem_tests[] = {
     {"mem_events_missed", t_mem_events_missed},
     {"mem_param_change", t_mem_param_change},
     {"mem_lost_then_lun_reset", t_mem_lost_then_lun_reset},
+    {"mem_tmf_after_ended", t_mem_tmf_after_ended},
+    {"mem_tmf_answer_first", t_mem_tmf_answer_first},
     {"mem_tmf_never_then_reset", t_mem_tmf_never_then_reset},
     {"mem_busy_storm", t_mem_busy_storm},
     {"mem_long_sense", t_mem_long_sense},

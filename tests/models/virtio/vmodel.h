@@ -280,6 +280,16 @@ int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t writ
  *  takes on QUEUE (one used-index update): a virtio-net frame over several merged receive
  *  buffers, which the driver must see all at once (virtio 1.2, 5.1.6.4) */
 int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
+/** The request QUEUE/ID the device holds (taken, not used; or the one the handler is
+ *  taking now) as a number no other request of this device gets: 0 when none */
+uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id);
+/** As vmodel_complete, but the used entry is written only once every request in AFTER
+ *  (N tickets, vmodel_ticket; 0s and ones already used are ignored) is used, even on
+ *  other queues: an order the device keeps itself where virtio orders no queue against
+ *  another (a virtio-scsi TMF answered after the commands it ended, as SAM-5 and QEMU),
+ *  and no earlier than HOLD of virtual time from now */
+int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written,
+                          const uint64_t *after, unsigned n, uint64_t hold);
 /** Device resets so far: a back end's completion from before a reset is stale */
 uint32_t vmodel_reset_count(struct vmodel *m);
 

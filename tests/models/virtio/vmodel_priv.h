@@ -18,12 +18,15 @@ struct vmodel_pending {
      *  the ring while the device still owns the buffer (spec 2.8). */
     uint8_t *descs;
     uint32_t in_len;
-    uint32_t cap;  /**< Device-writable bytes of the request */
-    bool deferred; /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
-    uint64_t step; /**< Step it was consumed in */
-    uint64_t due;  /**< Virtual time it may complete at (vmodel_queue_delay) */
-    bool joined;   /**< Completed, but used together with the next request taken
-                        (vmodel_complete_joined): due when that one is */
+    uint32_t cap;    /**< Device-writable bytes of the request */
+    bool deferred;   /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
+    uint64_t step;   /**< Step it was consumed in */
+    uint64_t due;    /**< Virtual time it may complete at (vmodel_queue_delay) */
+    bool joined;     /**< Completed, but used together with the next request taken
+                          (vmodel_complete_joined): due when that one is */
+    uint64_t ticket; /**< Its own number while held (vmodel_ticket) */
+    uint64_t *after; /**< Tickets that must be used first (vmodel_complete_after) */
+    unsigned nafter;
 };
 
 struct vmodel_queue {
@@ -72,9 +75,12 @@ struct vmodel {
     uint64_t rng;
     uint64_t nrng; /* how long the device keeps working (own stream: rng sequences unchanged) */
     uint64_t step;
-    uint32_t resets; /* device resets so far (vmodel_reset_count) */
-    uint64_t now;    /* virtual time (vmodel_set_time) */
-    uint64_t drng;   /* request delays (own stream: rng sequences unchanged) */
+    uint32_t resets;                  /* device resets so far (vmodel_reset_count) */
+    uint64_t now;                     /* virtual time (vmodel_set_time) */
+    uint64_t drng;                    /* request delays (own stream: rng sequences unchanged) */
+    uint64_t tickets;                 /* the last ticket given (vmodel_ticket) */
+    uint64_t taking_ticket;           /* the request the handler is taking now: its ticket, */
+    uint16_t taking_queue, taking_id; /* queue and ID (taking_ticket 0: none) */
     uint8_t pcicfg[256];
     uint64_t bar_len[6];
     bool bar_io[6];
@@ -117,5 +123,6 @@ bool vmodel_has(const struct vmodel *m, unsigned bit);
 void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q);
 unsigned vmodel_ring_run(struct vmodel *m, uint16_t index);
 void vmodel_ring_kick(struct vmodel *m, uint16_t index);
+bool vmodel_pending_blocked(struct vmodel *m, struct vmodel_pending *p);
 
 #endif /* VMODEL_PRIV_H */

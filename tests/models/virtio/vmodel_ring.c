@@ -58,8 +58,10 @@ void vmodel_queue_reset(struct vmodel *m, struct vmodel_queue *q)
 {
     struct vmodel_pending *pending = q->pending;
 
-    for (unsigned k = 0; k < q->npending; k++)
+    for (unsigned k = 0; k < q->npending; k++) {
         free(pending[k].descs);
+        free(pending[k].after);
+    }
     bool hold = q->hold; /* the scenario's settings, not device state */
     uint64_t delay_min = q->delay_min, delay_max = q->delay_max, frozen = q->frozen_until;
     uint64_t service = q->service_period;
@@ -183,8 +185,12 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
     uint32_t written;
     unsigned i;
 
+    m->taking_queue = qi; /* vmodel_ticket answers for it while the handler runs */
+    m->taking_id = id;
+    m->taking_ticket = ++m->tickets;
     if (m->handler != NULL) {
         written = m->handler(m->handler_ctx, &req);
+        m->taking_ticket = 0;
         if (written == VMODEL_LATER)
             return VMODEL_LATER; /* left in the ring, not consumed */
         m->stats.requests++;
@@ -193,6 +199,7 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
         if (written == VMODEL_ASYNC)
             return VMODEL_ASYNC; /* consumed; vmodel_complete says how much was written */
     } else {
+        m->taking_ticket = 0;
         m->stats.requests++;
         m->stats.ring_descriptors += c->ring_descs;
         m->stats.descriptors += c->ring_descs + c->table_descs;
@@ -261,7 +268,8 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
 
         if (q->pending[k].deferred)
             continue; /* the back end completes it (vmodel_complete), in any order */
-        if (m->step >= q->pending[k].step + m->beh.delay && m->now >= q->pending[k].due)
+        if (m->step >= q->pending[k].step + m->beh.delay && m->now >= q->pending[k].due &&
+            !vmodel_pending_blocked(m, &q->pending[k]))
             return (int)k;
         if (!m->beh.out_of_order)
             return -1;
@@ -272,6 +280,7 @@ static int pick(struct vmodel *m, struct vmodel_queue *q)
 static void drop(struct vmodel_queue *q, unsigned k)
 {
     free(q->pending[k].descs);
+    free(q->pending[k].after);
     memmove(&q->pending[k], &q->pending[k + 1], (q->npending - k - 1) * sizeof(q->pending[0]));
     q->npending--;
 }
@@ -428,6 +437,9 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
         q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
+        q->pending[q->npending].ticket = m->tickets;
+        q->pending[q->npending].after = NULL;
+        q->pending[q->npending].nafter = 0;
         q->npending++;
         join_last(q);
         q->last_avail++;
@@ -646,6 +658,9 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
+        q->pending[q->npending].ticket = m->tickets;
+        q->pending[q->npending].after = NULL;
+        q->pending[q->npending].nafter = 0;
         q->npending++;
         join_last(q);
         q->last_avail = pos;

@@ -23,7 +23,10 @@ struct inflight {
     bool internal; /* the device's own TMF after a device reset: no buffer to answer in */
     bool taking;   /* inside the handler: the back end answered at once */
     bool answered; /* response written, used length in written */
+    bool ready;    /* TMF answered inside the handler with commands it ended: used at poll */
     uint32_t written;
+    uint64_t *ended; /* TMF: tickets of the commands it ended (vmodel_ticket) */
+    unsigned nended, ended_cap;
     struct scsi_cmd cmd;
     struct scsi_tmf tmf;
     uint8_t *out, *in;
@@ -43,6 +46,8 @@ struct vmodel_scsi {
     struct scsi_target *t;
     struct vmodel_scsi_config cfg;
     struct vmodel_scsi_hostile hostile;
+    bool tmf_answer_first; /* vmodel_scsi_set_tmf_answer_first */
+    uint64_t answer_hold;  /* and how long the ended commands are kept after the answer */
     uint32_t gen;
     struct inflight *inflight;
     unsigned ninflight;
@@ -161,10 +166,13 @@ static void release(struct inflight *f)
     free(f->out);
     free(f->in);
     free(f->wsegs);
+    free(f->ended);
     free(f);
 }
 
-/** Hand the used length to the ring, or to the handler still taking the request */
+/** Hand the used length to the ring, or to the handler still taking the request; a TMF's
+ *  entry is used after those of the commands it ended (SAM-5: FUNCTION COMPLETE once the
+ *  affected tasks are ended; QEMU pushes their used entries first) */
 static void finish(struct inflight *f, uint32_t written)
 {
     struct vmodel_scsi *s = f->s;
@@ -174,9 +182,51 @@ static void finish(struct inflight *f, uint32_t written)
         f->written = written;
         return;
     }
-    if (f->gen == vmodel_reset_count(s->m))
-        vmodel_complete(s->m, f->queue, f->id, written);
+    if (f->gen == vmodel_reset_count(s->m)) {
+        vmodel_complete_after(s->m, f->queue, f->id, written, f->ended, f->nended, 0);
+        if (f->nended > 0)
+            s->st.tmf_after_ended++;
+    }
     release(f);
+}
+
+/** The TMFs outstanding that may have ended command C: those on its I_T nexus (a back end
+ *  may end more than SAM's scope: libiscsi cancels every task of the session) */
+static bool may_end(const struct inflight *o, const struct scsi_cmd *c)
+{
+    return o->is_tmf && !o->internal && !o->answered && o->gen == o->s->gen &&
+           o->tmf.target == c->target;
+}
+
+/** Command F was ended by a TMF: note its ticket in each TMF that may have ended it, or, in
+ *  the answer-first order, complete it after the first such TMF's entry; false when F
+ *  is still to be finished as usual */
+static bool ended_by_tmf(struct inflight *f, uint32_t written)
+{
+    struct vmodel_scsi *s = f->s;
+    uint64_t ticket;
+
+    for (struct inflight *o = s->inflight; o != NULL; o = o->next) {
+        if (!may_end(o, &f->cmd))
+            continue;
+        if (s->tmf_answer_first && !f->taking) {
+            ticket = vmodel_ticket(s->m, o->queue, o->id);
+            vmodel_complete_after(s->m, f->queue, f->id, written, &ticket, 1, s->answer_hold);
+            s->st.tmf_answer_first++;
+            release(f);
+            return true;
+        }
+        if (o->nended == o->ended_cap) {
+            unsigned cap = o->ended_cap ? 2 * o->ended_cap : 8;
+            uint64_t *e = realloc(o->ended, cap * sizeof(*e));
+            if (e == NULL)
+                continue; /* out of memory: that TMF is not held back for F */
+            o->ended = e;
+            o->ended_cap = cap;
+        }
+        o->ended[o->nended++] = vmodel_ticket(s->m, f->queue, f->id);
+    }
+    return false;
 }
 
 static uint8_t response_of(enum scsi_tgt_result r)
@@ -239,7 +289,10 @@ static void cmd_done(void *ctx, struct scsi_cmd *c)
         release(f);
         return;
     }
-    finish(f, write_response(f, response_of(c->result)));
+    uint32_t written = write_response(f, response_of(c->result));
+    if ((c->result == SCSI_TGT_ABORTED || c->result == SCSI_TGT_RESET) && ended_by_tmf(f, written))
+        return;
+    finish(f, written);
 }
 
 /** Write a control response byte at OFF of the writable bytes */
@@ -505,6 +558,10 @@ static uint32_t take_tmf(struct vmodel_scsi *s, const struct vmodel_req *req, st
     f->taking = true;
     s->t->ops->tmf(s->t, &f->tmf);
     f->taking = false;
+    if (f->answered && f->nended > 0) {
+        f->ready = true; /* its entry waits for the ended commands': vmodel_scsi_poll */
+        return VMODEL_ASYNC;
+    }
     if (f->answered) {
         n = f->written;
         release(f);
@@ -642,6 +699,13 @@ static void raise_event(struct vmodel_scsi *s, uint32_t event, uint16_t target, 
 void vmodel_scsi_poll(struct vmodel_scsi *s, int timeout_ms)
 {
     check_reset(s);
+    for (struct inflight *f = s->inflight, *next; f != NULL; f = next) {
+        next = f->next;
+        if (f->ready) {
+            f->answered = false;
+            finish(f, f->written);
+        }
+    }
     s->t->ops->poll(s->t, timeout_ms);
     if (s->missed && s->nev > 0) /* spec 5.6.6.3: tell the driver it missed events */
         raise_event(s, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0);
@@ -779,6 +843,12 @@ void vmodel_scsi_destroy(struct vmodel_scsi *s)
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h)
 {
     s->hostile = *h;
+}
+
+void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold)
+{
+    s->tmf_answer_first = on;
+    s->answer_hold = hold;
 }
 
 unsigned vmodel_scsi_inflight(const struct vmodel_scsi *s)

@@ -120,7 +120,10 @@ struct vmodel_scsi_hostile {
 
 struct vmodel_scsi_stats {
     uint64_t cmds, tmfs, ans, events, events_missed, stale, responses[13];
-    uint64_t reset_aborts; /**< ABORT TASK SETs the device sent after a device reset */
+    uint64_t reset_aborts;     /**< ABORT TASK SETs the device sent after a device reset */
+    uint64_t tmf_after_ended;  /**< TMF answers held until the commands they ended were used */
+    uint64_t tmf_answer_first; /**< commands used only after the answer of the TMF that ended
+                                    them (vmodel_scsi_set_tmf_answer_first) */
     uint64_t rule_errors;
     char last_rule[160];
 };
@@ -135,6 +138,11 @@ struct vmodel_scsi *vmodel_scsi_create(struct vmodel *m, struct scsi_target *t,
                                        const struct vmodel_scsi_config *sc);
 void vmodel_scsi_destroy(struct vmodel_scsi *s);
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h);
+/** The other legal order (virtio orders no queue against another): a command a TMF ends
+ *  is used only after the TMF's answer, not before it (the default), and no earlier than
+ *  HOLD of virtual time after the back end ended it (a window in which the driver holds
+ *  requests the device has ended) */
+void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold);
 /** Let the back end work (up to TIMEOUT_MS) and deliver events; then vmodel_run writes
  *  the used entries */
 void vmodel_scsi_poll(struct vmodel_scsi *s, int timeout_ms);

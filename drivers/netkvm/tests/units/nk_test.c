@@ -289,6 +289,7 @@ int main(void)
     test_txtag();
     test_rsspub();
     test_rxfilter();
+    test_rxfilter_judge();
     test_announce();
     test_gather();
     return hostcheck_end();

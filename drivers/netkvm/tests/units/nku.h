@@ -33,6 +33,7 @@ void test_vlan(void);
 void test_txtag(void);
 void test_rsspub(void);
 void test_rxfilter(void);
+void test_rxfilter_judge(void);
 void test_announce(void);
 void test_gather(void);
 

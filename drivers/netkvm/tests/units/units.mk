@@ -36,12 +36,17 @@ endef
 # filtering another VLAN's frames, the published RSS map rewritten in place
 # under its readers, an announce address length past the list believed, the
 # published receive filter rewritten in place under the frames judged by it,
-# the bounce copy ignoring the first MDL's offset.
+# the bounce copy ignoring the first MDL's offset, the per-frame filter
+# judge taking a unicast frame to us without the DIRECTED bit (its macro is
+# in nk_rxfilter.h's inline judge; test_rxfilter.c names it, so that file is
+# the twin's compile with it), the neighbour advertisement's checksum taken
+# without the IPv6 pseudo-header.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
 	planted-rsspub:NK_PLANTED_RSS_INPLACE planted-announce:NK_PLANTED_ANNOUNCE_LEN \
-	planted-rxfilter:NK_PLANTED_RXFILTER_INPLACE planted-gather:NK_PLANTED_GATHER_SKIP
+	planted-rxfilter:NK_PLANTED_RXFILTER_INPLACE planted-gather:NK_PLANTED_GATHER_SKIP \
+	planted-rxjudge:NK_PLANTED_RXFILTER_FAST planted-na:NK_PLANTED_NA_PSEUDO
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 CHECKS += check-netkvm-units
@@ -53,7 +58,8 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/netkvm-units-planted-rssdev $(B)/host/netkvm-units-planted-report \
 		$(B)/host/netkvm-units-planted-vlan $(B)/host/netkvm-units-planted-rsspub \
 		$(B)/host/netkvm-units-planted-announce $(B)/host/netkvm-units-planted-rxfilter \
-		$(B)/host/netkvm-units-planted-gather
+		$(B)/host/netkvm-units-planted-gather $(B)/host/netkvm-units-planted-rxjudge \
+		$(B)/host/netkvm-units-planted-na
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
@@ -78,6 +84,12 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		'the published receive filter rewritten under its frames' \
 		--planted $(B)/host/netkvm-units-planted-gather \
 		'^FAIL: nk: gather: one MDL, CurrentMdlOffset 20' 'the bounce copy ignoring the first MDL offset' \
+		--planted $(B)/host/netkvm-units-planted-rxjudge \
+		'^FAIL: nk: rxfilter: judge: without DIRECTED a frame to us is dropped' \
+		'a unicast frame to us taken without the DIRECTED bit' \
+		--planted $(B)/host/netkvm-units-planted-na \
+		'^FAIL: nk: announce: 2001:db8::7: the neighbour advertisement written by hand' \
+		'the advertisement checksum without the pseudo-header' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay

@@ -327,6 +327,12 @@ static void test_inquiry(void)
     expect(c.status == 0 && buf[4] == 2 && buf[5] == 1 && buf[7] == 14 &&
                memcmp(buf + 8, "VirtIO  SER123", 14) == 0 && c.data_len == 22,
            "VPD 0x83: T10 vendor designator with the serial");
+    uint8_t vpdb0[6] = {0x12, 1, 0xb0, 0, 255, 0};
+    expect(vblk_scsi_needs_serial(v80, 6) && vblk_scsi_needs_serial(v83, 6) &&
+               !vblk_scsi_needs_serial(v0, 6) && !vblk_scsi_needs_serial(vpdb0, 6) &&
+               !vblk_scsi_needs_serial(std, 6) && !vblk_scsi_needs_serial(badpage, 6) &&
+               !vblk_scsi_needs_serial(v80, 5) && !vblk_scsi_needs_serial(NULL, 6),
+           "the INQUIRYs that carry the serial: VPD 0x80 and 0x83 only");
     disk.serial_len = 0;
     run(v83, 6, true, 255, &c);
     expect(c.status == 0 && buf[7] == 24, "VPD 0x83 without a serial: vendor + product");

@@ -42,6 +42,9 @@ struct vw_cpu {
     /* SPINNING: the DPC suspended at its acquisition of spin_lock. */
     gva_t spin_lock, spin_routine;
     uc_context *ctx;
+    /* DPC routines started here, and the number of the one running (0:
+     * none; a spinning DPC still runs): vw_cpu_dpc_running. */
+    uint64_t dpc_seq, dpc_now;
 };
 
 struct vw_cpus {
@@ -279,6 +282,12 @@ bool vw_cpu_take_suspend(struct vm *vm)
     return true;
 }
 
+uint64_t vw_cpu_dpc_running(struct vm *vm)
+{
+    struct vw_cpus *c = cpus(vm);
+    return c->cpu[c->current].dpc_now;
+}
+
 bool vw_cpu_spinning(struct vm *vm)
 {
     struct vw_cpus *c = cpus(vm);
@@ -295,6 +304,7 @@ bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args)
     bool was_dpc = c->base_is_dpc;
     c->base_depth = vm->depth + 1;
     c->base_is_dpc = true;
+    cpu->dpc_now = ++cpu->dpc_seq;
     bool ok = vw_call(vm, routine, 4, args, NULL);
     c->base_depth = base;
     c->base_is_dpc = was_dpc;
@@ -302,6 +312,7 @@ bool vw_cpu_call_dpc(struct vm *vm, gva_t routine, const uint64_t *args)
         cpu->spin_routine = routine;
         return false;
     }
+    cpu->dpc_now = 0;
     return ok;
 }
 
@@ -344,6 +355,7 @@ static void resume(struct vm *vm, unsigned n)
     c->base_is_dpc = was_dpc;
     if (!again && !vm->failed) {
         /* The DPC ended: what the DPC drain does after each routine. */
+        cpu->dpc_now = 0;
         vm->irql = VW_PASSIVE_LEVEL;
         vw_cpu_leave_istack(vm);
         vm->k->dpcs_run++;

@@ -52,6 +52,12 @@ unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
 bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
                  uint32_t *done);
 
+/* The protocol's addresses, as TCP/IP sets them: OID_GEN_NETWORK_LAYER_ADDRESSES
+ * with N4 IPv4 (NETWORK_ADDRESS_IP) then N6 IPv6 (NETWORK_ADDRESS_IP6)
+ * entries, 16 at most (netaddr.c); STATUS gets the miniport's answer. */
+bool vw_ndis_set_network_addresses(struct vm *vm, const uint8_t (*ip4)[4], unsigned n4,
+                                   const uint8_t (*ip6)[16], unsigned n6, uint32_t *status);
+
 /* Put the adapter on the PCI function PDO (before vw_ndis_initialize):
  * InitializeEx gets its translated resources, and bus data, I/O space and
  * interrupts reach it. */

@@ -171,6 +171,7 @@ static bool query_controls(struct vm *vm, struct stor_adapter *a)
     memset(guard, 0x5a, sizeof(guard));
     vw_write(vm, list + list_off + CONTROL_MAX, guard, sizeof(guard));
     uint64_t argv[3] = {a->ext, 0, list};
+    a->control_name = "ScsiQuerySupportedControlTypes";
     bool ok = stor_call(vm, a, CTX_ADAPTER_CONTROL, VW_PASSIVE_LEVEL, 0, a->adapter_control, 3,
                         argv, NULL);
     uint8_t after[16];
@@ -819,6 +820,7 @@ bool stor_adapter_control(struct vm *vm, struct stor_adapter *a, unsigned type)
                                                  : "ScsiAdapterSurpriseRemoval";
     bool dirql = type == CONTROL_STOP || type == CONTROL_RESTART;
     uint64_t argv[3] = {a->ext, type, 0}, ret = 0;
+    a->control_name = name;
     if (!stor_call(vm, a, CTX_ADAPTER_CONTROL, dirql ? STOR_DIRQL : VW_PASSIVE_LEVEL,
                    dirql ? LOCK_BIT(LOCK_INTERRUPT) : 0, a->adapter_control, 3, argv, &ret))
         return false;
@@ -947,6 +949,9 @@ bool vw_stor_remove(struct vm *vm)
     /* The disk's PDO is removed before the adapter (children first):
      * StorRemoveDevice for the LUN; never to a powered-down adapter
      * (nothing reaches the miniport between Stop and Restart). */
+    if (a != NULL && a->stats.long_stall_us > 0)
+        vw_log(vm, "storport: longest busy-wait of one call at DISPATCH_LEVEL or above: %u us (%s)",
+               a->stats.long_stall_us, a->stats.long_stall_routine);
     struct vw_stor_result pnp;
     if (a != NULL && a->started && !a->powered_down &&
         !stor_pnp_lun(vm, a, STOR_PNP_REMOVE_DEVICE, &pnp))

@@ -54,7 +54,7 @@ const char *stor_ctx_name(enum stor_ctx ctx)
 {
     static const char *const names[] = {
         "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
-        "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "a StorPort DPC routine",
+        "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "HwDpcRoutine",
         "HwResetBus",          "HwAdapterControl", "DriverEntry",  "HwTimer"};
     return names[ctx];
 }
@@ -84,26 +84,6 @@ struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb)
         if (a->reqs[i].state != REQ_FREE && a->reqs[i].srb == srb)
             return &a->reqs[i];
     return NULL;
-}
-
-/* HwStartIo, HwResetBus and HwInterrupt run at DISPATCH_LEVEL or above,
- * where StorPortStallExecution busy-waits the CPU: each stall must be less
- * than a full millisecond (storport/nf-storport-storportstallexecution),
- * and StartIo must not wait (devtest/storport-spnowait lists
- * StorPortStallExecution).  The harness's rule: one call of those routines
- * stalls 1 ms at most in all.  Dump copies are exempt: the crashed or
- * hibernating system has nothing else to run, and polling is their way. */
-#define STOR_STALL_LIMIT_US 1000u
-
-static void stall_check(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, uint64_t us)
-{
-    if (us <= STOR_STALL_LIMIT_US || a->dump || stor_state(vm)->stall_rule_off ||
-        (ctx != CTX_STARTIO && ctx != CTX_RESET_BUS && ctx != CTX_INTERRUPT))
-        return;
-    vw_fail(vm,
-            "storport: %s stalled %" PRIu64 " us in one call (StorPortStallExecution summed; "
-            "more than %u us of busy-waiting at DISPATCH_LEVEL or above)",
-            stor_ctx_name(ctx), us, STOR_STALL_LIMIT_US);
 }
 
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
@@ -136,14 +116,12 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
         return false;
     }
     uint64_t r = 0;
-    c->stalled_us = 0;
+    stor_stall_begin(vm, c);
     bool ok = vw_call(vm, fn, n, args, &r);
     c = stor_cpu(vm, a);
     if (ok && !vm->failed && c->held != locks)
         vw_fail(vm, "storport: %s returned holding StorPort lock(s) 0x%x it took",
                 stor_ctx_name(ctx), c->held & ~locks);
-    if (ok && !vm->failed)
-        stall_check(vm, a, ctx, c->stalled_us);
     if (take_int && ok && !vm->failed)
         stor_pci_interrupt_lock(vm, a, false);
     if (take_io && ok && !vm->failed)
@@ -661,23 +639,12 @@ static void vw_StorPortSetDeviceQueueDepth(struct vm *vm, const struct vw_api *a
 }
 
 /* The delay counts against the miniport routine running on this CPU
- * (stall_check). */
+ * (stall.c). */
 static void vw_StorPortStallExecution(struct vm *vm, const struct vw_api *api)
 {
     uint32_t us = (uint32_t)vw_arg(vm, api, 0);
-    struct stor_state *s = stor_state(vm);
-    struct stor_adapter *running[2] = {&s->normal, &s->dumpcopy};
-    for (unsigned i = 0; i < 2; i++)
-        if (running[i]->registered && stor_cpu(vm, running[i])->ctx != CTX_NONE) {
-            stor_cpu(vm, running[i])->stalled_us += us;
-            break;
-        }
+    stor_stall(vm, us);
     vw_time_advance(vm, 10 * (uint64_t)us);
-}
-
-void vw_stor_stall_rule(struct vm *vm, bool on)
-{
-    stor_state(vm)->stall_rule_off = !on;
 }
 
 /* At unload: the adapter must have been removed. */

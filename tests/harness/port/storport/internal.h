@@ -102,8 +102,10 @@ struct stor_dpc {
  * (a KDPC running the miniport's routine directly) or nothing. */
 struct stor_cpu {
     enum stor_ctx ctx;
-    unsigned held;       /* LOCK_BIT set of StorPort locks held */
-    uint64_t stalled_us; /* StorPortStallExecution summed in the running call */
+    unsigned held;         /* LOCK_BIT set of StorPort locks held */
+    uint64_t stalled_us;   /* StorPortStallExecution summed in the running call (stall.c) */
+    uint64_t dpc_at_entry; /* the DPC running here when that call began */
+    uint64_t dpc_id, dpc_stalled_us; /* the DPC last stalled in here, and its sum */
     unsigned held_at_entry;
     unsigned held_message;
 };
@@ -137,6 +139,7 @@ struct stor_adapter {
     struct vw_interrupt *intr;
     unsigned sync_mode, msi_locks_held;
     bool powered_down, crashed;
+    const char *control_name; /* the HwAdapterControl type being called */
     struct stor_map maps[STOR_MAX_MAPS];
     unsigned nmaps;
     gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
@@ -201,8 +204,8 @@ struct stor_state {
         void *dev;
     } owners[STOR_MAX_OWNERS];
     unsigned nowners;
-    char dump_args[64];  /* vw_stor_dump_args: appended to the copy's "dump=1" */
-    bool stall_rule_off; /* vw_stor_stall_rule(vm, false) */
+    char dump_args[64];                  /* vw_stor_dump_args: appended to the copy's "dump=1" */
+    uint32_t stall_allow[CTX_TIMER + 1]; /* vw_stor_stall_allow, per routine */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -217,6 +220,10 @@ struct stor_adapter *stor_by_ext(struct vm *vm, gva_t ext, const char *who);
  * StorPort holds them; checks that it returns with the same locks. */
 bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigned irql,
                unsigned locks, gva_t fn, unsigned n, const uint64_t *args, uint64_t *ret);
+/* stall.c: a routine's call begins on this CPU (nothing stalled yet);
+ * StorPortStallExecution(US) charged to what runs here, and checked. */
+void stor_stall_begin(struct vm *vm, struct stor_cpu *c);
+void stor_stall(struct vm *vm, uint32_t us);
 /* Call HwTimer if it is due; true if it ran. */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
 /* Run the DPCs queued on the running CPU; true if any ran. */
