@@ -11,7 +11,11 @@ HOST_PROGS += qga-test qga-test-planted
 qga-test_SRCS := agent/tests/agent_test.c agent/tests/fake_os.c $(GA_CORE_SRCS)
 qga-test_CFLAGS := $(GA_SAN) -Wno-format-truncation
 qga-test_LDFLAGS := $(GA_SAN)
-qga-test-planted_SRCS := $(qga-test_SRCS)
+# A planted twin compiles with its macro only the sources that name it
+# (grep; none is a header); the rest are qga-test's own objects, linked as
+# they are.
+qga-test-planted_SRCS := $(shell grep -l -w -e GA_PLANTED_NO_FLUSH $(qga-test_SRCS))
+$(B)/host/qga-test-planted: $(patsubst %.c,$(B)/host/obj/qga-test/%.o,$(filter-out $(qga-test-planted_SRCS),$(qga-test_SRCS)))
 # The planted bug: the stream ignores the host's 0xFF flush.
 qga-test-planted_CFLAGS := $(qga-test_CFLAGS) -DGA_PLANTED_NO_FLUSH
 qga-test-planted_LDFLAGS := $(GA_SAN)

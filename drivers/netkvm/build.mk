@@ -11,19 +11,25 @@ HOST_PROGS += netkvm-test netkvm-test-planted
 netkvm-test_SRCS := drivers/netkvm/tests/host/nk_test.c $(NETKVM_NK_SRCS)
 netkvm-test_CFLAGS := -Itests/include $(NETKVM_SAN)
 netkvm-test_LDFLAGS := $(NETKVM_SAN)
-netkvm-test-planted_SRCS := $(netkvm-test_SRCS)
+# A planted twin compiles with its macro only the sources that name it
+# (grep; none is a header); the rest are netkvm-test's own objects, linked as
+# they are.
+netkvm-test-planted_SRCS := $(shell grep -l -w -e NK_PLANTED_PAIRS $(netkvm-test_SRCS))
+$(B)/host/netkvm-test-planted: $(patsubst %.c,$(B)/host/obj/netkvm-test/%.o,$(filter-out $(netkvm-test-planted_SRCS),$(netkvm-test_SRCS)))
 # The planted bug: max_virtqueue_pairs 0 accepted (no queue would run).
 netkvm-test-planted_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_PAIRS
 netkvm-test-planted_LDFLAGS := $(NETKVM_SAN)
 # The planted bug: MQ / F_MTU kept negotiated after their field was rejected.
 HOST_PROGS += netkvm-test-planted-keep
-netkvm-test-planted-keep_SRCS := $(netkvm-test_SRCS)
+netkvm-test-planted-keep_SRCS := $(shell grep -l -w -e NK_PLANTED_KEEP_REJECTED $(netkvm-test_SRCS))
+$(B)/host/netkvm-test-planted-keep: $(patsubst %.c,$(B)/host/obj/netkvm-test/%.o,$(filter-out $(netkvm-test-planted-keep_SRCS),$(netkvm-test_SRCS)))
 netkvm-test-planted-keep_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_KEEP_REJECTED
 netkvm-test-planted-keep_LDFLAGS := $(NETKVM_SAN)
 # The planted bug: rss_max_key_size / rss_max_indirection_table_length below
 # the spec's minimums accepted.
 HOST_PROGS += netkvm-test-planted-rss
-netkvm-test-planted-rss_SRCS := $(netkvm-test_SRCS)
+netkvm-test-planted-rss_SRCS := $(shell grep -l -w -e NK_PLANTED_RSS_LIMITS $(netkvm-test_SRCS))
+$(B)/host/netkvm-test-planted-rss: $(patsubst %.c,$(B)/host/obj/netkvm-test/%.o,$(filter-out $(netkvm-test-planted-rss_SRCS),$(netkvm-test_SRCS)))
 netkvm-test-planted-rss_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_RSS_LIMITS
 netkvm-test-planted-rss_LDFLAGS := $(NETKVM_SAN)
 

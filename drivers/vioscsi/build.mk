@@ -10,7 +10,11 @@ HOST_PROGS += vioscsi-test vioscsi-test-planted
 vioscsi-test_SRCS := drivers/vioscsi/tests/host/vscsi_test.c $(VIOSCSI_VSCSI_SRCS)
 vioscsi-test_CFLAGS := -Itests/include $(VIOSCSI_SAN)
 vioscsi-test_LDFLAGS := $(VIOSCSI_SAN)
-vioscsi-test-planted_SRCS := $(vioscsi-test_SRCS)
+# A planted twin compiles with its macro only the sources that name it
+# (grep; none is a header); the rest are vioscsi-test's own objects, linked as
+# they are.
+vioscsi-test-planted_SRCS := $(shell grep -l -w -e VSCSI_PLANTED_RESID $(vioscsi-test_SRCS))
+$(B)/host/vioscsi-test-planted: $(patsubst %.c,$(B)/host/obj/vioscsi-test/%.o,$(filter-out $(vioscsi-test-planted_SRCS),$(vioscsi-test_SRCS)))
 # The planted bug: the response's residual trusted, so the bytes moved wrap.
 vioscsi-test-planted_CFLAGS := -Itests/include $(VIOSCSI_SAN) -DVSCSI_PLANTED_RESID
 vioscsi-test-planted_LDFLAGS := $(VIOSCSI_SAN)
