@@ -92,8 +92,9 @@ static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
     NK_HEADER(d.Header, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
               sizeof(d));
     d.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
-    d.MaximumPhysicalMapping =
-        NK_MTU_MAX + NK_ETH_HLEN > NK_TX_FRAME_MAX ? NK_MTU_MAX + NK_ETH_HLEN : NK_TX_FRAME_MAX;
+    d.MaximumPhysicalMapping = NK_MTU_MAX + NK_ETH_HLEN > NK_TX_GSO_FRAME_MAX
+                                   ? NK_MTU_MAX + NK_ETH_HLEN
+                                   : NK_TX_GSO_FRAME_MAX;
     d.ProcessSGListHandler = NkProcessSgList;
     return NdisMRegisterScatterGatherDma(a->Handle, &d, &a->Dma);
 }

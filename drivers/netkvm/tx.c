@@ -34,17 +34,15 @@
 enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
 
 /* IRQL: PASSIVE_LEVEL. the bounce buffer's size: the largest frame the
- * adapter can be asked to send (NkTxMaxLength) under the large sends
- * negotiated (each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1): USO (only ever
- * acknowledged by the 6.83 build) NK_TX_FRAME_MAX, LSOv2 (HOST_TSO4/6)
- * NK_TX_LSO_FRAME_MAX, neither the MTU's frame. */
+ * adapter can be asked to send (NkTxMaxLength): with a large send
+ * negotiated (HOST_TSO4/6, or HOST_USO, only ever acknowledged by the 6.83
+ * build; each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) NK_TX_GSO_FRAME_MAX,
+ * else the MTU's frame. */
 static ULONG NkTxBounceBytes(PNK_ADAPTER a)
 {
-    if (a->Features & NK_BIT(VIRTIO_NET_F_HOST_USO))
-        return NK_TX_FRAME_MAX;
-    if (a->Features & (NK_BIT(VIRTIO_NET_F_HOST_TSO4) | NK_BIT(VIRTIO_NET_F_HOST_TSO6)))
-        return NK_TX_LSO_FRAME_MAX;
-    return a->MaxFrame;
+    uint64_t large = NK_BIT(VIRTIO_NET_F_HOST_USO) | NK_BIT(VIRTIO_NET_F_HOST_TSO4) |
+                     NK_BIT(VIRTIO_NET_F_HOST_TSO6);
+    return nk_offload_tx_max_frame((a->Features & large) != 0, a->MaxFrame);
 }
 
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
