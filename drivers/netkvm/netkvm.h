@@ -25,6 +25,7 @@
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_rxfilter.h"
+#include "nk_rxhdr.h"
 #include "nk_settings.h"
 #include "nk_vlan.h"
 
@@ -175,6 +176,9 @@ typedef struct _NK_STATS {
     LONG64 TxFrames[3], TxBytes[3]; /* directed, multicast, broadcast */
     LONG64 RxFrames[3], RxBytes[3];
     LONG64 TxErrors, TxDiscards, RxErrors, RxDiscards, RxNoBuffer;
+    /* Frames dropped for what the device said of them, per reason (each
+     * also an RxErrors); the first of each reason is logged (rx.c) */
+    LONG64 RxBad[NK_RXBAD_KINDS];
 } NK_STATS;
 
 struct _NK_ADAPTER {
