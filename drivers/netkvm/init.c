@@ -119,6 +119,7 @@ static void NkRelease(PNK_ADAPTER a)
     /* The device stops first, then the interrupts: no DPC runs while the
      * queues and buffers go */
     NkAnnounceFree(a); /* a queued announcement finishes (Ready is off: it sends nothing) */
+    NkResetFree(a);    /* a queued restore after a reset finishes (nothing to say) */
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);
@@ -163,6 +164,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkAnnounceInit(a); /* GUEST_ANNOUNCE negotiated: its work item */
+    if (st == NDIS_STATUS_SUCCESS)
+        st = NkResetInit(a); /* MiniportResetEx's restore work item */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkRssInit(a); /* per-processor receive paths, the RSS capabilities */
     if (st == NDIS_STATUS_SUCCESS)

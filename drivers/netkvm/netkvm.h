@@ -22,6 +22,7 @@
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
+#include "nk_reset.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_rxfilter.h"
@@ -243,6 +244,11 @@ struct _NK_ADAPTER {
     struct nk_announce_addrs Addrs;
     LONG64 Announcements; /* announcements sent and acknowledged */
     BOOLEAN PoweredDown;  /* D3: the device reset, its buffers taken back (power.c) */
+    /* MiniportResetEx (reset.c): the state the data path asks, and the
+     * work item that says the control settings again */
+    struct nk_reset Reset;
+    NDIS_HANDLE ResetWork;
+    volatile LONG ResetQueued;
 };
 
 /* ---- driver.c ---- */
@@ -259,6 +265,11 @@ void NkReadParams(PNK_ADAPTER A);
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
 void NkDeviceStop(PNK_ADAPTER A);
 NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
+
+/* ---- reset.c ---- */
+MINIPORT_RESET NkReset;
+NDIS_STATUS NkResetInit(PNK_ADAPTER A);
+void NkResetFree(PNK_ADAPTER A);
 
 /* ---- power.c ---- */
 NDIS_STATUS NkPowerSet(PNK_ADAPTER A, PNDIS_OID_REQUEST R);

@@ -44,8 +44,7 @@ enum nk_rx_bad {
 
 /* The header's fields against the frame (frame_len bytes behind the
  * header) and the negotiated features; NK_RXBAD_NONE when all are sane. */
-enum nk_rx_bad nk_rx_hdr_check(const struct nk_vnet_hdr *vh, uint32_t frame_len,
-                               uint64_t features);
+enum nk_rx_bad nk_rx_hdr_check(const struct nk_vnet_hdr *vh, uint32_t frame_len, uint64_t features);
 
 /* nk_rxbuf_check_used's verdict as a drop reason. */
 enum nk_rx_bad nk_rx_bad_from_used(int used_verdict);

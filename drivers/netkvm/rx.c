@@ -142,7 +142,8 @@ void NkRxPost(PNK_RXQ q)
     if (q->Bufs == NULL)
         return;
     NdisAcquireSpinLock(&q->Lock);
-    while (q->Free != NULL) {
+    /* While a reset takes the rings (reset.c) free buffers wait: it posts them */
+    while (q->Free != NULL && nk_reset_may_post(&a->Reset)) {
         PNK_RXBUF b = q->Free;
         struct virtqueue_req rq;
         if (virtqueue_req_open(&q->Vq, &rq, a->RxSegs, NULL) != 0)

@@ -267,7 +267,8 @@ static void NkTxKick(PNK_TXQ q)
  * once when it ends (NkSend), for all it posted. */
 static void NkTxPostPending(PNK_TXQ q, PNET_BUFFER *failed)
 {
-    while (q->PendHead != NULL) {
+    /* A reset (reset.c) takes the ring: what waits stays until it is done */
+    while (q->PendHead != NULL && nk_reset_may_post(&q->Adapter->Reset)) {
         PNET_BUFFER nb = q->PendHead;
         int r = NkTxPost(q, nb, NK_NB_SGL(nb));
         if (r == NK_NOT_NOW)
@@ -305,6 +306,11 @@ VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_L
     (void)Pdo, (void)Reserved;
     nb->MiniportReserved[2] = Sgl;
     nb->MiniportReserved[3] = NULL;
+    if (nk_reset_refuses_sends(&q->Adapter->Reset)) {
+        /* Mapped while a reset runs: completed now, as the reset's are */
+        NkTxFailList(q->Adapter, nb, NDIS_STATUS_RESET_IN_PROGRESS);
+        return;
+    }
     NdisDprAcquireSpinLock(&q->Lock);
     /* Behind whatever waits, so frames leave in order */
     if (q->PendTail != NULL)
@@ -439,11 +445,12 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             count++;
         /* Counted before the state is read: a pause that starts now waits for it */
         InterlockedIncrement(&a->TxOut);
-        NDIS_STATUS reject = a->Removed               ? NDIS_STATUS_ADAPTER_REMOVED
-                             : a->State != NK_RUNNING ? NDIS_STATUS_PAUSED
-                             : !a->LinkUp             ? NDIS_STATUS_MEDIA_DISCONNECTED
-                             : count == 0             ? NDIS_STATUS_INVALID_PARAMETER
-                                                      : NDIS_STATUS_SUCCESS;
+        NDIS_STATUS reject = a->Removed                          ? NDIS_STATUS_ADAPTER_REMOVED
+                             : a->State != NK_RUNNING            ? NDIS_STATUS_PAUSED
+                             : nk_reset_refuses_sends(&a->Reset) ? NDIS_STATUS_RESET_IN_PROGRESS
+                             : !a->LinkUp                        ? NDIS_STATUS_MEDIA_DISCONNECTED
+                             : count == 0                        ? NDIS_STATUS_INVALID_PARAMETER
+                                                                 : NDIS_STATUS_SUCCESS;
         if (reject != NDIS_STATUS_SUCCESS) {
             NkTxReject(a, nbl, reject, cflags);
             InterlockedDecrement(&a->TxOut);

@@ -286,6 +286,7 @@ int main(void)
     test_settings();
     test_offload();
     test_rxhdr();
+    test_reset();
     test_vlan();
     test_txtag();
     test_rsspub();

@@ -19,8 +19,8 @@
 static void test_csum_offsets(void)
 {
     uint64_t f = F(VIRTIO_NET_F_GUEST_CSUM);
-    struct nk_vnet_hdr vh = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 34,
-                             .csum_offset = 6};
+    struct nk_vnet_hdr vh = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 34, .csum_offset = 6};
     check(nk_rx_hdr_check(&vh, 60, f) == NK_RXBAD_NONE, "rxhdr: UDP checksum at 40 of 60 taken");
     vh.csum_start = 52;
     check(nk_rx_hdr_check(&vh, 60, f) == NK_RXBAD_NONE,
@@ -35,10 +35,11 @@ static void test_csum_offsets(void)
     check(nk_rx_hdr_check(&vh, 60, 0) == NK_RXBAD_NONE,
           "rxhdr: NEEDS_CSUM without GUEST_CSUM ignored, not believed");
     vh = (struct nk_vnet_hdr){.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_RSC_INFO,
-                              .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1448,
-                              .csum_start = 3, .csum_offset = 0};
-    check(nk_rx_hdr_check(&vh, 3000,
-                          f | F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_RSC_EXT)) ==
+                              .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+                              .gso_size = 1448,
+                              .csum_start = 3,
+                              .csum_offset = 0};
+    check(nk_rx_hdr_check(&vh, 3000, f | F(VIRTIO_NET_F_GUEST_TSO4) | F(VIRTIO_NET_F_RSC_EXT)) ==
               NK_RXBAD_CSUM,
           "rxhdr: NEEDS_CSUM with RSC_INFO (the fields are counts) dropped");
 }
@@ -48,15 +49,18 @@ static void test_gso(void)
 {
     uint64_t f = F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
                  F(VIRTIO_NET_F_GUEST_TSO6) | F(VIRTIO_NET_F_RSC_EXT);
-    struct nk_vnet_hdr vh = {.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1448,
-                             .hdr_len = 54, .flags = VIRTIO_NET_HDR_F_DATA_VALID};
+    struct nk_vnet_hdr vh = {.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+                             .gso_size = 1448,
+                             .hdr_len = 54,
+                             .flags = VIRTIO_NET_HDR_F_DATA_VALID};
     check(nk_rx_hdr_check(&vh, 9000, f) == NK_RXBAD_NONE, "rxhdr: a coalesced TCPv4 frame taken");
     vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
     check(nk_rx_hdr_check(&vh, 9000, f) == NK_RXBAD_NONE, "rxhdr: a coalesced TCPv6 frame taken");
     check(nk_rx_hdr_check(&vh, 9000, f & ~F(VIRTIO_NET_F_GUEST_TSO6)) == NK_RXBAD_GSO,
           "rxhdr: GSO_TCPV6 without GUEST_TSO6 dropped");
     vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
-    check(nk_rx_hdr_check(&vh, 9000, f) == NK_RXBAD_GSO, "rxhdr: GSO_UDP without GUEST_UFO dropped");
+    check(nk_rx_hdr_check(&vh, 9000, f) == NK_RXBAD_GSO,
+          "rxhdr: GSO_UDP without GUEST_UFO dropped");
     vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
     check(nk_rx_hdr_check(&vh, 9000, f) == NK_RXBAD_GSO,
           "rxhdr: GSO_UDP_L4 (USO never negotiated) dropped");
@@ -100,8 +104,13 @@ static void test_reasons(void)
             named = named && strcmp(nk_rx_bad_name(k), nk_rx_bad_name(j)) != 0;
     check(named, "rxhdr: every reason has a name of its own");
     /* The device's lengths through nk_rxbuf_check_used: MRG_RXBUF at MTU 1500 */
-    struct nk_rxbuf_in in = {.mtu = 1500, .mrg_rxbuf = true, .ring_size = 256, .indirect = true,
-                             .capacity = 256, .page_size = 4096, .vnet_hdr_bytes = 12};
+    struct nk_rxbuf_in in = {.mtu = 1500,
+                             .mrg_rxbuf = true,
+                             .ring_size = 256,
+                             .indirect = true,
+                             .capacity = 256,
+                             .page_size = 4096,
+                             .vnet_hdr_bytes = 12};
     struct nk_rxbuf_plan p;
     check(nk_rxbuf_plan(&in, &p) == NK_RXBUF_OK &&
               nk_rxbuf_check_used(&p, 11, 1, 8) == NK_RXUSED_SHORT &&

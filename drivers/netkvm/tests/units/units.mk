@@ -5,7 +5,7 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
-	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c
+	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -41,14 +41,14 @@ endef
 # in nk_rxfilter.h's inline judge; test_rxfilter.c names it, so that file is
 # the twin's compile with it), the neighbour advertisement's checksum taken
 # without the IPv6 pseudo-header; a received frame's NEEDS_CSUM offsets
-# believed past the frame.
+# believed past the frame; the reset's restore taken without the device reset.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
 	planted-rsspub:NK_PLANTED_RSS_INPLACE planted-announce:NK_PLANTED_ANNOUNCE_LEN \
 	planted-rxfilter:NK_PLANTED_RXFILTER_INPLACE planted-gather:NK_PLANTED_GATHER_SKIP \
 	planted-rxjudge:NK_PLANTED_RXFILTER_FAST planted-na:NK_PLANTED_NA_PSEUDO \
-	planted-rxhdr:NK_PLANTED_RXHDR_CSUM
+	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 CHECKS += check-netkvm-units
@@ -61,7 +61,8 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		$(B)/host/netkvm-units-planted-vlan $(B)/host/netkvm-units-planted-rsspub \
 		$(B)/host/netkvm-units-planted-announce $(B)/host/netkvm-units-planted-rxfilter \
 		$(B)/host/netkvm-units-planted-gather $(B)/host/netkvm-units-planted-rxjudge \
-		$(B)/host/netkvm-units-planted-na $(B)/host/netkvm-units-planted-rxhdr
+		$(B)/host/netkvm-units-planted-na $(B)/host/netkvm-units-planted-rxhdr \
+		$(B)/host/netkvm-units-planted-reset
 	$(Q)tests/run-check netkvm-units tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: nk: csum: total length past the frame' \
 		'an IPv4 total length past the frame believed' \
@@ -95,6 +96,9 @@ check-netkvm-units: $(B)/host/netkvm-units $(B)/host/netkvm-units-planted \
 		--planted $(B)/host/netkvm-units-planted-rxhdr \
 		'^FAIL: nk: rxhdr: NEEDS_CSUM field one byte past the frame dropped' \
 		'checksum offsets past a received frame believed' \
+		--planted $(B)/host/netkvm-units-planted-reset \
+		'^FAIL: nk: reset: the restore before the device reset refused' \
+		'the reset restored without resetting the device' \
 		--unit $(word 3,$^) \
 		--planted $(word 4,$^) '^FAIL: inf: VlanId: numeric' 'an INF range that drifted from the table' \
 		--unit drivers/netkvm/tests/infcheck/lint.sh --unit $(B)/host/netkvm-fuzz-replay
