@@ -20,7 +20,8 @@ static void test_order(void)
     memset(&r, 0, sizeof(r));
     check(!nk_reset_refuses_sends(&r) && nk_reset_may_post(&r) && !nk_reset_end(&r, true),
           "reset: idle: sends taken, posts allowed, nothing to end");
-    check(nk_reset_begin(&r) && !nk_reset_begin(&r), "reset: a second reset while one runs refused");
+    check(nk_reset_begin(&r) && !nk_reset_begin(&r),
+          "reset: a second reset while one runs refused");
     check(nk_reset_refuses_sends(&r) && !nk_reset_may_post(&r),
           "reset: quiesce: sends refused, nothing posted");
     check(!nk_reset_advance(&r, NK_RESET_RESTORE) && r.state == NK_RESET_QUIESCE,
@@ -83,17 +84,17 @@ static void toy_post(struct toy *t)
 static void toy_reset(struct toy *t, unsigned next_send)
 {
     check(nk_reset_begin(&t->r), "reset: toy: begins");
-    toy_send(t, next_send++);      /* refused */
-    t->buf[3] = 0, toy_post(t);    /* a return while quiescing: stays free */
+    toy_send(t, next_send++);   /* refused */
+    t->buf[3] = 0, toy_post(t); /* a return while quiescing: stays free */
     nk_reset_advance(&t->r, NK_RESET_DEVICE);
     for (unsigned i = 0; i < T_SENDS; i++)
         if (t->send[i] == T_DEVICE || t->send[i] == T_WAIT)
             t->send[i] = T_DONE_RESET, t->completions[i]++;
     for (unsigned b = 0; b < T_BUFS; b++)
         if (t->buf[b] == 1)
-            t->buf[b] = 0; /* taken back */
-    t->buf[5] = 0, toy_post(t);    /* a return while down: stays free */
-    toy_send(t, next_send++);      /* refused */
+            t->buf[b] = 0;      /* taken back */
+    t->buf[5] = 0, toy_post(t); /* a return while down: stays free */
+    toy_send(t, next_send++);   /* refused */
     nk_reset_advance(&t->r, NK_RESET_RESTORE);
     toy_post(t);
     nk_reset_end(&t->r, true);
@@ -131,7 +132,8 @@ static void test_traffic(void)
     for (unsigned b = 0; b < T_BUFS; b++)
         posted = posted && t.buf[b] == 1;
     check(once, "reset: toy: every send completed exactly once");
-    check(reset_done == 36, "reset: toy: 34 in flight and 2 arriving completed with RESET_IN_PROGRESS (%u)",
+    check(reset_done == 36,
+          "reset: toy: 34 in flight and 2 arriving completed with RESET_IN_PROGRESS (%u)",
           reset_done);
     check(t.posted_while_down == 0 && posted,
           "reset: toy: nothing posted while down, every buffer posted after");
