@@ -637,6 +637,13 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
                         const bool *data_in, struct vw_stor_result *res)
 {
+    return vw_stor_scsi_batch_at(vm, count, NULL, cdbs, cdb_lens, bufs, lens, data_in, res);
+}
+
+bool vw_stor_scsi_batch_at(struct vm *vm, unsigned count, const uint8_t (*btl)[2],
+                           const uint8_t (*cdbs)[16], const unsigned *cdb_lens, uint8_t **bufs,
+                           const uint32_t *lens, const bool *data_in, struct vw_stor_result *res)
+{
     struct stor_adapter *a = normal(vm);
     struct stor_req *reqs[STOR_MAX_REQ];
     if (a == NULL || !a->started || count > STOR_MAX_REQ) {
@@ -644,9 +651,13 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
             vw_fail(vm, "storport: no started adapter, or more than %u requests", STOR_MAX_REQ);
         return false;
     }
+    uint8_t target = a->target, lun = a->lun;
     for (unsigned i = 0; i < count; i++) {
+        if (btl != NULL)
+            a->target = btl[i][0], a->lun = btl[i][1];
         reqs[i] = new_request(vm, a, cdbs[i], cdb_lens[i], lens[i], data_in[i],
                               SRB_FUNCTION_EXECUTE_SCSI);
+        a->target = target, a->lun = lun;
         if (reqs[i] == NULL)
             return false;
         if (!data_in[i] && lens[i])
