@@ -23,7 +23,8 @@ struct inflight {
     bool internal; /* the device's own TMF after a device reset: no buffer to answer in */
     bool taking;   /* inside the handler: the back end answered at once */
     bool answered; /* response written, used length in written */
-    bool ready;    /* TMF answered inside the handler with commands it ended: used at poll */
+    bool ready;    /* TMF answered inside the handler with commands it ended, or a command
+                      vmodel_scsi_answer_next answers: used at poll */
     uint32_t written;
     uint64_t *ended; /* TMF: tickets of the commands it ended (vmodel_ticket) */
     unsigned nended, ended_cap;
@@ -506,8 +507,11 @@ static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
     if (s->answer_count > 0) {
         s->answer_count--;
         s->st.injected++;
-        if (s->answer_response != VIRTIO_SCSI_S_OK)
-            return answer_now(f, s->answer_response);
+        if (s->answer_response != VIRTIO_SCSI_S_OK) { /* answered at the next poll */
+            f->written = write_response(f, s->answer_response);
+            f->ready = true;
+            return VMODEL_ASYNC;
+        }
         f->underrun = s->answer_resid < f->cmd.in_len + f->cmd.out_len
                           ? s->answer_resid
                           : f->cmd.in_len + f->cmd.out_len;

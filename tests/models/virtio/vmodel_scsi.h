@@ -148,8 +148,8 @@ void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hos
 void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold);
 /** The next COUNT commands on the request queues (well-formed, for a target the back end
  *  has) answered by the device itself: RESPONSE other than VIRTIO_SCSI_S_OK without
- *  reaching the back end; VIRTIO_SCSI_S_OK through the back end with RESID bytes of the
- *  transfer left unmoved (an underrun: spec 5.6.6.1, residual) */
+ *  reaching the back end, at the next vmodel_scsi_poll; VIRTIO_SCSI_S_OK through the back end with
+ * RESID bytes of the transfer left unmoved (an underrun: spec 5.6.6.1, residual) */
 void vmodel_scsi_answer_next(struct vmodel_scsi *s, unsigned count, uint8_t response,
                              uint32_t resid);
 /** Let the back end work (up to TIMEOUT_MS) and deliver events; then vmodel_run writes
