@@ -54,6 +54,7 @@ struct sc_opts {
     uint32_t luns;
     uint64_t blocks;
     unsigned timeout_s;
+    bool own_tgtd;         /* tgt: a tgtd of the run's own (one it may stop), not the shared */
     bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
                               the commands it ended, those kept 1 ms after it
                               (vmodel_scsi_set_tmf_answer_first) */
@@ -159,7 +160,8 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
     char dir[256], iqn[8][64];
     const char *iqns[8];
     snprintf(dir, sizeof(dir), "%s/p%d", sc_tgt_shared.dir, (int)getpid());
-    if (o->targets > 8 || tgt_borrow(&sc_tgt_shared, &h->tgt, dir) != 0) {
+    if (o->targets > 8 ||
+        (o->own_tgtd ? tgt_start(&h->tgt, dir) : tgt_borrow(&sc_tgt_shared, &h->tgt, dir)) != 0) {
         vw_fail(vm, "tgt: %s", o->targets > 8 ? "more than 8 targets" : h->tgt.err);
         return false;
     }

@@ -591,6 +591,12 @@ static uint32_t take_tmf(struct vmodel_scsi *s, const struct vmodel_req *req, st
         release(f);
         return n;
     }
+    uint64_t at_lun = 0; /* commands the TMF may race at the back end */
+    for (const struct inflight *o = s->inflight; o != NULL; o = o->next)
+        at_lun += !o->is_tmf && !o->ready && o->gen == s->gen && o->cmd.target == target &&
+                  (f->tmf.kind == SCSI_TMF_IT_NEXUS_RESET || o->cmd.lun == lun);
+    if (at_lun > s->st.tmf_raced)
+        s->st.tmf_raced = at_lun;
     f->taking = true;
     s->t->ops->tmf(s->t, &f->tmf);
     f->taking = false;

@@ -127,6 +127,7 @@ struct vmodel_scsi_stats {
     uint64_t max_lun_cmds;     /**< most commands outstanding at one LUN at once */
     uint64_t read_capacity;    /**< READ CAPACITY (10) and (16) commands taken */
     uint64_t injected;         /**< commands answered by vmodel_scsi_answer_next */
+    uint64_t tmf_raced;        /**< most commands at the back end on a TMF's LUN as it was taken */
     uint64_t rule_errors;
     char last_rule[160];
 };
