@@ -469,22 +469,25 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
 }
 
 /* BUSY completions go back on the queue with a fresh SRB extension
- * (miniports.md 2). */
-static void requeue_busy(struct vm *vm, struct stor_adapter *a)
+ * (miniports.md 2); true when one did. */
+static bool requeue_busy(struct vm *vm, struct stor_adapter *a)
 {
+    bool any = false;
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
         struct stor_req *r = &a->reqs[i];
         if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY) {
             if (++r->busy_retries == 100000) {
                 vw_fail(vm, "storport: SRB 0x%" PRIx64 " answered BUSY 100000 times", r->srb);
-                return;
+                return false;
             }
             r->state = REQ_PENDING;
             r->completed_once = false;
             vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 0, 1);
             a->stats.busy_retries++;
+            any = true;
         }
     }
+    return any;
 }
 
 /* One round of the class layer's wait for REQS (N): start what the gate
@@ -498,7 +501,10 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
     bool moved = start_pending(vm, a);
     moved |= stor_run_dpcs(vm, a);
     moved |= stor_run_timer(vm, a);
-    requeue_busy(vm, a);
+    /* A request back on the queue is progress, but only after the devices
+     * had their turn (start_pending's note): one the miniport answered
+     * BUSY from its DPC while nothing else moved starts next round. */
+    bool requeued = requeue_busy(vm, a);
     if (vm->failed)
         return WAIT_FAILED;
     bool done = true;
@@ -515,7 +521,7 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
         return WAIT_DONE;
     /* Let the devices answer: they run, raise their interrupts, and
      * the ISRs and DPCs run on the CPUs the interrupts target. */
-    if (moved || vw_sched_settle(vm))
+    if (moved || vw_sched_settle(vm) || requeued)
         return WAIT_MORE;
     uint64_t due = vw_sched_next_due(vm);
     if (a->timer != 0 && a->timer_due < due)
