@@ -177,3 +177,57 @@ VW_SCENARIO("vioscsi", events_mem_whole_target, NULL)
 out:
     sc_finish(vm, &h);
 }
+
+/* More LUNs added at once than the driver has event buffers posted: the
+ * device raises RESCAN for those it has buffers for and EVENTS_MISSED on
+ * the next buffer (virtio 1.2 5.6.6.3); vioscsi tells StorPort, whose
+ * rescan at the target lists every LUN, the missed ones too.  (The
+ * RESCANs delivered lead to a bus change as well: BusChangeDetected asks
+ * one full rescan whatever the event, so the missed report's own is not
+ * told apart here; events_mem_missed raises it after PARAM_CHANGEs.) */
+VW_SCENARIO("vioscsi", events_mem_missed_full_rescan, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.targets = 2;
+    o.luns = 1;
+    o.blocks = 1024;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    ec_deliver(vm); /* the device takes the event buffers posted at the start */
+    const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
+    unsigned posted = vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ);
+    /* 15 new LUNs: with LUN 0, the 16 the rescan's REPORT LUNS buffer holds exactly */
+    unsigned add = 15, before = ec_bus_changes(vm);
+    if (posted + 1 > add) {
+        vw_fail(vm, "%u event buffers posted: 15 new LUNs would not overflow them", posted);
+        goto out;
+    }
+    for (uint32_t l = 1; l <= add; l++)
+        mem_target_set_lun(h.mem, 1, l, 1024);
+    int changes = vmodel_scsi_rescan(h.scsi->model);
+    VW_EXPECT(vm, changes == (int)add && ms->events_missed >= 1,
+              "%u LUNs added on %u event buffers: %d changes, %llu events missed", add, posted,
+              changes, (unsigned long long)ms->events_missed);
+    ec_deliver(vm);
+    uint8_t tur[6] = {0};
+    sc_ok(vm, 0, 0, tur, 6, NULL, 0, false, "TEST UNIT READY"); /* buffers come back */
+    ec_deliver(vm);
+    struct vw_stor_rescan rs;
+    vw_stor_address(vm, 1, 0);
+    if (vm->failed || !vw_stor_rescan(vm, &rs))
+        goto out;
+    vw_log(vm, "%u LUNs added on %u buffers: %llu events, %llu missed, %u bus changes", add, posted,
+           (unsigned long long)ms->events, (unsigned long long)ms->events_missed,
+           ec_bus_changes(vm) - before);
+    VW_EXPECT(vm, ms->events == posted + 1,
+              "%llu events delivered, want %u RESCAN + the missed report",
+              (unsigned long long)ms->events, posted);
+    VW_EXPECT(vm, ec_bus_changes(vm) > before && rs.ran && rs.report_luns && rs.luns == add + 1,
+              "after EVENTS_MISSED: %u bus changes, rescan %s, REPORT LUNS %s %u LUNs (want %u)",
+              ec_bus_changes(vm) - before, rs.ran ? "ran" : "not run",
+              rs.report_luns ? "listed" : "failed,", rs.luns, add + 1);
+out:
+    sc_finish(vm, &h);
+}
