@@ -2,9 +2,10 @@
  * tgt under load (issue 15, "Against tgt"): seeded random checksummed
  * writes on every LUN at once (each batch spans all LUNs), at queue
  * depths 1, 32 and 256, submitted from every CPU onto 4 request queues;
- * each batch read back through the driver at the same depth, and at the
- * end every block of every LUN read in tgt's backing files, outside the
- * driver: what was acknowledged is there, the rest is zero.  The queue
+ * each batch read back through the driver at the same depth; at the end
+ * every slot written read again through the driver and tgt (QD 256), and
+ * every block of every LUN read in tgt's backing files, outside the
+ * driver: what was last acknowledged is there, the rest is zero.  The queue
  * depths StorPort was given are the device's: MaxNumberOfIO = ring size x
  * request queues, the LUN depth = cmd_per_lun (virtio 1.2 5.6.4,
  * PORT_CONFIGURATION_INFORMATION, StorPortSetDeviceQueueDepth as the
@@ -25,6 +26,8 @@
 
 /* What the test wrote: the generation of each block (0: never written) */
 static uint32_t shadow[LD_TARGETS][LD_LUNS][LD_BLOCKS];
+/* Slots written at any depth, read back again at the end */
+static uint8_t touched[LD_TARGETS * LD_LUNS * LD_SLOTS];
 
 /* One batch of at most LD_QD_MAX requests */
 struct ld_batch {
@@ -129,6 +132,7 @@ static void ld_depth(struct vm *vm, uint64_t *rng, unsigned qd, unsigned rounds,
                 p = lun * LD_SLOTS + ld_rand(rng) % LD_SLOTS;
             while (used[p]);
             used[p] = 1;
+            touched[p] = 1;
             picks[i] = p;
         }
         ++*gen;
@@ -136,6 +140,26 @@ static void ld_depth(struct vm *vm, uint64_t *rng, unsigned qd, unsigned rounds,
             return;
         ld_batch_run(vm, rng, qd, false, 0, picks);
     }
+}
+
+/* Every slot written, read back through the driver and tgt at QD 256 */
+static void ld_reread(struct vm *vm, uint64_t *rng, unsigned *slots)
+{
+    static uint32_t picks[LD_QD_MAX];
+    unsigned n = 0;
+    *slots = 0;
+    for (uint32_t p = 0; p < LD_TARGETS * LD_LUNS * LD_SLOTS && !vm->failed; p++) {
+        if (!touched[p])
+            continue;
+        picks[n++] = p;
+        ++*slots;
+        if (n == LD_QD_MAX) {
+            ld_batch_run(vm, rng, n, false, 0, picks);
+            n = 0;
+        }
+    }
+    if (n > 0 && !vm->failed)
+        ld_batch_run(vm, rng, n, false, 0, picks);
 }
 
 /* Every block of every LUN in tgt's backing files is what was last
@@ -183,6 +207,7 @@ VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
     o.sc.cmd_per_lun = LD_QD_MAX;
     o.queue_max = LD_RING;
     memset(shadow, 0, sizeof(shadow));
+    memset(touched, 0, sizeof(touched));
     if (!sc_start_tgt(vm, &h, &o))
         goto out;
     struct vw_stor_stats st;
@@ -204,6 +229,9 @@ VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
     ld_depth(vm, &rng, 1, 16, &gen);
     ld_depth(vm, &rng, 32, 4, &gen);
     ld_depth(vm, &rng, LD_QD_MAX, 2, &gen);
+    unsigned slots = 0;
+    if (!vm->failed)
+        ld_reread(vm, &rng, &slots);
     if (vm->failed)
         goto out;
     ld_files(vm, &h);
@@ -216,9 +244,9 @@ VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
               "at most %u requests at the miniport at once at QD %u (depth %u)", st.max_outstanding,
               LD_QD_MAX, lun_depth);
     vw_log(vm,
-           "tgt load: %u generations on %u LUNs, %u at the miniport at most, %llu per LUN at "
-           "the device at most",
-           gen, LD_TARGETS * LD_LUNS, st.max_outstanding,
+           "tgt load: %u generations on %u LUNs, %u slots read again at the end, %u at the "
+           "miniport at most, %llu per LUN at the device at most",
+           gen, LD_TARGETS * LD_LUNS, slots, st.max_outstanding,
            (unsigned long long)vmodel_scsi_stats(h.scsi->model)->max_lun_cmds);
 out:
     sc_finish(vm, &h);
