@@ -379,7 +379,7 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     /* StorPort's own reset SRBs reach a full queue too: not counted
      * against MaxNumberOfIO (the emulation's reading; no page says). */
     if (!r->port_reset)
-        a->outstanding++;
+        stor_count(a, r, 1);
     /* The independent count: never more than the miniport allowed. */
     if (a->outstanding > a->max_io) {
         vw_fail(vm,
@@ -430,8 +430,28 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 
 bool stor_gate_open(const struct stor_adapter *a)
 {
-    bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
-    return room && !a->busy && !a->paused && !a->resetting;
+    return a->outstanding < a->max_io && !a->busy && !a->paused && !a->resetting;
+}
+
+bool stor_lun_room(const struct stor_adapter *a, const struct stor_req *r)
+{
+    uint32_t depth = a->lun_depth;
+    for (unsigned i = 0; i < a->nlun_set; i++)
+        if (a->lun_set[i].target == r->target && a->lun_set[i].lun == r->lun)
+            depth = a->lun_set[i].depth;
+    return a->lun_out[r->target][r->lun] < depth;
+}
+
+void stor_count(struct stor_adapter *a, const struct stor_req *r, int delta)
+{
+    a->outstanding += (unsigned)delta;
+    a->lun_out[r->target][r->lun] += (uint16_t)delta;
+}
+
+void stor_count_clear(struct stor_adapter *a)
+{
+    a->outstanding = 0;
+    memset(a->lun_out, 0, sizeof(a->lun_out));
 }
 
 /* Start what the gate allows: adapter and LUN depth, busy, paused.
@@ -449,6 +469,8 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
                 continue;
             if (!a->no_gate && !stor_gate_open(a))
                 return any;
+            if (!a->no_gate && !stor_lun_room(a, r))
+                continue; /* its LUN is full: another LUN's may start */
             if (pass == 0) {
                 stor_queue_submission(vm, a, r);
                 continue;
@@ -960,7 +982,7 @@ bool vw_stor_remove(struct vm *vm)
         for (unsigned i = 0; i < STOR_MAX_REQ; i++)
             if (a->reqs[i].state != REQ_FREE)
                 free_request(vm, &a->reqs[i]);
-        a->outstanding = 0;
+        stor_count_clear(a);
         a->started = false;
     }
     /* The disk's PDO is removed before the adapter (children first):
@@ -1013,7 +1035,7 @@ bool vw_stor_reboot(struct vm *vm)
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
         if (a->reqs[i].state != REQ_FREE)
             free_request(vm, &a->reqs[i]);
-    a->outstanding = 0;
+    stor_count_clear(a);
     a->started = false;
     stor_pci_disconnect(vm, a);
     stor_pci_unmap_all(vm, a);
@@ -1161,7 +1183,7 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
 {
     struct stor_adapter *a = &stor_state(vm)->normal;
     *out = a->stats;
-    out->lun_depth = a->lun_depth;
+    out->lun_depth = a->lun_depth_last ? a->lun_depth_last : a->lun_depth;
     out->perf_flags = a->perf_flags;
     out->dump_uncached = stor_state(vm)->dumpcopy.stats.dump_uncached;
 }
