@@ -9,7 +9,9 @@
  * is told each time; the emptied target lists no LUN and each of its
  * LUNs is a selection time-out or LOGICAL UNIT NOT SUPPORTED (SPC-4
  * 4.5.6; the in-process target answers for the target); back, it lists its 3 LUNs
- * and reads as disks of the new size.
+ * and reads as disks of the new size; on tgt, all disks of a target
+ * deleted and made again with tgtadm alike.  More LUNs added than event
+ * buffers posted: EVENTS_MISSED, and the rescan it leads to finds them all.
  */
 #include "vioscsi_test.h"
 
@@ -228,6 +230,77 @@ VW_SCENARIO("vioscsi", events_mem_missed_full_rescan, NULL)
               "after EVENTS_MISSED: %u bus changes, rescan %s, REPORT LUNS %s %u LUNs (want %u)",
               ec_bus_changes(vm) - before, rs.ran ? "ran" : "not run",
               rs.report_luns ? "listed" : "failed,", rs.luns, add + 1);
+out:
+    sc_finish(vm, &h);
+}
+
+/* tgt: every disk of target 1 (LUNs 1-3) deleted with tgtadm, then made
+ * again: 3 REMOVED, then 3 RESCAN, each time a bus change; REPORT LUNS at
+ * target 1 lists only tgt's controller (LUN 0), then all 4, and a READ of
+ * a deleted LUN ends ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED (05/25,
+ * SPC-4 4.5.6, past the unit attention tgt reports first); target 0 keeps
+ * its 4; a disk made again takes a write and reads it back */
+VW_SCENARIO("vioscsi", events_tgt_target_disks, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.luns = 3;
+    if (!sc_start_tgt(vm, &h, &o))
+        goto out;
+    const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
+    for (int pass = 0; pass < 2 && !vm->failed; pass++) {
+        bool add = pass == 1;
+        ec_deliver(vm);
+        uint64_t events = ms->events;
+        unsigned before = ec_bus_changes(vm);
+        for (int l = 1; l <= 3; l++) {
+            char name[32];
+            snprintf(name, sizeof(name), "t1l%d.img", l);
+            if ((add ? tgt_add_lun(&h.tgt, sc_tgt_tid(&h, 1), l, name, SC_TGT_LUN_BYTES, 1)
+                     : tgt_del_lun(&h.tgt, sc_tgt_tid(&h, 1), l)) != 0) {
+                vw_fail(vm, "tgt: %s", h.tgt.err);
+                goto out;
+            }
+        }
+        int changes = vmodel_scsi_rescan(h.scsi->model);
+        ec_deliver(vm);
+        VW_EXPECT(vm, changes == 3 && ms->events - events == 3 && ec_bus_changes(vm) > before,
+                  "target 1's disks %s: %d changes, %llu events, %u bus changes told StorPort",
+                  add ? "made again" : "deleted", changes,
+                  (unsigned long long)(ms->events - events), ec_bus_changes(vm) - before);
+        uint8_t srb = 0;
+        int n = vm->failed ? 0 : ec_luns(vm, 1, &srb);
+        VW_EXPECT(vm, n == (add ? 4 : 1), "target 1: REPORT LUNS lists %d (SRB 0x%02x), want %d", n,
+                  srb, add ? 4 : 1);
+        int m = vm->failed ? 0 : ec_luns(vm, 0, &srb);
+        VW_EXPECT(vm, m == 4, "target 0 (untouched): REPORT LUNS lists %d, want 4", m);
+        if (!add && !vm->failed) {
+            uint8_t cdb[16], buf[SC_BLOCK];
+            struct vw_stor_result r = {0};
+            sc_rw16(cdb, false, 0, 1);
+            for (int i = 0; i < 3 && !vm->failed; i++) /* past the unit attention */
+                if (!sc_scsi(vm, 1, 2, cdb, 16, buf, SC_BLOCK, true, &r) || r.sense_key != 0x06)
+                    break;
+            if (!vm->failed)
+                VW_EXPECT(vm,
+                          (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.sense_valid &&
+                              r.sense_key == 0x05 && r.asc == 0x25,
+                          "READ of deleted 1:2: SRB 0x%02x, sense %x/%02x", r.srb_status,
+                          r.sense_key, r.asc);
+        }
+    }
+    if (!vm->failed) {
+        uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16], tur[6] = {0};
+        sc_fill(out, SC_BLOCK, 1, 3, 9, 2);
+        sc_rw16(cdb, true, 9, 1);
+        if (sc_ok(vm, 1, 3, tur, 6, NULL, 0, false, "TEST UNIT READY of the disk made again") &&
+            sc_ok(vm, 1, 3, cdb, 16, out, SC_BLOCK, false, "WRITE(16) to the disk made again")) {
+            sc_rw16(cdb, false, 9, 1);
+            if (sc_ok(vm, 1, 3, cdb, 16, in, SC_BLOCK, true, "READ(16) of the disk made again"))
+                VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0, "1:3 made again reads back wrong");
+        }
+    }
 out:
     sc_finish(vm, &h);
 }
