@@ -141,13 +141,15 @@ HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 SEEDS ?= 1
 CHECK_MIN_SEEDS := 3
 CHECK_SEEDS = $(shell s=$(SEEDS); echo $$(( s > $(CHECK_MIN_SEEDS) ? s : $(CHECK_MIN_SEEDS) )))
-# tests/harness/run/costs: the mean wall ms of each scenario in a make check
-# (harness-costs remakes it from the last one).
+# The scenarios start costliest first (tests/harness/run/costs: the mean wall
+# ms of each in a make check; harness-costs remakes it from the last one), so
+# that the runs that wait on real time and on one polling back end at a time
+# (testpmd) start at once and no long run ends alone; the output order stays.
 HARNESS_COSTS := tests/harness/run/costs
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)" \
 	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS)) \
-	$(if $(ONLY),--only "$(ONLY)")
-HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" \
+	$(if $(ONLY),--only "$(ONLY)") --order $(HARNESS_COSTS)
+HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --order $(HARNESS_COSTS) \
 	$(if $(SEED),--seed $(SEED),--seeds $(CHECK_SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
 
 .PHONY: harness check-harness check-harness-cpus64 check-harness-cpus1 harness-coverage harness-costs
@@ -169,7 +171,7 @@ check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_
 check-harness-cpus1: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)CPUS=1 tests/run-check harness-cpus1 $(B)/host/harness --out $(OUT) --build $(B) \
 		--driver "$(DRIVER)" --seeds 1 --spread $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS)) \
-		--times $(B)/check/harness-cpus1.times
+		--order $(HARNESS_COSTS) --times $(B)/check/harness-cpus1.times
 
 # The cost list from the last make check's times (each scenario's mean wall).
 harness-costs: $(B)/check/harness.times
