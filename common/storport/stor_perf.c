@@ -25,7 +25,9 @@ VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, U
         return;
     }
     ULONG offered = perf.Flags;
-    ULONG want = STOR_PERF_DPC_REDIRECTION | STOR_PERF_CONCURRENT_CHANNELS;
+    /* One queue: its lock would serialise HwStartIo as the StartIo lock
+     * StorPort takes anyway does, at two calls more per request */
+    ULONG want = STOR_PERF_DPC_REDIRECTION | (Channels > 1 ? STOR_PERF_CONCURRENT_CHANNELS : 0);
     if (Last != 0)
         want |= STOR_PERF_INTERRUPT_MESSAGE_RANGES;
     want &= offered;

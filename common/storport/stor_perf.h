@@ -32,7 +32,7 @@ typedef struct _VW_STOR_LOCKS {
 
 /* IRQL: DIRQL, interrupt lock (HwInitialize) or the passive routine: query
  * the options (highest structure version first), then ask for DPC
- * redirection and Channels concurrent channels; with First..Last (Last 0:
+ * redirection and Channels concurrent channels (none for one); with First..Last (Last 0:
  * none) the queues' message range.  Not STOR_PERF_DPC_REDIRECTION_CURRENT_CPU:
  * StorPort then completes on the CPU that issued the request whichever
  * CPU the queue's interrupt came to.  Messages: the granted count.  What StorPort

@@ -357,6 +357,19 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): X under every queue's lock (apart: the fast path
+ * keeps no lock array on its stack). */
+static UCHAR VioscsiStartSlow(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
+{
+    VW_STOR_LOCKS all;
+
+    VioscsiLockAll(Scsi, &all);
+    Status = VioscsiStartLocked(Scsi, Srb, X, Status);
+    VioscsiUnlockAll(Scsi, &all);
+    return Status;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
  * concurrent channels): start a request on the request queue StorPort's
  * message for this CPU names.  With concurrent channels a command to a
  * running device takes only its queue's lock; the rest every queue's. */
@@ -365,7 +378,6 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     PVIOSCSI scsi = DeviceExtension;
     PVIOSCSI_SRBEXT x = SrbGetMiniportContext(Srb);
     UCHAR status = SRB_STATUS_PENDING;
-    VW_STOR_LOCKS all;
 
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
@@ -384,9 +396,7 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
             return TRUE;
         }
     }
-    VioscsiLockAll(scsi, &all);
-    status = VioscsiStartLocked(scsi, Srb, x, status);
-    VioscsiUnlockAll(scsi, &all);
+    status = VioscsiStartSlow(scsi, Srb, x, status);
     if (status != SRB_STATUS_PENDING)
         VioscsiComplete(scsi, Srb, status, NULL, NULL);
     return TRUE;

@@ -169,19 +169,22 @@ VOID VioscsiUnlockQueue(PVIOSCSI Scsi, ULONG Q, ULONG OldIrql);
 /* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
 FORCEINLINE VOID VioscsiLockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
 {
-    VwStorLockAll(Scsi, &Scsi->Perf, Locks);
+    Locks->Count = 0;
+    if (Scsi->Perf.Concurrent) /* no call on the StartIo lock's path */
+        VwStorLockAll(Scsi, &Scsi->Perf, Locks);
 }
 /* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
 FORCEINLINE VOID VioscsiUnlockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
 {
-    VwStorUnlockAll(Scsi, &Scsi->Perf, Locks);
+    if (Locks->Count != 0 || Scsi->Perf.PauseLater != 0)
+        VwStorUnlockAll(Scsi, &Scsi->Perf, Locks);
 }
 /* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
 FORCEINLINE VOID VioscsiPause(PVIOSCSI Scsi)
 {
     VwStorPause(Scsi, &Scsi->Perf);
 }
-/* IRQL: as VioscsiPause: VwStorResume. */
+/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
 FORCEINLINE VOID VioscsiResume(PVIOSCSI Scsi)
 {
     VwStorResume(Scsi, &Scsi->Perf);

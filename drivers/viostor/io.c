@@ -298,6 +298,19 @@ static UCHAR ViostorStartLocked(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): X under every queue's lock (apart: the fast path
+ * keeps no lock array on its stack). */
+static UCHAR ViostorStartSlow(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    VW_STOR_LOCKS all;
+
+    ViostorLockAll(Stor, &all);
+    UCHAR status = ViostorStartLocked(Stor, X);
+    ViostorUnlockAll(Stor, &all);
+    return status;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
  * concurrent channels): start a request on the queue StorPort's message for
  * this CPU names.  With concurrent channels a read, write, flush or unmap
  * of a running device takes only its queue's lock; the rest, and every
@@ -306,7 +319,6 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSTOR stor = DeviceExtension;
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
-    VW_STOR_LOCKS all;
     UCHAR status;
 
     x->Queue = ViostorPickQueue(stor, Srb);
@@ -332,9 +344,7 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
             return TRUE;
         }
     }
-    ViostorLockAll(stor, &all);
-    status = ViostorStartLocked(stor, x);
-    ViostorUnlockAll(stor, &all);
+    status = ViostorStartSlow(stor, x);
     if (status != SRB_STATUS_PENDING)
         ViostorComplete(stor, Srb, status, NULL);
     return TRUE;

@@ -163,19 +163,22 @@ VOID ViostorUnlockQueue(PVIOSTOR Stor, ULONG Q, ULONG OldIrql);
 /* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
 FORCEINLINE VOID ViostorLockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
 {
-    VwStorLockAll(Stor, &Stor->Perf, Locks);
+    Locks->Count = 0;
+    if (Stor->Perf.Concurrent) /* no call on the StartIo lock's path */
+        VwStorLockAll(Stor, &Stor->Perf, Locks);
 }
 /* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
 FORCEINLINE VOID ViostorUnlockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
 {
-    VwStorUnlockAll(Stor, &Stor->Perf, Locks);
+    if (Locks->Count != 0 || Stor->Perf.PauseLater != 0)
+        VwStorUnlockAll(Stor, &Stor->Perf, Locks);
 }
 /* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
 FORCEINLINE VOID ViostorPause(PVIOSTOR Stor)
 {
     VwStorPause(Stor, &Stor->Perf);
 }
-/* IRQL: as ViostorPause: VwStorResume. */
+/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
 FORCEINLINE VOID ViostorResume(PVIOSTOR Stor)
 {
     VwStorResume(Stor, &Stor->Perf);

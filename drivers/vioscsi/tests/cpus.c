@@ -93,8 +93,10 @@ static void cpus_run(struct vm *vm, uint16_t queues, uint16_t messages)
     vw_stor_stats(vm, &s0);
     unsigned cpus = vw_cpu_count(vm), nq = cpus < queues ? cpus : queues;
     bool each = messages == 0 || messages >= nq + 3, one = messages == 1;
+    /* Concurrent channels only for more than one queue (one lock would
+     * serialise them as the StartIo lock does) */
     unsigned want = one ? 0
-                        : SC_PERF_DPC_REDIRECTION | SC_PERF_CONCURRENT_CHANNELS |
+                        : SC_PERF_DPC_REDIRECTION | (nq > 1 ? SC_PERF_CONCURRENT_CHANNELS : 0) |
                               (each ? SC_PERF_INTERRUPT_MESSAGE_RANGES : 0);
     unsigned mask =
         SC_PERF_DPC_REDIRECTION | SC_PERF_CONCURRENT_CHANNELS | SC_PERF_INTERRUPT_MESSAGE_RANGES;

@@ -89,8 +89,10 @@ static void cpus_run(struct vm *vm, uint16_t queues, uint16_t messages)
     bool each = messages == 0 || messages > nq, one = messages == 1;
     /* One message per queue or shared: concurrent channels and DPC
      * redirection; the message range only with a message per queue */
+    /* Concurrent channels only for more than one queue (one lock would
+     * serialise them as the StartIo lock does) */
     unsigned want = one ? 0
-                        : VS_PERF_DPC_REDIRECTION | VS_PERF_CONCURRENT_CHANNELS |
+                        : VS_PERF_DPC_REDIRECTION | (nq > 1 ? VS_PERF_CONCURRENT_CHANNELS : 0) |
                               (each ? VS_PERF_INTERRUPT_MESSAGE_RANGES : 0);
     unsigned mask =
         VS_PERF_DPC_REDIRECTION | VS_PERF_CONCURRENT_CHANNELS | VS_PERF_INTERRUPT_MESSAGE_RANGES;
