@@ -287,6 +287,18 @@ bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsign
     return vw_ndis_send_layout(vm, frames, lens, info, NULL, count);
 }
 
+/* MiniportSendNetBufferLists on the running CPU with the chain built, then
+ * that CPU's DPCs. */
+static bool send_call(struct vm *vm, void *arg)
+{
+    struct ndis_state *s = arg;
+    uint64_t args[4] = {s->context, s->send_first, 0, 1 /* NDIS_SEND_FLAGS_DISPATCH_LEVEL */};
+    if (!ndis_call(vm, s->h_send, VW_DISPATCH_LEVEL, 4, args, NULL))
+        return false;
+    vw_dpc_drain(vm);
+    return !vm->failed;
+}
+
 /* The sends, each frame in LAY's MDLs (sendmdl.c). */
 bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                          const struct vw_ndis_tx_info *info, const struct vw_ndis_layout *lay,
@@ -338,11 +350,15 @@ bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsi
         prev = nbl;
         s->stats.sent++;
     }
-    uint64_t args[4] = {s->context, first, 0, 1 /* NDIS_SEND_FLAGS_DISPATCH_LEVEL */};
-    if (!ndis_call(vm, s->h_send, VW_DISPATCH_LEVEL, 4, args, NULL))
-        return false;
-    vw_dpc_drain(vm);
-    return !vm->failed;
+    s->send_first = first;
+    return vw_cpu_run_as(vm, s->send_cpu < vw_cpu_count(vm) ? s->send_cpu : 0, send_call, s);
+}
+
+/* Which CPU the protocol's sends run on from now (the sender's: the
+ * miniport's MiniportSendNetBufferLists runs there, its DPCs too). */
+void vw_ndis_send_cpu(struct vm *vm, unsigned cpu)
+{
+    ndis_state(vm)->send_cpu = cpu;
 }
 
 /* ndis/nf-ndis-ndismsendnetbufferlistscomplete: each NBL NDIS sent, once,

@@ -166,6 +166,8 @@ struct ndis_state {
     struct ndis_pool pools[NDIS_MAX_POOLS];
     struct ndis_nbl nbls[NDIS_MAX_NBLS];
     gva_t proto_pool;    /* the protocol layer's own NBLs */
+    unsigned send_cpu;   /* the CPU the protocol sends from (vw_ndis_send_cpu) */
+    gva_t send_first;    /* the chain of the send call being made */
     unsigned indicating; /* NdisMIndicateReceiveNetBufferLists calls in progress */
     /* Frames the protocol received, copied at indication */
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];

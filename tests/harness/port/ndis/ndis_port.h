@@ -41,6 +41,10 @@ bool vw_ndis_surprise_remove(struct vm *vm);
  * one MiniportSendNetBufferLists call at DISPATCH_LEVEL, then runs DPCs. */
 bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                   unsigned count);
+/* The CPU the protocol's sends run on from now (0 at first; past the last
+ * CPU: 0): NDIS calls MiniportSendNetBufferLists on the sender's processor,
+ * so a miniport picks its transmit queue there. */
+void vw_ndis_send_cpu(struct vm *vm, unsigned cpu);
 /* The protocol returns every NBL it holds (MiniportReturnNetBufferLists). */
 bool vw_ndis_return_all(struct vm *vm);
 /* Frame I of those indicated so far (copied at indication); its length,
