@@ -83,8 +83,9 @@ static void tpp_run(struct vm *vm)
         .queues = (uint16_t)(2 * pairs),
         .extra_queues = 1,
         .queue_max = small ? 16 : 64,
-        .withhold = 1ull << NK_F_RING_PACKED |
-                    (small ? 1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6 : 0)};
+        .withhold =
+            1ull << NK_F_RING_PACKED |
+            (small ? 1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6 : 0)};
     struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
     if (net == NULL)
         return;
@@ -101,10 +102,10 @@ static void tpp_run(struct vm *vm)
     for (unsigned i = 0; i < 128; i++)
         table[i] = (uint16_t)(i % cpus);
     uint32_t status = 1;
-    if (vm->failed || !vw_ndis_set_rss(vm,
-                                       VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_IPV4 |
-                                           VW_NDIS_HASH_TCP_IPV4,
-                                       tpp_key, 40, table, 128, &status))
+    if (vm->failed ||
+        !vw_ndis_set_rss(vm,
+                         VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_IPV4 | VW_NDIS_HASH_TCP_IPV4,
+                         tpp_key, 40, table, 128, &status))
         return;
     VW_EXPECT(vm, status == VW_NDIS_STATUS_SUCCESS, "RSS parameters: 0x%08x", status);
     struct nk_mark m = nk_mark(vm);

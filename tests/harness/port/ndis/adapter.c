@@ -305,9 +305,9 @@ bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsi
                          unsigned count)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state != VW_NDIS_RUNNING) {
-        vw_fail(vm, "harness: send with the adapter %s (NDIS sends only while Running)",
-                ndis_state_name(s->state));
+    if (s->state != VW_NDIS_RUNNING || s->resetting) {
+        vw_fail(vm, "harness: send with the adapter %s%s (NDIS sends only while Running)",
+                ndis_state_name(s->state), s->resetting ? ", resetting" : "");
         return false;
     }
     if (s->proto_pool == 0)
@@ -588,8 +588,9 @@ bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len,
                  uint32_t *done)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING) {
-        vw_fail(vm, "harness: OID request with the adapter %s", ndis_state_name(s->state));
+    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING || s->resetting) {
+        vw_fail(vm, "harness: OID request with the adapter %s%s", ndis_state_name(s->state),
+                s->resetting ? ", resetting" : "");
         return false;
     }
     gva_t req = port_alloc(vm, VW_SIZEOF(vm, NDIS_OID_REQUEST), "OID request");

@@ -146,6 +146,10 @@ struct ndis_state {
     gva_t driver_handle, driver_context;
     gva_t h_init, h_halt, h_unload, h_pause, h_restart, h_oid, h_send, h_return, h_cancel_send,
         h_pnp, h_shutdown, h_cancel_oid;
+    gva_t h_hang, h_reset; /* optional: CheckForHangHandlerEx, ResetHandlerEx */
+    /* MiniportResetEx in progress (reset.c), pended, NdisMResetComplete's word */
+    bool resetting, reset_pended, reset_done, reset_addressing;
+    uint32_t reset_status;
     /* The adapter */
     enum vw_ndis_adapter_state state;
     gva_t adapter; /* NdisMiniportHandle: an NDIS-owned token */
@@ -295,6 +299,9 @@ bool ndis_bind(struct vm *vm);
 void ndis_filter_set_start(struct vm *vm, uint32_t filter);
 void ndis_filter_set_done(struct vm *vm, uint32_t filter, uint32_t status);
 bool ndis_filter_allows_indication(struct vm *vm, const char *who);
+
+/* reset.c: NdisMResetComplete. */
+void ndis_reset_complete(struct vm *vm, const struct vw_api *api);
 
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

@@ -37,6 +37,15 @@ bool vw_ndis_pause(struct vm *vm);
 bool vw_ndis_halt(struct vm *vm);
 /* Surprise removal: the PnP event, a pause if Running, then the halt. */
 bool vw_ndis_surprise_remove(struct vm *vm);
+/* NDIS's check for hang (reset.c): MiniportCheckForHangEx at PASSIVE_LEVEL
+ * when the miniport has one; HUNG gets its answer (false without one). */
+bool vw_ndis_check_for_hang(struct vm *vm, bool *hung);
+/* NDIS resets the adapter (Running or Paused): MiniportResetEx at
+ * DISPATCH_LEVEL, waiting up to 1 s for NdisMResetComplete when it pends;
+ * no send or OID request reaches the miniport meanwhile.  STATUS gets the
+ * final status, ADDRESSING the AddressingReset answer (TRUE: NDIS sets
+ * the packet filter again). */
+bool vw_ndis_reset(struct vm *vm, uint32_t *status, bool *addressing);
 /* The protocol sends COUNT frames (one NBL each, one NB with one MDL) in
  * one MiniportSendNetBufferLists call at DISPATCH_LEVEL, then runs DPCs. */
 bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
@@ -80,6 +89,7 @@ struct vw_ndis_stats {
     unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
     unsigned returned, held;                    /* by the protocol; held now */
     unsigned oids_pended, pause_pended, link_indications;
+    unsigned resets;                    /* MiniportResetEx calls */
     unsigned isr_calls, dpc_calls;      /* the miniport's ISRs and interrupt DPCs */
     unsigned dpc_cpu_low, dpc_cpu_high; /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
