@@ -161,6 +161,13 @@ struct vw_ndis_offload_stats {
     unsigned rx_cpu_low, rx_cpu_high;    /* CPUs hashed NBLs were indicated on, plus 1 */
     uint32_t rss_caps_flags, rss_queues; /* the capabilities the miniport declared */
     bool rss_caps;
+    /* The current offload configuration (the offload attributes' default,
+     * then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG): the checksum words
+     * IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive (IpOptions,
+     * TcpOptions, Tcp, Udp, Ip: 2 bits each from bit 0), LSOv2 IPv4/IPv6
+     * MaxOffLoadSize (0: off), RSC IPv4/IPv6 */
+    uint32_t cur_csum[4], cur_lso_max[2];
+    bool cur_rsc[2];
 };
 void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);
 /* OID_GEN_RECEIVE_SCALE_PARAMETERS as the stack sets it (revision 2: an
