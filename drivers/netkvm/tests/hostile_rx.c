@@ -58,7 +58,8 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
     else if (mode == HR_CSUM_BEYOND)
         h.csum_start_beyond = true;
     vmodel_net_set_hostile(r.net->model, &h);
-    uint64_t before = hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+    uint64_t before =
+        hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
     uint8_t f[HR_LEN], got[HR_LEN + 64];
     struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < HR_N && !vm->failed; k++) {
@@ -82,9 +83,8 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
     const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
     vw_log(vm, "netkvm hostile mode %d: %u of %u indicated, %llu counted as errors or discards",
            mode, bad_in, HR_N, (unsigned long long)counted);
-    VW_EXPECT(vm, ms->hostile_done >= HR_N,
-              "the model misbehaved %llu times, %u frames", (unsigned long long)ms->hostile_done,
-              HR_N);
+    VW_EXPECT(vm, ms->hostile_done >= HR_N, "the model misbehaved %llu times, %u frames",
+              (unsigned long long)ms->hostile_done, HR_N);
     VW_EXPECT(vm, bad_in + counted >= HR_N,
               "of %u broken frames %u indicated and %llu counted dropped", HR_N, bad_in,
               (unsigned long long)counted);

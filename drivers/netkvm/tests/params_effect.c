@@ -101,8 +101,8 @@ static void pe_tx_capacity(struct vm *vm, const char *value, unsigned want)
     unsigned early = (unsigned)vmodel_net_stats(r.net->model)->tx_frames;
     vw_log(vm, "netkvm TxCapacity %s: %u of %u sends at the device while it holds them", value,
            early, 2 * NK_SEND_MAX);
-    VW_EXPECT(vm, early == want, "TxCapacity %s: %u sends at the device, %u expected", value,
-              early, want);
+    VW_EXPECT(vm, early == want, "TxCapacity %s: %u sends at the device, %u expected", value, early,
+              want);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, 2 * NK_SEND_MAX) == 2 * NK_SEND_MAX,
               "not every send completed");
     nk_expect_wire(vm, &r, PE_LEN, 0, 2 * NK_SEND_MAX);
@@ -161,8 +161,7 @@ static bool pe_offloads(struct vm *vm, const char *const *kw, struct vw_ndis_off
     if (!nkoff_up(vm, &r, 0, 0, 0, kw))
         return false;
     vw_ndis_offload_stats(vm, os);
-    vw_log(vm,
-           "netkvm offloads: checksums 0x%03x 0x%03x 0x%03x 0x%03x, LSOv2 %u %u, RSC %d %d",
+    vw_log(vm, "netkvm offloads: checksums 0x%03x 0x%03x 0x%03x 0x%03x, LSOv2 %u %u, RSC %d %d",
            os->cur_csum[0], os->cur_csum[1], os->cur_csum[2], os->cur_csum[3], os->cur_lso_max[0],
            os->cur_lso_max[1], os->cur_rsc[0], os->cur_rsc[1]);
     nk_down(vm, &r);
@@ -179,7 +178,8 @@ VW_SCENARIO("netkvm", netkvm_params_offloads_default_on, NULL)
     for (unsigned i = 0; i < 4; i++)
         VW_EXPECT(vm, PE_TCP(os.cur_csum[i]) != 0 && PE_UDP(os.cur_csum[i]) != 0,
                   "checksum word %u: 0x%03x without TCP or UDP", i, os.cur_csum[i]);
-    VW_EXPECT(vm, os.cur_lso_max[0] != 0 && os.cur_lso_max[1] != 0 && os.cur_rsc[0] && os.cur_rsc[1],
+    VW_EXPECT(vm,
+              os.cur_lso_max[0] != 0 && os.cur_lso_max[1] != 0 && os.cur_rsc[0] && os.cur_rsc[1],
               "LSOv2 %u/%u, RSC %d/%d by default", os.cur_lso_max[0], os.cur_lso_max[1],
               os.cur_rsc[0], os.cur_rsc[1]);
 }
@@ -188,8 +188,15 @@ VW_SCENARIO("netkvm", netkvm_params_offloads_default_on, NULL)
  * default configuration; the others stay. */
 VW_SCENARIO("netkvm", netkvm_params_offloads_keywords_off, NULL)
 {
-    static const char *const kw[] = {"*TCPChecksumOffloadIPv4", "0", "*UDPChecksumOffloadIPv6",
-                                     "0", "*LsoV2IPv4", "0", "*RscIPv6", "0", NULL};
+    static const char *const kw[] = {"*TCPChecksumOffloadIPv4",
+                                     "0",
+                                     "*UDPChecksumOffloadIPv6",
+                                     "0",
+                                     "*LsoV2IPv4",
+                                     "0",
+                                     "*RscIPv6",
+                                     "0",
+                                     NULL};
     struct vw_ndis_offload_stats os;
     if (!pe_offloads(vm, kw, &os))
         return;

@@ -109,8 +109,7 @@ VW_SCENARIO("netkvm", netkvm_testpmd_reset_under_traffic, NULL)
            "netkvm reset: %u sends in flight, %u receives held; check for hang %d; reset 0x%08x, "
            "AddressingReset %d",
            in_flight, held, hung, status, addressing);
-    VW_EXPECT(vm,
-              status == VW_NDIS_STATUS_SUCCESS || status == VW_NDIS_STATUS_SOFT_ERRORS,
+    VW_EXPECT(vm, status == VW_NDIS_STATUS_SUCCESS || status == VW_NDIS_STATUS_SOFT_ERRORS,
               "MiniportResetEx: 0x%08x (an operational adapter: SUCCESS)", status);
     vw_vhost_pause_end(net);
     tr_wait(vm, m1, TR_FRAMES, 0);

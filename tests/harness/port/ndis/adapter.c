@@ -460,6 +460,11 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
     }
     ndis_stats_count(s, false, out, (unsigned)len);
     if (keep) {
+        uint32_t h = 2166136261u;
+        for (unsigned i = 0; i < got; i++)
+            h = (h ^ out[i]) * 16777619u;
+        s->frame_full[s->nframes] = got;
+        s->frame_fnv[s->nframes] = h;
         memcpy(s->frames[s->nframes], out, got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX);
         s->frame_len[s->nframes++] = got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX;
     }
@@ -582,6 +587,17 @@ unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
     return s->frame_len[i];
 }
 
+/* Indication I's whole length and FNV-1a digest, taken at indication. */
+bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (i >= s->nframes)
+        return false;
+    *len = s->frame_full[i];
+    *fnv = s->frame_fnv[i];
+    return true;
+}
+
 /* One regular OID request at PASSIVE (oidrequest/ns-oidrequest-ndis_oid_request;
  * regular requests are serialized: one at a time). */
 bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
@@ -702,6 +718,12 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
     if (ls != 0 && n >= VW_OFFSET(vm, NDIS_LINK_STATE, MediaDuplexState))
         s->stats.media_connect =
             (uint32_t)vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, MediaConnectState), 4);
+    if (ls != 0 && n >= VW_OFFSET(vm, NDIS_LINK_STATE, RcvLinkSpeed) + 8) {
+        s->stats.duplex =
+            (uint32_t)vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, MediaDuplexState), 4);
+        s->stats.xmit_speed = vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, XmitLinkSpeed), 8);
+        s->stats.rcv_speed = vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, RcvLinkSpeed), 8);
+    }
 }
 
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)

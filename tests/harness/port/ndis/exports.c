@@ -298,6 +298,9 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         vw_read(vm, GA(CurrentMacAddress), s->mac, 6);
         s->mtu = (uint32_t)vw_rd(vm, GA(MtuSize), 4);
         s->stats.media_connect = (uint32_t)vw_rd(vm, GA(MediaConnectState), 4);
+        s->stats.duplex = (uint32_t)vw_rd(vm, GA(MediaDuplexState), 4);
+        s->stats.xmit_speed = vw_rd(vm, GA(XmitLinkSpeed), 8);
+        s->stats.rcv_speed = vw_rd(vm, GA(RcvLinkSpeed), 8);
         s->mac_options = (uint32_t)vw_rd(vm, GA(MacOptions), 4);
         gva_t pm = size >= VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
                                      PowerManagementCapabilitiesEx) +

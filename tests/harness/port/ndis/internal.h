@@ -177,6 +177,8 @@ struct ndis_state {
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
     uint8_t rx_scratch[NDIS_RX_SCRATCH]; /* the frame being checked at indication */
     unsigned frame_len[NDIS_MAX_FRAMES], nframes;
+    unsigned frame_full[NDIS_MAX_FRAMES]; /* whole length (DataLength) */
+    uint32_t frame_fnv[NDIS_MAX_FRAMES];  /* FNV-1a of the whole frame */
     struct vw_ndis_stats stats;
     /* The PCI function behind the adapter (vw_ndis_attach_pci), 0: none */
     gva_t pdo;

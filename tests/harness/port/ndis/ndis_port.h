@@ -97,11 +97,19 @@ struct vw_ndis_stats {
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):
      * the general attributes', then the last NDIS_STATUS_LINK_STATE's */
     uint32_t media_connect;
+    /* the same two's XmitLinkSpeed and RcvLinkSpeed (bits per second) and
+     * NDIS_MEDIA_DUPLEX_STATE (0 unknown, 1 half, 2 full) */
+    uint64_t xmit_speed, rcv_speed;
+    uint32_t duplex;
     /* the last NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG's IPv4Transmit
      * checksum fields (IpOptions, TcpOptions, Tcp, Udp, Ip: 2 bits each) */
     uint32_t offload_tx4;
 };
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
+/* Indication I's whole frame as the protocol got it: its length and the
+ * FNV-1a 32-bit hash of its bytes (frames past vw_ndis_received's copy,
+ * up to 65560 bytes); false when there is no such indication. */
+bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv);
 /* The miniport's live shared memory (NdisMAllocateSharedMemory, whole
  * pages as allocated): blocks and bytes in all, and of them the blocks in
  * which the buffer of a receive indication lay since the last call with

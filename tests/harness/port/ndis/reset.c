@@ -24,6 +24,7 @@ static bool reset_status_listed(uint32_t r)
            r == VW_NDIS_STATUS_HARD_ERRORS || r == VW_NDIS_STATUS_NOT_RESETTABLE;
 }
 
+/* MiniportCheckForHangEx at PASSIVE_LEVEL, when the miniport has one. */
 bool vw_ndis_check_for_hang(struct vm *vm, bool *hung)
 {
     struct ndis_state *s = ndis_state(vm);
@@ -41,6 +42,8 @@ bool vw_ndis_check_for_hang(struct vm *vm, bool *hung)
     return true;
 }
 
+/* NDIS's reset: MiniportResetEx at DISPATCH_LEVEL, its completion, the
+ * addressing restored. */
 bool vw_ndis_reset(struct vm *vm, uint32_t *status, bool *addressing)
 {
     struct ndis_state *s = ndis_state(vm);
