@@ -6,11 +6,13 @@
  * device), TxCapacity 16 keeps at most 16 sends at the device (32 sent
  * while the transmit queue is held: 16 on the wire, the rest after, in
  * order), *NumRssQueues 2 runs 2 of 4 pairs (the device's VQ_PAIRS_SET and
- * the RSS capabilities' receive queues), and the checksum, LSOv2 and RSC
+ * the RSS capabilities' receive queues), MinRxBufferPercent 100 makes 9
+ * held of 64 a shortage OID_GEN_RCV_NO_BUFFER counts (0: none), and the
+ * checksum, LSOv2 and RSC
  * keywords at 0 take those offloads out of the default configuration the
  * offload attributes report.  A value out of range or not in the INF's
  * enumeration (RxCapacity 20, *NumRssQueues 129, *TCPChecksumOffloadIPv4
- * 7) is the default, with a log line naming it (drivers/netkvm/README.md:
+ * 7, MinRxBufferPercent 101) is the default, with a log line naming it (drivers/netkvm/README.md:
  * "Name: 'value' ...").
  */
 #include "nkoff.h"
@@ -226,4 +228,53 @@ VW_SCENARIO("netkvm", netkvm_params_offload_invalid_default, NULL)
               os.cur_csum[1]);
     VW_EXPECT(vm, pe_logged(vm, "*TCPChecksumOffloadIPv4: '7'"),
               "no log line naming *TCPChecksumOffloadIPv4 '7'");
+}
+
+/* MinRxBufferPercent VALUE on a ring of 64: 8 frames indicated and held by
+ * the protocol, then one more arrives; OID_GEN_RCV_NO_BUFFER counts a
+ * shortage exactly when fewer than VALUE % of the buffers are posted
+ * (drivers/netkvm/README.md: fewer posted than MinRxBufferPercent with
+ * none to post is a shortage, counted and logged). */
+static void pe_min_rx(struct vm *vm, const char *value, bool shortage, const char *logged)
+{
+    const char *const kw[] = {"MinRxBufferPercent", value, NULL};
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = PE_RING}, .keywords = kw};
+    if (!nk_up(vm, &r, &o))
+        return;
+    struct nk_mark m = nk_mark(vm);
+    nk_inject_frames(vm, &r, PE_LEN, 0, 8);
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 8) == 8, "8 frames not indicated");
+    nk_inject_frames(vm, &r, PE_LEN, 8, 1);
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 9) == 9, "the ninth frame not indicated");
+    uint64_t no_buffer = 0;
+    uint32_t status = 1, done = 0;
+    VW_EXPECT(vm,
+              vw_ndis_oid(vm, false, VW_OID_GEN_RCV_NO_BUFFER, &no_buffer, 8, &status, &done) &&
+                  status == 0,
+              "OID_GEN_RCV_NO_BUFFER: 0x%08x", status);
+    vw_log(vm, "netkvm MinRxBufferPercent %s: RCV_NO_BUFFER %llu with 9 of 64 held", value,
+           (unsigned long long)no_buffer);
+    VW_EXPECT(vm, (no_buffer != 0) == shortage,
+              "MinRxBufferPercent %s: RCV_NO_BUFFER %llu with 9 of 64 buffers held", value,
+              (unsigned long long)no_buffer);
+    VW_EXPECT(vm, logged == NULL || pe_logged(vm, logged), "no log line '%s'", logged);
+    vw_ndis_return_all(vm);
+    nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_params_min_rx_buffer_percent_100, NULL)
+{
+    pe_min_rx(vm, "100", true, NULL);
+}
+
+VW_SCENARIO("netkvm", netkvm_params_min_rx_buffer_percent_default, NULL)
+{
+    pe_min_rx(vm, "0", false, NULL);
+}
+
+/* 101 is out of range (0..100): the default, 0, and a log line. */
+VW_SCENARIO("netkvm", netkvm_params_min_rx_buffer_percent_invalid_default, NULL)
+{
+    pe_min_rx(vm, "101", false, "MinRxBufferPercent: '101'");
 }
