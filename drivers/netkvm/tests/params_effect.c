@@ -278,3 +278,32 @@ VW_SCENARIO("netkvm", netkvm_params_min_rx_buffer_percent_invalid_default, NULL)
 {
     pe_min_rx(vm, "101", false, "MinRxBufferPercent: '101'");
 }
+
+/* The NDIS 6.83 build with HOST_USO offered: USO for both versions in the
+ * default configuration, and *UsoIPv6 0 takes IPv6's out, IPv4's stays. */
+static void pe_uso(struct vm *vm, const char *const *kw, bool v6)
+{
+    struct nk_rig r;
+    if (!nkoff_up_image(vm, &r, "netkvm683", 1ull << VIRTIO_NET_F_HOST_USO, 0, 0, kw))
+        return;
+    struct vw_ndis_offload_stats os;
+    vw_ndis_offload_stats(vm, &os);
+    vw_log(vm, "netkvm683 USO: IPv4 %u, IPv6 %u", os.cur_uso_max[0], os.cur_uso_max[1]);
+    VW_EXPECT(vm, os.cur_uso_max[0] != 0 && (os.cur_uso_max[1] != 0) == v6,
+              "USO IPv4 %u, IPv6 %u (IPv6 expected %s)", os.cur_uso_max[0], os.cur_uso_max[1],
+              v6 ? "on" : "off");
+    nk_down(vm, &r);
+}
+
+VW_SCENARIO_ON("netkvm", netkvm683_params_uso_default_on, NULL,
+               VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
+{
+    pe_uso(vm, NULL, true);
+}
+
+VW_SCENARIO_ON("netkvm", netkvm683_params_uso_ipv6_off, NULL,
+               VW_ARCH_BIT(VW_AMD64) | VW_ARCH_BIT(VW_ARM64))
+{
+    static const char *const kw[] = {"*UsoIPv6", "0", NULL};
+    pe_uso(vm, kw, false);
+}

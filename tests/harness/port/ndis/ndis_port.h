@@ -173,8 +173,9 @@ struct vw_ndis_offload_stats {
      * then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG): the checksum words
      * IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive (IpOptions,
      * TcpOptions, Tcp, Udp, Ip: 2 bits each from bit 0), LSOv2 IPv4/IPv6
-     * MaxOffLoadSize (0: off), RSC IPv4/IPv6 */
-    uint32_t cur_csum[4], cur_lso_max[2];
+     * MaxOffLoadSize (0: off), RSC IPv4/IPv6, USO IPv4/IPv6 MaxOffLoadSize
+     * (0: off or before NDIS_OFFLOAD revision 6) */
+    uint32_t cur_csum[4], cur_lso_max[2], cur_uso_max[2];
     bool cur_rsc[2];
 };
 void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);

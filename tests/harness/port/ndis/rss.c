@@ -180,5 +180,6 @@ void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out)
     for (unsigned i = 0; i < 2; i++) {
         out->cur_lso_max[i] = s->cur.lso_encap[i] != 0 ? s->cur.lso_max[i] : 0;
         out->cur_rsc[i] = s->cur.rsc[i];
+        out->cur_uso_max[i] = s->cur.uso_encap[i] != 0 ? s->cur.uso_max[i] : 0;
     }
 }
