@@ -484,13 +484,13 @@ bool vw_cpu_run_as(struct vm *vm, unsigned n, bool (*fn)(struct vm *, void *), v
 {
     struct vw_cpus *c = cpus(vm);
     unsigned from = c->current;
+    if (n == from)
+        return fn(vm, arg);
     if (n >= c->count || vm->depth > 0 || c->others_running > 0) {
         vw_fail(vm, "harness: vw_cpu_run_as(%u) with %u CPUs, inside a driver call or a nested run",
                 n, c->count);
         return false;
     }
-    if (n == from)
-        return fn(vm, arg);
     vw_cpu_flush_dpcs(vm);
     if (c->cpu[n].state != CPU_IDLE || vm->irql != VW_PASSIVE_LEVEL) {
         vw_fail(vm, "harness: vw_cpu_run_as(%u): the CPU is not idle", n);
