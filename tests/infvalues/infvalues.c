@@ -34,7 +34,9 @@
  *     "Standardized INF Keywords"): Characteristics 0x84 NCF_PHYSICAL |
  *     NCF_HAS_UI, BusType 5 PCIBus, *IfType 6 IF_TYPE_ETHERNET_CSMACD,
  *     *MediaType 0 NdisMedium802_3, *PhysicalMediaType 14
- *     NdisPhysicalMedium802_3.
+ *     NdisPhysicalMedium802_3; Ndi Service the adapter's service, Ndi\Interfaces
+ *     UpperRange "ndis5" (binds the NDIS 5+ protocols) and LowerRange
+ *     "ethernet" (an 802.3 adapter).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -67,24 +69,67 @@ struct expect {
     long if_type, media_type, physical_type; /* network: *IfType, *MediaType, ... */
 };
 
+/* Fields not named are 0; NONE where a value does not apply. */
 static const struct expect g_table[] = {
-    {"viostor", "SCSIAdapter", "{4d36e97b-e325-11ce-bfc1-08002be10318}",
-     {"PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00",
-      "PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1001",
-      "PCI\\VEN_1AF4&DEV_1042"},
-     "viostor", "viostor.sys", "SCSI miniport", 1, 0, 1, 1, 0x1, 257, 1, NONE, NONE, NONE, NONE,
-     NONE},
-    {"vioscsi", "SCSIAdapter", "{4d36e97b-e325-11ce-bfc1-08002be10318}",
-     {"PCI\\VEN_1AF4&DEV_1004&SUBSYS_00081AF4&REV_00",
-      "PCI\\VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1004",
-      "PCI\\VEN_1AF4&DEV_1048"},
-     "vioscsi", "vioscsi.sys", "SCSI miniport", 1, 0, 1, 1, 0xA, 258, 1, NONE, NONE, NONE, NONE,
-     NONE},
-    {"netkvm", "Net", "{4d36e972-e325-11ce-bfc1-08002be10318}",
-     {"PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4&REV_00",
-      "PCI\\VEN_1AF4&DEV_1041&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1000",
-      "PCI\\VEN_1AF4&DEV_1041"},
-     "netkvm", "netkvm.sys", "NDIS", 1, 3, 1, 0, NONE, 2048, 0, 0x84, 5, 6, 0, 14},
+    {
+        .driver = "viostor",
+        .class_name = "SCSIAdapter",
+        .class_guid = "{4d36e97b-e325-11ce-bfc1-08002be10318}",
+        .hwids = {"PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00",
+                  "PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1001",
+                  "PCI\\VEN_1AF4&DEV_1042"},
+        .service = "viostor",
+        .binary = "viostor.sys",
+        .load_order_group = "SCSI miniport",
+        .service_type = 1,
+        .start_type = 0,
+        .error_control = 1,
+        .storport = 1,
+        .bus_type = 0x1, /* BusTypeScsi */
+        .msi_limit = 257,
+        .spread = 1,
+        .characteristics = NONE,
+    },
+    {
+        .driver = "vioscsi",
+        .class_name = "SCSIAdapter",
+        .class_guid = "{4d36e97b-e325-11ce-bfc1-08002be10318}",
+        .hwids = {"PCI\\VEN_1AF4&DEV_1004&SUBSYS_00081AF4&REV_00",
+                  "PCI\\VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1004",
+                  "PCI\\VEN_1AF4&DEV_1048"},
+        .service = "vioscsi",
+        .binary = "vioscsi.sys",
+        .load_order_group = "SCSI miniport",
+        .service_type = 1,
+        .start_type = 0,
+        .error_control = 1,
+        .storport = 1,
+        .bus_type = 0xA, /* BusTypeSas */
+        .msi_limit = 258,
+        .spread = 1,
+        .characteristics = NONE,
+    },
+    {
+        .driver = "netkvm",
+        .class_name = "Net",
+        .class_guid = "{4d36e972-e325-11ce-bfc1-08002be10318}",
+        .hwids = {"PCI\\VEN_1AF4&DEV_1000&SUBSYS_00011AF4&REV_00",
+                  "PCI\\VEN_1AF4&DEV_1041&SUBSYS_11001AF4&REV_01", "PCI\\VEN_1AF4&DEV_1000",
+                  "PCI\\VEN_1AF4&DEV_1041"},
+        .service = "netkvm",
+        .binary = "netkvm.sys",
+        .load_order_group = "NDIS",
+        .service_type = 1,
+        .start_type = 3,
+        .error_control = 1,
+        .bus_type = NONE,
+        .msi_limit = 2048,
+        .characteristics = 0x84,
+        .ndis_bus = 5,
+        .if_type = 6,
+        .media_type = 0,
+        .physical_type = 14,
+    },
 };
 
 static const struct inf *g_inf;
@@ -128,12 +173,13 @@ static long number(const char *text)
 struct regval {
     int lineno;
     long flags, value;
+    char text[64];
 };
 
 /* Finds HKR,subkey,name in the AddReg sections `addreg` names (later lines win). */
 static struct regval hkr_value(const struct inf_line *addreg, const char *subkey, const char *name)
 {
-    struct regval r = {0, NONE, NONE};
+    struct regval r = {0, NONE, NONE, ""};
     char lbuf[512], *secs[16];
     size_t ns = addreg ? inf_fields(addreg->value, secs, 16, lbuf, sizeof(lbuf)) : 0;
     for (size_t s = 0; s < ns; s++) {
@@ -148,6 +194,7 @@ static struct regval hkr_value(const struct inf_line *addreg, const char *subkey
             r.lineno = l->lineno;
             r.flags = n > 3 ? number(f[3]) : NONE;
             r.value = n > 4 ? number(f[4]) : NONE;
+            snprintf(r.text, sizeof(r.text), "%s", n > 4 ? f[4] : "");
         }
     }
     return r;
@@ -164,6 +211,18 @@ static void need_dword(const struct inf_line *addreg, int at, const char *fam, c
     else if (r.flags != REG_DWORD_FLAGS || r.value != want)
         report(r.lineno, fam, "%s%s%s is flags 0x%lx value %ld, want REG_DWORD %ld (%s)", subkey,
                sep, name, r.flags, r.value, want, why);
+}
+
+/* A REG_SZ (flags 0) the INF must set to want, case aside. */
+static void need_sz(const struct inf_line *addreg, int at, const char *fam, const char *subkey,
+                    const char *name, const char *want)
+{
+    struct regval r = hkr_value(addreg, subkey, name);
+    if (!r.lineno)
+        report(at, fam, "%s\\%s not set (want \"%s\")", subkey, name, want);
+    else if (r.flags != 0 || strcasecmp(r.text, want))
+        report(r.lineno, fam, "%s\\%s is flags 0x%lx \"%s\", want REG_SZ \"%s\"", subkey, name,
+               r.flags, r.text, want);
 }
 
 /* [Version] Class and ClassGuid. */
@@ -206,8 +265,8 @@ static const char *check_models(const struct expect *e, char *install, size_t le
             size_t ln = inf_fields(s->lines[i].value, lf, 3, lb, sizeof(lb));
             const char *id = ln > 1 ? lf[1] : "";
             if (k >= MAX_IDS || !e->hwids[k] || strcasecmp(id, e->hwids[k]))
-                report(s->lines[i].lineno, "hwid", "[%s] entry %zu is %s, want %s", name, k + 1,
-                       id, k < MAX_IDS && e->hwids[k] ? e->hwids[k] : "no more entries");
+                report(s->lines[i].lineno, "hwid", "[%s] entry %zu is %s, want %s", name, k + 1, id,
+                       k < MAX_IDS && e->hwids[k] ? e->hwids[k] : "no more entries");
             if (!install[0])
                 snprintf(install, len, "%s", lf[0]);
             else if (strcasecmp(install, lf[0]))
@@ -358,7 +417,7 @@ static void ndis_number(const struct inf_section *inst, const char *key, long wa
                l ? l->value : "missing", want);
 }
 
-/* Network adapter: Characteristics, BusType and the three medium keywords. */
+/* Network adapter: Characteristics, BusType, the three medium keywords, the Ndi bindings. */
 static void check_ndis(const struct expect *e, const struct inf_section *inst)
 {
     ndis_number(inst, "Characteristics", e->characteristics);
@@ -368,6 +427,9 @@ static void check_ndis(const struct expect *e, const struct inf_section *inst)
     need_dword(a, inst->lineno, "ndis", "", "*MediaType", e->media_type, "NdisMedium802_3");
     need_dword(a, inst->lineno, "ndis", "", "*PhysicalMediaType", e->physical_type,
                "NdisPhysicalMedium802_3");
+    need_sz(a, inst->lineno, "ndis", "Ndi", "Service", e->service);
+    need_sz(a, inst->lineno, "ndis", "Ndi\\Interfaces", "UpperRange", "ndis5");
+    need_sz(a, inst->lineno, "ndis", "Ndi\\Interfaces", "LowerRange", "ethernet");
 }
 
 /* The table itself within what Microsoft documents (a wrong row fails every INF). */
