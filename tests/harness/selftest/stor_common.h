@@ -50,8 +50,8 @@ static inline void stor_rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t bl
 }
 
 /* One command whose SRB status must be want; false when it failed or differed. */
-static inline bool stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf,
-                             uint32_t len, bool in, uint8_t want, const char *what)
+static inline bool stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len,
+                             bool in, uint8_t want, const char *what)
 {
     struct vw_stor_result r;
     if (!vw_stor_scsi(vm, cdb, n, buf, len, in, &r))
