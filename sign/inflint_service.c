@@ -90,8 +90,8 @@ static void storport_values(const struct inf *inf, const struct inf_section *svc
         const struct inf_section *r = inf_find(inf, secs[s]);
         for (size_t i = 0; r && i < r->n; i++) {
             char buf[1024], *f[5] = {0};
-            if (r->lines[i].key ||
-                inf_fields(r->lines[i].value, f, 5, buf, sizeof(buf)) < 3 || strcasecmp(f[0], "HKR"))
+            if (r->lines[i].key || inf_fields(r->lines[i].value, f, 5, buf, sizeof(buf)) < 3 ||
+                strcasecmp(f[0], "HKR"))
                 continue;
             pnp |= !strcasecmp(f[1], "Parameters\\PnpInterface") && f[2][0];
             if (strcasecmp(f[1], "Parameters") || strcasecmp(f[2], "BusType"))
@@ -114,8 +114,7 @@ static void storport_values(const struct inf *inf, const struct inf_section *svc
 void service_check(const struct inf *inf, const struct inf_section *svc, unsigned long flags,
                    policy_report_fn *report)
 {
-    static const char *const need[] = {"ServiceType", "StartType", "ErrorControl",
-                                       "ServiceBinary"};
+    static const char *const need[] = {"ServiceType", "StartType", "ErrorControl", "ServiceBinary"};
     long v[3];
     int at[4];
     for (size_t i = 0; i < 4; i++) {
@@ -169,8 +168,9 @@ void irq_value_check(const char *subkey, const char *name, const char *flags, co
             continue;
         long fl = number(flags), v = number(value);
         if (!hw)
-            report(lineno, "%s outside DDInstall.HW: Windows reads it only from the device's "
-                           "hardware key",
+            report(lineno,
+                   "%s outside DDInstall.HW: Windows reads it only from the device's "
+                   "hardware key",
                    name);
         else if (fl != REG_DWORD_FLAGS || v < known[i].lo || v > known[i].hi)
             report(lineno, "%s %s: a REG_DWORD (0x00010001) %ld..%ld", name, value, known[i].lo,
