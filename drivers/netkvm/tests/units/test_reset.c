@@ -39,6 +39,10 @@ static void test_order(void)
           "reset: no step to idle or past the last state");
     check(nk_reset_end(&r, true) && r.state == NK_RESET_IDLE && r.done == 1 && r.failed == 0,
           "reset: ended, counted");
+    /* The sends after a successful reset go to the device at once: the
+     * work item that says the control settings again is not waited for */
+    check(!nk_reset_refuses_sends(&r) && nk_reset_may_post(&r),
+          "reset: after a successful reset: sends taken, posts allowed");
     check(nk_reset_begin(&r) && nk_reset_advance(&r, NK_RESET_DEVICE) && nk_reset_end(&r, true) &&
               r.done == 2 && r.failed == 1 && !nk_reset_refuses_sends(&r),
           "reset: ended without a restore: counted failed, idle again");

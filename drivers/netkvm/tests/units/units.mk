@@ -41,14 +41,16 @@ endef
 # in nk_rxfilter.h's inline judge; test_rxfilter.c names it, so that file is
 # the twin's compile with it), the neighbour advertisement's checksum taken
 # without the IPv6 pseudo-header; a received frame's NEEDS_CSUM offsets
-# believed past the frame; the reset's restore taken without the device reset.
+# believed past the frame; the reset's restore taken without the device reset;
+# sends still refused after a successful reset.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
 	planted-rsspub:NK_PLANTED_RSS_INPLACE planted-announce:NK_PLANTED_ANNOUNCE_LEN \
 	planted-rxfilter:NK_PLANTED_RXFILTER_INPLACE planted-gather:NK_PLANTED_GATHER_SKIP \
 	planted-rxjudge:NK_PLANTED_RXFILTER_FAST planted-na:NK_PLANTED_NA_PSEUDO \
-	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP
+	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP \
+	planted-resetstuck:NK_PLANTED_RESET_STUCK
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -82,6 +84,8 @@ NK_FAILS_planted-rxhdr := '^FAIL: nk: rxhdr: NEEDS_CSUM field one byte past the 
 	'checksum offsets past a received frame believed'
 NK_FAILS_planted-reset := '^FAIL: nk: reset: the restore before the device reset refused' \
 	'the reset restored without resetting the device'
+NK_FAILS_planted-resetstuck := '^FAIL: nk: reset: after a successful reset: sends taken, posts allowed' \
+	'sends refused after a successful reset'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
