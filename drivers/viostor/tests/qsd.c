@@ -18,6 +18,8 @@
 #include "port/storport/stor.h"
 #include "qsd.h"
 #include "scenario.h"
+#include "vw_ntstatus.h"
+#include "vw_storage.h"
 
 #define SRB_SUCCESS   0x01
 #define SRB_BUS_RESET 0x0e
@@ -411,6 +413,31 @@ static void plant(struct qsd_run *r, const struct trim_plan *t, uint8_t *img, en
         fill_sector(img + (uint64_t)t->zero[0] * QSD_SECTOR, t->zero[0], t->whole[3]->id);
 }
 
+/* What Windows asks before it sends TRIM: the daemon serves discard=unmap,
+ * so the disk's DEVICE_TRIM_DESCRIPTOR must say TrimEnabled (issue 14's
+ * "TRIM not reaching the disk on Windows 11" at the layer Windows asks),
+ * and its alignment descriptor 512-byte sectors. */
+static void trim_property(struct vm *vm)
+{
+    struct vw_device_trim_descriptor t = {0};
+    struct vw_storage_access_alignment_descriptor al = {0};
+    uint32_t got = 0, got_al = 0;
+    uint32_t st = vw_stor_query_property(vm, VW_StorageDeviceTrimProperty, VW_PropertyStandardQuery,
+                                         &t, sizeof(t), &got);
+    uint32_t st_al = vw_stor_query_property(vm, VW_StorageAccessAlignmentProperty,
+                                            VW_PropertyStandardQuery, &al, sizeof(al), &got_al);
+    VW_EXPECT(vm, st == VW_STATUS_SUCCESS && got == sizeof(t) && t.TrimEnabled,
+              "qemu-storage-daemon disk with discard=unmap: trim query 0x%08x, TrimEnabled %u", st,
+              t.TrimEnabled);
+    VW_EXPECT(vm,
+              st_al == VW_STATUS_SUCCESS && al.BytesPerLogicalSector == QSD_SECTOR &&
+                  al.BytesOffsetForSectorAlignment == 0,
+              "qemu-storage-daemon disk: alignment query 0x%08x, %u logical, offset %u", st_al,
+              al.BytesPerLogicalSector, al.BytesOffsetForSectorAlignment);
+    vw_log(vm, "property queries: TrimEnabled %u, %u-byte logical, %u-byte physical sectors",
+           t.TrimEnabled, al.BytesPerLogicalSector, al.BytesPerPhysicalSector);
+}
+
 static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd256,
                 enum qsd_plant what)
 {
@@ -434,9 +461,11 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     if (blk == NULL)
         goto out;
     vw_stor_attach_pci(vm, blk->dev->pdo);
-    struct vw_stor_config cfg = {.timeout_s = 10};
+    struct vw_stor_config cfg = {.timeout_s = 10, .bus_type = VW_BusTypeScsi};
     if (!vw_driver_load(vm, "viostor") || !vw_stor_start(vm, &cfg))
         goto stop;
+    if (what == QSD_FULL)
+        trim_property(vm);
     uint64_t t0 = real_ms();
     writes_at_depth(&r, 8, 1);
     uint64_t t1 = real_ms();

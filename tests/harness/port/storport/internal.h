@@ -126,6 +126,8 @@ struct stor_adapter {
     bool passive_enabled;
     uint8_t supported[STOR_CONTROL_MAX]; /* control types answered TRUE */
     uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
+    uint32_t alignment_mask, bus_type; /* AlignmentMask FindAdapter set; the INF's BusType */
+    bool tagged_queuing;               /* TaggedQueuing after FindAdapter */
     bool half_duplex, busy, paused, no_gate;
     unsigned busy_count;
     struct stor_dpc dpcs[STOR_MAX_DPC];
