@@ -319,3 +319,18 @@ VW_SCENARIO("badpcidisk", checker_stor_unmapped_data_buffer, "at 0x")
 {
     planted_write(vm, "mode=5");
 }
+
+/* A hung device's read times out; HwResetBus returns leaving it at the
+ * device (no reset, no completion): StorPort's own BUS_RESET would hand
+ * the class driver a buffer the device may still write. */
+VW_SCENARIO("badpcidisk", checker_stor_reset_bus_leaves_device_owner,
+            "completed while the device still owns its data buffer")
+{
+    struct vw_stordisk *d = start(vm, "badpcidisk", 2, "mode=10");
+    if (d == NULL)
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    vw_stordisk_hold(d, true);
+    rw10(cdb, 0x28, 7, 1);
+    scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device");
+}

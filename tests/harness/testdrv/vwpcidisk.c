@@ -44,6 +44,7 @@ enum {
     VWPCIDISK_BUG_TOUCH_REMOVED,  /* HwResetBus resets the device it was told is gone */
     VWPCIDISK_BUG_DPC_AFTER_STOP, /* ScsiStopAdapter queues a DPC that reads the device */
     VWPCIDISK_BUG_CAPS_D1,        /* StorQueryCapabilities answered with DeviceD1 set */
+    VWPCIDISK_BUG_RESET_LEAVES,   /* HwResetBus returns with the device still owning requests */
 };
 
 typedef struct _DESC {
@@ -497,6 +498,10 @@ static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
     StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
     /* A function StorPort said is gone is not touched: it answers nothing. */
     BOOLEAN touch = !ext->Gone || ext->Bug == VWPCIDISK_BUG_TOUCH_REMOVED;
+    if (ext->Bug == VWPCIDISK_BUG_RESET_LEAVES) { /* StorPort completes what the device holds */
+        StorPortReleaseSpinLock(ext, &h);
+        return TRUE;
+    }
     if (ext->Bug == VWPCIDISK_BUG_RESET_POLLS)
         for (ULONG i = 0; i < 100000 && Rd(ext, REG_ID) != DISK_ID; i++)
             ;

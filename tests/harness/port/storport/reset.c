@@ -85,7 +85,8 @@ static bool reset_srb(struct vm *vm, struct stor_adapter *a, struct stor_req *r,
 }
 
 /* HwResetBus at DISPATCH_LEVEL under the StartIo lock; what it left
- * outstanding StorPort completes with BUS_RESET itself, and a later
+ * outstanding StorPort completes with BUS_RESET itself (a request a device
+ * still owns fails the run, as a miniport's completion would), and a later
  * completion of it is a bug (storport/nc-storport-hw_reset_bus). */
 static void reset_bus(struct vm *vm, struct stor_adapter *a)
 {
@@ -100,6 +101,10 @@ static void reset_bus(struct vm *vm, struct stor_adapter *a)
         if (r->state == REQ_AT_MINIPORT) {
             vw_log(vm, "storport: HwResetBus left SRB 0x%" PRIx64 "; completed with BUS_RESET",
                    r->srb);
+            /* StorPort's completion hands the buffers back to the class
+             * driver: HwResetBus must have stopped the device using them. */
+            if (!stor_check_device_released(vm, a, r))
+                return;
             r->state = REQ_RETURNED_BY_RESET;
             r->status = SRB_STATUS_BUS_RESET;
             if (!r->port_reset)
