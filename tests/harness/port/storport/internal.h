@@ -208,6 +208,7 @@ struct stor_state {
     unsigned nowners;
     char dump_args[64];                  /* vw_stor_dump_args: appended to the copy's "dump=1" */
     uint32_t stall_allow[CTX_TIMER + 1]; /* vw_stor_stall_allow, per routine */
+    bool power_protected;                /* vw_stor_cache_power_protected (cache.c) */
 };
 
 struct stor_state *stor_state(struct vm *vm);

@@ -192,6 +192,18 @@ bool vw_stor_cache_get(struct vm *vm, struct vw_stor_cache *out, struct vw_stor_
  * (PF, SP from the page's PS; a block descriptor of BLOCK_SIZE) of the
  * page with WCE set to WCE; RES is the MODE SELECT's answer. */
 bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_stor_result *res);
+/* The Policies tab's "Turn off Windows write-cache buffer flushing on the
+ * device" (cache.c): ON, disk.sys sends no SYNCHRONIZE CACHE for
+ * IRP_MJ_FLUSH_BUFFERS and no FUA on write-through writes. */
+void vw_stor_cache_power_protected(struct vm *vm, bool on);
+/* IRP_MJ_FLUSH_BUFFERS to the disk: SYNCHRONIZE CACHE(10) unless power
+ * protected (*SENT says whether it went to the miniport; RES its answer). */
+bool vw_stor_flush_buffers(struct vm *vm, bool *sent, struct vw_stor_result *res);
+/* A write-through write (SL_WRITE_THROUGH) of BLOCKS at LBA from BUF (LEN
+ * bytes): MODE SENSE of the caching page, then WRITE(16) with FUA when the
+ * write cache is on and not power protected (*FUA says which). */
+bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *buf, uint32_t len,
+                           bool *fua, struct vw_stor_result *res);
 /* What a bus rescan found (vw_stor_rescan). */
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
