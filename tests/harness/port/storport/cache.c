@@ -78,3 +78,43 @@ bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_s
         MODE_SELECT6, (uint8_t)(0x10 | (now.savable ? 0x01 : 0)), 0, 0, sizeof(list), 0};
     return vw_stor_scsi(vm, cdb, 6, list, sizeof(list), false, res);
 }
+
+/* The "Turn off Windows write-cache buffer flushing on the device" box
+ * of the Policies tab (the disk's CacheIsPowerProtected parameter):
+ * disk.sys then treats both caches as battery-backed (classpnp's
+ * DEV_POWER_PROTECTED, Windows-driver-samples storage/class): it
+ * completes IRP_MJ_FLUSH_BUFFERS without sending SYNCHRONIZE CACHE, and a
+ * write-through write carries no FUA. */
+void vw_stor_cache_power_protected(struct vm *vm, bool on)
+{
+    stor_state(vm)->power_protected = on;
+}
+
+bool vw_stor_flush_buffers(struct vm *vm, bool *sent, struct vw_stor_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    *sent = !stor_state(vm)->power_protected;
+    if (!*sent) {
+        res->srb_status = SRB_STATUS_SUCCESS;
+        return true;
+    }
+    uint8_t cdb[10] = {0x35}; /* SYNCHRONIZE CACHE(10), the whole medium */
+    return vw_stor_scsi(vm, cdb, 10, NULL, 0, false, res);
+}
+
+bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *buf, uint32_t len,
+                           bool *fua, struct vw_stor_result *res)
+{
+    /* FUA only with the device's write cache on (the caching page's WCE,
+     * classpnp's DEV_WRITE_CACHE) and not power protected. */
+    struct vw_stor_cache c;
+    if (!vw_stor_cache_get(vm, &c, res))
+        return false;
+    *fua = c.found && c.wce && !stor_state(vm)->power_protected;
+    uint8_t cdb[16] = {0x8a, (uint8_t)(*fua ? 0x08 : 0)};
+    for (unsigned i = 0; i < 8; i++)
+        cdb[2 + i] = (uint8_t)(lba >> (56 - 8 * i));
+    for (unsigned i = 0; i < 4; i++)
+        cdb[10 + i] = (uint8_t)(blocks >> (24 - 8 * i));
+    return vw_stor_scsi(vm, cdb, 16, buf, len, false, res);
+}

@@ -15,6 +15,9 @@ struct vw_stor_config {
     const char *args;      /* HwFindAdapter's ArgumentString, or NULL */
     unsigned timeout_s;    /* SRB TimeOutValue (default 10) */
     unsigned msi_messages; /* messages StorPortGetMSIInfo reports (0: line-based) */
+    /* The INF's HKR,Parameters,BusType (a STORAGE_BUS_TYPE: vw_storage.h),
+     * which StorPort reports as the adapter's and the disk's bus type. */
+    unsigned bus_type;
 };
 
 /* One finished request as the class driver sees it. */
@@ -194,6 +197,18 @@ bool vw_stor_cache_get(struct vm *vm, struct vw_stor_cache *out, struct vw_stor_
  * (PF, SP from the page's PS; a block descriptor of BLOCK_SIZE) of the
  * page with WCE set to WCE; RES is the MODE SELECT's answer. */
 bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_stor_result *res);
+/* The Policies tab's "Turn off Windows write-cache buffer flushing on the
+ * device" (cache.c): ON, disk.sys sends no SYNCHRONIZE CACHE for
+ * IRP_MJ_FLUSH_BUFFERS and no FUA on write-through writes. */
+void vw_stor_cache_power_protected(struct vm *vm, bool on);
+/* IRP_MJ_FLUSH_BUFFERS to the disk: SYNCHRONIZE CACHE(10) unless power
+ * protected (*SENT says whether it went to the miniport; RES its answer). */
+bool vw_stor_flush_buffers(struct vm *vm, bool *sent, struct vw_stor_result *res);
+/* A write-through write (SL_WRITE_THROUGH) of BLOCKS at LBA from BUF (LEN
+ * bytes): MODE SENSE of the caching page, then WRITE(16) with FUA when the
+ * write cache is on and not power protected (*FUA says which). */
+bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *buf, uint32_t len,
+                           bool *fua, struct vw_stor_result *res);
 /* What a bus rescan found (vw_stor_rescan). */
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
@@ -208,6 +223,13 @@ struct vw_stor_rescan {
  * rescan StorPort and disk.sys run (rescan.c): REPORT LUNS, INQUIRY,
  * READ CAPACITY; OUT says what they found.  False if the run failed. */
 bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out);
+/* IOCTL_STORAGE_QUERY_PROPERTY to the disk the class layer addresses
+ * (property.c): PROPERTY a STORAGE_PROPERTY_ID and QUERY_TYPE a
+ * STORAGE_QUERY_TYPE (vw_storage.h); the descriptor, built as StorPort and
+ * the class layer build it from the miniport's SCSI answers, lands in OUT
+ * (CAP bytes; *RETURNED how many).  Returns the NTSTATUS. */
+uint32_t vw_stor_query_property(struct vm *vm, unsigned property, unsigned query_type, void *out,
+                                uint32_t cap, uint32_t *returned);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
