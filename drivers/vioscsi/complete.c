@@ -414,6 +414,7 @@ static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
         Scsi->Ready = FALSE;
     }
     Scsi->Resetting = Scsi->Restarting = FALSE;
+    VioscsiEndWaiting(Scsi, Scsi->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Scsi->Paused) {
         Scsi->Paused = FALSE;
         StorPortResume(Scsi);

@@ -332,6 +332,14 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     }
 }
 
+/* IRQL: any (pure): whether Srb is a LUN, target or bus reset. */
+static BOOLEAN VioscsiIsReset(PVOID Srb)
+{
+    ULONG fn = SrbGetSrbFunction(Srb);
+    return fn == SRB_FUNCTION_RESET_BUS || fn == SRB_FUNCTION_RESET_DEVICE ||
+           fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
 BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
 {
@@ -348,6 +356,13 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
          * request that has to wait for it does */
         StorPortPause(scsi, 1);
         scsi->Paused = TRUE;
+    }
+    if (status == SRB_STATUS_PENDING && scsi->Resetting && !scsi->Removed && VioscsiIsReset(Srb)) {
+        /* A reset SRB (they pass the pause) waits for the reset under way:
+         * the device owns its requests until it reads 0, and that reset
+         * ends them all; one of its own after would only reset it again */
+        VioscsiWaitReset(scsi, x);
+        return TRUE;
     }
     if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
         /* PnP is answered without the device, even after a removal; while

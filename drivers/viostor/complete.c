@@ -94,6 +94,27 @@ static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     ViostorComplete(stor, x->Srb, SRB_STATUS_NO_DEVICE, NULL);
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
+VOID ViostorWaitReset(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    X->NextWaiting = Stor->ResetWaiting;
+    Stor->ResetWaiting = X;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: complete the reset SRBs that
+ * waited for the reset, with Status. */
+static VOID ViostorEndWaiting(PVIOSTOR Stor, UCHAR Status)
+{
+    PVIOSTOR_SRBEXT x = Stor->ResetWaiting;
+
+    Stor->ResetWaiting = NULL;
+    while (x != NULL) {
+        PVIOSTOR_SRBEXT next = x->NextWaiting;
+        ViostorComplete(Stor, x->Srb, Status, NULL);
+        x = next;
+    }
+}
+
 /* IRQL: any, no lock: see viostor.h.  A full barrier: the store is seen by
  * every processor before anything this one does next. */
 VOID ViostorMarkGone(PVIOSTOR Stor)
@@ -119,17 +140,14 @@ VOID ViostorGone(PVIOSTOR Stor)
     if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Stor->Paused;
-    PVOID srb = Stor->ResetSrb;
     Stor->Ready = FALSE;
     Stor->Resetting = Stor->Restarting = FALSE; /* the timer finds nothing to finish */
     Stor->Paused = FALSE;
-    Stor->ResetSrb = NULL;
     DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
     VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancelGone, Stor);
-    if (srb != NULL)
-        ViostorComplete(Stor, srb, SRB_STATUS_NO_DEVICE, NULL);
+    ViostorEndWaiting(Stor, SRB_STATUS_NO_DEVICE);
     if (paused)
         StorPortResume(Stor);
 }
@@ -141,12 +159,10 @@ VOID ViostorGone(PVIOSTOR Stor)
 static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
-    PVOID srb = Stor->ResetSrb;
     BOOLEAN paused = Stor->Paused;
 
     Stor->Resetting = FALSE;
     Stor->Paused = FALSE;
-    Stor->ResetSrb = NULL;
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
     if (Rc == 0)
@@ -161,8 +177,7 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
         /* The INQUIRYs that waited for GET_ID are not at the device */
         ViostorIdGiveUp(Stor, SRB_STATUS_NO_DEVICE);
     }
-    if (srb != NULL)
-        ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
+    ViostorEndWaiting(Stor, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
         StorPortResume(Stor);
     return Rc == 0;
@@ -185,6 +200,7 @@ static VOID ViostorRestartTimer(PVIOSTOR Stor)
         Stor->Ready = FALSE;
     }
     Stor->Resetting = Stor->Restarting = FALSE;
+    ViostorEndWaiting(Stor, Stor->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Stor->Paused) {
         Stor->Paused = FALSE;
         StorPortResume(Stor);
@@ -275,9 +291,7 @@ BOOLEAN ViostorResetAll(PVIOSTOR Stor)
         for (ULONG q = 0; q < Stor->NumQueues; q++)
             vqs[q] = &Stor->Queues[q].Vq;
         VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancel, Stor);
-        if (Stor->ResetSrb != NULL)
-            ViostorComplete(Stor, Stor->ResetSrb, SRB_STATUS_BUS_RESET, NULL);
-        Stor->ResetSrb = NULL;
+        ViostorEndWaiting(Stor, SRB_STATUS_BUS_RESET);
         return TRUE;
     }
     for (ULONG q = 0; q < Stor->NumQueues && Stor->Ready && !Stor->Removed; q++)

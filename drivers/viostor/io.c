@@ -232,7 +232,7 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
             return SRB_STATUS_SUCCESS;
         /* The device is slow to read 0: completed with its requests by
          * the reset's timer (the reset SRB is not timed) */
-        Stor->ResetSrb = X->Srb;
+        ViostorWaitReset(Stor, X);
         return SRB_STATUS_PENDING;
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
@@ -250,6 +250,14 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     }
 }
 
+/* IRQL: any (pure): whether Srb is a LUN, target or bus reset. */
+static BOOLEAN ViostorIsReset(PVOID Srb)
+{
+    ULONG fn = SrbGetSrbFunction(Srb);
+    return fn == SRB_FUNCTION_RESET_BUS || fn == SRB_FUNCTION_RESET_DEVICE ||
+           fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
 BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
@@ -263,12 +271,19 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
         status = ViostorPnp(stor, Srb);
     else if (stor->Resetting && !stor->Removed) {
         /* StorPort is paused for a slow reset (or now, for a slow
-         * restart); what came before it waits */
+         * restart); what came before it waits.  A reset SRB (they pass
+         * the pause) waits for the same finish: the device owns its
+         * requests until it reads 0, and a reset of its own after would
+         * only reset it again */
         if (!stor->Paused) {
             StorPortPause(stor, 1);
             stor->Paused = TRUE;
         }
         status = SRB_STATUS_BUSY;
+        if (x->Action == 0xff && ViostorIsReset(Srb)) {
+            ViostorWaitReset(stor, x);
+            status = SRB_STATUS_PENDING;
+        }
     } else if (!stor->Ready || stor->Removed)
         status = SRB_STATUS_NO_DEVICE;
     else if (x->Action == 0xff)
