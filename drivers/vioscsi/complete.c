@@ -335,7 +335,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Resets++;
     int rc = virtio_device_reset_start(&Scsi->Virtio.Dev,
-                                       Scsi->Dump ? VIRTIO_RESET_POLLS : VIOSCSI_RESET_POLLS);
+                                       Scsi->Dump ? VIRTIO_RESET_POLLS : VW_STOR_RESET_POLLS);
     if (rc == VIRTIO_EAGAIN && Scsi->Dump) {
         virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         rc = VIRTIO_ETIMEDOUT;
@@ -350,11 +350,10 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     DbgPrint("vioscsi: the device is slow to reset: finishing from the timer\n");
     Scsi->Ready = FALSE;
     Scsi->Resetting = TRUE;
-    Scsi->ResetWaits = 0;
     StorPortPause(Scsi, 1);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
-    StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
+    VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits, VioscsiTimer);
     return TRUE;
 }
 
@@ -383,15 +382,11 @@ static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status)
  * reset's device_status per period, never a wait. */
 static VOID VioscsiResetTimer(PVIOSCSI Scsi)
 {
-    int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
-    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
-        Scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
-        return;
-    }
+    int rc = VwStorResetWaited(&Scsi->Virtio, virtio_device_reset_poll(&Scsi->Virtio.Dev),
+                               &Scsi->ResetWaits, VioscsiTimer);
     if (rc == VIRTIO_EAGAIN) {
-        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
-        rc = VIRTIO_ETIMEDOUT;
+        Scsi->TimerArmed = TRUE;
+        return;
     }
     VioscsiResetFinish(Scsi, rc);
 }
@@ -401,15 +396,14 @@ static VOID VioscsiResetTimer(PVIOSCSI Scsi)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
 {
-    int rc = VioscsiRestartStep(Scsi, FALSE);
-    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
+    int rc = VwStorResetWaited(&Scsi->Virtio, VioscsiRestartStep(Scsi, FALSE), &Scsi->ResetWaits,
+                               VioscsiTimer);
+    if (rc == VIRTIO_EAGAIN) {
         Scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
         return;
     }
-    if (rc == VIRTIO_EAGAIN) {
+    if (rc == VIRTIO_ETIMEDOUT) {
         DbgPrint("vioscsi: the device did not finish its reset for the restart\n");
-        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         virtio_device_fail(&Scsi->Virtio.Dev);
         Scsi->Ready = FALSE;
     }

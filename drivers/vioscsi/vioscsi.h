@@ -30,14 +30,6 @@
  * was posted (one timer for all TMFs, never pushed back by newer ones) */
 #define VIOSCSI_TMF_PERIOD_US 1500000
 #define VIOSCSI_NQ            (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
-/* A device reset waits for device_status 0 at most 8 reads, 700 us of
- * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
- * full millisecond"); a slower device is read once per 1 ms period of the
- * adapter's one timer, 100 periods at most (the 100 ms VIRTIO_RESET_POLLS
- * allows elsewhere), then it is failed. */
-#define VIOSCSI_RESET_POLLS     8
-#define VIOSCSI_RESET_PERIOD_US 1000
-#define VIOSCSI_RESET_PERIODS   100
 
 /* What a cookie on the rings is (the first byte of each) */
 enum vioscsi_kind {

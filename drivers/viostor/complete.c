@@ -188,14 +188,12 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID ViostorRestartTimer(PVIOSTOR Stor)
 {
-    int rc = ViostorRestartStep(Stor, FALSE);
-    if (rc == VIRTIO_EAGAIN && ++Stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    int rc = VwStorResetWaited(&Stor->Virtio, ViostorRestartStep(Stor, FALSE), &Stor->ResetWaits,
+                               ViostorTimer);
+    if (rc == VIRTIO_EAGAIN)
         return;
-    }
-    if (rc == VIRTIO_EAGAIN) {
+    if (rc == VIRTIO_ETIMEDOUT) {
         DbgPrint("viostor: the device did not finish its reset for the restart\n");
-        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         virtio_device_fail(&Stor->Virtio.Dev);
         Stor->Ready = FALSE;
     }
@@ -230,15 +228,10 @@ VOID NTAPI ViostorTimer(PVOID DeviceExtension)
         ViostorRestartTimer(stor);
         return;
     }
-    int rc = virtio_device_reset_poll(&stor->Virtio.Dev);
-    if (rc == VIRTIO_EAGAIN && ++stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    int rc = VwStorResetWaited(&stor->Virtio, virtio_device_reset_poll(&stor->Virtio.Dev),
+                               &stor->ResetWaits, ViostorTimer);
+    if (rc == VIRTIO_EAGAIN)
         return;
-    }
-    if (rc == VIRTIO_EAGAIN) {
-        virtio_device_set_broken(&stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
-        rc = VIRTIO_ETIMEDOUT;
-    }
     ViostorResetFinish(stor, rc);
 }
 
@@ -250,7 +243,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
         return FALSE;
     Stor->Resets++;
     int rc = virtio_device_reset_start(&Stor->Virtio.Dev,
-                                       Stor->Dump ? VIRTIO_RESET_POLLS : VIOSTOR_RESET_POLLS);
+                                       Stor->Dump ? VIRTIO_RESET_POLLS : VW_STOR_RESET_POLLS);
     if (rc == VIRTIO_EAGAIN && Stor->Dump) {
         virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         rc = VIRTIO_ETIMEDOUT;
@@ -263,10 +256,9 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     DbgPrint("viostor: the device is slow to reset: finishing from the timer\n");
     Stor->Ready = FALSE;
     Stor->Resetting = TRUE;
-    Stor->ResetWaits = 0;
     StorPortPause(Stor, 1);
     Stor->Paused = TRUE;
-    StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    VwStorResetArm(&Stor->Virtio, &Stor->ResetWaits, ViostorTimer);
     return TRUE;
 }
 

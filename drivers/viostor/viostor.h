@@ -30,13 +30,6 @@
 #define VIOSTOR_ID_WAIT_US 100000
 /* VIOSTOR_SRBEXT.Action of an INQUIRY whose answer carries the serial */
 #define VIOSTOR_ACTION_SERIAL 0xfe
-/* A device reset waits for device_status 0 at most 8 reads, 700 us of
- * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
- * full millisecond"); a slower device is read once per 1 ms timer period,
- * 100 periods at most (the 100 ms VIRTIO_RESET_POLLS allows elsewhere). */
-#define VIOSTOR_RESET_POLLS     8
-#define VIOSTOR_RESET_PERIOD_US 1000
-#define VIOSTOR_RESET_PERIODS   100
 
 /* Where a request is */
 enum viostor_stage {
