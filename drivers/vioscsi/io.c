@@ -12,7 +12,7 @@
 VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
                      const UCHAR *Sense)
 {
-    if (Res != NULL) {
+    if (Res != NULL && SrbStatus != SRB_STATUS_BUSY) {
         SrbSetScsiStatus(Srb, Res->scsi_status);
         SrbSetDataTransferLength(Srb, Res->transferred);
         if (Res->outcome == VSCSI_OUT_SCSI_ERROR && Res->sense_len != 0 && Sense != NULL) {
@@ -26,7 +26,8 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
             }
         }
     } else if (SrbStatus != SRB_STATUS_SUCCESS && SrbStatus != SRB_STATUS_BUSY) {
-        /* BUSY: StorPort sends the same request again, with its length */
+        /* BUSY (the device's VIRTIO_SCSI_S_BUSY too): StorPort sends the
+         * same request again, so its length stays as the class driver set it */
         SrbSetDataTransferLength(Srb, 0);
     }
     SrbSetSrbStatus(Srb, SrbStatus);
