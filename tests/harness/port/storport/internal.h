@@ -81,7 +81,8 @@ struct stor_req {
     uint8_t target, lun;               /* its BTL8 address */
     uint32_t function;                 /* SrbFunction */
     bool port_reset;                   /* a reset SRB StorPort sent on a time-out (reset.c) */
-    uint64_t start_seq;                /* order in which HwStartIo got it */
+    bool reset_refused; /* at the miniport when HwResetBus returned FALSE (reset.c) */
+    uint64_t start_seq; /* order in which HwStartIo got it */
 };
 
 #define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
