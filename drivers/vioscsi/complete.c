@@ -454,10 +454,10 @@ VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
- * when HwResetBus must have every request completed: they end BUS_RESET now
- * (StorPort would end them alike), the reset SRBs waiting with them, and
- * the timer finishes the reset with nothing left to complete. */
-BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
+ * is polled once more; until the device reads 0 it may still use the rings
+ * (virtio 1.2 2.4.1), so what it held stays at the miniport and the
+ * timer's finish completes it (BUS_RESET), the waiting reset SRBs after. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi)
 {
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
 
@@ -465,54 +465,44 @@ BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
         return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Scsi->Resetting && !Scsi->Removed) {
         int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
-        if (rc != VIRTIO_EAGAIN)
-            return VioscsiResetFinish(Scsi, rc);
-    } else {
-        /* VioscsiActionOnReset 1 does not apply here: what the device still
-         * held would be completed by StorPort and then again by its answer */
-        if (Scsi->Dump || !Scsi->Ready)
-            return TRUE;
-        if (Scsi->ResetAction == VSCSI_RESET_BUGCHECK)
-            KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)Scsi, Scsi->Outstanding, 0, 0);
-        for (ULONG q = 0; q < nq && Scsi->Ready; q++)
-            VioscsiDrain(Scsi, q);
-        if (!Scsi->Ready || (Scsi->Outstanding == 0 && Scsi->TmfOutstanding == 0))
-            return TRUE;
-        DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device "
-                 "reset\n",
-                 Scsi->Outstanding, Scsi->TmfOutstanding);
-        if (!VioscsiResetDevice(Scsi))
-            return FALSE;
+        return rc == VIRTIO_EAGAIN || VioscsiResetFinish(Scsi, rc);
     }
-    if (!Scsi->Resetting || !Sync)
+    /* VioscsiActionOnReset 1 does not apply here: what the device still
+     * held would be completed by StorPort and then again by its answer */
+    if (Scsi->Dump || !Scsi->Ready)
         return TRUE;
-    struct virtqueue *vqs[VIOSCSI_NQ];
-    for (ULONG q = 0; q < nq; q++)
-        vqs[q] = &Scsi->Queues[(q + VSCSI_FIRST_REQUEST) % nq].Vq;
-    VwStorDetachAll(vqs, nq, VioscsiCancel, Scsi);
-    Scsi->Outstanding = 0;
-    VioscsiTmfClear(Scsi);
-    Scsi->EventsPosted = 0;
-    VioscsiEndWaiting(Scsi, SRB_STATUS_BUS_RESET);
-    return TRUE;
+    if (Scsi->ResetAction == VSCSI_RESET_BUGCHECK)
+        KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)Scsi, Scsi->Outstanding, 0, 0);
+    for (ULONG q = 0; q < nq && Scsi->Ready; q++)
+        VioscsiDrain(Scsi, q);
+    if (!Scsi->Ready || (Scsi->Outstanding == 0 && Scsi->TmfOutstanding == 0))
+        return TRUE;
+    DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device "
+             "reset\n",
+             Scsi->Outstanding, Scsi->TmfOutstanding);
+    return VioscsiResetDevice(Scsi);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset, the last
  * of StorPort's three tiers (storage/multi-tier-reset-in-storport: a LUN
  * reset SRB, then a device reset SRB, both asynchronous and answered here by
- * TMFs under the timer above; then this "synchronous callback").  Every SRB
- * HwStartIo took must be completed before it returns
- * (storport/nc-storport-hw_reset_bus), and none before the device gave it
- * back or was reset; a TMF could only be awaited by a busy wait at
+ * TMFs under the timer above; then this "synchronous callback").  The
+ * miniport completes what HwStartIo took "with SRB_STATUS_BUS_RESET if
+ * necessary" and returns TRUE "if the bus is successfully reset"
+ * (storport/nc-storport-hw_reset_bus), never before the device gave it back
+ * or read 0 after its reset; a TMF could only be awaited by a busy wait at
  * DISPATCH_LEVEL (StorPortStallExecution: "less than a full millisecond").
  * So: what the device already gave back completes with its own status, and
  * if anything is still at the device it is reset at once, which completes
- * the rest (BUS_RESET) without waiting for the device to answer anything
- * (a device slow to finish its reset: see VioscsiResetAll). */
+ * the rest (BUS_RESET) without waiting for the device to answer anything.
+ * A device that has not read 0 within the 8 reads allowed here is not
+ * reset yet: FALSE, and its requests end BUS_RESET when the timer sees it
+ * read 0 (lead decision, NOTICE 03:22). */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    PVIOSCSI scsi = DeviceExtension;
     UNREFERENCED_PARAMETER(PathId);
-    return VioscsiResetAll(DeviceExtension, TRUE);
+    return VioscsiResetAll(scsi) && !scsi->Resetting;
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */

@@ -308,7 +308,7 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     switch (fn) {
     case SRB_FUNCTION_RESET_BUS:
-        if (!VioscsiResetAll(Scsi, FALSE))
+        if (!VioscsiResetAll(Scsi))
             return SRB_STATUS_ERROR;
         if (!Scsi->Resetting)
             return SRB_STATUS_SUCCESS;

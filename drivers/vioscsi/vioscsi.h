@@ -161,10 +161,11 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
  * when the reset under way has finished (SUCCESS, or ERROR if the device
  * did not come back). */
 VOID VioscsiWaitReset(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
-/* IRQL: DISPATCH_LEVEL, StartIo lock: a bus reset; Sync (HwResetBus): every
- * request is completed before this returns, even while a slow reset goes
- * on.  FALSE if the device did not come back. */
-BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: a bus reset: what the device gave back
+ * completes, then a device reset if it still holds anything; a device slow
+ * to read 0 keeps its requests until the timer's finish (Resetting stays
+ * TRUE).  FALSE if the device did not come back. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (VioscsiGone follows). */
 VOID VioscsiMarkGone(PVIOSCSI Scsi);

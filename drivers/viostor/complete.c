@@ -264,41 +264,39 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  What the
  * device already gave back ends with its own status first; a drain that
- * met a broken queue has reset the device already. */
+ * met a broken queue has reset the device already.  A slow reset under way
+ * is polled once more; until the device reads 0 it may still use the rings
+ * (virtio 1.2 2.4.1), so what it held stays at the miniport and the
+ * timer's finish completes it (BUS_RESET), the waiting reset SRBs after. */
 BOOLEAN ViostorResetAll(PVIOSTOR Stor)
 {
-    struct virtqueue *vqs[VBLK_MAX_QUEUES];
     ULONG resets = Stor->Resets;
 
     if (Stor->Restarting)
         return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Stor->Resetting && !Stor->Removed) {
         int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
-        if (rc != VIRTIO_EAGAIN)
-            return ViostorResetFinish(Stor, rc);
-        /* HwResetBus must complete every request before it returns
-         * (storport/nc-storport-hw_reset_bus) and the device has not read
-         * 0 yet: they end BUS_RESET now (StorPort would end them alike),
-         * the timer finishes the reset with nothing left to complete */
-        for (ULONG q = 0; q < Stor->NumQueues; q++)
-            vqs[q] = &Stor->Queues[q].Vq;
-        VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancel, Stor);
-        ViostorEndWaiting(Stor, SRB_STATUS_BUS_RESET);
-        return TRUE;
+        return rc == VIRTIO_EAGAIN || ViostorResetFinish(Stor, rc);
     }
+    if (!Stor->Ready || Stor->Removed)
+        return TRUE; /* failed or gone: nothing to reset, what it held is StorPort's to end */
     for (ULONG q = 0; q < Stor->NumQueues && Stor->Ready && !Stor->Removed; q++)
         ViostorDrain(Stor, q);
     if (Stor->Resets != resets)
-        return Stor->Ready;
+        return Stor->Ready || Stor->Resetting;
     return ViostorResetDevice(Stor);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
- * timed out, or the class driver asked). */
+ * timed out, or the class driver asked).  TRUE "if the bus is successfully
+ * reset" (storport/nc-storport-hw_reset_bus): a device that has not read 0
+ * within the 8 reads allowed here is not, and the requests it held end
+ * BUS_RESET when the timer sees it read 0 (lead decision, NOTICE 03:22). */
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    PVIOSTOR stor = DeviceExtension;
     UNREFERENCED_PARAMETER(PathId);
-    return ViostorResetAll(DeviceExtension);
+    return ViostorResetAll(stor) && !stor->Resetting;
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */

@@ -153,7 +153,8 @@ int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
  * (storage/multi-tier-reset-in-storport): what the device finished
  * completes as it ended, then the device is reset, which completes the rest
- * BUS_RESET before this returns; FALSE if the device did not come back. */
+ * BUS_RESET once it reads 0 (before this returns, or from the timer while
+ * Resetting stays TRUE); FALSE if the device did not come back. */
 BOOLEAN ViostorResetAll(PVIOSTOR Stor);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the reset SRB X completes
  * when the reset or restart under way has finished (SUCCESS, or ERROR if
