@@ -2,7 +2,7 @@
  * driver.c - NetKVM's registration with NDIS (the miniport driver
  * characteristics at the build's level, 6.50 or 6.83: netkvm.h), unload,
  * and the adapter-wide events that need no state of their own: PnP events
- * (surprise removal), shutdown and reset.
+ * (surprise removal) and shutdown (the reset is reset.c's).
  */
 #include "netkvm.h"
 
@@ -40,15 +40,6 @@ static VOID NTAPI NkShutdown(NDIS_HANDLE Context, NDIS_SHUTDOWN_ACTION Action)
     (void)Action;
     if (a->Ready && !a->Removed)
         virtio_device_reset(&a->V.Dev);
-}
-
-/* IRQL: DISPATCH_LEVEL. a reset request: the device keeps running (a
- * hung device is reported by its queues, not by NDIS's timer). */
-static NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
-{
-    (void)Context;
-    *AddressingReset = FALSE;
-    return NDIS_STATUS_SUCCESS;
 }
 
 /* IRQL: PASSIVE_LEVEL. register the miniport at the build's NDIS level. */

@@ -92,8 +92,9 @@ static NDIS_STATUS NkRegisterDma(PNK_ADAPTER a)
     NK_HEADER(d.Header, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION, NDIS_SG_DMA_DESCRIPTION_REVISION_1,
               sizeof(d));
     d.Flags = NDIS_SG_DMA_64_BIT_ADDRESS;
-    d.MaximumPhysicalMapping =
-        NK_MTU_MAX + NK_ETH_HLEN > NK_TX_FRAME_MAX ? NK_MTU_MAX + NK_ETH_HLEN : NK_TX_FRAME_MAX;
+    d.MaximumPhysicalMapping = NK_MTU_MAX + NK_ETH_HLEN > NK_TX_GSO_FRAME_MAX
+                                   ? NK_MTU_MAX + NK_ETH_HLEN
+                                   : NK_TX_GSO_FRAME_MAX;
     d.ProcessSGListHandler = NkProcessSgList;
     return NdisMRegisterScatterGatherDma(a->Handle, &d, &a->Dma);
 }
@@ -118,6 +119,7 @@ static void NkRelease(PNK_ADAPTER a)
     /* The device stops first, then the interrupts: no DPC runs while the
      * queues and buffers go */
     NkAnnounceFree(a); /* a queued announcement finishes (Ready is off: it sends nothing) */
+    NkResetFree(a);    /* a queued restore after a reset finishes (nothing to say) */
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);
@@ -162,6 +164,8 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
         st = NkDeviceStart(a); /* features, configuration, queues: MaxFrame known */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkAnnounceInit(a); /* GUEST_ANNOUNCE negotiated: its work item */
+    if (st == NDIS_STATUS_SUCCESS)
+        st = NkResetInit(a); /* MiniportResetEx's restore work item */
     if (st == NDIS_STATUS_SUCCESS)
         st = NkRssInit(a); /* per-processor receive paths, the RSS capabilities */
     if (st == NDIS_STATUS_SUCCESS)

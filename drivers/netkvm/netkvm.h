@@ -22,9 +22,11 @@
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
+#include "nk_reset.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_rxfilter.h"
+#include "nk_rxhdr.h"
 #include "nk_settings.h"
 #include "nk_vlan.h"
 
@@ -61,37 +63,8 @@
 #define NK_RX_CHUNK   0x10000u    /* receive buffers come in 64 KiB shared blocks */
 #define NK_RX_MEM_CAP (64u << 20) /* receive buffers of all queues together, at most */
 #define NK_BATCH      64u         /* NBLs indicated per call */
-/* LSOv2 MaxOffLoadSize: the TCP payload that fits the 16-bit IPv4 total
- * length with the smallest IPv4 and TCP headers (20 + 20 bytes); a send
- * whose options push its datagram past 65535 bytes cannot be described to
- * the device and fails (nk_csum: NK_TX_TOO_LONG) */
-#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
-/* Over IPv6 20 bytes less: its 40-byte header lies outside the 16-bit
- * payload length, so 65495 behind a 20-byte TCP header would be a 65569-byte
- * frame, past NK_TX_LSO_FRAME_MAX (refused as too long: a send NDIS was told
- * it may make).  65475 gives IPv4's largest frame, 65549 bytes */
-#define NK_LSO6_MAX_PAYLOAD (NK_LSO_MAX_PAYLOAD - 20u)
-/* The longest frame an LSOv2 send may carry (NkTxMaxLength): 64 KiB of IP
- * datagram behind an Ethernet header and an 802.1Q tag, 65553 bytes (an
- * IPv4 send of MaxOffLoadSize with the smallest headers: 65549) */
-#define NK_TX_LSO_FRAME_MAX (NK_ETH_HLEN + NK_VLAN_HLEN + 0xFFFFu)
-/* The longest frame a send may carry in this build: with USO (6.83) a UDP
- * segmentation send over IPv6, whose 16-bit payload length follows its
- * 40-byte header, 65593 bytes; without it (6.50) the LSOv2 frame.  The
- * DMA mapping's size, and the bounce buffer's when USO is negotiated
- * (NkTxInit) */
-#if NK_USO
-#define NK_TX_FRAME_MAX (NK_TX_LSO_FRAME_MAX + 40u)
-#else
-#define NK_TX_FRAME_MAX NK_TX_LSO_FRAME_MAX
-#endif
-/* USO MaxOffLoadSize: the UDP payload within the 16-bit IPv4 total length
- * with a 20-byte IPv4 and the 8-byte UDP header */
-#define NK_USO_MAX_PAYLOAD (0xFFFFu - 20u - 8u)
-/* Over IPv6 20 bytes less, as NK_LSO6_MAX_PAYLOAD: 65507 behind IPv6 and
- * UDP headers is a 65569-byte frame, which the device refuses as too long;
- * 65487 gives IPv4's largest USO frame, 65549 bytes */
-#define NK_USO6_MAX_PAYLOAD (NK_USO_MAX_PAYLOAD - 20u)
+/* The large-send limits (MaxOffLoadSize per IP version, NK_TX_GSO_FRAME_MAX
+ * the longest frame a send may carry) are nk_offload.h's: host-tested */
 
 /* Counters and the outstanding counts: the compiler's atomics (the
  * Interlocked*64 forms are not declared for every arch in mingw-w64) */
@@ -204,6 +177,9 @@ typedef struct _NK_STATS {
     LONG64 TxFrames[3], TxBytes[3]; /* directed, multicast, broadcast */
     LONG64 RxFrames[3], RxBytes[3];
     LONG64 TxErrors, TxDiscards, RxErrors, RxDiscards, RxNoBuffer;
+    /* Frames dropped for what the device said of them, per reason (each
+     * also an RxErrors); the first of each reason is logged (rx.c) */
+    LONG64 RxBad[NK_RXBAD_KINDS];
 } NK_STATS;
 
 struct _NK_ADAPTER {
@@ -268,6 +244,11 @@ struct _NK_ADAPTER {
     struct nk_announce_addrs Addrs;
     LONG64 Announcements; /* announcements sent and acknowledged */
     BOOLEAN PoweredDown;  /* D3: the device reset, its buffers taken back (power.c) */
+    /* MiniportResetEx (reset.c): the state the data path asks, and the
+     * work item that says the control settings again */
+    struct nk_reset Reset;
+    NDIS_HANDLE ResetWork;
+    volatile LONG ResetQueued;
 };
 
 /* ---- driver.c ---- */
@@ -284,6 +265,11 @@ void NkReadParams(PNK_ADAPTER A);
 NDIS_STATUS NkDeviceStart(PNK_ADAPTER A);
 void NkDeviceStop(PNK_ADAPTER A);
 NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
+
+/* ---- reset.c ---- */
+MINIPORT_RESET NkReset;
+NDIS_STATUS NkResetInit(PNK_ADAPTER A);
+void NkResetFree(PNK_ADAPTER A);
 
 /* ---- power.c ---- */
 NDIS_STATUS NkPowerSet(PNK_ADAPTER A, PNDIS_OID_REQUEST R);

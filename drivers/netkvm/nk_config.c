@@ -132,6 +132,12 @@ static unsigned nk_check_link(const uint8_t *cfg, size_t len, uint64_t f, struct
     return found;
 }
 
+/* IRQL: any. see nk_net.h. */
+unsigned nk_config_link(const uint8_t *cfg, size_t len, uint64_t f, struct nk_config *c)
+{
+    return nk_check_link(cfg, len, f, c);
+}
+
 /* IRQL: any. the RSS limits (RSS or HASH_REPORT) */
 static unsigned nk_check_rss(const uint8_t *cfg, size_t len, uint64_t f, struct nk_config *c)
 {

@@ -201,6 +201,11 @@ unsigned nk_config_check(const uint8_t *cfg, size_t len, uint64_t features,
  * interrupt; false when the device gives no status. */
 bool nk_config_status(const uint8_t *cfg, size_t len, uint64_t features, struct nk_config *c);
 
+/* Re-read speed and duplex (SPEED_DUPLEX: the device may change them and
+ * signal a configuration change, virtio 1.2 5.1.4) into c with the same
+ * checks and defaults as nk_config_check; its findings. */
+unsigned nk_config_link(const uint8_t *cfg, size_t len, uint64_t features, struct nk_config *c);
+
 /* A one-line description of a finding, for the log */
 const char *nk_finding_text(unsigned finding);
 

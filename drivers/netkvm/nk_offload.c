@@ -118,3 +118,9 @@ uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t f)
         bits |= NK_BIT(VIRTIO_NET_F_GUEST_CSUM);
     return bits & f;
 }
+
+/* IRQL: any. the longest frame a send may carry. */
+uint32_t nk_offload_tx_max_frame(bool large_send, uint32_t mtu_frame)
+{
+    return large_send ? NK_TX_GSO_FRAME_MAX : mtu_frame;
+}

@@ -24,6 +24,29 @@
 
 #include "nk_params.h"
 
+/* LSOv2 MaxOffLoadSize over IPv4: the TCP payload that fits the 16-bit
+ * IPv4 total length with the smallest IPv4 and TCP headers (20 + 20 bytes);
+ * a send whose options push its datagram past 65535 bytes cannot be
+ * described to the device and fails (nk_csum: NK_TX_TOO_LONG) */
+#define NK_LSO_MAX_PAYLOAD (0xFFFFu - 20u - 20u)
+/* Over IPv6 20 bytes less: its 40-byte header lies outside the 16-bit
+ * payload length, so 65495 behind a 20-byte TCP header would be a
+ * 65569-byte frame, past NK_TX_GSO_FRAME_MAX.  65475 gives IPv4's largest
+ * frame, 65549 bytes */
+#define NK_LSO6_MAX_PAYLOAD (NK_LSO_MAX_PAYLOAD - 20u)
+/* USO MaxOffLoadSize: the UDP payload within the 16-bit IPv4 total length
+ * with a 20-byte IPv4 and the 8-byte UDP header */
+#define NK_USO_MAX_PAYLOAD (0xFFFFu - 20u - 8u)
+/* Over IPv6 20 bytes less, as NK_LSO6_MAX_PAYLOAD: 65487 gives IPv4's
+ * largest USO frame, 65549 bytes */
+#define NK_USO6_MAX_PAYLOAD (NK_USO_MAX_PAYLOAD - 20u)
+/* The longest frame a large send (LSOv2 or USO, either IP version) may
+ * carry: 64 KiB of IP datagram behind an Ethernet header and an 802.1Q
+ * tag, 65553 bytes.  A send at MaxOffLoadSize with the smallest headers is
+ * 65549; a USO send over IPv6 whose payload length alone reaches 65535
+ * (65593 bytes) is past what the device takes and is refused */
+#define NK_TX_GSO_FRAME_MAX (14u + 4u + 0xFFFFu)
+
 /* The checksums, in NDIS_OFFLOAD_PARAMETERS order */
 enum nk_csum_kind { NK_CS_IP4, NK_CS_TCP4, NK_CS_UDP4, NK_CS_TCP6, NK_CS_UDP6, NK_CS_KINDS };
 
@@ -77,5 +100,10 @@ enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_of
  * is on (off otherwise: a partial checksum the OS does not expect is never
  * passed up). */
 uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t features);
+
+/* The longest frame a send may carry (the length NkTxMaxLength checks):
+ * NK_TX_GSO_FRAME_MAX for a large send (LSOv2 or USO asked for and
+ * offered), else mtu_frame (the MTU plus the Ethernet header). */
+uint32_t nk_offload_tx_max_frame(bool large_send, uint32_t mtu_frame);
 
 #endif

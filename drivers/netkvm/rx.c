@@ -142,7 +142,8 @@ void NkRxPost(PNK_RXQ q)
     if (q->Bufs == NULL)
         return;
     NdisAcquireSpinLock(&q->Lock);
-    while (q->Free != NULL) {
+    /* While a reset takes the rings (reset.c) free buffers wait: it posts them */
+    while (q->Free != NULL && nk_reset_may_post(&a->Reset)) {
         PNK_RXBUF b = q->Free;
         struct virtqueue_req rq;
         if (virtqueue_req_open(&q->Vq, &rq, a->RxSegs, NULL) != 0)
@@ -233,25 +234,39 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL, queue lock held. drop a frame the device
+ * described wrongly (nk_rxhdr): its buffers back on the free list, counted
+ * as a receive error and by reason, the first of each reason logged. */
+static PNET_BUFFER_LIST NkRxBad(PNK_RXQ q, PNK_RXBUF b, enum nk_rx_bad why, ULONG64 len)
+{
+    PNK_ADAPTER a = q->Adapter;
+    NkRxRecycle(q, b);
+    NK_INC64(&a->Stats.RxErrors);
+    if (__atomic_fetch_add(&a->Stats.RxBad[why], 1, __ATOMIC_RELAXED) == 0)
+        DbgPrint("netkvm: receive queue %lu: frame dropped: %s (length %llu; first time)\n",
+                 q->Index, nk_rx_bad_name(why), (unsigned long long)len);
+    return NULL;
+}
+
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
  * the NBL to indicate, or NULL (dropped and recycled, counted); flt: the
- * receive filter's snapshot the drain holds. */
+ * receive filter's snapshot the drain holds.  Every length, num_buffers
+ * and header field is the device's, checked before the frame is read. */
 static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
                                   const struct nk_rx_filter *flt)
 {
     PNK_ADAPTER a = q->Adapter;
     ULONG count = 1;
     ULONG64 total;
+    struct nk_vnet_hdr vh;
     q->Posted--;
     b->Next = NULL;
     if (q->Plan.mergeable && len >= NK_HDR_LEN_MRG)
         count = nk_le16(b->Va + 10); /* num_buffers, untrusted */
     /* The used length and num_buffers against the plan and what is still posted */
-    if (nk_rxbuf_check_used(&q->Plan, len, count, q->Posted + 1) != NK_RXUSED_OK) {
-        NkRxRecycle(q, b);
-        NK_INC64(&a->Stats.RxErrors);
-        return NULL;
-    }
+    int used = nk_rxbuf_check_used(&q->Plan, len, count, q->Posted + 1);
+    if (used != NK_RXUSED_OK)
+        return NkRxBad(q, b, nk_rx_bad_from_used(used), len);
     b->Mdl->ByteCount = len;
     total = len - a->HdrLen;
     PNK_RXBUF tail = b;
@@ -259,12 +274,11 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
         uint32_t l;
         PNK_RXBUF more = virtqueue_get(&q->Vq, &l);
         if (more == NULL || l > q->Plan.buf_bytes) {
-            /* The device promised more buffers than it used: drop the frame */
+            /* The device promised more buffers than it used, or filled
+             * one past its size: drop the frame */
             if (more != NULL)
                 q->Posted--, more->Next = NULL, tail->Next = more;
-            NkRxRecycle(q, b);
-            NK_INC64(&a->Stats.RxErrors);
-            return NULL;
+            return NkRxBad(q, b, more == NULL ? NK_RXBAD_MERGE : NK_RXBAD_LONG, l);
         }
         q->Posted--;
         more->Next = NULL;
@@ -278,11 +292,13 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
     ULONG64 most = a->MaxFrame + NK_VLAN_HLEN;
     if (q->Plan.max_frame > most)
         most = q->Plan.max_frame;
-    if (total < NK_ETH_HLEN || total > most) {
-        NkRxRecycle(q, b);
-        NK_INC64(&a->Stats.RxErrors);
-        return NULL;
-    }
+    if (total < NK_ETH_HLEN || total > most)
+        return NkRxBad(q, b, NK_RXBAD_FRAME, total);
+    /* The header's checksum offsets and GSO fields against the frame */
+    nk_vnet_hdr_get(&vh, b->Va, a->HdrLen);
+    enum nk_rx_bad bad = nk_rx_hdr_check(&vh, (uint32_t)total, a->Features);
+    if (bad != NK_RXBAD_NONE)
+        return NkRxBad(q, b, bad, total);
     PNET_BUFFER_LIST nbl = b->Nbl;
     PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
     nb->MdlChain = b->Mdl;

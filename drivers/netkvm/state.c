@@ -54,20 +54,34 @@ void NkLinkUpdate(PNK_ADAPTER a, BOOLEAN Force)
         len = sizeof(cfg);
     if (len < NK_CFG_STATUS + 2 || virtio_config_read(&a->V.Dev, 0, cfg, len) != 0)
         return;
-    if (!nk_config_status(cfg, len, a->Features, &c))
+    BOOLEAN status = nk_config_status(cfg, len, a->Features, &c);
+    /* SPEED_DUPLEX: the device may change speed or duplex with the same
+     * interrupt; without it the defaults stay (nk_config_check's) */
+    if (a->Features & NK_BIT(VIRTIO_NET_F_SPEED_DUPLEX))
+        nk_config_link(cfg, len, a->Features, &c);
+    else if (!status)
         return;
     if (c.announce)
         NkAnnounceRequest(a); /* GUEST_ANNOUNCE: a work item sends it (announce.c) */
-    if (!Force && c.link_up == a->LinkUp)
+    if (!Force && c.link_up == a->LinkUp && c.speed_bps == a->Cfg.speed_bps &&
+        c.duplex == a->Cfg.duplex)
         return;
+    if (c.speed_bps != a->Cfg.speed_bps || c.duplex != a->Cfg.duplex)
+        DbgPrint("netkvm: link %s, %llu Mbit/s, duplex %u\n", c.link_up ? "up" : "down",
+                 (unsigned long long)(c.speed_bps / 1000000u), c.duplex);
+    a->Cfg.speed_bps = c.speed_bps;
+    a->Cfg.duplex = c.duplex;
     a->LinkUp = c.link_up;
 
     NDIS_LINK_STATE ls;
     RtlZeroMemory(&ls, sizeof(ls));
     NK_HEADER(ls.Header, NDIS_OBJECT_TYPE_DEFAULT, NDIS_LINK_STATE_REVISION_1, sizeof(ls));
     ls.MediaConnectState = c.link_up ? MediaConnectStateConnected : MediaConnectStateDisconnected;
-    ls.MediaDuplexState = c.link_up ? MediaDuplexStateFull : MediaDuplexStateUnknown;
-    ls.XmitLinkSpeed = ls.RcvLinkSpeed = c.link_up ? a->Cfg.speed_bps : NDIS_LINK_SPEED_UNKNOWN;
+    ls.MediaDuplexState = !c.link_up                           ? MediaDuplexStateUnknown
+                          : c.duplex == VIRTIO_NET_DUPLEX_HALF ? MediaDuplexStateHalf
+                          : c.duplex == VIRTIO_NET_DUPLEX_FULL ? MediaDuplexStateFull
+                                                               : MediaDuplexStateUnknown;
+    ls.XmitLinkSpeed = ls.RcvLinkSpeed = c.link_up ? c.speed_bps : NDIS_LINK_SPEED_UNKNOWN;
     ls.PauseFunctions = NdisPauseFunctionsUnsupported;
     NkIndicateStatus(a, NDIS_STATUS_LINK_STATE, &ls, sizeof(ls));
 }

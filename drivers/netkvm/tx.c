@@ -34,17 +34,15 @@
 enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
 
 /* IRQL: PASSIVE_LEVEL. the bounce buffer's size: the largest frame the
- * adapter can be asked to send (NkTxMaxLength) under the large sends
- * negotiated (each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1): USO (only ever
- * acknowledged by the 6.83 build) NK_TX_FRAME_MAX, LSOv2 (HOST_TSO4/6)
- * NK_TX_LSO_FRAME_MAX, neither the MTU's frame. */
+ * adapter can be asked to send (NkTxMaxLength): with a large send
+ * negotiated (HOST_TSO4/6, or HOST_USO, only ever acknowledged by the 6.83
+ * build; each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) NK_TX_GSO_FRAME_MAX,
+ * else the MTU's frame. */
 static ULONG NkTxBounceBytes(PNK_ADAPTER a)
 {
-    if (a->Features & NK_BIT(VIRTIO_NET_F_HOST_USO))
-        return NK_TX_FRAME_MAX;
-    if (a->Features & (NK_BIT(VIRTIO_NET_F_HOST_TSO4) | NK_BIT(VIRTIO_NET_F_HOST_TSO6)))
-        return NK_TX_LSO_FRAME_MAX;
-    return a->MaxFrame;
+    uint64_t large = NK_BIT(VIRTIO_NET_F_HOST_USO) | NK_BIT(VIRTIO_NET_F_HOST_TSO4) |
+                     NK_BIT(VIRTIO_NET_F_HOST_TSO6);
+    return nk_offload_tx_max_frame((a->Features & large) != 0, a->MaxFrame);
 }
 
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
@@ -269,7 +267,8 @@ static void NkTxKick(PNK_TXQ q)
  * once when it ends (NkSend), for all it posted. */
 static void NkTxPostPending(PNK_TXQ q, PNET_BUFFER *failed)
 {
-    while (q->PendHead != NULL) {
+    /* A reset (reset.c) takes the ring: what waits stays until it is done */
+    while (q->PendHead != NULL && nk_reset_may_post(&q->Adapter->Reset)) {
         PNET_BUFFER nb = q->PendHead;
         int r = NkTxPost(q, nb, NK_NB_SGL(nb));
         if (r == NK_NOT_NOW)
@@ -307,6 +306,11 @@ VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_L
     (void)Pdo, (void)Reserved;
     nb->MiniportReserved[2] = Sgl;
     nb->MiniportReserved[3] = NULL;
+    if (nk_reset_refuses_sends(&q->Adapter->Reset)) {
+        /* Mapped while a reset runs: completed now, as the reset's are */
+        NkTxFailList(q->Adapter, nb, NDIS_STATUS_RESET_IN_PROGRESS);
+        return;
+    }
     NdisDprAcquireSpinLock(&q->Lock);
     /* Behind whatever waits, so frames leave in order */
     if (q->PendTail != NULL)
@@ -441,11 +445,12 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             count++;
         /* Counted before the state is read: a pause that starts now waits for it */
         InterlockedIncrement(&a->TxOut);
-        NDIS_STATUS reject = a->Removed               ? NDIS_STATUS_ADAPTER_REMOVED
-                             : a->State != NK_RUNNING ? NDIS_STATUS_PAUSED
-                             : !a->LinkUp             ? NDIS_STATUS_MEDIA_DISCONNECTED
-                             : count == 0             ? NDIS_STATUS_INVALID_PARAMETER
-                                                      : NDIS_STATUS_SUCCESS;
+        NDIS_STATUS reject = a->Removed                          ? NDIS_STATUS_ADAPTER_REMOVED
+                             : a->State != NK_RUNNING            ? NDIS_STATUS_PAUSED
+                             : nk_reset_refuses_sends(&a->Reset) ? NDIS_STATUS_RESET_IN_PROGRESS
+                             : !a->LinkUp                        ? NDIS_STATUS_MEDIA_DISCONNECTED
+                             : count == 0                        ? NDIS_STATUS_INVALID_PARAMETER
+                                                                 : NDIS_STATUS_SUCCESS;
         if (reject != NDIS_STATUS_SUCCESS) {
             NkTxReject(a, nbl, reject, cflags);
             InterlockedDecrement(&a->TxOut);

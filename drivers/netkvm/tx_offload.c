@@ -202,14 +202,12 @@ ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
 {
     NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
-    if (lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE && lso.LsoV2Transmit.MSS != 0 &&
-        (a->OffloadHw.lso4 || a->OffloadHw.lso6))
-        return NK_TX_LSO_FRAME_MAX;
-#if NK_USO                    /* the 6.50 build has no USO: no call to ask */
-    if (NkTxUsoAsked(a, nbl)) /* IPv6's 16-bit payload length follows its 40-byte header */
-        return NK_TX_FRAME_MAX;
+    BOOLEAN large = lso.Transmit.Type == NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE &&
+                    lso.LsoV2Transmit.MSS != 0 && (a->OffloadHw.lso4 || a->OffloadHw.lso6);
+#if NK_USO /* the 6.50 build has no USO: no call to ask */
+    large = large || NkTxUsoAsked(a, nbl);
 #endif
-    return a->MaxFrame;
+    return nk_offload_tx_max_frame(large, a->MaxFrame);
 }
 
 /* IRQL: any. the SG elements left once the first skip bytes are in the

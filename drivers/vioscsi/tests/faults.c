@@ -192,14 +192,10 @@ VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true});
-    uint8_t cdb[16], buf[SC_BLOCK];
     struct vw_stor_result r;
-    uint64_t t0 = vm->k->interrupt_time;
-    sc_rw16(cdb, false, 3, 1);
-    if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r)) {
+    uint64_t took;
+    if (sc_lost_read(vm, &h, true, false, &r, &took)) {
         vw_sched_settle(vm);
-        uint64_t took = vm->k->interrupt_time - t0;
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
                   "lost READ with TMFs never answered: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
@@ -207,7 +203,6 @@ VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
         VW_EXPECT(vm, took < 10 * SC_SECOND, "the reset path took %llu ms of virtual time",
                   (unsigned long long)(took / 10000));
     }
-    mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     /* Give the device time past the StorPort timer, then use it again */
     vw_sched_settle(vm);
     sc_works(vm, &h, 11, 3, "the fault");

@@ -173,9 +173,9 @@ static void d3_slow_reset(struct vm *vm, uint32_t slow)
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.reset_delay = slow;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
     uint64_t t0 = vm->k->interrupt_time;
     if (!vw_stor_power(vm, false))
         goto out;

@@ -198,10 +198,10 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
     struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
+    o.reset_delay = slow;
     if (!sc_held_writes(vm, &h, &o, NULL, 3 * SC_SECOND, 700, 0x6e, &b))
         goto out;
     struct vw_stor_result r;
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = slow});
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
@@ -256,12 +256,12 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
     struct sc_before b;
     sc_defaults(&o);
     o.timeout_s = 10;
+    o.reset_delay = 30;
     if (!sc_held_writes(vm, &h, &o, &(struct mem_target_faults){.lose_every = 1, .tmf_never = true},
                         0, 500, 0x3d, &b))
         goto out;
     uint32_t resets = b.resets;
     unsigned bus0 = b.bus_resets, before = b.completed;
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
@@ -305,13 +305,13 @@ VW_SCENARIO("vioscsi", reset_bus_slow_device, NULL)
     struct sc_host h;
     sc_defaults(&o);
     o.timeout_s = 2;
+    o.reset_delay = 30;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned bus0 = sc_bus_resets(vm);
     struct vw_stor_result r;
     uint64_t took;
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
@@ -343,17 +343,12 @@ VW_SCENARIO("vioscsi", reset_lun_srb_device_never_resets, NULL)
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    struct sc_before b;
     o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    o.reset_delay = ~0u;
+    if (!sc_held_writes(vm, &h, &o, NULL, 3 * SC_SECOND, 700, 0x6f, &b))
         goto out;
-    unsigned before = sc_completed(vm);
-    for (uint16_t q = 2; q < h.scsi->dev->cfg.queues; q++)
-        vw_virtio_hang_queue(h.scsi->dev, q, 3 * SC_SECOND);
-    vw_stor_address(vm, 0, 0);
-    if (!vw_stor_submit_writes(vm, 4, 700, 0x6f))
-        goto out;
-    vw_run_for(vm, SC_SECOND / 1000);
-    vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){.reset_delay = ~0u});
+    unsigned before = b.completed;
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
     if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {

@@ -54,6 +54,10 @@ struct sc_opts {
     uint32_t luns;
     uint64_t blocks;
     unsigned timeout_s;
+    uint32_t reset_delay;  /* in-process target: a device slow to reset once started: it reads
+                              device_status non-zero that many times after each write of 0
+                              (vmodel reset_delay; ~0u: never) */
+    bool own_tgtd;         /* tgt: a tgtd of the run's own (one it may stop), not the shared */
     bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
                               the commands it ended, those kept 1 ms after it
                               (vmodel_scsi_set_tmf_answer_first) */
@@ -114,7 +118,12 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
     if (h->scsi != NULL)
         vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first, SC_SECOND / 1000);
-    return h->scsi != NULL && sc_boot(vm, h, o);
+    if (h->scsi == NULL || !sc_boot(vm, h, o))
+        return false;
+    if (o->reset_delay != 0)
+        vmodel_set_behaviour(h->scsi->dev->model,
+                             &(struct vmodel_behaviour){.reset_delay = o->reset_delay});
+    return true;
 }
 
 #define SC_TGT_LUN_BYTES (4u << 20)
@@ -159,7 +168,8 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
     char dir[256], iqn[8][64];
     const char *iqns[8];
     snprintf(dir, sizeof(dir), "%s/p%d", sc_tgt_shared.dir, (int)getpid());
-    if (o->targets > 8 || tgt_borrow(&sc_tgt_shared, &h->tgt, dir) != 0) {
+    if (o->targets > 8 ||
+        (o->own_tgtd ? tgt_start(&h->tgt, dir) : tgt_borrow(&sc_tgt_shared, &h->tgt, dir)) != 0) {
         vw_fail(vm, "tgt: %s", o->targets > 8 ? "more than 8 targets" : h->tgt.err);
         return false;
     }

@@ -67,6 +67,11 @@ static bool poll_real(struct vw_scsi *s)
         vmodel_scsi_poll(s->model, 0);
         return false;
     }
+    if (s->no_wait) {
+        s->waiting_ms = 0;
+        vmodel_scsi_poll(s->model, 0);
+        return false;
+    }
     uint64_t now = now_ms();
     if (s->waiting_ms == 0 || out < s->waiting_outstanding)
         s->waiting_ms = now;
@@ -166,4 +171,9 @@ struct vw_scsi *vw_scsi_create(struct vm *vm, const struct vw_scsi_config *cfg,
     vw_kernel_keep_fn(vm, (void (*)(void *))vw_scsi_close, s);
     vw_virtio_set_service(s->dev, &(struct vw_virtio_service){service_poll, service_next_due, s});
     return s;
+}
+
+void vw_scsi_no_wait(struct vw_scsi *s, bool on)
+{
+    s->no_wait = on;
 }

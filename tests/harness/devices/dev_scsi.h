@@ -41,6 +41,7 @@ struct vw_scsi {
     uint64_t poll_at;     /* virtual time */
     uint64_t rng;         /* seeded delays */
     uint64_t waiting_ms;  /* real time the oldest unanswered wait began; 0 none */
+    bool no_wait;         /* tgt: commands at tgt do not hold virtual time (vw_scsi_no_wait) */
     unsigned waiting_outstanding;
     bool closed;
 };
@@ -50,6 +51,10 @@ struct vw_scsi {
  * the model cannot be made. */
 struct vw_scsi *vw_scsi_create(struct vm *vm, const struct vw_scsi_config *cfg,
                                struct scsi_target *target, bool real_time);
+/* tgt: while ON, commands at tgt do not keep the machine waiting for them
+ * (a settle returns though tgt has not answered), so a scenario can hand
+ * more to a tgt it stopped; answers are still taken as they come. */
+void vw_scsi_no_wait(struct vw_scsi *s, bool on);
 /* Let the target answer what it holds now (virtual-time target: at once). */
 void vw_scsi_flush(struct vw_scsi *s);
 /* End the back end and the model (before the tgt fixture stops); the

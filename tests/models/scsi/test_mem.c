@@ -556,6 +556,79 @@ static void t_mem_queues_in_flight(void)
     mrig_fini(&m);
 }
 
+/* vmodel_scsi_answer_next: the next commands answered by the device (BUSY, at the next poll,
+ * never at the target), then an underrun: resid of a READ and of a WRITE */
+static void t_mem_answer_next(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    cdb_rw16(&c, false, 8, 8);
+    c.in_len = 4096;
+    vmodel_scsi_answer_next(m.r.s, 2, VIRTIO_SCSI_S_BUSY, 0);
+    for (unsigned i = 0; i < 2; i++) {
+        CHECK(run(&m, i, &c, &resp));
+        CHECK_EQ(resp.response, VIRTIO_SCSI_S_BUSY);
+        CHECK_EQ(resp.used, 12 + 96);
+    }
+    CHECK(run(&m, 2, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.resid, 0);
+    CHECK_EQ(resp.used, 12 + 96 + 4096);
+    vmodel_scsi_answer_next(m.r.s, 1, VIRTIO_SCSI_S_OK, 1024);
+    CHECK(run(&m, 3, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.resid, 1024);
+    CHECK_EQ(resp.used, 12 + 96 + 3072);
+    cdb_rw16(&c, true, 8, 8);
+    c.in_len = 0;
+    c.out_len = 4096;
+    vmodel_scsi_answer_next(m.r.s, 1, VIRTIO_SCSI_S_OK, 512);
+    CHECK(run(&m, 4, &c, &resp));
+    CHECK_EQ(resp.resid, 512);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->injected, 4);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->responses[VIRTIO_SCSI_S_BUSY], 2);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
+    mrig_fini(&m);
+}
+
+/* The counts scenarios assert on: commands at one LUN at once (max_lun_cmds), those a LUN
+ * RESET found at the target (tmf_raced), READ CAPACITY taken */
+static void t_mem_lun_counts(void)
+{
+    struct mrig m;
+    struct mem_target_faults f = {.lose_every = 1};
+    struct rig_cmd c = {.target = 0, .lun = 0};
+    struct rig_resp resp;
+    uint8_t tmf;
+
+    CHECK_EQ(mrig_init(&m, 1, 2, ALL_SCSI), 0);
+    cdb_read_capacity16(&c);
+    c.in_len = 32;
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->read_capacity, 1);
+    mem_target_set_faults(m.mt, &f);
+    for (unsigned i = 0; i < 6; i++) {
+        c.tag = 10 + i;
+        c.lun = i >= 4; /* four on LUN 0, two on LUN 1 */
+        cdb_rw16(&c, false, i, 1);
+        c.in_len = 512;
+        CHECK_EQ(rig_send(&m.r, 0, i, &c), 0);
+    }
+    CHECK(!rig_wait(&m.r, 0, 0, &resp, 4));
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->max_lun_cmds, 4);
+    CHECK_EQ(rig_tmf(&m.r, 0, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 1, 0), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &tmf, 3));
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->tmf_raced, 2);
+    CHECK_EQ(rig_tmf(&m.r, 1, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET, 0, 0, 0), 0);
+    CHECK(rig_wait_ctrl(&m.r, 1, &tmf, 3));
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->tmf_raced, 4);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
+    mrig_fini(&m);
+}
+
 const struct vtest scsi_mem_tests[] = {
     {"mem_inquiry", t_mem_inquiry},
     {"mem_bad_target", t_mem_bad_target},
@@ -573,5 +646,7 @@ const struct vtest scsi_mem_tests[] = {
     {"mem_big_residual", t_mem_big_residual},
     {"mem_hung_target", t_mem_hung_target},
     {"mem_queues_in_flight", t_mem_queues_in_flight},
+    {"mem_answer_next", t_mem_answer_next},
+    {"mem_lun_counts", t_mem_lun_counts},
     {NULL, NULL},
 };

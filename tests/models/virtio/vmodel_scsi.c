@@ -23,7 +23,8 @@ struct inflight {
     bool internal; /* the device's own TMF after a device reset: no buffer to answer in */
     bool taking;   /* inside the handler: the back end answered at once */
     bool answered; /* response written, used length in written */
-    bool ready;    /* TMF answered inside the handler with commands it ended: used at poll */
+    bool ready;    /* TMF answered inside the handler with commands it ended, or a command
+                      vmodel_scsi_answer_next answers: used at poll */
     uint32_t written;
     uint64_t *ended; /* TMF: tickets of the commands it ended (vmodel_ticket) */
     unsigned nended, ended_cap;
@@ -31,6 +32,7 @@ struct inflight {
     struct scsi_tmf tmf;
     uint8_t *out, *in;
     uint32_t resp_len, sense_size;
+    uint32_t underrun;        /* vmodel_scsi_answer_next: bytes of the transfer left unmoved */
     struct vmodel_seg *wsegs; /* the request's device-writable segments */
     unsigned nwsegs;
 };
@@ -55,6 +57,9 @@ struct vmodel_scsi {
     unsigned nev;
     bool missed;
     uint32_t an_subscribed;
+    unsigned answer_count; /* vmodel_scsi_answer_next */
+    uint8_t answer_response;
+    uint32_t answer_resid;
     uint16_t nknown[256];
     uint32_t *known[256]; /* each target's LUNs at the last rescan */
     struct vmodel_scsi_stats st;
@@ -260,10 +265,14 @@ static uint32_t write_response(struct inflight *f, uint8_t response)
         if (sense > SCSI_TGT_SENSE_MAX)
             sense = SCSI_TGT_SENSE_MAX;
         in_done = c->in_done < c->in_len ? c->in_done : c->in_len;
+        if (c->in_len > 0 && f->underrun > 0)
+            in_done = in_done < c->in_len - f->underrun ? in_done : c->in_len - f->underrun;
         if (c->in_len > 0)
             resid = c->in_len - in_done;
         else
             resid = c->residual < c->out_len ? c->residual : c->out_len;
+        if (c->in_len == 0 && resid < f->underrun)
+            resid = f->underrun;
         put_le32(hdr, s->hostile.sense_len ? c->sense_len : sense);
         put_le32(hdr + 4, s->hostile.residual ? c->residual : resid);
         hdr[10] = c->status;
@@ -407,6 +416,20 @@ static bool decode_lun(struct vmodel_scsi *s, const uint8_t *lun, uint16_t *targ
     return true;
 }
 
+/** Note the commands outstanding at F's LUN (F among them) and READ CAPACITY taken */
+static void count_lun(struct vmodel_scsi *s, const struct inflight *f)
+{
+    uint64_t n = 0;
+
+    for (const struct inflight *o = s->inflight; o != NULL; o = o->next)
+        n += !o->is_tmf && o->gen == s->gen && o->cmd.target == f->cmd.target &&
+             o->cmd.lun == f->cmd.lun;
+    if (n > s->st.max_lun_cmds)
+        s->st.max_lun_cmds = n;
+    if (f->cmd.cdb[0] == 0x25 || (f->cmd.cdb[0] == 0x9e && (f->cmd.cdb[1] & 0x1f) == 0x10))
+        s->st.read_capacity++;
+}
+
 /** Answer a broken or unroutable request at once with RESPONSE */
 static uint32_t answer_now(struct inflight *f, uint8_t response)
 {
@@ -480,6 +503,19 @@ static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
     f->cmd.out = f->out;
     f->cmd.in = f->in;
     f->cmd.owner = f;
+    count_lun(s, f);
+    if (s->answer_count > 0) {
+        s->answer_count--;
+        s->st.injected++;
+        if (s->answer_response != VIRTIO_SCSI_S_OK) { /* answered at the next poll */
+            f->written = write_response(f, s->answer_response);
+            f->ready = true;
+            return VMODEL_ASYNC;
+        }
+        f->underrun = s->answer_resid < f->cmd.in_len + f->cmd.out_len
+                          ? s->answer_resid
+                          : f->cmd.in_len + f->cmd.out_len;
+    }
     f->taking = true;
     s->t->ops->submit(s->t, &f->cmd);
     f->taking = false;
@@ -555,6 +591,12 @@ static uint32_t take_tmf(struct vmodel_scsi *s, const struct vmodel_req *req, st
         release(f);
         return n;
     }
+    uint64_t at_lun = 0; /* commands the TMF may race at the back end */
+    for (const struct inflight *o = s->inflight; o != NULL; o = o->next)
+        at_lun += !o->is_tmf && !o->ready && o->gen == s->gen && o->cmd.target == target &&
+                  (f->tmf.kind == SCSI_TMF_IT_NEXUS_RESET || o->cmd.lun == lun);
+    if (at_lun > s->st.tmf_raced)
+        s->st.tmf_raced = at_lun;
     f->taking = true;
     s->t->ops->tmf(s->t, &f->tmf);
     f->taking = false;
@@ -843,6 +885,14 @@ void vmodel_scsi_destroy(struct vmodel_scsi *s)
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h)
 {
     s->hostile = *h;
+}
+
+void vmodel_scsi_answer_next(struct vmodel_scsi *s, unsigned count, uint8_t response,
+                             uint32_t resid)
+{
+    s->answer_count = count;
+    s->answer_response = response;
+    s->answer_resid = resid;
 }
 
 void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold)

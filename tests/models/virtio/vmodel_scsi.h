@@ -124,6 +124,10 @@ struct vmodel_scsi_stats {
     uint64_t tmf_after_ended;  /**< TMF answers held until the commands they ended were used */
     uint64_t tmf_answer_first; /**< commands used only after the answer of the TMF that ended
                                     them (vmodel_scsi_set_tmf_answer_first) */
+    uint64_t max_lun_cmds;     /**< most commands outstanding at one LUN at once */
+    uint64_t read_capacity;    /**< READ CAPACITY (10) and (16) commands taken */
+    uint64_t injected;         /**< commands answered by vmodel_scsi_answer_next */
+    uint64_t tmf_raced;        /**< most commands at the back end on a TMF's LUN as it was taken */
     uint64_t rule_errors;
     char last_rule[160];
 };
@@ -143,6 +147,12 @@ void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hos
  *  HOLD of virtual time after the back end ended it (a window in which the driver holds
  *  requests the device has ended) */
 void vmodel_scsi_set_tmf_answer_first(struct vmodel_scsi *s, bool on, uint64_t hold);
+/** The next COUNT commands on the request queues (well-formed, for a target the back end
+ *  has) answered by the device itself: RESPONSE other than VIRTIO_SCSI_S_OK without
+ *  reaching the back end, at the next vmodel_scsi_poll; VIRTIO_SCSI_S_OK through the back end with
+ * RESID bytes of the transfer left unmoved (an underrun: spec 5.6.6.1, residual) */
+void vmodel_scsi_answer_next(struct vmodel_scsi *s, unsigned count, uint8_t response,
+                             uint32_t resid);
 /** Let the back end work (up to TIMEOUT_MS) and deliver events; then vmodel_run writes
  *  the used entries */
 void vmodel_scsi_poll(struct vmodel_scsi *s, int timeout_ms);

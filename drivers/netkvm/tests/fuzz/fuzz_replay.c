@@ -1,6 +1,6 @@
 /*
  * fuzz_replay.c - the bounded fuzz pass of check-netkvm-units: every file
- * of the checked-in corpus through nk_fuzz_csum, then a fixed number of
+ * of the checked-in corpus through nk_fuzz_csum and nk_fuzz_rxhdr, then a fixed number of
  * deterministic mutations of each (bytes changed, bytes appended, the
  * frame cut).  An oracle failure or a sanitizer report aborts (non-zero).
  *
@@ -46,6 +46,7 @@ int main(int argc, char **argv)
         size_t n = fread(buf, 1, sizeof(buf), f);
         fclose(f);
         nk_fuzz_csum(buf, n);
+        nk_fuzz_rxhdr(buf, n);
         for (unsigned k = 0; k < mutations; k++) {
             size_t len = n;
             unsigned flips = 1 + next() % 6;
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
             while (flips-- && len)
                 mut[next() % len] = (uint8_t)next();
             nk_fuzz_csum(mut, len);
+            nk_fuzz_rxhdr(mut, len);
         }
         files++;
     }

@@ -9,5 +9,8 @@
 
 /* Parses, plans and hashes one input (see fuzz_csum.c); traps on an oracle failure. */
 int nk_fuzz_csum(const uint8_t *data, size_t size);
+/* The device's used length, num_buffers and virtio_net_hdr of one received
+ * frame checked (see fuzz_rxhdr.c); traps on an oracle failure. */
+int nk_fuzz_rxhdr(const uint8_t *data, size_t size);
 
 #endif

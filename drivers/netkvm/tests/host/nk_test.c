@@ -227,6 +227,25 @@ static void test_config(void)
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
     expect(found == 0 && c.speed_bps == 0xfffffffeull * 1000000u, "largest speed without overflow");
 
+    /* A configuration change re-reads speed and duplex (state.c's link update) */
+    good_config();
+    found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);
+    set32(NK_CFG_SPEED, 1000);
+    cfg[NK_CFG_DUPLEX] = VIRTIO_NET_DUPLEX_HALF;
+    found = nk_config_link(cfg, sizeof(cfg), cfg_features, &c);
+    expect(found == 0 && c.speed_bps == 1000000000ull && c.duplex == VIRTIO_NET_DUPLEX_HALF &&
+               c.max_pairs == 80,
+           "speed 25000 -> 1000 Mbit/s and half duplex re-read, the rest kept");
+    set32(NK_CFG_SPEED, 0);
+    found = nk_config_link(cfg, sizeof(cfg), cfg_features, &c);
+    expect(found == NK_BAD_SPEED && c.speed_bps == NK_DEFAULT_SPEED_BPS,
+           "speed 0 on a re-read refused: the default");
+    found = nk_config_link(cfg, sizeof(cfg), cfg_features & ~NK_BIT(VIRTIO_NET_F_SPEED_DUPLEX), &c);
+    expect(found == 0 && c.speed_bps == NK_DEFAULT_SPEED_BPS && c.duplex == VIRTIO_NET_DUPLEX_FULL,
+           "without SPEED_DUPLEX the fields are not read");
+    found = nk_config_link(cfg, NK_CFG_DUPLEX, cfg_features, &c);
+    expect(found == NK_SHORT_CONFIG, "a region without the duplex byte: cut short");
+
     good_config();
     set16(NK_CFG_STATUS, 0xfffc);
     found = nk_config_check(cfg, sizeof(cfg), cfg_features, fallback, &c);

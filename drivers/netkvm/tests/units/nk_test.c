@@ -285,6 +285,8 @@ int main(void)
     test_rxbuf();
     test_settings();
     test_offload();
+    test_rxhdr();
+    test_reset();
     test_vlan();
     test_txtag();
     test_rsspub();

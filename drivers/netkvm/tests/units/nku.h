@@ -36,6 +36,8 @@ void test_rxfilter(void);
 void test_rxfilter_judge(void);
 void test_announce(void);
 void test_gather(void);
+void test_rxhdr(void);
+void test_reset(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

@@ -189,9 +189,81 @@ static void test_uso(void)
     check(nk_offload_set(&cur, &hw, &r) == NK_OFL_INVALID, "offload: USO value 3: invalid");
 }
 
+/* One large send of PAYLOAD bytes (smallest headers, TAG: an 802.1Q tag in
+ * the frame) over IPv6 or IPv4, TCP (LSOv2) or UDP (USO): its length, and
+ * whether nk_csum plans it and the send path's length gate admits it. */
+static size_t large_send(bool v6, bool udp, bool tag, uint16_t payload, bool *planned,
+                         bool *admitted)
+{
+    static uint8_t buf[70000];
+    struct nku_frame_spec fs = {.v6 = v6,
+                                .vlan = tag,
+                                .tci = 42,
+                                .proto = udp ? 17 : 6,
+                                .payload = payload,
+                                .zero_ip_len = !udp,
+                                .sport = 1,
+                                .dport = 2};
+    size_t len = nku_build(&fs, buf, sizeof(buf));
+    struct nk_seg segs[1];
+    struct nk_view v;
+    struct nk_pkt pkt;
+    struct nk_tx_plan plan;
+    struct nk_tx_request req = {.tcp_csum = !udp, .udp_csum = udp};
+    if (udp)
+        req.uso_mss = 1400;
+    else
+        req.lso_mss = 1400;
+    nku_split(&v, segs, 1, buf, len, len);
+    *planned =
+        nk_parse(&v, &pkt) == NK_PARSE_OK && nk_tx_prepare(&v, &pkt, &req, &plan) == NK_TX_OK;
+    *admitted = len <= nk_offload_tx_max_frame(true, 1514);
+    return len;
+}
+
+/* The longest frame a send may carry (NkTxMaxLength): every large send at
+ * its MaxOffLoadSize is a 65549-byte frame (65553 with a tag) and is
+ * admitted; the 65593-byte USO IPv6 frame (a 16-bit payload length full)
+ * and 65569 (USO IPv6 at IPv4's MaxOffLoadSize) are not. */
+static void test_tx_limits(void)
+{
+    static const struct {
+        bool v6, udp;
+        uint16_t max;
+        const char *what;
+    } k[] = {{false, false, NK_LSO_MAX_PAYLOAD, "LSOv2 IPv4"},
+             {true, false, NK_LSO6_MAX_PAYLOAD, "LSOv2 IPv6"},
+             {false, true, NK_USO_MAX_PAYLOAD, "USO IPv4"},
+             {true, true, NK_USO6_MAX_PAYLOAD, "USO IPv6"}};
+    bool planned, admitted;
+    check(nk_offload_tx_max_frame(true, 1514) == 65553 &&
+              nk_offload_tx_max_frame(false, 1514) == 1514,
+          "offload: a large send's frame at most 65553 bytes, else the MTU's");
+    for (unsigned i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+        size_t len = large_send(k[i].v6, k[i].udp, false, k[i].max, &planned, &admitted);
+        check(len == 65549 && planned && admitted,
+              "offload: %s at MaxOffLoadSize %u: %zu bytes, planned %d, admitted %d", k[i].what,
+              k[i].max, len, planned, admitted);
+        len = large_send(k[i].v6, k[i].udp, true, k[i].max, &planned, &admitted);
+        check(len == 65553 && planned && admitted,
+              "offload: %s tagged at MaxOffLoadSize: %zu bytes, admitted %d", k[i].what, len,
+              admitted);
+        len = large_send(k[i].v6, k[i].udp, true, (uint16_t)(k[i].max + 1), &planned, &admitted);
+        check(len == 65554 && !admitted, "offload: %s tagged, one byte more: %zu bytes refused",
+              k[i].what, len);
+    }
+    size_t len = large_send(true, true, false, NK_USO_MAX_PAYLOAD, &planned, &admitted);
+    check(len == 65569 && !admitted,
+          "offload: USO IPv6 at IPv4's MaxOffLoadSize: %zu bytes refused", len);
+    len = large_send(true, true, true, 0xFFFF - 8, &planned, &admitted);
+    check(len == 65593 && !admitted,
+          "offload: USO IPv6 with a full payload length: %zu bytes refused", len);
+}
+
 /* See the file comment. */
 void test_offload(void)
 {
+    test_tx_limits();
     test_uso();
     test_defaults();
     test_hw();

@@ -382,7 +382,7 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     /* StorPort's own reset SRBs reach a full queue too: not counted
      * against MaxNumberOfIO (the emulation's reading; no page says). */
     if (!r->port_reset)
-        a->outstanding++;
+        stor_count(a, r, 1);
     /* The independent count: never more than the miniport allowed. */
     if (a->outstanding > a->max_io) {
         vw_fail(vm,
@@ -433,8 +433,28 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 
 bool stor_gate_open(const struct stor_adapter *a)
 {
-    bool room = a->outstanding < a->max_io && a->outstanding < a->lun_depth;
-    return room && !a->busy && !a->paused && !a->resetting;
+    return a->outstanding < a->max_io && !a->busy && !a->paused && !a->resetting;
+}
+
+bool stor_lun_room(const struct stor_adapter *a, const struct stor_req *r)
+{
+    uint32_t depth = a->lun_depth;
+    for (unsigned i = 0; i < a->nlun_set; i++)
+        if (a->lun_set[i].target == r->target && a->lun_set[i].lun == r->lun)
+            depth = a->lun_set[i].depth;
+    return a->lun_out[r->target][r->lun] < depth;
+}
+
+void stor_count(struct stor_adapter *a, const struct stor_req *r, int delta)
+{
+    a->outstanding += (unsigned)delta;
+    a->lun_out[r->target][r->lun] += (uint16_t)delta;
+}
+
+void stor_count_clear(struct stor_adapter *a)
+{
+    a->outstanding = 0;
+    memset(a->lun_out, 0, sizeof(a->lun_out));
 }
 
 /* Start what the gate allows: adapter and LUN depth, busy, paused.
@@ -452,6 +472,8 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
                 continue;
             if (!a->no_gate && !stor_gate_open(a))
                 return any;
+            if (!a->no_gate && !stor_lun_room(a, r))
+                continue; /* its LUN is full: another LUN's may start */
             if (pass == 0) {
                 stor_queue_submission(vm, a, r);
                 continue;
@@ -472,22 +494,25 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
 }
 
 /* BUSY completions go back on the queue with a fresh SRB extension
- * (miniports.md 2). */
-static void requeue_busy(struct vm *vm, struct stor_adapter *a)
+ * (miniports.md 2); true when one did. */
+static bool requeue_busy(struct vm *vm, struct stor_adapter *a)
 {
+    bool any = false;
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
         struct stor_req *r = &a->reqs[i];
         if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY) {
             if (++r->busy_retries == 100000) {
                 vw_fail(vm, "storport: SRB 0x%" PRIx64 " answered BUSY 100000 times", r->srb);
-                return;
+                return false;
             }
             r->state = REQ_PENDING;
             r->completed_once = false;
             vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 0, 1);
             a->stats.busy_retries++;
+            any = true;
         }
     }
+    return any;
 }
 
 /* One round of the class layer's wait for REQS (N): start what the gate
@@ -501,7 +526,10 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
     bool moved = start_pending(vm, a);
     moved |= stor_run_dpcs(vm, a);
     moved |= stor_run_timer(vm, a);
-    requeue_busy(vm, a);
+    /* A request back on the queue is progress, but only after the devices
+     * had their turn (start_pending's note): one the miniport answered
+     * BUSY from its DPC while nothing else moved starts next round. */
+    bool requeued = requeue_busy(vm, a);
     if (vm->failed)
         return WAIT_FAILED;
     bool done = true;
@@ -518,7 +546,7 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
         return WAIT_DONE;
     /* Let the devices answer: they run, raise their interrupts, and
      * the ISRs and DPCs run on the CPUs the interrupts target. */
-    if (moved || vw_sched_settle(vm))
+    if (moved || vw_sched_settle(vm) || requeued)
         return WAIT_MORE;
     uint64_t due = vw_sched_next_due(vm);
     if (a->timer != 0 && a->timer_due < due)
@@ -640,6 +668,13 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
                         const bool *data_in, struct vw_stor_result *res)
 {
+    return vw_stor_scsi_batch_at(vm, count, NULL, cdbs, cdb_lens, bufs, lens, data_in, res);
+}
+
+bool vw_stor_scsi_batch_at(struct vm *vm, unsigned count, const uint8_t (*btl)[2],
+                           const uint8_t (*cdbs)[16], const unsigned *cdb_lens, uint8_t **bufs,
+                           const uint32_t *lens, const bool *data_in, struct vw_stor_result *res)
+{
     struct stor_adapter *a = normal(vm);
     struct stor_req *reqs[STOR_MAX_REQ];
     if (a == NULL || !a->started || count > STOR_MAX_REQ) {
@@ -647,9 +682,13 @@ bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16]
             vw_fail(vm, "storport: no started adapter, or more than %u requests", STOR_MAX_REQ);
         return false;
     }
+    uint8_t target = a->target, lun = a->lun;
     for (unsigned i = 0; i < count; i++) {
+        if (btl != NULL)
+            a->target = btl[i][0], a->lun = btl[i][1];
         reqs[i] = new_request(vm, a, cdbs[i], cdb_lens[i], lens[i], data_in[i],
                               SRB_FUNCTION_EXECUTE_SCSI);
+        a->target = target, a->lun = lun;
         if (reqs[i] == NULL)
             return false;
         if (!data_in[i] && lens[i])
@@ -946,7 +985,7 @@ bool vw_stor_remove(struct vm *vm)
         for (unsigned i = 0; i < STOR_MAX_REQ; i++)
             if (a->reqs[i].state != REQ_FREE)
                 free_request(vm, &a->reqs[i]);
-        a->outstanding = 0;
+        stor_count_clear(a);
         a->started = false;
     }
     /* The disk's PDO is removed before the adapter (children first):
@@ -999,7 +1038,7 @@ bool vw_stor_reboot(struct vm *vm)
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
         if (a->reqs[i].state != REQ_FREE)
             free_request(vm, &a->reqs[i]);
-    a->outstanding = 0;
+    stor_count_clear(a);
     a->started = false;
     stor_pci_disconnect(vm, a);
     stor_pci_unmap_all(vm, a);
@@ -1147,7 +1186,7 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out)
 {
     struct stor_adapter *a = &stor_state(vm)->normal;
     *out = a->stats;
-    out->lun_depth = a->lun_depth;
+    out->lun_depth = a->lun_depth_last ? a->lun_depth_last : a->lun_depth;
     out->perf_flags = a->perf_flags;
     out->dump_uncached = stor_state(vm)->dumpcopy.stats.dump_uncached;
 }

@@ -196,7 +196,7 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
     r->done_cpu = stor_completion_cpu(vm, a, r);
     r->status = status;
     if (!r->port_reset)
-        a->outstanding--;
+        stor_count(a, r, -1);
     a->stats.completed++;
     if (a->busy_count > 0 && --a->busy_count == 0)
         a->busy = false;
@@ -628,14 +628,32 @@ static void vw_StorPortResume(struct vm *vm, const struct vw_api *api)
     vw_set_return(vm, 1);
 }
 
-/* storport/nf-storport-storportsetdevicequeuedepth: depth > 0. */
+/* storport/nf-storport-storportsetdevicequeuedepth: the depth (> 0) of
+ * the device at PathId, TargetId, Lun (path 0: the BTL8 addresses the
+ * class layer sends); the other LUNs keep theirs. */
 static void vw_StorPortSetDeviceQueueDepth(struct vm *vm, const struct vw_api *api)
 {
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    uint8_t target = (uint8_t)vw_arg(vm, api, 2), lun = (uint8_t)vw_arg(vm, api, 3);
     uint32_t depth = (uint32_t)vw_arg(vm, api, 4);
-    if (a != NULL && depth > 0)
-        a->lun_depth = depth;
-    vw_set_return(vm, a != NULL && depth > 0);
+    unsigned i = 0;
+    if (a == NULL || depth == 0) {
+        vw_set_return(vm, false);
+        return;
+    }
+    while (i < a->nlun_set && (a->lun_set[i].target != target || a->lun_set[i].lun != lun))
+        i++;
+    if (i == STOR_MAX_LUN_DEPTHS) {
+        vw_fail(vm, "harness: hard limit: queue depths of %u LUNs set", STOR_MAX_LUN_DEPTHS);
+        return;
+    }
+    if (i == a->nlun_set)
+        a->nlun_set++;
+    a->lun_set[i].target = target;
+    a->lun_set[i].lun = lun;
+    a->lun_set[i].depth = depth;
+    a->lun_depth_last = depth;
+    vw_set_return(vm, true);
 }
 
 /* The delay counts against the miniport routine running on this CPU

@@ -85,10 +85,11 @@ struct stor_req {
     uint64_t start_seq; /* order in which HwStartIo got it */
 };
 
-#define STOR_MAX_REQ    512 /* requests in flight: queue depth 256 and more (qsd_*) */
-#define STOR_MAX_DPC    80  /* a DPC per queue: viostor has up to 64 (bench-storage q16) */
-#define STOR_MAX_MAPS   8
-#define STOR_MAX_OWNERS 64 /* devices of one machine with a claim check */
+#define STOR_MAX_LUN_DEPTHS 64  /* LUNs StorPortSetDeviceQueueDepth may set a depth for */
+#define STOR_MAX_REQ        512 /* requests in flight: queue depth 256 and more (qsd_*) */
+#define STOR_MAX_DPC        80  /* a DPC per queue: viostor has up to 64 (bench-storage q16) */
+#define STOR_MAX_MAPS       8
+#define STOR_MAX_OWNERS     64 /* devices of one machine with a claim check */
 
 struct stor_map {
     gva_t va; /* page-aligned start of a StorPortGetDeviceBase window */
@@ -135,6 +136,17 @@ struct stor_adapter {
     unsigned ndpcs;
     struct stor_req reqs[STOR_MAX_REQ];
     unsigned outstanding;
+    /* Per LUN (storport/nf-storport-storportsetdevicequeuedepth: the depth
+     * of the device at an address): requests at the miniport at each BTL8
+     * address, and the depths StorPortSetDeviceQueueDepth set (the others
+     * have lun_depth, from InitialLunQueueDepth and MaxIOsPerLun) */
+    uint16_t lun_out[256][256];
+    struct {
+        uint8_t target, lun;
+        uint32_t depth;
+    } lun_set[STOR_MAX_LUN_DEPTHS];
+    unsigned nlun_set;
+    uint32_t lun_depth_last; /* the last depth StorPortSetDeviceQueueDepth set (stats) */
     struct vw_stor_stats stats;
     /* A PCI function (pci.c): its PDO, the interrupt StorPort connected
      * for the miniport, InterruptSynchronizationMode, device bases. */
@@ -238,8 +250,14 @@ struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
 const char *stor_ctx_name(enum stor_ctx ctx);
 /* Hand R to the miniport on the running CPU (HwBuildIo, HwStartIo). */
 void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
-/* May another request reach the miniport now (depth, busy, paused)? */
+/* May another request reach the miniport now (adapter depth, busy, paused)? */
 bool stor_gate_open(const struct stor_adapter *a);
+/* May R reach it too: below the depth of its LUN? */
+bool stor_lun_room(const struct stor_adapter *a, const struct stor_req *r);
+/* R reaches the miniport (+1) or leaves it (-1): the adapter's and its LUN's counts */
+void stor_count(struct stor_adapter *a, const struct stor_req *r, int delta);
+/* No request at the miniport any more (a drop, a stop) */
+void stor_count_clear(struct stor_adapter *a);
 
 /* An SRB_EX of FUNCTION carrying the extended-data BLOCK (BLEN bytes,
  * its Type first) where commands carry the CDB16 block; DATA (DLEN bytes,

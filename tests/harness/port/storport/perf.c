@@ -202,7 +202,7 @@ static void stor_submit_dpc(struct vm *vm, const struct vw_api *api)
     struct stor_req *r = a ? stor_find_req(a, vw_arg(vm, api, 2)) : NULL;
     if (r == NULL || r->state != REQ_PENDING || !a->started || a->crashed)
         return; /* started meanwhile by another path, or the adapter is gone */
-    if (!a->no_gate && !stor_gate_open(a))
+    if (!a->no_gate && (!stor_gate_open(a) || !stor_lun_room(a, r)))
         return;
     if (!may_start_here(vm, a))
         return;

@@ -125,7 +125,7 @@ static void reset_bus(struct vm *vm, struct stor_adapter *a)
             r->state = REQ_RETURNED_BY_RESET;
             r->status = SRB_STATUS_BUS_RESET;
             if (!r->port_reset)
-                a->outstanding--;
+                stor_count(a, r, -1);
         }
     }
 }

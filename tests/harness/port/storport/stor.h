@@ -48,6 +48,11 @@ bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf
 bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
                         const unsigned *cdb_lens, uint8_t **bufs, const uint32_t *lens,
                         const bool *data_in, struct vw_stor_result *res);
+/* As vw_stor_scsi_batch, request i addressed to target BTL[i][0], LUN
+ * BTL[i][1] (NULL: the vw_stor_address of all), so one batch spans LUNs. */
+bool vw_stor_scsi_batch_at(struct vm *vm, unsigned count, const uint8_t (*btl)[2],
+                           const uint8_t (*cdbs)[16], const unsigned *cdb_lens, uint8_t **bufs,
+                           const uint32_t *lens, const bool *data_in, struct vw_stor_result *res);
 /* COUNT one-sector writes of PATTERN from LBA handed to the miniport and
  * left in flight (not waited for): the crashed adapter's outstanding I/O
  * before vw_stor_dump. */
