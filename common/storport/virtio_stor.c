@@ -256,3 +256,25 @@ int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
 {
     return VwStorVirtioRenegotiate(Virtio, Wanted, virtio_device_reset_poll(&Virtio->Dev));
 }
+
+/* DISPATCH_LEVEL or above, StartIo lock: see virtio_stor.h. */
+VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits, PHW_TIMER Timer)
+{
+    *Waits = 0;
+    StorPortNotification(RequestTimerCall, Virtio->DeviceExtension, Timer,
+                         (ULONG)VW_STOR_RESET_PERIOD_US);
+}
+
+/* DISPATCH_LEVEL, StartIo lock (HwTimer): see virtio_stor.h. */
+int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits, PHW_TIMER Timer)
+{
+    if (Rc != VIRTIO_EAGAIN)
+        return Rc;
+    if (++*Waits < VW_STOR_RESET_PERIODS) {
+        StorPortNotification(RequestTimerCall, Virtio->DeviceExtension, Timer,
+                             (ULONG)VW_STOR_RESET_PERIOD_US);
+        return VIRTIO_EAGAIN;
+    }
+    virtio_device_set_broken(&Virtio->Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+    return VIRTIO_ETIMEDOUT;
+}

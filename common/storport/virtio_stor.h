@@ -45,6 +45,11 @@ typedef struct _VW_STOR_VIRTIO {
 /* Status reads a device reset may wait for inside a StorPort routine: 8,
  * 700 us of stalls (StorPortStallExecution: "less than a full millisecond") */
 #define VW_STOR_RESET_POLLS 8
+/* A device slower than that is read once per 1 ms period of the adapter's
+ * StorPort timer, 100 periods at most (the 100 ms VIRTIO_RESET_POLLS
+ * allows elsewhere), then given up */
+#define VW_STOR_RESET_PERIOD_US 1000
+#define VW_STOR_RESET_PERIODS   100
 
 /* PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter only: read the
  * configuration space, map the access ranges that are BARs and find the
@@ -81,3 +86,15 @@ int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
 /* DISPATCH_LEVEL, StartIo lock (a timer): one more read of the status after
  * VwStorVirtioRestart's VIRTIO_EAGAIN, then as VwStorVirtioRestart. */
 int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
+
+/* DISPATCH_LEVEL or above, StartIo lock: a reset (or a restart's) the device
+ * has not finished within VW_STOR_RESET_POLLS reads: *Waits from 0, Timer
+ * (the adapter's one HwTimer) armed for the first period. */
+VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits, PHW_TIMER Timer);
+
+/* DISPATCH_LEVEL, StartIo lock (Timer, the adapter's HwTimer): Rc is what one
+ * more step of that reset gave.  VIRTIO_EAGAIN (not read 0 yet) below the
+ * bound: the period is counted, Timer armed for the next, VIRTIO_EAGAIN
+ * returned; at the bound: the device is marked broken (RESET_TIMEOUT) and
+ * VIRTIO_ETIMEDOUT returned; anything else is returned as it is. */
+int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits, PHW_TIMER Timer);

@@ -347,7 +347,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Resets++;
     int rc = virtio_device_reset_start(&Scsi->Virtio.Dev,
-                                       Scsi->Dump ? VIRTIO_RESET_POLLS : VIOSCSI_RESET_POLLS);
+                                       Scsi->Dump ? VIRTIO_RESET_POLLS : VW_STOR_RESET_POLLS);
     if (rc == VIRTIO_EAGAIN && Scsi->Dump) {
         virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         rc = VIRTIO_ETIMEDOUT;
@@ -362,11 +362,10 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     DbgPrint("vioscsi: the device is slow to reset: finishing from the timer\n");
     Scsi->Ready = FALSE;
     Scsi->Resetting = TRUE;
-    Scsi->ResetWaits = 0;
     VioscsiPause(Scsi);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
-    StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
+    VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits, VioscsiTimer);
     return TRUE;
 }
 
@@ -395,15 +394,11 @@ static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status)
  * reset's device_status per period, never a wait. */
 static VOID VioscsiResetTimer(PVIOSCSI Scsi)
 {
-    int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
-    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
-        Scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
-        return;
-    }
+    int rc = VwStorResetWaited(&Scsi->Virtio, virtio_device_reset_poll(&Scsi->Virtio.Dev),
+                               &Scsi->ResetWaits, VioscsiTimer);
     if (rc == VIRTIO_EAGAIN) {
-        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
-        rc = VIRTIO_ETIMEDOUT;
+        Scsi->TimerArmed = TRUE;
+        return;
     }
     VioscsiResetFinish(Scsi, rc);
 }
@@ -413,19 +408,19 @@ static VOID VioscsiResetTimer(PVIOSCSI Scsi)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
 {
-    int rc = VioscsiRestartStep(Scsi, FALSE);
-    if (rc == VIRTIO_EAGAIN && ++Scsi->ResetWaits < VIOSCSI_RESET_PERIODS) {
+    int rc = VwStorResetWaited(&Scsi->Virtio, VioscsiRestartStep(Scsi, FALSE), &Scsi->ResetWaits,
+                               VioscsiTimer);
+    if (rc == VIRTIO_EAGAIN) {
         Scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
         return;
     }
-    if (rc == VIRTIO_EAGAIN) {
+    if (rc == VIRTIO_ETIMEDOUT) {
         DbgPrint("vioscsi: the device did not finish its reset for the restart\n");
-        virtio_device_set_broken(&Scsi->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         virtio_device_fail(&Scsi->Virtio.Dev);
         Scsi->Ready = FALSE;
     }
     Scsi->Resetting = Scsi->Restarting = FALSE;
+    VioscsiEndWaiting(Scsi, Scsi->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Scsi->Paused) {
         Scsi->Paused = FALSE;
         VioscsiResume(Scsi);
@@ -482,10 +477,10 @@ VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
- * when HwResetBus must have every request completed: they end BUS_RESET now
- * (StorPort would end them alike), the reset SRBs waiting with them, and
- * the timer finishes the reset with nothing left to complete. */
-BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
+ * is polled once more; until the device reads 0 it may still use the rings
+ * (virtio 1.2 2.4.1), so what it held stays at the miniport and the
+ * timer's finish completes it (BUS_RESET), the waiting reset SRBs after. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi)
 {
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
 
@@ -493,60 +488,50 @@ BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
         return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Scsi->Resetting && !Scsi->Removed) {
         int rc = virtio_device_reset_poll(&Scsi->Virtio.Dev);
-        if (rc != VIRTIO_EAGAIN)
-            return VioscsiResetFinish(Scsi, rc);
-    } else {
-        /* VioscsiActionOnReset 1 does not apply here: what the device still
-         * held would be completed by StorPort and then again by its answer */
-        if (Scsi->Dump || !Scsi->Ready)
-            return TRUE;
-        if (Scsi->ResetAction == VSCSI_RESET_BUGCHECK)
-            KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)Scsi, Scsi->Outstanding, 0, 0);
-        for (ULONG q = 0; q < nq && Scsi->Ready; q++)
-            VioscsiDrain(Scsi, q);
-        if (!Scsi->Ready || (Scsi->Outstanding == 0 && Scsi->TmfOutstanding == 0))
-            return TRUE;
-        DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device "
-                 "reset\n",
-                 Scsi->Outstanding, Scsi->TmfOutstanding);
-        if (!VioscsiResetDevice(Scsi))
-            return FALSE;
+        return rc == VIRTIO_EAGAIN || VioscsiResetFinish(Scsi, rc);
     }
-    if (!Scsi->Resetting || !Sync)
+    /* VioscsiActionOnReset 1 does not apply here: what the device still
+     * held would be completed by StorPort and then again by its answer */
+    if (Scsi->Dump || !Scsi->Ready)
         return TRUE;
-    struct virtqueue *vqs[VIOSCSI_NQ];
-    for (ULONG q = 0; q < nq; q++)
-        vqs[q] = &Scsi->Queues[(q + VSCSI_FIRST_REQUEST) % nq].Vq;
-    VwStorDetachAll(vqs, nq, VioscsiCancel, Scsi);
-    Scsi->Outstanding = 0;
-    VioscsiTmfClear(Scsi);
-    Scsi->EventsPosted = 0;
-    VioscsiEndWaiting(Scsi, SRB_STATUS_BUS_RESET);
-    return TRUE;
+    if (Scsi->ResetAction == VSCSI_RESET_BUGCHECK)
+        KeBugCheckEx(VSCSI_REG_BUGCHECK_VALUE, (ULONG_PTR)Scsi, Scsi->Outstanding, 0, 0);
+    for (ULONG q = 0; q < nq && Scsi->Ready; q++)
+        VioscsiDrain(Scsi, q);
+    if (!Scsi->Ready || (Scsi->Outstanding == 0 && Scsi->TmfOutstanding == 0))
+        return TRUE;
+    DbgPrint("vioscsi: bus reset with %lu request(s) and %lu TMF(s) at the device: device "
+             "reset\n",
+             Scsi->Outstanding, Scsi->TmfOutstanding);
+    return VioscsiResetDevice(Scsi);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset, the last
  * of StorPort's three tiers (storage/multi-tier-reset-in-storport: a LUN
  * reset SRB, then a device reset SRB, both asynchronous and answered here by
- * TMFs under the timer above; then this "synchronous callback").  Every SRB
- * HwStartIo took must be completed before it returns
- * (storport/nc-storport-hw_reset_bus), and none before the device gave it
- * back or was reset; a TMF could only be awaited by a busy wait at
+ * TMFs under the timer above; then this "synchronous callback").  The
+ * miniport completes what HwStartIo took "with SRB_STATUS_BUS_RESET if
+ * necessary" and returns TRUE "if the bus is successfully reset"
+ * (storport/nc-storport-hw_reset_bus), never before the device gave it back
+ * or read 0 after its reset; a TMF could only be awaited by a busy wait at
  * DISPATCH_LEVEL (StorPortStallExecution: "less than a full millisecond").
  * So: what the device already gave back completes with its own status, and
  * if anything is still at the device it is reset at once, which completes
- * the rest (BUS_RESET) without waiting for the device to answer anything
- * (a device slow to finish its reset: see VioscsiResetAll). */
+ * the rest (BUS_RESET) without waiting for the device to answer anything.
+ * A device that has not read 0 within the 8 reads allowed here is not
+ * reset yet: FALSE, and its requests end BUS_RESET when the timer sees it
+ * read 0 (lead decision, NOTICE 03:22). */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    PVIOSCSI scsi = DeviceExtension;
     VW_STOR_LOCKS all;
     UNREFERENCED_PARAMETER(PathId);
 
     /* StorPort holds the StartIo lock and every channel: the DPCs still
      * drain, so with concurrent channels every queue's lock too */
-    VioscsiLockAll(DeviceExtension, &all);
-    BOOLEAN ok = VioscsiResetAll(DeviceExtension, TRUE);
-    VioscsiUnlockAll(DeviceExtension, &all);
+    VioscsiLockAll(scsi, &all);
+    BOOLEAN ok = VioscsiResetAll(scsi) && !scsi->Resetting;
+    VioscsiUnlockAll(scsi, &all);
     return ok;
 }
 

@@ -392,10 +392,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
             DbgPrint("vioscsi: the device is slow to reset: the restart ends from the timer\n");
             scsi->Ready = FALSE;
             scsi->Resetting = scsi->Restarting = TRUE;
-            scsi->ResetWaits = 0;
             scsi->TimerArmed = TRUE;
-            StorPortNotification(RequestTimerCall, scsi, VioscsiTimer,
-                                 (ULONG)VIOSCSI_RESET_PERIOD_US);
+            VwStorResetArm(&scsi->Virtio, &scsi->ResetWaits, VioscsiTimer);
         }
         return ScsiAdapterControlSuccess;
     default:

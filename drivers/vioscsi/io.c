@@ -12,7 +12,7 @@
 VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vscsi_result *Res,
                      const UCHAR *Sense)
 {
-    if (Res != NULL) {
+    if (Res != NULL && SrbStatus != SRB_STATUS_BUSY) {
         SrbSetScsiStatus(Srb, Res->scsi_status);
         SrbSetDataTransferLength(Srb, Res->transferred);
         if (Res->outcome == VSCSI_OUT_SCSI_ERROR && Res->sense_len != 0 && Sense != NULL) {
@@ -26,7 +26,8 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
             }
         }
     } else if (SrbStatus != SRB_STATUS_SUCCESS && SrbStatus != SRB_STATUS_BUSY) {
-        /* BUSY: StorPort sends the same request again, with its length */
+        /* BUSY (the device's VIRTIO_SCSI_S_BUSY too): StorPort sends the
+         * same request again, so its length stays as the class driver set it */
         SrbSetDataTransferLength(Srb, 0);
     }
     SrbSetSrbStatus(Srb, SrbStatus);
@@ -308,7 +309,7 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 
     switch (fn) {
     case SRB_FUNCTION_RESET_BUS:
-        if (!VioscsiResetAll(Scsi, FALSE))
+        if (!VioscsiResetAll(Scsi))
             return SRB_STATUS_ERROR;
         if (!Scsi->Resetting)
             return SRB_STATUS_SUCCESS;
@@ -333,6 +334,14 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     }
 }
 
+/* IRQL: any (pure): whether Srb is a LUN, target or bus reset. */
+static BOOLEAN VioscsiIsReset(PVOID Srb)
+{
+    ULONG fn = SrbGetSrbFunction(Srb);
+    return fn == SRB_FUNCTION_RESET_BUS || fn == SRB_FUNCTION_RESET_DEVICE ||
+           fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X,
  * prepared (Status SRB_STATUS_PENDING) or not. */
 static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
@@ -343,6 +352,13 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
          * request that has to wait for it does */
         VioscsiPause(Scsi);
         Scsi->Paused = TRUE;
+    }
+    if (Status == SRB_STATUS_PENDING && Scsi->Resetting && !Scsi->Removed && VioscsiIsReset(Srb)) {
+        /* A reset SRB (they pass the pause) waits for the reset under way:
+         * the device owns its requests until it reads 0, and that reset
+         * ends them all; one of its own after would only reset it again */
+        VioscsiWaitReset(Scsi, X);
+        return SRB_STATUS_PENDING;
     }
     if (Status == SRB_STATUS_PENDING && (!Scsi->Ready || Scsi->Removed))
         /* PnP is answered without the device, even after a removal; while

@@ -34,14 +34,6 @@
  * was posted (one timer for all TMFs, never pushed back by newer ones) */
 #define VIOSCSI_TMF_PERIOD_US 1500000
 #define VIOSCSI_NQ            (VSCSI_MAX_QUEUES + VSCSI_FIRST_REQUEST)
-/* A device reset waits for device_status 0 at most 8 reads, 700 us of
- * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
- * full millisecond"); a slower device is read once per 1 ms period of the
- * adapter's one timer, 100 periods at most (the 100 ms VIRTIO_RESET_POLLS
- * allows elsewhere), then it is failed. */
-#define VIOSCSI_RESET_POLLS     8
-#define VIOSCSI_RESET_PERIOD_US 1000
-#define VIOSCSI_RESET_PERIODS   100
 
 /* What a cookie on the rings is (the first byte of each) */
 enum vioscsi_kind {
@@ -214,10 +206,11 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi);
  * when the reset under way has finished (SUCCESS, or ERROR if the device
  * did not come back). */
 VOID VioscsiWaitReset(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
-/* IRQL: DISPATCH_LEVEL, StartIo lock: a bus reset; Sync (HwResetBus): every
- * request is completed before this returns, even while a slow reset goes
- * on.  FALSE if the device did not come back. */
-BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync);
+/* IRQL: DISPATCH_LEVEL, StartIo lock: a bus reset: what the device gave back
+ * completes, then a device reset if it still holds anything; a device slow
+ * to read 0 keeps its requests until the timer's finish (Resetting stays
+ * TRUE).  FALSE if the device did not come back. */
+BOOLEAN VioscsiResetAll(PVIOSCSI Scsi);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (VioscsiGone follows). */
 VOID VioscsiMarkGone(PVIOSCSI Scsi);

@@ -102,6 +102,27 @@ static void ViostorCancelGone(void *ctx, struct virtqueue *vq, void *cookie)
     ViostorComplete(stor, x->Srb, SRB_STATUS_NO_DEVICE, NULL);
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h. */
+VOID ViostorWaitReset(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    X->NextWaiting = Stor->ResetWaiting;
+    Stor->ResetWaiting = X;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: complete the reset SRBs that
+ * waited for the reset, with Status. */
+static VOID ViostorEndWaiting(PVIOSTOR Stor, UCHAR Status)
+{
+    PVIOSTOR_SRBEXT x = Stor->ResetWaiting;
+
+    Stor->ResetWaiting = NULL;
+    while (x != NULL) {
+        PVIOSTOR_SRBEXT next = x->NextWaiting;
+        ViostorComplete(Stor, x->Srb, Status, NULL);
+        x = next;
+    }
+}
+
 /* IRQL: any, no lock: see viostor.h.  A full barrier: the store is seen by
  * every processor before anything this one does next. */
 VOID ViostorMarkGone(PVIOSTOR Stor)
@@ -130,17 +151,14 @@ VOID ViostorGone(PVIOSTOR Stor)
     if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Stor->Paused;
-    PVOID srb = Stor->ResetSrb;
     Stor->Ready = FALSE;
     Stor->Resetting = Stor->Restarting = FALSE; /* the timer finds nothing to finish */
     Stor->Paused = FALSE;
-    Stor->ResetSrb = NULL;
     DbgPrint("viostor: surprise removal: the requests at the device end NO_DEVICE\n");
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
     VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancelGone, Stor);
-    if (srb != NULL)
-        ViostorComplete(Stor, srb, SRB_STATUS_NO_DEVICE, NULL);
+    ViostorEndWaiting(Stor, SRB_STATUS_NO_DEVICE);
     if (paused)
         ViostorResume(Stor);
 }
@@ -152,12 +170,10 @@ VOID ViostorGone(PVIOSTOR Stor)
 static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
-    PVOID srb = Stor->ResetSrb;
     BOOLEAN paused = Stor->Paused;
 
     Stor->Resetting = FALSE;
     Stor->Paused = FALSE;
-    Stor->ResetSrb = NULL;
     for (ULONG q = 0; q < Stor->NumQueues; q++)
         vqs[q] = &Stor->Queues[q].Vq;
     if (Rc == 0)
@@ -172,8 +188,7 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
         /* The INQUIRYs that waited for GET_ID are not at the device */
         ViostorIdGiveUp(Stor, SRB_STATUS_NO_DEVICE);
     }
-    if (srb != NULL)
-        ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
+    ViostorEndWaiting(Stor, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
         ViostorResume(Stor);
     return Rc == 0;
@@ -184,18 +199,17 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID ViostorRestartTimer(PVIOSTOR Stor)
 {
-    int rc = ViostorRestartStep(Stor, FALSE);
-    if (rc == VIRTIO_EAGAIN && ++Stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    int rc = VwStorResetWaited(&Stor->Virtio, ViostorRestartStep(Stor, FALSE), &Stor->ResetWaits,
+                               ViostorTimer);
+    if (rc == VIRTIO_EAGAIN)
         return;
-    }
-    if (rc == VIRTIO_EAGAIN) {
+    if (rc == VIRTIO_ETIMEDOUT) {
         DbgPrint("viostor: the device did not finish its reset for the restart\n");
-        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         virtio_device_fail(&Stor->Virtio.Dev);
         Stor->Ready = FALSE;
     }
     Stor->Resetting = Stor->Restarting = FALSE;
+    ViostorEndWaiting(Stor, Stor->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Stor->Paused) {
         Stor->Paused = FALSE;
         ViostorResume(Stor);
@@ -223,15 +237,10 @@ static VOID ViostorTimerLocked(PVIOSTOR Stor)
         ViostorRestartTimer(Stor);
         return;
     }
-    int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
-    if (rc == VIRTIO_EAGAIN && ++Stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    int rc = VwStorResetWaited(&Stor->Virtio, virtio_device_reset_poll(&Stor->Virtio.Dev),
+                               &Stor->ResetWaits, ViostorTimer);
+    if (rc == VIRTIO_EAGAIN)
         return;
-    }
-    if (rc == VIRTIO_EAGAIN) {
-        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
-        rc = VIRTIO_ETIMEDOUT;
-    }
     ViostorResetFinish(Stor, rc);
 }
 
@@ -255,7 +264,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
         return FALSE;
     Stor->Resets++;
     int rc = virtio_device_reset_start(&Stor->Virtio.Dev,
-                                       Stor->Dump ? VIRTIO_RESET_POLLS : VIOSTOR_RESET_POLLS);
+                                       Stor->Dump ? VIRTIO_RESET_POLLS : VW_STOR_RESET_POLLS);
     if (rc == VIRTIO_EAGAIN && Stor->Dump) {
         virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         rc = VIRTIO_ETIMEDOUT;
@@ -268,58 +277,53 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     DbgPrint("viostor: the device is slow to reset: finishing from the timer\n");
     Stor->Ready = FALSE;
     Stor->Resetting = TRUE;
-    Stor->ResetWaits = 0;
     ViostorPause(Stor);
     Stor->Paused = TRUE;
-    StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    VwStorResetArm(&Stor->Virtio, &Stor->ResetWaits, ViostorTimer);
     return TRUE;
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  What the
  * device already gave back ends with its own status first; a drain that
- * met a broken queue has reset the device already. */
+ * met a broken queue has reset the device already.  A slow reset under way
+ * is polled once more; until the device reads 0 it may still use the rings
+ * (virtio 1.2 2.4.1), so what it held stays at the miniport and the
+ * timer's finish completes it (BUS_RESET), the waiting reset SRBs after. */
 BOOLEAN ViostorResetAll(PVIOSTOR Stor)
 {
-    struct virtqueue *vqs[VBLK_MAX_QUEUES];
     ULONG resets = Stor->Resets;
 
     if (Stor->Restarting)
         return TRUE; /* nothing at the device: the rings were empty at the stop */
     if (Stor->Resetting && !Stor->Removed) {
         int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
-        if (rc != VIRTIO_EAGAIN)
-            return ViostorResetFinish(Stor, rc);
-        /* HwResetBus must complete every request before it returns
-         * (storport/nc-storport-hw_reset_bus) and the device has not read
-         * 0 yet: they end BUS_RESET now (StorPort would end them alike),
-         * the timer finishes the reset with nothing left to complete */
-        for (ULONG q = 0; q < Stor->NumQueues; q++)
-            vqs[q] = &Stor->Queues[q].Vq;
-        VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancel, Stor);
-        if (Stor->ResetSrb != NULL)
-            ViostorComplete(Stor, Stor->ResetSrb, SRB_STATUS_BUS_RESET, NULL);
-        Stor->ResetSrb = NULL;
-        return TRUE;
+        return rc == VIRTIO_EAGAIN || ViostorResetFinish(Stor, rc);
     }
+    if (!Stor->Ready || Stor->Removed)
+        return TRUE; /* failed or gone: nothing to reset, what it held is StorPort's to end */
     for (ULONG q = 0; q < Stor->NumQueues && Stor->Ready && !Stor->Removed; q++)
         ViostorDrain(Stor, q);
     if (Stor->Resets != resets)
-        return Stor->Ready;
+        return Stor->Ready || Stor->Resetting;
     return ViostorResetDevice(Stor);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: a bus reset (a request
- * timed out, or the class driver asked). */
+ * timed out, or the class driver asked).  TRUE "if the bus is successfully
+ * reset" (storport/nc-storport-hw_reset_bus): a device that has not read 0
+ * within the 8 reads allowed here is not, and the requests it held end
+ * BUS_RESET when the timer sees it read 0 (lead decision, NOTICE 03:22). */
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    PVIOSTOR stor = DeviceExtension;
     VW_STOR_LOCKS all;
     UNREFERENCED_PARAMETER(PathId);
 
     /* StorPort holds the StartIo lock and every channel: the DPCs still
      * drain, so with concurrent channels every queue's lock too */
-    ViostorLockAll(DeviceExtension, &all);
-    BOOLEAN ok = ViostorResetAll(DeviceExtension);
-    ViostorUnlockAll(DeviceExtension, &all);
+    ViostorLockAll(stor, &all);
+    BOOLEAN ok = ViostorResetAll(stor) && !stor->Resetting;
+    ViostorUnlockAll(stor, &all);
     return ok;
 }
 

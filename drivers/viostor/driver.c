@@ -341,9 +341,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
             DbgPrint("viostor: the device is slow to reset: the restart ends from the timer\n");
             stor->Ready = FALSE;
             stor->Resetting = stor->Restarting = TRUE;
-            stor->ResetWaits = 0;
-            StorPortNotification(RequestTimerCall, stor, ViostorTimer,
-                                 (ULONG)VIOSTOR_RESET_PERIOD_US);
+            VwStorResetArm(&stor->Virtio, &stor->ResetWaits, ViostorTimer);
         }
         return ScsiAdapterControlSuccess;
     default:

@@ -251,7 +251,7 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
             return SRB_STATUS_SUCCESS;
         /* The device is slow to read 0: completed with its requests by
          * the reset's timer (the reset SRB is not timed) */
-        Stor->ResetSrb = X->Srb;
+        ViostorWaitReset(Stor, X);
         return SRB_STATUS_PENDING;
     case SRB_FUNCTION_FLUSH:
     case SRB_FUNCTION_SHUTDOWN:
@@ -269,6 +269,14 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     }
 }
 
+/* IRQL: any (pure): whether Srb is a LUN, target or bus reset. */
+static BOOLEAN ViostorIsReset(PVOID Srb)
+{
+    ULONG fn = SrbGetSrbFunction(Srb);
+    return fn == SRB_FUNCTION_RESET_BUS || fn == SRB_FUNCTION_RESET_DEVICE ||
+           fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X. */
 static UCHAR ViostorStartLocked(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
@@ -283,6 +291,13 @@ static UCHAR ViostorStartLocked(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         if (!Stor->Paused) {
             ViostorPause(Stor);
             Stor->Paused = TRUE;
+        }
+        if (X->Action == 0xff && ViostorIsReset(X->Srb)) {
+            /* A reset SRB (they pass the pause) waits for the same finish:
+             * the device owns its requests until it reads 0, and a reset of
+             * its own after would only reset it again */
+            ViostorWaitReset(Stor, X);
+            return SRB_STATUS_PENDING;
         }
         return SRB_STATUS_BUSY;
     }

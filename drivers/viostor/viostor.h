@@ -34,13 +34,6 @@
 #define VIOSTOR_ID_WAIT_US 100000
 /* VIOSTOR_SRBEXT.Action of an INQUIRY whose answer carries the serial */
 #define VIOSTOR_ACTION_SERIAL 0xfe
-/* A device reset waits for device_status 0 at most 8 reads, 700 us of
- * stalls, inside a StorPort routine (StorPortStallExecution: "less than a
- * full millisecond"); a slower device is read once per 1 ms timer period,
- * 100 periods at most (the 100 ms VIRTIO_RESET_POLLS allows elsewhere). */
-#define VIOSTOR_RESET_POLLS     8
-#define VIOSTOR_RESET_PERIOD_US 1000
-#define VIOSTOR_RESET_PERIODS   100
 
 /* Where a request is */
 enum viostor_stage {
@@ -86,11 +79,11 @@ typedef struct _VIOSTOR {
     BOOLEAN IdLate;    /* GET_ID not answered in time: its answer is ignored */
     struct _VIOSTOR_SRBEXT *IdWaiting; /* INQUIRYs that wait for GET_ID's answer */
     BOOLEAN Resetting;                 /* a reset the device has not finished: the timer polls it */
-    BOOLEAN Restarting;    /* ScsiRestartAdapter's reset not finished: the timer brings it up */
-    BOOLEAN Paused;        /* StorPortPause in force for a slow reset or restart */
-    ULONG ResetWaits;      /* timer periods the reset has waited */
-    PVOID ResetSrb;        /* the reset SRB that waits for it, if any */
-    volatile LONG Removed; /* surprise removed: the device is never touched again */
+    BOOLEAN Restarting; /* ScsiRestartAdapter's reset not finished: the timer brings it up */
+    BOOLEAN Paused;     /* StorPortPause in force for a slow reset or restart */
+    ULONG ResetWaits;   /* timer periods the reset has waited */
+    struct _VIOSTOR_SRBEXT *ResetWaiting; /* reset SRBs that complete when it has finished */
+    volatile LONG Removed;                /* surprise removed: the device is never touched again */
     STOR_DPC ConfigDpc;
     VIOSTOR_QUEUE Queues[VBLK_MAX_QUEUES];
 } VIOSTOR, *PVIOSTOR;
@@ -104,7 +97,7 @@ typedef struct _VIOSTOR_SRBEXT {
     UCHAR Pad;
     ULONG Queue;
     PVOID Srb;
-    struct _VIOSTOR_SRBEXT *NextWaiting; /* IdWaiting's chain */
+    struct _VIOSTOR_SRBEXT *NextWaiting; /* IdWaiting's or ResetWaiting's chain (one at a time) */
     struct vblk_io Io;
     struct vblk_range Ranges[VBLK_MAX_RANGES]; /* device-readable */
     /* This request's indirect table: 16-byte aligned inside */
@@ -213,8 +206,13 @@ int ViostorRestartStep(PVIOSTOR Stor, BOOLEAN First);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a reset SRB or HwResetBus
  * (storage/multi-tier-reset-in-storport): what the device finished
  * completes as it ended, then the device is reset, which completes the rest
- * BUS_RESET before this returns; FALSE if the device did not come back. */
+ * BUS_RESET once it reads 0 (before this returns, or from the timer while
+ * Resetting stays TRUE); FALSE if the device did not come back. */
 BOOLEAN ViostorResetAll(PVIOSTOR Stor);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the reset SRB X completes
+ * when the reset or restart under way has finished (SUCCESS, or ERROR if
+ * the device did not come back), after the requests the device held. */
+VOID ViostorWaitReset(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
 /* IRQL: any, no lock: the device was surprise removed: from now on every
  * path that would touch it sees Removed (ViostorGone follows). */
 VOID ViostorMarkGone(PVIOSTOR Stor);

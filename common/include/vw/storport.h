@@ -33,9 +33,9 @@
 #define SRB_STATUS_NO_DEVICE            0x08
 #define SRB_STATUS_TIMEOUT              0x09
 #define SRB_STATUS_SELECTION_TIMEOUT    0x0a
-#define SRB_STATUS_UNEXPECTED_BUS_FREE  0x0c
 #define SRB_STATUS_BUS_RESET            0x0e
 #define SRB_STATUS_DATA_OVERRUN         0x12
+#define SRB_STATUS_UNEXPECTED_BUS_FREE  0x13 /* srb/ns-srb-_scsi_request_block; 0x0c is unused */
 #define SRB_STATUS_BAD_SRB_BLOCK_LENGTH 0x15
 #define SRB_STATUS_BAD_FUNCTION         0x22
 #define SRB_STATUS_INTERNAL_ERROR       0x30

@@ -218,3 +218,50 @@ VW_SCENARIO("viostor", reset_lun_srb_device_never_resets, NULL)
 out:
     vs_finish(vm, &d);
 }
+
+/* A reset SRB while a reset is unfinished: D3 -> D0 on a device slow to
+ * reset (30 reads of device_status: 8 inside ScsiRestartAdapter, then one
+ * per 1 ms timer period) leaves the restart to viostor's timer, and the
+ * class layer's LUN reset SRB comes before it is done (reset SRBs pass
+ * StorPort's pause).  The SRB waits for the same finish (SUCCESS once the
+ * device read 0 and is back), with no device reset of its own after it
+ * (the restart's reset is the LU's), and no time-out or HwResetBus; the
+ * disk works after. */
+VW_SCENARIO("viostor", reset_lun_srb_during_slow_restart, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    unsigned bus = st.resets, to0 = st.timeouts;
+    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){.reset_delay = 30});
+    if (!vw_stor_power(vm, false) || !vw_stor_power(vm, true))
+        goto out;
+    uint32_t resets = vmodel_reset_count(d.dev->model);
+    uint64_t t0 = vm->k->interrupt_time;
+    struct vw_stor_result r;
+    if (!vw_stor_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+        goto out;
+    uint64_t took = vm->k->interrupt_time - t0;
+    vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
+    vw_stor_stats(vm, &st);
+    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+              "RESET_LOGICAL_UNIT during a slow restart: SRB 0x%02x", r.srb_status);
+    VW_EXPECT(vm, vmodel_reset_count(d.dev->model) == resets,
+              "%u device resets after the restart's (0: the SRB waits for its finish)",
+              vmodel_reset_count(d.dev->model) - resets);
+    VW_EXPECT(vm, took >= 15 * VS_SECOND / 1000 && took < VS_SECOND / 10,
+              "the SRB ended after %llu us of virtual time (the restart's 22 reads left)",
+              (unsigned long long)(took / 10));
+    VW_EXPECT(vm, st.resets == bus && st.timeouts == to0, "%u HwResetBus calls, %u time-outs",
+              st.resets - bus, st.timeouts - to0);
+    if (!rs_batch(vm, 900, 3, true, "after the restart") ||
+        !rs_batch(vm, 900, 3, false, "after the restart"))
+        goto out;
+out:
+    if (d.dev)
+        vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
+    vs_finish(vm, &d);
+}

@@ -141,7 +141,8 @@ static inline bool vs_start(struct vm *vm, struct vs_disk *d, const struct vs_op
     vw_stor_attach_pci(vm, d->dev->pdo);
     if (o->hang_q0 != 0)
         vw_virtio_hang_queue(d->dev, 0, o->hang_q0);
-    struct vw_stor_config sc = {.timeout_s = o->timeout_s ? o->timeout_s : 10};
+    /* bus_type: viostor.inx's HKR,Parameters,BusType (1, BusTypeScsi) */
+    struct vw_stor_config sc = {.timeout_s = o->timeout_s ? o->timeout_s : 10, .bus_type = 1};
     if (!vw_driver_load(vm, "viostor") || !vw_stor_start(vm, &sc))
         return false;
     d->started = true;

@@ -36,6 +36,8 @@
  *  24  split: a descriptor rewritten after the device took its chain (the
  *      scenario holds the queue: taken, not used)
  *  25  packed: a descriptor rewritten after it was made available
+ *  26  a reset (status 0) followed at once by ACKNOWLEDGE, without the
+ *      read of 0 (the scenario's device resets late: vmodel reset_late)
  * Modes with another bug keep their barriers, so that bug is the one seen.
  */
 #include <wdm/virtio_wdm.h>
@@ -286,6 +288,12 @@ static NTSTATUS BadD0Entry(PVW_DEVICE Device, DEVICE_POWER_STATE Previous)
     (void)Previous;
     dev->ops->config_read(dev, 0, &mode, 1);
     switch (mode) {
+    case 26:
+        if (BadBringUp(bad, FALSE) != 0)
+            return STATUS_DEVICE_PROTOCOL_ERROR;
+        dev->ops->set_status(dev, 0);
+        dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE); /* the bug: no read of 0 */
+        break;
     case 1:
         virtio_device_reset(dev);
         dev->ops->set_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);

@@ -145,6 +145,13 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
     if (write(d->q[queue].kick, &one, sizeof(one)) != sizeof(one))
         vw_fail(dev->vm, "vhost-%s: kick: %s", d->type->name, strerror(errno));
     d->q[queue].kicks++;
+    if (!d->q[queue].ring.packed) { /* avail idx less used idx: what the kick hands over */
+        uint16_t avail, used;
+        memcpy(&avail, (const uint8_t *)d->q[queue].ring.driver + 2, 2);
+        memcpy(&used, (const uint8_t *)d->q[queue].ring.device + 2, 2);
+        if ((uint16_t)(avail - used) > d->q[queue].max_unused)
+            d->q[queue].max_unused = (uint16_t)(avail - used);
+    }
     if (d->type->even_queues_receive && queue % 2 == 0)
         return true;
     if (!d->type->polls && !owed(d))
@@ -244,6 +251,8 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
         uint32_t state = used_state(q);
         if (state == q->used_state)
             continue;
+        if (!q->ring.packed)
+            q->used_total += (uint16_t)(state - q->used_state);
         q->used_state = state;
         changed = true;
         if (d->deadline_ms < now + settle)

@@ -78,6 +78,11 @@ struct vw_vhost_queue {
     bool stopped;              /* GET_VRING_BASE answered stopped_base */
     bool kicked;               /* kicked since it last held nothing unused */
     uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
+    /* Split rings: used entries the back end wrote (over every ring the
+     * queue had), and the most buffers made available and not yet used
+     * when the driver kicked (what the back end had in hand at once). */
+    uint64_t used_total;
+    unsigned max_unused;
 };
 
 struct vw_vhost_dev {

@@ -31,6 +31,7 @@ static uint64_t bar_read(struct vw_virtio *dev, unsigned bar, uint64_t off, unsi
         vw_stor_device_access(dev->vm, "virtio register read");
     uint64_t v = vmodel_bar_read(dev->model, bar, off, size);
     vw_virtio_check_model(dev);
+    vw_virtio_check_reset(dev);
     return v;
 }
 
@@ -53,6 +54,7 @@ static void bar_write(struct vw_virtio *dev, unsigned bar, uint64_t off, uint64_
         return;
     vmodel_bar_write(dev->model, bar, off, size, v);
     vw_virtio_check_model(dev);
+    vw_virtio_check_reset(dev);
     if (dev->pending_watch) {
         dev->pending_watch = false;
         vw_virtio_watch(dev);

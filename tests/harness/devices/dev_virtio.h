@@ -110,7 +110,10 @@ struct vw_virtio {
     uint64_t errors_seen;
     uint8_t status;
     bool pending_watch; /* arm the ring watches after this register write */
-    bool double_fetch;  /* vw_virtio_double_fetch */
+    /* Written 0 and the model's reset still pending (vmodel reset_late):
+     * the watches and claims stay until the status read that ends it. */
+    bool unwatch_pending;
+    bool double_fetch; /* vw_virtio_double_fetch */
     struct vw_fetch_watch *fetch;
     unsigned fetch_count;
     struct vw_vq_watch *watch; /* one per queue (any number of queues) */
@@ -159,6 +162,9 @@ void vw_virtio_platform_reset(struct vw_virtio *dev);
  * (BAR = the modern or legacy BAR) and after every model step. */
 void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset, uint64_t value);
 void vw_virtio_check_model(struct vw_virtio *dev);
+/* After every register access: a reset the driver wrote ends the watches
+ * (and the device's claims) once the model finished it. */
+void vw_virtio_check_reset(struct vw_virtio *dev);
 void vw_virtio_watch(struct vw_virtio *dev);
 /* StorPort's completion check (vw_stor_owner_fn, port/storport/stor.h):
  * does a descriptor the driver made available and the device has not used

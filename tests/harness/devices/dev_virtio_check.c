@@ -304,10 +304,20 @@ void vw_virtio_unwatch(struct vw_virtio *dev)
 static void status_write(struct vw_virtio *dev, uint8_t v, bool modern)
 {
     struct vm *vm = dev->vm;
-    if (v == 0) {
+    if (v == 0) { /* the watches end with the reset itself (vw_virtio_check_reset) */
         dev->status = 0;
-        vw_virtio_unwatch(dev);
+        dev->unwatch_pending = true;
         return;
+    }
+    /* FAILED is no reinitialization: the driver gave up on the device */
+    if (dev->unwatch_pending && vmodel_reset_pending(dev->model) && !(v & VIRTIO_CONFIG_S_FAILED)) {
+        vw_fail(vm,
+                "virtio: status 0x%02x written while the device's reset is still in progress: "
+                "\"after writing 0 to device_status, the driver MUST wait for a read of "
+                "device_status to return 0 before reinitializing the device\" (virtio 1.2 "
+                "4.1.4.3.2)",
+                v);
+        vw_virtio_check_reset(dev);
     }
     uint8_t added = (uint8_t)(v & ~dev->status);
     if ((added & DRIVER) && !(v & ACK))
@@ -320,6 +330,17 @@ static void status_write(struct vw_virtio *dev, uint8_t v, bool modern)
         vw_fail(vm, "virtio: status DRIVER_OK set before %s (0x%02x -> 0x%02x)",
                 !(v & DRIVER) ? "DRIVER" : "FEATURES_OK", dev->status, v);
     dev->status = v;
+}
+
+/* After each register access: a reset the driver wrote is over once the
+ * model says so (at once, or at the status read of 0 for reset_late);
+ * only then do the ring watches and the device's claims end. */
+void vw_virtio_check_reset(struct vw_virtio *dev)
+{
+    if (!dev->unwatch_pending || vmodel_reset_pending(dev->model))
+        return;
+    dev->unwatch_pending = false;
+    vw_virtio_unwatch(dev);
 }
 
 void vw_virtio_check_write(struct vw_virtio *dev, unsigned bar, uint64_t offset, uint64_t value)

@@ -221,3 +221,27 @@ VW_SCENARIO("harness", checker_virtio_packed_desc_in_flight,
 {
     run_mode_held(vm, 25, true);
 }
+
+/* A device whose reset takes effect at the read of 0 (vmodel reset_late,
+ * 5 reads): the driver writes 0, then ACKNOWLEDGE at once. */
+VW_SCENARIO("harness", checker_virtio_reset_not_awaited,
+            "written while the device's reset is still in progress")
+{
+    uint8_t mode = 26;
+    struct vw_virtio_config cfg = {.transport = VMODEL_MODERN,
+                                   .device_type = 4,
+                                   .features = 1ull << 32,
+                                   .queues = 1,
+                                   .queue_max = 16,
+                                   .msix = true,
+                                   .seed = 1,
+                                   .device_cfg_len = 4};
+    struct vw_virtio *dev = vw_virtio_create(vm, &cfg);
+    if (dev == NULL)
+        return;
+    vmodel_set_device_cfg(dev->model, 0, &mode, 1);
+    vmodel_set_behaviour(dev->model,
+                         &(struct vmodel_behaviour){.reset_delay = 5, .reset_late = true});
+    if (vw_driver_load(vm, "badvirtio") && vw_add_device(vm, dev->pdo))
+        vw_pnp(vm, dev->pdo, VW_IRP_MN_START_DEVICE);
+}

@@ -278,3 +278,58 @@ VW_SCENARIO("badpcidisk", checker_stor_unmapped_data_buffer, "at 0x")
 {
     planted_write(vm, "mode=5");
 }
+
+/* A hung device's read times out; HwResetBus returns leaving it at the
+ * device (no reset, no completion): StorPort's own BUS_RESET would hand
+ * the class driver a buffer the device may still write. */
+VW_SCENARIO("badpcidisk", checker_stor_reset_bus_leaves_device_owner,
+            "completed while the device still owns its data buffer")
+{
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "mode=10");
+    if (d == NULL)
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    vw_stordisk_hold(d, true);
+    stor_rw10(cdb, 0x28, 7, 1);
+    stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device");
+}
+
+/* HwResetBus returns FALSE ("late=1": the bus was not reset) and HwTimer
+ * resets the device 1 ms later: StorPort leaves the read with the
+ * miniport, which completes it BUS_RESET after the device dropped it. */
+VW_SCENARIO("vwpcidisk", storport_pci_reset_bus_false, NULL)
+{
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, "late=1");
+    if (d == NULL)
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    vw_stordisk_hold(d, true);
+    stor_rw10(cdb, 0x28, 7, 1);
+    if (!stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device"))
+        return;
+    vw_stordisk_hold(d, false);
+    struct vw_stordisk_stats ds;
+    vw_stordisk_stats(d, &ds);
+    struct vw_stor_stats s;
+    vw_stor_stats(vm, &s);
+    VW_EXPECT(vm, ds.dropped_by_reset == 1 && s.resets == 1,
+              "the late reset dropped %u requests, %u HwResetBus", ds.dropped_by_reset, s.resets);
+    memset(buf, 0x77, sizeof(buf));
+    stor_rw10(cdb, 0x2a, 7, 1);
+    if (stor_scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10) after the reset"))
+        stor_finish(vm);
+}
+
+/* The same, but the timer never resets: a full time-out later the read is
+ * still the miniport's, named as never completed. */
+VW_SCENARIO("badpcidisk", checker_stor_reset_bus_false_never_completes,
+            "never completed: still at the miniport a full time-out after HwResetBus returned")
+{
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "late=1 mode=11");
+    if (d == NULL)
+        return;
+    uint8_t cdb[16], buf[SECTOR];
+    vw_stordisk_hold(d, true);
+    stor_rw10(cdb, 0x28, 7, 1);
+    stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device");
+}

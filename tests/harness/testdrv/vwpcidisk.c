@@ -44,6 +44,8 @@ enum {
     VWPCIDISK_BUG_TOUCH_REMOVED,  /* HwResetBus resets the device it was told is gone */
     VWPCIDISK_BUG_DPC_AFTER_STOP, /* ScsiStopAdapter queues a DPC that reads the device */
     VWPCIDISK_BUG_CAPS_D1,        /* StorQueryCapabilities answered with DeviceD1 set */
+    VWPCIDISK_BUG_RESET_LEAVES,   /* HwResetBus returns with the device still owning requests */
+    VWPCIDISK_BUG_RESET_FALSE,    /* "late=1" whose timer never resets: requests never complete */
 };
 
 typedef struct _DESC {
@@ -71,6 +73,7 @@ typedef struct _VWPCI_EXT {
     SLOT Slots[MAX_IO];
     ULONG Completed, Spurious;
     BOOLEAN UseDpc, UseTimer, Dump;
+    BOOLEAN LateReset; /* "late=1": HwResetBus returns FALSE, HwTimer resets 1 ms later */
     BOOLEAN WantConcurrent, Concurrent; /* "cc=1": concurrent channels, DPC redirection */
     ULONG TimerCalls;
     /* "sr=1": ScsiAdapterSurpriseRemoval claimed; Gone once it came. */
@@ -91,6 +94,7 @@ static HW_RESET_BUS PciResetBus;
 static HW_ADAPTER_CONTROL PciAdapterControl;
 static HW_DPC_ROUTINE PciCompleteDpc;
 static HW_TIMER PciTimer;
+static HW_TIMER PciLateReset;
 
 /* Any IRQL: the value after "KEY=" in ARGS (decimal), or 0. */
 static ULONG ArgValue(PCHAR Args, const char *Key)
@@ -191,6 +195,7 @@ static ULONG NTAPI PciFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID 
     ext->UseDpc = !ext->Dump && ArgValue(ArgumentString, "dpc") != 0;
     ext->ClaimSurprise = ArgValue(ArgumentString, "sr") != 0;
     ext->UseTimer = !ext->Dump && ArgValue(ArgumentString, "timer") != 0;
+    ext->LateReset = !ext->Dump && ArgValue(ArgumentString, "late") != 0;
     ext->WantConcurrent = !ext->Dump && ArgValue(ArgumentString, "cc") != 0;
     for (ULONG m = 0; ext->UseDpc && m < MAX_MSG; m++)
         StorPortInitializeDpc(ext, &ext->Dpc[m], PciCompleteDpc);
@@ -487,16 +492,42 @@ static BOOLEAN NTAPI PciMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
     return Drain(ext, MessageId);
 }
 
+static BOOLEAN ResetNow(PVWPCI_EXT ext);
+
+/* DISPATCH_LEVEL, StartIo lock held (HwTimer): the reset HwResetBus put
+ * off ("late=1"); the planted twin's mode 11 never does it. */
+static VOID NTAPI PciLateReset(PVOID DeviceExtension)
+{
+    PVWPCI_EXT ext = DeviceExtension;
+    if (ext->Bug != VWPCIDISK_BUG_RESET_FALSE)
+        ResetNow(ext);
+}
+
 /* DISPATCH_LEVEL, StartIo lock held: reset the device, then every request
- * it had ends with BUS_RESET; the interrupt lock keeps the ISRs out. */
+ * it had ends with BUS_RESET; with "late=1" the bus is not reset now
+ * (FALSE) and HwTimer does it 1 ms later. */
 static BOOLEAN NTAPI PciResetBus(PVOID DeviceExtension, ULONG PathId)
 {
     PVWPCI_EXT ext = DeviceExtension;
-    STOR_LOCK_HANDLE h;
     UNREFERENCED_PARAMETER(PathId);
+    if (ext->LateReset && !ext->Gone) {
+        StorPortNotification(RequestTimerCall, ext, PciLateReset, 1000);
+        return FALSE;
+    }
+    return ResetNow(ext);
+}
+
+/* The reset itself; the interrupt lock keeps the ISRs out. */
+static BOOLEAN ResetNow(PVWPCI_EXT ext)
+{
+    STOR_LOCK_HANDLE h;
     StorPortAcquireSpinLock(ext, InterruptLock, NULL, &h);
     /* A function StorPort said is gone is not touched: it answers nothing. */
     BOOLEAN touch = !ext->Gone || ext->Bug == VWPCIDISK_BUG_TOUCH_REMOVED;
+    if (ext->Bug == VWPCIDISK_BUG_RESET_LEAVES) { /* StorPort completes what the device holds */
+        StorPortReleaseSpinLock(ext, &h);
+        return TRUE;
+    }
     if (ext->Bug == VWPCIDISK_BUG_RESET_POLLS)
         for (ULONG i = 0; i < 100000 && Rd(ext, REG_ID) != DISK_ID; i++)
             ;

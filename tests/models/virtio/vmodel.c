@@ -472,16 +472,42 @@ static uint8_t status_read(struct vmodel *m)
             m->reset_reads--;
         return m->status | 0x01; /* still resetting */
     }
+    if (m->reset_pending) { /* the read that returns 0 ends a late reset */
+        m->reset_pending = false;
+        m->status = 0;
+        device_reset(m);
+    }
     return m->status;
 }
 
 static void status_write(struct vmodel *m, uint8_t v, bool modern)
 {
     if (v == 0) {
+        /* A late reset keeps the status (DRIVER_OK: the rings run) until
+         * the read of 0; a write of 0 while it runs changes nothing. */
+        if (m->reset_pending)
+            return;
+        m->reset_reads = m->beh.reset_delay;
+        if (m->beh.reset_late && m->reset_reads != 0 && m->status != 0) {
+            m->reset_pending = true;
+            return;
+        }
+        m->reset_pending = false;
         m->status = 0;
         device_reset(m);
-        m->reset_reads = m->beh.reset_delay;
         return;
+    }
+    if (m->reset_pending && (v & VIRTIO_CONFIG_S_FAILED))
+        return; /* the driver gave up on the reset: no reinitialization */
+    if (m->reset_pending) {
+        vmodel_error(m,
+                     "status %#x written before a read of device_status returned 0 after the "
+                     "reset (virtio 1.2 4.1.4.3.2)",
+                     v);
+        m->reset_pending = false;
+        m->reset_reads = 0;
+        m->status = 0;
+        device_reset(m);
     }
     /* Status bits are never cleared except by reset (spec 2.1.2) */
     if ((m->status & ~v) & ~VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET)
@@ -977,6 +1003,11 @@ int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32
             q->pending[k].due = UINT64_MAX; /* until the next request is taken */
         }
     return 0;
+}
+
+bool vmodel_reset_pending(const struct vmodel *m)
+{
+    return m->reset_pending;
 }
 
 uint32_t vmodel_reset_count(struct vmodel *m)

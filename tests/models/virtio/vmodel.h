@@ -79,6 +79,10 @@ struct vmodel_behaviour {
     uint32_t evil;           /**< VMODEL_EVIL_* */
     uint32_t evil_rate;      /**< Misbehave on 1 in evil_rate completions (0/1 = all) */
     uint32_t reset_delay;    /**< Status reads before a reset completes; ~0 = never */
+    bool reset_late;         /**< With reset_delay: after a write of 0 the device goes on using its
+                                  rings (data, used entries, interrupts) until a status read returns
+                                  0, and resets only then (virtio 1.2 4.1.4.3.2: the driver waits for
+                                  that read before it reuses anything) */
     bool refuse_features_ok; /**< Never accept FEATURES_OK */
     uint32_t config_churn;   /**< config_generation changes on this many reads (~0 = forever) */
 };
@@ -144,11 +148,12 @@ struct vmodel_stats {
      *  slots plus indirect-table entries; and ring slots alone (what a
      *  request takes of the ring's capacity). */
     uint64_t descriptors, ring_descriptors;
-    uint64_t completions; /**< Used entries written */
-    uint64_t overtaking;  /**< Of them, for a request taken after one still pending */
-    uint64_t evil_done;   /**< Malicious actions performed */
-    uint64_t errors;      /**< Driver-side spec violations seen by the device */
-    char last_error[160]; /**< Text of the last one */
+    uint64_t completions;      /**< Used entries written */
+    uint64_t overtaking;       /**< Of them, for a request taken after one still pending */
+    uint64_t late_completions; /**< Of them, written after a write of 0 (reset_late) */
+    uint64_t evil_done;        /**< Malicious actions performed */
+    uint64_t errors;           /**< Driver-side spec violations seen by the device */
+    char last_error[160];      /**< Text of the last one */
 };
 
 struct vmodel *vmodel_create(const struct vmodel_config *cfg);
@@ -292,6 +297,9 @@ int vmodel_complete_after(struct vmodel *m, uint16_t queue, uint16_t id, uint32_
                           const uint64_t *after, unsigned n, uint64_t hold);
 /** Device resets so far: a back end's completion from before a reset is stale */
 uint32_t vmodel_reset_count(struct vmodel *m);
+/** A write of 0 not yet followed by the status read of 0 that ends it
+ *  (reset_late): the device still uses its rings */
+bool vmodel_reset_pending(const struct vmodel *m);
 
 /** Requests the device holds (consumed, not completed) on a queue, except a held queue */
 unsigned vmodel_pending(struct vmodel *m, uint16_t queue);

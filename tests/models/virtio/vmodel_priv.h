@@ -95,6 +95,7 @@ struct vmodel {
     uint16_t queue_select;
     uint16_t msix_config;
     uint32_t reset_reads; /**< Status reads left before a reset completes */
+    bool reset_pending;   /**< reset_late: written 0, rings still in use until it completes */
     struct vmodel_queue *q;
     struct vmodel_dma_region *dma; /* grows as the driver allocates (vmodel_dma_register) */
     unsigned dma_count, dma_cap;

@@ -563,6 +563,8 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     barrier();
     wr16(used + 2, q->used_idx);
     m->stats.completions += n;
+    if (m->reset_pending)
+        m->stats.late_completions += n;
     barrier();
 
     /* Used buffer notification, as the driver asked (spec 2.7.10) */
@@ -786,6 +788,8 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
     if (n == 0)
         return 0;
     m->stats.completions += n;
+    if (m->reset_pending)
+        m->stats.late_completions += n;
     barrier();
 
     /* Driver event suppression (spec 2.8.10) */

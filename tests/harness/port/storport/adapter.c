@@ -107,6 +107,8 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
 #define CFGR(m, n) (uint32_t)vw_rd(vm, a->cfg + VW_OFFSET(vm, PORT_CONFIGURATION_INFORMATION, m), n)
     a->max_transfer = CFGR(MaximumTransferLength, 4);
     a->breaks = CFGR(NumberOfPhysicalBreaks, 4);
+    a->alignment_mask = CFGR(AlignmentMask, 4);
+    a->tagged_queuing = CFGR(TaggedQueuing, 1) != 0;
     a->stats.max_transfer = a->max_transfer;
     a->stats.breaks = a->breaks;
     a->max_io = CFGR(MaxNumberOfIO, 4);
@@ -204,6 +206,7 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
     a->timeout_s = cfg && cfg->timeout_s ? cfg->timeout_s : 10;
     a->sense_size = 32;
     a->msi_messages = cfg ? cfg->msi_messages : 0;
+    a->bus_type = cfg ? cfg->bus_type : 0;
     a->pdo = stor_state(vm)->pdo;
     /* The interrupt is connected between FindAdapter and HwInitialize, as
      * StorPort starts a PnP adapter (miniports.md 1). */

@@ -81,7 +81,8 @@ struct stor_req {
     uint8_t target, lun;               /* its BTL8 address */
     uint32_t function;                 /* SrbFunction */
     bool port_reset;                   /* a reset SRB StorPort sent on a time-out (reset.c) */
-    uint64_t start_seq;                /* order in which HwStartIo got it */
+    bool reset_refused; /* at the miniport when HwResetBus returned FALSE (reset.c) */
+    uint64_t start_seq; /* order in which HwStartIo got it */
 };
 
 #define STOR_MAX_LUN_DEPTHS 64  /* LUNs StorPortSetDeviceQueueDepth may set a depth for */
@@ -127,6 +128,8 @@ struct stor_adapter {
     bool passive_enabled;
     uint8_t supported[STOR_CONTROL_MAX]; /* control types answered TRUE */
     uint32_t max_io, lun_depth, max_transfer, breaks, timeout_s, msi_messages;
+    uint32_t alignment_mask, bus_type; /* AlignmentMask FindAdapter set; the INF's BusType */
+    bool tagged_queuing;               /* TaggedQueuing after FindAdapter */
     bool half_duplex, busy, paused, no_gate;
     unsigned busy_count;
     struct stor_dpc dpcs[STOR_MAX_DPC];

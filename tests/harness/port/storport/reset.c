@@ -84,8 +84,9 @@ static bool reset_srb(struct vm *vm, struct stor_adapter *a, struct stor_req *r,
     return true;
 }
 
-/* HwResetBus at DISPATCH_LEVEL under the StartIo lock; what it left
- * outstanding StorPort completes with BUS_RESET itself, and a later
+/* HwResetBus at DISPATCH_LEVEL under the StartIo lock; when it returns
+ * TRUE, what it left outstanding StorPort completes with BUS_RESET itself (a request a device
+ * still owns fails the run, as a miniport's completion would), and a later
  * completion of it is a bug (storport/nc-storport-hw_reset_bus). */
 static void reset_bus(struct vm *vm, struct stor_adapter *a)
 {
@@ -95,11 +96,32 @@ static void reset_bus(struct vm *vm, struct stor_adapter *a)
     if (!stor_call(vm, a, CTX_RESET_BUS, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), a->reset_bus, 2,
                    argv, &ret))
         return;
+    /* "If the bus is successfully reset, HwStorResetBus returns TRUE":
+     * FALSE says it was not (a device still resetting), so what is at the
+     * miniport stays the miniport's to complete; each gets one more
+     * TimeOutValue (stor_timeout fails the run if it passes again). */
+    if ((ret & 0xff) == 0) {
+        vw_log(vm, "storport: HwResetBus returned FALSE: requests left with the miniport");
+        uint64_t until = vm->k->interrupt_time + a->timeout_s * 10000000ull;
+        for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
+            struct stor_req *r = &a->reqs[i];
+            if (r->state != REQ_AT_MINIPORT || r->port_reset)
+                continue;
+            r->reset_refused = true;
+            if (r->deadline < until)
+                r->deadline = until;
+        }
+        return;
+    }
     for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
         struct stor_req *r = &a->reqs[i];
         if (r->state == REQ_AT_MINIPORT) {
             vw_log(vm, "storport: HwResetBus left SRB 0x%" PRIx64 "; completed with BUS_RESET",
                    r->srb);
+            /* StorPort's completion hands the buffers back to the class
+             * driver: HwResetBus must have stopped the device using them. */
+            if (!stor_check_device_released(vm, a, r))
+                return;
             r->state = REQ_RETURNED_BY_RESET;
             r->status = SRB_STATUS_BUS_RESET;
             if (!r->port_reset)
@@ -110,6 +132,13 @@ static void reset_bus(struct vm *vm, struct stor_adapter *a)
 
 void stor_timeout(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 {
+    if (r->reset_refused) {
+        vw_fail(vm,
+                "storport: SRB 0x%" PRIx64 " never completed: still at the miniport a full "
+                "time-out after HwResetBus returned FALSE",
+                r->srb);
+        return;
+    }
     a->stats.timeouts++;
     vw_log(vm, "storport: SRB 0x%" PRIx64 " of %u:%u timed out (event 129)", r->srb, r->target,
            r->lun);

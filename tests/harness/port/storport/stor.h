@@ -15,6 +15,9 @@ struct vw_stor_config {
     const char *args;      /* HwFindAdapter's ArgumentString, or NULL */
     unsigned timeout_s;    /* SRB TimeOutValue (default 10) */
     unsigned msi_messages; /* messages StorPortGetMSIInfo reports (0: line-based) */
+    /* The INF's HKR,Parameters,BusType (a STORAGE_BUS_TYPE: vw_storage.h),
+     * which StorPort reports as the adapter's and the disk's bus type. */
+    unsigned bus_type;
 };
 
 /* One finished request as the class driver sees it. */
@@ -208,6 +211,13 @@ struct vw_stor_rescan {
  * rescan StorPort and disk.sys run (rescan.c): REPORT LUNS, INQUIRY,
  * READ CAPACITY; OUT says what they found.  False if the run failed. */
 bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out);
+/* IOCTL_STORAGE_QUERY_PROPERTY to the disk the class layer addresses
+ * (property.c): PROPERTY a STORAGE_PROPERTY_ID and QUERY_TYPE a
+ * STORAGE_QUERY_TYPE (vw_storage.h); the descriptor, built as StorPort and
+ * the class layer build it from the miniport's SCSI answers, lands in OUT
+ * (CAP bytes; *RETURNED how many).  Returns the NTSTATUS. */
+uint32_t vw_stor_query_property(struct vm *vm, unsigned property, unsigned query_type, void *out,
+                                uint32_t cap, uint32_t *returned);
 /* Counters for scenarios. */
 struct vw_stor_stats {
     unsigned resets, completed, max_outstanding, max_io, lun_depth, busy_retries;
