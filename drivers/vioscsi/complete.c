@@ -31,8 +31,14 @@ static UCHAR VioscsiSrbStatus(enum vscsi_outcome Outcome)
     case VSCSI_OUT_BUSY:
         return SRB_STATUS_BUSY;
     case VSCSI_OUT_TRANSPORT:
-        return SRB_STATUS_UNEXPECTED_BUS_FREE; /* retried by the class driver, a bounded number of
-                                                  times */
+        /* virtio 1.2 5.6.6.1: a failed connection between host and target,
+         * an error "that involves transmission of data on the bus", which
+         * the port driver retries (storage-class-driver-s-retryrequest-
+         * routine); it resubmits SRB_STATUS_BUSY (return-from-hwscsistartio).
+         * Bounded by the port driver: "if retry attempts fail" it completes
+         * the request with an error and logs it, and the class driver does
+         * not retry it again.  UNEXPECTED_BUS_FREE would not be retried. */
+        return SRB_STATUS_BUSY;
     default:
         return SRB_STATUS_ERROR;
     }
