@@ -198,6 +198,7 @@ bool vw_stor_cache_set(struct vm *vm, bool wce, uint32_t block_size, struct vw_s
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
     bool report_luns; /* REPORT LUNS answered (else LUN 0 assumed) */
+    bool underrun;    /* its answer was shorter than the allocation (DATA_OVERRUN) */
     unsigned luns;    /* LUNs reported */
     bool inquiry_ok;
     uint8_t device_type; /* INQUIRY peripheral device type of LUN 0 */
