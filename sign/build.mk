@@ -44,7 +44,7 @@ SIGN_CATOS_w11_arm64 := _v100_ARM64_21H2,Server_v100_ARM64_24H2
 
 HOST_PROGS += infgen inflint mkcat keyscan authhash
 infgen_SRCS    := sign/infgen.c sign/inf.c sign/fileio.c
-inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inflint_ndis.c sign/inflint_policy.c sign/inflint_rank.c \
+inflint_SRCS   := sign/inflint.c sign/inflint_ndi.c sign/inflint_ndis.c sign/inflint_policy.c sign/inflint_rank.c sign/inflint_service.c \
 	sign/inf.c sign/fileio.c
 mkcat_SRCS     := sign/mkcat.c sign/catattrs.c sign/inf.c sign/der.c sign/pehash.c sign/fileio.c
 mkcat_LDLIBS   := -lcrypto

@@ -19,7 +19,11 @@
  *     within their own ranges (inflint_ndi.c);
  *   - install policy (inflint_policy.c): one associated service per device,
  *     HKR-only registry writes, DMA-remapping keys where Windows reads them,
- *     CNG provider registration as bcrypt reads it, generic virtio IDs.
+ *     CNG provider registration as bcrypt reads it, generic virtio IDs;
+ *   - service-install sections (required entries, documented values, start
+ *     types of a device's function driver, a SCSI miniport's PnpInterface
+ *     and BusType) and the interrupt values of the hardware key (MSI,
+ *     affinity policy): inflint_service.c.
  *
  *   inflint --ranks --arch ARCH FILE.inf...
  * checks that no two of the packages (those one ISO folder offers) match a

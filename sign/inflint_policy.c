@@ -34,10 +34,13 @@
  *     loads a provider's user-mode image by file name from System32, and
  *     finds the algorithms of an interface in the Functions multi-string of
  *     Providers\<name>\UM\<interface>, not in subkeys.
+ *   - Service-install sections and the interrupt keys of the hardware key:
+ *     inflint_service.c.
  *   - virtio devices: every upstream INF lists the generic
  *     PCI\VEN_1AF4&DEV_xxxx after the SUBSYS/REV ID, so that a device with
  *     another subsystem ID (another VMM) still finds its driver. */
 #include "inflint_policy.h"
+#include "inflint_service.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -221,6 +224,7 @@ static void addreg_section(const struct inf_section *s, enum ctx ctx)
         }
         int ok;
         unsigned long v = number(value, &ok);
+        irq_value_check(subkey, name, flags, value, ctx == CTX_HARDWARE, l->lineno, g_report);
         if (!strcasecmp(name, "DmaRemappingCompatible")) {
             if (ctx != CTX_SERVICE || strcasecmp(subkey, "Parameters"))
                 g_report(l->lineno,
@@ -279,8 +283,11 @@ static void services_section(const struct inf_section *s)
             if (fl & 0x2 && ++assoc > 1)
                 g_report(l->lineno, "a second associated service in [%s] (one per device)",
                          s->name);
-            if (n > 2 && f[2][0])
-                addregs_of(inf_find(g_inf, f[2]), CTX_SERVICE);
+            const struct inf_section *svc = n > 2 && f[2][0] ? inf_find(g_inf, f[2]) : NULL;
+            if (svc) {
+                service_check(g_inf, svc, fl, g_report);
+                addregs_of(svc, CTX_SERVICE);
+            }
         }
     }
     for (size_t k = 0; include && k < s->n; k++) {

@@ -7,5 +7,8 @@ XCOMPILE_SRCS += common/storport/virtio_stor.c
 # buffer, contiguous pieces of an extension, the CPU's queue, the dump
 # argument, registration); stor_pnp.c: PnP SRBs and surprise removal;
 # viostor and vioscsi list $(VWSTOR_SRB_SRCS).
-VWSTOR_SRB_SRCS = common/storport/stor_srb.c common/storport/stor_pnp.c
-XCOMPILE_SRCS += common/storport/stor_srb.c common/storport/stor_pnp.c
+# stor_perf.c: performance options and the locks of concurrent channels.
+VWSTOR_SRB_SRCS = common/storport/stor_srb.c common/storport/stor_pnp.c \
+	common/storport/stor_perf.c
+XCOMPILE_SRCS += common/storport/stor_srb.c common/storport/stor_pnp.c \
+	common/storport/stor_perf.c

@@ -143,7 +143,8 @@ static void VwStorDelay(void *ctx, uint32_t us)
 /* IRQL: any. count and log a device protocol violation. */
 static void VwStorReport(void *ctx, int queue, enum virtio_violation why)
 {
-    VW_STOR(ctx)->Violations++;
+    /* queues drain on several CPUs at once under concurrent channels */
+    InterlockedIncrement((LONG volatile *)&VW_STOR(ctx)->Violations);
     DbgPrint("virtio: device violated the specification: queue %d, reason %d\n", queue, (int)why);
 }
 

@@ -42,8 +42,10 @@ static UCHAR VioscsiSrbStatus(enum vscsi_outcome Outcome)
 static VOID VioscsiForget(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     X->AtDevice = FALSE;
+    /* request queues drain on several CPUs at once under concurrent
+     * channels; a reset zeroes it under every lock */
     if (Scsi->Outstanding != 0)
-        Scsi->Outstanding--;
+        InterlockedDecrement((LONG volatile *)&Scsi->Outstanding);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a command the device gave back. */
@@ -161,8 +163,9 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
     VioscsiPostEvents(Scsi);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see vioscsi.h. */
-VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
+/* IRQL: DISPATCH_LEVEL or above, request queue Q's lock, or the StartIo lock,
+ * or a dump copy: see vioscsi.h. */
+BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
 {
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
@@ -170,7 +173,7 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
     /* A removed device's requests are VioscsiGone's to complete (it waits
      * for this lock): an event buffer posted back would notify the gone function */
     if (!Scsi->Ready || Scsi->Removed)
-        return;
+        return FALSE;
     for (;;) {
         PVOID cookie;
         while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
@@ -182,15 +185,21 @@ VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
                 VioscsiFinishRequest(Scsi, cookie, len);
         }
         if (!Scsi->Ready || Scsi->Removed)
-            return;
-        if (virtqueue_broken(vq)) {
-            DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
-            VioscsiResetDevice(Scsi);
-            return;
-        }
+            return FALSE;
+        if (virtqueue_broken(vq))
+            return TRUE;
         if (virtqueue_enable_cb(vq))
-            break;
+            return FALSE;
         virtqueue_disable_cb(vq);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see vioscsi.h. */
+VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
+{
+    if (VioscsiDrainQueue(Scsi, Q)) {
+        DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
+        VioscsiResetDevice(Scsi);
     }
 }
 
@@ -261,8 +270,11 @@ VOID VioscsiGone(PVIOSCSI Scsi)
      * the store may still be reading ISR status: the interrupt lock (every
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
-    StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
-    StorPortReleaseSpinLock(Scsi, &lock);
+    if (!Scsi->Perf.Concurrent) {
+        /* (with concurrent channels the caller holds every message's lock) */
+        StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
+        StorPortReleaseSpinLock(Scsi, &lock);
+    }
     if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Scsi->Paused;
@@ -280,7 +292,7 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     Scsi->EventsPosted = 0;
     VioscsiEndWaiting(Scsi, SRB_STATUS_NO_DEVICE);
     if (paused)
-        StorPortResume(Scsi);
+        VioscsiResume(Scsi);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
@@ -323,7 +335,7 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
     }
     VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
-        StorPortResume(Scsi);
+        VioscsiResume(Scsi);
     return Rc == 0;
 }
 
@@ -351,7 +363,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     Scsi->Ready = FALSE;
     Scsi->Resetting = TRUE;
     Scsi->ResetWaits = 0;
-    StorPortPause(Scsi, 1);
+    VioscsiPause(Scsi);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
     StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_RESET_PERIOD_US);
@@ -416,7 +428,7 @@ static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
     Scsi->Resetting = Scsi->Restarting = FALSE;
     if (Scsi->Paused) {
         Scsi->Paused = FALSE;
-        StorPortResume(Scsi);
+        VioscsiResume(Scsi);
     }
 }
 
@@ -427,9 +439,8 @@ static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
  * device reset, which completes each of their SRBs (and the requests they
  * were to end) once; TMFs of the period that ended get the next one.
  * Nothing waits in the meantime. */
-VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
+static VOID VioscsiTimerLocked(PVIOSCSI scsi)
 {
-    PVIOSCSI scsi = DeviceExtension;
     ULONG old = (scsi->TmfPeriods + 1) & 1; /* the parity before the current one */
 
     scsi->TimerArmed = FALSE;
@@ -456,6 +467,18 @@ VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
         scsi->TimerArmed = TRUE;
         StorPortNotification(RequestTimerCall, scsi, VioscsiTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
     }
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort, or none with
+ * concurrent channels (every queue's taken here): the timer's work. */
+VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
+{
+    PVIOSCSI scsi = DeviceExtension;
+    VW_STOR_LOCKS all;
+
+    VioscsiLockAll(scsi, &all);
+    VioscsiTimerLocked(scsi);
+    VioscsiUnlockAll(scsi, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
@@ -516,8 +539,15 @@ BOOLEAN VioscsiResetAll(PVIOSCSI Scsi, BOOLEAN Sync)
  * (a device slow to finish its reset: see VioscsiResetAll). */
 BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    VW_STOR_LOCKS all;
     UNREFERENCED_PARAMETER(PathId);
-    return VioscsiResetAll(DeviceExtension, TRUE);
+
+    /* StorPort holds the StartIo lock and every channel: the DPCs still
+     * drain, so with concurrent channels every queue's lock too */
+    VioscsiLockAll(DeviceExtension, &all);
+    BOOLEAN ok = VioscsiResetAll(DeviceExtension, TRUE);
+    VioscsiUnlockAll(DeviceExtension, &all);
+    return ok;
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
@@ -588,12 +618,28 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
 
     if (q >= scsi->NumQueues + VSCSI_FIRST_REQUEST)
         return;
-    StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
+    BOOLEAN concurrent = scsi->Perf.Concurrent;
+    if (concurrent && q >= VSCSI_FIRST_REQUEST) {
+        /* This request queue's lock only: the others drain on their CPUs */
+        ULONG old;
+        VioscsiLockQueue(scsi, q - VSCSI_FIRST_REQUEST, &old);
+        BOOLEAN broken = VioscsiDrainQueue(scsi, q);
+        VioscsiUnlockQueue(scsi, q - VSCSI_FIRST_REQUEST, old);
+        if (!broken)
+            return;
+    }
+    /* The control and event queues, and a reset, under every lock */
+    VW_STOR_LOCKS all;
+    if (!concurrent)
+        StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
+    VioscsiLockAll(scsi, &all);
     if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && !scsi->Removed &&
         virtio_device_needs_reset(&scsi->Virtio.Dev)) {
         DbgPrint("vioscsi: the device needs a reset\n");
         VioscsiResetDevice(scsi);
     }
     VioscsiDrain(scsi, q);
-    StorPortReleaseSpinLock(scsi, &lock);
+    VioscsiUnlockAll(scsi, &all);
+    if (!concurrent)
+        StorPortReleaseSpinLock(scsi, &lock);
 }

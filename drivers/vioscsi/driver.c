@@ -308,6 +308,7 @@ static BOOLEAN NTAPI VioscsiInitialize(PVOID DeviceExtension)
     }
     if (scsi->Dump)
         return TRUE;
+    VioscsiPerfInit(scsi);
     if (!scsi->DpcReady)
         return StorPortEnablePassiveInitialization(scsi, VioscsiPassiveInit);
     return TRUE;
@@ -349,13 +350,17 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
          * (nothing in storport/nc-storport-hw_adapter_control holds them
          * off): Removed is published before the first call, so a HwStartIo
          * that begins from here on completes NO_DEVICE; the StartIo lock
-         * then waits for one that began before (and its notify) and orders
+         * (and with concurrent channels every queue's) then waits for one
+         * that began before (and its notify) and orders
          * this processor after it, so after VioscsiGone nothing touches
          * the function. */
         STOR_LOCK_HANDLE lock;
+        VW_STOR_LOCKS all;
         VioscsiMarkGone(scsi);
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
+        VioscsiLockAll(scsi, &all);
         VioscsiGone(scsi);
+        VioscsiUnlockAll(scsi, &all);
         StorPortReleaseSpinLock(scsi, &lock);
         return ScsiAdapterControlSuccess;
     }

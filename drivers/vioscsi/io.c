@@ -120,19 +120,19 @@ static VOID VioscsiSgAppend(PSTOR_SCATTER_GATHER_LIST Sgl, int N, ULONG LastLen,
     virtqueue_req_seg(Rq, (uint64_t)Sgl->List[N - 1].PhysicalAddress.QuadPart, LastLen, Flags);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): put the command
- * of X on a request queue; an SRB status, SRB_STATUS_PENDING when queued. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock, X's queue's lock (or a dump
+ * copy): put the command of X on request queue X->Queue; an SRB status,
+ * SRB_STATUS_PENDING when queued. */
 static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
 {
     PVOID srb = X->Srb;
-    ULONG q = VwStorCpuQueue(Scsi, Scsi->NumQueues);
+    ULONG q = X->Queue < Scsi->NumQueues ? X->Queue : 0; /* HwStartIo picked it */
     struct virtqueue *vq = &Scsi->Queues[VSCSI_FIRST_REQUEST + q].Vq;
     ULONG respLen = VSCSI_RESP_HDR_BYTES + Scsi->Ctrl.sense_size;
     PSTOR_SCATTER_GATHER_LIST sgl = NULL;
     ULONG lastLen = 0;
     struct virtqueue_req rq;
 
-    X->Queue = q;
     RtlZeroMemory(X->Resp, VSCSI_RESP_HDR_BYTES);
     uint64_t hdrPa, respPa;
     int hdrN = VwStorVaCount(&Scsi->Virtio, srb, X->Req, X->ReqLen, &hdrPa);
@@ -173,7 +173,8 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     X->AtDevice = TRUE;
-    Scsi->Outstanding++;
+    /* queues submit on several CPUs at once under concurrent channels */
+    InterlockedIncrement((LONG volatile *)&Scsi->Outstanding);
     /* Removed since the caller looked: the request stays on the ring for
      * VioscsiGone (waiting for this lock) to complete, unnotified */
     if (!Scsi->Removed && virtqueue_kick_prepare(vq))
@@ -332,7 +333,46 @@ static UCHAR VioscsiFunction(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     }
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X,
+ * prepared (Status SRB_STATUS_PENDING) or not. */
+static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
+{
+    if (Status == SRB_STATUS_PENDING && Scsi->Resetting && !Scsi->Removed && !Scsi->Paused &&
+        SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
+        /* A slow restart does not pause StorPort at DIRQL: the first
+         * request that has to wait for it does */
+        VioscsiPause(Scsi);
+        Scsi->Paused = TRUE;
+    }
+    if (Status == SRB_STATUS_PENDING && (!Scsi->Ready || Scsi->Removed))
+        /* PnP is answered without the device, even after a removal; while
+         * StorPort is paused for a slow reset, what came before it waits */
+        Status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(Scsi, Srb)
+                 : Scsi->Resetting && !Scsi->Removed        ? SRB_STATUS_BUSY
+                                                            : SRB_STATUS_NO_DEVICE;
+    if (Status == SRB_STATUS_PENDING)
+        Status =
+            X->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(Scsi, X) : VioscsiFunction(Scsi, X);
+    return Status;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): X under every queue's lock (apart: the fast path
+ * keeps no lock array on its stack). */
+static UCHAR VioscsiStartSlow(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
+{
+    VW_STOR_LOCKS all;
+
+    VioscsiLockAll(Scsi, &all);
+    Status = VioscsiStartLocked(Scsi, Srb, X, Status);
+    VioscsiUnlockAll(Scsi, &all);
+    return Status;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): start a request on the request queue StorPort's
+ * message for this CPU names.  With concurrent channels a command to a
+ * running device takes only its queue's lock; the rest every queue's. */
 BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSCSI scsi = DeviceExtension;
@@ -342,22 +382,21 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    if (status == SRB_STATUS_PENDING && scsi->Resetting && !scsi->Removed && !scsi->Paused &&
-        SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
-        /* A slow restart does not pause StorPort at DIRQL: the first
-         * request that has to wait for it does */
-        StorPortPause(scsi, 1);
-        scsi->Paused = TRUE;
+    x->Queue = VioscsiPickQueue(scsi, Srb);
+    if (status == SRB_STATUS_PENDING && scsi->Perf.Concurrent && x->Kind == VIOSCSI_KIND_REQUEST) {
+        ULONG old;
+        VioscsiLockQueue(scsi, x->Queue, &old);
+        BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting;
+        if (running)
+            status = VioscsiSubmit(scsi, x);
+        VioscsiUnlockQueue(scsi, x->Queue, old);
+        if (running) {
+            if (status != SRB_STATUS_PENDING)
+                VioscsiComplete(scsi, Srb, status, NULL, NULL);
+            return TRUE;
+        }
     }
-    if (status == SRB_STATUS_PENDING && (!scsi->Ready || scsi->Removed))
-        /* PnP is answered without the device, even after a removal; while
-         * StorPort is paused for a slow reset, what came before it waits */
-        status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(scsi, Srb)
-                 : scsi->Resetting && !scsi->Removed        ? SRB_STATUS_BUSY
-                                                            : SRB_STATUS_NO_DEVICE;
-    if (status == SRB_STATUS_PENDING)
-        status =
-            x->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(scsi, x) : VioscsiFunction(scsi, x);
+    status = VioscsiStartSlow(scsi, Srb, x, status);
     if (status != SRB_STATUS_PENDING)
         VioscsiComplete(scsi, Srb, status, NULL, NULL);
     return TRUE;

@@ -5,11 +5,14 @@
  * io.c (HwBuildIo, HwStartIo, submission, task management) and complete.c
  * (interrupts, DPCs, completion, events, reset).
  *
- * Locks: every ring is touched only under StorPort's StartIo lock: HwStartIo
- * holds it (full duplex), the DPCs take it, HwResetBus and the timer run
- * under it.  The interrupt routines touch no ring: they queue the DPC of
- * each queue on their message.  A dump copy has no DPCs: it completes from
- * HwInterrupt, which StorPort polls.
+ * Locks: without concurrent channels every ring is touched only under
+ * StorPort's StartIo lock: HwStartIo holds it (full duplex), the DPCs take
+ * it, HwResetBus and the timer run under it.  With them (perf.c) a request
+ * queue's ring is guarded by its message's MSI lock, and the control and
+ * event queues and what the queues share by every message's lock
+ * (VioscsiLockAll): "the StartIo lock" below means that set then.  The interrupt routines touch no
+ * ring: they queue the DPC of each queue on their message.  A dump copy has no DPCs: it completes
+ * from HwInterrupt, which StorPort polls.
  *
  * Surprise removal: Removed is published (VioscsiMarkGone) before anything
  * else, then VioscsiGone takes the StartIo lock and the interrupt lock in
@@ -19,6 +22,7 @@
  */
 #pragma once
 #include <storport/stor_pnp.h>
+#include <storport/stor_perf.h>
 #include <storport/stor_srb.h>
 #include "vscsi.h"
 
@@ -77,6 +81,7 @@ typedef struct _VIOSCSI {
     PVOID RingMem;
     ULONG NumQueues;      /* request queues */
     ULONG Messages;       /* MSI/MSI-X messages granted (0: a line) */
+    VW_STOR_PERF Perf;    /* performance options; Perf.Concurrent: a lock per request queue */
     ULONG Findings;       /* enum vscsi_finding of the configuration check */
     ULONG Depth;          /* requests StorPort may have at the adapter */
     ULONG LunDepth;       /* per LUN */
@@ -149,6 +154,42 @@ BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
 
+/* perf.c */
+/* IRQL: DIRQL, interrupt lock (HwInitialize): ask for the performance options. */
+VOID VioscsiPerfInit(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL or above: the request queue for a request started on
+ * this CPU. */
+ULONG VioscsiPickQueue(PVIOSCSI Scsi, PVOID Srb);
+/* IRQL: DISPATCH_LEVEL: take request queue Q's lock (concurrent channels only). */
+VOID VioscsiLockQueue(PVIOSCSI Scsi, ULONG Q, PULONG OldIrql);
+/* IRQL: DIRQL: give request queue Q's lock back. */
+VOID VioscsiUnlockQueue(PVIOSCSI Scsi, ULONG Q, ULONG OldIrql);
+/* Every message's lock with concurrent channels, else nothing (the caller
+ * holds the StartIo lock); then pauses and resumes wait for the unlock */
+/* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
+FORCEINLINE VOID VioscsiLockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
+{
+    Locks->Count = 0;
+    if (Scsi->Perf.Concurrent) /* no call on the StartIo lock's path */
+        VwStorLockAll(Scsi, &Scsi->Perf, Locks);
+}
+/* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
+FORCEINLINE VOID VioscsiUnlockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
+{
+    if (Locks->Count != 0 || Scsi->Perf.PauseLater != 0)
+        VwStorUnlockAll(Scsi, &Scsi->Perf, Locks);
+}
+/* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
+FORCEINLINE VOID VioscsiPause(PVIOSCSI Scsi)
+{
+    VwStorPause(Scsi, &Scsi->Perf);
+}
+/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
+FORCEINLINE VOID VioscsiResume(PVIOSCSI Scsi)
+{
+    VwStorResume(Scsi, &Scsi->Perf);
+}
+
 /* complete.c */
 HW_INTERRUPT VioscsiInterrupt;
 HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE VioscsiMsiInterrupt;
@@ -160,6 +201,10 @@ HW_TIMER VioscsiTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete
  * what virtqueue Q (0 control, 1 event, 2.. requests) has finished. */
 VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
+/* IRQL: DIRQL, request queue Q's lock (concurrent channels): complete what
+ * virtqueue Q has finished; TRUE if the device broke it (the caller resets
+ * under every lock). */
+BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
  * every request it had, bring it back; a device slow to read 0 is finished
  * by the timer (Resetting; StorPort paused meanwhile).  FALSE if it did not

@@ -34,8 +34,9 @@ static VOID ViostorFinish(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, uint32_t Written)
     ViostorComplete(Stor, X->Srb, SRB_STATUS_SUCCESS, &cmd);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see viostor.h. */
-VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
+/* IRQL: DISPATCH_LEVEL or above, queue Q's lock, or the StartIo lock, or a dump
+ * copy: see viostor.h. */
+BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
 {
     struct virtqueue *vq = &Stor->Queues[Q].Vq;
     uint32_t len;
@@ -43,25 +44,32 @@ VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
     /* A removed device's requests are ViostorGone's to complete (it waits
      * for this lock): a FUA write's FLUSH would notify the gone function */
     if (!Stor->Ready || Stor->Removed)
-        return;
+        return FALSE;
     for (;;) {
         PVOID cookie;
         while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            /* GET_ID is on queue 0: only its drain sees it */
             if (cookie == Stor->IdDma.va)
                 ViostorIdDone(Stor, len);
             else
                 ViostorFinish(Stor, cookie, len);
         }
         if (Stor->Removed)
-            return;
-        if (virtqueue_broken(vq)) {
-            DbgPrint("viostor: queue %lu broken by the device: reset\n", Q);
-            ViostorResetDevice(Stor);
-            return;
-        }
+            return FALSE;
+        if (virtqueue_broken(vq))
+            return TRUE;
         if (virtqueue_enable_cb(vq))
-            break;
+            return FALSE;
         virtqueue_disable_cb(vq);
+    }
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see viostor.h. */
+VOID ViostorDrain(PVIOSTOR Stor, ULONG Q)
+{
+    if (ViostorDrainQueue(Stor, Q)) {
+        DbgPrint("viostor: queue %lu broken by the device: reset\n", Q);
+        ViostorResetDevice(Stor);
     }
 }
 
@@ -114,8 +122,11 @@ VOID ViostorGone(PVIOSTOR Stor)
      * the store may still be reading ISR status: the interrupt lock (every
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
-    StorPortAcquireSpinLock(Stor, InterruptLock, NULL, &lock);
-    StorPortReleaseSpinLock(Stor, &lock);
+    if (!Stor->Perf.Concurrent) {
+        /* (with concurrent channels the caller holds every message's lock) */
+        StorPortAcquireSpinLock(Stor, InterruptLock, NULL, &lock);
+        StorPortReleaseSpinLock(Stor, &lock);
+    }
     if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Stor->Paused;
@@ -131,7 +142,7 @@ VOID ViostorGone(PVIOSTOR Stor)
     if (srb != NULL)
         ViostorComplete(Stor, srb, SRB_STATUS_NO_DEVICE, NULL);
     if (paused)
-        StorPortResume(Stor);
+        ViostorResume(Stor);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
@@ -164,7 +175,7 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
     if (srb != NULL)
         ViostorComplete(Stor, srb, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR, NULL);
     if (paused)
-        StorPortResume(Stor);
+        ViostorResume(Stor);
     return Rc == 0;
 }
 
@@ -187,43 +198,53 @@ static VOID ViostorRestartTimer(PVIOSTOR Stor)
     Stor->Resetting = Stor->Restarting = FALSE;
     if (Stor->Paused) {
         Stor->Paused = FALSE;
-        StorPortResume(Stor);
+        ViostorResume(Stor);
     }
 }
 
-/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort: see viostor.h.  A reset
+/* IRQL: DISPATCH_LEVEL, StartIo lock or every queue's: see viostor.h.  A reset
  * the device is slow to finish: one read of its status per period, never a
  * wait; a reset the timer was armed for may have been finished by
  * HwResetBus, or ViostorGone took everything.  Otherwise the INQUIRYs that
  * waited for GET_ID have waited long enough (a reset replaced the period
  * they armed and answers them itself). */
-VOID NTAPI ViostorTimer(PVOID DeviceExtension)
+static VOID ViostorTimerLocked(PVIOSTOR Stor)
 {
-    PVIOSTOR stor = DeviceExtension;
-
-    if (stor->Removed)
+    if (Stor->Removed)
         return;
-    if (!stor->Resetting) {
-        if (stor->IdWaiting != NULL && stor->IdPending) {
+    if (!Stor->Resetting) {
+        if (Stor->IdWaiting != NULL && Stor->IdPending) {
             DbgPrint("viostor: no answer to GET_ID: no serial number\n");
-            ViostorIdGiveUp(stor, SRB_STATUS_SUCCESS);
+            ViostorIdGiveUp(Stor, SRB_STATUS_SUCCESS);
         }
         return;
     }
-    if (stor->Restarting) {
-        ViostorRestartTimer(stor);
+    if (Stor->Restarting) {
+        ViostorRestartTimer(Stor);
         return;
     }
-    int rc = virtio_device_reset_poll(&stor->Virtio.Dev);
-    if (rc == VIRTIO_EAGAIN && ++stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
+    int rc = virtio_device_reset_poll(&Stor->Virtio.Dev);
+    if (rc == VIRTIO_EAGAIN && ++Stor->ResetWaits < VIOSTOR_RESET_PERIODS) {
+        StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
         return;
     }
     if (rc == VIRTIO_EAGAIN) {
-        virtio_device_set_broken(&stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
+        virtio_device_set_broken(&Stor->Virtio.Dev, VIRTIO_VIOL_RESET_TIMEOUT);
         rc = VIRTIO_ETIMEDOUT;
     }
-    ViostorResetFinish(stor, rc);
+    ViostorResetFinish(Stor, rc);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort, or none with
+ * concurrent channels (every queue's taken here): the timer's work. */
+VOID NTAPI ViostorTimer(PVOID DeviceExtension)
+{
+    PVIOSTOR stor = DeviceExtension;
+    VW_STOR_LOCKS all;
+
+    ViostorLockAll(stor, &all);
+    ViostorTimerLocked(stor);
+    ViostorUnlockAll(stor, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  A dump copy
@@ -248,7 +269,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     Stor->Ready = FALSE;
     Stor->Resetting = TRUE;
     Stor->ResetWaits = 0;
-    StorPortPause(Stor, 1);
+    ViostorPause(Stor);
     Stor->Paused = TRUE;
     StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_RESET_PERIOD_US);
     return TRUE;
@@ -291,8 +312,15 @@ BOOLEAN ViostorResetAll(PVIOSTOR Stor)
  * timed out, or the class driver asked). */
 BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 {
+    VW_STOR_LOCKS all;
     UNREFERENCED_PARAMETER(PathId);
-    return ViostorResetAll(DeviceExtension);
+
+    /* StorPort holds the StartIo lock and every channel: the DPCs still
+     * drain, so with concurrent channels every queue's lock too */
+    ViostorLockAll(DeviceExtension, &all);
+    BOOLEAN ok = ViostorResetAll(DeviceExtension);
+    ViostorUnlockAll(DeviceExtension, &all);
+    return ok;
 }
 
 /* IRQL: DIRQL: what an interrupt stands for: DPCs for the queues on Message. */
@@ -340,7 +368,9 @@ BOOLEAN NTAPI ViostorMsiInterrupt(PVOID DeviceExtension, ULONG MessageId)
     return ViostorDispatch(DeviceExtension, MessageId, FALSE);
 }
 
-/* IRQL: DISPATCH_LEVEL: complete what queue SystemArgument1 has finished. */
+/* IRQL: DISPATCH_LEVEL: complete what queue SystemArgument1 has finished, on
+ * the CPU its message interrupted (the one that submitted, with a message
+ * per CPU). */
 VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1,
                            PVOID SystemArgument2)
 {
@@ -352,9 +382,27 @@ VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
 
     if (q >= stor->NumQueues)
         return;
-    StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-    ViostorDrain(stor, q);
-    StorPortReleaseSpinLock(stor, &lock);
+    if (!stor->Perf.Concurrent) {
+        StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+        ViostorDrain(stor, q);
+        StorPortReleaseSpinLock(stor, &lock);
+        return;
+    }
+    /* This queue's lock only: the other queues drain on their CPUs */
+    ULONG old;
+    ViostorLockQueue(stor, q, &old);
+    BOOLEAN broken = ViostorDrainQueue(stor, q);
+    ViostorUnlockQueue(stor, q, old);
+    if (!broken)
+        return;
+    /* A reset touches every queue: under every lock, if no one reset since */
+    VW_STOR_LOCKS all;
+    ViostorLockAll(stor, &all);
+    if (stor->Ready && !stor->Removed && virtqueue_broken(&stor->Queues[q].Vq)) {
+        DbgPrint("viostor: queue %lu broken by the device: reset\n", q);
+        ViostorResetDevice(stor);
+    }
+    ViostorUnlockAll(stor, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL: a configuration change: NEEDS_RESET, or a new capacity. */
@@ -367,7 +415,11 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
     UNREFERENCED_PARAMETER(SystemArgument1);
     UNREFERENCED_PARAMETER(SystemArgument2);
 
-    StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+    VW_STOR_LOCKS all;
+    BOOLEAN concurrent = stor->Perf.Concurrent;
+    if (!concurrent)
+        StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+    ViostorLockAll(stor, &all);
     if (stor->Removed || stor->Resetting) {
         /* nothing to read: the function is gone, or a reset is under way */
     } else if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
@@ -381,5 +433,7 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
             StorPortNotification(BusChangeDetected, stor, 0);
         }
     }
-    StorPortReleaseSpinLock(stor, &lock);
+    ViostorUnlockAll(stor, &all);
+    if (!concurrent)
+        StorPortReleaseSpinLock(stor, &lock);
 }

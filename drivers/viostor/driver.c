@@ -146,6 +146,7 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
         return rc;
     stor->Dump = dump;
     stor->Removed = FALSE; /* a new start: the extension may be the old one's */
+    RtlZeroMemory(&stor->Perf, sizeof(stor->Perf));
     stor->IdAsked = stor->IdPending = stor->IdLate = FALSE;
     stor->IdWaiting = NULL;
     if (stor->Virtio.Dev.device_type != 2) {
@@ -258,6 +259,7 @@ static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
     }
     if (stor->Dump)
         return TRUE;
+    ViostorPerfInit(stor);
     if (!stor->DpcReady)
         return StorPortEnablePassiveInitialization(stor, ViostorPassiveInit);
     return TRUE;
@@ -300,13 +302,16 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
          * (nothing in storport/nc-storport-hw_adapter_control holds them
          * off): Removed is published before the first call, so a HwStartIo
          * that begins from here on completes NO_DEVICE; the StartIo lock
-         * then waits for one that began before (and its notify) and orders
-         * this processor after it, so after ViostorGone nothing touches
-         * the function. */
+         * (and with concurrent channels every queue's) then waits for one
+         * that began before (and its notify) and orders this processor
+         * after it, so after ViostorGone nothing touches the function. */
         STOR_LOCK_HANDLE lock;
+        VW_STOR_LOCKS all;
         ViostorMarkGone(stor);
         StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
+        ViostorLockAll(stor, &all);
         ViostorGone(stor);
+        ViostorUnlockAll(stor, &all);
         StorPortReleaseSpinLock(stor, &lock);
         return ScsiAdapterControlSuccess;
     }

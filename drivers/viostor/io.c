@@ -103,64 +103,74 @@ static int ViostorSgPieces(PVIOSTOR Stor, PSTOR_SCATTER_GATHER_LIST Sgl, ULONG B
     return Bytes == 0 ? n : -1;
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: put X on a queue (see viostor.h). */
-UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+/* IRQL: DISPATCH_LEVEL or above, no lock needed: what X's request is made of
+ * that depends on X alone (bus addresses, the scatter/gather list, its own
+ * table), worked out before its queue's lock is taken. */
+static UCHAR ViostorPrepare(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, PVIOSTOR_PREP P)
 {
     PVOID srb = X->Srb;
-    ULONG q = X->Stage == VIOSTOR_STAGE_FLUSH ? X->Queue : VwStorCpuQueue(Stor, Stor->NumQueues);
-    struct virtqueue *vq = &Stor->Queues[q].Vq;
     uint32_t type = X->Stage == VIOSTOR_STAGE_FLUSH ? VIRTIO_BLK_T_FLUSH : X->Io.type;
-    BOOLEAN data = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT;
-    BOOLEAN ranges = type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES;
-    unsigned dataFlags = type == VIRTIO_BLK_T_IN ? VIRTQUEUE_SEG_WRITE : 0;
-    PSTOR_SCATTER_GATHER_LIST sgl = NULL;
-    struct virtqueue_req rq;
+    ULONG run = 0;
 
-    X->Queue = q;
+    P->Data = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT;
+    P->Ranges = type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES;
+    P->Sgl = NULL;
+    P->RangeN = 0;
     X->Hdr.type = type;
     X->Hdr.ioprio = 0;
-    X->Hdr.sector = data ? X->Io.sector : 0;
+    X->Hdr.sector = P->Data ? X->Io.sector : 0;
     X->Status = 0xff; /* a device that writes no status is caught */
-
-    uint64_t hdrPa, stPa;
-    int hdrN = VwStorVaCount(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), &hdrPa);
-    int stN = VwStorVaCount(&Stor->Virtio, srb, &X->Status, 1, &stPa);
-    int dataN = 0, rangeN = 0;
-    if (data) {
-        sgl = StorPortGetScatterGatherList(Stor, srb);
-        dataN = sgl != NULL ? ViostorSgPieces(Stor, sgl, X->Io.bytes, NULL, 0) : -1;
-        if (dataN > (int)Stor->Disk.data_segs)
-            dataN = -1;
-    }
-    if (ranges)
-        rangeN = VwStorVaPieces(&Stor->Virtio, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]),
-                                NULL, 0);
-    if (hdrN < 0 || stN < 0 || dataN < 0 || rangeN < 0) {
+    P->HdrN = VwStorVaCount(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), &P->HdrPa);
+    P->StN = VwStorVaCount(&Stor->Virtio, srb, &X->Status, 1, &P->StPa);
+    if (P->Data)
+        P->Sgl = StorPortGetScatterGatherList(Stor, srb);
+    if (P->Ranges)
+        P->RangeN = VwStorVaPieces(&Stor->Virtio, srb, X->Ranges,
+                                   X->Io.nranges * sizeof(X->Ranges[0]), NULL, 0);
+    if (P->HdrN < 0 || P->StN < 0 || P->RangeN < 0 || (P->Data && P->Sgl == NULL)) {
         DbgPrint("viostor: a request's buffers do not fit the device's limits\n");
         return SRB_STATUS_INVALID_REQUEST;
     }
-
     /* This request's own table, as far as it is physically contiguous */
-    struct virtqueue_indirect ind;
-    ULONG run = 0;
-    ind.va = (PVOID)(((ULONG_PTR)X->Table + 15) & ~(ULONG_PTR)15);
-    ind.pa = VwStorPhysical(&Stor->Virtio, srb, ind.va, &run);
+    P->Ind.va = (PVOID)(((ULONG_PTR)X->Table + 15) & ~(ULONG_PTR)15);
+    P->Ind.pa = VwStorPhysical(&Stor->Virtio, srb, P->Ind.va, &run);
     run /= 16;
-    ind.capacity = (uint16_t)(run < VIOSTOR_TABLE_ENTRIES ? run : VIOSTOR_TABLE_ENTRIES);
+    P->Ind.capacity = (uint16_t)(run < VIOSTOR_TABLE_ENTRIES ? run : VIOSTOR_TABLE_ENTRIES);
+    return SRB_STATUS_PENDING;
+}
 
-    int rc = virtqueue_req_open(vq, &rq, (unsigned)(hdrN + dataN + rangeN + stN), &ind);
+/* IRQL: DISPATCH_LEVEL or above, X's queue's lock (or the StartIo lock): put the
+ * prepared request on its queue: the pieces the device's limits (read under
+ * the lock: a configuration change rewrites them) allow, then the ring. */
+static UCHAR ViostorPost(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, PVIOSTOR_PREP P)
+{
+    PVOID srb = X->Srb;
+    ULONG q = X->Queue < Stor->NumQueues ? X->Queue : 0; /* HwStartIo picked it */
+    struct virtqueue *vq = &Stor->Queues[q].Vq;
+    unsigned dataFlags = X->Hdr.type == VIRTIO_BLK_T_IN ? VIRTQUEUE_SEG_WRITE : 0;
+    struct virtqueue_req rq;
+    int dataN = 0;
+
+    if (P->Data) {
+        dataN = ViostorSgPieces(Stor, P->Sgl, X->Io.bytes, NULL, 0);
+        if (dataN < 0 || dataN > (int)Stor->Disk.data_segs) {
+            DbgPrint("viostor: a request's buffers do not fit the device's limits\n");
+            return SRB_STATUS_INVALID_REQUEST;
+        }
+    }
+    int rc = virtqueue_req_open(vq, &rq, (unsigned)(P->HdrN + dataN + P->RangeN + P->StN), &P->Ind);
     if (rc == VIRTIO_ENOSPC)
         return SRB_STATUS_BUSY; /* StorPort sends it again */
     if (rc != 0) {
         DbgPrint("viostor: queue %lu refused a request (%d)\n", q, rc);
         return rc == VIRTIO_EIO ? SRB_STATUS_ERROR : SRB_STATUS_INVALID_REQUEST;
     }
-    VwStorVaAppend(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), hdrPa, &rq, 0);
-    if (data)
-        ViostorSgPieces(Stor, sgl, X->Io.bytes, &rq, dataFlags);
-    if (ranges)
+    VwStorVaAppend(&Stor->Virtio, srb, &X->Hdr, sizeof(X->Hdr), P->HdrPa, &rq, 0);
+    if (P->Data)
+        ViostorSgPieces(Stor, P->Sgl, X->Io.bytes, &rq, dataFlags);
+    if (P->Ranges)
         VwStorVaPieces(&Stor->Virtio, srb, X->Ranges, X->Io.nranges * sizeof(X->Ranges[0]), &rq, 0);
-    VwStorVaAppend(&Stor->Virtio, srb, &X->Status, 1, stPa, &rq, VIRTQUEUE_SEG_WRITE);
+    VwStorVaAppend(&Stor->Virtio, srb, &X->Status, 1, P->StPa, &rq, VIRTQUEUE_SEG_WRITE);
     if (virtqueue_req_close(&rq, X) != 0)
         return SRB_STATUS_INTERNAL_ERROR;
     /* Removed since the caller looked: the request stays on the ring for
@@ -168,6 +178,15 @@ UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     if (!Stor->Removed && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock or X's queue's: put X on a queue
+ * (see viostor.h). */
+UCHAR ViostorSubmit(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    VIOSTOR_PREP prep;
+    UCHAR status = ViostorPrepare(Stor, X, &prep);
+    return status == SRB_STATUS_PENDING ? ViostorPost(Stor, X, &prep) : status;
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: MODE SELECT's new cache mode. */
@@ -250,35 +269,82 @@ static UCHAR ViostorFunction(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
     }
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort: start a request. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X. */
+static UCHAR ViostorStartLocked(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    BOOLEAN pnp = X->Action == 0xff && SrbGetSrbFunction(X->Srb) == SRB_FUNCTION_PNP;
+
+    if (pnp && (!Stor->Ready || Stor->Removed || Stor->Resetting))
+        /* PnP is answered without the device, even after a removal */
+        return ViostorPnp(Stor, X->Srb);
+    if (Stor->Resetting && !Stor->Removed) {
+        /* StorPort is paused for a slow reset (or now, for a slow
+         * restart); what came before it waits */
+        if (!Stor->Paused) {
+            ViostorPause(Stor);
+            Stor->Paused = TRUE;
+        }
+        return SRB_STATUS_BUSY;
+    }
+    if (!Stor->Ready || Stor->Removed)
+        return SRB_STATUS_NO_DEVICE;
+    if (X->Action == 0xff)
+        return ViostorFunction(Stor, X);
+    if (X->Action == VIOSTOR_ACTION_SERIAL)
+        return ViostorSerialInquiry(Stor, X);
+    if (X->Action == VBLK_SET_WCE)
+        return ViostorSetWce(Stor, X->Io.wce);
+    return ViostorSubmit(Stor, X);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): X under every queue's lock (apart: the fast path
+ * keeps no lock array on its stack). */
+static UCHAR ViostorStartSlow(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
+{
+    VW_STOR_LOCKS all;
+
+    ViostorLockAll(Stor, &all);
+    UCHAR status = ViostorStartLocked(Stor, X);
+    ViostorUnlockAll(Stor, &all);
+    return status;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock held by StorPort (none with
+ * concurrent channels): start a request on the queue StorPort's message for
+ * this CPU names.  With concurrent channels a read, write, flush or unmap
+ * of a running device takes only its queue's lock; the rest, and every
+ * request while the device is not running, every queue's. */
 BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
 {
     PVIOSTOR stor = DeviceExtension;
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
-    BOOLEAN pnp = x->Action == 0xff && SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP;
     UCHAR status;
 
-    if (pnp && (!stor->Ready || stor->Removed || stor->Resetting))
-        /* PnP is answered without the device, even after a removal */
-        status = ViostorPnp(stor, Srb);
-    else if (stor->Resetting && !stor->Removed) {
-        /* StorPort is paused for a slow reset (or now, for a slow
-         * restart); what came before it waits */
-        if (!stor->Paused) {
-            StorPortPause(stor, 1);
-            stor->Paused = TRUE;
+    x->Queue = ViostorPickQueue(stor, Srb);
+    if (stor->Perf.Concurrent && x->Action != 0xff && x->Action != VIOSTOR_ACTION_SERIAL &&
+        x->Action != VBLK_SET_WCE) {
+        /* What depends on the request alone is worked out unlocked: the
+         * queue's lock is held for the ring only */
+        VIOSTOR_PREP prep;
+        ULONG old;
+        status = ViostorPrepare(stor, x, &prep);
+        if (status != SRB_STATUS_PENDING) {
+            ViostorComplete(stor, Srb, status, NULL);
+            return TRUE;
         }
-        status = SRB_STATUS_BUSY;
-    } else if (!stor->Ready || stor->Removed)
-        status = SRB_STATUS_NO_DEVICE;
-    else if (x->Action == 0xff)
-        status = ViostorFunction(stor, x);
-    else if (x->Action == VIOSTOR_ACTION_SERIAL)
-        status = ViostorSerialInquiry(stor, x);
-    else if (x->Action == VBLK_SET_WCE)
-        status = ViostorSetWce(stor, x->Io.wce);
-    else
-        status = ViostorSubmit(stor, x);
+        ViostorLockQueue(stor, x->Queue, &old);
+        BOOLEAN running = stor->Ready && !stor->Removed && !stor->Resetting;
+        if (running)
+            status = ViostorPost(stor, x, &prep);
+        ViostorUnlockQueue(stor, x->Queue, old);
+        if (running) {
+            if (status != SRB_STATUS_PENDING)
+                ViostorComplete(stor, Srb, status, NULL);
+            return TRUE;
+        }
+    }
+    status = ViostorStartSlow(stor, x);
     if (status != SRB_STATUS_PENDING)
         ViostorComplete(stor, Srb, status, NULL);
     return TRUE;

@@ -5,11 +5,14 @@
  * io.c (HwBuildIo, HwStartIo, submission) and complete.c (interrupts,
  * DPCs, completion, reset).
  *
- * Locks: the rings are touched only under StorPort's StartIo lock: HwStartIo
- * holds it (full duplex), the completion DPCs and the configuration DPC
- * take it, HwResetBus runs under it.  The interrupt routines touch no ring:
- * they queue the DPC of each queue on their message.  A dump copy has no
- * DPCs: it completes from HwInterrupt, which StorPort polls.
+ * Locks: without concurrent channels the rings are touched only under
+ * StorPort's StartIo lock: HwStartIo holds it (full duplex), the completion
+ * DPCs and the configuration DPC take it, HwResetBus runs under it.  With
+ * them (perf.c) a queue's ring is guarded by its message's MSI lock, and
+ * what the queues share by every message's lock (ViostorLockAll): "the
+ * StartIo lock" below means that set then.  The interrupt routines touch
+ * no ring: they queue the DPC of each queue on their message.  A dump copy
+ * has no DPCs: it completes from HwInterrupt, which StorPort polls.
  *
  * Surprise removal: Removed is published (ViostorMarkGone) before anything
  * else, then ViostorGone takes the StartIo lock and the interrupt lock in
@@ -19,6 +22,7 @@
  */
 #pragma once
 #include <storport/stor_pnp.h>
+#include <storport/stor_perf.h>
 #include <storport/stor_srb.h>
 #include <storport/virtio_stor.h>
 #include <virtio/virtqueue_req.h>
@@ -69,6 +73,7 @@ typedef struct _VIOSTOR {
     PVOID RingMem;
     ULONG NumQueues;
     ULONG Messages;    /* MSI/MSI-X messages granted (0: a line) */
+    VW_STOR_PERF Perf; /* performance options; Perf.Concurrent: a lock per queue */
     ULONG Findings;    /* enum vblk_finding of the last configuration check */
     ULONG Resets;      /* device resets done */
     ULONG Depth;       /* requests StorPort may have at the adapter */
@@ -106,6 +111,15 @@ typedef struct _VIOSTOR_SRBEXT {
     UCHAR Table[VIOSTOR_TABLE_ENTRIES * 16 + 16];
 } VIOSTOR_SRBEXT, *PVIOSTOR_SRBEXT;
 
+/* A request's pieces HwStartIo works out before it takes its queue's lock */
+typedef struct _VIOSTOR_PREP {
+    PSTOR_SCATTER_GATHER_LIST Sgl;
+    struct virtqueue_indirect Ind;
+    uint64_t HdrPa, StPa;
+    int HdrN, StN, RangeN;
+    BOOLEAN Data, Ranges;
+} VIOSTOR_PREP, *PVIOSTOR_PREP;
+
 /* driver.c */
 /* IRQL: any. read the device configuration and check it (DbgPrint findings). */
 BOOLEAN ViostorReadConfig(PVIOSTOR Stor);
@@ -135,6 +149,41 @@ VOID ViostorIdGiveUp(PVIOSTOR Stor, UCHAR Status);
  * SRB_STATUS_PENDING), else the status to complete it with. */
 UCHAR ViostorSerialInquiry(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
 
+/* perf.c */
+/* IRQL: DIRQL, interrupt lock (HwInitialize): ask for the performance options. */
+VOID ViostorPerfInit(PVIOSTOR Stor);
+/* IRQL: DISPATCH_LEVEL or above: the queue for a request started on this CPU. */
+ULONG ViostorPickQueue(PVIOSTOR Stor, PVOID Srb);
+/* IRQL: DISPATCH_LEVEL: take queue Q's lock (concurrent channels only). */
+VOID ViostorLockQueue(PVIOSTOR Stor, ULONG Q, PULONG OldIrql);
+/* IRQL: DIRQL: give queue Q's lock back. */
+VOID ViostorUnlockQueue(PVIOSTOR Stor, ULONG Q, ULONG OldIrql);
+/* Every message's lock with concurrent channels, else nothing (the caller
+ * holds the StartIo lock); then pauses and resumes wait for the unlock */
+/* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
+FORCEINLINE VOID ViostorLockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
+{
+    Locks->Count = 0;
+    if (Stor->Perf.Concurrent) /* no call on the StartIo lock's path */
+        VwStorLockAll(Stor, &Stor->Perf, Locks);
+}
+/* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
+FORCEINLINE VOID ViostorUnlockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
+{
+    if (Locks->Count != 0 || Stor->Perf.PauseLater != 0)
+        VwStorUnlockAll(Stor, &Stor->Perf, Locks);
+}
+/* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
+FORCEINLINE VOID ViostorPause(PVIOSTOR Stor)
+{
+    VwStorPause(Stor, &Stor->Perf);
+}
+/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
+FORCEINLINE VOID ViostorResume(PVIOSTOR Stor)
+{
+    VwStorResume(Stor, &Stor->Perf);
+}
+
 /* complete.c */
 HW_INTERRUPT ViostorInterrupt;
 HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE ViostorMsiInterrupt;
@@ -145,8 +194,12 @@ HW_DPC_ROUTINE ViostorConfigDpc;
  * (a slow reset's 1 ms polls, else the end of the wait for GET_ID). */
 HW_TIMER ViostorTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete what
- * queue Q has finished. */
+ * queue Q has finished; a queue the device broke resets the device. */
 VOID ViostorDrain(PVIOSTOR Stor, ULONG Q);
+/* IRQL: DIRQL, queue Q's lock (concurrent channels): complete what queue Q
+ * has finished; TRUE if the device broke it (the caller resets under
+ * every lock). */
+BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete every
  * request it had with BUS_RESET, bring it back; a device slow to read 0 is
  * finished by a timer (Resetting; StorPort paused meanwhile).  FALSE if it

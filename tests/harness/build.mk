@@ -141,13 +141,18 @@ HARNESS_LAYOUT := $(foreach a,$(ARCHES),$(B)/layout/$(a).bin)
 SEEDS ?= 1
 CHECK_MIN_SEEDS := 3
 CHECK_SEEDS = $(shell s=$(SEEDS); echo $$(( s > $(CHECK_MIN_SEEDS) ? s : $(CHECK_MIN_SEEDS) )))
+# The scenarios start costliest first (tests/harness/run/costs: the mean wall
+# ms of each in a make check; harness-costs remakes it from the last one), so
+# that the runs that wait on real time and on one polling back end at a time
+# (testpmd) start at once and no long run ends alone; the output order stays.
+HARNESS_COSTS := tests/harness/run/costs
 HARNESS_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --arch "$(ARCH)" \
 	$(if $(SEED),--seed $(SEED),--seeds $(SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS)) \
-	$(if $(ONLY),--only "$(ONLY)")
-HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" \
+	$(if $(ONLY),--only "$(ONLY)") --order $(HARNESS_COSTS)
+HARNESS_CHECK_ARGS = --out $(OUT) --build $(B) --driver "$(DRIVER)" --order $(HARNESS_COSTS) \
 	$(if $(SEED),--seed $(SEED),--seeds $(CHECK_SEEDS)) $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS))
 
-.PHONY: harness check-harness check-harness-cpus64 check-harness-cpus1 harness-coverage
+.PHONY: harness check-harness check-harness-cpus64 check-harness-cpus1 harness-coverage harness-costs
 harness: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness $(HARNESS_ARGS)
 
@@ -166,7 +171,15 @@ check-harness-cpus64: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_
 check-harness-cpus1: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)CPUS=1 tests/run-check harness-cpus1 $(B)/host/harness --out $(OUT) --build $(B) \
 		--driver "$(DRIVER)" --seeds 1 --spread $(if $(HARNESS_JOBS),--jobs $(HARNESS_JOBS)) \
-		--times $(B)/check/harness-cpus1.times
+		--order $(HARNESS_COSTS) --times $(B)/check/harness-cpus1.times
+
+# The cost list from the last make check's times (each scenario's mean wall).
+harness-costs: $(B)/check/harness.times
+	$(Q){ echo '# Expected wall ms of each harness scenario (the mean of its runs), costliest'; \
+	echo '# first: the runner may start them in this order (make harness-costs'; \
+	echo '# remakes it from build/check/harness.times; a stale list only orders worse).'; \
+	awk 'NR > 1 { w[$$4] += $$1; n[$$4]++ } END { for (s in w) printf "%d %s\n", w[s] / n[s], s }' $< \
+		| LC_ALL=C sort -k1,1nr -k2,2; } >$(HARNESS_COSTS).tmp && mv $(HARNESS_COSTS).tmp $(HARNESS_COSTS)
 
 harness-coverage: $(B)/host/harness $(ALL_SYS) $(HARNESS_TESTDRV) $(HARNESS_LAYOUT)
 	$(Q)$(B)/host/harness --out $(OUT) --build $(B) --coverage

@@ -32,6 +32,8 @@ struct nk_opts {
     struct vw_net_shape shape;   /* ring size, MSI-X messages */
     const char *const *keywords; /* advanced properties: name, value, ..., NULL */
     const char *image;           /* the image loaded (NULL: "netkvm"; "netkvm683": NDIS 6.83) */
+    uint32_t speed;              /* nonzero: the configuration's speed (Mbit/s) ... */
+    uint8_t duplex;              /* ... and duplex, with VIRTIO_NET_F_SPEED_DUPLEX */
 };
 
 struct nk_rig {
@@ -60,6 +62,11 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     if (o->mtu != 0 || o->raw_mtu) {
         nc.features |= 1ull << VIRTIO_NET_F_MTU;
         nc.mtu = o->mtu;
+    }
+    if (o->speed != 0) {
+        nc.features |= 1ull << VIRTIO_NET_F_SPEED_DUPLEX;
+        nc.speed = o->speed;
+        nc.duplex = o->duplex;
     }
     nc.features = (nc.features | o->add) & ~o->drop;
     nc.status = 1; /* VIRTIO_NET_S_LINK_UP */

@@ -277,6 +277,16 @@ static uint32_t used_state(const struct vw_vhost_queue *q)
     return h;
 }
 
+/* Buffers the back end used on queue QUEUE since the driver started it:
+ * the split ring's used index (16 bits) as the back end wrote it; -1 for a
+ * packed ring or a queue not started. */
+int vw_vhost_used(const struct vw_vhost_dev *d, unsigned queue)
+{
+    if (queue >= d->p.queues || !d->q[queue].started || d->q[queue].ring.packed)
+        return -1;
+    return (int)used_state(&d->q[queue]);
+}
+
 /* Keep waiting a settling time after the back end last wrote a ring: the
  * call that reports a used entry follows it, and a forwarding back end
  * (testpmd) writes the answering receive entry right after, but it may be

@@ -147,6 +147,9 @@ void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms);
  * to its hang bound.  vw_vhost_pause_end waits for the continuation. */
 bool vw_vhost_pause(struct vw_vhost_dev *d, unsigned ms);
 void vw_vhost_pause_end(struct vw_vhost_dev *d);
+/* Buffers the back end used on QUEUE since it was started (a split ring's
+ * used index, modulo 65536; -1: packed or not started): per-queue traffic. */
+int vw_vhost_used(const struct vw_vhost_dev *d, unsigned queue);
 /* Stop the back end now (by PID) and record its lifetime. */
 void vw_vhost_stop(struct vw_vhost_dev *d);
 

@@ -14,11 +14,13 @@
 #define VW_OID_GEN_RECEIVE_SCALE_PARAMETERS   0x00010204u
 #define VW_OID_GEN_XMIT_OK                    0x00020101u
 #define VW_OID_GEN_RCV_OK                     0x00020102u
+#define VW_OID_GEN_RCV_ERROR                  0x00020104u
 #define VW_OID_GEN_RCV_NO_BUFFER              0x00020105u
 #define VW_OID_GEN_STATISTICS                 0x00020106u
 #define VW_OID_GEN_DIRECTED_BYTES_XMIT        0x00020201u /* then 11 more counters */
 #define VW_OID_GEN_BYTES_RCV                  0x00020219u
 #define VW_OID_GEN_BYTES_XMIT                 0x0002021Au
+#define VW_OID_GEN_RCV_DISCARDS               0x0002021Bu
 #define VW_OID_802_3_PERMANENT_ADDRESS        0x01010101u
 #define VW_OID_802_3_CURRENT_ADDRESS          0x01010102u
 #define VW_OID_802_3_MULTICAST_LIST           0x01010103u

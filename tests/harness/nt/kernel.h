@@ -426,6 +426,9 @@ bool vw_cpu_wait_holder(struct vm *vm, gva_t lock, const char *who);
 void vw_cpu_released(struct vm *vm, gva_t lock);
 /* At a scheduling point: other CPUs' work; KeFlushQueuedDpcs. */
 bool vw_cpu_run_others(struct vm *vm, bool seeded);
+/* Run FN(VM, ARG) on CPU N at PASSIVE_LEVEL from the scenario, then N's DPCs
+ * (k_cpus.c: the scenario's own work on another processor). */
+bool vw_cpu_run_as(struct vm *vm, unsigned n, bool (*fn)(struct vm *, void *), void *arg);
 void vw_cpu_flush_dpcs(struct vm *vm);
 uint64_t vw_cpu_other_runs(struct vm *vm);
 uint64_t vw_cpu_spins(struct vm *vm);

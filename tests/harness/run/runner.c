@@ -1,6 +1,6 @@
 /*
  * harness [--out DIR] [--build DIR] [--driver NAME] [--arch ARCH] [-v]
- *         [--seeds N | --seed S] [--jobs N] [--times FILE]
+ *         [--seeds N | --seed S] [--jobs N] [--times FILE] [--order FILE]
  * harness [--out DIR] [--build DIR] --coverage   (the API coverage table)
  *
  * Runs every registered scenario on every architecture (or the chosen
@@ -13,6 +13,7 @@
  * the log of failed runs, and ends with "N passed, N failed".  --times
  * FILE writes each run's wall and CPU milliseconds there, the costliest
  * first (what to make faster), keeping the output free of timings.
+ * --order FILE starts the costliest scenarios first (order.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 #include "coverage.h"
 #include "kernel.h"
+#include "order.h"
 #include "scenario.h"
 
 static struct vw_scenario *scenarios;
@@ -59,6 +61,7 @@ struct options {
     unsigned jobs;
     const char *times; /* per-run time report, or NULL */
     const char *only;  /* run only scenarios whose name contains this, or NULL */
+    const char *order; /* expected costs: start the costliest first, or NULL */
 };
 
 /* One run: a scenario on an arch under a seed, and its child process. */
@@ -66,12 +69,24 @@ struct run {
     const struct vw_scenario *s;
     enum vw_arch arch;
     unsigned seed;
+    size_t sc; /* index of s in the runner's scenario table */
     pid_t pid;
-    FILE *out; /* the child's stdout, read back in order */
+    FILE *out;  /* the child's stdout while it runs */
+    char *text; /* its output once it ended, printed in order */
+    size_t text_len;
     bool started, done, pass;
+    bool lock_wait; /* last seen queued for a file lock (another run's back end) */
     int status;
     uint64_t start_ms, wall_ms, cpu_ms; /* for the --times report */
     uint64_t awake_ms;                  /* when last seen running or runnable */
+};
+
+/* What the runner knows of a scenario while runs go: how many of its runs
+ * are running, and whether one was seen queued for a lock (the polling
+ * back end one runs at a time: vhost-user testpmd). */
+struct scen {
+    unsigned running;
+    bool locks;
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -179,9 +194,26 @@ static bool run_start(const struct options *o, struct run *r)
     return true;
 }
 
+/* Keep what R's ended child wrote, and free its file: only running runs
+ * hold one, so the start order need not follow the output order. */
+static void run_capture(struct run *r)
+{
+    if (r->out == NULL)
+        return;
+    long len = ftell(r->out);
+    rewind(r->out);
+    r->text = len > 0 ? malloc((size_t)len) : NULL;
+    r->text_len = r->text ? fread(r->text, 1, (size_t)len, r->out) : 0;
+    if (len > 0 && r->text == NULL)
+        fprintf(stderr, "harness: no memory for the output of a run (%ld bytes)\n", len);
+    fclose(r->out);
+    r->out = NULL;
+}
+
 /* The child of R ended with STATUS after using RU: its verdict and cost. */
 static void run_end(struct run *r, int status, const struct rusage *ru)
 {
+    run_capture(r);
     r->done = true;
     if (ru != NULL) {
         r->wall_ms = now_ms() - r->start_ms;
@@ -195,15 +227,10 @@ static void run_end(struct run *r, int status, const struct rusage *ru)
 /* Print R's output, then why it failed if the child died. */
 static void run_print(const struct options *o, struct run *r)
 {
-    if (r->out) {
-        char buf[4096];
-        size_t n;
-        rewind(r->out);
-        while ((n = fread(buf, 1, sizeof(buf), r->out)) > 0)
-            fwrite(buf, 1, n, stdout);
-        fclose(r->out);
-        r->out = NULL;
-    }
+    if (r->text_len > 0)
+        fwrite(r->text, 1, r->text_len, stdout);
+    free(r->text);
+    r->text = NULL;
     if (!WIFEXITED(r->status)) {
         char tag[32];
         seed_tag(o, r->seed, tag, sizeof(tag));
@@ -250,9 +277,29 @@ static bool run_sleeping(const struct run *r)
     return asleep;
 }
 
-/* Reap every child that ended among RUNS[FROM..TO) (never blocks); true
- * when one did. */
-static bool reap(struct run *runs, size_t from, size_t to, unsigned *running)
+/* Up to CAP pids of the processes queued for a file lock now (/proc/locks:
+ * "N: -> FLOCK  ADVISORY  WRITE PID ..."); their count. */
+static size_t lock_waiters(long *pids, size_t cap)
+{
+    FILE *f = fopen("/proc/locks", "r");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    size_t n = 0;
+    while (n < cap && fgets(line, sizeof(line), f) != NULL) {
+        char kind[16], mode[16], access[16];
+        long pid;
+        const char *arrow = strstr(line, "->");
+        if (arrow != NULL && sscanf(arrow + 2, "%15s %15s %15s %ld", kind, mode, access, &pid) == 4)
+            pids[n++] = pid;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Reap every ended child among the NACTIVE runs of ACTIVE (never blocks),
+ * dropping it from there; true when one did. */
+static bool reap(struct run **active, size_t *nactive, struct scen *sc)
 {
     bool any = false;
     for (;;) {
@@ -263,10 +310,12 @@ static bool reap(struct run *runs, size_t from, size_t to, unsigned *running)
             continue;
         if (pid <= 0)
             return any;
-        for (size_t i = from; i < to; i++)
-            if (runs[i].started && !runs[i].done && runs[i].pid == pid) {
-                run_end(&runs[i], status, &ru);
-                --*running;
+        for (size_t i = 0; i < *nactive; i++)
+            if (active[i]->pid == pid) {
+                struct run *r = active[i];
+                run_end(r, status, &ru);
+                sc[r->sc].running--;
+                active[i] = active[--*nactive];
                 any = true;
                 break;
             }
@@ -277,73 +326,97 @@ static bool reap(struct run *runs, size_t from, size_t to, unsigned *running)
 #define IDLE_AFTER_MS 100
 /* How often the runner looks at sleeping runs when no child ends. */
 #define LOOK_EVERY_MS 20
+/* Runs of lock-taking scenarios at once: the one holding the lock and the
+ * next, which takes it the moment it is free; more would only queue. */
+#define LOCKERS 2
+/* Runs queued for a lock, beyond the 2 x jobs others, at most (their
+ * number is learnt: the first run of each such scenario queues). */
+#define MAX_QUEUED 16
+/* Lock waiters looked at in /proc/locks (other processes' too). */
+#define MAX_WAITERS 512
 
-/* Runs are started from the first WINDOW not printed yet (each holds its
- * output file until printed). */
-#define WINDOW 128
-
-/* The next run to start among RUNS[FROM..TO): the first not started whose
- * scenario is not running already (its other arches and seeds would queue
- * for the same back end), else the first not started; NULL when none. */
-static struct run *next_run(struct run *runs, size_t from, size_t to)
+/* The next run to start in ORDER from *CURSOR (moved past the started
+ * ones): the first whose scenario has no run running (its other arches and
+ * seeds would queue for the same back end), else the first; never a run of
+ * a lock-taking scenario while LOCKERS of those run.  NULL when none. */
+static struct run *next_run(struct run *runs, const size_t *order, size_t n, size_t *cursor,
+                            const struct scen *sc, unsigned lockers)
 {
+    while (*cursor < n && runs[order[*cursor]].started)
+        ++*cursor;
     struct run *first = NULL;
-    for (size_t i = from; i < to; i++) {
-        if (runs[i].started)
+    for (size_t k = *cursor; k < n; k++) {
+        struct run *r = &runs[order[k]];
+        if (r->started || (sc[r->sc].locks && lockers >= LOCKERS))
             continue;
+        if (sc[r->sc].running == 0)
+            return r;
         if (first == NULL)
-            first = &runs[i];
-        bool twin = false;
-        for (size_t j = from; j < to && !twin; j++)
-            twin = runs[j].started && !runs[j].done && runs[j].s == runs[i].s;
-        if (!twin)
-            return &runs[i];
+            first = r;
     }
     return first;
 }
 
-/* Run every selected run, JOBS busy at once; print them in order.  A run
- * that sleeps in real time (a back end it waits for, a held daemon) lends
- * its core: up to JOBS more runs start while others sleep. */
-static void run_all(const struct options *o, struct run *runs, size_t n, unsigned *passed,
-                    unsigned *failed)
+/* Run every selected run, JOBS busy at once, starting them in ORDER; print
+ * them in index order.  A run that sleeps in real time (a back end it waits
+ * for, a held daemon) lends its core: up to JOBS more runs start while
+ * others sleep, and a run queued for a lock (a polling back end another run
+ * holds) takes no place at all.  SC: per scenario. */
+static void run_all(const struct options *o, struct run *runs, size_t n, const size_t *order,
+                    struct scen *sc, unsigned *passed, unsigned *failed)
 {
-    size_t printed = 0, started = 0;
-    unsigned running = 0;
+    size_t printed = 0, started = 0, cursor = 0, nactive = 0;
+    size_t cap = 2 * (size_t)o->jobs + MAX_QUEUED;
+    struct run **active = calloc(cap, sizeof(*active));
+    long *waiters = calloc(MAX_WAITERS, sizeof(*waiters));
+    if (active == NULL || waiters == NULL) {
+        perror("calloc");
+        free(active);
+        free(waiters);
+        *failed += (unsigned)n;
+        return;
+    }
     sigset_t chld; /* blocked: sigtimedwait wakes the runner when a child ends */
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     while (printed < n) {
-        size_t window = n - printed < WINDOW ? n : printed + WINDOW;
         uint64_t now = now_ms();
-        unsigned busy = running;
-        if (started < n) {
-            bool look = running >= o->jobs; /* only then may sleeping runs lend cores */
-            busy = 0;
-            for (size_t i = printed; i < window; i++) {
-                struct run *r = &runs[i];
-                if (!r->started || r->done)
-                    continue;
-                if (!look || !run_sleeping(r))
-                    r->awake_ms = now;
-                busy += now - r->awake_ms < IDLE_AFTER_MS;
+        /* Only with every core taken may sleeping runs lend theirs. */
+        bool look = started < n && nactive >= o->jobs;
+        size_t nwait = look ? lock_waiters(waiters, MAX_WAITERS) : 0;
+        unsigned busy = 0, queued = 0, lockers = 0;
+        for (size_t i = 0; i < nactive; i++) {
+            struct run *r = active[i];
+            r->lock_wait = false;
+            if (look && run_sleeping(r)) {
+                for (size_t w = 0; w < nwait && !r->lock_wait; w++)
+                    r->lock_wait = waiters[w] == (long)r->pid;
+                sc[r->sc].locks |= r->lock_wait;
+            } else {
+                r->awake_ms = now;
             }
+            busy += now - r->awake_ms < IDLE_AFTER_MS;
+            queued += r->lock_wait;
         }
+        for (size_t i = 0; i < nactive; i++)
+            lockers += sc[active[i]->sc].locks;
         struct run *r;
-        while (busy < o->jobs && running < 2 * o->jobs &&
-               (r = next_run(runs, printed, window)) != NULL) {
+        while (busy < o->jobs && nactive - queued < 2 * (size_t)o->jobs && nactive < cap &&
+               (r = next_run(runs, order, n, &cursor, sc, lockers)) != NULL) {
             r->started = true;
             started++;
             if (run_start(o, r)) {
-                running++;
+                active[nactive++] = r;
+                sc[r->sc].running++;
                 busy++;
+                lockers += sc[r->sc].locks;
                 r->awake_ms = r->start_ms;
             } else {
                 run_end(r, 1 << 8, NULL); /* exit status 1: counted as failed */
             }
         }
-        if (!reap(runs, printed, window, &running) && running > 0)
+        if (!reap(active, &nactive, sc) && nactive > 0)
             sigtimedwait(&chld, NULL, &(struct timespec){0, LOOK_EVERY_MS * 1000 * 1000});
         for (; printed < n && runs[printed].done; printed++) {
             run_print(o, &runs[printed]);
@@ -353,6 +426,8 @@ static void run_all(const struct options *o, struct run *runs, size_t n, unsigne
                 (*failed)++;
         }
     }
+    free(active);
+    free(waiters);
 }
 
 /* Start (or, STOP, end) each shared back end of a group with a run among
@@ -410,14 +485,60 @@ static bool write_times(const char *path, struct run *runs, size_t n)
     return ok;
 }
 
+/* Number RUNS[0..N)'s scenarios (sc) and fill *ORDER, the order to start
+ * them in: the costliest scenarios first when O names a cost list, else
+ * index order; *SC gets a zeroed state per scenario.  False when out of
+ * memory or the list cannot be read. */
+static bool plan(const struct options *o, struct run *runs, size_t n, size_t **order,
+                 struct scen **sc)
+{
+    size_t nsc = 0;
+    for (const struct vw_scenario *s = scenarios; s; s = s->next)
+        nsc++;
+    *order = calloc(n ? n : 1, sizeof(**order));
+    *sc = calloc(nsc ? nsc : 1, sizeof(**sc));
+    const char **driver = calloc(nsc ? nsc : 1, sizeof(*driver));
+    const char **name = calloc(nsc ? nsc : 1, sizeof(*name));
+    uint64_t *cost = calloc(nsc ? nsc : 1, sizeof(*cost));
+    uint64_t *run_cost = calloc(n ? n : 1, sizeof(*run_cost));
+    bool ok = *order && *sc && driver && name && cost && run_cost;
+    if (!ok)
+        perror("calloc");
+    size_t i = 0;
+    for (const struct vw_scenario *s = scenarios; ok && s; s = s->next, i++) {
+        driver[i] = s->driver;
+        name[i] = s->name;
+    }
+    if (ok && o->order != NULL)
+        ok = vw_order_costs(o->order, driver, name, nsc, cost);
+    /* The runs were made in scenario order. */
+    const struct vw_scenario *cur = scenarios;
+    i = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        while (cur != runs[k].s) {
+            cur = cur->next;
+            i++;
+        }
+        runs[k].sc = i;
+        run_cost[k] = cost[i];
+    }
+    if (ok)
+        vw_order_sort(run_cost, n, *order);
+    free(driver);
+    free(name);
+    free(cost);
+    free(run_cost);
+    return ok;
+}
+
 static int usage(const char *prog)
 {
-    fprintf(
-        stderr,
-        "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
-        "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--only SUBSTRING]\n"
-        "       %s [--out DIR] [--build DIR] --coverage\n",
-        prog, prog);
+    fprintf(stderr,
+            "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
+            "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--order FILE]\n"
+            "          [--only SUBSTRING]\n"
+            "       %s [--out DIR] [--build DIR] --coverage\n",
+            prog, prog);
     return 2;
 }
 
@@ -450,6 +571,8 @@ int main(int argc, char **argv)
             o.build = v;
         else if (strcmp(a, "--times") == 0)
             o.times = v;
+        else if (strcmp(a, "--order") == 0)
+            o.order = *v ? v : NULL;
         else if (strcmp(a, "--only") == 0)
             o.only = *v ? v : NULL;
         else if (strcmp(a, "--driver") == 0)
@@ -522,10 +645,20 @@ int main(int argc, char **argv)
             }
         }
     }
+    size_t *order = NULL;
+    struct scen *sc = NULL;
+    if (!plan(&o, runs, n, &order, &sc)) {
+        free(order);
+        free(sc);
+        free(runs);
+        return 2;
+    }
     unsigned passed = 0, failed = 0;
     backends_for(runs, n, o.build, false);
-    run_all(&o, runs, n, &passed, &failed);
+    run_all(&o, runs, n, order, sc, &passed, &failed);
     backends_for(runs, n, o.build, true);
+    free(order);
+    free(sc);
     if (o.times != NULL && !write_times(o.times, runs, n))
         failed++;
     free(runs);

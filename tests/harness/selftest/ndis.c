@@ -141,6 +141,28 @@ VW_SCENARIO("vwndis", ndis_loopback_frames, NULL)
     down(vm);
 }
 
+/* NDIS's check for hang says not hung; its reset (vw_ndis_reset) succeeds
+ * with AddressingReset TRUE, so NDIS sets the packet filter again (the
+ * loopback cleared it): a frame still loops back after. */
+VW_SCENARIO("vwndis", ndis_reset_restores_filter, NULL)
+{
+    uint8_t f[64], back[64];
+    unsigned len = udp4(f, 18);
+    const uint8_t *frames[1] = {f};
+    bool hung = true, addressing = false;
+    uint32_t status = 1;
+    if (!up(vm, "vwndis") || !vw_ndis_check_for_hang(vm, &hung) ||
+        !vw_ndis_reset(vm, &status, &addressing))
+        return;
+    VW_EXPECT(vm, !hung && status == VW_NDIS_STATUS_SUCCESS && addressing,
+              "hung %d, reset 0x%08x, AddressingReset %d", hung, status, addressing);
+    if (!vw_ndis_send(vm, frames, &len, 1))
+        return;
+    VW_EXPECT(vm, vw_ndis_received(vm, 0, back, sizeof(back)) == len && memcmp(back, f, len) == 0,
+              "no frame looped back after the reset (the filter not set again)");
+    down(vm);
+}
+
 /* The same frames, each in a chain of MDLs with fill before the frame (vw_ndis_send_layout):
  * NdisGetDataBuffer walks the chain from CurrentMdlOffset, and each frame comes back whole. */
 VW_SCENARIO("vwndis", ndis_loopback_split_mdls, NULL)
@@ -492,6 +514,23 @@ VW_SCENARIO("badndis", checker_ndis_indicate_with_filter_zero,
     if (up(vm, "badndis") && plant(vm, 15) &&
         oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &v, 4, VW_NDIS_STATUS_SUCCESS, NULL))
         vw_ndis_send(vm, frames, &len, 1);
+}
+
+VW_SCENARIO("badndis", checker_ndis_reset_status_unlisted,
+            "not a status ndis/nc-ndis-miniport_reset lists")
+{
+    uint32_t status = 0;
+    bool addressing = false;
+    if (up(vm, "badndis") && plant(vm, 17))
+        vw_ndis_reset(vm, &status, &addressing);
+}
+
+VW_SCENARIO("badndis", checker_ndis_reset_complete_not_pended, "(only a pended one)")
+{
+    uint32_t status = 0;
+    bool addressing = false;
+    if (up(vm, "badndis") && plant(vm, 18))
+        vw_ndis_reset(vm, &status, &addressing);
 }
 
 VW_SCENARIO("badndis", checker_ndis_indicate_before_filter_set,

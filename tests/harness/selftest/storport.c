@@ -6,29 +6,9 @@
  * on its planted bug (bad/badstor.c, "mode=N" in the ArgumentString).
  */
 #include <string.h>
-#include "port/storport/stor.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SECTOR 512u
-
-static bool scsi(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len, bool in,
-                 uint8_t want, const char *what)
-{
-    struct vw_stor_result r;
-    if (!vw_stor_scsi(vm, cdb, n, buf, len, in, &r))
-        return false;
-    VW_EXPECT(vm, r.srb_status == want, "%s: SRB status 0x%02x, expected 0x%02x", what,
-              r.srb_status, want);
-    return !vm->failed;
-}
-
-static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
-{
-    memset(cdb, 0, 10);
-    cdb[0] = op, cdb[2] = (uint8_t)(lba >> 24), cdb[3] = (uint8_t)(lba >> 16);
-    cdb[4] = (uint8_t)(lba >> 8), cdb[5] = (uint8_t)lba, cdb[7] = (uint8_t)(blocks >> 8);
-    cdb[8] = (uint8_t)blocks;
-}
 
 static void rw16(uint8_t *cdb, uint8_t op, uint32_t lba, uint32_t blocks)
 {
@@ -38,92 +18,80 @@ static void rw16(uint8_t *cdb, uint8_t op, uint32_t lba, uint32_t blocks)
     cdb[11] = (uint8_t)(blocks >> 16), cdb[12] = (uint8_t)(blocks >> 8), cdb[13] = (uint8_t)blocks;
 }
 
-static bool start(struct vm *vm, const char *driver, const char *args)
-{
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10, .msi_messages = 3};
-    return vw_driver_load(vm, driver) && vw_stor_start(vm, &cfg);
-}
-
-static void finish(struct vm *vm)
-{
-    if (!vm->failed && vw_stor_remove(vm))
-        vw_driver_unload(vm);
-}
-
 /* What disk.sys and Setup ask first: INQUIRY (+VPD), capacities, caching. */
 VW_SCENARIO("vwstor", storport_class_discovery, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     uint8_t buf[64], cdb[16] = {0};
     cdb[0] = 0x12, cdb[4] = 36;
-    if (!scsi(vm, cdb, 6, buf, 36, true, 1, "INQUIRY"))
+    if (!stor_scsi(vm, cdb, 6, buf, 36, true, 1, "INQUIRY"))
         return;
     VW_EXPECT(vm, memcmp(buf + 8, "VW      RAMDISK", 15) == 0 && buf[0] == 0,
               "INQUIRY: not a direct-access RAMDISK");
     static const uint8_t pages[] = {0x00, 0x80, 0xb0};
     for (unsigned i = 0; i < sizeof(pages); i++) {
         cdb[1] = 1, cdb[2] = pages[i], cdb[4] = 64;
-        if (!scsi(vm, cdb, 6, buf, 64, true, pages[i] == 0xb0 ? 1 : 0x12, "INQUIRY VPD"))
+        if (!stor_scsi(vm, cdb, 6, buf, 64, true, pages[i] == 0xb0 ? 1 : 0x12, "INQUIRY VPD"))
             return;
         VW_EXPECT(vm, buf[1] == pages[i], "VPD page 0x%02x answered as 0x%02x", pages[i], buf[1]);
     }
     memset(cdb, 0, sizeof(cdb));
     cdb[0] = 0x25;
-    if (!scsi(vm, cdb, 10, buf, 8, true, 1, "READ CAPACITY(10)"))
+    if (!stor_scsi(vm, cdb, 10, buf, 8, true, 1, "READ CAPACITY(10)"))
         return;
     VW_EXPECT(vm, buf[3] == 127 && buf[6] == 2 && buf[7] == 0, "READ CAPACITY(10): %u blocks",
               buf[3] + 1u);
     cdb[0] = 0x9e, cdb[1] = 0x10, cdb[13] = 32;
-    if (!scsi(vm, cdb, 16, buf, 32, true, 1, "READ CAPACITY(16)"))
+    if (!stor_scsi(vm, cdb, 16, buf, 32, true, 1, "READ CAPACITY(16)"))
         return;
     VW_EXPECT(vm, buf[7] == 127 && (buf[14] & 0x80), "READ CAPACITY(16): last LBA %u, LBPME %d",
               buf[7], buf[14] >> 7);
     memset(cdb, 0, sizeof(cdb));
     cdb[0] = 0x1a, cdb[2] = 0x08, cdb[4] = 24;
-    if (!scsi(vm, cdb, 6, buf, 24, true, 1, "MODE SENSE(6)"))
+    if (!stor_scsi(vm, cdb, 6, buf, 24, true, 1, "MODE SENSE(6)"))
         return;
     VW_EXPECT(vm, buf[4] == 0x08 && (buf[6] & 0x04), "MODE SENSE: no caching page with WCE");
     memset(cdb, 0, sizeof(cdb));
-    if (!scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY"))
+    if (!stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY"))
         return;
     cdb[0] = 0xc7; /* vendor-specific: refused, never guessed */
-    if (!scsi(vm, cdb, 6, NULL, 0, false, 4, "opcode 0xC7"))
+    if (!stor_scsi(vm, cdb, 6, NULL, 0, false, 4, "opcode 0xC7"))
         return;
     VW_EXPECT(vm, !vw_stor_interrupt(vm), "HwInterrupt claimed an interrupt with no device");
     VW_EXPECT(vm, !vw_stor_msi(vm, 2), "the MSI routine claimed message 2 with no device");
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* Reads and writes through SG lists, flush, UNMAP, WRITE SAME. */
 VW_SCENARIO("vwstor", storport_class_data, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     static uint8_t out[8 * SECTOR], in[8 * SECTOR];
     for (unsigned i = 0; i < sizeof(out); i++)
         out[i] = (uint8_t)(i * 7 + 3);
     uint8_t cdb[16];
-    rw10(cdb, 0x2a, 10, 8);
-    if (!scsi(vm, cdb, 10, out, sizeof(out), false, 1, "WRITE(10)"))
+    stor_rw10(cdb, 0x2a, 10, 8);
+    if (!stor_scsi(vm, cdb, 10, out, sizeof(out), false, 1, "WRITE(10)"))
         return;
     rw16(cdb, 0x88, 10, 8);
-    if (!scsi(vm, cdb, 16, in, sizeof(in), true, 1, "READ(16)"))
+    if (!stor_scsi(vm, cdb, 16, in, sizeof(in), true, 1, "READ(16)"))
         return;
     VW_EXPECT(vm, memcmp(in, out, sizeof(in)) == 0, "READ(16) returned other data");
     memset(cdb, 0, 16);
     cdb[0] = 0x35;
-    if (!scsi(vm, cdb, 10, NULL, 0, false, 1, "SYNCHRONIZE CACHE(10)"))
+    if (!stor_scsi(vm, cdb, 10, NULL, 0, false, 1, "SYNCHRONIZE CACHE(10)"))
         return;
     /* UNMAP sectors 12..13: 8-byte header, one 16-byte descriptor. */
     uint8_t list[24] = {0, 22, 0, 16};
     list[8 + 7] = 12, list[8 + 11] = 2;
     memset(cdb, 0, 16);
     cdb[0] = 0x42, cdb[8] = sizeof(list);
-    if (!scsi(vm, cdb, 10, list, sizeof(list), false, 1, "UNMAP"))
+    if (!stor_scsi(vm, cdb, 10, list, sizeof(list), false, 1, "UNMAP"))
         return;
-    rw10(cdb, 0x28, 10, 8);
-    if (!scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
+    stor_rw10(cdb, 0x28, 10, 8);
+    if (!stor_scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
         return;
     static const uint8_t zero[2 * SECTOR];
     VW_EXPECT(vm,
@@ -134,19 +102,19 @@ VW_SCENARIO("vwstor", storport_class_data, NULL)
     uint8_t block[SECTOR];
     memset(block, 0x5c, sizeof(block));
     rw16(cdb, 0x93, 40, 4);
-    if (!scsi(vm, cdb, 16, block, SECTOR, false, 1, "WRITE SAME(16)"))
+    if (!stor_scsi(vm, cdb, 16, block, SECTOR, false, 1, "WRITE SAME(16)"))
         return;
-    rw10(cdb, 0x28, 40, 4);
-    if (!scsi(vm, cdb, 10, in, 4 * SECTOR, true, 1, "READ(10)"))
+    stor_rw10(cdb, 0x28, 40, 4);
+    if (!stor_scsi(vm, cdb, 10, in, 4 * SECTOR, true, 1, "READ(10)"))
         return;
     bool same = true;
     for (unsigned i = 0; i < 4 * SECTOR; i++)
         same &= in[i] == 0x5c;
     VW_EXPECT(vm, same, "WRITE SAME(16) did not repeat the block");
-    rw10(cdb, 0x28, 126, 4); /* past the end: refused in HwBuildIo */
-    if (!scsi(vm, cdb, 10, in, 4 * SECTOR, true, 6, "READ(10) past the end"))
+    stor_rw10(cdb, 0x28, 126, 4); /* past the end: refused in HwBuildIo */
+    if (!stor_scsi(vm, cdb, 10, in, 4 * SECTOR, true, 6, "READ(10) past the end"))
         return;
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* 24 writes at once: the miniport allows 8 (MaxNumberOfIO), the gate
@@ -162,7 +130,7 @@ static void batch_writes(struct vm *vm, unsigned n)
     struct vw_stor_result res[24];
     for (unsigned i = 0; i < n; i++) {
         memset(data[i], (int)i, SECTOR);
-        rw10(cdbs[i], 0x2a, i, 1);
+        stor_rw10(cdbs[i], 0x2a, i, 1);
         lens[i] = 10, sizes[i] = SECTOR, bufs[i] = data[i], in[i] = false;
     }
     if (!vw_stor_scsi_batch(vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
@@ -173,7 +141,7 @@ static void batch_writes(struct vm *vm, unsigned n)
 
 VW_SCENARIO("vwstor", storport_queue_depth, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     batch_writes(vm, 24);
     struct vw_stor_stats st;
@@ -183,7 +151,7 @@ VW_SCENARIO("vwstor", storport_queue_depth, NULL)
               st.completed);
     vw_log(vm, "24 writes: at most %u outstanding (allowed %u), %u DPC runs", st.max_outstanding,
            st.max_io, st.dpcs_run);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* A read the miniport holds, with ARGS saying how it answers reset SRBs:
@@ -191,11 +159,11 @@ VW_SCENARIO("vwstor", storport_queue_depth, NULL)
  * ends it, the read ends with BUS_RESET exactly once, and I/O goes on. */
 static void held_read_tier(struct vm *vm, const char *args, unsigned tier)
 {
-    if (!start(vm, "vwstor", args))
+    if (!stor_start_ram(vm, "vwstor", args))
         return;
     uint8_t cdb[16], buf[SECTOR];
-    rw10(cdb, 0x28, 0, 1);
-    if (!scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)"))
+    stor_rw10(cdb, 0x28, 0, 1);
+    if (!stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)"))
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
@@ -206,9 +174,9 @@ static void held_read_tier(struct vm *vm, const char *args, unsigned tier)
               "one time-out: %u time-outs, ended by tier %u (want %u), %u LUN resets, %u target "
               "resets, %u bus resets",
               st.timeouts, st.last_tier, tier, st.lun_resets, st.target_resets, st.resets);
-    if (!scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the reset"))
+    if (!stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the reset"))
         return;
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The LUN reset SRB completes the held read: no further tier. */
@@ -244,33 +212,33 @@ VW_SCENARIO("vwstor", storport_timeout_resets_fail_bus, NULL)
 /* Stop (ScsiStopAdapter) and restart (ScsiRestartAdapter); data survives. */
 VW_SCENARIO("vwstor", storport_stop_restart, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     uint8_t cdb[16], out[SECTOR], in[SECTOR];
     memset(out, 0x77, sizeof(out));
-    rw10(cdb, 0x2a, 3, 1);
-    if (!scsi(vm, cdb, 10, out, SECTOR, false, 1, "WRITE(10)") || !vw_stor_power(vm, false) ||
+    stor_rw10(cdb, 0x2a, 3, 1);
+    if (!stor_scsi(vm, cdb, 10, out, SECTOR, false, 1, "WRITE(10)") || !vw_stor_power(vm, false) ||
         !vw_stor_power(vm, true))
         return;
-    rw10(cdb, 0x28, 3, 1);
-    if (!scsi(vm, cdb, 10, in, SECTOR, true, 1, "READ(10) after restart"))
+    stor_rw10(cdb, 0x28, 3, 1);
+    if (!stor_scsi(vm, cdb, 10, in, SECTOR, true, 1, "READ(10) after restart"))
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, memcmp(in, out, SECTOR) == 0 && st.control_stop == 1 && st.control_restart == 1,
               "after stop/restart: data %s, %u stops, %u restarts",
               memcmp(in, out, SECTOR) ? "lost" : "kept", st.control_stop, st.control_restart);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The crash-dump copy writes and reads back with no DPC, polled. */
 VW_SCENARIO("vwstor", storport_dump_copy, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     batch_writes(vm, 4);
     if (vw_stor_dump(vm, 20, 0xd5))
-        finish(vm);
+        stor_finish(vm);
 }
 
 /* ---- Planted bugs: each checker fails by name ----------------------- */
@@ -278,13 +246,13 @@ VW_SCENARIO("vwstor", storport_dump_copy, NULL)
 static void write1(struct vm *vm)
 {
     uint8_t cdb[16], buf[SECTOR] = {0};
-    rw10(cdb, 0x2a, 1, 1);
-    scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10)");
+    stor_rw10(cdb, 0x2a, 1, 1);
+    stor_scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10)");
 }
 
 static void planted_write(struct vm *vm, const char *args)
 {
-    if (start(vm, "badstor", args))
+    if (stor_start_ram(vm, "badstor", args))
         write1(vm);
 }
 
@@ -297,11 +265,11 @@ VW_SCENARIO("badstor", checker_stor_completed_twice, "completed twice")
  * a READ(10) it holds until a reset ends it with BUS_RESET. */
 static bool planted_held_read(struct vm *vm, const char *args)
 {
-    if (!start(vm, "badstor", args))
+    if (!stor_start_ram(vm, "badstor", args))
         return false;
     uint8_t cdb[16], buf[SECTOR] = {0};
-    rw10(cdb, 0x28, 0, 1);
-    return scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)");
+    stor_rw10(cdb, 0x28, 0, 1);
+    return stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "held READ(10)");
 }
 
 VW_SCENARIO("badstor", checker_stor_completed_after_reset, "completed after the reset")
@@ -337,24 +305,24 @@ VW_SCENARIO("badstor", checker_stor_lock_held, "the lock is already held")
 VW_SCENARIO("badstor", checker_stor_uncached_outside_find_adapter,
             "StorPortGetUncachedExtension in HwInitialize")
 {
-    start(vm, "badstor", "mode=4");
+    stor_start_ram(vm, "badstor", "mode=4");
 }
 
 VW_SCENARIO("badstor", checker_stor_wrong_irql, "IRQL: StorPortPause called at IRQL 5")
 {
-    if (start(vm, "badstor", "mode=5"))
+    if (stor_start_ram(vm, "badstor", "mode=5"))
         vw_stor_interrupt(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_control_list_overrun, "past MaxControlType")
 {
-    start(vm, "badstor", "mode=6");
+    stor_start_ram(vm, "badstor", "mode=6");
 }
 
 /* The emulation's own gate planted open: the independent count names it. */
 VW_SCENARIO("vwstor", checker_stor_too_many_outstanding, "more than the 8 the miniport allowed")
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     vw_stor_plant_no_gate(vm);
     batch_writes(vm, 24);
@@ -364,7 +332,7 @@ VW_SCENARIO("vwstor", checker_stor_too_many_outstanding, "more than the 8 the mi
  * StorPortResume: nothing starts in between, everything completes. */
 VW_SCENARIO("vwstor", storport_pause_resume, NULL)
 {
-    if (!start(vm, "vwstor", "pause=1"))
+    if (!stor_start_ram(vm, "vwstor", "pause=1"))
         return;
     batch_writes(vm, 6);
     struct vw_stor_stats st;
@@ -372,7 +340,7 @@ VW_SCENARIO("vwstor", storport_pause_resume, NULL)
     VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
               "%u pauses, %u requests started while paused, %u completed", st.pauses,
               st.max_started_paused, st.completed);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* StorPortRegistryRead/Write through the one registry buffer: PhysicalBreaks
@@ -383,7 +351,7 @@ VW_SCENARIO("vwstor", storport_registry, NULL)
     uint32_t breaks = 3, global_starts = 99, type = 0, value = 0, len = 4;
     vw_stor_registry_set(vm, true, "PhysicalBreaks", 4, &breaks, 4);
     vw_stor_registry_set(vm, true, "VwstorStarts", 4, &global_starts, 4);
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
@@ -398,7 +366,7 @@ VW_SCENARIO("vwstor", storport_registry, NULL)
     VW_EXPECT(vm,
               vw_stor_registry_get(vm, true, "VwstorStarts", &type, &value, &len) && value == 99,
               "Device\\VwstorStarts changed to %u by an adapter-specific write", value);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* A value of another type than asked is not read: the default stays. */
@@ -406,29 +374,29 @@ VW_SCENARIO("vwstor", storport_registry_type, NULL)
 {
     static const uint16_t text[] = {'3', 0};
     vw_stor_registry_set(vm, true, "PhysicalBreaks", 1, text, sizeof(text));
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.breaks == 5 && st.registry_reads == 0,
               "a REG_SZ read as REG_DWORD: breaks %u, %u reads TRUE", st.breaks, st.registry_reads);
-    finish(vm);
+    stor_finish(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_registry_foreign_buffer,
             "is not from StorPortAllocateRegistryBuffer")
 {
-    start(vm, "badstor", "mode=9");
+    stor_start_ram(vm, "badstor", "mode=9");
 }
 
 VW_SCENARIO("badstor", checker_stor_registry_overlong, "past the 4-byte registry buffer")
 {
-    start(vm, "badstor", "mode=10");
+    stor_start_ram(vm, "badstor", "mode=10");
 }
 
 VW_SCENARIO("badstor", checker_stor_registry_leak, "registry buffer (4 bytes) never freed")
 {
-    if (start(vm, "badstor", "mode=11"))
+    if (stor_start_ram(vm, "badstor", "mode=11"))
         vw_stor_remove(vm);
 }
 
@@ -437,7 +405,7 @@ VW_SCENARIO("badstor", checker_stor_registry_leak, "registry buffer (4 bytes) ne
  * (its answer, not the port's). */
 VW_SCENARIO("vwstor", storport_pnp_power_srbs, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     static const struct {
         unsigned action;
@@ -454,7 +422,7 @@ VW_SCENARIO("vwstor", storport_pnp_power_srbs, NULL)
         if (vw_stor_power_srb(vm, d, d == 4 ? 3 : 0, d == 4, &r))
             VW_EXPECT(vm, r.srb_status == (d <= 4 ? 1 : 6), "power D%u: SRB status 0x%02x", d - 1,
                       r.srb_status);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* SRB_FUNCTION_ABORT_COMMAND names the request in NextSrb, but StorPort
@@ -462,7 +430,7 @@ VW_SCENARIO("vwstor", storport_pnp_power_srbs, NULL)
  * emulation refuses to, so no scenario shows a path Windows never takes. */
 VW_SCENARIO("vwstor", checker_stor_abort_never_sent, "StorPort does not send SRB function 0x10")
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     struct vw_stor_result r;
     vw_stor_srb(vm, 0x10, &r);
@@ -472,7 +440,7 @@ VW_SCENARIO("vwstor", checker_stor_abort_never_sent, "StorPort does not send SRB
  * its answer comes back; another signature is refused. */
 VW_SCENARIO("vwstor", storport_io_control_srb, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     uint8_t payload[64];
     for (unsigned i = 0; i < sizeof(payload); i++)
@@ -490,12 +458,12 @@ VW_SCENARIO("vwstor", storport_io_control_srb, NULL)
     if (vw_stor_ioctl_srb(vm, "OTHER", 1, payload, &len, sizeof(payload), &rc, &r))
         VW_EXPECT(vm, r.srb_status == 6, "IO_CONTROL with a foreign signature: SRB status 0x%02x",
                   r.srb_status);
-    finish(vm);
+    stor_finish(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_io_control_length, "past the buffer's 64 payload bytes")
 {
-    if (!start(vm, "badstor", "mode=12"))
+    if (!stor_start_ram(vm, "badstor", "mode=12"))
         return;
     uint8_t payload[64] = {0};
     uint32_t len = 16, rc = 0;
@@ -507,7 +475,7 @@ VW_SCENARIO("badstor", checker_stor_io_control_length, "past the buffer's 64 pay
  * stops; after the restart every write is there. */
 VW_SCENARIO("vwstor", storport_stop_with_io_outstanding, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     struct vw_stor_stats before, after;
     vw_stor_stats(vm, &before);
@@ -523,11 +491,11 @@ VW_SCENARIO("vwstor", storport_stop_with_io_outstanding, NULL)
     if (!vw_stor_power(vm, true))
         return;
     uint8_t cdb[16], buf[6 * SECTOR];
-    rw10(cdb, 0x28, 10, 6);
-    if (scsi(vm, cdb, 10, buf, sizeof(buf), true, 1, "READ(10) after the restart"))
+    stor_rw10(cdb, 0x28, 10, 6);
+    if (stor_scsi(vm, cdb, 10, buf, sizeof(buf), true, 1, "READ(10) after the restart"))
         for (unsigned i = 0; i < sizeof(buf) && !vm->failed; i++)
             VW_EXPECT(vm, buf[i] == 0xa5, "byte %u after the stop: 0x%02x", i, buf[i]);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The configuration control types, claimed: SetBootConfig after the stop,
@@ -535,7 +503,8 @@ VW_SCENARIO("vwstor", storport_stop_with_io_outstanding, NULL)
  * order), at PASSIVE_LEVEL. */
 VW_SCENARIO("vwstor", storport_control_config, NULL)
 {
-    if (!start(vm, "vwstor", "config=1") || !vw_stor_power(vm, false) || !vw_stor_power(vm, true))
+    if (!stor_start_ram(vm, "vwstor", "config=1") || !vw_stor_power(vm, false) ||
+        !vw_stor_power(vm, true))
         return;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
@@ -544,20 +513,20 @@ VW_SCENARIO("vwstor", storport_control_config, NULL)
                   st.control_running_config == 1 && st.control_restart == 1,
               "stop %u, boot config %u, running config %u, restart %u", st.control_stop,
               st.control_boot_config, st.control_running_config, st.control_restart);
-    finish(vm);
+    stor_finish(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_restart_not_claimed,
             "required: ScsiStopAdapter and ScsiRestartAdapter")
 {
-    start(vm, "badstor", "mode=13");
+    stor_start_ram(vm, "badstor", "mode=13");
 }
 
 /* Hibernation: the RAM disk powered down and up around its hibernation
  * copy, which writes 4 sectors; the adapter works after the resume. */
 VW_SCENARIO("vwstor", storport_hibernate_resume, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     struct vw_stor_stats st;
     if (!vw_stor_hibernate(vm, 8, 4, 0x31))
@@ -569,9 +538,9 @@ VW_SCENARIO("vwstor", storport_hibernate_resume, NULL)
               "hibernations %u, stop %u, restart %u, dump copy's uncached extension %u bytes",
               st.hibernations, st.control_stop, st.control_restart, st.dump_uncached);
     uint8_t cdb[16], buf[SECTOR];
-    rw10(cdb, 0x28, 1, 1);
-    if (scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
-        finish(vm);
+    stor_rw10(cdb, 0x28, 1, 1);
+    if (stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
+        stor_finish(vm);
 }
 
 /* HwStartIo busy-waiting 10 ms (20 stalls of 500 us, each within the
@@ -584,7 +553,7 @@ VW_SCENARIO("badstor", checker_stor_long_stall, "HwStartIo stalled 1500 us in on
 /* The dump copy asking for more than 32 KiB of uncached extension. */
 VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may allocate at most")
 {
-    if (!start(vm, "badstor", NULL))
+    if (!stor_start_ram(vm, "badstor", NULL))
         return;
     vw_stor_dump_args(vm, "mode=14");
     vw_stor_dump(vm, 20, 0xd5);
@@ -600,7 +569,7 @@ VW_SCENARIO("badstor", checker_stor_dump_memory, "a miniport in dump mode may al
  * scenarios, whose disks persist). */
 VW_SCENARIO("vwstor", storport_dump_reboot_hibernate, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     batch_writes(vm, 4);
     struct vw_stor_config cfg = {.timeout_s = 10, .msi_messages = 3};
@@ -610,14 +579,14 @@ VW_SCENARIO("vwstor", storport_dump_reboot_hibernate, NULL)
     if (!vw_stor_hibernate(vm, 8, 4, 0x31))
         return;
     VW_EXPECT(vm, vm->image_copies == 2, "%u second images, not 2", vm->image_copies);
-    rw10(cdb, 0x28, 1, 1);
-    if (scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
-        finish(vm);
+    stor_rw10(cdb, 0x28, 1, 1);
+    if (stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10) after the resume"))
+        stor_finish(vm);
 }
 
 /* A restart with no crash dump before it (the emulation's own guard). */
 VW_SCENARIO("vwstor", checker_stor_reboot_without_crash, "a restart without a crash dump")
 {
-    if (start(vm, "vwstor", NULL))
+    if (stor_start_ram(vm, "vwstor", NULL))
         vw_stor_reboot(vm);
 }

@@ -7,34 +7,12 @@
  * naming the emulation's planted bug (HwStartIo without the lock).
  */
 #include <string.h>
-#include "port/storport/stor.h"
-#include "port/storport/stordisk.h"
 #include "kernel.h"
 #include "pnp.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SECTOR 512u
 #define N      16u
-
-static struct vw_stordisk *start(struct vm *vm, const char *driver, const char *args)
-{
-    struct vw_stordisk_config dc = {.sectors = 256, .messages = 4, .delay = 300};
-    struct vw_stordisk *d = vw_stordisk_create(vm, &dc);
-    if (d == NULL)
-        return NULL;
-    vw_stor_attach_pci(vm, vw_stordisk_pdo(d));
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10};
-    if (!vw_driver_load(vm, driver) || !vw_stor_start(vm, &cfg))
-        return NULL;
-    return d;
-}
-
-static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba)
-{
-    memset(cdb, 0, 16);
-    cdb[0] = op, cdb[2] = (uint8_t)(lba >> 24), cdb[3] = (uint8_t)(lba >> 16);
-    cdb[4] = (uint8_t)(lba >> 8), cdb[5] = (uint8_t)lba, cdb[8] = 1;
-}
 
 /* N one-sector writes issued from CPU i mod CPUS, then read back; every
  * request started on the CPU that issued it; RES holds the reads. */
@@ -49,7 +27,7 @@ static bool spread_round_trip(struct vm *vm, struct vw_stordisk *d, struct vw_st
     for (unsigned pass = 0; pass < 2 && !vm->failed; pass++) {
         for (unsigned i = 0; i < N; i++) {
             memset(data[i], (int)(0x30 + i), SECTOR);
-            rw10(cdbs[i], pass ? 0x28 : 0x2a, 40 + 5 * i);
+            stor_rw10(cdbs[i], pass ? 0x28 : 0x2a, 40 + 5 * i, 1);
             bufs[i] = pass ? back[i] : data[i];
             lens[i] = 10, sizes[i] = SECTOR, in[i] = pass == 1;
         }
@@ -85,7 +63,7 @@ static unsigned popcount(unsigned v)
  * of them, never two at once (the StartIo lock). */
 VW_SCENARIO("vwpcidisk", storport_cpus_serialised_startio, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, NULL);
     struct vw_stor_result res[N];
     if (d == NULL || !spread_round_trip(vm, d, res))
         return;
@@ -108,7 +86,7 @@ VW_SCENARIO("vwpcidisk", storport_cpus_serialised_startio, NULL)
  * each completion is redirected to the CPU that issued it. */
 VW_SCENARIO("vwpcidisk", storport_cpus_concurrent_channels, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", "cc=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, "cc=1");
     struct vw_stor_result res[N];
     if (d == NULL || !spread_round_trip(vm, d, res))
         return;
@@ -134,7 +112,7 @@ VW_SCENARIO("vwpcidisk", checker_stor_startio_concurrent,
 {
     if (vw_cpu_count(vm) < 2 && !vw_cpus_set(vm, 4))
         return;
-    struct vw_stordisk *d = start(vm, "vwpcidisk", NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, NULL);
     if (d == NULL)
         return;
     vw_stor_plant_startio_unlocked(vm);

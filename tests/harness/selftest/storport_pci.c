@@ -8,86 +8,45 @@
  * adapter; and the checkers on the planted twin (bad/badpcidisk.c).
  */
 #include <string.h>
-#include "port/storport/stor.h"
-#include "port/storport/stordisk.h"
 #include "kernel.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SECTOR 512u
-
-static struct vw_stordisk *start(struct vm *vm, const char *driver, unsigned messages,
-                                 const char *args)
-{
-    struct vw_stordisk_config dc = {.sectors = 256, .messages = messages, .delay = 300};
-    struct vw_stordisk *d = vw_stordisk_create(vm, &dc);
-    if (d == NULL)
-        return NULL;
-    vw_stor_attach_pci(vm, vw_stordisk_pdo(d));
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10};
-    if (!vw_driver_load(vm, driver) || !vw_stor_start(vm, &cfg))
-        return NULL;
-    return d;
-}
-
-static void finish(struct vm *vm)
-{
-    if (!vm->failed && vw_stor_remove(vm))
-        vw_driver_unload(vm);
-}
-
-static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
-{
-    memset(cdb, 0, 16);
-    cdb[0] = op, cdb[2] = (uint8_t)(lba >> 24), cdb[3] = (uint8_t)(lba >> 16);
-    cdb[4] = (uint8_t)(lba >> 8), cdb[5] = (uint8_t)lba, cdb[7] = (uint8_t)(blocks >> 8);
-    cdb[8] = (uint8_t)blocks;
-}
-
-static bool scsi(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, uint32_t len, bool in,
-                 uint8_t want, const char *what)
-{
-    struct vw_stor_result r;
-    if (!vw_stor_scsi(vm, cdb, n, buf, len, in, &r))
-        return false;
-    VW_EXPECT(vm, r.srb_status == want, "%s: SRB status 0x%02x, expected 0x%02x", what,
-              r.srb_status, want);
-    return !vm->failed;
-}
 
 /* Discovery, then data written through the device and read back, checked
  * against the device's own disk. */
 static void data_round_trip(struct vm *vm, struct vw_stordisk *d)
 {
     uint8_t cdb[16] = {0x12, 0, 0, 0, 36}, buf[36];
-    if (!scsi(vm, cdb, 6, buf, 36, true, 1, "INQUIRY"))
+    if (!stor_scsi(vm, cdb, 6, buf, 36, true, 1, "INQUIRY"))
         return;
     VW_EXPECT(vm, memcmp(buf + 8, "VW      PCIDISK", 15) == 0, "INQUIRY: not the PCIDISK");
     memset(cdb, 0, sizeof(cdb));
     cdb[0] = 0x25;
-    if (!scsi(vm, cdb, 10, buf, 8, true, 1, "READ CAPACITY(10)"))
+    if (!stor_scsi(vm, cdb, 10, buf, 8, true, 1, "READ CAPACITY(10)"))
         return;
     VW_EXPECT(vm, buf[2] == 0 && buf[3] == 255, "READ CAPACITY: last LBA %u, not 255",
               buf[2] << 8 | buf[3]);
     static uint8_t out[8 * SECTOR], in[8 * SECTOR];
     for (unsigned i = 0; i < sizeof(out); i++)
         out[i] = (uint8_t)(i * 13 + 5);
-    rw10(cdb, 0x2a, 40, 8);
-    if (!scsi(vm, cdb, 10, out, sizeof(out), false, 1, "WRITE(10)"))
+    stor_rw10(cdb, 0x2a, 40, 8);
+    if (!stor_scsi(vm, cdb, 10, out, sizeof(out), false, 1, "WRITE(10)"))
         return;
     VW_EXPECT(vm, memcmp(vw_stordisk_data(d) + 40 * SECTOR, out, sizeof(out)) == 0,
               "the device's disk does not hold what was written");
-    rw10(cdb, 0x28, 40, 8);
-    if (!scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
+    stor_rw10(cdb, 0x28, 40, 8);
+    if (!stor_scsi(vm, cdb, 10, in, sizeof(in), true, 1, "READ(10)"))
         return;
     VW_EXPECT(vm, memcmp(in, out, sizeof(in)) == 0, "READ(10) returned other data");
-    rw10(cdb, 0x28, 250, 8); /* past the end: refused by the miniport */
-    scsi(vm, cdb, 10, in, sizeof(in), true, 6, "READ(10) past the end");
+    stor_rw10(cdb, 0x28, 250, 8); /* past the end: refused by the miniport */
+    stor_scsi(vm, cdb, 10, in, sizeof(in), true, 6, "READ(10) past the end");
 }
 
 /* MSI-X: four messages, per-message locks, interrupts from the device. */
 VW_SCENARIO("vwpcidisk", storport_pci_msix, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, NULL);
     if (d == NULL)
         return;
     data_round_trip(vm, d);
@@ -98,27 +57,27 @@ VW_SCENARIO("vwpcidisk", storport_pci_msix, NULL)
     VW_EXPECT(vm, ds.completed == 2 && s.device_interrupts >= 2,
               "%u device completions, %u ISR calls (2 and 2 expected)", ds.completed,
               s.device_interrupts);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* No MSI-X capability taken ("line=1"): HwInterrupt on the INTx line. */
 VW_SCENARIO("vwpcidisk", storport_pci_line, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 0, NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 0, NULL);
     if (d == NULL)
         return;
     data_round_trip(vm, d);
     struct vw_stor_stats s;
     vw_stor_stats(vm, &s);
     VW_EXPECT(vm, s.device_interrupts >= 2, "%u line ISR calls", s.device_interrupts);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* Sixteen writes at once over four messages, then read back: completions
  * interleave on the CPUs the messages target. */
 VW_SCENARIO("vwpcidisk", storport_pci_batch, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, NULL);
     if (d == NULL)
         return;
     enum { N = 16 };
@@ -131,7 +90,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_batch, NULL)
     for (unsigned pass = 0; pass < 2 && !vm->failed; pass++) {
         for (unsigned i = 0; i < N; i++) {
             memset(data[i], (int)(i + 1), SECTOR);
-            rw10(cdbs[i], pass ? 0x28 : 0x2a, 100 + 3 * i, 1);
+            stor_rw10(cdbs[i], pass ? 0x28 : 0x2a, 100 + 3 * i, 1);
             bufs[i] = pass ? back[i] : data[i];
             lens[i] = 10, sizes[i] = SECTOR, in[i] = pass == 1;
         }
@@ -148,14 +107,14 @@ VW_SCENARIO("vwpcidisk", storport_pci_batch, NULL)
     vw_stordisk_stats(d, &ds);
     VW_EXPECT(vm, ds.completed == 2 * N && ds.max_in_flight > 1,
               "%u completions, at most %u in flight", ds.completed, ds.max_in_flight);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* "dpc=1": the ISRs hand completions to per-message StorPort DPCs, which
  * run on the CPUs the messages target (not CPU 0, which submits). */
 VW_SCENARIO("vwpcidisk", storport_pci_dpc_on_message_cpus, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, "dpc=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, "dpc=1");
     if (d == NULL)
         return;
     data_round_trip(vm, d);
@@ -168,7 +127,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_dpc_on_message_cpus, NULL)
     struct vw_stor_result res[N];
     for (unsigned i = 0; i < N; i++) {
         memset(data[i], (int)(0x40 + i), SECTOR);
-        rw10(cdbs[i], 0x2a, 160 + i, 1);
+        stor_rw10(cdbs[i], 0x2a, 160 + i, 1);
         bufs[i] = data[i], lens[i] = 10, sizes[i] = SECTOR, in[i] = false;
     }
     if (!vw_stor_scsi_batch(vm, N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res))
@@ -189,20 +148,20 @@ VW_SCENARIO("vwpcidisk", storport_pci_dpc_on_message_cpus, NULL)
                   (cpus == 1 || !(s.dpc_cpus & 1u) || (want & 1u)),
               "DPCs queued on CPUs 0x%x, expected within 0x%x (%u DPCs)", s.dpc_cpus, want,
               s.dpcs_run);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* A hung device: the read times out, HwResetBus resets the device, the
  * read ends with BUS_RESET and the device had nothing left; then it works. */
 VW_SCENARIO("vwpcidisk", storport_pci_timeout_reset, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 2, "timer=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, "timer=1");
     if (d == NULL)
         return;
     uint8_t cdb[16], buf[SECTOR];
     vw_stordisk_hold(d, true);
-    rw10(cdb, 0x28, 7, 1);
-    if (!scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device"))
+    stor_rw10(cdb, 0x28, 7, 1);
+    if (!stor_scsi(vm, cdb, 10, buf, SECTOR, true, 0x0e, "READ(10) on a hung device"))
         return;
     vw_stordisk_hold(d, false);
     struct vw_stordisk_stats ds;
@@ -212,16 +171,16 @@ VW_SCENARIO("vwpcidisk", storport_pci_timeout_reset, NULL)
     vw_stor_stats(vm, &s); /* the watchdog ran while the read waited: 1, 2, 3 ms */
     VW_EXPECT(vm, s.timer_calls == 3, "HwTimer ran %u times, not 3", s.timer_calls);
     memset(buf, 0x77, sizeof(buf));
-    rw10(cdb, 0x2a, 7, 1);
-    if (scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10) after the reset"))
-        finish(vm);
+    stor_rw10(cdb, 0x2a, 7, 1);
+    if (stor_scsi(vm, cdb, 10, buf, SECTOR, false, 1, "WRITE(10) after the reset"))
+        stor_finish(vm);
 }
 
 /* Stopped: an interrupt the device raises never reaches the miniport;
  * restarted, requests flow again. */
 VW_SCENARIO("vwpcidisk", storport_pci_stopped_masks_interrupts, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 2, NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, NULL);
     if (d == NULL || !vw_stor_power(vm, false))
         return;
     vw_intr_raise(vm, vw_stordisk_pdo(d), 1);
@@ -234,7 +193,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_stopped_masks_interrupts, NULL)
     if (!vw_stor_power(vm, true))
         return;
     data_round_trip(vm, d);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The crash-dump copy of the same miniport on the same function: second
@@ -242,7 +201,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_stopped_masks_interrupts, NULL)
  * HwInterrupt; the sector lands on the device's disk. */
 VW_SCENARIO("vwpcidisk", storport_pci_dump_copy, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, "dpc=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, "dpc=1");
     if (d == NULL)
         return;
     data_round_trip(vm, d);
@@ -251,7 +210,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_dump_copy, NULL)
     const uint8_t *disk = vw_stordisk_data(d) + 77 * SECTOR;
     VW_EXPECT(vm, disk[0] == 0xd5 && disk[SECTOR - 1] == 0xd5,
               "the dump's sector is not on the device's disk");
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The crash with four writes in flight on a hung device: the dump copy
@@ -259,7 +218,7 @@ VW_SCENARIO("vwpcidisk", storport_pci_dump_copy, NULL)
  * writes in flight never land. */
 VW_SCENARIO("vwpcidisk", storport_pci_dump_with_io_outstanding, NULL)
 {
-    struct vw_stordisk *d = start(vm, "vwpcidisk", 4, NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 4, NULL);
     if (d == NULL)
         return;
     vw_stordisk_hold(d, true);
@@ -271,16 +230,16 @@ VW_SCENARIO("vwpcidisk", storport_pci_dump_with_io_outstanding, NULL)
     VW_EXPECT(vm, disk[90 * SECTOR] == 0xd7 && disk[20 * SECTOR] == 0 && ds.dropped_by_reset == 4,
               "dump sector 0x%02x, in-flight sector 0x%02x, %u dropped (0xd7, 0, 4 expected)",
               disk[90 * SECTOR], disk[20 * SECTOR], ds.dropped_by_reset);
-    finish(vm);
+    stor_finish(vm);
 }
 
 static void planted_write(struct vm *vm, const char *args)
 {
-    if (start(vm, "badpcidisk", 4, args) == NULL)
+    if (stor_start_pci(vm, "badpcidisk", 4, args) == NULL)
         return;
     uint8_t cdb[16], buf[2 * SECTOR] = {0};
-    rw10(cdb, 0x2a, 3, 2);
-    scsi(vm, cdb, 10, buf, sizeof(buf), false, 1, "WRITE(10)");
+    stor_rw10(cdb, 0x2a, 3, 2);
+    stor_scsi(vm, cdb, 10, buf, sizeof(buf), false, 1, "WRITE(10)");
 }
 
 VW_SCENARIO("badpcidisk", checker_stor_completed_while_device_owns,
@@ -303,14 +262,14 @@ VW_SCENARIO("badpcidisk", checker_stor_msi_lock_wrong_mode,
 VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock,
             "StorPortAcquireSpinLock(StartIoLock) in HwTimer: the lock is already held")
 {
-    if (start(vm, "badpcidisk", 2, "mode=4 timer=1") == NULL)
+    if (stor_start_pci(vm, "badpcidisk", 2, "mode=4 timer=1") == NULL)
         return;
     uint8_t cdb[16] = {0};
     vw_run_for(vm, 20000); /* nothing waits: the timer fires when the class layer waits */
-    scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
+    stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
     uint8_t buf[SECTOR];
-    rw10(cdb, 0x28, 1, 1);
-    scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
+    stor_rw10(cdb, 0x28, 1, 1);
+    stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
 }
 
 /* MapBuffers STOR_MAP_NON_READ_WRITE_BUFFERS: a write's DataBuffer is no

@@ -9,24 +9,9 @@
  * it), the PnP remove of the disk and its capabilities query, and the
  * power-down rule (no access between ScsiStopAdapter and the restart).
  */
-#include "port/storport/stor.h"
-#include "port/storport/stordisk.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SRB_BUS_RESET 0x0e
-
-static struct vw_stordisk *removal_start(struct vm *vm, const char *driver, const char *args)
-{
-    struct vw_stordisk_config dc = {.sectors = 256, .messages = 2, .delay = 300};
-    struct vw_stordisk *d = vw_stordisk_create(vm, &dc);
-    if (d == NULL)
-        return NULL;
-    vw_stor_attach_pci(vm, vw_stordisk_pdo(d));
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10};
-    if (!vw_driver_load(vm, driver) || !vw_stor_start(vm, &cfg))
-        return NULL;
-    return d;
-}
 
 /* Four writes held by the disk, the function unplugged, the removal. */
 static bool remove_with_writes(struct vm *vm, struct vw_stordisk *d, struct vw_stor_result *res,
@@ -41,7 +26,7 @@ static bool remove_with_writes(struct vm *vm, struct vw_stordisk *d, struct vw_s
 
 VW_SCENARIO("vwpcidisk", storport_surprise_removal_in_flight, NULL)
 {
-    struct vw_stordisk *d = removal_start(vm, "vwpcidisk", NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, NULL);
     struct vw_stor_result res[8];
     unsigned n = 0;
     if (d == NULL || !remove_with_writes(vm, d, res, &n))
@@ -66,7 +51,7 @@ VW_SCENARIO("vwpcidisk", storport_surprise_removal_in_flight, NULL)
 VW_SCENARIO("badpcidisk", checker_stor_removed_register_poll,
             "to the surprise-removed adapter in one call of HwResetBus")
 {
-    struct vw_stordisk *d = removal_start(vm, "badpcidisk", "mode=6");
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "mode=6");
     struct vw_stor_result res[8];
     unsigned n = 0;
     if (d != NULL)
@@ -79,7 +64,7 @@ VW_SCENARIO("badpcidisk", checker_stor_removed_register_poll,
  * the writes it had still end once each with BUS_RESET. */
 VW_SCENARIO("vwpcidisk", storport_surprise_removal_control, NULL)
 {
-    struct vw_stordisk *d = removal_start(vm, "vwpcidisk", "sr=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, "sr=1");
     struct vw_stor_result res[8];
     unsigned n = 0;
     if (d == NULL || !remove_with_writes(vm, d, res, &n))
@@ -105,7 +90,7 @@ VW_SCENARIO("vwpcidisk", storport_surprise_removal_control, NULL)
 VW_SCENARIO("badpcidisk", checker_stor_surprise_removal_touch,
             "after HwAdapterControl(ScsiAdapterSurpriseRemoval) told the miniport")
 {
-    struct vw_stordisk *d = removal_start(vm, "badpcidisk", "mode=7 sr=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "mode=7 sr=1");
     struct vw_stor_result res[8];
     unsigned n = 0;
     if (d != NULL)
@@ -116,7 +101,7 @@ VW_SCENARIO("badpcidisk", checker_stor_surprise_removal_touch,
  * capabilities query; the adapter's remove sends it again for its LUN. */
 VW_SCENARIO("vwpcidisk", storport_pnp_remove_disk, NULL)
 {
-    struct vw_stordisk *d = removal_start(vm, "vwpcidisk", NULL);
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, NULL);
     struct vw_stor_caps caps;
     struct vw_stor_result res;
     if (d == NULL || !vw_stor_query_capabilities(vm, &caps, &res) || !vw_stor_remove_lun(vm, &res))
@@ -133,7 +118,7 @@ VW_SCENARIO("vwpcidisk", storport_pnp_remove_disk, NULL)
 
 VW_SCENARIO("badpcidisk", checker_stor_capabilities_d1, "DeviceD1, DeviceD2, NoDisplayInUI")
 {
-    struct vw_stordisk *d = removal_start(vm, "badpcidisk", "mode=9");
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "mode=9");
     struct vw_stor_caps caps;
     struct vw_stor_result res;
     if (d != NULL)
@@ -145,7 +130,7 @@ VW_SCENARIO("badpcidisk", checker_stor_capabilities_d1, "DeviceD1, DeviceD2, NoD
  * ScsiRestartAdapter, and I/O works after it. */
 VW_SCENARIO("vwpcidisk", storport_stop_leaves_device, NULL)
 {
-    struct vw_stordisk *d = removal_start(vm, "vwpcidisk", "dpc=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "vwpcidisk", 2, "dpc=1");
     if (d == NULL || !vw_stor_submit_writes(vm, 4, 20, 0x3c) || !vw_stor_power(vm, false) ||
         !vw_stor_power(vm, true))
         return;
@@ -167,7 +152,7 @@ VW_SCENARIO("vwpcidisk", storport_stop_leaves_device, NULL)
 
 VW_SCENARIO("badpcidisk", checker_stor_stopped_access, "to the stopped adapter in a DPC")
 {
-    struct vw_stordisk *d = removal_start(vm, "badpcidisk", "mode=8 dpc=1");
+    struct vw_stordisk *d = stor_start_pci(vm, "badpcidisk", 2, "mode=8 dpc=1");
     if (d != NULL)
         vw_stor_power(vm, false);
 }

@@ -6,29 +6,16 @@
  * checkers on the planted twin (bad/badstor.c, "mode=7" and "mode=8").
  */
 #include <string.h>
-#include "port/storport/stor.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SECTOR 512u
-
-static bool start(struct vm *vm, const char *driver, const char *args)
-{
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10, .msi_messages = 3};
-    return vw_driver_load(vm, driver) && vw_stor_start(vm, &cfg);
-}
-
-static void finish(struct vm *vm)
-{
-    if (!vm->failed && vw_stor_remove(vm))
-        vw_driver_unload(vm);
-}
 
 /* An opcode the disk does not have: SRB_STATUS_ERROR with autosense,
  * ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE (5/20/00); with an
  * 8-byte buffer only those 8 bytes (the key, no ASC); with none, no sense. */
 VW_SCENARIO("vwstor", storport_sense_illegal_request, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     uint8_t cdb[6] = {0xc7};
     struct vw_stor_result r;
@@ -50,7 +37,7 @@ VW_SCENARIO("vwstor", storport_sense_illegal_request, NULL)
         return;
     VW_EXPECT(vm, r.srb_status == 0x04 && !r.sense_valid, "no buffer: status 0x%02x, sense %d",
               r.srb_status, r.sense_valid);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* "ua=1": the first read reports UNIT ATTENTION (6/29/00, a reset); the
@@ -58,7 +45,7 @@ VW_SCENARIO("vwstor", storport_sense_illegal_request, NULL)
  * never retried. */
 VW_SCENARIO("vwstor", storport_class_retries_unit_attention, NULL)
 {
-    if (!start(vm, "vwstor", "ua=1"))
+    if (!stor_start_ram(vm, "vwstor", "ua=1"))
         return;
     uint8_t cdb[10] = {0x28, 0, 0, 0, 0, 4, 0, 0, 1, 0}, buf[SECTOR];
     struct vw_stor_result r;
@@ -73,13 +60,13 @@ VW_SCENARIO("vwstor", storport_class_retries_unit_attention, NULL)
     VW_EXPECT(vm, r.srb_status == 4 && r.sense_key == 5 && tries == 1,
               "ILLEGAL REQUEST: status 0x%02x key %x after %u tries", r.srb_status, r.sense_key,
               tries);
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* Planted: sense written past SenseInfoBufferLength (8 bytes given). */
 VW_SCENARIO("badstor", checker_stor_sense_overrun, "past SenseInfoBufferLength 8")
 {
-    if (!start(vm, "badstor", "mode=7"))
+    if (!stor_start_ram(vm, "badstor", "mode=7"))
         return;
     vw_stor_sense_buffer(vm, 8);
     uint8_t cdb[6] = {0xc7};
@@ -90,7 +77,7 @@ VW_SCENARIO("badstor", checker_stor_sense_overrun, "past SenseInfoBufferLength 8
 VW_SCENARIO("badstor", checker_stor_autosense_without_buffer,
             "SRB_STATUS_AUTOSENSE_VALID but the class driver gave no sense buffer")
 {
-    if (!start(vm, "badstor", "mode=8"))
+    if (!stor_start_ram(vm, "badstor", "mode=8"))
         return;
     vw_stor_sense_buffer(vm, 0);
     uint8_t cdb[6] = {0xc7};
@@ -103,7 +90,7 @@ VW_SCENARIO("badstor", checker_stor_autosense_without_buffer,
  * _scsi_request_block); data written before them reads back after. */
 VW_SCENARIO("vwstor", storport_class_srb_functions, NULL)
 {
-    if (!start(vm, "vwstor", NULL))
+    if (!stor_start_ram(vm, "vwstor", NULL))
         return;
     uint8_t w[10] = {0x2a, 0, 0, 0, 0, 9, 0, 0, 1, 0}, r10[10] = {0x28, 0, 0, 0, 0, 9, 0, 0, 1, 0};
     uint8_t out[SECTOR], in[SECTOR];
@@ -125,5 +112,5 @@ VW_SCENARIO("vwstor", storport_class_srb_functions, NULL)
     struct vw_stor_stats s;
     vw_stor_stats(vm, &s);
     VW_EXPECT(vm, s.completed == 6, "%u completions for 6 requests", s.completed);
-    finish(vm);
+    stor_finish(vm);
 }

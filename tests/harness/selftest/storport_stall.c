@@ -7,22 +7,9 @@
  * (bad/badstor.c, "mode=N") fails by name; HwStartIo's is in storport.c.
  */
 #include <string.h>
-#include "port/storport/stor.h"
-#include "scenario.h"
+#include "stor_common.h"
 
 #define SECTOR 512u
-
-static bool start(struct vm *vm, const char *driver, const char *args)
-{
-    struct vw_stor_config cfg = {.args = args, .timeout_s = 10, .msi_messages = 3};
-    return vw_driver_load(vm, driver) && vw_stor_start(vm, &cfg);
-}
-
-static void finish(struct vm *vm)
-{
-    if (!vm->failed && vw_stor_remove(vm))
-        vw_driver_unload(vm);
-}
 
 /* One WRITE(10) of sector 1 (through HwBuildIo, HwStartIo and the DPC). */
 static bool write1(struct vm *vm)
@@ -41,7 +28,7 @@ static bool write1(struct vm *vm)
  * nothing at DISPATCH_LEVEL or above stalled. */
 VW_SCENARIO("vwstor", storport_stall_passive_config, NULL)
 {
-    if (!start(vm, "vwstor", "config=1 pstall=1") || !vw_stor_power(vm, false) ||
+    if (!stor_start_ram(vm, "vwstor", "config=1 pstall=1") || !vw_stor_power(vm, false) ||
         !vw_stor_power(vm, true) || !write1(vm))
         return;
     struct vw_stor_stats st;
@@ -50,7 +37,7 @@ VW_SCENARIO("vwstor", storport_stall_passive_config, NULL)
               "running config %u, longest stall at DISPATCH_LEVEL or above %u us (%s)",
               st.control_running_config, st.long_stall_us,
               st.long_stall_routine ? st.long_stall_routine : "none");
-    finish(vm);
+    stor_finish(vm);
 }
 
 /* The allowance for a driver's known wait: HwInitialize's planted 2 ms
@@ -70,32 +57,32 @@ VW_SCENARIO("badstor", storport_stall_allowed, NULL)
                   strcmp(st.long_stall_routine, "HwInitialize") == 0,
               "longest stall %u us in %s", st.long_stall_us,
               st.long_stall_routine ? st.long_stall_routine : "none");
-    finish(vm);
+    stor_finish(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_init_stall,
             "HwInitialize stalled 1500 us in one call at IRQL 5")
 {
-    start(vm, "badstor", "mode=17");
+    stor_start_ram(vm, "badstor", "mode=17");
 }
 
 VW_SCENARIO("badstor", checker_stor_stop_stall,
             "HwAdapterControl(ScsiStopAdapter) stalled 1500 us in one call at IRQL 5")
 {
-    if (start(vm, "badstor", "mode=18"))
+    if (stor_start_ram(vm, "badstor", "mode=18"))
         vw_stor_power(vm, false);
 }
 
 VW_SCENARIO("badstor", checker_stor_dpc_stall, "HwDpcRoutine stalled 1500 us in one call at IRQL 2")
 {
-    if (start(vm, "badstor", "mode=19"))
+    if (stor_start_ram(vm, "badstor", "mode=19"))
         write1(vm);
 }
 
 VW_SCENARIO("badstor", checker_stor_buildio_stall,
             "HwBuildIo stalled 1500 us in one call at IRQL 2")
 {
-    if (start(vm, "badstor", "mode=20"))
+    if (stor_start_ram(vm, "badstor", "mode=20"))
         write1(vm);
 }
 
@@ -104,5 +91,5 @@ VW_SCENARIO("badstor", checker_stor_whole_ms_stall,
             "StorPortStallExecution(1000) in HwFindAdapter: the delay must be less than a full "
             "millisecond")
 {
-    start(vm, "badstor", "mode=21");
+    stor_start_ram(vm, "badstor", "mode=21");
 }

@@ -675,6 +675,30 @@ static VOID NTAPI return_nbls(NDIS_HANDLE ctx, PNET_BUFFER_LIST nbls, ULONG flag
         NdisMPauseComplete(a->handle);
 }
 
+/* NDIS's reset (at most DISPATCH_LEVEL, ndis/nc-ndis-miniport_reset): a
+ * loopback has no hardware to reset; NDIS is asked to set the addressing
+ * state (packet filter) again, which it does by OID request. */
+static NDIS_STATUS NTAPI reset(NDIS_HANDLE ctx, PBOOLEAN addressing)
+{
+    ADAPTER *a = ctx;
+    *addressing = TRUE;
+#ifdef VWNDIS_PLANTED
+    if (a->plant == 17) /* planted: a status the reset page does not list */
+        return NDIS_STATUS_FAILURE;
+    if (a->plant == 18) /* planted: completes a reset it did not pend */
+        NdisMResetComplete(a->handle, NDIS_STATUS_SUCCESS, TRUE);
+#endif
+    a->filter = 0; /* lost, as a NIC's reset loses it: NDIS sets it again */
+    return NDIS_STATUS_SUCCESS;
+}
+
+/* NDIS's check for hang (PASSIVE): a loopback never hangs. */
+static BOOLEAN NTAPI check_for_hang(NDIS_HANDLE ctx)
+{
+    (void)ctx;
+    return FALSE;
+}
+
 /* Surprise removal: later sends fail at once (PASSIVE). */
 static VOID NTAPI pnp_event(NDIS_HANDLE ctx, PNET_DEVICE_PNP_EVENT e)
 {
@@ -695,5 +719,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT drv, PUNICODE_STRING path)
     ch.SendNetBufferListsHandler = send;
     ch.ReturnNetBufferListsHandler = return_nbls;
     ch.DevicePnPEventNotifyHandler = pnp_event;
+    ch.ResetHandlerEx = reset;
+    ch.CheckForHangHandlerEx = check_for_hang;
     return VwTdRegisterMiniport(drv, path, &ch);
 }

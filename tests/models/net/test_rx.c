@@ -443,6 +443,27 @@ NT(rx_hostile_num_buffers, MRG, MRG, 1, false)
     CHECK_EQ(vmodel_net_stats(r->n)->hostile_done, 1);
 }
 
+/* Hostile: num_buffers 0 (5.1.6.4 says at least 1); the rig finds the claim broken. */
+NT(rx_hostile_num_buffers_zero, MRG, MRG, 1, false)
+{
+    vmodel_net_set_hostile(r->n, &(struct vmodel_net_hostile){.num_buffers_zero = true});
+    uint32_t len = udp_frame(100);
+    unsigned nb = 9;
+    CHECK_EQ(roundtrip(r, fr, len, &nb), -2);
+    CHECK_EQ(nb, 0);
+    CHECK_EQ(vmodel_net_stats(r->n)->hostile_done, 1);
+}
+
+/* Hostile: a used length of 4, shorter than the 12-byte header; the rig refuses it. */
+NT(rx_hostile_used_len_short, MRG, MRG, 1, false)
+{
+    vmodel_net_set_hostile(r->n, &(struct vmodel_net_hostile){.used_len = 4});
+    uint32_t len = udp_frame(100);
+    unsigned nb = 9;
+    CHECK_EQ(roundtrip(r, fr, len, &nb), -2);
+    CHECK_EQ(vmodel_net_stats(r->n)->hostile_done, 1);
+}
+
 /* Hostile: a hash report without HASH_REPORT writes 20 header bytes over the frame, and
  * DATA_VALID / GSO without the features. */
 NT(rx_hostile_headers, MRG, MRG, 1, false)
@@ -500,6 +521,8 @@ const struct vtest net_rx_tests[] = {
     {"rx_rss_steering", rx_rss_steering},
     {"rx_auto_steering", rx_auto_steering},
     {"rx_hostile_num_buffers", rx_hostile_num_buffers},
+    {"rx_hostile_num_buffers_zero", rx_hostile_num_buffers_zero},
+    {"rx_hostile_used_len_short", rx_hostile_used_len_short},
     {"rx_hostile_headers", rx_hostile_headers},
     {"rx_link_down", rx_link_down},
     {"rx_reset_mid_frame", rx_reset_mid_frame},

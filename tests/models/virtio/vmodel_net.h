@@ -170,6 +170,10 @@ struct vmodel_net_rx_opts {
 /** Hostile device knobs, for driver tests (each broken value is counted in hostile_done) */
 struct vmodel_net_hostile {
     uint16_t num_buffers;    /**< nonzero: claim this many merged buffers whatever was used */
+    bool num_buffers_zero;   /**< num_buffers 0 in the header (5.1.6.4: at least 1) */
+    uint32_t used_len;       /**< nonzero: the used length of a frame's last buffer, whatever
+                                  was written (below the header: 4; the ring keeps it within
+                                  the buffer) */
     bool hash_unnegotiated;  /**< report a hash type although HASH_REPORT was not negotiated
                                   (the header grows to 20 bytes: frame bytes are overwritten) */
     bool bad_hash_report;    /**< hash_report 0xbeef, a value no spec defines */

@@ -367,8 +367,8 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
                      NET_RX_HELD);
         }
         uint16_t nbuf = (uint16_t)(rq->nheld + 1);
-        if (n->hostile.num_buffers != 0) {
-            nbuf = n->hostile.num_buffers;
+        if (n->hostile.num_buffers != 0 || n->hostile.num_buffers_zero) {
+            nbuf = n->hostile.num_buffers_zero ? 0 : n->hostile.num_buffers;
             n->stats.hostile_done++;
         }
         /* num_buffers: the buffers used with MRG_RXBUF, else 1 (5.1.6.4) */
@@ -385,6 +385,10 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
         n->stats.rx_merged += rq->nheld > 0;
         n->stats.rx_per_queue[pair]++;
         pop(n, rq);
+        if (n->hostile.used_len != 0) {
+            n->stats.hostile_done++;
+            return n->hostile.used_len;
+        }
         return take;
     }
 }

@@ -474,6 +474,47 @@ bool vw_cpu_run_others(struct vm *vm, bool seeded)
     return any;
 }
 
+/* Run FN(VM, ARG) with CPU N as the running one at PASSIVE_LEVEL, from the
+ * scenario (depth 0), then N's DPCs: a thread of the scenario's on that
+ * processor (NDIS calls MiniportSendNetBufferLists on the sender's CPU).
+ * Meanwhile the CPU it left is idle, so its interrupts and DPCs run as any
+ * other's; it is the running one again after.  FN's result, false when
+ * the run failed. */
+bool vw_cpu_run_as(struct vm *vm, unsigned n, bool (*fn)(struct vm *, void *), void *arg)
+{
+    struct vw_cpus *c = cpus(vm);
+    unsigned from = c->current;
+    if (n == from)
+        return fn(vm, arg);
+    if (n >= c->count || vm->depth > 0 || c->others_running > 0) {
+        vw_fail(vm, "harness: vw_cpu_run_as(%u) with %u CPUs, inside a driver call or a nested run",
+                n, c->count);
+        return false;
+    }
+    vw_cpu_flush_dpcs(vm);
+    if (c->cpu[n].state != CPU_IDLE || vm->irql != VW_PASSIVE_LEVEL) {
+        vw_fail(vm, "harness: vw_cpu_run_as(%u): the CPU is not idle", n);
+        return false;
+    }
+    c->cpu[from].state = CPU_IDLE;
+    switch_to(vm, n);
+    c->cpu[n].state = CPU_ACTIVE;
+    vm->irql = VW_PASSIVE_LEVEL;
+    bool ok = fn(vm, arg) && !vm->failed;
+    vw_intr_deliver(vm);
+    vw_dpc_drain(vm);
+    /* Whatever the CPU left spins or waits on runs before the scenario
+     * moves back. */
+    vw_cpu_flush_dpcs(vm);
+    c->cpu[n].state = CPU_IDLE;
+    if (c->cpu[from].state != CPU_IDLE && !vm->failed)
+        vw_fail(vm, "harness: CPU %u spins after the scenario's work on CPU %u", from, n);
+    switch_to(vm, from);
+    c->cpu[from].state = CPU_ACTIVE;
+    vw_cpu_flush_dpcs(vm);
+    return ok && !vm->failed;
+}
+
 /* Every CPU's queued DPCs run (KeFlushQueuedDpcs). */
 void vw_cpu_flush_dpcs(struct vm *vm)
 {

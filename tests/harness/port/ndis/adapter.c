@@ -287,15 +287,27 @@ bool vw_ndis_send_info(struct vm *vm, const uint8_t *const *frames, const unsign
     return vw_ndis_send_layout(vm, frames, lens, info, NULL, count);
 }
 
+/* MiniportSendNetBufferLists on the running CPU with the chain built, then
+ * that CPU's DPCs. */
+static bool send_call(struct vm *vm, void *arg)
+{
+    struct ndis_state *s = arg;
+    uint64_t args[4] = {s->context, s->send_first, 0, 1 /* NDIS_SEND_FLAGS_DISPATCH_LEVEL */};
+    if (!ndis_call(vm, s->h_send, VW_DISPATCH_LEVEL, 4, args, NULL))
+        return false;
+    vw_dpc_drain(vm);
+    return !vm->failed;
+}
+
 /* The sends, each frame in LAY's MDLs (sendmdl.c). */
 bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                          const struct vw_ndis_tx_info *info, const struct vw_ndis_layout *lay,
                          unsigned count)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state != VW_NDIS_RUNNING) {
-        vw_fail(vm, "harness: send with the adapter %s (NDIS sends only while Running)",
-                ndis_state_name(s->state));
+    if (s->state != VW_NDIS_RUNNING || s->resetting) {
+        vw_fail(vm, "harness: send with the adapter %s%s (NDIS sends only while Running)",
+                ndis_state_name(s->state), s->resetting ? ", resetting" : "");
         return false;
     }
     if (s->proto_pool == 0)
@@ -338,11 +350,15 @@ bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsi
         prev = nbl;
         s->stats.sent++;
     }
-    uint64_t args[4] = {s->context, first, 0, 1 /* NDIS_SEND_FLAGS_DISPATCH_LEVEL */};
-    if (!ndis_call(vm, s->h_send, VW_DISPATCH_LEVEL, 4, args, NULL))
-        return false;
-    vw_dpc_drain(vm);
-    return !vm->failed;
+    s->send_first = first;
+    return vw_cpu_run_as(vm, s->send_cpu < vw_cpu_count(vm) ? s->send_cpu : 0, send_call, s);
+}
+
+/* Which CPU the protocol's sends run on from now (the sender's: the
+ * miniport's MiniportSendNetBufferLists runs there, its DPCs too). */
+void vw_ndis_send_cpu(struct vm *vm, unsigned cpu)
+{
+    ndis_state(vm)->send_cpu = cpu;
 }
 
 /* ndis/nf-ndis-ndismsendnetbufferlistscomplete: each NBL NDIS sent, once,
@@ -444,6 +460,11 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
     }
     ndis_stats_count(s, false, out, (unsigned)len);
     if (keep) {
+        uint32_t h = 2166136261u;
+        for (unsigned i = 0; i < got; i++)
+            h = (h ^ out[i]) * 16777619u;
+        s->frame_full[s->nframes] = got;
+        s->frame_fnv[s->nframes] = h;
         memcpy(s->frames[s->nframes], out, got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX);
         s->frame_len[s->nframes++] = got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX;
     }
@@ -566,14 +587,26 @@ unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
     return s->frame_len[i];
 }
 
+/* Indication I's whole length and FNV-1a digest, taken at indication. */
+bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv)
+{
+    struct ndis_state *s = ndis_state(vm);
+    if (i >= s->nframes)
+        return false;
+    *len = s->frame_full[i];
+    *fnv = s->frame_fnv[i];
+    return true;
+}
+
 /* One regular OID request at PASSIVE (oidrequest/ns-oidrequest-ndis_oid_request;
  * regular requests are serialized: one at a time). */
 bool vw_ndis_oid(struct vm *vm, bool set, uint32_t oid, void *buf, uint32_t len, uint32_t *status,
                  uint32_t *done)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING) {
-        vw_fail(vm, "harness: OID request with the adapter %s", ndis_state_name(s->state));
+    if (s->state == VW_NDIS_HALTED || s->state == VW_NDIS_INITIALIZING || s->resetting) {
+        vw_fail(vm, "harness: OID request with the adapter %s%s", ndis_state_name(s->state),
+                s->resetting ? ", resetting" : "");
         return false;
     }
     gva_t req = port_alloc(vm, VW_SIZEOF(vm, NDIS_OID_REQUEST), "OID request");
@@ -685,6 +718,12 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api)
     if (ls != 0 && n >= VW_OFFSET(vm, NDIS_LINK_STATE, MediaDuplexState))
         s->stats.media_connect =
             (uint32_t)vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, MediaConnectState), 4);
+    if (ls != 0 && n >= VW_OFFSET(vm, NDIS_LINK_STATE, RcvLinkSpeed) + 8) {
+        s->stats.duplex =
+            (uint32_t)vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, MediaDuplexState), 4);
+        s->stats.xmit_speed = vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, XmitLinkSpeed), 8);
+        s->stats.rcv_speed = vw_rd(vm, ls + VW_OFFSET(vm, NDIS_LINK_STATE, RcvLinkSpeed), 8);
+    }
 }
 
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)

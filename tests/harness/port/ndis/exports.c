@@ -202,6 +202,7 @@ static void vw_NdisMRegisterMiniportDriver(struct vm *vm, const struct vw_api *a
     s->h_init = got[0], s->h_halt = got[1], s->h_pause = got[2], s->h_restart = got[3];
     s->h_oid = got[4], s->h_send = got[5], s->h_return = got[6], s->h_cancel_send = got[7];
     s->h_pnp = got[8], s->h_shutdown = got[9], s->h_cancel_oid = got[10], s->h_unload = got[11];
+    s->h_hang = CH(CheckForHangHandlerEx), s->h_reset = CH(ResetHandlerEx);
     gva_t set_options = CH(SetOptionsHandler);
 #undef CH
 #undef CH8
@@ -297,6 +298,9 @@ static void vw_NdisMSetMiniportAttributes(struct vm *vm, const struct vw_api *ap
         vw_read(vm, GA(CurrentMacAddress), s->mac, 6);
         s->mtu = (uint32_t)vw_rd(vm, GA(MtuSize), 4);
         s->stats.media_connect = (uint32_t)vw_rd(vm, GA(MediaConnectState), 4);
+        s->stats.duplex = (uint32_t)vw_rd(vm, GA(MediaDuplexState), 4);
+        s->stats.xmit_speed = vw_rd(vm, GA(XmitLinkSpeed), 8);
+        s->stats.rcv_speed = vw_rd(vm, GA(RcvLinkSpeed), 8);
         s->mac_options = (uint32_t)vw_rd(vm, GA(MacOptions), 4);
         gva_t pm = size >= VW_OFFSET(vm, NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES,
                                      PowerManagementCapabilitiesEx) +
@@ -608,6 +612,7 @@ static const struct vw_api ndis_apis[] = {
     {"NdisMOidRequestComplete", VW_ALL_ARCHES, VW_STDCALL, 3, 0, D, ndis_oid_complete},
     {"NdisMPauseComplete", VW_ALL_ARCHES, VW_STDCALL, 1, 0, D, ndis_pause_complete},
     {"NdisMRestartComplete", VW_ALL_ARCHES, VW_STDCALL, 2, 0, D, ndis_restart_complete},
+    {"NdisMResetComplete", VW_ALL_ARCHES, VW_STDCALL, 3, 0, D, ndis_reset_complete},
     {"NdisMIndicateStatusEx", VW_ALL_ARCHES, VW_STDCALL, 2, 0, D, ndis_indicate_status},
     {"NdisAllocateNetBufferListPool", VW_ALL_ARCHES, VW_STDCALL, 2, 0, D,
      vw_NdisAllocateNetBufferListPool},

@@ -146,6 +146,10 @@ struct ndis_state {
     gva_t driver_handle, driver_context;
     gva_t h_init, h_halt, h_unload, h_pause, h_restart, h_oid, h_send, h_return, h_cancel_send,
         h_pnp, h_shutdown, h_cancel_oid;
+    gva_t h_hang, h_reset; /* optional: CheckForHangHandlerEx, ResetHandlerEx */
+    /* MiniportResetEx in progress (reset.c), pended, NdisMResetComplete's word */
+    bool resetting, reset_pended, reset_done, reset_addressing;
+    uint32_t reset_status;
     /* The adapter */
     enum vw_ndis_adapter_state state;
     gva_t adapter; /* NdisMiniportHandle: an NDIS-owned token */
@@ -166,11 +170,15 @@ struct ndis_state {
     struct ndis_pool pools[NDIS_MAX_POOLS];
     struct ndis_nbl nbls[NDIS_MAX_NBLS];
     gva_t proto_pool;    /* the protocol layer's own NBLs */
+    unsigned send_cpu;   /* the CPU the protocol sends from (vw_ndis_send_cpu) */
+    gva_t send_first;    /* the chain of the send call being made */
     unsigned indicating; /* NdisMIndicateReceiveNetBufferLists calls in progress */
     /* Frames the protocol received, copied at indication */
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
     uint8_t rx_scratch[NDIS_RX_SCRATCH]; /* the frame being checked at indication */
     unsigned frame_len[NDIS_MAX_FRAMES], nframes;
+    unsigned frame_full[NDIS_MAX_FRAMES]; /* whole length (DataLength) */
+    uint32_t frame_fnv[NDIS_MAX_FRAMES];  /* FNV-1a of the whole frame */
     struct vw_ndis_stats stats;
     /* The PCI function behind the adapter (vw_ndis_attach_pci), 0: none */
     gva_t pdo;
@@ -293,6 +301,9 @@ bool ndis_bind(struct vm *vm);
 void ndis_filter_set_start(struct vm *vm, uint32_t filter);
 void ndis_filter_set_done(struct vm *vm, uint32_t filter, uint32_t status);
 bool ndis_filter_allows_indication(struct vm *vm, const char *who);
+
+/* reset.c: NdisMResetComplete. */
+void ndis_reset_complete(struct vm *vm, const struct vw_api *api);
 
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

@@ -37,10 +37,23 @@ bool vw_ndis_pause(struct vm *vm);
 bool vw_ndis_halt(struct vm *vm);
 /* Surprise removal: the PnP event, a pause if Running, then the halt. */
 bool vw_ndis_surprise_remove(struct vm *vm);
+/* NDIS's check for hang (reset.c): MiniportCheckForHangEx at PASSIVE_LEVEL
+ * when the miniport has one; HUNG gets its answer (false without one). */
+bool vw_ndis_check_for_hang(struct vm *vm, bool *hung);
+/* NDIS resets the adapter (Running or Paused): MiniportResetEx at
+ * DISPATCH_LEVEL, waiting up to 1 s for NdisMResetComplete when it pends;
+ * no send or OID request reaches the miniport meanwhile.  STATUS gets the
+ * final status, ADDRESSING the AddressingReset answer (TRUE: NDIS sets
+ * the packet filter again). */
+bool vw_ndis_reset(struct vm *vm, uint32_t *status, bool *addressing);
 /* The protocol sends COUNT frames (one NBL each, one NB with one MDL) in
  * one MiniportSendNetBufferLists call at DISPATCH_LEVEL, then runs DPCs. */
 bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *lens,
                   unsigned count);
+/* The CPU the protocol's sends run on from now (0 at first; past the last
+ * CPU: 0): NDIS calls MiniportSendNetBufferLists on the sender's processor,
+ * so a miniport picks its transmit queue there. */
+void vw_ndis_send_cpu(struct vm *vm, unsigned cpu);
 /* The protocol returns every NBL it holds (MiniportReturnNetBufferLists). */
 bool vw_ndis_return_all(struct vm *vm);
 /* Frame I of those indicated so far (copied at indication); its length,
@@ -76,6 +89,7 @@ struct vw_ndis_stats {
     unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
     unsigned returned, held;                    /* by the protocol; held now */
     unsigned oids_pended, pause_pended, link_indications;
+    unsigned resets;                    /* MiniportResetEx calls */
     unsigned isr_calls, dpc_calls;      /* the miniport's ISRs and interrupt DPCs */
     unsigned dpc_cpu_low, dpc_cpu_high; /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
@@ -83,11 +97,19 @@ struct vw_ndis_stats {
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):
      * the general attributes', then the last NDIS_STATUS_LINK_STATE's */
     uint32_t media_connect;
+    /* the same two's XmitLinkSpeed and RcvLinkSpeed (bits per second) and
+     * NDIS_MEDIA_DUPLEX_STATE (0 unknown, 1 half, 2 full) */
+    uint64_t xmit_speed, rcv_speed;
+    uint32_t duplex;
     /* the last NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG's IPv4Transmit
      * checksum fields (IpOptions, TcpOptions, Tcp, Udp, Ip: 2 bits each) */
     uint32_t offload_tx4;
 };
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
+/* Indication I's whole frame as the protocol got it: its length and the
+ * FNV-1a 32-bit hash of its bytes (frames past vw_ndis_received's copy,
+ * up to 65560 bytes); false when there is no such indication. */
+bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv);
 /* The miniport's live shared memory (NdisMAllocateSharedMemory, whole
  * pages as allocated): blocks and bytes in all, and of them the blocks in
  * which the buffer of a receive indication lay since the last call with
@@ -147,6 +169,14 @@ struct vw_ndis_offload_stats {
     unsigned rx_cpu_low, rx_cpu_high;    /* CPUs hashed NBLs were indicated on, plus 1 */
     uint32_t rss_caps_flags, rss_queues; /* the capabilities the miniport declared */
     bool rss_caps;
+    /* The current offload configuration (the offload attributes' default,
+     * then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG): the checksum words
+     * IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive (IpOptions,
+     * TcpOptions, Tcp, Udp, Ip: 2 bits each from bit 0), LSOv2 IPv4/IPv6
+     * MaxOffLoadSize (0: off), RSC IPv4/IPv6, USO IPv4/IPv6 MaxOffLoadSize
+     * (0: off or before NDIS_OFFLOAD revision 6) */
+    uint32_t cur_csum[4], cur_lso_max[2], cur_uso_max[2];
+    bool cur_rsc[2];
 };
 void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out);
 /* OID_GEN_RECEIVE_SCALE_PARAMETERS as the stack sets it (revision 2: an

@@ -175,4 +175,11 @@ void vw_ndis_offload_stats(struct vm *vm, struct vw_ndis_offload_stats *out)
     out->rss_caps = s->rss.caps;
     out->rss_caps_flags = s->rss.caps_flags;
     out->rss_queues = s->rss.queues;
+    for (unsigned i = 0; i < 4; i++)
+        out->cur_csum[i] = s->cur.csum[i];
+    for (unsigned i = 0; i < 2; i++) {
+        out->cur_lso_max[i] = s->cur.lso_encap[i] != 0 ? s->cur.lso_max[i] : 0;
+        out->cur_rsc[i] = s->cur.rsc[i];
+        out->cur_uso_max[i] = s->cur.uso_encap[i] != 0 ? s->cur.uso_max[i] : 0;
+    }
 }

@@ -1,0 +1,132 @@
+/*
+ * NetKVM on a device that breaks the receive rules of virtio 1.2 5.1.6.4
+ * (the model's hostile knobs, vmodel_net_set_hostile): a used length of 4,
+ * shorter than the 12-byte virtio_net_hdr; num_buffers 0 (at least 1);
+ * num_buffers 1000, beyond the 64 buffers posted; and NEEDS_CSUM with
+ * csum_start past the frame (GUEST_CSUM negotiated).  (A used length past
+ * the buffer's end is not modelled: the ring keeps it within the buffer,
+ * where the driver cannot tell it from bytes written.)  Four such frames arrive, then
+ * the device behaves and four good ones follow.  A broken frame is never
+ * indicated as something it is not: each is dropped and counted
+ * (OID_GEN_RCV_ERROR + OID_GEN_RCV_DISCARDS at least the frames dropped:
+ * network/oid-gen-rcv-error, network/oid-gen-rcv-discards), or, for the
+ * checksum claim alone, indicated byte for byte as sent (its checksum
+ * judged in software, which the emulation checks); the four good frames
+ * are indicated intact after them, the model finds no rule broken, and
+ * pause, halt and unload leave nothing.  No driver write outside its
+ * buffers goes unseen: the harness's memory checks.
+ */
+#include "nk_harness.h"
+#include "port/ndis/frame.h"
+
+#define HR_N   4
+#define HR_LEN 100
+
+enum hr_mode { HR_USED_SHORT, HR_NB_ZERO, HR_NB_BEYOND, HR_CSUM_BEYOND };
+
+/* One 8-byte counter OID (query). */
+static uint64_t hr_counter(struct vm *vm, uint32_t oid)
+{
+    uint64_t v = 0;
+    uint32_t status = 1, done = 0;
+    VW_EXPECT(vm, vw_ndis_oid(vm, false, oid, &v, 8, &status, &done) && status == 0,
+              "OID 0x%08x: status 0x%08x", oid, status);
+    return v;
+}
+
+/* Frame K: UDP/IPv4 to the adapter with right checksums. */
+static unsigned hr_frame(uint8_t *f, unsigned k)
+{
+    return ndis_frame_build(f, 4, 17, HR_LEN - 42, (uint16_t)(3000 + k), nk_mac, nk_peer, false);
+}
+
+static void hr_run(struct vm *vm, enum hr_mode mode)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .shape = {.queue_max = 64},
+                        .add = mode == HR_CSUM_BEYOND ? 1ull << VIRTIO_NET_F_GUEST_CSUM : 0};
+    if (!nk_up(vm, &r, &o))
+        return;
+    struct vmodel_net_hostile h = {0};
+    if (mode == HR_USED_SHORT)
+        h.used_len = 4;
+    else if (mode == HR_NB_ZERO)
+        h.num_buffers_zero = true;
+    else if (mode == HR_NB_BEYOND)
+        h.num_buffers = 1000;
+    else if (mode == HR_CSUM_BEYOND)
+        h.csum_start_beyond = true;
+    vmodel_net_set_hostile(r.net->model, &h);
+    uint64_t before =
+        hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+    uint8_t f[HR_LEN], got[HR_LEN + 64];
+    struct nk_mark m = nk_mark(vm);
+    for (unsigned k = 0; k < HR_N && !vm->failed; k++) {
+        unsigned len = hr_frame(f, k);
+        VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
+                  "the model dropped hostile frame %u", k);
+    }
+    vw_run_for(vm, 20000); /* 2 ms */
+    unsigned bad_in = nk_mark(vm).indicated - m.indicated;
+    /* Whatever was indicated of the broken frames is one of them, intact */
+    for (unsigned i = 0; i < bad_in && !vm->failed; i++) {
+        unsigned len = vw_ndis_received(vm, m.indicated + i, got, sizeof(got)), ok = 0;
+        for (unsigned k = 0; k < HR_N && !ok; k++)
+            ok = len == hr_frame(f, k) && memcmp(got, f, len) == 0;
+        VW_EXPECT(vm, ok, "hostile frame indicated as %u bytes other than any sent", len);
+    }
+    vw_ndis_return_all(vm);
+    vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){0});
+    uint64_t counted =
+        hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS) - before;
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    vw_log(vm, "netkvm hostile mode %d: %u of %u indicated, %llu counted as errors or discards",
+           mode, bad_in, HR_N, (unsigned long long)counted);
+    VW_EXPECT(vm, ms->hostile_done >= HR_N, "the model misbehaved %llu times, %u frames",
+              (unsigned long long)ms->hostile_done, HR_N);
+    VW_EXPECT(vm, bad_in + counted >= HR_N,
+              "of %u broken frames %u indicated and %llu counted dropped", HR_N, bad_in,
+              (unsigned long long)counted);
+    VW_EXPECT(vm, mode == HR_CSUM_BEYOND || bad_in == 0,
+              "%u frames indicated from buffers the device described wrongly", bad_in);
+    /* The device behaves again: good frames flow */
+    struct nk_mark m2 = nk_mark(vm);
+    for (unsigned k = 0; k < HR_N && !vm->failed; k++) {
+        unsigned len = hr_frame(f, 100 + k);
+        vmodel_net_wire_inject(r.net->model, f, len, NULL);
+    }
+    unsigned good = nk_wait_indicated_since(vm, m2, HR_N), intact = 0;
+    for (unsigned i = 0; i < good; i++) {
+        unsigned len = vw_ndis_received(vm, m2.indicated + i, got, sizeof(got));
+        for (unsigned k = 100; k < 100 + HR_N; k++)
+            if (len == hr_frame(f, k) && memcmp(got, f, len) == 0)
+                intact++;
+    }
+    VW_EXPECT(vm, good == HR_N && intact == HR_N,
+              "after the hostile frames %u of %u good frames indicated, %u intact", good, HR_N,
+              intact);
+    vw_ndis_return_all(vm);
+    VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
+    nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_short, NULL)
+{
+    hr_run(vm, HR_USED_SHORT);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_zero, NULL)
+{
+    hr_run(vm, HR_NB_ZERO);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_beyond_posted, NULL)
+{
+    hr_run(vm, HR_NB_BEYOND);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_csum_start_beyond_frame, NULL)
+{
+    hr_run(vm, HR_CSUM_BEYOND);
+}

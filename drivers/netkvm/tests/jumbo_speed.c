@@ -1,0 +1,110 @@
+/*
+ * Frames above 9014 bytes and the link speed.  With VIRTIO_NET_F_MTU at
+ * 65500 (virtio 1.2 5.1.4: mtu up to 65535) and *JumboPacket 65500 (the
+ * keyword's largest: a frame, Ethernet header included), the general
+ * attributes' MTU is 65486 and 65500-, 9014- and 60-byte frames go
+ * out to the wire byte for byte and come back from it indicated whole (the
+ * emulation's digest of every byte, beyond its 9216-byte copy).  With
+ * VIRTIO_NET_F_SPEED_DUPLEX (speed 25000 Mbit/s, full duplex: 5.1.4) the
+ * general attributes and the link state indicated after a link flap carry
+ * 25 Gbit/s both ways and MediaDuplexStateFull
+ * (ndis/ns-ndis-_ndis_link_state; speeds in bits per second).
+ */
+#include <stdlib.h>
+#include "nk_harness.h"
+
+#define JS_BIG 65500
+
+static const unsigned js_sizes[3] = {JS_BIG, 9014, 60};
+
+/* FNV-1a over N bytes (the emulation's received digest). */
+static uint32_t js_fnv(const uint8_t *p, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+VW_SCENARIO("netkvm", netkvm_jumbo_65500_out_and_back, NULL)
+{
+    static const char *const kw[] = {"*JumboPacket", "65500", NULL};
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .mtu = 65500, .keywords = kw};
+    if (!nk_up(vm, &r, &o))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.mtu == JS_BIG - 14, "MTU 65500 offered, *JumboPacket 65500: MTU %u", st.mtu);
+    uint8_t *f = malloc(JS_BIG);
+    if (f == NULL) {
+        vw_fail(vm, "harness: out of memory");
+        return;
+    }
+    for (unsigned i = 0; i < 3 && !vm->failed; i++) {
+        unsigned len = js_sizes[i];
+        const uint8_t *one = f;
+        nk_frame(f, len, nk_peer, nk_mac, i);
+        struct nk_mark m = nk_mark(vm);
+        vw_ndis_send(vm, &one, &len, 1);
+        VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the %u-byte send did not complete",
+                  len);
+        vw_ndis_stats(vm, &st);
+        VW_EXPECT(vm, st.send_failed == 0, "the %u-byte send failed", len);
+        struct vmodel_net_frame w;
+        bool took = vmodel_net_wire_take(r.net->model, &w);
+        VW_EXPECT(vm, took && w.len == len && memcmp(w.data, f, len) == 0,
+                  "the %u-byte frame is not on the wire as sent (%u bytes)", len,
+                  took ? (unsigned)w.len : 0);
+        nk_frame(f, len, nk_mac, nk_peer, 10 + i);
+        m = nk_mark(vm);
+        VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
+                  "the model dropped the %u-byte frame", len);
+        unsigned got = 0;
+        uint32_t fnv = 0;
+        VW_EXPECT(vm,
+                  nk_wait_indicated_since(vm, m, 1) == 1 &&
+                      vw_ndis_received_digest(vm, m.indicated, &got, &fnv) && got == len &&
+                      fnv == js_fnv(f, len),
+                  "the %u-byte frame received was indicated as %u bytes, digest %s", len, got,
+                  fnv == js_fnv(f, len) ? "right" : "wrong");
+        vw_ndis_return_all(vm);
+    }
+    free(f);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    vw_log(vm, "netkvm jumbo 65500: %llu received frames merged over buffers",
+           (unsigned long long)ms->rx_merged);
+    VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
+    nk_down(vm, &r);
+}
+
+#define JS_SPEED 25000ull /* Mbit/s */
+
+VW_SCENARIO("netkvm", netkvm_link_speed_duplex, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .speed = (uint32_t)JS_SPEED, .duplex = 1};
+    if (!nk_up(vm, &r, &o))
+        return;
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    uint64_t bps = JS_SPEED * 1000000ull;
+    VW_EXPECT(vm, st.xmit_speed == bps && st.rcv_speed == bps && st.duplex == 2,
+              "general attributes: %llu/%llu bit/s, duplex %u; %llu full expected",
+              (unsigned long long)st.xmit_speed, (unsigned long long)st.rcv_speed, st.duplex,
+              (unsigned long long)bps);
+    unsigned links = st.link_indications;
+    vmodel_net_set_link(r.net->model, false);
+    vw_run_for(vm, 10000);
+    vmodel_net_set_link(r.net->model, true);
+    vw_run_for(vm, 10000);
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.link_indications >= links + 2 && st.media_connect == 1,
+              "%u link indications after a flap, media connect %u", st.link_indications - links,
+              st.media_connect);
+    VW_EXPECT(vm, st.xmit_speed == bps && st.rcv_speed == bps && st.duplex == 2,
+              "link state after the flap: %llu/%llu bit/s, duplex %u; %llu full expected",
+              (unsigned long long)st.xmit_speed, (unsigned long long)st.rcv_speed, st.duplex,
+              (unsigned long long)bps);
+    nk_down(vm, &r);
+}
