@@ -200,7 +200,8 @@ VW_SCENARIO("vioscsi", events_mem_missed_full_rescan, NULL)
     ec_deliver(vm); /* the device takes the event buffers posted at the start */
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
     unsigned posted = vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ);
-    /* 15 new LUNs: with LUN 0, the 16 the rescan's REPORT LUNS buffer holds exactly */
+    /* 15 new LUNs: with LUN 0, 16, fewer than the 256 the rescan's REPORT
+     * LUNS has room for: an answer shorter than its allocation, the list */
     unsigned add = 15, before = ec_bus_changes(vm);
     if (posted + 1 > add) {
         vw_fail(vm, "%u event buffers posted: 15 new LUNs would not overflow them", posted);
@@ -220,9 +221,11 @@ VW_SCENARIO("vioscsi", events_mem_missed_full_rescan, NULL)
     vw_stor_address(vm, 1, 0);
     if (vm->failed || !vw_stor_rescan(vm, &rs))
         goto out;
-    vw_log(vm, "%u LUNs added on %u buffers: %llu events, %llu missed, %u bus changes", add, posted,
-           (unsigned long long)ms->events, (unsigned long long)ms->events_missed,
-           ec_bus_changes(vm) - before);
+    vw_log(vm,
+           "%u LUNs added on %u buffers: %llu events, %llu missed, %u bus changes; REPORT LUNS "
+           "%s",
+           add, posted, (unsigned long long)ms->events, (unsigned long long)ms->events_missed,
+           ec_bus_changes(vm) - before, rs.underrun ? "an underrun" : "in full");
     VW_EXPECT(vm, ms->events == posted + 1,
               "%llu events delivered, want %u RESCAN + the missed report",
               (unsigned long long)ms->events, posted);

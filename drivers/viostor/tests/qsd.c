@@ -240,15 +240,10 @@ static void reset_mid_stream(struct qsd_run *r, struct vw_vhost_dev *blk)
     uint64_t real, virt;
     /* Held on purpose (vw_vhost_hold): a device that does not answer, so
      * virtual time runs to the time-out at once; continued while the
-     * reset's GET_VRING_BASE waits.  From CPU 0 (one queue): with writes
-     * in flight on several queues at the reset, qemu-storage-daemon 7.2
-     * panics ("vu_panic: Error writing eventfd: Bad file descriptor": a
-     * request of a queue GET_VRING_BASE stopped completes and signals
-     * its closed call fd; FINDINGS.md). */
-    vw_stor_submit_from(r->vm, 0);
+     * reset's GET_VRING_BASE waits (the front end first waits for what
+     * the daemon took: writes in flight on every queue). */
     bool ran =
         writes_while_stopped(r, blk, 4500, true, ws, &before, &after, &bus_resets, &real, &virt);
-    vw_stor_submit_from(r->vm, VW_STOR_CPU_SPREAD);
     if (!ran)
         return;
     vw_log(r->vm,
@@ -382,6 +377,11 @@ enum qsd_plant {
     QSD_PLANT_TRIM_IGNORED,
     QSD_HOST_STALL, /* the daemon stopped 4 s with writes outstanding: a slow host */
     QSD_HUNG,       /* the daemon stopped for good with writes outstanding */
+    /* The reset in mid-stream against a slow daemon (qsd_slow_type), the
+     * writes submitted from every CPU: the daemon still runs writes it took
+     * when the device resets. */
+    QSD_RESET_SLOW,
+    QSD_PLANT_RESET_OLD_ORDER, /* the same, the front end not waiting for them */
 };
 
 /* The daemon stopped (SIGSTOP) for 4 s of real time with 32 writes at the
@@ -476,7 +476,10 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     struct trim_plan t = {0};
     memset(&r, 0, sizeof(r));
     r.vm = vm, r.format = format, r.rng = 0x5eed0000u + queues * 2 + format;
-    const struct vw_vhost_type *type = qsd_type(format);
+    bool slow = what == QSD_RESET_SLOW || what == QSD_PLANT_RESET_OLD_ORDER;
+    const struct vw_vhost_type *type = slow ? qsd_slow_type() : qsd_type(format);
+    if (slow && !vw_cpus_set(vm, queues))
+        return;
     if (!vw_vhost_require(vm, type) || !qsd_make_image(vm, format, "qsd", image, sizeof(image)))
         return;
     for (unsigned i = 0; i < QSD_SLOTS - 4; i++)
@@ -490,6 +493,7 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     struct vw_vhost_dev *blk = vw_vhost_create(vm, type, &p);
     if (blk == NULL)
         goto out;
+    blk->no_drain = what == QSD_PLANT_RESET_OLD_ORDER;
     vw_stor_attach_pci(vm, blk->dev->pdo);
     struct vw_stor_config cfg = {.timeout_s = 10, .bus_type = VW_BusTypeScsi};
     if (!vw_driver_load(vm, "viostor") || !vw_stor_start(vm, &cfg))
@@ -509,7 +513,7 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     if (what == QSD_FULL)
         read_back(&r, 32);
     uint64_t t4 = real_ms();
-    if (what == QSD_FULL) {
+    if (what == QSD_FULL || slow) {
         reset_mid_stream(&r, blk);
         writes_at_depth(&r, 32, 32);
     }
@@ -590,4 +594,20 @@ VW_SCENARIO("viostor", checker_qsd_lost_write, "the image does not hold acknowle
 VW_SCENARIO("viostor", checker_qsd_zeroes_ignored, "unmapped or zeroed, yet not zero")
 {
     run(vm, QSD_QCOW2, 1, false, QSD_PLANT_TRIM_IGNORED);
+}
+
+/* A reset while the daemon runs writes it took from all 4 queues (it
+ * serves 50 requests a second; the 32 writes come from 4 CPUs): the front
+ * end waits for them before GET_VRING_BASE, so none lands in a ring the
+ * driver re-initialised, and every acknowledged write is in the image. */
+VW_SCENARIO("viostor", qsd_raw_4q_reset_slow_daemon, NULL)
+{
+    run(vm, QSD_RAW, 4, false, QSD_RESET_SLOW);
+}
+
+/* Planted: the old order (GET_VRING_BASE at once) stops queues whose
+ * writes the daemon still holds. */
+VW_SCENARIO("viostor", checker_qsd_reset_old_order, "when GET_VRING_BASE stopped queue")
+{
+    run(vm, QSD_RAW, 4, false, QSD_PLANT_RESET_OLD_ORDER);
 }

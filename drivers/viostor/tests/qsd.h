@@ -20,6 +20,9 @@ enum qsd_format { QSD_RAW, QSD_QCOW2 };
 
 /* The daemon's table for FORMAT: file and format nodes with discard=unmap. */
 const struct vw_vhost_type *qsd_type(enum qsd_format format);
+/* A raw image behind a throttle of 50 requests a second: a slow daemon
+ * that holds the requests it took for a while. */
+const struct vw_vhost_type *qsd_slow_type(void);
 /* Create an empty image of QSD_IMAGE_SIZE at PATH (qcow2 through qemu-img);
  * false after a failure (the run failed). */
 bool qsd_make_image(struct vm *vm, enum qsd_format format, const char *name, char *path,

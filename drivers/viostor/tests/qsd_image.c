@@ -68,6 +68,47 @@ static const struct vw_vhost_type qsd_qcow2 = {
     .argv = qcow2_argv,
 };
 
+/* The daemon on a raw file behind a throttle node (50 requests a second). */
+static void slow_argv(const struct vw_vhost_dev *d, const char **argv, char *store, size_t cap)
+{
+    int file =
+        snprintf(store, cap, "file,node-name=file0,filename=%s,discard=unmap", d->p.target) + 1;
+    int fmt =
+        file +
+        snprintf(store + file, cap - (size_t)file, "raw,node-name=raw0,file=file0,discard=unmap") +
+        1;
+    int thr = fmt +
+              snprintf(store + fmt, cap - (size_t)fmt,
+                       "throttle,node-name=disk0,throttle-group=tg0,file=raw0,discard=unmap") +
+              1;
+    int grp =
+        thr +
+        snprintf(store + thr, cap - (size_t)thr, "throttle-group,id=tg0,limits.iops-total=50") + 1;
+    snprintf(store + grp, cap - (size_t)grp,
+             "type=vhost-user-blk,id=exp0,addr.type=unix,addr.path=%s,node-name=disk0,"
+             "writable=on,num-queues=%u",
+             d->sock, d->p.queues);
+    const char *args[] = {d->type->program, "--object",   store + thr,  "--blockdev", store,
+                          "--blockdev",     store + file, "--blockdev", store + fmt,  "--export",
+                          store + grp,      NULL};
+    for (unsigned i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+        argv[i] = args[i];
+}
+
+static const struct vw_vhost_type qsd_slow = {
+    .name = "blk",
+    .program = "qemu-storage-daemon",
+    .package = "qemu-system-common",
+    .device_type = 2,
+    .config_len = 60,
+    .argv = slow_argv,
+};
+
+const struct vw_vhost_type *qsd_slow_type(void)
+{
+    return &qsd_slow;
+}
+
 /* The table of FORMAT (qsd.h). */
 const struct vw_vhost_type *qsd_type(enum qsd_format format)
 {

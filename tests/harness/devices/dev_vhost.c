@@ -67,6 +67,8 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
 }
 
 static uint32_t used_state(const struct vw_vhost_queue *q);
+static bool note_used(struct vw_vhost_dev *d, uint64_t now);
+static void log_rings(struct vw_vhost_dev *d);
 
 /* Tell the back end about every queue the driver enabled (DRIVER_OK). */
 static void driver_ok(struct vw_virtio *dev)
@@ -115,15 +117,72 @@ static void driver_ok(struct vw_virtio *dev)
     }
 }
 
-/* The driver wrote status 0: stop every queue, reset the back end. */
+static bool queue_pending(const struct vw_vhost_queue *q);
+
+/* Before a reset: wait in real time, up to the hang bound, until the back
+ * end has used every buffer it was given on the queues it answers (not
+ * net's receive queues, which hold buffers until frames come).  A back end
+ * may reply to GET_VRING_BASE with requests it took still running
+ * (qemu-storage-daemon 7.2 does) and finish them later in a ring the
+ * driver has re-initialised, or signal a call it was told to close; the
+ * vhost-user spec makes a stopped ring the back end's no more, so what it
+ * holds is finished before the stop.  False (the run failed) when it
+ * hangs. */
+static bool drain(struct vw_vhost_dev *d)
+{
+    uint64_t bound = d->hang_ms ? d->hang_ms : VW_VHOST_HANG_MS;
+    uint64_t start = now_ms(), progress = start;
+    for (;;) {
+        unsigned held = 0;
+        for (unsigned i = 0; i < d->p.queues; i++)
+            if (d->q[i].started && !(d->type->even_queues_receive && i % 2 == 0) &&
+                queue_pending(&d->q[i]))
+                held++;
+        if (held == 0)
+            return true;
+        uint64_t now = now_ms();
+        if (note_used(d, now))
+            progress = now;
+        if (now - progress >= bound) {
+            vw_fail(d->vm,
+                    "vhost-%s: the back end (%s, pid %d) hangs: %u queues still hold buffers it "
+                    "was given when the device resets, no used entry for %llu ms of real time",
+                    d->type->name, d->type->program, d->daemon, held,
+                    (unsigned long long)(now - progress));
+            log_rings(d);
+            return false;
+        }
+        nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+    }
+}
+
+/* The driver wrote status 0: let the back end finish what it holds, stop
+ * every queue, reset the back end.  Calls signalled before a queue's stop
+ * belong to the device before the reset: dropped, no interrupt follows a
+ * reset.  After the stop the back end must leave the queue alone: a call
+ * there fails the run (poll_calls). */
 static void reset(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
+    if (!d->no_drain && !drain(d))
+        return;
     for (unsigned i = 0; i < d->p.queues; i++) {
+        /* Nothing of a stopped ring may reach the next one. */
+        if (d->q[i].started && !(d->type->even_queues_receive && i % 2 == 0) &&
+            queue_pending(&d->q[i])) {
+            vw_fail(dev->vm,
+                    "vhost-%s: buffers were still the back end's when GET_VRING_BASE stopped "
+                    "queue %u at the device reset",
+                    d->type->name, i);
+            log_rings(d);
+        }
         if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &d->q[i].stopped_base))
             vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
         d->q[i].stopped = d->q[i].started;
         d->q[i].started = false;
+        uint64_t count;
+        while (read(d->q[i].call, &count, sizeof(count)) == sizeof(count))
+            ;
     }
     if (!vw_vhost_reset(&d->vu))
         vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
@@ -163,7 +222,6 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
 }
 
 static bool poll_calls(struct vw_vhost_dev *d);
-static void log_rings(struct vw_vhost_dev *d);
 
 /* Calls from the back end become the queues' interrupts; while a kick is
  * unanswered (bounded), and briefly after each call, the harness waits for
@@ -384,6 +442,13 @@ static bool poll_calls(struct vw_vhost_dev *d)
         uint64_t count;
         if (!(pfd[i].revents & POLLIN) || read(d->q[i].call, &count, 8) != 8)
             continue;
+        if (!d->q[i].started) {
+            vw_fail(dev->vm,
+                    "vhost-%s: the back end signalled queue %u after GET_VRING_BASE stopped it "
+                    "(vhost-user: a stopped ring is no longer the back end's)",
+                    d->type->name, i);
+            continue;
+        }
         d->q[i].calls++;
         d->progress_ms = now_ms();
         d->q[i].called_state = d->q[i].polled_state;

@@ -119,6 +119,9 @@ struct vw_vhost_dev {
      * commands refused */
     uint16_t net_pairs;
     unsigned net_refused;
+    /* Planted (checker scenarios only): a reset stops the queues at once,
+     * without waiting for what the back end holds (the old order). */
+    bool no_drain;
 };
 
 /* True when TYPE's back end is installed. */

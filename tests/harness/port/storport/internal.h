@@ -21,6 +21,7 @@
 #define SRB_STATUS_SUCCESS         0x01
 #define SRB_STATUS_BUSY            0x05
 #define SRB_STATUS_BUS_RESET       0x0e
+#define SRB_STATUS_DATA_OVERRUN    0x12 /* also an underrun: DataTransferLength the bytes moved */
 #define SRB_STATUS_MASK            0x3f
 #define SRB_FLAGS_DATA_IN          0x40
 #define SRB_FLAGS_DATA_OUT         0x80

@@ -1,7 +1,8 @@
 /*
  * The bus rescan a StorPortNotification(BusChangeDetected) asks for
  * (storport/nf-storport-storportnotification: the port enumerates the
- * bus again): REPORT LUNS to LUN 0, INQUIRY to each LUN reported (LUN 0
+ * bus again): REPORT LUNS to LUN 0 (an answer shorter than asked for is
+ * the list), INQUIRY to each LUN reported (LUN 0
  * alone when REPORT LUNS is refused, as for a SCSI-2 device), then what
  * disk.sys asks a disk it finds: READ CAPACITY(16), (10) when refused.
  * Run by the scenario (vw_stor_rescan) at PASSIVE_LEVEL, never from the
@@ -29,12 +30,32 @@ bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out)
     s->bus_changes_seen = s->normal.stats.bus_changes;
     out->ran = true;
     struct vw_stor_result r;
-    uint8_t luns[8 + 8 * 16] = {0};
-    uint8_t rl[12] = {0xa0, 0, 0, 0, 0, 0, 0, 0, 0, sizeof(luns), 0, 0};
+    /* Room for 256 LUNs, as a port driver allocates: a target with fewer
+     * answers less than that (an underrun, which miniports report as
+     * SRB_STATUS_DATA_OVERRUN with DataTransferLength the bytes sent).
+     * The LUN LIST LENGTH field says how many there are (SPC-4 6.33). */
+    static uint8_t luns[8 + 8 * 256];
+    uint8_t rl[12] = {0xa0,
+                      0,
+                      0,
+                      0,
+                      0,
+                      0,
+                      (uint8_t)(sizeof(luns) >> 24),
+                      (uint8_t)(sizeof(luns) >> 16),
+                      (uint8_t)(sizeof(luns) >> 8),
+                      (uint8_t)sizeof(luns),
+                      0,
+                      0};
+    memset(luns, 0, sizeof(luns));
     if (!vw_stor_scsi(vm, rl, 12, luns, sizeof(luns), true, &r))
         return false;
-    if ((r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS) {
+    uint8_t status = r.srb_status & SRB_STATUS_MASK;
+    bool underrun =
+        status == SRB_STATUS_DATA_OVERRUN && r.transferred >= 8 && r.transferred < sizeof(luns);
+    if (status == SRB_STATUS_SUCCESS || underrun) {
         out->report_luns = true;
+        out->underrun = underrun;
         uint32_t bytes = (uint32_t)be(luns, 4);
         out->luns = bytes / 8;
     } else {

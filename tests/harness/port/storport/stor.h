@@ -213,6 +213,7 @@ bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *b
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
     bool report_luns; /* REPORT LUNS answered (else LUN 0 assumed) */
+    bool underrun;    /* its answer was shorter than the allocation (DATA_OVERRUN) */
     unsigned luns;    /* LUNs reported */
     bool inquiry_ok;
     uint8_t device_type; /* INQUIRY peripheral device type of LUN 0 */
