@@ -60,6 +60,42 @@ static bool rs_read(struct vm *vm, struct sc_host *h, uint8_t response, unsigned
     return !vm->failed;
 }
 
+/* RESPONSE answered COUNT times, then the read goes through: every answer
+ * led to one more send (StorPort's or the class driver's), the data right */
+static void rs_retried(struct vm *vm, uint8_t response, unsigned count, const char *name)
+{
+    struct sc_host h;
+    uint8_t want[RS_BYTES], got[RS_BYTES];
+    struct vw_stor_result r;
+    unsigned tries, busy, taken;
+    if (rs_start(vm, &h, want) &&
+        rs_read(vm, &h, response, count, count + 2, got, &r, &tries, &busy, &taken)) {
+        vw_log(vm, "%s x%u: %u class sends, %u StorPort BUSY retries, %u at the device", name,
+               count, tries, busy, taken);
+        VW_EXPECT(vm,
+                  (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == RS_BYTES &&
+                      memcmp(got, want, RS_BYTES) == 0,
+                  "%s x%u: last answer SRB 0x%02x, %u bytes, data %s", name, count, r.srb_status,
+                  r.transferred, memcmp(got, want, RS_BYTES) ? "wrong" : "right");
+        VW_EXPECT(
+            vm, (tries - 1) + busy == count && taken == count + 1,
+            "%s x%u: %u class retries + %u StorPort retries (want %u), %u sends at the device "
+            "(want %u)",
+            name, count, tries - 1, busy, count, taken, count + 1);
+    }
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", response_busy_retried, NULL)
+{
+    rs_retried(vm, VIRTIO_SCSI_S_BUSY, 3, "BUSY");
+}
+
+VW_SCENARIO("vioscsi", response_transport_failure_retried, NULL)
+{
+    rs_retried(vm, VIRTIO_SCSI_S_TRANSPORT_FAILURE, 2, "TRANSPORT_FAILURE");
+}
+
 /* One answer of RESPONSE, no retry: its SRB status in R */
 static bool rs_once(struct vm *vm, struct sc_host *h, uint8_t response, uint8_t *want,
                     struct vw_stor_result *r)
