@@ -448,7 +448,7 @@ static void trim_property(struct vm *vm)
 
 /* Each queue's share of the work as the daemon saw it (used entries it
  * wrote, the most buffers it had in hand at a kick): with requests from
- * every CPU each queue carries at least a quarter of its even share. */
+ * every CPU each queue in use carries at least a quarter of its even share. */
 static void queue_use(struct qsd_run *r, struct vw_vhost_dev *blk)
 {
     uint64_t total = 0;
@@ -459,10 +459,17 @@ static void queue_use(struct qsd_run *r, struct vw_vhost_dev *blk)
         vw_log(r->vm, "queue %u: %llu requests used by the daemon, at most %u in hand at a kick", q,
                (unsigned long long)blk->q[q].used_total, blk->q[q].max_unused);
     }
-    for (unsigned q = 0; q < blk->p.queues; q++)
-        VW_EXPECT(r->vm, blk->q[q].used_total * blk->p.queues * 4 >= total,
+    /* One request queue per CPU up to the device's queues (issue 14): with
+     * fewer CPUs than queues the rest carry nothing. */
+    unsigned cpus = vw_cpu_count(r->vm);
+    unsigned in_use = cpus < blk->p.queues ? cpus : blk->p.queues;
+    for (unsigned q = 0; q < in_use; q++)
+        VW_EXPECT(r->vm, blk->q[q].used_total * in_use * 4 >= total,
                   "queue %u carried %llu of %llu requests (under a quarter of its share)", q,
                   (unsigned long long)blk->q[q].used_total, (unsigned long long)total);
+    for (unsigned q = in_use; q < blk->p.queues; q++)
+        VW_EXPECT(r->vm, blk->q[q].used_total == 0, "queue %u carried %llu requests with %u CPUs",
+                  q, (unsigned long long)blk->q[q].used_total, cpus);
     /* Not asserted: the harness waits for the daemon in real time at each
      * scheduling point after a kick, so it seldom has more than a few. */
     vw_log(r->vm, "the daemon had at most %u requests of one queue at a kick", most);
