@@ -199,6 +199,16 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 
+/* tgt helpers (tgt_shared.c): wait for WANT completions since BEFORE with
+ * TEST UNIT READYs at T:L (counted in *EXTRA); blocks of T:L's backing
+ * file all PATTERN; T:L ready, then a block written and read back */
+void sc_tgt_drain(struct vm *vm, unsigned before, unsigned want, uint8_t t, uint8_t l,
+                  unsigned *extra);
+bool sc_tgt_file_holds(struct sc_host *h, unsigned t, unsigned l, uint32_t lba, unsigned count,
+                       uint8_t pattern);
+void sc_round_trip(struct vm *vm, uint8_t t, uint8_t l, uint64_t lba, unsigned gen,
+                   const char *what);
+
 /* Remove the adapter, unload with the leak checks, end the back end. */
 static inline void sc_finish(struct vm *vm, struct sc_host *h)
 {
@@ -296,6 +306,21 @@ static inline unsigned sc_bus_resets(struct vm *vm)
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     return st.resets;
+}
+
+/* Bus changes StorPort was told of so far (BusChangeDetected). */
+static inline unsigned sc_bus_changes(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.bus_changes;
+}
+
+/* Let the device deliver what it raised and the driver take it. */
+static inline void sc_deliver(struct vm *vm)
+{
+    for (int i = 0; i < 4; i++)
+        vw_sched_settle(vm);
 }
 
 /* What a scenario on held writes counts from */
