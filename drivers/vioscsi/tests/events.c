@@ -74,14 +74,28 @@ VW_SCENARIO("vioscsi", events_mem_hotplug, NULL)
     sc_finish(vm, &h);
 }
 
-VW_SCENARIO("vioscsi", events_tgt_hotplug, NULL)
+/* tgt's 1:3 added and removed with tgtadm, under planted device faults P */
+static void tgt_hotplug(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     if (sc_start_tgt(vm, &h, &o))
         hotplug(vm, &h, 1, 3, 3, tgt_lun3);
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", events_tgt_hotplug, NULL)
+{
+    tgt_hotplug(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device drops its events; StorPort must not be told */
+VW_SCENARIO("vioscsi", planted_events_tgt_hotplug_dropped,
+            "added: 1 changes seen by the device, 0 bus changes")
+{
+    tgt_hotplug(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }
 
 /* Without F_HOTPLUG offered the device raises nothing and vioscsi is told nothing */
@@ -126,11 +140,12 @@ out:
 
 /* More events than buffers posted: the device reports EVENTS_MISSED on
  * the next buffer, which is a bus change; buffers keep coming back */
-VW_SCENARIO("vioscsi", events_mem_missed, NULL)
+static void missed(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
     sc_deliver(vm); /* the device takes the event buffers posted at the start */
@@ -154,4 +169,15 @@ VW_SCENARIO("vioscsi", events_mem_missed, NULL)
               vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ), posted);
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", events_mem_missed, NULL)
+{
+    missed(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: events dropped without a missed report */
+VW_SCENARIO("vioscsi", planted_events_mem_missed_dropped, "none missed")
+{
+    missed(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }

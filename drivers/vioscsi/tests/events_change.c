@@ -21,11 +21,12 @@
 /* tgt's 0:1 grown from 4 to 8 MiB (deleted and made again on its file,
  * grown), its unit attention taken, then PARAM_CHANGE 2A/09 raised when
  * CHANGE is offered: the rescan StorPort runs at 0:1 reads 8 MiB */
-static void param_change_tgt(struct vm *vm, bool change)
+static void param_change_tgt(struct vm *vm, bool change, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     o.targets = 1;
     o.luns = 1;
     if (!change)
@@ -82,12 +83,18 @@ out:
 
 VW_SCENARIO("vioscsi", events_tgt_param_change_capacity, NULL)
 {
-    param_change_tgt(vm, true);
+    param_change_tgt(vm, true, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the resize is not signalled (the device drops its events) */
+VW_SCENARIO("vioscsi", planted_events_tgt_param_change_dropped, "PARAM_CHANGE: 0 events delivered")
+{
+    param_change_tgt(vm, true, &(struct vmodel_scsi_planted){.drop_events = true});
 }
 
 VW_SCENARIO("vioscsi", events_tgt_no_change_feature, NULL)
 {
-    param_change_tgt(vm, false);
+    param_change_tgt(vm, false, &(struct vmodel_scsi_planted){0});
 }
 
 /* The LUNs REPORT LUNS lists at target T, or -1 and the SRB status in *SRB */
@@ -228,11 +235,12 @@ out:
  * a deleted LUN ends ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED (05/25,
  * SPC-4 4.5.6, past the unit attention tgt reports first); target 0 keeps
  * its 4; a disk made again takes a write and reads it back */
-VW_SCENARIO("vioscsi", events_tgt_target_disks, NULL)
+static void target_disks(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     o.luns = 3;
     if (!sc_start_tgt(vm, &h, &o))
         goto out;
@@ -281,4 +289,16 @@ VW_SCENARIO("vioscsi", events_tgt_target_disks, NULL)
     sc_round_trip(vm, 1, 3, 9, 2, "target 1's disks were made again");
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", events_tgt_target_disks, NULL)
+{
+    target_disks(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device drops the REMOVED events */
+VW_SCENARIO("vioscsi", planted_events_tgt_target_disks_dropped,
+            "target 1's disks deleted: 3 changes, 0 events")
+{
+    target_disks(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }

@@ -208,11 +208,12 @@ static void io_while(struct vm *vm, struct sc_host *h, uint8_t l, uint64_t first
  * was sent again); the removed LUN's writes end GOOD (and are in its file)
  * or with LOGICAL UNIT NOT SUPPORTED, as does a READ of it after; the new
  * LUN 3 holds what is written to it */
-VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
+static void hotplug_under_io(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     o.targets = 1;
     o.luns = 2;
     o.sc.num_queues = 4;
@@ -268,6 +269,18 @@ VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
     sc_round_trip(vm, 0, 3, 5, 1, "LUN 3 was added");
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
+{
+    hotplug_under_io(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device drops its events; the add must go unnoticed */
+VW_SCENARIO("vioscsi", planted_tgt_hotplug_under_io_dropped,
+            "LUN 3 added under I/O: 1 changes seen by the device, 0 bus changes")
+{
+    hotplug_under_io(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }
 
 /* A second initiator of the test's own on tgt's target 0, LUN 1 */

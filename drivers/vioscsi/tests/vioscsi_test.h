@@ -61,6 +61,7 @@ struct sc_opts {
     bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
                               the commands it ended, those kept 1 ms after it
                               (vmodel_scsi_set_tmf_answer_first) */
+    struct vmodel_scsi_planted plant; /* device faults for a scenario's planted twin (none) */
 };
 
 struct sc_host {
@@ -116,8 +117,10 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
-    if (h->scsi != NULL)
+    if (h->scsi != NULL) {
         vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first, SC_SECOND / 1000);
+        vmodel_scsi_plant(h->scsi->model, &o->plant);
+    }
     if (h->scsi == NULL || !sc_boot(vm, h, o))
         return false;
     if (o->reset_delay != 0)
@@ -196,6 +199,8 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
     }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, iscsi_target_base(it), true);
+    if (h->scsi != NULL)
+        vmodel_scsi_plant(h->scsi->model, &o->plant);
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
 

@@ -48,6 +48,8 @@ struct vmodel_scsi {
     struct scsi_target *t;
     struct vmodel_scsi_config cfg;
     struct vmodel_scsi_hostile hostile;
+    struct vmodel_scsi_planted planted;
+    unsigned writes_seen;  /* WRITE commands taken, for planted.lose_write_every */
     bool tmf_answer_first; /* vmodel_scsi_set_tmf_answer_first */
     uint64_t answer_hold;  /* and how long the ended commands are kept after the answer */
     uint32_t gen;
@@ -260,6 +262,10 @@ static uint32_t write_response(struct inflight *f, uint8_t response)
     struct stream w = {f->wsegs, f->nwsegs, true, 0, 0};
     uint32_t sense = 0, resid = 0, in_done = 0;
 
+    if (s->planted.swap && response == s->planted.swap_from) {
+        response = s->planted.swap_to;
+        s->st.planted++;
+    }
     if (response == VIRTIO_SCSI_S_OK) {
         sense = c->sense_len < f->sense_size ? c->sense_len : f->sense_size;
         if (sense > SCSI_TGT_SENSE_MAX)
@@ -439,6 +445,19 @@ static uint32_t answer_now(struct inflight *f, uint8_t response)
     return n;
 }
 
+/** Planted: this WRITE (6/10/12/16) is one planted.lose_write_every drops */
+static bool planted_lost_write(struct vmodel_scsi *s, const struct scsi_cmd *c)
+{
+    uint8_t op = c->cdb[0];
+
+    if (s->planted.lose_write_every == 0 || (op != 0x0a && op != 0x2a && op != 0xaa && op != 0x8a))
+        return false;
+    if (++s->writes_seen % s->planted.lose_write_every != 0)
+        return false;
+    s->st.planted++;
+    return true;
+}
+
 static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
 {
     uint32_t cdb_size = cfg32(s, 24), sense_size = cfg32(s, 20);
@@ -515,7 +534,13 @@ static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
         f->underrun = s->answer_resid < f->cmd.in_len + f->cmd.out_len
                           ? s->answer_resid
                           : f->cmd.in_len + f->cmd.out_len;
+        if (s->planted.resid_zero && f->underrun > 0) {
+            f->underrun = 0;
+            s->st.planted++;
+        }
     }
+    if (planted_lost_write(s, &f->cmd)) /* answered GOOD, never written */
+        return answer_now(f, VIRTIO_SCSI_S_OK);
     f->taking = true;
     s->t->ops->submit(s->t, &f->cmd);
     f->taking = false;
@@ -716,6 +741,10 @@ static void raise_event(struct vmodel_scsi *s, uint32_t event, uint16_t target, 
     uint8_t ev[VIRTIO_SCSI_EVENT_LEN] = {0};
     struct stream w;
 
+    if (s->planted.drop_events) {
+        s->st.planted++;
+        return;
+    }
     if (s->nev == 0) {
         s->missed = true;
         s->st.events_missed++;
@@ -885,6 +914,11 @@ void vmodel_scsi_destroy(struct vmodel_scsi *s)
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h)
 {
     s->hostile = *h;
+}
+
+void vmodel_scsi_plant(struct vmodel_scsi *s, const struct vmodel_scsi_planted *p)
+{
+    s->planted = *p;
 }
 
 void vmodel_scsi_answer_next(struct vmodel_scsi *s, unsigned count, uint8_t response,

@@ -118,6 +118,16 @@ struct vmodel_scsi_hostile {
     bool residual;  /**< residual as the target claims, beyond the transfer */
 };
 
+/** Planted device faults (none by default): the twins of vioscsi's scenarios run with one
+ *  and must fail, showing each scenario fails when the behaviour it asserts is absent */
+struct vmodel_scsi_planted {
+    bool drop_events;          /**< every event dropped: no buffer used, nothing reported missed */
+    unsigned lose_write_every; /**< every Nth WRITE answered GOOD without reaching the back end */
+    bool resid_zero;           /**< vmodel_scsi_answer_next's residual reported as 0 */
+    bool swap;                 /**< response SWAP_FROM written as SWAP_TO */
+    uint8_t swap_from, swap_to;
+};
+
 struct vmodel_scsi_stats {
     uint64_t cmds, tmfs, ans, events, events_missed, stale, responses[13];
     uint64_t reset_aborts;     /**< ABORT TASK SETs the device sent after a device reset */
@@ -128,6 +138,7 @@ struct vmodel_scsi_stats {
     uint64_t read_capacity;    /**< READ CAPACITY (10) and (16) commands taken */
     uint64_t injected;         /**< commands answered by vmodel_scsi_answer_next */
     uint64_t tmf_raced;        /**< most commands at the back end on a TMF's LUN as it was taken */
+    uint64_t planted;          /**< answers or events a planted fault changed */
     uint64_t rule_errors;
     char last_rule[160];
 };
@@ -142,6 +153,8 @@ struct vmodel_scsi *vmodel_scsi_create(struct vmodel *m, struct scsi_target *t,
                                        const struct vmodel_scsi_config *sc);
 void vmodel_scsi_destroy(struct vmodel_scsi *s);
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h);
+/** Plant the device faults P (a zeroed P plants none) */
+void vmodel_scsi_plant(struct vmodel_scsi *s, const struct vmodel_scsi_planted *p);
 /** The other legal order (virtio orders no queue against another): a command a TMF ends
  *  is used only after the TMF's answer, not before it (the default), and no earlier than
  *  HOLD of virtual time after the back end ended it (a window in which the driver holds
