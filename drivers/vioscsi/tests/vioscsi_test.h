@@ -66,9 +66,10 @@ struct sc_opts {
 
 struct sc_host {
     struct vw_scsi *scsi;
-    struct mem_target *mem; /* the in-process target, or NULL */
-    struct tgt_fixture tgt; /* tgt (borrowed from sc_tgt_shared), when tgt_up */
-    int tid0;               /* tgt's TID of target 0; target t is tid0 + t */
+    struct mem_target *mem;  /* the in-process target, or NULL */
+    struct tgt_fixture tgt;  /* tgt (borrowed from sc_tgt_shared), when tgt_up */
+    struct iscsi_target *it; /* tgt: the back end (targets added or removed at run time) */
+    int tid0;                /* tgt's TID of target 0; target t is tid0 + t */
     bool tgt_up, started;
 };
 
@@ -198,6 +199,7 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
         return false;
     }
     struct vw_scsi_config c = sc_function(o);
+    h->it = it;
     h->scsi = vw_scsi_create(vm, &c, iscsi_target_base(it), true);
     if (h->scsi != NULL)
         vmodel_scsi_plant(h->scsi->model, &o->plant);
