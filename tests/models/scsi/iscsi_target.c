@@ -404,12 +404,12 @@ void iscsi_target_remove(struct iscsi_target *t, uint16_t slot)
 {
     if (slot >= ISCSI_MAX_TARGETS || t->ctx[slot] == NULL)
         return;
-    /* Its commands and TMFs end now, through their callbacks (CANCELLED: ABORTED) */
+    /* Its commands and TMFs end now, through their callbacks (CANCELLED: ABORTED); the
+     * connections are closed without a logout, which would wait on a target that may be
+     * stopped or gone */
     iscsi_scsi_cancel_all_tasks(t->ctx[slot]);
-    iscsi_logout_sync(t->ctx[slot]);
     iscsi_destroy_context(t->ctx[slot]);
     t->ctx[slot] = NULL;
-    iscsi_logout_sync(t->probe[slot]);
     iscsi_destroy_context(t->probe[slot]);
     t->probe[slot] = NULL;
 }

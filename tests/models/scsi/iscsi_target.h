@@ -27,9 +27,9 @@ struct scsi_target *iscsi_target_base(struct iscsi_target *t);
  *  rescan finds its LUNs.  0, or -1 with ERR */
 int iscsi_target_add(struct iscsi_target *t, uint16_t slot, const char *portal, const char *iqn,
                      char *err, size_t errlen);
-/** Log out of target SLOT: the commands it still had end ABORTED (as QEMU ends the
- *  requests of an unplugged device), later ones end with no LUN (BAD_TARGET), and its LUN
- *  list is empty (the model's next rescan raises REMOVED for each) */
+/** Drop target SLOT (its connections closed): the commands it still had end ABORTED (as QEMU ends
+ * the requests of an unplugged device), later ones end with no LUN (BAD_TARGET), and its LUN list
+ * is empty (the model's next rescan raises REMOVED for each) */
 void iscsi_target_remove(struct iscsi_target *t, uint16_t slot);
 
 #endif /* ISCSI_TARGET_H */

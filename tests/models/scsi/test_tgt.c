@@ -6,6 +6,7 @@
  * run at once).  A tgtd that cannot start fails every test here.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,7 +310,18 @@ static void t_tgt_target_added_removed(void)
     CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
     CHECK_EQ(resp.status, SAM_STAT_GOOD);
     CHECK_EQ(scsi_be64(resp.data), LUN_BYTES / 512 - 1);
+    /* A READ at tgt (stopped) when the target goes: ended ABORTED, once */
+    CHECK_EQ(kill(fx.pid, SIGSTOP), 0);
+    c.lun = 1;
+    cdb_rw16(&c, false, 0, 1);
+    CHECK_EQ(rig_send(&t.r, 0, 1, &c), 0);
+    rig_step(&t.r);
+    CHECK_EQ(iscsi_target_base(t.it)->ops->outstanding(iscsi_target_base(t.it)), 1);
     iscsi_target_remove(t.it, 2);
+    CHECK(rig_wait(&t.r, 0, 1, &resp, 4));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_ABORTED);
+    CHECK_EQ(iscsi_target_base(t.it)->ops->outstanding(iscsi_target_base(t.it)), 0);
+    CHECK_EQ(kill(fx.pid, SIGCONT), 0);
     CHECK_EQ(tgt_del_target(&fx, 3), 0);
     CHECK_EQ(vmodel_scsi_rescan(t.r.s), 2);
     rig_step(&t.r);
