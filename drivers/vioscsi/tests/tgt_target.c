@@ -9,9 +9,12 @@
  * is deleted: REMOVED for each LUN, StorPort is told, and every LUN of
  * target 2 answers BAD_TARGET, which vioscsi completes as a selection
  * time-out (the device is gone: not retried).  Targets 0 and 1 keep
- * working throughout.
+ * working throughout.  A target dropped with 8 writes at tgt (the run's
+ * own tgtd, stopped): each ends once (ABORTED by the device, as QEMU ends
+ * an unplugged device's requests), then REMOVED and selection time-outs.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include "vioscsi_test.h"
 
 #define TT_SLOT 2u /* the target made at run time */
@@ -131,4 +134,73 @@ VW_SCENARIO("vioscsi", planted_tgt_whole_target_dropped,
             "target 2 made and logged in to: 3 changes, 0 events")
 {
     whole_target(vm, &(struct vmodel_scsi_planted){.drop_events = true});
+}
+
+/* Target 1 dropped by the back end while 8 writes to 1:1 are at tgt (the
+ * run's own tgtd, SIGSTOPped): the device ends them ABORTED; each completes
+ * once (StorPort's emulation fails a second completion or one left
+ * pending); then tgtadm deletes it, REMOVED for its LUNs 0 and 1, a bus
+ * change, and 1:1 is a selection time-out; 0:1 still works */
+VW_SCENARIO("vioscsi", tgt_whole_target_removed_under_io, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.targets = 2;
+    o.luns = 1;
+    o.own_tgtd = true;
+    bool stopped = false;
+    uint8_t tur[6] = {0};
+    if (!sc_start_tgt(vm, &h, &o) || !sc_ok(vm, 1, 1, tur, 6, NULL, 0, false, "TEST UNIT READY"))
+        goto out;
+    sc_deliver(vm);
+    unsigned before = sc_completed(vm);
+    const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
+    uint64_t aborted = ms->responses[VIRTIO_SCSI_S_ABORTED];
+    vw_stor_submit_from(vm, 0);
+    if (kill(h.tgt.pid, SIGSTOP) != 0) {
+        vw_fail(vm, "cannot stop tgtd %d", (int)h.tgt.pid);
+        goto out;
+    }
+    stopped = true;
+    vw_scsi_no_wait(h.scsi, true); /* handed to the stopped tgtd, not waited for */
+    vw_stor_address(vm, 1, 1);
+    bool handed = vw_stor_submit_writes(vm, 8, 50, 0x6b);
+    vw_scsi_no_wait(h.scsi, false);
+    unsigned at_tgt = h.scsi->target->ops->outstanding(h.scsi->target);
+    iscsi_target_remove(h.it, 1);
+    kill(h.tgt.pid, SIGCONT);
+    stopped = false;
+    if (!handed || vm->failed)
+        goto out;
+    unsigned extra = 0;
+    sc_tgt_drain(vm, before, 8, 0, 1, &extra);
+    VW_EXPECT(vm,
+              at_tgt == 8 && ms->responses[VIRTIO_SCSI_S_ABORTED] - aborted == 8 &&
+                  sc_completed(vm) - before - extra == 8,
+              "target 1 dropped with %u writes at tgt (want 8): %llu ended ABORTED, %u completed",
+              at_tgt, (unsigned long long)(ms->responses[VIRTIO_SCSI_S_ABORTED] - aborted),
+              sc_completed(vm) - before - extra);
+    if (vm->failed)
+        goto out;
+    if (tgt_del_target(&h.tgt, sc_tgt_tid(&h, 1)) != 0) {
+        vw_fail(vm, "tgt: %s", h.tgt.err);
+        goto out;
+    }
+    unsigned changes0 = sc_bus_changes(vm);
+    int changes = vmodel_scsi_rescan(h.scsi->model);
+    sc_deliver(vm);
+    VW_EXPECT(vm, changes == 2 && sc_bus_changes(vm) > changes0,
+              "target 1 dropped: %d changes (want 2), %u bus changes told StorPort", changes,
+              sc_bus_changes(vm) - changes0);
+    struct vw_stor_result r;
+    if (!vm->failed && sc_scsi(vm, 1, 1, tur, 6, NULL, 0, false, &r))
+        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
+                  "dropped target 1:1: TEST UNIT READY SRB 0x%02x (want SELECTION_TIMEOUT)",
+                  r.srb_status);
+    sc_round_trip(vm, 0, 1, 23, 5, "target 1 was dropped under I/O");
+out:
+    if (stopped)
+        kill(h.tgt.pid, SIGCONT);
+    sc_finish(vm, &h);
 }
