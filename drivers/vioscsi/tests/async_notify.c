@@ -6,7 +6,8 @@
  * makes vioscsi tell StorPort (the class layer's view: a bus change, the
  * emulation's observation of StorPortNotification) and gives the buffer
  * back; a hostile event (an unknown LUN, a short event, a class never
- * subscribed) is ignored: nothing told, the buffer back, a log line, and
+ * subscribed) is ignored: nothing told (no bus change, no
+ * StorPortStateChangeDetected), the buffer back, a log line, and
  * the adapter keeps working.
  */
 #include "vioscsi_test.h"
@@ -60,14 +61,15 @@ VW_SCENARIO("vioscsi", an_hostile_events_ignored, NULL)
          {.target = 0, .lun = 0, .classes = AN_CLASSES, .unchecked = true, .used_len = 8}},
     };
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]) && !vm->failed; i++) {
-        unsigned before = sc_bus_changes(vm);
+        unsigned before = sc_bus_changes(vm), states = sc_state_changes(vm);
         size_t mark = vm->log_len;
         int rc = vmodel_scsi_async_notify(h.scsi->model, &cases[i].e);
         sc_deliver(vm);
         unsigned lines = dbg_lines_since(vm, mark);
-        VW_EXPECT(vm, rc == 1 && sc_bus_changes(vm) == before,
-                  "ASYNC_NOTIFY with %s: raised %d, %u bus changes told StorPort (want 0)",
-                  cases[i].what, rc, sc_bus_changes(vm) - before);
+        VW_EXPECT(vm, rc == 1 && sc_bus_changes(vm) == before && sc_state_changes(vm) == states,
+                  "ASYNC_NOTIFY with %s: raised %d, %u bus changes and %u state changes told "
+                  "StorPort (want 0)",
+                  cases[i].what, rc, sc_bus_changes(vm) - before, sc_state_changes(vm) - states);
         VW_EXPECT(vm, vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ) == posted,
                   "after %s: %u event buffers back with the device, %u were posted", cases[i].what,
                   vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ), posted);

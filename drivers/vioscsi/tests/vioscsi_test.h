@@ -323,6 +323,14 @@ static inline unsigned sc_bus_changes(struct vm *vm)
     return st.bus_changes;
 }
 
+/* StorPortStateChangeDetected calls StorPort accepted so far. */
+static inline unsigned sc_state_changes(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.state_changes;
+}
+
 /* Let the device deliver what it raised and the driver take it. */
 static inline void sc_deliver(struct vm *vm)
 {
