@@ -3,9 +3,10 @@
  * (the model's hostile knobs, vmodel_net_set_hostile): a used length of 4,
  * shorter than the 12-byte virtio_net_hdr; num_buffers 0 (at least 1);
  * num_buffers 1000, beyond the 64 buffers posted; and NEEDS_CSUM with
- * csum_start past the frame (GUEST_CSUM negotiated).  (A used length past
- * the buffer's end is not modelled: the ring keeps it within the buffer,
- * where the driver cannot tell it from bytes written.)  Four such frames arrive, then
+ * csum_start past the frame (GUEST_CSUM negotiated); a used length past the
+ * buffer's end (the device writes at most the buffer, 2.7.8.1 / 2.8.22.1:
+ * by 1 byte, by 64 KiB, 0xffffffff), on split and packed rings; num_buffers
+ * one more than the buffers the frame used.  Four such frames arrive, then
  * the device behaves and four good ones follow.  A broken frame is never
  * indicated as something it is not: each is dropped and counted
  * (OID_GEN_RCV_ERROR + OID_GEN_RCV_DISCARDS at least the frames dropped:
@@ -22,7 +23,16 @@
 #define HR_N   4
 #define HR_LEN 100
 
-enum hr_mode { HR_USED_SHORT, HR_NB_ZERO, HR_NB_BEYOND, HR_CSUM_BEYOND };
+enum hr_mode {
+    HR_USED_SHORT,
+    HR_NB_ZERO,
+    HR_NB_BEYOND,
+    HR_CSUM_BEYOND,
+    HR_PAST_LITTLE,
+    HR_PAST_LOT,
+    HR_PAST_MAX,
+    HR_NB_EXTRA
+};
 
 /* One 8-byte counter OID (query). */
 static uint64_t hr_counter(struct vm *vm, uint32_t oid)
@@ -40,10 +50,11 @@ static unsigned hr_frame(uint8_t *f, unsigned k)
     return ndis_frame_build(f, 4, 17, HR_LEN - 42, (uint16_t)(3000 + k), nk_mac, nk_peer, false);
 }
 
-static void hr_run(struct vm *vm, enum hr_mode mode)
+static void hr_run(struct vm *vm, enum hr_mode mode, bool packed)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true,
+                        .packed = packed,
                         .shape = {.queue_max = 64},
                         .add = mode == HR_CSUM_BEYOND ? 1ull << VIRTIO_NET_F_GUEST_CSUM : 0};
     if (!nk_up(vm, &r, &o))
@@ -57,6 +68,15 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
         h.num_buffers = 1000;
     else if (mode == HR_CSUM_BEYOND)
         h.csum_start_beyond = true;
+    else if (mode == HR_PAST_LITTLE)
+        h.used_len_past = 1;
+    else if (mode == HR_PAST_LOT)
+        h.used_len_past = 65536;
+    else if (mode == HR_PAST_MAX)
+        h.used_len_past = ~0u;
+    else if (mode == HR_NB_EXTRA)
+        h.num_buffers_extra = 1;
+    size_t log_at = vm->log_len;
     vmodel_net_set_hostile(r.net->model, &h);
     uint64_t before =
         hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
@@ -81,8 +101,11 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
     uint64_t counted =
         hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS) - before;
     const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
-    vw_log(vm, "netkvm hostile mode %d: %u of %u indicated, %llu counted as errors or discards",
-           mode, bad_in, HR_N, (unsigned long long)counted);
+    unsigned dbg = nk_dbg_lines(vm, log_at);
+    vw_log(vm,
+           "netkvm hostile mode %d: %u of %u indicated, %llu counted as errors or discards, %u "
+           "driver log lines",
+           mode, bad_in, HR_N, (unsigned long long)counted, dbg);
     VW_EXPECT(vm, ms->hostile_done >= HR_N, "the model misbehaved %llu times, %u frames",
               (unsigned long long)ms->hostile_done, HR_N);
     VW_EXPECT(vm, bad_in + counted >= HR_N,
@@ -90,6 +113,20 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
               (unsigned long long)counted);
     VW_EXPECT(vm, mode == HR_CSUM_BEYOND || bad_in == 0,
               "%u frames indicated from buffers the device described wrongly", bad_in);
+    /* A device that wrote past a buffer may be taken for broken: NDIS asks
+     * MiniportCheckForHangEx (every 2 s by default) and resets the adapter when
+     * it says hung (network/miniport-adapter-check-for-hang-and-reset-operations);
+     * the older modes run without, as before */
+    bool past = mode == HR_PAST_LITTLE || mode == HR_PAST_LOT || mode == HR_PAST_MAX;
+    bool hung = false, addressing = false;
+    uint32_t rstatus = 0;
+    if (past && vw_ndis_check_for_hang(vm, &hung) && hung &&
+        vw_ndis_reset(vm, &rstatus, &addressing))
+        VW_EXPECT(vm, rstatus == VW_NDIS_STATUS_SUCCESS,
+                  "MiniportResetEx after the device broke a rule: 0x%08x", rstatus);
+    if (past)
+        vw_log(vm, "netkvm hostile mode %d: check for hang says hung %d, reset 0x%08x", mode, hung,
+               rstatus);
     /* The device behaves again: good frames flow */
     struct nk_mark m2 = nk_mark(vm);
     for (unsigned k = 0; k < HR_N && !vm->failed; k++) {
@@ -113,20 +150,30 @@ static void hr_run(struct vm *vm, enum hr_mode mode)
 
 VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_short, NULL)
 {
-    hr_run(vm, HR_USED_SHORT);
+    hr_run(vm, HR_USED_SHORT, false);
 }
 
 VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_zero, NULL)
 {
-    hr_run(vm, HR_NB_ZERO);
+    hr_run(vm, HR_NB_ZERO, false);
 }
 
 VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_beyond_posted, NULL)
 {
-    hr_run(vm, HR_NB_BEYOND);
+    hr_run(vm, HR_NB_BEYOND, false);
 }
 
 VW_SCENARIO("netkvm", netkvm_hostile_rx_csum_start_beyond_frame, NULL)
 {
-    hr_run(vm, HR_CSUM_BEYOND);
+    hr_run(vm, HR_CSUM_BEYOND, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_one_extra, NULL)
+{
+    hr_run(vm, HR_NB_EXTRA, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_one_extra_packed, NULL)
+{
+    hr_run(vm, HR_NB_EXTRA, true);
 }
