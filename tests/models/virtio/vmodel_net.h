@@ -189,6 +189,10 @@ struct vmodel_net_hostile {
     bool announce_unasked;      /**< vmodel_net_announce sets ANNOUNCE without GUEST_ANNOUNCE */
     uint16_t ctrl_refuse;       /**< answer the next N control commands (framed right, feature
                                  *   negotiated) VIRTIO_NET_ERR, changing nothing (counts down) */
+    /* Planted faults a driver cannot see, for scenarios that must fail with them */
+    bool rx_flip_last;      /**< the last byte of each received frame flipped on the wire */
+    uint32_t speed_at_link; /**< nonzero: a link change also sets the configuration's speed
+                                 to this (Mbit/s) */
 };
 
 /** One frame captured from the wire */

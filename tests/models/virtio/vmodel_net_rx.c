@@ -178,6 +178,10 @@ int vmodel_net_wire_inject(struct vmodel_net *n, const void *frame, uint32_t len
     if (f == NULL)
         return -1;
     memcpy(f, frame, len);
+    if (hx->rx_flip_last) {
+        f[len - 1] ^= 0xff; /* planted: corrupted on the wire */
+        n->stats.hostile_done++;
+    }
     net_parse(f, len, &p);
     int ret = -1;
     if (!filter_accepts(n, f)) {
