@@ -14,7 +14,7 @@
  * processor (network/indicating-rss-receive-data), which spread over more
  * than one CPU.
  */
-#include "dev_vhost.h"
+#include "nk_testpmd.h"
 #include "nkoff.h"
 
 #define TPP_PER_CPU 4   /* frames sent from each CPU */
@@ -73,26 +73,16 @@ static void tpp_check_frames(struct vm *vm, struct nk_mark m, const uint8_t *mac
 static void tpp_run(struct vm *vm)
 {
     unsigned cpus = vw_cpu_count(vm), pairs = cpus;
-    if (!vw_vhost_require(vm, &vw_vhost_net))
-        return;
     /* Rings of 64 up to 8 pairs, 16 beyond: InitializeEx posts a buffer per
      * slot within the harness's 5 s per driver call (testpmd.c); then
      * without GUEST_TSO4/6, whose 64 KiB frames need 33 merged buffers. */
     bool small = pairs > 8;
-    struct vw_vhost_params p = {
-        .queues = (uint16_t)(2 * pairs),
-        .extra_queues = 1,
-        .queue_max = small ? 16 : 64,
-        .withhold =
-            1ull << NK_F_RING_PACKED |
-            (small ? 1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6 : 0)};
-    struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
+    const struct nk_testpmd t = {
+        .pairs = pairs,
+        .ring = small ? 16 : 64,
+        .withhold = small ? 1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6 : 0};
+    struct vw_vhost_dev *net = nk_testpmd_up(vm, &t);
     if (net == NULL)
-        return;
-    vw_ndis_attach_pci(vm, net->dev->pdo);
-    if (!vw_driver_load(vm, "netkvm"))
-        return;
-    if (!vw_ndis_initialize(vm) || !vw_ndis_restart(vm) || vm->failed)
         return;
     VW_EXPECT(vm, pairs == 1 || net->net_pairs == pairs, "VQ_PAIRS_SET %u, %u pairs offered",
               net->net_pairs, pairs);
