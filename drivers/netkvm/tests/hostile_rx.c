@@ -177,3 +177,67 @@ VW_SCENARIO("netkvm", netkvm_hostile_rx_num_buffers_one_extra_packed, NULL)
 {
     hr_run(vm, HR_NB_EXTRA, true);
 }
+
+/* ifInDiscards and ifInErrors of OID_GEN_STATISTICS (NDIS_STATISTICS_INFO:
+ * the 8-byte header and SupportedStatistics, then the two in that order). */
+static void hs_statistics(struct vm *vm, uint64_t *discards, uint64_t *errors)
+{
+    uint8_t info[8 + 8 * 18] = {0};
+    uint32_t status = 1, done = 0;
+    VW_EXPECT(vm,
+              vw_ndis_oid(vm, false, VW_OID_GEN_STATISTICS, info, sizeof(info), &status, &done) &&
+                  status == 0 && done >= 24,
+              "OID_GEN_STATISTICS: status 0x%08x, %u bytes", status, done);
+    *discards = *errors = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        *discards |= (uint64_t)info[8 + i] << (8 * i);
+        *errors |= (uint64_t)info[16 + i] << (8 * i);
+    }
+}
+
+/*
+ * One frame the device describes wrongly (a used length of 4, below the
+ * header): it held an error that kept it from the protocol, so ifInErrors
+ * (RFC 2863, which OID_GEN_STATISTICS's NDIS_STATISTICS_INFO follows:
+ * network/oid-gen-statistics) rises by exactly one; OID_GEN_RCV_ERROR and
+ * OID_GEN_RCV_DISCARDS equal ifInErrors and ifInDiscards (their pages:
+ * "identical to the ifInErrors / ifInDiscards counter"), and ifInDiscards
+ * rises by at most one (RFC 2863: 0, no error-free frame was discarded;
+ * the older Compact 2013 page of OID_GEN_RCV_DISCARDS: errors plus
+ * no-buffer drops, 1).
+ */
+VW_SCENARIO("netkvm", netkvm_hostile_rx_one_frame_statistics, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = 64}};
+    if (!nk_up(vm, &r, &o))
+        return;
+    uint64_t d0, e0, d1, e1;
+    hs_statistics(vm, &d0, &e0);
+    vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){.used_len = 4});
+    uint8_t f[HR_LEN];
+    struct nk_mark m = nk_mark(vm);
+    unsigned len = hr_frame(f, 0);
+    VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
+              "the model dropped the hostile frame");
+    vw_run_for(vm, 20000); /* 2 ms */
+    vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){0});
+    hs_statistics(vm, &d1, &e1);
+    uint64_t rcv_error = hr_counter(vm, VW_OID_GEN_RCV_ERROR),
+             rcv_discards = hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+    vw_log(vm,
+           "netkvm one hostile frame: ifInErrors +%llu, ifInDiscards +%llu; OID_GEN_RCV_ERROR "
+           "%llu, OID_GEN_RCV_DISCARDS %llu",
+           (unsigned long long)(e1 - e0), (unsigned long long)(d1 - d0),
+           (unsigned long long)rcv_error, (unsigned long long)rcv_discards);
+    VW_EXPECT(vm, nk_mark(vm).indicated == m.indicated, "the hostile frame was indicated");
+    VW_EXPECT(vm, e1 - e0 == 1, "ifInErrors rose by %llu for one frame with an error",
+              (unsigned long long)(e1 - e0));
+    VW_EXPECT(vm, d1 - d0 <= 1, "ifInDiscards rose by %llu for one frame",
+              (unsigned long long)(d1 - d0));
+    VW_EXPECT(vm, rcv_error == e1 && rcv_discards == d1,
+              "OID_GEN_RCV_ERROR %llu / OID_GEN_RCV_DISCARDS %llu, statistics %llu / %llu",
+              (unsigned long long)rcv_error, (unsigned long long)rcv_discards,
+              (unsigned long long)e1, (unsigned long long)d1);
+    nk_down(vm, &r);
+}

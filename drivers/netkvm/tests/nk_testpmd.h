@@ -23,11 +23,11 @@ static inline struct vw_vhost_dev *nk_testpmd_up(struct vm *vm, const struct nk_
 {
     if (!vw_vhost_require(vm, &vw_vhost_net) || (t->cpus != 0 && !vw_cpus_set(vm, t->cpus)))
         return NULL;
-    struct vw_vhost_params p = {
-        .queues = (uint16_t)(2 * t->pairs),
-        .extra_queues = 1, /* the control queue */
-        .queue_max = t->ring,
-        .withhold = (t->packed ? 0 : 1ull << NK_F_RING_PACKED) | t->withhold};
+    struct vw_vhost_params p = {.queues = (uint16_t)(2 * t->pairs),
+                                .extra_queues = 1, /* the control queue */
+                                .queue_max = t->ring,
+                                .withhold =
+                                    (t->packed ? 0 : 1ull << NK_F_RING_PACKED) | t->withhold};
     struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
     if (net == NULL)
         return NULL;
