@@ -26,13 +26,16 @@ static uint32_t js_fnv(const uint8_t *p, unsigned n)
     return h;
 }
 
-VW_SCENARIO("netkvm", netkvm_jumbo_65500_out_and_back, NULL)
+/* The jumbo frames out and back (FLIP: the model's planted fault, the last
+ * byte of each received frame flipped on the wire). */
+static void js_jumbo(struct vm *vm, bool flip)
 {
     static const char *const kw[] = {"*JumboPacket", "65500", NULL};
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .mtu = 65500, .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
+    vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){.rx_flip_last = flip});
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.mtu == JS_BIG - 14, "MTU 65500 offered, *JumboPacket 65500: MTU %u", st.mtu);
@@ -78,14 +81,30 @@ VW_SCENARIO("netkvm", netkvm_jumbo_65500_out_and_back, NULL)
     nk_down(vm, &r);
 }
 
+VW_SCENARIO("netkvm", netkvm_jumbo_65500_out_and_back, NULL)
+{
+    js_jumbo(vm, false);
+}
+
+/* Planted: the 65500-byte frame's last byte (past the emulation's 9216-byte
+ * copy) flipped on the wire; only the digest of every byte sees it. */
+VW_SCENARIO("netkvm", netkvm_jumbo_65500_planted_last_byte_flipped,
+            "the 65500-byte frame received was indicated as 65500 bytes, digest wrong")
+{
+    js_jumbo(vm, true);
+}
+
 #define JS_SPEED 25000ull /* Mbit/s */
 
-VW_SCENARIO("netkvm", netkvm_link_speed_duplex, NULL)
+/* The link speed before and after a flap (BACK: the model's planted fault,
+ * the link coming back at this speed, Mbit/s; 0 none). */
+static void js_speed(struct vm *vm, uint32_t back)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .speed = (uint32_t)JS_SPEED, .duplex = 1};
     if (!nk_up(vm, &r, &o))
         return;
+    vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){.speed_at_link = back});
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);
     uint64_t bps = JS_SPEED * 1000000ull;
@@ -107,4 +126,18 @@ VW_SCENARIO("netkvm", netkvm_link_speed_duplex, NULL)
               (unsigned long long)st.xmit_speed, (unsigned long long)st.rcv_speed, st.duplex,
               (unsigned long long)bps);
     nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_link_speed_duplex, NULL)
+{
+    js_speed(vm, 0);
+}
+
+/* Planted: the link comes back from the flap at 1 Gbit/s; a driver that
+ * re-reads the configuration at the configuration interrupt reports it,
+ * and the check after the flap must fail. */
+VW_SCENARIO("netkvm", netkvm_link_speed_duplex_planted_speed_changed,
+            "link state after the flap: 1000000000/1000000000 bit/s")
+{
+    js_speed(vm, 1000);
 }

@@ -132,6 +132,16 @@ static inline unsigned nk_wait_completed_since(struct vm *vm, struct nk_mark m, 
     return nk_mark(vm).completed - m.completed;
 }
 
+/* Driver debug lines (DbgPrint: "dbg") in the scenario log from byte FROM on. */
+static inline unsigned nk_dbg_lines(const struct vm *vm, size_t from)
+{
+    unsigned c = 0;
+    for (size_t i = from; vm->log != NULL && i + 3 < vm->log_len; i++)
+        if ((i == 0 || vm->log[i - 1] == '\n') && memcmp(vm->log + i, "dbg", 3) == 0)
+            c++;
+    return c;
+}
+
 /* Frame K of LEN bytes from SRC to DST, a local EtherType, a payload naming it. */
 static inline void nk_frame(uint8_t *f, unsigned len, const uint8_t *dst, const uint8_t *src,
                             unsigned k)

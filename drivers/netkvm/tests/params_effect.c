@@ -57,11 +57,15 @@ static unsigned pe_rx_waiting(struct vm *vm, struct nk_rig *r)
     return waiting;
 }
 
-/* RxCapacity VALUE on a ring of 64: WANT frames of 40 wait at the device. */
-static void pe_rx_capacity(struct vm *vm, const char *value, unsigned want, const char *logged)
+/* RxCapacity VALUE on a ring of 64: WANT frames of 40 wait at the device
+ * (LOST: the emulation's planted bug, the keyword never delivered). */
+static void pe_rx_capacity(struct vm *vm, const char *value, unsigned want, const char *logged,
+                           bool lost)
 {
     const char *const kw[] = {"RxCapacity", value, NULL};
     struct nk_rig r;
+    if (lost)
+        vw_ndis_plant_keyword_lost(vm, "RxCapacity");
     struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = PE_RING}, .keywords = kw};
     if (!nk_up(vm, &r, &o))
         return;
@@ -76,13 +80,22 @@ static void pe_rx_capacity(struct vm *vm, const char *value, unsigned want, cons
 
 VW_SCENARIO("netkvm", netkvm_params_rx_capacity_16, NULL)
 {
-    pe_rx_capacity(vm, "16", PE_FLOOD - 16, NULL);
+    pe_rx_capacity(vm, "16", PE_FLOOD - 16, NULL, false);
+}
+
+/* Planted: RxCapacity 16 set but never delivered (NdisReadConfiguration
+ * answers it not present): the driver's default posts the whole ring, none
+ * wait, and the scenario above must fail. */
+VW_SCENARIO("netkvm", netkvm_params_rx_capacity_16_planted_not_delivered,
+            "RxCapacity 16: 0 frames waited at the device, 24 expected")
+{
+    pe_rx_capacity(vm, "16", PE_FLOOD - 16, NULL, true);
 }
 
 /* 20 is not in the enumeration: the default (1024, held within the ring). */
 VW_SCENARIO("netkvm", netkvm_params_rx_capacity_invalid_default, NULL)
 {
-    pe_rx_capacity(vm, "20", 0, "RxCapacity: '20'");
+    pe_rx_capacity(vm, "20", 0, "RxCapacity: '20'", false);
 }
 
 /* TxCapacity VALUE: 32 sends while the transmit queue's used entries are

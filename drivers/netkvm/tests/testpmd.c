@@ -12,8 +12,7 @@
  * ring.
  * A missing testpmd fails.
  */
-#include "dev_vhost.h"
-#include "nk_harness.h"
+#include "nk_testpmd.h"
 
 #define TP_FRAMES 8
 #define TP_MAXLEN 1514
@@ -77,24 +76,12 @@ static void tp_traffic(struct vm *vm, const uint8_t *tp_mac)
  * PACKED rings. */
 static void tp_run(struct vm *vm, unsigned pairs, bool packed)
 {
-    if (!vw_vhost_require(vm, &vw_vhost_net) || !vw_cpus_set(vm, pairs))
-        return;
     /* Rings of 64: InitializeEx posts a buffer per slot, and with testpmd's
      * polling core on one of two CPUs 256 per queue can pass the harness's
      * 5 s wall-clock bound on one driver call (machine/abi.c). */
-    struct vw_vhost_params p = {.queues = (uint16_t)(2 * pairs),
-                                .extra_queues = 1,
-                                .queue_max = 64,
-                                .withhold = packed ? 0 : 1ull << NK_F_RING_PACKED};
-    struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
+    const struct nk_testpmd t = {.pairs = pairs, .cpus = pairs, .ring = 64, .packed = packed};
+    struct vw_vhost_dev *net = nk_testpmd_up(vm, &t);
     if (net == NULL)
-        return;
-    vw_ndis_attach_pci(vm, net->dev->pdo);
-    if (!vw_driver_load(vm, "netkvm"))
-        return;
-    VW_EXPECT(vm, vw_vhost_lock_held(vm, &vw_vhost_net),
-              "the polling back end's lock is free while testpmd runs");
-    if (!vw_ndis_initialize(vm) || !vw_ndis_restart(vm) || vm->failed)
         return;
     bool got_packed = vmodel_driver_features(net->dev->model) >> NK_F_RING_PACKED & 1;
     VW_EXPECT(vm, got_packed == packed, "packed ring offered %d, negotiated %d", packed,

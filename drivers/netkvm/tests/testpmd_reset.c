@@ -11,8 +11,7 @@
  * or a PENDING status), the held NBLs go back after it, and 8 frames sent
  * after it come back MAC-swapped and intact.
  */
-#include "dev_vhost.h"
-#include "nk_harness.h"
+#include "nk_testpmd.h"
 
 #define TR_FRAMES 8
 #define TR_LEN    300
@@ -66,19 +65,9 @@ static unsigned tr_back(struct vm *vm, unsigned first, const uint8_t *mac, unsig
 
 VW_SCENARIO("netkvm", netkvm_testpmd_reset_under_traffic, NULL)
 {
-    if (!vw_vhost_require(vm, &vw_vhost_net) || !vw_cpus_set(vm, TR_PAIRS))
-        return;
-    struct vw_vhost_params p = {.queues = 2 * TR_PAIRS,
-                                .extra_queues = 1,
-                                .queue_max = 64,
-                                .withhold = 1ull << NK_F_RING_PACKED};
-    struct vw_vhost_dev *net = vw_vhost_create(vm, &vw_vhost_net, &p);
+    const struct nk_testpmd t = {.pairs = TR_PAIRS, .cpus = TR_PAIRS, .ring = 64};
+    struct vw_vhost_dev *net = nk_testpmd_up(vm, &t);
     if (net == NULL)
-        return;
-    vw_ndis_attach_pci(vm, net->dev->pdo);
-    if (!vw_driver_load(vm, "netkvm"))
-        return;
-    if (!vw_ndis_initialize(vm) || !vw_ndis_restart(vm) || vm->failed)
         return;
     struct vw_ndis_stats st;
     vw_ndis_stats(vm, &st);

@@ -503,6 +503,31 @@ NT(rx_reset_mid_frame, MRG, MRG, 1, false)
     CHECK_EQ(vmodel_net_rx_waiting(r->n, -1), 0);
 }
 
+/* Hostile: a used length past the buffer's end (its 4096 bytes and 1 more, or
+ * 0xffffffff), split and packed: the ring reports it unclamped, and the rig's
+ * virtqueue (common/virtio) refuses it as a length past what was posted. */
+static void used_len_past(struct nrig *r, uint32_t past)
+{
+    vmodel_net_set_hostile(r->n, &(struct vmodel_net_hostile){.used_len_past = past});
+    CHECK_EQ(nrig_post_rx(r, 0, 1, 4096), 0);
+    uint32_t len = udp_frame(100), used = 0;
+    CHECK(vmodel_net_wire_inject(r->n, fr, len, NULL) >= 0);
+    nrig_step(r);
+    CHECK(nrig_rx_get(r, 0, &used) == NULL);
+    CHECK_EQ(virtqueue_broken(&r->b.vq[0]), VIRTIO_VIOL_USED_LEN);
+    CHECK_EQ(vmodel_net_stats(r->n)->hostile_done, 1);
+}
+
+NT(rx_hostile_used_len_past, MRG, MRG, 1, false)
+{
+    used_len_past(r, 1);
+}
+
+NT(rx_hostile_used_len_past_packed, MRG, MRG, 1, true)
+{
+    used_len_past(r, ~0u);
+}
+
 const struct vtest net_rx_tests[] = {
     {"rx_mrg_split", rx_mrg_split},
     {"rx_mrg_packed", rx_mrg_packed},
@@ -523,6 +548,8 @@ const struct vtest net_rx_tests[] = {
     {"rx_hostile_num_buffers", rx_hostile_num_buffers},
     {"rx_hostile_num_buffers_zero", rx_hostile_num_buffers_zero},
     {"rx_hostile_used_len_short", rx_hostile_used_len_short},
+    {"rx_hostile_used_len_past", rx_hostile_used_len_past},
+    {"rx_hostile_used_len_past_packed", rx_hostile_used_len_past_packed},
     {"rx_hostile_headers", rx_hostile_headers},
     {"rx_link_down", rx_link_down},
     {"rx_reset_mid_frame", rx_reset_mid_frame},

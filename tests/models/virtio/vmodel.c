@@ -944,6 +944,17 @@ bool vmodel_pending_blocked(struct vmodel *m, struct vmodel_pending *p)
     return false;
 }
 
+/* A hostile used length for the request being taken (vmodel_used_len_over). */
+void vmodel_used_len_over(struct vmodel *m, uint32_t len)
+{
+    if (m->taking_ticket == 0) {
+        vmodel_error(m, "vmodel_used_len_over outside a handler");
+        return;
+    }
+    m->used_len_over = true;
+    m->used_len_raw = len;
+}
+
 uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id)
 {
     if (queue >= m->cfg.num_queues)

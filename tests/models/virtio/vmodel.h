@@ -288,6 +288,11 @@ int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32
 /** The request QUEUE/ID the device holds (taken, not used; or the one the handler is
  *  taking now) as a number no other request of this device gets: 0 when none */
 uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id);
+/** Hostile device: the request the handler is taking now (from inside the handler; it
+ *  returns a written length, not VMODEL_ASYNC) is used with length LEN whatever it wrote,
+ *  unclamped: past its device-writable bytes, 0xffffffff, or on a chain with none (virtio
+ *  1.2 2.7.8.1 / 2.8.22.1: the device writes at most that many bytes; this one lies) */
+void vmodel_used_len_over(struct vmodel *m, uint32_t len);
 /** As vmodel_complete, but the used entry is written only once every request in AFTER
  *  (N tickets, vmodel_ticket; 0s and ones already used are ignored) is used, even on
  *  other queues: an order the device keeps itself where virtio orders no queue against

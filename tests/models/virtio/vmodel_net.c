@@ -222,6 +222,10 @@ void vmodel_net_set_link(struct vmodel_net *n, bool up)
     if (s == n->status)
         return;
     n->status = s;
+    if (n->hostile.speed_at_link != 0) {
+        n->cfg.speed = n->hostile.speed_at_link; /* planted: the link came back at another speed */
+        n->stats.hostile_done++;
+    }
     net_write_config(n);
     /* 5.1.4.2: without STATUS the driver assumes the link up; the change is still a
      * configuration change the device signals. */

@@ -178,6 +178,10 @@ int vmodel_net_wire_inject(struct vmodel_net *n, const void *frame, uint32_t len
     if (f == NULL)
         return -1;
     memcpy(f, frame, len);
+    if (hx->rx_flip_last) {
+        f[len - 1] ^= 0xff; /* planted: corrupted on the wire */
+        n->stats.hostile_done++;
+    }
     net_parse(f, len, &p);
     int ret = -1;
     if (!filter_accepts(n, f)) {
@@ -370,6 +374,9 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
         if (n->hostile.num_buffers != 0 || n->hostile.num_buffers_zero) {
             nbuf = n->hostile.num_buffers_zero ? 0 : n->hostile.num_buffers;
             n->stats.hostile_done++;
+        } else if (n->hostile.num_buffers_extra != 0) {
+            nbuf = (uint16_t)(nbuf + n->hostile.num_buffers_extra);
+            n->stats.hostile_done++;
         }
         /* num_buffers: the buffers used with MRG_RXBUF, else 1 (5.1.6.4) */
         if (e->hlen >= VIRTIO_NET_HDR_LEN && rq->nb[0] != NULL && rq->nb[1] != NULL) {
@@ -388,6 +395,13 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
         if (n->hostile.used_len != 0) {
             n->stats.hostile_done++;
             return n->hostile.used_len;
+        }
+        if (n->hostile.used_len_past != 0) {
+            /* Past the buffer's end: its writable bytes and more, or 0xffffffff */
+            uint32_t past = n->hostile.used_len_past;
+            vmodel_used_len_over(n->m,
+                                 past > UINT32_MAX - req->in_len ? UINT32_MAX : req->in_len + past);
+            n->stats.hostile_done++;
         }
         return take;
     }

@@ -151,7 +151,8 @@ static bool tx_header_ok(struct vmodel_net *n, const uint8_t *h, uint32_t flen, 
     return true;
 }
 
-uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
+/* One transmit request taken: checked, checksummed or segmented, on the wire. */
+static void tx_take(struct vmodel_net *n, const struct vmodel_req *req)
 {
     unsigned hl = vmodel_net_hdr_len(n), q = req->queue;
     uint16_t pair = (uint16_t)(q / 2);
@@ -162,13 +163,13 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
         /* 5.1.6.2: a transmit buffer is device-readable only */
         net_rule(n, "tx-writable-buffer", "queue %u: %u device-writable bytes", q, req->in_len);
         n->stats.tx_dropped_rule++;
-        return 0;
+        return;
     }
     if (req->out_len < hl || req->out_len > VMODEL_NET_MAX_TX_FRAME + hl) {
         net_rule(n, req->out_len < hl ? "tx-short-header" : "tx-too-long",
                  "queue %u: %u bytes with a %u-byte header", q, req->out_len, hl);
         n->stats.tx_dropped_rule++;
-        return 0;
+        return;
     }
     for (unsigned i = 0; i < req->nsegs; i++) {
         memcpy(n->txbuf + got, req->segs[i].va, req->segs[i].len);
@@ -179,11 +180,11 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
     uint32_t flen = got - hl;
     if (!tx_header_ok(n, h, flen, q)) {
         n->stats.tx_dropped_rule++;
-        return 0;
+        return;
     }
     if (net_has(n, VIRTIO_NET_F_STATUS) && !(n->status & VIRTIO_NET_S_LINK_UP)) {
         n->stats.tx_dropped_link++;
-        return 0;
+        return;
     }
     uint8_t gso = h[1] & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
     uint16_t gso_size = net_le16(h + 4);
@@ -194,7 +195,7 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
         if (!gso_matches(gso, &p)) {
             net_rule(n, "gso-headers", "queue %u: gso_type %u on a frame that is not one", q, gso);
             n->stats.tx_dropped_rule++;
-            return 0;
+            return;
         }
         struct emit_ctx e = {n, pair};
         if (gso == VIRTIO_NET_HDR_GSO_UDP)
@@ -203,10 +204,10 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
             net_rule(n, "gso-headers", "queue %u: gso_type %u, gso_size %u cannot be segmented", q,
                      gso, gso_size);
             n->stats.tx_dropped_rule++;
-            return 0;
+            return;
         }
         n->stats.tx_segmented++;
-        return 0;
+        return;
     }
     if (h[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
         uint16_t start = net_le16(h + 6), off = net_le16(h + 8);
@@ -225,8 +226,19 @@ uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
         /* 5.1.4.1: the driver MUST NOT transmit packets longer than mtu (without GSO) */
         net_rule(n, "tx-over-mtu", "queue %u: a %u-byte frame over mtu %u", q, flen, n->cfg.mtu);
         n->stats.tx_dropped_rule++;
-        return 0;
+        return;
     }
     net_wire_put(n, f, flen, pair, 0, 1);
+    return;
+}
+
+uint32_t net_tx(struct vmodel_net *n, const struct vmodel_req *req)
+{
+    tx_take(n, req);
+    if (n->hostile.tx_used_len != 0) {
+        /* A used length on a chain the device may only read (2.7.8.1: len is what it wrote) */
+        vmodel_used_len_over(n->m, n->hostile.tx_used_len);
+        n->stats.hostile_done++;
+    }
     return 0;
 }

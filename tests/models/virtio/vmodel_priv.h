@@ -81,6 +81,8 @@ struct vmodel {
     uint64_t tickets;                 /* the last ticket given (vmodel_ticket) */
     uint64_t taking_ticket;           /* the request the handler is taking now: its ticket, */
     uint16_t taking_queue, taking_id; /* queue and ID (taking_ticket 0: none) */
+    bool used_len_over;               /* vmodel_used_len_over: the request being taken is */
+    uint32_t used_len_raw;            /* used with this length, unclamped */
     uint8_t pcicfg[256];
     uint64_t bar_len[6];
     bool bar_io[6];

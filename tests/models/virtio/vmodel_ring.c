@@ -188,6 +188,7 @@ static uint32_t handle(struct vmodel *m, uint16_t qi, uint16_t id, const struct 
     m->taking_queue = qi; /* vmodel_ticket answers for it while the handler runs */
     m->taking_id = id;
     m->taking_ticket = ++m->tickets;
+    m->used_len_over = false;
     if (m->handler != NULL) {
         written = m->handler(m->handler_ctx, &req);
         m->taking_ticket = 0;
@@ -435,6 +436,9 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
         q->pending[q->npending].deferred = written == VMODEL_ASYNC;
         q->pending[q->npending].cap = c.in_len;
         q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
+        if (m->used_len_over && written != VMODEL_ASYNC)
+            q->pending[q->npending].in_len = m->used_len_raw; /* the hostile length */
+        m->used_len_over = false;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->pending[q->npending].ticket = m->tickets;
@@ -658,6 +662,9 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         q->pending[q->npending].deferred = written == VMODEL_ASYNC;
         q->pending[q->npending].cap = c.in_len;
         q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
+        if (m->used_len_over && written != VMODEL_ASYNC)
+            q->pending[q->npending].in_len = m->used_len_raw; /* the hostile length */
+        m->used_len_over = false;
         q->pending[q->npending].step = m->step;
         q->pending[q->npending].due = due_time(m, q);
         q->pending[q->npending].ticket = m->tickets;

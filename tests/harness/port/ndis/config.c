@@ -66,6 +66,12 @@ void vw_ndis_keyword_dword(struct vm *vm, const char *name, uint32_t value)
     set_keyword(vm, name, v, true);
 }
 
+void vw_ndis_plant_keyword_lost(struct vm *vm, const char *name)
+{
+    struct ndis_state *s = ndis_state(vm);
+    snprintf(s->plant_lost, sizeof(s->plant_lost), "%s", name);
+}
+
 const char *vw_ndis_keyword_value(struct vm *vm, const char *name)
 {
     struct ndis_keyword *k = find(ndis_state(vm), name);
@@ -173,6 +179,8 @@ static void vw_NdisReadConfiguration(struct vm *vm, const struct vw_api *api)
         return;
     }
     struct ndis_keyword *k = find(ndis_state(vm), name);
+    if (strcasecmp(ndis_state(vm)->plant_lost, name) == 0)
+        k = NULL; /* planted: the value set is not delivered */
     if (k == NULL)
         return; /* not present: NDIS_STATUS_FAILURE, the miniport's default applies */
     gva_t p;

@@ -216,7 +216,9 @@ struct ndis_state {
      * filter in effect, a nonzero one being set (0: none) */
     bool bound;
     uint32_t filter, filter_next;
-    /* Planted into the emulation itself: none yet */
+    /* Planted into the emulation itself: NdisReadConfiguration never finds this
+     * keyword (vw_ndis_plant_keyword_lost; "": none) */
+    char plant_lost[NDIS_KEYWORD_MAX];
 };
 
 struct ndis_state *ndis_state(struct vm *vm);

@@ -80,6 +80,9 @@ gva_t vw_ndis_pdo(struct vm *vm);
  * VALUE, or a REG_DWORD; what NdisReadConfiguration finds. */
 void vw_ndis_keyword(struct vm *vm, const char *name, const char *value);
 void vw_ndis_keyword_dword(struct vm *vm, const char *name, uint32_t value);
+/* Planted emulation bug: NdisReadConfiguration answers NAME not present,
+ * whatever was set (a scenario reading a keyword by its effect must fail). */
+void vw_ndis_plant_keyword_lost(struct vm *vm, const char *name);
 /* A keyword's value now (after NdisWriteConfiguration too), or NULL. */
 const char *vw_ndis_keyword_value(struct vm *vm, const char *name);
 
