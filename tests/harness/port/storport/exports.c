@@ -136,9 +136,8 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
 
 /* StorPort's DPCs run as KDPCs (see InitializeDpc): the running CPU's
  * queue, when its IRQL allows. */
-/* HwTimer at DISPATCH_LEVEL holding the StartIo lock (storport/nc-storport-
- * hw_timer: the lock is taken unless the miniport asked for concurrent
- * channels). */
+/* HwTimer at DISPATCH_LEVEL holding the StartIo lock, with or without
+ * concurrent channels (storport/nc-storport-hw_timer). */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
 {
     if (a->timer == 0 || a->timer_due > vm->k->interrupt_time || !a->started)
@@ -147,8 +146,10 @@ bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
     a->timer = 0; /* one shot: HwTimer may ask again */
     a->stats.timer_calls++;
     uint64_t args[1] = {a->ext};
-    unsigned locks = (a->perf_flags & STOR_PERF_CONCURRENT_CHANNELS) ? 0 : LOCK_BIT(LOCK_STARTIO);
-    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, locks, routine, 1, args, NULL);
+    /* "If the miniport opts into multi-channel support, the StartIo spin
+     * lock is still taken" (storport/nc-storport-hw_timer): only HwStartIo
+     * goes without it. */
+    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), routine, 1, args, NULL);
     return true;
 }
 
