@@ -69,6 +69,12 @@ static void late_reset_srb(struct vm *vm, unsigned function, uint16_t queues, ui
                          &(struct vmodel_behaviour){.reset_delay = slow, .reset_late = true});
     if (!vw_stor_submit_writes(vm, RL_N, 400, 0x6b))
         goto out;
+    /* Only the writes the device took by now are due DUE after it took
+     * them: those StorPort still holds (viostor paused it or answered
+     * BUSY) start after the reset and are answered as usual.  The delay
+     * is the queues' own, so the late-reset behaviour stays. */
+    for (uint16_t q = 0; q < queues; q++)
+        vmodel_queue_delay(d.dev->model, q, 0, 500);
     struct vw_stor_result r;
     if (!vw_stor_srb(vm, function, &r) || vm->failed)
         goto out;
