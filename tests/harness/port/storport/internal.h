@@ -259,6 +259,7 @@ struct stor_state {
     char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
     uint32_t stall_allow[CTX_STATE_CHANGE + 1]; /* vw_stor_stall_allow, per routine */
     bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
+    unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
 };
 
 struct stor_state *stor_state(struct vm *vm);

@@ -67,6 +67,15 @@ bool vw_stor_msi(struct vm *vm, unsigned message);
 bool vw_stor_power(struct vm *vm, bool up);
 /* StorPortPause state after the last call (for scenarios). */
 bool vw_stor_paused(struct vm *vm);
+/* Planted bugs of the class layer the emulation plays, for the twins of
+ * the scenarios that check its answers: TrimEnabled inverted, the
+ * alignment offset ignoring the lowest aligned LBA (property.c), a
+ * SYNCHRONIZE CACHE sent for a flush while the write-cache buffer flushing
+ * box is checked (cache.c). */
+#define VW_STOR_PLANT_TRIM          0x1u
+#define VW_STOR_PLANT_ALIGN         0x2u
+#define VW_STOR_PLANT_FLUSH_CHECKED 0x4u
+void vw_stor_plant_class_bug(struct vm *vm, unsigned bugs);
 /* Planted emulation bug: StorPortResume/Ready start nothing held (only
  * the class layer's wait does), as before queue.c. */
 void vw_stor_plant_no_resume_start(struct vm *vm);
