@@ -73,6 +73,8 @@ uint64_t stor_queue_next_due(const struct stor_adapter *a)
 void stor_queue_arm(struct vm *vm, struct stor_adapter *a)
 {
     uint64_t due = stor_queue_next_due(a);
+    if (a->dump)
+        return; /* the dump port runs no timers: its polling loop retries */
     if (due == VW_NO_DEADLINE) {
         if (a->qtimer != 0)
             vw_timer_cancel(vm, a->qtimer);
@@ -146,7 +148,7 @@ bool stor_queue_due(struct vm *vm, struct stor_adapter *a)
 
 void stor_queue_kick(struct vm *vm, struct stor_adapter *a)
 {
-    if (a->plant_no_resume_start || !a->started || a->crashed || !queue_objects(vm, a))
+    if (a->plant_no_resume_start || a->dump || !a->started || a->crashed || !queue_objects(vm, a))
         return;
     vw_dpc_queue(vm, a->qdpc, 0, 0);
 }
