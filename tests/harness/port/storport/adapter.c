@@ -325,6 +325,7 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, MiniportContext), r->ext);
 #undef SRB
     gva_t ad = r->srb + base;
+    vw_wr(vm, ad, STOR_ADDRESS_TYPE_BTL8, 2); /* Type, the first member (srb.h: 1) */
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, AddressLength), 4, 4);
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Target), a->target, 1);
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Lun), a->lun, 1);
