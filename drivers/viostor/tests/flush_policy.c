@@ -29,7 +29,8 @@ static uint64_t flushes_for(struct vm *vm, struct vs_disk *d, uint64_t lba, bool
     return d->blk.flushes - before;
 }
 
-VW_SCENARIO("viostor", cache_flush_policy, NULL)
+/* Flushing on then off: what reaches the device each time. */
+static void flush_policy(struct vm *vm)
 {
     struct vs_disk d;
     struct vs_opts o = {0};
@@ -52,4 +53,17 @@ VW_SCENARIO("viostor", cache_flush_policy, NULL)
               fua, (unsigned long long)n);
 out:
     vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", cache_flush_policy, NULL)
+{
+    flush_policy(vm);
+}
+
+/* Planted twin: a SYNCHRONIZE CACHE sent while the box is checked reaches
+ * the device as a FLUSH, and the device's count names it. */
+VW_SCENARIO("viostor", checker_cache_flush_policy_flush_sent, "write-cache buffer flushing off")
+{
+    vw_stor_plant_class_bug(vm, VW_STOR_PLANT_FLUSH_CHECKED);
+    flush_policy(vm);
 }

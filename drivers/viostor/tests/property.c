@@ -189,6 +189,18 @@ VW_SCENARIO("viostor", property_no_discard_trim_off, NULL)
     vs_finish(vm, &d);
 }
 
+/* Planted twin: the class layer inverting TrimEnabled is caught. */
+VW_SCENARIO("viostor", checker_property_trim_inverted, "a disk without DISCARD: TrimEnabled TRUE")
+{
+    struct vs_disk d;
+    struct vs_opts o = {.features = VS_F_DEFAULT & ~VS_F_DISCARD};
+    bool trim = true;
+    vw_stor_plant_class_bug(vm, VW_STOR_PLANT_TRIM);
+    if (vs_start(vm, &d, &o) && trim_enabled(vm, &trim))
+        VW_EXPECT(vm, !trim, "a disk without DISCARD: TrimEnabled TRUE");
+    vs_finish(vm, &d);
+}
+
 /* 512-byte logical sectors, 4 KiB physical (exponent 3): aligned, and with
  * the first aligned LBA at 3 (LBA 0 five sectors into its physical one). */
 VW_SCENARIO("viostor", property_4k_physical, NULL)
@@ -204,6 +216,18 @@ VW_SCENARIO("viostor", property_4k_physical_unaligned, NULL)
 {
     struct vs_disk d;
     struct vs_opts o = {.phys_exp = 3, .align_off = 3};
+    if (vs_start(vm, &d, &o))
+        check_alignment(vm, 512, 4096, 5 * 512);
+    vs_finish(vm, &d);
+}
+
+/* Planted twin: an alignment offset that ignores the lowest aligned LBA. */
+VW_SCENARIO("viostor", checker_property_alignment_offset,
+            "access alignment: 512 logical, 4096 physical, offset 0")
+{
+    struct vs_disk d;
+    struct vs_opts o = {.phys_exp = 3, .align_off = 3};
+    vw_stor_plant_class_bug(vm, VW_STOR_PLANT_ALIGN);
     if (vs_start(vm, &d, &o))
         check_alignment(vm, 512, 4096, 5 * 512);
     vs_finish(vm, &d);

@@ -547,6 +547,11 @@ uint64_t vw_timer_next_due(struct vm *vm);
  * completion (what an idle waiter jumps the clock to). */
 uint64_t vw_next_due(struct vm *vm);
 bool vw_timer_set_in(struct vm *vm, gva_t start, uint64_t len);
+/* A port driver's own timer (KTIMER at TIMER, initialized on first use):
+ * one shot at interrupt time DUE queueing DPC; true if it was set.
+ * Cancel: not set any more. */
+bool vw_timer_set_at(struct vm *vm, gva_t timer, uint64_t due, gva_t dpc);
+void vw_timer_cancel(struct vm *vm, gva_t timer);
 unsigned vw_timer_report_leaks(struct vm *vm);
 /* Work items (k_workitem.c): run queued ones at PASSIVE_LEVEL. */
 bool vw_workitem_run(struct vm *vm);

@@ -272,6 +272,20 @@ VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock,
     stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
 }
 
+/* The same with concurrent channels: HwTimer still holds the StartIo
+ * lock ("the StartIo spin lock is still taken", storport/nc-storport-hw_timer). */
+VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock_channels,
+            "StorPortAcquireSpinLock(StartIoLock) in HwTimer: the lock is already held")
+{
+    if (stor_start_pci(vm, "badpcidisk", 2, "mode=4 timer=1 cc=1") == NULL)
+        return;
+    uint8_t cdb[16] = {0}, buf[SECTOR];
+    vw_run_for(vm, 20000); /* the timer fires when the class layer waits */
+    stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
+    stor_rw10(cdb, 0x28, 1, 1);
+    stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");
+}
+
 /* MapBuffers STOR_MAP_NON_READ_WRITE_BUFFERS: a write's DataBuffer is no
  * system address, and the miniport reading it faults. */
 VW_SCENARIO("badpcidisk", checker_stor_unmapped_data_buffer, "at 0x")

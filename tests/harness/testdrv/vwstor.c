@@ -7,8 +7,9 @@
  * ArgumentString "hang=1" holds reads until a bus reset (the time-out path);
  * "dump=1" is the crash-dump instance (inline completion, no DPC);
  * "pause=1" pauses the adapter at the first write and resumes it from the
- * DPC; "lureset=N" and "devreset=N" say how it answers a LUN or target
- * reset SRB: 0 resets (every held request ends BUS_RESET, then the SRB
+ * DPC ("pause=2": never resumes, the 1 s pause runs out); "busy=N" answers
+ * SRB_STATUS_BUSY to the first N writes HwStartIo gets; "lureset=N" and "devreset=N" say how it
+ * answers a LUN or target reset SRB: 0 resets (every held request ends BUS_RESET, then the SRB
  * SUCCESS), 1 holds the SRB (only HwResetBus ends it), 2 fails it;
  * "pstall=1" with "config=1" busy-waits 5 ms in ScsiSetRunningConfig
  * (PASSIVE_LEVEL: allowed in 500 us steps); "sc=N" calls
@@ -76,6 +77,8 @@ typedef struct _VWSTOR_EXT {
      * HwStateChange), the last status returned, and what the callback
      * saw: its calls, Status, AddressType, target and LUN. */
     ULONG ScEntity, ScReturned, ScCalls, ScStatus;
+    ULONG BusyLeft;        /* "busy=N": writes still to answer BUSY */
+    BOOLEAN PauseNoResume; /* "pause=2" */
     STOR_ADDR_BTL8 ScAddr;
     USHORT ScType;
     UCHAR ScTarget, ScLun;
@@ -207,6 +210,8 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ext->Config = ArgValue(ArgumentString, "config") != 0;
     ext->PassiveStall = ArgValue(ArgumentString, "pstall") != 0;
     ext->ScEntity = ArgValue(ArgumentString, "sc");
+    ext->BusyLeft = ArgValue(ArgumentString, "busy");
+    ext->PauseNoResume = ArgValue(ArgumentString, "pause") == 2;
     if (ext->Bug == VWSTOR_BUG_WHOLE_MS)
         StorPortStallExecution(1000);
     ext->LuReset = ArgValue(ArgumentString, "lureset");
@@ -498,9 +503,13 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
         }
         if (ext->Queued == MAX_QUEUED)
             return SRB_STATUS_BUSY;
+        if (write && ext->BusyLeft > 0) {
+            ext->BusyLeft--;
+            return SRB_STATUS_BUSY;
+        }
         if (write && ext->PauseOnce) {
             ext->PauseOnce = FALSE;
-            ext->Paused = StorPortPause(ext, 1);
+            ext->Paused = StorPortPause(ext, 1) && !ext->PauseNoResume;
         }
         ext->Queue[ext->Queued++] = Srb;
         StorPortIssueDpc(ext, &ext->Dpc, NULL, NULL);

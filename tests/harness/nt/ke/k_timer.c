@@ -109,6 +109,31 @@ void vw_KeReadStateTimer(struct vm *vm, const struct vw_api *api)
     vw_set_return(vm, vw_rd(vm, timer + VW_OFFSET(vm, KEVENT, Header.SignalState), 4) != 0);
 }
 
+bool vw_timer_set_at(struct vm *vm, gva_t timer, uint64_t due, gva_t dpc)
+{
+    struct vw_timer *t = find(vm, timer);
+    if (t == NULL) {
+        initialize(vm, timer, VW_TIMER_NOTIFICATION);
+        t = find(vm, timer);
+        if (t == NULL)
+            return false;
+    }
+    bool was = t->set;
+    t->due = due;
+    t->period = 0;
+    t->dpc = dpc;
+    t->set = true;
+    set_signal(vm, timer, 0);
+    return was;
+}
+
+void vw_timer_cancel(struct vm *vm, gva_t timer)
+{
+    struct vw_timer *t = find(vm, timer);
+    if (t != NULL)
+        t->set = false;
+}
+
 bool vw_timer_expire(struct vm *vm)
 {
     struct vw_kernel *k = vm->k;

@@ -325,6 +325,7 @@ static struct stor_req *new_request(struct vm *vm, struct stor_adapter *a, const
     vw_wrptr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, MiniportContext), r->ext);
 #undef SRB
     gva_t ad = r->srb + base;
+    vw_wr(vm, ad, STOR_ADDRESS_TYPE_BTL8, 2); /* Type, the first member (srb.h: 1) */
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, AddressLength), 4, 4);
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Target), a->target, 1);
     vw_wr(vm, ad + VW_OFFSET(vm, STOR_ADDR_BTL8, Lun), a->lun, 1);
@@ -493,28 +494,6 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
     return any;
 }
 
-/* BUSY completions go back on the queue with a fresh SRB extension
- * (miniports.md 2); true when one did. */
-static bool requeue_busy(struct vm *vm, struct stor_adapter *a)
-{
-    bool any = false;
-    for (unsigned i = 0; i < STOR_MAX_REQ; i++) {
-        struct stor_req *r = &a->reqs[i];
-        if (r->state == REQ_COMPLETED && (r->status & SRB_STATUS_MASK) == SRB_STATUS_BUSY) {
-            if (++r->busy_retries == 100000) {
-                vw_fail(vm, "storport: SRB 0x%" PRIx64 " answered BUSY 100000 times", r->srb);
-                return false;
-            }
-            r->state = REQ_PENDING;
-            r->completed_once = false;
-            vw_wr(vm, r->srb + VW_OFFSET(vm, STORAGE_REQUEST_BLOCK, SrbStatus), 0, 1);
-            a->stats.busy_retries++;
-            any = true;
-        }
-    }
-    return any;
-}
-
 /* One round of the class layer's wait for REQS (N): start what the gate
  * allows, run DPCs, HwTimer and the devices, or move the clock to the next
  * event.  WAIT_LATE: the first deadline among them came first (*LATE that
@@ -529,13 +508,13 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
     /* A request back on the queue is progress, but only after the devices
      * had their turn (start_pending's note): one the miniport answered
      * BUSY from its DPC while nothing else moved starts next round. */
-    bool requeued = requeue_busy(vm, a);
+    bool requeued = stor_queue_due(vm, a);
     if (vm->failed)
         return WAIT_FAILED;
     bool done = true;
     uint64_t first = UINT64_MAX;
     for (unsigned i = 0; i < n; i++) {
-        if (reqs[i]->state == REQ_PENDING || reqs[i]->state == REQ_AT_MINIPORT)
+        if (stor_req_open(reqs[i]))
             done = false;
         if (reqs[i]->state == REQ_AT_MINIPORT && reqs[i]->deadline < first) {
             first = reqs[i]->deadline;
@@ -551,6 +530,8 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
     uint64_t due = vw_sched_next_due(vm);
     if (a->timer != 0 && a->timer_due < due)
         due = a->timer_due;
+    if (stor_queue_next_due(a) < due) /* a pause's end, a BUSY retry */
+        due = stor_queue_next_due(a);
     if (due != VW_NO_DEADLINE && due < first) {
         if (due > vm->k->interrupt_time)
             vw_time_advance(vm, due - vm->k->interrupt_time);
@@ -883,7 +864,7 @@ static bool drain(struct vm *vm, struct stor_adapter *a)
     struct stor_req *left[STOR_MAX_REQ];
     unsigned n = 0;
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
-        if (a->reqs[i].state == REQ_PENDING || a->reqs[i].state == REQ_AT_MINIPORT)
+        if (stor_req_open(&a->reqs[i]))
             left[n++] = &a->reqs[i];
     if (n != 0) {
         vw_log(vm, "storport: stop waits for %u outstanding requests", n);
@@ -963,6 +944,7 @@ bool vw_stor_paused(struct vm *vm)
 
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
+    stor_queue_free(vm, a);
     stor_registry_release(vm, a);
     stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,
@@ -994,6 +976,8 @@ bool vw_stor_remove(struct vm *vm)
     if (a != NULL && a->stats.long_stall_us > 0)
         vw_log(vm, "storport: longest busy-wait of one call at DISPATCH_LEVEL or above: %u us (%s)",
                a->stats.long_stall_us, a->stats.long_stall_routine);
+    if (a != NULL && a->started && !a->crashed && !stor_queue_held_check(vm, a, "the remove"))
+        return false;
     struct vw_stor_result pnp;
     if (a != NULL && a->started && !a->powered_down &&
         !stor_pnp_lun(vm, a, STOR_PNP_REMOVE_DEVICE, &pnp))

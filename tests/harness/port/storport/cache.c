@@ -94,7 +94,8 @@ bool vw_stor_flush_buffers(struct vm *vm, bool *sent, struct vw_stor_result *res
 {
     memset(res, 0, sizeof(*res));
     *sent = !stor_state(vm)->power_protected;
-    if (!*sent) {
+    /* Planted: sent anyway while it says not (the device counts it). */
+    if (!*sent && !(stor_state(vm)->plant_class & VW_STOR_PLANT_FLUSH_CHECKED)) {
         res->srb_status = SRB_STATUS_SUCCESS;
         return true;
     }
@@ -117,4 +118,9 @@ bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *b
     for (unsigned i = 0; i < 4; i++)
         cdb[10 + i] = (uint8_t)(blocks >> (24 - 8 * i));
     return vw_stor_scsi(vm, cdb, 16, buf, len, false, res);
+}
+
+void vw_stor_plant_class_bug(struct vm *vm, unsigned bugs)
+{
+    stor_state(vm)->plant_class = bugs;
 }

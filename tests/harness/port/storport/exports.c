@@ -136,9 +136,8 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
 
 /* StorPort's DPCs run as KDPCs (see InitializeDpc): the running CPU's
  * queue, when its IRQL allows. */
-/* HwTimer at DISPATCH_LEVEL holding the StartIo lock (storport/nc-storport-
- * hw_timer: the lock is taken unless the miniport asked for concurrent
- * channels). */
+/* HwTimer at DISPATCH_LEVEL holding the StartIo lock, with or without
+ * concurrent channels (storport/nc-storport-hw_timer). */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
 {
     if (a->timer == 0 || a->timer_due > vm->k->interrupt_time || !a->started)
@@ -147,8 +146,10 @@ bool stor_run_timer(struct vm *vm, struct stor_adapter *a)
     a->timer = 0; /* one shot: HwTimer may ask again */
     a->stats.timer_calls++;
     uint64_t args[1] = {a->ext};
-    unsigned locks = (a->perf_flags & STOR_PERF_CONCURRENT_CHANNELS) ? 0 : LOCK_BIT(LOCK_STARTIO);
-    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, locks, routine, 1, args, NULL);
+    /* "If the miniport opts into multi-channel support, the StartIo spin
+     * lock is still taken" (storport/nc-storport-hw_timer): only HwStartIo
+     * goes without it. */
+    stor_call(vm, a, CTX_TIMER, VW_DISPATCH_LEVEL, LOCK_BIT(LOCK_STARTIO), routine, 1, args, NULL);
     return true;
 }
 
@@ -199,8 +200,14 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
     if (!r->port_reset)
         stor_count(a, r, -1);
     a->stats.completed++;
-    if (a->busy_count > 0 && --a->busy_count == 0)
+    if ((status & SRB_STATUS_MASK) == SRB_STATUS_BUSY)
+        stor_queue_busy(vm, a, r);
+    else
+        stor_queue_room(vm, a);
+    if (a->busy_count > 0 && --a->busy_count == 0) {
         a->busy = false;
+        stor_queue_kick(vm, a);
+    }
 }
 
 /* ---- Locks (storport/nf-storport-storportacquirespinlock) ---------------- */
@@ -609,17 +616,26 @@ static void vw_StorPortBusy(struct vm *vm, const struct vw_api *api)
 static void vw_StorPortReady(struct vm *vm, const struct vw_api *api)
 {
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
-    if (a != NULL)
+    if (a != NULL) {
         a->busy = false;
+        a->busy_count = 0;
+        stor_queue_kick(vm, a);
+    }
     vw_set_return(vm, 1);
 }
 
+/* Held "until the time-out expires or the device resumes"
+ * (storport/nf-storport-storportpause): Timeout in seconds; 0 (no
+ * interval) is taken as held until StorPortResume. */
 static void vw_StorPortPause(struct vm *vm, const struct vw_api *api)
 {
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
+    uint32_t timeout = (uint32_t)vw_arg(vm, api, 1);
     if (a != NULL) {
         a->paused = true;
+        a->pause_until = timeout ? vm->k->interrupt_time + timeout * 10000000ull : 0;
         a->stats.pauses++;
+        stor_queue_arm(vm, a);
     }
     vw_set_return(vm, 1);
 }
@@ -627,8 +643,12 @@ static void vw_StorPortPause(struct vm *vm, const struct vw_api *api)
 static void vw_StorPortResume(struct vm *vm, const struct vw_api *api)
 {
     struct stor_adapter *a = stor_by_ext(vm, vw_arg(vm, api, 0), api->name);
-    if (a != NULL)
+    if (a != NULL) {
         a->paused = false;
+        a->pause_until = 0;
+        stor_queue_arm(vm, a);
+        stor_queue_kick(vm, a);
+    }
     vw_set_return(vm, 1);
 }
 

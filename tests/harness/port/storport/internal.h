@@ -93,6 +93,10 @@ struct stor_req {
     unsigned cpu, start_cpu, done_cpu;
     gva_t kdpc;
     unsigned busy_retries;
+    /* Answered BUSY and waiting for its retry at RETRY_AT; first BUSY at
+     * BUSY_SINCE (queue.c). */
+    bool busy_waiting;
+    uint64_t retry_at, busy_since;
     unsigned sense_len;                /* SenseInfoBufferLength as given (0: no buffer) */
     uint64_t dma_srb_len, dma_ext_len; /* announced to the devices (dma.c) */
     uint8_t target, lun;               /* its BTL8 address */
@@ -202,6 +206,13 @@ struct stor_adapter {
      * miniport: the queues hold every other request (reset.c). */
     bool resetting;
     uint64_t start_seq;
+    /* The queue outside the class layer's wait (queue.c): its KTIMER and
+     * KDPC, when a StorPortPause with a Timeout runs out, a submission
+     * to try again (another CPU held a lock); planted: Resume/Ready start
+     * nothing (the emulation's old bug). */
+    gva_t qtimer, qdpc;
+    uint64_t pause_until, kick_at;
+    bool plant_no_resume_start;
     /* StorPortStateChangeDetected (statechange.c): the one notification
      * being processed (the address read at the call, the callback). */
     struct {
@@ -248,6 +259,7 @@ struct stor_state {
     char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
     uint32_t stall_allow[CTX_STATE_CHANGE + 1]; /* vw_stor_stall_allow, per routine */
     bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
+    unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -272,6 +284,13 @@ bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */
 void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb);
+/* R is not finished for the class layer: queued, at the miniport, or
+ * answered BUSY and waiting for StorPort's retry (queue.c). */
+static inline bool stor_req_open(const struct stor_req *r)
+{
+    return r->state == REQ_PENDING || r->state == REQ_AT_MINIPORT ||
+           (r->state == REQ_COMPLETED && r->busy_waiting);
+}
 /* The request whose SRB is SRB, or NULL. */
 struct stor_req *stor_find_req(struct stor_adapter *a, gva_t srb);
 const char *stor_ctx_name(enum stor_ctx ctx);
@@ -347,6 +366,25 @@ bool stor_rescan_at(struct vm *vm, uint8_t target, uint8_t lun, struct vw_stor_r
  * arguments from vararg slot V on; writes the ULONG status. */
 void stor_state_change_notify(struct vm *vm, struct stor_adapter *a, const struct vw_api *api,
                               unsigned v);
+
+/* queue.c: StorPort's queue outside the class layer's wait.  Kick: the
+ * queue DPC starts what is held (Resume, Ready, the last BUSY count);
+ * busy: R was answered BUSY (retry later, or give up after its
+ * TimeOutValue); room: a request completed, the BUSY ones retry now;
+ * due: what came due now (a pause's end, BUSY retries back on the queue;
+ * true if any); next_due: when the next is (VW_NO_DEADLINE); arm: the
+ * kernel timer to it; later: try the queue again in 10 us; held_check:
+ * false (the run failed) when requests wait with nothing holding them;
+ * free: the timer and DPC at removal. */
+void stor_queue_kick(struct vm *vm, struct stor_adapter *a);
+void stor_queue_busy(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+void stor_queue_room(struct vm *vm, struct stor_adapter *a);
+bool stor_queue_due(struct vm *vm, struct stor_adapter *a);
+uint64_t stor_queue_next_due(const struct stor_adapter *a);
+void stor_queue_arm(struct vm *vm, struct stor_adapter *a);
+void stor_queue_later(struct vm *vm, struct stor_adapter *a);
+bool stor_queue_held_check(struct vm *vm, struct stor_adapter *a, const char *when);
+void stor_queue_free(struct vm *vm, struct stor_adapter *a);
 
 /* registry.c: the registry exports and the buffer's release at removal. */
 vw_api_fn stor_allocate_registry_buffer, stor_free_registry_buffer, stor_registry_read,

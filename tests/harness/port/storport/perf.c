@@ -201,8 +201,10 @@ static void stor_submit_dpc(struct vm *vm, const struct vw_api *api)
         return; /* started meanwhile by another path, or the adapter is gone */
     if (!a->no_gate && (!stor_gate_open(a) || !stor_lun_room(a, r)))
         return;
-    if (!may_start_here(vm, a))
+    if (!may_start_here(vm, a)) {
+        stor_queue_later(vm, a); /* nobody may wait for it: try again */
         return;
+    }
     stor_start_one(vm, a, r);
 }
 

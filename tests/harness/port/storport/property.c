@@ -195,6 +195,8 @@ static uint32_t alignment_descriptor(struct vm *vm, uint8_t *desc, uint32_t *siz
     d.BytesPerPhysicalSector = logical * per;
     /* LBA 0 sits (PER - LOWEST) % PER logical blocks into its physical one */
     d.BytesOffsetForSectorAlignment = logical * ((per - lowest) % per);
+    if (stor_state(vm)->plant_class & VW_STOR_PLANT_ALIGN) /* planted: lowest aligned LBA ignored */
+        d.BytesOffsetForSectorAlignment = 0;
     memcpy(desc, &d, sizeof(d));
     *size = sizeof(d);
     return VW_STATUS_SUCCESS;
@@ -211,6 +213,8 @@ static uint32_t trim_descriptor(struct vm *vm, uint8_t *desc, uint32_t *size)
     struct vw_device_trim_descriptor d = {0};
     d.Version = d.Size = sizeof(d);
     d.TrimEnabled = listed && r > 0 && got > 5 && (vpd[5] & 0x80) != 0; /* LBPU */
+    if (stor_state(vm)->plant_class & VW_STOR_PLANT_TRIM) /* planted: the answer inverted */
+        d.TrimEnabled = !d.TrimEnabled;
     memcpy(desc, &d, sizeof(d));
     *size = sizeof(d);
     return VW_STATUS_SUCCESS;

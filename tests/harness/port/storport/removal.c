@@ -74,7 +74,7 @@ bool vw_stor_surprise_remove(struct vm *vm, struct vw_stor_result *res, unsigned
         struct stor_req *r = &a->reqs[i];
         if (r->state == REQ_AT_MINIPORT)
             a->stats.removed_outstanding++;
-        if (r->state == REQ_PENDING || r->state == REQ_AT_MINIPORT)
+        if (stor_req_open(r))
             left[count++] = r;
     }
     a->surprise_removed = true;

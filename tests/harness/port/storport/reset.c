@@ -159,6 +159,6 @@ void stor_timeout(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     /* Reset SRBs that timed out and were completed later: nobody
      * collects them. */
     for (unsigned i = 0; i < STOR_MAX_REQ; i++)
-        if (a->reqs[i].port_reset && a->reqs[i].state == REQ_COMPLETED)
+        if (a->reqs[i].port_reset && a->reqs[i].state == REQ_COMPLETED && !a->reqs[i].busy_waiting)
             stor_free_request(vm, &a->reqs[i]);
 }

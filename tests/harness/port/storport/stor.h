@@ -67,6 +67,18 @@ bool vw_stor_msi(struct vm *vm, unsigned message);
 bool vw_stor_power(struct vm *vm, bool up);
 /* StorPortPause state after the last call (for scenarios). */
 bool vw_stor_paused(struct vm *vm);
+/* Planted bugs of the class layer the emulation plays, for the twins of
+ * the scenarios that check its answers: TrimEnabled inverted, the
+ * alignment offset ignoring the lowest aligned LBA (property.c), a
+ * SYNCHRONIZE CACHE sent for a flush while the write-cache buffer flushing
+ * box is checked (cache.c). */
+#define VW_STOR_PLANT_TRIM          0x1u
+#define VW_STOR_PLANT_ALIGN         0x2u
+#define VW_STOR_PLANT_FLUSH_CHECKED 0x4u
+void vw_stor_plant_class_bug(struct vm *vm, unsigned bugs);
+/* Planted emulation bug: StorPortResume/Ready start nothing held (only
+ * the class layer's wait does), as before queue.c. */
+void vw_stor_plant_no_resume_start(struct vm *vm);
 /* PnP remove: stop the adapter and free what StorPort allocated for it. */
 bool vw_stor_remove(struct vm *vm);
 /* Surprise removal (IRP_MN_SURPRISE_REMOVAL; removal.c): the function is
@@ -257,6 +269,8 @@ struct vw_stor_stats {
     unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
     unsigned bus_changes;            /* StorPortNotification(BusChangeDetected) calls */
     unsigned state_changes;          /* StorPortStateChangeDetected calls accepted */
+    unsigned pause_timeouts;         /* StorPortPause whose Timeout ran out (queue.c) */
+    unsigned busy_failed;            /* requests BUSY for a whole TimeOutValue: given up */
     unsigned state_changes_busy;     /* refused STOR_STATUS_BUSY (one was pending) */
     unsigned state_changes_refused;  /* refused STOR_STATUS_INVALID_PARAMETER */
     unsigned registry_reads;         /* StorPortRegistryRead calls that returned TRUE */
