@@ -4,7 +4,9 @@
 # built with planted.h's wrong documented values must fail, naming each
 # planted constant in every tree that defines it (and nothing else); an
 # amd64 drivers.o built with a storport.h giving SRB_STATUS_UNEXPECTED_BUS_FREE
-# 0x0c must fail on that constant alone.
+# 0x0c must fail on that constant alone.  Coverage: every #defined
+# constant of the two include trees is pinned or listed in unpinned.txt
+# (coverage.sh); planted, a header with one more must fail.
 set -u
 b=$1
 shift
@@ -66,5 +68,29 @@ else
 	echo "$planted"
 	failed=$((failed + 1))
 fi
+# Coverage: every #defined constant of the two include trees pinned or
+# listed in unpinned.txt with its reason.
+src=$(cd "$(dirname "$0")/../.." && pwd)
+cov=$("$src"/tests/constants/coverage.sh "$src" 2>&1)
+cstatus=$?
+echo "$cov" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+if [ "$cstatus" = 0 ]; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+# Planted: a driver header with a constant the table does not know.
+tmp=$(mktemp -d)
+printf '#define SRB_STATUS_PARITY_ERROR 0x0f\n' >"$tmp/planted.h"
+cov=$("$src"/tests/constants/coverage.sh "$src" "$tmp/planted.h" 2>&1)
+if [ $? != 0 ] && echo "$cov" | grep -q '^FAIL drivers: SRB_STATUS_PARITY_ERROR is #defined'; then
+	echo "ok planted: a #defined constant neither pinned nor listed is caught by name"
+	passed=$((passed + 1))
+else
+	echo "FAIL planted: an unpinned SRB_STATUS_PARITY_ERROR went unnoticed"
+	echo "$cov"
+	failed=$((failed + 1))
+fi
+rm -rf "$tmp"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
