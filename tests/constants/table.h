@@ -134,11 +134,14 @@ KD(SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED, 0x02)
 KD(SCSI_DMA64_SYSTEM_SUPPORTED, 0x80)
 
 /* ---- storport.h: STOR_STATUS_* (storport/nf-storport-storportallocatepool and
- * the other StorPortExtendedFunction wrappers' return codes) ---- */
+ * the other StorPortExtendedFunction wrappers' return codes; the pages name
+ * them, storport.h numbers them from 0xC1000001 in the order UNSUCCESSFUL,
+ * NOT_IMPLEMENTED, INSUFFICIENT_RESOURCES, BUFFER_TOO_SMALL, ACCESS_DENIED,
+ * INVALID_PARAMETER, ...) ---- */
 KD(STOR_STATUS_SUCCESS, 0x00000000)
 KD(STOR_STATUS_UNSUCCESSFUL, 0xc1000001)
 KD(STOR_STATUS_NOT_IMPLEMENTED, 0xc1000002)
-KD(STOR_STATUS_INVALID_PARAMETER, 0xc1000005)
+KD(STOR_STATUS_INVALID_PARAMETER, 0xc1000006)
 
 /* ---- storport.h: PERF_CONFIGURATION_DATA Flags and Version
  * (storport/ns-storport-_perf_configuration_data: the flags valid up to

@@ -21,7 +21,7 @@
 #define PCI_CONFIG_SIZE         256
 #define INTERRUPT_SYNC_PER_MSG  2 /* InterruptSynchronizePerMessage */
 #define STOR_STATUS_SUCCESS     0x00000000u
-#define STOR_STATUS_INVALID_PAR 0xC1000005u /* STOR_STATUS_INVALID_PARAMETER */
+#define STOR_STATUS_INVALID_PAR 0xC1000006u /* STOR_STATUS_INVALID_PARAMETER */
 
 /* ---- Resources ------------------------------------------------------------ */
 
