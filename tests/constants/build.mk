@@ -2,7 +2,7 @@
 # the table compiled against the drivers' headers once per arch (drivers.c,
 # its values in section .vwconst) and against the harness's headers (in
 # compare.c); a planted compare with wrong documented values must fail.
-CONSTANTS_CFLAGS = -Itests/harness/include -Itests/harness/machine -Itests/harness/port/storport \
+CONSTANTS_CFLAGS = -I$(B)/constants -Itests/harness/include -Itests/harness/machine -Itests/harness/port/storport \
 	$(patsubst %,-Itests/harness/%,$(HARNESS_PARTS)) -Itests/models -Itests/models/virtio
 HOST_PROGS += constants-compare constants-planted
 constants-compare_SRCS := tests/constants/compare.c
@@ -10,6 +10,16 @@ constants-compare_CFLAGS = $(CONSTANTS_CFLAGS)
 # The same source under another object directory, with planted.h's values.
 constants-planted_SRCS := tests/constants/compare.c
 constants-planted_CFLAGS = $(CONSTANTS_CFLAGS) -DVW_CONSTANTS_PLANTED
+
+# The harness's Windows constants defined in .c files (harness-local.txt),
+# renamed so compare.c can include them all at once.
+HARNESS_LOCAL_SRCS := $(shell sed -e 's/\#.*//' tests/constants/harness-local.txt | awk 'NF { print $$1 }' | sort -u)
+$(B)/constants/harness-local.h: tests/constants/harness-local.sh tests/constants/harness-local.txt \
+		$(HARNESS_LOCAL_SRCS)
+	@mkdir -p $(@D)
+	$(Q)tests/constants/harness-local.sh . >$@.tmp && mv $@.tmp $@
+$(B)/host/obj/constants-compare/tests/constants/compare.o \
+	$(B)/host/obj/constants-planted/tests/constants/compare.o: $(B)/constants/harness-local.h
 
 CONSTANT_BINS := $(foreach a,$(ARCHES),$(B)/constants/$(a).bin)
 $(B)/constants/%.bin: $(B)/%/obj/tests/constants/drivers.o

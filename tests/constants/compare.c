@@ -22,8 +22,9 @@
 #include "vw_resources.h"
 #include "vw_security.h"
 #include "vw_storage.h"
-#include "vm.h"       /* VW_PASSIVE_LEVEL ... */
-#include "internal.h" /* the StorPort emulation's SRB and control constants */
+#include "vm.h"            /* VW_PASSIVE_LEVEL ... */
+#include "internal.h"      /* the StorPort emulation's SRB and control constants */
+#include "harness-local.h" /* generated: the harness's constants in .c files */
 
 /* One row of the table: Microsoft's name, the names in each tree ("" where
  * a tree does not define it), the documented value (the x86 one where it

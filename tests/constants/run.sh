@@ -42,6 +42,7 @@ FAIL $a drivers TcpRecvSegCoalesceInfo = 0x16, documented 0x15"
 done
 want="$want
 FAIL harness SRB_STATUS_BUS_RESET = 0xe, documented 0xd
+FAIL harness SRB_STATUS_BUS_RESET (VW_LOCAL_storport_removal_SRB_BUS_RESET) = 0xe, documented 0xd
 FAIL harness NDIS_OBJECT_TYPE_OID_REQUEST (VW_NDIS_OBJECT_TYPE_OID_REQUEST) = 0x96, documented 0x95
 FAIL harness IO_TYPE_IRP (VW_IO_TYPE_IRP) = 0x6, documented 0x5"
 got=$(echo "$planted" | grep '^FAIL' | sort)
