@@ -99,8 +99,8 @@ VW_SCENARIO("vwstor", storport_state_change_bus, NULL)
 }
 
 /* A ChangedEntity with no documented flag: STOR_STATUS_INVALID_PARAMETER
- * (as common/include/vw/storport.h numbers it), nothing re-enumerated. */
+ * (0xC1000006, storport.h), nothing re-enumerated. */
 VW_SCENARIO("vwstor", storport_state_change_bad_entity, NULL)
 {
-    entity_case(vm, "sc=8", false, 0xC1000005u);
+    entity_case(vm, "sc=8", false, 0xC1000006u);
 }

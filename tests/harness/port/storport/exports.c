@@ -387,10 +387,6 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
 
 /* ---- StorPortExtendedFunction (storport/nf-storport-storportextendedfunction) */
 
-#define STOR_STATUS_SUCCESS         0x00000000u
-#define STOR_STATUS_UNSUCCESSFUL    0xC1000001u
-#define STOR_STATUS_NOT_IMPLEMENTED 0xC1000002u
-
 static void vw_StorPortExtendedFunction(struct vm *vm, const struct vw_api *api)
 {
     unsigned code = (unsigned)vw_arg(vm, api, 0), v = vw_vararg_slot(vm, api);

@@ -32,7 +32,8 @@
  * gives the miniports; BUSY from the storport.h STOR_STATUS list). */
 #define STOR_STATUS_SUCCESS           0x00000000u
 #define STOR_STATUS_UNSUCCESSFUL      0xC1000001u
-#define STOR_STATUS_INVALID_PARAMETER 0xC1000005u
+#define STOR_STATUS_NOT_IMPLEMENTED   0xC1000002u
+#define STOR_STATUS_INVALID_PARAMETER 0xC1000006u
 #define STOR_STATUS_BUSY              0xC100000Cu
 /* StorPortNotification(StateChangeDetectedCall, ...): the value after
  * ReleaseSpinLock (0x1004) in SCSI_NOTIFICATION_TYPE; ChangedEntity bits

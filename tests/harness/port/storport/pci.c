@@ -15,13 +15,11 @@
 #include "internal.h"
 #include "ram.h"
 
-#define PAGE                    0x1000ull
-#define PCI_BUS_INTERFACE       5 /* INTERFACE_TYPE PCIBus */
-#define PCI_CONFIGURATION       4 /* BUS_DATA_TYPE PCIConfiguration */
-#define PCI_CONFIG_SIZE         256
-#define INTERRUPT_SYNC_PER_MSG  2 /* InterruptSynchronizePerMessage */
-#define STOR_STATUS_SUCCESS     0x00000000u
-#define STOR_STATUS_INVALID_PAR 0xC1000005u /* STOR_STATUS_INVALID_PARAMETER */
+#define PAGE                   0x1000ull
+#define PCI_BUS_INTERFACE      5 /* INTERFACE_TYPE PCIBus */
+#define PCI_CONFIGURATION      4 /* BUS_DATA_TYPE PCIConfiguration */
+#define PCI_CONFIG_SIZE        256
+#define INTERRUPT_SYNC_PER_MSG 2 /* InterruptSynchronizePerMessage */
 
 /* ---- Resources ------------------------------------------------------------ */
 
@@ -379,11 +377,11 @@ uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t 
                 "%s with InterruptSynchronizationMode %u (only InterruptSynchronizePerMessage "
                 "has message locks)",
                 who, a->sync_mode);
-        return STOR_STATUS_INVALID_PAR;
+        return STOR_STATUS_INVALID_PARAMETER;
     }
     if (a->intr == NULL || m >= a->msi_messages) {
         vw_fail(vm, "%s: message %u not granted", who, m);
-        return STOR_STATUS_INVALID_PAR;
+        return STOR_STATUS_INVALID_PARAMETER;
     }
     gva_t lock = vw_intr_message_lock(a->intr, m);
     if (acquire) {
@@ -391,16 +389,16 @@ uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t 
             (stor_cpu(vm, a)->held & LOCK_BIT(LOCK_MESSAGE)) &&
             stor_cpu(vm, a)->held_message == m) {
             vw_fail(vm, "%s(%u) inside the ISR of message %u, which holds it", who, m, m);
-            return STOR_STATUS_INVALID_PAR;
+            return STOR_STATUS_INVALID_PARAMETER;
         }
         unsigned old = vm->irql;
         if (old > STOR_DIRQL) {
             vw_fail(vm, "IRQL: %s at IRQL %u, above DIRQL", who, old);
-            return STOR_STATUS_INVALID_PAR;
+            return STOR_STATUS_INVALID_PARAMETER;
         }
         vw_spinlock_note(vm, lock, true, who);
         if (vm->failed || vw_cpu_lock_holder(vm, lock) != (int)vw_cpu_current(vm))
-            return STOR_STATUS_INVALID_PAR; /* failed, or spins: called again on resume */
+            return STOR_STATUS_INVALID_PARAMETER; /* failed, or spins: called again on resume */
         vm->irql = STOR_DIRQL;
         vw_wr(vm, old_irql, old, 4);
         a->msi_locks_held++;
@@ -408,7 +406,7 @@ uint32_t stor_msi_lock(struct vm *vm, struct stor_adapter *a, unsigned m, gva_t 
     }
     vw_spinlock_note(vm, lock, false, who);
     if (vm->failed)
-        return STOR_STATUS_INVALID_PAR;
+        return STOR_STATUS_INVALID_PARAMETER;
     a->msi_locks_held--;
     vw_irql_set(vm, (unsigned)(irql_in & 0xff), who);
     return STOR_STATUS_SUCCESS;
