@@ -28,6 +28,7 @@
 #include "nk_rxfilter.h"
 #include "nk_rxhdr.h"
 #include "nk_settings.h"
+#include "nk_txdone.h"
 #include "nk_vlan.h"
 
 #define NK_TAG VW_POOL_TAG('N', 'K', 'v', 'n')
@@ -86,6 +87,7 @@ typedef struct _NK_TX_ENTRY {
     PNET_BUFFER Nb;
     PSCATTER_GATHER_LIST Sgl;
     BOOLEAN Bounced; /* Nb went out of the queue's bounce buffer */
+    BOOLEAN BadUsed; /* the device gave its used entry a length (nk_tx_used_ok) */
     PUCHAR Hdr;
     ULONG64 HdrPa;
     struct virtqueue_indirect Table;
@@ -113,6 +115,8 @@ typedef struct _NK_TXQ {
     /* MiniportSendNetBufferLists calls mapping frames for this queue: while
      * one runs, posts leave publishing and the kick to the last one out */
     volatile LONG InSend;
+    ULONG64 Done;             /* requests the device completed (queue lock) */
+    struct nk_tx_watch Watch; /* CheckForHang's last look (reset.c) */
 } NK_TXQ, *PNK_TXQ;
 
 /* A receive buffer: shared memory, its MDL and the NBL that carries it */
@@ -180,6 +184,9 @@ typedef struct _NK_STATS {
     /* Frames dropped for what the device said of them, per reason (each
      * also an RxErrors); the first of each reason is logged (rx.c) */
     LONG64 RxBad[NK_RXBAD_KINDS];
+    /* Sends whose used entry had a length (each also a TxErrors); the
+     * first is logged (tx.c) */
+    LONG64 TxBadUsed;
 } NK_STATS;
 
 struct _NK_ADAPTER {
@@ -268,6 +275,7 @@ NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
 
 /* ---- reset.c ---- */
 MINIPORT_RESET NkReset;
+MINIPORT_CHECK_FOR_HANG NkCheckForHang;
 NDIS_STATUS NkResetInit(PNK_ADAPTER A);
 void NkResetFree(PNK_ADAPTER A);
 

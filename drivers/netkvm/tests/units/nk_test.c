@@ -287,6 +287,7 @@ int main(void)
     test_offload();
     test_rxhdr();
     test_reset();
+    test_txdone();
     test_vlan();
     test_txtag();
     test_rsspub();
