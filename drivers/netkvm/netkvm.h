@@ -28,6 +28,7 @@
 #include "nk_rxfilter.h"
 #include "nk_rxhdr.h"
 #include "nk_settings.h"
+#include "nk_stats.h"
 #include "nk_txdone.h"
 #include "nk_vlan.h"
 

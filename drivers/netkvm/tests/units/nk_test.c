@@ -288,6 +288,7 @@ int main(void)
     test_rxhdr();
     test_reset();
     test_txdone();
+    test_stats();
     test_vlan();
     test_txtag();
     test_rsspub();

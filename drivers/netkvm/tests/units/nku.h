@@ -39,6 +39,7 @@ void test_gather(void);
 void test_rxhdr(void);
 void test_reset(void);
 void test_txdone(void);
+void test_stats(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

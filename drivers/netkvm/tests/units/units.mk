@@ -6,7 +6,7 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
 	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c \
-	drivers/netkvm/nk_txdone.c
+	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -46,7 +46,7 @@ endef
 # sends still refused after a successful reset; a used length past the
 # first receive buffer believed; an empty merged buffer taken into a frame;
 # a send completed with a used length believed; a stopped transmit queue
-# never reported by CheckForHang.
+# never reported by CheckForHang; an error counted as a discard too.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -56,7 +56,7 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP \
 	planted-resetstuck:NK_PLANTED_RESET_STUCK planted-rxused:NK_PLANTED_RXUSED_LONG \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
-	planted-hang:NK_PLANTED_HANG_NEVER
+	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -100,6 +100,8 @@ NK_FAILS_planted-txused := '^FAIL: nk: txdone: a send completed with used length
 	'a send completion with a used length believed'
 NK_FAILS_planted-hang := '^FAIL: nk: txdone: 8 sends held, none completed' \
 	'a transmit queue that stopped never reported hung'
+NK_FAILS_planted-stats := '^FAIL: nk: stats: one hostile frame' \
+	'a receive error counted as a discard too'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
