@@ -302,7 +302,7 @@ enum { NK_OFF_OK = 0, NK_OFF_FAIL = 1, NK_OFF_MANY = 2 }; /* NkTxOffload */
 int NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, const UCHAR *Flat, PUCHAR Slot,
                 ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
-ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
+ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb);
 struct nk_tx_request;
 BOOLEAN NkTxUsoRequest(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, struct nk_tx_request *Req, BOOLEAN *Ok);
 BOOLEAN NkTxUsoAsked(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);

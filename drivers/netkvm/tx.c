@@ -37,12 +37,12 @@ enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
  * adapter can be asked to send (NkTxMaxLength): with a large send
  * negotiated (HOST_TSO4/6, or HOST_USO, only ever acknowledged by the 6.83
  * build; each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) NK_TX_GSO_FRAME_MAX,
- * else the MTU's frame. */
+ * else the MTU's frame, each with an 802.1Q tag in its bytes. */
 static ULONG NkTxBounceBytes(PNK_ADAPTER a)
 {
     uint64_t large = NK_BIT(VIRTIO_NET_F_HOST_USO) | NK_BIT(VIRTIO_NET_F_HOST_TSO4) |
                      NK_BIT(VIRTIO_NET_F_HOST_TSO6);
-    return nk_offload_tx_max_frame((a->Features & large) != 0, a->MaxFrame);
+    return nk_offload_tx_max_frame((a->Features & large) != 0, TRUE, a->MaxFrame);
 }
 
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
@@ -484,7 +484,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             nb->MiniportReserved[0] = nbl;
             nb->MiniportReserved[1] = q;
             ULONG length = NET_BUFFER_DATA_LENGTH(nb);
-            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl) ||
+            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl, nb) ||
                 NdisMAllocateNetBufferSGList(a->Dma, nb, nb, NDIS_SG_LIST_WRITE_TO_DEVICE, NULL,
                                              0) != NDIS_STATUS_SUCCESS)
                 NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);

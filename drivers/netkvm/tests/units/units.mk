@@ -46,7 +46,8 @@ endef
 # sends still refused after a successful reset; a used length past the
 # first receive buffer believed; an empty merged buffer taken into a frame;
 # a send completed with a used length believed; a stopped transmit queue
-# never reported by CheckForHang; an error counted as a discard too.
+# never reported by CheckForHang; an error counted as a discard too; a
+# large send without a tag allowed the tag's 4 bytes.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -56,7 +57,8 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP \
 	planted-resetstuck:NK_PLANTED_RESET_STUCK planted-rxused:NK_PLANTED_RXUSED_LONG \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
-	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH
+	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
+	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -102,6 +104,8 @@ NK_FAILS_planted-hang := '^FAIL: nk: txdone: 8 sends held, none completed' \
 	'a transmit queue that stopped never reported hung'
 NK_FAILS_planted-stats := '^FAIL: nk: stats: one hostile frame' \
 	'a receive error counted as a discard too'
+NK_FAILS_planted-gsotag := '^FAIL: nk: offload: LSOv2 IPv4 untagged, one byte more' \
+	'a large send without a tag given the tag allowance'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
