@@ -19,6 +19,8 @@
  *                  System32) or 13 (w11: they run from the driver store
  *                  too, as Windows 11 driver package isolation asks)
  *   @ARCH@         x86, amd64 or arm64
+ *   @SET@          the build set, w10 or w11 (a section name's suffix for
+ *                  a value that differs per set)
  *   infgen --print-version VERSION  prints the DriverVer version alone.
  * A malformed template (unknown placeholder, INF syntax error) gives one
  * "file:line: message" error and nothing is written. */
@@ -220,6 +222,7 @@ int main(int argc, char **argv)
         {"PROVIDER", provider},     {"MANUFACTURER", mfg},
         {"DECORATION", decoration}, {"DIRID", set->dirid},
         {"UMDIRID", set->umdirid},  {"ARCH", arch},
+        {"SET", set->name},
     };
 
     char *src = (char *)read_file(tpl, &len);

@@ -32,16 +32,25 @@ netkvm-test-planted-rss_SRCS := $(shell grep -l -w -e NK_PLANTED_RSS_LIMITS $(ne
 $(B)/host/netkvm-test-planted-rss: $(patsubst %.c,$(B)/host/obj/netkvm-test/%.o,$(filter-out $(netkvm-test-planted-rss_SRCS),$(netkvm-test_SRCS)))
 netkvm-test-planted-rss_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_RSS_LIMITS
 netkvm-test-planted-rss_LDFLAGS := $(NETKVM_SAN)
+# The planted bug: a control answer whose used length is past the one
+# writable byte (the ack) believed.
+HOST_PROGS += netkvm-test-planted-ctrllen
+netkvm-test-planted-ctrllen_SRCS := $(shell grep -l -w -e NK_PLANTED_CTRL_LEN $(netkvm-test_SRCS))
+$(B)/host/netkvm-test-planted-ctrllen: $(patsubst %.c,$(B)/host/obj/netkvm-test/%.o,$(filter-out $(netkvm-test-planted-ctrllen_SRCS),$(netkvm-test_SRCS)))
+netkvm-test-planted-ctrllen_CFLAGS := -Itests/include $(NETKVM_SAN) -DNK_PLANTED_CTRL_LEN
+netkvm-test-planted-ctrllen_LDFLAGS := $(NETKVM_SAN)
 
 CHECKS += check-netkvm
 .PHONY: check-netkvm
 check-netkvm: $(B)/host/netkvm-test $(B)/host/netkvm-test-planted $(B)/host/netkvm-test-planted-keep \
-		$(B)/host/netkvm-test-planted-rss
+		$(B)/host/netkvm-test-planted-rss $(B)/host/netkvm-test-planted-ctrllen
 	$(Q)tests/run-check netkvm tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: netkvm: max_virtqueue_pairs 0 ' 'max_virtqueue_pairs 0 accepted' \
 		--planted $(word 3,$^) '^FAIL: netkvm: max_virtqueue_pairs 0x8001 drops MQ' \
 		'MQ kept after max_virtqueue_pairs was rejected' \
-		--planted $(word 4,$^) '^FAIL: netkvm: RSS key 39 refused' 'an RSS key size below 40 accepted'
+		--planted $(word 4,$^) '^FAIL: netkvm: RSS key 39 refused' 'an RSS key size below 40 accepted' \
+		--planted $(word 5,$^) '^FAIL: netkvm: an ack with used length 2' \
+		'a control ack with a used length past its byte believed'
 
 DRIVERS += netkvm
 netkvm_ARCHES  := x86 amd64 arm64
@@ -50,7 +59,7 @@ netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/de
 	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
 	drivers/netkvm/rss.c drivers/netkvm/vlan.c \
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
-	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c $(VWNDIS_VIRTIO_SRCS) \
+	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c $(VWNDIS_VIRTIO_SRCS) \
 	drivers/netkvm/nk_rss.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c drivers/netkvm/nk_gather.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/announce.c drivers/netkvm/power.c drivers/netkvm/reset.c

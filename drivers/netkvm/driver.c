@@ -63,6 +63,7 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     ch.ReturnNetBufferListsHandler = NkReturn;
     ch.CancelSendHandler = NkCancelSend;
     ch.ResetHandlerEx = NkReset;
+    ch.CheckForHangHandlerEx = NkCheckForHang;
     ch.DevicePnPEventNotifyHandler = NkPnpEvent;
     ch.ShutdownHandlerEx = NkShutdown;
     ch.CancelOidRequestHandler = NkCancelOid;

@@ -28,6 +28,8 @@
 #include "nk_rxfilter.h"
 #include "nk_rxhdr.h"
 #include "nk_settings.h"
+#include "nk_stats.h"
+#include "nk_txdone.h"
 #include "nk_vlan.h"
 
 #define NK_TAG VW_POOL_TAG('N', 'K', 'v', 'n')
@@ -86,6 +88,7 @@ typedef struct _NK_TX_ENTRY {
     PNET_BUFFER Nb;
     PSCATTER_GATHER_LIST Sgl;
     BOOLEAN Bounced; /* Nb went out of the queue's bounce buffer */
+    BOOLEAN BadUsed; /* the device gave its used entry a length (nk_tx_used_ok) */
     PUCHAR Hdr;
     ULONG64 HdrPa;
     struct virtqueue_indirect Table;
@@ -113,6 +116,8 @@ typedef struct _NK_TXQ {
     /* MiniportSendNetBufferLists calls mapping frames for this queue: while
      * one runs, posts leave publishing and the kick to the last one out */
     volatile LONG InSend;
+    ULONG64 Done;             /* requests the device completed (queue lock) */
+    struct nk_tx_watch Watch; /* CheckForHang's last look (reset.c) */
 } NK_TXQ, *PNK_TXQ;
 
 /* A receive buffer: shared memory, its MDL and the NBL that carries it */
@@ -180,6 +185,9 @@ typedef struct _NK_STATS {
     /* Frames dropped for what the device said of them, per reason (each
      * also an RxErrors); the first of each reason is logged (rx.c) */
     LONG64 RxBad[NK_RXBAD_KINDS];
+    /* Sends whose used entry had a length (each also a TxErrors); the
+     * first is logged (tx.c) */
+    LONG64 TxBadUsed;
 } NK_STATS;
 
 struct _NK_ADAPTER {
@@ -268,6 +276,7 @@ NDIS_STATUS NkDeviceReinit(PNK_ADAPTER A);
 
 /* ---- reset.c ---- */
 MINIPORT_RESET NkReset;
+MINIPORT_CHECK_FOR_HANG NkCheckForHang;
 NDIS_STATUS NkResetInit(PNK_ADAPTER A);
 void NkResetFree(PNK_ADAPTER A);
 
@@ -293,7 +302,7 @@ enum { NK_OFF_OK = 0, NK_OFF_FAIL = 1, NK_OFF_MANY = 2 }; /* NkTxOffload */
 int NkTxOffload(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb, const UCHAR *Flat, PUCHAR Slot,
                 ULONG SlotBytes, const UCHAR *Tag, ULONG *Copied);
 void NkTxOffloadComplete(PNET_BUFFER_LIST Nbl);
-ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);
+ULONG NkTxMaxLength(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, PNET_BUFFER Nb);
 struct nk_tx_request;
 BOOLEAN NkTxUsoRequest(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl, struct nk_tx_request *Req, BOOLEAN *Ok);
 BOOLEAN NkTxUsoAsked(PNK_ADAPTER A, PNET_BUFFER_LIST Nbl);

@@ -136,10 +136,14 @@ void nk_ctrl_guest_offloads(uint64_t offloads, struct nk_ctrl_cmd *c)
     c->len = 8;
 }
 
-/* IRQL: any. the device acknowledged: it wrote the ack byte, and it is OK */
+/* IRQL: any. the device acknowledged: it wrote the ack byte (and only it), and it is OK */
 bool nk_ctrl_acked(uint8_t ack, uint32_t written)
 {
+#ifdef NK_PLANTED_CTRL_LEN /* planted: any used length covering the ack believed */
     return written >= 1 && ack == VIRTIO_NET_OK;
+#else
+    return written == 1 && ack == VIRTIO_NET_OK;
+#endif
 }
 
 /* IRQL: any. the command as the device reads it: class, command, data */

@@ -336,8 +336,9 @@ void nk_ctrl_guest_offloads(uint64_t offloads, struct nk_ctrl_cmd *cmd);
 size_t nk_ctrl_wire(const struct nk_ctrl_cmd *c, uint8_t *out);
 #define NK_CTRL_WIRE_MAX (2 + sizeof(((struct nk_ctrl_cmd *)0)->data))
 
-/* The ack byte as the device wrote it: true for VIRTIO_NET_OK only (the
- * used length must cover the ack: written >= 1) */
+/* The ack byte as the device wrote it: true for VIRTIO_NET_OK only, and
+ * only when the used length is the one writable byte, the ack (0: not
+ * written; more: a write past what was posted, a device error) */
 bool nk_ctrl_acked(uint8_t ack, uint32_t written);
 
 /* ---- Little-endian helpers ------------------------------------------------ */

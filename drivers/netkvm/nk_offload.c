@@ -120,7 +120,11 @@ uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t f)
 }
 
 /* IRQL: any. the longest frame a send may carry. */
-uint32_t nk_offload_tx_max_frame(bool large_send, uint32_t mtu_frame)
+uint32_t nk_offload_tx_max_frame(bool large_send, bool tagged, uint32_t mtu_frame)
 {
-    return large_send ? NK_TX_GSO_FRAME_MAX : mtu_frame;
+#ifdef NK_PLANTED_GSO_TAG_ALWAYS /* planted: the tag's allowance given to every frame */
+    tagged = true;
+#endif
+    uint32_t most = large_send ? 14u + NK_TX_GSO_DATAGRAM_MAX : mtu_frame;
+    return tagged ? most + NK_TX_TAG_BYTES : most;
 }

@@ -41,11 +41,15 @@
  * largest USO frame, 65549 bytes */
 #define NK_USO6_MAX_PAYLOAD (NK_USO_MAX_PAYLOAD - 20u)
 /* The longest frame a large send (LSOv2 or USO, either IP version) may
- * carry: 64 KiB of IP datagram behind an Ethernet header and an 802.1Q
- * tag, 65553 bytes.  A send at MaxOffLoadSize with the smallest headers is
- * 65549; a USO send over IPv6 whose payload length alone reaches 65535
- * (65593 bytes) is past what the device takes and is refused */
-#define NK_TX_GSO_FRAME_MAX (14u + 4u + 0xFFFFu)
+ * carry: the largest IP datagram, 64 KiB less one (IPv4's 16-bit total
+ * length; the device takes no larger IPv6 one), behind an Ethernet header:
+ * 65549 bytes, every large send at its MaxOffLoadSize with the smallest
+ * headers; 4 more (65553) only for a frame that carries an 802.1Q tag in
+ * its bytes.  A USO send over IPv6 whose payload length alone reaches
+ * 65535 (65593 bytes) is past what the device takes and is refused */
+#define NK_TX_GSO_DATAGRAM_MAX 0xFFFFu
+#define NK_TX_TAG_BYTES        4u
+#define NK_TX_GSO_FRAME_MAX    (14u + NK_TX_TAG_BYTES + NK_TX_GSO_DATAGRAM_MAX)
 
 /* The checksums, in NDIS_OFFLOAD_PARAMETERS order */
 enum nk_csum_kind { NK_CS_IP4, NK_CS_TCP4, NK_CS_UDP4, NK_CS_TCP6, NK_CS_UDP6, NK_CS_KINDS };
@@ -102,8 +106,11 @@ enum nk_offload_result nk_offload_set(struct nk_offload *cur, const struct nk_of
 uint64_t nk_offload_guest_bits(const struct nk_offload *cur, uint64_t features);
 
 /* The longest frame a send may carry (the length NkTxMaxLength checks):
- * NK_TX_GSO_FRAME_MAX for a large send (LSOv2 or USO asked for and
- * offered), else mtu_frame (the MTU plus the Ethernet header). */
-uint32_t nk_offload_tx_max_frame(bool large_send, uint32_t mtu_frame);
+ * for a large send (LSOv2 or USO asked for and offered) the largest
+ * datagram behind an Ethernet header (65549), else mtu_frame (the MTU plus
+ * the Ethernet header); NK_TX_TAG_BYTES more when the frame carries an
+ * 802.1Q / 802.1ad tag in its bytes (tagged).  The largest of all,
+ * tagged and large, is NK_TX_GSO_FRAME_MAX. */
+uint32_t nk_offload_tx_max_frame(bool large_send, bool tagged, uint32_t mtu_frame);
 
 #endif

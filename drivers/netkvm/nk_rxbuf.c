@@ -123,10 +123,24 @@ int nk_rxbuf_check_used(const struct nk_rxbuf_plan *plan, uint32_t used_len, uin
 {
     if (used_len < plan->hdr_bytes)
         return NK_RXUSED_SHORT;
+#ifndef NK_PLANTED_RXUSED_LONG /* planted: a used length past the buffer believed */
     if (used_len > plan->buf_bytes)
         return NK_RXUSED_TOO_LONG;
+#endif
     if (!num_buffers || num_buffers > outstanding ||
         num_buffers > (plan->mergeable ? plan->max_merge : 1u))
         return NK_RXUSED_BAD_MERGE;
+    return NK_RXUSED_OK;
+}
+
+/* IRQL: any. Checks the device's used length of a merged frame's later buffer. */
+int nk_rxbuf_check_more(const struct nk_rxbuf_plan *plan, uint32_t used_len)
+{
+    if (used_len > plan->buf_bytes)
+        return NK_RXUSED_TOO_LONG;
+#ifndef NK_PLANTED_RXMORE_ZERO /* planted: an empty merged buffer taken into the frame */
+    if (used_len == 0)
+        return NK_RXUSED_BAD_MERGE;
+#endif
     return NK_RXUSED_OK;
 }

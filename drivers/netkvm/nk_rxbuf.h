@@ -83,11 +83,16 @@ enum nk_rxbuf_used {
     NK_RXUSED_OK = 0,
     NK_RXUSED_SHORT,     /* used length below the virtio header */
     NK_RXUSED_TOO_LONG,  /* used length beyond the buffer */
-    NK_RXUSED_BAD_MERGE, /* num_buffers 0, > max_merge, > outstanding, or > 1 without MRG_RXBUF */
+    NK_RXUSED_BAD_MERGE, /* num_buffers 0, > max_merge, > outstanding, or > 1 without MRG_RXBUF;
+                            a merged buffer used for 0 bytes */
 };
 /* Checks the device's used length of the first buffer and num_buffers
  * (mergeable; 1 otherwise) against the plan and the buffers outstanding. */
 int nk_rxbuf_check_used(const struct nk_rxbuf_plan *plan, uint32_t used_len, uint32_t num_buffers,
                         uint32_t outstanding);
+/* Checks the used length of a merged frame's second or later buffer: past
+ * the buffer is NK_RXUSED_TOO_LONG; 0 is NK_RXUSED_BAD_MERGE (the device
+ * named a buffer it put nothing in: the frame needed fewer than num_buffers). */
+int nk_rxbuf_check_more(const struct nk_rxbuf_plan *plan, uint32_t used_len);
 
 #endif /* NK_RXBUF_H */

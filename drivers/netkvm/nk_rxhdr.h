@@ -34,7 +34,8 @@ enum nk_rx_bad {
     NK_RXBAD_NONE = 0,
     NK_RXBAD_SHORT, /* used length below the virtio_net_hdr */
     NK_RXBAD_LONG,  /* used length past the posted buffer (first or merged) */
-    NK_RXBAD_MERGE, /* num_buffers 0, past MAX or the buffers posted, or buffers missing */
+    NK_RXBAD_MERGE, /* num_buffers 0, past MAX or the buffers posted, buffers missing,
+                       or a merged buffer empty */
     NK_RXBAD_FRAME, /* the frame shorter than an Ethernet header or longer than planned */
     NK_RXBAD_CSUM,  /* NEEDS_CSUM with csum_start / csum_offset past the frame, or with RSC_INFO */
     NK_RXBAD_GSO,   /* GSO type unknown or not negotiated, gso_size 0, hdr_len past the frame,

@@ -77,10 +77,22 @@ static ULONG64 NkSum3(const LONG64 *v)
     return (ULONG64)v[0] + (ULONG64)v[1] + (ULONG64)v[2];
 }
 
+/* IRQL <= DISPATCH_LEVEL. the errors and discards as NDIS reports them
+ * (nk_stats: RFC 2863's, each dropped frame in one of the two). */
+static void NkIfCounts(PNK_ADAPTER a, struct nk_if_counts *o)
+{
+    const NK_STATS *s = &a->Stats;
+    struct nk_counts c = {(uint64_t)s->RxErrors, (uint64_t)s->RxDiscards, (uint64_t)s->TxErrors,
+                          (uint64_t)s->TxDiscards};
+    nk_stats_if(&c, o);
+}
+
 /* IRQL <= DISPATCH_LEVEL. a statistics counter: TRUE if oid is one. */
 static BOOLEAN NkStatistic(PNK_ADAPTER a, NDIS_OID oid, ULONG64 *v)
 {
     const NK_STATS *s = &a->Stats;
+    struct nk_if_counts ic;
+    NkIfCounts(a, &ic);
     switch (oid) {
     case OID_GEN_XMIT_OK:
         *v = NkSum3(s->TxFrames);
@@ -89,20 +101,20 @@ static BOOLEAN NkStatistic(PNK_ADAPTER a, NDIS_OID oid, ULONG64 *v)
         *v = NkSum3(s->RxFrames);
         return TRUE;
     case OID_GEN_XMIT_ERROR:
-        *v = (ULONG64)s->TxErrors;
+        *v = ic.out_errors;
         return TRUE;
     case OID_GEN_RCV_ERROR:
     case OID_GEN_RCV_CRC_ERROR:
-        *v = oid == OID_GEN_RCV_ERROR ? (ULONG64)s->RxErrors : 0;
+        *v = oid == OID_GEN_RCV_ERROR ? ic.in_errors : 0;
         return TRUE;
     case OID_GEN_RCV_NO_BUFFER:
         *v = (ULONG64)s->RxNoBuffer;
         return TRUE;
-    case OID_GEN_RCV_DISCARDS: /* frames lost: a ring run empty loses none */
-        *v = (ULONG64)(s->RxDiscards + s->RxErrors);
+    case OID_GEN_RCV_DISCARDS: /* ifInDiscards: neither errors nor a ring run empty */
+        *v = ic.in_discards;
         return TRUE;
     case OID_GEN_XMIT_DISCARDS:
-        *v = (ULONG64)(s->TxDiscards + s->TxErrors);
+        *v = ic.out_discards;
         return TRUE;
     case OID_GEN_BYTES_XMIT:
         *v = NkSum3(s->TxBytes);
@@ -135,9 +147,12 @@ static void NkFillStatistics(PNK_ADAPTER a, NDIS_STATISTICS_INFO *st)
     RtlZeroMemory(st, sizeof(*st));
     NK_HEADER(st->Header, NDIS_OBJECT_TYPE_DEFAULT, NDIS_STATISTICS_INFO_REVISION_1, sizeof(*st));
     st->SupportedStatistics = 0x003F87FF; /* every NDIS_STATISTICS_FLAGS_VALID_* bit */
-    /* Only frames dropped count; a ring that ran empty (RxNoBuffer) lost none */
-    st->ifInDiscards = (ULONG64)(s->RxDiscards + s->RxErrors);
-    st->ifInErrors = (ULONG64)s->RxErrors;
+    struct nk_if_counts ic;
+    NkIfCounts(a, &ic);
+    /* Errors and discards apart (nk_stats); a ring that ran empty
+     * (RxNoBuffer) lost no frame the driver saw */
+    st->ifInDiscards = ic.in_discards;
+    st->ifInErrors = ic.in_errors;
     st->ifHCInOctets = NkSum3(s->RxBytes);
     st->ifHCInUcastPkts = (ULONG64)s->RxFrames[0];
     st->ifHCInMulticastPkts = (ULONG64)s->RxFrames[1];
@@ -146,8 +161,8 @@ static void NkFillStatistics(PNK_ADAPTER a, NDIS_STATISTICS_INFO *st)
     st->ifHCOutUcastPkts = (ULONG64)s->TxFrames[0];
     st->ifHCOutMulticastPkts = (ULONG64)s->TxFrames[1];
     st->ifHCOutBroadcastPkts = (ULONG64)s->TxFrames[2];
-    st->ifOutErrors = (ULONG64)s->TxErrors;
-    st->ifOutDiscards = (ULONG64)(s->TxDiscards + s->TxErrors);
+    st->ifOutErrors = ic.out_errors;
+    st->ifOutDiscards = ic.out_discards;
     st->ifHCInUcastOctets = (ULONG64)s->RxBytes[0];
     st->ifHCInMulticastOctets = (ULONG64)s->RxBytes[1];
     st->ifHCInBroadcastOctets = (ULONG64)s->RxBytes[2];

@@ -108,3 +108,38 @@ NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
         NdisQueueIoWorkItem(a->ResetWork, NkResetRestoreWork, a);
     return NDIS_STATUS_SUCCESS;
 }
+
+/* IRQL: PASSIVE_LEVEL (ndis/nc-ndis-miniport_check_for_hang; about every
+ * two seconds). TRUE when the adapter needs MiniportResetEx: the device set
+ * DEVICE_NEEDS_RESET, a ring broke (the core found the device breaking a
+ * rule: it completes nothing more), or a transmit queue held sends and
+ * completed none over NK_TX_STALL_LOOKS looks (nk_tx_watch).  Only looks:
+ * the reset is NDIS's call.  FALSE while no device runs or a reset does. */
+BOOLEAN NTAPI NkCheckForHang(NDIS_HANDLE Context)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    const char *why = NULL;
+    ULONG which = 0;
+    if (!a->Ready || a->Removed || a->PoweredDown || nk_reset_refuses_sends(&a->Reset))
+        return FALSE;
+    if (virtio_device_needs_reset(&a->V.Dev))
+        why = "the device needs a reset";
+    for (ULONG k = 0; k < a->Pairs; k++) {
+        PNK_TXQ q = &a->Tx[k];
+        NdisAcquireSpinLock(&q->Lock);
+        uint32_t held = (uint32_t)(q->Vq.num - virtqueue_num_free(&q->Vq));
+        ULONG64 done = q->Done;
+        NdisReleaseSpinLock(&q->Lock);
+        BOOLEAN stalled = nk_tx_watch(&q->Watch, held, done);
+        if (why != NULL)
+            continue; /* every queue's look taken, the reason known */
+        if (virtqueue_broken(&q->Vq) || virtqueue_broken(&a->Rx[k].Vq))
+            why = "a ring broke", which = k;
+        else if (stalled)
+            why = "sends held with none completed", which = k;
+    }
+    if (why == NULL)
+        return FALSE;
+    DbgPrint("netkvm: check for hang: %s (pair %lu); asking for a reset\n", why, which);
+    return TRUE;
+}

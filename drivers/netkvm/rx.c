@@ -271,19 +271,28 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
     total = len - a->HdrLen;
     PNK_RXBUF tail = b;
     for (ULONG i = 1; i < count; i++) {
-        uint32_t l;
+        uint32_t l = 0;
         PNK_RXBUF more = virtqueue_get(&q->Vq, &l);
-        if (more == NULL || l > q->Plan.buf_bytes) {
-            /* The device promised more buffers than it used, or filled
-             * one past its size: drop the frame */
-            if (more != NULL)
-                q->Posted--, more->Next = NULL, tail->Next = more;
-            return NkRxBad(q, b, more == NULL ? NK_RXBAD_MERGE : NK_RXBAD_LONG, l);
-        }
+        if (more == NULL) /* the device promised more buffers than it used */
+            return NkRxBad(q, b, NK_RXBAD_MERGE, count);
         q->Posted--;
         more->Next = NULL;
-        more->Mdl->ByteCount = l;
         tail->Next = more;
+        int used_more = nk_rxbuf_check_more(&q->Plan, l);
+        if (used_more != NK_RXUSED_OK) {
+            /* Filled past its size, or empty: the frame's other buffers
+             * (as many as are used) go with it, so the next frame starts
+             * where the device put it */
+            uint32_t bad_len = l;
+            for (tail = more; ++i < count && (more = virtqueue_get(&q->Vq, &l)) != NULL;
+                 tail = more) {
+                q->Posted--;
+                more->Next = NULL;
+                tail->Next = more;
+            }
+            return NkRxBad(q, b, nk_rx_bad_from_used(used_more), bad_len);
+        }
+        more->Mdl->ByteCount = l;
         tail->Mdl->Next = more->Mdl;
         tail = more;
         total += l;

@@ -37,12 +37,12 @@ enum { NK_POSTED = 0, NK_NOT_NOW = 1, NK_FAILED = 2 };
  * adapter can be asked to send (NkTxMaxLength): with a large send
  * negotiated (HOST_TSO4/6, or HOST_USO, only ever acknowledged by the 6.83
  * build; each needs VIRTIO_NET_F_CSUM, spec 5.1.3.1) NK_TX_GSO_FRAME_MAX,
- * else the MTU's frame. */
+ * else the MTU's frame, each with an 802.1Q tag in its bytes. */
 static ULONG NkTxBounceBytes(PNK_ADAPTER a)
 {
     uint64_t large = NK_BIT(VIRTIO_NET_F_HOST_USO) | NK_BIT(VIRTIO_NET_F_HOST_TSO4) |
                      NK_BIT(VIRTIO_NET_F_HOST_TSO6);
-    return nk_offload_tx_max_frame((a->Features & large) != 0, a->MaxFrame);
+    return nk_offload_tx_max_frame((a->Features & large) != 0, TRUE, a->MaxFrame);
 }
 
 /* IRQL: PASSIVE_LEVEL. one entry per request in flight (TxCapacity, at
@@ -324,6 +324,19 @@ VOID NTAPI NkProcessSgList(PDEVICE_OBJECT Pdo, PVOID Reserved, PSCATTER_GATHER_L
         NkTxFailList(q->Adapter, failed, NDIS_STATUS_FAILURE);
 }
 
+/* IRQL: DISPATCH_LEVEL. a send the device completed with a used length:
+ * it claims to have written into a chain it may only read, so whether the
+ * frame went out is unknown; it fails (a transmit error, NkTxNbDone),
+ * counted, the first and every 1024th logged.  The queue goes on. */
+static void NkTxBadUsed(PNK_TXQ q)
+{
+    LONG64 n = __atomic_fetch_add(&q->Adapter->Stats.TxBadUsed, 1, __ATOMIC_RELAXED);
+    if (n % 1024 == 0)
+        DbgPrint("netkvm: transmit queue %lu: send completed with a used length; failed (%lld "
+                 "times)\n",
+                 q->Index, (long long)n + 1);
+}
+
 /* IRQL: DISPATCH_LEVEL. reap completed frames, then post what waits (lazy:
  * the next interrupt after about three quarters of the outstanding). */
 void NkTxDrain(PNK_TXQ q)
@@ -342,6 +355,8 @@ void NkTxDrain(PNK_TXQ q)
             if (e->Bounced)
                 q->BounceOwner = NULL;
             e->Bounced = FALSE;
+            e->BadUsed = !nk_tx_used_ok(len); /* a send writes nothing (nk_txdone.h) */
+            q->Done++;
             e->Next = done;
             done = e;
         }
@@ -352,11 +367,14 @@ void NkTxDrain(PNK_TXQ q)
     NdisDprReleaseSpinLock(&q->Lock);
     for (PNK_TX_ENTRY e = done; e != NULL; e = e->Next) {
         last = e;
+        if (e->BadUsed)
+            NkTxBadUsed(q);
         if (e->Nb == NULL)
             continue; /* the miniport's own frame (NkTxSendOwn): no NBL */
-        NkTxCount(a, e->Nb);
+        if (!e->BadUsed)
+            NkTxCount(a, e->Nb);
         NdisMFreeNetBufferSGList(a->Dma, e->Sgl, e->Nb);
-        NkTxNbDone(a, NK_NB_NBL(e->Nb), NDIS_STATUS_SUCCESS);
+        NkTxNbDone(a, NK_NB_NBL(e->Nb), e->BadUsed ? NDIS_STATUS_FAILURE : NDIS_STATUS_SUCCESS);
         e->Nb = NULL;
     }
     NdisDprAcquireSpinLock(&q->Lock);
@@ -466,7 +484,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
             nb->MiniportReserved[0] = nbl;
             nb->MiniportReserved[1] = q;
             ULONG length = NET_BUFFER_DATA_LENGTH(nb);
-            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl) ||
+            if (length < NK_ETH_HLEN || length > NkTxMaxLength(a, nbl, nb) ||
                 NdisMAllocateNetBufferSGList(a->Dma, nb, nb, NDIS_SG_LIST_WRITE_TO_DEVICE, NULL,
                                              0) != NDIS_STATUS_SUCCESS)
                 NkTxNbDone(a, nbl, NDIS_STATUS_FAILURE);

@@ -195,10 +195,11 @@ void NkTxOffloadComplete(PNET_BUFFER_LIST nbl)
     NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo) = lso.Value;
 }
 
-/* IRQL <= DISPATCH_LEVEL. the longest frame nbl may carry: an LSOv2 or
- * USO send up to the advertised payload behind its headers, else the
- * MTU's frame. */
-ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
+/* IRQL <= DISPATCH_LEVEL. the longest frame nb (of nbl) may carry: an
+ * LSOv2 or USO send up to the largest datagram behind its Ethernet header,
+ * else the MTU's frame; 4 bytes more when the frame carries an 802.1Q /
+ * 802.1ad tag in its bytes (read only for a frame past the untagged bound). */
+ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNET_BUFFER nb)
 {
     NDIS_TCP_LARGE_SEND_OFFLOAD_NET_BUFFER_LIST_INFO lso;
     lso.Value = NET_BUFFER_LIST_INFO(nbl, TcpLargeSendNetBufferListInfo);
@@ -207,7 +208,14 @@ ULONG NkTxMaxLength(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
 #if NK_USO /* the 6.50 build has no USO: no call to ask */
     large = large || NkTxUsoAsked(a, nbl);
 #endif
-    return nk_offload_tx_max_frame(large, a->MaxFrame);
+    ULONG plain = nk_offload_tx_max_frame(large, false, a->MaxFrame);
+    if (NET_BUFFER_DATA_LENGTH(nb) <= plain)
+        return plain;
+    UCHAR storage[NK_ETH_HLEN];
+    const UCHAR *h = NdisGetDataBuffer(nb, NK_ETH_HLEN, storage, 1, 0);
+    USHORT type = h != NULL ? (USHORT)(h[12] << 8 | h[13]) : 0;
+    BOOLEAN tagged = type == NK_ETH_P_8021Q || type == NK_ETH_P_8021AD;
+    return nk_offload_tx_max_frame(large, tagged, a->MaxFrame);
 }
 
 /* IRQL: any. the SG elements left once the first skip bytes are in the

@@ -67,6 +67,7 @@ struct expect {
     int spread;                              /* DevicePolicy 5, GroupPolicy 1 */
     long characteristics, ndis_bus;          /* network: DDInstall directives */
     long if_type, media_type, physical_type; /* network: *IfType, *MediaType, ... */
+    long dma_w10, dma_w11; /* Parameters\DmaRemappingCompatible per build set (NONE: any) */
 };
 
 /* Fields not named are 0; NONE where a value does not apply. */
@@ -87,6 +88,8 @@ static const struct expect g_table[] = {
         .storport = 1,
         .bus_type = 0x1, /* BusTypeScsi */
         .msi_limit = 257,
+        .dma_w10 = 0,
+        .dma_w11 = 0,
         .spread = 1,
         .characteristics = NONE,
     },
@@ -106,6 +109,8 @@ static const struct expect g_table[] = {
         .storport = 1,
         .bus_type = 0xA, /* BusTypeSas */
         .msi_limit = 258,
+        .dma_w10 = 0,
+        .dma_w11 = 0,
         .spread = 1,
         .characteristics = NONE,
     },
@@ -124,6 +129,8 @@ static const struct expect g_table[] = {
         .error_control = 1,
         .bus_type = NONE,
         .msi_limit = 2048,
+        .dma_w10 = 0,
+        .dma_w11 = 2,
         .characteristics = 0x84,
         .ndis_bus = 5,
         .if_type = 6,
@@ -377,6 +384,19 @@ static const struct inf_section *check_service(const struct expect *e,
     return svc;
 }
 
+/* The service key's DmaRemappingCompatible (pci/enabling-dma-remapping-
+ * for-device-drivers: 0 out, 1 in, 2 in for external devices or under
+ * Driver Verifier's DMA checks) for the build set: the w11 set's packages
+ * run from the driver store (ServiceBinary dirid 13), the w10 set's not. */
+static void check_dma(const struct expect *e, const struct inf_section *svc, long dirid)
+{
+    long want = dirid == 13 ? e->dma_w11 : e->dma_w10;
+    if (want != NONE)
+        need_dword(directive(svc, "AddReg"), svc->lineno, "dma", "Parameters",
+                   "DmaRemappingCompatible", want,
+                   dirid == 13 ? "the w11 set's opt-in" : "the w10 set's opt-in");
+}
+
 /* StorPort's service-key values: PnpInterface for PCI, the BusType disks report. */
 static void check_storport(const struct expect *e, const struct inf_section *svc)
 {
@@ -476,6 +496,8 @@ int main(int argc, char **argv)
             const struct inf_section *svc = check_service(e, inst, dirid);
             if (svc && e->storport)
                 check_storport(e, svc);
+            if (svc)
+                check_dma(e, svc, dirid);
             check_msi(e, inst);
             if (e->characteristics != NONE)
                 check_ndis(e, inst);

@@ -412,6 +412,8 @@ static void test_ctrl(void)
     expect(nk_ctrl_acked(VIRTIO_NET_OK, 1) && !nk_ctrl_acked(VIRTIO_NET_OK, 0) &&
                !nk_ctrl_acked(VIRTIO_NET_ERR, 1) && !nk_ctrl_acked(7, 1),
            "only a written OK acknowledges");
+    expect(!nk_ctrl_acked(VIRTIO_NET_OK, 2) && !nk_ctrl_acked(VIRTIO_NET_OK, 0xFFFFFFFFu),
+           "an ack with used length 2 or 0xffffffff (past the one writable byte) refused");
 }
 
 int main(void)

@@ -287,6 +287,8 @@ int main(void)
     test_offload();
     test_rxhdr();
     test_reset();
+    test_txdone();
+    test_stats();
     test_vlan();
     test_txtag();
     test_rsspub();

@@ -38,6 +38,8 @@ void test_announce(void);
 void test_gather(void);
 void test_rxhdr(void);
 void test_reset(void);
+void test_txdone(void);
+void test_stats(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

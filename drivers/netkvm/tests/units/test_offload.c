@@ -217,14 +217,16 @@ static size_t large_send(bool v6, bool udp, bool tag, uint16_t payload, bool *pl
     nku_split(&v, segs, 1, buf, len, len);
     *planned =
         nk_parse(&v, &pkt) == NK_PARSE_OK && nk_tx_prepare(&v, &pkt, &req, &plan) == NK_TX_OK;
-    *admitted = len <= nk_offload_tx_max_frame(true, 1514);
+    *admitted = len <= nk_offload_tx_max_frame(true, tag, 1514);
     return len;
 }
 
-/* The longest frame a send may carry (NkTxMaxLength): every large send at
- * its MaxOffLoadSize is a 65549-byte frame (65553 with a tag) and is
- * admitted; the 65593-byte USO IPv6 frame (a 16-bit payload length full)
- * and 65569 (USO IPv6 at IPv4's MaxOffLoadSize) are not. */
+/* The longest frame a send may carry (NkTxMaxLength), exact per offload:
+ * every large send (LSOv2 and USO, IPv4 and IPv6) at its MaxOffLoadSize is
+ * a 65549-byte frame and is admitted, one payload byte more (65550) is
+ * not; with an 802.1Q tag in the frame 65553 is admitted and 65554 not;
+ * the 65593-byte USO IPv6 frame (a 16-bit payload length full) and 65569
+ * (USO IPv6 at IPv4's MaxOffLoadSize) are refused. */
 static void test_tx_limits(void)
 {
     static const struct {
@@ -236,14 +238,21 @@ static void test_tx_limits(void)
              {false, true, NK_USO_MAX_PAYLOAD, "USO IPv4"},
              {true, true, NK_USO6_MAX_PAYLOAD, "USO IPv6"}};
     bool planned, admitted;
-    check(nk_offload_tx_max_frame(true, 1514) == 65553 &&
-              nk_offload_tx_max_frame(false, 1514) == 1514,
-          "offload: a large send's frame at most 65553 bytes, else the MTU's");
+    check(nk_offload_tx_max_frame(true, false, 1514) == 65549 &&
+              nk_offload_tx_max_frame(true, true, 1514) == 65553 &&
+              nk_offload_tx_max_frame(true, true, 1514) == NK_TX_GSO_FRAME_MAX &&
+              nk_offload_tx_max_frame(false, false, 1514) == 1514 &&
+              nk_offload_tx_max_frame(false, true, 1514) == 1518,
+          "offload: a large send's frame at most 65549 bytes (65553 tagged), else the MTU's "
+          "(1514, 1518 tagged)");
     for (unsigned i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
         size_t len = large_send(k[i].v6, k[i].udp, false, k[i].max, &planned, &admitted);
         check(len == 65549 && planned && admitted,
               "offload: %s at MaxOffLoadSize %u: %zu bytes, planned %d, admitted %d", k[i].what,
               k[i].max, len, planned, admitted);
+        len = large_send(k[i].v6, k[i].udp, false, (uint16_t)(k[i].max + 1), &planned, &admitted);
+        check(len == 65550 && !admitted, "offload: %s untagged, one byte more: %zu bytes refused",
+              k[i].what, len);
         len = large_send(k[i].v6, k[i].udp, true, k[i].max, &planned, &admitted);
         check(len == 65553 && planned && admitted,
               "offload: %s tagged at MaxOffLoadSize: %zu bytes, admitted %d", k[i].what, len,

@@ -145,6 +145,17 @@ static void hostile(void)
               nk_rxbuf_check_used(&p, 100, 11, 10) == NK_RXUSED_BAD_MERGE &&
               nk_rxbuf_check_used(&p, 100, 0xFFFF, 0xFFFF) == NK_RXUSED_BAD_MERGE,
           "rxbuf: short, too long, num_buffers 0 / beyond the plan / beyond outstanding refused");
+    check(nk_rxbuf_check_used(&p, 2048, 1, 10) == NK_RXUSED_OK &&
+              nk_rxbuf_check_used(&p, 0, 1, 10) == NK_RXUSED_SHORT &&
+              nk_rxbuf_check_used(&p, 0xFFFFFFFFu, 1, 10) == NK_RXUSED_TOO_LONG,
+          "rxbuf: first buffer: used length 2048 (the buffer) taken, 0 short, 0xffffffff too long");
+    check(nk_rxbuf_check_more(&p, 1) == NK_RXUSED_OK &&
+              nk_rxbuf_check_more(&p, 2048) == NK_RXUSED_OK &&
+              nk_rxbuf_check_more(&p, 2049) == NK_RXUSED_TOO_LONG &&
+              nk_rxbuf_check_more(&p, 0xFFFFFFFFu) == NK_RXUSED_TOO_LONG,
+          "rxbuf: merged buffer: used length 1 and 2048 taken, 2049 and 0xffffffff too long");
+    check(nk_rxbuf_check_more(&p, 0) == NK_RXUSED_BAD_MERGE,
+          "rxbuf: merged buffer used for 0 bytes refused (num_buffers past what the frame needs)");
     in = input(1500, false, true, 256, 256);
     nk_rxbuf_plan(&in, &p);
     check(nk_rxbuf_check_used(&p, 65562, 1, 5) == NK_RXUSED_OK &&

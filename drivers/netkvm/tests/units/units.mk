@@ -5,7 +5,8 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxbuf.c drivers/netkvm/nk_settings.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
-	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c
+	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c \
+	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -42,7 +43,11 @@ endef
 # the twin's compile with it), the neighbour advertisement's checksum taken
 # without the IPv6 pseudo-header; a received frame's NEEDS_CSUM offsets
 # believed past the frame; the reset's restore taken without the device reset;
-# sends still refused after a successful reset.
+# sends still refused after a successful reset; a used length past the
+# first receive buffer believed; an empty merged buffer taken into a frame;
+# a send completed with a used length believed; a stopped transmit queue
+# never reported by CheckForHang; an error counted as a discard too; a
+# large send without a tag allowed the tag's 4 bytes.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -50,7 +55,10 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-rxfilter:NK_PLANTED_RXFILTER_INPLACE planted-gather:NK_PLANTED_GATHER_SKIP \
 	planted-rxjudge:NK_PLANTED_RXFILTER_FAST planted-na:NK_PLANTED_NA_PSEUDO \
 	planted-rxhdr:NK_PLANTED_RXHDR_CSUM planted-reset:NK_PLANTED_RESET_SKIP \
-	planted-resetstuck:NK_PLANTED_RESET_STUCK
+	planted-resetstuck:NK_PLANTED_RESET_STUCK planted-rxused:NK_PLANTED_RXUSED_LONG \
+	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
+	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
+	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -86,6 +94,18 @@ NK_FAILS_planted-reset := '^FAIL: nk: reset: the restore before the device reset
 	'the reset restored without resetting the device'
 NK_FAILS_planted-resetstuck := '^FAIL: nk: reset: after a successful reset: sends taken, posts allowed' \
 	'sends refused after a successful reset'
+NK_FAILS_planted-rxused := '^FAIL: nk: rxbuf: first buffer: used length 2048' \
+	'a used length past the first buffer believed'
+NK_FAILS_planted-rxmore := '^FAIL: nk: rxbuf: merged buffer used for 0 bytes refused' \
+	'an empty merged buffer taken into the frame'
+NK_FAILS_planted-txused := '^FAIL: nk: txdone: a send completed with used length 1 ' \
+	'a send completion with a used length believed'
+NK_FAILS_planted-hang := '^FAIL: nk: txdone: 8 sends held, none completed' \
+	'a transmit queue that stopped never reported hung'
+NK_FAILS_planted-stats := '^FAIL: nk: stats: one hostile frame' \
+	'a receive error counted as a discard too'
+NK_FAILS_planted-gsotag := '^FAIL: nk: offload: LSOv2 IPv4 untagged, one byte more' \
+	'a large send without a tag given the tag allowance'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
