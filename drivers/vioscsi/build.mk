@@ -28,6 +28,5 @@ check-vioscsi: $(B)/host/vioscsi-test $(B)/host/vioscsi-test-planted
 DRIVERS += vioscsi
 vioscsi_ARCHES  := x86 amd64 arm64
 vioscsi_SRCS    = drivers/vioscsi/driver.c drivers/vioscsi/io.c drivers/vioscsi/complete.c \
-	drivers/vioscsi/perf.c \
 	$(VIOSCSI_VSCSI_SRCS) $(VWSTOR_VIRTIO_SRCS) $(VWSTOR_SRB_SRCS)
 vioscsi_IMPORTS := ntoskrnl hal storport

@@ -269,18 +269,13 @@ VOID VioscsiGone(PVIOSCSI Scsi)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
-    STOR_LOCK_HANDLE lock;
 
     VioscsiMarkGone(Scsi);
     /* An interrupt routine on another processor that read Removed before
      * the store may still be reading ISR status: the interrupt lock (every
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
-    if (!Scsi->Perf.Concurrent) {
-        /* (with concurrent channels the caller holds every message's lock) */
-        StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
-        StorPortReleaseSpinLock(Scsi, &lock);
-    }
+    VwStorSyncInterrupts(Scsi, &Scsi->Perf);
     if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Scsi->Paused;
@@ -298,7 +293,7 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     Scsi->EventsPosted = 0;
     VioscsiEndWaiting(Scsi, SRB_STATUS_NO_DEVICE);
     if (paused)
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
@@ -341,7 +336,7 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
     }
     VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
     return Rc == 0;
 }
 
@@ -368,7 +363,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     DbgPrint("vioscsi: the device is slow to reset: finishing from the timer\n");
     Scsi->Ready = FALSE;
     Scsi->Resetting = TRUE;
-    VioscsiPause(Scsi);
+    VwStorPause(Scsi, &Scsi->Perf);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
     VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits, VioscsiTimer);
@@ -429,7 +424,7 @@ static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
     VioscsiEndWaiting(Scsi, Scsi->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Scsi->Paused) {
         Scsi->Paused = FALSE;
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
     }
 }
 
@@ -477,9 +472,9 @@ VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
     PVIOSCSI scsi = DeviceExtension;
     VW_STOR_LOCKS all;
 
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     VioscsiTimerLocked(scsi);
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
@@ -535,9 +530,9 @@ BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 
     /* StorPort holds the StartIo lock and every channel: the DPCs still
      * drain, so with concurrent channels every queue's lock too */
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     BOOLEAN ok = VioscsiResetAll(scsi) && !scsi->Resetting;
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
     return ok;
 }
 
@@ -613,9 +608,9 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     if (concurrent && q >= VSCSI_FIRST_REQUEST) {
         /* This request queue's lock only: the others drain on their CPUs */
         ULONG old;
-        VioscsiLockQueue(scsi, q - VSCSI_FIRST_REQUEST, &old);
+        VwStorLockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, &old);
         BOOLEAN broken = VioscsiDrainQueue(scsi, q);
-        VioscsiUnlockQueue(scsi, q - VSCSI_FIRST_REQUEST, old);
+        VwStorUnlockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, old);
         if (!broken)
             return;
     }
@@ -623,14 +618,14 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     VW_STOR_LOCKS all;
     if (!concurrent)
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && !scsi->Removed &&
         virtio_device_needs_reset(&scsi->Virtio.Dev)) {
         DbgPrint("vioscsi: the device needs a reset\n");
         VioscsiResetDevice(scsi);
     }
     VioscsiDrain(scsi, q);
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
     if (!concurrent)
         StorPortReleaseSpinLock(scsi, &lock);
 }

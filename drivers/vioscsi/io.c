@@ -350,7 +350,7 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
         SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
         /* A slow restart does not pause StorPort at DIRQL: the first
          * request that has to wait for it does */
-        VioscsiPause(Scsi);
+        VwStorPause(Scsi, &Scsi->Perf);
         Scsi->Paused = TRUE;
     }
     if (Status == SRB_STATUS_PENDING && Scsi->Resetting && !Scsi->Removed && VioscsiIsReset(Srb)) {
@@ -379,9 +379,9 @@ static UCHAR VioscsiStartSlow(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR
 {
     VW_STOR_LOCKS all;
 
-    VioscsiLockAll(Scsi, &all);
+    VwStorLockAll(Scsi, &Scsi->Perf, &all);
     Status = VioscsiStartLocked(Scsi, Srb, X, Status);
-    VioscsiUnlockAll(Scsi, &all);
+    VwStorUnlockAll(Scsi, &Scsi->Perf, &all);
     return Status;
 }
 
@@ -398,14 +398,14 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    x->Queue = VioscsiPickQueue(scsi, Srb);
+    x->Queue = VwStorCpuQueue(scsi, scsi->NumQueues);
     if (status == SRB_STATUS_PENDING && scsi->Perf.Concurrent && x->Kind == VIOSCSI_KIND_REQUEST) {
         ULONG old;
-        VioscsiLockQueue(scsi, x->Queue, &old);
+        VwStorLockQueue(scsi, &scsi->Perf, x->Queue, &old);
         BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting;
         if (running)
             status = VioscsiSubmit(scsi, x);
-        VioscsiUnlockQueue(scsi, x->Queue, old);
+        VwStorUnlockQueue(scsi, &scsi->Perf, x->Queue, old);
         if (running) {
             if (status != SRB_STATUS_PENDING)
                 VioscsiComplete(scsi, Srb, status, NULL, NULL);

@@ -7,10 +7,10 @@
  *
  * Locks: without concurrent channels every ring is touched only under
  * StorPort's StartIo lock: HwStartIo holds it (full duplex), the DPCs take
- * it, HwResetBus and the timer run under it.  With them (perf.c) a request
+ * it, HwResetBus and the timer run under it.  With them (stor_perf.h) a request
  * queue's ring is guarded by its message's MSI lock, and the control and
  * event queues and what the queues share by every message's lock
- * (VioscsiLockAll): "the StartIo lock" below means that set then.  The interrupt routines touch no
+ * (VwStorLockAll): "the StartIo lock" below means that set then.  The interrupt routines touch no
  * ring: they queue the DPC of each queue on their message.  A dump copy has no DPCs: it completes
  * from HwInterrupt, which StorPort polls.
  *
@@ -145,42 +145,6 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
 BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
-
-/* perf.c */
-/* IRQL: DIRQL, interrupt lock (HwInitialize): ask for the performance options. */
-VOID VioscsiPerfInit(PVIOSCSI Scsi);
-/* IRQL: DISPATCH_LEVEL or above: the request queue for a request started on
- * this CPU. */
-ULONG VioscsiPickQueue(PVIOSCSI Scsi, PVOID Srb);
-/* IRQL: DISPATCH_LEVEL: take request queue Q's lock (concurrent channels only). */
-VOID VioscsiLockQueue(PVIOSCSI Scsi, ULONG Q, PULONG OldIrql);
-/* IRQL: DIRQL: give request queue Q's lock back. */
-VOID VioscsiUnlockQueue(PVIOSCSI Scsi, ULONG Q, ULONG OldIrql);
-/* Every message's lock with concurrent channels, else nothing (the caller
- * holds the StartIo lock); then pauses and resumes wait for the unlock */
-/* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
-FORCEINLINE VOID VioscsiLockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
-{
-    Locks->Count = 0;
-    if (Scsi->Perf.Concurrent) /* no call on the StartIo lock's path */
-        VwStorLockAll(Scsi, &Scsi->Perf, Locks);
-}
-/* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
-FORCEINLINE VOID VioscsiUnlockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
-{
-    if (Locks->Count != 0 || Scsi->Perf.PauseLater != 0)
-        VwStorUnlockAll(Scsi, &Scsi->Perf, Locks);
-}
-/* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
-FORCEINLINE VOID VioscsiPause(PVIOSCSI Scsi)
-{
-    VwStorPause(Scsi, &Scsi->Perf);
-}
-/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
-FORCEINLINE VOID VioscsiResume(PVIOSCSI Scsi)
-{
-    VwStorResume(Scsi, &Scsi->Perf);
-}
 
 /* complete.c */
 HW_INTERRUPT VioscsiInterrupt;
