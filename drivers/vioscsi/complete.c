@@ -158,6 +158,15 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
     case VSCSI_EV_BAD:
         DbgPrint("vioscsi: event ignored (0x%x)\n", ev.findings);
         break;
+    case VSCSI_EV_PARAM_CHANGE:
+        /* The LUN's next command reports it as a unit attention (vscsi_ua.c),
+         * which makes the class driver re-read what changed (a disk's
+         * capacity); the rescan below as well, for LUNs a change adds */
+        if (!vscsi_ua_raise(&Scsi->Ua, ev.target, ev.lun, ev.asc, ev.ascq))
+            DbgPrint("vioscsi: PARAM_CHANGE %02x/%02x on %u:%lu: %u LUNs have one waiting: "
+                     "not reported\n",
+                     ev.asc, ev.ascq, ev.target, ev.lun, (unsigned)VSCSI_UA_MAX);
+        /* fall through */
     default:
         /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
          * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */

@@ -342,6 +342,28 @@ static BOOLEAN VioscsiIsReset(PVOID Srb)
            fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): a command
+ * to a LUN a PARAM_CHANGE event named completes with its unit attention
+ * (CHECK CONDITION, the event's ASC/ASCQ) instead of going to the device:
+ * TRUE, completed. */
+static BOOLEAN VioscsiUnitAttention(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    UCHAR sense[VSCSI_SENSE_FIXED_BYTES];
+    struct vscsi_result res;
+
+    if (Scsi->Ua.count == 0 ||
+        !vscsi_ua_take(&Scsi->Ua, X->Target, X->Lun, X->Req[VSCSI_REQ_HDR_BYTES], sense))
+        return FALSE;
+    DbgPrint("vioscsi: %u:%lu: unit attention %02x/%02x reported\n", X->Target, X->Lun, sense[12],
+             sense[13]);
+    RtlZeroMemory(&res, sizeof(res));
+    res.outcome = VSCSI_OUT_SCSI_ERROR;
+    res.scsi_status = VSCSI_STATUS_CHECK_CONDITION;
+    res.sense_len = VSCSI_SENSE_FIXED_BYTES;
+    VioscsiComplete(Scsi, X->Srb, SRB_STATUS_ERROR, &res, sense);
+    return TRUE;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X,
  * prepared (Status SRB_STATUS_PENDING) or not. */
 static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
@@ -366,6 +388,9 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
         Status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(Scsi, Srb)
                  : Scsi->Resetting && !Scsi->Removed        ? SRB_STATUS_BUSY
                                                             : SRB_STATUS_NO_DEVICE;
+    if (Status == SRB_STATUS_PENDING && X->Kind == VIOSCSI_KIND_REQUEST &&
+        VioscsiUnitAttention(Scsi, X))
+        return SRB_STATUS_PENDING;
     if (Status == SRB_STATUS_PENDING)
         Status =
             X->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(Scsi, X) : VioscsiFunction(Scsi, X);
@@ -402,7 +427,8 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     if (status == SRB_STATUS_PENDING && scsi->Perf.Concurrent && x->Kind == VIOSCSI_KIND_REQUEST) {
         ULONG old;
         VwStorLockQueue(scsi, &scsi->Perf, x->Queue, &old);
-        BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting;
+        /* A unit attention waiting (raised under every lock) takes the slow path */
+        BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting && scsi->Ua.count == 0;
         if (running)
             status = VioscsiSubmit(scsi, x);
         VwStorUnlockQueue(scsi, &scsi->Perf, x->Queue, old);

@@ -85,9 +85,10 @@ typedef struct _VIOSCSI {
     ULONG TmfPeriods;     /* TMF timer periods ended so far */
     ULONG TmfIn[2];       /* TMFs at the device by the parity of their period */
     ULONG EventsPosted;
-    BOOLEAN Dump;     /* a crash-dump or hibernation copy */
-    BOOLEAN DpcReady; /* the DPCs are initialised */
-    BOOLEAN Ready;    /* DRIVER_OK set, queues live */
+    struct vscsi_ua_table Ua; /* PARAM_CHANGE unit attentions not reported yet (every lock) */
+    BOOLEAN Dump;             /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;         /* the DPCs are initialised */
+    BOOLEAN Ready;            /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
     BOOLEAN Resetting;  /* a reset the device has not finished: the timer polls it */
     BOOLEAN Restarting; /* ScsiRestartAdapter's reset not finished: the timer brings it up */

@@ -323,4 +323,38 @@ struct vscsi_event {
 void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi_ctrl *ctrl,
                         struct vscsi_event *ev);
 
+/* ---- Unit attentions the driver reports (vscsi_ua.c) ------------------ */
+/* SPC-4 facts: the status, sense format and key of a unit attention, and
+ * the commands that never report one (SPC-4 5.14: INQUIRY and REPORT LUNS
+ * complete without; REQUEST SENSE would return it as data) */
+#define VSCSI_STATUS_CHECK_CONDITION 0x02
+#define VSCSI_SENSE_FIXED_CURRENT    0x70
+#define VSCSI_SENSE_UNIT_ATTENTION   0x06
+#define VSCSI_SENSE_FIXED_BYTES      18
+#define VSCSI_OP_REQUEST_SENSE       0x03
+#define VSCSI_OP_INQUIRY             0x12
+#define VSCSI_OP_REPORT_LUNS         0xa0
+#define VSCSI_UA_MAX                 16 /* LUNs with a unit attention waiting */
+
+/* Unit attentions PARAM_CHANGE events raised, one per LUN (the newest) */
+struct vscsi_ua_table {
+    unsigned count; /* entries in use */
+    struct {
+        uint8_t target, asc, ascq;
+        uint32_t lun;
+    } e[VSCSI_UA_MAX];
+};
+
+/* Raise ASC/ASCQ at target:lun (replacing one already waiting there);
+ * false when VSCSI_UA_MAX other LUNs have one waiting (not raised). */
+bool vscsi_ua_raise(struct vscsi_ua_table *t, uint8_t target, uint32_t lun, uint8_t asc,
+                    uint8_t ascq);
+
+/* A command (opcode op) to target:lun: if a unit attention waits there and
+ * op reports one, it is taken and its fixed-format sense written to sense
+ * (VSCSI_SENSE_FIXED_BYTES): true, the command completes with CHECK
+ * CONDITION instead of going to the device. */
+bool vscsi_ua_take(struct vscsi_ua_table *t, uint8_t target, uint32_t lun, uint8_t op,
+                   uint8_t sense[VSCSI_SENSE_FIXED_BYTES]);
+
 #endif /* VSCSI_H */

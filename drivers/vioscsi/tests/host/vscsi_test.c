@@ -418,6 +418,41 @@ static void test_events(void)
            "PARAM_CHANGE without CHANGE: ignored");
 }
 
+/* Unit attentions PARAM_CHANGE raises: the LUN's next command reports it
+ * once (fixed sense, key 6, the event's ASC/ASCQ), INQUIRY and REPORT LUNS
+ * pass it by, other LUNs never see it, the table is bounded */
+static void test_unit_attention(void)
+{
+    struct vscsi_ua_table t;
+    uint8_t sense[VSCSI_SENSE_FIXED_BYTES];
+
+    memset(&t, 0, sizeof(t));
+    expect(!vscsi_ua_take(&t, 0, 1, 0x28, sense), "UA: none raised, none reported");
+    expect(vscsi_ua_raise(&t, 0, 1, 0x2a, 0x09), "UA: 2A/09 raised at 0:1");
+    expect(!vscsi_ua_take(&t, 0, 2, 0x28, sense) && !vscsi_ua_take(&t, 1, 1, 0x28, sense),
+           "UA: 0:2 and 1:1 do not see 0:1's");
+    expect(!vscsi_ua_take(&t, 0, 1, VSCSI_OP_INQUIRY, sense) &&
+               !vscsi_ua_take(&t, 0, 1, VSCSI_OP_REPORT_LUNS, sense) &&
+               !vscsi_ua_take(&t, 0, 1, VSCSI_OP_REQUEST_SENSE, sense),
+           "UA: INQUIRY, REPORT LUNS, REQUEST SENSE pass it by (SPC-4 5.14)");
+    memset(sense, 0xee, sizeof(sense));
+    expect(vscsi_ua_take(&t, 0, 1, 0x28, sense) && sense[0] == 0x70 && sense[2] == 0x06 &&
+               sense[7] == 10 && sense[12] == 0x2a && sense[13] == 0x09 && sense[1] == 0 &&
+               sense[17] == 0,
+           "UA: READ(10) at 0:1 gets fixed sense 70, key 6, 2A/09");
+    expect(!vscsi_ua_take(&t, 0, 1, 0x28, sense) && t.count == 0, "UA: reported once");
+    expect(vscsi_ua_raise(&t, 0, 1, 0x2a, 0x01) && vscsi_ua_raise(&t, 0, 1, 0x2a, 0x09) &&
+               t.count == 1,
+           "UA: a second change at the same LUN replaces the first");
+    for (unsigned l = 2; l <= VSCSI_UA_MAX; l++)
+        vscsi_ua_raise(&t, 0, l, 0x2a, 0x09);
+    expect(t.count == VSCSI_UA_MAX && !vscsi_ua_raise(&t, 3, 0, 0x2a, 0x09),
+           "UA: full table: one more LUN not raised");
+    expect(vscsi_ua_take(&t, 0, VSCSI_UA_MAX, 0x00, sense) &&
+               vscsi_ua_take(&t, 0, 1, 0x00, sense) && t.count == VSCSI_UA_MAX - 2,
+           "UA: TEST UNIT READY reports it too; entries leave the table");
+}
+
 int main(void)
 {
     test_config();
@@ -427,5 +462,6 @@ int main(void)
     test_response();
     test_tmf();
     test_events();
+    test_unit_attention();
     return hostcheck_end();
 }
