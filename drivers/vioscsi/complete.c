@@ -167,6 +167,10 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
                      "not reported\n",
                      ev.asc, ev.ascq, ev.target, ev.lun, (unsigned)VSCSI_UA_MAX);
         /* fall through */
+    case VSCSI_EV_ASYNC:
+        /* A subscribed class fired at one LUN (a medium or operating
+         * state changed): until StorPort's per-LUN state change is
+         * available, a rescan */
     default:
         /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
          * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */

@@ -418,6 +418,73 @@ static void test_events(void)
            "PARAM_CHANGE without CHANGE: ignored");
 }
 
+/* Asynchronous notification: the request's layout, what a response
+ * grants (only what was asked, only with OK, only when written in full),
+ * and ASYNC_NOTIFY events checked against the subscription */
+static void test_async_notify(void)
+{
+    struct vscsi_ctrl c;
+    struct vscsi_event ev;
+    uint8_t e[VSCSI_EVENT_BYTES], req[VSCSI_AN_REQ_BYTES], resp[VSCSI_AN_RESP_BYTES];
+    unsigned f;
+
+    memset(req, 0xee, sizeof(req));
+    expect(vscsi_encode_an(req, VIRTIO_SCSI_T_AN_SUBSCRIBE, 2, 5, VSCSI_AN_WANTED) && req[0] == 2 &&
+               req[1] == 0 && req[2] == 0 && req[3] == 0 && req[4] == 1 && req[5] == 2 &&
+               req[6] == 0x40 && req[7] == 5 && req[12] == 0x12 && req[13] == 0,
+           "AN: SUBSCRIBE 2:5 for media and operational change: type, LUN, events");
+    expect(!vscsi_encode_an(req, VIRTIO_SCSI_T_TMF, 0, 0, VSCSI_AN_WANTED) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 0, 0) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 0, 0x81) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 16384, 0x10),
+           "AN: a TMF type, no event, unknown classes, LUN 16384: not encoded");
+    set32(resp, 0x10);
+    resp[4] = VIRTIO_SCSI_S_OK;
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0x10 && f == 0,
+           "AN: media change granted of the two asked");
+    set32(resp, 0x16);
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0x12 && f == VSCSI_AN_UNASKED,
+           "AN: power management granted unasked: dropped, finding");
+    expect(vscsi_decode_an(resp, 4, VSCSI_AN_WANTED, &f) == 0 && f == VSCSI_AN_SHORT,
+           "AN: 4 bytes written: nothing granted");
+    resp[4] = VIRTIO_SCSI_S_FAILURE;
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0 && f == VSCSI_AN_REFUSED,
+           "AN: FAILURE: nothing granted");
+
+    good_config();
+    set16(cfg + VSCSI_CFG_MAX_TARGET, 7);
+    set32(cfg + VSCSI_CFG_MAX_LUN, 15);
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    expect(c.an_events == 0, "AN: no subscription after the configuration check");
+    c.an_events = 0x10;
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_ASYNC && ev.target == 1 && ev.lun == 2 && ev.events == 0x10,
+           "AN: media change at 1:2, subscribed: per-LUN notification");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x02);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: operational change not granted: ignored");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x81);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON,
+           "AN: unknown class bits: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "AN: no class: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 8, 2, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE,
+           "AN: target 8 beyond max_target 7: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    e[4] = 2; /* not the single-level form */
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_LUN, "AN: malformed LUN: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    vscsi_decode_event(e, 15, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_SHORT, "AN: 15 bytes written: bad");
+}
+
 /* Unit attentions PARAM_CHANGE raises: the LUN's next command reports it
  * once (fixed sense, key 6, the event's ASC/ASCQ), INQUIRY and REPORT LUNS
  * pass it by, other LUNs never see it, the table is bounded */
@@ -462,6 +529,7 @@ int main(void)
     test_response();
     test_tmf();
     test_events();
+    test_async_notify();
     test_unit_attention();
     return hostcheck_end();
 }
