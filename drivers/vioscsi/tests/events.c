@@ -8,14 +8,6 @@
  */
 #include "vioscsi_test.h"
 
-/* Bus changes StorPort was told of so far. */
-static unsigned bus_changes(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.bus_changes;
-}
-
 /* The number of LUNs REPORT LUNS lists at target T. */
 static int lun_count(struct vm *vm, uint8_t t)
 {
@@ -25,42 +17,35 @@ static int lun_count(struct vm *vm, uint8_t t)
     return (int)(sc_be32(r) / 8);
 }
 
-/* Let the device deliver what it raised and the driver take it. */
-static void deliver(struct vm *vm)
-{
-    for (int i = 0; i < 4; i++)
-        vw_sched_settle(vm);
-}
-
 /* A LUN added, then removed, at target T (LUN L) with ADD/REMOVE; BASE
  * LUNs there before. */
 static void hotplug(struct vm *vm, struct sc_host *h, uint8_t t, uint8_t l, int base,
                     bool (*add)(struct sc_host *, bool))
 {
-    unsigned before = bus_changes(vm);
+    unsigned before = sc_bus_changes(vm);
     if (!add(h, true)) {
         vw_fail(vm, "cannot add LUN %u to target %u", l, t);
         return;
     }
     int changes = vmodel_scsi_rescan(h->scsi->model);
-    deliver(vm);
-    VW_EXPECT(vm, changes == 1 && bus_changes(vm) > before,
+    sc_deliver(vm);
+    VW_EXPECT(vm, changes == 1 && sc_bus_changes(vm) > before,
               "LUN %u:%u added: %d changes seen by the device, %u bus changes told StorPort", t, l,
-              changes, bus_changes(vm) - before);
+              changes, sc_bus_changes(vm) - before);
     int n = vm->failed ? -1 : lun_count(vm, t);
     VW_EXPECT(vm, n == base + 1, "after RESCAN: REPORT LUNS at %u lists %d, want %d", t, n,
               base + 1);
     uint8_t cdb[6] = {0x12, 0, 0, 0, 36, 0}, r[36];
     if (!vm->failed && sc_ok(vm, t, l, cdb, 6, r, 36, true, "INQUIRY of the new LUN"))
         VW_EXPECT(vm, (r[0] & 0x1f) == 0, "new LUN %u:%u is type 0x%02x", t, l, r[0]);
-    before = bus_changes(vm);
+    before = sc_bus_changes(vm);
     if (vm->failed || !add(h, false))
         return;
     changes = vmodel_scsi_rescan(h->scsi->model);
-    deliver(vm);
-    VW_EXPECT(vm, changes == 1 && bus_changes(vm) > before,
+    sc_deliver(vm);
+    VW_EXPECT(vm, changes == 1 && sc_bus_changes(vm) > before,
               "LUN %u:%u removed: %d changes, %u bus changes", t, l, changes,
-              bus_changes(vm) - before);
+              sc_bus_changes(vm) - before);
     n = vm->failed ? -1 : lun_count(vm, t);
     VW_EXPECT(vm, n == base, "after REMOVED: REPORT LUNS at %u lists %d, want %d", t, n, base);
     VW_EXPECT(vm, vmodel_pending(h->scsi->dev->model, VMODEL_SCSI_EVENTQ) >= 2,
@@ -89,14 +74,28 @@ VW_SCENARIO("vioscsi", events_mem_hotplug, NULL)
     sc_finish(vm, &h);
 }
 
-VW_SCENARIO("vioscsi", events_tgt_hotplug, NULL)
+/* tgt's 1:3 added and removed with tgtadm, under planted device faults P */
+static void tgt_hotplug(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     if (sc_start_tgt(vm, &h, &o))
         hotplug(vm, &h, 1, 3, 3, tgt_lun3);
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", events_tgt_hotplug, NULL)
+{
+    tgt_hotplug(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device drops its events; StorPort must not be told */
+VW_SCENARIO("vioscsi", planted_events_tgt_hotplug_dropped,
+            "added: 1 changes seen by the device, 0 bus changes")
+{
+    tgt_hotplug(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }
 
 /* Without F_HOTPLUG offered the device raises nothing and vioscsi is told nothing */
@@ -108,14 +107,14 @@ VW_SCENARIO("vioscsi", events_mem_no_hotplug_feature, NULL)
     o.sc.features &= ~(1ull << VIRTIO_SCSI_F_HOTPLUG);
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    unsigned before = bus_changes(vm);
+    unsigned before = sc_bus_changes(vm);
     mem_lun2(&h, true);
     vmodel_scsi_rescan(h.scsi->model);
-    deliver(vm);
-    VW_EXPECT(vm, bus_changes(vm) == before && vmodel_scsi_stats(h.scsi->model)->events == 0,
+    sc_deliver(vm);
+    VW_EXPECT(vm, sc_bus_changes(vm) == before && vmodel_scsi_stats(h.scsi->model)->events == 0,
               "no HOTPLUG: %llu events, %u bus changes",
               (unsigned long long)vmodel_scsi_stats(h.scsi->model)->events,
-              bus_changes(vm) - before);
+              sc_bus_changes(vm) - before);
 out:
     sc_finish(vm, &h);
 }
@@ -128,27 +127,28 @@ VW_SCENARIO("vioscsi", events_mem_param_change, NULL)
     sc_defaults(&o);
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    unsigned before = bus_changes(vm);
+    unsigned before = sc_bus_changes(vm);
     vmodel_scsi_param_change(h.scsi->model, 0, 1, 0x2a, 0x09);
-    deliver(vm);
-    VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->events == 1 && bus_changes(vm) > before,
+    sc_deliver(vm);
+    VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->events == 1 && sc_bus_changes(vm) > before,
               "PARAM_CHANGE: %llu events delivered, %u bus changes",
               (unsigned long long)vmodel_scsi_stats(h.scsi->model)->events,
-              bus_changes(vm) - before);
+              sc_bus_changes(vm) - before);
 out:
     sc_finish(vm, &h);
 }
 
 /* More events than buffers posted: the device reports EVENTS_MISSED on
  * the next buffer, which is a bus change; buffers keep coming back */
-VW_SCENARIO("vioscsi", events_mem_missed, NULL)
+static void missed(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    deliver(vm); /* the device takes the event buffers posted at the start */
+    sc_deliver(vm); /* the device takes the event buffers posted at the start */
     unsigned posted = vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ);
     VW_EXPECT(vm, posted >= 1, "no event buffer posted after the start");
     for (unsigned i = 0; i < posted + 3; i++)
@@ -156,17 +156,28 @@ VW_SCENARIO("vioscsi", events_mem_missed, NULL)
     const struct vmodel_scsi_stats *st = vmodel_scsi_stats(h.scsi->model);
     VW_EXPECT(vm, st->events_missed >= 1, "%u buffers took %llu events, none missed", posted,
               (unsigned long long)st->events);
-    unsigned before = bus_changes(vm);
-    deliver(vm);
+    unsigned before = sc_bus_changes(vm);
+    sc_deliver(vm);
     uint8_t tur[6] = {0};
     sc_ok(vm, 0, 0, tur, 6, NULL, 0, false, "TEST UNIT READY");
-    deliver(vm);
-    VW_EXPECT(vm, st->events == posted + 1 && bus_changes(vm) > before,
+    sc_deliver(vm);
+    VW_EXPECT(vm, st->events == posted + 1 && sc_bus_changes(vm) > before,
               "EVENTS_MISSED: %llu events delivered (want %u), %u bus changes after",
-              (unsigned long long)st->events, posted + 1, bus_changes(vm) - before);
+              (unsigned long long)st->events, posted + 1, sc_bus_changes(vm) - before);
     VW_EXPECT(vm, vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ) == posted,
               "%u event buffers back with the device, %u were posted",
               vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ), posted);
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", events_mem_missed, NULL)
+{
+    missed(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: events dropped without a missed report */
+VW_SCENARIO("vioscsi", planted_events_mem_missed_dropped, "none missed")
+{
+    missed(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }

@@ -16,12 +16,14 @@
 #define RS_BYTES 4096u
 #define RS_LBA   40u
 
-/* 0:0 at RS_LBA written through the driver (generation 9) */
-static bool rs_start(struct vm *vm, struct sc_host *h, uint8_t *want)
+/* 0:0 at RS_LBA written through the driver (generation 9), device faults P planted */
+static bool rs_start(struct vm *vm, struct sc_host *h, uint8_t *want,
+                     const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     uint8_t cdb[16];
     sc_defaults(&o);
+    o.plant = *p;
     if (!sc_start_mem(vm, h, &o))
         return false;
     for (unsigned b = 0; b < RS_BYTES / SC_BLOCK; b++)
@@ -68,7 +70,7 @@ static void rs_retried(struct vm *vm, uint8_t response, unsigned count, const ch
     uint8_t want[RS_BYTES], got[RS_BYTES];
     struct vw_stor_result r;
     unsigned tries, busy, taken;
-    if (rs_start(vm, &h, want) &&
+    if (rs_start(vm, &h, want, &(struct vmodel_scsi_planted){0}) &&
         rs_read(vm, &h, response, count, count + 2, got, &r, &tries, &busy, &taken)) {
         vw_log(vm, "%s x%u: %u class sends, %u StorPort BUSY retries, %u at the device", name,
                count, tries, busy, taken);
@@ -96,35 +98,49 @@ VW_SCENARIO("vioscsi", response_transport_failure_retried, NULL)
     rs_retried(vm, VIRTIO_SCSI_S_TRANSPORT_FAILURE, 2, "TRANSPORT_FAILURE");
 }
 
-/* One answer of RESPONSE, no retry: its SRB status in R */
+/* One answer of RESPONSE (device faults P planted), no retry: its SRB status in R */
 static bool rs_once(struct vm *vm, struct sc_host *h, uint8_t response, uint8_t *want,
-                    struct vw_stor_result *r)
+                    struct vw_stor_result *r, const struct vmodel_scsi_planted *p)
 {
     uint8_t got[RS_BYTES];
     unsigned tries, busy, taken;
-    return rs_start(vm, h, want) && rs_read(vm, h, response, 1, 0, got, r, &tries, &busy, &taken);
+    return rs_start(vm, h, want, p) &&
+           rs_read(vm, h, response, 1, 0, got, r, &tries, &busy, &taken);
 }
 
 /* BAD_TARGET: a selection time-out, which disk.sys does not retry */
-VW_SCENARIO("vioscsi", response_bad_target_selection_timeout, NULL)
+static void bad_target(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_host h;
     uint8_t want[RS_BYTES];
     struct vw_stor_result r;
-    if (rs_once(vm, &h, VIRTIO_SCSI_S_BAD_TARGET, want, &r))
+    if (rs_once(vm, &h, VIRTIO_SCSI_S_BAD_TARGET, want, &r, p))
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
                   "BAD_TARGET: SRB 0x%02x, want SELECTION_TIMEOUT 0x%02x", r.srb_status,
                   SC_SRB_SELECTION_TIMEOUT);
     sc_finish(vm, &h);
 }
 
+VW_SCENARIO("vioscsi", response_bad_target_selection_timeout, NULL)
+{
+    bad_target(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device writes BUSY where it means BAD_TARGET */
+VW_SCENARIO("vioscsi", planted_response_bad_target_as_busy, "want SELECTION_TIMEOUT")
+{
+    bad_target(vm, &(struct vmodel_scsi_planted){.swap = true,
+                                                 .swap_from = VIRTIO_SCSI_S_BAD_TARGET,
+                                                 .swap_to = VIRTIO_SCSI_S_BUSY});
+}
+
 /* RESET: a bus reset; the command sent again goes through */
-VW_SCENARIO("vioscsi", response_reset_bus_reset, NULL)
+static void reset_bus_reset(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_host h;
     uint8_t want[RS_BYTES], got[RS_BYTES];
     struct vw_stor_result r;
-    if (rs_once(vm, &h, VIRTIO_SCSI_S_RESET, want, &r)) {
+    if (rs_once(vm, &h, VIRTIO_SCSI_S_RESET, want, &r, p)) {
         VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
                   "RESET: SRB 0x%02x, want BUS_RESET 0x%02x", r.srb_status, SC_SRB_BUS_RESET);
         uint8_t cdb[16];
@@ -135,13 +151,26 @@ VW_SCENARIO("vioscsi", response_reset_bus_reset, NULL)
     sc_finish(vm, &h);
 }
 
+VW_SCENARIO("vioscsi", response_reset_bus_reset, NULL)
+{
+    reset_bus_reset(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device writes TARGET_FAILURE where it means RESET */
+VW_SCENARIO("vioscsi", planted_response_reset_as_target_failure, "want BUS_RESET")
+{
+    reset_bus_reset(vm, &(struct vmodel_scsi_planted){.swap = true,
+                                                      .swap_from = VIRTIO_SCSI_S_RESET,
+                                                      .swap_to = VIRTIO_SCSI_S_TARGET_FAILURE});
+}
+
 /* TARGET_FAILURE: an error the class driver sees, never a success */
 VW_SCENARIO("vioscsi", response_target_failure_error, NULL)
 {
     struct sc_host h;
     uint8_t want[RS_BYTES];
     struct vw_stor_result r;
-    if (rs_once(vm, &h, VIRTIO_SCSI_S_TARGET_FAILURE, want, &r))
+    if (rs_once(vm, &h, VIRTIO_SCSI_S_TARGET_FAILURE, want, &r, &(struct vmodel_scsi_planted){0}))
         VW_EXPECT(vm,
                   (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS &&
                       (r.srb_status & SC_SRB_MASK) != SC_SRB_DATA_OVERRUN,
@@ -153,12 +182,12 @@ VW_SCENARIO("vioscsi", response_target_failure_error, NULL)
 /* An underrun on a READ (resid 1024) and on a WRITE (resid 512):
  * DATA_OVERRUN with DataTransferLength = transfer - resid; the bytes
  * moved of the read are the disk's */
-VW_SCENARIO("vioscsi", response_underrun_resid, NULL)
+static void underrun(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_host h;
     uint8_t want[RS_BYTES], got[RS_BYTES], cdb[16];
     struct vw_stor_result r;
-    if (!rs_start(vm, &h, want))
+    if (!rs_start(vm, &h, want, p))
         goto out;
     static const struct {
         bool write;
@@ -185,4 +214,15 @@ VW_SCENARIO("vioscsi", response_underrun_resid, NULL)
     }
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", response_underrun_resid, NULL)
+{
+    underrun(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device reports no residual for an underrun */
+VW_SCENARIO("vioscsi", planted_response_underrun_resid_zero, "READ with resid 1024: SRB")
+{
+    underrun(vm, &(struct vmodel_scsi_planted){.resid_zero = true});
 }

@@ -17,43 +17,6 @@
 
 #define SCSI_RESERVATION_CONFLICT 0x18
 
-/* Let tgt answer (in real time, 10 s at most) until WANT requests
- * completed since BEFORE.  The emulation processes completions while the
- * class layer waits for a request: a TEST UNIT READY at T:L each round
- * (counted in *EXTRA) is that wait, as disk.sys's own I/O would be. */
-static void drain(struct vm *vm, unsigned before, unsigned want, uint8_t t, uint8_t l,
-                  unsigned *extra)
-{
-    uint8_t tur[6] = {0};
-    struct vw_stor_result r;
-    for (int i = 0; i < 2000 && !vm->failed && sc_completed(vm) - before - *extra < want; i++) {
-        if (!sc_scsi(vm, t, l, tur, 6, NULL, 0, false, &r))
-            return;
-        ++*extra;
-        if (!vw_sched_settle(vm))
-            usleep(5000);
-    }
-}
-
-/* Blocks LBA..LBA+COUNT-1 of tgt's target T LUN L hold PATTERN (vw_stor_submit_writes) */
-static bool file_holds(struct sc_host *h, unsigned t, unsigned l, uint32_t lba, unsigned count,
-                       uint8_t pattern)
-{
-    char path[300];
-    uint8_t b[SC_BLOCK];
-    sc_tgt_file(h, t, l, path, sizeof(path));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0;
-    for (unsigned i = 0; i < count && ok; i++) {
-        ok = pread(fd, b, SC_BLOCK, (off_t)(lba + i) * SC_BLOCK) == SC_BLOCK;
-        for (unsigned j = 0; j < SC_BLOCK && ok; j++)
-            ok = b[j] == pattern;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 /* TEST UNIT READY at T:L until GOOD (the unit attention of a new nexus or a reset taken) */
 static bool ready(struct vm *vm, uint8_t t, uint8_t l)
 {
@@ -118,31 +81,14 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
     before = sc_completed(vm), extra = 0;
     if (!vw_stor_submit_writes(vm, 16, 100, 0xa5))
         goto out;
-    drain(vm, before, 16, 1, 1, &extra);
+    sc_tgt_drain(vm, before, 16, 1, 1, &extra);
     VW_EXPECT(vm, sc_completed(vm) - before - extra == 16,
               "%u of 1:1's 16 writes sent again completed", sc_completed(vm) - before - extra);
-    VW_EXPECT(vm, file_holds(&h, 1, 1, 100, 16, 0xa5),
+    VW_EXPECT(vm, sc_tgt_file_holds(&h, 1, 1, 100, 16, 0xa5),
               "1:1's 16 writes, sent again after the reset, are not all in its backing file");
-    if (!vm->failed && ready(vm, 0, 1)) {
-        uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
-        sc_fill(out, SC_BLOCK, 0, 1, 300, 4);
-        sc_rw16(cdb, true, 300, 1);
-        if (sc_ok(vm, 0, 1, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the LUN reset")) {
-            sc_rw16(cdb, false, 300, 1);
-            if (sc_ok(vm, 0, 1, cdb, 16, in, SC_BLOCK, true, "READ(16) after the LUN reset"))
-                VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0, "0:1 reads back wrong after reset");
-        }
-    }
+    sc_round_trip(vm, 0, 1, 300, 4, "the LUN reset");
 out:
     sc_finish(vm, &h);
-}
-
-/* Bus changes StorPort was told of so far */
-static unsigned bus_changes(struct vm *vm)
-{
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.bus_changes;
 }
 
 /* The number of LUNs REPORT LUNS lists at target T */
@@ -157,13 +103,12 @@ static int lun_count(struct vm *vm, uint8_t t)
 /* The device looks at tgt's LUNs again and the driver takes the event */
 static void rescan(struct vm *vm, struct sc_host *h, const char *what)
 {
-    unsigned before = bus_changes(vm);
+    unsigned before = sc_bus_changes(vm);
     int changes = vmodel_scsi_rescan(h->scsi->model);
-    for (int i = 0; i < 4; i++)
-        vw_sched_settle(vm);
-    VW_EXPECT(vm, changes == 1 && bus_changes(vm) > before,
+    sc_deliver(vm);
+    VW_EXPECT(vm, changes == 1 && sc_bus_changes(vm) > before,
               "%s: %d changes seen by the device, %u bus changes told StorPort", what, changes,
-              bus_changes(vm) - before);
+              sc_bus_changes(vm) - before);
 }
 
 /* tgtadm run from a thread of the scenario after DELAY_MS of real time,
@@ -263,11 +208,12 @@ static void io_while(struct vm *vm, struct sc_host *h, uint8_t l, uint64_t first
  * was sent again); the removed LUN's writes end GOOD (and are in its file)
  * or with LOGICAL UNIT NOT SUPPORTED, as does a READ of it after; the new
  * LUN 3 holds what is written to it */
-VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
+static void hotplug_under_io(struct vm *vm, const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *p;
     o.targets = 1;
     o.luns = 2;
     o.sc.num_queues = 4;
@@ -299,10 +245,10 @@ VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
     VW_EXPECT(vm, lun_count(vm, 0) == 3, "after the removal: REPORT LUNS lists %d, want 3",
               lun_count(vm, 0));
     /* What is still in flight ends while the class layer waits for its own */
-    for (int i = 0; i < 200 && !vm->failed && !file_holds(&h, 0, 1, 200, 16, 0x33); i++)
+    for (int i = 0; i < 200 && !vm->failed && !sc_tgt_file_holds(&h, 0, 1, 200, 16, 0x33); i++)
         if (ready(vm, 0, 1))
             usleep(5000);
-    VW_EXPECT(vm, file_holds(&h, 0, 1, 200, 16, 0x33),
+    VW_EXPECT(vm, sc_tgt_file_holds(&h, 0, 1, 200, 16, 0x33),
               "LUN 1 stayed: the 16 writes in flight while LUN 2 went are not all in its file");
     vw_log(vm, "hot plug: %u unit attentions, %u writes to the removed LUN not supported", ua,
            gone);
@@ -320,18 +266,21 @@ VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
                   "READ of removed LUN 2: SRB 0x%02x, SCSI 0x%02x, sense %s %x/%02x/%02x",
                   r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
                   r.ascq);
-    if (!vm->failed && ready(vm, 0, 3)) {
-        uint8_t out[SC_BLOCK], in[SC_BLOCK];
-        sc_fill(out, SC_BLOCK, 0, 3, 5, 1);
-        sc_rw16(cdb, true, 5, 1);
-        if (sc_ok(vm, 0, 3, cdb, 16, out, SC_BLOCK, false, "WRITE(16) to the new LUN 3")) {
-            sc_rw16(cdb, false, 5, 1);
-            if (sc_ok(vm, 0, 3, cdb, 16, in, SC_BLOCK, true, "READ(16) of the new LUN 3"))
-                VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0, "LUN 3 reads back wrong");
-        }
-    }
+    sc_round_trip(vm, 0, 3, 5, 1, "LUN 3 was added");
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", tgt_hotplug_under_io, NULL)
+{
+    hotplug_under_io(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device drops its events; the add must go unnoticed */
+VW_SCENARIO("vioscsi", planted_tgt_hotplug_under_io_dropped,
+            "LUN 3 added under I/O: 1 changes seen by the device, 0 bus changes")
+{
+    hotplug_under_io(vm, &(struct vmodel_scsi_planted){.drop_events = true});
 }
 
 /* A second initiator of the test's own on tgt's target 0, LUN 1 */

@@ -196,11 +196,12 @@ static void ld_files(struct vm *vm, struct sc_host *h)
  * 256 (2 x 256, 256 at the miniport at once; 128 on 1 CPU, one queue)
  * from every CPU, then every
  * block checked in the backing files */
-VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
+static void ld_run(struct vm *vm, const struct vmodel_scsi_planted *plant)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
+    o.plant = *plant;
     o.targets = LD_TARGETS;
     o.luns = LD_LUNS;
     o.sc.num_queues = LD_QUEUES;
@@ -250,4 +251,16 @@ VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
            (unsigned long long)vmodel_scsi_stats(h.scsi->model)->max_lun_cmds);
 out:
     sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
+{
+    ld_run(vm, &(struct vmodel_scsi_planted){0});
+}
+
+/* Planted twin: the device answers every 37th WRITE GOOD without handing
+ * it to tgt; the read-back through tgt must catch it */
+VW_SCENARIO("vioscsi", planted_tgt_load_lost_writes, "reads back wrong through tgt")
+{
+    ld_run(vm, &(struct vmodel_scsi_planted){.lose_write_every = 37});
 }

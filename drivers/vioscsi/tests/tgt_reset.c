@@ -11,7 +11,6 @@
  * once, the reset SRB succeeds, 1:1's writes (another target, another
  * session) are all in its backing file, and 0:1 works after.
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include "vioscsi_test.h"
@@ -34,40 +33,6 @@ static void *resume_later(void *arg)
     usleep(20000);
     kill(j->pid, SIGCONT);
     return NULL;
-}
-
-/* Let tgt answer until WANT requests completed since BEFORE: the class
- * layer's TEST UNIT READY at 1:1 is the wait (counted in *EXTRA) */
-static void rr_drain(struct vm *vm, unsigned before, unsigned want, unsigned *extra)
-{
-    uint8_t tur[6] = {0};
-    struct vw_stor_result r;
-    for (int i = 0; i < 2000 && !vm->failed && sc_completed(vm) - before - *extra < want; i++) {
-        if (!sc_scsi(vm, 1, 1, tur, 6, NULL, 0, false, &r))
-            return;
-        ++*extra;
-        if (!vw_sched_settle(vm))
-            usleep(5000);
-    }
-}
-
-/* BLOCKS of tgt's T:L from LBA all PATTERN */
-static bool rr_file_holds(struct sc_host *h, unsigned t, unsigned l, uint32_t lba, unsigned blocks,
-                          uint8_t pattern)
-{
-    char path[300];
-    uint8_t b[SC_BLOCK];
-    sc_tgt_file(h, t, l, path, sizeof(path));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    bool ok = fd >= 0;
-    for (unsigned i = 0; i < blocks && ok; i++) {
-        ok = pread(fd, b, SC_BLOCK, (off_t)(lba + i) * SC_BLOCK) == SC_BLOCK;
-        for (unsigned j = 0; j < SC_BLOCK && ok; j++)
-            ok = b[j] == pattern;
-    }
-    if (fd >= 0)
-        close(fd);
-    return ok;
 }
 
 VW_SCENARIO("vioscsi", tgt_lun_reset_races_tgt, NULL)
@@ -122,26 +87,17 @@ join:
               "%u writes completed with tgtd stopped; %llu TMFs, %llu commands at tgt on the "
               "LUN when the TMF came (want >= 1: the reset raced them inside tgt)",
               early, (unsigned long long)ms->tmfs, (unsigned long long)ms->tmf_raced);
-    rr_drain(vm, before, 33, &extra);
+    sc_tgt_drain(vm, before, 33, 1, 1, &extra);
     VW_EXPECT(vm, sc_completed(vm) - before - extra == 33,
               "%u of 32 writes and the reset SRB completed", sc_completed(vm) - before - extra);
-    VW_EXPECT(vm, rr_file_holds(&h, 1, 1, 100, 16, 0xa5),
+    VW_EXPECT(vm, sc_tgt_file_holds(&h, 1, 1, 100, 16, 0xa5),
               "1:1's 16 writes (another target) are not all in its backing file");
     vw_log(vm,
            "LUN reset inside tgt: %llu commands at tgt before it, %llu raced, %u device "
            "resets, %llu TMFs",
            (unsigned long long)at_tgt, (unsigned long long)ms->tmf_raced,
            vmodel_reset_count(h.scsi->dev->model) - resets, (unsigned long long)ms->tmfs);
-    if (!vm->failed && sc_ok(vm, 0, 1, tur, 6, NULL, 0, false, "TEST UNIT READY after reset")) {
-        uint8_t out[SC_BLOCK], in[SC_BLOCK], cdb[16];
-        sc_fill(out, SC_BLOCK, 0, 1, 300, 4);
-        sc_rw16(cdb, true, 300, 1);
-        if (sc_ok(vm, 0, 1, cdb, 16, out, SC_BLOCK, false, "WRITE(16) after the LUN reset")) {
-            sc_rw16(cdb, false, 300, 1);
-            if (sc_ok(vm, 0, 1, cdb, 16, in, SC_BLOCK, true, "READ(16) after the LUN reset"))
-                VW_EXPECT(vm, memcmp(in, out, SC_BLOCK) == 0, "0:1 reads back wrong after reset");
-        }
-    }
+    sc_round_trip(vm, 0, 1, 300, 4, "the LUN reset");
 out:
     if (!resumed && h.tgt.pid > 0)
         kill(h.tgt.pid, SIGCONT);

@@ -61,13 +61,15 @@ struct sc_opts {
     bool tmf_answer_first; /* in-process target: a TMF's answer used before the entries of
                               the commands it ended, those kept 1 ms after it
                               (vmodel_scsi_set_tmf_answer_first) */
+    struct vmodel_scsi_planted plant; /* device faults for a scenario's planted twin (none) */
 };
 
 struct sc_host {
     struct vw_scsi *scsi;
-    struct mem_target *mem; /* the in-process target, or NULL */
-    struct tgt_fixture tgt; /* tgt (borrowed from sc_tgt_shared), when tgt_up */
-    int tid0;               /* tgt's TID of target 0; target t is tid0 + t */
+    struct mem_target *mem;  /* the in-process target, or NULL */
+    struct tgt_fixture tgt;  /* tgt (borrowed from sc_tgt_shared), when tgt_up */
+    struct iscsi_target *it; /* tgt: the back end (targets added or removed at run time) */
+    int tid0;                /* tgt's TID of target 0; target t is tid0 + t */
     bool tgt_up, started;
 };
 
@@ -116,8 +118,10 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
-    if (h->scsi != NULL)
+    if (h->scsi != NULL) {
         vmodel_scsi_set_tmf_answer_first(h->scsi->model, o->tmf_answer_first, SC_SECOND / 1000);
+        vmodel_scsi_plant(h->scsi->model, &o->plant);
+    }
     if (h->scsi == NULL || !sc_boot(vm, h, o))
         return false;
     if (o->reset_delay != 0)
@@ -195,9 +199,22 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
         return false;
     }
     struct vw_scsi_config c = sc_function(o);
+    h->it = it;
     h->scsi = vw_scsi_create(vm, &c, iscsi_target_base(it), true);
+    if (h->scsi != NULL)
+        vmodel_scsi_plant(h->scsi->model, &o->plant);
     return h->scsi != NULL && sc_boot(vm, h, o);
 }
+
+/* tgt helpers (tgt_shared.c): wait for WANT completions since BEFORE with
+ * TEST UNIT READYs at T:L (counted in *EXTRA); blocks of T:L's backing
+ * file all PATTERN; T:L ready, then a block written and read back */
+void sc_tgt_drain(struct vm *vm, unsigned before, unsigned want, uint8_t t, uint8_t l,
+                  unsigned *extra);
+bool sc_tgt_file_holds(struct sc_host *h, unsigned t, unsigned l, uint32_t lba, unsigned count,
+                       uint8_t pattern);
+void sc_round_trip(struct vm *vm, uint8_t t, uint8_t l, uint64_t lba, unsigned gen,
+                   const char *what);
 
 /* Remove the adapter, unload with the leak checks, end the back end. */
 static inline void sc_finish(struct vm *vm, struct sc_host *h)
@@ -296,6 +313,29 @@ static inline unsigned sc_bus_resets(struct vm *vm)
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     return st.resets;
+}
+
+/* Bus changes StorPort was told of so far (BusChangeDetected). */
+static inline unsigned sc_bus_changes(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.bus_changes;
+}
+
+/* StorPortStateChangeDetected calls StorPort accepted so far. */
+static inline unsigned sc_state_changes(struct vm *vm)
+{
+    struct vw_stor_stats st;
+    vw_stor_stats(vm, &st);
+    return st.state_changes;
+}
+
+/* Let the device deliver what it raised and the driver take it. */
+static inline void sc_deliver(struct vm *vm)
+{
+    for (int i = 0; i < 4; i++)
+        vw_sched_settle(vm);
 }
 
 /* What a scenario on held writes counts from */

@@ -11,7 +11,10 @@
  * reset SRB: 0 resets (every held request ends BUS_RESET, then the SRB
  * SUCCESS), 1 holds the SRB (only HwResetBus ends it), 2 fails it;
  * "pstall=1" with "config=1" busy-waits 5 ms in ScsiSetRunningConfig
- * (PASSIVE_LEVEL: allowed in 500 us steps).
+ * (PASSIVE_LEVEL: allowed in 500 us steps); "sc=N" calls
+ * StorPortStateChangeDetected(ChangedEntity N) at each TEST UNIT READY for
+ * the SRB's address, and the vendor command 0xC0 reads back what it
+ * returned and what HwStateChange saw (16 bytes).
  * Built again as bad/badstor.c with VWSTOR_PLANTED: "mode=N" in the
  * ArgumentString then plants one bug per checker (VWSTOR_BUG_*).
  */
@@ -69,6 +72,13 @@ typedef struct _VWSTOR_EXT {
     ULONG LuReset, DevReset; /* RESET_DOES, RESET_HOLDS or RESET_FAILS */
     PVOID Queue[MAX_QUEUED]; /* under the StartIo lock */
     PVOID HeldSrbs[MAX_QUEUED];
+    /* "sc=N": the entity notified, the address given (it must stay until
+     * HwStateChange), the last status returned, and what the callback
+     * saw: its calls, Status, AddressType, target and LUN. */
+    ULONG ScEntity, ScReturned, ScCalls, ScStatus;
+    STOR_ADDR_BTL8 ScAddr;
+    USHORT ScType;
+    UCHAR ScTarget, ScLun;
 } VWSTOR_EXT, *PVWSTOR_EXT;
 
 typedef struct _VWSTOR_SRBEXT {
@@ -196,6 +206,7 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
     ext->Config = ArgValue(ArgumentString, "config") != 0;
     ext->PassiveStall = ArgValue(ArgumentString, "pstall") != 0;
+    ext->ScEntity = ArgValue(ArgumentString, "sc");
     if (ext->Bug == VWSTOR_BUG_WHOLE_MS)
         StorPortStallExecution(1000);
     ext->LuReset = ArgValue(ArgumentString, "lureset");
@@ -374,6 +385,38 @@ static UCHAR Inquiry(PVOID Srb, const UCHAR *Cdb)
 
 /* DISPATCH_LEVEL (under the StartIo lock) or HIGH_LEVEL (dump): one SCSI
  * command; returns its SRB status, or SRB_STATUS_PENDING when queued. */
+/* DISPATCH_LEVEL, StartIo lock held by StorPort (storport/nc-storport-hw_state_change):
+ * record what StorPort reports for the notification. */
+static VOID NTAPI StorStateChange(PVOID DeviceExtension, PVOID Context, SHORT AddressType,
+                                  PVOID Address, ULONG Status)
+{
+    PVWSTOR_EXT ext = DeviceExtension;
+    PSTOR_ADDR_BTL8 a = Address;
+    UNREFERENCED_PARAMETER(Context);
+    ext->ScCalls++;
+    ext->ScStatus = Status;
+    ext->ScType = (USHORT)AddressType;
+    ext->ScTarget = a->Target, ext->ScLun = a->Lun;
+}
+
+/* DISPATCH_LEVEL: StorPortStateChangeDetected for the SRB's address
+ * (StateChangeDetectedCall is the notification after ReleaseSpinLock,
+ * storport/nf-storport-storportstatechangedetected; the address type
+ * STOR_ADDRESS_TYPE_BTL8 is 1, storport/ns-storport-_stor_address). */
+static VOID NotifyStateChange(PVWSTOR_EXT ext, PVOID Srb)
+{
+    UCHAR path, target, lun;
+    ULONG status = STOR_STATUS_NOT_IMPLEMENTED;
+    SrbGetPathTargetLun(Srb, &path, &target, &lun);
+    ext->ScAddr.Type = 1;
+    ext->ScAddr.Port = 0;
+    ext->ScAddr.AddressLength = STOR_ADDR_BTL8_ADDRESS_LENGTH;
+    ext->ScAddr.Path = path, ext->ScAddr.Target = target, ext->ScAddr.Lun = lun;
+    StorPortNotification((SCSI_NOTIFICATION_TYPE)(ReleaseSpinLock + 1), ext, ext->ScEntity,
+                         &ext->ScAddr, 0UL, (PVOID)StorStateChange, (PVOID)ext, &status);
+    ext->ScReturned = status;
+}
+
 static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
 {
     PUCHAR cdb = SrbGetCdb(Srb), buf = SrbGetDataBuffer(Srb);
@@ -381,6 +424,15 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
     UCHAR d[32] = {0};
     switch (cdb[0]) {
     case 0x00: /* TEST UNIT READY */
+        if (ext->ScEntity != 0)
+            NotifyStateChange(ext, Srb);
+        return SRB_STATUS_SUCCESS;
+    case 0xc0: /* vendor: what the state change notification did */
+        PutBe32(d, ext->ScReturned), PutBe32(d + 4, ext->ScCalls), PutBe32(d + 8, ext->ScStatus);
+        d[12] = (UCHAR)(ext->ScType >> 8), d[13] = (UCHAR)ext->ScType;
+        d[14] = ext->ScTarget, d[15] = ext->ScLun;
+        Reply(Srb, d, 16);
+        return SrbGetSrbStatus(Srb);
     case 0x35: /* SYNCHRONIZE CACHE(10) */
         return SRB_STATUS_SUCCESS;
     case 0x12:

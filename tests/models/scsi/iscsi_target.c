@@ -134,7 +134,7 @@ static void is_submit(struct scsi_target *base, struct scsi_cmd *c)
     int dir = c->in_len > 0 ? SCSI_XFER_READ : c->out_len > 0 ? SCSI_XFER_WRITE : SCSI_XFER_NONE;
     struct itask *it;
 
-    if (c->target >= base->ntargets) {
+    if (c->target >= base->ntargets || t->ctx[c->target] == NULL) {
         fail_now(t, c, SCSI_TGT_NO_LUN);
         return;
     }
@@ -251,18 +251,23 @@ static void is_poll(struct scsi_target *base, int timeout_ms)
 {
     struct iscsi_target *t = (struct iscsi_target *)base;
     struct pollfd pfd[ISCSI_MAX_TARGETS];
-    unsigned n = base->ntargets;
+    struct iscsi_context *ctx[ISCSI_MAX_TARGETS];
+    unsigned n = 0;
 
-    for (unsigned i = 0; i < n; i++) {
-        pfd[i].fd = iscsi_get_fd(t->ctx[i]);
-        pfd[i].events = (short)iscsi_which_events(t->ctx[i]);
-        pfd[i].revents = 0;
+    for (unsigned i = 0; i < base->ntargets; i++) {
+        if (t->ctx[i] == NULL) /* removed */
+            continue;
+        ctx[n] = t->ctx[i];
+        pfd[n].fd = iscsi_get_fd(ctx[n]);
+        pfd[n].events = (short)iscsi_which_events(ctx[n]);
+        pfd[n].revents = 0;
+        n++;
     }
     if (poll(pfd, n, t->outstanding > 0 ? timeout_ms : 0) <= 0)
         return;
     for (unsigned i = 0; i < n; i++)
         if (pfd[i].revents != 0)
-            iscsi_service(t->ctx[i], pfd[i].revents);
+            iscsi_service(ctx[i], pfd[i].revents);
 }
 
 static int is_luns(struct scsi_target *base, uint16_t target, uint32_t *luns, unsigned max)
@@ -273,6 +278,8 @@ static int is_luns(struct scsi_target *base, uint16_t target, uint32_t *luns, un
 
     if (target >= base->ntargets)
         return -1;
+    if (t->probe[target] == NULL) /* removed: no LUNs */
+        return 0;
     /* A unit attention (REPORTED LUNS DATA HAS CHANGED) may come first */
     for (int i = 0; i < 3; i++) {
         task = iscsi_reportluns_sync(t->probe[target], 0, 8 + 8 * SCSI_TGT_LUNS_MAX);
@@ -371,4 +378,38 @@ struct iscsi_target *iscsi_target_open(const char *portal, const char *const *iq
 struct scsi_target *iscsi_target_base(struct iscsi_target *t)
 {
     return &t->base;
+}
+
+int iscsi_target_add(struct iscsi_target *t, uint16_t slot, const char *portal, const char *iqn,
+                     char *err, size_t errlen)
+{
+    if (slot >= ISCSI_MAX_TARGETS || t->ctx[slot] != NULL) {
+        snprintf(err, errlen, "target %u: %s", slot,
+                 slot >= ISCSI_MAX_TARGETS ? "beyond the 16 slots" : "in use");
+        return -1;
+    }
+    if ((t->ctx[slot] = login(portal, iqn, err, errlen)) == NULL)
+        return -1;
+    if ((t->probe[slot] = login(portal, iqn, err, errlen)) == NULL) {
+        iscsi_destroy_context(t->ctx[slot]);
+        t->ctx[slot] = NULL;
+        return -1;
+    }
+    if (slot >= t->base.ntargets)
+        t->base.ntargets = (uint16_t)(slot + 1);
+    return 0;
+}
+
+void iscsi_target_remove(struct iscsi_target *t, uint16_t slot)
+{
+    if (slot >= ISCSI_MAX_TARGETS || t->ctx[slot] == NULL)
+        return;
+    /* Its commands and TMFs end now, through their callbacks (CANCELLED: ABORTED); the
+     * connections are closed without a logout, which would wait on a target that may be
+     * stopped or gone */
+    iscsi_scsi_cancel_all_tasks(t->ctx[slot]);
+    iscsi_destroy_context(t->ctx[slot]);
+    t->ctx[slot] = NULL;
+    iscsi_destroy_context(t->probe[slot]);
+    t->probe[slot] = NULL;
 }

@@ -160,6 +160,38 @@ int rig_tmf(struct rig *r, unsigned cs, uint32_t subtype, uint16_t target, uint3
     return rc;
 }
 
+int rig_an(struct rig *r, unsigned cs, uint32_t type, uint16_t target, uint32_t lun,
+           uint32_t requested)
+{
+    struct virtqueue *vq = &r->b.vq[VMODEL_SCSI_CONTROLQ];
+    uint8_t *b = (uint8_t *)bed_buf_va(&r->b, RIG_CTRL_BUF) + 512 * cs;
+    uint64_t pa = bed_buf_pa(&r->b, RIG_CTRL_BUF) + 512 * cs;
+    struct virtqueue_req rq;
+    int rc;
+
+    memset(b, 0, 512);
+    le32_put(b, type);
+    b[4] = 1;
+    b[5] = (uint8_t)target;
+    b[6] = (uint8_t)(0x40 | (lun >> 8));
+    b[7] = (uint8_t)lun;
+    le32_put(b + 12, requested);
+    memset(b + 256, 0xee, 5);
+    if ((rc = virtqueue_req_open(vq, &rq, 2, NULL)) != 0)
+        return rc;
+    virtqueue_req_seg(&rq, pa, 16, 0);
+    virtqueue_req_seg(&rq, pa + 256, 5, VIRTQUEUE_SEG_WRITE);
+    rc = virtqueue_req_close(&rq, b);
+    if (rc == 0)
+        virtqueue_kick(vq);
+    return rc;
+}
+
+const uint8_t *rig_ctrl_resp(struct rig *r, unsigned cs)
+{
+    return (const uint8_t *)bed_buf_va(&r->b, RIG_CTRL_BUF) + 512 * cs + 256;
+}
+
 bool rig_wait_ctrl(struct rig *r, unsigned cs, uint8_t *response, unsigned tries)
 {
     struct virtqueue *vq = &r->b.vq[VMODEL_SCSI_CONTROLQ];
@@ -199,16 +231,22 @@ int rig_post_event(struct rig *r, unsigned e)
     return rc;
 }
 
-bool rig_get_event(struct rig *r, unsigned *e, uint8_t ev[16])
+bool rig_get_event_len(struct rig *r, unsigned *e, uint8_t ev[16], uint32_t *len)
 {
     struct virtqueue *vq = &r->b.vq[VMODEL_SCSI_EVENTQ];
     uint8_t *base = bed_buf_va(&r->b, RIG_EVENT_BUF);
-    uint32_t len;
-    uint8_t *cookie = virtqueue_get(vq, &len);
+    uint8_t *cookie = virtqueue_get(vq, len);
 
-    if (cookie == NULL || len != 16)
+    if (cookie == NULL)
         return false;
     *e = (unsigned)(cookie - base) / 64;
     memcpy(ev, cookie, 16);
     return true;
+}
+
+bool rig_get_event(struct rig *r, unsigned *e, uint8_t ev[16])
+{
+    uint32_t len;
+
+    return rig_get_event_len(r, e, ev, &len) && len == 16;
 }

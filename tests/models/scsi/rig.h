@@ -59,9 +59,16 @@ uint8_t *rig_data(struct rig *r, unsigned slot);
 int rig_tmf(struct rig *r, unsigned cs, uint32_t subtype, uint16_t target, uint32_t lun,
             uint64_t tag);
 bool rig_wait_ctrl(struct rig *r, unsigned cs, uint8_t *response, unsigned tries);
+/** Send an AN_QUERY or AN_SUBSCRIBE (TYPE) for TARGET:LUN asking REQUESTED in control slot
+ *  CS; after rig_wait_ctrl, rig_ctrl_resp gives event_actual (4 bytes) and the response */
+int rig_an(struct rig *r, unsigned cs, uint32_t type, uint16_t target, uint32_t lun,
+           uint32_t requested);
+const uint8_t *rig_ctrl_resp(struct rig *r, unsigned cs);
 /** Post event buffer E (64 bytes) */
 int rig_post_event(struct rig *r, unsigned e);
 /** Next event the device returned: its 16 bytes; false if none */
 bool rig_get_event(struct rig *r, unsigned *e, uint8_t ev[16]);
+/** Next event the device returned, whatever its used length (in *LEN); false if none */
+bool rig_get_event_len(struct rig *r, unsigned *e, uint8_t ev[16], uint32_t *len);
 
 #endif /* SCSI_RIG_H */

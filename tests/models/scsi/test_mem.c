@@ -222,6 +222,108 @@ static void t_mem_param_change(void)
     mrig_fini(&m);
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/** Asynchronous notification: the query answers what the LUN supports, the subscription
+ *  what was asked of it and is recorded per LUN; ASYNC_NOTIFY carries only subscribed
+ *  classes; hostile events (unchecked, short) as asked; a device reset ends subscriptions */
+static void t_mem_async_notify(void)
+{
+    const uint32_t media = VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE;
+    const uint32_t opch = VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE;
+    struct mrig m;
+    struct vmodel_scsi_config sc;
+    uint8_t ev[16], resp;
+    uint32_t len, lun;
+    uint16_t target;
+    unsigned e;
+
+    m.mt = mem_target_create(2, 2, BLOCKS);
+    CHECK(m.mt != NULL);
+    vmodel_scsi_default_config(&sc);
+    sc.an_supported = media | opch;
+    CHECK_EQ(rig_init(&m.r, mem_target_base(m.mt), &sc, ALL_SCSI, NULL), 0);
+    CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_QUERY, 0, 1, media), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
+    CHECK_EQ(le32(rig_ctrl_resp(&m.r, 0)), media | opch);
+    CHECK_EQ(rig_ctrl_resp(&m.r, 0)[4], VIRTIO_SCSI_S_OK);
+    CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 0, 1), 0); /* a query subscribes nothing */
+    CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_SUBSCRIBE, 0, 1, media | 0x100), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
+    CHECK_EQ(le32(rig_ctrl_resp(&m.r, 0)), media);
+    CHECK_EQ(rig_ctrl_resp(&m.r, 0)[4], VIRTIO_SCSI_S_OK);
+    CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 0, 1), media);
+    CHECK_EQ(vmodel_scsi_an_subscription(m.r.s, 0, &target, &lun), media);
+    CHECK_EQ(target, 0);
+    CHECK_EQ(lun, 1);
+    CHECK_EQ(vmodel_scsi_an_subscription(m.r.s, 1, &target, &lun), 0);
+    CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_SUBSCRIBE, 9, 0, media), 0); /* no target 9 */
+    CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
+    CHECK_EQ(le32(rig_ctrl_resp(&m.r, 0)), 0);
+    CHECK_EQ(rig_ctrl_resp(&m.r, 0)[4], VIRTIO_SCSI_S_BAD_TARGET);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->an_subscribes, 1);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(rig_post_event(&m.r, i), 0);
+    rig_step(&m.r);
+    /* Nothing subscribed at 1:0, and 0:1 never asked for OPERATIONAL_CHANGE */
+    CHECK_EQ(vmodel_scsi_async_notify(
+                 m.r.s, &(struct vmodel_scsi_an_event){.target = 1, .lun = 0, .classes = media}),
+             0);
+    CHECK_EQ(vmodel_scsi_async_notify(
+                 m.r.s, &(struct vmodel_scsi_an_event){.target = 0, .lun = 1, .classes = opch}),
+             0);
+    CHECK_EQ(
+        vmodel_scsi_async_notify(
+            m.r.s, &(struct vmodel_scsi_an_event){.target = 0, .lun = 1, .classes = media | opch}),
+        1);
+    rig_step(&m.r);
+    CHECK(rig_get_event(&m.r, &e, ev));
+    CHECK_EQ(le32(ev), VIRTIO_SCSI_T_ASYNC_NOTIFY);
+    CHECK_EQ(ev[4], 1);
+    CHECK_EQ(ev[5], 0);
+    CHECK_EQ(ev[6], 0x40);
+    CHECK_EQ(ev[7], 1);
+    CHECK_EQ(le32(ev + 12), media); /* a subset of what was subscribed */
+    /* Hostile: an unknown LUN, an unsubscribed class, a short event */
+    CHECK_EQ(vmodel_scsi_async_notify(m.r.s, &(struct vmodel_scsi_an_event){.target = 200,
+                                                                            .lun = 7,
+                                                                            .classes = media,
+                                                                            .unchecked = true}),
+             1);
+    CHECK_EQ(vmodel_scsi_async_notify(m.r.s, &(struct vmodel_scsi_an_event){.target = 0,
+                                                                            .lun = 1,
+                                                                            .classes = opch,
+                                                                            .unchecked = true}),
+             1);
+    CHECK_EQ(vmodel_scsi_async_notify(m.r.s,
+                                      &(struct vmodel_scsi_an_event){
+                                          .target = 0, .lun = 1, .classes = media, .used_len = 8}),
+             1);
+    rig_step(&m.r);
+    CHECK(rig_get_event_len(&m.r, &e, ev, &len));
+    CHECK_EQ(ev[5], 200);
+    CHECK_EQ(ev[7], 7);
+    CHECK(rig_get_event_len(&m.r, &e, ev, &len));
+    CHECK_EQ(le32(ev + 12), opch);
+    CHECK(rig_get_event_len(&m.r, &e, ev, &len));
+    CHECK_EQ(len, 8);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->an_events, 4);
+    /* No buffer left: missed */
+    CHECK_EQ(vmodel_scsi_async_notify(
+                 m.r.s, &(struct vmodel_scsi_an_event){.target = 0, .lun = 1, .classes = media}),
+             -1);
+    /* Subscribing to nothing ends the subscription */
+    CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_SUBSCRIBE, 0, 1, 0), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
+    CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 0, 1), 0);
+    CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
+    rig_fini(&m.r);
+    mem_target_base(m.mt)->ops->destroy(mem_target_base(m.mt));
+}
+
 /** Lost responses end with a LUN RESET: each command once with RESET, then the TMF */
 static void t_mem_lost_then_lun_reset(void)
 {
@@ -637,6 +739,7 @@ const struct vtest scsi_mem_tests[] = {
     {"mem_hotplug_events", t_mem_hotplug_events},
     {"mem_events_missed", t_mem_events_missed},
     {"mem_param_change", t_mem_param_change},
+    {"mem_async_notify", t_mem_async_notify},
     {"mem_lost_then_lun_reset", t_mem_lost_then_lun_reset},
     {"mem_tmf_after_ended", t_mem_tmf_after_ended},
     {"mem_tmf_answer_first", t_mem_tmf_answer_first},

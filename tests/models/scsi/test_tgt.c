@@ -6,6 +6,7 @@
  * run at once).  A tgtd that cannot start fails every test here.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #define LUN_BYTES (8u << 20)
 #define IQN0      "iqn.2026-12.org.virtio-win.test:t0"
 #define IQN1      "iqn.2026-12.org.virtio-win.test:t1"
+#define IQN2      "iqn.2026-12.org.virtio-win.test:t2" /* made at run time */
 
 static struct tgt_fixture fx;
 static bool fx_up, fx_failed;
@@ -82,7 +84,7 @@ static bool trig_init(struct trig *t)
         return false;
     }
     vmodel_scsi_default_config(&sc);
-    sc.max_target = 1;
+    sc.max_target = 2; /* target 2: added at run time */
     sc.max_lun = 255;
     if (rig_init(&t->r, iscsi_target_base(t->it), &sc, ALL_SCSI, NULL) != 0)
         return false;
@@ -275,6 +277,66 @@ static void t_tgt_hotplug_events(void)
     trig_fini(&t);
 }
 
+/** A whole target made with tgtadm after the start: the back end logs in to it as target 2,
+ *  the rescan raises RESCAN for its LUNs 0 and 1, which answer; logged out and deleted,
+ *  REMOVED for both, and a command to it ends BAD_TARGET */
+static void t_tgt_target_added_removed(void)
+{
+    struct trig t;
+    struct rig_cmd c = {.target = 2, .lun = 1, .tag = 1};
+    struct rig_resp resp;
+    uint8_t ev[16];
+    unsigned e;
+    char err[256];
+
+    CHECK(trig_init(&t));
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(rig_post_event(&t.r, i), 0);
+    rig_step(&t.r);
+    CHECK_EQ(tgt_add_target(&fx, 3, IQN2), 0);
+    CHECK_EQ(tgt_add_lun(&fx, 3, 1, "t2l1.img", LUN_BYTES, 1), 0);
+    CHECK_EQ(iscsi_target_add(t.it, 2, fx.portal, IQN2, err, sizeof(err)), 0);
+    CHECK_EQ(vmodel_scsi_rescan(t.r.s), 2);
+    rig_step(&t.r);
+    for (uint8_t lun = 0; lun < 2; lun++) {
+        CHECK(rig_get_event(&t.r, &e, ev));
+        CHECK_EQ(ev[0], VIRTIO_SCSI_T_TRANSPORT_RESET);
+        CHECK_EQ(ev[5], 2);
+        CHECK_EQ(ev[7], lun);
+        CHECK_EQ(ev[12], VIRTIO_SCSI_EVT_RESET_RESCAN);
+    }
+    cdb_read_capacity16(&c);
+    CHECK(run(&t, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(scsi_be64(resp.data), LUN_BYTES / 512 - 1);
+    /* A READ at tgt (stopped) when the target goes: ended ABORTED, once */
+    CHECK_EQ(kill(fx.pid, SIGSTOP), 0);
+    c.lun = 1;
+    cdb_rw16(&c, false, 0, 1);
+    CHECK_EQ(rig_send(&t.r, 0, 1, &c), 0);
+    rig_step(&t.r);
+    CHECK_EQ(iscsi_target_base(t.it)->ops->outstanding(iscsi_target_base(t.it)), 1);
+    iscsi_target_remove(t.it, 2);
+    CHECK(rig_wait(&t.r, 0, 1, &resp, 4));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_ABORTED);
+    CHECK_EQ(iscsi_target_base(t.it)->ops->outstanding(iscsi_target_base(t.it)), 0);
+    CHECK_EQ(kill(fx.pid, SIGCONT), 0);
+    CHECK_EQ(tgt_del_target(&fx, 3), 0);
+    CHECK_EQ(vmodel_scsi_rescan(t.r.s), 2);
+    rig_step(&t.r);
+    for (uint8_t lun = 0; lun < 2; lun++) {
+        CHECK(rig_get_event(&t.r, &e, ev));
+        CHECK_EQ(ev[5], 2);
+        CHECK_EQ(ev[7], lun);
+        CHECK_EQ(ev[12], VIRTIO_SCSI_EVT_RESET_REMOVED);
+    }
+    CHECK(run(&t, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_BAD_TARGET);
+    CHECK_EQ(vmodel_scsi_stats(t.r.s)->rule_errors, 0);
+    trig_fini(&t);
+}
+
 /** A LUN reset among writes: every command completes once, the TMF completes */
 static void t_tgt_lun_reset(void)
 {
@@ -355,6 +417,7 @@ const struct vtest scsi_tgt_tests[] = {
     {"tgt_unmap_reaches_file", t_tgt_unmap_reaches_file},
     {"tgt_write_same_reaches_file", t_tgt_write_same_reaches_file},
     {"tgt_hotplug_events", t_tgt_hotplug_events},
+    {"tgt_target_added_removed", t_tgt_target_added_removed},
     {"tgt_lun_reset", t_tgt_lun_reset},
     {"tgt_missing_tgtd_fails", t_tgt_missing_tgtd_fails},
     {"tgt_two_instances", t_tgt_two_instances},

@@ -12,6 +12,7 @@
 #define MAX_EVENT_BUFS 64u
 #define MAX_EVENT_SEGS 4u
 #define MAX_KNOWN_LUNS SCSI_TGT_LUNS_MAX
+#define MAX_AN_SUBS    64u /* LUNs with an asynchronous notification subscription */
 
 /** A command or TMF the back end owns */
 struct inflight {
@@ -43,11 +44,20 @@ struct event_buf {
     struct vmodel_seg segs[MAX_EVENT_SEGS];
 };
 
+/** One LUN's asynchronous notification subscription */
+struct an_sub {
+    uint16_t target;
+    uint32_t lun;
+    uint32_t classes;
+};
+
 struct vmodel_scsi {
     struct vmodel *m;
     struct scsi_target *t;
     struct vmodel_scsi_config cfg;
     struct vmodel_scsi_hostile hostile;
+    struct vmodel_scsi_planted planted;
+    unsigned writes_seen;  /* WRITE commands taken, for planted.lose_write_every */
     bool tmf_answer_first; /* vmodel_scsi_set_tmf_answer_first */
     uint64_t answer_hold;  /* and how long the ended commands are kept after the answer */
     uint32_t gen;
@@ -56,7 +66,8 @@ struct vmodel_scsi {
     struct event_buf ev[MAX_EVENT_BUFS];
     unsigned nev;
     bool missed;
-    uint32_t an_subscribed;
+    struct an_sub subs[MAX_AN_SUBS];
+    unsigned nsubs;
     unsigned answer_count; /* vmodel_scsi_answer_next */
     uint8_t answer_response;
     uint32_t answer_resid;
@@ -151,7 +162,7 @@ static void check_reset(struct vmodel_scsi *s)
     s->gen = gen;
     s->nev = 0;
     s->missed = false;
-    s->an_subscribed = 0;
+    s->nsubs = 0;
     abort_stale(s);
 }
 
@@ -260,6 +271,10 @@ static uint32_t write_response(struct inflight *f, uint8_t response)
     struct stream w = {f->wsegs, f->nwsegs, true, 0, 0};
     uint32_t sense = 0, resid = 0, in_done = 0;
 
+    if (s->planted.swap && response == s->planted.swap_from) {
+        response = s->planted.swap_to;
+        s->st.planted++;
+    }
     if (response == VIRTIO_SCSI_S_OK) {
         sense = c->sense_len < f->sense_size ? c->sense_len : f->sense_size;
         if (sense > SCSI_TGT_SENSE_MAX)
@@ -439,6 +454,19 @@ static uint32_t answer_now(struct inflight *f, uint8_t response)
     return n;
 }
 
+/** Planted: this WRITE (6/10/12/16) is one planted.lose_write_every drops */
+static bool planted_lost_write(struct vmodel_scsi *s, const struct scsi_cmd *c)
+{
+    uint8_t op = c->cdb[0];
+
+    if (s->planted.lose_write_every == 0 || (op != 0x0a && op != 0x2a && op != 0xaa && op != 0x8a))
+        return false;
+    if (++s->writes_seen % s->planted.lose_write_every != 0)
+        return false;
+    s->st.planted++;
+    return true;
+}
+
 static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
 {
     uint32_t cdb_size = cfg32(s, 24), sense_size = cfg32(s, 20);
@@ -515,7 +543,13 @@ static uint32_t take_cmd(struct vmodel_scsi *s, const struct vmodel_req *req)
         f->underrun = s->answer_resid < f->cmd.in_len + f->cmd.out_len
                           ? s->answer_resid
                           : f->cmd.in_len + f->cmd.out_len;
+        if (s->planted.resid_zero && f->underrun > 0) {
+            f->underrun = 0;
+            s->st.planted++;
+        }
     }
+    if (planted_lost_write(s, &f->cmd)) /* answered GOOD, never written */
+        return answer_now(f, VIRTIO_SCSI_S_OK);
     f->taking = true;
     s->t->ops->submit(s->t, &f->cmd);
     f->taking = false;
@@ -612,14 +646,37 @@ static uint32_t take_tmf(struct vmodel_scsi *s, const struct vmodel_req *req, st
     return VMODEL_ASYNC;
 }
 
-/** Asynchronous notification query / subscribe (spec 5.6.6.2.2) */
+/** Record TARGET:LUN's subscription to CLASSES (0 ends it); false when the table is full */
+static bool an_record(struct vmodel_scsi *s, uint16_t target, uint32_t lun, uint32_t classes)
+{
+    for (unsigned i = 0; i < s->nsubs; i++) {
+        if (s->subs[i].target != target || s->subs[i].lun != lun)
+            continue;
+        if (classes != 0) {
+            s->subs[i].classes = classes;
+        } else {
+            memmove(&s->subs[i], &s->subs[i + 1], (s->nsubs - i - 1) * sizeof(s->subs[0]));
+            s->nsubs--;
+        }
+        return true;
+    }
+    if (classes == 0)
+        return true;
+    if (s->nsubs == MAX_AN_SUBS)
+        return false;
+    s->subs[s->nsubs++] = (struct an_sub){target, lun, classes};
+    return true;
+}
+
+/** Asynchronous notification query / subscribe (spec 5.6.6.2.2): the query answers the
+ *  classes the LUN supports, the subscription those asked of them, recorded */
 static uint32_t take_an(struct vmodel_scsi *s, const struct vmodel_req *req, struct inflight *f,
                         const uint8_t *b, uint32_t type)
 {
     uint8_t resp[5];
     struct stream w = {f->wsegs, f->nwsegs, true, 0, 0};
     uint16_t target;
-    uint32_t lun, actual;
+    uint32_t lun, actual = 0;
 
     s->st.ans++;
     if (req->out_len < 16 || req->in_len < 5) {
@@ -628,13 +685,22 @@ static uint32_t take_an(struct vmodel_scsi *s, const struct vmodel_req *req, str
         release(f);
         return 0;
     }
-    actual = le32(b + 12) & s->cfg.an_supported;
-    put_le32(resp, actual);
     resp[4] = decode_lun(s, b + 4, &target, &lun) && target < s->t->ntargets
                   ? VIRTIO_SCSI_S_OK
                   : VIRTIO_SCSI_S_BAD_TARGET;
-    if (type == VIRTIO_SCSI_T_AN_SUBSCRIBE && resp[4] == VIRTIO_SCSI_S_OK)
-        s->an_subscribed |= actual;
+    if (resp[4] == VIRTIO_SCSI_S_OK && type == VIRTIO_SCSI_T_AN_QUERY) {
+        actual = s->cfg.an_supported;
+        s->st.an_queries++;
+    } else if (resp[4] == VIRTIO_SCSI_S_OK) {
+        actual = le32(b + 12) & s->cfg.an_supported;
+        if (an_record(s, target, lun, actual)) {
+            s->st.an_subscribes++;
+        } else {
+            actual = 0;
+            resp[4] = VIRTIO_SCSI_S_FAILURE;
+        }
+    }
+    put_le32(resp, actual);
     stream_copy(&w, NULL, resp, 5);
     release(f);
     return 5;
@@ -709,13 +775,17 @@ static uint32_t handler(void *ctx, const struct vmodel_req *req)
 /* ---------------------------------------------------------------------- */
 /* Events                                                                 */
 
-/** Put an event in the oldest buffer, or remember that one was missed */
-static void raise_event(struct vmodel_scsi *s, uint32_t event, uint16_t target, uint32_t lun,
-                        uint32_t reason)
+/** Put an event in the oldest buffer, used LEN bytes of it, or remember that one was missed */
+static void raise_event_len(struct vmodel_scsi *s, uint32_t event, uint16_t target, uint32_t lun,
+                            uint32_t reason, uint32_t len)
 {
     uint8_t ev[VIRTIO_SCSI_EVENT_LEN] = {0};
     struct stream w;
 
+    if (s->planted.drop_events) {
+        s->st.planted++;
+        return;
+    }
     if (s->nev == 0) {
         s->missed = true;
         s->st.events_missed++;
@@ -730,12 +800,21 @@ static void raise_event(struct vmodel_scsi *s, uint32_t event, uint16_t target, 
     ev[6] = (uint8_t)(0x40 | ((lun >> 8) & 0x3f));
     ev[7] = (uint8_t)lun;
     put_le32(ev + 12, reason);
+    if (len > sizeof(ev))
+        len = sizeof(ev);
     w = (struct stream){s->ev[0].segs, s->ev[0].nsegs, true, 0, 0};
-    stream_copy(&w, NULL, ev, sizeof(ev));
-    vmodel_complete(s->m, VMODEL_SCSI_EVENTQ, s->ev[0].id, sizeof(ev));
+    stream_copy(&w, NULL, ev, len);
+    vmodel_complete(s->m, VMODEL_SCSI_EVENTQ, s->ev[0].id, len);
     memmove(&s->ev[0], &s->ev[1], (s->nev - 1) * sizeof(s->ev[0]));
     s->nev--;
     s->st.events++;
+}
+
+/** Put a whole event in the oldest buffer, or remember that one was missed */
+static void raise_event(struct vmodel_scsi *s, uint32_t event, uint16_t target, uint32_t lun,
+                        uint32_t reason)
+{
+    raise_event_len(s, event, target, lun, reason, VIRTIO_SCSI_EVENT_LEN);
 }
 
 void vmodel_scsi_poll(struct vmodel_scsi *s, int timeout_ms)
@@ -805,6 +884,43 @@ void vmodel_scsi_param_change(struct vmodel_scsi *s, uint16_t target, uint32_t l
     check_reset(s);
     if (negotiated(s, VIRTIO_SCSI_F_CHANGE))
         raise_event(s, VIRTIO_SCSI_T_PARAM_CHANGE, target, lun, asc | (uint32_t)ascq << 8);
+}
+
+uint32_t vmodel_scsi_an_subscribed(const struct vmodel_scsi *s, uint16_t target, uint32_t lun)
+{
+    for (unsigned i = 0; i < s->nsubs; i++)
+        if (s->subs[i].target == target && s->subs[i].lun == lun)
+            return s->subs[i].classes;
+    return 0;
+}
+
+uint32_t vmodel_scsi_an_subscription(const struct vmodel_scsi *s, unsigned i, uint16_t *target,
+                                     uint32_t *lun)
+{
+    if (i >= s->nsubs)
+        return 0;
+    *target = s->subs[i].target;
+    *lun = s->subs[i].lun;
+    return s->subs[i].classes;
+}
+
+int vmodel_scsi_async_notify(struct vmodel_scsi *s, const struct vmodel_scsi_an_event *e)
+{
+    uint32_t reason = e->classes;
+    uint64_t before;
+
+    check_reset(s);
+    if (!e->unchecked)
+        reason &= vmodel_scsi_an_subscribed(s, e->target, e->lun);
+    if (reason == 0)
+        return 0;
+    before = s->st.events;
+    raise_event_len(s, VIRTIO_SCSI_T_ASYNC_NOTIFY, e->target, e->lun, reason,
+                    e->used_len != 0 ? e->used_len : VIRTIO_SCSI_EVENT_LEN);
+    if (s->st.events == before)
+        return -1;
+    s->st.an_events++;
+    return 1;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -885,6 +1001,11 @@ void vmodel_scsi_destroy(struct vmodel_scsi *s)
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h)
 {
     s->hostile = *h;
+}
+
+void vmodel_scsi_plant(struct vmodel_scsi *s, const struct vmodel_scsi_planted *p)
+{
+    s->planted = *p;
 }
 
 void vmodel_scsi_answer_next(struct vmodel_scsi *s, unsigned count, uint8_t response,

@@ -30,6 +30,9 @@
  *   request-on-wrong-queue   a queue index the device does not have
  * (A device-readable segment after a writable one is refused by the ring
  * layer, vmodel_ring.c, before the model sees the request.)
+ * Asynchronous notification (5.6.6.2.2): AN_QUERY answers an_supported, AN_SUBSCRIBE
+ * answers and records requested & an_supported per LUN (0 ends it; a device reset ends
+ * all); vmodel_scsi_async_notify raises ASYNC_NOTIFY for what a LUN subscribed.
  * A broken request is answered (FAILURE / BAD_TARGET, or a used length of
  * 0 when there is no room for a response) and never reaches the target.
  */
@@ -79,7 +82,14 @@
 #define VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET 5
 #define VIRTIO_SCSI_T_TMF_QUERY_TASK         6
 #define VIRTIO_SCSI_T_TMF_QUERY_TASK_SET     7
-#define VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE   16
+/* Asynchronous notification event classes (spec 5.6.6.2.2; SCSI MMC's GET EVENT STATUS
+ * NOTIFICATION classes): the bits of event_requested, event_actual and an event's reason */
+#define VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE 2
+#define VIRTIO_SCSI_EVT_ASYNC_POWER_MGMT         4
+#define VIRTIO_SCSI_EVT_ASYNC_EXTERNAL_REQUEST   8
+#define VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE       16
+#define VIRTIO_SCSI_EVT_ASYNC_MULTI_HOST         32
+#define VIRTIO_SCSI_EVT_ASYNC_DEVICE_BUSY        64
 
 /* Event queue (spec 5.6.6.3) */
 #define VIRTIO_SCSI_T_NO_EVENT        0
@@ -109,13 +119,24 @@ struct vmodel_scsi_config {
     uint16_t max_target;
     uint32_t max_lun;
     uint64_t features;     /**< device-specific feature bits offered (VIRTIO_SCSI_F_*) */
-    uint32_t an_supported; /**< asynchronous notification classes answered to AN queries */
+    uint32_t an_supported; /**< asynchronous notification classes every LUN supports:
+                                AN_QUERY answers them, AN_SUBSCRIBE those asked of them */
 };
 
 /** Hostile responses: pass the back end's claims through unclamped */
 struct vmodel_scsi_hostile {
     bool sense_len; /**< sense_len as the target claims, beyond sense_size */
     bool residual;  /**< residual as the target claims, beyond the transfer */
+};
+
+/** Planted device faults (none by default): the twins of vioscsi's scenarios run with one
+ *  and must fail, showing each scenario fails when the behaviour it asserts is absent */
+struct vmodel_scsi_planted {
+    bool drop_events;          /**< every event dropped: no buffer used, nothing reported missed */
+    unsigned lose_write_every; /**< every Nth WRITE answered GOOD without reaching the back end */
+    bool resid_zero;           /**< vmodel_scsi_answer_next's residual reported as 0 */
+    bool swap;                 /**< response SWAP_FROM written as SWAP_TO */
+    uint8_t swap_from, swap_to;
 };
 
 struct vmodel_scsi_stats {
@@ -128,6 +149,10 @@ struct vmodel_scsi_stats {
     uint64_t read_capacity;    /**< READ CAPACITY (10) and (16) commands taken */
     uint64_t injected;         /**< commands answered by vmodel_scsi_answer_next */
     uint64_t tmf_raced;        /**< most commands at the back end on a TMF's LUN as it was taken */
+    uint64_t planted;          /**< answers or events a planted fault changed */
+    uint64_t an_queries;       /**< AN_QUERY requests answered OK */
+    uint64_t an_subscribes;    /**< AN_SUBSCRIBE requests answered OK */
+    uint64_t an_events;        /**< ASYNC_NOTIFY events used (vmodel_scsi_async_notify) */
     uint64_t rule_errors;
     char last_rule[160];
 };
@@ -142,6 +167,8 @@ struct vmodel_scsi *vmodel_scsi_create(struct vmodel *m, struct scsi_target *t,
                                        const struct vmodel_scsi_config *sc);
 void vmodel_scsi_destroy(struct vmodel_scsi *s);
 void vmodel_scsi_set_hostile(struct vmodel_scsi *s, const struct vmodel_scsi_hostile *h);
+/** Plant the device faults P (a zeroed P plants none) */
+void vmodel_scsi_plant(struct vmodel_scsi *s, const struct vmodel_scsi_planted *p);
 /** The other legal order (virtio orders no queue against another): a command a TMF ends
  *  is used only after the TMF's answer, not before it (the default), and no earlier than
  *  HOLD of virtual time after the back end ended it (a window in which the driver holds
@@ -162,6 +189,25 @@ int vmodel_scsi_rescan(struct vmodel_scsi *s);
 /** A PARAM_CHANGE event (reason ASC | ASCQ << 8) when F_CHANGE was negotiated */
 void vmodel_scsi_param_change(struct vmodel_scsi *s, uint16_t target, uint32_t lun, uint8_t asc,
                               uint8_t ascq);
+/** An asynchronous notification (spec 5.6.6.3, VIRTIO_SCSI_T_ASYNC_NOTIFY) to raise */
+struct vmodel_scsi_an_event {
+    uint16_t target;
+    uint32_t lun;
+    uint32_t classes;  /**< the events that fired (VIRTIO_SCSI_EVT_ASYNC_*) */
+    bool unchecked;    /**< hostile: sent as given, whatever was subscribed (an unknown LUN,
+                            a class never subscribed) */
+    uint32_t used_len; /**< hostile: the used length, 1..15 (0: the 16-byte event) */
+};
+/** Raise E: its reason is CLASSES & what the driver subscribed at that LUN (unless
+ *  unchecked); 1 used, 0 nothing to raise (nothing of it subscribed), -1 no buffer
+ *  posted (EVENTS_MISSED follows) or dropped by a planted fault */
+int vmodel_scsi_async_notify(struct vmodel_scsi *s, const struct vmodel_scsi_an_event *e);
+/** The classes the driver subscribed at TARGET:LUN (0: none) */
+uint32_t vmodel_scsi_an_subscribed(const struct vmodel_scsi *s, uint16_t target, uint32_t lun);
+/** The Ith LUN with a subscription (in the order subscribed): its classes, the LUN in
+ *  *TARGET and *LUN; 0 past the last */
+uint32_t vmodel_scsi_an_subscription(const struct vmodel_scsi *s, unsigned i, uint16_t *target,
+                                     uint32_t *lun);
 /** Commands and TMFs taken and not answered yet */
 unsigned vmodel_scsi_inflight(const struct vmodel_scsi *s);
 const struct vmodel_scsi_stats *vmodel_scsi_stats(const struct vmodel_scsi *s);

@@ -55,7 +55,8 @@ const char *stor_ctx_name(enum stor_ctx ctx)
     static const char *const names[] = {
         "no miniport routine", "HwFindAdapter",    "HwInitialize", "HwPassiveInitializeRoutine",
         "HwBuildIo",           "HwStartIo",        "HwInterrupt",  "HwDpcRoutine",
-        "HwResetBus",          "HwAdapterControl", "DriverEntry",  "HwTimer"};
+        "HwResetBus",          "HwAdapterControl", "DriverEntry",  "HwTimer",
+        "HwStateChange"};
     return names[ctx];
 }
 
@@ -305,6 +306,9 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
         vw_log(vm, "storport: notification %u", type);
         if (type == 7)
             a->stats.bus_changes++;
+        return;
+    case STOR_NOTIFY_STATE_CHANGE:
+        stor_state_change_notify(vm, a, api, v);
         return;
     case 0x1000: { /* EnablePassiveInitialization: HwInitialize only
                     * (storport/nf-storport-storportenablepassiveinitialization) */

@@ -28,6 +28,21 @@
 #define SRB_SIGNATURE              0x53524258u
 #define SRBEX_TYPE_CDB16           0x40
 #define SP_RETURN_FOUND            1
+/* STOR_STATUS values StorPort returns (the values common/include/vw/storport.h
+ * gives the miniports; BUSY from the storport.h STOR_STATUS list). */
+#define STOR_STATUS_SUCCESS           0x00000000u
+#define STOR_STATUS_UNSUCCESSFUL      0xC1000001u
+#define STOR_STATUS_INVALID_PARAMETER 0xC1000005u
+#define STOR_STATUS_BUSY              0xC100000Cu
+/* StorPortNotification(StateChangeDetectedCall, ...): the value after
+ * ReleaseSpinLock (0x1004) in SCSI_NOTIFICATION_TYPE; ChangedEntity bits
+ * and the one address type (storport/nf-storport-storportstatechangedetected,
+ * storport/ns-storport-_stor_address). */
+#define STOR_NOTIFY_STATE_CHANGE 0x1005
+#define STATE_CHANGE_LUN         0x1u
+#define STATE_CHANGE_TARGET      0x2u
+#define STATE_CHANGE_BUS         0x4u
+#define STOR_ADDRESS_TYPE_BTL8   1
 /* HwAdapterControl's control types (storport/ne-storport-scsi_adapter_control_type):
  * STOR_CONTROL_MAX is ScsiAdapterControlMax of the current storport.h, the
  * MaxControlType the query offers. */
@@ -59,6 +74,7 @@ enum stor_ctx {
     CTX_ADAPTER_CONTROL,
     CTX_DRIVER_ENTRY,
     CTX_TIMER,
+    CTX_STATE_CHANGE, /* HwStateChange (statechange.c) */
 };
 
 enum req_state { REQ_FREE, REQ_PENDING, REQ_AT_MINIPORT, REQ_COMPLETED, REQ_RETURNED_BY_RESET };
@@ -186,6 +202,15 @@ struct stor_adapter {
      * miniport: the queues hold every other request (reset.c). */
     bool resetting;
     uint64_t start_seq;
+    /* StorPortStateChangeDetected (statechange.c): the one notification
+     * being processed (the address read at the call, the callback). */
+    struct {
+        bool pending;
+        uint32_t entity;
+        uint8_t target, lun;
+        uint16_t addr_type;
+        gva_t addr, callback, context;
+    } sc;
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -220,9 +245,9 @@ struct stor_state {
         void *dev;
     } owners[STOR_MAX_OWNERS];
     unsigned nowners;
-    char dump_args[64];                  /* vw_stor_dump_args: appended to the copy's "dump=1" */
-    uint32_t stall_allow[CTX_TIMER + 1]; /* vw_stor_stall_allow, per routine */
-    bool power_protected;                /* vw_stor_cache_power_protected (cache.c) */
+    char dump_args[64]; /* vw_stor_dump_args: appended to the copy's "dump=1" */
+    uint32_t stall_allow[CTX_STATE_CHANGE + 1]; /* vw_stor_stall_allow, per routine */
+    bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -314,6 +339,14 @@ void stor_timeout(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
  * DPCs do at that same instant run; false (the run failed) when a request
  * of its scope HwStartIo had before it is still at the miniport. */
 bool stor_reset_scope_done(struct vm *vm, struct stor_adapter *a, const struct stor_req *r);
+
+/* rescan.c: REPORT LUNS to LUN 0 of TARGET, then INQUIRY and READ
+ * CAPACITY at TARGET:LUN, as the class layer sends them. */
+bool stor_rescan_at(struct vm *vm, uint8_t target, uint8_t lun, struct vw_stor_rescan *out);
+/* statechange.c: StorPortNotification(StateChangeDetectedCall) with its
+ * arguments from vararg slot V on; writes the ULONG status. */
+void stor_state_change_notify(struct vm *vm, struct stor_adapter *a, const struct vw_api *api,
+                              unsigned v);
 
 /* registry.c: the registry exports and the buffer's release at removal. */
 vw_api_fn stor_allocate_registry_buffer, stor_free_registry_buffer, stor_registry_read,

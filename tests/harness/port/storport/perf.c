@@ -11,9 +11,6 @@
 #include <inttypes.h>
 #include "internal.h"
 
-#define STOR_STATUS_SUCCESS           0x00000000u
-#define STOR_STATUS_UNSUCCESSFUL      0xC1000001u
-#define STOR_STATUS_INVALID_PARAMETER 0xC1000005u
 /* What the emulation grants: DPC redirection .. current-CPU redirection
  * (STOR_PERF_NO_SGL, version 5, is not: StorPort always builds the list). */
 #define STOR_PERF_SUPPORTED 0x3fu

@@ -21,6 +21,8 @@ static uint64_t be(const uint8_t *p, unsigned n)
     return v;
 }
 
+static bool rescan(struct vm *vm, struct vw_stor_rescan *out);
+
 bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out)
 {
     struct stor_state *s = stor_state(vm);
@@ -29,6 +31,36 @@ bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out)
         return true; /* nothing notified since the last rescan */
     s->bus_changes_seen = s->normal.stats.bus_changes;
     out->ran = true;
+    return rescan(vm, out);
+}
+
+bool stor_rescan_at(struct vm *vm, uint8_t target, uint8_t lun, struct vw_stor_rescan *out)
+{
+    struct stor_adapter *a = &stor_state(vm)->normal;
+    uint8_t t = a->target, l = a->lun;
+    memset(out, 0, sizeof(*out));
+    out->ran = true;
+    /* REPORT LUNS goes to LUN 0 of the target (SPC-4 6.33: the well-known
+     * LUN 0 answers for the target), the probes to the LUN named. */
+    a->target = target, a->lun = 0;
+    struct vw_stor_rescan luns;
+    memset(&luns, 0, sizeof(luns));
+    bool ok = rescan(vm, &luns);
+    if (ok && lun != 0) {
+        a->lun = lun;
+        ok = rescan(vm, out);
+    } else {
+        *out = luns;
+    }
+    out->report_luns = luns.report_luns, out->underrun = luns.underrun, out->luns = luns.luns;
+    out->ran = true;
+    a->target = t, a->lun = l;
+    return ok;
+}
+
+/* REPORT LUNS, INQUIRY and READ CAPACITY at the class layer's address. */
+static bool rescan(struct vm *vm, struct vw_stor_rescan *out)
+{
     struct vw_stor_result r;
     /* Room for 256 LUNs, as a port driver allocates: a target with fewer
      * answers less than that (an underrun, which miniports report as

@@ -46,6 +46,8 @@ static const char *ctx_page(enum stor_ctx ctx)
         return "storport/nc-storport-hw_adapter_control";
     case CTX_TIMER:
         return "storport/nc-storport-hw_timer";
+    case CTX_STATE_CHANGE:
+        return "storport/nc-storport-hw_state_change";
     default:
         return "a spin lock the routine took";
     }
@@ -123,7 +125,7 @@ void stor_stall(struct vm *vm, uint32_t us)
 void vw_stor_stall_allow(struct vm *vm, const char *routine, unsigned us)
 {
     struct stor_state *s = stor_state(vm);
-    for (unsigned ctx = CTX_FIND_ADAPTER; ctx <= CTX_TIMER; ctx++)
+    for (unsigned ctx = CTX_FIND_ADAPTER; ctx <= CTX_STATE_CHANGE; ctx++)
         if (strcmp(stor_ctx_name((enum stor_ctx)ctx), routine) == 0) {
             s->stall_allow[ctx] = us;
             return;

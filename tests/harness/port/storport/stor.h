@@ -224,6 +224,19 @@ struct vw_stor_rescan {
  * rescan StorPort and disk.sys run (rescan.c): REPORT LUNS, INQUIRY,
  * READ CAPACITY; OUT says what they found.  False if the run failed. */
 bool vw_stor_rescan(struct vm *vm, struct vw_stor_rescan *out);
+/* What StorPort did for a StorPortStateChangeDetected (statechange.c). */
+struct vw_stor_state_change {
+    bool ran;                    /* a notification was pending */
+    unsigned entity;             /* its ChangedEntity (STATE_CHANGE_LUN 1, _TARGET 2, _BUS 4) */
+    uint8_t target, lun;         /* its BTL8 address */
+    struct vw_stor_rescan found; /* the re-enumeration of that entity */
+    bool callback_ran;           /* HwStateChange was called */
+};
+/* When the miniport notified a state change, StorPort re-enumerates the
+ * entity (REPORT LUNS from its target's LUN 0, INQUIRY and READ CAPACITY
+ * at the LUN; the bus: target 0) at PASSIVE_LEVEL, then calls HwStateChange
+ * at DISPATCH_LEVEL under the StartIo lock.  False if the run failed. */
+bool vw_stor_state_change(struct vm *vm, struct vw_stor_state_change *out);
 /* IOCTL_STORAGE_QUERY_PROPERTY to the disk the class layer addresses
  * (property.c): PROPERTY a STORAGE_PROPERTY_ID and QUERY_TYPE a
  * STORAGE_QUERY_TYPE (vw_storage.h); the descriptor, built as StorPort and
@@ -243,6 +256,9 @@ struct vw_stor_stats {
     unsigned max_concurrent_startio; /* HwStartIo calls running at once, at most */
     unsigned perf_flags;             /* what StorPortInitializePerfOpts applied */
     unsigned bus_changes;            /* StorPortNotification(BusChangeDetected) calls */
+    unsigned state_changes;          /* StorPortStateChangeDetected calls accepted */
+    unsigned state_changes_busy;     /* refused STOR_STATUS_BUSY (one was pending) */
+    unsigned state_changes_refused;  /* refused STOR_STATUS_INVALID_PARAMETER */
     unsigned registry_reads;         /* StorPortRegistryRead calls that returned TRUE */
     unsigned registry_refused;       /* registry calls refused to the dump copy */
     unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
