@@ -143,6 +143,48 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
                     NULL, NULL);
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device answered
+ * AN_SUBSCRIBE: the classes it granted are the ones accepted from now on. */
+static VOID VioscsiFinishAn(PVIOSCSI Scsi, VIOSCSI_AN_BUF *A, uint32_t Written)
+{
+    unsigned findings;
+
+    A->Pad[0] = 0;
+    Scsi->Ctrl.an_events = vscsi_decode_an(A->Resp, Written, VSCSI_AN_WANTED, &findings);
+    if (findings != 0)
+        DbgPrint("vioscsi: asynchronous notification answer breaks the protocol (0x%x)\n",
+                 findings);
+    DbgPrint("vioscsi: asynchronous notification: classes 0x%lx granted\n",
+             (ULONG)Scsi->Ctrl.an_events);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a subscribed class fired at
+ * target:lun: StorPort re-enumerates that LUN (STATE_CHANGE_LUN), or, when
+ * it takes no state change now (one at a time) or the LUN has no BTL8
+ * address, rescans the bus. */
+static VOID VioscsiLunChanged(PVIOSCSI Scsi, const struct vscsi_event *Ev)
+{
+    ULONG slot = Scsi->StateLast ^ 1;
+    PSTOR_ADDR_BTL8 a = &Scsi->StateAddr[slot];
+
+    if (Ev->lun <= 0xff) {
+        RtlZeroMemory(a, sizeof(*a));
+        a->Type = STOR_ADDRESS_TYPE_BTL8;
+        a->AddressLength = STOR_ADDR_BTL8_ADDRESS_LENGTH;
+        a->Target = Ev->target;
+        a->Lun = (UCHAR)Ev->lun;
+        ULONG status =
+            StorPortStateChangeDetected(Scsi, STATE_CHANGE_LUN, (PSTOR_ADDRESS)a, 0, NULL, NULL);
+        if (status == STOR_STATUS_SUCCESS) {
+            Scsi->StateLast = slot;
+            return;
+        }
+        DbgPrint("vioscsi: state change of %u:%lu not taken (0x%lx): bus change\n", Ev->target,
+                 Ev->lun, status);
+    }
+    StorPortNotification(BusChangeDetected, Scsi, 0);
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: an event; its buffer goes back. */
 static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Written)
 {
@@ -158,6 +200,13 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
     case VSCSI_EV_BAD:
         DbgPrint("vioscsi: event ignored (0x%x)\n", ev.findings);
         break;
+    case VSCSI_EV_ASYNC:
+        /* A medium or operating state changed at one LUN */
+        DbgPrint("vioscsi: asynchronous notification 0x%lx on %u:%lu\n", (ULONG)ev.events,
+                 ev.target, ev.lun);
+        if (!Scsi->Dump)
+            VioscsiLunChanged(Scsi, &ev);
+        break;
     case VSCSI_EV_PARAM_CHANGE:
         /* The LUN's next command reports it as a unit attention (vscsi_ua.c),
          * which makes the class driver re-read what changed (a disk's
@@ -167,10 +216,6 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
                      "not reported\n",
                      ev.asc, ev.ascq, ev.target, ev.lun, (unsigned)VSCSI_UA_MAX);
         /* fall through */
-    case VSCSI_EV_ASYNC:
-        /* A subscribed class fired at one LUN (a medium or operating
-         * state changed): until StorPort's per-LUN state change is
-         * available, a rescan */
     default:
         /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
          * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */
@@ -196,7 +241,9 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
     for (;;) {
         PVOID cookie;
         while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
-            if (Q == VSCSI_CONTROL_QUEUE)
+            if (Q == VSCSI_CONTROL_QUEUE && *(PUCHAR)cookie == VIOSCSI_KIND_AN)
+                VioscsiFinishAn(Scsi, cookie, len);
+            else if (Q == VSCSI_CONTROL_QUEUE)
                 VioscsiFinishTmf(Scsi, cookie, len);
             else if (Q == VSCSI_EVENT_QUEUE)
                 VioscsiFinishEvent(Scsi, cookie, len);
@@ -345,7 +392,9 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
         DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Scsi->Virtio.Dev);
     } else {
+        /* The reset ended the subscription with everything else */
         VioscsiPostEvents(Scsi);
+        VioscsiPostAn(Scsi);
     }
     VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)

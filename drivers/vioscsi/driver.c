@@ -294,6 +294,7 @@ BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Ready = TRUE;
     VioscsiPostEvents(Scsi);
+    VioscsiPostAn(Scsi);
     return TRUE;
 }
 

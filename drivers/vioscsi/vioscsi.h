@@ -40,6 +40,7 @@ enum vioscsi_kind {
     VIOSCSI_KIND_REQUEST = 1, /* a SCSI command (SRB extension) */
     VIOSCSI_KIND_SRB_TMF = 2, /* a TMF for a LUN reset or abort SRB (SRB extension) */
     VIOSCSI_KIND_EVENT = 4,   /* an event buffer (adapter slot) */
+    VIOSCSI_KIND_AN = 8,      /* the AN_SUBSCRIBE request (adapter slot) */
 };
 
 /* One virtqueue and its DPC */
@@ -55,9 +56,19 @@ typedef struct _VIOSCSI_EVENT_BUF {
     UCHAR Data[VSCSI_EVENT_MAX_BYTES];
 } VIOSCSI_EVENT_BUF;
 
+/* The asynchronous notification request, in the uncached extension; laid
+ * out as an event buffer up to Pad (Pad[0]: at the device) */
+typedef struct _VIOSCSI_AN_BUF {
+    UCHAR Kind; /* VIOSCSI_KIND_AN */
+    UCHAR Pad[15];
+    UCHAR Req[VSCSI_AN_REQ_BYTES];   /* device-readable */
+    UCHAR Resp[VSCSI_AN_RESP_BYTES]; /* device-writable */
+} VIOSCSI_AN_BUF;
+
 /* The adapter's DMA block in the uncached extension */
 typedef struct _VIOSCSI_SHARED {
     VIOSCSI_EVENT_BUF Events[VIOSCSI_EVENTS];
+    VIOSCSI_AN_BUF An;
 } VIOSCSI_SHARED;
 
 /* The adapter */
@@ -85,6 +96,11 @@ typedef struct _VIOSCSI {
     ULONG TmfPeriods;     /* TMF timer periods ended so far */
     ULONG TmfIn[2];       /* TMFs at the device by the parity of their period */
     ULONG EventsPosted;
+    /* StorPortStateChangeDetected's addresses: the one of the last call
+     * StorPort took stays as it is (it may still read it), the next goes
+     * in the other */
+    STOR_ADDR_BTL8 StateAddr[2];
+    ULONG StateLast;
     struct vscsi_ua_table Ua; /* PARAM_CHANGE unit attentions not reported yet (every lock) */
     BOOLEAN Dump;             /* a crash-dump or hibernation copy */
     BOOLEAN DpcReady;         /* the DPCs are initialised */
@@ -146,6 +162,10 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
 BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: ask the device (AN_SUBSCRIBE)
+ * for the asynchronous notifications the class layer acts on (media and
+ * operational change), unless that request is at the device already. */
+VOID VioscsiPostAn(PVIOSCSI Scsi);
 
 /* complete.c */
 HW_INTERRUPT VioscsiInterrupt;

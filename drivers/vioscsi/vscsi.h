@@ -132,6 +132,8 @@ struct vscsi_ctrl {
     uint32_t max_lun;     /* highest LUN the driver addresses */
     bool hotplug, change; /* F_HOTPLUG, F_CHANGE negotiated */
     uint32_t an_events;   /* asynchronous notifications the device granted (0: none) */
+    uint8_t an_target;    /* ... at the LUN subscribed */
+    uint32_t an_lun;
     /* derived: what StorPort is told */
     uint32_t data_segs;    /* scatter/gather elements per request */
     uint32_t max_transfer; /* bytes per request */
@@ -324,7 +326,8 @@ enum vscsi_event_finding {
     VSCSI_EVF_RANGE = 1u << 2,      /* target or LUN beyond max_target/max_lun */
     VSCSI_EVF_BAD_EVENT = 1u << 3,  /* unknown event type */
     VSCSI_EVF_BAD_REASON = 1u << 4, /* unknown TRANSPORT_RESET reason */
-    VSCSI_EVF_UNASKED = 1u << 5,    /* an event of a feature not negotiated */
+    VSCSI_EVF_UNASKED = 1u << 5,    /* an event of a feature not negotiated, a class or LUN
+                                       not subscribed */
 };
 
 struct vscsi_event {

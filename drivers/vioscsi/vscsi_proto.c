@@ -281,7 +281,8 @@ void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi
             ev->findings |= VSCSI_EVF_BAD_REASON;
             return;
         }
-        if ((reason & ~ctrl->an_events) != 0) {
+        if ((reason & ~ctrl->an_events) != 0 || ev->target != ctrl->an_target ||
+            ev->lun != ctrl->an_lun) {
             ev->findings |= VSCSI_EVF_UNASKED;
             return;
         }

@@ -457,6 +457,12 @@ static void test_async_notify(void)
     vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
     expect(c.an_events == 0, "AN: no subscription after the configuration check");
     c.an_events = 0x10;
+    c.an_target = 1;
+    c.an_lun = 2;
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 3, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: media change at 1:3, only 1:2 subscribed: ignored");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
     vscsi_decode_event(e, 16, &c, &ev);
     expect(ev.kind == VSCSI_EV_ASYNC && ev.target == 1 && ev.lun == 2 && ev.events == 0x10,
