@@ -5,13 +5,19 @@
 #include "stor_perf.h"
 
 /* IRQL: DIRQL or PASSIVE_LEVEL (HwInitialize, passive routine): see stor_perf.h. */
-VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, ULONG Channels,
-                    ULONG First, ULONG Last, const char *Who)
+VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, ULONG Queues,
+                    const uint16_t *QueueMsg, BOOLEAN Each, const char *Who)
 {
     PERF_CONFIGURATION_DATA perf;
     ULONG version, status = STOR_STATUS_UNSUCCESSFUL;
+    ULONG channels = Queues, first = QueueMsg[0], last = Each ? first + Queues - 1 : 0;
 
     RtlZeroMemory(Perf, sizeof(*Perf));
+    Perf->QueueMsg = QueueMsg;
+    if (Messages == 0) {
+        DbgPrint("%s: one message for every queue: no concurrent channels\n", Who);
+        return;
+    }
     for (version = STOR_PERF_VERSION; version >= 2; version--) {
         RtlZeroMemory(&perf, sizeof(perf));
         perf.Version = version;
@@ -27,8 +33,8 @@ VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, U
     ULONG offered = perf.Flags;
     /* One queue: its lock would serialise HwStartIo as the StartIo lock
      * StorPort takes anyway does, at two calls more per request */
-    ULONG want = STOR_PERF_DPC_REDIRECTION | (Channels > 1 ? STOR_PERF_CONCURRENT_CHANNELS : 0);
-    if (Last != 0)
+    ULONG want = STOR_PERF_DPC_REDIRECTION | (channels > 1 ? STOR_PERF_CONCURRENT_CHANNELS : 0);
+    if (last != 0)
         want |= STOR_PERF_INTERRUPT_MESSAGE_RANGES;
     want &= offered;
     /* Ranges need DPC redirection (ns-storport-_perf_configuration_data) */
@@ -38,10 +44,10 @@ VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, U
     perf.Version = version;
     perf.Size = sizeof(perf);
     perf.Flags = want;
-    perf.ConcurrentChannels = Channels;
+    perf.ConcurrentChannels = channels;
     if (want & STOR_PERF_INTERRUPT_MESSAGE_RANGES) {
-        perf.FirstRedirectionMessageNumber = First;
-        perf.LastRedirectionMessageNumber = Last;
+        perf.FirstRedirectionMessageNumber = first;
+        perf.LastRedirectionMessageNumber = last;
     }
     status = StorPortInitializePerfOpts(DeviceExtension, FALSE, &perf);
     if (status != STOR_STATUS_SUCCESS) {
@@ -57,11 +63,9 @@ VOID VwStorPerfInit(PVOID DeviceExtension, PVW_STOR_PERF Perf, ULONG Messages, U
 }
 
 /* IRQL: DISPATCH_LEVEL: see stor_perf.h. */
-VOID VwStorLockAll(PVOID DeviceExtension, PVW_STOR_PERF Perf, PVW_STOR_LOCKS Locks)
+VOID VwStorLockEvery(PVOID DeviceExtension, PVW_STOR_PERF Perf, PVW_STOR_LOCKS Locks)
 {
     Locks->Count = 0;
-    if (!Perf->Concurrent)
-        return;
     for (ULONG m = 0; m < Perf->Messages; m++) {
         StorPortAcquireMSISpinLock(DeviceExtension, m, &Locks->OldIrql[m]);
         Locks->Count = m + 1;
@@ -69,7 +73,7 @@ VOID VwStorLockAll(PVOID DeviceExtension, PVW_STOR_PERF Perf, PVW_STOR_LOCKS Loc
 }
 
 /* IRQL: DIRQL or DISPATCH_LEVEL: see stor_perf.h. */
-VOID VwStorUnlockAll(PVOID DeviceExtension, PVW_STOR_PERF Perf, PVW_STOR_LOCKS Locks)
+VOID VwStorUnlockEvery(PVOID DeviceExtension, PVW_STOR_PERF Perf, PVW_STOR_LOCKS Locks)
 {
     LONG pauses = Perf->PauseLater;
 
@@ -101,4 +105,16 @@ VOID VwStorResume(PVOID DeviceExtension, PVW_STOR_PERF Perf)
         Perf->PauseLater--;
     else
         StorPortResume(DeviceExtension);
+}
+
+/* IRQL: DISPATCH_LEVEL, StartIo lock or every message's: see stor_perf.h. */
+VOID VwStorSyncInterrupts(PVOID DeviceExtension, PVW_STOR_PERF Perf)
+{
+    STOR_LOCK_HANDLE lock;
+
+    if (Perf->Concurrent)
+        return; /* the caller holds every message's lock */
+    /* Taken after the StartIo lock, as StorPort orders them */
+    StorPortAcquireSpinLock(DeviceExtension, InterruptLock, NULL, &lock);
+    StorPortReleaseSpinLock(DeviceExtension, &lock);
 }

@@ -67,12 +67,10 @@ VOID VwStorVaAppend(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint
 }
 
 /* IRQL: DISPATCH_LEVEL or above: see stor_srb.h. */
-ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues)
+ULONG VwStorCpuQueueOf(PVOID DeviceExtension, ULONG Queues)
 {
     PROCESSOR_NUMBER pn;
 
-    if (Queues <= 1)
-        return 0;
     RtlZeroMemory(&pn, sizeof(pn));
     if (StorPortGetCurrentProcessorNumber(DeviceExtension, &pn) != STOR_STATUS_SUCCESS)
         return 0;

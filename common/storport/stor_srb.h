@@ -28,8 +28,16 @@ int VwStorVaCount(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64
 VOID VwStorVaAppend(PVW_STOR_VIRTIO Virtio, PVOID Srb, PVOID Va, ULONG Len, uint64_t Pa,
                     struct virtqueue_req *Rq, unsigned Flags);
 
-/* IRQL: DISPATCH_LEVEL or above: the queue of the current processor among Queues. */
-ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues);
+/* IRQL: DISPATCH_LEVEL or above: the queue of the current processor among
+ * Queues (more than one; VwStorCpuQueue's slow half). */
+ULONG VwStorCpuQueueOf(PVOID DeviceExtension, ULONG Queues);
+
+/* IRQL: DISPATCH_LEVEL or above: the queue of the current processor among
+ * Queues; one queue costs no call (every request asks). */
+FORCEINLINE ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues)
+{
+    return Queues <= 1 ? 0 : VwStorCpuQueueOf(DeviceExtension, Queues);
+}
 
 /* IRQL: any. TRUE if Args holds "KEY=<non-zero digit>" (a dump copy's "dump=1"). */
 BOOLEAN VwStorArgSet(PCHAR Args, const char *Key);

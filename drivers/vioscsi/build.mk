@@ -2,6 +2,7 @@
 # checks, the queue plan and the wire formats) include no Windows header;
 # the host unit tests build them as they are (check-vioscsi).
 VIOSCSI_VSCSI_SRCS := drivers/vioscsi/vscsi_config.c drivers/vioscsi/vscsi_queues.c \
+	drivers/vioscsi/vscsi_ua.c drivers/vioscsi/vscsi_an.c \
 	drivers/vioscsi/vscsi_proto.c
 XCOMPILE_SRCS += $(VIOSCSI_VSCSI_SRCS)
 
@@ -28,6 +29,5 @@ check-vioscsi: $(B)/host/vioscsi-test $(B)/host/vioscsi-test-planted
 DRIVERS += vioscsi
 vioscsi_ARCHES  := x86 amd64 arm64
 vioscsi_SRCS    = drivers/vioscsi/driver.c drivers/vioscsi/io.c drivers/vioscsi/complete.c \
-	drivers/vioscsi/perf.c \
 	$(VIOSCSI_VSCSI_SRCS) $(VWSTOR_VIRTIO_SRCS) $(VWSTOR_SRB_SRCS)
 vioscsi_IMPORTS := ntoskrnl hal storport

@@ -143,6 +143,48 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
                     NULL, NULL);
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device answered
+ * AN_SUBSCRIBE: the classes it granted are the ones accepted from now on. */
+static VOID VioscsiFinishAn(PVIOSCSI Scsi, VIOSCSI_AN_BUF *A, uint32_t Written)
+{
+    unsigned findings;
+
+    A->Pad[0] = 0;
+    Scsi->Ctrl.an_events = vscsi_decode_an(A->Resp, Written, VSCSI_AN_WANTED, &findings);
+    if (findings != 0)
+        DbgPrint("vioscsi: asynchronous notification answer breaks the protocol (0x%x)\n",
+                 findings);
+    DbgPrint("vioscsi: asynchronous notification: classes 0x%lx granted\n",
+             (ULONG)Scsi->Ctrl.an_events);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a subscribed class fired at
+ * target:lun: StorPort re-enumerates that LUN (STATE_CHANGE_LUN), or, when
+ * it takes no state change now (one at a time) or the LUN has no BTL8
+ * address, rescans the bus. */
+static VOID VioscsiLunChanged(PVIOSCSI Scsi, const struct vscsi_event *Ev)
+{
+    ULONG slot = Scsi->StateLast ^ 1;
+    PSTOR_ADDR_BTL8 a = &Scsi->StateAddr[slot];
+
+    if (Ev->lun <= 0xff) {
+        RtlZeroMemory(a, sizeof(*a));
+        a->Type = STOR_ADDRESS_TYPE_BTL8;
+        a->AddressLength = STOR_ADDR_BTL8_ADDRESS_LENGTH;
+        a->Target = Ev->target;
+        a->Lun = (UCHAR)Ev->lun;
+        ULONG status =
+            StorPortStateChangeDetected(Scsi, STATE_CHANGE_LUN, (PSTOR_ADDRESS)a, 0, NULL, NULL);
+        if (status == STOR_STATUS_SUCCESS) {
+            Scsi->StateLast = slot;
+            return;
+        }
+        DbgPrint("vioscsi: state change of %u:%lu not taken (0x%lx): bus change\n", Ev->target,
+                 Ev->lun, status);
+    }
+    StorPortNotification(BusChangeDetected, Scsi, 0);
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: an event; its buffer goes back. */
 static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Written)
 {
@@ -158,6 +200,22 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
     case VSCSI_EV_BAD:
         DbgPrint("vioscsi: event ignored (0x%x)\n", ev.findings);
         break;
+    case VSCSI_EV_ASYNC:
+        /* A medium or operating state changed at one LUN */
+        DbgPrint("vioscsi: asynchronous notification 0x%lx on %u:%lu\n", (ULONG)ev.events,
+                 ev.target, ev.lun);
+        if (!Scsi->Dump)
+            VioscsiLunChanged(Scsi, &ev);
+        break;
+    case VSCSI_EV_PARAM_CHANGE:
+        /* The LUN's next command reports it as a unit attention (vscsi_ua.c),
+         * which makes the class driver re-read what changed (a disk's
+         * capacity); the rescan below as well, for LUNs a change adds */
+        if (!vscsi_ua_raise(&Scsi->Ua, ev.target, ev.lun, ev.asc, ev.ascq))
+            DbgPrint("vioscsi: PARAM_CHANGE %02x/%02x on %u:%lu: %u LUNs have one waiting: "
+                     "not reported\n",
+                     ev.asc, ev.ascq, ev.target, ev.lun, (unsigned)VSCSI_UA_MAX);
+        /* fall through */
     default:
         /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
          * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */
@@ -183,7 +241,9 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
     for (;;) {
         PVOID cookie;
         while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
-            if (Q == VSCSI_CONTROL_QUEUE)
+            if (Q == VSCSI_CONTROL_QUEUE && *(PUCHAR)cookie == VIOSCSI_KIND_AN)
+                VioscsiFinishAn(Scsi, cookie, len);
+            else if (Q == VSCSI_CONTROL_QUEUE)
                 VioscsiFinishTmf(Scsi, cookie, len);
             else if (Q == VSCSI_EVENT_QUEUE)
                 VioscsiFinishEvent(Scsi, cookie, len);
@@ -269,18 +329,13 @@ VOID VioscsiGone(PVIOSCSI Scsi)
 {
     struct virtqueue *vqs[VIOSCSI_NQ];
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
-    STOR_LOCK_HANDLE lock;
 
     VioscsiMarkGone(Scsi);
     /* An interrupt routine on another processor that read Removed before
      * the store may still be reading ISR status: the interrupt lock (every
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
-    if (!Scsi->Perf.Concurrent) {
-        /* (with concurrent channels the caller holds every message's lock) */
-        StorPortAcquireSpinLock(Scsi, InterruptLock, NULL, &lock);
-        StorPortReleaseSpinLock(Scsi, &lock);
-    }
+    VwStorSyncInterrupts(Scsi, &Scsi->Perf);
     if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Scsi->Paused;
@@ -298,7 +353,7 @@ VOID VioscsiGone(PVIOSCSI Scsi)
     Scsi->EventsPosted = 0;
     VioscsiEndWaiting(Scsi, SRB_STATUS_NO_DEVICE);
     if (paused)
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
@@ -337,11 +392,13 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
         DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Scsi->Virtio.Dev);
     } else {
+        /* The reset ended the subscription with everything else */
         VioscsiPostEvents(Scsi);
+        VioscsiPostAn(Scsi);
     }
     VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
     return Rc == 0;
 }
 
@@ -368,7 +425,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     DbgPrint("vioscsi: the device is slow to reset: finishing from the timer\n");
     Scsi->Ready = FALSE;
     Scsi->Resetting = TRUE;
-    VioscsiPause(Scsi);
+    VwStorPause(Scsi, &Scsi->Perf);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
     VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits, VioscsiTimer);
@@ -429,7 +486,7 @@ static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
     VioscsiEndWaiting(Scsi, Scsi->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Scsi->Paused) {
         Scsi->Paused = FALSE;
-        VioscsiResume(Scsi);
+        VwStorResume(Scsi, &Scsi->Perf);
     }
 }
 
@@ -477,9 +534,9 @@ VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
     PVIOSCSI scsi = DeviceExtension;
     VW_STOR_LOCKS all;
 
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     VioscsiTimerLocked(scsi);
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL, StartIo lock: see vioscsi.h.  A slow reset under way
@@ -535,9 +592,9 @@ BOOLEAN NTAPI VioscsiResetBus(PVOID DeviceExtension, ULONG PathId)
 
     /* StorPort holds the StartIo lock and every channel: the DPCs still
      * drain, so with concurrent channels every queue's lock too */
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     BOOLEAN ok = VioscsiResetAll(scsi) && !scsi->Resetting;
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
     return ok;
 }
 
@@ -613,9 +670,9 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     if (concurrent && q >= VSCSI_FIRST_REQUEST) {
         /* This request queue's lock only: the others drain on their CPUs */
         ULONG old;
-        VioscsiLockQueue(scsi, q - VSCSI_FIRST_REQUEST, &old);
+        VwStorLockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, &old);
         BOOLEAN broken = VioscsiDrainQueue(scsi, q);
-        VioscsiUnlockQueue(scsi, q - VSCSI_FIRST_REQUEST, old);
+        VwStorUnlockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, old);
         if (!broken)
             return;
     }
@@ -623,14 +680,14 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     VW_STOR_LOCKS all;
     if (!concurrent)
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-    VioscsiLockAll(scsi, &all);
+    VwStorLockAll(scsi, &scsi->Perf, &all);
     if (q == VSCSI_CONTROL_QUEUE && scsi->Ready && !scsi->Removed &&
         virtio_device_needs_reset(&scsi->Virtio.Dev)) {
         DbgPrint("vioscsi: the device needs a reset\n");
         VioscsiResetDevice(scsi);
     }
     VioscsiDrain(scsi, q);
-    VioscsiUnlockAll(scsi, &all);
+    VwStorUnlockAll(scsi, &scsi->Perf, &all);
     if (!concurrent)
         StorPortReleaseSpinLock(scsi, &lock);
 }

@@ -294,6 +294,7 @@ BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Ready = TRUE;
     VioscsiPostEvents(Scsi);
+    VioscsiPostAn(Scsi);
     return TRUE;
 }
 
@@ -308,7 +309,11 @@ static BOOLEAN NTAPI VioscsiInitialize(PVOID DeviceExtension)
     }
     if (scsi->Dump)
         return TRUE;
-    VioscsiPerfInit(scsi);
+    /* Concurrent channels need a message per queue or queues sharing
+     * messages; a line or one message for everything leaves the StartIo lock */
+    ULONG msgs = scsi->Virtio.Dev.msix && scsi->Plan.mode != VSCSI_MSG_ALL_ONE ? scsi->Messages : 0;
+    VwStorPerfInit(scsi, &scsi->Perf, msgs, scsi->NumQueues, scsi->Plan.queue_msg,
+                   scsi->Plan.mode == VSCSI_MSG_ONE_EACH, "vioscsi");
     if (!scsi->DpcReady)
         return StorPortEnablePassiveInitialization(scsi, VioscsiPassiveInit);
     return TRUE;
@@ -358,9 +363,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         VW_STOR_LOCKS all;
         VioscsiMarkGone(scsi);
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-        VioscsiLockAll(scsi, &all);
+        VwStorLockAll(scsi, &scsi->Perf, &all);
         VioscsiGone(scsi);
-        VioscsiUnlockAll(scsi, &all);
+        VwStorUnlockAll(scsi, &scsi->Perf, &all);
         StorPortReleaseSpinLock(scsi, &lock);
         return ScsiAdapterControlSuccess;
     }

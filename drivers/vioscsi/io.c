@@ -233,6 +233,38 @@ VOID VioscsiPostEvents(PVIOSCSI Scsi)
         virtqueue_notify(vq);
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h.  Subscribed at
+ * LUN 0 of target 0 (the one LUN every target answers for): an event for
+ * any other LUN, or of a class not granted, is not one the device may
+ * send and is ignored (vscsi_decode_event). */
+VOID VioscsiPostAn(PVIOSCSI Scsi)
+{
+    struct virtqueue *vq = &Scsi->Queues[VSCSI_CONTROL_QUEUE].Vq;
+    VIOSCSI_AN_BUF *a = &Scsi->Shared->An;
+    struct virtqueue_req rq;
+
+    if (!Scsi->Ready || Scsi->Removed || Scsi->Dump || a->Pad[0] != 0)
+        return;
+    a->Kind = VIOSCSI_KIND_AN;
+    RtlZeroMemory(a->Resp, sizeof(a->Resp));
+    Scsi->Ctrl.an_target = 0;
+    Scsi->Ctrl.an_lun = 0;
+    if (!vscsi_encode_an(a->Req, VIRTIO_SCSI_T_AN_SUBSCRIBE, Scsi->Ctrl.an_target,
+                         Scsi->Ctrl.an_lun, VSCSI_AN_WANTED))
+        return;
+    uint64_t pa = Scsi->SharedDma.pa + (uint64_t)((PUCHAR)a - (PUCHAR)Scsi->Shared);
+    if (virtqueue_req_open(vq, &rq, 2, NULL) != 0)
+        return;
+    virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Req), VSCSI_AN_REQ_BYTES, 0);
+    virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Resp), VSCSI_AN_RESP_BYTES,
+                      VIRTQUEUE_SEG_WRITE);
+    if (virtqueue_req_close(&rq, a) != 0)
+        return;
+    a->Pad[0] = 1;
+    if (virtqueue_kick_prepare(vq))
+        virtqueue_notify(vq);
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a TMF for a reset or abort SRB. */
 static UCHAR VioscsiSrbTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, ULONG Function)
 {
@@ -342,6 +374,28 @@ static BOOLEAN VioscsiIsReset(PVOID Srb)
            fn == SRB_FUNCTION_RESET_LOGICAL_UNIT;
 }
 
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): a command
+ * to a LUN a PARAM_CHANGE event named completes with its unit attention
+ * (CHECK CONDITION, the event's ASC/ASCQ) instead of going to the device:
+ * TRUE, completed. */
+static BOOLEAN VioscsiUnitAttention(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
+{
+    UCHAR sense[VSCSI_SENSE_FIXED_BYTES];
+    struct vscsi_result res;
+
+    if (Scsi->Ua.count == 0 ||
+        !vscsi_ua_take(&Scsi->Ua, X->Target, X->Lun, X->Req[VSCSI_REQ_HDR_BYTES], sense))
+        return FALSE;
+    DbgPrint("vioscsi: %u:%lu: unit attention %02x/%02x reported\n", X->Target, X->Lun, sense[12],
+             sense[13]);
+    RtlZeroMemory(&res, sizeof(res));
+    res.outcome = VSCSI_OUT_SCSI_ERROR;
+    res.scsi_status = VSCSI_STATUS_CHECK_CONDITION;
+    res.sense_len = VSCSI_SENSE_FIXED_BYTES;
+    VioscsiComplete(Scsi, X->Srb, SRB_STATUS_ERROR, &res, sense);
+    return TRUE;
+}
+
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or every queue's): start X,
  * prepared (Status SRB_STATUS_PENDING) or not. */
 static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR Status)
@@ -350,7 +404,7 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
         SrbGetSrbFunction(Srb) != SRB_FUNCTION_PNP) {
         /* A slow restart does not pause StorPort at DIRQL: the first
          * request that has to wait for it does */
-        VioscsiPause(Scsi);
+        VwStorPause(Scsi, &Scsi->Perf);
         Scsi->Paused = TRUE;
     }
     if (Status == SRB_STATUS_PENDING && Scsi->Resetting && !Scsi->Removed && VioscsiIsReset(Srb)) {
@@ -366,6 +420,9 @@ static UCHAR VioscsiStartLocked(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCH
         Status = SrbGetSrbFunction(Srb) == SRB_FUNCTION_PNP ? VioscsiPnp(Scsi, Srb)
                  : Scsi->Resetting && !Scsi->Removed        ? SRB_STATUS_BUSY
                                                             : SRB_STATUS_NO_DEVICE;
+    if (Status == SRB_STATUS_PENDING && X->Kind == VIOSCSI_KIND_REQUEST &&
+        VioscsiUnitAttention(Scsi, X))
+        return SRB_STATUS_PENDING;
     if (Status == SRB_STATUS_PENDING)
         Status =
             X->Kind == VIOSCSI_KIND_REQUEST ? VioscsiSubmit(Scsi, X) : VioscsiFunction(Scsi, X);
@@ -379,9 +436,9 @@ static UCHAR VioscsiStartSlow(PVIOSCSI Scsi, PVOID Srb, PVIOSCSI_SRBEXT X, UCHAR
 {
     VW_STOR_LOCKS all;
 
-    VioscsiLockAll(Scsi, &all);
+    VwStorLockAll(Scsi, &Scsi->Perf, &all);
     Status = VioscsiStartLocked(Scsi, Srb, X, Status);
-    VioscsiUnlockAll(Scsi, &all);
+    VwStorUnlockAll(Scsi, &Scsi->Perf, &all);
     return Status;
 }
 
@@ -398,14 +455,15 @@ BOOLEAN NTAPI VioscsiStartIo(PVOID DeviceExtension, PVOID Srb)
     /* An extension HwBuildIo did not fill (a retried request) is filled here */
     if (x->Srb != Srb || x->AtDevice)
         status = VioscsiPrepare(scsi, Srb, x);
-    x->Queue = VioscsiPickQueue(scsi, Srb);
+    x->Queue = VwStorCpuQueue(scsi, scsi->NumQueues);
     if (status == SRB_STATUS_PENDING && scsi->Perf.Concurrent && x->Kind == VIOSCSI_KIND_REQUEST) {
         ULONG old;
-        VioscsiLockQueue(scsi, x->Queue, &old);
-        BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting;
+        VwStorLockQueue(scsi, &scsi->Perf, x->Queue, &old);
+        /* A unit attention waiting (raised under every lock) takes the slow path */
+        BOOLEAN running = scsi->Ready && !scsi->Removed && !scsi->Resetting && scsi->Ua.count == 0;
         if (running)
             status = VioscsiSubmit(scsi, x);
-        VioscsiUnlockQueue(scsi, x->Queue, old);
+        VwStorUnlockQueue(scsi, &scsi->Perf, x->Queue, old);
         if (running) {
             if (status != SRB_STATUS_PENDING)
                 VioscsiComplete(scsi, Srb, status, NULL, NULL);

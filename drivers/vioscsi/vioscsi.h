@@ -7,10 +7,10 @@
  *
  * Locks: without concurrent channels every ring is touched only under
  * StorPort's StartIo lock: HwStartIo holds it (full duplex), the DPCs take
- * it, HwResetBus and the timer run under it.  With them (perf.c) a request
+ * it, HwResetBus and the timer run under it.  With them (stor_perf.h) a request
  * queue's ring is guarded by its message's MSI lock, and the control and
  * event queues and what the queues share by every message's lock
- * (VioscsiLockAll): "the StartIo lock" below means that set then.  The interrupt routines touch no
+ * (VwStorLockAll): "the StartIo lock" below means that set then.  The interrupt routines touch no
  * ring: they queue the DPC of each queue on their message.  A dump copy has no DPCs: it completes
  * from HwInterrupt, which StorPort polls.
  *
@@ -40,6 +40,7 @@ enum vioscsi_kind {
     VIOSCSI_KIND_REQUEST = 1, /* a SCSI command (SRB extension) */
     VIOSCSI_KIND_SRB_TMF = 2, /* a TMF for a LUN reset or abort SRB (SRB extension) */
     VIOSCSI_KIND_EVENT = 4,   /* an event buffer (adapter slot) */
+    VIOSCSI_KIND_AN = 8,      /* the AN_SUBSCRIBE request (adapter slot) */
 };
 
 /* One virtqueue and its DPC */
@@ -55,9 +56,19 @@ typedef struct _VIOSCSI_EVENT_BUF {
     UCHAR Data[VSCSI_EVENT_MAX_BYTES];
 } VIOSCSI_EVENT_BUF;
 
+/* The asynchronous notification request, in the uncached extension; laid
+ * out as an event buffer up to Pad (Pad[0]: at the device) */
+typedef struct _VIOSCSI_AN_BUF {
+    UCHAR Kind; /* VIOSCSI_KIND_AN */
+    UCHAR Pad[15];
+    UCHAR Req[VSCSI_AN_REQ_BYTES];   /* device-readable */
+    UCHAR Resp[VSCSI_AN_RESP_BYTES]; /* device-writable */
+} VIOSCSI_AN_BUF;
+
 /* The adapter's DMA block in the uncached extension */
 typedef struct _VIOSCSI_SHARED {
     VIOSCSI_EVENT_BUF Events[VIOSCSI_EVENTS];
+    VIOSCSI_AN_BUF An;
 } VIOSCSI_SHARED;
 
 /* The adapter */
@@ -85,9 +96,15 @@ typedef struct _VIOSCSI {
     ULONG TmfPeriods;     /* TMF timer periods ended so far */
     ULONG TmfIn[2];       /* TMFs at the device by the parity of their period */
     ULONG EventsPosted;
-    BOOLEAN Dump;     /* a crash-dump or hibernation copy */
-    BOOLEAN DpcReady; /* the DPCs are initialised */
-    BOOLEAN Ready;    /* DRIVER_OK set, queues live */
+    /* StorPortStateChangeDetected's addresses: the one of the last call
+     * StorPort took stays as it is (it may still read it), the next goes
+     * in the other */
+    STOR_ADDR_BTL8 StateAddr[2];
+    ULONG StateLast;
+    struct vscsi_ua_table Ua; /* PARAM_CHANGE unit attentions not reported yet (every lock) */
+    BOOLEAN Dump;             /* a crash-dump or hibernation copy */
+    BOOLEAN DpcReady;         /* the DPCs are initialised */
+    BOOLEAN Ready;            /* DRIVER_OK set, queues live */
     BOOLEAN TimerArmed;
     BOOLEAN Resetting;  /* a reset the device has not finished: the timer polls it */
     BOOLEAN Restarting; /* ScsiRestartAdapter's reset not finished: the timer brings it up */
@@ -145,42 +162,10 @@ VOID VioscsiComplete(PVIOSCSI Scsi, PVOID Srb, UCHAR SrbStatus, const struct vsc
 BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: post every free event buffer. */
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
-
-/* perf.c */
-/* IRQL: DIRQL, interrupt lock (HwInitialize): ask for the performance options. */
-VOID VioscsiPerfInit(PVIOSCSI Scsi);
-/* IRQL: DISPATCH_LEVEL or above: the request queue for a request started on
- * this CPU. */
-ULONG VioscsiPickQueue(PVIOSCSI Scsi, PVOID Srb);
-/* IRQL: DISPATCH_LEVEL: take request queue Q's lock (concurrent channels only). */
-VOID VioscsiLockQueue(PVIOSCSI Scsi, ULONG Q, PULONG OldIrql);
-/* IRQL: DIRQL: give request queue Q's lock back. */
-VOID VioscsiUnlockQueue(PVIOSCSI Scsi, ULONG Q, ULONG OldIrql);
-/* Every message's lock with concurrent channels, else nothing (the caller
- * holds the StartIo lock); then pauses and resumes wait for the unlock */
-/* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
-FORCEINLINE VOID VioscsiLockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
-{
-    Locks->Count = 0;
-    if (Scsi->Perf.Concurrent) /* no call on the StartIo lock's path */
-        VwStorLockAll(Scsi, &Scsi->Perf, Locks);
-}
-/* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
-FORCEINLINE VOID VioscsiUnlockAll(PVIOSCSI Scsi, PVW_STOR_LOCKS Locks)
-{
-    if (Locks->Count != 0 || Scsi->Perf.PauseLater != 0)
-        VwStorUnlockAll(Scsi, &Scsi->Perf, Locks);
-}
-/* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
-FORCEINLINE VOID VioscsiPause(PVIOSCSI Scsi)
-{
-    VwStorPause(Scsi, &Scsi->Perf);
-}
-/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
-FORCEINLINE VOID VioscsiResume(PVIOSCSI Scsi)
-{
-    VwStorResume(Scsi, &Scsi->Perf);
-}
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: ask the device (AN_SUBSCRIBE)
+ * for the asynchronous notifications the class layer acts on (media and
+ * operational change), unless that request is at the device already. */
+VOID VioscsiPostAn(PVIOSCSI Scsi);
 
 /* complete.c */
 HW_INTERRUPT VioscsiInterrupt;

@@ -84,14 +84,28 @@
 #define VIRTIO_SCSI_EVT_RESET_HARD    0
 #define VIRTIO_SCSI_EVT_RESET_RESCAN  1
 #define VIRTIO_SCSI_EVT_RESET_REMOVED 2
+/* Asynchronous notification classes (spec 5.6.6.4; MMC's GET EVENT
+ * STATUS NOTIFICATION classes as bits) */
+#define VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE 0x02
+#define VIRTIO_SCSI_EVT_ASYNC_POWER_MGMT         0x04
+#define VIRTIO_SCSI_EVT_ASYNC_EXTERNAL_REQUEST   0x08
+#define VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE       0x10
+#define VIRTIO_SCSI_EVT_ASYNC_MULTI_HOST         0x20
+#define VIRTIO_SCSI_EVT_ASYNC_DEVICE_BUSY        0x40
+#define VSCSI_AN_KNOWN                           0x7e
+/* What the class layer acts on: a changed medium, a changed operating state */
+#define VSCSI_AN_WANTED                                                                            \
+    (VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE | VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE)
 
 /* Wire sizes: request header before the CDB, response before the sense,
  * a task management request and an event */
 #define VSCSI_REQ_HDR_BYTES 19 /* lun[8], id le64, task_attr, prio, crn */
 #define VSCSI_RESP_HDR_BYTES                                                                       \
     12 /* sense_len le32, resid le32, status_qualifier le16, status, response */
-#define VSCSI_TMF_BYTES   24 /* type le32, subtype le32, lun[8], id le64 */
-#define VSCSI_EVENT_BYTES 16 /* event le32, lun[8], reason le32 */
+#define VSCSI_TMF_BYTES     24 /* type le32, subtype le32, lun[8], id le64 */
+#define VSCSI_EVENT_BYTES   16 /* event le32, lun[8], reason le32 */
+#define VSCSI_AN_REQ_BYTES  16 /* type le32, lun[8], event_requested le32 */
+#define VSCSI_AN_RESP_BYTES 5  /* event_actual le32, response */
 
 /* ---- Driver limits ----------------------------------------------------- */
 #define VSCSI_MAX_QUEUES      64    /* request queues the driver runs at most */
@@ -117,6 +131,9 @@ struct vscsi_ctrl {
     uint16_t max_target;  /* highest target id the driver addresses */
     uint32_t max_lun;     /* highest LUN the driver addresses */
     bool hotplug, change; /* F_HOTPLUG, F_CHANGE negotiated */
+    uint32_t an_events;   /* asynchronous notifications the device granted (0: none) */
+    uint8_t an_target;    /* ... at the LUN subscribed */
+    uint32_t an_lun;
     /* derived: what StorPort is told */
     uint32_t data_segs;    /* scatter/gather elements per request */
     uint32_t max_transfer; /* bytes per request */
@@ -299,6 +316,7 @@ enum vscsi_event_kind {
     VSCSI_EV_RESET,        /* TRANSPORT_RESET HARD: the target was reset */
     VSCSI_EV_PARAM_CHANGE, /* PARAM_CHANGE: asc/ascq (e.g. capacity changed) */
     VSCSI_EV_MISSED,       /* EVENTS_MISSED: rescan everything */
+    VSCSI_EV_ASYNC,        /* ASYNC_NOTIFY of subscribed classes (events) at target:lun */
     VSCSI_EV_BAD,          /* malformed: the findings say why; ignored (buffer reposted) */
 };
 
@@ -308,7 +326,8 @@ enum vscsi_event_finding {
     VSCSI_EVF_RANGE = 1u << 2,      /* target or LUN beyond max_target/max_lun */
     VSCSI_EVF_BAD_EVENT = 1u << 3,  /* unknown event type */
     VSCSI_EVF_BAD_REASON = 1u << 4, /* unknown TRANSPORT_RESET reason */
-    VSCSI_EVF_UNASKED = 1u << 5,    /* an event of a feature not negotiated */
+    VSCSI_EVF_UNASKED = 1u << 5,    /* an event of a feature not negotiated, a class or LUN
+                                       not subscribed */
 };
 
 struct vscsi_event {
@@ -316,11 +335,64 @@ struct vscsi_event {
     uint8_t target;
     uint32_t lun;
     uint8_t asc, ascq; /* VSCSI_EV_PARAM_CHANGE */
+    uint32_t events;   /* VSCSI_EV_ASYNC: VIRTIO_SCSI_EVT_ASYNC_* */
     unsigned findings;
 };
 
 /* Decode an event buffer of which the device wrote written bytes */
 void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi_ctrl *ctrl,
                         struct vscsi_event *ev);
+
+/* ---- Asynchronous notification (vscsi_an.c) --------------------------- */
+/* An AN_QUERY or AN_SUBSCRIBE request (VSCSI_AN_REQ_BYTES in out) for
+ * events (within VSCSI_AN_KNOWN) at target:lun; false when the type or
+ * events are not ones the driver sends or the LUN cannot be addressed. */
+bool vscsi_encode_an(uint8_t *out, uint32_t type, uint8_t target, uint32_t lun, uint32_t events);
+
+/* Protocol findings of an AN response */
+enum vscsi_an_finding {
+    VSCSI_AN_SHORT = 1u << 0,   /* fewer bytes written than a response */
+    VSCSI_AN_REFUSED = 1u << 1, /* a response code other than OK / FUNCTION_COMPLETE */
+    VSCSI_AN_UNASKED = 1u << 2, /* event_actual has classes not requested: those dropped */
+};
+
+/* The classes an AN response (of which the device wrote written bytes)
+ * grants out of requested; 0 and *findings set when it grants none. */
+uint32_t vscsi_decode_an(const uint8_t *resp, uint32_t written, uint32_t requested,
+                         unsigned *findings);
+
+/* ---- Unit attentions the driver reports (vscsi_ua.c) ------------------ */
+/* SPC-4 facts: the status, sense format and key of a unit attention, and
+ * the commands that never report one (SPC-4 5.14: INQUIRY and REPORT LUNS
+ * complete without; REQUEST SENSE would return it as data) */
+#define VSCSI_STATUS_CHECK_CONDITION 0x02
+#define VSCSI_SENSE_FIXED_CURRENT    0x70
+#define VSCSI_SENSE_UNIT_ATTENTION   0x06
+#define VSCSI_SENSE_FIXED_BYTES      18
+#define VSCSI_OP_REQUEST_SENSE       0x03
+#define VSCSI_OP_INQUIRY             0x12
+#define VSCSI_OP_REPORT_LUNS         0xa0
+#define VSCSI_UA_MAX                 16 /* LUNs with a unit attention waiting */
+
+/* Unit attentions PARAM_CHANGE events raised, one per LUN (the newest) */
+struct vscsi_ua_table {
+    unsigned count; /* entries in use */
+    struct {
+        uint8_t target, asc, ascq;
+        uint32_t lun;
+    } e[VSCSI_UA_MAX];
+};
+
+/* Raise ASC/ASCQ at target:lun (replacing one already waiting there);
+ * false when VSCSI_UA_MAX other LUNs have one waiting (not raised). */
+bool vscsi_ua_raise(struct vscsi_ua_table *t, uint8_t target, uint32_t lun, uint8_t asc,
+                    uint8_t ascq);
+
+/* A command (opcode op) to target:lun: if a unit attention waits there and
+ * op reports one, it is taken and its fixed-format sense written to sense
+ * (VSCSI_SENSE_FIXED_BYTES): true, the command completes with CHECK
+ * CONDITION instead of going to the device. */
+bool vscsi_ua_take(struct vscsi_ua_table *t, uint8_t target, uint32_t lun, uint8_t op,
+                   uint8_t sense[VSCSI_SENSE_FIXED_BYTES]);
 
 #endif /* VSCSI_H */

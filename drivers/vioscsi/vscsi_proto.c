@@ -221,6 +221,7 @@ void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi
     ev->target = 0;
     ev->lun = 0;
     ev->asc = ev->ascq = 0;
+    ev->events = 0;
     ev->findings = 0;
     if (written < VSCSI_EVENT_BYTES) {
         ev->findings = VSCSI_EVF_SHORT;
@@ -267,8 +268,26 @@ void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi
         ev->kind = VSCSI_EV_PARAM_CHANGE;
         return;
     case VIRTIO_SCSI_T_ASYNC_NOTIFY:
-        /* Never subscribed to: nothing to do, nothing wrong enough to log */
-        ev->findings |= VSCSI_EVF_UNASKED;
+        if (ctrl->an_events == 0) {
+            /* Never subscribed to: nothing to do, nothing wrong enough to log */
+            ev->findings |= VSCSI_EVF_UNASKED;
+            return;
+        }
+        if (!vscsi_event_lun(buf, ctrl, ev))
+            return;
+        /* The reason names the classes that fired: none, an unknown one or
+         * one not granted is a device fault */
+        if (reason == 0 || (reason & ~(uint32_t)VSCSI_AN_KNOWN) != 0) {
+            ev->findings |= VSCSI_EVF_BAD_REASON;
+            return;
+        }
+        if ((reason & ~ctrl->an_events) != 0 || ev->target != ctrl->an_target ||
+            ev->lun != ctrl->an_lun) {
+            ev->findings |= VSCSI_EVF_UNASKED;
+            return;
+        }
+        ev->events = reason;
+        ev->kind = VSCSI_EV_ASYNC;
         return;
     default:
         ev->findings |= VSCSI_EVF_BAD_EVENT;

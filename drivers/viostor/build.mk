@@ -28,6 +28,6 @@ check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted
 DRIVERS += viostor
 viostor_ARCHES  := x86 amd64 arm64
 viostor_SRCS    = drivers/viostor/driver.c drivers/viostor/io.c drivers/viostor/complete.c \
-	drivers/viostor/serial.c drivers/viostor/perf.c \
+	drivers/viostor/serial.c \
 	$(VIOSTOR_VBLK_SRCS) $(VWSTOR_VIRTIO_SRCS) $(VWSTOR_SRB_SRCS)
 viostor_IMPORTS := ntoskrnl hal storport

@@ -136,18 +136,13 @@ VOID ViostorMarkGone(PVIOSTOR Stor)
 VOID ViostorGone(PVIOSTOR Stor)
 {
     struct virtqueue *vqs[VBLK_MAX_QUEUES];
-    STOR_LOCK_HANDLE lock;
 
     ViostorMarkGone(Stor);
     /* An interrupt routine on another processor that read Removed before
      * the store may still be reading ISR status: the interrupt lock (every
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
-    if (!Stor->Perf.Concurrent) {
-        /* (with concurrent channels the caller holds every message's lock) */
-        StorPortAcquireSpinLock(Stor, InterruptLock, NULL, &lock);
-        StorPortReleaseSpinLock(Stor, &lock);
-    }
+    VwStorSyncInterrupts(Stor, &Stor->Perf);
     if (!Stor->Ready && !Stor->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Stor->Paused;
@@ -160,7 +155,7 @@ VOID ViostorGone(PVIOSTOR Stor)
     VwStorDetachAll(vqs, Stor->NumQueues, ViostorCancelGone, Stor);
     ViostorEndWaiting(Stor, SRB_STATUS_NO_DEVICE);
     if (paused)
-        ViostorResume(Stor);
+        VwStorResume(Stor, &Stor->Perf);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device read 0 after its
@@ -190,7 +185,7 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
     }
     ViostorEndWaiting(Stor, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (paused)
-        ViostorResume(Stor);
+        VwStorResume(Stor, &Stor->Perf);
     return Rc == 0;
 }
 
@@ -212,7 +207,7 @@ static VOID ViostorRestartTimer(PVIOSTOR Stor)
     ViostorEndWaiting(Stor, Stor->Ready ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
     if (Stor->Paused) {
         Stor->Paused = FALSE;
-        ViostorResume(Stor);
+        VwStorResume(Stor, &Stor->Perf);
     }
 }
 
@@ -251,9 +246,9 @@ VOID NTAPI ViostorTimer(PVOID DeviceExtension)
     PVIOSTOR stor = DeviceExtension;
     VW_STOR_LOCKS all;
 
-    ViostorLockAll(stor, &all);
+    VwStorLockAll(stor, &stor->Perf, &all);
     ViostorTimerLocked(stor);
-    ViostorUnlockAll(stor, &all);
+    VwStorUnlockAll(stor, &stor->Perf, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see viostor.h.  A dump copy
@@ -277,7 +272,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     DbgPrint("viostor: the device is slow to reset: finishing from the timer\n");
     Stor->Ready = FALSE;
     Stor->Resetting = TRUE;
-    ViostorPause(Stor);
+    VwStorPause(Stor, &Stor->Perf);
     Stor->Paused = TRUE;
     VwStorResetArm(&Stor->Virtio, &Stor->ResetWaits, ViostorTimer);
     return TRUE;
@@ -321,9 +316,9 @@ BOOLEAN NTAPI ViostorResetBus(PVOID DeviceExtension, ULONG PathId)
 
     /* StorPort holds the StartIo lock and every channel: the DPCs still
      * drain, so with concurrent channels every queue's lock too */
-    ViostorLockAll(stor, &all);
+    VwStorLockAll(stor, &stor->Perf, &all);
     BOOLEAN ok = ViostorResetAll(stor) && !stor->Resetting;
-    ViostorUnlockAll(stor, &all);
+    VwStorUnlockAll(stor, &stor->Perf, &all);
     return ok;
 }
 
@@ -394,19 +389,19 @@ VOID NTAPI ViostorQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
     }
     /* This queue's lock only: the other queues drain on their CPUs */
     ULONG old;
-    ViostorLockQueue(stor, q, &old);
+    VwStorLockQueue(stor, &stor->Perf, q, &old);
     BOOLEAN broken = ViostorDrainQueue(stor, q);
-    ViostorUnlockQueue(stor, q, old);
+    VwStorUnlockQueue(stor, &stor->Perf, q, old);
     if (!broken)
         return;
     /* A reset touches every queue: under every lock, if no one reset since */
     VW_STOR_LOCKS all;
-    ViostorLockAll(stor, &all);
+    VwStorLockAll(stor, &stor->Perf, &all);
     if (stor->Ready && !stor->Removed && virtqueue_broken(&stor->Queues[q].Vq)) {
         DbgPrint("viostor: queue %lu broken by the device: reset\n", q);
         ViostorResetDevice(stor);
     }
-    ViostorUnlockAll(stor, &all);
+    VwStorUnlockAll(stor, &stor->Perf, &all);
 }
 
 /* IRQL: DISPATCH_LEVEL: a configuration change: NEEDS_RESET, or a new capacity. */
@@ -423,7 +418,7 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
     BOOLEAN concurrent = stor->Perf.Concurrent;
     if (!concurrent)
         StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-    ViostorLockAll(stor, &all);
+    VwStorLockAll(stor, &stor->Perf, &all);
     if (stor->Removed || stor->Resetting) {
         /* nothing to read: the function is gone, or a reset is under way */
     } else if (virtio_device_needs_reset(&stor->Virtio.Dev)) {
@@ -437,7 +432,7 @@ VOID NTAPI ViostorConfigDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemAr
             StorPortNotification(BusChangeDetected, stor, 0);
         }
     }
-    ViostorUnlockAll(stor, &all);
+    VwStorUnlockAll(stor, &stor->Perf, &all);
     if (!concurrent)
         StorPortReleaseSpinLock(stor, &lock);
 }

@@ -259,7 +259,11 @@ static BOOLEAN NTAPI ViostorInitialize(PVOID DeviceExtension)
     }
     if (stor->Dump)
         return TRUE;
-    ViostorPerfInit(stor);
+    /* Concurrent channels need a message per queue or queues sharing
+     * messages; a line or one message for everything leaves the StartIo lock */
+    ULONG msgs = stor->Virtio.Dev.msix && stor->Plan.mode != VBLK_MSG_ALL_ONE ? stor->Messages : 0;
+    VwStorPerfInit(stor, &stor->Perf, msgs, stor->NumQueues, stor->Plan.queue_msg,
+                   stor->Plan.mode == VBLK_MSG_ONE_EACH, "viostor");
     if (!stor->DpcReady)
         return StorPortEnablePassiveInitialization(stor, ViostorPassiveInit);
     return TRUE;
@@ -309,9 +313,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         VW_STOR_LOCKS all;
         ViostorMarkGone(stor);
         StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-        ViostorLockAll(stor, &all);
+        VwStorLockAll(stor, &stor->Perf, &all);
         ViostorGone(stor);
-        ViostorUnlockAll(stor, &all);
+        VwStorUnlockAll(stor, &stor->Perf, &all);
         StorPortReleaseSpinLock(stor, &lock);
         return ScsiAdapterControlSuccess;
     }

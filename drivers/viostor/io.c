@@ -289,7 +289,7 @@ static UCHAR ViostorStartLocked(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         /* StorPort is paused for a slow reset (or now, for a slow
          * restart); what came before it waits */
         if (!Stor->Paused) {
-            ViostorPause(Stor);
+            VwStorPause(Stor, &Stor->Perf);
             Stor->Paused = TRUE;
         }
         if (X->Action == 0xff && ViostorIsReset(X->Srb)) {
@@ -319,9 +319,9 @@ static UCHAR ViostorStartSlow(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
 {
     VW_STOR_LOCKS all;
 
-    ViostorLockAll(Stor, &all);
+    VwStorLockAll(Stor, &Stor->Perf, &all);
     UCHAR status = ViostorStartLocked(Stor, X);
-    ViostorUnlockAll(Stor, &all);
+    VwStorUnlockAll(Stor, &Stor->Perf, &all);
     return status;
 }
 
@@ -336,7 +336,7 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
     PVIOSTOR_SRBEXT x = SrbGetMiniportContext(Srb);
     UCHAR status;
 
-    x->Queue = ViostorPickQueue(stor, Srb);
+    x->Queue = VwStorCpuQueue(stor, stor->NumQueues);
     if (stor->Perf.Concurrent && x->Action != 0xff && x->Action != VIOSTOR_ACTION_SERIAL &&
         x->Action != VBLK_SET_WCE) {
         /* What depends on the request alone is worked out unlocked: the
@@ -348,11 +348,11 @@ BOOLEAN NTAPI ViostorStartIo(PVOID DeviceExtension, PVOID Srb)
             ViostorComplete(stor, Srb, status, NULL);
             return TRUE;
         }
-        ViostorLockQueue(stor, x->Queue, &old);
+        VwStorLockQueue(stor, &stor->Perf, x->Queue, &old);
         BOOLEAN running = stor->Ready && !stor->Removed && !stor->Resetting;
         if (running)
             status = ViostorPost(stor, x, &prep);
-        ViostorUnlockQueue(stor, x->Queue, old);
+        VwStorUnlockQueue(stor, &stor->Perf, x->Queue, old);
         if (running) {
             if (status != SRB_STATUS_PENDING)
                 ViostorComplete(stor, Srb, status, NULL);

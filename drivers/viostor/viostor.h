@@ -8,8 +8,8 @@
  * Locks: without concurrent channels the rings are touched only under
  * StorPort's StartIo lock: HwStartIo holds it (full duplex), the completion
  * DPCs and the configuration DPC take it, HwResetBus runs under it.  With
- * them (perf.c) a queue's ring is guarded by its message's MSI lock, and
- * what the queues share by every message's lock (ViostorLockAll): "the
+ * them (common/storport/stor_perf.h) a queue's ring is guarded by its message's MSI lock, and
+ * what the queues share by every message's lock (VwStorLockAll): "the
  * StartIo lock" below means that set then.  The interrupt routines touch
  * no ring: they queue the DPC of each queue on their message.  A dump copy
  * has no DPCs: it completes from HwInterrupt, which StorPort polls.
@@ -141,41 +141,6 @@ VOID ViostorIdGiveUp(PVIOSTOR Stor, UCHAR Status);
  * serial: completed now, or kept while GET_ID is at the device (both
  * SRB_STATUS_PENDING), else the status to complete it with. */
 UCHAR ViostorSerialInquiry(PVIOSTOR Stor, PVIOSTOR_SRBEXT X);
-
-/* perf.c */
-/* IRQL: DIRQL, interrupt lock (HwInitialize): ask for the performance options. */
-VOID ViostorPerfInit(PVIOSTOR Stor);
-/* IRQL: DISPATCH_LEVEL or above: the queue for a request started on this CPU. */
-ULONG ViostorPickQueue(PVIOSTOR Stor, PVOID Srb);
-/* IRQL: DISPATCH_LEVEL: take queue Q's lock (concurrent channels only). */
-VOID ViostorLockQueue(PVIOSTOR Stor, ULONG Q, PULONG OldIrql);
-/* IRQL: DIRQL: give queue Q's lock back. */
-VOID ViostorUnlockQueue(PVIOSTOR Stor, ULONG Q, ULONG OldIrql);
-/* Every message's lock with concurrent channels, else nothing (the caller
- * holds the StartIo lock); then pauses and resumes wait for the unlock */
-/* IRQL: DISPATCH_LEVEL: VwStorLockAll on the adapter's options. */
-FORCEINLINE VOID ViostorLockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
-{
-    Locks->Count = 0;
-    if (Stor->Perf.Concurrent) /* no call on the StartIo lock's path */
-        VwStorLockAll(Stor, &Stor->Perf, Locks);
-}
-/* IRQL: DIRQL or DISPATCH_LEVEL: VwStorUnlockAll on the adapter's options. */
-FORCEINLINE VOID ViostorUnlockAll(PVIOSTOR Stor, PVW_STOR_LOCKS Locks)
-{
-    if (Locks->Count != 0 || Stor->Perf.PauseLater != 0)
-        VwStorUnlockAll(Stor, &Stor->Perf, Locks);
-}
-/* IRQL: DISPATCH_LEVEL or DIRQL under every lock: VwStorPause. */
-FORCEINLINE VOID ViostorPause(PVIOSTOR Stor)
-{
-    VwStorPause(Stor, &Stor->Perf);
-}
-/* IRQL: DISPATCH_LEVEL, or DIRQL under every lock: VwStorResume. */
-FORCEINLINE VOID ViostorResume(PVIOSTOR Stor)
-{
-    VwStorResume(Stor, &Stor->Perf);
-}
 
 /* complete.c */
 HW_INTERRUPT ViostorInterrupt;

@@ -191,7 +191,8 @@ typedef enum _SCSI_NOTIFICATION_TYPE {
     InitializeDpc,
     IssueDpc,
     AcquireSpinLock,
-    ReleaseSpinLock
+    ReleaseSpinLock,
+    StateChangeDetectedCall /* 0x1005 */
 } SCSI_NOTIFICATION_TYPE;
 
 /* StorPortExtendedFunction's first argument (storport/nf-storport-storportextendedfunction). */
@@ -489,6 +490,21 @@ typedef struct VW_SRB_ALIGN8 _STOR_ADDR_BTL8 {
     UCHAR Reserved;
 } STOR_ADDR_BTL8, *PSTOR_ADDR_BTL8;
 
+/* storport/ns-storport-_stor_address: the generic address; Type
+ * STOR_ADDRESS_TYPE_BTL8 is a STOR_ADDR_BTL8 */
+typedef struct VW_SRB_ALIGN8 _STOR_ADDRESS {
+    USHORT Type;
+    USHORT Port;
+    ULONG AddressLength;
+    UCHAR AddressData[4];
+} STOR_ADDRESS, *PSTOR_ADDRESS;
+#define STOR_ADDRESS_TYPE_BTL8 1
+
+/* storport/nf-storport-storportstatechangedetected: ChangedEntity */
+#define STATE_CHANGE_LUN    0x1
+#define STATE_CHANGE_TARGET 0x2
+#define STATE_CHANGE_BUS    0x4
+
 /* srb/ns-srb-_srbex_data */
 typedef struct VW_SRB_ALIGN8 _SRBEX_DATA {
     SRBEXDATATYPE Type;
@@ -746,6 +762,20 @@ FORCEINLINE VOID StorPortInitializeDpc(PVOID DeviceExtension, PSTOR_DPC Dpc,
                                        PHW_DPC_ROUTINE HwDpcRoutine)
 {
     StorPortNotification(InitializeDpc, DeviceExtension, Dpc, HwDpcRoutine);
+}
+
+/* storport/nf-storport-storportstatechangedetected: the entities of
+ * Address changed, StorPort re-enumerates them; one notification at a
+ * time (another is refused until HwStateChange, if given, has run).
+ * Address stays valid until then.  Returns a STOR_STATUS_*. IRQL <= DISPATCH_LEVEL. */
+FORCEINLINE ULONG StorPortStateChangeDetected(PVOID DeviceExtension, ULONG ChangedEntity,
+                                              PSTOR_ADDRESS Address, ULONG Attributes,
+                                              PVOID HwStateChange, PVOID HwStateChangeContext)
+{
+    ULONG status = STOR_STATUS_NOT_IMPLEMENTED;
+    StorPortNotification(StateChangeDetectedCall, DeviceExtension, ChangedEntity, Address,
+                         Attributes, HwStateChange, HwStateChangeContext, &status);
+    return status;
 }
 
 /* storport/nf-storport-storportissuedpc (<= DIRQL): FALSE if already queued. IRQL <= DIRQL. */

@@ -418,6 +418,114 @@ static void test_events(void)
            "PARAM_CHANGE without CHANGE: ignored");
 }
 
+/* Asynchronous notification: the request's layout, what a response
+ * grants (only what was asked, only with OK, only when written in full),
+ * and ASYNC_NOTIFY events checked against the subscription */
+static void test_async_notify(void)
+{
+    struct vscsi_ctrl c;
+    struct vscsi_event ev;
+    uint8_t e[VSCSI_EVENT_BYTES], req[VSCSI_AN_REQ_BYTES], resp[VSCSI_AN_RESP_BYTES];
+    unsigned f;
+
+    memset(req, 0xee, sizeof(req));
+    expect(vscsi_encode_an(req, VIRTIO_SCSI_T_AN_SUBSCRIBE, 2, 5, VSCSI_AN_WANTED) && req[0] == 2 &&
+               req[1] == 0 && req[2] == 0 && req[3] == 0 && req[4] == 1 && req[5] == 2 &&
+               req[6] == 0x40 && req[7] == 5 && req[12] == 0x12 && req[13] == 0,
+           "AN: SUBSCRIBE 2:5 for media and operational change: type, LUN, events");
+    expect(!vscsi_encode_an(req, VIRTIO_SCSI_T_TMF, 0, 0, VSCSI_AN_WANTED) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 0, 0) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 0, 0x81) &&
+               !vscsi_encode_an(req, VIRTIO_SCSI_T_AN_QUERY, 0, 16384, 0x10),
+           "AN: a TMF type, no event, unknown classes, LUN 16384: not encoded");
+    set32(resp, 0x10);
+    resp[4] = VIRTIO_SCSI_S_OK;
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0x10 && f == 0,
+           "AN: media change granted of the two asked");
+    set32(resp, 0x16);
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0x12 && f == VSCSI_AN_UNASKED,
+           "AN: power management granted unasked: dropped, finding");
+    expect(vscsi_decode_an(resp, 4, VSCSI_AN_WANTED, &f) == 0 && f == VSCSI_AN_SHORT,
+           "AN: 4 bytes written: nothing granted");
+    resp[4] = VIRTIO_SCSI_S_FAILURE;
+    expect(vscsi_decode_an(resp, 5, VSCSI_AN_WANTED, &f) == 0 && f == VSCSI_AN_REFUSED,
+           "AN: FAILURE: nothing granted");
+
+    good_config();
+    set16(cfg + VSCSI_CFG_MAX_TARGET, 7);
+    set32(cfg + VSCSI_CFG_MAX_LUN, 15);
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    expect(c.an_events == 0, "AN: no subscription after the configuration check");
+    c.an_events = 0x10;
+    c.an_target = 1;
+    c.an_lun = 2;
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 3, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: media change at 1:3, only 1:2 subscribed: ignored");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_ASYNC && ev.target == 1 && ev.lun == 2 && ev.events == 0x10,
+           "AN: media change at 1:2, subscribed: per-LUN notification");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x02);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: operational change not granted: ignored");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x81);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON,
+           "AN: unknown class bits: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "AN: no class: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 8, 2, 0x10);
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE,
+           "AN: target 8 beyond max_target 7: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    e[4] = 2; /* not the single-level form */
+    vscsi_decode_event(e, 16, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_LUN, "AN: malformed LUN: bad");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    vscsi_decode_event(e, 15, &c, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_SHORT, "AN: 15 bytes written: bad");
+}
+
+/* Unit attentions PARAM_CHANGE raises: the LUN's next command reports it
+ * once (fixed sense, key 6, the event's ASC/ASCQ), INQUIRY and REPORT LUNS
+ * pass it by, other LUNs never see it, the table is bounded */
+static void test_unit_attention(void)
+{
+    struct vscsi_ua_table t;
+    uint8_t sense[VSCSI_SENSE_FIXED_BYTES];
+
+    memset(&t, 0, sizeof(t));
+    expect(!vscsi_ua_take(&t, 0, 1, 0x28, sense), "UA: none raised, none reported");
+    expect(vscsi_ua_raise(&t, 0, 1, 0x2a, 0x09), "UA: 2A/09 raised at 0:1");
+    expect(!vscsi_ua_take(&t, 0, 2, 0x28, sense) && !vscsi_ua_take(&t, 1, 1, 0x28, sense),
+           "UA: 0:2 and 1:1 do not see 0:1's");
+    expect(!vscsi_ua_take(&t, 0, 1, VSCSI_OP_INQUIRY, sense) &&
+               !vscsi_ua_take(&t, 0, 1, VSCSI_OP_REPORT_LUNS, sense) &&
+               !vscsi_ua_take(&t, 0, 1, VSCSI_OP_REQUEST_SENSE, sense),
+           "UA: INQUIRY, REPORT LUNS, REQUEST SENSE pass it by (SPC-4 5.14)");
+    memset(sense, 0xee, sizeof(sense));
+    expect(vscsi_ua_take(&t, 0, 1, 0x28, sense) && sense[0] == 0x70 && sense[2] == 0x06 &&
+               sense[7] == 10 && sense[12] == 0x2a && sense[13] == 0x09 && sense[1] == 0 &&
+               sense[17] == 0,
+           "UA: READ(10) at 0:1 gets fixed sense 70, key 6, 2A/09");
+    expect(!vscsi_ua_take(&t, 0, 1, 0x28, sense) && t.count == 0, "UA: reported once");
+    expect(vscsi_ua_raise(&t, 0, 1, 0x2a, 0x01) && vscsi_ua_raise(&t, 0, 1, 0x2a, 0x09) &&
+               t.count == 1,
+           "UA: a second change at the same LUN replaces the first");
+    for (unsigned l = 2; l <= VSCSI_UA_MAX; l++)
+        vscsi_ua_raise(&t, 0, l, 0x2a, 0x09);
+    expect(t.count == VSCSI_UA_MAX && !vscsi_ua_raise(&t, 3, 0, 0x2a, 0x09),
+           "UA: full table: one more LUN not raised");
+    expect(vscsi_ua_take(&t, 0, VSCSI_UA_MAX, 0x00, sense) &&
+               vscsi_ua_take(&t, 0, 1, 0x00, sense) && t.count == VSCSI_UA_MAX - 2,
+           "UA: TEST UNIT READY reports it too; entries leave the table");
+}
+
 int main(void)
 {
     test_config();
@@ -427,5 +535,7 @@ int main(void)
     test_response();
     test_tmf();
     test_events();
+    test_async_notify();
+    test_unit_attention();
     return hostcheck_end();
 }
