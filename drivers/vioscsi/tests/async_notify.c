@@ -28,6 +28,76 @@ static bool an_start(struct vm *vm, struct sc_host *h, unsigned *posted)
     return true;
 }
 
+/* The driver's subscriptions as the model recorded them, logged; their count */
+static unsigned an_subscriptions(struct vm *vm, struct sc_host *h)
+{
+    unsigned n = 0;
+    uint16_t t;
+    uint32_t l, classes;
+    while ((classes = vmodel_scsi_an_subscription(h->scsi->model, n, &t, &l)) != 0) {
+        vw_log(vm, "AN subscription %u: %u:%u classes 0x%x", n, t, l, classes);
+        n++;
+    }
+    return n;
+}
+
+/* After the start the device has seen AN_SUBSCRIBE for the LUNs (the
+ * model records only classes the device supports) */
+VW_SCENARIO("vioscsi", an_subscribed_after_start, NULL)
+{
+    struct sc_host h;
+    unsigned posted;
+    if (!an_start(vm, &h, &posted))
+        goto out;
+    const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
+    unsigned n = an_subscriptions(vm, &h);
+    VW_EXPECT(vm, ms->an_subscribes >= 1 && n >= 1,
+              "after the start: %llu AN_SUBSCRIBE answered, %u LUNs subscribed (want >= 1)",
+              (unsigned long long)ms->an_subscribes, n);
+out:
+    sc_finish(vm, &h);
+}
+
+/* An ASYNC_NOTIFY for the first subscribed LUN, every class it asked:
+ * vioscsi tells StorPort that LUN changed (StorPortStateChangeDetected,
+ * STATE_CHANGE_LUN at its address: what the class layer sees), the buffer
+ * comes back and I/O works after */
+VW_SCENARIO("vioscsi", an_event_delivered, NULL)
+{
+    struct sc_host h;
+    unsigned posted;
+    uint16_t t = 0;
+    uint32_t l = 0;
+    if (!an_start(vm, &h, &posted))
+        goto out;
+    uint32_t classes = vmodel_scsi_an_subscription(h.scsi->model, 0, &t, &l);
+    if (classes == 0) {
+        vw_fail(vm, "no LUN subscribed to asynchronous notification after the start");
+        goto out;
+    }
+    unsigned states = sc_state_changes(vm);
+    int rc = vmodel_scsi_async_notify(
+        h.scsi->model, &(struct vmodel_scsi_an_event){.target = t, .lun = l, .classes = classes});
+    sc_deliver(vm);
+    struct vw_stor_state_change st;
+    if (!vw_stor_state_change(vm, &st))
+        goto out;
+    VW_EXPECT(vm,
+              rc == 1 && sc_state_changes(vm) > states && st.ran && st.entity == 1 &&
+                  st.target == t && st.lun == l,
+              "ASYNC_NOTIFY 0x%x at %u:%u: raised %d, %u state changes told StorPort, the last "
+              "%s entity %u at %u:%u (want LUN 1 at %u:%u)",
+              classes, t, l, rc, sc_state_changes(vm) - states, st.ran ? "for" : "none,", st.entity,
+              st.target, st.lun, t, l);
+    VW_EXPECT(vm, vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ) == posted,
+              "%u event buffers back with the device, %u were posted",
+              vmodel_pending(h.scsi->dev->model, VMODEL_SCSI_EVENTQ), posted);
+    if (!vm->failed)
+        sc_works(vm, &h, 11, 0x41, "an asynchronous notification");
+out:
+    sc_finish(vm, &h);
+}
+
 /* Lines the driver printed (DbgPrint: "dbg") in the run's log from FROM on */
 static unsigned dbg_lines_since(struct vm *vm, size_t from)
 {
