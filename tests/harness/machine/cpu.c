@@ -125,6 +125,22 @@ static bool setup_kpcr_register(struct vm *vm)
     }
 }
 
+/* KUSER_SHARED_DATA: read-only to the driver, backed by a host page the
+ * harness writes directly (vw_kuser_write). */
+static bool map_kuser(struct vm *vm)
+{
+    vm->kuser_host = aligned_alloc(PAGE, PAGE);
+    if (vm->kuser_host == NULL)
+        return false;
+    memset(vm->kuser_host, 0, PAGE);
+    uc_err err = uc_mem_map_ptr(vm->uc, vm->map.kuser, PAGE, UC_PROT_READ, vm->kuser_host);
+    if (err != UC_ERR_OK) {
+        vw_fail(vm, "harness: mapping KUSER_SHARED_DATA: %s", uc_strerror(err));
+        return false;
+    }
+    return true;
+}
+
 bool vw_cpu_create(struct vm *vm)
 {
     static const struct {
@@ -144,13 +160,13 @@ bool vw_cpu_create(struct vm *vm)
         !vw_map_pages(vm, m->stack, m->stack_size, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->istack, VW_ISTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->wstack, VW_WSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||
-        !vw_map_pages(vm, m->kpcr, PAGE, UC_PROT_READ | UC_PROT_WRITE) ||
-        !vw_map_pages(vm, m->kuser, PAGE, UC_PROT_READ) || !setup_kpcr_register(vm))
+        !vw_map_pages(vm, m->kpcr, PAGE, UC_PROT_READ | UC_PROT_WRITE) || !map_kuser(vm) ||
+        !setup_kpcr_register(vm))
         return false;
 
     /* VwDriverEntry mixes InterruptTime into the stack-protector seed. */
     uint64_t interrupt_time = 0x0000001234abcd00ull;
-    vw_wr(vm, m->kuser + VW_OFFSET(vm, KUSER_SHARED_DATA, InterruptTime), interrupt_time, 8);
+    vw_kuser_write(vm, VW_OFFSET(vm, KUSER_SHARED_DATA, InterruptTime), interrupt_time, 8);
 
     uc_hook h;
     uc_hook_add(vm->uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, on_bad_access, vm, 1, 0);

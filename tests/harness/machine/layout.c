@@ -1,6 +1,7 @@
 /*
  * Reading the per-architecture layout table (see layout.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,43 @@ bool vw_layout_load(struct vm *vm, const char *build_dir)
     return true;
 }
 
+/* Open-addressed hash of the names, built on first use: the lookups happen
+ * per kernel call (thousands per run), and a linear strcmp search over the
+ * few hundred names was a few per cent of a run's CPU. */
+#define SLOTS 2048 /* a power of two, well above COUNT */
+_Static_assert(COUNT < SLOTS / 2, "layout hash too small");
+static uint16_t slots[SLOTS]; /* index + 1; 0 = empty */
+
+/* FNV-1a of NAME (any IRQL: harness-side only). */
+static uint32_t name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (; *name; name++)
+        h = (h ^ (uint8_t)*name) * 16777619u;
+    return h;
+}
+
+/* Fill the hash once (a forked run inherits it from the runner if built). */
+static void build_slots(void)
+{
+    for (size_t i = 0; i < COUNT; i++) {
+        uint32_t s = name_hash(names[i]) & (SLOTS - 1);
+        while (slots[s] != 0)
+            s = (s + 1) & (SLOTS - 1);
+        slots[s] = (uint16_t)(i + 1);
+    }
+}
+
 uint64_t vw_layout(struct vm *vm, const char *name)
 {
-    /* A short linear search: the table has a few hundred entries and the
-     * lookups happen per kernel call, far below emulation cost. */
-    for (size_t i = 0; i < COUNT; i++)
-        if (strcmp(names[i], name) == 0)
-            return vm->layout[i];
+    static bool built;
+    if (!built) {
+        build_slots();
+        built = true;
+    }
+    for (uint32_t s = name_hash(name) & (SLOTS - 1); slots[s] != 0; s = (s + 1) & (SLOTS - 1))
+        if (strcmp(names[slots[s] - 1], name) == 0)
+            return vm->layout[slots[s] - 1];
     fprintf(stderr, "harness bug: layout entry %s is not in layout-list.h\n", name);
     abort();
 }

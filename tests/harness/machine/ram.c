@@ -1,6 +1,7 @@
 /*
  * Guest RAM as one memfd (see ram.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "ram.h"
 
 #define PAGE 0x1000ull
+/* Ranges from this size on are zeroed around the memfd's holes. */
+#define ZERO_SEEK_MIN (16 * PAGE)
 /* The pool arena: the pool window below the page area, one mapping. */
 #define ARENA_BYTES VW_MM_PAGES_BASE
 
@@ -116,6 +119,30 @@ uint64_t vw_ram_reserve(struct vm *vm, uint64_t len)
     return VW_MM_PAGES_BASE - ram->reserved; /* just below the MDL page area */
 }
 
+/* Zero LEN bytes at PA.  A large range skips the memfd's holes (pages never
+ * written, or swapped: lseek counts those as data), which already read as
+ * zero: touching them only to clear them was most of a run's page faults. */
+static void zero_range(struct vw_ram *ram, uint64_t pa, uint64_t len)
+{
+    if (len < ZERO_SEEK_MIN) {
+        memset(ram->host + pa, 0, len);
+        return;
+    }
+    uint64_t end = pa + len;
+    while (pa < end) {
+        off_t data = lseek(ram->fd, (off_t)pa, SEEK_DATA);
+        if (data < 0 || (uint64_t)data >= end) {
+            if (data < 0 && errno != ENXIO) /* not "no data after PA": be plain */
+                memset(ram->host + pa, 0, end - pa);
+            return;
+        }
+        off_t hole = lseek(ram->fd, data, SEEK_HOLE);
+        uint64_t stop = hole <= data || (uint64_t)hole > end ? end : (uint64_t)hole;
+        memset(ram->host + data, 0, stop - (uint64_t)data);
+        pa = stop;
+    }
+}
+
 bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len)
 {
     uint64_t pa = vw_ram_pa(vm, va);
@@ -126,7 +153,7 @@ bool vw_ram_map(struct vm *vm, gva_t va, uint64_t len)
         return false;
     }
     /* Fresh pages read as zero, as from the pool. */
-    memset(host, 0, len);
+    zero_range(&vm->ram, pa, len);
     memset(vm->ram.live + pa / PAGE, 1, len / PAGE);
     return true;
 }

@@ -110,6 +110,7 @@ void vw_vm_destroy(struct vm *vm)
     if (vm->uc)
         uc_close(vm->uc);
     vw_ram_destroy(vm);
+    free(vm->kuser_host);
     free((void *)vm->layout);
     free(vm->imports);
     free(vm->log);
@@ -233,6 +234,12 @@ gva_t vw_rdptr(struct vm *vm, gva_t va)
 void vw_wrptr(struct vm *vm, gva_t va, gva_t value)
 {
     vw_wr(vm, va, value, vm->ptr_size);
+}
+
+void vw_kuser_write(struct vm *vm, uint64_t off, uint64_t value, unsigned size)
+{
+    if (off + size <= PAGE)
+        memcpy(vm->kuser_host + off, &value, size); /* little-endian on all three */
 }
 
 bool vw_map_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms)

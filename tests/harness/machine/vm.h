@@ -130,6 +130,10 @@ struct vm {
     gva_t thread_stack;    /* the running thread's stack top for outermost calls, 0 = main */
     bool call_cdecl;       /* the next vw_call's routine is cdecl on x86 (the caller pops) */
     gva_t kheap_next, kheap_mapped_end;
+    /* KUSER_SHARED_DATA's page, read-only to the driver: the harness writes
+     * it here (vw_kuser_write), since a unicorn write to a read-only page
+     * rebuilds unicorn's whole memory map (per clock move). */
+    uint8_t *kuser_host;
 
     struct vw_watchdog *watchdog; /* the outermost call's budget (watchdog.c) */
     struct vw_kernel *k;
@@ -170,6 +174,8 @@ uint64_t vw_rd(struct vm *vm, gva_t va, unsigned size);
 void vw_wr(struct vm *vm, gva_t va, uint64_t value, unsigned size);
 gva_t vw_rdptr(struct vm *vm, gva_t va);
 void vw_wrptr(struct vm *vm, gva_t va, gva_t value);
+/* Store SIZE bytes of VALUE at OFF in KUSER_SHARED_DATA (the clock). */
+void vw_kuser_write(struct vm *vm, uint64_t off, uint64_t value, unsigned size);
 /* Map fresh zeroed pages; page-aligned address and length. */
 bool vw_map_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms);
 

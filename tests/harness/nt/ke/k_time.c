@@ -13,8 +13,8 @@
 static void publish(struct vm *vm, uint64_t off, uint64_t t)
 {
     /* KSYSTEM_TIME: LowPart, High1Time, High2Time (High2 written last). */
-    vw_wr(vm, vm->map.kuser + off, t, 8);
-    vw_wr(vm, vm->map.kuser + off + 8, t >> 32, 4);
+    vw_kuser_write(vm, off, t, 8);
+    vw_kuser_write(vm, off + 8, t >> 32, 4);
 }
 
 void vw_time_advance(struct vm *vm, uint64_t units)
