@@ -14,40 +14,7 @@
  */
 #include "viostor_test.h"
 
-#define RS_N 8
-
-/* RS_N one-block requests from LBA, written (GEN) or read back and compared. */
-static bool rs_batch(struct vm *vm, uint64_t lba, unsigned gen, bool write, const char *what)
-{
-    static uint8_t data[RS_N][512], want[512];
-    uint8_t cdbs[RS_N][16], *bufs[RS_N];
-    unsigned lens[RS_N];
-    uint32_t sizes[RS_N];
-    bool in[RS_N];
-    struct vw_stor_result res[RS_N];
-    for (unsigned i = 0; i < RS_N; i++) {
-        if (write)
-            vs_fill(data[i], 512, lba + i, gen);
-        else
-            memset(data[i], 0, 512);
-        vs_rw16(cdbs[i], write, lba + i, 1, false);
-        bufs[i] = data[i], lens[i] = 16, sizes[i] = 512, in[i] = !write;
-    }
-    if (!vw_stor_scsi_batch(vm, RS_N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res) ||
-        vm->failed)
-        return false;
-    for (unsigned i = 0; i < RS_N; i++) {
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
-                  "%s: %s of LBA %llu: SRB 0x%02x", what, write ? "write" : "read",
-                  (unsigned long long)(lba + i), res[i].srb_status);
-        if (write)
-            continue;
-        vs_fill(want, 512, lba + i, gen);
-        VW_EXPECT(vm, memcmp(data[i], want, 512) == 0, "%s: LBA %llu does not read back as written",
-                  what, (unsigned long long)(lba + i));
-    }
-    return !vm->failed;
-}
+#define RS_N VS_BATCH_N
 
 /* FUNCTION (a LUN or device reset SRB) with RS_N writes held by the device;
  * SLOW: the device reads device_status non-zero that many times after the
@@ -62,7 +29,7 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     if (!vs_start(vm, &d, &o))
         goto out;
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
-    if (!rs_batch(vm, 700, 1, true, "before the reset"))
+    if (!vs_rw_batch(vm, 700, 1, true, "before the reset"))
         goto out;
     /* Taken by the device and due in 100 s: still there at the reset */
     vw_virtio_delay(d.dev, -1, 100 * VS_SECOND, 100 * VS_SECOND, false);
@@ -112,7 +79,7 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
                   (unsigned long long)(took / 10));
     vw_virtio_delay(d.dev, -1, 0, 500, false);
     vw_sched_settle(vm);
-    if (vm->failed || !rs_batch(vm, 700, 1, false, "after the reset"))
+    if (vm->failed || !vs_rw_batch(vm, 700, 1, false, "after the reset"))
         goto out;
     static uint8_t file[512], want[512];
     for (unsigned i = 0; i < RS_N; i++) {
@@ -120,8 +87,8 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
         VW_EXPECT(vm, vs_image_read(&d, 700 + i, file, 512) && memcmp(file, want, 512) == 0,
                   "LBA %u written before %s is not in the file", 700 + i, name);
     }
-    if (!rs_batch(vm, 900, 2, true, "after the reset") ||
-        !rs_batch(vm, 900, 2, false, "after the reset"))
+    if (!vs_rw_batch(vm, 900, 2, true, "after the reset") ||
+        !vs_rw_batch(vm, 900, 2, false, "after the reset"))
         goto out;
     /* The writes still in StorPort's hands at the reset went to the
      * device after it: each of the 8 completed once, the reset SRB and the
@@ -257,8 +224,8 @@ VW_SCENARIO("viostor", reset_lun_srb_during_slow_restart, NULL)
               (unsigned long long)(took / 10));
     VW_EXPECT(vm, st.resets == bus && st.timeouts == to0, "%u HwResetBus calls, %u time-outs",
               st.resets - bus, st.timeouts - to0);
-    if (!rs_batch(vm, 900, 3, true, "after the restart") ||
-        !rs_batch(vm, 900, 3, false, "after the restart"))
+    if (!vs_rw_batch(vm, 900, 3, true, "after the restart") ||
+        !vs_rw_batch(vm, 900, 3, false, "after the restart"))
         goto out;
 out:
     if (d.dev)

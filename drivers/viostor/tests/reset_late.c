@@ -11,40 +11,7 @@
  */
 #include "viostor_test.h"
 
-#define RL_N 8
-
-/* RL_N one-block writes from LBA (GEN) or reads compared with them. */
-static bool rl_batch(struct vm *vm, uint64_t lba, unsigned gen, bool write, const char *what)
-{
-    static uint8_t data[RL_N][512], want[512];
-    uint8_t cdbs[RL_N][16], *bufs[RL_N];
-    unsigned lens[RL_N];
-    uint32_t sizes[RL_N];
-    bool in[RL_N];
-    struct vw_stor_result res[RL_N];
-    for (unsigned i = 0; i < RL_N; i++) {
-        if (write)
-            vs_fill(data[i], 512, lba + i, gen);
-        else
-            memset(data[i], 0, 512);
-        vs_rw16(cdbs[i], write, lba + i, 1, false);
-        bufs[i] = data[i], lens[i] = 16, sizes[i] = 512, in[i] = !write;
-    }
-    if (!vw_stor_scsi_batch(vm, RL_N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in, res) ||
-        vm->failed)
-        return false;
-    for (unsigned i = 0; i < RL_N; i++) {
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
-                  "%s: %s of LBA %llu: SRB 0x%02x", what, write ? "write" : "read",
-                  (unsigned long long)(lba + i), res[i].srb_status);
-        if (write)
-            continue;
-        vs_fill(want, 512, lba + i, gen);
-        VW_EXPECT(vm, memcmp(data[i], want, 512) == 0, "%s: LBA %llu does not read back as written",
-                  what, (unsigned long long)(lba + i));
-    }
-    return !vm->failed;
-}
+#define RL_N VS_BATCH_N
 
 /* RL_N writes the device takes and answers DUE after it took them; the
  * reset SRB FUNCTION sent at once, on a device that reads device_status
@@ -59,7 +26,7 @@ static void late_reset_srb(struct vm *vm, unsigned function, uint16_t queues, ui
     if (!vs_start(vm, &d, &o))
         goto out;
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
-    if (!rl_batch(vm, 300, 1, true, "before the reset"))
+    if (!vs_rw_batch(vm, 300, 1, true, "before the reset"))
         goto out;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
@@ -103,8 +70,8 @@ static void late_reset_srb(struct vm *vm, unsigned function, uint16_t queues, ui
     VW_EXPECT(vm, st.completed - before == RL_N + 1 && !vmodel_reset_pending(d.dev->model),
               "after the late reset: %u completions (%u: each write once and the SRB)",
               st.completed - before, RL_N + 1);
-    if (!vm->failed && rl_batch(vm, 300, 1, false, "after the reset"))
-        rl_batch(vm, 500, 2, true, "after the reset");
+    if (!vm->failed && vs_rw_batch(vm, 300, 1, false, "after the reset"))
+        vs_rw_batch(vm, 500, 2, true, "after the reset");
 out:
     vs_finish(vm, &d);
 }

@@ -212,6 +212,43 @@ static inline void vs_fill(uint8_t *buf, uint32_t size, uint64_t lba, unsigned g
     }
 }
 
+/* VS_BATCH_N one-block requests at once from LBA: written with version GEN,
+ * or read back and compared with it; each must succeed (WHAT names the step). */
+#define VS_BATCH_N 8
+static inline bool vs_rw_batch(struct vm *vm, uint64_t lba, unsigned gen, bool write,
+                               const char *what)
+{
+    static uint8_t data[VS_BATCH_N][512], want[512];
+    uint8_t cdbs[VS_BATCH_N][16], *bufs[VS_BATCH_N];
+    unsigned lens[VS_BATCH_N];
+    uint32_t sizes[VS_BATCH_N];
+    bool in[VS_BATCH_N];
+    struct vw_stor_result res[VS_BATCH_N];
+    for (unsigned i = 0; i < VS_BATCH_N; i++) {
+        if (write)
+            vs_fill(data[i], 512, lba + i, gen);
+        else
+            memset(data[i], 0, 512);
+        vs_rw16(cdbs[i], write, lba + i, 1, false);
+        bufs[i] = data[i], lens[i] = 16, sizes[i] = 512, in[i] = !write;
+    }
+    if (!vw_stor_scsi_batch(vm, VS_BATCH_N, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, in,
+                            res) ||
+        vm->failed)
+        return false;
+    for (unsigned i = 0; i < VS_BATCH_N; i++) {
+        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+                  "%s: %s of LBA %llu: SRB 0x%02x", what, write ? "write" : "read",
+                  (unsigned long long)(lba + i), res[i].srb_status);
+        if (write)
+            continue;
+        vs_fill(want, 512, lba + i, gen);
+        VW_EXPECT(vm, memcmp(data[i], want, 512) == 0, "%s: LBA %llu does not read back as written",
+                  what, (unsigned long long)(lba + i));
+    }
+    return !vm->failed;
+}
+
 /* The image's bytes at SECTOR (512-byte units), LEN of them, into OUT. */
 static inline bool vs_image_read(struct vs_disk *d, uint64_t sector, void *out, uint32_t len)
 {
