@@ -44,8 +44,7 @@ VW_SCENARIO("netkvm", netkvm_check_for_hang_on_stalled_sends, NULL)
     vw_run_for(vm, 10000);
     if (!vw_ndis_check_for_hang(vm, &second))
         return;
-    vw_log(vm, "netkvm check for hang: %u sends held; looks: %d then %d", in_flight, first,
-           second);
+    vw_log(vm, "netkvm check for hang: %u sends held; looks: %d then %d", in_flight, first, second);
     VW_EXPECT(vm, in_flight == HG_N, "%u of %u sends held by the device", in_flight, HG_N);
     VW_EXPECT(vm, !first, "hung at the first look with sends held");
     VW_EXPECT(vm, second, "not hung at the second look: %u sends held, none completed", HG_N);
