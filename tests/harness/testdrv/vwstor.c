@@ -410,7 +410,7 @@ static VOID NTAPI StorStateChange(PVOID DeviceExtension, PVOID Context, SHORT Ad
 }
 
 #ifdef VWSTOR_PLANTED
-/* Planted (VWSTOR_BUG_SC_CDECL): the same callback with the caller popping
+/* DISPATCH_LEVEL, planted (VWSTOR_BUG_SC_CDECL): the same callback with the caller popping
  * the arguments, which StorPort does not do on x86. */
 static VOID __cdecl StorStateChangeCdecl(PVOID DeviceExtension, PVOID Context, SHORT AddressType,
                                          PVOID Address, ULONG Status)
@@ -423,7 +423,7 @@ static VOID __cdecl StorStateChangeCdecl(PVOID DeviceExtension, PVOID Context, S
     ext->ScType = (USHORT)AddressType;
 }
 
-/* Planted (VWSTOR_BUG_SC_SWAPPED): Context and Address read from each
+/* DISPATCH_LEVEL, planted (VWSTOR_BUG_SC_SWAPPED): Context and Address read from each
  * other's place. */
 static VOID NTAPI StorStateChangeSwapped(PVOID DeviceExtension, PVOID Address, SHORT AddressType,
                                          PVOID Context, ULONG Status)
