@@ -174,7 +174,7 @@ static void tpp_run(struct vm *vm, bool packed, bool one_cpu)
         if ((tx == 0 || rx == 0) && first_idle == ~0u)
             first_idle = k;
     }
-    if (packed)
+    if (packed && !vm->failed)
         vw_log(vm,
                "netkvm testpmd %u packed pairs: %u descriptors taken to send, %u to receive; %u "
                "pairs sent none, %u got none",

@@ -75,8 +75,8 @@ static bool is_used(uint16_t f, bool wrap)
  * overwrote lost its NEXT flag: its chain is the run of still-available
  * descriptors after it ending in one without NEXT that names the same ID,
  * else the head alone. */
-static unsigned chain_at(const struct vw_vhost_packed *p, const void *desc, unsigned pos,
-                         bool wrap, uint16_t *id)
+static unsigned chain_at(const struct vw_vhost_packed *p, const void *desc, unsigned pos, bool wrap,
+                         uint16_t *id)
 {
     uint16_t f = flags_at(desc, pos);
     unsigned n = 1, at = pos;
