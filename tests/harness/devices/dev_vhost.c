@@ -29,6 +29,7 @@
 #define QUIET_MS           20 /* after a call, wait this long for the next one */
 #define F_RING_PACKED      34
 #define F_EVENT_IDX        29
+#define F_IN_ORDER         35
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
 #define FRONT_END_WITHHELD                                                                         \
@@ -66,7 +67,7 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
     return false;
 }
 
-static uint32_t used_state(const struct vw_vhost_queue *q);
+static uint32_t used_state(struct vw_vhost_queue *q);
 static bool note_used(struct vw_vhost_dev *d, uint64_t now);
 static void log_rings(struct vw_vhost_dev *d);
 
@@ -109,6 +110,10 @@ static void driver_ok(struct vw_virtio *dev)
             vw_fail(vm, "vhost-%s: queue %u: %s", d->type->name, i, d->vu.error);
             return;
         }
+        if (packed && !vw_vhost_packed_init(&d->q[i].pk, size, features >> F_IN_ORDER & 1)) {
+            vw_fail(vm, "vhost-%s: queue %u: out of memory", d->type->name, i);
+            return;
+        }
         d->q[i].started = true;
         d->q[i].ring = r;
         d->q[i].used_state = used_state(&d->q[i]);
@@ -117,7 +122,7 @@ static void driver_ok(struct vw_virtio *dev)
     }
 }
 
-static bool queue_pending(const struct vw_vhost_queue *q);
+static bool queue_pending(struct vw_vhost_queue *q);
 
 /* Before a reset: wait in real time, up to the hang bound, until the back
  * end has used every buffer it was given on the queues it answers (not
@@ -241,7 +246,7 @@ static bool poll_backend(struct vw_virtio *dev)
 
 /* Does queue Q hold buffers the back end has not used?  Shared memory the
  * driver and the back end write: read once, only compared. */
-static bool queue_pending(const struct vw_vhost_queue *q)
+static bool queue_pending(struct vw_vhost_queue *q)
 {
     const struct vw_vhost_ring *r = &q->ring;
     if (!q->started)
@@ -252,8 +257,12 @@ static bool queue_pending(const struct vw_vhost_queue *q)
         memcpy(&used, (const uint8_t *)r->device + 2, 2);
         return avail != used;
     }
-    /* Packed: a descriptor made available and not used has its AVAIL
-     * (bit 7) and USED (bit 15) flags different. */
+    /* Packed: the cursors say nothing is owed, or some descriptor made
+     * available and not used has its AVAIL (bit 7) and USED (bit 15) flags
+     * different (looked for only then: the cursors cannot invent work). */
+    vw_vhost_packed_follow(&q->pk, r->desc);
+    if (q->pk.used >= q->pk.made_available)
+        return false;
     for (unsigned i = 0; i < r->num; i++) {
         uint16_t flags;
         memcpy(&flags, (const uint8_t *)r->desc + 16ull * i + 14, 2);
@@ -263,11 +272,10 @@ static bool queue_pending(const struct vw_vhost_queue *q)
     return false;
 }
 
-/* What the back end has written to queue Q, folded into one number that
- * changes whenever it uses a buffer (split: the used index; packed: the
- * descriptor flags, which the driver changes too).  Shared memory: read
- * once, only compared. */
-static uint32_t used_state(const struct vw_vhost_queue *q)
+/* What the back end has written to queue Q, as one number that changes
+ * whenever it uses a buffer and only then (split: the used index; packed:
+ * the used descriptors its cursor counted).  Shared memory: read once. */
+static uint32_t used_state(struct vw_vhost_queue *q)
 {
     const struct vw_vhost_ring *r = &q->ring;
     if (!r->packed) {
@@ -275,23 +283,18 @@ static uint32_t used_state(const struct vw_vhost_queue *q)
         memcpy(&used, (const uint8_t *)r->device + 2, 2);
         return used;
     }
-    uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < r->num; i++) {
-        uint16_t flags;
-        memcpy(&flags, (const uint8_t *)r->desc + 16ull * i + 14, 2);
-        h = (h ^ flags) * 16777619u;
-    }
-    return h;
+    vw_vhost_packed_follow(&q->pk, r->desc);
+    return (uint32_t)q->pk.used;
 }
 
-/* Buffers the back end used on queue QUEUE since the driver started it:
- * the split ring's used index (16 bits) as the back end wrote it; -1 for a
- * packed ring or a queue not started. */
-int vw_vhost_used(const struct vw_vhost_dev *d, unsigned queue)
+/* Buffers the back end used on queue QUEUE since the driver started it,
+ * modulo 65536 (split: the used index as the back end wrote it; packed:
+ * its used descriptors counted); -1 for a queue not started. */
+int vw_vhost_used(struct vw_vhost_dev *d, unsigned queue)
 {
-    if (queue >= d->p.queues || !d->q[queue].started || d->q[queue].ring.packed)
+    if (queue >= d->p.queues || !d->q[queue].started)
         return -1;
-    return (int)used_state(&d->q[queue]);
+    return (int)(uint16_t)used_state(&d->q[queue]);
 }
 
 /* Keep waiting a settling time after the back end last wrote a ring: the
@@ -309,8 +312,7 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
         uint32_t state = used_state(q);
         if (state == q->used_state)
             continue;
-        if (!q->ring.packed)
-            q->used_total += (uint16_t)(state - q->used_state);
+        q->used_total += q->ring.packed ? state - q->used_state : (uint16_t)(state - q->used_state);
         q->used_state = state;
         changed = true;
         if (d->deadline_ms < now + settle)
@@ -348,12 +350,12 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
  * after a call ends at once instead of after quiet_ms of real time; an
  * entry whose call is still on its way keeps it (the state was taken
  * before the call was read, so a call read with it covers it). */
-static bool settled(const struct vw_vhost_dev *d)
+static bool settled(struct vw_vhost_dev *d)
 {
     if (d->type->even_queues_receive || d->type->polls || d->waiting > 0)
         return false;
     for (unsigned i = 0; i < d->p.queues; i++) {
-        const struct vw_vhost_queue *q = &d->q[i];
+        struct vw_vhost_queue *q = &d->q[i];
         if (!q->started)
             continue;
         if (queue_pending(q))
@@ -585,6 +587,7 @@ static void destroy(void *p)
             close(d->q[i].kick);
         if (d->q[i].call >= 0)
             close(d->q[i].call);
+        vw_vhost_packed_free(&d->q[i].pk);
     }
     free(d->q);
     free(d->pfd);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include "dev_virtio.h"
 #include "vhost_user.h"
+#include "dev_vhost_packed.h"
 
 #define VW_VHOST_MAX_ARGS 24
 
@@ -71,6 +72,7 @@ struct vw_vhost_queue {
     bool started;
     uint64_t kicks, calls;
     struct vw_vhost_ring ring; /* as the back end was told */
+    struct vw_vhost_packed pk; /* packed: what the driver and the back end wrote */
     uint32_t used_state;       /* what the back end had written when last looked at */
     uint32_t polled_state;     /* what it had written before the calls were last polled */
     uint32_t called_state;     /* polled_state when its last call was read */
@@ -78,9 +80,9 @@ struct vw_vhost_queue {
     bool stopped;              /* GET_VRING_BASE answered stopped_base */
     bool kicked;               /* kicked since it last held nothing unused */
     uint32_t stopped_base;     /* next avail index (packed: bit 15 the wrap counter) */
-    /* Split rings: used entries the back end wrote (over every ring the
-     * queue had), and the most buffers made available and not yet used
-     * when the driver kicked (what the back end had in hand at once). */
+    /* Used entries the back end wrote (over every ring the queue had), and
+     * (split rings) the most buffers made available and not yet used when
+     * the driver kicked (what the back end had in hand at once). */
     uint64_t used_total;
     unsigned max_unused;
 };
@@ -152,9 +154,10 @@ void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms);
  * to its hang bound.  vw_vhost_pause_end waits for the continuation. */
 bool vw_vhost_pause(struct vw_vhost_dev *d, unsigned ms);
 void vw_vhost_pause_end(struct vw_vhost_dev *d);
-/* Buffers the back end used on QUEUE since it was started (a split ring's
- * used index, modulo 65536; -1: packed or not started): per-queue traffic. */
-int vw_vhost_used(const struct vw_vhost_dev *d, unsigned queue);
+/* Buffers the back end used on QUEUE since it was started, modulo 65536
+ * (split: the used index; packed: the used descriptors counted as the back
+ * end wrote them; -1: not started): per-queue traffic. */
+int vw_vhost_used(struct vw_vhost_dev *d, unsigned queue);
 /* Stop the back end now (by PID) and record its lifetime. */
 void vw_vhost_stop(struct vw_vhost_dev *d);
 

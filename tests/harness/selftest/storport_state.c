@@ -4,7 +4,10 @@
  * TEST UNIT READY, vendor command 0xC0 reads back what happened): the
  * entity re-enumerated, HwStateChange called once with the address and a
  * success status, a second notification before it refused BUSY, a
- * ChangedEntity outside the three flags refused INVALID_PARAMETER.
+ * ChangedEntity outside the three flags refused INVALID_PARAMETER.  The
+ * callback gets its Context and Address back intact; on x86 it is stdcall
+ * (a miniport's callbacks, kernel code built /Gz: the harness checks the
+ * stack balance at every call), and a __cdecl one fails by that check.
  */
 #include "stor_common.h"
 
@@ -13,6 +16,7 @@
 struct sc_seen {
     uint32_t returned, calls, status;
     unsigned type, target, lun;
+    unsigned intact; /* 1: Context came back as given, 2: Address did */
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -23,7 +27,7 @@ static uint32_t be32(const uint8_t *p)
 /* TEST UNIT READY (the miniport notifies), then its 0xC0 report. */
 static bool tur_and_read(struct vm *vm, bool tur, struct sc_seen *s)
 {
-    uint8_t cdb[16] = {0}, buf[16] = {0};
+    uint8_t cdb[16] = {0}, buf[17] = {0};
     if (tur && !stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY"))
         return false;
     cdb[0] = 0xc0;
@@ -31,15 +35,16 @@ static bool tur_and_read(struct vm *vm, bool tur, struct sc_seen *s)
         return false;
     s->returned = be32(buf), s->calls = be32(buf + 4), s->status = be32(buf + 8);
     s->type = (unsigned)buf[12] << 8 | buf[13], s->target = buf[14], s->lun = buf[15];
+    s->intact = buf[16];
     return true;
 }
 
 /* A LUN's state change: accepted, the LUN re-enumerated (REPORT LUNS,
  * INQUIRY, READ CAPACITY), HwStateChange once with BTL8 and success; a
  * second while the first is pending is BUSY; none pending after. */
-VW_SCENARIO("vwstor", storport_state_change_lun, NULL)
+static void lun_case(struct vm *vm, const char *driver, const char *args)
 {
-    if (!stor_start_ram(vm, "vwstor", "sc=1"))
+    if (!stor_start_ram(vm, driver, args))
         return;
     struct sc_seen s;
     if (!tur_and_read(vm, true, &s))
@@ -63,6 +68,9 @@ VW_SCENARIO("vwstor", storport_state_change_lun, NULL)
     VW_EXPECT(vm, s.calls == 1 && s.status == 0 && s.type == 1 && s.target == 0 && s.lun == 0,
               "HwStateChange: %u calls, Status 0x%08x, AddressType %u, %u:%u", s.calls, s.status,
               s.type, s.target, s.lun);
+    VW_EXPECT(vm, s.intact == 3, "HwStateChange: Context %s, Address %s",
+              s.intact & 1 ? "intact" : "not the one given",
+              s.intact & 2 ? "intact" : "not the one given");
     if (!vw_stor_state_change(vm, &sc))
         goto out;
     VW_EXPECT(vm, !sc.ran, "a state change handled twice");
@@ -73,6 +81,26 @@ VW_SCENARIO("vwstor", storport_state_change_lun, NULL)
               st.state_changes_busy);
 out:
     stor_finish(vm);
+}
+
+VW_SCENARIO("vwstor", storport_state_change_lun, NULL)
+{
+    lun_case(vm, "vwstor", "sc=1");
+}
+
+/* Planted: HwStateChange declared __cdecl pops no arguments on x86, where
+ * StorPort calls a miniport's callbacks stdcall (VWSTOR_BUG_SC_CDECL). */
+VW_SCENARIO_ON("badstor", checker_stor_state_change_cdecl, "x86 stack imbalance",
+               VW_ARCH_BIT(VW_X86))
+{
+    lun_case(vm, "badstor", "sc=1 mode=22");
+}
+
+/* Planted: HwStateChange reads Context and Address from each other's
+ * place (VWSTOR_BUG_SC_SWAPPED). */
+VW_SCENARIO("badstor", checker_stor_state_change_args, "Context not the one given")
+{
+    lun_case(vm, "badstor", "sc=1 mode=23");
 }
 
 /* ARGS' notification: returned WANT; re-enumerated (INQUIRY answered)

@@ -15,7 +15,8 @@
  * (PASSIVE_LEVEL: allowed in 500 us steps); "sc=N" calls
  * StorPortStateChangeDetected(ChangedEntity N) at each TEST UNIT READY for
  * the SRB's address, and the vendor command 0xC0 reads back what it
- * returned and what HwStateChange saw (16 bytes).
+ * returned and what HwStateChange saw (17 bytes: the last, whether its
+ * Context and Address arrived as given).
  * Built again as bad/badstor.c with VWSTOR_PLANTED: "mode=N" in the
  * ArgumentString then plants one bug per checker (VWSTOR_BUG_*).
  */
@@ -53,6 +54,8 @@ enum {
     VWSTOR_BUG_DPC_STALL,       /* the DPC busy-waits 2 ms (DISPATCH_LEVEL) */
     VWSTOR_BUG_BUILDIO_STALL,   /* HwBuildIo busy-waits 2 ms (DISPATCH_LEVEL) */
     VWSTOR_BUG_WHOLE_MS,        /* HwFindAdapter stalls a full millisecond in one call */
+    VWSTOR_BUG_SC_CDECL,        /* HwStateChange declared __cdecl (x86: pops no arguments) */
+    VWSTOR_BUG_SC_SWAPPED,      /* HwStateChange reads Context and Address swapped */
 };
 
 /* How a LUN or target reset SRB is answered ("lureset=N", "devreset=N"). */
@@ -77,6 +80,7 @@ typedef struct _VWSTOR_EXT {
      * HwStateChange), the last status returned, and what the callback
      * saw: its calls, Status, AddressType, target and LUN. */
     ULONG ScEntity, ScReturned, ScCalls, ScStatus;
+    ULONG ScContext;       /* its address is the Context given; bits: Context, Address intact */
     ULONG BusyLeft;        /* "busy=N": writes still to answer BUSY */
     BOOLEAN PauseNoResume; /* "pause=2" */
     STOR_ADDR_BTL8 ScAddr;
@@ -397,12 +401,36 @@ static VOID NTAPI StorStateChange(PVOID DeviceExtension, PVOID Context, SHORT Ad
 {
     PVWSTOR_EXT ext = DeviceExtension;
     PSTOR_ADDR_BTL8 a = Address;
-    UNREFERENCED_PARAMETER(Context);
     ext->ScCalls++;
     ext->ScStatus = Status;
     ext->ScType = (USHORT)AddressType;
     ext->ScTarget = a->Target, ext->ScLun = a->Lun;
+    /* The address of ScContext is the Context given: both pointers back. */
+    ext->ScContext = (Context == &ext->ScContext ? 1u : 0u) | (a == &ext->ScAddr ? 2u : 0u);
 }
+
+#ifdef VWSTOR_PLANTED
+/* DISPATCH_LEVEL, planted (VWSTOR_BUG_SC_CDECL): the same callback with the caller popping
+ * the arguments, which StorPort does not do on x86. */
+static VOID __cdecl StorStateChangeCdecl(PVOID DeviceExtension, PVOID Context, SHORT AddressType,
+                                         PVOID Address, ULONG Status)
+{
+    PVWSTOR_EXT ext = DeviceExtension;
+    UNREFERENCED_PARAMETER(Context);
+    UNREFERENCED_PARAMETER(Address);
+    ext->ScCalls++;
+    ext->ScStatus = Status;
+    ext->ScType = (USHORT)AddressType;
+}
+
+/* DISPATCH_LEVEL, planted (VWSTOR_BUG_SC_SWAPPED): Context and Address read from each
+ * other's place. */
+static VOID NTAPI StorStateChangeSwapped(PVOID DeviceExtension, PVOID Address, SHORT AddressType,
+                                         PVOID Context, ULONG Status)
+{
+    StorStateChange(DeviceExtension, Context, AddressType, Address, Status);
+}
+#endif
 
 /* DISPATCH_LEVEL: StorPortStateChangeDetected for the SRB's address
  * (StateChangeDetectedCall is the notification after ReleaseSpinLock,
@@ -417,8 +445,15 @@ static VOID NotifyStateChange(PVWSTOR_EXT ext, PVOID Srb)
     ext->ScAddr.Port = 0;
     ext->ScAddr.AddressLength = STOR_ADDR_BTL8_ADDRESS_LENGTH;
     ext->ScAddr.Path = path, ext->ScAddr.Target = target, ext->ScAddr.Lun = lun;
+    PVOID callback = (PVOID)StorStateChange;
+#ifdef VWSTOR_PLANTED
+    if (ext->Bug == VWSTOR_BUG_SC_CDECL)
+        callback = (PVOID)StorStateChangeCdecl;
+    if (ext->Bug == VWSTOR_BUG_SC_SWAPPED)
+        callback = (PVOID)StorStateChangeSwapped;
+#endif
     StorPortNotification((SCSI_NOTIFICATION_TYPE)(ReleaseSpinLock + 1), ext, ext->ScEntity,
-                         &ext->ScAddr, 0UL, (PVOID)StorStateChange, (PVOID)ext, &status);
+                         &ext->ScAddr, 0UL, callback, (PVOID)&ext->ScContext, &status);
     ext->ScReturned = status;
 }
 
@@ -436,7 +471,8 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
         PutBe32(d, ext->ScReturned), PutBe32(d + 4, ext->ScCalls), PutBe32(d + 8, ext->ScStatus);
         d[12] = (UCHAR)(ext->ScType >> 8), d[13] = (UCHAR)ext->ScType;
         d[14] = ext->ScTarget, d[15] = ext->ScLun;
-        Reply(Srb, d, 16);
+        d[16] = (UCHAR)ext->ScContext;
+        Reply(Srb, d, 17);
         return SrbGetSrbStatus(Srb);
     case 0x35: /* SYNCHRONIZE CACHE(10) */
         return SRB_STATUS_SUCCESS;
