@@ -72,12 +72,16 @@ static void al_notify(struct vm *vm, struct sc_host *h, uint8_t t, uint8_t l, ui
               vmodel_pending(h->scsi->dev->model, VMODEL_SCSI_EVENTQ), posted);
 }
 
-/* vioscsi on 2 x 2 LUNs supporting AL_CLASSES; the event buffers it
- * posted in *POSTED */
-static bool al_start(struct vm *vm, struct sc_host *h, struct sc_opts *o, unsigned *posted)
+/* vioscsi on 2 x 2 LUNs supporting AL_CLASSES, QUEUES request queues
+ * (more than one: concurrent channels, the answers drained under their
+ * queue's lock alone); the event buffers it posted in *POSTED */
+static bool al_start(struct vm *vm, struct sc_host *h, struct sc_opts *o, uint16_t queues,
+                     unsigned *posted)
 {
     sc_defaults(o);
     o->sc.an_supported = AL_CLASSES;
+    o->sc.num_queues = queues;
+    o->queue_max = 64;
     o->timeout_s = 2;
     if (!sc_start_mem(vm, h, o))
         return false;
@@ -89,12 +93,12 @@ static bool al_start(struct vm *vm, struct sc_host *h, struct sc_opts *o, unsign
 /* REPORT LUNS then INQUIRY at each LUN: each of the 4 LUNs subscribed,
  * once (0:0 at the start, the 3 others from the lists: the INQUIRYs
  * after ask nothing more); MEDIA_CHANGE at 1:1 → one state change at 1:1 */
-VW_SCENARIO("vioscsi", an_every_lun_subscribed, NULL)
+static void al_every_lun(struct vm *vm, uint16_t queues)
 {
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, &posted))
+    if (!al_start(vm, &h, &o, queues, &posted))
         goto out;
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
     uint64_t at_start = ms->an_subscribes;
@@ -116,6 +120,17 @@ out:
     sc_finish(vm, &h);
 }
 
+VW_SCENARIO("vioscsi", an_every_lun_subscribed, NULL)
+{
+    al_every_lun(vm, 1);
+}
+
+/* The same on 4 request queues with concurrent channels */
+VW_SCENARIO("vioscsi", an_every_lun_subscribed_4q, NULL)
+{
+    al_every_lun(vm, 4);
+}
+
 /* INQUIRY alone at each LUN (no REPORT LUNS): each LUN subscribed; an
  * OPERATIONAL_CHANGE at 0:1 → one state change at 0:1 */
 VW_SCENARIO("vioscsi", an_inquiry_subscribes, NULL)
@@ -123,7 +138,7 @@ VW_SCENARIO("vioscsi", an_inquiry_subscribes, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, &posted))
+    if (!al_start(vm, &h, &o, 1, &posted))
         goto out;
     al_enumerate(vm, &o, true);
     sc_deliver(vm);
@@ -142,7 +157,7 @@ VW_SCENARIO("vioscsi", an_lun_subscriptions_after_reset, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, &posted))
+    if (!al_start(vm, &h, &o, 1, &posted))
         goto out;
     al_enumerate(vm, &o, false);
     sc_deliver(vm);
