@@ -93,14 +93,17 @@ static VOID VioscsiLearn(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, const struct vscsi_re
         return;
     }
     uint32_t lun;
+    unsigned bad = 0, i;
     int rc;
-    for (unsigned i = 0; (rc = vscsi_report_lun(data, moved, i, &lun)) >= 0; i++) {
+    for (i = 0; (rc = vscsi_report_lun(data, moved, i, &lun)) >= 0; i++) {
         if (rc == 0 || lun > Scsi->Ctrl.max_lun)
-            DbgPrint("vioscsi: REPORT LUNS of target %u: entry %u not a LUN it can address\n",
-                     X->Target, i);
+            bad++;
         else
             VioscsiSeen(Scsi, X->Target, lun);
     }
+    if (bad != 0) /* one line per answer, however long the list */
+        DbgPrint("vioscsi: REPORT LUNS of target %u: %u of %u entries not a LUN it can address\n",
+                 X->Target, bad, i);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: the answer of a command the
