@@ -179,3 +179,37 @@ VW_SCENARIO("vioscsi", an_lun_subscriptions_after_reset, NULL)
 out:
     sc_finish(vm, &h);
 }
+
+/* 1:1 removed (REMOVED: forgotten) and added again (RESCAN): subscribed
+ * again at once, one AN_SUBSCRIBE, before any INQUIRY; an event at 1:1
+ * after reaches StorPort */
+VW_SCENARIO("vioscsi", an_rescanned_lun_subscribed, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    unsigned posted;
+    if (!al_start(vm, &h, &o, 1, &posted))
+        goto out;
+    al_enumerate(vm, &o, false);
+    sc_deliver(vm);
+    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after the enumeration"))
+        goto out;
+    const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
+    for (int pass = 0; pass < 2 && !vm->failed; pass++) {
+        uint64_t subs = ms->an_subscribes, events = ms->events;
+        mem_target_set_lun(h.mem, 1, 1, pass == 1 ? 4096 : 0);
+        int changes = vmodel_scsi_rescan(h.scsi->model);
+        sc_deliver(vm);
+        VW_EXPECT(vm, changes == 1 && ms->events - events == 1,
+                  "1:1 %s: %d changes, %llu events (want 1 and 1)", pass ? "added" : "removed",
+                  changes, (unsigned long long)(ms->events - events));
+        VW_EXPECT(vm, ms->an_subscribes - subs == (uint64_t)pass,
+                  "1:1 %s: %llu AN_SUBSCRIBE (want %d)", pass ? "added" : "removed",
+                  (unsigned long long)(ms->an_subscribes - subs), pass);
+    }
+    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after 1:1 came back"))
+        goto out;
+    al_notify(vm, &h, 1, 1, VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE, posted);
+out:
+    sc_finish(vm, &h);
+}
