@@ -54,18 +54,105 @@ static VOID VioscsiForget(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
         InterlockedDecrement((LONG volatile *)&Scsi->Outstanding);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: a command the device gave back. */
-static VOID VioscsiFinishRequest(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Written)
+/* IRQL: any (pure): whether X is a command whose answer names LUNs
+ * (INQUIRY: one there or not; REPORT LUNS: its target's) */
+static BOOLEAN VioscsiFinds(PVIOSCSI_SRBEXT X)
+{
+    UCHAR op = X->Req[VSCSI_REQ_HDR_BYTES];
+    return op == VSCSI_OP_INQUIRY || op == VSCSI_OP_REPORT_LUNS;
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: target:lun seen: in the table
+ * (subscribed by the next VioscsiPostAn), or logged once when it is full. */
+static VOID VioscsiSeen(PVIOSCSI Scsi, UCHAR Target, ULONG Lun)
+{
+    if (vscsi_an_seen(&Scsi->An, Target, Lun) || Scsi->AnFull)
+        return;
+    Scsi->AnFull = TRUE;
+    DbgPrint("vioscsi: %u:%lu found with %u LUNs known: not subscribed\n", Target, Lun,
+             (unsigned)VSCSI_AN_LUNS);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the LUNs the answer of X (an
+ * INQUIRY or REPORT LUNS with GOOD status) names, from the data the device
+ * moved into the SRB's buffer (mapped: STOR_MAP_NON_READ_WRITE_BUFFERS). */
+static VOID VioscsiLearn(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, const struct vscsi_result *Res)
+{
+    if (Scsi->Dump || !VioscsiFinds(X) || Res->scsi_status != 0 ||
+        (Res->outcome != VSCSI_OUT_SUCCESS && Res->outcome != VSCSI_OUT_UNDERRUN))
+        return;
+    const uint8_t *data = SrbGetDataBuffer(X->Srb);
+    ULONG moved = Res->transferred;
+    if (data == NULL || moved > SrbGetDataTransferLength(X->Srb))
+        return;
+    if (X->Req[VSCSI_REQ_HDR_BYTES] == VSCSI_OP_INQUIRY) {
+        if (vscsi_inquiry_present(data, moved))
+            VioscsiSeen(Scsi, X->Target, X->Lun);
+        else
+            vscsi_an_forget(&Scsi->An, X->Target, X->Lun);
+        return;
+    }
+    uint32_t lun;
+    unsigned bad = 0, i;
+    int rc;
+    for (i = 0; (rc = vscsi_report_lun(data, moved, i, &lun)) >= 0; i++) {
+        if (rc == 0 || lun > Scsi->Ctrl.max_lun)
+            bad++;
+        else
+            VioscsiSeen(Scsi, X->Target, lun);
+    }
+    if (bad != 0) /* one line per answer, however long the list */
+        DbgPrint("vioscsi: REPORT LUNS of target %u: %u of %u entries not a LUN it can address\n",
+                 X->Target, bad, i);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the answer of a command the
+ * device gave back (Written bytes): decoded, the LUNs it names learnt,
+ * completed. */
+static VOID VioscsiAnswer(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Written)
 {
     struct vscsi_result res;
 
-    VioscsiForget(Scsi, X);
     vscsi_decode_resp(X->Resp, Scsi->Ctrl.sense_size, X->Transfer, X->DataIn != 0, Written, &res);
     if (res.findings != 0)
         DbgPrint("vioscsi: response of %u:%lu breaks the protocol (0x%x, code %u)\n", X->Target,
                  X->Lun, res.findings, res.response);
+    VioscsiLearn(Scsi, X, &res);
     VioscsiComplete(Scsi, X->Srb, VioscsiSrbStatus(res.outcome), &res,
                     X->Resp + VSCSI_RESP_HDR_BYTES);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, request queue Q's lock (QueueOnly) or the
+ * StartIo lock: a command the device gave back; one that names LUNs waits
+ * for every lock when only Q's is held (the table is written under all). */
+static VOID VioscsiFinishRequest(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X, uint32_t Written, ULONG Q,
+                                 BOOLEAN QueueOnly)
+{
+    VioscsiForget(Scsi, X);
+    if (QueueOnly && VioscsiFinds(X)) {
+        X->Written = Written;
+        X->NextWaiting = Scsi->Queues[Q].Found;
+        Scsi->Queues[Q].Found = X;
+        return;
+    }
+    VioscsiAnswer(Scsi, X, Written);
+}
+
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the INQUIRY and REPORT LUNS
+ * answers request queues kept for every lock: learnt and completed. */
+static VOID VioscsiFlushFound(PVIOSCSI Scsi)
+{
+    if (!Scsi->Perf.Concurrent)
+        return;
+    for (ULONG q = VSCSI_FIRST_REQUEST; q < Scsi->NumQueues + VSCSI_FIRST_REQUEST; q++) {
+        PVIOSCSI_SRBEXT x = Scsi->Queues[q].Found;
+        Scsi->Queues[q].Found = NULL;
+        while (x != NULL) {
+            PVIOSCSI_SRBEXT next = x->NextWaiting;
+            VioscsiAnswer(Scsi, x, x->Written);
+            x = next;
+        }
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
@@ -143,19 +230,23 @@ static VOID VioscsiFinishTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT x, uint32_t Written)
                     NULL, NULL);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device answered
- * AN_SUBSCRIBE: the classes it granted are the ones accepted from now on. */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: the device answered an
+ * AN_SUBSCRIBE: the classes it granted at that LUN are the ones accepted
+ * there from now on; the slot takes the next LUN waiting. */
 static VOID VioscsiFinishAn(PVIOSCSI Scsi, VIOSCSI_AN_BUF *A, uint32_t Written)
 {
     unsigned findings;
 
     A->Pad[0] = 0;
-    Scsi->Ctrl.an_events = vscsi_decode_an(A->Resp, Written, VSCSI_AN_WANTED, &findings);
+    uint32_t granted = vscsi_decode_an(A->Resp, Written, VSCSI_AN_WANTED, &findings);
     if (findings != 0)
-        DbgPrint("vioscsi: asynchronous notification answer breaks the protocol (0x%x)\n",
-                 findings);
-    DbgPrint("vioscsi: asynchronous notification: classes 0x%lx granted\n",
-             (ULONG)Scsi->Ctrl.an_events);
+        DbgPrint("vioscsi: asynchronous notification answer of %u:%lu breaks the protocol "
+                 "(0x%x, %lu bytes)\n",
+                 A->Target, A->Lun, findings, (ULONG)Written);
+    if (vscsi_an_answered(&Scsi->An, A->Entry, A->Target, A->Lun, granted))
+        DbgPrint("vioscsi: asynchronous notification at %u:%lu: classes 0x%lx granted\n", A->Target,
+                 A->Lun, (ULONG)granted);
+    VioscsiPostAn(Scsi);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: a subscribed class fired at
@@ -193,12 +284,13 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
     E->Pad[0] = 0;
     if (Scsi->EventsPosted != 0)
         Scsi->EventsPosted--;
-    vscsi_decode_event(E->Data, Written, &Scsi->Ctrl, &ev);
+    vscsi_decode_event(E->Data, Written, &Scsi->Ctrl, &Scsi->An, &ev);
     switch (ev.kind) {
     case VSCSI_EV_NONE:
         break;
     case VSCSI_EV_BAD:
-        DbgPrint("vioscsi: event ignored (0x%x)\n", ev.findings);
+        DbgPrint("vioscsi: event ignored (type 0x%lx, %lu bytes, findings 0x%x)\n",
+                 Written >= 4 ? (ULONG)vscsi_le32(E->Data) : 0UL, (ULONG)Written, ev.findings);
         break;
     case VSCSI_EV_ASYNC:
         /* A medium or operating state changed at one LUN */
@@ -216,6 +308,14 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
                      "not reported\n",
                      ev.asc, ev.ascq, ev.target, ev.lun, (unsigned)VSCSI_UA_MAX);
         /* fall through */
+    case VSCSI_EV_REMOVED:
+    case VSCSI_EV_RESCAN:
+        /* A LUN gone, or a new one at that address: subscribed again when
+         * found (a new one at once) */
+        vscsi_an_forget(&Scsi->An, ev.target, ev.lun);
+        if (ev.kind == VSCSI_EV_RESCAN)
+            VioscsiSeen(Scsi, ev.target, ev.lun);
+        /* fall through */
     default:
         /* Hot-add, hot-remove, a reset target, a changed parameter (e.g.
          * capacity) or lost events: StorPort rescans (REPORT LUNS from the target) */
@@ -229,7 +329,7 @@ static VOID VioscsiFinishEvent(PVIOSCSI Scsi, VIOSCSI_EVENT_BUF *E, uint32_t Wri
 
 /* IRQL: DISPATCH_LEVEL or above, request queue Q's lock, or the StartIo lock,
  * or a dump copy: see vioscsi.h. */
-BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
+BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
 {
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
@@ -248,7 +348,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
             else if (Q == VSCSI_EVENT_QUEUE)
                 VioscsiFinishEvent(Scsi, cookie, len);
             else
-                VioscsiFinishRequest(Scsi, cookie, len);
+                VioscsiFinishRequest(Scsi, cookie, len, Q, QueueOnly);
         }
         if (!Scsi->Ready || Scsi->Removed)
             return FALSE;
@@ -263,10 +363,13 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q)
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): see vioscsi.h. */
 VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q)
 {
-    if (VioscsiDrainQueue(Scsi, Q)) {
+    if (VioscsiDrainQueue(Scsi, Q, FALSE)) {
         DbgPrint("vioscsi: queue %lu broken by the device: reset\n", Q);
         VioscsiResetDevice(Scsi);
     }
+    /* LUNs found under a queue's lock alone, then subscriptions for them */
+    VioscsiFlushFound(Scsi);
+    VioscsiPostAn(Scsi);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: something the reset took back. */
@@ -336,6 +439,7 @@ VOID VioscsiGone(PVIOSCSI Scsi)
      * message's, taken after the StartIo lock as StorPort orders them)
      * waits for it, and every interrupt after it sees Removed. */
     VwStorSyncInterrupts(Scsi, &Scsi->Perf);
+    VioscsiFlushFound(Scsi); /* answered already: complete as answered */
     if (!Scsi->Ready && !Scsi->Resetting)
         return; /* taken back already, or a failed reset left nothing on the rings */
     BOOLEAN paused = Scsi->Paused;
@@ -369,6 +473,7 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
 
     Scsi->Resetting = FALSE;
     Scsi->Paused = FALSE;
+    VioscsiFlushFound(Scsi); /* answered before the reset: complete as answered */
     /* The request queues first, the control queue after them: a reset
      * SRB's TMF completes after the requests it was to end */
     for (ULONG q = 0; q < nq; q++)
@@ -392,8 +497,9 @@ static BOOLEAN VioscsiResetFinish(PVIOSCSI Scsi, int Rc)
         DbgPrint("vioscsi: the device did not come back from a reset (%d)\n", Rc);
         virtio_device_fail(&Scsi->Virtio.Dev);
     } else {
-        /* The reset ended the subscription with everything else */
+        /* The reset ended every subscription with everything else */
         VioscsiPostEvents(Scsi);
+        vscsi_an_renew(&Scsi->An);
         VioscsiPostAn(Scsi);
     }
     VioscsiEndWaiting(Scsi, Rc == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_ERROR);
@@ -671,12 +777,13 @@ VOID NTAPI VioscsiQueueDpc(PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArg
         /* This request queue's lock only: the others drain on their CPUs */
         ULONG old;
         VwStorLockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, &old);
-        BOOLEAN broken = VioscsiDrainQueue(scsi, q);
+        BOOLEAN broken = VioscsiDrainQueue(scsi, q, TRUE);
+        BOOLEAN found = scsi->Queues[q].Found != NULL;
         VwStorUnlockQueue(scsi, &scsi->Perf, q - VSCSI_FIRST_REQUEST, old);
-        if (!broken)
+        if (!broken && !found)
             return;
     }
-    /* The control and event queues, and a reset, under every lock */
+    /* The control and event queues, a reset, and the LUNs found: every lock */
     VW_STOR_LOCKS all;
     if (!concurrent)
         StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);

@@ -294,6 +294,12 @@ BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Ready = TRUE;
     VioscsiPostEvents(Scsi);
+    /* A (re)started device has no subscription: every LUN seen asks again,
+     * and 0:0 (SAM-5: LUN 0 of a target answers INQUIRY and REPORT LUNS)
+     * before StorPort's enumeration finds the others; an INQUIRY that
+     * finds no LUN there forgets it */
+    vscsi_an_renew(&Scsi->An);
+    vscsi_an_seen(&Scsi->An, 0, 0);
     VioscsiPostAn(Scsi);
     return TRUE;
 }
@@ -370,7 +376,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:
-        /* Nothing is outstanding at a stop but the event buffers; the reset
+        /* Nothing is outstanding at a stop but the event buffers and the
+         * AN_SUBSCRIBE requests; the reset
          * takes the device's hands off memory (a removed function has none
          * and is not touched) */
         if (!scsi->Removed)
@@ -381,6 +388,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         scsi->Resetting = scsi->Restarting = FALSE;
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
+        for (ULONG i = 0; i < VIOSCSI_AN_SLOTS; i++)
+            scsi->Shared->An[i].Pad[0] = 0; /* the reset ended the subscriptions too */
         scsi->EventsPosted = 0;
         VioscsiTmfClear(scsi);
         return ScsiAdapterControlSuccess;

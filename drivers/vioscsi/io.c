@@ -233,35 +233,54 @@ VOID VioscsiPostEvents(PVIOSCSI Scsi)
         virtqueue_notify(vq);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h.  Subscribed at
- * LUN 0 of target 0 (the one LUN every target answers for): an event for
- * any other LUN, or of a class not granted, is not one the device may
- * send and is ignored (vscsi_decode_event). */
+/* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h.  Each LUN
+ * subscribes for itself (AN_SUBSCRIBE names one LUN): an event for a LUN
+ * not subscribed, or of a class not granted there, is not one the device
+ * may send and is ignored (vscsi_decode_event).  A full control ring
+ * leaves the LUN waiting for the next call (the next answer drained). */
 VOID VioscsiPostAn(PVIOSCSI Scsi)
 {
     struct virtqueue *vq = &Scsi->Queues[VSCSI_CONTROL_QUEUE].Vq;
-    VIOSCSI_AN_BUF *a = &Scsi->Shared->An;
-    struct virtqueue_req rq;
+    BOOLEAN any = FALSE;
 
-    if (!Scsi->Ready || Scsi->Removed || Scsi->Dump || a->Pad[0] != 0)
+    if (!Scsi->Ready || Scsi->Removed || Scsi->Dump)
         return;
-    a->Kind = VIOSCSI_KIND_AN;
-    RtlZeroMemory(a->Resp, sizeof(a->Resp));
-    Scsi->Ctrl.an_target = 0;
-    Scsi->Ctrl.an_lun = 0;
-    if (!vscsi_encode_an(a->Req, VIRTIO_SCSI_T_AN_SUBSCRIBE, Scsi->Ctrl.an_target,
-                         Scsi->Ctrl.an_lun, VSCSI_AN_WANTED))
-        return;
-    uint64_t pa = Scsi->SharedDma.pa + (uint64_t)((PUCHAR)a - (PUCHAR)Scsi->Shared);
-    if (virtqueue_req_open(vq, &rq, 2, NULL) != 0)
-        return;
-    virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Req), VSCSI_AN_REQ_BYTES, 0);
-    virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Resp), VSCSI_AN_RESP_BYTES,
-                      VIRTQUEUE_SEG_WRITE);
-    if (virtqueue_req_close(&rq, a) != 0)
-        return;
-    a->Pad[0] = 1;
-    if (virtqueue_kick_prepare(vq))
+    for (ULONG s = 0; s < VIOSCSI_AN_SLOTS && Scsi->An.want != 0; s++) {
+        VIOSCSI_AN_BUF *a = &Scsi->Shared->An[s];
+        struct virtqueue_req rq;
+        uint8_t target;
+        uint32_t lun;
+        if (a->Pad[0] != 0)
+            continue;
+        int i = vscsi_an_next(&Scsi->An, &target, &lun);
+        if (i < 0)
+            break;
+        a->Kind = VIOSCSI_KIND_AN;
+        a->Entry = i;
+        a->Target = target;
+        a->Lun = lun;
+        RtlZeroMemory(a->Resp, sizeof(a->Resp));
+        if (!vscsi_encode_an(a->Req, VIRTIO_SCSI_T_AN_SUBSCRIBE, target, lun, VSCSI_AN_WANTED)) {
+            /* A LUN the request cannot name: nothing granted there */
+            vscsi_an_answered(&Scsi->An, i, target, lun, 0);
+            continue;
+        }
+        uint64_t pa = Scsi->SharedDma.pa + (uint64_t)((PUCHAR)a - (PUCHAR)Scsi->Shared);
+        if (virtqueue_req_open(vq, &rq, 2, NULL) != 0) {
+            vscsi_an_unask(&Scsi->An, i);
+            break;
+        }
+        virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Req), VSCSI_AN_REQ_BYTES, 0);
+        virtqueue_req_seg(&rq, pa + offsetof(VIOSCSI_AN_BUF, Resp), VSCSI_AN_RESP_BYTES,
+                          VIRTQUEUE_SEG_WRITE);
+        if (virtqueue_req_close(&rq, a) != 0) {
+            vscsi_an_unask(&Scsi->An, i);
+            break;
+        }
+        a->Pad[0] = 1;
+        any = TRUE;
+    }
+    if (any && virtqueue_kick_prepare(vq))
         virtqueue_notify(vq);
 }
 

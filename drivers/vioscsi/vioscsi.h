@@ -29,6 +29,7 @@
 #define VIOSCSI_DUMP_QUEUE_SIZE 64 /* a dump copy's rings: little memory */
 #define VIOSCSI_TABLE_ENTRIES   (VSCSI_MAX_DATA_SEGS + 2)
 #define VIOSCSI_EVENTS          8 /* event buffers kept at the device */
+#define VIOSCSI_AN_SLOTS        4 /* AN_SUBSCRIBE requests at the device at once */
 /* The TMF timer's period: a TMF still unanswered at the end of the period
  * after the one it was posted in ends in a device reset, 1.5 to 3 s after it
  * was posted (one timer for all TMFs, never pushed back by newer ones) */
@@ -40,13 +41,17 @@ enum vioscsi_kind {
     VIOSCSI_KIND_REQUEST = 1, /* a SCSI command (SRB extension) */
     VIOSCSI_KIND_SRB_TMF = 2, /* a TMF for a LUN reset or abort SRB (SRB extension) */
     VIOSCSI_KIND_EVENT = 4,   /* an event buffer (adapter slot) */
-    VIOSCSI_KIND_AN = 8,      /* the AN_SUBSCRIBE request (adapter slot) */
+    VIOSCSI_KIND_AN = 8,      /* an AN_SUBSCRIBE request (adapter slot) */
 };
 
 /* One virtqueue and its DPC */
 typedef struct _VIOSCSI_QUEUE {
     struct virtqueue Vq;
     STOR_DPC Dpc;
+    /* Answered INQUIRY and REPORT LUNS commands of this request queue,
+     * drained under its lock alone (concurrent channels): completed under
+     * every lock, once the LUNs they found are in the table (NextWaiting) */
+    struct _VIOSCSI_SRBEXT *Found;
 } VIOSCSI_QUEUE, *PVIOSCSI_QUEUE;
 
 /* An event buffer, in the uncached extension */
@@ -56,11 +61,15 @@ typedef struct _VIOSCSI_EVENT_BUF {
     UCHAR Data[VSCSI_EVENT_MAX_BYTES];
 } VIOSCSI_EVENT_BUF;
 
-/* The asynchronous notification request, in the uncached extension; laid
+/* An asynchronous notification request, in the uncached extension; laid
  * out as an event buffer up to Pad (Pad[0]: at the device) */
 typedef struct _VIOSCSI_AN_BUF {
     UCHAR Kind; /* VIOSCSI_KIND_AN */
     UCHAR Pad[15];
+    LONG Entry;   /* the LUN table entry it subscribes */
+    ULONG Lun;    /* ... and that entry's LUN when it was sent */
+    UCHAR Target; /* (the driver's own: the device reads Req only) */
+    UCHAR Pad2[7];
     UCHAR Req[VSCSI_AN_REQ_BYTES];   /* device-readable */
     UCHAR Resp[VSCSI_AN_RESP_BYTES]; /* device-writable */
 } VIOSCSI_AN_BUF;
@@ -68,7 +77,7 @@ typedef struct _VIOSCSI_AN_BUF {
 /* The adapter's DMA block in the uncached extension */
 typedef struct _VIOSCSI_SHARED {
     VIOSCSI_EVENT_BUF Events[VIOSCSI_EVENTS];
-    VIOSCSI_AN_BUF An;
+    VIOSCSI_AN_BUF An[VIOSCSI_AN_SLOTS];
 } VIOSCSI_SHARED;
 
 /* The adapter */
@@ -102,6 +111,8 @@ typedef struct _VIOSCSI {
     STOR_ADDR_BTL8 StateAddr[2];
     ULONG StateLast;
     struct vscsi_ua_table Ua; /* PARAM_CHANGE unit attentions not reported yet (every lock) */
+    struct vscsi_an_table An; /* LUNs seen and their subscriptions (written under every lock) */
+    BOOLEAN AnFull;           /* a LUN found the table had no room for was logged */
     BOOLEAN Dump;             /* a crash-dump or hibernation copy */
     BOOLEAN DpcReady;         /* the DPCs are initialised */
     BOOLEAN Ready;            /* DRIVER_OK set, queues live */
@@ -124,6 +135,7 @@ typedef struct _VIOSCSI_SRBEXT {
     ULONG Lun;
     ULONG Queue;
     ULONG ReqLen;   /* request header bytes */
+    ULONG Written;  /* bytes the device wrote (an answer kept on a queue's Found) */
     ULONG Transfer; /* data bytes posted */
     BOOLEAN DataIn;
     BOOLEAN AtDevice;
@@ -164,7 +176,8 @@ BOOLEAN VioscsiPostTmf(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X);
 VOID VioscsiPostEvents(PVIOSCSI Scsi);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: ask the device (AN_SUBSCRIBE)
  * for the asynchronous notifications the class layer acts on (media and
- * operational change), unless that request is at the device already. */
+ * operational change) at each LUN seen that has not asked yet, as many
+ * as there are free request slots (VIOSCSI_AN_SLOTS); never waits. */
 VOID VioscsiPostAn(PVIOSCSI Scsi);
 
 /* complete.c */
@@ -178,10 +191,11 @@ HW_TIMER VioscsiTimer;
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock (or a dump copy): complete
  * what virtqueue Q (0 control, 1 event, 2.. requests) has finished. */
 VOID VioscsiDrain(PVIOSCSI Scsi, ULONG Q);
-/* IRQL: DIRQL, request queue Q's lock (concurrent channels): complete what
- * virtqueue Q has finished; TRUE if the device broke it (the caller resets
- * under every lock). */
-BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q);
+/* IRQL: DIRQL, request queue Q's lock (concurrent channels, QueueOnly), or
+ * the StartIo lock: complete what virtqueue Q has finished (QueueOnly: an
+ * answered INQUIRY or REPORT LUNS waits on the queue's Found for every
+ * lock); TRUE if the device broke it (the caller resets under every lock). */
+BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly);
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: reset the device, complete
  * every request it had, bring it back; a device slow to read 0 is finished
  * by the timer (Resetting; StorPort paused meanwhile).  FALSE if it did not

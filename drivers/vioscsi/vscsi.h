@@ -131,9 +131,6 @@ struct vscsi_ctrl {
     uint16_t max_target;  /* highest target id the driver addresses */
     uint32_t max_lun;     /* highest LUN the driver addresses */
     bool hotplug, change; /* F_HOTPLUG, F_CHANGE negotiated */
-    uint32_t an_events;   /* asynchronous notifications the device granted (0: none) */
-    uint8_t an_target;    /* ... at the LUN subscribed */
-    uint32_t an_lun;
     /* derived: what StorPort is told */
     uint32_t data_segs;    /* scatter/gather elements per request */
     uint32_t max_transfer; /* bytes per request */
@@ -339,9 +336,11 @@ struct vscsi_event {
     unsigned findings;
 };
 
-/* Decode an event buffer of which the device wrote written bytes */
+struct vscsi_an_table;
+/* Decode an event buffer of which the device wrote written bytes; an
+ * ASYNC_NOTIFY is checked against what an (NULL: nothing) subscribed */
 void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi_ctrl *ctrl,
-                        struct vscsi_event *ev);
+                        const struct vscsi_an_table *an, struct vscsi_event *ev);
 
 /* ---- Asynchronous notification (vscsi_an.c) --------------------------- */
 /* An AN_QUERY or AN_SUBSCRIBE request (VSCSI_AN_REQ_BYTES in out) for
@@ -360,6 +359,56 @@ enum vscsi_an_finding {
  * grants out of requested; 0 and *findings set when it grants none. */
 uint32_t vscsi_decode_an(const uint8_t *resp, uint32_t written, uint32_t requested,
                          unsigned *findings);
+
+/* ---- The LUNs seen and their subscriptions (vscsi_luns.c) ------------- */
+#define VSCSI_AN_LUNS      256 /* LUNs the driver subscribes at most */
+#define VSCSI_LUN_LIST_HDR 8   /* REPORT LUNS: LUN LIST LENGTH (be32), reserved */
+
+enum vscsi_an_state {
+    VSCSI_AN_FREE = 0,  /* no LUN */
+    VSCSI_AN_WANT = 1,  /* seen, AN_SUBSCRIBE still to be sent */
+    VSCSI_AN_ASKED = 2, /* AN_SUBSCRIBE at the device */
+    VSCSI_AN_DONE = 3,  /* answered: granted holds what the device will report */
+};
+
+/* The LUNs the driver has seen (INQUIRY or REPORT LUNS answered) and what
+ * each subscribed; entries stay in place (a slot's answer names one) */
+struct vscsi_an_table {
+    unsigned used; /* entries below it may be in use */
+    unsigned want; /* entries in VSCSI_AN_WANT */
+    struct {
+        uint8_t target, state, granted;
+        uint32_t lun;
+    } e[VSCSI_AN_LUNS];
+};
+
+/* target:lun seen: an entry wanting a subscription unless it has one;
+ * false when the table is full (not subscribed). */
+bool vscsi_an_seen(struct vscsi_an_table *t, uint8_t target, uint32_t lun);
+/* target:lun gone (removed, or INQUIRY says no LUN there): forgotten, so
+ * that one found there again is subscribed again. */
+void vscsi_an_forget(struct vscsi_an_table *t, uint8_t target, uint32_t lun);
+/* The next entry wanting a subscription, now ASKED (its LUN in *target,
+ * *lun); -1 if none. */
+int vscsi_an_next(struct vscsi_an_table *t, uint8_t *target, uint32_t *lun);
+/* Entry i's request could not be sent: it wants one again. */
+void vscsi_an_unask(struct vscsi_an_table *t, int i);
+/* The answer of entry i's request for target:lun: granted classes recorded,
+ * unless the entry was forgotten or asked again since (false). */
+bool vscsi_an_answered(struct vscsi_an_table *t, int i, uint8_t target, uint32_t lun,
+                       uint32_t granted);
+/* The classes the device granted at target:lun (0: none, or not seen). */
+uint32_t vscsi_an_granted(const struct vscsi_an_table *t, uint8_t target, uint32_t lun);
+/* The device was reset (every subscription ended): every LUN wants one again. */
+void vscsi_an_renew(struct vscsi_an_table *t);
+
+/* INQUIRY data (moved bytes of it): whether a LUN is there (peripheral
+ * qualifier 000b, a device type other than 1Fh, SPC-4 6.6.2). */
+bool vscsi_inquiry_present(const uint8_t *data, uint32_t moved);
+/* Entry i of REPORT LUNS parameter data (moved bytes of it): 1 and its LUN
+ * in *lun, 0 when it is not a single-level peripheral or flat LUN, -1 past
+ * what both the LUN LIST LENGTH and moved cover. */
+int vscsi_report_lun(const uint8_t *data, uint32_t moved, unsigned i, uint32_t *lun);
 
 /* ---- Unit attentions the driver reports (vscsi_ua.c) ------------------ */
 /* SPC-4 facts: the status, sense format and key of a unit attention, and

@@ -36,9 +36,6 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
 
     ctrl->hotplug = (features >> VIRTIO_SCSI_F_HOTPLUG) & 1;
     ctrl->change = (features >> VIRTIO_SCSI_F_CHANGE) & 1;
-    ctrl->an_events = 0; /* a (re)started device has no subscription */
-    ctrl->an_target = 0;
-    ctrl->an_lun = 0;
 
     ctrl->num_queues = vscsi_le32(c + VSCSI_CFG_NUM_QUEUES);
     if (ctrl->num_queues == 0) {

@@ -215,7 +215,7 @@ static bool vscsi_event_lun(const uint8_t *buf, const struct vscsi_ctrl *ctrl,
 
 /* IRQL: any (pure): see vscsi.h */
 void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi_ctrl *ctrl,
-                        struct vscsi_event *ev)
+                        const struct vscsi_an_table *an, struct vscsi_event *ev)
 {
     ev->kind = VSCSI_EV_BAD;
     ev->target = 0;
@@ -267,12 +267,7 @@ void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi
         ev->ascq = (uint8_t)(reason >> 8);
         ev->kind = VSCSI_EV_PARAM_CHANGE;
         return;
-    case VIRTIO_SCSI_T_ASYNC_NOTIFY:
-        if (ctrl->an_events == 0) {
-            /* Never subscribed to: nothing to do, nothing wrong enough to log */
-            ev->findings |= VSCSI_EVF_UNASKED;
-            return;
-        }
+    case VIRTIO_SCSI_T_ASYNC_NOTIFY: {
         if (!vscsi_event_lun(buf, ctrl, ev))
             return;
         /* The reason names the classes that fired: none, an unknown one or
@@ -281,14 +276,16 @@ void vscsi_decode_event(const uint8_t *buf, uint32_t written, const struct vscsi
             ev->findings |= VSCSI_EVF_BAD_REASON;
             return;
         }
-        if ((reason & ~ctrl->an_events) != 0 || ev->target != ctrl->an_target ||
-            ev->lun != ctrl->an_lun) {
+        /* Only a LUN that subscribed, only the classes it was granted */
+        uint32_t granted = vscsi_an_granted(an, ev->target, ev->lun);
+        if (granted == 0 || (reason & ~granted) != 0) {
             ev->findings |= VSCSI_EVF_UNASKED;
             return;
         }
         ev->events = reason;
         ev->kind = VSCSI_EV_ASYNC;
         return;
+    }
     default:
         ev->findings |= VSCSI_EVF_BAD_EVENT;
         return;

@@ -363,57 +363,57 @@ static void test_events(void)
     vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
 
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_RESCAN);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_RESCAN && ev.target == 2 && ev.lun == 3 && ev.findings == 0,
            "RESCAN 2:3");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_REMOVED);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_REMOVED, "REMOVED");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_HARD);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_RESET, "HARD reset");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, 9);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "reason 9: bad");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 8, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE, "target 8 > max 7: bad");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 16, VIRTIO_SCSI_EVT_RESET_RESCAN);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE, "LUN 16 > max 15: bad");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
     e[4] = 0;
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_LUN, "LUN byte 0 not 1: bad");
     mkevent(e, VIRTIO_SCSI_T_PARAM_CHANGE, 1, 0, 0x2a | 0x09 << 8);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_PARAM_CHANGE && ev.asc == 0x2a && ev.ascq == 0x09,
            "PARAM_CHANGE: capacity data changed 2A/09");
     mkevent(e, VIRTIO_SCSI_T_NO_EVENT, 0, 0, 0);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_NONE, "NO_EVENT");
     mkevent(e, VIRTIO_SCSI_T_EVENTS_MISSED | VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, 0);
     memset(e + 4, 0xff, 8); /* the rest says nothing */
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_MISSED, "EVENTS_MISSED: full rescan");
     mkevent(e, 77, 0, 0, 0);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_EVENT, "event 77: bad");
-    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 0, 0, 0);
-    vscsi_decode_event(e, 16, &c, &ev);
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 0, 0, 0x10);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED, "unsubscribed AN: ignored");
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
-    vscsi_decode_event(e, 15, &c, &ev);
+    vscsi_decode_event(e, 15, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_SHORT, "15 bytes written: bad");
 
     good_config();
     vscsi_config_check(cfg, sizeof(cfg), 0, &c);
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 0, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
            "TRANSPORT_RESET without HOTPLUG: ignored");
     mkevent(e, VIRTIO_SCSI_T_PARAM_CHANGE, 0, 0, 0x2a);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
            "PARAM_CHANGE without CHANGE: ignored");
 }
@@ -455,40 +455,127 @@ static void test_async_notify(void)
     set16(cfg + VSCSI_CFG_MAX_TARGET, 7);
     set32(cfg + VSCSI_CFG_MAX_LUN, 15);
     vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
-    expect(c.an_events == 0, "AN: no subscription after the configuration check");
-    c.an_events = 0x10;
-    c.an_target = 1;
-    c.an_lun = 2;
+    static struct vscsi_an_table an;
+    uint8_t tt;
+    uint32_t tl;
+    memset(&an, 0, sizeof(an));
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: media change at 1:2, no table: ignored");
+    expect(vscsi_an_seen(&an, 1, 2) && vscsi_an_seen(&an, 1, 3), "AN: 1:2 and 1:3 seen");
+    vscsi_decode_event(e, 16, &c, &an, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
+           "AN: media change at 1:2 seen but not answered yet: ignored");
+    int i2 = vscsi_an_next(&an, &tt, &tl);
+    expect(i2 >= 0 && tt == 1 && tl == 2, "AN: 1:2 asked first");
+    expect(vscsi_an_answered(&an, i2, 1, 2, 0x10), "AN: 1:2 answered");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 3, 0x10);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
            "AN: media change at 1:3, only 1:2 subscribed: ignored");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_ASYNC && ev.target == 1 && ev.lun == 2 && ev.events == 0x10,
            "AN: media change at 1:2, subscribed: per-LUN notification");
+    int i3 = vscsi_an_next(&an, &tt, &tl);
+    expect(i3 >= 0 && tt == 1 && tl == 3 && vscsi_an_answered(&an, i3, 1, 3, 0x12),
+           "AN: 1:3 asked and granted both");
+    mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 3, 0x02);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
+    expect(ev.kind == VSCSI_EV_ASYNC && ev.target == 1 && ev.lun == 3 && ev.events == 0x02,
+           "AN: operational change at 1:3, granted there: per-LUN notification");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x02);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_UNASKED,
            "AN: operational change not granted: ignored");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x81);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON,
            "AN: unknown class bits: bad");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "AN: no class: bad");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 8, 2, 0x10);
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE,
            "AN: target 8 beyond max_target 7: bad");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
     e[4] = 2; /* not the single-level form */
-    vscsi_decode_event(e, 16, &c, &ev);
+    vscsi_decode_event(e, 16, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_LUN, "AN: malformed LUN: bad");
     mkevent(e, VIRTIO_SCSI_T_ASYNC_NOTIFY, 1, 2, 0x10);
-    vscsi_decode_event(e, 15, &c, &ev);
+    vscsi_decode_event(e, 15, &c, &an, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_SHORT, "AN: 15 bytes written: bad");
+}
+
+/* The LUN table (vscsi_luns.c): a LUN seen once asks once, a full table
+ * refuses, a forgotten LUN's late answer is dropped, a reset asks again;
+ * INQUIRY and REPORT LUNS data from the device checked */
+static void test_an_table(void)
+{
+    static struct vscsi_an_table t;
+    uint8_t tt;
+    uint32_t tl;
+    unsigned n = 0;
+
+    memset(&t, 0, sizeof(t));
+    expect(vscsi_an_next(&t, &tt, &tl) < 0, "AN table: empty: nothing to ask");
+    expect(vscsi_an_seen(&t, 0, 0) && vscsi_an_seen(&t, 0, 0) && t.want == 1,
+           "AN table: 0:0 seen twice wants one subscription");
+    int i = vscsi_an_next(&t, &tt, &tl);
+    expect(i >= 0 && vscsi_an_next(&t, &tt, &tl) < 0, "AN table: 0:0 asked once");
+    vscsi_an_unask(&t, i);
+    expect(t.want == 1 && vscsi_an_next(&t, &tt, &tl) == i, "AN table: unsent: asked again");
+    vscsi_an_forget(&t, 0, 0);
+    expect(!vscsi_an_answered(&t, i, 0, 0, 0x10) && vscsi_an_granted(&t, 0, 0) == 0,
+           "AN table: the answer of a forgotten LUN dropped");
+    expect(vscsi_an_seen(&t, 0, 0) && vscsi_an_next(&t, &tt, &tl) == i &&
+               !vscsi_an_answered(&t, i, 0, 1, 0x10) && vscsi_an_answered(&t, i, 0, 0, 0xff),
+           "AN table: an answer for another LUN of the entry dropped, its own taken");
+    expect(vscsi_an_granted(&t, 0, 0) == VSCSI_AN_KNOWN, "AN table: only known classes kept");
+    vscsi_an_renew(&t);
+    expect(t.want == 1 && vscsi_an_granted(&t, 0, 0) == 0, "AN table: a reset asks again");
+    for (unsigned k = 0; k < VSCSI_AN_LUNS + 4; k++)
+        n += vscsi_an_seen(&t, (uint8_t)(k / 64), k % 64);
+    expect(n == VSCSI_AN_LUNS && t.want == VSCSI_AN_LUNS,
+           "AN table: %u of %u LUNs taken (room for %u)", n, VSCSI_AN_LUNS + 4, VSCSI_AN_LUNS);
+    vscsi_an_forget(&t, 1, 5);
+    expect(vscsi_an_seen(&t, 9, 9) && !vscsi_an_seen(&t, 9, 10),
+           "AN table: a forgotten LUN's room taken again, then full");
+
+    uint8_t inq[2] = {0x00, 0};
+    expect(vscsi_inquiry_present(inq, 1), "INQUIRY: qualifier 0, disk: a LUN");
+    inq[0] = 0x7f;
+    expect(!vscsi_inquiry_present(inq, 1), "INQUIRY: qualifier 3, type 1Fh: no LUN");
+    inq[0] = 0x20;
+    expect(!vscsi_inquiry_present(inq, 1), "INQUIRY: qualifier 1: not connected");
+    inq[0] = 0x1f;
+    expect(!vscsi_inquiry_present(inq, 1), "INQUIRY: type 1Fh: no device");
+    inq[0] = 0x05;
+    expect(vscsi_inquiry_present(inq, 1) && !vscsi_inquiry_present(inq, 0),
+           "INQUIRY: a CD-ROM is a LUN, nothing moved is not");
+
+    uint8_t rl[8 + 4 * 8];
+    memset(rl, 0, sizeof(rl));
+    rl[3] = 4 * 8;
+    rl[8 + 8 + 1] = 1;                           /* LUN 1, peripheral */
+    rl[8 + 16] = 0x40 | 0x01, rl[8 + 17] = 0x02; /* LUN 258, flat */
+    rl[8 + 24] = 0x80;                           /* logical unit addressing: not ours */
+    expect(vscsi_report_lun(rl, sizeof(rl), 0, &tl) == 1 && tl == 0 &&
+               vscsi_report_lun(rl, sizeof(rl), 1, &tl) == 1 && tl == 1 &&
+               vscsi_report_lun(rl, sizeof(rl), 2, &tl) == 1 && tl == 258 &&
+               vscsi_report_lun(rl, sizeof(rl), 3, &tl) == 0 &&
+               vscsi_report_lun(rl, sizeof(rl), 4, &tl) < 0,
+           "REPORT LUNS: 0, 1, flat 258, one not single-level, then the end");
+    expect(vscsi_report_lun(rl, 8 + 12, 1, &tl) < 0 && vscsi_report_lun(rl, 8 + 12, 0, &tl) == 1,
+           "REPORT LUNS: an entry past the bytes moved not read");
+    rl[3] = 8;
+    expect(vscsi_report_lun(rl, sizeof(rl), 1, &tl) < 0,
+           "REPORT LUNS: an entry past the LUN LIST LENGTH not read");
+    rl[0] = 0xff;
+    expect(vscsi_report_lun(rl, sizeof(rl), 4, &tl) < 0 && vscsi_report_lun(rl, 7, 0, &tl) < 0,
+           "REPORT LUNS: a huge list length bounded by the bytes moved; a short header: none");
 }
 
 /* Unit attentions PARAM_CHANGE raises: the LUN's next command reports it
@@ -537,5 +624,6 @@ int main(void)
     test_events();
     test_async_notify();
     test_unit_attention();
+    test_an_table();
     return hostcheck_end();
 }
