@@ -166,6 +166,16 @@ void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why)
         vq->os->ops->report(vq->os->ctx, vq->index, why);
 }
 
+/* Hand used lengths past a request's writable bytes to the caller (see virtqueue.h). IRQL: any. */
+void virtqueue_pass_len_past(struct virtqueue *vq)
+{
+#ifndef VIRTQUEUE_PLANTED_LEN_PAST_BREAKS /* planted: the request ignored, the queue broken */
+    vq->len_past_ok = true;
+#else
+    (void)vq;
+#endif
+}
+
 /* Refuse what the device put in the used ring: mark the queue broken and return no cookie. IRQL:
  * any. */
 void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)

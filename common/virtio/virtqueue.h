@@ -34,7 +34,8 @@
  *   virtqueue_disable_cb(vq);
  *   for (;;) {
  *       while ((cookie = virtqueue_get(vq, &len)) != NULL)
- *           complete(cookie, len);             len <= posted writable bytes
+ *           complete(cookie, len);             len <= posted writable bytes, or
+ *                                              VIRTQUEUE_LEN_PAST (see Errors)
  *       if (virtqueue_enable_cb(vq))           (or virtqueue_enable_cb_delayed)
  *           break;                             no race: nothing pending
  *       virtqueue_disable_cb(vq);              more arrived: loop again
@@ -49,7 +50,12 @@
  * Errors: the device is not trusted. Every value it writes is checked;
  * on a violation the queue becomes broken: virtqueue_get() returns NULL,
  * virtqueue_add() returns VIRTIO_EIO, virtqueue_broken() says why, and the
- * OS report hook is called once. Recovery is a device reset.
+ * OS report hook is called once. Recovery is a device reset.  One
+ * exception, asked per queue (virtqueue_pass_len_past): a used length past
+ * the request's device-writable bytes completes that request with length
+ * VIRTQUEUE_LEN_PAST and the queue goes on; the caller drops what the
+ * request received (a network receive queue drops one frame, as Linux's
+ * virtio_net does, instead of losing the whole queue).
  *
  * Concurrency: a queue shares nothing with any other queue, so one queue per
  * CPU needs no lock in the core. Calls on the same queue must be serialised
@@ -62,6 +68,12 @@
 #include "virtio_types.h"
 #include "virtio_spec.h"
 #include "virtio_os.h"
+
+/** virtqueue_get()'s length for a request the device claims to have written
+ *  past its device-writable bytes, on a queue that passes those on
+ *  (virtqueue_pass_len_past); never a length the caller posted, which stays
+ *  below 4 GiB */
+#define VIRTQUEUE_LEN_PAST 0xffffffffu
 
 /** Ring formats */
 enum virtqueue_format {
@@ -151,6 +163,7 @@ struct virtqueue {
     bool cb_disabled; /**< Driver does not want used buffer notifications */
     bool rearm;       /**< event_idx && !cb_disabled: get moves the used event */
     uint8_t broken;   /**< enum virtio_violation, 0 while healthy */
+    bool len_past_ok; /**< A used length past what was posted: VIRTQUEUE_LEN_PAST, not broken */
     uint32_t added;   /**< Packed: descriptors added since kick (split: avail_idx - published) */
     uint8_t *indirect_va;
     uint64_t indirect_pa;
@@ -299,6 +312,15 @@ static inline unsigned virtqueue_num_free(const struct virtqueue *vq)
 
 /** The 32-bit driver notification value (spec 4.1.5.2) */
 uint32_t virtqueue_notify_data(const struct virtqueue *vq);
+
+/**
+ * From now on (and across virtqueue_reinit()) complete a request whose used
+ * length is past its device-writable bytes with length VIRTQUEUE_LEN_PAST
+ * instead of breaking the queue: the caller drops it, nothing of it read.
+ * Other violations still break the queue. After setup, before the device
+ * uses the queue (virtqueue_init() forgets it).
+ */
+void virtqueue_pass_len_past(struct virtqueue *vq);
 
 /** Mark the queue broken (used by the core and transports) */
 void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why);

@@ -41,8 +41,10 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
 /**
  * Check a completion the device wrote (id and written length, both
  * untrusted): the id must name a request in flight, and the length must
- * not exceed the device-writable bytes that request posted. Evaluates to
- * its state; on a violation the enclosing get returns through
+ * not exceed the device-writable bytes that request posted (on a queue
+ * that passes such lengths on, the request completes with length
+ * VIRTQUEUE_LEN_PAST instead). Sets st to its state; on a violation the
+ * enclosing get returns through
  * virtqueue_refuse_used() (a tail call: the get paths need no frame).
  */
 #define VIRTQUEUE_CHECK_USED(vq, id, written, st)                                                  \
@@ -53,8 +55,12 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
         /* Not a head, never added, or already completed */                                        \
         if ((st)->cookie == NULL)                                                                  \
             return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_ID_IDLE);                            \
-        if ((written) > (st)->in_len)                                                              \
-            return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_LEN);                                \
+        /* Past what was posted: the caller's to drop (virtqueue_pass_len_past), else broken */    \
+        if ((written) > (st)->in_len) {                                                            \
+            if (!(vq)->len_past_ok)                                                                \
+                return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_LEN);                            \
+            (written) = VIRTQUEUE_LEN_PAST;                                                        \
+        }                                                                                          \
     } while (0)
 
 /**

@@ -163,6 +163,11 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
             if (rc != 0) {
                 DbgPrint("netkvm: queue %u setup failed (%d)\n", index, rc);
                 st = NDIS_STATUS_ADAPTER_NOT_FOUND;
+            } else if (q < 2 * a->Pairs && !(q & 1)) {
+                /* A receive buffer the device claims to have filled past
+                 * its end is one frame dropped and counted (NkRxFrame), as
+                 * Linux's virtio_net does, not the whole queue lost */
+                virtqueue_pass_len_past(vq);
             }
         }
         a->HasCtrl = st == NDIS_STATUS_SUCCESS && a->Plan.ctrl;

@@ -15,7 +15,8 @@ VIRTIO_FUZZ_SRCS = tests/virtio/fuzz_ring.c tests/virtio/fuzz_caps.c $(VIRTIO_MO
 	$(VIRTIO_CORE_SRCS)
 VIRTIO_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-HOST_PROGS += virtio-test virtio-test-san virtio-fuzz-replay virtio-test-planted
+HOST_PROGS += virtio-test virtio-test-san virtio-fuzz-replay virtio-test-planted \
+	virtio-test-planted-len
 virtio-test_SRCS = $(VIRTIO_TEST_SRCS)
 # A planted twin compiles with its macro only the sources that name it
 # (grep; none is a header); the rest are virtio-test's own objects, linked as
@@ -25,6 +26,11 @@ $(B)/host/virtio-test-planted: $(patsubst %.c,$(B)/host/obj/virtio-test/%.o,$(fi
 # The planted bug: the model's "device owns this buffer" answer for a packed
 # ring taken by ring slot, which an out-of-order used descriptor fools.
 virtio-test-planted_CFLAGS := -DVMODEL_PLANTED_OWNED_BY_SLOT
+# The core's planted bug: virtqueue_pass_len_past() ignored, so a used length
+# past the buffer breaks the queue it was asked to pass on.
+virtio-test-planted-len_SRCS := $(shell grep -l -w -e VIRTQUEUE_PLANTED_LEN_PAST_BREAKS $(VIRTIO_TEST_SRCS))
+$(B)/host/virtio-test-planted-len: $(patsubst %.c,$(B)/host/obj/virtio-test/%.o,$(filter-out $(virtio-test-planted-len_SRCS),$(VIRTIO_TEST_SRCS)))
+virtio-test-planted-len_CFLAGS := -DVIRTQUEUE_PLANTED_LEN_PAST_BREAKS
 virtio-test-san_SRCS = $(VIRTIO_TEST_SRCS)
 # The sanitizer build is also the debug build: the writer's caller checks are in
 virtio-test-san_CFLAGS := $(VIRTIO_SAN) -DVIRTQUEUE_DEBUG
@@ -47,9 +53,11 @@ $(foreach t,$(VIRTIO_FUZZ_TARGETS),$(eval $(call virtio_fuzz_prog,$(t))))
 
 CHECKS += check-virtio check-virtio-san check-virtio-fuzz
 .PHONY: check-virtio check-virtio-san check-virtio-fuzz
-check-virtio: $(B)/host/virtio-test $(B)/host/virtio-test-planted
+check-virtio: $(B)/host/virtio-test $(B)/host/virtio-test-planted $(B)/host/virtio-test-planted-len
 	$(Q)tests/run-check virtio tests/host-units.sh --unit $< \
-		--planted $(word 2,$^) 'failed in packed_ooo_by_id' 'packed ring ownership by ring slot'
+		--planted $(word 2,$^) 'failed in packed_ooo_by_id' 'packed ring ownership by ring slot' \
+		--planted $(word 3,$^) 'failed in harden_split_len_past_passed' \
+		'a used length past the buffer breaks a queue asked to pass it on'
 check-virtio-san: $(B)/host/virtio-test-san
 	$(Q)tests/run-check virtio-san $(B)/host/virtio-test-san
 # Bounded: every corpus file plus 200 deterministic mutations of each

@@ -209,6 +209,92 @@ static void t_packed_len_on_readonly(void)
     packed_used_readonly(true, 1);
 }
 
+/** Act as the device: complete request id with used length len, as the
+ *  k-th completion of the first lap (split: used ring entry k; packed: the
+ *  descriptor at k, written, in the first wrap) */
+static void hand_used(struct bed *b, bool packed, uint16_t k, uint16_t id, uint32_t len)
+{
+    struct virtqueue *vq = &b->vq[0];
+
+    if (packed) {
+        struct pvirtq_desc *d = &vq->u.packed.desc[k];
+
+        virtio_write_le16(&d->id, id);
+        virtio_write_le32(&d->len, len);
+        virtio_write_le16(&d->flags, (uint16_t)((1u << VIRTQ_DESC_F_AVAIL) |
+                                                (1u << VIRTQ_DESC_F_USED) | VIRTQ_DESC_F_WRITE));
+    } else {
+        struct virtq_used_elem *e = &vq->u.split.used->ring[k];
+
+        virtio_write_le32(&e->id, id);
+        virtio_write_le32(&e->len, len);
+        virtio_write_le16(&vq->u.split.used->idx, (uint16_t)(k + 1));
+    }
+}
+
+/**
+ * A queue that passes used lengths past the buffer on (virtqueue_pass_len_past,
+ * NetKVM's receive queues): by 1 byte and 0xffffffff each completes its
+ * request with VIRTQUEUE_LEN_PAST, never the device's number; the queue is
+ * not broken, nothing reported, the next request completes as written and
+ * new ones are taken; across virtqueue_reinit() too.  Any other violation
+ * (an id out of range) still breaks it.
+ */
+static void len_past_passed(bool packed)
+{
+    const uint32_t lens[3] = {65, 0xffffffffu, 64};
+    struct vmodel_config mc;
+    struct virtqueue_sg sg = {0, 64};
+    uint32_t got;
+    struct bed b;
+    int c[4];
+    unsigned round, i;
+
+    bed_default_config(&mc);
+    CHECK_EQ(bed_init(&b, &mc, VIRTIO_PCI_MODE_AUTO, packed ? F(RING_PACKED) : 0, 1, 8, 0), 0);
+    virtqueue_pass_len_past(&b.vq[0]);
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < 3; i++) {
+            sg.addr = bed_buf_pa(&b, i);
+            CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c[i]), 0);
+        }
+        CHECK(virtqueue_kick_prepare(&b.vq[0]));
+        for (i = 0; i < 3; i++)
+            hand_used(&b, packed, (uint16_t)i, (uint16_t)i, lens[i]);
+        for (i = 0; i < 3; i++) {
+            got = 12345;
+            CHECK(virtqueue_get(&b.vq[0], &got) == &c[i]);
+            CHECK_EQ(got, i < 2 ? VIRTQUEUE_LEN_PAST : 64u);
+        }
+        CHECK_EQ(virtqueue_broken(&b.vq[0]), 0);
+        CHECK_EQ(b.h.reports, 0);
+        /* The queue goes on: a new request is taken */
+        sg.addr = bed_buf_pa(&b, 3);
+        CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c[3]), 0);
+        /* After a reset the queue still passes them on */
+        CHECK(virtqueue_detach_unused(&b.vq[0]) == &c[3]);
+        virtqueue_reinit(&b.vq[0]);
+    }
+    /* Any other violation still breaks the queue */
+    sg.addr = bed_buf_pa(&b, 0);
+    CHECK_EQ(virtqueue_add(&b.vq[0], &sg, 0, 1, &c[0]), 0);
+    CHECK(virtqueue_kick_prepare(&b.vq[0]));
+    hand_used(&b, packed, 0, 100, 1);
+    CHECK(virtqueue_get(&b.vq[0], &got) == NULL);
+    CHECK_EQ(virtqueue_broken(&b.vq[0]), VIRTIO_VIOL_USED_ID_RANGE);
+    CHECK_EQ(b.h.reports, 1);
+    bed_fini(&b);
+}
+
+static void t_split_len_past_passed(void)
+{
+    len_past_passed(false);
+}
+static void t_packed_len_past_passed(void)
+{
+    len_past_passed(true);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Capabilities                                                           */
 
@@ -378,6 +464,8 @@ const struct vtest vtest_harden[] = {
     {"harden_packed_double", t_packed_double},
     {"harden_packed_bad_len", t_packed_bad_len},
     {"harden_packed_wrap", t_packed_wrap},
+    {"harden_split_len_past_passed", t_split_len_past_passed},
+    {"harden_packed_len_past_passed", t_packed_len_past_passed},
     {"harden_cap_loop", t_cap_loop},
     {"harden_cap_bad_ptr", t_cap_bad_ptr},
     {"harden_cap_short", t_cap_short},

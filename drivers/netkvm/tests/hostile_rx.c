@@ -241,3 +241,33 @@ VW_SCENARIO("netkvm", netkvm_hostile_rx_one_frame_statistics, NULL)
               (unsigned long long)e1, (unsigned long long)d1);
     nk_down(vm, &r);
 }
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_past_by_1, NULL)
+{
+    hr_run(vm, HR_PAST_LITTLE, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_past_by_1_packed, NULL)
+{
+    hr_run(vm, HR_PAST_LITTLE, true);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_past_by_64k, NULL)
+{
+    hr_run(vm, HR_PAST_LOT, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_past_by_64k_packed, NULL)
+{
+    hr_run(vm, HR_PAST_LOT, true);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_ffffffff, NULL)
+{
+    hr_run(vm, HR_PAST_MAX, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_hostile_rx_used_len_ffffffff_packed, NULL)
+{
+    hr_run(vm, HR_PAST_MAX, true);
+}
