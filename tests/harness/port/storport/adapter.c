@@ -218,7 +218,9 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
            "storport: adapter started (MaxNumberOfIO %u, LUN depth %u, max transfer %u, "
            "%u breaks, %s duplex)",
            a->max_io, a->lun_depth, a->max_transfer, a->breaks, a->half_duplex ? "half" : "full");
-    return true;
+    /* PnP asks the started adapter for its children: StorPort scans the
+     * bus before any class driver sends a request (scan.c). */
+    return stor_scan_bus(vm, a);
 }
 
 /* ---- Requests ---------------------------------------------------------- */

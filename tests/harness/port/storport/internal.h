@@ -223,6 +223,8 @@ struct stor_adapter {
         uint16_t addr_type;
         gva_t addr, callback, context;
     } sc;
+    struct vw_stor_scan scan; /* the bus scan at the start (scan.c) */
+    bool scan_plant_any;      /* planted: every INQUIRY of the scan finds a LUN */
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -261,6 +263,7 @@ struct stor_state {
     uint32_t stall_allow[CTX_STATE_CHANGE + 1]; /* vw_stor_stall_allow, per routine */
     bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
     unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
+    bool plant_scan_any;                        /* vw_stor_plant_scan_any_answer (scan.c) */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -363,6 +366,9 @@ bool stor_reset_scope_done(struct vm *vm, struct stor_adapter *a, const struct s
 /* rescan.c: REPORT LUNS to LUN 0 of TARGET, then INQUIRY and READ
  * CAPACITY at TARGET:LUN, as the class layer sends them. */
 bool stor_rescan_at(struct vm *vm, uint8_t target, uint8_t lun, struct vw_stor_rescan *out);
+/* scan.c: the bus scan after the start: REPORT LUNS and INQUIRY per
+ * target and LUN; false when the run failed. */
+bool stor_scan_bus(struct vm *vm, struct stor_adapter *a);
 /* statechange.c: StorPortNotification(StateChangeDetectedCall) with its
  * arguments from vararg slot V on; writes the ULONG status. */
 void stor_state_change_notify(struct vm *vm, struct stor_adapter *a, const struct vw_api *api,
