@@ -947,6 +947,7 @@ bool vw_stor_paused(struct vm *vm)
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
     stor_queue_free(vm, a);
+    stor_timer_free(vm, a);
     stor_registry_release(vm, a);
     stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,

@@ -181,6 +181,7 @@ struct stor_adapter {
     unsigned nmaps;
     gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
     uint64_t timer_due; /* interrupt time it is due */
+    gva_t ttimer, tdpc; /* the KTIMER and KDPC that call it when due (hwtimer.c) */
     /* StorPortInitializePerfOpts as set (exports.c), and the StartIo calls
      * running now on any CPU (never two without concurrent channels). */
     uint32_t perf_flags, channels, first_msg, last_msg;
@@ -264,6 +265,7 @@ struct stor_state {
     bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
     unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
     bool plant_scan_any;                        /* vw_stor_plant_scan_any_answer (scan.c) */
+    bool plant_timer_waits_only;                /* vw_stor_plant_timer_waits_only (hwtimer.c) */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -284,6 +286,10 @@ void stor_stall_begin(struct vm *vm, struct stor_cpu *c);
 void stor_stall(struct vm *vm, uint32_t us);
 /* Call HwTimer if it is due; true if it ran. */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
+/* hwtimer.c: arm (or cancel) the kernel timer that calls HwTimer when
+ * due; free it at removal. */
+void stor_timer_arm(struct vm *vm, struct stor_adapter *a);
+void stor_timer_free(struct vm *vm, struct stor_adapter *a);
 /* Run the DPCs queued on the running CPU; true if any ran. */
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */

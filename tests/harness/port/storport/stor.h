@@ -334,6 +334,9 @@ void vw_stor_plant_no_gate(struct vm *vm);
  * busy-wait US at DISPATCH_LEVEL or above instead of 1 ms; only for a
  * driver's known wait, until its fix (named in FINDINGS.md). */
 void vw_stor_stall_allow(struct vm *vm, const char *routine, unsigned us);
+/* Planted emulation bug: HwTimer runs only while the class layer waits
+ * (not when time runs in vw_run_for), as before hwtimer.c. */
+void vw_stor_plant_timer_waits_only(struct vm *vm);
 /* Planted emulation bug for the StartIo checker: HwStartIo without the
  * StartIo lock though the miniport never asked for concurrent channels. */
 void vw_stor_plant_startio_unlocked(struct vm *vm);
