@@ -417,3 +417,24 @@ static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsi
               memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
               "LBA %llu after %s: read back or the disk differs", (unsigned long long)lba, what);
 }
+
+/* A line of the scenario log (the driver's DbgPrint lines land there)
+ * holding A and, when not NULL, B after it; fails the run naming both
+ * when none does (a choice or a bad value the driver must log). */
+static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
+{
+    const char *line = vm->log;
+    while (line != NULL && *line != 0) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *at = strstr(line, a);
+        if (at != NULL && (size_t)(at - line) < len) {
+            const char *found = b ? strstr(at + strlen(a), b) : at;
+            if (found != NULL && (size_t)(found - line) < len)
+                return;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    VW_EXPECT(vm, false, "no log line \"%s%s%s\" (the driver must log it)", a, b ? "..." : "",
+              b ? b : "");
+}

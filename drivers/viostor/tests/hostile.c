@@ -36,8 +36,9 @@ static bool capacity16(struct vm *vm, uint8_t *r)
     return vs_ok(vm, c16, 16, r, 32, true, "READ CAPACITY(16)");
 }
 
-/* Start on O, expect block size BS, exercise a little I/O. */
-static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs)
+/* Start on O, expect block size BS and the driver's log line LOGGED (the
+ * bad value named; NULL: none asked), exercise a little I/O. */
+static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs, const char *logged)
 {
     struct vs_disk d;
     uint8_t r[32];
@@ -46,6 +47,8 @@ static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs)
         o->num_queues = 1; /* the test of another field: keep the rest sane */
     if (!vs_start(vm, &d, o) || !capacity16(vm, r))
         goto out;
+    if (logged != NULL)
+        vs_expect_logged(vm, logged, NULL);
     VW_EXPECT(vm, vs_be32(r + 8) == bs, "block size %u, expected the default %u", vs_be32(r + 8),
               bs);
     small_io(vm, &d, bs);
@@ -71,42 +74,42 @@ VW_SCENARIO("viostor", hostile_blk_size_zero, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: bad device value: blk_size");
 }
 
 VW_SCENARIO("viostor", hostile_blk_size_not_power_of_two, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 1000;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: bad device value: blk_size");
 }
 
 VW_SCENARIO("viostor", hostile_blk_size_128k, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 128 * 1024;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: bad device value: blk_size");
 }
 
 VW_SCENARIO("viostor", hostile_seg_max_zero, NULL)
 {
     struct vs_opts o = sane();
     o.seg_max = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: bad device value: seg_max is 0");
 }
 
 VW_SCENARIO("viostor", hostile_size_max_zero, NULL)
 {
     struct vs_opts o = sane();
     o.size_max = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, NULL);
 }
 
 VW_SCENARIO("viostor", hostile_num_queues_zero, NULL)
 {
     struct vs_opts o = sane();
     o.num_queues = 0, o.queues = 2;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: bad device value: num_queues is 0");
 }
 
 /* 65535 queues claimed, 2 present: the driver runs what exists. */
@@ -114,7 +117,15 @@ VW_SCENARIO("viostor", hostile_num_queues_65535, NULL)
 {
     struct vs_opts o = sane();
     o.num_queues = 65535, o.queues = 2;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "viostor: num_queues says 65535, the device has 2");
+}
+
+/* Planted twin of the log checks: a sane configuration has no bad value,
+ * so asking for that line must fail by name. */
+VW_SCENARIO("viostor", planted_sane_config_bad_value_logged, "no log line")
+{
+    struct vs_opts o = sane();
+    survives(vm, &o, 512, "viostor: bad device value:");
 }
 
 /* Topology nonsense (exponent 20, offset 200): ignored, none reported. */
@@ -127,6 +138,7 @@ VW_SCENARIO("viostor", hostile_topology, NULL)
     o.raw_cfg = true;
     if (!vs_start(vm, &d, &o) || !capacity16(vm, r))
         goto out;
+    vs_expect_logged(vm, "viostor: bad device value: topology", NULL);
     VW_EXPECT(vm, (r[13] & 0x0f) == 0 && ((r[14] & 0x3f) << 8 | r[15]) == 0,
               "exponent %u, lowest aligned %u reported", r[13] & 0x0f, (r[14] & 0x3f) << 8 | r[15]);
     small_io(vm, &d, 512);
@@ -143,6 +155,8 @@ VW_SCENARIO("viostor", hostile_discard_limits_zero, NULL)
     struct vs_disk d;
     if (!vs_start(vm, &d, &o))
         goto out;
+    vs_expect_logged(vm, "viostor: bad device value: discard limits", NULL);
+    vs_expect_logged(vm, "viostor: bad device value: write-zeroes limits", NULL);
     uint8_t r[64];
     uint8_t inq[6] = {0x12, 1, 0xb2, 0, 8, 0};
     if (!vs_ok(vm, inq, 6, r, 8, true, "INQUIRY VPD B2"))
@@ -203,7 +217,8 @@ VW_SCENARIO("viostor", hostile_capacity_overflow, "HwFindAdapter returned")
 }
 
 /* Fewer MSI-X messages than queues + 1: still one queue per CPU (up to 4),
- * sharing messages 1..n-1; a single message carries everything. */
+ * sharing messages 1..n-1; a single message carries everything; the
+ * choice logged ("N queues on M message(s): shared" / "all on one"). */
 static void few_messages(struct vm *vm, uint16_t messages)
 {
     struct vs_disk d;
@@ -211,6 +226,12 @@ static void few_messages(struct vm *vm, uint16_t messages)
     if (!vs_start(vm, &d, &o))
         goto out;
     unsigned cpus = vw_cpu_count(vm), nq = cpus < 4 ? cpus : 4;
+    char line[64];
+    snprintf(line, sizeof(line), "viostor: %u queues on %u message(s): ", nq, messages);
+    vs_expect_logged(vm, line,
+                     messages == 1   ? "all on one"
+                     : messages > nq ? "one each"
+                                     : "shared");
     for (unsigned q = 0; q < 4; q++) {
         bool on = vmodel_queue_enabled(d.dev->model, (uint16_t)q);
         uint16_t v = vw_virtio_queue_vector(d.dev, q);
