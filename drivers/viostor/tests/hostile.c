@@ -120,6 +120,15 @@ VW_SCENARIO("viostor", hostile_num_queues_65535, NULL)
     survives(vm, &o, 512, "viostor: num_queues says 65535, the device has 2");
 }
 
+/* size_max 0 with VIRTIO_BLK_F_SIZE_MAX offered (the scenario above does
+ * not offer it, so its field means nothing): a bad value, logged. */
+VW_SCENARIO("viostor", optin_hostile_size_max_zero_logged, NULL)
+{
+    struct vs_opts o = sane();
+    o.size_max = 0, o.features = VS_F_DEFAULT | VS_F_SIZE_MAX;
+    survives(vm, &o, 512, "viostor: bad device value: size_max");
+}
+
 /* Planted twin of the log checks: a sane configuration has no bad value,
  * so asking for that line must fail by name. */
 VW_SCENARIO("viostor", planted_sane_config_bad_value_logged, "no log line")
