@@ -4,8 +4,10 @@
  * (qemu-storage-daemon 7.2 offers no VIRTIO_F_RING_PACKED: packed runs
  * against the in-process model only), a raw file and a qcow2 image.
  * Checksummed random writes of 4..64 KiB at queue depth 1, 32 and 256,
- * flushes, a time-out reset with writes outstanding (the daemon held by
- * SIGSTOP), then every acknowledged write is compared with the image as
+ * flushes, 32 writes the daemon finds at once (stopped 1 s while they
+ * are handed over: at least 32 in its hands together), a time-out reset
+ * with writes outstanding (the daemon held by SIGSTOP), then every
+ * acknowledged write is compared with the image as
  * read outside the daemon after it stopped; UNMAP (DISCARD) and WRITE
  * SAME(16) (WRITE_ZEROES) reach the image with their exact ranges.
  */
@@ -411,6 +413,28 @@ static void stalled_daemon(struct qsd_run *r, struct vw_vhost_dev *blk, bool hun
               (unsigned long long)virt);
 }
 
+/* Queue depth at the daemon: 32 writes handed over while it is stopped
+ * 1 s of real time (a loaded host; 100 ms let it see only 24 of them),
+ * so it finds them all at once when it runs again (the front end lets it run at every scheduling
+ * point, so the QD32 and QD256 phases leave it few at a time: their log line). */
+static void deep_queue(struct qsd_run *r, struct vw_vhost_dev *blk)
+{
+    struct qsd_write *ws[STOPPED_WRITES];
+    struct vw_stor_stats before, after;
+    unsigned bus_resets, was = blk->max_pending;
+    uint64_t real, virt;
+    if (!writes_while_stopped(r, blk, 1000, false, ws, &before, &after, &bus_resets, &real, &virt))
+        return;
+    flush(r->vm);
+    vw_log(r->vm,
+           "queue depth at the daemon: at most %u requests at once before, %u after 32 "
+           "writes with it stopped 1 s (%u BUS_RESET)",
+           was, blk->max_pending, bus_resets);
+    VW_EXPECT(r->vm, blk->max_pending >= STOPPED_WRITES && bus_resets == 0,
+              "the daemon had at most %u requests at once (want >= %u), %u BUS_RESET",
+              blk->max_pending, STOPPED_WRITES, bus_resets);
+}
+
 /* The planted fault: a sector of an acknowledged write zeroed, or data
  * written back over the range WRITE SAME zeroed. */
 static void plant(struct qsd_run *r, const struct trim_plan *t, uint8_t *img, enum qsd_plant what)
@@ -472,7 +496,8 @@ static void queue_use(struct qsd_run *r, struct vw_vhost_dev *blk)
                   q, (unsigned long long)blk->q[q].used_total, cpus);
     /* Not asserted: the harness waits for the daemon in real time at each
      * scheduling point after a kick, so it seldom has more than a few. */
-    vw_log(r->vm, "the daemon had at most %u requests of one queue at a kick", most);
+    vw_log(r->vm, "the daemon had at most %u requests of one queue at a kick, %u at once in all",
+           most, blk->max_pending);
 }
 
 static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd256,
@@ -513,6 +538,8 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
     uint64_t t1 = real_ms();
     if (what == QSD_FULL)
         writes_at_depth(&r, 64, 32);
+    if (what == QSD_FULL)
+        deep_queue(&r, blk);
     uint64_t t2 = real_ms();
     if (qd256)
         writes_at_depth(&r, 256, 256);

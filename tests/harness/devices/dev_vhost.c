@@ -305,10 +305,17 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 {
     bool changed = false;
     uint64_t settle = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
+    unsigned pending = 0;
     for (unsigned i = 0; i < d->p.queues; i++) {
         struct vw_vhost_queue *q = &d->q[i];
         if (!q->started)
             continue;
+        if (!q->ring.packed) { /* made available, not used: what the back end must take */
+            uint16_t avail, used;
+            memcpy(&avail, (const uint8_t *)q->ring.driver + 2, 2);
+            memcpy(&used, (const uint8_t *)q->ring.device + 2, 2);
+            pending += (uint16_t)(avail - used);
+        }
         uint32_t state = used_state(q);
         if (state == q->used_state)
             continue;
@@ -318,6 +325,8 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
         if (d->deadline_ms < now + settle)
             d->deadline_ms = now + settle;
     }
+    if (pending > d->max_pending)
+        d->max_pending = pending;
     return changed;
 }
 

@@ -121,6 +121,10 @@ struct vw_vhost_dev {
      * commands refused */
     uint16_t net_pairs;
     unsigned net_refused;
+    /* Split rings: the most buffers made available and not yet used over
+     * all queues at once, seen at any poll (what the back end had to take
+     * at once; max_unused only looks at kicks, which EVENT_IDX suppresses). */
+    unsigned max_pending;
     /* Planted (checker scenarios only): a reset stops the queues at once,
      * without waiting for what the back end holds (the old order). */
     bool no_drain;
