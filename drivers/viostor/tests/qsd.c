@@ -154,10 +154,13 @@ static bool scsi_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *buf, ui
     return !vm->failed;
 }
 
-/* SYNCHRONIZE CACHE(10): the device's FLUSH. */
+/* SYNCHRONIZE CACHE(10): the device's FLUSH (counted: each must reach
+ * the daemon as a VIRTIO_BLK_T_FLUSH, qsd_handed). */
+static unsigned flushes_sent;
 static bool flush(struct vm *vm)
 {
     uint8_t c[16] = {0x35};
+    flushes_sent++;
     return scsi_ok(vm, c, 10, NULL, 0, false, "SYNCHRONIZE CACHE(10)");
 }
 
@@ -384,6 +387,9 @@ enum qsd_plant {
      * when the device resets. */
     QSD_RESET_SLOW,
     QSD_PLANT_RESET_OLD_ORDER, /* the same, the front end not waiting for them */
+    /* VIRTIO_BLK_F_FLUSH not offered: the driver may send no FLUSH (5.2.6),
+     * so SYNCHRONIZE CACHE answered without one must fail the count */
+    QSD_PLANT_FLUSH_WITHHELD,
 };
 
 /* The daemon stopped (SIGSTOP) for 4 s of real time with 32 writes at the
@@ -521,7 +527,10 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
         uint16_t s = r.slot[i];
         r.slot[i] = r.slot[j], r.slot[j] = s;
     }
-    struct vw_vhost_params p = {.target = image, .queues = queues, .queue_max = 256};
+    struct vw_vhost_params p = {.target = image,
+                                .queues = queues,
+                                .queue_max = 256,
+                                .withhold = what == QSD_PLANT_FLUSH_WITHHELD ? 1ull << 9 : 0};
     struct vw_vhost_dev *blk = vw_vhost_create(vm, type, &p);
     if (blk == NULL)
         goto out;
@@ -567,6 +576,11 @@ static void run(struct vm *vm, enum qsd_format format, uint16_t queues, bool qd2
            r.nw, s.completed, s.max_outstanding, s.lun_depth, s.busy_retries, s.dpcs_run,
            s.device_interrupts);
     queue_use(&r, blk);
+    vw_log(vm, "%u SYNCHRONIZE CACHE sent, %u VIRTIO_BLK_T_FLUSH handed to the daemon",
+           flushes_sent, qsd_handed(QSD_T_FLUSH));
+    VW_EXPECT(vm, qsd_handed(QSD_T_FLUSH) == flushes_sent,
+              "%u SYNCHRONIZE CACHE answered, %u FLUSH requests reached the daemon's ring",
+              flushes_sent, qsd_handed(QSD_T_FLUSH));
     if (!vm->failed && vw_stor_remove(vm))
         vw_driver_unload(vm);
 stop:
@@ -644,4 +658,11 @@ VW_SCENARIO("viostor", qsd_raw_4q_reset_slow_daemon, NULL)
 VW_SCENARIO("viostor", checker_qsd_reset_old_order, "when GET_VRING_BASE stopped queue")
 {
     run(vm, QSD_RAW, 4, false, QSD_PLANT_RESET_OLD_ORDER);
+}
+
+/* Planted: the device offers no VIRTIO_BLK_F_FLUSH, so no SYNCHRONIZE
+ * CACHE reaches the daemon, and the FLUSH count names it. */
+VW_SCENARIO("viostor", checker_qsd_flush_not_at_daemon, "FLUSH requests reached the daemon's ring")
+{
+    run(vm, QSD_RAW, 1, false, QSD_PLANT_FLUSH_WITHHELD);
 }

@@ -56,6 +56,11 @@ struct vw_vhost_type {
     void (*setup)(struct vw_vhost_dev *d);
     /* After the back end exited: remove what it leaves behind (NULL: nothing). */
     void (*cleanup)(const struct vw_vhost_dev *d);
+    /* Split rings: each buffer the driver made available on QUEUE, its
+     * head descriptor HEAD, seen at the next kick or poll (before the
+     * driver can take it back): what the back end is handed (NULL: not
+     * looked at). */
+    void (*avail)(struct vw_vhost_dev *d, unsigned queue, uint16_t head);
 };
 
 struct vw_vhost_params {
@@ -85,6 +90,7 @@ struct vw_vhost_queue {
      * the driver kicked (what the back end had in hand at once). */
     uint64_t used_total;
     unsigned max_unused;
+    uint16_t avail_seen; /* split, type->avail set: the avail index looked at */
 };
 
 struct vw_vhost_dev {
