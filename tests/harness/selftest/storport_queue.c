@@ -14,13 +14,26 @@
 #define MS           10000ull
 #define SECTOR_BYTES 512u
 
-/* Six writes nobody waits for, then the clock runs 10 ms: the first
- * pauses the adapter, the DPC resumes it, the five held ones start. */
+/* Six writes nobody waits for on an adapter the first one pauses, then
+ * the clock runs 10 ms (the DPC resumes it); PLANTED: the emulation's
+ * Resume starting nothing.  False when the run failed. */
+static bool six_unwaited_writes(struct vm *vm, bool planted)
+{
+    if (!stor_start_ram(vm, "vwstor", "pause=1"))
+        return false;
+    if (planted)
+        vw_stor_plant_no_resume_start(vm);
+    if (!vw_stor_submit_writes(vm, 6, 0, 0x5a))
+        return false;
+    vw_run_for(vm, 10 * MS);
+    return !vm->failed;
+}
+
+/* The five held writes start once the DPC resumes the adapter. */
 VW_SCENARIO("vwstor", storport_pause_resume_unwaited, NULL)
 {
-    if (!stor_start_ram(vm, "vwstor", "pause=1") || !vw_stor_submit_writes(vm, 6, 0, 0x5a))
+    if (!six_unwaited_writes(vm, false))
         return;
-    vw_run_for(vm, 10 * MS);
     struct vw_stor_stats st;
     stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
@@ -33,13 +46,8 @@ VW_SCENARIO("vwstor", storport_pause_resume_unwaited, NULL)
  * held by the port with nothing holding them, named at the remove. */
 VW_SCENARIO("vwstor", checker_stor_held_by_port, "held by the port at the remove")
 {
-    if (!stor_start_ram(vm, "vwstor", "pause=1"))
-        return;
-    vw_stor_plant_no_resume_start(vm);
-    if (!vw_stor_submit_writes(vm, 6, 0, 0x5a))
-        return;
-    vw_run_for(vm, 10 * MS);
-    stor_finish(vm);
+    if (six_unwaited_writes(vm, true))
+        stor_finish(vm);
 }
 
 /* A pause nobody resumes: held for its 1 s Timeout, then the rest start. */
