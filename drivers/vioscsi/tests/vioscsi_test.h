@@ -80,6 +80,10 @@ static inline void sc_defaults(struct sc_opts *o)
 {
     memset(o, 0, sizeof(*o));
     vmodel_scsi_default_config(&o->sc);
+    /* 8 targets (QEMU offers 255): StorPort's bus scan at every start sends
+     * REPORT LUNS to each target the driver allows (port/storport/scan.c),
+     * 255 of them cost ~90 ms of CPU a run; scan.c's scenario keeps 255 */
+    o->sc.max_target = 7;
     o->targets = 2;
     o->luns = 2;
     o->blocks = 4096;
