@@ -423,9 +423,8 @@ static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsi
 }
 
 /* A line of the scenario log (the driver's DbgPrint lines land there)
- * holding A and, when not NULL, B after it; fails the run naming both
- * when none does (a choice or a bad value the driver must log). */
-static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
+ * holds A and, when not NULL, B after it. */
+static inline bool sc_logged(struct vm *vm, const char *a, const char *b)
 {
     const char *line = vm->log;
     while (line != NULL && *line != 0) {
@@ -435,10 +434,17 @@ static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
         if (at != NULL && (size_t)(at - line) < len) {
             const char *found = b ? strstr(at + strlen(a), b) : at;
             if (found != NULL && (size_t)(found - line) < len)
-                return;
+                return true;
         }
         line = end ? end + 1 : NULL;
     }
-    VW_EXPECT(vm, false, "no log line \"%s%s%s\" (the driver must log it)", a, b ? "..." : "",
-              b ? b : "");
+    return false;
+}
+
+/* Such a line, or the run fails naming it (a choice or a bad value the
+ * driver must log). */
+static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
+{
+    VW_EXPECT(vm, sc_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
+              b ? "..." : "", b ? b : "");
 }

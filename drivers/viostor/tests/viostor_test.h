@@ -257,9 +257,8 @@ static inline bool vs_image_read(struct vs_disk *d, uint64_t sector, void *out, 
 }
 
 /* A line of the scenario log (the driver's DbgPrint lines land there)
- * holding A and, when not NULL, B after it; fails the run naming both
- * when none does (a choice or a bad value the driver must log). */
-static inline void vs_expect_logged(struct vm *vm, const char *a, const char *b)
+ * holds A and, when not NULL, B after it. */
+static inline bool vs_logged(struct vm *vm, const char *a, const char *b)
 {
     const char *line = vm->log;
     while (line != NULL && *line != 0) {
@@ -269,10 +268,17 @@ static inline void vs_expect_logged(struct vm *vm, const char *a, const char *b)
         if (at != NULL && (size_t)(at - line) < len) {
             const char *found = b ? strstr(at + strlen(a), b) : at;
             if (found != NULL && (size_t)(found - line) < len)
-                return;
+                return true;
         }
         line = end ? end + 1 : NULL;
     }
-    VW_EXPECT(vm, false, "no log line \"%s%s%s\" (the driver must log it)", a, b ? "..." : "",
-              b ? b : "");
+    return false;
+}
+
+/* Such a line, or the run fails naming it (a choice or a bad value the
+ * driver must log). */
+static inline void vs_expect_logged(struct vm *vm, const char *a, const char *b)
+{
+    VW_EXPECT(vm, vs_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
+              b ? "..." : "", b ? b : "");
 }
