@@ -122,6 +122,8 @@ static void driver_ok(struct vw_virtio *dev)
         d->q[i].fwd_cont = 0;
         d->q[i].used_state = used_state(&d->q[i]);
         d->q[i].called_state = d->q[i].used_state;
+        if (!packed)
+            memcpy(&d->q[i].avail_seen, (const uint8_t *)r.driver + 2, 2);
         d->q[i].event_idx = !packed && (features >> F_EVENT_IDX & 1);
     }
 }
@@ -202,6 +204,23 @@ static void reset(struct vw_virtio *dev)
 static bool owed(struct vw_vhost_dev *d);
 static bool forwarder_settled(struct vw_vhost_dev *d);
 
+/* Split rings: the buffers made available on queue I since the last look,
+ * each head given to the type's avail hook (the ring as shared memory:
+ * the index read once). */
+static void look_avail(struct vw_vhost_dev *d, unsigned i)
+{
+    struct vw_vhost_queue *q = &d->q[i];
+    if (d->type->avail == NULL || !q->started || q->ring.packed || q->ring.num == 0)
+        return;
+    uint16_t avail;
+    memcpy(&avail, (const uint8_t *)q->ring.driver + 2, 2);
+    for (; q->avail_seen != avail; q->avail_seen++) {
+        uint16_t head;
+        memcpy(&head, (const uint8_t *)q->ring.driver + 4 + 2u * (q->avail_seen % q->ring.num), 2);
+        d->type->avail(d, i, head);
+    }
+}
+
 /* A driver notification becomes the queue's kick; the extra queues'
  * notifications are the model's. */
 static bool notify(struct vw_virtio *dev, uint16_t queue)
@@ -212,6 +231,7 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
         return false;
     if (!d->q[queue].started)
         return true;
+    look_avail(d, queue);
     if (write(d->q[queue].kick, &one, sizeof(one)) != sizeof(one))
         vw_fail(dev->vm, "vhost-%s: kick: %s", d->type->name, strerror(errno));
     d->q[queue].kicks++;
@@ -311,10 +331,18 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 {
     bool changed = false;
     uint64_t settle = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
+    unsigned pending = 0;
     for (unsigned i = 0; i < d->p.queues; i++) {
         struct vw_vhost_queue *q = &d->q[i];
         if (!q->started)
             continue;
+        look_avail(d, i);
+        if (!q->ring.packed) { /* made available, not used: what the back end must take */
+            uint16_t avail, used;
+            memcpy(&avail, (const uint8_t *)q->ring.driver + 2, 2);
+            memcpy(&used, (const uint8_t *)q->ring.device + 2, 2);
+            pending += (uint16_t)(avail - used);
+        }
         uint32_t state = used_state(q);
         if (state == q->used_state)
             continue;
@@ -324,6 +352,8 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
         if (d->deadline_ms < now + settle)
             d->deadline_ms = now + settle;
     }
+    if (pending > d->max_pending)
+        d->max_pending = pending;
     return changed;
 }
 

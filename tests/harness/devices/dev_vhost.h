@@ -63,6 +63,11 @@ struct vw_vhost_type {
      * dropped (no receive buffer) and are not waited for again.  NULL: no
      * such count. */
     bool (*answered)(struct vw_vhost_dev *d, bool forget);
+    /* Split rings: each buffer the driver made available on QUEUE, its
+     * head descriptor HEAD, seen at the next kick or poll (before the
+     * driver can take it back): what the back end is handed (NULL: not
+     * looked at). */
+    void (*avail)(struct vw_vhost_dev *d, unsigned queue, uint16_t head);
 };
 
 struct vw_vhost_params {
@@ -98,6 +103,7 @@ struct vw_vhost_queue {
     uint16_t fwd_seen;
     uint32_t fwd_cont;
     uint64_t fwd_frames;
+    uint16_t avail_seen; /* split, type->avail set: the avail index looked at */
 };
 
 struct vw_vhost_dev {
@@ -143,6 +149,10 @@ struct vw_vhost_dev {
     /* answered (net): frames sent that were given up on (dropped by the
      * back end: no receive buffer) */
     uint64_t fwd_dropped;
+    /* Split rings: the most buffers made available and not yet used over
+     * all queues at once, seen at any poll (what the back end had to take
+     * at once; max_unused only looks at kicks, which EVENT_IDX suppresses). */
+    unsigned max_pending;
     /* Planted (checker scenarios only): a reset stops the queues at once,
      * without waiting for what the back end holds (the old order). */
     bool no_drain;
