@@ -190,6 +190,8 @@ static void build_config_space(struct vmodel *m)
     }
 }
 
+static bool msix_on(const struct vmodel *m);
+
 uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
 {
     uint32_t v = 0;
@@ -202,6 +204,11 @@ uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
             v |= (uint32_t)m->pcicfg[off + i] << (8 * i);
         else
             v |= 0xffu << (8 * i);
+    /* Status bit 3 follows the INTx line: asserted while the ISR status
+     * is not 0 and MSI-X is off (the device signals by messages then;
+     * virtio 1.2 4.1.4.5: reading the ISR status de-asserts it). */
+    if (m->isr != 0 && !msix_on(m) && off <= PCI_STATUS && off + width > PCI_STATUS)
+        v |= (uint32_t)PCI_STATUS_INTERRUPT << (8 * (PCI_STATUS - off));
     return v;
 }
 
