@@ -1023,6 +1023,19 @@ int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32
     return 0;
 }
 
+int vmodel_used_len_set(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t len)
+{
+    if (queue >= m->cfg.num_queues)
+        return -1;
+    struct vmodel_queue *q = &m->q[queue];
+    for (unsigned k = 0; k < q->npending; k++)
+        if (q->pending[k].id == id && !q->pending[k].deferred) {
+            q->pending[k].in_len = len;
+            return 0;
+        }
+    return -1;
+}
+
 bool vmodel_reset_pending(const struct vmodel *m)
 {
     return m->reset_pending;
