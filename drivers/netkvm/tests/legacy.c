@@ -53,7 +53,8 @@ static void nk_old_rx_csum(struct vm *vm, struct nk_rig *r)
     for (unsigned i = 0; i < 4 && !vm->failed; i++) {
         unsigned len = ndis_frame_build(f[i], i & 1 ? 6 : 4, i & 2 ? 17 : 6, 300,
                                         (uint16_t)(3000 + i), nk_mac, nk_peer, false);
-        VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f[i], len, i == 3 ? &partial : NULL) >= 0,
+        VW_EXPECT(vm,
+                  vmodel_net_wire_inject(r->net->model, f[i], len, i == 3 ? &partial : NULL) >= 0,
                   "the model dropped checksum frame %u", i);
     }
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 4) == 4, "not every checksum frame indicated");
@@ -154,7 +155,9 @@ static void nk_old(struct vm *vm, enum vmodel_transport t, bool msix, uint16_t c
         nk_old_shared_line(vm, &r);
     nk_old_reset(vm, &r);
     vw_ndis_stats(vm, &st);
-    VW_EXPECT(vm, msix ? st.line_isr_calls == 0 : st.line_isr_calls > 0 && st.isr_calls == st.line_isr_calls,
+    VW_EXPECT(vm,
+              msix ? st.line_isr_calls == 0
+                   : st.line_isr_calls > 0 && st.isr_calls == st.line_isr_calls,
               "%u ISR calls, %u on the line (%s expected)", st.isr_calls, st.line_isr_calls,
               msix ? "none" : "all");
     vw_log(vm, "netkvm: %s device, %s: %u ISR calls (%u declined), %u DPC calls",
@@ -166,7 +169,7 @@ static void nk_old(struct vm *vm, enum vmodel_transport t, bool msix, uint16_t c
 }
 
 /* The legacy-only device on x86 and amd64, where its I/O BAR is ports; on
- * arm64 (I/O space translated to memory) in legacy_arm64.c. */
+ * arm64 (I/O space translated to memory) netkvm_legacy_arm64_io_bar. */
 #define NK_PORT_ARCHES (VW_ARCH_BIT(VW_X86) | VW_ARCH_BIT(VW_AMD64))
 
 VW_SCENARIO_ON("netkvm", netkvm_legacy_line, NULL, NK_PORT_ARCHES)
