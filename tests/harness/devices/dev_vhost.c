@@ -499,14 +499,16 @@ static void wake(struct vw_vhost_dev *d)
  * need not kick a polled queue) or a message is to be sent.  The harness
  * does not wait for a settled back end, so this changes no timing the
  * driver sees.  Off for the run once a scenario pauses the back end
- * itself (vw_vhost_pause). */
+ * itself (vw_vhost_pause), and once frames were given up on (a frame still
+ * inside a preempted testpmd must not wait for the next send). */
 static void park_or_wake(struct vw_vhost_dev *d, bool working, bool busy)
 {
     if (!d->type->polls || d->type->answered == NULL || d->daemon <= 0 || d->no_park)
         return;
     if (working || busy) {
         wake(d);
-    } else if (!d->parked && forwarder_settled(d) && kill(d->daemon, SIGSTOP) == 0) {
+    } else if (!d->parked && d->fwd_dropped == 0 && forwarder_settled(d) &&
+               kill(d->daemon, SIGSTOP) == 0) {
         d->parked = true;
         d->parked_at_ms = now_ms();
         d->parks++;
