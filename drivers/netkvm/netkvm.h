@@ -210,6 +210,7 @@ struct _NK_ADAPTER {
     ULONG HdrLen, RxSegs;
     ULONG MaxFrame; /* MTU + Ethernet header */
     UCHAR CurrentMac[NK_ETH_ALEN];
+    enum nk_mac_way MacWay; /* how CurrentMac reaches the device (ctrl.c) */
     /* Rings: one block for all queues */
     struct virtqueue_plan QPlan;
     uint16_t *QSizes;

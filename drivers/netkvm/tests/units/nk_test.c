@@ -289,6 +289,7 @@ int main(void)
     test_reset();
     test_txdone();
     test_stats();
+    test_mactable();
     test_vlan();
     test_txtag();
     test_rsspub();

@@ -40,6 +40,7 @@ void test_rxhdr(void);
 void test_reset(void);
 void test_txdone(void);
 void test_stats(void);
+void test_mactable(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

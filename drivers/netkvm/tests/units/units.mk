@@ -47,7 +47,9 @@ endef
 # first receive buffer believed; an empty merged buffer taken into a frame;
 # a send completed with a used length believed; a stopped transmit queue
 # never reported by CheckForHang; an error counted as a discard too; a
-# large send without a tag allowed the tag's 4 bytes.
+# large send without a tag allowed the tag's 4 bytes; a NetworkAddress the
+# device cannot take as its own (no CTRL_MAC_ADDR) never put in the MAC
+# table's unicast list.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -58,7 +60,7 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-resetstuck:NK_PLANTED_RESET_STUCK planted-rxused:NK_PLANTED_RXUSED_LONG \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
 	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
-	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS
+	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -106,6 +108,9 @@ NK_FAILS_planted-stats := '^FAIL: nk: stats: one hostile frame' \
 	'a receive error counted as a discard too'
 NK_FAILS_planted-gsotag := '^FAIL: nk: offload: LSOv2 IPv4 untagged, one byte more' \
 	'a large send without a tag given the tag allowance'
+NK_FAILS_planted-unicast := \
+	'^FAIL: nk: mactable: NetworkAddress with CTRL_RX and no CTRL_MAC_ADDR goes in the unicast list' \
+	'a NetworkAddress the device cannot take never put in the unicast list'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
