@@ -248,6 +248,13 @@ static PNET_BUFFER_LIST NkRxBad(PNK_RXQ q, PNK_RXBUF b, enum nk_rx_bad why, ULON
     return NULL;
 }
 
+/* IRQL: DISPATCH_LEVEL, queue lock held. a used length for the log: the
+ * device's own number where the core gave VIRTQUEUE_LEN_PAST for it. */
+static uint32_t NkRxLenSeen(PNK_RXQ q, uint32_t len)
+{
+    return len == VIRTQUEUE_LEN_PAST ? virtqueue_len_past_seen(&q->Vq) : len;
+}
+
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
  * the NBL to indicate, or NULL (dropped and recycled, counted); flt: the
  * receive filter's snapshot the drain holds.  Every length, num_buffers
@@ -265,8 +272,20 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
         count = nk_le16(b->Va + 10); /* num_buffers, untrusted */
     /* The used length and num_buffers against the plan and what is still posted */
     int used = nk_rxbuf_check_used(&q->Plan, len, count, q->Posted + 1);
-    if (used != NK_RXUSED_OK)
-        return NkRxBad(q, b, nk_rx_bad_from_used(used), len);
+    if (used != NK_RXUSED_OK) {
+        /* The frame's later buffers (a first buffer filled past its end
+         * still names them) are dropped with it: the next frame starts
+         * where the device put it */
+        uint32_t drop = nk_rxbuf_drop_count(&q->Plan, len, count, q->Posted + 1), l;
+        PNK_RXBUF tail = b, more;
+        for (uint32_t i = 1; i < drop && (more = virtqueue_get(&q->Vq, &l)) != NULL; i++) {
+            q->Posted--;
+            more->Next = NULL;
+            tail->Next = more;
+            tail = more;
+        }
+        return NkRxBad(q, b, nk_rx_bad_from_used(used), NkRxLenSeen(q, len));
+    }
     b->Mdl->ByteCount = len;
     total = len - a->HdrLen;
     PNK_RXBUF tail = b;
@@ -290,7 +309,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
                 more->Next = NULL;
                 tail->Next = more;
             }
-            return NkRxBad(q, b, nk_rx_bad_from_used(used_more), bad_len);
+            return NkRxBad(q, b, nk_rx_bad_from_used(used_more), NkRxLenSeen(q, bad_len));
         }
         more->Mdl->ByteCount = l;
         tail->Mdl->Next = more->Mdl;
