@@ -290,6 +290,7 @@ int main(void)
     test_txdone();
     test_stats();
     test_mactable();
+    test_refill();
     test_vlan();
     test_txtag();
     test_rsspub();
