@@ -176,6 +176,12 @@ void virtqueue_pass_len_past(struct virtqueue *vq)
 #endif
 }
 
+/* The device's length the last VIRTQUEUE_LEN_PAST replaced (see virtqueue.h). IRQL: any. */
+uint32_t virtqueue_len_past_seen(const struct virtqueue *vq)
+{
+    return vq->len_past_seen;
+}
+
 /* Refuse what the device put in the used ring: mark the queue broken and return no cookie. IRQL:
  * any. */
 void *virtqueue_refuse_used(struct virtqueue *vq, enum virtio_violation why)

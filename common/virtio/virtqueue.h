@@ -164,7 +164,8 @@ struct virtqueue {
     bool rearm;       /**< event_idx && !cb_disabled: get moves the used event */
     uint8_t broken;   /**< enum virtio_violation, 0 while healthy */
     bool len_past_ok; /**< A used length past what was posted: VIRTQUEUE_LEN_PAST, not broken */
-    uint32_t added;   /**< Packed: descriptors added since kick (split: avail_idx - published) */
+    uint32_t len_past_seen; /**< The device's length VIRTQUEUE_LEN_PAST last replaced */
+    uint32_t added; /**< Packed: descriptors added since kick (split: avail_idx - published) */
     uint8_t *indirect_va;
     uint64_t indirect_pa;
     void *ring_va;
@@ -321,6 +322,10 @@ uint32_t virtqueue_notify_data(const struct virtqueue *vq);
  * uses the queue (virtqueue_init() forgets it).
  */
 void virtqueue_pass_len_past(struct virtqueue *vq);
+
+/** The length the device wrote for the request last completed with
+ *  VIRTQUEUE_LEN_PAST (for the caller's log; 0 before any) */
+uint32_t virtqueue_len_past_seen(const struct virtqueue *vq);
 
 /** Mark the queue broken (used by the core and transports) */
 void virtqueue_set_broken(struct virtqueue *vq, enum virtio_violation why);

@@ -59,6 +59,7 @@ static inline void split_release(struct virtqueue *vq, uint16_t head)
         if ((written) > (st)->in_len) {                                                            \
             if (!(vq)->len_past_ok)                                                                \
                 return virtqueue_refuse_used(vq, VIRTIO_VIOL_USED_LEN);                            \
+            (vq)->len_past_seen = (written);                                                       \
             (written) = VIRTQUEUE_LEN_PAST;                                                        \
         }                                                                                          \
     } while (0)

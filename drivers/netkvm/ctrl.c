@@ -149,31 +149,48 @@ void NkCtrlSetPairs(PNK_ADAPTER a)
         a->ActivePairs = a->Pairs;
 }
 
-/* IRQL <= DISPATCH_LEVEL. receive mode and multicast table for the current filter. */
+/* IRQL <= DISPATCH_LEVEL. MAC_TABLE_SET: the address in use in the unicast
+ * list when the device delivers to it only so (NK_MAC_UNICAST), and the
+ * multicast list; FALSE when not sent or refused. */
+static BOOLEAN NkCtrlSendTable(PNK_ADAPTER a)
+{
+    struct nk_ctrl_cmd c;
+    return nk_ctrl_rx_table(a->MacWay, a->Features, a->CurrentMac,
+                            (const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount, &c) &&
+           NkCtrlSend(a, &c);
+}
+
+/* IRQL <= DISPATCH_LEVEL. receive mode and MAC table for the current filter
+ * and multicast list (the unicast entry with every table: a table replaces
+ * the last). */
 void NkCtrlApplyFilter(PNK_ADAPTER a)
 {
     struct nk_ctrl_cmd c[4];
     unsigned n = nk_ctrl_rx_mode(a->PacketFilter, a->Features, c);
     for (unsigned i = 0; i < n; i++)
         NkCtrlSend(a, &c[i]);
-    if ((a->Features & NK_BIT(VIRTIO_NET_F_CTRL_RX)) &&
-        nk_ctrl_mac_table((const uint8_t(*)[NK_ETH_ALEN])a->Mcast, a->McastCount, &c[0]))
-        NkCtrlSend(a, &c[0]);
+    (void)NkCtrlSendTable(a);
 }
 
 /* IRQL: PASSIVE_LEVEL. NetworkAddress: tell the device the address in use
- * (CTRL_MAC_ADDR); refused, the device's own address is kept and logged. */
+ * (MAC_ADDR_SET, or the unicast list of MAC_TABLE_SET); refused, the
+ * device's own address is kept and logged. */
 void NkCtrlSetMac(PNK_ADAPTER a)
 {
     struct nk_ctrl_cmd c;
-    ULONG same = 0;
-    while (same < NK_ETH_ALEN && a->CurrentMac[same] == a->Cfg.mac[same])
-        same++;
-    if (same == NK_ETH_ALEN)
+    BOOLEAN ok;
+    if (a->MacWay == NK_MAC_DEVICE)
         return; /* the device's own address: nothing to tell */
-    nk_ctrl_mac_addr(a->CurrentMac, &c);
-    if (!NkCtrlSend(a, &c)) {
-        DbgPrint("netkvm: NetworkAddress refused by the device; keeping its own address\n");
+    if (a->MacWay == NK_MAC_UNICAST) {
+        ok = NkCtrlSendTable(a);
+    } else {
+        nk_ctrl_mac_addr(a->CurrentMac, &c);
+        ok = NkCtrlSend(a, &c);
+    }
+    if (!ok) {
+        DbgPrint("netkvm: NetworkAddress refused by the device (%s); keeping its own address\n",
+                 a->MacWay == NK_MAC_UNICAST ? "MAC_TABLE_SET" : "MAC_ADDR_SET");
+        a->MacWay = NK_MAC_DEVICE;
         RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
         if (!NkRxFilterPublish(a)) /* frames judged against the address in use */
             DbgPrint("netkvm: receive filter keeps the refused address\n");

@@ -78,12 +78,20 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
         DbgPrint("netkvm: *JumboPacket %lu is above the device's MTU; using %u\n",
                  a->Settings.frame_max, a->Cfg.mtu);
     a->MaxFrame = a->Cfg.mtu + NK_ETH_HLEN;
-    /* NetworkAddress: used when the device can be told (MAC_ADDR_SET after DRIVER_OK) */
+    /* NetworkAddress: used when the device can be told after DRIVER_OK
+     * (MAC_ADDR_SET, or MAC_TABLE_SET's unicast list: ctrl.c) */
     RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
-    if (a->Settings.mac_set && (a->Features & NK_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR)))
+    a->MacWay = nk_mac_way(a->Settings.mac_set, a->Features);
+    ULONG same = 0;
+    while (same < NK_ETH_ALEN && a->Settings.mac[same] == a->Cfg.mac[same])
+        same++;
+    if (same == NK_ETH_ALEN)
+        a->MacWay = NK_MAC_DEVICE; /* the device's own address: nothing to tell */
+    if (a->MacWay != NK_MAC_DEVICE)
         RtlCopyMemory(a->CurrentMac, a->Settings.mac, NK_ETH_ALEN);
-    else if (a->Settings.mac_set)
-        DbgPrint("netkvm: NetworkAddress ignored: the device does not take CTRL_MAC_ADDR\n");
+    else if (a->Settings.mac_set && same != NK_ETH_ALEN)
+        DbgPrint("netkvm: NetworkAddress ignored: the device offers neither CTRL_MAC_ADDR nor "
+                 "CTRL_RX to take it\n");
     /* No receive queue runs yet: the spare is free, the publish cannot fail */
     (void)NkRxFilterPublish(a);
     a->HdrLen = (ULONG)nk_hdr_len(a->Features);

@@ -23,19 +23,26 @@ static void NkServe(PNK_ADAPTER a, ULONG message, BOOLEAN all, BOOLEAN config)
     }
 }
 
-/* IRQL: DIRQL. a line interrupt: ours when the ISR status says so (reading it acknowledges). */
+/* IRQL: DIRQL. a line interrupt: ours when the ISR status says so.
+ * Reading it acknowledges (virtio 1.2 4.1.4.5: the read resets it and
+ * de-asserts the line), so it is read whenever the device is mapped, also
+ * while a reset or D3 keeps the DPC from serving: a level-triggered line
+ * left asserted would interrupt without end.  0 on a shared line: another
+ * device's; all ones: the device is gone. */
 static BOOLEAN NTAPI NkIsr(NDIS_HANDLE Context, PBOOLEAN QueueDpc, PULONG TargetProcessors)
 {
     PNK_ADAPTER a = (PNK_ADAPTER)Context;
     (void)TargetProcessors;
     *QueueDpc = FALSE;
-    if (!a->Ready || a->Removed)
+    if (!a->Mapped || a->Removed)
         return FALSE;
     uint8_t isr = virtio_isr_ack(&a->V.Dev, 0);
     if (isr == 0 || isr == 0xff)
         return FALSE; /* not ours, or the device is gone */
+    /* Kept for the next DPC: a configuration change seen while not Ready
+     * is served when the adapter is again (the restarts read the link too) */
     InterlockedOr(&a->LineIsr, isr);
-    *QueueDpc = TRUE;
+    *QueueDpc = a->Ready;
     return TRUE;
 }
 

@@ -22,6 +22,7 @@
 #include "nk_net.h"
 #include "nk_offload.h"
 #include "nk_params.h"
+#include "nk_refill.h"
 #include "nk_reset.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
@@ -141,6 +142,7 @@ typedef struct _NK_RXQ {
     ULONG ChunkCount;
     struct nk_rxbuf_plan Plan; /* buffer size, count, merge limit (nk_rxbuf) */
     ULONG Shortages;           /* times fewer than Plan.min_count stayed posted */
+    struct nk_refill Refill;   /* the refill's bounded retry (rx.c, nk_refill) */
     ULONG Index;
     ULONG Message;
     GROUP_AFFINITY Affinity; /* the CPU whose DPC serves this pair */
@@ -210,6 +212,7 @@ struct _NK_ADAPTER {
     ULONG HdrLen, RxSegs;
     ULONG MaxFrame; /* MTU + Ethernet header */
     UCHAR CurrentMac[NK_ETH_ALEN];
+    enum nk_mac_way MacWay; /* how CurrentMac reaches the device (ctrl.c) */
     /* Rings: one block for all queues */
     struct virtqueue_plan QPlan;
     uint16_t *QSizes;
@@ -223,6 +226,9 @@ struct _NK_ADAPTER {
     /* Receive queues a return call marked for reposting, a bit each (rx.c) */
     volatile LONG *RxRepost;
     ULONG RxRepostWords;
+    /* The refill retry: one timer, a bit per queue that asked (rx.c) */
+    NDIS_HANDLE RefillTimer;
+    volatile LONG *RxRefill;
     ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
     /* Control queue */
     struct virtqueue Ctrl;

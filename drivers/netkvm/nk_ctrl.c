@@ -70,23 +70,51 @@ bool nk_rx_filter_pass(uint32_t filter, const uint8_t *dest, const uint8_t *mac,
     return false;
 }
 
-/* IRQL: any. MAC_TABLE_SET with no unicast and count multicast entries */
-bool nk_ctrl_mac_table(const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count, struct nk_ctrl_cmd *c)
+/* IRQL: any. how NetworkAddress's address reaches the device (nk_net.h) */
+enum nk_mac_way nk_mac_way(bool asked, uint64_t f)
+{
+    if (!asked)
+        return NK_MAC_DEVICE;
+    if (f & NK_BIT(VIRTIO_NET_F_CTRL_MAC_ADDR))
+        return NK_MAC_ADDR_SET;
+#ifndef NK_PLANTED_UNICAST_NONE /* planted: without CTRL_MAC_ADDR the address never reaches it */
+    if (f & NK_BIT(VIRTIO_NET_F_CTRL_RX))
+        return NK_MAC_UNICAST;
+#endif
+    return NK_MAC_DEVICE;
+}
+
+/* IRQL: any. put a le32 entry count and count addresses at p; returns the end */
+static uint8_t *nk_ctrl_mac_list(uint8_t *p, const uint8_t *macs, unsigned count)
+{
+    /* struct virtio_net_ctrl_mac { le32 entries; u8 macs[][6]; } */
+    p[0] = (uint8_t)count, p[1] = (uint8_t)(count >> 8), p[2] = 0, p[3] = 0;
+    p += 4;
+    for (unsigned i = 0; i < count * NK_ETH_ALEN; i++)
+        *p++ = macs[i];
+    return p;
+}
+
+/* IRQL: any. MAC_TABLE_SET: the unicast entry (or none), then the multicast list */
+bool nk_ctrl_mac_table(const uint8_t *unicast, const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count,
+                       struct nk_ctrl_cmd *c)
 {
     if (count > NK_MCAST_MAX)
         return false;
     nk_ctrl_init(c, VIRTIO_NET_CTRL_MAC, VIRTIO_NET_CTRL_MAC_TABLE_SET);
-    uint8_t *p = c->data;
-    /* struct virtio_net_ctrl_mac { le32 entries; u8 macs[][6]; } twice */
-    p[0] = p[1] = p[2] = p[3] = 0; /* unicast: none beyond the device address */
-    p += 4;
-    p[0] = (uint8_t)count, p[1] = (uint8_t)(count >> 8), p[2] = 0, p[3] = 0;
-    p += 4;
-    for (unsigned i = 0; i < count; i++)
-        for (unsigned b = 0; b < NK_ETH_ALEN; b++)
-            *p++ = mcast[i][b];
+    uint8_t *p = nk_ctrl_mac_list(c->data, unicast, unicast != NULL ? 1 : 0);
+    p = nk_ctrl_mac_list(p, count ? mcast[0] : NULL, count);
     c->len = (uint16_t)(p - c->data);
     return true;
+}
+
+/* IRQL: any. the table for the address in use and the multicast list (nk_net.h) */
+bool nk_ctrl_rx_table(enum nk_mac_way way, uint64_t f, const uint8_t *mac,
+                      const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count, struct nk_ctrl_cmd *c)
+{
+    if (!(f & NK_BIT(VIRTIO_NET_F_CTRL_RX)))
+        return false;
+    return nk_ctrl_mac_table(way == NK_MAC_UNICAST ? mac : NULL, mcast, count, c);
 }
 
 /* IRQL: any. MAC_ADDR_SET */

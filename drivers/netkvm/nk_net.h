@@ -318,10 +318,30 @@ unsigned nk_ctrl_rx_mode(uint32_t filter, uint64_t features, struct nk_ctrl_cmd 
 bool nk_rx_filter_pass(uint32_t filter, const uint8_t *dest, const uint8_t *mac,
                        const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count);
 
-/* MAC_TABLE_SET: no unicast entries, the count multicast addresses (at
- * most NK_MCAST_MAX; false when more) */
-bool nk_ctrl_mac_table(const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count,
+/* How the address NetworkAddress asks for reaches the device (virtio 1.2
+ * 5.1.6.5.2): MAC_ADDR_SET makes it the device's default address
+ * (CTRL_MAC_ADDR); without that, an entry of MAC_TABLE_SET's unicast list
+ * has the device deliver frames to it (CTRL_RX); with neither a VERSION_1
+ * driver has no way (the configuration's mac is driver-writable through
+ * the legacy interface only) and the device's own address is kept */
+enum nk_mac_way {
+    NK_MAC_DEVICE = 0, /* the device's address: none asked, or no way to tell the device */
+    NK_MAC_ADDR_SET,   /* CTRL_MAC_ADDR: MAC_ADDR_SET */
+    NK_MAC_UNICAST,    /* CTRL_RX alone: MAC_TABLE_SET's unicast list, with every table */
+};
+enum nk_mac_way nk_mac_way(bool asked, uint64_t features);
+
+/* MAC_TABLE_SET: unicast (NULL: none; else one entry, the address in use
+ * that the device cannot take as its own) and the count multicast
+ * addresses (at most NK_MCAST_MAX; false when more) */
+bool nk_ctrl_mac_table(const uint8_t *unicast, const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count,
                        struct nk_ctrl_cmd *cmd);
+/* The MAC table the driver sends with every receive-filter change and
+ * after a reset: the address in use (mac) in the unicast list when way is
+ * NK_MAC_UNICAST, the multicast list; false without CTRL_RX or with more
+ * than NK_MCAST_MAX addresses */
+bool nk_ctrl_rx_table(enum nk_mac_way way, uint64_t features, const uint8_t *mac,
+                      const uint8_t (*mcast)[NK_ETH_ALEN], unsigned count, struct nk_ctrl_cmd *cmd);
 
 /* MAC_ADDR_SET, VLAN_ADD/DEL (vid 1..4094), MQ_VQ_PAIRS_SET (1..0x8000),
  * ANNOUNCE_ACK, GUEST_OFFLOADS_SET; false for a value out of range */

@@ -133,6 +133,21 @@ int nk_rxbuf_check_used(const struct nk_rxbuf_plan *plan, uint32_t used_len, uin
     return NK_RXUSED_OK;
 }
 
+/* IRQL: any. The buffers a frame refused at its first buffer takes with it (nk_rxbuf.h). */
+uint32_t nk_rxbuf_drop_count(const struct nk_rxbuf_plan *plan, uint32_t used_len,
+                             uint32_t num_buffers, uint32_t outstanding)
+{
+#ifdef NK_PLANTED_RXPAST_ONE /* planted: the frame's later buffers left to pass as frames */
+    (void)plan, (void)used_len, (void)num_buffers, (void)outstanding;
+    return 1;
+#else
+    if (!plan->mergeable || used_len < plan->hdr_bytes || num_buffers == 0 ||
+        num_buffers > plan->max_merge || num_buffers > outstanding)
+        return 1;
+    return num_buffers;
+#endif
+}
+
 /* IRQL: any. Checks the device's used length of a merged frame's later buffer. */
 int nk_rxbuf_check_more(const struct nk_rxbuf_plan *plan, uint32_t used_len)
 {

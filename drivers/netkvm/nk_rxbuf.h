@@ -90,6 +90,14 @@ enum nk_rxbuf_used {
  * (mergeable; 1 otherwise) against the plan and the buffers outstanding. */
 int nk_rxbuf_check_used(const struct nk_rxbuf_plan *plan, uint32_t used_len, uint32_t num_buffers,
                         uint32_t outstanding);
+/* How many buffers a frame refused at its first buffer takes with it: its
+ * num_buffers when the header is there (used_len covers it, MRG_RXBUF) and
+ * the count is one the device could have used (1..max_merge, at most
+ * outstanding): a first buffer filled past its end still names the
+ * buffers the frame went on into, which are dropped with it, never taken
+ * for frames of their own; else 1 (nothing tells how many). */
+uint32_t nk_rxbuf_drop_count(const struct nk_rxbuf_plan *plan, uint32_t used_len,
+                             uint32_t num_buffers, uint32_t outstanding);
 /* Checks the used length of a merged frame's second or later buffer: past
  * the buffer is NK_RXUSED_TOO_LONG; 0 is NK_RXUSED_BAD_MERGE (the device
  * named a buffer it put nothing in: the frame needed fewer than num_buffers). */

@@ -47,6 +47,8 @@ static NDIS_STATUS NkRxPlan(PNK_ADAPTER a, PNK_RXQ q)
     return NDIS_STATUS_SUCCESS;
 }
 
+static NDIS_TIMER_FUNCTION NkRxRefillTimer;
+
 /* IRQL: PASSIVE_LEVEL. allocate the queue's buffers, MDLs and NBLs: shared
  * memory in blocks of about NK_RX_CHUNK, each buffer where the plan puts it. */
 NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
@@ -58,8 +60,21 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
         /* The adapter's repost bitmap (NkRxReturnMixed): a bit per queue */
         a->RxRepostWords = (a->Pairs + 31) / 32;
         a->RxRepost = VwNdisAlloc(&a->V, a->RxRepostWords * sizeof(LONG));
-        if (a->RxRepost == NULL)
+        a->RxRefill = VwNdisAlloc(&a->V, a->RxRepostWords * sizeof(LONG));
+        if (a->RxRepost == NULL || a->RxRefill == NULL)
             return NDIS_STATUS_RESOURCES;
+        /* One refill timer for the adapter: it retries every queue that asked */
+        NDIS_TIMER_CHARACTERISTICS tc;
+        RtlZeroMemory(&tc, sizeof(tc));
+        NK_HEADER(tc.Header, NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS,
+                  NDIS_TIMER_CHARACTERISTICS_REVISION_1, sizeof(tc));
+        tc.AllocationTag = 'RkvN';
+        tc.TimerFunction = NkRxRefillTimer;
+        tc.FunctionContext = a;
+        if (NdisAllocateTimerObject(a->Handle, &tc, &a->RefillTimer) != NDIS_STATUS_SUCCESS) {
+            a->RefillTimer = NULL;
+            return NDIS_STATUS_RESOURCES;
+        }
     }
     const struct nk_rxbuf_plan *p = &q->Plan;
     ULONG n = p->count;
@@ -102,6 +117,11 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
 /* IRQL: PASSIVE_LEVEL. free the buffers (every NBL came back before halt). */
 void NkRxFree(PNK_ADAPTER a, PNK_RXQ q)
 {
+    if (q->Index == 0 && a->RefillTimer != NULL) {
+        NdisCancelTimerObject(a->RefillTimer);
+        NdisFreeTimerObject(a->RefillTimer);
+        a->RefillTimer = NULL;
+    }
     for (ULONG i = 0; q->Bufs != NULL && i < q->Count; i++) {
         if (q->Bufs[i].Nbl != NULL)
             NdisFreeNetBufferList(q->Bufs[i].Nbl);
@@ -114,7 +134,9 @@ void NkRxFree(PNK_ADAPTER a, PNK_RXQ q)
     VwNdisFree(q->Bufs, q->Count * sizeof(NK_RXBUF));
     if (q->Index == 0) {
         VwNdisFree((PVOID)a->RxRepost, a->RxRepostWords * sizeof(LONG));
+        VwNdisFree((PVOID)a->RxRefill, a->RxRepostWords * sizeof(LONG));
         a->RxRepost = NULL;
+        a->RxRefill = NULL;
     }
     q->Chunks = NULL;
     q->Bufs = NULL;
@@ -135,15 +157,20 @@ static void NkRxRecycle(PNK_RXQ q, PNK_RXBUF b)
     }
 }
 
-/* IRQL <= DISPATCH_LEVEL. post every free buffer the ring takes. */
-void NkRxPost(PNK_RXQ q)
+/* IRQL <= DISPATCH_LEVEL. post every free buffer the ring takes; when it
+ * takes too few (below the plan's minimum with buffers left free), the
+ * refill timer tries again (nk_refill: bounded in number and interval),
+ * the shortage counted once and logged.  from_timer: the timer's post. */
+static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
 {
     PNK_ADAPTER a = q->Adapter;
+    enum nk_refill_act act;
     if (q->Bufs == NULL)
         return;
     NdisAcquireSpinLock(&q->Lock);
     /* While a reset takes the rings (reset.c) free buffers wait: it posts them */
-    while (q->Free != NULL && nk_reset_may_post(&a->Reset)) {
+    BOOLEAN may = nk_reset_may_post(&a->Reset);
+    while (q->Free != NULL && may) {
         PNK_RXBUF b = q->Free;
         struct virtqueue_req rq;
         if (virtqueue_req_open(&q->Vq, &rq, a->RxSegs, NULL) != 0)
@@ -163,7 +190,51 @@ void NkRxPost(PNK_RXQ q)
     }
     if (virtqueue_kick_prepare(&q->Vq))
         virtqueue_notify(&q->Vq);
+    /* Free buffers a reset will post, or a broken ring (CheckForHang resets
+     * it), are nothing a retry could post */
+    BOOLEAN left = q->Free != NULL && may && !virtqueue_broken(&q->Vq);
+    act = nk_refill_after_post(&q->Refill, q->Posted, q->Plan.min_count, left ? 1 : 0,
+                               from_timer != FALSE);
+    if (act == NK_REFILL_ARM && q->Refill.tries == 1) {
+        if (q->Shortages++ % 1024 == 0)
+            DbgPrint("netkvm: receive queue %lu short of buffers: %lu posted, the ring took no "
+                     "more; retrying every %u us, %u times at most (%lu times)\n",
+                     q->Index, q->Posted, NK_REFILL_INTERVAL_US, NK_REFILL_TRIES, q->Shortages);
+        NK_INC64(&a->Stats.RxNoBuffer);
+    }
     NdisReleaseSpinLock(&q->Lock);
+    if (act == NK_REFILL_ARM && a->RefillTimer != NULL) {
+        LARGE_INTEGER due;
+        due.QuadPart = -(LONGLONG)NK_REFILL_INTERVAL_US * 10; /* relative, 100 ns units */
+        InterlockedOr(&a->RxRefill[q->Index / 32], (LONG)(1u << (q->Index % 32)));
+        NdisSetTimerObject(a->RefillTimer, due, 0, a);
+    } else if (act == NK_REFILL_GAVE_UP) {
+        DbgPrint("netkvm: receive queue %lu: refill retried %u times; the returns refill it\n",
+                 q->Index, NK_REFILL_TRIES);
+    }
+}
+
+/* IRQL <= DISPATCH_LEVEL. post every free buffer the ring takes. */
+void NkRxPost(PNK_RXQ q)
+{
+    NkRxPostFrom(q, FALSE);
+}
+
+/* IRQL: DISPATCH_LEVEL. the refill timer: post again on every queue that
+ * asked (its bit cleared before its post, so a queue asking again from
+ * that post sets it anew). */
+static VOID NTAPI NkRxRefillTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
+{
+    PNK_ADAPTER a = (PNK_ADAPTER)Context;
+    (void)S1, (void)S2, (void)S3;
+    for (ULONG i = 0; i < a->RxRepostWords; i++) {
+        ULONG bits = (ULONG)InterlockedExchange(&a->RxRefill[i], 0);
+        while (bits != 0) {
+            ULONG k = (ULONG)__builtin_ctz(bits);
+            bits &= bits - 1;
+            NkRxPostFrom(&a->Rx[i * 32 + k], TRUE);
+        }
+    }
 }
 
 /* IRQL: DISPATCH_LEVEL. does the frame pass the packet filter NDIS set?
@@ -248,6 +319,13 @@ static PNET_BUFFER_LIST NkRxBad(PNK_RXQ q, PNK_RXBUF b, enum nk_rx_bad why, ULON
     return NULL;
 }
 
+/* IRQL: DISPATCH_LEVEL, queue lock held. a used length for the log: the
+ * device's own number where the core gave VIRTQUEUE_LEN_PAST for it. */
+static uint32_t NkRxLenSeen(PNK_RXQ q, uint32_t len)
+{
+    return len == VIRTQUEUE_LEN_PAST ? virtqueue_len_past_seen(&q->Vq) : len;
+}
+
 /* IRQL: DISPATCH_LEVEL, queue lock held. one frame from its first buffer:
  * the NBL to indicate, or NULL (dropped and recycled, counted); flt: the
  * receive filter's snapshot the drain holds.  Every length, num_buffers
@@ -265,8 +343,20 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
         count = nk_le16(b->Va + 10); /* num_buffers, untrusted */
     /* The used length and num_buffers against the plan and what is still posted */
     int used = nk_rxbuf_check_used(&q->Plan, len, count, q->Posted + 1);
-    if (used != NK_RXUSED_OK)
-        return NkRxBad(q, b, nk_rx_bad_from_used(used), len);
+    if (used != NK_RXUSED_OK) {
+        /* The frame's later buffers (a first buffer filled past its end
+         * still names them) are dropped with it: the next frame starts
+         * where the device put it */
+        uint32_t drop = nk_rxbuf_drop_count(&q->Plan, len, count, q->Posted + 1), l;
+        PNK_RXBUF tail = b, more;
+        for (uint32_t i = 1; i < drop && (more = virtqueue_get(&q->Vq, &l)) != NULL; i++) {
+            q->Posted--;
+            more->Next = NULL;
+            tail->Next = more;
+            tail = more;
+        }
+        return NkRxBad(q, b, nk_rx_bad_from_used(used), NkRxLenSeen(q, len));
+    }
     b->Mdl->ByteCount = len;
     total = len - a->HdrLen;
     PNK_RXBUF tail = b;
@@ -290,7 +380,7 @@ static PNET_BUFFER_LIST NkRxFrame(PNK_RXQ q, PNK_RXBUF b, uint32_t len,
                 more->Next = NULL;
                 tail->Next = more;
             }
-            return NkRxBad(q, b, nk_rx_bad_from_used(used_more), bad_len);
+            return NkRxBad(q, b, nk_rx_bad_from_used(used_more), NkRxLenSeen(q, bad_len));
         }
         more->Mdl->ByteCount = l;
         tail->Mdl->Next = more->Mdl;

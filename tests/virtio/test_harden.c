@@ -235,7 +235,8 @@ static void hand_used(struct bed *b, bool packed, uint16_t k, uint16_t id, uint3
 /**
  * A queue that passes used lengths past the buffer on (virtqueue_pass_len_past,
  * NetKVM's receive queues): by 1 byte and 0xffffffff each completes its
- * request with VIRTQUEUE_LEN_PAST, never the device's number; the queue is
+ * request with VIRTQUEUE_LEN_PAST, never the device's number (kept for the
+ * caller's log: virtqueue_len_past_seen); the queue is
  * not broken, nothing reported, the next request completes as written and
  * new ones are taken; across virtqueue_reinit() too.  Any other violation
  * (an id out of range) still breaks it.
@@ -265,6 +266,8 @@ static void len_past_passed(bool packed)
             got = 12345;
             CHECK(virtqueue_get(&b.vq[0], &got) == &c[i]);
             CHECK_EQ(got, i < 2 ? VIRTQUEUE_LEN_PAST : 64u);
+            /* The device's number kept for the caller's log */
+            CHECK_EQ(virtqueue_len_past_seen(&b.vq[0]), lens[i < 2 ? i : 1]);
         }
         CHECK_EQ(virtqueue_broken(&b.vq[0]), 0);
         CHECK_EQ(b.h.reports, 0);

@@ -389,12 +389,12 @@ static void test_ctrl(void)
 
     uint8_t mc[NK_MCAST_MAX + 1][NK_ETH_ALEN];
     memset(mc, 0x01, sizeof(mc));
-    expect(nk_ctrl_mac_table((const uint8_t(*)[6])mc, 2, &c[0]) && c[0].len == 8 + 12 &&
+    expect(nk_ctrl_mac_table(NULL, (const uint8_t(*)[6])mc, 2, &c[0]) && c[0].len == 8 + 12 &&
                c[0].data[4] == 2 && c[0].data[8] == 0x01,
            "MAC table with 2 multicast addresses");
-    expect(!nk_ctrl_mac_table((const uint8_t(*)[6])mc, NK_MCAST_MAX + 1, &c[0]),
+    expect(!nk_ctrl_mac_table(NULL, (const uint8_t(*)[6])mc, NK_MCAST_MAX + 1, &c[0]),
            "more than NK_MCAST_MAX addresses refused");
-    expect(nk_ctrl_mac_table((const uint8_t(*)[6])mc, NK_MCAST_MAX, &c[0]) &&
+    expect(nk_ctrl_mac_table(NULL, (const uint8_t(*)[6])mc, NK_MCAST_MAX, &c[0]) &&
                c[0].len == 8 + 6 * NK_MCAST_MAX,
            "NK_MCAST_MAX addresses fit");
     expect(!nk_ctrl_vlan(true, 0, &c[0]) && !nk_ctrl_vlan(true, 4095, &c[0]) &&

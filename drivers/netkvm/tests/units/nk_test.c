@@ -289,6 +289,8 @@ int main(void)
     test_reset();
     test_txdone();
     test_stats();
+    test_mactable();
+    test_refill();
     test_vlan();
     test_txtag();
     test_rsspub();

@@ -40,6 +40,8 @@ void test_rxhdr(void);
 void test_reset(void);
 void test_txdone(void);
 void test_stats(void);
+void test_mactable(void);
+void test_refill(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

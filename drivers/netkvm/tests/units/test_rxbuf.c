@@ -166,10 +166,81 @@ static void hostile(void)
     check(page == 0 && off == 0, "rxbuf: locating a buffer past the plan gives 0");
 }
 
+/* One used entry as the device wrote it: the used length and, in the
+ * buffer's header, num_buffers (a later buffer of a frame holds payload
+ * there, which may look like any count) */
+struct used_entry {
+    uint32_t len;
+    uint32_t num_buffers;
+    int frame; /* the frame the entry belongs to (test bookkeeping) */
+};
+
+/* The receive drain as rx.c runs it: each frame from its first buffer,
+ * refused frames dropped with the buffers nk_rxbuf_drop_count gives;
+ * counts the frames taken and dropped, and flags a frame taken whose
+ * first buffer was not a frame's first. */
+static void drain(const struct nk_rxbuf_plan *p, const struct used_entry *u, uint32_t n,
+                  uint32_t *taken, uint32_t *dropped, bool *misread)
+{
+    uint32_t i = 0;
+    *taken = *dropped = 0;
+    *misread = false;
+    while (i < n) {
+        const struct used_entry *e = &u[i];
+        uint32_t outstanding = n - i;
+        if (nk_rxbuf_check_used(p, e->len, e->num_buffers, outstanding) != NK_RXUSED_OK) {
+            i += nk_rxbuf_drop_count(p, e->len, e->num_buffers, outstanding);
+            ++*dropped;
+            continue;
+        }
+        if (i > 0 && u[i - 1].frame == e->frame)
+            *misread = true; /* a later buffer of a frame taken for a frame */
+        i += e->num_buffers;
+        ++*taken;
+    }
+}
+
+/* A merged frame whose first buffer's used length is past its end drops
+ * whole: its later buffers are never taken as frames of their own. */
+static void drop_whole(void)
+{
+    struct nk_rxbuf_plan p, s;
+    struct nk_rxbuf_in in = input(1500, true, true, 256, 256);
+    nk_rxbuf_plan(&in, &p);
+    in = input(1500, false, true, 256, 256);
+    nk_rxbuf_plan(&in, &s);
+    check(nk_rxbuf_drop_count(&p, 0xFFFFFFFFu, 3, 10) == 3 &&
+              nk_rxbuf_drop_count(&p, 2049, 2, 10) == 2 &&
+              nk_rxbuf_drop_count(&p, 2049, 1, 10) == 1,
+          "rxbuf: first buffer past its end with num_buffers 3 / 2 / 1: the frame's 3 / 2 / 1 "
+          "buffers dropped");
+    check(nk_rxbuf_drop_count(&p, 0xFFFFFFFFu, 0, 10) == 1 &&
+              nk_rxbuf_drop_count(&p, 0xFFFFFFFFu, 11, 10) == 1 &&
+              nk_rxbuf_drop_count(&p, 0xFFFFFFFFu, p.max_merge + 1, 100) == 1 &&
+              nk_rxbuf_drop_count(&p, 11, 3, 10) == 1 && nk_rxbuf_drop_count(&s, 70000, 3, 10) == 1,
+          "rxbuf: num_buffers 0, past outstanding or max_merge, a header cut short, no MRG_RXBUF: "
+          "the first buffer alone");
+    /* Frame 0: 3 buffers, the first's used length past its end; the second
+     * holds payload that reads as num_buffers 1; frame 1: one good buffer */
+    const struct used_entry ring[] = {{0xFFFFFFFFu, 3, 0}, {2048, 1, 0}, {100, 1, 0}, {100, 1, 1}};
+    uint32_t taken, dropped;
+    bool misread;
+    drain(&p, ring, 4, &taken, &dropped, &misread);
+    check(taken == 1 && dropped == 1 && !misread,
+          "rxbuf: a 3-buffer frame past its first buffer's end: dropped once, the next frame "
+          "taken, no later buffer taken as a frame (taken %u, dropped %u)",
+          taken, dropped);
+    const struct used_entry more[] = {{2049, 2, 0}, {100, 2, 0}, {60, 1, 1}, {100, 1, 2}};
+    drain(&p, more, 4, &taken, &dropped, &misread);
+    check(taken == 2 && dropped == 1 && !misread,
+          "rxbuf: used length one past the first buffer, num_buffers 2: both buffers dropped");
+}
+
 /* Every nk_rxbuf test. */
 void test_rxbuf(void)
 {
     sizes();
     bounds();
     hostile();
+    drop_whole();
 }

@@ -6,7 +6,7 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
 	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c \
-	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c
+	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -47,7 +47,11 @@ endef
 # first receive buffer believed; an empty merged buffer taken into a frame;
 # a send completed with a used length believed; a stopped transmit queue
 # never reported by CheckForHang; an error counted as a discard too; a
-# large send without a tag allowed the tag's 4 bytes.
+# large send without a tag allowed the tag's 4 bytes; a NetworkAddress the
+# device cannot take as its own (no CTRL_MAC_ADDR) never put in the MAC
+# table's unicast list; a merged frame refused at its first buffer (used
+# length past its end) leaving its later buffers to pass as frames; the
+# receive refill timer retrying without a bound.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -58,7 +62,8 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-resetstuck:NK_PLANTED_RESET_STUCK planted-rxused:NK_PLANTED_RXUSED_LONG \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
 	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
-	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS
+	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE \
+	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -106,6 +111,14 @@ NK_FAILS_planted-stats := '^FAIL: nk: stats: one hostile frame' \
 	'a receive error counted as a discard too'
 NK_FAILS_planted-gsotag := '^FAIL: nk: offload: LSOv2 IPv4 untagged, one byte more' \
 	'a large send without a tag given the tag allowance'
+NK_FAILS_planted-unicast := \
+	'^FAIL: nk: mactable: NetworkAddress with CTRL_RX and no CTRL_MAC_ADDR goes in the unicast list' \
+	'a NetworkAddress the device cannot take never put in the unicast list'
+NK_FAILS_planted-rxpast := \
+	'^FAIL: nk: rxbuf: a 3-buffer frame past its first buffer.s end: dropped once' \
+	'a merged frame refused at its first buffer leaving its later buffers as frames'
+NK_FAILS_planted-refill := '^FAIL: nk: refill: .* retries then given up once' \
+	'the receive refill timer retrying without a bound'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
