@@ -300,6 +300,7 @@ struct vw_stor_stats {
     unsigned registry_refused;       /* registry calls refused to the dump copy */
     unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
     unsigned max_transfer;           /* MaximumTransferLength HwFindAdapter set */
+    unsigned buses;                  /* NumberOfBuses HwFindAdapter set (paths StorPort scans) */
     unsigned control_boot_config;    /* HwAdapterControl(ScsiSetBootConfig) calls */
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
