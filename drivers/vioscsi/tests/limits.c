@@ -94,3 +94,45 @@ VW_SCENARIO("vioscsi", limits_max_channel_3_channel_0_only, NULL)
 out:
     sc_finish(vm, &h);
 }
+
+/* max_sectors 64 (32 KiB): a 100 KiB write and read above it, split as
+ * the class layer does (vw_stor_scsi_split): 4 pieces each way, every
+ * byte on the disk and read back */
+VW_SCENARIO("vioscsi", limits_max_sectors_64_split_above, NULL)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    sc_defaults(&o);
+    o.sc.max_sectors = 64;
+    o.targets = 1, o.luns = 1, o.blocks = 8192;
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    enum { LEN = 200 * SC_BLOCK };
+    static uint8_t out[LEN], in[LEN];
+    uint8_t cdb[16];
+    struct vw_stor_result r;
+    unsigned pieces;
+    uint64_t blocks;
+    sc_fill(out, LEN, 0, 0, 100, 7);
+    sc_rw16(cdb, true, 100, LEN / SC_BLOCK);
+    if (!vw_stor_scsi_split(vm, cdb, SC_BLOCK, out, LEN, false, &r, &pieces) || vm->failed)
+        goto out;
+    VW_EXPECT(vm,
+              (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == LEN && pieces == 4,
+              "the split write: SRB 0x%02x, %u of %u bytes in %u pieces (4)", r.srb_status,
+              r.transferred, (unsigned)LEN, pieces);
+    sc_rw16(cdb, false, 100, LEN / SC_BLOCK);
+    if (!vw_stor_scsi_split(vm, cdb, SC_BLOCK, in, LEN, true, &r, &pieces) || vm->failed)
+        goto out;
+    VW_EXPECT(vm,
+              (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == LEN && pieces == 4,
+              "the split read: SRB 0x%02x, %u of %u bytes in %u pieces (4)", r.srb_status,
+              r.transferred, (unsigned)LEN, pieces);
+    uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks);
+    VW_EXPECT(vm,
+              memcmp(in, out, LEN) == 0 && disk != NULL &&
+                  memcmp(disk + 100 * SC_BLOCK, out, LEN) == 0,
+              "the split 100 KiB is not on the disk or reads back wrong");
+out:
+    sc_finish(vm, &h);
+}
