@@ -214,3 +214,33 @@ VW_SCENARIO("viostor", cdb_verify, NULL)
 out:
     vs_finish(vm, &d);
 }
+
+/* RDPROTECT/WRPROTECT (byte 1 bits 7:5) not 0 on a disk without
+ * protection information (READ CAPACITY(16) PROT_EN 0): SBC-3 5.x, the
+ * READ and WRITE tables: "the device server should terminate the
+ * command with CHECK CONDITION status with the sense key set to ILLEGAL
+ * REQUEST and the additional sense code set to INVALID FIELD IN CDB";
+ * nothing reaches the device (fails today: FINDINGS). */
+VW_SCENARIO("viostor", optin_cdb_protect_field_refused, NULL)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    static const enum form forms[] = {F10, F12, F16};
+    static uint8_t buf[512];
+    uint8_t cdb[16];
+    for (unsigned i = 0; i < 3 && !vm->failed; i++) {
+        unsigned long long reads = d.blk.reads, writes = d.blk.writes;
+        unsigned n = rw_cdb(cdb, forms[i], false, 8, 1);
+        cdb[1] |= 1 << 5;
+        expect_illegal(vm, cdb, n, buf, 512, true, ASC_FIELD, "READ with RDPROTECT 1");
+        n = rw_cdb(cdb, forms[i], true, 8, 1);
+        cdb[1] |= 1 << 5;
+        expect_illegal(vm, cdb, n, buf, 512, false, ASC_FIELD, "WRITE with WRPROTECT 1");
+        VW_EXPECT(vm, d.blk.reads == reads && d.blk.writes == writes,
+                  "a refused command reached the device (%u-byte CDB)", n);
+    }
+out:
+    vs_finish(vm, &d);
+}
