@@ -111,6 +111,7 @@ static bool find_adapter(struct vm *vm, struct stor_adapter *a, const char *args
     a->tagged_queuing = CFGR(TaggedQueuing, 1) != 0;
     a->stats.max_transfer = a->max_transfer;
     a->stats.breaks = a->breaks;
+    a->stats.buses = CFGR(NumberOfBuses, 1);
     a->max_io = CFGR(MaxNumberOfIO, 4);
     uint32_t per_lun = CFGR(MaxIOsPerLun, 4), initial = CFGR(InitialLunQueueDepth, 4);
     a->half_duplex = CFGR(SynchronizationModel, 4) == 0;

@@ -43,6 +43,11 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg);
  * failed. */
 bool vw_stor_scsi(struct vm *vm, const uint8_t *cdb, unsigned cdb_len, void *buf, uint32_t len,
                   bool data_in, struct vw_stor_result *res);
+/* A READ(16)/WRITE(16) CDB16 of LEN bytes in blocks of BLOCK sent as the
+ * class layer does above MaximumTransferLength: one after the other, each
+ * within it; RES of the last sent (transferred: the total), PIECES sent. */
+bool vw_stor_scsi_split(struct vm *vm, const uint8_t *cdb16, uint32_t block, void *buf,
+                        uint32_t len, bool data_in, struct vw_stor_result *res, unsigned *pieces);
 /* Several commands at once (COUNT up to 512): all submitted, then waited
  * for; the queue-depth gate decides how many reach the miniport. */
 bool vw_stor_scsi_batch(struct vm *vm, unsigned count, const uint8_t (*cdbs)[16],
@@ -300,6 +305,7 @@ struct vw_stor_stats {
     unsigned registry_refused;       /* registry calls refused to the dump copy */
     unsigned breaks;                 /* NumberOfPhysicalBreaks HwFindAdapter set */
     unsigned max_transfer;           /* MaximumTransferLength HwFindAdapter set */
+    unsigned buses;                  /* NumberOfBuses HwFindAdapter set (paths StorPort scans) */
     unsigned control_boot_config;    /* HwAdapterControl(ScsiSetBootConfig) calls */
     unsigned control_running_config; /* HwAdapterControl(ScsiSetRunningConfig) calls */
     unsigned stop_flushes;           /* SRB_FUNCTION_FLUSH sent before a stop */
