@@ -454,6 +454,40 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind 
     return ok;
 }
 
+void vw_image_remember(const struct vm *template, const char *path)
+{
+    /* A scratch machine: a bad image's failure stays there, no unicorn. */
+    struct vm scratch = *template;
+    scratch.uc = NULL;
+    scratch.log = NULL;
+    scratch.log_cap = scratch.log_len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *file = size > 0 ? malloc((size_t)size) : NULL;
+    bool ok = file != NULL && fread(file, 1, (size_t)size, f) == (size_t)size;
+    fclose(f);
+    struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
+    ok = ok && parse_headers(&scratch, &pe);
+    uint64_t mapped = ok ? ((uint64_t)pe.image_size + PAGE - 1) & ~(PAGE - 1) : 0;
+    ok = ok && mapped <= VW_IMAGE_SPAN && (pe.img = calloc(1, mapped)) != NULL &&
+         copy_sections(&scratch, &pe) && apply_relocations(&scratch, &pe, template->map.image);
+    for (uint32_t i = 0; ok && i < pe.nsections; i++) {
+        const uint8_t *s = pe.file + pe.sections_off + 40ull * i;
+        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
+        if (vsize == 0)
+            vsize = f32(s + 16);
+        if ((ch & SCN_EXEC) && in_image(&pe, rva, vsize))
+            vw_cpu_sites_remember(template->arch, template->map.image + rva, pe.img + rva, vsize);
+    }
+    free(scratch.log);
+    free(pe.img);
+    free(file);
+}
+
 bool vw_load_image(struct vm *vm, const char *path)
 {
     return load_at(vm, path, vm->map.image, LOAD_FIRST, &vm->image);
