@@ -156,8 +156,9 @@ bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
     }
     for (size_t i = 0; ok && i < s->n; i++) {
         const struct site *site = &s->v[i];
-        ok = site->kind != 0 ? vw_cpu_hook_barrier(vm, site->va, site->kind)
-                             : vw_cpu_hook_cr8(vm, site->va, site->cr8_write, site->gpr, site->size);
+        ok = site->kind != 0
+                 ? vw_cpu_hook_barrier(vm, site->va, site->kind)
+                 : vw_cpu_hook_cr8(vm, site->va, site->cr8_write, site->gpr, site->size);
     }
     free(own.v);
     return ok;

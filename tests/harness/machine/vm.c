@@ -124,6 +124,9 @@ void vw_vm_destroy(struct vm *vm)
     vw_kernel_destroy(vm);
     if (vm->uc)
         uc_close(vm->uc);
+    for (unsigned i = 0; i < vm->host_block_count; i++)
+        free(vm->host_blocks[i]);
+    free(vm->host_blocks);
     vw_ram_destroy(vm);
     free(vm->kuser_host);
     free((void *)vm->layout);

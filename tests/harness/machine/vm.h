@@ -119,7 +119,11 @@ struct vm {
     unsigned thunks_bound; /* import slots the thunk hook covers */
     unsigned import_count;
     unsigned image_copies; /* second images loaded (vw_load_image_copy) */
-    gva_t sentinel;        /* return address of every call into the driver */
+    /* Host memory unicorn maps directly (the images' pages), freed after
+     * unicorn is closed. */
+    void **host_blocks;
+    unsigned host_block_count;
+    gva_t sentinel; /* return address of every call into the driver */
 
     struct vw_barriers barriers;
     uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */

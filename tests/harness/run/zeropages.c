@@ -57,8 +57,8 @@ size_t vw_release_zero_pages(void)
         char perms[8], dev[16];
         unsigned long inode;
         int name = 0;
-        if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off, dev, &inode,
-                   &name) < 6)
+        if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off, dev, &inode, &name) <
+            6)
             continue;
         const char *path = line + name;
         /* Private anonymous memory the process reads and writes: the heap
