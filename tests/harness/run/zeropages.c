@@ -45,8 +45,25 @@ static size_t release_range(uint8_t *start, uint8_t *end, size_t page)
     return released;
 }
 
+/* Is this process's only thread the caller (a page found zero must stay
+ * zero until it is released)? */
+static bool single_threaded(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    long threads = 0;
+    while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "Threads: %ld", &threads) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return threads == 1;
+}
+
 size_t vw_release_zero_pages(void)
 {
+    if (!single_threaded())
+        return 0;
     FILE *f = fopen("/proc/self/maps", "r");
     if (f == NULL)
         return 0;

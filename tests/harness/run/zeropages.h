@@ -9,5 +9,6 @@
 #pragma once
 #include <stddef.h>
 
-/* Release them; how many pages were. */
+/* Release them (only while the process has one thread); how many pages
+ * were. */
 size_t vw_release_zero_pages(void);
