@@ -1,7 +1,6 @@
 /*
  * CPU set-up and fault hooks (see cpu.h).
  */
-#include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,35 +208,16 @@ static void on_cr8(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     vm->os->irql_settle(vm); /* an interrupt the lower IRQL lets in preempts here */
 }
 
-bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
+bool vw_cpu_hook_cr8(struct vm *vm, gva_t addr, bool write, unsigned gpr, unsigned size)
 {
-    if (vm->arch != VW_AMD64)
-        return vw_cpu_scan_barriers(vm, va, code, len);
-    /* amd64: barriers and CR8 accesses in one pass (disassembly is most of
-     * an image's load time). */
-    csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+    struct cr8_site *site = malloc(sizeof(*site));
+    uc_hook h;
+    if (site == NULL)
         return false;
-    cs_option(cs, CS_OPT_SKIPDATA, CS_OPT_ON);
-    cs_insn *insn = cs_malloc(cs);
-    const uint8_t *p = code;
-    uint64_t addr = va;
-    bool ok = true;
-    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn)) {
-        ok = vw_cpu_barrier_insn(vm, insn);
-        if (insn->id != X86_INS_MOV || strstr(insn->op_str, "cr8") == NULL || insn->size != 4)
-            continue;
-        const uint8_t *b = insn->bytes;
-        struct cr8_site *site = malloc(sizeof(*site));
-        site->vm = vm;
-        site->write = b[2] == 0x22;
-        site->gpr = gprs[(b[3] & 7) | ((b[0] & 1) << 3)];
-        site->size = insn->size;
-        vm->os->keep(vm, site); /* freed with the kernel state */
-        uc_hook h;
-        uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_cr8, site, insn->address, insn->address);
-    }
-    cs_free(insn, 1);
-    cs_close(&cs);
-    return ok;
+    site->vm = vm;
+    site->write = write;
+    site->gpr = gprs[gpr & 15];
+    site->size = size;
+    vm->os->keep(vm, site); /* freed with the kernel state */
+    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_cr8, site, addr, addr) == UC_ERR_OK;
 }

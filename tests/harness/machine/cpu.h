@@ -9,15 +9,23 @@
 
 bool vw_cpu_create(struct vm *vm);
 /* Called by the loader for each executable section (host copy of its bytes
- * at guest address VA): hooks that depend on the code (amd64 CR8). */
+ * at guest address VA): hooks that depend on the code (cpu_sites.c: the
+ * memory barriers, amd64 CR8 accesses), from the sites the runner found
+ * before forking when it saw these bytes at VA, else from a scan now. */
 bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len);
-/* cpu_barrier.c: hook the memory barrier instructions of a section, counted
- * in vm->barriers (called by vw_cpu_scan_code). */
-bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t len);
-/* cpu_barrier.c: hook INSN (capstone, x86) when it is a barrier; for a
- * scan that also looks for other instructions in the same pass. */
+/* cpu_sites.c, in the runner before it forks: find the sites of CODE at VA
+ * on ARCH once, for every run that loads the same bytes there. */
+void vw_cpu_sites_remember(enum vw_arch arch, gva_t va, const uint8_t *code, size_t len);
+/* cpu.c: hook an amd64 CR8 access at ADDR (a write when WRITE) through
+ * general register GPR (0-15: rax..r15), SIZE bytes long. */
+bool vw_cpu_hook_cr8(struct vm *vm, gva_t addr, bool write, unsigned gpr, unsigned size);
+/* cpu_barrier.c: hook the barrier of KIND (VW_BARRIER_* bits) at ADDR,
+ * counted in vm->barriers; the kind of an arm64 instruction word or an x86
+ * instruction (capstone), 0 when it is no barrier. */
+bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind);
+unsigned vw_barrier_kind_arm64(uint32_t insn);
 struct cs_insn;
-bool vw_cpu_barrier_insn(struct vm *vm, const struct cs_insn *insn);
+unsigned vw_barrier_kind_x86(const struct cs_insn *insn);
 /* cpu_insns.c: count every instruction run inside the loaded driver image
  * in vm->insns from now on (a code hook over the image: slow, for benches). */
 bool vw_cpu_count_insns(struct vm *vm);

@@ -1,6 +1,7 @@
 /*
  * Barrier instructions the driver executes (see cpu.h): the loader's scan
- * of each executable section finds them, and a code hook on each one (not
+ * of each executable section finds them (cpu_sites.c, by the kinds below),
+ * and a code hook on each one (not
  * on every instruction: the cost is per barrier executed) counts it in
  * vm->barriers by what it orders.  The emulator is sequentially
  * consistent, so a missing barrier cannot show as a wrong value; the ring
@@ -39,7 +40,7 @@ static void on_barrier(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     (void)addr;
 }
 
-static bool hook_site(struct vm *vm, uint64_t addr, unsigned kind)
+bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind)
 {
     struct barrier_site *site = malloc(sizeof(*site));
     uc_hook h;
@@ -52,7 +53,7 @@ static bool hook_site(struct vm *vm, uint64_t addr, unsigned kind)
 }
 
 /* DMB/DSB <option>: CRm bits 1:0 are the access types ordered. */
-static unsigned arm64_kind(uint32_t insn)
+unsigned vw_barrier_kind_arm64(uint32_t insn)
 {
     uint32_t ordered = insn & 0x3ffffc00u;
     if (ordered == 0x089ffc00u) /* STLR */
@@ -74,18 +75,6 @@ static unsigned arm64_kind(uint32_t insn)
     }
 }
 
-static bool scan_arm64(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
-{
-    for (size_t off = 0; off + 4 <= len; off += 4) {
-        uint32_t insn = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 |
-                        (uint32_t)code[off + 2] << 16 | (uint32_t)code[off + 3] << 24;
-        unsigned kind = arm64_kind(insn);
-        if (kind != 0 && !hook_site(vm, va + off, kind))
-            return false;
-    }
-    return true;
-}
-
 /* A LOCK prefix among the instruction's legacy prefixes. */
 static bool x86_locked(const cs_insn *insn)
 {
@@ -100,7 +89,7 @@ static bool x86_locked(const cs_insn *insn)
     return false;
 }
 
-static unsigned x86_kind(const cs_insn *insn)
+unsigned vw_barrier_kind_x86(const cs_insn *insn)
 {
     const unsigned all = VW_BARRIER_LOAD | VW_BARRIER_STORE | VW_BARRIER_FULL;
     switch (insn->id) {
@@ -115,29 +104,4 @@ static unsigned x86_kind(const cs_insn *insn)
     default:
         return x86_locked(insn) ? all : 0;
     }
-}
-
-bool vw_cpu_barrier_insn(struct vm *vm, const cs_insn *insn)
-{
-    unsigned kind = x86_kind(insn);
-    return kind == 0 || hook_site(vm, insn->address, kind);
-}
-
-bool vw_cpu_scan_barriers(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
-{
-    if (vm->arch == VW_ARM64)
-        return scan_arm64(vm, va, code, len);
-    csh cs;
-    if (cs_open(CS_ARCH_X86, vm->arch == VW_AMD64 ? CS_MODE_64 : CS_MODE_32, &cs) != CS_ERR_OK)
-        return false;
-    cs_option(cs, CS_OPT_SKIPDATA, CS_OPT_ON);
-    cs_insn *insn = cs_malloc(cs);
-    const uint8_t *p = code;
-    uint64_t addr = va;
-    bool ok = true;
-    while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn))
-        ok = vw_cpu_barrier_insn(vm, insn);
-    cs_free(insn, 1);
-    cs_close(&cs);
-    return ok;
 }

@@ -333,23 +333,29 @@ static uint32_t section_perms(uint32_t characteristics)
     return perms;
 }
 
-/* Map the image read-only, then give each page its sections' permissions:
- * one uc_mem_protect per run of pages alike (unicorn splits a mapping at
- * every protect, copying it whole: one per page cost more than the run). */
+/* Map the image as runs of pages alike, each with its sections'
+ * permissions, straight from the host copy PE->img (page-aligned, kept
+ * until unicorn is closed: vm->host_blocks): no uc_mem_write into a
+ * read-only mapping and no uc_mem_protect, each of which rebuilt or split
+ * unicorn's mappings, copying them whole. */
 static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
 {
-    if (!vw_map_pages(vm, base, mapped, UC_PROT_READ) ||
-        !vw_write(vm, base, pe->img, pe->image_size))
-        return false;
     uint64_t pages = mapped / PAGE;
     uint32_t *perms = calloc(pages ? pages : 1, sizeof(*perms));
-    bool *covered = calloc(pages ? pages : 1, sizeof(*covered));
-    if (perms == NULL || covered == NULL) {
+    void **blocks = realloc(vm->host_blocks, (vm->host_block_count + 1) * sizeof(*blocks));
+    if (blocks != NULL)
+        vm->host_blocks = blocks;
+    if (perms == NULL || blocks == NULL) {
         free(perms);
-        free(covered);
         return false;
     }
-    /* Pages shared by two sections get the union of their permissions. */
+    /* Pages of no section are read-only; pages shared by two sections get
+     * the union of their permissions. */
+    bool *covered = calloc(pages ? pages : 1, sizeof(*covered));
+    if (covered == NULL) {
+        free(perms);
+        return false;
+    }
     for (uint32_t i = 0; i < pe->nsections; i++) {
         const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
         uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
@@ -357,32 +363,40 @@ static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
             vsize = f32(s + 16);
         uint64_t start = rva / PAGE, end = (rva + (uint64_t)vsize + PAGE - 1) / PAGE;
         for (uint64_t p = start; p < end && p < pages; p++) {
-            perms[p] |= section_perms(ch);
+            perms[p] = (covered[p] ? perms[p] : 0) | section_perms(ch);
             covered[p] = true;
         }
     }
+    for (uint64_t p = 0; p < pages; p++)
+        if (!covered[p])
+            perms[p] = UC_PROT_READ;
+    free(covered);
+    vm->host_blocks[vm->host_block_count++] = pe->img; /* unicorn's now */
+    uint8_t *host = pe->img;
+    pe->img = NULL;
     bool ok = true;
-    for (uint64_t p = 0; p < pages;) {
+    for (uint64_t p = 0; ok && p < pages;) {
         uint64_t q = p + 1;
-        while (q < pages && covered[q] == covered[p] && perms[q] == perms[p])
+        while (q < pages && perms[q] == perms[p])
             q++;
-        if (covered[p] && perms[p] != UC_PROT_READ)
-            ok = ok &&
-                 uc_mem_protect(vm->uc, base + p * PAGE, (q - p) * PAGE, perms[p]) == UC_ERR_OK;
+        uc_err err =
+            uc_mem_map_ptr(vm->uc, base + p * PAGE, (q - p) * PAGE, perms[p], host + p * PAGE);
+        if (err != UC_ERR_OK) {
+            vw_fail(vm, "harness: mapping the image at 0x%" PRIx64 "+0x%" PRIx64 ": %s",
+                    (uint64_t)(base + p * PAGE), (uint64_t)((q - p) * PAGE), uc_strerror(err));
+            ok = false;
+        }
         p = q;
     }
     free(perms);
-    free(covered);
-    if (!ok) {
-        vw_fail(vm, "harness: cannot set the image's page permissions");
+    if (!ok)
         return false;
-    }
     for (uint32_t i = 0; i < pe->nsections; i++) {
         const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
         uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
         if (vsize == 0)
             vsize = f32(s + 16);
-        if ((ch & SCN_EXEC) && !vw_cpu_scan_code(vm, base + rva, pe->img + rva, vsize))
+        if ((ch & SCN_EXEC) && !vw_cpu_scan_code(vm, base + rva, host + rva, vsize))
             return false;
     }
     return true;
@@ -425,8 +439,10 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind 
         vw_fail(vm, "harness: %s is not the image loaded", path);
         ok = false;
     }
-    if (ok && (pe.img = calloc(1, mapped)) == NULL)
+    if (ok && (pe.img = aligned_alloc(PAGE, mapped)) == NULL)
         ok = false;
+    if (ok)
+        memset(pe.img, 0, mapped);
     ok = ok && copy_sections(vm, &pe) && apply_relocations(vm, &pe, base) &&
          bind_imports(vm, &pe, thunks, kind != LOAD_FIRST);
     if (ok && kind == LOAD_AGAIN) {
@@ -452,6 +468,40 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind 
     free(pe.img);
     free(file);
     return ok;
+}
+
+void vw_image_remember(const struct vm *template, const char *path)
+{
+    /* A scratch machine: a bad image's failure stays there, no unicorn. */
+    struct vm scratch = *template;
+    scratch.uc = NULL;
+    scratch.log = NULL;
+    scratch.log_cap = scratch.log_len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *file = size > 0 ? malloc((size_t)size) : NULL;
+    bool ok = file != NULL && fread(file, 1, (size_t)size, f) == (size_t)size;
+    fclose(f);
+    struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
+    ok = ok && parse_headers(&scratch, &pe);
+    uint64_t mapped = ok ? ((uint64_t)pe.image_size + PAGE - 1) & ~(PAGE - 1) : 0;
+    ok = ok && mapped <= VW_IMAGE_SPAN && (pe.img = calloc(1, mapped)) != NULL &&
+         copy_sections(&scratch, &pe) && apply_relocations(&scratch, &pe, template->map.image);
+    for (uint32_t i = 0; ok && i < pe.nsections; i++) {
+        const uint8_t *s = pe.file + pe.sections_off + 40ull * i;
+        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
+        if (vsize == 0)
+            vsize = f32(s + 16);
+        if ((ch & SCN_EXEC) && in_image(&pe, rva, vsize))
+            vw_cpu_sites_remember(template->arch, template->map.image + rva, pe.img + rva, vsize);
+    }
+    free(scratch.log);
+    free(pe.img);
+    free(file);
 }
 
 bool vw_load_image(struct vm *vm, const char *path)

@@ -8,6 +8,11 @@
 #include "vm.h"
 
 bool vw_load_image(struct vm *vm, const char *path);
+/* In the runner before it forks, with the machine template of an arch
+ * (vm.h): what every run loading PATH as its first image would compute
+ * alike, computed once (the hook sites of its code, cpu.h).  Quiet: a
+ * missing or bad image is the run's to report. */
+void vw_image_remember(const struct vm *template, const char *path);
 /* Room for each image: the first at vm->map.image, second images at
  * vm->map.copies, one span each. */
 #define VW_IMAGE_SPAN 0x800000ull

@@ -81,7 +81,7 @@ bool vw_arch_from_name(const char *name, enum vw_arch *arch)
     return false;
 }
 
-struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *build_dir)
+struct vm *vw_vm_template(enum vw_arch arch, const char *out_dir, const char *build_dir)
 {
     struct vm *vm = calloc(1, sizeof(*vm));
     if (vm == NULL)
@@ -93,12 +93,27 @@ struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *buil
     vm->build_dir = build_dir;
     vm->kheap_next = vm->kheap_mapped_end = vm->map.kheap;
     vm->ram.fd = -1;
-    if (!vw_layout_load(vm, build_dir) || !vw_cpu_create(vm) || !vw_ram_create(vm) ||
-        !vw_kernel_create(vm)) {
+    if (!vw_layout_load(vm, build_dir) || !vw_cpu_create(vm)) {
         vw_vm_destroy(vm);
         return NULL;
     }
     return vm;
+}
+
+struct vm *vw_vm_adopt(struct vm *vm)
+{
+    if (vm == NULL)
+        return NULL;
+    if (!vw_ram_create(vm) || !vw_kernel_create(vm)) {
+        vw_vm_destroy(vm);
+        return NULL;
+    }
+    return vm;
+}
+
+struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *build_dir)
+{
+    return vw_vm_adopt(vw_vm_template(arch, out_dir, build_dir));
 }
 
 void vw_vm_destroy(struct vm *vm)
@@ -109,12 +124,23 @@ void vw_vm_destroy(struct vm *vm)
     vw_kernel_destroy(vm);
     if (vm->uc)
         uc_close(vm->uc);
+    for (unsigned i = 0; i < vm->host_block_count; i++)
+        free(vm->host_blocks[i]);
+    free(vm->host_blocks);
     vw_ram_destroy(vm);
     free(vm->kuser_host);
     free((void *)vm->layout);
     free(vm->imports);
     free(vm->log);
     free(vm);
+}
+
+void vw_vm_exit(struct vm *vm)
+{
+    if (vm == NULL)
+        return;
+    vw_watchdog_destroy(vm);
+    vw_kernel_destroy(vm);
 }
 
 const char *vw_where(struct vm *vm, gva_t va, char buf[48])

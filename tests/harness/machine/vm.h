@@ -119,7 +119,11 @@ struct vm {
     unsigned thunks_bound; /* import slots the thunk hook covers */
     unsigned import_count;
     unsigned image_copies; /* second images loaded (vw_load_image_copy) */
-    gva_t sentinel;        /* return address of every call into the driver */
+    /* Host memory unicorn maps directly (the images' pages), freed after
+     * unicorn is closed. */
+    void **host_blocks;
+    unsigned host_block_count;
+    gva_t sentinel; /* return address of every call into the driver */
 
     struct vw_barriers barriers;
     uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */
@@ -159,6 +163,19 @@ bool vw_arch_from_name(const char *name, enum vw_arch *arch);
 
 /* Create the machine: CPU, address map, layout table, kernel state. */
 struct vm *vw_vm_create(enum vw_arch arch, const char *out_dir, const char *build_dir);
+/* vw_vm_create in two halves.  The template is what every run of ARCH
+ * starts from (layout table, unicorn with its fixed mappings and hooks):
+ * the runner makes one per arch before it forks, and each forked run
+ * adopts its own copy-on-write copy, which then gets what is the run's
+ * own (guest RAM, a fresh memfd; kernel state).  Unicorn starts no thread
+ * and keeps its state in private memory, so a forked copy is the child's
+ * alone.  Adopting takes TEMPLATE (freed on failure: NULL). */
+struct vm *vw_vm_template(enum vw_arch arch, const char *out_dir, const char *build_dir);
+struct vm *vw_vm_adopt(struct vm *template);
+/* The end of a run whose process exits next: stop what would outlive it
+ * (the kernel's destructors: back ends, threads), leave the rest (unicorn,
+ * RAM, memory) to the exit, which frees it at less cost. */
+void vw_vm_exit(struct vm *vm);
 void vw_vm_destroy(struct vm *vm);
 
 /* Record the first failure (with a short backtrace) and stop emulation. */

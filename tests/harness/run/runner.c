@@ -16,6 +16,7 @@
  * --order FILE starts the costliest scenarios first (order.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,10 @@
 #include "coverage.h"
 #include "kernel.h"
 #include "order.h"
+#include "pe_loader.h"
+#include "pnp.h"
 #include "scenario.h"
+#include "zeropages.h"
 
 static struct vw_scenario *scenarios;
 
@@ -44,6 +48,11 @@ void vw_scenario_register(struct vw_scenario *scenario)
 }
 
 static struct vw_run_backend *backends;
+
+/* Per arch, the machine every run starts from (vw_vm_template), made once
+ * in the runner: a forked run adopts its copy instead of building one.
+ * NULL: the run builds its own (and reports why that fails). */
+static struct vm *templates[VW_ARCH_COUNT];
 
 void vw_run_backend_register(struct vw_run_backend *backend)
 {
@@ -126,7 +135,8 @@ static int run_one(const struct options *o, const struct run *r)
     const char *an = vw_arch_name(r->arch);
     char tag[32];
     seed_tag(o, r->seed, tag, sizeof(tag));
-    struct vm *vm = vw_vm_create(r->arch, o->out, o->build);
+    struct vm *vm = templates[r->arch] != NULL ? vw_vm_adopt(templates[r->arch])
+                                               : vw_vm_create(r->arch, o->out, o->build);
     if (vm == NULL) {
         printf("FAIL %-5s %s/%s%s: cannot create the machine (layout file missing?)\n", an,
                s->driver, s->name, tag);
@@ -158,7 +168,7 @@ static int run_one(const struct options *o, const struct run *r)
     if (!pass || o->verbose)
         print_log(vm);
     fflush(stdout);
-    vw_vm_destroy(vm);
+    vw_vm_exit(vm);
     return pass ? 0 : 1;
 }
 
@@ -449,6 +459,49 @@ static void backends_for(const struct run *runs, size_t n, const char *build, bo
     }
 }
 
+/* A template per arch among RUNS[0..N) (after the back ends start: their
+ * processes need no copy), the hook sites of each group's driver image
+ * (pe_loader.h), then the runner's zero pages released (zeropages.h).
+ * Quiet: a template that cannot be made stays NULL, and each run then
+ * builds its own machine and says why that fails. */
+static void make_templates(const struct options *o, const struct run *runs, size_t n)
+{
+    bool tried[VW_ARCH_COUNT] = {false};
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0)
+        dup2(null, STDERR_FILENO);
+    for (size_t i = 0; i < n; i++)
+        if (!tried[runs[i].arch]) {
+            tried[runs[i].arch] = true;
+            templates[runs[i].arch] = vw_vm_template(runs[i].arch, o->out, o->build);
+        }
+    /* The image a group's runs load most often: the group's driver. */
+    enum { GROUPS = 256 };
+    const char *done[VW_ARCH_COUNT][GROUPS];
+    unsigned ndone[VW_ARCH_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        enum vw_arch a = runs[i].arch;
+        unsigned k = 0;
+        while (k < ndone[a] && strcmp(done[a][k], runs[i].s->driver) != 0)
+            k++;
+        if (templates[a] == NULL || k < ndone[a] || ndone[a] == GROUPS)
+            continue;
+        done[a][ndone[a]++] = runs[i].s->driver;
+        char path[4096];
+        vw_driver_path(templates[a], runs[i].s->driver, path, sizeof(path));
+        vw_image_remember(templates[a], path);
+    }
+    fflush(stderr);
+    if (saved >= 0 && null >= 0)
+        dup2(saved, STDERR_FILENO);
+    if (saved >= 0)
+        close(saved);
+    if (null >= 0)
+        close(null);
+    vw_release_zero_pages();
+}
+
 /* Longest wall time first, then by CPU time (qsort). */
 static int by_cost(const void *a, const void *b)
 {
@@ -673,7 +726,10 @@ int main(int argc, char **argv)
     }
     unsigned passed = 0, failed = 0;
     backends_for(runs, n, o.build, false);
+    make_templates(&o, runs, n);
     run_all(&o, runs, n, order, sc, &passed, &failed);
+    for (int a = 0; a < VW_ARCH_COUNT; a++)
+        vw_vm_destroy(templates[a]);
     backends_for(runs, n, o.build, true);
     free(order);
     free(sc);
