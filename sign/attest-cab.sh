@@ -16,15 +16,16 @@ set -eu
 cab=$1 stage=$2 folder=$3
 shift 3
 : "${SOURCE_DATE_EPOCH:?attest-cab: SOURCE_DATE_EPOCH is not set}"
-rm -rf "$stage"
-mkdir -p "$stage/$folder"
+# One process per step, not per file (each costs several ms, and make
+# attestation-cab packs every package).
+if [ -e "$stage" ] || [ -L "$stage" ]; then rm -rf "$stage"; fi
+case $cab in */*) mkdir -p "$stage/$folder" "${cab%/*}" ;; *) mkdir -p "$stage/$folder" ;; esac
 names=
 for f in "$@"; do
-	cp "$f" "$stage/$folder/"
-	names="$names $folder/$(basename "$f")"
+	names="$names $folder/${f##*/}"
 done
+cp "$@" "$stage/$folder/"
 touch -d "@$SOURCE_DATE_EPOCH" "$stage/$folder"/*
-mkdir -p "$(dirname "$cab")"
 # shellcheck disable=SC2086
 (cd "$stage" && TZ=UTC gcab -c -z unsigned.cab $names)
 sign/signfile.sh "$stage/unsigned.cab" "$cab" "$folder attestation submission"

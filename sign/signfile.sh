@@ -63,28 +63,31 @@ tsa=${SIGN_TSA_URL:-}
 tmp=
 
 # The digest SIGN_CHECKED holds: every setting that selects or checks the
-# key, and the identity of every file it names.
+# key, and the identity of every file it names.  One stat for all of them
+# (make signs hundreds of files, and each process costs several ms).
 key_id() {
+	set --
+	for f in "${SIGN_PKCS12:-}" "${SIGN_PASSFILE:-}" "${SIGN_PKCS11_MODULE:-}" "${SIGN_CERTS:-}" \
+		"${SIGN_KEYDIR:-}/signer.key" "${SIGN_KEYDIR:-}/chain.pem"; do
+		[ ! -e "$f" ] || set -- "$@" "$f"
+	done
 	{
 		printf '%s\n' "${SIGN_PKCS12:-}" "${SIGN_PASSFILE:-}" "${SIGN_PKCS11_MODULE:-}" \
 			"${SIGN_PKCS11_KEY:-}" "${SIGN_CERTS:-}" "${SIGN_KEYDIR:-}" "$tsa" "$SOURCE_DATE_EPOCH" "$(date -u +%Y%m%d%H)"
-		for f in "${SIGN_PKCS12:-}" "${SIGN_PASSFILE:-}" "${SIGN_PKCS11_MODULE:-}" "${SIGN_CERTS:-}" \
-			"${SIGN_KEYDIR:-}/signer.key" "${SIGN_KEYDIR:-}/chain.pem"; do
-			[ ! -e "$f" ] || stat -L -c '%n %s %Y %Z %i' -- "$f"
-		done
+		[ $# = 0 ] || stat -L -c '%n %s %Y %Z %i' -- "$@"
 	} | sha256sum
 }
 checked=
 if [ -n "${SIGN_CHECKED:-}" ]; then
 	if [ -n "$check_only" ]; then
 		rm -f "$SIGN_CHECKED"
-	elif [ -f "$SIGN_CHECKED" ] && [ "$(cat "$SIGN_CHECKED")" = "$(key_id)" ]; then
+	elif [ -f "$SIGN_CHECKED" ] && IFS= read -r saved <"$SIGN_CHECKED" && [ "$saved" = "$(key_id)" ]; then
 		checked=1
 	fi
 fi
 
 die() {
-	[ -z "$tmp" ] || rm -f "$tmp" "$tmp.log"
+	[ -z "$tmp" ] || rm -f "$tmp"
 	echo "sign: $out: $*" >&2
 	exit 1
 }
@@ -182,21 +185,27 @@ else
 	set -- "$@" -time "$SOURCE_DATE_EPOCH"
 fi
 
-tmp=$(dirname "$out")/.$(basename "$out").tmp$$
-rm -f "$tmp"
+# The temporary file beside OUT; no dirname, basename, rm, chmod or log
+# file on the way (their processes were most of a signing's CPU time).
+case $out in
+*/*) tmp=${out%/*}/.${out##*/}.tmp$$ ;;
+*) tmp=./.$out.tmp$$ ;;
+esac
+if [ -e "$tmp" ] || [ -L "$tmp" ]; then rm -f "$tmp"; fi
+# Mode 644 whatever the caller's umask: osslsigncode creates OUT with 0666
+# less the umask.
 # shellcheck disable=SC2086
-if ! osslsigncode sign "$@" -h sha256 $ph -n "$desc" -in "$in" -out "$tmp" >"$tmp.log" 2>&1; then
+if ! log=$(umask 022 && osslsigncode sign "$@" -h sha256 $ph -n "$desc" -in "$in" -out "$tmp" 2>&1); then
 	# osslsigncode ends with a generic "Failed": name the TSA or the token
 	# problem when it was that (never echoing a pin-value from the URI).
-	grep -q 'timestamping failed' "$tmp.log" &&
-		die "timestamp server $tsa failed: $(grep -m1 -e '^HTTP failure' -e 'timestamping failed' "$tmp.log")"
+	has() { printf '%s\n' "$log" | grep -q "$1"; }
+	has 'timestamping failed' &&
+		die "timestamp server $tsa failed: $(printf '%s\n' "$log" | grep -m1 -e '^HTTP failure' -e 'timestamping failed')"
 	uri=$(printf '%s' "${SIGN_PKCS11_KEY:-}" | sed 's/pin-value=[^;?]*/pin-value=.../')
-	grep -q 'PIN incorrect' "$tmp.log" && die "PKCS#11 login failed: wrong PIN for $uri"
-	grep -q 'No matching initialized token' "$tmp.log" && die "no PKCS#11 token matches $uri"
-	grep -q 'object not found' "$tmp.log" && die "no private key on the token matches $uri"
-	grep -q 'key values mismatch' "$tmp.log" && die "the private key does not match the certificate in $what"
-	die "osslsigncode failed: $(grep -v -e '^$' -e '^Failed$' "$tmp.log" | tail -n 1)"
+	has 'PIN incorrect' && die "PKCS#11 login failed: wrong PIN for $uri"
+	has 'No matching initialized token' && die "no PKCS#11 token matches $uri"
+	has 'object not found' && die "no private key on the token matches $uri"
+	has 'key values mismatch' && die "the private key does not match the certificate in $what"
+	die "osslsigncode failed: $(printf '%s\n' "$log" | grep -v -e '^$' -e '^Failed$' | tail -n 1)"
 fi
-rm -f "$tmp.log"
-chmod 644 "$tmp"
 mv -f "$tmp" "$out" || die "cannot rename into place"

@@ -113,41 +113,70 @@ if [ ! -e "$work/att3/attestation/pvpanic_w10_amd64.cab" ] && [ -e "$work/att3/a
 	grep -q "^note: no CAB for pvpanic_w10_amd64: " "$work/att3.log"; then
 	ok "planted server-only pvpanic_w10_amd64 left out, with a note"
 else bad "planted server-only pvpanic_w10_amd64 (log $work/att3.log)"; fi
+# split_cat CAT: pkg, drv, set_ and arch of OUT/<arch>/<driver>/<set>/<driver>.cat
+# (parameter expansion: a dirname or basename per name was a third of this
+# group's processes).
+split_cat() {
+	pkg=${1%/*}
+	drv=${1##*/}
+	drv=${drv%.cat}
+	set_=${pkg##*/}
+	arch=${pkg%/*/*}
+	arch=${arch##*/}
+}
+# same A B [A B]...: each pair of files is identical (one sha256sum for all
+# of them, instead of a cmp per pair).
+same_files() {
+	sums=$(sha256sum -- "$@" 2>/dev/null) || return 1
+	k=0
+	while read -r h _; do
+		k=$((k + 1))
+		if [ $((k % 2)) = 1 ]; then h1=$h; elif [ "$h" != "$h1" ]; then return 1; fi
+	done <<EOF
+$sums
+EOF
+	[ "$k" = $# ]
+}
+server_only_=" $(echo $server_only) "
+ncab=0
 for cat in $rcats; do
-	pkg=$(dirname "$cat")
-	drv=$(basename "$cat" .cat)
-	set_=$(basename "$pkg")
-	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	split_cat "$cat"
 	f=${drv}_${set_}_$arch
-	case " $(echo $server_only) " in *" $f "*) continue ;; esac
+	case $server_only_ in *" $f "*) continue ;; esac
 	cab=$work/att1/attestation/$f.cab
 	# The INF, the images, the catalog, then the symbols of each image.
 	pes=$(pkg_pes "$pkg")
-	pdbs=$(for pe in $pes; do
+	pdbsrcs=
+	for pe in $pes; do
 		# An image built as another driver (SIGN_IMAGES) brings that driver's symbols
-		src=$(dirname "$pkg")/${pe%.*}.pdb
+		src=${pkg%/*}/${pe%.*}.pdb
 		for im in ${SIGN_IMAGES:-}; do
 			if [ "${im%%=*}" = "$drv.$set_" ] && [ "$pe" = "$drv.sys" ]; then
-				src=$(dirname "$(dirname "$pkg")")/${im#*=}/${im#*=}.pdb
+				src=${pkg%/*/*}/${im#*=}/${im#*=}.pdb
 			fi
 		done
-		[ -f "$src" ] && echo "$src"
-	done)
-	pdbsrcs=$pdbs
+		[ ! -f "$src" ] || pdbsrcs="$pdbsrcs $src"
+	done
 	pdbs=$(for p in $pdbsrcs; do echo "${p##*/}"; done)
 	want=$(for n in "$drv.inf" $pes "$drv.cat" $pdbs; do printf '%s\\%s\n' "$f" "$n"; done)
-	rm -rf "$work/x"
-	mkdir -p "$work/x"
+	# A fresh directory per CAB (removed with the others below).
+	ncab=$((ncab + 1))
+	x=$work/x/$ncab
+	mkdir -p "$x"
 	same=1
-	gcab -x -C "$work/x" "$cab" >/dev/null 2>&1 || same=
-	for n in "$drv.inf" $pes "$drv.cat"; do cmp -s "$work/x/$f/$n" "$pkg/$n" || same=; done
-	for p in $pdbsrcs; do cmp -s "$work/x/$f/${p##*/}" "$p" || same=; done
+	gcab -x -C "$x" "$cab" >/dev/null 2>&1 || same=
+	pairs=
+	for n in "$drv.inf" $pes "$drv.cat"; do pairs="$pairs $x/$f/$n $pkg/$n"; done
+	for p in $pdbsrcs; do pairs="$pairs $x/$f/${p##*/} $p"; done
+	# shellcheck disable=SC2086
+	same_files $pairs || same=
 	if osslsigncode verify -in "$cab" -CAfile "$ca" >/dev/null 2>&1 && [ "$(gcab -t "$cab")" = "$want" ] &&
 		[ -n "$same" ]; then
 		ok "$f.cab: signed, $f\\ with $(echo "$drv.inf" $pes "$drv.cat" $pdbs)"
 	else bad "$f.cab: $(gcab -t "$cab" 2>&1 | tr '\n' ' ')"; fi
 	if cmp -s "$cab" "$work/att2/attestation/$f.cab"; then ok "$f.cab reproducible"; else bad "$f.cab differs when made again"; fi
 done
+rm -rf "$work/x"
 
 step "release.sh: attestation"
 
@@ -166,28 +195,24 @@ msck=$work/ms-checked
 SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --check || bad "the Microsoft stand-in's key"
 rm -f "$work/portal-failed"
 for cat in $rcats; do
-	pkg=$(dirname "$cat")
-	drv=$(basename "$cat" .cat)
-	set_=$(basename "$pkg")
-	arch=$(basename "$(dirname "$(dirname "$pkg")")")
+	split_cat "$cat"
 	# shellcheck disable=SC2046
 	echo "$pkg" "$drv" "$portal/Signed_1234/drivers/${drv}_${set_}_$arch" $(pkg_pes "$pkg")
 done | work=$work pki=$pki msck=$msck b=$b xargs -P 2 -L 1 sh -c '
 	pkg=$1 drv=$2 f=$3
 	shift 3
-	mkdir -p "$f" && cp "$pkg/$drv.inf" "$f/" || { echo "$f" >>"$work/portal-failed"; exit 0; }
+	mkdir -p "$f" "$work/mscat" && cp "$pkg/$drv.inf" "$f/" || { echo "$f" >>"$work/portal-failed"; exit 0; }
 	for pe in "$@"; do
-		src=$(dirname "$pkg")/$pe
+		src=${pkg%/*}/$pe
 		# A package image built as another driver (SIGN_IMAGES: netkvm.w11=netkvm683)
 		for im in ${SIGN_IMAGES:-}; do
 			if [ "${im%%=*}" = "$drv.${pkg##*/}" ] && [ "$pe" = "$drv.sys" ]; then
-				src=$(dirname "$(dirname "$pkg")")/${im#*=}/${im#*=}.sys
+				src=${pkg%/*/*}/${im#*=}/${im#*=}.sys
 			fi
 		done
 		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh --ph "$src" "$f/$pe" "MS" ||
 			{ echo "$f" >>"$work/portal-failed"; exit 0; }
 	done
-	mkdir -p "$work/mscat"
 	cat=$work/mscat/${f##*/}.cat
 	$b/host/mkcat -o "$cat" --os 2:10.0 --time "$SOURCE_DATE_EPOCH" $(for pe in "$@"; do echo "$f/$pe"; done) "$f/$drv.inf" &&
 		SIGN_KEYDIR=$pki/kd-ms SIGN_CHECKED=$msck sign/signfile.sh "$cat" "$f/$drv.cat" "MS" ||
@@ -229,10 +254,12 @@ step "release.sh: refused imports"
 if mk_r import-signed DIR="$portal" IMPORT_CA="$pki/msca.pem" >"$work/import.log" 2>&1; then
 	same=1
 	for cat in $rcats; do
-		pkg=$(dirname "$cat")
-		drv=$(basename "$cat" .cat)
-		f=$portal/Signed_1234/drivers/${drv}_$(basename "$pkg")_$(basename "$(dirname "$(dirname "$pkg")")")
-		for x in "$drv.inf" $(pkg_pes "$f") "$drv.cat"; do cmp -s "$f/$x" "$pkg/$x" || same=0; done
+		split_cat "$cat"
+		f=$portal/Signed_1234/drivers/${drv}_${set_}_$arch
+		pairs=
+		for x in "$drv.inf" $(pkg_pes "$f") "$drv.cat"; do pairs="$pairs $f/$x $pkg/$x"; done
+		# shellcheck disable=SC2086
+		same_files $pairs || same=0
 		[ -f "$pkg/.imported" ] || same=0
 	done
 	if [ $same = 1 ]; then ok "import-signed placed all $npkg packages"; else bad "import-signed: packages not in place"; fi

@@ -121,13 +121,32 @@ step "infgen"
 # --- Every package: its INF, its catalog and each of its PE images (the
 # driver .sys and any .dll; an INF-only package has none).
 date=$(date -u -d "@$SOURCE_DATE_EPOCH" +%m/%d/%Y)
-pkg_pes() { (cd "$1" && ls -- *.sys *.dll 2>/dev/null | LC_ALL=C sort); }
+# pkg_pes DIR: the images in DIR, one per line, in C order (a glob: dash
+# sorts it bytewise; an ls and a sort per package cost two processes).
+pkg_pes() {
+	for f in "$1"/*; do
+		case $f in *.sys | *.dll) [ ! -f "$f" ] || echo "${f##*/}" ;; esac
+	done
+}
 # The paths are OUT/<arch>/<driver>/<set>/<driver>.cat: split by parameter
 # expansion (a dirname per call, times packages times images, was most of
 # this group's time).
 [ -f "$work/wrong-ca.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/wrong-ca.key" \
 	-subj "/CN=wrong CA" -days 1 -out "$work/wrong-ca.pem" 2>/dev/null
 cr=$(printf '\r')
+# has_ph TEXT: a line of TEXT (osslsigncode's report) matches
+# "Page hash algorithm *: SHA256" (in the shell, not a grep per image).
+has_ph() {
+	while IFS= read -r l; do
+		case $l in *"Page hash algorithm"*) ;; *) continue ;; esac
+		l=${l#*Page hash algorithm}
+		l=${l#"${l%%[! ]*}"}
+		case $l in ": SHA256"*) return 0 ;; esac
+	done <<EOF
+$1
+EOF
+	return 1
+}
 # check_package N CAT PACKAGE.cat...: the checks of one package (ok/FAIL
 # lines); scratch files carry N, as two packages are checked at once.
 check_package() {
@@ -177,7 +196,7 @@ check_package() {
 		sys=$dir/$pe
 		# The embedded signature with page hashes, and the catalog entry.
 		v=$(osslsigncode verify -in "$sys" -CAfile "$ca" 2>&1)
-		if [ $? = 0 ] && echo "$v" | grep -q "Page hash algorithm *: SHA256"; then
+		if [ $? = 0 ] && has_ph "$v"; then
 			ok "$sys signed with page hashes"
 		else bad "$sys embedded signature"; fi
 		if osslsigncode verify -catalog "$cat" -in "$sys" -CAfile "$ca" >/dev/null 2>&1; then
@@ -230,7 +249,7 @@ step "packages"
 # --- Version resources: every image's VERSIONINFO matches its INF
 # (sign/tests/versioninfo.py); a copy whose fixed FileVersion is one off
 # must fail.
-pkgdirs=$(for cat in "$@"; do dirname "$cat"; done)
+pkgdirs=$(for cat in "$@"; do echo "${cat%/*}"; done)
 # shellcheck disable=SC2086
 if msg=$(${PYTHON:-/usr/bin/python3} sign/tests/versioninfo.py sign/versioninfo.txt $pkgdirs); then
 	ok "$msg"
@@ -327,23 +346,31 @@ case " ${MAKEFLAGS:-} " in *jobserver*) ;; *) jobs=-j$(nproc 2>/dev/null || echo
 # input here, and check-repro covers their own reproducibility.
 r=$work/repro-out
 keep=
+made=
+# The paths are OUT/<arch>/<driver>/<set>/<driver>.cat (split by parameter
+# expansion: a dirname or basename per name made this step 1100 processes).
 for cat in "$@"; do
-	for pe in $(pkg_pes "$(dirname "$cat")"); do
-		unsigned=$(dirname "$(dirname "$cat")")/$pe
+	pkg=${cat%/*}
+	drvdir=${pkg%/*}
+	pkgset=${drvdir##*/}.${pkg##*/}
+	for pe in $(pkg_pes "$pkg"); do
+		unsigned=$drvdir/$pe
 		# A package image built as another driver (SIGN_IMAGES: netkvm.w11=netkvm683)
-		pkgset=$(basename "$(dirname "$(dirname "$cat")")").$(basename "$(dirname "$cat")")
 		for im in ${SIGN_IMAGES:-}; do
 			if [ "${im%%=*}" = "$pkgset" ] && [ "$pe" = "${pkgset%.*}.sys" ]; then
-				unsigned=$(dirname "$(dirname "$(dirname "$cat")")")/${im#*=}/${im#*=}.sys
+				unsigned=${drvdir%/*}/${im#*=}/${im#*=}.sys
 			fi
 		done
-		mkdir -p "$r/$(dirname "${unsigned#"$out"/}")"
-		cp -p "$unsigned" "$r/${unsigned#"$out"/}"
+		rel=${unsigned#"$out"/}
+		case " $made " in *" $r/${rel%/*} "*) ;; *) mkdir -p "$r/${rel%/*}" && made="$made $r/${rel%/*}" ;; esac
 		# The symbols too, for the attestation CABs (release.sh).
-		cp -p "${unsigned%.*}.pdb" "$r/$(dirname "${unsigned#"$out"/}")/" 2>/dev/null
-		case " $keep " in *" -o $r/${unsigned#"$out"/} "*) ;; *) keep="$keep -o $r/${unsigned#"$out"/}" ;; esac
+		if [ -f "${unsigned%.*}.pdb" ]; then
+			cp -p "$unsigned" "${unsigned%.*}.pdb" "$r/${rel%/*}/"
+		else
+			cp -p "$unsigned" "$r/$rel"
+		fi
+		case " $keep " in *" -o $r/$rel "*) ;; *) keep="$keep -o $r/$rel" ;; esac
 	done
-	pkg=$(dirname "$cat")
 	mkdir -p "$r/${pkg#"$out"/}"
 	cp -p "$pkg"/* "$r/${pkg#"$out"/}/"
 done
