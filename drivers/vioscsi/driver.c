@@ -81,9 +81,18 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
     Scsi->Findings = vscsi_config_check(cfg, len, dev->features, &Scsi->Ctrl);
     if (Scsi->SegLimit != 0)
         vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
-    for (unsigned b = 0; b < 32; b++)
-        if (Scsi->Findings & (1u << b))
-            DbgPrint("vioscsi: bad device value: %s\n", vscsi_finding_text(1u << b));
+    for (unsigned b = 0; b < VSCSI_FINDINGS; b++) {
+        struct vscsi_bad_value bad;
+        if (!(Scsi->Findings & (1u << b)) ||
+            !vscsi_finding_value(1u << b, cfg, len, &Scsi->Ctrl, &bad))
+            continue;
+        if (bad.instead != NULL)
+            DbgPrint("vioscsi: bad device value: %s %llu: %s\n", bad.field,
+                     (unsigned long long)bad.value, bad.instead);
+        else
+            DbgPrint("vioscsi: bad device value: %s %llu: %llu used\n", bad.field,
+                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+    }
     return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
 }
 

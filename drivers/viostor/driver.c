@@ -39,9 +39,17 @@ BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
     Stor->Findings = vblk_config_check(cfg, Stor->Virtio.Dev.features, &Stor->Disk);
     if (Stor->SegLimit != 0)
         vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
-    for (unsigned b = 0; b < 32; b++)
-        if (Stor->Findings & (1u << b))
-            DbgPrint("viostor: bad device value: %s\n", vblk_finding_text(1u << b));
+    for (unsigned b = 0; b < VBLK_FINDINGS; b++) {
+        struct vblk_bad_value bad;
+        if (!(Stor->Findings & (1u << b)) || !vblk_finding_value(1u << b, cfg, &Stor->Disk, &bad))
+            continue;
+        if (bad.instead != NULL)
+            DbgPrint("viostor: bad device value: %s %llu: %s\n", bad.field,
+                     (unsigned long long)bad.value, bad.instead);
+        else
+            DbgPrint("viostor: bad device value: %s %llu: %llu used\n", bad.field,
+                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+    }
     return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
 }
 
