@@ -111,12 +111,8 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
         DbgPrint("viostor: the uncached extension is not usable for the rings\n");
         return SP_RETURN_ERROR;
     }
-    /* Each request takes one descriptor with a table, three or more without */
-    BOOLEAN indirect = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
-    ULONG depth = 0;
-    for (ULONG q = 0; q < Stor->NumQueues; q++)
-        depth += indirect ? Stor->QueueSizes[q] : Stor->QueueSizes[q] / 3u;
-    Stor->Depth = depth != 0 ? depth : 1;
+    Stor->Depth = vblk_queue_depth(Stor->QueueSizes, Stor->NumQueues,
+                                   virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC));
     return SP_RETURN_FOUND;
 }
 
@@ -202,7 +198,10 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
     ConfigInfo->HwMSInterruptRoutine = ViostorMsiInterrupt;
     ConfigInfo->InterruptSynchronizationMode = InterruptSynchronizePerMessage;
-    /* The queue depth is what the rings hold, so StorPort never throttles below it */
+    /* The queue depth is what the rings hold, so StorPort never throttles below
+     * it: InitialLunQueueDepth is the LUN's depth until StorPortSetDeviceQueueDepth
+     * (storport/nf-storport-storportsetdevicequeuedepth; 20 for a physical
+     * miniport if unset), above 255 allowed with extended SRBs (SrbTypeFlags) */
     ConfigInfo->MaxNumberOfIO = stor->Depth;
     ConfigInfo->MaxIOsPerLun = stor->Depth;
     ConfigInfo->InitialLunQueueDepth = stor->Depth;

@@ -194,6 +194,12 @@ struct vblk_queue_plan {
 void vblk_plan_queues(unsigned cpus, unsigned dev_queues, unsigned messages,
                       struct vblk_queue_plan *plan);
 
+/* The requests the rings hold at once (sizes[q] for n queues): StorPort's
+ * MaxNumberOfIO, MaxIOsPerLun and InitialLunQueueDepth (the one LUN may use
+ * them all).  A request is one descriptor with an indirect table, else
+ * header, data and status: three at least.  1 at the least. */
+uint32_t vblk_queue_depth(const uint16_t *sizes, unsigned n, bool indirect);
+
 /* ---- SCSI translation (vblk_scsi.c) ------------------------------------ */
 #define SCSI_STATUS_GOOD            0x00
 #define SCSI_STATUS_CHECK_CONDITION 0x02

@@ -365,6 +365,16 @@ static void test_queues(void)
                     bad++;
         }
     expect(bad == 0, "every queue's message is one granted (70x71 plans, %u bad)", bad);
+    /* The depth StorPort is told: ring capacity x queues */
+    static const uint16_t sizes[4] = {256, 256, 256, 256}, odd[2] = {16, 2};
+    expect(vblk_queue_depth(sizes, 4, true) == 1024, "4 rings of 256, indirect: depth 1024 (%u)",
+           vblk_queue_depth(sizes, 4, true));
+    expect(vblk_queue_depth(sizes, 1, true) == 256, "1 ring of 256: depth 256");
+    expect(vblk_queue_depth(sizes, 4, false) == 4 * 85, "4 rings of 256, direct: 85 each (%u)",
+           vblk_queue_depth(sizes, 4, false));
+    expect(vblk_queue_depth(odd, 2, false) == 5, "rings of 16 and 2, direct: 5 + 0");
+    expect(vblk_queue_depth(odd, 0, true) == 1 && vblk_queue_depth(odd + 1, 1, false) == 1,
+           "no queue or no room: depth 1, never 0");
 }
 
 /* ---- SCSI ---- */
