@@ -191,6 +191,12 @@ static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
             put32(r + 20, d->max_discard / bs);
             put32(r + 24, d->discard_segs);
             put32(r + 28, unmap_gran != 0 ? unmap_gran : 1);
+            /* UGAVALID with UNMAP GRANULARITY ALIGNMENT 0 (SBC-3 6.6.4): the
+             * granularity is discard_sector_alignment, an alignment by its
+             * name, so whole granules count from LBA 0 (virtio 1.2 5.2.4
+             * states no offset for discards; alignment_offset is the
+             * physical block's) */
+            r[32] = 0x80;
         }
         if (d->write_zeroes)
             put64(r + 36, d->max_wz / bs);

@@ -460,6 +460,21 @@ static void test_inquiry(void)
                    disk.max_transfer / 4096 &&
                buf[27] == 8 && buf[21] == 0x08 && buf[31] == 1,
            "VPD 0xB0: max transfer, unmap count, 8 descriptors, granularity 1");
+    expect(buf[32] == 0x80 && buf[33] == 0 && buf[34] == 0 && buf[35] == 0,
+           "VPD 0xB0: UGAVALID, unmap granularity alignment 0 (%02x %02x %02x %02x)", buf[32],
+           buf[33], buf[34], buf[35]);
+    uint32_t keep_align = disk.discard_align;
+    disk.discard_align = 8 * (1u << disk.blk_shift); /* 8 blocks */
+    run(vb0, 6, true, 255, &c);
+    expect(c.status == 0 && buf[28] == 0 && buf[29] == 0 && buf[30] == 0 && buf[31] == 8 &&
+               buf[32] == 0x80 && buf[35] == 0,
+           "VPD 0xB0: discard_sector_alignment of 8 blocks: granularity 8, aligned at LBA 0");
+    disk.discard_align = keep_align;
+    disk.discard = false;
+    run(vb0, 6, true, 255, &c);
+    expect(c.status == 0 && buf[20] == 0 && buf[23] == 0 && buf[31] == 0 && buf[32] == 0,
+           "VPD 0xB0 without discard: no unmap limits, granularity or UGAVALID");
+    disk.discard = true;
     uint8_t vb1[6] = {0x12, 1, 0xb1, 0, 255, 0};
     run(vb1, 6, true, 255, &c);
     expect(c.status == 0 && buf[5] == 1, "VPD 0xB1: non-rotating");
