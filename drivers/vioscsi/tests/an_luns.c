@@ -90,6 +90,22 @@ static bool al_start(struct vm *vm, struct sc_host *h, struct sc_opts *o, uint16
     return true;
 }
 
+/* al_start, then StorPort's enumeration (al_enumerate) and its answers:
+ * every LUN subscribed WHEN it ends; the AN_SUBSCRIBEs before it in
+ * *AT_START (if not NULL) */
+static bool al_start_enumerated(struct vm *vm, struct sc_host *h, struct sc_opts *o,
+                                uint16_t queues, bool inquiry_only, unsigned *posted,
+                                uint64_t *at_start, const char *when)
+{
+    if (!al_start(vm, h, o, queues, posted))
+        return false;
+    if (at_start != NULL)
+        *at_start = vmodel_scsi_stats(h->scsi->model)->an_subscribes;
+    al_enumerate(vm, o, inquiry_only);
+    sc_deliver(vm);
+    return !vm->failed && al_all_subscribed(vm, h, o, when);
+}
+
 /* REPORT LUNS then INQUIRY at each LUN: each of the 4 LUNs subscribed,
  * once (0:0 at the start, the 3 others from the lists: the INQUIRYs
  * after ask nothing more); MEDIA_CHANGE at 1:1 → one state change at 1:1 */
@@ -98,14 +114,11 @@ static void al_every_lun(struct vm *vm, uint16_t queues)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, queues, &posted))
+    uint64_t at_start;
+    if (!al_start_enumerated(vm, &h, &o, queues, false, &posted, &at_start,
+                             "after the enumeration"))
         goto out;
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
-    uint64_t at_start = ms->an_subscribes;
-    al_enumerate(vm, &o, false);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after the enumeration"))
-        goto out;
     vw_log(vm, "AN_SUBSCRIBE: %llu at the start, %llu after the enumeration",
            (unsigned long long)at_start, (unsigned long long)ms->an_subscribes);
     VW_EXPECT(vm, at_start + 3 == ms->an_subscribes,
@@ -138,11 +151,7 @@ VW_SCENARIO("vioscsi", an_inquiry_subscribes, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, true);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after INQUIRY at each LUN"))
+    if (!al_start_enumerated(vm, &h, &o, 1, true, &posted, NULL, "after INQUIRY at each LUN"))
         goto out;
     al_notify(vm, &h, 0, 1, VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE, posted);
 out:
@@ -157,11 +166,7 @@ VW_SCENARIO("vioscsi", an_lun_subscriptions_after_reset, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, false);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "before the reset"))
+    if (!al_start_enumerated(vm, &h, &o, 1, false, &posted, NULL, "before the reset"))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     struct vw_stor_result r;
@@ -188,11 +193,7 @@ VW_SCENARIO("vioscsi", an_rescanned_lun_subscribed, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, false);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after the enumeration"))
+    if (!al_start_enumerated(vm, &h, &o, 1, false, &posted, NULL, "after the enumeration"))
         goto out;
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
     for (int pass = 0; pass < 2 && !vm->failed; pass++) {
