@@ -136,7 +136,22 @@ static ULONG VioscsiPlanMemory(PVIOSCSI Scsi, PPORT_CONFIGURATION_INFORMATION Co
     struct virtio_queue_config qcfg[VIOSCSI_NQ];
     ULONG cpus = Scsi->Dump ? 1 : VioscsiCpus();
 
-    vscsi_plan_queues(cpus, Scsi->Ctrl.num_queues, 0, &Scsi->Plan);
+    /* num_queues is the device's word; the request queues it really has (a
+     * size above 0) bound it, so a claim of 65535 costs nothing and one of
+     * 4 with 2 present runs on the 2 */
+    ULONG present = 0;
+    while (present < Scsi->Ctrl.num_queues && present < VSCSI_MAX_QUEUES &&
+           dev->ops->queue_max(dev, (uint16_t)(VSCSI_FIRST_REQUEST + present)) != 0)
+        present++;
+    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES)
+        DbgPrint("vioscsi: bad device value: num_queues %lu: %lu used (the request queues the "
+                 "device has)\n",
+                 (ULONG)Scsi->Ctrl.num_queues, present);
+    if (present == 0) {
+        DbgPrint("vioscsi: the device has no request queue: the start fails\n");
+        return SP_RETURN_ERROR;
+    }
+    vscsi_plan_queues(cpus, present, 0, &Scsi->Plan);
     Scsi->NumQueues = Scsi->Plan.nqueues;
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
     RtlZeroMemory(qcfg, sizeof(qcfg));

@@ -74,9 +74,10 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
     while (present < Stor->Disk.num_queues && present < VBLK_MAX_QUEUES &&
            dev->ops->queue_max(dev, (uint16_t)present) != 0)
         present++;
-    if (present < Stor->Disk.num_queues && present != 0)
-        DbgPrint("viostor: num_queues says %u, the device has %lu\n", Stor->Disk.num_queues,
-                 present);
+    if (present < Stor->Disk.num_queues && present != 0 && present < VBLK_MAX_QUEUES)
+        DbgPrint("viostor: bad device value: num_queues %u: %lu used (the queues the device "
+                 "has)\n",
+                 Stor->Disk.num_queues, present);
     vblk_plan_queues(cpus, present != 0 ? present : 1, 0, &Stor->Plan);
     Stor->NumQueues = Stor->Plan.nqueues;
     RtlZeroMemory(qcfg, sizeof(qcfg));
