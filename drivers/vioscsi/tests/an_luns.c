@@ -107,8 +107,9 @@ static bool al_start_enumerated(struct vm *vm, struct sc_host *h, struct sc_opts
 }
 
 /* REPORT LUNS then INQUIRY at each LUN: each of the 4 LUNs subscribed,
- * once (0:0 at the start, the 3 others from the lists: the INQUIRYs
- * after ask nothing more); MEDIA_CHANGE at 1:1 → one state change at 1:1 */
+ * exactly once in all (those StorPort's scan at the start found then, the
+ * others from the lists; an INQUIRY at a LUN already subscribed asks
+ * nothing more); MEDIA_CHANGE at 1:1 → one state change at 1:1 */
 static void al_every_lun(struct vm *vm, uint16_t queues)
 {
     struct sc_opts o;
@@ -121,10 +122,11 @@ static void al_every_lun(struct vm *vm, uint16_t queues)
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
     vw_log(vm, "AN_SUBSCRIBE: %llu at the start, %llu after the enumeration",
            (unsigned long long)at_start, (unsigned long long)ms->an_subscribes);
-    VW_EXPECT(vm, at_start + 3 == ms->an_subscribes,
-              "AN_SUBSCRIBE: %llu at the start, %llu after the enumeration (want 3 more: one "
-              "for each LUN but 0:0)",
-              (unsigned long long)at_start, (unsigned long long)ms->an_subscribes);
+    VW_EXPECT(vm, ms->an_subscribes == (uint64_t)o.targets * o.luns,
+              "AN_SUBSCRIBE: %llu at the start, %llu after the enumeration (want %u in all: "
+              "one for each LUN)",
+              (unsigned long long)at_start, (unsigned long long)ms->an_subscribes,
+              o.targets * o.luns);
     if (!vm->failed)
         al_notify(vm, &h, 1, 1, VIRTIO_SCSI_EVT_ASYNC_MEDIA_CHANGE, posted);
     if (!vm->failed)
