@@ -1,6 +1,7 @@
 /*
  * Shared set-up of the NetKVM scenarios: a virtio-net PCI function
- * (devices/dev_net, the in-process net model; modern 1AF4:1041, MSI-X)
+ * (devices/dev_net, the in-process net model; modern 1AF4:1041, MSI-X,
+ * unless the options ask for a legacy or transitional one or the line)
  * with netkvm.sys loaded on it through the NDIS emulation
  * (port/ndis/ndis_port.h), frames sent by the emulation's protocol layer
  * and taken from the model's wire, frames injected on the wire and taken
@@ -25,15 +26,18 @@ struct nk_opts {
     uint16_t pairs; /* offer MQ with this many pairs (0, 1: no MQ) */
     uint16_t mtu;   /* offer VIRTIO_NET_F_MTU with this MTU (0: not offered) */
     /* Beyond the defaults (all zero: as above) */
-    uint64_t add, drop;          /* device-specific feature bits offered besides / withheld */
-    bool raw_pairs, raw_mtu;     /* MQ / MTU offered with PAIRS / MTU as given, 0 too */
-    const uint8_t *mac;          /* the configuration's MAC (NULL: nk_mac) */
-    uint16_t cpus;               /* processors (0: the run's) */
-    struct vw_net_shape shape;   /* ring size, MSI-X messages */
-    const char *const *keywords; /* advanced properties: name, value, ..., NULL */
-    const char *image;           /* the image loaded (NULL: "netkvm"; "netkvm683": NDIS 6.83) */
-    uint32_t speed;              /* nonzero: the configuration's speed (Mbit/s) ... */
-    uint8_t duplex;              /* ... and duplex, with VIRTIO_NET_F_SPEED_DUPLEX */
+    uint64_t add, drop;              /* device-specific feature bits offered besides / withheld */
+    bool raw_pairs, raw_mtu;         /* MQ / MTU offered with PAIRS / MTU as given, 0 too */
+    const uint8_t *mac;              /* the configuration's MAC (NULL: nk_mac) */
+    uint16_t cpus;                   /* processors (0: the run's) */
+    struct vw_net_shape shape;       /* ring size, MSI-X messages */
+    const char *const *keywords;     /* advanced properties: name, value, ..., NULL */
+    const char *image;               /* the image loaded (NULL: "netkvm"; "netkvm683": NDIS 6.83) */
+    uint32_t speed;                  /* nonzero: the configuration's speed (Mbit/s) ... */
+    uint8_t duplex;                  /* ... and duplex, with VIRTIO_NET_F_SPEED_DUPLEX */
+    enum vmodel_transport transport; /* VMODEL_MODERN (0), _LEGACY (DEV_1000, no VERSION_1) or
+                                        _TRANSITIONAL (both register files) */
+    bool line;                       /* no MSI-X: the INTx line */
 };
 
 struct nk_rig {
@@ -75,7 +79,7 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     memset(r, 0, sizeof(*r));
     if (o->cpus != 0 && !vw_cpus_set(vm, o->cpus))
         return false;
-    r->net = vw_net_create_shaped(vm, VMODEL_MODERN, true, &nc, ring, &o->shape);
+    r->net = vw_net_create_shaped(vm, o->transport, !o->line, &nc, ring, &o->shape);
     if (r->net == NULL)
         return false;
     for (const char *const *k = o->keywords; k != NULL && k[0] != NULL && k[1] != NULL; k += 2)

@@ -16,16 +16,19 @@
 #define RS_BYTES 4096u
 #define RS_LBA   40u
 
-/* 0:0 at RS_LBA written through the driver (generation 9), device faults P planted */
+/* 0:0 at RS_LBA written through the driver (generation 9), device faults P
+ * planted once started (before, the start's bus scan would meet the 253
+ * absent targets answering what P swaps BAD_TARGET to: BUSY, each
+ * retried for a whole TimeOutValue) */
 static bool rs_start(struct vm *vm, struct sc_host *h, uint8_t *want,
                      const struct vmodel_scsi_planted *p)
 {
     struct sc_opts o;
     uint8_t cdb[16];
     sc_defaults(&o);
-    o.plant = *p;
     if (!sc_start_mem(vm, h, &o))
         return false;
+    vmodel_scsi_plant(h->scsi->model, p);
     for (unsigned b = 0; b < RS_BYTES / SC_BLOCK; b++)
         sc_fill(want + b * SC_BLOCK, SC_BLOCK, 0, 0, RS_LBA + b, 9);
     sc_rw16(cdb, true, RS_LBA, RS_BYTES / SC_BLOCK);

@@ -80,6 +80,10 @@ static inline void sc_defaults(struct sc_opts *o)
 {
     memset(o, 0, sizeof(*o));
     vmodel_scsi_default_config(&o->sc);
+    /* 8 targets (QEMU offers 255): StorPort's bus scan at every start sends
+     * REPORT LUNS to each target the driver allows (port/storport/scan.c),
+     * 255 of them cost ~90 ms of CPU a run; scan.c's scenario keeps 255 */
+    o->sc.max_target = 7;
     o->targets = 2;
     o->luns = 2;
     o->blocks = 4096;
@@ -423,4 +427,31 @@ static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsi
     VW_EXPECT(vm,
               memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
               "LBA %llu after %s: read back or the disk differs", (unsigned long long)lba, what);
+}
+
+/* A line of the scenario log (the driver's DbgPrint lines land there)
+ * holds A and, when not NULL, B after it. */
+static inline bool sc_logged(struct vm *vm, const char *a, const char *b)
+{
+    const char *line = vm->log;
+    while (line != NULL && *line != 0) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *at = strstr(line, a);
+        if (at != NULL && (size_t)(at - line) < len) {
+            const char *found = b ? strstr(at + strlen(a), b) : at;
+            if (found != NULL && (size_t)(found - line) < len)
+                return true;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Such a line, or the run fails naming it (a choice or a bad value the
+ * driver must log). */
+static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
+{
+    VW_EXPECT(vm, sc_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
+              b ? "..." : "", b ? b : "");
 }

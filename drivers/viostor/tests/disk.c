@@ -51,6 +51,22 @@ static void discovery(struct vm *vm, const struct vs_opts *o)
               "VPD B0: max transfer %u blocks", vs_be32(r + 8));
     VW_EXPECT(vm, vs_be64(r + 36) == (o->max_wz ? o->max_wz : 8192) / spb,
               "VPD B0: max write same %llu", (unsigned long long)vs_be64(r + 36));
+    /* discard_sector_alignment (512-byte sectors, virtio 1.2 5.2.4) is
+     * the OPTIMAL UNMAP GRANULARITY in logical blocks (SBC-3 6.6.4, bytes
+     * 28-31); UGAVALID (byte 32 bit 7) set means UNMAP GRANULARITY
+     * ALIGNMENT (bytes 32-35, 31 bits) is valid: LBA 0 starts a granule. */
+    uint32_t gran = (o->discard_align ? o->discard_align : 8) / spb;
+    bool ugavalid = (r[32] & 0x80) != 0;
+    uint32_t gran_align = vs_be32(r + 32) & 0x7fffffffu;
+    vw_log(vm, "VPD B0: optimal unmap granularity %u, UGAVALID %d, alignment %u", vs_be32(r + 28),
+           ugavalid, gran_align);
+    VW_EXPECT(vm, vs_be32(r + 28) == (gran ? gran : 1),
+              "VPD B0: optimal unmap granularity %u blocks (want %u: discard_sector_alignment %u "
+              "of %u-byte blocks)",
+              vs_be32(r + 28), gran ? gran : 1, o->discard_align ? o->discard_align : 8, bs);
+    VW_EXPECT(vm, !ugavalid || gran_align == 0,
+              "VPD B0: UGAVALID with unmap granularity alignment %u (virtio aligns to LBA 0)",
+              gran_align);
     if (o->opt_io)
         VW_EXPECT(vm, vs_be32(r + 12) == o->opt_io && (r[6] << 8 | r[7]) == o->min_io,
                   "VPD B0: optimal %u, granularity %u (want %u, %u)", vs_be32(r + 12),
@@ -102,6 +118,13 @@ VW_SCENARIO("viostor", disk_4k_topology, NULL)
                         .opt_io = 64,
                         .max_discard = 2048,
                         .max_wz = 4096};
+    discovery(vm, &o);
+}
+
+/* discard_sector_alignment 32: VPD B0's optimal unmap granularity 32 */
+VW_SCENARIO("viostor", disk_unmap_granularity_32, NULL)
+{
+    struct vs_opts o = {.discard_align = 32};
     discovery(vm, &o);
 }
 

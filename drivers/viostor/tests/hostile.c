@@ -36,8 +36,23 @@ static bool capacity16(struct vm *vm, uint8_t *r)
     return vs_ok(vm, c16, 16, r, 32, true, "READ CAPACITY(16)");
 }
 
-/* Start on O, expect block size BS, exercise a little I/O. */
-static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs)
+/* The driver logged "viostor: bad device value: FIELD..." (its format
+ * since h-stordrv3: the virtio field's name, then the value and what is
+ * used), or "viostor: OLD..." (the wording before it; NULL: none). */
+static void bad_value_logged(struct vm *vm, const char *field, const char *old)
+{
+    VW_EXPECT(vm,
+              vs_logged(vm, "viostor: bad device value: ", field) ||
+                  (old != NULL && vs_logged(vm, "viostor: ", old)),
+              "no log line \"viostor: bad device value: %s...\"%s%s (the driver must log it)",
+              field, old ? " or \"viostor: " : "", old ? old : "");
+}
+
+/* Start on O, expect block size BS and the driver's log line naming the
+ * bad FIELD (or its OLD wording; FIELD NULL: none asked), exercise a
+ * little I/O. */
+static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs, const char *field,
+                     const char *old)
 {
     struct vs_disk d;
     uint8_t r[32];
@@ -46,6 +61,8 @@ static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs)
         o->num_queues = 1; /* the test of another field: keep the rest sane */
     if (!vs_start(vm, &d, o) || !capacity16(vm, r))
         goto out;
+    if (field != NULL)
+        bad_value_logged(vm, field, old);
     VW_EXPECT(vm, vs_be32(r + 8) == bs, "block size %u, expected the default %u", vs_be32(r + 8),
               bs);
     small_io(vm, &d, bs);
@@ -71,42 +88,42 @@ VW_SCENARIO("viostor", hostile_blk_size_zero, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "blk_size", NULL);
 }
 
 VW_SCENARIO("viostor", hostile_blk_size_not_power_of_two, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 1000;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "blk_size", NULL);
 }
 
 VW_SCENARIO("viostor", hostile_blk_size_128k, NULL)
 {
     struct vs_opts o = sane();
     o.blk_size = 128 * 1024;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "blk_size", NULL);
 }
 
 VW_SCENARIO("viostor", hostile_seg_max_zero, NULL)
 {
     struct vs_opts o = sane();
     o.seg_max = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "seg_max", NULL);
 }
 
 VW_SCENARIO("viostor", hostile_size_max_zero, NULL)
 {
     struct vs_opts o = sane();
     o.size_max = 0;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, NULL, NULL);
 }
 
 VW_SCENARIO("viostor", hostile_num_queues_zero, NULL)
 {
     struct vs_opts o = sane();
     o.num_queues = 0, o.queues = 2;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "num_queues", NULL);
 }
 
 /* 65535 queues claimed, 2 present: the driver runs what exists. */
@@ -114,7 +131,24 @@ VW_SCENARIO("viostor", hostile_num_queues_65535, NULL)
 {
     struct vs_opts o = sane();
     o.num_queues = 65535, o.queues = 2;
-    survives(vm, &o, 512);
+    survives(vm, &o, 512, "num_queues 65535", "num_queues says 65535");
+}
+
+/* size_max 0 with VIRTIO_BLK_F_SIZE_MAX offered (the scenario above does
+ * not offer it, so its field means nothing): a bad value, logged. */
+VW_SCENARIO("viostor", optin_hostile_size_max_zero_logged, NULL)
+{
+    struct vs_opts o = sane();
+    o.size_max = 0, o.features = VS_F_DEFAULT | VS_F_SIZE_MAX;
+    survives(vm, &o, 512, "size_max", NULL);
+}
+
+/* Planted twin of the log checks: a sane configuration has no bad value,
+ * so asking for that line must fail by name. */
+VW_SCENARIO("viostor", planted_sane_config_bad_value_logged, "no log line")
+{
+    struct vs_opts o = sane();
+    survives(vm, &o, 512, "", NULL);
 }
 
 /* Topology nonsense (exponent 20, offset 200): ignored, none reported. */
@@ -127,6 +161,7 @@ VW_SCENARIO("viostor", hostile_topology, NULL)
     o.raw_cfg = true;
     if (!vs_start(vm, &d, &o) || !capacity16(vm, r))
         goto out;
+    bad_value_logged(vm, "physical_block_exp", "bad device value: topology");
     VW_EXPECT(vm, (r[13] & 0x0f) == 0 && ((r[14] & 0x3f) << 8 | r[15]) == 0,
               "exponent %u, lowest aligned %u reported", r[13] & 0x0f, (r[14] & 0x3f) << 8 | r[15]);
     small_io(vm, &d, 512);
@@ -143,6 +178,8 @@ VW_SCENARIO("viostor", hostile_discard_limits_zero, NULL)
     struct vs_disk d;
     if (!vs_start(vm, &d, &o))
         goto out;
+    bad_value_logged(vm, "max_discard_sectors", "bad device value: discard limits");
+    bad_value_logged(vm, "max_write_zeroes_sectors", "bad device value: write-zeroes limits");
     uint8_t r[64];
     uint8_t inq[6] = {0x12, 1, 0xb2, 0, 8, 0};
     if (!vs_ok(vm, inq, 6, r, 8, true, "INQUIRY VPD B2"))
@@ -203,7 +240,8 @@ VW_SCENARIO("viostor", hostile_capacity_overflow, "HwFindAdapter returned")
 }
 
 /* Fewer MSI-X messages than queues + 1: still one queue per CPU (up to 4),
- * sharing messages 1..n-1; a single message carries everything. */
+ * sharing messages 1..n-1; a single message carries everything; the
+ * choice logged ("N queues on M message(s): shared" / "all on one"). */
 static void few_messages(struct vm *vm, uint16_t messages)
 {
     struct vs_disk d;
@@ -211,6 +249,12 @@ static void few_messages(struct vm *vm, uint16_t messages)
     if (!vs_start(vm, &d, &o))
         goto out;
     unsigned cpus = vw_cpu_count(vm), nq = cpus < 4 ? cpus : 4;
+    char line[64];
+    snprintf(line, sizeof(line), "viostor: %u queues on %u message(s): ", nq, messages);
+    vs_expect_logged(vm, line,
+                     messages == 1   ? "all on one"
+                     : messages > nq ? "one each"
+                                     : "shared");
     for (unsigned q = 0; q < 4; q++) {
         bool on = vmodel_queue_enabled(d.dev->model, (uint16_t)q);
         uint16_t v = vw_virtio_queue_vector(d.dev, q);

@@ -18,6 +18,11 @@
 
 enum qsd_format { QSD_RAW, QSD_QCOW2 };
 
+/* Requests of virtio-blk TYPE (VIRTIO_BLK_T_*: IN 0, OUT 1, FLUSH 4,
+ * DISCARD 11, WRITE_ZEROES 13) the driver handed to the daemon so far,
+ * read from the ring as each was made available. */
+#define QSD_T_FLUSH 4u
+unsigned qsd_handed(unsigned type);
 /* The daemon's table for FORMAT: file and format nodes with discard=unmap. */
 const struct vw_vhost_type *qsd_type(enum qsd_format format);
 /* A raw image behind a throttle of 50 requests a second: a slow daemon

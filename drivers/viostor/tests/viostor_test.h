@@ -7,6 +7,7 @@
  * layer, and what the device saw checked against what was asked.
  */
 #pragma once
+#include <stdio.h>
 #include <string.h>
 #include "vmodel_blk.h"
 #include "selftest/blk_common.h"
@@ -253,4 +254,31 @@ static inline bool vs_rw_batch(struct vm *vm, uint64_t lba, unsigned gen, bool w
 static inline bool vs_image_read(struct vs_disk *d, uint64_t sector, void *out, uint32_t len)
 {
     return pread(d->blk.fd, out, len, (off_t)(sector * 512)) == (ssize_t)len;
+}
+
+/* A line of the scenario log (the driver's DbgPrint lines land there)
+ * holds A and, when not NULL, B after it. */
+static inline bool vs_logged(struct vm *vm, const char *a, const char *b)
+{
+    const char *line = vm->log;
+    while (line != NULL && *line != 0) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *at = strstr(line, a);
+        if (at != NULL && (size_t)(at - line) < len) {
+            const char *found = b ? strstr(at + strlen(a), b) : at;
+            if (found != NULL && (size_t)(found - line) < len)
+                return true;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* Such a line, or the run fails naming it (a choice or a bad value the
+ * driver must log). */
+static inline void vs_expect_logged(struct vm *vm, const char *a, const char *b)
+{
+    VW_EXPECT(vm, vs_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
+              b ? "..." : "", b ? b : "");
 }

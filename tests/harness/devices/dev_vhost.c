@@ -68,6 +68,7 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
 }
 
 static uint32_t used_state(struct vw_vhost_queue *q);
+static void wake(struct vw_vhost_dev *d);
 static bool note_used(struct vw_vhost_dev *d, uint64_t now);
 static void log_rings(struct vw_vhost_dev *d);
 
@@ -78,6 +79,7 @@ static void driver_ok(struct vw_virtio *dev)
     struct vm *vm = dev->vm;
     /* What the driver acked of what the back end offered (the front end's
      * own features, like net's control queue, are not the back end's). */
+    wake(d); /* messages follow */
     uint64_t features = vmodel_driver_features(dev->model) & d->vu.features;
     bool packed = features >> F_RING_PACKED & 1;
     if (!vw_vhost_set_features(&d->vu, features) ||
@@ -116,8 +118,12 @@ static void driver_ok(struct vw_virtio *dev)
         }
         d->q[i].started = true;
         d->q[i].ring = r;
+        d->q[i].fwd_seen = 0; /* a ring starts at used index 0 */
+        d->q[i].fwd_cont = 0;
         d->q[i].used_state = used_state(&d->q[i]);
         d->q[i].called_state = d->q[i].used_state;
+        if (!packed)
+            memcpy(&d->q[i].avail_seen, (const uint8_t *)r.driver + 2, 2);
         d->q[i].event_idx = !packed && (features >> F_EVENT_IDX & 1);
     }
 }
@@ -169,6 +175,7 @@ static bool drain(struct vw_vhost_dev *d)
 static void reset(struct vw_virtio *dev)
 {
     struct vw_vhost_dev *d = dev->backend_ctx;
+    wake(d); /* it drains, then messages follow */
     if (!d->no_drain && !drain(d))
         return;
     for (unsigned i = 0; i < d->p.queues; i++) {
@@ -195,6 +202,24 @@ static void reset(struct vw_virtio *dev)
 }
 
 static bool owed(struct vw_vhost_dev *d);
+static bool forwarder_settled(struct vw_vhost_dev *d);
+
+/* Split rings: the buffers made available on queue I since the last look,
+ * each head given to the type's avail hook (the ring as shared memory:
+ * the index read once). */
+static void look_avail(struct vw_vhost_dev *d, unsigned i)
+{
+    struct vw_vhost_queue *q = &d->q[i];
+    if (d->type->avail == NULL || !q->started || q->ring.packed || q->ring.num == 0)
+        return;
+    uint16_t avail;
+    memcpy(&avail, (const uint8_t *)q->ring.driver + 2, 2);
+    for (; q->avail_seen != avail; q->avail_seen++) {
+        uint16_t head;
+        memcpy(&head, (const uint8_t *)q->ring.driver + 4 + 2u * (q->avail_seen % q->ring.num), 2);
+        d->type->avail(d, i, head);
+    }
+}
 
 /* A driver notification becomes the queue's kick; the extra queues'
  * notifications are the model's. */
@@ -206,6 +231,7 @@ static bool notify(struct vw_virtio *dev, uint16_t queue)
         return false;
     if (!d->q[queue].started)
         return true;
+    look_avail(d, queue);
     if (write(d->q[queue].kick, &one, sizeof(one)) != sizeof(one))
         vw_fail(dev->vm, "vhost-%s: kick: %s", d->type->name, strerror(errno));
     d->q[queue].kicks++;
@@ -305,10 +331,18 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
 {
     bool changed = false;
     uint64_t settle = d->type->quiet_ms ? d->type->quiet_ms : QUIET_MS;
+    unsigned pending = 0;
     for (unsigned i = 0; i < d->p.queues; i++) {
         struct vw_vhost_queue *q = &d->q[i];
         if (!q->started)
             continue;
+        look_avail(d, i);
+        if (!q->ring.packed) { /* made available, not used: what the back end must take */
+            uint16_t avail, used;
+            memcpy(&avail, (const uint8_t *)q->ring.driver + 2, 2);
+            memcpy(&used, (const uint8_t *)q->ring.device + 2, 2);
+            pending += (uint16_t)(avail - used);
+        }
         uint32_t state = used_state(q);
         if (state == q->used_state)
             continue;
@@ -318,6 +352,8 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
         if (d->deadline_ms < now + settle)
             d->deadline_ms = now + settle;
     }
+    if (pending > d->max_pending)
+        d->max_pending = pending;
     return changed;
 }
 
@@ -342,6 +378,47 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
     return true;
 }
 
+/* Would the back end call for queue Q's used entries it wrote since the
+ * last call read: the driver asked for one (split: no NO_INTERRUPT flag, or
+ * EVENT_IDX's used_event crossed since then; packed: always assumed)?
+ * Shared memory: read once. */
+static bool call_due(struct vw_vhost_queue *q)
+{
+    uint32_t state = used_state(q);
+    if (state == q->called_state)
+        return false;
+    if (q->ring.packed)
+        return true;
+    uint16_t flags, used_event;
+    memcpy(&flags, q->ring.driver, 2);
+    memcpy(&used_event, (const uint8_t *)q->ring.driver + 4 + 2ull * q->ring.num, 2);
+    if (!q->event_idx)
+        return !(flags & 1); /* VRING_AVAIL_F_NO_INTERRUPT */
+    return (uint16_t)(state - used_event - 1) < (uint16_t)(state - q->called_state);
+}
+
+/* Nothing more can come from a forwarder (it polls; what it takes comes
+ * back on receive queues): no queue it polls holds buffers, every frame it
+ * took has come back (type->answered: split rings only) and every used
+ * entry it wrote has its call read, or needs none.  Then the settling time
+ * after a call ends at once instead of after quiet_ms of real time.  The
+ * guest does not run meanwhile, so what the queues hold cannot grow while
+ * this looks. */
+static bool forwarder_settled(struct vw_vhost_dev *d)
+{
+    if (d->type->answered == NULL)
+        return false;
+    for (unsigned i = 0; i < d->p.queues; i++) {
+        struct vw_vhost_queue *q = &d->q[i];
+        if (!q->started)
+            continue;
+        bool receives = d->type->even_queues_receive && i % 2 == 0;
+        if ((!receives && queue_pending(q)) || call_due(q))
+            return false;
+    }
+    return d->type->answered(d, false);
+}
+
 /* Nothing more can come from a back end that answers only what it is
  * kicked for (not a forwarder: its frames arrive unasked): no kick waits,
  * every buffer made available is used, and every used entry was followed
@@ -352,7 +429,9 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
  * before the call was read, so a call read with it covers it). */
 static bool settled(struct vw_vhost_dev *d)
 {
-    if (d->type->even_queues_receive || d->type->polls || d->waiting > 0)
+    if (d->type->polls)
+        return forwarder_settled(d);
+    if (d->type->even_queues_receive || d->waiting > 0)
         return false;
     for (unsigned i = 0; i < d->p.queues; i++) {
         struct vw_vhost_queue *q = &d->q[i];
@@ -401,6 +480,39 @@ void vw_vhost_hold(struct vw_vhost_dev *d, unsigned ms)
     d->waiting = 0;
 }
 
+/* Continue a parked back end: before anything that needs it (work in its
+ * rings, a message, its stop). */
+static void wake(struct vw_vhost_dev *d)
+{
+    if (!d->parked)
+        return;
+    kill(d->daemon, SIGCONT);
+    d->parked = false;
+    d->parked_total_ms += now_ms() - d->parked_at_ms;
+}
+
+/* A forwarder (testpmd) burns a core polling whether or not it has work:
+ * stopped (SIGSTOP, as a host deschedules a vhost thread) while it is
+ * settled, which says exactly that it holds nothing (no buffer of a queue
+ * it polls unused, every frame it took back, every call read), and
+ * continued as soon as a queue it polls holds buffers again (the driver
+ * need not kick a polled queue) or a message is to be sent.  The harness
+ * does not wait for a settled back end, so this changes no timing the
+ * driver sees.  Off for the run once a scenario pauses the back end
+ * itself (vw_vhost_pause). */
+static void park_or_wake(struct vw_vhost_dev *d, bool working, bool busy)
+{
+    if (!d->type->polls || d->type->answered == NULL || d->daemon <= 0 || d->no_park)
+        return;
+    if (working || busy) {
+        wake(d);
+    } else if (!d->parked && forwarder_settled(d) && kill(d->daemon, SIGSTOP) == 0) {
+        d->parked = true;
+        d->parked_at_ms = now_ms();
+        d->parks++;
+    }
+}
+
 /* The back end's calls (see poll_backend).  While it owes an answer the
  * harness waits in real time; a back end silent past its hang bound fails
  * the run by name (a slow host is not a device that never answers). */
@@ -435,6 +547,9 @@ static bool poll_calls(struct vw_vhost_dev *d)
         if (d->q[i].started)
             d->q[i].polled_state = used_state(&d->q[i]);
     }
+    if (!busy && d->type->answered != NULL)
+        d->type->answered(d, true); /* what has not come back by now was dropped */
+    park_or_wake(d, working, busy);
     if (poll(pfd, n, busy ? 1 : 0) <= 0) {
         if (d->waiting > 0 && now >= d->deadline_ms)
             d->waiting = 0; /* the driver's own timeout takes over */
@@ -524,6 +639,8 @@ bool vw_vhost_pause(struct vw_vhost_dev *d, unsigned ms)
         vw_fail(d->vm, "harness: vw_vhost_pause: no back end running, or paused already");
         return false;
     }
+    wake(d);
+    d->no_park = true; /* the scenario's pauses only, from now on */
     d->pause_ms = ms;
     kill(d->daemon, SIGSTOP);
     if (ms == 0)
@@ -547,6 +664,8 @@ void vw_vhost_pause_end(struct vw_vhost_dev *d)
 void vw_vhost_stop(struct vw_vhost_dev *d)
 {
     vw_vhost_pause_end(d);
+    if (d->daemon > 0)
+        wake(d);
     vw_vhost_close(&d->vu);
     if (d->stdin_fd >= 0)
         close(d->stdin_fd);
@@ -570,9 +689,11 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
     if (d->lock_fd >= 0)
         close(d->lock_fd); /* the next polling back end may start */
     d->lock_fd = -1;
-    vw_log(d->vm, "vhost-%s: %s ran %llu ms (start %llu ms, stop %llu ms)", d->type->name,
-           d->type->program, (unsigned long long)d->lifetime_ms, (unsigned long long)d->start_ms,
-           (unsigned long long)(now_ms() - stopping));
+    vw_log(d->vm,
+           "vhost-%s: %s ran %llu ms (start %llu ms, stop %llu ms; parked %u times, %llu ms)",
+           d->type->name, d->type->program, (unsigned long long)d->lifetime_ms,
+           (unsigned long long)d->start_ms, (unsigned long long)(now_ms() - stopping), d->parks,
+           (unsigned long long)d->parked_total_ms);
 }
 
 static void destroy(void *p)

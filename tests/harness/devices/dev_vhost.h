@@ -56,6 +56,18 @@ struct vw_vhost_type {
     void (*setup)(struct vw_vhost_dev *d);
     /* After the back end exited: remove what it leaves behind (NULL: nothing). */
     void (*cleanup)(const struct vw_vhost_dev *d);
+    /* A forwarder (net): has every frame it took from the queues it polls
+     * come back on a receive queue (split rings; false when it cannot tell)?
+     * Lets the settling wait end when the answer is there instead of after
+     * quiet_ms.  FORGET: the wait is over, frames still unanswered were
+     * dropped (no receive buffer) and are not waited for again.  NULL: no
+     * such count. */
+    bool (*answered)(struct vw_vhost_dev *d, bool forget);
+    /* Split rings: each buffer the driver made available on QUEUE, its
+     * head descriptor HEAD, seen at the next kick or poll (before the
+     * driver can take it back): what the back end is handed (NULL: not
+     * looked at). */
+    void (*avail)(struct vw_vhost_dev *d, unsigned queue, uint16_t head);
 };
 
 struct vw_vhost_params {
@@ -85,6 +97,13 @@ struct vw_vhost_queue {
      * the driver kicked (what the back end had in hand at once). */
     uint64_t used_total;
     unsigned max_unused;
+    /* answered (net): the used index counted up to, the buffers of the frame
+     * being counted still to come (mergeable receive buffers) and the frames
+     * counted, since the queue started. */
+    uint16_t fwd_seen;
+    uint32_t fwd_cont;
+    uint64_t fwd_frames;
+    uint16_t avail_seen; /* split, type->avail set: the avail index looked at */
 };
 
 struct vw_vhost_dev {
@@ -121,6 +140,19 @@ struct vw_vhost_dev {
      * commands refused */
     uint16_t net_pairs;
     unsigned net_refused;
+    /* A forwarder is stopped (SIGSTOP) while settled (park_or_wake); never
+     * after a scenario paused it itself.  How often and how long, for the
+     * log. */
+    bool parked, no_park;
+    unsigned parks;
+    uint64_t parked_at_ms, parked_total_ms;
+    /* answered (net): frames sent that were given up on (dropped by the
+     * back end: no receive buffer) */
+    uint64_t fwd_dropped;
+    /* Split rings: the most buffers made available and not yet used over
+     * all queues at once, seen at any poll (what the back end had to take
+     * at once; max_unused only looks at kicks, which EVENT_IDX suppresses). */
+    unsigned max_pending;
     /* Planted (checker scenarios only): a reset stops the queues at once,
      * without waiting for what the back end holds (the old order). */
     bool no_drain;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "dev_vhost.h"
 #include "kernel.h"
+#include "ram.h"
 
 #define VIRTIO_ID_NET             1
 #define NET_CONFIG_LEN            12 /* mac[6], status, max_virtqueue_pairs, mtu */
@@ -24,6 +25,8 @@
 #define VIRTIO_NET_CTRL_MQ_VQ_SET 0
 #define VIRTIO_NET_OK             0
 #define VIRTIO_NET_ERR            1
+#define VIRTIO_NET_F_MRG_RXBUF    15
+#define NET_HDR_MRG_LEN           12 /* virtio_net_hdr with num_buffers */
 /* Offered by the vhost PMD but needing the front end (MTU, status and
  * announce live in the front end's configuration space, the control
  * queue's other classes in QEMU): withheld. */
@@ -140,6 +143,73 @@ static uint32_t net_ctrl(void *ctx, const struct vmodel_req *req)
     return 1;
 }
 
+/* Count queue Q's new used entries as frames: one per entry, or with
+ * mergeable receive buffers (RX) one per head, whose header's num_buffers
+ * says how many entries the frame took.  The back end's values are
+ * untrusted: a head outside the table or guest RAM counts as a frame of
+ * one buffer. */
+static void count_frames(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable)
+{
+    const struct vw_vhost_ring *r = &q->ring;
+    uint16_t used;
+    memcpy(&used, (const uint8_t *)r->device + 2, 2);
+    for (; q->fwd_seen != used; q->fwd_seen++) {
+        if (q->fwd_cont > 0) {
+            q->fwd_cont--;
+            continue;
+        }
+        q->fwd_frames++;
+        if (!mergeable)
+            continue;
+        uint32_t id;
+        memcpy(&id, (const uint8_t *)r->device + 4 + 8ull * (q->fwd_seen % r->num), 4);
+        if (id >= r->num)
+            continue;
+        const uint8_t *desc = (const uint8_t *)r->desc + 16ull * id;
+        uint64_t addr;
+        uint16_t flags, buffers = 1;
+        memcpy(&addr, desc, 8);
+        memcpy(&flags, desc + 12, 2);
+        if (flags & 4) { /* VIRTQ_DESC_F_INDIRECT: the first entry of its table */
+            const uint8_t *table = vw_ram_host(d->vm, addr, 16);
+            if (table == NULL)
+                continue;
+            memcpy(&addr, table, 8);
+        }
+        const uint8_t *hdr = vw_ram_host(d->vm, addr, NET_HDR_MRG_LEN);
+        if (hdr != NULL)
+            memcpy(&buffers, hdr + 10, 2); /* num_buffers */
+        q->fwd_cont = buffers > 1 ? buffers - 1u : 0;
+    }
+}
+
+/* macswap sends every frame it receives back on the pair it came from:
+ * answered when the frames come back on receive queues as many as it
+ * took from the transmit queues, less the ones given up on.  Transmit
+ * counted first: the back end writes a frame's transmit used entry before
+ * its receive one, so a frame counted sent may not be counted received
+ * yet, never the reverse.  Packed rings: cannot tell (false). */
+static bool net_answered(struct vw_vhost_dev *d, bool forget)
+{
+    bool mergeable = vmodel_driver_features(d->dev->model) >> VIRTIO_NET_F_MRG_RXBUF & 1;
+    uint64_t sent = 0, received = 0;
+    for (int receive = 0; receive < 2; receive++) {
+        for (unsigned i = receive ? 0 : 1; i < d->p.queues; i += 2) {
+            struct vw_vhost_queue *q = &d->q[i];
+            if (!q->started)
+                continue;
+            if (q->ring.packed)
+                return false;
+            count_frames(d, q, receive && mergeable);
+        }
+    }
+    for (unsigned i = 0; i < d->p.queues; i++)
+        *(i % 2 ? &sent : &received) += d->q[i].fwd_frames;
+    if (forget && sent - d->fwd_dropped > received)
+        d->fwd_dropped = sent - received;
+    return sent - d->fwd_dropped <= received;
+}
+
 static void net_setup(struct vw_vhost_dev *d)
 {
     vmodel_set_handler(d->dev->model, net_ctrl, d);
@@ -160,4 +230,5 @@ const struct vw_vhost_type vw_vhost_net = {
     .config = net_config,
     .setup = net_setup,
     .cleanup = net_cleanup,
+    .answered = net_answered,
 };

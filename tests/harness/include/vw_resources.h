@@ -19,3 +19,8 @@
 /* IO_CONNECT_INTERRUPT_PARAMETERS.Version */
 #define VW_CONNECT_LINE_BASED    2
 #define VW_CONNECT_MESSAGE_BASED 3
+
+/* PCI configuration header (PCI Local Bus 3.0, 6.2.3): the Status register,
+ * whose bit 3 shows the function's INTx asserted */
+#define VW_PCI_STATUS           0x06
+#define VW_PCI_STATUS_INTERRUPT 0x08

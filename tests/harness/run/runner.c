@@ -55,9 +55,10 @@ struct options {
     const char *out, *build, *driver;
     int arch; /* -1: all */
     bool verbose, coverage;
-    bool spread;    /* each seed of a scenario on one arch, in turn (--spread) */
-    unsigned seeds; /* seeds 0..seeds-1 */
-    long seed;      /* >= 0: only this seed */
+    bool spread;            /* each seed of a scenario on one arch, in turn (--spread) */
+    const char *every_arch; /* drivers --spread leaves on every arch (space-separated) */
+    unsigned seeds;         /* seeds 0..seeds-1 */
+    long seed;              /* >= 0: only this seed */
     unsigned jobs;
     const char *times; /* per-run time report, or NULL */
     const char *only;  /* run only scenarios whose name contains this, or NULL */
@@ -536,10 +537,24 @@ static int usage(const char *prog)
     fprintf(stderr,
             "usage: %s [--out DIR] [--build DIR] [--driver NAME] [--arch x86|amd64|arm64] [-v]\n"
             "          [--seeds N | --seed S] [--spread] [--jobs N] [--times FILE] [--order FILE]\n"
-            "          [--only SUBSTRING]\n"
+            "          [--only SUBSTRING] [--every-arch \"DRIVER ...\"]\n"
             "       %s [--out DIR] [--build DIR] --coverage\n",
             prog, prog);
     return 2;
+}
+
+/* Is WORD one of the space-separated words of LIST (NULL: none)? */
+static bool word_in(const char *list, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        p += strspn(p, " ");
+        size_t n = strcspn(p, " ");
+        if (n == len && strncmp(p, word, len) == 0)
+            return true;
+        p += n;
+    }
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -573,6 +588,8 @@ int main(int argc, char **argv)
             o.times = v;
         else if (strcmp(a, "--order") == 0)
             o.order = *v ? v : NULL;
+        else if (strcmp(a, "--every-arch") == 0)
+            o.every_arch = v;
         else if (strcmp(a, "--only") == 0)
             o.only = *v ? v : NULL;
         else if (strcmp(a, "--driver") == 0)
@@ -627,10 +644,11 @@ int main(int argc, char **argv)
             if ((o.arch < 0 || a == o.arch) && (s->arches == 0 || (s->arches & VW_ARCH_BIT(a))))
                 allowed[count++] = a;
         index++;
+        bool spread = o.spread && !word_in(o.every_arch, s->driver);
         for (int k = 0; k < count; k++) {
             int a = allowed[k];
             for (unsigned seed = first; seed <= last; seed++) {
-                if (o.spread && (int)((index + seed) % (unsigned)count) != k)
+                if (spread && (int)((index + seed) % (unsigned)count) != k)
                     continue;
                 if (n == cap) {
                     cap = cap ? cap * 2 : 256;

@@ -310,3 +310,60 @@ VW_SCENARIO("badndishw", checker_ndis_register_access_in_d3, "with the adapter i
 {
     power_cycle(vm, "badndishw", "a");
 }
+
+/* The shared, level-triggered line: a frame through the device, then an
+ * interrupt another device on the line raised (its own interrupt status
+ * 0) while idle, then a frame again.  The emulation's line check
+ * (port/ndis/hw.c) fails a claim of the foreign one, a decline of its own,
+ * and a return with the line still asserted (status not read). */
+static void line_shared(struct vm *vm, const char *driver, const char *plant)
+{
+    struct rig r = {0};
+    static uint8_t f[2][512];
+    unsigned len = 512;
+    frame(f[0], len, 11);
+    frame(f[1], len, 12);
+    const uint8_t *one[1] = {f[0]}, *two[1] = {f[1]};
+    if (!rig_up(vm, &r, false, driver, plant) || !vw_ndis_initialize(vm) || !vw_ndis_restart(vm) ||
+        !vw_ndis_send(vm, one, &len, 1))
+        goto out;
+    VW_EXPECT(vm, wait_received(vm, 1) == 1, "the first frame never came back");
+    vw_run_for(vm, 1000);
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    unsigned declined = st.line_declined;
+    vw_intr_raise(vm, r.dev->pdo, 0);
+    vw_run_for(vm, 1000);
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, st.line_declined == declined + 1,
+              "the other device's interrupt: %u declined, not 1", st.line_declined - declined);
+    if (!vm->failed && vw_ndis_send(vm, two, &len, 1))
+        VW_EXPECT(vm, wait_received(vm, 2) == 2, "no frame back after the shared interrupt");
+    vw_ndis_return_all(vm);
+    vw_ndis_stats(vm, &st);
+    vw_log(vm, "ndis hw: %u line ISR calls, %u declined", st.line_isr_calls, st.line_declined);
+    if (!vm->failed && vw_ndis_pause(vm) && vw_ndis_halt(vm))
+        vw_driver_unload(vm);
+out:
+    rig_down(&r);
+}
+
+VW_SCENARIO("vwndishw", ndis_hw_line_shared_interrupt_declined, NULL)
+{
+    line_shared(vm, "vwndishw", NULL);
+}
+
+VW_SCENARIO("badndishw", checker_ndis_line_isr_without_ack, "line still asserted")
+{
+    line_shared(vm, "badndishw", "b");
+}
+
+VW_SCENARIO("badndishw", checker_ndis_line_isr_claims_shared, "did not assert")
+{
+    line_shared(vm, "badndishw", "c");
+}
+
+VW_SCENARIO("badndishw", checker_ndis_line_isr_declines_own, "declined an interrupt its device")
+{
+    line_shared(vm, "badndishw", "d");
+}

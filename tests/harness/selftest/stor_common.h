@@ -33,6 +33,16 @@ static inline struct vw_stordisk *stor_start_pci(struct vm *vm, const char *driv
     return d;
 }
 
+/* vw_stor_stats with `completed` counting only the requests after the
+ * start's bus scan (its REPORT LUNS and INQUIRY complete too: scan.c). */
+static inline void stor_stats_after_scan(struct vm *vm, struct vw_stor_stats *st)
+{
+    struct vw_stor_scan sc;
+    vw_stor_stats(vm, st);
+    vw_stor_scan(vm, &sc);
+    st->completed -= sc.commands;
+}
+
 /* Removes the adapter and unloads its driver, unless the scenario already failed. */
 static inline void stor_finish(struct vm *vm)
 {

@@ -145,7 +145,7 @@ VW_SCENARIO("vwstor", storport_queue_depth, NULL)
         return;
     batch_writes(vm, 24);
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.max_outstanding == 8 && st.max_io == 8 && st.completed == 24,
               "outstanding reached %u of %u allowed, %u completed", st.max_outstanding, st.max_io,
               st.completed);
@@ -336,7 +336,7 @@ VW_SCENARIO("vwstor", storport_pause_resume, NULL)
         return;
     batch_writes(vm, 6);
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
               "%u pauses, %u requests started while paused, %u completed", st.pauses,
               st.max_started_paused, st.completed);

@@ -265,7 +265,7 @@ VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock,
     if (stor_start_pci(vm, "badpcidisk", 2, "mode=4 timer=1") == NULL)
         return;
     uint8_t cdb[16] = {0};
-    vw_run_for(vm, 20000); /* nothing waits: the timer fires when the class layer waits */
+    vw_run_for(vm, 20000); /* nothing waits: the timer fires as time runs */
     stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
     uint8_t buf[SECTOR];
     stor_rw10(cdb, 0x28, 1, 1);
@@ -280,7 +280,7 @@ VW_SCENARIO("badpcidisk", checker_stor_timer_takes_startio_lock_channels,
     if (stor_start_pci(vm, "badpcidisk", 2, "mode=4 timer=1 cc=1") == NULL)
         return;
     uint8_t cdb[16] = {0}, buf[SECTOR];
-    vw_run_for(vm, 20000); /* the timer fires when the class layer waits */
+    vw_run_for(vm, 20000); /* the timer fires as time runs */
     stor_scsi(vm, cdb, 6, NULL, 0, false, 1, "TEST UNIT READY");
     stor_rw10(cdb, 0x28, 1, 1);
     stor_scsi(vm, cdb, 10, buf, SECTOR, true, 1, "READ(10)");

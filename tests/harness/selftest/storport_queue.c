@@ -14,15 +14,28 @@
 #define MS           10000ull
 #define SECTOR_BYTES 512u
 
-/* Six writes nobody waits for, then the clock runs 10 ms: the first
- * pauses the adapter, the DPC resumes it, the five held ones start. */
+/* Six writes nobody waits for on an adapter the first one pauses, then
+ * the clock runs 10 ms (the DPC resumes it); PLANTED: the emulation's
+ * Resume starting nothing.  False when the run failed. */
+static bool six_unwaited_writes(struct vm *vm, bool planted)
+{
+    if (!stor_start_ram(vm, "vwstor", "pause=1"))
+        return false;
+    if (planted)
+        vw_stor_plant_no_resume_start(vm);
+    if (!vw_stor_submit_writes(vm, 6, 0, 0x5a))
+        return false;
+    vw_run_for(vm, 10 * MS);
+    return !vm->failed;
+}
+
+/* The five held writes start once the DPC resumes the adapter. */
 VW_SCENARIO("vwstor", storport_pause_resume_unwaited, NULL)
 {
-    if (!stor_start_ram(vm, "vwstor", "pause=1") || !vw_stor_submit_writes(vm, 6, 0, 0x5a))
+    if (!six_unwaited_writes(vm, false))
         return;
-    vw_run_for(vm, 10 * MS);
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.pauses == 1 && st.max_started_paused == 0 && st.completed == 6,
               "%u pauses, %u started while paused, %u of 6 completed", st.pauses,
               st.max_started_paused, st.completed);
@@ -33,13 +46,8 @@ VW_SCENARIO("vwstor", storport_pause_resume_unwaited, NULL)
  * held by the port with nothing holding them, named at the remove. */
 VW_SCENARIO("vwstor", checker_stor_held_by_port, "held by the port at the remove")
 {
-    if (!stor_start_ram(vm, "vwstor", "pause=1"))
-        return;
-    vw_stor_plant_no_resume_start(vm);
-    if (!vw_stor_submit_writes(vm, 6, 0, 0x5a))
-        return;
-    vw_run_for(vm, 10 * MS);
-    stor_finish(vm);
+    if (six_unwaited_writes(vm, true))
+        stor_finish(vm);
 }
 
 /* A pause nobody resumes: held for its 1 s Timeout, then the rest start. */
@@ -50,11 +58,11 @@ VW_SCENARIO("vwstor", storport_pause_times_out, NULL)
     uint64_t start = vm->k->interrupt_time;
     vw_run_for(vm, 900 * MS);
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.completed == 1 && vw_stor_paused(vm),
               "before the Timeout: %u completed, paused %d", st.completed, vw_stor_paused(vm));
     vw_run_for(vm, 200 * MS);
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.completed == 6 && st.pause_timeouts == 1 && !vw_stor_paused(vm),
               "after the Timeout (%llu ms): %u completed, %u pauses ran out, paused %d",
               (unsigned long long)((vm->k->interrupt_time - start) / MS), st.completed,
@@ -76,7 +84,7 @@ VW_SCENARIO("vwstor", storport_busy_retried_later, NULL)
         return;
     uint64_t took = vm->k->interrupt_time - start;
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.busy_retries == 3 && took >= 3 * MS, "%u BUSY retries in %llu us (1 ms apart)",
               st.busy_retries, (unsigned long long)(took / 10));
     stor_finish(vm);
@@ -89,7 +97,7 @@ VW_SCENARIO("vwstor", storport_busy_retried_unwaited, NULL)
         return;
     vw_run_for(vm, 10 * MS);
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.busy_retries == 3 && st.completed == 4,
               "%u BUSY retries, %u completions (3 BUSY and the write)", st.busy_retries,
               st.completed);
@@ -109,7 +117,7 @@ VW_SCENARIO("vwstor", storport_busy_gives_up, NULL)
     if (!stor_scsi(vm, cdb, 10, buf, sizeof(buf), false, 5, "WRITE always BUSY"))
         return;
     struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
+    stor_stats_after_scan(vm, &st);
     VW_EXPECT(vm, st.busy_failed == 1 && vm->k->interrupt_time - start >= 10000 * MS,
               "%u given up after %u retries, %llu ms", st.busy_failed, st.busy_retries,
               (unsigned long long)((vm->k->interrupt_time - start) / MS));

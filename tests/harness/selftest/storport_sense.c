@@ -110,7 +110,7 @@ VW_SCENARIO("vwstor", storport_class_srb_functions, NULL)
     VW_EXPECT(vm, r.srb_status == 1 && memcmp(in, out, SECTOR) == 0,
               "sector 9 after the SRBs: status 0x%02x or other data", r.srb_status);
     struct vw_stor_stats s;
-    vw_stor_stats(vm, &s);
+    stor_stats_after_scan(vm, &s);
     VW_EXPECT(vm, s.completed == 6, "%u completions for 6 requests", s.completed);
     stor_finish(vm);
 }

@@ -430,8 +430,20 @@ static BOOLEAN NTAPI line_isr(NDIS_HANDLE ctx, PBOOLEAN queue_dpc, PULONG target
 {
     ADAPTER *a = ctx;
     (void)targets;
+#ifdef VWNDISHW_PLANTED
+    if (a->plant == 11) { /* planted: never reads the ISR status, claims all */
+        *queue_dpc = TRUE;
+        return TRUE;
+    }
+#endif
     UCHAR v = r8(a->isr);
     *queue_dpc = (v & 1) != 0;
+#ifdef VWNDISHW_PLANTED
+    if (a->plant == 12) /* planted: claims a status of 0 too (a shared line's) */
+        return TRUE;
+    if (a->plant == 13) /* planted: declines its own interrupt after reading it */
+        return FALSE;
+#endif
     return v != 0;
 }
 

@@ -71,6 +71,7 @@ typedef struct _VWSTOR_EXT {
     ULONG Messages, PerfFlags, LastCpu;
     ULONG RegScratch[4];     /* the planted foreign registry buffer */
     BOOLEAN UnitAttention;   /* "ua=1": the next read or write reports a reset */
+    BOOLEAN NoInquiry;       /* "noinq=1": INQUIRY ends in a selection time-out (no target) */
     BOOLEAN Config;          /* "config=1": claims ScsiSetBootConfig/SetRunningConfig */
     BOOLEAN PassiveStall;    /* "pstall=1": ScsiSetRunningConfig busy-waits 5 ms */
     ULONG LuReset, DevReset; /* RESET_DOES, RESET_HOLDS or RESET_FAILS */
@@ -211,6 +212,7 @@ static ULONG NTAPI StorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID
     ext->Bug = ArgValue(ArgumentString, "mode");
 #endif
     ext->UnitAttention = ArgValue(ArgumentString, "ua") != 0;
+    ext->NoInquiry = ArgValue(ArgumentString, "noinq") != 0;
     ext->Config = ArgValue(ArgumentString, "config") != 0;
     ext->PassiveStall = ArgValue(ArgumentString, "pstall") != 0;
     ext->ScEntity = ArgValue(ArgumentString, "sc");
@@ -477,7 +479,7 @@ static UCHAR Execute(PVWSTOR_EXT ext, PVOID Srb)
     case 0x35: /* SYNCHRONIZE CACHE(10) */
         return SRB_STATUS_SUCCESS;
     case 0x12:
-        return Inquiry(Srb, cdb);
+        return ext->NoInquiry ? SRB_STATUS_SELECTION_TIMEOUT : Inquiry(Srb, cdb);
     case 0x25: /* READ CAPACITY(10) */
         PutBe32(d, ext->Sectors - 1), PutBe32(d + 4, SECTOR);
         Reply(Srb, d, 8);

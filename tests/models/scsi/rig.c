@@ -131,14 +131,30 @@ bool rig_wait(struct rig *r, unsigned q, unsigned slot, struct rig_resp *out, un
     return false;
 }
 
-int rig_tmf(struct rig *r, unsigned cs, uint32_t subtype, uint16_t target, uint32_t lun,
-            uint64_t tag)
+/* Control slot CS's request (OUT_LEN bytes from its start, IN_LEN
+ * device-written bytes at offset 256) made available and kicked. */
+static int ctrl_send(struct rig *r, unsigned cs, uint32_t out_len, uint32_t in_len)
 {
     struct virtqueue *vq = &r->b.vq[VMODEL_SCSI_CONTROLQ];
     uint8_t *b = (uint8_t *)bed_buf_va(&r->b, RIG_CTRL_BUF) + 512 * cs;
     uint64_t pa = bed_buf_pa(&r->b, RIG_CTRL_BUF) + 512 * cs;
     struct virtqueue_req rq;
     int rc;
+
+    if ((rc = virtqueue_req_open(vq, &rq, 2, NULL)) != 0)
+        return rc;
+    virtqueue_req_seg(&rq, pa, out_len, 0);
+    virtqueue_req_seg(&rq, pa + 256, in_len, VIRTQUEUE_SEG_WRITE);
+    rc = virtqueue_req_close(&rq, b);
+    if (rc == 0)
+        virtqueue_kick(vq);
+    return rc;
+}
+
+int rig_tmf(struct rig *r, unsigned cs, uint32_t subtype, uint16_t target, uint32_t lun,
+            uint64_t tag)
+{
+    uint8_t *b = (uint8_t *)bed_buf_va(&r->b, RIG_CTRL_BUF) + 512 * cs;
 
     memset(b, 0, 512);
     le32_put(b, VIRTIO_SCSI_T_TMF);
@@ -150,24 +166,13 @@ int rig_tmf(struct rig *r, unsigned cs, uint32_t subtype, uint16_t target, uint3
     for (unsigned i = 0; i < 8; i++)
         b[16 + i] = (uint8_t)(tag >> (8 * i));
     b[256] = 0xff;
-    if ((rc = virtqueue_req_open(vq, &rq, 2, NULL)) != 0)
-        return rc;
-    virtqueue_req_seg(&rq, pa, 24, 0);
-    virtqueue_req_seg(&rq, pa + 256, 1, VIRTQUEUE_SEG_WRITE);
-    rc = virtqueue_req_close(&rq, b);
-    if (rc == 0)
-        virtqueue_kick(vq);
-    return rc;
+    return ctrl_send(r, cs, 24, 1);
 }
 
 int rig_an(struct rig *r, unsigned cs, uint32_t type, uint16_t target, uint32_t lun,
            uint32_t requested)
 {
-    struct virtqueue *vq = &r->b.vq[VMODEL_SCSI_CONTROLQ];
     uint8_t *b = (uint8_t *)bed_buf_va(&r->b, RIG_CTRL_BUF) + 512 * cs;
-    uint64_t pa = bed_buf_pa(&r->b, RIG_CTRL_BUF) + 512 * cs;
-    struct virtqueue_req rq;
-    int rc;
 
     memset(b, 0, 512);
     le32_put(b, type);
@@ -177,14 +182,7 @@ int rig_an(struct rig *r, unsigned cs, uint32_t type, uint16_t target, uint32_t 
     b[7] = (uint8_t)lun;
     le32_put(b + 12, requested);
     memset(b + 256, 0xee, 5);
-    if ((rc = virtqueue_req_open(vq, &rq, 2, NULL)) != 0)
-        return rc;
-    virtqueue_req_seg(&rq, pa, 16, 0);
-    virtqueue_req_seg(&rq, pa + 256, 5, VIRTQUEUE_SEG_WRITE);
-    rc = virtqueue_req_close(&rq, b);
-    if (rc == 0)
-        virtqueue_kick(vq);
-    return rc;
+    return ctrl_send(r, cs, 16, 5);
 }
 
 const uint8_t *rig_ctrl_resp(struct rig *r, unsigned cs)

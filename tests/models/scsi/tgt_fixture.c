@@ -298,7 +298,18 @@ int tgt_del_target(struct tgt_fixture *f, int tid)
 
     snprintf(t, sizeof(t), "%d", tid);
     const char *const del[] = {"--mode", "target", "--op", "delete", "--force", "--tid", t, NULL};
-    return tgtadm(f, del);
+    /* tgt refuses to delete a logical unit while a command is queued at it,
+     * even with --force ("this logical unit is still active"): a command
+     * that arrived before its connection closed (a stopped tgtd, resumed) is
+     * still executed by tgtd's backing-store threads for a moment.  Retry
+     * for a bounded time; a refusal that lasts fails. */
+    for (int tries = 0;; tries++) {
+        if (tgtadm(f, del) == 0)
+            return 0;
+        if (tries == 100) /* 5 s */
+            return -1;
+        usleep(50000);
+    }
 }
 
 int tgt_add_target(struct tgt_fixture *f, int tid, const char *iqn)

@@ -190,6 +190,8 @@ static void build_config_space(struct vmodel *m)
     }
 }
 
+static bool msix_on(const struct vmodel *m);
+
 uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
 {
     uint32_t v = 0;
@@ -202,6 +204,11 @@ uint32_t vmodel_cfg_read(struct vmodel *m, uint32_t off, unsigned width)
             v |= (uint32_t)m->pcicfg[off + i] << (8 * i);
         else
             v |= 0xffu << (8 * i);
+    /* Status bit 3 follows the INTx line: asserted while the ISR status
+     * is not 0 and MSI-X is off (the device signals by messages then;
+     * virtio 1.2 4.1.4.5: reading the ISR status de-asserts it). */
+    if (m->isr != 0 && !msix_on(m) && off <= PCI_STATUS && off + width > PCI_STATUS)
+        v |= (uint32_t)PCI_STATUS_INTERRUPT << (8 * (PCI_STATUS - off));
     return v;
 }
 
@@ -1014,6 +1021,19 @@ int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32
             q->pending[k].due = UINT64_MAX; /* until the next request is taken */
         }
     return 0;
+}
+
+int vmodel_used_len_set(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t len)
+{
+    if (queue >= m->cfg.num_queues)
+        return -1;
+    struct vmodel_queue *q = &m->q[queue];
+    for (unsigned k = 0; k < q->npending; k++)
+        if (q->pending[k].id == id && !q->pending[k].deferred) {
+            q->pending[k].in_len = len;
+            return 0;
+        }
+    return -1;
 }
 
 bool vmodel_reset_pending(const struct vmodel *m)

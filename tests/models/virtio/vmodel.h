@@ -285,6 +285,9 @@ int vmodel_complete(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t writ
  *  takes on QUEUE (one used-index update): a virtio-net frame over several merged receive
  *  buffers, which the driver must see all at once (virtio 1.2, 5.1.6.4) */
 int vmodel_complete_joined(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t written);
+/** A hostile used length for request ID of QUEUE, answered already and not
+ *  yet used: LEN as is, past its buffer too (a device that lies) */
+int vmodel_used_len_set(struct vmodel *m, uint16_t queue, uint16_t id, uint32_t len);
 /** The request QUEUE/ID the device holds (taken, not used; or the one the handler is
  *  taking now) as a number no other request of this device gets: 0 when none */
 uint64_t vmodel_ticket(struct vmodel *m, uint16_t queue, uint16_t id);

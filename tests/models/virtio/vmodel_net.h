@@ -169,26 +169,29 @@ struct vmodel_net_rx_opts {
 
 /** Hostile device knobs, for driver tests (each broken value is counted in hostile_done) */
 struct vmodel_net_hostile {
-    uint16_t num_buffers;       /**< nonzero: claim this many merged buffers whatever was used */
-    bool num_buffers_zero;      /**< num_buffers 0 in the header (5.1.6.4: at least 1) */
-    uint32_t used_len;          /**< nonzero: the used length of a frame's last buffer, whatever
-                                     was written (below the header: 4; the ring keeps it within
-                                     the buffer) */
-    uint32_t used_len_past;     /**< nonzero: a frame's last buffer is used with its writable
-                                     bytes plus this many (past its end; ~0u: 0xffffffff) */
-    uint16_t num_buffers_extra; /**< nonzero: num_buffers this many more than the frame used */
-    uint32_t tx_used_len;       /**< nonzero: a transmit chain (device-readable only) is used
-                                     with this length */
-    bool hash_unnegotiated;     /**< report a hash type although HASH_REPORT was not negotiated
-                                     (the header grows to 20 bytes: frame bytes are overwritten) */
-    bool bad_hash_report;       /**< hash_report 0xbeef, a value no spec defines */
-    bool data_valid_unasked;    /**< DATA_VALID without GUEST_CSUM */
-    bool gso_unasked;           /**< gso_type TCPV4 on a plain frame, GUEST_TSO4 or not */
-    bool csum_start_beyond;     /**< NEEDS_CSUM with csum_start past the frame */
-    bool drop_all;              /**< the wire loses every injected frame (counted) */
-    bool announce_unasked;      /**< vmodel_net_announce sets ANNOUNCE without GUEST_ANNOUNCE */
-    uint16_t ctrl_refuse;       /**< answer the next N control commands (framed right, feature
-                                 *   negotiated) VIRTIO_NET_ERR, changing nothing (counts down) */
+    uint16_t num_buffers;         /**< nonzero: claim this many merged buffers whatever was used */
+    bool num_buffers_zero;        /**< num_buffers 0 in the header (5.1.6.4: at least 1) */
+    uint32_t used_len;            /**< nonzero: the used length of a frame's last buffer, whatever
+                                       was written (below the header: 4; the ring keeps it within
+                                       the buffer) */
+    uint32_t used_len_past;       /**< nonzero: a frame's last buffer is used with its writable
+                                       bytes plus this many (past its end; ~0u: 0xffffffff) */
+    uint32_t used_len_past_first; /**< nonzero: a merged frame's FIRST buffer is used with its
+                                       writable bytes plus this many (~0u: 0xffffffff); its
+                                       other buffers as written */
+    uint16_t num_buffers_extra;   /**< nonzero: num_buffers this many more than the frame used */
+    uint32_t tx_used_len;         /**< nonzero: a transmit chain (device-readable only) is used
+                                       with this length */
+    bool hash_unnegotiated;       /**< report a hash type although HASH_REPORT was not negotiated
+                                       (the header grows to 20 bytes: frame bytes are overwritten) */
+    bool bad_hash_report;         /**< hash_report 0xbeef, a value no spec defines */
+    bool data_valid_unasked;      /**< DATA_VALID without GUEST_CSUM */
+    bool gso_unasked;             /**< gso_type TCPV4 on a plain frame, GUEST_TSO4 or not */
+    bool csum_start_beyond;       /**< NEEDS_CSUM with csum_start past the frame */
+    bool drop_all;                /**< the wire loses every injected frame (counted) */
+    bool announce_unasked;        /**< vmodel_net_announce sets ANNOUNCE without GUEST_ANNOUNCE */
+    uint16_t ctrl_refuse;         /**< answer the next N control commands (framed right, feature
+                                   *   negotiated) VIRTIO_NET_ERR, changing nothing (counts down) */
     /* Planted faults a driver cannot see, for scenarios that must fail with them */
     bool rx_flip_last;      /**< the last byte of each received frame flipped on the wire */
     uint32_t speed_at_link; /**< nonzero: a link change also sets the configuration's speed
@@ -212,6 +215,7 @@ struct vmodel_net_stats {
         rx_dropped_too_big, rx_dropped_wire, rx_segmented;
     uint64_t rx_per_queue[VMODEL_NET_MAX_PAIRS];
     uint64_t ctrl_ok, ctrl_err, config_irqs, hostile_done;
+    uint32_t hostile_len;      /* the last hostile used length written (used_len_past_first) */
     uint64_t announce_acks;    /* VIRTIO_NET_CTRL_ANNOUNCE_ACK commands taken */
     uint64_t tx_frames_at_ack; /* tx_frames when the last one came */
     uint64_t rule_errors;

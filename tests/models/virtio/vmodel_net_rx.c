@@ -386,6 +386,13 @@ uint32_t net_rx(struct vmodel_net *n, const struct vmodel_req *req)
         /* All the frame's buffers are used together, this one last (5.1.6.4) */
         for (unsigned i = 0; i < rq->nheld; i++)
             vmodel_complete_joined(n->m, req->queue, rq->held[i].id, rq->held[i].used);
+        if (rq->nheld > 0 && n->hostile.used_len_past_first != 0) {
+            /* The first buffer (full: it was not the last) past its end, or 0xffffffff */
+            uint32_t past = n->hostile.used_len_past_first, cap = rq->held[0].used;
+            n->stats.hostile_len = past > UINT32_MAX - cap ? UINT32_MAX : cap + past;
+            vmodel_used_len_set(n->m, req->queue, rq->held[0].id, n->stats.hostile_len);
+            n->stats.hostile_done++;
+        }
         n->stats.rx_frames++;
         n->stats.rx_bytes += e->len;
         n->stats.rx_buffers += rq->nheld + 1u;

@@ -7,6 +7,8 @@
 #include "vmodel.h"
 
 #define VMODEL_MAX_SEGS 4096
+/* PCI Status bit 3 (PCI Local Bus 3.0, 6.2.3): INTx asserted */
+#define PCI_STATUS_INTERRUPT 0x08
 
 /** A request the device consumed and has not completed */
 struct vmodel_pending {

@@ -736,6 +736,8 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
     out->mtu = s->mtu;
     out->isr_calls = s->intr.isr_calls;
     out->dpc_calls = s->intr.dpc_calls;
+    out->line_isr_calls = s->intr.line_isr_calls;
+    out->line_declined = s->intr.line_declined;
     out->dpc_cpu_low = s->intr.dpc_cpu_low;
     out->dpc_cpu_high = s->intr.dpc_cpu_high;
 }

@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "layout.h"
 #include "pnp.h"
+#include "vw_resources.h"
 
 #define PAGE              0x1000ull
 #define PCI_CONFIG_SIZE   256
@@ -277,6 +278,45 @@ static bool queue_dpc(struct vm *vm, struct ndis_intr *it, unsigned m, unsigned 
     return vw_cpu_dpc_push(vm, cpu, (struct vw_dpc_entry){d, m, ctx});
 }
 
+/* The adapter's INTx level as PCI Status bit 3 shows it (no side effect):
+ * 1 asserted, 0 not, -1 unknown (no PCI function, or a removed one that
+ * answers all ones). */
+static int line_level(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    struct vw_pdo *p = s->pdo ? vw_pdo_find(vm, s->pdo) : NULL;
+    if (p == NULL || p->pci == NULL)
+        return -1;
+    uint32_t st = p->pci->read(vm, p->pci_dev, VW_PCI_STATUS, 2);
+    return st == 0xffff ? -1 : (st & VW_PCI_STATUS_INTERRUPT) != 0;
+}
+
+/* The line is level-triggered and may be shared: the ISR claims exactly
+ * the interrupts its device asserted (ndis/nc-ndis-miniport_isr: FALSE when
+ * the NIC did not generate it, as another device's on the line) and
+ * de-asserts the line before it returns, by reading the device's interrupt
+ * status (virtio 1.2 4.1.4.5, 4.1.5.1.3); else the line interrupts again at
+ * once.  BEFORE: the level on entry; RAISED: the device asserted it again
+ * while the ISR ran (then the level after it proves nothing). */
+static void line_check(struct vm *vm, int before, bool raised, bool claimed)
+{
+    int after = line_level(vm);
+    if (before < 0 || after < 0 || raised)
+        return;
+    if (before && !claimed)
+        vw_fail(vm, "ndis: the line ISR declined an interrupt its device asserted "
+                    "(ndis/nc-ndis-miniport_isr: FALSE is for an interrupt the NIC did not "
+                    "generate)");
+    else if (!before && claimed)
+        vw_fail(vm, "ndis: the line ISR claimed an interrupt its device did not assert (its "
+                    "interrupt status was 0: another device's on a shared line; "
+                    "ndis/nc-ndis-miniport_isr)");
+    else if (before && after)
+        vw_fail(vm, "ndis: the line ISR returned with its device's line still asserted: the "
+                    "interrupt status was not read (virtio 1.2 4.1.4.5: reading it "
+                    "de-asserts the level-triggered line, which else interrupts again at once)");
+}
+
 /* The miniport's ISR for message M (or the line) at DIRQL, holding the
  * interrupt's lock (or only the message's without MsiSyncWithAllMessages);
  * then the DPCs its out-parameters ask for, whatever it returned
@@ -297,11 +337,17 @@ static void isr(struct vm *vm, const struct vw_api *api, bool message)
     vw_spinlock_note(vm, lock, true, "NDIS ISR");
     uint64_t margs[4] = {it->context, m, q, q + 4}, largs[3] = {it->context, q, q + 4}, r = 0;
     it->isr_calls++;
+    int level = message ? -1 : line_level(vm);
     bool ok = message ? ndis_call(vm, it->misr, vm->irql, 4, margs, &r)
                       : ndis_call(vm, it->isr, vm->irql, 3, largs, &r);
     if (!ok)
         return;
     vw_spinlock_note(vm, lock, false, "NDIS ISR");
+    if (!message) {
+        it->line_isr_calls++;
+        it->line_declined += (r & 0xff) == 0;
+        line_check(vm, level, (it->in->pending[0] & 1) != 0, (r & 0xff) != 0);
+    }
     if (vw_rd(vm, q, 1) != 0)
         queue_dpc(vm, it, m, cpu, 0);
     uint32_t targets = (uint32_t)vw_rd(vm, q + 4, 4);

@@ -101,6 +101,7 @@ struct ndis_intr {
     gva_t scratch;  /* per CPU: BOOLEAN QueueDpc at 0, ULONG TargetProcessors at 4 */
     gva_t throttle; /* per CPU: NDIS_RECEIVE_THROTTLE_PARAMETERS */
     unsigned isr_calls, dpc_calls;
+    unsigned line_isr_calls, line_declined;
     unsigned dpc_cpu_low, dpc_cpu_high; /* CPUs the DPCs ran on (low + 1; 0: none) */
 };
 struct ndis_shmem {

@@ -92,9 +92,10 @@ struct vw_ndis_stats {
     unsigned indicated, indicated_resources;    /* NBLs; with NDIS_RECEIVE_FLAGS_RESOURCES */
     unsigned returned, held;                    /* by the protocol; held now */
     unsigned oids_pended, pause_pended, link_indications;
-    unsigned resets;                    /* MiniportResetEx calls */
-    unsigned isr_calls, dpc_calls;      /* the miniport's ISRs and interrupt DPCs */
-    unsigned dpc_cpu_low, dpc_cpu_high; /* lowest and highest CPU a DPC ran on, plus 1 */
+    unsigned resets;                        /* MiniportResetEx calls */
+    unsigned isr_calls, dpc_calls;          /* the miniport's ISRs and interrupt DPCs */
+    unsigned line_isr_calls, line_declined; /* of them on the line; declined (FALSE) */
+    unsigned dpc_cpu_low, dpc_cpu_high;     /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
     uint32_t mtu;
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):

@@ -218,7 +218,9 @@ bool vw_stor_start(struct vm *vm, const struct vw_stor_config *cfg)
            "storport: adapter started (MaxNumberOfIO %u, LUN depth %u, max transfer %u, "
            "%u breaks, %s duplex)",
            a->max_io, a->lun_depth, a->max_transfer, a->breaks, a->half_duplex ? "half" : "full");
-    return true;
+    /* PnP asks the started adapter for its children: StorPort scans the
+     * bus before any class driver sends a request (scan.c). */
+    return stor_scan_bus(vm, a);
 }
 
 /* ---- Requests ---------------------------------------------------------- */
@@ -945,6 +947,7 @@ bool vw_stor_paused(struct vm *vm)
 static void free_adapter(struct vm *vm, struct stor_adapter *a)
 {
     stor_queue_free(vm, a);
+    stor_timer_free(vm, a);
     stor_registry_release(vm, a);
     stor_dma(vm, a->uncached, a->uncached_len, false);
     gva_t blocks[7] = {a->ext,       a->cfg,      a->access_ranges, a->argstr,

@@ -306,6 +306,7 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
         }
         a->timer = us != 0 ? routine : 0;
         a->timer_due = vm->k->interrupt_time + 10ull * us;
+        stor_timer_arm(vm, a);
         return;
     }
     case 3: /* ResetDetected */

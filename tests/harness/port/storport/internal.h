@@ -181,6 +181,7 @@ struct stor_adapter {
     unsigned nmaps;
     gva_t timer;        /* HwTimer requested (RequestTimerCall), or 0 */
     uint64_t timer_due; /* interrupt time it is due */
+    gva_t ttimer, tdpc; /* the KTIMER and KDPC that call it when due (hwtimer.c) */
     /* StorPortInitializePerfOpts as set (exports.c), and the StartIo calls
      * running now on any CPU (never two without concurrent channels). */
     uint32_t perf_flags, channels, first_msg, last_msg;
@@ -223,6 +224,8 @@ struct stor_adapter {
         uint16_t addr_type;
         gva_t addr, callback, context;
     } sc;
+    struct vw_stor_scan scan; /* the bus scan at the start (scan.c) */
+    bool scan_plant_any;      /* planted: every INQUIRY of the scan finds a LUN */
 };
 
 #define STOR_PERF_DPC_REDIRECTION             0x01u
@@ -261,6 +264,8 @@ struct stor_state {
     uint32_t stall_allow[CTX_STATE_CHANGE + 1]; /* vw_stor_stall_allow, per routine */
     bool power_protected;                       /* vw_stor_cache_power_protected (cache.c) */
     unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
+    bool plant_scan_any;                        /* vw_stor_plant_scan_any_answer (scan.c) */
+    bool plant_timer_waits_only;                /* vw_stor_plant_timer_waits_only (hwtimer.c) */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -281,6 +286,10 @@ void stor_stall_begin(struct vm *vm, struct stor_cpu *c);
 void stor_stall(struct vm *vm, uint32_t us);
 /* Call HwTimer if it is due; true if it ran. */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
+/* hwtimer.c: arm (or cancel) the kernel timer that calls HwTimer when
+ * due; free it at removal. */
+void stor_timer_arm(struct vm *vm, struct stor_adapter *a);
+void stor_timer_free(struct vm *vm, struct stor_adapter *a);
 /* Run the DPCs queued on the running CPU; true if any ran. */
 bool stor_run_dpcs(struct vm *vm, struct stor_adapter *a);
 /* A request the miniport completed (RequestComplete notification). */
@@ -363,6 +372,9 @@ bool stor_reset_scope_done(struct vm *vm, struct stor_adapter *a, const struct s
 /* rescan.c: REPORT LUNS to LUN 0 of TARGET, then INQUIRY and READ
  * CAPACITY at TARGET:LUN, as the class layer sends them. */
 bool stor_rescan_at(struct vm *vm, uint8_t target, uint8_t lun, struct vw_stor_rescan *out);
+/* scan.c: the bus scan after the start: REPORT LUNS and INQUIRY per
+ * target and LUN; false when the run failed. */
+bool stor_scan_bus(struct vm *vm, struct stor_adapter *a);
 /* statechange.c: StorPortNotification(StateChangeDetectedCall) with its
  * arguments from vararg slot V on; writes the ULONG status. */
 void stor_state_change_notify(struct vm *vm, struct stor_adapter *a, const struct vw_api *api,

@@ -221,6 +221,29 @@ bool vw_stor_flush_buffers(struct vm *vm, bool *sent, struct vw_stor_result *res
  * write cache is on and not power protected (*FUA says which). */
 bool vw_stor_write_through(struct vm *vm, uint64_t lba, uint32_t blocks, void *buf, uint32_t len,
                            bool *fua, struct vw_stor_result *res);
+/* The bus scan StorPort runs at every vw_stor_start, before the scenario
+ * sends anything (scan.c): REPORT LUNS to LUN 0 of each target below the
+ * MaximumNumberOfTargets HwFindAdapter left, INQUIRY to each LUN listed
+ * below MaximumNumberOfLogicalUnits (LUNs 0-7 when REPORT LUNS is refused
+ * and LUN 0 answers; a selection time-out: no target).  FOUND lists the
+ * LUNs whose INQUIRY answered with peripheral qualifier 0, in scan order. */
+#define VW_STOR_SCAN_MAX 64
+struct vw_stor_lun {
+    uint8_t target, lun, device_type;
+};
+struct vw_stor_scan {
+    bool ran;
+    unsigned targets, max_luns;      /* what HwFindAdapter set */
+    unsigned report_luns, inquiries; /* commands of each kind sent */
+    unsigned commands;               /* all the scan sent (counted in vw_stor_stats.completed) */
+    unsigned nfound;
+    struct vw_stor_lun found[VW_STOR_SCAN_MAX];
+};
+/* What the last start's scan did and found. */
+void vw_stor_scan(struct vm *vm, struct vw_stor_scan *out);
+/* Planted emulation bug for the scan's twin: every INQUIRY of the scan
+ * finds a LUN, whatever the miniport answered. */
+void vw_stor_plant_scan_any_answer(struct vm *vm);
 /* What a bus rescan found (vw_stor_rescan). */
 struct vw_stor_rescan {
     bool ran;         /* a BusChangeDetected was pending */
@@ -311,6 +334,9 @@ void vw_stor_plant_no_gate(struct vm *vm);
  * busy-wait US at DISPATCH_LEVEL or above instead of 1 ms; only for a
  * driver's known wait, until its fix (named in FINDINGS.md). */
 void vw_stor_stall_allow(struct vm *vm, const char *routine, unsigned us);
+/* Planted emulation bug: HwTimer runs only while the class layer waits
+ * (not when time runs in vw_run_for), as before hwtimer.c. */
+void vw_stor_plant_timer_waits_only(struct vm *vm);
 /* Planted emulation bug for the StartIo checker: HwStartIo without the
  * StartIo lock though the miniport never asked for concurrent channels. */
 void vw_stor_plant_startio_unlocked(struct vm *vm);
