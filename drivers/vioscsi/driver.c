@@ -318,12 +318,10 @@ BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Ready = TRUE;
     VioscsiPostEvents(Scsi);
-    /* A (re)started device has no subscription: every LUN seen asks again,
-     * and 0:0 (SAM-5: LUN 0 of a target answers INQUIRY and REPORT LUNS)
-     * before StorPort's enumeration finds the others; an INQUIRY that
-     * finds no LUN there forgets it */
+    /* A (re)started device has no subscription: every LUN seen asks again.
+     * A first start has seen none: StorPort's bus scan (INQUIRY and REPORT
+     * LUNS at each target) finds them, and each asks when it is found */
     vscsi_an_renew(&Scsi->An);
-    vscsi_an_seen(&Scsi->An, 0, 0);
     VioscsiPostAn(Scsi);
     return TRUE;
 }
