@@ -1,7 +1,8 @@
 # vioscsi: the virtio-scsi StorPort miniport.  vscsi_*.c (the configuration
 # checks, the queue plan and the wire formats) include no Windows header;
 # the host unit tests build them as they are (check-vioscsi).
-VIOSCSI_VSCSI_SRCS := drivers/vioscsi/vscsi_config.c drivers/vioscsi/vscsi_queues.c \
+VIOSCSI_VSCSI_SRCS := drivers/vioscsi/vscsi_config.c drivers/vioscsi/vscsi_findings.c \
+	drivers/vioscsi/vscsi_queues.c \
 	drivers/vioscsi/vscsi_ua.c drivers/vioscsi/vscsi_an.c drivers/vioscsi/vscsi_luns.c \
 	drivers/vioscsi/vscsi_proto.c
 XCOMPILE_SRCS += $(VIOSCSI_VSCSI_SRCS)

@@ -81,9 +81,18 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
     Scsi->Findings = vscsi_config_check(cfg, len, dev->features, &Scsi->Ctrl);
     if (Scsi->SegLimit != 0)
         vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
-    for (unsigned b = 0; b < 32; b++)
-        if (Scsi->Findings & (1u << b))
-            DbgPrint("vioscsi: bad device value: %s\n", vscsi_finding_text(1u << b));
+    for (unsigned b = 0; b < VSCSI_FINDINGS; b++) {
+        struct vscsi_bad_value bad;
+        if (!(Scsi->Findings & (1u << b)) ||
+            !vscsi_finding_value(1u << b, cfg, len, &Scsi->Ctrl, &bad))
+            continue;
+        if (bad.instead != NULL)
+            DbgPrint("vioscsi: bad device value: %s %llu: %s\n", bad.field,
+                     (unsigned long long)bad.value, bad.instead);
+        else
+            DbgPrint("vioscsi: bad device value: %s %llu: %llu used\n", bad.field,
+                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+    }
     return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
 }
 
@@ -127,7 +136,22 @@ static ULONG VioscsiPlanMemory(PVIOSCSI Scsi, PPORT_CONFIGURATION_INFORMATION Co
     struct virtio_queue_config qcfg[VIOSCSI_NQ];
     ULONG cpus = Scsi->Dump ? 1 : VioscsiCpus();
 
-    vscsi_plan_queues(cpus, Scsi->Ctrl.num_queues, 0, &Scsi->Plan);
+    /* num_queues is the device's word; the request queues it really has (a
+     * size above 0) bound it, so a claim of 65535 costs nothing and one of
+     * 4 with 2 present runs on the 2 */
+    ULONG present = 0;
+    while (present < Scsi->Ctrl.num_queues && present < VSCSI_MAX_QUEUES &&
+           dev->ops->queue_max(dev, (uint16_t)(VSCSI_FIRST_REQUEST + present)) != 0)
+        present++;
+    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES)
+        DbgPrint("vioscsi: bad device value: num_queues %lu: %lu used (the request queues the "
+                 "device has)\n",
+                 (ULONG)Scsi->Ctrl.num_queues, present);
+    if (present == 0) {
+        DbgPrint("vioscsi: the device has no request queue: the start fails\n");
+        return SP_RETURN_ERROR;
+    }
+    vscsi_plan_queues(cpus, present, 0, &Scsi->Plan);
     Scsi->NumQueues = Scsi->Plan.nqueues;
     ULONG nq = Scsi->NumQueues + VSCSI_FIRST_REQUEST;
     RtlZeroMemory(qcfg, sizeof(qcfg));
@@ -294,12 +318,10 @@ BOOLEAN VioscsiStartQueues(PVIOSCSI Scsi)
         return FALSE;
     Scsi->Ready = TRUE;
     VioscsiPostEvents(Scsi);
-    /* A (re)started device has no subscription: every LUN seen asks again,
-     * and 0:0 (SAM-5: LUN 0 of a target answers INQUIRY and REPORT LUNS)
-     * before StorPort's enumeration finds the others; an INQUIRY that
-     * finds no LUN there forgets it */
+    /* A (re)started device has no subscription: every LUN seen asks again.
+     * A first start has seen none: StorPort's bus scan (INQUIRY and REPORT
+     * LUNS at each target) finds them, and each asks when it is found */
     vscsi_an_renew(&Scsi->An);
-    vscsi_an_seen(&Scsi->An, 0, 0);
     VioscsiPostAn(Scsi);
     return TRUE;
 }

@@ -152,6 +152,17 @@ enum vscsi_finding {
 };
 #define VSCSI_FATAL_FINDINGS                                                                       \
     (VSCSI_BAD_SEG_MAX | VSCSI_BAD_SENSE_SIZE | VSCSI_BAD_CDB_SIZE | VSCSI_SHORT_CONFIG)
+#define VSCSI_FINDINGS 11 /* bits in enum vscsi_finding */
+
+/* One finding as the log states it: the field (its name in
+ * virtio_scsi_config), the device's value, and what the driver uses instead
+ * (used, or a phrase) */
+struct vscsi_bad_value {
+    const char *field;
+    uint64_t value;
+    uint64_t used;       /* meaningful when instead is NULL */
+    const char *instead; /* NULL: "<used> used" */
+};
 
 /* A little-endian 16-bit load. IRQL: any. */
 static inline uint16_t vscsi_le16(const uint8_t *p)
@@ -178,8 +189,10 @@ static inline uint64_t vscsi_le64(const uint8_t *p)
 unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
                             struct vscsi_ctrl *ctrl);
 
-/* A one-line description of a finding, for the log */
-const char *vscsi_finding_text(unsigned finding);
+/* Describe one finding (a single bit) of the check of cfg (len bytes) that
+ * produced ctrl, for the log; false for a bit that is no finding */
+bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
+                         const struct vscsi_ctrl *ctrl, struct vscsi_bad_value *out);
 
 /* Lower the data segments per request to segs (a short ring, or the
  * PhysicalBreaks parameter: elements = breaks + 1), with the transfer

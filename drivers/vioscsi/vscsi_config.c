@@ -104,37 +104,6 @@ void vscsi_limit_segments(struct vscsi_ctrl *ctrl, uint32_t segs)
 }
 
 /* IRQL: any (pure): see vscsi.h */
-const char *vscsi_finding_text(unsigned finding)
-{
-    switch (finding) {
-    case VSCSI_BAD_NUM_QUEUES:
-        return "num_queues 0: one request queue";
-    case VSCSI_BAD_SEG_MAX:
-        return "seg_max 0: no data segment fits a command";
-    case VSCSI_BAD_MAX_SECTORS:
-        return "max_sectors 0: one page per request";
-    case VSCSI_BAD_CMD_PER_LUN:
-        return "cmd_per_lun 0: one request per LUN";
-    case VSCSI_BAD_EVENT_SIZE:
-        return "event_info_size outside 16..64: clamped";
-    case VSCSI_BAD_SENSE_SIZE:
-        return "sense_size above 256: the response cannot be laid out";
-    case VSCSI_BAD_CDB_SIZE:
-        return "cdb_size outside 6..256: the request cannot be laid out";
-    case VSCSI_BAD_MAX_CHANNEL:
-        return "max_channel not 0: channel 0 only";
-    case VSCSI_BAD_MAX_TARGET:
-        return "max_target above 255: 255";
-    case VSCSI_BAD_MAX_LUN:
-        return "max_lun above 16383: 16383";
-    case VSCSI_SHORT_CONFIG:
-        return "the configuration region is shorter than virtio_scsi_config";
-    default:
-        return "unknown finding";
-    }
-}
-
-/* IRQL: any (pure): see vscsi.h */
 enum vscsi_reset_action vscsi_reset_action(bool present, uint32_t value, bool *bad)
 {
     *bad = false;

@@ -1,7 +1,8 @@
 # viostor: the virtio-blk StorPort miniport.  vblk_*.c (the configuration
 # checks, the queue plan and the SCSI translation) include no Windows
 # header; the host unit tests build them as they are (check-viostor).
-VIOSTOR_VBLK_SRCS := drivers/viostor/vblk_config.c drivers/viostor/vblk_queues.c \
+VIOSTOR_VBLK_SRCS := drivers/viostor/vblk_config.c drivers/viostor/vblk_findings.c \
+	drivers/viostor/vblk_queues.c \
 	drivers/viostor/vblk_scsi.c
 XCOMPILE_SRCS += $(VIOSTOR_VBLK_SRCS)
 

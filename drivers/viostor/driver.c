@@ -39,9 +39,17 @@ BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
     Stor->Findings = vblk_config_check(cfg, Stor->Virtio.Dev.features, &Stor->Disk);
     if (Stor->SegLimit != 0)
         vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
-    for (unsigned b = 0; b < 32; b++)
-        if (Stor->Findings & (1u << b))
-            DbgPrint("viostor: bad device value: %s\n", vblk_finding_text(1u << b));
+    for (unsigned b = 0; b < VBLK_FINDINGS; b++) {
+        struct vblk_bad_value bad;
+        if (!(Stor->Findings & (1u << b)) || !vblk_finding_value(1u << b, cfg, &Stor->Disk, &bad))
+            continue;
+        if (bad.instead != NULL)
+            DbgPrint("viostor: bad device value: %s %llu: %s\n", bad.field,
+                     (unsigned long long)bad.value, bad.instead);
+        else
+            DbgPrint("viostor: bad device value: %s %llu: %llu used\n", bad.field,
+                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+    }
     return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
 }
 
@@ -66,9 +74,10 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
     while (present < Stor->Disk.num_queues && present < VBLK_MAX_QUEUES &&
            dev->ops->queue_max(dev, (uint16_t)present) != 0)
         present++;
-    if (present < Stor->Disk.num_queues && present != 0)
-        DbgPrint("viostor: num_queues says %u, the device has %lu\n", Stor->Disk.num_queues,
-                 present);
+    if (present < Stor->Disk.num_queues && present != 0 && present < VBLK_MAX_QUEUES)
+        DbgPrint("viostor: bad device value: num_queues %u: %lu used (the queues the device "
+                 "has)\n",
+                 Stor->Disk.num_queues, present);
     vblk_plan_queues(cpus, present != 0 ? present : 1, 0, &Stor->Plan);
     Stor->NumQueues = Stor->Plan.nqueues;
     RtlZeroMemory(qcfg, sizeof(qcfg));
@@ -103,12 +112,8 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
         DbgPrint("viostor: the uncached extension is not usable for the rings\n");
         return SP_RETURN_ERROR;
     }
-    /* Each request takes one descriptor with a table, three or more without */
-    BOOLEAN indirect = virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC);
-    ULONG depth = 0;
-    for (ULONG q = 0; q < Stor->NumQueues; q++)
-        depth += indirect ? Stor->QueueSizes[q] : Stor->QueueSizes[q] / 3u;
-    Stor->Depth = depth != 0 ? depth : 1;
+    Stor->Depth = vblk_queue_depth(Stor->QueueSizes, Stor->NumQueues,
+                                   virtio_has_feature(dev, VIRTIO_F_INDIRECT_DESC));
     return SP_RETURN_FOUND;
 }
 
@@ -194,7 +199,10 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
     ConfigInfo->HwMSInterruptRoutine = ViostorMsiInterrupt;
     ConfigInfo->InterruptSynchronizationMode = InterruptSynchronizePerMessage;
-    /* The queue depth is what the rings hold, so StorPort never throttles below it */
+    /* The queue depth is what the rings hold, so StorPort never throttles below
+     * it: InitialLunQueueDepth is the LUN's depth until StorPortSetDeviceQueueDepth
+     * (storport/nf-storport-storportsetdevicequeuedepth; 20 for a physical
+     * miniport if unset), above 255 allowed with extended SRBs (SrbTypeFlags) */
     ConfigInfo->MaxNumberOfIO = stor->Depth;
     ConfigInfo->MaxIOsPerLun = stor->Depth;
     ConfigInfo->InitialLunQueueDepth = stor->Depth;

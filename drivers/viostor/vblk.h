@@ -106,19 +106,33 @@ struct vblk_disk {
     uint8_t serial_len;
 };
 
-/* Findings of vblk_config_check: each a value the device got wrong */
+/* Findings of vblk_config_check: each one field the device got wrong */
 enum vblk_finding {
-    VBLK_BAD_SEG_MAX = 1u << 0,       /* 0: one data segment */
-    VBLK_BAD_BLK_SIZE = 1u << 1,      /* 0, not a power of two, outside 512..64K: 512 */
-    VBLK_BAD_NUM_QUEUES = 1u << 2,    /* 0: one queue */
-    VBLK_BAD_CAPACITY = 1u << 3,      /* bytes overflow 64 bits: start fails */
-    VBLK_BAD_SIZE_MAX = 1u << 4,      /* 1..511: 512 used (0: no limit) */
-    VBLK_BAD_TOPOLOGY = 1u << 5,      /* exponent > 15 or offset beyond it: none */
-    VBLK_BAD_DISCARD = 1u << 6,       /* max sectors 0: discard off; segs 0: 1 */
-    VBLK_BAD_WRITE_ZEROES = 1u << 7,  /* max sectors 0: off; segs 0: 1 */
-    VBLK_BAD_WRITEBACK = 1u << 8,     /* not 0/1: write-back (flushes kept) */
-    VBLK_ODD_CAPACITY = 1u << 9,      /* not a whole number of blocks: tail unused */
-    VBLK_BAD_DISCARD_ALIGN = 1u << 10 /* 0: one block */
+    VBLK_BAD_SEG_MAX = 1u << 0,        /* 0: one data segment */
+    VBLK_BAD_BLK_SIZE = 1u << 1,       /* 0, not a power of two, outside 512..64K: 512 */
+    VBLK_BAD_NUM_QUEUES = 1u << 2,     /* 0: one queue */
+    VBLK_BAD_CAPACITY = 1u << 3,       /* bytes overflow 64 bits: start fails */
+    VBLK_BAD_SIZE_MAX = 1u << 4,       /* 1..511: 512 used (0: no limit) */
+    VBLK_BAD_PHYS_EXP = 1u << 5,       /* exponent > 15: topology ignored (0, offset 0) */
+    VBLK_BAD_DISCARD = 1u << 6,        /* max_discard_sectors below a block: discard off */
+    VBLK_BAD_WRITE_ZEROES = 1u << 7,   /* max_write_zeroes_sectors below a block: off */
+    VBLK_BAD_WRITEBACK = 1u << 8,      /* not 0/1: write-back (flushes kept) */
+    VBLK_ODD_CAPACITY = 1u << 9,       /* not a whole number of blocks: tail unused */
+    VBLK_BAD_DISCARD_ALIGN = 1u << 10, /* 0 or not whole blocks: rounded up to blocks */
+    VBLK_BAD_DISCARD_SEG = 1u << 11,   /* max_discard_seg 0: one range */
+    VBLK_BAD_WZ_SEG = 1u << 12,        /* max_write_zeroes_seg 0: one range */
+    VBLK_BAD_ALIGN_OFFSET = 1u << 13,  /* alignment_offset beyond the physical block: 0 */
+    VBLK_BAD_OPT_IO = 1u << 14,        /* opt_io_size above the max transfer: the max transfer */
+};
+#define VBLK_FINDINGS 15 /* bits in enum vblk_finding */
+
+/* One finding as the log states it: the field (its name in virtio_blk_config),
+ * the device's value, and what the driver uses instead (used, or a phrase) */
+struct vblk_bad_value {
+    const char *field;
+    uint64_t value;
+    uint64_t used;       /* meaningful when instead is NULL */
+    const char *instead; /* NULL: "<used> used" */
 };
 
 /* A little-endian 16-bit load from the configuration bytes. IRQL: any. */
@@ -149,8 +163,10 @@ unsigned vblk_config_check(const uint8_t *cfg, uint64_t features, struct vblk_di
  * seg_max + 2), with the transfer limits that follow */
 void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs);
 
-/* A one-line description of a finding, for the log */
-const char *vblk_finding_text(unsigned finding);
+/* Describe one finding (a single bit) of the check of cfg that produced disk,
+ * for the log; false for a bit that is no finding */
+bool vblk_finding_value(unsigned finding, const uint8_t *cfg, const struct vblk_disk *disk,
+                        struct vblk_bad_value *out);
 
 /* Record the GET_ID answer (20 bytes): the printable prefix */
 void vblk_set_serial(struct vblk_disk *disk, const uint8_t *id, size_t len);
@@ -177,6 +193,12 @@ struct vblk_queue_plan {
  */
 void vblk_plan_queues(unsigned cpus, unsigned dev_queues, unsigned messages,
                       struct vblk_queue_plan *plan);
+
+/* The requests the rings hold at once (sizes[q] for n queues): StorPort's
+ * MaxNumberOfIO, MaxIOsPerLun and InitialLunQueueDepth (the one LUN may use
+ * them all).  A request is one descriptor with an indirect table, else
+ * header, data and status: three at least.  1 at the least. */
+uint32_t vblk_queue_depth(const uint16_t *sizes, unsigned n, bool indirect);
 
 /* ---- SCSI translation (vblk_scsi.c) ------------------------------------ */
 #define SCSI_STATUS_GOOD            0x00

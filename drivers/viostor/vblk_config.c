@@ -52,8 +52,11 @@ static unsigned vblk_check_geometry(const uint8_t *cfg, uint64_t features, struc
         uint8_t exp = cfg[VBLK_CFG_PHYS_BLOCK_EXP];
         uint8_t off = cfg[VBLK_CFG_ALIGNMENT_OFFSET];
         /* A physical block above 32 MiB of 64K blocks, or an offset beyond it, is nonsense */
-        if (exp > 15 || off >= (1u << exp)) {
-            found |= VBLK_BAD_TOPOLOGY;
+        if (exp > 15) {
+            found |= VBLK_BAD_PHYS_EXP; /* the offset means nothing without it */
+        } else if (off >= (1u << exp)) {
+            found |= VBLK_BAD_ALIGN_OFFSET;
+            d->phys_exp = exp;
         } else {
             d->phys_exp = exp;
             d->align_off = off;
@@ -155,13 +158,19 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
         } else {
             d->discard = true;
             if (d->discard_segs == 0) {
-                found |= VBLK_BAD_DISCARD;
+                found |= VBLK_BAD_DISCARD_SEG;
                 d->discard_segs = 1;
             }
         }
-        if (d->discard_align == 0) {
+        /* In 512-byte sectors; UNMAP GRANULARITY counts whole logical blocks */
+        uint32_t block = 1u << d->blk_shift;
+        if (d->discard_align == 0 || (d->discard_align & (block - 1)) != 0) {
             found |= VBLK_BAD_DISCARD_ALIGN;
-            d->discard_align = 1u << d->blk_shift;
+            d->discard_align = d->discard_align > UINT32_MAX - block
+                                   ? UINT32_MAX & ~(block - 1)
+                                   : (d->discard_align + block - 1) & ~(block - 1);
+            if (d->discard_align == 0)
+                d->discard_align = block;
         }
         if (d->discard_segs > VBLK_MAX_RANGES)
             d->discard_segs = VBLK_MAX_RANGES;
@@ -175,7 +184,7 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
         } else {
             d->write_zeroes = true;
             if (d->wz_segs == 0) {
-                found |= VBLK_BAD_WRITE_ZEROES;
+                found |= VBLK_BAD_WZ_SEG;
                 d->wz_segs = 1;
             }
         }
@@ -197,42 +206,18 @@ unsigned vblk_config_check(const uint8_t *cfg, uint64_t features, struct vblk_di
     unsigned found = vblk_check_geometry(cfg, features, &d);
 
     found |= vblk_check_limits(cfg, features, &d);
+    /* SBC-3 6.6.4: the optimal transfer is at most the maximum transfer */
+    uint32_t most = d.max_transfer / d.blk_size;
+    if (d.opt_io > most) {
+        found |= VBLK_BAD_OPT_IO;
+        d.opt_io = most;
+    }
     /* The serial survives a re-check (a capacity change keeps the disk) */
     for (unsigned i = 0; i < VIRTIO_BLK_ID_BYTES; i++)
         d.serial[i] = disk->serial[i];
     d.serial_len = disk->serial_len;
     *disk = d;
     return found;
-}
-
-/* IRQL: any. the log line of one finding */
-const char *vblk_finding_text(unsigned finding)
-{
-    switch (finding) {
-    case VBLK_BAD_SEG_MAX:
-        return "seg_max is 0: one data segment per request";
-    case VBLK_BAD_BLK_SIZE:
-        return "blk_size is not a power of two in 512..65536: 512 used";
-    case VBLK_BAD_NUM_QUEUES:
-        return "num_queues is 0: one queue";
-    case VBLK_BAD_CAPACITY:
-        return "capacity overflows 64-bit bytes: the disk is not started";
-    case VBLK_BAD_SIZE_MAX:
-        return "size_max 1..511: 512 used";
-    case VBLK_BAD_TOPOLOGY:
-        return "topology exponent above 15 or offset beyond it: ignored";
-    case VBLK_BAD_DISCARD:
-        return "discard limits unusable: discard off, or one range per request";
-    case VBLK_BAD_WRITE_ZEROES:
-        return "write-zeroes limits unusable: off, or one range per request";
-    case VBLK_BAD_WRITEBACK:
-        return "writeback is neither 0 nor 1: write-back assumed";
-    case VBLK_ODD_CAPACITY:
-        return "capacity is not a whole number of blocks: the tail is unused";
-    case VBLK_BAD_DISCARD_ALIGN:
-        return "discard_sector_alignment is 0: one block";
-    }
-    return "unknown finding";
 }
 
 /* IRQL: any. keep the printable prefix of the GET_ID answer */

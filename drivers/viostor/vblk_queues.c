@@ -37,3 +37,13 @@ void vblk_plan_queues(unsigned cpus, unsigned dev_queues, unsigned messages,
     for (unsigned q = n; q < VBLK_MAX_QUEUES; q++)
         plan->queue_msg[q] = 0;
 }
+
+/* IRQL: any (pure): see vblk.h */
+uint32_t vblk_queue_depth(const uint16_t *sizes, unsigned n, bool indirect)
+{
+    uint32_t depth = 0;
+
+    for (unsigned q = 0; q < n; q++)
+        depth += indirect ? sizes[q] : sizes[q] / 3u;
+    return depth != 0 ? depth : 1;
+}

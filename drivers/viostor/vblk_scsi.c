@@ -180,15 +180,23 @@ static uint32_t inquiry_vpd(const struct vblk_disk *d, uint8_t page, uint8_t *r)
     }
     case 0xb0: { /* block limits (SBC-3 6.5.3) */
         uint32_t unmap_gran = d->discard_align / bs;
+        uint32_t max_blocks = d->max_transfer >> (VIRTIO_BLK_SECTOR_SHIFT + d->blk_shift);
         r[3] = 0x3c;
         r[4] = 0x01; /* WSNZ: WRITE SAME with 0 blocks is refused */
         put16(r + 6, d->min_io);
-        put32(r + 8, d->max_transfer >> (VIRTIO_BLK_SECTOR_SHIFT + d->blk_shift));
-        put32(r + 12, d->opt_io);
+        put32(r + 8, max_blocks);
+        /* SBC-3 6.6.4: never above the maximum (PhysicalBreaks may lower it) */
+        put32(r + 12, d->opt_io < max_blocks ? d->opt_io : max_blocks);
         if (d->discard) {
             put32(r + 20, d->max_discard / bs);
             put32(r + 24, d->discard_segs);
             put32(r + 28, unmap_gran != 0 ? unmap_gran : 1);
+            /* UGAVALID with UNMAP GRANULARITY ALIGNMENT 0 (SBC-3 6.6.4): the
+             * granularity is discard_sector_alignment, an alignment by its
+             * name, so whole granules count from LBA 0 (virtio 1.2 5.2.4
+             * states no offset for discards; alignment_offset is the
+             * physical block's) */
+            r[32] = 0x80;
         }
         if (d->write_zeroes)
             put64(r + 36, d->max_wz / bs);

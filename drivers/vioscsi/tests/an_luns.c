@@ -90,6 +90,19 @@ static bool al_start(struct vm *vm, struct sc_host *h, struct sc_opts *o, uint16
     return true;
 }
 
+/* al_start, then the enumeration again (al_enumerate) and its answers:
+ * every LUN subscribed WHEN it ends */
+static bool al_start_enumerated(struct vm *vm, struct sc_host *h, struct sc_opts *o,
+                                uint16_t queues, bool inquiry_only, unsigned *posted,
+                                const char *when)
+{
+    if (!al_start(vm, h, o, queues, posted))
+        return false;
+    al_enumerate(vm, o, inquiry_only);
+    sc_deliver(vm);
+    return !vm->failed && al_all_subscribed(vm, h, o, when);
+}
+
 /* StorPort's bus scan at the start (REPORT LUNS then INQUIRY at each
  * LUN listed; port/storport/scan.c) subscribes each of the 4 LUNs, once;
  * the same enumeration again (a rescan) asks nothing more; MEDIA_CHANGE
@@ -146,11 +159,7 @@ VW_SCENARIO("vioscsi", an_inquiry_subscribes, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, true);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after INQUIRY at each LUN"))
+    if (!al_start_enumerated(vm, &h, &o, 1, true, &posted, "after INQUIRY at each LUN"))
         goto out;
     al_notify(vm, &h, 0, 1, VIRTIO_SCSI_EVT_ASYNC_OPERATIONAL_CHANGE, posted);
 out:
@@ -165,11 +174,7 @@ VW_SCENARIO("vioscsi", an_lun_subscriptions_after_reset, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, false);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "before the reset"))
+    if (!al_start_enumerated(vm, &h, &o, 1, false, &posted, "before the reset"))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     struct vw_stor_result r;
@@ -196,11 +201,7 @@ VW_SCENARIO("vioscsi", an_rescanned_lun_subscribed, NULL)
     struct sc_opts o;
     struct sc_host h;
     unsigned posted;
-    if (!al_start(vm, &h, &o, 1, &posted))
-        goto out;
-    al_enumerate(vm, &o, false);
-    sc_deliver(vm);
-    if (vm->failed || !al_all_subscribed(vm, &h, &o, "after the enumeration"))
+    if (!al_start_enumerated(vm, &h, &o, 1, false, &posted, "after the enumeration"))
         goto out;
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
     for (int pass = 0; pass < 2 && !vm->failed; pass++) {

@@ -136,12 +136,19 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
 
 #define SC_TGT_LUN_BYTES (4u << 20)
 
-/* Backing file of tgt's TARGET (0-based) LUN (1-based, LUN 0 is tgt's controller). */
+/* Name of the backing file of tgt's TARGET (0-based) LUN (1-based, LUN 0 is
+ * tgt's controller), in tgt's directory. */
+static inline void sc_tgt_name(unsigned target, unsigned lun, char name[32])
+{
+    snprintf(name, 32, "t%ul%u.img", target, lun);
+}
+
+/* Path of that backing file. */
 static inline void sc_tgt_file(const struct sc_host *h, unsigned target, unsigned lun, char *out,
                                size_t len)
 {
     char name[32];
-    snprintf(name, sizeof(name), "t%ul%u.img", target, lun);
+    sc_tgt_name(target, lun, name);
     tgt_path(&h->tgt, name, out, len);
 }
 
@@ -189,7 +196,7 @@ static inline bool sc_start_tgt(struct vm *vm, struct sc_host *h, const struct s
             return false;
         for (unsigned l = 1; l <= o->luns; l++) {
             char name[32];
-            snprintf(name, sizeof(name), "t%ul%u.img", t, l);
+            sc_tgt_name(t, l, name);
             if (tgt_add_lun(&h->tgt, sc_tgt_tid(h, t), (int)l, name, SC_TGT_LUN_BYTES, 1) != 0) {
                 vw_fail(vm, "tgt: %s", h->tgt.err);
                 return false;
@@ -303,36 +310,36 @@ static inline void sc_fill(uint8_t *buf, uint32_t size, unsigned t, unsigned lun
     }
 }
 
-/* Requests StorPort has seen completed so far. */
-static inline unsigned sc_completed(struct vm *vm)
+/* StorPort's counts so far (vw_stor_stats); the four below read one each */
+static inline struct vw_stor_stats sc_stats(struct vm *vm)
 {
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
-    return st.completed;
+    return st;
+}
+
+/* Requests StorPort has seen completed so far. */
+static inline unsigned sc_completed(struct vm *vm)
+{
+    return sc_stats(vm).completed;
 }
 
 /* StorPort's bus resets (HwResetBus calls) so far. */
 static inline unsigned sc_bus_resets(struct vm *vm)
 {
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.resets;
+    return sc_stats(vm).resets;
 }
 
 /* Bus changes StorPort was told of so far (BusChangeDetected). */
 static inline unsigned sc_bus_changes(struct vm *vm)
 {
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.bus_changes;
+    return sc_stats(vm).bus_changes;
 }
 
 /* StorPortStateChangeDetected calls StorPort accepted so far. */
 static inline unsigned sc_state_changes(struct vm *vm)
 {
-    struct vw_stor_stats st;
-    vw_stor_stats(vm, &st);
-    return st.state_changes;
+    return sc_stats(vm).state_changes;
 }
 
 /* Let the device deliver what it raised and the driver take it. */

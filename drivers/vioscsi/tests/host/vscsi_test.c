@@ -56,6 +56,63 @@ static void one_bad(unsigned off, uint32_t v, int wide, unsigned want, const cha
     expect(f == want, "%s: finding 0x%x (want 0x%x)", what, f, want);
 }
 
+/* One hostile value's log line: the field by its spec name, the device's
+ * value, and the number used instead (or the phrase) */
+static void logged(unsigned off, uint32_t v, int wide, unsigned want, const char *field,
+                   uint64_t used, const char *instead)
+{
+    struct vscsi_ctrl c;
+    struct vscsi_bad_value bad;
+
+    one_bad(off, v, wide, want, field, &c);
+    if (!vscsi_finding_value(want, cfg, sizeof(cfg), &c, &bad)) {
+        expect(0, "%s: finding 0x%x has no log line", field, want);
+        return;
+    }
+    expect(strcmp(bad.field, field) == 0 && bad.value == v, "finding 0x%x names %s %llu", want,
+           bad.field, (unsigned long long)bad.value);
+    if (instead != NULL)
+        expect(bad.instead != NULL && strcmp(bad.instead, instead) == 0, "%s %u: \"%s\"", field, v,
+               bad.instead != NULL ? bad.instead : "(a number)");
+    else
+        expect(bad.instead == NULL && bad.used == used, "%s %u: %llu used (want %llu)", field, v,
+               (unsigned long long)bad.used, (unsigned long long)used);
+}
+
+/* Every config check has one log line naming its field, value and replacement */
+static void test_config_logged(void)
+{
+    struct vscsi_ctrl c;
+    struct vscsi_bad_value bad;
+
+    logged(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues", 1, NULL);
+    logged(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max", 0, "the start fails");
+    logged(VSCSI_CFG_MAX_SECTORS, 0, 1, VSCSI_BAD_MAX_SECTORS, "max_sectors", 8, NULL);
+    logged(VSCSI_CFG_CMD_PER_LUN, 0, 1, VSCSI_BAD_CMD_PER_LUN, "cmd_per_lun", 1, NULL);
+    logged(VSCSI_CFG_EVENT_INFO_SIZE, 4, 1, VSCSI_BAD_EVENT_SIZE, "event_info_size", 16, NULL);
+    logged(VSCSI_CFG_EVENT_INFO_SIZE, 1000, 1, VSCSI_BAD_EVENT_SIZE, "event_info_size",
+           VSCSI_EVENT_MAX_BYTES, NULL);
+    logged(VSCSI_CFG_SENSE_SIZE, 257, 1, VSCSI_BAD_SENSE_SIZE, "sense_size", 0, "the start fails");
+    logged(VSCSI_CFG_CDB_SIZE, 5, 1, VSCSI_BAD_CDB_SIZE, "cdb_size", 0, "the start fails");
+    logged(VSCSI_CFG_MAX_CHANNEL, 3, 0, VSCSI_BAD_MAX_CHANNEL, "max_channel", 0, NULL);
+    logged(VSCSI_CFG_MAX_TARGET, 1000, 0, VSCSI_BAD_MAX_TARGET, "max_target", 255, NULL);
+    logged(VSCSI_CFG_MAX_LUN, 0x10000000, 1, VSCSI_BAD_MAX_LUN, "max_lun", 16383, NULL);
+
+    good_config();
+    vscsi_config_check(cfg, 20, all_features, &c);
+    expect(vscsi_finding_value(VSCSI_SHORT_CONFIG, cfg, 20, &c, &bad) && bad.value == 20 &&
+               strcmp(bad.instead, "the start fails") == 0,
+           "short region: its length logged, the start fails");
+    expect(vscsi_finding_value(VSCSI_BAD_CDB_SIZE, cfg, 20, &c, &bad) && bad.value == 0,
+           "short region: cdb_size past the end logged as the 0 the check read (%llu)",
+           (unsigned long long)bad.value);
+    for (unsigned b = 0; b < VSCSI_FINDINGS; b++)
+        expect(vscsi_finding_value(1u << b, cfg, sizeof(cfg), &c, &bad) && bad.field != NULL,
+               "finding %u has a log line", b);
+    expect(!vscsi_finding_value(1u << VSCSI_FINDINGS, cfg, sizeof(cfg), &c, &bad),
+           "no line past the last finding");
+}
+
 static void test_config(void)
 {
     struct vscsi_ctrl c;
@@ -119,9 +176,7 @@ static void test_config(void)
     expect(f == 0 && c.event_bytes == 16 && !c.hotplug,
            "event_info_size 0 without HOTPLUG/CHANGE: no finding");
 
-    for (unsigned b = 0; b < 11; b++)
-        expect(strcmp(vscsi_finding_text(1u << b), "unknown finding") != 0, "finding %u has a text",
-               b);
+    test_config_logged();
 
     /* Segments lowered by a short ring or PhysicalBreaks */
     good_config();

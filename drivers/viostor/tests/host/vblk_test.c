@@ -55,6 +55,113 @@ static void good_config(void)
     cfg[VBLK_CFG_WZ_MAY_UNMAP] = 1;
 }
 
+/* The log line of finding want after one hostile value: the field by its
+ * spec name, the device's value, and the number used (or the phrase) */
+static void logged(unsigned want, const char *field, uint64_t value, uint64_t used,
+                   const char *instead)
+{
+    struct vblk_disk d = {0};
+    struct vblk_bad_value bad;
+    unsigned f = vblk_config_check(cfg, all_features, &d);
+
+    expect(f == want, "%s %llu: finding 0x%x (want 0x%x)", field, (unsigned long long)value, f,
+           want);
+    if (!vblk_finding_value(want, cfg, &d, &bad)) {
+        expect(0, "%s: finding 0x%x has no log line", field, want);
+        return;
+    }
+    expect(strcmp(bad.field, field) == 0 && bad.value == value,
+           "finding 0x%x names %s %llu (want %s %llu)", want, bad.field,
+           (unsigned long long)bad.value, field, (unsigned long long)value);
+    if (instead != NULL)
+        expect(bad.instead != NULL && strcmp(bad.instead, instead) == 0,
+               "%s %llu: \"%s\" (want \"%s\")", field, (unsigned long long)value,
+               bad.instead != NULL ? bad.instead : "(a number)", instead);
+    else
+        expect(bad.instead == NULL && bad.used == used, "%s %llu: %llu used (want %llu)", field,
+               (unsigned long long)value, (unsigned long long)bad.used, (unsigned long long)used);
+}
+
+/* Every config check has one log line naming its field, its value and the
+ * replacement; the new checks (discard alignment in whole blocks, opt_io_size
+ * within the max transfer) */
+static void test_config_more(void)
+{
+    struct vblk_disk d = {0};
+    struct vblk_bad_value bad;
+    unsigned f;
+
+    good_config();
+    set32(VBLK_CFG_OPT_IO_SIZE, 1); /* within one page: this field alone */
+    set32(VBLK_CFG_SEG_MAX, 0);
+    logged(VBLK_BAD_SEG_MAX, "seg_max", 0, 1, NULL);
+    good_config();
+    set32(VBLK_CFG_BLK_SIZE, 1000);
+    logged(VBLK_BAD_BLK_SIZE, "blk_size", 1000, 512, NULL);
+    good_config();
+    set16(VBLK_CFG_NUM_QUEUES, 0);
+    logged(VBLK_BAD_NUM_QUEUES, "num_queues", 0, 1, NULL);
+    good_config();
+    set64(VBLK_CFG_CAPACITY, UINT64_MAX);
+    logged(VBLK_BAD_CAPACITY, "capacity", UINT64_MAX, 0, "the disk is not started");
+    good_config();
+    set64(VBLK_CFG_CAPACITY, 9);
+    logged(VBLK_ODD_CAPACITY, "capacity", 9, 0, "the part past the last whole block is unused");
+    good_config();
+    set32(VBLK_CFG_OPT_IO_SIZE, 0);
+    set32(VBLK_CFG_SIZE_MAX, 100);
+    logged(VBLK_BAD_SIZE_MAX, "size_max", 100, 512, NULL);
+    good_config();
+    cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 16;
+    logged(VBLK_BAD_PHYS_EXP, "physical_block_exp", 16, 0, "0 used, alignment_offset ignored");
+    good_config();
+    cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 3;
+    cfg[VBLK_CFG_ALIGNMENT_OFFSET] = 8;
+    logged(VBLK_BAD_ALIGN_OFFSET, "alignment_offset", 8, 0, NULL);
+    good_config();
+    set32(VBLK_CFG_MAX_DISCARD_SECT, 4);
+    logged(VBLK_BAD_DISCARD, "max_discard_sectors", 4, 0, "discard off");
+    good_config();
+    set32(VBLK_CFG_MAX_DISCARD_SEG, 0);
+    logged(VBLK_BAD_DISCARD_SEG, "max_discard_seg", 0, 1, NULL);
+    good_config();
+    set32(VBLK_CFG_DISCARD_ALIGN, 0);
+    logged(VBLK_BAD_DISCARD_ALIGN, "discard_sector_alignment", 0, 8, NULL);
+    good_config();
+    set32(VBLK_CFG_DISCARD_ALIGN, 12);
+    logged(VBLK_BAD_DISCARD_ALIGN, "discard_sector_alignment", 12, 16, NULL);
+    good_config();
+    set32(VBLK_CFG_DISCARD_ALIGN, 0xffffffffu);
+    logged(VBLK_BAD_DISCARD_ALIGN, "discard_sector_alignment", 0xffffffffu, 0xfffffff8u, NULL);
+    good_config();
+    set32(VBLK_CFG_DISCARD_ALIGN, 16);
+    f = vblk_config_check(cfg, all_features, &d);
+    expect(f == 0 && d.discard_align == 16, "discard alignment of two blocks kept");
+    good_config();
+    set32(VBLK_CFG_MAX_WZ_SECT, 0);
+    logged(VBLK_BAD_WRITE_ZEROES, "max_write_zeroes_sectors", 0, 0, "write zeroes off");
+    good_config();
+    set32(VBLK_CFG_MAX_WZ_SEG, 0);
+    logged(VBLK_BAD_WZ_SEG, "max_write_zeroes_seg", 0, 1, NULL);
+    good_config();
+    cfg[VBLK_CFG_WRITEBACK] = 7;
+    logged(VBLK_BAD_WRITEBACK, "writeback", 7, 0, "write-back assumed");
+    good_config();
+    vblk_config_check(cfg, all_features, &d);
+    uint32_t most = d.max_transfer / d.blk_size;
+    set32(VBLK_CFG_OPT_IO_SIZE, most + 1);
+    logged(VBLK_BAD_OPT_IO, "opt_io_size", most + 1, most, NULL);
+    good_config();
+    set32(VBLK_CFG_OPT_IO_SIZE, most);
+    f = vblk_config_check(cfg, all_features, &d);
+    expect(f == 0 && d.opt_io == most, "opt_io_size at the max transfer (%u) kept", most);
+
+    for (unsigned b = 0; b < VBLK_FINDINGS; b++)
+        expect(vblk_finding_value(1u << b, cfg, &d, &bad) && bad.field != NULL,
+               "finding %u has a log line", b);
+    expect(!vblk_finding_value(1u << VBLK_FINDINGS, cfg, &d, &bad), "no line past the last");
+}
+
 static void test_config(void)
 {
     struct vblk_disk d = {0};
@@ -152,12 +259,14 @@ static void test_config(void)
     good_config();
     cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 16;
     f = vblk_config_check(cfg, all_features, &d);
-    expect((f & VBLK_BAD_TOPOLOGY) && d.phys_exp == 0, "physical block exponent 16: ignored");
+    expect(f == VBLK_BAD_PHYS_EXP && d.phys_exp == 0 && d.align_off == 0,
+           "physical block exponent 16: ignored");
     good_config();
     cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 3;
     cfg[VBLK_CFG_ALIGNMENT_OFFSET] = 8;
     f = vblk_config_check(cfg, all_features, &d);
-    expect((f & VBLK_BAD_TOPOLOGY) && d.align_off == 0, "alignment offset beyond the block");
+    expect(f == VBLK_BAD_ALIGN_OFFSET && d.phys_exp == 3 && d.align_off == 0,
+           "alignment offset beyond the block: 0, the exponent kept");
     good_config();
     cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 3;
     cfg[VBLK_CFG_ALIGNMENT_OFFSET] = 7;
@@ -174,7 +283,7 @@ static void test_config(void)
     good_config();
     set32(VBLK_CFG_MAX_DISCARD_SEG, 0);
     f = vblk_config_check(cfg, all_features, &d);
-    expect((f & VBLK_BAD_DISCARD) && d.discard && d.discard_segs == 1,
+    expect(f == VBLK_BAD_DISCARD_SEG && d.discard && d.discard_segs == 1,
            "max_discard_seg 0: one range");
     good_config();
     set32(VBLK_CFG_MAX_DISCARD_SEG, 0xffffffffu);
@@ -192,7 +301,7 @@ static void test_config(void)
     good_config();
     set32(VBLK_CFG_MAX_WZ_SEG, 0);
     f = vblk_config_check(cfg, all_features, &d);
-    expect((f & VBLK_BAD_WRITE_ZEROES) && d.wz_segs == 1, "max_write_zeroes_seg 0: one range");
+    expect(f == VBLK_BAD_WZ_SEG && d.wz_segs == 1, "max_write_zeroes_seg 0: one range");
     good_config();
     cfg[VBLK_CFG_WRITEBACK] = 7;
     f = vblk_config_check(cfg, all_features, &d);
@@ -206,9 +315,7 @@ static void test_config(void)
     expect(f == 0 && d.ro && !d.flush && !d.writeback && d.num_queues == 1 &&
                d.data_segs == VBLK_DEFAULT_DATA_SEGS && !d.discard,
            "no features but RO: read-only, write-through, one queue, default segments");
-    for (unsigned b = 0; b < 11; b++)
-        expect(strcmp(vblk_finding_text(1u << b), "unknown finding") != 0,
-               "finding %u has a log line", b);
+    test_config_more();
 
     /* Serial: printable prefix, trailing spaces dropped, 20 bytes at most */
     memset(&d, 0, sizeof(d));
@@ -258,6 +365,16 @@ static void test_queues(void)
                     bad++;
         }
     expect(bad == 0, "every queue's message is one granted (70x71 plans, %u bad)", bad);
+    /* The depth StorPort is told: ring capacity x queues */
+    static const uint16_t sizes[4] = {256, 256, 256, 256}, odd[2] = {16, 2};
+    expect(vblk_queue_depth(sizes, 4, true) == 1024, "4 rings of 256, indirect: depth 1024 (%u)",
+           vblk_queue_depth(sizes, 4, true));
+    expect(vblk_queue_depth(sizes, 1, true) == 256, "1 ring of 256: depth 256");
+    expect(vblk_queue_depth(sizes, 4, false) == 4 * 85, "4 rings of 256, direct: 85 each (%u)",
+           vblk_queue_depth(sizes, 4, false));
+    expect(vblk_queue_depth(odd, 2, false) == 5, "rings of 16 and 2, direct: 5 + 0");
+    expect(vblk_queue_depth(odd, 0, true) == 1 && vblk_queue_depth(odd + 1, 1, false) == 1,
+           "no queue or no room: depth 1, never 0");
 }
 
 /* ---- SCSI ---- */
@@ -343,6 +460,21 @@ static void test_inquiry(void)
                    disk.max_transfer / 4096 &&
                buf[27] == 8 && buf[21] == 0x08 && buf[31] == 1,
            "VPD 0xB0: max transfer, unmap count, 8 descriptors, granularity 1");
+    expect(buf[32] == 0x80 && buf[33] == 0 && buf[34] == 0 && buf[35] == 0,
+           "VPD 0xB0: UGAVALID, unmap granularity alignment 0 (%02x %02x %02x %02x)", buf[32],
+           buf[33], buf[34], buf[35]);
+    uint32_t keep_align = disk.discard_align;
+    disk.discard_align = 8 * (1u << disk.blk_shift); /* 8 blocks */
+    run(vb0, 6, true, 255, &c);
+    expect(c.status == 0 && buf[28] == 0 && buf[29] == 0 && buf[30] == 0 && buf[31] == 8 &&
+               buf[32] == 0x80 && buf[35] == 0,
+           "VPD 0xB0: discard_sector_alignment of 8 blocks: granularity 8, aligned at LBA 0");
+    disk.discard_align = keep_align;
+    disk.discard = false;
+    run(vb0, 6, true, 255, &c);
+    expect(c.status == 0 && buf[20] == 0 && buf[23] == 0 && buf[31] == 0 && buf[32] == 0,
+           "VPD 0xB0 without discard: no unmap limits, granularity or UGAVALID");
+    disk.discard = true;
     uint8_t vb1[6] = {0x12, 1, 0xb1, 0, 255, 0};
     run(vb1, 6, true, 255, &c);
     expect(c.status == 0 && buf[5] == 1, "VPD 0xB1: non-rotating");
