@@ -306,7 +306,7 @@ int tgt_del_target(struct tgt_fixture *f, int tid)
     for (int tries = 0;; tries++) {
         if (tgtadm(f, del) == 0)
             return 0;
-        if (tries == 100) /* 5 s */
+        if (tries == 200) /* 10 s */
             return -1;
         usleep(50000);
     }
