@@ -4,8 +4,8 @@
  * (NdisMMapIoSpace for memory BARs, NdisMRegisterIoPortRange for port
  * BARs; on ARM64 an I/O BAR arrives as a memory range, mapped as memory and
  * given to the I/O BAR no other range took) of the translated resources
- * MiniportInitializeEx receives, PCI
- * configuration space read once with NdisMGetBusData (after the interrupts
+ * MiniportInitializeEx receives, PCI configuration space read once with
+ * NdisMGetBusData (after the interrupts
  * are registered, so that the MSI-X enable bit is what NDIS set), DMA
  * memory from NdisMAllocateSharedMemory (PASSIVE_LEVEL: every ring and
  * buffer is allocated in MiniportInitializeEx), private memory from
