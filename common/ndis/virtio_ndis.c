@@ -184,13 +184,13 @@ void VwNdisSharedFree(PVW_NDIS_VIRTIO Virtio, struct virtio_dma *Dma)
     Dma->va = NULL;
 }
 
-/* IRQL: PASSIVE_LEVEL. map one memory or port resource that is a BAR. */
-static NDIS_STATUS VwNdisMapOne(PVW_NDIS_VIRTIO Virtio, const CM_PARTIAL_RESOURCE_DESCRIPTOR *d)
+/* IRQL: PASSIVE_LEVEL. map one memory or port resource as the given BAR. */
+static NDIS_STATUS VwNdisMapBar(PVW_NDIS_VIRTIO Virtio, int bar,
+                                const CM_PARTIAL_RESOURCE_DESCRIPTOR *d)
 {
     BOOLEAN io = d->Type == CmResourceTypePort;
     uint64_t start = io ? (uint64_t)d->u.Port.Start.QuadPart : (uint64_t)d->u.Memory.Start.QuadPart;
     ULONG length = io ? d->u.Port.Length : d->u.Memory.Length;
-    int bar = virtio_pci_bar_of(&Virtio->Os, start, io);
     if (bar < 0 || length == 0 || Virtio->Bars[bar].Va != NULL)
         return NDIS_STATUS_SUCCESS; /* not a BAR of ours: ignored */
     PVOID va = NULL;
@@ -213,6 +213,24 @@ static NDIS_STATUS VwNdisMapOne(PVW_NDIS_VIRTIO Virtio, const CM_PARTIAL_RESOURC
     Virtio->Bars[bar].Start = (ULONG)start;
     Virtio->Bars[bar].InIo = io;
     return NDIS_STATUS_SUCCESS;
+}
+
+/* IRQL: PASSIVE_LEVEL. the BAR register holding a resource's start, or -1. */
+static int VwNdisBarOf(PVW_NDIS_VIRTIO Virtio, const CM_PARTIAL_RESOURCE_DESCRIPTOR *d)
+{
+    BOOLEAN io = d->Type == CmResourceTypePort;
+    uint64_t start = io ? (uint64_t)d->u.Port.Start.QuadPart : (uint64_t)d->u.Memory.Start.QuadPart;
+    return virtio_pci_bar_of(&Virtio->Os, start, io);
+}
+
+/* IRQL: PASSIVE_LEVEL. bit n set when BAR n is mapped. */
+static uint32_t VwNdisBarsTaken(const VW_NDIS_VIRTIO *Virtio)
+{
+    uint32_t taken = 0;
+    for (unsigned bar = 0; bar < VW_NDIS_BARS; bar++)
+        if (Virtio->Bars[bar].Va != NULL)
+            taken |= 1u << bar;
+    return taken;
 }
 
 /* IRQL: PASSIVE_LEVEL. see virtio_ndis.h. */
@@ -252,14 +270,30 @@ NDIS_STATUS VwNdisVirtioMap(PVW_NDIS_VIRTIO Virtio, NDIS_HANDLE Adapter,
         Virtio->PciConfigLength = 0;
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
-    for (ULONG i = 0; Resources != NULL && i < Resources->Count; i++) {
+    /* MiniportInitializeEx gets only the translated resources: a memory or
+     * port range whose start is in a BAR register is that BAR. */
+    ULONG count = Resources != NULL ? Resources->Count : 0;
+    NDIS_STATUS st = NDIS_STATUS_SUCCESS;
+    for (ULONG i = 0; i < count && st == NDIS_STATUS_SUCCESS; i++) {
         const CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &Resources->PartialDescriptors[i];
-        if (d->Type != CmResourceTypeMemory && d->Type != CmResourceTypePort)
+        if (d->Type == CmResourceTypeMemory || d->Type == CmResourceTypePort)
+            st = VwNdisMapBar(Virtio, VwNdisBarOf(Virtio, d), d);
+    }
+    /* Where port space is translated into memory space (ARM64), an I/O BAR
+     * comes as a memory range at a CPU address no BAR register holds: the
+     * memory ranges left over go, in list order, to the I/O BARs left over. */
+    for (ULONG i = 0; i < count && st == NDIS_STATUS_SUCCESS; i++) {
+        const CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &Resources->PartialDescriptors[i];
+        if (d->Type != CmResourceTypeMemory || VwNdisBarOf(Virtio, d) >= 0)
             continue;
-        if (VwNdisMapOne(Virtio, d) != NDIS_STATUS_SUCCESS) {
-            VwNdisVirtioUnmap(Virtio);
-            return NDIS_STATUS_RESOURCES;
-        }
+        int bar = virtio_pci_io_bar_left(&Virtio->Os, VwNdisBarsTaken(Virtio));
+        if (bar < 0)
+            break;
+        st = VwNdisMapBar(Virtio, bar, d);
+    }
+    if (st != NDIS_STATUS_SUCCESS) {
+        VwNdisVirtioUnmap(Virtio);
+        return NDIS_STATUS_RESOURCES;
     }
     int rc = virtio_pci_probe(&Virtio->Dev, &Virtio->Os, VIRTIO_PCI_MODE_AUTO);
     if (rc != 0) {

@@ -2,8 +2,10 @@
  * The NDIS implementation of the virtio core's OS services (virtio_os.h),
  * for NDIS miniports (NetKVM): registers through the mappings NDIS gives
  * (NdisMMapIoSpace for memory BARs, NdisMRegisterIoPortRange for port
- * BARs) of the translated resources MiniportInitializeEx receives, PCI
- * configuration space read once with NdisMGetBusData (after the interrupts
+ * BARs; on ARM64 an I/O BAR arrives as a memory range, mapped as memory and
+ * given to the I/O BAR no other range took) of the translated resources
+ * MiniportInitializeEx receives, PCI configuration space read once with
+ * NdisMGetBusData (after the interrupts
  * are registered, so that the MSI-X enable bit is what NDIS set), DMA
  * memory from NdisMAllocateSharedMemory (PASSIVE_LEVEL: every ring and
  * buffer is allocated in MiniportInitializeEx), private memory from

@@ -122,6 +122,16 @@ int virtio_pci_parse_caps(const struct virtio_os *os, struct virtio_pci_caps *ca
 int virtio_pci_bar_of(const struct virtio_os *os, uint64_t base, bool is_io);
 
 /**
+ * The first I/O BAR (0..5) not in taken (bit n = BAR n already has its
+ * range), or -1. For OS bindings that receive only translated resources: on
+ * a platform without port space (ARM64) an I/O BAR arrives as a memory range
+ * whose CPU address is not the bus address in the BAR register, so
+ * virtio_pci_bar_of cannot place it; the binding gives it to the I/O BAR
+ * left over. IRQL: any (reads configuration space through the OS services).
+ */
+int virtio_pci_io_bar_left(const struct virtio_os *os, uint32_t taken);
+
+/**
  * Find and map the transport of a virtio PCI function.
  *
  * @v dev   Device, filled in

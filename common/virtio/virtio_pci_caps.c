@@ -373,3 +373,21 @@ int virtio_pci_bar_of(const struct virtio_os *os, uint64_t base, bool is_io)
     }
     return -1;
 }
+
+/* IRQL: any. see virtio_pci.h. */
+int virtio_pci_io_bar_left(const struct virtio_os *os, uint32_t taken)
+{
+    for (unsigned bar = 0; bar < PCI_NUM_BARS; bar++) {
+        uint32_t lo = pci_read32(os, PCI_BASE_ADDRESS_0 + 4 * bar);
+
+        if (lo == 0xffffffffu) /* past what the OS could read */
+            break;
+        if (lo & 1) {
+            if ((lo & ~3u) != 0 && !(taken & (1u << bar)))
+                return (int)bar;
+        } else if ((lo & 6) == 4) {
+            bar++; /* a 64-bit memory BAR's high half */
+        }
+    }
+    return -1;
+}

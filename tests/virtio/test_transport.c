@@ -495,7 +495,43 @@ static void t_no_leaks(void)
     bed_fini(&b);
 }
 
+/* Configuration space of 64 bytes for the BAR lookups: what is past it reads 0xff. */
+static void bars_pci_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+    const uint8_t *cfg = ctx;
+    for (uint32_t i = 0; i < len; i++)
+        ((uint8_t *)buf)[i] = off + i < 64 ? cfg[off + i] : 0xff;
+}
+
+/** BAR lookups for resources given translated: exact matches and the I/O BAR left over */
+static void t_bar_lookup(void)
+{
+    static const struct virtio_os_ops ops = {.pci_read = bars_pci_read};
+    uint8_t cfg[64] = {0};
+    struct virtio_os os = {&ops, cfg};
+    /* BAR0 I/O at 0xc000, BAR1 memory, BAR2/3 a 64-bit memory BAR, BAR5 I/O at 0xd000 */
+    const uint32_t bars[6] = {0xc001, 0xfe000000, 0x0000000c, 0x80, 0, 0xd001};
+    for (unsigned i = 0; i < 6; i++)
+        for (unsigned k = 0; k < 4; k++)
+            cfg[0x10 + 4 * i + k] = (uint8_t)(bars[i] >> (8 * k));
+    CHECK_EQ(virtio_pci_bar_of(&os, 0xc000, true), 0);
+    CHECK_EQ(virtio_pci_bar_of(&os, 0xc000, false), -1);
+    CHECK_EQ(virtio_pci_bar_of(&os, 0xfe000000, false), 1);
+    CHECK_EQ(virtio_pci_bar_of(&os, 0x8000000000ull, false), 2);
+    CHECK_EQ(virtio_pci_bar_of(&os, 0x3eff0000c000ull, false), -1); /* a translated port */
+    CHECK_EQ(virtio_pci_io_bar_left(&os, 0), 0);
+    CHECK_EQ(virtio_pci_io_bar_left(&os, 1u << 0), 5);
+    CHECK_EQ(virtio_pci_io_bar_left(&os, (1u << 0) | (1u << 5)), -1);
+    /* the high half of a 64-bit BAR is never an I/O BAR, even with bit 0 set */
+    cfg[0x10 + 4 * 3] = 0x81;
+    CHECK_EQ(virtio_pci_io_bar_left(&os, (1u << 0) | (1u << 5)), -1);
+    /* no configuration space (all ones): none */
+    memset(cfg, 0xff, sizeof(cfg));
+    CHECK_EQ(virtio_pci_io_bar_left(&os, 0), -1);
+}
+
 const struct vtest vtest_transport[] = {
+    {"bar_lookup", t_bar_lookup},
     {"modern", t_modern},
     {"modern_intx", t_modern_intx},
     {"legacy", t_legacy},
