@@ -198,7 +198,7 @@ VW_SCENARIO("netkvm", netkvm_transitional_line, NULL)
 }
 
 /* arm64: the I/O BAR reaches the driver as a memory range (the translated
- * resource Windows on ARM64 gives for PCI I/O space); fails today: FINDINGS. */
+ * resource Windows on ARM64 gives for PCI I/O space). */
 VW_SCENARIO_ON("netkvm", netkvm_legacy_arm64_io_bar, NULL, VW_ARCH_BIT(VW_ARM64))
 {
     nk_old(vm, VMODEL_LEGACY, false, 0);
