@@ -18,8 +18,7 @@
 #include <string.h>
 #include "internal.h"
 
-#define SRB_STATUS_SELECTION_TIMEOUT 0x0a
-#define SCAN_SCSI2_LUNS              8 /* LUNs 0-7 of a target without REPORT LUNS */
+#define SCAN_SCSI2_LUNS 8 /* LUNs 0-7 of a target without REPORT LUNS */
 
 /* Big-endian 32-bit field of a SCSI answer. */
 static uint32_t be32(const uint8_t *p)
