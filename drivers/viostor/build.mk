@@ -19,12 +19,28 @@ $(B)/host/viostor-test-planted: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(
 # The planted bug: the LBA range check as a sum, which wraps past 2^64.
 viostor-test-planted_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_WRAP
 viostor-test-planted_LDFLAGS := $(VIOSTOR_SAN)
+HOST_PROGS += viostor-test-planted-protect
+viostor-test-planted-protect_SRCS := $(shell grep -l -w -e VBLK_PLANTED_PROTECT $(viostor-test_SRCS))
+$(B)/host/viostor-test-planted-protect: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-protect_SRCS),$(viostor-test_SRCS)))
+# The planted bug: RDPROTECT/WRPROTECT/VRPROTECT ignored on a disk without
+# protection information.
+viostor-test-planted-protect_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_PROTECT
+viostor-test-planted-protect_LDFLAGS := $(VIOSTOR_SAN)
+HOST_PROGS += viostor-test-planted-size0
+viostor-test-planted-size0_SRCS := $(shell grep -l -w -e VBLK_PLANTED_SIZE0 $(viostor-test_SRCS))
+$(B)/host/viostor-test-planted-size0: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-size0_SRCS),$(viostor-test_SRCS)))
+# The planted bug: size_max 0 with VIRTIO_BLK_F_SIZE_MAX taken silently.
+viostor-test-planted-size0_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_SIZE0
+viostor-test-planted-size0_LDFLAGS := $(VIOSTOR_SAN)
 
 CHECKS += check-viostor
 .PHONY: check-viostor
-check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted
+check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted \
+		$(B)/host/viostor-test-planted-protect $(B)/host/viostor-test-planted-size0
 	$(Q)tests/run-check viostor tests/host-units.sh --unit $< \
-		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps'
+		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps' \
+		--planted $(word 3,$^) '^FAIL: vblk: protect field 1-7' 'a protect field ignored' \
+		--planted $(word 4,$^) '^FAIL: vblk: size_max 0' 'size_max 0 taken silently'
 
 DRIVERS += viostor
 viostor_ARCHES  := x86 amd64 arm64

@@ -112,7 +112,7 @@ enum vblk_finding {
     VBLK_BAD_BLK_SIZE = 1u << 1,       /* 0, not a power of two, outside 512..64K: 512 */
     VBLK_BAD_NUM_QUEUES = 1u << 2,     /* 0: one queue */
     VBLK_BAD_CAPACITY = 1u << 3,       /* bytes overflow 64 bits: start fails */
-    VBLK_BAD_SIZE_MAX = 1u << 4,       /* 1..511: 512 used (0: no limit) */
+    VBLK_BAD_SIZE_MAX = 1u << 4,       /* 1..511: 512 used (0: VBLK_ZERO_SIZE_MAX) */
     VBLK_BAD_PHYS_EXP = 1u << 5,       /* exponent > 15: topology ignored (0, offset 0) */
     VBLK_BAD_DISCARD = 1u << 6,        /* max_discard_sectors below a block: discard off */
     VBLK_BAD_WRITE_ZEROES = 1u << 7,   /* max_write_zeroes_sectors below a block: off */
@@ -123,8 +123,9 @@ enum vblk_finding {
     VBLK_BAD_WZ_SEG = 1u << 12,        /* max_write_zeroes_seg 0: one range */
     VBLK_BAD_ALIGN_OFFSET = 1u << 13,  /* alignment_offset beyond the physical block: 0 */
     VBLK_BAD_OPT_IO = 1u << 14,        /* opt_io_size above the max transfer: the max transfer */
+    VBLK_ZERO_SIZE_MAX = 1u << 15,     /* size_max 0 with the feature: no segment size limit */
 };
-#define VBLK_FINDINGS 15 /* bits in enum vblk_finding */
+#define VBLK_FINDINGS 16 /* bits in enum vblk_finding */
 
 /* One finding as the log states it: the field (its name in virtio_blk_config),
  * the device's value, and what the driver uses instead (used, or a phrase) */

@@ -400,6 +400,38 @@ static bool in_range(const struct vblk_disk *d, uint64_t lba, uint64_t blocks)
 #endif
 }
 
+/*
+ * IRQL: any. INVALID FIELD IN CDB pointing at bits 7-5 of CDB byte 1, the
+ * RDPROTECT/WRPROTECT/VRPROTECT field: the sense key specific bytes 15-17
+ * (SPC-4 4.5.2.4.2) say SKSV, C/D (the CDB), BPV with bit 7 and byte 1.
+ */
+static enum vblk_action protect_refused(struct vblk_cmd *cmd)
+{
+    vblk_scsi_sense(cmd, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ASC_INVALID_CDB_FIELD, 0);
+    cmd->sense[15] = 0x80 | 0x40 | 0x08 | 7;
+    cmd->sense[16] = 0;
+    cmd->sense[17] = 1;
+    return VBLK_DONE;
+}
+
+/*
+ * IRQL: any. Whether a 10-, 12- or 16-byte READ, WRITE or VERIFY asks for
+ * protection information (CDB byte 1 bits 7-5 non-zero).  A virtio-blk disk
+ * has none (its INQUIRY says PROTECT 0), and SBC-3 (the RDPROTECT, WRPROTECT
+ * and VRPROTECT field tables) then wants any non-zero value refused with
+ * INVALID FIELD IN CDB.  The 6-byte CDBs have no such field.
+ */
+static bool asks_protection(const uint8_t *cdb)
+{
+#ifdef VBLK_PLANTED_PROTECT
+    /* The planted bug of the unit tests: the field is ignored */
+    (void)cdb;
+    return false;
+#else
+    return cdb[0] != SCSI_READ6 && cdb[0] != SCSI_WRITE6 && (cdb[1] & 0xe0) != 0;
+#endif
+}
+
 /* IRQL: any. READ, WRITE and VERIFY of every size */
 static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *cmd)
 {
@@ -413,6 +445,8 @@ static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *c
 
     if (!rw_range(cdb, cmd->cdb_len, &lba, &blocks))
         return illegal(cmd, SCSI_ASC_INVALID_CDB_FIELD);
+    if (asks_protection(cdb))
+        return protect_refused(cmd);
     if (write && d->ro) {
         vblk_scsi_sense(cmd, SCSI_SENSE_DATA_PROTECT, SCSI_ASC_WRITE_PROTECTED, 0);
         return VBLK_DONE;
@@ -506,6 +540,8 @@ static enum vblk_action write_same(const struct vblk_disk *d, struct vblk_cmd *c
         return illegal(cmd, SCSI_ASC_INVALID_CDB_FIELD);
     if (!rw_range(cdb, cmd->cdb_len, &lba, &blocks))
         return illegal(cmd, SCSI_ASC_INVALID_CDB_FIELD);
+    if (asks_protection(cdb)) /* WRPROTECT (SBC-3 5.42) */
+        return protect_refused(cmd);
     if (d->ro) {
         vblk_scsi_sense(cmd, SCSI_SENSE_DATA_PROTECT, SCSI_ASC_WRITE_PROTECTED, 0);
         return VBLK_DONE;
