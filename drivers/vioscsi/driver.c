@@ -93,6 +93,12 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
             DbgPrint("vioscsi: bad device value: %s %llu: %llu used\n", bad.field,
                      (unsigned long long)bad.value, (unsigned long long)bad.used);
     }
+    /* A valid max_target (QEMU's 255) the port cannot count up to */
+    if (Scsi->Ctrl.dev_max_target > Scsi->Ctrl.max_target &&
+        !(Scsi->Findings & VSCSI_BAD_MAX_TARGET))
+        DbgPrint("vioscsi: port limit: max_target %u: %u used (MaximumNumberOfTargets is a "
+                 "UCHAR: 255 targets at most)\n",
+                 Scsi->Ctrl.dev_max_target, Scsi->Ctrl.max_target);
     return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
 }
 
@@ -143,7 +149,8 @@ static ULONG VioscsiPlanMemory(PVIOSCSI Scsi, PPORT_CONFIGURATION_INFORMATION Co
     while (present < Scsi->Ctrl.num_queues && present < VSCSI_MAX_QUEUES &&
            dev->ops->queue_max(dev, (uint16_t)(VSCSI_FIRST_REQUEST + present)) != 0)
         present++;
-    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES)
+    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES &&
+        !(Scsi->Findings & VSCSI_BAD_NUM_QUEUES))
         DbgPrint("vioscsi: bad device value: num_queues %lu: %lu used (the request queues the "
                  "device has)\n",
                  (ULONG)Scsi->Ctrl.num_queues, present);
@@ -242,8 +249,8 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     }
 
     ConfigInfo->NumberOfBuses = 1;
-    ConfigInfo->MaximumNumberOfTargets =
-        (UCHAR)(scsi->Ctrl.max_target < 254 ? scsi->Ctrl.max_target + 1 : 255);
+    /* max_target is at most VSCSI_PORT_MAX_TARGET: the count fits the UCHAR */
+    ConfigInfo->MaximumNumberOfTargets = (UCHAR)(scsi->Ctrl.max_target + 1u);
     ConfigInfo->MaximumNumberOfLogicalUnits =
         (UCHAR)(scsi->Ctrl.max_lun < 254 ? scsi->Ctrl.max_lun + 1 : 255);
     ConfigInfo->MaximumTransferLength = scsi->Ctrl.max_transfer;

@@ -108,7 +108,13 @@
 #define VSCSI_AN_RESP_BYTES 5  /* event_actual le32, response */
 
 /* ---- Driver limits ----------------------------------------------------- */
-#define VSCSI_MAX_QUEUES      64    /* request queues the driver runs at most */
+#define VSCSI_MAX_QUEUES 64 /* request queues the driver runs at most */
+/* The most request queues a device can have: queue_select is 16 bits
+ * (virtio 1.2 4.1.4.3) and controlq and eventq take two of the indices */
+#define VSCSI_NUM_QUEUES_MAX 65534u
+/* The highest target id StorPort can address: MaximumNumberOfTargets is a
+ * UCHAR (PORT_CONFIGURATION_INFORMATION), 255 targets 0..254 at most */
+#define VSCSI_PORT_MAX_TARGET 254
 #define VSCSI_CDB_SIZE        32    /* the cdb_size the driver asks for (the spec's default) */
 #define VSCSI_SENSE_SIZE      96    /* the sense_size the driver asks for (the spec's default) */
 #define VSCSI_CDB_MAX         256   /* a larger cdb_size cannot be laid out: start fails */
@@ -121,16 +127,17 @@
 
 /* ---- The controller, from a checked configuration (vscsi_config.c) ---- */
 struct vscsi_ctrl {
-    uint32_t num_queues;  /* request queues the device has */
-    uint32_t seg_max;     /* data segments per request the device takes */
-    uint32_t max_sectors; /* 512-byte sectors per request */
-    uint32_t cmd_per_lun; /* linked commands per LUN */
-    uint32_t event_bytes; /* length of an event buffer to post */
-    uint32_t sense_size;  /* sense bytes in every response */
-    uint32_t cdb_size;    /* CDB bytes in every request header */
-    uint16_t max_target;  /* highest target id the driver addresses */
-    uint32_t max_lun;     /* highest LUN the driver addresses */
-    bool hotplug, change; /* F_HOTPLUG, F_CHANGE negotiated */
+    uint32_t num_queues;     /* request queues the device has */
+    uint32_t seg_max;        /* data segments per request the device takes */
+    uint32_t max_sectors;    /* 512-byte sectors per request */
+    uint32_t cmd_per_lun;    /* linked commands per LUN */
+    uint32_t event_bytes;    /* length of an event buffer to post */
+    uint32_t sense_size;     /* sense bytes in every response */
+    uint32_t cdb_size;       /* CDB bytes in every request header */
+    uint16_t max_target;     /* highest target id the driver addresses */
+    uint16_t dev_max_target; /* the device's max_target as it gave it */
+    uint32_t max_lun;        /* highest LUN the driver addresses */
+    bool hotplug, change;    /* F_HOTPLUG, F_CHANGE negotiated */
     /* derived: what StorPort is told */
     uint32_t data_segs;    /* scatter/gather elements per request */
     uint32_t max_transfer; /* bytes per request */
@@ -138,7 +145,7 @@ struct vscsi_ctrl {
 
 /* Findings of vscsi_config_check: each a value the device got wrong */
 enum vscsi_finding {
-    VSCSI_BAD_NUM_QUEUES = 1u << 0,  /* 0: one queue */
+    VSCSI_BAD_NUM_QUEUES = 1u << 0,  /* 0: one queue; above 65534: those present */
     VSCSI_BAD_SEG_MAX = 1u << 1,     /* 0: no data fits: start fails */
     VSCSI_BAD_MAX_SECTORS = 1u << 2, /* 0: one page */
     VSCSI_BAD_CMD_PER_LUN = 1u << 3, /* 0: one */
@@ -146,7 +153,7 @@ enum vscsi_finding {
     VSCSI_BAD_SENSE_SIZE = 1u << 5,  /* above VSCSI_SENSE_MAX: start fails */
     VSCSI_BAD_CDB_SIZE = 1u << 6,    /* below 6 or above VSCSI_CDB_MAX: start fails */
     VSCSI_BAD_MAX_CHANNEL = 1u << 7, /* not 0: channel 0 only */
-    VSCSI_BAD_MAX_TARGET = 1u << 8,  /* above 255: 255 */
+    VSCSI_BAD_MAX_TARGET = 1u << 8,  /* above 255: VSCSI_PORT_MAX_TARGET */
     VSCSI_BAD_MAX_LUN = 1u << 9,     /* above 16383: 16383 */
     VSCSI_SHORT_CONFIG = 1u << 10,   /* the region is shorter than the structure: start fails */
 };
