@@ -86,12 +86,7 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
         if (!(Scsi->Findings & (1u << b)) ||
             !vscsi_finding_value(1u << b, cfg, len, &Scsi->Ctrl, &bad))
             continue;
-        if (bad.instead != NULL)
-            DbgPrint("vioscsi: bad device value: %s %llu: %s\n", bad.field,
-                     (unsigned long long)bad.value, bad.instead);
-        else
-            DbgPrint("vioscsi: bad device value: %s %llu: %llu used\n", bad.field,
-                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+        VwStorLogBadValue("vioscsi", bad.field, bad.value, bad.used, bad.instead);
     }
     /* A valid max_target (QEMU's 255) the port cannot count up to */
     if (Scsi->Ctrl.dev_max_target > Scsi->Ctrl.max_target &&
@@ -365,6 +360,12 @@ static BOOLEAN NTAPI VioscsiPassiveInit(PVOID DeviceExtension)
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo and queue locks (VwStorRemoveUnderLocks): VioscsiGone. */
+static void VioscsiGoneCb(void *Ctx)
+{
+    VioscsiGone(Ctx);
+}
+
 /* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
  * and restart the adapter across power changes; below DISPATCH_LEVEL, no
  * lock (storport/nc-storport-hw_adapter_control): a surprise removal. */
@@ -375,16 +376,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
     PVIOSCSI scsi = DeviceExtension;
 
     switch (Type) {
-    case ScsiQuerySupportedControlTypes: {
-        PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = Parameters;
-        if (list->MaxControlType > ScsiStopAdapter)
-            list->SupportedTypeList[ScsiStopAdapter] = TRUE;
-        if (list->MaxControlType > ScsiRestartAdapter)
-            list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
-        if (list->MaxControlType > ScsiAdapterSurpriseRemoval)
-            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
+    case ScsiQuerySupportedControlTypes:
+        VwStorSupportedControls(Parameters);
         return ScsiAdapterControlSuccess;
-    }
     case ScsiAdapterSurpriseRemoval: {
         /* StorPort may start requests on other processors while this runs
          * (nothing in storport/nc-storport-hw_adapter_control holds them
@@ -394,14 +388,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
          * that began before (and its notify) and orders
          * this processor after it, so after VioscsiGone nothing touches
          * the function. */
-        STOR_LOCK_HANDLE lock;
-        VW_STOR_LOCKS all;
         VioscsiMarkGone(scsi);
-        StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-        VwStorLockAll(scsi, &scsi->Perf, &all);
-        VioscsiGone(scsi);
-        VwStorUnlockAll(scsi, &scsi->Perf, &all);
-        StorPortReleaseSpinLock(scsi, &lock);
+        VwStorRemoveUnderLocks(scsi, &scsi->Perf, VioscsiGoneCb, scsi);
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:
