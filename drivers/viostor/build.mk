@@ -32,15 +32,23 @@ $(B)/host/viostor-test-planted-size0: $(patsubst %.c,$(B)/host/obj/viostor-test/
 # The planted bug: size_max 0 with VIRTIO_BLK_F_SIZE_MAX taken silently.
 viostor-test-planted-size0_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_SIZE0
 viostor-test-planted-size0_LDFLAGS := $(VIOSTOR_SAN)
+HOST_PROGS += viostor-test-planted-sync
+viostor-test-planted-sync_SRCS := $(shell grep -l -w -e VBLK_PLANTED_SYNC_RANGE $(viostor-test_SRCS))
+$(B)/host/viostor-test-planted-sync: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-sync_SRCS),$(viostor-test_SRCS)))
+# The planted bug: SYNCHRONIZE CACHE of a range past the capacity flushed.
+viostor-test-planted-sync_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_SYNC_RANGE
+viostor-test-planted-sync_LDFLAGS := $(VIOSTOR_SAN)
 
 CHECKS += check-viostor
 .PHONY: check-viostor
 check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted \
-		$(B)/host/viostor-test-planted-protect $(B)/host/viostor-test-planted-size0
+		$(B)/host/viostor-test-planted-protect $(B)/host/viostor-test-planted-size0 \
+		$(B)/host/viostor-test-planted-sync
 	$(Q)tests/run-check viostor tests/host-units.sh --unit $< \
 		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps' \
 		--planted $(word 3,$^) '^FAIL: vblk: protect field 1-7' 'a protect field ignored' \
-		--planted $(word 4,$^) '^FAIL: vblk: size_max 0' 'size_max 0 taken silently'
+		--planted $(word 4,$^) '^FAIL: vblk: size_max 0' 'size_max 0 taken silently' \
+		--planted $(word 5,$^) '^FAIL: vblk: sync range' 'SYNCHRONIZE CACHE past the capacity flushed'
 
 DRIVERS += viostor
 viostor_ARCHES  := x86 amd64 arm64

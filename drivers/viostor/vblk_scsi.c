@@ -363,6 +363,7 @@ static bool rw_range(const uint8_t *cdb, unsigned cdb_len, uint64_t *lba, uint32
     case SCSI_READ10:
     case SCSI_WRITE10:
     case SCSI_VERIFY10:
+    case SCSI_SYNC_CACHE10:
         if (cdb_len < 10)
             return false;
         *lba = be32(cdb + 2);
@@ -379,6 +380,7 @@ static bool rw_range(const uint8_t *cdb, unsigned cdb_len, uint64_t *lba, uint32
     case SCSI_READ16:
     case SCSI_WRITE16:
     case SCSI_VERIFY16:
+    case SCSI_SYNC_CACHE16:
     case SCSI_WRITE_SAME16:
         if (cdb_len < 16)
             return false;
@@ -472,6 +474,30 @@ static enum vblk_action read_write(const struct vblk_disk *d, struct vblk_cmd *c
     cmd->io.bytes = (uint32_t)bytes;
     /* FUA (not in the 6-byte CDBs): a write-back cache gets a FLUSH after */
     cmd->io.fua = write && op != SCSI_WRITE6 && (cdb[1] & 0x08) && d->writeback && d->flush;
+    return VBLK_IO;
+}
+
+/*
+ * IRQL: any. SYNCHRONIZE CACHE 10/16 (SBC-3 5.22, 5.23) -> FLUSH.  The range
+ * only names what to flush (FLUSH takes the whole cache, 0 blocks means
+ * through the last one), but a range past the capacity is still refused with
+ * LBA OUT OF RANGE, as for any other command naming blocks.
+ */
+static enum vblk_action sync_cache(const struct vblk_disk *d, struct vblk_cmd *cmd)
+{
+    uint64_t lba;
+    uint32_t blocks;
+
+    if (!rw_range(cmd->cdb, cmd->cdb_len, &lba, &blocks))
+        return illegal(cmd, SCSI_ASC_INVALID_CDB_FIELD);
+#ifndef VBLK_PLANTED_SYNC_RANGE /* the planted bug of the unit tests: any range flushed */
+    if (!in_range(d, lba, blocks))
+        return illegal(cmd, SCSI_ASC_LBA_OUT_OF_RANGE);
+#endif
+    /* Without FLUSH the device has no volatile cache (spec 5.2.6.3) */
+    if (!d->flush)
+        return good(cmd, 0);
+    cmd->io.type = VIRTIO_BLK_T_FLUSH;
     return VBLK_IO;
 }
 
@@ -650,11 +676,7 @@ enum vblk_action vblk_scsi_translate(const struct vblk_disk *d, struct vblk_cmd 
         return read_write(d, cmd);
     case SCSI_SYNC_CACHE10:
     case SCSI_SYNC_CACHE16:
-        /* Without FLUSH the device has no volatile cache (spec 5.2.6.3) */
-        if (!d->flush)
-            return good(cmd, 0);
-        cmd->io.type = VIRTIO_BLK_T_FLUSH;
-        return VBLK_IO;
+        return sync_cache(d, cmd);
     case SCSI_UNMAP:
         if (cmd->cdb_len < 10)
             return illegal(cmd, SCSI_ASC_INVALID_CDB_FIELD);

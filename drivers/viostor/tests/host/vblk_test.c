@@ -674,9 +674,24 @@ static void test_rw(void)
     uint8_t sc16[16] = {0x91};
     expect(run(sc16, 16, false, 0, &c) == VBLK_IO && c.io.type == VIRTIO_BLK_T_FLUSH,
            "SYNCHRONIZE CACHE(16) -> FLUSH");
+    uint8_t sc10r[10] = {0x35, 0, 0, 3, 0xff, 0xff, 0, 0, 1, 0}; /* the last block */
+    expect(run(sc10r, 10, false, 0, &c) == VBLK_IO && c.io.type == VIRTIO_BLK_T_FLUSH,
+           "SYNCHRONIZE CACHE(10) of the last block -> FLUSH");
+    sc10r[8] = 2;
+    run(sc10r, 10, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE),
+           "sync range: SYNCHRONIZE CACHE(10) across the end: LBA out of range");
+    uint8_t sc16r[16] = {0x91, 0, 0, 0, 0, 0, 0, 4, 0, 1}; /* LBA past the end, 0 blocks */
+    run(sc16r, 16, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE),
+           "sync range: SYNCHRONIZE CACHE(16) from past the end: LBA out of range");
+    run(sc10, 6, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD), "SYNCHRONIZE CACHE(10) in 6 bytes");
     disk.flush = false;
     expect(run(sc10, 10, false, 0, &c) == VBLK_DONE && c.status == 0,
            "SYNCHRONIZE CACHE without FLUSH: good (no volatile cache)");
+    run(sc10r, 10, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE), "sync range: checked without FLUSH too");
 }
 
 /* RDPROTECT/WRPROTECT/VRPROTECT non-zero on a disk without protection
