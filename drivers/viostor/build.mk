@@ -19,25 +19,21 @@ $(B)/host/viostor-test-planted: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(
 # The planted bug: the LBA range check as a sum, which wraps past 2^64.
 viostor-test-planted_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_WRAP
 viostor-test-planted_LDFLAGS := $(VIOSTOR_SAN)
-HOST_PROGS += viostor-test-planted-protect
-viostor-test-planted-protect_SRCS := $(shell grep -l -w -e VBLK_PLANTED_PROTECT $(viostor-test_SRCS))
-$(B)/host/viostor-test-planted-protect: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-protect_SRCS),$(viostor-test_SRCS)))
-# The planted bug: RDPROTECT/WRPROTECT/VRPROTECT ignored on a disk without
-# protection information.
-viostor-test-planted-protect_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_PROTECT
-viostor-test-planted-protect_LDFLAGS := $(VIOSTOR_SAN)
-HOST_PROGS += viostor-test-planted-size0
-viostor-test-planted-size0_SRCS := $(shell grep -l -w -e VBLK_PLANTED_SIZE0 $(viostor-test_SRCS))
-$(B)/host/viostor-test-planted-size0: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-size0_SRCS),$(viostor-test_SRCS)))
-# The planted bug: size_max 0 with VIRTIO_BLK_F_SIZE_MAX taken silently.
-viostor-test-planted-size0_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_SIZE0
-viostor-test-planted-size0_LDFLAGS := $(VIOSTOR_SAN)
-HOST_PROGS += viostor-test-planted-sync
-viostor-test-planted-sync_SRCS := $(shell grep -l -w -e VBLK_PLANTED_SYNC_RANGE $(viostor-test_SRCS))
-$(B)/host/viostor-test-planted-sync: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted-sync_SRCS),$(viostor-test_SRCS)))
-# The planted bug: SYNCHRONIZE CACHE of a range past the capacity flushed.
-viostor-test-planted-sync_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_SYNC_RANGE
-viostor-test-planted-sync_LDFLAGS := $(VIOSTOR_SAN)
+# The other planted twins, built the same way: $(1) names the copy, $(2)
+# the macro that plants its bug.
+define VIOSTOR_PLANTED_TWIN
+HOST_PROGS += viostor-test-planted-$(1)
+viostor-test-planted-$(1)_SRCS := $$(shell grep -l -w -e $(2) $$(viostor-test_SRCS))
+$$(B)/host/viostor-test-planted-$(1): $$(patsubst %.c,$$(B)/host/obj/viostor-test/%.o,$$(filter-out $$(viostor-test-planted-$(1)_SRCS),$$(viostor-test_SRCS)))
+viostor-test-planted-$(1)_CFLAGS := -Itests/include $$(VIOSTOR_SAN) -D$(2)
+viostor-test-planted-$(1)_LDFLAGS := $$(VIOSTOR_SAN)
+endef
+# RDPROTECT/WRPROTECT/VRPROTECT ignored on a disk without protection information
+$(eval $(call VIOSTOR_PLANTED_TWIN,protect,VBLK_PLANTED_PROTECT))
+# size_max 0 with VIRTIO_BLK_F_SIZE_MAX taken silently
+$(eval $(call VIOSTOR_PLANTED_TWIN,size0,VBLK_PLANTED_SIZE0))
+# SYNCHRONIZE CACHE of a range past the capacity flushed
+$(eval $(call VIOSTOR_PLANTED_TWIN,sync,VBLK_PLANTED_SYNC_RANGE))
 
 CHECKS += check-viostor
 .PHONY: check-viostor
