@@ -30,11 +30,12 @@ VOID VwStorRemoveUnderLocks(PVOID DeviceExtension, PVW_STOR_PERF Perf, void (*Go
 }
 
 /* IRQL: any. see stor_control.h. */
-VOID VwStorLogBadValue(const char *Driver, const char *Field, ULONGLONG Value, ULONGLONG Used,
-                       const char *Instead)
+VOID VwStorLogBadValue(const char *Driver, const struct vw_bad_value *Bad)
 {
-    if (Instead != NULL)
-        DbgPrint("%s: bad device value: %s %llu: %s\n", Driver, Field, Value, Instead);
+    if (Bad->instead != NULL)
+        DbgPrint("%s: bad device value: %s %llu: %s\n", Driver, Bad->field,
+                 (unsigned long long)Bad->value, Bad->instead);
     else
-        DbgPrint("%s: bad device value: %s %llu: %llu used\n", Driver, Field, Value, Used);
+        DbgPrint("%s: bad device value: %s %llu: %llu used\n", Driver, Bad->field,
+                 (unsigned long long)Bad->value, (unsigned long long)Bad->used);
 }

@@ -8,10 +8,11 @@
  *                         VwStorSupportedControls(Parameters); ...
  *                     case ScsiAdapterSurpriseRemoval:
  *                         XMarkGone(ext); VwStorRemoveUnderLocks(ext, &perf, XGone, ext);
- *   HwFindAdapter:    VwStorLogBadValue("viostor", field, value, used, instead)
- *                     for each finding of the configuration check
+ *   HwFindAdapter:    VwStorLogBadValue("viostor", &bad) for each finding of
+ *                     the configuration check (stor_bad_value.h)
  */
 #pragma once
+#include <storport/stor_bad_value.h>
 #include <storport/stor_perf.h>
 
 /* IRQL: any. mark the stop, restart and surprise removal control types
@@ -27,7 +28,6 @@ VOID VwStorRemoveUnderLocks(PVOID DeviceExtension, PVW_STOR_PERF Perf, void (*Go
                             void *Ctx);
 
 /* IRQL: any. the log line of one device value not used as given:
- * "<driver>: bad device value: <field> <value>: <instead>" or, Instead
+ * "<driver>: bad device value: <field> <value>: <instead>" or, instead
  * NULL, "...: <used> used". */
-VOID VwStorLogBadValue(const char *Driver, const char *Field, ULONGLONG Value, ULONGLONG Used,
-                       const char *Instead);
+VOID VwStorLogBadValue(const char *Driver, const struct vw_bad_value *Bad);

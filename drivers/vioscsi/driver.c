@@ -82,11 +82,11 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
     if (Scsi->SegLimit != 0)
         vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
     for (unsigned b = 0; b < VSCSI_FINDINGS; b++) {
-        struct vscsi_bad_value bad;
+        struct vw_bad_value bad;
         if (!(Scsi->Findings & (1u << b)) ||
             !vscsi_finding_value(1u << b, cfg, len, &Scsi->Ctrl, &bad))
             continue;
-        VwStorLogBadValue("vioscsi", bad.field, bad.value, bad.used, bad.instead);
+        VwStorLogBadValue("vioscsi", &bad);
     }
     /* A valid max_target (QEMU's 255) the port cannot count up to */
     if (Scsi->Ctrl.dev_max_target > Scsi->Ctrl.max_target &&

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <storport/stor_bad_value.h>
 
 /* ---- virtio-scsi (spec 5.6) -------------------------------------------- */
 #define VIRTIO_SCSI_DEVICE_ID 8
@@ -161,16 +162,6 @@ enum vscsi_finding {
     (VSCSI_BAD_SEG_MAX | VSCSI_BAD_SENSE_SIZE | VSCSI_BAD_CDB_SIZE | VSCSI_SHORT_CONFIG)
 #define VSCSI_FINDINGS 11 /* bits in enum vscsi_finding */
 
-/* One finding as the log states it: the field (its name in
- * virtio_scsi_config), the device's value, and what the driver uses instead
- * (used, or a phrase) */
-struct vscsi_bad_value {
-    const char *field;
-    uint64_t value;
-    uint64_t used;       /* meaningful when instead is NULL */
-    const char *instead; /* NULL: "<used> used" */
-};
-
 /* A little-endian 16-bit load. IRQL: any. */
 static inline uint16_t vscsi_le16(const uint8_t *p)
 {
@@ -199,7 +190,7 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
 /* Describe one finding (a single bit) of the check of cfg (len bytes) that
  * produced ctrl, for the log; false for a bit that is no finding */
 bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
-                         const struct vscsi_ctrl *ctrl, struct vscsi_bad_value *out);
+                         const struct vscsi_ctrl *ctrl, struct vw_bad_value *out);
 
 /* Lower the data segments per request to segs (a short ring, or the
  * PhysicalBreaks parameter: elements = breaks + 1), with the transfer

@@ -31,7 +31,7 @@ static const struct vscsi_field vscsi_fields[] = {
 
 /* IRQL: any (pure): see vscsi.h */
 bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
-                         const struct vscsi_ctrl *ctrl, struct vscsi_bad_value *out)
+                         const struct vscsi_ctrl *ctrl, struct vw_bad_value *out)
 {
     out->used = 0;
     out->instead = NULL;

@@ -40,10 +40,10 @@ BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
     if (Stor->SegLimit != 0)
         vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
     for (unsigned b = 0; b < VBLK_FINDINGS; b++) {
-        struct vblk_bad_value bad;
+        struct vw_bad_value bad;
         if (!(Stor->Findings & (1u << b)) || !vblk_finding_value(1u << b, cfg, &Stor->Disk, &bad))
             continue;
-        VwStorLogBadValue("viostor", bad.field, bad.value, bad.used, bad.instead);
+        VwStorLogBadValue("viostor", &bad);
     }
     return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <storport/stor_bad_value.h>
 
 /* ---- virtio-blk (spec 5.2) -------------------------------------------- */
 #define VIRTIO_BLK_F_SIZE_MAX     1
@@ -127,15 +128,6 @@ enum vblk_finding {
 };
 #define VBLK_FINDINGS 16 /* bits in enum vblk_finding */
 
-/* One finding as the log states it: the field (its name in virtio_blk_config),
- * the device's value, and what the driver uses instead (used, or a phrase) */
-struct vblk_bad_value {
-    const char *field;
-    uint64_t value;
-    uint64_t used;       /* meaningful when instead is NULL */
-    const char *instead; /* NULL: "<used> used" */
-};
-
 /* A little-endian 16-bit load from the configuration bytes. IRQL: any. */
 static inline uint16_t vblk_le16(const uint8_t *p)
 {
@@ -167,7 +159,7 @@ void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs);
 /* Describe one finding (a single bit) of the check of cfg that produced disk,
  * for the log; false for a bit that is no finding */
 bool vblk_finding_value(unsigned finding, const uint8_t *cfg, const struct vblk_disk *disk,
-                        struct vblk_bad_value *out);
+                        struct vw_bad_value *out);
 
 /* Record the GET_ID answer (20 bytes): the printable prefix */
 void vblk_set_serial(struct vblk_disk *disk, const uint8_t *id, size_t len);

@@ -33,8 +33,7 @@ static const struct vblk_field vblk_fields[] = {
 };
 
 /* IRQL: any. what the driver uses instead of a finding's value, from the checked disk */
-static void vblk_finding_used(unsigned finding, const struct vblk_disk *d,
-                              struct vblk_bad_value *out)
+static void vblk_finding_used(unsigned finding, const struct vblk_disk *d, struct vw_bad_value *out)
 {
     switch (finding) {
     case VBLK_BAD_SEG_MAX:
@@ -90,7 +89,7 @@ static void vblk_finding_used(unsigned finding, const struct vblk_disk *d,
 
 /* IRQL: any. see vblk.h */
 bool vblk_finding_value(unsigned finding, const uint8_t *cfg, const struct vblk_disk *disk,
-                        struct vblk_bad_value *out)
+                        struct vw_bad_value *out)
 {
     for (unsigned i = 0; i < sizeof(vblk_fields) / sizeof(vblk_fields[0]); i++) {
         const struct vblk_field *f = &vblk_fields[i];

@@ -62,7 +62,7 @@ static void logged(unsigned off, uint32_t v, int wide, unsigned want, const char
                    uint64_t used, const char *instead)
 {
     struct vscsi_ctrl c;
-    struct vscsi_bad_value bad;
+    struct vw_bad_value bad;
 
     one_bad(off, v, wide, want, field, &c);
     if (!vscsi_finding_value(want, cfg, sizeof(cfg), &c, &bad)) {
@@ -83,7 +83,7 @@ static void logged(unsigned off, uint32_t v, int wide, unsigned want, const char
 static void test_config_logged(void)
 {
     struct vscsi_ctrl c;
-    struct vscsi_bad_value bad;
+    struct vw_bad_value bad;
 
     logged(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues", 1, NULL);
     logged(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max", 0, "the start fails");

@@ -62,7 +62,7 @@ static void logged(unsigned want, const char *field, uint64_t value, uint64_t us
                    const char *instead)
 {
     struct vblk_disk d = {0};
-    struct vblk_bad_value bad;
+    struct vw_bad_value bad;
     unsigned f = vblk_config_check(cfg, all_features, &d);
 
     expect(f == want, "%s %llu: finding 0x%x (want 0x%x)", field, (unsigned long long)value, f,
@@ -89,7 +89,7 @@ static void logged(unsigned want, const char *field, uint64_t value, uint64_t us
 static void test_config_more(void)
 {
     struct vblk_disk d = {0};
-    struct vblk_bad_value bad;
+    struct vw_bad_value bad;
     unsigned f;
 
     good_config();
