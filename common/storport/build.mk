@@ -7,8 +7,10 @@ XCOMPILE_SRCS += common/storport/virtio_stor.c
 # buffer, contiguous pieces of an extension, the CPU's queue, the dump
 # argument, registration); stor_pnp.c: PnP SRBs and surprise removal;
 # viostor and vioscsi list $(VWSTOR_SRB_SRCS).
-# stor_perf.c: performance options and the locks of concurrent channels.
+# stor_perf.c: performance options and the locks of concurrent channels;
+# stor_control.c: adapter control types, surprise removal's locks and the
+# bad device value log line.
 VWSTOR_SRB_SRCS = common/storport/stor_srb.c common/storport/stor_pnp.c \
-	common/storport/stor_perf.c
+	common/storport/stor_perf.c common/storport/stor_control.c
 XCOMPILE_SRCS += common/storport/stor_srb.c common/storport/stor_pnp.c \
-	common/storport/stor_perf.c
+	common/storport/stor_perf.c common/storport/stor_control.c

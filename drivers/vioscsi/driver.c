@@ -82,17 +82,18 @@ static BOOLEAN VioscsiReadConfig(PVIOSCSI Scsi)
     if (Scsi->SegLimit != 0)
         vscsi_limit_segments(&Scsi->Ctrl, Scsi->SegLimit);
     for (unsigned b = 0; b < VSCSI_FINDINGS; b++) {
-        struct vscsi_bad_value bad;
+        struct vw_bad_value bad;
         if (!(Scsi->Findings & (1u << b)) ||
             !vscsi_finding_value(1u << b, cfg, len, &Scsi->Ctrl, &bad))
             continue;
-        if (bad.instead != NULL)
-            DbgPrint("vioscsi: bad device value: %s %llu: %s\n", bad.field,
-                     (unsigned long long)bad.value, bad.instead);
-        else
-            DbgPrint("vioscsi: bad device value: %s %llu: %llu used\n", bad.field,
-                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+        VwStorLogBadValue("vioscsi", &bad);
     }
+    /* A valid max_target (QEMU's 255) the port cannot count up to */
+    if (Scsi->Ctrl.dev_max_target > Scsi->Ctrl.max_target &&
+        !(Scsi->Findings & VSCSI_BAD_MAX_TARGET))
+        DbgPrint("vioscsi: port limit: max_target %u: %u used (MaximumNumberOfTargets is a "
+                 "UCHAR: 255 targets at most)\n",
+                 Scsi->Ctrl.dev_max_target, Scsi->Ctrl.max_target);
     return (Scsi->Findings & VSCSI_FATAL_FINDINGS) == 0;
 }
 
@@ -143,7 +144,8 @@ static ULONG VioscsiPlanMemory(PVIOSCSI Scsi, PPORT_CONFIGURATION_INFORMATION Co
     while (present < Scsi->Ctrl.num_queues && present < VSCSI_MAX_QUEUES &&
            dev->ops->queue_max(dev, (uint16_t)(VSCSI_FIRST_REQUEST + present)) != 0)
         present++;
-    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES)
+    if (present < Scsi->Ctrl.num_queues && present != 0 && present < VSCSI_MAX_QUEUES &&
+        !(Scsi->Findings & VSCSI_BAD_NUM_QUEUES))
         DbgPrint("vioscsi: bad device value: num_queues %lu: %lu used (the request queues the "
                  "device has)\n",
                  (ULONG)Scsi->Ctrl.num_queues, present);
@@ -242,8 +244,8 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     }
 
     ConfigInfo->NumberOfBuses = 1;
-    ConfigInfo->MaximumNumberOfTargets =
-        (UCHAR)(scsi->Ctrl.max_target < 254 ? scsi->Ctrl.max_target + 1 : 255);
+    /* max_target is at most VSCSI_PORT_MAX_TARGET: the count fits the UCHAR */
+    ConfigInfo->MaximumNumberOfTargets = (UCHAR)(scsi->Ctrl.max_target + 1u);
     ConfigInfo->MaximumNumberOfLogicalUnits =
         (UCHAR)(scsi->Ctrl.max_lun < 254 ? scsi->Ctrl.max_lun + 1 : 255);
     ConfigInfo->MaximumTransferLength = scsi->Ctrl.max_transfer;
@@ -358,6 +360,12 @@ static BOOLEAN NTAPI VioscsiPassiveInit(PVOID DeviceExtension)
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo and queue locks (VwStorRemoveUnderLocks): VioscsiGone. */
+static void VioscsiGoneCb(void *Ctx)
+{
+    VioscsiGone(Ctx);
+}
+
 /* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
  * and restart the adapter across power changes; below DISPATCH_LEVEL, no
  * lock (storport/nc-storport-hw_adapter_control): a surprise removal. */
@@ -368,16 +376,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
     PVIOSCSI scsi = DeviceExtension;
 
     switch (Type) {
-    case ScsiQuerySupportedControlTypes: {
-        PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = Parameters;
-        if (list->MaxControlType > ScsiStopAdapter)
-            list->SupportedTypeList[ScsiStopAdapter] = TRUE;
-        if (list->MaxControlType > ScsiRestartAdapter)
-            list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
-        if (list->MaxControlType > ScsiAdapterSurpriseRemoval)
-            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
+    case ScsiQuerySupportedControlTypes:
+        VwStorSupportedControls(Parameters);
         return ScsiAdapterControlSuccess;
-    }
     case ScsiAdapterSurpriseRemoval: {
         /* StorPort may start requests on other processors while this runs
          * (nothing in storport/nc-storport-hw_adapter_control holds them
@@ -387,14 +388,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
          * that began before (and its notify) and orders
          * this processor after it, so after VioscsiGone nothing touches
          * the function. */
-        STOR_LOCK_HANDLE lock;
-        VW_STOR_LOCKS all;
         VioscsiMarkGone(scsi);
-        StorPortAcquireSpinLock(scsi, StartIoLock, NULL, &lock);
-        VwStorLockAll(scsi, &scsi->Perf, &all);
-        VioscsiGone(scsi);
-        VwStorUnlockAll(scsi, &scsi->Perf, &all);
-        StorPortReleaseSpinLock(scsi, &lock);
+        VwStorRemoveUnderLocks(scsi, &scsi->Perf, VioscsiGoneCb, scsi);
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:

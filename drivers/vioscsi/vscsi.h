@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <storport/stor_bad_value.h>
 
 /* ---- virtio-scsi (spec 5.6) -------------------------------------------- */
 #define VIRTIO_SCSI_DEVICE_ID 8
@@ -108,7 +109,13 @@
 #define VSCSI_AN_RESP_BYTES 5  /* event_actual le32, response */
 
 /* ---- Driver limits ----------------------------------------------------- */
-#define VSCSI_MAX_QUEUES      64    /* request queues the driver runs at most */
+#define VSCSI_MAX_QUEUES 64 /* request queues the driver runs at most */
+/* The most request queues a device can have: queue_select is 16 bits
+ * (virtio 1.2 4.1.4.3) and controlq and eventq take two of the indices */
+#define VSCSI_NUM_QUEUES_MAX 65534u
+/* The highest target id StorPort can address: MaximumNumberOfTargets is a
+ * UCHAR (PORT_CONFIGURATION_INFORMATION), 255 targets 0..254 at most */
+#define VSCSI_PORT_MAX_TARGET 254
 #define VSCSI_CDB_SIZE        32    /* the cdb_size the driver asks for (the spec's default) */
 #define VSCSI_SENSE_SIZE      96    /* the sense_size the driver asks for (the spec's default) */
 #define VSCSI_CDB_MAX         256   /* a larger cdb_size cannot be laid out: start fails */
@@ -121,16 +128,17 @@
 
 /* ---- The controller, from a checked configuration (vscsi_config.c) ---- */
 struct vscsi_ctrl {
-    uint32_t num_queues;  /* request queues the device has */
-    uint32_t seg_max;     /* data segments per request the device takes */
-    uint32_t max_sectors; /* 512-byte sectors per request */
-    uint32_t cmd_per_lun; /* linked commands per LUN */
-    uint32_t event_bytes; /* length of an event buffer to post */
-    uint32_t sense_size;  /* sense bytes in every response */
-    uint32_t cdb_size;    /* CDB bytes in every request header */
-    uint16_t max_target;  /* highest target id the driver addresses */
-    uint32_t max_lun;     /* highest LUN the driver addresses */
-    bool hotplug, change; /* F_HOTPLUG, F_CHANGE negotiated */
+    uint32_t num_queues;     /* request queues the device has */
+    uint32_t seg_max;        /* data segments per request the device takes */
+    uint32_t max_sectors;    /* 512-byte sectors per request */
+    uint32_t cmd_per_lun;    /* linked commands per LUN */
+    uint32_t event_bytes;    /* length of an event buffer to post */
+    uint32_t sense_size;     /* sense bytes in every response */
+    uint32_t cdb_size;       /* CDB bytes in every request header */
+    uint16_t max_target;     /* highest target id the driver addresses */
+    uint16_t dev_max_target; /* the device's max_target as it gave it */
+    uint32_t max_lun;        /* highest LUN the driver addresses */
+    bool hotplug, change;    /* F_HOTPLUG, F_CHANGE negotiated */
     /* derived: what StorPort is told */
     uint32_t data_segs;    /* scatter/gather elements per request */
     uint32_t max_transfer; /* bytes per request */
@@ -138,7 +146,7 @@ struct vscsi_ctrl {
 
 /* Findings of vscsi_config_check: each a value the device got wrong */
 enum vscsi_finding {
-    VSCSI_BAD_NUM_QUEUES = 1u << 0,  /* 0: one queue */
+    VSCSI_BAD_NUM_QUEUES = 1u << 0,  /* 0: one queue; above 65534: those present */
     VSCSI_BAD_SEG_MAX = 1u << 1,     /* 0: no data fits: start fails */
     VSCSI_BAD_MAX_SECTORS = 1u << 2, /* 0: one page */
     VSCSI_BAD_CMD_PER_LUN = 1u << 3, /* 0: one */
@@ -146,23 +154,13 @@ enum vscsi_finding {
     VSCSI_BAD_SENSE_SIZE = 1u << 5,  /* above VSCSI_SENSE_MAX: start fails */
     VSCSI_BAD_CDB_SIZE = 1u << 6,    /* below 6 or above VSCSI_CDB_MAX: start fails */
     VSCSI_BAD_MAX_CHANNEL = 1u << 7, /* not 0: channel 0 only */
-    VSCSI_BAD_MAX_TARGET = 1u << 8,  /* above 255: 255 */
+    VSCSI_BAD_MAX_TARGET = 1u << 8,  /* above 255: VSCSI_PORT_MAX_TARGET */
     VSCSI_BAD_MAX_LUN = 1u << 9,     /* above 16383: 16383 */
     VSCSI_SHORT_CONFIG = 1u << 10,   /* the region is shorter than the structure: start fails */
 };
 #define VSCSI_FATAL_FINDINGS                                                                       \
     (VSCSI_BAD_SEG_MAX | VSCSI_BAD_SENSE_SIZE | VSCSI_BAD_CDB_SIZE | VSCSI_SHORT_CONFIG)
 #define VSCSI_FINDINGS 11 /* bits in enum vscsi_finding */
-
-/* One finding as the log states it: the field (its name in
- * virtio_scsi_config), the device's value, and what the driver uses instead
- * (used, or a phrase) */
-struct vscsi_bad_value {
-    const char *field;
-    uint64_t value;
-    uint64_t used;       /* meaningful when instead is NULL */
-    const char *instead; /* NULL: "<used> used" */
-};
 
 /* A little-endian 16-bit load. IRQL: any. */
 static inline uint16_t vscsi_le16(const uint8_t *p)
@@ -192,7 +190,7 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
 /* Describe one finding (a single bit) of the check of cfg (len bytes) that
  * produced ctrl, for the log; false for a bit that is no finding */
 bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
-                         const struct vscsi_ctrl *ctrl, struct vscsi_bad_value *out);
+                         const struct vscsi_ctrl *ctrl, struct vw_bad_value *out);
 
 /* Lower the data segments per request to segs (a short ring, or the
  * PhysicalBreaks parameter: elements = breaks + 1), with the transfer

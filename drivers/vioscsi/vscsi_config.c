@@ -42,6 +42,14 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
         f |= VSCSI_BAD_NUM_QUEUES;
         ctrl->num_queues = 1;
     }
+#ifndef VSCSI_PLANTED_NUMQ /* the planted bug of the unit tests: the claim unchecked */
+    else if (ctrl->num_queues > VSCSI_NUM_QUEUES_MAX) {
+        /* More than a 16-bit queue index can select: a claim, not a
+         * count; the request queues present (up to VSCSI_MAX_QUEUES) run */
+        f |= VSCSI_BAD_NUM_QUEUES;
+        ctrl->num_queues = VSCSI_MAX_QUEUES;
+    }
+#endif
     ctrl->seg_max = vscsi_le32(c + VSCSI_CFG_SEG_MAX);
     /* virtio 1.2 5.6.4: seg_max is the most segments a command may have;
      * 0 leaves no room for any data, and the device may hold us to it */
@@ -79,11 +87,15 @@ unsigned vscsi_config_check(const uint8_t *cfg, uint32_t len, uint64_t features,
         f |= VSCSI_BAD_CDB_SIZE;
     if (vscsi_le16(c + VSCSI_CFG_MAX_CHANNEL) != 0)
         f |= VSCSI_BAD_MAX_CHANNEL;
-    ctrl->max_target = vscsi_le16(c + VSCSI_CFG_MAX_TARGET);
-    if (ctrl->max_target > 255) {
+    ctrl->dev_max_target = vscsi_le16(c + VSCSI_CFG_MAX_TARGET);
+    ctrl->max_target = ctrl->dev_max_target;
+    /* Above 255 the single-level LUN's target byte cannot hold it (a bad
+     * value); 255 is valid (QEMU's own) but StorPort's target count is a
+     * UCHAR, so the highest target id it can address is 254 */
+    if (ctrl->max_target > 255)
         f |= VSCSI_BAD_MAX_TARGET;
-        ctrl->max_target = 255;
-    }
+    if (ctrl->max_target > VSCSI_PORT_MAX_TARGET)
+        ctrl->max_target = VSCSI_PORT_MAX_TARGET;
     ctrl->max_lun = vscsi_le32(c + VSCSI_CFG_MAX_LUN);
     if (ctrl->max_lun > VSCSI_MAX_LUN_FLAT) {
         f |= VSCSI_BAD_MAX_LUN;

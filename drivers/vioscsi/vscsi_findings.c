@@ -6,6 +6,9 @@
  */
 #include "vscsi.h"
 
+#define VSCSI_STR_(x) #x
+#define VSCSI_STR(x)  VSCSI_STR_(x)
+
 /* Where a finding's field lies in the configuration and how it is named */
 struct vscsi_field {
     unsigned finding;
@@ -28,7 +31,7 @@ static const struct vscsi_field vscsi_fields[] = {
 
 /* IRQL: any (pure): see vscsi.h */
 bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
-                         const struct vscsi_ctrl *ctrl, struct vscsi_bad_value *out)
+                         const struct vscsi_ctrl *ctrl, struct vw_bad_value *out)
 {
     out->used = 0;
     out->instead = NULL;
@@ -50,6 +53,9 @@ bool vscsi_finding_value(unsigned finding, const uint8_t *cfg, uint32_t len,
                 out->value |= (uint64_t)cfg[f->offset + b] << (8 * b);
         if (finding & VSCSI_FATAL_FINDINGS)
             out->instead = "the start fails";
+        else if (finding == VSCSI_BAD_NUM_QUEUES && out->value > VSCSI_NUM_QUEUES_MAX)
+            out->instead =
+                "the request queues present are used, " VSCSI_STR(VSCSI_MAX_QUEUES) " at most";
         else if (finding == VSCSI_BAD_NUM_QUEUES)
             out->used = ctrl->num_queues;
         else if (finding == VSCSI_BAD_MAX_SECTORS)

@@ -9,7 +9,7 @@ XCOMPILE_SRCS += $(VIOSTOR_VBLK_SRCS)
 VIOSTOR_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HOST_PROGS += viostor-test viostor-test-planted
 viostor-test_SRCS := drivers/viostor/tests/host/vblk_test.c $(VIOSTOR_VBLK_SRCS)
-viostor-test_CFLAGS := -Itests/include $(VIOSTOR_SAN)
+viostor-test_CFLAGS := -Itests/include -Icommon $(VIOSTOR_SAN)
 viostor-test_LDFLAGS := $(VIOSTOR_SAN)
 # A planted twin compiles with its macro only the sources that name it
 # (grep; none is a header); the rest are viostor-test's own objects, linked as
@@ -17,14 +17,34 @@ viostor-test_LDFLAGS := $(VIOSTOR_SAN)
 viostor-test-planted_SRCS := $(shell grep -l -w -e VBLK_PLANTED_WRAP $(viostor-test_SRCS))
 $(B)/host/viostor-test-planted: $(patsubst %.c,$(B)/host/obj/viostor-test/%.o,$(filter-out $(viostor-test-planted_SRCS),$(viostor-test_SRCS)))
 # The planted bug: the LBA range check as a sum, which wraps past 2^64.
-viostor-test-planted_CFLAGS := -Itests/include $(VIOSTOR_SAN) -DVBLK_PLANTED_WRAP
+viostor-test-planted_CFLAGS := -Itests/include -Icommon $(VIOSTOR_SAN) -DVBLK_PLANTED_WRAP
 viostor-test-planted_LDFLAGS := $(VIOSTOR_SAN)
+# The other planted twins, built the same way: $(1) names the copy, $(2)
+# the macro that plants its bug.
+define VIOSTOR_PLANTED_TWIN
+HOST_PROGS += viostor-test-planted-$(1)
+viostor-test-planted-$(1)_SRCS := $$(shell grep -l -w -e $(2) $$(viostor-test_SRCS))
+$$(B)/host/viostor-test-planted-$(1): $$(patsubst %.c,$$(B)/host/obj/viostor-test/%.o,$$(filter-out $$(viostor-test-planted-$(1)_SRCS),$$(viostor-test_SRCS)))
+viostor-test-planted-$(1)_CFLAGS := -Itests/include -Icommon $$(VIOSTOR_SAN) -D$(2)
+viostor-test-planted-$(1)_LDFLAGS := $$(VIOSTOR_SAN)
+endef
+# RDPROTECT/WRPROTECT/VRPROTECT ignored on a disk without protection information
+$(eval $(call VIOSTOR_PLANTED_TWIN,protect,VBLK_PLANTED_PROTECT))
+# size_max 0 with VIRTIO_BLK_F_SIZE_MAX taken silently
+$(eval $(call VIOSTOR_PLANTED_TWIN,size0,VBLK_PLANTED_SIZE0))
+# SYNCHRONIZE CACHE of a range past the capacity flushed
+$(eval $(call VIOSTOR_PLANTED_TWIN,sync,VBLK_PLANTED_SYNC_RANGE))
 
 CHECKS += check-viostor
 .PHONY: check-viostor
-check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted
+check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted \
+		$(B)/host/viostor-test-planted-protect $(B)/host/viostor-test-planted-size0 \
+		$(B)/host/viostor-test-planted-sync
 	$(Q)tests/run-check viostor tests/host-units.sh --unit $< \
-		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps'
+		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps' \
+		--planted $(word 3,$^) '^FAIL: vblk: protect field 1-7' 'a protect field ignored' \
+		--planted $(word 4,$^) '^FAIL: vblk: size_max 0' 'size_max 0 taken silently' \
+		--planted $(word 5,$^) '^FAIL: vblk: sync range' 'SYNCHRONIZE CACHE past the capacity flushed'
 
 DRIVERS += viostor
 viostor_ARCHES  := x86 amd64 arm64

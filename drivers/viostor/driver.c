@@ -40,15 +40,10 @@ BOOLEAN ViostorReadConfig(PVIOSTOR Stor)
     if (Stor->SegLimit != 0)
         vblk_limit_segments(&Stor->Disk, Stor->SegLimit);
     for (unsigned b = 0; b < VBLK_FINDINGS; b++) {
-        struct vblk_bad_value bad;
+        struct vw_bad_value bad;
         if (!(Stor->Findings & (1u << b)) || !vblk_finding_value(1u << b, cfg, &Stor->Disk, &bad))
             continue;
-        if (bad.instead != NULL)
-            DbgPrint("viostor: bad device value: %s %llu: %s\n", bad.field,
-                     (unsigned long long)bad.value, bad.instead);
-        else
-            DbgPrint("viostor: bad device value: %s %llu: %llu used\n", bad.field,
-                     (unsigned long long)bad.value, (unsigned long long)bad.used);
+        VwStorLogBadValue("viostor", &bad);
     }
     return (Stor->Findings & VBLK_BAD_CAPACITY) == 0;
 }
@@ -289,6 +284,12 @@ static BOOLEAN NTAPI ViostorPassiveInit(PVOID DeviceExtension)
     return TRUE;
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo and queue locks (VwStorRemoveUnderLocks): ViostorGone. */
+static void ViostorGoneCb(void *Ctx)
+{
+    ViostorGone(Ctx);
+}
+
 /* IRQL: DIRQL, interrupt lock held (StorPort sends no request meanwhile): stop
  * and restart the adapter across power changes; below DISPATCH_LEVEL, no
  * lock (storport/nc-storport-hw_adapter_control): a surprise removal. */
@@ -299,16 +300,9 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
     PVIOSTOR stor = DeviceExtension;
 
     switch (Type) {
-    case ScsiQuerySupportedControlTypes: {
-        PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = Parameters;
-        if (list->MaxControlType > ScsiStopAdapter)
-            list->SupportedTypeList[ScsiStopAdapter] = TRUE;
-        if (list->MaxControlType > ScsiRestartAdapter)
-            list->SupportedTypeList[ScsiRestartAdapter] = TRUE;
-        if (list->MaxControlType > ScsiAdapterSurpriseRemoval)
-            list->SupportedTypeList[ScsiAdapterSurpriseRemoval] = TRUE;
+    case ScsiQuerySupportedControlTypes:
+        VwStorSupportedControls(Parameters);
         return ScsiAdapterControlSuccess;
-    }
     case ScsiAdapterSurpriseRemoval: {
         /* StorPort may start requests on other processors while this runs
          * (nothing in storport/nc-storport-hw_adapter_control holds them
@@ -317,14 +311,8 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
          * (and with concurrent channels every queue's) then waits for one
          * that began before (and its notify) and orders this processor
          * after it, so after ViostorGone nothing touches the function. */
-        STOR_LOCK_HANDLE lock;
-        VW_STOR_LOCKS all;
         ViostorMarkGone(stor);
-        StorPortAcquireSpinLock(stor, StartIoLock, NULL, &lock);
-        VwStorLockAll(stor, &stor->Perf, &all);
-        ViostorGone(stor);
-        VwStorUnlockAll(stor, &stor->Perf, &all);
-        StorPortReleaseSpinLock(stor, &lock);
+        VwStorRemoveUnderLocks(stor, &stor->Perf, ViostorGoneCb, stor);
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter:

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <storport/stor_bad_value.h>
 
 /* ---- virtio-blk (spec 5.2) -------------------------------------------- */
 #define VIRTIO_BLK_F_SIZE_MAX     1
@@ -112,7 +113,7 @@ enum vblk_finding {
     VBLK_BAD_BLK_SIZE = 1u << 1,       /* 0, not a power of two, outside 512..64K: 512 */
     VBLK_BAD_NUM_QUEUES = 1u << 2,     /* 0: one queue */
     VBLK_BAD_CAPACITY = 1u << 3,       /* bytes overflow 64 bits: start fails */
-    VBLK_BAD_SIZE_MAX = 1u << 4,       /* 1..511: 512 used (0: no limit) */
+    VBLK_BAD_SIZE_MAX = 1u << 4,       /* 1..511: 512 used (0: VBLK_ZERO_SIZE_MAX) */
     VBLK_BAD_PHYS_EXP = 1u << 5,       /* exponent > 15: topology ignored (0, offset 0) */
     VBLK_BAD_DISCARD = 1u << 6,        /* max_discard_sectors below a block: discard off */
     VBLK_BAD_WRITE_ZEROES = 1u << 7,   /* max_write_zeroes_sectors below a block: off */
@@ -123,17 +124,9 @@ enum vblk_finding {
     VBLK_BAD_WZ_SEG = 1u << 12,        /* max_write_zeroes_seg 0: one range */
     VBLK_BAD_ALIGN_OFFSET = 1u << 13,  /* alignment_offset beyond the physical block: 0 */
     VBLK_BAD_OPT_IO = 1u << 14,        /* opt_io_size above the max transfer: the max transfer */
+    VBLK_ZERO_SIZE_MAX = 1u << 15,     /* size_max 0 with the feature: no segment size limit */
 };
-#define VBLK_FINDINGS 15 /* bits in enum vblk_finding */
-
-/* One finding as the log states it: the field (its name in virtio_blk_config),
- * the device's value, and what the driver uses instead (used, or a phrase) */
-struct vblk_bad_value {
-    const char *field;
-    uint64_t value;
-    uint64_t used;       /* meaningful when instead is NULL */
-    const char *instead; /* NULL: "<used> used" */
-};
+#define VBLK_FINDINGS 16 /* bits in enum vblk_finding */
 
 /* A little-endian 16-bit load from the configuration bytes. IRQL: any. */
 static inline uint16_t vblk_le16(const uint8_t *p)
@@ -166,7 +159,7 @@ void vblk_limit_segments(struct vblk_disk *disk, uint32_t segs);
 /* Describe one finding (a single bit) of the check of cfg that produced disk,
  * for the log; false for a bit that is no finding */
 bool vblk_finding_value(unsigned finding, const uint8_t *cfg, const struct vblk_disk *disk,
-                        struct vblk_bad_value *out);
+                        struct vw_bad_value *out);
 
 /* Record the GET_ID answer (20 bytes): the printable prefix */
 void vblk_set_serial(struct vblk_disk *disk, const uint8_t *id, size_t len);

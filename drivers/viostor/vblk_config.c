@@ -119,8 +119,13 @@ static unsigned vblk_check_limits(const uint8_t *cfg, uint64_t features, struct 
     if (features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
         uint32_t sz = vblk_le32(cfg + VBLK_CFG_SIZE_MAX);
         /* 0 is what qemu-storage-daemon 7.2 offers with the feature: no
-         * limit (qsd_* scenarios); 1..511 cannot hold a sector. */
-        if (sz != 0 && sz < 512) {
+         * limit (qsd_* scenarios), logged since the spec gives 0 no
+         * meaning; 1..511 cannot hold a sector. */
+        if (sz == 0) {
+#ifndef VBLK_PLANTED_SIZE0 /* the planted bug of the unit tests: not logged */
+            found |= VBLK_ZERO_SIZE_MAX;
+#endif
+        } else if (sz < 512) {
             found |= VBLK_BAD_SIZE_MAX;
             sz = 512;
         }

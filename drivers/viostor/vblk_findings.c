@@ -29,11 +29,11 @@ static const struct vblk_field vblk_fields[] = {
     {VBLK_BAD_WZ_SEG, "max_write_zeroes_seg", VBLK_CFG_MAX_WZ_SEG, 4},
     {VBLK_BAD_ALIGN_OFFSET, "alignment_offset", VBLK_CFG_ALIGNMENT_OFFSET, 1},
     {VBLK_BAD_OPT_IO, "opt_io_size", VBLK_CFG_OPT_IO_SIZE, 4},
+    {VBLK_ZERO_SIZE_MAX, "size_max", VBLK_CFG_SIZE_MAX, 4},
 };
 
 /* IRQL: any. what the driver uses instead of a finding's value, from the checked disk */
-static void vblk_finding_used(unsigned finding, const struct vblk_disk *d,
-                              struct vblk_bad_value *out)
+static void vblk_finding_used(unsigned finding, const struct vblk_disk *d, struct vw_bad_value *out)
 {
     switch (finding) {
     case VBLK_BAD_SEG_MAX:
@@ -81,12 +81,15 @@ static void vblk_finding_used(unsigned finding, const struct vblk_disk *d,
     case VBLK_BAD_OPT_IO:
         out->used = d->opt_io;
         break;
+    case VBLK_ZERO_SIZE_MAX:
+        out->instead = "no segment size limit";
+        break;
     }
 }
 
 /* IRQL: any. see vblk.h */
 bool vblk_finding_value(unsigned finding, const uint8_t *cfg, const struct vblk_disk *disk,
-                        struct vblk_bad_value *out)
+                        struct vw_bad_value *out)
 {
     for (unsigned i = 0; i < sizeof(vblk_fields) / sizeof(vblk_fields[0]); i++) {
         const struct vblk_field *f = &vblk_fields[i];

@@ -22,6 +22,7 @@
  */
 #pragma once
 #include <storport/stor_pnp.h>
+#include <storport/stor_control.h>
 #include <storport/stor_perf.h>
 #include <storport/stor_srb.h>
 #include <storport/virtio_stor.h>

@@ -62,7 +62,7 @@ static void logged(unsigned off, uint32_t v, int wide, unsigned want, const char
                    uint64_t used, const char *instead)
 {
     struct vscsi_ctrl c;
-    struct vscsi_bad_value bad;
+    struct vw_bad_value bad;
 
     one_bad(off, v, wide, want, field, &c);
     if (!vscsi_finding_value(want, cfg, sizeof(cfg), &c, &bad)) {
@@ -83,7 +83,7 @@ static void logged(unsigned off, uint32_t v, int wide, unsigned want, const char
 static void test_config_logged(void)
 {
     struct vscsi_ctrl c;
-    struct vscsi_bad_value bad;
+    struct vw_bad_value bad;
 
     logged(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues", 1, NULL);
     logged(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max", 0, "the start fails");
@@ -95,7 +95,9 @@ static void test_config_logged(void)
     logged(VSCSI_CFG_SENSE_SIZE, 257, 1, VSCSI_BAD_SENSE_SIZE, "sense_size", 0, "the start fails");
     logged(VSCSI_CFG_CDB_SIZE, 5, 1, VSCSI_BAD_CDB_SIZE, "cdb_size", 0, "the start fails");
     logged(VSCSI_CFG_MAX_CHANNEL, 3, 0, VSCSI_BAD_MAX_CHANNEL, "max_channel", 0, NULL);
-    logged(VSCSI_CFG_MAX_TARGET, 1000, 0, VSCSI_BAD_MAX_TARGET, "max_target", 255, NULL);
+    logged(VSCSI_CFG_MAX_TARGET, 1000, 0, VSCSI_BAD_MAX_TARGET, "max_target", 254, NULL);
+    logged(VSCSI_CFG_NUM_QUEUES, 65535, 1, VSCSI_BAD_NUM_QUEUES, "num_queues", 0,
+           "the request queues present are used, 64 at most");
     logged(VSCSI_CFG_MAX_LUN, 0x10000000, 1, VSCSI_BAD_MAX_LUN, "max_lun", 16383, NULL);
 
     good_config();
@@ -122,8 +124,8 @@ static void test_config(void)
     f = vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
     expect(f == 0, "sane config: no finding (0x%x)", f);
     expect(c.num_queues == 4 && c.data_segs == 126 && c.cmd_per_lun == 128 && c.sense_size == 96 &&
-               c.cdb_size == 32 && c.max_target == 255 && c.max_lun == 16383 && c.hotplug &&
-               c.change,
+               c.cdb_size == 32 && c.max_target == 254 && c.dev_max_target == 255 &&
+               c.max_lun == 16383 && c.hotplug && c.change,
            "sane config: values kept");
     expect(c.max_transfer == 125u * 4096, "126 segments: %u bytes (125 pages, any alignment)",
            c.max_transfer);
@@ -131,6 +133,18 @@ static void test_config(void)
 
     one_bad(VSCSI_CFG_NUM_QUEUES, 0, 1, VSCSI_BAD_NUM_QUEUES, "num_queues 0", &c);
     expect(c.num_queues == 1, "num_queues 0: one queue");
+    one_bad(VSCSI_CFG_NUM_QUEUES, 65534, 1, 0, "num_queues 65534 (every 16-bit index used)", &c);
+    expect(c.num_queues == 65534, "num_queues 65534: kept (the queues present bound it)");
+    one_bad(VSCSI_CFG_NUM_QUEUES, 65535, 1, VSCSI_BAD_NUM_QUEUES,
+            "num_queues 65535 (more than a queue index selects)", &c);
+    expect(c.num_queues == VSCSI_MAX_QUEUES, "num_queues 65535: %u, the driver's most",
+           c.num_queues);
+    one_bad(VSCSI_CFG_NUM_QUEUES, 0xffffffffu, 1, VSCSI_BAD_NUM_QUEUES, "num_queues 2^32-1", &c);
+    one_bad(VSCSI_CFG_MAX_TARGET, 255, 0, 0, "max_target 255 (QEMU's): valid", &c);
+    expect(c.max_target == VSCSI_PORT_MAX_TARGET && c.dev_max_target == 255,
+           "max_target 255: target ids up to 254 (a UCHAR counts 255 targets), 255 remembered");
+    one_bad(VSCSI_CFG_MAX_TARGET, 7, 0, 0, "max_target 7", &c);
+    expect(c.max_target == 7 && c.dev_max_target == 7, "max_target 7: kept");
     one_bad(VSCSI_CFG_SEG_MAX, 0, 1, VSCSI_BAD_SEG_MAX, "seg_max 0", &c);
     expect((VSCSI_BAD_SEG_MAX & VSCSI_FATAL_FINDINGS) && c.data_segs == 1,
            "seg_max 0: fatal (no data fits a command), %u segments", c.data_segs);
@@ -163,7 +177,7 @@ static void test_config(void)
     expect(VSCSI_BAD_CDB_SIZE & VSCSI_FATAL_FINDINGS, "a bad cdb_size fails the start");
     one_bad(VSCSI_CFG_MAX_CHANNEL, 3, 0, VSCSI_BAD_MAX_CHANNEL, "max_channel 3", &c);
     one_bad(VSCSI_CFG_MAX_TARGET, 1000, 0, VSCSI_BAD_MAX_TARGET, "max_target 1000", &c);
-    expect(c.max_target == 255, "max_target 1000: 255");
+    expect(c.max_target == 254, "max_target 1000: 254 (the highest id StorPort addresses)");
     one_bad(VSCSI_CFG_MAX_LUN, 0x10000000, 1, VSCSI_BAD_MAX_LUN, "max_lun 2^28", &c);
     expect(c.max_lun == VSCSI_MAX_LUN_FLAT, "max_lun 2^28: 16383");
 

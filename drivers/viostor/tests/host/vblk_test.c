@@ -3,7 +3,8 @@
  * and UBSan): every hostile configuration value, the queue and message
  * plan, every CDB the translation answers or forwards, every sense path,
  * and the completion of every device status.  A copy built with
- * VBLK_PLANTED_WRAP (an LBA range check that wraps) must fail.
+ * VBLK_PLANTED_WRAP (an LBA range check that wraps) must fail, and so
+ * must one built with VBLK_PLANTED_PROTECT (the RDPROTECT field ignored).
  */
 #define HOSTCHECK_PREFIX "vblk: "
 #include "hostcheck.h"
@@ -61,7 +62,7 @@ static void logged(unsigned want, const char *field, uint64_t value, uint64_t us
                    const char *instead)
 {
     struct vblk_disk d = {0};
-    struct vblk_bad_value bad;
+    struct vw_bad_value bad;
     unsigned f = vblk_config_check(cfg, all_features, &d);
 
     expect(f == want, "%s %llu: finding 0x%x (want 0x%x)", field, (unsigned long long)value, f,
@@ -88,7 +89,7 @@ static void logged(unsigned want, const char *field, uint64_t value, uint64_t us
 static void test_config_more(void)
 {
     struct vblk_disk d = {0};
-    struct vblk_bad_value bad;
+    struct vw_bad_value bad;
     unsigned f;
 
     good_config();
@@ -111,6 +112,9 @@ static void test_config_more(void)
     set32(VBLK_CFG_OPT_IO_SIZE, 0);
     set32(VBLK_CFG_SIZE_MAX, 100);
     logged(VBLK_BAD_SIZE_MAX, "size_max", 100, 512, NULL);
+    good_config();
+    set32(VBLK_CFG_SIZE_MAX, 0);
+    logged(VBLK_ZERO_SIZE_MAX, "size_max", 0, 0, "no segment size limit");
     good_config();
     cfg[VBLK_CFG_PHYS_BLOCK_EXP] = 16;
     logged(VBLK_BAD_PHYS_EXP, "physical_block_exp", 16, 0, "0 used, alignment_offset ignored");
@@ -243,8 +247,12 @@ static void test_config(void)
     good_config();
     set32(VBLK_CFG_SIZE_MAX, 0);
     f = vblk_config_check(cfg, all_features, &d);
-    expect(!(f & VBLK_BAD_SIZE_MAX) && d.size_max == 0 && d.max_transfer >= (64u << 10),
-           "size_max 0 (qemu-storage-daemon): no segment limit (max transfer %u)", d.max_transfer);
+    expect(f == VBLK_ZERO_SIZE_MAX && d.size_max == 0 && d.max_transfer >= (64u << 10),
+           "size_max 0 (qemu-storage-daemon): logged, no segment limit (max transfer %u)",
+           d.max_transfer);
+    d = (struct vblk_disk){0};
+    expect(vblk_config_check(cfg, all_features & ~F(VIRTIO_BLK_F_SIZE_MAX), &d) == 0,
+           "size_max 0 without VIRTIO_BLK_F_SIZE_MAX: nothing to log");
     good_config();
     set32(VBLK_CFG_SIZE_MAX, 100);
     f = vblk_config_check(cfg, all_features, &d);
@@ -666,9 +674,63 @@ static void test_rw(void)
     uint8_t sc16[16] = {0x91};
     expect(run(sc16, 16, false, 0, &c) == VBLK_IO && c.io.type == VIRTIO_BLK_T_FLUSH,
            "SYNCHRONIZE CACHE(16) -> FLUSH");
+    uint8_t sc10r[10] = {0x35, 0, 0, 3, 0xff, 0xff, 0, 0, 1, 0}; /* the last block */
+    expect(run(sc10r, 10, false, 0, &c) == VBLK_IO && c.io.type == VIRTIO_BLK_T_FLUSH,
+           "SYNCHRONIZE CACHE(10) of the last block -> FLUSH");
+    sc10r[8] = 2;
+    run(sc10r, 10, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE),
+           "sync range: SYNCHRONIZE CACHE(10) across the end: LBA out of range");
+    uint8_t sc16r[16] = {0x91, 0, 0, 0, 0, 0, 0, 4, 0, 1}; /* LBA past the end, 0 blocks */
+    run(sc16r, 16, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE),
+           "sync range: SYNCHRONIZE CACHE(16) from past the end: LBA out of range");
+    run(sc10, 6, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD), "SYNCHRONIZE CACHE(10) in 6 bytes");
     disk.flush = false;
     expect(run(sc10, 10, false, 0, &c) == VBLK_DONE && c.status == 0,
            "SYNCHRONIZE CACHE without FLUSH: good (no volatile cache)");
+    run(sc10r, 10, false, 0, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_LBA_OUT_OF_RANGE), "sync range: checked without FLUSH too");
+}
+
+/* RDPROTECT/WRPROTECT/VRPROTECT non-zero on a disk without protection
+ * information: INVALID FIELD IN CDB pointing at byte 1 bit 7 (SBC-3) */
+static void test_protect(void)
+{
+    struct vblk_cmd c;
+    fresh_disk();
+
+    static const uint8_t ops[][2] = {{0x28, 10}, {0x2a, 10}, {0x2f, 10}, {0xa8, 12}, {0xaa, 12},
+                                     {0xaf, 12}, {0x88, 16}, {0x8a, 16}, {0x8f, 16}, {0x93, 16}};
+    unsigned refused = 0, tried = 0, bad_op = 0, bad_prot = 0;
+    for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        for (uint8_t prot = 1; prot < 8; prot++) {
+            uint8_t cdb[16] = {ops[i][0], (uint8_t)(prot << 5 | (ops[i][0] == 0x93 ? 0x01 : 0))};
+            cdb[ops[i][1] == 10 ? 8 : ops[i][1] == 12 ? 9 : 13] = 1; /* one block */
+            bool in = ops[i][0] == 0x28 || ops[i][0] == 0xa8 || ops[i][0] == 0x88;
+            memset(buf, 0, 4096);
+            run(cdb, ops[i][1], in, 4096, &c);
+            tried++;
+            if (sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD) && c.sense[13] == 0 &&
+                c.sense[15] == 0xcf && c.sense[16] == 0 && c.sense[17] == 1)
+                refused++;
+            else if (bad_op == 0)
+                bad_op = ops[i][0], bad_prot = prot;
+        }
+    }
+    expect(refused == tried,
+           "protect field 1-7 of READ/WRITE/VERIFY(10/12/16), WRITE SAME(16): refused "
+           "pointing at byte 1 bit 7 (%u of %u; first miss opcode 0x%02x field %u)",
+           refused, tried, bad_op, bad_prot);
+    disk.ro = true;
+    uint8_t w10[10] = {0x2a, 0x20, 0, 0, 0, 5, 0, 0, 1, 0};
+    run(w10, 10, false, 4096, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD),
+           "WRPROTECT on a read-only disk: the CDB field first, then the medium");
+    disk.ro = false;
+    uint8_t r10[10] = {0x28, 0x18, 0, 0, 0, 5, 0, 0, 1, 0}; /* DPO and FUA only */
+    expect(run(r10, 10, true, 4096, &c) == VBLK_IO, "READ(10) DPO|FUA, RDPROTECT 0: read");
 }
 
 static void test_unmap_ws(void)
@@ -829,6 +891,7 @@ int main(void)
     test_inquiry();
     test_capacity_mode();
     test_rw();
+    test_protect();
     test_unmap_ws();
     test_misc();
     test_complete();
