@@ -120,6 +120,7 @@ static void NkRelease(PNK_ADAPTER a)
      * queues and buffers go */
     NkAnnounceFree(a); /* a queued announcement finishes (Ready is off: it sends nothing) */
     NkResetFree(a);    /* a queued restore after a reset finishes (nothing to say) */
+    NkRxRefillStop(a); /* no refill timer set or running once the device is reset */
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);

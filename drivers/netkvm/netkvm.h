@@ -229,7 +229,8 @@ struct _NK_ADAPTER {
     /* The refill retry: one timer, a bit per queue that asked (rx.c) */
     NDIS_HANDLE RefillTimer;
     volatile LONG *RxRefill;
-    ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
+    struct nk_refill_gate RefillGate; /* closed at D3 and halt (NkRxRefillStop) */
+    ULONG ActivePairs;                /* pairs the device was told to use (sends go there) */
     /* Control queue */
     struct virtqueue Ctrl;
     BOOLEAN HasCtrl;
@@ -323,6 +324,8 @@ void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
 void NkRxReclaim(PNK_RXQ Q);
+void NkRxRefillStop(PNK_ADAPTER A);
+void NkRxRefillStart(PNK_ADAPTER A);
 void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
 BOOLEAN NkRxFilterPublish(PNK_ADAPTER A);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;

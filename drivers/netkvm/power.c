@@ -22,6 +22,7 @@ static void NkPowerDown(PNK_ADAPTER a)
     for (ULONG i = 0; i < 100 && a->AnnounceQueued != 0; i++)
         NdisMSleep(1000); /* an announcement in flight finishes its command */
     a->PoweredDown = TRUE;
+    NkRxRefillStop(a); /* no refill retry posts into the device being reset */
     if (a->Removed)
         return; /* the function is gone: nothing to reset */
     virtio_device_reset(&a->V.Dev);
@@ -55,6 +56,7 @@ static NDIS_STATUS NkPowerUp(PNK_ADAPTER a)
         return st;
     a->PoweredDown = FALSE;
     a->Ready = TRUE;
+    NkRxRefillStart(a);
     for (ULONG k = 0; k < a->Pairs; k++)
         NkRxPost(&a->Rx[k]); /* paused: nothing is indicated before the restart */
     NkCtrlSetPairs(a);

@@ -291,6 +291,7 @@ int main(void)
     test_stats();
     test_mactable();
     test_refill();
+    test_refill_stop();
     test_vlan();
     test_txtag();
     test_rsspub();

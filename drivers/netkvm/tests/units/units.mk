@@ -51,7 +51,9 @@ endef
 # device cannot take as its own (no CTRL_MAC_ADDR) never put in the MAC
 # table's unicast list; a merged frame refused at its first buffer (used
 # length past its end) leaving its later buffers to pass as frames; the
-# receive refill timer retrying without a bound.
+# receive refill timer retrying without a bound; its gate letting a post set
+# the timer while closed (D3, halt); a retry cancelled at D3 still counted
+# as set, so none is set after D0.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -63,7 +65,8 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
 	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
 	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE \
-	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED
+	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED \
+	planted-refillgate:NK_PLANTED_REFILL_GATE_OPEN planted-refillarmed:NK_PLANTED_REFILL_KEEP_ARMED
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -119,6 +122,10 @@ NK_FAILS_planted-rxpast := \
 	'a merged frame refused at its first buffer leaving its later buffers as frames'
 NK_FAILS_planted-refill := '^FAIL: nk: refill: .* retries then given up once' \
 	'the receive refill timer retrying without a bound'
+NK_FAILS_planted-refillgate := '^FAIL: nk: refill: gate closed: neither a post nor the timer.s routine enters' \
+	'the refill timer set through a closed gate'
+NK_FAILS_planted-refillarmed := '^FAIL: nk: refill: toy: after D3 and D0 a shortage sets the timer again' \
+	'a refill retry cancelled at D3 still counted as set'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
