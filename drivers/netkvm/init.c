@@ -198,7 +198,7 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
             NkAnnounceRequest(a); /* asked before we listened: sent at the restart */
     }
     if (st != NDIS_STATUS_SUCCESS) {
-        DbgPrint("netkvm: initialization failed 0x%x\n", st);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: initialization failed 0x%x\n", st);
         if (a->Mapped)
             virtio_device_fail(&a->V.Dev);
         NkRelease(a);

@@ -60,6 +60,19 @@
 #define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_4
 #define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_4
 #endif
+/* The adapter's log lines, as the DoLog and DebugLevel properties allow
+ * (nk_settings: log_level -1 with DoLog 0, else DebugLevel): NK_LOG_ERR
+ * lines (findings, errors, state changes: everything logged by default)
+ * print at DebugLevel 0 and above, NK_LOG_INFO (the properties and
+ * features in effect) from 1, NK_LOG_CTRL (each control command) from 2. */
+#define NK_LOG_ERR  0
+#define NK_LOG_INFO 1
+#define NK_LOG_CTRL 2
+#define NK_LOG(A, LVL, ...)                                                                        \
+    do {                                                                                           \
+        if ((int)(LVL) <= (int)(A)->Settings.log_level)                                            \
+            DbgPrint(__VA_ARGS__);                                                                 \
+    } while (0)
 #define NK_DRV_MAJOR  1
 #define NK_DRV_MINOR  0
 #define NK_TX_TABLE   64          /* descriptors in a TX request's own indirect table */

@@ -41,7 +41,7 @@ static void NkPowerDown(PNK_ADAPTER a)
             ;
     if (claimed)
         InterlockedExchange(&a->CtrlBusy, 0);
-    DbgPrint("netkvm: D3: device reset, receive buffers taken back\n");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: D3: device reset, receive buffers taken back\n");
 }
 
 /* IRQL: PASSIVE_LEVEL. to D0: the device again, as the OS last set it. */
@@ -66,8 +66,8 @@ static NDIS_STATUS NkPowerUp(PNK_ADAPTER a)
     NkRssRestore(a);
     NkOffloadRestore(a);
     NkLinkUpdate(a, FALSE);
-    DbgPrint("netkvm: D0: device negotiated again, %lu pairs, control settings restored\n",
-             a->Pairs);
+    NK_LOG(a, NK_LOG_ERR,
+           "netkvm: D0: device negotiated again, %lu pairs, control settings restored\n", a->Pairs);
     return NDIS_STATUS_SUCCESS;
 }
 

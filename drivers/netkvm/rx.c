@@ -38,12 +38,12 @@ static NDIS_STATUS NkRxPlan(PNK_ADAPTER a, PNK_RXQ q)
     in.max_bytes = NK_RX_MEM_CAP / a->Pairs;
     int rc = nk_rxbuf_plan(&in, &q->Plan);
     if (rc != NK_RXBUF_OK) {
-        DbgPrint("netkvm: receive queue %lu: no buffer plan (%d)\n", q->Index, rc);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu: no buffer plan (%d)\n", q->Index, rc);
         return NDIS_STATUS_RESOURCES;
     }
-    DbgPrint("netkvm: receive queue %lu: %u buffers of %u bytes, %u KiB%s\n", q->Index,
-             q->Plan.count, q->Plan.buf_bytes, (ULONG)(q->Plan.bytes >> 10),
-             q->Plan.bounded ? " (memory bound)" : "");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu: %u buffers of %u bytes, %u KiB%s\n", q->Index,
+           q->Plan.count, q->Plan.buf_bytes, (ULONG)(q->Plan.bytes >> 10),
+           q->Plan.bounded ? " (memory bound)" : "");
     return NDIS_STATUS_SUCCESS;
 }
 
@@ -203,9 +203,10 @@ static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
     }
     if (act == NK_REFILL_ARM && q->Refill.tries == 1) {
         if (q->Shortages++ % 1024 == 0)
-            DbgPrint("netkvm: receive queue %lu short of buffers: %lu posted, the ring took no "
-                     "more; retrying every %u us, %u times at most (%lu times)\n",
-                     q->Index, q->Posted, NK_REFILL_INTERVAL_US, NK_REFILL_TRIES, q->Shortages);
+            NK_LOG(a, NK_LOG_ERR,
+                   "netkvm: receive queue %lu short of buffers: %lu posted, the ring took no "
+                   "more; retrying every %u us, %u times at most (%lu times)\n",
+                   q->Index, q->Posted, NK_REFILL_INTERVAL_US, NK_REFILL_TRIES, q->Shortages);
         NK_INC64(&a->Stats.RxNoBuffer);
     }
     NdisReleaseSpinLock(&q->Lock);
@@ -216,8 +217,9 @@ static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
         NdisSetTimerObject(a->RefillTimer, due, 0, a);
         nk_refill_gate_leave(&a->RefillGate);
     } else if (act == NK_REFILL_GAVE_UP) {
-        DbgPrint("netkvm: receive queue %lu: refill retried %u times; the returns refill it\n",
-                 q->Index, NK_REFILL_TRIES);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: receive queue %lu: refill retried %u times; the returns refill it\n",
+               q->Index, NK_REFILL_TRIES);
     }
 }
 
@@ -255,7 +257,8 @@ static void NkRxRefillWaitIdle(PNK_ADAPTER a)
     while (!nk_refill_gate_idle(&a->RefillGate)) {
         NdisMSleep(10); /* a post setting the timer or a routine: microseconds */
         if (++waited == 100000)
-            DbgPrint("netkvm: the refill timer's gate: still entered after 100000 waits\n");
+            NK_LOG(a, NK_LOG_ERR,
+                   "netkvm: the refill timer's gate: still entered after 100000 waits\n");
     }
 }
 
@@ -346,8 +349,8 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
 {
     NK_RX_FILTER_SPARE sp = {&a->RxFilter, NULL};
     if (!NkPoll(NkRxFilterSpareFree, &sp, NK_RX_FILTER_BOUND_US)) {
-        DbgPrint("netkvm: receive filter still in use after %u us; not changed\n",
-                 NK_RX_FILTER_BOUND_US);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: receive filter still in use after %u us; not changed\n",
+               NK_RX_FILTER_BOUND_US);
         return FALSE;
     }
     struct nk_rx_filter *f = sp.Spare;
@@ -370,8 +373,9 @@ static PNET_BUFFER_LIST NkRxBad(PNK_RXQ q, PNK_RXBUF b, enum nk_rx_bad why, ULON
     NkRxRecycle(q, b);
     NK_INC64(&a->Stats.RxErrors);
     if (__atomic_fetch_add(&a->Stats.RxBad[why], 1, __ATOMIC_RELAXED) == 0)
-        DbgPrint("netkvm: receive queue %lu: frame dropped: %s (length %llu; first time)\n",
-                 q->Index, nk_rx_bad_name(why), (unsigned long long)len);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: receive queue %lu: frame dropped: %s (length %llu; first time)\n", q->Index,
+               nk_rx_bad_name(why), (unsigned long long)len);
     return NULL;
 }
 
@@ -547,8 +551,8 @@ void NkRxDrain(PNK_RXQ q)
         /* Nearly everything is up in the stack (below MinRxBufferPercent, or
          * fewer than one largest frame): nothing to post until returns come */
         if (q->Shortages++ % 1024 == 0)
-            DbgPrint("netkvm: receive queue %lu short of buffers (%lu times)\n", q->Index,
-                     q->Shortages);
+            NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu short of buffers (%lu times)\n",
+                   q->Index, q->Shortages);
         NK_INC64(&a->Stats.RxNoBuffer);
     }
     low = q->Posted < q->Count / 4;

@@ -53,7 +53,7 @@ endef
 # length past its end) leaving its later buffers to pass as frames; the
 # receive refill timer retrying without a bound; its gate letting a post set
 # the timer while closed (D3, halt); a retry cancelled at D3 still counted
-# as set, so none is set after D0.
+# as set, so none is set after D0; DoLog 0 not turning the log off.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -66,7 +66,8 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
 	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE \
 	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED \
-	planted-refillgate:NK_PLANTED_REFILL_GATE_OPEN planted-refillarmed:NK_PLANTED_REFILL_KEEP_ARMED
+	planted-refillgate:NK_PLANTED_REFILL_GATE_OPEN planted-refillarmed:NK_PLANTED_REFILL_KEEP_ARMED \
+	planted-log:NK_PLANTED_LOG_ALWAYS
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -126,6 +127,8 @@ NK_FAILS_planted-refillgate := '^FAIL: nk: refill: gate closed: neither a post n
 	'the refill timer set through a closed gate'
 NK_FAILS_planted-refillarmed := '^FAIL: nk: refill: toy: after D3 and D0 a shortage sets the timer again' \
 	'a refill retry cancelled at D3 still counted as set'
+NK_FAILS_planted-log := '^FAIL: nk: settings: DoLog 0 logs nothing' \
+	'DoLog 0 ignored: the driver still logs'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
