@@ -24,6 +24,7 @@
 #include "nk_params.h"
 #include "nk_refill.h"
 #include "nk_reset.h"
+#include "nk_rsc.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_rxfilter.h"
@@ -143,6 +144,10 @@ typedef struct _NK_RXBUF {
     PNET_BUFFER_LIST Nbl;
     struct _NK_RXQ *Queue;
     ULONG Class; /* a frame's first buffer: 0 directed, 1 multicast, 2 broadcast (rx.c) */
+    /* A frame's first buffer: the coalesced unit it is (nk_rsc; RscSegs 0:
+     * none), counted in OID_TCP_RSC_STATISTICS when indicated (rx_offload.c) */
+    USHORT RscSegs;
+    ULONG RscBytes;
 } NK_RXBUF, *PNK_RXBUF;
 
 typedef struct _NK_RXQ {
@@ -203,6 +208,10 @@ typedef struct _NK_STATS {
     /* Sends whose used entry had a length (each also a TxErrors); the
      * first is logged (tx.c) */
     LONG64 TxBadUsed;
+    /* OID_TCP_RSC_STATISTICS: segments, TCP payload octets and coalesced
+     * units indicated (rx.c NkRxCount); no abort is ever reported by the
+     * device, so Aborts stays 0 */
+    LONG64 RscPkts, RscOctets, RscEvents;
 } NK_STATS;
 
 struct _NK_ADAPTER {

@@ -512,6 +512,12 @@ void NkRxCount(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
         ULONG cls = ((PNK_RXBUF)nbl->MiniportReserved[0])->Class;
         NK_INC64(&a->Stats.RxFrames[cls]);
         NK_ADD64(&a->Stats.RxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
+        PNK_RXBUF b = (PNK_RXBUF)nbl->MiniportReserved[0];
+        if (b->RscSegs != 0) { /* a coalesced unit: network/oid-tcp-rsc-statistics */
+            NK_ADD64(&a->Stats.RscPkts, b->RscSegs);
+            NK_ADD64(&a->Stats.RscOctets, b->RscBytes);
+            NK_INC64(&a->Stats.RscEvents);
+        }
     }
 }
 

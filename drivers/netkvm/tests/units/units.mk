@@ -6,7 +6,8 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
 	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c \
-	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c
+	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c \
+	drivers/netkvm/nk_rsc.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -53,7 +54,8 @@ endef
 # length past its end) leaving its later buffers to pass as frames; the
 # receive refill timer retrying without a bound; its gate letting a post set
 # the timer while closed (D3, halt); a retry cancelled at D3 still counted
-# as set, so none is set after D0; DoLog 0 not turning the log off.
+# as set, so none is set after D0; DoLog 0 not turning the log off; a
+# coalesced unit's TCP header counted in OID_TCP_RSC_STATISTICS' octets.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -67,7 +69,7 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE \
 	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED \
 	planted-refillgate:NK_PLANTED_REFILL_GATE_OPEN planted-refillarmed:NK_PLANTED_REFILL_KEEP_ARMED \
-	planted-log:NK_PLANTED_LOG_ALWAYS
+	planted-log:NK_PLANTED_LOG_ALWAYS planted-rscoctets:NK_PLANTED_RSC_OCTETS_HDR
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -129,6 +131,8 @@ NK_FAILS_planted-refillarmed := '^FAIL: nk: refill: toy: after D3 and D0 a short
 	'a refill retry cancelled at D3 still counted as set'
 NK_FAILS_planted-log := '^FAIL: nk: settings: DoLog 0 logs nothing' \
 	'DoLog 0 ignored: the driver still logs'
+NK_FAILS_planted-rscoctets := '^FAIL: nk: rsc: IPv4, no RSC_EXT: 7240 payload bytes' \
+	'the TCP header counted as RSC payload octets'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
