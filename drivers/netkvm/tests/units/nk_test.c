@@ -292,6 +292,7 @@ int main(void)
     test_mactable();
     test_refill();
     test_refill_stop();
+    test_refill_race();
     test_rsc();
     test_vlan();
     test_txtag();

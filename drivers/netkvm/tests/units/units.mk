@@ -17,7 +17,7 @@ HOST_PROGS += netkvm-units
 netkvm-units_SRCS := $(NETKVM_UNIT_TESTS) $(NETKVM_UNIT_SRCS) drivers/netkvm/nk_features.c \
 	drivers/netkvm/nk_ctrl.c
 netkvm-units_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN)
-netkvm-units_LDFLAGS := $(NETKVM_UNIT_SAN)
+netkvm-units_LDFLAGS := $(NETKVM_UNIT_SAN) -pthread
 # Each planted twin compiles with its macro only the sources that name it
 # (none of them is in a header); the rest are netkvm-units' own objects,
 # the same compile, linked as they are (10 twins: about 260 ASan compiles -> 18).
@@ -26,7 +26,7 @@ define nk_planted_twin
 HOST_PROGS += netkvm-units-$(1)
 netkvm-units-$(1)_SRCS := $$(call nk_planted_srcs,$(2))
 netkvm-units-$(1)_CFLAGS := -Itests/include $$(NETKVM_UNIT_SAN) -D$(2)
-netkvm-units-$(1)_LDFLAGS := $$(NETKVM_UNIT_SAN)
+netkvm-units-$(1)_LDFLAGS := $$(NETKVM_UNIT_SAN) -pthread
 $(B)/host/netkvm-units-$(1): $$(patsubst %.c,$(B)/host/obj/netkvm-units/%.o,\
 	$$(filter-out $$(netkvm-units-$(1)_SRCS),$$(netkvm-units_SRCS)))
 endef
