@@ -185,6 +185,18 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
         a->CtrlStale = FALSE; /* a new ring holds no command of before */
     }
     VwNdisFree(cfg, n * sizeof(*cfg));
+    /* The queue list a D0 or a reset gives virtio_device_restart, made
+     * here: neither may fail for memory (network/oid-pnp-set-power: the
+     * miniport always answers NDIS_STATUS_SUCCESS) */
+    if (st == NDIS_STATUS_SUCCESS) {
+        a->RestartVqs = VwNdisAlloc(&a->V, n * sizeof(*a->RestartVqs));
+        if (a->RestartVqs == NULL)
+            st = NDIS_STATUS_RESOURCES;
+        for (ULONG q = 0; a->RestartVqs != NULL && q < n; q++) {
+            uint16_t index;
+            a->RestartVqs[q] = NkQueueOf(a, q, &index);
+        }
+    }
     if (st == NDIS_STATUS_SUCCESS && dev->msix &&
         virtio_set_config_vector(dev, (uint16_t)nk_queue_message(&a->Plan, NK_CONFIG_QUEUE)) != 0)
         st = NDIS_STATUS_RESOURCES;
@@ -228,6 +240,8 @@ void NkDeviceStop(PNK_ADAPTER a)
     VwNdisSharedFree(&a->V, &a->RingBlock);
     VwNdisFree(a->QSizes, a->QCount * sizeof(uint16_t));
     a->QSizes = NULL;
+    VwNdisFree(a->RestartVqs, a->QCount * sizeof(*a->RestartVqs));
+    a->RestartVqs = NULL;
     VwNdisFree(a->Rx, a->Pairs * sizeof(NK_RXQ));
     VwNdisFree(a->Tx, a->Pairs * sizeof(NK_TXQ));
     a->Rx = NULL;
@@ -240,15 +254,10 @@ void NkDeviceStop(PNK_ADAPTER a)
  * the configuration vector, DRIVER_OK (the core's virtio_device_restart). */
 NDIS_STATUS NkDeviceReinit(PNK_ADAPTER a)
 {
-    struct virtqueue **vqs = VwNdisAlloc(&a->V, a->QCount * sizeof(*vqs));
-    if (vqs == NULL)
-        return NDIS_STATUS_RESOURCES;
-    for (ULONG q = 0; q < a->QCount; q++) {
-        uint16_t index;
-        vqs[q] = NkQueueOf(a, q, &index);
-    }
-    int rc = virtio_device_restart(&a->V.Dev, vqs, a->QCount, NULL, NULL);
-    VwNdisFree(vqs, a->QCount * sizeof(*vqs));
+    /* No allocation here: the queue list was made with the queues */
+    int rc = a->RestartVqs != NULL
+                 ? virtio_device_restart(&a->V.Dev, a->RestartVqs, a->QCount, NULL, NULL)
+                 : -1;
     if (rc != 0) {
         NK_LOG(a, NK_LOG_ERR, "netkvm: the device did not come back at D0 (%d)\n", rc);
         return NDIS_STATUS_FAILURE;

@@ -238,6 +238,7 @@ struct _NK_ADAPTER {
     /* Rings: one block for all queues */
     struct virtqueue_plan QPlan;
     uint16_t *QSizes;
+    struct virtqueue **RestartVqs; /* every queue, for virtio_device_restart (D0, reset) */
     ULONG QCount;
     struct virtio_dma RingBlock;
     PVOID RingMem;

@@ -168,8 +168,10 @@ static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
     if (q->Bufs == NULL)
         return;
     NdisAcquireSpinLock(&q->Lock);
-    /* While a reset takes the rings (reset.c) free buffers wait: it posts them */
-    BOOLEAN may = nk_reset_may_post(&a->Reset);
+    /* While a reset takes the rings (reset.c) free buffers wait: it posts
+     * them; in D3, or after a D0 the device did not come back from, its
+     * queues are disabled: nothing is posted or notified (power.c) */
+    BOOLEAN may = nk_reset_may_post(&a->Reset) && !a->PoweredDown;
     while (q->Free != NULL && may) {
         PNK_RXBUF b = q->Free;
         struct virtqueue_req rq;
