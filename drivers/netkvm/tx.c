@@ -470,7 +470,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
         InterlockedIncrement(&a->TxOut);
         NDIS_STATUS reject = a->Removed                          ? NDIS_STATUS_ADAPTER_REMOVED
                              : a->State != NK_RUNNING            ? NDIS_STATUS_PAUSED
-                             : a->PoweredDown                    ? NDIS_STATUS_FAILURE
+                             : a->PoweredDown                    ? NDIS_STATUS_LOW_POWER_STATE
                              : nk_reset_refuses_sends(&a->Reset) ? NDIS_STATUS_RESET_IN_PROGRESS
                              : !a->LinkUp                        ? NDIS_STATUS_MEDIA_DISCONNECTED
                              : count == 0                        ? NDIS_STATUS_INVALID_PARAMETER
