@@ -81,10 +81,11 @@ static VOID NTAPI NkAnnounceWork(PVOID Context, NDIS_HANDLE WorkItem)
     BOOLEAN acked = NkCtrlSend(a, &c);
     if (acked)
         NK_INC64(&a->Announcements);
-    DbgPrint("netkvm: announced the guest: %u of %u frames (%u gratuitous ARP, %u neighbour "
-             "advertisements%s), ack %s\n",
-             sent, n, addrs.count, addrs.count6,
-             addrs.count + addrs.count6 == 0 ? ", one RARP" : "", acked ? "taken" : "refused");
+    NK_LOG(a, NK_LOG_ERR,
+           "netkvm: announced the guest: %u of %u frames (%u gratuitous ARP, %u neighbour "
+           "advertisements%s), ack %s\n",
+           sent, n, addrs.count, addrs.count6, addrs.count + addrs.count6 == 0 ? ", one RARP" : "",
+           acked ? "taken" : "refused");
     InterlockedExchange(&a->AnnounceQueued, 0);
 }
 
@@ -99,14 +100,16 @@ NDIS_STATUS NkAnnounceSetAddresses(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     NdisReleaseSpinLock(&a->AnnounceLock);
     if (nk_announce_parse(r->DATA.SET_INFORMATION.InformationBuffer, len, NDIS_PROTOCOL_ID_TCP_IP,
                           NDIS_PROTOCOL_ID_IP6, &addrs) != 0) {
-        DbgPrint("netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: malformed list of %lu bytes refused\n",
-                 (unsigned long)len);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: malformed list of %lu bytes refused\n",
+               (unsigned long)len);
         return NDIS_STATUS_INVALID_DATA;
     }
     if (addrs.dropped != 0)
-        DbgPrint("netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: %u addresses beyond the first %u IPv4 "
-                 "and %u IPv6 not announced\n",
-                 addrs.dropped, NK_ANNOUNCE_IPV4_MAX, NK_ANNOUNCE_IPV6_MAX);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: OID_GEN_NETWORK_LAYER_ADDRESSES: %u addresses beyond the first %u IPv4 "
+               "and %u IPv6 not announced\n",
+               addrs.dropped, NK_ANNOUNCE_IPV4_MAX, NK_ANNOUNCE_IPV6_MAX);
     NdisAcquireSpinLock(&a->AnnounceLock);
     a->Addrs = addrs;
     NdisReleaseSpinLock(&a->AnnounceLock);

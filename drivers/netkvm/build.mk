@@ -59,7 +59,7 @@ netkvm_SRCS    = drivers/netkvm/driver.c drivers/netkvm/init.c drivers/netkvm/de
 	drivers/netkvm/oid.c drivers/netkvm/state.c drivers/netkvm/params.c drivers/netkvm/offload.c \
 	drivers/netkvm/rss.c drivers/netkvm/vlan.c \
 	$(NETKVM_NK_SRCS) drivers/netkvm/nk_params.c drivers/netkvm/nk_rxbuf.c \
-	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c $(VWNDIS_VIRTIO_SRCS) \
+	drivers/netkvm/nk_settings.c drivers/netkvm/nk_offload.c drivers/netkvm/nk_csum.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c drivers/netkvm/nk_rsc.c $(VWNDIS_VIRTIO_SRCS) \
 	drivers/netkvm/nk_rss.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c drivers/netkvm/nk_gather.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/announce.c drivers/netkvm/power.c drivers/netkvm/reset.c

@@ -74,7 +74,7 @@ static BOOLEAN NkCtrlAnswered(PVOID ctx)
             w->Done = got;
             return TRUE;
         }
-        DbgPrint("netkvm: control answer for an older command reaped\n");
+        NK_LOG(w->Adapter, NK_LOG_ERR, "netkvm: control answer for an older command reaped\n");
     }
     return virtqueue_broken(&w->Adapter->Ctrl);
 }
@@ -103,14 +103,15 @@ BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
     if (!a->HasCtrl || !a->Ready || a->Removed || a->CtrlDma.va == NULL)
         return FALSE;
     if (!NkPoll(NkCtrlClaimed, a, NK_CTRL_BOUND_US)) {
-        DbgPrint("netkvm: control command %u/%u: the queue stayed busy for %u us\n", cmd->class_,
-                 cmd->cmd, NK_CTRL_BOUND_US);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: control command %u/%u: the queue stayed busy for %u us\n",
+               cmd->class_, cmd->cmd, NK_CTRL_BOUND_US);
         return FALSE;
     }
     if (!NkCtrlReapStale(a)) {
         InterlockedExchange(&a->CtrlBusy, 0);
-        DbgPrint("netkvm: control command %u/%u refused: an earlier one is still unanswered\n",
-                 cmd->class_, cmd->cmd);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: control command %u/%u refused: an earlier one is still unanswered\n",
+               cmd->class_, cmd->cmd);
         return FALSE;
     }
     PUCHAR page = a->CtrlDma.va;
@@ -125,16 +126,20 @@ BOOLEAN NkCtrlSend(PNK_ADAPTER a, const struct nk_ctrl_cmd *cmd)
         if (virtqueue_req_close(&rq, w.Cookie) == 0) {
             virtqueue_kick(&a->Ctrl);
             if (!NkPoll(NkCtrlAnswered, &w, NK_CTRL_BOUND_US)) {
-                DbgPrint("netkvm: control command %u/%u unanswered after %u us (the bound)\n",
-                         cmd->class_, cmd->cmd, NK_CTRL_BOUND_US);
+                NK_LOG(a, NK_LOG_ERR,
+                       "netkvm: control command %u/%u unanswered after %u us (the bound)\n",
+                       cmd->class_, cmd->cmd, NK_CTRL_BOUND_US);
                 a->CtrlStale = TRUE; /* the next command reaps it first */
             }
             ok = w.Done != NULL && nk_ctrl_acked(*ack, w.Written);
         }
     }
     InterlockedExchange(&a->CtrlBusy, 0);
+    NK_LOG(a, NK_LOG_CTRL, "netkvm: control command %u/%u, %lu bytes: %s\n", cmd->class_, cmd->cmd,
+           (ULONG)n, ok ? "acknowledged" : "not acknowledged");
     if (!ok)
-        DbgPrint("netkvm: control command %u/%u not acknowledged\n", cmd->class_, cmd->cmd);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: control command %u/%u not acknowledged\n", cmd->class_,
+               cmd->cmd);
     return ok;
 }
 
@@ -188,11 +193,12 @@ void NkCtrlSetMac(PNK_ADAPTER a)
         ok = NkCtrlSend(a, &c);
     }
     if (!ok) {
-        DbgPrint("netkvm: NetworkAddress refused by the device (%s); keeping its own address\n",
-                 a->MacWay == NK_MAC_UNICAST ? "MAC_TABLE_SET" : "MAC_ADDR_SET");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: NetworkAddress refused by the device (%s); keeping its own address\n",
+               a->MacWay == NK_MAC_UNICAST ? "MAC_TABLE_SET" : "MAC_ADDR_SET");
         a->MacWay = NK_MAC_DEVICE;
         RtlCopyMemory(a->CurrentMac, a->Cfg.mac, NK_ETH_ALEN);
         if (!NkRxFilterPublish(a)) /* frames judged against the address in use */
-            DbgPrint("netkvm: receive filter keeps the refused address\n");
+            NK_LOG(a, NK_LOG_ERR, "netkvm: receive filter keeps the refused address\n");
     }
 }

@@ -21,10 +21,12 @@ static NDIS_STATUS NkNegotiate(PNK_ADAPTER a, uint64_t drop)
             rc = virtio_negotiate(&a->V.Dev, chosen, &f);
     }
     if (rc != 0) {
-        DbgPrint("netkvm: feature negotiation failed (%d)\n", rc);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: feature negotiation failed (%d)\n", rc);
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
     a->Features = f;
+    NK_LOG(a, NK_LOG_INFO, "netkvm: features offered 0x%llx, negotiated 0x%llx\n",
+           (unsigned long long)a->V.Dev.device_features, (unsigned long long)f);
     return NDIS_STATUS_SUCCESS;
 }
 
@@ -40,7 +42,7 @@ static NDIS_STATUS NkCheckConfig(PNK_ADAPTER a, unsigned *found)
         len = sizeof(cfg);
     RtlZeroMemory(cfg, sizeof(cfg));
     if (len != 0 && virtio_config_read(&a->V.Dev, 0, cfg, len) != 0) {
-        DbgPrint("netkvm: the configuration never read consistently\n");
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the configuration never read consistently\n");
         return NDIS_STATUS_ADAPTER_NOT_FOUND;
     }
     /* A locally administered address when the device gives none */
@@ -67,7 +69,7 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
     }
     for (unsigned bit = 1; bit != 0 && bit <= found; bit <<= 1)
         if (found & bit)
-            DbgPrint("netkvm: device configuration: %s\n", nk_finding_text(bit));
+            NK_LOG(a, NK_LOG_ERR, "netkvm: device configuration: %s\n", nk_finding_text(bit));
     if (st != NDIS_STATUS_SUCCESS)
         return st;
     a->LinkUp = a->Cfg.link_up;
@@ -75,8 +77,8 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
     bool capped = false;
     a->Cfg.mtu = (uint16_t)nk_settings_mtu(&a->Settings, a->Features, a->Cfg.mtu, &capped);
     if (capped)
-        DbgPrint("netkvm: *JumboPacket %lu is above the device's MTU; using %u\n",
-                 a->Settings.frame_max, a->Cfg.mtu);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: *JumboPacket %lu is above the device's MTU; using %u\n",
+               a->Settings.frame_max, a->Cfg.mtu);
     a->MaxFrame = a->Cfg.mtu + NK_ETH_HLEN;
     /* NetworkAddress: used when the device can be told after DRIVER_OK
      * (MAC_ADDR_SET, or MAC_TABLE_SET's unicast list: ctrl.c) */
@@ -90,8 +92,9 @@ static NDIS_STATUS NkReadConfig(PNK_ADAPTER a)
     if (a->MacWay != NK_MAC_DEVICE)
         RtlCopyMemory(a->CurrentMac, a->Settings.mac, NK_ETH_ALEN);
     else if (a->Settings.mac_set && same != NK_ETH_ALEN)
-        DbgPrint("netkvm: NetworkAddress ignored: the device offers neither CTRL_MAC_ADDR nor "
-                 "CTRL_RX to take it\n");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: NetworkAddress ignored: the device offers neither CTRL_MAC_ADDR nor "
+               "CTRL_RX to take it\n");
     /* No receive queue runs yet: the spare is free, the publish cannot fail */
     (void)NkRxFilterPublish(a);
     a->HdrLen = (ULONG)nk_hdr_len(a->Features);
@@ -157,7 +160,7 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
     NDIS_STATUS st = NDIS_STATUS_RESOURCES;
     int rc = virtio_queue_plan(dev, cfg, n, 0, a->QSizes, &a->QPlan);
     if (rc != 0) {
-        DbgPrint("netkvm: the device's queues cannot be planned (%d)\n", rc);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the device's queues cannot be planned (%d)\n", rc);
         st = NDIS_STATUS_ADAPTER_NOT_FOUND;
     } else if (VwNdisShared(&a->V, a->QPlan.dma_size, &a->RingBlock) == 0 &&
                (a->RingMem = VwNdisAlloc(&a->V, (ULONG)a->QPlan.mem_size)) != NULL) {
@@ -169,7 +172,7 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
             rc = virtio_queue_setup_planned(dev, vq, &cfg[q], &a->QPlan, q, &a->RingBlock,
                                             a->RingMem);
             if (rc != 0) {
-                DbgPrint("netkvm: queue %u setup failed (%d)\n", index, rc);
+                NK_LOG(a, NK_LOG_ERR, "netkvm: queue %u setup failed (%d)\n", index, rc);
                 st = NDIS_STATUS_ADAPTER_NOT_FOUND;
             } else if (q < 2 * a->Pairs && !(q & 1)) {
                 /* A receive buffer the device claims to have filled past
@@ -182,6 +185,18 @@ static NDIS_STATUS NkSetupQueues(PNK_ADAPTER a)
         a->CtrlStale = FALSE; /* a new ring holds no command of before */
     }
     VwNdisFree(cfg, n * sizeof(*cfg));
+    /* The queue list a D0 or a reset gives virtio_device_restart, made
+     * here: neither may fail for memory (network/oid-pnp-set-power: the
+     * miniport always answers NDIS_STATUS_SUCCESS) */
+    if (st == NDIS_STATUS_SUCCESS) {
+        a->RestartVqs = VwNdisAlloc(&a->V, n * sizeof(*a->RestartVqs));
+        if (a->RestartVqs == NULL)
+            st = NDIS_STATUS_RESOURCES;
+        for (ULONG q = 0; a->RestartVqs != NULL && q < n; q++) {
+            uint16_t index;
+            a->RestartVqs[q] = NkQueueOf(a, q, &index);
+        }
+    }
     if (st == NDIS_STATUS_SUCCESS && dev->msix &&
         virtio_set_config_vector(dev, (uint16_t)nk_queue_message(&a->Plan, NK_CONFIG_QUEUE)) != 0)
         st = NDIS_STATUS_RESOURCES;
@@ -225,6 +240,8 @@ void NkDeviceStop(PNK_ADAPTER a)
     VwNdisSharedFree(&a->V, &a->RingBlock);
     VwNdisFree(a->QSizes, a->QCount * sizeof(uint16_t));
     a->QSizes = NULL;
+    VwNdisFree(a->RestartVqs, a->QCount * sizeof(*a->RestartVqs));
+    a->RestartVqs = NULL;
     VwNdisFree(a->Rx, a->Pairs * sizeof(NK_RXQ));
     VwNdisFree(a->Tx, a->Pairs * sizeof(NK_TXQ));
     a->Rx = NULL;
@@ -237,17 +254,12 @@ void NkDeviceStop(PNK_ADAPTER a)
  * the configuration vector, DRIVER_OK (the core's virtio_device_restart). */
 NDIS_STATUS NkDeviceReinit(PNK_ADAPTER a)
 {
-    struct virtqueue **vqs = VwNdisAlloc(&a->V, a->QCount * sizeof(*vqs));
-    if (vqs == NULL)
-        return NDIS_STATUS_RESOURCES;
-    for (ULONG q = 0; q < a->QCount; q++) {
-        uint16_t index;
-        vqs[q] = NkQueueOf(a, q, &index);
-    }
-    int rc = virtio_device_restart(&a->V.Dev, vqs, a->QCount, NULL, NULL);
-    VwNdisFree(vqs, a->QCount * sizeof(*vqs));
+    /* No allocation here: the queue list was made with the queues */
+    int rc = a->RestartVqs != NULL
+                 ? virtio_device_restart(&a->V.Dev, a->RestartVqs, a->QCount, NULL, NULL)
+                 : -1;
     if (rc != 0) {
-        DbgPrint("netkvm: the device did not come back at D0 (%d)\n", rc);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the device did not come back at D0 (%d)\n", rc);
         return NDIS_STATUS_FAILURE;
     }
     return NDIS_STATUS_SUCCESS;

@@ -26,7 +26,7 @@ static VOID NTAPI NkPnpEvent(NDIS_HANDLE Context, PNET_DEVICE_PNP_EVENT Event)
     if (Event->DevicePnPEvent != NdisDevicePnPEventSurpriseRemoved)
         return;
     a->Removed = TRUE;
-    DbgPrint("netkvm: surprise removal\n");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: surprise removal\n");
     for (ULONG i = 0; i < a->Pairs; i++)
         NkTxCancelAll(&a->Tx[i], NDIS_STATUS_ADAPTER_REMOVED);
     NkPauseCheck(a);

@@ -120,6 +120,7 @@ static void NkRelease(PNK_ADAPTER a)
      * queues and buffers go */
     NkAnnounceFree(a); /* a queued announcement finishes (Ready is off: it sends nothing) */
     NkResetFree(a);    /* a queued restore after a reset finishes (nothing to say) */
+    NkRxRefillStop(a); /* no refill timer set or running once the device is reset */
     if (a->Mapped)
         virtio_device_reset(&a->V.Dev);
     NkInterruptDeregister(a);
@@ -197,7 +198,7 @@ NDIS_STATUS NTAPI NkInitialize(NDIS_HANDLE Handle, NDIS_HANDLE DriverContext,
             NkAnnounceRequest(a); /* asked before we listened: sent at the restart */
     }
     if (st != NDIS_STATUS_SUCCESS) {
-        DbgPrint("netkvm: initialization failed 0x%x\n", st);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: initialization failed 0x%x\n", st);
         if (a->Mapped)
             virtio_device_fail(&a->V.Dev);
         NkRelease(a);

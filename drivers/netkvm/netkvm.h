@@ -24,6 +24,7 @@
 #include "nk_params.h"
 #include "nk_refill.h"
 #include "nk_reset.h"
+#include "nk_rsc.h"
 #include "nk_rss.h"
 #include "nk_rxbuf.h"
 #include "nk_rxfilter.h"
@@ -60,6 +61,19 @@
 #define NK_OFFLOAD_REVISION NDIS_OFFLOAD_REVISION_4
 #define NK_OFFLOAD_SIZE     NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_4
 #endif
+/* The adapter's log lines, as the DoLog and DebugLevel properties allow
+ * (nk_settings: log_level -1 with DoLog 0, else DebugLevel): NK_LOG_ERR
+ * lines (findings, errors, state changes: everything logged by default)
+ * print at DebugLevel 0 and above, NK_LOG_INFO (the properties and
+ * features in effect) from 1, NK_LOG_CTRL (each control command) from 2. */
+#define NK_LOG_ERR  0
+#define NK_LOG_INFO 1
+#define NK_LOG_CTRL 2
+#define NK_LOG(A, LVL, ...)                                                                        \
+    do {                                                                                           \
+        if ((int)(LVL) <= (int)(A)->Settings.log_level)                                            \
+            DbgPrint(__VA_ARGS__);                                                                 \
+    } while (0)
 #define NK_DRV_MAJOR  1
 #define NK_DRV_MINOR  0
 #define NK_TX_TABLE   64          /* descriptors in a TX request's own indirect table */
@@ -130,6 +144,10 @@ typedef struct _NK_RXBUF {
     PNET_BUFFER_LIST Nbl;
     struct _NK_RXQ *Queue;
     ULONG Class; /* a frame's first buffer: 0 directed, 1 multicast, 2 broadcast (rx.c) */
+    /* A frame's first buffer: the coalesced unit it is (nk_rsc; RscSegs 0:
+     * none), counted in OID_TCP_RSC_STATISTICS when indicated (rx_offload.c) */
+    USHORT RscSegs;
+    ULONG RscBytes;
 } NK_RXBUF, *PNK_RXBUF;
 
 typedef struct _NK_RXQ {
@@ -190,6 +208,10 @@ typedef struct _NK_STATS {
     /* Sends whose used entry had a length (each also a TxErrors); the
      * first is logged (tx.c) */
     LONG64 TxBadUsed;
+    /* OID_TCP_RSC_STATISTICS: segments, TCP payload octets and coalesced
+     * units indicated (rx.c NkRxCount); no abort is ever reported by the
+     * device, so Aborts stays 0 */
+    LONG64 RscPkts, RscOctets, RscEvents;
 } NK_STATS;
 
 struct _NK_ADAPTER {
@@ -216,6 +238,7 @@ struct _NK_ADAPTER {
     /* Rings: one block for all queues */
     struct virtqueue_plan QPlan;
     uint16_t *QSizes;
+    struct virtqueue **RestartVqs; /* every queue, for virtio_device_restart (D0, reset) */
     ULONG QCount;
     struct virtio_dma RingBlock;
     PVOID RingMem;
@@ -229,7 +252,8 @@ struct _NK_ADAPTER {
     /* The refill retry: one timer, a bit per queue that asked (rx.c) */
     NDIS_HANDLE RefillTimer;
     volatile LONG *RxRefill;
-    ULONG ActivePairs; /* pairs the device was told to use (sends go there) */
+    struct nk_refill_gate RefillGate; /* closed at D3 and halt (NkRxRefillStop) */
+    ULONG ActivePairs;                /* pairs the device was told to use (sends go there) */
     /* Control queue */
     struct virtqueue Ctrl;
     BOOLEAN HasCtrl;
@@ -323,6 +347,8 @@ void NkRxFree(PNK_ADAPTER A, PNK_RXQ Q);
 void NkRxPost(PNK_RXQ Q);
 void NkRxDrain(PNK_RXQ Q);
 void NkRxReclaim(PNK_RXQ Q);
+void NkRxRefillStop(PNK_ADAPTER A);
+void NkRxRefillStart(PNK_ADAPTER A);
 void NkRxCount(PNK_ADAPTER A, PNET_BUFFER_LIST Nbls);
 BOOLEAN NkRxFilterPublish(PNK_ADAPTER A);
 MINIPORT_RETURN_NET_BUFFER_LISTS NkReturn;

@@ -30,3 +30,53 @@ enum nk_refill_act nk_refill_after_post(struct nk_refill *r, uint32_t posted, ui
     r->armed = true;
     return NK_REFILL_ARM;
 }
+
+/* IRQL: any. enter the timer's gate unless it is closed. */
+bool nk_refill_gate_enter(struct nk_refill_gate *g)
+{
+    __atomic_fetch_add(&g->inside, 1u, __ATOMIC_SEQ_CST);
+#ifndef NK_PLANTED_REFILL_GATE_OPEN /* planted: a closed gate lets the timer be set */
+    /* Counted inside before the check: a closer that saw no one inside
+     * made this read see the gate closed (both sequentially consistent) */
+    if (__atomic_load_n(&g->closed, __ATOMIC_SEQ_CST)) {
+        __atomic_fetch_sub(&g->inside, 1u, __ATOMIC_SEQ_CST);
+        return false;
+    }
+#endif
+    return true;
+}
+
+/* IRQL: any. leave the timer's gate. */
+void nk_refill_gate_leave(struct nk_refill_gate *g)
+{
+    __atomic_fetch_sub(&g->inside, 1u, __ATOMIC_SEQ_CST);
+}
+
+/* IRQL: any. close the timer's gate (nothing enters from now on). */
+void nk_refill_gate_close(struct nk_refill_gate *g)
+{
+    __atomic_store_n(&g->closed, 1u, __ATOMIC_SEQ_CST);
+}
+
+/* IRQL: any. closed and no one inside. */
+bool nk_refill_gate_idle(struct nk_refill_gate *g)
+{
+    return __atomic_load_n(&g->closed, __ATOMIC_SEQ_CST) &&
+           __atomic_load_n(&g->inside, __ATOMIC_SEQ_CST) == 0;
+}
+
+/* IRQL: any. open the timer's gate again. */
+void nk_refill_gate_open(struct nk_refill_gate *g)
+{
+    __atomic_store_n(&g->closed, 0u, __ATOMIC_SEQ_CST);
+}
+
+/* IRQL: any (the queue's lock held). the queue's retry forgotten. */
+void nk_refill_stop(struct nk_refill *r)
+{
+#ifndef NK_PLANTED_REFILL_KEEP_ARMED /* planted: a cancelled retry still counts as set */
+    r->armed = false;
+#endif
+    r->tries = 0;
+    r->gave_up = false;
+}

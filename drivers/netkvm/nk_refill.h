@@ -15,6 +15,23 @@
  *         NK_REFILL_GAVE_UP:  log once: the returns refill from now on;
  *         NK_REFILL_NONE:     nothing.
  *     the timer's routine posts again with from_timer true.
+ *
+ * The timer itself (one per adapter) is guarded by a gate, struct
+ * nk_refill_gate: a post that would set the timer and the timer's routine
+ * enter it, and at D3 and at halt the driver closes it, waits until no one
+ * is inside, cancels the timer and flushes the DPCs before the device is
+ * reset or memory goes.  NdisCancelTimerObject (ndis/nf-ndis-
+ * ndiscanceltimerobject) does not wait for a one-shot timer's routine that
+ * already runs, nor stop a post from setting the timer again: the caller
+ * must synchronise, which the gate does.
+ *     post:    act ARM and nk_refill_gate_enter(&g) -> set the timer, then
+ *              nk_refill_gate_leave(&g); the gate closed -> nk_refill_stop(&r)
+ *     routine: if (!nk_refill_gate_enter(&g)) return; ... posts ...; leave
+ *     D3/halt: nk_refill_gate_close(&g); wait for nk_refill_gate_idle(&g);
+ *              cancel the timer; flush DPCs; wait again; nk_refill_stop(&r)
+ *              for every queue (a cancelled retry would stay "armed" and
+ *              block every later one)
+ *     D0:      nk_refill_gate_open(&g) before the first post.
  */
 #ifndef NK_REFILL_H
 #define NK_REFILL_H
@@ -42,5 +59,31 @@ enum nk_refill_act {
  * post was the timer's (its retry has run). */
 enum nk_refill_act nk_refill_after_post(struct nk_refill *r, uint32_t posted, uint32_t min_count,
                                         uint32_t free_left, bool from_timer);
+
+/* The gate around the adapter's refill timer (see above).  Zeroed: open. */
+struct nk_refill_gate {
+    unsigned closed; /* 1: no timer may be set, the routine does nothing */
+    unsigned inside; /* posts setting the timer and routines running now */
+};
+
+/* Enter to set the timer or run its routine; false (nothing entered) when
+ * the gate is closed.  Any IRQL. */
+bool nk_refill_gate_enter(struct nk_refill_gate *g);
+
+/* Leave after a successful nk_refill_gate_enter.  Any IRQL. */
+void nk_refill_gate_leave(struct nk_refill_gate *g);
+
+/* Close: from now on nothing enters; those inside may still be. */
+void nk_refill_gate_close(struct nk_refill_gate *g);
+
+/* Closed and no one inside: no timer will be set, no routine works. */
+bool nk_refill_gate_idle(struct nk_refill_gate *g);
+
+/* Open again (D0): posts may set the timer. */
+void nk_refill_gate_open(struct nk_refill_gate *g);
+
+/* Forget the queue's retry: its timer was cancelled (or never set because
+ * the gate was closed), so the next shortage starts over. */
+void nk_refill_stop(struct nk_refill *r);
 
 #endif /* NK_REFILL_H */

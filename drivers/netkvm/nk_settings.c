@@ -31,6 +31,11 @@ void nk_settings_from_params(const struct nk_params *p, struct nk_settings *s)
     s->priority_vlan = (uint8_t)p->value[NK_P_PRIORITY_VLAN_TAG];
     s->wish.vlan_filter = s->vlan_id != 0; /* the device's VLAN filter for VlanId */
     s->wish.rss = p->value[NK_P_RSS] != 0;
+#ifndef NK_PLANTED_LOG_ALWAYS /* planted: DoLog 0 ignored */
+    s->log_level = p->value[NK_P_DO_LOG] ? (int8_t)p->value[NK_P_DEBUG_LEVEL] : (int8_t)-1;
+#else
+    s->log_level = (int8_t)p->value[NK_P_DEBUG_LEVEL];
+#endif
     s->mac_set = p->mac_set;
     if (p->mac_set)
         memcpy(s->mac, p->mac, NK_ETH_ALEN);

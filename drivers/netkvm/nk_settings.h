@@ -31,6 +31,7 @@ struct nk_settings {
     uint32_t min_rx_percent;       /* MinRxBufferPercent */
     uint16_t vlan_id;              /* VlanId (0: none) */
     uint8_t priority_vlan;         /* *PriorityVLANTag: bit 0 priority, bit 1 VLAN */
+    int8_t log_level;              /* DoLog 0: -1 (nothing logged); else DebugLevel 0..8 */
     bool mac_set;                  /* NetworkAddress given and usable */
     uint8_t mac[NK_ETH_ALEN];
 };

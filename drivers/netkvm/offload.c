@@ -113,7 +113,8 @@ static void NkOffloadGuest(PNK_ADAPTER a, uint64_t had)
         return;
     nk_ctrl_guest_offloads(bits, &c);
     if (!NkCtrlSend(a, &c))
-        DbgPrint("netkvm: the device refused guest offloads 0x%llx\n", (unsigned long long)bits);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the device refused guest offloads 0x%llx\n",
+               (unsigned long long)bits);
 }
 
 /* IRQL: PASSIVE_LEVEL. after DRIVER_OK (at start, and at D0 after the
@@ -195,7 +196,8 @@ NDIS_STATUS NkOffloadSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     uint64_t had = nk_offload_guest_bits(&a->Offload, a->Features);
     enum nk_offload_result res = nk_offload_set(&a->Offload, &a->OffloadHw, &q);
     if (res == NK_OFL_INVALID) {
-        DbgPrint("netkvm: OID_TCP_OFFLOAD_PARAMETERS asks for an offload not offered\n");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: OID_TCP_OFFLOAD_PARAMETERS asks for an offload not offered\n");
         return NDIS_STATUS_INVALID_DATA;
     }
     if (res == NK_OFL_CHANGED)

@@ -66,6 +66,7 @@ const NDIS_OID NkSupportedOids[] = {
     OID_GEN_NETWORK_LAYER_ADDRESSES,
     OID_GEN_RECEIVE_SCALE_CAPABILITIES,
     OID_GEN_RECEIVE_SCALE_PARAMETERS,
+    OID_TCP_RSC_STATISTICS,
 };
 const ULONG NkSupportedOidCount = sizeof(NkSupportedOids) / sizeof(NkSupportedOids[0]);
 
@@ -268,6 +269,19 @@ static NDIS_STATUS NkQuery(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         NDIS_STATISTICS_INFO st;
         NkFillStatistics(a, &st);
         return NkAnswer(r, &st, sizeof(st));
+    }
+    case OID_TCP_RSC_STATISTICS: {
+        /* network/oid-tcp-rsc-statistics: a miniport that provides RSC must
+         * answer it (0 while RSC never ran); counted per coalesced unit
+         * indicated (rx.c NkRxCount) */
+        NDIS_RSC_STATISTICS_INFO rs;
+        RtlZeroMemory(&rs, sizeof(rs));
+        NK_HEADER(rs.Header, NDIS_OBJECT_TYPE_DEFAULT, NDIS_RSC_STATISTICS_REVISION_1,
+                  NDIS_SIZEOF_RSC_STATISTICS_REVISION_1);
+        rs.CoalescedPkts = (ULONG64)a->Stats.RscPkts;
+        rs.CoalescedOctets = (ULONG64)a->Stats.RscOctets;
+        rs.CoalesceEvents = (ULONG64)a->Stats.RscEvents;
+        return NkAnswer(r, &rs, NDIS_SIZEOF_RSC_STATISTICS_REVISION_1);
     }
     case OID_GEN_RECEIVE_SCALE_CAPABILITIES: {
         PNDIS_RECEIVE_SCALE_CAPABILITIES caps = NkRssCapabilities(a);

@@ -55,19 +55,28 @@ void NkReadParams(PNK_ADAPTER a)
     NK_HEADER(co.Header, NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT,
               NDIS_CONFIGURATION_OBJECT_REVISION_1, NDIS_SIZEOF_CONFIGURATION_OBJECT_REVISION_1);
     co.NdisHandle = a->Handle;
+    unsigned bad = 0;
     if (NdisOpenConfigurationEx(&co, &h) != NDIS_STATUS_SUCCESS || h == NULL) {
-        DbgPrint("netkvm: the adapter's configuration cannot be opened; using the defaults\n");
         nk_params_defaults(&a->Params);
+        nk_settings_from_params(&a->Params, &a->Settings);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: the adapter's configuration cannot be opened; using the defaults\n");
     } else {
-        unsigned bad = nk_params_load(&a->Params, NkReadRaw, h);
+        bad = nk_params_load(&a->Params, NkReadRaw, h);
         NdisCloseConfiguration(h);
-        for (int id = 0; bad != 0 && id < NK_P_COUNT; id++) {
-            char line[160];
-            if (nk_params_describe(&a->Params, (enum nk_param_id)id, line, sizeof(line)) != 0)
-                DbgPrint("netkvm: %s\n", line);
-        }
+        /* The settings first: DoLog and DebugLevel decide what is logged */
+        nk_settings_from_params(&a->Params, &a->Settings);
     }
-    nk_settings_from_params(&a->Params, &a->Settings);
+    for (int id = 0; bad != 0 && id < NK_P_COUNT; id++) {
+        char line[160];
+        if (nk_params_describe(&a->Params, (enum nk_param_id)id, line, sizeof(line)) != 0)
+            NK_LOG(a, NK_LOG_ERR, "netkvm: %s\n", line);
+    }
+    /* DebugLevel 1 and above: every property as the adapter runs with it */
+    for (int id = 0; a->Settings.log_level >= NK_LOG_INFO && id < NK_P_COUNT; id++)
+        if (id != NK_P_NETWORK_ADDRESS)
+            NK_LOG(a, NK_LOG_INFO, "netkvm: property %s = %ld%s\n", nk_param_table[id].name,
+                   (LONG)a->Params.value[id], a->Params.finding[id] ? " (default)" : "");
 #if NK_USO
     /* This build drives USO (tx_uso.c): HOST_USO asked for when a *Uso keyword allows it */
     a->Settings.wish.uso = a->Settings.offload.uso4 || a->Settings.offload.uso6;

@@ -22,6 +22,7 @@ static void NkPowerDown(PNK_ADAPTER a)
     for (ULONG i = 0; i < 100 && a->AnnounceQueued != 0; i++)
         NdisMSleep(1000); /* an announcement in flight finishes its command */
     a->PoweredDown = TRUE;
+    NkRxRefillStop(a); /* no refill retry posts into the device being reset */
     if (a->Removed)
         return; /* the function is gone: nothing to reset */
     virtio_device_reset(&a->V.Dev);
@@ -40,7 +41,7 @@ static void NkPowerDown(PNK_ADAPTER a)
             ;
     if (claimed)
         InterlockedExchange(&a->CtrlBusy, 0);
-    DbgPrint("netkvm: D3: device reset, receive buffers taken back\n");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: D3: device reset, receive buffers taken back\n");
 }
 
 /* IRQL: PASSIVE_LEVEL. to D0: the device again, as the OS last set it. */
@@ -55,6 +56,7 @@ static NDIS_STATUS NkPowerUp(PNK_ADAPTER a)
         return st;
     a->PoweredDown = FALSE;
     a->Ready = TRUE;
+    NkRxRefillStart(a);
     for (ULONG k = 0; k < a->Pairs; k++)
         NkRxPost(&a->Rx[k]); /* paused: nothing is indicated before the restart */
     NkCtrlSetPairs(a);
@@ -64,8 +66,8 @@ static NDIS_STATUS NkPowerUp(PNK_ADAPTER a)
     NkRssRestore(a);
     NkOffloadRestore(a);
     NkLinkUpdate(a, FALSE);
-    DbgPrint("netkvm: D0: device negotiated again, %lu pairs, control settings restored\n",
-             a->Pairs);
+    NK_LOG(a, NK_LOG_ERR,
+           "netkvm: D0: device negotiated again, %lu pairs, control settings restored\n", a->Pairs);
     return NDIS_STATUS_SUCCESS;
 }
 

@@ -86,7 +86,7 @@ NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
         /* Not started: back to IDLE through the two steps, counted failed */
         nk_reset_advance(&a->Reset, NK_RESET_DEVICE);
         nk_reset_end(&a->Reset, FALSE);
-        DbgPrint("netkvm: reset refused: a control command is in flight\n");
+        NK_LOG(a, NK_LOG_ERR, "netkvm: reset refused: a control command is in flight\n");
         return NDIS_STATUS_RESET_IN_PROGRESS;
     }
     nk_reset_advance(&a->Reset, NK_RESET_RESTORE);
@@ -98,9 +98,9 @@ NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
             NkRxPost(&a->Rx[k]);
     }
     nk_reset_end(&a->Reset, st == NDIS_STATUS_SUCCESS);
-    DbgPrint("netkvm: reset %lu: %s\n", a->Reset.done,
-             st == NDIS_STATUS_SUCCESS ? "device negotiated again, buffers posted"
-                                       : "the device did not come back");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: reset %lu: %s\n", a->Reset.done,
+           st == NDIS_STATUS_SUCCESS ? "device negotiated again, buffers posted"
+                                     : "the device did not come back");
     if (st != NDIS_STATUS_SUCCESS)
         return NDIS_STATUS_HARD_ERRORS;
     NkLinkUpdate(a, FALSE);
@@ -140,6 +140,7 @@ BOOLEAN NTAPI NkCheckForHang(NDIS_HANDLE Context)
     }
     if (why == NULL)
         return FALSE;
-    DbgPrint("netkvm: check for hang: %s (pair %lu); asking for a reset\n", why, which);
+    NK_LOG(a, NK_LOG_ERR, "netkvm: check for hang: %s (pair %lu); asking for a reset\n", why,
+           which);
     return TRUE;
 }

@@ -109,8 +109,8 @@ NDIS_STATUS NkRssInit(PNK_ADAPTER a)
             KeSetTargetProcessorDpcEx(&c->Dpc, &r->Numbers[i]);
     }
     NkRssFillCaps(a);
-    DbgPrint("netkvm: RSS offered: %lu receive queues, %lu processors%s%s\n", a->Pairs, cpus,
-             r->Device ? ", device RSS" : "", r->Report ? ", hash reports" : "");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: RSS offered: %lu receive queues, %lu processors%s%s\n", a->Pairs,
+           cpus, r->Device ? ", device RSS" : "", r->Report ? ", hash reports" : "");
     return NDIS_STATUS_SUCCESS;
 }
 
@@ -161,7 +161,7 @@ static BOOLEAN NkRssProgram(PNK_ADAPTER a, const struct nk_rss_map *m)
                                       sizeof(c.data));
     }
     if (n == 0) {
-        DbgPrint("netkvm: the RSS configuration does not fit the device's limits\n");
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the RSS configuration does not fit the device's limits\n");
         return FALSE;
     }
     c.len = (uint16_t)n;
@@ -250,8 +250,8 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
      * (a reader holds it for one frame: microseconds) */
     NK_RSS_SPARE spare = {&s->Pub, NULL};
     if (!NkPoll(NkRssSpareFree, &spare, NK_RSS_SPARE_BOUND_US)) {
-        DbgPrint("netkvm: RSS map still in use after %u us; parameters not set\n",
-                 NK_RSS_SPARE_BOUND_US);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: RSS map still in use after %u us; parameters not set\n",
+               NK_RSS_SPARE_BOUND_US);
         return NDIS_STATUS_RESOURCES;
     }
     m = spare.Map;
@@ -261,8 +261,9 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         for (USHORT i = 0; i < n; i++) {
             ULONG ix = NkRssIndexOf(a, &tbl[i]);
             if (ix >= s->Cpus) {
-                DbgPrint("netkvm: RSS table entry %u names processor %u:%u, not active\n", i,
-                         tbl[i].Group, tbl[i].Number);
+                NK_LOG(a, NK_LOG_ERR,
+                       "netkvm: RSS table entry %u names processor %u:%u, not active\n", i,
+                       tbl[i].Group, tbl[i].Number);
                 return NDIS_STATUS_INVALID_PARAMETER;
             }
             cpus[i] = (uint16_t)ix;
@@ -270,7 +271,7 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
         uint16_t queues = (uint16_t)(a->Pairs < NK_RSS_MAX_QUEUES ? a->Pairs : NK_RSS_MAX_QUEUES);
         int rc = nk_rss_configure(m, info, key, sizeof(key), cpus, n, queues);
         if (rc != NK_RSS_OK) {
-            DbgPrint("netkvm: RSS parameters refused (%d)\n", rc);
+            NK_LOG(a, NK_LOG_ERR, "netkvm: RSS parameters refused (%d)\n", rc);
             return NDIS_STATUS_INVALID_PARAMETER;
         }
         nk_rss_queues_by_cpu(m, queues);
@@ -283,7 +284,8 @@ NDIS_STATUS NkRssSetParameters(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     RtlCopyMemory(s->Table, tbl, sizeof(s->Table));
     RtlCopyMemory(s->Key, key, sizeof(key));
     if (!NkRssProgram(a, m))
-        DbgPrint("netkvm: the device did not take the RSS configuration; hashing in the driver\n");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: the device did not take the RSS configuration; hashing in the driver\n");
     r->DATA.SET_INFORMATION.BytesRead = len;
     return NDIS_STATUS_SUCCESS;
 }
@@ -363,8 +365,9 @@ void NkRssClassify(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b)
         if (nk_rss_report(nk_le16(b->Va + 16), m->hash_types, &type) != 0) {
             LONG64 bad = __atomic_fetch_add(&s->BadReports, 1, __ATOMIC_RELAXED);
             if (bad % 1024 == 0)
-                DbgPrint("netkvm: hash report %u out of range (%lld times); hashing here\n",
-                         nk_le16(b->Va + 16), bad + 1);
+                NK_LOG(a, NK_LOG_ERR,
+                       "netkvm: hash report %u out of range (%lld times); hashing here\n",
+                       nk_le16(b->Va + 16), bad + 1);
         } else if (type != 0) {
             h = nk_le32(b->Va + 12);
         }
@@ -433,5 +436,6 @@ void NkRssRestore(PNK_ADAPTER a)
     /* The published map: only the OID path (one request at a time, this
      * one included) changes it */
     if (!NkRssProgram(a, nk_rss_current(&s->Pub)))
-        DbgPrint("netkvm: the device did not take the RSS configuration again at D0\n");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: the device did not take the RSS configuration again at D0\n");
 }

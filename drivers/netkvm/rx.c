@@ -38,12 +38,12 @@ static NDIS_STATUS NkRxPlan(PNK_ADAPTER a, PNK_RXQ q)
     in.max_bytes = NK_RX_MEM_CAP / a->Pairs;
     int rc = nk_rxbuf_plan(&in, &q->Plan);
     if (rc != NK_RXBUF_OK) {
-        DbgPrint("netkvm: receive queue %lu: no buffer plan (%d)\n", q->Index, rc);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu: no buffer plan (%d)\n", q->Index, rc);
         return NDIS_STATUS_RESOURCES;
     }
-    DbgPrint("netkvm: receive queue %lu: %u buffers of %u bytes, %u KiB%s\n", q->Index,
-             q->Plan.count, q->Plan.buf_bytes, (ULONG)(q->Plan.bytes >> 10),
-             q->Plan.bounded ? " (memory bound)" : "");
+    NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu: %u buffers of %u bytes, %u KiB%s\n", q->Index,
+           q->Plan.count, q->Plan.buf_bytes, (ULONG)(q->Plan.bytes >> 10),
+           q->Plan.bounded ? " (memory bound)" : "");
     return NDIS_STATUS_SUCCESS;
 }
 
@@ -118,7 +118,7 @@ NDIS_STATUS NkRxInit(PNK_ADAPTER a, PNK_RXQ q)
 void NkRxFree(PNK_ADAPTER a, PNK_RXQ q)
 {
     if (q->Index == 0 && a->RefillTimer != NULL) {
-        NdisCancelTimerObject(a->RefillTimer);
+        NkRxRefillStop(a); /* NkRelease stopped it before the reset: nothing left */
         NdisFreeTimerObject(a->RefillTimer);
         a->RefillTimer = NULL;
     }
@@ -168,8 +168,10 @@ static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
     if (q->Bufs == NULL)
         return;
     NdisAcquireSpinLock(&q->Lock);
-    /* While a reset takes the rings (reset.c) free buffers wait: it posts them */
-    BOOLEAN may = nk_reset_may_post(&a->Reset);
+    /* While a reset takes the rings (reset.c) free buffers wait: it posts
+     * them; in D3, or after a D0 the device did not come back from, its
+     * queues are disabled: nothing is posted or notified (power.c) */
+    BOOLEAN may = nk_reset_may_post(&a->Reset) && !a->PoweredDown;
     while (q->Free != NULL && may) {
         PNK_RXBUF b = q->Free;
         struct virtqueue_req rq;
@@ -195,22 +197,31 @@ static void NkRxPostFrom(PNK_RXQ q, BOOLEAN from_timer)
     BOOLEAN left = q->Free != NULL && may && !virtqueue_broken(&q->Vq);
     act = nk_refill_after_post(&q->Refill, q->Posted, q->Plan.min_count, left ? 1 : 0,
                                from_timer != FALSE);
+    /* The timer is set only through its gate: closed (D3, halt) the retry
+     * is forgotten, not left "armed" with no timer to run it */
+    if (act == NK_REFILL_ARM && (a->RefillTimer == NULL || !nk_refill_gate_enter(&a->RefillGate))) {
+        nk_refill_stop(&q->Refill);
+        act = NK_REFILL_NONE;
+    }
     if (act == NK_REFILL_ARM && q->Refill.tries == 1) {
         if (q->Shortages++ % 1024 == 0)
-            DbgPrint("netkvm: receive queue %lu short of buffers: %lu posted, the ring took no "
-                     "more; retrying every %u us, %u times at most (%lu times)\n",
-                     q->Index, q->Posted, NK_REFILL_INTERVAL_US, NK_REFILL_TRIES, q->Shortages);
+            NK_LOG(a, NK_LOG_ERR,
+                   "netkvm: receive queue %lu short of buffers: %lu posted, the ring took no "
+                   "more; retrying every %u us, %u times at most (%lu times)\n",
+                   q->Index, q->Posted, NK_REFILL_INTERVAL_US, NK_REFILL_TRIES, q->Shortages);
         NK_INC64(&a->Stats.RxNoBuffer);
     }
     NdisReleaseSpinLock(&q->Lock);
-    if (act == NK_REFILL_ARM && a->RefillTimer != NULL) {
+    if (act == NK_REFILL_ARM) {
         LARGE_INTEGER due;
         due.QuadPart = -(LONGLONG)NK_REFILL_INTERVAL_US * 10; /* relative, 100 ns units */
         InterlockedOr(&a->RxRefill[q->Index / 32], (LONG)(1u << (q->Index % 32)));
         NdisSetTimerObject(a->RefillTimer, due, 0, a);
+        nk_refill_gate_leave(&a->RefillGate);
     } else if (act == NK_REFILL_GAVE_UP) {
-        DbgPrint("netkvm: receive queue %lu: refill retried %u times; the returns refill it\n",
-                 q->Index, NK_REFILL_TRIES);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: receive queue %lu: refill retried %u times; the returns refill it\n",
+               q->Index, NK_REFILL_TRIES);
     }
 }
 
@@ -227,6 +238,9 @@ static VOID NTAPI NkRxRefillTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
 {
     PNK_ADAPTER a = (PNK_ADAPTER)Context;
     (void)S1, (void)S2, (void)S3;
+    /* Closed (D3, halt): the device is being reset or the queues freed */
+    if (!nk_refill_gate_enter(&a->RefillGate))
+        return;
     for (ULONG i = 0; i < a->RxRepostWords; i++) {
         ULONG bits = (ULONG)InterlockedExchange(&a->RxRefill[i], 0);
         while (bits != 0) {
@@ -235,6 +249,53 @@ static VOID NTAPI NkRxRefillTimer(PVOID S1, PVOID Context, PVOID S2, PVOID S3)
             NkRxPostFrom(&a->Rx[i * 32 + k], TRUE);
         }
     }
+    nk_refill_gate_leave(&a->RefillGate);
+}
+
+/* IRQL: PASSIVE_LEVEL. wait until the refill gate has no one inside. */
+static void NkRxRefillWaitIdle(PNK_ADAPTER a)
+{
+    ULONG waited = 0;
+    while (!nk_refill_gate_idle(&a->RefillGate)) {
+        NdisMSleep(10); /* a post setting the timer or a routine: microseconds */
+        if (++waited == 100000)
+            NK_LOG(a, NK_LOG_ERR,
+                   "netkvm: the refill timer's gate: still entered after 100000 waits\n");
+    }
+}
+
+/* IRQL: PASSIVE_LEVEL. stop the refill retry before the device is reset
+ * (D3) or the queues freed (halt): no timer left set, no routine running,
+ * every queue's retry forgotten.  NdisCancelTimerObject does not wait for
+ * a one-shot timer's routine already running (ndis/nf-ndis-
+ * ndiscanceltimerobject: the caller synchronises): the gate stops new
+ * timers and routines, KeFlushQueuedDpcs lets a routine whose timer
+ * already expired run (it finds the gate closed). */
+void NkRxRefillStop(PNK_ADAPTER a)
+{
+    if (a->RefillTimer == NULL)
+        return;
+    nk_refill_gate_close(&a->RefillGate);
+    NkRxRefillWaitIdle(a); /* a post that entered has set its timer */
+    NdisCancelTimerObject(a->RefillTimer);
+    KeFlushQueuedDpcs();
+    NkRxRefillWaitIdle(a);
+    for (ULONG i = 0; a->RxRefill != NULL && i < a->RxRepostWords; i++)
+        InterlockedExchange(&a->RxRefill[i], 0);
+    for (ULONG k = 0; a->Rx != NULL && k < a->Pairs; k++) {
+        PNK_RXQ q = &a->Rx[k];
+        if (q->Bufs == NULL)
+            continue;
+        NdisAcquireSpinLock(&q->Lock);
+        nk_refill_stop(&q->Refill);
+        NdisReleaseSpinLock(&q->Lock);
+    }
+}
+
+/* IRQL: PASSIVE_LEVEL. the refill retry allowed again (D0), before the first post. */
+void NkRxRefillStart(PNK_ADAPTER a)
+{
+    nk_refill_gate_open(&a->RefillGate);
 }
 
 /* IRQL: DISPATCH_LEVEL. does the frame pass the packet filter NDIS set?
@@ -290,8 +351,8 @@ BOOLEAN NkRxFilterPublish(PNK_ADAPTER a)
 {
     NK_RX_FILTER_SPARE sp = {&a->RxFilter, NULL};
     if (!NkPoll(NkRxFilterSpareFree, &sp, NK_RX_FILTER_BOUND_US)) {
-        DbgPrint("netkvm: receive filter still in use after %u us; not changed\n",
-                 NK_RX_FILTER_BOUND_US);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: receive filter still in use after %u us; not changed\n",
+               NK_RX_FILTER_BOUND_US);
         return FALSE;
     }
     struct nk_rx_filter *f = sp.Spare;
@@ -314,8 +375,9 @@ static PNET_BUFFER_LIST NkRxBad(PNK_RXQ q, PNK_RXBUF b, enum nk_rx_bad why, ULON
     NkRxRecycle(q, b);
     NK_INC64(&a->Stats.RxErrors);
     if (__atomic_fetch_add(&a->Stats.RxBad[why], 1, __ATOMIC_RELAXED) == 0)
-        DbgPrint("netkvm: receive queue %lu: frame dropped: %s (length %llu; first time)\n",
-                 q->Index, nk_rx_bad_name(why), (unsigned long long)len);
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: receive queue %lu: frame dropped: %s (length %llu; first time)\n", q->Index,
+               nk_rx_bad_name(why), (unsigned long long)len);
     return NULL;
 }
 
@@ -452,6 +514,12 @@ void NkRxCount(PNK_ADAPTER a, PNET_BUFFER_LIST nbl)
         ULONG cls = ((PNK_RXBUF)nbl->MiniportReserved[0])->Class;
         NK_INC64(&a->Stats.RxFrames[cls]);
         NK_ADD64(&a->Stats.RxBytes[cls], NET_BUFFER_DATA_LENGTH(nb));
+        PNK_RXBUF b = (PNK_RXBUF)nbl->MiniportReserved[0];
+        if (b->RscSegs != 0) { /* a coalesced unit: network/oid-tcp-rsc-statistics */
+            NK_ADD64(&a->Stats.RscPkts, b->RscSegs);
+            NK_ADD64(&a->Stats.RscOctets, b->RscBytes);
+            NK_INC64(&a->Stats.RscEvents);
+        }
     }
 }
 
@@ -491,8 +559,8 @@ void NkRxDrain(PNK_RXQ q)
         /* Nearly everything is up in the stack (below MinRxBufferPercent, or
          * fewer than one largest frame): nothing to post until returns come */
         if (q->Shortages++ % 1024 == 0)
-            DbgPrint("netkvm: receive queue %lu short of buffers (%lu times)\n", q->Index,
-                     q->Shortages);
+            NK_LOG(a, NK_LOG_ERR, "netkvm: receive queue %lu short of buffers (%lu times)\n",
+                   q->Index, q->Shortages);
         NK_INC64(&a->Stats.RxNoBuffer);
     }
     low = q->Posted < q->Count / 4;

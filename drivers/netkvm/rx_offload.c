@@ -82,32 +82,22 @@ static BOOLEAN NkRxComplete(struct nk_rx_frame *f, const struct nk_pkt *pkt,
 }
 
 /* IRQL: DISPATCH_LEVEL. the coalesced-segment count of a frame the device
- * coalesced, when RSC is on for its IP version (0: not a coalesced frame). */
-static void NkRxRsc(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, const struct nk_pkt *pkt,
+ * coalesced, when RSC is on for its IP version (nk_rsc), into the NBL and
+ * into b for OID_TCP_RSC_STATISTICS when the frame is indicated. */
+static void NkRxRsc(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, const struct nk_pkt *pkt,
                     const struct nk_vnet_hdr *vh)
 {
     NDIS_RSC_NBL_INFO ri;
-    uint16_t segs = 0, dup = 0;
-    uint8_t gso = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
-    BOOLEAN on = (gso == VIRTIO_NET_HDR_GSO_TCPV4 && a->Offload.rsc4 && pkt->l3 == NK_L3_IPV4) ||
-                 (gso == VIRTIO_NET_HDR_GSO_TCPV6 && a->Offload.rsc6 && pkt->l3 == NK_L3_IPV6);
-    if (!on || pkt->l4 != NK_L4_TCP || pkt->fragment)
-        return;
-    if (a->Features & NK_BIT(VIRTIO_NET_F_RSC_EXT))
-        nk_rx_rsc(vh, &segs, &dup);
-    if (segs == 0 && !(vh->flags & VIRTIO_NET_HDR_F_RSC_INFO)) {
-        /* No count from the device: the payload in gso_size pieces */
-        uint32_t payload = pkt->l3_end - pkt->l4_off - pkt->l4_hlen;
-        uint32_t mss = vh->gso_size != 0 ? vh->gso_size : payload;
-        segs = mss != 0 ? (uint16_t)((payload + mss - 1) / mss) : 0;
-        dup = 0;
-    }
-    if (segs == 0)
+    struct nk_rsc_unit u;
+    if (!nk_rsc_unit(pkt, vh, (a->Features & NK_BIT(VIRTIO_NET_F_RSC_EXT)) != 0, a->Offload.rsc4,
+                     a->Offload.rsc6, &u))
         return;
     ri.Value = NULL;
-    ri.Info.CoalescedSegCount = segs;
-    ri.Info.DupAckCount = dup;
+    ri.Info.CoalescedSegCount = u.segs;
+    ri.Info.DupAckCount = u.dup_acks;
     NET_BUFFER_LIST_INFO(nbl, TcpRecvSegCoalesceInfo) = ri.Value;
+    b->RscSegs = u.segs;
+    b->RscBytes = u.payload;
 }
 
 /* IRQL: DISPATCH_LEVEL. the checksum information of a received frame
@@ -123,6 +113,7 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
     ci.Value = NULL;
     NET_BUFFER_LIST_INFO(nbl, TcpIpChecksumNetBufferListInfo) = NULL;
     NET_BUFFER_LIST_INFO(nbl, TcpRecvSegCoalesceInfo) = NULL;
+    b->RscSegs = 0;
     nk_vnet_hdr_get(&vh, b->Va, a->HdrLen);
     /* Flags count only when the device may set them */
     if (!(a->Features & NK_BIT(VIRTIO_NET_F_GUEST_CSUM)))
@@ -136,7 +127,7 @@ void NkRxOffload(PNK_ADAPTER a, PNET_BUFFER_LIST nbl, PNK_RXBUF b, ULONG len)
         return;
     nk_parse(&f.v, &pkt);
     if (gso)
-        NkRxRsc(a, nbl, &pkt, &vh);
+        NkRxRsc(a, nbl, b, &pkt, &vh);
     BOOLEAN v4 = pkt.l3 == NK_L3_IPV4;
     enum nk_csum_kind tcp = v4 ? NK_CS_TCP4 : NK_CS_TCP6, udp = v4 ? NK_CS_UDP4 : NK_CS_UDP6;
     /* A partial checksum is completed whether or not the OS checks it, so

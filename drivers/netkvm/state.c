@@ -67,8 +67,8 @@ void NkLinkUpdate(PNK_ADAPTER a, BOOLEAN Force)
         c.duplex == a->Cfg.duplex)
         return;
     if (c.speed_bps != a->Cfg.speed_bps || c.duplex != a->Cfg.duplex)
-        DbgPrint("netkvm: link %s, %llu Mbit/s, duplex %u\n", c.link_up ? "up" : "down",
-                 (unsigned long long)(c.speed_bps / 1000000u), c.duplex);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: link %s, %llu Mbit/s, duplex %u\n",
+               c.link_up ? "up" : "down", (unsigned long long)(c.speed_bps / 1000000u), c.duplex);
     a->Cfg.speed_bps = c.speed_bps;
     a->Cfg.duplex = c.duplex;
     a->LinkUp = c.link_up;

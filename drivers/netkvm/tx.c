@@ -131,9 +131,10 @@ static int NkTxBounce(PNK_TXQ q, PNET_BUFFER nb, ULONG elements)
         return NK_POSTED;
     if (q->BounceOwner != NULL) {
         if (q->BounceWaits++ == 0)
-            DbgPrint("netkvm: transmit queue %lu: a frame of %lu SG elements waits for the bounce "
-                     "buffer (first time)\n",
-                     q->Index, elements);
+            NK_LOG(q->Adapter, NK_LOG_ERR,
+                   "netkvm: transmit queue %lu: a frame of %lu SG elements waits for the bounce "
+                   "buffer (first time)\n",
+                   q->Index, elements);
         return NK_NOT_NOW;
     }
     int rc = nk_gather_init(&g, q->Bounce.va, q->BounceBytes, NET_BUFFER_CURRENT_MDL_OFFSET(nb),
@@ -145,16 +146,18 @@ static int NkTxBounce(PNK_TXQ q, PNET_BUFFER nb, ULONG elements)
         rc = nk_gather_add(&g, va, MmGetMdlByteCount(m));
     }
     if (rc != NK_GATHER_OK || !nk_gather_done(&g)) {
-        DbgPrint("netkvm: transmit queue %lu: a frame of %lu bytes could not be copied (%lu of "
-                 "them, %lu-byte buffer)\n",
-                 q->Index, NET_BUFFER_DATA_LENGTH(nb), g.at, q->BounceBytes);
+        NK_LOG(q->Adapter, NK_LOG_ERR,
+               "netkvm: transmit queue %lu: a frame of %lu bytes could not be copied (%lu of "
+               "them, %lu-byte buffer)\n",
+               q->Index, NET_BUFFER_DATA_LENGTH(nb), g.at, q->BounceBytes);
         return NK_FAILED;
     }
     q->BounceOwner = nb;
     if (q->Bounced++ == 0)
-        DbgPrint("netkvm: transmit queue %lu: a frame of %lu SG elements goes out of the bounce "
-                 "buffer (first time)\n",
-                 q->Index, elements);
+        NK_LOG(q->Adapter, NK_LOG_ERR,
+               "netkvm: transmit queue %lu: a frame of %lu SG elements goes out of the bounce "
+               "buffer (first time)\n",
+               q->Index, elements);
     return NK_POSTED;
 }
 
@@ -224,7 +227,8 @@ static int NkTxPost(PNK_TXQ q, PNET_BUFFER nb, PSCATTER_GATHER_LIST sgl)
         /* At most NK_TX_TABLE segments always fit an empty ring: the
          * queue broke */
         if (q->Unfit++ % 1024 == 0)
-            DbgPrint(
+            NK_LOG(
+                a, NK_LOG_ERR,
                 "netkvm: a frame of %u segments cannot go on transmit queue %lu (%d, %lu times)\n",
                 nseg, q->Index, rc, q->Unfit);
         goto failed;
@@ -332,9 +336,10 @@ static void NkTxBadUsed(PNK_TXQ q)
 {
     LONG64 n = __atomic_fetch_add(&q->Adapter->Stats.TxBadUsed, 1, __ATOMIC_RELAXED);
     if (n % 1024 == 0)
-        DbgPrint("netkvm: transmit queue %lu: send completed with a used length; failed (%lld "
-                 "times)\n",
-                 q->Index, (long long)n + 1);
+        NK_LOG(q->Adapter, NK_LOG_ERR,
+               "netkvm: transmit queue %lu: send completed with a used length; failed (%lld "
+               "times)\n",
+               q->Index, (long long)n + 1);
 }
 
 /* IRQL: DISPATCH_LEVEL. reap completed frames, then post what waits (lazy:
@@ -465,6 +470,7 @@ VOID NTAPI NkSend(NDIS_HANDLE Context, PNET_BUFFER_LIST Nbls, NDIS_PORT_NUMBER P
         InterlockedIncrement(&a->TxOut);
         NDIS_STATUS reject = a->Removed                          ? NDIS_STATUS_ADAPTER_REMOVED
                              : a->State != NK_RUNNING            ? NDIS_STATUS_PAUSED
+                             : a->PoweredDown                    ? NDIS_STATUS_LOW_POWER_STATE
                              : nk_reset_refuses_sends(&a->Reset) ? NDIS_STATUS_RESET_IN_PROGRESS
                              : !a->LinkUp                        ? NDIS_STATUS_MEDIA_DISCONNECTED
                              : count == 0                        ? NDIS_STATUS_INVALID_PARAMETER

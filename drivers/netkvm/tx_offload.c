@@ -129,7 +129,8 @@ static __attribute__((noinline)) int NkTxOffloadPlan(PNK_ADAPTER a, PNET_BUFFER_
     if (view != NK_OFF_OK) {
         /* An MDL unmapped or a short chain: the frame fails, it is never
          * sent with a header that was not checked */
-        DbgPrint("netkvm: send offload on a frame whose buffers cannot be read refused\n");
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: send offload on a frame whose buffers cannot be read refused\n");
         return NK_OFF_FAIL;
     }
     nk_parse(&v, &pkt);
@@ -137,16 +138,16 @@ static __attribute__((noinline)) int NkTxOffloadPlan(PNK_ADAPTER a, PNET_BUFFER_
     PUCHAR copy = slot + a->HdrLen;
     if (rc != NK_TX_OK || a->HdrLen + plan.hdr_copy + tagged > slot_bytes ||
         plan.hdr_copy < NK_VLAN_TAG_AT || !nk_view_copy(&v, 0, copy + tagged, plan.hdr_copy)) {
-        DbgPrint("netkvm: send offload request refused (%d): %lu bytes\n", rc,
-                 NET_BUFFER_DATA_LENGTH(nb));
+        NK_LOG(a, NK_LOG_ERR, "netkvm: send offload request refused (%d): %lu bytes\n", rc,
+               NET_BUFFER_DATA_LENGTH(nb));
         return NK_OFF_FAIL;
     }
     /* Each segment the device cuts must fit the MTU (spec 5.1.6.2: no
      * packet larger than the MTU and its Ethernet header) */
     if (plan.vhdr.gso_size != 0 &&
         (ULONG)plan.hdr_copy + plan.vhdr.gso_size > a->MaxFrame + (pkt.vlan ? NK_VLAN_HLEN : 0)) {
-        DbgPrint("netkvm: LSOv2 MSS %u with %u header bytes exceeds the MTU\n", plan.vhdr.gso_size,
-                 plan.hdr_copy);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: LSOv2 MSS %u with %u header bytes exceeds the MTU\n",
+               plan.vhdr.gso_size, plan.hdr_copy);
         return NK_OFF_FAIL;
     }
     if (tag != NULL) {

@@ -20,7 +20,8 @@ void NkVlanInit(PNK_ADAPTER a)
     if (a->Vlan.vlan_id == 0 || !(a->Features & NK_BIT(VIRTIO_NET_F_CTRL_VLAN)))
         return;
     if (!nk_ctrl_vlan(true, a->Vlan.vlan_id, &c) || !NkCtrlSend(a, &c))
-        DbgPrint("netkvm: the device did not take VLAN %u; filtering here\n", a->Vlan.vlan_id);
+        NK_LOG(a, NK_LOG_ERR, "netkvm: the device did not take VLAN %u; filtering here\n",
+               a->Vlan.vlan_id);
 }
 
 /* IRQL: DISPATCH_LEVEL. a received frame (first buffer b): its tag

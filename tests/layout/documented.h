@@ -1550,6 +1550,12 @@ typedef struct {
         ifHCInBroadcastOctets, ifHCOutUcastOctets, ifHCOutMulticastOctets, ifHCOutBroadcastOctets;
 } NDIS_STATISTICS_INFO;
 
+/* ntddndis/ns-ntddndis-_ndis_rsc_statistics_info */
+typedef struct {
+    NDIS_OBJECT_HEADER Header;
+    ULONG64 CoalescedPkts, CoalescedOctets, CoalesceEvents, Aborts;
+} NDIS_RSC_STATISTICS_INFO;
+
 /* ntddndis/ns-ntddndis-_ndis_receive_scale_parameters */
 typedef struct {
     NDIS_OBJECT_HEADER Header;

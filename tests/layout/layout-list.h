@@ -678,6 +678,9 @@
     F(NDIS_STATISTICS_INFO, ifHCOutOctets)                                                         \
     F(NDIS_STATISTICS_INFO, ifOutDiscards)                                                         \
     F(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)                                                \
+    S(NDIS_RSC_STATISTICS_INFO)                                                                    \
+    F(NDIS_RSC_STATISTICS_INFO, CoalescedPkts)                                                     \
+    F(NDIS_RSC_STATISTICS_INFO, Aborts)                                                            \
     S(NDIS_RECEIVE_SCALE_PARAMETERS)                                                               \
     F(NDIS_RECEIVE_SCALE_PARAMETERS, Flags)                                                        \
     F(NDIS_RECEIVE_SCALE_PARAMETERS, BaseCpuNumber)                                                \

@@ -1245,6 +1245,17 @@ typedef struct _NDIS_STATISTICS_INFO {
     ULONG64 ifHCOutBroadcastOctets;
 } NDIS_STATISTICS_INFO, *PNDIS_STATISTICS_INFO;
 #define NDIS_STATISTICS_INFO_REVISION_1 1
+
+/* ---- RSC statistics (ntddndis/ns-ntddndis-_ndis_rsc_statistics_info) ---- */
+typedef struct _NDIS_RSC_STATISTICS_INFO {
+    NDIS_OBJECT_HEADER Header;
+    ULONG64 CoalescedPkts;
+    ULONG64 CoalescedOctets;
+    ULONG64 CoalesceEvents;
+    ULONG64 Aborts;
+} NDIS_RSC_STATISTICS_INFO, *PNDIS_RSC_STATISTICS_INFO;
+#define NDIS_RSC_STATISTICS_REVISION_1        1
+#define NDIS_SIZEOF_RSC_STATISTICS_REVISION_1 NDIS_SIZEOF_THROUGH(NDIS_RSC_STATISTICS_INFO, Aborts)
 #define NDIS_SIZEOF_STATISTICS_INFO_REVISION_1                                                     \
     NDIS_SIZEOF_THROUGH(NDIS_STATISTICS_INFO, ifHCOutBroadcastOctets)
 #define NDIS_STATISTICS_FLAGS_VALID_DIRECTED_FRAMES_RCV   0x00000001

@@ -291,6 +291,9 @@ int main(void)
     test_stats();
     test_mactable();
     test_refill();
+    test_refill_stop();
+    test_refill_race();
+    test_rsc();
     test_vlan();
     test_txtag();
     test_rsspub();

@@ -42,6 +42,9 @@ void test_txdone(void);
 void test_stats(void);
 void test_mactable(void);
 void test_refill(void);
+void test_refill_stop(void);
+void test_refill_race(void);
+void test_rsc(void);
 
 /* What a test frame carries. */
 struct nku_frame_spec {

@@ -2,7 +2,8 @@
  * choices (feature wish, queue pairs, MTU within the device's, capacities,
  * NetworkAddress), each from keywords read through nk_params_load as the
  * driver reads them.  The copy built with NK_PLANTED_MTU (the device's MTU
- * ignored) must fail the MTU checks. */
+ * ignored) must fail the MTU checks; the copy built with
+ * NK_PLANTED_LOG_ALWAYS (DoLog 0 ignored) the logging ones. */
 #include <string.h>
 
 #include "nku.h"
@@ -187,6 +188,32 @@ static void offloads(void)
 }
 
 /* The settings group. */
+/* DoLog and DebugLevel: the log level the miniport's NK_LOG compares with
+ * (-1: nothing logged; 0: findings and errors, the default; 1..8 more). */
+static void logging(void)
+{
+    static const struct kv none[] = {{NULL, NULL}};
+    static const struct kv off[] = {{"DoLog", "0"}, {NULL, NULL}};
+    static const struct kv off8[] = {{"DoLog", "0"}, {"DebugLevel", "8"}, {NULL, NULL}};
+    static const struct kv l8[] = {{"DebugLevel", "8"}, {NULL, NULL}};
+    static const struct kv l1[] = {{"DoLog", "1"}, {"DebugLevel", "1"}, {NULL, NULL}};
+    static const struct kv bad[] = {{"DoLog", "2"}, {"DebugLevel", "9"}, {NULL, NULL}};
+    check(settings_of(none).log_level == 0, "settings: logging by default: level 0 (got %d)",
+          settings_of(none).log_level);
+    check(settings_of(off).log_level < 0 && settings_of(off8).log_level < 0,
+          "settings: DoLog 0 logs nothing, whatever DebugLevel says (%d, %d)",
+          settings_of(off).log_level, settings_of(off8).log_level);
+    check(settings_of(l8).log_level == 8 && settings_of(l1).log_level == 1,
+          "settings: DebugLevel 8 and 1 with logging on are the log level (%d, %d)",
+          settings_of(l8).log_level, settings_of(l1).log_level);
+    struct nk_params p;
+    unsigned n = nk_params_load(&p, read_kv, (void *)bad);
+    check(settings_of(bad).log_level == 0 && n == 2 && p.finding[NK_P_DO_LOG] == NK_PF_RANGE &&
+              p.finding[NK_P_DEBUG_LEVEL] == NK_PF_RANGE,
+          "settings: DoLog 2 and DebugLevel 9 fall back to logging at level 0, both found (%d, %u)",
+          settings_of(bad).log_level, n);
+}
+
 void test_settings(void)
 {
     defaults();
@@ -194,4 +221,5 @@ void test_settings(void)
     jumbo();
     queues_and_buffers();
     address();
+    logging();
 }

@@ -6,7 +6,8 @@ NETKVM_UNIT_SRCS := drivers/netkvm/nk_params.c drivers/netkvm/nk_rss.c \
 	drivers/netkvm/nk_offload.c drivers/netkvm/nk_vlan.c drivers/netkvm/nk_rss_pub.c \
 	drivers/netkvm/nk_announce.c drivers/netkvm/nk_pub.c drivers/netkvm/nk_rxfilter.c \
 	drivers/netkvm/nk_gather.c drivers/netkvm/nk_rxhdr.c drivers/netkvm/nk_reset.c \
-	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c
+	drivers/netkvm/nk_txdone.c drivers/netkvm/nk_stats.c drivers/netkvm/nk_refill.c \
+	drivers/netkvm/nk_rsc.c
 XCOMPILE_SRCS += $(NETKVM_UNIT_SRCS)
 
 NETKVM_INX_PLANTED := $(B)/netkvm/planted-netkvm.inx
@@ -16,7 +17,7 @@ HOST_PROGS += netkvm-units
 netkvm-units_SRCS := $(NETKVM_UNIT_TESTS) $(NETKVM_UNIT_SRCS) drivers/netkvm/nk_features.c \
 	drivers/netkvm/nk_ctrl.c
 netkvm-units_CFLAGS := -Itests/include $(NETKVM_UNIT_SAN)
-netkvm-units_LDFLAGS := $(NETKVM_UNIT_SAN)
+netkvm-units_LDFLAGS := $(NETKVM_UNIT_SAN) -pthread
 # Each planted twin compiles with its macro only the sources that name it
 # (none of them is in a header); the rest are netkvm-units' own objects,
 # the same compile, linked as they are (10 twins: about 260 ASan compiles -> 18).
@@ -25,7 +26,7 @@ define nk_planted_twin
 HOST_PROGS += netkvm-units-$(1)
 netkvm-units-$(1)_SRCS := $$(call nk_planted_srcs,$(2))
 netkvm-units-$(1)_CFLAGS := -Itests/include $$(NETKVM_UNIT_SAN) -D$(2)
-netkvm-units-$(1)_LDFLAGS := $$(NETKVM_UNIT_SAN)
+netkvm-units-$(1)_LDFLAGS := $$(NETKVM_UNIT_SAN) -pthread
 $(B)/host/netkvm-units-$(1): $$(patsubst %.c,$(B)/host/obj/netkvm-units/%.o,\
 	$$(filter-out $$(netkvm-units-$(1)_SRCS),$$(netkvm-units_SRCS)))
 endef
@@ -51,7 +52,10 @@ endef
 # device cannot take as its own (no CTRL_MAC_ADDR) never put in the MAC
 # table's unicast list; a merged frame refused at its first buffer (used
 # length past its end) leaving its later buffers to pass as frames; the
-# receive refill timer retrying without a bound.
+# receive refill timer retrying without a bound; its gate letting a post set
+# the timer while closed (D3, halt); a retry cancelled at D3 still counted
+# as set, so none is set after D0; DoLog 0 not turning the log off; a
+# coalesced unit's TCP header counted in OID_TCP_RSC_STATISTICS' octets.
 NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-offload:NK_PLANTED_OFFLOAD_UNOFFERED planted-rssdev:NK_PLANTED_RSS_DEVMAX \
 	planted-report:NK_PLANTED_REPORT_RANGE planted-vlan:NK_PLANTED_VLAN_ANY \
@@ -63,7 +67,9 @@ NETKVM_UNIT_PLANTS := planted:NK_PLANTED_TRUST_LEN planted-mtu:NK_PLANTED_MTU \
 	planted-rxmore:NK_PLANTED_RXMORE_ZERO planted-txused:NK_PLANTED_TXUSED \
 	planted-hang:NK_PLANTED_HANG_NEVER planted-stats:NK_PLANTED_STATS_BOTH \
 	planted-gsotag:NK_PLANTED_GSO_TAG_ALWAYS planted-unicast:NK_PLANTED_UNICAST_NONE \
-	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED
+	planted-rxpast:NK_PLANTED_RXPAST_ONE planted-refill:NK_PLANTED_REFILL_UNBOUNDED \
+	planted-refillgate:NK_PLANTED_REFILL_GATE_OPEN planted-refillarmed:NK_PLANTED_REFILL_KEEP_ARMED \
+	planted-log:NK_PLANTED_LOG_ALWAYS planted-rscoctets:NK_PLANTED_RSC_OCTETS_HDR
 $(foreach p,$(NETKVM_UNIT_PLANTS),$(eval $(call nk_planted_twin,$(firstword $(subst :, ,$(p))),$(lastword $(subst :, ,$(p))))))
 
 # Each planted twin's failure line (an ERE tests/host-units.sh must find)
@@ -119,6 +125,14 @@ NK_FAILS_planted-rxpast := \
 	'a merged frame refused at its first buffer leaving its later buffers as frames'
 NK_FAILS_planted-refill := '^FAIL: nk: refill: .* retries then given up once' \
 	'the receive refill timer retrying without a bound'
+NK_FAILS_planted-refillgate := '^FAIL: nk: refill: gate closed: neither a post nor the timer.s routine enters' \
+	'the refill timer set through a closed gate'
+NK_FAILS_planted-refillarmed := '^FAIL: nk: refill: toy: after D3 and D0 a shortage sets the timer again' \
+	'a refill retry cancelled at D3 still counted as set'
+NK_FAILS_planted-log := '^FAIL: nk: settings: DoLog 0 logs nothing' \
+	'DoLog 0 ignored: the driver still logs'
+NK_FAILS_planted-rscoctets := '^FAIL: nk: rsc: IPv4, no RSC_EXT: 7240 payload bytes' \
+	'the TCP header counted as RSC payload octets'
 NK_PLANTED_NAMES := $(foreach p,$(NETKVM_UNIT_PLANTS),$(firstword $(subst :, ,$(p))))
 
 CHECKS += check-netkvm-units
