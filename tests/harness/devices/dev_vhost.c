@@ -419,6 +419,18 @@ static bool forwarder_settled(struct vw_vhost_dev *d)
     return d->type->answered(d, false);
 }
 
+/* forwarder_settled, looked at most once per poll_calls: *MEMO is -1 until
+ * then, then its answer.  Each look walks every queue (a packed ring's
+ * descriptors too); the answer cannot turn false within the call (the guest
+ * does not run, so no queue gains buffers and no frame goes out), and one
+ * turning true meanwhile is seen at the next call. */
+static bool forwarder_settled_once(struct vw_vhost_dev *d, int *memo)
+{
+    if (*memo < 0)
+        *memo = forwarder_settled(d);
+    return *memo > 0;
+}
+
 /* Nothing more can come from a back end that answers only what it is
  * kicked for (not a forwarder: its frames arrive unasked): no kick waits,
  * every buffer made available is used, and every used entry was followed
@@ -427,10 +439,10 @@ static bool forwarder_settled(struct vw_vhost_dev *d)
  * after a call ends at once instead of after quiet_ms of real time; an
  * entry whose call is still on its way keeps it (the state was taken
  * before the call was read, so a call read with it covers it). */
-static bool settled(struct vw_vhost_dev *d)
+static bool settled(struct vw_vhost_dev *d, int *fwd_settled)
 {
     if (d->type->polls)
-        return forwarder_settled(d);
+        return forwarder_settled_once(d, fwd_settled);
     if (d->type->even_queues_receive || d->waiting > 0)
         return false;
     for (unsigned i = 0; i < d->p.queues; i++) {
@@ -501,13 +513,13 @@ static void wake(struct vw_vhost_dev *d)
  * driver sees.  Off for the run once a scenario pauses the back end
  * itself (vw_vhost_pause), and once frames were given up on (a frame still
  * inside a preempted testpmd must not wait for the next send). */
-static void park_or_wake(struct vw_vhost_dev *d, bool working, bool busy)
+static void park_or_wake(struct vw_vhost_dev *d, bool working, bool busy, int *fwd_settled)
 {
     if (!d->type->polls || d->type->answered == NULL || d->daemon <= 0 || d->no_park)
         return;
     if (working || busy) {
         wake(d);
-    } else if (!d->parked && d->fwd_dropped == 0 && forwarder_settled(d) &&
+    } else if (!d->parked && d->fwd_dropped == 0 && forwarder_settled_once(d, fwd_settled) &&
                kill(d->daemon, SIGSTOP) == 0) {
         d->parked = true;
         d->parked_at_ms = now_ms();
@@ -543,15 +555,18 @@ static bool poll_calls(struct vw_vhost_dev *d)
         log_rings(d);
         return false;
     }
-    bool busy = owing || (!held && now < d->deadline_ms && !settled(d)) || working;
+    int fwd_settled = -1; /* forwarder_settled not looked at yet this call */
+    bool busy = owing || working || (!held && now < d->deadline_ms && !settled(d, &fwd_settled));
     for (unsigned i = 0; i < n; i++) {
         pfd[i] = (struct pollfd){d->q[i].call, POLLIN, 0};
         if (d->q[i].started)
             d->q[i].polled_state = used_state(&d->q[i]);
     }
-    if (!busy && d->type->answered != NULL)
-        d->type->answered(d, true); /* what has not come back by now was dropped */
-    park_or_wake(d, working, busy);
+    /* What has not come back by now was dropped; a settled forwarder has
+     * everything back (answered was true), so there is nothing to forget. */
+    if (!busy && d->type->answered != NULL && fwd_settled != 1)
+        d->type->answered(d, true);
+    park_or_wake(d, working, busy, &fwd_settled);
     if (poll(pfd, n, busy ? 1 : 0) <= 0) {
         if (d->waiting > 0 && now >= d->deadline_ms)
             d->waiting = 0; /* the driver's own timeout takes over */

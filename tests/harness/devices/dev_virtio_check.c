@@ -392,6 +392,19 @@ static bool desc_meets(struct vm *vm, const uint8_t *e, bool packed, uint64_t pa
     return false;
 }
 
+/* Can split descriptor E meet [PA, PA+LEN) at all: its own buffer does,
+ * or it is indirect (its table is looked at only when the device owns it). */
+static bool might_meet(const uint8_t *e, uint64_t pa, uint64_t len)
+{
+    uint64_t addr;
+    uint32_t dlen;
+    uint16_t flags;
+    memcpy(&addr, e, 8);
+    memcpy(&dlen, e + 8, 4);
+    memcpy(&flags, e + 12, 2);
+    return overlaps(addr, dlen, pa, len) || (flags & VIRTQ_DESC_F_INDIRECT);
+}
+
 /* What vw_virtio_owns looks for in a packed ring, and the first hit. */
 struct owns_look {
     struct vm *vm;
@@ -438,9 +451,16 @@ bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char
             }
             continue;
         }
+        /* A descriptor that neither lists the range nor is indirect cannot
+         * meet it: skipped before the ownership walk (every chain made
+         * available or taken, per descriptor: most of a completion's cost). */
+        const uint8_t *table = vw_ram_host(vm, desc, 16ull * size);
         for (uint16_t d = 0; d < size; d++) {
+            const uint8_t *e = table != NULL ? table + 16ull * d : NULL;
+            if (e != NULL && !might_meet(e, pa, len))
+                continue;
             bool owned = vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
-            const uint8_t *e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
+            e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
             uint64_t hit;
             uint32_t hit_len;
             if (e != NULL && desc_meets(vm, e, w->packed, pa, len, &hit, &hit_len)) {

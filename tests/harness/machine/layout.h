@@ -14,5 +14,9 @@ bool vw_layout_load(struct vm *vm, const char *build_dir);
 /* The value for NAME; an unknown name is a harness bug and aborts. */
 uint64_t vw_layout(struct vm *vm, const char *name);
 
-#define VW_SIZEOF(vm, T)    vw_layout((vm), "sizeof(" #T ")")
-#define VW_OFFSET(vm, T, M) vw_layout((vm), #T "." #M)
+/* The same for NAME a string literal, which must never change: its index
+ * is remembered by its address (VW_SIZEOF, VW_OFFSET; never a buffer). */
+uint64_t vw_layout_literal(struct vm *vm, const char *name);
+
+#define VW_SIZEOF(vm, T)    vw_layout_literal((vm), "sizeof(" #T ")")
+#define VW_OFFSET(vm, T, M) vw_layout_literal((vm), #T "." #M)

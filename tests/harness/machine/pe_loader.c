@@ -117,6 +117,42 @@ static bool parse_headers(struct vm *vm, struct pe *pe)
     return true;
 }
 
+/* One section header's place and kind: its RVA, its size in memory (the
+ * raw size when the virtual one is 0) and its characteristics. */
+struct section {
+    uint32_t rva, vsize, ch;
+};
+
+static struct section section_at(const struct pe *pe, uint32_t i)
+{
+    const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
+    struct section sec = {.rva = f32(s + 12), .vsize = f32(s + 8), .ch = f32(s + 36)};
+    if (sec.vsize == 0)
+        sec.vsize = f32(s + 16);
+    return sec;
+}
+
+/* Read the file PATH whole into PE->file (malloc'd) and PE->file_size;
+ * false when it cannot be opened, PE->file NULL when it cannot be read. */
+static bool read_whole(const char *path, struct pe *pe)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *file = size > 0 ? malloc((size_t)size) : NULL;
+    if (file != NULL && fread(file, 1, (size_t)size, f) != (size_t)size) {
+        free(file);
+        file = NULL;
+    }
+    fclose(f);
+    pe->file = file;
+    pe->file_size = file != NULL ? (size_t)size : 0;
+    return true;
+}
+
 static bool copy_sections(struct vm *vm, struct pe *pe)
 {
     memcpy(pe->img, pe->file, pe->headers_size);
@@ -357,13 +393,10 @@ static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
         return false;
     }
     for (uint32_t i = 0; i < pe->nsections; i++) {
-        const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
-        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
-        if (vsize == 0)
-            vsize = f32(s + 16);
-        uint64_t start = rva / PAGE, end = (rva + (uint64_t)vsize + PAGE - 1) / PAGE;
+        struct section sec = section_at(pe, i);
+        uint64_t start = sec.rva / PAGE, end = (sec.rva + (uint64_t)sec.vsize + PAGE - 1) / PAGE;
         for (uint64_t p = start; p < end && p < pages; p++) {
-            perms[p] = (covered[p] ? perms[p] : 0) | section_perms(ch);
+            perms[p] = (covered[p] ? perms[p] : 0) | section_perms(sec.ch);
             covered[p] = true;
         }
     }
@@ -392,11 +425,8 @@ static bool map_image(struct vm *vm, struct pe *pe, gva_t base, uint64_t mapped)
     if (!ok)
         return false;
     for (uint32_t i = 0; i < pe->nsections; i++) {
-        const uint8_t *s = pe->file + pe->sections_off + 40ull * i;
-        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
-        if (vsize == 0)
-            vsize = f32(s + 16);
-        if ((ch & SCN_EXEC) && !vw_cpu_scan_code(vm, base + rva, host + rva, vsize))
+        struct section sec = section_at(pe, i);
+        if ((sec.ch & SCN_EXEC) && !vw_cpu_scan_code(vm, base + sec.rva, host + sec.rva, sec.vsize))
             return false;
     }
     return true;
@@ -411,18 +441,13 @@ enum load_kind { LOAD_FIRST, LOAD_COPY, LOAD_AGAIN };
 static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind kind,
                     struct vw_image *out)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    struct pe pe = {0};
+    if (!read_whole(path, &pe)) {
         vw_fail(vm, "cannot open %s (not built?)", path);
         return false;
     }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *file = size > 0 ? malloc((size_t)size) : NULL;
-    bool ok = file != NULL && fread(file, 1, (size_t)size, f) == (size_t)size;
-    fclose(f);
-    struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
+    uint8_t *file = (uint8_t *)pe.file;
+    bool ok = file != NULL;
     uint8_t thunks[PAGE];
     memset(thunks, 0xcc, sizeof(thunks));
     if (kind != LOAD_FIRST)
@@ -477,27 +502,19 @@ void vw_image_remember(const struct vm *template, const char *path)
     scratch.uc = NULL;
     scratch.log = NULL;
     scratch.log_cap = scratch.log_len = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *file = size > 0 ? malloc((size_t)size) : NULL;
-    bool ok = file != NULL && fread(file, 1, (size_t)size, f) == (size_t)size;
-    fclose(f);
-    struct pe pe = {.file = file, .file_size = ok ? (size_t)size : 0};
+    struct pe pe = {0};
+    read_whole(path, &pe);
+    uint8_t *file = (uint8_t *)pe.file;
+    bool ok = file != NULL;
     ok = ok && parse_headers(&scratch, &pe);
     uint64_t mapped = ok ? ((uint64_t)pe.image_size + PAGE - 1) & ~(PAGE - 1) : 0;
     ok = ok && mapped <= VW_IMAGE_SPAN && (pe.img = calloc(1, mapped)) != NULL &&
          copy_sections(&scratch, &pe) && apply_relocations(&scratch, &pe, template->map.image);
     for (uint32_t i = 0; ok && i < pe.nsections; i++) {
-        const uint8_t *s = pe.file + pe.sections_off + 40ull * i;
-        uint32_t vsize = f32(s + 8), rva = f32(s + 12), ch = f32(s + 36);
-        if (vsize == 0)
-            vsize = f32(s + 16);
-        if ((ch & SCN_EXEC) && in_image(&pe, rva, vsize))
-            vw_cpu_sites_remember(template->arch, template->map.image + rva, pe.img + rva, vsize);
+        struct section sec = section_at(&pe, i);
+        if ((sec.ch & SCN_EXEC) && in_image(&pe, sec.rva, sec.vsize))
+            vw_cpu_sites_remember(template->arch, template->map.image + sec.rva, pe.img + sec.rva,
+                                  sec.vsize);
     }
     free(scratch.log);
     free(pe.img);

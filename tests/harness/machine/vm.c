@@ -278,6 +278,27 @@ bool vw_map_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms)
     return true;
 }
 
+uint8_t *vw_map_host_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms)
+{
+    void **blocks = realloc(vm->host_blocks, (vm->host_block_count + 1) * sizeof(*blocks));
+    if (blocks != NULL)
+        vm->host_blocks = blocks;
+    uint8_t *host = blocks != NULL ? aligned_alloc(PAGE, len) : NULL;
+    if (host == NULL) {
+        vw_fail(vm, "harness: out of memory for 0x%" PRIx64 "+0x%" PRIx64, va, len);
+        return NULL;
+    }
+    memset(host, 0, len);
+    uc_err err = uc_mem_map_ptr(vm->uc, va, len, perms, host);
+    if (err != UC_ERR_OK) {
+        free(host);
+        vw_fail(vm, "harness: mapping 0x%" PRIx64 "+0x%" PRIx64 ": %s", va, len, uc_strerror(err));
+        return NULL;
+    }
+    vm->host_blocks[vm->host_block_count++] = host; /* unicorn's until it closes */
+    return host;
+}
+
 gva_t vw_kalloc(struct vm *vm, uint64_t size)
 {
     gva_t va = (vm->kheap_next + 15) & ~15ull;

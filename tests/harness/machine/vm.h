@@ -195,6 +195,11 @@ void vw_wrptr(struct vm *vm, gva_t va, gva_t value);
 void vw_kuser_write(struct vm *vm, uint64_t off, uint64_t value, unsigned size);
 /* Map fresh zeroed pages; page-aligned address and length. */
 bool vw_map_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms);
+/* Map LEN bytes at VA (page-aligned) with PERMS over zeroed host memory the
+ * harness writes directly (kept until unicorn is closed): writing a page the
+ * driver may not write through uc_mem_write makes unicorn rebuild its
+ * memory map twice per write.  The host pointer, or NULL (the run failed). */
+uint8_t *vw_map_host_pages(struct vm *vm, gva_t va, uint64_t len, uint32_t perms);
 
 /* Harness-owned kernel memory (objects the harness builds for the driver:
  * DRIVER_OBJECT, PDOs, IRPs, resource lists).  Zeroed, never freed, not

@@ -197,6 +197,7 @@ struct vw_kernel {
     /* Kernel routines handed out as pointers (routine.c). */
     const struct vw_api *routines[64];
     unsigned routine_count;
+    uint8_t *routine_host; /* the routine page's host copy (routine.c) */
 
     /* Interrupts and DPCs (k_intr.c, k_dpc.c). */
     struct vw_interrupt **interrupts; /* grows (vw_grow); each kept */

@@ -5,6 +5,7 @@
  * on the page dispatches by slot, like the import thunks do.
  */
 #include <inttypes.h>
+#include <string.h>
 #include "abi.h"
 #include "kernel.h"
 
@@ -54,7 +55,11 @@ gva_t vw_kernel_routine(struct vm *vm, const struct vw_api *api)
     }
     if (k->routine_count == 0) {
         uc_hook h;
-        if (!vw_map_pages(vm, routine_page(vm), PAGE, UC_PROT_READ | UC_PROT_EXEC))
+        /* Slots are written to the host copy: each is new and never ran,
+         * so no translated block holds its old bytes. */
+        k->routine_host =
+            vw_map_host_pages(vm, routine_page(vm), PAGE, UC_PROT_READ | UC_PROT_EXEC);
+        if (k->routine_host == NULL)
             return 0;
         uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_routine, vm, routine_page(vm),
                     routine_page(vm) + PAGE - 1);
@@ -69,8 +74,7 @@ gva_t vw_kernel_routine(struct vm *vm, const struct vw_api *api)
         slot[0] = 0xc3; /* ret */
     }
     gva_t va = routine_page(vm) + SLOT * k->routine_count;
-    if (!vw_write(vm, va, slot, sizeof(slot)))
-        return 0;
+    memcpy(k->routine_host + SLOT * k->routine_count, slot, sizeof(slot));
     k->routines[k->routine_count++] = api;
     return va;
 }

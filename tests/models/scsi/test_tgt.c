@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iscsi_target.h"
@@ -323,6 +324,14 @@ static void t_tgt_target_added_removed(void)
     CHECK_EQ(iscsi_target_base(t.it)->ops->outstanding(iscsi_target_base(t.it)), 0);
     CHECK_EQ(kill(fx.pid, SIGCONT), 0);
     CHECK_EQ(tgt_del_target(&fx, 3), 0);
+    /* Gone: deleting it again fails at once (only "still active" is
+     * retried, for up to 10 s) and says why. */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ(tgt_del_target(&fx, 3), -1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(t1.tv_sec - t0.tv_sec < 3);
+    CHECK(strstr(fx.err, "find the target") != NULL);
     CHECK_EQ(vmodel_scsi_rescan(t.r.s), 2);
     rig_step(&t.r);
     for (uint8_t lun = 0; lun < 2; lun++) {

@@ -92,14 +92,17 @@ static void tgtadm_path(char *out, size_t len)
         snprintf(out, len, "%.*s/tgtadm", (int)(slash - d), d);
 }
 
-/** Run tgtadm -C PORT ARGS..., bounded; 0 when it exits 0 */
+/** Run tgtadm -C PORT ARGS..., bounded; 0 when it exits 0, else -1 with
+ * f->err saying why (tgtadm's own message, which its exit code does not
+ * tell apart: every refusal exits alike) */
 static int tgtadm(struct tgt_fixture *f, const char *const *args)
 {
     char prog[256], ctl[16];
     const char *argv[32];
     unsigned n = 0;
-    int status;
+    int status, says[2];
     pid_t pid;
+    const char *mode = args[1], *op = args[3];
 
     tgtadm_path(prog, sizeof(prog));
     snprintf(ctl, sizeof(ctl), "%d", f->control);
@@ -113,28 +116,43 @@ static int tgtadm(struct tgt_fixture *f, const char *const *args)
     for (; *args != NULL && n < 31; args++)
         argv[n++] = *args;
     argv[n] = NULL;
+    if (pipe(says) != 0 || fcntl(says[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(says[1], F_SETFD, FD_CLOEXEC) != 0 || fcntl(says[0], F_SETFL, O_NONBLOCK) != 0) {
+        snprintf(f->err, sizeof(f->err), "pipe: %s", strerror(errno));
+        return -1;
+    }
     pid = fork();
     if (pid < 0) {
         snprintf(f->err, sizeof(f->err), "fork: %s", strerror(errno));
+        close(says[0]);
+        close(says[1]);
         return -1;
     }
     if (pid == 0) {
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0)
             dup2(null, 1);
+        dup2(says[1], 2);
         execv(prog, (char *const *)argv);
         _exit(127);
     }
+    close(says[1]);
     if (wait_bounded(pid, TGT_TIMEOUT_MS, &status) != 0) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
+        close(says[0]);
         snprintf(f->err, sizeof(f->err), "%s %s: no answer in %d ms", prog, args[-1],
                  TGT_TIMEOUT_MS);
         return -1;
     }
+    char said[160];
+    ssize_t got = read(says[0], said, sizeof(said) - 1);
+    close(says[0]);
+    said[got > 0 ? got : 0] = '\0';
+    said[strcspn(said, "\n")] = '\0';
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        snprintf(f->err, sizeof(f->err), "%s failed (status %d)", prog,
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        snprintf(f->err, sizeof(f->err), "%s %s %s failed (status %d): %s", prog, mode, op,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1, said);
         return -1;
     }
     return 0;
@@ -301,12 +319,13 @@ int tgt_del_target(struct tgt_fixture *f, int tid)
     /* tgt refuses to delete a logical unit while a command is queued at it,
      * even with --force ("this logical unit is still active"): a command
      * that arrived before its connection closed (a stopped tgtd, resumed) is
-     * still executed by tgtd's backing-store threads for a moment.  Retry
-     * for a bounded time; a refusal that lasts fails. */
+     * still executed by tgtd's backing-store threads for a moment.  Only
+     * that refusal is retried, for a bounded time (a refusal that lasts
+     * fails); any other failure (no such target, no tgtd) fails at once. */
     for (int tries = 0;; tries++) {
         if (tgtadm(f, del) == 0)
             return 0;
-        if (tries == 200) /* 10 s */
+        if (strstr(f->err, "is still active") == NULL || tries == 200) /* 10 s */
             return -1;
         usleep(50000);
     }

@@ -43,12 +43,22 @@ gva_t vw_pool_alloc(struct vm *vm, uint64_t size, uint32_t tag, const char *kind
     return b->va;
 }
 
+/* The live block at VA, or NULL (any IRQL: harness-side only).  Blocks are
+ * appended in address order (pool_next only grows, addresses are never
+ * reused), so a binary search finds it; a linear scan was O(blocks) per
+ * free, and a run's blocks grow with every request. */
 static struct vw_pool_block *find_live(struct vm *vm, gva_t va)
 {
-    for (unsigned i = 0; i < vm->k->pool_count; i++)
-        if (vm->k->pool[i].live && vm->k->pool[i].va == va)
-            return &vm->k->pool[i];
-    return NULL;
+    unsigned lo = 0, hi = vm->k->pool_count;
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+        if (vm->k->pool[mid].va < va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct vw_pool_block *b = lo < vm->k->pool_count ? &vm->k->pool[lo] : NULL;
+    return b != NULL && b->va == va && b->live ? b : NULL;
 }
 
 bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
