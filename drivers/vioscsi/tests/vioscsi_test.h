@@ -111,15 +111,25 @@ static inline struct vw_scsi_config sc_function(const struct sc_opts *o)
                                    .seed = o->seed ? o->seed : 0x5c51};
 }
 
-/* The in-process target behind the function, vioscsi started on it. */
-static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+/* The in-process target of O (NULL: the run failed, logged); a scenario
+ * may change its LUNs or faults before sc_start_mem_on. */
+static inline struct mem_target *sc_mem_target(struct vm *vm, const struct sc_opts *o)
+{
+    struct mem_target *mem = mem_target_create(o->targets, o->luns, o->blocks);
+    if (mem == NULL)
+        vw_fail(vm, "cannot create the in-process SCSI target");
+    return mem;
+}
+
+/* The in-process target MEM (sc_mem_target) behind the function, vioscsi
+ * started on it; MEM is the host's from then on. */
+static inline bool sc_start_mem_on(struct vm *vm, struct sc_host *h, const struct sc_opts *o,
+                                   struct mem_target *mem)
 {
     memset(h, 0, sizeof(*h));
-    h->mem = mem_target_create(o->targets, o->luns, o->blocks);
-    if (h->mem == NULL) {
-        vw_fail(vm, "cannot create the in-process SCSI target");
+    h->mem = mem;
+    if (h->mem == NULL)
         return false;
-    }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
     if (h->scsi != NULL) {
@@ -132,6 +142,12 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
         vmodel_set_behaviour(h->scsi->dev->model,
                              &(struct vmodel_behaviour){.reset_delay = o->reset_delay});
     return true;
+}
+
+/* The in-process target behind the function, vioscsi started on it. */
+static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    return sc_start_mem_on(vm, h, o, sc_mem_target(vm, o));
 }
 
 #define SC_TGT_LUN_BYTES (4u << 20)
