@@ -24,7 +24,7 @@ static void al_enumerate(struct vm *vm, const struct sc_opts *o)
         rl[9] = sizeof(list);
         if (!sc_ok_moved(vm, t, 0, rl, 12, list, sizeof(list), true, "REPORT LUNS", &moved))
             return;
-        uint32_t n = moved >= 8 ? (sc_be32(list) / 8) : 0;
+        uint32_t n = moved >= 8 ? (stor_be32(list) / 8) : 0;
         VW_EXPECT(vm, n == o->luns, "REPORT LUNS of target %u lists %u LUNs (want %u)", t, n,
                   o->luns);
         for (uint32_t i = 0; i < n && i < 16 && !vm->failed; i++) {

@@ -39,7 +39,7 @@ static void survives(struct vm *vm, struct sc_opts *o, const char *logged)
     struct sc_host h;
     if (sc_start_mem(vm, &h, o)) {
         if (logged != NULL)
-            sc_expect_logged(vm, logged, NULL);
+            stor_expect_logged(vm, logged, NULL);
         small_io(vm, &h);
     }
     sc_finish(vm, &h);
