@@ -3,12 +3,13 @@
  * it was given completes, commands or TMFs): 4 writes at 0:0 and 4 at 1:1
  * are taken by the device and never answered.  Their time-out starts
  * StorPort's reset tiers; every TMF vioscsi sends goes unanswered, so only
- * a device reset can give the writes back (virtio 1.2 5.6.6.3: a TMF that
- * does not complete; 2.4: a reset returns every buffer to the driver).
- * Each of the 8 ends once, BUS_RESET (so the class driver sends it
- * again), within a bounded virtual time, and the device was reset.  Then
- * the target wakes and answers what it held: nothing completes again, and
- * both LUNs work.
+ * a device reset can give the writes back (virtio 1.2 2.4: after a reset
+ * the buffers are the driver's again).  Each of the 8 ends once,
+ * BUS_RESET (so the class driver sends it again), within a bounded
+ * virtual time, and the device was reset.  Then the target wakes: the
+ * ABORT TASK SETs the device sent its two LUNs after the reset end what it
+ * held (logged: 2, no stale answer), nothing completes again, and both
+ * LUNs work.
  */
 #include "vioscsi_test.h"
 
