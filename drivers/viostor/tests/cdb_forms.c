@@ -220,8 +220,8 @@ out:
  * READ and WRITE tables: "the device server should terminate the
  * command with CHECK CONDITION status with the sense key set to ILLEGAL
  * REQUEST and the additional sense code set to INVALID FIELD IN CDB";
- * nothing reaches the device (fails today: FINDINGS). */
-VW_SCENARIO("viostor", optin_cdb_protect_field_refused, NULL)
+ * nothing reaches the device. */
+VW_SCENARIO("viostor", cdb_protect_field_refused, NULL)
 {
     struct vs_disk d;
     struct vs_opts o = {0};

@@ -136,7 +136,7 @@ VW_SCENARIO("viostor", hostile_num_queues_65535, NULL)
 
 /* size_max 0 with VIRTIO_BLK_F_SIZE_MAX offered (the scenario above does
  * not offer it, so its field means nothing): a bad value, logged. */
-VW_SCENARIO("viostor", optin_hostile_size_max_zero_logged, NULL)
+VW_SCENARIO("viostor", hostile_size_max_zero_logged, NULL)
 {
     struct vs_opts o = sane();
     o.size_max = 0, o.features = VS_F_DEFAULT | VS_F_SIZE_MAX;
