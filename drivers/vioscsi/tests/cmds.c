@@ -32,8 +32,8 @@ static void unmap_range(struct vm *vm, struct sc_host *h)
         sc_ok(vm, 0, 1, cdb, 16, data, 4096, false, "WRITE(16)");
     }
     uint8_t list[24] = {0, 22, 0, 16};
-    sc_put_be(list + 8, 1032, 8);
-    sc_put_be(list + 16, 8, 4);
+    stor_put_be(list + 8, 1032, 8);
+    stor_put_be(list + 16, 8, 4);
     uint8_t unmap[10] = {0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0};
     if (!sc_ok(vm, 0, 1, unmap, 10, list, 24, false, "UNMAP"))
         return;
@@ -52,8 +52,8 @@ static void write_same_range(struct vm *vm, struct sc_host *h)
     uint8_t block[SC_BLOCK], file[10 * SC_BLOCK], cdb[16] = {0x93};
     for (unsigned i = 0; i < SC_BLOCK; i++)
         block[i] = (uint8_t)(i ^ 0x5c);
-    sc_put_be(cdb + 2, 3001, 8);
-    sc_put_be(cdb + 10, 8, 4);
+    stor_put_be(cdb + 2, 3001, 8);
+    stor_put_be(cdb + 10, 8, 4);
     if (!sc_ok(vm, 0, 1, cdb, 16, block, SC_BLOCK, false, "WRITE SAME(16)"))
         return;
     if (!file_read(h, 1, 3000, file, sizeof(file))) {

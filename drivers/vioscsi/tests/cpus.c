@@ -96,10 +96,10 @@ static void cpus_run(struct vm *vm, uint16_t queues, uint16_t messages)
     /* The choice logged: "N request queues on M message(s): one each/shared/all on one" */
     char line[64];
     snprintf(line, sizeof(line), "vioscsi: %u request queues on ", nq);
-    sc_expect_logged(vm, line,
-                     one    ? "message(s): all on one"
-                     : each ? "message(s): one each"
-                            : "message(s): shared");
+    stor_expect_logged(vm, line,
+                       one    ? "message(s): all on one"
+                       : each ? "message(s): one each"
+                              : "message(s): shared");
     /* Concurrent channels only for more than one queue (one lock would
      * serialise them as the StartIo lock does) */
     unsigned want = one ? 0

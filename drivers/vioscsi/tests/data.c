@@ -71,7 +71,7 @@ static void round_trip(struct vm *vm, struct sc_host *h, uint8_t t, uint8_t l, u
                 break;
         }
         for (unsigned i = 0; i < count && !vm->failed; i++) {
-            uint64_t lba = sc_be64(cdbs[i] + 2);
+            uint64_t lba = stor_be64(cdbs[i] + 2);
             VW_EXPECT(vm,
                       (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS &&
                           res[i].scsi_status == 0 && res[i].transferred == IO_BYTES,
@@ -229,7 +229,7 @@ static void luns_found(struct vm *vm, uint8_t t, unsigned luns)
     uint32_t moved;
     if (!sc_ok_moved(vm, t, 0, cdb, 12, r, sizeof(r), true, "REPORT LUNS", &moved))
         return;
-    unsigned n = sc_be32(r) / 8, seen = 0;
+    unsigned n = stor_be32(r) / 8, seen = 0;
     for (unsigned i = 0; i < n && 8 + 8 * i + 8 <= moved; i++)
         if (r[8 + 8 * i] == 0 && r[9 + 8 * i] <= luns)
             seen |= 1u << r[9 + 8 * i];

@@ -15,7 +15,7 @@ static int report_luns(struct vm *vm, uint8_t target, uint32_t *luns, unsigned m
     uint32_t moved = 0;
     if (!sc_ok_moved(vm, target, 0, cdb, 12, r, sizeof(r), true, "REPORT LUNS", &moved))
         return -1;
-    unsigned n = sc_be32(r) / 8;
+    unsigned n = stor_be32(r) / 8;
     VW_EXPECT(vm, moved == 8 + 8 * n, "target %u: REPORT LUNS moved %u bytes for %u LUNs", target,
               moved, n);
     for (unsigned i = 0; i < n && i < max; i++)
@@ -45,9 +45,9 @@ static void find_disks(struct vm *vm, struct sc_host *h, const struct sc_opts *o
             uint8_t c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32}, cap[32];
             if (!sc_ok(vm, t, (uint8_t)luns[i], c16, 16, cap, 32, true, "READ CAPACITY(16)"))
                 return;
-            VW_EXPECT(vm, sc_be64(cap) == blocks - 1 && sc_be32(cap + 8) == block_size,
+            VW_EXPECT(vm, stor_be64(cap) == blocks - 1 && stor_be32(cap + 8) == block_size,
                       "%u:%u: READ CAPACITY(16) last LBA %llu of %u bytes (want %llu of %u)", t,
-                      luns[i], (unsigned long long)sc_be64(cap), sc_be32(cap + 8),
+                      luns[i], (unsigned long long)stor_be64(cap), stor_be32(cap + 8),
                       (unsigned long long)blocks - 1, block_size);
         }
     }
@@ -97,10 +97,11 @@ VW_SCENARIO("vioscsi", disks_tgt_2x2, NULL)
             uint8_t c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32}, cap[32];
             if (!sc_ok(vm, t, l, c16, 16, cap, 32, true, "READ CAPACITY(16)"))
                 break;
-            VW_EXPECT(
-                vm, sc_be64(cap) == SC_TGT_LUN_BYTES / SC_BLOCK - 1 && sc_be32(cap + 8) == SC_BLOCK,
-                "%u:%u: READ CAPACITY(16) last LBA %llu of %u bytes", t, l,
-                (unsigned long long)sc_be64(cap), sc_be32(cap + 8));
+            VW_EXPECT(vm,
+                      stor_be64(cap) == SC_TGT_LUN_BYTES / SC_BLOCK - 1 &&
+                          stor_be32(cap + 8) == SC_BLOCK,
+                      "%u:%u: READ CAPACITY(16) last LBA %llu of %u bytes", t, l,
+                      (unsigned long long)stor_be64(cap), stor_be32(cap + 8));
         }
     }
 out:

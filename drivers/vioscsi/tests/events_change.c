@@ -107,7 +107,7 @@ static int ec_luns(struct vm *vm, uint8_t t, uint8_t *srb)
         return -1;
     *srb = res.srb_status & SC_SRB_MASK;
     return *srb == SC_SRB_SUCCESS || (*srb == SC_SRB_DATA_OVERRUN && res.transferred >= 8)
-               ? (int)(sc_be32(r) / 8)
+               ? (int)(stor_be32(r) / 8)
                : -1;
 }
 
@@ -163,8 +163,8 @@ VW_SCENARIO("vioscsi", events_mem_whole_target, NULL)
         sc_ok(vm, 2, l, tur, 6, NULL, 0, false, "TEST UNIT READY");
         uint8_t cap[32], c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32};
         if (!vm->failed && sc_ok(vm, 2, l, c16, 16, cap, 32, true, "READ CAPACITY(16)"))
-            VW_EXPECT(vm, sc_be64(cap) + 1 == 4096, "2:%u back: %llu blocks, want 4096", l,
-                      (unsigned long long)(sc_be64(cap) + 1));
+            VW_EXPECT(vm, stor_be64(cap) + 1 == 4096, "2:%u back: %llu blocks, want 4096", l,
+                      (unsigned long long)(stor_be64(cap) + 1));
     }
     if (!vm->failed)
         sc_works(vm, &h, 7, 0x21, "target 2 removed and added");

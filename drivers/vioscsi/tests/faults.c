@@ -250,7 +250,7 @@ VW_SCENARIO("vioscsi", msix_fewer_messages_than_queues, NULL)
     char line[64];
     unsigned nq = vw_cpu_count(vm) < 4 ? vw_cpu_count(vm) : 4;
     snprintf(line, sizeof(line), "vioscsi: %u request queues on 3 message(s): ", nq);
-    sc_expect_logged(vm, line, "shared");
+    stor_expect_logged(vm, line, "shared");
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
     for (uint64_t lba = 20; lba < 36 && !vm->failed; lba++)
         sc_works(vm, &h, lba, 3, "the fault");

@@ -39,7 +39,7 @@ static void survives(struct vm *vm, struct sc_opts *o, const char *logged)
     struct sc_host h;
     if (sc_start_mem(vm, &h, o)) {
         if (logged != NULL)
-            sc_expect_logged(vm, logged, NULL);
+            stor_expect_logged(vm, logged, NULL);
         small_io(vm, &h);
     }
     sc_finish(vm, &h);
@@ -94,8 +94,8 @@ HOSTILE(max_lun_huge, max_lun, 0xffffffffu, NULL, "vioscsi: bad device value: ma
 
 /* num_queues 65535: with the control and event queues that is 65537
  * queues, more than queue_select (16 bits) can name (virtio 1.2 4.1.4.3):
- * a bad value, logged like the others (fails today: FINDINGS) */
-VW_SCENARIO("vioscsi", optin_hostile_num_queues_65535_logged, NULL)
+ * a bad value, logged like the others */
+VW_SCENARIO("vioscsi", hostile_num_queues_65535_logged, NULL)
 {
     struct sc_opts o;
     sc_defaults(&o);

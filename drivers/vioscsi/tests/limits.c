@@ -76,7 +76,7 @@ VW_SCENARIO("vioscsi", limits_max_channel_3_channel_0_only, NULL)
     o.sc.max_channel = 3;
     if (!sc_start_mem(vm, &h, &o))
         goto out;
-    sc_expect_logged(vm, "vioscsi: bad device value: max_channel", NULL);
+    stor_expect_logged(vm, "vioscsi: bad device value: max_channel", NULL);
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.buses == 1, "NumberOfBuses %u with max_channel 3 (channel 0 only)", st.buses);

@@ -97,7 +97,7 @@ static int lun_count(struct vm *vm, uint8_t t)
     uint8_t cdb[12] = {0xa0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0}, r[512];
     if (!sc_ok(vm, t, 0, cdb, 12, r, sizeof(r), true, "REPORT LUNS"))
         return -1;
-    return (int)(sc_be32(r) / 8);
+    return (int)(stor_be32(r) / 8);
 }
 
 /* The device looks at tgt's LUNs again and the driver takes the event */

@@ -90,7 +90,7 @@ static bool ld_batch_run(struct vm *vm, uint64_t *rng, unsigned qd, bool write, 
     for (unsigned i = 0; i < qd && !vm->failed; i++) {
         struct vw_stor_result *r = &batch.res[i];
         unsigned t = batch.btl[i][0], l = batch.btl[i][1];
-        uint64_t lba = sc_be64(batch.cdbs[i] + 2);
+        uint64_t lba = stor_be64(batch.cdbs[i] + 2);
         uint32_t blocks = batch.lens[i] / SC_BLOCK;
         VW_EXPECT(vm,
                   (r->srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r->scsi_status == 0 &&

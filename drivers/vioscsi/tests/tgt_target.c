@@ -95,8 +95,9 @@ static void whole_target(struct vm *vm, const struct vmodel_scsi_planted *p)
     uint8_t cap[32], c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32}, tur[6] = {0};
     if (!vm->failed && sc_ok(vm, TT_SLOT, 2, tur, 6, NULL, 0, false, "TEST UNIT READY") &&
         sc_ok(vm, TT_SLOT, 2, c16, 16, cap, 32, true, "READ CAPACITY(16) at the new target"))
-        VW_EXPECT(vm, sc_be64(cap) + 1 == SC_TGT_LUN_BYTES / SC_BLOCK, "%u:2: %llu blocks, want %u",
-                  TT_SLOT, (unsigned long long)(sc_be64(cap) + 1), SC_TGT_LUN_BYTES / SC_BLOCK);
+        VW_EXPECT(vm, stor_be64(cap) + 1 == SC_TGT_LUN_BYTES / SC_BLOCK,
+                  "%u:2: %llu blocks, want %u", TT_SLOT, (unsigned long long)(stor_be64(cap) + 1),
+                  SC_TGT_LUN_BYTES / SC_BLOCK);
     sc_round_trip(vm, TT_SLOT, 1, 21, 3, "the target was added");
     uint8_t want[SC_BLOCK];
     sc_fill(want, SC_BLOCK, TT_SLOT, 1, 21, 3);

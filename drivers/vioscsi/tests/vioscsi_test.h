@@ -20,6 +20,7 @@
 #include "kernel.h"
 #include "mem_target.h"
 #include "port/storport/stor.h"
+#include "port/storport/stor_scenario.h"
 #include "scenario.h"
 #include "tgt_fixture.h"
 
@@ -111,15 +112,25 @@ static inline struct vw_scsi_config sc_function(const struct sc_opts *o)
                                    .seed = o->seed ? o->seed : 0x5c51};
 }
 
-/* The in-process target behind the function, vioscsi started on it. */
-static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+/* The in-process target of O (NULL: the run failed, logged); a scenario
+ * may change its LUNs or faults before sc_start_mem_on. */
+static inline struct mem_target *sc_mem_target(struct vm *vm, const struct sc_opts *o)
+{
+    struct mem_target *mem = mem_target_create(o->targets, o->luns, o->blocks);
+    if (mem == NULL)
+        vw_fail(vm, "cannot create the in-process SCSI target");
+    return mem;
+}
+
+/* The in-process target MEM (sc_mem_target) behind the function, vioscsi
+ * started on it; MEM is the host's from then on. */
+static inline bool sc_start_mem_on(struct vm *vm, struct sc_host *h, const struct sc_opts *o,
+                                   struct mem_target *mem)
 {
     memset(h, 0, sizeof(*h));
-    h->mem = mem_target_create(o->targets, o->luns, o->blocks);
-    if (h->mem == NULL) {
-        vw_fail(vm, "cannot create the in-process SCSI target");
+    h->mem = mem;
+    if (h->mem == NULL)
         return false;
-    }
     struct vw_scsi_config c = sc_function(o);
     h->scsi = vw_scsi_create(vm, &c, mem_target_base(h->mem), false);
     if (h->scsi != NULL) {
@@ -132,6 +143,12 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
         vmodel_set_behaviour(h->scsi->dev->model,
                              &(struct vmodel_behaviour){.reset_delay = o->reset_delay});
     return true;
+}
+
+/* The in-process target behind the function, vioscsi started on it. */
+static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct sc_opts *o)
+{
+    return sc_start_mem_on(vm, h, o, sc_mem_target(vm, o));
 }
 
 #define SC_TGT_LUN_BYTES (4u << 20)
@@ -276,27 +293,13 @@ static inline bool sc_ok(struct vm *vm, uint8_t target, uint8_t lun, const uint8
     return sc_ok_moved(vm, target, lun, cdb, n, buf, len, in, what, NULL);
 }
 
-static inline uint32_t sc_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t sc_be64(const uint8_t *p)
-{
-    return (uint64_t)sc_be32(p) << 32 | sc_be32(p + 4);
-}
-static inline void sc_put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
 /* READ(16) / WRITE(16) of BLOCKS blocks at LBA. */
 static inline void sc_rw16(uint8_t *cdb, bool write, uint64_t lba, uint32_t blocks)
 {
     memset(cdb, 0, 16);
     cdb[0] = write ? 0x8a : 0x88;
-    sc_put_be(cdb + 2, lba, 8);
-    sc_put_be(cdb + 10, blocks, 4);
+    stor_put_be(cdb + 2, lba, 8);
+    stor_put_be(cdb + 10, blocks, 4);
 }
 
 /* Checksummed contents of block LBA of LUN (target T), version GEN. */
@@ -427,31 +430,4 @@ static inline void sc_works(struct vm *vm, struct sc_host *h, uint64_t lba, unsi
     VW_EXPECT(vm,
               memcmp(in, out, SC_BLOCK) == 0 && memcmp(disk + lba * SC_BLOCK, out, SC_BLOCK) == 0,
               "LBA %llu after %s: read back or the disk differs", (unsigned long long)lba, what);
-}
-
-/* A line of the scenario log (the driver's DbgPrint lines land there)
- * holds A and, when not NULL, B after it. */
-static inline bool sc_logged(struct vm *vm, const char *a, const char *b)
-{
-    const char *line = vm->log;
-    while (line != NULL && *line != 0) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        const char *at = strstr(line, a);
-        if (at != NULL && (size_t)(at - line) < len) {
-            const char *found = b ? strstr(at + strlen(a), b) : at;
-            if (found != NULL && (size_t)(found - line) < len)
-                return true;
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
-/* Such a line, or the run fails naming it (a choice or a bad value the
- * driver must log). */
-static inline void sc_expect_logged(struct vm *vm, const char *a, const char *b)
-{
-    VW_EXPECT(vm, sc_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
-              b ? "..." : "", b ? b : "");
 }

@@ -26,18 +26,18 @@ static unsigned rw_cdb(uint8_t *cdb, enum form f, bool write, uint64_t lba, uint
     switch (f) {
     case F6:
         cdb[0] = write ? 0x0a : 0x08;
-        vs_put_be(cdb + 1, lba & 0x1fffff, 3);
+        stor_put_be(cdb + 1, lba & 0x1fffff, 3);
         cdb[4] = (uint8_t)blocks; /* 256 -> 0 */
         return 6;
     case F10:
         cdb[0] = write ? 0x2a : 0x28;
-        vs_put_be(cdb + 2, lba, 4);
-        vs_put_be(cdb + 7, blocks, 2);
+        stor_put_be(cdb + 2, lba, 4);
+        stor_put_be(cdb + 7, blocks, 2);
         return 10;
     case F12:
         cdb[0] = write ? 0xaa : 0xa8;
-        vs_put_be(cdb + 2, lba, 4);
-        vs_put_be(cdb + 6, blocks, 4);
+        stor_put_be(cdb + 2, lba, 4);
+        stor_put_be(cdb + 6, blocks, 4);
         return 12;
     case F16:
     default:
@@ -53,16 +53,16 @@ static void verify_cdb(uint8_t *cdb, unsigned len, unsigned bytchk, uint64_t lba
     cdb[1] = (uint8_t)((bytchk & 3) << 1);
     if (len == 10) {
         cdb[0] = OP_VERIFY10;
-        vs_put_be(cdb + 2, lba, 4);
-        vs_put_be(cdb + 7, blocks, 2);
+        stor_put_be(cdb + 2, lba, 4);
+        stor_put_be(cdb + 7, blocks, 2);
     } else if (len == 12) {
         cdb[0] = OP_VERIFY12;
-        vs_put_be(cdb + 2, lba, 4);
-        vs_put_be(cdb + 6, blocks, 4);
+        stor_put_be(cdb + 2, lba, 4);
+        stor_put_be(cdb + 6, blocks, 4);
     } else {
         cdb[0] = OP_VERIFY16;
-        vs_put_be(cdb + 2, lba, 8);
-        vs_put_be(cdb + 10, blocks, 4);
+        stor_put_be(cdb + 2, lba, 8);
+        stor_put_be(cdb + 10, blocks, 4);
     }
 }
 
@@ -220,8 +220,8 @@ out:
  * READ and WRITE tables: "the device server should terminate the
  * command with CHECK CONDITION status with the sense key set to ILLEGAL
  * REQUEST and the additional sense code set to INVALID FIELD IN CDB";
- * nothing reaches the device (fails today: FINDINGS). */
-VW_SCENARIO("viostor", optin_cdb_protect_field_refused, NULL)
+ * nothing reaches the device. */
+VW_SCENARIO("viostor", cdb_protect_field_refused, NULL)
 {
     struct vs_disk d;
     struct vs_opts o = {0};

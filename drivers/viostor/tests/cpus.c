@@ -90,10 +90,10 @@ static void cpus_run(struct vm *vm, uint16_t queues, uint16_t messages)
     /* The choice logged: "N queues on M message(s): one each/shared/all on one" */
     char line[64];
     snprintf(line, sizeof(line), "viostor: %u queues on ", nq);
-    vs_expect_logged(vm, line,
-                     one    ? "message(s): all on one"
-                     : each ? "message(s): one each"
-                            : "message(s): shared");
+    stor_expect_logged(vm, line,
+                       one    ? "message(s): all on one"
+                       : each ? "message(s): one each"
+                              : "message(s): shared");
     /* One message per queue or shared: concurrent channels and DPC
      * redirection; the message range only with a message per queue */
     /* Concurrent channels only for more than one queue (one lock would

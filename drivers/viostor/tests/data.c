@@ -201,11 +201,11 @@ static void unmap_run(struct vm *vm, uint32_t bs)
         goto out;
     uint32_t spb = bs / 512;
     uint8_t p[8 + 3 * 16] = {0};
-    vs_put_be(p, 6 + 3 * 16, 2);
-    vs_put_be(p + 2, 3 * 16, 2);
-    vs_put_be(p + 8, 10, 8), vs_put_be(p + 16, 4, 4);
-    vs_put_be(p + 24, 50, 8), vs_put_be(p + 32, 0, 4);
-    vs_put_be(p + 40, 100, 8), vs_put_be(p + 48, 30, 4);
+    stor_put_be(p, 6 + 3 * 16, 2);
+    stor_put_be(p + 2, 3 * 16, 2);
+    stor_put_be(p + 8, 10, 8), stor_put_be(p + 16, 4, 4);
+    stor_put_be(p + 24, 50, 8), stor_put_be(p + 32, 0, 4);
+    stor_put_be(p + 40, 100, 8), stor_put_be(p + 48, 30, 4);
     uint8_t cdb[10] = {0x42, 0, 0, 0, 0, 0, 0, 0, sizeof(p)};
     if (!vs_ok(vm, cdb, 10, p, sizeof(p), false, "UNMAP"))
         goto out;
@@ -247,8 +247,8 @@ VW_SCENARIO("viostor", data_write_same_zeroes, NULL)
     for (unsigned unmap = 0; unmap < 2 && !vm->failed; unmap++) {
         uint64_t lba = unmap ? 700 : 400;
         uint8_t cdb[16] = {0x93, (uint8_t)(unmap ? 0x08 : 0)};
-        vs_put_be(cdb + 2, lba, 8);
-        vs_put_be(cdb + 10, 20, 4);
+        stor_put_be(cdb + 2, lba, 8);
+        stor_put_be(cdb + 10, 20, 4);
         if (!vs_ok(vm, cdb, 16, zero, sizeof(zero), false, "WRITE SAME(16)"))
             goto out;
         struct vmodel_blk_range *r = &d.blk.ranges[unmap];
@@ -266,7 +266,7 @@ VW_SCENARIO("viostor", data_write_same_zeroes, NULL)
     /* A non-zero pattern is refused (virtio-blk writes only zeroes) */
     zero[5] = 1;
     uint8_t cdb[16] = {0x93};
-    vs_put_be(cdb + 10, 4, 4);
+    stor_put_be(cdb + 10, 4, 4);
     struct vw_stor_result res;
     if (vs_scsi(vm, cdb, 16, zero, sizeof(zero), false, &res))
         VW_EXPECT(vm, res.scsi_status == VS_CHECK_COND && d.blk.write_zeroes == 2,

@@ -44,32 +44,32 @@ static void discovery(struct vm *vm, const struct vs_opts *o)
     if (!inquiry(vm, 0xb0, r, 64))
         goto out;
     uint32_t max_discard = o->max_discard ? o->max_discard : 8192;
-    VW_EXPECT(vm, vs_be32(r + 20) == max_discard / spb && vs_be32(r + 24) == 16,
-              "VPD B0: max unmap %u blocks, %u descriptors (want %u, 16)", vs_be32(r + 20),
-              vs_be32(r + 24), max_discard / spb);
-    VW_EXPECT(vm, vs_be32(r + 8) != 0 && (uint64_t)vs_be32(r + 8) * bs >= 4096,
-              "VPD B0: max transfer %u blocks", vs_be32(r + 8));
-    VW_EXPECT(vm, vs_be64(r + 36) == (o->max_wz ? o->max_wz : 8192) / spb,
-              "VPD B0: max write same %llu", (unsigned long long)vs_be64(r + 36));
+    VW_EXPECT(vm, stor_be32(r + 20) == max_discard / spb && stor_be32(r + 24) == 16,
+              "VPD B0: max unmap %u blocks, %u descriptors (want %u, 16)", stor_be32(r + 20),
+              stor_be32(r + 24), max_discard / spb);
+    VW_EXPECT(vm, stor_be32(r + 8) != 0 && (uint64_t)stor_be32(r + 8) * bs >= 4096,
+              "VPD B0: max transfer %u blocks", stor_be32(r + 8));
+    VW_EXPECT(vm, stor_be64(r + 36) == (o->max_wz ? o->max_wz : 8192) / spb,
+              "VPD B0: max write same %llu", (unsigned long long)stor_be64(r + 36));
     /* discard_sector_alignment (512-byte sectors, virtio 1.2 5.2.4) is
      * the OPTIMAL UNMAP GRANULARITY in logical blocks (SBC-3 6.6.4, bytes
      * 28-31); UGAVALID (byte 32 bit 7) set means UNMAP GRANULARITY
      * ALIGNMENT (bytes 32-35, 31 bits) is valid: LBA 0 starts a granule. */
     uint32_t gran = (o->discard_align ? o->discard_align : 8) / spb;
     bool ugavalid = (r[32] & 0x80) != 0;
-    uint32_t gran_align = vs_be32(r + 32) & 0x7fffffffu;
-    vw_log(vm, "VPD B0: optimal unmap granularity %u, UGAVALID %d, alignment %u", vs_be32(r + 28),
+    uint32_t gran_align = stor_be32(r + 32) & 0x7fffffffu;
+    vw_log(vm, "VPD B0: optimal unmap granularity %u, UGAVALID %d, alignment %u", stor_be32(r + 28),
            ugavalid, gran_align);
-    VW_EXPECT(vm, vs_be32(r + 28) == (gran ? gran : 1),
+    VW_EXPECT(vm, stor_be32(r + 28) == (gran ? gran : 1),
               "VPD B0: optimal unmap granularity %u blocks (want %u: discard_sector_alignment %u "
               "of %u-byte blocks)",
-              vs_be32(r + 28), gran ? gran : 1, o->discard_align ? o->discard_align : 8, bs);
+              stor_be32(r + 28), gran ? gran : 1, o->discard_align ? o->discard_align : 8, bs);
     VW_EXPECT(vm, !ugavalid || gran_align == 0,
               "VPD B0: UGAVALID with unmap granularity alignment %u (virtio aligns to LBA 0)",
               gran_align);
     if (o->opt_io)
-        VW_EXPECT(vm, vs_be32(r + 12) == o->opt_io && (r[6] << 8 | r[7]) == o->min_io,
-                  "VPD B0: optimal %u, granularity %u (want %u, %u)", vs_be32(r + 12),
+        VW_EXPECT(vm, stor_be32(r + 12) == o->opt_io && (r[6] << 8 | r[7]) == o->min_io,
+                  "VPD B0: optimal %u, granularity %u (want %u, %u)", stor_be32(r + 12),
                   r[6] << 8 | r[7], o->opt_io, o->min_io);
     if (!inquiry(vm, 0xb1, r, 64))
         goto out;
@@ -82,15 +82,15 @@ static void discovery(struct vm *vm, const struct vs_opts *o)
     uint8_t c10[10] = {0x25};
     if (!vs_ok(vm, c10, 10, r, 8, true, "READ CAPACITY(10)"))
         goto out;
-    VW_EXPECT(vm, vs_be32(r) == blocks - 1 && vs_be32(r + 4) == bs,
-              "READ CAPACITY(10): last LBA %u of %u bytes (want %llu of %u)", vs_be32(r),
-              vs_be32(r + 4), (unsigned long long)blocks - 1, bs);
+    VW_EXPECT(vm, stor_be32(r) == blocks - 1 && stor_be32(r + 4) == bs,
+              "READ CAPACITY(10): last LBA %u of %u bytes (want %llu of %u)", stor_be32(r),
+              stor_be32(r + 4), (unsigned long long)blocks - 1, bs);
     uint8_t c16[16] = {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32};
     if (!vs_ok(vm, c16, 16, r, 32, true, "READ CAPACITY(16)"))
         goto out;
-    VW_EXPECT(vm, vs_be64(r) == blocks - 1 && vs_be32(r + 8) == bs,
-              "READ CAPACITY(16): last LBA %llu of %u bytes", (unsigned long long)vs_be64(r),
-              vs_be32(r + 8));
+    VW_EXPECT(vm, stor_be64(r) == blocks - 1 && stor_be32(r + 8) == bs,
+              "READ CAPACITY(16): last LBA %llu of %u bytes", (unsigned long long)stor_be64(r),
+              stor_be32(r + 8));
     VW_EXPECT(vm,
               (r[13] & 0x0f) == o->phys_exp && (r[14] & 0x80) &&
                   ((r[14] & 0x3f) << 8 | r[15]) == o->align_off,

@@ -184,7 +184,7 @@ VW_SCENARIO("viostor", read_only_disk, NULL)
               "read-only: write SRB 0x%02x SCSI 0x%02x, read SRB 0x%02x", w.srb_status,
               w.scsi_status, rd.srb_status);
     uint8_t zero[512] = {0}, ws[16] = {0x93};
-    vs_put_be(ws + 10, 4, 4);
+    stor_put_be(ws + 10, 4, 4);
     struct vw_stor_result res;
     if (!vs_scsi(vm, ws, 16, zero, 512, false, &res))
         goto out;
@@ -216,8 +216,8 @@ VW_SCENARIO("viostor", capacity_change, NULL)
               s.bus_changes);
     uint8_t c10[10] = {0x25}, r[8];
     if (vs_ok(vm, c10, 10, r, 8, true, "READ CAPACITY(10)"))
-        VW_EXPECT(vm, vs_be32(r) == 4095, "READ CAPACITY after the change: last LBA %u",
-                  vs_be32(r));
+        VW_EXPECT(vm, stor_be32(r) == 4095, "READ CAPACITY after the change: last LBA %u",
+                  stor_be32(r));
     /* The same capacity again: no notification */
     vmodel_config_changed(d.dev->model);
     vw_run_for(vm, VS_SECOND / 100);

@@ -42,8 +42,8 @@ static bool capacity16(struct vm *vm, uint8_t *r)
 static void bad_value_logged(struct vm *vm, const char *field, const char *old)
 {
     VW_EXPECT(vm,
-              vs_logged(vm, "viostor: bad device value: ", field) ||
-                  (old != NULL && vs_logged(vm, "viostor: ", old)),
+              stor_logged(vm, "viostor: bad device value: ", field) ||
+                  (old != NULL && stor_logged(vm, "viostor: ", old)),
               "no log line \"viostor: bad device value: %s...\"%s%s (the driver must log it)",
               field, old ? " or \"viostor: " : "", old ? old : "");
 }
@@ -63,8 +63,8 @@ static void survives(struct vm *vm, struct vs_opts *o, uint32_t bs, const char *
         goto out;
     if (field != NULL)
         bad_value_logged(vm, field, old);
-    VW_EXPECT(vm, vs_be32(r + 8) == bs, "block size %u, expected the default %u", vs_be32(r + 8),
-              bs);
+    VW_EXPECT(vm, stor_be32(r + 8) == bs, "block size %u, expected the default %u",
+              stor_be32(r + 8), bs);
     small_io(vm, &d, bs);
 out:
     vs_finish(vm, &d);
@@ -136,7 +136,7 @@ VW_SCENARIO("viostor", hostile_num_queues_65535, NULL)
 
 /* size_max 0 with VIRTIO_BLK_F_SIZE_MAX offered (the scenario above does
  * not offer it, so its field means nothing): a bad value, logged. */
-VW_SCENARIO("viostor", optin_hostile_size_max_zero_logged, NULL)
+VW_SCENARIO("viostor", hostile_size_max_zero_logged, NULL)
 {
     struct vs_opts o = sane();
     o.size_max = 0, o.features = VS_F_DEFAULT | VS_F_SIZE_MAX;
@@ -186,13 +186,13 @@ VW_SCENARIO("viostor", hostile_discard_limits_zero, NULL)
         goto out;
     VW_EXPECT(vm, (r[5] & 0xc0) == 0, "VPD B2 claims LBPU/LBPWS 0x%02x", r[5]);
     uint8_t p[24] = {0, 22, 0, 16};
-    vs_put_be(p + 8, 10, 8), vs_put_be(p + 16, 4, 4);
+    stor_put_be(p + 8, 10, 8), stor_put_be(p + 16, 4, 4);
     uint8_t unmap[10] = {0x42, 0, 0, 0, 0, 0, 0, 0, 24};
     struct vw_stor_result res;
     if (!vs_scsi(vm, unmap, 10, p, 24, false, &res))
         goto out;
     uint8_t zero[512] = {0}, ws[16] = {0x93};
-    vs_put_be(ws + 10, 4, 4);
+    stor_put_be(ws + 10, 4, 4);
     struct vw_stor_result res2;
     if (!vs_scsi(vm, ws, 16, zero, 512, false, &res2))
         goto out;
@@ -219,11 +219,11 @@ VW_SCENARIO("viostor", hostile_capacity_huge, NULL)
     uint8_t c10[10] = {0x25};
     if (!vs_ok(vm, c10, 10, r, 8, true, "READ CAPACITY(10)"))
         goto out;
-    VW_EXPECT(vm, vs_be32(r) == 0xffffffffu, "READ CAPACITY(10): last LBA 0x%x", vs_be32(r));
+    VW_EXPECT(vm, stor_be32(r) == 0xffffffffu, "READ CAPACITY(10): last LBA 0x%x", stor_be32(r));
     if (!capacity16(vm, r))
         goto out;
-    VW_EXPECT(vm, vs_be64(r) == (1ull << 54) - 2, "READ CAPACITY(16): last LBA 0x%llx",
-              (unsigned long long)vs_be64(r));
+    VW_EXPECT(vm, stor_be64(r) == (1ull << 54) - 2, "READ CAPACITY(16): last LBA 0x%llx",
+              (unsigned long long)stor_be64(r));
     small_io(vm, &d, 512);
 out:
     vs_finish(vm, &d);
@@ -251,10 +251,10 @@ static void few_messages(struct vm *vm, uint16_t messages)
     unsigned cpus = vw_cpu_count(vm), nq = cpus < 4 ? cpus : 4;
     char line[64];
     snprintf(line, sizeof(line), "viostor: %u queues on %u message(s): ", nq, messages);
-    vs_expect_logged(vm, line,
-                     messages == 1   ? "all on one"
-                     : messages > nq ? "one each"
-                                     : "shared");
+    stor_expect_logged(vm, line,
+                       messages == 1   ? "all on one"
+                       : messages > nq ? "one each"
+                                       : "shared");
     for (unsigned q = 0; q < 4; q++) {
         bool on = vmodel_queue_enabled(d.dev->model, (uint16_t)q);
         uint16_t v = vw_virtio_queue_vector(d.dev, q);

@@ -14,6 +14,7 @@
 #include "dev_virtio.h"
 #include "kernel.h"
 #include "port/storport/stor.h"
+#include "port/storport/stor_scenario.h"
 #include "scenario.h"
 
 #define VS_F_SIZE_MAX     (1ull << 1)
@@ -179,28 +180,14 @@ static inline bool vs_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *bu
     return !vm->failed;
 }
 
-static inline uint32_t vs_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t vs_be64(const uint8_t *p)
-{
-    return (uint64_t)vs_be32(p) << 32 | vs_be32(p + 4);
-}
-static inline void vs_put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
 /* READ(16) / WRITE(16) CDB of BLOCKS blocks at LBA (FUA for writes if asked). */
 static inline void vs_rw16(uint8_t *cdb, bool write, uint64_t lba, uint32_t blocks, bool fua)
 {
     memset(cdb, 0, 16);
     cdb[0] = write ? 0x8a : 0x88;
     cdb[1] = fua ? 0x08 : 0;
-    vs_put_be(cdb + 2, lba, 8);
-    vs_put_be(cdb + 10, blocks, 4);
+    stor_put_be(cdb + 2, lba, 8);
+    stor_put_be(cdb + 10, blocks, 4);
 }
 
 /* Checksummed contents of block LBA of SIZE bytes, version GEN. */
@@ -254,31 +241,4 @@ static inline bool vs_rw_batch(struct vm *vm, uint64_t lba, unsigned gen, bool w
 static inline bool vs_image_read(struct vs_disk *d, uint64_t sector, void *out, uint32_t len)
 {
     return pread(d->blk.fd, out, len, (off_t)(sector * 512)) == (ssize_t)len;
-}
-
-/* A line of the scenario log (the driver's DbgPrint lines land there)
- * holds A and, when not NULL, B after it. */
-static inline bool vs_logged(struct vm *vm, const char *a, const char *b)
-{
-    const char *line = vm->log;
-    while (line != NULL && *line != 0) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        const char *at = strstr(line, a);
-        if (at != NULL && (size_t)(at - line) < len) {
-            const char *found = b ? strstr(at + strlen(a), b) : at;
-            if (found != NULL && (size_t)(found - line) < len)
-                return true;
-        }
-        line = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
-/* Such a line, or the run fails naming it (a choice or a bad value the
- * driver must log). */
-static inline void vs_expect_logged(struct vm *vm, const char *a, const char *b)
-{
-    VW_EXPECT(vm, vs_logged(vm, a, b), "no log line \"%s%s%s\" (the driver must log it)", a,
-              b ? "..." : "", b ? b : "");
 }

@@ -170,6 +170,10 @@ static void execute(struct mem_target *t, struct scsi_cmd *c)
         inquiry(c, l);
         return;
     }
+    if (op == SCSI_OP_REPORT_LUNS && t->faults.no_report_luns) {
+        set_sense(c, SENSE_KEY_ILLEGAL_REQUEST, SCSI_ASC_INVALID_OPCODE, 0);
+        return;
+    }
     if (op == SCSI_OP_REPORT_LUNS) {
         report_luns(t, c);
         return;

@@ -28,6 +28,9 @@ struct mem_target_faults {
     bool hung;           /**< nothing completes, commands or TMFs */
     bool tmf_reject;     /**< every TMF answers FUNCTION REJECTED and ends nothing (SAM-5
                               7.1: a target that supports none of them) */
+    bool no_report_luns; /**< REPORT LUNS answers CHECK CONDITION, ILLEGAL REQUEST, INVALID
+                              COMMAND OPERATION CODE (SPC-4: an operation code not supported;
+                              a SCSI-2 target has no REPORT LUNS); INQUIRY answers as ever */
 };
 
 struct mem_target;

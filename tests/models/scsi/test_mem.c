@@ -319,6 +319,12 @@ static void t_mem_async_notify(void)
     CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_SUBSCRIBE, 0, 1, 0), 0);
     CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
     CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 0, 1), 0);
+    /* Planted: the subscription of 1:0 lands at 1:1 */
+    vmodel_scsi_plant(m.r.s, &(struct vmodel_scsi_planted){.an_next_lun = true});
+    CHECK_EQ(rig_an(&m.r, 0, VIRTIO_SCSI_T_AN_SUBSCRIBE, 1, 0, media), 0);
+    CHECK(rig_wait_ctrl(&m.r, 0, &resp, 3));
+    CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 1, 0), 0);
+    CHECK_EQ(vmodel_scsi_an_subscribed(m.r.s, 1, 1), media);
     CHECK_EQ(vmodel_scsi_stats(m.r.s)->rule_errors, 0);
     rig_fini(&m.r);
     mem_target_base(m.mt)->ops->destroy(mem_target_base(m.mt));
@@ -533,6 +539,39 @@ static void t_mem_tmf_never_then_reset(void)
 }
 
 /** A BUSY storm: status BUSY for the first N, then the command goes through */
+/** A SCSI-2 target (no_report_luns): REPORT LUNS is an unknown opcode, INQUIRY still
+ *  answers a disk at LUN 0 and qualifier 3 where no LUN is; the fault off, the list again */
+static void t_mem_no_report_luns(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 0, .lun = 0, .tag = 1};
+    struct rig_resp resp;
+
+    CHECK_EQ(mrig_init(&m, 1, 2, ALL_SCSI), 0);
+    mem_target_set_faults(m.mt, &(struct mem_target_faults){.no_report_luns = true});
+    cdb_report_luns(&c, 256);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.response, VIRTIO_SCSI_S_OK);
+    CHECK_EQ(resp.status, SAM_STAT_CHECK_CONDITION);
+    CHECK_EQ(resp.sense[2] & 0x0f, SENSE_KEY_ILLEGAL_REQUEST);
+    CHECK_EQ(resp.sense[12], SCSI_ASC_INVALID_OPCODE);
+    cdb_inquiry(&c, 36);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(resp.data[0], 0x00);
+    c.lun = 5;
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(resp.data[0], 0x7f);
+    mem_target_set_faults(m.mt, &(struct mem_target_faults){0});
+    c.lun = 0;
+    cdb_report_luns(&c, 256);
+    CHECK(run(&m, 0, &c, &resp));
+    CHECK_EQ(resp.status, SAM_STAT_GOOD);
+    CHECK_EQ(scsi_be32(resp.data), 16);
+    mrig_fini(&m);
+}
+
 static void t_mem_busy_storm(void)
 {
     struct mrig m;
@@ -744,6 +783,7 @@ const struct vtest scsi_mem_tests[] = {
     {"mem_tmf_after_ended", t_mem_tmf_after_ended},
     {"mem_tmf_answer_first", t_mem_tmf_answer_first},
     {"mem_tmf_never_then_reset", t_mem_tmf_never_then_reset},
+    {"mem_no_report_luns", t_mem_no_report_luns},
     {"mem_busy_storm", t_mem_busy_storm},
     {"mem_long_sense", t_mem_long_sense},
     {"mem_big_residual", t_mem_big_residual},

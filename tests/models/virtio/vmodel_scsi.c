@@ -693,7 +693,8 @@ static uint32_t take_an(struct vmodel_scsi *s, const struct vmodel_req *req, str
         s->st.an_queries++;
     } else if (resp[4] == VIRTIO_SCSI_S_OK) {
         actual = le32(b + 12) & s->cfg.an_supported;
-        if (an_record(s, target, lun, actual)) {
+        s->st.planted += s->planted.an_next_lun;
+        if (an_record(s, target, lun + s->planted.an_next_lun, actual)) {
             s->st.an_subscribes++;
         } else {
             actual = 0;

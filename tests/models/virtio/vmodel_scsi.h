@@ -137,6 +137,7 @@ struct vmodel_scsi_planted {
     bool resid_zero;           /**< vmodel_scsi_answer_next's residual reported as 0 */
     bool swap;                 /**< response SWAP_FROM written as SWAP_TO */
     uint8_t swap_from, swap_to;
+    bool an_next_lun; /**< each AN_SUBSCRIBE recorded at the LUN after the one named */
 };
 
 struct vmodel_scsi_stats {
