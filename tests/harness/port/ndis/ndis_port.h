@@ -202,6 +202,7 @@ bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsi
 /* What the offload and RSS checks saw (checksum.c, lso.c, vlan.c, rss.c). */
 struct vw_ndis_offload_stats {
     unsigned rx_csum_flagged;            /* NBLs indicated with receive checksum bits */
+    uint32_t last_rx_csum;               /* the last indicated NBL's Receive bits (0: none) */
     unsigned lso_completed;              /* LSOv2 NBLs completed as documented */
     unsigned rx_coalesced, rx_segments;  /* NBLs with CoalescedSegCount, their sum */
     unsigned rx_vlan_info;               /* NBLs indicated with 802.1Q information */
