@@ -771,4 +771,5 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
     out->line_declined = s->intr.line_declined;
     out->dpc_cpu_low = s->intr.dpc_cpu_low;
     out->dpc_cpu_high = s->intr.dpc_cpu_high;
+    out->mac_options = s->mac_options;
 }

@@ -134,6 +134,7 @@ struct vw_ndis_stats {
     unsigned dpc_cpu_low, dpc_cpu_high;     /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
     uint32_t mtu;
+    uint32_t mac_options; /* the general attributes' MacOptions (NDIS_MAC_OPTION_*) */
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):
      * the general attributes', then the last NDIS_STATUS_LINK_STATE's */
     uint32_t media_connect;
