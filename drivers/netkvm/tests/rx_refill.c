@@ -128,8 +128,9 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
 
 /* What NetKVM allocates after InitializeEx, through receive and send
  * traffic, OID requests, an NDIS reset, pause and restart, D3 and D0: send
- * SG lists (NdisMAllocateNetBufferSGList, one per send) and memory
- * (NdisAllocateMemoryWithTagPriority) at the reset and at D0, never an
+ * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before h-nk5
+ * d23925b, memory (NdisAllocateMemoryWithTagPriority) at the reset and at
+ * D0; never an
  * NBL, MDL, pool or shared memory: its receive buffers are all made at
  * initialization, so no allocation failure reaches the receive refill
  * (netkvm_rx_refill_held_then_returned holds NBLs instead; alloc_faults.c
