@@ -203,3 +203,31 @@ VW_SCENARIO_ON("netkvm", netkvm_legacy_arm64_io_bar, NULL, VW_ARCH_BIT(VW_ARM64)
 {
     nk_old(vm, VMODEL_LEGACY, false, 0);
 }
+
+/* The same at 64 processors on every arch each runs on (x86: 32, the most
+ * 32-bit Windows runs), whatever CPUS the run has: DPCs of the line and of
+ * each message on any processor, sends from one. */
+VW_SCENARIO_ON("netkvm", netkvm_legacy_line_64_cpus, NULL, NK_PORT_ARCHES)
+{
+    nk_old(vm, VMODEL_LEGACY, false, 64);
+}
+
+VW_SCENARIO_ON("netkvm", netkvm_legacy_msix_64_cpus, NULL, NK_PORT_ARCHES)
+{
+    nk_old(vm, VMODEL_LEGACY, true, 64);
+}
+
+VW_SCENARIO("netkvm", netkvm_transitional_msix_64_cpus, NULL)
+{
+    nk_old(vm, VMODEL_TRANSITIONAL, true, 64);
+}
+
+VW_SCENARIO("netkvm", netkvm_transitional_line_64_cpus, NULL)
+{
+    nk_old(vm, VMODEL_TRANSITIONAL, false, 64);
+}
+
+VW_SCENARIO_ON("netkvm", netkvm_legacy_arm64_io_bar_64_cpus, NULL, VW_ARCH_BIT(VW_ARM64))
+{
+    nk_old(vm, VMODEL_LEGACY, false, 64);
+}

@@ -18,38 +18,6 @@ static const uint8_t mt_addr[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 static const uint8_t mt_group[2][6] = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
                                        {0x01, 0x00, 0x5e, 0x00, 0x00, 0x02}};
 
-/* Injects one frame per destination (in order); exactly those whose bit is
- * set in WANT are indicated, byte for byte. */
-static void mt_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t *const *dsts,
-                               unsigned n, unsigned want, const char *what)
-{
-    struct vw_ndis_stats st;
-    struct nk_mark m = nk_mark(vm);
-    unsigned base = m.indicated, expect = 0;
-    for (unsigned i = 0; i < n && !vm->failed; i++) {
-        uint8_t f[MT_LEN];
-        nk_frame(f, MT_LEN, dsts[i], nk_peer, 900 + i);
-        vmodel_net_wire_inject(r->net->model, f, MT_LEN, NULL);
-        expect += want >> i & 1;
-    }
-    nk_wait_indicated_since(vm, m, expect);
-    for (int i = 0; i < 10 && !vm->failed; i++)
-        vw_run_for(vm, 100); /* room for an unwanted one */
-    vw_ndis_stats(vm, &st);
-    unsigned got = st.indicated - base;
-    VW_EXPECT(vm, got == expect, "%s: %u frames indicated, %u expected", what, got, expect);
-    for (unsigned i = 0, k = 0; i < n && got == expect && !vm->failed; i++) {
-        if (!(want >> i & 1))
-            continue;
-        uint8_t buf[MT_LEN + 64], f[MT_LEN];
-        nk_frame(f, MT_LEN, dsts[i], nk_peer, 900 + i);
-        unsigned len = vw_ndis_received(vm, base + k++, buf, sizeof(buf));
-        VW_EXPECT(vm, len == MT_LEN && memcmp(buf, f, MT_LEN) == 0,
-                  "%s: indication %u is not the frame to destination %u", what, k - 1, i);
-    }
-    vw_ndis_return_all(vm);
-}
-
 VW_SCENARIO("netkvm", netkvm_mac_table_network_address_ctrl_rx, NULL)
 {
     static const char *const kw[] = {"NetworkAddress", "02-11-22-33-44-55", NULL};
@@ -72,14 +40,14 @@ VW_SCENARIO("netkvm", netkvm_mac_table_network_address_ctrl_rx, NULL)
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, memcmp(st.mac, mt_addr, 6) == 0, "general attributes carry another MAC");
     const uint8_t *first[2] = {mt_addr, nk_mac};
-    mt_expect_delivery(vm, &r, first, 2, 0x1, "at start");
+    nk_expect_delivery(vm, &r, first, 2, 0x1, MT_LEN, 900, "at start");
     VW_EXPECT(
         vm,
         vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, (void *)mt_group, 12, &status, &done) &&
             status == 0,
         "multicast list: status 0x%08x", status);
     const uint8_t *after[3] = {mt_addr, mt_group[1], nk_mac};
-    mt_expect_delivery(vm, &r, after, 3, 0x3, "after the multicast list");
+    nk_expect_delivery(vm, &r, after, 3, 0x3, MT_LEN, 900, "after the multicast list");
     if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
         return;
     VW_EXPECT(vm, status == 0, "D3: status 0x%08x", status);
@@ -88,7 +56,7 @@ VW_SCENARIO("netkvm", netkvm_mac_table_network_address_ctrl_rx, NULL)
     VW_EXPECT(vm, status == 0, "D0: status 0x%08x", status);
     if (vm->failed || !vw_ndis_restart(vm))
         return;
-    mt_expect_delivery(vm, &r, after, 3, 0x3, "after D3 and D0");
+    nk_expect_delivery(vm, &r, after, 3, 0x3, MT_LEN, 900, "after D3 and D0");
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
               vmodel_net_stats(r.net->model)->last_rule);
     nk_down(vm, &r);

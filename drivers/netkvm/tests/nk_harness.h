@@ -48,9 +48,9 @@ struct nk_rig {
 static const uint8_t nk_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static const uint8_t nk_peer[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x0b};
 
-/* A virtio-net function as O asks, netkvm loaded, InitializeEx done and
- * the adapter restarted (Running). */
-static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *o)
+/* A virtio-net function as O asks and netkvm loaded on it (DriverEntry
+ * run; InitializeEx not yet). */
+static inline bool nk_load(struct vm *vm, struct nk_rig *r, const struct nk_opts *o)
 {
     struct vmodel_net_config nc;
     vmodel_net_default_config(&nc);
@@ -88,7 +88,14 @@ static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *
     if (!vw_driver_load(vm, o->image != NULL ? o->image : "netkvm"))
         return false;
     r->loaded = true;
-    return vw_ndis_initialize(vm) && vw_ndis_restart(vm) && !vm->failed;
+    return !vm->failed;
+}
+
+/* A virtio-net function as O asks, netkvm loaded, InitializeEx done and
+ * the adapter restarted (Running). */
+static inline bool nk_up(struct vm *vm, struct nk_rig *r, const struct nk_opts *o)
+{
+    return nk_load(vm, r, o) && vw_ndis_initialize(vm) && vw_ndis_restart(vm) && !vm->failed;
 }
 
 /* Pause, halt (the emulation's leak checks) and unload. */
@@ -202,4 +209,36 @@ static inline void nk_expect_wire(struct vm *vm, struct nk_rig *r, unsigned len,
         got++;
     }
     VW_EXPECT(vm, got == n, "%u frames on the wire, %u sent", got, n);
+}
+
+/* Injects one frame of LEN bytes (<= NK_LEN_MAX) per destination in DSTS
+ * (frame k0 + i to DSTS[i], from nk_peer, in order), then lets 1 ms more
+ * pass for an unwanted one: exactly those whose bit is set in WANT are
+ * indicated, in order, byte for byte; the protocol then returns them all. */
+static inline void nk_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t *const *dsts,
+                                      unsigned n, unsigned want, unsigned len, unsigned k0,
+                                      const char *what)
+{
+    static uint8_t f[NK_LEN_MAX], buf[NK_LEN_MAX + 64];
+    struct nk_mark m = nk_mark(vm);
+    unsigned expect = 0;
+    for (unsigned i = 0; i < n && !vm->failed; i++) {
+        nk_frame(f, len, dsts[i], nk_peer, k0 + i);
+        vmodel_net_wire_inject(r->net->model, f, len, NULL);
+        expect += want >> i & 1;
+    }
+    nk_wait_indicated_since(vm, m, expect);
+    for (int i = 0; i < 10 && !vm->failed; i++)
+        vw_run_for(vm, 100); /* room for an unwanted one */
+    unsigned got = nk_mark(vm).indicated - m.indicated;
+    VW_EXPECT(vm, got == expect, "%s: %u frames indicated, %u expected", what, got, expect);
+    for (unsigned i = 0, k = 0; i < n && got == expect && !vm->failed; i++) {
+        if (!(want >> i & 1))
+            continue;
+        nk_frame(f, len, dsts[i], nk_peer, k0 + i);
+        unsigned l = vw_ndis_received(vm, m.indicated + k++, buf, sizeof(buf));
+        VW_EXPECT(vm, l == len && memcmp(buf, f, len) == 0,
+                  "%s: indication %u is not the frame to destination %u", what, k - 1, i);
+    }
+    vw_ndis_return_all(vm);
 }

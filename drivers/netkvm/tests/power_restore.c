@@ -16,38 +16,6 @@ static const uint8_t pr_group[3][6] = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
                                        {0x01, 0x00, 0x5e, 0x00, 0x00, 0x02},
                                        {0x01, 0x00, 0x5e, 0x00, 0x00, 0x03}};
 
-/* Injects one frame per destination (in order); exactly those whose bit is
- * set in WANT are indicated. */
-static void pr_expect_delivery(struct vm *vm, struct nk_rig *r, const uint8_t *const *dsts,
-                               unsigned n, unsigned want, const char *what)
-{
-    struct vw_ndis_stats st;
-    struct nk_mark m = nk_mark(vm);
-    unsigned base = m.indicated, expect = 0;
-    for (unsigned i = 0; i < n && !vm->failed; i++) {
-        uint8_t f[PR_LEN];
-        nk_frame(f, PR_LEN, dsts[i], nk_peer, 700 + i);
-        vmodel_net_wire_inject(r->net->model, f, PR_LEN, NULL);
-        expect += want >> i & 1;
-    }
-    nk_wait_indicated_since(vm, m, expect);
-    for (int i = 0; i < 10 && !vm->failed; i++)
-        vw_run_for(vm, 100); /* room for an unwanted one */
-    vw_ndis_stats(vm, &st);
-    unsigned got = st.indicated - base;
-    VW_EXPECT(vm, got == expect, "%s: %u frames indicated, %u expected", what, got, expect);
-    for (unsigned i = 0, k = 0; i < n && got == expect && !vm->failed; i++) {
-        if (!(want >> i & 1))
-            continue;
-        uint8_t buf[PR_LEN + 64], f[PR_LEN];
-        nk_frame(f, PR_LEN, dsts[i], nk_peer, 700 + i);
-        unsigned len = vw_ndis_received(vm, base + k++, buf, sizeof(buf));
-        VW_EXPECT(vm, len == PR_LEN && memcmp(buf, f, PR_LEN) == 0,
-                  "%s: indication %u is not the frame to destination %u", what, k - 1, i);
-    }
-    vw_ndis_return_all(vm);
-}
-
 /* The device's receive state as the driver set it: receive mode, multicast table, VLAN 100. */
 static void pr_expect_state(struct vm *vm, struct nk_rig *r, const char *what)
 {
@@ -81,7 +49,7 @@ VW_SCENARIO("netkvm", netkvm_power_d0_restores_filters, NULL)
         "multicast list: status 0x%08x", status);
     const uint8_t *dsts[5] = {nk_mac, pr_bcast, pr_group[0], pr_group[1], pr_group[2]};
     pr_expect_state(vm, &r, "before D3");
-    pr_expect_delivery(vm, &r, dsts, 5, 0x0d, "before D3");
+    nk_expect_delivery(vm, &r, dsts, 5, 0x0d, PR_LEN, 700, "before D3");
     uint64_t ctrl_before = vmodel_net_stats(r.net->model)->ctrl_ok;
     if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
         return;
@@ -104,7 +72,7 @@ VW_SCENARIO("netkvm", netkvm_power_d0_restores_filters, NULL)
     VW_EXPECT(vm, said >= 3, "D0: %llu control commands, the settings need 3",
               (unsigned long long)said);
     pr_expect_state(vm, &r, "after D0");
-    pr_expect_delivery(vm, &r, dsts, 5, 0x0d, "after D0");
+    nk_expect_delivery(vm, &r, dsts, 5, 0x0d, PR_LEN, 700, "after D0");
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",
               vmodel_net_stats(r.net->model)->last_rule);
     nk_down(vm, &r);

@@ -21,6 +21,7 @@
 #define VW_OID_GEN_BYTES_RCV                  0x00020219u
 #define VW_OID_GEN_BYTES_XMIT                 0x0002021Au
 #define VW_OID_GEN_RCV_DISCARDS               0x0002021Bu
+#define VW_OID_TCP_RSC_STATISTICS             0x0002021Du
 #define VW_OID_802_3_PERMANENT_ADDRESS        0x01010101u
 #define VW_OID_802_3_CURRENT_ADDRESS          0x01010102u
 #define VW_OID_802_3_MULTICAST_LIST           0x01010103u

@@ -54,8 +54,9 @@ static unsigned sends_outstanding(struct ndis_state *s)
 
 /* MiniportInitializeEx at PASSIVE (ndis/nc-ndis-miniport_initialize) with
  * the PCI function's translated resources (none for a software adapter);
- * success leaves it Paused, failure Halted. */
-bool vw_ndis_initialize(struct vm *vm)
+ * success leaves it Paused, failure Halted (STATUS NULL: the run failed;
+ * else STATUS gets it and what the miniport still holds is checked). */
+static bool initialize(struct vm *vm, uint32_t *status)
 {
     struct ndis_state *s = ndis_state(vm);
     if (!registered(vm, s))
@@ -82,9 +83,25 @@ bool vw_ndis_initialize(struct vm *vm)
         return false;
     if ((uint32_t)r != VW_NDIS_STATUS_SUCCESS) {
         s->state = VW_NDIS_HALTED;
-        vw_fail(vm, "ndis: MiniportInitializeEx returned 0x%08x", (uint32_t)r);
-        return false;
+        if (status == NULL) {
+            vw_fail(vm, "ndis: MiniportInitializeEx returned 0x%08x", (uint32_t)r);
+            return false;
+        }
+        /* ndis/nc-ndis-miniport_initialize: a miniport that fails must
+         * release what it allocated; NDIS calls no MiniportHaltEx. */
+        *status = (uint32_t)r;
+        vw_pool_free(vm, s->init_params, "init params");
+        if (s->pdo == 0)
+            vw_pool_free(vm, s->resources, "NDIS resource list");
+        s->init_params = s->resources = 0;
+        vw_log(vm, "ndis: MiniportInitializeEx failed with 0x%08x; checking it released all",
+               (uint32_t)r);
+        return !vm->failed && ndis_hw_after_halt(vm) && ndis_dma_after_halt(vm) &&
+               ndis_config_after_halt(vm) && ndis_timer_after_halt(vm) &&
+               ndis_pools_after_failed_init(vm);
     }
+    if (status != NULL)
+        *status = VW_NDIS_STATUS_SUCCESS;
     if (!s->reg_attrs || !s->gen_attrs) {
         vw_fail(vm,
                 "ndis: MiniportInitializeEx succeeded without %s attributes (mandatory: "
@@ -94,6 +111,18 @@ bool vw_ndis_initialize(struct vm *vm)
     }
     s->state = VW_NDIS_PAUSED;
     return vw_dpc_drain(vm) || !vm->failed;
+}
+
+/* MiniportInitializeEx at PASSIVE_LEVEL; the adapter is Paused after it. */
+bool vw_ndis_initialize(struct vm *vm)
+{
+    return initialize(vm, NULL);
+}
+
+/* MiniportInitializeEx, which may fail: STATUS gets its status. */
+bool vw_ndis_initialize_status(struct vm *vm, uint32_t *status)
+{
+    return initialize(vm, status);
 }
 
 /* MiniportRestart at PASSIVE (ndis/nc-ndis-miniport_restart): SUCCESS, or
@@ -459,12 +488,14 @@ static void capture(struct vm *vm, struct ndis_state *s, gva_t nbl)
         mdl = vw_rdptr(vm, mdl + VW_OFFSET(vm, MDL, Next));
     }
     ndis_stats_count(s, false, out, (unsigned)len);
-    if (keep) {
+    if (s->ndigests < NDIS_MAX_DIGESTS) {
         uint32_t h = 2166136261u;
         for (unsigned i = 0; i < got; i++)
             h = (h ^ out[i]) * 16777619u;
-        s->frame_full[s->nframes] = got;
-        s->frame_fnv[s->nframes] = h;
+        s->frame_full[s->ndigests] = got;
+        s->frame_fnv[s->ndigests++] = h;
+    }
+    if (keep) {
         memcpy(s->frames[s->nframes], out, got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX);
         s->frame_len[s->nframes++] = got < NDIS_FRAME_MAX ? got : NDIS_FRAME_MAX;
     }
@@ -591,7 +622,7 @@ unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
 bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv)
 {
     struct ndis_state *s = ndis_state(vm);
-    if (i >= s->nframes)
+    if (i >= s->ndigests)
         return false;
     *len = s->frame_full[i];
     *fnv = s->frame_fnv[i];
@@ -740,4 +771,5 @@ void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out)
     out->line_declined = s->intr.line_declined;
     out->dpc_cpu_low = s->intr.dpc_cpu_low;
     out->dpc_cpu_high = s->intr.dpc_cpu_high;
+    out->mac_options = s->mac_options;
 }

@@ -54,6 +54,7 @@ bool ndis_checksum_rx(struct vm *vm, gva_t nbl, const uint8_t *f, unsigned len)
     struct ndis_state *s = ndis_state(vm);
     uint32_t v = ndis_nbl_info(vm, nbl, VW_NBL_INFO_TCP_IP_CHECKSUM);
     uint32_t bits = v & ~VW_CSUM_RX_LOOPBACK;
+    s->off.last_rx_csum = v;
     if (bits == 0)
         return true;
     s->off.rx_csum_flagged++;

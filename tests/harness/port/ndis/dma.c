@@ -133,6 +133,10 @@ static void vw_NdisMAllocateNetBufferSGList(struct vm *vm, const struct vw_api *
         vw_fail(vm, "harness: hard limit: %u SG lists at once", NDIS_MAX_SGLS);
         return;
     }
+    if (ndis_fault(vm, VW_NDIS_ALLOC_SG_LIST)) {
+        vw_set_return(vm, VW_NDIS_STATUS_RESOURCES);
+        return;
+    }
     gva_t mdl = vw_rdptr(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdl));
     uint64_t off = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, CurrentMdlOffset), 4);
     uint64_t len = vw_rd(vm, nb + VW_OFFSET(vm, NET_BUFFER, DataLength), 4);
@@ -232,7 +236,7 @@ static void vw_NdisMAllocateSharedMemory(struct vm *vm, const struct vw_api *api
         vw_fail(vm, "harness: hard limit: %u shared memory blocks", NDIS_MAX_SHMEM);
         return;
     }
-    if (len == 0)
+    if (len == 0 || ndis_fault(vm, VW_NDIS_ALLOC_SHARED))
         return;
     uint64_t rounded = (len + PAGE - 1) & ~(PAGE - 1);
     gva_t va = vw_pool_alloc(vm, rounded, NDIS_TAG, "NDIS shared memory", false);

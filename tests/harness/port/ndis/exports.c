@@ -343,6 +343,10 @@ static void vw_NdisAllocateNetBufferListPool(struct vm *vm, const struct vw_api 
         vw_set_return(vm, 0);
         return;
     }
+    if (ndis_fault(vm, VW_NDIS_ALLOC_NBL_POOL)) {
+        vw_set_return(vm, 0);
+        return;
+    }
     for (unsigned i = 0; i < NDIS_MAX_POOLS; i++)
         if (s->pools[i].handle == 0) {
             s->pools[i] = (struct ndis_pool){.handle = vw_kalloc(vm, 16),
@@ -391,6 +395,10 @@ static void alloc_from(struct vm *vm, const struct vw_api *api, bool with_nb)
     if ((vw_arg(vm, api, 1) & 0xffff) != 0) {
         vw_fail(vm, "%s: ContextSize %u (not modelled)", api->name,
                 (unsigned)(vw_arg(vm, api, 1) & 0xffff));
+        vw_set_return(vm, 0);
+        return;
+    }
+    if (ndis_fault(vm, with_nb ? VW_NDIS_ALLOC_NB_AND_NBL : VW_NDIS_ALLOC_NBL)) {
         vw_set_return(vm, 0);
         return;
     }
@@ -449,6 +457,8 @@ static void vw_NdisAllocateMdl(struct vm *vm, const struct vw_api *api)
 {
     gva_t va = vw_arg(vm, api, 1);
     uint32_t len = (uint32_t)vw_arg(vm, api, 2);
+    if (ndis_fault(vm, VW_NDIS_ALLOC_MDL))
+        len = 0;
     vw_set_return(vm, len == 0 ? 0 : ndis_mdl_build(vm, va, len));
 }
 
@@ -505,6 +515,8 @@ static void vw_NdisGetDataBuffer(struct vm *vm, const struct vw_api *api)
 static void vw_NdisAllocateMemoryWithTagPriority(struct vm *vm, const struct vw_api *api)
 {
     uint32_t len = (uint32_t)vw_arg(vm, api, 1), tag = (uint32_t)vw_arg(vm, api, 2);
+    if (ndis_fault(vm, VW_NDIS_ALLOC_MEMORY))
+        len = 0;
     vw_set_return(vm, len == 0 ? 0 : vw_pool_alloc(vm, len, tag, "NDIS memory", true));
 }
 
@@ -572,6 +584,27 @@ void ndis_oid_complete(struct vm *vm, const struct vw_api *api);
 void ndis_pause_complete(struct vm *vm, const struct vw_api *api);
 void ndis_restart_complete(struct vm *vm, const struct vw_api *api);
 void ndis_indicate_status(struct vm *vm, const struct vw_api *api);
+
+/* After a failed MiniportInitializeEx: no NBL pool or NBL of the miniport
+ * left (ndis/nc-ndis-miniport_initialize: it releases what it allocated);
+ * false, the run failed, naming the first. */
+bool ndis_pools_after_failed_init(struct vm *vm)
+{
+    struct ndis_state *s = ndis_state(vm);
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
+        if (s->nbls[i].owner != NBL_FREE && !s->nbls[i].protocol) {
+            vw_fail(vm, "MiniportInitializeEx failed and left NET_BUFFER_LIST 0x%" PRIx64,
+                    s->nbls[i].nbl);
+            return false;
+        }
+    for (unsigned i = 0; i < NDIS_MAX_POOLS; i++)
+        if (s->pools[i].handle != 0) {
+            vw_fail(vm, "MiniportInitializeEx failed and left NBL pool 0x%" PRIx64,
+                    s->pools[i].handle);
+            return false;
+        }
+    return true;
+}
 
 /* At unload: pools and NBLs the miniport left (NBLs the protocol layer
  * owns are the harness's and freed here). */

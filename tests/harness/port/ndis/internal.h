@@ -12,11 +12,12 @@
 #include "ndis_port.h"
 #include "vw_ndis.h"
 
-#define NDIS_MAX_POOLS  16
-#define NDIS_MAX_NBLS   4096 /* a miniport preallocates one per receive buffer */
-#define NDIS_MAX_FRAMES 64
-#define NDIS_FRAME_MAX  9216  /* a jumbo frame at MTU 9000 with a VLAN tag */
-#define NDIS_RX_SCRATCH 65560 /* a coalesced unit: 64 KiB of IP, Ethernet and a tag */
+#define NDIS_MAX_POOLS   16
+#define NDIS_MAX_NBLS    4096 /* a miniport preallocates one per receive buffer */
+#define NDIS_MAX_FRAMES  64
+#define NDIS_MAX_DIGESTS 4096  /* indications whose length and digest are kept */
+#define NDIS_FRAME_MAX   9216  /* a jumbo frame at MTU 9000 with a VLAN tag */
+#define NDIS_RX_SCRATCH  65560 /* a coalesced unit: 64 KiB of IP, Ethernet and a tag */
 /* NetBufferListInfo slots NDIS allocates per NBL: more than any
  * MaxNetBufferListInfo of the NDIS 6 headers (27 on 64-bit). */
 #define NDIS_NBL_INFO_SLOTS 32
@@ -140,6 +141,15 @@ struct ndis_work {
     bool live, adapter;
 };
 
+/* Allocation failures asked for by the scenario (faults.c). */
+struct ndis_faults {
+    uint32_t next_mask, window_mask;
+    unsigned next_skip, next_left;
+    bool plant_off;      /* vw_ndis_plant_faults_off */
+    uint64_t window_end; /* interrupt time */
+    struct vw_ndis_alloc_calls calls;
+};
+
 struct ndis_state {
     /* NdisMRegisterMiniportDriver, and the NDIS version it gave (version.c) */
     bool registered;
@@ -178,8 +188,8 @@ struct ndis_state {
     uint8_t frames[NDIS_MAX_FRAMES][NDIS_FRAME_MAX];
     uint8_t rx_scratch[NDIS_RX_SCRATCH]; /* the frame being checked at indication */
     unsigned frame_len[NDIS_MAX_FRAMES], nframes;
-    unsigned frame_full[NDIS_MAX_FRAMES]; /* whole length (DataLength) */
-    uint32_t frame_fnv[NDIS_MAX_FRAMES];  /* FNV-1a of the whole frame */
+    unsigned frame_full[NDIS_MAX_DIGESTS], ndigests; /* whole length (DataLength) */
+    uint32_t frame_fnv[NDIS_MAX_DIGESTS];            /* FNV-1a of the whole frame */
     struct vw_ndis_stats stats;
     /* The PCI function behind the adapter (vw_ndis_attach_pci), 0: none */
     gva_t pdo;
@@ -220,6 +230,7 @@ struct ndis_state {
     /* Planted into the emulation itself: NdisReadConfiguration never finds this
      * keyword (vw_ndis_plant_keyword_lost; "": none) */
     char plant_lost[NDIS_KEYWORD_MAX];
+    struct ndis_faults fault;
 };
 
 struct ndis_state *ndis_state(struct vm *vm);
@@ -254,6 +265,7 @@ bool ndis_hw_after_halt(struct vm *vm);
 bool ndis_dma_after_halt(struct vm *vm);
 bool ndis_config_after_halt(struct vm *vm);
 bool ndis_timer_after_halt(struct vm *vm);
+bool ndis_pools_after_failed_init(struct vm *vm);
 /* NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES at A (offload.c); false, the
  * run failed, when it breaks a rule. */
 bool ndis_offload_attributes(struct vm *vm, gva_t a);
@@ -307,6 +319,9 @@ bool ndis_filter_allows_indication(struct vm *vm, const char *who);
 
 /* reset.c: NdisMResetComplete. */
 void ndis_reset_complete(struct vm *vm, const struct vw_api *api);
+
+/* faults.c: counts a call of A; true when the scenario asked it to fail. */
+bool ndis_fault(struct vm *vm, enum vw_ndis_alloc a);
 
 /* Does NB still have an SG list (NdisMAllocateNetBufferSGList, not freed)? */
 bool ndis_dma_nb_has_list(struct vm *vm, gva_t nb);

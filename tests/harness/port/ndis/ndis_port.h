@@ -22,6 +22,11 @@ enum vw_ndis_adapter_state {
 
 /* MiniportInitializeEx at PASSIVE_LEVEL; the adapter is Paused after it. */
 bool vw_ndis_initialize(struct vm *vm);
+/* MiniportInitializeEx, which may fail: STATUS gets its status; after a
+ * failure the adapter is Halted and what the miniport must have released
+ * (its NBL pools and NBLs, interrupts, I/O, shared memory, configuration
+ * handles, timers) is checked, the run failing on the first left. */
+bool vw_ndis_initialize_status(struct vm *vm, uint32_t *status);
 /* MiniportRestart (Paused -> Running), waiting for NdisMRestartComplete;
  * the first one since InitializeEx then binds the protocol, which sets
  * OID_GEN_CURRENT_PACKET_FILTER to DIRECTED | MULTICAST | BROADCAST, as
@@ -83,6 +88,37 @@ void vw_ndis_keyword_dword(struct vm *vm, const char *name, uint32_t value);
 /* Planted emulation bug: NdisReadConfiguration answers NAME not present,
  * whatever was set (a scenario reading a keyword by its effect must fail). */
 void vw_ndis_plant_keyword_lost(struct vm *vm, const char *name);
+/* Allocation failures (faults.c): the APIs a miniport may call at run time
+ * answer as when memory is short (NULL; no shared memory; SG list:
+ * NDIS_STATUS_RESOURCES).  MASK: bits 1 << enum vw_ndis_alloc. */
+enum vw_ndis_alloc {
+    VW_NDIS_ALLOC_NBL_POOL,   /* NdisAllocateNetBufferListPool */
+    VW_NDIS_ALLOC_NB_AND_NBL, /* NdisAllocateNetBufferAndNetBufferList */
+    VW_NDIS_ALLOC_NBL,        /* NdisAllocateNetBufferList */
+    VW_NDIS_ALLOC_MDL,        /* NdisAllocateMdl */
+    VW_NDIS_ALLOC_MEMORY,     /* NdisAllocateMemoryWithTagPriority */
+    VW_NDIS_ALLOC_SHARED,     /* NdisMAllocateSharedMemory */
+    VW_NDIS_ALLOC_SG_LIST,    /* NdisMAllocateNetBufferSGList */
+    VW_NDIS_ALLOC_COUNT
+};
+#define VW_NDIS_ALLOC_ALL ((1u << VW_NDIS_ALLOC_COUNT) - 1)
+/* After SKIP more calls of the APIs in MASK the next N fail (then they
+ * succeed again). */
+void vw_ndis_fail_next(struct vm *vm, uint32_t mask, unsigned skip, unsigned n);
+/* Every call of the APIs in MASK fails from now for US microseconds of
+ * virtual time (0: no window). */
+void vw_ndis_fail_window(struct vm *vm, uint32_t mask, uint64_t us);
+/* Calls per API: in all, made while the adapter was neither initializing
+ * nor halted (run time: after InitializeEx returned), and failed by
+ * injection. */
+struct vw_ndis_alloc_calls {
+    unsigned total[VW_NDIS_ALLOC_COUNT], run_time[VW_NDIS_ALLOC_COUNT], failed[VW_NDIS_ALLOC_COUNT];
+};
+void vw_ndis_alloc_calls(struct vm *vm, struct vw_ndis_alloc_calls *out);
+/* Planted emulation bug: the calls are counted, none fails. */
+void vw_ndis_plant_faults_off(struct vm *vm);
+const char *vw_ndis_alloc_name(enum vw_ndis_alloc a);
+
 /* A keyword's value now (after NdisWriteConfiguration too), or NULL. */
 const char *vw_ndis_keyword_value(struct vm *vm, const char *name);
 
@@ -98,6 +134,7 @@ struct vw_ndis_stats {
     unsigned dpc_cpu_low, dpc_cpu_high;     /* lowest and highest CPU a DPC ran on, plus 1 */
     uint8_t mac[6];
     uint32_t mtu;
+    uint32_t mac_options; /* the general attributes' MacOptions (NDIS_MAC_OPTION_*) */
     /* NET_IF_MEDIA_CONNECT_STATE (0 unknown, 1 connected, 2 disconnected):
      * the general attributes', then the last NDIS_STATUS_LINK_STATE's */
     uint32_t media_connect;
@@ -112,7 +149,8 @@ struct vw_ndis_stats {
 void vw_ndis_stats(struct vm *vm, struct vw_ndis_stats *out);
 /* Indication I's whole frame as the protocol got it: its length and the
  * FNV-1a 32-bit hash of its bytes (frames past vw_ndis_received's copy,
- * up to 65560 bytes); false when there is no such indication. */
+ * up to 65560 bytes; the first 4096 indications, where vw_ndis_received
+ * keeps 64); false when there is no such indication. */
 bool vw_ndis_received_digest(struct vm *vm, unsigned i, unsigned *len, uint32_t *fnv);
 /* The miniport's live shared memory (NdisMAllocateSharedMemory, whole
  * pages as allocated): blocks and bytes in all, and of them the blocks in
@@ -165,6 +203,7 @@ bool vw_ndis_send_layout(struct vm *vm, const uint8_t *const *frames, const unsi
 /* What the offload and RSS checks saw (checksum.c, lso.c, vlan.c, rss.c). */
 struct vw_ndis_offload_stats {
     unsigned rx_csum_flagged;            /* NBLs indicated with receive checksum bits */
+    uint32_t last_rx_csum;               /* the last indicated NBL's Receive bits (0: none) */
     unsigned lso_completed;              /* LSOv2 NBLs completed as documented */
     unsigned rx_coalesced, rx_segments;  /* NBLs with CoalescedSegCount, their sum */
     unsigned rx_vlan_info;               /* NBLs indicated with 802.1Q information */

@@ -1,0 +1,178 @@
+/*
+ * NetKVM's receive ring run dry and filled again (drivers/netkvm/README.md,
+ * rx.c: a shortage is counted and logged; buffers the ring did not take are
+ * posted again from a timer, a bounded number of times; the returns refill).
+ * Two ways to run it dry, with the NDIS emulation's allocation failures
+ * (port/ndis/faults.c) for the allocations a miniport may make at run time:
+ * the protocol holds every indicated NBL (network/receiving-data-in-an-ndis-
+ * miniport: the miniport may not reuse a buffer before
+ * MiniportReturnNetBufferLists), then returns them late; and every
+ * allocation API failing for a window of virtual time while frames arrive.
+ * Either way every frame is indicated once, in order, byte for byte, once
+ * buffers come back; OID_GEN_STATISTICS agrees with what the protocol got;
+ * the halt leaves nothing.  And MiniportInitializeEx with each allocation
+ * API failing at its first, middle and last call fails and leaves nothing
+ * (ndis/nc-ndis-miniport_initialize), then succeeds.
+ */
+#include "nk_harness.h"
+
+#define RF_RING  64
+#define RF_LEN   100
+#define RF_FLOOD 200 /* frames: more than the ring, fewer than the device's backlog (256) */
+
+/* Every allocation API but NdisMAllocateNetBufferSGList (a send's) */
+#define RF_ALLOCS (VW_NDIS_ALLOC_ALL & ~(1u << VW_NDIS_ALLOC_SG_LIST))
+
+/* FNV-1a of frame K as nk_inject_frames builds it. */
+static uint32_t rf_fnv(unsigned k)
+{
+    uint8_t f[RF_LEN];
+    nk_frame(f, RF_LEN, nk_mac, nk_peer, k);
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < RF_LEN; i++)
+        h = (h ^ f[i]) * 16777619u;
+    return h;
+}
+
+/* Indications FROM.. are exactly frames 0..N-1, in order (none lost, none twice). */
+static void rf_expect_sequence(struct vm *vm, unsigned from, unsigned n, const char *what)
+{
+    for (unsigned k = 0; k < n && !vm->failed; k++) {
+        unsigned len = 0;
+        uint32_t fnv = 0;
+        VW_EXPECT(vm,
+                  vw_ndis_received_digest(vm, from + k, &len, &fnv) && len == RF_LEN &&
+                      fnv == rf_fnv(k),
+                  "%s: indication %u is not frame %u (lost, repeated or out of order)", what, k, k);
+    }
+}
+
+/* OID_GEN_RCV_NO_BUFFER now. */
+static uint64_t rf_no_buffer(struct vm *vm)
+{
+    uint64_t v = 0;
+    uint32_t status = 1, done = 0;
+    VW_EXPECT(
+        vm, vw_ndis_oid(vm, false, VW_OID_GEN_RCV_NO_BUFFER, &v, 8, &status, &done) && status == 0,
+        "OID_GEN_RCV_NO_BUFFER: 0x%08x", status);
+    return v;
+}
+
+/* Lets 100 us of virtual time pass, returning nothing. */
+static void rf_idle(struct vm *vm)
+{
+    for (int i = 0; i < 10 && !vm->failed; i++)
+        vw_run_for(vm, 100);
+}
+
+/* The ring held: 200 frames arrive while the protocol keeps every NBL
+ * indicated without NDIS_RECEIVE_FLAGS_RESOURCES and every allocation API
+ * fails (5 ms), so no buffer comes back or can be made.  The shortage is
+ * counted (OID_GEN_RCV_NO_BUFFER) and the driver indicates the rest with
+ * NDIS_RECEIVE_FLAGS_RESOURCES (ndis/nf-ndis-ndismindicatereceivenetbufferlists:
+ * the miniport gets those NBLs back when the call returns), so fewer than
+ * the ring stay held and the frames keep coming; the device drops none.
+ * Returned late, the buffers carry 40 more: all 240 indicated once, in
+ * order, byte for byte; OID_GEN_STATISTICS agrees; the halt is clean. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
+    if (!nk_up(vm, &r, &o))
+        return;
+    uint64_t nb0 = rf_no_buffer(vm);
+    struct nk_mark m = nk_mark(vm);
+    vw_ndis_fail_window(vm, RF_ALLOCS, 5000);
+    nk_inject_frames(vm, &r, RF_LEN, 0, RF_FLOOD);
+    for (int i = 0; i < 5 && !vm->failed; i++)
+        rf_idle(vm);
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    unsigned first = st.indicated - m.indicated;
+    unsigned waiting = vmodel_net_rx_waiting(r.net->model, -1);
+    uint64_t nb1 = rf_no_buffer(vm);
+    vw_log(vm,
+           "netkvm: ring of %u held: %u of %u indicated (%u with RESOURCES), %u held, %u waiting "
+           "at the device, RCV_NO_BUFFER +%llu",
+           RF_RING, first, RF_FLOOD, st.indicated_resources, st.held, waiting,
+           (unsigned long long)(nb1 - nb0));
+    VW_EXPECT(vm, st.held < RF_RING && st.indicated_resources > 0,
+              "%u NBLs held, %u indicated with RESOURCES: the ring of %u ran dry", st.held,
+              st.indicated_resources, RF_RING);
+    VW_EXPECT(vm, nb1 > nb0, "the shortage was not counted in OID_GEN_RCV_NO_BUFFER");
+    unsigned n = first;
+    for (unsigned round = 0; round < 16 && n < RF_FLOOD && !vm->failed; round++) {
+        vw_ndis_return_all(vm);
+        n = nk_wait_indicated_since(vm, m, RF_FLOOD);
+    }
+    vw_ndis_return_all(vm);
+    VW_EXPECT(vm, n == RF_FLOOD, "%u of %u frames indicated", n, RF_FLOOD);
+    /* Back to normal: 40 more, none with RESOURCES while nothing is held */
+    vw_ndis_stats(vm, &st);
+    unsigned res = st.indicated_resources;
+    nk_inject_frames(vm, &r, RF_LEN, RF_FLOOD, 40);
+    n = nk_wait_indicated_since(vm, m, RF_FLOOD + 40);
+    vw_ndis_return_all(vm);
+    vw_ndis_stats(vm, &st);
+    VW_EXPECT(vm, n == RF_FLOOD + 40 && st.indicated_resources == res,
+              "after the returns: %u of %u indicated, %u with RESOURCES", n, RF_FLOOD + 40,
+              st.indicated_resources - res);
+    rf_expect_sequence(vm, m.indicated, RF_FLOOD + 40, "held then returned");
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
+              "model: %llu frames dropped for want of a buffer; %s",
+              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
+    vw_ndis_check_statistics(vm);
+    nk_down(vm, &r);
+}
+
+/* What NetKVM allocates after InitializeEx, through receive and send
+ * traffic, OID requests, an NDIS reset, pause and restart, D3 and D0: send
+ * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before h-nk5
+ * d23925b, memory (NdisAllocateMemoryWithTagPriority) at the reset and at
+ * D0; never an
+ * NBL, MDL, pool or shared memory: its receive buffers are all made at
+ * initialization, so no allocation failure reaches the receive refill
+ * (netkvm_rx_refill_held_then_returned holds NBLs instead; alloc_faults.c
+ * fails the reset's, D0's and the sends').  Should that change, this
+ * fails, naming the API. */
+VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
+    if (!nk_up(vm, &r, &o))
+        return;
+    static uint8_t buf[NK_SEND_MAX * RF_LEN];
+    for (unsigned round = 0; round < 4 && !vm->failed; round++) {
+        struct nk_mark m = nk_mark(vm);
+        nk_inject_frames(vm, &r, RF_LEN, round * 16, 16);
+        nk_wait_indicated_since(vm, m, 16);
+        nk_send_frames(vm, buf, RF_LEN, round * 16, 16);
+        nk_wait_completed_since(vm, m, 16);
+        vw_ndis_return_all(vm);
+    }
+    rf_no_buffer(vm);
+    vw_ndis_check_statistics(vm);
+    uint32_t status = 1;
+    bool addressing = false;
+    VW_EXPECT(vm, vw_ndis_reset(vm, &status, &addressing) && status == 0, "reset: 0x%08x", status);
+    if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status) ||
+        !vw_ndis_set_power(vm, false, &status) || !vw_ndis_restart(vm))
+        return;
+    struct nk_mark m = nk_mark(vm);
+    nk_inject_frames(vm, &r, RF_LEN, 0, 16);
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 16) == 16, "frames after D0 not indicated");
+    vw_ndis_return_all(vm);
+    struct vw_ndis_alloc_calls c;
+    vw_ndis_alloc_calls(vm, &c);
+    for (unsigned a = 0; a < VW_NDIS_ALLOC_COUNT; a++) {
+        vw_log(vm, "netkvm: %s: %u calls, %u after InitializeEx", vw_ndis_alloc_name(a), c.total[a],
+               c.run_time[a]);
+        VW_EXPECT(vm, a == VW_NDIS_ALLOC_SG_LIST || a == VW_NDIS_ALLOC_MEMORY || c.run_time[a] == 0,
+                  "NetKVM calls %s at run time (%u times): drive its failure (rx_refill.c)",
+                  vw_ndis_alloc_name(a), c.run_time[a]);
+    }
+    VW_EXPECT(vm, c.run_time[VW_NDIS_ALLOC_SG_LIST] >= 64, "%u SG lists for 64 sends",
+              c.run_time[VW_NDIS_ALLOC_SG_LIST]);
+    nk_down(vm, &r);
+}
