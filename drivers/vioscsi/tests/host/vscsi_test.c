@@ -441,6 +441,19 @@ static void test_events(void)
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, VIRTIO_SCSI_EVT_RESET_HARD);
     vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_RESET, "HARD reset");
+    good_config(); /* QEMU's max_target 255: StorPort addresses 0..254 */
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 254, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
+    expect(ev.kind == VSCSI_EV_RESCAN && ev.target == 254, "max_target 255: RESCAN at 254 taken");
+    mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 255, 0, VIRTIO_SCSI_EVT_RESET_RESCAN);
+    vscsi_decode_event(e, 16, &c, NULL, &ev);
+    expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_RANGE,
+           "max_target 255: RESCAN at 255 out of range (no target id StorPort has)");
+    good_config();
+    set16(cfg + VSCSI_CFG_MAX_TARGET, 7);
+    set32(cfg + VSCSI_CFG_MAX_LUN, 15);
+    vscsi_config_check(cfg, sizeof(cfg), all_features, &c);
     mkevent(e, VIRTIO_SCSI_T_TRANSPORT_RESET, 2, 3, 9);
     vscsi_decode_event(e, 16, &c, NULL, &ev);
     expect(ev.kind == VSCSI_EV_BAD && ev.findings == VSCSI_EVF_BAD_REASON, "reason 9: bad");
