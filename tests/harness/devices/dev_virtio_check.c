@@ -438,8 +438,13 @@ bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char
             }
             continue;
         }
+        /* Every descriptor the device owns, in one walk of the chains
+         * (not a walk of them all for each descriptor) */
+        static uint8_t map[32768 / 8];
+        if (!vmodel_split_owned_map(dev->model, (uint16_t)q, w->idx, map, sizeof(map)))
+            continue;
         for (uint16_t d = 0; d < size; d++) {
-            bool owned = vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
+            bool owned = (map[d / 8] >> (d % 8)) & 1;
             const uint8_t *e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
             uint64_t hit;
             uint32_t hit_len;
