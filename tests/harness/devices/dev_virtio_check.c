@@ -452,14 +452,22 @@ bool vw_virtio_owns(struct vm *vm, void *opaque, uint64_t pa, uint64_t len, char
             continue;
         }
         /* A descriptor that neither lists the range nor is indirect cannot
-         * meet it: skipped before the ownership walk (every chain made
-         * available or taken, per descriptor: most of a completion's cost). */
+         * meet it: skipped before the ownership question.  The owned map is
+         * made once per ring, at the first that might (one walk of the
+         * chains, not a walk of them all for each descriptor). */
+        static uint8_t map[32768 / 8];
+        bool mapped = false;
         const uint8_t *table = vw_ram_host(vm, desc, 16ull * size);
         for (uint16_t d = 0; d < size; d++) {
             const uint8_t *e = table != NULL ? table + 16ull * d : NULL;
             if (e != NULL && !might_meet(e, pa, len))
                 continue;
-            bool owned = vmodel_split_desc_owned(dev->model, (uint16_t)q, d, w->idx);
+            if (!mapped) {
+                if (!vmodel_split_owned_map(dev->model, (uint16_t)q, w->idx, map, sizeof(map)))
+                    break;
+                mapped = true;
+            }
+            bool owned = (map[d / 8] >> (d % 8)) & 1;
             e = owned ? vw_ram_host(vm, desc + 16ull * d, 16) : NULL;
             uint64_t hit;
             uint32_t hit_len;

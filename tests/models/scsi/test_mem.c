@@ -539,6 +539,63 @@ static void t_mem_tmf_never_then_reset(void)
 }
 
 /** A BUSY storm: status BUSY for the first N, then the command goes through */
+/** The owned map of queue Q (vmodel_split_owned_map) against a look at each descriptor
+ *  (vmodel_split_desc_owned); how many it holds in *N */
+static bool owned_map_agrees(struct mrig *m, uint16_t q, unsigned *n)
+{
+    static uint8_t map[32768 / 8];
+    struct virtqueue *vq = &m->r.b.vq[q];
+    uint16_t idx = vq->u.split.avail_published;
+    bool any = vmodel_split_owned_map(m->r.b.m, q, idx, map, sizeof(map));
+
+    *n = 0;
+    for (uint16_t d = 0; d < vq->num; d++) {
+        bool bit = (map[d / 8] >> (d % 8)) & 1;
+        if (bit != vmodel_split_desc_owned(m->r.b.m, q, d, idx))
+            return false;
+        *n += bit;
+    }
+    return any == (*n > 0);
+}
+
+/** The device's descriptors in one walk agree with a look at each: commands taken whose
+ *  answers were lost, commands available and not taken yet, event buffers posted */
+static void t_mem_owned_map(void)
+{
+    struct mrig m;
+    struct rig_cmd c = {.target = 0, .lun = 0};
+    struct rig_resp resp;
+    unsigned n;
+
+    CHECK_EQ(mrig_init(&m, 1, 1, ALL_SCSI), 0);
+    CHECK(owned_map_agrees(&m, VMODEL_SCSI_REQUESTQ, &n));
+    CHECK_EQ(n, 0);
+    mem_target_set_faults(m.mt, &(struct mem_target_faults){.lose_every = 2});
+    for (unsigned i = 0; i < 4; i++) {
+        c.tag = 70 + i;
+        cdb_rw16(&c, false, i, 1);
+        CHECK_EQ(rig_send(&m.r, 0, i, &c), 0);
+    }
+    CHECK(rig_wait(&m.r, 0, 0, &resp, 4));
+    CHECK(owned_map_agrees(&m, VMODEL_SCSI_REQUESTQ, &n));
+    unsigned lost = n;
+    CHECK(lost > 0);
+    for (unsigned i = 4; i < 6; i++) { /* available, not taken: no step */
+        c.tag = 70 + i;
+        cdb_rw16(&c, false, i, 1);
+        CHECK_EQ(rig_send(&m.r, 0, i, &c), 0);
+    }
+    CHECK(owned_map_agrees(&m, VMODEL_SCSI_REQUESTQ, &n));
+    CHECK(n > lost);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(rig_post_event(&m.r, i), 0);
+    rig_step(&m.r);
+    CHECK(owned_map_agrees(&m, VMODEL_SCSI_EVENTQ, &n));
+    CHECK(n >= 4);
+    mem_target_release_lost(m.mt);
+    mrig_fini(&m);
+}
+
 /** A SCSI-2 target (no_report_luns): REPORT LUNS is an unknown opcode, INQUIRY still
  *  answers a disk at LUN 0 and qualifier 3 where no LUN is; the fault off, the list again */
 static void t_mem_no_report_luns(void)
@@ -784,6 +841,7 @@ const struct vtest scsi_mem_tests[] = {
     {"mem_tmf_answer_first", t_mem_tmf_answer_first},
     {"mem_tmf_never_then_reset", t_mem_tmf_never_then_reset},
     {"mem_no_report_luns", t_mem_no_report_luns},
+    {"mem_owned_map", t_mem_owned_map},
     {"mem_busy_storm", t_mem_busy_storm},
     {"mem_long_sense", t_mem_long_sense},
     {"mem_big_residual", t_mem_big_residual},

@@ -257,6 +257,12 @@ enum vmodel_stall vmodel_stall(struct vmodel *m, uint16_t queue, char *why, size
  *  device has not taken yet (it will read it later) or has taken and not
  *  used yet? */
 bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint16_t avail_idx);
+/** Split: the same for every descriptor at once, in one walk of the
+ *  chains: bit D of MAP (MAP_BYTES long, cleared first) set when
+ *  vmodel_split_desc_owned would say D; false when none is (a queue not
+ *  enabled, a packed ring, rings out of reach, or MAP too short for it) */
+bool vmodel_split_owned_map(struct vmodel *m, uint16_t queue, uint16_t avail_idx, uint8_t *map,
+                            size_t map_bytes);
 /** Packed: is SLOT between the device's next used position and the
  *  driver's next head NEXT (wrap counter NEXT_WRAP), i.e. made available
  *  and not used yet? */

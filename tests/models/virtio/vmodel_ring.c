@@ -1000,6 +1000,55 @@ bool vmodel_split_desc_owned(struct vmodel *m, uint16_t queue, uint16_t d, uint1
     return owned;
 }
 
+/** Mark in MAP each descriptor on the chain from split head HEAD, as
+ *  split_chain_has walks it; false when HEAD is out of the ring */
+static bool split_chain_mark(const struct vmodel_queue *q, const uint8_t *desc, uint16_t head,
+                             uint8_t *map)
+{
+    uint16_t i = head;
+    bool any = false;
+
+    for (unsigned count = 0; count < q->size && i < q->size; count++) {
+        uint16_t flags = rd16(desc + 16u * i + 12);
+
+        map[i / 8] |= (uint8_t)(1u << (i % 8));
+        any = true;
+        if (!(flags & VIRTQ_DESC_F_NEXT) || (flags & VIRTQ_DESC_F_INDIRECT))
+            break;
+        i = rd16(desc + 16u * i + 14);
+    }
+    return any;
+}
+
+bool vmodel_split_owned_map(struct vmodel *m, uint16_t queue, uint16_t avail_idx, uint8_t *map,
+                            size_t map_bytes)
+{
+    struct vmodel_queue *q;
+    const uint8_t *desc, *avail;
+    uint64_t errors = m->stats.errors;
+    bool any = false;
+
+    memset(map, 0, map_bytes);
+    if (queue >= m->cfg.num_queues || !m->q[queue].enabled || vmodel_has(m, VIRTIO_F_RING_PACKED))
+        return false;
+    q = &m->q[queue];
+    if (((size_t)q->size + 7) / 8 > map_bytes)
+        return false;
+    desc = vmodel_dma(m, q->desc, 16u * q->size);
+    avail = vmodel_dma(m, q->driver, 6u + 2u * q->size);
+    if (desc == NULL || avail == NULL) {
+        m->stats.errors = errors; /* looking is not using */
+        return false;
+    }
+    for (uint16_t k = 0; k < (uint16_t)(avail_idx - q->last_avail) && k < q->size; k++)
+        any |= split_chain_mark(
+            q, desc, rd16(avail + 4 + 2u * ((uint16_t)(q->last_avail + k) % q->size)), map);
+    /* Taken and not used yet: still the device's (spec 2.7.13.1) */
+    for (unsigned k = 0; k < q->npending; k++)
+        any |= split_chain_mark(q, desc, q->pending[k].id, map);
+    return any;
+}
+
 bool vmodel_packed_desc_owned(struct vmodel *m, uint16_t queue, uint16_t slot, uint16_t next,
                               bool next_wrap)
 {
