@@ -282,6 +282,7 @@ struct _NK_ADAPTER {
     struct nk_announce_addrs Addrs;
     LONG64 Announcements; /* announcements sent and acknowledged */
     BOOLEAN PoweredDown;  /* D3: the device reset, its buffers taken back (power.c) */
+    BOOLEAN D0Failed;     /* D0 answered but the device did not come back: a reset tries again */
     /* MiniportResetEx (reset.c): the state the data path asks, and the
      * work item that says the control settings again */
     struct nk_reset Reset;

@@ -55,6 +55,7 @@ static NDIS_STATUS NkPowerUp(PNK_ADAPTER a)
     if (st != NDIS_STATUS_SUCCESS)
         return st;
     a->PoweredDown = FALSE;
+    a->D0Failed = FALSE;
     a->Ready = TRUE;
     NkRxRefillStart(a);
     for (ULONG k = 0; k < a->Pairs; k++)
@@ -84,8 +85,20 @@ NDIS_STATUS NkPowerSet(PNK_ADAPTER a, PNDIS_OID_REQUEST r)
     if (state < NdisDeviceStateD0 || state > NdisDeviceStateD3)
         return NDIS_STATUS_INVALID_DATA;
     r->DATA.SET_INFORMATION.BytesRead = sizeof(ULONG);
-    if (state == NdisDeviceStateD0)
-        return NkPowerUp(a);
+    if (state == NdisDeviceStateD0) {
+        NDIS_STATUS st = NkPowerUp(a);
+        if (st == NDIS_STATUS_SUCCESS || st == NDIS_STATUS_ADAPTER_REMOVED)
+            return st;
+        /* network/oid-pnp-set-power: the miniport always answers
+         * NDIS_STATUS_SUCCESS.  The device stays down (nothing posted or
+         * sent: PoweredDown), NDIS's check for hang asks for a reset and
+         * MiniportResetEx tries the device again (reset.c) */
+        a->D0Failed = TRUE;
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: D0: the device did not come back (0x%x); down until a reset brings it\n",
+               st);
+        return NDIS_STATUS_SUCCESS;
+    }
     NkPowerDown(a);
     return NDIS_STATUS_SUCCESS;
 }

@@ -78,7 +78,9 @@ NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
 {
     PNK_ADAPTER a = (PNK_ADAPTER)Context;
     *AddressingReset = FALSE;
-    if (!a->Ready || a->Removed || a->PoweredDown)
+    /* A D0 the device did not come back from (power.c) is tried again here */
+    BOOLEAN d0_again = a->D0Failed && !a->Removed;
+    if (!d0_again && (!a->Ready || a->Removed || a->PoweredDown))
         return NDIS_STATUS_SUCCESS; /* no device running: nothing in flight to reset */
     if (!nk_reset_begin(&a->Reset))
         return NDIS_STATUS_RESET_IN_PROGRESS;
@@ -93,6 +95,11 @@ NDIS_STATUS NTAPI NkReset(NDIS_HANDLE Context, PBOOLEAN AddressingReset)
     NDIS_STATUS st = NkDeviceReinit(a);
     if (st == NDIS_STATUS_SUCCESS) {
         a->ActivePairs = 1; /* the device's default until VQ_PAIRS_SET (the work item) */
+        if (d0_again) {
+            a->PoweredDown = FALSE;
+            a->D0Failed = FALSE;
+            NkRxRefillStart(a);
+        }
         a->Ready = TRUE;
         for (ULONG k = 0; k < a->Pairs; k++)
             NkRxPost(&a->Rx[k]);
@@ -120,6 +127,12 @@ BOOLEAN NTAPI NkCheckForHang(NDIS_HANDLE Context)
     PNK_ADAPTER a = (PNK_ADAPTER)Context;
     const char *why = NULL;
     ULONG which = 0;
+    if (a->D0Failed && !a->Removed && !nk_reset_refuses_sends(&a->Reset)) {
+        NK_LOG(a, NK_LOG_ERR,
+               "netkvm: check for hang: the device is down since D0; asking for a "
+               "reset\n");
+        return TRUE;
+    }
     if (!a->Ready || a->Removed || a->PoweredDown || nk_reset_refuses_sends(&a->Reset))
         return FALSE;
     if (virtio_device_needs_reset(&a->V.Dev))
