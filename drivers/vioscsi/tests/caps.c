@@ -24,7 +24,7 @@ static void caps_case(struct vm *vm, bool hotplug, bool want_removable)
     vw_stor_address(vm, 0, 1);
     if (!vw_stor_query_capabilities(vm, &caps, &r))
         goto out;
-    VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && caps.answered,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && caps.answered,
               "StorQueryCapabilities: SRB status 0x%02x", r.srb_status);
     VW_EXPECT(vm, caps.surprise_removal_ok, "SurpriseRemovalOK not set (F_HOTPLUG %s)",
               hotplug ? "offered" : "not offered");

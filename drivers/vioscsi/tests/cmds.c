@@ -77,7 +77,7 @@ static void sense_out_of_range(struct vm *vm, uint8_t t, uint8_t l, uint64_t blo
     if (!sc_scsi(vm, t, l, cdb, 16, buf, SC_BLOCK, true, &r))
         return;
     VW_EXPECT(vm,
-              (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.scsi_status == 0x02 &&
+              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == 0x02 &&
                   r.sense_valid && r.sense_key == 0x05 && r.asc == 0x21 && r.ascq == 0x00,
               "READ past the end at %u:%u: SRB 0x%02x, SCSI 0x%02x, sense %s key %x %02x/%02x "
               "(want ERROR|AUTOSENSE_VALID, CHECK CONDITION, 5 21/00)",

@@ -52,7 +52,7 @@ static void cpus_rw(struct vm *vm, bool same_cpu, unsigned gen)
         unsigned moved = 0;
         for (unsigned i = 0; i < CPU_REQS && !vm->failed; i++) {
             VW_EXPECT(vm,
-                      (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS &&
+                      (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
                           res[i].scsi_status == 0 && res[i].transferred == sizes[i],
                       "%s %u: SRB 0x%02x, SCSI 0x%02x, %u of %u bytes", pass ? "read" : "write", i,
                       res[i].srb_status, res[i].scsi_status, res[i].transferred, sizes[i]);

@@ -73,7 +73,7 @@ static void round_trip(struct vm *vm, struct sc_host *h, uint8_t t, uint8_t l, u
         for (unsigned i = 0; i < count && !vm->failed; i++) {
             uint64_t lba = stor_be64(cdbs[i] + 2);
             VW_EXPECT(vm,
-                      (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS &&
+                      (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
                           res[i].scsi_status == 0 && res[i].transferred == IO_BYTES,
                       "%s %u:%u LBA %llu: SRB 0x%02x, SCSI 0x%02x, %u bytes",
                       write ? "WRITE(16)" : "READ(16)", t, l, (unsigned long long)lba,
@@ -315,7 +315,7 @@ VW_SCENARIO("vioscsi", data_mem_qd256_every_cpu, NULL)
             uint64_t lba = (uint64_t)i * IO_BLOCKS;
             uint8_t got[IO_BYTES];
             VW_EXPECT(vm,
-                      (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS &&
+                      (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
                           res[i].transferred == IO_BYTES,
                       "request %u of 256 (pass %d): SRB 0x%02x, %u bytes", i, pass,
                       res[i].srb_status, res[i].transferred);

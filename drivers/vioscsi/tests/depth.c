@@ -51,7 +51,7 @@ static void small_cmd_per_lun(struct vm *vm, uint32_t per_lun, bool plant)
                                lens, bufs, sizes, in, res))
         goto out;
     for (unsigned i = 0; i < DP_REQS && !vm->failed; i++)
-        VW_EXPECT(vm, (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "write %u to %u:%u: SRB 0x%02x", i, btl[i][0], btl[i][1], res[i].srb_status);
     uint64_t most = vmodel_scsi_stats(h.scsi->model)->max_lun_cmds;
     vw_log(vm, "cmd_per_lun %u: %llu commands at one LUN at the device at most", per_lun,
@@ -110,7 +110,7 @@ VW_SCENARIO("vioscsi", depth_per_lun_adds_up, NULL)
                                lens, bufs, sizes, in, res))
         goto out;
     for (unsigned i = 0; i < DP_REQS && !vm->failed; i++)
-        VW_EXPECT(vm, (res[i].srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "write %u to %u:%u: SRB 0x%02x", i, btl[i][0], btl[i][1], res[i].srb_status);
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);

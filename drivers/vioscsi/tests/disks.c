@@ -66,7 +66,7 @@ VW_SCENARIO("vioscsi", disks_mem_2x2, NULL)
     uint8_t cdb[6] = {0x12, 0, 0, 0, 36, 0}, r[36];
     struct vw_stor_result res;
     if (!vm->failed && sc_scsi(vm, 2, 0, cdb, 6, r, 36, true, &res))
-        VW_EXPECT(vm, (res.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
+        VW_EXPECT(vm, (res.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT,
                   "INQUIRY of absent target 2: SRB status 0x%02x, not SELECTION_TIMEOUT",
                   res.srb_status);
 out:

@@ -105,8 +105,8 @@ static int ec_luns(struct vm *vm, uint8_t t, uint8_t *srb)
     vw_stor_address(vm, t, 0);
     if (!vw_stor_scsi_retry(vm, cdb, 12, r, sizeof(r), true, 3, &res, NULL) || vm->failed)
         return -1;
-    *srb = res.srb_status & SC_SRB_MASK;
-    return *srb == SC_SRB_SUCCESS || (*srb == SC_SRB_DATA_OVERRUN && res.transferred >= 8)
+    *srb = res.srb_status & SRB_STATUS_MASK;
+    return *srb == SRB_STATUS_SUCCESS || (*srb == SRB_STATUS_DATA_OVERRUN && res.transferred >= 8)
                ? (int)(stor_be32(r) / 8)
                : -1;
 }
@@ -146,9 +146,9 @@ VW_SCENARIO("vioscsi", events_mem_whole_target, NULL)
             for (uint8_t l = 0; l < 3 && !vm->failed; l++)
                 if (sc_scsi(vm, 2, l, tur, 6, NULL, 0, false, &r))
                     VW_EXPECT(vm,
-                              (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT ||
-                                  ((r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.sense_valid &&
-                                   r.sense_key == 0x05 && r.asc == 0x25),
+                              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT ||
+                                  ((r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
+                                   r.sense_valid && r.sense_key == 0x05 && r.asc == 0x25),
                               "removed 2:%u: TEST UNIT READY SRB 0x%02x, sense %x/%02x (want "
                               "SELECTION_TIMEOUT or LOGICAL UNIT NOT SUPPORTED)",
                               l, r.srb_status, r.sense_key, r.asc);
@@ -280,7 +280,7 @@ static void target_disks(struct vm *vm, const struct vmodel_scsi_planted *p)
                     break;
             if (!vm->failed)
                 VW_EXPECT(vm,
-                          (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.sense_valid &&
+                          (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.sense_valid &&
                               r.sense_key == 0x05 && r.asc == 0x25,
                           "READ of deleted 1:2: SRB 0x%02x, sense %x/%02x", r.srb_status,
                           r.sense_key, r.asc);

@@ -25,7 +25,7 @@ static bool ua_seen(struct vm *vm, uint8_t target, uint8_t lun, const uint8_t *c
 {
     if (!sc_scsi(vm, target, lun, cdb, n, buf, len, len != 0, r))
         return false;
-    return (r->srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r->scsi_status == 0x02 &&
+    return (r->srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r->scsi_status == 0x02 &&
            r->sense_valid && r->sense_key == 0x06 && r->asc == 0x2a && r->ascq == 0x09;
 }
 
@@ -49,7 +49,7 @@ static void ua_param_change(struct vm *vm, bool change)
     for (int i = 0; i < 4; i++)
         vw_sched_settle(vm);
     bool other = ua_seen(vm, 0, 0, tur, 6, NULL, 0, &r);
-    bool other_good = (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.scsi_status == 0;
+    bool other_good = (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0;
     bool inquiry = ua_seen(vm, 0, 1, inq, 6, data, sizeof(data), &r);
     bool first = ua_seen(vm, 0, 1, tur, 6, NULL, 0, &r);
     vw_log(vm,
@@ -57,7 +57,7 @@ static void ua_param_change(struct vm *vm, bool change)
            change ? "on" : "off", r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none",
            r.sense_key, r.asc, r.ascq);
     bool second = ua_seen(vm, 0, 1, tur, 6, NULL, 0, &r);
-    bool second_good = (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.scsi_status == 0;
+    bool second_good = (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0;
     if (vm->failed)
         goto out;
     VW_EXPECT(vm, !other && other_good, "0:0's TEST UNIT READY: GOOD, no unit attention of 0:1's");

@@ -28,10 +28,10 @@ static void lun_reset_case(struct vm *vm, bool answer_first)
     if (!sc_held_writes(vm, &h, &o, &(struct mem_target_faults){.lose_every = 1}, 0, 100, 0x5a, &b))
         goto out;
     struct vw_stor_result r;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         const struct vmodel_scsi_stats *st = vmodel_scsi_stats(h.scsi->model);
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - b.resets;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
         /* The LU's requests end before its reset SRB does */
         VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
@@ -93,7 +93,7 @@ VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
         uint64_t took = vm->k->interrupt_time - t0;
         VW_EXPECT(vm,
                   st.resets >= 1 && st.last_tier == VW_STOR_TIER_BUS &&
-                      (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+                      (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET,
                   "lost READ: %u bus resets (last tier %u), SRB 0x%02x, want BUS_RESET", st.resets,
                   st.last_tier, r.srb_status);
         VW_EXPECT(vm, took < 6 * SC_SECOND, "the lost READ ended after %llu ms of virtual time",
@@ -150,15 +150,15 @@ VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
     uint64_t blocks;
     uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks);
     for (unsigned i = 0; i < N && !vm->failed; i++) {
-        uint8_t st = res[i].srb_status & SC_SRB_MASK;
-        if (st == SC_SRB_SUCCESS) {
+        uint8_t st = res[i].srb_status & SRB_STATUS_MASK;
+        if (st == SRB_STATUS_SUCCESS) {
             good++;
             VW_EXPECT(vm, memcmp(disk + (400 + i) * SC_BLOCK, data[i], SC_BLOCK) == 0,
                       "write %u completed GOOD but is not on the disk", i);
         } else {
             reset++;
-            VW_EXPECT(vm, st == SC_SRB_BUS_RESET, "the lost write %u ended 0x%02x, not BUS_RESET",
-                      i, st);
+            VW_EXPECT(vm, st == SRB_STATUS_BUS_RESET,
+                      "the lost write %u ended 0x%02x, not BUS_RESET", i, st);
         }
     }
     struct vw_stor_stats st;
@@ -196,7 +196,7 @@ VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
     uint64_t took;
     if (sc_lost_read(vm, &h, true, false, &r, &took)) {
         vw_sched_settle(vm);
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS,
                   "lost READ with TMFs never answered: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, vmodel_reset_count(h.scsi->dev->model) > resets,
                   "the TMF was never answered, yet the device was not reset");
@@ -339,11 +339,11 @@ VW_SCENARIO("vioscsi", fault_lun_reset_tmf_never_timer, NULL)
         goto out;
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_LOGICAL_UNIT with its TMF never answered: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, took >= 3 * SC_SECOND / 2 && took <= 3 * SC_SECOND + SC_SECOND / 10,
                   "the unanswered TMF ended after %llu ms of virtual time (1500-3100 expected)",

@@ -53,10 +53,10 @@ static void absent(struct vm *vm, uint8_t t, uint8_t l)
     struct vw_stor_result res;
     if (sc_scsi(vm, t, l, cdb, 6, r, 36, true, &res))
         VW_EXPECT(vm,
-                  (res.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT ||
-                      (res.srb_status & SC_SRB_MASK) == SC_SRB_NO_DEVICE ||
-                      (res.srb_status & SC_SRB_MASK) == SC_SRB_INVALID_LUN ||
-                      (res.srb_status & SC_SRB_MASK) == SC_SRB_INVALID_TARGET_ID,
+                  (res.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT ||
+                      (res.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE ||
+                      (res.srb_status & SRB_STATUS_MASK) == SRB_STATUS_INVALID_LUN ||
+                      (res.srb_status & SRB_STATUS_MASK) == SRB_STATUS_INVALID_TARGET_ID,
                   "INQUIRY of %u:%u beyond the device's limits: SRB 0x%02x, not a missing device",
                   t, l, res.srb_status);
 }
@@ -149,7 +149,7 @@ VW_SCENARIO("vioscsi", hostile_sense_len_200, NULL)
     sc_rw16(cdb, false, o.blocks + 1, 1);
     if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, true, &r))
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.scsi_status == 0x02 &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == 0x02 &&
                       r.sense_len <= 32,
                   "sense_len 200: SRB 0x%02x, SCSI 0x%02x, SenseInfoBufferLength %u (buffer 32)",
                   r.srb_status, r.scsi_status, r.sense_len);
@@ -176,9 +176,10 @@ VW_SCENARIO("vioscsi", hostile_residual_beyond_transfer, NULL)
     for (int write = 0; write < 2 && !vm->failed; write++) {
         sc_rw16(cdb, write, 16, 8);
         if (sc_scsi(vm, 0, 0, cdb, 16, buf, sizeof(buf), !write, &r))
-            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS && r.transferred <= 4096,
-                      "%s with residual 8192 of 4096: SRB 0x%02x, %u bytes moved",
-                      write ? "WRITE" : "READ", r.srb_status, r.transferred);
+            VW_EXPECT(
+                vm, (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS && r.transferred <= 4096,
+                "%s with residual 8192 of 4096: SRB 0x%02x, %u bytes moved",
+                write ? "WRITE" : "READ", r.srb_status, r.transferred);
     }
     mem_target_set_faults(h.mem, &(struct mem_target_faults){0});
     vmodel_scsi_set_hostile(h.scsi->model, &(struct vmodel_scsi_hostile){0});

@@ -59,7 +59,7 @@ VW_SCENARIO("vioscsi", fault_hung_target_reset_bounded, NULL)
     vw_stor_stats(vm, &st);
     unsigned srbs = st.lun_resets + st.target_resets;
     for (unsigned i = 0; i < HG_N; i++)
-        bus_reset += (res[i].srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET;
+        bus_reset += (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET;
     vw_log(vm,
            "hung target: 8 writes ended in %llu ms of virtual time, %u BUS_RESET, %u reset SRBs, "
            "%u bus resets, %u device resets",

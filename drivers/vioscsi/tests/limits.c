@@ -118,14 +118,16 @@ VW_SCENARIO("vioscsi", limits_max_sectors_64_split_above, NULL)
     if (!vw_stor_scsi_split(vm, cdb, SC_BLOCK, out, LEN, false, &r, &pieces) || vm->failed)
         goto out;
     VW_EXPECT(vm,
-              (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == LEN && pieces == 4,
+              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.transferred == LEN &&
+                  pieces == 4,
               "the split write: SRB 0x%02x, %u of %u bytes in %u pieces (4)", r.srb_status,
               r.transferred, (unsigned)LEN, pieces);
     sc_rw16(cdb, false, 100, LEN / SC_BLOCK);
     if (!vw_stor_scsi_split(vm, cdb, SC_BLOCK, in, LEN, true, &r, &pieces) || vm->failed)
         goto out;
     VW_EXPECT(vm,
-              (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == LEN && pieces == 4,
+              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.transferred == LEN &&
+                  pieces == 4,
               "the split read: SRB 0x%02x, %u of %u bytes in %u pieces (4)", r.srb_status,
               r.transferred, (unsigned)LEN, pieces);
     uint8_t *disk = mem_target_disk(h.mem, 0, 0, &blocks);

@@ -18,8 +18,8 @@
 /* A PnP SRB's answer: final, and SUCCESS or "not handled". */
 static void pnp_answer(struct vm *vm, const struct vw_stor_result *r, const char *what)
 {
-    uint8_t s = r->srb_status & SC_SRB_MASK;
-    VW_EXPECT(vm, s == SC_SRB_SUCCESS || s == PNP_SRB_INVALID || s == PNP_SRB_BAD_FUNC,
+    uint8_t s = r->srb_status & SRB_STATUS_MASK;
+    VW_EXPECT(vm, s == SRB_STATUS_SUCCESS || s == PNP_SRB_INVALID || s == PNP_SRB_BAD_FUNC,
               "%s: SRB status 0x%02x", what, r->srb_status);
 }
 
@@ -48,7 +48,7 @@ static void surprise_run(struct vm *vm, uint16_t queues, bool control)
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, n == 6, "%u results of 6 writes", n);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, (res[i].srb_status & SC_SRB_MASK) != 0, "write %u ended PENDING", i);
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) != 0, "write %u ended PENDING", i);
     if (control)
         VW_EXPECT(vm, st.control_surprise == 1 && st.removed_accesses == 0,
                   "%u ScsiAdapterSurpriseRemoval (1 expected: vioscsi must claim it), %u "
@@ -193,7 +193,7 @@ static void d3_slow_reset(struct vm *vm, uint32_t slow)
         uint8_t cdb[16], buf[SC_BLOCK] = {0};
         sc_rw16(cdb, true, 31, 1);
         if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, false, &r))
-            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_NO_DEVICE,
+            VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                       "a write after the failed restart: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, vmodel_status(h.scsi->dev->model) & 0x80,
                   "device status 0x%02x: FAILED not set", vmodel_status(h.scsi->dev->model));

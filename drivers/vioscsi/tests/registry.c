@@ -116,7 +116,7 @@ static void action_case(struct vm *vm, uint32_t value, const char *logged)
         goto out;
     struct vw_stor_stats st;
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+    VW_EXPECT(vm, st.resets >= 1 && (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS,
               "VioscsiActionOnReset %u, lost READ: %u bus resets, SRB 0x%02x", value, st.resets,
               r.srb_status);
     uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;

@@ -38,10 +38,10 @@ static void device_srb_case(struct vm *vm, bool tmf_never, bool answer_first)
     uint64_t tmfs = vmodel_scsi_stats(h.scsi->model)->tmfs; /* the writes sent none */
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - b.resets;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_DEVICE (TMF %s): SRB 0x%02x", tmf_never ? "never answered" : "answered",
                   r.srb_status);
         VW_EXPECT(vm, vmodel_scsi_stats(h.scsi->model)->tmfs > tmfs,
@@ -115,7 +115,7 @@ VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
     uint64_t took;
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
         uint32_t dev_resets = vmodel_reset_count(h.scsi->dev->model) - resets;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
         VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1 && dev_resets >= 1,
                   "%u bus resets (want 1), %u device resets", sc_bus_resets(vm) - bus0, dev_resets);
@@ -149,12 +149,12 @@ VW_SCENARIO("vioscsi", reset_timeout_during_lun_reset, NULL)
                         0, 600, 0x4d, &b))
         goto out;
     struct vw_stor_result r;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         uint32_t after = vmodel_reset_count(h.scsi->dev->model);
         struct vw_stor_stats st;
         vw_stor_stats(vm, &st);
         unsigned srbs = st.lun_resets + st.target_resets;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_LOGICAL_UNIT ended by the timer's device reset: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm,
                   after > b.resets && sc_bus_resets(vm) == b.bus_resets &&
@@ -203,10 +203,10 @@ static void lun_srb_held_case(struct vm *vm, uint32_t slow)
         goto out;
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
         vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, sc_completed(vm) - b.completed == 5,
                   "RESET_LOGICAL_UNIT completed with %u of the 4 held writes completed",
@@ -264,9 +264,9 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_slow_device, NULL)
     unsigned bus0 = b.bus_resets, before = b.completed;
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_DEVICE, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_DEVICE ended by a slow device reset: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, sc_completed(vm) - before == 5,
                   "RESET_DEVICE completed with %u of the 4 writes completed",
@@ -313,7 +313,7 @@ VW_SCENARIO("vioscsi", reset_bus_slow_device, NULL)
     struct vw_stor_result r;
     uint64_t took;
     if (sc_lost_read(vm, &h, false, true, &r, &took)) {
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET,
                   "lost READ after HwResetBus: SRB 0x%02x, want BUS_RESET", r.srb_status);
         VW_EXPECT(vm, sc_bus_resets(vm) - bus0 == 1, "%u bus resets (want 1)",
                   sc_bus_resets(vm) - bus0);
@@ -351,9 +351,9 @@ VW_SCENARIO("vioscsi", reset_lun_srb_device_never_resets, NULL)
     unsigned before = b.completed;
     struct vw_stor_result r;
     uint64_t t0 = vm->k->interrupt_time;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR,
                   "RESET_LOGICAL_UNIT on a device that never resets: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, took >= SC_SECOND / 10 && took < SC_SECOND / 5,
                   "the reset gave up after %llu us of virtual time (100 ms of 1 ms periods)",
@@ -366,7 +366,7 @@ VW_SCENARIO("vioscsi", reset_lun_srb_device_never_resets, NULL)
         uint8_t cdb[16], buf[SC_BLOCK] = {0};
         sc_rw16(cdb, true, 29, 1);
         if (sc_scsi(vm, 0, 0, cdb, 16, buf, SC_BLOCK, false, &r))
-            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_NO_DEVICE,
+            VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                       "a write to the failed adapter: SRB 0x%02x", r.srb_status);
     }
     vmodel_set_behaviour(h.scsi->dev->model, &(struct vmodel_behaviour){0});
@@ -398,9 +398,9 @@ VW_SCENARIO("vioscsi", reset_lun_srb_during_slow_restart, NULL)
     vw_stor_address(vm, 0, 0);
     uint64_t t0 = vm->k->interrupt_time;
     struct vw_stor_result r;
-    if (vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) && !vm->failed) {
+    if (vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) && !vm->failed) {
         uint64_t took = vm->k->interrupt_time - t0;
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "RESET_LOGICAL_UNIT during a slow restart: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm,
                   vmodel_reset_count(h.scsi->dev->model) == resets &&

@@ -78,8 +78,8 @@ static void rs_retried(struct vm *vm, uint8_t response, unsigned count, const ch
         vw_log(vm, "%s x%u: %u class sends, %u StorPort BUSY retries, %u at the device", name,
                count, tries, busy, taken);
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.transferred == RS_BYTES &&
-                      memcmp(got, want, RS_BYTES) == 0,
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
+                      r.transferred == RS_BYTES && memcmp(got, want, RS_BYTES) == 0,
                   "%s x%u: last answer SRB 0x%02x, %u bytes, data %s", name, count, r.srb_status,
                   r.transferred, memcmp(got, want, RS_BYTES) ? "wrong" : "right");
         VW_EXPECT(
@@ -118,9 +118,9 @@ static void bad_target(struct vm *vm, const struct vmodel_scsi_planted *p)
     uint8_t want[RS_BYTES];
     struct vw_stor_result r;
     if (rs_once(vm, &h, VIRTIO_SCSI_S_BAD_TARGET, want, &r, p))
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT,
                   "BAD_TARGET: SRB 0x%02x, want SELECTION_TIMEOUT 0x%02x", r.srb_status,
-                  SC_SRB_SELECTION_TIMEOUT);
+                  SRB_STATUS_SELECTION_TIMEOUT);
     sc_finish(vm, &h);
 }
 
@@ -144,8 +144,8 @@ static void reset_bus_reset(struct vm *vm, const struct vmodel_scsi_planted *p)
     uint8_t want[RS_BYTES], got[RS_BYTES];
     struct vw_stor_result r;
     if (rs_once(vm, &h, VIRTIO_SCSI_S_RESET, want, &r, p)) {
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_BUS_RESET,
-                  "RESET: SRB 0x%02x, want BUS_RESET 0x%02x", r.srb_status, SC_SRB_BUS_RESET);
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET,
+                  "RESET: SRB 0x%02x, want BUS_RESET 0x%02x", r.srb_status, SRB_STATUS_BUS_RESET);
         uint8_t cdb[16];
         sc_rw16(cdb, false, RS_LBA, RS_BYTES / SC_BLOCK);
         if (sc_ok(vm, 0, 0, cdb, 16, got, RS_BYTES, true, "READ(16) after RESET"))
@@ -175,8 +175,8 @@ VW_SCENARIO("vioscsi", response_target_failure_error, NULL)
     struct vw_stor_result r;
     if (rs_once(vm, &h, VIRTIO_SCSI_S_TARGET_FAILURE, want, &r, &(struct vmodel_scsi_planted){0}))
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS &&
-                      (r.srb_status & SC_SRB_MASK) != SC_SRB_DATA_OVERRUN,
+                  (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS &&
+                      (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_DATA_OVERRUN,
                   "TARGET_FAILURE: SRB 0x%02x, %u bytes: completed as if it went through",
                   r.srb_status, r.transferred);
     sc_finish(vm, &h);
@@ -204,8 +204,8 @@ static void underrun(struct vm *vm, const struct vmodel_scsi_planted *p)
             break;
         uint32_t moved = RS_BYTES - cases[i].resid;
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_DATA_OVERRUN && r.scsi_status == 0 &&
-                      r.transferred == moved,
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_DATA_OVERRUN &&
+                      r.scsi_status == 0 && r.transferred == moved,
                   "%s with resid %u: SRB 0x%02x, SCSI 0x%02x, DataTransferLength %u (want "
                   "DATA_OVERRUN, %u)",
                   cases[i].write ? "WRITE" : "READ", cases[i].resid, r.srb_status, r.scsi_status,

@@ -30,7 +30,7 @@ static void reset_under_rule(struct vm *vm, bool tmf_never)
         vw_stor_stats(vm, &st);
         VW_EXPECT(vm,
                   st.timeouts >= 1 && (tmf_never || st.resets >= 1) &&
-                      (r.srb_status & SC_SRB_MASK) != SC_SRB_SUCCESS,
+                      (r.srb_status & SRB_STATUS_MASK) != SRB_STATUS_SUCCESS,
                   "lost READ: %u time-outs (last tier %u), %u bus resets, SRB 0x%02x", st.timeouts,
                   st.last_tier, st.resets, r.srb_status);
     }

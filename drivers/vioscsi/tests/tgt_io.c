@@ -60,13 +60,13 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_under_io, NULL)
     unsigned early = sc_completed(vm) - before;
     vw_stor_address(vm, 0, 1);
     struct vw_stor_result r;
-    if (!vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+    if (!vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) || vm->failed)
         goto out;
     VW_EXPECT(vm, early == 0 && sc_completed(vm) - before == 33,
               "%u writes completed before the reset, %u of 32 with it", early,
               sc_completed(vm) - before - 1 - early);
-    VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS, "RESET_LOGICAL_UNIT: SRB 0x%02x",
-              r.srb_status);
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+              "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
     VW_EXPECT(vm,
               vmodel_scsi_stats(h.scsi->model)->tmfs >= 1 &&
                   vmodel_reset_count(h.scsi->dev->model) - resets == 1,
@@ -174,19 +174,20 @@ static void io_while(struct vm *vm, struct sc_host *h, uint8_t l, uint64_t first
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     for (unsigned i = 0; i < PLUG_IO && !vm->failed; i++) {
         struct vw_stor_result *r = &res[i];
-        uint8_t st = r->srb_status & SC_SRB_MASK, got[SC_BLOCK];
-        bool cc = st == SC_SRB_ERROR && r->scsi_status == 0x02 && r->sense_valid;
+        uint8_t st = r->srb_status & SRB_STATUS_MASK, got[SC_BLOCK];
+        bool cc = st == SRB_STATUS_ERROR && r->scsi_status == 0x02 && r->sense_valid;
         bool is_ua = cc && r->sense_key == 0x06 && r->asc == 0x3f && r->ascq == 0x0e;
         bool is_gone = cc && r->sense_key == 0x05 && r->asc == 0x25;
         *ua += is_ua;
         *gone += is_gone;
         if (is_ua && !gone_ok)
             sc_ok(vm, 0, l, cdbs[i], 16, data[i], SC_BLOCK, false, "WRITE(16) sent again");
-        else if (!(st == SC_SRB_SUCCESS && r->scsi_status == 0) && !(gone_ok && (is_gone || is_ua)))
+        else if (!(st == SRB_STATUS_SUCCESS && r->scsi_status == 0) &&
+                 !(gone_ok && (is_gone || is_ua)))
             vw_fail(vm,
                     "write %u to 0:%u under hot plug: SRB 0x%02x, SCSI 0x%02x, sense %x/%02x/%02x",
                     i, l, r->srb_status, r->scsi_status, r->sense_key, r->asc, r->ascq);
-        bool good = st == SC_SRB_SUCCESS || (is_ua && !gone_ok);
+        bool good = st == SRB_STATUS_SUCCESS || (is_ua && !gone_ok);
         if (good && !vm->failed)
             VW_EXPECT(vm,
                       fd >= 0 &&
@@ -261,7 +262,7 @@ static void hotplug_under_io(struct vm *vm, const struct vmodel_scsi_planted *p)
     }
     if (!vm->failed)
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR && r.scsi_status == 0x02 &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == 0x02 &&
                       r.sense_valid && r.sense_key == 0x05 && r.asc == 0x25,
                   "READ of removed LUN 2: SRB 0x%02x, SCSI 0x%02x, sense %s %x/%02x/%02x",
                   r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
@@ -344,7 +345,7 @@ VW_SCENARIO("vioscsi", tgt_reservation_conflict, NULL)
     struct vw_stor_result r;
     if (write_01(vm, &r))
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
                       r.scsi_status == SCSI_RESERVATION_CONFLICT,
                   "WRITE to a LUN reserved by another initiator: SRB 0x%02x, SCSI 0x%02x",
                   r.srb_status, r.scsi_status);
@@ -368,7 +369,7 @@ VW_SCENARIO("vioscsi", tgt_reservation_conflict, NULL)
     }
     if (write_01(vm, &r))
         VW_EXPECT(vm,
-                  (r.srb_status & SC_SRB_MASK) == SC_SRB_ERROR &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
                       r.scsi_status == SCSI_RESERVATION_CONFLICT,
                   "WRITE under another's WRITE EXCLUSIVE: SRB 0x%02x, SCSI 0x%02x", r.srb_status,
                   r.scsi_status);
@@ -382,7 +383,7 @@ VW_SCENARIO("vioscsi", tgt_reservation_conflict, NULL)
                            SCSI_PERSISTENT_RESERVE_TYPE_WRITE_EXCLUSIVE, &key)) != SCSI_STATUS_GOOD)
         vw_fail(vm, "PERSISTENT RESERVE OUT RELEASE failed");
     if (!vm->failed && write_01(vm, &r))
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r.scsi_status == 0,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0,
                   "WRITE after the release: SRB 0x%02x, SCSI 0x%02x", r.srb_status, r.scsi_status);
 out:
     if (c != NULL) {

@@ -93,7 +93,7 @@ static bool ld_batch_run(struct vm *vm, uint64_t *rng, unsigned qd, bool write, 
         uint64_t lba = stor_be64(batch.cdbs[i] + 2);
         uint32_t blocks = batch.lens[i] / SC_BLOCK;
         VW_EXPECT(vm,
-                  (r->srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS && r->scsi_status == 0 &&
+                  (r->srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r->scsi_status == 0 &&
                       r->transferred == batch.lens[i],
                   "QD %u %s %u:%u LBA %llu x%u: SRB 0x%02x, SCSI 0x%02x, %u of %u bytes", qd,
                   write ? "WRITE(16)" : "READ(16)", t, l, (unsigned long long)lba, blocks,

@@ -74,15 +74,15 @@ VW_SCENARIO("vioscsi", tgt_lun_reset_races_tgt, NULL)
     unsigned early = sc_completed(vm) - before;
     uint64_t at_tgt = h.scsi->target->ops->outstanding(h.scsi->target);
     vw_stor_address(vm, 0, 1);
-    sent = vw_stor_srb(vm, SC_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r);
+    sent = vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r);
 join:
     pthread_join(thread, NULL);
     resumed = true;
     if (!sent || vm->failed)
         goto out;
     const struct vmodel_scsi_stats *ms = vmodel_scsi_stats(h.scsi->model);
-    VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SUCCESS, "RESET_LOGICAL_UNIT: SRB 0x%02x",
-              r.srb_status);
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+              "RESET_LOGICAL_UNIT: SRB 0x%02x", r.srb_status);
     VW_EXPECT(vm, early == 0 && ms->tmfs >= 1 && ms->tmf_raced >= 1,
               "%u writes completed with tgtd stopped; %llu TMFs, %llu commands at tgt on the "
               "LUN when the TMF came (want >= 1: the reset raced them inside tgt)",

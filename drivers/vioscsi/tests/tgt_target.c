@@ -115,7 +115,7 @@ static void whole_target(struct vm *vm, const struct vmodel_scsi_planted *p)
     for (uint8_t l = 0; l <= 2 && !vm->failed; l++) {
         struct vw_stor_result r;
         if (sc_scsi(vm, TT_SLOT, l, tur, 6, NULL, 0, false, &r))
-            VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
+            VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT,
                       "deleted target %u:%u: TEST UNIT READY SRB 0x%02x (want SELECTION_TIMEOUT)",
                       TT_SLOT, l, r.srb_status);
     }
@@ -196,7 +196,7 @@ VW_SCENARIO("vioscsi", tgt_whole_target_removed_under_io, NULL)
               sc_bus_changes(vm) - changes0);
     struct vw_stor_result r;
     if (!vm->failed && sc_scsi(vm, 1, 1, tur, 6, NULL, 0, false, &r))
-        VW_EXPECT(vm, (r.srb_status & SC_SRB_MASK) == SC_SRB_SELECTION_TIMEOUT,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SELECTION_TIMEOUT,
                   "dropped target 1:1: TEST UNIT READY SRB 0x%02x (want SELECTION_TIMEOUT)",
                   r.srb_status);
     sc_round_trip(vm, 0, 1, 23, 5, "target 1 was dropped under I/O");

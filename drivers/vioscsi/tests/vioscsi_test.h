@@ -24,21 +24,7 @@
 #include "scenario.h"
 #include "tgt_fixture.h"
 
-/* SRB statuses (srb/ns-srb-_scsi_request_block, SrbStatus) */
-#define SC_SRB_SUCCESS                     0x01
-#define SC_SRB_ABORTED                     0x02
-#define SC_SRB_ERROR                       0x04
-#define SC_SRB_BUSY                        0x05
-#define SC_SRB_NO_DEVICE                   0x08
-#define SC_SRB_SELECTION_TIMEOUT           0x0a
-#define SC_SRB_BUS_RESET                   0x0e
-#define SC_SRB_DATA_OVERRUN                0x12
-#define SC_SRB_INVALID_LUN                 0x20
-#define SC_SRB_INVALID_TARGET_ID           0x21
-#define SC_SRB_MASK                        0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
-#define SC_SRB_FUNCTION_RESET_DEVICE       0x16 /* srb.h SRB_FUNCTION_RESET_DEVICE */
-#define SC_SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20 /* srb.h SRB_FUNCTION_RESET_LOGICAL_UNIT */
-#define SC_SECOND                          10000000ull
+#define SC_SECOND 10000000ull
 
 #define SC_F_VIRTIO_DEFAULT                                                                        \
     (1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC | 1ull << VIRTIO_F_EVENT_IDX)
@@ -276,10 +262,10 @@ static inline bool sc_ok_moved(struct vm *vm, uint8_t target, uint8_t lun, const
     vw_stor_address(vm, target, lun);
     if (!vw_stor_scsi_retry(vm, cdb, n, buf, len, in, 3, &r, &tries) || vm->failed)
         return false;
-    uint8_t st = r.srb_status & SC_SRB_MASK;
+    uint8_t st = r.srb_status & SRB_STATUS_MASK;
     VW_EXPECT(vm,
-              r.scsi_status == 0 && ((st == SC_SRB_SUCCESS && r.transferred == len) ||
-                                     (st == SC_SRB_DATA_OVERRUN && r.transferred < len)),
+              r.scsi_status == 0 && ((st == SRB_STATUS_SUCCESS && r.transferred == len) ||
+                                     (st == SRB_STATUS_DATA_OVERRUN && r.transferred < len)),
               "%s at %u:%u: SRB status 0x%02x, SCSI status 0x%02x, %u of %u bytes", what, target,
               lun, r.srb_status, r.scsi_status, r.transferred, len);
     if (moved != NULL)

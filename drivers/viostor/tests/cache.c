@@ -63,7 +63,7 @@ VW_SCENARIO("viostor", write_cache_off_on_config_wce, NULL)
     for (int on = 0; on < 2 && !vm->failed; on++) {
         if (!vw_stor_cache_set(vm, on, 512, &r))
             goto out;
-        VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS && r.scsi_status == 0,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0,
                   "MODE SELECT WCE %d: SRB 0x%02x SCSI 0x%02x sense %x/%02x", on, r.srb_status,
                   r.scsi_status, r.sense_key, r.asc);
         VW_EXPECT(vm, device_writeback(&d) == on, "WCE %d: the device's writeback byte is %u", on,
@@ -94,12 +94,12 @@ VW_SCENARIO("viostor", write_cache_off_refused_without_config_wce, NULL)
               "before: caching page %d, WCE %d, or WCE changeable", c.found, c.wce);
     if (!vw_stor_cache_set(vm, false, 512, &r))
         goto out;
-    VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && r.scsi_status == VS_CHECK_COND &&
-                  r.sense_valid && r.sense_key == 0x5 && r.asc == 0x26 && r.ascq == 0,
-              "MODE SELECT WCE 0 without CONFIG_WCE: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x",
-              r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
-              r.ascq);
+    VW_EXPECT(
+        vm,
+        (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == VS_CHECK_COND &&
+            r.sense_valid && r.sense_key == 0x5 && r.asc == 0x26 && r.ascq == 0,
+        "MODE SELECT WCE 0 without CONFIG_WCE: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x",
+        r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc, r.ascq);
     VW_EXPECT(vm, device_writeback(&d) == 1 && d.blk.writes == writes,
               "the refused MODE SELECT reached the device (writeback %u, %llu writes)",
               device_writeback(&d), (unsigned long long)(d.blk.writes - writes));
@@ -107,7 +107,7 @@ VW_SCENARIO("viostor", write_cache_off_refused_without_config_wce, NULL)
         VW_EXPECT(vm, c.found && c.wce, "MODE SENSE after the refusal says WCE %d", c.wce);
     /* Setting what is already there is no change and succeeds. */
     if (vw_stor_cache_set(vm, true, 512, &r))
-        VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "MODE SELECT of the current WCE 1: SRB 0x%02x", r.srb_status);
     VW_EXPECT(vm, fua_write_flushes(vm, &d, 40) == 1, "a FUA write without its FLUSH");
 out:

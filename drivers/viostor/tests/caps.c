@@ -18,7 +18,7 @@ static void caps_case(struct vm *vm, uint16_t queues, bool want)
     struct vw_stor_result r;
     if (!vw_stor_query_capabilities(vm, &caps, &r))
         goto out;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS && caps.answered,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && caps.answered,
               "StorQueryCapabilities: SRB status 0x%02x", r.srb_status);
     VW_EXPECT(vm, caps.surprise_removal_ok == want, "SurpriseRemovalOK %u on %u queue(s)",
               caps.surprise_removal_ok, queues);

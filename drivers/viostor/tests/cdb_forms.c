@@ -73,12 +73,12 @@ static void expect_illegal(struct vm *vm, const uint8_t *cdb, unsigned n, void *
     struct vw_stor_result r;
     if (!vs_scsi(vm, cdb, n, buf, len, in, &r))
         return;
-    VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && r.scsi_status == VS_CHECK_COND &&
-                  r.sense_valid && r.sense_key == SK_ILLEGAL && r.asc == asc && r.ascq == 0,
-              "%s: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x, expected 5/%02x/00", what,
-              r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
-              r.ascq, asc);
+    VW_EXPECT(
+        vm,
+        (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == VS_CHECK_COND &&
+            r.sense_valid && r.sense_key == SK_ILLEGAL && r.asc == asc && r.ascq == 0,
+        "%s: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x, expected 5/%02x/00", what, r.srb_status,
+        r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc, r.ascq, asc);
 }
 
 /* BLOCKS blocks at LBA written by form W, read back by form R (READ
@@ -196,7 +196,7 @@ VW_SCENARIO("viostor", cdb_verify, NULL)
         struct vw_stor_result r;
         if (!vs_scsi(vm, cdb, lens[i], NULL, 0, false, &r))
             goto out;
-        VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS && r.scsi_status == 0,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0,
                   "%s: SRB 0x%02x SCSI 0x%02x", what, r.srb_status, r.scsi_status);
         verify_cdb(cdb, lens[i], 0, d.blk.sectors - 1, 1);
         snprintf(what, sizeof(what), "VERIFY(%u) of the last block", lens[i]);

@@ -49,7 +49,7 @@ static void cpus_rw(struct vm *vm, struct vs_disk *d, bool same_cpu)
         unsigned moved = 0;
         for (unsigned i = 0; i < CPU_REQS && !vm->failed; i++) {
             VW_EXPECT(vm,
-                      (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
+                      (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
                           res[i].transferred == sizes[i],
                       "%s %u: SRB status 0x%02x, %u of %u bytes", pass ? "read" : "write", i,
                       res[i].srb_status, res[i].transferred, sizes[i]);

@@ -41,7 +41,7 @@ static void write_read(struct vm *vm, struct vs_disk *d, unsigned qd, unsigned g
             return;
         for (unsigned i = 0; i < qd; i++)
             VW_EXPECT(vm,
-                      (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
+                      (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
                           res[i].transferred == sizes[i],
                       "QD %u %s %u: SRB status 0x%02x, %u of %u bytes", qd, pass ? "read" : "write",
                       i, res[i].srb_status, res[i].transferred, sizes[i]);

@@ -34,11 +34,11 @@ static void bad_status(struct vm *vm, uint8_t status)
     if (!rw_pair(vm, 20, &w, &r))
         goto out;
     VW_EXPECT(vm,
-              (w.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && w.scsi_status == VS_CHECK_COND &&
-                  w.transferred == 0,
+              (w.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
+                  w.scsi_status == VS_CHECK_COND && w.transferred == 0,
               "device status %u: SRB 0x%02x, SCSI 0x%02x, %u bytes", status, w.srb_status,
               w.scsi_status, w.transferred);
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS && d.blk.faults == 1,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && d.blk.faults == 1,
               "the request after the fault: SRB 0x%02x", r.srb_status);
 out:
     vs_finish(vm, &d);
@@ -71,9 +71,9 @@ VW_SCENARIO("viostor", fault_short_read_length, NULL)
     if (!rw_pair(vm, 30, &w, &r))
         goto out;
     VW_EXPECT(vm,
-              (w.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
-                  (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && r.scsi_status == VS_CHECK_COND &&
-                  r.transferred == 0,
+              (w.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
+                  r.scsi_status == VS_CHECK_COND && r.transferred == 0,
               "short read: write SRB 0x%02x, read SRB 0x%02x SCSI 0x%02x, %u bytes", w.srb_status,
               r.srb_status, r.scsi_status, r.transferred);
 out:
@@ -97,8 +97,8 @@ VW_SCENARIO("viostor", fault_needs_reset, NULL)
     if (!rw_pair(vm, 41, &w, &r))
         goto out;
     VW_EXPECT(vm,
-              (w.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
-                  (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+              (w.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
               "after the reset: write SRB 0x%02x, read 0x%02x", w.srb_status, r.srb_status);
 out:
     vs_finish(vm, &d);
@@ -134,7 +134,7 @@ static void stall(struct vm *vm, uint64_t features)
     struct vw_stor_stats s;
     vw_stor_stats(vm, &s);
     for (unsigned i = 0; i < N; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_BUS_RESET,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_BUS_RESET,
                   "stalled write %u: SRB 0x%02x, not BUS_RESET", i, res[i].srb_status);
     VW_EXPECT(vm, s.timeouts == 1 && s.last_tier == VW_STOR_TIER_LUN && s.resets == 0,
               "%u time-outs, ended by tier %u (the LUN reset, 1, expected), %u bus resets",
@@ -143,8 +143,8 @@ static void stall(struct vm *vm, uint64_t features)
     if (!rw_pair(vm, 600, &w, &r))
         goto out;
     VW_EXPECT(vm,
-              (w.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS &&
-                  (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+              (w.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS &&
+                  (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
               "after the reset: write SRB 0x%02x, read 0x%02x", w.srb_status, r.srb_status);
     vw_stor_stats(vm, &s);
     VW_EXPECT(vm, s.timeouts == 1 && s.resets == 0, "%u time-outs, %u bus resets after I/O resumed",
@@ -179,8 +179,9 @@ VW_SCENARIO("viostor", read_only_disk, NULL)
     if (!rw_pair(vm, 50, &w, &rd))
         goto out;
     VW_EXPECT(vm,
-              (w.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && w.scsi_status == VS_CHECK_COND &&
-                  (rd.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+              (w.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
+                  w.scsi_status == VS_CHECK_COND &&
+                  (rd.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
               "read-only: write SRB 0x%02x SCSI 0x%02x, read SRB 0x%02x", w.srb_status,
               w.scsi_status, rd.srb_status);
     uint8_t zero[512] = {0}, ws[16] = {0x93};

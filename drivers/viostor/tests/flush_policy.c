@@ -15,14 +15,14 @@ static uint64_t flushes_for(struct vm *vm, struct vs_disk *d, uint64_t lba, bool
     struct vw_stor_result r;
     if (!vw_stor_flush_buffers(vm, sent, &r) || vm->failed)
         return 0;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS, "flush buffers: SRB 0x%02x",
-              r.srb_status);
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+              "flush buffers: SRB 0x%02x", r.srb_status);
     uint8_t buf[512];
     vs_fill(buf, sizeof(buf), lba, 4);
     if (!vw_stor_write_through(vm, lba, 1, buf, sizeof(buf), fua, &r) || vm->failed)
         return 0;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS, "write-through: SRB 0x%02x",
-              r.srb_status);
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+              "write-through: SRB 0x%02x", r.srb_status);
     uint8_t file[512];
     VW_EXPECT(vm, vs_image_read(d, lba, file, sizeof(file)) && memcmp(file, buf, 512) == 0,
               "the write-through write is not in the file");

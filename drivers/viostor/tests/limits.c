@@ -38,7 +38,7 @@ VW_SCENARIO("viostor", stall_60s_then_resume, NULL)
     struct vw_stor_stats s;
     vw_stor_stats(vm, &s);
     for (unsigned i = 0; i < N; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "write %u after the stall: SRB 0x%02x", i, res[i].srb_status);
     VW_EXPECT(vm, s.resets == 0 && took >= 60 * VS_SECOND && took < 65 * VS_SECOND,
               "%u resets, the batch took %llu ms of virtual time (no reset, 60..65 s expected)",
@@ -88,7 +88,7 @@ VW_SCENARIO("viostor", one_cpu_four_queue_device, NULL)
         if (!vw_stor_scsi_batch(vm, 64, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, dir, res))
             goto out;
         for (unsigned i = 0; i < 64; i++)
-            VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+            VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                       "request %u of pass %u: SRB 0x%02x", i, pass, res[i].srb_status);
     }
     for (unsigned i = 0; i < 64 && !vm->failed; i++)

@@ -20,8 +20,8 @@
 /* A PnP SRB's answer: final, and SUCCESS or "not handled". */
 static void pnp_answer(struct vm *vm, const struct vw_stor_result *r, const char *what)
 {
-    uint8_t s = r->srb_status & VS_SRB_MASK;
-    VW_EXPECT(vm, s == VS_SRB_SUCCESS || s == PNP_SRB_INVALID || s == PNP_SRB_BAD_FUNC,
+    uint8_t s = r->srb_status & SRB_STATUS_MASK;
+    VW_EXPECT(vm, s == SRB_STATUS_SUCCESS || s == PNP_SRB_INVALID || s == PNP_SRB_BAD_FUNC,
               "%s: SRB status 0x%02x", what, r->srb_status);
 }
 
@@ -51,7 +51,7 @@ static void surprise_run(struct vm *vm, uint64_t features, uint16_t queues)
               "(8), %u register accesses to the gone function (0)",
               st.control_surprise, n, st.removed_accesses);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                   "write %u ended 0x%02x, not NO_DEVICE", i, res[i].srb_status);
     if (vm->failed || !vw_stor_remove(vm))
         goto out;
@@ -189,7 +189,7 @@ static void d3_slow_reset(struct vm *vm, uint32_t slow)
     } else {
         struct vw_stor_result r;
         if (vs_scsi(vm, cdb, 16, out, sizeof(out), false, &r))
-            VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+            VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                       "a write after the failed restart: SRB 0x%02x", r.srb_status);
         VW_EXPECT(vm, vmodel_status(d.dev->model) & 0x80, "device status 0x%02x: FAILED not set",
                   vmodel_status(d.dev->model));

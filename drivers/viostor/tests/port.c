@@ -19,8 +19,9 @@ static void expect_sense(struct vm *vm, const uint8_t *cdb, unsigned n, void *bu
     if (!vs_scsi(vm, cdb, n, buf, len, in, &r))
         return;
     VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR && r.scsi_status == VS_CHECK_COND &&
-                  r.sense_valid && r.sense_key == key && r.asc == asc && r.ascq == ascq,
+              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR &&
+                  r.scsi_status == VS_CHECK_COND && r.sense_valid && r.sense_key == key &&
+                  r.asc == asc && r.ascq == ascq,
               "%s: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x, expected %x/%02x/%02x", what,
               r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc,
               r.ascq, key, asc, ascq);
@@ -201,7 +202,7 @@ VW_SCENARIO("viostor", queue_depth_every_cpu, NULL)
         if (!vw_stor_scsi_batch(vm, n, (const uint8_t(*)[16])cdbs, lens, bufs, sizes, dir, res))
             goto out;
         for (unsigned i = 0; i < n; i++)
-            VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+            VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                       "request %u of pass %u: SRB status 0x%02x", i, pass, res[i].srb_status);
     }
     for (unsigned i = 0; i < n && !vm->failed; i++)

@@ -33,8 +33,8 @@ static bool retry_refused(struct vm *vm, unsigned timeouts)
         return false;
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm,
-              (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE && st.gone_accesses == before &&
-                  st.timeouts == timeouts,
+              (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE &&
+                  st.gone_accesses == before && st.timeouts == timeouts,
               "a write after the removal: SRB 0x%02x, %u register accesses, %u time-outs",
               r.srb_status, st.gone_accesses - before, st.timeouts);
     return !vm->failed;
@@ -71,13 +71,13 @@ static void removal_run(struct vm *vm, uint64_t features, uint16_t queues)
      * and StorPort's reset tiers (BUS_RESET). */
     bool told = st.control_surprise == 1;
     unsigned timeouts = told ? 0 : 1;
-    uint8_t want = told ? VS_SRB_NO_DEVICE : VS_SRB_BUS_RESET;
+    uint8_t want = told ? SRB_STATUS_NO_DEVICE : SRB_STATUS_BUS_RESET;
     VW_EXPECT(vm, n == 8 && st.removed_outstanding >= held && st.timeouts == timeouts,
               "%u results, %u at the miniport at the removal (the device held %llu), %u "
               "time-outs (8 results, %u time-out expected)",
               n, st.removed_outstanding, (unsigned long long)held, st.timeouts, timeouts);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == want,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == want,
                   "write %u ended 0x%02x, not 0x%02x", i, res[i].srb_status, want);
     if (!retry_refused(vm, timeouts) || !vw_stor_remove(vm))
         goto out;
@@ -135,7 +135,7 @@ static void removal_amid(struct vm *vm, uint64_t features)
               "%u ScsiAdapterSurpriseRemoval (1), %u of 16 writes completed, %u at the removal",
               st.control_surprise, writes, n);
     for (unsigned i = 0; i < n; i++)
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                   "write %u at the removal ended 0x%02x, not NO_DEVICE", i, res[i].srb_status);
     if (!retry_refused(vm, 0) || !vw_stor_remove(vm))
         goto out;

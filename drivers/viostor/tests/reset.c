@@ -25,7 +25,7 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     struct vs_disk d;
     struct vs_opts o = {.features = features, .queues = queues, .timeout_s = 30};
     const char *name =
-        function == VS_SRB_FUNCTION_RESET_DEVICE ? "RESET_DEVICE" : "RESET_LOGICAL_UNIT";
+        function == SRB_FUNCTION_RESET_DEVICE ? "RESET_DEVICE" : "RESET_LOGICAL_UNIT";
     if (!vs_start(vm, &d, &o))
         goto out;
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
@@ -62,7 +62,7 @@ static void reset_srb_case(struct vm *vm, unsigned function, uint64_t features, 
     uint64_t took = vm->k->interrupt_time - t0;
     vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS, "%s: SRB 0x%02x", name,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS, "%s: SRB 0x%02x", name,
               r.srb_status);
     /* The LU's requests before the reset SRB: all it held done when it is */
     VW_EXPECT(vm, st.completed - before >= held + 1,
@@ -103,22 +103,22 @@ out:
 
 VW_SCENARIO("viostor", reset_lun_srb_1q_split, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, VS_F_DEFAULT, 1, 0);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_LU, VS_F_DEFAULT, 1, 0);
 }
 
 VW_SCENARIO("viostor", reset_lun_srb_4q_packed, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, VS_F_DEFAULT | VS_F_PACKED, 4, 0);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_LU, VS_F_DEFAULT | VS_F_PACKED, 4, 0);
 }
 
 VW_SCENARIO("viostor", reset_device_srb_1q_packed, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT | VS_F_PACKED, 1, 0);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT | VS_F_PACKED, 1, 0);
 }
 
 VW_SCENARIO("viostor", reset_device_srb_4q_split, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT, 4, 0);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT, 4, 0);
 }
 
 /* A device slow to reset (30 reads of device_status before it reads 0, the
@@ -131,12 +131,12 @@ VW_SCENARIO("viostor", reset_device_srb_4q_split, NULL)
  * virtual time, the same outcome as a quick device. */
 VW_SCENARIO("viostor", reset_lun_srb_slow_device, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, VS_F_DEFAULT, 4, 30);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_LU, VS_F_DEFAULT, 4, 30);
 }
 
 VW_SCENARIO("viostor", reset_device_srb_slow_device_packed, NULL)
 {
-    reset_srb_case(vm, VS_SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT | VS_F_PACKED, 1, 30);
+    reset_srb_case(vm, SRB_FUNCTION_RESET_DEVICE, VS_F_DEFAULT | VS_F_PACKED, 1, 30);
 }
 
 /* A device that never reads 0 after the reset's write of 0: viostor's timer
@@ -162,10 +162,10 @@ VW_SCENARIO("viostor", reset_lun_srb_device_never_resets, NULL)
     struct vw_stor_result r;
     vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){.reset_delay = ~0u});
     uint64_t t0 = vm->k->interrupt_time;
-    if (!vw_stor_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+    if (!vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) || vm->failed)
         goto out;
     uint64_t took = vm->k->interrupt_time - t0;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_ERROR,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR,
               "RESET_LOGICAL_UNIT on a device that never resets: SRB 0x%02x", r.srb_status);
     VW_EXPECT(vm, took >= VS_SECOND / 10 && took < VS_SECOND / 5,
               "the reset gave up after %llu us of virtual time (100 ms of 1 ms periods)",
@@ -176,7 +176,7 @@ VW_SCENARIO("viostor", reset_lun_srb_device_never_resets, NULL)
     uint8_t cdb[16], buf[512] = {0};
     vs_rw16(cdb, true, 900, 1, false);
     if (vs_scsi(vm, cdb, 16, buf, 512, false, &r))
-        VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_NO_DEVICE,
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_NO_DEVICE,
                   "a write to the failed adapter: SRB 0x%02x", r.srb_status);
     vw_stor_stats(vm, &st);
     VW_EXPECT(vm, st.completed - before == 2,
@@ -209,12 +209,12 @@ VW_SCENARIO("viostor", reset_lun_srb_during_slow_restart, NULL)
     uint32_t resets = vmodel_reset_count(d.dev->model);
     uint64_t t0 = vm->k->interrupt_time;
     struct vw_stor_result r;
-    if (!vw_stor_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, &r) || vm->failed)
+    if (!vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) || vm->failed)
         goto out;
     uint64_t took = vm->k->interrupt_time - t0;
     vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
     vw_stor_stats(vm, &st);
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
               "RESET_LOGICAL_UNIT during a slow restart: SRB 0x%02x", r.srb_status);
     VW_EXPECT(vm, vmodel_reset_count(d.dev->model) == resets,
               "%u device resets after the restart's (0: the SRB waits for its finish)",

@@ -45,8 +45,8 @@ static void late_reset_srb(struct vm *vm, unsigned function, uint16_t queues, ui
     struct vw_stor_result r;
     if (!vw_stor_srb(vm, function, &r) || vm->failed)
         goto out;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS, "reset SRB 0x%02x: SRB 0x%02x",
-              function, r.srb_status);
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+              "reset SRB 0x%02x: SRB 0x%02x", function, r.srb_status);
     vmodel_set_behaviour(d.dev->model, &(struct vmodel_behaviour){0});
     vw_virtio_delay(d.dev, -1, 0, 500, false);
     vw_sched_settle(vm);
@@ -80,13 +80,12 @@ out:
  * after the device took them: they complete inside the reset's window. */
 VW_SCENARIO("viostor", reset_late_lun_srb_1q_split, NULL)
 {
-    late_reset_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, 1, VS_F_DEFAULT, 30,
-                   3 * VS_SECOND / 1000);
+    late_reset_srb(vm, SRB_FUNCTION_RESET_LU, 1, VS_F_DEFAULT, 30, 3 * VS_SECOND / 1000);
 }
 
 VW_SCENARIO("viostor", reset_late_device_srb_4q_packed, NULL)
 {
-    late_reset_srb(vm, VS_SRB_FUNCTION_RESET_DEVICE, 4, VS_F_DEFAULT | VS_F_PACKED, 30,
+    late_reset_srb(vm, SRB_FUNCTION_RESET_DEVICE, 4, VS_F_DEFAULT | VS_F_PACKED, 30,
                    3 * VS_SECOND / 1000);
 }
 
@@ -94,5 +93,5 @@ VW_SCENARIO("viostor", reset_late_device_srb_4q_packed, NULL)
  * them at the read of 0; viostor must not hand them back before it. */
 VW_SCENARIO("viostor", reset_late_lun_srb_held, NULL)
 {
-    late_reset_srb(vm, VS_SRB_FUNCTION_RESET_LOGICAL_UNIT, 1, VS_F_DEFAULT, 30, 100 * VS_SECOND);
+    late_reset_srb(vm, SRB_FUNCTION_RESET_LU, 1, VS_F_DEFAULT, 30, 100 * VS_SECOND);
 }

@@ -36,15 +36,8 @@
     (VS_F_VERSION_1 | VS_F_SEG_MAX | VS_F_BLK_SIZE | VS_F_FLUSH | VS_F_TOPOLOGY | VS_F_MQ |        \
      VS_F_DISCARD | VS_F_WRITE_ZEROES | VS_F_INDIRECT | VS_F_EVENT_IDX)
 
-#define VS_SRB_SUCCESS                     0x01
-#define VS_SRB_ERROR                       0x04
-#define VS_SRB_BUS_RESET                   0x0e
-#define VS_SRB_NO_DEVICE                   0x08 /* SRB_STATUS_NO_DEVICE */
-#define VS_SRB_MASK                        0x3f /* without AUTOSENSE_VALID and QUEUE_FROZEN */
-#define VS_CHECK_COND                      0x02
-#define VS_SRB_FUNCTION_RESET_DEVICE       0x16 /* srb.h SRB_FUNCTION_RESET_DEVICE */
-#define VS_SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20 /* srb.h SRB_FUNCTION_RESET_LOGICAL_UNIT */
-#define VS_SECOND                          10000000ull
+#define VS_CHECK_COND 0x02
+#define VS_SECOND     10000000ull
 
 /* The device: its offer, its configuration fields (virtio 1.2 5.2.4) */
 struct vs_opts {
@@ -175,7 +168,7 @@ static inline bool vs_ok(struct vm *vm, const uint8_t *cdb, unsigned n, void *bu
     struct vw_stor_result r;
     if (!vs_scsi(vm, cdb, n, buf, len, in, &r))
         return false;
-    VW_EXPECT(vm, (r.srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS && r.scsi_status == 0,
+    VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS && r.scsi_status == 0,
               "%s: SRB status 0x%02x, SCSI status 0x%02x", what, r.srb_status, r.scsi_status);
     return !vm->failed;
 }
@@ -225,7 +218,7 @@ static inline bool vs_rw_batch(struct vm *vm, uint64_t lba, unsigned gen, bool w
         vm->failed)
         return false;
     for (unsigned i = 0; i < VS_BATCH_N; i++) {
-        VW_EXPECT(vm, (res[i].srb_status & VS_SRB_MASK) == VS_SRB_SUCCESS,
+        VW_EXPECT(vm, (res[i].srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
                   "%s: %s of LBA %llu: SRB 0x%02x", what, write ? "write" : "read",
                   (unsigned long long)(lba + i), res[i].srb_status);
         if (write)

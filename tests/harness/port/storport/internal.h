@@ -9,26 +9,15 @@
 #include "layout.h"
 #include "pnp.h"
 #include "stor.h"
+#include "vw_srb.h"
 
-/* SRB constants the emulation sends or checks (storport/ns-storport-
- * _storage_request_block; common/include/vw/storport.h has the driver side). */
-#define SRB_FUNCTION_EXECUTE_SCSI    0x00
-#define SRB_FUNCTION_FLUSH           0x08
-#define SRB_FUNCTION_STORAGE_BLOCK   0x28
-#define SRB_FUNCTION_RESET_DEVICE    0x16
-#define SRB_FUNCTION_RESET_LU        0x20 /* SRB_FUNCTION_RESET_LOGICAL_UNIT */
-#define SRB_STATUS_PENDING           0x00
-#define SRB_STATUS_SUCCESS           0x01
-#define SRB_STATUS_BUSY              0x05
-#define SRB_STATUS_SELECTION_TIMEOUT 0x0a /* no target at that address */
-#define SRB_STATUS_BUS_RESET         0x0e
-#define SRB_STATUS_DATA_OVERRUN      0x12 /* also an underrun: DataTransferLength the bytes moved */
-#define SRB_STATUS_MASK              0x3f
-#define SRB_FLAGS_DATA_IN            0x40
-#define SRB_FLAGS_DATA_OUT           0x80
-#define SRB_SIGNATURE                0x53524258u
-#define SRBEX_TYPE_CDB16             0x40
-#define SP_RETURN_FOUND              1
+/* SRB constants the emulation sends or checks beside vw_srb.h's statuses
+ * and functions (common/include/vw/storport.h has the driver side). */
+#define SRB_FLAGS_DATA_IN  0x40
+#define SRB_FLAGS_DATA_OUT 0x80
+#define SRB_SIGNATURE      0x53524258u
+#define SRBEX_TYPE_CDB16   0x40
+#define SP_RETURN_FOUND    1
 /* STOR_STATUS values StorPort returns (the values common/include/vw/storport.h
  * gives the miniports; BUSY from the storport.h STOR_STATUS list). */
 #define STOR_STATUS_SUCCESS           0x00000000u

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "scenario.h"
+#include "vw_srb.h"
 
 /* The big-endian 32-bit field at P. */
 static inline uint32_t stor_be32(const uint8_t *p)
