@@ -50,6 +50,14 @@ void vw_ndis_plant_faults_off(struct vm *vm)
     ndis_state(vm)->fault.plant_off = true;
 }
 
+/* Planted emulation bug: after a failed InitializeEx the emulation leaves
+ * an NBL pool as if the miniport had not freed it (the release check must
+ * catch it). */
+void vw_ndis_plant_init_leak(struct vm *vm)
+{
+    ndis_state(vm)->fault.plant_leak = true;
+}
+
 /* The calls counted so far. */
 void vw_ndis_alloc_calls(struct vm *vm, struct vw_ndis_alloc_calls *out)
 {

@@ -117,6 +117,8 @@ struct vw_ndis_alloc_calls {
 void vw_ndis_alloc_calls(struct vm *vm, struct vw_ndis_alloc_calls *out);
 /* Planted emulation bug: the calls are counted, none fails. */
 void vw_ndis_plant_faults_off(struct vm *vm);
+/* Planted emulation bug: a failed InitializeEx seems to leave an NBL pool. */
+void vw_ndis_plant_init_leak(struct vm *vm);
 const char *vw_ndis_alloc_name(enum vw_ndis_alloc a);
 
 /* A keyword's value now (after NdisWriteConfiguration too), or NULL. */
