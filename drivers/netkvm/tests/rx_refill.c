@@ -14,7 +14,7 @@
  * API failing at its first, middle and last call fails and leaves nothing
  * (ndis/nc-ndis-miniport_initialize), then succeeds.
  */
-#include "nk_harness.h"
+#include "nkoff.h"
 
 #define RF_RING  64
 #define RF_LEN   100
@@ -126,8 +126,10 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
     nk_down(vm, &r);
 }
 
-/* What NetKVM allocates after InitializeEx, through receive and send
- * traffic, OID requests, an NDIS reset, pause and restart, D3 and D0: send
+/* What NetKVM allocates after InitializeEx (2 pairs, every offload,
+ * GUEST_ANNOUNCE), through receive and send traffic, OID requests (offload
+ * parameters, multicast list, RSS parameters, network addresses), an NDIS
+ * reset, pause and restart, D3 and D0: send
  * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before h-nk5
  * d23925b, memory (NdisAllocateMemoryWithTagPriority) at the reset and at
  * D0; never an
@@ -139,9 +141,31 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
 VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
-    if (!nk_up(vm, &r, &o))
+    if (!nkoff_up(vm, &r, 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE, 2, 2, NULL) ||
+        !nkoff_enable(vm, true))
         return;
+    uint32_t status = 1, done = 0;
+    static const uint8_t groups[2][6] = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
+                                         {0x01, 0x00, 0x5e, 0x00, 0x00, 0x02}};
+    VW_EXPECT(
+        vm,
+        vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, (void *)groups, 12, &status, &done) &&
+            status == 0,
+        "multicast list: 0x%08x", status);
+    uint8_t key[40];
+    uint16_t table[128];
+    for (unsigned i = 0; i < 40; i++)
+        key[i] = (uint8_t)(i * 37 + 1);
+    for (unsigned i = 0; i < 128; i++)
+        table[i] = (uint16_t)(i % 2);
+    VW_EXPECT(vm,
+              vw_ndis_set_rss(vm, VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_TCP_IPV4, key, 40,
+                              table, 128, &status) &&
+                  status == 0,
+              "RSS parameters: 0x%08x", status);
+    static const uint8_t ip4[1][4] = {{192, 0, 2, 7}};
+    VW_EXPECT(vm, vw_ndis_set_network_addresses(vm, ip4, 1, NULL, 0, &status) && status == 0,
+              "network addresses: 0x%08x", status);
     static uint8_t buf[NK_SEND_MAX * RF_LEN];
     for (unsigned round = 0; round < 4 && !vm->failed; round++) {
         struct nk_mark m = nk_mark(vm);
@@ -153,7 +177,6 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
     }
     rf_no_buffer(vm);
     vw_ndis_check_statistics(vm);
-    uint32_t status = 1;
     bool addressing = false;
     VW_EXPECT(vm, vw_ndis_reset(vm, &status, &addressing) && status == 0, "reset: 0x%08x", status);
     if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status) ||
