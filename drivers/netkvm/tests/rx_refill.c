@@ -74,10 +74,10 @@ static void rf_idle(struct vm *vm)
  * the ring stay held and the frames keep coming; the device drops none.
  * Returned late, the buffers carry 40 more: all 240 indicated once, in
  * order, byte for byte; OID_GEN_STATISTICS agrees; the halt is clean. */
-VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
+static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
+    struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .packed = packed, .shape = {.queue_max = RF_RING}};
     if (!nk_up(vm, &r, &o))
         return;
     uint64_t nb0 = rf_no_buffer(vm);
@@ -124,6 +124,22 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
               (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
     vw_ndis_check_statistics(vm);
     nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
+{
+    rf_held_then_returned(vm, true, false);
+}
+
+/* The same on the packed ring, and without MRG_RXBUF (one buffer a frame). */
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_packed, NULL)
+{
+    rf_held_then_returned(vm, true, true);
+}
+
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_no_mrg_rxbuf, NULL)
+{
+    rf_held_then_returned(vm, false, false);
 }
 
 /* What NetKVM allocates after InitializeEx (2 pairs, every offload,
