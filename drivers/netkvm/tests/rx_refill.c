@@ -215,3 +215,93 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
               c.run_time[VW_NDIS_ALLOC_SG_LIST]);
     nk_down(vm, &r);
 }
+
+#define RF_FLOWS 240 /* TCP/IPv4 frames, one flow each */
+
+/* FNV-1a of N bytes at F. */
+static uint32_t rf_fnv_of(const uint8_t *f, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ f[i]) * 16777619u;
+    return h;
+}
+
+/* Two pairs on two CPUs with the device's RSS over TCP/IPv4 (the table
+ * alternating them): 240 frames of as many flows arrive in two halves while the
+ * protocol holds what it gets and gives NBLs back 17 at a time in a
+ * shuffled order (one return call mixing both queues' NBLs and many
+ * indications, as NDIS may: ndis/nc-ndis-miniport_return_net_buffer_lists).
+ * Every frame is indicated exactly once whatever queue it took, both
+ * queues carried some, the device dropped none, OID_GEN_STATISTICS agrees,
+ * the halt is clean. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .pairs = 2,
+                        .cpus = 2,
+                        .add = 1ull << VIRTIO_NET_F_RSS | 1ull << VIRTIO_NET_F_HASH_REPORT,
+                        .shape = {.queue_max = RF_RING}};
+    if (!nk_up(vm, &r, &o))
+        return;
+    uint8_t key[40];
+    uint16_t table[128];
+    for (unsigned i = 0; i < 40; i++)
+        key[i] = (uint8_t)(i * 29 + 3);
+    for (unsigned i = 0; i < 128; i++)
+        table[i] = (uint16_t)(i & 1);
+    uint32_t status = 1;
+    if (!vw_ndis_set_rss(vm, VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_TCP_IPV4, key, 40, table,
+                         128, &status))
+        return;
+    VW_EXPECT(vm, status == 0, "RSS parameters: 0x%08x", status);
+    static uint8_t f[1514];
+    static uint32_t fnv[RF_FLOWS];
+    static bool seen[RF_FLOWS];
+    unsigned len = 0;
+    struct nk_mark m = nk_mark(vm);
+    uint32_t seed = (uint32_t)(vm->k->run_seed * 2654435761u) ^ 0x5eed;
+    for (unsigned half = 0; half < 2 && !vm->failed; half++) {
+        for (unsigned k = half * RF_FLOWS / 2; k < (half + 1) * RF_FLOWS / 2; k++) {
+            len = ndis_frame_build(f, 4, 6, 100, (uint16_t)(1000 + k), nk_mac, nk_peer, false);
+            fnv[k] = rf_fnv_of(f, len);
+            VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
+                      "the model dropped frame %u", k);
+        }
+        for (unsigned round = 0; round < 64 && !vm->failed; round++) {
+            rf_idle(vm);
+            vw_ndis_return_shuffled(vm, seed + round * 7919u + half, 17);
+        }
+    }
+    unsigned n = nk_wait_indicated_since(vm, m, RF_FLOWS);
+    vw_ndis_return_all(vm);
+    VW_EXPECT(vm, n == RF_FLOWS, "%u of %u frames indicated", n, RF_FLOWS);
+    memset(seen, 0, sizeof(seen));
+    for (unsigned i = 0; i < n && !vm->failed; i++) {
+        unsigned l = 0;
+        uint32_t h = 0;
+        vw_ndis_received_digest(vm, m.indicated + i, &l, &h);
+        unsigned k = 0;
+        while (k < RF_FLOWS && !(fnv[k] == h && l == len))
+            k++;
+        VW_EXPECT(vm, k < RF_FLOWS && !seen[k], "indication %u is %s", i,
+                  k < RF_FLOWS ? "a frame indicated twice" : "no frame sent");
+        if (k < RF_FLOWS)
+            seen[k] = true;
+    }
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    vw_log(vm, "netkvm: two queues: %llu and %llu frames, %u indications with RESOURCES",
+           (unsigned long long)ms->rx_per_queue[0], (unsigned long long)ms->rx_per_queue[1],
+           st.indicated_resources);
+    VW_EXPECT(vm, ms->rx_per_queue[0] > 0 && ms->rx_per_queue[1] > 0,
+              "one queue carried everything: %llu and %llu",
+              (unsigned long long)ms->rx_per_queue[0], (unsigned long long)ms->rx_per_queue[1]);
+    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
+              "model: %llu dropped for want of a buffer; %s",
+              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
+    vw_ndis_check_statistics(vm);
+    nk_down(vm, &r);
+}
