@@ -74,7 +74,7 @@ static void rf_idle(struct vm *vm)
  * the ring stay held and the frames keep coming; the device drops none.
  * Returned late, the buffers carry 40 more: all 240 indicated once, in
  * order, byte for byte; OID_GEN_STATISTICS agrees; the halt is clean. */
-static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed)
+static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed, bool plant_dup)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .packed = packed, .shape = {.queue_max = RF_RING}};
@@ -83,7 +83,13 @@ static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed)
     uint64_t nb0 = rf_no_buffer(vm);
     struct nk_mark m = nk_mark(vm);
     vw_ndis_fail_window(vm, RF_ALLOCS, 5000);
-    nk_inject_frames(vm, &r, RF_LEN, 0, RF_FLOOD);
+    if (plant_dup) { /* planted: frame 5 arrives twice, frame 6 never */
+        nk_inject_frames(vm, &r, RF_LEN, 0, 6);
+        nk_inject_frames(vm, &r, RF_LEN, 5, 1);
+        nk_inject_frames(vm, &r, RF_LEN, 7, RF_FLOOD - 7);
+    } else {
+        nk_inject_frames(vm, &r, RF_LEN, 0, RF_FLOOD);
+    }
     for (int i = 0; i < 5 && !vm->failed; i++)
         rf_idle(vm);
     struct vw_ndis_stats st;
@@ -128,18 +134,26 @@ static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed)
 
 VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
 {
-    rf_held_then_returned(vm, true, false);
+    rf_held_then_returned(vm, true, false, false);
+}
+
+/* Planted: the device delivers frame 5 twice and never frame 6 (the count
+ * right); the sequence check must fail. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_planted_duplicate,
+            "held then returned: indication 6 is not frame 6")
+{
+    rf_held_then_returned(vm, true, false, true);
 }
 
 /* The same on the packed ring, and without MRG_RXBUF (one buffer a frame). */
 VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_packed, NULL)
 {
-    rf_held_then_returned(vm, true, true);
+    rf_held_then_returned(vm, true, true, false);
 }
 
 VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_no_mrg_rxbuf, NULL)
 {
-    rf_held_then_returned(vm, false, false);
+    rf_held_then_returned(vm, false, false, false);
 }
 
 /* What NetKVM allocates after InitializeEx (2 pairs, every offload,
@@ -235,7 +249,7 @@ static uint32_t rf_fnv_of(const uint8_t *f, unsigned n)
  * Every frame is indicated exactly once whatever queue it took, both
  * queues carried some, the device dropped none, OID_GEN_STATISTICS agrees,
  * the halt is clean. */
-VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
+static void rf_two_queues(struct vm *vm, bool plant_dup)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true,
@@ -266,6 +280,8 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
         for (unsigned k = half * RF_FLOWS / 2; k < (half + 1) * RF_FLOWS / 2; k++) {
             len = ndis_frame_build(f, 4, 6, 100, (uint16_t)(1000 + k), nk_mac, nk_peer, false);
             fnv[k] = rf_fnv_of(f, len);
+            if (plant_dup && k == 6) /* planted: flow 5's frame again, flow 6's never */
+                len = ndis_frame_build(f, 4, 6, 100, 1005, nk_mac, nk_peer, false);
             VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
                       "the model dropped frame %u", k);
         }
@@ -304,4 +320,16 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
               (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
     vw_ndis_check_statistics(vm);
     nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
+{
+    rf_two_queues(vm, false);
+}
+
+/* Planted: flow 5's frame arrives twice and flow 6's never (the count
+ * right); the exactly-once check must fail. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_planted_duplicate, "a frame indicated twice")
+{
+    rf_two_queues(vm, true);
 }
