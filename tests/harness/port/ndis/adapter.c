@@ -615,7 +615,7 @@ bool vw_ndis_return_all(struct vm *vm)
 bool vw_ndis_return_shuffled(struct vm *vm, uint32_t seed, unsigned max)
 {
     struct ndis_state *s = ndis_state(vm);
-    static unsigned idx[NDIS_MAX_NBLS];
+    unsigned idx[NDIS_MAX_NBLS];
     unsigned n = 0;
     for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
         if (s->nbls[i].owner == NBL_PROTOCOL_HELD)
