@@ -1,6 +1,6 @@
 /*
- * Allocation failures, by scenario: the NDIS allocation APIs a miniport may
- * call at run time answer as they do when memory is short (NULL, no
+ * Allocation failures, by scenario: the NDIS allocation APIs a miniport
+ * calls at initialization or at run time answer as they do when memory is short (NULL, no
  * shared memory, NDIS_STATUS_RESOURCES), for the next N calls or for every
  * call during a window of virtual time.  Each API's calls are counted, in
  * all and once the adapter left InitializeEx, so a scenario can see which
