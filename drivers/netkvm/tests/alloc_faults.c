@@ -71,15 +71,18 @@ VW_SCENARIO("netkvm", netkvm_init_alloc_fails_each_api, NULL)
 }
 
 /* Every allocation failing: InitializeEx fails (no receive NBL can be
- * made) and leaves nothing; PLANT: the emulation's injection off. */
-static void af_no_memory(struct vm *vm, bool plant)
+ * made) and leaves nothing; PLANT 1: the emulation's injection off, 2: the
+ * emulation seeing a pool left. */
+static void af_no_memory(struct vm *vm, int plant)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = 64}};
     if (!nk_load(vm, &r, &o))
         return;
-    if (plant)
+    if (plant == 1)
         vw_ndis_plant_faults_off(vm);
+    if (plant == 2)
+        vw_ndis_plant_init_leak(vm);
     uint32_t status = 0;
     vw_ndis_fail_window(vm, VW_NDIS_ALLOC_ALL, 1000000);
     if (!vw_ndis_initialize_status(vm, &status))
@@ -94,20 +97,29 @@ static void af_no_memory(struct vm *vm, bool plant)
 
 VW_SCENARIO("netkvm", netkvm_init_no_memory_fails_clean, NULL)
 {
-    af_no_memory(vm, false);
+    af_no_memory(vm, 0);
 }
 
 /* Planted: the injection counts but fails nothing; InitializeEx succeeds. */
 VW_SCENARIO("netkvm", netkvm_init_no_memory_fails_clean_planted_injection_off,
             "InitializeEx succeeded with every allocation failing")
 {
-    af_no_memory(vm, true);
+    af_no_memory(vm, 1);
+}
+
+/* Planted: a failed InitializeEx seems to leave an NBL pool; the release
+ * check must fail the run. */
+VW_SCENARIO("netkvm", netkvm_init_no_memory_fails_clean_planted_pool_left,
+            "MiniportInitializeEx failed and left NBL pool")
+{
+    af_no_memory(vm, 2);
 }
 
 /* Sends while every NdisMAllocateNetBufferSGList fails (1 ms): each NBL
  * completed once (the emulation's check), those that could not be mapped
  * with a failure status; none reaches the wire twice or damaged; after the
- * window 16 more leave byte for byte, in order, and the halt is clean. */
+ * window 16 more leave byte for byte, in order; OID_GEN_STATISTICS counts
+ * only the sends that succeeded; the halt is clean. */
 VW_SCENARIO("netkvm", netkvm_send_sg_list_fails, NULL)
 {
     struct nk_rig r;
@@ -144,6 +156,7 @@ VW_SCENARIO("netkvm", netkvm_send_sg_list_fails, NULL)
     nk_send_frames(vm, buf, AF_LEN, 100, 16);
     VW_EXPECT(vm, nk_wait_completed_since(vm, m, 16) == 16, "sends after the window");
     nk_expect_wire(vm, &r, AF_LEN, 100, 16);
+    vw_ndis_check_statistics(vm); /* the failed sends not counted as sent */
     nk_down(vm, &r);
 }
 

@@ -92,6 +92,18 @@ VW_SCENARIO("netkvm", netkvm_params_rx_capacity_16_planted_not_delivered,
     pe_rx_capacity(vm, "16", PE_FLOOD - 16, NULL, true);
 }
 
+/* RxCapacity 32 (the next power of two): 8 of 40 wait. */
+VW_SCENARIO("netkvm", netkvm_params_rx_capacity_32, NULL)
+{
+    pe_rx_capacity(vm, "32", PE_FLOOD - 32, NULL, false);
+}
+
+/* RxCapacity 4096 (the maximum) on a ring of 64: held within the ring, none wait. */
+VW_SCENARIO("netkvm", netkvm_params_rx_capacity_max_within_ring, NULL)
+{
+    pe_rx_capacity(vm, "4096", 0, NULL, false);
+}
+
 /* 20 is not in the enumeration: the default (1024, held within the ring). */
 VW_SCENARIO("netkvm", netkvm_params_rx_capacity_invalid_default, NULL)
 {
@@ -134,6 +146,14 @@ VW_SCENARIO("netkvm", netkvm_params_tx_capacity_default, NULL)
     pe_tx_capacity(vm, "1024", 2 * NK_SEND_MAX);
 }
 
+/* TxCapacity 17 (not a power of two): the default, every send at the
+ * device, and the value logged. */
+VW_SCENARIO("netkvm", netkvm_params_tx_capacity_invalid_default, NULL)
+{
+    pe_tx_capacity(vm, "17", 2 * NK_SEND_MAX);
+    VW_EXPECT(vm, pe_logged(vm, "TxCapacity: '17'"), "no log line naming TxCapacity '17'");
+}
+
 /* *NumRssQueues VALUE with 4 pairs offered on 4 CPUs: WANT pairs run. */
 static void pe_rss_queues(struct vm *vm, const char *value, unsigned want, const char *logged)
 {
@@ -158,6 +178,12 @@ static void pe_rss_queues(struct vm *vm, const char *value, unsigned want, const
 VW_SCENARIO("netkvm", netkvm_params_num_rss_queues_2, NULL)
 {
     pe_rss_queues(vm, "2", 2, NULL);
+}
+
+/* The minimum: one pair of the 4. */
+VW_SCENARIO("netkvm", netkvm_params_num_rss_queues_1, NULL)
+{
+    pe_rss_queues(vm, "1", 1, NULL);
 }
 
 VW_SCENARIO("netkvm", netkvm_params_num_rss_queues_invalid_default, NULL)

@@ -82,3 +82,47 @@ VW_SCENARIO("netkvm", netkvm_params_priority_vlan_tag_0_planted_not_delivered,
 {
     pv_value(vm, 0, true);
 }
+
+/* VlanId VALUE: a send without 802.1Q information leaves tagged with TAG
+ * (0: untagged); LOGGED, when given, is in the log. */
+static void pv_vlan_id(struct vm *vm, const char *value, unsigned tag, const char *logged)
+{
+    const char *const kw[] = {"VlanId", value, NULL};
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .keywords = kw};
+    if (!nk_up(vm, &r, &o))
+        return;
+    uint8_t f[100];
+    nk_frame(f, sizeof(f), nk_peer, nk_mac, 1);
+    const uint8_t *one = f;
+    unsigned len = sizeof(f);
+    struct nk_mark m = nk_mark(vm);
+    vw_ndis_send(vm, &one, &len, 1);
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
+    struct vmodel_net_frame w;
+    bool took = vmodel_net_wire_take(r.net->model, &w);
+    if (tag != 0)
+        VW_EXPECT(vm,
+                  took && w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
+                      w.data[13] == 0x00 && (unsigned)(w.data[14] << 8 | w.data[15]) == tag &&
+                      memcmp(w.data + 16, f + 12, 88) == 0,
+                  "VlanId %s: the wire frame is not the send tagged 0x%04x", value, tag);
+    else
+        VW_EXPECT(vm, took && w.len == 100 && memcmp(w.data, f, 100) == 0,
+                  "VlanId %s: the wire frame is not the send, untagged", value);
+    VW_EXPECT(vm, logged == NULL || (vm->log != NULL && strstr(vm->log, logged) != NULL),
+              "no log line '%s'", logged);
+    nk_down(vm, &r);
+}
+
+/* The maximum, 4094. */
+VW_SCENARIO("netkvm", netkvm_params_vlan_id_max_4094, NULL)
+{
+    pv_vlan_id(vm, "4094", 4094, NULL);
+}
+
+/* 4095 is reserved (IEEE 802.1Q), out of the INF's range: the default 0, logged. */
+VW_SCENARIO("netkvm", netkvm_params_vlan_id_invalid_default, NULL)
+{
+    pv_vlan_id(vm, "4095", 0, "VlanId: '4095'");
+}

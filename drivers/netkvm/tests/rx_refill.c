@@ -14,7 +14,7 @@
  * API failing at its first, middle and last call fails and leaves nothing
  * (ndis/nc-ndis-miniport_initialize), then succeeds.
  */
-#include "nk_harness.h"
+#include "nkoff.h"
 
 #define RF_RING  64
 #define RF_LEN   100
@@ -74,16 +74,22 @@ static void rf_idle(struct vm *vm)
  * the ring stay held and the frames keep coming; the device drops none.
  * Returned late, the buffers carry 40 more: all 240 indicated once, in
  * order, byte for byte; OID_GEN_STATISTICS agrees; the halt is clean. */
-VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
+static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed, bool plant_dup)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
+    struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .packed = packed, .shape = {.queue_max = RF_RING}};
     if (!nk_up(vm, &r, &o))
         return;
     uint64_t nb0 = rf_no_buffer(vm);
     struct nk_mark m = nk_mark(vm);
     vw_ndis_fail_window(vm, RF_ALLOCS, 5000);
-    nk_inject_frames(vm, &r, RF_LEN, 0, RF_FLOOD);
+    if (plant_dup) { /* planted: frame 5 arrives twice, frame 6 never */
+        nk_inject_frames(vm, &r, RF_LEN, 0, 6);
+        nk_inject_frames(vm, &r, RF_LEN, 5, 1);
+        nk_inject_frames(vm, &r, RF_LEN, 7, RF_FLOOD - 7);
+    } else {
+        nk_inject_frames(vm, &r, RF_LEN, 0, RF_FLOOD);
+    }
     for (int i = 0; i < 5 && !vm->failed; i++)
         rf_idle(vm);
     struct vw_ndis_stats st;
@@ -126,8 +132,34 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
     nk_down(vm, &r);
 }
 
-/* What NetKVM allocates after InitializeEx, through receive and send
- * traffic, OID requests, an NDIS reset, pause and restart, D3 and D0: send
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
+{
+    rf_held_then_returned(vm, true, false, false);
+}
+
+/* Planted: the device delivers frame 5 twice and never frame 6 (the count
+ * right); the sequence check must fail. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_planted_duplicate,
+            "held then returned: indication 6 is not frame 6")
+{
+    rf_held_then_returned(vm, true, false, true);
+}
+
+/* The same on the packed ring, and without MRG_RXBUF (one buffer a frame). */
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_packed, NULL)
+{
+    rf_held_then_returned(vm, true, true, false);
+}
+
+VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_no_mrg_rxbuf, NULL)
+{
+    rf_held_then_returned(vm, false, false, false);
+}
+
+/* What NetKVM allocates after InitializeEx (2 pairs, every offload,
+ * GUEST_ANNOUNCE), through receive and send traffic, OID requests (offload
+ * parameters, multicast list, RSS parameters, network addresses), an NDIS
+ * reset, pause and restart, D3 and D0: send
  * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before h-nk5
  * d23925b, memory (NdisAllocateMemoryWithTagPriority) at the reset and at
  * D0; never an
@@ -139,9 +171,31 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
 VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
 {
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = RF_RING}};
-    if (!nk_up(vm, &r, &o))
+    if (!nkoff_up(vm, &r, 1ull << VIRTIO_NET_F_GUEST_ANNOUNCE, 2, 2, NULL) ||
+        !nkoff_enable(vm, true))
         return;
+    uint32_t status = 1, done = 0;
+    static const uint8_t groups[2][6] = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
+                                         {0x01, 0x00, 0x5e, 0x00, 0x00, 0x02}};
+    VW_EXPECT(
+        vm,
+        vw_ndis_oid(vm, true, VW_OID_802_3_MULTICAST_LIST, (void *)groups, 12, &status, &done) &&
+            status == 0,
+        "multicast list: 0x%08x", status);
+    uint8_t key[40];
+    uint16_t table[128];
+    for (unsigned i = 0; i < 40; i++)
+        key[i] = (uint8_t)(i * 37 + 1);
+    for (unsigned i = 0; i < 128; i++)
+        table[i] = (uint16_t)(i % 2);
+    VW_EXPECT(vm,
+              vw_ndis_set_rss(vm, VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_TCP_IPV4, key, 40,
+                              table, 128, &status) &&
+                  status == 0,
+              "RSS parameters: 0x%08x", status);
+    static const uint8_t ip4[1][4] = {{192, 0, 2, 7}};
+    VW_EXPECT(vm, vw_ndis_set_network_addresses(vm, ip4, 1, NULL, 0, &status) && status == 0,
+              "network addresses: 0x%08x", status);
     static uint8_t buf[NK_SEND_MAX * RF_LEN];
     for (unsigned round = 0; round < 4 && !vm->failed; round++) {
         struct nk_mark m = nk_mark(vm);
@@ -153,7 +207,6 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
     }
     rf_no_buffer(vm);
     vw_ndis_check_statistics(vm);
-    uint32_t status = 1;
     bool addressing = false;
     VW_EXPECT(vm, vw_ndis_reset(vm, &status, &addressing) && status == 0, "reset: 0x%08x", status);
     if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status) ||
@@ -175,4 +228,108 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
     VW_EXPECT(vm, c.run_time[VW_NDIS_ALLOC_SG_LIST] >= 64, "%u SG lists for 64 sends",
               c.run_time[VW_NDIS_ALLOC_SG_LIST]);
     nk_down(vm, &r);
+}
+
+#define RF_FLOWS 240 /* TCP/IPv4 frames, one flow each */
+
+/* FNV-1a of N bytes at F. */
+static uint32_t rf_fnv_of(const uint8_t *f, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ f[i]) * 16777619u;
+    return h;
+}
+
+/* Two pairs on two CPUs with the device's RSS over TCP/IPv4 (the table
+ * alternating them): 240 frames of as many flows arrive in two halves while the
+ * protocol holds what it gets and gives NBLs back 17 at a time in a
+ * shuffled order (one return call mixing both queues' NBLs and many
+ * indications, as NDIS may: ndis/nc-ndis-miniport_return_net_buffer_lists).
+ * Every frame is indicated exactly once whatever queue it took, both
+ * queues carried some, the device dropped none, OID_GEN_STATISTICS agrees,
+ * the halt is clean. */
+static void rf_two_queues(struct vm *vm, bool plant_dup)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .pairs = 2,
+                        .cpus = 2,
+                        .add = 1ull << VIRTIO_NET_F_RSS | 1ull << VIRTIO_NET_F_HASH_REPORT,
+                        .shape = {.queue_max = RF_RING}};
+    if (!nk_up(vm, &r, &o))
+        return;
+    uint8_t key[40];
+    uint16_t table[128];
+    for (unsigned i = 0; i < 40; i++)
+        key[i] = (uint8_t)(i * 29 + 3);
+    for (unsigned i = 0; i < 128; i++)
+        table[i] = (uint16_t)(i & 1);
+    uint32_t status = 1;
+    if (!vw_ndis_set_rss(vm, VW_NDIS_HASH_FUNCTION_TOEPLITZ | VW_NDIS_HASH_TCP_IPV4, key, 40, table,
+                         128, &status))
+        return;
+    VW_EXPECT(vm, status == 0, "RSS parameters: 0x%08x", status);
+    static uint8_t f[1514];
+    static uint32_t fnv[RF_FLOWS];
+    static bool seen[RF_FLOWS];
+    unsigned len = 0;
+    struct nk_mark m = nk_mark(vm);
+    uint32_t seed = (uint32_t)(vm->k->run_seed * 2654435761u) ^ 0x5eed;
+    for (unsigned half = 0; half < 2 && !vm->failed; half++) {
+        for (unsigned k = half * RF_FLOWS / 2; k < (half + 1) * RF_FLOWS / 2; k++) {
+            len = ndis_frame_build(f, 4, 6, 100, (uint16_t)(1000 + k), nk_mac, nk_peer, false);
+            fnv[k] = rf_fnv_of(f, len);
+            if (plant_dup && k == 6) /* planted: flow 5's frame again, flow 6's never */
+                len = ndis_frame_build(f, 4, 6, 100, 1005, nk_mac, nk_peer, false);
+            VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
+                      "the model dropped frame %u", k);
+        }
+        for (unsigned round = 0; round < 64 && !vm->failed; round++) {
+            rf_idle(vm);
+            vw_ndis_return_shuffled(vm, seed + round * 7919u + half, 17);
+        }
+    }
+    unsigned n = nk_wait_indicated_since(vm, m, RF_FLOWS);
+    vw_ndis_return_all(vm);
+    VW_EXPECT(vm, n == RF_FLOWS, "%u of %u frames indicated", n, RF_FLOWS);
+    memset(seen, 0, sizeof(seen));
+    for (unsigned i = 0; i < n && !vm->failed; i++) {
+        unsigned l = 0;
+        uint32_t h = 0;
+        vw_ndis_received_digest(vm, m.indicated + i, &l, &h);
+        unsigned k = 0;
+        while (k < RF_FLOWS && !(fnv[k] == h && l == len))
+            k++;
+        VW_EXPECT(vm, k < RF_FLOWS && !seen[k], "indication %u is %s", i,
+                  k < RF_FLOWS ? "a frame indicated twice" : "no frame sent");
+        if (k < RF_FLOWS)
+            seen[k] = true;
+    }
+    struct vw_ndis_stats st;
+    vw_ndis_stats(vm, &st);
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
+    vw_log(vm, "netkvm: two queues: %llu and %llu frames, %u indications with RESOURCES",
+           (unsigned long long)ms->rx_per_queue[0], (unsigned long long)ms->rx_per_queue[1],
+           st.indicated_resources);
+    VW_EXPECT(vm, ms->rx_per_queue[0] > 0 && ms->rx_per_queue[1] > 0,
+              "one queue carried everything: %llu and %llu",
+              (unsigned long long)ms->rx_per_queue[0], (unsigned long long)ms->rx_per_queue[1]);
+    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
+              "model: %llu dropped for want of a buffer; %s",
+              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
+    vw_ndis_check_statistics(vm);
+    nk_down(vm, &r);
+}
+
+VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
+{
+    rf_two_queues(vm, false);
+}
+
+/* Planted: flow 5's frame arrives twice and flow 6's never (the count
+ * right); the exactly-once check must fail. */
+VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_planted_duplicate, "a frame indicated twice")
+{
+    rf_two_queues(vm, true);
 }

@@ -608,6 +608,44 @@ bool vw_ndis_return_all(struct vm *vm)
     return ndis_call(vm, s->h_return, VW_DISPATCH_LEVEL, 3, args, NULL);
 }
 
+/* The protocol gives back up to MAX (0: all) of the NBLs it holds, in an
+ * order drawn from SEED, in one MiniportReturnNetBufferLists call at
+ * DISPATCH_LEVEL: a chain may mix NBLs of any indications and queues
+ * (ndis/nc-ndis-miniport_return_net_buffer_lists). */
+bool vw_ndis_return_shuffled(struct vm *vm, uint32_t seed, unsigned max)
+{
+    struct ndis_state *s = ndis_state(vm);
+    unsigned idx[NDIS_MAX_NBLS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
+        if (s->nbls[i].owner == NBL_PROTOCOL_HELD)
+            idx[n++] = i;
+    uint32_t x = seed | 1;
+    for (unsigned i = n; i > 1; i--) { /* Fisher-Yates with xorshift32 */
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        unsigned j = x % i, t = idx[i - 1];
+        idx[i - 1] = idx[j], idx[j] = t;
+    }
+    if (max != 0 && n > max)
+        n = max;
+    gva_t first = 0, prev = 0;
+    for (unsigned k = 0; k < n; k++) {
+        struct ndis_nbl *r = &s->nbls[idx[k]];
+        r->owner = NBL_MINIPORT;
+        vw_wrptr(vm, r->nbl + VW_OFFSET(vm, NET_BUFFER_LIST, Next), 0);
+        if (prev)
+            vw_wrptr(vm, prev + VW_OFFSET(vm, NET_BUFFER_LIST, Next), r->nbl);
+        else
+            first = r->nbl;
+        prev = r->nbl;
+        s->stats.returned++;
+    }
+    if (first == 0)
+        return !vm->failed;
+    uint64_t args[3] = {s->context, first, 1 /* NDIS_RETURN_FLAGS_DISPATCH_LEVEL */};
+    return ndis_call(vm, s->h_return, VW_DISPATCH_LEVEL, 3, args, NULL);
+}
+
 unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap)
 {
     struct ndis_state *s = ndis_state(vm);

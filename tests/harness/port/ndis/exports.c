@@ -591,6 +591,12 @@ void ndis_indicate_status(struct vm *vm, const struct vw_api *api);
 bool ndis_pools_after_failed_init(struct vm *vm)
 {
     struct ndis_state *s = ndis_state(vm);
+    if (s->fault.plant_leak) /* planted: a pool the miniport seems to have kept */
+        for (unsigned i = 0; i < NDIS_MAX_POOLS; i++)
+            if (s->pools[i].handle == 0) {
+                s->pools[i] = (struct ndis_pool){.handle = vw_kalloc(vm, 16), .nbl_pool = true};
+                break;
+            }
     for (unsigned i = 0; i < NDIS_MAX_NBLS; i++)
         if (s->nbls[i].owner != NBL_FREE && !s->nbls[i].protocol) {
             vw_fail(vm, "MiniportInitializeEx failed and left NET_BUFFER_LIST 0x%" PRIx64,

@@ -1,6 +1,6 @@
 /*
- * Allocation failures, by scenario: the NDIS allocation APIs a miniport may
- * call at run time answer as they do when memory is short (NULL, no
+ * Allocation failures, by scenario: the NDIS allocation APIs a miniport
+ * calls at initialization or at run time answer as they do when memory is short (NULL, no
  * shared memory, NDIS_STATUS_RESOURCES), for the next N calls or for every
  * call during a window of virtual time.  Each API's calls are counted, in
  * all and once the adapter left InitializeEx, so a scenario can see which
@@ -48,6 +48,14 @@ void vw_ndis_fail_window(struct vm *vm, uint32_t mask, uint64_t us)
 void vw_ndis_plant_faults_off(struct vm *vm)
 {
     ndis_state(vm)->fault.plant_off = true;
+}
+
+/* Planted emulation bug: after a failed InitializeEx the emulation leaves
+ * an NBL pool as if the miniport had not freed it (the release check must
+ * catch it). */
+void vw_ndis_plant_init_leak(struct vm *vm)
+{
+    ndis_state(vm)->fault.plant_leak = true;
 }
 
 /* The calls counted so far. */

@@ -146,6 +146,7 @@ struct ndis_faults {
     uint32_t next_mask, window_mask;
     unsigned next_skip, next_left;
     bool plant_off;      /* vw_ndis_plant_faults_off */
+    bool plant_leak;     /* vw_ndis_plant_init_leak */
     uint64_t window_end; /* interrupt time */
     struct vw_ndis_alloc_calls calls;
 };

@@ -61,6 +61,9 @@ bool vw_ndis_send(struct vm *vm, const uint8_t *const *frames, const unsigned *l
 void vw_ndis_send_cpu(struct vm *vm, unsigned cpu);
 /* The protocol returns every NBL it holds (MiniportReturnNetBufferLists). */
 bool vw_ndis_return_all(struct vm *vm);
+/* The protocol returns up to MAX (0: all) of the NBLs it holds, in an order
+ * drawn from SEED (mixing indications and queues), in one call. */
+bool vw_ndis_return_shuffled(struct vm *vm, uint32_t seed, unsigned max);
 /* Frame I of those indicated so far (copied at indication); its length,
  * or 0 when there is none. */
 unsigned vw_ndis_received(struct vm *vm, unsigned i, uint8_t *buf, unsigned cap);
@@ -117,6 +120,8 @@ struct vw_ndis_alloc_calls {
 void vw_ndis_alloc_calls(struct vm *vm, struct vw_ndis_alloc_calls *out);
 /* Planted emulation bug: the calls are counted, none fails. */
 void vw_ndis_plant_faults_off(struct vm *vm);
+/* Planted emulation bug: a failed InitializeEx seems to leave an NBL pool. */
+void vw_ndis_plant_init_leak(struct vm *vm);
 const char *vw_ndis_alloc_name(enum vw_ndis_alloc a);
 
 /* A keyword's value now (after NdisWriteConfiguration too), or NULL. */
