@@ -201,7 +201,7 @@ VW_SCENARIO("netkvm", netkvm_reset_alloc_fails, NULL)
  * NDIS_STATUS_SUCCESS to it) and, after the restart, frames flow both ways.
  * Opt-in: NetKVM before h-nk5 d23925b answers NDIS_STATUS_RESOURCES, then
  * at the restart notifies a queue it never enabled again (FINDINGS.md). */
-VW_SCENARIO("netkvm", optin_netkvm_d0_alloc_fails, NULL)
+VW_SCENARIO("netkvm", netkvm_d0_alloc_fails, NULL)
 {
     struct nk_rig r;
     struct nk_opts o = {.mrg_rxbuf = true};

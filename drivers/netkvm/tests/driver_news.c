@@ -42,7 +42,7 @@ static void dn_coalesced(struct vm *vm, struct nk_rig *r, int ipv, unsigned segs
     vw_ndis_return_all(vm);
 }
 
-VW_SCENARIO("netkvm", optin_netkvm_rsc_statistics, NULL)
+VW_SCENARIO("netkvm", netkvm_rsc_statistics, NULL)
 {
     struct nk_rig r;
     if (!nkoff_up(vm, &r, 1ull << VIRTIO_NET_F_RSC_EXT, 0, 0, NULL) || !nkoff_enable(vm, true))
@@ -113,7 +113,7 @@ VW_SCENARIO("netkvm", netkvm_logging_default_no_command_lines, NULL)
               ctrl);
 }
 
-VW_SCENARIO("netkvm", optin_netkvm_logging_do_log_0_silent, NULL)
+VW_SCENARIO("netkvm", netkvm_logging_do_log_0_silent, NULL)
 {
     static const char *const kw[] = {"DoLog", "0", NULL};
     unsigned all = 0, ctrl = 0;
@@ -121,7 +121,7 @@ VW_SCENARIO("netkvm", optin_netkvm_logging_do_log_0_silent, NULL)
     VW_EXPECT(vm, all == 0, "DoLog 0: %u driver lines", all);
 }
 
-VW_SCENARIO("netkvm", optin_netkvm_logging_debug_level_2_commands, NULL)
+VW_SCENARIO("netkvm", netkvm_logging_debug_level_2_commands, NULL)
 {
     static const char *const kw[] = {"DebugLevel", "2", NULL};
     unsigned all = 0, ctrl = 0;
