@@ -140,6 +140,22 @@ static bool map_kuser(struct vm *vm)
     return true;
 }
 
+/* The return address of every call into the driver: a return instruction
+ * alone on a page of its own, never reached (emulation stops there).  At
+ * each stop unicorn drops the translated block at that address, walking
+ * every block of its page: on the import thunks' page that was every thunk
+ * the driver had called, at each of a run's thousands of calls. */
+static bool map_sentinel(struct vm *vm)
+{
+    static const uint8_t ret_arm64[4] = {0xc0, 0x03, 0x5f, 0xd6}, ret_x86[1] = {0xc3};
+    gva_t page = vm->map.thunks + VW_SENTINEL_PAGE;
+    vm->sentinel = page;
+    return vw_map_pages(vm, page, PAGE, UC_PROT_READ | UC_PROT_EXEC) &&
+           (vm->arch == VW_ARM64
+                ? uc_mem_write(vm->uc, page, ret_arm64, sizeof(ret_arm64))
+                : uc_mem_write(vm->uc, page, ret_x86, sizeof(ret_x86))) == UC_ERR_OK;
+}
+
 bool vw_cpu_create(struct vm *vm)
 {
     static const struct {
@@ -155,7 +171,7 @@ bool vw_cpu_create(struct vm *vm)
         return false;
     }
     const struct vw_map *m = &vm->map;
-    if (!vw_map_pages(vm, m->thunks, PAGE, UC_PROT_READ | UC_PROT_EXEC) ||
+    if (!vw_map_pages(vm, m->thunks, PAGE, UC_PROT_READ | UC_PROT_EXEC) || !map_sentinel(vm) ||
         !vw_map_pages(vm, m->stack, m->stack_size, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->istack, VW_ISTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||
         !vw_map_pages(vm, m->wstack, VW_WSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) ||

@@ -474,11 +474,8 @@ static bool load_at(struct vm *vm, const char *path, gva_t base, enum load_kind 
         ok = vw_write(vm, vm->map.thunks, thunks, sizeof(thunks)) &&
              vw_write(vm, base, pe.img, pe.image_size) && vm->os->bind_thunks(vm);
     } else if (ok) {
-        if (kind == LOAD_FIRST) {
-            /* The sentinel: the last slot, a plain return never reached. */
-            vm->sentinel = vm->map.thunks + PAGE - SLOT_SIZE;
+        if (kind == LOAD_FIRST) /* the last slot, a plain return (was the sentinel) */
             write_slot(vm, thunks + PAGE - SLOT_SIZE, NULL);
-        }
         *out = (struct vw_image){.base = base,
                                  .size = pe.image_size,
                                  .entry = base + pe.entry_rva,

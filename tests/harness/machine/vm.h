@@ -27,6 +27,10 @@ enum vw_arch { VW_X86, VW_AMD64, VW_ARM64, VW_ARCH_COUNT };
 #define VW_DISPATCH_LEVEL 2
 #define VW_HIGH_LEVEL     31
 
+/* Pages after map.thunks: the import thunks (0), the kernel routines
+ * (0x10000, nt/routine.c) and the sentinel return (machine/cpu.c). */
+#define VW_SENTINEL_PAGE 0x20000
+
 /* Guest address map of one architecture (see vm.c); ISRs and DPCs run on
  * the interrupt stack, VW_ISTACK_SIZE bytes at istack; work items on the
  * worker stack (wstack); MDL mappings go to mdl_map (kernel) and user (a
@@ -123,7 +127,7 @@ struct vm {
      * unicorn is closed. */
     void **host_blocks;
     unsigned host_block_count;
-    gva_t sentinel; /* return address of every call into the driver */
+    gva_t sentinel; /* return address of every call into the driver (cpu.c) */
 
     struct vw_barriers barriers;
     uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */

@@ -27,6 +27,7 @@ struct vw_watchdog {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool armed, fired, quit;
+    bool idle; /* the thread waits for an arm (not in a timed wait) */
     uint64_t cpu_budget_ns, wall_budget_ns;
     clockid_t cpu_clock;        /* the emulating thread's CPU-time clock */
     uint64_t cpu0_ns, wall0_ns; /* at arm */
@@ -48,7 +49,9 @@ static void *watch(void *arg)
     pthread_mutex_lock(&w->lock);
     while (!w->quit) {
         if (!w->armed) {
+            w->idle = true;
             pthread_cond_wait(&w->wake, &w->lock);
+            w->idle = false;
             continue;
         }
         uint64_t now = clock_ns(CLOCK_MONOTONIC) + WATCH_PERIOD_NS;
@@ -121,7 +124,12 @@ bool vw_watchdog_arm(struct vm *vm)
     w->wall0_ns = clock_ns(CLOCK_MONOTONIC);
     w->armed = true;
     w->fired = false;
-    pthread_cond_signal(&w->wake);
+    /* Woken only from its wait for an arm: in a timed wait (a call armed
+     * less than a period ago) a wake-up only waited again until the same
+     * time, and cost the emulating thread a futex call and a switch at
+     * every outermost call. */
+    if (w->idle)
+        pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     return true;
 }

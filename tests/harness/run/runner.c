@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -459,6 +460,23 @@ static void backends_for(const struct run *runs, size_t n, const char *build, bo
     }
 }
 
+/* A thread that does nothing (warm_thread_start). */
+static void *idle_thread(void *arg)
+{
+    return arg;
+}
+
+/* Start and join one thread before forking: each run starts the call
+ * watchdog's thread, and the first pthread_create of a process binds the
+ * dynamic linker's TLS routines lazily (_dl_fixup, ~1.5% of a small run's
+ * CPU); bound here, every run inherits them. */
+static void warm_thread_start(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, idle_thread, NULL) == 0)
+        pthread_join(t, NULL);
+}
+
 /* A template per arch among RUNS[0..N) (after the back ends start: their
  * processes need no copy), the hook sites of each group's driver image
  * (pe_loader.h), then the runner's zero pages released (zeropages.h).
@@ -499,6 +517,7 @@ static void make_templates(const struct options *o, const struct run *runs, size
         close(saved);
     if (null >= 0)
         close(null);
+    warm_thread_start();
     vw_release_zero_pages();
 }
 

@@ -426,10 +426,21 @@ void vw_stor_add_owner_check(struct vm *vm, vw_stor_owner_fn *fn, void *dev)
 }
 
 /* Does a device still own part of [va, va+len) (a virtual range, checked
- * page by page through its physical addresses)?  WHAT names the claim. */
+ * page by page through its physical addresses)?  WHAT names the claim.
+ * A range contiguous in guest RAM is asked about whole first: only when a
+ * device claims part of it are its pages asked in turn, for the same first
+ * claim (each question walks every descriptor of every queue). */
 static bool owned(struct vm *vm, gva_t va, uint64_t len, char *what, size_t n)
 {
     struct stor_state *s = stor_state(vm);
+    uint64_t first = vw_ram_pa(vm, va), last = len ? vw_ram_pa(vm, va + len - 1) : UINT64_MAX;
+    if (len > 0 && first != UINT64_MAX && last == first + len - 1) {
+        bool claimed = false;
+        for (unsigned i = 0; !claimed && i < s->nowners; i++)
+            claimed = s->owners[i].fn(vm, s->owners[i].dev, first, len, what, n);
+        if (!claimed)
+            return false;
+    }
     for (uint64_t off = 0; off < len;) {
         uint64_t chunk = PAGE - ((va + off) & (PAGE - 1));
         if (chunk > len - off)
