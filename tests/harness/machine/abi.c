@@ -179,10 +179,12 @@ static uc_err run_call(struct vm *vm, gva_t pc, bool timed)
     uc_err err = uc_emu_start(vm->uc, pc, vm->sentinel, 0, 0);
     if (timed && vw_watchdog_disarm(vm) && !vm->failed) {
         char w[48];
+        uint64_t cpu_ns, wall_ns;
+        vw_watchdog_budgets(vm, &cpu_ns, &wall_ns);
         vw_fail(vm,
-                "driver routine did not return: it used its budget of 5 s CPU time or 120 s real "
-                "time (at %s)",
-                vw_where(vm, vw_pc(vm), w));
+                "driver routine did not return: it used its budget of %.3g s CPU time or %.3g s "
+                "real time (at %s)",
+                cpu_ns / 1e9, wall_ns / 1e9, vw_where(vm, vw_pc(vm), w));
     }
     return err;
 }

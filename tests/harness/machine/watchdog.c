@@ -110,6 +110,24 @@ bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns)
     return true;
 }
 
+bool vw_watchdog_plant_cpu_budget(struct vm *vm, uint64_t ns)
+{
+    struct vw_watchdog *w = watchdog(vm);
+    if (w == NULL)
+        return false;
+    pthread_mutex_lock(&w->lock);
+    w->cpu_budget_ns = ns;
+    pthread_mutex_unlock(&w->lock);
+    return true;
+}
+
+void vw_watchdog_budgets(struct vm *vm, uint64_t *cpu_ns, uint64_t *wall_ns)
+{
+    const struct vw_watchdog *w = vm->watchdog;
+    *cpu_ns = w != NULL ? w->cpu_budget_ns : CALL_CPU_BUDGET_NS;
+    *wall_ns = w != NULL ? w->wall_budget_ns : CALL_WALL_BUDGET_NS;
+}
+
 bool vw_watchdog_arm(struct vm *vm)
 {
     struct vw_watchdog *w = watchdog(vm);

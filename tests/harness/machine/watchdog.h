@@ -20,5 +20,11 @@ bool vw_watchdog_disarm(struct vm *vm);
 /* A planted budget for the self-test (selftest/watchdog.c): NS of real
  * time instead of 120 s, as a watchdog that counted real time would. */
 bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns);
+/* A smaller CPU budget for the self-test of an endless loop
+ * (selftest/planted_more.c): NS of CPU time instead of 5 s, so that its
+ * every run does not spend 5 s proving the same stop. */
+bool vw_watchdog_plant_cpu_budget(struct vm *vm, uint64_t ns);
+/* The budgets in force (what a stopped call's message names). */
+void vw_watchdog_budgets(struct vm *vm, uint64_t *cpu_ns, uint64_t *wall_ns);
 /* Stop the watchdog thread, if one was started. */
 void vw_watchdog_destroy(struct vm *vm);
