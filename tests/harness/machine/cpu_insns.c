@@ -22,6 +22,14 @@ bool vw_cpu_count_insns(struct vm *vm)
     if (vm->image.size == 0 || uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_insn, vm, vm->image.base,
                                            vm->image.base + vm->image.size - 1) != UC_ERR_OK)
         return false;
+    /* A code hook reaches only blocks translated after it: drop every
+     * block translated before (a bench that counts from after the driver
+     * started, bench/storage's tgt rows, counted 18 instructions a request,
+     * those of the few blocks first run after the hook).  Removing only the
+     * image's range (UC_CTL_TB_REMOVE_CACHE) left them counted so; the
+     * whole flush (unicorn 2.0.1 names it uc_ctl_flush_tlb) does not. */
+    if (uc_ctl_flush_tlb(vm->uc) != UC_ERR_OK)
+        return false;
     vm->insns_hooked = true;
     return true;
 }
