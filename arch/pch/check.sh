@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: arch/pch/check.sh KUSES PLANTED_DEFINE OBJECT...
+# Usage: arch/pch/check.sh 'USES...' PLANTED_DEFINE OBJECT...
 # check-pch: the precompiled headers change no object.  Each OBJECT, as
 # make built it (with its PCH, when it takes one), is compiled again by the
 # command make gives with PCH=0 (into a scratch directory, under the same
@@ -9,12 +9,13 @@
 # does not check against the compile), and that must differ: the PCH of
 # the first OBJECT that takes one (one is enough: every PCH is compared the
 # same way).
-# KUSES is make's generated list of the sources that take a PCH (never
-# remade here: -W on a source would make it out of date).  Run by make
+# USES are make's generated lists of the sources that take a PCH (never
+# remade here: -W on a source would make them out of date).  Run by make
 # (tests/run-check) after the objects are built.
 set -u
 . tests/lib.sh
-kuses=$1
+olds=
+for f in $1; do olds="$olds -o $f"; done
 planted=$2
 shift 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vw-pch.XXXXXX")
@@ -28,14 +29,14 @@ commands() {
 	shift
 	srcs=
 	for o in "$@"; do
-		# $(B)/<arch>/obj[-<driver>]/<source>.o
+		# $(B)/<arch>/<object dir>/<source>.o
 		srcs="$srcs -W $(echo "$o" | sed 's|^[^/]*/[^/]*/[^/]*/||; s|\.o$|.c|')"
 	done
 	# shellcheck disable=SC2086
-	$MAKE -s -n --no-print-directory -o "$kuses" V=1 $vars $srcs "$@" | grep -- ' -c '
+	$MAKE -s -n --no-print-directory $olds V=1 $vars $srcs "$@" | grep -- ' -c '
 }
 
-# $1 with "-o OBJECT" sent to the scratch directory; prints the new path.
+# Where the PCH=0 build of object $1 goes (the scratch directory).
 scratch_of() {
 	echo "$tmp/$1"
 }
@@ -73,7 +74,8 @@ commands "" "$@" >"$tmp/pch1.cmds" || { fail "make -n gave no commands"; finish;
 first=$(grep -o -- '-include-pch [^ ]*' "$tmp/pch1.cmds" | head -n 1 | sed 's|.*-include-pch ||')
 [ -n "$first" ] || fail "no object takes a PCH (PCH=0?): nothing to plant"
 for pch in $first; do
-	pcmd=$($MAKE -s -n --no-print-directory -o "$kuses" V=1 -W arch/pch/ntddk.h "$pch" | grep -- '-x c-header' | head -n 1)
+	# shellcheck disable=SC2086
+	pcmd=$($MAKE -s -n --no-print-directory $olds V=1 -W "arch/pch/$(basename "$pch" .pch)" "$pch" | grep -- '-x c-header' | head -n 1)
 	cmd=$(grep -F -- "-include-pch $pch " "$tmp/pch1.cmds" | head -n 1)
 	o=$(echo "$cmd" | sed 's|.* -o \([^ ]*\).*|\1|')
 	bad=$tmp/planted/$pch
