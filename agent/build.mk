@@ -47,6 +47,12 @@ GA_LDFLAGS := -lldmingw /auto-import:no /runtime-pseudo-reloc:no /subsystem:cons
 	/entry:VwAgentEntry /nodefaultlib /dynamicbase /nxcompat /Brepro /release /opt:ref /opt:icf \
 	/debug /pdbaltpath:%_PDB% /pdbsourcepath:c:\\virtio-win
 GA_EXES := $(foreach a,$(GA_ARCHES),$(OUT)/$(a)/qemu-ga/qemu-ga.exe)
+USER_SRCS += $(GA_CORE_SRCS) $(GA_WIN_SRCS)
+# Its own precompiled <windows.h> (GNUmakefile: PCH): GA_CFLAGS.
+UPCH_SETS += qga
+qga_UPCH_CC = $(CLANG) $(UCFLAGS_$(1)) $(UCFLAGS) $(GA_CFLAGS)
+qga_UPCH_ODIRS := qga
+qga_UPCH_DEPS := agent/build.mk
 
 # $(1) = arch
 define ga_rules
@@ -56,8 +62,9 @@ ga_$(1)_LIBS := $$(patsubst %,$(B)/$(1)/qga/lib%.a,$$(GA_DLLS))
 $(B)/$(1)/qga/%.o: %.c $$(FLAGS_FILES) arch/$(1)/arch.mk agent/build.mk | deps-ensure
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  UCC     $(1)/$$<')
-	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) $$(GA_CFLAGS) -Xclang -object-file-name=$$@ -MMD -MP \
-		-c $$< -o $$@
+	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) $$(GA_CFLAGS) \
+		$$(call upch_set,$(1),$$<,qga) \
+		-Xclang -object-file-name=$$@ -MMD -MP -c $$< -o $$@
 $(B)/$(1)/qga/%.def: agent/win/imports.txt agent/win/mkdef.sh
 	@mkdir -p $$(@D)
 	$(Q)agent/win/mkdef.sh $$* $(1) <$$< >$$@
@@ -76,6 +83,8 @@ $(foreach a,$(GA_ARCHES),$(eval $(call ga_rules,$(a))))
 # built like viorngum.dll (exports from agent/vss/qga-vss.def, imports from
 # agent/vss/imports.txt through agent/win/mkdef.sh).
 QVSS_SRCS := agent/vss/provider.c agent/vss/provider_win.c common/runtime/dllentry.c
+USER_SRCS += $(QVSS_SRCS)
+user_UPCH_ODIRS += qvss
 QVSS_DLLS := $(foreach a,$(GA_ARCHES),$(OUT)/$(a)/qemu-ga/qga-vss.dll)
 
 # $(1) = arch
@@ -84,7 +93,9 @@ qvss_$(1)_OBJS := $$(patsubst %.c,$(B)/$(1)/qvss/%.o,$$(QVSS_SRCS))
 $(B)/$(1)/qvss/%.o: %.c $$(FLAGS_FILES) arch/$(1)/arch.mk agent/build.mk | deps-ensure
 	@mkdir -p $$(@D)
 	$$(if $(Q),@echo '  UCC     $(1)/$$<')
-	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) -Xclang -object-file-name=$$@ -MMD -MP -c $$< -o $$@
+	$(Q)$(CLANG) $$(UCFLAGS_$(1)) $$(UCFLAGS) \
+		$$(call upch_set,$(1),$$<,user) \
+		-Xclang -object-file-name=$$@ -MMD -MP -c $$< -o $$@
 $(B)/$(1)/qvss/kernel32.def: agent/vss/imports.txt agent/win/mkdef.sh
 	@mkdir -p $$(@D)
 	$(Q)agent/win/mkdef.sh kernel32 $(1) <$$< >$$@

@@ -117,6 +117,7 @@ $(B)/installer/boot/gt.res: $(GT_MSIS) $(GT_AGENT_MSI_x86) $(GT_AGENT_MSI_amd64)
 	$(Q)$(PYTHON) installer/boot/mkrc.py $(@:.res=.rc) $(GT_RES_ITEMS)
 	$(Q)$(LLVM_RC) /FO $@ $(@:.res=.rc)
 
+USER_SRCS += installer/boot/gtboot.c
 # $(1) = arch
 define gt_boot_rules
 $(B)/installer/boot/$(1)/virtio-win-guest-tools.exe: $(B)/$(1)/uobj/installer/boot/gtboot.o \

@@ -1,8 +1,10 @@
 # arm64.  mingw-w64's wdm.h/ntddk.h know no ARM64: adapted copies are
 # generated from the installed headers into $(B)/arm64/ddk (see gen-ddk.py).
 # NEON use in drivers is unverified on Windows, so general registers only.
+# Their directory is named absolute, as the installed headers are (the
+# PCH: GNUmakefile, kcc).
 KCFLAGS_arm64  := --target=aarch64-w64-mingw32 -fasynchronous-unwind-tables -mgeneral-regs-only \
-	-isystem $(B)/arm64/ddk
+	-isystem $(abspath $(B))/arm64/ddk
 KLDFLAGS_arm64 := /machine:arm64 /base:0x140000000 /highentropyva
 DLLTOOL_arm64  := -m arm64
 KRT_SRCS_arm64 :=

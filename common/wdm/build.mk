@@ -13,8 +13,10 @@ XCOMPILE_SRCS += $(VWDM_SRCS) common/wdm/virtio_wdm.c $(VWDM_SECURITY_SRCS) $(VW
 # guard.c holds the one __try/__except of the framework (see its comment):
 # -fms-extensions on every arch, and on x86 the MSVC triple, whose SEH
 # tables clang can emit (no stack protector there: it would want MSVC's
-# __security_cookie).
+# __security_cookie; and no build time in its COFF header, which that
+# triple writes unless told not to, as clang-cl's /Brepro does).
 $(B)/amd64/obj/common/wdm/guard.o $(B)/arm64/obj/common/wdm/guard.o: KCFLAGS += -fms-extensions
-$(B)/x86/obj/common/wdm/guard.o: KCFLAGS += -fms-extensions -fno-stack-protector
+$(B)/x86/obj/common/wdm/guard.o: KCFLAGS += -fms-extensions -fno-stack-protector \
+	-mno-incremental-linker-compatible
 $(B)/x86/obj/common/wdm/guard.o: KCFLAGS_x86 := --target=i686-pc-windows-msvc \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -mgeneral-regs-only
