@@ -99,26 +99,26 @@ static struct vw_watchdog *watchdog(struct vm *vm)
     return w;
 }
 
-bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns)
+/* Plant NS as the CPU (CPU) or real-time budget, under the thread's lock. */
+static bool plant_budget(struct vm *vm, bool cpu, uint64_t ns)
 {
     struct vw_watchdog *w = watchdog(vm);
     if (w == NULL)
         return false;
     pthread_mutex_lock(&w->lock);
-    w->wall_budget_ns = ns;
+    *(cpu ? &w->cpu_budget_ns : &w->wall_budget_ns) = ns;
     pthread_mutex_unlock(&w->lock);
     return true;
 }
 
+bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns)
+{
+    return plant_budget(vm, false, ns);
+}
+
 bool vw_watchdog_plant_cpu_budget(struct vm *vm, uint64_t ns)
 {
-    struct vw_watchdog *w = watchdog(vm);
-    if (w == NULL)
-        return false;
-    pthread_mutex_lock(&w->lock);
-    w->cpu_budget_ns = ns;
-    pthread_mutex_unlock(&w->lock);
-    return true;
+    return plant_budget(vm, true, ns);
 }
 
 void vw_watchdog_budgets(struct vm *vm, uint64_t *cpu_ns, uint64_t *wall_ns)
