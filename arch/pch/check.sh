@@ -33,7 +33,9 @@ commands() {
 		srcs="$srcs -W $(echo "$o" | sed 's|^[^/]*/[^/]*/[^/]*/||; s|\.o$|.c|')"
 	done
 	# shellcheck disable=SC2086
-	$MAKE -s -n --no-print-directory $olds V=1 $vars $srcs "$@" | grep -- ' -c '
+	$MAKE -s -n --no-print-directory $olds V=1 $vars $srcs "$@" 2>"$tmp/make.err" | grep -- ' -c '
+	# Inside make check's job pool make -n says it has no jobserver: not news.
+	grep -v 'jobserver unavailable' "$tmp/make.err" >&2
 }
 
 # Where the PCH=0 build of object $1 goes (the scratch directory).
@@ -41,7 +43,8 @@ scratch_of() {
 	echo "$tmp/$1"
 }
 
-commands PCH=0 "$@" >"$tmp/pch0.cmds" || { fail "make -n PCH=0 gave no commands"; finish; }
+commands PCH=0 "$@" >"$tmp/pch0.cmds"
+[ -s "$tmp/pch0.cmds" ] || { fail "make -n PCH=0 gave no commands"; finish; }
 for o in "$@"; do
 	if [ ! -f "$o" ]; then
 		fail "$o was not built"
@@ -70,12 +73,15 @@ done
 
 # The planted twin: the PCH of the first object that takes one, built with
 # $planted; that object compiled with it must differ from its PCH=0 build.
-commands "" "$@" >"$tmp/pch1.cmds" || { fail "make -n gave no commands"; finish; }
+commands "" "$@" >"$tmp/pch1.cmds"
+[ -s "$tmp/pch1.cmds" ] || { fail "make -n gave no commands"; finish; }
 first=$(grep -o -- '-include-pch [^ ]*' "$tmp/pch1.cmds" | head -n 1 | sed 's|.*-include-pch ||')
 [ -n "$first" ] || fail "no object takes a PCH (PCH=0?): nothing to plant"
 for pch in $first; do
 	# shellcheck disable=SC2086
-	pcmd=$($MAKE -s -n --no-print-directory $olds V=1 -W "arch/pch/$(basename "$pch" .pch)" "$pch" | grep -- '-x c-header' | head -n 1)
+	pcmd=$($MAKE -s -n --no-print-directory $olds V=1 -W "arch/pch/$(basename "$pch" .pch)" "$pch" \
+		2>"$tmp/make.err" | grep -- '-x c-header' | head -n 1)
+	grep -v 'jobserver unavailable' "$tmp/make.err" >&2
 	cmd=$(grep -F -- "-include-pch $pch " "$tmp/pch1.cmds" | head -n 1)
 	o=$(echo "$cmd" | sed 's|.* -o \([^ ]*\).*|\1|')
 	bad=$tmp/planted/$pch
