@@ -23,4 +23,4 @@
 #define SRB_STATUS_INVALID_LUN       0x20
 #define SRB_STATUS_INVALID_TARGET_ID 0x21
 /* SRB_STATUS(): the status without AUTOSENSE_VALID and QUEUE_FROZEN */
-#define SRB_STATUS_MASK              0x3f
+#define SRB_STATUS_MASK 0x3f
