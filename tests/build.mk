@@ -55,7 +55,11 @@ CHECK_ORDER = $(if $(filter $(CHECK_AFTER_SECOND),$(CHECKS)),check-after-second-
 # the rest of the first stage and the second, all in one pool of CHECK_JOBS
 # (a make's first job is its own: while they run, one more than that).  If
 # what they need fails to build, they run with the others, as before.
-CHECK_EARLY := $(filter check-harness check-harness-cpus64,$(CHECKS))
+# Recursive (=), as every list here made from CHECKS: this file is read
+# before tests/harness/build.mk adds the harness groups, and with := the
+# list was empty, so the harness groups never ran early (CI at db93281:
+# check-harness from +273 s, after everything else was built).
+CHECK_EARLY = $(filter check-harness check-harness-cpus64,$(CHECKS))
 # The second build and check-rpm after it were the critical path (763 s
 # and 266 s of a 1198 s CI run: the build started at +167, after the first
 # stage, and ran beside both harness groups at the same priority, so it
@@ -71,7 +75,7 @@ CHECK_EARLY := $(filter check-harness check-harness-cpus64,$(CHECKS))
 # second build starts: built beside it, with a share of the pool, it held
 # check-harness, the critical path, back until +297 s of 1103 (CI at
 # 9262f0e); the second build and check-rpm after it end well before.
-CHECK_SECOND := $(if $(filter $(CHECK_AFTER_SECOND),$(CHECKS)),check-after-second-build)
+CHECK_SECOND = $(if $(filter $(CHECK_AFTER_SECOND),$(CHECKS)),check-after-second-build)
 CHECK_HARNESS_NICE ?= 5
 check:
 	@rm -rf $(B)/check
