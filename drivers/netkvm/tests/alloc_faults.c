@@ -162,9 +162,9 @@ VW_SCENARIO("netkvm", netkvm_send_sg_list_fails, NULL)
 
 /* An NDIS reset while every memory allocation fails: a reset that
  * allocated nothing must succeed and frames flow both ways after it; one
- * whose allocation failed may fail (NetKVM before h-nk5 d23925b answers
- * NDIS_STATUS_HARD_ERRORS, FINDINGS.md), and then the halt NDIS makes is
- * clean; one that succeeds carries frames. */
+ * whose allocation failed may fail (NetKVM before d23925b answered
+ * NDIS_STATUS_HARD_ERRORS), and then the halt NDIS makes is clean; one
+ * that succeeds carries frames. */
 VW_SCENARIO("netkvm", netkvm_reset_alloc_fails, NULL)
 {
     struct nk_rig r;
@@ -199,8 +199,8 @@ VW_SCENARIO("netkvm", netkvm_reset_alloc_fails, NULL)
 /* D0 while every allocation fails: OID_PNP_SET_POWER must still succeed
  * (network/oid-pnp-set-power: the miniport must always return
  * NDIS_STATUS_SUCCESS to it) and, after the restart, frames flow both ways.
- * Opt-in: NetKVM before h-nk5 d23925b answers NDIS_STATUS_RESOURCES, then
- * at the restart notifies a queue it never enabled again (FINDINGS.md). */
+ * NetKVM before d23925b answered NDIS_STATUS_RESOURCES, then at the
+ * restart notified a queue it never enabled again. */
 VW_SCENARIO("netkvm", netkvm_d0_alloc_fails, NULL)
 {
     struct nk_rig r;

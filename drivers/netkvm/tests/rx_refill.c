@@ -160,7 +160,7 @@ VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned_no_mrg_rxbuf, NULL)
  * GUEST_ANNOUNCE), through receive and send traffic, OID requests (offload
  * parameters, multicast list, RSS parameters, network addresses), an NDIS
  * reset, pause and restart, D3 and D0: send
- * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before h-nk5
+ * SG lists (NdisMAllocateNetBufferSGList, one per send) and, before
  * d23925b, memory (NdisAllocateMemoryWithTagPriority) at the reset and at
  * D0; never an
  * NBL, MDL, pool or shared memory: its receive buffers are all made at
