@@ -10,7 +10,8 @@
  *   512 sends while the device holds the transmit queue's used entries;
  *   never more at the device than the ring holds (virtio 1.2 2.7.13 / 2.6:
  *   the driver may not make more descriptors available than the queue
- *   size), and every send completes, on the wire in order, after.
+ *   size), and every send completes, on the wire in order, after; also
+ *   without indirect descriptors (two of the ring's per send).
  * - *RSS 2 (not in its enumeration 0/1): the default, RSS on (capabilities
  *   answered with 4 receive queues), and a log line naming the value.
  * - DoLog 2 (enumeration 0/1) and DebugLevel 9 (range 0..8): the defaults
@@ -80,17 +81,21 @@ VW_SCENARIO("netkvm", netkvm_params_rss_invalid_default, NULL)
 }
 
 /* TxCapacity 1024 on a device offering transmit rings of 256: PL_SENDS
- * sends while the transmit queue is held; how many reached the device
- * meanwhile must not pass the queue size the driver enabled (PLANTED
- * nonzero: this instead, the planted twin's smaller claim), and all
- * complete and reach the wire in order after.  (The virtio model also
+ * sends (INDIRECT: indirect descriptors offered) while the transmit queue
+ * is held; how many reached the device meanwhile must not pass the queue
+ * size the driver enabled (PLANTED nonzero: this instead, the planted
+ * twin's smaller claim), and all complete and reach the wire in order
+ * after.  (The virtio model also
  * fails the run on its own if a head in flight is made available again or
  * avail idx moves past the ring.) */
-static void pl_tx_capacity_over_ring(struct vm *vm, unsigned planted)
+static void pl_tx_capacity_over_ring(struct vm *vm, bool indirect, unsigned planted)
 {
     static const char *const kw[] = {"TxCapacity", "1024", NULL};
     struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .shape = {.queue_max = PL_RING}, .keywords = kw};
+    struct nk_opts o = {.mrg_rxbuf = true,
+                        .shape = {.queue_max = PL_RING},
+                        .keywords = kw,
+                        .no_indirect = !indirect};
     if (!nk_up(vm, &r, &o))
         return;
     static uint8_t buf[PL_SENDS * PL_LEN];
@@ -105,8 +110,9 @@ static void pl_tx_capacity_over_ring(struct vm *vm, unsigned planted)
     vw_run_for(vm, PL_HOLD / 8);
     unsigned early = (unsigned)vmodel_net_stats(r.net->model)->tx_frames;
     unsigned done_early = nk_mark(vm).completed - m.completed;
-    vw_log(vm, "netkvm TxCapacity 1024, ring %u: %u of %u sends at the device while it holds them",
-           size, early, PL_SENDS);
+    vw_log(vm,
+           "netkvm TxCapacity 1024, ring %u%s: %u of %u sends at the device while it holds them",
+           size, indirect ? "" : " without indirect descriptors", early, PL_SENDS);
     VW_EXPECT(vm, early <= limit && early > 0,
               "TxCapacity 1024: %u sends at the device at once, the ring holds %u", early, limit);
     VW_EXPECT(vm, done_early == 0, "%u sends completed while the device held them all", done_early);
@@ -122,7 +128,16 @@ static void pl_tx_capacity_over_ring(struct vm *vm, unsigned planted)
 
 VW_SCENARIO("netkvm", netkvm_params_tx_capacity_max_over_ring, NULL)
 {
-    pl_tx_capacity_over_ring(vm, 0);
+    pl_tx_capacity_over_ring(vm, true, 0);
+}
+
+/* The same without indirect descriptors: each send takes a chain of the
+ * ring's own descriptors (its header and its data), so fewer sends fit at
+ * once; still never more than the ring, each descriptor used once in
+ * flight (the model's rules), all complete in order. */
+VW_SCENARIO("netkvm", netkvm_params_tx_capacity_max_over_ring_no_indirect, NULL)
+{
+    pl_tx_capacity_over_ring(vm, false, 0);
 }
 
 /* Planted: the check told the ring holds 16 while it holds 256: the
@@ -130,7 +145,7 @@ VW_SCENARIO("netkvm", netkvm_params_tx_capacity_max_over_ring, NULL)
 VW_SCENARIO("netkvm", netkvm_params_tx_capacity_max_over_ring_planted_small_limit,
             "the ring holds 16")
 {
-    pl_tx_capacity_over_ring(vm, 16);
+    pl_tx_capacity_over_ring(vm, true, 16);
 }
 
 /* Lines of the run's log holding S. */
