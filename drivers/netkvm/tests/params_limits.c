@@ -216,3 +216,36 @@ VW_SCENARIO("netkvm", netkvm_logging_debug_level_max, NULL)
     pl_logging(vm, "DebugLevel", "8", &all, &ctrl);
     VW_EXPECT(vm, ctrl > 0, "DebugLevel 8: no control command line (%u driver lines)", all);
 }
+
+/* Planted: *RSS 2 set but never delivered (NdisReadConfiguration answers
+ * it not present): RSS is on by default all the same, but no line names
+ * the value, so the log check above must fail. */
+VW_SCENARIO("netkvm", netkvm_params_rss_invalid_planted_not_delivered, "no log line '*RSS: '2''")
+{
+    vw_ndis_plant_keyword_lost(vm, "*RSS");
+    pl_rss(vm, "*RSS", "2", 4, 4, 4, "*RSS: '2'");
+}
+
+/* Planted: DebugLevel 8 never delivered: the default (0) writes no control
+ * command line, and the check above must fail. */
+VW_SCENARIO("netkvm", netkvm_logging_debug_level_max_planted_not_delivered,
+            "DebugLevel 8: no control command line")
+{
+    vw_ndis_plant_keyword_lost(vm, "DebugLevel");
+    unsigned all, ctrl;
+    pl_logging(vm, "DebugLevel", "8", &all, &ctrl);
+    VW_EXPECT(vm, ctrl > 0, "DebugLevel 8: no control command line (%u driver lines)", all);
+}
+
+/* Planted: DoLog 2 never delivered: logging on by default, no line names
+ * the value, and the check above must fail. */
+VW_SCENARIO("netkvm", netkvm_logging_do_log_invalid_planted_not_delivered,
+            "no log line naming DoLog '2'")
+{
+    vw_ndis_plant_keyword_lost(vm, "DoLog");
+    unsigned all, ctrl;
+    pl_logging(vm, "DoLog", "2", &all, &ctrl);
+    VW_EXPECT(vm, all > 0 && ctrl == 0, "DoLog 2: %u driver lines, %u control command lines", all,
+              ctrl);
+    VW_EXPECT(vm, pl_logged(vm, "DoLog: '2'"), "no log line naming DoLog '2'");
+}
