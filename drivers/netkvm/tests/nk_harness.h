@@ -38,6 +38,7 @@ struct nk_opts {
     enum vmodel_transport transport; /* VMODEL_MODERN (0), _LEGACY (DEV_1000, no VERSION_1) or
                                         _TRANSITIONAL (both register files) */
     bool line;                       /* no MSI-X: the INTx line */
+    bool no_indirect;                /* withhold VIRTIO_F_INDIRECT_DESC */
 };
 
 struct nk_rig {
@@ -74,8 +75,8 @@ static inline bool nk_load(struct vm *vm, struct nk_rig *r, const struct nk_opts
     }
     nc.features = (nc.features | o->add) & ~o->drop;
     nc.status = 1; /* VIRTIO_NET_S_LINK_UP */
-    uint64_t ring =
-        1ull << NK_F_EVENT_IDX | 1ull << NK_F_INDIRECT | (o->packed ? 1ull << NK_F_RING_PACKED : 0);
+    uint64_t ring = 1ull << NK_F_EVENT_IDX | (o->no_indirect ? 0 : 1ull << NK_F_INDIRECT) |
+                    (o->packed ? 1ull << NK_F_RING_PACKED : 0);
     memset(r, 0, sizeof(*r));
     if (o->cpus != 0 && !vw_cpus_set(vm, o->cpus))
         return false;

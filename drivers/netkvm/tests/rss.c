@@ -17,7 +17,7 @@ static const uint8_t ms_key[40] = {0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc
                                    0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
 
 /* RSS at PAIRS pairs on CPUS processors (0: the run's, PAIRS then as many,
- * at most the model's 64), the table over every CPU, steered by the device
+ * at most the model's 128), the table over every CPU, steered by the device
  * when DEVICE, rings of RING (0: 256, 32 beyond 16 pairs). */
 static void nkoff_rss_ring(struct vm *vm, uint16_t pairs, uint16_t cpus, bool device, uint16_t ring)
 {

@@ -28,8 +28,8 @@
 #include "vmodel.h"
 
 #define VMODEL_NET_DEVICE_TYPE 1
-#define VMODEL_NET_CFG_LEN     24 /* through supported_hash_types (5.1.4) */
-#define VMODEL_NET_MAX_PAIRS   64 /* pairs this model serves (max_virtqueue_pairs may claim more) */
+#define VMODEL_NET_CFG_LEN     24  /* through supported_hash_types (5.1.4) */
+#define VMODEL_NET_MAX_PAIRS   128 /* pairs served (max_virtqueue_pairs may claim more) */
 #define VMODEL_NET_MAX_FRAME                                                                       \
     65550u /* a received frame: the 65562-byte buffer of 5.1.6.3.1 less the header */
 /* A sent GSO frame: a 65535-byte IP packet behind an Ethernet header and one
