@@ -72,6 +72,16 @@ static void wake(struct vw_vhost_dev *d);
 static bool note_used(struct vw_vhost_dev *d, uint64_t now);
 static void log_rings(struct vw_vhost_dev *d);
 
+/* Fail the run with the protocol layer's error (d->vu.error), naming the
+ * back end's program and pid as the hang checks do: a back end that stops
+ * answering is reported the same whichever check sees it first (a reply
+ * bound at a queue's stop, or the hang bound on its rings). */
+static void fail_protocol(struct vm *vm, struct vw_vhost_dev *d)
+{
+    vw_fail(vm, "vhost-%s: the back end (%s, pid %d): %s", d->type->name, d->type->program,
+            d->daemon, d->vu.error);
+}
+
 /* Tell the back end about every queue the driver enabled (DRIVER_OK). */
 static void driver_ok(struct vw_virtio *dev)
 {
@@ -84,7 +94,7 @@ static void driver_ok(struct vw_virtio *dev)
     bool packed = features >> F_RING_PACKED & 1;
     if (!vw_vhost_set_features(&d->vu, features) ||
         !vw_vhost_set_mem_table(&d->vu, vm->ram.fd, vm->ram.size, vm->ram.host)) {
-        vw_fail(vm, "vhost-%s: %s", d->type->name, d->vu.error);
+        fail_protocol(vm, d);
         return;
     }
     for (unsigned i = 0; i < d->p.queues; i++) {
@@ -109,7 +119,8 @@ static void driver_ok(struct vw_virtio *dev)
         }
         d->q[i].vector = vw_virtio_queue_vector(dev, i);
         if (!vw_vhost_start_queue(&d->vu, &r)) {
-            vw_fail(vm, "vhost-%s: queue %u: %s", d->type->name, i, d->vu.error);
+            vw_fail(vm, "vhost-%s: the back end (%s, pid %d): queue %u: %s", d->type->name,
+                    d->type->program, d->daemon, i, d->vu.error);
             return;
         }
         if (packed && !vw_vhost_packed_init(&d->q[i].pk, size, features >> F_IN_ORDER & 1)) {
@@ -189,7 +200,7 @@ static void reset(struct vw_virtio *dev)
             log_rings(d);
         }
         if (d->q[i].started && !vw_vhost_stop_queue(&d->vu, i, &d->q[i].stopped_base))
-            vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
+            fail_protocol(dev->vm, d);
         d->q[i].stopped = d->q[i].started;
         d->q[i].started = false;
         uint64_t count;
@@ -197,7 +208,7 @@ static void reset(struct vw_virtio *dev)
             ;
     }
     if (!vw_vhost_reset(&d->vu))
-        vw_fail(dev->vm, "vhost-%s: %s", d->type->name, d->vu.error);
+        fail_protocol(dev->vm, d);
     d->waiting = 0;
 }
 
