@@ -69,46 +69,10 @@ VW_SCENARIO("netkvm", netkvm_rsc_statistics, NULL)
     nk_down(vm, &r);
 }
 
-/* Lines of the run's log holding S. */
-static unsigned dn_lines_with(const struct vm *vm, const char *s)
-{
-    unsigned n = 0;
-    for (const char *p = vm->log; p != NULL && (p = strstr(p, s)) != NULL; p++)
-        n++;
-    return n;
-}
-
-/* netkvm up with KW, 8 frames each way and a packet filter change (a
- * control command): how many driver lines hold "netkvm:" and how many
- * "netkvm: control command". */
-static void dn_logging(struct vm *vm, const char *const *kw, unsigned *all, unsigned *ctrl)
-{
-    struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .keywords = kw};
-    if (!nk_up(vm, &r, &o))
-        return;
-    static uint8_t buf[NK_SEND_MAX * 100];
-    struct nk_mark m = nk_mark(vm);
-    nk_inject_frames(vm, &r, 100, 0, 8);
-    nk_send_frames(vm, buf, 100, 0, 8);
-    nk_wait_indicated_since(vm, m, 8);
-    nk_wait_completed_since(vm, m, 8);
-    vw_ndis_return_all(vm);
-    uint32_t status = 1, done = 0, filter = VW_NDIS_PACKET_TYPE_DIRECTED;
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done) &&
-                  status == 0,
-              "packet filter: 0x%08x", status);
-    nk_down(vm, &r);
-    *all = dn_lines_with(vm, "dbg: netkvm:");
-    *ctrl = dn_lines_with(vm, "netkvm: control command");
-    vw_log(vm, "netkvm logging: %u driver lines, %u control command lines", *all, *ctrl);
-}
-
 VW_SCENARIO("netkvm", netkvm_logging_default_no_command_lines, NULL)
 {
     unsigned all = 0, ctrl = 0;
-    dn_logging(vm, NULL, &all, &ctrl);
+    nk_logging_run(vm, NULL, &all, &ctrl);
     VW_EXPECT(vm, all > 0 && ctrl == 0, "default logging: %u lines, %u control command lines", all,
               ctrl);
 }
@@ -117,7 +81,7 @@ VW_SCENARIO("netkvm", netkvm_logging_do_log_0_silent, NULL)
 {
     static const char *const kw[] = {"DoLog", "0", NULL};
     unsigned all = 0, ctrl = 0;
-    dn_logging(vm, kw, &all, &ctrl);
+    nk_logging_run(vm, kw, &all, &ctrl);
     VW_EXPECT(vm, all == 0, "DoLog 0: %u driver lines", all);
 }
 
@@ -125,6 +89,6 @@ VW_SCENARIO("netkvm", netkvm_logging_debug_level_2_commands, NULL)
 {
     static const char *const kw[] = {"DebugLevel", "2", NULL};
     unsigned all = 0, ctrl = 0;
-    dn_logging(vm, kw, &all, &ctrl);
+    nk_logging_run(vm, kw, &all, &ctrl);
     VW_EXPECT(vm, ctrl > 0, "DebugLevel 2: no control command line (%u driver lines)", all);
 }

@@ -243,3 +243,48 @@ static inline void nk_expect_delivery(struct vm *vm, struct nk_rig *r, const uin
     }
     vw_ndis_return_all(vm);
 }
+
+/* Does the run's log hold S? */
+static inline bool nk_logged(const struct vm *vm, const char *s)
+{
+    return vm->log != NULL && strstr(vm->log, s) != NULL;
+}
+
+/* Lines of the run's log holding S. */
+static inline unsigned nk_lines_with(const struct vm *vm, const char *s)
+{
+    unsigned n = 0;
+    for (const char *p = vm->log; p != NULL && (p = strstr(p, s)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/* netkvm up with the keywords KW, 8 frames of 100 bytes each way and a
+ * packet filter change (a control command): how many driver lines (ALL)
+ * and how many control command lines (CTRL) the run logged. */
+static inline void nk_logging_run(struct vm *vm, const char *const *kw, unsigned *all,
+                                  unsigned *ctrl)
+{
+    struct nk_rig r;
+    struct nk_opts o = {.mrg_rxbuf = true, .keywords = kw};
+    *all = *ctrl = 0;
+    if (!nk_up(vm, &r, &o))
+        return;
+    static uint8_t buf[NK_SEND_MAX * 100];
+    struct nk_mark m = nk_mark(vm);
+    nk_inject_frames(vm, &r, 100, 0, 8);
+    nk_send_frames(vm, buf, 100, 0, 8);
+    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 8) == 8, "8 frames not indicated");
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 8) == 8, "8 sends not completed");
+    vw_ndis_return_all(vm);
+    uint32_t status = 1, done = 0, filter = VW_NDIS_PACKET_TYPE_DIRECTED;
+    VW_EXPECT(vm,
+              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done) &&
+                  status == 0,
+              "packet filter: 0x%08x", status);
+    nk_down(vm, &r);
+    *all = nk_lines_with(vm, "dbg: netkvm:");
+    *ctrl = nk_lines_with(vm, "netkvm: control command");
+    vw_log(vm, "netkvm %s %s: %u driver lines, %u control command lines", kw ? kw[0] : "defaults",
+           kw ? kw[1] : "", *all, *ctrl);
+}

@@ -22,12 +22,6 @@
 #define PE_LEN   100
 #define PE_HOLD  2000 /* 200 us */
 
-/* Does the run's log hold S? */
-static bool pe_logged(struct vm *vm, const char *s)
-{
-    return vm->log != NULL && strstr(vm->log, s) != NULL;
-}
-
 /* 40 frames arrive while the receive queue's used entries are held: how
  * many wait at the device for a buffer; then all are indicated intact. */
 static unsigned pe_rx_waiting(struct vm *vm, struct nk_rig *r)
@@ -74,7 +68,7 @@ static void pe_rx_capacity(struct vm *vm, const char *value, unsigned want, cons
            PE_FLOOD);
     VW_EXPECT(vm, waiting == want, "RxCapacity %s: %u frames waited at the device, %u expected",
               value, waiting, want);
-    VW_EXPECT(vm, logged == NULL || pe_logged(vm, logged), "no log line '%s'", logged);
+    VW_EXPECT(vm, logged == NULL || nk_logged(vm, logged), "no log line '%s'", logged);
     nk_down(vm, &r);
 }
 
@@ -151,7 +145,7 @@ VW_SCENARIO("netkvm", netkvm_params_tx_capacity_default, NULL)
 VW_SCENARIO("netkvm", netkvm_params_tx_capacity_invalid_default, NULL)
 {
     pe_tx_capacity(vm, "17", 2 * NK_SEND_MAX);
-    VW_EXPECT(vm, pe_logged(vm, "TxCapacity: '17'"), "no log line naming TxCapacity '17'");
+    VW_EXPECT(vm, nk_logged(vm, "TxCapacity: '17'"), "no log line naming TxCapacity '17'");
 }
 
 /* *NumRssQueues VALUE with 4 pairs offered on 4 CPUs: WANT pairs run. */
@@ -171,7 +165,7 @@ static void pe_rss_queues(struct vm *vm, const char *value, unsigned want, const
     VW_EXPECT(vm, ms->pairs == want && os.rss_caps && os.rss_queues == want,
               "*NumRssQueues %s: %u pairs, %u RSS queues (caps %d), %u expected", value, ms->pairs,
               os.rss_queues, os.rss_caps, want);
-    VW_EXPECT(vm, logged == NULL || pe_logged(vm, logged), "no log line '%s'", logged);
+    VW_EXPECT(vm, logged == NULL || nk_logged(vm, logged), "no log line '%s'", logged);
     nk_down(vm, &r);
 }
 
@@ -265,7 +259,7 @@ VW_SCENARIO("netkvm", netkvm_params_offload_invalid_default, NULL)
     VW_EXPECT(vm, PE_TCP(os.cur_csum[0]) != 0 && PE_TCP(os.cur_csum[1]) != 0,
               "*TCPChecksumOffloadIPv4 7: IPv4 TCP checksums 0x%03x 0x%03x", os.cur_csum[0],
               os.cur_csum[1]);
-    VW_EXPECT(vm, pe_logged(vm, "*TCPChecksumOffloadIPv4: '7'"),
+    VW_EXPECT(vm, nk_logged(vm, "*TCPChecksumOffloadIPv4: '7'"),
               "no log line naming *TCPChecksumOffloadIPv4 '7'");
 }
 
@@ -297,7 +291,7 @@ static void pe_min_rx(struct vm *vm, const char *value, bool shortage, const cha
     VW_EXPECT(vm, (no_buffer != 0) == shortage,
               "MinRxBufferPercent %s: RCV_NO_BUFFER %llu with 9 of 64 buffers held", value,
               (unsigned long long)no_buffer);
-    VW_EXPECT(vm, logged == NULL || pe_logged(vm, logged), "no log line '%s'", logged);
+    VW_EXPECT(vm, logged == NULL || nk_logged(vm, logged), "no log line '%s'", logged);
     vw_ndis_return_all(vm);
     nk_down(vm, &r);
 }

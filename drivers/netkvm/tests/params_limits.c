@@ -28,12 +28,6 @@
 #define PL_RSS_RING                                                                                \
     16 /* 128 receive rings of 16 buffers: 2048 NBLs, within the NDIS emulation's 4096 */
 
-/* Does the run's log hold S? */
-static bool pl_logged(struct vm *vm, const char *s)
-{
-    return vm->log != NULL && strstr(vm->log, s) != NULL;
-}
-
 /* KEYWORD VALUE with PAIRS pairs offered on CPUS processors: WANT pairs at
  * the device and WANT RSS receive queues in the capabilities; LOGGED (if
  * not NULL) in the run's log. */
@@ -57,7 +51,7 @@ static void pl_rss(struct vm *vm, const char *keyword, const char *value, uint16
     VW_EXPECT(vm, ms->pairs == want && os.rss_caps && os.rss_queues == want,
               "%s %s: %u pairs, %u RSS queues (caps %d), %u expected", keyword, value, ms->pairs,
               os.rss_queues, os.rss_caps, want);
-    VW_EXPECT(vm, logged == NULL || pl_logged(vm, logged), "no log line '%s'", logged);
+    VW_EXPECT(vm, logged == NULL || nk_logged(vm, logged), "no log line '%s'", logged);
     nk_down(vm, &r);
 }
 
@@ -148,54 +142,14 @@ VW_SCENARIO("netkvm", netkvm_params_tx_capacity_max_over_ring_planted_small_limi
     pl_tx_capacity_over_ring(vm, true, 16);
 }
 
-/* Lines of the run's log holding S. */
-static unsigned pl_lines_with(const struct vm *vm, const char *s)
-{
-    unsigned n = 0;
-    for (const char *p = vm->log; p != NULL && (p = strstr(p, s)) != NULL; p++)
-        n++;
-    return n;
-}
-
-/* netkvm up with KEYWORD VALUE, 8 frames each way and a packet filter
- * change (a control command); how many driver lines, how many control
- * command lines. */
-static void pl_logging(struct vm *vm, const char *keyword, const char *value, unsigned *all,
-                       unsigned *ctrl)
-{
-    const char *const kw[] = {keyword, value, NULL};
-    struct nk_rig r;
-    struct nk_opts o = {.mrg_rxbuf = true, .keywords = kw};
-    *all = *ctrl = 0;
-    if (!nk_up(vm, &r, &o))
-        return;
-    static uint8_t buf[NK_SEND_MAX * PL_LEN];
-    struct nk_mark m = nk_mark(vm);
-    nk_inject_frames(vm, &r, PL_LEN, 0, 8);
-    nk_send_frames(vm, buf, PL_LEN, 0, 8);
-    VW_EXPECT(vm, nk_wait_indicated_since(vm, m, 8) == 8, "8 frames not indicated");
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 8) == 8, "8 sends not completed");
-    vw_ndis_return_all(vm);
-    uint32_t status = 1, done = 0, filter = VW_NDIS_PACKET_TYPE_DIRECTED;
-    VW_EXPECT(vm,
-              vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done) &&
-                  status == 0,
-              "packet filter: 0x%08x", status);
-    nk_down(vm, &r);
-    *all = pl_lines_with(vm, "dbg: netkvm:");
-    *ctrl = pl_lines_with(vm, "netkvm: control command");
-    vw_log(vm, "netkvm %s %s: %u driver lines, %u control command lines", keyword, value, *all,
-           *ctrl);
-}
-
 /* DoLog 2: the default (1, logging on) and a line naming the value. */
 VW_SCENARIO("netkvm", netkvm_logging_do_log_invalid_default, NULL)
 {
     unsigned all, ctrl;
-    pl_logging(vm, "DoLog", "2", &all, &ctrl);
+    nk_logging_run(vm, (const char *const[]){"DoLog", "2", NULL}, &all, &ctrl);
     VW_EXPECT(vm, all > 0 && ctrl == 0, "DoLog 2: %u driver lines, %u control command lines", all,
               ctrl);
-    VW_EXPECT(vm, pl_logged(vm, "DoLog: '2'"), "no log line naming DoLog '2'");
+    VW_EXPECT(vm, nk_logged(vm, "DoLog: '2'"), "no log line naming DoLog '2'");
 }
 
 /* DebugLevel 9: the default (0, no control command lines) and a line
@@ -203,17 +157,17 @@ VW_SCENARIO("netkvm", netkvm_logging_do_log_invalid_default, NULL)
 VW_SCENARIO("netkvm", netkvm_logging_debug_level_invalid_default, NULL)
 {
     unsigned all, ctrl;
-    pl_logging(vm, "DebugLevel", "9", &all, &ctrl);
+    nk_logging_run(vm, (const char *const[]){"DebugLevel", "9", NULL}, &all, &ctrl);
     VW_EXPECT(vm, all > 0 && ctrl == 0, "DebugLevel 9: %u driver lines, %u control command lines",
               all, ctrl);
-    VW_EXPECT(vm, pl_logged(vm, "DebugLevel: '9'"), "no log line naming DebugLevel '9'");
+    VW_EXPECT(vm, nk_logged(vm, "DebugLevel: '9'"), "no log line naming DebugLevel '9'");
 }
 
 /* DebugLevel 8 (the maximum): control command lines, as at 2. */
 VW_SCENARIO("netkvm", netkvm_logging_debug_level_max, NULL)
 {
     unsigned all, ctrl;
-    pl_logging(vm, "DebugLevel", "8", &all, &ctrl);
+    nk_logging_run(vm, (const char *const[]){"DebugLevel", "8", NULL}, &all, &ctrl);
     VW_EXPECT(vm, ctrl > 0, "DebugLevel 8: no control command line (%u driver lines)", all);
 }
 
@@ -233,7 +187,7 @@ VW_SCENARIO("netkvm", netkvm_logging_debug_level_max_planted_not_delivered,
 {
     vw_ndis_plant_keyword_lost(vm, "DebugLevel");
     unsigned all, ctrl;
-    pl_logging(vm, "DebugLevel", "8", &all, &ctrl);
+    nk_logging_run(vm, (const char *const[]){"DebugLevel", "8", NULL}, &all, &ctrl);
     VW_EXPECT(vm, ctrl > 0, "DebugLevel 8: no control command line (%u driver lines)", all);
 }
 
@@ -244,8 +198,8 @@ VW_SCENARIO("netkvm", netkvm_logging_do_log_invalid_planted_not_delivered,
 {
     vw_ndis_plant_keyword_lost(vm, "DoLog");
     unsigned all, ctrl;
-    pl_logging(vm, "DoLog", "2", &all, &ctrl);
+    nk_logging_run(vm, (const char *const[]){"DoLog", "2", NULL}, &all, &ctrl);
     VW_EXPECT(vm, all > 0 && ctrl == 0, "DoLog 2: %u driver lines, %u control command lines", all,
               ctrl);
-    VW_EXPECT(vm, pl_logged(vm, "DoLog: '2'"), "no log line naming DoLog '2'");
+    VW_EXPECT(vm, nk_logged(vm, "DoLog: '2'"), "no log line naming DoLog '2'");
 }
