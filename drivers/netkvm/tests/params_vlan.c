@@ -30,15 +30,9 @@ static void pv_value(struct vm *vm, unsigned value, bool plant)
               value, st.mac_options, prio ? "set" : "clear", vlan ? "set" : "clear");
     uint8_t f[200];
     unsigned len = ndis_frame_build(f, 4, 17, 60, 5200, nk_peer, nk_mac, false);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.vlan = p_adv || v_adv ? 5u | 42u << 4 : 0};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
-        return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
-    VW_EXPECT(vm, vmodel_net_wire_take(r.net->model, &w), "nothing on the wire");
-    if (vm->failed)
+    if (!nk_send_one_taken(vm, &r, f, len, &info, &w))
         return;
     if (prio || vlan) {
         uint16_t tci = (uint16_t)((prio ? 5u << 13 : 0) | (vlan ? 42u : 0));
@@ -94,21 +88,17 @@ static void pv_vlan_id(struct vm *vm, const char *value, unsigned tag, const cha
         return;
     uint8_t f[100];
     nk_frame(f, sizeof(f), nk_peer, nk_mac, 1);
-    const uint8_t *one = f;
-    unsigned len = sizeof(f);
-    struct nk_mark m = nk_mark(vm);
-    vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
-    bool took = vmodel_net_wire_take(r.net->model, &w);
+    if (!nk_send_one_taken(vm, &r, f, sizeof(f), NULL, &w))
+        return;
     if (tag != 0)
         VW_EXPECT(vm,
-                  took && w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
+                  w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
                       w.data[13] == 0x00 && (unsigned)(w.data[14] << 8 | w.data[15]) == tag &&
                       memcmp(w.data + 16, f + 12, 88) == 0,
                   "VlanId %s: the wire frame is not the send tagged 0x%04x", value, tag);
     else
-        VW_EXPECT(vm, took && w.len == 100 && memcmp(w.data, f, 100) == 0,
+        VW_EXPECT(vm, w.len == 100 && memcmp(w.data, f, 100) == 0,
                   "VlanId %s: the wire frame is not the send, untagged", value);
     VW_EXPECT(vm, logged == NULL || (vm->log != NULL && strstr(vm->log, logged) != NULL),
               "no log line '%s'", logged);

@@ -184,21 +184,17 @@ VW_SCENARIO("netkvm", netkvm_vlan_tag_insert_strip_filter, NULL)
         return;
     uint8_t f[100], t[104], got[128];
     nk_frame(f, sizeof(f), nk_peer, nk_mac, 1);
-    const uint8_t *one = f;
-    unsigned len = sizeof(f);
-    struct nk_mark m = nk_mark(vm);
-    vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
-    bool took = vmodel_net_wire_take(r.net->model, &w);
+    if (!nk_send_one_taken(vm, &r, f, sizeof(f), NULL, &w))
+        return;
     VW_EXPECT(vm,
-              took && w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
+              w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
                   w.data[13] == 0x00 && w.data[14] == 0x00 && w.data[15] == 100 &&
                   memcmp(w.data + 16, f + 12, 88) == 0,
-              "the wire frame is not the send tagged with VLAN 100 (%u bytes)", took ? w.len : 0);
+              "the wire frame is not the send tagged with VLAN 100 (%u bytes)", w.len);
     /* In: VLAN 100 (priority 5), VLAN 200, untagged */
     nk_frame(f, sizeof(f), nk_mac, nk_peer, 2);
-    m = nk_mark(vm);
+    struct nk_mark m = nk_mark(vm);
     memcpy(t, f, 12), memcpy(t + 16, f + 12, 88);
     t[12] = 0x81, t[13] = 0x00, t[14] = 0xA0, t[15] = 100;
     VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, t, sizeof(t), NULL) >= 0, "inject 100");

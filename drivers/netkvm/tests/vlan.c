@@ -18,15 +18,9 @@ VW_SCENARIO("netkvm", netkvm_vlan_insert, NULL)
         return;
     uint8_t f[200];
     unsigned len = ndis_frame_build(f, 4, 17, 60, 5000, nk_peer, nk_mac, false);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.vlan = 5u | 42u << 4};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
-        return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
-    VW_EXPECT(vm, vmodel_net_wire_take(r.net->model, &w), "nothing on the wire");
-    if (vm->failed)
+    if (!nk_send_one_taken(vm, &r, f, len, &info, &w))
         return;
     VW_EXPECT(vm,
               w.len == len + 4 && w.data[12] == 0x81 && w.data[13] == 0 && w.data[14] == (5 << 5) &&

@@ -34,15 +34,9 @@ static void vo_checksum(struct vm *vm, int ipv, uint8_t proto)
         return;
     static uint8_t f[1514], u[1514];
     unsigned len = ndis_frame_build(f, ipv, proto, 700, 6000, nk_peer, nk_mac, true);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.csum = nkoff_tx_csum(ipv, proto), .vlan = 5u | 42u << 4};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
-        return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
     struct vmodel_net_frame w;
-    VW_EXPECT(vm, vmodel_net_wire_take(r.net->model, &w), "nothing on the wire");
-    if (vm->failed)
+    if (!nk_send_one_taken(vm, &r, f, len, &info, &w))
         return;
     unsigned ulen = 0;
     struct ndis_frame p;
