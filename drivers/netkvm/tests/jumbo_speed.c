@@ -17,15 +17,6 @@
 
 static const unsigned js_sizes[3] = {JS_BIG, 9014, 60};
 
-/* FNV-1a over N bytes (the emulation's received digest). */
-static uint32_t js_fnv(const uint8_t *p, unsigned n)
-{
-    uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
-}
-
 /* The jumbo frames out and back (FLIP: the model's planted fault, the last
  * byte of each received frame flipped on the wire). */
 static void js_jumbo(struct vm *vm, bool flip)
@@ -68,9 +59,9 @@ static void js_jumbo(struct vm *vm, bool flip)
         VW_EXPECT(vm,
                   nk_wait_indicated_since(vm, m, 1) == 1 &&
                       vw_ndis_received_digest(vm, m.indicated, &got, &fnv) && got == len &&
-                      fnv == js_fnv(f, len),
+                      fnv == nk_fnv(f, len),
                   "the %u-byte frame received was indicated as %u bytes, digest %s", len, got,
-                  fnv == js_fnv(f, len) ? "right" : "wrong");
+                  fnv == nk_fnv(f, len) ? "right" : "wrong");
         vw_ndis_return_all(vm);
     }
     free(f);

@@ -154,6 +154,16 @@ static inline unsigned nk_dbg_lines(const struct vm *vm, size_t from)
     return c;
 }
 
+/* FNV-1a over N bytes at P: what vw_ndis_received_digest reports of a
+ * received frame, for a scenario to compare with the frame it sent. */
+static inline uint32_t nk_fnv(const uint8_t *p, unsigned n)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
 /* Frame K of LEN bytes from SRC to DST, a local EtherType, a payload naming it. */
 static inline void nk_frame(uint8_t *f, unsigned len, const uint8_t *dst, const uint8_t *src,
                             unsigned k)

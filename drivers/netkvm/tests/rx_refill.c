@@ -28,10 +28,7 @@ static uint32_t rf_fnv(unsigned k)
 {
     uint8_t f[RF_LEN];
     nk_frame(f, RF_LEN, nk_mac, nk_peer, k);
-    uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < RF_LEN; i++)
-        h = (h ^ f[i]) * 16777619u;
-    return h;
+    return nk_fnv(f, RF_LEN);
 }
 
 /* Indications FROM.. are exactly frames 0..N-1, in order (none lost, none twice). */
@@ -63,6 +60,19 @@ static void rf_idle(struct vm *vm)
 {
     for (int i = 0; i < 10 && !vm->failed; i++)
         vw_run_for(vm, 100);
+}
+
+/* The end of each run dry: the device dropped no frame for want of a
+ * buffer and broke no rule, OID_GEN_STATISTICS agrees with what the
+ * protocol got, the halt leaves nothing. */
+static void rf_end(struct vm *vm, struct nk_rig *r)
+{
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r->net->model);
+    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
+              "model: %llu frames dropped for want of a buffer; %s",
+              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
+    vw_ndis_check_statistics(vm);
+    nk_down(vm, r);
 }
 
 /* The ring held: 200 frames arrive while the protocol keeps every NBL
@@ -124,12 +134,7 @@ static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed, bo
               "after the returns: %u of %u indicated, %u with RESOURCES", n, RF_FLOOD + 40,
               st.indicated_resources - res);
     rf_expect_sequence(vm, m.indicated, RF_FLOOD + 40, "held then returned");
-    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
-    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
-              "model: %llu frames dropped for want of a buffer; %s",
-              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
-    vw_ndis_check_statistics(vm);
-    nk_down(vm, &r);
+    rf_end(vm, &r);
 }
 
 VW_SCENARIO("netkvm", netkvm_rx_refill_held_then_returned, NULL)
@@ -232,15 +237,6 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
 
 #define RF_FLOWS 240 /* TCP/IPv4 frames, one flow each */
 
-/* FNV-1a of N bytes at F. */
-static uint32_t rf_fnv_of(const uint8_t *f, unsigned n)
-{
-    uint32_t h = 2166136261u;
-    for (unsigned i = 0; i < n; i++)
-        h = (h ^ f[i]) * 16777619u;
-    return h;
-}
-
 /* Two pairs on two CPUs with the device's RSS over TCP/IPv4 (the table
  * alternating them): 240 frames of as many flows arrive in two halves while the
  * protocol holds what it gets and gives NBLs back 17 at a time in a
@@ -279,7 +275,7 @@ static void rf_two_queues(struct vm *vm, bool plant_dup)
     for (unsigned half = 0; half < 2 && !vm->failed; half++) {
         for (unsigned k = half * RF_FLOWS / 2; k < (half + 1) * RF_FLOWS / 2; k++) {
             len = ndis_frame_build(f, 4, 6, 100, (uint16_t)(1000 + k), nk_mac, nk_peer, false);
-            fnv[k] = rf_fnv_of(f, len);
+            fnv[k] = nk_fnv(f, len);
             if (plant_dup && k == 6) /* planted: flow 5's frame again, flow 6's never */
                 len = ndis_frame_build(f, 4, 6, 100, 1005, nk_mac, nk_peer, false);
             VW_EXPECT(vm, vmodel_net_wire_inject(r.net->model, f, len, NULL) >= 0,
@@ -315,11 +311,7 @@ static void rf_two_queues(struct vm *vm, bool plant_dup)
     VW_EXPECT(vm, ms->rx_per_queue[0] > 0 && ms->rx_per_queue[1] > 0,
               "one queue carried everything: %llu and %llu",
               (unsigned long long)ms->rx_per_queue[0], (unsigned long long)ms->rx_per_queue[1]);
-    VW_EXPECT(vm, ms->rx_dropped_no_buffer == 0 && ms->rule_errors == 0,
-              "model: %llu dropped for want of a buffer; %s",
-              (unsigned long long)ms->rx_dropped_no_buffer, ms->last_rule);
-    vw_ndis_check_statistics(vm);
-    nk_down(vm, &r);
+    rf_end(vm, &r);
 }
 
 VW_SCENARIO("netkvm", netkvm_rx_refill_two_queues_shuffled_returns, NULL)
