@@ -17,19 +17,11 @@
 static void hs_one_each_way(struct vm *vm, struct nk_rig *r, const uint8_t *mac)
 {
     uint8_t f[HS_LEN], got[HS_LEN];
-    const uint8_t *one = f;
-    unsigned len = HS_LEN;
-    struct nk_mark m = nk_mark(vm);
     nk_frame(f, HS_LEN, nk_peer, mac, 1);
-    vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
-    struct vmodel_net_frame w;
-    bool took = vmodel_net_wire_take(r->net->model, &w);
-    VW_EXPECT(vm, took && w.len == HS_LEN && memcmp(w.data, f, HS_LEN) == 0,
-              "the frame sent is not on the wire (took %d, %u bytes)", took,
-              took ? (unsigned)w.len : 0);
+    if (!nk_send_one_intact(vm, r, f, HS_LEN))
+        return;
     nk_frame(f, HS_LEN, mac, nk_peer, 2);
-    m = nk_mark(vm);
+    struct nk_mark m = nk_mark(vm);
     VW_EXPECT(vm, vmodel_net_wire_inject(r->net->model, f, HS_LEN, NULL) >= 0,
               "the device filtered the frame to %02x:..:%02x", mac[0], mac[5]);
     VW_EXPECT(vm,
@@ -112,17 +104,9 @@ static void hs_mtu(struct vm *vm, uint16_t mtu)
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.mtu == 1500, "mtu %u: general attributes' MTU %u", mtu, st.mtu);
     static uint8_t f[HS_FULL];
-    const uint8_t *one = f;
-    unsigned len = HS_FULL;
     nk_frame(f, HS_FULL, nk_peer, nk_mac, 7);
-    struct nk_mark m = nk_mark(vm);
-    vw_ndis_send(vm, &one, &len, 1);
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the 1514-byte send did not complete");
-    struct vmodel_net_frame w;
-    VW_EXPECT(vm,
-              vmodel_net_wire_take(r.net->model, &w) && w.len == HS_FULL &&
-                  memcmp(w.data, f, HS_FULL) == 0,
-              "the 1514-byte frame sent is not on the wire");
+    if (!nk_send_one_intact(vm, &r, f, HS_FULL))
+        return;
     const struct vmodel_net_stats *mst = vmodel_net_stats(r.net->model);
     VW_EXPECT(vm, mst->rule_errors == 0, "mtu %u: model: %s", mtu, mst->last_rule);
     hs_one_each_way(vm, &r, nk_mac);

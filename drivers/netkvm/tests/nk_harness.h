@@ -211,6 +211,20 @@ static inline bool nk_send_one_taken(struct vm *vm, struct nk_rig *r, const uint
     return !vm->failed;
 }
 
+/* Frame F of LEN bytes sent alone without per-NBL information: it
+ * completes and the wire gets it byte for byte (a failure says which did
+ * not); whether it did. */
+static inline bool nk_send_one_intact(struct vm *vm, struct nk_rig *r, const uint8_t *f,
+                                      unsigned len)
+{
+    struct vmodel_net_frame w;
+    if (!nk_send_one_taken(vm, r, f, len, NULL, &w))
+        return false;
+    VW_EXPECT(vm, w.len == len && memcmp(w.data, f, len) == 0,
+              "the %u-byte frame sent is not on the wire as sent (%u bytes)", len, w.len);
+    return !vm->failed;
+}
+
 /* Frames K0..K0+N-1 of LEN bytes (<= NK_LEN_MAX) for the adapter injected on the wire. */
 static inline void nk_inject_frames(struct vm *vm, struct nk_rig *r, unsigned len, unsigned k0,
                                     unsigned n)
