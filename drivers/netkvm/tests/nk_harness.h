@@ -106,6 +106,17 @@ static inline void nk_down(struct vm *vm, struct nk_rig *r)
         vw_driver_unload(vm);
 }
 
+/* The end of a run: the device saw no virtio rule broken, OID_GEN_STATISTICS
+ * agrees with what the protocol sent and got (vw_ndis_check_statistics),
+ * then nk_down. */
+static inline void nk_down_counted(struct vm *vm, struct nk_rig *r)
+{
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r->net->model);
+    VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
+    vw_ndis_check_statistics(vm);
+    nk_down(vm, r);
+}
+
 /* The protocol layer's counts at one moment, for the waits below to count from. */
 struct nk_mark {
     unsigned completed; /* sends completed */
