@@ -29,18 +29,6 @@ static uint32_t ct_set32(struct vm *vm, uint32_t oid, uint32_t v)
     return status;
 }
 
-/* A 64-bit statistics OID (a 4-byte answer widened). */
-static uint64_t ct_query64(struct vm *vm, uint32_t oid)
-{
-    uint64_t v = 0;
-    uint32_t status = 1, done = 0;
-    VW_EXPECT(vm, vw_ndis_oid(vm, false, oid, &v, 8, &status, &done) && status == 0,
-              "query of OID 0x%08x: status 0x%08x", oid, status);
-    if (done == 4)
-        v &= 0xffffffffu;
-    return v;
-}
-
 /* Injects one CT_LEN-byte frame to DST (frame K); whether the device took it. */
 static bool ct_inject(struct nk_rig *r, const uint8_t *dst, unsigned k)
 {
@@ -268,16 +256,17 @@ VW_SCENARIO("netkvm", netkvm_statistics_after_traffic, NULL)
                                       CT_IN_UCAST_OCTETS,  CT_IN_UCAST,         CT_IN_MCAST_OCTETS,
                                       CT_IN_MCAST,         CT_IN_BCAST_OCTETS,  CT_IN_BCAST};
     for (unsigned i = 0; i < 12 && !vm->failed; i++) {
-        uint64_t v = ct_query64(vm, VW_OID_GEN_DIRECTED_BYTES_XMIT + i);
+        uint64_t v = nk_query_u64(vm, VW_OID_GEN_DIRECTED_BYTES_XMIT + i);
         VW_EXPECT(vm, v == want[from[i]], "OID 0x%08x: %llu, %llu expected",
                   VW_OID_GEN_DIRECTED_BYTES_XMIT + i, (unsigned long long)v,
                   (unsigned long long)want[from[i]]);
     }
-    VW_EXPECT(vm, ct_query64(vm, VW_OID_GEN_XMIT_OK) == 6 && ct_query64(vm, VW_OID_GEN_RCV_OK) == 6,
+    VW_EXPECT(vm,
+              nk_query_u64(vm, VW_OID_GEN_XMIT_OK) == 6 && nk_query_u64(vm, VW_OID_GEN_RCV_OK) == 6,
               "OID_GEN_XMIT_OK / RCV_OK not 6 each");
     VW_EXPECT(vm,
-              ct_query64(vm, VW_OID_GEN_BYTES_XMIT) == want[CT_OUT_OCTETS] &&
-                  ct_query64(vm, VW_OID_GEN_BYTES_RCV) == want[CT_IN_OCTETS],
+              nk_query_u64(vm, VW_OID_GEN_BYTES_XMIT) == want[CT_OUT_OCTETS] &&
+                  nk_query_u64(vm, VW_OID_GEN_BYTES_RCV) == want[CT_IN_OCTETS],
               "OID_GEN_BYTES_XMIT / BYTES_RCV differ from the bytes moved");
     nk_down(vm, &r);
 }

@@ -34,16 +34,6 @@ enum hr_mode {
     HR_NB_EXTRA
 };
 
-/* One 8-byte counter OID (query). */
-static uint64_t hr_counter(struct vm *vm, uint32_t oid)
-{
-    uint64_t v = 0;
-    uint32_t status = 1, done = 0;
-    VW_EXPECT(vm, vw_ndis_oid(vm, false, oid, &v, 8, &status, &done) && status == 0,
-              "OID 0x%08x: status 0x%08x", oid, status);
-    return v;
-}
-
 /* Frame K: UDP/IPv4 to the adapter with right checksums. */
 static unsigned hr_frame(uint8_t *f, unsigned k)
 {
@@ -79,7 +69,7 @@ static void hr_run(struct vm *vm, enum hr_mode mode, bool packed)
     size_t log_at = vm->log_len;
     vmodel_net_set_hostile(r.net->model, &h);
     uint64_t before =
-        hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+        nk_query_u64(vm, VW_OID_GEN_RCV_ERROR) + nk_query_u64(vm, VW_OID_GEN_RCV_DISCARDS);
     uint8_t f[HR_LEN], got[HR_LEN + 64];
     struct nk_mark m = nk_mark(vm);
     for (unsigned k = 0; k < HR_N && !vm->failed; k++) {
@@ -99,7 +89,7 @@ static void hr_run(struct vm *vm, enum hr_mode mode, bool packed)
     vw_ndis_return_all(vm);
     vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){0});
     uint64_t counted =
-        hr_counter(vm, VW_OID_GEN_RCV_ERROR) + hr_counter(vm, VW_OID_GEN_RCV_DISCARDS) - before;
+        nk_query_u64(vm, VW_OID_GEN_RCV_ERROR) + nk_query_u64(vm, VW_OID_GEN_RCV_DISCARDS) - before;
     const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
     unsigned dbg = nk_dbg_lines(vm, log_at);
     vw_log(vm,
@@ -223,8 +213,8 @@ VW_SCENARIO("netkvm", netkvm_hostile_rx_one_frame_statistics, NULL)
     vw_run_for(vm, 20000); /* 2 ms */
     vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){0});
     hs_statistics(vm, &d1, &e1);
-    uint64_t rcv_error = hr_counter(vm, VW_OID_GEN_RCV_ERROR),
-             rcv_discards = hr_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+    uint64_t rcv_error = nk_query_u64(vm, VW_OID_GEN_RCV_ERROR),
+             rcv_discards = nk_query_u64(vm, VW_OID_GEN_RCV_DISCARDS);
     vw_log(vm,
            "netkvm one hostile frame: ifInErrors +%llu, ifInDiscards +%llu; OID_GEN_RCV_ERROR "
            "%llu, OID_GEN_RCV_DISCARDS %llu",

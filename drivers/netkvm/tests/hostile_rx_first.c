@@ -15,16 +15,6 @@
 #define HF_N   4
 #define HF_LEN 5000
 
-/* One 8-byte counter OID (query). */
-static uint64_t hf_counter(struct vm *vm, uint32_t oid)
-{
-    uint64_t v = 0;
-    uint32_t status = 1, done = 0;
-    VW_EXPECT(vm, vw_ndis_oid(vm, false, oid, &v, 8, &status, &done) && status == 0,
-              "OID 0x%08x: status 0x%08x", oid, status);
-    return v;
-}
-
 /* Does the log from byte FROM on hold the decimal VALUE as a whole number? */
 static bool hf_logged(const struct vm *vm, size_t from, uint32_t value)
 {
@@ -62,8 +52,8 @@ static void hf_run(struct vm *vm, bool packed)
         return;
     size_t log_at = vm->log_len;
     vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){.used_len_past_first = 1000});
-    uint64_t err0 = hf_counter(vm, VW_OID_GEN_RCV_ERROR);
-    uint64_t dis0 = hf_counter(vm, VW_OID_GEN_RCV_DISCARDS);
+    uint64_t err0 = nk_query_u64(vm, VW_OID_GEN_RCV_ERROR);
+    uint64_t dis0 = nk_query_u64(vm, VW_OID_GEN_RCV_DISCARDS);
     const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
     uint64_t merged0 = ms->rx_merged;
     struct nk_mark m = nk_mark(vm);
@@ -72,8 +62,8 @@ static void hf_run(struct vm *vm, bool packed)
     unsigned bad_in = nk_mark(vm).indicated - m.indicated;
     vw_ndis_return_all(vm);
     vmodel_net_set_hostile(r.net->model, &(struct vmodel_net_hostile){0});
-    uint64_t err = hf_counter(vm, VW_OID_GEN_RCV_ERROR) - err0;
-    uint64_t dis = hf_counter(vm, VW_OID_GEN_RCV_DISCARDS) - dis0;
+    uint64_t err = nk_query_u64(vm, VW_OID_GEN_RCV_ERROR) - err0;
+    uint64_t dis = nk_query_u64(vm, VW_OID_GEN_RCV_DISCARDS) - dis0;
     uint32_t value = ms->hostile_len;
     vw_log(vm,
            "netkvm merged first past: %u of %u indicated, errors +%llu, discards +%llu, the "

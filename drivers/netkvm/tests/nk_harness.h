@@ -155,6 +155,19 @@ static inline unsigned nk_wait_completed_since(struct vm *vm, struct nk_mark m, 
     return nk_mark(vm).completed - m.completed;
 }
 
+/* A statistics OID queried into 8 bytes (a 4-byte answer widened); the
+ * query must succeed. */
+static inline uint64_t nk_query_u64(struct vm *vm, uint32_t oid)
+{
+    uint64_t v = 0;
+    uint32_t status = 1, done = 0;
+    VW_EXPECT(vm, vw_ndis_oid(vm, false, oid, &v, 8, &status, &done) && status == 0,
+              "query of OID 0x%08x: status 0x%08x", oid, status);
+    if (done == 4)
+        v &= 0xffffffffu;
+    return v;
+}
+
 /* Driver debug lines (DbgPrint: "dbg") in the scenario log from byte FROM on. */
 static inline unsigned nk_dbg_lines(const struct vm *vm, size_t from)
 {

@@ -44,17 +44,6 @@ static void rf_expect_sequence(struct vm *vm, unsigned from, unsigned n, const c
     }
 }
 
-/* OID_GEN_RCV_NO_BUFFER now. */
-static uint64_t rf_no_buffer(struct vm *vm)
-{
-    uint64_t v = 0;
-    uint32_t status = 1, done = 0;
-    VW_EXPECT(
-        vm, vw_ndis_oid(vm, false, VW_OID_GEN_RCV_NO_BUFFER, &v, 8, &status, &done) && status == 0,
-        "OID_GEN_RCV_NO_BUFFER: 0x%08x", status);
-    return v;
-}
-
 /* Lets 100 us of virtual time pass, returning nothing. */
 static void rf_idle(struct vm *vm)
 {
@@ -88,7 +77,7 @@ static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed, bo
     struct nk_opts o = {.mrg_rxbuf = mrg_rxbuf, .packed = packed, .shape = {.queue_max = RF_RING}};
     if (!nk_up(vm, &r, &o))
         return;
-    uint64_t nb0 = rf_no_buffer(vm);
+    uint64_t nb0 = nk_query_u64(vm, VW_OID_GEN_RCV_NO_BUFFER);
     struct nk_mark m = nk_mark(vm);
     vw_ndis_fail_window(vm, RF_ALLOCS, 5000);
     if (plant_dup) { /* planted: frame 5 arrives twice, frame 6 never */
@@ -104,7 +93,7 @@ static void rf_held_then_returned(struct vm *vm, bool mrg_rxbuf, bool packed, bo
     vw_ndis_stats(vm, &st);
     unsigned first = st.indicated - m.indicated;
     unsigned waiting = vmodel_net_rx_waiting(r.net->model, -1);
-    uint64_t nb1 = rf_no_buffer(vm);
+    uint64_t nb1 = nk_query_u64(vm, VW_OID_GEN_RCV_NO_BUFFER);
     vw_log(vm,
            "netkvm: ring of %u held: %u of %u indicated (%u with RESOURCES), %u held, %u waiting "
            "at the device, RCV_NO_BUFFER +%llu",
@@ -208,7 +197,7 @@ VW_SCENARIO("netkvm", netkvm_alloc_run_time_calls, NULL)
         nk_wait_completed_since(vm, m, 16);
         vw_ndis_return_all(vm);
     }
-    rf_no_buffer(vm);
+    nk_query_u64(vm, VW_OID_GEN_RCV_NO_BUFFER);
     vw_ndis_check_statistics(vm);
     bool addressing = false;
     VW_EXPECT(vm, vw_ndis_reset(vm, &status, &addressing) && status == 0, "reset: 0x%08x", status);
