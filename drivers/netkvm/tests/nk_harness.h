@@ -218,19 +218,28 @@ static inline void nk_send_frames(struct vm *vm, uint8_t *buf, unsigned len, uns
 }
 
 /* Frame F of LEN bytes sent alone (with INFO's per-NBL information, or
- * none when INFO is NULL), its completion awaited and the frame taken off
- * the wire into W: whether all three happened (a failure says which did
- * not). */
-static inline bool nk_send_one_taken(struct vm *vm, struct nk_rig *r, const uint8_t *f,
-                                     unsigned len, const struct vw_ndis_tx_info *info,
-                                     struct vmodel_net_frame *w)
+ * none when INFO is NULL) and its completion awaited: whether both
+ * happened (a failure names the send WHAT). */
+static inline bool nk_send_one_done(struct vm *vm, const uint8_t *f, unsigned len,
+                                    const struct vw_ndis_tx_info *info, const char *what)
 {
     const uint8_t *frames[1] = {f};
     struct nk_mark m = nk_mark(vm);
     bool sent = info != NULL ? vw_ndis_send_info(vm, frames, &len, info, 1)
                              : vw_ndis_send(vm, frames, &len, 1);
-    VW_EXPECT(vm, sent, "the send was not made");
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the send did not complete");
+    VW_EXPECT(vm, sent, "%s was not made", what);
+    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "%s did not complete", what);
+    return !vm->failed;
+}
+
+/* nk_send_one_done, then the frame taken off the wire into W: whether all
+ * happened (a failure says which did not). */
+static inline bool nk_send_one_taken(struct vm *vm, struct nk_rig *r, const uint8_t *f,
+                                     unsigned len, const struct vw_ndis_tx_info *info,
+                                     struct vmodel_net_frame *w)
+{
+    if (!nk_send_one_done(vm, f, len, info, "the send"))
+        return false;
     VW_EXPECT(vm, vmodel_net_wire_take(r->net->model, w), "nothing on the wire");
     return !vm->failed;
 }

@@ -19,15 +19,12 @@ static void nkoff_lso(struct vm *vm, int ipv)
     unsigned hl = 14 + (ipv == 4 ? 20 : 40) + 20;
     unsigned payload = 65535 - (ipv == 4 ? 40 : 60);
     unsigned len = ndis_frame_build(f, ipv, 6, payload, 3000, nk_peer, nk_mac, true);
-    const uint8_t *frames[1] = {f};
     /* The MSS the stack picks for a 1500-byte MTU: 1500 - IP header - 20. */
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - 20;
     struct vw_ndis_tx_info info = {.lso = mss | (hl - 20) << 20 | VW_LSO_V2_TYPE << 30 |
                                           (ipv == 6 ? 1u << 31 : 0)};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
+    if (!nk_send_one_done(vm, f, len, &info, "the LSOv2 send"))
         return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the LSOv2 send did not complete");
     unsigned at = 0, n = nkoff_take_segments(vm, &r, f, hl, mss, &at);
     VW_EXPECT(vm, at == payload && n == (payload + mss - 1) / mss,
               "%u segments carried %u of %u payload bytes", n, at, payload);

@@ -24,12 +24,9 @@ static void nkuso(struct vm *vm, int ipv)
     unsigned hl = 14 + (ipv == 4 ? 20 : 40) + 8;
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - 8, payload = 40 * mss;
     unsigned len = ndis_frame_build(f, ipv, 17, payload, 7000, nk_peer, nk_mac, true);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.uso = mss | (hl - 8) << 20 | (ipv == 6 ? 1u << 31 : 0)};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
+    if (!nk_send_one_done(vm, f, len, &info, "the USO send"))
         return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the USO send did not complete");
     struct vmodel_net_frame w;
     unsigned n = 0, at = 0;
     while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {

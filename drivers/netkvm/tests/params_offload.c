@@ -192,17 +192,14 @@ static void po_large_send(struct vm *vm, struct nk_rig *r, int ipv, bool uso)
     unsigned l4h = uso ? 8 : 20, hl = 14 + (ipv == 4 ? 20 : 40) + l4h;
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - l4h;
     unsigned len = ndis_frame_build(f, ipv, uso ? 17 : 6, 4 * mss, 7100, nk_peer, nk_mac, true);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {0};
     uint32_t v = mss | (hl - l4h) << 20 | (ipv == 6 ? 1u << 31 : 0);
     if (uso)
         info.uso = v;
     else
         info.lso = v | VW_LSO_V2_TYPE << 30;
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
+    if (!nk_send_one_done(vm, f, len, &info, "the large send"))
         return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the large send did not complete");
     struct vmodel_net_frame w;
     unsigned n = 0;
     while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {

@@ -63,14 +63,11 @@ static void vo_lso(struct vm *vm, int ipv)
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - 20;
     unsigned payload = 65535 - (ipv == 4 ? 40 : 60);
     unsigned len = ndis_frame_build(f, ipv, 6, payload, 6100, nk_peer, nk_mac, true);
-    const uint8_t *frames[1] = {f};
     struct vw_ndis_tx_info info = {.lso = mss | (hl - 20) << 20 | VW_LSO_V2_TYPE << 30 |
                                           (ipv == 6 ? 1u << 31 : 0),
                                    .vlan = 5u | 42u << 4};
-    struct nk_mark m = nk_mark(vm);
-    if (!vw_ndis_send_info(vm, frames, &len, &info, 1))
+    if (!nk_send_one_done(vm, f, len, &info, "the tagged LSOv2 send"))
         return;
-    VW_EXPECT(vm, nk_wait_completed_since(vm, m, 1) == 1, "the tagged LSOv2 send did not complete");
     struct vmodel_net_frame w;
     unsigned n = 0, at = 0;
     while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
