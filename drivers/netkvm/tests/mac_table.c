@@ -48,13 +48,7 @@ VW_SCENARIO("netkvm", netkvm_mac_table_network_address_ctrl_rx, NULL)
         "multicast list: status 0x%08x", status);
     const uint8_t *after[3] = {mt_addr, mt_group[1], nk_mac};
     nk_expect_delivery(vm, &r, after, 3, 0x3, MT_LEN, 900, "after the multicast list");
-    if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
-        return;
-    VW_EXPECT(vm, status == 0, "D3: status 0x%08x", status);
-    if (vm->failed || !vw_ndis_set_power(vm, false, &status))
-        return;
-    VW_EXPECT(vm, status == 0, "D0: status 0x%08x", status);
-    if (vm->failed || !vw_ndis_restart(vm))
+    if (!nk_to_d3(vm) || !nk_to_d0(vm))
         return;
     nk_expect_delivery(vm, &r, after, 3, 0x3, MT_LEN, 900, "after D3 and D0");
     VW_EXPECT(vm, vmodel_net_stats(r.net->model)->rule_errors == 0, "model: %s",

@@ -106,6 +106,28 @@ static inline void nk_down(struct vm *vm, struct nk_rig *r)
         vw_driver_unload(vm);
 }
 
+/* Pause and OID_PNP_SET_POWER D3 from Running, its status success
+ * (network/oid-pnp-set-power); false when the run failed. */
+static inline bool nk_to_d3(struct vm *vm)
+{
+    uint32_t status = 1;
+    if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
+        return false;
+    VW_EXPECT(vm, status == 0, "OID_PNP_SET_POWER D3: status 0x%08x", status);
+    return !vm->failed;
+}
+
+/* OID_PNP_SET_POWER D0 from D3, its status success, and the restart;
+ * false when the run failed. */
+static inline bool nk_to_d0(struct vm *vm)
+{
+    uint32_t status = 1;
+    if (vm->failed || !vw_ndis_set_power(vm, false, &status))
+        return false;
+    VW_EXPECT(vm, status == 0, "OID_PNP_SET_POWER D0: status 0x%08x", status);
+    return !vm->failed && vw_ndis_restart(vm) && !vm->failed;
+}
+
 /* The end of a run: the device saw no virtio rule broken, OID_GEN_STATISTICS
  * agrees with what the protocol sent and got (vw_ndis_check_statistics),
  * then nk_down. */

@@ -53,16 +53,6 @@ static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0)
     vw_ndis_return_all(vm);
 }
 
-/* Pause and D3 (from Running); false when the run failed. */
-static bool pw_to_d3(struct vm *vm)
-{
-    uint32_t status = 1;
-    if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
-        return false;
-    VW_EXPECT(vm, status == 0, "OID_PNP_SET_POWER D3: status 0x%08x", status);
-    return !vm->failed;
-}
-
 VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
 {
     struct nk_rig r;
@@ -78,7 +68,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
     pw_send(vm, 100, NK_PW_BURST);
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.send_completed < 2 * NK_PW_BURST, "nothing in flight at the power-down");
-    if (!pw_to_d3(vm))
+    if (!nk_to_d3(vm))
         return;
     vw_ndis_stats(vm, &st);
     VW_EXPECT(vm, st.send_completed == 2 * NK_PW_BURST && st.send_failed == 0,
@@ -107,11 +97,7 @@ VW_SCENARIO("netkvm", netkvm_power_d3_and_back, NULL)
               (unsigned long long)(r.net->dev->bar_accesses - regs));
     /* D0 and restart: both directions flow again; none of the frames of
      * D3 is indicated, and no counter saw them */
-    uint32_t status = 1;
-    if (vm->failed || !vw_ndis_set_power(vm, false, &status))
-        return;
-    VW_EXPECT(vm, status == 0, "OID_PNP_SET_POWER D0: status 0x%08x", status);
-    if (vm->failed || !vw_ndis_restart(vm))
+    if (!nk_to_d0(vm))
         return;
     vw_run_for(vm, 1000);
     vw_ndis_stats(vm, &st);
@@ -141,16 +127,14 @@ VW_SCENARIO("netkvm", netkvm_power_cycles_two_pairs, NULL)
          * below would prove nothing) */
         VW_EXPECT(vm, r.net->dev->bar_accesses > regs,
                   "cycle %u: traffic without a register access", cycle);
-        if (!pw_to_d3(vm))
+        if (!nk_to_d3(vm))
             return;
         regs = r.net->dev->bar_accesses;
         vw_run_for(vm, 1000);
         VW_EXPECT(vm, r.net->dev->bar_accesses == regs, "cycle %u: %llu register accesses in D3",
                   cycle, (unsigned long long)(r.net->dev->bar_accesses - regs));
-        uint32_t status = 1;
-        if (vm->failed || !vw_ndis_set_power(vm, false, &status) || !vw_ndis_restart(vm))
+        if (!nk_to_d0(vm))
             return;
-        VW_EXPECT(vm, status == 0, "cycle %u: D0 status 0x%08x", cycle, status);
     }
     pw_traffic(vm, &r, 5000);
     /* No frame arrived while down: the counters equal what went each way */
@@ -167,7 +151,7 @@ VW_SCENARIO("netkvm", netkvm_power_surprise_removal_in_d3, NULL)
     if (!nk_up(vm, &r, &o))
         return;
     pw_traffic(vm, &r, 0);
-    if (!pw_to_d3(vm))
+    if (!nk_to_d3(vm))
         return;
     vw_virtio_unplug(r.net->dev);
     if (vm->failed || !vw_ndis_surprise_remove(vm))
@@ -219,7 +203,7 @@ static void pw_filters_kept(struct vm *vm, bool rx_extra)
     vw_ndis_oid(vm, true, VW_OID_GEN_CURRENT_PACKET_FILTER, &filter, 4, &status, &done);
     VW_EXPECT(vm, status == 0, "OID_GEN_CURRENT_PACKET_FILTER: status 0x%08x", status);
     pw_traffic(vm, &r, 0);
-    if (!pw_to_d3(vm))
+    if (!nk_to_d3(vm))
         return;
     /* The driver reset the device at D3: it may drop these (it has no
      * buffer), so they are injected without expecting the device to take them */
@@ -228,11 +212,7 @@ static void pw_filters_kept(struct vm *vm, bool rx_extra)
     pw_inject_to(&r, bcast, 110);
     for (int i = 0; i < 20 && !vm->failed; i++)
         vw_run_for(vm, 100);
-    status = 1;
-    if (vm->failed || !vw_ndis_set_power(vm, false, &status))
-        return;
-    VW_EXPECT(vm, status == 0, "OID_PNP_SET_POWER D0: status 0x%08x", status);
-    if (vm->failed || !vw_ndis_restart(vm))
+    if (!nk_to_d0(vm))
         return;
     /* What arrived in D3 may come or not (power.c's first scenario); let it settle */
     vw_run_for(vm, 1000);

@@ -51,9 +51,8 @@ VW_SCENARIO("netkvm", netkvm_power_d0_restores_filters, NULL)
     pr_expect_state(vm, &r, "before D3");
     nk_expect_delivery(vm, &r, dsts, 5, 0x0d, PR_LEN, 700, "before D3");
     uint64_t ctrl_before = vmodel_net_stats(r.net->model)->ctrl_ok;
-    if (vm->failed || !vw_ndis_pause(vm) || !vw_ndis_set_power(vm, true, &status))
+    if (!nk_to_d3(vm))
         return;
-    VW_EXPECT(vm, status == 0, "D3: status 0x%08x", status);
     /* The reset at D3 put the device back to its start (the model clears at the reset), so
      * what the device holds after D0 is what the driver said again. */
     const struct vmodel_net_state *ms = vmodel_net_state(r.net->model);
@@ -62,10 +61,7 @@ VW_SCENARIO("netkvm", netkvm_power_d0_restores_filters, NULL)
                   !(ms->vlans[100 / 8] & 1u << (100 % 8)),
               "D3: the device was not reset (promisc %d nobcast %d, %u multicast entries)",
               ms->promisc, ms->nobcast, (unsigned)ms->multi_count);
-    if (vm->failed || !vw_ndis_set_power(vm, false, &status))
-        return;
-    VW_EXPECT(vm, status == 0, "D0: status 0x%08x", status);
-    if (vm->failed || !vw_ndis_restart(vm))
+    if (!nk_to_d0(vm))
         return;
     /* Receive mode (NOBCAST), MAC table, VLAN_ADD: said again */
     uint64_t said = vmodel_net_stats(r.net->model)->ctrl_ok - ctrl_before;
