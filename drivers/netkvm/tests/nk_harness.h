@@ -292,6 +292,25 @@ static inline void nk_inject_frames(struct vm *vm, struct nk_rig *r, unsigned le
     }
 }
 
+#define NK_KEPT_MAX 9216 /* the longest indicated frame the protocol keeps a copy of */
+
+/* Indications FIRST..FIRST+N-1 are frames K0..K0+N-1 of LEN bytes as
+ * nk_inject_frames built them, in order, byte for byte (WHAT names the
+ * check in a failure). */
+static inline void nk_expect_received(struct vm *vm, unsigned first, unsigned len, unsigned k0,
+                                      unsigned n, const char *what)
+{
+    static uint8_t got[NK_KEPT_MAX + 64], want[NK_KEPT_MAX];
+    VW_EXPECT(vm, len <= NK_KEPT_MAX, "harness: %u-byte frames are not kept", len);
+    for (unsigned i = 0; i < n && !vm->failed; i++) {
+        nk_frame(want, len, nk_mac, nk_peer, k0 + i);
+        VW_EXPECT(vm,
+                  vw_ndis_received(vm, first + i, got, sizeof(got)) == len &&
+                      memcmp(got, want, len) == 0,
+                  "%s: indication %u is not frame %u", what, first + i, k0 + i);
+    }
+}
+
 /* The wire holds exactly frames K0..K0+N-1 of LEN bytes as nk_send_frames
  * built them, byte for byte. */
 static inline void nk_expect_wire(struct vm *vm, struct nk_rig *r, unsigned len, unsigned k0,

@@ -25,18 +25,6 @@ static void pw_send(struct vm *vm, unsigned k0, unsigned n)
     nk_send_frames(vm, &f[0][0], NK_PW_LEN, k0, n);
 }
 
-/* Indications FIRST.. are frames K0..K0+N-1 in order. */
-static void pw_expect_received(struct vm *vm, unsigned first, unsigned k0, unsigned n)
-{
-    uint8_t got[NK_PW_LEN + 64], want[NK_PW_LEN];
-    for (unsigned i = 0; i < n && !vm->failed; i++) {
-        unsigned len = vw_ndis_received(vm, first + i, got, sizeof(got));
-        nk_frame(want, NK_PW_LEN, nk_mac, nk_peer, k0 + i);
-        VW_EXPECT(vm, len == NK_PW_LEN && memcmp(got, want, NK_PW_LEN) == 0,
-                  "indication %u is not frame %u", first + i, k0 + i);
-    }
-}
-
 /* One exchange while Running: N frames out (on the wire intact) and N in
  * (indicated intact, then returned). */
 static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0)
@@ -49,7 +37,7 @@ static void pw_traffic(struct vm *vm, struct nk_rig *r, unsigned k0)
     nk_inject_frames(vm, r, NK_PW_LEN, k0 + 50, NK_PW_BURST);
     VW_EXPECT(vm, nk_wait_indicated_since(vm, m, NK_PW_BURST) == NK_PW_BURST,
               "frames %u..%u not indicated", k0 + 50, k0 + 50 + NK_PW_BURST - 1);
-    pw_expect_received(vm, m.indicated, k0 + 50, NK_PW_BURST);
+    nk_expect_received(vm, m.indicated, NK_PW_LEN, k0 + 50, NK_PW_BURST, "traffic");
     vw_ndis_return_all(vm);
 }
 
