@@ -152,6 +152,12 @@ HR_SCENARIO(netkvm_hostile_rx_num_buffers_beyond_posted, HR_NB_BEYOND, false)
 HR_SCENARIO(netkvm_hostile_rx_csum_start_beyond_frame, HR_CSUM_BEYOND, false)
 HR_SCENARIO(netkvm_hostile_rx_num_buffers_one_extra, HR_NB_EXTRA, false)
 HR_SCENARIO(netkvm_hostile_rx_num_buffers_one_extra_packed, HR_NB_EXTRA, true)
+HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_1, HR_PAST_LITTLE, false)
+HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_1_packed, HR_PAST_LITTLE, true)
+HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_64k, HR_PAST_LOT, false)
+HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_64k_packed, HR_PAST_LOT, true)
+HR_SCENARIO(netkvm_hostile_rx_used_len_ffffffff, HR_PAST_MAX, false)
+HR_SCENARIO(netkvm_hostile_rx_used_len_ffffffff_packed, HR_PAST_MAX, true)
 
 /* ifInDiscards and ifInErrors of OID_GEN_STATISTICS (NDIS_STATISTICS_INFO:
  * the 8-byte header and SupportedStatistics, then the two in that order). */
@@ -216,10 +222,3 @@ VW_SCENARIO("netkvm", netkvm_hostile_rx_one_frame_statistics, NULL)
               (unsigned long long)e1, (unsigned long long)d1);
     nk_down(vm, &r);
 }
-
-HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_1, HR_PAST_LITTLE, false)
-HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_1_packed, HR_PAST_LITTLE, true)
-HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_64k, HR_PAST_LOT, false)
-HR_SCENARIO(netkvm_hostile_rx_used_len_past_by_64k_packed, HR_PAST_LOT, true)
-HR_SCENARIO(netkvm_hostile_rx_used_len_ffffffff, HR_PAST_MAX, false)
-HR_SCENARIO(netkvm_hostile_rx_used_len_ffffffff_packed, HR_PAST_MAX, true)
