@@ -84,6 +84,20 @@ static void an_expect_quiet_after(struct vm *vm, struct nk_rig *r)
     an_expect_acks(vm, r, ok, 0, "after a link flap");
 }
 
+/* The device asks for an announcement (GUEST_ANNOUNCE): the wire holds
+ * exactly the N announcements of IPS (NULL: one RARP), one ack follows,
+ * and quiet after it (WHAT names the case in a failure). */
+static void an_announce_expect(struct vm *vm, struct nk_rig *r, const uint8_t (*ips)[4], unsigned n,
+                               const char *what)
+{
+    uint64_t ok = vmodel_net_stats(r->net->model)->ctrl_ok;
+    vmodel_net_announce(r->net->model);
+    an_run(vm);
+    an_expect_wire(vm, r, ips, n, what);
+    an_expect_acks(vm, r, ok, 1, what);
+    an_expect_quiet_after(vm, r);
+}
+
 VW_SCENARIO("netkvm", netkvm_announce_rarp_without_addresses, NULL)
 {
     struct nk_rig r;
@@ -92,12 +106,7 @@ VW_SCENARIO("netkvm", netkvm_announce_rarp_without_addresses, NULL)
         return;
     VW_EXPECT(vm, vmodel_driver_features(r.net->dev->model) >> VIRTIO_NET_F_GUEST_ANNOUNCE & 1,
               "GUEST_ANNOUNCE offered with CTRL_VQ and not acknowledged");
-    uint64_t ok = vmodel_net_stats(r.net->model)->ctrl_ok;
-    vmodel_net_announce(r.net->model);
-    an_run(vm);
-    an_expect_wire(vm, &r, NULL, 1, "no address known");
-    an_expect_acks(vm, &r, ok, 1, "no address known");
-    an_expect_quiet_after(vm, &r);
+    an_announce_expect(vm, &r, NULL, 1, "no address known");
     nk_down(vm, &r);
 }
 
@@ -133,12 +142,7 @@ VW_SCENARIO("netkvm", netkvm_announce_gratuitous_arp, NULL)
                           &done) &&
                   status != 0,
               "a malformed NETWORK_ADDRESS_LIST was accepted");
-    uint64_t ok = vmodel_net_stats(r.net->model)->ctrl_ok;
-    vmodel_net_announce(r.net->model);
-    an_run(vm);
-    an_expect_wire(vm, &r, ips, 2, "two IPv4 addresses");
-    an_expect_acks(vm, &r, ok, 1, "two IPv4 addresses");
-    an_expect_quiet_after(vm, &r);
+    an_announce_expect(vm, &r, ips, 2, "two IPv4 addresses");
     nk_down(vm, &r);
 }
 
