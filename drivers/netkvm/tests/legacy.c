@@ -163,9 +163,7 @@ static void nk_old(struct vm *vm, enum vmodel_transport t, bool msix, uint16_t c
     vw_log(vm, "netkvm: %s device, %s: %u ISR calls (%u declined), %u DPC calls",
            t == VMODEL_LEGACY ? "legacy" : "transitional", msix ? "MSI-X" : "the line",
            st.isr_calls, st.line_declined, st.dpc_calls);
-    const struct vmodel_net_stats *ms = vmodel_net_stats(r.net->model);
-    VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
-    nk_down(vm, &r);
+    nk_down_clean(vm, &r);
 }
 
 /* The legacy-only device on x86 and amd64, where its I/O BAR is ports; on

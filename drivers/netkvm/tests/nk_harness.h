@@ -128,6 +128,14 @@ static inline bool nk_to_d0(struct vm *vm)
     return !vm->failed && vw_ndis_restart(vm) && !vm->failed;
 }
 
+/* The end of a run: the device saw no virtio rule broken, then nk_down. */
+static inline void nk_down_clean(struct vm *vm, struct nk_rig *r)
+{
+    const struct vmodel_net_stats *ms = vmodel_net_stats(r->net->model);
+    VW_EXPECT(vm, ms->rule_errors == 0, "model: %s", ms->last_rule);
+    nk_down(vm, r);
+}
+
 /* The end of a run: the device saw no virtio rule broken, OID_GEN_STATISTICS
  * agrees with what the protocol sent and got (vw_ndis_check_statistics),
  * then nk_down. */
