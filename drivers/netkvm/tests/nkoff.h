@@ -67,24 +67,47 @@ static inline uint32_t nkoff_tx_csum(int ipv, uint8_t proto)
                            : VW_CSUM_TX_UDP);
 }
 
-/* Takes the wire's frames as the segments of the LSO send F (headers of HL
- * bytes, MSS): each at most 1514 bytes and MSS payload bytes with right
- * checksums, carrying the send's next payload bytes; *AT gets how many they
- * carried; their count. */
-static inline unsigned nkoff_take_segments(struct vm *vm, struct nk_rig *r, const uint8_t *f,
-                                           unsigned hl, unsigned mss, unsigned *at)
+/* Is W tagged TCI (802.1Q, after the addresses)?  UNTAGGED (room for
+ * W's length) gets W without the tag, *LEN its length. */
+static inline bool nkoff_untag(const struct vmodel_net_frame *w, uint16_t tci, uint8_t *untagged,
+                               unsigned *len)
 {
+    if (w->len < 18 || w->data[12] != 0x81 || w->data[13] != 0x00 ||
+        (unsigned)(w->data[14] << 8 | w->data[15]) != tci)
+        return false;
+    memcpy(untagged, w->data, 12);
+    memcpy(untagged + 12, w->data + 16, w->len - 16);
+    *len = w->len - 4;
+    return true;
+}
+
+/* Takes the wire's frames as the segments of the LSO send F over IPV
+ * (headers of HL bytes, MSS), each tagged TCI unless TCI is 0: each, its
+ * tag taken off, at most 1514 bytes and MSS payload bytes with right
+ * checksums (the IPv4 header's too), carrying the send's next payload
+ * bytes; *AT gets how many they carried; their count. */
+static inline unsigned nkoff_take_segments(struct vm *vm, struct nk_rig *r, const uint8_t *f,
+                                           int ipv, unsigned hl, unsigned mss, uint16_t tci,
+                                           unsigned *at)
+{
+    static uint8_t u[1600];
     struct vmodel_net_frame w;
     unsigned n = 0;
     *at = 0;
     while (!vm->failed && vmodel_net_wire_take(r->net->model, &w)) {
+        const uint8_t *d = w.data;
+        unsigned len = w.len;
+        bool tagged = tci == 0 || (w.len <= sizeof(u) + 4 && nkoff_untag(&w, tci, u, &len));
+        if (tci != 0)
+            d = u;
         struct ndis_frame p;
-        unsigned seg = w.len > hl ? w.len - hl : 0;
-        VW_EXPECT(
-            vm,
-            w.len <= 1514 && seg <= mss && ndis_frame_parse(w.data, w.len, &p) &&
-                ndis_frame_l4_csum_ok(w.data, &p) && memcmp(w.data + hl, f + hl + *at, seg) == 0,
-            "segment %u (%u bytes) is not the send's next MSS with right checksums", n, w.len);
+        unsigned seg = tagged && len > hl ? len - hl : 0;
+        VW_EXPECT(vm,
+                  tagged && len <= 1514 && seg <= mss && ndis_frame_parse(d, len, &p) &&
+                      ndis_frame_l4_csum_ok(d, &p) && (ipv == 6 || ndis_frame_ip_csum_ok(d, &p)) &&
+                      memcmp(d + hl, f + hl + *at, seg) == 0,
+                  "segment %u (%u bytes%s) is not the send's next MSS%s with right checksums", n,
+                  w.len, tci != 0 && !tagged ? ", not tagged" : "", tci != 0 ? ", tagged," : "");
         *at += seg, n++;
     }
     return n;

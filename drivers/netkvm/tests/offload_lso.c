@@ -25,7 +25,7 @@ static void nkoff_lso(struct vm *vm, int ipv)
                                           (ipv == 6 ? 1u << 31 : 0)};
     if (!nk_send_one_done(vm, f, len, &info, "the LSOv2 send"))
         return;
-    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, hl, mss, &at);
+    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, ipv, hl, mss, 0, &at);
     VW_EXPECT(vm, at == payload && n == (payload + mss - 1) / mss,
               "%u segments carried %u of %u payload bytes", n, at, payload);
     struct vw_ndis_offload_stats o;

@@ -92,7 +92,7 @@ VW_SCENARIO("netkvm", netkvm_send_lso_80_mdls, NULL)
     bool failed = false;
     if (!sm_lso_80_send(vm, &r, f, &len, &failed, &lso_done))
         return;
-    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, hl, mss, &at);
+    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, 4, hl, mss, 0, &at);
     vw_log(vm, "netkvm send: 80 MDLs: %s, %u segments, %u payload bytes",
            failed ? "completed with a failure" : "completed", n, at);
     if (failed)

@@ -14,18 +14,6 @@ static const char *const vo_keys[] = {"*PriorityVLANTag", "3", "VlanID", "42", N
 
 #define VO_TCI (5u << 13 | 42u) /* priority 5, VLAN 42 */
 
-/* Is W the tag VO_TCI after the addresses?  UNTAGGED gets W without it. */
-static bool vo_untag(const struct vmodel_net_frame *w, uint8_t *untagged, unsigned *len)
-{
-    if (w->len < 18 || w->data[12] != 0x81 || w->data[13] != 0x00 ||
-        (unsigned)(w->data[14] << 8 | w->data[15]) != VO_TCI)
-        return false;
-    memcpy(untagged, w->data, 12);
-    memcpy(untagged + 12, w->data + 16, w->len - 16);
-    *len = w->len - 4;
-    return true;
-}
-
 /* A tagged TCP/UDP send over IPV with its checksums offloaded. */
 static void vo_checksum(struct vm *vm, int ipv, uint8_t proto)
 {
@@ -40,8 +28,8 @@ static void vo_checksum(struct vm *vm, int ipv, uint8_t proto)
         return;
     unsigned ulen = 0;
     struct ndis_frame p;
-    VW_EXPECT(vm, vo_untag(&w, u, &ulen), "wire frame (%u bytes) is not tagged priority 5 VLAN 42",
-              w.len);
+    VW_EXPECT(vm, nkoff_untag(&w, VO_TCI, u, &ulen),
+              "wire frame (%u bytes) is not tagged priority 5 VLAN 42", w.len);
     VW_EXPECT(vm,
               ulen == len && memcmp(u, f, 12) == 0 && ndis_frame_parse(u, ulen, &p) &&
                   ndis_frame_l4_csum_ok(u, &p) && (ipv == 6 || ndis_frame_ip_csum_ok(u, &p)) &&
@@ -56,7 +44,7 @@ static void vo_lso(struct vm *vm, int ipv)
     struct nk_rig r;
     if (!nkoff_up(vm, &r, 0, 0, 0, vo_keys) || !nkoff_enable(vm, false))
         return;
-    static uint8_t f[65550], u[1600];
+    static uint8_t f[65550];
     unsigned hl = 14 + (ipv == 4 ? 20 : 40) + 20;
     unsigned mss = 1500 - (ipv == 4 ? 20 : 40) - 20;
     unsigned payload = 65535 - (ipv == 4 ? 40 : 60);
@@ -66,22 +54,7 @@ static void vo_lso(struct vm *vm, int ipv)
                                    .vlan = 5u | 42u << 4};
     if (!nk_send_one_done(vm, f, len, &info, "the tagged LSOv2 send"))
         return;
-    struct vmodel_net_frame w;
-    unsigned n = 0, at = 0;
-    while (!vm->failed && vmodel_net_wire_take(r.net->model, &w)) {
-        struct ndis_frame p;
-        unsigned ulen = 0;
-        bool tagged = w.len <= sizeof(u) + 4 && vo_untag(&w, u, &ulen);
-        unsigned seg = ulen > hl ? ulen - hl : 0;
-        VW_EXPECT(vm,
-                  tagged && w.len <= 1518 && seg <= mss && ndis_frame_parse(u, ulen, &p) &&
-                      ndis_frame_l4_csum_ok(u, &p) && (ipv == 6 || ndis_frame_ip_csum_ok(u, &p)) &&
-                      memcmp(u + hl, f + hl + at, seg) == 0,
-                  "segment %u (%u bytes, tagged %d) is not the send's next MSS, tagged, with "
-                  "right checksums",
-                  n, w.len, tagged);
-        at += seg, n++;
-    }
+    unsigned at = 0, n = nkoff_take_segments(vm, &r, f, ipv, hl, mss, VO_TCI, &at);
     VW_EXPECT(vm, at == payload && n == (payload + mss - 1) / mss,
               "%u tagged segments carried %u of %u payload bytes", n, at, payload);
     struct vw_ndis_offload_stats o;
