@@ -288,6 +288,16 @@ static inline bool nk_send_one_intact(struct vm *vm, struct nk_rig *r, const uin
     return !vm->failed;
 }
 
+/* Is wire frame W frame F of LEN bytes with an 802.1Q tag (TPID 0x8100,
+ * TCI) inserted after the addresses, the rest unchanged? */
+static inline bool nk_is_tagged(const struct vmodel_net_frame *w, const uint8_t *f, unsigned len,
+                                uint16_t tci)
+{
+    return w->len == len + 4 && memcmp(w->data, f, 12) == 0 && w->data[12] == 0x81 &&
+           w->data[13] == 0x00 && (unsigned)(w->data[14] << 8 | w->data[15]) == tci &&
+           memcmp(w->data + 16, f + 12, len - 12) == 0;
+}
+
 /* Frames K0..K0+N-1 of LEN bytes (<= NK_LEN_MAX) for the adapter injected on the wire. */
 static inline void nk_inject_frames(struct vm *vm, struct nk_rig *r, unsigned len, unsigned k0,
                                     unsigned n)

@@ -36,10 +36,7 @@ static void pv_value(struct vm *vm, unsigned value, bool plant)
         return;
     if (prio || vlan) {
         uint16_t tci = (uint16_t)((prio ? 5u << 13 : 0) | (vlan ? 42u : 0));
-        VW_EXPECT(vm,
-                  w.len == len + 4 && w.data[12] == 0x81 && w.data[13] == 0 &&
-                      (w.data[14] << 8 | w.data[15]) == tci && memcmp(w.data, f, 12) == 0 &&
-                      memcmp(w.data + 16, f + 12, len - 12) == 0,
+        VW_EXPECT(vm, nk_is_tagged(&w, f, len, tci),
                   "*PriorityVLANTag %u: wire frame (%u bytes, TCI 0x%04x) is not the frame tagged "
                   "0x%04x",
                   value, w.len, w.len >= 16 ? w.data[14] << 8 | w.data[15] : 0, tci);
@@ -92,10 +89,7 @@ static void pv_vlan_id(struct vm *vm, const char *value, unsigned tag, const cha
     if (!nk_send_one_taken(vm, &r, f, sizeof(f), NULL, &w))
         return;
     if (tag != 0)
-        VW_EXPECT(vm,
-                  w.len == 104 && memcmp(w.data, f, 12) == 0 && w.data[12] == 0x81 &&
-                      w.data[13] == 0x00 && (unsigned)(w.data[14] << 8 | w.data[15]) == tag &&
-                      memcmp(w.data + 16, f + 12, 88) == 0,
+        VW_EXPECT(vm, nk_is_tagged(&w, f, sizeof(f), (uint16_t)tag),
                   "VlanId %s: the wire frame is not the send tagged 0x%04x", value, tag);
     else
         VW_EXPECT(vm, w.len == 100 && memcmp(w.data, f, 100) == 0,

@@ -22,10 +22,7 @@ VW_SCENARIO("netkvm", netkvm_vlan_insert, NULL)
     struct vmodel_net_frame w;
     if (!nk_send_one_taken(vm, &r, f, len, &info, &w))
         return;
-    VW_EXPECT(vm,
-              w.len == len + 4 && w.data[12] == 0x81 && w.data[13] == 0 && w.data[14] == (5 << 5) &&
-                  w.data[15] == 42 && memcmp(w.data, f, 12) == 0 &&
-                  memcmp(w.data + 16, f + 12, len - 12) == 0,
+    VW_EXPECT(vm, nk_is_tagged(&w, f, len, 5u << 13 | 42u),
               "wire frame (%u bytes) is not the frame with tag priority 5 VLAN 42", w.len);
     nk_down(vm, &r);
 }
