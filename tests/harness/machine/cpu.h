@@ -29,3 +29,7 @@ unsigned vw_barrier_kind_x86(const struct cs_insn *insn);
 /* cpu_insns.c: count every instruction run inside the loaded driver image
  * in vm->insns from now on (a code hook over the image: slow, for benches). */
 bool vw_cpu_count_insns(struct vm *vm);
+/* Planted (selftest/cpu_insns.c): vw_cpu_count_insns without its flush of
+ * the blocks translated before, the bug that counted 18 instructions a
+ * request in bench/storage's tgt rows. */
+void vw_cpu_plant_count_without_flush(struct vm *vm);

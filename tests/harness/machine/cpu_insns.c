@@ -14,6 +14,7 @@ static void on_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ctx)
     ((struct vm *)ctx)->insns++;
 }
 
+/* Start counting the driver image's instructions in vm->insns. */
 bool vw_cpu_count_insns(struct vm *vm)
 {
     uc_hook h;
@@ -28,8 +29,14 @@ bool vw_cpu_count_insns(struct vm *vm)
      * those of the few blocks first run after the hook).  Removing only the
      * image's range (UC_CTL_TB_REMOVE_CACHE) left them counted so; the
      * whole flush (unicorn 2.0.1 names it uc_ctl_flush_tlb) does not. */
-    if (uc_ctl_flush_tlb(vm->uc) != UC_ERR_OK)
+    if (!vm->insns_plant_no_flush && uc_ctl_flush_tlb(vm->uc) != UC_ERR_OK)
         return false;
     vm->insns_hooked = true;
     return true;
+}
+
+/* The planted twin's knob: the next vw_cpu_count_insns skips its flush. */
+void vw_cpu_plant_count_without_flush(struct vm *vm)
+{
+    vm->insns_plant_no_flush = true;
 }

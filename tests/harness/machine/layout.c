@@ -89,10 +89,18 @@ uint64_t vw_layout(struct vm *vm, const char *name)
 static const char *memo_name[MEMO];
 static uint16_t memo_index[MEMO];
 
+static bool plant_memo_slot_only; /* planted: a slot's first name answers for all */
+
+/* The planted twin's knob: an occupied memo slot is taken as a hit. */
+void vw_layout_plant_memo_slot_only(void)
+{
+    plant_memo_slot_only = true;
+}
+
 uint64_t vw_layout_literal(struct vm *vm, const char *name)
 {
     size_t m = ((uintptr_t)name >> 3) % MEMO;
-    if (memo_name[m] != name) {
+    if (memo_name[m] != name && !(plant_memo_slot_only && memo_name[m] != NULL)) {
         memo_index[m] = (uint16_t)layout_index(name);
         memo_name[m] = name;
     }

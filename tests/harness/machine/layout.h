@@ -17,6 +17,10 @@ uint64_t vw_layout(struct vm *vm, const char *name);
 /* The same for NAME a string literal, which must never change: its index
  * is remembered by its address (VW_SIZEOF, VW_OFFSET; never a buffer). */
 uint64_t vw_layout_literal(struct vm *vm, const char *name);
+/* Planted (selftest/layout_memo.c): a memo slot answers with the index of
+ * the first literal stored there, whatever literal asks (two literals whose
+ * addresses share a slot get one answer). */
+void vw_layout_plant_memo_slot_only(void);
 
 #define VW_SIZEOF(vm, T)    vw_layout_literal((vm), "sizeof(" #T ")")
 #define VW_OFFSET(vm, T, M) vw_layout_literal((vm), #T "." #M)

@@ -132,6 +132,7 @@ struct vm {
     struct vw_barriers barriers;
     uint64_t insns; /* driver-image instructions run while counted (cpu_insns.c) */
     bool insns_hooked;
+    bool insns_plant_no_flush; /* planted: counting starts without the flush */
     unsigned irql;
     unsigned depth;        /* nesting of calls into the driver */
     gva_t next_call_stack; /* top of the stack the next vw_call runs on (ISR/DPC) */

@@ -27,7 +27,8 @@ struct vw_watchdog {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool armed, fired, quit;
-    bool idle; /* the thread waits for an arm (not in a timed wait) */
+    bool idle;              /* the thread waits for an arm (not in a timed wait) */
+    bool plant_never_woken; /* planted: an arm never wakes the idle thread */
     uint64_t cpu_budget_ns, wall_budget_ns;
     clockid_t cpu_clock;        /* the emulating thread's CPU-time clock */
     uint64_t cpu0_ns, wall0_ns; /* at arm */
@@ -121,6 +122,37 @@ bool vw_watchdog_plant_cpu_budget(struct vm *vm, uint64_t ns)
     return plant_budget(vm, true, ns);
 }
 
+/* The planted twin's knob: arming leaves an idle thread asleep. */
+bool vw_watchdog_plant_never_woken(struct vm *vm)
+{
+    struct vw_watchdog *w = watchdog(vm);
+    if (w == NULL)
+        return false;
+    pthread_mutex_lock(&w->lock);
+    w->plant_never_woken = true;
+    pthread_mutex_unlock(&w->lock);
+    return true;
+}
+
+/* Wait (polling, 5 ms of real time apart) until the thread waits for an arm. */
+bool vw_watchdog_wait_idle(struct vm *vm, uint64_t wall_ns)
+{
+    struct vw_watchdog *w = watchdog(vm);
+    uint64_t until = clock_ns(CLOCK_MONOTONIC) + wall_ns;
+    while (w != NULL) {
+        pthread_mutex_lock(&w->lock);
+        bool idle = w->idle && !w->armed;
+        pthread_mutex_unlock(&w->lock);
+        if (idle)
+            return true;
+        if (clock_ns(CLOCK_MONOTONIC) >= until)
+            return false;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 void vw_watchdog_budgets(struct vm *vm, uint64_t *cpu_ns, uint64_t *wall_ns)
 {
     const struct vw_watchdog *w = vm->watchdog;
@@ -146,7 +178,7 @@ bool vw_watchdog_arm(struct vm *vm)
      * less than a period ago) a wake-up only waited again until the same
      * time, and cost the emulating thread a futex call and a switch at
      * every outermost call. */
-    if (w->idle)
+    if (w->idle && !w->plant_never_woken)
         pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     return true;

@@ -24,6 +24,12 @@ bool vw_watchdog_plant_wall_budget(struct vm *vm, uint64_t ns);
  * (selftest/planted_more.c): NS of CPU time instead of 5 s, so that its
  * every run does not spend 5 s proving the same stop. */
 bool vw_watchdog_plant_cpu_budget(struct vm *vm, uint64_t ns);
+/* Planted (selftest/watchdog.c): an arm never wakes the thread from its
+ * wait for one, so a call armed while it waits is never stopped. */
+bool vw_watchdog_plant_never_woken(struct vm *vm);
+/* Start the watchdog if needed and wait up to WALL_NS of real time until
+ * its thread waits for an arm (no call armed): true when it does. */
+bool vw_watchdog_wait_idle(struct vm *vm, uint64_t wall_ns);
 /* The budgets in force (what a stopped call's message names). */
 void vw_watchdog_budgets(struct vm *vm, uint64_t *cpu_ns, uint64_t *wall_ns);
 /* Stop the watchdog thread, if one was started. */

@@ -166,6 +166,7 @@ struct vw_kernel {
     struct vw_pool_block *pool;
     unsigned pool_count, pool_cap;
     gva_t pool_next;
+    bool pool_plant_search_skips_last; /* planted: the search misses the newest block */
 
     struct vw_mapping *mappings; /* grows (vw_grow), like every table below so marked */
     unsigned mapping_count, mapping_cap;
@@ -609,6 +610,9 @@ gva_t vw_pool_alloc(struct vm *vm, uint64_t size, uint32_t tag, const char *kind
                     bool driver_owned);
 bool vw_pool_free(struct vm *vm, gva_t va, const char *who);
 unsigned vw_pool_report_leaks(struct vm *vm);
+/* Planted (selftest/pool_search.c): the binary search over the blocks
+ * stops one short, so the newest block is never found. */
+void vw_pool_plant_search_skips_last(struct vm *vm);
 
 /* IRPs (k_irp.c). */
 gva_t vw_irp_alloc(struct vm *vm, unsigned stack_count);

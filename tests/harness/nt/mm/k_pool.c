@@ -49,7 +49,10 @@ gva_t vw_pool_alloc(struct vm *vm, uint64_t size, uint32_t tag, const char *kind
  * free, and a run's blocks grow with every request. */
 static struct vw_pool_block *find_live(struct vm *vm, gva_t va)
 {
-    unsigned lo = 0, hi = vm->k->pool_count;
+    unsigned count = vm->k->pool_count;
+    if (vm->k->pool_plant_search_skips_last && count > 0)
+        count--;
+    unsigned lo = 0, hi = count;
     while (lo < hi) {
         unsigned mid = lo + (hi - lo) / 2;
         if (vm->k->pool[mid].va < va)
@@ -57,8 +60,14 @@ static struct vw_pool_block *find_live(struct vm *vm, gva_t va)
         else
             hi = mid;
     }
-    struct vw_pool_block *b = lo < vm->k->pool_count ? &vm->k->pool[lo] : NULL;
+    struct vw_pool_block *b = lo < count ? &vm->k->pool[lo] : NULL;
     return b != NULL && b->va == va && b->live ? b : NULL;
+}
+
+/* The planted twin's knob: find_live searches all blocks but the newest. */
+void vw_pool_plant_search_skips_last(struct vm *vm)
+{
+    vm->k->pool_plant_search_skips_last = true;
 }
 
 bool vw_pool_free(struct vm *vm, gva_t va, const char *who)
