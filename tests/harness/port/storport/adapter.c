@@ -383,6 +383,7 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     r->start_cpu = vw_cpu_current(vm);
     r->deadline = vm->k->interrupt_time + a->timeout_s * 10000000ull;
     r->start_seq = ++a->start_seq;
+    stor_latency_start(vm, a, r);
     /* StorPort's own reset SRBs reach a full queue too: not counted
      * against MaxNumberOfIO (the emulation's reading; no page says). */
     if (!r->port_reset)
