@@ -69,6 +69,12 @@ void vw_stor_completion_bound(struct vm *vm, struct vmodel *model, unsigned boun
     vmodel_set_published_hook(model, on_published, vm);
 }
 
+void vw_stor_latency_restart(struct vm *vm)
+{
+    struct stor_adapter *a = &stor_state(vm)->normal;
+    a->stats.latency_max = a->stats.published_max = 0;
+}
+
 void stor_latency_start(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
 {
     (void)a;

@@ -344,6 +344,8 @@ void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
  * of the moment its used entry became visible, or the run fails naming it
  * and WHY (what the bound is made of); the requests are found by their
  * data buffer (latency.c). */
+/* The longest of those times forgotten: a measurement window starts. */
+void vw_stor_latency_restart(struct vm *vm);
 struct vmodel;
 void vw_stor_completion_bound(struct vm *vm, struct vmodel *model, unsigned bound_us,
                               const char *why);
