@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "port/storport/stor.h"
 #include "scenario.h"
+#include "vw_registry.h"
 
 void bench_holdoff(struct vm *vm, unsigned us, const char *base, char *name, size_t cap)
 {
@@ -17,7 +18,7 @@ void bench_holdoff(struct vm *vm, unsigned us, const char *base, char *name, siz
         return;
     }
     uint32_t v = us;
-    vw_stor_registry_set(vm, true, "CompletionHoldoff", 4 /* REG_DWORD */, &v, 4);
+    vw_stor_registry_set(vm, true, "CompletionHoldoff", VW_REG_DWORD, &v, 4);
     snprintf(name, cap, "%s+h%u", base, us);
 }
 

@@ -13,11 +13,11 @@
  */
 #include <stdlib.h>
 #include "vioscsi_test.h"
+#include "vw_registry.h"
 
-#define HO_SLACK_US  50u /* the timer's and the DPC's share of the bound */
-#define HO_QD        32u
-#define HO_BYTES     4096u
-#define HO_REG_DWORD 4u
+#define HO_SLACK_US 50u /* the timer's and the DPC's share of the bound */
+#define HO_QD       32u
+#define HO_BYTES    4096u
 
 struct ho_case {
     uint16_t queues;
@@ -85,7 +85,7 @@ static void ho_run(struct vm *vm, const struct ho_case *c)
     o.targets = 1, o.luns = 1;
     if (c->holdoff != 0) {
         uint32_t us = c->holdoff;
-        vw_stor_registry_set(vm, true, "CompletionHoldoff", HO_REG_DWORD, &us, 4);
+        vw_stor_registry_set(vm, true, "CompletionHoldoff", VW_REG_DWORD, &us, 4);
     }
     if (!sc_start_mem(vm, &h, &o))
         goto out;

@@ -18,16 +18,16 @@
  * CompletionHoldoff (h-stordrv5, not merged here yet).
  */
 #include "viostor_test.h"
+#include "vw_registry.h"
 
-#define HO_SLACK_US  50u /* the timer's and the DPC's share of the bound */
-#define HO_QD        32u
-#define HO_BLOCKS    8u /* 4 KiB per request at most */
-#define HO_REG_DWORD 4u
+#define HO_SLACK_US 50u /* the timer's and the DPC's share of the bound */
+#define HO_QD       32u
+#define HO_BLOCKS   8u /* 4 KiB per request at most */
 
 /* CompletionHoldoff US in the service's Parameters\Device (as PhysicalBreaks). */
 static void ho_set(struct vm *vm, uint32_t us)
 {
-    vw_stor_registry_set(vm, true, "CompletionHoldoff", HO_REG_DWORD, &us, 4);
+    vw_stor_registry_set(vm, true, "CompletionHoldoff", VW_REG_DWORD, &us, 4);
 }
 
 /* HO_QD writes of 1..HO_BLOCKS blocks at distinct places (generation GEN),
