@@ -610,10 +610,9 @@ VW_SCENARIO("viostor", qsd_raw_1q_split, NULL)
 }
 
 /* Queue depth 256 on raw 1 and 4 queues and on qcow2 4 queues (issue 14),
- * not qcow2 1 queue: the batch costs real time, not CPU (0.1-1.8 s with 4
- * CPUs, ~4 s with 64, ~8 s with 1: dev_vhost waits up to 1 ms per device
- * poll at each scheduling point while the daemon owes a kick or is in its
- * 20 ms settling time after a call, and a point polls up to 4 rounds). */
+ * not qcow2 1 queue: the batch costs real time, not CPU (0.06-1.9 s with 4
+ * or 64 CPUs, ~3.5 s with 1: the daemon's own time while the harness
+ * waits for it). */
 VW_SCENARIO("viostor", qsd_raw_4q_split, NULL)
 {
     run(vm, QSD_RAW, 4, true, QSD_FULL);
