@@ -173,3 +173,94 @@ VW_SCENARIO("vioscsi", optin_holdoff_no_event_idx_logged, NULL)
                    .holdoff = 100,
                    .line = "vioscsi: CompletionHoldoff 100: no effect without EVENT_IDX"});
 }
+
+/* Writes the driver holds (CompletionHoldoff 1000; 16 one-sector writes
+ * from every CPU on 4 queues, used 10..80 us after the device took them)
+ * when, 40 us in, the LU is reset (a TMF to the device), the function is
+ * surprise-removed, or the adapter is stopped for power: each ends
+ * exactly once (the emulation fails a second completion), all 16 end, and
+ * after a reset or a stop the disk still works. */
+enum ho_event { HO_RESET, HO_REMOVAL, HO_STOP };
+
+static void ho_event_run(struct vm *vm, enum ho_event ev)
+{
+    struct sc_opts o;
+    struct sc_host h;
+    struct vw_stor_stats s0, s;
+    uint32_t us = 1000;
+    sc_defaults(&o);
+    o.sc.num_queues = 4;
+    o.targets = 1, o.luns = 1;
+    o.timeout_s = 30;
+    vw_stor_registry_set(vm, true, "CompletionHoldoff", VW_REG_DWORD, &us, 4);
+    if (!sc_start_mem(vm, &h, &o))
+        goto out;
+    vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
+    uint8_t tur[6] = {0}; /* the unit attention of the new nexus, taken */
+    if (!sc_ok(vm, 0, 0, tur, 6, NULL, 0, false, "TEST UNIT READY"))
+        goto out;
+    vw_stor_address(vm, 0, 0);
+    vw_stor_completion_bound(vm, h.scsi->dev->model, 1000 + HO_SLACK_US,
+                             "CompletionHoldoff 1000 us + 50 us for the timer and the DPC");
+    vw_virtio_delay(h.scsi->dev, -1, 20000, 40000, true); /* 2 .. 4 ms */
+    vw_stor_stats(vm, &s0);
+    uint64_t used0 = vmodel_stats(h.scsi->dev->model)->completions;
+    if (!vw_stor_submit_writes(vm, 16, 300, 0x6d))
+        goto out;
+    vw_run_for(vm, 28000); /* 2.8 ms */
+    /* The held period: the device has made used more than the driver
+     * completed (the interrupt waits for the last one held) */
+    vw_stor_stats(vm, &s);
+    uint64_t used = vmodel_stats(h.scsi->dev->model)->completions - used0;
+    unsigned done = s.completed - s0.completed;
+    vw_log(vm, "2.8 ms in: %llu of 16 writes used by the device, %u completed",
+           (unsigned long long)used, done);
+    VW_EXPECT(vm, used > done, "no write held at the event: %llu used, %u completed",
+              (unsigned long long)used, done);
+    struct vw_stor_result res[16], r;
+    unsigned n = 0, extra = 0;
+    if (ev == HO_RESET) {
+        if (!vw_stor_srb(vm, SRB_FUNCTION_RESET_LU, &r) || vm->failed)
+            goto out;
+        VW_EXPECT(vm, (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_SUCCESS,
+                  "LUN reset SRB: 0x%02x", r.srb_status);
+        extra = 1;
+    } else if (ev == HO_REMOVAL) {
+        vw_virtio_unplug(h.scsi->dev);
+        if (!vw_stor_surprise_remove(vm, res, 16, &n))
+            goto out;
+    } else if (!vw_stor_power(vm, false) || !vw_stor_power(vm, true)) {
+        goto out;
+    }
+    vw_sched_settle(vm);
+    vw_stor_stats(vm, &s);
+    /* completed counts the LUN's PnP SRB at a removal, the FLUSH at a stop */
+    unsigned ended = s.completed - s0.completed - extra - (s.pnp_srbs - s0.pnp_srbs) -
+                     (s.stop_flushes - s0.stop_flushes);
+    VW_EXPECT(vm, ended == 16, "%u of the 16 held writes ended (each once)", ended);
+    if (ev == HO_REMOVAL) {
+        if (!vm->failed && vw_stor_remove(vm))
+            vw_driver_unload(vm);
+        h.started = false;
+        goto out;
+    }
+    if (!vm->failed) /* the disk still works */
+        ho_round(vm, &h, 9);
+out:
+    sc_finish(vm, &h);
+}
+
+VW_SCENARIO("vioscsi", optin_holdoff_reset_while_held, NULL)
+{
+    ho_event_run(vm, HO_RESET);
+}
+
+VW_SCENARIO("vioscsi", optin_holdoff_surprise_removal_while_held, NULL)
+{
+    ho_event_run(vm, HO_REMOVAL);
+}
+
+VW_SCENARIO("vioscsi", optin_holdoff_stop_while_held, NULL)
+{
+    ho_event_run(vm, HO_STOP);
+}

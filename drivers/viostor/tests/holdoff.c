@@ -216,12 +216,22 @@ static void ho_event_run(struct vm *vm, enum ho_event ev)
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
     vw_stor_completion_bound(vm, d.dev->model, 1000 + HO_SLACK_US,
                              "CompletionHoldoff 1000 us + 50 us for the timer and the DPC");
-    vw_virtio_delay(d.dev, -1, 100, 800, true);
+    vw_virtio_delay(d.dev, -1, 20000, 40000, true); /* 2 .. 4 ms */
     vw_stor_stats(vm, &s0);
     unsigned pnp0 = s0.pnp_srbs;
+    uint64_t used0 = vmodel_stats(d.dev->model)->completions;
     if (!vw_stor_submit_writes(vm, 16, 300, 0x6d))
         goto out;
-    vw_run_for(vm, 400);
+    vw_run_for(vm, 28000); /* 2.8 ms */
+    /* The held period: the device has made used more than the driver
+     * completed (the interrupt waits for the last one held) */
+    vw_stor_stats(vm, &s);
+    uint64_t used = vmodel_stats(d.dev->model)->completions - used0;
+    unsigned done = s.completed - s0.completed;
+    vw_log(vm, "2.8 ms in: %llu of 16 writes used by the device, %u completed",
+           (unsigned long long)used, done);
+    VW_EXPECT(vm, used > done, "no write held at the event: %llu used, %u completed",
+              (unsigned long long)used, done);
     struct vw_stor_result res[16], r;
     unsigned n = 0, extra = 0;
     if (ev == HO_RESET) {
