@@ -3,11 +3,24 @@
  * batches, the counted start and the BENCH line.
  */
 #include "bench_io.h"
+#include <stdio.h>
 #include <string.h>
 #include "../../tests/models/virtio/vmodel.h"
 #include "cpu.h"
 #include "port/storport/stor.h"
 #include "scenario.h"
+#include "vw_registry.h"
+
+void bench_holdoff(struct vm *vm, unsigned us, const char *base, char *name, size_t cap)
+{
+    if (us == 0) {
+        snprintf(name, cap, "%s", base);
+        return;
+    }
+    uint32_t v = us;
+    vw_stor_registry_set(vm, true, "CompletionHoldoff", VW_REG_DWORD, &v, 4);
+    snprintf(name, cap, "%s+h%u", base, us);
+}
 
 bool bench_writes(struct vm *vm, unsigned count, unsigned qd, uint32_t lba, uint32_t blocks)
 {
@@ -70,8 +83,9 @@ void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backe
 {
     if (!bench_writes(vm, 1, 1, 0, blocks))
         return;
-    unsigned count = qd == 1 ? 32 : qd == 32 ? 64 : 256;
+    unsigned count = qd == 1 ? 32 : qd == 32 ? 64 : qd <= 256 ? 256 : 512;
     struct vw_stor_stats s0, s1;
+    vw_stor_latency_restart(vm);
     vw_stor_stats(vm, &s0);
     const struct vmodel_stats *ms = p->model ? vmodel_stats(p->model) : NULL;
     uint64_t n0 = p->notifications(p->ctx), i0 = vm->insns;
@@ -84,10 +98,15 @@ void bench_measure(struct vm *vm, const struct bench_probe *p, const char *backe
     if (ms)
         snprintf(descs, sizeof(descs), "%.2f descriptors (%.2f in the ring)",
                  (double)(ms->descriptors - d0) / n, (double)(ms->ring_descriptors - r0) / n);
-    vw_log(vm,
-           "BENCH %s queues %u qd %u: %u requests, %.3f notifications, %.3f interrupts, %s, "
-           "%.0f driver instructions per request, %u outstanding at most, max transfer %u bytes",
-           backend, queues, qd, count, (double)(p->notifications(p->ctx) - n0) / n,
-           (double)(s1.device_interrupts - s0.device_interrupts) / n, descs,
-           (double)(vm->insns - i0) / n, s1.max_outstanding, max_transfer);
+    vw_log(
+        vm,
+        "BENCH %s queues %u qd %u: %u requests, %.3f notifications, %.3f interrupts, %s, "
+        "%.0f driver instructions per request, %u outstanding at most, max transfer %u bytes, "
+        "latency %.1f us mean %.1f us max",
+        backend, queues, qd, count, (double)(p->notifications(p->ctx) - n0) / n,
+        (double)(s1.device_interrupts - s0.device_interrupts) / n, descs,
+        (double)(vm->insns - i0) / n, s1.max_outstanding, max_transfer,
+        (double)(s1.latency_sum - s0.latency_sum) / 10.0 /
+            (double)(s1.latency_count > s0.latency_count ? s1.latency_count - s0.latency_count : 1),
+        (double)s1.latency_max / 10.0);
 }

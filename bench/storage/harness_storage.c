@@ -53,9 +53,12 @@ static void measure(struct vm *vm, const struct bench_dev *d, const char *backen
 }
 
 /* The adapter on the in-process blk model with QUEUES queues and CPUs;
- * ASYNC: the device serves its queues on its own schedule (bench_async). */
-static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
+ * ASYNC: the device serves its queues on its own schedule (bench_async);
+ * HOLDOFF: CompletionHoldoff in us (0: not set). */
+static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async, unsigned holdoff)
 {
+    char name[32];
+    bench_holdoff(vm, holdoff, async ? "async" : "model", name, sizeof(name));
     char image[300];
     struct vmodel_blk blk = {.fd = -1};
     vw_cpus_set(vm, queues);
@@ -84,7 +87,7 @@ static void bench_model(struct vm *vm, unsigned queues, unsigned qd, bool async)
         bench_async(dev->model, 0, queues);
     struct bench_dev d = {.model = dev};
     if (bench_start_counted(vm, dev->pdo, "viostor")) {
-        measure(vm, &d, async ? "async" : "model", queues, qd);
+        measure(vm, &d, name, queues, qd);
         bench_finish(vm);
     }
 out:
@@ -111,14 +114,25 @@ static void bench_qsd(struct vm *vm, unsigned queues, unsigned qd)
     unlink(image);
 }
 
+/* Model and async rows with CompletionHoldoff H (us) */
+#define BENCH_HOLDOFF(Q, D, H)                                                                     \
+    VW_SCENARIO("bench-storage", model_h##H##_q##Q##_qd##D, NULL)                                  \
+    {                                                                                              \
+        bench_model(vm, Q, D, false, H);                                                           \
+    }                                                                                              \
+    VW_SCENARIO("bench-storage", async_h##H##_q##Q##_qd##D, NULL)                                  \
+    {                                                                                              \
+        bench_model(vm, Q, D, true, H);                                                            \
+    }
+
 #define BENCH(Q, D)                                                                                \
     VW_SCENARIO("bench-storage", model_q##Q##_qd##D, NULL)                                         \
     {                                                                                              \
-        bench_model(vm, Q, D, false);                                                              \
+        bench_model(vm, Q, D, false, 0);                                                           \
     }                                                                                              \
     VW_SCENARIO("bench-storage", async_q##Q##_qd##D, NULL)                                         \
     {                                                                                              \
-        bench_model(vm, Q, D, true);                                                               \
+        bench_model(vm, Q, D, true, 0);                                                            \
     }                                                                                              \
     VW_SCENARIO("bench-storage", qsd_q##Q##_qd##D, NULL)                                           \
     {                                                                                              \
@@ -134,3 +148,25 @@ BENCH(4, 256)
 BENCH(16, 1)
 BENCH(16, 32)
 BENCH(16, 256)
+/* QD 32 per queue (fio's iodepth per job): 4 x 32 and 16 x 32 at once */
+BENCH(4, 128)
+BENCH(16, 512)
+
+BENCH_HOLDOFF(1, 1, 100)
+BENCH_HOLDOFF(1, 32, 100)
+BENCH_HOLDOFF(1, 256, 100)
+BENCH_HOLDOFF(4, 1, 100)
+BENCH_HOLDOFF(4, 32, 100)
+BENCH_HOLDOFF(4, 128, 100)
+BENCH_HOLDOFF(4, 256, 100)
+BENCH_HOLDOFF(16, 1, 100)
+BENCH_HOLDOFF(16, 32, 100)
+BENCH_HOLDOFF(16, 256, 100)
+BENCH_HOLDOFF(16, 512, 100)
+BENCH_HOLDOFF(1, 1, 1000)
+BENCH_HOLDOFF(1, 32, 1000)
+BENCH_HOLDOFF(1, 256, 1000)
+BENCH_HOLDOFF(4, 32, 1000)
+BENCH_HOLDOFF(4, 128, 1000)
+BENCH_HOLDOFF(16, 32, 1000)
+BENCH_HOLDOFF(16, 512, 1000)

@@ -51,10 +51,13 @@ static void scsi_opts(struct vm *vm, struct sc_opts *o, unsigned queues)
     o->timeout_s = 30;
 }
 
-static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool async)
+static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool async,
+                           unsigned holdoff)
 {
     struct sc_opts o;
     struct sc_host h;
+    char name[32];
+    bench_holdoff(vm, holdoff, async ? "scsiasync" : "scsimem", name, sizeof(name));
     scsi_opts(vm, &o, queues);
     memset(&h, 0, sizeof(h));
     h.mem = mem_target_create(o.targets, o.luns, o.blocks);
@@ -70,7 +73,7 @@ static void bench_scsi_mem(struct vm *vm, unsigned queues, unsigned qd, bool asy
         bench_async(h.scsi->dev->model, 2, queues);
     if (h.scsi != NULL && bench_start_counted(vm, h.scsi->dev->pdo, "vioscsi")) {
         h.started = true;
-        scsi_measure(vm, &h, async ? "scsiasync" : "scsimem", queues, qd, 0, 0, (uint32_t)o.blocks);
+        scsi_measure(vm, &h, name, queues, qd, 0, 0, (uint32_t)o.blocks);
     }
     sc_finish(vm, &h);
 }
@@ -91,14 +94,23 @@ static void bench_scsi_tgt(struct vm *vm, unsigned queues, unsigned qd)
     sc_finish(vm, &h);
 }
 
+#define SCSI_BENCH_HOLDOFF(Q, D, H)                                                                \
+    VW_SCENARIO("bench-storage", scsimem_h##H##_q##Q##_qd##D, NULL)                                \
+    {                                                                                              \
+        bench_scsi_mem(vm, Q, D, false, H);                                                        \
+    }                                                                                              \
+    VW_SCENARIO("bench-storage", scsiasync_h##H##_q##Q##_qd##D, NULL)                              \
+    {                                                                                              \
+        bench_scsi_mem(vm, Q, D, true, H);                                                         \
+    }
 #define SCSI_BENCH(Q, D)                                                                           \
     VW_SCENARIO("bench-storage", scsimem_q##Q##_qd##D, NULL)                                       \
     {                                                                                              \
-        bench_scsi_mem(vm, Q, D, false);                                                           \
+        bench_scsi_mem(vm, Q, D, false, 0);                                                        \
     }                                                                                              \
     VW_SCENARIO("bench-storage", scsiasync_q##Q##_qd##D, NULL)                                     \
     {                                                                                              \
-        bench_scsi_mem(vm, Q, D, true);                                                            \
+        bench_scsi_mem(vm, Q, D, true, 0);                                                         \
     }
 
 SCSI_BENCH(1, 1)
@@ -110,6 +122,28 @@ SCSI_BENCH(4, 256)
 SCSI_BENCH(16, 1)
 SCSI_BENCH(16, 32)
 SCSI_BENCH(16, 256)
+/* QD 32 per queue (fio's iodepth per job): 4 x 32 and 16 x 32 at once */
+SCSI_BENCH(4, 128)
+SCSI_BENCH(16, 512)
+
+SCSI_BENCH_HOLDOFF(1, 1, 100)
+SCSI_BENCH_HOLDOFF(1, 32, 100)
+SCSI_BENCH_HOLDOFF(1, 256, 100)
+SCSI_BENCH_HOLDOFF(4, 1, 100)
+SCSI_BENCH_HOLDOFF(4, 32, 100)
+SCSI_BENCH_HOLDOFF(4, 128, 100)
+SCSI_BENCH_HOLDOFF(4, 256, 100)
+SCSI_BENCH_HOLDOFF(16, 1, 100)
+SCSI_BENCH_HOLDOFF(16, 32, 100)
+SCSI_BENCH_HOLDOFF(16, 256, 100)
+SCSI_BENCH_HOLDOFF(16, 512, 100)
+SCSI_BENCH_HOLDOFF(1, 1, 1000)
+SCSI_BENCH_HOLDOFF(1, 32, 1000)
+SCSI_BENCH_HOLDOFF(1, 256, 1000)
+SCSI_BENCH_HOLDOFF(4, 32, 1000)
+SCSI_BENCH_HOLDOFF(4, 128, 1000)
+SCSI_BENCH_HOLDOFF(16, 32, 1000)
+SCSI_BENCH_HOLDOFF(16, 512, 1000)
 
 VW_SCENARIO("bench-storage", scsitgt_q1_qd32, NULL)
 {

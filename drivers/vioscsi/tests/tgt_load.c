@@ -1,7 +1,8 @@
 /*
  * tgt under load (issue 15, "Against tgt"): seeded random checksummed
  * writes on every LUN at once (each batch spans all LUNs), at queue
- * depths 1, 32 and 256, submitted from every CPU onto 4 request queues;
+ * depths 1, 32 and 256, submitted from every CPU onto 4 request queues,
+ * on three layouts: 2 targets x 4 LUNs, 1 x 8 and 4 x 1;
  * each batch read back through the driver at the same depth; at the end
  * every slot written read again through the driver and tgt (QD 256), and
  * every block of every LUN read in tgt's backing files, outside the
@@ -15,19 +16,21 @@
 #include <stdlib.h>
 #include "vioscsi_test.h"
 
-#define LD_TARGETS 2u
-#define LD_LUNS    4u /* each target's LUNs 1..4 */
-#define LD_SLOT    8u /* blocks in a slot: one request writes within one */
-#define LD_SLOTS   (SC_TGT_LUN_BYTES / SC_BLOCK / LD_SLOT)
-#define LD_BLOCKS  (SC_TGT_LUN_BYTES / SC_BLOCK)
-#define LD_QD_MAX  256u
-#define LD_RING    128u
-#define LD_QUEUES  4u
+#define LD_DISKS  8u /* targets x LUNs at most (LUNs 1..n of each target) */
+#define LD_SLOT   8u /* blocks in a slot: one request writes within one */
+#define LD_SLOTS  (SC_TGT_LUN_BYTES / SC_BLOCK / LD_SLOT)
+#define LD_BLOCKS (SC_TGT_LUN_BYTES / SC_BLOCK)
+#define LD_QD_MAX 256u
+#define LD_RING   128u
+#define LD_QUEUES 4u
 
-/* What the test wrote: the generation of each block (0: never written) */
-static uint32_t shadow[LD_TARGETS][LD_LUNS][LD_BLOCKS];
+/* The run's layout: LUNs 1..luns on each of targets targets */
+static unsigned ld_targets, ld_luns, ld_disks;
+/* What the test wrote: the generation of each block of each disk (disk
+ * t x luns + l - 1; 0: never written) */
+static uint32_t shadow[LD_DISKS][LD_BLOCKS];
 /* Slots written at any depth, read back again at the end */
-static uint8_t touched[LD_TARGETS * LD_LUNS * LD_SLOTS];
+static uint8_t touched[LD_DISKS * LD_SLOTS];
 
 /* One batch of at most LD_QD_MAX requests */
 struct ld_batch {
@@ -66,7 +69,7 @@ static bool ld_batch_run(struct vm *vm, uint64_t *rng, unsigned qd, bool write, 
     batch.n = qd;
     for (unsigned i = 0; i < qd; i++) {
         uint32_t pick = slot_pick[i];
-        unsigned t = pick / (LD_LUNS * LD_SLOTS), l = pick / LD_SLOTS % LD_LUNS;
+        unsigned t = pick / (ld_luns * LD_SLOTS), l = pick / LD_SLOTS % ld_luns;
         uint64_t lba = (uint64_t)(pick % LD_SLOTS) * LD_SLOT;
         uint32_t blocks = write ? 1 + ld_rand(rng) % LD_SLOT : LD_SLOT;
         lba += write ? ld_rand(rng) % (LD_SLOT - blocks + 1) : 0;
@@ -99,7 +102,7 @@ static bool ld_batch_run(struct vm *vm, uint64_t *rng, unsigned qd, bool write, 
                   write ? "WRITE(16)" : "READ(16)", t, l, (unsigned long long)lba, blocks,
                   r->srb_status, r->scsi_status, r->transferred, batch.lens[i]);
         for (uint32_t b = 0; b < blocks && !vm->failed; b++) {
-            uint32_t *g = &shadow[t][l - 1][lba + b];
+            uint32_t *g = &shadow[t * ld_luns + l - 1][lba + b];
             if (write) {
                 *g = gen;
                 continue;
@@ -119,14 +122,13 @@ static bool ld_batch_run(struct vm *vm, uint64_t *rng, unsigned qd, bool write, 
 static void ld_depth(struct vm *vm, uint64_t *rng, unsigned qd, unsigned rounds, uint32_t *gen)
 {
     static uint32_t picks[LD_QD_MAX];
-    static uint8_t used[LD_TARGETS * LD_LUNS * LD_SLOTS];
+    static uint8_t used[LD_DISKS * LD_SLOTS];
     for (unsigned round = 0; round < rounds && !vm->failed; round++) {
         memset(used, 0, sizeof(used));
         for (unsigned i = 0; i < qd; i++) {
-            /* LUNs in turn for the first 8 of a batch (every LUN in each
+            /* disks in turn for the first of a batch (every disk in each
              * batch, and in turn at QD 1), then any; a slot not yet taken */
-            unsigned lun = i < LD_TARGETS * LD_LUNS ? (i + round * qd) % (LD_TARGETS * LD_LUNS)
-                                                    : ld_rand(rng) % (LD_TARGETS * LD_LUNS);
+            unsigned lun = i < ld_disks ? (i + round * qd) % ld_disks : ld_rand(rng) % ld_disks;
             uint32_t p;
             do
                 p = lun * LD_SLOTS + ld_rand(rng) % LD_SLOTS;
@@ -148,7 +150,7 @@ static void ld_reread(struct vm *vm, uint64_t *rng, unsigned *slots)
     static uint32_t picks[LD_QD_MAX];
     unsigned n = 0;
     *slots = 0;
-    for (uint32_t p = 0; p < LD_TARGETS * LD_LUNS * LD_SLOTS && !vm->failed; p++) {
+    for (uint32_t p = 0; p < ld_disks * LD_SLOTS && !vm->failed; p++) {
         if (!touched[p])
             continue;
         picks[n++] = p;
@@ -167,8 +169,9 @@ static void ld_reread(struct vm *vm, uint64_t *rng, unsigned *slots)
 static void ld_files(struct vm *vm, struct sc_host *h)
 {
     static uint8_t file[SC_TGT_LUN_BYTES];
-    for (unsigned t = 0; t < LD_TARGETS && !vm->failed; t++)
-        for (unsigned l = 1; l <= LD_LUNS && !vm->failed; l++) {
+    for (unsigned t = 0; t < ld_targets && !vm->failed; t++)
+        for (unsigned l = 1; l <= ld_luns && !vm->failed; l++) {
+            const uint32_t *gens = shadow[t * ld_luns + l - 1];
             char path[300];
             sc_tgt_file(h, t, l, path, sizeof(path));
             int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -183,27 +186,32 @@ static void ld_files(struct vm *vm, struct sc_host *h)
                 memset(file + got, 0, sizeof(file) - (size_t)got);
             for (uint64_t b = 0; b < LD_BLOCKS && !vm->failed; b++) {
                 uint8_t want[SC_BLOCK];
-                ld_block(want, t, l, b, shadow[t][l - 1][b]);
+                ld_block(want, t, l, b, gens[b]);
                 VW_EXPECT(vm, memcmp(file + b * SC_BLOCK, want, SC_BLOCK) == 0,
                           "%u:%u LBA %llu in tgt's backing file: not generation %u", t, l,
-                          (unsigned long long)b, shadow[t][l - 1][b]);
+                          (unsigned long long)b, gens[b]);
             }
         }
 }
 
-/* 2 targets x 4 LUNs on tgt, 4 request queues of 128, cmd_per_lun 256:
- * StorPort's depths are the device's; QD 1 (16 writes), 32 (4 x 32) and
- * 256 (2 x 256, 256 at the miniport at once; 128 on 1 CPU, one queue)
- * from every CPU, then every
- * block checked in the backing files */
-static void ld_run(struct vm *vm, const struct vmodel_scsi_planted *plant)
+/* TARGETS x LUNS (at most 8 disks) on tgt, 4 request queues of 128, cmd_per_lun
+ * 256: StorPort's depths are the device's; QD 1 (16 writes), 32 (4 x 32)
+ * and 256 (2 x 256, 256 at the miniport at once; 128 on 1 CPU, one queue)
+ * from every CPU, then every block checked in the backing files */
+static void ld_run(struct vm *vm, unsigned targets, unsigned luns,
+                   const struct vmodel_scsi_planted *plant)
 {
     struct sc_opts o;
     struct sc_host h;
     sc_defaults(&o);
     o.plant = *plant;
-    o.targets = LD_TARGETS;
-    o.luns = LD_LUNS;
+    if (targets * luns > LD_DISKS) {
+        vw_fail(vm, "tgt load: %u x %u is more than %u disks", targets, luns, LD_DISKS);
+        return;
+    }
+    ld_targets = targets, ld_luns = luns, ld_disks = targets * luns;
+    o.targets = (uint16_t)targets;
+    o.luns = luns;
     o.sc.num_queues = LD_QUEUES;
     o.sc.cmd_per_lun = LD_QD_MAX;
     o.queue_max = LD_RING;
@@ -220,8 +228,8 @@ static void ld_run(struct vm *vm, const struct vmodel_scsi_planted *plant)
               "MaxNumberOfIO %u (ring %u x %u queues = %u), LUN depth %u (cmd_per_lun %u: %u)",
               st.max_io, LD_RING, queues, max_io, st.lun_depth, LD_QD_MAX, lun_depth);
     vw_stor_submit_from(vm, VW_STOR_CPU_SPREAD);
-    for (uint8_t t = 0; t < LD_TARGETS && !vm->failed; t++)
-        for (uint8_t l = 1; l <= LD_LUNS && !vm->failed; l++) {
+    for (uint8_t t = 0; t < targets && !vm->failed; t++)
+        for (uint8_t l = 1; l <= luns && !vm->failed; l++) {
             uint8_t tur[6] = {0}; /* the unit attention of the new nexus, taken */
             sc_ok(vm, t, l, tur, 6, NULL, 0, false, "TEST UNIT READY");
         }
@@ -245,9 +253,9 @@ static void ld_run(struct vm *vm, const struct vmodel_scsi_planted *plant)
               "at most %u requests at the miniport at once at QD %u (depth %u)", st.max_outstanding,
               LD_QD_MAX, lun_depth);
     vw_log(vm,
-           "tgt load: %u generations on %u LUNs, %u slots read again at the end, %u at the "
-           "miniport at most, %llu per LUN at the device at most",
-           gen, LD_TARGETS * LD_LUNS, slots, st.max_outstanding,
+           "tgt load %u x %u: %u generations on %u LUNs, %u slots read again at the end, %u at "
+           "the miniport at most, %llu per LUN at the device at most",
+           targets, luns, gen, ld_disks, slots, st.max_outstanding,
            (unsigned long long)vmodel_scsi_stats(h.scsi->model)->max_lun_cmds);
 out:
     sc_finish(vm, &h);
@@ -255,12 +263,30 @@ out:
 
 VW_SCENARIO("vioscsi", tgt_load_all_luns_qd1_32_256, NULL)
 {
-    ld_run(vm, &(struct vmodel_scsi_planted){0});
+    ld_run(vm, 2, 4, &(struct vmodel_scsi_planted){0});
+}
+
+/* Issue 15's two other layouts at every depth: 1 target with 8 LUNs */
+VW_SCENARIO("vioscsi", tgt_load_1x8_qd1_32_256, NULL)
+{
+    ld_run(vm, 1, 8, &(struct vmodel_scsi_planted){0});
+}
+
+/* ... and 4 targets with 1 LUN each (each batch spans all 4 targets) */
+VW_SCENARIO("vioscsi", tgt_load_4x1_qd1_32_256, NULL)
+{
+    ld_run(vm, 4, 1, &(struct vmodel_scsi_planted){0});
 }
 
 /* Planted twin: the device answers every 37th WRITE GOOD without handing
  * it to tgt; the read-back through tgt must catch it */
 VW_SCENARIO("vioscsi", planted_tgt_load_lost_writes, "reads back wrong through tgt")
 {
-    ld_run(vm, &(struct vmodel_scsi_planted){.lose_write_every = 37});
+    ld_run(vm, 2, 4, &(struct vmodel_scsi_planted){.lose_write_every = 37});
+}
+
+/* The same on 4 targets x 1 LUN: a lost write on any target is caught */
+VW_SCENARIO("vioscsi", planted_tgt_load_4x1_lost_writes, "reads back wrong through tgt")
+{
+    ld_run(vm, 4, 1, &(struct vmodel_scsi_planted){.lose_write_every = 37});
 }

@@ -120,6 +120,11 @@ struct vw_vhost_dev {
     struct pollfd *pfd;          /* p.queues: their call eventfds */
     unsigned waiting;            /* kicks not answered by a call yet */
     uint64_t deadline_ms;
+    /* A back end that answers kicks: polls in a row that found the guest
+     * no further (no buffer made available, no kick) while it was waited
+     * for; only then does a poll block (dev_vhost.c, spinning). */
+    unsigned still_polls;
+    uint32_t guest_mark;
     uint64_t pending_since_ms; /* polls: when buffers were first seen waiting */
     /* A kicked queue holds buffers not used yet: the harness waits for the
      * back end in real time (virtual time stands still) up to hang_ms of

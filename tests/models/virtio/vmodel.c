@@ -349,6 +349,12 @@ void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx)
     m->used_ctx = ctx;
 }
 
+void vmodel_set_published_hook(struct vmodel *m, vmodel_published_fn fn, void *ctx)
+{
+    m->published_hook = fn;
+    m->published_ctx = ctx;
+}
+
 void vmodel_set_reset_hook(struct vmodel *m, vmodel_reset_fn fn, void *ctx)
 {
     m->reset_hook = fn;
@@ -386,6 +392,8 @@ uint64_t vmodel_next_due(struct vmodel *m)
 
         if (!q->enabled || q->hold)
             continue;
+        if (q->late_irq && q->late_irq_at < next)
+            next = q->late_irq_at; /* planted notify_late: the interrupt owed */
         if ((q->kicked || q->active) && q->service_period != 0 && q->next_service < next)
             next = q->next_service; /* the device's next look at the ring */
         for (unsigned k = 0; k < q->npending; k++) {

@@ -85,6 +85,9 @@ struct vmodel_behaviour {
                                   that read before it reuses anything) */
     bool refuse_features_ok; /**< Never accept FEATURES_OK */
     uint32_t config_churn;   /**< config_generation changes on this many reads (~0 = forever) */
+    uint64_t notify_late;    /**< Planted: a used buffer notification the driver asked for (split)
+                                  is sent this much virtual time late (a device breaking 2.7.10:
+                                  what it used waits for the interrupt) */
 };
 
 /** One guest request as the device sees it */
@@ -132,6 +135,13 @@ typedef void (*vmodel_cfg_write_fn)(void *ctx, uint32_t off, unsigned width);
  *  QUEUE (split: used ring entry; packed: descriptor ring position) */
 typedef void (*vmodel_used_fn)(void *ctx, uint16_t queue, uint16_t slot);
 
+/** Publish hook: the device made a request of QUEUE used (its used entry
+ *  and, split, the used index written) at virtual time NOW; SEGS are its
+ *  first NSEGS buffers as it took them (VMODEL_PUBLISHED_SEGS at most) */
+#define VMODEL_PUBLISHED_SEGS 4
+typedef void (*vmodel_published_fn)(void *ctx, uint16_t queue, const struct vmodel_seg *segs,
+                                    unsigned nsegs, uint64_t now);
+
 /** Interrupt hook: MSI-X vector, or 0xffff for INTx */
 typedef void (*vmodel_irq_fn)(void *ctx, uint16_t vector);
 
@@ -169,6 +179,7 @@ void vmodel_set_handler(struct vmodel *m, vmodel_handler_fn fn, void *ctx);
 void vmodel_set_irq(struct vmodel *m, vmodel_irq_fn fn, void *ctx);
 void vmodel_set_cfg_write(struct vmodel *m, vmodel_cfg_write_fn fn, void *ctx);
 void vmodel_set_used_hook(struct vmodel *m, vmodel_used_fn fn, void *ctx);
+void vmodel_set_published_hook(struct vmodel *m, vmodel_published_fn fn, void *ctx);
 void vmodel_set_reset_hook(struct vmodel *m, vmodel_reset_fn fn, void *ctx);
 
 /**

@@ -20,10 +20,13 @@ struct vmodel_pending {
      *  the ring while the device still owns the buffer (spec 2.8). */
     uint8_t *descs;
     uint32_t in_len;
-    uint32_t cap;    /**< Device-writable bytes of the request */
-    bool deferred;   /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
-    uint64_t step;   /**< Step it was consumed in */
-    uint64_t due;    /**< Virtual time it may complete at (vmodel_queue_delay) */
+    uint32_t cap;  /**< Device-writable bytes of the request */
+    bool deferred; /**< Taken with VMODEL_ASYNC, not completed by the back end yet */
+    uint64_t step; /**< Step it was consumed in */
+    uint64_t due;  /**< Virtual time it may complete at (vmodel_queue_delay) */
+    /** Its first buffers as taken, for the publish hook */
+    struct vmodel_seg segs[VMODEL_PUBLISHED_SEGS];
+    uint8_t nsegs;
     bool joined;     /**< Completed, but used together with the next request taken
                           (vmodel_complete_joined): due when that one is */
     uint64_t ticket; /**< Its own number while held (vmodel_ticket) */
@@ -50,10 +53,12 @@ struct vmodel_queue {
     /* Notification state (spec 2.7.10, 2.8.10): the device looks at the
      * avail ring only after a notification, or while it is still working
      * (notifications suppressed) or waiting for data to put in buffers. */
-    bool kicked;           /**< Notified since the device last looked */
-    bool active;           /**< Still working: notifications suppressed, looks each step */
-    uint32_t busy_left;    /**< Steps the device still works through this burst */
-    uint16_t irq_used;     /**< Split: used idx at the last interrupt sent */
+    bool kicked;        /**< Notified since the device last looked */
+    bool active;        /**< Still working: notifications suppressed, looks each step */
+    uint32_t busy_left; /**< Steps the device still works through this burst */
+    uint16_t irq_used;  /**< Split: used idx at the last interrupt sent */
+    bool late_irq;      /**< notify_late: an interrupt owed at late_irq_at */
+    uint64_t late_irq_at;
     uint32_t irq_used_lin; /**< Packed: used_lin at the last interrupt sent */
     /* Asynchronous completion (vmodel_queue_delay, vmodel_queue_freeze):
      * scenario settings, kept across a reset. */
@@ -112,6 +117,9 @@ struct vmodel {
     void *cfg_write_ctx;
     vmodel_used_fn used_hook;
     void *used_ctx;
+    vmodel_published_fn published_hook;
+    void *published_ctx;
+
     vmodel_reset_fn reset_hook;
     void *reset_ctx;
     struct vmodel_stats stats;

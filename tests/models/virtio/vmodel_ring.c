@@ -256,6 +256,22 @@ static void used_written(struct vmodel *m, uint16_t qi, uint16_t slot)
         m->used_hook(m->used_ctx, qi, slot);
 }
 
+/** Keep the first buffers of the request just taken (the last pending
+ *  one) for the publish hook: m->segs holds them until the next take */
+static void keep_segs(struct vmodel *m, struct vmodel_pending *p, const struct chain *c)
+{
+    unsigned n = c->nsegs < VMODEL_PUBLISHED_SEGS ? c->nsegs : VMODEL_PUBLISHED_SEGS;
+    memcpy(p->segs, m->segs, n * sizeof(p->segs[0]));
+    p->nsegs = (uint8_t)n;
+}
+
+/** Tell the harness request P of queue QI is used now (publish hook) */
+static void published(struct vmodel *m, uint16_t qi, const struct vmodel_pending *p)
+{
+    if (m->published_hook != NULL)
+        m->published_hook(m->published_ctx, qi, p->segs, p->nsegs, m->now);
+}
+
 /** Pick the next request to complete, or -1 */
 static int pick(struct vmodel *m, struct vmodel_queue *q)
 {
@@ -358,6 +374,19 @@ static void split_interrupt(struct vmodel *m, uint16_t qi)
     vmodel_interrupt(m, qi);
 }
 
+/* The interrupt the driver asked for, now or (planted notify_late) owed
+ * for later: the earliest owed stands */
+static void split_interrupt_maybe_late(struct vmodel *m, uint16_t qi)
+{
+    struct vmodel_queue *q = &m->q[qi];
+    if (m->beh.notify_late == 0) {
+        split_interrupt(m, qi);
+    } else if (!q->late_irq) {
+        q->late_irq = true;
+        q->late_irq_at = m->now + m->beh.notify_late;
+    }
+}
+
 /* ---------------------------------------------------------------------- */
 /* Split ring (spec 2.7)                                                  */
 
@@ -433,6 +462,7 @@ static bool split_take(struct vmodel *m, uint16_t qi, const uint8_t *avail, cons
             break;
         }
         q->pending[q->npending].id = head;
+        keep_segs(m, &q->pending[q->npending], &c);
         q->pending[q->npending].deferred = written == VMODEL_ASYNC;
         q->pending[q->npending].cap = c.in_len;
         q->pending[q->npending].in_len = written == VMODEL_ASYNC ? 0 : written;
@@ -513,13 +543,26 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
     uint8_t *avail = vmodel_dma(m, q->driver, 6u + 2u * num);
     uint8_t *used = vmodel_dma(m, q->device, 6u + 8u * num);
     unsigned n = 0, limit = m->beh.batch ? m->beh.batch : ~0u;
+    /* What this step makes used, told to the publish hook once the used
+     * index says so (only with a hook: a copy of each request's buffers) */
+    struct vmodel_pending *pub = NULL;
+    unsigned npub = 0;
 
     if (desc == NULL || avail == NULL || used == NULL)
         return 0;
+    if (q->late_irq && m->now >= q->late_irq_at) { /* planted notify_late: owed, sent now */
+        q->late_irq = false;
+        split_interrupt(m, qi);
+    }
 
     if ((q->kicked || q->active) && service_due(m, q) &&
         !split_consume_all(m, qi, avail, used, desc, vmodel_has(m, VIRTIO_F_EVENT_IDX)))
         return 0;
+    if (m->published_hook != NULL && q->npending > 0 &&
+        (pub = malloc(q->npending * sizeof(*pub))) == NULL) {
+        vmodel_error(m, "no memory for the publish hook");
+        return 0;
+    }
 
     /* Complete */
     while (n < limit) {
@@ -556,16 +599,24 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
             q->used_idx = (uint16_t)(q->used_idx + num + 1);
         if (k > 0)
             m->stats.overtaking++; /* pending[] is in the order taken */
-        if (evil != VMODEL_EVIL_BAD_ID && evil != VMODEL_EVIL_IDLE_ID)
+        if (evil != VMODEL_EVIL_BAD_ID && evil != VMODEL_EVIL_IDLE_ID) {
+            if (pub != NULL)
+                pub[npub++] = q->pending[k];
             drop(q, (unsigned)k);
+        }
         n++;
         if (evil)
             break;
     }
-    if (n == 0)
+    if (n == 0) {
+        free(pub);
         return 0;
+    }
     barrier();
     wr16(used + 2, q->used_idx);
+    for (unsigned i = 0; i < npub; i++) /* the driver can see them now */
+        published(m, qi, &pub[i]);
+    free(pub);
     m->stats.completions += n;
     if (m->reset_pending)
         m->stats.late_completions += n;
@@ -576,9 +627,9 @@ static unsigned split_run(struct vmodel *m, uint16_t qi)
         uint16_t ue = rd16(avail + 4 + 2u * num);
 
         if ((uint16_t)(q->used_idx - ue - 1) < (uint16_t)(q->used_idx - q->signalled))
-            split_interrupt(m, qi);
+            split_interrupt_maybe_late(m, qi);
     } else if (m->beh.ignore_event_idx || !(rd16(avail) & VIRTQ_AVAIL_F_NO_INTERRUPT)) {
-        split_interrupt(m, qi);
+        split_interrupt_maybe_late(m, qi);
     }
     q->signalled = q->used_idx;
     return n;
@@ -656,6 +707,7 @@ static bool packed_take(struct vmodel *m, uint16_t qi, const uint8_t *desc, bool
         for (uint16_t i = 0, s = q->last_avail; i < count; i++, s = (uint16_t)((s + 1) % num))
             memcpy(copy + 16u * i, desc + 16u * s, 16);
         q->pending[q->npending].id = id;
+        keep_segs(m, &q->pending[q->npending], &c);
         q->pending[q->npending].ndesc = count;
         q->pending[q->npending].slot = q->last_avail;
         q->pending[q->npending].descs = copy;
@@ -769,6 +821,8 @@ static unsigned packed_run(struct vmodel *m, uint16_t qi)
             barrier();
             wr16(d + 14, flags);
             used_written(m, qi, q->used_idx);
+            if (t == 0 && evil != VMODEL_EVIL_BAD_ID && evil != VMODEL_EVIL_IDLE_ID)
+                published(m, qi, &q->pending[k]); /* its flags make it used (2.8.7) */
             q->used_idx = (uint16_t)(q->used_idx + ndesc);
             q->used_lin += ndesc;
             if (q->used_idx >= num) {

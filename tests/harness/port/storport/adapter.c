@@ -383,6 +383,7 @@ void stor_start_one(struct vm *vm, struct stor_adapter *a, struct stor_req *r)
     r->start_cpu = vw_cpu_current(vm);
     r->deadline = vm->k->interrupt_time + a->timeout_s * 10000000ull;
     r->start_seq = ++a->start_seq;
+    stor_latency_start(vm, a, r);
     /* StorPort's own reset SRBs reach a full queue too: not counted
      * against MaxNumberOfIO (the emulation's reading; no page says). */
     if (!r->port_reset)
@@ -497,6 +498,31 @@ static bool start_pending(struct vm *vm, struct stor_adapter *a)
     return any;
 }
 
+/* vw_sched_settle (the devices answer, the clock moved to each device's
+ * next completion within VW_SETTLE_SPAN) that stops short of the
+ * miniport's HwTimer: a timer due before the devices' next completion is
+ * left to wait_step, which moves the clock to it.  (vw_sched_settle jumps
+ * past it, and a timer the miniport arms from a DPC inside the settling
+ * would run late: storport/nc-storport-hw_timer runs it "after the
+ * interval specified", and CompletionHoldoff's drain is bounded by that.)
+ * True when something ran. */
+static bool settle_to_timer(struct vm *vm, struct stor_adapter *a)
+{
+    bool any = false;
+    for (unsigned jumps = 0; !vm->failed && !vm->k->in_sched && jumps < 64; jumps++) {
+        bool ran = vw_sched_idle(vm);
+        any |= ran;
+        uint64_t now = vm->k->interrupt_time, next = vw_sched_next_due(vm);
+        if (next == VW_NO_DEADLINE || next > now + VW_SETTLE_SPAN || (next <= now && !ran) ||
+            (a->timer != 0 && a->timer_due < next))
+            break;
+        if (next > now)
+            vw_time_advance(vm, next - now);
+        any = true;
+    }
+    return any;
+}
+
 /* One round of the class layer's wait for REQS (N): start what the gate
  * allows, run DPCs, HwTimer and the devices, or move the clock to the next
  * event.  WAIT_LATE: the first deadline among them came first (*LATE that
@@ -528,7 +554,7 @@ static enum wait_step wait_step(struct vm *vm, struct stor_adapter *a, struct st
         return WAIT_DONE;
     /* Let the devices answer: they run, raise their interrupts, and
      * the ISRs and DPCs run on the CPUs the interrupts target. */
-    if (moved || vw_sched_settle(vm) || requeued)
+    if (moved || settle_to_timer(vm, a) || requeued)
         return WAIT_MORE;
     uint64_t due = vw_sched_next_due(vm);
     if (a->timer != 0 && a->timer_due < due)

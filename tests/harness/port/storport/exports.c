@@ -197,6 +197,7 @@ void stor_request_complete(struct vm *vm, struct stor_adapter *a, gva_t srb)
     r->completed_once = true;
     r->done_cpu = stor_completion_cpu(vm, a, r);
     r->status = status;
+    stor_latency_done(vm, a, r);
     if (!r->port_reset)
         stor_count(a, r, -1);
     a->stats.completed++;
@@ -305,7 +306,8 @@ static void vw_StorPortNotification(struct vm *vm, const struct vw_api *api)
             return;
         }
         a->timer = us != 0 ? routine : 0;
-        a->timer_due = vm->k->interrupt_time + 10ull * us;
+        unsigned late = stor_state(vm)->plant_timer_late; /* planted: due that many times later */
+        a->timer_due = vm->k->interrupt_time + 10ull * us * (late > 1 ? late : 1);
         stor_timer_arm(vm, a);
         return;
     }

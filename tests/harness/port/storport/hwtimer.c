@@ -70,6 +70,11 @@ void stor_timer_free(struct vm *vm, struct stor_adapter *a)
     a->timer = 0;
 }
 
+void vw_stor_plant_timer_late(struct vm *vm, unsigned times)
+{
+    stor_state(vm)->plant_timer_late = times;
+}
+
 void vw_stor_plant_timer_waits_only(struct vm *vm)
 {
     stor_state(vm)->plant_timer_waits_only = true;

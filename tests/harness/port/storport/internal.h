@@ -93,8 +93,9 @@ struct stor_req {
     uint8_t target, lun;               /* its BTL8 address */
     uint32_t function;                 /* SrbFunction */
     bool port_reset;                   /* a reset SRB StorPort sent on a time-out (reset.c) */
-    bool reset_refused; /* at the miniport when HwResetBus returned FALSE (reset.c) */
-    uint64_t start_seq; /* order in which HwStartIo got it */
+    bool reset_refused;  /* at the miniport when HwResetBus returned FALSE (reset.c) */
+    uint64_t start_seq;  /* order in which HwStartIo got it */
+    uint64_t start_time; /* interrupt time HwStartIo got it (latency.c) */
 };
 
 #define STOR_MAX_LUN_DEPTHS 64  /* LUNs StorPortSetDeviceQueueDepth may set a depth for */
@@ -256,6 +257,7 @@ struct stor_state {
     unsigned plant_class;                       /* vw_stor_plant_class_bug: VW_STOR_PLANT_* set */
     bool plant_scan_any;                        /* vw_stor_plant_scan_any_answer (scan.c) */
     bool plant_timer_waits_only;                /* vw_stor_plant_timer_waits_only (hwtimer.c) */
+    unsigned plant_timer_late;                  /* vw_stor_plant_timer_late: due x this (>1) */
 };
 
 struct stor_state *stor_state(struct vm *vm);
@@ -274,6 +276,9 @@ bool stor_call(struct vm *vm, struct stor_adapter *a, enum stor_ctx ctx, unsigne
  * StorPortStallExecution(US) charged to what runs here, and checked. */
 void stor_stall_begin(struct vm *vm, struct stor_cpu *c);
 void stor_stall(struct vm *vm, uint32_t us);
+/* latency.c: request R goes to HwStartIo now; R completed now. */
+void stor_latency_start(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
+void stor_latency_done(struct vm *vm, struct stor_adapter *a, struct stor_req *r);
 /* Call HwTimer if it is due; true if it ran. */
 bool stor_run_timer(struct vm *vm, struct stor_adapter *a);
 /* hwtimer.c: arm (or cancel) the kernel timer that calls HwTimer when

@@ -327,11 +327,28 @@ struct vw_stor_stats {
      * (StorPortStallExecution summed) and the routine (stall.c). */
     unsigned long_stall_us;
     const char *long_stall_routine;
+    /* Virtual time (100 ns units) from HwStartIo to RequestComplete: how
+     * many requests, their sum and the longest (latency.c); with
+     * vw_stor_completion_bound, the requests found as the device made them
+     * used (and those not found: never at the device) and the longest time
+     * from that to RequestComplete. */
+    uint64_t latency_count, latency_sum, latency_max;
+    uint64_t published_matched, published_unmatched, published_max;
 };
 #define VW_STOR_TIER_LUN    1
 #define VW_STOR_TIER_TARGET 2
 #define VW_STOR_TIER_BUS    3
 void vw_stor_stats(struct vm *vm, struct vw_stor_stats *out);
+/* From now on every request with data that MODEL's device makes used is
+ * completed to StorPort (RequestComplete) within BOUND_US of virtual time
+ * of the moment its used entry became visible, or the run fails naming it
+ * and WHY (what the bound is made of); the requests are found by their
+ * data buffer (latency.c). */
+/* The longest of those times forgotten: a measurement window starts. */
+void vw_stor_latency_restart(struct vm *vm);
+struct vmodel;
+void vw_stor_completion_bound(struct vm *vm, struct vmodel *model, unsigned bound_us,
+                              const char *why);
 /* Planted emulation bug for the queue-depth checker: the gate lets
  * everything through (the independent count must catch it). */
 void vw_stor_plant_no_gate(struct vm *vm);
@@ -343,6 +360,10 @@ void vw_stor_stall_allow(struct vm *vm, const char *routine, unsigned us);
 /* Planted emulation bug: HwTimer runs only while the class layer waits
  * (not when time runs in vw_run_for), as before hwtimer.c. */
 void vw_stor_plant_timer_waits_only(struct vm *vm);
+/* Planted emulation bug: RequestTimerCall's HwTimer is due TIMES as late
+ * as asked (the completion bound's twin for a miniport that drains held
+ * completions from HwTimer). */
+void vw_stor_plant_timer_late(struct vm *vm, unsigned times);
 /* Planted emulation bug for the StartIo checker: HwStartIo without the
  * StartIo lock though the miniport never asked for concurrent channels. */
 void vw_stor_plant_startio_unlocked(struct vm *vm);
