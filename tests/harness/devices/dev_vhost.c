@@ -145,6 +145,8 @@ static void driver_ok(struct vw_virtio *dev)
             memcpy(&d->q[i].avail_seen, (const uint8_t *)r.driver + 2, 2);
         d->q[i].event_idx = !packed && (features >> F_EVENT_IDX & 1);
     }
+    if (d->type->serve != NULL)
+        d->type->serve(d);
 }
 
 static bool queue_pending(struct vw_vhost_queue *q);

@@ -54,6 +54,10 @@ struct vw_vhost_type {
     /* After the function exists: serve the extra queues (the model's
      * handler), NULL when there are none. */
     void (*setup)(struct vw_vhost_dev *d);
+    /* After DRIVER_OK's queues are the back end's: let it start serving
+     * them (net: testpmd's forwarding, which polls from then on; NULL:
+     * it serves from the start). */
+    void (*serve)(struct vw_vhost_dev *d);
     /* After the back end exited: remove what it leaves behind (NULL: nothing). */
     void (*cleanup)(const struct vw_vhost_dev *d);
     /* A forwarder (net): has every frame it took from the queues it polls
@@ -152,6 +156,7 @@ struct vw_vhost_dev {
      * commands refused */
     uint16_t net_pairs;
     unsigned net_refused;
+    bool net_forwarding; /* testpmd was told to start forwarding */
     /* A forwarder is stopped (SIGSTOP) while settled (park_or_wake); never
      * after a scenario paused it itself.  How often and how long, for the
      * log. */
