@@ -141,6 +141,15 @@ static void run(struct vm *vm, uint64_t withhold, enum net_pause pause)
         VW_EXPECT(vm, info.sent[i] == FRAMES && info.received[i] == FRAMES,
                   "pair %u: %u sent, %u received, %u each expected", i, info.sent[i],
                   info.received[i], FRAMES);
+    /* The front end's own count of what testpmd forwarded (its settling
+     * wait ends on it): exactly the frames sent on each transmit queue and
+     * taken back on each receive queue, split or packed. */
+    net->type->answered(net, false);
+    for (unsigned i = 0; i < NET_QUEUES && !vm->failed; i++)
+        VW_EXPECT(vm, net->q[i].fwd_frames == FRAMES && !net->q[i].fwd_lost,
+                  "queue %u: the front end counted %llu frames forwarded%s, %u expected", i,
+                  (unsigned long long)net->q[i].fwd_frames,
+                  net->q[i].fwd_lost ? " (count untrusted)" : "", FRAMES);
     for (unsigned i = 0; i < NET_QUEUES && !vm->failed; i++)
         VW_EXPECT(vm, net->q[i].calls > 0 && net->q[i].vector == i,
                   "queue %u: %llu calls, MSI-X message %u", i, (unsigned long long)net->q[i].calls,
