@@ -28,17 +28,18 @@
  * nothing owed lets the driver's own wait time out in virtual time. */
 #define REQUEST_TIMEOUT_MS 3000
 #define QUIET_MS           20 /* after a call, wait this long for the next one */
-/* The worker's run time after its last entries were seen past which their
- * call is in the eventfd or never comes: its pass takes microseconds, and
- * schedstat's run time may lag a scheduler tick (10 ms at HZ 100). */
-#define WORKER_DECIDED_NS (12ull * 1000 * 1000)
-#define F_RING_PACKED     34
-#define F_EVENT_IDX       29
-#define F_IN_ORDER        35
+#define F_RING_PACKED      34
+#define F_EVENT_IDX        29
+#define F_IN_ORDER         35
 /* Never offered: dirty logging, an IOMMU, notification data, queue reset
  * (the front end implements none of them) and the vhost-user bit itself. */
 #define FRONT_END_WITHHELD                                                                         \
     (1ull << 26 | 1ull << VHOST_USER_F_PROTOCOL_FEATURES | 1ull << 33 | 1ull << 38 | 1ull << 40)
+
+/* The worker's run time after its last entries were seen past which their
+ * call is in the eventfd or never comes: its pass takes microseconds, and
+ * schedstat's run time may lag a scheduler tick (10 ms at HZ 100). */
+#define WORKER_DECIDED_NS (12ull * 1000 * 1000)
 
 static uint64_t now_ms(void)
 {
@@ -484,8 +485,8 @@ static bool call_due(struct vw_vhost_dev *d, struct vw_vhost_queue *q, uint64_t 
 
 /* Nothing more can come from a forwarder (it polls; what it takes comes
  * back on receive queues): no queue it polls holds buffers, every frame it
- * took has come back (type->answered: split rings only) and every used
- * entry it wrote has its call read, or needs none.  Then the settling time
+ * took has come back (type->answered) and every used entry it wrote has
+ * its call read, or needs none (call_due).  Then the settling time
  * after a call ends at once instead of after quiet_ms of real time.  The
  * guest does not run meanwhile, so what the queues hold cannot grow while
  * this looks. */
