@@ -780,6 +780,8 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
         log_rings(d);
     uint64_t stopping = now_ms();
     kill(d->daemon, SIGTERM);
+    /* One stopped for good (vw_vhost_pause 0) takes it only when continued. */
+    kill(d->daemon, SIGCONT);
     for (int i = 0; i < 300 && waitpid(d->daemon, NULL, WNOHANG) == 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (kill(d->daemon, 0) == 0) {
