@@ -173,6 +173,10 @@ struct vw_vhost_dev {
     /* type->worker: its thread id in the back end (0: not looked for yet,
      * -1: not found). */
     int worker_tid;
+    /* Planted (checker scenarios only): net counts a packed receive queue's
+     * buffers the driver posted as frames back, not the ones the back end
+     * used (frames not forwarded yet counted as answered). */
+    bool planted_count_posted;
     /* Planted (checker scenarios only): a reset stops the queues at once,
      * without waiting for what the back end holds (the old order). */
     bool no_drain;

@@ -203,12 +203,14 @@ static void count_split(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool m
  * device wrote, its address as the driver made it available; one the
  * cursor could not see available, or more than a ring behind, makes the
  * queue's count untrusted (fwd_lost), never a frame guessed. */
-static void count_packed(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable)
+static void count_packed(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable,
+                         bool receive)
 {
     const struct vw_vhost_packed *pk = &q->pk;
     if (!mergeable || pk->num == 0) {
-        q->fwd_frames += pk->used - q->fwd_used;
-        q->fwd_used = pk->used;
+        uint64_t upto = d->planted_count_posted && receive ? pk->made_available : pk->used;
+        q->fwd_frames += upto - q->fwd_used;
+        q->fwd_used = upto;
         return;
     }
     if (pk->used - q->fwd_used > pk->num)
@@ -252,7 +254,7 @@ static bool net_answered(struct vw_vhost_dev *d, bool forget)
                 continue;
             if (q->ring.packed) {
                 vw_vhost_packed_follow(&q->pk, q->ring.desc);
-                count_packed(d, q, receive && mergeable);
+                count_packed(d, q, receive && mergeable, receive);
             } else {
                 count_split(d, q, receive && mergeable);
             }
