@@ -1,6 +1,7 @@
 /*
  * The generic vhost-user function (see dev_vhost.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -39,6 +40,11 @@
 #define FRONT_END_WITHHELD                                                                         \
     (1ull << 26 | 1ull << VHOST_USER_F_PROTOCOL_FEATURES | 1ull << 33 | 1ull << 38 | 1ull << 40)
 
+/* The worker's run time after its last entries were seen past which their
+ * call is in the eventfd or never comes: its pass takes microseconds, and
+ * schedstat's run time may lag a scheduler tick (10 ms at HZ 100). */
+#define WORKER_DECIDED_NS (12ull * 1000 * 1000)
+
 static uint64_t now_ms(void)
 {
     struct timespec ts;
@@ -74,6 +80,7 @@ bool vw_vhost_require(struct vm *vm, const struct vw_vhost_type *type)
 static uint32_t used_state(struct vw_vhost_queue *q);
 static void wake(struct vw_vhost_dev *d);
 static bool note_used(struct vw_vhost_dev *d, uint64_t now);
+static bool worker_run_ns(struct vw_vhost_dev *d, uint64_t *ns);
 static void log_rings(struct vw_vhost_dev *d);
 
 /* Fail the run with the protocol layer's error (d->vu.error), naming the
@@ -135,12 +142,16 @@ static void driver_ok(struct vw_virtio *dev)
         d->q[i].ring = r;
         d->q[i].fwd_seen = 0; /* a ring starts at used index 0 */
         d->q[i].fwd_cont = 0;
+        d->q[i].fwd_used = 0;
+        d->q[i].fwd_lost = false;
         d->q[i].used_state = used_state(&d->q[i]);
         d->q[i].called_state = d->q[i].used_state;
         if (!packed)
             memcpy(&d->q[i].avail_seen, (const uint8_t *)r.driver + 2, 2);
         d->q[i].event_idx = !packed && (features >> F_EVENT_IDX & 1);
     }
+    if (d->type->serve != NULL)
+        d->type->serve(d);
 }
 
 static bool queue_pending(struct vw_vhost_queue *q);
@@ -379,6 +390,50 @@ int vw_vhost_used(struct vw_vhost_dev *d, unsigned queue)
     return (int)(uint16_t)used_state(&d->q[queue]);
 }
 
+/* The back end's worker thread (type->worker): its id, looked for once in
+ * /proc (-1: none). */
+static int worker_tid(struct vw_vhost_dev *d)
+{
+    char path[80], comm[32];
+    if (d->worker_tid != 0 || d->type->worker == NULL || d->daemon <= 0)
+        return d->worker_tid != 0 ? d->worker_tid : -1;
+    d->worker_tid = -1;
+    snprintf(path, sizeof(path), "/proc/%d/task", d->daemon);
+    DIR *dp = opendir(path);
+    for (struct dirent *e; dp != NULL && (e = readdir(dp)) != NULL;) {
+        snprintf(path, sizeof(path), "/proc/%d/task/%.20s/comm", d->daemon, e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        if (fgets(comm, sizeof(comm), f) != NULL &&
+            strncmp(comm, d->type->worker, strlen(d->type->worker)) == 0)
+            d->worker_tid = atoi(e->d_name);
+        fclose(f);
+    }
+    if (dp != NULL)
+        closedir(dp);
+    return d->worker_tid;
+}
+
+/* The worker thread's run time in ns (/proc/PID/task/TID/schedstat, its
+ * first field); false when it cannot be read. */
+static bool worker_run_ns(struct vw_vhost_dev *d, uint64_t *ns)
+{
+    char path[80];
+    int tid = worker_tid(d);
+    if (tid <= 0)
+        return false;
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", d->daemon, tid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    unsigned long long v;
+    bool ok = fscanf(f, "%llu", &v) == 1;
+    fclose(f);
+    *ns = v;
+    return ok;
+}
+
 /* Keep waiting a settling time after the back end last wrote a ring: the
  * call that reports a used entry follows it, and a forwarding back end
  * (testpmd) writes the answering receive entry right after, but it may be
@@ -404,12 +459,18 @@ static bool note_used(struct vw_vhost_dev *d, uint64_t now)
             continue;
         q->used_total += q->ring.packed ? state - q->used_state : (uint16_t)(state - q->used_state);
         q->used_state = state;
+        q->seen_state = state;
+        q->seen = worker_run_ns(d, &q->seen_run_ns);
         changed = true;
         if (d->deadline_ms < now + settle)
             d->deadline_ms = now + settle;
     }
     if (pending > d->max_pending)
         d->max_pending = pending;
+    /* A forwarder's frames are counted as its entries come (a count that
+     * waited could find a ring's entries overwritten). */
+    if (changed && d->type->answered != NULL)
+        d->type->answered(d, false);
     return changed;
 }
 
@@ -437,12 +498,26 @@ static bool backend_working(struct vw_vhost_dev *d, uint64_t now)
 /* Would the back end call for queue Q's used entries it wrote since the
  * last call read: the driver asked for one (split: no NO_INTERRUPT flag, or
  * EVENT_IDX's used_event crossed since then; packed: always assumed)?
- * Shared memory: read once. */
-static bool call_due(struct vw_vhost_queue *q)
+ * Shared memory: read once.  With a known worker thread (type->worker) the
+ * back end's own decision is waited for instead: the worker writes an
+ * entry and decides on its call in the same pass, so once it has run
+ * WORKER_DECIDED_NS since the queue's last entries were seen, a call for
+ * them is in the eventfd or will never come (the driver's event index, read
+ * now, may have moved since the back end read it).  *RUN_NS caches the
+ * worker's run time for one look (0: not read yet). */
+static bool call_due(struct vw_vhost_dev *d, struct vw_vhost_queue *q, uint64_t *run_ns)
 {
     uint32_t state = used_state(q);
     if (state == q->called_state)
         return false;
+    if (q->seen && state == q->seen_state && (*run_ns != 0 || worker_run_ns(d, run_ns)) &&
+        *run_ns - q->seen_run_ns >= WORKER_DECIDED_NS) {
+        struct pollfd pfd = {q->call, POLLIN, 0};
+        if (poll(&pfd, 1, 0) == 1)
+            return true;         /* read by this poll_calls */
+        q->called_state = state; /* decided: no call */
+        return false;
+    }
     if (q->ring.packed)
         return true;
     uint16_t flags, used_event;
@@ -455,13 +530,14 @@ static bool call_due(struct vw_vhost_queue *q)
 
 /* Nothing more can come from a forwarder (it polls; what it takes comes
  * back on receive queues): no queue it polls holds buffers, every frame it
- * took has come back (type->answered: split rings only) and every used
- * entry it wrote has its call read, or needs none.  Then the settling time
+ * took has come back (type->answered) and every used entry it wrote has
+ * its call read, or needs none (call_due).  Then the settling time
  * after a call ends at once instead of after quiet_ms of real time.  The
  * guest does not run meanwhile, so what the queues hold cannot grow while
  * this looks. */
 static bool forwarder_settled(struct vw_vhost_dev *d)
 {
+    uint64_t run_ns = 0;
     if (d->type->answered == NULL)
         return false;
     for (unsigned i = 0; i < d->p.queues; i++) {
@@ -469,7 +545,7 @@ static bool forwarder_settled(struct vw_vhost_dev *d)
         if (!q->started)
             continue;
         bool receives = d->type->even_queues_receive && i % 2 == 0;
-        if ((!receives && queue_pending(q)) || call_due(q))
+        if ((!receives && queue_pending(q)) || call_due(d, q, &run_ns))
             return false;
     }
     return d->type->answered(d, false);
@@ -749,6 +825,8 @@ void vw_vhost_stop(struct vw_vhost_dev *d)
         log_rings(d);
     uint64_t stopping = now_ms();
     kill(d->daemon, SIGTERM);
+    /* One stopped for good (vw_vhost_pause 0) takes it only when continued. */
+    kill(d->daemon, SIGCONT);
     for (int i = 0; i < 300 && waitpid(d->daemon, NULL, WNOHANG) == 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     if (kill(d->daemon, 0) == 0) {

@@ -54,15 +54,23 @@ struct vw_vhost_type {
     /* After the function exists: serve the extra queues (the model's
      * handler), NULL when there are none. */
     void (*setup)(struct vw_vhost_dev *d);
+    /* After DRIVER_OK's queues are the back end's: let it start serving
+     * them (net: testpmd's forwarding, which polls from then on; NULL:
+     * it serves from the start). */
+    void (*serve)(struct vw_vhost_dev *d);
     /* After the back end exited: remove what it leaves behind (NULL: nothing). */
     void (*cleanup)(const struct vw_vhost_dev *d);
     /* A forwarder (net): has every frame it took from the queues it polls
-     * come back on a receive queue (split rings; false when it cannot tell)?
+     * come back on a receive queue (false when it cannot tell)?
      * Lets the settling wait end when the answer is there instead of after
      * quiet_ms.  FORGET: the wait is over, frames still unanswered were
      * dropped (no receive buffer) and are not waited for again.  NULL: no
      * such count. */
     bool (*answered)(struct vw_vhost_dev *d, bool forget);
+    /* A forwarder: the name of its thread that writes the used entries and
+     * signals the calls (its run time tells when a call for an entry seen
+     * can no longer come; NULL: not known). */
+    const char *worker;
     /* Split rings: each buffer the driver made available on QUEUE, its
      * head descriptor HEAD, seen at the next kick or poll (before the
      * driver can take it back): what the back end is handed (NULL: not
@@ -97,13 +105,21 @@ struct vw_vhost_queue {
      * the driver kicked (what the back end had in hand at once). */
     uint64_t used_total;
     unsigned max_unused;
-    /* answered (net): the used index counted up to, the buffers of the frame
-     * being counted still to come (mergeable receive buffers) and the frames
-     * counted, since the queue started. */
+    /* answered (net): the used index counted up to (packed: the used
+     * buffers, fwd_used), the buffers of the frame being counted still to
+     * come (mergeable receive buffers) and the frames counted, since the
+     * queue started; fwd_lost: a packed head whose frame length could not be
+     * read, so the count cannot be trusted (never answered). */
     uint16_t fwd_seen;
     uint32_t fwd_cont;
-    uint64_t fwd_frames;
+    uint64_t fwd_frames, fwd_used;
+    bool fwd_lost;
     uint16_t avail_seen; /* split, type->avail set: the avail index looked at */
+    /* type->worker: the used state when it last changed, and the worker
+     * thread's run time (ns) when that was seen (seen false: not read). */
+    uint32_t seen_state;
+    uint64_t seen_run_ns;
+    bool seen;
 };
 
 struct vw_vhost_dev {
@@ -145,6 +161,7 @@ struct vw_vhost_dev {
      * commands refused */
     uint16_t net_pairs;
     unsigned net_refused;
+    bool net_forwarding; /* testpmd was told to start forwarding */
     /* A forwarder is stopped (SIGSTOP) while settled (park_or_wake); never
      * after a scenario paused it itself.  How often and how long, for the
      * log. */
@@ -158,6 +175,13 @@ struct vw_vhost_dev {
      * all queues at once, seen at any poll (what the back end had to take
      * at once; max_unused only looks at kicks, which EVENT_IDX suppresses). */
     unsigned max_pending;
+    /* type->worker: its thread id in the back end (0: not looked for yet,
+     * -1: not found). */
+    int worker_tid;
+    /* Planted (checker scenarios only): net counts a packed receive queue's
+     * buffers the driver posted as frames back, not the ones the back end
+     * used (frames not forwarded yet counted as answered). */
+    bool planted_count_posted;
     /* Planted (checker scenarios only): a reset stops the queues at once,
      * without waiting for what the back end holds (the old order). */
     bool no_drain;

@@ -2,8 +2,10 @@
  * virtio-net through DPDK testpmd's vhost PMD (Debian dpdk-dev): the
  * device-specific table of the generic vhost-user function (dev_vhost.h).
  * testpmd runs with the command line of issue 13 (no hugepages, no PCI, two
- * lcores, macswap forwarding) on p.queues / 2 queue pairs; its forwarding
- * core polls, so the scenario keeps its lifetime short.  As in QEMU, the
+ * lcores, macswap forwarding) on p.queues / 2 queue pairs, interactive
+ * (-i, commands on stdin) instead of --auto-start: its forwarding core
+ * polls, from the start command the front end sends at DRIVER_OK on, so
+ * the scenario keeps its lifetime short.  As in QEMU, the
  * control queue (the extra queue after the pairs) is the front end's own:
  * the model serves it here, answering VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET.
  * vhost-user has no GET_CONFIG for net: the configuration space (MAC,
@@ -93,7 +95,8 @@ static void net_argv(const struct vw_vhost_dev *d, const char **argv, char *stor
                           store + prefix,
                           "--",
                           "--forward-mode=macswap",
-                          "--auto-start",
+                          "-i",            /* commands on stdin: forwarding starts at DRIVER_OK */
+                          "--no-flush-rx", /* start drops no frame the driver already sent */
                           store + prefix + vdev,
                           store + prefix + vdev + rxq,
                           "--nb-cores=1",
@@ -143,12 +146,30 @@ static uint32_t net_ctrl(void *ctx, const struct vmodel_req *req)
     return 1;
 }
 
-/* Count queue Q's new used entries as frames: one per entry, or with
- * mergeable receive buffers (RX) one per head, whose header's num_buffers
- * says how many entries the frame took.  The back end's values are
- * untrusted: a head outside the table or guest RAM counts as a frame of
- * one buffer. */
-static void count_frames(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable)
+/* Frames that start at the buffer whose head descriptor has ADDR and
+ * FLAGS: the number of buffers the frame took (num_buffers of its header;
+ * an indirect head's buffer is its table's first entry), 0 when the header
+ * is outside guest RAM.  The back end's values are untrusted. */
+static uint16_t frame_buffers(struct vw_vhost_dev *d, uint64_t addr, uint16_t flags)
+{
+    uint16_t buffers = 0;
+    if (flags & 4) { /* VIRTQ_DESC_F_INDIRECT: the first entry of its table */
+        const uint8_t *table = vw_ram_host(d->vm, addr, 16);
+        if (table == NULL)
+            return 0;
+        memcpy(&addr, table, 8);
+    }
+    const uint8_t *hdr = vw_ram_host(d->vm, addr, NET_HDR_MRG_LEN);
+    if (hdr != NULL)
+        memcpy(&buffers, hdr + 10, 2); /* num_buffers */
+    return buffers;
+}
+
+/* Split ring: count queue Q's new used entries as frames: one per entry, or
+ * with mergeable receive buffers (RX) one per head, whose header's
+ * num_buffers says how many entries the frame took.  A head outside the
+ * table or guest RAM counts as a frame of one buffer. */
+static void count_split(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable)
 {
     const struct vw_vhost_ring *r = &q->ring;
     uint16_t used;
@@ -167,20 +188,50 @@ static void count_frames(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool 
             continue;
         const uint8_t *desc = (const uint8_t *)r->desc + 16ull * id;
         uint64_t addr;
-        uint16_t flags, buffers = 1;
+        uint16_t flags;
         memcpy(&addr, desc, 8);
         memcpy(&flags, desc + 12, 2);
-        if (flags & 4) { /* VIRTQ_DESC_F_INDIRECT: the first entry of its table */
-            const uint8_t *table = vw_ram_host(d->vm, addr, 16);
-            if (table == NULL)
-                continue;
-            memcpy(&addr, table, 8);
-        }
-        const uint8_t *hdr = vw_ram_host(d->vm, addr, NET_HDR_MRG_LEN);
-        if (hdr != NULL)
-            memcpy(&buffers, hdr + 10, 2); /* num_buffers */
+        uint16_t buffers = frame_buffers(d, addr, flags);
         q->fwd_cont = buffers > 1 ? buffers - 1u : 0;
     }
+}
+
+/* Packed ring (virtio 1.2 2.8): the used buffers the front end's cursor
+ * counted (dev_vhost_packed.c: used descriptors matched to the buffers the
+ * driver made available, by buffer ID, each side's wrap counter followed),
+ * as frames the same way.  A mergeable head is found by the buffer ID the
+ * device wrote, its address as the driver made it available; one the
+ * cursor could not see available, or more than a ring behind, makes the
+ * queue's count untrusted (fwd_lost), never a frame guessed. */
+static void count_packed(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool mergeable,
+                         bool receive)
+{
+    const struct vw_vhost_packed *pk = &q->pk;
+    if (!mergeable || pk->num == 0) {
+        uint64_t upto = d->planted_count_posted && receive ? pk->made_available : pk->used;
+        q->fwd_frames += upto - q->fwd_used;
+        q->fwd_used = upto;
+        return;
+    }
+    if (pk->used - q->fwd_used > pk->num)
+        q->fwd_lost = true;
+    for (; q->fwd_used < pk->used && !q->fwd_lost; q->fwd_used++) {
+        if (q->fwd_cont > 0) {
+            q->fwd_cont--;
+            continue;
+        }
+        uint16_t id = pk->used_id[q->fwd_used % pk->num];
+        uint16_t buffers = id < pk->num && pk->head_addr[id] != VW_VHOST_NO_ADDR
+                               ? frame_buffers(d, pk->head_addr[id], pk->head_flags[id])
+                               : 0;
+        if (buffers == 0) {
+            q->fwd_lost = true;
+            break;
+        }
+        q->fwd_frames++;
+        q->fwd_cont = buffers - 1u;
+    }
+    q->fwd_used = pk->used;
 }
 
 /* macswap sends every frame it receives back on the pair it came from:
@@ -188,26 +239,50 @@ static void count_frames(struct vw_vhost_dev *d, struct vw_vhost_queue *q, bool 
  * took from the transmit queues, less the ones given up on.  Transmit
  * counted first: the back end writes a frame's transmit used entry before
  * its receive one, so a frame counted sent may not be counted received
- * yet, never the reverse.  Packed rings: cannot tell (false). */
+ * yet, never the reverse.  A packed queue's cursor is brought up to date
+ * (vw_vhost_packed_follow) only here, so each side is counted as it was
+ * when read, transmit before receive. */
 static bool net_answered(struct vw_vhost_dev *d, bool forget)
 {
     bool mergeable = vmodel_driver_features(d->dev->model) >> VIRTIO_NET_F_MRG_RXBUF & 1;
+    bool lost = false;
     uint64_t sent = 0, received = 0;
     for (int receive = 0; receive < 2; receive++) {
         for (unsigned i = receive ? 0 : 1; i < d->p.queues; i += 2) {
             struct vw_vhost_queue *q = &d->q[i];
             if (!q->started)
                 continue;
-            if (q->ring.packed)
-                return false;
-            count_frames(d, q, receive && mergeable);
+            if (q->ring.packed) {
+                vw_vhost_packed_follow(&q->pk, q->ring.desc);
+                count_packed(d, q, receive && mergeable, receive);
+            } else {
+                count_split(d, q, receive && mergeable);
+            }
+            lost = lost || q->fwd_lost;
         }
     }
     for (unsigned i = 0; i < d->p.queues; i++)
         *(i % 2 ? &sent : &received) += d->q[i].fwd_frames;
     if (forget && sent - d->fwd_dropped > received)
         d->fwd_dropped = sent - received;
-    return sent - d->fwd_dropped <= received;
+    return !lost && sent - d->fwd_dropped <= received;
+}
+
+/* testpmd's forwarding core polls from its start command on: sent once,
+ * when the driver has started the queues (until then the core waits
+ * instead of spinning through testpmd's start-up and the handshake: 0.8 of
+ * the 1.2 s before a run is served).  A reset's DRIVER_OK finds it
+ * forwarding. */
+static void net_serve(struct vw_vhost_dev *d)
+{
+    static const char start[] = "start\n";
+    if (d->net_forwarding || d->stdin_fd < 0)
+        return;
+    if (write(d->stdin_fd, start, sizeof(start) - 1) != (ssize_t)(sizeof(start) - 1)) {
+        vw_fail(d->vm, "vhost-net: cannot tell %s to start forwarding", d->type->program);
+        return;
+    }
+    d->net_forwarding = true;
 }
 
 static void net_setup(struct vw_vhost_dev *d)
@@ -229,6 +304,8 @@ const struct vw_vhost_type vw_vhost_net = {
     .argv = net_argv,
     .config = net_config,
     .setup = net_setup,
+    .serve = net_serve,
     .cleanup = net_cleanup,
     .answered = net_answered,
+    .worker = "rte-worker", /* testpmd's forwarding lcore (-l 0,1: rte-worker-1) */
 };

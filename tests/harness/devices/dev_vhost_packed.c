@@ -18,7 +18,12 @@ bool vw_vhost_packed_init(struct vw_vhost_packed *p, unsigned num, bool in_order
     p->len = calloc(num ? num : 1, sizeof(*p->len));
     p->end = calloc(num ? num : 1, sizeof(*p->end));
     p->seq = calloc(num ? num : 1, sizeof(*p->seq));
-    return p->len != NULL && p->end != NULL && p->seq != NULL;
+    p->head_addr = calloc(num ? num : 1, sizeof(*p->head_addr));
+    p->head_flags = calloc(num ? num : 1, sizeof(*p->head_flags));
+    p->avail_id = calloc(num ? num : 1, sizeof(*p->avail_id));
+    p->used_id = calloc(num ? num : 1, sizeof(*p->used_id));
+    return p->len != NULL && p->end != NULL && p->seq != NULL && p->head_addr != NULL &&
+           p->head_flags != NULL && p->avail_id != NULL && p->used_id != NULL;
 }
 
 /* Release the per-ID tables. */
@@ -27,9 +32,17 @@ void vw_vhost_packed_free(struct vw_vhost_packed *p)
     free(p->len);
     free(p->end);
     free(p->seq);
+    free(p->head_addr);
+    free(p->head_flags);
+    free(p->avail_id);
+    free(p->used_id);
     p->len = NULL;
     p->end = NULL;
     p->seq = NULL;
+    p->head_addr = NULL;
+    p->head_flags = NULL;
+    p->avail_id = NULL;
+    p->used_id = NULL;
 }
 
 /* Descriptor I's flags, read once (the other side writes them last). */
@@ -112,13 +125,23 @@ void vw_vhost_packed_follow(struct vw_vhost_packed *p, const void *desc)
         uint16_t f = flags_at(desc, p->avail_pos), id;
         if (!!(f & DESC_F_AVAIL) != p->avail_wrap)
             break; /* not made available in this lap yet */
+        /* The head's address, kept only when the slot was still available
+         * before and after reading it (a used slot is the device's). */
+        uint64_t addr;
+        memcpy(&addr, (const uint8_t *)desc + 16ull * p->avail_pos, 8);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (!is_avail(f, p->avail_wrap) || !is_avail(flags_at(desc, p->avail_pos), p->avail_wrap))
+            addr = VW_VHOST_NO_ADDR;
         unsigned n = chain_at(p, desc, p->avail_pos, p->avail_wrap, &id);
         advance(p, &p->avail_pos, &p->avail_wrap, n);
         if (id < p->num) {
             p->len[id] = (uint16_t)n;
             p->end[id] = p->avail_pos | (uint32_t)p->avail_wrap << 31;
             p->seq[id] = p->made_available;
+            p->head_addr[id] = addr;
+            p->head_flags[id] = f;
         }
+        p->avail_id[p->made_available % p->num] = id;
         p->made_available++;
         steps += n - 1;
     }
@@ -130,10 +153,13 @@ void vw_vhost_packed_follow(struct vw_vhost_packed *p, const void *desc)
         bool known = id < p->num && p->len[id] != 0;
         if (p->in_order && known && p->seq[id] >= p->used) {
             /* IN_ORDER: one used descriptor for the batch up to ID. */
+            for (uint64_t k = p->used; k <= p->seq[id]; k++)
+                p->used_id[k % p->num] = p->avail_id[k % p->num];
             p->used = p->seq[id] + 1;
             p->used_pos = p->end[id] & 0x7fffffff;
             p->used_wrap = p->end[id] >> 31;
         } else {
+            p->used_id[p->used % p->num] = id;
             p->used++;
             advance(p, &p->used_pos, &p->used_wrap, known ? p->len[id] : 1);
         }

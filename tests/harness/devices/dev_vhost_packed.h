@@ -24,7 +24,21 @@ struct vw_vhost_packed {
     uint16_t *len;                /* per buffer ID < num: descriptors of its chain */
     uint32_t *end;                /* per buffer ID: position after it, bit 31 its wrap */
     uint64_t *seq;                /* per buffer ID: made_available before it */
+    /* Per buffer ID: its head descriptor's address and flags as the driver
+     * wrote them, read while still available (head_addr VW_VHOST_NO_ADDR
+     * when the device had used it first: the field is no longer the
+     * driver's). */
+    uint64_t *head_addr;
+    uint16_t *head_flags;
+    /* The buffer IDs in the order the driver made them available, and in
+     * the order the device used them (IN_ORDER batches expanded), each a
+     * ring of NUM indexed by made_available / used modulo NUM: a reader
+     * that keeps within NUM of the cursor sees each used buffer once. */
+    uint16_t *avail_id;
+    uint16_t *used_id;
 };
+
+#define VW_VHOST_NO_ADDR UINT64_MAX
 
 /* Start following a ring of NUM descriptors (false: out of memory). */
 bool vw_vhost_packed_init(struct vw_vhost_packed *p, unsigned num, bool in_order);
