@@ -284,6 +284,41 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
     return vq->fops->enable_cb(vq, true);
 }
 
+/* The used_event of the last of held requests from last_used (see virtqueue.h). IRQL: any. */
+uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held)
+{
+    if (held == 0)
+        return last_used;
+#ifdef VIRTQUEUE_PLANTED_HOLDOFF_PAST
+    /* The planted bug of the holdoff units: one past the last held request */
+    return (uint16_t)(last_used + held);
+#else
+    return (uint16_t)(last_used + held - 1);
+#endif
+}
+
+/* Published requests the device has not given back (split). IRQL: any. */
+uint16_t virtqueue_in_flight(const struct virtqueue *vq)
+{
+    if (vq->format != VIRTQUEUE_SPLIT)
+        return 0;
+    /* At most num: each published head holds a descriptor */
+    return (uint16_t)(vq->u.split.avail_published - vq->u.split.last_used);
+}
+
+/* As virtqueue_enable_cb, the interrupt at the last held request's completion (see virtqueue.h).
+ * IRQL: any. */
+bool virtqueue_enable_cb_last(struct virtqueue *vq)
+{
+    uint16_t held = virtqueue_in_flight(vq);
+
+    if (vq->format != VIRTQUEUE_SPLIT || !vq->event_idx || vq->broken || held < 2)
+        return virtqueue_enable_cb(vq);
+    vq->cb_disabled = false;
+    vq->rearm = true;
+    return virtqueue_split_enable_cb_at(vq, virtqueue_holdoff_event(vq->u.split.last_used, held));
+}
+
 /**
  * Take back an outstanding request after a reset. The scan is over the
  * driver's own state, never over device-written memory.

@@ -288,6 +288,31 @@ bool virtqueue_enable_cb(struct virtqueue *vq);
 bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
 
 /**
+ * The used_event that asks for the interrupt when the last of held
+ * requests completes, the first of them being used index last_used
+ * (spec 2.7.10: the device interrupts when it writes entry used_event):
+ * last_used + held - 1, modulo 2^16; last_used when held is 0 (the next
+ * completion, as virtqueue_enable_cb). IRQL: any.
+ */
+uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held);
+
+/** Split ring: requests published to the device and not taken back yet
+ *  (from the driver's own indices); 0 on a packed ring. IRQL: any. */
+uint16_t virtqueue_in_flight(const struct virtqueue *vq);
+
+/**
+ * As virtqueue_enable_cb(), but on a split ring with EVENT_IDX holding two
+ * or more requests, ask for the interrupt only when the last request the
+ * device holds now completes (used_event = virtqueue_holdoff_event()); the
+ * caller bounds the wait for the others (a timer that drains). Otherwise,
+ * and on packed rings, exactly virtqueue_enable_cb().
+ *
+ * @ret armed  True if nothing is pending; false if completions arrived in
+ *             the meantime and the caller must poll again
+ */
+bool virtqueue_enable_cb_last(struct virtqueue *vq);
+
+/**
  * After a device reset: take back one request the device never completed.
  *
  * @ret cookie  A cookie, or NULL when no request is left

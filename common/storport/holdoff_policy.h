@@ -1,0 +1,34 @@
+/*
+ * holdoff_policy.h - the CompletionHoldoff setting of viostor and vioscsi
+ * (registry DWORD under the service's Parameters\Device, microseconds),
+ * as a number and the one log line it may call for.  OS-neutral (no
+ * Windows header): host-tested; stor_holdoff.c reads the registry and
+ * prints the line.
+ *
+ *   0 or absent   off: the rings are driven as without the setting
+ *   1..1000       on (split rings with EVENT_IDX): after a drain, the
+ *                 interrupt is asked for when the last request the device
+ *                 holds completes, and a timer drains at most that many
+ *                 microseconds later
+ *   above 1000    1000 ("<drv>: CompletionHoldoff N: 1000 used")
+ *   no EVENT_IDX  off ("<drv>: CompletionHoldoff N: no effect without EVENT_IDX")
+ *   packed rings  off ("<drv>: CompletionHoldoff N: no effect on packed rings")
+ *   dump copy     not read (no registry at HIGH_LEVEL): off, no line
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VW_HOLDOFF_MAX_US 1000 /* the longest hold a completion may get */
+
+/* What the setting's log line says (none when it is off or taken as given) */
+enum vw_holdoff_note {
+    VW_HOLDOFF_NOTE_NONE = 0,
+    VW_HOLDOFF_NOTE_CLAMPED,      /* above VW_HOLDOFF_MAX_US: that used */
+    VW_HOLDOFF_NOTE_NO_EVENT_IDX, /* VIRTIO_F_EVENT_IDX not negotiated: no effect */
+    VW_HOLDOFF_NOTE_PACKED,       /* packed rings negotiated: no effect */
+};
+
+/* IRQL: any. the microseconds in force for the registry value Raw (0:
+ * absent) on a device with (EventIdx, Packed); *Note what to log. */
+uint32_t vw_holdoff_us(uint32_t Raw, bool EventIdx, bool Packed, enum vw_holdoff_note *Note);
