@@ -34,6 +34,8 @@ $(eval $(call VIOSTOR_PLANTED_TWIN,protect,VBLK_PLANTED_PROTECT))
 $(eval $(call VIOSTOR_PLANTED_TWIN,size0,VBLK_PLANTED_SIZE0))
 # SYNCHRONIZE CACHE of a range past the capacity flushed
 $(eval $(call VIOSTOR_PLANTED_TWIN,sync,VBLK_PLANTED_SYNC_RANGE))
+# NACA in the CONTROL byte ignored
+$(eval $(call VIOSTOR_PLANTED_TWIN,naca,VBLK_PLANTED_NACA))
 
 # CompletionHoldoff (viostor and vioscsi): the core's used_event on a split
 # ring the test drives as the device, and the setting's clamp.
@@ -57,9 +59,11 @@ CHECKS += check-viostor
 .PHONY: check-viostor
 check-viostor: $(B)/host/viostor-test $(B)/host/viostor-test-planted \
 		$(B)/host/viostor-test-planted-protect $(B)/host/viostor-test-planted-size0 \
-		$(B)/host/viostor-test-planted-sync $(B)/host/holdoff-test $(B)/host/holdoff-test-planted
+		$(B)/host/viostor-test-planted-sync $(B)/host/holdoff-test $(B)/host/holdoff-test-planted \
+		$(B)/host/viostor-test-planted-naca
 	$(Q)tests/run-check viostor tests/host-units.sh --unit $< --unit $(word 6,$^) \
 		--planted $(word 7,$^) '^FAIL: holdoff: used_event for last_used' 'used_event one past the last held request' \
+		--planted $(word 8,$^) '^FAIL: vblk: NACA set' 'NACA in the CONTROL byte ignored' \
 		--planted $(word 2,$^) '^FAIL: vblk: .*wraps' 'an LBA range check that wraps' \
 		--planted $(word 3,$^) '^FAIL: vblk: protect field 1-7' 'a protect field ignored' \
 		--planted $(word 4,$^) '^FAIL: vblk: size_max 0' 'size_max 0 taken silently' \
