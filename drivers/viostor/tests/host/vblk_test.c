@@ -166,6 +166,42 @@ static void test_config_more(void)
     expect(!vblk_finding_value(1u << VBLK_FINDINGS, cfg, &d, &bad), "no line past the last");
 }
 
+/* Issue 14's "max transfer >= 4 MiB": seg_max >= 1025 and size_max >= 4096,
+ * PhysicalBreaks absent, the queue long enough for the chain (a chain is
+ * never longer than the queue, virtio 1.2 2.7.5.3.1: header, status and
+ * their spares take 6, as ViostorPlanMemory counts): StorPort is told 4
+ * MiB and breaks for an unaligned 4 MiB buffer (1025 pages); a shorter
+ * queue or seg_max clamps it to what the chain may hold (with size_max
+ * 4096 and fewer than 1025 segments, half of them: each list element may
+ * be cut into one piece more than its share of size_max). */
+static void test_max_transfer(void)
+{
+    static const struct {
+        uint32_t seg_max, size_max;
+        uint16_t queue; /* the shortest queue; its chain limit is queue - 6 */
+        uint32_t want;  /* bytes StorPort is told */
+    } cases[] = {
+        {1025, 4096, 2048, 4u << 20},     {1025, 65536, 2048, 4u << 20},
+        {4096, 4096, 4096, 4u << 20},     {0xffffffffu, 1u << 20, 32768, 4u << 20},
+        {1025, 8192, 1024, 1017u * 4096}, {1025, 4096, 1024, 508u * 4096},
+        {1025, 4096, 256, 124u * 4096},   {1024, 1u << 20, 2048, 1023u * 4096},
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct vblk_disk d = {0};
+        good_config();
+        set32(VBLK_CFG_SEG_MAX, cases[i].seg_max);
+        set32(VBLK_CFG_SIZE_MAX, cases[i].size_max);
+        unsigned f = vblk_config_check(cfg, all_features, &d);
+        vblk_limit_segments(&d, cases[i].queue - 6u);
+        /* StorPort's NumberOfPhysicalBreaks is max_elems - 1 */
+        bool pages = d.max_transfer / 4096 + 1 <= d.max_elems;
+        expect(f == 0 && d.max_transfer == cases[i].want && pages,
+               "seg_max %u, size_max %u, queue %u: max transfer %u (want %u), %u elements",
+               cases[i].seg_max, cases[i].size_max, cases[i].queue, d.max_transfer, cases[i].want,
+               d.max_elems);
+    }
+}
+
 static void test_config(void)
 {
     struct vblk_disk d = {0};
@@ -934,6 +970,7 @@ static void test_complete(void)
 int main(void)
 {
     test_config();
+    test_max_transfer();
     test_queues();
     test_inquiry();
     test_capacity_mode();
