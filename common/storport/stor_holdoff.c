@@ -43,17 +43,24 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
 }
 
 /* IRQL: DISPATCH_LEVEL or above, queue Q's lock: see stor_holdoff.h. */
-BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq)
+BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got)
 {
-    if (H->Us == 0 || Q >= VW_STOR_HOLDOFF_QUEUES || virtqueue_in_flight(Vq) < 2)
+    if (Q >= VW_STOR_HOLDOFF_QUEUES)
+        return virtqueue_enable_cb(Vq);
+    /* The timer's drain found nothing: the device is idle or stalled, and
+     * the timer would only poll it; the next completion interrupts at once */
+    BOOLEAN idle = H->Timed[Q] && Got == 0;
+    H->Timed[Q] = FALSE;
+    if (H->Us == 0 || idle || virtqueue_in_flight(Vq) < 2)
         return virtqueue_enable_cb(Vq);
     /* Queues drain on several CPUs at once: one of them asks for the call */
     LONG owner = InterlockedCompareExchange(&H->Owner, VW_STOR_TIMER_HOLDOFF, VW_STOR_TIMER_FREE);
     if (owner == VW_STOR_TIMER_OTHER)
         return virtqueue_enable_cb(Vq); /* the timer serves a reset, a TMF or GET_ID */
     H->Held[Q] = TRUE;
-    if (owner == VW_STOR_TIMER_FREE)
+    if (owner == VW_STOR_TIMER_FREE) {
         StorPortNotification(RequestTimerCall, H->Ext, H->Timer, H->Us);
+    }
     return virtqueue_enable_cb_last(Vq);
 }
 
@@ -96,6 +103,7 @@ BOOLEAN VwStorHoldoffTake(PVW_STOR_HOLDOFF H, ULONG Q)
     if (Q >= VW_STOR_HOLDOFF_QUEUES || !H->Held[Q])
         return FALSE;
     H->Held[Q] = FALSE;
+    H->Timed[Q] = TRUE;
     return TRUE;
 }
 
@@ -113,4 +121,5 @@ VOID VwStorTimerSettle(PVW_STOR_HOLDOFF H)
 VOID VwStorHoldoffForget(PVW_STOR_HOLDOFF H)
 {
     RtlZeroMemory(H->Held, sizeof(H->Held));
+    RtlZeroMemory(H->Timed, sizeof(H->Timed));
 }

@@ -46,7 +46,8 @@ typedef struct _VW_STOR_HOLDOFF {
     volatile LONG Owner;  /* enum vw_stor_timer_owner */
     BOOLEAN OtherWaiting; /* another purpose's wait was kept while the holdoff had the call */
     ULONG OtherLeftUs;    /* what is left of it, never less than the truth */
-    BOOLEAN Held[VW_STOR_HOLDOFF_QUEUES]; /* the queue asked for its interrupt late */
+    BOOLEAN Held[VW_STOR_HOLDOFF_QUEUES];  /* the queue asked for its interrupt late */
+    BOOLEAN Timed[VW_STOR_HOLDOFF_QUEUES]; /* the timer is draining the queue */
 } VW_STOR_HOLDOFF, *PVW_STOR_HOLDOFF;
 
 /* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter after the
@@ -56,9 +57,11 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
                        const struct virtio_device *Dev);
 
 /* IRQL: DISPATCH_LEVEL or above, queue Q's lock (or the StartIo lock): the
- * end of queue Q's drain (see above); as virtqueue_enable_cb, FALSE when
- * completions arrived meanwhile and the caller must drain again. */
-BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
+ * end of queue Q's drain, which took Got completions (see above); as
+ * virtqueue_enable_cb, FALSE when completions arrived meanwhile and the
+ * caller must drain again.  A timer's drain that took none arms the
+ * interrupt as without the setting: no timer polls a stalled device. */
+BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got);
 
 /* IRQL: DISPATCH_LEVEL or above, the timer's locks: another purpose asks
  * for the timer in Us microseconds. */
@@ -70,7 +73,7 @@ VOID VwStorTimerRequest(PVW_STOR_HOLDOFF H, ULONG Us);
 BOOLEAN VwStorTimerFired(PVW_STOR_HOLDOFF H);
 
 /* IRQL: DISPATCH_LEVEL, the timer's locks: whether queue Q was held (it is
- * not any more: the caller drains it). */
+ * not any more: the caller drains it, and its VwStorHoldoffEnable knows). */
 BOOLEAN VwStorHoldoffTake(PVW_STOR_HOLDOFF H, ULONG Q);
 
 /* IRQL: DISPATCH_LEVEL, the timer's locks, last in the timer routine: a

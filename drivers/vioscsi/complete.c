@@ -333,6 +333,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
 {
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
+    ULONG got = 0;
 
     /* A removed device's requests are VioscsiGone's to complete (it waits
      * for this lock): an event buffer posted back would notify the gone function */
@@ -341,6 +342,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
     for (;;) {
         PVOID cookie;
         while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            got++;
             if (Q == VSCSI_CONTROL_QUEUE && *(PUCHAR)cookie == VIOSCSI_KIND_AN)
                 VioscsiFinishAn(Scsi, cookie, len);
             else if (Q == VSCSI_CONTROL_QUEUE)
@@ -356,7 +358,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
             return TRUE;
         /* CompletionHoldoff, request queues only: maybe the interrupt at the
          * last held request's end */
-        if (Q >= VSCSI_FIRST_REQUEST ? VwStorHoldoffEnable(&Scsi->Virtio.Holdoff, Q, vq)
+        if (Q >= VSCSI_FIRST_REQUEST ? VwStorHoldoffEnable(&Scsi->Virtio.Holdoff, Q, vq, got)
                                      : virtqueue_enable_cb(vq))
             return FALSE;
         virtqueue_disable_cb(vq);

@@ -40,6 +40,7 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
 {
     struct virtqueue *vq = &Stor->Queues[Q].Vq;
     uint32_t len;
+    ULONG got = 0;
 
     /* A removed device's requests are ViostorGone's to complete (it waits
      * for this lock): a FUA write's FLUSH would notify the gone function */
@@ -48,6 +49,7 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
     for (;;) {
         PVOID cookie;
         while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            got++;
             /* GET_ID is on queue 0: only its drain sees it */
             if (cookie == Stor->IdDma.va)
                 ViostorIdDone(Stor, len);
@@ -59,7 +61,7 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
         if (virtqueue_broken(vq))
             return TRUE;
         /* CompletionHoldoff: maybe the interrupt at the last held request's end */
-        if (VwStorHoldoffEnable(&Stor->Virtio.Holdoff, Q, vq))
+        if (VwStorHoldoffEnable(&Stor->Virtio.Holdoff, Q, vq, got))
             return FALSE;
         virtqueue_disable_cb(vq);
     }
