@@ -24,3 +24,12 @@ uint32_t vw_holdoff_us(uint32_t Raw, bool EventIdx, bool Packed, enum vw_holdoff
     }
     return Raw;
 }
+
+/* IRQL: any. see holdoff_policy.h. */
+uint32_t vw_holdoff_idle_periods(uint32_t Us)
+{
+    if (Us == 0 || Us >= VW_HOLDOFF_IDLE_US)
+        return 1;
+    uint32_t n = (VW_HOLDOFF_IDLE_US + Us - 1) / Us;
+    return n < VW_HOLDOFF_IDLE_PERIODS ? n : VW_HOLDOFF_IDLE_PERIODS;
+}

@@ -20,6 +20,12 @@
 #include <stdint.h>
 
 #define VW_HOLDOFF_MAX_US 1000 /* the longest hold a completion may get */
+/* Timer drains in a row that find nothing go on for this long and this
+ * many periods at most, then the queue's interrupt is armed as without the
+ * setting: a device that pauses between completions keeps the holdoff, a
+ * stalled one is not polled */
+#define VW_HOLDOFF_IDLE_US      2000
+#define VW_HOLDOFF_IDLE_PERIODS 16
 
 /* What the setting's log line says (none when it is off or taken as given) */
 enum vw_holdoff_note {
@@ -32,3 +38,8 @@ enum vw_holdoff_note {
 /* IRQL: any. the microseconds in force for the registry value Raw (0:
  * absent) on a device with (EventIdx, Packed); *Note what to log. */
 uint32_t vw_holdoff_us(uint32_t Raw, bool EventIdx, bool Packed, enum vw_holdoff_note *Note);
+
+/* IRQL: any. how many empty timer drains in a row a queue held Us
+ * microseconds (1..VW_HOLDOFF_MAX_US) gets: VW_HOLDOFF_IDLE_US of them,
+ * rounded up, at least 1, at most VW_HOLDOFF_IDLE_PERIODS. */
+uint32_t vw_holdoff_idle_periods(uint32_t Us);

@@ -34,6 +34,7 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
     ULONG raw = VwStorHoldoffRegistry(Ext);
     H->Us = vw_holdoff_us(raw, virtio_has_feature(Dev, VIRTIO_F_EVENT_IDX),
                           virtio_has_feature(Dev, VIRTIO_F_RING_PACKED), &note);
+    H->IdleLimit = vw_holdoff_idle_periods(H->Us);
     if (note == VW_HOLDOFF_NOTE_CLAMPED)
         DbgPrint("%s: CompletionHoldoff %lu: %lu used\n", Driver, raw, (ULONG)VW_HOLDOFF_MAX_US);
     else if (note == VW_HOLDOFF_NOTE_NO_EVENT_IDX)
@@ -47,9 +48,16 @@ BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, U
 {
     if (Q >= VW_STOR_HOLDOFF_QUEUES)
         return virtqueue_enable_cb(Vq);
-    /* The timer's drain found nothing: the device is idle or stalled, and
-     * the timer would only poll it; the next completion interrupts at once */
-    BOOLEAN idle = H->Timed[Q] && Got == 0;
+    /* The timer's drains found nothing IdleLimit times in a row: the device
+     * is idle or stalled, and the timer would only poll it; the next
+     * completion interrupts at once */
+    BOOLEAN idle = FALSE;
+    if (Got != 0)
+        H->Idle[Q] = 0;
+    else if (H->Timed[Q] && ++H->Idle[Q] >= H->IdleLimit) {
+        H->Idle[Q] = 0;
+        idle = TRUE;
+    }
     H->Timed[Q] = FALSE;
     if (H->Us == 0 || idle || virtqueue_in_flight(Vq) < 2)
         return virtqueue_enable_cb(Vq);
@@ -122,4 +130,5 @@ VOID VwStorHoldoffForget(PVW_STOR_HOLDOFF H)
 {
     RtlZeroMemory(H->Held, sizeof(H->Held));
     RtlZeroMemory(H->Timed, sizeof(H->Timed));
+    RtlZeroMemory(H->Idle, sizeof(H->Idle));
 }

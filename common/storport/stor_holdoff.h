@@ -48,6 +48,8 @@ typedef struct _VW_STOR_HOLDOFF {
     ULONG OtherLeftUs;    /* what is left of it, never less than the truth */
     BOOLEAN Held[VW_STOR_HOLDOFF_QUEUES];  /* the queue asked for its interrupt late */
     BOOLEAN Timed[VW_STOR_HOLDOFF_QUEUES]; /* the timer is draining the queue */
+    USHORT Idle[VW_STOR_HOLDOFF_QUEUES];   /* the timer's drains in a row that found nothing */
+    ULONG IdleLimit;                       /* vw_holdoff_idle_periods(Us) */
 } VW_STOR_HOLDOFF, *PVW_STOR_HOLDOFF;
 
 /* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy), HwFindAdapter after the
@@ -59,8 +61,9 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
 /* IRQL: DISPATCH_LEVEL or above, queue Q's lock (or the StartIo lock): the
  * end of queue Q's drain, which took Got completions (see above); as
  * virtqueue_enable_cb, FALSE when completions arrived meanwhile and the
- * caller must drain again.  A timer's drain that took none arms the
- * interrupt as without the setting: no timer polls a stalled device. */
+ * caller must drain again.  After IdleLimit timer drains in a row that took
+ * none (VW_HOLDOFF_IDLE_US) the interrupt is armed as without the setting:
+ * no timer polls a stalled device. */
 BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got);
 
 /* IRQL: DISPATCH_LEVEL or above, the timer's locks: another purpose asks

@@ -256,11 +256,22 @@ static void test_clamp(void)
     }
 }
 
+static void test_idle_periods(void)
+{
+    static const uint32_t us[] = {1, 3, 100, 125, 130, 200, 300, 1000};
+    static const uint32_t want[] = {16, 16, 16, 16, 16, 10, 7, 2};
+    for (unsigned i = 0; i < sizeof(us) / sizeof(us[0]); i++)
+        expect(vw_holdoff_idle_periods(us[i]) == want[i],
+               "empty timer drains in a row at %u us: %u (want %u: 2 ms, 1 to 16)", us[i],
+               vw_holdoff_idle_periods(us[i]), want[i]);
+}
+
 int main(void)
 {
     test_event_arithmetic();
     test_ring_last();
     test_same_as_enable_cb();
     test_clamp();
+    test_idle_periods();
     return hostcheck_end();
 }
