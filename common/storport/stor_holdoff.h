@@ -10,7 +10,10 @@
  * fires, the miniport drains every queue VwStorHoldoffTake names.  A
  * completion therefore waits at most Us (and one timer period) longer than
  * it would without the setting; with one request or none at the device
- * nothing changes.
+ * nothing changes.  HwStartIo's publish does the same through
+ * VwStorHoldoffPublished when it leaves two or more at the device, so a
+ * batch started on an idle queue interrupts at its last completion, not
+ * at its first.
  *
  * The timer's other purposes (a slow reset's polls, a TMF period, the
  * wait for GET_ID) ask through VwStorTimerRequest: while the pending call
@@ -65,6 +68,18 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
  * none (VW_HOLDOFF_IDLE_US) the interrupt is armed as without the setting:
  * no timer polls a stalled device. */
 BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got);
+
+/* IRQL: DISPATCH_LEVEL or above, queue Q's lock (or the StartIo lock):
+ * HwStartIo published a request on queue Q of a running device (never
+ * during a reset, a stop or after a removal: the callers check under the
+ * same lock).  With the setting on and two or more requests at the device,
+ * the interrupt is asked for at the last one's completion from here too
+ * (virtqueue_hold_published), so a batch started on an idle queue does not
+ * interrupt at its first completion, and the queue is held as at the end
+ * of a drain: the timer pending, or asked for in Us microseconds.  While
+ * the timer serves another purpose, nothing changes.  One branch when the
+ * setting is off; at most one 16-bit ring store when on. */
+VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
 
 /* IRQL: DISPATCH_LEVEL or above, the timer's locks: another purpose asks
  * for the timer in Us microseconds. */

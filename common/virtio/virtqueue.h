@@ -313,6 +313,32 @@ uint16_t virtqueue_in_flight(const struct virtqueue *vq);
 bool virtqueue_enable_cb_last(struct virtqueue *vq);
 
 /**
+ * After a publish (virtqueue_kick_prepare), on a split ring with EVENT_IDX
+ * whose callbacks are on and whose device holds two or more requests: move
+ * used_event forward to the last of them (virtqueue_holdoff_event), so a
+ * batch started on an idle queue interrupts once, at its last completion,
+ * not at its first.  One 16-bit store at most, never backwards (an event a
+ * drain or an earlier publish set further stays), no barrier.
+ *
+ * Why no completion is lost (spec 2.7.10; the device writes used entries
+ * and idx, then reads used_event, 2.7.7.2's order): a device that reads
+ * the old value interrupts at it, which is earlier, never later; one that
+ * reads the new value may have just passed the old one without
+ * interrupting, so the completions it published before it read are
+ * reported by the caller's timer, which must be pending whenever this
+ * returns true (due within the hold of this call).  Nothing is read back,
+ * so no barrier has to follow the store (the race check of
+ * virtqueue_enable_cb is what needs one): until the device sees it, the
+ * old, earlier event stands.
+ *
+ * @ret held  True when used_event now waits for the last held request
+ *            (the caller must bound the others); false when nothing
+ *            changed (fewer than 2 held, packed, no EVENT_IDX, callbacks
+ *            off, broken)
+ */
+bool virtqueue_hold_published(struct virtqueue *vq);
+
+/**
  * After a device reset: take back one request the device never completed.
  *
  * @ret cookie  A cookie, or NULL when no request is left

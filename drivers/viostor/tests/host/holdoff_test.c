@@ -3,9 +3,13 @@
  * share it): the used_event the core writes for it, on a split ring in
  * host memory the test plays the device of (its indices across 65535),
  * that it equals virtqueue_enable_cb with one request held or none and
- * without EVENT_IDX, and the setting's clamp.  A copy built with
+ * without EVENT_IDX, and the setting's clamp; and the same hold set by
+ * each publish (virtqueue_hold_published: a batch of 32 from an idle queue
+ * interrupts at its 32nd completion only).  A copy built with
  * VIRTQUEUE_PLANTED_HOLDOFF_PAST (used_event one past the last held
- * request: the interrupt never comes for it) must fail.
+ * request: the interrupt never comes for it) must fail, and one built with
+ * VIRTQUEUE_PLANTED_HOLD_BEFORE_PUBLISH (the publish counts the held
+ * requests without its own: the interrupt at the 31st) too.
  */
 #define HOSTCHECK_PREFIX "holdoff: "
 #include "hostcheck.h"
@@ -227,6 +231,130 @@ static void test_same_as_enable_cb(void)
     bed_free(&b);
 }
 
+/* Rounds of 32 requests published one at a time on an idle queue (the
+ * used_event of virtqueue_enable_cb: the next completion), across the
+ * 16-bit wrap: after each publish with 2 or more held the event is at the
+ * last one, and the device, completing them one by one after the batch,
+ * interrupts at the 32nd only */
+static void test_publish_batch(void)
+{
+    struct bed b;
+    if (bed_init(&b, true) != 0) {
+        expect(0, "publish: split ring with EVENT_IDX set up");
+        return;
+    }
+    unsigned rounds, bad_event = 0, bad_ret = 0, early = 0, missed = 0, lost = 0;
+    for (rounds = 0; rounds < 2100; rounds++) {
+        uint16_t last = b.dev_used;
+        if (used_event_of(&b) != last)
+            bad_event++; /* idle: the next completion */
+        for (unsigned i = 1; i <= 32; i++) {
+            if (post(&b, 1) != 0) {
+                lost++;
+                break;
+            }
+            bool held = virtqueue_hold_published(&b.vq);
+            if (held != (i >= 2))
+                bad_ret++;
+            if (used_event_of(&b) != (uint16_t)(last + (i >= 2 ? i - 1 : 0)))
+                bad_event++;
+        }
+        for (unsigned i = 0; i < 32; i++) {
+            uint16_t old = b.dev_used;
+            complete(&b, 1);
+            int irq = device_interrupts(used_event_of(&b), b.dev_used, old);
+            if (irq && i != 31)
+                early++;
+            if (!irq && i == 31)
+                missed++;
+        }
+        if (drain(&b) != 32)
+            lost++;
+        if (!virtqueue_enable_cb_last(&b.vq))
+            lost++;
+    }
+    expect(b.dev_used == (uint16_t)(2100 * 32), "publish: used index after 2100 batches: %u",
+           b.dev_used);
+    expect(bad_ret == 0, "publish: held reported from the 2nd request of a batch: %u wrong",
+           bad_ret);
+    expect(bad_event == 0, "publish: used_event = last_used + held - 1 after each: %u wrong",
+           bad_event);
+    expect(early == 0, "publish: no interrupt before the 32nd completion: %u early", early);
+    expect(missed == 0, "publish: the interrupt at the 32nd completion: %u missed", missed);
+    expect(lost == 0, "publish: every request posted, completed and taken once: %u wrong", lost);
+    bed_free(&b);
+}
+
+/* What a publish leaves alone: one request held (QD 1: the next completion
+ * interrupts at once), a drain's event (only forward), callbacks off,
+ * no EVENT_IDX; and a completion that raced the store is the caller's
+ * timer's (the publish says held) */
+static void test_publish_unchanged(void)
+{
+    struct bed b;
+    if (bed_init(&b, true) != 0 || post(&b, 1) != 0) {
+        expect(0, "publish: split ring set up");
+        return;
+    }
+    bool one = virtqueue_hold_published(&b.vq);
+    expect(!one && used_event_of(&b) == 0,
+           "publish: one held: not held, used_event 0 (the next completion): %u",
+           used_event_of(&b));
+    complete(&b, 1);
+    expect(device_interrupts(used_event_of(&b), 1, 0), "publish: one held: it interrupts");
+    drain(&b);
+    (void)virtqueue_enable_cb(&b.vq);
+
+    /* 32 at the device, 8 drained: the drain holds the other 24 */
+    post(&b, 32);
+    complete(&b, 8);
+    drain(&b);
+    (void)virtqueue_enable_cb_last(&b.vq);
+    expect(used_event_of(&b) == 9 + 23, "publish: the drain's event at the 24th held: %u",
+           used_event_of(&b));
+    post(&b, 1);
+    bool more = virtqueue_hold_published(&b.vq);
+    expect(more && used_event_of(&b) == 9 + 24,
+           "publish: one more: the event moves forward to the 25th: %u", used_event_of(&b));
+    complete(&b, 25);
+    drain(&b);
+    (void)virtqueue_enable_cb(&b.vq);
+
+    /* Idle again, one request at the device; it publishes its completion
+     * and reads used_event only after the next publish moved it past: no
+     * interrupt for it (the old event would have given one), so the
+     * publish must have said held: the caller's timer reports it */
+    uint16_t idle = used_event_of(&b);
+    post(&b, 1);
+    complete(&b, 1);
+    post(&b, 1);
+    bool held = virtqueue_hold_published(&b.vq);
+    uint16_t now = b.dev_used;
+    expect(device_interrupts(idle, now, (uint16_t)(now - 1)) &&
+               !device_interrupts(used_event_of(&b), now, (uint16_t)(now - 1)) && held,
+           "publish: a completion that raced the store waits for the caller's timer (held %d)",
+           held);
+    complete(&b, 1);
+    drain(&b);
+
+    /* Callbacks off (a drain in progress): nothing moves */
+    virtqueue_disable_cb(&b.vq);
+    uint16_t off = used_event_of(&b);
+    post(&b, 2);
+    bool disabled = virtqueue_hold_published(&b.vq);
+    expect(!disabled && used_event_of(&b) == off,
+           "publish: callbacks off: used_event stays %u (%u)", off, used_event_of(&b));
+    bed_free(&b);
+
+    if (bed_init(&b, false) != 0 || post(&b, 8) != 0) {
+        expect(0, "publish: split ring without EVENT_IDX set up");
+        return;
+    }
+    expect(!virtqueue_hold_published(&b.vq) && used_event_of(&b) == 0 && avail_flags_of(&b) == 0,
+           "publish: without EVENT_IDX nothing changes");
+    bed_free(&b);
+}
+
 static void test_clamp(void)
 {
     static const struct {
@@ -271,6 +399,8 @@ int main(void)
     test_event_arithmetic();
     test_ring_last();
     test_same_as_enable_cb();
+    test_publish_batch();
+    test_publish_unchanged();
     test_clamp();
     test_idle_periods();
     return hostcheck_end();
