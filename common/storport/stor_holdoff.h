@@ -69,6 +69,10 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
  * no timer polls a stalled device. */
 BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got);
 
+/* IRQL: DISPATCH_LEVEL or above, queue Q's lock: VwStorHoldoffPublished's
+ * work when the setting is on. */
+VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
+
 /* IRQL: DISPATCH_LEVEL or above, queue Q's lock (or the StartIo lock):
  * HwStartIo published a request on queue Q of a running device (never
  * during a reset, a stop or after a removal: the callers check under the
@@ -77,9 +81,13 @@ BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, U
  * (virtqueue_hold_published), so a batch started on an idle queue does not
  * interrupt at its first completion, and the queue is held as at the end
  * of a drain: the timer pending, or asked for in Us microseconds.  While
- * the timer serves another purpose, nothing changes.  One branch when the
- * setting is off; at most one 16-bit ring store when on. */
-VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
+ * the timer serves another purpose, nothing changes.  Inline: a load and
+ * a branch when the setting is off; at most one 16-bit ring store when on. */
+static inline VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq)
+{
+    if (H->Us != 0)
+        VwStorHoldoffHold(H, Q, Vq);
+}
 
 /* IRQL: DISPATCH_LEVEL or above, the timer's locks: another purpose asks
  * for the timer in Us microseconds. */
