@@ -72,19 +72,22 @@ BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, U
     return virtqueue_enable_cb_last(Vq);
 }
 
-/* IRQL: DISPATCH_LEVEL or above, queue Q's lock: see stor_holdoff.h (the
- * setting is on).  Why nothing waits longer than Us: the owner only turns
- * OTHER under every queue's lock (the timer's locks), so it cannot while
- * this runs; a call that is the holdoff's is due within Us from now, and a
- * timer routine already waiting for this lock still finds Held[Q] and
- * drains the queue.  The ring store and the timer request are both made
- * before this lock is let go, which is all the timer routine can see. */
-VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq)
+/* IRQL: DISPATCH_LEVEL or above, Vq's lock: see stor_holdoff.h (the
+ * setting is on; q, the queue's index, is the Q the drains name it by).
+ * Why nothing waits longer than Us: the owner only turns OTHER under every
+ * queue's lock (the timer's locks), so it cannot while this runs; a call
+ * that is the holdoff's is due within Us from now, and a timer routine
+ * already waiting for this lock still finds Held[q] and drains the queue.
+ * The ring store and the timer request are both made before this lock is
+ * let go, which is all the timer routine can see. */
+VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, struct virtqueue *Vq)
 {
-    if (Q >= VW_STOR_HOLDOFF_QUEUES || H->Owner == VW_STOR_TIMER_OTHER ||
+    ULONG q = Vq->index;
+
+    if (q >= VW_STOR_HOLDOFF_QUEUES || H->Owner == VW_STOR_TIMER_OTHER ||
         !virtqueue_hold_published(Vq))
         return;
-    H->Held[Q] = TRUE;
+    H->Held[q] = TRUE;
     if (H->Owner == VW_STOR_TIMER_FREE &&
         InterlockedCompareExchange(&H->Owner, VW_STOR_TIMER_HOLDOFF, VW_STOR_TIMER_FREE) ==
             VW_STOR_TIMER_FREE)

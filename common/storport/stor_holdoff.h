@@ -69,12 +69,13 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
  * no timer polls a stalled device. */
 BOOLEAN VwStorHoldoffEnable(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq, ULONG Got);
 
-/* IRQL: DISPATCH_LEVEL or above, queue Q's lock: VwStorHoldoffPublished's
- * work when the setting is on. */
-VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
+/* IRQL: DISPATCH_LEVEL or above, Vq's lock: VwStorHoldoffPublished's work
+ * when the setting is on. */
+VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, struct virtqueue *Vq);
 
-/* IRQL: DISPATCH_LEVEL or above, queue Q's lock (or the StartIo lock):
- * HwStartIo published a request on queue Q of a running device (never
+/* IRQL: DISPATCH_LEVEL or above, Vq's lock (or the StartIo lock): HwStartIo
+ * published a request on request queue Vq (its index is the Q of
+ * VwStorHoldoffEnable and VwStorHoldoffTake) of a running device (never
  * during a reset, a stop or after a removal: the callers check under the
  * same lock).  With the setting on and two or more requests at the device,
  * the interrupt is asked for at the last one's completion from here too
@@ -83,10 +84,10 @@ VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq);
  * of a drain: the timer pending, or asked for in Us microseconds.  While
  * the timer serves another purpose, nothing changes.  Inline: a load and
  * a branch when the setting is off; at most one 16-bit ring store when on. */
-static inline VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, ULONG Q, struct virtqueue *Vq)
+static inline VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, struct virtqueue *Vq)
 {
     if (H->Us != 0)
-        VwStorHoldoffHold(H, Q, Vq);
+        VwStorHoldoffHold(H, Vq);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, the timer's locks: another purpose asks

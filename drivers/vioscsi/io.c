@@ -184,7 +184,7 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     /* CompletionHoldoff: a batch's interrupt at its last request, not its
      * first (the callers only submit while Ready, never Resetting); before the
      * notify, so the device it wakes sees the later event */
-    VwStorHoldoffPublished(&Scsi->Virtio.Holdoff, VSCSI_FIRST_REQUEST + q, vq);
+    VwStorHoldoffPublished(&Scsi->Virtio.Holdoff, vq);
     if (kick)
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;

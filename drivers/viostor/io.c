@@ -181,7 +181,7 @@ static UCHAR ViostorPost(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, PVIOSTOR_PREP P)
     /* CompletionHoldoff: a batch's interrupt at its last request, not its
      * first (the callers only post while Ready, never Resetting); before the
      * notify, so the device it wakes sees the later event */
-    VwStorHoldoffPublished(&Stor->Virtio.Holdoff, q, vq);
+    VwStorHoldoffPublished(&Stor->Virtio.Holdoff, vq);
     if (kick)
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
