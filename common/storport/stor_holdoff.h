@@ -83,10 +83,11 @@ VOID VwStorHoldoffHold(PVW_STOR_HOLDOFF H, struct virtqueue *Vq);
  * interrupt at its first completion, and the queue is held as at the end
  * of a drain: the timer pending, or asked for in Us microseconds.  While
  * the timer serves another purpose, nothing changes.  Inline: a load and
- * a branch when the setting is off; at most one 16-bit ring store when on. */
+ * a branch when the setting is off, a few more with one request at the
+ * device (QD 1); at most one 16-bit ring store when on. */
 static inline VOID VwStorHoldoffPublished(PVW_STOR_HOLDOFF H, struct virtqueue *Vq)
 {
-    if (H->Us != 0)
+    if (H->Us != 0 && virtqueue_in_flight(Vq) >= 2)
         VwStorHoldoffHold(H, Vq);
 }
 

@@ -297,15 +297,6 @@ uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held)
 #endif
 }
 
-/* Published requests the device has not given back (split). IRQL: any. */
-uint16_t virtqueue_in_flight(const struct virtqueue *vq)
-{
-    if (vq->format != VIRTQUEUE_SPLIT)
-        return 0;
-    /* At most num: each published head holds a descriptor */
-    return (uint16_t)(vq->u.split.avail_published - vq->u.split.last_used);
-}
-
 /* As virtqueue_enable_cb, the interrupt at the last held request's completion (see virtqueue.h).
  * IRQL: any. */
 bool virtqueue_enable_cb_last(struct virtqueue *vq)

@@ -297,8 +297,15 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
 uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held);
 
 /** Split ring: requests published to the device and not taken back yet
- *  (from the driver's own indices); 0 on a packed ring. IRQL: any. */
-uint16_t virtqueue_in_flight(const struct virtqueue *vq);
+ *  (from the driver's own indices); 0 on a packed ring.  Inline: a
+ *  submission path asks it before anything else. IRQL: any. */
+static inline uint16_t virtqueue_in_flight(const struct virtqueue *vq)
+{
+    if (vq->format != VIRTQUEUE_SPLIT)
+        return 0;
+    /* At most num: each published head holds a descriptor */
+    return (uint16_t)(vq->u.split.avail_published - vq->u.split.last_used);
+}
 
 /**
  * As virtqueue_enable_cb(), but on a split ring with EVENT_IDX holding two
