@@ -10,7 +10,11 @@ XCOMPILE_SRCS += common/storport/virtio_stor.c
 # stor_perf.c: performance options and the locks of concurrent channels;
 # stor_control.c: adapter control types, surprise removal's locks and the
 # bad device value log line.
+# stor_holdoff.c: CompletionHoldoff and the sharing of the adapter's timer;
+# holdoff_policy.c: the setting as a number (OS-neutral, host-tested).
 VWSTOR_SRB_SRCS = common/storport/stor_srb.c common/storport/stor_pnp.c \
-	common/storport/stor_perf.c common/storport/stor_control.c
+	common/storport/stor_perf.c common/storport/stor_control.c \
+	common/storport/stor_holdoff.c common/storport/holdoff_policy.c
 XCOMPILE_SRCS += common/storport/stor_srb.c common/storport/stor_pnp.c \
-	common/storport/stor_perf.c common/storport/stor_control.c
+	common/storport/stor_perf.c common/storport/stor_control.c \
+	common/storport/stor_holdoff.c common/storport/holdoff_policy.c

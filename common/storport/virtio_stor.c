@@ -258,21 +258,19 @@ int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted)
 }
 
 /* DISPATCH_LEVEL or above, StartIo lock: see virtio_stor.h. */
-VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits, PHW_TIMER Timer)
+VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits)
 {
     *Waits = 0;
-    StorPortNotification(RequestTimerCall, Virtio->DeviceExtension, Timer,
-                         (ULONG)VW_STOR_RESET_PERIOD_US);
+    VwStorTimerRequest(&Virtio->Holdoff, (ULONG)VW_STOR_RESET_PERIOD_US);
 }
 
 /* DISPATCH_LEVEL, StartIo lock (HwTimer): see virtio_stor.h. */
-int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits, PHW_TIMER Timer)
+int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits)
 {
     if (Rc != VIRTIO_EAGAIN)
         return Rc;
     if (++*Waits < VW_STOR_RESET_PERIODS) {
-        StorPortNotification(RequestTimerCall, Virtio->DeviceExtension, Timer,
-                             (ULONG)VW_STOR_RESET_PERIOD_US);
+        VwStorTimerRequest(&Virtio->Holdoff, (ULONG)VW_STOR_RESET_PERIOD_US);
         return VIRTIO_EAGAIN;
     }
     virtio_device_set_broken(&Virtio->Dev, VIRTIO_VIOL_RESET_TIMEOUT);

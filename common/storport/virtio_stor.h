@@ -19,6 +19,7 @@
 #pragma once
 #include <vw/storport.h>
 #include <virtio/virtio_pci.h>
+#include <storport/stor_holdoff.h>
 
 #define VW_STOR_PCI_CONFIG_BYTES 256 /* the capability list lives here */
 #define VW_STOR_BARS             6
@@ -40,6 +41,7 @@ typedef struct _VW_STOR_VIRTIO {
     ULONG UncachedSize, UncachedUsed;
     ULONG Violations; /* device protocol violations reported */
     BOOLEAN Probed;
+    VW_STOR_HOLDOFF Holdoff; /* CompletionHoldoff, and the adapter's timer (stor_holdoff.h) */
 } VW_STOR_VIRTIO, *PVW_STOR_VIRTIO;
 
 /* Status reads a device reset may wait for inside a StorPort routine: 8,
@@ -88,13 +90,13 @@ int VwStorVirtioRestart(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
 int VwStorVirtioRestartPoll(PVW_STOR_VIRTIO Virtio, uint64_t Wanted);
 
 /* DISPATCH_LEVEL or above, StartIo lock: a reset (or a restart's) the device
- * has not finished within VW_STOR_RESET_POLLS reads: *Waits from 0, Timer
- * (the adapter's one HwTimer) armed for the first period. */
-VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits, PHW_TIMER Timer);
+ * has not finished within VW_STOR_RESET_POLLS reads: *Waits from 0, the
+ * adapter's one HwTimer (Virtio->Holdoff's) asked for the first period. */
+VOID VwStorResetArm(PVW_STOR_VIRTIO Virtio, PULONG Waits);
 
-/* DISPATCH_LEVEL, StartIo lock (Timer, the adapter's HwTimer): Rc is what one
+/* DISPATCH_LEVEL, StartIo lock (the adapter's HwTimer): Rc is what one
  * more step of that reset gave.  VIRTIO_EAGAIN (not read 0 yet) below the
- * bound: the period is counted, Timer armed for the next, VIRTIO_EAGAIN
+ * bound: the period is counted, the timer asked for the next, VIRTIO_EAGAIN
  * returned; at the bound: the device is marked broken (RESET_TIMEOUT) and
  * VIRTIO_ETIMEDOUT returned; anything else is returned as it is. */
-int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits, PHW_TIMER Timer);
+int VwStorResetWaited(PVW_STOR_VIRTIO Virtio, int Rc, PULONG Waits);

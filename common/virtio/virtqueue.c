@@ -284,6 +284,58 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq)
     return vq->fops->enable_cb(vq, true);
 }
 
+/* The used_event of the last of held requests from last_used (see virtqueue.h). IRQL: any. */
+uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held)
+{
+    if (held == 0)
+        return last_used;
+#ifdef VIRTQUEUE_PLANTED_HOLDOFF_PAST
+    /* The planted bug of the holdoff units: one past the last held request */
+    return (uint16_t)(last_used + held);
+#else
+    return (uint16_t)(last_used + held - 1);
+#endif
+}
+
+/* As virtqueue_enable_cb, the interrupt at the last held request's completion (see virtqueue.h).
+ * IRQL: any. */
+bool virtqueue_enable_cb_last(struct virtqueue *vq)
+{
+    uint16_t held = virtqueue_in_flight(vq);
+
+    if (vq->format != VIRTQUEUE_SPLIT || !vq->event_idx || vq->broken || held < 2)
+        return virtqueue_enable_cb(vq);
+    vq->cb_disabled = false;
+    vq->rearm = true;
+    return virtqueue_split_enable_cb_at(vq, virtqueue_holdoff_event(vq->u.split.last_used, held));
+}
+
+/* After a publish, used_event at the last held request (see virtqueue.h). IRQL: any.
+ * No barrier: nothing is read back after the store, and a device that
+ * sees it late sees the old, earlier event (see virtqueue.h). */
+bool virtqueue_hold_published(struct virtqueue *vq)
+{
+    if (vq->format != VIRTQUEUE_SPLIT || !vq->event_idx || vq->broken || vq->cb_disabled)
+        return false;
+    uint16_t last = vq->u.split.last_used;
+    uint16_t held = (uint16_t)(vq->u.split.avail_published - last);
+#ifdef VIRTQUEUE_PLANTED_HOLD_BEFORE_PUBLISH
+    /* The planted bug of the submission units: the held requests counted
+     * as if the newest were not published yet */
+    held = (uint16_t)(held - 1);
+#endif
+    if (held < 2)
+        return false;
+    uint16_t event = virtqueue_holdoff_event(last, held);
+    /* Forward only, inside the window from last_used: a drain's (or an
+     * earlier publish's) event is never pulled back */
+    if ((uint16_t)(event - last) > (uint16_t)(vq->u.split.used_event - last)) {
+        vq->u.split.used_event = event;
+        virtio_write_le16(split_used_event(vq), event);
+    }
+    return true;
+}
+
 /**
  * Take back an outstanding request after a reset. The scan is over the
  * driver's own state, never over device-written memory.

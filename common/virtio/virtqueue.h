@@ -288,6 +288,64 @@ bool virtqueue_enable_cb(struct virtqueue *vq);
 bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
 
 /**
+ * The used_event that asks for the interrupt when the last of held
+ * requests completes, the first of them being used index last_used
+ * (spec 2.7.10: the device interrupts when it writes entry used_event):
+ * last_used + held - 1, modulo 2^16; last_used when held is 0 (the next
+ * completion, as virtqueue_enable_cb). IRQL: any.
+ */
+uint16_t virtqueue_holdoff_event(uint16_t last_used, uint16_t held);
+
+/** Split ring: requests published to the device and not taken back yet
+ *  (from the driver's own indices); 0 on a packed ring.  Inline: a
+ *  submission path asks it before anything else. IRQL: any. */
+static inline uint16_t virtqueue_in_flight(const struct virtqueue *vq)
+{
+    if (vq->format != VIRTQUEUE_SPLIT)
+        return 0;
+    /* At most num: each published head holds a descriptor */
+    return (uint16_t)(vq->u.split.avail_published - vq->u.split.last_used);
+}
+
+/**
+ * As virtqueue_enable_cb(), but on a split ring with EVENT_IDX holding two
+ * or more requests, ask for the interrupt only when the last request the
+ * device holds now completes (used_event = virtqueue_holdoff_event()); the
+ * caller bounds the wait for the others (a timer that drains). Otherwise,
+ * and on packed rings, exactly virtqueue_enable_cb().
+ *
+ * @ret armed  True if nothing is pending; false if completions arrived in
+ *             the meantime and the caller must poll again
+ */
+bool virtqueue_enable_cb_last(struct virtqueue *vq);
+
+/**
+ * After a publish (virtqueue_kick_prepare), on a split ring with EVENT_IDX
+ * whose callbacks are on and whose device holds two or more requests: move
+ * used_event forward to the last of them (virtqueue_holdoff_event), so a
+ * batch started on an idle queue interrupts once, at its last completion,
+ * not at its first.  One 16-bit store at most, never backwards (an event a
+ * drain or an earlier publish set further stays), no barrier.
+ *
+ * Why no completion is lost (spec 2.7.10; the device writes used entries
+ * and idx, then reads used_event, 2.7.7.2's order): a device that reads
+ * the old value interrupts at it, which is earlier, never later; one that
+ * reads the new value may have just passed the old one without
+ * interrupting, so the completions it published before it read are
+ * reported by the caller's timer, which must be pending whenever this
+ * returns true (due within the hold of this call).  Nothing is read back,
+ * so no barrier has to follow the store (the race check of
+ * virtqueue_enable_cb is what needs one): until the device sees it, the
+ * old, earlier event stands.
+ *
+ * @ret held  True when used_event now waits for the last held request
+ *            (the caller must bound the others); false when nothing
+ *            changed (fewer than 2 held, packed, no EVENT_IDX, callbacks
+ *            off, broken)
+ */
+bool virtqueue_hold_published(struct virtqueue *vq);
+
+/**
  * After a device reset: take back one request the device never completed.
  *
  * @ret cookie  A cookie, or NULL when no request is left

@@ -22,6 +22,10 @@ struct virtqueue_format_ops {
     uint32_t (*notify_data)(const struct virtqueue *vq);
 };
 
+/** Split: used_event at Event (EVENT_IDX on, callbacks wanted), then the
+ *  race check; true when nothing is pending */
+bool virtqueue_split_enable_cb_at(struct virtqueue *vq, uint16_t event);
+
 extern const struct virtqueue_format_ops virtqueue_split_ops;
 extern const struct virtqueue_format_ops virtqueue_packed_ops;
 

@@ -197,6 +197,17 @@ static bool split_enable_cb(struct virtqueue *vq, bool delayed)
     return split_pending(vq) <= wait;
 }
 
+/* Re-enable used buffer notifications with used_event at Event (EVENT_IDX)
+ * and re-check for completions that raced with it. IRQL: any. */
+bool virtqueue_split_enable_cb_at(struct virtqueue *vq, uint16_t event)
+{
+    vq->u.split.used_event = event;
+    virtio_write_le16(split_used_event(vq), event);
+    /* The store before reading used->idx */
+    virtio_mb(vq->platform);
+    return split_pending(vq) == 0;
+}
+
 /** Split notification data: the full 16-bit available index. IRQL: any. */
 static uint32_t split_notify_data(const struct virtqueue *vq)
 {

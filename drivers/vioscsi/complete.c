@@ -168,7 +168,7 @@ VOID VioscsiTmfPosted(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     if (Scsi->Dump || Scsi->TimerArmed)
         return;
     Scsi->TimerArmed = TRUE;
-    StorPortNotification(RequestTimerCall, Scsi, VioscsiTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+    VwStorTimerRequest(&Scsi->Virtio.Holdoff, (ULONG)VIOSCSI_TMF_PERIOD_US);
 }
 
 /* IRQL: DISPATCH_LEVEL or above, StartIo lock: see vioscsi.h. */
@@ -333,6 +333,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
 {
     struct virtqueue *vq = &Scsi->Queues[Q].Vq;
     uint32_t len;
+    ULONG got = 0;
 
     /* A removed device's requests are VioscsiGone's to complete (it waits
      * for this lock): an event buffer posted back would notify the gone function */
@@ -341,6 +342,7 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
     for (;;) {
         PVOID cookie;
         while (Scsi->Ready && !Scsi->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            got++;
             if (Q == VSCSI_CONTROL_QUEUE && *(PUCHAR)cookie == VIOSCSI_KIND_AN)
                 VioscsiFinishAn(Scsi, cookie, len);
             else if (Q == VSCSI_CONTROL_QUEUE)
@@ -354,7 +356,10 @@ BOOLEAN VioscsiDrainQueue(PVIOSCSI Scsi, ULONG Q, BOOLEAN QueueOnly)
             return FALSE;
         if (virtqueue_broken(vq))
             return TRUE;
-        if (virtqueue_enable_cb(vq))
+        /* CompletionHoldoff, request queues only: maybe the interrupt at the
+         * last held request's end */
+        if (Q >= VSCSI_FIRST_REQUEST ? VwStorHoldoffEnable(&Scsi->Virtio.Holdoff, Q, vq, got)
+                                     : virtqueue_enable_cb(vq))
             return FALSE;
         virtqueue_disable_cb(vq);
     }
@@ -534,7 +539,7 @@ BOOLEAN VioscsiResetDevice(PVIOSCSI Scsi)
     VwStorPause(Scsi, &Scsi->Perf);
     Scsi->Paused = TRUE;
     Scsi->TimerArmed = TRUE;
-    VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits, VioscsiTimer);
+    VwStorResetArm(&Scsi->Virtio, &Scsi->ResetWaits);
     return TRUE;
 }
 
@@ -564,7 +569,7 @@ static VOID VioscsiEndWaiting(PVIOSCSI Scsi, UCHAR Status)
 static VOID VioscsiResetTimer(PVIOSCSI Scsi)
 {
     int rc = VwStorResetWaited(&Scsi->Virtio, virtio_device_reset_poll(&Scsi->Virtio.Dev),
-                               &Scsi->ResetWaits, VioscsiTimer);
+                               &Scsi->ResetWaits);
     if (rc == VIRTIO_EAGAIN) {
         Scsi->TimerArmed = TRUE;
         return;
@@ -577,8 +582,7 @@ static VOID VioscsiResetTimer(PVIOSCSI Scsi)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID VioscsiRestartTimer(PVIOSCSI Scsi)
 {
-    int rc = VwStorResetWaited(&Scsi->Virtio, VioscsiRestartStep(Scsi, FALSE), &Scsi->ResetWaits,
-                               VioscsiTimer);
+    int rc = VwStorResetWaited(&Scsi->Virtio, VioscsiRestartStep(Scsi, FALSE), &Scsi->ResetWaits);
     if (rc == VIRTIO_EAGAIN) {
         Scsi->TimerArmed = TRUE;
         return;
@@ -629,19 +633,35 @@ static VOID VioscsiTimerLocked(PVIOSCSI scsi)
     scsi->TmfPeriods++;
     if (scsi->TmfOutstanding != 0) {
         scsi->TimerArmed = TRUE;
-        StorPortNotification(RequestTimerCall, scsi, VioscsiTimer, (ULONG)VIOSCSI_TMF_PERIOD_US);
+        VwStorTimerRequest(&scsi->Virtio.Holdoff, (ULONG)VIOSCSI_TMF_PERIOD_US);
     }
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock or every queue's: the request queues
+ * whose interrupt CompletionHoldoff put off are drained (a reset since took
+ * their requests back: nothing is left to drain). */
+static VOID VioscsiDrainHeld(PVIOSCSI Scsi)
+{
+    for (ULONG q = VSCSI_FIRST_REQUEST; q < Scsi->NumQueues + VSCSI_FIRST_REQUEST; q++)
+        if (VwStorHoldoffTake(&Scsi->Virtio.Holdoff, q) && Scsi->Ready && !Scsi->Removed)
+            VioscsiDrain(Scsi, q);
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort, or none with
- * concurrent channels (every queue's taken here): the timer's work. */
+ * concurrent channels (every queue's taken here): the timer's work: the
+ * held queues, then the other purposes when the call was theirs (a TMF
+ * period or a slow reset's poll; TimerArmed stays while theirs is kept). */
 VOID NTAPI VioscsiTimer(PVOID DeviceExtension)
 {
     PVIOSCSI scsi = DeviceExtension;
     VW_STOR_LOCKS all;
 
     VwStorLockAll(scsi, &scsi->Perf, &all);
-    VioscsiTimerLocked(scsi);
+    BOOLEAN other = VwStorTimerFired(&scsi->Virtio.Holdoff);
+    VioscsiDrainHeld(scsi);
+    if (other)
+        VioscsiTimerLocked(scsi);
+    VwStorTimerSettle(&scsi->Virtio.Holdoff);
     VwStorUnlockAll(scsi, &scsi->Perf, &all);
 }
 

@@ -238,6 +238,9 @@ static ULONG NTAPI VioscsiFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     /* The registry is PASSIVE_LEVEL only: a dump copy keeps the defaults */
     if (!scsi->Dump)
         VioscsiReadRegistry(scsi);
+    /* CompletionHoldoff (stor_holdoff.h); the adapter's timer goes through it */
+    VwStorHoldoffRead(&scsi->Virtio.Holdoff, scsi, VioscsiTimer, "vioscsi", scsi->Dump,
+                      &scsi->Virtio.Dev);
     if ((rc = VioscsiPlanMemory(scsi, ConfigInfo)) != SP_RETURN_FOUND) {
         virtio_device_fail(&scsi->Virtio.Dev);
         return SP_RETURN_ERROR;
@@ -403,6 +406,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
         /* A slow reset HwResetBus left to the timer ends here (the restart
          * resets the device again): the timer must not bring it up now */
         scsi->Resetting = scsi->Restarting = FALSE;
+        VwStorHoldoffForget(&scsi->Virtio.Holdoff); /* nothing is held at a stop */
         for (ULONG i = 0; i < VIOSCSI_EVENTS; i++)
             scsi->Shared->Events[i].Pad[0] = 0;
         for (ULONG i = 0; i < VIOSCSI_AN_SLOTS; i++)
@@ -424,7 +428,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI VioscsiAdapterControl(PVOID DeviceExten
             scsi->Ready = FALSE;
             scsi->Resetting = scsi->Restarting = TRUE;
             scsi->TimerArmed = TRUE;
-            VwStorResetArm(&scsi->Virtio, &scsi->ResetWaits, VioscsiTimer);
+            VwStorResetArm(&scsi->Virtio, &scsi->ResetWaits);
         }
         return ScsiAdapterControlSuccess;
     default:

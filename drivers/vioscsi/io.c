@@ -178,7 +178,14 @@ static UCHAR VioscsiSubmit(PVIOSCSI Scsi, PVIOSCSI_SRBEXT X)
     InterlockedIncrement((LONG volatile *)&Scsi->Outstanding);
     /* Removed since the caller looked: the request stays on the ring for
      * VioscsiGone (waiting for this lock) to complete, unnotified */
-    if (!Scsi->Removed && virtqueue_kick_prepare(vq))
+    if (Scsi->Removed)
+        return SRB_STATUS_PENDING;
+    BOOLEAN kick = virtqueue_kick_prepare(vq);
+    /* CompletionHoldoff: a batch's interrupt at its last request, not its
+     * first (the callers only submit while Ready, never Resetting); before the
+     * notify, so the device it wakes sees the later event */
+    VwStorHoldoffPublished(&Scsi->Virtio.Holdoff, vq);
+    if (kick)
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }

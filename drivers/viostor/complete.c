@@ -40,6 +40,7 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
 {
     struct virtqueue *vq = &Stor->Queues[Q].Vq;
     uint32_t len;
+    ULONG got = 0;
 
     /* A removed device's requests are ViostorGone's to complete (it waits
      * for this lock): a FUA write's FLUSH would notify the gone function */
@@ -48,6 +49,7 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
     for (;;) {
         PVOID cookie;
         while (!Stor->Removed && (cookie = virtqueue_get(vq, &len)) != NULL) {
+            got++;
             /* GET_ID is on queue 0: only its drain sees it */
             if (cookie == Stor->IdDma.va)
                 ViostorIdDone(Stor, len);
@@ -58,7 +60,8 @@ BOOLEAN ViostorDrainQueue(PVIOSTOR Stor, ULONG Q)
             return FALSE;
         if (virtqueue_broken(vq))
             return TRUE;
-        if (virtqueue_enable_cb(vq))
+        /* CompletionHoldoff: maybe the interrupt at the last held request's end */
+        if (VwStorHoldoffEnable(&Stor->Virtio.Holdoff, Q, vq, got))
             return FALSE;
         virtqueue_disable_cb(vq);
     }
@@ -194,8 +197,7 @@ static BOOLEAN ViostorResetFinish(PVIOSTOR Stor, int Rc)
  * device is failed; StorPort resumes if a request paused it meanwhile. */
 static VOID ViostorRestartTimer(PVIOSTOR Stor)
 {
-    int rc = VwStorResetWaited(&Stor->Virtio, ViostorRestartStep(Stor, FALSE), &Stor->ResetWaits,
-                               ViostorTimer);
+    int rc = VwStorResetWaited(&Stor->Virtio, ViostorRestartStep(Stor, FALSE), &Stor->ResetWaits);
     if (rc == VIRTIO_EAGAIN)
         return;
     if (rc == VIRTIO_ETIMEDOUT) {
@@ -233,21 +235,36 @@ static VOID ViostorTimerLocked(PVIOSTOR Stor)
         return;
     }
     int rc = VwStorResetWaited(&Stor->Virtio, virtio_device_reset_poll(&Stor->Virtio.Dev),
-                               &Stor->ResetWaits, ViostorTimer);
+                               &Stor->ResetWaits);
     if (rc == VIRTIO_EAGAIN)
         return;
     ViostorResetFinish(Stor, rc);
 }
 
+/* IRQL: DISPATCH_LEVEL, StartIo lock or every queue's: the queues whose
+ * interrupt CompletionHoldoff put off are drained (a reset since took
+ * their requests back: nothing is left to drain). */
+static VOID ViostorDrainHeld(PVIOSTOR Stor)
+{
+    for (ULONG q = 0; q < Stor->NumQueues; q++)
+        if (VwStorHoldoffTake(&Stor->Virtio.Holdoff, q) && Stor->Ready && !Stor->Removed)
+            ViostorDrain(Stor, q);
+}
+
 /* IRQL: DISPATCH_LEVEL, StartIo lock held by StorPort, or none with
- * concurrent channels (every queue's taken here): the timer's work. */
+ * concurrent channels (every queue's taken here): the timer's work: the
+ * held queues, then the other purposes when the call was theirs. */
 VOID NTAPI ViostorTimer(PVOID DeviceExtension)
 {
     PVIOSTOR stor = DeviceExtension;
     VW_STOR_LOCKS all;
 
     VwStorLockAll(stor, &stor->Perf, &all);
-    ViostorTimerLocked(stor);
+    BOOLEAN other = VwStorTimerFired(&stor->Virtio.Holdoff);
+    ViostorDrainHeld(stor);
+    if (other)
+        ViostorTimerLocked(stor);
+    VwStorTimerSettle(&stor->Virtio.Holdoff);
     VwStorUnlockAll(stor, &stor->Perf, &all);
 }
 
@@ -274,7 +291,7 @@ BOOLEAN ViostorResetDevice(PVIOSTOR Stor)
     Stor->Resetting = TRUE;
     VwStorPause(Stor, &Stor->Perf);
     Stor->Paused = TRUE;
-    VwStorResetArm(&Stor->Virtio, &Stor->ResetWaits, ViostorTimer);
+    VwStorResetArm(&Stor->Virtio, &Stor->ResetWaits);
     return TRUE;
 }
 

@@ -166,6 +166,10 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
         return SP_RETURN_ERROR;
     }
 
+    /* CompletionHoldoff (stor_holdoff.h); the adapter's timer goes through it */
+    VwStorHoldoffRead(&stor->Virtio.Holdoff, stor, ViostorTimer, "viostor", dump,
+                      &stor->Virtio.Dev);
+
     /* The registry may lower the breaks (never above what seg_max, the
      * queue and the indirect table allow); the registry is PASSIVE_LEVEL
      * only, so a dump copy keeps the device's limits. */
@@ -321,6 +325,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
         if (!stor->Removed)
             VwStorVirtioStop(&stor->Virtio);
         stor->Ready = FALSE;
+        VwStorHoldoffForget(&stor->Virtio.Holdoff); /* nothing is held at a stop */
         /* A slow reset HwResetBus left to the timer ends here (the restart
          * resets the device again): the timer must not bring it up now */
         stor->Resetting = stor->Restarting = FALSE;
@@ -341,7 +346,7 @@ static SCSI_ADAPTER_CONTROL_STATUS NTAPI ViostorAdapterControl(PVOID DeviceExten
             DbgPrint("viostor: the device is slow to reset: the restart ends from the timer\n");
             stor->Ready = FALSE;
             stor->Resetting = stor->Restarting = TRUE;
-            VwStorResetArm(&stor->Virtio, &stor->ResetWaits, ViostorTimer);
+            VwStorResetArm(&stor->Virtio, &stor->ResetWaits);
         }
         return ScsiAdapterControlSuccess;
     default:

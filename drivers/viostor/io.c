@@ -175,7 +175,14 @@ static UCHAR ViostorPost(PVIOSTOR Stor, PVIOSTOR_SRBEXT X, PVIOSTOR_PREP P)
         return SRB_STATUS_INTERNAL_ERROR;
     /* Removed since the caller looked: the request stays on the ring for
      * ViostorGone (waiting for this lock) to complete, unnotified */
-    if (!Stor->Removed && virtqueue_kick_prepare(vq))
+    if (Stor->Removed)
+        return SRB_STATUS_PENDING;
+    BOOLEAN kick = virtqueue_kick_prepare(vq);
+    /* CompletionHoldoff: a batch's interrupt at its last request, not its
+     * first (the callers only post while Ready, never Resetting); before the
+     * notify, so the device it wakes sees the later event */
+    VwStorHoldoffPublished(&Stor->Virtio.Holdoff, vq);
+    if (kick)
         virtqueue_notify(vq);
     return SRB_STATUS_PENDING;
 }

@@ -88,7 +88,7 @@ UCHAR ViostorSerialInquiry(PVIOSTOR Stor, PVIOSTOR_SRBEXT X)
         return SRB_STATUS_BUSY; /* queue 0 is full: StorPort sends it again */
     if (Stor->IdPending && !Stor->IdLate && Stor->Ready && !Stor->Removed) {
         if (Stor->IdWaiting == NULL)
-            StorPortNotification(RequestTimerCall, Stor, ViostorTimer, (ULONG)VIOSTOR_ID_WAIT_US);
+            VwStorTimerRequest(&Stor->Virtio.Holdoff, (ULONG)VIOSTOR_ID_WAIT_US);
         X->NextWaiting = Stor->IdWaiting;
         Stor->IdWaiting = X;
         return SRB_STATUS_PENDING;

@@ -166,6 +166,42 @@ static void test_config_more(void)
     expect(!vblk_finding_value(1u << VBLK_FINDINGS, cfg, &d, &bad), "no line past the last");
 }
 
+/* Issue 14's "max transfer >= 4 MiB": seg_max >= 1025 and size_max >= 4096,
+ * PhysicalBreaks absent, the queue long enough for the chain (a chain is
+ * never longer than the queue, virtio 1.2 2.7.5.3.1: header, status and
+ * their spares take 6, as ViostorPlanMemory counts): StorPort is told 4
+ * MiB and breaks for an unaligned 4 MiB buffer (1025 pages); a shorter
+ * queue or seg_max clamps it to what the chain may hold (with size_max
+ * 4096 and fewer than 1025 segments, half of them: each list element may
+ * be cut into one piece more than its share of size_max). */
+static void test_max_transfer(void)
+{
+    static const struct {
+        uint32_t seg_max, size_max;
+        uint16_t queue; /* the shortest queue; its chain limit is queue - 6 */
+        uint32_t want;  /* bytes StorPort is told */
+    } cases[] = {
+        {1025, 4096, 2048, 4u << 20},     {1025, 65536, 2048, 4u << 20},
+        {4096, 4096, 4096, 4u << 20},     {0xffffffffu, 1u << 20, 32768, 4u << 20},
+        {1025, 8192, 1024, 1017u * 4096}, {1025, 4096, 1024, 508u * 4096},
+        {1025, 4096, 256, 124u * 4096},   {1024, 1u << 20, 2048, 1023u * 4096},
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct vblk_disk d = {0};
+        good_config();
+        set32(VBLK_CFG_SEG_MAX, cases[i].seg_max);
+        set32(VBLK_CFG_SIZE_MAX, cases[i].size_max);
+        unsigned f = vblk_config_check(cfg, all_features, &d);
+        vblk_limit_segments(&d, cases[i].queue - 6u);
+        /* StorPort's NumberOfPhysicalBreaks is max_elems - 1 */
+        bool pages = d.max_transfer / 4096 + 1 <= d.max_elems;
+        expect(f == 0 && d.max_transfer == cases[i].want && pages,
+               "seg_max %u, size_max %u, queue %u: max transfer %u (want %u), %u elements",
+               cases[i].seg_max, cases[i].size_max, cases[i].queue, d.max_transfer, cases[i].want,
+               d.max_elems);
+    }
+}
+
 static void test_config(void)
 {
     struct vblk_disk d = {0};
@@ -733,6 +769,53 @@ static void test_protect(void)
     expect(run(r10, 10, true, 4096, &c) == VBLK_IO, "READ(10) DPO|FUA, RDPROTECT 0: read");
 }
 
+/* NACA (CONTROL byte bit 2) set in any CDB the translation knows: ILLEGAL
+ * REQUEST, INVALID FIELD IN CDB pointing at the CONTROL byte's bit 2
+ * (SAM-5 5.3: NACA not supported); never a request to the device */
+static void test_naca(void)
+{
+    struct vblk_cmd c;
+    fresh_disk();
+
+    static const uint8_t ops[][2] = {
+        {0x00, 6},  {0x03, 6},  {0x12, 6},  {0x1b, 6},  {0x08, 6},  {0x0a, 6},  {0x15, 6},
+        {0x1a, 6},  {0x25, 10}, {0x28, 10}, {0x2a, 10}, {0x2f, 10}, {0x35, 10}, {0x42, 10},
+        {0x55, 10}, {0x5a, 10}, {0x88, 16}, {0x8a, 16}, {0x8f, 16}, {0x91, 16}, {0x93, 16},
+        {0x9e, 16}, {0xa0, 12}, {0xa8, 12}, {0xaa, 12}, {0xaf, 12}};
+    unsigned refused = 0, tried = 0, bad_op = 0;
+    for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        uint8_t cdb[16] = {ops[i][0]};
+        unsigned len = ops[i][1];
+        cdb[len - 1] = 0x04; /* NACA */
+        if (ops[i][0] == 0x12)
+            cdb[4] = 96;
+        if (ops[i][0] == 0x9e)
+            cdb[1] = 0x10, cdb[13] = 32;
+        if (ops[i][0] == 0xa0)
+            cdb[9] = 16;
+        memset(buf, 0, 4096);
+        enum vblk_action a = run(cdb, len, true, 4096, &c);
+        tried++;
+        if (a == VBLK_DONE && sense_is(&c, 5, SCSI_ASC_INVALID_CDB_FIELD) && c.sense[13] == 0 &&
+            c.sense[15] == 0xca && c.sense[16] == 0 && c.sense[17] == len - 1)
+            refused++;
+        else if (bad_op == 0)
+            bad_op = ops[i][0] | 0x100;
+    }
+    expect(refused == tried,
+           "NACA set: refused pointing at the CONTROL byte, bit 2 (%u of %u; first miss "
+           "opcode 0x%02x)",
+           refused, tried, bad_op & 0xff);
+    uint8_t r10[10] = {0x28, 0, 0, 0, 0, 5, 0, 0, 1, 0x03}; /* LINK and flag bits, not NACA */
+    expect(run(r10, 10, true, 4096, &c) == VBLK_IO, "CONTROL bits other than NACA: read");
+    uint8_t vendor[6] = {0xc0, 0, 0, 0, 0, 0x04};
+    run(vendor, 6, true, 4096, &c);
+    expect(sense_is(&c, 5, SCSI_ASC_INVALID_OPCODE),
+           "an opcode the translation does not know: INVALID COMMAND OPERATION CODE first");
+    uint8_t inq80[6] = {0x12, 0x01, 0x80, 0, 96, 0x04};
+    expect(!vblk_scsi_needs_serial(inq80, 6), "INQUIRY VPD 0x80 with NACA: no serial asked for");
+}
+
 static void test_unmap_ws(void)
 {
     struct vblk_cmd c;
@@ -887,11 +970,13 @@ static void test_complete(void)
 int main(void)
 {
     test_config();
+    test_max_transfer();
     test_queues();
     test_inquiry();
     test_capacity_mode();
     test_rw();
     test_protect();
+    test_naca();
     test_unmap_ws();
     test_misc();
     test_complete();
