@@ -1,15 +1,14 @@
 /*
  * The completion bound and CompletionHoldoff on vioscsi (the registry
- * DWORD under Parameters\Device, microseconds; contract in FINDINGS.md,
- * h-stordrv5, stop 34), as drivers/viostor/tests/holdoff.c: each request
+ * DWORD under Parameters\Device, microseconds; contract in
+ * drivers/viostor/README.md), as drivers/viostor/tests/holdoff.c: each request
  * the device makes used is completed to StorPort within a bound of virtual
  * time of the moment its used entry became visible (port/storport/
  * latency.c): HO_SLACK_US without the setting, the setting + HO_SLACK_US
  * with it.  4 KiB checksummed writes then reads at queue depth 32 from
  * every CPU on the in-process target, each request used 10 us..2 ms after
  * the device takes it, in any order; the writes found in the target's
- * memory, the reads as written.  optin_*: what needs the driver's
- * CompletionHoldoff (h-stordrv5, not merged here yet).
+ * memory, the reads as written.
  */
 #include <stdlib.h>
 #include "vioscsi_test.h"
@@ -144,19 +143,19 @@ VW_SCENARIO("vioscsi", planted_completion_bound_interrupt_late,
     ho_run(vm, &(struct ho_case){.queues = 4, .notify_late = 2000});
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_100_qd32_1q, NULL)
+VW_SCENARIO("vioscsi", holdoff_100_qd32_1q, NULL)
 {
     ho_run(vm,
            &(struct ho_case){.queues = 1, .holdoff = 100, .effective = 100, .expect_fewer = true});
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_100_qd32_4q, NULL)
+VW_SCENARIO("vioscsi", holdoff_100_qd32_4q, NULL)
 {
     ho_run(vm,
            &(struct ho_case){.queues = 4, .holdoff = 100, .effective = 100, .expect_fewer = true});
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_5000_clamped_logged, NULL)
+VW_SCENARIO("vioscsi", holdoff_5000_clamped_logged, NULL)
 {
     ho_run(vm, &(struct ho_case){.queues = 4,
                                  .holdoff = 5000,
@@ -165,7 +164,7 @@ VW_SCENARIO("vioscsi", optin_holdoff_5000_clamped_logged, NULL)
                                  .line = "vioscsi: CompletionHoldoff 5000: 1000 used"});
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_no_event_idx_logged, NULL)
+VW_SCENARIO("vioscsi", holdoff_no_event_idx_logged, NULL)
 {
     ho_run(vm, &(struct ho_case){
                    .queues = 4,
@@ -250,17 +249,17 @@ out:
     sc_finish(vm, &h);
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_reset_while_held, NULL)
+VW_SCENARIO("vioscsi", holdoff_reset_while_held, NULL)
 {
     ho_event_run(vm, HO_RESET);
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_surprise_removal_while_held, NULL)
+VW_SCENARIO("vioscsi", holdoff_surprise_removal_while_held, NULL)
 {
     ho_event_run(vm, HO_REMOVAL);
 }
 
-VW_SCENARIO("vioscsi", optin_holdoff_stop_while_held, NULL)
+VW_SCENARIO("vioscsi", holdoff_stop_while_held, NULL)
 {
     ho_event_run(vm, HO_STOP);
 }

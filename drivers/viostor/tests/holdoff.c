@@ -1,7 +1,7 @@
 /*
  * The completion bound and CompletionHoldoff (the registry DWORD under
- * Parameters\Device, microseconds; contract in FINDINGS.md, h-stordrv5,
- * stop 34).  The emulation's bound (port/storport/latency.c): each request
+ * Parameters\Device, microseconds; contract in
+ * drivers/viostor/README.md).  The emulation's bound (port/storport/latency.c): each request
  * the device makes used is completed to StorPort (RequestComplete) within
  * a bound of virtual time of the moment its used entry became visible.
  * Without the setting the bound is HO_SLACK_US: the driver asks for an
@@ -14,8 +14,7 @@
  * jumps the clock exactly to it) and the DPC's own virtual time (its
  * stalls).  Requests complete 10 us..2 ms after the device takes them, in
  * any order, at queue depth 32 from every CPU; data written is read back
- * and found in the image file.  optin_*: what needs the driver's
- * CompletionHoldoff (h-stordrv5, not merged here yet).
+ * and found in the image file.
  */
 #include "viostor_test.h"
 #include "vw_registry.h"
@@ -158,20 +157,20 @@ VW_SCENARIO("viostor", planted_completion_bound_interrupt_late,
 
 /* CompletionHoldoff 100 on 1 and 4 queues: fewer interrupts, each
  * completion at most 100 us (+ slack) after its used entry */
-VW_SCENARIO("viostor", optin_holdoff_100_qd32_1q, NULL)
+VW_SCENARIO("viostor", holdoff_100_qd32_1q, NULL)
 {
     ho_run(vm,
            &(struct ho_case){.queues = 1, .holdoff = 100, .effective = 100, .expect_fewer = true});
 }
 
-VW_SCENARIO("viostor", optin_holdoff_100_qd32_4q, NULL)
+VW_SCENARIO("viostor", holdoff_100_qd32_4q, NULL)
 {
     ho_run(vm,
            &(struct ho_case){.queues = 4, .holdoff = 100, .effective = 100, .expect_fewer = true});
 }
 
 /* Above 1000: 1000 used, said so */
-VW_SCENARIO("viostor", optin_holdoff_5000_clamped_logged, NULL)
+VW_SCENARIO("viostor", holdoff_5000_clamped_logged, NULL)
 {
     ho_run(vm, &(struct ho_case){.queues = 4,
                                  .holdoff = 5000,
@@ -181,7 +180,7 @@ VW_SCENARIO("viostor", optin_holdoff_5000_clamped_logged, NULL)
 }
 
 /* Without EVENT_IDX: no effect (the bound of no holdoff), said so */
-VW_SCENARIO("viostor", optin_holdoff_no_event_idx_logged, NULL)
+VW_SCENARIO("viostor", holdoff_no_event_idx_logged, NULL)
 {
     ho_run(vm, &(struct ho_case){
                    .queues = 4,
@@ -192,7 +191,7 @@ VW_SCENARIO("viostor", optin_holdoff_no_event_idx_logged, NULL)
 
 /* Planted twin of the driver's timer: HwTimer due 20 times as late as
  * asked, so what the driver holds waits past the bound, named */
-VW_SCENARIO("viostor", optin_planted_holdoff_timer_late,
+VW_SCENARIO("viostor", planted_holdoff_timer_late,
             "after the device made its used entry visible, past the bound")
 {
     ho_run(vm, &(struct ho_case){.queues = 1, .holdoff = 100, .effective = 100, .timer_late = 20});
@@ -270,17 +269,17 @@ out:
     vs_finish(vm, &d);
 }
 
-VW_SCENARIO("viostor", optin_holdoff_reset_while_held, NULL)
+VW_SCENARIO("viostor", holdoff_reset_while_held, NULL)
 {
     ho_event_run(vm, HO_RESET);
 }
 
-VW_SCENARIO("viostor", optin_holdoff_surprise_removal_while_held, NULL)
+VW_SCENARIO("viostor", holdoff_surprise_removal_while_held, NULL)
 {
     ho_event_run(vm, HO_REMOVAL);
 }
 
-VW_SCENARIO("viostor", optin_holdoff_stop_while_held, NULL)
+VW_SCENARIO("viostor", holdoff_stop_while_held, NULL)
 {
     ho_event_run(vm, HO_STOP);
 }
