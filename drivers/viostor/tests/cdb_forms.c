@@ -244,3 +244,142 @@ VW_SCENARIO("viostor", cdb_protect_field_refused, NULL)
 out:
     vs_finish(vm, &d);
 }
+
+/* NACA (the CONTROL byte's bit 2, the last byte of every CDB) asks for
+ * ACA on a CHECK CONDITION; SAM-5 5.3: a logical unit that does not
+ * support it terminates the command with CHECK CONDITION, ILLEGAL
+ * REQUEST, INVALID FIELD IN CDB, and SPC-4 4.5.2.4.2 points at the bit:
+ * sense-key specific field pointer SKSV 1, C/D 1 (a CDB field), BPV 1,
+ * bit pointer 2, field pointer the CONTROL byte's index.  Fixed format
+ * holds it in bytes 15-17, descriptor format in a type 02h descriptor. */
+struct naca_cmd {
+    const char *name;
+    uint8_t cdb[16];
+    unsigned len;
+    uint32_t data; /* bytes moved */
+    bool in;
+};
+
+/* The 3 sense-key specific bytes of R (fixed or descriptor format), or
+ * NULL when R carries none within what was kept. */
+static const uint8_t *sense_key_specific(const struct vw_stor_result *r)
+{
+    unsigned n = r->sense_len < VW_STOR_SENSE_KEPT ? r->sense_len : VW_STOR_SENSE_KEPT;
+    unsigned code = r->sense[0] & 0x7f;
+    if ((code == 0x70 || code == 0x71) && n >= 18)
+        return r->sense + 15;
+    if ((code != 0x72 && code != 0x73) || n < 8)
+        return NULL;
+    /* descriptors from byte 8, each type, additional length, body */
+    for (unsigned i = 8; i + 1 < n; i += 2u + r->sense[i + 1])
+        if (r->sense[i] == 0x02 && r->sense[i + 1] >= 6 && i + 7 <= n)
+            return r->sense + i + 4;
+    return NULL;
+}
+
+/* C refused for its NACA bit as above, nothing reaching the device; the
+ * twin expects the pointer at bit BIT (2, or the planted twin's 1). */
+static void naca_refused(struct vm *vm, struct vs_disk *d, const struct naca_cmd *c, unsigned bit)
+{
+    static uint8_t buf[4096];
+    uint8_t cdb[16];
+    memcpy(cdb, c->cdb, sizeof(cdb));
+    cdb[c->len - 1] |= 1 << 2;
+    struct vmodel_blk before = d->blk;
+    memset(buf, 0xa5, sizeof(buf));
+    struct vw_stor_result r;
+    if (!vs_scsi(vm, cdb, c->len, c->data ? buf : NULL, c->data, c->in, &r))
+        return;
+    VW_EXPECT(
+        vm,
+        (r.srb_status & SRB_STATUS_MASK) == SRB_STATUS_ERROR && r.scsi_status == VS_CHECK_COND &&
+            r.sense_valid && r.sense_key == SK_ILLEGAL && r.asc == ASC_FIELD && r.ascq == 0,
+        "%s with NACA: SRB 0x%02x SCSI 0x%02x sense %s %x/%02x/%02x, expected 5/24/00", c->name,
+        r.srb_status, r.scsi_status, r.sense_valid ? "valid" : "none", r.sense_key, r.asc, r.ascq);
+    const uint8_t *sks = sense_key_specific(&r);
+    unsigned want = 0x80 | 0x40 | 0x08 | bit, field = c->len - 1;
+    VW_EXPECT(vm, sks != NULL && sks[0] == want && (unsigned)(sks[1] << 8 | sks[2]) == field,
+              "%s with NACA: sense-key specific %02x %02x %02x (sense length %u), expected "
+              "%02x %02x %02x (CDB byte %u bit %u)",
+              c->name, sks ? sks[0] : 0, sks ? sks[1] : 0, sks ? sks[2] : 0, r.sense_len, want,
+              field >> 8, field & 0xff, field, bit);
+    VW_EXPECT(vm,
+              d->blk.reads == before.reads && d->blk.writes == before.writes &&
+                  d->blk.flushes == before.flushes && d->blk.ids == before.ids &&
+                  d->blk.unsupported == before.unsupported,
+              "%s with NACA reached the device (reads %llu writes %llu flushes %llu ids %llu)",
+              c->name, (unsigned long long)(d->blk.reads - before.reads),
+              (unsigned long long)(d->blk.writes - before.writes),
+              (unsigned long long)(d->blk.flushes - before.flushes),
+              (unsigned long long)(d->blk.ids - before.ids));
+}
+
+/* READ(10), WRITE(10), INQUIRY, READ CAPACITY(16) and SYNCHRONIZE
+ * CACHE(10) with NACA: each refused (pointer expected at BIT), the WRITE
+ * leaves the image as it was; the same CDBs without NACA work. */
+static void naca(struct vm *vm, unsigned bit)
+{
+    struct vs_disk d;
+    struct vs_opts o = {0};
+    if (!vs_start(vm, &d, &o))
+        goto out;
+    static const struct naca_cmd cmds[] = {
+        {"READ(10)", {0x28, 0, 0, 0, 0, 64, 0, 0, 1}, 10, 512, true},
+        {"WRITE(10)", {0x2a, 0, 0, 0, 0, 64, 0, 0, 1}, 10, 512, false},
+        {"INQUIRY", {0x12, 0, 0, 0, 96}, 6, 96, true},
+        {"READ CAPACITY(16)", {0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32}, 16, 32, true},
+        {"SYNCHRONIZE CACHE(10)", {0x35}, 10, 0, false},
+    };
+    static uint8_t image[512], after[512], out[512], in[512];
+    if (!vs_image_read(&d, 64, image, 512)) {
+        vw_fail(vm, "the image's block 64 cannot be read");
+        goto out;
+    }
+    for (unsigned i = 0; i < 5 && !vm->failed; i++)
+        naca_refused(vm, &d, &cmds[i], bit);
+    if (vm->failed)
+        goto out;
+    VW_EXPECT(vm, vs_image_read(&d, 64, after, 512) && memcmp(after, image, 512) == 0,
+              "WRITE(10) with NACA changed block 64 of the image");
+    /* without NACA: data read, written and found in the image, INQUIRY
+     * and READ CAPACITY(16) answered, the cache flushed by the device */
+    if (!vs_ok(vm, cmds[0].cdb, 10, in, 512, true, "READ(10)"))
+        goto out;
+    VW_EXPECT(vm, memcmp(in, image, 512) == 0, "READ(10) without NACA read back wrong");
+    vs_fill(out, 512, 64, 21);
+    if (!vs_ok(vm, cmds[1].cdb, 10, out, 512, false, "WRITE(10)"))
+        goto out;
+    VW_EXPECT(vm, vs_image_read(&d, 64, after, 512) && memcmp(after, out, 512) == 0,
+              "WRITE(10) without NACA not in the image file");
+    memset(in, 0, sizeof(in));
+    if (!vs_ok(vm, cmds[2].cdb, 6, in, 96, true, "INQUIRY"))
+        goto out;
+    VW_EXPECT(vm, (in[0] & 0x1f) == 0 && in[4] >= 31, "INQUIRY: type 0x%02x additional length %u",
+              in[0], in[4]);
+    memset(in, 0, sizeof(in));
+    if (!vs_ok(vm, cmds[3].cdb, 16, in, 32, true, "READ CAPACITY(16)"))
+        goto out;
+    uint64_t lastlba = 0;
+    for (unsigned i = 0; i < 8; i++)
+        lastlba = lastlba << 8 | in[i];
+    VW_EXPECT(vm, lastlba == d.blk.sectors - 1, "READ CAPACITY(16): last LBA %llu, expected %llu",
+              (unsigned long long)lastlba, (unsigned long long)(d.blk.sectors - 1));
+    unsigned long long flushes = d.blk.flushes;
+    if (!vs_ok(vm, cmds[4].cdb, 10, NULL, 0, false, "SYNCHRONIZE CACHE(10)"))
+        goto out;
+    VW_EXPECT(vm, d.blk.flushes > flushes, "SYNCHRONIZE CACHE(10) without NACA flushed nothing");
+out:
+    vs_finish(vm, &d);
+}
+
+VW_SCENARIO("viostor", cdb_naca_refused, NULL)
+{
+    naca(vm, 2);
+}
+
+/* Planted twin of the field pointer check: expecting the pointer at bit
+ * 1 must be caught as the wrong sense-key specific bytes. */
+VW_SCENARIO("viostor", planted_cdb_naca_pointer_elsewhere, "sense-key specific")
+{
+    naca(vm, 1);
+}

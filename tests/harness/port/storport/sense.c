@@ -87,6 +87,7 @@ void stor_parse_sense(struct vm *vm, const struct stor_req *r, struct vw_stor_re
     res->sense_valid = false;
     res->sense_key = res->asc = res->ascq = 0;
     res->sense_len = 0;
+    memset(res->sense, 0, sizeof(res->sense));
     if (!(r->status & SRB_STATUS_AUTOSENSE_VALID) || r->sense == 0)
         return;
     unsigned n = (unsigned)vw_rd(
@@ -94,6 +95,7 @@ void stor_parse_sense(struct vm *vm, const struct stor_req *r, struct vw_stor_re
     uint8_t b[256] = {0};
     vw_read(vm, r->sense, b, n < r->sense_len ? n : r->sense_len);
     res->sense_len = (uint8_t)n;
+    memcpy(res->sense, b, sizeof(res->sense));
     unsigned code = b[0] & 0x7f;
     if ((code == 0x70 || code == 0x71) && n >= 3) {
         res->sense_valid = true;

@@ -20,6 +20,7 @@ struct vw_stor_config {
     unsigned bus_type;
 };
 
+#define VW_STOR_SENSE_KEPT 32
 /* One finished request as the class driver sees it. */
 struct vw_stor_result {
     uint8_t srb_status; /* SRB_STATUS(...) of the SRB */
@@ -32,6 +33,9 @@ struct vw_stor_result {
      * (fixed or descriptor format), and SenseInfoBufferLength after it. */
     bool sense_valid;
     uint8_t sense_key, asc, ascq, sense_len;
+    /* The sense bytes themselves (the first VW_STOR_SENSE_KEPT of those
+     * the miniport wrote; the rest zero), for the fields past the ASCQ. */
+    uint8_t sense[VW_STOR_SENSE_KEPT];
 };
 
 /* The normal adapter through FindAdapter, HwInitialize, the passive
