@@ -75,11 +75,8 @@ VW_SCENARIO("vioscsi", fault_lost_response_lun_reset_answer_first, NULL)
  * works after */
 VW_SCENARIO("vioscsi", fault_timeout_reset_bus, NULL)
 {
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     mem_target_set_faults(h.mem, &(struct mem_target_faults){.lose_every = 1, .tmf_reject = true});
@@ -119,11 +116,8 @@ out:
 VW_SCENARIO("vioscsi", fault_one_lost_among_eight, NULL)
 {
     enum { N = 8 };
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     static uint8_t cdbs[N][16], data[N][SC_BLOCK], *bufs[N];
@@ -185,11 +179,8 @@ out:
  * the command completes once, the device works after */
 VW_SCENARIO("vioscsi", fault_tmf_never_device_reset, NULL)
 {
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     struct vw_stor_result r;

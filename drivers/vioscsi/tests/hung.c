@@ -41,11 +41,8 @@ static bool hg_writes(struct vm *vm, struct sc_host *h, struct vw_stor_result *r
 
 VW_SCENARIO("vioscsi", fault_hung_target_reset_bounded, NULL)
 {
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned before = sc_completed(vm);

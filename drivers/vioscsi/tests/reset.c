@@ -103,11 +103,8 @@ VW_SCENARIO("vioscsi", reset_device_srb_tmf_never_timer, NULL)
  * device is reset; it works after. */
 VW_SCENARIO("vioscsi", reset_bus_never_waits, NULL)
 {
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     uint32_t resets = vmodel_reset_count(h.scsi->dev->model);
     unsigned bus0 = sc_bus_resets(vm);

@@ -17,11 +17,8 @@
  * rule, by HwResetBus when the TMFs are rejected. */
 static void reset_under_rule(struct vm *vm, bool tmf_never)
 {
-    struct sc_opts o;
     struct sc_host h;
-    sc_defaults(&o);
-    o.timeout_s = 2;
-    if (!sc_start_mem(vm, &h, &o))
+    if (!sc_start_mem_2s(vm, &h))
         goto out;
     struct vw_stor_result r;
     uint64_t took;

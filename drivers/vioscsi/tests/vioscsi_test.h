@@ -137,6 +137,16 @@ static inline bool sc_start_mem(struct vm *vm, struct sc_host *h, const struct s
     return sc_start_mem_on(vm, h, o, sc_mem_target(vm, o));
 }
 
+/* The defaults on the in-process target with a 2 s SRB time-out, so that
+ * a scenario on a lost or held command reaches StorPort's resets soon. */
+static inline bool sc_start_mem_2s(struct vm *vm, struct sc_host *h)
+{
+    struct sc_opts o;
+    sc_defaults(&o);
+    o.timeout_s = 2;
+    return sc_start_mem(vm, h, &o);
+}
+
 #define SC_TGT_LUN_BYTES (4u << 20)
 
 /* Name of the backing file of tgt's TARGET (0-based) LUN (1-based, LUN 0 is
