@@ -49,7 +49,7 @@ HARNESS_BAD := badirql badleak badimport badlock badvirtio badpool badirp baddea
 	badpcidisk badndis badndishw badndisoff badspin
 # Purpose-built drivers that exercise one harness path (tests/harness/testdrv/).
 HARNESS_TESTDRV_NAMES := vwparam vblk vnet vwkern vwseh vwseh86 vwsync vwlimits vwstor vwpcidisk vwndis \
-	vwndishw vwndisoff vwslow vwinsns
+	vwndishw vwndisoff vwslow vwinsns vwfence
 TEST_DRIVERS += $(HARNESS_BAD) $(HARNESS_TESTDRV_NAMES)
 badirql_SRCS    := tests/harness/bad/badirql.c
 badleak_SRCS    := tests/harness/bad/badleak.c
@@ -99,6 +99,8 @@ vwslow_SRCS     := tests/harness/testdrv/vwslow.c
 vwlimits_SRCS   := tests/harness/testdrv/vwlimits.c
 # The instruction counter's loop of known length (selftest/cpu_insns.c).
 vwinsns_SRCS    := tests/harness/testdrv/vwinsns.c
+# Each barrier instruction once, for their host fences (selftest/cpu_fences.c).
+vwfence_SRCS    := tests/harness/testdrv/vwfence.c
 vwseh_SRCS      := tests/harness/testdrv/vwseh.c tests/harness/testdrv/pagedev.c
 vwseh86_SRCS    := tests/harness/testdrv/vwseh86.c tests/harness/testdrv/pagedev.c
 # Recursive: the framework and virtio core lists come from later fragments.

@@ -20,9 +20,10 @@ void vw_cpu_sites_remember(enum vw_arch arch, gva_t va, const uint8_t *code, siz
  * general register GPR (0-15: rax..r15), SIZE bytes long. */
 bool vw_cpu_hook_cr8(struct vm *vm, gva_t addr, bool write, unsigned gpr, unsigned size);
 /* cpu_barrier.c: hook the barrier of KIND (VW_BARRIER_* bits) at ADDR,
- * counted in vm->barriers; the kind of an arm64 instruction word or an x86
+ * SIZE bytes long, counted in vm->barriers and made a host fence where the
+ * host needs one; the kind of an arm64 instruction word or an x86
  * instruction (capstone), 0 when it is no barrier. */
-bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind);
+bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind, unsigned size);
 unsigned vw_barrier_kind_arm64(uint32_t insn);
 struct cs_insn;
 unsigned vw_barrier_kind_x86(const struct cs_insn *insn);

@@ -3,10 +3,26 @@
  * of each executable section finds them (cpu_sites.c, by the kinds below),
  * and a code hook on each one (not
  * on every instruction: the cost is per barrier executed) counts it in
- * vm->barriers by what it orders.  The emulator is sequentially
+ * vm->barriers by what it orders.  One emulated CPU is sequentially
  * consistent, so a missing barrier cannot show as a wrong value; the ring
  * checkers (dev_virtio_check.c) compare these counts at the points where
  * the virtio spec needs an order instead.
+ *
+ * The hook also makes the barrier real on the host.  Guest memory is shared
+ * with back ends running on other host cores (qemu-storage-daemon, testpmd),
+ * but unicorn translates a guest barrier to nothing (tcg_gen_mb emits only
+ * under CF_PARALLEL, and unicorn's curr_cflags() is 0) and a locked
+ * read-modify-write to a plain load and store.  Guest stores are host
+ * stores, so on an x86 host a store can wait in the store buffer while a
+ * later load runs: the EVENT_IDX handshake (virtio 1.2 2.7.7.2, 2.7.10:
+ * store avail idx, full barrier, load avail_event) then loses the kick
+ * exactly when the device re-arms at that moment.  So each hook issues the
+ * host fence a FULL barrier needs (before the instruction, which orders
+ * nothing itself once translated; the x86-64 host keeps the other orders
+ * by itself), and an instruction whose own store
+ * the guest architecture orders before later loads (x86 locked or XCHG
+ * with memory, arm64 STLR before LDAR) gets a second hook on the next
+ * instruction that issues a full fence after it.
  *   arm64: DMB and DSB by their type field (LD: loads, ST: stores, else
  *          both and store->load); STLR counts as a store barrier (it
  *          orders every earlier store before its own), LDAR/LDAPR arm an
@@ -38,9 +54,23 @@ static void on_barrier(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     if (site->kind & VW_BARRIER_ACQUIRE)
         b->acquire = true;
     (void)addr;
+    /* The x86-64 host keeps every order but store->load by itself. */
+    if (site->kind & VW_BARRIER_FULL) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        b->host_fences++;
+    }
 }
 
-bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind)
+/* After an instruction whose own store must precede later loads. */
+static void on_after_own_store(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    struct vm *vm = user;
+    (void)uc, (void)addr, (void)size;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    vm->barriers.host_fences++;
+}
+
+bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind, unsigned size)
 {
     struct barrier_site *site = malloc(sizeof(*site));
     uc_hook h;
@@ -49,15 +79,21 @@ bool vw_cpu_hook_barrier(struct vm *vm, gva_t addr, unsigned kind)
     site->vm = vm;
     site->kind = kind;
     vm->os->keep(vm, site); /* freed with the kernel state */
-    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_barrier, site, addr, addr) == UC_ERR_OK;
+    if (uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_barrier, site, addr, addr) != UC_ERR_OK)
+        return false;
+    if (!(kind & VW_BARRIER_OWN) || vm->barriers.plant_no_after)
+        return true;
+    /* Only the fall-through follows: these instructions do not branch. */
+    gva_t next = addr + size;
+    return uc_hook_add(vm->uc, &h, UC_HOOK_CODE, on_after_own_store, vm, next, next) == UC_ERR_OK;
 }
 
 /* DMB/DSB <option>: CRm bits 1:0 are the access types ordered. */
 unsigned vw_barrier_kind_arm64(uint32_t insn)
 {
     uint32_t ordered = insn & 0x3ffffc00u;
-    if (ordered == 0x089ffc00u) /* STLR */
-        return VW_BARRIER_STORE;
+    if (ordered == 0x089ffc00u) /* STLR: RCsc, before a later LDAR */
+        return VW_BARRIER_STORE | VW_BARRIER_OWN;
     if (ordered == 0x08dffc00u || ordered == 0x38bfc000u) /* LDAR, LDAPR */
         return VW_BARRIER_ACQUIRE;
     uint32_t op = insn & 0xfffff0ffu;
@@ -100,8 +136,9 @@ unsigned vw_barrier_kind_x86(const cs_insn *insn)
     case X86_INS_LFENCE:
         return VW_BARRIER_LOAD;
     case X86_INS_XCHG:
-        return strstr(insn->op_str, "ptr") != NULL ? all : 0; /* locked when on memory */
+        /* locked when on memory */
+        return strstr(insn->op_str, "ptr") != NULL ? all | VW_BARRIER_OWN : 0;
     default:
-        return x86_locked(insn) ? all : 0;
+        return x86_locked(insn) ? all | VW_BARRIER_OWN : 0;
     }
 }

@@ -74,7 +74,7 @@ static bool find_arm64(gva_t va, const uint8_t *code, size_t len, struct sites *
         uint32_t insn = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 |
                         (uint32_t)code[off + 2] << 16 | (uint32_t)code[off + 3] << 24;
         unsigned kind = vw_barrier_kind_arm64(insn);
-        if (kind != 0 && !add(out, (struct site){.va = va + off, .kind = (uint8_t)kind}))
+        if (kind != 0 && !add(out, (struct site){.va = va + off, .kind = (uint8_t)kind, .size = 4}))
             return false;
     }
     return true;
@@ -96,7 +96,9 @@ static bool find_x86(enum vw_arch arch, gva_t va, const uint8_t *code, size_t le
     while (ok && cs_disasm_iter(cs, &p, &len, &addr, insn)) {
         unsigned kind = vw_barrier_kind_x86(insn);
         if (kind != 0)
-            ok = add(out, (struct site){.va = insn->address, .kind = (uint8_t)kind});
+            ok = add(out, (struct site){.va = insn->address,
+                                        .kind = (uint8_t)kind,
+                                        .size = (uint8_t)insn->size});
         if (arch != VW_AMD64 || insn->id != X86_INS_MOV || strstr(insn->op_str, "cr8") == NULL ||
             insn->size != 4)
             continue;
@@ -157,7 +159,7 @@ bool vw_cpu_scan_code(struct vm *vm, gva_t va, const uint8_t *code, size_t len)
     for (size_t i = 0; ok && i < s->n; i++) {
         const struct site *site = &s->v[i];
         ok = site->kind != 0
-                 ? vw_cpu_hook_barrier(vm, site->va, site->kind)
+                 ? vw_cpu_hook_barrier(vm, site->va, site->kind, site->size)
                  : vw_cpu_hook_cr8(vm, site->va, site->cr8_write, site->gpr, site->size);
     }
     free(own.v);

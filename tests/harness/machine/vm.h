@@ -102,13 +102,16 @@ struct vw_image {
 
 /* Memory barrier instructions the driver executed (cpu_barrier.c), by what
  * they order: the virtio ring checkers compare them at publication points. */
-#define VW_BARRIER_STORE   1u /* earlier stores before later stores */
-#define VW_BARRIER_LOAD    2u /* earlier loads before later loads */
-#define VW_BARRIER_FULL    4u /* also earlier stores before later loads */
-#define VW_BARRIER_ACQUIRE 8u /* a load-acquire: later loads after that load */
+#define VW_BARRIER_STORE   1u  /* earlier stores before later stores */
+#define VW_BARRIER_LOAD    2u  /* earlier loads before later loads */
+#define VW_BARRIER_FULL    4u  /* also earlier stores before later loads */
+#define VW_BARRIER_ACQUIRE 8u  /* a load-acquire: later loads after that load */
+#define VW_BARRIER_OWN     16u /* its own store also before later loads (host fence after) */
 struct vw_barriers {
     uint64_t store, load, full;
-    bool acquire; /* a load-acquire ran; the next ring read takes it */
+    bool acquire;         /* a load-acquire ran; the next ring read takes it */
+    uint64_t host_fences; /* host full fences issued for them (cpu_barrier.c) */
+    bool plant_no_after;  /* planted: no host fence after an OWN-kind instruction */
 };
 
 struct vm {
