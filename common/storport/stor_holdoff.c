@@ -3,22 +3,7 @@
  * timer (see stor_holdoff.h).
  */
 #include "stor_holdoff.h"
-
-/* IRQL: PASSIVE_LEVEL.  The "CompletionHoldoff" DWORD under the service's
- * Parameters\Device key (Global 1: every adapter), 0 when absent. */
-static ULONG VwStorHoldoffRegistry(PVOID Ext)
-{
-    ULONG len = sizeof(ULONG), value = 0;
-    PUCHAR buf = StorPortAllocateRegistryBuffer(Ext, &len);
-    if (buf == NULL)
-        return 0;
-    ULONG got = len;
-    if (StorPortRegistryRead(Ext, (PUCHAR) "CompletionHoldoff", 1, MINIPORT_REG_DWORD, buf, &got) &&
-        got == sizeof(ULONG))
-        value = *(ULONG *)buf;
-    StorPortFreeRegistryBuffer(Ext, buf);
-    return value;
-}
+#include "stor_srb.h"
 
 /* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): see stor_holdoff.h. */
 VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Driver, BOOLEAN Dump,
@@ -30,8 +15,9 @@ VOID VwStorHoldoffRead(PVW_STOR_HOLDOFF H, PVOID Ext, PHW_TIMER Timer, PCSTR Dri
     H->Ext = Ext;
     H->Timer = Timer;
     if (Dump)
-        return; /* no registry at HIGH_LEVEL, and no timer in a dump copy */
-    ULONG raw = VwStorHoldoffRegistry(Ext);
+        return;    /* no registry at HIGH_LEVEL, and no timer in a dump copy */
+    ULONG raw = 0; /* absent: off */
+    VwStorRegistryDword(Ext, "CompletionHoldoff", &raw);
     H->Us = vw_holdoff_us(raw, virtio_has_feature(Dev, VIRTIO_F_EVENT_IDX),
                           virtio_has_feature(Dev, VIRTIO_F_RING_PACKED), &note);
     H->IdleLimit = vw_holdoff_idle_periods(H->Us);

@@ -77,6 +77,28 @@ ULONG VwStorCpuQueueOf(PVOID DeviceExtension, ULONG Queues)
     return ((ULONG)pn.Group * 64 + pn.Number) % Queues;
 }
 
+/* IRQL: PASSIVE_LEVEL. see stor_srb.h. */
+BOOLEAN VwStorRegistryDword(PVOID DeviceExtension, const char *Name, ULONG *Value)
+{
+    ULONG len = sizeof(ULONG);
+    PUCHAR buf = StorPortAllocateRegistryBuffer(DeviceExtension, &len);
+    BOOLEAN ok;
+
+    if (buf == NULL)
+        return FALSE;
+    ok = len >= sizeof(ULONG);
+    if (ok) {
+        len = sizeof(ULONG);
+        ok =
+            StorPortRegistryRead(DeviceExtension, (PUCHAR)Name, 1, MINIPORT_REG_DWORD, buf, &len) &&
+            len >= sizeof(ULONG);
+    }
+    if (ok)
+        RtlCopyMemory(Value, buf, sizeof(ULONG));
+    StorPortFreeRegistryBuffer(DeviceExtension, buf);
+    return ok;
+}
+
 /* IRQL: any. see stor_srb.h. */
 BOOLEAN VwStorArgSet(PCHAR Args, const char *Key)
 {

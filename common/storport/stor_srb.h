@@ -42,6 +42,11 @@ FORCEINLINE ULONG VwStorCpuQueue(PVOID DeviceExtension, ULONG Queues)
 /* IRQL: any. TRUE if Args holds "KEY=<non-zero digit>" (a dump copy's "dump=1"). */
 BOOLEAN VwStorArgSet(PCHAR Args, const char *Key);
 
+/* IRQL: PASSIVE_LEVEL: the DWORD Name under the service's Parameters\Device
+ * key (StorPortRegistryRead, Global 1: every adapter) in *Value; FALSE when
+ * it is absent or unreadable (*Value untouched). */
+BOOLEAN VwStorRegistryDword(PVOID DeviceExtension, const char *Name, ULONG *Value);
+
 /* IRQL: PASSIVE_LEVEL: zero Hw and set what every virtio miniport of ours
  * registers alike (PCI, six access ranges, physical addresses, tagged
  * multi-request queuing with autosense, SRB_EX, BTL8 addressing); the

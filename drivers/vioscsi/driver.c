@@ -19,24 +19,6 @@ static HW_INITIALIZE VioscsiInitialize;
 static HW_PASSIVE_INITIALIZE_ROUTINE VioscsiPassiveInit;
 static HW_ADAPTER_CONTROL VioscsiAdapterControl;
 
-/* IRQL: PASSIVE_LEVEL: a DWORD under the service's Parameters\Device key. */
-static BOOLEAN VioscsiRegDword(PVIOSCSI Scsi, const char *Name, ULONG *Value)
-{
-    ULONG len = sizeof(ULONG);
-    PUCHAR buf = StorPortAllocateRegistryBuffer(Scsi, &len);
-    BOOLEAN ok;
-
-    if (buf == NULL || len < sizeof(ULONG))
-        return FALSE;
-    len = sizeof(ULONG);
-    ok = StorPortRegistryRead(Scsi, (PUCHAR)Name, 1, MINIPORT_REG_DWORD, buf, &len) &&
-         len >= sizeof(ULONG);
-    if (ok)
-        RtlCopyMemory(Value, buf, sizeof(ULONG));
-    StorPortFreeRegistryBuffer(Scsi, buf);
-    return ok;
-}
-
 /* IRQL: any: after a device reset (which may bring the device's own sizes
  * back) ask again for the CDB and sense sizes the requests are laid out
  * with; FALSE if the device now uses others. */
@@ -103,7 +85,7 @@ static VOID VioscsiReadRegistry(PVIOSCSI Scsi)
 {
     ULONG v = 0;
     bool bad;
-    BOOLEAN present = VioscsiRegDword(Scsi, "VioscsiActionOnReset", &v);
+    BOOLEAN present = VwStorRegistryDword(Scsi, "VioscsiActionOnReset", &v);
 
     Scsi->ResetAction = vscsi_reset_action(present, v, &bad);
     if (bad)
@@ -115,7 +97,7 @@ static VOID VioscsiReadRegistry(PVIOSCSI Scsi)
         DbgPrint("vioscsi: VioscsiActionOnReset 1: HwResetBus still completes what the device "
                  "held (storport/nc-storport-hw_reset_bus)\n");
     v = 0;
-    present = VioscsiRegDword(Scsi, "PhysicalBreaks", &v);
+    present = VwStorRegistryDword(Scsi, "PhysicalBreaks", &v);
     uint32_t segs = vscsi_breaks_segments(&Scsi->Ctrl, present, v, &bad);
     if (bad)
         DbgPrint("vioscsi: PhysicalBreaks %lu out of range: %lu elements\n", v, (ULONG)segs);

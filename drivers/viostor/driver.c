@@ -112,23 +112,6 @@ static ULONG ViostorPlanMemory(PVIOSTOR Stor, PPORT_CONFIGURATION_INFORMATION Co
     return SP_RETURN_FOUND;
 }
 
-/* IRQL: PASSIVE_LEVEL.  The "PhysicalBreaks" DWORD under the service's
- * Parameters\Device key (StorPortRegistryRead, Global 1: every adapter),
- * or 0 when it is absent or unreadable. */
-static ULONG ViostorRegistryBreaks(PVIOSTOR Stor)
-{
-    ULONG len = sizeof(ULONG), value = 0;
-    PUCHAR buf = StorPortAllocateRegistryBuffer(Stor, &len);
-    if (buf == NULL)
-        return 0;
-    ULONG got = len;
-    if (StorPortRegistryRead(Stor, (PUCHAR) "PhysicalBreaks", 1, MINIPORT_REG_DWORD, buf, &got) &&
-        got == sizeof(ULONG))
-        value = *(ULONG *)buf;
-    StorPortFreeRegistryBuffer(Stor, buf);
-    return value;
-}
-
 /* IRQL: PASSIVE_LEVEL (HIGH_LEVEL in a dump copy): find, negotiate, check, plan. */
 static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
                                       PCHAR ArgumentString,
@@ -173,7 +156,9 @@ static ULONG NTAPI ViostorFindAdapter(PVOID DeviceExtension, PVOID HwContext, PV
     /* The registry may lower the breaks (never above what seg_max, the
      * queue and the indirect table allow); the registry is PASSIVE_LEVEL
      * only, so a dump copy keeps the device's limits. */
-    ULONG breaks = dump ? 0 : ViostorRegistryBreaks(stor);
+    ULONG breaks = 0; /* absent: 0, the default */
+    if (!dump)
+        VwStorRegistryDword(stor, "PhysicalBreaks", &breaks);
     if (breaks != 0) {
         vblk_limit_segments(&stor->Disk, breaks + 1);
         DbgPrint("viostor: PhysicalBreaks %lu: %lu breaks, max transfer %lu\n", breaks,
